@@ -1,0 +1,1 @@
+"""credit-gateway domain core: pure Python, no AWS, no web framework."""

@@ -1,0 +1,57 @@
+"""The shipped catalogue of list domains (重点领域) and black-list severities, as data."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+
+from gateway.model import Frozen
+
+
+class ListKind(StrEnum):
+    RED = "red"
+    BLACK = "black"
+
+
+class Severity(StrEnum):
+    GENERAL = "general"
+    RELATIVELY_SERIOUS = "relatively_serious"
+    SERIOUS = "serious"
+
+
+class Domain(Frozen):
+    key: str
+    label: str
+    kinds: tuple[ListKind, ...]
+    publicity_years: int | None = None
+    repair_after_years: int | None = None
+
+
+class SeverityInfo(Frozen):
+    key: Severity
+    label: str
+    rank: int
+    min_publicity_months: int
+    max_publicity_months: int
+
+
+class Catalogue(Frozen):
+    version: str
+    source: str
+    domains: tuple[Domain, ...]
+    severities: tuple[SeverityInfo, ...]
+
+    def domain(self, key: str) -> Domain | None:
+        return next((d for d in self.domains if d.key == key), None)
+
+    def severity(self, key: Severity) -> SeverityInfo:
+        return next(s for s in self.severities if s.key is key)
+
+
+@cache
+def load_catalogue() -> Catalogue:
+    """The catalogue shipped in ``gateway/data/domains.json`` (read once per process)."""
+    raw = resources.files("gateway.data").joinpath("domains.json").read_text(encoding="utf-8")
+    return Catalogue.model_validate(json.loads(raw))

@@ -1,0 +1,140 @@
+"""The platform and subscriber side: sign and post pushes, verify deliveries.
+
+Uses only the standard library for HTTP, so a city platform can vendor it easily.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from gateway.errors import GatewayError, VerificationError
+from gateway.fanout import DeliveryPayload
+from gateway.signing import (
+    DEFAULT_TOLERANCE,
+    ID_HEADER,
+    KEY_ID_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    Ed25519Signer,
+    SignedHeaders,
+    verify_ed25519,
+    verify_hmac,
+)
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    body: Any
+    headers: Mapping[str, str]
+
+
+def signed_headers(
+    signer: Ed25519Signer, msg_id: str, body: bytes, now: datetime
+) -> dict[str, str]:
+    timestamp = int(now.timestamp())
+    return {
+        "content-type": "application/json",
+        ID_HEADER: msg_id,
+        TIMESTAMP_HEADER: str(timestamp),
+        SIGNATURE_HEADER: signer.sign(msg_id, timestamp, body),
+        KEY_ID_HEADER: signer.key_id,
+    }
+
+
+def http_request(
+    method: str,
+    url: str,
+    body: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float = 30.0,
+) -> Response:
+    """One HTTP exchange; 4xx/5xx come back as a ``Response``, not an exception."""
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"not an http(s) URL: {url}")
+    request = urllib.request.Request(url, data=body, method=method, headers=dict(headers or {}))  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as reply:  # noqa: S310
+            return Response(reply.status, _decode(reply.read()), dict(reply.headers))
+    except urllib.error.HTTPError as error:
+        return Response(error.code, _decode(error.read()), dict(error.headers))
+
+
+def _decode(raw: bytes) -> Any:
+    try:
+        return json.loads(raw) if raw else None
+    except json.JSONDecodeError:
+        return raw.decode("utf-8", "replace")
+
+
+class PushClient:
+    """Sign and send batches for one region with one of its platform keys."""
+
+    def __init__(self, base_url: str, region: str, signer: Ed25519Signer) -> None:
+        self._base = base_url.rstrip("/")
+        self.region = region
+        self._signer = signer
+
+    def build(
+        self, entries: Sequence[Mapping[str, Any]], batch_id: str | None, now: datetime
+    ) -> tuple[str, bytes]:
+        batch_id = batch_id or f"b-{uuid.uuid4().hex}"
+        body = {
+            "region": self.region,
+            "batch_id": batch_id,
+            "issued_at": now.isoformat(),
+            "entries": list(entries),
+        }
+        return batch_id, json.dumps(body, ensure_ascii=False).encode()
+
+    def send_signed(self, path: str, msg_id: str, body: bytes, now: datetime) -> Response:
+        headers = signed_headers(self._signer, msg_id, body, now)
+        return http_request("POST", self._base + path, body, headers)
+
+    def push(
+        self, entries: Sequence[Mapping[str, Any]], now: datetime, batch_id: str | None = None
+    ) -> Response:
+        batch_id, body = self.build(entries, batch_id, now)
+        return self.send_signed("/v1/pushes", batch_id, body, now)
+
+
+def verify_delivery(
+    headers: Mapping[str, str],
+    body: bytes,
+    now: datetime,
+    *,
+    public_keys: Iterable[Ed25519PublicKey] = (),
+    secret: str | None = None,
+    tolerance: timedelta = DEFAULT_TOLERANCE,
+) -> DeliveryPayload:
+    """What a subscriber runs on each webhook: signature, timestamp, then the parsed change.
+
+    Raises
+    ------
+    VerificationError
+        One error type for every failure, with the reason in its message.
+    """
+    try:
+        signed = SignedHeaders.from_headers(headers)
+        signed.check_timestamp(now, tolerance)
+        if secret is not None:
+            verify_hmac(signed, body, secret)
+        else:
+            verify_ed25519(signed, body, public_keys)
+        payload = DeliveryPayload.model_validate_json(body)
+    except GatewayError as exc:
+        raise VerificationError(exc.message) from exc
+    except ValueError as exc:
+        raise VerificationError(f"the body is not a delivery: {exc}") from exc
+    if payload.delivery_id != signed.msg_id:
+        raise VerificationError("the body's delivery_id differs from webhook-id")
+    return payload

@@ -1,0 +1,142 @@
+"""One hierarchy of domain errors, each with a stable machine-readable code.
+
+The domain never knows about HTTP; ``chalicelib.http_errors`` maps each class to a status.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class GatewayError(Exception):
+    """Base class: ``code`` is stable and machine-readable, ``message`` is for people."""
+
+    code = "gateway_error"
+
+    def __init__(self, message: str, **context: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.context = context
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, **self.context}
+
+
+class AuthenticationError(GatewayError):
+    """The request is not proven to come from who it claims (401)."""
+
+    code = "authentication_failed"
+
+
+class MissingSignature(AuthenticationError):
+    """A signature, timestamp, id or key-id header is absent."""
+
+    code = "missing_signature"
+
+
+class InvalidSignature(AuthenticationError):
+    """No signature in the header verifies against the body with an acceptable key."""
+
+    code = "invalid_signature"
+
+
+class TimestampOutOfWindow(AuthenticationError):
+    """The signed timestamp is too far from the gateway's clock (replay protection)."""
+
+    code = "timestamp_out_of_window"
+
+
+class ForbiddenError(GatewayError):
+    """The caller is known but may not do this (403)."""
+
+    code = "forbidden"
+
+
+class UnknownKey(ForbiddenError):
+    """The key id is not registered, or not valid at the signed time."""
+
+    code = "unknown_key"
+
+
+class UnknownRegion(ForbiddenError):
+    """The region is not registered with the gateway."""
+
+    code = "unknown_region"
+
+
+class RegionMismatch(ForbiddenError):
+    """A platform acted for a region its key does not belong to."""
+
+    code = "region_mismatch"
+
+
+class OperatorOnly(ForbiddenError):
+    """The endpoint needs operator credentials."""
+
+    code = "operator_only"
+
+
+class BadRequest(GatewayError):
+    """The request is malformed (400); ``path`` names the offending field when known."""
+
+    code = "bad_request"
+
+
+class MalformedJson(BadRequest):
+    """The body is not valid UTF-8 JSON."""
+
+    code = "malformed_json"
+
+
+class SchemaError(BadRequest):
+    """The body is JSON but does not match the schema."""
+
+    code = "invalid_schema"
+
+
+class InvalidCreditCode(BadRequest):
+    """A credit code is neither a valid USCC nor a valid resident ID number."""
+
+    code = "invalid_credit_code"
+
+
+class InvalidWebhookUrl(BadRequest):
+    """A subscription's URL is not acceptable for this stage."""
+
+    code = "invalid_webhook_url"
+
+
+class PayloadTooLarge(GatewayError):
+    """The body exceeds the configured limit (413)."""
+
+    code = "payload_too_large"
+
+
+class NotFound(GatewayError):
+    """The addressed resource does not exist (404)."""
+
+    code = "not_found"
+
+
+class Conflict(GatewayError):
+    """The request conflicts with stored state (409)."""
+
+    code = "conflict"
+
+
+class BatchIdReused(Conflict):
+    """A batch id was sent again with a different body."""
+
+    code = "batch_id_reused"
+
+
+class BatchInProgress(Conflict):
+    """The same batch is being processed right now; retry shortly."""
+
+    code = "batch_in_progress"
+
+
+class VerificationError(GatewayError):
+    """A subscriber-side check of a delivery failed (signature, timestamp or body)."""
+
+    code = "verification_failed"

@@ -1,0 +1,189 @@
+"""The push pipeline: size → signature → archive → envelope → idempotency → entries → dedup."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from gateway.clock import Clock
+from gateway.codes import classify
+from gateway.dedup import plan
+from gateway.errors import (
+    BadRequest,
+    MissingSignature,
+    PayloadTooLarge,
+    RegionMismatch,
+    UnknownKey,
+    UnknownRegion,
+)
+from gateway.listing import Listing, ListingEntry, entry_version, identity_of
+from gateway.ports import Archive, BatchLedger, ListingStore, Registry
+from gateway.push import (
+    BATCH_ID_RE,
+    EntryError,
+    EntryOutcome,
+    PushEnvelope,
+    PushResult,
+    parse_envelope,
+    validate_entries,
+)
+from gateway.regions import within
+from gateway.registry import PlatformKey
+from gateway.signing import (
+    DEFAULT_TOLERANCE,
+    KEY_ID_HEADER,
+    SignedHeaders,
+    load_public_key,
+    verify_ed25519,
+)
+
+
+@dataclass(frozen=True)
+class PushPolicy:
+    max_body_bytes: int = 5 * 1024 * 1024
+    tolerance: timedelta = DEFAULT_TOLERANCE
+    batch_lease: timedelta = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class Authenticated:
+    """A request whose signature verified: the key that signed it, and its headers."""
+
+    key: PlatformKey
+    signed: SignedHeaders
+
+
+def authenticate(
+    registry: Registry, headers: Mapping[str, str], body: bytes, now: datetime, tolerance: timedelta
+) -> Authenticated:
+    """Prove a platform signed ``body``; shared by every signed endpoint.
+
+    Raises
+    ------
+    MissingSignature, InvalidSignature, TimestampOutOfWindow, UnknownKey, UnknownRegion
+    """
+    signed = SignedHeaders.from_headers(headers)
+    key_id = next((v.strip() for k, v in headers.items() if k.lower() == KEY_ID_HEADER), "")
+    if not key_id:
+        raise MissingSignature(f"missing header: {KEY_ID_HEADER}", headers=[KEY_ID_HEADER])
+    key = registry.get_key(key_id)
+    if key is None or not key.is_valid_at(now):
+        raise UnknownKey(f"key {key_id!r} is not registered or not valid now", key_id=key_id)
+    if registry.get_region(key.region) is None:
+        raise UnknownRegion(f"region {key.region} is not registered", region=key.region)
+    signed.check_timestamp(now, tolerance)
+    verify_ed25519(signed, body, [load_public_key(key.public_key)])
+    return Authenticated(key=key, signed=signed)
+
+
+def archive_key(region: str, received_at: datetime, batch_id: str) -> str:
+    return f"pushes/{region}/{received_at:%Y/%m/%d}/{batch_id}.json"
+
+
+class PushService:
+    def __init__(
+        self,
+        registry: Registry,
+        archive: Archive,
+        batches: BatchLedger,
+        listings: ListingStore,
+        clock: Clock,
+        policy: PushPolicy = PushPolicy(),
+    ) -> None:
+        self._registry = registry
+        self._archive = archive
+        self._batches = batches
+        self._listings = listings
+        self._clock = clock
+        self._policy = policy
+
+    def push(self, headers: Mapping[str, str], body: bytes) -> PushResult:
+        """Run one signed push; a replayed batch id returns the first result unchanged."""
+        limit = self._policy.max_body_bytes
+        if len(body) > limit:
+            raise PayloadTooLarge(f"the body has {len(body)} bytes, over {limit}", limit=limit)
+        now = self._clock.now()
+        auth = authenticate(self._registry, headers, body, now, self._policy.tolerance)
+        region, batch_id = auth.key.region, auth.signed.msg_id
+        if not BATCH_ID_RE.fullmatch(batch_id):
+            raise BadRequest("webhook-id is not a valid batch id", path="webhook-id")
+        self._archive.put(
+            archive_key(region, now, batch_id), body, {"key-id": auth.key.key_id, "region": region}
+        )
+        envelope = parse_envelope(body)
+        if envelope.batch_id != batch_id:
+            raise BadRequest("batch_id differs from the webhook-id header", path="batch_id")
+        if envelope.region != region:
+            raise RegionMismatch(
+                f"key {auth.key.key_id} belongs to {region}, not {envelope.region}", path="region"
+            )
+        digest = hashlib.sha256(body).hexdigest()
+        earlier = self._batches.claim(region, batch_id, digest, now, self._policy.batch_lease)
+        if earlier is not None:
+            return earlier
+        result = self._ingest(envelope, now)
+        self._batches.finish(region, batch_id, result)
+        return result
+
+    def _ingest(self, envelope: PushEnvelope, now: datetime) -> PushResult:
+        region = envelope.region
+        valid, errors = validate_entries(envelope.entries)
+        candidates: list[tuple[int, Listing]] = []
+        for index, entry in valid:
+            origin = entry.origin_region or region
+            if not within(origin, region):
+                errors.append(
+                    EntryError(
+                        index=index,
+                        field="origin_region",
+                        code="region_not_permitted",
+                        message=f"{region} may relay its own subtree only, not {origin}",
+                    )
+                )
+                continue
+            candidates.append((index, _accept(entry, origin, region, now)))
+        keys = [(listing.credit_code, listing.listing_id) for _, listing in candidates]
+        decided = plan(candidates, self._listings.stored_versions(keys), region)
+        written = self._listings.apply([listing for _, listing in decided.write], region)
+        lost = [(i, listing) for i, listing in decided.write if listing.listing_id not in written]
+        tags = decided.tag + [listing for _, listing in lost]
+        if tags:
+            self._listings.add_provenance([(x.credit_code, x.listing_id) for x in tags], region)
+        outcomes = [_outcome(i, x, "accepted") for i, x in decided.write if x.listing_id in written]
+        outcomes += [_outcome(i, x, "duplicate") for i, x in decided.duplicates + lost]
+        outcomes.sort(key=lambda outcome: outcome.index)
+        accepted = sum(1 for outcome in outcomes if outcome.outcome == "accepted")
+        return PushResult(
+            batch_id=envelope.batch_id,
+            region=region,
+            received_at=now,
+            accepted=accepted,
+            duplicate=len(outcomes) - accepted,
+            rejected=len({error.index for error in errors}),
+            outcomes=tuple(outcomes),
+            errors=tuple(sorted(errors, key=lambda error: error.index)),
+        )
+
+
+def _outcome(
+    index: int, listing: Listing, outcome: Literal["accepted", "duplicate"]
+) -> EntryOutcome:
+    return EntryOutcome(index=index, listing_id=listing.listing_id, outcome=outcome)
+
+
+def _accept(entry: ListingEntry, origin: str, region: str, now: datetime) -> Listing:
+    """Promote a validated entry; its fields were checked already, so skip re-validation."""
+    fields = {name: getattr(entry, name) for name in ListingEntry.model_fields}
+    fields.pop("origin_region")
+    return Listing.model_construct(
+        **fields,
+        origin_region=origin,
+        listing_id=identity_of(entry),
+        version=entry_version(entry),
+        subject_type=classify(entry.credit_code)[1],
+        provenances=(region,),
+        accepted_at=now,
+    )

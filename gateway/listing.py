@@ -1,0 +1,157 @@
+"""Listings (名单条目): what a platform pushes, and what the gateway keeps about it."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AwareDatetime, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+from gateway.catalogue import ListKind, Severity, load_catalogue
+from gateway.codes import CreditCode, SubjectType
+from gateway.model import Frozen
+from gateway.regions import RegionCode
+
+Text = Annotated[str, Field(min_length=1, max_length=200)]
+LongText = Annotated[str, Field(min_length=1, max_length=4000)]
+
+
+class ListingStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    CORRECTED = "corrected"
+    REVOKED = "revoked"
+    REPAIRED = "repaired"
+    EXPIRED = "expired"
+
+
+class PersonRole(StrEnum):
+    LEGAL_REPRESENTATIVE = "legal_representative"  # 法定代表人
+    PRINCIPAL = "principal"  # 主要负责人
+    DIRECTLY_RESPONSIBLE = "directly_responsible"  # 直接责任人
+
+
+class ResponsiblePerson(Frozen):
+    """落实到人: the people a black listing also binds."""
+
+    name: Text
+    role: PersonRole
+    id_number: CreditCode | None = None
+
+
+class ListingEntry(Frozen):
+    """One red- or black-list record as a source platform pushes it."""
+
+    credit_code: CreditCode
+    subject_name: Text
+    kind: ListKind
+    domain: str
+    severity: Severity | None = Field(default=None, validate_default=True)
+    reason: LongText
+    legal_basis: str | None = Field(default=None, max_length=4000, validate_default=True)
+    deciding_authority: Text
+    decision_number: Text
+    decided_on: date
+    valid_from: date
+    valid_until: date | None = None
+    responsible_persons: tuple[ResponsiblePerson, ...] = Field(default=(), max_length=20)
+    origin_region: RegionCode | None = None
+    source_updated_at: AwareDatetime
+    source_sequence: int = Field(default=0, ge=0, le=10**12)
+
+    @field_validator("domain")
+    @classmethod
+    def _known_domain(cls, value: str, info: ValidationInfo) -> str:
+        domain = load_catalogue().domain(value)
+        if domain is None:
+            raise PydanticCustomError(
+                "unknown_domain", "domain {domain} is not in the catalogue", {"domain": value}
+            )
+        kind = info.data.get("kind")
+        if kind is not None and kind not in domain.kinds:
+            raise PydanticCustomError(
+                "domain_kind_mismatch",
+                "domain {domain} holds {kinds} lists only",
+                {"domain": value, "kinds": "/".join(domain.kinds)},
+            )
+        return value
+
+    @field_validator("severity")
+    @classmethod
+    def _severity_for_black(cls, value: Severity | None, info: ValidationInfo) -> Severity | None:
+        kind = info.data.get("kind")
+        if kind is ListKind.BLACK and value is None:
+            raise PydanticCustomError("missing_severity", "a black-list entry needs a severity")
+        if kind is ListKind.RED and value is not None:
+            raise PydanticCustomError("unexpected_severity", "red-list entries carry no severity")
+        return value
+
+    @field_validator("legal_basis")
+    @classmethod
+    def _legal_basis_for_black(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("kind") is ListKind.BLACK and not (value and value.strip()):
+            raise PydanticCustomError(
+                "missing_legal_basis",
+                "a black-list entry needs its legal basis (国办发〔2020〕49号)",
+            )
+        return value
+
+    @field_validator("valid_from")
+    @classmethod
+    def _starts_after_decision(cls, value: date, info: ValidationInfo) -> date:
+        decided_on = info.data.get("decided_on")
+        if decided_on is not None and value < decided_on:
+            raise PydanticCustomError("dates_out_of_order", "valid_from is before decided_on")
+        return value
+
+    @field_validator("valid_until")
+    @classmethod
+    def _ends_after_start(cls, value: date | None, info: ValidationInfo) -> date | None:
+        valid_from = info.data.get("valid_from")
+        if value is not None and valid_from is not None and value <= valid_from:
+            raise PydanticCustomError("dates_out_of_order", "valid_until is not after valid_from")
+        return value
+
+
+class Listing(ListingEntry):
+    """A listing as the gateway holds it: the latest accepted entry plus gateway bookkeeping."""
+
+    listing_id: str
+    version: str
+    subject_type: SubjectType
+    origin_region: RegionCode
+    status: ListingStatus = ListingStatus.ACTIVE
+    provenances: tuple[RegionCode, ...]
+    accepted_at: AwareDatetime
+
+
+def _normalise(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def listing_id(
+    credit_code: str, kind: ListKind, domain: str, authority: str, decision_number: str
+) -> str:
+    """Listing identity: one id per (credit code, kind, domain, authority, decision number)."""
+    parts = (credit_code, kind.value, domain, _normalise(authority), _normalise(decision_number))
+    return "lst_" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+def version_of(updated_at: datetime, sequence: int) -> str:
+    """A string that sorts like (source update time, sequence), so stores can compare it."""
+    stamp = updated_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return f"{stamp}#{sequence:013d}"
+
+
+def identity_of(entry: ListingEntry) -> str:
+    return listing_id(
+        entry.credit_code, entry.kind, entry.domain, entry.deciding_authority, entry.decision_number
+    )
+
+
+def entry_version(entry: ListingEntry) -> str:
+    return version_of(entry.source_updated_at, entry.source_sequence)

@@ -1,0 +1,137 @@
+"""Push batches: the envelope a platform signs, per-entry validation, and the result it gets."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, Field, ValidationError
+
+from gateway.errors import MalformedJson, SchemaError
+from gateway.listing import ListingEntry
+from gateway.model import Frozen
+from gateway.regions import RegionCode
+
+MAX_ENTRIES = 5000
+BATCH_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+BatchId = Annotated[str, Field(pattern=BATCH_ID_RE.pattern)]
+
+# pydantic's own error types, folded into the gateway's codes; custom codes pass through.
+_CODE_FOR_TYPE = {
+    "missing": "missing_field",
+    "extra_forbidden": "unknown_field",
+    "string_too_short": "invalid_length",
+    "string_too_long": "invalid_length",
+    "too_long": "invalid_length",
+    "string_pattern_mismatch": "invalid_format",
+    "date_from_datetime_parsing": "invalid_date",
+    "date_parsing": "invalid_date",
+    "date_type": "invalid_date",
+    "datetime_parsing": "invalid_datetime",
+    "datetime_type": "invalid_datetime",
+    "timezone_aware": "invalid_datetime",
+    "enum": "invalid_value",
+    "literal_error": "invalid_value",
+    "model_type": "invalid_type",
+    "model_attributes_type": "invalid_type",
+    "string_type": "invalid_type",
+    "int_type": "invalid_type",
+    "int_parsing": "invalid_type",
+    "list_type": "invalid_type",
+    "tuple_type": "invalid_type",
+    "greater_than_equal": "out_of_range",
+    "less_than_equal": "out_of_range",
+}
+
+
+class PushEnvelope(Frozen):
+    """The signed body; entries stay raw here so that one bad entry cannot sink the batch."""
+
+    region: RegionCode
+    batch_id: BatchId
+    issued_at: AwareDatetime
+    entries: list[Any] = Field(max_length=MAX_ENTRIES)
+
+
+class EntryError(Frozen):
+    index: int
+    field: str
+    code: str
+    message: str
+
+
+class EntryOutcome(Frozen):
+    index: int
+    listing_id: str
+    outcome: Literal["accepted", "duplicate"]
+
+
+class PushResult(Frozen):
+    batch_id: str
+    region: RegionCode
+    received_at: AwareDatetime
+    accepted: int
+    duplicate: int
+    rejected: int
+    outcomes: tuple[EntryOutcome, ...]
+    errors: tuple[EntryError, ...]
+
+
+def error_code(error_type: str) -> str:
+    return _CODE_FOR_TYPE.get(error_type, error_type)
+
+
+def field_path(loc: Sequence[int | str]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def parse_json(body: bytes) -> Any:
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise MalformedJson(f"the body is not UTF-8 JSON: {exc}") from exc
+
+
+def parse_envelope(body: bytes) -> PushEnvelope:
+    """Parse and check the envelope.
+
+    Raises
+    ------
+    MalformedJson, SchemaError
+        ``SchemaError`` lists every problem with its ``path``.
+    """
+    try:
+        return PushEnvelope.model_validate(parse_json(body))
+    except ValidationError as exc:
+        problems = [
+            {"path": field_path(e["loc"]), "code": error_code(e["type"]), "message": e["msg"]}
+            for e in exc.errors(include_url=False)
+        ]
+        first = problems[0]
+        raise SchemaError(
+            f"{first['path'] or 'body'}: {first['message']}", path=first["path"], errors=problems
+        ) from exc
+
+
+def validate_entries(
+    raw_entries: Sequence[Any],
+) -> tuple[list[tuple[int, ListingEntry]], list[EntryError]]:
+    """Split raw entries into valid ones (with their index) and one error per bad field."""
+    valid: list[tuple[int, ListingEntry]] = []
+    errors: list[EntryError] = []
+    for index, raw in enumerate(raw_entries):
+        try:
+            valid.append((index, ListingEntry.model_validate(raw)))
+        except ValidationError as exc:
+            errors.extend(
+                EntryError(
+                    index=index,
+                    field=field_path(e["loc"]),
+                    code=error_code(e["type"]),
+                    message=e["msg"],
+                )
+                for e in exc.errors(include_url=False)
+            )
+    return valid, errors

@@ -1,0 +1,45 @@
+"""Regions and their platforms' signing keys: who may push, and with which key."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, Field, field_validator
+
+from gateway.model import Frozen
+from gateway.regions import RegionCode, parent
+from gateway.signing import load_public_key
+
+KeyId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{3,64}$")]
+
+
+class Region(Frozen):
+    """A registered administrative region; its platform pushes for it."""
+
+    code: RegionCode
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+
+    @property
+    def parent(self) -> str | None:
+        return parent(self.code)
+
+
+class PlatformKey(Frozen):
+    """One of a platform's public keys; several may be valid at once so keys rotate smoothly."""
+
+    key_id: KeyId
+    region: RegionCode
+    algorithm: Literal["ed25519"] = "ed25519"
+    public_key: str
+    valid_from: AwareDatetime
+    valid_until: AwareDatetime | None = None
+
+    @field_validator("public_key")
+    @classmethod
+    def _parsable(cls, value: str) -> str:
+        load_public_key(value)
+        return value
+
+    def is_valid_at(self, moment: datetime) -> bool:
+        return self.valid_from <= moment and (self.valid_until is None or moment < self.valid_until)

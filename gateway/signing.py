@@ -1,0 +1,174 @@
+"""Standard Webhooks signatures, both ways: ``v1a`` (Ed25519) and ``v1`` (HMAC-SHA256).
+
+The signed content is ``"{id}.{timestamp}.{body}"`` over the raw body bytes, checked before any
+JSON parsing. Every malformed header becomes the same ``InvalidSignature`` so a caller cannot
+probe which part failed. Keys travel as ``whsk_``/``whpk_``/``whsec_`` + base64.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from gateway.errors import InvalidSignature, MissingSignature, TimestampOutOfWindow
+
+ID_HEADER = "webhook-id"
+TIMESTAMP_HEADER = "webhook-timestamp"
+SIGNATURE_HEADER = "webhook-signature"
+KEY_ID_HEADER = "x-credit-key-id"
+DEFAULT_TOLERANCE = timedelta(minutes=5)
+
+_PRIVATE_PREFIX = "whsk_"
+_PUBLIC_PREFIX = "whpk_"
+_SECRET_PREFIX = "whsec_"  # noqa: S105 - a format prefix, not a secret
+
+
+def _b64decode(text: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidSignature("not valid base64") from exc
+
+
+def signed_content(msg_id: str, timestamp: int, body: bytes) -> bytes:
+    return f"{msg_id}.{timestamp}.".encode() + body
+
+
+def generate_signing_key() -> str:
+    """A new Ed25519 private key as ``whsk_<base64 seed>``."""
+    raw = Ed25519PrivateKey.generate().private_bytes_raw()
+    return _PRIVATE_PREFIX + base64.b64encode(raw).decode()
+
+
+def generate_hmac_secret() -> str:
+    """A new ``whsec_`` secret, as any Standard Webhooks library expects it."""
+    return _SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def load_private_key(text: str) -> Ed25519PrivateKey:
+    if not text.startswith(_PRIVATE_PREFIX):
+        raise ValueError("an Ed25519 private key is written whsk_<base64>")
+    raw = base64.b64decode(text.removeprefix(_PRIVATE_PREFIX), validate=True)
+    return Ed25519PrivateKey.from_private_bytes(raw)
+
+
+def public_key_text(private: Ed25519PrivateKey) -> str:
+    return _PUBLIC_PREFIX + base64.b64encode(private.public_key().public_bytes_raw()).decode()
+
+
+def load_public_key(text: str) -> Ed25519PublicKey:
+    """Parse ``whpk_<base64 32 bytes>``; raises ``ValueError`` on anything else."""
+    if not text.startswith(_PUBLIC_PREFIX):
+        raise ValueError("an Ed25519 public key is written whpk_<base64>")
+    try:
+        raw = base64.b64decode(text.removeprefix(_PUBLIC_PREFIX), validate=True)
+        return Ed25519PublicKey.from_public_bytes(raw)
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError("not a 32-byte Ed25519 public key in base64") from exc
+
+
+def _hmac_key(secret: str) -> bytes:
+    return base64.b64decode(secret.removeprefix(_SECRET_PREFIX), validate=True)
+
+
+@dataclass(frozen=True)
+class Ed25519Signer:
+    key_id: str
+    private_key: Ed25519PrivateKey
+
+    def sign(self, msg_id: str, timestamp: int, body: bytes) -> str:
+        signature = self.private_key.sign(signed_content(msg_id, timestamp, body))
+        return "v1a," + base64.b64encode(signature).decode()
+
+
+@dataclass(frozen=True)
+class HmacSigner:
+    secret: str
+
+    def sign(self, msg_id: str, timestamp: int, body: bytes) -> str:
+        digest = hmac.new(
+            _hmac_key(self.secret), signed_content(msg_id, timestamp, body), hashlib.sha256
+        )
+        return "v1," + base64.b64encode(digest.digest()).decode()
+
+
+@dataclass(frozen=True)
+class SignedHeaders:
+    """The three Standard Webhooks headers of one message, read case-insensitively."""
+
+    msg_id: str
+    timestamp: int
+    signature: str
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str]) -> SignedHeaders:
+        lower = {k.lower(): v for k, v in headers.items()}
+        msg_id = lower.get(ID_HEADER, "").strip()
+        stamp = lower.get(TIMESTAMP_HEADER, "").strip()
+        signature = lower.get(SIGNATURE_HEADER, "").strip()
+        missing = [
+            name
+            for name, value in (
+                (ID_HEADER, msg_id),
+                (TIMESTAMP_HEADER, stamp),
+                (SIGNATURE_HEADER, signature),
+            )
+            if not value
+        ]
+        if missing:
+            raise MissingSignature(f"missing header(s): {', '.join(missing)}", headers=missing)
+        if not stamp.isdigit() or len(stamp) > 12:
+            raise InvalidSignature("webhook-timestamp must be whole seconds since the epoch")
+        return cls(msg_id=msg_id, timestamp=int(stamp), signature=signature)
+
+    def check_timestamp(self, now: datetime, tolerance: timedelta = DEFAULT_TOLERANCE) -> None:
+        skew = abs(now.timestamp() - self.timestamp)
+        if skew > tolerance.total_seconds():
+            raise TimestampOutOfWindow(
+                f"webhook-timestamp is {int(skew)} s from the gateway's clock; "
+                f"at most {int(tolerance.total_seconds())} s is accepted"
+            )
+
+
+def _signatures(header: str, version: str) -> list[bytes]:
+    found: list[bytes] = []
+    for part in header.split():
+        scheme, sep, value = part.partition(",")
+        if not sep or not value:
+            raise InvalidSignature("each signature is written <version>,<base64>")
+        if scheme == version:
+            found.append(_b64decode(value))
+    return found
+
+
+def verify_ed25519(signed: SignedHeaders, body: bytes, keys: Iterable[Ed25519PublicKey]) -> None:
+    """Pass when any ``v1a`` signature verifies under any of ``keys`` (rotation)."""
+    content = signed_content(signed.msg_id, signed.timestamp, body)
+    candidates = list(keys)
+    for signature in _signatures(signed.signature, "v1a"):
+        for key in candidates:
+            try:
+                key.verify(signature, content)
+            except _CryptoInvalidSignature:
+                continue
+            return
+    raise InvalidSignature("no v1a signature verifies against the body")
+
+
+def verify_hmac(signed: SignedHeaders, body: bytes, secret: str) -> None:
+    """Pass when any ``v1`` signature matches the HMAC of the body under ``secret``."""
+    expected = HmacSigner(secret).sign(signed.msg_id, signed.timestamp, body).partition(",")[2]
+    expected_raw = base64.b64decode(expected)
+    for signature in _signatures(signed.signature, "v1"):
+        if hmac.compare_digest(signature, expected_raw):
+            return
+    raise InvalidSignature("no v1 signature matches the body")
