@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -44,6 +43,9 @@ class DeliveryState(StrEnum):
     DEAD = "dead"
 
 
+_SETTLED = frozenset({DeliveryState.DELIVERED, DeliveryState.DEAD})
+
+
 @dataclass(frozen=True)
 class HttpResponse:
     status: int
@@ -65,7 +67,7 @@ class Attempt(Frozen):
 
 
 class DeliveryLog(Protocol):
-    def is_delivered(self, delivery_id: str) -> bool: ...
+    def state(self, delivery_id: str) -> DeliveryState | None: ...
 
     def record(self, delivery: Delivery, attempt: Attempt, state: DeliveryState) -> None:
         """Append the attempt; a delivery once ``delivered`` never goes back."""
@@ -101,8 +103,8 @@ class DeliveryService:
 
     def deliver(self, delivery: Delivery, attempt_number: int) -> Outcome:
         """Make attempt ``attempt_number`` (1-based) of ``delivery``."""
-        if self._log.is_delivered(delivery.delivery_id):
-            return Outcome(state=None)
+        if self._log.state(delivery.delivery_id) in _SETTLED:
+            return Outcome(state=None)  # a duplicate message: the first copy settled it
         subscription = self._subscriptions.get(delivery.subscription_id)
         if subscription is None:
             return Outcome(state=None)
@@ -141,7 +143,3 @@ class DeliveryService:
             headers[SIGNATURE_HEADER] = self._signer.sign(msg_id, timestamp, body)
             headers[KEY_ID_HEADER] = self._signer.key_id
         return headers
-
-
-def delivery_from_json(text: str) -> Delivery:
-    return Delivery.model_validate(json.loads(text))

@@ -1,0 +1,67 @@
+"""The Chalice app: routes and event sources only; each body is one call into ``chalicelib``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import Chalice, DynamoDBEvent, Request, Response, SQSEvent
+
+from chalicelib import api, events
+from chalicelib.http_errors import json_api
+from chalicelib.settings import event_sources
+
+app = Chalice(app_name="credit-gateway")
+sources = event_sources()
+
+
+def _request() -> Request:
+    current = app.current_request
+    if current is None:
+        raise RuntimeError("a route body ran outside a request")
+    return current
+
+
+@app.route("/v1/pushes", methods=["POST"])
+@json_api
+def push() -> Response:
+    return api.push(_request())
+
+
+@app.route("/v1/subjects/{credit_code}", methods=["GET"])
+@json_api
+def subject(credit_code: str) -> Response:
+    return api.subject(credit_code)
+
+
+@app.route("/v1/subscriptions", methods=["POST"])
+@json_api
+def create_subscription() -> Response:
+    return api.create_subscription(_request())
+
+
+@app.route("/v1/keys", methods=["GET"])
+@json_api
+def gateway_keys() -> Response:
+    return api.gateway_keys()
+
+
+@app.route("/v1/regions/{code}", methods=["PUT"])
+@json_api
+def put_region(code: str) -> Response:
+    return api.put_region(_request(), code)
+
+
+@app.route("/v1/regions/{code}/keys", methods=["POST"])
+@json_api
+def add_platform_key(code: str) -> Response:
+    return api.add_platform_key(_request(), code)
+
+
+@app.on_dynamodb_record(stream_arn=sources.listings_stream_arn, batch_size=100)
+def fan_out_changes(event: DynamoDBEvent) -> None:
+    events.fan_out(event.to_dict()["Records"])
+
+
+@app.on_sqs_message(queue=sources.delivery_queue_name, batch_size=10)
+def deliver_webhooks(event: SQSEvent) -> dict[str, Any]:
+    return events.deliver(event.to_dict()["Records"])

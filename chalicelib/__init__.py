@@ -1,0 +1,1 @@
+"""AWS adapters and Lambda handler functions around the pure ``gateway`` core."""

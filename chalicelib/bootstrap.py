@@ -1,0 +1,101 @@
+"""The one place that builds adapters and services from settings, once per Lambda container."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.config import Config
+
+from chalicelib.dynamodb.batches import DynamoBatchLedger
+from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
+from chalicelib.dynamodb.listings import DynamoListings
+from chalicelib.dynamodb.registry import DynamoRegistry
+from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
+from chalicelib.http_transport import Urllib3Transport
+from chalicelib.s3_archive import S3Archive
+from chalicelib.settings import Settings, get_settings
+from chalicelib.sqs_queue import SqsDeliveryQueue
+from gateway.clock import Clock, SystemClock
+from gateway.delivery import DeliveryService
+from gateway.ingest import PushPolicy, PushService
+from gateway.signing import Ed25519Signer, load_private_key
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sqs import SQSClient
+
+# Standard retry mode backs off on throttling and 5xx from AWS itself.
+_BOTO_CONFIG = Config(retries={"mode": "standard", "max_attempts": 6}, max_pool_connections=16)
+
+
+@dataclass(frozen=True)
+class Container:
+    settings: Settings
+    clock: Clock
+    registry: DynamoRegistry
+    listings: DynamoListings
+    subscriptions: DynamoSubscriptions
+    deliveries: DynamoDeliveryLog
+    queue: SqsDeliveryQueue
+    push_service: PushService
+    delivery_service: DeliveryService
+    signer: Ed25519Signer
+
+
+def _client(settings: Settings, service: str) -> Any:
+    return boto3.session.Session().client(
+        service,  # type: ignore[call-overload]
+        region_name=settings.aws_region,
+        endpoint_url=settings.aws_endpoint_url,
+        config=_BOTO_CONFIG,
+    )
+
+
+def build(settings: Settings, clock: Clock) -> Container:
+    dynamodb: DynamoDBClient = _client(settings, "dynamodb")
+    s3: S3Client = _client(settings, "s3")
+    sqs: SQSClient = _client(settings, "sqs")
+    registry = DynamoRegistry(dynamodb, settings.registry_table)
+    listings = DynamoListings(dynamodb, settings.listings_table)
+    subscriptions = DynamoSubscriptions(dynamodb, settings.subscriptions_table)
+    deliveries = DynamoDeliveryLog(dynamodb, settings.deliveries_table)
+    signer = Ed25519Signer(
+        settings.signing_key_id, load_private_key(settings.signing_key.get_secret_value())
+    )
+    policy = PushPolicy(max_body_bytes=settings.max_body_bytes, tolerance=settings.tolerance)
+    return Container(
+        settings=settings,
+        clock=clock,
+        registry=registry,
+        listings=listings,
+        subscriptions=subscriptions,
+        deliveries=deliveries,
+        queue=SqsDeliveryQueue(sqs, settings.delivery_queue_url, settings.delivery_dlq_url),
+        push_service=PushService(
+            registry,
+            S3Archive(s3, settings.archive_bucket),
+            DynamoBatchLedger(dynamodb, settings.batches_table),
+            listings,
+            clock,
+            policy,
+        ),
+        delivery_service=DeliveryService(
+            subscriptions, deliveries, Urllib3Transport(), signer, clock, settings.retry_schedule
+        ),
+        signer=signer,
+    )
+
+
+@cache
+def container() -> Container:
+    return build(get_settings(), SystemClock())
+
+
+def reset() -> None:
+    """Forget cached settings and adapters (the local stack and tests reconfigure the env)."""
+    container.cache_clear()
+    get_settings.cache_clear()

@@ -1,0 +1,1 @@
+"""DynamoDB implementations of the ``gateway.ports`` repositories."""

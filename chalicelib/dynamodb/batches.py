@@ -1,0 +1,66 @@
+"""The batch ledger: one item per (region, batch id) makes pushes idempotent."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from botocore.exceptions import ClientError
+
+from chalicelib.dynamodb.base import Table, is_conditional_failure, n, s, text
+from gateway.errors import BatchIdReused, BatchInProgress
+from gateway.push import PushResult
+
+RETENTION = timedelta(days=30)
+
+
+class DynamoBatchLedger(Table):
+    def claim(
+        self, region: str, batch_id: str, body_sha256: str, now: datetime, lease: timedelta
+    ) -> PushResult | None:
+        key = {"pk": s(f"{region}#{batch_id}")}
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item={
+                    **key,
+                    "body_sha256": s(body_sha256),
+                    "state": s("in_progress"),
+                    "lease_until": n(int((now + lease).timestamp())),
+                    "expires_at": n(int((now + RETENTION).timestamp())),
+                },
+                # A crashed attempt's lease runs out, so the same batch can be retried.
+                ConditionExpression="attribute_not_exists(pk) OR "
+                "(#state = :progress AND lease_until < :now AND body_sha256 = :hash)",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":progress": s("in_progress"),
+                    ":now": n(int(now.timestamp())),
+                    ":hash": s(body_sha256),
+                },
+            )
+        except ClientError as error:
+            if not is_conditional_failure(error):
+                raise
+            return self._earlier(region, batch_id, body_sha256)
+        return None
+
+    def _earlier(self, region: str, batch_id: str, body_sha256: str) -> PushResult:
+        item = self._get({"pk": s(f"{region}#{batch_id}")})
+        if item is None:  # expired between the two calls: a client retry will start afresh
+            raise BatchInProgress(f"batch {batch_id} is being processed; retry shortly")
+        if text(item, "body_sha256") != body_sha256:
+            raise BatchIdReused(
+                f"batch id {batch_id} was already used for a different body", batch_id=batch_id
+            )
+        if text(item, "state") != "done":
+            raise BatchInProgress(f"batch {batch_id} is being processed; retry shortly")
+        return PushResult.model_validate_json(text(item, "result"))
+
+    def finish(self, region: str, batch_id: str, result: PushResult) -> None:
+        self._client.update_item(
+            TableName=self._table,
+            Key={"pk": s(f"{region}#{batch_id}")},
+            UpdateExpression="SET #state = :done, #result = :result",
+            ExpressionAttributeNames={"#state": "state", "#result": "result"},
+            ExpressionAttributeValues={":done": s("done"), ":result": s(result.model_dump_json())},
+        )

@@ -1,0 +1,108 @@
+"""Listings keyed by (credit code, listing id); a version condition rules out regressions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib.dynamodb.base import Item, Table, is_conditional_failure, s, text
+from gateway.listing import Listing
+from gateway.ports import StoredVersion
+
+_BATCH_GET = 100
+_WRITERS = 8
+
+
+def listing_from_item(item: dict[str, Any]) -> Listing:
+    """Rebuild a listing from a stored item or a stream image (both in attribute-value form)."""
+    provenances = sorted(item.get("provenances", {}).get("SS", []))
+    return Listing.model_validate({**json.loads(text(item, "doc")), "provenances": provenances})
+
+
+def _key(credit_code: str, listing_id: str) -> Item:
+    return {"credit_code": s(credit_code), "listing_id": s(listing_id)}
+
+
+class DynamoListings(Table):
+    def stored_versions(self, keys: Sequence[tuple[str, str]]) -> dict[str, StoredVersion]:
+        unique = list(dict.fromkeys(keys))
+        found: dict[str, StoredVersion] = {}
+        for start in range(0, len(unique), _BATCH_GET):
+            pending: dict[str, Any] = {
+                self._table: {
+                    "Keys": [_key(code, lid) for code, lid in unique[start : start + _BATCH_GET]],
+                    "ProjectionExpression": "listing_id, version, provenances",
+                    "ConsistentRead": True,
+                }
+            }
+            while pending:
+                reply = self._client.batch_get_item(RequestItems=pending)
+                for item in reply.get("Responses", {}).get(self._table, []):
+                    found[text(item, "listing_id")] = StoredVersion(
+                        version=text(item, "version"),
+                        provenances=frozenset(item.get("provenances", {}).get("SS", [])),
+                    )
+                pending = dict(reply.get("UnprocessedKeys") or {})
+        return found
+
+    def apply(self, listings: Sequence[Listing], region: str) -> set[str]:
+        if len(listings) <= 1:
+            return {x.listing_id for x in listings if self._write(x, region)}
+        with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
+            results = pool.map(lambda listing: self._write(listing, region), listings)
+            return {x.listing_id for x, ok in zip(listings, results, strict=True) if ok}
+
+    def _write(self, listing: Listing, region: str) -> bool:
+        doc = listing.model_dump_json(exclude={"provenances"})
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=_key(listing.credit_code, listing.listing_id),
+                UpdateExpression="SET version = :v, doc = :doc, #status = :status, kind = :kind, "
+                "#domain = :domain, origin_region = :origin ADD provenances :region",
+                ConditionExpression="attribute_not_exists(version) OR version < :v",
+                ExpressionAttributeNames={"#status": "status", "#domain": "domain"},
+                ExpressionAttributeValues={
+                    ":v": s(listing.version),
+                    ":doc": s(doc),
+                    ":status": s(listing.status.value),
+                    ":kind": s(listing.kind.value),
+                    ":domain": s(listing.domain),
+                    ":origin": s(listing.origin_region),
+                    ":region": {"SS": [region]},
+                },
+            )
+        except ClientError as error:
+            if is_conditional_failure(error):
+                return False
+            raise
+        return True
+
+    def add_provenance(self, keys: Sequence[tuple[str, str]], region: str) -> None:
+        for code, lid in dict.fromkeys(keys):
+            try:
+                self._client.update_item(
+                    TableName=self._table,
+                    Key=_key(code, lid),
+                    UpdateExpression="ADD provenances :region",
+                    ConditionExpression="attribute_exists(version) "
+                    "AND NOT contains(provenances, :r)",
+                    ExpressionAttributeValues={":region": {"SS": [region]}, ":r": s(region)},
+                )
+            except ClientError as error:
+                if not is_conditional_failure(error):
+                    raise
+
+    def subject(self, credit_code: str) -> list[Listing]:
+        paginator = self._client.get_paginator("query")
+        pages = paginator.paginate(
+            TableName=self._table,
+            KeyConditionExpression="credit_code = :c",
+            ExpressionAttributeValues={":c": s(credit_code)},
+            ConsistentRead=True,
+        )
+        return [listing_from_item(item) for page in pages for item in page.get("Items", [])]

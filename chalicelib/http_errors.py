@@ -1,0 +1,70 @@
+"""The one table from domain errors to HTTP status, and the wrapper every route uses."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections.abc import Callable
+from typing import Any, ParamSpec
+
+from chalice.app import Response
+from pydantic import ValidationError
+
+from gateway import errors
+from gateway.push import error_code, field_path
+
+P = ParamSpec("P")
+log = logging.getLogger("credit_gateway.http")
+
+STATUS: tuple[tuple[type[errors.GatewayError], int], ...] = (
+    (errors.AuthenticationError, 401),
+    (errors.ForbiddenError, 403),
+    (errors.PayloadTooLarge, 413),
+    (errors.NotFound, 404),
+    (errors.Conflict, 409),
+    (errors.BadRequest, 400),
+)
+
+
+def status_for(error: errors.GatewayError) -> int:
+    return next((status for cls, status in STATUS if isinstance(error, cls)), 400)
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        body=json.dumps(body, ensure_ascii=False),
+        status_code=status,
+        headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},
+    )
+
+
+def error_response(error: errors.GatewayError) -> Response:
+    return json_response(status_for(error), {"error": error.to_dict()})
+
+
+def schema_error(exc: ValidationError) -> errors.SchemaError:
+    problems = [
+        {"path": field_path(e["loc"]), "code": error_code(e["type"]), "message": e["msg"]}
+        for e in exc.errors(include_url=False)
+    ]
+    first = problems[0]
+    return errors.SchemaError(
+        f"{first['path'] or 'body'}: {first['message']}", path=first["path"], errors=problems
+    )
+
+
+def json_api(route: Callable[P, Response]) -> Callable[P, Response]:
+    """Turn domain errors and request-model failures into 4xx JSON; nothing else is swallowed."""
+
+    @functools.wraps(route)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Response:
+        try:
+            return route(*args, **kwargs)
+        except errors.GatewayError as error:
+            log.info("request refused: %s", error.code)
+            return error_response(error)
+        except ValidationError as exc:
+            return error_response(schema_error(exc))
+
+    return wrapper

@@ -1,0 +1,80 @@
+"""Runtime configuration from the environment (Lambda env vars, or the local stack's)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import cache
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from gateway.delivery import DEFAULT_RETRY_SCHEDULE
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CG_", frozen=True)
+
+    stage: Literal["local", "dev", "prod"] = "prod"
+    aws_endpoint_url: str | None = None
+    aws_region: str = "cn-northwest-1"
+
+    registry_table: str
+    batches_table: str
+    listings_table: str
+    subscriptions_table: str
+    deliveries_table: str
+    delivery_queue_url: str
+    delivery_dlq_url: str
+    archive_bucket: str
+
+    signing_key: SecretStr
+    signing_key_id: str = Field(pattern=r"^[A-Za-z0-9._-]{3,64}$")
+    operator_token: SecretStr | None = None
+
+    max_body_bytes: int = Field(default=5 * 1024 * 1024, gt=0, le=6 * 1024 * 1024)
+    timestamp_tolerance_seconds: int = Field(default=300, ge=1, le=3600)
+    retry_schedule_seconds: tuple[int, ...] = tuple(
+        int(delay.total_seconds()) for delay in DEFAULT_RETRY_SCHEDULE
+    )
+
+    @model_validator(mode="after")
+    def _safe_outside_local(self) -> Settings:
+        if self.stage != "local" and self.aws_endpoint_url:
+            raise ValueError("CG_AWS_ENDPOINT_URL is for the local stack only")
+        if self.operator_token is not None and len(self.operator_token.get_secret_value()) < 24:
+            raise ValueError("CG_OPERATOR_TOKEN must have at least 24 characters")
+        return self
+
+    @property
+    def local(self) -> bool:
+        return self.stage == "local"
+
+    @property
+    def retry_schedule(self) -> tuple[timedelta, ...]:
+        return tuple(timedelta(seconds=s) for s in self.retry_schedule_seconds)
+
+    @property
+    def tolerance(self) -> timedelta:
+        return timedelta(seconds=self.timestamp_tolerance_seconds)
+
+
+@cache
+def get_settings() -> Settings:
+    """Built on first use, never at import: importing the app needs no configuration."""
+    return Settings()
+
+
+class EventSources(BaseSettings):
+    """What ``app.py`` needs at import time to declare event sources (deploy-time constants)."""
+
+    model_config = SettingsConfigDict(env_prefix="CG_", frozen=True)
+
+    listings_stream_arn: str = (
+        "arn:aws-cn:dynamodb:cn-northwest-1:000000000000:table/listings/stream/local"
+    )
+    delivery_queue_name: str = "credit-gateway-deliveries"
+
+
+def event_sources() -> EventSources:
+    return EventSources()

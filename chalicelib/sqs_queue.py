@@ -1,0 +1,55 @@
+"""The delivery queue: batched sends, and visibility changes that implement back-off."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from gateway.fanout import Delivery
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
+
+_SEND_TRIES = 3
+
+
+class QueueSendFailed(RuntimeError):
+    """SQS refused some messages even after retries; the caller must not acknowledge its input."""
+
+
+class SqsDeliveryQueue:
+    def __init__(self, client: SQSClient, queue_url: str, dead_letter_url: str) -> None:
+        self._client = client
+        self._url = queue_url
+        self._dead_letter_url = dead_letter_url
+
+    def enqueue(self, deliveries: Iterable[Delivery]) -> None:
+        self._send(self._url, deliveries)
+
+    def dead_letter(self, delivery: Delivery) -> None:
+        """Park an exhausted delivery where operators look, whatever the queue's redrive count."""
+        self._send(self._dead_letter_url, [delivery])
+
+    def _send(self, url: str, deliveries: Iterable[Delivery]) -> None:
+        pending = list(deliveries)
+        for start in range(0, len(pending), 10):
+            chunk = pending[start : start + 10]
+            entries: list[SendMessageBatchRequestEntryTypeDef] = [
+                {"Id": str(i), "MessageBody": d.model_dump_json()} for i, d in enumerate(chunk)
+            ]
+            for _ in range(_SEND_TRIES):
+                reply = self._client.send_message_batch(QueueUrl=url, Entries=entries)
+                failed = {f["Id"] for f in reply.get("Failed", [])}
+                entries = [entry for entry in entries if entry["Id"] in failed]
+                if not entries:
+                    break
+            else:
+                raise QueueSendFailed(f"{len(entries)} deliveries could not be queued")
+
+    def retry_later(self, receipt_handle: str, delay: timedelta) -> None:
+        seconds = min(int(delay.total_seconds()), 12 * 3600)
+        self._client.change_message_visibility(
+            QueueUrl=self._url, ReceiptHandle=receipt_handle, VisibilityTimeout=seconds
+        )
