@@ -23,11 +23,11 @@ def changes_in(records: Sequence[dict[str, Any]]) -> list[Change]:
     changes: list[Change] = []
     for record in records:
         images = record.get("dynamodb", {})
-        new = images.get("NewImage")
-        if not new:
+        new, old = images.get("NewImage"), images.get("OldImage")
+        if not new or "doc" not in new:  # a deletion, or a key-only image
             continue
-        old = images.get("OldImage")
-        change = change_between(listing_from_item(new), listing_from_item(old) if old else None)
+        previous = listing_from_item(old) if old and "doc" in old else None
+        change = change_between(listing_from_item(new), previous)
         if change is not None:
             changes.append(change)
     return changes
