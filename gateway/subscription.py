@@ -25,12 +25,15 @@ class SubscriptionFilters(Frozen):
     source_regions: tuple[RegionCode, ...] = ()
 
     def matches(self, listing: Listing) -> bool:
+        return self.admits(listing.kind, listing.domain, listing.origin_region)
+
+    def admits(self, kind: ListKind, domain: str, origin_region: str) -> bool:
         return (
-            (not self.kinds or listing.kind in self.kinds)
-            and (not self.domains or listing.domain in self.domains)
+            (not self.kinds or kind in self.kinds)
+            and (not self.domains or domain in self.domains)
             and (
                 not self.source_regions
-                or any(within(listing.origin_region, root) for root in self.source_regions)
+                or any(within(origin_region, root) for root in self.source_regions)
             )
         )
 
