@@ -61,7 +61,11 @@ def http_request(
     """One HTTP exchange; 4xx/5xx come back as a ``Response``, not an exception."""
     if not url.startswith(("http://", "https://")):
         raise ValueError(f"not an http(s) URL: {url}")
-    request = urllib.request.Request(url, data=body, method=method, headers=dict(headers or {}))  # noqa: S310
+    sent = {
+        "content-type": "application/json",
+        **{k.lower(): v for k, v in (headers or {}).items()},
+    }
+    request = urllib.request.Request(url, data=body, method=method, headers=sent)  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=timeout) as reply:  # noqa: S310
             return Response(reply.status, _decode(reply.read()), dict(reply.headers))

@@ -32,6 +32,7 @@ class Receiver:
     respond: Callable[[], int] = lambda: 204
     received: list[Received] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
+    raw: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -61,6 +62,8 @@ class Receiver:
         return self
 
     def accept(self, headers: dict[str, str], body: bytes) -> int:
+        with self._lock:
+            self.raw.append((headers, body))
         status = self.respond()
         if status >= 300:
             return status

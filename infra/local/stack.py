@@ -9,6 +9,7 @@ import os
 import secrets
 import sys
 import threading
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -16,7 +17,12 @@ from typing import Any
 
 import boto3
 from chalice.config import Config
-from chalice.local import ChaliceRequestHandler, LocalDevServer, create_local_server
+from chalice.local import (
+    ChaliceRequestHandler,
+    LocalChalice,
+    LocalDevServer,
+    create_local_server,
+)
 from moto.server import ThreadedMotoServer
 
 from chalicelib import bootstrap
@@ -53,6 +59,10 @@ class LocalStack:
         self._moto.start()
         host, port = self._moto.get_host_and_port()
         endpoint = f"http://{host}:{port}"
+        # moto's backends are per process: start from a clean slate even after another stack.
+        urllib.request.urlopen(  # noqa: S310 - our own loopback server
+            urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10
+        ).close()
         # Fake credentials: the local stack must never reach for a real account.
         os.environ.update(
             {
@@ -96,10 +106,13 @@ class LocalStack:
 
     def _serve_app(self, module: ModuleType) -> None:
         config = Config.create(chalice_stage="local", app_name="credit-gateway", project_dir=".")
-        server = create_local_server(module.app, config, "127.0.0.1", 0)
-        server.server.RequestHandlerClass = functools.partial(
-            _QuietHandler, app_object=module.app, config=config
-        )
+        if isinstance(module.app, LocalChalice):  # a second stack in the same process
+            server = LocalDevServer(module.app, config, "127.0.0.1", 0, handler_cls=_QuietHandler)
+        else:
+            server = create_local_server(module.app, config, "127.0.0.1", 0)
+            server.server.RequestHandlerClass = functools.partial(
+                _QuietHandler, app_object=module.app, config=config
+            )
         self._http = server
         host, port = server.server.server_address[:2]
         self.url = f"http://{host}:{port}"

@@ -1,0 +1,76 @@
+"""The `make demo` scenario, run over real HTTP on the local stack, checked province by province."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.regions import within
+from infra.local import scenario
+from infra.local.demo import DemoReport, run_demo
+from infra.local.stack import LocalStack
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def report(stack: LocalStack) -> DemoReport:
+    return run_demo(stack, say=lambda _: None)
+
+
+def test_every_scenario_check_passes(report: DemoReport) -> None:
+    failed = [description for description, ok in report.checks if not ok]
+    assert failed == []
+
+
+def test_every_province_receives_each_matching_change_verified_and_nothing_else(
+    report: DemoReport,
+) -> None:
+    for code, tally in report.provinces.items():
+        assert tally.received == tally.expected, code
+        assert tally.failed_verification == 0, code
+
+
+def test_each_province_sees_only_what_its_filters_ask_for(report: DemoReport) -> None:
+    guangdong = [d["data"]["listing"] for d in report.deliveries["440000"]]
+    hubei = [d["data"]["listing"] for d in report.deliveries["420000"]]
+    assert guangdong
+    assert all(
+        within(x["origin_region"], "440000") or within(x["origin_region"], "230000")
+        for x in guangdong
+    )
+    assert hubei
+    assert all(x["kind"] == "black" for x in hubei)
+
+
+def test_hunan_receives_the_relayed_listing_once_with_both_provenances(
+    report: DemoReport,
+) -> None:
+    relayed = [
+        d
+        for d in report.deliveries["430000"]
+        if d["data"]["listing"]["credit_code"] == scenario.DY_MINE
+    ]
+    assert len(relayed) == 1
+    assert relayed[0]["data"]["listing"]["origin_region"] == "420281"
+
+
+def test_an_updated_listing_reaches_subscribers_as_an_update_of_the_earlier_version(
+    report: DemoReport,
+) -> None:
+    changes = [
+        d["data"]
+        for d in report.deliveries["440000"]
+        if d["data"]["listing"]["credit_code"] == scenario.QC_CHEM
+    ]
+    kinds = sorted(change["type"] for change in changes)
+    assert kinds == ["listed", "updated"]
+    update = next(change for change in changes if change["type"] == "updated")
+    listed = next(change for change in changes if change["type"] == "listed")
+    assert update["previous_version"] == listed["listing"]["version"]
+
+
+def test_the_platform_tallies_count_each_outcome(report: DemoReport) -> None:
+    qitaihe = report.platforms["230900"]
+    assert (qitaihe.accepted, qitaihe.duplicate, qitaihe.rejected) == (2, 0, 1)
+    xinzheng = report.platforms["410184"]
+    assert (xinzheng.accepted, xinzheng.rejected, xinzheng.refused) == (2, 1, 1)
