@@ -60,9 +60,8 @@ class LocalStack:
         host, port = self._moto.get_host_and_port()
         endpoint = f"http://{host}:{port}"
         # moto's backends are per process: start from a clean slate even after another stack.
-        urllib.request.urlopen(  # noqa: S310 - our own loopback server
-            urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10
-        ).close()
+        reset = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")  # noqa: S310
+        urllib.request.urlopen(reset, timeout=10).close()  # noqa: S310 - our loopback server
         # Fake credentials: the local stack must never reach for a real account.
         os.environ.update(
             {
