@@ -7,6 +7,7 @@ the gateway's stable error codes. Codes that fail the check are rejected, never 
 from __future__ import annotations
 
 import re
+import unicodedata
 from enum import StrEnum
 from typing import Annotated
 
@@ -30,18 +31,23 @@ class CodeProblem(ValueError):
         self.message = message
 
 
-_RIC_SHAPE = re.compile(r"^\d{17}[\dX]$")
+_RIC_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
+_EARLIEST_BIRTH_YEAR = 1900
 
 
 def _compact(value: str) -> str:
-    return value.strip().replace(" ", "").replace("-", "").upper()
+    """Full-width forms become ASCII (NFKC); spaces and hyphens go; letters become upper case."""
+    text = unicodedata.normalize("NFKC", value)
+    return text.strip().replace(" ", "").replace("-", "").upper()
 
 
 def classify(value: str) -> tuple[str, SubjectType]:
     """Validate a credit code and say whose it is.
 
-    A string that passes the GB 32100 check is an organisation's code; otherwise a string shaped
-    like a resident ID (17 digits, a digit or X, a real birth date) is checked as one.
+    A string shaped like a resident ID — 17 digits and a digit or X, a birth date, and a
+    division code that existed in the birth year — is checked as one (GB 11643); anything else
+    as a unified social credit code (GB 32100). Checking the resident-ID shape first matters:
+    about one resident ID in 31 also happens to pass the USCC check.
 
     Raises
     ------
@@ -52,29 +58,26 @@ def classify(value: str) -> tuple[str, SubjectType]:
     code = _compact(value)
     if len(code) != 18:
         raise CodeProblem("invalid_credit_code", "a credit code has 18 characters")
+    is_person = _looks_like_resident_id(code)
+    module, kind = (
+        (ric, "resident ID number") if is_person else (uscc, "unified social credit code")
+    )
     try:
-        uscc.validate(code)
-    except ValidationError as uscc_error:
-        if not _looks_like_resident_id(code):
-            raise _problem(uscc_error, "unified social credit code") from uscc_error
-    else:
-        return code, SubjectType.LEGAL_PERSON
-    try:
-        ric.validate(code)
-    except ValidationError as ric_error:
-        raise _problem(ric_error, "resident ID number") from ric_error
-    return code, SubjectType.NATURAL_PERSON
+        module.validate(code)
+    except ValidationError as error:
+        raise _problem(error, kind) from error
+    return code, SubjectType.NATURAL_PERSON if is_person else SubjectType.LEGAL_PERSON
 
 
 def _looks_like_resident_id(code: str) -> bool:
-    """17 digits, a digit or X, and a real birth date in positions 7-14."""
     if not _RIC_SHAPE.fullmatch(code):
         return False
     try:
-        ric.get_birth_date(code)
+        born = ric.get_birth_date(code)
+        ric.get_birth_place(code)
     except ValidationError:
         return False
-    return True
+    return born.year >= _EARLIEST_BIRTH_YEAR
 
 
 def _problem(error: ValidationError, kind: str) -> CodeProblem:
@@ -98,6 +101,7 @@ CreditCode = Annotated[str, AfterValidator(_credit_code)]
 
 def mask(code: str) -> str:
     """Mask a resident ID for logs and regions without need to know: keep region and check."""
-    if classify(code)[1] is SubjectType.NATURAL_PERSON:
-        return code[:6] + "*" * 11 + code[17]
-    return code
+    compact, subject_type = classify(code)
+    if subject_type is SubjectType.NATURAL_PERSON:
+        return compact[:6] + "*" * 11 + compact[17]
+    return compact

@@ -135,7 +135,7 @@ class DeliveryService:
             ID_HEADER: msg_id,
             TIMESTAMP_HEADER: str(timestamp),
         }
-        if subscription.signature_scheme == "v1" and subscription.secret:
+        if subscription.secret is not None:  # v1: the model guarantees a secret
             headers[SIGNATURE_HEADER] = HmacSigner(subscription.secret).sign(
                 msg_id, timestamp, body
             )

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
-_REGION_RE = re.compile(r"^[1-9]\d{5}$")
+_REGION_RE = re.compile(r"^[1-9][0-9]{5}$")
 
 
 def check_region_code(value: str) -> str:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, model_validator
 
 from gateway.catalogue import ListKind
 from gateway.errors import InvalidWebhookUrl
@@ -52,39 +53,57 @@ class Subscription(SubscriptionRequest):
     enabled: bool = True
     created_at: AwareDatetime
 
+    @model_validator(mode="after")
+    def _v1_has_secret(self) -> Subscription:
+        if self.signature_scheme == "v1" and not self.secret:
+            raise ValueError("a v1 (HMAC) subscription needs its whsec_ secret")
+        return self
+
     def public_view(self) -> dict[str, object]:
         """What may be shown after creation: the HMAC secret is shown once, at creation only."""
         return self.model_dump(mode="json", exclude={"secret"})
 
 
 def check_webhook_url(url: str, *, allow_loopback_http: bool) -> str:
-    """Refuse URLs a gateway should never call.
+    """Refuse URLs a gateway should never call (SSRF).
 
-    Production needs https to a public host; local mode may call http on loopback only.
+    Production needs https to a public host name or a public IP literal; local mode may also
+    call loopback over http. Numeric host spellings the resolver would still accept
+    (``127.1``, ``2130706433``, ``0x7f000001``) are refused outright.
 
     Raises
     ------
     InvalidWebhookUrl
     """
     parts = urlsplit(url)
-    host = parts.hostname or ""
+    host = (parts.hostname or "").rstrip(".").lower()
     if parts.scheme not in {"https", "http"} or not host:
         raise InvalidWebhookUrl("the webhook URL must be an absolute http(s) URL", field="url")
     if parts.username or parts.password:
         raise InvalidWebhookUrl("the webhook URL must not carry credentials", field="url")
-    loopback = host == "localhost" or _is_ip(host, "is_loopback")
+    address = _ip_literal(host)
+    if address is None and not _HOST_NAME.fullmatch(host):
+        raise InvalidWebhookUrl(f"{host!r} is not a host name or a canonical IP", field="url")
+    loopback = (
+        host == "localhost" or host.endswith(".localhost") or bool(address and address.is_loopback)
+    )
     if loopback and allow_loopback_http:
         return url
     if parts.scheme != "https":
         raise InvalidWebhookUrl("webhook URLs must use https", field="url")
-    if loopback or _is_ip(host, "is_private") or _is_ip(host, "is_link_local"):
-        raise InvalidWebhookUrl("webhook URLs must not target private addresses", field="url")
+    if loopback or (address is not None and not address.is_global):
+        raise InvalidWebhookUrl("webhook URLs must not target non-public addresses", field="url")
     return url
 
 
-def _is_ip(host: str, attribute: str) -> bool:
+# Labels of letters, digits and hyphens, and a top-level label that is not all digits.
+_HOST_NAME = re.compile(
+    r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$"
+)
+
+
+def _ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
-        address = ipaddress.ip_address(host)
+        return ipaddress.ip_address(host.strip("[]"))
     except ValueError:
-        return False
-    return bool(getattr(address, attribute))
+        return None

@@ -1,0 +1,209 @@
+"""Builders for valid test data: listing entries, listings, keys and signed pushes."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from stdnum.cn import ric, uscc
+
+from gateway.change import Change, change_between
+from gateway.codes import classify
+from gateway.listing import Listing, ListingEntry, entry_version, identity_of
+from gateway.registry import PlatformKey, Region
+from gateway.signing import Ed25519Signer, public_key_text
+from gateway.subscription import Subscription, SubscriptionFilters
+
+NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)
+
+USCC = "91110000600037341L"  # a legal person
+RESIDENT_ID = "11010519491231002X"  # a natural person
+
+CITY = "441800"  # 清远市
+COUNTY = "441802"  # 清城区, inside CITY
+OTHER_COUNTY = "420281"  # 大冶市, outside CITY
+
+ABSENT = object()
+"""Pass as an override to drop a field from a built entry."""
+
+
+def make_uscc(serial: int, prefix: str = "91441800") -> str:
+    """A valid USCC: ``prefix`` (8 digits), a 9-digit serial, and its check character."""
+    body = f"{prefix}{serial:09d}"
+    return body + uscc.calc_check_digit(body)
+
+
+def make_resident_id(birth: str = "19800101", sequence: int = 123, region: str = "110105") -> str:
+    """A valid resident ID number for a birth date written YYYYMMDD."""
+    body = f"{region}{birth}{sequence:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def _apply(base: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    for name, value in overrides.items():
+        if value is ABSENT:
+            base.pop(name, None)
+        else:
+            base[name] = value
+    return base
+
+
+def entry(**overrides: Any) -> dict[str, Any]:
+    """A valid black-list entry as a platform pushes it (JSON-ready)."""
+    base: dict[str, Any] = {
+        "credit_code": USCC,
+        "subject_name": "清远某某建材有限公司",
+        "kind": "black",
+        "domain": "court_defaulter",
+        "severity": "serious",
+        "reason": "有履行能力而拒不履行生效法律文书确定的义务",
+        "legal_basis": "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条",
+        "deciding_authority": "清远市清城区人民法院",
+        "decision_number": "(2025)粤1802执123号",
+        "decided_on": "2025-03-01",
+        "valid_from": "2025-03-02",
+        "valid_until": "2027-03-02",
+        "source_updated_at": "2025-03-02T08:00:00+08:00",
+        "source_sequence": 1,
+    }
+    return _apply(base, overrides)
+
+
+def red_entry(**overrides: Any) -> dict[str, Any]:
+    """A valid red-list entry (no severity, legal basis optional)."""
+    base = entry(
+        kind="red",
+        domain="a_grade_taxpayer",
+        severity=ABSENT,
+        legal_basis=ABSENT,
+        reason="纳税信用评价为A级",
+        deciding_authority="国家税务总局清远市税务局",
+        decision_number="清税信〔2025〕1号",
+    )
+    return _apply(base, overrides)
+
+
+def listing(
+    base: Mapping[str, Any] | None = None,
+    *,
+    region: str = CITY,
+    accepted_at: datetime = NOW,
+    provenances: Sequence[str] | None = None,
+    **overrides: Any,
+) -> Listing:
+    """A listing as the gateway holds it, built from ``base`` (default ``entry()``) + overrides."""
+    raw = _apply(dict(base) if base is not None else entry(), overrides)
+    valid = ListingEntry.model_validate(raw)
+    origin = valid.origin_region or region
+    fields = valid.model_dump()
+    fields["origin_region"] = origin
+    subject_type = classify(valid.credit_code)[1]
+    return Listing.model_validate(
+        {
+            **fields,
+            "listing_id": identity_of(valid),
+            "version": entry_version(valid),
+            "subject_type": subject_type,
+            "provenances": tuple(provenances or (region,)),
+            "accepted_at": accepted_at,
+        }
+    )
+
+
+def change(new: Listing | None = None, old: Listing | None = None) -> Change:
+    """The change creating (or advancing to) ``new``."""
+    made = change_between(new or listing(), old)
+    assert made is not None
+    return made
+
+
+def subscription(
+    subscription_id: str = "sub-430000",
+    *,
+    region: str = "430000",
+    url: str = "https://credit.hunan.example.cn/hooks/gateway",
+    filters: SubscriptionFilters | None = None,
+    enabled: bool = True,
+    signature_scheme: str = "v1a",
+    secret: str | None = None,
+) -> Subscription:
+    return Subscription.model_validate(
+        {
+            "subscription_id": subscription_id,
+            "region": region,
+            "url": url,
+            "filters": filters or SubscriptionFilters(),
+            "enabled": enabled,
+            "signature_scheme": signature_scheme,
+            "secret": secret,
+            "created_at": NOW,
+        }
+    )
+
+
+def make_signer(key_id: str) -> Ed25519Signer:
+    return Ed25519Signer(key_id=key_id, private_key=Ed25519PrivateKey.generate())
+
+
+def platform_key(
+    signer: Ed25519Signer,
+    region: str,
+    valid_from: datetime = datetime(2024, 1, 1, tzinfo=UTC),
+    valid_until: datetime | None = None,
+) -> PlatformKey:
+    return PlatformKey(
+        key_id=signer.key_id,
+        region=region,
+        public_key=public_key_text(signer.private_key),
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
+
+
+def region(code: str, name: str = "测试地区") -> Region:
+    return Region(code=code, name=name)
+
+
+def envelope_body(
+    region: str, entries: Sequence[Any], batch_id: str, now: datetime, **extra: Any
+) -> bytes:
+    body = {
+        "region": region,
+        "batch_id": batch_id,
+        "issued_at": now.isoformat(),
+        "entries": list(entries),
+        **extra,
+    }
+    return json.dumps(body, ensure_ascii=False).encode()
+
+
+def sign_headers(
+    signer: Ed25519Signer, msg_id: str, body: bytes, now: datetime, key_id: str | None = None
+) -> dict[str, str]:
+    """Standard Webhooks ``v1a`` headers, signed here with ``cryptography`` directly."""
+    timestamp = int(now.timestamp())
+    raw = signer.private_key.sign(f"{msg_id}.{timestamp}.".encode() + body)
+    return {
+        "content-type": "application/json",
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": "v1a," + base64.b64encode(raw).decode(),
+        "x-credit-key-id": key_id or signer.key_id,
+    }
+
+
+def signed_push(
+    signer: Ed25519Signer,
+    region: str,
+    entries: Sequence[Any],
+    batch_id: str,
+    now: datetime,
+    **extra: Any,
+) -> tuple[dict[str, str], bytes]:
+    """Headers and body of a push, as a platform sends it."""
+    body = envelope_body(region, entries, batch_id, now, **extra)
+    return sign_headers(signer, batch_id, body, now), body

@@ -1,0 +1,185 @@
+"""In-memory fakes of the ports, honouring the same contracts as the AWS adapters."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from gateway.delivery import Attempt, DeliveryState, HttpResponse
+from gateway.errors import BatchIdReused, BatchInProgress
+from gateway.fanout import Delivery
+from gateway.listing import Listing
+from gateway.ports import StoredVersion
+from gateway.push import PushResult
+from gateway.registry import PlatformKey, Region
+from gateway.subscription import Subscription
+
+
+class InMemoryRegistry:
+    def __init__(self) -> None:
+        self.regions: dict[str, Region] = {}
+        self.keys: dict[str, PlatformKey] = {}
+
+    def get_region(self, code: str) -> Region | None:
+        return self.regions.get(code)
+
+    def put_region(self, region: Region) -> None:
+        self.regions[region.code] = region
+
+    def get_key(self, key_id: str) -> PlatformKey | None:
+        return self.keys.get(key_id)
+
+    def put_key(self, key: PlatformKey) -> None:
+        self.keys[key.key_id] = key
+
+
+@dataclass(frozen=True)
+class ArchivedObject:
+    key: str
+    body: bytes
+    metadata: dict[str, str]
+
+
+class InMemoryArchive:
+    """A versioned bucket: every put is kept, in order."""
+
+    def __init__(self, journal: list[str] | None = None) -> None:
+        self.objects: list[ArchivedObject] = []
+        self._journal = journal
+
+    def put(self, key: str, body: bytes, metadata: Mapping[str, str]) -> None:
+        self.objects.append(ArchivedObject(key, bytes(body), dict(metadata)))
+        if self._journal is not None:
+            self._journal.append(f"archive:{key}")
+
+
+@dataclass
+class _BatchRecord:
+    body_sha256: str
+    lease_until: datetime
+    result: PushResult | None = None
+
+
+class InMemoryBatchLedger:
+    """Claims per (region, batch id): a finished batch replays, another body is refused."""
+
+    def __init__(self) -> None:
+        self.records: dict[tuple[str, str], _BatchRecord] = {}
+
+    def claim(
+        self, region: str, batch_id: str, body_sha256: str, now: datetime, lease: timedelta
+    ) -> PushResult | None:
+        record = self.records.get((region, batch_id))
+        if record is None:
+            self.records[(region, batch_id)] = _BatchRecord(body_sha256, now + lease)
+            return None
+        if record.body_sha256 != body_sha256:
+            raise BatchIdReused(
+                f"batch id {batch_id} was already used for a different body", batch_id=batch_id
+            )
+        if record.result is not None:
+            return record.result
+        if record.lease_until < now:  # a crashed attempt: take the batch over
+            record.lease_until = now + lease
+            return None
+        raise BatchInProgress(f"batch {batch_id} is being processed; retry shortly")
+
+    def finish(self, region: str, batch_id: str, result: PushResult) -> None:
+        self.records[(region, batch_id)].result = result
+
+
+class InMemoryListingStore:
+    """Listings by id; a write needs the stored version to be absent or strictly older."""
+
+    def __init__(self, journal: list[str] | None = None) -> None:
+        self.listings: dict[str, Listing] = {}
+        self.provenances: dict[str, set[str]] = {}
+        self.written_versions: dict[str, list[str]] = {}
+        self._journal = journal
+
+    def stored_versions(self, keys: Sequence[tuple[str, str]]) -> dict[str, StoredVersion]:
+        return {
+            lid: StoredVersion(self.listings[lid].version, frozenset(self.provenances[lid]))
+            for _, lid in keys
+            if lid in self.listings
+        }
+
+    def apply(self, listings: Sequence[Listing], region: str) -> set[str]:
+        written: set[str] = set()
+        for item in listings:
+            held = self.listings.get(item.listing_id)
+            if held is not None and held.version >= item.version:
+                continue
+            self.listings[item.listing_id] = item
+            self.provenances.setdefault(item.listing_id, set()).add(region)
+            self.written_versions.setdefault(item.listing_id, []).append(item.version)
+            written.add(item.listing_id)
+            if self._journal is not None:
+                self._journal.append(f"write:{item.listing_id}")
+        return written
+
+    def add_provenance(self, keys: Sequence[tuple[str, str]], region: str) -> None:
+        for _, lid in keys:
+            if lid in self.listings:
+                self.provenances[lid].add(region)
+
+    def subject(self, credit_code: str) -> list[Listing]:
+        return [
+            held.model_copy(update={"provenances": tuple(sorted(self.provenances[lid]))})
+            for lid, held in self.listings.items()
+            if held.credit_code == credit_code
+        ]
+
+    def versions(self) -> dict[str, str]:
+        return {lid: held.version for lid, held in self.listings.items()}
+
+
+class InMemorySubscriptionStore:
+    def __init__(self, *subscriptions: Subscription) -> None:
+        self._items = {sub.subscription_id: sub for sub in subscriptions}
+
+    def put(self, subscription: Subscription) -> None:
+        self._items[subscription.subscription_id] = subscription
+
+    def get(self, subscription_id: str) -> Subscription | None:
+        return self._items.get(subscription_id)
+
+    def all(self) -> list[Subscription]:
+        return list(self._items.values())
+
+
+class InMemoryDeliveryLog:
+    """Attempts per delivery; once delivered, a delivery stays delivered."""
+
+    def __init__(self) -> None:
+        self.attempts: dict[str, list[Attempt]] = {}
+        self._states: dict[str, DeliveryState] = {}
+
+    def state(self, delivery_id: str) -> DeliveryState | None:
+        return self._states.get(delivery_id)
+
+    def record(self, delivery: Delivery, attempt: Attempt, state: DeliveryState) -> None:
+        self.attempts.setdefault(delivery.delivery_id, []).append(attempt)
+        if self._states.get(delivery.delivery_id) is not DeliveryState.DELIVERED:
+            self._states[delivery.delivery_id] = state
+
+
+@dataclass(frozen=True)
+class Post:
+    url: str
+    headers: dict[str, str]
+    body: bytes
+    timeout: float
+
+
+@dataclass
+class RecordingTransport:
+    """Answers every POST with ``status`` and remembers what it was sent."""
+
+    status: int = 200
+    posts: list[Post] = field(default_factory=list)
+
+    def post(self, url: str, headers: dict[str, str], body: bytes, timeout: float) -> HttpResponse:
+        self.posts.append(Post(url, dict(headers), body, timeout))
+        return HttpResponse(status=self.status, body_excerpt="ok", elapsed_ms=12)

@@ -1,0 +1,238 @@
+"""Sending deliveries: sign, POST, then delivered / retrying / dead; receivers can verify."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+import pytest
+from builders import NOW, change, make_signer, subscription
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from fakes import InMemoryDeliveryLog, InMemorySubscriptionStore, RecordingTransport
+from standardwebhooks.webhooks import Webhook
+
+from gateway.client import verify_delivery
+from gateway.clock import FixedClock
+from gateway.delivery import DEFAULT_RETRY_SCHEDULE, DeliveryService, DeliveryState
+from gateway.errors import VerificationError
+from gateway.fanout import Delivery, plan_deliveries
+from gateway.signing import Ed25519Signer, generate_hmac_secret, load_public_key, public_key_text
+from gateway.subscription import Subscription
+
+GATEWAY_SIGNER = make_signer("gateway-k1")
+SCHEDULE = (timedelta(seconds=5), timedelta(minutes=5), timedelta(minutes=30))
+
+
+def gateway_public_key() -> Ed25519PublicKey:
+    return load_public_key(public_key_text(GATEWAY_SIGNER.private_key))
+
+
+class Harness:
+    def __init__(
+        self,
+        sub: Subscription | None = None,
+        status: int = 200,
+        now: datetime = NOW,
+        signer: Ed25519Signer = GATEWAY_SIGNER,
+    ) -> None:
+        self.subscription = sub or subscription("s-1")
+        self.transport = RecordingTransport(status=status)
+        self.log = InMemoryDeliveryLog()
+        self.clock = FixedClock(now)
+        self.service = DeliveryService(
+            InMemorySubscriptionStore(self.subscription),
+            self.log,
+            self.transport,
+            signer,
+            self.clock,
+            schedule=SCHEDULE,
+        )
+        [self.delivery] = plan_deliveries(change(), [self.subscription])
+
+
+@pytest.mark.parametrize("status", [200, 202, 204, 299])
+def test_a_2xx_answer_delivers(status: int) -> None:
+    h = Harness(status=status)
+    outcome = h.service.deliver(h.delivery, 1)
+    assert (outcome.state, h.log.state(h.delivery.delivery_id)) == (
+        DeliveryState.DELIVERED,
+        DeliveryState.DELIVERED,
+    )
+
+
+@pytest.mark.parametrize("status", [0, 301, 400, 410, 500, 503])
+def test_a_non_2xx_answer_on_the_first_attempt_retries_after_the_first_delay(status: int) -> None:
+    h = Harness(status=status)
+    outcome = h.service.deliver(h.delivery, 1)
+    assert (outcome.state, outcome.retry_after) == (DeliveryState.RETRYING, timedelta(seconds=5))
+
+
+@pytest.mark.parametrize("attempt", [1, 2, 3])
+def test_each_failed_attempt_waits_the_schedules_delay(attempt: int) -> None:
+    h = Harness(status=500)
+    assert h.service.deliver(h.delivery, attempt).retry_after == SCHEDULE[attempt - 1]
+
+
+def test_a_failed_last_attempt_is_dead() -> None:
+    h = Harness(status=500)
+    outcome = h.service.deliver(h.delivery, len(SCHEDULE) + 1)
+    assert (outcome.state, outcome.retry_after, h.log.state(h.delivery.delivery_id)) == (
+        DeliveryState.DEAD,
+        None,
+        DeliveryState.DEAD,
+    )
+
+
+def test_a_successful_last_attempt_is_delivered() -> None:
+    h = Harness(status=200)
+    assert h.service.deliver(h.delivery, len(SCHEDULE) + 1).state is DeliveryState.DELIVERED
+
+
+def test_the_default_schedule_allows_eight_attempts() -> None:
+    service = DeliveryService(
+        InMemorySubscriptionStore(),
+        InMemoryDeliveryLog(),
+        RecordingTransport(),
+        GATEWAY_SIGNER,
+        FixedClock(NOW),
+    )
+    assert (service.max_attempts, DEFAULT_RETRY_SCHEDULE[0], DEFAULT_RETRY_SCHEDULE[-1]) == (
+        8,
+        timedelta(seconds=5),
+        timedelta(hours=10),
+    )
+
+
+def test_an_already_delivered_delivery_is_not_posted_again() -> None:
+    h = Harness(status=200)
+    h.service.deliver(h.delivery, 1)
+    outcome = h.service.deliver(h.delivery, 2)
+    assert (outcome.state, len(h.transport.posts)) == (None, 1)
+
+
+def test_a_dead_delivery_is_not_posted_again() -> None:
+    h = Harness(status=500)
+    h.service.deliver(h.delivery, len(SCHEDULE) + 1)
+    h.service.deliver(h.delivery, len(SCHEDULE) + 1)
+    assert len(h.transport.posts) == 1
+
+
+def test_a_retrying_delivery_is_posted_again() -> None:
+    h = Harness(status=500)
+    h.service.deliver(h.delivery, 1)
+    h.transport.status = 200
+    outcome = h.service.deliver(h.delivery, 2)
+    assert (outcome.state, len(h.transport.posts)) == (DeliveryState.DELIVERED, 2)
+
+
+def test_a_delivery_for_a_removed_subscription_is_dropped() -> None:
+    h = Harness()
+    orphan = Delivery(delivery_id="msg_x", subscription_id="gone", change=h.delivery.change)
+    assert (h.service.deliver(orphan, 1).state, h.transport.posts) == (None, [])
+
+
+def test_every_attempt_is_logged_with_its_status() -> None:
+    h = Harness(status=503)
+    h.service.deliver(h.delivery, 1)
+    h.clock.advance(timedelta(seconds=5))
+    h.service.deliver(h.delivery, 2)
+    attempts = h.log.attempts[h.delivery.delivery_id]
+    assert [(a.at, a.status) for a in attempts] == [(NOW, 503), (NOW + timedelta(seconds=5), 503)]
+
+
+def test_the_post_goes_to_the_subscription_url_with_the_delivery_id() -> None:
+    h = Harness()
+    h.service.deliver(h.delivery, 1)
+    [post] = h.transport.posts
+    assert (post.url, post.headers["webhook-id"]) == (h.subscription.url, h.delivery.delivery_id)
+
+
+# -- what the receiver checks --
+
+
+def test_a_v1a_delivery_verifies_with_the_gateways_public_key() -> None:
+    h = Harness()
+    h.service.deliver(h.delivery, 1)
+    [post] = h.transport.posts
+    payload = verify_delivery(post.headers, post.body, NOW, public_keys=[gateway_public_key()])
+    assert (payload.delivery_id, payload.data) == (h.delivery.delivery_id, h.delivery.change)
+
+
+def test_a_v1a_delivery_names_the_gateway_key() -> None:
+    h = Harness()
+    h.service.deliver(h.delivery, 1)
+    assert h.transport.posts[0].headers["x-credit-key-id"] == GATEWAY_SIGNER.key_id
+
+
+def test_a_v1a_delivery_does_not_verify_under_another_key() -> None:
+    h = Harness()
+    h.service.deliver(h.delivery, 1)
+    [post] = h.transport.posts
+    other = load_public_key(public_key_text(make_signer("other").private_key))
+    with pytest.raises(VerificationError):
+        verify_delivery(post.headers, post.body, NOW, public_keys=[other])
+
+
+def test_a_tampered_v1a_delivery_does_not_verify() -> None:
+    h = Harness()
+    h.service.deliver(h.delivery, 1)
+    [post] = h.transport.posts
+    tampered = post.body.replace(b'"black"', b'"red"')
+    with pytest.raises(VerificationError):
+        verify_delivery(post.headers, tampered, NOW, public_keys=[gateway_public_key()])
+
+
+def test_a_late_v1a_delivery_fails_the_receivers_timestamp_check() -> None:
+    h = Harness()
+    h.service.deliver(h.delivery, 1)
+    [post] = h.transport.posts
+    with pytest.raises(VerificationError):
+        verify_delivery(
+            post.headers, post.body, NOW + timedelta(minutes=6), public_keys=[gateway_public_key()]
+        )
+
+
+def test_a_v1_delivery_verifies_with_the_standard_webhooks_library(real_now: datetime) -> None:
+    secret = generate_hmac_secret()
+    h = Harness(subscription("s-1", signature_scheme="v1", secret=secret), now=real_now)
+    h.service.deliver(h.delivery, 1)
+    [post] = h.transport.posts
+    body = Webhook(secret).verify(post.body, post.headers)
+    assert body["delivery_id"] == h.delivery.delivery_id
+
+
+def test_a_v1_delivery_verifies_with_the_client_sdk(real_now: datetime) -> None:
+    secret = generate_hmac_secret()
+    h = Harness(subscription("s-1", signature_scheme="v1", secret=secret), now=real_now)
+    h.service.deliver(h.delivery, 1)
+    [post] = h.transport.posts
+    payload = verify_delivery(post.headers, post.body, real_now, secret=secret)
+    assert payload.delivery_id == h.delivery.delivery_id
+
+
+def test_a_v1_delivery_carries_no_ed25519_signature(real_now: datetime) -> None:
+    secret = generate_hmac_secret()
+    h = Harness(subscription("s-1", signature_scheme="v1", secret=secret), now=real_now)
+    h.service.deliver(h.delivery, 1)
+    signature = h.transport.posts[0].headers["webhook-signature"]
+    assert [part.split(",")[0] for part in signature.split()] == ["v1"]
+
+
+def test_the_body_is_the_standard_webhooks_envelope_of_the_change() -> None:
+    h = Harness()
+    h.service.deliver(h.delivery, 1)
+    body = json.loads(h.transport.posts[0].body)
+    assert (body["type"], body["subscription_id"], body["data"]["change_id"]) == (
+        "listing.changed",
+        "s-1",
+        h.delivery.change.change_id,
+    )
+
+
+def test_a_body_whose_delivery_id_differs_from_the_header_is_refused() -> None:
+    h = Harness()
+    h.service.deliver(h.delivery, 1)
+    [post] = h.transport.posts
+    resigned = h.service.headers_for(h.subscription, "msg_other", int(NOW.timestamp()), post.body)
+    with pytest.raises(VerificationError):
+        verify_delivery(resigned, post.body, NOW, public_keys=[gateway_public_key()])

@@ -1,0 +1,98 @@
+"""The fakes honour the contracts of the ports they stand in for (as the AWS adapters do)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from builders import CITY, COUNTY, NOW, listing, make_uscc
+from fakes import InMemoryBatchLedger, InMemoryListingStore
+
+from gateway.errors import BatchIdReused, BatchInProgress
+from gateway.push import PushResult
+
+LEASE = timedelta(minutes=2)
+
+
+def result(batch_id: str = "b-1") -> PushResult:
+    return PushResult(
+        batch_id=batch_id,
+        region=CITY,
+        received_at=NOW,
+        accepted=0,
+        duplicate=0,
+        rejected=0,
+        outcomes=(),
+        errors=(),
+    )
+
+
+def test_the_store_writes_a_listing_it_does_not_hold() -> None:
+    store = InMemoryListingStore()
+    held = listing()
+    assert store.apply([held], CITY) == {held.listing_id}
+
+
+@pytest.mark.parametrize("held_sequence", [2, 3])
+def test_the_store_refuses_an_equal_or_older_version(held_sequence: int) -> None:
+    store = InMemoryListingStore()
+    store.apply([listing(source_sequence=held_sequence)], CITY)
+    assert store.apply([listing(source_sequence=2)], CITY) == set()
+
+
+def test_the_store_adds_the_writing_region_to_earlier_provenances() -> None:
+    store = InMemoryListingStore()
+    store.apply([listing(source_sequence=1)], COUNTY)
+    store.apply([listing(source_sequence=2)], CITY)
+    assert store.subject(listing().credit_code)[0].provenances == (CITY, COUNTY)
+
+
+def test_add_provenance_tags_an_existing_listing_only() -> None:
+    store = InMemoryListingStore()
+    held, absent = listing(), listing(credit_code=make_uscc(5))
+    store.apply([held], COUNTY)
+    store.add_provenance(
+        [(held.credit_code, held.listing_id), (absent.credit_code, absent.listing_id)], CITY
+    )
+    assert (store.provenances, store.subject(absent.credit_code)) == (
+        {held.listing_id: {CITY, COUNTY}},
+        [],
+    )
+
+
+def test_the_ledger_lets_the_first_claim_through() -> None:
+    assert InMemoryBatchLedger().claim(CITY, "b-1", "h1", NOW, LEASE) is None
+
+
+def test_the_ledger_returns_a_finished_batchs_result_to_the_same_body() -> None:
+    ledger = InMemoryBatchLedger()
+    ledger.claim(CITY, "b-1", "h1", NOW, LEASE)
+    ledger.finish(CITY, "b-1", result())
+    assert ledger.claim(CITY, "b-1", "h1", NOW, LEASE) == result()
+
+
+def test_the_ledger_refuses_another_body_under_the_same_batch_id() -> None:
+    ledger = InMemoryBatchLedger()
+    ledger.claim(CITY, "b-1", "h1", NOW, LEASE)
+    ledger.finish(CITY, "b-1", result())
+    with pytest.raises(BatchIdReused):
+        ledger.claim(CITY, "b-1", "h2", NOW, LEASE)
+
+
+def test_the_ledger_holds_off_a_second_claim_while_the_lease_runs() -> None:
+    ledger = InMemoryBatchLedger()
+    ledger.claim(CITY, "b-1", "h1", NOW, LEASE)
+    with pytest.raises(BatchInProgress):
+        ledger.claim(CITY, "b-1", "h1", NOW + timedelta(minutes=1), LEASE)
+
+
+def test_the_ledger_lets_a_batch_be_retried_after_a_crashed_claims_lease() -> None:
+    ledger = InMemoryBatchLedger()
+    ledger.claim(CITY, "b-1", "h1", NOW, LEASE)
+    assert ledger.claim(CITY, "b-1", "h1", NOW + timedelta(minutes=3), LEASE) is None
+
+
+def test_the_ledger_scopes_batch_ids_per_region() -> None:
+    ledger = InMemoryBatchLedger()
+    ledger.claim(CITY, "b-1", "h1", NOW, LEASE)
+    assert ledger.claim(COUNTY, "b-1", "h2", NOW, LEASE) is None

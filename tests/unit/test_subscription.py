@@ -1,0 +1,89 @@
+"""Webhook URLs a gateway may call, and the filters a subscription sets."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.errors import InvalidWebhookUrl
+from gateway.subscription import check_webhook_url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://credit.hunan.gov.cn/hooks/gateway",
+        "https://114.114.114.114:8443/hook",
+        "https://[2400:3200::1]/hook",
+    ],
+)
+def test_https_to_a_public_host_is_accepted(url: str) -> None:
+    assert check_webhook_url(url, allow_loopback_http=False) == url
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:9000/hook", "http://localhost:9000/hook", "http://[::1]:9000/hook"]
+)
+def test_http_on_loopback_is_accepted_in_local_mode(url: str) -> None:
+    assert check_webhook_url(url, allow_loopback_http=True) == url
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:9000/hook", "http://localhost/hook", "https://127.0.0.1/hook"],
+)
+def test_loopback_is_refused_outside_local_mode(url: str) -> None:
+    with pytest.raises(InvalidWebhookUrl):
+        check_webhook_url(url, allow_loopback_http=False)
+
+
+def test_plain_http_to_a_public_host_is_refused_even_in_local_mode() -> None:
+    with pytest.raises(InvalidWebhookUrl):
+        check_webhook_url("http://credit.hunan.gov.cn/hook", allow_loopback_http=True)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://10.0.0.5/hook",
+        "https://172.16.3.4/hook",
+        "https://192.168.1.1/hook",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://[fe80::1]/hook",
+        "https://[fd00::1]/hook",
+        "https://0.0.0.0/hook",
+    ],
+)
+def test_private_and_link_local_addresses_are_refused(url: str) -> None:
+    with pytest.raises(InvalidWebhookUrl):
+        check_webhook_url(url, allow_loopback_http=True)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://127.1/hook",  # the resolver reads this as 127.0.0.1
+        "https://2130706433/hook",  # 127.0.0.1 as one decimal number
+        "https://0x7f000001/hook",  # 127.0.0.1 in hexadecimal
+        "https://localhost./hook",  # fully qualified localhost
+    ],
+)
+def test_loopback_written_in_another_form_is_refused(url: str) -> None:
+    with pytest.raises(InvalidWebhookUrl):
+        check_webhook_url(url, allow_loopback_http=False)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://user:pass@credit.hunan.gov.cn/hook", "https://token@credit.hunan.gov.cn/hook"],
+)
+def test_credentials_in_the_url_are_refused(url: str) -> None:
+    with pytest.raises(InvalidWebhookUrl):
+        check_webhook_url(url, allow_loopback_http=False)
+
+
+@pytest.mark.parametrize(
+    "url", ["ftp://credit.hunan.gov.cn/hook", "credit.hunan.gov.cn/hook", "https:///hook", ""]
+)
+def test_a_url_that_is_not_absolute_http_is_refused(url: str) -> None:
+    with pytest.raises(InvalidWebhookUrl):
+        check_webhook_url(url, allow_loopback_http=True)
