@@ -8,14 +8,20 @@ import secrets
 from typing import Any
 
 from chalice.app import Request, Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
 from chalicelib.bootstrap import container
-from chalicelib.http_errors import json_response
+from chalicelib.http_errors import M, json_response, parse_request, schema_error
 from gateway.codes import CodeProblem, classify
-from gateway.errors import BadRequest, NotFound, OperatorOnly, RegionMismatch, UnknownRegion
+from gateway.errors import (
+    BadRequest,
+    Conflict,
+    NotFound,
+    OperatorOnly,
+    RegionMismatch,
+    UnknownRegion,
+)
 from gateway.ingest import authenticate
-from gateway.push import parse_json
 from gateway.registry import PlatformKey, Region
 from gateway.signing import generate_hmac_secret, public_key_text
 from gateway.subscription import Subscription, SubscriptionRequest, check_webhook_url
@@ -80,7 +86,7 @@ def create_subscription(request: Request) -> Response:
             c.registry, _headers(request), body, c.clock.now(), c.settings.tolerance
         )
         signed_by = auth.key.region
-    wanted = SubscriptionRequest.model_validate(parse_json(body))
+    wanted = parse_request(SubscriptionRequest, body)
     if signed_by is not None and wanted.region != signed_by:
         raise RegionMismatch(f"a {signed_by} key cannot subscribe {wanted.region}", path="region")
     if c.registry.get_region(wanted.region) is None:
@@ -92,6 +98,13 @@ def create_subscription(request: Request) -> Response:
     subscription_id = "sub_" + hashlib.sha256(seed.encode()).hexdigest()[:24]
     existing = c.subscriptions.get(subscription_id)
     if existing is not None:
+        if (
+            SubscriptionRequest.model_validate(existing.model_dump(include=_REQUEST_FIELDS))
+            != wanted
+        ):
+            raise Conflict(
+                "this webhook-id already created a different subscription", path="webhook-id"
+            )
         return json_response(200, existing.model_dump(mode="json"))
     subscription = Subscription(
         **wanted.model_dump(),
@@ -101,6 +114,17 @@ def create_subscription(request: Request) -> Response:
     )
     c.subscriptions.put(subscription)
     return json_response(201, subscription.model_dump(mode="json"))
+
+
+_REQUEST_FIELDS = set(SubscriptionRequest.model_fields)
+
+
+def _valid(model: type[M], data: dict[str, Any]) -> M:
+    """Validate data built from the request (path and body together) as the client's input."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise schema_error(exc) from exc
 
 
 def gateway_keys() -> Response:
@@ -128,8 +152,8 @@ class _KeyBody(BaseModel):
 
 def put_region(request: Request, code: str) -> Response:
     require_operator(request)
-    body = _RegionBody.model_validate(parse_json(_body(request)))
-    region = Region.model_validate({"code": code, "name": body.name})
+    body = parse_request(_RegionBody, _body(request))
+    region = _valid(Region, {"code": code, "name": body.name})
     container().registry.put_region(region)
     return json_response(200, region.model_dump(mode="json"))
 
@@ -137,11 +161,11 @@ def put_region(request: Request, code: str) -> Response:
 def add_platform_key(request: Request, code: str) -> Response:
     require_operator(request)
     c = container()
-    body = _KeyBody.model_validate(parse_json(_body(request)))
+    body = parse_request(_KeyBody, _body(request))
     if c.registry.get_region(code) is None:
         raise NotFound(f"region {code} is not registered", path="region")
     fields: dict[str, Any] = body.model_dump()
     fields["valid_from"] = body.valid_from or c.clock.now()
-    key = PlatformKey.model_validate({**fields, "region": code})
+    key = _valid(PlatformKey, {**fields, "region": code})
     c.registry.put_key(key)
     return json_response(201, key.model_dump(mode="json"))

@@ -6,15 +6,16 @@ import functools
 import json
 import logging
 from collections.abc import Callable
-from typing import Any, ParamSpec
+from typing import Any, ParamSpec, TypeVar
 
 from chalice.app import Response
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from gateway import errors
-from gateway.push import error_code, field_path
+from gateway.push import error_code, field_path, parse_json
 
 P = ParamSpec("P")
+M = TypeVar("M", bound=BaseModel)
 log = logging.getLogger("credit_gateway.http")
 
 STATUS: tuple[tuple[type[errors.GatewayError], int], ...] = (
@@ -54,8 +55,17 @@ def schema_error(exc: ValidationError) -> errors.SchemaError:
     )
 
 
+def parse_request(model: type[M], body: bytes) -> M:
+    """A request body as ``model``; every failure is the client's (400 with the path)."""
+    try:
+        return model.model_validate(parse_json(body))
+    except ValidationError as exc:
+        raise schema_error(exc) from exc
+
+
 def json_api(route: Callable[P, Response]) -> Callable[P, Response]:
-    """Turn domain errors and request-model failures into 4xx JSON; nothing else is swallowed."""
+    """Turn domain errors into 4xx JSON. Anything else is the gateway's fault and stays a 500,
+    so a misconfiguration or a bad stored record is never blamed on the caller."""
 
     @functools.wraps(route)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> Response:
@@ -64,7 +74,5 @@ def json_api(route: Callable[P, Response]) -> Callable[P, Response]:
         except errors.GatewayError as error:
             log.info("request refused: %s", error.code)
             return error_response(error)
-        except ValidationError as exc:
-            return error_response(schema_error(exc))
 
     return wrapper

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import cache
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,8 +34,11 @@ class Settings(BaseSettings):
 
     max_body_bytes: int = Field(default=5 * 1024 * 1024, gt=0, le=6 * 1024 * 1024)
     timestamp_tolerance_seconds: int = Field(default=300, ge=1, le=3600)
-    retry_schedule_seconds: tuple[int, ...] = tuple(
-        int(delay.total_seconds()) for delay in DEFAULT_RETRY_SCHEDULE
+    # Each delay must fit one SQS visibility timeout (under 12 h).
+    retry_schedule_seconds: tuple[Annotated[int, Field(ge=0, le=11 * 3600)], ...] = Field(
+        default=tuple(int(delay.total_seconds()) for delay in DEFAULT_RETRY_SCHEDULE),
+        min_length=1,
+        max_length=20,
     )
 
     @model_validator(mode="after")

@@ -13,6 +13,9 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
 
 _SEND_TRIES = 3
+# SQS counts a visibility timeout from when the message was received and caps the total at
+# 12 h; keep a Lambda run's worth (15 min) of margin below it.
+MAX_VISIBILITY_SECONDS = 12 * 3600 - 15 * 60
 
 
 class QueueSendFailed(RuntimeError):
@@ -49,7 +52,7 @@ class SqsDeliveryQueue:
                 raise QueueSendFailed(f"{len(entries)} deliveries could not be queued")
 
     def retry_later(self, receipt_handle: str, delay: timedelta) -> None:
-        seconds = min(int(delay.total_seconds()), 12 * 3600)
+        seconds = min(int(delay.total_seconds()), MAX_VISIBILITY_SECONDS)
         self._client.change_message_visibility(
             QueueUrl=self._url, ReceiptHandle=receipt_handle, VisibilityTimeout=seconds
         )

@@ -16,7 +16,12 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_sqs import SQSClient
 
-_TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "BillingMode", "GlobalSecondaryIndexes")
+_TABLE_KEYS = (
+    "AttributeDefinitions",
+    "KeySchema",
+    "BillingMode",
+    "GlobalSecondaryIndexes",
+)
 
 
 class Provisioner:
@@ -53,7 +58,15 @@ class Provisioner:
         args: dict[str, Any] = {k: props[k] for k in _TABLE_KEYS if k in props}
         if "StreamSpecification" in props:
             args["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
+        if "SSESpecification" in props:  # CloudFormation spells the API's "Enabled" differently
+            sse = dict(props["SSESpecification"])
+            args["SSESpecification"] = {"Enabled": sse.pop("SSEEnabled"), **sse}
         table = self._dynamodb.create_table(TableName=name, **args)["TableDescription"]
+        recovery = props.get("PointInTimeRecoverySpecification")
+        if recovery:
+            self._dynamodb.update_continuous_backups(
+                TableName=name, PointInTimeRecoverySpecification=recovery
+            )
         ttl = props.get("TimeToLiveSpecification")
         if ttl:
             self._dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)

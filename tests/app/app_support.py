@@ -1,0 +1,265 @@
+"""The app under test: env wiring, signed requests, a webhook receiver, Lambda event builders."""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from chalice.test import Client, HTTPResponse
+
+from chalicelib import bootstrap
+from gateway.client import signed_headers
+from gateway.signing import Ed25519Signer, generate_signing_key, load_private_key, public_key_text
+
+OPERATOR_TOKEN = "op-token-0123456789abcdefghij"
+CREDIT_CODE = "91110000600037341L"
+OTHER_CREDIT_CODE = "91430100687234560U"
+CITY = "230900"  # 七台河市
+PROVINCE = "230000"  # 黑龙江省
+HUNAN = "430000"  # 湖南省
+
+
+def black_entry(**overrides: Any) -> dict[str, Any]:
+    """A valid black-list entry, as a platform pushes it."""
+    entry: dict[str, Any] = {
+        "credit_code": CREDIT_CODE,
+        "subject_name": "七台河某某建设工程有限公司",
+        "kind": "black",
+        "domain": "court_defaulter",
+        "severity": "serious",
+        "reason": "有履行能力而拒不履行生效法律文书确定的义务",
+        "legal_basis": "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条",
+        "deciding_authority": "七台河市中级人民法院",
+        "decision_number": "(2024)黑09执123号",
+        "decided_on": "2024-03-01",
+        "valid_from": "2024-03-01",
+        "source_updated_at": "2024-03-02T09:00:00+08:00",
+    }
+    entry.update(overrides)
+    return entry
+
+
+def push_body(
+    region: str, batch_id: str, entries: list[Any], issued_at: datetime | None = None
+) -> bytes:
+    body = {
+        "region": region,
+        "batch_id": batch_id,
+        "issued_at": (issued_at or datetime.now(UTC)).isoformat(),
+        "entries": entries,
+    }
+    return json.dumps(body, ensure_ascii=False).encode()
+
+
+def new_batch_id() -> str:
+    return f"b-{uuid.uuid4().hex}"
+
+
+def new_signer(key_id: str) -> Ed25519Signer:
+    return Ed25519Signer(key_id, load_private_key(generate_signing_key()))
+
+
+def error_code(response: HTTPResponse) -> str:
+    return str(response.json_body["error"]["code"])
+
+
+@dataclass
+class Gateway:
+    """The Chalice app in-process, configured from the provisioned resources."""
+
+    client: Client
+    monkeypatch: pytest.MonkeyPatch
+    signing_key: str
+
+    @property
+    def public_key(self) -> str:
+        return public_key_text(load_private_key(self.signing_key))
+
+    def configure(self, **settings: str | None) -> None:
+        """Change CG_* settings (``None`` removes one) and rebuild the cached container."""
+        for name, value in settings.items():
+            if value is None:
+                self.monkeypatch.delenv(f"CG_{name.upper()}", raising=False)
+            else:
+                self.monkeypatch.setenv(f"CG_{name.upper()}", value)
+        bootstrap.reset()
+
+    @staticmethod
+    def operator(token: str = OPERATOR_TOKEN) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def put_region(
+        self, code: str, name: str = "地区", token: str = OPERATOR_TOKEN
+    ) -> HTTPResponse:
+        body = json.dumps({"name": name}, ensure_ascii=False).encode()
+        return self.client.http.put(f"/v1/regions/{code}", headers=self.operator(token), body=body)
+
+    def add_key(
+        self, region: str, signer: Ed25519Signer, token: str = OPERATOR_TOKEN
+    ) -> HTTPResponse:
+        body = json.dumps(
+            {"key_id": signer.key_id, "public_key": public_key_text(signer.private_key)}
+        ).encode()
+        return self.client.http.post(
+            f"/v1/regions/{region}/keys", headers=self.operator(token), body=body
+        )
+
+    def register_platform(self, region: str, key_id: str | None = None) -> Ed25519Signer:
+        signer = new_signer(key_id or f"k-{region}-{uuid.uuid4().hex[:8]}")
+        assert self.put_region(region).status_code == 200
+        assert self.add_key(region, signer).status_code == 201
+        return signer
+
+    def post_signed(
+        self,
+        path: str,
+        signer: Ed25519Signer,
+        msg_id: str,
+        body: bytes,
+        now: datetime | None = None,
+    ) -> HTTPResponse:
+        headers = signed_headers(signer, msg_id, body, now or datetime.now(UTC))
+        return self.client.http.post(path, headers=headers, body=body)
+
+    def push(
+        self,
+        signer: Ed25519Signer,
+        region: str,
+        entries: list[Any],
+        batch_id: str | None = None,
+    ) -> HTTPResponse:
+        batch_id = batch_id or new_batch_id()
+        return self.post_signed(
+            "/v1/pushes", signer, batch_id, push_body(region, batch_id, entries)
+        )
+
+    def subscribe_as_operator(self, **request: Any) -> HTTPResponse:
+        body = json.dumps(request).encode()
+        return self.client.http.post("/v1/subscriptions", headers=self.operator(), body=body)
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Receiver:
+    """A real HTTP endpoint on 127.0.0.1 that records every webhook and answers ``status``."""
+
+    status: int = 204
+    requests: list[Received] = field(default_factory=list)
+    server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def start(self) -> None:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length", "0"))
+                body = self.rfile.read(length)
+                receiver.requests.append(
+                    Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+                )
+                self.send_response(receiver.status)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+
+class StreamReader:
+    """Reads the listings table's stream like Lambda's event source mapping, shard by shard."""
+
+    def __init__(self, streams: Any, stream_arn: str, region: str) -> None:
+        self._streams = streams
+        self._arn = stream_arn
+        self._region = region
+        self._iterators: dict[str, str | None] = {}
+
+    def event(self) -> dict[str, Any]:
+        """The next Lambda DynamoDB stream event: every record not read before."""
+        shards = self._streams.describe_stream(StreamArn=self._arn)["StreamDescription"]["Shards"]
+        for shard in shards:
+            if shard["ShardId"] not in self._iterators:
+                self._iterators[shard["ShardId"]] = self._streams.get_shard_iterator(
+                    StreamArn=self._arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+                )["ShardIterator"]
+        records: list[dict[str, Any]] = []
+        for shard_id, iterator in self._iterators.items():
+            if iterator is None:
+                continue
+            reply = self._streams.get_records(ShardIterator=iterator, Limit=1000)
+            records.extend(self._lambda_record(r) for r in reply.get("Records", []))
+            self._iterators[shard_id] = reply.get("NextShardIterator")
+        return {"Records": records}
+
+    def _lambda_record(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        body = dict(record["dynamodb"])
+        created = body.get("ApproximateCreationDateTime")
+        if isinstance(created, datetime):
+            body["ApproximateCreationDateTime"] = created.timestamp()
+        return {
+            "eventID": record["eventID"],
+            "eventName": record["eventName"],
+            "eventVersion": record.get("eventVersion", "1.1"),
+            "eventSource": "aws:dynamodb",
+            "awsRegion": self._region,
+            "dynamodb": body,
+            "eventSourceARN": self._arn,
+        }
+
+
+def sqs_event(sqs: Any, queue_url: str, region: str) -> dict[str, Any]:
+    """Receive every visible message of the queue as one Lambda SQS event (real receipt handles)."""
+    arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    records: list[dict[str, Any]] = []
+    while True:
+        reply = sqs.receive_message(
+            QueueUrl=queue_url, MaxNumberOfMessages=10, AttributeNames=["All"], WaitTimeSeconds=0
+        )
+        messages = reply.get("Messages", [])
+        if not messages:
+            return {"Records": records}
+        records.extend(
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": {},
+                "md5OfBody": m.get("MD5OfBody", ""),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": arn,
+                "awsRegion": region,
+            }
+            for m in messages
+        )

@@ -1,0 +1,82 @@
+"""Builders shared by the repository tests: valid entries, listings, changes and deliveries."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from gateway.change import change_between
+from gateway.codes import classify
+from gateway.delivery import Attempt
+from gateway.fanout import Delivery, delivery_id
+from gateway.listing import Listing, ListingEntry, entry_version, identity_of
+
+CREDIT_CODE = "91110000600037341L"
+OTHER_CREDIT_CODE = "91430100687234560U"
+REGION = "230900"  # 七台河市
+OTHER_REGION = "430000"  # 湖南省
+ACCEPTED_AT = datetime(2024, 3, 2, 8, 0, tzinfo=UTC)
+SOURCE_UPDATED_AT = datetime(2024, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def black_entry(**overrides: Any) -> dict[str, Any]:
+    """A valid black-list entry, as a platform would push it."""
+    entry: dict[str, Any] = {
+        "credit_code": CREDIT_CODE,
+        "subject_name": "七台河某某建设工程有限公司",
+        "kind": "black",
+        "domain": "court_defaulter",
+        "severity": "serious",
+        "reason": "有履行能力而拒不履行生效法律文书确定的义务",
+        "legal_basis": "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条",
+        "deciding_authority": "七台河市中级人民法院",
+        "decision_number": "(2024)黑09执123号",
+        "decided_on": "2024-03-01",
+        "valid_from": "2024-03-01",
+        "source_updated_at": SOURCE_UPDATED_AT.isoformat(),
+    }
+    entry.update(overrides)
+    return entry
+
+
+def listing(
+    *,
+    region: str = REGION,
+    updated_at: datetime = SOURCE_UPDATED_AT,
+    sequence: int = 0,
+    **overrides: Any,
+) -> Listing:
+    """A listing as the gateway holds it after accepting ``black_entry(**overrides)``."""
+    raw = black_entry(source_updated_at=updated_at.isoformat(), source_sequence=sequence)
+    raw.update(overrides)
+    entry = ListingEntry.model_validate(raw)
+    return Listing.model_validate(
+        {
+            **entry.model_dump(),
+            "origin_region": region,
+            "listing_id": identity_of(entry),
+            "version": entry_version(entry),
+            "subject_type": classify(entry.credit_code)[1],
+            "provenances": (region,),
+            "accepted_at": ACCEPTED_AT,
+        }
+    )
+
+
+def delivery_for(subscription_id: str, listed: Listing | None = None) -> Delivery:
+    change = change_between(listed or listing(), None)
+    assert change is not None
+    return Delivery(
+        delivery_id=delivery_id(change.change_id, subscription_id),
+        subscription_id=subscription_id,
+        change=change,
+    )
+
+
+def attempt(status: int, at: datetime = ACCEPTED_AT, seconds: int = 0) -> Attempt:
+    return Attempt(
+        at=at + timedelta(seconds=seconds),
+        status=status,
+        latency_ms=12,
+        response_excerpt=f"HTTP {status}",
+    )

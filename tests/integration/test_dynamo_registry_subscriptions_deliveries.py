@@ -1,0 +1,157 @@
+"""DynamoRegistry, DynamoSubscriptions and DynamoDeliveryLog against the provisioned tables."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from integration_support import ACCEPTED_AT, OTHER_REGION, REGION, attempt, delivery_for
+
+from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
+from chalicelib.dynamodb.registry import DynamoRegistry
+from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
+from gateway.delivery import Attempt, DeliveryState
+from gateway.registry import PlatformKey, Region
+from gateway.signing import generate_signing_key, load_private_key, public_key_text
+from gateway.subscription import Subscription, SubscriptionFilters
+
+
+@pytest.fixture
+def registry(aws) -> DynamoRegistry:
+    return DynamoRegistry(aws.dynamodb, aws.env["CG_REGISTRY_TABLE"])
+
+
+@pytest.fixture
+def subscriptions(aws) -> DynamoSubscriptions:
+    return DynamoSubscriptions(aws.dynamodb, aws.env["CG_SUBSCRIPTIONS_TABLE"])
+
+
+@pytest.fixture
+def deliveries(aws) -> DynamoDeliveryLog:
+    return DynamoDeliveryLog(aws.dynamodb, aws.env["CG_DELIVERIES_TABLE"])
+
+
+def platform_key(key_id: str, region: str) -> PlatformKey:
+    public = public_key_text(load_private_key(generate_signing_key()))
+    return PlatformKey(
+        key_id=key_id,
+        region=region,
+        public_key=public,
+        valid_from=ACCEPTED_AT,
+        valid_until=ACCEPTED_AT + timedelta(days=365),
+    )
+
+
+def subscription(subscription_id: str, **overrides) -> Subscription:  # type: ignore[no-untyped-def]
+    fields = {
+        "region": OTHER_REGION,
+        "url": "https://credit.hunan.example.cn/hooks/gateway",
+        "filters": SubscriptionFilters(kinds=("black",), source_regions=(REGION,)),
+        "subscription_id": subscription_id,
+        "created_at": ACCEPTED_AT,
+    }
+    fields.update(overrides)
+    return Subscription.model_validate(fields)
+
+
+def attempts_of(aws, delivery_id: str) -> list[Attempt]:  # type: ignore[no-untyped-def]
+    item = aws.dynamodb.get_item(
+        TableName=aws.env["CG_DELIVERIES_TABLE"],
+        Key={"delivery_id": {"S": delivery_id}},
+        ConsistentRead=True,
+    )["Item"]
+    return [Attempt.model_validate(json.loads(x["S"])) for x in item["attempts"]["L"]]
+
+
+def test_a_stored_region_reads_back_equal(registry):
+    region = Region(code=REGION, name="七台河市")
+
+    registry.put_region(region)
+
+    assert registry.get_region(REGION) == region
+    assert registry.get_region(OTHER_REGION) is None
+
+
+def test_a_stored_platform_key_reads_back_equal_and_unknown_keys_are_none(registry):
+    key = platform_key("qth-platform-1", REGION)
+
+    registry.put_key(key)
+
+    assert registry.get_key("qth-platform-1") == key
+    assert registry.get_key("qth-platform-2") is None
+
+
+def test_a_region_and_a_key_with_the_same_code_do_not_collide(registry):
+    registry.put_region(Region(code=REGION, name="七台河市"))
+    registry.put_key(platform_key(REGION, REGION))
+
+    assert registry.get_region(REGION) == Region(code=REGION, name="七台河市")
+    assert registry.get_key(REGION) is not None
+
+
+def test_a_stored_subscription_reads_back_equal(subscriptions):
+    stored = subscription("sub_1", signature_scheme="v1", secret="whsec_c2VjcmV0")
+
+    subscriptions.put(stored)
+
+    assert subscriptions.get("sub_1") == stored
+    assert subscriptions.get("sub_2") is None
+
+
+def test_all_subscriptions_lists_every_stored_one(subscriptions):
+    stored = [subscription(f"sub_{n}") for n in range(5)]
+    for each in stored:
+        subscriptions.put(each)
+
+    found = subscriptions.all()
+
+    assert sorted(found, key=lambda x: x.subscription_id) == stored
+
+
+def test_putting_a_subscription_again_replaces_it(subscriptions):
+    subscriptions.put(subscription("sub_1"))
+    disabled = subscription("sub_1", enabled=False)
+
+    subscriptions.put(disabled)
+
+    assert subscriptions.get("sub_1") == disabled
+    assert len(subscriptions.all()) == 1
+
+
+def test_the_delivery_log_knows_nothing_about_an_unseen_delivery(deliveries):
+    assert deliveries.state("msg_unknown") is None
+
+
+def test_recording_attempts_appends_them_and_keeps_the_latest_state(aws, deliveries):
+    delivery = delivery_for("sub_1")
+
+    deliveries.record(delivery, attempt(500), DeliveryState.RETRYING)
+    deliveries.record(delivery, attempt(503, seconds=5), DeliveryState.RETRYING)
+    deliveries.record(delivery, attempt(204, seconds=305), DeliveryState.DELIVERED)
+
+    assert deliveries.state(delivery.delivery_id) is DeliveryState.DELIVERED
+    recorded = attempts_of(aws, delivery.delivery_id)
+    assert [x.status for x in recorded] == [500, 503, 204]
+    assert recorded[2].at == ACCEPTED_AT + timedelta(seconds=305)
+
+
+def test_a_delivered_state_is_never_overwritten_by_a_later_failed_record(aws, deliveries):
+    delivery = delivery_for("sub_1")
+    deliveries.record(delivery, attempt(204), DeliveryState.DELIVERED)
+
+    deliveries.record(delivery, attempt(500, seconds=5), DeliveryState.RETRYING)
+    deliveries.record(delivery, attempt(0, seconds=10), DeliveryState.DEAD)
+
+    assert deliveries.state(delivery.delivery_id) is DeliveryState.DELIVERED
+    assert [x.status for x in attempts_of(aws, delivery.delivery_id)] == [204]
+
+
+def test_deliveries_of_one_change_to_two_subscribers_are_logged_apart(deliveries):
+    first, second = delivery_for("sub_1"), delivery_for("sub_2")
+
+    deliveries.record(first, attempt(204), DeliveryState.DELIVERED)
+    deliveries.record(second, attempt(500), DeliveryState.RETRYING)
+
+    assert deliveries.state(first.delivery_id) is DeliveryState.DELIVERED
+    assert deliveries.state(second.delivery_id) is DeliveryState.RETRYING

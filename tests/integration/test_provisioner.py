@@ -1,0 +1,105 @@
+"""The provisioner creates exactly what infra/resources.json defines."""
+
+from __future__ import annotations
+
+import json
+
+from infra import resource_template
+
+RESOURCES = resource_template()["Resources"]
+
+
+def template(logical_id: str) -> dict:
+    return RESOURCES[logical_id]["Properties"]
+
+
+def test_every_resource_feeds_its_declared_setting(aws):
+    declared = {r["Metadata"]["EnvVar"] for r in RESOURCES.values()}
+    declared |= {
+        r["Metadata"]["StreamEnvVar"] for r in RESOURCES.values() if "StreamEnvVar" in r["Metadata"]
+    }
+
+    assert declared <= set(aws.env)
+    assert aws.env["CG_DELIVERY_QUEUE_NAME"] == "t-deliveryqueue"
+
+
+def test_every_table_has_the_key_schema_and_attributes_of_the_template(aws):
+    tables = {lid: r for lid, r in RESOURCES.items() if r["Type"] == "AWS::DynamoDB::Table"}
+
+    for logical_id, resource in tables.items():
+        described = aws.dynamodb.describe_table(TableName=aws.env[resource["Metadata"]["EnvVar"]])
+        table = described["Table"]
+        props = resource["Properties"]
+        assert table["KeySchema"] == props["KeySchema"], logical_id
+        assert sorted(table["AttributeDefinitions"], key=lambda a: a["AttributeName"]) == sorted(
+            props["AttributeDefinitions"], key=lambda a: a["AttributeName"]
+        ), logical_id
+        assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST", logical_id
+
+
+def test_the_listings_table_streams_new_and_old_images_to_the_announced_arn(aws):
+    table = aws.dynamodb.describe_table(TableName=aws.env["CG_LISTINGS_TABLE"])["Table"]
+
+    assert table["StreamSpecification"] == {
+        "StreamEnabled": True,
+        "StreamViewType": template("ListingsTable")["StreamSpecification"]["StreamViewType"],
+    }
+    assert table["LatestStreamArn"] == aws.env["CG_LISTINGS_STREAM_ARN"]
+    stream = aws.streams.describe_stream(StreamArn=aws.env["CG_LISTINGS_STREAM_ARN"])
+    assert stream["StreamDescription"]["StreamStatus"] == "ENABLED"
+
+
+def test_only_the_listings_table_has_a_stream(aws):
+    for name in ("CG_REGISTRY_TABLE", "CG_BATCHES_TABLE", "CG_SUBSCRIPTIONS_TABLE"):
+        table = aws.dynamodb.describe_table(TableName=aws.env[name])["Table"]
+        assert not table.get("StreamSpecification", {}).get("StreamEnabled", False), name
+
+
+def test_the_batches_table_expires_items_by_their_ttl_attribute(aws):
+    ttl = aws.dynamodb.describe_time_to_live(TableName=aws.env["CG_BATCHES_TABLE"])
+
+    assert ttl["TimeToLiveDescription"]["TimeToLiveStatus"] == "ENABLED"
+    assert ttl["TimeToLiveDescription"]["AttributeName"] == "expires_at"
+
+
+def test_the_delivery_queue_redrives_to_the_dead_letter_queue_arn(aws):
+    attributes = aws.sqs.get_queue_attributes(
+        QueueUrl=aws.env["CG_DELIVERY_QUEUE_URL"], AttributeNames=["All"]
+    )["Attributes"]
+    dlq_arn = aws.sqs.get_queue_attributes(
+        QueueUrl=aws.env["CG_DELIVERY_DLQ_URL"], AttributeNames=["QueueArn"]
+    )["Attributes"]["QueueArn"]
+    expected = template("DeliveryQueue")
+
+    policy = json.loads(attributes["RedrivePolicy"])
+
+    assert policy["deadLetterTargetArn"] == dlq_arn
+    assert policy["maxReceiveCount"] == expected["RedrivePolicy"]["maxReceiveCount"]
+    assert attributes["VisibilityTimeout"] == str(expected["VisibilityTimeout"])
+    assert attributes["MessageRetentionPeriod"] == str(expected["MessageRetentionPeriod"])
+    assert dlq_arn.startswith("arn:aws-cn:sqs:cn-northwest-1:")
+
+
+def test_the_dead_letter_queue_keeps_messages_for_the_template_period(aws):
+    attributes = aws.sqs.get_queue_attributes(
+        QueueUrl=aws.env["CG_DELIVERY_DLQ_URL"], AttributeNames=["All"]
+    )["Attributes"]
+
+    assert "RedrivePolicy" not in attributes
+    assert attributes["MessageRetentionPeriod"] == str(
+        template("DeliveryDeadLetterQueue")["MessageRetentionPeriod"]
+    )
+
+
+def test_the_archive_bucket_is_versioned_encrypted_and_not_public(aws):
+    bucket = aws.env["CG_ARCHIVE_BUCKET"]
+
+    versioning = aws.s3.get_bucket_versioning(Bucket=bucket)
+    block = aws.s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    encryption = aws.s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
+
+    assert versioning["Status"] == "Enabled"
+    assert block == template("ArchiveBucket")["PublicAccessBlockConfiguration"]
+    assert encryption["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    location = aws.s3.get_bucket_location(Bucket=bucket)["LocationConstraint"]
+    assert location == "cn-northwest-1"
