@@ -30,7 +30,7 @@ def push() -> Response:
 @app.route("/v1/subjects/{credit_code}", methods=["GET"])
 @json_api
 def subject(credit_code: str) -> Response:
-    return api.subject(credit_code)
+    return api.subject(_request(), credit_code)
 
 
 @app.route("/v1/subscriptions", methods=["POST"])
@@ -55,6 +55,30 @@ def put_region(code: str) -> Response:
 @json_api
 def add_platform_key(code: str) -> Response:
     return api.add_platform_key(_request(), code)
+
+
+@app.route("/v1/agreements", methods=["POST"])
+@json_api
+def create_agreement() -> Response:
+    return api.create_agreement(_request())
+
+
+@app.route("/v1/agreements", methods=["GET"])
+@json_api
+def list_agreements() -> Response:
+    return api.list_agreements(_request())
+
+
+@app.route("/v1/agreements/{agreement_id}", methods=["PUT"])
+@json_api
+def revise_agreement(agreement_id: str) -> Response:
+    return api.revise_agreement(_request(), agreement_id)
+
+
+@app.route("/v1/agreements/{agreement_id}", methods=["DELETE"])
+@json_api
+def end_agreement(agreement_id: str) -> Response:
+    return api.end_agreement(_request(), agreement_id)
 
 
 @app.on_dynamodb_record(stream_arn=sources.listings_stream_arn, batch_size=100)

@@ -12,7 +12,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import M, json_response, parse_request, schema_error
-from gateway.codes import CodeProblem, classify
+from gateway.agreement import Agreement, AgreementTerms
+from gateway.codes import CodeProblem, classify, mask
 from gateway.errors import (
     BadRequest,
     Conflict,
@@ -22,6 +23,9 @@ from gateway.errors import (
     UnknownRegion,
 )
 from gateway.ingest import authenticate
+from gateway.query import subject_view
+from gateway.reevaluation import recognition_changes
+from gateway.regions import RegionCode
 from gateway.registry import PlatformKey, Region
 from gateway.signing import generate_hmac_secret, public_key_text
 from gateway.subscription import Subscription, SubscriptionRequest, check_webhook_url
@@ -29,6 +33,11 @@ from gateway.subscription import Subscription, SubscriptionRequest, check_webhoo
 
 def _headers(request: Request) -> dict[str, str]:
     return {str(k): str(v) for k, v in request.headers.items()}
+
+
+def _query(request: Request, name: str) -> str | None:
+    params: dict[str, str] = dict(request.query_params or {})
+    return params.get(name)
 
 
 def _body(request: Request) -> bytes:
@@ -56,24 +65,37 @@ def push(request: Request) -> Response:
     return json_response(200, result.model_dump(mode="json"))
 
 
-def subject(credit_code: str) -> Response:
+def _trusted(request: Request) -> bool:
+    """An operator, or a platform whose signed request verifies, may see unmasked IDs."""
+    if is_operator(request):
+        return True
+    headers = _headers(request)
+    if "webhook-signature" not in headers:
+        return False
+    c = container()
+    authenticate(c.registry, headers, _body(request), c.clock.now(), c.settings.tolerance)
+    return True
+
+
+def subject(request: Request, credit_code: str) -> Response:
     try:
-        code, subject_type = classify(credit_code)
+        code, _ = classify(credit_code)
     except CodeProblem as problem:
         raise BadRequest(problem.message, path="credit_code", reason=problem.code) from problem
-    listings = sorted(container().listings.subject(code), key=lambda x: (x.kind, x.decided_on))
+    as_region = _query(request, "as")
+    if as_region is not None:
+        as_region = _valid(_AsRegion, {"region": as_region}).region
+    c = container()
+    listings = c.listings.subject(code)
     if not listings:
-        raise NotFound(f"no listings for {code}", path="credit_code")
-    latest = max(listings, key=lambda x: x.accepted_at)
-    return json_response(
-        200,
-        {
-            "credit_code": code,
-            "subject_type": subject_type.value,
-            "subject_name": latest.subject_name,
-            "listings": [x.model_dump(mode="json") for x in listings],
-        },
-    )
+        raise NotFound(f"no listings for {mask(code)}", path="credit_code")
+    agreements = c.agreements.all() if as_region else []
+    view = subject_view(listings, as_region, agreements, c.clock.now().date(), _trusted(request))
+    return json_response(200, view.model_dump(mode="json"))
+
+
+class _AsRegion(BaseModel):
+    region: RegionCode
 
 
 def create_subscription(request: Request) -> Response:
@@ -169,3 +191,92 @@ def add_platform_key(request: Request, code: str) -> Response:
     key = _valid(PlatformKey, {**fields, "region": code})
     c.registry.put_key(key)
     return json_response(201, key.model_dump(mode="json"))
+
+
+def create_agreement(request: Request) -> Response:
+    require_operator(request)
+    c = container()
+    terms = parse_request(AgreementTerms, _body(request))
+    _require_region(terms.subscriber_region)
+    agreement = Agreement(
+        **terms.model_dump(),
+        agreement_id="agr_" + secrets.token_hex(8),
+        revision=1,
+        updated_at=c.clock.now(),
+    )
+    return _save_agreement(None, agreement, 201)
+
+
+def revise_agreement(request: Request, agreement_id: str) -> Response:
+    require_operator(request)
+    c = container()
+    current = _existing_agreement(agreement_id)
+    terms = parse_request(AgreementTerms, _body(request))
+    if terms.subscriber_region != current.subscriber_region:
+        raise BadRequest("an agreement's subscriber region cannot change", path="subscriber_region")
+    revised = Agreement(
+        **terms.model_dump(),
+        agreement_id=agreement_id,
+        revision=current.revision + 1,
+        updated_at=c.clock.now(),
+    )
+    return _save_agreement(current, revised, 200)
+
+
+def end_agreement(request: Request, agreement_id: str) -> Response:
+    """End an agreement today; it is kept, with its history, as no longer effective."""
+    require_operator(request)
+    c = container()
+    current = _existing_agreement(agreement_id)
+    today = c.clock.now().date()
+    ended = current.model_copy(
+        update={
+            "effective_until": max(today, current.effective_from),
+            "revision": current.revision + 1,
+            "updated_at": c.clock.now(),
+        }
+    )
+    return _save_agreement(current, ended, 200)
+
+
+def list_agreements(request: Request) -> Response:
+    wanted = _query(request, "subscriber")
+    agreements = [a for a in container().agreements.all() if wanted in (None, a.subscriber_region)]
+    agreements.sort(key=lambda a: (a.subscriber_region, a.agreement_id))
+    return json_response(200, {"agreements": [a.model_dump(mode="json") for a in agreements]})
+
+
+def _existing_agreement(agreement_id: str) -> Agreement:
+    found = container().agreements.get(agreement_id)
+    if found is None:
+        raise NotFound(f"no agreement {agreement_id}", path="agreement_id")
+    return found
+
+
+def _require_region(code: str) -> None:
+    if container().registry.get_region(code) is None:
+        raise UnknownRegion(f"region {code} is not registered", path="subscriber_region")
+
+
+def _save_agreement(previous: Agreement | None, agreement: Agreement, status: int) -> Response:
+    """Store the agreement, then deliver what it changes for its subscriber's existing listings."""
+    c = container()
+    region = agreement.subscriber_region
+    others = [
+        a
+        for a in c.agreements.all()
+        if a.subscriber_region == region and a.agreement_id != agreement.agreement_id
+    ]
+    c.agreements.put(agreement)
+    deliveries = recognition_changes(
+        c.listings.by_subject(),
+        region,
+        others + ([previous] if previous else []),
+        [*others, agreement],
+        [s for s in c.subscriptions.all() if s.region == region],
+        f"{agreement.agreement_id}@{agreement.revision}",
+        c.clock.now(),
+    )
+    c.queue.enqueue(deliveries)
+    body = {"agreement": agreement.model_dump(mode="json"), "deliveries_queued": len(deliveries)}
+    return json_response(status, body)

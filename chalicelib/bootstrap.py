@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.config import Config
 
+from chalicelib.dynamodb.agreements import DynamoAgreements
 from chalicelib.dynamodb.batches import DynamoBatchLedger
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
 from chalicelib.dynamodb.listings import DynamoListings
@@ -39,6 +40,7 @@ class Container:
     registry: DynamoRegistry
     listings: DynamoListings
     subscriptions: DynamoSubscriptions
+    agreements: DynamoAgreements
     deliveries: DynamoDeliveryLog
     queue: SqsDeliveryQueue
     push_service: PushService
@@ -73,6 +75,7 @@ def build(settings: Settings, clock: Clock) -> Container:
         registry=registry,
         listings=listings,
         subscriptions=subscriptions,
+        agreements=DynamoAgreements(dynamodb, settings.agreements_table),
         deliveries=deliveries,
         queue=SqsDeliveryQueue(sqs, settings.delivery_queue_url, settings.delivery_dlq_url),
         push_service=PushService(

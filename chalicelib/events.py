@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -11,16 +12,19 @@ from pydantic import ValidationError
 
 from chalicelib.bootstrap import container
 from chalicelib.dynamodb.listings import listing_from_item
+from gateway.catalogue import ListKind
 from gateway.change import Change, change_between
 from gateway.delivery import DeliveryState
-from gateway.fanout import Delivery, plan_deliveries
+from gateway.fanout import Delivery, plan_deliveries, plan_intensified, replace_listings
+from gateway.listing import Listing
 
 log = logging.getLogger("credit_gateway.events")
 
 
-def changes_in(records: Sequence[dict[str, Any]]) -> list[Change]:
-    """Stream records → changes; provenance-only updates and deletions are not changes."""
-    changes: list[Change] = []
+def changes_in(records: Sequence[dict[str, Any]]) -> list[tuple[Change, Listing | None]]:
+    """Stream records → (change, listing before it); provenance-only updates and deletions
+    are not changes."""
+    changes: list[tuple[Change, Listing | None]] = []
     for record in records:
         images = record.get("dynamodb", {})
         new, old = images.get("NewImage"), images.get("OldImage")
@@ -29,12 +33,12 @@ def changes_in(records: Sequence[dict[str, Any]]) -> list[Change]:
         previous = listing_from_item(old) if old and "doc" in old else None
         change = change_between(listing_from_item(new), previous)
         if change is not None:
-            changes.append(change)
+            changes.append((change, previous))
     return changes
 
 
 def fan_out(records: Sequence[dict[str, Any]]) -> None:
-    """Queue one delivery per (change, matching subscription).
+    """Queue one delivery per (change, matching subscription), and intensified flags that flip.
 
     A failure raises, so Lambda retries the whole stream batch; deliveries have deterministic
     ids, so a repeat only produces copies the delivery handler recognises.
@@ -44,9 +48,41 @@ def fan_out(records: Sequence[dict[str, Any]]) -> None:
         return
     c = container()
     subscriptions = c.subscriptions.all()
-    deliveries = [d for change in changes for d in plan_deliveries(change, subscriptions)]
+    if not subscriptions:
+        return
+    agreements = c.agreements.all()
+    deliveries = [
+        d for change, _ in changes for d in plan_deliveries(change, subscriptions, agreements)
+    ]
+    for code, steps in _black_changes_by_subject(changes).items():
+        after = replace_listings(
+            c.listings.subject(code), {ch.listing.listing_id: ch.listing for ch, _ in steps}
+        )
+        before = replace_listings(after, _first_previous(steps))
+        trigger = steps[-1][0]
+        deliveries += plan_intensified(
+            trigger, before, after, subscriptions, agreements, trigger.occurred_at.date()
+        )
     c.queue.enqueue(deliveries)
     log.info("fan-out: %d changes, %d deliveries", len(changes), len(deliveries))
+
+
+def _black_changes_by_subject(
+    changes: Sequence[tuple[Change, Listing | None]],
+) -> dict[str, list[tuple[Change, Listing | None]]]:
+    grouped: dict[str, list[tuple[Change, Listing | None]]] = defaultdict(list)
+    for change, previous in changes:
+        if change.listing.kind is ListKind.BLACK:
+            grouped[change.listing.credit_code].append((change, previous))
+    return grouped
+
+
+def _first_previous(steps: Sequence[tuple[Change, Listing | None]]) -> dict[str, Listing | None]:
+    """Each listing as it was before the first of these steps touched it."""
+    earliest: dict[str, Listing | None] = {}
+    for change, previous in steps:
+        earliest.setdefault(change.listing.listing_id, previous)
+    return earliest
 
 
 def deliver(records: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, str]]]:

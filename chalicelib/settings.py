@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     batches_table: str
     listings_table: str
     subscriptions_table: str
+    agreements_table: str
     deliveries_table: str
     delivery_queue_url: str
     delivery_dlq_url: str

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import AwareDatetime
@@ -14,6 +15,7 @@ from gateway.model import Frozen
 class ChangeType(StrEnum):
     LISTED = "listed"
     UPDATED = "updated"
+    RECOGNITION = "recognition"  # the listing is unchanged; an agreement changed how it applies
 
 
 class Change(Frozen):
@@ -27,13 +29,29 @@ class Change(Frozen):
     occurred_at: AwareDatetime
 
 
+def change_id(listing: Listing, cause: str = "") -> str:
+    digest = hashlib.sha256(f"{listing.listing_id}@{listing.version}{cause}".encode()).hexdigest()
+    return "chg_" + digest[:32]
+
+
+def restated(listing: Listing, cause: str, at: datetime) -> Change:
+    """The listing as it stands, re-sent because ``cause`` (e.g. an agreement revision) changed."""
+    return Change(
+        change_id=change_id(listing, f"#{cause}"),
+        type=ChangeType.RECOGNITION,
+        listing=listing,
+        previous_version=listing.version,
+        previous_status=listing.status,
+        occurred_at=at,
+    )
+
+
 def change_between(new: Listing, old: Listing | None) -> Change | None:
     """The change that moved ``old`` to ``new``; ``None`` when only bookkeeping changed."""
     if old is not None and old.version == new.version:
         return None
-    digest = hashlib.sha256(f"{new.listing_id}@{new.version}".encode()).hexdigest()[:32]
     return Change(
-        change_id="chg_" + digest,
+        change_id=change_id(new),
         type=ChangeType.LISTED if old is None else ChangeType.UPDATED,
         listing=new,
         previous_version=None if old is None else old.version,

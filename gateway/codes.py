@@ -98,6 +98,16 @@ def _credit_code(value: str) -> str:
 CreditCode = Annotated[str, AfterValidator(_credit_code)]
 """A validated, compacted credit code usable as a pydantic field type."""
 
+_MASKED = re.compile(r"^[0-9]{6}\*{11}[0-9X]$")
+
+
+def _code_or_masked(value: str) -> str:
+    return value if _MASKED.fullmatch(value) else _credit_code(value)
+
+
+CreditCodeOrMasked = Annotated[str, AfterValidator(_code_or_masked)]
+"""A credit code, or a resident ID already masked by ``mask`` (what a region without need sees)."""
+
 
 def mask(code: str) -> str:
     """Mask a resident ID for logs and regions without need to know: keep region and check."""

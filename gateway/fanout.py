@@ -1,61 +1,182 @@
-"""Fan-out planning: exactly one delivery per (change, matching subscription)."""
+"""Fan-out planning: exactly one delivery per (change, matching subscription), each carrying
+the recognition outcome for *that* subscriber, plus intensified-punishment flags."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from typing import Literal
 
 from pydantic import AwareDatetime
 
+from gateway.agreement import Agreement
+from gateway.catalogue import ListKind
 from gateway.change import Change
+from gateway.codes import SubjectType, mask
+from gateway.listing import Listing
 from gateway.model import Frozen
+from gateway.recognition import Recognition, intensified_domains, is_intensified, recognise
 from gateway.subscription import Subscription
+
+EventType = Literal["listing.changed", "recognition.changed", "subject.intensified"]
+
+
+class Intensified(Frozen):
+    """加大联合惩戒力度: recognised black lists in two or more domains (or no longer)."""
+
+    credit_code: str
+    intensified: bool
+    domains: tuple[str, ...]
 
 
 class Delivery(Frozen):
-    """One change for one subscriber. ``delivery_id`` is the webhook-id, stable across retries."""
+    """One event for one subscriber. ``delivery_id`` is the webhook-id, stable across retries."""
 
     delivery_id: str
     subscription_id: str
+    type: EventType = "listing.changed"
     change: Change
+    recognition: Recognition
+    intensified: Intensified | None = None
 
 
 class DeliveryPayload(Frozen):
     """The webhook body, in the Standard Webhooks ``{type, timestamp, data}`` shape."""
 
-    type: Literal["listing.changed"] = "listing.changed"
+    type: EventType
     timestamp: AwareDatetime
     delivery_id: str
     subscription_id: str
     data: Change
+    recognition: Recognition
+    intensified: Intensified | None = None
 
     def to_bytes(self) -> bytes:
         return json.dumps(self.model_dump(mode="json"), ensure_ascii=False, sort_keys=True).encode()
 
 
-def delivery_id(change_id: str, subscription_id: str) -> str:
-    return "msg_" + hashlib.sha256(f"{change_id}>{subscription_id}".encode()).hexdigest()[:32]
+def delivery_id(change_id: str, subscription_id: str, event: EventType = "listing.changed") -> str:
+    seed = f"{change_id}>{subscription_id}" + ("" if event == "listing.changed" else f">{event}")
+    return "msg_" + hashlib.sha256(seed.encode()).hexdigest()[:32]
 
 
-def plan_deliveries(change: Change, subscriptions: Iterable[Subscription]) -> list[Delivery]:
-    """Deliveries for every enabled subscription whose filters match the changed listing."""
+def for_subscriber(change: Change, recognition: Recognition) -> Change:
+    """A region that does not recognise a natural person's listing has no need of the ID."""
+    listing = change.listing
+    if recognition.recognised or listing.subject_type is not SubjectType.NATURAL_PERSON:
+        return change
+    persons = tuple(
+        p.model_copy(update={"id_number": mask(p.id_number) if p.id_number else None})
+        for p in listing.responsible_persons
+    )
+    hidden = listing.model_copy(
+        update={"credit_code": mask(listing.credit_code), "responsible_persons": persons}
+    )
+    return change.model_copy(update={"listing": hidden})
+
+
+def plan_deliveries(
+    change: Change,
+    subscriptions: Iterable[Subscription],
+    agreements: Sequence[Agreement],
+    event: EventType = "listing.changed",
+) -> list[Delivery]:
+    """Deliveries for every enabled subscription whose filters match the changed listing.
+
+    A ``recognised_only`` subscription skips a newly listed subject it does not recognise, but
+    still hears updates, so it learns when a listing it knew stops being recognised.
+    """
+    on = change.occurred_at.date()
+    deliveries: list[Delivery] = []
+    for sub in subscriptions:
+        if not sub.enabled or not sub.filters.matches(change.listing):
+            continue
+        recognition = recognise(change.listing, sub.region, agreements, on)
+        if sub.recognised_only and not recognition.recognised and change.type == "listed":
+            continue
+        deliveries.append(
+            Delivery(
+                delivery_id=delivery_id(change.change_id, sub.subscription_id, event),
+                subscription_id=sub.subscription_id,
+                type=event,
+                change=for_subscriber(change, recognition),
+                recognition=recognition,
+            )
+        )
+    return deliveries
+
+
+def plan_intensified(
+    trigger: Change,
+    before: Sequence[Listing],
+    after: Sequence[Listing],
+    subscriptions: Sequence[Subscription],
+    agreements: Sequence[Agreement],
+    on: date,
+) -> list[Delivery]:
+    """A ``subject.intensified`` event for each subscriber region whose flag flips.
+
+    ``before`` and ``after`` are all of one subject's listings either side of ``trigger``.
+    """
+    deliveries: list[Delivery] = []
+    for region in dict.fromkeys(sub.region for sub in subscriptions):
+        was = intensified_domains(before, region, agreements, on)
+        now = intensified_domains(after, region, agreements, on)
+        deliveries += intensified_events(trigger, region, was, now, subscriptions, agreements, on)
+    return deliveries
+
+
+def intensified_events(
+    trigger: Change,
+    region: str,
+    was: frozenset[str],
+    now: frozenset[str],
+    subscriptions: Sequence[Subscription],
+    agreements: Sequence[Agreement],
+    on: date,
+) -> list[Delivery]:
+    """Deliveries to ``region``'s black-list subscriptions when its intensified flag flips."""
+    if is_intensified(was) == is_intensified(now):
+        return []
+    flag = Intensified(
+        credit_code=trigger.listing.credit_code,
+        intensified=is_intensified(now),
+        domains=tuple(sorted(now)),
+    )
+    recognition = recognise(trigger.listing, region, agreements, on)
     return [
         Delivery(
-            delivery_id=delivery_id(change.change_id, sub.subscription_id),
+            delivery_id=delivery_id(trigger.change_id, sub.subscription_id, "subject.intensified"),
             subscription_id=sub.subscription_id,
-            change=change,
+            type="subject.intensified",
+            change=for_subscriber(trigger, recognition),
+            recognition=recognition,
+            intensified=flag,
         )
         for sub in subscriptions
-        if sub.enabled and sub.filters.matches(change.listing)
+        if sub.region == region
+        and sub.enabled
+        and (not sub.filters.kinds or ListKind.BLACK in sub.filters.kinds)
     ]
 
 
 def payload_for(delivery: Delivery) -> DeliveryPayload:
     return DeliveryPayload(
+        type=delivery.type,
         timestamp=delivery.change.occurred_at,
         delivery_id=delivery.delivery_id,
         subscription_id=delivery.subscription_id,
         data=delivery.change,
+        recognition=delivery.recognition,
+        intensified=delivery.intensified,
     )
+
+
+def replace_listings(
+    listings: Sequence[Listing], replacements: Mapping[str, Listing | None]
+) -> list[Listing]:
+    """``listings`` with some swapped for another version (or dropped, for ``None``)."""
+    kept = [x for x in listings if x.listing_id not in replacements]
+    return kept + [x for x in replacements.values() if x is not None]

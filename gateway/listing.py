@@ -12,7 +12,7 @@ from pydantic import AwareDatetime, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from gateway.catalogue import ListKind, Severity, load_catalogue
-from gateway.codes import CreditCode, SubjectType
+from gateway.codes import CreditCode, CreditCodeOrMasked, SubjectType
 from gateway.model import Frozen
 from gateway.regions import RegionCode
 
@@ -40,7 +40,7 @@ class ResponsiblePerson(Frozen):
 
     name: Text
     role: PersonRole
-    id_number: CreditCode | None = None
+    id_number: CreditCodeOrMasked | None = None
 
 
 class ListingEntry(Frozen):
@@ -120,6 +120,7 @@ class ListingEntry(Frozen):
 class Listing(ListingEntry):
     """A listing as the gateway holds it: the latest accepted entry plus gateway bookkeeping."""
 
+    credit_code: CreditCodeOrMasked
     listing_id: str
     version: str
     subject_type: SubjectType

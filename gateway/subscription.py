@@ -44,6 +44,7 @@ class SubscriptionRequest(Frozen):
     url: Annotated[str, Field(min_length=8, max_length=2048)]
     filters: SubscriptionFilters = SubscriptionFilters()
     signature_scheme: SignatureScheme = "v1a"
+    recognised_only: bool = False
     description: Annotated[str, Field(max_length=200)] = ""
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -106,3 +107,12 @@ class DynamoListings(Table):
             ConsistentRead=True,
         )
         return [listing_from_item(item) for page in pages for item in page.get("Items", [])]
+
+    def by_subject(self) -> Iterator[list[Listing]]:
+        """Every listing, one subject at a time (a full scan: for re-evaluations, not hot paths)."""
+        grouped: dict[str, list[Listing]] = defaultdict(list)
+        paginator = self._client.get_paginator("scan")
+        for page in paginator.paginate(TableName=self._table, ConsistentRead=True):
+            for item in page.get("Items", []):
+                grouped[text(item, "credit_code")].append(listing_from_item(item))
+        yield from grouped.values()

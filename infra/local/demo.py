@@ -157,7 +157,7 @@ def run_demo(stack: LocalStack, say: Callable[[str], None] = print) -> DemoRepor
     stack.pump.drain(timeout=60)
 
     relayed = http_request("GET", f"{stack.url}/v1/subjects/{scenario.DY_MINE}").body
-    provenances = relayed["listings"][0]["provenances"] if relayed else []
+    provenances = relayed["listings"][0]["listing"]["provenances"] if relayed else []
     checks.append(
         (
             "the relayed listing is one listing with both provenances",

@@ -296,7 +296,8 @@ def test_a_province_relaying_a_citys_listing_adds_its_provenance(gateway):
     relayed = gateway.push(province, PROVINCE, [black_entry(origin_region=CITY)])
 
     assert relayed.json_body["duplicate"] == 1
-    [held] = gateway.client.http.get(f"/v1/subjects/{CREDIT_CODE}").json_body["listings"]
+    [view] = gateway.client.http.get(f"/v1/subjects/{CREDIT_CODE}").json_body["listings"]
+    held = view["listing"]
     assert sorted(held["provenances"]) == [PROVINCE, CITY]
     assert held["origin_region"] == CITY
 

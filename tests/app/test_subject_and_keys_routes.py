@@ -25,9 +25,10 @@ def test_a_subject_lists_its_listings_after_a_push(gateway):
     assert subject["credit_code"] == CREDIT_CODE
     assert subject["subject_type"] == "legal_person"
     assert subject["subject_name"] == "七台河某某建设工程有限公司"
-    assert {x["domain"] for x in subject["listings"]} == {"court_defaulter", "major_tax_violation"}
-    assert all(x["provenances"] == [CITY] for x in subject["listings"])
-    assert all(x["status"] == "active" for x in subject["listings"])
+    held = [x["listing"] for x in subject["listings"]]
+    assert {x["domain"] for x in held} == {"court_defaulter", "major_tax_violation"}
+    assert all(x["provenances"] == [CITY] for x in held)
+    assert all(x["status"] == "active" for x in held)
 
 
 def test_a_natural_persons_listing_is_served_as_a_natural_person_subject(gateway):

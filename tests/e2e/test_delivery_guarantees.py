@@ -156,7 +156,9 @@ def _delivery_of(payload: dict[str, Any]) -> Delivery:
         {
             "delivery_id": payload["delivery_id"],
             "subscription_id": payload["subscription_id"],
+            "type": payload["type"],
             "change": payload["data"],
+            "recognition": payload["recognition"],
         }
     )
 

@@ -10,6 +10,7 @@ from gateway.codes import classify
 from gateway.delivery import Attempt
 from gateway.fanout import Delivery, delivery_id
 from gateway.listing import Listing, ListingEntry, entry_version, identity_of
+from gateway.recognition import recognise
 
 CREDIT_CODE = "91110000600037341L"
 OTHER_CREDIT_CODE = "91430100687234560U"
@@ -70,6 +71,7 @@ def delivery_for(subscription_id: str, listed: Listing | None = None) -> Deliver
         delivery_id=delivery_id(change.change_id, subscription_id),
         subscription_id=subscription_id,
         change=change,
+        recognition=recognise(change.listing, "230000", [], change.occurred_at.date()),
     )
 
 

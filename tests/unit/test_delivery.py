@@ -15,7 +15,7 @@ from gateway.client import verify_delivery
 from gateway.clock import FixedClock
 from gateway.delivery import DEFAULT_RETRY_SCHEDULE, DeliveryService, DeliveryState
 from gateway.errors import VerificationError
-from gateway.fanout import Delivery, plan_deliveries
+from gateway.fanout import plan_deliveries
 from gateway.signing import Ed25519Signer, generate_hmac_secret, load_public_key, public_key_text
 from gateway.subscription import Subscription
 
@@ -47,7 +47,7 @@ class Harness:
             self.clock,
             schedule=SCHEDULE,
         )
-        [self.delivery] = plan_deliveries(change(), [self.subscription])
+        [self.delivery] = plan_deliveries(change(), [self.subscription], [])
 
 
 @pytest.mark.parametrize("status", [200, 202, 204, 299])
@@ -127,7 +127,7 @@ def test_a_retrying_delivery_is_posted_again() -> None:
 
 def test_a_delivery_for_a_removed_subscription_is_dropped() -> None:
     h = Harness()
-    orphan = Delivery(delivery_id="msg_x", subscription_id="gone", change=h.delivery.change)
+    orphan = h.delivery.model_copy(update={"delivery_id": "msg_x", "subscription_id": "gone"})
     assert (h.service.deliver(orphan, 1).state, h.transport.posts) == (None, [])
 
 

@@ -58,17 +58,17 @@ def test_the_change_occurs_when_the_gateway_accepted_it() -> None:
 
 def test_every_enabled_subscription_without_filters_gets_exactly_one_delivery() -> None:
     subs = [subscription("s-1"), subscription("s-2"), subscription("s-3")]
-    deliveries = plan_deliveries(change(), subs)
+    deliveries = plan_deliveries(change(), subs, [])
     assert sorted(d.subscription_id for d in deliveries) == ["s-1", "s-2", "s-3"]
 
 
 def test_a_disabled_subscription_gets_nothing() -> None:
     subs = [subscription("s-on"), subscription("s-off", enabled=False)]
-    assert [d.subscription_id for d in plan_deliveries(change(), subs)] == ["s-on"]
+    assert [d.subscription_id for d in plan_deliveries(change(), subs, [])] == ["s-on"]
 
 
 def test_no_subscriptions_means_no_deliveries() -> None:
-    assert plan_deliveries(change(), []) == []
+    assert plan_deliveries(change(), [], []) == []
 
 
 @pytest.mark.parametrize(
@@ -78,37 +78,39 @@ def test_a_kind_filter_selects_listings_of_that_kind(
     kinds: tuple[ListKind, ...], matches: bool
 ) -> None:
     sub = subscription(filters=SubscriptionFilters(kinds=kinds))
-    assert len(plan_deliveries(change(), [sub])) == int(matches)
+    assert len(plan_deliveries(change(), [sub], [])) == int(matches)
 
 
 def test_a_domain_filter_selects_listings_of_those_domains() -> None:
     taxes = subscription("s-tax", filters=SubscriptionFilters(domains=("major_tax_violation",)))
     courts = subscription("s-court", filters=SubscriptionFilters(domains=("court_defaulter",)))
-    assert [d.subscription_id for d in plan_deliveries(change(), [taxes, courts])] == ["s-court"]
+    assert [d.subscription_id for d in plan_deliveries(change(), [taxes, courts], [])] == [
+        "s-court"
+    ]
 
 
 def test_a_red_listing_reaches_a_red_only_subscription() -> None:
     red = listing(red_entry())
     sub = subscription(filters=SubscriptionFilters(kinds=(ListKind.RED,)))
-    assert len(plan_deliveries(change(red), [sub])) == 1
+    assert len(plan_deliveries(change(red), [sub], [])) == 1
 
 
 @pytest.mark.parametrize("root", ["440000", "441800", COUNTY])
 def test_a_source_region_matches_origins_in_its_subtree(root: str) -> None:
     sub = subscription(filters=SubscriptionFilters(source_regions=(root,)))
-    assert len(plan_deliveries(change(listing(origin_region=COUNTY)), [sub])) == 1
+    assert len(plan_deliveries(change(listing(origin_region=COUNTY)), [sub], [])) == 1
 
 
 @pytest.mark.parametrize("root", ["420000", "441900", "441803"])
 def test_a_source_region_ignores_origins_outside_its_subtree(root: str) -> None:
     sub = subscription(filters=SubscriptionFilters(source_regions=(root,)))
-    assert plan_deliveries(change(listing(origin_region=COUNTY)), [sub]) == []
+    assert plan_deliveries(change(listing(origin_region=COUNTY)), [sub], []) == []
 
 
 def test_a_source_region_filter_is_about_origin_not_the_relaying_region() -> None:
     sub = subscription(filters=SubscriptionFilters(source_regions=(OTHER_COUNTY,)))
     relayed_elsewhere = listing(region="441800", origin_region=COUNTY)
-    assert plan_deliveries(change(relayed_elsewhere), [sub]) == []
+    assert plan_deliveries(change(relayed_elsewhere), [sub], []) == []
 
 
 def test_all_filters_must_match() -> None:
@@ -117,31 +119,31 @@ def test_all_filters_must_match() -> None:
             kinds=(ListKind.BLACK,), domains=("court_defaulter",), source_regions=("420000",)
         )
     )
-    assert plan_deliveries(change(listing(origin_region=COUNTY)), [sub]) == []
+    assert plan_deliveries(change(listing(origin_region=COUNTY)), [sub], []) == []
 
 
 def test_delivery_ids_are_stable_across_planning_runs() -> None:
     subs = [subscription("s-1"), subscription("s-2")]
-    first = [d.delivery_id for d in plan_deliveries(change(), subs)]
-    again = [d.delivery_id for d in plan_deliveries(change(), subs)]
+    first = [d.delivery_id for d in plan_deliveries(change(), subs, [])]
+    again = [d.delivery_id for d in plan_deliveries(change(), subs, [])]
     assert first == again
 
 
 def test_delivery_ids_differ_per_subscription() -> None:
     subs = [subscription(f"s-{n}") for n in range(5)]
-    ids = [d.delivery_id for d in plan_deliveries(change(), subs)]
+    ids = [d.delivery_id for d in plan_deliveries(change(), subs, [])]
     assert len(set(ids)) == 5
 
 
 def test_delivery_ids_differ_per_change() -> None:
     sub = [subscription("s-1")]
-    one = plan_deliveries(change(listing(source_sequence=1)), sub)[0].delivery_id
-    two = plan_deliveries(change(listing(source_sequence=2)), sub)[0].delivery_id
+    one = plan_deliveries(change(listing(source_sequence=1)), sub, [])[0].delivery_id
+    two = plan_deliveries(change(listing(source_sequence=2)), sub, [])[0].delivery_id
     assert one != two
 
 
 def test_the_payload_names_the_delivery_and_carries_the_change() -> None:
-    [delivery] = plan_deliveries(change(), [subscription("s-1")])
+    [delivery] = plan_deliveries(change(), [subscription("s-1")], [])
     payload = payload_for(delivery)
     assert (payload.type, payload.delivery_id, payload.subscription_id, payload.data) == (
         "listing.changed",

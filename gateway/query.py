@@ -1,0 +1,110 @@
+"""One-stop query (应查必查): a subject as it applies in one region's jurisdiction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from gateway.agreement import Agreement, NotRecognised
+from gateway.catalogue import ListKind
+from gateway.codes import SubjectType, mask
+from gateway.listing import Listing, ListingStatus
+from gateway.measures import Measure
+from gateway.model import Frozen
+from gateway.recognition import intensified_domains, is_intensified, recognise
+
+# Red lists that open the green channel (绿色通道, 容缺受理): seeds 000, 001, 002, 003.
+GREEN_CHANNEL_DOMAINS = frozenset({"trustworthiness_model", "clean_record_three_years"})
+
+
+class ListingView(Frozen):
+    listing: Listing
+    recognised: bool | None = None
+    basis: tuple[str, ...] = ()
+    measures: tuple[Measure, ...] = ()
+    reasons: tuple[NotRecognised, ...] = ()
+
+
+class Benefits(Frozen):
+    green_channel: bool
+    basis: tuple[str, ...]
+
+
+class SubjectView(Frozen):
+    credit_code: str
+    subject_type: SubjectType
+    subject_name: str
+    as_region: str | None
+    intensified: bool
+    intensified_domains: tuple[str, ...]
+    benefits: Benefits
+    listings: tuple[ListingView, ...]
+
+
+def _masked(listing: Listing) -> Listing:
+    persons = tuple(
+        p.model_copy(update={"id_number": mask(p.id_number) if p.id_number else None})
+        for p in listing.responsible_persons
+    )
+    code = mask(listing.credit_code)
+    return listing.model_copy(update={"credit_code": code, "responsible_persons": persons})
+
+
+def subject_view(
+    listings: Sequence[Listing],
+    as_region: str | None,
+    agreements: Sequence[Agreement],
+    on: date,
+    entitled: bool,
+) -> SubjectView:
+    """Every listing with its status and, for ``as_region``, recognition and measures.
+
+    Without ``as_region`` every listing counts as applying. Resident ID numbers are masked
+    unless the caller is ``entitled`` (an operator or an authenticated platform).
+    """
+    views: list[ListingView] = []
+    for listing in sorted(listings, key=lambda x: (x.kind, x.decided_on, x.listing_id)):
+        shown = listing if entitled else _masked(listing)
+        if as_region is None:
+            views.append(ListingView(listing=shown))
+            continue
+        outcome = recognise(listing, as_region, agreements, on)
+        views.append(
+            ListingView(
+                listing=shown,
+                recognised=outcome.recognised,
+                basis=outcome.basis,
+                measures=outcome.measures,
+                reasons=outcome.reasons,
+            )
+        )
+    applying = [
+        v for v in views if v.recognised is not False and v.listing.status is ListingStatus.ACTIVE
+    ]
+    domains = (
+        intensified_domains(listings, as_region, agreements, on)
+        if as_region is not None
+        else frozenset(v.listing.domain for v in applying if v.listing.kind is ListKind.BLACK)
+    )
+    latest = max(listings, key=lambda x: x.accepted_at)
+    return SubjectView(
+        credit_code=latest.credit_code if entitled else mask(latest.credit_code),
+        subject_type=latest.subject_type,
+        subject_name=latest.subject_name,
+        as_region=as_region,
+        intensified=is_intensified(domains),
+        intensified_domains=tuple(sorted(domains)),
+        benefits=_benefits(applying),
+        listings=tuple(views),
+    )
+
+
+def _benefits(applying: Sequence[ListingView]) -> Benefits:
+    if any(v.listing.kind is ListKind.BLACK for v in applying):
+        return Benefits(green_channel=False, basis=())
+    basis = tuple(
+        v.listing.listing_id
+        for v in applying
+        if v.listing.kind is ListKind.RED and v.listing.domain in GREEN_CHANNEL_DOMAINS
+    )
+    return Benefits(green_channel=bool(basis), basis=basis)
