@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import AwareDatetime, TypeAdapter
 
-from gateway.catalogue import ListKind
 from gateway.client import PushClient, Response, http_request
-from gateway.listing import version_of
 from gateway.signing import (
     Ed25519Signer,
     generate_signing_key,
@@ -20,43 +18,12 @@ from gateway.signing import (
     load_public_key,
     public_key_text,
 )
-from gateway.text_table import render
 from infra.local import scenario
+from infra.local.demo_report import DemoReport, PlatformTally, print_report, tally_provinces
 from infra.local.receiver import Receiver
 from infra.local.stack import LocalStack
 
 _WHEN = TypeAdapter(AwareDatetime)
-
-
-@dataclass
-class PlatformTally:
-    batches: int = 0
-    refused: int = 0
-    accepted: int = 0
-    duplicate: int = 0
-    rejected: int = 0
-
-
-@dataclass
-class ProvinceTally:
-    expected: set[tuple[str, str]] = field(default_factory=set)
-    received: set[tuple[str, str]] = field(default_factory=set)
-    deliveries: int = 0
-    failed_verification: int = 0
-
-
-@dataclass
-class DemoReport:
-    platforms: dict[str, PlatformTally]
-    provinces: dict[str, ProvinceTally]
-    checks: list[tuple[str, bool]]
-    deliveries: dict[str, list[dict[str, Any]]]
-
-    @property
-    def ok(self) -> bool:
-        return all(ok for _, ok in self.checks) and all(
-            p.expected <= p.received and not p.failed_verification for p in self.provinces.values()
-        )
 
 
 class Operator:
@@ -78,6 +45,10 @@ def run_demo(stack: LocalStack, say: Callable[[str], None] = print) -> DemoRepor
     operator = Operator(stack.url, stack.operator_token)
     clients = _register_platforms(operator, stack.url)
     receivers = _subscribe_provinces(operator, stack.url)
+    agreements = scenario.agreements(now.date())
+    say("· 湖南省 and 广东省 sign mutual-recognition agreements")
+    for name in ("hunan", "guangdong"):
+        operator.call("POST", "/v1/agreements", agreements[name])
     tallies = {p.code: PlatformTally() for p in scenario.PLATFORMS}
     checks: list[tuple[str, bool]] = []
     results: dict[str, Any] = {}
@@ -157,7 +128,11 @@ def run_demo(stack: LocalStack, say: Callable[[str], None] = print) -> DemoRepor
     stack.pump.drain(timeout=60)
 
     relayed = http_request("GET", f"{stack.url}/v1/subjects/{scenario.DY_MINE}").body
-    provenances = relayed["listings"][0]["listing"]["provenances"] if relayed else []
+    provenances = next(
+        v["listing"]["provenances"]
+        for v in relayed["listings"]
+        if v["listing"]["domain"] == "work_safety"
+    )
     checks.append(
         (
             "the relayed listing is one listing with both provenances",
@@ -165,18 +140,101 @@ def run_demo(stack: LocalStack, say: Callable[[str], None] = print) -> DemoRepor
         )
     )
 
-    provinces = _tally_provinces(receivers, data, results)
+    say("· 湖北省 signs an agreement with 河南省: existing listings re-evaluated for 湖北省")
+    before = {code: Counter(r.payload.type for r in rx.received) for code, rx in receivers.items()}
+    signed = operator.call("POST", "/v1/agreements", agreements["hubei-later"])
+    stack.pump.drain(timeout=60)
+    after = {code: Counter(r.payload.type for r in rx.received) for code, rx in receivers.items()}
+    gained = {code: after[code] - before[code] for code in receivers}
+    checks.append(
+        (
+            "the new agreement re-evaluates 新郑市's two listings for 湖北省 only",
+            signed["deliveries_queued"] == 2
+            and gained["420000"] == Counter({"recognition.changed": 2})
+            and not gained["430000"]
+            and not gained["440000"],
+        )
+    )
+
+    checks += _recognition_checks(stack.url, receivers)
+    queries = _query_rows(stack.url)
+    provinces = tally_provinces(receivers, data, results)
     for receiver in receivers.values():
         receiver.stop()
     return DemoReport(
         platforms=tallies,
         provinces=provinces,
         checks=checks,
+        queries=queries,
         deliveries={
             code: [r.payload.model_dump(mode="json") for r in receiver.received]
             for code, receiver in receivers.items()
         },
     )
+
+
+def _view(url: str, code: str, region: str) -> dict[str, Any]:
+    reply = http_request("GET", f"{url}/v1/subjects/{code}?as={region}")
+    if reply.status != 200:
+        raise RuntimeError(f"query {code} as {region} → {reply.status}: {reply.body}")
+    view: dict[str, Any] = reply.body
+    return view
+
+
+def _listing(view: dict[str, Any], domain: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(v for v in view["listings"] if v["listing"]["domain"] == domain)
+    return found
+
+
+def _recognition_checks(url: str, receivers: dict[str, Receiver]) -> list[tuple[str, bool]]:
+    hunan = _listing(_view(url, scenario.DY_MINE, "430000"), "work_safety")
+    guangdong = _listing(_view(url, scenario.DY_MINE, "440000"), "work_safety")
+    food = _listing(_view(url, scenario.XZ_FOOD, "430000"), "food_drug")
+    flagged = {
+        code
+        for code, rx in receivers.items()
+        for r in rx.received
+        if r.payload.intensified and r.payload.intensified.intensified
+    }
+    return [
+        (
+            "湖南省 recognises 大冶市's serious work-safety listing by agreement; 广东省 does not",
+            hunan["recognised"] is True
+            and guangdong["recognised"] is False
+            and guangdong["reasons"] == ["no_agreement"],
+        ),
+        (
+            "湖南省 does not recognise 新郑市's general food listing: severity below threshold",
+            food["recognised"] is False and food["reasons"] == ["severity_below_threshold"],
+        ),
+        (
+            "大冶市某矿业 (two black domains) is flagged intensified for 湖北省 and 湖南省 only",
+            flagged == {"420000", "430000"},
+        ),
+    ]
+
+
+def _query_rows(url: str) -> list[list[str]]:
+    rows: list[list[str]] = []
+    for province in scenario.PROVINCES:
+        view = _view(url, scenario.DY_MINE, province.code)
+        for item in view["listings"]:
+            why = item["basis"] if item["recognised"] else item["reasons"]
+            rows.append(
+                [
+                    province.name + (" (加大惩戒)" if view["intensified"] else ""),
+                    item["listing"]["domain"],
+                    "yes" if item["recognised"] else "no",
+                    ", ".join(why),
+                    _measures(item["measures"]),
+                ]
+            )
+    return rows
+
+
+def _measures(measures: list[dict[str, Any]]) -> str:
+    mandatory = sum(1 for m in measures if m["mandatory"])
+    return f"{mandatory} mandatory, {len(measures) - mandatory} recommended" if measures else "-"
 
 
 def _has_error(result: dict[str, Any], code: str) -> bool:
@@ -235,73 +293,6 @@ def _forged_push(url: str, entries: list[dict[str, Any]], now: datetime) -> Resp
     """新郑市's key id, but signed with a key the attacker made."""
     attacker = Ed25519Signer("xz-2026-1", load_private_key(generate_signing_key()))
     return PushClient(url, "410184", attacker).push(entries, now, batch_id="forged-1")
-
-
-def _tally_provinces(
-    receivers: dict[str, Receiver], data: dict[str, list[dict[str, Any]]], results: dict[str, Any]
-) -> dict[str, ProvinceTally]:
-    accepted = [
-        (data[name][o["index"]], o["listing_id"], result["region"])
-        for name, result in results.items()
-        for o in result["outcomes"]
-        if o["outcome"] == "accepted"
-    ]
-    tallies: dict[str, ProvinceTally] = {}
-    for province in scenario.PROVINCES:
-        tally = ProvinceTally()
-        for entry, listing_id, region in accepted:
-            origin = entry.get("origin_region") or region
-            if province.filters.admits(ListKind(entry["kind"]), entry["domain"], origin):
-                version = version_of(
-                    _WHEN.validate_python(entry["source_updated_at"]),
-                    entry.get("source_sequence", 0),
-                )
-                tally.expected.add((listing_id, version))
-        receiver = receivers[province.code]
-        tally.deliveries = len(receiver.received)
-        tally.received = {
-            (r.payload.data.listing.listing_id, r.payload.data.listing.version)
-            for r in receiver.received
-        }
-        tally.failed_verification = len(receiver.rejected)
-        tallies[province.code] = tally
-    return tallies
-
-
-def print_report(report: DemoReport, say: Callable[[str], None] = print) -> None:
-    names = {p.code: p.name for p in (*scenario.PLATFORMS, *scenario.PROVINCES)}
-    say("\nPushes per platform")
-    say(
-        render(
-            ["platform", "region", "batches", "refused", "accepted", "duplicate", "rejected"],
-            [
-                [names[code], code, t.batches, t.refused, t.accepted, t.duplicate, t.rejected]
-                for code, t in report.platforms.items()
-            ],
-        )
-    )
-    say("\nDeliveries per province")
-    say(
-        render(
-            ["province", "region", "expected", "received", "verified", "failed", "missing"],
-            [
-                [
-                    names[code],
-                    code,
-                    len(t.expected),
-                    t.deliveries,
-                    len(t.received),
-                    t.failed_verification,
-                    len(t.expected - t.received),
-                ]
-                for code, t in report.provinces.items()
-            ],
-        )
-    )
-    say("\nChecks")
-    for description, ok in report.checks:
-        say(f"  [{'ok' if ok else 'FAIL'}] {description}")
-    say(f"\n{'demo passed' if report.ok else 'demo FAILED'}")
 
 
 def main() -> int:

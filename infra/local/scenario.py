@@ -9,6 +9,7 @@ from typing import Any
 from stdnum.cn import ric, uscc
 
 from gateway.catalogue import ListKind
+from gateway.measures import load_measures
 from gateway.subscription import SignatureScheme, SubscriptionFilters
 
 
@@ -173,6 +174,59 @@ def batches(today: date, now: datetime) -> dict[str, list[dict[str, Any]]]:
                 "source_updated_at": now.isoformat(),
             }
         ],
-        "dy": [dy_mine],
+        "dy": [
+            dy_mine,
+            {
+                **dy_mine,
+                "domain": "ecology_environment",
+                "deciding_authority": "黄石市生态环境局",
+                "decision_number": "黄环罚〔2026〕21号",
+                "reason": "超标排放废水",
+            },
+        ],
         "hs-relay": [{**dy_mine, "origin_region": "420281"}],
+    }
+
+
+def measure(measure_id: str) -> dict[str, Any]:
+    """A measure from the shipped catalogue, as an agreement names it."""
+    found = load_measures().get(measure_id)
+    if found is None:
+        raise KeyError(measure_id)
+    return found.model_dump(mode="json")
+
+
+def agreements(today: date) -> dict[str, dict[str, Any]]:
+    """Agreements the operator signs: two at the start, 湖北's after the pushes."""
+    start = (today - timedelta(days=365)).isoformat()
+    return {
+        "hunan": {
+            "title": "长江中游城市群严重失信主体名单互认合作备忘录",
+            "subscriber_region": "430000",
+            "sources": [{"region": "420000"}, {"region": "410000"}],
+            "kinds": ["black"],
+            "min_severity": "serious",
+            "effective_from": start,
+            "measures": [
+                measure("strict_licensing_review"),
+                measure("restrict_public_resource_trading"),
+                measure("revoke_honours"),
+            ],
+        },
+        "guangdong": {
+            "title": "黑龙江—广东守信激励红名单互认协议",
+            "subscriber_region": "440000",
+            "sources": [{"region": "230000"}],
+            "kinds": ["red"],
+            "effective_from": start,
+            "measures": [measure("green_channel"), measure("accept_with_deficiencies")],
+        },
+        "hubei-later": {
+            "title": "鄂豫失信联合惩戒合作备忘录",
+            "subscriber_region": "420000",
+            "sources": [{"region": "410000"}],
+            "kinds": ["black"],
+            "effective_from": today.isoformat(),
+            "measures": [measure("key_supervision"), measure("restrict_fiscal_funds")],
+        },
     }

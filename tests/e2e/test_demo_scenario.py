@@ -47,8 +47,9 @@ def test_hunan_receives_the_relayed_listing_once_with_both_provenances(
 ) -> None:
     relayed = [
         d
-        for d in report.deliveries["430000"]
+        for d in _received(report, "430000", "listing.changed")
         if d["data"]["listing"]["credit_code"] == scenario.DY_MINE
+        and d["data"]["listing"]["domain"] == "work_safety"
     ]
     assert len(relayed) == 1
     assert relayed[0]["data"]["listing"]["origin_region"] == "420281"
@@ -74,3 +75,63 @@ def test_the_platform_tallies_count_each_outcome(report: DemoReport) -> None:
     assert (qitaihe.accepted, qitaihe.duplicate, qitaihe.rejected) == (2, 0, 1)
     xinzheng = report.platforms["410184"]
     assert (xinzheng.accepted, xinzheng.rejected, xinzheng.refused) == (2, 1, 1)
+
+
+def _received(report: DemoReport, province: str, kind: str) -> list[dict[str, object]]:
+    return [d for d in report.deliveries[province] if d["type"] == kind]
+
+
+def test_each_delivery_carries_the_recognition_of_its_own_province(report: DemoReport) -> None:
+    guangdong = {
+        d["data"]["listing"]["credit_code"]: d["recognition"]
+        for d in _received(report, "440000", "listing.changed")
+    }
+    assert guangdong[scenario.QTH_TAX]["recognised"] is True
+    assert guangdong[scenario.QTH_COAL]["recognised"] is False
+    assert guangdong[scenario.QTH_COAL]["reasons"] == ["kind_not_covered"]
+    hubei = [
+        d["recognition"]
+        for d in _received(report, "420000", "listing.changed")
+        if d["data"]["listing"]["credit_code"] == scenario.DY_MINE
+    ]
+    assert hubei
+    assert all(r["recognised"] and r["basis"] == ["own_subtree"] for r in hubei)
+
+
+def test_the_two_domain_subject_is_flagged_intensified_once_for_each_recognising_province(
+    report: DemoReport,
+) -> None:
+    for province in ("420000", "430000"):
+        [flag] = _received(report, province, "subject.intensified")
+        assert flag["intensified"] == {
+            "credit_code": scenario.DY_MINE,
+            "intensified": True,
+            "domains": ["ecology_environment", "work_safety"],
+        }
+    assert _received(report, "440000", "subject.intensified") == []
+
+
+def test_hubeis_new_agreement_reaches_only_hubei_and_only_for_henan_listings(
+    report: DemoReport,
+) -> None:
+    changed = _received(report, "420000", "recognition.changed")
+    codes = {d["data"]["listing"]["credit_code"] for d in changed}
+    assert codes == {scenario.XZ_FOOD, scenario.XZ_PERSON}
+    assert all(d["recognition"]["recognised"] for d in changed)
+    assert _received(report, "430000", "recognition.changed") == []
+    assert _received(report, "440000", "recognition.changed") == []
+
+
+def test_a_natural_person_is_masked_for_a_province_that_does_not_recognise_the_listing(
+    report: DemoReport,
+) -> None:
+    [person] = [
+        d
+        for d in _received(report, "430000", "listing.changed")
+        if d["data"]["listing"]["subject_type"] == "natural_person"
+    ]
+    assert person["recognition"]["recognised"] is False
+    assert (
+        person["data"]["listing"]["credit_code"]
+        == scenario.XZ_PERSON[:6] + "*" * 11 + scenario.XZ_PERSON[17]
+    )
