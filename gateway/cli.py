@@ -11,13 +11,15 @@ import importlib
 import json
 import os
 import sys
+import urllib.parse
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gateway.client import PushClient
+from gateway.client import PushClient, Response, http_request
 from gateway.signing import Ed25519Signer, generate_signing_key, load_private_key, public_key_text
+from gateway.subject_table import render_subject
 
 
 def _keygen(args: argparse.Namespace) -> int:
@@ -51,6 +53,41 @@ def _push(args: argparse.Namespace) -> int:
     return 0 if reply.status == 200 else 1
 
 
+def _operator_headers(args: argparse.Namespace) -> dict[str, str]:
+    token = args.token or os.environ.get("GATEWAY_OPERATOR_TOKEN")
+    return {"authorization": f"Bearer {token}"} if token else {}
+
+
+def _show(reply: Response) -> int:
+    print(json.dumps(reply.body, ensure_ascii=False, indent=2))
+    return 0 if reply.status < 300 else 1
+
+
+def _query(args: argparse.Namespace) -> int:
+    path = f"/v1/subjects/{urllib.parse.quote(args.code)}"
+    if args.as_region:
+        path += "?as=" + urllib.parse.quote(args.as_region)
+    reply = http_request("GET", args.url.rstrip("/") + path, headers=_operator_headers(args))
+    if reply.status != 200 or args.json:
+        return _show(reply)
+    print(render_subject(reply.body))
+    return 0
+
+
+def _agreement(args: argparse.Namespace) -> int:
+    base = args.url.rstrip("/") + "/v1/agreements"
+    headers = _operator_headers(args)
+    if args.action == "list":
+        query = f"?subscriber={urllib.parse.quote(args.subscriber)}" if args.subscriber else ""
+        return _show(http_request("GET", base + query, headers=headers))
+    if args.action == "end":
+        return _show(http_request("DELETE", f"{base}/{args.target}", headers=headers))
+    body = Path(args.target).read_bytes()
+    if args.action == "create":
+        return _show(http_request("POST", base, body, headers))
+    return _show(http_request("PUT", f"{base}/{args.id}", body, headers))
+
+
 def _local(command: str) -> Any:
     try:
         return importlib.import_module(f"infra.local.{command}")
@@ -67,6 +104,12 @@ def _demo(args: argparse.Namespace) -> int:
     return int(_local("demo").main())
 
 
+def _remote(command: argparse.ArgumentParser, token: bool = True) -> None:
+    command.add_argument("--url", default=os.environ.get("GATEWAY_URL", "http://127.0.0.1:8000"))
+    if token:
+        command.add_argument("--token", help="operator token (default: $GATEWAY_OPERATOR_TOKEN)")
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="gateway", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -80,9 +123,26 @@ def parser() -> argparse.ArgumentParser:
     push.add_argument("--region", required=True, help="your region code, e.g. 230900")
     push.add_argument("--key-id", required=True, help="the key id registered for your region")
     push.add_argument("--key-file", required=True, help="file holding your whsk_ private key")
-    push.add_argument("--url", default=os.environ.get("GATEWAY_URL", "http://127.0.0.1:8000"))
+    _remote(push, token=False)
     push.add_argument("--batch-id", help="reuse an id to retry a batch safely (default: new)")
     push.set_defaults(run=_push)
+
+    query = commands.add_parser("query", help="one-stop query of a subject (应查必查)")
+    query.add_argument("code", help="unified social credit code or resident ID")
+    query.add_argument("--as", dest="as_region", help="show it as this region applies it")
+    query.add_argument("--json", action="store_true", help="print the raw JSON")
+    _remote(query)
+    query.set_defaults(run=_query)
+
+    agreement = commands.add_parser("agreement", help="manage mutual-recognition agreements")
+    agreement.add_argument("action", choices=["create", "revise", "end", "list"])
+    agreement.add_argument(
+        "target", nargs="?", default="", help="JSON file (create, revise) or agreement id (end)"
+    )
+    agreement.add_argument("--id", help="the agreement to revise")
+    agreement.add_argument("--subscriber", help="list only this subscriber region's agreements")
+    _remote(agreement)
+    agreement.set_defaults(run=_agreement)
 
     dev = commands.add_parser("dev", help="run the local stack in the foreground")
     dev.set_defaults(run=_dev)

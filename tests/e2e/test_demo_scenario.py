@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from gateway.cli import main
 from gateway.regions import within
 from infra.local import scenario
 from infra.local.demo import DemoReport, run_demo
@@ -135,3 +138,26 @@ def test_a_natural_person_is_masked_for_a_province_that_does_not_recognise_the_l
         person["data"]["listing"]["credit_code"]
         == scenario.XZ_PERSON[:6] + "*" * 11 + scenario.XZ_PERSON[17]
     )
+
+
+def test_the_cli_query_prints_the_subject_as_a_province_applies_it(
+    report: DemoReport, stack: LocalStack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["query", scenario.DY_MINE, "--as", "430000", "--url", stack.url])
+
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "intensified joint punishment (加大联合惩戒): YES — 生态环境, 安全生产" in printed
+    assert "[强制] 从严审核行政许可审批项目" in printed
+
+
+def test_the_cli_lists_a_regions_agreements_with_the_operator_token(
+    report: DemoReport, stack: LocalStack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["agreement", "list", "--subscriber", "430000", "--url", stack.url]
+
+    code = main([*args, "--token", stack.operator_token])
+
+    listed = json.loads(capsys.readouterr().out)["agreements"]
+    assert code == 0
+    assert [a["title"] for a in listed] == ["长江中游城市群严重失信主体名单互认合作备忘录"]
