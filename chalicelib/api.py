@@ -13,6 +13,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import M, json_response, parse_request, schema_error
 from gateway.agreement import Agreement, AgreementTerms
+from gateway.clock import china_date
 from gateway.codes import CodeProblem, classify, mask
 from gateway.errors import (
     BadRequest,
@@ -90,7 +91,9 @@ def subject(request: Request, credit_code: str) -> Response:
     if not listings:
         raise NotFound(f"no listings for {mask(code)}", path="credit_code")
     agreements = c.agreements.all() if as_region else []
-    view = subject_view(listings, as_region, agreements, c.clock.now().date(), _trusted(request))
+    view = subject_view(
+        listings, as_region, agreements, china_date(c.clock.now()), _trusted(request)
+    )
     return json_response(200, view.model_dump(mode="json"))
 
 
@@ -228,7 +231,7 @@ def end_agreement(request: Request, agreement_id: str) -> Response:
     require_operator(request)
     c = container()
     current = _existing_agreement(agreement_id)
-    today = c.clock.now().date()
+    today = china_date(c.clock.now())
     ended = current.model_copy(
         update={
             "effective_until": max(today, current.effective_from),

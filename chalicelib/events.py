@@ -14,6 +14,7 @@ from chalicelib.bootstrap import container
 from chalicelib.dynamodb.listings import listing_from_item
 from gateway.catalogue import ListKind
 from gateway.change import Change, change_between
+from gateway.clock import china_date
 from gateway.delivery import DeliveryState
 from gateway.fanout import Delivery, plan_deliveries, plan_intensified, replace_listings
 from gateway.listing import Listing
@@ -61,7 +62,7 @@ def fan_out(records: Sequence[dict[str, Any]]) -> None:
         before = replace_listings(after, _first_previous(steps))
         trigger = steps[-1][0]
         deliveries += plan_intensified(
-            trigger, before, after, subscriptions, agreements, trigger.occurred_at.date()
+            trigger, before, after, subscriptions, agreements, china_date(trigger.occurred_at)
         )
     c.queue.enqueue(deliveries)
     log.info("fan-out: %d changes, %d deliveries", len(changes), len(deliveries))

@@ -110,7 +110,12 @@ CreditCodeOrMasked = Annotated[str, AfterValidator(_code_or_masked)]
 
 
 def mask(code: str) -> str:
-    """Mask a resident ID for logs and regions without need to know: keep region and check."""
+    """Mask a resident ID for logs and regions without need to know: keep region and check.
+
+    Idempotent: an already masked ID comes back unchanged.
+    """
+    if _MASKED.fullmatch(code):
+        return code
     compact, subject_type = classify(code)
     if subject_type is SubjectType.NATURAL_PERSON:
         return compact[:6] + "*" * 11 + compact[17]

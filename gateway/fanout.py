@@ -14,8 +14,8 @@ from pydantic import AwareDatetime
 from gateway.agreement import Agreement
 from gateway.catalogue import ListKind
 from gateway.change import Change
-from gateway.codes import SubjectType, mask
-from gateway.listing import Listing
+from gateway.clock import china_date
+from gateway.listing import Listing, masked
 from gateway.model import Frozen
 from gateway.recognition import Recognition, intensified_domains, is_intensified, recognise
 from gateway.subscription import Subscription
@@ -63,18 +63,10 @@ def delivery_id(change_id: str, subscription_id: str, event: EventType = "listin
 
 
 def for_subscriber(change: Change, recognition: Recognition) -> Change:
-    """A region that does not recognise a natural person's listing has no need of the ID."""
-    listing = change.listing
-    if recognition.recognised or listing.subject_type is not SubjectType.NATURAL_PERSON:
+    """A region that does not recognise a listing has no need of the ID numbers in it."""
+    if recognition.recognised:
         return change
-    persons = tuple(
-        p.model_copy(update={"id_number": mask(p.id_number) if p.id_number else None})
-        for p in listing.responsible_persons
-    )
-    hidden = listing.model_copy(
-        update={"credit_code": mask(listing.credit_code), "responsible_persons": persons}
-    )
-    return change.model_copy(update={"listing": hidden})
+    return change.model_copy(update={"listing": masked(change.listing)})
 
 
 def plan_deliveries(
@@ -88,7 +80,7 @@ def plan_deliveries(
     A ``recognised_only`` subscription skips a newly listed subject it does not recognise, but
     still hears updates, so it learns when a listing it knew stops being recognised.
     """
-    on = change.occurred_at.date()
+    on = china_date(change.occurred_at)
     deliveries: list[Delivery] = []
     for sub in subscriptions:
         if not sub.enabled or not sub.filters.matches(change.listing):
@@ -140,18 +132,19 @@ def intensified_events(
     """Deliveries to ``region``'s black-list subscriptions when its intensified flag flips."""
     if is_intensified(was) == is_intensified(now):
         return []
+    recognition = recognise(trigger.listing, region, agreements, on)
+    shown = for_subscriber(trigger, recognition)
     flag = Intensified(
-        credit_code=trigger.listing.credit_code,
+        credit_code=shown.listing.credit_code,
         intensified=is_intensified(now),
         domains=tuple(sorted(now)),
     )
-    recognition = recognise(trigger.listing, region, agreements, on)
     return [
         Delivery(
             delivery_id=delivery_id(trigger.change_id, sub.subscription_id, "subject.intensified"),
             subscription_id=sub.subscription_id,
             type="subject.intensified",
-            change=for_subscriber(trigger, recognition),
+            change=shown,
             recognition=recognition,
             intensified=flag,
         )

@@ -12,7 +12,7 @@ from pydantic import AwareDatetime, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from gateway.catalogue import ListKind, Severity, load_catalogue
-from gateway.codes import CreditCode, CreditCodeOrMasked, SubjectType
+from gateway.codes import CreditCode, CreditCodeOrMasked, SubjectType, mask
 from gateway.model import Frozen
 from gateway.regions import RegionCode
 
@@ -156,3 +156,15 @@ def identity_of(entry: ListingEntry) -> str:
 
 def entry_version(entry: ListingEntry) -> str:
     return version_of(entry.source_updated_at, entry.source_sequence)
+
+
+def masked(listing: Listing) -> Listing:
+    """The listing with resident ID numbers masked: the subject's, if a person, and every
+    responsible person's."""
+    persons = tuple(
+        p.model_copy(update={"id_number": mask(p.id_number) if p.id_number else None})
+        for p in listing.responsible_persons
+    )
+    return listing.model_copy(
+        update={"credit_code": mask(listing.credit_code), "responsible_persons": persons}
+    )

@@ -59,6 +59,10 @@ def default_measures(listing: Listing) -> tuple[Measure, ...]:
 
 
 def ordered(measures: Iterable[Measure]) -> tuple[Measure, ...]:
-    """Mandatory first, then by id; each measure once."""
-    unique = {m.measure_id: m for m in measures}
+    """Mandatory first, then by id; each measure once, and mandatory when any source says so."""
+    unique: dict[str, Measure] = {}
+    for measure in measures:
+        held = unique.get(measure.measure_id)
+        if held is None or (measure.mandatory and not held.mandatory):
+            unique[measure.measure_id] = measure
     return tuple(sorted(unique.values(), key=lambda m: (not m.mandatory, m.measure_id)))

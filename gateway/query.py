@@ -8,7 +8,7 @@ from datetime import date
 from gateway.agreement import Agreement, NotRecognised
 from gateway.catalogue import ListKind
 from gateway.codes import SubjectType, mask
-from gateway.listing import Listing, ListingStatus
+from gateway.listing import Listing, ListingStatus, masked
 from gateway.measures import Measure
 from gateway.model import Frozen
 from gateway.recognition import intensified_domains, is_intensified, recognise
@@ -41,15 +41,6 @@ class SubjectView(Frozen):
     listings: tuple[ListingView, ...]
 
 
-def _masked(listing: Listing) -> Listing:
-    persons = tuple(
-        p.model_copy(update={"id_number": mask(p.id_number) if p.id_number else None})
-        for p in listing.responsible_persons
-    )
-    code = mask(listing.credit_code)
-    return listing.model_copy(update={"credit_code": code, "responsible_persons": persons})
-
-
 def subject_view(
     listings: Sequence[Listing],
     as_region: str | None,
@@ -64,7 +55,7 @@ def subject_view(
     """
     views: list[ListingView] = []
     for listing in sorted(listings, key=lambda x: (x.kind, x.decided_on, x.listing_id)):
-        shown = listing if entitled else _masked(listing)
+        shown = listing if entitled else masked(listing)
         if as_region is None:
             views.append(ListingView(listing=shown))
             continue

@@ -8,9 +8,10 @@ from datetime import datetime
 from gateway.agreement import Agreement
 from gateway.catalogue import ListKind
 from gateway.change import restated
+from gateway.clock import china_date
 from gateway.fanout import Delivery, delivery_id, for_subscriber, intensified_events
 from gateway.listing import Listing, ListingStatus
-from gateway.recognition import Recognition, intensified_domains, recognise
+from gateway.recognition import Recognition, intensified_domains, is_intensified, recognise
 from gateway.subscription import Subscription
 
 
@@ -33,18 +34,15 @@ def recognition_changes(
     ``subjects`` yields all listings of one subject at a time; ``cause`` (agreement id and
     revision) keeps the delivery ids of two different agreement changes apart.
     """
-    on = now.date()
+    on = china_date(now)
     ours = [s for s in subscriptions if s.region == region and s.enabled]
     deliveries: list[Delivery] = []
     for listings in subjects:
-        first_black = None
         for listing in listings:
             if listing.status is not ListingStatus.ACTIVE:
                 continue
             old = recognise(listing, region, before, on)
             new = recognise(listing, region, after, on)
-            if listing.kind is ListKind.BLACK and first_black is None:
-                first_black = listing
             if _same(old, new):
                 continue
             change = restated(listing, cause, now)
@@ -62,9 +60,18 @@ def recognition_changes(
                 if sub.filters.matches(listing)
                 and not (sub.recognised_only and not old.recognised and not new.recognised)
             ]
-        if first_black is not None:
-            was = intensified_domains(listings, region, before, on)
-            now_domains = intensified_domains(listings, region, after, on)
-            trigger = restated(first_black, f"#{cause}#intensified", now)
-            deliveries += intensified_events(trigger, region, was, now_domains, ours, after, on)
+        was = intensified_domains(listings, region, before, on)
+        now_domains = intensified_domains(listings, region, after, on)
+        if is_intensified(was) != is_intensified(now_domains):
+            # Name the flip after a listing that counts on the side where the flag is raised.
+            counted = after if is_intensified(now_domains) else before
+            trigger = next(
+                x
+                for x in listings
+                if x.kind is ListKind.BLACK
+                and x.status is ListingStatus.ACTIVE
+                and recognise(x, region, counted, on).recognised
+            )
+            change = restated(trigger, f"{cause}#intensified", now)
+            deliveries += intensified_events(change, region, was, now_domains, ours, after, on)
     return deliveries

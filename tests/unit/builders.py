@@ -5,15 +5,17 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from stdnum.cn import ric, uscc
 
+from gateway.agreement import Agreement
 from gateway.change import Change, change_between
 from gateway.codes import classify
-from gateway.listing import Listing, ListingEntry, entry_version, identity_of
+from gateway.listing import Listing, ListingEntry, ListingStatus, entry_version, identity_of
+from gateway.measures import Measure
 from gateway.registry import PlatformKey, Region
 from gateway.signing import Ed25519Signer, public_key_text
 from gateway.subscription import Subscription, SubscriptionFilters
@@ -207,3 +209,63 @@ def signed_push(
     """Headers and body of a push, as a platform sends it."""
     body = envelope_body(region, entries, batch_id, now, **extra)
     return sign_headers(signer, batch_id, body, now), body
+
+
+# -- agreements, measures and listing states (recognition tests) --
+
+AGREEMENT_START = date(2025, 1, 1)
+
+
+def person(
+    name: str = "张某某", role: str = "legal_representative", id_number: str | None = None
+) -> dict[str, Any]:
+    """A responsible person (落实到人) as an entry carries it."""
+    return {"name": name, "role": role, "id_number": id_number}
+
+
+def measure(
+    measure_id: str = "agreed_joint_supervision", *, mandatory: bool = True, **overrides: Any
+) -> Measure:
+    """A measure an agreement names; applies to every listing unless narrowed by overrides."""
+    base: dict[str, Any] = {
+        "measure_id": measure_id,
+        "text": "依协议实施联合监管",
+        "department": "省社会信用体系建设领导小组办公室",
+        "mandatory": mandatory,
+    }
+    return Measure.model_validate(_apply(base, overrides))
+
+
+def agreement_terms(**overrides: Any) -> dict[str, Any]:
+    """Raw terms (JSON-ready): 湖南 (430000) recognises 广东 (440000 and below) black lists."""
+    base: dict[str, Any] = {
+        "title": "湘粤失信联合惩戒合作备忘录",
+        "subscriber_region": "430000",
+        "sources": [{"region": "440000", "subtree": True}],
+        "kinds": ["black"],
+        "domains": [],
+        "min_severity": None,
+        "effective_from": AGREEMENT_START.isoformat(),
+        "effective_until": None,
+        "measures": [measure().model_dump(mode="json")],
+    }
+    return _apply(base, overrides)
+
+
+def agreement(
+    agreement_id: str = "agr-hunan-guangdong", *, revision: int = 1, **overrides: Any
+) -> Agreement:
+    """A signed agreement built from ``agreement_terms()`` + overrides (models or raw values)."""
+    return Agreement.model_validate(
+        {
+            **agreement_terms(**overrides),
+            "agreement_id": agreement_id,
+            "revision": revision,
+            "updated_at": NOW,
+        }
+    )
+
+
+def with_status(held: Listing, status: ListingStatus | str) -> Listing:
+    """``held`` moved to another lifecycle status (validated like any stored listing)."""
+    return Listing.model_validate({**held.model_dump(), "status": status})
