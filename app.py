@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice.app import Chalice, DynamoDBEvent, Request, Response, SQSEvent
+from chalice.app import Chalice, CloudWatchEvent, DynamoDBEvent, Rate, Request, Response, SQSEvent
 
-from chalicelib import api, events
+from chalicelib import agreements_api, api, events, lifecycle_api
 from chalicelib.http_errors import json_api
 from chalicelib.settings import event_sources
 
@@ -60,25 +60,63 @@ def add_platform_key(code: str) -> Response:
 @app.route("/v1/agreements", methods=["POST"])
 @json_api
 def create_agreement() -> Response:
-    return api.create_agreement(_request())
+    return agreements_api.create_agreement(_request())
 
 
 @app.route("/v1/agreements", methods=["GET"])
 @json_api
 def list_agreements() -> Response:
-    return api.list_agreements(_request())
+    return agreements_api.list_agreements(_request())
 
 
 @app.route("/v1/agreements/{agreement_id}", methods=["PUT"])
 @json_api
 def revise_agreement(agreement_id: str) -> Response:
-    return api.revise_agreement(_request(), agreement_id)
+    return agreements_api.revise_agreement(_request(), agreement_id)
 
 
 @app.route("/v1/agreements/{agreement_id}", methods=["DELETE"])
 @json_api
 def end_agreement(agreement_id: str) -> Response:
-    return api.end_agreement(_request(), agreement_id)
+    return agreements_api.end_agreement(_request(), agreement_id)
+
+
+@app.route("/v1/subjects/{credit_code}/listings/{listing_id}/objections", methods=["POST"])
+@json_api
+def file_objection(credit_code: str, listing_id: str) -> Response:
+    return lifecycle_api.file_objection(_request(), credit_code, listing_id)
+
+
+@app.route(
+    "/v1/subjects/{credit_code}/listings/{listing_id}/objections/{objection_id}/decision",
+    methods=["POST"],
+)
+@json_api
+def decide_objection(credit_code: str, listing_id: str, objection_id: str) -> Response:
+    return lifecycle_api.decide_objection(_request(), credit_code, listing_id, objection_id)
+
+
+@app.route("/v1/subjects/{credit_code}/listings/{listing_id}/repair", methods=["POST"])
+@json_api
+def repair(credit_code: str, listing_id: str) -> Response:
+    return lifecycle_api.repair(_request(), credit_code, listing_id)
+
+
+@app.route("/v1/objections/overdue", methods=["GET"])
+@json_api
+def overdue_objections() -> Response:
+    return lifecycle_api.overdue_objections(_request())
+
+
+@app.route("/v1/tick", methods=["POST"])
+@json_api
+def run_tick() -> Response:
+    return lifecycle_api.tick(_request())
+
+
+@app.schedule(Rate(1, unit=Rate.HOURS))
+def lifecycle_tick(event: CloudWatchEvent) -> dict[str, Any]:
+    return events.tick()
 
 
 @app.on_dynamodb_record(stream_arn=sources.listings_stream_arn, batch_size=100)

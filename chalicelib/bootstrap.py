@@ -22,7 +22,10 @@ from chalicelib.sqs_queue import SqsDeliveryQueue
 from gateway.clock import Clock, SystemClock
 from gateway.delivery import DeliveryService
 from gateway.ingest import PushPolicy, PushService
+from gateway.lifecycle import shipped_policies
+from gateway.lifecycle_service import LifecycleService
 from gateway.signing import Ed25519Signer, load_private_key
+from gateway.workdays import WorkdayCalendar
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -45,6 +48,8 @@ class Container:
     queue: SqsDeliveryQueue
     push_service: PushService
     delivery_service: DeliveryService
+    lifecycle: LifecycleService
+    archive: S3Archive
     signer: Ed25519Signer
 
 
@@ -69,6 +74,7 @@ def build(settings: Settings, clock: Clock) -> Container:
         settings.signing_key_id, load_private_key(settings.signing_key.get_secret_value())
     )
     policy = PushPolicy(max_body_bytes=settings.max_body_bytes, tolerance=settings.tolerance)
+    archive = S3Archive(s3, settings.archive_bucket)
     return Container(
         settings=settings,
         clock=clock,
@@ -80,7 +86,7 @@ def build(settings: Settings, clock: Clock) -> Container:
         queue=SqsDeliveryQueue(sqs, settings.delivery_queue_url, settings.delivery_dlq_url),
         push_service=PushService(
             registry,
-            S3Archive(s3, settings.archive_bucket),
+            archive,
             DynamoBatchLedger(dynamodb, settings.batches_table),
             listings,
             clock,
@@ -89,8 +95,24 @@ def build(settings: Settings, clock: Clock) -> Container:
         delivery_service=DeliveryService(
             subscriptions, deliveries, Urllib3Transport(), signer, clock, settings.retry_schedule
         ),
+        lifecycle=_lifecycle(listings, archive, clock, settings),
+        archive=archive,
         signer=signer,
     )
+
+
+def _lifecycle(
+    listings: DynamoListings, archive: S3Archive, clock: Clock, settings: Settings
+) -> LifecycleService:
+    return LifecycleService(
+        listings, archive, clock, shipped_policies(), WorkdayCalendar(), settings.retention_years
+    )
+
+
+def lifecycle_at(clock: Clock) -> LifecycleService:
+    """The lifecycle service on another clock (the local stack's tick at a chosen time)."""
+    c = container()
+    return _lifecycle(c.listings, c.archive, clock, c.settings)
 
 
 @cache

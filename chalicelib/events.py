@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from chalicelib.bootstrap import container
 from chalicelib.dynamodb.listings import listing_from_item
 from gateway.catalogue import ListKind
-from gateway.change import Change, change_between
+from gateway.change import Change, change_between, purged
 from gateway.clock import china_date
 from gateway.delivery import DeliveryState
 from gateway.fanout import Delivery, plan_deliveries, plan_intensified, replace_listings
@@ -29,13 +29,34 @@ def changes_in(records: Sequence[dict[str, Any]]) -> list[tuple[Change, Listing 
     for record in records:
         images = record.get("dynamodb", {})
         new, old = images.get("NewImage"), images.get("OldImage")
-        if not new or "doc" not in new:  # a deletion, or a key-only image
+        if not new and old and "doc" in old:  # erased by retention: subscribers erase too
+            gone = listing_from_item(old)
+            changes.append((purged(gone, _event_time(record)), gone))
+            continue
+        if not new or "doc" not in new:  # a key-only image
             continue
         previous = listing_from_item(old) if old and "doc" in old else None
         change = change_between(listing_from_item(new), previous)
         if change is not None:
             changes.append((change, previous))
     return changes
+
+
+def _event_time(record: dict[str, Any]) -> datetime:
+    stamp = record.get("dynamodb", {}).get("ApproximateCreationDateTime")
+    return datetime.fromtimestamp(float(stamp), UTC) if stamp else container().clock.now()
+
+
+def tick() -> dict[str, Any]:
+    """The scheduled lifecycle run: expiry, retention purge, overdue objections."""
+    report = container().lifecycle.tick()
+    log.info(
+        "tick: %d expired, %d purged, %d overdue objections",
+        report.expired,
+        report.purged,
+        len(report.overdue_objections),
+    )
+    return report.__dict__
 
 
 def fan_out(records: Sequence[dict[str, Any]]) -> None:

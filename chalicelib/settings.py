@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     operator_token: SecretStr | None = None
 
     max_body_bytes: int = Field(default=5 * 1024 * 1024, gt=0, le=6 * 1024 * 1024)
+    retention_years: int = Field(default=5, ge=1, le=30)
     timestamp_tolerance_seconds: int = Field(default=300, ge=1, le=3600)
     # Each delay must fit one SQS visibility timeout (under 12 h).
     retry_schedule_seconds: tuple[Annotated[int, Field(ge=0, le=11 * 3600)], ...] = Field(

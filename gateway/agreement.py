@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import AwareDatetime, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from gateway.catalogue import ListKind, Severity, load_catalogue
+from gateway.catalogue import DomainKeys, ListKind, Severity
 from gateway.listing import Listing
 from gateway.measures import Measure, rank
 from gateway.model import Frozen
@@ -25,6 +25,8 @@ class NotRecognised(StrEnum):
     SEVERITY_BELOW_THRESHOLD = "severity_below_threshold"
     NOT_YET_EFFECTIVE = "agreement_not_yet_effective"
     NO_LONGER_EFFECTIVE = "agreement_no_longer_effective"
+    MEASURES_SUSPENDED = "measures_suspended"  # an objection is being verified
+    NOT_IN_FORCE = "listing_not_in_force"  # removed, repaired, expired, revoked or corrected
 
 
 class SourceScope(Frozen):
@@ -44,21 +46,11 @@ class AgreementTerms(Frozen):
     subscriber_region: RegionCode
     sources: tuple[SourceScope, ...] = Field(min_length=1, max_length=100)
     kinds: tuple[ListKind, ...] = Field(min_length=1)
-    domains: tuple[str, ...] = ()
+    domains: DomainKeys = ()
     min_severity: Severity | None = None
     effective_from: date
     effective_until: date | None = Field(default=None, validate_default=True)
     measures: tuple[Measure, ...] = Field(min_length=1, max_length=100)
-
-    @field_validator("domains")
-    @classmethod
-    def _known_domains(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = [d for d in value if load_catalogue().domain(d) is None]
-        if unknown:
-            raise PydanticCustomError(
-                "unknown_domain", "not in the catalogue: {domains}", {"domains": ", ".join(unknown)}
-            )
-        return value
 
     @field_validator("effective_until")
     @classmethod

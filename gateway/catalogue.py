@@ -6,6 +6,10 @@ import json
 from enum import StrEnum
 from functools import cache
 from importlib import resources
+from typing import Annotated
+
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 
 from gateway.model import Frozen
 
@@ -55,3 +59,16 @@ def load_catalogue() -> Catalogue:
     """The catalogue shipped in ``gateway/data/domains.json`` (read once per process)."""
     raw = resources.files("gateway.data").joinpath("domains.json").read_text(encoding="utf-8")
     return Catalogue.model_validate(json.loads(raw))
+
+
+def known_domains(value: tuple[str, ...]) -> tuple[str, ...]:
+    """A pydantic validator body: every domain must be in the catalogue."""
+    unknown = [d for d in value if load_catalogue().domain(d) is None]
+    if unknown:
+        raise PydanticCustomError(
+            "unknown_domain", "not in the catalogue: {domains}", {"domains": ", ".join(unknown)}
+        )
+    return value
+
+
+DomainKeys = Annotated[tuple[str, ...], AfterValidator(known_domains)]

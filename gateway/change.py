@@ -16,6 +16,40 @@ class ChangeType(StrEnum):
     LISTED = "listed"
     UPDATED = "updated"
     RECOGNITION = "recognition"  # the listing is unchanged; an agreement changed how it applies
+    OBJECTION_FILED = "objection_filed"
+    OBJECTION_DECIDED = "objection_decided"
+    SUSPENDED = "suspended"
+    REINSTATED = "reinstated"
+    CORRECTED = "corrected"
+    REVOKED = "revoked"
+    REPAIRED = "repaired"
+    EXPIRED = "expired"
+    PURGED = "purged"  # retention ran out: subscribers erase their copy too
+
+
+_STATUS_TYPES = {
+    ListingStatus.ACTIVE: ChangeType.REINSTATED,
+    ListingStatus.SUSPENDED: ChangeType.SUSPENDED,
+    ListingStatus.CORRECTED: ChangeType.CORRECTED,
+    ListingStatus.REVOKED: ChangeType.REVOKED,
+    ListingStatus.REPAIRED: ChangeType.REPAIRED,
+    ListingStatus.EXPIRED: ChangeType.EXPIRED,
+}
+
+
+def classify_change(new: Listing, old: Listing | None) -> ChangeType:
+    """Name the step from ``old`` to ``new`` the way a subscriber thinks of it."""
+    if old is None:
+        return ChangeType.LISTED
+    was, now = old.objection, new.objection
+    decided_now = now is not None and not now.open and (was is None or was.open)
+    if decided_now and now is not None and now.outcome == "corrected":
+        return ChangeType.CORRECTED
+    if new.status != old.status:
+        return _STATUS_TYPES[new.status]
+    if now is not None and now.open and (was is None or was.objection_id != now.objection_id):
+        return ChangeType.OBJECTION_FILED
+    return ChangeType.OBJECTION_DECIDED if decided_now else ChangeType.UPDATED
 
 
 class Change(Frozen):
@@ -52,9 +86,21 @@ def change_between(new: Listing, old: Listing | None) -> Change | None:
         return None
     return Change(
         change_id=change_id(new),
-        type=ChangeType.LISTED if old is None else ChangeType.UPDATED,
+        type=classify_change(new, old),
         listing=new,
         previous_version=None if old is None else old.version,
         previous_status=None if old is None else old.status,
         occurred_at=new.accepted_at,
+    )
+
+
+def purged(listing: Listing, at: datetime) -> Change:
+    """The last word on an erased listing; callers mask it before it leaves the gateway."""
+    return Change(
+        change_id=change_id(listing, "#purged"),
+        type=ChangeType.PURGED,
+        listing=listing,
+        previous_version=listing.version,
+        previous_status=listing.status,
+        occurred_at=at,
     )

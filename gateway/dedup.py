@@ -6,14 +6,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from gateway.listing import Listing
-from gateway.ports import StoredVersion
 
 
 @dataclass
 class DedupPlan:
-    """``write`` may advance the store; ``duplicates`` are no-ops; ``tag`` only adds provenance."""
+    """``write`` may advance the store (with the version each replaces); ``duplicates`` are
+    no-ops; ``tag`` only adds provenance."""
 
-    write: list[tuple[int, Listing]] = field(default_factory=list)
+    write: list[tuple[int, Listing, str | None]] = field(default_factory=list)
     duplicates: list[tuple[int, Listing]] = field(default_factory=list)
     tag: list[Listing] = field(default_factory=list)
 
@@ -35,15 +35,25 @@ def collapse(
     return newest, losers
 
 
+def carried_over(update: Listing, held: Listing) -> Listing:
+    """New content from the source; lifecycle state (status, objection, history) stays."""
+    return update.model_copy(
+        update={"status": held.status, "objection": held.objection, "history": held.history}
+    )
+
+
 def plan(
-    candidates: Sequence[tuple[int, Listing]], stored: Mapping[str, StoredVersion], region: str
+    candidates: Sequence[tuple[int, Listing]], stored: Mapping[str, Listing], region: str
 ) -> DedupPlan:
     newest, losers = collapse(candidates)
     result = DedupPlan(duplicates=losers)
     for index, listing in newest.values():
         held = stored.get(listing.listing_id)
-        if held is None or listing.version > held.version:
-            result.write.append((index, listing))
+        if held is None:
+            result.write.append((index, listing, None))
+            continue
+        if listing.version > held.version:
+            result.write.append((index, carried_over(listing, held), held.version))
             continue
         result.duplicates.append((index, listing))
         if region not in held.provenances:

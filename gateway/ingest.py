@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any
 
 from gateway.clock import Clock
 from gateway.codes import classify
@@ -19,14 +20,17 @@ from gateway.errors import (
     UnknownKey,
     UnknownRegion,
 )
+from gateway.lifecycle import remove, source_may_act, validate_removals
 from gateway.listing import Listing, ListingEntry, entry_version, identity_of
 from gateway.ports import Archive, BatchLedger, ListingStore, Registry
 from gateway.push import (
     BATCH_ID_RE,
     EntryError,
     EntryOutcome,
+    Outcome,
     PushEnvelope,
     PushResult,
+    Section,
     parse_envelope,
     validate_entries,
 )
@@ -134,44 +138,100 @@ class PushService:
         candidates: list[tuple[int, Listing]] = []
         for index, entry in valid:
             origin = entry.origin_region or region
-            if not within(origin, region):
-                errors.append(
-                    EntryError(
-                        index=index,
-                        field="origin_region",
-                        code="region_not_permitted",
-                        message=f"{region} may relay its own subtree only, not {origin}",
-                    )
-                )
-                continue
-            candidates.append((index, _accept(entry, origin, region, now)))
-        keys = [(listing.credit_code, listing.listing_id) for _, listing in candidates]
-        decided = plan(candidates, self._listings.stored_versions(keys), region)
-        written = self._listings.apply([listing for _, listing in decided.write], region)
-        lost = [(i, listing) for i, listing in decided.write if listing.listing_id not in written]
-        tags = decided.tag + [listing for _, listing in lost]
-        if tags:
-            self._listings.add_provenance([(x.credit_code, x.listing_id) for x in tags], region)
-        outcomes = [_outcome(i, x, "accepted") for i, x in decided.write if x.listing_id in written]
-        outcomes += [_outcome(i, x, "duplicate") for i, x in decided.duplicates + lost]
-        outcomes.sort(key=lambda outcome: outcome.index)
-        accepted = sum(1 for outcome in outcomes if outcome.outcome == "accepted")
+            if within(origin, region):
+                candidates.append((index, _accept(entry, origin, region, now)))
+            else:
+                errors.append(_not_permitted(index, "origin_region", region, origin))
+        outcomes = self._store(candidates, region)
+        removal_outcomes, removal_errors = self._remove(envelope.removals, region, now)
+        outcomes += removal_outcomes
+        errors += removal_errors
+        outcomes.sort(key=lambda outcome: (outcome.list, outcome.index))
+        counts = Counter(outcome.outcome for outcome in outcomes)
         return PushResult(
             batch_id=envelope.batch_id,
             region=region,
             received_at=now,
-            accepted=accepted,
-            duplicate=len(outcomes) - accepted,
-            rejected=len({error.index for error in errors}),
+            accepted=counts["accepted"],
+            duplicate=counts["duplicate"],
+            removed=counts["removed"],
+            rejected=len({(error.list, error.index) for error in errors}),
             outcomes=tuple(outcomes),
-            errors=tuple(sorted(errors, key=lambda error: error.index)),
+            errors=tuple(sorted(errors, key=lambda error: (error.list, error.index))),
         )
+
+    def _store(self, candidates: list[tuple[int, Listing]], region: str) -> list[EntryOutcome]:
+        """Dedup and write; a write that loses a race is planned again against what won."""
+        outcomes: list[EntryOutcome] = []
+        pending = candidates
+        for _ in range(_RACE_RETRIES):
+            if not pending:
+                break
+            keys = [(listing.credit_code, listing.listing_id) for _, listing in pending]
+            decided = plan(pending, self._listings.current(keys), region)
+            if decided.tag:
+                self._listings.add_provenance(
+                    [(x.credit_code, x.listing_id) for x in decided.tag], region
+                )
+            written = self._listings.write([(x, held) for _, x, held in decided.write], region)
+            outcomes += [_outcome(i, x, "duplicate") for i, x in decided.duplicates]
+            outcomes += [
+                _outcome(i, x, "accepted") for i, x, _ in decided.write if x.listing_id in written
+            ]
+            pending = [(i, x) for i, x, _ in decided.write if x.listing_id not in written]
+        return outcomes + [_outcome(i, x, "duplicate") for i, x in pending]
+
+    def _remove(
+        self, raw: list[Any], region: str, now: datetime
+    ) -> tuple[list[EntryOutcome], list[EntryError]]:
+        """移出: the source ends listings it holds; history stays with the listing."""
+        valid, errors = validate_removals(raw)
+        current = self._listings.current([(r.credit_code, r.listing_id) for _, r in valid])
+        outcomes: list[EntryOutcome] = []
+        writes: list[tuple[int, Listing, str]] = []
+        for index, removal in valid:
+            held = current.get(removal.listing_id)
+            if held is None:
+                errors.append(_removal_error(index, "unknown_listing", "no such listing is held"))
+            elif not source_may_act(held, region):
+                errors.append(
+                    _not_permitted(index, "credit_code", region, held.origin_region, "removals")
+                )
+            elif removal.version <= held.version:
+                outcomes.append(_outcome(index, held, "duplicate", "removals"))
+            else:
+                writes.append((index, remove(held, removal, region, now), held.version))
+        written = self._listings.write([(x, held) for _, x, held in writes], None)
+        outcomes += [
+            _outcome(i, x, "removed" if x.listing_id in written else "duplicate", "removals")
+            for i, x, _ in writes
+        ]
+        return outcomes, errors
+
+
+_RACE_RETRIES = 3
+
+
+def _not_permitted(
+    index: int, field: str, region: str, origin: str, section: Section = "entries"
+) -> EntryError:
+    return EntryError(
+        list=section,
+        index=index,
+        field=field,
+        code="region_not_permitted",
+        message=f"{region} may act for its own subtree only, not {origin}",
+    )
+
+
+def _removal_error(index: int, code: str, message: str) -> EntryError:
+    return EntryError(list="removals", index=index, field="", code=code, message=message)
 
 
 def _outcome(
-    index: int, listing: Listing, outcome: Literal["accepted", "duplicate"]
+    index: int, listing: Listing, outcome: Outcome, section: Section = "entries"
 ) -> EntryOutcome:
-    return EntryOutcome(index=index, listing_id=listing.listing_id, outcome=outcome)
+    return EntryOutcome(list=section, index=index, listing_id=listing.listing_id, outcome=outcome)
 
 
 def _accept(entry: ListingEntry, origin: str, region: str, now: datetime) -> Listing:

@@ -6,7 +6,7 @@ import hashlib
 import unicodedata
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
@@ -27,6 +27,37 @@ class ListingStatus(StrEnum):
     REVOKED = "revoked"
     REPAIRED = "repaired"
     EXPIRED = "expired"
+
+
+IN_FORCE = frozenset({ListingStatus.ACTIVE})
+
+
+class Transition(Frozen):
+    """One step of a listing's history: kept with the listing, never rewritten."""
+
+    status: ListingStatus
+    at: AwareDatetime
+    by: str
+    reason: str
+
+
+class Objection(Frozen):
+    """异议: filed against a listing, decided by its source platform."""
+
+    objection_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
+    filed_at: AwareDatetime
+    filed_by: str
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+    deadline: date
+    deadline_basis: str
+    suspends: bool
+    decided_at: AwareDatetime | None = None
+    outcome: Literal["upheld", "corrected", "revoked"] | None = None
+    decision_note: str = ""
+
+    @property
+    def open(self) -> bool:
+        return self.outcome is None
 
 
 class PersonRole(StrEnum):
@@ -128,6 +159,8 @@ class Listing(ListingEntry):
     status: ListingStatus = ListingStatus.ACTIVE
     provenances: tuple[RegionCode, ...]
     accepted_at: AwareDatetime
+    objection: Objection | None = None
+    history: tuple[Transition, ...] = ()
 
 
 def _normalise(text: str) -> str:

@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from gateway.catalogue import ListKind, Severity, load_catalogue
+from gateway.catalogue import DomainKeys, ListKind, Severity, load_catalogue
 from gateway.listing import Listing
 from gateway.model import Frozen
 
@@ -23,7 +23,7 @@ class Measure(Frozen):
     department: Annotated[str, Field(min_length=1, max_length=200)]
     mandatory: bool
     kinds: tuple[ListKind, ...] = (ListKind.BLACK, ListKind.RED)
-    domains: tuple[str, ...] = ()
+    domains: DomainKeys = ()
     min_severity: Severity | None = None
 
     def applies_to(self, listing: Listing) -> bool:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -41,27 +40,31 @@ class BatchLedger(Protocol):
     def finish(self, region: str, batch_id: str, result: PushResult) -> None: ...
 
 
-@dataclass(frozen=True)
-class StoredVersion:
-    version: str
-    provenances: frozenset[str]
+Write = tuple[Listing, str | None]
+"""A listing to store, and the version it must replace (``None``: it must not exist yet)."""
 
 
 class ListingStore(Protocol):
-    def stored_versions(self, keys: Sequence[tuple[str, str]]) -> dict[str, StoredVersion]:
-        """Current versions by listing id, for (credit code, listing id) keys."""
+    def current(self, keys: Sequence[tuple[str, str]]) -> dict[str, Listing]:
+        """The stored listings by id, for (credit code, listing id) keys."""
         ...
 
-    def apply(self, listings: Sequence[Listing], region: str) -> set[str]:
-        """Write each listing unless the store holds an equal or newer version.
-
-        Returns the ids actually written; the rest lost a race and are duplicates.
-        """
+    def write(self, writes: Sequence[Write], region: str | None) -> set[str]:
+        """Store each listing if the stored version is still the expected one (compare-and-set),
+        adding ``region`` to its provenances. Returns the ids written; the others lost a race."""
         ...
 
     def add_provenance(self, keys: Sequence[tuple[str, str]], region: str) -> None: ...
 
     def subject(self, credit_code: str) -> list[Listing]: ...
+
+    def by_subject(self) -> Iterator[list[Listing]]:
+        """Every listing, one subject at a time."""
+        ...
+
+    def delete(self, listing: Listing) -> bool:
+        """Erase the listing if it is still at ``listing.version``."""
+        ...
 
 
 class SubscriptionStore(Protocol):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AwareDatetime, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 
 from gateway.errors import MalformedJson, SchemaError
 from gateway.listing import ListingEntry
@@ -53,9 +53,15 @@ class PushEnvelope(Frozen):
     batch_id: BatchId
     issued_at: AwareDatetime
     entries: list[Any] = Field(max_length=MAX_ENTRIES)
+    removals: list[Any] = Field(default_factory=list, max_length=MAX_ENTRIES)
+
+
+Section = Literal["entries", "removals"]
+Outcome = Literal["accepted", "duplicate", "removed"]
 
 
 class EntryError(Frozen):
+    list: Section = "entries"
     index: int
     field: str
     code: str
@@ -63,9 +69,10 @@ class EntryError(Frozen):
 
 
 class EntryOutcome(Frozen):
+    list: Section = "entries"
     index: int
     listing_id: str
-    outcome: Literal["accepted", "duplicate"]
+    outcome: Outcome
 
 
 class PushResult(Frozen):
@@ -74,6 +81,7 @@ class PushResult(Frozen):
     received_at: AwareDatetime
     accepted: int
     duplicate: int
+    removed: int = 0
     rejected: int
     outcomes: tuple[EntryOutcome, ...]
     errors: tuple[EntryError, ...]
@@ -115,18 +123,22 @@ def parse_envelope(body: bytes) -> PushEnvelope:
         ) from exc
 
 
-def validate_entries(
-    raw_entries: Sequence[Any],
-) -> tuple[list[tuple[int, ListingEntry]], list[EntryError]]:
-    """Split raw entries into valid ones (with their index) and one error per bad field."""
-    valid: list[tuple[int, ListingEntry]] = []
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate_each(
+    model: type[M], raw_items: Sequence[Any], section: Section = "entries"
+) -> tuple[list[tuple[int, M]], list[EntryError]]:
+    """Split raw items into valid ones (with their index) and one error per bad field."""
+    valid: list[tuple[int, M]] = []
     errors: list[EntryError] = []
-    for index, raw in enumerate(raw_entries):
+    for index, raw in enumerate(raw_items):
         try:
-            valid.append((index, ListingEntry.model_validate(raw)))
+            valid.append((index, model.model_validate(raw)))
         except ValidationError as exc:
             errors.extend(
                 EntryError(
+                    list=section,
                     index=index,
                     field=field_path(e["loc"]),
                     code=error_code(e["type"]),
@@ -135,3 +147,7 @@ def validate_entries(
                 for e in exc.errors(include_url=False)
             )
     return valid, errors
+
+
+def validate_entries(raw: Sequence[Any]) -> tuple[list[tuple[int, ListingEntry]], list[EntryError]]:
+    return validate_each(ListingEntry, raw)

@@ -7,7 +7,7 @@ from datetime import date
 
 from gateway.agreement import Agreement, NotRecognised
 from gateway.catalogue import ListKind
-from gateway.listing import Listing, ListingStatus
+from gateway.listing import IN_FORCE, Listing, ListingStatus
 from gateway.measures import Measure, default_measures, ordered
 from gateway.model import Frozen
 from gateway.regions import within
@@ -29,7 +29,22 @@ class Recognition(Frozen):
 def recognise(
     listing: Listing, subscriber_region: str, agreements: Iterable[Agreement], on: date
 ) -> Recognition:
-    """Apply the subscriber's agreements (and its own-subtree rule) to one listing."""
+    """Apply the subscriber's agreements (and its own-subtree rule) to one listing.
+
+    Only a listing in force is recognised; a suspended or ended one says why not.
+    """
+    if listing.status is ListingStatus.SUSPENDED:
+        return Recognition(
+            subscriber_region=subscriber_region,
+            recognised=False,
+            reasons=(NotRecognised.MEASURES_SUSPENDED,),
+        )
+    if listing.status not in IN_FORCE:
+        return Recognition(
+            subscriber_region=subscriber_region,
+            recognised=False,
+            reasons=(NotRecognised.NOT_IN_FORCE,),
+        )
     basis: list[str] = []
     measures: list[Measure] = []
     reasons: list[NotRecognised] = []

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AwareDatetime, Field, model_validator
 
-from gateway.catalogue import ListKind
+from gateway.catalogue import DomainKeys, ListKind
 from gateway.errors import InvalidWebhookUrl
 from gateway.listing import Listing
 from gateway.model import Frozen
@@ -22,7 +22,7 @@ class SubscriptionFilters(Frozen):
     """Empty tuples mean "all"; source regions match their whole subtree."""
 
     kinds: tuple[ListKind, ...] = ()
-    domains: tuple[str, ...] = ()
+    domains: DomainKeys = ()
     source_regions: tuple[RegionCode, ...] = ()
 
     def matches(self, listing: Listing) -> bool:

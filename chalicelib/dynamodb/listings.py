@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Item, Table, is_conditional_failure, s, text
 from gateway.listing import Listing
-from gateway.ports import StoredVersion
+from gateway.ports import Write
 
 _BATCH_GET = 100
 _WRITERS = 8
@@ -29,53 +29,74 @@ def _key(credit_code: str, listing_id: str) -> Item:
 
 
 class DynamoListings(Table):
-    def stored_versions(self, keys: Sequence[tuple[str, str]]) -> dict[str, StoredVersion]:
+    def current(self, keys: Sequence[tuple[str, str]]) -> dict[str, Listing]:
         unique = list(dict.fromkeys(keys))
-        found: dict[str, StoredVersion] = {}
+        found: dict[str, Listing] = {}
         for start in range(0, len(unique), _BATCH_GET):
             pending: dict[str, Any] = {
                 self._table: {
                     "Keys": [_key(code, lid) for code, lid in unique[start : start + _BATCH_GET]],
-                    "ProjectionExpression": "listing_id, version, provenances",
                     "ConsistentRead": True,
                 }
             }
             while pending:
                 reply = self._client.batch_get_item(RequestItems=pending)
                 for item in reply.get("Responses", {}).get(self._table, []):
-                    found[text(item, "listing_id")] = StoredVersion(
-                        version=text(item, "version"),
-                        provenances=frozenset(item.get("provenances", {}).get("SS", [])),
-                    )
+                    found[text(item, "listing_id")] = listing_from_item(item)
                 pending = dict(reply.get("UnprocessedKeys") or {})
         return found
 
-    def apply(self, listings: Sequence[Listing], region: str) -> set[str]:
-        if len(listings) <= 1:
-            return {x.listing_id for x in listings if self._write(x, region)}
+    def write(self, writes: Sequence[Write], region: str | None) -> set[str]:
+        if len(writes) <= 1:
+            return {x.listing_id for x, held in writes if self._write(x, held, region)}
         with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
-            results = pool.map(lambda listing: self._write(listing, region), listings)
-            return {x.listing_id for x, ok in zip(listings, results, strict=True) if ok}
+            results = pool.map(lambda w: self._write(w[0], w[1], region), writes)
+            return {x.listing_id for (x, _), ok in zip(writes, results, strict=True) if ok}
 
-    def _write(self, listing: Listing, region: str) -> bool:
-        doc = listing.model_dump_json(exclude={"provenances"})
+    def _write(self, listing: Listing, expected: str | None, region: str | None) -> bool:
+        """Compare-and-set on the version: nobody's concurrent write is ever overwritten."""
+        values: dict[str, Any] = {
+            ":v": s(listing.version),
+            ":doc": s(listing.model_dump_json(exclude={"provenances"})),
+            ":status": s(listing.status.value),
+            ":kind": s(listing.kind.value),
+            ":domain": s(listing.domain),
+            ":origin": s(listing.origin_region),
+        }
+        update = (
+            "SET version = :v, doc = :doc, #status = :status, kind = :kind, "
+            "#domain = :domain, origin_region = :origin"
+        )
+        if region is not None:
+            update += " ADD provenances :region"
+            values[":region"] = {"SS": [region]}
+        if expected is None:
+            condition = "attribute_not_exists(version)"
+        else:
+            condition = "version = :expected"
+            values[":expected"] = s(expected)
         try:
             self._client.update_item(
                 TableName=self._table,
                 Key=_key(listing.credit_code, listing.listing_id),
-                UpdateExpression="SET version = :v, doc = :doc, #status = :status, kind = :kind, "
-                "#domain = :domain, origin_region = :origin ADD provenances :region",
-                ConditionExpression="attribute_not_exists(version) OR version < :v",
+                UpdateExpression=update,
+                ConditionExpression=condition,
                 ExpressionAttributeNames={"#status": "status", "#domain": "domain"},
-                ExpressionAttributeValues={
-                    ":v": s(listing.version),
-                    ":doc": s(doc),
-                    ":status": s(listing.status.value),
-                    ":kind": s(listing.kind.value),
-                    ":domain": s(listing.domain),
-                    ":origin": s(listing.origin_region),
-                    ":region": {"SS": [region]},
-                },
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as error:
+            if is_conditional_failure(error):
+                return False
+            raise
+        return True
+
+    def delete(self, listing: Listing) -> bool:
+        try:
+            self._client.delete_item(
+                TableName=self._table,
+                Key=_key(listing.credit_code, listing.listing_id),
+                ConditionExpression="version = :v",
+                ExpressionAttributeValues={":v": s(listing.version)},
             )
         except ClientError as error:
             if is_conditional_failure(error):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
 
 import pytest
 from integration_support import (
@@ -13,12 +12,12 @@ from integration_support import (
     OTHER_CREDIT_CODE,
     OTHER_REGION,
     REGION,
-    SOURCE_UPDATED_AT,
     listing,
 )
 from moto.dynamodb.models import DynamoDBBackend
 
 from chalicelib.dynamodb.listings import DynamoListings
+from gateway.listing import Listing
 
 
 @pytest.fixture
@@ -40,51 +39,66 @@ def atomic_moto_updates(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(DynamoDBBackend, "update_item", update_item)
 
 
-def test_applying_a_new_listing_writes_it_and_returns_its_id(listings):
-    new = listing()
+def new(listings: DynamoListings, *items: Listing, region: str = REGION) -> set[str]:
+    return listings.write([(x, None) for x in items], region)
 
-    written = listings.apply([new], REGION)
 
-    assert written == {new.listing_id}
+def advance(listings: DynamoListings, wanted: Listing) -> None:
+    """What the push pipeline does: read, compare, compare-and-set, retry after a lost race."""
+    while True:
+        held = listings.current([(wanted.credit_code, wanted.listing_id)]).get(wanted.listing_id)
+        if held is not None and held.version >= wanted.version:
+            return
+        expected = None if held is None else held.version
+        if listings.write([(wanted, expected)], REGION):
+            return
+
+
+def test_writing_a_new_listing_stores_it_and_returns_its_id(listings):
+    first = listing()
+
+    written = new(listings, first)
+
+    assert written == {first.listing_id}
     stored = listings.subject(CREDIT_CODE)
-    assert [x.listing_id for x in stored] == [new.listing_id]
-    assert stored[0].version == new.version
-    assert stored[0].subject_name == new.subject_name
+    assert [x.listing_id for x in stored] == [first.listing_id]
+    assert stored[0].version == first.version
+    assert stored[0].subject_name == first.subject_name
     assert stored[0].provenances == (REGION,)
 
 
-def test_applying_an_equal_version_writes_nothing_and_keeps_the_stored_listing(listings):
+def test_writing_a_new_listing_that_already_exists_writes_nothing(listings):
     first = listing()
-    listings.apply([first], REGION)
-    same_version = listing(subject_name="改名后的公司")
+    new(listings, first)
 
-    written = listings.apply([same_version], REGION)
+    written = new(listings, listing(subject_name="改名后的公司"))
 
     assert written == set()
     [stored] = listings.subject(CREDIT_CODE)
-    assert stored.version == first.version
     assert stored.subject_name == first.subject_name
 
 
-def test_applying_an_older_version_writes_nothing_and_keeps_the_newer_listing(listings):
-    newer = listing(updated_at=SOURCE_UPDATED_AT + timedelta(days=1))
-    listings.apply([newer], REGION)
-    older = listing(subject_name="旧名称")
+def test_a_write_expecting_a_version_that_is_no_longer_stored_loses(listings):
+    first = listing()
+    new(listings, first)
+    listings.write([(listing(sequence=2, subject_name="第二"), first.version)], REGION)
 
-    written = listings.apply([older], OTHER_REGION)
+    written = listings.write(
+        [(listing(sequence=1, subject_name="过时"), first.version)], OTHER_REGION
+    )
 
     assert written == set()
     [stored] = listings.subject(CREDIT_CODE)
-    assert stored.version == newer.version
-    assert stored.subject_name == newer.subject_name
+    assert stored.subject_name == "第二"
     assert stored.provenances == (REGION,)
 
 
-def test_applying_a_newer_version_replaces_the_stored_listing(listings):
-    listings.apply([listing()], REGION)
+def test_a_write_expecting_the_stored_version_replaces_the_listing(listings):
+    first = listing()
+    new(listings, first)
     newer = listing(sequence=1, subject_name="新名称")
 
-    written = listings.apply([newer], REGION)
+    written = listings.write([(newer, first.version)], REGION)
 
     assert written == {newer.listing_id}
     [stored] = listings.subject(CREDIT_CODE)
@@ -92,35 +106,43 @@ def test_applying_a_newer_version_replaces_the_stored_listing(listings):
     assert stored.subject_name == "新名称"
 
 
+def test_a_write_without_a_region_leaves_the_provenances_alone(listings):
+    first = listing()
+    new(listings, first)
+
+    listings.write([(listing(sequence=1), first.version)], None)
+
+    [stored] = listings.subject(CREDIT_CODE)
+    assert stored.provenances == (REGION,)
+
+
 @pytest.mark.usefixtures("atomic_moto_updates")
-def test_concurrent_applies_of_many_versions_end_at_the_highest_version(listings):
+def test_concurrent_writers_of_many_versions_end_at_the_highest_version(listings):
     versions = [listing(sequence=n, subject_name=f"名称{n}") for n in range(24)]
     shuffled = [versions[(n * 7) % 24] for n in range(24)]  # every version, out of order
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(lambda x: listings.apply([x], REGION), shuffled))
+        list(pool.map(lambda x: advance(listings, x), shuffled))
 
     [stored] = listings.subject(CREDIT_CODE)
     assert stored.version == versions[-1].version
     assert stored.subject_name == "名称23"
 
 
-@pytest.mark.usefixtures("atomic_moto_updates")
-def test_one_apply_of_many_versions_of_the_same_listing_never_regresses(listings):
-    versions = [listing(sequence=n, subject_name=f"名称{n}") for n in range(16)]
-    shuffled = [versions[(n * 5) % 16] for n in range(16)]
+def test_delete_erases_only_the_version_it_names(listings):
+    first = listing()
+    new(listings, first)
+    newer = listing(sequence=1)
+    listings.write([(newer, first.version)], REGION)
 
-    written = listings.apply(shuffled, REGION)
-
-    assert written == {versions[0].listing_id}
-    [stored] = listings.subject(CREDIT_CODE)
-    assert stored.version == versions[-1].version
-    assert listings.apply([versions[-1]], REGION) == set()
+    assert listings.delete(first) is False
+    assert listings.delete(newer) is True
+    assert listings.subject(CREDIT_CODE) == []
 
 
 def test_add_provenance_adds_a_second_region_once(listings):
     held = listing()
-    listings.apply([held], REGION)
+    new(listings, held)
     key = (held.credit_code, held.listing_id)
 
     listings.add_provenance([key, key], OTHER_REGION)
@@ -128,7 +150,9 @@ def test_add_provenance_adds_a_second_region_once(listings):
 
     [stored] = listings.subject(CREDIT_CODE)
     assert stored.provenances == tuple(sorted((REGION, OTHER_REGION)))
-    assert listings.stored_versions([key])[held.listing_id].provenances == {REGION, OTHER_REGION}
+    assert listings.current([key])[held.listing_id].provenances == tuple(
+        sorted((REGION, OTHER_REGION))
+    )
     assert stored.version == held.version
 
 
@@ -138,20 +162,20 @@ def test_add_provenance_for_an_unknown_listing_creates_nothing(listings):
     listings.add_provenance([(ghost.credit_code, ghost.listing_id)], OTHER_REGION)
 
     assert listings.subject(CREDIT_CODE) == []
-    assert listings.stored_versions([(ghost.credit_code, ghost.listing_id)]) == {}
+    assert listings.current([(ghost.credit_code, ghost.listing_id)]) == {}
 
 
-def test_stored_versions_reads_more_than_one_batch_get_page_of_keys(listings):
+def test_current_reads_more_than_one_batch_get_page_of_keys(listings):
     held = [listing(decision_number=f"(2024)黑09执{n}号", sequence=n) for n in range(130)]
-    listings.apply(held, REGION)
+    new(listings, *held)
     missing = [listing(decision_number=f"(2023)黑09执{n}号") for n in range(5)]
     keys = [(x.credit_code, x.listing_id) for x in held + missing]
 
-    found = listings.stored_versions(keys + keys[:10])
+    found = listings.current(keys + keys[:10])
 
     assert set(found) == {x.listing_id for x in held}
     assert all(found[x.listing_id].version == x.version for x in held)
-    assert all(found[x.listing_id].provenances == {REGION} for x in held)
+    assert all(found[x.listing_id].provenances == (REGION,) for x in held)
 
 
 def test_subject_returns_every_listing_of_the_credit_code_with_its_provenances(listings):
@@ -162,7 +186,7 @@ def test_subject_returns_every_listing_of_the_credit_code_with_its_provenances(l
         decision_number="七税稽罚〔2024〕8号",
     )
     elsewhere = listing(credit_code=OTHER_CREDIT_CODE)
-    listings.apply([court, tax, elsewhere], REGION)
+    new(listings, court, tax, elsewhere)
     listings.add_provenance([(tax.credit_code, tax.listing_id)], OTHER_REGION)
 
     stored = {x.listing_id: x for x in listings.subject(CREDIT_CODE)}

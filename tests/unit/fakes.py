@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -10,7 +10,6 @@ from gateway.delivery import Attempt, DeliveryState, HttpResponse
 from gateway.errors import BatchIdReused, BatchInProgress
 from gateway.fanout import Delivery
 from gateway.listing import Listing
-from gateway.ports import StoredVersion
 from gateway.push import PushResult
 from gateway.registry import PlatformKey, Region
 from gateway.subscription import Subscription
@@ -98,26 +97,42 @@ class InMemoryListingStore:
         self.written_versions: dict[str, list[str]] = {}
         self._journal = journal
 
-    def stored_versions(self, keys: Sequence[tuple[str, str]]) -> dict[str, StoredVersion]:
-        return {
-            lid: StoredVersion(self.listings[lid].version, frozenset(self.provenances[lid]))
-            for _, lid in keys
-            if lid in self.listings
-        }
+    def current(self, keys: Sequence[tuple[str, str]]) -> dict[str, Listing]:
+        return {lid: self._held(lid) for _, lid in keys if lid in self.listings}
 
-    def apply(self, listings: Sequence[Listing], region: str) -> set[str]:
+    def _held(self, lid: str) -> Listing:
+        return self.listings[lid].model_copy(
+            update={"provenances": tuple(sorted(self.provenances[lid]))}
+        )
+
+    def write(self, writes: Sequence[tuple[Listing, str | None]], region: str | None) -> set[str]:
         written: set[str] = set()
-        for item in listings:
+        for item, expected in writes:
             held = self.listings.get(item.listing_id)
-            if held is not None and held.version >= item.version:
+            if (held.version if held is not None else None) != expected:
                 continue
             self.listings[item.listing_id] = item
-            self.provenances.setdefault(item.listing_id, set()).add(region)
+            regions = self.provenances.setdefault(item.listing_id, set())
+            if region is not None:
+                regions.add(region)
             self.written_versions.setdefault(item.listing_id, []).append(item.version)
             written.add(item.listing_id)
             if self._journal is not None:
                 self._journal.append(f"write:{item.listing_id}")
         return written
+
+    def by_subject(self) -> Iterator[list[Listing]]:
+        codes = sorted({held.credit_code for held in self.listings.values()})
+        for code in codes:
+            yield self.subject(code)
+
+    def delete(self, listing: Listing) -> bool:
+        held = self.listings.get(listing.listing_id)
+        if held is None or held.version != listing.version:
+            return False
+        del self.listings[listing.listing_id]
+        del self.provenances[listing.listing_id]
+        return True
 
     def add_provenance(self, keys: Sequence[tuple[str, str]], region: str) -> None:
         for _, lid in keys:

@@ -30,27 +30,35 @@ def result(batch_id: str = "b-1") -> PushResult:
 def test_the_store_writes_a_listing_it_does_not_hold() -> None:
     store = InMemoryListingStore()
     held = listing()
-    assert store.apply([held], CITY) == {held.listing_id}
+    assert store.write([(held, None)], CITY) == {held.listing_id}
 
 
-@pytest.mark.parametrize("held_sequence", [2, 3])
-def test_the_store_refuses_an_equal_or_older_version(held_sequence: int) -> None:
+def test_the_store_refuses_a_new_listing_it_already_holds() -> None:
     store = InMemoryListingStore()
-    store.apply([listing(source_sequence=held_sequence)], CITY)
-    assert store.apply([listing(source_sequence=2)], CITY) == set()
+    store.write([(listing(source_sequence=1), None)], CITY)
+    assert store.write([(listing(source_sequence=2), None)], CITY) == set()
+
+
+def test_the_store_refuses_a_write_expecting_another_version() -> None:
+    store = InMemoryListingStore()
+    first = listing(source_sequence=1)
+    store.write([(first, None)], CITY)
+    store.write([(listing(source_sequence=3), first.version)], CITY)
+    assert store.write([(listing(source_sequence=2), first.version)], CITY) == set()
 
 
 def test_the_store_adds_the_writing_region_to_earlier_provenances() -> None:
     store = InMemoryListingStore()
-    store.apply([listing(source_sequence=1)], COUNTY)
-    store.apply([listing(source_sequence=2)], CITY)
+    first = listing(source_sequence=1)
+    store.write([(first, None)], COUNTY)
+    store.write([(listing(source_sequence=2), first.version)], CITY)
     assert store.subject(listing().credit_code)[0].provenances == (CITY, COUNTY)
 
 
 def test_add_provenance_tags_an_existing_listing_only() -> None:
     store = InMemoryListingStore()
     held, absent = listing(), listing(credit_code=make_uscc(5))
-    store.apply([held], COUNTY)
+    store.write([(held, None)], COUNTY)
     store.add_provenance(
         [(held.credit_code, held.listing_id), (absent.credit_code, absent.listing_id)], CITY
     )

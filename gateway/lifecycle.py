@@ -1,0 +1,347 @@
+"""Listing lifecycle: removals, objections, repair, expiry and retention, as pure transitions.
+
+Each transition returns the next version of the listing. Platform actions carry their own
+version (source time + sequence), so replays and out-of-order messages are no-ops; gateway
+actions (expiry, operator-filed objections) take the next version after the current one.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, Field
+
+from gateway.catalogue import ListKind, load_catalogue
+from gateway.clock import china_date
+from gateway.codes import CreditCode, SubjectType
+from gateway.errors import BadRequest, Conflict
+from gateway.listing import (
+    IN_FORCE,
+    Listing,
+    ListingEntry,
+    ListingStatus,
+    Objection,
+    Transition,
+    identity_of,
+    listing_id,
+    version_of,
+)
+from gateway.model import Frozen
+from gateway.push import EntryError, validate_each
+from gateway.regions import ancestors, within
+from gateway.workdays import WorkdayCalendar, sources_text
+
+GATEWAY = "gateway"
+OPERATOR = "operator"
+RETENTION_YEARS = 5  # seed 002 §六(七): personal dishonesty records erased five years on
+
+
+class RepairTooEarly(Conflict):
+    """Credit repair is asked for before the minimum publicity period has passed."""
+
+    code = "repair_too_early"
+
+
+class NotInForce(Conflict):
+    """The listing is not in a state this action applies to."""
+
+    code = "listing_not_in_force"
+
+
+class ObjectionOpen(Conflict):
+    """An objection is already being verified for this listing."""
+
+    code = "objection_open"
+
+
+class RemovalReason(StrEnum):
+    REPAIRED = "repaired"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+    CORRECTED = "corrected"
+
+
+class Stamped(Frozen):
+    """A platform action's own version: equal or older versions are no-ops."""
+
+    source_updated_at: AwareDatetime
+    source_sequence: int = Field(default=0, ge=0, le=10**12)
+
+    @property
+    def version(self) -> str:
+        return version_of(self.source_updated_at, self.source_sequence)
+
+
+class Removal(Stamped):
+    """移出: the source takes a listing off its list."""
+
+    credit_code: CreditCode
+    kind: ListKind
+    domain: str
+    deciding_authority: str
+    decision_number: str
+    reason: RemovalReason
+    note: Annotated[str, Field(max_length=2000)] = ""
+
+    @property
+    def listing_id(self) -> str:
+        return listing_id(
+            self.credit_code, self.kind, self.domain, self.deciding_authority, self.decision_number
+        )
+
+
+class ObjectionFiling(Frozen):
+    objection_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class ObjectionDecision(Stamped):
+    outcome: Literal["upheld", "corrected", "revoked"]
+    note: Annotated[str, Field(max_length=2000)] = ""
+    corrected_entry: ListingEntry | None = None
+
+
+class RepairRequest(Stamped):
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class ObjectionPolicy(Frozen):
+    suspends: bool
+    deadline: int = Field(gt=0, le=365)
+    unit: Literal["calendar_days", "working_days"]
+    source: str
+
+    def deadline_from(self, filed_on: date, workdays: WorkdayCalendar) -> tuple[date, str]:
+        if self.unit == "calendar_days":
+            return filed_on + timedelta(days=self.deadline), f"{self.deadline} calendar days"
+        day, sources = workdays.add_workdays(filed_on, self.deadline)
+        return day, f"{self.deadline} working days ({sources_text(sources)})"
+
+
+class PolicyBook(Frozen):
+    version: str
+    note: str = ""
+    default: ObjectionPolicy
+    regions: dict[str, ObjectionPolicy]
+
+    def for_region(self, region: str) -> ObjectionPolicy:
+        """The policy of the nearest region (itself, its city, its province) that has one."""
+        return next((self.regions[r] for r in ancestors(region) if r in self.regions), self.default)
+
+
+@cache
+def shipped_policies() -> PolicyBook:
+    text = resources.files("gateway.data").joinpath("objection_policies.json").read_text("utf-8")
+    return PolicyBook.model_validate(json.loads(text))
+
+
+def validate_removals(raw: Sequence[Any]) -> tuple[list[tuple[int, Removal]], list[EntryError]]:
+    return validate_each(Removal, raw, "removals")
+
+
+def source_may_act(listing: Listing, region: str) -> bool:
+    """The source platform: one that relayed the listing, or whose subtree decided it."""
+    return region in listing.provenances or within(listing.origin_region, region)
+
+
+def next_version(current: str, now: datetime) -> str:
+    """A version after ``current``, for transitions the gateway makes itself."""
+    stamp, _, sequence = current.partition("#")
+    candidate = version_of(now, 0)
+    return candidate if candidate > current else f"{stamp}#{int(sequence) + 1:013d}"
+
+
+def _moved(listing: Listing, version: str, now: datetime, **changes: object) -> Listing:
+    return listing.model_copy(update={"version": version, "accepted_at": now, **changes})
+
+
+def _step(
+    listing: Listing, status: ListingStatus, now: datetime, by: str, reason: str
+) -> tuple[Transition, ...]:
+    return (*listing.history, Transition(status=status, at=now, by=by, reason=reason))
+
+
+_REMOVED_TO = {
+    RemovalReason.REPAIRED: ListingStatus.REPAIRED,
+    RemovalReason.REVOKED: ListingStatus.REVOKED,
+    RemovalReason.EXPIRED: ListingStatus.EXPIRED,
+    RemovalReason.CORRECTED: ListingStatus.CORRECTED,
+}
+
+
+def remove(listing: Listing, removal: Removal, by: str, now: datetime) -> Listing:
+    status = _REMOVED_TO[removal.reason]
+    reason = f"removed: {removal.reason.value}" + (f" — {removal.note}" if removal.note else "")
+    return _moved(
+        listing,
+        removal.version,
+        now,
+        status=status,
+        history=_step(listing, status, now, by, reason),
+    )
+
+
+def file_objection(
+    listing: Listing,
+    filing: ObjectionFiling,
+    by: str,
+    now: datetime,
+    policy: ObjectionPolicy,
+    workdays: WorkdayCalendar,
+) -> Listing:
+    """Open an objection; where the region's policy says so, suspend the listing's measures."""
+    if listing.objection is not None and listing.objection.open:
+        raise ObjectionOpen(
+            f"objection {listing.objection.objection_id} is still open", path="objection_id"
+        )
+    if listing.status not in IN_FORCE:
+        raise NotInForce(f"the listing is {listing.status.value}; nothing to object to")
+    deadline, basis = policy.deadline_from(china_date(now), workdays)
+    objection = Objection(
+        objection_id=filing.objection_id,
+        filed_at=now,
+        filed_by=by,
+        reason=filing.reason,
+        deadline=deadline,
+        deadline_basis=basis,
+        suspends=policy.suspends,
+    )
+    status = ListingStatus.SUSPENDED if policy.suspends else listing.status
+    history = _step(listing, status, now, by, f"objection {filing.objection_id} filed")
+    return _moved(
+        listing,
+        next_version(listing.version, now),
+        now,
+        status=status,
+        objection=objection,
+        history=history,
+    )
+
+
+def decide_objection(
+    listing: Listing, decision: ObjectionDecision, by: str, now: datetime
+) -> Listing:
+    """The source platform's verdict: upheld (the listing stands), corrected, or revoked."""
+    objection = listing.objection
+    if objection is None or not objection.open:
+        raise NotInForce("no objection is open on this listing", path="objection")
+    closed = objection.model_copy(
+        update={"decided_at": now, "outcome": decision.outcome, "decision_note": decision.note}
+    )
+    reason = f"objection {objection.objection_id} {decision.outcome}"
+    if decision.outcome == "revoked":
+        status = ListingStatus.REVOKED
+        return _moved(
+            listing,
+            decision.version,
+            now,
+            status=status,
+            objection=closed,
+            history=_step(listing, status, now, by, reason),
+        )
+    content: dict[str, object] = {}
+    if decision.outcome == "corrected":
+        entry = decision.corrected_entry
+        if entry is None:
+            raise BadRequest("a correction needs corrected_entry", path="corrected_entry")
+        if identity_of(entry) != listing.listing_id:
+            raise BadRequest("the corrected entry is a different listing", path="corrected_entry")
+        content = {
+            name: getattr(entry, name)
+            for name in ListingEntry.model_fields
+            if name != "origin_region"
+        }
+        content.pop("source_updated_at")
+        content.pop("source_sequence")
+    status = ListingStatus.ACTIVE
+    history = _step(listing, status, now, by, reason)
+    return _moved(
+        listing, decision.version, now, **content, status=status, objection=closed, history=history
+    )
+
+
+def earliest_repair(listing: Listing) -> date:
+    """Minimum publicity before repair (DESIGN §4b): the domain's rule, else the severity's."""
+    domain = load_catalogue().domain(listing.domain)
+    if domain is not None and domain.repair_after_years:
+        return _add_months(listing.valid_from, 12 * domain.repair_after_years)
+    if listing.severity is None:
+        return listing.valid_from
+    return _add_months(
+        listing.valid_from, load_catalogue().severity(listing.severity).min_publicity_months
+    )
+
+
+def repair(listing: Listing, request: RepairRequest, by: str, now: datetime) -> Listing:
+    if listing.kind is not ListKind.BLACK:
+        raise BadRequest("only black-list entries are repaired", path="listing_id")
+    if listing.status not in (*IN_FORCE, ListingStatus.SUSPENDED):
+        raise NotInForce(f"the listing is {listing.status.value}; nothing to repair")
+    earliest = earliest_repair(listing)
+    if china_date(now) < earliest:
+        raise RepairTooEarly(
+            f"credit repair is possible from {earliest.isoformat()} (minimum publicity period)",
+            earliest=earliest.isoformat(),
+        )
+    status = ListingStatus.REPAIRED
+    history = _step(listing, status, now, by, f"credit repair: {request.reason}")
+    return _moved(listing, request.version, now, status=status, history=history)
+
+
+def effective_valid_until(listing: Listing) -> date | None:
+    """``valid_until`` as pushed, else the default for the domain or severity (DESIGN §4b)."""
+    if listing.valid_until is not None or listing.kind is not ListKind.BLACK:
+        return listing.valid_until
+    domain = load_catalogue().domain(listing.domain)
+    if domain is not None and domain.publicity_years:
+        return _add_months(listing.valid_from, 12 * domain.publicity_years)
+    if listing.severity is None:
+        return None
+    return _add_months(
+        listing.valid_from, load_catalogue().severity(listing.severity).max_publicity_months
+    )
+
+
+def expiry_due(listing: Listing, today: date) -> bool:
+    until = effective_valid_until(listing)
+    return (
+        listing.status in (*IN_FORCE, ListingStatus.SUSPENDED)
+        and until is not None
+        and until <= today
+    )
+
+
+def expire(listing: Listing, now: datetime) -> Listing:
+    status = ListingStatus.EXPIRED
+    history = _step(listing, status, now, GATEWAY, "publicity period over (valid_until reached)")
+    return _moved(listing, next_version(listing.version, now), now, status=status, history=history)
+
+
+def conduct_ended(listing: Listing) -> date | None:
+    """When the dishonest conduct's listing stopped applying, if it has."""
+    if listing.status in IN_FORCE or listing.status is ListingStatus.SUSPENDED:
+        return None
+    last = listing.history[-1].at if listing.history else listing.accepted_at
+    return china_date(last)
+
+
+def purge_due(listing: Listing, today: date, years: int = RETENTION_YEARS) -> bool:
+    """A natural person's black listing is erased ``years`` after the conduct ended."""
+    if listing.subject_type is not SubjectType.NATURAL_PERSON or listing.kind is not ListKind.BLACK:
+        return False
+    ended = conduct_ended(listing)
+    return ended is not None and _add_months(ended, 12 * years) <= today
+
+
+def _add_months(day: date, months: int) -> date:
+    """Same day ``months`` later, clipped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -1,0 +1,186 @@
+"""Lifecycle actions against the store: read, check who may act, transition, compare-and-set."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from gateway.clock import Clock, china_date
+from gateway.errors import Conflict, ForbiddenError, NotFound
+from gateway.lifecycle import (
+    OPERATOR,
+    ObjectionDecision,
+    ObjectionFiling,
+    PolicyBook,
+    RepairRequest,
+    Stamped,
+    decide_objection,
+    expire,
+    expiry_due,
+    file_objection,
+    purge_due,
+    repair,
+    source_may_act,
+)
+from gateway.listing import Listing
+from gateway.ports import Archive, ListingStore
+from gateway.workdays import WorkdayCalendar
+
+
+class NotSourcePlatform(ForbiddenError):
+    """Only the platform that published a listing (or relayed it) may act on it."""
+
+    code = "not_source_platform"
+
+
+class ListingChanged(Conflict):
+    """Someone else changed the listing meanwhile; read it again and retry."""
+
+    code = "listing_changed"
+
+
+@dataclass
+class TickReport:
+    expired: int = 0
+    purged: int = 0
+    purged_by_region: dict[str, int] = field(default_factory=dict)
+    overdue_objections: list[dict[str, str]] = field(default_factory=list)
+
+
+class LifecycleService:
+    def __init__(
+        self,
+        listings: ListingStore,
+        archive: Archive,
+        clock: Clock,
+        policies: PolicyBook,
+        workdays: WorkdayCalendar,
+        retention_years: int,
+    ) -> None:
+        self._listings = listings
+        self._archive = archive
+        self._clock = clock
+        self._policies = policies
+        self._workdays = workdays
+        self._retention_years = retention_years
+
+    def listing(self, credit_code: str, listing_id: str) -> Listing:
+        found = self._listings.current([(credit_code, listing_id)]).get(listing_id)
+        if found is None:
+            raise NotFound(f"no listing {listing_id} for this credit code", path="listing_id")
+        return found
+
+    def _as_source(self, listing: Listing, region: str | None) -> str:
+        if region is None:
+            return OPERATOR
+        if not source_may_act(listing, region):
+            raise NotSourcePlatform(f"{region} did not publish or relay this listing")
+        return region
+
+    def _save(self, held: Listing, moved: Listing) -> Listing:
+        if not self._listings.write([(moved, held.version)], None):
+            raise ListingChanged("the listing changed meanwhile; read it again and retry")
+        return moved
+
+    def _stamped(
+        self, held: Listing, request: Stamped, step: Callable[[Listing], Listing]
+    ) -> tuple[Listing, bool]:
+        """Apply a platform action unless its version is not newer (a replay: no-op)."""
+        if request.version <= held.version:
+            return held, False
+        return self._save(held, step(held)), True
+
+    def file_objection(
+        self, credit_code: str, listing_id: str, filing: ObjectionFiling, region: str | None
+    ) -> tuple[Listing, bool]:
+        held = self.listing(credit_code, listing_id)
+        by = self._as_source(held, region)
+        if held.objection is not None and held.objection.objection_id == filing.objection_id:
+            return held, False  # the same filing again
+        policy = self._policies.for_region(held.origin_region)
+        moved = file_objection(held, filing, by, self._clock.now(), policy, self._workdays)
+        return self._save(held, moved), True
+
+    def decide_objection(
+        self,
+        credit_code: str,
+        listing_id: str,
+        objection_id: str,
+        decision: ObjectionDecision,
+        region: str,
+    ) -> tuple[Listing, bool]:
+        held = self.listing(credit_code, listing_id)
+        by = self._as_source(held, region)
+        if held.objection is None or held.objection.objection_id != objection_id:
+            raise NotFound(f"no objection {objection_id} on this listing", path="objection_id")
+        now = self._clock.now()
+        return self._stamped(held, decision, lambda x: decide_objection(x, decision, by, now))
+
+    def repair(
+        self, credit_code: str, listing_id: str, request: RepairRequest, region: str
+    ) -> tuple[Listing, bool]:
+        held = self.listing(credit_code, listing_id)
+        by = self._as_source(held, region)
+        now = self._clock.now()
+        return self._stamped(held, request, lambda x: repair(x, request, by, now))
+
+    def tick(self) -> TickReport:
+        """Expire what is due, purge what retention allows, list overdue objections."""
+        now = self._clock.now()
+        today = china_date(now)
+        report = TickReport()
+        for listings in self._listings.by_subject():
+            for held in listings:
+                if purge_due(held, today, self._retention_years):
+                    if self._listings.delete(held):
+                        report.purged += 1
+                        region = held.origin_region
+                        report.purged_by_region[region] = report.purged_by_region.get(region, 0) + 1
+                elif expiry_due(held, today):
+                    written = self._listings.write([(expire(held, now), held.version)], None)
+                    report.expired += len(written)
+                elif (
+                    held.objection is not None
+                    and held.objection.open
+                    and held.objection.deadline < today
+                ):
+                    report.overdue_objections.append(_overdue(held))
+        if report.purged:
+            self._record_purge(report, now)
+        return report
+
+    def _record_purge(self, report: TickReport, now: datetime) -> None:
+        """Keep proof that retention ran: counts only, no personal data."""
+        record = {
+            "at": now.isoformat(),
+            "purged": report.purged,
+            "by_region": report.purged_by_region,
+        }
+        body = json.dumps(record, sort_keys=True).encode()
+        self._archive.put(f"purges/{now:%Y/%m/%d/%H%M%S}.json", body, {"kind": "purge"})
+
+    def overdue_objections(self) -> list[dict[str, str]]:
+        today = china_date(self._clock.now())
+        return [
+            _overdue(held)
+            for listings in self._listings.by_subject()
+            for held in listings
+            if held.objection is not None
+            and held.objection.open
+            and held.objection.deadline < today
+        ]
+
+
+def _overdue(listing: Listing) -> dict[str, str]:
+    objection = listing.objection
+    if objection is None:
+        raise ValueError("no objection")
+    return {
+        "listing_id": listing.listing_id,
+        "origin_region": listing.origin_region,
+        "objection_id": objection.objection_id,
+        "deadline": objection.deadline.isoformat(),
+        "filed_at": objection.filed_at.isoformat(),
+    }
