@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice.app import Chalice, CloudWatchEvent, DynamoDBEvent, Rate, Request, Response, SQSEvent
 
-from chalicelib import agreements_api, api, events, lifecycle_api
+from chalicelib import agreements_api, api, events, lifecycle_api, reports_api
 from chalicelib.http_errors import json_api
 from chalicelib.settings import event_sources
 
@@ -112,6 +112,24 @@ def overdue_objections() -> Response:
 @json_api
 def run_tick() -> Response:
     return lifecycle_api.tick(_request())
+
+
+@app.route("/v1/feedback", methods=["POST"])
+@json_api
+def post_feedback() -> Response:
+    return reports_api.post_feedback(_request())
+
+
+@app.route("/v1/subjects/{credit_code}/listings/{listing_id}/feedback", methods=["GET"])
+@json_api
+def listing_feedback(credit_code: str, listing_id: str) -> Response:
+    return reports_api.listing_feedback(_request(), credit_code, listing_id)
+
+
+@app.route("/v1/stats", methods=["GET"])
+@json_api
+def stats() -> Response:
+    return reports_api.stats(_request())
 
 
 @app.schedule(Rate(1, unit=Rate.HOURS))

@@ -12,6 +12,7 @@ from botocore.config import Config
 from chalicelib.dynamodb.agreements import DynamoAgreements
 from chalicelib.dynamodb.batches import DynamoBatchLedger
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
+from chalicelib.dynamodb.feedback import DynamoFeedback
 from chalicelib.dynamodb.listings import DynamoListings
 from chalicelib.dynamodb.registry import DynamoRegistry
 from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
@@ -45,6 +46,8 @@ class Container:
     subscriptions: DynamoSubscriptions
     agreements: DynamoAgreements
     deliveries: DynamoDeliveryLog
+    feedback: DynamoFeedback
+    batches: DynamoBatchLedger
     queue: SqsDeliveryQueue
     push_service: PushService
     delivery_service: DeliveryService
@@ -75,6 +78,7 @@ def build(settings: Settings, clock: Clock) -> Container:
     )
     policy = PushPolicy(max_body_bytes=settings.max_body_bytes, tolerance=settings.tolerance)
     archive = S3Archive(s3, settings.archive_bucket)
+    batches = DynamoBatchLedger(dynamodb, settings.batches_table)
     return Container(
         settings=settings,
         clock=clock,
@@ -83,11 +87,13 @@ def build(settings: Settings, clock: Clock) -> Container:
         subscriptions=subscriptions,
         agreements=DynamoAgreements(dynamodb, settings.agreements_table),
         deliveries=deliveries,
+        feedback=DynamoFeedback(dynamodb, settings.feedback_table),
+        batches=batches,
         queue=SqsDeliveryQueue(sqs, settings.delivery_queue_url, settings.delivery_dlq_url),
         push_service=PushService(
             registry,
             archive,
-            DynamoBatchLedger(dynamodb, settings.batches_table),
+            batches,
             listings,
             clock,
             policy,

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     subscriptions_table: str
     agreements_table: str
     deliveries_table: str
+    feedback_table: str
     delivery_queue_url: str
     delivery_dlq_url: str
     archive_bucket: str

@@ -38,7 +38,12 @@ def collapse(
 def carried_over(update: Listing, held: Listing) -> Listing:
     """New content from the source; lifecycle state (status, objection, history) stays."""
     return update.model_copy(
-        update={"status": held.status, "objection": held.objection, "history": held.history}
+        update={
+            "status": held.status,
+            "objection": held.objection,
+            "history": held.history,
+            "listed_at": held.listed_at or held.accepted_at,
+        }
     )
 
 

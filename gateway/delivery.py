@@ -66,6 +66,19 @@ class Attempt(Frozen):
     response_excerpt: str
 
 
+@dataclass(frozen=True)
+class DeliveryRecord:
+    """What the delivery log keeps about one delivery (attempts aside)."""
+
+    delivery_id: str
+    subscription_id: str
+    state: DeliveryState
+    credit_code: str
+    listing_id: str
+    origin_region: str
+    updated_at: str
+
+
 class DeliveryLog(Protocol):
     def state(self, delivery_id: str) -> DeliveryState | None: ...
 

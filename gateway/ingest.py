@@ -246,4 +246,5 @@ def _accept(entry: ListingEntry, origin: str, region: str, now: datetime) -> Lis
         subject_type=classify(entry.credit_code)[1],
         provenances=(region,),
         accepted_at=now,
+        listed_at=now,
     )

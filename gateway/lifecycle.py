@@ -162,10 +162,14 @@ def _moved(listing: Listing, version: str, now: datetime, **changes: object) -> 
     return listing.model_copy(update={"version": version, "accepted_at": now, **changes})
 
 
+Event = Literal["objection_filed", "objection_decided", "repaired", "expired", "removed"]
+
+
 def _step(
-    listing: Listing, status: ListingStatus, now: datetime, by: str, reason: str
+    listing: Listing, event: Event, status: ListingStatus, now: datetime, by: str, reason: str
 ) -> tuple[Transition, ...]:
-    return (*listing.history, Transition(status=status, at=now, by=by, reason=reason))
+    step = Transition(event=event, status=status, at=now, by=by, reason=reason)
+    return (*listing.history, step)
 
 
 _REMOVED_TO = {
@@ -184,7 +188,7 @@ def remove(listing: Listing, removal: Removal, by: str, now: datetime) -> Listin
         removal.version,
         now,
         status=status,
-        history=_step(listing, status, now, by, reason),
+        history=_step(listing, "removed", status, now, by, reason),
     )
 
 
@@ -214,7 +218,9 @@ def file_objection(
         suspends=policy.suspends,
     )
     status = ListingStatus.SUSPENDED if policy.suspends else listing.status
-    history = _step(listing, status, now, by, f"objection {filing.objection_id} filed")
+    history = _step(
+        listing, "objection_filed", status, now, by, f"objection {filing.objection_id} filed"
+    )
     return _moved(
         listing,
         next_version(listing.version, now),
@@ -244,7 +250,7 @@ def decide_objection(
             now,
             status=status,
             objection=closed,
-            history=_step(listing, status, now, by, reason),
+            history=_step(listing, "objection_decided", status, now, by, reason),
         )
     content: dict[str, object] = {}
     if decision.outcome == "corrected":
@@ -261,7 +267,7 @@ def decide_objection(
         content.pop("source_updated_at")
         content.pop("source_sequence")
     status = ListingStatus.ACTIVE
-    history = _step(listing, status, now, by, reason)
+    history = _step(listing, "objection_decided", status, now, by, reason)
     return _moved(
         listing, decision.version, now, **content, status=status, objection=closed, history=history
     )
@@ -291,7 +297,7 @@ def repair(listing: Listing, request: RepairRequest, by: str, now: datetime) -> 
             earliest=earliest.isoformat(),
         )
     status = ListingStatus.REPAIRED
-    history = _step(listing, status, now, by, f"credit repair: {request.reason}")
+    history = _step(listing, "repaired", status, now, by, f"credit repair: {request.reason}")
     return _moved(listing, request.version, now, status=status, history=history)
 
 
@@ -320,7 +326,7 @@ def expiry_due(listing: Listing, today: date) -> bool:
 
 def expire(listing: Listing, now: datetime) -> Listing:
     status = ListingStatus.EXPIRED
-    history = _step(listing, status, now, GATEWAY, "publicity period over (valid_until reached)")
+    history = _step(listing, "expired", status, now, GATEWAY, "publicity period over")
     return _moved(listing, next_version(listing.version, now), now, status=status, history=history)
 
 

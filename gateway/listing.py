@@ -35,6 +35,7 @@ IN_FORCE = frozenset({ListingStatus.ACTIVE})
 class Transition(Frozen):
     """One step of a listing's history: kept with the listing, never rewritten."""
 
+    event: Literal["objection_filed", "objection_decided", "repaired", "expired", "removed"]
     status: ListingStatus
     at: AwareDatetime
     by: str
@@ -159,6 +160,7 @@ class Listing(ListingEntry):
     status: ListingStatus = ListingStatus.ACTIVE
     provenances: tuple[RegionCode, ...]
     accepted_at: AwareDatetime
+    listed_at: AwareDatetime | None = None  # first accepted; accepted_at moves with each version
     objection: Objection | None = None
     history: tuple[Transition, ...] = ()
 

@@ -60,7 +60,26 @@ class DynamoBatchLedger(Table):
         self._client.update_item(
             TableName=self._table,
             Key={"pk": s(f"{region}#{batch_id}")},
-            UpdateExpression="SET #state = :done, #result = :result",
+            UpdateExpression="SET #state = :done, #result = :result, received_at = :at",
             ExpressionAttributeNames={"#state": "state", "#result": "result"},
-            ExpressionAttributeValues={":done": s("done"), ":result": s(result.model_dump_json())},
+            ExpressionAttributeValues={
+                ":done": s("done"),
+                ":result": s(result.model_dump_json()),
+                ":at": s(result.received_at.isoformat()),
+            },
         )
+
+    def finished(self) -> list[PushResult]:
+        """Every finished batch still retained (a scan, for monthly statistics)."""
+        paginator = self._client.get_paginator("scan")
+        pages = paginator.paginate(
+            TableName=self._table,
+            FilterExpression="#state = :done",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={":done": s("done")},
+        )
+        return [
+            PushResult.model_validate_json(text(item, "result"))
+            for page in pages
+            for item in page.get("Items", [])
+        ]

@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Table, is_conditional_failure, s, text
-from gateway.delivery import Attempt, DeliveryState
+from gateway.delivery import Attempt, DeliveryRecord, DeliveryState
 from gateway.fanout import Delivery
 
 
 class DynamoDeliveryLog(Table):
     def state(self, delivery_id: str) -> DeliveryState | None:
+        found = self.get(delivery_id)
+        return found.state if found else None
+
+    def get(self, delivery_id: str) -> DeliveryRecord | None:
         item = self._get({"delivery_id": s(delivery_id)})
-        return DeliveryState(text(item, "state")) if item else None
+        return _record(item) if item else None
+
+    def updated_in(self, month: str) -> list[DeliveryRecord]:
+        """Deliveries last touched in ``month`` (YYYY-MM): a scan, for monthly statistics."""
+        paginator = self._client.get_paginator("scan")
+        pages = paginator.paginate(
+            TableName=self._table,
+            FilterExpression="begins_with(updated_at, :m)",
+            ExpressionAttributeValues={":m": s(month)},
+        )
+        return [_record(item) for page in pages for item in page.get("Items", [])]
 
     def record(self, delivery: Delivery, attempt: Attempt, state: DeliveryState) -> None:
         try:
@@ -20,7 +36,8 @@ class DynamoDeliveryLog(Table):
                 TableName=self._table,
                 Key={"delivery_id": s(delivery.delivery_id)},
                 UpdateExpression="SET #state = :state, subscription_id = :sub, change_id = :chg, "
-                "credit_code = :code, updated_at = :at, "
+                "credit_code = :code, listing_id = :lid, origin_region = :origin, "
+                "updated_at = :at, "
                 "attempts = list_append(if_not_exists(attempts, :none), :attempt)",
                 # Once delivered, a late duplicate attempt must not turn it back.
                 ConditionExpression="attribute_not_exists(#state) OR #state <> :delivered",
@@ -30,6 +47,8 @@ class DynamoDeliveryLog(Table):
                     ":sub": s(delivery.subscription_id),
                     ":chg": s(delivery.change.change_id),
                     ":code": s(delivery.change.listing.credit_code),
+                    ":lid": s(delivery.change.listing.listing_id),
+                    ":origin": s(delivery.change.listing.origin_region),
                     ":at": s(attempt.at.isoformat()),
                     ":none": {"L": []},
                     ":attempt": {"L": [s(attempt.model_dump_json())]},
@@ -39,3 +58,15 @@ class DynamoDeliveryLog(Table):
         except ClientError as error:
             if not is_conditional_failure(error):
                 raise
+
+
+def _record(item: dict[str, Any]) -> DeliveryRecord:
+    return DeliveryRecord(
+        delivery_id=text(item, "delivery_id"),
+        subscription_id=text(item, "subscription_id"),
+        state=DeliveryState(text(item, "state")),
+        credit_code=text(item, "credit_code"),
+        listing_id=text(item, "listing_id"),
+        origin_region=text(item, "origin_region"),
+        updated_at=text(item, "updated_at"),
+    )

@@ -1,0 +1,42 @@
+"""Feedback reports, one per delivery, readable by listing for the source region."""
+
+from __future__ import annotations
+
+from chalicelib.dynamodb.base import Table, s, text
+from gateway.feedback import Feedback
+
+
+class DynamoFeedback(Table):
+    def put(self, feedback: Feedback) -> None:
+        self._client.put_item(
+            TableName=self._table,
+            Item={
+                "delivery_id": s(feedback.delivery_id),
+                "listing_id": s(feedback.listing_id),
+                "submitted_at": s(feedback.submitted_at.isoformat()),
+                "doc": s(feedback.model_dump_json()),
+            },
+        )
+
+    def for_listing(self, listing_id: str) -> list[Feedback]:
+        paginator = self._client.get_paginator("query")
+        pages = paginator.paginate(
+            TableName=self._table,
+            IndexName="by_listing",
+            KeyConditionExpression="listing_id = :l",
+            ExpressionAttributeValues={":l": s(listing_id)},
+        )
+        return [
+            Feedback.model_validate_json(text(i, "doc")) for p in pages for i in p.get("Items", [])
+        ]
+
+    def submitted_in(self, month: str) -> list[Feedback]:
+        paginator = self._client.get_paginator("scan")
+        pages = paginator.paginate(
+            TableName=self._table,
+            FilterExpression="begins_with(submitted_at, :m)",
+            ExpressionAttributeValues={":m": s(month)},
+        )
+        return [
+            Feedback.model_validate_json(text(i, "doc")) for p in pages for i in p.get("Items", [])
+        ]

@@ -1,0 +1,102 @@
+"""Feedback (执行反馈) and monthly statistics routes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from chalice.app import Request, Response
+
+from chalicelib import caller
+from chalicelib.bootstrap import container
+from chalicelib.http_errors import json_response, parse_request
+from gateway.clock import china_date
+from gateway.codes import CodeProblem, classify
+from gateway.delivery import DeliveryState
+from gateway.errors import BadRequest, Conflict, ForbiddenError, NotFound
+from gateway.feedback import Feedback, FeedbackReport
+from gateway.lifecycle import source_may_act
+from gateway.lifecycle_service import NotSourcePlatform
+from gateway.regions import check_region_code, within
+from gateway.stats import Month, monthly_stats
+from gateway.workdays import WorkdayCalendar
+
+T = TypeVar("T")
+
+
+class NotYourDelivery(ForbiddenError):
+    """Feedback comes from the region the delivery went to."""
+
+    code = "not_your_delivery"
+
+
+def post_feedback(request: Request) -> Response:
+    """A subscriber reports the measures it executed for one delivery it received."""
+    region = caller.signed_region(request)
+    report = parse_request(FeedbackReport, caller.body(request))
+    c = container()
+    record = c.deliveries.get(report.delivery_id)
+    if record is None:
+        raise NotFound(f"no delivery {report.delivery_id}", path="delivery_id")
+    subscription = c.subscriptions.get(record.subscription_id)
+    if subscription is None or subscription.region != region:
+        raise NotYourDelivery(f"delivery {report.delivery_id} did not go to {region}")
+    if record.state is not DeliveryState.DELIVERED:
+        raise Conflict("feedback is for delivered deliveries", path="delivery_id")
+    feedback = Feedback(
+        **report.model_dump(),
+        subscription_id=record.subscription_id,
+        subscriber_region=region,
+        listing_id=record.listing_id,
+        credit_code=record.credit_code,
+        origin_region=record.origin_region,
+        submitted_at=c.clock.now(),
+    )
+    c.feedback.put(feedback)
+    return json_response(201, feedback.model_dump(mode="json"))
+
+
+def listing_feedback(request: Request, credit_code: str, listing_id: str) -> Response:
+    """The source region (or the operator) reads what subscribers did about its listing."""
+    region = caller.operator_or_region(request)
+    c = container()
+    try:
+        code = classify(credit_code)[0]
+    except CodeProblem as problem:
+        raise BadRequest(problem.message, path="credit_code", reason=problem.code) from problem
+    listing = c.lifecycle.listing(code, listing_id)
+    if region is not None and not source_may_act(listing, region):
+        raise NotSourcePlatform(f"{region} did not publish or relay this listing")
+    reports = c.feedback.for_listing(listing_id)
+    return json_response(200, {"feedback": [f.model_dump(mode="json") for f in reports]})
+
+
+def stats(request: Request) -> Response:
+    """Monthly statistics for a region's subtree: the operator, or that region's own platform."""
+    region = _parsed("region", caller.query(request, "region"), check_region_code)
+    wanted = _parsed("month", caller.query(request, "month"), Month.parse)
+    signer = caller.operator_or_region(request)
+    if signer is not None and not within(region, signer):
+        raise NotSourcePlatform(f"{signer} may read statistics of its own subtree only")
+    c = container()
+    listings = [x for group in c.listings.by_subject() for x in group]
+    subscriptions = {s.subscription_id: s.region for s in c.subscriptions.all()}
+    report = monthly_stats(
+        region,
+        wanted,
+        c.batches.finished(),
+        listings,
+        c.deliveries.updated_in(str(wanted)),
+        subscriptions,
+        c.feedback.submitted_in(str(wanted)),
+        china_date(c.clock.now()),
+        WorkdayCalendar(),
+    )
+    return json_response(200, report.model_dump(mode="json"))
+
+
+def _parsed(name: str, value: str | None, parse: Callable[[str], T]) -> T:
+    try:
+        return parse(value or "")
+    except ValueError as exc:
+        raise BadRequest(f"{name}: {exc}", path=name) from exc

@@ -1,0 +1,37 @@
+"""执行反馈: subscribers report the measures they executed (trigger → response → feedback)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, Field
+
+from gateway.measures import MeasureId
+from gateway.model import Frozen
+
+
+class ExecutedMeasure(Frozen):
+    measure_id: MeasureId
+    department: Annotated[str, Field(min_length=1, max_length=200)]
+    executed_on: date
+    result: Literal["executed", "not_applicable", "failed"]
+    note: Annotated[str, Field(max_length=1000)] = ""
+
+
+class FeedbackReport(Frozen):
+    """What a subscriber posts for one delivery it received."""
+
+    delivery_id: Annotated[str, Field(pattern=r"^msg_[0-9a-f]{32}$")]
+    measures: tuple[ExecutedMeasure, ...] = Field(min_length=1, max_length=100)
+
+
+class Feedback(FeedbackReport):
+    """A report as kept: who sent it, about which listing."""
+
+    subscription_id: str
+    subscriber_region: str
+    listing_id: str
+    credit_code: str
+    origin_region: str
+    submitted_at: AwareDatetime
