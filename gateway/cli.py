@@ -19,7 +19,7 @@ from typing import Any
 
 from gateway.client import PushClient, Response, http_request
 from gateway.signing import Ed25519Signer, generate_signing_key, load_private_key, public_key_text
-from gateway.subject_table import render_subject
+from gateway.subject_table import render_stats, render_subject
 
 
 def _keygen(args: argparse.Namespace) -> int:
@@ -88,6 +88,24 @@ def _agreement(args: argparse.Namespace) -> int:
     return _show(http_request("PUT", f"{base}/{args.id}", body, headers))
 
 
+def _tick(args: argparse.Namespace) -> int:
+    body = json.dumps({"at": args.at} if args.at else {}).encode()
+    return _show(
+        http_request("POST", args.url.rstrip("/") + "/v1/tick", body, _operator_headers(args))
+    )
+
+
+def _stats(args: argparse.Namespace) -> int:
+    query = urllib.parse.urlencode({"region": args.region, "month": args.month})
+    reply = http_request(
+        "GET", f"{args.url.rstrip('/')}/v1/stats?{query}", headers=_operator_headers(args)
+    )
+    if reply.status != 200 or args.json:
+        return _show(reply)
+    print(render_stats(reply.body))
+    return 0
+
+
 def _local(command: str) -> Any:
     try:
         return importlib.import_module(f"infra.local.{command}")
@@ -143,6 +161,18 @@ def parser() -> argparse.ArgumentParser:
     agreement.add_argument("--subscriber", help="list only this subscriber region's agreements")
     _remote(agreement)
     agreement.set_defaults(run=_agreement)
+
+    tick = commands.add_parser("tick", help="run the lifecycle tick now (expiry, purge)")
+    tick.add_argument("--at", help="local stack only: run as if it were this ISO time")
+    _remote(tick)
+    tick.set_defaults(run=_tick)
+
+    stats = commands.add_parser("stats", help="monthly statistics of a region's subtree")
+    stats.add_argument("--region", required=True)
+    stats.add_argument("--month", required=True, help="YYYY-MM")
+    stats.add_argument("--json", action="store_true", help="print the raw JSON")
+    _remote(stats)
+    stats.set_defaults(run=_stats)
 
     dev = commands.add_parser("dev", help="run the local stack in the foreground")
     dev.set_defaults(run=_dev)

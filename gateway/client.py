@@ -100,9 +100,12 @@ class PushClient:
         }
         return batch_id, json.dumps(body, ensure_ascii=False).encode()
 
-    def send_signed(self, path: str, msg_id: str, body: bytes, now: datetime) -> Response:
+    def send_signed(
+        self, path: str, msg_id: str, body: bytes, now: datetime, method: str = "POST"
+    ) -> Response:
+        """Any request signed like a push (a GET signs the empty body)."""
         headers = signed_headers(self._signer, msg_id, body, now)
-        return http_request("POST", self._base + path, body, headers)
+        return http_request(method, self._base + path, body if body else None, headers)
 
     def push(
         self, entries: Sequence[Mapping[str, Any]], now: datetime, batch_id: str | None = None

@@ -1,4 +1,4 @@
-"""The one-stop query as a readable terminal table (``gateway query CODE --as REGION``)."""
+"""Readable terminal views of the one-stop query and of monthly statistics."""
 
 from __future__ import annotations
 
@@ -53,4 +53,49 @@ def render_subject(view: dict[str, Any]) -> str:
             rows,
         )
     )
+    return "\n".join(lines)
+
+
+def render_stats(stats: dict[str, Any]) -> str:
+    pushes, objections, publication, cases = (
+        stats["pushes"],
+        stats["objections"],
+        stats["publication"],
+        stats["cases"],
+    )
+    share = publication["within_7_working_days_share"]
+    lines = [
+        f"region {stats['region']} (with its subtree), {stats['month']}",
+        "pushes: {batches} batches, {accepted} accepted, {duplicate} duplicate, "
+        "{removed} removed, {rejected} rejected".format(**pushes),
+        "objections: {opened} opened, {decided} decided, {overdue} overdue".format(**objections),
+        f"repairs: {stats['repairs']}, expiries: {stats['expiries']}",
+        f"publication: {publication['listings']} new listings, median "
+        f"{publication['median_working_days']} working days, "
+        f"{'-' if share is None else f'{share:.0%}'} within 7 working days (双公示)",
+        f"cases: {cases['count']}, pilot target {cases['target_min']}–{cases['target_max']}"
+        + (" a month: met" if cases["meets_target"] else " a month: not met"),
+        "",
+        render(
+            ["active black list", "severity", "count"],
+            [
+                [_label(domain), severity, count]
+                for domain, counts in sorted(stats["active_black"].items())
+                for severity, count in sorted(counts.items())
+            ],
+        ),
+        "",
+        render(
+            ["active red list", "count"],
+            [[_label(d), n] for d, n in sorted(stats["active_red"].items())],
+        ),
+        "",
+        render(
+            ["subscriber", "deliveries", "with feedback", "rate"],
+            [
+                [f["subscriber_region"], f["deliveries"], f["with_feedback"], f"{f['rate']:.0%}"]
+                for f in stats["feedback"]
+            ],
+        ),
+    ]
     return "\n".join(lines)

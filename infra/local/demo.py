@@ -18,7 +18,9 @@ from gateway.signing import (
     load_public_key,
     public_key_text,
 )
+from gateway.subject_table import render_stats
 from infra.local import scenario
+from infra.local.demo_lifecycle import run_lifecycle
 from infra.local.demo_report import DemoReport, PlatformTally, print_report, tally_provinces
 from infra.local.receiver import Receiver
 from infra.local.stack import LocalStack
@@ -34,7 +36,8 @@ class Operator:
         self._auth = {"authorization": f"Bearer {token}", "content-type": "application/json"}
 
     def call(self, method: str, path: str, body: dict[str, Any]) -> Any:
-        reply = http_request(method, self._url + path, json.dumps(body).encode(), self._auth)
+        data = None if method == "GET" else json.dumps(body).encode()
+        reply = http_request(method, self._url + path, data, self._auth)
         if reply.status >= 300:
             raise RuntimeError(f"{method} {path} → {reply.status}: {reply.body}")
         return reply.body
@@ -44,7 +47,7 @@ def run_demo(stack: LocalStack, say: Callable[[str], None] = print) -> DemoRepor
     now = datetime.now(UTC)
     operator = Operator(stack.url, stack.operator_token)
     clients = _register_platforms(operator, stack.url)
-    receivers = _subscribe_provinces(operator, stack.url)
+    receivers = _subscribe_provinces(operator, stack.url, clients)
     agreements = scenario.agreements(now.date())
     say("· 湖南省 and 广东省 sign mutual-recognition agreements")
     for name in ("hunan", "guangdong"):
@@ -157,7 +160,10 @@ def run_demo(stack: LocalStack, say: Callable[[str], None] = print) -> DemoRepor
     )
 
     checks += _recognition_checks(stack.url, receivers)
+    checks += run_lifecycle(stack, operator.call, clients, receivers, say)
     queries = _query_rows(stack.url)
+    month = f"{datetime.now(UTC):%Y-%m}"
+    stats = operator.call("GET", f"/v1/stats?region=420000&month={month}", {})
     provinces = tally_provinces(receivers, data, results)
     for receiver in receivers.values():
         receiver.stop()
@@ -166,6 +172,7 @@ def run_demo(stack: LocalStack, say: Callable[[str], None] = print) -> DemoRepor
         provinces=provinces,
         checks=checks,
         queries=queries,
+        stats=render_stats(stats),
         deliveries={
             code: [r.payload.model_dump(mode="json") for r in receiver.received]
             for code, receiver in receivers.items()
@@ -242,27 +249,31 @@ def _has_error(result: dict[str, Any], code: str) -> bool:
 
 
 def _register_platforms(operator: Operator, url: str) -> dict[str, PushClient]:
-    clients: dict[str, PushClient] = {}
-    for platform in scenario.PLATFORMS:
-        operator.call("PUT", f"/v1/regions/{platform.code}", {"name": platform.name})
-        private = load_private_key(generate_signing_key())
-        operator.call(
-            "POST",
-            f"/v1/regions/{platform.code}/keys",
-            {"key_id": platform.key_id, "public_key": public_key_text(private)},
-        )
-        clients[platform.code] = PushClient(
-            url, platform.code, Ed25519Signer(platform.key_id, private)
-        )
-    return clients
+    return {p.code: _register(operator, url, p.code, p.name, p.key_id) for p in scenario.PLATFORMS}
 
 
-def _subscribe_provinces(operator: Operator, url: str) -> dict[str, Receiver]:
+def _register(operator: Operator, url: str, code: str, name: str, key_id: str) -> PushClient:
+    """A region and one platform key for it; the client signs that region's requests."""
+    operator.call("PUT", f"/v1/regions/{code}", {"name": name})
+    private = load_private_key(generate_signing_key())
+    operator.call(
+        "POST",
+        f"/v1/regions/{code}/keys",
+        {"key_id": key_id, "public_key": public_key_text(private)},
+    )
+    return PushClient(url, code, Ed25519Signer(key_id, private))
+
+
+def _subscribe_provinces(
+    operator: Operator, url: str, clients: dict[str, PushClient]
+) -> dict[str, Receiver]:
     keys = http_request("GET", url + "/v1/keys").body["keys"]
     public_keys = [load_public_key(k["public_key"]) for k in keys]
     receivers: dict[str, Receiver] = {}
     for province in scenario.PROVINCES:
-        operator.call("PUT", f"/v1/regions/{province.code}", {"name": province.name})
+        clients[province.code] = _register(
+            operator, url, province.code, province.name, f"{province.code}-1"
+        )
         receiver = Receiver(province.name, public_keys=public_keys).start()
         created = operator.call(
             "POST",

@@ -16,6 +16,7 @@ from infra.local import scenario
 from infra.local.receiver import Receiver
 
 _WHEN = TypeAdapter(AwareDatetime)
+_PUSHED = {"listed", "updated"}  # what pushes produce; lifecycle steps are checked separately
 
 
 @dataclass
@@ -29,7 +30,7 @@ class PlatformTally:
 
 @dataclass
 class ProvinceTally:
-    """``expected``/``received`` are (listing id, version) pairs of listing.changed events."""
+    """``expected``/``received``: (listing id, version) of changes that pushes produced."""
 
     expected: set[tuple[str, str]] = field(default_factory=set)
     received: set[tuple[str, str]] = field(default_factory=set)
@@ -44,6 +45,7 @@ class DemoReport:
     checks: list[tuple[str, bool]]
     deliveries: dict[str, list[dict[str, Any]]]
     queries: list[list[str]]
+    stats: str = ""
 
     @property
     def ok(self) -> bool:
@@ -75,7 +77,7 @@ def tally_provinces(
         receiver = receivers[province.code]
         for got in receiver.received:
             tally.events[got.payload.type] += 1
-            if got.payload.type == "listing.changed":
+            if got.payload.type == "listing.changed" and got.payload.data.type in _PUSHED:
                 listing = got.payload.data.listing
                 tally.received.add((listing.listing_id, listing.version))
         tally.failed_verification = len(receiver.rejected)
@@ -125,6 +127,9 @@ def print_report(report: DemoReport, say: Callable[[str], None] = print) -> None
     )
     say(f"\nOne-stop query: {scenario.DY_MINE} (大冶市某矿业有限公司) as seen by each province")
     say(render(["as", "domain", "recognised", "basis / reason", "measures"], report.queries))
+    if report.stats:
+        say("\nMonthly statistics (gateway stats)")
+        say(report.stats)
     say("\nChecks")
     for description, ok in report.checks:
         say(f"  [{'ok' if ok else 'FAIL'}] {description}")

@@ -53,6 +53,7 @@ def make_resident_id(body: str) -> str:
 
 QTH_COAL = make_uscc("91230900MA19XY2K3")
 QTH_TAX = make_uscc("91230900MA1AB3CD4")
+QTH_LATE = make_uscc("91230900MA1CE5FG6")
 XZ_FOOD = make_uscc("91410184MA4FGH5J6")
 XZ_PERSON = make_resident_id("41018419950315001")
 QC_CHEM = make_uscc("91441802MA4WKL7M8")
@@ -121,6 +122,16 @@ def batches(today: date, now: datetime) -> dict[str, list[dict[str, Any]]]:
                 decision_number="七税信〔2026〕A-031",
             ),
             e(
+                credit_code=QTH_LATE,
+                subject_name="七台河市某运输有限公司",
+                domain="court_defaulter",
+                severity="general",
+                decided_on=(today - timedelta(days=150)).isoformat(),
+                valid_from=(today - timedelta(days=150)).isoformat(),
+                deciding_authority="七台河市茄子河区人民法院",
+                decision_number="(2026)黑0904执77号",
+            ),
+            e(
                 credit_code=wrong_check(QTH_COAL),
                 subject_name="七台河市某建材有限公司",
                 domain="product_quality",
@@ -134,6 +145,7 @@ def batches(today: date, now: datetime) -> dict[str, list[dict[str, Any]]]:
                 subject_name="新郑市某食品有限公司",
                 domain="food_drug",
                 severity="general",
+                valid_until=(today + timedelta(days=1)).isoformat(),
                 deciding_authority="新郑市市场监督管理局",
                 decision_number="新市监罚〔2026〕41号",
             ),

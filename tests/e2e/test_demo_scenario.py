@@ -65,6 +65,7 @@ def test_an_updated_listing_reaches_subscribers_as_an_update_of_the_earlier_vers
         d["data"]
         for d in report.deliveries["440000"]
         if d["data"]["listing"]["credit_code"] == scenario.QC_CHEM
+        and d["data"]["type"] in {"listed", "updated"}
     ]
     kinds = sorted(change["type"] for change in changes)
     assert kinds == ["listed", "updated"]
@@ -75,7 +76,7 @@ def test_an_updated_listing_reaches_subscribers_as_an_update_of_the_earlier_vers
 
 def test_the_platform_tallies_count_each_outcome(report: DemoReport) -> None:
     qitaihe = report.platforms["230900"]
-    assert (qitaihe.accepted, qitaihe.duplicate, qitaihe.rejected) == (2, 0, 1)
+    assert (qitaihe.accepted, qitaihe.duplicate, qitaihe.rejected) == (3, 0, 1)
     xinzheng = report.platforms["410184"]
     assert (xinzheng.accepted, xinzheng.rejected, xinzheng.refused) == (2, 1, 1)
 
@@ -161,3 +162,29 @@ def test_the_cli_lists_a_regions_agreements_with_the_operator_token(
     listed = json.loads(capsys.readouterr().out)["agreements"]
     assert code == 0
     assert [a["title"] for a in listed] == ["长江中游城市群严重失信主体名单互认合作备忘录"]
+
+
+def test_hunan_hears_every_lifecycle_step_of_the_listings_it_received(report: DemoReport) -> None:
+    steps = {
+        (d["data"]["listing"]["credit_code"], d["data"]["type"])
+        for d in _received(report, "430000", "listing.changed")
+    }
+    assert {
+        (scenario.QC_CHEM, "suspended"),
+        (scenario.QC_CHEM, "reinstated"),
+        (scenario.QTH_LATE, "repaired"),
+        (scenario.XZ_FOOD, "objection_filed"),
+        (scenario.XZ_FOOD, "expired"),
+    } <= steps
+
+
+def test_a_suspended_listing_is_delivered_as_not_recognised_while_verified(
+    report: DemoReport,
+) -> None:
+    [suspended] = [
+        d
+        for d in _received(report, "430000", "listing.changed")
+        if d["data"]["type"] == "suspended"
+    ]
+    assert suspended["recognition"]["reasons"] == ["measures_suspended"]
+    assert suspended["data"]["listing"]["objection"]["objection_id"] == "qc-obj-1"
