@@ -46,14 +46,21 @@ def revise_agreement(request: Request, agreement_id: str) -> Response:
 
 
 def end_agreement(request: Request, agreement_id: str) -> Response:
-    """End an agreement today; it is kept, with its history, as no longer effective."""
+    """End an agreement today; it is kept, with its history, as no longer effective.
+
+    One that has already lapsed keeps its real end date: ending it again changes nothing.
+    """
     caller.require_operator(request)
     c = container()
     current = _existing_agreement(agreement_id)
     today = china_date(c.clock.now())
+    until = max(min(today, current.effective_until or today), current.effective_from)
+    if until == current.effective_until:
+        body = {"agreement": current.model_dump(mode="json"), "deliveries_queued": 0}
+        return json_response(200, body)
     ended = current.model_copy(
         update={
-            "effective_until": max(today, current.effective_from),
+            "effective_until": until,
             "revision": current.revision + 1,
             "updated_at": c.clock.now(),
         }

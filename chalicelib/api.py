@@ -19,10 +19,11 @@ from gateway.errors import (
     Conflict,
     NotFound,
     RegionMismatch,
+    SchemaError,
     UnknownRegion,
 )
 from gateway.query import subject_view
-from gateway.regions import RegionCode
+from gateway.regions import check_region_code
 from gateway.registry import PlatformKey, Region
 from gateway.signing import generate_hmac_secret, public_key_text
 from gateway.subscription import Subscription, SubscriptionRequest, check_webhook_url
@@ -40,7 +41,10 @@ def subject(request: Request, credit_code: str) -> Response:
         raise BadRequest(problem.message, path="credit_code", reason=problem.code) from problem
     as_region = caller.query(request, "as")
     if as_region is not None:
-        as_region = caller.valid(_AsRegion, {"region": as_region}).region
+        try:
+            check_region_code(as_region)
+        except ValueError as exc:
+            raise SchemaError(f"as: {exc}", path="as") from exc
     c = container()
     listings = c.listings.subject(code)
     if not listings:
@@ -50,10 +54,6 @@ def subject(request: Request, credit_code: str) -> Response:
         listings, as_region, agreements, china_date(c.clock.now()), caller.trusted(request)
     )
     return json_response(200, view.model_dump(mode="json"))
-
-
-class _AsRegion(BaseModel):
-    region: RegionCode
 
 
 def create_subscription(request: Request) -> Response:

@@ -13,7 +13,7 @@ from chalicelib.http_errors import json_response, parse_request
 from gateway.clock import china_date
 from gateway.codes import CodeProblem, classify
 from gateway.delivery import DeliveryState
-from gateway.errors import BadRequest, Conflict, ForbiddenError, NotFound
+from gateway.errors import BadRequest, Conflict, ForbiddenError, NotFound, SchemaError
 from gateway.feedback import Feedback, FeedbackReport
 from gateway.lifecycle import source_may_act
 from gateway.lifecycle_service import NotSourcePlatform
@@ -99,4 +99,4 @@ def _parsed(name: str, value: str | None, parse: Callable[[str], T]) -> T:
     try:
         return parse(value or "")
     except ValueError as exc:
-        raise BadRequest(f"{name}: {exc}", path=name) from exc
+        raise SchemaError(f"{name}: {exc}", path=name) from exc

@@ -16,6 +16,7 @@ from chalice.test import Client, HTTPResponse
 
 from chalicelib import bootstrap
 from gateway.client import signed_headers
+from gateway.fanout import Delivery
 from gateway.signing import Ed25519Signer, generate_signing_key, load_private_key, public_key_text
 
 OPERATOR_TOKEN = "op-token-0123456789abcdefghij"
@@ -263,3 +264,92 @@ def sqs_event(sqs: Any, queue_url: str, region: str) -> dict[str, Any]:
             }
             for m in messages
         )
+
+
+# --- Mutual recognition: agreements, the regions of the 长江中游 scenario, queued deliveries ---
+
+DAYE = "420281"  # 大冶市 (黄石市, 湖北省)
+HUBEI = "420000"  # 湖北省
+GUANGDONG = "440000"  # 广东省
+NATURAL_PERSON_CODE = "11010519491231002X"
+
+
+def daye_black_entry(**overrides: Any) -> dict[str, Any]:
+    """A serious black listing decided in 大冶市."""
+    return black_entry(
+        **{
+            "subject_name": "大冶某某矿业有限公司",
+            "deciding_authority": "大冶市人民法院",
+            "decision_number": "(2024)鄂0281执456号",
+            **overrides,
+        }
+    )
+
+
+def agreement_terms(**overrides: Any) -> dict[str, Any]:
+    """湖南 recognises 湖北's serious black lists (the README's example agreement)."""
+    terms: dict[str, Any] = {
+        "title": "长江中游城市群严重失信主体名单互认合作备忘录",
+        "subscriber_region": HUNAN,
+        "sources": [{"region": HUBEI, "subtree": True}],
+        "kinds": ["black"],
+        "domains": [],
+        "min_severity": "serious",
+        "effective_from": "2024-01-01",
+        "effective_until": None,
+        "measures": [
+            {
+                "measure_id": "restrict_franchise",
+                "text": "限制参与基础设施和公用事业特许经营",
+                "department": "发展改革部门",
+                "mandatory": False,
+            },
+            {
+                "measure_id": "strict_licensing_review",
+                "text": "从严审核行政许可审批项目",
+                "department": "各行政许可管理部门",
+                "mandatory": True,
+            },
+        ],
+    }
+    terms.update(overrides)
+    return terms
+
+
+def create_agreement(
+    gateway: Gateway, terms: Mapping[str, Any], token: str | None = OPERATOR_TOKEN
+) -> HTTPResponse:
+    headers = gateway.operator(token) if token else {"Content-Type": "application/json"}
+    body = json.dumps(terms, ensure_ascii=False).encode()
+    return gateway.client.http.post("/v1/agreements", headers=headers, body=body)
+
+
+def revise_agreement(
+    gateway: Gateway,
+    agreement_id: str,
+    terms: Mapping[str, Any],
+    token: str | None = OPERATOR_TOKEN,
+) -> HTTPResponse:
+    headers = gateway.operator(token) if token else {"Content-Type": "application/json"}
+    body = json.dumps(terms, ensure_ascii=False).encode()
+    return gateway.client.http.put(f"/v1/agreements/{agreement_id}", headers=headers, body=body)
+
+
+def end_agreement(
+    gateway: Gateway, agreement_id: str, token: str | None = OPERATOR_TOKEN
+) -> HTTPResponse:
+    headers = gateway.operator(token) if token else {}
+    return gateway.client.http.delete(f"/v1/agreements/{agreement_id}", headers=headers)
+
+
+def signed_agreement(gateway: Gateway, **overrides: Any) -> dict[str, Any]:
+    """POST an agreement that must be accepted; its stored form."""
+    response = create_agreement(gateway, agreement_terms(**overrides))
+    assert response.status_code == 201, response.json_body
+    return dict(response.json_body["agreement"])
+
+
+def queued_messages(sqs: Any, queue_url: str, region: str = "cn-northwest-1") -> list[Delivery]:
+    """Every visible message on the delivery queue as a ``Delivery`` (received, so now hidden)."""
+    event = sqs_event(sqs, queue_url, region)
+    return [Delivery.model_validate_json(r["body"]) for r in event["Records"]]

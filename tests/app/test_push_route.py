@@ -224,7 +224,8 @@ def test_a_batch_mixing_valid_and_invalid_entries_reports_each_rejected_entry(ga
     assert [o["index"] for o in result["outcomes"]] == [0]
     errors = {e["index"]: e for e in result["errors"]}
     assert set(errors) == {1, 2, 3}
-    assert all(set(e) == {"index", "field", "code", "message"} for e in result["errors"])
+    assert all(set(e) == {"list", "index", "field", "code", "message"} for e in result["errors"])
+    assert {e["list"] for e in result["errors"]} == {"entries"}
     assert (errors[1]["field"], errors[1]["code"]) == ("credit_code", "invalid_check_character")
     assert (errors[2]["field"], errors[2]["code"]) == ("legal_basis", "missing_legal_basis")
     assert errors[3]["code"] == "invalid_type"
