@@ -86,9 +86,9 @@ def stats(request: Request) -> Response:
         wanted,
         c.batches.finished(),
         listings,
-        c.deliveries.updated_in(str(wanted)),
+        c.deliveries.updated_in(wanted),
         subscriptions,
-        c.feedback.submitted_in(str(wanted)),
+        c.feedback.submitted_in(wanted),
         china_date(c.clock.now()),
         WorkdayCalendar(),
     )

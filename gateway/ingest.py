@@ -20,7 +20,7 @@ from gateway.errors import (
     UnknownKey,
     UnknownRegion,
 )
-from gateway.lifecycle import remove, source_may_act, validate_removals
+from gateway.lifecycle import Removal, remove, source_may_act, validate_removals
 from gateway.listing import Listing, ListingEntry, entry_version, identity_of
 from gateway.ports import Archive, BatchLedger, ListingStore, Registry
 from gateway.push import (
@@ -188,16 +188,22 @@ class PushService:
         valid, errors = validate_removals(raw)
         current = self._listings.current([(r.credit_code, r.listing_id) for _, r in valid])
         outcomes: list[EntryOutcome] = []
+        newest: dict[str, tuple[int, Removal]] = {}
+        for index, removal in valid:  # one listing removed twice in a batch: the newest counts
+            held_first = newest.get(removal.listing_id)
+            if held_first is None or removal.version > held_first[1].version:
+                newest[removal.listing_id] = (index, removal)
         writes: list[tuple[int, Listing, str]] = []
         for index, removal in valid:
             held = current.get(removal.listing_id)
+            superseded = newest[removal.listing_id][0] != index
             if held is None:
                 errors.append(_removal_error(index, "unknown_listing", "no such listing is held"))
             elif not source_may_act(held, region):
                 errors.append(
                     _not_permitted(index, "credit_code", region, held.origin_region, "removals")
                 )
-            elif removal.version <= held.version:
+            elif superseded or removal.version <= held.version:
                 outcomes.append(_outcome(index, held, "duplicate", "removals"))
             else:
                 writes.append((index, remove(held, removal, region, now), held.version))

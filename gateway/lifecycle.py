@@ -153,9 +153,21 @@ def source_may_act(listing: Listing, region: str) -> bool:
 
 def next_version(current: str, now: datetime) -> str:
     """A version after ``current``, for transitions the gateway makes itself."""
-    stamp, _, sequence = current.partition("#")
     candidate = version_of(now, 0)
-    return candidate if candidate > current else f"{stamp}#{int(sequence) + 1:013d}"
+    if candidate > current:
+        return candidate
+    stamp, _, sequence = current.partition("#")
+    return f"{stamp}#{int(sequence) + 1:013d}"
+
+
+def after(listing: Listing, request: Stamped) -> str:
+    """The version of an action that applies once by state (a decision, a repair): the source's
+    own stamp when it is newer, else the smallest step past the current version, so an action
+    stamped before the gateway's own last step (an objection filing) is never lost."""
+    if request.version > listing.version:
+        return request.version
+    stamp, _, sequence = listing.version.partition("#")
+    return f"{stamp}#{int(sequence) + 1:013d}"
 
 
 def _moved(listing: Listing, version: str, now: datetime, **changes: object) -> Listing:
@@ -242,11 +254,12 @@ def decide_objection(
         update={"decided_at": now, "outcome": decision.outcome, "decision_note": decision.note}
     )
     reason = f"objection {objection.objection_id} {decision.outcome}"
+    version = after(listing, decision)
     if decision.outcome == "revoked":
         status = ListingStatus.REVOKED
         return _moved(
             listing,
-            decision.version,
+            version,
             now,
             status=status,
             objection=closed,
@@ -266,10 +279,12 @@ def decide_objection(
         }
         content.pop("source_updated_at")
         content.pop("source_sequence")
-    status = ListingStatus.ACTIVE
+    # Upheld or corrected: measures apply again, unless the listing ended meanwhile.
+    ended = listing.status not in (*IN_FORCE, ListingStatus.SUSPENDED)
+    status = listing.status if ended else ListingStatus.ACTIVE
     history = _step(listing, "objection_decided", status, now, by, reason)
     return _moved(
-        listing, decision.version, now, **content, status=status, objection=closed, history=history
+        listing, version, now, **content, status=status, objection=closed, history=history
     )
 
 
@@ -298,7 +313,7 @@ def repair(listing: Listing, request: RepairRequest, by: str, now: datetime) -> 
         )
     status = ListingStatus.REPAIRED
     history = _step(listing, "repaired", status, now, by, f"credit repair: {request.reason}")
-    return _moved(listing, request.version, now, status=status, history=history)
+    return _moved(listing, after(listing, request), now, status=status, history=history)
 
 
 def effective_valid_until(listing: Listing) -> date | None:
@@ -342,6 +357,8 @@ def purge_due(listing: Listing, today: date, years: int = RETENTION_YEARS) -> bo
     """A natural person's black listing is erased ``years`` after the conduct ended."""
     if listing.subject_type is not SubjectType.NATURAL_PERSON or listing.kind is not ListKind.BLACK:
         return False
+    if listing.objection is not None and listing.objection.open:
+        return False  # an objected listing is kept until the outcome (DESIGN §4b)
     ended = conduct_ended(listing)
     return ended is not None and _add_months(ended, 12 * years) <= today
 

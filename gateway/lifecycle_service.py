@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,7 +14,6 @@ from gateway.lifecycle import (
     ObjectionFiling,
     PolicyBook,
     RepairRequest,
-    Stamped,
     decide_objection,
     expire,
     expiry_due,
@@ -24,7 +22,7 @@ from gateway.lifecycle import (
     repair,
     source_may_act,
 )
-from gateway.listing import Listing
+from gateway.listing import Listing, ListingStatus
 from gateway.ports import Archive, ListingStore
 from gateway.workdays import WorkdayCalendar
 
@@ -84,14 +82,6 @@ class LifecycleService:
             raise ListingChanged("the listing changed meanwhile; read it again and retry")
         return moved
 
-    def _stamped(
-        self, held: Listing, request: Stamped, step: Callable[[Listing], Listing]
-    ) -> tuple[Listing, bool]:
-        """Apply a platform action unless its version is not newer (a replay: no-op)."""
-        if request.version <= held.version:
-            return held, False
-        return self._save(held, step(held)), True
-
     def file_objection(
         self, credit_code: str, listing_id: str, filing: ObjectionFiling, region: str | None
     ) -> tuple[Listing, bool]:
@@ -115,16 +105,19 @@ class LifecycleService:
         by = self._as_source(held, region)
         if held.objection is None or held.objection.objection_id != objection_id:
             raise NotFound(f"no objection {objection_id} on this listing", path="objection_id")
-        now = self._clock.now()
-        return self._stamped(held, decision, lambda x: decide_objection(x, decision, by, now))
+        if not held.objection.open:
+            return held, False  # decided already: a replay
+        moved = decide_objection(held, decision, by, self._clock.now())
+        return self._save(held, moved), True
 
     def repair(
         self, credit_code: str, listing_id: str, request: RepairRequest, region: str
     ) -> tuple[Listing, bool]:
         held = self.listing(credit_code, listing_id)
         by = self._as_source(held, region)
-        now = self._clock.now()
-        return self._stamped(held, request, lambda x: repair(x, request, by, now))
+        if held.status is ListingStatus.REPAIRED:
+            return held, False  # repaired already: a replay
+        return self._save(held, repair(held, request, by, self._clock.now())), True
 
     def tick(self) -> TickReport:
         """Expire what is due, purge what retention allows, list overdue objections."""

@@ -6,10 +6,10 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from gateway.catalogue import ListKind
-from gateway.clock import china_date
+from gateway.clock import CHINA, china_date
 from gateway.delivery import DeliveryRecord, DeliveryState
 from gateway.feedback import Feedback
 from gateway.listing import IN_FORCE, Listing
@@ -44,6 +44,13 @@ class Month:
     def has(self, moment: datetime | date) -> bool:
         day = china_date(moment) if isinstance(moment, datetime) else moment
         return (day.year, day.month) == (self.year, self.month)
+
+    def utc_range(self) -> tuple[str, str]:
+        """The month (in Beijing) as [start, end) ISO instants in UTC, for range scans."""
+        start = datetime(self.year, self.month, 1, tzinfo=CHINA)
+        following = date.fromordinal(self.last_day.toordinal() + 1)
+        end = datetime(following.year, following.month, 1, tzinfo=CHINA)
+        return start.astimezone(UTC).isoformat(), end.astimezone(UTC).isoformat()
 
     @property
     def last_day(self) -> date:
@@ -185,7 +192,7 @@ def _feedback(
         if (
             d.state is DeliveryState.DELIVERED
             and within(d.origin_region, region)
-            and d.updated_at.startswith(str(month))
+            and month.has(datetime.fromisoformat(d.updated_at))
         ):
             delivered[d.subscription_id].append(d.delivery_id)
     rates = []

@@ -9,6 +9,7 @@ from botocore.exceptions import ClientError
 from chalicelib.dynamodb.base import Table, is_conditional_failure, s, text
 from gateway.delivery import Attempt, DeliveryRecord, DeliveryState
 from gateway.fanout import Delivery
+from gateway.stats import Month
 
 
 class DynamoDeliveryLog(Table):
@@ -20,13 +21,14 @@ class DynamoDeliveryLog(Table):
         item = self._get({"delivery_id": s(delivery_id)})
         return _record(item) if item else None
 
-    def updated_in(self, month: str) -> list[DeliveryRecord]:
-        """Deliveries last touched in ``month`` (YYYY-MM): a scan, for monthly statistics."""
+    def updated_in(self, month: Month) -> list[DeliveryRecord]:
+        """Deliveries last touched in ``month`` (Beijing): a scan, for monthly statistics."""
+        start, end = month.utc_range()
         paginator = self._client.get_paginator("scan")
         pages = paginator.paginate(
             TableName=self._table,
-            FilterExpression="begins_with(updated_at, :m)",
-            ExpressionAttributeValues={":m": s(month)},
+            FilterExpression="updated_at >= :start AND updated_at < :end",
+            ExpressionAttributeValues={":start": s(start), ":end": s(end)},
         )
         return [_record(item) for page in pages for item in page.get("Items", [])]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chalicelib.dynamodb.base import Table, s, text
 from gateway.feedback import Feedback
+from gateway.stats import Month
 
 
 class DynamoFeedback(Table):
@@ -30,12 +31,13 @@ class DynamoFeedback(Table):
             Feedback.model_validate_json(text(i, "doc")) for p in pages for i in p.get("Items", [])
         ]
 
-    def submitted_in(self, month: str) -> list[Feedback]:
+    def submitted_in(self, month: Month) -> list[Feedback]:
+        start, end = month.utc_range()
         paginator = self._client.get_paginator("scan")
         pages = paginator.paginate(
             TableName=self._table,
-            FilterExpression="begins_with(submitted_at, :m)",
-            ExpressionAttributeValues={":m": s(month)},
+            FilterExpression="submitted_at >= :start AND submitted_at < :end",
+            ExpressionAttributeValues={":start": s(start), ":end": s(end)},
         )
         return [
             Feedback.model_validate_json(text(i, "doc")) for p in pages for i in p.get("Items", [])

@@ -269,3 +269,27 @@ def agreement(
 def with_status(held: Listing, status: ListingStatus | str) -> Listing:
     """``held`` moved to another lifecycle status (validated like any stored listing)."""
     return Listing.model_validate({**held.model_dump(), "status": status})
+
+
+# -- lifecycle (removals, objections, repair, expiry, retention) --
+
+
+def removal(base: Mapping[str, Any] | None = None, **overrides: Any) -> dict[str, Any]:
+    """A removal (移出) of the listing built from ``base`` (default ``entry()``), JSON-ready."""
+    source = dict(base) if base is not None else entry()
+    raw: dict[str, Any] = {
+        "credit_code": source["credit_code"],
+        "kind": source["kind"],
+        "domain": source["domain"],
+        "deciding_authority": source["deciding_authority"],
+        "decision_number": source["decision_number"],
+        "reason": "revoked",
+        "source_updated_at": "2025-05-01T08:00:00+08:00",
+        "source_sequence": 1,
+    }
+    return _apply(raw, overrides)
+
+
+def evolved(held: Listing, **fields: Any) -> Listing:
+    """``held`` with gateway bookkeeping or content replaced, validated like a stored listing."""
+    return Listing.model_validate({**held.model_dump(), **fields})

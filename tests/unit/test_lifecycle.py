@@ -1,0 +1,788 @@
+"""Pure lifecycle transitions: objections, decisions, repair, expiry, removal, retention."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from builders import (
+    ABSENT,
+    CITY,
+    COUNTY,
+    NOW,
+    RESIDENT_ID,
+    entry,
+    evolved,
+    listing,
+    red_entry,
+    with_status,
+)
+
+from gateway.change import ChangeType, change_between, classify_change, purged
+from gateway.clock import CHINA
+from gateway.errors import BadRequest
+from gateway.lifecycle import (
+    GATEWAY,
+    NotInForce,
+    ObjectionDecision,
+    ObjectionFiling,
+    ObjectionOpen,
+    ObjectionPolicy,
+    Removal,
+    RemovalReason,
+    RepairRequest,
+    RepairTooEarly,
+    decide_objection,
+    earliest_repair,
+    effective_valid_until,
+    expire,
+    expiry_due,
+    file_objection,
+    next_version,
+    purge_due,
+    remove,
+    repair,
+    shipped_policies,
+    source_may_act,
+)
+from gateway.listing import Listing, ListingEntry, ListingStatus, Transition, version_of
+from gateway.recognition import intensified_domains, recognise
+from gateway.workdays import WorkdayCalendar
+
+HUNAN = "430000"  # 湖南省: 20 calendar days, measures suspended
+XINZHENG = "410184"  # 新郑市: 12 working days, not suspended
+CALENDAR = WorkdayCalendar()
+FILING = ObjectionFiling(objection_id="obj-1", reason="当事人已履行完毕")
+FILED_AT = NOW  # 2025-06-02 (a Monday, the Dragon Boat Festival day off)
+
+
+def at(hours: int) -> datetime:
+    """A source platform's stamp ``hours`` after the filing."""
+    return FILED_AT + timedelta(hours=hours)
+
+
+def policy(region: str) -> ObjectionPolicy:
+    return shipped_policies().for_region(region)
+
+
+def held_in(region: str, **overrides: Any) -> Listing:
+    return listing(region=region, **overrides)
+
+
+def filed(region: str) -> Listing:
+    return file_objection(held_in(region), FILING, "operator", FILED_AT, policy(region), CALENDAR)
+
+
+def decision(outcome: str, hours: int = 1, **fields: Any) -> ObjectionDecision:
+    return ObjectionDecision.model_validate(
+        {"outcome": outcome, "source_updated_at": at(hours), "source_sequence": 0, **fields}
+    )
+
+
+def corrected_entry(**overrides: Any) -> ListingEntry:
+    raw = entry(
+        reason="更正: 被执行人已部分履行",
+        severity="general",
+        valid_until="2026-03-02",
+        source_updated_at="2025-06-02T20:00:00+08:00",
+        source_sequence=9,
+        **overrides,
+    )
+    return ListingEntry.model_validate(raw)
+
+
+def removal_of(held: Listing, reason: RemovalReason, hours: int = 1) -> Removal:
+    return Removal(
+        credit_code=held.credit_code,
+        kind=held.kind,
+        domain=held.domain,
+        deciding_authority=held.deciding_authority,
+        decision_number=held.decision_number,
+        reason=reason,
+        note="依法移出",
+        source_updated_at=at(hours),
+    )
+
+
+REPAIR = RepairRequest(reason="已履行全部义务", source_updated_at=at(1))
+
+# -- every transition, its status, its history event and the change subscribers hear --
+
+Step = Callable[[], tuple[Listing, Listing]]
+
+
+def _objection_suspending() -> tuple[Listing, Listing]:
+    return held_in(HUNAN), filed(HUNAN)
+
+
+def _objection_not_suspending() -> tuple[Listing, Listing]:
+    return held_in(XINZHENG), filed(XINZHENG)
+
+
+def _decided(region: str, outcome: str, **fields: Any) -> Step:
+    def step() -> tuple[Listing, Listing]:
+        old = filed(region)
+        return old, decide_objection(old, decision(outcome, **fields), CITY, at(2))
+
+    return step
+
+
+def _repaired() -> tuple[Listing, Listing]:
+    old = listing()
+    return old, repair(old, REPAIR, CITY, datetime(2026, 3, 2, tzinfo=CHINA))
+
+
+def _expired() -> tuple[Listing, Listing]:
+    old = listing()
+    return old, expire(old, datetime(2027, 3, 2, 1, 0, tzinfo=CHINA))
+
+
+def _removed(reason: RemovalReason) -> Step:
+    def step() -> tuple[Listing, Listing]:
+        old = listing()
+        return old, remove(old, removal_of(old, reason), CITY, at(2))
+
+    return step
+
+
+TRANSITIONS = [
+    pytest.param(
+        _objection_suspending,
+        ChangeType.SUSPENDED,
+        ListingStatus.SUSPENDED,
+        "objection_filed",
+        id="objection-filed-where-the-policy-suspends",
+    ),
+    pytest.param(
+        _objection_not_suspending,
+        ChangeType.OBJECTION_FILED,
+        ListingStatus.ACTIVE,
+        "objection_filed",
+        id="objection-filed-where-the-policy-does-not-suspend",
+    ),
+    pytest.param(
+        _decided(HUNAN, "upheld"),
+        ChangeType.REINSTATED,
+        ListingStatus.ACTIVE,
+        "objection_decided",
+        id="upheld-after-suspension",
+    ),
+    pytest.param(
+        _decided(XINZHENG, "upheld"),
+        ChangeType.OBJECTION_DECIDED,
+        ListingStatus.ACTIVE,
+        "objection_decided",
+        id="upheld-without-suspension",
+    ),
+    pytest.param(
+        _decided(HUNAN, "corrected", corrected_entry=corrected_entry()),
+        ChangeType.CORRECTED,
+        ListingStatus.ACTIVE,
+        "objection_decided",
+        id="corrected-after-suspension",
+    ),
+    pytest.param(
+        _decided(XINZHENG, "corrected", corrected_entry=corrected_entry()),
+        ChangeType.CORRECTED,
+        ListingStatus.ACTIVE,
+        "objection_decided",
+        id="corrected-without-suspension",
+    ),
+    pytest.param(
+        _decided(HUNAN, "revoked"),
+        ChangeType.REVOKED,
+        ListingStatus.REVOKED,
+        "objection_decided",
+        id="revoked-after-suspension",
+    ),
+    pytest.param(
+        _decided(XINZHENG, "revoked"),
+        ChangeType.REVOKED,
+        ListingStatus.REVOKED,
+        "objection_decided",
+        id="revoked-without-suspension",
+    ),
+    pytest.param(
+        _repaired, ChangeType.REPAIRED, ListingStatus.REPAIRED, "repaired", id="credit-repair"
+    ),
+    pytest.param(_expired, ChangeType.EXPIRED, ListingStatus.EXPIRED, "expired", id="expiry"),
+    *[
+        pytest.param(
+            _removed(reason),
+            ChangeType(reason.value),
+            ListingStatus(reason.value),
+            "removed",
+            id=f"removed-as-{reason.value}",
+        )
+        for reason in RemovalReason
+    ],
+]
+
+
+@pytest.mark.parametrize(("step", "change_type", "status", "event"), TRANSITIONS)
+def test_each_transition_is_named_for_subscribers_by_its_change_type(
+    step: Step, change_type: ChangeType, status: ListingStatus, event: str
+) -> None:
+    old, new = step()
+
+    made = change_between(new, old)
+
+    assert made is not None
+    assert (classify_change(new, old), made.type) == (change_type, change_type)
+    assert (made.previous_version, made.previous_status) == (old.version, old.status)
+
+
+@pytest.mark.parametrize(("step", "change_type", "status", "event"), TRANSITIONS)
+def test_each_transition_moves_the_status_and_appends_one_history_step(
+    step: Step, change_type: ChangeType, status: ListingStatus, event: str
+) -> None:
+    old, new = step()
+
+    assert new.status is status
+    assert new.history[: len(old.history)] == old.history
+    assert len(new.history) == len(old.history) + 1
+    assert (new.history[-1].event, new.history[-1].status) == (event, status)
+
+
+@pytest.mark.parametrize(("step", "change_type", "status", "event"), TRANSITIONS)
+def test_each_transition_strictly_increases_the_version(
+    step: Step, change_type: ChangeType, status: ListingStatus, event: str
+) -> None:
+    old, new = step()
+
+    assert new.version > old.version
+
+
+def test_a_purge_is_announced_as_purged_with_the_last_version_it_had() -> None:
+    gone = with_status(listing(credit_code=RESIDENT_ID), ListingStatus.REPAIRED)
+
+    made = purged(gone, NOW)
+
+    assert (made.type, made.previous_version, made.previous_status, made.occurred_at) == (
+        ChangeType.PURGED,
+        gone.version,
+        ListingStatus.REPAIRED,
+        NOW,
+    )
+
+
+def test_the_same_listing_at_the_same_version_is_not_a_change() -> None:
+    held = listing()
+
+    assert change_between(held, held) is None
+
+
+# -- objections --
+
+
+def test_an_objection_under_a_suspending_policy_has_a_calendar_day_deadline() -> None:
+    objection = filed(HUNAN).objection
+
+    assert objection is not None
+    assert (objection.deadline, objection.deadline_basis, objection.suspends) == (
+        date(2025, 6, 22),
+        "20 calendar days",
+        True,
+    )
+
+
+def test_an_objection_under_xinzheng_policy_counts_twelve_working_days() -> None:
+    # Filed on 2 June 2025 (端午 day off): working days 3–6, 9–13, 16–18 June.
+    objection = filed(XINZHENG).objection
+
+    assert objection is not None
+    assert (objection.deadline, objection.deadline_basis, objection.suspends) == (
+        date(2025, 6, 18),
+        "12 working days (chinese-calendar)",
+        False,
+    )
+
+
+def test_the_objection_records_who_filed_it_when_and_why() -> None:
+    objection = filed(HUNAN).objection
+
+    assert objection is not None
+    assert (objection.objection_id, objection.filed_by, objection.filed_at, objection.reason) == (
+        "obj-1",
+        "operator",
+        FILED_AT,
+        FILING.reason,
+    )
+    assert objection.open
+
+
+def test_a_second_objection_while_one_is_open_is_refused() -> None:
+    other = ObjectionFiling(objection_id="obj-2", reason="另一异议")
+
+    with pytest.raises(ObjectionOpen) as raised:
+        file_objection(filed(XINZHENG), other, "operator", at(1), policy(XINZHENG), CALENDAR)
+
+    assert raised.value.code == "objection_open"
+
+
+@pytest.mark.parametrize(
+    "status",
+    [ListingStatus.REPAIRED, ListingStatus.EXPIRED, ListingStatus.REVOKED],
+)
+def test_no_objection_can_be_filed_against_a_listing_no_longer_in_force(
+    status: ListingStatus,
+) -> None:
+    ended = with_status(listing(), status)
+
+    with pytest.raises(NotInForce):
+        file_objection(ended, FILING, "operator", NOW, policy(CITY), CALENDAR)
+
+
+def test_a_new_objection_may_be_filed_once_the_previous_one_is_decided() -> None:
+    decided = decide_objection(filed(HUNAN), decision("upheld"), CITY, at(2))
+    again = ObjectionFiling(objection_id="obj-2", reason="新的异议")
+
+    refiled = file_objection(decided, again, "operator", at(3), policy(HUNAN), CALENDAR)
+
+    assert refiled.objection is not None
+    assert (refiled.objection.objection_id, refiled.status) == ("obj-2", ListingStatus.SUSPENDED)
+
+
+def test_a_decision_closes_the_objection_with_its_outcome_and_note() -> None:
+    decided = decide_objection(filed(HUNAN), decision("upheld", note="维持"), CITY, at(2))
+
+    assert decided.objection is not None
+    assert (decided.objection.outcome, decided.objection.decision_note) == ("upheld", "维持")
+    assert (decided.objection.decided_at, decided.objection.open) == (at(2), False)
+
+
+def test_a_decision_takes_the_version_the_source_stamped_it_with() -> None:
+    decided = decide_objection(filed(HUNAN), decision("upheld", hours=3), CITY, at(4))
+
+    assert decided.version == version_of(at(3), 0)
+
+
+def test_a_correction_replaces_the_content_but_keeps_identity_and_origin() -> None:
+    old = filed(HUNAN)
+    fixed = corrected_entry()
+
+    new = decide_objection(old, decision("corrected", corrected_entry=fixed), CITY, at(2))
+
+    assert (new.reason, new.severity, new.valid_until) == (
+        fixed.reason,
+        fixed.severity,
+        fixed.valid_until,
+    )
+    assert (new.listing_id, new.origin_region, new.version) == (
+        old.listing_id,
+        HUNAN,
+        version_of(at(1), 0),
+    )
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        pytest.param({"corrected_entry": None}, id="missing-corrected-entry"),
+        pytest.param(
+            {"corrected_entry": corrected_entry(decision_number="(2025)粤1802执999号")},
+            id="another-decision-number",
+        ),
+        pytest.param(
+            {"corrected_entry": corrected_entry(deciding_authority="清远市中级人民法院")},
+            id="another-authority",
+        ),
+    ],
+)
+def test_a_correction_must_carry_an_entry_for_the_same_listing(fields: dict[str, Any]) -> None:
+    with pytest.raises(BadRequest) as raised:
+        decide_objection(filed(HUNAN), decision("corrected", **fields), CITY, at(2))
+
+    assert raised.value.context["path"] == "corrected_entry"
+
+
+def test_a_decision_without_an_open_objection_is_refused() -> None:
+    with pytest.raises(NotInForce):
+        decide_objection(listing(), decision("upheld"), CITY, at(2))
+
+
+# -- the objection policy of the nearest region that has one --
+
+
+@pytest.mark.parametrize(
+    ("region", "policy_of"),
+    [
+        pytest.param(HUNAN, HUNAN, id="hunan-itself"),
+        pytest.param("430102", HUNAN, id="a-county-under-hunan"),
+        pytest.param("430100", HUNAN, id="a-city-under-hunan"),
+        pytest.param(COUNTY, COUNTY, id="qingcheng-itself"),
+        pytest.param(XINZHENG, XINZHENG, id="xinzheng-itself"),
+    ],
+)
+def test_the_policy_of_the_nearest_enclosing_region_applies(region: str, policy_of: str) -> None:
+    book = shipped_policies()
+
+    assert book.for_region(region) == book.regions[policy_of]
+
+
+@pytest.mark.parametrize(
+    "region",
+    [
+        pytest.param("110105", id="unknown-region"),
+        pytest.param(CITY, id="qingcheng-s-city-is-not-under-qingcheng"),
+        pytest.param("410100", id="xinzheng-s-city-is-not-under-xinzheng"),
+    ],
+)
+def test_a_region_without_a_policy_above_it_gets_the_default(region: str) -> None:
+    book = shipped_policies()
+
+    assert book.for_region(region) == book.default
+
+
+def test_the_shipped_policies_match_the_seeds() -> None:
+    book = shipped_policies()
+
+    assert [
+        (book.regions[r].suspends, book.regions[r].deadline, book.regions[r].unit)
+        for r in (HUNAN, XINZHENG, COUNTY)
+    ] == [
+        (True, 20, "calendar_days"),
+        (False, 12, "working_days"),
+        (True, 20, "calendar_days"),
+    ]
+
+
+# -- who may act as the source platform --
+
+
+@pytest.mark.parametrize(
+    ("provenances", "origin", "region", "may"),
+    [
+        pytest.param([COUNTY], COUNTY, COUNTY, True, id="the-origin-itself"),
+        pytest.param([COUNTY], COUNTY, CITY, True, id="an-ancestor-of-the-origin"),
+        pytest.param([COUNTY], COUNTY, "440000", True, id="the-province"),
+        pytest.param([CITY], CITY, COUNTY, False, id="a-county-below-the-origin"),
+        pytest.param([CITY], CITY, "420281", False, id="an-unrelated-region"),
+        pytest.param([CITY, "420281"], CITY, "420281", True, id="a-relaying-region"),
+    ],
+)
+def test_only_a_relaying_region_or_an_ancestor_of_the_origin_acts_as_source(
+    provenances: list[str], origin: str, region: str, may: bool
+) -> None:
+    held = listing(origin_region=origin, provenances=provenances)
+
+    assert source_may_act(held, region) is may
+
+
+# -- credit repair --
+
+
+@pytest.mark.parametrize(
+    ("domain", "severity", "valid_from", "earliest"),
+    [
+        pytest.param("court_defaulter", "general", "2025-01-31", "2025-04-30", id="general-3m"),
+        pytest.param(
+            "court_defaulter", "relatively_serious", "2025-01-10", "2025-07-10", id="serious-6m"
+        ),
+        pytest.param("court_defaulter", "serious", "2024-06-15", "2025-06-15", id="serious-12m"),
+        pytest.param("work_safety", "general", "2025-01-10", "2026-01-10", id="work-safety-1y"),
+        pytest.param(
+            "market_regulation", "serious", "2024-02-29", "2025-02-28", id="market-reg-1y"
+        ),
+    ],
+)
+def test_repair_is_possible_after_the_minimum_publicity_period(
+    domain: str, severity: str, valid_from: str, earliest: str
+) -> None:
+    held = listing(domain=domain, severity=severity, decided_on=valid_from, valid_from=valid_from)
+    first_day = date.fromisoformat(earliest)
+    day_before = datetime.combine(first_day, datetime.min.time(), CHINA) - timedelta(minutes=1)
+
+    with pytest.raises(RepairTooEarly) as raised:
+        repair(held, REPAIR, CITY, day_before)
+    repaired = repair(held, REPAIR, CITY, day_before + timedelta(minutes=2))
+
+    assert earliest_repair(held) == first_day
+    assert (raised.value.code, raised.value.context["earliest"]) == ("repair_too_early", earliest)
+    assert repaired.status is ListingStatus.REPAIRED
+
+
+def test_the_repair_day_is_the_day_in_beijing() -> None:
+    # valid from 2025-01-31 (general): repair from 2025-04-30, which begins 16:00 UTC the day before
+    held = listing(severity="general", decided_on="2025-01-31", valid_from="2025-01-31")
+
+    repaired = repair(held, REPAIR, CITY, datetime(2025, 4, 29, 16, 0, tzinfo=UTC))
+
+    assert repaired.status is ListingStatus.REPAIRED
+
+
+def test_a_repair_records_who_repaired_it_and_the_reason() -> None:
+    repaired = repair(listing(), REPAIR, COUNTY, datetime(2026, 3, 2, tzinfo=CHINA))
+
+    step = repaired.history[-1]
+    assert (step.by, step.reason, repaired.version) == (
+        COUNTY,
+        "credit repair: 已履行全部义务",
+        REPAIR.version,
+    )
+
+
+def test_a_red_listing_cannot_be_repaired() -> None:
+    with pytest.raises(BadRequest):
+        repair(listing(red_entry()), REPAIR, CITY, datetime(2030, 1, 1, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(
+    "status",
+    [
+        ListingStatus.REPAIRED,
+        ListingStatus.EXPIRED,
+        ListingStatus.REVOKED,
+        ListingStatus.CORRECTED,
+    ],
+)
+def test_a_listing_no_longer_in_force_cannot_be_repaired(status: ListingStatus) -> None:
+    with pytest.raises(NotInForce) as raised:
+        repair(with_status(listing(), status), REPAIR, CITY, datetime(2030, 1, 1, tzinfo=UTC))
+
+    assert raised.value.code == "listing_not_in_force"
+
+
+# -- expiry --
+
+
+@pytest.mark.parametrize(
+    ("overrides", "until"),
+    [
+        pytest.param({"valid_until": "2025-09-30"}, "2025-09-30", id="as-pushed"),
+        pytest.param(
+            {"valid_until": ABSENT, "domain": "court_defaulter"}, "2027-03-02", id="court-2y"
+        ),
+        pytest.param(
+            {"valid_until": ABSENT, "domain": "major_tax_violation"}, "2028-03-02", id="tax-3y"
+        ),
+        pytest.param(
+            {"valid_until": ABSENT, "domain": "work_safety", "severity": "general"},
+            "2028-03-02",
+            id="work-safety-3y-whatever-the-severity",
+        ),
+        pytest.param(
+            {"valid_until": ABSENT, "domain": "ecology_environment", "severity": "general"},
+            "2026-03-02",
+            id="general-12-months",
+        ),
+        pytest.param(
+            {"valid_until": ABSENT, "domain": "ecology_environment", "severity": "serious"},
+            "2028-03-02",
+            id="serious-36-months",
+        ),
+    ],
+)
+def test_the_effective_end_is_as_pushed_else_the_domain_else_the_severity_maximum(
+    overrides: dict[str, Any], until: str
+) -> None:
+    held = listing(**overrides)  # valid from 2025-03-02
+
+    assert effective_valid_until(held) == date.fromisoformat(until)
+
+
+def test_a_red_listing_without_an_end_never_expires() -> None:
+    held = listing(red_entry(valid_until=ABSENT))
+
+    assert (effective_valid_until(held), expiry_due(held, date(2099, 1, 1))) == (None, False)
+
+
+@pytest.mark.parametrize(
+    ("status", "today", "due"),
+    [
+        pytest.param(ListingStatus.ACTIVE, "2027-03-01", False, id="the-day-before"),
+        pytest.param(ListingStatus.ACTIVE, "2027-03-02", True, id="on-valid-until"),
+        pytest.param(ListingStatus.ACTIVE, "2027-06-01", True, id="after"),
+        pytest.param(ListingStatus.SUSPENDED, "2027-03-02", True, id="suspended"),
+        pytest.param(ListingStatus.REPAIRED, "2027-06-01", False, id="repaired"),
+        pytest.param(ListingStatus.EXPIRED, "2027-06-01", False, id="already-expired"),
+        pytest.param(ListingStatus.REVOKED, "2027-06-01", False, id="revoked"),
+    ],
+)
+def test_expiry_is_due_for_a_listing_in_force_once_its_end_is_reached(
+    status: ListingStatus, today: str, due: bool
+) -> None:
+    held = with_status(listing(), status)  # valid until 2027-03-02
+
+    assert expiry_due(held, date.fromisoformat(today)) is due
+
+
+def test_the_gateway_expires_a_listing_in_its_own_name() -> None:
+    expired = expire(listing(), datetime(2027, 3, 2, 1, 0, tzinfo=CHINA))
+
+    step = expired.history[-1]
+    assert (step.by, step.reason, expired.accepted_at) == (
+        GATEWAY,
+        "publicity period over",
+        datetime(2027, 3, 2, 1, 0, tzinfo=CHINA),
+    )
+
+
+@pytest.mark.parametrize(
+    ("current", "now", "expected"),
+    [
+        pytest.param(
+            version_of(datetime(2025, 3, 1, tzinfo=UTC), 7),
+            datetime(2025, 6, 1, tzinfo=UTC),
+            version_of(datetime(2025, 6, 1, tzinfo=UTC), 0),
+            id="now-is-later",
+        ),
+        pytest.param(
+            version_of(datetime(2025, 6, 1, tzinfo=UTC), 7),
+            datetime(2025, 6, 1, tzinfo=UTC),
+            version_of(datetime(2025, 6, 1, tzinfo=UTC), 8),
+            id="same-instant",
+        ),
+        pytest.param(
+            version_of(datetime(2025, 9, 1, tzinfo=UTC), 0),
+            datetime(2025, 6, 1, tzinfo=UTC),
+            version_of(datetime(2025, 9, 1, tzinfo=UTC), 1),
+            id="source-stamp-ahead-of-the-gateway",
+        ),
+    ],
+)
+def test_the_gateway_takes_the_next_version_after_the_current_one(
+    current: str, now: datetime, expected: str
+) -> None:
+    assert next_version(current, now) == expected
+    assert next_version(current, now) > current
+
+
+# -- removals --
+
+
+@pytest.mark.parametrize("reason", list(RemovalReason))
+def test_a_removal_keeps_the_listing_with_the_reason_as_its_status(reason: RemovalReason) -> None:
+    old = listing()
+
+    new = remove(old, removal_of(old, reason, hours=5), COUNTY, at(6))
+
+    assert (new.status, new.version, new.listing_id) == (
+        ListingStatus(reason.value),
+        version_of(at(5), 0),
+        old.listing_id,
+    )
+    assert new.history[-1] == Transition(
+        event="removed",
+        status=ListingStatus(reason.value),
+        at=at(6),
+        by=COUNTY,
+        reason=f"removed: {reason.value} — 依法移出",
+    )
+
+
+def test_a_removal_names_the_listing_by_its_identity() -> None:
+    held = listing()
+
+    assert removal_of(held, RemovalReason.REVOKED).listing_id == held.listing_id
+
+
+# -- retention --
+
+ENDED = datetime(2020, 3, 10, 2, 0, tzinfo=UTC)
+
+
+def ended_listing(credit_code: str = RESIDENT_ID, **overrides: Any) -> Listing:
+    held = listing(credit_code=credit_code, **overrides)
+    return remove(held, removal_of(held, RemovalReason.REPAIRED), CITY, ENDED)
+
+
+@pytest.mark.parametrize(
+    ("today", "years", "due"),
+    [
+        pytest.param(date(2025, 3, 9), 5, False, id="a-day-short-of-five-years"),
+        pytest.param(date(2025, 3, 10), 5, True, id="five-years-on"),
+        pytest.param(date(2022, 3, 10), 2, True, id="configured-two-years"),
+        pytest.param(date(2022, 3, 9), 2, False, id="a-day-short-of-two-years"),
+    ],
+)
+def test_a_person_s_ended_black_listing_is_purged_years_after_the_conduct_ended(
+    today: date, years: int, due: bool
+) -> None:
+    assert purge_due(ended_listing(), today, years) is due
+
+
+def test_a_listing_that_ended_without_history_counts_from_its_last_acceptance() -> None:
+    held = evolved(
+        with_status(listing(credit_code=RESIDENT_ID), ListingStatus.EXPIRED), accepted_at=ENDED
+    )
+
+    assert (purge_due(held, date(2025, 3, 9)), purge_due(held, date(2025, 3, 10))) == (
+        False,
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    "held",
+    [
+        pytest.param(ended_listing("91110000600037341L"), id="a-legal-person"),
+        pytest.param(listing(credit_code=RESIDENT_ID), id="still-active"),
+        pytest.param(
+            with_status(listing(credit_code=RESIDENT_ID), ListingStatus.SUSPENDED),
+            id="suspended",
+        ),
+        pytest.param(
+            with_status(listing(red_entry(credit_code=RESIDENT_ID)), ListingStatus.EXPIRED),
+            id="a-red-listing",
+        ),
+    ],
+)
+def test_other_listings_are_never_purged(held: Listing) -> None:
+    assert purge_due(held, date(2099, 1, 1)) is False
+
+
+# -- recognition of listings that are not in force --
+
+
+def test_a_suspended_listing_is_not_recognised_because_its_measures_are_suspended() -> None:
+    outcome = recognise(with_status(listing(), ListingStatus.SUSPENDED), CITY, [], NOW.date())
+
+    assert (outcome.recognised, outcome.reasons, outcome.measures) == (
+        False,
+        ("measures_suspended",),
+        (),
+    )
+
+
+@pytest.mark.parametrize(
+    "status",
+    [
+        ListingStatus.REPAIRED,
+        ListingStatus.EXPIRED,
+        ListingStatus.REVOKED,
+        ListingStatus.CORRECTED,
+    ],
+)
+def test_a_listing_no_longer_in_force_is_not_recognised(status: ListingStatus) -> None:
+    outcome = recognise(with_status(listing(), status), CITY, [], NOW.date())
+
+    assert (outcome.recognised, outcome.reasons) == (False, ("listing_not_in_force",))
+
+
+def test_an_active_listing_of_the_own_subtree_is_still_recognised() -> None:
+    assert recognise(listing(), CITY, [], NOW.date()).recognised
+
+
+@pytest.mark.parametrize(
+    "status",
+    [
+        ListingStatus.SUSPENDED,
+        ListingStatus.REPAIRED,
+        ListingStatus.EXPIRED,
+        ListingStatus.REVOKED,
+    ],
+)
+def test_intensified_domains_ignore_listings_not_in_force(status: ListingStatus) -> None:
+    tax = listing(
+        domain="major_tax_violation",
+        deciding_authority="国家税务总局清远市税务局",
+        decision_number="清税稽罚〔2025〕7号",
+    )
+    court = with_status(listing(), status)
+
+    assert intensified_domains([court, tax], CITY, [], NOW.date()) == frozenset(
+        {"major_tax_violation"}
+    )
