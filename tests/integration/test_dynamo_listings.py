@@ -27,16 +27,17 @@ def listings(aws) -> DynamoListings:
 
 @pytest.fixture
 def atomic_moto_updates(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make moto's conditional update atomic, as DynamoDB's is (moto checks, then writes)."""
-    lock = threading.Lock()
-    original = DynamoDBBackend.update_item
+    """Make moto's conditional update atomic, as DynamoDB's is (moto checks, then writes, and a
+    concurrent read could see the half-written item)."""
+    lock = threading.RLock()
+    for name in ("update_item", "get_item"):
+        original = getattr(DynamoDBBackend, name)
 
-    @functools.wraps(original)
-    def update_item(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        with lock:
-            return original(self, *args, **kwargs)
+        def locked(self, *args, _original=original, **kwargs):  # type: ignore[no-untyped-def]
+            with lock:
+                return _original(self, *args, **kwargs)
 
-    monkeypatch.setattr(DynamoDBBackend, "update_item", update_item)
+        monkeypatch.setattr(DynamoDBBackend, name, functools.wraps(original)(locked))
 
 
 def new(listings: DynamoListings, *items: Listing, region: str = REGION) -> set[str]:
