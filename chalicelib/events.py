@@ -108,22 +108,34 @@ def _first_previous(steps: Sequence[tuple[Change, Listing | None]]) -> dict[str,
 
 
 def deliver(records: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, str]]]:
-    """Attempt each queued delivery; report the ones to retry as partial batch failures."""
+    """Attempt each queued delivery; report the ones to retry as partial batch failures.
+
+    The queue is FIFO: once a message of a group (subscription, subject) fails, the later ones
+    of that group in this batch are not attempted, so a subject's order always holds.
+    """
     c = container()
     failures: list[dict[str, str]] = []
+    blocked: set[str] = set()
     for record in records:
+        group = record.get("attributes", {}).get("MessageGroupId", record["messageId"])
+        if group in blocked:
+            c.queue.retry_later(record["receiptHandle"], timedelta(0))
+            failures.append({"itemIdentifier": record["messageId"]})
+            continue
         try:
             delivery = Delivery.model_validate_json(record["body"])
         except ValidationError:
             # Not ours to parse: leave it to the queue's redrive policy (→ dead-letter queue).
             log.error("unparsable delivery message %s", record.get("messageId"))
             failures.append({"itemIdentifier": record["messageId"]})
+            blocked.add(group)
             continue
         attempt = int(record.get("attributes", {}).get("ApproximateReceiveCount", "1"))
         outcome = c.delivery_service.deliver(delivery, attempt)
         if outcome.state is DeliveryState.RETRYING:
             c.queue.retry_later(record["receiptHandle"], outcome.retry_after or timedelta(0))
             failures.append({"itemIdentifier": record["messageId"]})
+            blocked.add(group)
         elif outcome.state is DeliveryState.DEAD:
             c.queue.dead_letter(delivery)
             log.warning("delivery %s dead after %d attempts", delivery.delivery_id, attempt)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from gateway.codes import mask
 from gateway.fanout import Delivery
 
 if TYPE_CHECKING:
@@ -18,6 +20,16 @@ _SEND_TRIES = 3
 MAX_VISIBILITY_SECONDS = 12 * 3600 - 15 * 60
 
 
+def group_of(delivery: Delivery) -> str:
+    """The FIFO message group: one subscription, one subject (hashed: no IDs in queue metadata).
+
+    The subject is keyed by its masked code, which is the same whether this subscriber receives
+    the listing masked or not.
+    """
+    subject = hashlib.sha256(mask(delivery.change.listing.credit_code).encode()).hexdigest()[:24]
+    return f"{delivery.subscription_id}.{subject}"
+
+
 class QueueSendFailed(RuntimeError):
     """SQS refused some messages even after retries; the caller must not acknowledge its input."""
 
@@ -28,19 +40,31 @@ class SqsDeliveryQueue:
         self._url = queue_url
         self._dead_letter_url = dead_letter_url
 
-    def enqueue(self, deliveries: Iterable[Delivery]) -> None:
-        self._send(self._url, deliveries)
+    def enqueue(self, deliveries: Iterable[Delivery], dedup_suffix: str = "") -> None:
+        """FIFO, one message group per (subscription, subject): a subject's changes reach a
+        subscriber in order, and a failing one holds back only that subject's later changes.
+
+        The deduplication id is the delivery id, so a fan-out that runs twice sends once; a
+        re-drive or a replay passes ``dedup_suffix`` to be sent again on purpose.
+        """
+        self._send(self._url, deliveries, dedup_suffix)
 
     def dead_letter(self, delivery: Delivery) -> None:
         """Park an exhausted delivery where operators look, whatever the queue's redrive count."""
-        self._send(self._dead_letter_url, [delivery])
+        self._send(self._dead_letter_url, [delivery], "")
 
-    def _send(self, url: str, deliveries: Iterable[Delivery]) -> None:
+    def _send(self, url: str, deliveries: Iterable[Delivery], dedup_suffix: str) -> None:
         pending = list(deliveries)
         for start in range(0, len(pending), 10):
             chunk = pending[start : start + 10]
             entries: list[SendMessageBatchRequestEntryTypeDef] = [
-                {"Id": str(i), "MessageBody": d.model_dump_json()} for i, d in enumerate(chunk)
+                {
+                    "Id": str(i),
+                    "MessageBody": d.model_dump_json(),
+                    "MessageGroupId": group_of(d),
+                    "MessageDeduplicationId": (d.delivery_id + dedup_suffix)[:128],
+                }
+                for i, d in enumerate(chunk)
             ]
             for _ in range(_SEND_TRIES):
                 reply = self._client.send_message_batch(QueueUrl=url, Entries=entries)

@@ -40,6 +40,9 @@ class Delivery(Frozen):
     change: Change
     recognition: Recognition
     intensified: Intensified | None = None
+    log_sequence: int | None = None  # the change's place in the exchange log
+    sequence: int | None = None  # per subscription: increases with every delivery it is sent
+    replay: bool = False  # sent again on request: deliver even if delivered before
 
 
 class DeliveryPayload(Frozen):
@@ -52,6 +55,8 @@ class DeliveryPayload(Frozen):
     data: Change
     recognition: Recognition
     intensified: Intensified | None = None
+    log_sequence: int | None = None
+    sequence: int | None = None
 
     def to_bytes(self) -> bytes:
         return json.dumps(self.model_dump(mode="json"), ensure_ascii=False, sort_keys=True).encode()
@@ -164,6 +169,8 @@ def payload_for(delivery: Delivery) -> DeliveryPayload:
         data=delivery.change,
         recognition=delivery.recognition,
         intensified=delivery.intensified,
+        log_sequence=delivery.log_sequence,
+        sequence=delivery.sequence,
     )
 
 

@@ -78,10 +78,16 @@ class Provisioner:
     def _queue(
         self, logical_id: str, props: dict[str, Any], meta: dict[str, str]
     ) -> dict[str, str]:
-        name = self.name(logical_id)
+        fifo = bool(props.get("FifoQueue"))
+        name = self.name(logical_id) + (".fifo" if fifo else "")
         attributes: dict[str, str] = {
             key: str(props[key]).lower() if isinstance(props[key], bool) else str(props[key])
-            for key in ("VisibilityTimeout", "MessageRetentionPeriod", "SqsManagedSseEnabled")
+            for key in (
+                "FifoQueue",
+                "VisibilityTimeout",
+                "MessageRetentionPeriod",
+                "SqsManagedSseEnabled",
+            )
             if key in props
         }
         if "RedrivePolicy" in props:

@@ -237,6 +237,16 @@ class StreamReader:
         }
 
 
+def consume(
+    sqs: Any, queue_url: str, event: dict[str, Any], failed: set[str] = frozenset()
+) -> None:
+    """Delete the event's messages that did not fail, as Lambda's event source mapping does (on
+    a FIFO queue, a message left in flight holds back the rest of its group)."""
+    for record in event["Records"]:
+        if record["messageId"] not in failed:
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=record["receiptHandle"])
+
+
 def sqs_event(sqs: Any, queue_url: str, region: str) -> dict[str, Any]:
     """Receive every visible message of the queue as one Lambda SQS event (real receipt handles)."""
     arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
@@ -350,6 +360,7 @@ def signed_agreement(gateway: Gateway, **overrides: Any) -> dict[str, Any]:
 
 
 def queued_messages(sqs: Any, queue_url: str, region: str = "cn-northwest-1") -> list[Delivery]:
-    """Every visible message on the delivery queue as a ``Delivery`` (received, so now hidden)."""
+    """Every visible message on the delivery queue as a ``Delivery`` (consumed)."""
     event = sqs_event(sqs, queue_url, region)
+    consume(sqs, queue_url, event)
     return [Delivery.model_validate_json(r["body"]) for r in event["Records"]]

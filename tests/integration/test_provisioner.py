@@ -20,7 +20,7 @@ def test_every_resource_feeds_its_declared_setting(aws):
     }
 
     assert declared <= set(aws.env)
-    assert aws.env["CG_DELIVERY_QUEUE_NAME"] == "t-deliveryqueue"
+    assert aws.env["CG_DELIVERY_QUEUE_NAME"] == "t-deliveryqueue.fifo"
 
 
 def test_every_table_has_the_key_schema_and_attributes_of_the_template(aws):
@@ -103,3 +103,9 @@ def test_the_archive_bucket_is_versioned_encrypted_and_not_public(aws):
     assert encryption["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
     location = aws.s3.get_bucket_location(Bucket=bucket)["LocationConstraint"]
     assert location == "cn-northwest-1"
+
+
+def test_the_delivery_queue_and_its_dead_letter_queue_are_fifo(aws):
+    for url in (aws.env["CG_DELIVERY_QUEUE_URL"], aws.env["CG_DELIVERY_DLQ_URL"]):
+        attributes = aws.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["FifoQueue"])
+        assert attributes["Attributes"]["FifoQueue"] == "true"

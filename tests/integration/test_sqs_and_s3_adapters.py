@@ -29,6 +29,8 @@ def drain(sqs, url: str, visibility: int = 60) -> list[dict]:  # type: ignore[no
         if not batch:
             return messages
         messages.extend(batch)
+        for message in batch:  # FIFO: a group's next message waits until this one is gone
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
 
 
 def twenty_five_deliveries() -> list[Delivery]:
