@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice.app import Chalice, CloudWatchEvent, DynamoDBEvent, Rate, Request, Response, SQSEvent
 
-from chalicelib import agreements_api, api, events, lifecycle_api, reports_api
+from chalicelib import agreements_api, api, events, lifecycle_api, log_api, reports_api
 from chalicelib.http_errors import json_api
 from chalicelib.settings import event_sources
 
@@ -130,6 +130,36 @@ def listing_feedback(credit_code: str, listing_id: str) -> Response:
 @json_api
 def stats() -> Response:
     return reports_api.stats(_request())
+
+
+@app.route("/v1/subscriptions/{subscription_id}", methods=["GET"])
+@json_api
+def get_subscription(subscription_id: str) -> Response:
+    return log_api.get_subscription(_request(), subscription_id)
+
+
+@app.route("/v1/subscriptions/{subscription_id}/replay", methods=["POST"])
+@json_api
+def replay(subscription_id: str) -> Response:
+    return log_api.replay(_request(), subscription_id)
+
+
+@app.route("/v1/log", methods=["GET"])
+@json_api
+def log_entries() -> Response:
+    return log_api.entries(_request())
+
+
+@app.route("/v1/log/checkpoints", methods=["GET"])
+@json_api
+def log_checkpoints() -> Response:
+    return log_api.checkpoints(_request())
+
+
+@app.route("/v1/log/checkpoints", methods=["POST"])
+@json_api
+def publish_checkpoint() -> Response:
+    return log_api.checkpoint_now(_request())
 
 
 @app.schedule(Rate(1, unit=Rate.HOURS))

@@ -12,6 +12,7 @@ from botocore.config import Config
 from chalicelib.dynamodb.agreements import DynamoAgreements
 from chalicelib.dynamodb.batches import DynamoBatchLedger
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
+from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
 from chalicelib.dynamodb.feedback import DynamoFeedback
 from chalicelib.dynamodb.listings import DynamoListings
 from chalicelib.dynamodb.registry import DynamoRegistry
@@ -47,6 +48,7 @@ class Container:
     agreements: DynamoAgreements
     deliveries: DynamoDeliveryLog
     feedback: DynamoFeedback
+    exchange_log: DynamoExchangeLog
     batches: DynamoBatchLedger
     queue: SqsDeliveryQueue
     push_service: PushService
@@ -88,6 +90,7 @@ def build(settings: Settings, clock: Clock) -> Container:
         agreements=DynamoAgreements(dynamodb, settings.agreements_table),
         deliveries=deliveries,
         feedback=DynamoFeedback(dynamodb, settings.feedback_table),
+        exchange_log=DynamoExchangeLog(dynamodb, settings.exchange_log_table),
         batches=batches,
         queue=SqsDeliveryQueue(sqs, settings.delivery_queue_url, settings.delivery_dlq_url),
         push_service=PushService(

@@ -12,11 +12,18 @@ from pydantic import ValidationError
 
 from chalicelib.bootstrap import container
 from chalicelib.dynamodb.listings import listing_from_item
+from chalicelib.log_api import publish_checkpoint
 from gateway.catalogue import ListKind
 from gateway.change import Change, change_between, purged
 from gateway.clock import china_date
 from gateway.delivery import DeliveryState
-from gateway.fanout import Delivery, plan_deliveries, plan_intensified, replace_listings
+from gateway.fanout import (
+    Delivery,
+    plan_deliveries,
+    plan_intensified,
+    replace_listings,
+    stamped,
+)
 from gateway.listing import Listing
 
 log = logging.getLogger("credit_gateway.events")
@@ -50,6 +57,8 @@ def _event_time(record: dict[str, Any]) -> datetime:
 def tick() -> dict[str, Any]:
     """The scheduled lifecycle run: expiry, retention purge, overdue objections."""
     report = container().lifecycle.tick()
+    published = publish_checkpoint()
+    report.checkpoint = published.sequence if published else None
     log.info(
         "tick: %d expired, %d purged, %d overdue objections",
         report.expired,
@@ -69,6 +78,7 @@ def fan_out(records: Sequence[dict[str, Any]]) -> None:
     if not changes:
         return
     c = container()
+    logged = c.exchange_log.append([change for change, _ in changes])
     subscriptions = c.subscriptions.all()
     if not subscriptions:
         return
@@ -85,7 +95,7 @@ def fan_out(records: Sequence[dict[str, Any]]) -> None:
         deliveries += plan_intensified(
             trigger, before, after, subscriptions, agreements, china_date(trigger.occurred_at)
         )
-    c.queue.enqueue(deliveries)
+    c.queue.enqueue(stamped(deliveries, logged, c.exchange_log.allocate))
     log.info("fan-out: %d changes, %d deliveries", len(changes), len(deliveries))
 
 

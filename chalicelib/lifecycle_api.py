@@ -8,6 +8,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 from chalicelib import caller
 from chalicelib.bootstrap import container, lifecycle_at
 from chalicelib.http_errors import json_response, parse_request
+from chalicelib.log_api import publish_checkpoint
 from gateway.clock import FixedClock
 from gateway.codes import CodeProblem, classify
 from gateway.errors import BadRequest
@@ -76,4 +77,6 @@ def tick(request: Request) -> Response:
         raise BadRequest("only the local stack may run the tick at another time", path="at")
     service = lifecycle_at(FixedClock(wanted.at)) if wanted.at else c.lifecycle
     report = service.tick()
+    published = publish_checkpoint()
+    report.checkpoint = published.sequence if published else None
     return json_response(200, report.__dict__)

@@ -25,3 +25,11 @@ class S3Archive:
 
     def get(self, key: str) -> bytes:
         return self._client.get_object(Bucket=self._bucket, Key=key)["Body"].read()
+
+    def keys(self, prefix: str, limit: int = 1000) -> list[str]:
+        """Object keys under ``prefix``, oldest name first, at most ``limit`` of the newest."""
+        found: list[str] = []
+        paginator = self._client.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self._bucket, Prefix=prefix):
+            found.extend(item["Key"] for item in page.get("Contents", []))
+        return sorted(found)[-limit:]

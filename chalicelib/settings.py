@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     agreements_table: str
     deliveries_table: str
     feedback_table: str
+    exchange_log_table: str
     delivery_queue_url: str
     delivery_dlq_url: str
     archive_bucket: str

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from gateway.client import PushClient, Response, http_request
+from gateway.log_client import read_deliveries, verify_log
 from gateway.signing import Ed25519Signer, generate_signing_key, load_private_key, public_key_text
 from gateway.subject_table import render_stats, render_subject
 
@@ -106,6 +107,21 @@ def _stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _verify_log(args: argparse.Namespace) -> int:
+    key = load_private_key(Path(args.key_file).read_text(encoding="utf-8").strip())
+    client = PushClient(args.url, args.region, Ed25519Signer(args.key_id, key))
+    deliveries = read_deliveries(Path(args.deliveries))
+    report = verify_log(client, args.url, args.subscription, deliveries)
+    print(
+        f"verify-log: {report.checked_deliveries} deliveries against {report.checked_entries} "
+        f"log entries, signed checkpoint through {report.verified_through}"
+    )
+    for problem in report.problems:
+        print(f"  PROBLEM: {problem}")
+    print("OK: nothing dropped, reordered or altered" if report.ok else "FAILED")
+    return 0 if report.ok else 1
+
+
 def _local(command: str) -> Any:
     try:
         return importlib.import_module(f"infra.local.{command}")
@@ -161,6 +177,15 @@ def parser() -> argparse.ArgumentParser:
     agreement.add_argument("--subscriber", help="list only this subscriber region's agreements")
     _remote(agreement)
     agreement.set_defaults(run=_agreement)
+
+    verify = commands.add_parser("verify-log", help="audit stored deliveries against the log")
+    verify.add_argument("--deliveries", required=True, help="stored webhook bodies, one per line")
+    verify.add_argument("--subscription", required=True, help="the subscription they came from")
+    verify.add_argument("--region", required=True, help="your region code")
+    verify.add_argument("--key-id", required=True)
+    verify.add_argument("--key-file", required=True)
+    _remote(verify, token=False)
+    verify.set_defaults(run=_verify_log)
 
     tick = commands.add_parser("tick", help="run the lifecycle tick now (expiry, purge)")
     tick.add_argument("--at", help="local stack only: run as if it were this ISO time")

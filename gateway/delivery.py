@@ -116,7 +116,7 @@ class DeliveryService:
 
     def deliver(self, delivery: Delivery, attempt_number: int) -> Outcome:
         """Make attempt ``attempt_number`` (1-based) of ``delivery``."""
-        if self._log.state(delivery.delivery_id) in _SETTLED:
+        if not delivery.replay and self._log.state(delivery.delivery_id) in _SETTLED:
             return Outcome(state=None)  # a duplicate message: the first copy settled it
         subscription = self._subscriptions.get(delivery.subscription_id)
         if subscription is None:

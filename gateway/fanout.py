@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Literal
 
@@ -180,3 +180,23 @@ def replace_listings(
     """``listings`` with some swapped for another version (or dropped, for ``None``)."""
     kept = [x for x in listings if x.listing_id not in replacements]
     return kept + [x for x in replacements.values() if x is not None]
+
+
+def stamped(
+    deliveries: Sequence[Delivery],
+    log_sequences: Mapping[str, int],
+    allocate: Callable[[str, int], int],
+) -> list[Delivery]:
+    """Give each delivery its change's log sequence and its subscription's next sequence
+    number, in order (``allocate(subscription_id, count)`` reserves a block, returns its first)."""
+    counts: dict[str, int] = {}
+    for delivery in deliveries:
+        counts[delivery.subscription_id] = counts.get(delivery.subscription_id, 0) + 1
+    next_of = {sub: allocate(sub, count) for sub, count in counts.items()}
+    out: list[Delivery] = []
+    for delivery in deliveries:
+        sequence = next_of[delivery.subscription_id]
+        next_of[delivery.subscription_id] = sequence + 1
+        log_sequence = log_sequences.get(delivery.change.change_id)
+        out.append(delivery.model_copy(update={"log_sequence": log_sequence, "sequence": sequence}))
+    return out

@@ -45,6 +45,7 @@ class TickReport:
     purged: int = 0
     purged_by_region: dict[str, int] = field(default_factory=dict)
     overdue_objections: list[dict[str, str]] = field(default_factory=list)
+    checkpoint: int | None = None  # the exchange-log checkpoint the same run published
 
 
 class LifecycleService:

@@ -20,6 +20,7 @@ from gateway.signing import (
 )
 from gateway.subject_table import render_stats
 from infra.local import scenario
+from infra.local.demo_delivery import delivery_checks, flaky
 from infra.local.demo_lifecycle import run_lifecycle
 from infra.local.demo_report import DemoReport, PlatformTally, print_report, tally_provinces
 from infra.local.receiver import Receiver
@@ -161,6 +162,9 @@ def run_demo(stack: LocalStack, say: Callable[[str], None] = print) -> DemoRepor
 
     checks += _recognition_checks(stack.url, receivers)
     checks += run_lifecycle(stack, operator.call, clients, receivers, say)
+    operator.call("POST", "/v1/log/checkpoints", {})
+    subscriptions = {code: rx.subscription_id for code, rx in receivers.items()}
+    checks += delivery_checks(stack.url, clients, receivers, subscriptions, say)
     queries = _query_rows(stack.url)
     month = f"{datetime.now(UTC):%Y-%m}"
     stats = operator.call("GET", f"/v1/stats?region=420000&month={month}", {})
@@ -274,7 +278,10 @@ def _subscribe_provinces(
         clients[province.code] = _register(
             operator, url, province.code, province.name, f"{province.code}-1"
         )
-        receiver = Receiver(province.name, public_keys=public_keys).start()
+        receiver = Receiver(province.name, public_keys=public_keys)
+        if province.code == "440000":
+            receiver.respond = flaky()
+        receiver.start()
         created = operator.call(
             "POST",
             "/v1/subscriptions",
@@ -286,6 +293,7 @@ def _subscribe_provinces(
             },
         )
         receiver.secret = created.get("secret")
+        receiver.subscription_id = created["subscription_id"]
         receivers[province.code] = receiver
     return receivers
 

@@ -30,6 +30,7 @@ class Receiver:
     secret: str | None = None
     clock: Clock = field(default_factory=SystemClock)
     respond: Callable[[], int] = lambda: 204
+    subscription_id: str = ""
     received: list[Received] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
     raw: list[tuple[dict[str, str], bytes]] = field(default_factory=list)

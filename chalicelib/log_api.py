@@ -1,0 +1,120 @@
+"""The exchange log, published: entries, signed checkpoints, and replay for a subscription."""
+
+from __future__ import annotations
+
+import secrets
+
+from chalice.app import Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from chalicelib import caller
+from chalicelib.bootstrap import container
+from chalicelib.http_errors import json_response, parse_request
+from gateway.errors import NotFound, RegionMismatch, SchemaError
+from gateway.exchange_log import Checkpoint, sign_checkpoint
+from gateway.fanout import plan_deliveries, stamped
+from gateway.subscription import Subscription
+
+_PAGE = 100
+_MAX_LIMIT = 1000
+
+
+def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = caller.query(request, name)
+    if raw is None:
+        return default
+    if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
+        raise SchemaError(f"{name} must be a whole number from {low} to {high}", path=name)
+    return int(raw)
+
+
+def entries(request: Request) -> Response:
+    """Log entries from ``from`` on: routing fields and digests, never listing content."""
+    caller.operator_or_region(request)
+    start = _int_param(request, "from", 1, 1, 10**12)
+    limit = _int_param(request, "limit", _PAGE, 1, _MAX_LIMIT)
+    log = container().exchange_log
+    found = [
+        entry
+        for offset in range(0, limit, _PAGE)
+        for entry, _ in log.entries(start + offset, min(_PAGE, limit - offset))
+    ]
+    head, _ = log.head()
+    return json_response(200, {"head": head, "entries": [e.model_dump(mode="json") for e in found]})
+
+
+def publish_checkpoint() -> Checkpoint | None:
+    """Sign the current head and publish it, unless it is already the latest checkpoint."""
+    c = container()
+    sequence, head_hash = c.exchange_log.head()
+    latest = c.archive.keys("checkpoints/", limit=1)
+    if sequence == 0 or (latest and latest[-1] == _checkpoint_key(sequence)):
+        return None
+    checkpoint = sign_checkpoint(sequence, head_hash, c.clock.now(), c.signer)
+    c.archive.put(
+        _checkpoint_key(sequence), checkpoint.model_dump_json().encode(), {"kind": "checkpoint"}
+    )
+    return checkpoint
+
+
+def _checkpoint_key(sequence: int) -> str:
+    return f"checkpoints/{sequence:012d}.json"
+
+
+def checkpoints(request: Request) -> Response:
+    c = container()
+    keys = c.archive.keys("checkpoints/", limit=_int_param(request, "limit", 100, 1, 1000))
+    found = [Checkpoint.model_validate_json(c.archive.get(key)) for key in keys]
+    return json_response(200, {"checkpoints": [x.model_dump(mode="json") for x in found]})
+
+
+def checkpoint_now(request: Request) -> Response:
+    caller.require_operator(request)
+    published = publish_checkpoint()
+    body = {"published": published.model_dump(mode="json") if published else None}
+    return json_response(201 if published else 200, body)
+
+
+class _Replay(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    from_sequence: int = Field(ge=1)
+    to_sequence: int | None = Field(default=None, ge=1)
+
+
+def _owned(request: Request, subscription_id: str) -> Subscription:
+    """The subscription, for the operator or for a platform of the subscribed region."""
+    region = caller.operator_or_region(request)
+    found = container().subscriptions.get(subscription_id)
+    if found is None:
+        raise NotFound(f"no subscription {subscription_id}", path="subscription_id")
+    if region is not None and region != found.region:
+        raise RegionMismatch(f"subscription {subscription_id} belongs to {found.region}")
+    return found
+
+
+def get_subscription(request: Request, subscription_id: str) -> Response:
+    return json_response(200, _owned(request, subscription_id).public_view())
+
+
+def replay(request: Request, subscription_id: str) -> Response:
+    """Every matching change since ``from_sequence`` again, in order, with its original
+    webhook id (the receiver dedups by it, or uses the replay to rebuild its copy)."""
+    subscription = _owned(request, subscription_id)
+    wanted = parse_request(_Replay, caller.body(request))
+    c = container()
+    head, _ = c.exchange_log.head()
+    end = min(wanted.to_sequence or head, head)
+    agreements = c.agreements.all()
+    deliveries = []
+    for start in range(wanted.from_sequence, end + 1, _PAGE):
+        for entry, change in c.exchange_log.entries(start, min(_PAGE, end + 1 - start)):
+            for delivery in plan_deliveries(change, [subscription], agreements):
+                deliveries.append(
+                    delivery.model_copy(update={"replay": True, "log_sequence": entry.sequence})
+                )
+    logged = {d.change.change_id: d.log_sequence or 0 for d in deliveries}
+    c.queue.enqueue(
+        stamped(deliveries, logged, c.exchange_log.allocate), f":replay:{secrets.token_hex(6)}"
+    )
+    body = {"from_sequence": wanted.from_sequence, "to_sequence": end, "queued": len(deliveries)}
+    return json_response(202, body)

@@ -1,0 +1,60 @@
+"""The subscriber's side of ``gateway verify-log``: fetch what the gateway published, audit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from gateway.client import PushClient, http_request
+from gateway.exchange_log import Checkpoint, LogEntry
+from gateway.fanout import DeliveryPayload
+from gateway.log_audit import AuditReport, audit
+from gateway.signing import load_public_key
+from gateway.subscription import SubscriptionFilters
+
+_PAGE = 1000
+
+
+class PublishedLogError(RuntimeError):
+    """The gateway did not answer as expected while fetching the published log."""
+
+
+def read_deliveries(path: Path) -> list[DeliveryPayload]:
+    """Stored webhook bodies, one JSON document per line."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [DeliveryPayload.model_validate_json(line) for line in lines if line.strip()]
+
+
+def _get(client: PushClient, path: str) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    reply = client.send_signed(path, f"read-{now.timestamp():.0f}", b"", now, method="GET")
+    if reply.status != 200 or not isinstance(reply.body, dict):
+        raise PublishedLogError(f"GET {path} → {reply.status}: {reply.body}")
+    return reply.body
+
+
+def verify_log(
+    client: PushClient, base_url: str, subscription_id: str, deliveries: Sequence[DeliveryPayload]
+) -> AuditReport:
+    """Audit stored deliveries against the published log, from the first one stored."""
+    keys = http_request("GET", base_url.rstrip("/") + "/v1/keys").body["keys"]
+    view = _get(client, f"/v1/subscriptions/{subscription_id}")
+    filters = SubscriptionFilters.model_validate(view["filters"])
+    published = _get(client, "/v1/log/checkpoints")["checkpoints"]
+    checkpoints = [Checkpoint.model_validate(x) for x in published]
+    logged = [d.log_sequence for d in deliveries if d.log_sequence is not None]
+    start = min(logged, default=1)
+    end = max([c.sequence for c in checkpoints] + logged + [0])
+    entries: list[LogEntry] = []
+    for first in range(start, end + 1, _PAGE):
+        page = _get(client, f"/v1/log?from={first}&limit={min(_PAGE, end + 1 - first)}")
+        entries += [LogEntry.model_validate(x) for x in page["entries"]]
+    return audit(
+        entries,
+        checkpoints,
+        [load_public_key(k["public_key"]) for k in keys],
+        deliveries,
+        lambda e: filters.admits(e.kind, e.domain, e.origin_region),
+    )
