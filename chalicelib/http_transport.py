@@ -32,7 +32,8 @@ class Urllib3Transport:
             response.release_conn()
             status = response.status
             text = excerpt.decode("utf-8", "replace")
+            asked = response.headers.get("retry-after")
         except urllib3.exceptions.HTTPError as error:
-            status, text = 0, f"{type(error).__name__}: {error}"
+            status, text, asked = 0, f"{type(error).__name__}: {error}", None
         elapsed = int((time.monotonic() - started) * 1000)
-        return HttpResponse(status=status, body_excerpt=text, elapsed_ms=elapsed)
+        return HttpResponse(status=status, body_excerpt=text, elapsed_ms=elapsed, retry_after=asked)

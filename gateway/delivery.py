@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+import random
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
@@ -14,6 +16,7 @@ from gateway.clock import Clock
 from gateway.fanout import Delivery, payload_for
 from gateway.model import Frozen
 from gateway.ports import SubscriptionStore
+from gateway.retry_policy import EndpointHealth, next_delay, retry_after
 from gateway.signing import (
     ID_HEADER,
     KEY_ID_HEADER,
@@ -23,6 +26,8 @@ from gateway.signing import (
     HmacSigner,
 )
 from gateway.subscription import Subscription
+
+log = logging.getLogger("credit_gateway.delivery")
 
 # Standard Webhooks schedule after the immediate first attempt.
 DEFAULT_RETRY_SCHEDULE: tuple[timedelta, ...] = (
@@ -35,6 +40,7 @@ DEFAULT_RETRY_SCHEDULE: tuple[timedelta, ...] = (
     timedelta(hours=10),
 )
 REQUEST_TIMEOUT_SECONDS = 15.0
+DEFAULT_HEALTH = EndpointHealth()
 
 
 class DeliveryState(StrEnum):
@@ -51,6 +57,7 @@ class HttpResponse:
     status: int
     body_excerpt: str
     elapsed_ms: int
+    retry_after: str | None = None
 
 
 class WebhookTransport(Protocol):
@@ -102,6 +109,8 @@ class DeliveryService:
         signer: Ed25519Signer,
         clock: Clock,
         schedule: Sequence[timedelta] = DEFAULT_RETRY_SCHEDULE,
+        health: EndpointHealth = DEFAULT_HEALTH,
+        roll: Callable[[], float] = random.random,
     ) -> None:
         self._subscriptions = subscriptions
         self._log = log
@@ -109,6 +118,12 @@ class DeliveryService:
         self._signer = signer
         self._clock = clock
         self._schedule = tuple(schedule)
+        self._health = health
+        self._roll = roll
+
+    def schedule_for(self, subscription: Subscription) -> tuple[timedelta, ...]:
+        custom = subscription.retry_schedule_seconds
+        return tuple(timedelta(seconds=x) for x in custom) if custom else self._schedule
 
     @property
     def max_attempts(self) -> int:
@@ -121,8 +136,17 @@ class DeliveryService:
         subscription = self._subscriptions.get(delivery.subscription_id)
         if subscription is None:
             return Outcome(state=None)
-        body = payload_for(delivery).to_bytes()
         now = self._clock.now()
+        if not subscription.enabled:
+            # Kept as dead, so re-enabling the endpoint can deliver everything it missed.
+            note = f"not sent: subscription disabled ({subscription.disabled_reason})"
+            self._log.record(
+                delivery,
+                Attempt(at=now, status=0, latency_ms=0, response_excerpt=note),
+                DeliveryState.DEAD,
+            )
+            return Outcome(state=DeliveryState.DEAD)
+        body = payload_for(delivery).to_bytes()
         headers = self.headers_for(subscription, delivery.delivery_id, int(now.timestamp()), body)
         response = self._transport.post(subscription.url, headers, body, REQUEST_TIMEOUT_SECONDS)
         attempt = Attempt(
@@ -131,14 +155,58 @@ class DeliveryService:
             latency_ms=response.elapsed_ms,
             response_excerpt=response.body_excerpt[:500],
         )
-        if 200 <= response.status < 300:
-            outcome = Outcome(state=DeliveryState.DELIVERED)
-        elif attempt_number >= self.max_attempts:
-            outcome = Outcome(state=DeliveryState.DEAD)
-        else:
-            outcome = Outcome(DeliveryState.RETRYING, self._schedule[attempt_number - 1])
+        outcome = self._judge(subscription, response, attempt_number, now)
         self._log.record(delivery, attempt, outcome.state or DeliveryState.DEAD)
         return outcome
+
+    def _judge(
+        self, subscription: Subscription, response: HttpResponse, attempt_number: int, now: datetime
+    ) -> Outcome:
+        if 200 <= response.status < 300:
+            if subscription.failing_since is not None:
+                self._subscriptions.put(
+                    subscription.model_copy(update={"failing_since": None, "warned_at": None})
+                )
+            return Outcome(state=DeliveryState.DELIVERED)
+        if response.status == 410:
+            self._disable(subscription, "the endpoint answered 410 Gone")
+            return Outcome(state=DeliveryState.DEAD)
+        failing_since = subscription.failing_since or now
+        if now - failing_since >= self._health.disable_after:
+            self._disable(
+                subscription, f"failing without a success since {failing_since.isoformat()}"
+            )
+            return Outcome(state=DeliveryState.DEAD)
+        self._note_failure(subscription, failing_since, now)
+        schedule = self.schedule_for(subscription)
+        if attempt_number > len(schedule):
+            return Outcome(state=DeliveryState.DEAD)
+        asked = retry_after(response.retry_after, now)
+        delay = next_delay(schedule, attempt_number, response.status, asked, self._roll())
+        return Outcome(DeliveryState.RETRYING, delay)
+
+    def _note_failure(
+        self, subscription: Subscription, failing_since: datetime, now: datetime
+    ) -> None:
+        warn = subscription.warned_at is None and now - failing_since >= self._health.warn_after
+        if subscription.failing_since is None or warn:
+            changes: dict[str, object] = {"failing_since": failing_since}
+            if warn:
+                changes["warned_at"] = now
+                log.warning(
+                    "subscription %s (%s) has failed since %s; it will be disabled after %s",
+                    subscription.subscription_id,
+                    subscription.region,
+                    failing_since.isoformat(),
+                    self._health.disable_after,
+                )
+            self._subscriptions.put(subscription.model_copy(update=changes))
+
+    def _disable(self, subscription: Subscription, reason: str) -> None:
+        log.warning("subscription %s disabled: %s", subscription.subscription_id, reason)
+        self._subscriptions.put(
+            subscription.model_copy(update={"enabled": False, "disabled_reason": reason})
+        )
 
     def headers_for(
         self, subscription: Subscription, msg_id: str, timestamp: int, body: bytes

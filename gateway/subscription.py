@@ -45,6 +45,10 @@ class SubscriptionRequest(Frozen):
     filters: SubscriptionFilters = SubscriptionFilters()
     signature_scheme: SignatureScheme = "v1a"
     recognised_only: bool = False
+    # Seconds to wait before attempts 2, 3, …; default: the Standard Webhooks schedule.
+    retry_schedule_seconds: tuple[Annotated[int, Field(ge=0, le=11 * 3600)], ...] | None = Field(
+        default=None, min_length=1, max_length=20
+    )
     description: Annotated[str, Field(max_length=200)] = ""
 
 
@@ -53,6 +57,9 @@ class Subscription(SubscriptionRequest):
     secret: str | None = None
     enabled: bool = True
     created_at: AwareDatetime
+    failing_since: AwareDatetime | None = None  # first failure since the last success
+    warned_at: AwareDatetime | None = None
+    disabled_reason: str | None = None
 
     @model_validator(mode="after")
     def _v1_has_secret(self) -> Subscription:
