@@ -6,7 +6,15 @@ from typing import Any
 
 from chalice.app import Chalice, CloudWatchEvent, DynamoDBEvent, Rate, Request, Response, SQSEvent
 
-from chalicelib import agreements_api, api, events, lifecycle_api, log_api, reports_api
+from chalicelib import (
+    agreements_api,
+    api,
+    delivery_api,
+    events,
+    lifecycle_api,
+    log_api,
+    reports_api,
+)
 from chalicelib.http_errors import json_api
 from chalicelib.settings import event_sources
 
@@ -142,6 +150,30 @@ def get_subscription(subscription_id: str) -> Response:
 @json_api
 def replay(subscription_id: str) -> Response:
     return log_api.replay(_request(), subscription_id)
+
+
+@app.route("/v1/subscriptions/{subscription_id}/deliveries", methods=["GET"])
+@json_api
+def list_deliveries(subscription_id: str) -> Response:
+    return delivery_api.list_deliveries(_request(), subscription_id)
+
+
+@app.route("/v1/subscriptions/{subscription_id}/redrive", methods=["POST"])
+@json_api
+def redrive(subscription_id: str) -> Response:
+    return delivery_api.redrive(_request(), subscription_id)
+
+
+@app.route("/v1/subscriptions/{subscription_id}/enable", methods=["POST"])
+@json_api
+def enable_subscription(subscription_id: str) -> Response:
+    return delivery_api.enable(_request(), subscription_id)
+
+
+@app.route("/v1/deliveries/{delivery_id}", methods=["GET"])
+@json_api
+def get_delivery(delivery_id: str) -> Response:
+    return delivery_api.get_delivery(_request(), delivery_id)
 
 
 @app.route("/v1/log", methods=["GET"])

@@ -56,6 +56,7 @@ class Container:
     lifecycle: LifecycleService
     archive: S3Archive
     signer: Ed25519Signer
+    aws_clients: dict[str, Any]  # by service name: one place to observe (or, in tests, fault) AWS
 
 
 def _client(settings: Settings, service: str) -> Any:
@@ -107,6 +108,7 @@ def build(settings: Settings, clock: Clock) -> Container:
         lifecycle=_lifecycle(listings, archive, clock, settings),
         archive=archive,
         signer=signer,
+        aws_clients={"dynamodb": dynamodb, "s3": s3, "sqs": sqs},
     )
 
 
@@ -124,12 +126,26 @@ def lifecycle_at(clock: Clock) -> LifecycleService:
     return _lifecycle(c.listings, c.archive, clock, c.settings)
 
 
+_clock_override: list[Clock] = []
+
+
 @cache
 def container() -> Container:
-    return build(get_settings(), SystemClock())
+    return build(get_settings(), _clock_override[-1] if _clock_override else SystemClock())
+
+
+def override_clock(clock: Clock | None) -> None:
+    """Run the local stack on an injected clock (fault tests simulate hours without sleeping)."""
+    if clock is not None and not get_settings().local:
+        raise RuntimeError("only the local stack runs on an injected clock")
+    _clock_override.clear()
+    if clock is not None:
+        _clock_override.append(clock)
+    container.cache_clear()
 
 
 def reset() -> None:
     """Forget cached settings and adapters (the local stack and tests reconfigure the env)."""
+    _clock_override.clear()
     container.cache_clear()
     get_settings.cache_clear()

@@ -81,7 +81,7 @@ class _Replay(BaseModel):
     to_sequence: int | None = Field(default=None, ge=1)
 
 
-def _owned(request: Request, subscription_id: str) -> Subscription:
+def owned_subscription(request: Request, subscription_id: str) -> Subscription:
     """The subscription, for the operator or for a platform of the subscribed region."""
     region = caller.operator_or_region(request)
     found = container().subscriptions.get(subscription_id)
@@ -93,13 +93,13 @@ def _owned(request: Request, subscription_id: str) -> Subscription:
 
 
 def get_subscription(request: Request, subscription_id: str) -> Response:
-    return json_response(200, _owned(request, subscription_id).public_view())
+    return json_response(200, owned_subscription(request, subscription_id).public_view())
 
 
 def replay(request: Request, subscription_id: str) -> Response:
     """Every matching change since ``from_sequence`` again, in order, with its original
     webhook id (the receiver dedups by it, or uses the replay to rebuild its copy)."""
-    subscription = _owned(request, subscription_id)
+    subscription = owned_subscription(request, subscription_id)
     wanted = parse_request(_Replay, caller.body(request))
     c = container()
     head, _ = c.exchange_log.head()

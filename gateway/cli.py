@@ -122,6 +122,25 @@ def _verify_log(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _subscription_action(args: argparse.Namespace) -> int:
+    """deliveries / redrive / replay / enable: the operator's handles on one subscription."""
+    base = f"{args.url.rstrip('/')}/v1/subscriptions/{urllib.parse.quote(args.subscription)}"
+    headers = _operator_headers(args)
+    if args.command == "deliveries":
+        query = f"?state={urllib.parse.quote(args.state)}" if args.state else ""
+        return _show(http_request("GET", f"{base}/deliveries{query}", headers=headers))
+    bodies: dict[str, dict[str, Any]] = {
+        "redrive": {"delivery_ids": args.ids} if getattr(args, "ids", None) else {},
+        "replay": {
+            "from_sequence": getattr(args, "from_sequence", 1),
+            "to_sequence": getattr(args, "to_sequence", None),
+        },
+        "enable": {"redeliver_missed": not getattr(args, "no_redeliver", False)},
+    }
+    body = json.dumps(bodies[args.command]).encode()
+    return _show(http_request("POST", f"{base}/{args.command}", body, headers))
+
+
 def _local(command: str) -> Any:
     try:
         return importlib.import_module(f"infra.local.{command}")
@@ -186,6 +205,23 @@ def parser() -> argparse.ArgumentParser:
     verify.add_argument("--key-file", required=True)
     _remote(verify, token=False)
     verify.set_defaults(run=_verify_log)
+
+    deliveries = commands.add_parser("deliveries", help="a subscription's deliveries and attempts")
+    deliveries.add_argument("subscription")
+    deliveries.add_argument("--state", choices=["delivered", "retrying", "dead"])
+    redrive = commands.add_parser("redrive", help="send a subscription's dead deliveries again")
+    redrive.add_argument("subscription")
+    redrive.add_argument("--id", dest="ids", action="append", help="only these delivery ids")
+    replay = commands.add_parser("replay", help="send every matching change since a log sequence")
+    replay.add_argument("subscription")
+    replay.add_argument("--from", dest="from_sequence", type=int, required=True)
+    replay.add_argument("--to", dest="to_sequence", type=int)
+    enable = commands.add_parser("enable", help="re-enable a disabled subscription")
+    enable.add_argument("subscription")
+    enable.add_argument("--no-redeliver", action="store_true", help="do not send what it missed")
+    for command in (deliveries, redrive, replay, enable):
+        _remote(command)
+        command.set_defaults(run=_subscription_action)
 
     tick = commands.add_parser("tick", help="run the lifecycle tick now (expiry, purge)")
     tick.add_argument("--at", help="local stack only: run as if it were this ISO time")

@@ -32,6 +32,53 @@ class DynamoDeliveryLog(Table):
         )
         return [_record(item) for page in pages for item in page.get("Items", [])]
 
+    def view(self, delivery_id: str) -> dict[str, Any] | None:
+        item = self._get({"delivery_id": s(delivery_id)})
+        return _view(item) if item else None
+
+    def for_subscription(
+        self, subscription_id: str, state: DeliveryState | None = None, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        """The subscription's deliveries, newest first, optionally in one state."""
+        args: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "by_subscription",
+            "KeyConditionExpression": "subscription_id = :sub",
+            "ExpressionAttributeValues": {":sub": s(subscription_id)},
+            "ScanIndexForward": False,
+        }
+        if state is not None:
+            args["FilterExpression"] = "#state = :state"
+            args["ExpressionAttributeNames"] = {"#state": "state"}
+            args["ExpressionAttributeValues"][":state"] = s(state.value)
+        found: list[dict[str, Any]] = []
+        for page in self._client.get_paginator("query").paginate(**args):
+            found += [_view(item) for item in page.get("Items", [])]
+            if len(found) >= limit:
+                break
+        return found[:limit]
+
+    def reopen(self, delivery_id: str) -> Delivery | None:
+        """A dead delivery back to ``retrying``, for a re-drive; ``None`` unless it was dead."""
+        try:
+            reply = self._client.update_item(
+                TableName=self._table,
+                Key={"delivery_id": s(delivery_id)},
+                UpdateExpression="SET #state = :retrying",
+                ConditionExpression="#state = :dead",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":retrying": s(DeliveryState.RETRYING.value),
+                    ":dead": s(DeliveryState.DEAD.value),
+                },
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if is_conditional_failure(error):
+                return None
+            raise
+        return Delivery.model_validate_json(reply["Attributes"]["doc"]["S"])
+
     def record(self, delivery: Delivery, attempt: Attempt, state: DeliveryState) -> None:
         try:
             self._client.update_item(
@@ -39,7 +86,7 @@ class DynamoDeliveryLog(Table):
                 Key={"delivery_id": s(delivery.delivery_id)},
                 UpdateExpression="SET #state = :state, subscription_id = :sub, change_id = :chg, "
                 "credit_code = :code, listing_id = :lid, origin_region = :origin, "
-                "updated_at = :at, "
+                "updated_at = :at, doc = :doc, "
                 "attempts = list_append(if_not_exists(attempts, :none), :attempt)",
                 # Once delivered, a late duplicate attempt must not turn it back.
                 ConditionExpression="attribute_not_exists(#state) OR #state <> :delivered",
@@ -52,6 +99,7 @@ class DynamoDeliveryLog(Table):
                     ":lid": s(delivery.change.listing.listing_id),
                     ":origin": s(delivery.change.listing.origin_region),
                     ":at": s(attempt.at.isoformat()),
+                    ":doc": s(delivery.model_dump_json()),
                     ":none": {"L": []},
                     ":attempt": {"L": [s(attempt.model_dump_json())]},
                     ":delivered": s(DeliveryState.DELIVERED.value),
@@ -72,3 +120,20 @@ def _record(item: dict[str, Any]) -> DeliveryRecord:
         origin_region=text(item, "origin_region"),
         updated_at=text(item, "updated_at"),
     )
+
+
+def _view(item: dict[str, Any]) -> dict[str, Any]:
+    """A delivery as operators and subscribers see it: state and every attempt."""
+    record = _record(item)
+    attempts = [
+        Attempt.model_validate_json(a["S"]).model_dump(mode="json")
+        for a in item.get("attempts", {}).get("L", [])
+    ]
+    return {
+        "delivery_id": record.delivery_id,
+        "subscription_id": record.subscription_id,
+        "state": record.state.value,
+        "listing_id": record.listing_id,
+        "updated_at": record.updated_at,
+        "attempts": attempts,
+    }

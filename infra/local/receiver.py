@@ -30,6 +30,7 @@ class Receiver:
     secret: str | None = None
     clock: Clock = field(default_factory=SystemClock)
     respond: Callable[[], int] = lambda: 204
+    refusal_headers: dict[str, str] = field(default_factory=dict)  # e.g. Retry-After on a 429
     subscription_id: str = ""
     received: list[Received] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
@@ -53,6 +54,8 @@ class Receiver:
                 body = self.rfile.read(length)
                 status = receiver.accept(dict(self.headers.items()), body)
                 self.send_response(status)
+                for name, value in receiver.refusal_headers.items() if status >= 300 else ():
+                    self.send_header(name, value)
                 self.end_headers()
 
             def log_message(self, format: str, *args: object) -> None:

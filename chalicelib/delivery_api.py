@@ -1,0 +1,88 @@
+"""Deliveries for their subscription's owner or the operator: attempts, re-drive, re-enable."""
+
+from __future__ import annotations
+
+import secrets
+
+from chalice.app import Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from chalicelib import caller
+from chalicelib.bootstrap import container
+from chalicelib.http_errors import json_response, parse_request
+from chalicelib.log_api import owned_subscription
+from gateway.delivery import DeliveryState
+from gateway.errors import NotFound, RegionMismatch, SchemaError
+
+
+def list_deliveries(request: Request, subscription_id: str) -> Response:
+    owned_subscription(request, subscription_id)
+    raw_state = caller.query(request, "state")
+    try:
+        state = DeliveryState(raw_state) if raw_state else None
+    except ValueError as exc:
+        raise SchemaError("state is one of delivered, retrying, dead", path="state") from exc
+    found = container().deliveries.for_subscription(subscription_id, state)
+    return json_response(200, {"deliveries": found})
+
+
+def get_delivery(request: Request, delivery_id: str) -> Response:
+    region = caller.operator_or_region(request)
+    c = container()
+    view = c.deliveries.view(delivery_id)
+    if view is None:
+        raise NotFound(f"no delivery {delivery_id}", path="delivery_id")
+    subscription = c.subscriptions.get(view["subscription_id"])
+    if region is not None and (subscription is None or subscription.region != region):
+        raise RegionMismatch(f"delivery {delivery_id} did not go to {region}")
+    return json_response(200, view)
+
+
+class _Redrive(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    delivery_ids: list[str] | None = Field(default=None, max_length=1000)
+
+
+def _redrive(subscription_id: str, delivery_ids: list[str] | None) -> int:
+    c = container()
+    ids = delivery_ids or [
+        d["delivery_id"]
+        for d in c.deliveries.for_subscription(subscription_id, DeliveryState.DEAD, 10_000)
+    ]
+    reopened = [d for d in (c.deliveries.reopen(i) for i in ids) if d is not None]
+    reopened = [d for d in reopened if d.subscription_id == subscription_id]
+    # Oldest first, so each subject's changes go out again in their order.
+    reopened.sort(key=lambda d: (d.log_sequence or 0, d.sequence or 0))
+    c.queue.enqueue(reopened, f":redrive:{secrets.token_hex(6)}")
+    return len(reopened)
+
+
+def redrive(request: Request, subscription_id: str) -> Response:
+    """Send dead deliveries again (all of them, or the ones named) with their webhook ids."""
+    owned_subscription(request, subscription_id)
+    wanted = parse_request(_Redrive, caller.body(request) or b"{}")
+    return json_response(202, {"redriven": _redrive(subscription_id, wanted.delivery_ids)})
+
+
+class _Enable(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    redeliver_missed: bool = True
+
+
+def enable(request: Request, subscription_id: str) -> Response:
+    """Turn a disabled endpoint back on and, by default, deliver everything it missed."""
+    subscription = owned_subscription(request, subscription_id)
+    wanted = parse_request(_Enable, caller.body(request) or b"{}")
+    c = container()
+    c.subscriptions.put(
+        subscription.model_copy(
+            update={
+                "enabled": True,
+                "failing_since": None,
+                "warned_at": None,
+                "disabled_reason": None,
+            }
+        )
+    )
+    redriven = _redrive(subscription_id, None) if wanted.redeliver_missed else 0
+    return json_response(200, {"enabled": True, "redriven": redriven})
