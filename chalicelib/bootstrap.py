@@ -103,7 +103,12 @@ def build(settings: Settings, clock: Clock) -> Container:
             policy,
         ),
         delivery_service=DeliveryService(
-            subscriptions, deliveries, Urllib3Transport(), signer, clock, settings.retry_schedule
+            subscriptions,
+            deliveries,
+            Urllib3Transport(allow_private=settings.local),
+            signer,
+            clock,
+            settings.retry_schedule,
         ),
         lifecycle=_lifecycle(listings, archive, clock, settings),
         archive=archive,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import time
+from urllib.parse import urlsplit
 
 import urllib3
 
@@ -11,11 +14,29 @@ from gateway.delivery import HttpResponse
 _EXCERPT_BYTES = 2048
 
 
+def _public(url: str) -> bool:
+    """Whether every address the URL's host resolves to is public (checked at send time too:
+    a name that pointed somewhere public when subscribed may point inside later)."""
+    parts = urlsplit(url)
+    try:
+        infos = socket.getaddrinfo(
+            parts.hostname or "", parts.port or 443, proto=socket.IPPROTO_TCP
+        )
+    except (OSError, UnicodeError):
+        return True  # unresolvable: the POST itself fails and is retried like any outage
+    return all(ipaddress.ip_address(info[4][0]).is_global for info in infos)
+
+
 class Urllib3Transport:
-    def __init__(self) -> None:
+    def __init__(self, allow_private: bool = False) -> None:
         self._pool = urllib3.PoolManager(retries=False)
+        self._allow_private = allow_private
 
     def post(self, url: str, headers: dict[str, str], body: bytes, timeout: float) -> HttpResponse:
+        if not self._allow_private and not _public(url):
+            return HttpResponse(
+                status=0, body_excerpt="refused: resolves to a non-public address", elapsed_ms=0
+            )
         started = time.monotonic()
         try:
             response = self._pool.request(
