@@ -28,6 +28,11 @@ def _signed(client: PushClient, path: str, body: dict[str, Any], msg_id: str) ->
     return client.send_signed(path, msg_id, raw, datetime.now(UTC))
 
 
+def _repair(client: PushClient, listing_path: str, msg_id: str) -> Response:
+    body = {"reason": "已履行全部义务", "source_updated_at": datetime.now(UTC).isoformat()}
+    return _signed(client, listing_path + "/repair", body, msg_id)
+
+
 def _heard(receivers: dict[str, Receiver], listing_id: str, change_type: str) -> set[str]:
     """Provinces that received a change of ``change_type`` about the listing."""
     return {
@@ -98,24 +103,15 @@ def run_lifecycle(
     )
 
     say("· credit repair: refused before the minimum publicity period, granted after it")
-    early = _signed(
-        clients["230900"],
-        base.format(code=scenario.QTH_COAL, lid=qth_coal) + "/repair",
-        {"reason": "已履行全部义务", "source_updated_at": datetime.now(UTC).isoformat()},
-        "qth-repair-1",
-    )
+    qth = clients["230900"]
+    early = _repair(qth, base.format(code=scenario.QTH_COAL, lid=qth_coal), "qth-repair-1")
     checks.append(
         (
             "repair of a 30-day-old serious listing is refused with 409 repair_too_early",
             early.status == 409 and early.body["error"]["code"] == "repair_too_early",
         )
     )
-    repaired = _signed(
-        clients["230900"],
-        base.format(code=scenario.QTH_LATE, lid=qth_late) + "/repair",
-        {"reason": "已履行全部义务", "source_updated_at": datetime.now(UTC).isoformat()},
-        "qth-repair-2",
-    )
+    repaired = _repair(qth, base.format(code=scenario.QTH_LATE, lid=qth_late), "qth-repair-2")
     checks.append(
         (
             "a general listing published 150 days ago is repaired",
