@@ -4,7 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: venv demo dev test lint format ci clean
+.PHONY: venv demo dev test lint format package ci clean
+
+# The AWS region the package targets (cn-north-1 / cn-northwest-1 for the aws-cn partition).
+REGION ?= cn-northwest-1
+STAGE  ?= prod
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +38,16 @@ format: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-ci: lint test
+# A deployable CloudFormation template in out/, no AWS credentials needed, checked by cfn-lint.
+package: venv
+	mkdir -p build
+	$(BIN)/python -m infra.package build/merge.json
+	rm -rf out
+	AWS_DEFAULT_REGION=$(REGION) $(BIN)/chalice package --stage $(STAGE) \
+		--merge-template build/merge.json out
+	$(BIN)/cfn-lint out/sam.json
+
+ci: lint test package
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build out

@@ -204,6 +204,6 @@ def fan_out_changes(event: DynamoDBEvent) -> None:
     events.fan_out(event.to_dict()["Records"])
 
 
-@app.on_sqs_message(queue=sources.delivery_queue_name, batch_size=10)
+@app.on_sqs_message(queue_arn=sources.delivery_queue_arn, batch_size=10)
 def deliver_webhooks(event: SQSEvent) -> dict[str, Any]:
     return events.deliver(event.to_dict()["Records"])

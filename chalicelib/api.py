@@ -85,6 +85,7 @@ def create_subscription(request: Request) -> Response:
         subscription_id=subscription_id,
         secret=generate_hmac_secret() if wanted.signature_scheme == "v1" else None,
         created_at=c.clock.now(),
+        log_start=c.exchange_log.head()[0],
     )
     c.subscriptions.put(subscription)
     return json_response(201, subscription.model_dump(mode="json"))

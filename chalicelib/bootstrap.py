@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
+from pydantic import SecretStr
 
 from chalicelib.dynamodb.agreements import DynamoAgreements
 from chalicelib.dynamodb.batches import DynamoBatchLedger
@@ -26,7 +27,7 @@ from gateway.delivery import DeliveryService
 from gateway.ingest import PushPolicy, PushService
 from gateway.lifecycle import shipped_policies
 from gateway.lifecycle_service import LifecycleService
-from gateway.signing import Ed25519Signer, load_private_key
+from gateway.signing import Ed25519Signer, derive_private_key
 from gateway.workdays import WorkdayCalendar
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ class Container:
     lifecycle: LifecycleService
     archive: S3Archive
     signer: Ed25519Signer
+    operator_token: str | None
     aws_clients: dict[str, Any]  # by service name: one place to observe (or, in tests, fault) AWS
 
 
@@ -68,6 +70,16 @@ def _client(settings: Settings, service: str) -> Any:
     )
 
 
+def _secret(client: Any, inline: SecretStr | None, arn: str | None) -> str | None:
+    """The inline value when set, else the Secrets Manager one (read once per container)."""
+    if inline is not None:
+        return inline.get_secret_value()
+    if arn is None:
+        return None
+    value: str = client.get_secret_value(SecretId=arn)["SecretString"]
+    return value
+
+
 def build(settings: Settings, clock: Clock) -> Container:
     dynamodb: DynamoDBClient = _client(settings, "dynamodb")
     s3: S3Client = _client(settings, "s3")
@@ -76,9 +88,9 @@ def build(settings: Settings, clock: Clock) -> Container:
     listings = DynamoListings(dynamodb, settings.listings_table)
     subscriptions = DynamoSubscriptions(dynamodb, settings.subscriptions_table)
     deliveries = DynamoDeliveryLog(dynamodb, settings.deliveries_table)
-    signer = Ed25519Signer(
-        settings.signing_key_id, load_private_key(settings.signing_key.get_secret_value())
-    )
+    secrets = _client(settings, "secretsmanager")
+    signing_secret = _secret(secrets, settings.signing_key, settings.signing_key_secret_arn)
+    signer = Ed25519Signer(settings.signing_key_id, derive_private_key(signing_secret or ""))
     policy = PushPolicy(max_body_bytes=settings.max_body_bytes, tolerance=settings.tolerance)
     archive = S3Archive(s3, settings.archive_bucket)
     batches = DynamoBatchLedger(dynamodb, settings.batches_table)
@@ -113,6 +125,9 @@ def build(settings: Settings, clock: Clock) -> Container:
         lifecycle=_lifecycle(listings, archive, clock, settings),
         archive=archive,
         signer=signer,
+        operator_token=_secret(
+            secrets, settings.operator_token, settings.operator_token_secret_arn
+        ),
         aws_clients={"dynamodb": dynamodb, "s3": s3, "sqs": sqs},
     )
 

@@ -29,13 +29,11 @@ def body(request: Request) -> bytes:
 
 
 def is_operator(request: Request) -> bool:
-    token = container().settings.operator_token
+    token = container().operator_token
     given = headers(request).get("authorization", "")
     if token is None or not given.startswith("Bearer "):
         return False
-    return hmac.compare_digest(
-        given.removeprefix("Bearer ").encode(), token.get_secret_value().encode()
-    )
+    return hmac.compare_digest(given.removeprefix("Bearer ").encode(), token.encode())
 
 
 def require_operator(request: Request) -> None:

@@ -45,12 +45,15 @@ class _Redrive(BaseModel):
 
 def _redrive(subscription_id: str, delivery_ids: list[str] | None) -> int:
     c = container()
-    ids = delivery_ids or [
-        d["delivery_id"]
-        for d in c.deliveries.for_subscription(subscription_id, DeliveryState.DEAD, 10_000)
+    if delivery_ids is None:
+        dead = c.deliveries.for_subscription(subscription_id, DeliveryState.DEAD, 10_000)
+        delivery_ids = [d["delivery_id"] for d in dead]
+    ours = [  # never reopen another subscription's delivery
+        i
+        for i in delivery_ids
+        if (view := c.deliveries.view(i)) is not None and view["subscription_id"] == subscription_id
     ]
-    reopened = [d for d in (c.deliveries.reopen(i) for i in ids) if d is not None]
-    reopened = [d for d in reopened if d.subscription_id == subscription_id]
+    reopened = [d for d in (c.deliveries.reopen(i) for i in ours) if d is not None]
     # Oldest first, so each subject's changes go out again in their order.
     reopened.sort(key=lambda d: (d.log_sequence or 0, d.sequence or 0))
     c.queue.enqueue(reopened, f":redrive:{secrets.token_hex(6)}")

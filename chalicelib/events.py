@@ -140,13 +140,13 @@ def deliver(records: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, str]]
             failures.append({"itemIdentifier": record["messageId"]})
             blocked.add(group)
             continue
-        attempt = int(record.get("attributes", {}).get("ApproximateReceiveCount", "1"))
-        outcome = c.delivery_service.deliver(delivery, attempt)
+        received = int(record.get("attributes", {}).get("ApproximateReceiveCount", "1"))
+        outcome = c.delivery_service.deliver(delivery, received)
         if outcome.state is DeliveryState.RETRYING:
             c.queue.retry_later(record["receiptHandle"], outcome.retry_after or timedelta(0))
             failures.append({"itemIdentifier": record["messageId"]})
             blocked.add(group)
-        elif outcome.state is DeliveryState.DEAD:
+        elif outcome.state is DeliveryState.DEAD and not outcome.parked:
             c.queue.dead_letter(delivery)
-            log.warning("delivery %s dead after %d attempts", delivery.delivery_id, attempt)
+            log.warning("delivery %s is dead: its attempts are exhausted", delivery.delivery_id)
     return {"batchItemFailures": failures}

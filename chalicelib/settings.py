@@ -31,9 +31,12 @@ class Settings(BaseSettings):
     delivery_dlq_url: str
     archive_bucket: str
 
-    signing_key: SecretStr
+    # Each secret comes either inline (local stack, tests) or from Secrets Manager (deployed).
+    signing_key: SecretStr | None = None
+    signing_key_secret_arn: str | None = None
     signing_key_id: str = Field(pattern=r"^[A-Za-z0-9._-]{3,64}$")
     operator_token: SecretStr | None = None
+    operator_token_secret_arn: str | None = None
 
     max_body_bytes: int = Field(default=5 * 1024 * 1024, gt=0, le=6 * 1024 * 1024)
     retention_years: int = Field(default=5, ge=1, le=30)
@@ -49,6 +52,8 @@ class Settings(BaseSettings):
     def _safe_outside_local(self) -> Settings:
         if self.stage != "local" and self.aws_endpoint_url:
             raise ValueError("CG_AWS_ENDPOINT_URL is for the local stack only")
+        if self.signing_key is None and self.signing_key_secret_arn is None:
+            raise ValueError("set CG_SIGNING_KEY or CG_SIGNING_KEY_SECRET_ARN")
         if self.operator_token is not None and len(self.operator_token.get_secret_value()) < 24:
             raise ValueError("CG_OPERATOR_TOKEN must have at least 24 characters")
         return self
@@ -77,10 +82,12 @@ class EventSources(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="CG_", frozen=True)
 
+    # Placeholders: ``infra.package`` replaces both with the stack's real ARNs; locally the
+    # event pump reads the stream and the queue itself.
     listings_stream_arn: str = (
         "arn:aws-cn:dynamodb:cn-northwest-1:000000000000:table/listings/stream/local"
     )
-    delivery_queue_name: str = "credit-gateway-deliveries"
+    delivery_queue_arn: str = "arn:aws-cn:sqs:cn-northwest-1:000000000000:deliveries.fifo"
 
 
 def event_sources() -> EventSources:

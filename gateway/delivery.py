@@ -89,6 +89,10 @@ class DeliveryRecord:
 class DeliveryLog(Protocol):
     def state(self, delivery_id: str) -> DeliveryState | None: ...
 
+    def progress(self, delivery_id: str) -> tuple[DeliveryState | None, int]:
+        """The state, and the attempts made since it was queued (or re-driven)."""
+        ...
+
     def record(self, delivery: Delivery, attempt: Attempt, state: DeliveryState) -> None:
         """Append the attempt; a delivery once ``delivered`` never goes back."""
         ...
@@ -98,6 +102,7 @@ class DeliveryLog(Protocol):
 class Outcome:
     state: DeliveryState | None  # None: nothing to do (already delivered, or no subscription)
     retry_after: timedelta | None = None
+    parked: bool = False  # dead because the endpoint is disabled: kept for its re-enabling
 
 
 class DeliveryService:
@@ -129,10 +134,16 @@ class DeliveryService:
     def max_attempts(self) -> int:
         return len(self._schedule) + 1
 
-    def deliver(self, delivery: Delivery, attempt_number: int) -> Outcome:
-        """Make attempt ``attempt_number`` (1-based) of ``delivery``."""
-        if not delivery.replay and self._log.state(delivery.delivery_id) in _SETTLED:
+    def deliver(self, delivery: Delivery, received: int) -> Outcome:
+        """Make the next attempt of ``delivery`` (``received``: the queue's receive count).
+
+        Attempts are counted by the delivery log, not by the queue: a message held back behind
+        a failing change of the same subject is received without being attempted.
+        """
+        state, tries = self._log.progress(delivery.delivery_id)
+        if not delivery.replay and state in _SETTLED:
             return Outcome(state=None)  # a duplicate message: the first copy settled it
+        attempt_number = received if delivery.replay else tries + 1
         subscription = self._subscriptions.get(delivery.subscription_id)
         if subscription is None:
             return Outcome(state=None)

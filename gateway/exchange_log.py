@@ -51,41 +51,35 @@ class LogEntry(Frozen):
     hash: str
 
 
-def entry_hash(
-    previous_hash: str,
-    sequence: int,
-    change_id: str,
-    digest: str,
-    kind: str,
-    domain: str,
-    origin: str,
-) -> str:
-    fields = [previous_hash, str(sequence), change_id, digest, kind, domain, origin]
+def entry_hash(entry: LogEntry) -> str:
+    """SHA-256 over every published field of the entry but the hash itself."""
+    fields = [
+        entry.previous_hash,
+        str(entry.sequence),
+        entry.change_id,
+        entry.change_digest,
+        entry.kind.value,
+        entry.domain,
+        entry.origin_region,
+        entry.at.isoformat(),
+    ]
     return hashlib.sha256("\n".join(fields).encode()).hexdigest()
 
 
 def next_entry(previous_hash: str, sequence: int, change: Change) -> LogEntry:
     listing = change.listing
-    digest = change_digest(change)
-    return LogEntry(
+    unhashed = LogEntry(
         sequence=sequence,
         change_id=change.change_id,
-        change_digest=digest,
+        change_digest=change_digest(change),
         kind=listing.kind,
         domain=listing.domain,
         origin_region=listing.origin_region,
         at=change.occurred_at,
         previous_hash=previous_hash,
-        hash=entry_hash(
-            previous_hash,
-            sequence,
-            change.change_id,
-            digest,
-            listing.kind.value,
-            listing.domain,
-            listing.origin_region,
-        ),
+        hash="",
     )
+    return unhashed.model_copy(update={"hash": entry_hash(unhashed)})
 
 
 def chain(previous_hash: str, first_sequence: int, changes: Sequence[Change]) -> list[LogEntry]:

@@ -80,7 +80,8 @@ def plan_deliveries(
     agreements: Sequence[Agreement],
     event: EventType = "listing.changed",
 ) -> list[Delivery]:
-    """Deliveries for every enabled subscription whose filters match the changed listing.
+    """Deliveries for every subscription whose filters match the changed listing (a disabled
+    one's are parked as dead, so re-enabling it delivers what it missed).
 
     A ``recognised_only`` subscription skips a newly listed subject it does not recognise, but
     still hears updates, so it learns when a listing it knew stops being recognised.
@@ -88,7 +89,7 @@ def plan_deliveries(
     on = china_date(change.occurred_at)
     deliveries: list[Delivery] = []
     for sub in subscriptions:
-        if not sub.enabled or not sub.filters.matches(change.listing):
+        if not sub.filters.matches(change.listing):
             continue
         recognition = recognise(change.listing, sub.region, agreements, on)
         if sub.recognised_only and not recognition.recognised and change.type == "listed":
@@ -154,9 +155,7 @@ def intensified_events(
             intensified=flag,
         )
         for sub in subscriptions
-        if sub.region == region
-        and sub.enabled
-        and (not sub.filters.kinds or ListKind.BLACK in sub.filters.kinds)
+        if sub.region == region and (not sub.filters.kinds or ListKind.BLACK in sub.filters.kinds)
     ]
 
 

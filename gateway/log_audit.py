@@ -50,16 +50,7 @@ def _chain_problems(entries: Sequence[LogEntry]) -> list[str]:
                 problems.append(
                     f"entry {entry.sequence} does not chain to entry {previous.sequence}"
                 )
-        recomputed = entry_hash(
-            entry.previous_hash,
-            entry.sequence,
-            entry.change_id,
-            entry.change_digest,
-            entry.kind.value,
-            entry.domain,
-            entry.origin_region,
-        )
-        if recomputed != entry.hash:
+        if entry_hash(entry) != entry.hash:
             problems.append(
                 f"entry {entry.sequence} was altered (its hash does not match its content)"
             )
@@ -73,10 +64,13 @@ def audit(
     gateway_keys: Iterable[Ed25519PublicKey],
     deliveries: Sequence[DeliveryPayload],
     wanted: Callable[[LogEntry], bool],
+    from_sequence: int | None = None,
 ) -> AuditReport:
     """Check the log, the checkpoints and the stored deliveries against each other.
 
-    ``wanted`` says which log entries this subscription should have received (its filters).
+    ``wanted`` says which log entries this subscription should have received (its filters);
+    ``from_sequence`` is the first entry it should have had (the log head when it subscribed,
+    plus one), so even a dropped first delivery shows; by default, the first one stored.
     """
     keys = list(gateway_keys)
     problems = _chain_problems(entries)
@@ -88,6 +82,10 @@ def audit(
             continue
         entry = by_sequence.get(checkpoint.sequence)
         if entry is None:
+            if checkpoint.sequence > max(by_sequence, default=0):
+                problems.append(
+                    f"the log served ends before the signed checkpoint at {checkpoint.sequence}"
+                )
             continue
         if entry.hash != checkpoint.head_hash:
             problems.append(
@@ -110,9 +108,9 @@ def audit(
                 f"delivery {delivery.delivery_id} differs from log entry {entry.sequence} (altered)"
             )
     problems += _order_problems(logged)
-    if logged:
-        have = {d.log_sequence for d in logged}
-        start = min(s for s in have if s is not None)
+    have = {d.log_sequence for d in logged}
+    if logged or from_sequence is not None:
+        start = from_sequence or min(s for s in have if s is not None)
         end = verified or max(by_sequence, default=0)
         problems += [
             f"log entry {entry.sequence} ({entry.change_id}) was never delivered"

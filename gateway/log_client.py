@@ -45,7 +45,8 @@ def verify_log(
     published = _get(client, "/v1/log/checkpoints")["checkpoints"]
     checkpoints = [Checkpoint.model_validate(x) for x in published]
     logged = [d.log_sequence for d in deliveries if d.log_sequence is not None]
-    start = min(logged, default=1)
+    owed_from = int(view.get("log_start", 0)) + 1
+    start = min([*logged, owed_from])
     end = max([c.sequence for c in checkpoints] + logged + [0])
     entries: list[LogEntry] = []
     for first in range(start, end + 1, _PAGE):
@@ -57,4 +58,5 @@ def verify_log(
         [load_public_key(k["public_key"]) for k in keys],
         deliveries,
         lambda e: filters.admits(e.kind, e.domain, e.origin_region),
+        from_sequence=owed_from,
     )

@@ -35,7 +35,7 @@ def recognition_changes(
     revision) keeps the delivery ids of two different agreement changes apart.
     """
     on = china_date(now)
-    ours = [s for s in subscriptions if s.region == region and s.enabled]
+    ours = [s for s in subscriptions if s.region == region]
     deliveries: list[Delivery] = []
     for listings in subjects:
         for listing in listings:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import email.utils
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 MAX_DELAY = timedelta(hours=11)  # one SQS visibility timeout, with room to spare
 BACK_OFF_STATUSES = frozenset({429, 502, 503, 504})  # the receiver asks us to slow down
 JITTER = 0.1  # ±10 %, so endpoints that recover together are not hit together
+_LONGEST_ASKED = 366 * 86400  # a Retry-After beyond a year is read as a year (no overflow)
 
 
 @dataclass(frozen=True)
@@ -27,13 +28,13 @@ def retry_after(header: str | None, now: datetime) -> timedelta | None:
         return None
     text = header.strip()
     if text.isascii() and text.isdigit():
-        return timedelta(seconds=int(text))
+        return timedelta(seconds=min(int(text), _LONGEST_ASKED))
     try:
         when = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError):
         return None
-    if when.tzinfo is None:
-        return None
+    if when.tzinfo is None:  # the asctime form carries no zone: HTTP dates are GMT
+        when = when.replace(tzinfo=UTC)
     return max(when - now, timedelta(0))
 
 

@@ -63,6 +63,16 @@ def load_private_key(text: str) -> Ed25519PrivateKey:
     return Ed25519PrivateKey.from_private_bytes(raw)
 
 
+def derive_private_key(secret: str) -> Ed25519PrivateKey:
+    """A ``whsk_`` key as is; any other secret (say, one Secrets Manager generated) becomes the
+    seed through SHA-256, so a deployment needs no key ceremony and rotates by rotating it."""
+    if secret.startswith(_PRIVATE_PREFIX):
+        return load_private_key(secret)
+    if len(secret) < 32:
+        raise ValueError("a signing secret needs at least 32 characters")
+    return Ed25519PrivateKey.from_private_bytes(hashlib.sha256(secret.encode()).digest())
+
+
 def public_key_text(private: Ed25519PrivateKey) -> str:
     return _PUBLIC_PREFIX + base64.b64encode(private.public_key().public_bytes_raw()).decode()
 

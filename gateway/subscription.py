@@ -57,6 +57,7 @@ class Subscription(SubscriptionRequest):
     secret: str | None = None
     enabled: bool = True
     created_at: AwareDatetime
+    log_start: int = 0  # the exchange log's head when it subscribed: it is owed what follows
     failing_since: AwareDatetime | None = None  # first failure since the last success
     warned_at: AwareDatetime | None = None
     disabled_reason: str | None = None

@@ -17,6 +17,12 @@ class DynamoDeliveryLog(Table):
         found = self.get(delivery_id)
         return found.state if found else None
 
+    def progress(self, delivery_id: str) -> tuple[DeliveryState | None, int]:
+        item = self._get({"delivery_id": s(delivery_id)})
+        if item is None:
+            return None, 0
+        return DeliveryState(text(item, "state")), int(item.get("tries", {"N": "0"})["N"])
+
     def get(self, delivery_id: str) -> DeliveryRecord | None:
         item = self._get({"delivery_id": s(delivery_id)})
         return _record(item) if item else None
@@ -64,12 +70,13 @@ class DynamoDeliveryLog(Table):
             reply = self._client.update_item(
                 TableName=self._table,
                 Key={"delivery_id": s(delivery_id)},
-                UpdateExpression="SET #state = :retrying",
+                UpdateExpression="SET #state = :retrying, tries = :zero",
                 ConditionExpression="#state = :dead",
                 ExpressionAttributeNames={"#state": "state"},
                 ExpressionAttributeValues={
                     ":retrying": s(DeliveryState.RETRYING.value),
                     ":dead": s(DeliveryState.DEAD.value),
+                    ":zero": {"N": "0"},
                 },
                 ReturnValues="ALL_NEW",
             )
@@ -87,7 +94,8 @@ class DynamoDeliveryLog(Table):
                 UpdateExpression="SET #state = :state, subscription_id = :sub, change_id = :chg, "
                 "credit_code = :code, listing_id = :lid, origin_region = :origin, "
                 "updated_at = :at, doc = :doc, "
-                "attempts = list_append(if_not_exists(attempts, :none), :attempt)",
+                "attempts = list_append(if_not_exists(attempts, :none), :attempt) "
+                "ADD tries :one",
                 # Once delivered, a late duplicate attempt must not turn it back.
                 ConditionExpression="attribute_not_exists(#state) OR #state <> :delivered",
                 ExpressionAttributeNames={"#state": "state"},
@@ -100,6 +108,7 @@ class DynamoDeliveryLog(Table):
                     ":origin": s(delivery.change.listing.origin_region),
                     ":at": s(attempt.at.isoformat()),
                     ":doc": s(delivery.model_dump_json()),
+                    ":one": {"N": "1"},
                     ":none": {"L": []},
                     ":attempt": {"L": [s(attempt.model_dump_json())]},
                     ":delivered": s(DeliveryState.DELIVERED.value),

@@ -238,7 +238,7 @@ class StreamReader:
 
 
 def consume(
-    sqs: Any, queue_url: str, event: dict[str, Any], failed: set[str] = frozenset()
+    sqs: Any, queue_url: str, event: dict[str, Any], failed: frozenset[str] = frozenset()
 ) -> None:
     """Delete the event's messages that did not fail, as Lambda's event source mapping does (on
     a FIFO queue, a message left in flight holds back the rest of its group)."""

@@ -170,14 +170,19 @@ class InMemoryDeliveryLog:
     def __init__(self) -> None:
         self.attempts: dict[str, list[Attempt]] = {}
         self._states: dict[str, DeliveryState] = {}
+        self._tries: dict[str, int] = {}
 
     def state(self, delivery_id: str) -> DeliveryState | None:
         return self._states.get(delivery_id)
+
+    def progress(self, delivery_id: str) -> tuple[DeliveryState | None, int]:
+        return self._states.get(delivery_id), self._tries.get(delivery_id, 0)
 
     def record(self, delivery: Delivery, attempt: Attempt, state: DeliveryState) -> None:
         self.attempts.setdefault(delivery.delivery_id, []).append(attempt)
         if self._states.get(delivery.delivery_id) is not DeliveryState.DELIVERED:
             self._states[delivery.delivery_id] = state
+            self._tries[delivery.delivery_id] = self._tries.get(delivery.delivery_id, 0) + 1
 
 
 @dataclass(frozen=True)

@@ -62,9 +62,9 @@ def test_every_enabled_subscription_without_filters_gets_exactly_one_delivery() 
     assert sorted(d.subscription_id for d in deliveries) == ["s-1", "s-2", "s-3"]
 
 
-def test_a_disabled_subscription_gets_nothing() -> None:
+def test_a_disabled_subscription_is_still_planned_for_so_it_can_catch_up_when_enabled() -> None:
     subs = [subscription("s-on"), subscription("s-off", enabled=False)]
-    assert [d.subscription_id for d in plan_deliveries(change(), subs, [])] == ["s-on"]
+    assert [d.subscription_id for d in plan_deliveries(change(), subs, [])] == ["s-on", "s-off"]
 
 
 def test_no_subscriptions_means_no_deliveries() -> None:

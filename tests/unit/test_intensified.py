@@ -234,12 +234,12 @@ def test_a_region_that_does_not_recognise_the_second_domain_is_not_told() -> Non
             True,
             id="both-kinds",
         ),
-        pytest.param(subscription("s", region=HUNAN, enabled=False), False, id="disabled"),
+        pytest.param(
+            subscription("s", region=HUNAN, enabled=False), True, id="disabled-catches-up"
+        ),
     ],
 )
-def test_only_enabled_subscriptions_that_take_black_lists_are_told(
-    sub: Subscription, told: bool
-) -> None:
+def test_only_subscriptions_that_take_black_lists_are_told(sub: Subscription, told: bool) -> None:
     assert len(plan(before=[COURT], after=[COURT, FOOD], subs=[sub])) == int(told)
 
 

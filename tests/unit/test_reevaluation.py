@@ -94,10 +94,10 @@ def test_other_regions_subscriptions_hear_nothing() -> None:
     assert {d.subscription_id for d in deliveries} == {"sub-hunan-1", "sub-hunan-2"}
 
 
-def test_a_disabled_subscription_hears_nothing() -> None:
+def test_a_disabled_subscription_is_still_told_so_it_can_catch_up_when_enabled() -> None:
     disabled = subscription("sub-hunan-off", region=HUNAN, enabled=False)
 
-    assert reevaluate([[COURT], [COURT, FOOD]], subs=[disabled]) == []
+    assert reevaluate([[COURT], [COURT, FOOD]], subs=[disabled]) != []
 
 
 def test_a_subscription_hears_only_listings_its_filters_match() -> None:

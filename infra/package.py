@@ -1,0 +1,314 @@
+"""Build the template merged into ``chalice package``: resources, wiring, least-privilege IAM.
+
+``infra/resources.json`` stays the one definition of tables, queues and the bucket (the local
+stack provisions it as is); this adds what only a deployment needs: each function's settings
+from ``Ref``/``GetAtt``, its own IAM policy, the event sources' real ARNs (and partial batch
+failures for the queue), the signing-key secret, and alarms. ARNs use ``${AWS::Partition}``, so
+the same template deploys to ``aws`` and ``aws-cn``.
+
+Usage: ``python -m infra.package OUT.json``
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import sys
+from typing import Any
+
+from infra import resource_template
+
+FUNCTIONS = {  # Chalice's logical ids for app.py's handlers
+    "APIHandler": "ApiHandlerRole",
+    "FanOutChanges": "FanOutChangesRole",
+    "DeliverWebhooks": "DeliverWebhooksRole",
+    "LifecycleTick": "LifecycleTickRole",
+}
+READ = [
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "dynamodb:ConditionCheckItem",
+]
+WRITE = [
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+]
+# Which tables each function reads (r) or reads and writes (rw).
+TABLES: dict[str, dict[str, str]] = {
+    "APIHandler": {
+        "RegistryTable": "rw",
+        "BatchesTable": "rw",
+        "ListingsTable": "rw",
+        "SubscriptionsTable": "rw",
+        "AgreementsTable": "rw",
+        "DeliveriesTable": "rw",
+        "FeedbackTable": "rw",
+        "ExchangeLogTable": "rw",
+    },
+    "FanOutChanges": {
+        "ListingsTable": "r",
+        "SubscriptionsTable": "r",
+        "AgreementsTable": "r",
+        "ExchangeLogTable": "rw",
+    },
+    "DeliverWebhooks": {"SubscriptionsTable": "rw", "DeliveriesTable": "rw"},
+    "LifecycleTick": {"ListingsTable": "rw", "ExchangeLogTable": "r"},
+}
+
+
+def _arn(logical_id: str) -> dict[str, Any]:
+    return {"Fn::GetAtt": [logical_id, "Arn"]}
+
+
+def _statements(function: str) -> list[dict[str, Any]]:
+    statements: list[dict[str, Any]] = [
+        {
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": {
+                "Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*"
+            },
+        },
+        {
+            "Effect": "Allow",
+            "Action": ["secretsmanager:GetSecretValue"],
+            "Resource": [{"Ref": "SigningKeySecret"}, {"Ref": "OperatorTokenSecret"}],
+        },
+    ]
+    for table, mode in TABLES[function].items():
+        resources = [_arn(table), {"Fn::Sub": "${" + table + ".Arn}/index/*"}]
+        statements.append(
+            {
+                "Effect": "Allow",
+                "Action": READ + (WRITE if mode == "rw" else []),
+                "Resource": resources,
+            }
+        )
+    bucket = {"Fn::Sub": "${ArchiveBucket.Arn}/*"}
+    if function in ("APIHandler", "LifecycleTick"):
+        statements.append(
+            {"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject"], "Resource": bucket}
+        )
+        statements.append(
+            {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": _arn("ArchiveBucket")}
+        )
+    if function in ("APIHandler", "FanOutChanges"):
+        statements.append(
+            {
+                "Effect": "Allow",
+                "Action": ["sqs:SendMessage", "sqs:GetQueueAttributes"],
+                "Resource": _arn("DeliveryQueue"),
+            }
+        )
+    if function == "APIHandler":
+        statements.append(
+            {
+                "Effect": "Allow",
+                "Action": ["sqs:ChangeMessageVisibility"],
+                "Resource": _arn("DeliveryQueue"),
+            }
+        )
+    if function == "FanOutChanges":
+        statements.append(
+            {
+                "Effect": "Allow",
+                "Action": [
+                    "dynamodb:DescribeStream",
+                    "dynamodb:GetRecords",
+                    "dynamodb:GetShardIterator",
+                    "dynamodb:ListStreams",
+                ],
+                "Resource": {"Fn::GetAtt": ["ListingsTable", "StreamArn"]},
+            }
+        )
+    if function == "DeliverWebhooks":
+        statements.append(
+            {
+                "Effect": "Allow",
+                "Action": [
+                    "sqs:ReceiveMessage",
+                    "sqs:DeleteMessage",
+                    "sqs:ChangeMessageVisibility",
+                    "sqs:GetQueueAttributes",
+                ],
+                "Resource": _arn("DeliveryQueue"),
+            }
+        )
+        statements.append(
+            {
+                "Effect": "Allow",
+                "Action": ["sqs:SendMessage"],
+                "Resource": _arn("DeliveryDeadLetterQueue"),
+            }
+        )
+    return statements
+
+
+def _environment(resources: dict[str, Any]) -> dict[str, Any]:
+    variables: dict[str, Any] = {
+        "CG_STAGE": {"Ref": "Stage"},
+        "CG_AWS_REGION": {"Ref": "AWS::Region"},
+        "CG_SIGNING_KEY_SECRET_ARN": {"Ref": "SigningKeySecret"},
+        "CG_OPERATOR_TOKEN_SECRET_ARN": {"Ref": "OperatorTokenSecret"},
+        "CG_SIGNING_KEY_ID": {"Ref": "SigningKeyId"},
+        "CG_LISTINGS_STREAM_ARN": {"Fn::GetAtt": ["ListingsTable", "StreamArn"]},
+        "CG_DELIVERY_QUEUE_ARN": {"Fn::GetAtt": ["DeliveryQueue", "Arn"]},
+    }
+    for logical_id, resource in resources.items():
+        setting = resource.get("Metadata", {}).get("EnvVar")
+        if setting:
+            variables[setting] = {"Ref": logical_id}
+    return variables
+
+
+def merge_template() -> dict[str, Any]:
+    base = copy.deepcopy(resource_template())
+    resources: dict[str, Any] = base["Resources"]
+    environment = _environment(resources)
+    merged: dict[str, Any] = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Parameters": {
+            "Stage": {"Type": "String", "AllowedValues": ["dev", "prod"], "Default": "prod"},
+            "SigningKeyId": {
+                "Type": "String",
+                "Default": "gw-1",
+                "AllowedPattern": "^[A-Za-z0-9._-]{3,64}$",
+            },
+            "AlarmEmail": {
+                "Type": "String",
+                "Default": "",
+                "Description": "where alarms go (empty: none)",
+            },
+        },
+        "Conditions": {"HasAlarmEmail": {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]}},
+        "Resources": {**resources, **_secrets(), **_alarms()},
+    }
+    for function, role in FUNCTIONS.items():
+        merged["Resources"][function] = {"Properties": {"Environment": {"Variables": environment}}}
+        merged["Resources"][role] = {
+            "Properties": {
+                "Policies": [
+                    {
+                        "PolicyName": f"{role}Policy",
+                        "PolicyDocument": {
+                            "Version": "2012-10-17",
+                            "Statement": _statements(function),
+                        },
+                    }
+                ]
+            }
+        }
+    merged["Resources"]["FanOutChanges"]["Properties"]["Events"] = {
+        "FanOutChangesDynamodbEventSource": {
+            "Type": "DynamoDB",
+            "Properties": {
+                "Stream": {"Fn::GetAtt": ["ListingsTable", "StreamArn"]},
+                "BatchSize": 100,
+                "StartingPosition": "TRIM_HORIZON",
+                "MaximumBatchingWindowInSeconds": 0,
+            },
+        }
+    }
+    merged["Resources"]["DeliverWebhooks"]["Properties"]["Events"] = {
+        "DeliverWebhooksSqsEventSource": {
+            "Type": "SQS",
+            "Properties": {
+                "Queue": _arn("DeliveryQueue"),
+                "BatchSize": 10,
+                # Chalice leaves this out; the handler returns partial batch failures.
+                "FunctionResponseTypes": ["ReportBatchItemFailures"],
+            },
+        }
+    }
+    return merged
+
+
+def _secrets() -> dict[str, Any]:
+    """Generated on first deploy; the gateway derives its Ed25519 key from the signing secret
+    (or takes a whsk_ key put there by the operator), so no secret is ever in the repository."""
+    generated = {"PasswordLength": 64, "ExcludePunctuation": True}
+    return {
+        "SigningKeySecret": {
+            "Type": "AWS::SecretsManager::Secret",
+            "Properties": {
+                "Description": "credit-gateway webhook signing key",
+                "GenerateSecretString": generated,
+            },
+        },
+        "OperatorTokenSecret": {
+            "Type": "AWS::SecretsManager::Secret",
+            "Properties": {
+                "Description": "credit-gateway operator token",
+                "GenerateSecretString": generated,
+            },
+        },
+    }
+
+
+def _alarms() -> dict[str, Any]:
+    topic = {"Fn::If": ["HasAlarmEmail", [{"Ref": "AlarmTopic"}], {"Ref": "AWS::NoValue"}]}
+    return {
+        "AlarmTopic": {
+            "Type": "AWS::SNS::Topic",
+            "Condition": "HasAlarmEmail",
+            "Properties": {
+                "Subscription": [{"Protocol": "email", "Endpoint": {"Ref": "AlarmEmail"}}]
+            },
+        },
+        "DeadLettersAlarm": {
+            "Type": "AWS::CloudWatch::Alarm",
+            "Properties": {
+                "AlarmDescription": "deliveries reached the dead-letter queue",
+                "Namespace": "AWS/SQS",
+                "MetricName": "ApproximateNumberOfMessagesVisible",
+                "Dimensions": [
+                    {
+                        "Name": "QueueName",
+                        "Value": {"Fn::GetAtt": ["DeliveryDeadLetterQueue", "QueueName"]},
+                    }
+                ],
+                "Statistic": "Maximum",
+                "Period": 300,
+                "EvaluationPeriods": 1,
+                "Threshold": 0,
+                "ComparisonOperator": "GreaterThanThreshold",
+                "TreatMissingData": "notBreaching",
+                "AlarmActions": topic,
+            },
+        },
+        "DeliveryAgeAlarm": {
+            "Type": "AWS::CloudWatch::Alarm",
+            "Properties": {
+                "AlarmDescription": "the oldest queued delivery is over an hour old",
+                "Namespace": "AWS/SQS",
+                "MetricName": "ApproximateAgeOfOldestMessage",
+                "Dimensions": [
+                    {"Name": "QueueName", "Value": {"Fn::GetAtt": ["DeliveryQueue", "QueueName"]}}
+                ],
+                "Statistic": "Maximum",
+                "Period": 300,
+                "EvaluationPeriods": 3,
+                "Threshold": 3600,
+                "ComparisonOperator": "GreaterThanThreshold",
+                "TreatMissingData": "notBreaching",
+                "AlarmActions": topic,
+            },
+        },
+    }
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        print(__doc__)
+        return 2
+    with open(argv[1], "w", encoding="utf-8") as out:
+        json.dump(merge_template(), out, ensure_ascii=False, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,150 @@
+"""Deliveries through the app: a receiver with scripted answers, and the queue run like Lambda.
+
+Builds on ``app_support`` (``Gateway``, ``StreamReader``, ``sqs_event``, ``consume``) without
+changing it.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from app_support import HUNAN, Gateway, Received, StreamReader, consume, sqs_event
+from chalice.test import HTTPResponse
+
+import app as gateway_app
+from gateway.client import signed_headers
+from gateway.fanout import Delivery
+from gateway.signing import Ed25519Signer
+
+AWS_REGION = "cn-northwest-1"
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class AnsweringReceiver:
+    """A real HTTP endpoint on 127.0.0.1 that records every webhook and answers with ``reply``
+    (a fixed one, or one chosen from the request)."""
+
+    reply: Reply | Callable[[Received], Reply] = field(default_factory=lambda: Reply(204))
+    requests: list[Received] = field(default_factory=list)
+    server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def answer(self, status: int, body: str = "", **headers: str) -> None:
+        self.reply = Reply(status, body, {k.replace("_", "-"): v for k, v in headers.items()})
+
+    def start(self) -> None:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length", "0"))
+                received = Received(
+                    self.path,
+                    {k.lower(): v for k, v in self.headers.items()},
+                    self.rfile.read(length),
+                )
+                receiver.requests.append(received)
+                script = receiver.reply
+                reply = script if isinstance(script, Reply) else script(received)
+                payload = reply.body.encode()
+                self.send_response(reply.status)
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                self.send_header("content-length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+
+@dataclass
+class DeliveryQueue:
+    """The delivery queue as Lambda's event source mapping drives it: receive every visible
+    message as one event, run the handler, delete what did not fail."""
+
+    sqs: Any
+    url: str
+    dead_letter_url: str
+
+    def event(self) -> dict[str, Any]:
+        return sqs_event(self.sqs, self.url, AWS_REGION)
+
+    def run(self, event: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Deliver ``event`` (default: everything visible now); consume what did not fail."""
+        event = event if event is not None else self.event()
+        outcome = gateway_app.deliver_webhooks(event, None)
+        failed = {f["itemIdentifier"] for f in outcome["batchItemFailures"]}
+        consume(self.sqs, self.url, event, failed)
+        return dict(outcome)
+
+    def take(self) -> list[Delivery]:
+        """Every visible message, as deliveries (consumed)."""
+        event = self.event()
+        consume(self.sqs, self.url, event)
+        return [Delivery.model_validate_json(r["body"]) for r in event["Records"]]
+
+    def dead_letters(self) -> list[Delivery]:
+        event = sqs_event(self.sqs, self.dead_letter_url, AWS_REGION)
+        return [Delivery.model_validate_json(r["body"]) for r in event["Records"]]
+
+
+def subscribe(gateway: Gateway, url: str, region: str = HUNAN, **extra: Any) -> dict[str, Any]:
+    response = gateway.subscribe_as_operator(region=region, url=url, **extra)
+    assert response.status_code == 201, response.json_body
+    return dict(response.json_body)
+
+
+def push_and_fan_out(
+    gateway: Gateway, stream: StreamReader, signer: Ed25519Signer, region: str, entries: list[Any]
+) -> None:
+    """Push ``entries`` as ``region``'s platform and fan the resulting changes out to the queue."""
+    response = gateway.push(signer, region, entries)
+    assert response.json_body["accepted"] == len(entries), response.json_body
+    gateway_app.fan_out_changes(stream.event(), None)
+
+
+def as_operator(gateway: Gateway, method: str, path: str, body: bytes = b"") -> HTTPResponse:
+    call = getattr(gateway.client.http, method)
+    if method == "get":
+        return call(path, headers=gateway.operator())  # type: ignore[no-any-return]
+    return call(path, headers=gateway.operator(), body=body)  # type: ignore[no-any-return]
+
+
+def as_platform(
+    gateway: Gateway, signer: Ed25519Signer, method: str, path: str, body: bytes = b""
+) -> HTTPResponse:
+    """A request signed with a platform key (a GET signs the empty body)."""
+    headers = signed_headers(signer, f"m-{uuid.uuid4().hex}", body, datetime.now(UTC))
+    call = getattr(gateway.client.http, method)
+    if method == "get":
+        return call(path, headers=headers)  # type: ignore[no-any-return]
+    return call(path, headers=headers, body=body)  # type: ignore[no-any-return]

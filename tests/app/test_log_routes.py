@@ -1,0 +1,304 @@
+"""The published exchange log: GET /v1/log, checkpoints, a subscription's view and its replay."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from app_support import (
+    CITY,
+    HUNAN,
+    Gateway,
+    StreamReader,
+    black_entry,
+    error_code,
+    queued_messages,
+)
+
+import app as gateway_app
+from gateway.client import signed_headers
+from gateway.exchange_log import Checkpoint, LogEntry, checkpoint_verifies
+from gateway.fanout import Delivery
+from gateway.log_audit import _chain_problems
+from gateway.signing import Ed25519Signer, load_public_key
+
+DECISIONS = ["(2024)黑09执123号", "(2024)黑09执124号", "(2024)黑09执125号"]
+
+
+@pytest.fixture
+def stream(aws) -> StreamReader:
+    return StreamReader(aws.streams, aws.env["CG_LISTINGS_STREAM_ARN"], "cn-northwest-1")
+
+
+@pytest.fixture
+def city(gateway: Gateway) -> Ed25519Signer:
+    return gateway.register_platform(CITY)
+
+
+def push_and_fan_out(
+    gateway: Gateway, stream: StreamReader, signer: Ed25519Signer, entries: list[dict[str, Any]]
+) -> None:
+    """Push listings and run the listings stream through the fan-out, which logs them."""
+    response = gateway.push(signer, CITY, entries)
+    assert response.json_body["accepted"] == len(entries), response.json_body
+    gateway_app.fan_out_changes(stream.event(), None)
+
+
+def listings(count: int, **overrides: Any) -> list[dict[str, Any]]:
+    return [black_entry(decision_number=d, **overrides) for d in DECISIONS[:count]]
+
+
+def signed_get(gateway: Gateway, signer: Ed25519Signer, path: str) -> Any:
+    headers = signed_headers(signer, f"read-{path}", b"", datetime.now(UTC))
+    return gateway.client.http.get(path, headers=headers)
+
+
+def signed_post(gateway: Gateway, signer: Ed25519Signer, path: str, body: dict[str, Any]) -> Any:
+    return gateway.post_signed(path, signer, f"post-{path}", json.dumps(body).encode())
+
+
+def operator_get(gateway: Gateway, path: str) -> Any:
+    return gateway.client.http.get(path, headers=gateway.operator())
+
+
+def operator_post(gateway: Gateway, path: str, body: dict[str, Any] | None = None) -> Any:
+    raw = json.dumps(body).encode() if body is not None else b""
+    return gateway.client.http.post(path, headers=gateway.operator(), body=raw)
+
+
+def log_entries(response: Any) -> list[LogEntry]:
+    return [LogEntry.model_validate(x) for x in response.json_body["entries"]]
+
+
+def subscribe(gateway: Gateway, **extra: Any) -> str:
+    gateway.put_region(HUNAN)
+    response = gateway.subscribe_as_operator(
+        region=HUNAN, url="https://credit.hunan.example.cn/hooks", **extra
+    )
+    assert response.status_code == 201, response.json_body
+    return str(response.json_body["subscription_id"])
+
+
+def delivery_queue(gateway: Gateway, aws) -> list[Delivery]:  # type: ignore[no-untyped-def]
+    """Read every queued delivery, and consume it (FIFO: unconsumed ones hold their group)."""
+    return queued_messages(aws.sqs, aws.env["CG_DELIVERY_QUEUE_URL"])
+
+
+# -- GET /v1/log --
+
+
+def test_a_platform_reads_the_log_entries_and_the_head_without_listing_content(
+    gateway, stream, city
+):
+    push_and_fan_out(gateway, stream, city, listings(3))
+
+    response = signed_get(gateway, city, "/v1/log")
+
+    assert response.status_code == 200, response.json_body
+    assert response.json_body["head"] == 3
+    entries = log_entries(response)
+    assert [e.sequence for e in entries] == [1, 2, 3]
+    assert _chain_problems(entries) == []
+    assert {(e.kind, e.domain, e.origin_region) for e in entries} == {
+        ("black", "court_defaulter", CITY)
+    }
+    assert "91110000600037341L" not in response.body.decode()
+    assert "七台河某某建设工程有限公司" not in response.body.decode()
+
+
+def test_the_operator_reads_the_log_in_pages_with_from_and_limit(gateway, stream, city):
+    push_and_fan_out(gateway, stream, city, listings(3))
+    whole = operator_get(gateway, "/v1/log")
+
+    page = operator_get(gateway, "/v1/log?from=2&limit=1")
+
+    assert whole.status_code == page.status_code == 200
+    assert [e.sequence for e in log_entries(whole)] == [1, 2, 3]
+    assert log_entries(page) == [log_entries(whole)[1]]
+    assert page.json_body["head"] == 3
+
+
+def test_an_unsigned_log_request_is_unauthorised(gateway):
+    response = gateway.client.http.get("/v1/log")
+
+    assert response.status_code == 401
+
+
+BAD_PARAMETERS = {
+    "from=0": "from",
+    "from=abc": "from",
+    "from=-1": "from",
+    "from=%EF%BC%91": "from",  # a full-width digit one
+    "limit=0": "limit",
+    "limit=1001": "limit",
+    "limit=1.5": "limit",
+}
+
+
+def test_a_bad_from_or_limit_is_refused_naming_the_parameter(gateway):
+    answers = {}
+    for query in BAD_PARAMETERS:
+        response = operator_get(gateway, f"/v1/log?{query}")
+        error = response.json_body.get("error", {})
+        answers[query] = (response.status_code, error.get("code"), error.get("path"))
+
+    assert answers == {q: (400, "invalid_schema", p) for q, p in BAD_PARAMETERS.items()}
+
+
+# -- checkpoints --
+
+
+def test_the_operator_publishes_a_checkpoint_once_per_head(gateway, stream, city):
+    push_and_fan_out(gateway, stream, city, listings(2))
+    head = log_entries(operator_get(gateway, "/v1/log"))[-1]
+
+    first = operator_post(gateway, "/v1/log/checkpoints")
+    again = operator_post(gateway, "/v1/log/checkpoints")
+
+    assert first.status_code == 201, first.json_body
+    published = Checkpoint.model_validate(first.json_body["published"])
+    assert (published.sequence, published.head_hash) == (2, head.hash)
+    assert published.key_id == "gw-test-1"
+    assert again.status_code == 200
+    assert again.json_body == {"published": None}
+
+
+def test_only_the_operator_publishes_checkpoints(gateway, stream, city):
+    push_and_fan_out(gateway, stream, city, listings(1))
+
+    response = signed_post(gateway, city, "/v1/log/checkpoints", {})
+
+    assert response.status_code == 403
+    assert error_code(response) == "operator_only"
+
+
+def test_published_checkpoints_are_listed_and_verify_with_the_gateways_key(gateway, stream, city):
+    push_and_fan_out(gateway, stream, city, listings(1))
+    operator_post(gateway, "/v1/log/checkpoints")
+    push_and_fan_out(gateway, stream, city, [listings(2)[1]])
+    operator_post(gateway, "/v1/log/checkpoints")
+    entries = log_entries(operator_get(gateway, "/v1/log"))
+
+    listed = gateway.client.http.get("/v1/log/checkpoints")
+    keys = gateway.client.http.get("/v1/keys").json_body["keys"]
+
+    assert listed.status_code == 200
+    checkpoints = [Checkpoint.model_validate(x) for x in listed.json_body["checkpoints"]]
+    assert [(c.sequence, c.head_hash) for c in checkpoints] == [
+        (1, entries[0].hash),
+        (2, entries[1].hash),
+    ]
+    public = [load_public_key(k["public_key"]) for k in keys]
+    assert all(checkpoint_verifies(c, public) for c in checkpoints)
+
+
+# -- a subscription's view --
+
+
+def test_the_subscription_is_shown_to_the_operator_and_its_own_region_only(gateway, city):
+    subscription_id = subscribe(gateway, filters={"kinds": ["black"]})
+    hunan = gateway.register_platform(HUNAN)
+    path = f"/v1/subscriptions/{subscription_id}"
+
+    as_operator = operator_get(gateway, path)
+    as_hunan = signed_get(gateway, hunan, path)
+    as_city = signed_get(gateway, city, path)
+
+    assert as_operator.status_code == as_hunan.status_code == 200
+    assert as_operator.json_body == as_hunan.json_body
+    assert as_hunan.json_body["filters"]["kinds"] == ["black"]
+    assert "secret" not in as_hunan.json_body
+    assert as_city.status_code == 403
+    assert error_code(as_city) == "region_mismatch"
+
+
+# -- replay --
+
+
+def test_a_replay_queues_the_matching_changes_again_with_their_original_delivery_ids(
+    gateway, aws, stream, city
+):
+    subscription_id = subscribe(gateway)
+    push_and_fan_out(gateway, stream, city, listings(2))
+    original = sorted(delivery_queue(gateway, aws), key=lambda d: d.log_sequence or 0)
+
+    response = operator_post(
+        gateway, f"/v1/subscriptions/{subscription_id}/replay", {"from_sequence": 1}
+    )
+
+    assert response.status_code == 202, response.json_body
+    assert response.json_body == {"from_sequence": 1, "to_sequence": 2, "queued": 2}
+    replayed = sorted(delivery_queue(gateway, aws), key=lambda d: d.log_sequence or 0)
+    assert [d.delivery_id for d in replayed] == [d.delivery_id for d in original]
+    assert [d.log_sequence for d in replayed] == [d.log_sequence for d in original] == [1, 2]
+    assert all(d.replay for d in replayed)
+    assert not any(d.replay for d in original)
+    assert [d.change for d in replayed] == [d.change for d in original]
+    assert {d.subscription_id for d in replayed} == {subscription_id}
+    assert sorted(d.sequence or 0 for d in original + replayed) == [1, 2, 3, 4]
+
+
+def test_the_subscribed_regions_platform_replays_from_a_later_sequence(gateway, aws, stream, city):
+    subscription_id = subscribe(gateway)
+    hunan = gateway.register_platform(HUNAN)
+    push_and_fan_out(gateway, stream, city, listings(3))
+    delivery_queue(gateway, aws)
+
+    response = signed_post(
+        gateway, hunan, f"/v1/subscriptions/{subscription_id}/replay", {"from_sequence": 2}
+    )
+
+    assert response.status_code == 202, response.json_body
+    assert response.json_body["queued"] == 2
+    replayed = delivery_queue(gateway, aws)
+    assert sorted(d.log_sequence or 0 for d in replayed) == [2, 3]
+    assert all(d.replay for d in replayed)
+
+
+def test_a_replay_leaves_out_changes_the_subscriptions_filters_do_not_want(
+    gateway, aws, stream, city
+):
+    subscription_id = subscribe(gateway, filters={"source_regions": ["110000"]})
+    push_and_fan_out(gateway, stream, city, listings(2))
+    assert delivery_queue(gateway, aws) == []
+
+    response = operator_post(
+        gateway, f"/v1/subscriptions/{subscription_id}/replay", {"from_sequence": 1}
+    )
+
+    assert response.status_code == 202
+    assert response.json_body["queued"] == 0
+    assert delivery_queue(gateway, aws) == []
+
+
+def test_another_regions_platform_cannot_replay_a_subscription(gateway, stream, city):
+    subscription_id = subscribe(gateway)
+    push_and_fan_out(gateway, stream, city, listings(1))
+
+    response = signed_post(
+        gateway, city, f"/v1/subscriptions/{subscription_id}/replay", {"from_sequence": 1}
+    )
+
+    assert response.status_code == 403
+    assert error_code(response) == "region_mismatch"
+
+
+def test_replaying_an_unknown_subscription_is_not_found(gateway):
+    response = operator_post(gateway, "/v1/subscriptions/sub_unknown/replay", {"from_sequence": 1})
+
+    assert response.status_code == 404
+    assert error_code(response) == "not_found"
+
+
+def test_a_replay_from_sequence_zero_is_refused(gateway):
+    subscription_id = subscribe(gateway)
+
+    response = operator_post(
+        gateway, f"/v1/subscriptions/{subscription_id}/replay", {"from_sequence": 0}
+    )
+
+    assert response.status_code == 400
+    assert error_code(response) == "invalid_schema"
+    assert response.json_body["error"]["path"] == "from_sequence"

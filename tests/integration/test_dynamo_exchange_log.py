@@ -1,0 +1,262 @@
+"""DynamoExchangeLog on the provisioned table: transactional appends, idempotency, reads, blocks."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+from integration_support import SOURCE_UPDATED_AT, listing
+from moto.dynamodb.models import DynamoDBBackend
+from stdnum.cn import uscc
+
+from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
+from gateway.change import Change, change_between
+from gateway.exchange_log import GENESIS, LogEntry, chain, change_digest
+from gateway.log_audit import _chain_problems
+
+
+@pytest.fixture
+def log(aws) -> DynamoExchangeLog:
+    return DynamoExchangeLog(aws.dynamodb, aws.env["CG_EXCHANGE_LOG_TABLE"])
+
+
+@pytest.fixture
+def atomic_moto_transactions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make moto's transactions atomic and isolated, as DynamoDB's are. moto checks and writes
+    each item in turn and rolls back by restoring a copy of the whole table, so without this two
+    threads' transactions interleave, and a read can see a half-written item (a head without
+    its sequence)."""
+    lock = threading.RLock()
+    for name in ("transact_write_items", "get_item", "batch_get_item"):
+        original = getattr(DynamoDBBackend, name)
+
+        def locked(self, *args, _original=original, **kwargs):  # type: ignore[no-untyped-def]
+            with lock:
+                return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(DynamoDBBackend, name, functools.wraps(original)(locked))
+
+
+def credit_code(serial: int) -> str:
+    body = f"91230900{serial:09d}"
+    return body + uscc.calc_check_digit(body)
+
+
+def changes(count: int, first: int = 1) -> list[Change]:
+    """``count`` listings' first versions, each a distinct change."""
+    made = [change_between(listing(credit_code=credit_code(first + i)), None) for i in range(count)]
+    assert all(c is not None for c in made)
+    return [c for c in made if c is not None]
+
+
+def newer(previous: Change) -> Change:
+    later = listing(
+        credit_code=previous.listing.credit_code,
+        updated_at=SOURCE_UPDATED_AT + timedelta(days=1),
+    )
+    made = change_between(later, previous.listing)
+    assert made is not None
+    return made
+
+
+def item_count(aws) -> int:  # type: ignore[no-untyped-def]
+    table = aws.env["CG_EXCHANGE_LOG_TABLE"]
+    return int(aws.dynamodb.scan(TableName=table, Select="COUNT")["Count"])
+
+
+def everything(log: DynamoExchangeLog) -> list[tuple[LogEntry, Change]]:
+    head, _ = log.head()
+    return log.entries(1, head + 5)
+
+
+# -- appending --
+
+
+def test_an_empty_log_has_the_genesis_head(log):
+    assert log.head() == (0, GENESIS)
+
+
+def test_appending_changes_numbers_them_from_one_in_order(log):
+    made = changes(5)
+
+    logged = log.append(made)
+
+    assert logged == {c.change_id: i for i, c in enumerate(made, start=1)}
+
+
+def test_after_appending_the_head_is_the_last_sequence_and_hash(log):
+    made = changes(5)
+
+    log.append(made)
+
+    expected = chain(GENESIS, 1, made)
+    assert log.head() == (5, expected[-1].hash)
+
+
+def test_the_stored_entries_are_the_chain_of_the_appended_changes(log):
+    made = changes(4)
+
+    log.append(made)
+
+    stored = everything(log)
+    assert [entry for entry, _ in stored] == chain(GENESIS, 1, made)
+    assert [change for _, change in stored] == made
+
+
+def test_appending_the_same_changes_again_returns_the_same_sequences_and_writes_nothing(log, aws):
+    made = changes(5)
+    first = log.append(made)
+    head = log.head()
+    items = item_count(aws)
+
+    again = log.append(made)
+
+    assert again == first
+    assert log.head() == head
+    assert item_count(aws) == items
+
+
+def test_a_batch_that_overlaps_logged_changes_logs_only_the_new_ones(log):
+    made = changes(5)
+    log.append(made[:3])
+
+    logged = log.append(made[1:])
+
+    assert logged == {c.change_id: i for i, c in enumerate(made, start=1) if i >= 2}
+    assert [entry.change_id for entry, _ in everything(log)] == [c.change_id for c in made]
+
+
+def test_a_change_repeated_within_one_batch_is_logged_once(log):
+    a, b = changes(2)
+
+    logged = log.append([a, b, a])
+
+    assert logged == {a.change_id: 1, b.change_id: 2}
+    assert log.head()[0] == 2
+
+
+def test_a_later_append_continues_the_chain_from_the_head(log):
+    first = changes(3)
+    log.append(first)
+    later = [newer(first[0]), *changes(2, first=50)]
+
+    logged = log.append(later)
+
+    assert [logged[c.change_id] for c in later] == [4, 5, 6]
+    stored = [entry for entry, _ in everything(log)]
+    assert _chain_problems(stored) == []
+    assert stored == chain(GENESIS, 1, first + later)
+
+
+def test_an_append_larger_than_one_transaction_still_makes_one_chain(log):
+    made = changes(50)
+
+    logged = log.append(made)
+
+    assert sorted(logged.values()) == list(range(1, 51))
+    stored = [entry for entry, _ in everything(log)]
+    assert [e.sequence for e in stored] == list(range(1, 51))
+    assert _chain_problems(stored) == []
+    assert log.head() == (50, stored[-1].hash)
+
+
+def test_appending_nothing_writes_nothing(log, aws):
+    assert log.append([]) == {}
+    assert log.head() == (0, GENESIS)
+    assert item_count(aws) == 0
+
+
+@pytest.mark.usefixtures("atomic_moto_transactions")
+def test_two_concurrent_appenders_end_in_one_unbroken_chain(log):
+    mine, theirs = changes(12, first=100), changes(12, first=200)
+    start = threading.Barrier(2)
+
+    def appender(batch: list[Change]) -> dict[str, int]:
+        start.wait()
+        logged: dict[str, int] = {}
+        for i in range(0, len(batch), 3):
+            logged |= log.append(batch[i : i + 3])
+        return logged
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(appender, [mine, theirs]))
+
+    stored = everything(log)
+    entries = [entry for entry, _ in stored]
+    assert [e.sequence for e in entries] == list(range(1, 25))
+    assert _chain_problems(entries) == []
+    assert log.head() == (24, entries[-1].hash)
+    assert sorted(e.change_id for e in entries) == sorted(c.change_id for c in mine + theirs)
+    assert all(e.change_digest == change_digest(c) for e, c in stored)
+    sequences = results[0] | results[1]
+    assert sequences == {e.change_id: e.sequence for e in entries}
+
+
+# -- reading --
+
+
+def test_entries_returns_a_window_of_entries_with_their_changes_in_order(log):
+    made = changes(6)
+    log.append(made)
+
+    window = log.entries(2, 3)
+
+    assert [entry.sequence for entry, _ in window] == [2, 3, 4]
+    assert [change for _, change in window] == made[1:4]
+    assert [entry.change_id for entry, _ in window] == [c.change_id for c in made[1:4]]
+
+
+def test_entries_past_the_head_are_left_out(log):
+    log.append(changes(3))
+
+    assert [entry.sequence for entry, _ in log.entries(2, 10)] == [2, 3]
+    assert log.entries(4, 10) == []
+
+
+def test_entries_from_zero_start_at_the_first_entry(log):
+    log.append(changes(2))
+
+    assert [entry.sequence for entry, _ in log.entries(0, 2)] == [1, 2]
+
+
+def test_entries_of_an_empty_log_are_none(log):
+    assert log.entries(1, 100) == []
+
+
+def test_entries_read_more_than_one_hundred_at_once(log):
+    log.append(changes(105))
+
+    window = log.entries(1, 105)
+
+    assert [entry.sequence for entry, _ in window] == list(range(1, 106))
+
+
+# -- per-subscription sequence blocks --
+
+
+def test_allocate_returns_consecutive_blocks(log):
+    first = log.allocate("sub-1", 3)
+    second = log.allocate("sub-1", 2)
+    third = log.allocate("sub-1", 1)
+
+    assert (first, second, third) == (1, 4, 6)
+
+
+def test_each_subscription_has_its_own_numbering(log):
+    log.allocate("sub-1", 5)
+
+    assert log.allocate("sub-2", 2) == 1
+    assert log.allocate("sub-1", 1) == 6
+
+
+def test_allocating_does_not_touch_the_log(log):
+    log.append(changes(2))
+    head = log.head()
+
+    log.allocate("sub-1", 4)
+
+    assert log.head() == head
+    assert [entry.sequence for entry, _ in everything(log)] == [1, 2]

@@ -1,0 +1,360 @@
+"""log_audit.audit: a subscriber checks its stored deliveries against the published log.
+
+The scene: six changes logged in order (black and red listings of three subjects, one of them a
+natural person), a checkpoint the gateway signed over the whole log, and the webhook bodies a
+black-list-only subscriber in 湖南 stored — the natural person's IDs reach it masked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from typing import Any
+
+from builders import (
+    NOW,
+    RESIDENT_ID,
+    change,
+    listing,
+    make_signer,
+    make_uscc,
+    red_entry,
+    subscription,
+)
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gateway.catalogue import ListKind
+from gateway.change import Change
+from gateway.exchange_log import (
+    GENESIS,
+    Checkpoint,
+    LogEntry,
+    chain,
+    sign_checkpoint,
+)
+from gateway.fanout import DeliveryPayload, payload_for, plan_deliveries, stamped
+from gateway.log_audit import AuditReport, audit
+from gateway.subscription import Subscription, SubscriptionFilters
+
+GATEWAY = make_signer("gw-test-1")
+BLACK_ONLY = subscription(
+    "sub-black", region="430000", filters=SubscriptionFilters(kinds=(ListKind.BLACK,))
+)
+EVERYTHING = subscription("sub-all", region="430000")
+
+COMPANY = make_uscc(1)
+COMPANY_V1 = listing(credit_code=COMPANY, source_sequence=1)
+COMPANY_V2 = listing(credit_code=COMPANY, source_sequence=2)
+RED_V1 = listing(red_entry(credit_code=make_uscc(2)), source_sequence=1)
+RED_V2 = listing(red_entry(credit_code=make_uscc(2)), source_sequence=2)
+PERSON = listing(credit_code=RESIDENT_ID, subject_name="张某某")
+OTHER_COMPANY = listing(credit_code=make_uscc(3), subject_name="清远另一建材有限公司")
+
+CHANGES: list[Change] = [
+    change(COMPANY_V1),  # 1: wanted
+    change(RED_V1),  # 2: red, not wanted
+    change(PERSON),  # 3: wanted, delivered masked
+    change(COMPANY_V2, COMPANY_V1),  # 4: wanted, the same listing as 1
+    change(RED_V2, RED_V1),  # 5: red, not wanted
+    change(OTHER_COMPANY),  # 6: wanted
+]
+ENTRIES: list[LogEntry] = chain(GENESIS, 1, CHANGES)
+CHECKPOINT: Checkpoint = sign_checkpoint(6, ENTRIES[-1].hash, NOW, GATEWAY)
+
+
+def stored_by(sub: Subscription, changes: Sequence[Change] = CHANGES) -> list[DeliveryPayload]:
+    """The webhook bodies ``sub`` received, in the order they arrived."""
+    planned = [d for c in changes for d in plan_deliveries(c, [sub], [])]
+    logged = {e.change_id: e.sequence for e in ENTRIES}
+    return [payload_for(d) for d in stamped(planned, logged, lambda _sub, _count: 1)]
+
+
+STORED: list[DeliveryPayload] = stored_by(BLACK_ONLY)
+
+
+def wants(sub: Subscription) -> Callable[[LogEntry], bool]:
+    return lambda e: sub.filters.admits(e.kind, e.domain, e.origin_region)
+
+
+def run(
+    entries: Sequence[LogEntry] = ENTRIES,
+    checkpoints: Sequence[Checkpoint] = (CHECKPOINT,),
+    deliveries: Sequence[DeliveryPayload] = STORED,
+    sub: Subscription = BLACK_ONLY,
+) -> AuditReport:
+    # The subscription predates the log (log_start 0): it is owed every wanted entry from 1.
+    keys = [GATEWAY.private_key.public_key()]
+    return audit(entries, checkpoints, keys, deliveries, wants(sub), from_sequence=1)
+
+
+def stored_for(sequence: int) -> DeliveryPayload:
+    [found] = [d for d in STORED if d.log_sequence == sequence]
+    return found
+
+
+def without(sequence: int) -> list[DeliveryPayload]:
+    return [d for d in STORED if d.log_sequence != sequence]
+
+
+def edited_entry(entries: Sequence[LogEntry], index: int, **fields: Any) -> list[LogEntry]:
+    """The log with one entry's fields changed and its hash left as it was."""
+    out = list(entries)
+    out[index] = out[index].model_copy(update=fields)
+    return out
+
+
+def mentioning(report: AuditReport, *words: str) -> list[str]:
+    return [p for p in report.problems if all(w in p for w in words)]
+
+
+# -- the scene itself --
+
+
+def test_the_black_list_subscriber_stored_one_delivery_per_wanted_entry_in_log_order() -> None:
+    assert [d.log_sequence for d in STORED] == [1, 3, 4, 6]
+    assert [d.sequence for d in STORED] == [1, 2, 3, 4]
+    assert stored_for(3).data.listing.credit_code != RESIDENT_ID  # masked for this region
+
+
+# -- a clean set --
+
+
+def test_a_clean_log_checkpoint_and_delivery_set_passes() -> None:
+    report = run()
+
+    assert report.ok, report.problems
+    assert report.problems == ()
+    assert report.verified_through == CHECKPOINT.sequence == 6
+    assert (report.checked_entries, report.checked_deliveries) == (6, 4)
+
+
+def test_entries_the_subscriptions_filters_do_not_want_are_not_reported_missing() -> None:
+    report = run()
+
+    assert not mentioning(report, "log entry 2")
+    assert not mentioning(report, "log entry 5")
+
+
+def test_for_a_subscription_of_everything_the_red_entries_are_missing() -> None:
+    report = run(sub=EVERYTHING)
+
+    assert mentioning(report, "log entry 2", "never delivered")
+    assert mentioning(report, "log entry 5", "never delivered")
+    assert len(report.problems) == 2
+
+
+def test_a_subscriber_of_everything_with_every_delivery_passes() -> None:
+    report = run(deliveries=stored_by(EVERYTHING), sub=EVERYTHING)
+
+    assert report.ok, report.problems
+
+
+def test_without_a_checkpoint_the_log_still_audits_but_nothing_is_verified() -> None:
+    report = run(checkpoints=())
+
+    assert report.ok, report.problems
+    assert report.verified_through == 0
+
+
+def test_deliveries_of_different_listings_may_arrive_in_any_order() -> None:
+    first, person, second, other = STORED
+
+    report = run(deliveries=[person, other, first, second])
+
+    assert report.ok, report.problems
+
+
+# -- missing deliveries --
+
+
+def test_a_dropped_delivery_in_the_middle_is_reported_as_never_delivered() -> None:
+    report = run(deliveries=without(3))
+
+    assert mentioning(report, "log entry 3", ENTRIES[2].change_id, "never delivered")
+    assert not report.ok
+
+
+def test_a_dropped_last_delivery_is_reported_up_to_the_signed_checkpoint() -> None:
+    report = run(deliveries=without(6))
+
+    assert mentioning(report, "log entry 6", "never delivered")
+
+
+def test_a_dropped_first_delivery_is_reported_as_never_delivered() -> None:
+    # The subscription is owed every wanted entry after the log head it subscribed at.
+    report = run(deliveries=without(1))
+
+    assert not report.ok, "dropping the subscription's first delivery went unnoticed"
+
+
+# -- the log itself --
+
+
+def test_two_swapped_log_entries_are_reported_out_of_sequence() -> None:
+    swapped = [ENTRIES[0], ENTRIES[2], ENTRIES[1], *ENTRIES[3:]]
+
+    report = run(entries=swapped)
+
+    assert mentioning(report, "log out of sequence")
+    assert not report.ok
+
+
+def test_a_log_rebuilt_in_another_order_with_fresh_hashes_fails_the_signed_checkpoint() -> None:
+    reordered = [CHANGES[0], CHANGES[2], CHANGES[1], *CHANGES[3:]]
+    rebuilt = chain(GENESIS, 1, reordered)
+
+    report = run(entries=rebuilt)
+
+    assert mentioning(report, "does not match the signed checkpoint at 6")
+    assert report.verified_through == 0
+
+
+def test_an_edited_log_entry_that_kept_its_hash_is_reported_as_altered() -> None:
+    report = run(entries=edited_entry(ENTRIES, 2, domain="major_tax_violation"))
+
+    assert mentioning(report, "entry 3 was altered")
+
+
+def test_an_edited_change_digest_in_the_log_is_reported() -> None:
+    report = run(entries=edited_entry(ENTRIES, 3, change_digest="e" * 64))
+
+    assert mentioning(report, "entry 4 was altered")
+
+
+def test_an_edited_log_entry_time_is_reported() -> None:
+    moved = ENTRIES[2].at + timedelta(days=30)
+
+    report = run(entries=edited_entry(ENTRIES, 2, at=moved))
+
+    assert not report.ok, "a log entry's time was rewritten and the audit passed"
+
+
+def test_an_entry_that_does_not_start_from_genesis_is_reported() -> None:
+    report = run(entries=chain("f" * 64, 1, CHANGES), checkpoints=())
+
+    assert mentioning(report, "entry 1 does not start from the genesis hash")
+
+
+def test_a_log_that_stops_short_of_a_signed_checkpoint_is_reported() -> None:
+    # The gateway serves entries 1…4 only and the subscriber never got 6: the signed checkpoint
+    # at 6 says the log is longer than what was served.
+    report = run(entries=ENTRIES[:4], deliveries=without(6))
+
+    assert not report.ok, "a log truncated below its signed checkpoint passed the audit"
+
+
+# -- checkpoints --
+
+
+def test_a_checkpoint_signed_with_another_key_is_reported_as_forged() -> None:
+    forged = sign_checkpoint(6, ENTRIES[-1].hash, NOW, make_signer(GATEWAY.key_id))
+
+    report = run(checkpoints=[forged])
+
+    assert mentioning(report, "checkpoint 6 is not signed by the gateway")
+    assert report.verified_through == 0
+
+
+def test_a_genuine_checkpoint_still_verifies_beside_a_forged_one() -> None:
+    forged = sign_checkpoint(4, ENTRIES[3].hash, NOW, make_signer("intruder"))
+
+    report = run(checkpoints=[forged, CHECKPOINT])
+
+    assert report.problems == ("checkpoint 4 is not signed by the gateway",)
+    assert report.verified_through == 6
+
+
+def test_a_checkpoint_over_a_different_head_is_reported() -> None:
+    other = sign_checkpoint(6, "e" * 64, NOW, GATEWAY)
+
+    report = run(checkpoints=[other])
+
+    assert mentioning(report, "does not match the signed checkpoint at 6")
+
+
+def test_an_earlier_checkpoint_verifies_only_that_far() -> None:
+    earlier = sign_checkpoint(4, ENTRIES[3].hash, NOW, GATEWAY)
+
+    report = run(checkpoints=[earlier])
+
+    assert report.ok, report.problems
+    assert report.verified_through == 4
+
+
+# -- stored deliveries --
+
+
+def test_a_stored_delivery_edited_after_receipt_is_reported_as_differing_from_its_entry() -> None:
+    original = stored_for(4)
+    edited_listing = original.data.listing.model_copy(update={"subject_name": "改名后的公司"})
+    edited = original.model_copy(
+        update={"data": original.data.model_copy(update={"listing": edited_listing})}
+    )
+    deliveries = [edited if d is original else d for d in STORED]
+
+    report = run(deliveries=deliveries)
+
+    assert mentioning(report, original.delivery_id, "differs from log entry 4")
+
+
+def test_a_stored_delivery_naming_another_change_is_reported() -> None:
+    original = stored_for(6)
+    swapped = original.model_copy(update={"data": stored_for(1).data})
+    deliveries = [swapped if d is original else d for d in STORED]
+
+    report = run(deliveries=deliveries)
+
+    assert mentioning(report, original.delivery_id, "differs from log entry 6")
+
+
+def test_a_stored_delivery_naming_an_entry_the_log_lacks_is_reported() -> None:
+    stray = stored_for(6).model_copy(update={"log_sequence": 99})
+
+    report = run(deliveries=[*without(6), stray])
+
+    assert mentioning(report, stray.delivery_id, "log entry 99", "not in the log")
+
+
+def test_a_listings_later_change_stored_before_its_earlier_one_is_reported() -> None:
+    first, person, second, other = STORED
+
+    report = run(deliveries=[second, person, first, other])
+
+    assert mentioning(report, first.delivery_id, "arrived after a later change")
+
+
+# -- properties --
+
+WANTED_INDEXES = range(len(STORED))
+EDITS: dict[str, Callable[[LogEntry], Any]] = {
+    "sequence": lambda e: e.sequence + 100,
+    "change_id": lambda e: "chg_" + "e" * 32,
+    "change_digest": lambda e: "e" * 64,
+    "kind": lambda e: ListKind.RED if e.kind is ListKind.BLACK else ListKind.BLACK,
+    "domain": lambda e: "food_drug" if e.domain != "food_drug" else "court_defaulter",
+    "origin_region": lambda e: "110000",
+    "at": lambda e: e.at + timedelta(hours=1),
+    "previous_hash": lambda e: "e" * 64,
+    "hash": lambda e: "e" * 64,
+}
+
+
+@settings(max_examples=50, deadline=None)
+@given(index=st.sampled_from(WANTED_INDEXES))
+def test_removing_any_one_wanted_delivery_always_yields_a_problem(index: int) -> None:
+    kept = [d for i, d in enumerate(STORED) if i != index]
+
+    report = run(deliveries=kept)
+
+    assert report.problems, f"dropping delivery for log entry {STORED[index].log_sequence}"
+
+
+@settings(max_examples=50, deadline=None)
+@given(index=st.sampled_from(range(len(ENTRIES))), field=st.sampled_from(sorted(EDITS)))
+def test_editing_any_one_log_entry_always_yields_a_problem(index: int, field: str) -> None:
+    entries = edited_entry(ENTRIES, index, **{field: EDITS[field](ENTRIES[index])})
+
+    report = run(entries=entries)
+
+    assert report.problems, f"editing {field} of log entry {index + 1}"
