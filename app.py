@@ -65,6 +65,18 @@ def add_platform_key(code: str) -> Response:
     return api.add_platform_key(_request(), code)
 
 
+@app.route("/v1/regions/{code}/keys", methods=["GET"])
+@json_api
+def list_platform_keys(code: str) -> Response:
+    return api.list_platform_keys(_request(), code)
+
+
+@app.route("/v1/regions/{code}/keys/{key_id}", methods=["DELETE"])
+@json_api
+def revoke_platform_key(code: str, key_id: str) -> Response:
+    return api.revoke_platform_key(_request(), code, key_id)
+
+
 @app.route("/v1/agreements", methods=["POST"])
 @json_api
 def create_agreement() -> Response:

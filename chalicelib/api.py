@@ -136,3 +136,23 @@ def add_platform_key(request: Request, code: str) -> Response:
     key = caller.valid(PlatformKey, {**fields, "region": code})
     c.registry.put_key(key)
     return json_response(201, key.model_dump(mode="json"))
+
+
+def list_platform_keys(request: Request, code: str) -> Response:
+    caller.require_operator(request)
+    keys = container().registry.keys_of(code)
+    return json_response(200, {"keys": [k.model_dump(mode="json") for k in keys]})
+
+
+def revoke_platform_key(request: Request, code: str, key_id: str) -> Response:
+    """Revoke now: pushes signed with the key are refused from this moment (rotate first)."""
+    caller.require_operator(request)
+    c = container()
+    key = c.registry.get_key(key_id)
+    if key is None or key.region != code:
+        raise NotFound(f"no key {key_id} for region {code}", path="key_id")
+    now = c.clock.now()
+    until = now if key.valid_until is None else min(key.valid_until, now)
+    revoked = key.model_copy(update={"valid_until": max(until, key.valid_from)})
+    c.registry.put_key(revoked)
+    return json_response(200, revoked.model_dump(mode="json"))

@@ -141,6 +141,43 @@ def _subscription_action(args: argparse.Namespace) -> int:
     return _show(http_request("POST", f"{base}/{args.command}", body, headers))
 
 
+def _region(args: argparse.Namespace) -> int:
+    """The operator's registry: regions and their platforms' keys."""
+    base = f"{args.url.rstrip('/')}/v1/regions/{urllib.parse.quote(args.code)}"
+    headers = _operator_headers(args)
+    if args.action == "put":
+        body = json.dumps({"name": args.name}, ensure_ascii=False).encode()
+        return _show(http_request("PUT", base, body, headers))
+    if args.action == "keys":
+        return _show(http_request("GET", f"{base}/keys", headers=headers))
+    if args.action == "revoke-key":
+        return _show(
+            http_request(
+                "DELETE", f"{base}/keys/{urllib.parse.quote(args.key_id)}", headers=headers
+            )
+        )
+    public = args.public_key or public_key_text(
+        load_private_key(Path(args.key_file).read_text("utf-8").strip())
+    )
+    key = {
+        "key_id": args.key_id,
+        "public_key": public,
+        "valid_from": args.valid_from,
+        "valid_until": args.valid_until,
+    }
+    body = json.dumps({k: v for k, v in key.items() if v is not None}).encode()
+    return _show(http_request("POST", f"{base}/keys", body, headers))
+
+
+def _subscribe(args: argparse.Namespace) -> int:
+    body = Path(args.file).read_bytes()
+    return _show(
+        http_request(
+            "POST", args.url.rstrip("/") + "/v1/subscriptions", body, _operator_headers(args)
+        )
+    )
+
+
 def _local(command: str) -> Any:
     try:
         return importlib.import_module(f"infra.local.{command}")
@@ -205,6 +242,23 @@ def parser() -> argparse.ArgumentParser:
     verify.add_argument("--key-file", required=True)
     _remote(verify, token=False)
     verify.set_defaults(run=_verify_log)
+
+    region = commands.add_parser("region", help="operator: regions and platform keys")
+    region.add_argument("action", choices=["put", "add-key", "keys", "revoke-key"])
+    region.add_argument("code", help="6-digit region code")
+    region.add_argument("--name", help="put: the region's name")
+    region.add_argument("--key-id", help="add-key / revoke-key")
+    region.add_argument("--public-key", help="add-key: whpk_… (or --key-file)")
+    region.add_argument("--key-file", help="add-key: derive the public key from a whsk_ file")
+    region.add_argument("--valid-from", help="add-key: ISO time (rotation: add ahead)")
+    region.add_argument("--valid-until", help="add-key: ISO time")
+    _remote(region)
+    region.set_defaults(run=_region)
+
+    subscribe = commands.add_parser("subscribe", help="operator: create a subscription")
+    subscribe.add_argument("file", help="JSON: {region, url, filters, signature_scheme, …}")
+    _remote(subscribe)
+    subscribe.set_defaults(run=_subscribe)
 
     deliveries = commands.add_parser("deliveries", help="a subscription's deliveries and attempts")
     deliveries.add_argument("subscription")

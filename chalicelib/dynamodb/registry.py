@@ -20,3 +20,10 @@ class DynamoRegistry(Table):
 
     def put_key(self, key: PlatformKey) -> None:
         self._put_doc({"pk": s(f"key#{key.key_id}")}, key.model_dump_json())
+
+    def keys_of(self, region: str) -> list[PlatformKey]:
+        """Every key registered for a region, current or not (a scan: the registry is small)."""
+        keys = [
+            PlatformKey.model_validate_json(doc) for doc in self._scan_docs() if '"key_id"' in doc
+        ]
+        return sorted((k for k in keys if k.region == region), key=lambda k: k.valid_from)
