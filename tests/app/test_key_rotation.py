@@ -1,0 +1,72 @@
+"""Platform keys: several valid at once, so a platform rotates without a refused push."""
+
+from __future__ import annotations
+
+from app_support import black_entry, error_code, new_signer
+
+CITY = "230900"
+
+
+def test_a_platform_pushes_with_either_key_while_both_are_valid(gateway):
+    old = gateway.register_platform(CITY, "qth-old")
+    new = new_signer("qth-new")
+    assert gateway.add_key(CITY, new).status_code == 201
+
+    replies = [gateway.push(signer, CITY, [black_entry()]) for signer in (old, new)]
+
+    assert [r.status_code for r in replies] == [200, 200]
+
+
+def test_a_revoked_key_is_refused_and_its_successor_is_not(gateway):
+    old = gateway.register_platform(CITY, "qth-old")
+    new = new_signer("qth-new")
+    gateway.add_key(CITY, new)
+
+    revoked = gateway.client.http.delete(
+        f"/v1/regions/{CITY}/keys/qth-old", headers=gateway.operator()
+    )
+
+    assert revoked.status_code == 200
+    assert revoked.json_body["valid_until"] is not None
+    refused = gateway.push(old, CITY, [black_entry()])
+    assert (refused.status_code, error_code(refused)) == (403, "unknown_key")
+    assert gateway.push(new, CITY, [black_entry()]).status_code == 200
+
+
+def test_the_operator_lists_a_regions_keys_current_and_revoked(gateway):
+    gateway.register_platform(CITY, "qth-old")
+    gateway.add_key(CITY, new_signer("qth-new"))
+    gateway.client.http.delete(f"/v1/regions/{CITY}/keys/qth-old", headers=gateway.operator())
+
+    listed = gateway.client.http.get(f"/v1/regions/{CITY}/keys", headers=gateway.operator())
+
+    keys = {k["key_id"]: k["valid_until"] for k in listed.json_body["keys"]}
+    assert set(keys) == {"qth-old", "qth-new"}
+    assert keys["qth-old"] is not None
+    assert keys["qth-new"] is None
+
+
+def test_key_routes_are_for_the_operator_only(gateway):
+    gateway.register_platform(CITY, "qth-old")
+
+    listed = gateway.client.http.get(f"/v1/regions/{CITY}/keys")
+    revoked = gateway.client.http.delete(f"/v1/regions/{CITY}/keys/qth-old")
+
+    assert [(r.status_code, error_code(r)) for r in (listed, revoked)] == [
+        (403, "operator_only"),
+        (403, "operator_only"),
+    ]
+
+
+def test_revoking_an_unknown_key_or_another_regions_key_is_not_found(gateway):
+    gateway.register_platform(CITY, "qth-old")
+    gateway.put_region("410184")
+
+    unknown = gateway.client.http.delete(
+        f"/v1/regions/{CITY}/keys/nope", headers=gateway.operator()
+    )
+    foreign = gateway.client.http.delete(
+        "/v1/regions/410184/keys/qth-old", headers=gateway.operator()
+    )
+
+    assert [r.status_code for r in (unknown, foreign)] == [404, 404]
