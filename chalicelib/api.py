@@ -7,7 +7,7 @@ import secrets
 from typing import Any
 
 from chalice.app import Request, Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
@@ -22,6 +22,7 @@ from gateway.errors import (
     SchemaError,
     UnknownRegion,
 )
+from gateway.model import Moment
 from gateway.query import subject_view
 from gateway.regions import check_region_code
 from gateway.registry import PlatformKey, Region
@@ -113,8 +114,8 @@ class _KeyBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     key_id: str
     public_key: str
-    valid_from: AwareDatetime | None = None
-    valid_until: AwareDatetime | None = None
+    valid_from: Moment | None = None
+    valid_until: Moment | None = None
 
 
 def put_region(request: Request, code: str) -> Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Annotated
 
 from chalice.app import Request, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -40,7 +41,9 @@ def get_delivery(request: Request, delivery_id: str) -> Response:
 
 class _Redrive(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    delivery_ids: list[str] | None = Field(default=None, max_length=1000)
+    delivery_ids: list[Annotated[str, Field(pattern=r"^msg_[0-9a-f]{32}$")]] | None = Field(
+        default=None, max_length=1000
+    )
 
 
 def _redrive(subscription_id: str, delivery_ids: list[str] | None) -> int:

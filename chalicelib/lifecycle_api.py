@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalice.app import Request, Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict
 
 from chalicelib import caller
 from chalicelib.bootstrap import container, lifecycle_at
@@ -14,6 +14,7 @@ from gateway.codes import CodeProblem, classify
 from gateway.errors import BadRequest
 from gateway.lifecycle import ObjectionDecision, ObjectionFiling, RepairRequest
 from gateway.listing import Listing
+from gateway.model import Moment
 
 
 def _code(credit_code: str) -> str:
@@ -65,7 +66,7 @@ def overdue_objections(request: Request) -> Response:
 
 class _TickBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    at: AwareDatetime | None = None
+    at: Moment | None = None
 
 
 def tick(request: Request) -> Response:

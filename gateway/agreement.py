@@ -12,7 +12,7 @@ from pydantic_core import PydanticCustomError
 from gateway.catalogue import DomainKeys, ListKind, Severity
 from gateway.listing import Listing
 from gateway.measures import Measure, rank
-from gateway.model import Frozen
+from gateway.model import Day, Frozen
 from gateway.regions import RegionCode, within
 
 
@@ -48,8 +48,8 @@ class AgreementTerms(Frozen):
     kinds: tuple[ListKind, ...] = Field(min_length=1)
     domains: DomainKeys = ()
     min_severity: Severity | None = None
-    effective_from: date
-    effective_until: date | None = Field(default=None, validate_default=True)
+    effective_from: Day
+    effective_until: Day | None = Field(default=None, validate_default=True)
     measures: tuple[Measure, ...] = Field(min_length=1, max_length=100)
 
     @field_validator("effective_until")

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field
 
 from gateway.measures import MeasureId
-from gateway.model import Frozen
+from gateway.model import Day, Frozen
 
 
 class ExecutedMeasure(Frozen):
     measure_id: MeasureId
     department: Annotated[str, Field(min_length=1, max_length=200)]
-    executed_on: date
+    executed_on: Day
     result: Literal["executed", "not_applicable", "failed"]
     note: Annotated[str, Field(max_length=1000)] = ""
 

@@ -16,7 +16,7 @@ from functools import cache
 from importlib import resources
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from gateway.catalogue import ListKind, load_catalogue
 from gateway.clock import china_date
@@ -33,7 +33,7 @@ from gateway.listing import (
     listing_id,
     version_of,
 )
-from gateway.model import Frozen
+from gateway.model import Frozen, Moment
 from gateway.push import EntryError, validate_each
 from gateway.regions import ancestors, within
 from gateway.workdays import WorkdayCalendar, sources_text
@@ -71,7 +71,7 @@ class RemovalReason(StrEnum):
 class Stamped(Frozen):
     """A platform action's own version: equal or older versions are no-ops."""
 
-    source_updated_at: AwareDatetime
+    source_updated_at: Moment
     source_sequence: int = Field(default=0, ge=0, le=10**12)
 
     @property

@@ -13,7 +13,7 @@ from pydantic_core import PydanticCustomError
 
 from gateway.catalogue import ListKind, Severity, load_catalogue
 from gateway.codes import CreditCode, CreditCodeOrMasked, SubjectType, mask
-from gateway.model import Frozen
+from gateway.model import Day, Frozen, Moment
 from gateway.regions import RegionCode
 
 Text = Annotated[str, Field(min_length=1, max_length=200)]
@@ -87,12 +87,12 @@ class ListingEntry(Frozen):
     legal_basis: str | None = Field(default=None, max_length=4000, validate_default=True)
     deciding_authority: Text
     decision_number: Text
-    decided_on: date
-    valid_from: date
-    valid_until: date | None = None
+    decided_on: Day
+    valid_from: Day
+    valid_until: Day | None = None
     responsible_persons: tuple[ResponsiblePerson, ...] = Field(default=(), max_length=20)
     origin_region: RegionCode | None = None
-    source_updated_at: AwareDatetime
+    source_updated_at: Moment
     source_sequence: int = Field(default=0, ge=0, le=10**12)
 
     @field_validator("domain")

@@ -11,7 +11,7 @@ from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 
 from gateway.errors import MalformedJson, SchemaError
 from gateway.listing import ListingEntry
-from gateway.model import Frozen
+from gateway.model import Frozen, Moment
 from gateway.regions import RegionCode
 
 MAX_ENTRIES = 5000
@@ -51,7 +51,7 @@ class PushEnvelope(Frozen):
 
     region: RegionCode
     batch_id: BatchId
-    issued_at: AwareDatetime
+    issued_at: Moment
     entries: list[Any] = Field(max_length=MAX_ENTRIES)
     removals: list[Any] = Field(default_factory=list, max_length=MAX_ENTRIES)
 
@@ -98,7 +98,7 @@ def field_path(loc: Sequence[int | str]) -> str:
 def parse_json(body: bytes) -> Any:
     try:
         return json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, huge numbers, deep nesting
         raise MalformedJson(f"the body is not UTF-8 JSON: {exc}") from exc
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field, field_validator
+from pydantic import Field, field_validator
 
-from gateway.model import Frozen
+from gateway.model import Frozen, Moment
 from gateway.regions import RegionCode, parent
 from gateway.signing import load_public_key
 
@@ -32,8 +32,8 @@ class PlatformKey(Frozen):
     region: RegionCode
     algorithm: Literal["ed25519"] = "ed25519"
     public_key: str
-    valid_from: AwareDatetime
-    valid_until: AwareDatetime | None = None
+    valid_from: Moment
+    valid_until: Moment | None = None
 
     @field_validator("public_key")
     @classmethod

@@ -13,7 +13,7 @@ from gateway.clock import CHINA, china_date
 from gateway.delivery import DeliveryRecord, DeliveryState
 from gateway.feedback import Feedback
 from gateway.listing import IN_FORCE, Listing
-from gateway.model import Frozen
+from gateway.model import EARLIEST_YEAR, LATEST_YEAR, Frozen
 from gateway.push import PushResult
 from gateway.regions import within
 from gateway.workdays import WorkdayCalendar
@@ -34,8 +34,8 @@ class Month:
         if not (sep and len(year) == 4 and len(month) == 2 and year.isdigit() and month.isdigit()):
             raise ValueError("a month is written YYYY-MM")
         parsed = cls(int(year), int(month))
-        if not 1 <= parsed.month <= 12:
-            raise ValueError("a month is written YYYY-MM")
+        if not 1 <= parsed.month <= 12 or not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+            raise ValueError(f"a month is written YYYY-MM, from {EARLIEST_YEAR} to {LATEST_YEAR}")
         return parsed
 
     def __str__(self) -> str:

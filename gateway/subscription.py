@@ -84,8 +84,12 @@ def check_webhook_url(url: str, *, allow_loopback_http: bool) -> str:
     ------
     InvalidWebhookUrl
     """
-    parts = urlsplit(url)
-    host = (parts.hostname or "").rstrip(".").lower()
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").rstrip(".").lower()
+        parts.port  # noqa: B018 - raises on a malformed port
+    except ValueError as exc:
+        raise InvalidWebhookUrl(f"the webhook URL cannot be parsed: {exc}", field="url") from exc
     if parts.scheme not in {"https", "http"} or not host:
         raise InvalidWebhookUrl("the webhook URL must be an absolute http(s) URL", field="url")
     if parts.username or parts.password:

@@ -374,9 +374,18 @@ def test_a_redriven_delivery_is_delivered_once_the_receiver_recovers(
 def test_a_redrive_naming_an_unknown_delivery_redrives_nothing(
     gateway: Gateway, dead: Dead, queue: DeliveryQueue
 ) -> None:
-    response = redrive(gateway, dead, {"delivery_ids": ["msg_unknown"]})
+    response = redrive(gateway, dead, {"delivery_ids": ["msg_" + "0" * 32]})
 
     assert response.json_body == {"redriven": 0}
+    assert queue.take() == []
+
+
+def test_a_redrive_naming_something_that_is_not_a_delivery_id_is_a_schema_error(
+    gateway: Gateway, dead: Dead, queue: DeliveryQueue
+) -> None:
+    response = redrive(gateway, dead, {"delivery_ids": ["msg_unknown"]})
+
+    assert (response.status_code, response.json_body["error"]["code"]) == (400, "invalid_schema")
     assert queue.take() == []
 
 
