@@ -43,7 +43,7 @@ class LocalStack:
     """Everything a demo or an end-to-end test needs, with no AWS account and no network."""
 
     retry_schedule_seconds: tuple[int, ...] = (1, 1, 2, 2, 3, 3, 5)
-    operator_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    operator_token: str = field(default_factory=lambda: secrets.token_hex(24))
     url: str = ""
     env: dict[str, str] = field(default_factory=dict)
     pump: EventPump | None = None

@@ -157,7 +157,7 @@ def test_the_cli_lists_a_regions_agreements_with_the_operator_token(
 ) -> None:
     args = ["agreement", "list", "--subscriber", "430000", "--url", stack.url]
 
-    code = main([*args, "--token", stack.operator_token])
+    code = main([*args, f"--token={stack.operator_token}"])
 
     listed = json.loads(capsys.readouterr().out)["agreements"]
     assert code == 0
