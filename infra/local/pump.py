@@ -147,7 +147,7 @@ class EventPump:
         with self._lock:
             return self.poll_stream() + self.poll_queue()
 
-    def drain(self, timeout: float = 60.0, interval: float = 0.05) -> None:
+    def drain(self, timeout: float = 180.0, interval: float = 0.05) -> None:
         """Pump until the stream is read and the queue is empty (retries waiting included)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
