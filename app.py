@@ -13,7 +13,9 @@ from chalicelib import (
     events,
     lifecycle_api,
     log_api,
+    openapi,
     reports_api,
+    uploads_api,
 )
 from chalicelib.http_errors import json_api
 from chalicelib.settings import event_sources
@@ -35,6 +37,18 @@ def push() -> Response:
     return api.push(_request())
 
 
+@app.route("/v1/uploads", methods=["POST"])
+@json_api
+def request_upload() -> Response:
+    return uploads_api.request_upload(_request())
+
+
+@app.route("/v1/regions/{code}/uploads/{upload_id}", methods=["GET"])
+@json_api
+def get_upload(code: str, upload_id: str) -> Response:
+    return uploads_api.get_upload(_request(), code, upload_id)
+
+
 @app.route("/v1/subjects/{credit_code}", methods=["GET"])
 @json_api
 def subject(credit_code: str) -> Response:
@@ -51,6 +65,12 @@ def create_subscription() -> Response:
 @json_api
 def gateway_keys() -> Response:
     return api.gateway_keys()
+
+
+@app.route("/v1/openapi.json", methods=["GET"])
+@json_api
+def openapi_document() -> Response:
+    return openapi.document_response()
 
 
 @app.route("/v1/regions/{code}", methods=["PUT"])
@@ -219,3 +239,8 @@ def fan_out_changes(event: DynamoDBEvent) -> None:
 @app.on_sqs_message(queue_arn=sources.delivery_queue_arn, batch_size=10)
 def deliver_webhooks(event: SQSEvent) -> dict[str, Any]:
     return events.deliver(event.to_dict()["Records"])
+
+
+@app.on_sqs_message(queue_arn=sources.upload_queue_arn, batch_size=1)
+def ingest_uploads(event: SQSEvent) -> None:
+    events.ingest_uploads(event.to_dict()["Records"], event.context)

@@ -8,10 +8,11 @@ from chalice.app import Request, Response
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
-from chalicelib.http_errors import json_response, parse_request
+from chalicelib.http_errors import json_response
 from gateway.agreement import Agreement, AgreementTerms
 from gateway.clock import china_date
 from gateway.errors import BadRequest, NotFound, UnknownRegion
+from gateway.push import parse_request
 from gateway.reevaluation import recognition_changes
 
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
-from chalicelib.http_errors import json_response, parse_request
+from chalicelib.http_errors import json_response
 from gateway.clock import china_date
 from gateway.codes import CodeProblem, classify, mask
 from gateway.errors import (
@@ -23,6 +23,7 @@ from gateway.errors import (
     UnknownRegion,
 )
 from gateway.model import Moment
+from gateway.push import parse_request
 from gateway.query import subject_view
 from gateway.regions import check_region_code
 from gateway.registry import PlatformKey, Region

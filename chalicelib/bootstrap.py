@@ -18,16 +18,20 @@ from chalicelib.dynamodb.feedback import DynamoFeedback
 from chalicelib.dynamodb.listings import DynamoListings
 from chalicelib.dynamodb.registry import DynamoRegistry
 from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
+from chalicelib.dynamodb.uploads import DynamoUploads
 from chalicelib.http_transport import Urllib3Transport
 from chalicelib.s3_archive import S3Archive
 from chalicelib.settings import Settings, get_settings
 from chalicelib.sqs_queue import SqsDeliveryQueue
+from chalicelib.upload_queue import SqsUploadQueue
+from gateway.bulk_ingest import BulkIngest, BulkPolicy
 from gateway.clock import Clock, SystemClock
 from gateway.delivery import DeliveryService
 from gateway.ingest import PushPolicy, PushService
 from gateway.lifecycle import shipped_policies
 from gateway.lifecycle_service import LifecycleService
 from gateway.signing import Ed25519Signer, derive_private_key
+from gateway.uploads import UploadDesk
 from gateway.workdays import WorkdayCalendar
 
 if TYPE_CHECKING:
@@ -55,6 +59,10 @@ class Container:
     push_service: PushService
     delivery_service: DeliveryService
     lifecycle: LifecycleService
+    uploads: DynamoUploads
+    upload_queue: SqsUploadQueue
+    upload_desk: UploadDesk
+    bulk_ingest: BulkIngest
     archive: S3Archive
     signer: Ed25519Signer
     operator_token: str | None
@@ -94,6 +102,7 @@ def build(settings: Settings, clock: Clock) -> Container:
     policy = PushPolicy(max_body_bytes=settings.max_body_bytes, tolerance=settings.tolerance)
     archive = S3Archive(s3, settings.archive_bucket)
     batches = DynamoBatchLedger(dynamodb, settings.batches_table)
+    uploads = DynamoUploads(dynamodb, settings.uploads_table)
     return Container(
         settings=settings,
         clock=clock,
@@ -123,6 +132,17 @@ def build(settings: Settings, clock: Clock) -> Container:
             settings.retry_schedule,
         ),
         lifecycle=_lifecycle(listings, archive, clock, settings),
+        uploads=uploads,
+        upload_queue=SqsUploadQueue(sqs, settings.upload_queue_url),
+        upload_desk=UploadDesk(registry, uploads, clock, settings.tolerance),
+        bulk_ingest=BulkIngest(
+            uploads,
+            archive,
+            listings,
+            listings,
+            clock,
+            BulkPolicy(removal_threshold=settings.resync_removal_threshold),
+        ),
         archive=archive,
         signer=signer,
         operator_token=_secret(

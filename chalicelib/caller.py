@@ -9,9 +9,9 @@ from chalice.app import Request
 from pydantic import ValidationError
 
 from chalicelib.bootstrap import container
-from chalicelib.http_errors import M, schema_error
-from gateway.errors import OperatorOnly
+from gateway.errors import OperatorCredentialsRequired, OperatorOnly
 from gateway.ingest import authenticate
+from gateway.push import M, schema_error
 
 
 def headers(request: Request) -> dict[str, str]:
@@ -37,8 +37,15 @@ def is_operator(request: Request) -> bool:
 
 
 def require_operator(request: Request) -> None:
-    if not is_operator(request):
-        raise OperatorOnly("this endpoint needs the operator token (Authorization: Bearer …)")
+    """401 without (valid) operator credentials; 403 for a platform whose signature verifies."""
+    if is_operator(request):
+        return
+    if "webhook-signature" in headers(request):
+        region = signed_region(request)
+        raise OperatorOnly(f"a platform of {region} cannot call an operator endpoint")
+    raise OperatorCredentialsRequired(
+        "this endpoint needs the operator's credentials (Authorization: Bearer …)"
+    )
 
 
 def signed_region(request: Request) -> str:

@@ -1,4 +1,5 @@
-"""Deliveries for their subscription's owner or the operator: attempts, re-drive, re-enable."""
+"""Deliveries: their owner or the operator reads attempts and re-enables; re-drive is the
+operator's."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
-from chalicelib.http_errors import json_response, parse_request
+from chalicelib.http_errors import json_response
 from chalicelib.log_api import owned_subscription
 from gateway.delivery import DeliveryState
 from gateway.errors import NotFound, RegionMismatch, SchemaError
+from gateway.push import parse_request
 
 
 def list_deliveries(request: Request, subscription_id: str) -> Response:
@@ -64,7 +66,11 @@ def _redrive(subscription_id: str, delivery_ids: list[str] | None) -> int:
 
 
 def redrive(request: Request, subscription_id: str) -> Response:
-    """Send dead deliveries again (all of them, or the ones named) with their webhook ids."""
+    """Send dead deliveries again (all of them, or the ones named) with their webhook ids.
+
+    An operator action: the subscriber sees its dead letters and re-enables its endpoint,
+    but pushing the queue again is the operator's call."""
+    caller.require_operator(request)
     owned_subscription(request, subscription_id)
     wanted = parse_request(_Redrive, caller.body(request) or b"{}")
     return json_response(202, {"redriven": _redrive(subscription_id, wanted.delivery_ids)})
@@ -90,5 +96,8 @@ def enable(request: Request, subscription_id: str) -> Response:
             }
         )
     )
-    redriven = _redrive(subscription_id, None) if wanted.redeliver_missed else 0
+    # What it missed exists only if it was off: an enabled endpoint's dead letters are the
+    # operator's to re-drive.
+    missed = wanted.redeliver_missed and not subscription.enabled
+    redriven = _redrive(subscription_id, None) if missed else 0
     return json_response(200, {"enabled": True, "redriven": redriven})

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from chalicelib.bootstrap import container
 from chalicelib.dynamodb.listings import listing_from_item
 from chalicelib.log_api import publish_checkpoint
+from chalicelib.upload_queue import uploads_in
 from gateway.catalogue import ListKind
 from gateway.change import Change, change_between, purged
 from gateway.clock import china_date
@@ -150,3 +151,32 @@ def deliver(records: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, str]]
             c.queue.dead_letter(delivery)
             log.warning("delivery %s is dead: its attempts are exhausted", delivery.delivery_id)
     return {"batchItemFailures": failures}
+
+
+def ingest_uploads(records: Sequence[dict[str, Any]], context: Any) -> None:
+    """Ingest the uploads S3 announces (or that an earlier invocation left half done).
+
+    With under two minutes of Lambda time left, the ingest stops at a checkpoint and queues a
+    continuation for itself; any failure raises, so SQS delivers the message again and the
+    ingest resumes from its last checkpoint.
+    """
+    c = container()
+    for record in records:
+        for region, upload_id, version_id in uploads_in(record["body"]):
+            upload = c.bulk_ingest.process(
+                region, upload_id, version_id, lambda: _running_out(context)
+            )
+            if upload is None:
+                log.warning("an object under uploads/ has no manifest: %s/%s", region, upload_id)
+            elif not upload.finished:
+                c.upload_queue.continue_later(region, upload_id)
+            else:
+                log.info("upload %s/%s: %s", region, upload_id, upload.status.value)
+
+
+def _running_out(context: Any) -> bool:
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    return remaining is not None and remaining() < _SAFETY_MARGIN_MS
+
+
+_SAFETY_MARGIN_MS = 120_000

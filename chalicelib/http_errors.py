@@ -9,10 +9,9 @@ from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 from chalice.app import Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from gateway import errors
-from gateway.push import error_code, field_path, parse_json
 
 P = ParamSpec("P")
 M = TypeVar("M", bound=BaseModel)
@@ -42,25 +41,6 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
 
 def error_response(error: errors.GatewayError) -> Response:
     return json_response(status_for(error), {"error": error.to_dict()})
-
-
-def schema_error(exc: ValidationError) -> errors.SchemaError:
-    problems = [
-        {"path": field_path(e["loc"]), "code": error_code(e["type"]), "message": e["msg"]}
-        for e in exc.errors(include_url=False)
-    ]
-    first = problems[0]
-    return errors.SchemaError(
-        f"{first['path'] or 'body'}: {first['message']}", path=first["path"], errors=problems
-    )
-
-
-def parse_request(model: type[M], body: bytes) -> M:
-    """A request body as ``model``; every failure is the client's (400 with the path)."""
-    try:
-        return model.model_validate(parse_json(body))
-    except ValidationError as exc:
-        raise schema_error(exc) from exc
 
 
 def json_api(route: Callable[P, Response]) -> Callable[P, Response]:

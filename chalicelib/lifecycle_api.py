@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict
 
 from chalicelib import caller
 from chalicelib.bootstrap import container, lifecycle_at
-from chalicelib.http_errors import json_response, parse_request
+from chalicelib.http_errors import json_response
 from chalicelib.log_api import publish_checkpoint
 from gateway.clock import FixedClock
 from gateway.codes import CodeProblem, classify
@@ -15,6 +15,7 @@ from gateway.errors import BadRequest
 from gateway.lifecycle import ObjectionDecision, ObjectionFiling, RepairRequest
 from gateway.listing import Listing
 from gateway.model import Moment
+from gateway.push import parse_request
 
 
 def _code(credit_code: str) -> str:

@@ -9,10 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
-from chalicelib.http_errors import json_response, parse_request
+from chalicelib.http_errors import json_response
 from gateway.errors import NotFound, RegionMismatch, SchemaError
 from gateway.exchange_log import Checkpoint, sign_checkpoint
 from gateway.fanout import plan_deliveries, stamped
+from gateway.push import parse_request
 from gateway.subscription import Subscription
 
 _PAGE = 100

@@ -9,7 +9,7 @@ from chalice.app import Request, Response
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
-from chalicelib.http_errors import json_response, parse_request
+from chalicelib.http_errors import json_response
 from gateway.clock import china_date
 from gateway.codes import CodeProblem, classify
 from gateway.delivery import DeliveryState
@@ -17,6 +17,7 @@ from gateway.errors import BadRequest, Conflict, ForbiddenError, NotFound, Schem
 from gateway.feedback import Feedback, FeedbackReport
 from gateway.lifecycle import source_may_act
 from gateway.lifecycle_service import NotSourcePlatform
+from gateway.push import parse_request
 from gateway.regions import check_region_code, within
 from gateway.stats import Month, monthly_stats
 from gateway.workdays import WorkdayCalendar

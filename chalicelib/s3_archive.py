@@ -1,12 +1,18 @@
-"""The raw-push archive: signed bytes kept as evidence and for replay."""
+"""The raw-push archive: signed bytes kept as evidence and for replay; bulk uploads land here."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+import base64
+from collections.abc import Iterator, Mapping
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
+
+
+_CHUNK = 1024 * 1024
+NDJSON = "application/x-ndjson"
 
 
 class S3Archive:
@@ -33,3 +39,31 @@ class S3Archive:
         for page in paginator.paginate(Bucket=self._bucket, Prefix=prefix):
             found.extend(item["Key"] for item in page.get("Contents", []))
         return sorted(found)[-limit:]
+
+    def read(self, key: str, version_id: str | None, start: int) -> Iterator[bytes]:
+        """Stream an object from byte ``start`` (a ranged GET), a megabyte at a time."""
+        request: dict[str, Any] = {"Bucket": self._bucket, "Key": key}
+        if version_id:
+            request["VersionId"] = version_id
+        if start:
+            request["Range"] = f"bytes={start}-"
+        body = self._client.get_object(**request)["Body"]
+        try:
+            yield from body.iter_chunks(chunk_size=_CHUNK)
+        finally:
+            body.close()
+
+    def presign_put(self, key: str, sha256_hex: str, size: int, expires: timedelta) -> str:
+        """A URL the platform PUTs its file to; S3 itself checks length and SHA-256."""
+        url: str = self._client.generate_presigned_url(
+            "put_object",
+            Params={
+                "Bucket": self._bucket,
+                "Key": key,
+                "ContentLength": size,
+                "ChecksumSHA256": base64.b64encode(bytes.fromhex(sha256_hex)).decode(),
+                "ContentType": NDJSON,
+            },
+            ExpiresIn=int(expires.total_seconds()),
+        )
+        return url

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from gateway.bulk import DEFAULT_REMOVAL_THRESHOLD
 from gateway.delivery import DEFAULT_RETRY_SCHEDULE
 
 
@@ -29,6 +30,8 @@ class Settings(BaseSettings):
     exchange_log_table: str
     delivery_queue_url: str
     delivery_dlq_url: str
+    uploads_table: str
+    upload_queue_url: str
     archive_bucket: str
 
     # Each secret comes either inline (local stack, tests) or from Secrets Manager (deployed).
@@ -39,6 +42,8 @@ class Settings(BaseSettings):
     operator_token_secret_arn: str | None = None
 
     max_body_bytes: int = Field(default=5 * 1024 * 1024, gt=0, le=6 * 1024 * 1024)
+    upload_url_ttl_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
+    resync_removal_threshold: float = Field(default=DEFAULT_REMOVAL_THRESHOLD, gt=0, lt=1)
     retention_years: int = Field(default=5, ge=1, le=30)
     timestamp_tolerance_seconds: int = Field(default=300, ge=1, le=3600)
     # Each delay must fit one SQS visibility timeout (under 12 h).
@@ -82,12 +87,13 @@ class EventSources(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="CG_", frozen=True)
 
-    # Placeholders: ``infra.package`` replaces both with the stack's real ARNs; locally the
+    # Placeholders: ``infra.package`` replaces them with the stack's real ARNs; locally the
     # event pump reads the stream and the queue itself.
     listings_stream_arn: str = (
         "arn:aws-cn:dynamodb:cn-northwest-1:000000000000:table/listings/stream/local"
     )
     delivery_queue_arn: str = "arn:aws-cn:sqs:cn-northwest-1:000000000000:deliveries.fifo"
+    upload_queue_arn: str = "arn:aws-cn:sqs:cn-northwest-1:000000000000:uploads"
 
 
 def event_sources() -> EventSources:

@@ -12,15 +12,16 @@ import json
 import os
 import sys
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
+from gateway.bulk_client import BulkUploader, describe
 from gateway.client import PushClient, Response, http_request
 from gateway.log_client import read_deliveries, verify_log
 from gateway.signing import Ed25519Signer, generate_signing_key, load_private_key, public_key_text
-from gateway.subject_table import render_stats, render_subject
+from gateway.subject_table import render_stats, render_subject, render_upload
 
 
 def _keygen(args: argparse.Namespace) -> int:
@@ -49,9 +50,43 @@ def _entries_from(path: Path) -> list[Any]:
 def _push(args: argparse.Namespace) -> int:
     key = load_private_key(Path(args.key_file).read_text(encoding="utf-8").strip())
     client = PushClient(args.url, args.region, Ed25519Signer(args.key_id, key))
+    if args.bulk or args.resync:
+        return _bulk(args, client)
     reply = client.push(_entries_from(Path(args.file)), datetime.now(UTC), batch_id=args.batch_id)
     print(json.dumps(reply.body, ensure_ascii=False, indent=2))
     return 0 if reply.status == 200 else 1
+
+
+def _bulk(args: argparse.Namespace, client: PushClient) -> int:
+    """Describe, sign, upload with a progress bar, then wait for and show the result."""
+    path = Path(args.file)
+    facts = describe(path)
+    uploader = BulkUploader(client, lambda: datetime.now(UTC))
+    asked = uploader.request(facts, args.resync or (), args.force, args.batch_id)
+    if asked.status not in (200, 201):
+        return _show(asked)
+    upload_id = asked.body["upload"]["manifest"]["upload_id"]
+    if "put" in asked.body:
+        status = uploader.put(asked.body["put"], path, _progress_bar(sys.stderr))
+        print(file=sys.stderr)
+        if status >= 300:
+            print(f"the upload failed with HTTP {status}", file=sys.stderr)
+            return 1
+    reply = uploader.wait(upload_id, timeout=args.wait)
+    if reply.status != 200:
+        return _show(reply)
+    print(render_upload(reply.body["upload"]))
+    return 0 if reply.body["upload"]["status"] == "completed" else 1
+
+
+def _progress_bar(out: TextIO) -> Callable[[int, int], None]:
+    def show(done: int, total: int) -> None:
+        share = done / total if total else 1.0
+        bar = "#" * int(share * 30)
+        out.write(f"\ruploading [{bar:<30}] {share:6.1%}  {done / 1e6:.1f}/{total / 1e6:.1f} MB")
+        out.flush()
+
+    return show
 
 
 def _operator_headers(args: argparse.Namespace) -> dict[str, str]:
@@ -215,6 +250,16 @@ def parser() -> argparse.ArgumentParser:
     push.add_argument("--key-file", required=True, help="file holding your whsk_ private key")
     _remote(push, token=False)
     push.add_argument("--batch-id", help="reuse an id to retry a batch safely (default: new)")
+    push.add_argument("--bulk", action="store_true", help="upload an NDJSON file of any size")
+    push.add_argument(
+        "--resync",
+        action="append",
+        metavar="DOMAIN",
+        help="bulk: the file is the complete list for this domain (repeatable); "
+        "listings absent from it are removed",
+    )
+    push.add_argument("--force", action="store_true", help="resync: remove over 10%% anyway")
+    push.add_argument("--wait", type=float, default=1800.0, help="bulk: seconds to await result")
     push.set_defaults(run=_push)
 
     query = commands.add_parser("query", help="one-stop query of a subject (应查必查)")

@@ -107,6 +107,9 @@ class PushClient:
         headers = signed_headers(self._signer, msg_id, body, now)
         return http_request(method, self._base + path, body if body else None, headers)
 
+    def send_json(self, path: str, msg_id: str, body: Any, now: datetime) -> Response:
+        return self.send_signed(path, msg_id, json.dumps(body, ensure_ascii=False).encode(), now)
+
     def push(
         self, entries: Sequence[Mapping[str, Any]], now: datetime, batch_id: str | None = None
     ) -> Response:

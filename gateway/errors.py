@@ -46,6 +46,12 @@ class TimestampOutOfWindow(AuthenticationError):
     code = "timestamp_out_of_window"
 
 
+class OperatorCredentialsRequired(AuthenticationError):
+    """No operator credentials, or wrong ones, on an operator endpoint."""
+
+    code = "operator_credentials_required"
+
+
 class ForbiddenError(GatewayError):
     """The caller is known but may not do this (403)."""
 

@@ -10,8 +10,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from gateway.clock import Clock
-from gateway.codes import classify
-from gateway.dedup import plan
 from gateway.errors import (
     BadRequest,
     MissingSignature,
@@ -21,7 +19,7 @@ from gateway.errors import (
     UnknownRegion,
 )
 from gateway.lifecycle import Removal, remove, source_may_act, validate_removals
-from gateway.listing import Listing, ListingEntry, entry_version, identity_of
+from gateway.listing import Listing
 from gateway.ports import Archive, BatchLedger, ListingStore, Registry
 from gateway.push import (
     BATCH_ID_RE,
@@ -34,7 +32,6 @@ from gateway.push import (
     parse_envelope,
     validate_entries,
 )
-from gateway.regions import within
 from gateway.registry import PlatformKey
 from gateway.signing import (
     DEFAULT_TOLERANCE,
@@ -43,6 +40,7 @@ from gateway.signing import (
     load_public_key,
     verify_ed25519,
 )
+from gateway.storing import promote, store
 
 
 @dataclass(frozen=True)
@@ -137,12 +135,16 @@ class PushService:
         valid, errors = validate_entries(envelope.entries)
         candidates: list[tuple[int, Listing]] = []
         for index, entry in valid:
-            origin = entry.origin_region or region
-            if within(origin, region):
-                candidates.append((index, _accept(entry, origin, region, now)))
+            listing = promote(entry, region, now)
+            if listing is None:
+                errors.append(
+                    _not_permitted(index, "origin_region", region, entry.origin_region or "")
+                )
             else:
-                errors.append(_not_permitted(index, "origin_region", region, origin))
-        outcomes = self._store(candidates, region)
+                candidates.append((index, listing))
+        stored = store(self._listings, candidates, region)
+        outcomes = [_outcome(i, x, "accepted") for i, x in stored.accepted]
+        outcomes += [_outcome(i, x, "duplicate") for i, x in stored.duplicates]
         removal_outcomes, removal_errors = self._remove(envelope.removals, region, now)
         outcomes += removal_outcomes
         errors += removal_errors
@@ -159,27 +161,6 @@ class PushService:
             outcomes=tuple(outcomes),
             errors=tuple(sorted(errors, key=lambda error: (error.list, error.index))),
         )
-
-    def _store(self, candidates: list[tuple[int, Listing]], region: str) -> list[EntryOutcome]:
-        """Dedup and write; a write that loses a race is planned again against what won."""
-        outcomes: list[EntryOutcome] = []
-        pending = candidates
-        for _ in range(_RACE_RETRIES):
-            if not pending:
-                break
-            keys = [(listing.credit_code, listing.listing_id) for _, listing in pending]
-            decided = plan(pending, self._listings.current(keys), region)
-            if decided.tag:
-                self._listings.add_provenance(
-                    [(x.credit_code, x.listing_id) for x in decided.tag], region
-                )
-            written = self._listings.write([(x, held) for _, x, held in decided.write], region)
-            outcomes += [_outcome(i, x, "duplicate") for i, x in decided.duplicates]
-            outcomes += [
-                _outcome(i, x, "accepted") for i, x, _ in decided.write if x.listing_id in written
-            ]
-            pending = [(i, x) for i, x, _ in decided.write if x.listing_id not in written]
-        return outcomes + [_outcome(i, x, "duplicate") for i, x in pending]
 
     def _remove(
         self, raw: list[Any], region: str, now: datetime
@@ -215,9 +196,6 @@ class PushService:
         return outcomes, errors
 
 
-_RACE_RETRIES = 3
-
-
 def _not_permitted(
     index: int, field: str, region: str, origin: str, section: Section = "entries"
 ) -> EntryError:
@@ -238,19 +216,3 @@ def _outcome(
     index: int, listing: Listing, outcome: Outcome, section: Section = "entries"
 ) -> EntryOutcome:
     return EntryOutcome(list=section, index=index, listing_id=listing.listing_id, outcome=outcome)
-
-
-def _accept(entry: ListingEntry, origin: str, region: str, now: datetime) -> Listing:
-    """Promote a validated entry; its fields were checked already, so skip re-validation."""
-    fields = {name: getattr(entry, name) for name in ListingEntry.model_fields}
-    fields.pop("origin_region")
-    return Listing.model_construct(
-        **fields,
-        origin_region=origin,
-        listing_id=identity_of(entry),
-        version=entry_version(entry),
-        subject_type=classify(entry.credit_code)[1],
-        provenances=(region,),
-        accepted_at=now,
-        listed_at=now,
-    )

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from gateway.bulk import Upload
 from gateway.fanout import Delivery
 from gateway.listing import Listing
 from gateway.push import PushResult
@@ -54,6 +55,10 @@ class ListingStore(Protocol):
         adding ``region`` to its provenances. Returns the ids written; the others lost a race."""
         ...
 
+    def create(self, listings: Sequence[Listing], region: str) -> set[str]:
+        """Store listings not held yet, in batches and without a condition (bulk loads)."""
+        ...
+
     def add_provenance(self, keys: Sequence[tuple[str, str]], region: str) -> None: ...
 
     def subject(self, credit_code: str) -> list[Listing]: ...
@@ -75,3 +80,26 @@ class SubscriptionStore(Protocol):
 
 class DeliveryQueue(Protocol):
     def enqueue(self, deliveries: Iterable[Delivery]) -> None: ...
+
+
+class UploadStore(Protocol):
+    def create(self, upload: Upload) -> Upload | None:
+        """Store a new upload; if its id is taken in its region, return the one stored."""
+        ...
+
+    def get(self, region: str, upload_id: str) -> Upload | None: ...
+
+    def save(self, upload: Upload) -> None: ...
+
+
+class UploadedFiles(Protocol):
+    def read(self, key: str, version_id: str | None, start: int) -> Iterable[bytes]:
+        """The object's bytes from ``start`` on, in chunks (never the whole file at once)."""
+        ...
+
+
+class SourceIndex(Protocol):
+    def held_by(self, region: str, domains: Sequence[str]) -> Iterator[tuple[str, str]]:
+        """(credit code, listing id) of the listings in force in ``domains`` that ``region``
+        published or relayed."""
+        ...

@@ -102,28 +102,36 @@ def parse_json(body: bytes) -> Any:
         raise MalformedJson(f"the body is not UTF-8 JSON: {exc}") from exc
 
 
-def parse_envelope(body: bytes) -> PushEnvelope:
-    """Parse and check the envelope.
+M = TypeVar("M", bound=BaseModel)
+
+
+def schema_error(exc: ValidationError) -> SchemaError:
+    """Every problem pydantic found, each with its ``path``; the first one in the message."""
+    problems = [
+        {"path": field_path(e["loc"]), "code": error_code(e["type"]), "message": e["msg"]}
+        for e in exc.errors(include_url=False)
+    ]
+    first = problems[0]
+    return SchemaError(
+        f"{first['path'] or 'body'}: {first['message']}", path=first["path"], errors=problems
+    )
+
+
+def parse_request(model: type[M], body: bytes) -> M:
+    """A JSON body as ``model``; every failure is the client's.
 
     Raises
     ------
     MalformedJson, SchemaError
-        ``SchemaError`` lists every problem with its ``path``.
     """
     try:
-        return PushEnvelope.model_validate(parse_json(body))
+        return model.model_validate(parse_json(body))
     except ValidationError as exc:
-        problems = [
-            {"path": field_path(e["loc"]), "code": error_code(e["type"]), "message": e["msg"]}
-            for e in exc.errors(include_url=False)
-        ]
-        first = problems[0]
-        raise SchemaError(
-            f"{first['path'] or 'body'}: {first['message']}", path=first["path"], errors=problems
-        ) from exc
+        raise schema_error(exc) from exc
 
 
-M = TypeVar("M", bound=BaseModel)
+def parse_envelope(body: bytes) -> PushEnvelope:
+    return parse_request(PushEnvelope, body)
 
 
 def validate_each(

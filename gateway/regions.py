@@ -41,3 +41,12 @@ def ancestors(code: str) -> list[str]:
 def within(code: str, root: str) -> bool:
     """True when ``code`` is ``root`` or lies in its subtree."""
     return root in ancestors(code)
+
+
+def subtree_prefix(code: str) -> str:
+    """The prefix every code in the subtree shares: 430000 → "43", 430100 → "4301"."""
+    if code[2:] == "0000":
+        return code[:2]
+    if code[4:] == "00":
+        return code[:4]
+    return code

@@ -99,3 +99,34 @@ def render_stats(stats: dict[str, Any]) -> str:
         ),
     ]
     return "\n".join(lines)
+
+
+def render_upload(upload: dict[str, Any], shown_errors: int = 20) -> str:
+    """A bulk upload's result: counts, the resync's removals, a refusal, the first errors."""
+    manifest = upload["manifest"]
+    lines = [
+        f"upload {manifest['upload_id']} ({manifest['mode']}) for {manifest['region']}: "
+        f"{upload['status']}",
+        render(
+            ["lines", "accepted", "duplicate", "rejected", "removed"],
+            [[upload[k] for k in ("lines", "accepted", "duplicate", "rejected", "removed")]],
+        ),
+    ]
+    if manifest["mode"] == "resync":
+        note = f" — {upload['removal_note']}" if upload["removal_note"] else ""
+        lines.append(f"removal of listings absent from the file: {upload['removal']}{note}")
+    if upload.get("refusal"):
+        lines.append(f"refused: {upload['refusal']['code']} — {upload['refusal']['message']}")
+    errors = upload["errors"][:shown_errors]
+    if errors:
+        more = upload["rejected"] - len({e["line"] for e in errors})
+        lines += [
+            "",
+            render(
+                ["line", "field", "code", "message"],
+                [[e["line"], e["field"], e["code"], e["message"]] for e in errors],
+            ),
+        ]
+        if more > 0:
+            lines.append(f"… and {more} more rejected lines")
+    return "\n".join(lines)

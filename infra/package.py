@@ -23,6 +23,7 @@ FUNCTIONS = {  # Chalice's logical ids for app.py's handlers
     "FanOutChanges": "FanOutChangesRole",
     "DeliverWebhooks": "DeliverWebhooksRole",
     "LifecycleTick": "LifecycleTickRole",
+    "IngestUploads": "IngestUploadsRole",
 }
 READ = [
     "dynamodb:GetItem",
@@ -48,6 +49,7 @@ TABLES: dict[str, dict[str, str]] = {
         "DeliveriesTable": "rw",
         "FeedbackTable": "rw",
         "ExchangeLogTable": "rw",
+        "UploadsTable": "rw",
     },
     "FanOutChanges": {
         "ListingsTable": "r",
@@ -57,6 +59,7 @@ TABLES: dict[str, dict[str, str]] = {
     },
     "DeliverWebhooks": {"SubscriptionsTable": "rw", "DeliveriesTable": "rw"},
     "LifecycleTick": {"ListingsTable": "rw", "ExchangeLogTable": "r"},
+    "IngestUploads": {"ListingsTable": "rw", "UploadsTable": "rw"},
 }
 
 
@@ -112,6 +115,8 @@ def _statements(function: str) -> list[dict[str, Any]]:
                 "Resource": _arn("DeliveryQueue"),
             }
         )
+    if function == "IngestUploads":
+        statements += _ingest_statements(bucket)
     if function == "FanOutChanges":
         statements.append(
             {
@@ -148,6 +153,28 @@ def _statements(function: str) -> list[dict[str, Any]]:
     return statements
 
 
+def _ingest_statements(bucket: dict[str, Any]) -> list[dict[str, Any]]:
+    """Read the uploaded file (any version), consume the upload queue, queue continuations."""
+    return [
+        {
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+            "Resource": bucket,
+        },
+        {
+            "Effect": "Allow",
+            "Action": [
+                "sqs:ReceiveMessage",
+                "sqs:DeleteMessage",
+                "sqs:ChangeMessageVisibility",
+                "sqs:GetQueueAttributes",
+                "sqs:SendMessage",
+            ],
+            "Resource": _arn("UploadQueue"),
+        },
+    ]
+
+
 def _environment(resources: dict[str, Any]) -> dict[str, Any]:
     variables: dict[str, Any] = {
         "CG_STAGE": {"Ref": "Stage"},
@@ -157,6 +184,7 @@ def _environment(resources: dict[str, Any]) -> dict[str, Any]:
         "CG_SIGNING_KEY_ID": {"Ref": "SigningKeyId"},
         "CG_LISTINGS_STREAM_ARN": {"Fn::GetAtt": ["ListingsTable", "StreamArn"]},
         "CG_DELIVERY_QUEUE_ARN": {"Fn::GetAtt": ["DeliveryQueue", "Arn"]},
+        "CG_UPLOAD_QUEUE_ARN": {"Fn::GetAtt": ["UploadQueue", "Arn"]},
     }
     for logical_id, resource in resources.items():
         setting = resource.get("Metadata", {}).get("EnvVar")
@@ -224,6 +252,13 @@ def merge_template() -> dict[str, Any]:
             },
         }
     }
+    merged["Resources"]["IngestUploads"]["Properties"]["Events"] = {
+        "IngestUploadsSqsEventSource": {
+            "Type": "SQS",
+            # One upload per invocation: the handler raises on failure, SQS retries it.
+            "Properties": {"Queue": _arn("UploadQueue"), "BatchSize": 1},
+        }
+    }
     return merged
 
 
@@ -250,7 +285,6 @@ def _secrets() -> dict[str, Any]:
 
 
 def _alarms() -> dict[str, Any]:
-    topic = {"Fn::If": ["HasAlarmEmail", [{"Ref": "AlarmTopic"}], {"Ref": "AWS::NoValue"}]}
     return {
         "AlarmTopic": {
             "Type": "AWS::SNS::Topic",
@@ -259,43 +293,44 @@ def _alarms() -> dict[str, Any]:
                 "Subscription": [{"Protocol": "email", "Endpoint": {"Ref": "AlarmEmail"}}]
             },
         },
-        "DeadLettersAlarm": {
-            "Type": "AWS::CloudWatch::Alarm",
-            "Properties": {
-                "AlarmDescription": "deliveries reached the dead-letter queue",
-                "Namespace": "AWS/SQS",
-                "MetricName": "ApproximateNumberOfMessagesVisible",
-                "Dimensions": [
-                    {
-                        "Name": "QueueName",
-                        "Value": {"Fn::GetAtt": ["DeliveryDeadLetterQueue", "QueueName"]},
-                    }
-                ],
-                "Statistic": "Maximum",
-                "Period": 300,
-                "EvaluationPeriods": 1,
-                "Threshold": 0,
-                "ComparisonOperator": "GreaterThanThreshold",
-                "TreatMissingData": "notBreaching",
-                "AlarmActions": topic,
-            },
-        },
-        "DeliveryAgeAlarm": {
-            "Type": "AWS::CloudWatch::Alarm",
-            "Properties": {
-                "AlarmDescription": "the oldest queued delivery is over an hour old",
-                "Namespace": "AWS/SQS",
-                "MetricName": "ApproximateAgeOfOldestMessage",
-                "Dimensions": [
-                    {"Name": "QueueName", "Value": {"Fn::GetAtt": ["DeliveryQueue", "QueueName"]}}
-                ],
-                "Statistic": "Maximum",
-                "Period": 300,
-                "EvaluationPeriods": 3,
-                "Threshold": 3600,
-                "ComparisonOperator": "GreaterThanThreshold",
-                "TreatMissingData": "notBreaching",
-                "AlarmActions": topic,
+        "DeadLettersAlarm": _queue_alarm(
+            "deliveries reached the dead-letter queue", "DeliveryDeadLetterQueue"
+        ),
+        "UploadDeadLettersAlarm": _queue_alarm(
+            "an upload failed to ingest five times", "UploadDeadLetterQueue"
+        ),
+        "DeliveryAgeAlarm": _queue_alarm(
+            "the oldest queued delivery is over an hour old",
+            "DeliveryQueue",
+            metric="ApproximateAgeOfOldestMessage",
+            threshold=3600,
+            periods=3,
+        ),
+    }
+
+
+def _queue_alarm(
+    description: str,
+    queue: str,
+    metric: str = "ApproximateNumberOfMessagesVisible",
+    threshold: int = 0,
+    periods: int = 1,
+) -> dict[str, Any]:
+    return {
+        "Type": "AWS::CloudWatch::Alarm",
+        "Properties": {
+            "AlarmDescription": description,
+            "Namespace": "AWS/SQS",
+            "MetricName": metric,
+            "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue, "QueueName"]}}],
+            "Statistic": "Maximum",
+            "Period": 300,
+            "EvaluationPeriods": periods,
+            "Threshold": threshold,
+            "ComparisonOperator": "GreaterThanThreshold",
+            "TreatMissingData": "notBreaching",
+            "AlarmActions": {
+                "Fn::If": ["HasAlarmEmail", [{"Ref": "AlarmTopic"}], {"Ref": "AWS::NoValue"}]
             },
         },
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -11,11 +12,22 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Item, Table, is_conditional_failure, s, text
-from gateway.listing import Listing
+from gateway.listing import Listing, ListingStatus
 from gateway.ports import Write
+from gateway.regions import subtree_prefix
 
 _BATCH_GET = 100
 _WRITERS = 8
+_BATCH_WRITE = 25
+_BACKOFF = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 0.0)
+SOURCE_INDEX = "by_source"
+SOURCE_SHARDS = 16
+"""The source index is keyed by province and shard: a province's bulk writes spread over
+16 partitions instead of one hot one."""
+
+
+def source_shard(origin_region: str, listing_id: str) -> str:
+    return f"{origin_region[:2]}#{int(listing_id[-2:], 16) % SOURCE_SHARDS:02d}"
 
 
 def listing_from_item(item: dict[str, Any]) -> Listing:
@@ -53,8 +65,52 @@ class DynamoListings(Table):
             results = pool.map(lambda w: self._write(w[0], w[1], region), writes)
             return {x.listing_id for (x, _), ok in zip(writes, results, strict=True) if ok}
 
+    def create(self, listings: Sequence[Listing], region: str) -> set[str]:
+        """New listings, 25 to a BatchWriteItem request (no per-item condition: for bulk loads,
+        where a request per listing would dominate the cost)."""
+        for start in range(0, len(listings), _BATCH_WRITE):
+            pending: dict[str, Any] = {
+                self._table: [
+                    {"PutRequest": {"Item": self._item(listing, region)}}
+                    for listing in listings[start : start + _BATCH_WRITE]
+                ]
+            }
+            for pause in _BACKOFF:
+                reply = self._client.batch_write_item(RequestItems=pending)
+                pending = dict(reply.get("UnprocessedItems") or {})
+                if not pending:
+                    break
+                time.sleep(pause)
+            if pending:
+                raise RuntimeError("DynamoDB kept the batch unprocessed (throttled); retry later")
+        return {listing.listing_id for listing in listings}
+
+    def _item(self, listing: Listing, region: str) -> Item:
+        update = self._update(listing, None, region)
+        values = update["ExpressionAttributeValues"]
+        return {
+            **update["Key"],
+            "version": values[":v"],
+            "doc": values[":doc"],
+            "status": values[":status"],
+            "kind": values[":kind"],
+            "domain": values[":domain"],
+            "origin_region": values[":origin"],
+            "source_shard": values[":shard"],
+            "provenances": values[":region"],
+        }
+
     def _write(self, listing: Listing, expected: str | None, region: str | None) -> bool:
         """Compare-and-set on the version: nobody's concurrent write is ever overwritten."""
+        try:
+            self._client.update_item(**self._update(listing, expected, region))
+        except ClientError as error:
+            if is_conditional_failure(error):
+                return False
+            raise
+        return True
+
+    def _update(self, listing: Listing, expected: str | None, region: str | None) -> Any:
         values: dict[str, Any] = {
             ":v": s(listing.version),
             ":doc": s(listing.model_dump_json(exclude={"provenances"})),
@@ -62,10 +118,11 @@ class DynamoListings(Table):
             ":kind": s(listing.kind.value),
             ":domain": s(listing.domain),
             ":origin": s(listing.origin_region),
+            ":shard": s(source_shard(listing.origin_region, listing.listing_id)),
         }
         update = (
             "SET version = :v, doc = :doc, #status = :status, kind = :kind, "
-            "#domain = :domain, origin_region = :origin"
+            "#domain = :domain, origin_region = :origin, source_shard = :shard"
         )
         if region is not None:
             update += " ADD provenances :region"
@@ -75,20 +132,14 @@ class DynamoListings(Table):
         else:
             condition = "version = :expected"
             values[":expected"] = s(expected)
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=_key(listing.credit_code, listing.listing_id),
-                UpdateExpression=update,
-                ConditionExpression=condition,
-                ExpressionAttributeNames={"#status": "status", "#domain": "domain"},
-                ExpressionAttributeValues=values,
-            )
-        except ClientError as error:
-            if is_conditional_failure(error):
-                return False
-            raise
-        return True
+        return {
+            "TableName": self._table,
+            "Key": _key(listing.credit_code, listing.listing_id),
+            "UpdateExpression": update,
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": {"#status": "status", "#domain": "domain"},
+            "ExpressionAttributeValues": values,
+        }
 
     def delete(self, listing: Listing) -> bool:
         try:
@@ -137,3 +188,30 @@ class DynamoListings(Table):
             for item in page.get("Items", []):
                 grouped[text(item, "credit_code")].append(listing_from_item(item))
         yield from grouped.values()
+
+    def held_by(self, region: str, domains: Sequence[str]) -> Iterator[tuple[str, str]]:
+        """Listings in force or suspended, in ``domains``, that ``region`` published or relayed:
+        its subtree's shards of the source index, filtered by provenance."""
+        wanted = list(dict.fromkeys(domains))
+        domain_names = {f":d{i}": s(domain) for i, domain in enumerate(wanted)}
+        paginator = self._client.get_paginator("query")
+        for shard in range(SOURCE_SHARDS):
+            pages = paginator.paginate(
+                TableName=self._table,
+                IndexName=SOURCE_INDEX,
+                KeyConditionExpression="source_shard = :shard AND begins_with(origin_region, :p)",
+                FilterExpression="contains(provenances, :r) AND #status IN (:active, :suspended)"
+                f" AND #domain IN ({', '.join(domain_names)})",
+                ExpressionAttributeNames={"#status": "status", "#domain": "domain"},
+                ExpressionAttributeValues={
+                    ":shard": s(f"{region[:2]}#{shard:02d}"),
+                    ":p": s(subtree_prefix(region)),
+                    ":r": s(region),
+                    ":active": s(ListingStatus.ACTIVE.value),
+                    ":suspended": s(ListingStatus.SUSPENDED.value),
+                    **domain_names,
+                },
+            )
+            for page in pages:
+                for item in page.get("Items", []):
+                    yield text(item, "credit_code"), text(item, "listing_id")

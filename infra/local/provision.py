@@ -39,10 +39,12 @@ class Provisioner:
         """Create every resource; return the environment settings their Refs feed."""
         env: dict[str, str] = {}
         resources: dict[str, Any] = resource_template()["Resources"]
-        # Queues that others point to (dead-letter queues) first.
-        order = sorted(resources, key=lambda lid: "RedrivePolicy" in resources[lid]["Properties"])
+        # Dead-letter queues, then the queues pointing to them, then what notifies queues.
+        order = sorted(resources, key=lambda lid: _creation_rank(resources[lid]))
         for logical_id in order:
             resource = resources[logical_id]
+            if resource["Type"] == "AWS::SQS::QueuePolicy":  # moto enforces no queue policies
+                continue
             create = {
                 "AWS::DynamoDB::Table": self._table,
                 "AWS::SQS::Queue": self._queue,
@@ -135,4 +137,28 @@ class Provisioner:
             self._s3.put_public_access_block(
                 Bucket=name, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
             )
+        notifications = props.get("NotificationConfiguration", {}).get("QueueConfigurations", [])
+        if notifications:
+            self._s3.put_bucket_notification_configuration(
+                Bucket=name,
+                NotificationConfiguration={
+                    "QueueConfigurations": [
+                        {
+                            "QueueArn": self._arns[rule["Queue"]["Fn::GetAtt"][0]],
+                            "Events": [rule["Event"]],
+                            "Filter": {"Key": {"FilterRules": rule["Filter"]["S3Key"]["Rules"]}},
+                        }
+                        for rule in notifications
+                    ]
+                },
+            )
         return {meta["EnvVar"]: name}
+
+
+def _creation_rank(resource: dict[str, Any]) -> int:
+    props = resource.get("Properties", {})
+    return int(
+        ("RedrivePolicy" in props)
+        + 2 * (resource["Type"] == "AWS::S3::Bucket")
+        + 3 * (resource["Type"] == "AWS::SQS::QueuePolicy")
+    )

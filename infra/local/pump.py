@@ -24,13 +24,26 @@ Handler = Callable[[dict[str, Any], Any], Any]
 
 @dataclass
 class LambdaContext:
-    """The few context attributes handlers (and Chalice) look at."""
+    """The few context attributes handlers (and Chalice) look at; time runs out as on Lambda."""
 
     function_name: str
+    timeout_ms: int = 60_000
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    started: float = field(default_factory=time.monotonic)
 
     def get_remaining_time_in_millis(self) -> int:
-        return 60_000
+        return max(0, self.timeout_ms - int((time.monotonic() - self.started) * 1000))
+
+
+@dataclass(frozen=True)
+class QueueSource:
+    """One SQS event source mapping: the queue, its handler, its batch size and timeout."""
+
+    name: str
+    url: str
+    handler: Handler
+    batch_size: int = 10
+    timeout_ms: int = 60_000
 
 
 class EventPump:
@@ -39,19 +52,20 @@ class EventPump:
         streams: DynamoDBStreamsClient,
         sqs: SQSClient,
         stream_arn: str,
-        queue_url: str,
         on_stream: Handler,
-        on_queue: Handler,
+        queues: list[QueueSource],
     ) -> None:
         self._streams = streams
         self._sqs = sqs
         self._stream_arn = stream_arn
-        self._queue_url = queue_url
-        self._queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-            "Attributes"
-        ]["QueueArn"]
         self._on_stream = on_stream
-        self._on_queue = on_queue
+        self._queues = queues
+        self._arns = {
+            q.url: sqs.get_queue_attributes(QueueUrl=q.url, AttributeNames=["QueueArn"])[
+                "Attributes"
+            ]["QueueArn"]
+            for q in queues
+        }
         self._iterators: dict[str, str | None] = {}
         self._lock = threading.Lock()
 
@@ -76,7 +90,8 @@ class EventPump:
             if records:
                 # Raises like Lambda would; the iterator only advances after success.
                 self._on_stream(
-                    {"Records": [self._stream_record(r) for r in records]}, self._context("fan_out")
+                    {"Records": [self._stream_record(r) for r in records]},
+                    LambdaContext("credit-gateway-fan_out"),
                 )
                 handled += len(records)
             self._iterators[shard_id] = reply.get("NextShardIterator")
@@ -97,31 +112,32 @@ class EventPump:
             "eventSourceARN": self._stream_arn,
         }
 
-    def poll_queue(self) -> int:
-        """Receive one batch of deliveries, run the handler, delete what it did not fail."""
+    def poll_queue(self, source: QueueSource) -> int:
+        """Receive one batch, run the handler, delete what it did not fail."""
         reply = self._sqs.receive_message(
-            QueueUrl=self._queue_url,
-            MaxNumberOfMessages=10,
+            QueueUrl=source.url,
+            MaxNumberOfMessages=source.batch_size,
             AttributeNames=["All"],
             WaitTimeSeconds=0,
         )
         messages = reply.get("Messages", [])
         if not messages:
             return 0
-        event = {"Records": [self._sqs_record(m) for m in messages]}
-        result = self._on_queue(event, self._context("deliver"))
+        event = {"Records": [self._sqs_record(m, source.url) for m in messages]}
+        context = LambdaContext(f"credit-gateway-{source.name}", source.timeout_ms)
+        result = source.handler(event, context)
         failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
         done = [m for m in messages if m["MessageId"] not in failed]
         if done:
             self._sqs.delete_message_batch(
-                QueueUrl=self._queue_url,
+                QueueUrl=source.url,
                 Entries=[
                     {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)
                 ],
             )
         return len(messages)
 
-    def _sqs_record(self, message: Any) -> dict[str, Any]:
+    def _sqs_record(self, message: Any, url: str) -> dict[str, Any]:
         return {
             "messageId": message["MessageId"],
             "receiptHandle": message["ReceiptHandle"],
@@ -130,22 +146,28 @@ class EventPump:
             "messageAttributes": {},
             "md5OfBody": message.get("MD5OfBody", ""),
             "eventSource": "aws:sqs",
-            "eventSourceARN": self._queue_arn,
+            "eventSourceARN": self._arns[url],
             "awsRegion": self._sqs.meta.region_name,
         }
 
     def pending_in_queue(self) -> int:
-        attrs = self._sqs.get_queue_attributes(
-            QueueUrl=self._queue_url,
-            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-        )["Attributes"]
-        return int(attrs["ApproximateNumberOfMessages"]) + int(
-            attrs["ApproximateNumberOfMessagesNotVisible"]
-        )
+        pending = 0
+        for source in self._queues:
+            attrs = self._sqs.get_queue_attributes(
+                QueueUrl=source.url,
+                AttributeNames=[
+                    "ApproximateNumberOfMessages",
+                    "ApproximateNumberOfMessagesNotVisible",
+                ],
+            )["Attributes"]
+            pending += int(attrs["ApproximateNumberOfMessages"]) + int(
+                attrs["ApproximateNumberOfMessagesNotVisible"]
+            )
+        return pending
 
     def step(self) -> int:
         with self._lock:
-            return self.poll_stream() + self.poll_queue()
+            return self.poll_stream() + sum(self.poll_queue(q) for q in self._queues)
 
     def drain(self, timeout: float = 180.0, interval: float = 0.05) -> None:
         """Pump until the stream is read and the queue is empty (retries waiting included)."""
@@ -166,7 +188,3 @@ class EventPump:
                 busy = 0
             if not busy:
                 stop.wait(interval)
-
-    @staticmethod
-    def _context(name: str) -> LambdaContext:
-        return LambdaContext(function_name=f"credit-gateway-{name}")

@@ -27,13 +27,17 @@ from moto.server import ThreadedMotoServer
 
 from chalicelib import bootstrap
 from gateway.signing import generate_signing_key
+from infra.local import moto_speedup
 from infra.local.provision import Provisioner
-from infra.local.pump import EventPump
+from infra.local.pump import EventPump, QueueSource
 
 REGION = "cn-northwest-1"
 
 
 class _QuietHandler(ChaliceRequestHandler):
+    # Without TCP_NODELAY, Nagle and the client's delayed ACK add ~40 ms to each kept-alive reply.
+    disable_nagle_algorithm = True
+
     def log_message(self, format: str, *args: Any) -> None:
         return
 
@@ -55,6 +59,7 @@ class LocalStack:
 
     def start(self) -> LocalStack:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request log lines
+        moto_speedup.install()
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._moto.start()
         host, port = self._moto.get_host_and_port()
@@ -93,13 +98,22 @@ class LocalStack:
         bootstrap.reset()
         self.app_module = _load_app()
         self._serve_app(self.app_module)
+        app = self.app_module
         self.pump = EventPump(
             session.client("dynamodbstreams", endpoint_url=endpoint),
             session.client("sqs", endpoint_url=endpoint),
             self.env["CG_LISTINGS_STREAM_ARN"],
-            self.env["CG_DELIVERY_QUEUE_URL"],
             self.app_module.fan_out_changes,
-            self.app_module.deliver_webhooks,
+            [
+                QueueSource("deliver", self.env["CG_DELIVERY_QUEUE_URL"], app.deliver_webhooks),
+                QueueSource(
+                    "ingest_uploads",
+                    self.env["CG_UPLOAD_QUEUE_URL"],
+                    app.ingest_uploads,
+                    batch_size=1,
+                    timeout_ms=900_000,
+                ),
+            ],
         )
         return self
 

@@ -1,4 +1,5 @@
-"""/v1/agreements (operator only) and what agreements change for subscribers, end to end:
+"""/v1/agreements (signed, revised and ended by the operator only; read by anyone, since
+agreements are published policy) and what agreements change for subscribers, end to end:
 the listing stream fans out ``listing.changed`` with each subscriber's own recognition, and an
 agreement signed, revised or ended queues ``recognition.changed`` for its subscriber only."""
 
@@ -24,6 +25,7 @@ from app_support import (
     daye_black_entry,
     end_agreement,
     error_code,
+    new_batch_id,
     queued_messages,
     revise_agreement,
     signed_agreement,
@@ -31,7 +33,7 @@ from app_support import (
 )
 
 import app as gateway_app
-from gateway.client import verify_delivery
+from gateway.client import signed_headers, verify_delivery
 from gateway.clock import china_date
 from gateway.fanout import Delivery
 from gateway.signing import Ed25519Signer, load_public_key
@@ -94,9 +96,41 @@ def test_signing_revising_and_ending_agreements_is_operator_only(gateway):
     }
 
     assert {k: (r.status_code, error_code(r)) for k, r in refused.items()} == dict.fromkeys(
-        refused, (403, "operator_only")
+        refused, (401, "operator_credentials_required")
     )
     assert listed_agreements(gateway) == [agreement]
+
+
+def test_a_platform_whose_signature_verifies_may_not_sign_an_agreement(gateway):
+    gateway.put_region(HUNAN)
+    platform = gateway.register_platform(HUBEI)
+    body = json.dumps(agreement_terms(), ensure_ascii=False).encode()
+
+    response = gateway.post_signed("/v1/agreements", platform, new_batch_id(), body)
+
+    assert (response.status_code, error_code(response)) == (403, "operator_only")
+    assert listed_agreements(gateway) == []
+
+
+def test_anyone_may_read_the_agreements(gateway):
+    """Agreements are published policy: reading them is not managing them."""
+    gateway.put_region(HUNAN)
+    agreement = signed_agreement(gateway)
+    platform = gateway.register_platform(HUBEI)
+    callers = {
+        "anonymous": {},
+        "wrong token": gateway.operator(WRONG_TOKEN),
+        "platform": signed_headers(platform, new_batch_id(), b"", datetime.now(UTC)),
+    }
+
+    replies = {
+        name: gateway.client.http.get("/v1/agreements", headers=headers)
+        for name, headers in callers.items()
+    }
+
+    assert {name: (r.status_code, r.json_body) for name, r in replies.items()} == dict.fromkeys(
+        callers, (200, {"agreements": [agreement]})
+    )
 
 
 def test_invalid_terms_are_schema_errors_naming_the_offending_field(gateway):

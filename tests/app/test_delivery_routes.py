@@ -324,8 +324,10 @@ def test_another_regions_platform_may_not_see_or_redrive_the_deliveries(
     redriven = as_platform(gateway, city, "post", path, b"{}")
 
     assert [(r.status_code, error_code(r)) for r in (listed, shown, redriven)] == [
-        (403, "region_mismatch")
-    ] * 3
+        (403, "region_mismatch"),
+        (403, "region_mismatch"),
+        (403, "operator_only"),
+    ]
     assert queue.take() == []
 
 
@@ -343,6 +345,27 @@ def redrive(gateway: Gateway, dead: Dead, body: dict[str, Any] | None = None) ->
     return as_operator(
         gateway, "post", f"/v1/subscriptions/{dead.subscription_id}/redrive", payload
     )
+
+
+def test_only_the_operator_redrives_not_the_subscriptions_owner(
+    gateway: Gateway, aws: Any, dead: Dead, queue: DeliveryQueue
+) -> None:
+    """The owner sees its dead letters and may re-enable its endpoint; re-driving is the
+    operator's call."""
+    hunan = gateway.register_platform(HUNAN)
+    path = f"/v1/subscriptions/{dead.subscription_id}/redrive"
+
+    seen = as_platform(gateway, hunan, "get", deliveries_path(dead, "dead"))
+    by_owner = as_platform(gateway, hunan, "post", path, b"{}")
+    anonymous = gateway.client.http.post(
+        path, headers={"content-type": "application/json"}, body=b"{}"
+    )
+
+    assert seen.status_code == 200  # it is the owner
+    assert (by_owner.status_code, error_code(by_owner)) == (403, "operator_only")
+    assert (anonymous.status_code, error_code(anonymous)) == (401, "operator_credentials_required")
+    assert queue.take() == []
+    assert delivery_log(aws).state(dead.delivery_id) is DeliveryState.DEAD
 
 
 def test_a_redrive_queues_the_dead_delivery_again_with_its_webhook_id(

@@ -53,8 +53,8 @@ def test_key_routes_are_for_the_operator_only(gateway):
     revoked = gateway.client.http.delete(f"/v1/regions/{CITY}/keys/qth-old")
 
     assert [(r.status_code, error_code(r)) for r in (listed, revoked)] == [
-        (403, "operator_only"),
-        (403, "operator_only"),
+        (401, "operator_credentials_required"),
+        (401, "operator_credentials_required"),
     ]
 
 

@@ -235,6 +235,19 @@ def _subscription(world: World, msg_id: str) -> dict[str, Any]:
     }
 
 
+def _upload(world: World, msg_id: str) -> dict[str, Any]:
+    return {
+        "region": HUBEI,
+        "upload_id": msg_id,
+        "issued_at": now_iso(),
+        "count": 1,
+        "sha256": "0" * 64,
+        "size": 100,
+        "mode": "resync",
+        "domains": ["court_defaulter"],
+    }
+
+
 def _key(world: World, msg_id: str) -> dict[str, Any]:
     return {
         "key_id": "k-fuzz-1",
@@ -282,9 +295,12 @@ class Route:
 
 ROUTES = (
     Route("POST", "/v1/pushes", PLATFORM_ONLY, _push),
+    Route("POST", "/v1/uploads", PLATFORM_ONLY, _upload),
+    Route("GET", "/v1/regions/{code}/uploads/{upload_id}", EITHER),
     Route("GET", "/v1/subjects/{credit_code}", CALLERS),
     Route("POST", "/v1/subscriptions", EITHER, _subscription),
     Route("GET", "/v1/keys", CALLERS),
+    Route("GET", "/v1/openapi.json", CALLERS),
     Route("PUT", "/v1/regions/{code}", OPERATOR_ONLY, _fixed({"name": "湖南省"})),
     Route("POST", "/v1/regions/{code}/keys", OPERATOR_ONLY, _key),
     Route("GET", "/v1/regions/{code}/keys", OPERATOR_ONLY),
@@ -338,7 +354,12 @@ ROUTES = (
         "POST", SUBSCRIPTION + "/replay", EITHER, _fixed({"from_sequence": 1, "to_sequence": 10})
     ),
     Route("GET", SUBSCRIPTION + "/deliveries", EITHER),
-    Route("POST", SUBSCRIPTION + "/redrive", EITHER, _fixed({"delivery_ids": ["msg_" + "0" * 32]})),
+    Route(
+        "POST",
+        SUBSCRIPTION + "/redrive",
+        OPERATOR_ONLY,
+        _fixed({"delivery_ids": ["msg_" + "0" * 32]}),
+    ),
     Route("POST", SUBSCRIPTION + "/enable", EITHER, _fixed({"redeliver_missed": False})),
     Route("GET", "/v1/deliveries/{delivery_id}", EITHER),
     Route("GET", "/v1/log", EITHER),

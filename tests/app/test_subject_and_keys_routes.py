@@ -94,15 +94,15 @@ def test_registering_a_region_without_a_token_is_operator_only(gateway):
         body=json.dumps({"name": "七台河市"}).encode(),
     )
 
-    assert response.status_code == 403
-    assert error_code(response) == "operator_only"
+    assert response.status_code == 401
+    assert error_code(response) == "operator_credentials_required"
 
 
 def test_registering_a_region_with_a_wrong_token_is_operator_only(gateway):
     response = gateway.put_region(CITY, token="not-the-operator-token-xxxxxx")
 
-    assert response.status_code == 403
-    assert error_code(response) == "operator_only"
+    assert response.status_code == 401
+    assert error_code(response) == "operator_credentials_required"
 
 
 def test_registering_a_region_with_the_operator_token_stores_it(gateway):
@@ -131,8 +131,8 @@ def test_adding_a_key_without_or_with_a_wrong_token_is_operator_only(gateway):
     )
     wrong = gateway.add_key(CITY, signer, token="Bearer-but-not-the-right-one-xx")
 
-    assert (without.status_code, error_code(without)) == (403, "operator_only")
-    assert (wrong.status_code, error_code(wrong)) == (403, "operator_only")
+    assert (without.status_code, error_code(without)) == (401, "operator_credentials_required")
+    assert (wrong.status_code, error_code(wrong)) == (401, "operator_credentials_required")
 
 
 def test_adding_a_key_to_an_unregistered_region_is_not_found(gateway):
@@ -159,8 +159,8 @@ def test_without_a_configured_operator_token_no_token_is_accepted(gateway):
 
     response = gateway.put_region(CITY)
 
-    assert response.status_code == 403
-    assert error_code(response) == "operator_only"
+    assert response.status_code == 401
+    assert error_code(response) == "operator_credentials_required"
 
 
 def test_a_gateway_missing_its_signing_key_answers_with_a_server_error_not_a_client_error(

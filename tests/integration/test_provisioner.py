@@ -14,10 +14,9 @@ def template(logical_id: str) -> dict:
 
 
 def test_every_resource_feeds_its_declared_setting(aws):
-    declared = {r["Metadata"]["EnvVar"] for r in RESOURCES.values()}
-    declared |= {
-        r["Metadata"]["StreamEnvVar"] for r in RESOURCES.values() if "StreamEnvVar" in r["Metadata"]
-    }
+    metadata = [r["Metadata"] for r in RESOURCES.values() if "Metadata" in r]
+    declared = {m["EnvVar"] for m in metadata}
+    declared |= {m["StreamEnvVar"] for m in metadata if "StreamEnvVar" in m}
 
     assert declared <= set(aws.env)
     assert aws.env["CG_DELIVERY_QUEUE_NAME"] == "t-deliveryqueue.fifo"
@@ -109,3 +108,18 @@ def test_the_delivery_queue_and_its_dead_letter_queue_are_fifo(aws):
     for url in (aws.env["CG_DELIVERY_QUEUE_URL"], aws.env["CG_DELIVERY_DLQ_URL"]):
         attributes = aws.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["FifoQueue"])
         assert attributes["Attributes"]["FifoQueue"] == "true"
+
+
+def test_objects_created_under_uploads_are_announced_on_the_upload_queue(aws):
+    bucket = aws.env["CG_ARCHIVE_BUCKET"]
+    aws.s3.put_object(Bucket=bucket, Key="uploads/430000/u-1.ndjson", Body=b"{}\n")
+    aws.s3.put_object(Bucket=bucket, Key="pushes/430000/2026/11/26/b-1.json", Body=b"{}")
+
+    reply = aws.sqs.receive_message(QueueUrl=aws.env["CG_UPLOAD_QUEUE_URL"], MaxNumberOfMessages=10)
+    keys = [
+        record["s3"]["object"]["key"]
+        for message in reply.get("Messages", [])
+        for record in json.loads(message["Body"]).get("Records", [])
+    ]
+
+    assert keys == ["uploads%2F430000%2Fu-1.ndjson"]

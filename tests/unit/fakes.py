@@ -121,6 +121,24 @@ class InMemoryListingStore:
                 self._journal.append(f"write:{item.listing_id}")
         return written
 
+    def create(self, listings: Sequence[Listing], region: str) -> set[str]:
+        """Unconditional, like BatchWriteItem: whatever is held is replaced."""
+        for listing in listings:
+            self.listings[listing.listing_id] = listing
+            self.provenances[listing.listing_id] = {region}
+            self.written_versions.setdefault(listing.listing_id, []).append(listing.version)
+        return {listing.listing_id for listing in listings}
+
+    def held_by(self, region: str, domains: Sequence[str]) -> Iterator[tuple[str, str]]:
+        """The source index: in force or suspended, in ``domains``, published by ``region``."""
+        for lid, held in sorted(self.listings.items()):
+            if (
+                region in self.provenances[lid]
+                and held.domain in domains
+                and held.status.value in ("active", "suspended")
+            ):
+                yield held.credit_code, lid
+
     def by_subject(self) -> Iterator[list[Listing]]:
         codes = sorted({held.credit_code for held in self.listings.values()})
         for code in codes:

@@ -1,0 +1,80 @@
+"""Bulk upload routes: sign a manifest to get a presigned PUT, then fetch the result."""
+
+from __future__ import annotations
+
+import base64
+from datetime import timedelta
+from typing import Any, Literal
+
+from chalice.app import Request, Response
+from pydantic import AwareDatetime, Field
+
+from chalicelib import caller
+from chalicelib.bootstrap import container
+from chalicelib.http_errors import json_response
+from chalicelib.s3_archive import NDJSON
+from gateway.bulk import Upload, UploadStatus
+from gateway.errors import NotFound, RegionMismatch, SchemaError
+from gateway.model import Frozen
+from gateway.push import BATCH_ID_RE
+from gateway.regions import check_region_code
+
+
+def request_upload(request: Request) -> Response:
+    c = container()
+    upload, new = c.upload_desk.request(caller.headers(request), caller.body(request))
+    return json_response(201 if new else 200, _view(upload, with_url=True))
+
+
+def get_upload(request: Request, region: str, upload_id: str) -> Response:
+    try:
+        check_region_code(region)
+    except ValueError as exc:
+        raise SchemaError(f"code: {exc}", path="code") from exc
+    if not BATCH_ID_RE.fullmatch(upload_id):
+        raise SchemaError("upload_id: not a valid upload id", path="upload_id")
+    acting = caller.operator_or_region(request)
+    if acting is not None and acting != region:
+        raise RegionMismatch(f"a platform of {acting} cannot read uploads of {region}", path="code")
+    upload = container().uploads.get(region, upload_id)
+    if upload is None:
+        raise NotFound(f"no upload {upload_id} for {region}", path="upload_id")
+    return json_response(200, _view(upload, with_url=False))
+
+
+class UploadPut(Frozen):
+    """Where and how to PUT the file: S3 checks length and SHA-256 against the manifest."""
+
+    url: str
+    method: Literal["PUT"] = "PUT"
+    headers: dict[str, str]
+    expires_at: AwareDatetime
+
+
+class UploadReply(Frozen):
+    upload: Upload
+    put: UploadPut | None = Field(
+        default=None, description="present while the gateway still expects the file"
+    )
+
+
+def _view(upload: Upload, with_url: bool) -> dict[str, Any]:
+    """The upload and, while a file is still expected, where and how to PUT it."""
+    awaiting = upload.status is UploadStatus.AWAITING_UPLOAD or (
+        upload.refusal is not None and upload.refusal.code == "upload_mismatch"
+    )
+    put = None
+    if with_url and awaiting:
+        c = container()
+        ttl = timedelta(seconds=c.settings.upload_url_ttl_seconds)
+        manifest = upload.manifest
+        put = UploadPut(
+            url=c.archive.presign_put(upload.object_key, manifest.sha256, manifest.size, ttl),
+            headers={
+                "Content-Type": NDJSON,
+                "Content-Length": str(manifest.size),
+                "x-amz-checksum-sha256": base64.b64encode(bytes.fromhex(manifest.sha256)).decode(),
+            },
+            expires_at=c.clock.now() + ttl,
+        )
+    return UploadReply(upload=upload, put=put).model_dump(mode="json", exclude_none=True)

@@ -1,0 +1,233 @@
+"""Ingesting an uploaded file: verify it whole, then stream it through dedup in batches.
+
+Three passes over the object, each in constant memory: (1) SHA-256 and line count against the
+signed manifest — and for a resync, which listings the file holds and how many would go;
+(2) the entries, a batch of lines at a time, through the same dedup and compare-and-set writes
+as a push; (3) for a resync, removal of the listings the file no longer holds. The upload record
+is the checkpoint: an ingest cut short (Lambda's time limit) resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import islice
+from typing import TypeVar
+
+from gateway.bulk import (
+    DEFAULT_REMOVAL_THRESHOLD,
+    FileCheck,
+    Line,
+    LineError,
+    Upload,
+    UploadStatus,
+    lines_of,
+    parse_line,
+    removal_refusal,
+    resync_removal_note,
+    stamp,
+    with_errors,
+)
+from gateway.clock import Clock
+from gateway.lifecycle import Removal, RemovalReason, remove
+from gateway.listing import IN_FORCE, Listing, ListingStatus
+from gateway.ports import ListingStore, SourceIndex, UploadedFiles, UploadStore
+from gateway.storing import promote, store
+
+LINES_PER_BATCH = 500
+BATCHES_PER_CHECKPOINT = 10
+_REMOVALS_PER_BATCH = 100
+T = TypeVar("T")
+_HELD = IN_FORCE | {ListingStatus.SUSPENDED}
+
+
+@dataclass(frozen=True)
+class BulkPolicy:
+    removal_threshold: float = DEFAULT_REMOVAL_THRESHOLD
+
+
+class BulkIngest:
+    def __init__(
+        self,
+        uploads: UploadStore,
+        files: UploadedFiles,
+        listings: ListingStore,
+        index: SourceIndex,
+        clock: Clock,
+        policy: BulkPolicy = BulkPolicy(),
+    ) -> None:
+        self._uploads = uploads
+        self._files = files
+        self._listings = listings
+        self._index = index
+        self._clock = clock
+        self._policy = policy
+
+    def process(
+        self,
+        region: str,
+        upload_id: str,
+        version_id: str | None,
+        out_of_time: Callable[[], bool] = lambda: False,
+    ) -> Upload | None:
+        """Take the upload as far as time allows; ``None`` when no manifest was signed for it.
+
+        The returned upload is still ``ingesting`` when time ran out: call again to resume.
+        """
+        upload = self._uploads.get(region, upload_id)
+        if upload is None:
+            return None
+        if upload.status is UploadStatus.AWAITING_UPLOAD or _mismatched(upload):
+            upload = self._verify(upload, version_id)
+            self._uploads.save(upload)
+        if upload.status is not UploadStatus.INGESTING:
+            return upload
+        if upload.offset < upload.manifest.size:
+            upload = self._ingest(upload, out_of_time)
+            self._uploads.save(upload)
+            if upload.offset < upload.manifest.size:
+                return upload
+        if upload.removal == "pending":
+            upload = self._remove_absent(upload)
+        upload = stamp(upload, self._clock.now(), status=UploadStatus.COMPLETED)
+        self._uploads.save(upload)
+        return upload
+
+    # --- pass 1 ------------------------------------------------------------------------------
+
+    def _verify(self, upload: Upload, version_id: str | None) -> Upload:
+        manifest = upload.manifest
+        resync = manifest.mode == "resync"
+        check = FileCheck(collect_identities=resync).run(
+            self._files.read(upload.object_key, version_id, 0)
+        )
+        now = self._clock.now()
+        refusal = check.mismatch(manifest)
+        if refusal is None and resync:
+            held = absent = 0
+            for _, listing_id in self._index.held_by(manifest.region, manifest.domains):
+                held += 1
+                absent += not check.holds(listing_id)
+            refusal = removal_refusal(absent, held, self._policy.removal_threshold, manifest)
+        if refusal is not None:
+            return stamp(upload, now, status=UploadStatus.REFUSED, refusal=refusal)
+        return stamp(
+            upload,
+            now,
+            status=UploadStatus.INGESTING,
+            version_id=version_id,
+            refusal=None,
+            removal="pending" if resync else "not_requested",
+        )
+
+    # --- pass 2 ------------------------------------------------------------------------------
+
+    def _ingest(self, upload: Upload, out_of_time: Callable[[], bool]) -> Upload:
+        lines = lines_of(
+            self._files.read(upload.object_key, upload.version_id, upload.offset),
+            start_line=upload.line,
+            start_offset=upload.offset,
+        )
+        for done, batch in enumerate(_batches(lines, LINES_PER_BATCH), start=1):
+            upload = self._ingest_batch(upload, batch)
+            if out_of_time():
+                break
+            if done % BATCHES_PER_CHECKPOINT == 0:
+                self._uploads.save(upload)
+        return upload
+
+    def _ingest_batch(self, upload: Upload, batch: Sequence[Line]) -> Upload:
+        region, now = upload.manifest.region, self._clock.now()
+        errors: list[LineError] = []
+        candidates: list[tuple[int, Listing]] = []
+        for line in batch:
+            parsed = parse_line(line)
+            if isinstance(parsed, list):
+                errors += parsed
+                continue
+            listing = promote(parsed, region, now)
+            if listing is None:
+                errors.append(_outside_subtree(line.number, region, parsed.origin_region))
+            else:
+                candidates.append((line.number, listing))
+        stored = store(self._listings, candidates, region, bulk=True)
+        return stamp(
+            with_errors(
+                upload,
+                errors,
+                lines=upload.lines + len(batch),
+                accepted=upload.accepted + len(stored.accepted),
+                duplicate=upload.duplicate + len(stored.duplicates),
+                rejected=upload.rejected + len({error.line for error in errors}),
+            ),
+            now,
+            offset=batch[-1].end,
+            line=batch[-1].number,
+        )
+
+    # --- pass 3 ------------------------------------------------------------------------------
+
+    def _remove_absent(self, upload: Upload) -> Upload:
+        """Remove what the resync no longer holds — unless some lines were rejected: a listing
+        on a rejected line would look absent, so nothing is removed then."""
+        now = self._clock.now()
+        if upload.rejected:
+            note = f"{upload.rejected} lines were rejected; correct them and resync again"
+            return stamp(upload, now, removal="withheld", removal_note=note)
+        manifest = upload.manifest
+        check = FileCheck(collect_identities=True).run(
+            self._files.read(upload.object_key, upload.version_id, 0)
+        )
+        absent = (
+            key
+            for key in self._index.held_by(manifest.region, manifest.domains)
+            if not check.holds(key[1])
+        )
+        removed = 0
+        for keys in _batches(absent, _REMOVALS_PER_BATCH):
+            removed += self._remove_batch(upload, keys, now)
+        return stamp(upload, now, removal="applied", removed=removed)
+
+    def _remove_batch(self, upload: Upload, keys: Sequence[tuple[str, str]], now: datetime) -> int:
+        manifest = upload.manifest
+        writes = []
+        for held in self._listings.current(keys).values():
+            removal = _removal_of(held, upload)
+            # A listing updated after the file was issued is newer than the resync: it stays.
+            if held.status in _HELD and removal.version > held.version:
+                writes.append((remove(held, removal, manifest.region, now), held.version))
+        return len(self._listings.write(writes, None)) if writes else 0
+
+
+def _removal_of(listing: Listing, upload: Upload) -> Removal:
+    return Removal(
+        credit_code=listing.credit_code,
+        kind=listing.kind,
+        domain=listing.domain,
+        deciding_authority=listing.deciding_authority,
+        decision_number=listing.decision_number,
+        reason=RemovalReason.REVOKED,
+        note=resync_removal_note(upload.manifest.upload_id),
+        source_updated_at=upload.manifest.issued_at,
+    )
+
+
+def _mismatched(upload: Upload) -> bool:
+    """A file that did not match its manifest may be uploaded again."""
+    return upload.refusal is not None and upload.refusal.code == "upload_mismatch"
+
+
+def _outside_subtree(line: int, region: str, origin: str | None) -> LineError:
+    return LineError(
+        line=line,
+        field="origin_region",
+        code="region_not_permitted",
+        message=f"{region} may act for its own subtree only, not {origin}",
+    )
+
+
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch

@@ -1,0 +1,59 @@
+"""Asking for an upload: the signed manifest is checked and recorded before any byte arrives."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+
+from gateway.bulk import Upload, UploadManifest, upload_key
+from gateway.clock import Clock
+from gateway.errors import BadRequest, Conflict, RegionMismatch
+from gateway.ingest import authenticate
+from gateway.ports import Registry, UploadStore
+from gateway.push import parse_request
+
+
+class UploadIdReused(Conflict):
+    """The upload id was used before with another manifest."""
+
+    code = "upload_id_reused"
+
+
+class UploadDesk:
+    def __init__(
+        self, registry: Registry, uploads: UploadStore, clock: Clock, tolerance: timedelta
+    ) -> None:
+        self._registry = registry
+        self._uploads = uploads
+        self._clock = clock
+        self._tolerance = tolerance
+
+    def request(self, headers: Mapping[str, str], body: bytes) -> tuple[Upload, bool]:
+        """Record a signed manifest; asking again with the same manifest returns the same
+        upload (so a platform can retry for a fresh URL). Also says whether it is new."""
+        now = self._clock.now()
+        auth = authenticate(self._registry, headers, body, now, self._tolerance)
+        manifest = parse_request(UploadManifest, body)
+        if manifest.region != auth.key.region:
+            raise RegionMismatch(
+                f"key {auth.key.key_id} belongs to {auth.key.region}, not {manifest.region}",
+                path="region",
+            )
+        if manifest.upload_id != auth.signed.msg_id:
+            raise BadRequest("upload_id differs from the webhook-id header", path="upload_id")
+        upload = Upload(
+            manifest=manifest,
+            key_id=auth.key.key_id,
+            object_key=upload_key(manifest.region, manifest.upload_id),
+            created_at=now,
+            updated_at=now,
+        )
+        held = self._uploads.create(upload)
+        if held is None:
+            return upload, True
+        if held.manifest != manifest:
+            raise UploadIdReused(
+                f"upload {manifest.upload_id} was requested with another manifest",
+                path="upload_id",
+            )
+        return held, False

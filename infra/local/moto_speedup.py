@@ -1,0 +1,47 @@
+"""moto's TransactWriteItems deep-copies the whole table once per *item* for its rollback, so a
+transaction gets slower as the table grows (100 items × every stored item). The local stack
+copies each table once per transaction instead — same rollback, linear cost."""
+
+from __future__ import annotations
+
+import copy
+import threading
+from typing import Any
+
+from moto.dynamodb import models
+
+_active = threading.local()
+
+
+class _TableCopiedOnce:
+    """Stands in for the ``copy`` module inside moto's DynamoDB models."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(copy, name)
+
+    @staticmethod
+    def deepcopy(value: Any, memo: Any = None) -> Any:
+        copies: dict[int, Any] | None = getattr(_active, "copies", None)
+        if copies is None or not isinstance(value, models.Table):
+            return copy.deepcopy(value, memo)
+        if id(value) not in copies:
+            copies[id(value)] = copy.deepcopy(value, memo)
+        return copies[id(value)]
+
+
+def install() -> None:
+    backend: Any = models.DynamoDBBackend
+    if getattr(backend.transact_write_items, "copies_once", False):
+        return
+    original = backend.transact_write_items
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        _active.copies = {}
+        try:
+            original(self, transact_items)
+        finally:
+            _active.copies = None
+
+    transact_write_items.copies_once = True  # type: ignore[attr-defined]
+    backend.transact_write_items = transact_write_items
+    models.copy = _TableCopiedOnce()  # type: ignore[assignment,attr-defined]

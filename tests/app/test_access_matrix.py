@@ -1,0 +1,483 @@
+"""Who may call what: every route of ``app.py`` against every kind of caller, as one table.
+
+The rules (README, and the issue): platforms authenticate by signature for pushes, uploads and
+lifecycle actions and act for their own region only — a region's platform also for the regions
+of its subtree (a province relays and acts on what its cities decided), never the other way
+round; a subscriber manages only its own subscriptions (deliveries, replay, enable) and posts
+feedback only on deliveries it received; operator APIs (regions, keys, signing, revising and
+ending agreements, re-drive, tick, overdue objections, checkpoints) need the operator token —
+without it, or with a wrong one, 401 ``operator_credentials_required``; a platform whose
+signature verifies, 403 ``operator_only``; a dead key, what a push gets (403 ``unknown_key``).
+``GET /v1/subjects/{code}`` is public, but resident IDs are shown only to the operator or a
+platform signing its request.
+
+Columns (``access_support.ROLES``): ``anon`` no credentials · ``op`` the operator's token ·
+``tok`` a wrong operator token · ``A`` a key of 湖北 (420000) · ``sub`` a key of 黄石 (420200),
+a city under A · ``B`` a key of 湖南 (430000), unrelated · ``subr`` a key of 广东 (440000), the
+owner of subscription S · ``rev`` / ``exp`` / ``fut`` keys of A revoked, expired, not yet valid.
+
+Rows address A's things — A's batch and upload, A's listings (an objection open where one is
+decided), A's region and keys, S and a delivery to S, B's agreement with A — or, marked ``@sub``,
+the city's listings and statistics, which A may act on too. ``L`` is
+``/v1/subjects/{credit_code}/listings/{listing_id}``, ``S`` ``/v1/subscriptions/{subscription_id}``.
+``POST S/redrive`` is the operator's (its owner sees its dead letters and may ``enable``, not
+re-drive); ``GET /v1/agreements`` is public on purpose — agreements are published policy, and
+reading them is not managing them; ``GET /v1/log`` takes the operator or any signing platform
+(the README's ``verify-log`` signs it), checkpoints are public.
+
+Cells:
+  ``ok``    allowed: the route's success status (``CALLS``), never 401 / 403
+  ``full``  allowed, resident IDs shown (200)
+  ``mask``  allowed, resident IDs masked (200)
+  ``pub``   a public route given credentials that do not verify: answered as to anyone (200,
+            IDs masked) or refused (401 / 403), never more than to anyone
+  ``401``   refused: no credentials, or a token or signature that does not verify
+  ``403``   refused: a verified caller without the right (the README's push table also gives
+            a revoked, expired or not-yet-valid key 403 ``unknown_key``)
+  ``no``    refused, 401 or 403 — the rules leave which open: the operator on a route that
+            only takes a signature (README: 401 ``missing_signature``; "a valid caller without
+            the right": 403)
+
+On an operator route (``op`` ok, every valid key 403) a refusal must also carry its code:
+``operator_credentials_required`` for ``anon`` and ``tok``, ``operator_only`` for a valid key.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from access_support import (
+    ROLES,
+    SPARE_KEY_ID,
+    SUB,
+    SUBSCRIBER,
+    A,
+    B,
+    World,
+    fresh_entry,
+    open_world,
+    push_body,
+    upload_manifest,
+)
+from app_support import CREDIT_CODE, NATURAL_PERSON_CODE, agreement_terms, new_batch_id
+from chalice.test import HTTPResponse
+from lifecycle_support import removal_of, stamp, this_month
+
+import app as gateway_app
+
+LISTING = "/v1/subjects/{credit_code}/listings/{listing_id}"
+SUBSCRIPTION = "/v1/subscriptions/{subscription_id}"
+
+# fmt: off
+MATRIX = """
+                                                 anon op   tok  A    sub  B    subr rev  exp  fut
+POST   /v1/pushes                                401  no   401  ok   403  403  403  403  403  403
+POST   /v1/uploads                               401  no   401  ok   403  403  403  403  403  403
+GET    /v1/regions/{code}/uploads/{upload_id}    401  ok   401  ok   403  403  403  403  403  403
+GET    /v1/subjects/{credit_code}                mask full pub  full full full full pub  pub  pub
+POST   /v1/subscriptions                         401  ok   401  403  403  403  ok   403  403  403
+GET    /v1/keys                                  ok   ok   pub  ok   ok   ok   ok   pub  pub  pub
+PUT    /v1/regions/{code}                        401  ok   401  403  403  403  403  403  403  403
+POST   /v1/regions/{code}/keys                   401  ok   401  403  403  403  403  403  403  403
+GET    /v1/regions/{code}/keys                   401  ok   401  403  403  403  403  403  403  403
+DELETE /v1/regions/{code}/keys/{key_id}          401  ok   401  403  403  403  403  403  403  403
+POST   /v1/agreements                            401  ok   401  403  403  403  403  403  403  403
+GET    /v1/agreements                            ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+PUT    /v1/agreements/{agreement_id}             401  ok   401  403  403  403  403  403  403  403
+DELETE /v1/agreements/{agreement_id}             401  ok   401  403  403  403  403  403  403  403
+POST   L/objections                              401  ok   401  ok   403  403  403  403  403  403
+POST   L/objections @sub                         401  ok   401  ok   ok   403  403  403  403  403
+POST   L/objections/{objection_id}/decision      401  no   401  ok   403  403  403  403  403  403
+POST   L/objections/{objection_id}/decision @sub 401  no   401  ok   ok   403  403  403  403  403
+POST   L/repair                                  401  no   401  ok   403  403  403  403  403  403
+POST   L/repair @sub                             401  no   401  ok   ok   403  403  403  403  403
+GET    /v1/objections/overdue                    401  ok   401  403  403  403  403  403  403  403
+POST   /v1/tick                                  401  ok   401  403  403  403  403  403  403  403
+POST   /v1/feedback                              401  no   401  403  403  403  ok   403  403  403
+GET    L/feedback                                401  ok   401  ok   403  403  403  403  403  403
+GET    L/feedback @sub                           401  ok   401  ok   ok   403  403  403  403  403
+GET    /v1/stats                                 401  ok   401  ok   403  403  403  403  403  403
+GET    /v1/stats @sub                            401  ok   401  ok   ok   403  403  403  403  403
+GET    S                                         401  ok   401  403  403  403  ok   403  403  403
+POST   S/replay                                  401  ok   401  403  403  403  ok   403  403  403
+GET    S/deliveries                              401  ok   401  403  403  403  ok   403  403  403
+POST   S/redrive                                 401  ok   401  403  403  403  403  403  403  403
+POST   S/enable                                  401  ok   401  403  403  403  ok   403  403  403
+GET    /v1/deliveries/{delivery_id}              401  ok   401  403  403  403  ok   403  403  403
+GET    /v1/log                                   401  ok   401  ok   ok   ok   ok   403  403  403
+GET    /v1/log/checkpoints                       ok   ok   pub  ok   ok   ok   ok   pub  pub  pub
+POST   /v1/log/checkpoints                       401  ok   401  403  403  403  403  403  403  403
+GET    /v1/openapi.json                          ok   ok   pub  ok   ok   ok   ok   pub  pub  pub
+"""
+# fmt: on
+OPTIONAL_ROUTES = {("GET", "/v1/openapi.json")}  # may not exist yet; its cells skip until it does
+
+SYMBOLS = {
+    "ok": "allowed",
+    "full": "allowed with resident IDs shown",
+    "mask": "allowed with resident IDs masked",
+    "pub": "answered as to anyone (IDs masked) or refused",
+    "401": "refused as unauthenticated",
+    "403": "refused as forbidden",
+    "no": "refused (401 or 403)",
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    template: str
+    variant: str  # "" or "@sub"
+    cells: dict[str, str]  # role → symbol
+
+    @property
+    def label(self) -> str:
+        return f"{self.method} {self.template}" + (f" {self.variant}" if self.variant else "")
+
+
+def _expand(path: str) -> str:
+    if path.startswith("L/"):
+        return LISTING + path[1:]
+    if path == "S" or path.startswith("S/"):
+        return SUBSCRIPTION + path[1:]
+    return path
+
+
+def _parse(table: str) -> list[Row]:
+    header, *lines = [line for line in table.splitlines() if line.strip()]
+    columns = header.split()
+    assert columns == list(ROLES), f"matrix columns {columns} are not {list(ROLES)}"
+    rows = []
+    for line in lines:
+        method, path, *rest = line.split()
+        variant = rest.pop(0) if rest and rest[0].startswith("@") else ""
+        assert len(rest) == len(columns), f"{line!r}: {len(rest)} cells for {len(columns)} roles"
+        unknown = set(rest) - set(SYMBOLS)
+        assert not unknown, f"{line!r}: unknown cells {unknown}"
+        cells = {ROLES[c]: symbol for c, symbol in zip(columns, rest, strict=True)}
+        rows.append(Row(method, _expand(path), variant, cells))
+    labels = [row.label for row in rows]
+    assert len(set(labels)) == len(labels), "a route appears twice in the matrix"
+    return rows
+
+
+ROWS = _parse(MATRIX)
+
+
+# --- how each row is called: the path it addresses, the body, the success statuses ----------
+
+Request = Callable[[World, str], tuple[str, Any]]  # (world, message id) → (path, JSON body)
+
+
+@dataclass(frozen=True)
+class Call:
+    request: Request
+    success: frozenset[int]
+
+
+def call(request: Request, *success: int) -> Call:
+    return Call(request, frozenset(success))
+
+
+def listing(name: str, suffix: str = "", body: Callable[[], Any] | None = None) -> Request:
+    def request(world: World, msg_id: str) -> tuple[str, Any]:
+        path = f"/v1/subjects/{CREDIT_CODE}/listings/{world.listings[name]}{suffix}"
+        return path, body() if body else None
+
+    return request
+
+
+def subscription(suffix: str = "", body: Any = None) -> Request:
+    return lambda world, msg_id: (f"/v1/subscriptions/{world.subscription_id}{suffix}", body)
+
+
+def fixed(path: str, body: Any = None) -> Request:
+    return lambda world, msg_id: (path, body)
+
+
+def objection() -> dict[str, Any]:
+    return {"objection_id": "o-matrix", "reason": "主体对认定事实有异议"}
+
+
+def decision() -> dict[str, Any]:
+    return {"outcome": "upheld", "note": "经核查", "source_updated_at": stamp()}
+
+
+def repair() -> dict[str, Any]:
+    return {"reason": "已履行全部义务并完成整改", "source_updated_at": stamp()}
+
+
+def new_key(world: World, msg_id: str) -> tuple[str, Any]:
+    body = {"key_id": f"k-a-{msg_id[-12:]}", "public_key": world.gateway.public_key}
+    return f"/v1/regions/{A}/keys", body
+
+
+def feedback(world: World, msg_id: str) -> tuple[str, Any]:
+    measure = {
+        "measure_id": "key_supervision",
+        "department": "各行业主管部门",
+        "executed_on": stamp()[:10],
+        "result": "executed",
+    }
+    return "/v1/feedback", {"delivery_id": world.delivery_id, "measures": [measure]}
+
+
+DECIDE = "/objections/o-open/decision"
+
+CALLS: dict[str, Call] = {
+    "POST /v1/pushes": call(
+        lambda w, msg_id: ("/v1/pushes", push_body(A, msg_id, [fresh_entry()])), 200
+    ),
+    "POST /v1/uploads": call(
+        lambda w, msg_id: ("/v1/uploads", upload_manifest(A, msg_id)), 201, 200
+    ),
+    "GET /v1/regions/{code}/uploads/{upload_id}": call(
+        lambda w, msg_id: (f"/v1/regions/{A}/uploads/{w.upload_id()}", None), 200
+    ),
+    "GET /v1/subjects/{credit_code}": call(fixed(f"/v1/subjects/{NATURAL_PERSON_CODE}"), 200),
+    "POST /v1/subscriptions": call(
+        fixed("/v1/subscriptions", {"region": SUBSCRIBER, "url": "http://127.0.0.1:9/hook"}), 201
+    ),
+    "GET /v1/keys": call(fixed("/v1/keys"), 200),
+    "PUT /v1/regions/{code}": call(fixed(f"/v1/regions/{A}", {"name": "湖北省"}), 200),
+    "POST /v1/regions/{code}/keys": call(new_key, 201),
+    "GET /v1/regions/{code}/keys": call(fixed(f"/v1/regions/{A}/keys"), 200),
+    "DELETE /v1/regions/{code}/keys/{key_id}": call(
+        fixed(f"/v1/regions/{A}/keys/{SPARE_KEY_ID}"), 200
+    ),
+    "POST /v1/agreements": call(fixed("/v1/agreements", agreement_terms()), 201),
+    "GET /v1/agreements": call(fixed("/v1/agreements"), 200),
+    "PUT /v1/agreements/{agreement_id}": call(
+        lambda w, msg_id: (f"/v1/agreements/{w.agreement_id}", agreement_terms()), 200
+    ),
+    "DELETE /v1/agreements/{agreement_id}": call(
+        lambda w, msg_id: (f"/v1/agreements/{w.agreement_id}", None), 200
+    ),
+    f"POST {LISTING}/objections": call(listing("a_objection", "/objections", objection), 201, 200),
+    f"POST {LISTING}/objections @sub": call(
+        listing("sub_objection", "/objections", objection), 201, 200
+    ),
+    f"POST {LISTING}/objections/{{objection_id}}/decision": call(
+        listing("a_decision", DECIDE, decision), 200
+    ),
+    f"POST {LISTING}/objections/{{objection_id}}/decision @sub": call(
+        listing("sub_decision", DECIDE, decision), 200
+    ),
+    f"POST {LISTING}/repair": call(listing("a_repair", "/repair", repair), 200),
+    f"POST {LISTING}/repair @sub": call(listing("sub_repair", "/repair", repair), 200),
+    "GET /v1/objections/overdue": call(fixed("/v1/objections/overdue"), 200),
+    "POST /v1/tick": call(fixed("/v1/tick", {}), 200),
+    "POST /v1/feedback": call(feedback, 201),
+    f"GET {LISTING}/feedback": call(listing("a_delivered", "/feedback"), 200),
+    f"GET {LISTING}/feedback @sub": call(listing("sub_objection", "/feedback"), 200),
+    "GET /v1/stats": call(lambda w, m: (f"/v1/stats?region={A}&month={this_month()}", None), 200),
+    "GET /v1/stats @sub": call(
+        lambda w, m: (f"/v1/stats?region={SUB}&month={this_month()}", None), 200
+    ),
+    f"GET {SUBSCRIPTION}": call(subscription(), 200),
+    f"POST {SUBSCRIPTION}/replay": call(subscription("/replay", {"from_sequence": 1}), 202),
+    f"GET {SUBSCRIPTION}/deliveries": call(subscription("/deliveries"), 200),
+    f"POST {SUBSCRIPTION}/redrive": call(subscription("/redrive", {}), 202),
+    f"POST {SUBSCRIPTION}/enable": call(subscription("/enable", {"redeliver_missed": False}), 200),
+    "GET /v1/deliveries/{delivery_id}": call(
+        lambda w, msg_id: (f"/v1/deliveries/{w.delivery_id}", None), 200
+    ),
+    "GET /v1/log": call(fixed("/v1/log?from=1"), 200),
+    "GET /v1/log/checkpoints": call(fixed("/v1/log/checkpoints"), 200),
+    "POST /v1/log/checkpoints": call(fixed("/v1/log/checkpoints"), 201, 200),
+    "GET /v1/openapi.json": call(fixed("/v1/openapi.json"), 200),
+}
+assert set(CALLS) == {row.label for row in ROWS}, set(CALLS) ^ {row.label for row in ROWS}
+
+
+# --- judging a reply against a cell -----------------------------------------------------------
+
+
+def _error_code(response: HTTPResponse) -> str:
+    try:
+        return str(json.loads(response.body)["error"]["code"])
+    except (ValueError, KeyError, TypeError):
+        return ""
+
+
+def _shows_resident_id(response: HTTPResponse) -> bool:
+    return NATURAL_PERSON_CODE in response.body.decode("utf-8", "replace")
+
+
+def fits(symbol: str, response: HTTPResponse, success: frozenset[int]) -> bool:
+    status = response.status_code
+    if symbol == "ok":
+        return status in success
+    if symbol == "full":
+        return status in success and _shows_resident_id(response)
+    if symbol == "mask":
+        return status in success and not _shows_resident_id(response)
+    if symbol == "pub":
+        refused = status in (401, 403)
+        return refused or (status in success and not _shows_resident_id(response))
+    if symbol == "no":
+        return status in (401, 403)
+    return status == int(symbol)
+
+
+BAD_CREDENTIALS = {
+    "missing_signature",
+    "invalid_signature",
+    "timestamp_out_of_window",
+    "unknown_key",
+    "unknown_region",
+}
+VALID_KEYS = {"platform_a", "platform_sub", "platform_b", "subscriber"}
+DEAD_KEYS = {"revoked_a", "expired_a", "future_a"}
+
+
+# On an operator route: who is refused with which code (a dead key: ``unknown_key``, below).
+OPERATOR_REFUSALS = {
+    "anonymous": "operator_credentials_required",
+    "wrong_token": "operator_credentials_required",
+    **dict.fromkeys(VALID_KEYS, "operator_only"),
+}
+
+
+def is_operator_route(row: Row) -> bool:
+    """The operator may, and no valid platform key may, whatever its region."""
+    return row.cells["operator"] == "ok" and all(row.cells[role] == "403" for role in VALID_KEYS)
+
+
+def refused_for_the_wrong_reason(row: Row, role: str, symbol: str, response: HTTPResponse) -> bool:
+    """A refusal must be about the cell's point: a valid key is never refused as a bad
+    credential (else its 403 cells would pass by accident), and where a signed route refuses a
+    dead key of A, it is for the key (README: 403 ``unknown_key``), not for A's rights. An
+    operator route refuses the missing or wrong token as ``operator_credentials_required`` and
+    a valid key as ``operator_only``."""
+    code = _error_code(response)
+    if response.status_code not in (401, 403):
+        return False
+    if is_operator_route(row) and role in OPERATOR_REFUSALS:
+        return code != OPERATOR_REFUSALS[role]
+    if role in VALID_KEYS:
+        return code in BAD_CREDENTIALS
+    return role in DEAD_KEYS and symbol == "403" and code != "unknown_key"
+
+
+def _in_app() -> set[tuple[str, str]]:
+    return {(m, path) for path, entries in gateway_app.app.routes.items() for m in entries}
+
+
+# --- the matrix -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def world() -> Iterator[World]:
+    with open_world() as built:
+        yield built
+
+
+CELLS = [
+    pytest.param(row, role, id=f"{role}-{row.label}") for row in ROWS for role in ROLES.values()
+]
+
+
+@pytest.mark.parametrize(("row", "role"), CELLS)
+def test_access(world: World, row: Row, role: str) -> None:
+    if (row.method, row.template) in OPTIONAL_ROUTES - _in_app():
+        pytest.skip(f"{row.method} {row.template} is not a route yet")
+    planned = CALLS[row.label]
+    msg_id = new_batch_id()
+    path, body = planned.request(world, msg_id)
+    response = world.send(role, row.method, path, body, msg_id)
+
+    symbol = row.cells[role]
+    if not fits(symbol, response, planned.success) or refused_for_the_wrong_reason(
+        row, role, symbol, response
+    ):
+        pytest.fail(
+            f"{row.label} as {role}: expected {symbol} ({SYMBOLS[symbol]}), "
+            f"got {response.status_code} {_error_code(response)}".rstrip(),
+            pytrace=False,
+        )
+
+
+def test_the_operator_routes_are_the_operator_apis() -> None:
+    """Re-drive is the operator's; reading the agreements is public, managing them is not."""
+    assert {row.label for row in ROWS if is_operator_route(row)} == {
+        "PUT /v1/regions/{code}",
+        "POST /v1/regions/{code}/keys",
+        "GET /v1/regions/{code}/keys",
+        "DELETE /v1/regions/{code}/keys/{key_id}",
+        "POST /v1/agreements",
+        "PUT /v1/agreements/{agreement_id}",
+        "DELETE /v1/agreements/{agreement_id}",
+        "GET /v1/objections/overdue",
+        "POST /v1/tick",
+        f"POST {SUBSCRIPTION}/redrive",
+        "POST /v1/log/checkpoints",
+    }
+
+
+def test_the_matrix_covers_every_route_of_the_app() -> None:
+    in_table = {(row.method, row.template) for row in ROWS}
+    missing = sorted(_in_app() - in_table)
+    assert not missing, "routes without a row in the access matrix: " + ", ".join(
+        f"{method} {path}" for method, path in missing
+    )
+    stale = sorted(in_table - _in_app() - OPTIONAL_ROUTES)
+    assert not stale, "matrix rows for routes the app does not have: " + ", ".join(
+        f"{method} {path}" for method, path in stale
+    )
+
+
+# --- relaying: a region acts for its subtree, never for its parent or a neighbour ------------
+
+RELAYS = [
+    pytest.param("platform_a", A, SUB, "accepted", id="platform_a-relays-its-city"),
+    pytest.param("platform_sub", SUB, SUB, "accepted", id="platform_sub-lists-its-own"),
+    pytest.param("platform_sub", SUB, A, "region_not_permitted", id="platform_sub-for-province"),
+    pytest.param("platform_b", B, SUB, "region_not_permitted", id="platform_b-for-A's-city"),
+    pytest.param("platform_a", A, B, "region_not_permitted", id="platform_a-for-B"),
+]
+
+
+@pytest.mark.parametrize(("role", "region", "origin", "outcome"), RELAYS)
+def test_a_push_may_list_for_the_pushers_subtree_only(
+    world: World, role: str, region: str, origin: str, outcome: str
+) -> None:
+    batch_id = new_batch_id()
+    body = push_body(region, batch_id, [fresh_entry(origin_region=origin)])
+
+    reply = world.send(role, "POST", "/v1/pushes", body, batch_id)
+
+    assert reply.status_code == 200, reply.json_body
+    if outcome == "accepted":
+        assert reply.json_body["accepted"] == 1, reply.json_body
+    else:
+        assert [e["code"] for e in reply.json_body["errors"]] == [outcome], reply.json_body
+
+
+REMOVALS = [
+    pytest.param("platform_sub", "platform_a", A, "removed", id="platform_a-removes-its-citys"),
+    pytest.param("platform_a", "platform_sub", SUB, "region_not_permitted", id="sub-removes-A's"),
+    pytest.param("platform_sub", "platform_b", B, "region_not_permitted", id="B-removes-sub's"),
+]
+
+
+@pytest.mark.parametrize(("owner", "remover", "region", "outcome"), REMOVALS)
+def test_a_removal_ends_listings_of_the_removers_subtree_only(
+    world: World, owner: str, remover: str, region: str, outcome: str
+) -> None:
+    entry = fresh_entry()
+    world.pushed(owner, {"platform_a": A, "platform_sub": SUB}[owner], [entry])
+    batch_id = new_batch_id()
+    body = push_body(region, batch_id, [], [removal_of(entry, "revoked")])
+
+    reply = world.send(remover, "POST", "/v1/pushes", body, batch_id)
+
+    assert reply.status_code == 200, reply.json_body
+    if outcome == "removed":
+        assert reply.json_body["removed"] == 1, reply.json_body
+    else:
+        assert [e["code"] for e in reply.json_body["errors"]] == [outcome], reply.json_body

@@ -1,0 +1,109 @@
+"""The published contract: a valid OpenAPI 3.1 document that describes every route of the app.
+
+The live behaviour is held to it by ``tests/e2e/test_api_contract.py``; here the document itself
+is checked, and its table against ``app.app.routes`` so that no route goes undescribed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+from app_support import Gateway
+from openapi_spec_validator import OpenAPIV31SpecValidator
+
+import app as gateway_app
+from chalicelib import openapi
+from gateway.lifecycle_service import TickReport
+
+WHERE = "chalicelib/openapi.py, OPERATIONS"
+
+
+def document() -> dict[str, Any]:
+    return openapi.build_document()
+
+
+def test_the_document_is_valid_openapi_3_1() -> None:
+    spec = document()
+    assert spec["openapi"].startswith("3.1.")
+    errors = [str(e).splitlines()[0] for e in OpenAPIV31SpecValidator(spec).iter_errors()]
+    assert not errors, "\n".join(errors[:20])
+
+
+def test_every_route_of_the_app_is_described() -> None:
+    described = {(op.method, op.path) for op in openapi.OPERATIONS}
+    routes = {(m, path) for path, entries in gateway_app.app.routes.items() for m in entries}
+    missing = sorted(routes - described)
+    assert not missing, (
+        "routes of app.py with no operation in the API contract: "
+        + ", ".join(f"{m} {p}" for m, p in missing)
+        + f"; add an Operation (who may call it, body and reply models, errors) to {WHERE}"
+    )
+    stale = sorted(described - routes)
+    assert not stale, (
+        f"operations in {WHERE} with no route in app.py: "
+        + ", ".join(f"{m} {p}" for m, p in stale)
+        + "; remove them, or fix their method / path"
+    )
+
+
+def test_each_operation_is_named_after_its_view_function() -> None:
+    """Operation ids are the view functions' names, so a reader finds the code from the doc."""
+    wrong = [
+        f"{op.method} {op.path}: {op.operation_id} != {entry.view_name}"
+        for op in openapi.OPERATIONS
+        if (entry := gateway_app.app.routes.get(op.path, {}).get(op.method)) is not None
+        and entry.view_name != op.operation_id
+    ]
+    assert not wrong, f"fix operation_id in {WHERE}: " + "; ".join(wrong)
+
+
+def test_every_operation_documents_its_refusals_in_the_error_shape() -> None:
+    spec = document()
+    for path, methods in spec["paths"].items():
+        for method, op in methods.items():
+            responses = op["responses"]
+            assert any(s.startswith("2") for s in responses), (method, path)
+            for status, response in responses.items():
+                if status.startswith("4") and status != "415":
+                    schema = response["content"]["application/json"]["schema"]
+                    assert schema["allOf"][0] == {"$ref": "#/components/schemas/ErrorBody"}
+                    codes = schema["allOf"][1]["properties"]["error"]["properties"]["code"]
+                    assert codes["enum"], (method, path, status)
+            if "requestBody" in op:
+                assert "malformed_json" in json.dumps(responses["400"]), (method, path)
+
+
+def test_auth_follows_who_may_call_the_route() -> None:
+    spec = document()
+    push = spec["paths"]["/v1/pushes"]["post"]
+    assert push["security"] == [openapi.SIGNED]
+    assert {"401", "403", "409", "413"} <= set(push["responses"])
+    tick = spec["paths"]["/v1/tick"]["post"]
+    assert tick["security"] == [{"operatorToken": []}]
+    assert "operator_credentials_required" in json.dumps(tick["responses"]["401"])
+    assert "operator_only" in json.dumps(tick["responses"]["403"])
+    served = spec["paths"]["/v1/openapi.json"]["get"]
+    assert served["security"] == []
+    assert set(served["responses"]) == {"200", "415"}
+    schemes = spec["components"]["securitySchemes"]
+    assert {s["name"] for s in schemes.values() if s["type"] == "apiKey"} == {
+        "webhook-id",
+        "webhook-timestamp",
+        "webhook-signature",
+        "x-credit-key-id",
+    }
+
+
+def test_reply_models_written_here_match_what_the_routes_build() -> None:
+    """The tick replies with ``TickReport.__dict__``; its model here must keep up."""
+    assert set(openapi.TickResult.model_fields) == {f.name for f in dataclasses.fields(TickReport)}
+
+
+def test_the_document_is_served_to_anyone(gateway: Gateway) -> None:
+    reply = gateway.client.http.get("/v1/openapi.json")
+    assert reply.status_code == 200
+    assert reply.headers["Content-Type"].startswith("application/json")
+    assert reply.headers["Cache-Control"] == "max-age=300"
+    assert json.loads(reply.body) == document()
