@@ -109,6 +109,7 @@ def gateway_keys() -> Response:
 class _RegionBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str
+    push_rate_per_minute: int | None = None
 
 
 class _KeyBody(BaseModel):
@@ -122,7 +123,7 @@ class _KeyBody(BaseModel):
 def put_region(request: Request, code: str) -> Response:
     caller.require_operator(request)
     body = parse_request(_RegionBody, caller.body(request))
-    region = caller.valid(Region, {"code": code, "name": body.name})
+    region = caller.valid(Region, {"code": code, **body.model_dump()})
     container().registry.put_region(region)
     return json_response(200, region.model_dump(mode="json"))
 

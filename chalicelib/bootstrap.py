@@ -16,6 +16,7 @@ from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
 from chalicelib.dynamodb.feedback import DynamoFeedback
 from chalicelib.dynamodb.listings import DynamoListings
+from chalicelib.dynamodb.rate_limits import DynamoRateCounter
 from chalicelib.dynamodb.registry import DynamoRegistry
 from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
 from chalicelib.dynamodb.uploads import DynamoUploads
@@ -99,7 +100,12 @@ def build(settings: Settings, clock: Clock) -> Container:
     secrets = _client(settings, "secretsmanager")
     signing_secret = _secret(secrets, settings.signing_key, settings.signing_key_secret_arn)
     signer = Ed25519Signer(settings.signing_key_id, derive_private_key(signing_secret or ""))
-    policy = PushPolicy(max_body_bytes=settings.max_body_bytes, tolerance=settings.tolerance)
+    policy = PushPolicy(
+        max_body_bytes=settings.max_body_bytes,
+        tolerance=settings.tolerance,
+        push_rate_per_minute=settings.push_rate_per_minute,
+    )
+    rates = DynamoRateCounter(dynamodb, settings.batches_table)
     archive = S3Archive(s3, settings.archive_bucket)
     batches = DynamoBatchLedger(dynamodb, settings.batches_table)
     uploads = DynamoUploads(dynamodb, settings.uploads_table)
@@ -122,6 +128,7 @@ def build(settings: Settings, clock: Clock) -> Container:
             listings,
             clock,
             policy,
+            rates,
         ),
         delivery_service=DeliveryService(
             subscriptions,
@@ -134,7 +141,7 @@ def build(settings: Settings, clock: Clock) -> Container:
         lifecycle=_lifecycle(listings, archive, clock, settings),
         uploads=uploads,
         upload_queue=SqsUploadQueue(sqs, settings.upload_queue_url),
-        upload_desk=UploadDesk(registry, uploads, clock, settings.tolerance),
+        upload_desk=UploadDesk(registry, uploads, clock, rates, policy),
         bulk_ingest=BulkIngest(
             uploads,
             archive,

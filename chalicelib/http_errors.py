@@ -21,6 +21,7 @@ STATUS: tuple[tuple[type[errors.GatewayError], int], ...] = (
     (errors.AuthenticationError, 401),
     (errors.ForbiddenError, 403),
     (errors.PayloadTooLarge, 413),
+    (errors.RateLimited, 429),
     (errors.NotFound, 404),
     (errors.Conflict, 409),
     (errors.BadRequest, 400),
@@ -40,7 +41,9 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
 
 
 def error_response(error: errors.GatewayError) -> Response:
-    return json_response(status_for(error), {"error": error.to_dict()})
+    retry = error.context.get("retry_after") if isinstance(error, errors.RateLimited) else None
+    headers = {"Retry-After": str(retry)} if retry is not None else None
+    return json_response(status_for(error), {"error": error.to_dict()}, headers)
 
 
 def json_api(route: Callable[P, Response]) -> Callable[P, Response]:

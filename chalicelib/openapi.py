@@ -411,6 +411,7 @@ OPERATIONS: tuple[Operation, ...] = (
             errors.RegionMismatch,
             errors.BatchIdReused,
             errors.BatchInProgress,
+            errors.RateLimited,
         ),
         body=PushBody,
         description="The `webhook-id` header is the batch id (`batch_id` must equal it). Per-entry "
@@ -429,7 +430,7 @@ OPERATIONS: tuple[Operation, ...] = (
             201: Reply(UploadReply, "Recorded; `put` says where and how to upload the file."),
             200: Reply(UploadReply, "The same manifest again: the same upload (a fresh URL)."),
         },
-        (errors.BadRequest, errors.RegionMismatch, UploadIdReused),
+        (errors.BadRequest, errors.RegionMismatch, UploadIdReused, errors.RateLimited),
         body=UploadManifest,
         description="The `webhook-id` header is the upload id. The file holds one listing entry "
         "per line; `count` counts its non-blank lines. A `resync` names the domains whose "

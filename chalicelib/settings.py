@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     operator_token_secret_arn: str | None = None
 
     max_body_bytes: int = Field(default=5 * 1024 * 1024, gt=0, le=6 * 1024 * 1024)
+    push_rate_per_minute: int = Field(default=600, ge=1, le=100_000)
     upload_url_ttl_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
     resync_removal_threshold: float = Field(default=DEFAULT_REMOVAL_THRESHOLD, gt=0, lt=1)
     retention_years: int = Field(default=5, ge=1, le=30)

@@ -146,3 +146,9 @@ class VerificationError(GatewayError):
     """A subscriber-side check of a delivery failed (signature, timestamp or body)."""
 
     code = "verification_failed"
+
+
+class RateLimited(GatewayError):
+    """The region sent more pushes this minute than its limit; ``retry_after`` is in seconds."""
+
+    code = "rate_limited"

@@ -32,7 +32,8 @@ from gateway.push import (
     parse_envelope,
     validate_entries,
 )
-from gateway.registry import PlatformKey
+from gateway.rate_limit import RateCounter, admit
+from gateway.registry import PlatformKey, Region
 from gateway.signing import (
     DEFAULT_TOLERANCE,
     KEY_ID_HEADER,
@@ -48,6 +49,7 @@ class PushPolicy:
     max_body_bytes: int = 5 * 1024 * 1024
     tolerance: timedelta = DEFAULT_TOLERANCE
     batch_lease: timedelta = timedelta(minutes=2)
+    push_rate_per_minute: int = 600
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,12 @@ class Authenticated:
     """A request whose signature verified: the key that signed it, and its headers."""
 
     key: PlatformKey
+    region: Region
     signed: SignedHeaders
+
+    def rate_limit(self, counter: RateCounter, now: datetime, default_limit: int) -> None:
+        """Count this request against its region's per-minute limit (429 over it)."""
+        admit(counter, self.region.code, now, self.region.push_rate_per_minute or default_limit)
 
 
 def authenticate(
@@ -74,11 +81,12 @@ def authenticate(
     key = registry.get_key(key_id)
     if key is None or not key.is_valid_at(now):
         raise UnknownKey(f"key {key_id!r} is not registered or not valid now", key_id=key_id)
-    if registry.get_region(key.region) is None:
+    region = registry.get_region(key.region)
+    if region is None:
         raise UnknownRegion(f"region {key.region} is not registered", region=key.region)
     signed.check_timestamp(now, tolerance)
     verify_ed25519(signed, body, [load_public_key(key.public_key)])
-    return Authenticated(key=key, signed=signed)
+    return Authenticated(key=key, region=region, signed=signed)
 
 
 def archive_key(region: str, received_at: datetime, batch_id: str) -> str:
@@ -94,7 +102,9 @@ class PushService:
         listings: ListingStore,
         clock: Clock,
         policy: PushPolicy = PushPolicy(),
+        rates: RateCounter | None = None,
     ) -> None:
+        self._rates = rates
         self._registry = registry
         self._archive = archive
         self._batches = batches
@@ -109,6 +119,8 @@ class PushService:
             raise PayloadTooLarge(f"the body has {len(body)} bytes, over {limit}", limit=limit)
         now = self._clock.now()
         auth = authenticate(self._registry, headers, body, now, self._policy.tolerance)
+        if self._rates is not None:
+            auth.rate_limit(self._rates, now, self._policy.push_rate_per_minute)
         region, batch_id = auth.key.region, auth.signed.msg_id
         if not BATCH_ID_RE.fullmatch(batch_id):
             raise BadRequest("webhook-id is not a valid batch id", path="webhook-id")

@@ -19,6 +19,10 @@ class Region(Frozen):
 
     code: RegionCode
     name: Annotated[str, Field(min_length=1, max_length=100)]
+    push_rate_per_minute: Annotated[int, Field(ge=1, le=100_000)] | None = Field(
+        default=None,
+        description="pushes and upload requests a minute; unset: the gateway's default",
+    )
 
     @property
     def parent(self) -> str | None:

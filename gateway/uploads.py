@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
 
 from gateway.bulk import Upload, UploadManifest, upload_key
 from gateway.clock import Clock
 from gateway.errors import BadRequest, Conflict, RegionMismatch
-from gateway.ingest import authenticate
+from gateway.ingest import PushPolicy, authenticate
 from gateway.ports import Registry, UploadStore
 from gateway.push import parse_request
+from gateway.rate_limit import RateCounter
 
 
 class UploadIdReused(Conflict):
@@ -21,18 +21,25 @@ class UploadIdReused(Conflict):
 
 class UploadDesk:
     def __init__(
-        self, registry: Registry, uploads: UploadStore, clock: Clock, tolerance: timedelta
+        self,
+        registry: Registry,
+        uploads: UploadStore,
+        clock: Clock,
+        rates: RateCounter,
+        policy: PushPolicy,
     ) -> None:
+        self._rates = rates
+        self._policy = policy
         self._registry = registry
         self._uploads = uploads
         self._clock = clock
-        self._tolerance = tolerance
 
     def request(self, headers: Mapping[str, str], body: bytes) -> tuple[Upload, bool]:
         """Record a signed manifest; asking again with the same manifest returns the same
         upload (so a platform can retry for a fresh URL). Also says whether it is new."""
         now = self._clock.now()
-        auth = authenticate(self._registry, headers, body, now, self._tolerance)
+        auth = authenticate(self._registry, headers, body, now, self._policy.tolerance)
+        auth.rate_limit(self._rates, now, self._policy.push_rate_per_minute)
         manifest = parse_request(UploadManifest, body)
         if manifest.region != auth.key.region:
             raise RegionMismatch(

@@ -16,6 +16,7 @@ from infra.local.scenario import make_uscc
 
 _ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
+
 def domain_of(i: int) -> str:
     """Half court defaulters, half tax violators, one in a hundred work-safety cases."""
     if i % 100 == 0:

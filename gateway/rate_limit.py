@@ -1,0 +1,28 @@
+"""Per-region rate limits on pushes: a fixed one-minute window, counted in the store."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from gateway.errors import RateLimited
+
+WINDOW = timedelta(minutes=1)
+
+
+class RateCounter(Protocol):
+    def take(self, region: str, window_start: datetime, limit: int) -> bool:
+        """Count one request in the region's window; ``False`` once ``limit`` are counted."""
+        ...
+
+
+def admit(counter: RateCounter, region: str, now: datetime, limit: int) -> None:
+    """Raises ``RateLimited`` (with seconds until the next window) over the limit."""
+    start = now.replace(second=0, microsecond=0)
+    if not counter.take(region, start, limit):
+        retry_after = max(1, int((start + WINDOW - now).total_seconds()) + 1)
+        raise RateLimited(
+            f"{region} is limited to {limit} pushes a minute",
+            limit=limit,
+            retry_after=retry_after,
+        )
