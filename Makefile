@@ -43,7 +43,7 @@ package: venv
 	mkdir -p build
 	$(BIN)/python -m infra.package build/merge.json
 	rm -rf out
-	AWS_DEFAULT_REGION=$(REGION) $(BIN)/chalice package --stage $(STAGE) \
+	CG_OPERATOR_AUTH=iam AWS_DEFAULT_REGION=$(REGION) $(BIN)/chalice package --stage $(STAGE) \
 		--merge-template build/merge.json out
 	$(BIN)/cfn-lint out/sam.json
 

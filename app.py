@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice.app import Chalice, CloudWatchEvent, DynamoDBEvent, Rate, Request, Response, SQSEvent
+from chalice.app import (
+    Chalice,
+    CloudWatchEvent,
+    DynamoDBEvent,
+    IAMAuthorizer,
+    Rate,
+    Request,
+    Response,
+    SQSEvent,
+)
 
 from chalicelib import (
     agreements_api,
@@ -22,6 +31,9 @@ from chalicelib.settings import event_sources
 
 app = Chalice(app_name="credit-gateway")
 sources = event_sources()
+# On AWS, API Gateway admits only IAM-signed callers to the operator-only routes; locally the
+# route bodies check the operator token (``caller.require_operator`` does both).
+OPERATOR_ONLY = IAMAuthorizer() if sources.operator_auth == "iam" else None
 
 
 def _request() -> Request:
@@ -73,31 +85,31 @@ def openapi_document() -> Response:
     return openapi.document_response()
 
 
-@app.route("/v1/regions/{code}", methods=["PUT"])
+@app.route("/v1/regions/{code}", methods=["PUT"], authorizer=OPERATOR_ONLY)
 @json_api
 def put_region(code: str) -> Response:
     return api.put_region(_request(), code)
 
 
-@app.route("/v1/regions/{code}/keys", methods=["POST"])
+@app.route("/v1/regions/{code}/keys", methods=["POST"], authorizer=OPERATOR_ONLY)
 @json_api
 def add_platform_key(code: str) -> Response:
     return api.add_platform_key(_request(), code)
 
 
-@app.route("/v1/regions/{code}/keys", methods=["GET"])
+@app.route("/v1/regions/{code}/keys", methods=["GET"], authorizer=OPERATOR_ONLY)
 @json_api
 def list_platform_keys(code: str) -> Response:
     return api.list_platform_keys(_request(), code)
 
 
-@app.route("/v1/regions/{code}/keys/{key_id}", methods=["DELETE"])
+@app.route("/v1/regions/{code}/keys/{key_id}", methods=["DELETE"], authorizer=OPERATOR_ONLY)
 @json_api
 def revoke_platform_key(code: str, key_id: str) -> Response:
     return api.revoke_platform_key(_request(), code, key_id)
 
 
-@app.route("/v1/agreements", methods=["POST"])
+@app.route("/v1/agreements", methods=["POST"], authorizer=OPERATOR_ONLY)
 @json_api
 def create_agreement() -> Response:
     return agreements_api.create_agreement(_request())
@@ -109,13 +121,13 @@ def list_agreements() -> Response:
     return agreements_api.list_agreements(_request())
 
 
-@app.route("/v1/agreements/{agreement_id}", methods=["PUT"])
+@app.route("/v1/agreements/{agreement_id}", methods=["PUT"], authorizer=OPERATOR_ONLY)
 @json_api
 def revise_agreement(agreement_id: str) -> Response:
     return agreements_api.revise_agreement(_request(), agreement_id)
 
 
-@app.route("/v1/agreements/{agreement_id}", methods=["DELETE"])
+@app.route("/v1/agreements/{agreement_id}", methods=["DELETE"], authorizer=OPERATOR_ONLY)
 @json_api
 def end_agreement(agreement_id: str) -> Response:
     return agreements_api.end_agreement(_request(), agreement_id)
@@ -142,13 +154,13 @@ def repair(credit_code: str, listing_id: str) -> Response:
     return lifecycle_api.repair(_request(), credit_code, listing_id)
 
 
-@app.route("/v1/objections/overdue", methods=["GET"])
+@app.route("/v1/objections/overdue", methods=["GET"], authorizer=OPERATOR_ONLY)
 @json_api
 def overdue_objections() -> Response:
     return lifecycle_api.overdue_objections(_request())
 
 
-@app.route("/v1/tick", methods=["POST"])
+@app.route("/v1/tick", methods=["POST"], authorizer=OPERATOR_ONLY)
 @json_api
 def run_tick() -> Response:
     return lifecycle_api.tick(_request())
@@ -190,7 +202,9 @@ def list_deliveries(subscription_id: str) -> Response:
     return delivery_api.list_deliveries(_request(), subscription_id)
 
 
-@app.route("/v1/subscriptions/{subscription_id}/redrive", methods=["POST"])
+@app.route(
+    "/v1/subscriptions/{subscription_id}/redrive", methods=["POST"], authorizer=OPERATOR_ONLY
+)
 @json_api
 def redrive(subscription_id: str) -> Response:
     return delivery_api.redrive(_request(), subscription_id)
@@ -220,7 +234,7 @@ def log_checkpoints() -> Response:
     return log_api.checkpoints(_request())
 
 
-@app.route("/v1/log/checkpoints", methods=["POST"])
+@app.route("/v1/log/checkpoints", methods=["POST"], authorizer=OPERATOR_ONLY)
 @json_api
 def publish_checkpoint() -> Response:
     return log_api.checkpoint_now(_request())

@@ -95,6 +95,8 @@ class EventSources(BaseSettings):
     )
     delivery_queue_arn: str = "arn:aws-cn:sqs:cn-northwest-1:000000000000:deliveries.fifo"
     upload_queue_arn: str = "arn:aws-cn:sqs:cn-northwest-1:000000000000:uploads"
+    # "iam" on AWS (``make package`` sets it): API Gateway checks SigV4 on operator-only routes.
+    operator_auth: Literal["token", "iam"] = "token"
 
 
 def event_sources() -> EventSources:

@@ -89,9 +89,39 @@ def _progress_bar(out: TextIO) -> Callable[[int, int], None]:
     return show
 
 
-def _operator_headers(args: argparse.Namespace) -> dict[str, str]:
-    token = args.token or os.environ.get("GATEWAY_OPERATOR_TOKEN")
-    return {"authorization": f"Bearer {token}"} if token else {}
+OperatorCall = Callable[..., Response]
+"""(method, url, body=None) → the reply, sent with the operator's credentials."""
+
+
+def _operator(args: argparse.Namespace) -> OperatorCall:
+    """The operator's credentials: the bearer token, or (``--iam``, a deployed stack) a SigV4
+    signature from the caller's AWS credentials, as API Gateway's IAM authorisation wants."""
+    if getattr(args, "iam", False):
+        return lambda method, url, body=None: http_request(
+            method, url, body, _sigv4_headers(method, url, body)
+        )
+    token = getattr(args, "token", None) or os.environ.get("GATEWAY_OPERATOR_TOKEN")
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    return lambda method, url, body=None: http_request(method, url, body, headers)
+
+
+def _sigv4_headers(method: str, url: str, body: bytes | None) -> dict[str, str]:
+    try:  # botocore only when --iam is used: the platform-side commands stay light
+        import botocore.session
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+    except ModuleNotFoundError as exc:
+        raise SystemExit("--iam needs botocore: pip install botocore") from exc
+    session = botocore.session.Session()
+    credentials = session.get_credentials()
+    if credentials is None:
+        raise SystemExit("--iam: no AWS credentials found (profile, env or instance role)")
+    request = AWSRequest(
+        method=method, url=url, data=body or b"", headers={"content-type": "application/json"}
+    )
+    region = session.get_config_variable("region") or "cn-northwest-1"
+    SigV4Auth(credentials, "execute-api", region).add_auth(request)
+    return {k: str(v) for k, v in request.headers.items()}
 
 
 def _show(reply: Response) -> int:
@@ -103,7 +133,7 @@ def _query(args: argparse.Namespace) -> int:
     path = f"/v1/subjects/{urllib.parse.quote(args.code)}"
     if args.as_region:
         path += "?as=" + urllib.parse.quote(args.as_region)
-    reply = http_request("GET", args.url.rstrip("/") + path, headers=_operator_headers(args))
+    reply = _operator(args)("GET", args.url.rstrip("/") + path)
     if reply.status != 200 or args.json:
         return _show(reply)
     print(render_subject(reply.body))
@@ -112,30 +142,26 @@ def _query(args: argparse.Namespace) -> int:
 
 def _agreement(args: argparse.Namespace) -> int:
     base = args.url.rstrip("/") + "/v1/agreements"
-    headers = _operator_headers(args)
+    call = _operator(args)
     if args.action == "list":
         query = f"?subscriber={urllib.parse.quote(args.subscriber)}" if args.subscriber else ""
-        return _show(http_request("GET", base + query, headers=headers))
+        return _show(call("GET", base + query))
     if args.action == "end":
-        return _show(http_request("DELETE", f"{base}/{args.target}", headers=headers))
+        return _show(call("DELETE", f"{base}/{args.target}"))
     body = Path(args.target).read_bytes()
     if args.action == "create":
-        return _show(http_request("POST", base, body, headers))
-    return _show(http_request("PUT", f"{base}/{args.id}", body, headers))
+        return _show(call("POST", base, body))
+    return _show(call("PUT", f"{base}/{args.id}", body))
 
 
 def _tick(args: argparse.Namespace) -> int:
     body = json.dumps({"at": args.at} if args.at else {}).encode()
-    return _show(
-        http_request("POST", args.url.rstrip("/") + "/v1/tick", body, _operator_headers(args))
-    )
+    return _show(_operator(args)("POST", args.url.rstrip("/") + "/v1/tick", body))
 
 
 def _stats(args: argparse.Namespace) -> int:
     query = urllib.parse.urlencode({"region": args.region, "month": args.month})
-    reply = http_request(
-        "GET", f"{args.url.rstrip('/')}/v1/stats?{query}", headers=_operator_headers(args)
-    )
+    reply = _operator(args)("GET", f"{args.url.rstrip('/')}/v1/stats?{query}")
     if reply.status != 200 or args.json:
         return _show(reply)
     print(render_stats(reply.body))
@@ -160,10 +186,10 @@ def _verify_log(args: argparse.Namespace) -> int:
 def _subscription_action(args: argparse.Namespace) -> int:
     """deliveries / redrive / replay / enable: the operator's handles on one subscription."""
     base = f"{args.url.rstrip('/')}/v1/subscriptions/{urllib.parse.quote(args.subscription)}"
-    headers = _operator_headers(args)
+    call = _operator(args)
     if args.command == "deliveries":
         query = f"?state={urllib.parse.quote(args.state)}" if args.state else ""
-        return _show(http_request("GET", f"{base}/deliveries{query}", headers=headers))
+        return _show(call("GET", f"{base}/deliveries{query}"))
     bodies: dict[str, dict[str, Any]] = {
         "redrive": {"delivery_ids": args.ids} if getattr(args, "ids", None) else {},
         "replay": {
@@ -173,24 +199,20 @@ def _subscription_action(args: argparse.Namespace) -> int:
         "enable": {"redeliver_missed": not getattr(args, "no_redeliver", False)},
     }
     body = json.dumps(bodies[args.command]).encode()
-    return _show(http_request("POST", f"{base}/{args.command}", body, headers))
+    return _show(call("POST", f"{base}/{args.command}", body))
 
 
 def _region(args: argparse.Namespace) -> int:
     """The operator's registry: regions and their platforms' keys."""
     base = f"{args.url.rstrip('/')}/v1/regions/{urllib.parse.quote(args.code)}"
-    headers = _operator_headers(args)
+    call = _operator(args)
     if args.action == "put":
         body = json.dumps({"name": args.name}, ensure_ascii=False).encode()
-        return _show(http_request("PUT", base, body, headers))
+        return _show(call("PUT", base, body))
     if args.action == "keys":
-        return _show(http_request("GET", f"{base}/keys", headers=headers))
+        return _show(call("GET", f"{base}/keys"))
     if args.action == "revoke-key":
-        return _show(
-            http_request(
-                "DELETE", f"{base}/keys/{urllib.parse.quote(args.key_id)}", headers=headers
-            )
-        )
+        return _show(call("DELETE", f"{base}/keys/{urllib.parse.quote(args.key_id)}"))
     public = args.public_key or public_key_text(
         load_private_key(Path(args.key_file).read_text("utf-8").strip())
     )
@@ -201,16 +223,12 @@ def _region(args: argparse.Namespace) -> int:
         "valid_until": args.valid_until,
     }
     body = json.dumps({k: v for k, v in key.items() if v is not None}).encode()
-    return _show(http_request("POST", f"{base}/keys", body, headers))
+    return _show(call("POST", f"{base}/keys", body))
 
 
 def _subscribe(args: argparse.Namespace) -> int:
     body = Path(args.file).read_bytes()
-    return _show(
-        http_request(
-            "POST", args.url.rstrip("/") + "/v1/subscriptions", body, _operator_headers(args)
-        )
-    )
+    return _show(_operator(args)("POST", args.url.rstrip("/") + "/v1/subscriptions", body))
 
 
 def _local(command: str) -> Any:
@@ -233,6 +251,9 @@ def _remote(command: argparse.ArgumentParser, token: bool = True) -> None:
     command.add_argument("--url", default=os.environ.get("GATEWAY_URL", "http://127.0.0.1:8000"))
     if token:
         command.add_argument("--token", help="operator token (default: $GATEWAY_OPERATOR_TOKEN)")
+        command.add_argument(
+            "--iam", action="store_true", help="a deployed stack: sign with your AWS credentials"
+        )
 
 
 def parser() -> argparse.ArgumentParser:

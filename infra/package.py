@@ -185,6 +185,7 @@ def _environment(resources: dict[str, Any]) -> dict[str, Any]:
         "CG_LISTINGS_STREAM_ARN": {"Fn::GetAtt": ["ListingsTable", "StreamArn"]},
         "CG_DELIVERY_QUEUE_ARN": {"Fn::GetAtt": ["DeliveryQueue", "Arn"]},
         "CG_UPLOAD_QUEUE_ARN": {"Fn::GetAtt": ["UploadQueue", "Arn"]},
+        "CG_OPERATOR_AUTH": "iam",
     }
     for logical_id, resource in resources.items():
         setting = resource.get("Metadata", {}).get("EnvVar")
