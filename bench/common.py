@@ -1,0 +1,304 @@
+"""What every benchmark part shares: sizes from the environment, memory and CPU readings, and a
+counter of the AWS requests the gateway's own clients make (with DynamoDB capacity units)."""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import resource
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+CITY = "430100"  # 长沙市: the source platform of every synthetic entry
+PROVINCE = "430000"
+REGION_NAMES = {CITY: "长沙市", PROVINCE: "湖南省"}
+SUBSCRIBER_REGIONS = (
+    "110000",
+    "120000",
+    "310000",
+    "320000",
+    "330000",
+    "340000",
+    "350000",
+    "360000",
+    "370000",
+    "440000",
+)
+"""Ten subscriber provinces (one subscription each)."""
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value.replace("_", "")) if value else default
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else default
+
+
+# --- memory and CPU ---------------------------------------------------------------------------
+
+
+def _status_kb(pid: int | str, field_name: str) -> int:
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(field_name + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def rss_mb(pid: int | str = "self") -> float:
+    return _status_kb(pid, "VmRSS") / 1024
+
+
+def peak_rss_mb(pid: int | str = "self") -> float:
+    """VmHWM: the process's own peak resident set (reset by exec, unlike ru_maxrss, which a
+    child started with vfork/exec may inherit from its parent)."""
+    return _status_kb(pid, "VmHWM") / 1024
+
+
+def ru_maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_seconds(pid: int | str = "self") -> float:
+    """User + system CPU time of a process (from /proc, so it works for another process)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class RssSampler:
+    """Samples this process's RSS in the background: the curve shows whether memory is flat."""
+
+    def __init__(self, interval: float = 0.1) -> None:
+        self.interval = interval
+        self.samples: list[tuple[float, float]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._start = 0.0
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.samples.append((time.perf_counter() - self._start, rss_mb()))
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> RssSampler:
+        self._start = time.perf_counter()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.samples.append((time.perf_counter() - self._start, rss_mb()))
+
+    @property
+    def peak(self) -> float:
+        return max((rss for _, rss in self.samples), default=0.0)
+
+    def at_fractions(self, points: int = 5) -> list[float]:
+        """RSS at evenly spaced moments (start … end) of the sampled interval."""
+        if not self.samples:
+            return []
+        last = len(self.samples) - 1
+        return [round(self.samples[round(last * i / (points - 1))][1], 1) for i in range(points)]
+
+
+@contextmanager
+def stopwatch() -> Iterator[dict[str, float]]:
+    result: dict[str, float] = {}
+    start = time.perf_counter()
+    try:
+        yield result
+    finally:
+        result["seconds"] = time.perf_counter() - start
+
+
+# --- DynamoDB item sizes and capacity units ----------------------------------------------------
+
+
+def _value_size(value: dict[str, Any]) -> int:
+    (kind, inner), *_ = value.items()
+    if kind == "S":
+        return len(inner.encode())
+    if kind == "N":
+        return len(str(inner).lstrip("-").replace(".", "")) // 2 + 1
+    if kind == "B":
+        return len(inner)
+    if kind in ("SS", "NS", "BS"):
+        return sum(_value_size({kind[0]: member}) for member in inner)
+    if kind == "M":
+        return 3 + sum(len(k.encode()) + 1 + _value_size(v) for k, v in inner.items())
+    if kind == "L":
+        return 3 + sum(1 + _value_size(v) for v in inner)
+    return 1  # BOOL, NULL
+
+
+def item_size(item: dict[str, Any]) -> int:
+    """DynamoDB's billed size of an item: attribute names plus values, in bytes."""
+    return sum(len(name.encode()) + _value_size(value) for name, value in item.items())
+
+
+def wru(size: int) -> int:
+    return max(1, math.ceil(size / 1024))
+
+
+_ASSIGNED = re.compile(r"(#?[A-Za-z_][A-Za-z0-9_]*)\s*(?:=\s*|\s+)(:[A-Za-z0-9_]+)")
+
+
+def _update_size(params: dict[str, Any]) -> int:
+    """An UpdateItem's billed size, approximated by the key plus what it assigns (SET a = :v,
+    ADD a :v); values only compared in the condition are not stored. For the listings table
+    every attribute is assigned, so this is the item's size."""
+    values = params.get("ExpressionAttributeValues", {})
+    names = params.get("ExpressionAttributeNames", {})
+    size = item_size(params.get("Key", {}))
+    for name, placeholder in _ASSIGNED.findall(params.get("UpdateExpression", "")):
+        if placeholder in values:
+            size += len(names.get(name, name).encode()) + _value_size(values[placeholder])
+    return size
+
+
+def short_table(name: str) -> str:
+    return name.removeprefix("cg-local-").removesuffix("table")
+
+
+@dataclass
+class OpCount:
+    calls: int = 0
+    items: int = 0
+    wru: int = 0
+    sizes: list[int] = field(default_factory=list)
+
+
+class AwsCounter:
+    """Counts every call the gateway's boto3 clients make, by service, operation and table.
+
+    Registered on ``before-parameter-build`` (it fires once per API call, before retries, with
+    the call's Python parameters), so items per batch and billed item sizes can be read off.
+    Write request units are counted the way DynamoDB bills them (ceil(size / 1 KB) per item,
+    twice for a transaction); reads are counted as items requested.
+    """
+
+    def __init__(self) -> None:
+        self.ops: dict[tuple[str, str, str], OpCount] = defaultdict(OpCount)
+        self._lock = threading.Lock()
+        self.enabled = True
+
+    def attach(self, clients: dict[str, Any]) -> AwsCounter:
+        for client in clients.values():
+            client.meta.events.register("before-parameter-build", self._on_call)
+        return self
+
+    def reset(self) -> None:
+        with self._lock:
+            self.ops.clear()
+
+    def _on_call(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        if not self.enabled:
+            return
+        service = model.service_model.service_name
+        name = model.name
+        with self._lock:
+            for position, (table, items, units, sizes) in enumerate(_breakdown(name, params)):
+                count = self.ops[(service, name, table)]
+                count.calls += position == 0  # a call naming several tables counts once
+                count.items += items
+                count.wru += units
+                count.sizes += sizes
+
+    def snapshot(self) -> dict[str, dict[str, Any]]:
+        with self._lock:
+            return {
+                f"{svc}.{op}" + (f"[{table}]" if table else ""): {
+                    "calls": c.calls,
+                    "items": c.items,
+                    **({"wru": c.wru} if c.wru else {}),
+                    **(
+                        {
+                            "item_bytes_mean": round(sum(c.sizes) / len(c.sizes)),
+                            "item_bytes_max": max(c.sizes),
+                        }
+                        if c.sizes
+                        else {}
+                    ),
+                }
+                for (svc, op, table), c in sorted(self.ops.items())
+            }
+
+
+def _breakdown(name: str, params: dict[str, Any]) -> list[tuple[str, int, int, list[int]]]:
+    """(table, items, write request units, item sizes) for one call."""
+    if name == "BatchWriteItem":
+        out = []
+        for table, requests in params.get("RequestItems", {}).items():
+            sizes = [item_size(r["PutRequest"]["Item"]) for r in requests if "PutRequest" in r]
+            deletes = sum(1 for r in requests if "DeleteRequest" in r)
+            units = sum(wru(size) for size in sizes) + deletes
+            out.append((short_table(table), len(requests), units, sizes))
+        return out
+    if name == "BatchGetItem":
+        return [
+            (short_table(table), len(spec.get("Keys", [])), 0, [])
+            for table, spec in params.get("RequestItems", {}).items()
+        ]
+    if name == "TransactWriteItems":
+        per_table: dict[str, list[int]] = defaultdict(list)
+        for entry in params.get("TransactItems", []):
+            (kind, body), *_ = entry.items()
+            size = item_size(body["Item"]) if kind == "Put" else _update_size(body)
+            per_table[short_table(body["TableName"])].append(size)
+        return [
+            (table, len(sizes), 2 * sum(wru(s) for s in sizes), sizes)
+            for table, sizes in per_table.items()
+        ]
+    table = short_table(params.get("TableName", ""))
+    if name == "PutItem":
+        size = item_size(params["Item"])
+        return [(table, 1, wru(size), [size])]
+    if name == "UpdateItem":
+        size = _update_size(params)
+        return [(table, 1, wru(size), [size])]
+    if name == "DeleteItem":
+        return [(table, 1, 1, [])]
+    if name == "SendMessageBatch":
+        return [("", len(params.get("Entries", [])), 0, [])]
+    return [(table, 1, 0, [])]
+
+
+def totals(snapshot: dict[str, dict[str, Any]]) -> dict[str, int]:
+    """Summed figures: DynamoDB write items/WRU, reads, SQS send requests and messages."""
+    out = defaultdict(int)
+    for key, c in snapshot.items():
+        op = key.split("[")[0]
+        if op in (
+            "dynamodb.PutItem",
+            "dynamodb.UpdateItem",
+            "dynamodb.DeleteItem",
+            "dynamodb.BatchWriteItem",
+            "dynamodb.TransactWriteItems",
+        ):
+            out["ddb_write_requests"] += c["calls"]
+            out["ddb_write_items"] += c["items"]
+            out["ddb_wru"] += c.get("wru", 0)
+        elif op in ("dynamodb.GetItem", "dynamodb.BatchGetItem"):
+            out["ddb_read_requests"] += c["calls"]
+            out["ddb_read_items"] += c["items"]
+        elif op in ("dynamodb.Query", "dynamodb.Scan"):
+            out["ddb_query_scan_requests"] += c["calls"]
+        elif op in ("sqs.SendMessage", "sqs.SendMessageBatch"):
+            out["sqs_send_requests"] += c["calls"]
+            out["sqs_messages"] += c["items"]
+        elif op.startswith("sqs."):
+            out["sqs_other_requests"] += c["calls"]
+        elif op.startswith("s3."):
+            out["s3_requests"] += c["calls"]
+    return dict(out)
