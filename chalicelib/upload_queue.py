@@ -29,9 +29,12 @@ def uploads_in(body: str) -> Iterator[UploadRef]:
     if isinstance(resumed, dict):
         yield str(resumed.get("region")), str(resumed.get("upload_id")), None
         return
-    for record in message.get("Records") or []:
-        s3 = record.get("s3", {}) if isinstance(record, dict) else {}
-        obj = s3.get("object", {})
+    records = message.get("Records")
+    for record in records if isinstance(records, list) else []:
+        s3 = record.get("s3") if isinstance(record, dict) else None
+        obj = s3.get("object") if isinstance(s3, dict) else None
+        if not isinstance(obj, dict):
+            continue
         match = _UPLOAD_KEY.fullmatch(unquote_plus(str(obj.get("key", ""))))
         if match:
             yield match["region"], match["upload_id"], obj.get("versionId")

@@ -174,7 +174,7 @@ def parse_line(line: Line) -> ListingEntry | list[LineError]:
             _line_error(line, "", "line_too_long", f"lines hold {MAX_LINE_BYTES} bytes at most")
         ]
     try:
-        raw = json.loads(line.text.decode("utf-8"))
+        raw = json.loads(line.text.decode("utf-8-sig"))  # a BOM, as Windows tools write
     except (ValueError, RecursionError) as exc:
         return [_line_error(line, "", "malformed_json", f"not a UTF-8 JSON object: {exc}")]
     try:

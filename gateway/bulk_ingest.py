@@ -132,10 +132,11 @@ class BulkIngest:
         for done, batch in enumerate(_batches(lines, LINES_PER_BATCH), start=1):
             upload = self._ingest_batch(upload, batch)
             if out_of_time():
-                break
+                return upload
             if done % BATCHES_PER_CHECKPOINT == 0:
                 self._uploads.save(upload)
-        return upload
+        # The whole file is read: trailing blank lines end past the last entry's offset.
+        return upload.model_copy(update={"offset": upload.manifest.size})
 
     def _ingest_batch(self, upload: Upload, batch: Sequence[Line]) -> Upload:
         region, now = upload.manifest.region, self._clock.now()

@@ -36,7 +36,7 @@ from gateway.listing import ListingEntry, identity_of
 ISSUED_AT = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
 SHA = "0" * 64
 
-# --- models and strategies ------------------------------------------------------------------
+# --- models and strategies ---------------------------------------------------------------------
 
 
 def expected_lines(content: bytes, limit: int = MAX_LINE_BYTES) -> list[Line]:
@@ -77,7 +77,7 @@ def lines_in(content: bytes, cuts: Sequence[int], limit: int) -> list[Line]:
         return list(lines_of(chunked(content, cuts)))
 
 
-# --- lines_of ---------------------------------------------------------------------------------
+# --- lines_of ----------------------------------------------------------------------------------
 
 
 @given(content=contents, limit=st.integers(1, 12), data=st.data())
@@ -152,7 +152,7 @@ def test_an_empty_stream_yields_nothing() -> None:
     assert list(lines_of([b"", b""])) == []
 
 
-# --- parse_line -------------------------------------------------------------------------------
+# --- parse_line --------------------------------------------------------------------------------
 
 
 def line_of(raw: Any, number: int = 7) -> Line:
@@ -232,7 +232,7 @@ def test_line_errors_keep_field_and_message_short() -> None:
     assert len(error.message) <= 300
 
 
-# --- FileCheck and the client's describe --------------------------------------------------------
+# --- FileCheck and the client's describe -------------------------------------------------------
 
 
 def manifest(**fields: Any) -> UploadManifest:
@@ -255,7 +255,7 @@ def described(content: bytes, chunk: int) -> bulk_client.FileFacts:
             return describe(path)
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(content=contents, data=st.data(), chunk=st.integers(1, 64))
 def test_the_gateway_and_the_client_describe_a_file_alike(
     content: bytes, data: st.DataObject, chunk: int
@@ -334,7 +334,7 @@ def test_a_mismatch_names_the_fields_that_differ(change: dict[str, Any], named: 
     assert refusal.details == {"signed": {**facts, **change}, "uploaded": facts}
 
 
-# --- the removal safety catch -----------------------------------------------------------------
+# --- the removal safety catch ------------------------------------------------------------------
 
 RESYNC = {"mode": "resync", "domains": ["court_defaulter"]}
 
@@ -390,7 +390,7 @@ def test_another_threshold_is_honoured() -> None:
     assert removal_refusal(26, 100, 0.25, manifest(**RESYNC)) is not None
 
 
-# --- the manifest ---------------------------------------------------------------------------------
+# --- the manifest ------------------------------------------------------------------------------
 
 
 def error_types(**fields: Any) -> list[str]:

@@ -1,0 +1,286 @@
+"""Parts 2–4: bulk uploads, the naive baseline and fan-out, through the local stack with moto in a
+process of its own. Each run is meant to be a fresh process (``bench.run`` starts one per part
+and size), so its peak RSS is that run's alone:
+
+    python -m bench.stack_parts bulk SIZE OUT.json
+    python -m bench.stack_parts naive SIZE OUT.json
+    python -m bench.stack_parts fanout SIZE OUT.json
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import fixtures
+from bench.common import (
+    CITY,
+    AwsCounter,
+    RssSampler,
+    cpu_seconds,
+    peak_rss_mb,
+    rss_mb,
+    ru_maxrss_mb,
+    totals,
+)
+from bench.stack import ExternalStack, MotoProcess
+from chalicelib.bootstrap import container
+from gateway.bulk import lines_of, parse_line
+from gateway.bulk_client import BulkUploader, describe
+from gateway.storing import promote
+from infra.local import synthetic
+
+
+def _stack() -> tuple[MotoProcess, ExternalStack]:
+    moto = MotoProcess()
+    try:
+        return moto, ExternalStack(moto.endpoint).start()
+    except BaseException:
+        moto.stop()
+        raise
+
+
+def _ndjson(directory: Path, size: int) -> Path:
+    return synthetic.write_ndjson(
+        directory / f"entries-{size}.ndjson", synthetic.entries(CITY, range(size))
+    )
+
+
+def bulk_upload(
+    stack: ExternalStack,
+    uploader: BulkUploader,
+    path: Path,
+    counter: AwsCounter,
+    moto: MotoProcess,
+) -> dict[str, Any]:
+    """Request → PUT → the upload-queue handler via the pump until the upload is completed.
+
+    The listings stream is not read (no fan-out) here.
+    """
+    assert stack.pump is not None
+    source = stack.upload_source()
+    started = time.perf_counter()
+    facts = describe(path)
+    described = time.perf_counter()
+    rss_before = rss_mb()
+    cpu_before, moto_cpu_before = cpu_seconds(), moto.cpu_seconds()
+    with RssSampler() as sampler:
+        t0 = time.perf_counter()
+        asked = uploader.request(facts)
+        if asked.status != 201:
+            raise RuntimeError(f"upload request refused: {asked.status} {asked.body}")
+        t1 = time.perf_counter()
+        status = uploader.put(asked.body["put"], path)
+        if status != 200:
+            raise RuntimeError(f"PUT answered {status}")
+        t2 = time.perf_counter()
+        upload_id = asked.body["upload"]["manifest"]["upload_id"]
+        handler_seconds = 0.0
+        polls = 0
+        while True:
+            polled = time.perf_counter()
+            handled = stack.pump.poll_queue(source)
+            handler_seconds += time.perf_counter() - polled
+            polls += handled
+            counter.enabled = False  # the bench's own status check is not the gateway's cost
+            upload = container().uploads.get(CITY, upload_id)
+            counter.enabled = True
+            if upload is not None and upload.finished:
+                break
+            if not handled:
+                time.sleep(0.01)
+        t3 = time.perf_counter()
+    cpu_after, moto_cpu_after = cpu_seconds(), moto.cpu_seconds()
+    total = t3 - t0
+    return {
+        "entries": facts.count,
+        "file_bytes": facts.size,
+        "status": upload.status.value,
+        "lines": upload.lines,
+        "accepted": upload.accepted,
+        "duplicate": upload.duplicate,
+        "rejected": upload.rejected,
+        "describe_seconds": described - started,
+        "request_seconds": t1 - t0,
+        "put_seconds": t2 - t1,
+        "ingest_seconds": t3 - t2,
+        "handler_seconds": handler_seconds,
+        "queue_messages_handled": polls,
+        "request_to_completed_seconds": total,
+        "entries_per_s": facts.count / total,
+        "bench_cpu_seconds": cpu_after - cpu_before,
+        "moto_cpu_seconds": moto_cpu_after - moto_cpu_before,
+        "rss_before_mb": rss_before,
+        "rss_sampled_peak_mb": sampler.peak,
+        "rss_curve_mb": sampler.at_fractions(5),
+    }
+
+
+def _finish(result: dict[str, Any], moto: MotoProcess) -> dict[str, Any]:
+    result.update(
+        {
+            "peak_rss_mb": peak_rss_mb(),
+            "ru_maxrss_mb": ru_maxrss_mb(),
+            "moto_peak_rss_mb": moto.peak_rss_mb(),
+        }
+    )
+    return result
+
+
+def run_bulk(size: int) -> dict[str, Any]:
+    moto, stack = _stack()
+    try:
+        counter = AwsCounter().attach(container().aws_clients)
+        uploader = stack.source_uploader()
+        with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+            path = _ndjson(Path(tmp), size)
+            counter.reset()
+            result = bulk_upload(stack, uploader, path, counter, moto)
+        calls = counter.snapshot()
+        result.update({"aws_calls": calls, "aws_totals": totals(calls)})
+        return _finish(result, moto)
+    finally:
+        stack.stop()
+        moto.stop()
+
+
+def run_naive(size: int) -> dict[str, Any]:
+    """The same entries, each parsed, validated and promoted like a bulk line, then written with
+    one PutItem, sequentially: no batching, no dedup reads, no S3, no manifest."""
+    moto, stack = _stack()
+    try:
+        c = container()
+        counter = AwsCounter().attach(c.aws_clients)
+        client, table = c.aws_clients["dynamodb"], c.settings.listings_table
+        with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+            path = _ndjson(Path(tmp), size)
+            counter.reset()
+            now = datetime.now(UTC)
+            written = 0
+            cpu_before, moto_cpu_before = cpu_seconds(), moto.cpu_seconds()
+            t0 = time.perf_counter()
+            for line in lines_of(_chunks(path)):
+                entry = parse_line(line)
+                if isinstance(entry, list):
+                    continue
+                listing = promote(entry, CITY, now)
+                if listing is None:
+                    continue
+                # The item exactly as the gateway stores a new listing (DynamoListings._item).
+                client.put_item(TableName=table, Item=c.listings._item(listing, CITY))
+                written += 1
+            seconds = time.perf_counter() - t0
+            cpu_after, moto_cpu_after = cpu_seconds(), moto.cpu_seconds()
+        calls = counter.snapshot()
+        return _finish(
+            {
+                "entries": size,
+                "written": written,
+                "seconds": seconds,
+                "entries_per_s": written / seconds,
+                "bench_cpu_seconds": cpu_after - cpu_before,
+                "moto_cpu_seconds": moto_cpu_after - moto_cpu_before,
+                "aws_calls": calls,
+                "aws_totals": totals(calls),
+            },
+            moto,
+        )
+    finally:
+        stack.stop()
+        moto.stop()
+
+
+def _chunks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as file:
+        while chunk := file.read(1024 * 1024):
+            yield chunk
+
+
+def run_fanout(size: int) -> dict[str, Any]:
+    """10 subscriptions and 2 agreements; a bulk upload of ``size`` entries; then the listings
+    stream drained through ``app.fan_out_changes`` (deliveries are queued, not delivered)."""
+    moto, stack = _stack()
+    try:
+        c = container()
+        counter = AwsCounter().attach(c.aws_clients)
+        uploader = stack.source_uploader()
+        stack.register_regions(fixtures.SUBSCRIBER_NAMES)
+        for body in fixtures.agreement_bodies():
+            stack.operator("POST", "/v1/agreements", body)
+        subscriptions = [
+            stack.operator("POST", "/v1/subscriptions", body)
+            for body in fixtures.subscription_bodies()
+        ]
+        with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+            path = _ndjson(Path(tmp), size)
+            counter.reset()
+            upload = bulk_upload(stack, uploader, path, counter, moto)
+        ingest_calls = counter.snapshot()
+        assert stack.pump is not None
+        counter.reset()
+        records = handler_runs = 0
+        cpu_before, moto_cpu_before = cpu_seconds(), moto.cpu_seconds()
+        t0 = time.perf_counter()
+        idle = 0
+        while idle < 2:
+            handled = stack.pump.poll_stream()
+            records += handled
+            handler_runs += handled > 0
+            idle = 0 if handled else idle + 1
+        seconds = time.perf_counter() - t0
+        cpu_after, moto_cpu_after = cpu_seconds(), moto.cpu_seconds()
+        fanout_calls = counter.snapshot()
+        queued = _queued(stack)
+        return _finish(
+            {
+                "entries": size,
+                "subscriptions": len(subscriptions),
+                "agreements": len(fixtures.agreement_bodies()),
+                "upload": upload,
+                "ingest_aws_calls": ingest_calls,
+                "ingest_aws_totals": totals(ingest_calls),
+                "stream_records": records,
+                "fan_out_invocations": handler_runs,
+                "fan_out_seconds": seconds,
+                "fan_out_bench_cpu_seconds": cpu_after - cpu_before,
+                "fan_out_moto_cpu_seconds": moto_cpu_after - moto_cpu_before,
+                "fan_out_aws_calls": fanout_calls,
+                "fan_out_aws_totals": totals(fanout_calls),
+                "delivery_queue_messages": queued,
+            },
+            moto,
+        )
+    finally:
+        stack.stop()
+        moto.stop()
+
+
+def _queued(stack: ExternalStack) -> int:
+    """Messages waiting in the delivery queue (read with a client the counter does not see)."""
+    import boto3
+
+    sqs = boto3.session.Session().client("sqs", endpoint_url=stack.endpoint)
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=stack.env["CG_DELIVERY_QUEUE_URL"],
+        AttributeNames=["ApproximateNumberOfMessages"],
+    )["Attributes"]
+    return int(attributes["ApproximateNumberOfMessages"])
+
+
+PARTS = {"bulk": run_bulk, "naive": run_naive, "fanout": run_fanout}
+
+
+def main() -> None:
+    part, size, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    result = PARTS[part](size)
+    Path(out).write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
