@@ -9,9 +9,10 @@ is the checkpoint: an ingest cut short (Lambda's time limit) resumes where it st
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import islice
 from typing import TypeVar
 
@@ -30,6 +31,7 @@ from gateway.bulk import (
     with_errors,
 )
 from gateway.clock import Clock
+from gateway.errors import Conflict
 from gateway.lifecycle import Removal, RemovalReason, remove
 from gateway.listing import IN_FORCE, Listing, ListingStatus
 from gateway.ports import ListingStore, SourceIndex, UploadedFiles, UploadStore
@@ -45,6 +47,14 @@ _HELD = IN_FORCE | {ListingStatus.SUSPENDED}
 @dataclass(frozen=True)
 class BulkPolicy:
     removal_threshold: float = DEFAULT_REMOVAL_THRESHOLD
+    lease: timedelta = timedelta(minutes=16)  # past Lambda's 15-minute limit
+
+
+class UploadBusy(Conflict):
+    """S3 and SQS deliver at least once: a duplicate notification finds the upload held by
+    the run it duplicates, and is retried after that run is done."""
+
+    code = "upload_busy"
 
 
 class BulkIngest:
@@ -76,8 +86,19 @@ class BulkIngest:
         The returned upload is still ``ingesting`` when time ran out: call again to resume.
         """
         upload = self._uploads.get(region, upload_id)
-        if upload is None:
-            return None
+        if upload is None or (upload.finished and not _mismatched(upload)):
+            return upload
+        owner, now = uuid.uuid4().hex, self._clock.now()
+        if not self._uploads.lease(region, upload_id, owner, now, now + self._policy.lease):
+            raise UploadBusy(f"upload {region}/{upload_id} is being ingested by another run")
+        try:
+            return self._run(upload, version_id, out_of_time)
+        finally:
+            self._uploads.release(region, upload_id, owner)
+
+    def _run(
+        self, upload: Upload, version_id: str | None, out_of_time: Callable[[], bool]
+    ) -> Upload:
         if upload.status is UploadStatus.AWAITING_UPLOAD or _mismatched(upload):
             upload = self._verify(upload, version_id)
             self._uploads.save(upload)

@@ -91,6 +91,14 @@ class UploadStore(Protocol):
 
     def save(self, upload: Upload) -> None: ...
 
+    def lease(
+        self, region: str, upload_id: str, owner: str, now: datetime, until: datetime
+    ) -> bool:
+        """Hold the upload for one ingest run; ``False`` while another run's lease lasts."""
+        ...
+
+    def release(self, region: str, upload_id: str, owner: str) -> None: ...
+
 
 class UploadedFiles(Protocol):
     def read(self, key: str, version_id: str | None, start: int) -> Iterable[bytes]:

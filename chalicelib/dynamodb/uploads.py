@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from botocore.exceptions import ClientError
 
-from chalicelib.dynamodb.base import Item, Table, is_conditional_failure, s, text
+from chalicelib.dynamodb.base import Item, Table, is_conditional_failure, n, s, text
 from gateway.bulk import Upload
 
 
@@ -36,4 +38,44 @@ class DynamoUploads(Table):
 
     def save(self, upload: Upload) -> None:
         manifest = upload.manifest
-        self._put_doc(_key(manifest.region, manifest.upload_id), upload.model_dump_json())
+        self._client.update_item(  # not a put: the lease attributes stay
+            TableName=self._table,
+            Key=_key(manifest.region, manifest.upload_id),
+            UpdateExpression="SET doc = :doc",
+            ExpressionAttributeValues={":doc": s(upload.model_dump_json())},
+        )
+
+    def lease(
+        self, region: str, upload_id: str, owner: str, now: datetime, until: datetime
+    ) -> bool:
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=_key(region, upload_id),
+                UpdateExpression="SET lease_owner = :owner, lease_until = :until",
+                ConditionExpression="attribute_exists(upload_key) AND "
+                "(attribute_not_exists(lease_until) OR lease_until < :now)",
+                ExpressionAttributeValues={
+                    ":owner": s(owner),
+                    ":until": n(int(until.timestamp())),
+                    ":now": n(int(now.timestamp())),
+                },
+            )
+        except ClientError as error:
+            if is_conditional_failure(error):
+                return False
+            raise
+        return True
+
+    def release(self, region: str, upload_id: str, owner: str) -> None:
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=_key(region, upload_id),
+                UpdateExpression="REMOVE lease_owner, lease_until",
+                ConditionExpression="lease_owner = :owner",
+                ExpressionAttributeValues={":owner": s(owner)},
+            )
+        except ClientError as error:
+            if not is_conditional_failure(error):
+                raise

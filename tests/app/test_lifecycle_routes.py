@@ -602,7 +602,7 @@ def test_overdue_objections_are_the_operators_and_due_after_the_deadline(gateway
     # overdue yet. The tick at a later time reports it.
     assert listed.status_code == 200
     assert listed.json_body == {"overdue": []}
-    assert anonymous.status_code == 403
+    assert anonymous.status_code == 401
     assert signed.status_code == 403
     assert error_code(signed) == "operator_only"
     assert on_the_day.json_body["overdue_objections"] == []

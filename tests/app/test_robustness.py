@@ -130,6 +130,7 @@ class World:
             "delivery_id": ["msg_" + "0" * 32],
             "code": [HUBEI, HUNAN],
             "key_id": [SPARE_KEY_ID, "k-fuzz-1"],  # never the signer's: that would end the fuzzing
+            "upload_id": ["u-fuzz-1"],
         }[name]
 
     def headers(self, caller: str, body: bytes) -> dict[str, str]:

@@ -90,6 +90,24 @@ def test_the_same_upload_id_in_another_region_is_another_upload(uploads):
     assert uploads.get(COUNTY, "u-1") == upload(region=COUNTY)
 
 
+def test_one_run_at_a_time_holds_an_upload_and_saving_keeps_the_lease(uploads):
+    uploads.create(upload())
+    later = ACCEPTED_AT + timedelta(minutes=16)
+
+    first = uploads.lease(CITY, "u-1", "run-1", ACCEPTED_AT, later)
+    uploads.save(upload(lines=5))
+    second = uploads.lease(CITY, "u-1", "run-2", ACCEPTED_AT, later)
+    uploads.release(CITY, "u-1", "run-2")  # not its lease: no effect
+    still = uploads.lease(CITY, "u-1", "run-3", ACCEPTED_AT, later)
+    uploads.release(CITY, "u-1", "run-1")
+    third = uploads.lease(CITY, "u-1", "run-3", ACCEPTED_AT, later)
+    expired = uploads.lease(CITY, "u-1", "run-4", later + timedelta(seconds=1), later)
+
+    assert (first, second, still, third, expired) == (True, False, False, True, True)
+    assert uploads.get(CITY, "u-1").lines == 5
+    assert not uploads.lease(CITY, "u-404", "run-1", ACCEPTED_AT, later)
+
+
 def test_saving_keeps_progress_and_results(uploads):
     uploads.create(upload())
     progressed = upload(

@@ -21,7 +21,7 @@ from gateway.bulk import (
     resync_removal_note,
     upload_key,
 )
-from gateway.bulk_ingest import LINES_PER_BATCH, BulkIngest, BulkPolicy
+from gateway.bulk_ingest import LINES_PER_BATCH, BulkIngest, BulkPolicy, UploadBusy
 from gateway.clock import FixedClock
 from gateway.listing import Listing, ListingEntry, ListingStatus
 from gateway.storing import promote
@@ -43,6 +43,7 @@ class InMemoryUploads:
     def __init__(self) -> None:
         self.docs: dict[tuple[str, str], str] = {}
         self.saves = 0
+        self.leases: dict[tuple[str, str], tuple[str, datetime]] = {}
 
     def create(self, upload: Upload) -> Upload | None:
         key = (upload.manifest.region, upload.manifest.upload_id)
@@ -58,6 +59,19 @@ class InMemoryUploads:
     def save(self, upload: Upload) -> None:
         self.docs[(upload.manifest.region, upload.manifest.upload_id)] = upload.model_dump_json()
         self.saves += 1
+
+    def lease(
+        self, region: str, upload_id: str, owner: str, now: datetime, until: datetime
+    ) -> bool:
+        held = self.leases.get((region, upload_id))
+        if held is not None and held[1] >= now:
+            return False
+        self.leases[(region, upload_id)] = (owner, until)
+        return True
+
+    def release(self, region: str, upload_id: str, owner: str) -> None:
+        if self.leases.get((region, upload_id), ("", None))[0] == owner:
+            del self.leases[(region, upload_id)]
 
 
 class InMemoryFiles:
@@ -214,6 +228,36 @@ def totals(upload: Upload) -> dict[str, Any]:
 def test_no_manifest_no_ingest() -> None:
     gateway = Gateway()
     assert gateway.ingest.process(CITY, "u-unknown", None) is None
+
+
+def test_a_duplicate_notification_during_an_ingest_is_refused_and_later_sees_it_done() -> None:
+    content = ndjson([row(i) for i in range(1, 4)])
+    gateway = Gateway()
+    gateway.sign(content)
+    version = gateway.put(content)
+    assert gateway.uploads.lease(CITY, "u-1", "the-first-run", NOW, NOW + timedelta(minutes=16))
+
+    with pytest.raises(UploadBusy):
+        gateway.ingest.process(CITY, "u-1", version)
+    gateway.uploads.release(CITY, "u-1", "the-first-run")
+    done = gateway.process("u-1", version)
+    again = gateway.process("u-1", version)
+
+    assert (done.status, done.accepted) == (UploadStatus.COMPLETED, 3)
+    assert again == done
+    assert gateway.uploads.leases == {}
+
+
+def test_a_crashed_runs_lease_runs_out() -> None:
+    content = ndjson([row(1)])
+    gateway = Gateway()
+    gateway.sign(content)
+    version = gateway.put(content)
+    gateway.uploads.lease(
+        CITY, "u-1", "crashed", NOW - timedelta(hours=1), NOW - timedelta(seconds=1)
+    )
+
+    assert gateway.process("u-1", version).status is UploadStatus.COMPLETED
 
 
 def test_a_delta_upload_counts_accepted_duplicate_and_rejected_lines() -> None:
