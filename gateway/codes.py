@@ -6,6 +6,7 @@ the gateway's stable error codes. Codes that fail the check are rejected, never 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from enum import StrEnum
@@ -41,8 +42,10 @@ def _compact(value: str) -> str:
     return text.strip().replace(" ", "").replace("-", "").upper()
 
 
+@functools.lru_cache(maxsize=65536)
 def classify(value: str) -> tuple[str, SubjectType]:
-    """Validate a credit code and say whose it is.
+    """Validate a credit code and say whose it is (memoised: a code is validated again on
+    promotion, masking and every re-read, and the check digits are pure arithmetic).
 
     A string shaped like a resident ID — 17 digits and a digit or X, a birth date, and a
     division code that existed in the birth year — is checked as one (GB 11643); anything else

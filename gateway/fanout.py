@@ -88,18 +88,21 @@ def plan_deliveries(
     """
     on = china_date(change.occurred_at)
     deliveries: list[Delivery] = []
+    unrecognised: Change | None = None  # masked once, however many regions do not recognise it
     for sub in subscriptions:
         if not sub.filters.matches(change.listing):
             continue
         recognition = recognise(change.listing, sub.region, agreements, on)
         if sub.recognised_only and not recognition.recognised and change.type == "listed":
             continue
+        if not recognition.recognised and unrecognised is None:
+            unrecognised = for_subscriber(change, recognition)
         deliveries.append(
             Delivery(
                 delivery_id=delivery_id(change.change_id, sub.subscription_id, event),
                 subscription_id=sub.subscription_id,
                 type=event,
-                change=for_subscriber(change, recognition),
+                change=change if recognition.recognised else unrecognised,
                 recognition=recognition,
             )
         )
