@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import time
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
 
@@ -16,6 +16,7 @@ from gateway.listing import Listing, ListingStatus
 from gateway.ports import Write
 from gateway.regions import subtree_prefix
 
+T = TypeVar("T")
 _BATCH_GET = 100
 _WRITERS = 8
 _BATCH_WRITE = 25
@@ -36,27 +37,42 @@ def listing_from_item(item: dict[str, Any]) -> Listing:
     return Listing.model_validate({**json.loads(text(item, "doc")), "provenances": provenances})
 
 
+def _in_parallel(work: Callable[[Any], T], chunks: Sequence[Any]) -> list[T]:
+    """Independent requests overlap their round trips (boto3 clients are thread-safe)."""
+    if len(chunks) <= 1:
+        return [work(chunk) for chunk in chunks]
+    with ThreadPoolExecutor(max_workers=min(_WRITERS, len(chunks))) as pool:
+        return list(pool.map(work, chunks))
+
+
 def _key(credit_code: str, listing_id: str) -> Item:
     return {"credit_code": s(credit_code), "listing_id": s(listing_id)}
 
 
 class DynamoListings(Table):
     def current(self, keys: Sequence[tuple[str, str]]) -> dict[str, Listing]:
+        """Strongly consistent reads, 100 keys to a BatchGetItem, the requests in parallel."""
         unique = list(dict.fromkeys(keys))
+        chunks = [unique[i : i + _BATCH_GET] for i in range(0, len(unique), _BATCH_GET)]
         found: dict[str, Listing] = {}
-        for start in range(0, len(unique), _BATCH_GET):
-            pending: dict[str, Any] = {
-                self._table: {
-                    "Keys": [_key(code, lid) for code, lid in unique[start : start + _BATCH_GET]],
-                    "ConsistentRead": True,
-                }
-            }
-            while pending:
-                reply = self._client.batch_get_item(RequestItems=pending)
-                for item in reply.get("Responses", {}).get(self._table, []):
-                    found[text(item, "listing_id")] = listing_from_item(item)
-                pending = dict(reply.get("UnprocessedKeys") or {})
+        for part in _in_parallel(self._get_chunk, chunks):
+            found.update(part)
         return found
+
+    def _get_chunk(self, keys: Sequence[tuple[str, str]]) -> dict[str, Listing]:
+        found: dict[str, Listing] = {}
+        pending: dict[str, Any] = {
+            self._table: {"Keys": [_key(code, lid) for code, lid in keys], "ConsistentRead": True}
+        }
+        for pause in _BACKOFF:
+            reply = self._client.batch_get_item(RequestItems=pending)
+            for item in reply.get("Responses", {}).get(self._table, []):
+                found[text(item, "listing_id")] = listing_from_item(item)
+            pending = dict(reply.get("UnprocessedKeys") or {})
+            if not pending:
+                return found
+            time.sleep(pause)
+        raise RuntimeError("DynamoDB kept keys unprocessed (throttled); retry later")
 
     def write(self, writes: Sequence[Write], region: str | None) -> set[str]:
         if len(writes) <= 1:
@@ -66,24 +82,23 @@ class DynamoListings(Table):
             return {x.listing_id for (x, _), ok in zip(writes, results, strict=True) if ok}
 
     def create(self, listings: Sequence[Listing], region: str) -> set[str]:
-        """New listings, 25 to a BatchWriteItem request (no per-item condition: for bulk loads,
-        where a request per listing would dominate the cost)."""
-        for start in range(0, len(listings), _BATCH_WRITE):
-            pending: dict[str, Any] = {
-                self._table: [
-                    {"PutRequest": {"Item": self._item(listing, region)}}
-                    for listing in listings[start : start + _BATCH_WRITE]
-                ]
-            }
-            for pause in _BACKOFF:
-                reply = self._client.batch_write_item(RequestItems=pending)
-                pending = dict(reply.get("UnprocessedItems") or {})
-                if not pending:
-                    break
-                time.sleep(pause)
-            if pending:
-                raise RuntimeError("DynamoDB kept the batch unprocessed (throttled); retry later")
+        """New listings, 25 to a BatchWriteItem request, the requests in parallel (no per-item
+        condition: for bulk loads, where a request per listing would dominate the cost)."""
+        chunks = [listings[i : i + _BATCH_WRITE] for i in range(0, len(listings), _BATCH_WRITE)]
+        _in_parallel(lambda chunk: self._put_chunk(chunk, region), chunks)
         return {listing.listing_id for listing in listings}
+
+    def _put_chunk(self, listings: Sequence[Listing], region: str) -> None:
+        pending: dict[str, Any] = {
+            self._table: [{"PutRequest": {"Item": self._item(x, region)}} for x in listings]
+        }
+        for pause in _BACKOFF:
+            reply = self._client.batch_write_item(RequestItems=pending)
+            pending = dict(reply.get("UnprocessedItems") or {})
+            if not pending:
+                return
+            time.sleep(pause)
+        raise RuntimeError("DynamoDB kept the batch unprocessed (throttled); retry later")
 
     def _item(self, listing: Listing, region: str) -> Item:
         update = self._update(listing, None, region)
