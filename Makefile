@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: venv demo dev test lint format package ci clean
+.PHONY: venv demo dev test bench lint format package ci clean
 
 # The AWS region the package targets (cn-north-1 / cn-northwest-1 for the aws-cn partition).
 REGION ?= cn-northwest-1
@@ -28,6 +28,11 @@ dev: venv
 
 test: venv
 	$(BIN)/pytest
+
+# Throughput, memory and request counts against their references: bench/report.md and .json.
+# Sizes and parts are overridable, e.g. BENCH_SIZE=20000 BENCH_PARTS=pipeline,bulk (see bench/).
+bench: venv
+	$(BIN)/python -m bench.run
 
 lint: venv
 	$(BIN)/ruff check .

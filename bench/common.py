@@ -10,8 +10,6 @@ import resource
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,16 +110,6 @@ class RssSampler:
         return [round(self.samples[round(last * i / (points - 1))][1], 1) for i in range(points)]
 
 
-@contextmanager
-def stopwatch() -> Iterator[dict[str, float]]:
-    result: dict[str, float] = {}
-    start = time.perf_counter()
-    try:
-        yield result
-    finally:
-        result["seconds"] = time.perf_counter() - start
-
-
 # --- DynamoDB item sizes and capacity units ----------------------------------------------------
 
 
@@ -171,21 +159,39 @@ def short_table(name: str) -> str:
     return name.removeprefix("cg-local-").removesuffix("table")
 
 
+SIZE_SAMPLE = 2000
+"""Item sizes are computed for the first 2,000 written items of each (operation, table) and
+write units extrapolated from them: sizing every item would cost the bench ~2% of its CPU."""
+
+SQS_BILLING_CHUNK = 64 * 1024
+"""SQS bills each 64 KB chunk of a request's payload as one request."""
+
+_WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
+
+
 @dataclass
 class OpCount:
     calls: int = 0
     items: int = 0
-    wru: int = 0
+    sized_wru: int = 0
     sizes: list[int] = field(default_factory=list)
+    deletes: int = 0
+
+    @property
+    def wru(self) -> int:
+        """Write request units: measured per item for the sample, extrapolated to the rest."""
+        sized = len(self.sizes) + self.deletes
+        return round(self.sized_wru * self.items / sized) if sized else 0
 
 
 class AwsCounter:
     """Counts every call the gateway's boto3 clients make, by service, operation and table.
 
-    Registered on ``before-parameter-build`` (it fires once per API call, before retries, with
-    the call's Python parameters), so items per batch and billed item sizes can be read off.
-    Write request units are counted the way DynamoDB bills them (ceil(size / 1 KB) per item,
-    twice for a transaction); reads are counted as items requested.
+    Registered on ``before-parameter-build``, which fires once per API call (before any retry)
+    with the call's Python parameters, so items per batch and billed item sizes can be read
+    off. Write request units are counted as DynamoDB bills them: ceil(size / 1 KB) per item,
+    twice for an item written in a transaction. (A presigned URL also fires the event: the
+    presigned upload PUT shows up as one ``s3.PutObject``.)
     """
 
     def __init__(self) -> None:
@@ -205,73 +211,85 @@ class AwsCounter:
     def _on_call(self, params: dict[str, Any], model: Any, **_: Any) -> None:
         if not self.enabled:
             return
-        service = model.service_model.service_name
-        name = model.name
+        service, name = model.service_model.service_name, model.name
         with self._lock:
-            for position, (table, items, units, sizes) in enumerate(_breakdown(name, params)):
+            for position, (table, items, written) in enumerate(_parts(name, params)):
                 count = self.ops[(service, name, table)]
                 count.calls += position == 0  # a call naming several tables counts once
                 count.items += items
-                count.wru += units
-                count.sizes += sizes
+                if name == "SendMessageBatch" and len(count.sizes) < SIZE_SAMPLE:
+                    size = sum(len(e["MessageBody"].encode()) for e in params["Entries"])
+                    count.sizes.append(size)
+                    count.sized_wru += math.ceil(size / SQS_BILLING_CHUNK)  # billed requests
+                if name in _WRITES and len(count.sizes) < SIZE_SAMPLE:
+                    factor = 2 if name == "TransactWriteItems" else 1
+                    for kind, body in written:
+                        if kind == "Delete":
+                            count.deletes += 1
+                            count.sized_wru += factor
+                            continue
+                        size = item_size(body) if kind == "Item" else _update_size(body)
+                        count.sizes.append(size)
+                        count.sized_wru += factor * wru(size)
 
     def snapshot(self) -> dict[str, dict[str, Any]]:
         with self._lock:
-            return {
-                f"{svc}.{op}" + (f"[{table}]" if table else ""): {
-                    "calls": c.calls,
-                    "items": c.items,
-                    **({"wru": c.wru} if c.wru else {}),
-                    **(
-                        {
-                            "item_bytes_mean": round(sum(c.sizes) / len(c.sizes)),
-                            "item_bytes_max": max(c.sizes),
-                        }
-                        if c.sizes
-                        else {}
-                    ),
-                }
-                for (svc, op, table), c in sorted(self.ops.items())
-            }
+            out: dict[str, dict[str, Any]] = {}
+            for (svc, op, table), c in sorted(self.ops.items()):
+                entry: dict[str, Any] = {"calls": c.calls, "items": c.items}
+                if svc == "sqs" and c.sizes:
+                    entry["billed_requests"] = round(c.sized_wru * c.calls / len(c.sizes))
+                    entry["request_bytes_mean"] = round(sum(c.sizes) / len(c.sizes))
+                    entry["request_bytes_max"] = max(c.sizes)
+                elif c.sizes:
+                    entry["wru"] = c.wru
+                    entry["item_bytes_mean"] = round(sum(c.sizes) / len(c.sizes))
+                    entry["item_bytes_max"] = max(c.sizes)
+                elif c.wru:
+                    entry["wru"] = c.wru
+                out[f"{svc}.{op}" + (f"[{table}]" if table else "")] = entry
+            return out
 
 
-def _breakdown(name: str, params: dict[str, Any]) -> list[tuple[str, int, int, list[int]]]:
-    """(table, items, write request units, item sizes) for one call."""
+Written = list[tuple[str, dict[str, Any]]]
+"""("Item", item) for a put, ("Update", params) for an update, ("Delete", key) for a delete."""
+
+
+def _parts(name: str, params: dict[str, Any]) -> list[tuple[str, int, Written]]:
+    """(table, items, what was written) for one call."""
     if name == "BatchWriteItem":
         out = []
         for table, requests in params.get("RequestItems", {}).items():
-            sizes = [item_size(r["PutRequest"]["Item"]) for r in requests if "PutRequest" in r]
-            deletes = sum(1 for r in requests if "DeleteRequest" in r)
-            units = sum(wru(size) for size in sizes) + deletes
-            out.append((short_table(table), len(requests), units, sizes))
+            written: Written = [
+                ("Item", r["PutRequest"]["Item"]) if "PutRequest" in r else ("Delete", {})
+                for r in requests
+            ]
+            out.append((short_table(table), len(requests), written))
         return out
     if name == "BatchGetItem":
         return [
-            (short_table(table), len(spec.get("Keys", [])), 0, [])
+            (short_table(table), len(spec.get("Keys", [])), [])
             for table, spec in params.get("RequestItems", {}).items()
         ]
     if name == "TransactWriteItems":
-        per_table: dict[str, list[int]] = defaultdict(list)
+        per_table: dict[str, Written] = defaultdict(list)
         for entry in params.get("TransactItems", []):
             (kind, body), *_ = entry.items()
-            size = item_size(body["Item"]) if kind == "Put" else _update_size(body)
-            per_table[short_table(body["TableName"])].append(size)
-        return [
-            (table, len(sizes), 2 * sum(wru(s) for s in sizes), sizes)
-            for table, sizes in per_table.items()
-        ]
+            what = {"Put": ("Item", body.get("Item", {})), "Update": ("Update", body)}.get(
+                kind, ("Delete", {})
+            )
+            per_table[short_table(body["TableName"])].append(what)
+        return [(table, len(written), written) for table, written in per_table.items()]
+    if name == "SendMessageBatch":
+        return [("", len(params.get("Entries", [])), [])]
     table = short_table(params.get("TableName", ""))
     if name == "PutItem":
-        size = item_size(params["Item"])
-        return [(table, 1, wru(size), [size])]
+        return [(table, 1, [("Item", params["Item"])])]
     if name == "UpdateItem":
-        size = _update_size(params)
-        return [(table, 1, wru(size), [size])]
+        return [(table, 1, [("Update", params)])]
     if name == "DeleteItem":
-        return [(table, 1, 1, [])]
-    if name == "SendMessageBatch":
-        return [("", len(params.get("Entries", [])), 0, [])]
-    return [(table, 1, 0, [])]
+        return [(table, 1, [("Delete", {})])]
+    return [(table, 1, [])]
 
 
 def totals(snapshot: dict[str, dict[str, Any]]) -> dict[str, int]:
@@ -297,6 +315,7 @@ def totals(snapshot: dict[str, dict[str, Any]]) -> dict[str, int]:
         elif op in ("sqs.SendMessage", "sqs.SendMessageBatch"):
             out["sqs_send_requests"] += c["calls"]
             out["sqs_messages"] += c["items"]
+            out["sqs_send_billed_requests"] += c.get("billed_requests", c["calls"])
         elif op.startswith("sqs."):
             out["sqs_other_requests"] += c["calls"]
         elif op.startswith("s3."):

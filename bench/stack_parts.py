@@ -24,6 +24,7 @@ from bench.common import (
     AwsCounter,
     RssSampler,
     cpu_seconds,
+    env_float,
     peak_rss_mb,
     rss_mb,
     ru_maxrss_mb,
@@ -38,9 +39,9 @@ from infra.local import synthetic
 
 
 def _stack() -> tuple[MotoProcess, ExternalStack]:
-    moto = MotoProcess()
+    moto = MotoProcess(latency_ms=env_float("BENCH_STACK_LATENCY_MS", 0.0))
     try:
-        return moto, ExternalStack(moto.endpoint).start()
+        return moto, ExternalStack(moto_endpoint=moto.endpoint).start()
     except BaseException:
         moto.stop()
         raise
@@ -133,7 +134,9 @@ def _finish(result: dict[str, Any], moto: MotoProcess) -> dict[str, Any]:
     return result
 
 
-def run_bulk(size: int) -> dict[str, Any]:
+def run_bulk(size: int, resend: bool = False) -> dict[str, Any]:
+    """One upload of ``size`` new entries; with ``resend``, the same file again afterwards
+    (every line a duplicate: dedup reads only)."""
     moto, stack = _stack()
     try:
         counter = AwsCounter().attach(container().aws_clients)
@@ -142,8 +145,14 @@ def run_bulk(size: int) -> dict[str, Any]:
             path = _ndjson(Path(tmp), size)
             counter.reset()
             result = bulk_upload(stack, uploader, path, counter, moto)
-        calls = counter.snapshot()
-        result.update({"aws_calls": calls, "aws_totals": totals(calls)})
+            calls = counter.snapshot()
+            result.update({"aws_calls": calls, "aws_totals": totals(calls)})
+            if resend:
+                counter.reset()
+                again = bulk_upload(stack, uploader, path, counter, moto)
+                calls = counter.snapshot()
+                again.update({"aws_calls": calls, "aws_totals": totals(calls)})
+                result["resend"] = again
         return _finish(result, moto)
     finally:
         stack.stop()
@@ -265,7 +274,7 @@ def _queued(stack: ExternalStack) -> int:
     """Messages waiting in the delivery queue (read with a client the counter does not see)."""
     import boto3
 
-    sqs = boto3.session.Session().client("sqs", endpoint_url=stack.endpoint)
+    sqs = boto3.session.Session().client("sqs", endpoint_url=stack.moto_endpoint)
     attributes = sqs.get_queue_attributes(
         QueueUrl=stack.env["CG_DELIVERY_QUEUE_URL"],
         AttributeNames=["ApproximateNumberOfMessages"],
@@ -278,7 +287,7 @@ PARTS = {"bulk": run_bulk, "naive": run_naive, "fanout": run_fanout}
 
 def main() -> None:
     part, size, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-    result = PARTS[part](size)
+    result = run_bulk(size, resend=True) if part == "bulk+resend" else PARTS[part](size)
     Path(out).write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import islice
@@ -35,7 +36,7 @@ from gateway.errors import Conflict
 from gateway.lifecycle import Removal, RemovalReason, remove
 from gateway.listing import IN_FORCE, Listing, ListingStatus
 from gateway.ports import ListingStore, SourceIndex, UploadedFiles, UploadStore
-from gateway.storing import promote, store
+from gateway.storing import Stored, promote, store
 
 LINES_PER_BATCH = 500
 BATCHES_PER_CHECKPOINT = 10
@@ -145,48 +146,31 @@ class BulkIngest:
     # --- pass 2 ------------------------------------------------------------------------------
 
     def _ingest(self, upload: Upload, out_of_time: Callable[[], bool]) -> Upload:
+        """Parse batch k+1 while batch k is stored (one writer thread, so batches still reach
+        the store in file order and a later line dedups against an earlier one)."""
         lines = lines_of(
             self._files.read(upload.object_key, upload.version_id, upload.offset),
             start_line=upload.line,
             start_offset=upload.offset,
         )
-        for done, batch in enumerate(_batches(lines, LINES_PER_BATCH), start=1):
-            upload = self._ingest_batch(upload, batch)
-            if out_of_time():
-                return upload
-            if done % BATCHES_PER_CHECKPOINT == 0:
-                self._uploads.save(upload)
+        region = upload.manifest.region
+        with ThreadPoolExecutor(max_workers=1) as writer:
+            in_flight: _InFlight | None = None
+            for done, batch in enumerate(_batches(lines, LINES_PER_BATCH), start=1):
+                parsed = _parse(batch, region, self._clock.now())
+                if in_flight is not None:
+                    upload = in_flight.counted(upload, self._clock.now())
+                in_flight = _InFlight(
+                    parsed, writer.submit(store, self._listings, parsed.candidates, region, True)
+                )
+                if out_of_time():
+                    return in_flight.counted(upload, self._clock.now())
+                if done % BATCHES_PER_CHECKPOINT == 0:
+                    self._uploads.save(upload)
+            if in_flight is not None:
+                upload = in_flight.counted(upload, self._clock.now())
         # The whole file is read: trailing blank lines end past the last entry's offset.
         return upload.model_copy(update={"offset": upload.manifest.size})
-
-    def _ingest_batch(self, upload: Upload, batch: Sequence[Line]) -> Upload:
-        region, now = upload.manifest.region, self._clock.now()
-        errors: list[LineError] = []
-        candidates: list[tuple[int, Listing]] = []
-        for line in batch:
-            parsed = parse_line(line)
-            if isinstance(parsed, list):
-                errors += parsed
-                continue
-            listing = promote(parsed, region, now)
-            if listing is None:
-                errors.append(_outside_subtree(line.number, region, parsed.origin_region))
-            else:
-                candidates.append((line.number, listing))
-        stored = store(self._listings, candidates, region, bulk=True)
-        return stamp(
-            with_errors(
-                upload,
-                errors,
-                lines=upload.lines + len(batch),
-                accepted=upload.accepted + len(stored.accepted),
-                duplicate=upload.duplicate + len(stored.duplicates),
-                rejected=upload.rejected + len({error.line for error in errors}),
-            ),
-            now,
-            offset=batch[-1].end,
-            line=batch[-1].number,
-        )
 
     # --- pass 3 ------------------------------------------------------------------------------
 
@@ -220,6 +204,54 @@ class BulkIngest:
             if held.status in _HELD and removal.version > held.version:
                 writes.append((remove(held, removal, manifest.region, now), held.version))
         return len(self._listings.write(writes, None)) if writes else 0
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """One batch of lines: what to store, and what was wrong with the rest."""
+
+    lines: Sequence[Line]
+    candidates: list[tuple[int, Listing]]
+    errors: list[LineError]
+
+
+def _parse(batch: Sequence[Line], region: str, now: datetime) -> _Parsed:
+    errors: list[LineError] = []
+    candidates: list[tuple[int, Listing]] = []
+    for line in batch:
+        parsed = parse_line(line)
+        if isinstance(parsed, list):
+            errors += parsed
+            continue
+        listing = promote(parsed, region, now)
+        if listing is None:
+            errors.append(_outside_subtree(line.number, region, parsed.origin_region))
+        else:
+            candidates.append((line.number, listing))
+    return _Parsed(batch, candidates, errors)
+
+
+@dataclass(frozen=True)
+class _InFlight:
+    parsed: _Parsed
+    stored: Future[Stored]
+
+    def counted(self, upload: Upload, now: datetime) -> Upload:
+        """The upload once this batch is stored (waits for the writer)."""
+        stored, errors, batch = self.stored.result(), self.parsed.errors, self.parsed.lines
+        return stamp(
+            with_errors(
+                upload,
+                errors,
+                lines=upload.lines + len(batch),
+                accepted=upload.accepted + len(stored.accepted),
+                duplicate=upload.duplicate + len(stored.duplicates),
+                rejected=upload.rejected + len({error.line for error in errors}),
+            ),
+            now,
+            offset=batch[-1].end,
+            line=batch[-1].number,
+        )
 
 
 def _removal_of(listing: Listing, upload: Upload) -> Removal:

@@ -9,6 +9,7 @@ import threading
 from typing import Any
 
 from moto.dynamodb import models
+from moto.dynamodb.models.table import Table
 
 _active = threading.local()
 
@@ -22,7 +23,7 @@ class _TableCopiedOnce:
     @staticmethod
     def deepcopy(value: Any, memo: Any = None) -> Any:
         copies: dict[int, Any] | None = getattr(_active, "copies", None)
-        if copies is None or not isinstance(value, models.Table):
+        if copies is None or not isinstance(value, Table):
             return copy.deepcopy(value, memo)
         if id(value) not in copies:
             copies[id(value)] = copy.deepcopy(value, memo)

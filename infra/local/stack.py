@@ -23,11 +23,9 @@ from chalice.local import (
     LocalDevServer,
     create_local_server,
 )
-from moto.server import ThreadedMotoServer
 
 from chalicelib import bootstrap
 from gateway.signing import generate_signing_key
-from infra.local import moto_speedup
 from infra.local.provision import Provisioner
 from infra.local.pump import EventPump, QueueSource
 
@@ -47,23 +45,21 @@ class LocalStack:
     """Everything a demo or an end-to-end test needs, with no AWS account and no network."""
 
     retry_schedule_seconds: tuple[int, ...] = (1, 1, 2, 2, 3, 3, 5)
+    moto_endpoint: str | None = None
+    """A moto server already running (benchmarks keep its memory out of their process)."""
     operator_token: str = field(default_factory=lambda: secrets.token_hex(24))
     url: str = ""
     env: dict[str, str] = field(default_factory=dict)
     pump: EventPump | None = None
     app_module: ModuleType | None = None
-    _moto: ThreadedMotoServer | None = None
+    _moto: Any = None  # the in-process ThreadedMotoServer, unless moto_endpoint is given
     _http: LocalDevServer | None = None
     _threads: list[threading.Thread] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def start(self) -> LocalStack:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request log lines
-        moto_speedup.install()
-        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        self._moto.start()
-        host, port = self._moto.get_host_and_port()
-        endpoint = f"http://{host}:{port}"
+        endpoint = self.moto_endpoint or self._start_moto()
         # moto's backends are per process: start from a clean slate even after another stack.
         reset = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")  # noqa: S310
         urllib.request.urlopen(reset, timeout=10).close()  # noqa: S310 - our loopback server
@@ -98,24 +94,45 @@ class LocalStack:
         bootstrap.reset()
         self.app_module = _load_app()
         self._serve_app(self.app_module)
-        app = self.app_module
         self.pump = EventPump(
             session.client("dynamodbstreams", endpoint_url=endpoint),
             session.client("sqs", endpoint_url=endpoint),
             self.env["CG_LISTINGS_STREAM_ARN"],
             self.app_module.fan_out_changes,
-            [
-                QueueSource("deliver", self.env["CG_DELIVERY_QUEUE_URL"], app.deliver_webhooks),
-                QueueSource(
-                    "ingest_uploads",
-                    self.env["CG_UPLOAD_QUEUE_URL"],
-                    app.ingest_uploads,
-                    batch_size=1,
-                    timeout_ms=900_000,
-                ),
-            ],
+            [self.delivery_source(), self.upload_source()],
         )
         return self
+
+    def _start_moto(self) -> str:
+        from moto.server import ThreadedMotoServer  # only when moto runs in this process
+
+        from infra.local import moto_speedup
+
+        moto_speedup.install()
+        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._moto.start()
+        host, port = self._moto.get_host_and_port()
+        return f"http://{host}:{port}"
+
+    def delivery_source(self) -> QueueSource:
+        """The delivery queue's event source mapping (as the deployed template declares it)."""
+        return QueueSource("deliver", self.env["CG_DELIVERY_QUEUE_URL"], self._app.deliver_webhooks)
+
+    def upload_source(self) -> QueueSource:
+        """The upload queue's: one upload per invocation, Lambda's 15-minute limit."""
+        return QueueSource(
+            "ingest_uploads",
+            self.env["CG_UPLOAD_QUEUE_URL"],
+            self._app.ingest_uploads,
+            batch_size=1,
+            timeout_ms=900_000,
+        )
+
+    @property
+    def _app(self) -> ModuleType:
+        if self.app_module is None:
+            raise RuntimeError("start the stack first")
+        return self.app_module
 
     def _serve_app(self, module: ModuleType) -> None:
         config = Config.create(chalice_stage="local", app_name="credit-gateway", project_dir=".")
