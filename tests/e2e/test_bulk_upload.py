@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from gateway import cli
 from gateway.bulk_client import BulkUploader, describe
 from gateway.client import PushClient, http_request
 from gateway.signing import Ed25519Signer, generate_signing_key, load_private_key, public_key_text
@@ -207,3 +209,46 @@ def test_bulk_changes_reach_subscribers_as_webhooks(stack, uploader, receiver, t
     }
     assert {r.payload.data.listing.credit_code for r in receiver.received} == expected
     assert receiver.rejected == []
+
+
+def test_the_cli_uploads_with_a_progress_bar_and_prints_the_result(stack, tmp_path, capsys):
+    """`gateway push --bulk` as a platform runs it (last here: it leaves the pump running)."""
+    key_file = tmp_path / "cs.key"
+    private = generate_signing_key()
+    key_file.write_text(private + "\n", encoding="utf-8")
+    operator(
+        stack,
+        "POST",
+        f"/v1/regions/{CITY}/keys",
+        {"key_id": "cs-cli", "public_key": public_key_text(load_private_key(private))},
+    )
+    rows = list(synthetic.entries(CITY, range(40_000, 40_050)))
+    rows[9] = {**rows[9], "decided_on": "not a date"}
+    path = synthetic.write_ndjson(tmp_path / "cli.ndjson", rows)
+    stack.run_pump_in_background()
+
+    code = cli.main(
+        [
+            "push",
+            str(path),
+            "--bulk",
+            "--url",
+            stack.url,
+            "--region",
+            CITY,
+            "--key-id",
+            "cs-cli",
+            "--key-file",
+            str(key_file),
+            "--wait",
+            "60",
+        ]
+    )
+
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert "uploading [" in err
+    assert "100.0%" in err
+    assert ": completed" in out
+    assert re.search(r"\b50\s+49\s+0\s+1\s+0\b", out)  # lines, accepted, dup, rejected, removed
+    assert re.search(r"\b10\s+decided_on\s+invalid_date\b", out)
