@@ -110,6 +110,7 @@ class _RegionBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str
     push_rate_per_minute: int | None = None
+    relays_subregions: bool = True
 
 
 class _KeyBody(BaseModel):

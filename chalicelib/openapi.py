@@ -417,7 +417,7 @@ OPERATIONS: tuple[Operation, ...] = (
         description="The `webhook-id` header is the batch id (`batch_id` must equal it). Per-entry "
         "codes include `invalid_check_character`, `invalid_credit_code`, `missing_legal_basis`, "
         "`missing_severity`, `unknown_domain`, `domain_kind_mismatch`, `dates_out_of_order`, "
-        "`region_not_permitted`, `missing_field`, `unknown_listing`.",
+        "`region_not_permitted`, `relay_not_permitted`, `missing_field`, `unknown_listing`.",
     ),
     Operation(
         "POST",

@@ -84,6 +84,8 @@ class Upload(Frozen):
     manifest: UploadManifest
     key_id: str
     object_key: str
+    relays_subregions: bool = True
+    """The region's relay policy when the manifest was signed."""
     status: UploadStatus = UploadStatus.AWAITING_UPLOAD
     created_at: AwareDatetime
     updated_at: AwareDatetime

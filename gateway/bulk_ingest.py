@@ -36,7 +36,7 @@ from gateway.errors import Conflict
 from gateway.lifecycle import Removal, RemovalReason, remove
 from gateway.listing import IN_FORCE, Listing, ListingStatus
 from gateway.ports import ListingStore, SourceIndex, UploadedFiles, UploadStore
-from gateway.storing import Stored, promote, store
+from gateway.storing import Stored, origin_problem, promote, store
 
 LINES_PER_BATCH = 500
 BATCHES_PER_CHECKPOINT = 10
@@ -157,7 +157,7 @@ class BulkIngest:
         with ThreadPoolExecutor(max_workers=1) as writer:
             in_flight: _InFlight | None = None
             for done, batch in enumerate(_batches(lines, LINES_PER_BATCH), start=1):
-                parsed = _parse(batch, region, self._clock.now())
+                parsed = _parse(batch, region, upload.relays_subregions, self._clock.now())
                 if in_flight is not None:
                     upload = in_flight.counted(upload, self._clock.now())
                 in_flight = _InFlight(
@@ -215,7 +215,7 @@ class _Parsed:
     errors: list[LineError]
 
 
-def _parse(batch: Sequence[Line], region: str, now: datetime) -> _Parsed:
+def _parse(batch: Sequence[Line], region: str, relays: bool, now: datetime) -> _Parsed:
     errors: list[LineError] = []
     candidates: list[tuple[int, Listing]] = []
     for line in batch:
@@ -223,11 +223,14 @@ def _parse(batch: Sequence[Line], region: str, now: datetime) -> _Parsed:
         if isinstance(parsed, list):
             errors += parsed
             continue
-        listing = promote(parsed, region, now)
-        if listing is None:
-            errors.append(_outside_subtree(line.number, region, parsed.origin_region))
+        problem = origin_problem(parsed, region, relays)
+        if problem is None:
+            candidates.append((line.number, promote(parsed, region, now)))
         else:
-            candidates.append((line.number, listing))
+            code, message = problem
+            errors.append(
+                LineError(line=line.number, field="origin_region", code=code, message=message)
+            )
     return _Parsed(batch, candidates, errors)
 
 
@@ -270,15 +273,6 @@ def _removal_of(listing: Listing, upload: Upload) -> Removal:
 def _mismatched(upload: Upload) -> bool:
     """A file that did not match its manifest may be uploaded again."""
     return upload.refusal is not None and upload.refusal.code == "upload_mismatch"
-
-
-def _outside_subtree(line: int, region: str, origin: str | None) -> LineError:
-    return LineError(
-        line=line,
-        field="origin_region",
-        code="region_not_permitted",
-        message=f"{region} may act for its own subtree only, not {origin}",
-    )
 
 
 def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:

@@ -41,7 +41,7 @@ from gateway.signing import (
     load_public_key,
     verify_ed25519,
 )
-from gateway.storing import promote, store
+from gateway.storing import origin_problem, promote, store
 
 
 @dataclass(frozen=True)
@@ -138,22 +138,23 @@ class PushService:
         earlier = self._batches.claim(region, batch_id, digest, now, self._policy.batch_lease)
         if earlier is not None:
             return earlier
-        result = self._ingest(envelope, now)
+        result = self._ingest(envelope, now, auth.region.relays_subregions)
         self._batches.finish(region, batch_id, result)
         return result
 
-    def _ingest(self, envelope: PushEnvelope, now: datetime) -> PushResult:
+    def _ingest(self, envelope: PushEnvelope, now: datetime, relays: bool) -> PushResult:
         region = envelope.region
         valid, errors = validate_entries(envelope.entries)
         candidates: list[tuple[int, Listing]] = []
         for index, entry in valid:
-            listing = promote(entry, region, now)
-            if listing is None:
-                errors.append(
-                    _not_permitted(index, "origin_region", region, entry.origin_region or "")
-                )
+            problem = origin_problem(entry, region, relays)
+            if problem is None:
+                candidates.append((index, promote(entry, region, now)))
             else:
-                candidates.append((index, listing))
+                code, message = problem
+                errors.append(
+                    EntryError(index=index, field="origin_region", code=code, message=message)
+                )
         stored = store(self._listings, candidates, region)
         outcomes = [_outcome(i, x, "accepted") for i, x in stored.accepted]
         outcomes += [_outcome(i, x, "duplicate") for i, x in stored.duplicates]

@@ -23,6 +23,9 @@ class Region(Frozen):
         default=None,
         description="pushes and upload requests a minute; unset: the gateway's default",
     )
+    relays_subregions: bool = Field(
+        default=True, description="its platform may push listings decided in its sub-regions"
+    )
 
     @property
     def parent(self) -> str | None:

@@ -23,12 +23,24 @@ class Stored:
     duplicates: list[tuple[int, Listing]] = field(default_factory=list)
 
 
-def promote(entry: ListingEntry, region: str, now: datetime) -> Listing | None:
-    """The listing an entry pushed by ``region`` stands for; ``None`` when its origin lies
-    outside the region's subtree. Fields were validated already, so no re-validation."""
+def origin_problem(entry: ListingEntry, region: str, relays: bool) -> tuple[str, str] | None:
+    """(code, message) when ``region`` may not push this entry: its origin lies outside the
+    region's subtree, or the region's policy is not to relay its sub-regions' listings."""
     origin = entry.origin_region or region
     if not within(origin, region):
-        return None
+        return "region_not_permitted", f"{region} may act for its own subtree only, not {origin}"
+    if origin != region and not relays:
+        return (
+            "relay_not_permitted",
+            f"{region} does not relay its sub-regions' listings; {origin} pushes its own",
+        )
+    return None
+
+
+def promote(entry: ListingEntry, region: str, now: datetime) -> Listing:
+    """The listing an entry pushed by ``region`` stands for (``origin_problem`` was checked).
+    Fields were validated already, so no re-validation."""
+    origin = entry.origin_region or region
     fields = {name: getattr(entry, name) for name in ListingEntry.model_fields}
     fields.pop("origin_region")
     return Listing.model_construct(

@@ -51,6 +51,7 @@ class UploadDesk:
         upload = Upload(
             manifest=manifest,
             key_id=auth.key.key_id,
+            relays_subregions=auth.region.relays_subregions,
             object_key=upload_key(manifest.region, manifest.upload_id),
             created_at=now,
             updated_at=now,

@@ -325,3 +325,29 @@ def test_a_batch_of_more_than_a_hundred_entries_is_accepted_in_full(gateway):
 
     assert (first.json_body["accepted"], first.json_body["duplicate"]) == (150, 0)
     assert (again.json_body["accepted"], again.json_body["duplicate"]) == (0, 150)
+
+
+def test_a_province_whose_policy_is_not_to_relay_pushes_only_its_own_listings(gateway):
+    province = gateway.register_platform(PROVINCE)
+    body = json.dumps({"name": "黑龙江省", "relays_subregions": False}, ensure_ascii=False)
+    reply = gateway.client.http.put(
+        f"/v1/regions/{PROVINCE}", headers=gateway.operator(), body=body.encode()
+    )
+    assert reply.json_body["relays_subregions"] is False
+
+    pushed = gateway.push(
+        province,
+        PROVINCE,
+        [
+            black_entry(origin_region=CITY),
+            black_entry(decision_number="(2024)黑执1号", deciding_authority="黑龙江省高级人民法院"),
+        ],
+    )
+
+    assert (pushed.json_body["accepted"], pushed.json_body["rejected"]) == (1, 1)
+    [error] = pushed.json_body["errors"]
+    assert (error["index"], error["field"], error["code"]) == (
+        0,
+        "origin_region",
+        "relay_not_permitted",
+    )

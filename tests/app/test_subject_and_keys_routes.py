@@ -109,7 +109,12 @@ def test_registering_a_region_with_the_operator_token_stores_it(gateway):
     response = gateway.put_region(CITY, name="七台河市")
 
     assert response.status_code == 200
-    assert response.json_body == {"code": CITY, "name": "七台河市", "push_rate_per_minute": None}
+    assert response.json_body == {
+        "code": CITY,
+        "name": "七台河市",
+        "push_rate_per_minute": None,
+        "relays_subregions": True,
+    }
 
 
 def test_registering_an_invalid_region_code_is_a_schema_error(gateway):

@@ -88,12 +88,15 @@ def bulk(stack: LocalStack, uploader: BulkUploader, path: Path, **options: Any) 
     return upload
 
 
-def test_a_province_scale_file_is_ingested(stack, uploader, tmp_path):
+def test_a_province_scale_resync_is_ingested(stack, uploader, tmp_path):
+    """The city's first full resync of every domain it lists: nothing held yet, nothing to go."""
     path = synthetic.write_ndjson(tmp_path / "full.ndjson", synthetic.entries(CITY, range(SIZE)))
+    domains = sorted({synthetic.domain_of(i) for i in range(SIZE)})
 
-    upload = bulk(stack, uploader, path)
+    upload = bulk(stack, uploader, path, domains=domains)
 
     assert upload["status"] == "completed"
+    assert (upload["removal"], upload["removed"]) == ("applied", 0)
     assert (upload["lines"], upload["accepted"], upload["duplicate"], upload["rejected"]) == (
         SIZE,
         SIZE,
