@@ -20,6 +20,7 @@ from gateway.signing import (
 )
 from gateway.subject_table import render_stats
 from infra.local import scenario
+from infra.local.demo_bulk import run_bulk
 from infra.local.demo_delivery import delivery_checks, flaky
 from infra.local.demo_lifecycle import run_lifecycle
 from infra.local.demo_report import DemoReport, PlatformTally, print_report, tally_provinces
@@ -169,6 +170,11 @@ def run_demo(stack: LocalStack, say: Callable[[str], None] = print) -> DemoRepor
     month = f"{datetime.now(UTC):%Y-%m}"
     stats = operator.call("GET", f"/v1/stats?region=420000&month={month}", {})
     provinces = tally_provinces(receivers, data, results)
+    deliveries = {
+        code: [r.payload.model_dump(mode="json") for r in receiver.received]
+        for code, receiver in receivers.items()
+    }
+    checks += run_bulk(stack, clients["230900"], receivers, say)
     for receiver in receivers.values():
         receiver.stop()
     return DemoReport(
@@ -177,10 +183,7 @@ def run_demo(stack: LocalStack, say: Callable[[str], None] = print) -> DemoRepor
         checks=checks,
         queries=queries,
         stats=render_stats(stats),
-        deliveries={
-            code: [r.payload.model_dump(mode="json") for r in receiver.received]
-            for code, receiver in receivers.items()
-        },
+        deliveries=deliveries,
     )
 
 
