@@ -106,22 +106,12 @@ def _operator(args: argparse.Namespace) -> OperatorCall:
 
 
 def _sigv4_headers(method: str, url: str, body: bytes | None) -> dict[str, str]:
-    try:  # botocore only when --iam is used: the platform-side commands stay light
-        import botocore.session
-        from botocore.auth import SigV4Auth
-        from botocore.awsrequest import AWSRequest
+    try:  # AWS's SDK only for --iam, and never in gateway/: the platform side stays light
+        signing = importlib.import_module("infra.sigv4")
     except ModuleNotFoundError as exc:
-        raise SystemExit("--iam needs botocore: pip install botocore") from exc
-    session = botocore.session.Session()
-    credentials = session.get_credentials()
-    if credentials is None:
-        raise SystemExit("--iam: no AWS credentials found (profile, env or instance role)")
-    request = AWSRequest(
-        method=method, url=url, data=body or b"", headers={"content-type": "application/json"}
-    )
-    region = session.get_config_variable("region") or "cn-northwest-1"
-    SigV4Auth(credentials, "execute-api", region).add_auth(request)
-    return {k: str(v) for k, v in request.headers.items()}
+        raise SystemExit(f"--iam needs botocore and the infra package ({exc})") from exc
+    headers: dict[str, str] = signing.sigv4_headers(method, url, body)
+    return headers
 
 
 def _show(reply: Response) -> int:
