@@ -100,8 +100,9 @@ class BulkIngest:
     def _run(
         self, upload: Upload, version_id: str | None, out_of_time: Callable[[], bool]
     ) -> Upload:
+        check: FileCheck | None = None  # pass 1's, reused by pass 3 within one invocation
         if upload.status is UploadStatus.AWAITING_UPLOAD or _mismatched(upload):
-            upload = self._verify(upload, version_id)
+            upload, check = self._verify(upload, version_id)
             self._uploads.save(upload)
         if upload.status is not UploadStatus.INGESTING:
             return upload
@@ -111,14 +112,14 @@ class BulkIngest:
             if upload.offset < upload.manifest.size:
                 return upload
         if upload.removal == "pending":
-            upload = self._remove_absent(upload)
+            upload = self._remove_absent(upload, check)
         upload = stamp(upload, self._clock.now(), status=UploadStatus.COMPLETED)
         self._uploads.save(upload)
         return upload
 
     # --- pass 1 ------------------------------------------------------------------------------
 
-    def _verify(self, upload: Upload, version_id: str | None) -> Upload:
+    def _verify(self, upload: Upload, version_id: str | None) -> tuple[Upload, FileCheck]:
         manifest = upload.manifest
         resync = manifest.mode == "resync"
         check = FileCheck(collect_identities=resync).run(
@@ -133,8 +134,8 @@ class BulkIngest:
                 absent += not check.holds(listing_id)
             refusal = removal_refusal(absent, held, self._policy.removal_threshold, manifest)
         if refusal is not None:
-            return stamp(upload, now, status=UploadStatus.REFUSED, refusal=refusal)
-        return stamp(
+            return stamp(upload, now, status=UploadStatus.REFUSED, refusal=refusal), check
+        verified = stamp(
             upload,
             now,
             status=UploadStatus.INGESTING,
@@ -142,6 +143,7 @@ class BulkIngest:
             refusal=None,
             removal="pending" if resync else "not_requested",
         )
+        return verified, check
 
     # --- pass 2 ------------------------------------------------------------------------------
 
@@ -174,17 +176,19 @@ class BulkIngest:
 
     # --- pass 3 ------------------------------------------------------------------------------
 
-    def _remove_absent(self, upload: Upload) -> Upload:
+    def _remove_absent(self, upload: Upload, check: FileCheck | None) -> Upload:
         """Remove what the resync no longer holds — unless some lines were rejected: a listing
-        on a rejected line would look absent, so nothing is removed then."""
+        on a rejected line would look absent, so nothing is removed then. The file is read
+        again only when an earlier invocation did pass 1."""
         now = self._clock.now()
         if upload.rejected:
             note = f"{upload.rejected} lines were rejected; correct them and resync again"
             return stamp(upload, now, removal="withheld", removal_note=note)
         manifest = upload.manifest
-        check = FileCheck(collect_identities=True).run(
-            self._files.read(upload.object_key, upload.version_id, 0)
-        )
+        if check is None:
+            check = FileCheck(collect_identities=True).run(
+                self._files.read(upload.object_key, upload.version_id, 0)
+            )
         absent = (
             key
             for key in self._index.held_by(manifest.region, manifest.domains)

@@ -131,18 +131,7 @@ def _statements(function: str) -> list[dict[str, Any]]:
             }
         )
     if function == "DeliverWebhooks":
-        statements.append(
-            {
-                "Effect": "Allow",
-                "Action": [
-                    "sqs:ReceiveMessage",
-                    "sqs:DeleteMessage",
-                    "sqs:ChangeMessageVisibility",
-                    "sqs:GetQueueAttributes",
-                ],
-                "Resource": _arn("DeliveryQueue"),
-            }
-        )
+        statements.append(_consume("DeliveryQueue"))
         statements.append(
             {
                 "Effect": "Allow",
@@ -153,6 +142,21 @@ def _statements(function: str) -> list[dict[str, Any]]:
     return statements
 
 
+def _consume(queue: str, *also: str) -> dict[str, Any]:
+    """What an SQS event source mapping needs of its queue (and ``also`` more)."""
+    return {
+        "Effect": "Allow",
+        "Action": [
+            "sqs:ReceiveMessage",
+            "sqs:DeleteMessage",
+            "sqs:ChangeMessageVisibility",
+            "sqs:GetQueueAttributes",
+            *also,
+        ],
+        "Resource": _arn(queue),
+    }
+
+
 def _ingest_statements(bucket: dict[str, Any]) -> list[dict[str, Any]]:
     """Read the uploaded file (any version), consume the upload queue, queue continuations."""
     return [
@@ -161,17 +165,7 @@ def _ingest_statements(bucket: dict[str, Any]) -> list[dict[str, Any]]:
             "Action": ["s3:GetObject", "s3:GetObjectVersion"],
             "Resource": bucket,
         },
-        {
-            "Effect": "Allow",
-            "Action": [
-                "sqs:ReceiveMessage",
-                "sqs:DeleteMessage",
-                "sqs:ChangeMessageVisibility",
-                "sqs:GetQueueAttributes",
-                "sqs:SendMessage",
-            ],
-            "Resource": _arn("UploadQueue"),
-        },
+        _consume("UploadQueue", "sqs:SendMessage"),
     ]
 
 

@@ -14,10 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 from typing import Any
 
-import boto3
 import pytest
 from app_support import (
     CREDIT_CODE,
@@ -29,21 +27,19 @@ from app_support import (
     Gateway,
     Receiver,
     agreement_terms,
+    configure_app,
     create_agreement,
     new_batch_id,
     new_signer,
 )
+from aws_support import provisioned_aws
 from chalice.test import Client, HTTPResponse
 from lifecycle_support import fan_out_and_deliver, listings_stream, recent_entry, stamp
-from moto import mock_aws
 
 import app as gateway_app
 from chalicelib import bootstrap
 from gateway.client import signed_headers
-from gateway.signing import Ed25519Signer, generate_signing_key, public_key_text
-from infra.local.provision import Provisioner
-
-AWS_REGION = "cn-northwest-1"
+from gateway.signing import Ed25519Signer, public_key_text
 
 A = HUBEI  # 湖北省: platform A
 SUB = "420200"  # 黄石市, a city under A: acts for its own subtree only
@@ -224,46 +220,15 @@ def _populate(gateway: Gateway, aws: Any, receiver: Receiver) -> World:
 @contextmanager
 def open_world() -> Iterator[World]:
     """The app over freshly provisioned moto resources, populated; torn down on exit."""
-    with pytest.MonkeyPatch.context() as mp:
-        for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "CG_AWS_ENDPOINT_URL", "CG_MAX_BODY_BYTES"):
-            mp.delenv(name, raising=False)
-        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-            mp.setenv(name, "testing")
-        mp.setenv("AWS_DEFAULT_REGION", AWS_REGION)
-        mp.setenv("AWS_ACCOUNT_ID_ENDPOINT_MODE", "disabled")
-        with mock_aws():
-            clients = {
-                name: boto3.client(name, region_name=AWS_REGION)
-                for name in ("dynamodb", "sqs", "s3", "dynamodbstreams")
-            }
-            env = Provisioner(
-                clients["dynamodb"], clients["sqs"], clients["s3"], prefix="t"
-            ).provision()
-            aws = SimpleNamespace(
-                dynamodb=clients["dynamodb"],
-                sqs=clients["sqs"],
-                s3=clients["s3"],
-                streams=clients["dynamodbstreams"],
-                env=env,
-            )
-            signing_key = generate_signing_key()
-            settings = {
-                **env,
-                "CG_STAGE": "local",
-                "CG_SIGNING_KEY": signing_key,
-                "CG_SIGNING_KEY_ID": "gw-test-1",
-                "CG_OPERATOR_TOKEN": OPERATOR_TOKEN,
-            }
-            for name, value in settings.items():
-                mp.setenv(name, value)
+    with pytest.MonkeyPatch.context() as mp, provisioned_aws(mp) as aws:
+        signing_key = configure_app(mp, aws.env)
+        receiver = Receiver()
+        receiver.start()
+        try:
+            gateway = Gateway(Client(gateway_app.app), mp, signing_key)
+            world = _populate(gateway, aws, receiver)
+            receiver.stop()
+            yield world
+        finally:
+            receiver.stop()
             bootstrap.reset()
-            receiver = Receiver()
-            receiver.start()
-            try:
-                gateway = Gateway(Client(gateway_app.app), mp, signing_key)
-                world = _populate(gateway, aws, receiver)
-                receiver.stop()
-                yield world
-            finally:
-                receiver.stop()
-                bootstrap.reset()

@@ -27,6 +27,22 @@ PROVINCE = "230000"  # 黑龙江省
 HUNAN = "430000"  # 湖南省
 
 
+def configure_app(monkeypatch: pytest.MonkeyPatch, env: Mapping[str, str]) -> str:
+    """Point the app at provisioned resources as the local stage; returns its signing key."""
+    signing_key = generate_signing_key()
+    settings = {
+        **env,
+        "CG_STAGE": "local",
+        "CG_SIGNING_KEY": signing_key,
+        "CG_SIGNING_KEY_ID": "gw-test-1",
+        "CG_OPERATOR_TOKEN": OPERATOR_TOKEN,
+    }
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    bootstrap.reset()
+    return signing_key
+
+
 def black_entry(**overrides: Any) -> dict[str, Any]:
     """A valid black-list entry, as a platform pushes it."""
     entry: dict[str, Any] = {

@@ -13,27 +13,16 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from app_support import OPERATOR_TOKEN, Gateway, Receiver  # noqa: E402
+from app_support import Gateway, Receiver, configure_app  # noqa: E402
 from chalice.test import Client  # noqa: E402
 
 import app as gateway_app  # noqa: E402
 from chalicelib import bootstrap  # noqa: E402
-from gateway.signing import generate_signing_key  # noqa: E402
 
 
 @pytest.fixture
 def gateway(aws: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Gateway]:
-    signing_key = generate_signing_key()
-    settings = {
-        **aws.env,
-        "CG_STAGE": "local",
-        "CG_SIGNING_KEY": signing_key,
-        "CG_SIGNING_KEY_ID": "gw-test-1",
-        "CG_OPERATOR_TOKEN": OPERATOR_TOKEN,
-    }
-    for name, value in settings.items():
-        monkeypatch.setenv(name, value)
-    bootstrap.reset()
+    signing_key = configure_app(monkeypatch, aws.env)
     try:
         yield Gateway(Client(gateway_app.app), monkeypatch, signing_key)
     finally:
