@@ -29,11 +29,11 @@ from bench import fixtures
 from bench.common import CITY, env_int
 from gateway import codes
 from gateway.agreement import Agreement
+from gateway.authentication import authenticate
 from gateway.change import change_between
 from gateway.client import signed_headers
 from gateway.dedup import plan
 from gateway.fanout import plan_deliveries
-from gateway.ingest import authenticate
 from gateway.listing import Listing, ListingEntry
 from gateway.push import validate_entries
 from gateway.registry import PlatformKey, Region

@@ -10,8 +10,8 @@ from pydantic import ValidationError
 
 from chalicelib.bootstrap import container
 from chalicelib.settings import event_sources
+from gateway.authentication import authenticate
 from gateway.errors import OperatorCredentialsRequired, OperatorOnly
-from gateway.ingest import authenticate
 from gateway.push import M, schema_error
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from gateway.authentication import authenticate
 from gateway.bulk import Upload, UploadManifest, upload_key
 from gateway.clock import Clock
 from gateway.errors import BadRequest, Conflict, RegionMismatch
-from gateway.ingest import PushPolicy, authenticate
+from gateway.ingest import PushPolicy
 from gateway.ports import Registry, UploadStore
 from gateway.push import parse_request
 from gateway.rate_limit import RateCounter
