@@ -13,10 +13,15 @@ from chalicelib.http_errors import json_response
 from gateway.clock import china_date
 from gateway.codes import CodeProblem, classify
 from gateway.delivery import DeliveryState
-from gateway.errors import BadRequest, Conflict, ForbiddenError, NotFound, SchemaError
+from gateway.errors import (
+    BadRequest,
+    Conflict,
+    ForbiddenError,
+    NotFound,
+    RegionMismatch,
+    SchemaError,
+)
 from gateway.feedback import Feedback, FeedbackReport
-from gateway.lifecycle import source_may_act
-from gateway.lifecycle_service import NotSourcePlatform
 from gateway.push import parse_request
 from gateway.regions import check_region_code, within
 from gateway.stats import Month, monthly_stats
@@ -58,16 +63,14 @@ def post_feedback(request: Request) -> Response:
 
 
 def listing_feedback(request: Request, credit_code: str, listing_id: str) -> Response:
-    """The source region (or the operator) reads what subscribers did about its listing."""
+    """The owner region (or the operator) reads what subscribers did about its listing."""
     region = caller.operator_or_region(request)
     c = container()
     try:
         code = classify(credit_code)[0]
     except CodeProblem as problem:
         raise BadRequest(problem.message, path="credit_code", reason=problem.code) from problem
-    listing = c.lifecycle.listing(code, listing_id)
-    if region is not None and not source_may_act(listing, region):
-        raise NotSourcePlatform(f"{region} did not publish or relay this listing")
+    c.lifecycle.owned_listing(code, listing_id, region)
     reports = c.feedback.for_listing(listing_id)
     return json_response(200, {"feedback": [f.model_dump(mode="json") for f in reports]})
 
@@ -78,7 +81,7 @@ def stats(request: Request) -> Response:
     wanted = _parsed("month", caller.query(request, "month"), Month.parse)
     signer = caller.operator_or_region(request)
     if signer is not None and not within(region, signer):
-        raise NotSourcePlatform(f"{signer} may read statistics of its own subtree only")
+        raise RegionMismatch(f"{signer} may read statistics of its own subtree only", path="region")
     c = container()
     listings = [x for group in c.listings.by_subject() for x in group]
     subscriptions = {s.subscription_id: s.region for s in c.subscriptions.all()}

@@ -7,11 +7,15 @@ from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from botocore.exceptions import ClientError
+
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 
 _CHUNK = 1024 * 1024
+# 412 when the key exists; 409 when a concurrent conditional write to it is in progress.
+_TAKEN = frozenset({"PreconditionFailed", "ConditionalRequestConflict"})
 NDJSON = "application/x-ndjson"
 
 
@@ -20,14 +24,22 @@ class S3Archive:
         self._client = client
         self._bucket = bucket
 
-    def put(self, key: str, body: bytes, metadata: Mapping[str, str]) -> None:
-        self._client.put_object(
-            Bucket=self._bucket,
-            Key=key,
-            Body=body,
-            ContentType="application/json",
-            Metadata=dict(metadata),
-        )
+    def put(self, key: str, body: bytes, metadata: Mapping[str, str]) -> bool:
+        """Write-once (``If-None-Match: *``): S3 refuses with 412 when the key exists."""
+        try:
+            self._client.put_object(
+                Bucket=self._bucket,
+                Key=key,
+                Body=body,
+                ContentType="application/json",
+                Metadata=dict(metadata),
+                IfNoneMatch="*",
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in _TAKEN:
+                return False
+            raise
+        return True
 
     def get(self, key: str) -> bytes:
         return self._client.get_object(Bucket=self._bucket, Key=key)["Body"].read()

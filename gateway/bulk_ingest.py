@@ -31,12 +31,14 @@ from gateway.bulk import (
     stamp,
     with_errors,
 )
-from gateway.clock import Clock
+from gateway.clock import Clock, china_date
 from gateway.errors import Conflict
 from gateway.lifecycle import Removal, RemovalReason, remove
 from gateway.listing import IN_FORCE, Listing, ListingStatus
+from gateway.ownership import may_change
 from gateway.ports import ListingStore, SourceIndex, UploadedFiles, UploadStore
-from gateway.storing import Stored, origin_problem, promote, store
+from gateway.signing import DEFAULT_TOLERANCE
+from gateway.storing import Stored, admission_problems, promote, store
 
 LINES_PER_BATCH = 500
 BATCHES_PER_CHECKPOINT = 10
@@ -49,6 +51,7 @@ _HELD = IN_FORCE | {ListingStatus.SUSPENDED}
 class BulkPolicy:
     removal_threshold: float = DEFAULT_REMOVAL_THRESHOLD
     lease: timedelta = timedelta(minutes=16)  # past Lambda's 15-minute limit
+    tolerance: timedelta = DEFAULT_TOLERANCE  # clock skew allowed to a line's version
 
 
 class UploadBusy(Conflict):
@@ -159,12 +162,12 @@ class BulkIngest:
         with ThreadPoolExecutor(max_workers=1) as writer:
             in_flight: _InFlight | None = None
             for done, batch in enumerate(_batches(lines, LINES_PER_BATCH), start=1):
-                parsed = _parse(batch, region, upload.relays_subregions, self._clock.now())
+                relays = upload.relays_subregions
+                parsed = _parse(batch, region, relays, self._clock.now(), self._policy.tolerance)
                 if in_flight is not None:
                     upload = in_flight.counted(upload, self._clock.now())
-                in_flight = _InFlight(
-                    parsed, writer.submit(store, self._listings, parsed.candidates, region, True)
-                )
+                stored = writer.submit(store, self._listings, parsed.candidates, region, relays)
+                in_flight = _InFlight(parsed, stored)
                 if out_of_time():
                     return in_flight.counted(upload, self._clock.now())
                 if done % BATCHES_PER_CHECKPOINT == 0:
@@ -205,7 +208,9 @@ class BulkIngest:
         for held in self._listings.current(keys).values():
             removal = _removal_of(held, upload)
             # A listing updated after the file was issued is newer than the resync: it stays.
-            if held.status in _HELD and removal.version > held.version:
+            # The index finds listings by provenance; only those the region may change go.
+            owned = may_change(held.origin_region, manifest.region, upload.relays_subregions)
+            if owned and held.status in _HELD and removal.version > held.version:
                 writes.append((remove(held, removal, manifest.region, now), held.version))
         return len(self._listings.write(writes, None)) if writes else 0
 
@@ -219,22 +224,20 @@ class _Parsed:
     errors: list[LineError]
 
 
-def _parse(batch: Sequence[Line], region: str, relays: bool, now: datetime) -> _Parsed:
+def _parse(
+    batch: Sequence[Line], region: str, relays: bool, now: datetime, tolerance: timedelta
+) -> _Parsed:
     errors: list[LineError] = []
     candidates: list[tuple[int, Listing]] = []
     for line in batch:
-        parsed = parse_line(line)
+        parsed = parse_line(line, china_date(now))
         if isinstance(parsed, list):
             errors += parsed
             continue
-        problem = origin_problem(parsed, region, relays)
-        if problem is None:
+        problems = admission_problems(parsed, region, relays, now, tolerance)
+        if not problems:
             candidates.append((line.number, promote(parsed, region, now)))
-        else:
-            code, message = problem
-            errors.append(
-                LineError(line=line.number, field="origin_region", code=code, message=message)
-            )
+        errors += [LineError(line=line.number, field=f, code=c, message=m) for f, c, m in problems]
     return _Parsed(batch, candidates, errors)
 
 
@@ -245,7 +248,12 @@ class _InFlight:
 
     def counted(self, upload: Upload, now: datetime) -> Upload:
         """The upload once this batch is stored (waits for the writer)."""
-        stored, errors, batch = self.stored.result(), self.parsed.errors, self.parsed.lines
+        stored, batch = self.stored.result(), self.parsed.lines
+        refused = [
+            LineError(line=r.index, field=r.field, code=r.code, message=r.message)
+            for r in stored.refused
+        ]
+        errors = sorted(self.parsed.errors + refused, key=lambda error: error.line)
         return stamp(
             with_errors(
                 upload,

@@ -6,16 +6,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from gateway.listing import Listing
+from gateway.ownership import may_change
 
 
 @dataclass
 class DedupPlan:
     """``write`` may advance the store (with the version each replaces); ``duplicates`` are
-    no-ops; ``tag`` only adds provenance."""
+    no-ops; ``tag`` only adds provenance; ``refused`` are held by a region the pusher may not
+    act for, and change nothing at all."""
 
     write: list[tuple[int, Listing, str | None]] = field(default_factory=list)
     duplicates: list[tuple[int, Listing]] = field(default_factory=list)
     tag: list[Listing] = field(default_factory=list)
+    refused: list[tuple[int, Listing, Listing]] = field(default_factory=list)
 
 
 def collapse(
@@ -36,9 +39,11 @@ def collapse(
 
 
 def carried_over(update: Listing, held: Listing) -> Listing:
-    """New content from the source; lifecycle state (status, objection, history) stays."""
+    """New content from the source; the owner and lifecycle state (status, objection,
+    history) stay: an update never moves a listing to another region."""
     return update.model_copy(
         update={
+            "origin_region": held.origin_region,
             "status": held.status,
             "objection": held.objection,
             "history": held.history,
@@ -48,14 +53,28 @@ def carried_over(update: Listing, held: Listing) -> Listing:
 
 
 def plan(
-    candidates: Sequence[tuple[int, Listing]], stored: Mapping[str, Listing], region: str
+    candidates: Sequence[tuple[int, Listing]],
+    stored: Mapping[str, Listing],
+    region: str,
+    relays_subregions: bool,
 ) -> DedupPlan:
+    """Decide each candidate against what is stored. A held listing the pushing ``region``
+    does not own is refused whatever its version: an older copy must not even add provenance."""
     newest, losers = collapse(candidates)
-    result = DedupPlan(duplicates=losers)
+    result = DedupPlan()
+    for index, listing in losers:
+        held = stored.get(listing.listing_id)
+        if held is not None and not may_change(held.origin_region, region, relays_subregions):
+            result.refused.append((index, listing, held))
+        else:
+            result.duplicates.append((index, listing))
     for index, listing in newest.values():
         held = stored.get(listing.listing_id)
         if held is None:
             result.write.append((index, listing, None))
+            continue
+        if not may_change(held.origin_region, region, relays_subregions):
+            result.refused.append((index, listing, held))
             continue
         if listing.version > held.version:
             result.write.append((index, carried_over(listing, held), held.version))

@@ -10,14 +10,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from gateway.authentication import authenticate
-from gateway.clock import Clock
+from gateway.clock import Clock, china_date
 from gateway.errors import (
     BadRequest,
     PayloadTooLarge,
     RegionMismatch,
 )
-from gateway.lifecycle import Removal, remove, source_may_act, validate_removals
+from gateway.freshness import FUTURE_VERSION, version_problem
+from gateway.lifecycle import Removal, remove, validate_removals
 from gateway.listing import Listing
+from gateway.ownership import NOT_OWNER, may_change, not_owner_message
 from gateway.ports import Archive, BatchLedger, ListingStore, Registry
 from gateway.push import (
     BATCH_ID_RE,
@@ -32,7 +34,7 @@ from gateway.push import (
 )
 from gateway.rate_limit import RateCounter
 from gateway.signing import DEFAULT_TOLERANCE
-from gateway.storing import origin_problem, promote, store
+from gateway.storing import admission_problems, promote, store
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,8 @@ class PushPolicy:
     push_rate_per_minute: int = 600
 
 
-def archive_key(region: str, received_at: datetime, batch_id: str) -> str:
-    return f"pushes/{region}/{received_at:%Y/%m/%d}/{batch_id}.json"
+def archive_key(region: str, received_at: datetime, batch_id: str, body_sha256: str) -> str:
+    return f"pushes/{region}/{received_at:%Y/%m/%d}/{batch_id}.{body_sha256}.json"
 
 
 class PushService:
@@ -78,9 +80,6 @@ class PushService:
         region, batch_id = auth.key.region, auth.signed.msg_id
         if not BATCH_ID_RE.fullmatch(batch_id):
             raise BadRequest("webhook-id is not a valid batch id", path="webhook-id")
-        self._archive.put(
-            archive_key(region, now, batch_id), body, {"key-id": auth.key.key_id, "region": region}
-        )
         envelope = parse_envelope(body)
         if envelope.batch_id != batch_id:
             raise BadRequest("batch_id differs from the webhook-id header", path="batch_id")
@@ -92,27 +91,34 @@ class PushService:
         earlier = self._batches.claim(region, batch_id, digest, now, self._policy.batch_lease)
         if earlier is not None:
             return earlier
+        # Archived once the batch is ours: a refused or replayed batch cannot touch the evidence
+        # of the accepted one (the key names the body's hash, and the archive is write-once).
+        self._archive.put(
+            archive_key(region, now, batch_id, digest),
+            body,
+            {"key-id": auth.key.key_id, "region": region},
+        )
         result = self._ingest(envelope, now, auth.region.relays_subregions)
         self._batches.finish(region, batch_id, result)
         return result
 
     def _ingest(self, envelope: PushEnvelope, now: datetime, relays: bool) -> PushResult:
         region = envelope.region
-        valid, errors = validate_entries(envelope.entries)
+        valid, errors = validate_entries(envelope.entries, china_date(now))
         candidates: list[tuple[int, Listing]] = []
         for index, entry in valid:
-            problem = origin_problem(entry, region, relays)
-            if problem is None:
+            problems = admission_problems(entry, region, relays, now, self._policy.tolerance)
+            if not problems:
                 candidates.append((index, promote(entry, region, now)))
-            else:
-                code, message = problem
-                errors.append(
-                    EntryError(index=index, field="origin_region", code=code, message=message)
-                )
-        stored = store(self._listings, candidates, region)
+            errors += [EntryError(index=index, field=f, code=c, message=m) for f, c, m in problems]
+        stored = store(self._listings, candidates, region, relays)
+        errors += [
+            EntryError(index=r.index, field=r.field, code=r.code, message=r.message)
+            for r in stored.refused
+        ]
         outcomes = [_outcome(i, x, "accepted") for i, x in stored.accepted]
         outcomes += [_outcome(i, x, "duplicate") for i, x in stored.duplicates]
-        removal_outcomes, removal_errors = self._remove(envelope.removals, region, now)
+        removal_outcomes, removal_errors = self._remove(envelope.removals, region, relays, now)
         outcomes += removal_outcomes
         errors += removal_errors
         outcomes.sort(key=lambda outcome: (outcome.list, outcome.index))
@@ -130,10 +136,15 @@ class PushService:
         )
 
     def _remove(
-        self, raw: list[Any], region: str, now: datetime
+        self, raw: list[Any], region: str, relays: bool, now: datetime
     ) -> tuple[list[EntryOutcome], list[EntryError]]:
-        """移出: the source ends listings it holds; history stays with the listing."""
-        valid, errors = validate_removals(raw)
+        """移出: the owner (or a relaying ancestor) ends a listing; history stays with it."""
+        valid, errors = validate_removals(raw, china_date(now))
+        for index, removal in list(valid):
+            late = version_problem(removal.source_updated_at, now, self._policy.tolerance)
+            if late is not None:
+                valid.remove((index, removal))
+                errors.append(_removal_error(index, FUTURE_VERSION, late, "source_updated_at"))
         current = self._listings.current([(r.credit_code, r.listing_id) for _, r in valid])
         outcomes: list[EntryOutcome] = []
         newest: dict[str, tuple[int, Removal]] = {}
@@ -147,10 +158,9 @@ class PushService:
             superseded = newest[removal.listing_id][0] != index
             if held is None:
                 errors.append(_removal_error(index, "unknown_listing", "no such listing is held"))
-            elif not source_may_act(held, region):
-                errors.append(
-                    _not_permitted(index, "credit_code", region, held.origin_region, "removals")
-                )
+            elif not may_change(held.origin_region, region, relays):
+                message = not_owner_message(region, held.origin_region)
+                errors.append(_removal_error(index, NOT_OWNER, message, "credit_code"))
             elif superseded or removal.version <= held.version:
                 outcomes.append(_outcome(index, held, "duplicate", "removals"))
             else:
@@ -163,20 +173,8 @@ class PushService:
         return outcomes, errors
 
 
-def _not_permitted(
-    index: int, field: str, region: str, origin: str, section: Section = "entries"
-) -> EntryError:
-    return EntryError(
-        list=section,
-        index=index,
-        field=field,
-        code="region_not_permitted",
-        message=f"{region} may act for its own subtree only, not {origin}",
-    )
-
-
-def _removal_error(index: int, code: str, message: str) -> EntryError:
-    return EntryError(list="removals", index=index, field="", code=code, message=message)
+def _removal_error(index: int, code: str, message: str, field: str = "") -> EntryError:
+    return EntryError(list="removals", index=index, field=field, code=code, message=message)
 
 
 def _outcome(

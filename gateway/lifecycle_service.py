@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from gateway.clock import Clock, china_date
-from gateway.errors import Conflict, ForbiddenError, NotFound
+from gateway.errors import Conflict, NotFound
+from gateway.freshness import check_action
 from gateway.lifecycle import (
     OPERATOR,
     ObjectionDecision,
@@ -20,17 +21,12 @@ from gateway.lifecycle import (
     file_objection,
     purge_due,
     repair,
-    source_may_act,
 )
 from gateway.listing import Listing, ListingStatus
-from gateway.ports import Archive, ListingStore
+from gateway.ownership import NotListingOwner, may_change, not_owner_message
+from gateway.ports import Archive, ListingStore, Registry
+from gateway.signing import DEFAULT_TOLERANCE
 from gateway.workdays import WorkdayCalendar
-
-
-class NotSourcePlatform(ForbiddenError):
-    """Only the platform that published a listing (or relayed it) may act on it."""
-
-    code = "not_source_platform"
 
 
 class ListingChanged(Conflict):
@@ -57,7 +53,11 @@ class LifecycleService:
         policies: PolicyBook,
         workdays: WorkdayCalendar,
         retention_years: int,
+        registry: Registry,
+        tolerance: timedelta = DEFAULT_TOLERANCE,
     ) -> None:
+        self._registry = registry
+        self._tolerance = tolerance
         self._listings = listings
         self._archive = archive
         self._clock = clock
@@ -71,11 +71,21 @@ class LifecycleService:
             raise NotFound(f"no listing {listing_id} for this credit code", path="listing_id")
         return found
 
-    def _as_source(self, listing: Listing, region: str | None) -> str:
+    def owned_listing(self, credit_code: str, listing_id: str, region: str | None) -> Listing:
+        """The listing, for its owner's chain or the operator (``None``); 403 for others."""
+        held = self.listing(credit_code, listing_id)
+        self._as_owner(held, region)
+        return held
+
+    def _as_owner(self, listing: Listing, region: str | None) -> str:
+        """Who acts: the operator (``None``), or a region that owns the listing or relays for
+        its owner; any other region is refused before anything is read further."""
         if region is None:
             return OPERATOR
-        if not source_may_act(listing, region):
-            raise NotSourcePlatform(f"{region} did not publish or relay this listing")
+        known = self._registry.get_region(region)
+        relays = known is not None and known.relays_subregions
+        if not may_change(listing.origin_region, region, relays):
+            raise NotListingOwner(not_owner_message(region, listing.origin_region))
         return region
 
     def _save(self, held: Listing, moved: Listing) -> Listing:
@@ -87,7 +97,7 @@ class LifecycleService:
         self, credit_code: str, listing_id: str, filing: ObjectionFiling, region: str | None
     ) -> tuple[Listing, bool]:
         held = self.listing(credit_code, listing_id)
-        by = self._as_source(held, region)
+        by = self._as_owner(held, region)
         if held.objection is not None and held.objection.objection_id == filing.objection_id:
             return held, False  # the same filing again
         policy = self._policies.for_region(held.origin_region)
@@ -103,22 +113,26 @@ class LifecycleService:
         region: str,
     ) -> tuple[Listing, bool]:
         held = self.listing(credit_code, listing_id)
-        by = self._as_source(held, region)
+        by = self._as_owner(held, region)
+        now = self._clock.now()
+        check_action(decision, now, self._tolerance, decision.corrected_entry)
         if held.objection is None or held.objection.objection_id != objection_id:
             raise NotFound(f"no objection {objection_id} on this listing", path="objection_id")
         if not held.objection.open:
             return held, False  # decided already: a replay
-        moved = decide_objection(held, decision, by, self._clock.now())
+        moved = decide_objection(held, decision, by, now)
         return self._save(held, moved), True
 
     def repair(
         self, credit_code: str, listing_id: str, request: RepairRequest, region: str
     ) -> tuple[Listing, bool]:
         held = self.listing(credit_code, listing_id)
-        by = self._as_source(held, region)
+        by = self._as_owner(held, region)
+        now = self._clock.now()
+        check_action(request, now, self._tolerance)
         if held.status is ListingStatus.REPAIRED:
             return held, False  # repaired already: a replay
-        return self._save(held, repair(held, request, by, self._clock.now())), True
+        return self._save(held, repair(held, request, by, now)), True
 
     def tick(self) -> TickReport:
         """Expire what is due, purge what retention allows, list overdue objections."""

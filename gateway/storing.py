@@ -4,15 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from gateway.codes import classify
 from gateway.dedup import plan
+from gateway.freshness import entry_problems
 from gateway.listing import Listing, ListingEntry, entry_version, identity_of
+from gateway.ownership import NOT_OWNER, not_owner_message
 from gateway.ports import ListingStore
 from gateway.regions import within
 
-RACE_RETRIES = 3
+RACE_RETRIES = 5
+CONTENDED = "listing_contended"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A candidate that wrote nothing, and why: the per-entry (or per-line) error it becomes."""
+
+    index: int
+    field: str
+    code: str
+    message: str
 
 
 @dataclass
@@ -21,6 +34,7 @@ class Stored:
 
     accepted: list[tuple[int, Listing]] = field(default_factory=list)
     duplicates: list[tuple[int, Listing]] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
 
 
 def origin_problem(entry: ListingEntry, region: str, relays: bool) -> tuple[str, str] | None:
@@ -35,6 +49,18 @@ def origin_problem(entry: ListingEntry, region: str, relays: bool) -> tuple[str,
             f"{region} does not relay its sub-regions' listings; {origin} pushes its own",
         )
     return None
+
+
+def admission_problems(
+    entry: ListingEntry, region: str, relays: bool, now: datetime, tolerance: timedelta
+) -> list[tuple[str, str, str]]:
+    """(field, code, message) for each reason a valid entry cannot be stored at all: an origin
+    the region may not claim, or a version or decision date from the future."""
+    problems = entry_problems(entry, now, tolerance)
+    origin = origin_problem(entry, region, relays)
+    if origin is not None:
+        problems.insert(0, ("origin_region", *origin))
+    return problems
 
 
 def promote(entry: ListingEntry, region: str, now: datetime) -> Listing:
@@ -59,14 +85,11 @@ def store(
     listings: ListingStore,
     candidates: Sequence[tuple[int, Listing]],
     region: str,
-    bulk: bool = False,
+    relays_subregions: bool,
 ) -> Stored:
-    """Dedup and write; a write that loses a race is planned again against what won.
-
-    ``bulk`` creates listings the store does not hold yet in batches, without a condition:
-    only updates of held listings need compare-and-set (a lifecycle action or a newer version
-    may land meanwhile). Two sources creating the same listing at the same instant is the race
-    left: the next push of the newer version puts it right.
+    """Dedup and write, every write conditional on the version read (or on absence, for a new
+    listing); a write that loses a race is planned again against what won. A candidate still
+    contended after ``RACE_RETRIES`` rounds is refused, never reported written or duplicate.
     """
     result = Stored()
     pending = list(candidates)
@@ -74,15 +97,19 @@ def store(
         if not pending:
             break
         keys = [(listing.credit_code, listing.listing_id) for _, listing in pending]
-        decided = plan(pending, listings.current(keys), region)
+        decided = plan(pending, listings.current(keys), region, relays_subregions)
         if decided.tag:
             listings.add_provenance([(x.credit_code, x.listing_id) for x in decided.tag], region)
-        fresh = [x for _, x, held in decided.write if bulk and held is None]
-        created = listings.create(fresh, region) if fresh else set()
-        updates = [(x, held) for _, x, held in decided.write if x.listing_id not in created]
-        written = created | listings.write(updates, region)
+        written = listings.write([(x, held) for _, x, held in decided.write], region)
         result.duplicates += decided.duplicates
+        result.refused += [
+            Refusal(i, "credit_code", NOT_OWNER, not_owner_message(region, held.origin_region))
+            for i, _, held in decided.refused
+        ]
         result.accepted += [(i, x) for i, x, _ in decided.write if x.listing_id in written]
         pending = [(i, x) for i, x, _ in decided.write if x.listing_id not in written]
-    result.duplicates += pending
+    result.refused += [
+        Refusal(i, "credit_code", CONTENDED, "the listing kept changing meanwhile; send it again")
+        for i, _ in pending
+    ]
     return result

@@ -19,7 +19,6 @@ from gateway.regions import subtree_prefix
 T = TypeVar("T")
 _BATCH_GET = 100
 _WRITERS = 8
-_BATCH_WRITE = 25
 _BACKOFF = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 0.0)
 SOURCE_INDEX = "by_source"
 SOURCE_SHARDS = 16
@@ -75,45 +74,14 @@ class DynamoListings(Table):
         raise RuntimeError("DynamoDB kept keys unprocessed (throttled); retry later")
 
     def write(self, writes: Sequence[Write], region: str | None) -> set[str]:
+        """One conditional UpdateItem per listing, in parallel: BatchWriteItem takes no
+        condition, so even a bulk create must not use it (a push landing between the bulk's
+        read and its write would be overwritten). Same write units; more requests."""
         if len(writes) <= 1:
             return {x.listing_id for x, held in writes if self._write(x, held, region)}
         with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
             results = pool.map(lambda w: self._write(w[0], w[1], region), writes)
             return {x.listing_id for (x, _), ok in zip(writes, results, strict=True) if ok}
-
-    def create(self, listings: Sequence[Listing], region: str) -> set[str]:
-        """New listings, 25 to a BatchWriteItem request, the requests in parallel (no per-item
-        condition: for bulk loads, where a request per listing would dominate the cost)."""
-        chunks = [listings[i : i + _BATCH_WRITE] for i in range(0, len(listings), _BATCH_WRITE)]
-        _in_parallel(lambda chunk: self._put_chunk(chunk, region), chunks)
-        return {listing.listing_id for listing in listings}
-
-    def _put_chunk(self, listings: Sequence[Listing], region: str) -> None:
-        pending: dict[str, Any] = {
-            self._table: [{"PutRequest": {"Item": self._item(x, region)}} for x in listings]
-        }
-        for pause in _BACKOFF:
-            reply = self._client.batch_write_item(RequestItems=pending)
-            pending = dict(reply.get("UnprocessedItems") or {})
-            if not pending:
-                return
-            time.sleep(pause)
-        raise RuntimeError("DynamoDB kept the batch unprocessed (throttled); retry later")
-
-    def _item(self, listing: Listing, region: str) -> Item:
-        update = self._update(listing, None, region)
-        values = update["ExpressionAttributeValues"]
-        return {
-            **update["Key"],
-            "version": values[":v"],
-            "doc": values[":doc"],
-            "status": values[":status"],
-            "kind": values[":kind"],
-            "domain": values[":domain"],
-            "origin_region": values[":origin"],
-            "source_shard": values[":shard"],
-            "provenances": values[":region"],
-        }
 
     def _write(self, listing: Listing, expected: str | None, region: str | None) -> bool:
         """Compare-and-set on the version: nobody's concurrent write is ever overwritten."""

@@ -139,7 +139,9 @@ class Gateway:
     def seed(self, *rows: dict[str, Any], region: str = CITY, relayed_by: str = "") -> None:
         """Listings the store held before the upload, published by ``region``."""
         made = [listing_of(raw, region) for raw in rows]
-        self.listings.create(made, region)
+        assert self.listings.write([(x, None) for x in made], region) == {
+            x.listing_id for x in made
+        }
         if relayed_by:
             self.listings.add_provenance([(x.credit_code, x.listing_id) for x in made], relayed_by)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -332,18 +333,28 @@ def test_the_body_is_archived_before_any_listing_is_written(gw: Gateway) -> None
     assert [event.split(":")[0] for event in gw.journal] == ["archive", "write", "write"]
 
 
-def test_a_body_with_a_bad_envelope_is_still_archived(gw: Gateway) -> None:
+def test_a_refused_body_is_not_archived(gw: Gateway) -> None:
     headers, body = signed_push(gw.city, CITY, [entry()], "b-1", NOW, issued_at="yesterday")
     with pytest.raises(SchemaError):
         gw.service.push(headers, body)
-    assert [obj.body for obj in gw.archive.objects] == [body]
-
-
-def test_a_body_for_another_region_is_still_archived(gw: Gateway) -> None:
-    headers, body = signed_push(gw.county, CITY, [entry()], "b-1", NOW)
+    foreign_headers, foreign = signed_push(gw.county, CITY, [entry()], "b-2", NOW)
     with pytest.raises(RegionMismatch):
-        gw.service.push(headers, body)
-    assert [obj.body for obj in gw.archive.objects] == [body]
+        gw.service.push(foreign_headers, foreign)
+    assert gw.archive.objects == []
+
+
+def test_a_reused_batch_id_never_touches_the_evidence_of_the_accepted_batch(gw: Gateway) -> None:
+    headers, body = signed_push(gw.city, CITY, [entry()], "b-1", NOW)
+    gw.service.push(headers, body)
+    other = entry(credit_code=make_uscc(7))
+    reused_headers, reused = signed_push(gw.city, CITY, [other], "b-1", NOW)
+
+    with pytest.raises(BatchIdReused):
+        gw.service.push(reused_headers, reused)
+    gw.service.push(headers, body)  # the accepted batch replayed: its first result, no rewrite
+
+    [kept] = gw.archive.objects
+    assert (kept.body, hashlib.sha256(body).hexdigest() in kept.key) == (body, True)
 
 
 # -- idempotency --

@@ -45,7 +45,6 @@ from gateway.lifecycle import (
     remove,
     repair,
     shipped_policies,
-    source_may_act,
 )
 from gateway.listing import Listing, ListingEntry, ListingStatus, Transition, version_of
 from gateway.recognition import intensified_domains, recognise
@@ -447,28 +446,6 @@ def test_the_shipped_policies_match_the_seeds() -> None:
         (False, 12, "working_days"),
         (True, 20, "calendar_days"),
     ]
-
-
-# -- who may act as the source platform --
-
-
-@pytest.mark.parametrize(
-    ("provenances", "origin", "region", "may"),
-    [
-        pytest.param([COUNTY], COUNTY, COUNTY, True, id="the-origin-itself"),
-        pytest.param([COUNTY], COUNTY, CITY, True, id="an-ancestor-of-the-origin"),
-        pytest.param([COUNTY], COUNTY, "440000", True, id="the-province"),
-        pytest.param([CITY], CITY, COUNTY, False, id="a-county-below-the-origin"),
-        pytest.param([CITY], CITY, "420281", False, id="an-unrelated-region"),
-        pytest.param([CITY, "420281"], CITY, "420281", True, id="a-relaying-region"),
-    ],
-)
-def test_only_a_relaying_region_or_an_ancestor_of_the_origin_acts_as_source(
-    provenances: list[str], origin: str, region: str, may: bool
-) -> None:
-    held = listing(origin_region=origin, provenances=provenances)
-
-    assert source_may_act(held, region) is may
 
 
 # -- credit repair --

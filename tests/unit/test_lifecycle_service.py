@@ -16,15 +16,18 @@ from builders import (
     NOW,
     OTHER_COUNTY,
     RESIDENT_ID,
+    entry,
     listing,
     make_resident_id,
     make_uscc,
     person,
 )
-from fakes import InMemoryArchive, InMemoryListingStore
+from builders import region as region_of
+from fakes import InMemoryArchive, InMemoryListingStore, InMemoryRegistry
 
 from gateway.clock import CHINA, FixedClock
 from gateway.errors import NotFound
+from gateway.freshness import FutureDate, FutureVersion
 from gateway.lifecycle import (
     GATEWAY,
     OPERATOR,
@@ -41,8 +44,9 @@ from gateway.lifecycle import (
     remove,
     shipped_policies,
 )
-from gateway.lifecycle_service import LifecycleService, ListingChanged, NotSourcePlatform
+from gateway.lifecycle_service import LifecycleService, ListingChanged
 from gateway.listing import IN_FORCE, Listing, ListingStatus
+from gateway.ownership import NotListingOwner
 from gateway.workdays import WorkdayCalendar
 
 HUNAN = "430000"
@@ -52,19 +56,20 @@ FILING = ObjectionFiling(objection_id="obj-1", reason="已履行完毕")
 REPAIR_DAY = datetime(2026, 3, 2, 9, 0, tzinfo=CHINA)  # serious, valid from 2025-03-02: +12 months
 
 
-def stamp(hours: int) -> datetime:
-    """A source platform's stamp, ``hours`` after the gateway's NOW."""
-    return NOW + timedelta(hours=hours)
+def stamp(minutes: int) -> datetime:
+    """A source platform's stamp, ``minutes`` after the gateway's NOW (within the 5-minute
+    skew a signature is allowed: versions from further ahead are refused)."""
+    return NOW + timedelta(minutes=minutes)
 
 
-def decision(outcome: str = "upheld", hours: int = 1, **fields: Any) -> ObjectionDecision:
+def decision(outcome: str = "upheld", minutes: int = 1, **fields: Any) -> ObjectionDecision:
     return ObjectionDecision.model_validate(
-        {"outcome": outcome, "source_updated_at": stamp(hours), **fields}
+        {"outcome": outcome, "source_updated_at": stamp(minutes), **fields}
     )
 
 
-def repair_request(hours: int = 1) -> RepairRequest:
-    return RepairRequest(reason="已履行全部义务", source_updated_at=stamp(hours))
+def repair_request(minutes: int = 1) -> RepairRequest:
+    return RepairRequest(reason="已履行全部义务", source_updated_at=stamp(minutes))
 
 
 @dataclass
@@ -78,6 +83,9 @@ class Rig:
     def __post_init__(self) -> None:
         self.clock = FixedClock(self.at)
         self.archive = InMemoryArchive()
+        self.registry = InMemoryRegistry()
+        for code in (CITY, COUNTY, OTHER_COUNTY, GUANGDONG, HUNAN, XINZHENG):
+            self.registry.put_region(region_of(code))
         self.service = LifecycleService(
             self.store,
             self.archive,
@@ -85,6 +93,7 @@ class Rig:
             shipped_policies(),
             WorkdayCalendar(),
             self.retention_years,
+            self.registry,
         )
 
     def seed(self, *held: Listing) -> Listing:
@@ -245,10 +254,10 @@ def test_a_region_that_neither_published_nor_relayed_the_listing_may_not_act(
     act = prepare(rig, held)
     before = rig.store.versions()
 
-    with pytest.raises(NotSourcePlatform) as raised:
+    with pytest.raises(NotListingOwner) as raised:
         act(region)
 
-    assert (raised.value.code, rig.store.versions()) == ("not_source_platform", before)
+    assert (raised.value.code, rig.store.versions()) == ("not_listing_owner", before)
 
 
 @pytest.mark.parametrize("prepare", ACTIONS)
@@ -307,9 +316,9 @@ def test_repair_before_the_minimum_period_is_refused_and_stores_nothing(rig: Rig
 def test_a_replayed_decision_is_a_no_op(rig: Rig) -> None:
     held = rig.seed(listing())
     rig.file(held)
-    decided, _ = rig.decide(held, made=decision("upheld", hours=2))
+    decided, _ = rig.decide(held, made=decision("upheld", minutes=2))
 
-    replayed, changed = rig.decide(held, made=decision("upheld", hours=2))
+    replayed, changed = rig.decide(held, made=decision("upheld", minutes=2))
 
     assert (changed, replayed, rig.stored(held)) == (False, decided, decided)
 
@@ -317,9 +326,9 @@ def test_a_replayed_decision_is_a_no_op(rig: Rig) -> None:
 def test_an_older_decision_arriving_late_is_a_no_op(rig: Rig) -> None:
     held = rig.seed(listing())
     rig.file(held)
-    decided, _ = rig.decide(held, made=decision("upheld", hours=3))
+    decided, _ = rig.decide(held, made=decision("upheld", minutes=3))
 
-    late, changed = rig.decide(held, made=decision("revoked", hours=2))
+    late, changed = rig.decide(held, made=decision("revoked", minutes=2))
 
     assert (changed, late.status, rig.stored(held)) == (False, ListingStatus.ACTIVE, decided)
 
@@ -329,19 +338,21 @@ def test_a_decision_stamped_before_the_filing_still_decides_the_objection(rig: R
     held = rig.seed(listing())
     filed, _ = rig.file(held)
 
-    decided, changed = rig.decide(held, made=decision("revoked", hours=-1))
+    decided, changed = rig.decide(held, made=decision("revoked", minutes=-1))
 
     assert (changed, rig.stored(held).status) == (True, ListingStatus.REVOKED)
     assert decided.version > filed.version
 
 
-@pytest.mark.parametrize("hours", [pytest.param(1, id="same-version"), pytest.param(0, id="older")])
-def test_a_replayed_or_older_repair_is_a_no_op(rig: Rig, hours: int) -> None:
+@pytest.mark.parametrize(
+    "minutes", [pytest.param(1, id="same-version"), pytest.param(0, id="older")]
+)
+def test_a_replayed_or_older_repair_is_a_no_op(rig: Rig, minutes: int) -> None:
     held = rig.seed(listing())
     rig.clock.set(REPAIR_DAY)
-    repaired, _ = rig.repair(held, request=repair_request(hours=1))
+    repaired, _ = rig.repair(held, request=repair_request(minutes=1))
 
-    replayed, changed = rig.repair(held, request=repair_request(hours=hours))
+    replayed, changed = rig.repair(held, request=repair_request(minutes=minutes))
 
     assert (changed, replayed, rig.stored(held)) == (False, repaired, repaired)
 
@@ -610,7 +621,8 @@ def _removed_by_the_source(rig: Rig, held: Listing) -> None:
 
 def _repaired_by_the_source(rig: Rig, held: Listing) -> None:
     rig.clock.set(REPAIR_DAY)
-    rig.repair(held, request=repair_request(hours=24 * 300))
+    made = RepairRequest(reason="已履行全部义务", source_updated_at=REPAIR_DAY)
+    rig.repair(held, region=held.origin_region, request=made)
 
 
 def _expired_by_the_tick(rig: Rig, held: Listing) -> None:
@@ -639,7 +651,8 @@ def test_an_upheld_objection_does_not_put_an_ended_listing_back_in_force(
     ended_as = rig.stored(held).status
 
     with contextlib.suppress(NotInForce):
-        rig.decide(held, region=origin, made=decision("upheld", hours=24 * 700))
+        late = ObjectionDecision(outcome="upheld", source_updated_at=rig.clock.now())
+        rig.decide(held, region=origin, made=late)
 
     assert ended_as not in IN_FORCE
     assert rig.stored(held).status is ended_as
@@ -663,3 +676,85 @@ def test_a_listing_with_an_open_objection_is_not_purged() -> None:
 
     assert report.purged == 0
     assert rig.stored(held).objection is not None
+
+
+# -- ownership and the clock: a foreign provenance grants nothing; no version from the future --
+
+
+@pytest.mark.parametrize("prepare", ACTIONS)
+def test_a_region_in_the_provenances_but_outside_the_owners_chain_may_not_act(
+    rig: Rig, prepare: Prepare
+) -> None:
+    held = rig.seed(listing(origin_region=COUNTY, provenances=[COUNTY, OTHER_COUNTY]))
+    act = prepare(rig, held)
+    before = rig.store.versions()
+
+    with pytest.raises(NotListingOwner):
+        act(OTHER_COUNTY)
+
+    assert rig.store.versions() == before
+
+
+@pytest.mark.parametrize("prepare", ACTIONS)
+def test_an_ancestor_that_does_not_relay_may_not_act_for_its_sub_region(
+    rig: Rig, prepare: Prepare
+) -> None:
+    rig.registry.put_region(region_of(CITY).model_copy(update={"relays_subregions": False}))
+    held = rig.seed(listing(origin_region=COUNTY, provenances=[COUNTY]))
+    act = prepare(rig, held)
+    before = rig.store.versions()
+
+    with pytest.raises(NotListingOwner):
+        act(CITY)
+
+    assert rig.store.versions() == before
+
+
+def test_a_decision_stamped_beyond_the_clock_skew_is_refused_and_stores_nothing(rig: Rig) -> None:
+    held = rig.seed(listing())
+    rig.file(held)
+    before = rig.store.versions()
+
+    with pytest.raises(FutureVersion) as raised:
+        rig.decide(held, made=decision("revoked", minutes=6))
+
+    assert (raised.value.code, raised.value.context["path"]) == (
+        "future_version",
+        "source_updated_at",
+    )
+    assert rig.store.versions() == before
+
+
+def test_a_decision_within_the_clock_skew_applies(rig: Rig) -> None:
+    held = rig.seed(listing())
+    rig.file(held)
+
+    decided, changed = rig.decide(held, made=decision("revoked", minutes=5))
+
+    assert (changed, decided.status) == (True, ListingStatus.REVOKED)
+
+
+def test_a_repair_stamped_in_the_future_is_refused(rig: Rig) -> None:
+    held = rig.seed(listing())
+    rig.clock.set(REPAIR_DAY)
+    before = rig.store.versions()
+    ahead = RepairRequest(reason="已履行", source_updated_at=REPAIR_DAY + timedelta(days=365))
+
+    with pytest.raises(FutureVersion):
+        rig.repair(held, request=ahead)
+
+    assert rig.store.versions() == before
+
+
+def test_a_correction_decided_after_today_is_refused(rig: Rig) -> None:
+    held = rig.seed(listing())
+    rig.file(held)
+    before = rig.store.versions()
+    tomorrow = (NOW + timedelta(days=2)).date().isoformat()
+    corrected = {**entry(), "decided_on": tomorrow, "valid_from": tomorrow}
+
+    with pytest.raises(FutureDate) as raised:
+        rig.decide(held, made=decision("corrected", corrected_entry=corrected))
+
+    assert raised.value.context["path"] == "corrected_entry.decided_on"
+    assert rig.store.versions() == before

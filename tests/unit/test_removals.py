@@ -64,7 +64,13 @@ class Gateway:
             self.registry, InMemoryArchive(), InMemoryBatchLedger(), self.store, self.clock
         )
         self.lifecycle = LifecycleService(
-            self.store, InMemoryArchive(), self.clock, shipped_policies(), WorkdayCalendar(), 5
+            self.store,
+            InMemoryArchive(),
+            self.clock,
+            shipped_policies(),
+            WorkdayCalendar(),
+            5,
+            self.registry,
         )
 
     def push(
@@ -201,7 +207,7 @@ def test_a_region_that_neither_published_nor_relayed_the_listing_may_not_remove_
 
     assert summary(result) == (0, 0, 0, 1)
     assert [(e.list, e.index, e.code) for e in result.errors] == [
-        ("removals", 0, "region_not_permitted")
+        ("removals", 0, "not_listing_owner")
     ]
     assert gw.held() == before
 

@@ -1,0 +1,81 @@
+"""Versions and decision dates from the future are refused.
+
+A version decides which write wins, so a source stamp far ahead of the gateway's clock would
+freeze a listing against every real correction until that day comes. The signature tolerance is
+the allowance for clock skew; a decision (认定) cannot have been taken after today in Beijing.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from gateway.clock import china_date
+from gateway.errors import BadRequest
+from gateway.lifecycle import Stamped
+from gateway.listing import ListingEntry
+
+FUTURE_VERSION = "future_version"
+FUTURE_DATE = "future_date"
+
+
+class FutureVersion(BadRequest):
+    """A source version (``source_updated_at``) lies ahead of the gateway's clock."""
+
+    code = FUTURE_VERSION
+
+
+class FutureDate(BadRequest):
+    """A decision date lies after today (Beijing time)."""
+
+    code = FUTURE_DATE
+
+
+def version_problem(stamped_at: datetime, now: datetime, tolerance: timedelta) -> str | None:
+    """A message when ``stamped_at`` is more than ``tolerance`` ahead of ``now``."""
+    if stamped_at <= now + tolerance:
+        return None
+    return (
+        f"source_updated_at {stamped_at.isoformat()} is ahead of the gateway's clock "
+        f"({now.isoformat()}) by more than {int(tolerance.total_seconds())} s"
+    )
+
+
+def date_problem(decided_on: date, now: datetime) -> str | None:
+    today = china_date(now)
+    if decided_on <= today:
+        return None
+    return f"decided_on {decided_on.isoformat()} is after today ({today.isoformat()}, Beijing)"
+
+
+def entry_problems(
+    entry: ListingEntry, now: datetime, tolerance: timedelta
+) -> list[tuple[str, str, str]]:
+    """(field, code, message) for each time in ``entry`` that lies in the future."""
+    problems: list[tuple[str, str, str]] = []
+    version = version_problem(entry.source_updated_at, now, tolerance)
+    if version is not None:
+        problems.append(("source_updated_at", FUTURE_VERSION, version))
+    decided = date_problem(entry.decided_on, now)
+    if decided is not None:
+        problems.append(("decided_on", FUTURE_DATE, decided))
+    return problems
+
+
+def check_action(
+    action: Stamped, now: datetime, tolerance: timedelta, corrected: ListingEntry | None = None
+) -> None:
+    """Refuse a lifecycle action (decision, repair) stamped in the future, or a correction
+    whose entry is.
+
+    Raises
+    ------
+    FutureVersion, FutureDate
+        With ``path`` naming the field.
+    """
+    version = version_problem(action.source_updated_at, now, tolerance)
+    if version is not None:
+        raise FutureVersion(version, path="source_updated_at")
+    if corrected is not None:
+        for name, code, message in entry_problems(corrected, now, tolerance):
+            error = FutureVersion if code == FUTURE_VERSION else FutureDate
+            raise error(message, path=f"corrected_entry.{name}")
