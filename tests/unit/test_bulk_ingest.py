@@ -627,3 +627,43 @@ def test_a_resync_ending_in_a_blank_line_applies_its_removals() -> None:
         "applied",
         1,
     )
+
+
+# --- ownership and the clock, line by line ---------------------------------------------------
+
+
+def test_a_line_for_another_regions_listing_is_refused_and_changes_nothing() -> None:
+    gateway = Gateway()
+    gateway.seed(row(1), region=OTHER_COUNTY)  # 大冶市 listed it
+    before = gateway.snapshot()
+
+    upload = gateway.run(ndjson([row(1, version=NEWER - 1, origin_region=CITY), row(2)]))
+
+    assert (upload.accepted, upload.rejected) == (1, 1)
+    assert errors_of(upload) == [(1, "credit_code", "not_listing_owner")]
+    assert (
+        gateway.snapshot()["listings"][listing_of(row(1)).listing_id]
+        == (before["listings"][listing_of(row(1)).listing_id])
+    )
+    assert gateway.snapshot()["provenances"][listing_of(row(1)).listing_id] == {OTHER_COUNTY}
+
+
+def test_a_resync_never_removes_another_regions_listing_even_with_its_provenance() -> None:
+    gateway = Gateway()
+    gateway.seed(row(1), row(2), region=OTHER_COUNTY, relayed_by=CITY)  # a foreign tag, pre-fix
+    gateway.seed(*(row(i) for i in range(3, 40)))
+
+    upload = gateway.run(ndjson([row(i) for i in range(3, 40)]), **resync(COURT, force=True))
+
+    assert upload.removed == 0
+    assert {gateway.status(row(1)), gateway.status(row(2))} == {ListingStatus.ACTIVE}
+
+
+def test_a_line_stamped_in_the_future_is_refused() -> None:
+    gateway = Gateway()
+    ahead = (NOW + timedelta(days=30) - datetime(2026, 1, 1, tzinfo=UTC)).total_seconds() // 60
+
+    upload = gateway.run(ndjson([row(1, version=int(ahead)), row(2)]))
+
+    assert errors_of(upload) == [(1, "source_updated_at", "future_version")]
+    assert gateway.status(row(1)) is None
