@@ -137,7 +137,7 @@ def test_saving_keeps_progress_and_results(uploads):
     assert uploads.get(CITY, "u-1") == refused
 
 
-# --- batched creates ---------------------------------------------------------------------------
+# --- creates: conditional, in parallel ---------------------------------------------------------
 
 
 def numbered(i: int, region: str = CITY, domain: str = COURT, **fields: Any) -> Listing:
@@ -145,19 +145,34 @@ def numbered(i: int, region: str = CITY, domain: str = COURT, **fields: Any) -> 
     return made.model_copy(update=fields) if fields else made
 
 
-def test_created_listings_are_read_back_with_the_creating_region(listings):
-    made = [numbered(i) for i in range(60)]  # more than one BatchWriteItem request
+def create(listings: Any, made: list[Listing], region: str) -> set[str]:
+    return set(listings.write([(x, None) for x in made], region))
 
-    created = listings.create(made, CITY)
+
+def test_created_listings_are_read_back_with_the_creating_region(listings):
+    made = [numbered(i) for i in range(60)]  # more requests than writer threads
+
+    created = create(listings, made, CITY)
 
     assert created == {x.listing_id for x in made}
     found = listings.current([(x.credit_code, x.listing_id) for x in made])
     assert found == {x.listing_id: x.model_copy(update={"provenances": (CITY,)}) for x in made}
 
 
+def test_a_create_never_overwrites_a_listing_written_meanwhile(listings):
+    first = numbered(1)
+    newer = first.model_copy(update={"version": "2030-01-01T00:00:00.000000Z#0000000000000"})
+    assert create(listings, [newer], COUNTY) == {first.listing_id}  # a push landed first
+
+    assert create(listings, [first], CITY) == set()  # the bulk's create loses: nothing written
+
+    held = listings.current([(CREDIT_CODE, first.listing_id)])[first.listing_id]
+    assert (held.version, held.provenances) == (newer.version, (COUNTY,))
+
+
 def test_a_created_listing_is_updated_by_compare_and_set_afterwards(listings):
     first = numbered(1)
-    listings.create([first], CITY)
+    create(listings, [first], CITY)
     newer = first.model_copy(
         update={"version": "2030-01-01T00:00:00.000000Z#0000000000000", "subject_name": "新名称"}
     )
@@ -203,15 +218,15 @@ def province(listings: DynamoListings) -> dict[str, list[Listing]]:
     province_relayed = [numbered(i, region=COUNTY) for i in range(75, 78)]
     elsewhere = [numbered(i, region=OTHER_PROVINCE_COUNTY) for i in range(80, 90)]
 
-    listings.create(city_own + suspended + removed + tax + safety, CITY)
-    listings.create(relayed + county_own + province_relayed, COUNTY)
+    create(listings, city_own + suspended + removed + tax + safety, CITY)
+    create(listings, relayed + county_own + province_relayed, COUNTY)
     listings.add_provenance(list(keys(*relayed)), CITY)
     listings.add_provenance(list(keys(*province_relayed)), PROVINCE)
-    listings.create(sibling, SIBLING_CITY)
-    listings.create(elsewhere, OTHER_PROVINCE_COUNTY)
+    create(listings, sibling, SIBLING_CITY)
+    create(listings, elsewhere, OTHER_PROVINCE_COUNTY)
     # a listing the city removed later, by compare-and-set
     gone = numbered(90)
-    listings.create([gone], CITY)
+    create(listings, [gone], CITY)
     later = status(gone, ListingStatus.REVOKED).model_copy(
         update={"version": "2030-01-01T00:00:00.000000Z#0000000000000"}
     )

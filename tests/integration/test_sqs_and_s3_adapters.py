@@ -116,13 +116,13 @@ def test_the_archive_keeps_raw_bytes_and_metadata(aws):
     assert head["ContentType"] == "application/json"
 
 
-def test_archiving_the_same_key_twice_keeps_both_versions_as_evidence(aws):
+def test_archived_evidence_is_never_overwritten(aws):
     archive = S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"])
     key = "pushes/230900/2024/03/02/b-1.json"
 
-    archive.put(key, b'{"first": 1}', {})
-    archive.put(key, b'{"second": 2}', {})
+    first = archive.put(key, b'{"first": 1}', {})
+    second = archive.put(key, b'{"second": 2}', {})
 
     versions = aws.s3.list_object_versions(Bucket=aws.env["CG_ARCHIVE_BUCKET"], Prefix=key)
-    assert len(versions["Versions"]) == 2
-    assert archive.get(key) == b'{"second": 2}'
+    assert (first, second, len(versions["Versions"])) == (True, False, 1)
+    assert archive.get(key) == b'{"first": 1}'
