@@ -4,7 +4,8 @@ N synthetic entries as one JSON list (BENCH_PIPELINE_SIZE, default 20,000):
 
 * floor: ``json.loads`` of the bytes and ``ListingEntry.model_validate`` of each entry;
 * pipeline: verify the Ed25519 signature (``gateway.ingest.authenticate`` over headers made by
-  ``gateway.client.signed_headers``, an in-memory registry) → parse → validate
+  ``gateway.client.signed_headers``, an in-memory registry) → parse (``gateway.push.parse_json``,
+  which also refuses duplicate keys) → validate
   (``gateway.push.validate_entries``) → promote (``gateway.storing.promote``) → dedup
   (``gateway.dedup.plan`` against an in-memory store holding half the listings at an older
   version) → for each resulting change, ``gateway.change.change_between`` and recognition +
@@ -32,10 +33,11 @@ from gateway.agreement import Agreement
 from gateway.authentication import authenticate
 from gateway.change import change_between
 from gateway.client import signed_headers
+from gateway.clock import china_date
 from gateway.dedup import plan
 from gateway.fanout import plan_deliveries
 from gateway.listing import Listing, ListingEntry
-from gateway.push import validate_entries
+from gateway.push import parse_json, validate_entries
 from gateway.registry import PlatformKey, Region
 from gateway.signing import (
     DEFAULT_TOLERANCE,
@@ -103,9 +105,9 @@ def pipeline(
     auth = authenticate(registry, headers, body, NOW, DEFAULT_TOLERANCE)
     region = auth.key.region
     t1 = clock()
-    raw = json.loads(body)
+    raw = parse_json(body)
     t2 = clock()
-    valid, errors = validate_entries(raw)
+    valid, errors = validate_entries(raw, china_date(NOW))
     t3 = clock()
     candidates: list[tuple[int, Listing]] = []
     for index, entry in valid:

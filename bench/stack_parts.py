@@ -34,6 +34,7 @@ from bench.stack import ExternalStack, MotoProcess
 from chalicelib.bootstrap import container
 from gateway.bulk import lines_of, parse_line
 from gateway.bulk_client import BulkUploader, describe
+from gateway.clock import china_date
 from gateway.storing import promote
 from infra.local import synthetic
 
@@ -175,7 +176,7 @@ def run_naive(size: int) -> dict[str, Any]:
             cpu_before, moto_cpu_before = cpu_seconds(), moto.cpu_seconds()
             t0 = time.perf_counter()
             for line in lines_of(_chunks(path)):
-                entry = parse_line(line)
+                entry = parse_line(line, china_date(now))
                 if isinstance(entry, list):
                     continue
                 listing = promote(entry, CITY, now)

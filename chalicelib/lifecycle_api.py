@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from chalice.app import Request, Response
 from pydantic import BaseModel, ConfigDict
 
@@ -9,8 +11,8 @@ from chalicelib import caller
 from chalicelib.bootstrap import container, lifecycle_at
 from chalicelib.http_errors import json_response
 from chalicelib.log_api import publish_checkpoint
-from gateway.clock import FixedClock
-from gateway.codes import CodeProblem, classify
+from gateway.clock import FixedClock, china_date
+from gateway.codes import requested_code
 from gateway.errors import BadRequest
 from gateway.lifecycle import ObjectionDecision, ObjectionFiling, RepairRequest
 from gateway.listing import Listing
@@ -19,10 +21,11 @@ from gateway.push import parse_request
 
 
 def _code(credit_code: str) -> str:
-    try:
-        return classify(credit_code)[0]
-    except CodeProblem as problem:
-        raise BadRequest(problem.message, path="credit_code", reason=problem.code) from problem
+    return requested_code(credit_code, _today())
+
+
+def _today() -> date:
+    return china_date(container().clock.now())
 
 
 def _reply(listing: Listing, changed: bool, created: int = 200) -> Response:
@@ -46,7 +49,7 @@ def decide_objection(
     request: Request, credit_code: str, listing_id: str, objection_id: str
 ) -> Response:
     region = caller.signed_region(request)
-    decision = parse_request(ObjectionDecision, caller.body(request))
+    decision = parse_request(ObjectionDecision, caller.body(request), _today())
     listing, changed = container().lifecycle.decide_objection(
         _code(credit_code), listing_id, objection_id, decision, region
     )

@@ -12,7 +12,7 @@ from pydantic_core import PydanticCustomError
 from gateway.catalogue import DomainKeys, ListKind, Severity
 from gateway.listing import Listing
 from gateway.measures import Measure, rank
-from gateway.model import Day, Frozen
+from gateway.model import ONE_LINE, Day, Frozen
 from gateway.regions import RegionCode, within
 
 
@@ -42,7 +42,7 @@ class SourceScope(Frozen):
 class AgreementTerms(Frozen):
     """What an operator signs on a region's behalf."""
 
-    title: Annotated[str, Field(min_length=1, max_length=200)]
+    title: Annotated[str, Field(min_length=1, max_length=200), ONE_LINE]
     subscriber_region: RegionCode
     sources: tuple[SourceScope, ...] = Field(min_length=1, max_length=100)
     kinds: tuple[ListKind, ...] = Field(min_length=1)

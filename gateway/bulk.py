@@ -9,20 +9,20 @@ signed.
 from __future__ import annotations
 
 import hashlib
-import json
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, Field, ValidationError, model_validator
 
+from gateway import strict_json
 from gateway.catalogue import DomainKeys
 from gateway.listing import ListingEntry, identity_of
-from gateway.model import Frozen, Moment
+from gateway.model import Frozen, Intake, Moment
 from gateway.push import BatchId, error_code, field_path
 from gateway.regions import RegionCode
 
@@ -169,18 +169,21 @@ def lines_of(chunks: Iterable[bytes], start_line: int = 0, start_offset: int = 0
         yield Line(number + 1, offset, bytes(pending), overlong)
 
 
-def parse_line(line: Line) -> ListingEntry | list[LineError]:
-    """One NDJSON line as a listing entry, or every problem with it (field paths as in pushes)."""
+def parse_line(line: Line, today: date | None) -> ListingEntry | list[LineError]:
+    """One NDJSON line as a listing entry, or every problem with it (field paths as in pushes),
+    judged as input like a pushed entry; ``today`` as in ``gateway.model.Intake``."""
     if line.overlong:
         return [
             _line_error(line, "", "line_too_long", f"lines hold {MAX_LINE_BYTES} bytes at most")
         ]
     try:
-        raw = json.loads(line.text.decode("utf-8-sig"))  # a BOM, as Windows tools write
+        raw = strict_json.loads(line.text.decode("utf-8-sig"))  # a BOM, as Windows tools write
+    except strict_json.DuplicateKey as exc:
+        return [_line_error(line, exc.context["path"], exc.code, exc.message)]
     except (ValueError, RecursionError) as exc:
         return [_line_error(line, "", "malformed_json", f"not a UTF-8 JSON object: {exc}")]
     try:
-        return ListingEntry.model_validate(raw)
+        return ListingEntry.model_validate(raw, context=Intake(today))
     except ValidationError as exc:
         return [
             _line_error(line, field_path(e["loc"]), error_code(e["type"]), e["msg"])
@@ -216,7 +219,7 @@ class FileCheck:
             self.lines += 1
             if not self._collect:
                 continue
-            parsed = parse_line(line)
+            parsed = parse_line(line, None)  # identity only: date rules are pass 2's
             if isinstance(parsed, list):
                 self.rejected += 1
             else:

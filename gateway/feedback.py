@@ -7,15 +7,15 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, Field
 
 from gateway.measures import MeasureId
-from gateway.model import Day, Frozen
+from gateway.model import FREE_TEXT, ONE_LINE, Day, Frozen
 
 
 class ExecutedMeasure(Frozen):
     measure_id: MeasureId
-    department: Annotated[str, Field(min_length=1, max_length=200)]
+    department: Annotated[str, Field(min_length=1, max_length=200), ONE_LINE]
     executed_on: Day
     result: Literal["executed", "not_applicable", "failed"]
-    note: Annotated[str, Field(max_length=1000)] = ""
+    note: Annotated[str, Field(max_length=1000), FREE_TEXT] = ""
 
 
 class FeedbackReport(Frozen):

@@ -33,7 +33,7 @@ from gateway.listing import (
     listing_id,
     version_of,
 )
-from gateway.model import Frozen, Moment
+from gateway.model import FREE_TEXT, Frozen, Moment, SingleLine
 from gateway.push import EntryError, validate_each
 from gateway.regions import ancestors, within
 from gateway.workdays import WorkdayCalendar, sources_text
@@ -85,10 +85,10 @@ class Removal(Stamped):
     credit_code: CreditCode
     kind: ListKind
     domain: str
-    deciding_authority: str
-    decision_number: str
+    deciding_authority: SingleLine
+    decision_number: SingleLine
     reason: RemovalReason
-    note: Annotated[str, Field(max_length=2000)] = ""
+    note: Annotated[str, Field(max_length=2000), FREE_TEXT] = ""
 
     @property
     def listing_id(self) -> str:
@@ -99,17 +99,17 @@ class Removal(Stamped):
 
 class ObjectionFiling(Frozen):
     objection_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
-    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+    reason: Annotated[str, Field(min_length=1, max_length=2000), FREE_TEXT]
 
 
 class ObjectionDecision(Stamped):
     outcome: Literal["upheld", "corrected", "revoked"]
-    note: Annotated[str, Field(max_length=2000)] = ""
+    note: Annotated[str, Field(max_length=2000), FREE_TEXT] = ""
     corrected_entry: ListingEntry | None = None
 
 
 class RepairRequest(Stamped):
-    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+    reason: Annotated[str, Field(min_length=1, max_length=2000), FREE_TEXT]
 
 
 class ObjectionPolicy(Frozen):
@@ -142,8 +142,10 @@ def shipped_policies() -> PolicyBook:
     return PolicyBook.model_validate(json.loads(text))
 
 
-def validate_removals(raw: Sequence[Any]) -> tuple[list[tuple[int, Removal]], list[EntryError]]:
-    return validate_each(Removal, raw, "removals")
+def validate_removals(
+    raw: Sequence[Any], today: date
+) -> tuple[list[tuple[int, Removal]], list[EntryError]]:
+    return validate_each(Removal, raw, "removals", today)
 
 
 def source_may_act(listing: Listing, region: str) -> bool:

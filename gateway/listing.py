@@ -13,11 +13,11 @@ from pydantic_core import PydanticCustomError
 
 from gateway.catalogue import ListKind, Severity, load_catalogue
 from gateway.codes import CreditCode, CreditCodeOrMasked, SubjectType, mask
-from gateway.model import Day, Frozen, Moment
+from gateway.model import FREE_TEXT, ONE_LINE, Day, Frozen, Moment
 from gateway.regions import RegionCode
 
-Text = Annotated[str, Field(min_length=1, max_length=200)]
-LongText = Annotated[str, Field(min_length=1, max_length=4000)]
+Text = Annotated[str, Field(min_length=1, max_length=200), ONE_LINE]
+LongText = Annotated[str, Field(min_length=1, max_length=4000), FREE_TEXT]
 
 
 class ListingStatus(StrEnum):
@@ -84,7 +84,9 @@ class ListingEntry(Frozen):
     domain: str
     severity: Severity | None = Field(default=None, validate_default=True)
     reason: LongText
-    legal_basis: str | None = Field(default=None, max_length=4000, validate_default=True)
+    legal_basis: Annotated[str, Field(max_length=4000), FREE_TEXT] | None = Field(
+        default=None, validate_default=True
+    )
     deciding_authority: Text
     decision_number: Text
     decided_on: Day

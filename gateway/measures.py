@@ -12,15 +12,15 @@ from pydantic import Field
 
 from gateway.catalogue import DomainKeys, ListKind, Severity, load_catalogue
 from gateway.listing import Listing
-from gateway.model import Frozen
+from gateway.model import ONE_LINE, Frozen
 
 MeasureId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
 
 
 class Measure(Frozen):
     measure_id: MeasureId
-    text: Annotated[str, Field(min_length=1, max_length=500)]
-    department: Annotated[str, Field(min_length=1, max_length=200)]
+    text: Annotated[str, Field(min_length=1, max_length=500), ONE_LINE]
+    department: Annotated[str, Field(min_length=1, max_length=200), ONE_LINE]
     mandatory: bool
     kinds: tuple[ListKind, ...] = (ListKind.BLACK, ListKind.RED)
     domains: DomainKeys = ()

@@ -1,11 +1,14 @@
-"""The base of every model that crosses a boundary: frozen, and strict about unknown fields."""
+"""The base of every model that crosses a boundary: frozen, and strict about unknown fields;
+the field types every boundary shares (dates, text); and how input is told from stored records."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 
@@ -44,3 +47,62 @@ def _sane_moment(value: datetime) -> datetime:
 
 Day = Annotated[date, AfterValidator(_sane_day)]
 Moment = Annotated[AwareDatetime, AfterValidator(_sane_moment)]
+
+
+@dataclass(frozen=True, slots=True)
+class Intake:
+    """The validation context of data arriving from outside (``model_validate(raw,
+    context=Intake(today))``): bodies, pushed entries, NDJSON lines.
+
+    Some rules judge input only. A record the gateway stored, or a delivery a subscriber reads
+    back, was judged when it came in and is not judged again by today's rules (else one
+    accepted long ago would become unreadable), so those validate without this context.
+    ``today`` is the Beijing date from the injected clock, for rules about the future; None
+    where no such rule can apply (the bulk file's first pass only fingerprints listings).
+    """
+
+    today: date | None = None
+
+
+def intake_of(info: ValidationInfo) -> Intake | None:
+    context: Any = info.context
+    return context if isinstance(context, Intake) else None
+
+
+# Text fields hold text. Refused in input: C0 controls (U+0000–U+001F), DEL and C1 controls
+# (U+007F–U+009F), which reach logs, terminals and spreadsheets as commands, and NUL cuts a
+# string short in C; and the bidirectional formatting characters — embeddings and overrides
+# (U+202A–U+202E), isolates (U+2066–U+2069) and the invisible marks U+200E, U+200F and U+061C —
+# which make text display otherwise than it reads ("Trojan Source"): a subject name or decision
+# number that looks like another but compares different defeats identity and dedup, and no
+# Chinese list needs them. Free text (``MultiLine``: reasons, legal bases, notes) may keep tabs
+# and line breaks (\n, or \r\n as Windows writes it), since a 列入事由 can run to paragraphs; a
+# lone \r, which lets a line overwrite itself on a terminal, is refused there too.
+_BIDI = r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_NOT_IN_LINE = re.compile(rf"[\x00-\x1f\x7f-\x9f{_BIDI}]")
+_NOT_IN_PROSE = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]|\r(?!\n)")
+
+
+def _text_check(forbidden: re.Pattern[str]) -> AfterValidator:
+    def check(value: str, info: ValidationInfo) -> str:
+        found = forbidden.search(value) if intake_of(info) is not None else None
+        if found is not None:
+            raise PydanticCustomError(
+                "control_character",
+                "U+{code_point} at position {position} is a control or bidirectional formatting "
+                "character; text fields hold text",
+                {"code_point": f"{ord(found.group()[0]):04X}", "position": found.start()},
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+ONE_LINE = _text_check(_NOT_IN_LINE)
+"""Names, titles, numbers, authorities: no control or bidirectional formatting character.
+Placed after any length constraint (``Annotated[str, Field(max_length=…), ONE_LINE]``), so the
+constraint stays on the string and keeps its own error type (``string_too_long``)."""
+FREE_TEXT = _text_check(_NOT_IN_PROSE)
+"""Free text: as ``ONE_LINE``, but tabs and line breaks (\\n, \\r\\n) are allowed."""
+SingleLine = Annotated[str, ONE_LINE]
+MultiLine = Annotated[str, FREE_TEXT]

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
+from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 
+from gateway import strict_json
 from gateway.errors import MalformedJson, SchemaError
 from gateway.listing import ListingEntry
-from gateway.model import Frozen, Moment
+from gateway.model import Frozen, Intake, Moment
 from gateway.regions import RegionCode
 
 MAX_ENTRIES = 5000
@@ -96,9 +97,18 @@ def field_path(loc: Sequence[int | str]) -> str:
 
 
 def parse_json(body: bytes) -> Any:
+    """A signed body's JSON.
+
+    Raises
+    ------
+    MalformedJson
+        bad UTF-8 or JSON, huge numbers, deep nesting.
+    strict_json.DuplicateKey
+        an object names a key twice (``path`` says where).
+    """
     try:
-        return json.loads(body.decode("utf-8"))
-    except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, huge numbers, deep nesting
+        return strict_json.loads(body.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:
         raise MalformedJson(f"the body is not UTF-8 JSON: {exc}") from exc
 
 
@@ -117,15 +127,17 @@ def schema_error(exc: ValidationError) -> SchemaError:
     )
 
 
-def parse_request(model: type[M], body: bytes) -> M:
-    """A JSON body as ``model``; every failure is the client's.
+def parse_request(model: type[M], body: bytes, today: date | None = None) -> M:
+    """A JSON body as ``model``, judged as input (``Intake``); every failure is the client's.
+    ``today`` (Beijing) is needed where the model holds resident IDs, whose birth must not be
+    after it.
 
     Raises
     ------
-    MalformedJson, SchemaError
+    MalformedJson, DuplicateKey, SchemaError
     """
     try:
-        return model.model_validate(parse_json(body))
+        return model.model_validate(parse_json(body), context=Intake(today))
     except ValidationError as exc:
         raise schema_error(exc) from exc
 
@@ -135,14 +147,16 @@ def parse_envelope(body: bytes) -> PushEnvelope:
 
 
 def validate_each(
-    model: type[M], raw_items: Sequence[Any], section: Section = "entries"
+    model: type[M], raw_items: Sequence[Any], section: Section, today: date
 ) -> tuple[list[tuple[int, M]], list[EntryError]]:
-    """Split raw items into valid ones (with their index) and one error per bad field."""
+    """Split raw items into valid ones (with their index) and one error per bad field; each
+    judged as input, with ``today`` the Beijing date from the caller's clock."""
     valid: list[tuple[int, M]] = []
     errors: list[EntryError] = []
+    intake = Intake(today)
     for index, raw in enumerate(raw_items):
         try:
-            valid.append((index, model.model_validate(raw)))
+            valid.append((index, model.model_validate(raw, context=intake)))
         except ValidationError as exc:
             errors.extend(
                 EntryError(
@@ -157,5 +171,7 @@ def validate_each(
     return valid, errors
 
 
-def validate_entries(raw: Sequence[Any]) -> tuple[list[tuple[int, ListingEntry]], list[EntryError]]:
-    return validate_each(ListingEntry, raw)
+def validate_entries(
+    raw: Sequence[Any], today: date
+) -> tuple[list[tuple[int, ListingEntry]], list[EntryError]]:
+    return validate_each(ListingEntry, raw, "entries", today)

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
-from gateway.model import Frozen, Moment
+from gateway.model import ONE_LINE, Frozen, Moment
 from gateway.regions import RegionCode, parent
 from gateway.signing import load_public_key
 
@@ -18,7 +18,7 @@ class Region(Frozen):
     """A registered administrative region; its platform pushes for it."""
 
     code: RegionCode
-    name: Annotated[str, Field(min_length=1, max_length=100)]
+    name: Annotated[str, Field(min_length=1, max_length=100), ONE_LINE]
     push_rate_per_minute: Annotated[int, Field(ge=1, le=100_000)] | None = Field(
         default=None,
         description="pushes and upload requests a minute; unset: the gateway's default",

@@ -12,7 +12,7 @@ from pydantic import AwareDatetime, Field, model_validator
 from gateway.catalogue import DomainKeys, ListKind
 from gateway.errors import InvalidWebhookUrl
 from gateway.listing import Listing
-from gateway.model import Frozen
+from gateway.model import ONE_LINE, Frozen
 from gateway.regions import RegionCode, within
 
 SignatureScheme = Literal["v1a", "v1"]
@@ -49,7 +49,7 @@ class SubscriptionRequest(Frozen):
     retry_schedule_seconds: tuple[Annotated[int, Field(ge=0, le=11 * 3600)], ...] | None = Field(
         default=None, min_length=1, max_length=20
     )
-    description: Annotated[str, Field(max_length=200)] = ""
+    description: Annotated[str, Field(max_length=200), ONE_LINE] = ""
 
 
 class Subscription(SubscriptionRequest):

@@ -8,7 +8,7 @@ import hashlib
 import json
 import tempfile
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -34,6 +34,7 @@ from gateway.bulk_client import describe
 from gateway.listing import ListingEntry, identity_of
 
 ISSUED_AT = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
+TODAY = date(2025, 6, 2)
 SHA = "0" * 64
 
 # --- models and strategies ---------------------------------------------------------------------
@@ -166,12 +167,12 @@ def codes(parsed: ListingEntry | list[LineError]) -> list[tuple[int, str, str]]:
 
 
 def test_a_valid_line_parses_to_its_entry() -> None:
-    parsed = parse_line(line_of(entry()))
+    parsed = parse_line(line_of(entry()), TODAY)
     assert parsed == ListingEntry.model_validate(entry())
 
 
 def test_a_valid_line_ending_in_a_carriage_return_parses() -> None:
-    parsed = parse_line(Line(1, 10, json.dumps(entry()).encode() + b"\r"))
+    parsed = parse_line(Line(1, 10, json.dumps(entry()).encode() + b"\r"), TODAY)
     assert isinstance(parsed, ListingEntry)
 
 
@@ -181,21 +182,21 @@ def test_a_valid_line_ending_in_a_carriage_return_parses() -> None:
     ids=["truncated", "text", "not-utf8", "trailing", "deep"],
 )
 def test_a_line_that_is_not_json_is_malformed(text: bytes) -> None:
-    assert codes(parse_line(Line(4, 10, text))) == [(4, "", "malformed_json")]
+    assert codes(parse_line(Line(4, 10, text), TODAY)) == [(4, "", "malformed_json")]
 
 
 def test_an_overlong_line_is_line_too_long() -> None:
-    parsed = parse_line(Line(9, 10, b"", overlong=True))
+    parsed = parse_line(Line(9, 10, b"", overlong=True), TODAY)
     assert codes(parsed) == [(9, "", "line_too_long")]
     assert str(MAX_LINE_BYTES) in parsed[0].message  # type: ignore[index]
 
 
 def test_json_that_is_not_an_object_is_an_invalid_type() -> None:
-    assert codes(parse_line(line_of([1, 2]))) == [(7, "", "invalid_type")]
+    assert codes(parse_line(line_of([1, 2]), TODAY)) == [(7, "", "invalid_type")]
 
 
 def test_a_bad_credit_code_is_reported_on_its_field() -> None:
-    assert codes(parse_line(line_of(entry(credit_code="123")))) == [
+    assert codes(parse_line(line_of(entry(credit_code="123")), TODAY)) == [
         (7, "credit_code", "invalid_credit_code")
     ]
 
@@ -203,7 +204,7 @@ def test_a_bad_credit_code_is_reported_on_its_field() -> None:
 def test_a_wrong_check_character_has_its_own_code() -> None:
     good = make_uscc(42)
     bad = good[:-1] + ("0" if good[-1] != "0" else "1")
-    assert codes(parse_line(line_of(entry(credit_code=bad)))) == [
+    assert codes(parse_line(line_of(entry(credit_code=bad)), TODAY)) == [
         (7, "credit_code", "invalid_check_character")
     ]
 
@@ -215,7 +216,7 @@ def test_every_problem_of_a_line_is_reported_with_its_field_path() -> None:
         responsible_persons=[{"name": "张某", "role": "boss"}],
         extra="x",
     )
-    assert sorted(codes(parse_line(line_of(raw, number=3)))) == [
+    assert sorted(codes(parse_line(line_of(raw, number=3), TODAY))) == [
         (3, "domain", "unknown_domain"),
         (3, "extra", "unknown_field"),
         (3, "reason", "missing_field"),
@@ -226,7 +227,7 @@ def test_every_problem_of_a_line_is_reported_with_its_field_path() -> None:
 def test_line_errors_keep_field_and_message_short() -> None:
     raw = entry()
     raw["x" * 500] = 1
-    (error,) = parse_line(line_of(raw))  # type: ignore[misc]
+    (error,) = parse_line(line_of(raw), TODAY)  # type: ignore[misc]
     assert error.code == "unknown_field"
     assert len(error.field) <= 200
     assert len(error.message) <= 300

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
-from builders import RESIDENT_ID, USCC, make_resident_id
+from builders import RESIDENT_ID, USCC, entry, make_resident_id, person
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
-from gateway.codes import CodeProblem, SubjectType, classify, mask
+from gateway.codes import CodeProblem, SubjectType, classify, mask, requested_code
+from gateway.errors import BadRequest
+from gateway.listing import ListingEntry
+from gateway.model import Intake
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 RIC_CHECKS = "10X98765432"
@@ -150,7 +154,12 @@ def test_a_uscc_with_its_gb32100_check_character_is_a_legal_person(body: str) ->
 def test_every_other_uscc_check_character_is_rejected(body: str) -> None:
     right = gb32100_check(body)
     codes = {wrong: problem_code(body + wrong) for wrong in USCC_ALPHABET if wrong != right}
-    assert codes == dict.fromkeys(codes, "invalid_check_character")
+    # All digits with a resident ID's check digit: it may be read as an ID born on no day.
+    misborn = {w for w in codes if body.isdigit() and gb11643_check(body) == w}
+    assert {w: c for w, c in codes.items() if w not in misborn} == dict.fromkeys(
+        set(codes) - misborn, "invalid_check_character"
+    )
+    assert {codes[w] for w in misborn} <= {"invalid_check_character", "invalid_birth_date"}
 
 
 @settings(max_examples=100, deadline=None)
@@ -168,3 +177,110 @@ def test_every_other_resident_id_check_digit_is_rejected(body: str) -> None:
     right = gb11643_check(body)
     codes = {wrong: problem_code(body + wrong) for wrong in RIC_CHECKS if wrong != right}
     assert codes == dict.fromkeys(codes, "invalid_check_character")
+
+
+# -- birth dates (GB 11643: a real day, from 1900, not after today in Beijing) --
+
+TODAY = date(2025, 6, 2)
+
+
+@pytest.mark.parametrize(
+    "birth",
+    ["19990231", "19990229", "19991301", "19990001", "19990100", "20230431"],
+    ids=["31 February", "29 February 1999", "month 13", "month 0", "day 0", "31 April"],
+)
+def test_a_resident_id_born_on_no_day_is_an_invalid_birth_date(birth: str) -> None:
+    assert problem_code(make_resident_id(birth=birth)) == "invalid_birth_date"
+
+
+def test_a_resident_id_born_before_1900_is_an_invalid_birth_date() -> None:
+    assert problem_code(make_resident_id(birth="18991231")) == "invalid_birth_date"
+
+
+@pytest.mark.parametrize("birth", ["19000101", "20000229", "19491231"])
+def test_a_resident_id_born_on_a_real_day_from_1900_is_a_natural_person(birth: str) -> None:
+    code = make_resident_id(birth=birth)
+    assert classify(code) == (code, SubjectType.NATURAL_PERSON)
+
+
+def test_an_impossible_birth_date_is_named_in_the_message() -> None:
+    with pytest.raises(CodeProblem, match="19990231"):
+        classify(make_resident_id(birth="19990231"))
+
+
+def refusal(value: str, today: date = TODAY) -> str:
+    """Why a route refuses a code in its path (``reason`` of its 400, on ``credit_code``)."""
+    with pytest.raises(BadRequest) as caught:
+        requested_code(value, today)
+    assert caught.value.context["path"] == "credit_code"
+    return str(caught.value.context["reason"])
+
+
+def test_a_resident_id_born_today_is_accepted_and_one_born_tomorrow_is_not() -> None:
+    born_today = make_resident_id(birth=f"{TODAY:%Y%m%d}")
+    born_tomorrow = make_resident_id(birth=f"{TODAY + timedelta(days=1):%Y%m%d}")
+    assert requested_code(born_today, TODAY) == born_today
+    assert refusal(born_tomorrow) == "invalid_birth_date"
+
+
+def test_the_route_reading_names_impossible_and_early_births_too() -> None:
+    assert refusal(make_resident_id(birth="19990231")) == "invalid_birth_date"
+    assert refusal(make_resident_id(birth="18991231")) == "invalid_birth_date"
+    assert requested_code(USCC, TODAY) == USCC
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dates(min_value=date(1900, 1, 1), max_value=TODAY))
+def test_any_birth_from_1900_to_today_is_accepted(born: date) -> None:
+    code = make_resident_id(birth=f"{born:%Y%m%d}")
+    assert requested_code(code, TODAY) == code
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dates(min_value=TODAY + timedelta(days=1), max_value=date(2099, 12, 31)))
+def test_any_birth_after_today_is_refused(born: date) -> None:
+    assert refusal(make_resident_id(birth=f"{born:%Y%m%d}")) == "invalid_birth_date"
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.integers(1800, 2099),
+    st.integers(0, 99),
+    st.integers(0, 99),
+)
+def test_a_written_birth_date_is_accepted_exactly_when_it_is_a_day_from_1900(
+    year: int, month: int, day: int
+) -> None:
+    code = make_resident_id(birth=f"{year:04d}{month:02d}{day:02d}")
+    try:
+        real = date(year, month, day) >= date(1900, 1, 1)
+    except ValueError:
+        real = False
+    # About one such code in 31 also passes GB 32100: nothing tells it from a USCC, so it is one.
+    uscc = gb32100_check(code[:17]) == code[17]
+    assert verdict(code) == (code if real or uscc else "problem:invalid_birth_date")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789X", min_size=18, max_size=18))
+def test_any_eighteen_digit_string_is_a_code_or_a_code_problem(value: str) -> None:
+    # Before: a province prefix without a county (111101…) escaped as a KeyError from stdnum.
+    assert verdict(value) == value or verdict(value).startswith("problem:")
+
+
+def test_a_province_prefix_without_a_county_is_a_code_problem() -> None:
+    assert problem_code("111101199001011238") in {"invalid_credit_code", "invalid_check_character"}
+
+
+def test_only_input_is_judged_against_today() -> None:
+    """A stored listing of someone "born tomorrow" (by a later clock's reckoning) stays
+    readable; input validated as of ``today`` refuses it, for subjects and persons alike."""
+    future = make_resident_id(birth=f"{TODAY + timedelta(days=1):%Y%m%d}")
+    raw = entry(credit_code=future, responsible_persons=[person(id_number=future)])
+    assert ListingEntry.model_validate(raw).credit_code == future
+    with pytest.raises(ValidationError) as caught:
+        ListingEntry.model_validate(raw, context=Intake(TODAY))
+    assert sorted((e["loc"], e["type"]) for e in caught.value.errors()) == [
+        (("credit_code",), "invalid_birth_date"),
+        (("responsible_persons", 0, "id_number"), "invalid_birth_date"),
+    ]

@@ -5,29 +5,32 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from builders import ABSENT, RESIDENT_ID, entry, red_entry
+from builders import ABSENT, NOW, RESIDENT_ID, entry, red_entry
 
+from gateway.clock import china_date
 from gateway.listing import ListingEntry
 from gateway.push import validate_entries
 
+TODAY = china_date(NOW)
+
 
 def errors_of(*raw: Any) -> list[tuple[int, str, str]]:
-    _, errors = validate_entries(list(raw))
+    _, errors = validate_entries(list(raw), TODAY)
     return [(error.index, error.field, error.code) for error in errors]
 
 
 def test_a_valid_black_entry_passes() -> None:
-    valid, errors = validate_entries([entry()])
+    valid, errors = validate_entries([entry()], TODAY)
     assert (len(valid), errors) == (1, [])
 
 
 def test_a_valid_red_entry_passes() -> None:
-    valid, errors = validate_entries([red_entry()])
+    valid, errors = validate_entries([red_entry()], TODAY)
     assert (len(valid), errors) == (1, [])
 
 
 def test_a_valid_entry_keeps_its_index_in_the_batch() -> None:
-    valid, _ = validate_entries([entry(domain="nope"), entry()])
+    valid, _ = validate_entries([entry(domain="nope"), entry()], TODAY)
     assert [(index, type(item)) for index, item in valid] == [(1, ListingEntry)]
 
 
@@ -118,7 +121,7 @@ def test_each_bad_field_of_an_entry_is_its_own_error() -> None:
 
 def test_bad_entries_do_not_sink_the_good_ones_in_the_same_batch() -> None:
     batch = [entry(), entry(domain="nope"), "junk", red_entry(), entry(legal_basis=ABSENT)]
-    valid, errors = validate_entries(batch)
+    valid, errors = validate_entries(batch, TODAY)
     assert ([index for index, _ in valid], sorted({e.index for e in errors})) == (
         [0, 3],
         [1, 2, 4],

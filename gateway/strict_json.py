@@ -1,0 +1,82 @@
+"""JSON as the gateway reads it: an object that names a key twice is refused, with its path.
+
+``json.loads`` silently keeps the last of two equal keys, while other parsers keep the first or
+refuse. A signed body with ``"reason"`` twice could therefore mean one thing to the gateway and
+another to whoever later reads the same archived bytes (an auditor, the platform's own tools),
+so the signature would no longer pin down one meaning. Such a body is refused instead.
+
+The check rides on the one parse the body gets anyway: a pairs hook builds each object and
+marks the rare one that had a duplicate; only then is the parsed value walked to say where.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from gateway.errors import BadRequest
+
+
+class DuplicateKey(BadRequest):
+    """A JSON object names a key twice; ``path`` says where (``entries.3.reason``)."""
+
+    code = "duplicate_key"
+
+
+class _Twice(dict[str, Any]):
+    """An object that held ``key`` more than once (never leaves this module)."""
+
+    key = ""
+
+
+def loads(text: str) -> Any:
+    """Parse JSON text like ``json.loads``.
+
+    Raises
+    ------
+    DuplicateKey
+        with ``path`` (``entries.3.reason``) of the first repeated key in document order.
+    ValueError, RecursionError
+        as ``json.loads`` does, for text that is not JSON or nests too deeply.
+    """
+    repeated = False
+
+    def build(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal repeated
+        built = dict(pairs)
+        if len(built) == len(pairs):
+            return built
+        repeated = True
+        marked = _Twice(built)
+        marked.key = _repeated_key(pairs)
+        return marked
+
+    value = json.loads(text, object_pairs_hook=build)
+    if repeated:
+        path = _first_repeat(value)
+        raise DuplicateKey(f"{path}: the key appears more than once in its object", path=path)
+    return value
+
+
+def _repeated_key(pairs: list[tuple[str, Any]]) -> str:
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            return key
+        seen.add(key)
+    return ""
+
+
+def _first_repeat(value: Any) -> str:
+    """The path to the first marked object's repeated key, walking without recursion (the
+    value may nest as deep as the parser allows)."""
+    pending: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
+    while pending:
+        node, at = pending.pop()
+        if isinstance(node, _Twice):
+            return ".".join(str(part) for part in (*at, node.key))
+        if isinstance(node, dict):
+            pending.extend((child, (*at, key)) for key, child in reversed(node.items()))
+        elif isinstance(node, list):
+            pending.extend((child, (*at, i)) for i, child in reversed(list(enumerate(node))))
+    return ""  # unreachable: ``loads`` calls this only after marking an object

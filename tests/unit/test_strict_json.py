@@ -1,0 +1,134 @@
+"""Signed JSON with a key twice in one object is refused with the path of that key; anything
+else parses exactly as ``json.loads`` parses it, and the old protections still hold."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gateway import strict_json
+from gateway.errors import MalformedJson
+from gateway.push import PushEnvelope, parse_json, parse_request
+from gateway.strict_json import DuplicateKey
+
+
+def duplicate_path(text: str) -> str:
+    with pytest.raises(DuplicateKey) as caught:
+        strict_json.loads(text)
+    assert caught.value.code == "duplicate_key"
+    return str(caught.value.context["path"])
+
+
+def test_a_key_twice_at_the_top_is_named() -> None:
+    assert duplicate_path('{"region": "441800", "batch_id": "b", "region": "441802"}') == "region"
+
+
+def test_a_key_twice_in_an_entry_is_named_with_its_index() -> None:
+    text = '{"entries": [{}, {}, {}, {"reason": "甲", "kind": "black", "reason": "乙"}]}'
+    assert duplicate_path(text) == "entries.3.reason"
+
+
+def test_a_key_twice_in_an_object_inside_an_entry_is_named_in_full() -> None:
+    text = '{"entries": [{"responsible_persons": [{"name": "张某", "name": "李某"}]}]}'
+    assert duplicate_path(text) == "entries.0.responsible_persons.0.name"
+
+
+def test_a_key_twice_inside_a_top_level_array_is_named_from_its_index() -> None:
+    assert duplicate_path('[1, {"a": 1}, {"b": 1, "b": 1}]') == "2.b"
+
+
+def test_the_first_repeat_in_document_order_is_named() -> None:
+    text = '{"a": {"x": 1, "x": 2}, "b": 0, "b": 1}'
+    assert duplicate_path(text) == "b"  # the outer object's repeat comes before its children's
+    assert duplicate_path('[{"x": 1, "x": 1}, {"y": 1, "y": 1}]') == "0.x"
+
+
+def test_equal_values_under_a_repeated_key_are_still_refused() -> None:
+    assert duplicate_path('{"kind": "black", "kind": "black"}') == "kind"
+
+
+def test_keys_that_differ_only_by_escapes_are_the_same_key() -> None:
+    assert duplicate_path('{"kind": 1, "\\u006bind": 2}') == "kind"
+
+
+# --- property: the same value as json.loads, or the exact path of the one repeated key -------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(json_values)
+def test_json_without_a_repeated_key_parses_as_json_loads_parses_it(value: Any) -> None:
+    text = json.dumps(value, ensure_ascii=False)
+    assert strict_json.loads(text) == json.loads(text)
+
+
+@st.composite
+def with_one_repeat(draw: st.DrawFn) -> tuple[str, str]:
+    """JSON text with one object naming ``key`` twice, and that key's path."""
+    path: list[str | int] = draw(
+        st.lists(st.one_of(st.integers(0, 3), st.text("abcdef", min_size=1, max_size=3)))
+    )
+    key = draw(st.text("xyz", min_size=1, max_size=2))
+    node: Any = {"\x00here": 0}  # replaced below by key twice; no sibling is named key
+    node.update(draw(st.dictionaries(st.text("pqr", max_size=2), json_values, max_size=2)))
+    for part in reversed(path):
+        if isinstance(part, int):
+            node = [*draw(st.lists(json_values, min_size=part, max_size=part)), node]
+        else:
+            node = {**draw(st.dictionaries(st.text("pqr", max_size=2), json_values)), part: node}
+    text = json.dumps(node, ensure_ascii=False)
+    pair = json.dumps({key: 1})[1:-1]
+    return text.replace('"\\u0000here": 0', f"{pair}, {pair}"), ".".join(map(str, [*path, key]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(with_one_repeat())
+def test_a_repeated_key_anywhere_is_named_by_its_exact_path(case: tuple[str, str]) -> None:
+    text, path = case
+    assert duplicate_path(text) == path
+
+
+# --- the body parser around it -----------------------------------------------------------------
+
+
+def test_a_signed_body_with_a_repeated_key_is_a_duplicate_key_error_not_malformed_json() -> None:
+    body = b'{"region": "441800", "entries": [{"kind": "black", "kind": "red"}]}'
+    with pytest.raises(DuplicateKey) as caught:
+        parse_json(body)
+    assert caught.value.to_dict() == {
+        "code": "duplicate_key",
+        "message": "entries.0.kind: the key appears more than once in its object",
+        "path": "entries.0.kind",
+    }
+
+
+def test_a_route_body_with_a_repeated_key_is_refused_before_its_schema() -> None:
+    body = b'{"region": "441800", "region": "441802", "batch_id": "b"}'
+    with pytest.raises(DuplicateKey) as caught:
+        parse_request(PushEnvelope, body)
+    assert caught.value.context["path"] == "region"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"\xff\xfe{}", b"[" * 100_000, b'{"a": 1', b"NaN garbage"],
+    ids=["bad UTF-8", "deep nesting", "truncated", "not JSON"],
+)
+def test_what_was_malformed_json_still_is(body: bytes) -> None:
+    with pytest.raises(MalformedJson):
+        parse_json(body)
+
+
+def test_a_deep_but_parsable_body_with_a_repeat_at_the_bottom_is_named() -> None:
+    depth = 500
+    text = '{"a": ' * depth + '{"k": 1, "k": 2}' + "}" * depth
+    assert duplicate_path(text) == ".".join(["a"] * depth + ["k"])
