@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
+from gateway.authentication import replayed
 from gateway.clock import china_date
 from gateway.codes import CodeProblem, classify, mask
 from gateway.errors import (
@@ -61,16 +62,17 @@ def subject(request: Request, credit_code: str) -> Response:
 def create_subscription(request: Request) -> Response:
     """Operators may subscribe any region; a platform, by signing, only its own."""
     c = container()
-    signed_by = caller.operator_or_region(request)
+    auth = None if caller.is_operator(request) else caller.authenticated(request, idempotent=True)
+    signed_by = auth.key.region if auth else None
     wanted = parse_request(SubscriptionRequest, caller.body(request))
     if signed_by is not None and wanted.region != signed_by:
         raise RegionMismatch(f"a {signed_by} key cannot subscribe {wanted.region}", path="region")
     if c.registry.get_region(wanted.region) is None:
         raise UnknownRegion(f"region {wanted.region} is not registered", path="region")
     check_webhook_url(wanted.url, allow_loopback_http=c.settings.local)
-    # A signed request's webhook-id makes a retried creation return the same subscription.
-    msg_id = caller.headers(request).get("webhook-id")
-    seed = f"{signed_by}:{msg_id}" if signed_by else secrets.token_hex(16)
+    # A signed request's webhook-id makes a retried creation return the same subscription
+    # (like a push's batch id): a used id is accepted here only to answer with what it created.
+    seed = f"{signed_by}:{auth.signed.msg_id}" if auth else secrets.token_hex(16)
     subscription_id = "sub_" + hashlib.sha256(seed.encode()).hexdigest()[:24]
     existing = c.subscriptions.get(subscription_id)
     if existing is not None:
@@ -81,7 +83,10 @@ def create_subscription(request: Request) -> Response:
             raise Conflict(
                 "this webhook-id already created a different subscription", path="webhook-id"
             )
-        return json_response(200, existing.model_dump(mode="json"))
+        # Without the HMAC secret: it is shown once, and a replay must not obtain it.
+        return json_response(200, existing.public_view())
+    if auth is not None and auth.repeated:
+        raise replayed(auth)
     subscription = Subscription(
         **wanted.model_dump(),
         subscription_id=subscription_id,

@@ -16,6 +16,7 @@ from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
 from chalicelib.dynamodb.feedback import DynamoFeedback
 from chalicelib.dynamodb.listings import DynamoListings
+from chalicelib.dynamodb.nonces import DynamoNonces
 from chalicelib.dynamodb.rate_limits import DynamoRateCounter
 from chalicelib.dynamodb.registry import DynamoRegistry
 from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
@@ -56,6 +57,7 @@ class Container:
     feedback: DynamoFeedback
     exchange_log: DynamoExchangeLog
     batches: DynamoBatchLedger
+    nonces: DynamoNonces  # request ids used by platform keys (batches table, TTL)
     queue: SqsDeliveryQueue
     push_service: PushService
     delivery_service: DeliveryService
@@ -120,6 +122,7 @@ def build(settings: Settings, clock: Clock) -> Container:
         feedback=DynamoFeedback(dynamodb, settings.feedback_table),
         exchange_log=DynamoExchangeLog(dynamodb, settings.exchange_log_table),
         batches=batches,
+        nonces=DynamoNonces(dynamodb, settings.batches_table),
         queue=SqsDeliveryQueue(sqs, settings.delivery_queue_url, settings.delivery_dlq_url),
         push_service=PushService(
             registry,

@@ -1,18 +1,27 @@
-"""Who is calling, and what they sent: request helpers shared by every route module."""
+"""Who is calling, and what they sent: request helpers shared by every route module.
+
+A platform's request is authenticated once, by whichever helper a route calls first: that call
+verifies the request form and uses up the webhook-id, and later helpers in the same request
+reuse its answer (a second check would find the id used, and refuse the request as a replay).
+"""
 
 from __future__ import annotations
 
 import hmac
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from chalice.app import Request
 from pydantic import ValidationError
 
 from chalicelib.bootstrap import container
 from chalicelib.settings import event_sources
-from gateway.authentication import authenticate
+from gateway.authentication import Authenticated, authenticate_request, replayed
 from gateway.errors import OperatorCredentialsRequired, OperatorOnly
 from gateway.push import M, schema_error
+from gateway.signing import RequestTarget
+
+_verified: WeakKeyDictionary[Request, Authenticated] = WeakKeyDictionary()
 
 
 def headers(request: Request) -> dict[str, str]:
@@ -60,13 +69,43 @@ def require_operator(request: Request) -> None:
     )
 
 
+def target(request: Request) -> RequestTarget:
+    """What the request does, rebuilt from what Chalice matched: the route template (which
+    never holds API Gateway's stage or a custom domain's base path) with the captured path
+    parameters, and the decoded query parameters — the same locally and on AWS."""
+    params = request.query_params
+    pairs = [] if params is None else [(n, v) for n in params for v in params.getlist(n)]
+    return RequestTarget.from_route(request.method, request.path, request.uri_params, pairs)
+
+
+def authenticated(request: Request, *, idempotent: bool = False) -> Authenticated:
+    """The platform that signed this request, verified once per request (401/403/409).
+
+    ``idempotent``: a creation that answers a repeated webhook-id with what that id created
+    gets ``Authenticated.repeated`` instead of 409 ``request_replayed``.
+    """
+    found = _verified.get(request)
+    if found is None:
+        c = container()
+        found = authenticate_request(
+            c.registry,
+            c.nonces,
+            headers(request),
+            target(request),
+            body(request),
+            c.clock.now(),
+            c.settings.tolerance,
+            idempotent=idempotent,
+        )
+        _verified[request] = found
+    if found.repeated and not idempotent:
+        raise replayed(found)
+    return found
+
+
 def signed_region(request: Request) -> str:
-    """The region of the platform key that signed this request (401/403 otherwise)."""
-    c = container()
-    auth = authenticate(
-        c.registry, headers(request), body(request), c.clock.now(), c.settings.tolerance
-    )
-    return auth.key.region
+    """The region of the platform key that signed this request (401/403/409 otherwise)."""
+    return authenticated(request).key.region
 
 
 def operator_or_region(request: Request) -> str | None:

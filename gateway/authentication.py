@@ -1,26 +1,45 @@
 """Who signed a request: key id → registry → signature and timestamp; shared by every signed
-route (pushes, uploads and the platform's other calls)."""
+route (pushes, uploads and the platform's other calls).
+
+Pushes and uploads are signed in the Standard Webhooks form and made idempotent by their batch
+or upload id. Every other signed request is signed over what it does (``RequestTarget``) and
+its ``webhook-id`` is used up (``NonceStore``), so its headers cannot be sent again — not to
+another route, not to another resource, not to the same one twice.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 
-from gateway.errors import MissingSignature, UnknownKey, UnknownRegion
-from gateway.ports import Registry
+from gateway.errors import BadRequest, MissingSignature, RequestReplayed, UnknownKey, UnknownRegion
+from gateway.ports import NonceStore, Registry
 from gateway.rate_limit import RateCounter, admit
 from gateway.registry import PlatformKey, Region
-from gateway.signing import KEY_ID_HEADER, SignedHeaders, load_public_key, verify_ed25519
+from gateway.signing import (
+    ID_HEADER,
+    KEY_ID_HEADER,
+    REQUEST_ID_RE,
+    RequestTarget,
+    SignedHeaders,
+    load_public_key,
+    verify_ed25519,
+)
 
 
 @dataclass(frozen=True)
 class Authenticated:
-    """A request whose signature verified: the key that signed it, and its headers."""
+    """A request whose signature verified: the key that signed it, and its headers.
+
+    ``repeated``: its webhook-id had been used before (only an idempotent creation, which
+    answers with what the first use created, accepts that).
+    """
 
     key: PlatformKey
     region: Region
     signed: SignedHeaders
+    repeated: bool = False
 
     def rate_limit(self, counter: RateCounter, now: datetime, default_limit: int) -> None:
         """Count this request against its region's per-minute limit (429 over it)."""
@@ -28,9 +47,14 @@ class Authenticated:
 
 
 def authenticate(
-    registry: Registry, headers: Mapping[str, str], body: bytes, now: datetime, tolerance: timedelta
+    registry: Registry,
+    headers: Mapping[str, str],
+    body: bytes,
+    now: datetime,
+    tolerance: timedelta,
+    target: RequestTarget | None = None,
 ) -> Authenticated:
-    """Prove a platform signed ``body``; shared by every signed endpoint.
+    """Prove a platform signed ``body`` (and, with ``target``, the request form).
 
     Raises
     ------
@@ -47,5 +71,50 @@ def authenticate(
     if region is None:
         raise UnknownRegion(f"region {key.region} is not registered", region=key.region)
     signed.check_timestamp(now, tolerance)
-    verify_ed25519(signed, body, [load_public_key(key.public_key)])
+    verify_ed25519(signed, body, [load_public_key(key.public_key)], target)
     return Authenticated(key=key, region=region, signed=signed)
+
+
+def authenticate_request(
+    registry: Registry,
+    nonces: NonceStore,
+    headers: Mapping[str, str],
+    target: RequestTarget,
+    body: bytes,
+    now: datetime,
+    tolerance: timedelta,
+    *,
+    idempotent: bool = False,
+) -> Authenticated:
+    """Prove a platform signed this request (method, path, query, body), and use up its
+    webhook-id. The nonce is written only after the signature verified, so nobody can spend
+    a platform's ids for it; it outlives the timestamp's window, after which the headers are
+    refused as too old anyway.
+
+    Raises
+    ------
+    as ``authenticate``; BadRequest (a webhook-id the request form cannot carry);
+    RequestReplayed (the key used this webhook-id already), unless ``idempotent``
+    """
+    auth = authenticate(registry, headers, body, now, tolerance, target)
+    msg_id = auth.signed.msg_id
+    if not REQUEST_ID_RE.fullmatch(msg_id):
+        raise BadRequest(
+            "webhook-id must be 1–128 letters, digits, '_' or '-'; a new one for each request",
+            path=ID_HEADER,
+        )
+    signed_at = datetime.fromtimestamp(auth.signed.timestamp, UTC)
+    if nonces.use(auth.key.key_id, msg_id, now, signed_at + 2 * tolerance):
+        return auth
+    if idempotent:
+        return replace(auth, repeated=True)
+    raise replayed(auth)
+
+
+def replayed(auth: Authenticated) -> RequestReplayed:
+    """The refusal of a request whose webhook-id its key used before (409)."""
+    return RequestReplayed(
+        f"webhook-id {auth.signed.msg_id} was already used with key {auth.key.key_id}: "
+        "sign each request with a new webhook-id",
+        header=ID_HEADER,
+    )

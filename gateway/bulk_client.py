@@ -112,9 +112,7 @@ class BulkUploader:
         path = f"/v1/regions/{self._client.region}/uploads/{upload_id}"
         deadline = time.monotonic() + timeout
         while True:
-            reply = self._client.send_signed(
-                path, f"g-{uuid.uuid4().hex}", b"", self._clock(), "GET"
-            )
+            reply = self._client.send_signed(path, None, b"", self._clock(), "GET")
             status = (
                 (reply.body or {}).get("upload", {}).get("status") if reply.status == 200 else None
             )

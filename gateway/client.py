@@ -25,7 +25,9 @@ from gateway.signing import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     Ed25519Signer,
+    RequestTarget,
     SignedHeaders,
+    uses_push_form,
     verify_ed25519,
     verify_hmac,
 )
@@ -39,16 +41,49 @@ class Response:
 
 
 def signed_headers(
-    signer: Ed25519Signer, msg_id: str, body: bytes, now: datetime
+    signer: Ed25519Signer,
+    msg_id: str,
+    body: bytes,
+    now: datetime,
+    target: RequestTarget | None = None,
 ) -> dict[str, str]:
+    """Standard Webhooks headers: the push form, or with ``target`` the request form."""
     timestamp = int(now.timestamp())
     return {
         "content-type": "application/json",
         ID_HEADER: msg_id,
         TIMESTAMP_HEADER: str(timestamp),
-        SIGNATURE_HEADER: signer.sign(msg_id, timestamp, body),
+        SIGNATURE_HEADER: signer.sign(msg_id, timestamp, body, target),
         KEY_ID_HEADER: signer.key_id,
     }
+
+
+def new_request_id() -> str:
+    """A request's webhook-id: random, since the gateway accepts each id once per key."""
+    return f"req_{uuid.uuid4().hex}"
+
+
+def request_headers(
+    signer: Ed25519Signer,
+    method: str,
+    target: str,
+    body: bytes,
+    now: datetime,
+    msg_id: str | None = None,
+) -> dict[str, str]:
+    """Headers for a signed request other than a push or an upload manifest: the request form
+    over ``method``, ``target`` (the path after the base URL, with its query) and ``body``,
+    under a fresh webhook-id unless one is given."""
+    form = RequestTarget.from_url(method, target)
+    return signed_headers(signer, msg_id or new_request_id(), body, now, form)
+
+
+def wire_target(target: str) -> str:
+    """``target`` with its query rewritten in the canonical form that was signed, so what the
+    gateway decodes is what was signed (``+`` and ``%20`` never get a say)."""
+    path, _, _ = target.partition("?")
+    query = RequestTarget.from_url("GET", target).query
+    return f"{path}?{query}" if query else path
 
 
 def http_request(
@@ -101,13 +136,23 @@ class PushClient:
         return batch_id, json.dumps(body, ensure_ascii=False).encode()
 
     def send_signed(
-        self, path: str, msg_id: str, body: bytes, now: datetime, method: str = "POST"
+        self, path: str, msg_id: str | None, body: bytes, now: datetime, method: str = "POST"
     ) -> Response:
-        """Any request signed like a push (a GET signs the empty body)."""
-        headers = signed_headers(self._signer, msg_id, body, now)
+        """A push or an upload manifest signed with ``msg_id`` (its batch or upload id); any
+        other request (``msg_id`` None) in the request form under a fresh random id, since
+        the gateway accepts a request's id once. A GET signs the empty body."""
+        if uses_push_form(method, path):
+            if msg_id is None:
+                raise ValueError(f"{method} {path} is signed with its batch or upload id")
+            headers = signed_headers(self._signer, msg_id, body, now)
+        elif msg_id is not None:
+            raise ValueError(f"{method} {path} gets a fresh webhook-id: pass None, not {msg_id}")
+        else:
+            headers = request_headers(self._signer, method, path, body, now)
+            path = wire_target(path)
         return http_request(method, self._base + path, body if body else None, headers)
 
-    def send_json(self, path: str, msg_id: str, body: Any, now: datetime) -> Response:
+    def send_json(self, path: str, msg_id: str | None, body: Any, now: datetime) -> Response:
         return self.send_signed(path, msg_id, json.dumps(body, ensure_ascii=False).encode(), now)
 
     def push(

@@ -142,6 +142,13 @@ class BatchInProgress(Conflict):
     code = "batch_in_progress"
 
 
+class RequestReplayed(Conflict):
+    """A signed request's ``webhook-id`` was already used by the same key: each request is
+    signed once, with its own id, so captured headers cannot be sent again."""
+
+    code = "request_replayed"
+
+
 class VerificationError(GatewayError):
     """A subscriber-side check of a delivery failed (signature, timestamp or body)."""
 

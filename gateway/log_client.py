@@ -29,7 +29,8 @@ def read_deliveries(path: Path) -> list[DeliveryPayload]:
 
 def _get(client: PushClient, path: str) -> dict[str, Any]:
     now = datetime.now(UTC)
-    reply = client.send_signed(path, f"read-{now.timestamp():.0f}", b"", now, method="GET")
+    # A fresh webhook-id per read (``None``): the gateway accepts each id once per key.
+    reply = client.send_signed(path, None, b"", now, method="GET")
     if reply.status != 200 or not isinstance(reply.body, dict):
         raise PublishedLogError(f"GET {path} → {reply.status}: {reply.body}")
     return reply.body

@@ -111,3 +111,13 @@ class SourceIndex(Protocol):
         """(credit code, listing id) of the listings in force in ``domains`` that ``region``
         published or relayed."""
         ...
+
+
+class NonceStore(Protocol):
+    def use(self, key_id: str, nonce: str, now: datetime, until: datetime) -> bool:
+        """Record that ``key_id`` signed a request with ``nonce``, kept until ``until``.
+
+        ``False`` when the key already used it and that record has not expired: the caller
+        refuses the request as a replay.
+        """
+        ...

@@ -1,8 +1,12 @@
 """Standard Webhooks signatures, both ways: ``v1a`` (Ed25519) and ``v1`` (HMAC-SHA256).
 
-The signed content is ``"{id}.{timestamp}.{body}"`` over the raw body bytes, checked before any
-JSON parsing. Every malformed header becomes the same ``InvalidSignature`` so a caller cannot
-probe which part failed. Keys travel as ``whsk_``/``whpk_``/``whsec_`` + base64.
+Pushes, upload manifests and deliveries sign ``"{id}.{timestamp}.{body}"`` over the raw body
+bytes (their body names what they do, and they are idempotent by that id). Every other signed
+request signs the *request form*, ``"{id}.{timestamp}.{METHOD}\n{path}\n{query}\n{body}"``, so
+its headers are worthless for another method, resource or query (``RequestTarget``). Both are
+checked before any JSON parsing. Every malformed header becomes the same ``InvalidSignature``
+so a caller cannot probe which part failed. Keys travel as ``whsk_``/``whpk_``/``whsec_`` +
+base64.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import parse_qsl, quote, unquote
 
 from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -43,6 +48,83 @@ def _b64decode(text: str) -> bytes:
 
 def signed_content(msg_id: str, timestamp: int, body: bytes) -> bytes:
     return f"{msg_id}.{timestamp}.".encode() + body
+
+
+PUSH_FORM_ROUTES = frozenset({("POST", "/v1/pushes"), ("POST", "/v1/uploads")})
+"""Routes whose body says what they do, signed in the plain Standard Webhooks form."""
+
+REQUEST_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,128}")
+"""A request-form ``webhook-id``: no ``.`` (the form splits on it) and no ``#`` (nonce keys)."""
+
+
+def uses_push_form(method: str, path: str) -> bool:
+    return (method.upper(), path) in PUSH_FORM_ROUTES
+
+
+def _segment(raw: str) -> str:
+    # Decode, then encode every octet outside RFC 3986's unreserved set: any spelling of the
+    # same segment (and API Gateway's decoded path parameters) canonicalises alike.
+    return quote(unquote(raw), safe="")
+
+
+def canonical_path(path: str) -> str:
+    """The path as the client sends it, each ``/``-separated segment in canonical encoding."""
+    return "/".join(_segment(part) for part in path.split("/"))
+
+
+def canonical_query(params: Iterable[tuple[str, str]]) -> str:
+    """Decoded ``(name, value)`` pairs as ``name=value`` in RFC 3986 encoding, sorted (as
+    encoded) by name then value and joined with ``&``; ``""`` when there are none."""
+    pairs = sorted((quote(name, safe=""), quote(value, safe="")) for name, value in params)
+    return "&".join(f"{name}={value}" for name, value in pairs)
+
+
+@dataclass(frozen=True)
+class RequestTarget:
+    """What a signed request does — method, path below the API's base URL, query — in the
+    canonical form both sides build independently and compare byte for byte."""
+
+    method: str
+    path: str
+    query: str
+
+    @classmethod
+    def from_url(cls, method: str, target: str) -> RequestTarget:
+        """The client's view: ``target`` is what follows the base URL, ``/v1/…?…``."""
+        path, _, query = target.partition("?")
+        pairs = parse_qsl(query, keep_blank_values=True)
+        return cls(method.upper(), canonical_path(path), canonical_query(pairs))
+
+    @classmethod
+    def from_route(
+        cls,
+        method: str,
+        route: str,
+        params: Mapping[str, str] | None,
+        query: Iterable[tuple[str, str]],
+    ) -> RequestTarget:
+        """The gateway's view: the matched route (``/v1/things/{id}``, never the stage) with
+        the path parameters it captured, and the decoded query parameters."""
+        captured = params or {}
+        parts = [
+            captured[part[1:-1]] if part.startswith("{") and part.endswith("}") else part
+            for part in route.split("/")
+        ]
+        return cls(method.upper(), "/".join(map(_segment, parts)), canonical_query(query))
+
+    def content(self, msg_id: str, timestamp: int, body: bytes) -> bytes:
+        head = f"{msg_id}.{timestamp}.{self.method}\n{self.path}\n{self.query}\n"
+        return head.encode() + body
+
+
+def content_of(
+    msg_id: str, timestamp: int, body: bytes, target: RequestTarget | None = None
+) -> bytes:
+    """The bytes a signature covers: the request form when there is a target, else the push
+    form (whose first byte after the timestamp is the JSON body's, never a method letter)."""
+    if target is None:
+        return signed_content(msg_id, timestamp, body)
+    return target.content(msg_id, timestamp, body)
 
 
 def generate_signing_key() -> str:
@@ -97,8 +179,11 @@ class Ed25519Signer:
     key_id: str
     private_key: Ed25519PrivateKey
 
-    def sign(self, msg_id: str, timestamp: int, body: bytes) -> str:
-        signature = self.private_key.sign(signed_content(msg_id, timestamp, body))
+    def sign(
+        self, msg_id: str, timestamp: int, body: bytes, target: RequestTarget | None = None
+    ) -> str:
+        """Push form without ``target``; the request form with it."""
+        signature = self.private_key.sign(content_of(msg_id, timestamp, body, target))
         return "v1a," + base64.b64encode(signature).decode()
 
 
@@ -162,9 +247,15 @@ def _signatures(header: str, version: str) -> list[bytes]:
     return found
 
 
-def verify_ed25519(signed: SignedHeaders, body: bytes, keys: Iterable[Ed25519PublicKey]) -> None:
-    """Pass when any ``v1a`` signature verifies under any of ``keys`` (rotation)."""
-    content = signed_content(signed.msg_id, signed.timestamp, body)
+def verify_ed25519(
+    signed: SignedHeaders,
+    body: bytes,
+    keys: Iterable[Ed25519PublicKey],
+    target: RequestTarget | None = None,
+) -> None:
+    """Pass when any ``v1a`` signature verifies under any of ``keys`` (rotation), over the
+    push form, or over the request form of ``target``."""
+    content = content_of(signed.msg_id, signed.timestamp, body, target)
     candidates = list(keys)
     for signature in _signatures(signed.signature, "v1a"):
         for key in candidates:
@@ -173,7 +264,8 @@ def verify_ed25519(signed: SignedHeaders, body: bytes, keys: Iterable[Ed25519Pub
             except _CryptoInvalidSignature:
                 continue
             return
-    raise InvalidSignature("no v1a signature verifies against the body")
+    what = "the body" if target is None else "the request (method, path, query and body)"
+    raise InvalidSignature(f"no v1a signature verifies against {what}")
 
 
 def verify_hmac(signed: SignedHeaders, body: bytes, secret: str) -> None:

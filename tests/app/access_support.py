@@ -31,6 +31,7 @@ from app_support import (
     create_agreement,
     new_batch_id,
     new_signer,
+    platform_headers,
 )
 from aws_support import provisioned_aws
 from chalice.test import Client, HTTPResponse
@@ -38,7 +39,7 @@ from lifecycle_support import fan_out_and_deliver, listings_stream, recent_entry
 
 import app as gateway_app
 from chalicelib import bootstrap
-from gateway.client import signed_headers
+from gateway.client import wire_target
 from gateway.signing import Ed25519Signer, public_key_text
 
 A = HUBEI  # 湖北省: platform A
@@ -117,23 +118,26 @@ class World:
             self._upload_id = upload_id
         return self._upload_id
 
-    def headers(self, role: str, msg_id: str, raw: bytes) -> dict[str, str]:
+    def headers(self, role: str, method: str, path: str, msg_id: str, raw: bytes) -> dict[str, str]:
         if role == "anonymous":
             return {"Content-Type": "application/json"}
         if role == "operator":
             return Gateway.operator(OPERATOR_TOKEN)
         if role == "wrong_token":
             return Gateway.operator(WRONG_TOKEN)
-        return signed_headers(self.signers[role], msg_id, raw, datetime.now(UTC))
+        return platform_headers(self.signers[role], method, path, raw, msg_id)
 
     def send(
         self, role: str, method: str, path: str, body: Any = None, msg_id: str | None = None
     ) -> HTTPResponse:
         """``body`` as JSON (none: empty), with ``role``'s credentials; a signature covers the
-        exact bytes sent, with ``msg_id`` (a push's batch id) as the webhook-id."""
+        request (for a push or an upload only the exact bytes sent), with ``msg_id`` (a push's
+        batch id) or a fresh id as the webhook-id."""
         raw = b"" if body is None else json.dumps(body, ensure_ascii=False).encode()
-        headers = self.headers(role, msg_id or new_batch_id(), raw)
-        return self.gateway.client.http.request(method, path, headers=headers, body=raw)
+        headers = self.headers(role, method, path, msg_id or new_batch_id(), raw)
+        return self.gateway.client.http.request(
+            method, wire_target(path), headers=headers, body=raw
+        )
 
     def pushed(self, role: str, region: str, entries: list[Any]) -> list[str]:
         """Push entries that must all be accepted; their listing ids, in order."""

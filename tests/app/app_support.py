@@ -15,9 +15,15 @@ import pytest
 from chalice.test import Client, HTTPResponse
 
 from chalicelib import bootstrap
-from gateway.client import signed_headers
+from gateway.client import request_headers, signed_headers, wire_target
 from gateway.fanout import Delivery
-from gateway.signing import Ed25519Signer, generate_signing_key, load_private_key, public_key_text
+from gateway.signing import (
+    Ed25519Signer,
+    generate_signing_key,
+    load_private_key,
+    public_key_text,
+    uses_push_form,
+)
 
 OPERATOR_TOKEN = "op-token-0123456789abcdefghij"
 CREDIT_CODE = "91110000600037341L"
@@ -83,6 +89,25 @@ def new_signer(key_id: str) -> Ed25519Signer:
     return Ed25519Signer(key_id, load_private_key(generate_signing_key()))
 
 
+def platform_headers(
+    signer: Ed25519Signer,
+    method: str,
+    path: str,
+    body: bytes,
+    msg_id: str | None = None,
+    now: datetime | None = None,
+) -> dict[str, str]:
+    """A platform's headers for ``method path``: a push or an upload manifest in the Standard
+    Webhooks form under ``msg_id`` (its batch or upload id); any other request in the request
+    form (method, path, query, body) under ``msg_id`` or a fresh id — the gateway accepts each
+    id once per key."""
+    now = now or datetime.now(UTC)
+    if uses_push_form(method, path):
+        assert msg_id is not None, "a push or an upload is signed with its batch or upload id"
+        return signed_headers(signer, msg_id, body, now)
+    return request_headers(signer, method, path, body, now, msg_id)
+
+
 def error_code(response: HTTPResponse) -> str:
     return str(response.json_body["error"]["code"])
 
@@ -138,12 +163,25 @@ class Gateway:
         self,
         path: str,
         signer: Ed25519Signer,
-        msg_id: str,
+        msg_id: str | None,
         body: bytes,
         now: datetime | None = None,
     ) -> HTTPResponse:
-        headers = signed_headers(signer, msg_id, body, now or datetime.now(UTC))
-        return self.client.http.post(path, headers=headers, body=body)
+        """POST as a platform signs it; ``msg_id`` None: a fresh webhook-id (not for pushes)."""
+        headers = platform_headers(signer, "POST", path, body, msg_id, now)
+        return self.client.http.post(wire_target(path), headers=headers, body=body)
+
+    def send_signed(
+        self,
+        method: str,
+        path: str,
+        signer: Ed25519Signer,
+        body: bytes = b"",
+        msg_id: str | None = None,
+    ) -> HTTPResponse:
+        """Any request as a platform signs it (a fresh webhook-id unless ``msg_id``)."""
+        headers = platform_headers(signer, method, path, body, msg_id)
+        return self.client.http.request(method, wire_target(path), headers=headers, body=body)
 
     def push(
         self,

@@ -7,10 +7,8 @@ changing it.
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -18,7 +16,6 @@ from app_support import HUNAN, Gateway, Received, StreamReader, consume, sqs_eve
 from chalice.test import HTTPResponse
 
 import app as gateway_app
-from gateway.client import signed_headers
 from gateway.fanout import Delivery
 from gateway.signing import Ed25519Signer
 
@@ -142,9 +139,6 @@ def as_operator(gateway: Gateway, method: str, path: str, body: bytes = b"") -> 
 def as_platform(
     gateway: Gateway, signer: Ed25519Signer, method: str, path: str, body: bytes = b""
 ) -> HTTPResponse:
-    """A request signed with a platform key (a GET signs the empty body)."""
-    headers = signed_headers(signer, f"m-{uuid.uuid4().hex}", body, datetime.now(UTC))
-    call = getattr(gateway.client.http, method)
-    if method == "get":
-        return call(path, headers=headers)  # type: ignore[no-any-return]
-    return call(path, headers=headers, body=body)  # type: ignore[no-any-return]
+    """A request signed with a platform key, in the request form under a fresh webhook-id (a
+    GET signs the empty body)."""
+    return gateway.send_signed(method.upper(), path, signer, body)

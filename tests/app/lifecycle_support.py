@@ -16,7 +16,6 @@ from app_support import Gateway, StreamReader, black_entry, consume, new_batch_i
 from chalice.test import HTTPResponse
 
 import app as gateway_app
-from gateway.client import signed_headers
 from gateway.clock import CHINA, china_date
 from gateway.fanout import Delivery, payload_for
 from gateway.signing import Ed25519Signer
@@ -171,8 +170,7 @@ class Lifecycle:
         """The operator's GET, or a platform's: a signed GET signs the empty body."""
         if signer is None:
             return self.gateway.client.http.get(path, headers=self.gateway.operator())
-        headers = signed_headers(signer, f"m-{uuid.uuid4().hex}", b"", now())
-        return self.gateway.client.http.get(path, headers=headers)
+        return self.gateway.send_signed("GET", path, signer)
 
     def file_objection(
         self,

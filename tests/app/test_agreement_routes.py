@@ -26,6 +26,7 @@ from app_support import (
     end_agreement,
     error_code,
     new_batch_id,
+    platform_headers,
     queued_messages,
     revise_agreement,
     signed_agreement,
@@ -33,7 +34,7 @@ from app_support import (
 )
 
 import app as gateway_app
-from gateway.client import signed_headers, verify_delivery
+from gateway.client import verify_delivery
 from gateway.clock import china_date
 from gateway.fanout import Delivery
 from gateway.signing import Ed25519Signer, load_public_key
@@ -120,7 +121,7 @@ def test_anyone_may_read_the_agreements(gateway):
     callers = {
         "anonymous": {},
         "wrong token": gateway.operator(WRONG_TOKEN),
-        "platform": signed_headers(platform, new_batch_id(), b"", datetime.now(UTC)),
+        "platform": platform_headers(platform, "GET", "/v1/agreements", b""),
     }
 
     replies = {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -18,7 +17,6 @@ from app_support import (
 )
 
 import app as gateway_app
-from gateway.client import signed_headers
 from gateway.exchange_log import Checkpoint, LogEntry, checkpoint_verifies
 from gateway.fanout import Delivery
 from gateway.log_audit import _chain_problems
@@ -51,12 +49,11 @@ def listings(count: int, **overrides: Any) -> list[dict[str, Any]]:
 
 
 def signed_get(gateway: Gateway, signer: Ed25519Signer, path: str) -> Any:
-    headers = signed_headers(signer, f"read-{path}", b"", datetime.now(UTC))
-    return gateway.client.http.get(path, headers=headers)
+    return gateway.send_signed("GET", path, signer)
 
 
 def signed_post(gateway: Gateway, signer: Ed25519Signer, path: str, body: dict[str, Any]) -> Any:
-    return gateway.post_signed(path, signer, f"post-{path}", json.dumps(body).encode())
+    return gateway.post_signed(path, signer, None, json.dumps(body).encode())
 
 
 def operator_get(gateway: Gateway, path: str) -> Any:

@@ -16,10 +16,10 @@ from app_support import (
     Gateway,
     daye_black_entry,
     error_code,
+    platform_headers,
     signed_agreement,
 )
 
-from gateway.client import signed_headers
 from gateway.clock import china_date
 from gateway.signing import Ed25519Signer
 
@@ -201,7 +201,7 @@ def test_a_natural_persons_id_is_masked_unless_the_caller_is_entitled(gateway, d
         gateway,
         NATURAL_PERSON_CODE,
         HUNAN,
-        **signed_headers(daye, "q-1", b"", datetime.now(UTC)),
+        **platform_headers(daye, "GET", f"/v1/subjects/{NATURAL_PERSON_CODE}?as={HUNAN}", b""),
     ).json_body
     company = query(gateway, CREDIT_CODE, HUNAN).json_body
     company_for_operator = query(gateway, CREDIT_CODE, HUNAN, **gateway.operator()).json_body

@@ -39,6 +39,7 @@ from app_support import (
     black_entry,
     create_agreement,
     new_batch_id,
+    platform_headers,
 )
 from chalice.local import LambdaContext
 from hypothesis import HealthCheck, Phase, event, given, settings
@@ -133,11 +134,13 @@ class World:
             "upload_id": ["u-fuzz-1"],
         }[name]
 
-    def headers(self, caller: str, body: bytes) -> dict[str, str]:
+    def headers(self, caller: str, body: bytes, method: str, target: str) -> dict[str, str]:
+        """``caller``'s credentials; a platform signs ``method target`` and the body (a push
+        with a valid batch id too, so it reaches its envelope)."""
         if caller == "operator":
             return {"Authorization": f"Bearer {OPERATOR_TOKEN}", "Content-Type": "application/json"}
-        if caller == "platform":  # a valid batch id too, so a signed push reaches its envelope
-            return signed_headers(self.signer, new_batch_id(), body, datetime.now(UTC))
+        if caller == "platform":
+            return platform_headers(self.signer, method, target, body, new_batch_id())
         return {"Content-Type": "application/json"}
 
     def send(
@@ -150,7 +153,7 @@ class World:
         headers: dict[str, str] | None = None,
     ) -> Reply:
         url = path + ("?" + urlencode(query, quote_via=quote) if query else "")
-        sent = headers if headers is not None else self.headers(caller, body)
+        sent = headers if headers is not None else self.headers(caller, body, method, url)
         response = self.gateway.client.http.request(method, url, headers=sent, body=body)
         return Reply(response.status_code, response.body)
 
@@ -166,7 +169,10 @@ class World:
                 "identity": {"sourceIp": "127.0.0.1"},
                 "path": path,
             },
-            "headers": {k.lower(): v for k, v in self.headers(caller, body).items()},
+            "headers": {
+                k.lower(): v
+                for k, v in self.headers(caller, body, route.method, path_of(route, params)).items()
+            },
             "pathParameters": dict(params),
             "multiValueQueryStringParameters": None,
             "stageVariables": {},
@@ -385,13 +391,14 @@ def path_of(route: Route, params: dict[str, str]) -> str:
     return path
 
 
-def body_for(world: World, route: Route, caller: str) -> tuple[dict[str, str], bytes]:
-    """A valid body for ``route`` and the headers that go with it (signed over those bytes)."""
+def body_for(world: World, route: Route, caller: str, target: str) -> tuple[dict[str, str], bytes]:
+    """A valid body for ``route`` and the headers that go with it (signed over those bytes and,
+    but for a push or an upload, over ``route.method`` and ``target``, the path and query)."""
     msg_id = new_batch_id()
     raw = encode(route.body(world, msg_id)) if route.body else b""
     if caller == "platform":
-        return signed_headers(world.signer, msg_id, raw, datetime.now(UTC)), raw
-    return world.headers(caller, raw), raw
+        return platform_headers(world.signer, route.method, target, raw, msg_id), raw
+    return world.headers(caller, raw, route.method, target), raw
 
 
 # --- the world the routes run against ---------------------------------------------------------
@@ -760,9 +767,9 @@ def test_every_known_field_with_every_wrong_type(world: World) -> None:
                         parent[field[-1]] = value
                     raw = encode(body)
                     headers = (
-                        signed_headers(world.signer, msg_id, raw, datetime.now(UTC))
+                        platform_headers(world.signer, route.method, path, raw, msg_id)
                         if caller == "platform"
-                        else world.headers(caller, raw)
+                        else world.headers(caller, raw, route.method, path)
                     )
                     reply = world.send(route.method, path, raw, headers=headers)
                     what = f"{route} as {caller} with {'.'.join(map(str, field))}={value!r}"
@@ -800,12 +807,12 @@ def test_mutated_valid_bodies_on_every_route(world: World, data: st.DataObject) 
         msg_id = new_batch_id()
         body = data.draw(mutated(route.body(world, msg_id)), label=str(route))
         raw = encode(body, ensure_ascii=data.draw(st.booleans()))
-        headers = (
-            signed_headers(world.signer, msg_id, raw, datetime.now(UTC))
-            if caller == "platform"
-            else world.headers(caller, raw)
-        )
         path = path_of(route, default_params(world, route))
+        headers = (
+            platform_headers(world.signer, route.method, path, raw, msg_id)
+            if caller == "platform"
+            else world.headers(caller, raw, route.method, path)
+        )
         reply = world.send(route.method, path, raw, headers=headers)
         problem = world.problem(reply, f"{route} as {caller} with {raw[:300]!r}")
         if problem:
@@ -830,7 +837,7 @@ def test_random_path_parameters(world: World, data: st.DataObject) -> None:
         }
         decoded = data.draw(st.booleans(), label=f"{route} decoded")
         for caller in route.callers:
-            headers, raw = body_for(world, route, caller)
+            headers, raw = body_for(world, route, caller, path_of(route, params))
             if decoded:
                 reply = world.invoke(route, params, raw, caller)
             else:
@@ -848,8 +855,9 @@ def test_random_query_strings_on_every_route(world: World, query: dict[str, str]
     failures = []
     for route in ROUTES:
         for caller in route.callers:
-            headers, raw = body_for(world, route, caller)
             path = path_of(route, default_params(world, route))
+            target = path + ("?" + urlencode(query, quote_via=quote) if query else "")
+            headers, raw = body_for(world, route, caller, target)
             reply = world.send(route.method, path, raw, query=query, headers=headers)
             problem = world.problem(reply, f"{route} as {caller} with query {query!r}")
             if problem:
@@ -891,8 +899,8 @@ def test_random_credentials_on_every_route(
         sent["x-credit-key-id"] = world.signer.key_id
     failures = []
     for route in ROUTES:
-        _, raw = body_for(world, route, "anonymous")
         path = path_of(route, default_params(world, route))
+        _, raw = body_for(world, route, "anonymous", path)
         reply = world.send(route.method, path, raw, headers=sent)
         problem = world.problem(reply, f"{route} with headers {sent!r}")
         if problem:
@@ -981,8 +989,7 @@ def test_fuzzed_entries_and_removals_in_a_valid_signed_push(
 
 def signed_post(world: World, path: str, body: dict[str, Any] | bytes) -> Reply:
     raw = body if isinstance(body, bytes) else encode(body)
-    msg_id = new_batch_id()
-    headers = signed_headers(world.signer, msg_id, raw, datetime.now(UTC))
+    headers = platform_headers(world.signer, "POST", path, raw, new_batch_id())
     return world.send("POST", path, raw, headers=headers)
 
 

@@ -184,11 +184,22 @@ def envelope_body(
 
 
 def sign_headers(
-    signer: Ed25519Signer, msg_id: str, body: bytes, now: datetime, key_id: str | None = None
+    signer: Ed25519Signer,
+    msg_id: str,
+    body: bytes,
+    now: datetime,
+    key_id: str | None = None,
+    request: tuple[str, str, str] | None = None,
 ) -> dict[str, str]:
-    """Standard Webhooks ``v1a`` headers, signed here with ``cryptography`` directly."""
+    """Standard Webhooks ``v1a`` headers, signed here with ``cryptography`` directly: the push
+    form, or with ``request`` = (method, canonical path, canonical query) the request form,
+    spelled out here independently of ``gateway.signing``."""
     timestamp = int(now.timestamp())
-    raw = signer.private_key.sign(f"{msg_id}.{timestamp}.".encode() + body)
+    head = f"{msg_id}.{timestamp}."
+    if request is not None:
+        method, path, query = request
+        head += f"{method}\n{path}\n{query}\n"
+    raw = signer.private_key.sign(head.encode() + body)
     return {
         "content-type": "application/json",
         "webhook-id": msg_id,

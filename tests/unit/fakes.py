@@ -221,3 +221,17 @@ class RecordingTransport:
     def post(self, url: str, headers: dict[str, str], body: bytes, timeout: float) -> HttpResponse:
         self.posts.append(Post(url, dict(headers), body, timeout))
         return HttpResponse(status=self.status, body_excerpt="ok", elapsed_ms=12)
+
+
+@dataclass
+class InMemoryNonces:
+    """Used request ids per key until they expire, like the batches table's nonce items."""
+
+    used: dict[tuple[str, str], datetime] = field(default_factory=dict)
+
+    def use(self, key_id: str, nonce: str, now: datetime, until: datetime) -> bool:
+        held = self.used.get((key_id, nonce))
+        if held is not None and held >= now:
+            return False
+        self.used[(key_id, nonce)] = until
+        return True

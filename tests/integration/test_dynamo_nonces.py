@@ -1,0 +1,46 @@
+"""DynamoNonces: a platform key's request id is used once (batches table) until it expires."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from integration_support import ACCEPTED_AT
+
+from chalicelib.dynamodb.batches import DynamoBatchLedger
+from chalicelib.dynamodb.nonces import DynamoNonces
+
+UNTIL = ACCEPTED_AT + timedelta(minutes=10)
+
+
+@pytest.fixture
+def nonces(aws) -> DynamoNonces:
+    return DynamoNonces(aws.dynamodb, aws.env["CG_BATCHES_TABLE"])
+
+
+def test_an_id_is_used_once_per_key(nonces):
+    assert nonces.use("k-1", "req_a", ACCEPTED_AT, UNTIL) is True
+    assert nonces.use("k-1", "req_a", ACCEPTED_AT + timedelta(seconds=1), UNTIL) is False
+    assert nonces.use("k-2", "req_a", ACCEPTED_AT, UNTIL) is True
+
+
+def test_the_item_carries_the_tables_ttl_attribute(aws, nonces):
+    nonces.use("k-1", "req_b", ACCEPTED_AT, UNTIL)
+
+    item = aws.dynamodb.get_item(
+        TableName=aws.env["CG_BATCHES_TABLE"], Key={"pk": {"S": "nonce#k-1#req_b"}}
+    )["Item"]
+
+    assert item["expires_at"] == {"N": str(int(UNTIL.timestamp()))}
+
+
+def test_an_expired_id_not_yet_swept_by_the_ttl_counts_as_gone(nonces):
+    nonces.use("k-1", "req_c", ACCEPTED_AT, UNTIL)
+
+    assert nonces.use("k-1", "req_c", UNTIL + timedelta(seconds=1), UNTIL + timedelta(hours=1))
+
+
+def test_used_ids_are_not_finished_batches(aws, nonces):
+    nonces.use("k-1", "req_d", ACCEPTED_AT, UNTIL)
+
+    assert DynamoBatchLedger(aws.dynamodb, aws.env["CG_BATCHES_TABLE"]).finished() == []
