@@ -55,7 +55,13 @@ from gateway.model import Frozen
 from gateway.push import BATCH_ID_RE, MAX_ENTRIES, PushEnvelope, PushResult
 from gateway.query import SubjectView
 from gateway.registry import PlatformKey, Region
-from gateway.signing import ID_HEADER, KEY_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER
+from gateway.signing import (
+    ID_HEADER,
+    KEY_ID_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    uses_push_form,
+)
 from gateway.stats import MonthlyStats
 from gateway.subscription import Subscription, SubscriptionRequest
 from gateway.uploads import UploadIdReused
@@ -291,16 +297,18 @@ ACCESS_ERRORS: dict[Access, tuple[type[errors.GatewayError], ...]] = {
     Access.PLATFORM: SIGNATURE_ERRORS,
     Access.OPERATOR_OR_PLATFORM: SIGNATURE_ERRORS,
 }
+# A signed request other than a push or an upload also uses up its webhook-id.
+REQUEST_FORM_ERRORS = (errors.BadRequest, errors.RequestReplayed)
 BODY_ERRORS = (errors.MalformedJson, errors.SchemaError)
 ACCESS_TEXT = {
     Access.ANONYMOUS: "Anyone.",
     Access.ANYONE: "Anyone; resident ID numbers are masked unless the caller is the operator or "
-    "a platform whose signature over the (empty) body verifies.",
+    "a platform whose signed request verifies.",
     Access.OPERATOR: "The operator only (a platform whose signature verifies: 403 "
     "`operator_only`).",
-    Access.PLATFORM: "A registered platform, signing the exact body bytes.",
-    Access.OPERATOR_OR_PLATFORM: "The operator, or a registered platform signing the exact "
-    "body bytes (a GET signs the empty body).",
+    Access.PLATFORM: "A registered platform, signing the request (`webhookSignature`).",
+    Access.OPERATOR_OR_PLATFORM: "The operator, or a registered platform signing the request "
+    "(`webhookSignature`; a GET signs the empty body).",
 }
 
 
@@ -467,7 +475,10 @@ OPERATIONS: tuple[Operation, ...] = (
         Access.OPERATOR_OR_PLATFORM,
         {
             201: Reply(Subscription, "Created; a v1 (HMAC) `secret` is shown this once."),
-            200: Reply(Subscription, "A signed retry with the same webhook-id: the same one."),
+            200: Reply(
+                Subscription,
+                "A signed retry with the same webhook-id: the same one, without its secret.",
+            ),
         },
         (errors.RegionMismatch, errors.UnknownRegion, errors.InvalidWebhookUrl, errors.Conflict),
         body=SubscriptionRequest,
@@ -824,6 +835,8 @@ def status_of(error: type[errors.GatewayError]) -> int:
 
 def _errors_by_status(op: Operation) -> dict[int, list[str]]:
     raised = ACCESS_ERRORS[op.access] + (BODY_ERRORS if op.body else ()) + op.errors
+    if op.access is not Access.ANONYMOUS and not uses_push_form(op.method, op.path):
+        raised += REQUEST_FORM_ERRORS
     by_status: dict[int, list[str]] = {}
     for error in raised:
         codes = by_status.setdefault(status_of(error), [])
@@ -954,7 +967,10 @@ def build_document() -> dict[str, Any]:
                 "webhookId": {
                     **signature_header,
                     "name": ID_HEADER,
-                    "description": "Standard Webhooks message id (a push: its batch id).",
+                    "description": "Standard Webhooks message id: a push's batch id, an "
+                    "upload's upload id; for any other request a fresh id (1–128 of `A-Z a-z "
+                    "0-9 _ -`), accepted once per key — a second use is refused with 409 "
+                    "`request_replayed`.",
                 },
                 "webhookTimestamp": {
                     **signature_header,
@@ -964,8 +980,14 @@ def build_document() -> dict[str, Any]:
                 "webhookSignature": {
                     **signature_header,
                     "name": SIGNATURE_HEADER,
-                    "description": "`v1a,<base64 Ed25519>` over `{id}.{timestamp}.{body}`, "
-                    "the raw body bytes (empty for a GET).",
+                    "description": "`v1a,<base64 Ed25519>` (several, space-separated, while "
+                    "rotating keys). `POST /v1/pushes` and `POST /v1/uploads` sign "
+                    "`{id}.{timestamp}.{body}`; every other request signs the request form "
+                    "`{id}.{timestamp}.{METHOD}\\n{path}\\n{query}\\n{body}`: the path below "
+                    "the API root (no stage), each segment percent-decoded then encoded as RFC "
+                    "3986 (all but `A-Z a-z 0-9 - . _ ~`); the query's `name=value` pairs so "
+                    "encoded, sorted by name then value, joined with `&` (empty when none; send "
+                    "it in that form); the raw body bytes (empty for a GET).",
                 },
                 "platformKeyId": {
                     **signature_header,
