@@ -14,16 +14,15 @@ from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
 from gateway.authentication import replayed
 from gateway.clock import china_date
-from gateway.codes import CodeProblem, classify, mask
+from gateway.codes import mask, requested_code
 from gateway.errors import (
-    BadRequest,
     Conflict,
     NotFound,
     RegionMismatch,
     SchemaError,
     UnknownRegion,
 )
-from gateway.model import Moment
+from gateway.model import Moment, SingleLine
 from gateway.push import parse_request
 from gateway.query import subject_view
 from gateway.regions import check_region_code
@@ -38,17 +37,14 @@ def push(request: Request) -> Response:
 
 
 def subject(request: Request, credit_code: str) -> Response:
-    try:
-        code, _ = classify(credit_code)
-    except CodeProblem as problem:
-        raise BadRequest(problem.message, path="credit_code", reason=problem.code) from problem
+    c = container()
+    code = requested_code(credit_code, china_date(c.clock.now()))
     as_region = caller.query(request, "as")
     if as_region is not None:
         try:
             check_region_code(as_region)
         except ValueError as exc:
             raise SchemaError(f"as: {exc}", path="as") from exc
-    c = container()
     listings = c.listings.subject(code)
     if not listings:
         raise NotFound(f"no listings for {mask(code)}", path="credit_code")
@@ -113,7 +109,7 @@ def gateway_keys() -> Response:
 
 class _RegionBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str
+    name: SingleLine
     push_rate_per_minute: int | None = None
     relays_subregions: bool = True
 

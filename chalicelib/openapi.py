@@ -54,7 +54,7 @@ from gateway.listing import Listing, ListingEntry
 from gateway.model import Frozen
 from gateway.push import BATCH_ID_RE, MAX_ENTRIES, PushEnvelope, PushResult
 from gateway.query import SubjectView
-from gateway.registry import PlatformKey, Region
+from gateway.registry import KeyIdTaken, PlatformKey, Region
 from gateway.signing import (
     ID_HEADER,
     KEY_ID_HEADER,
@@ -63,6 +63,7 @@ from gateway.signing import (
     uses_push_form,
 )
 from gateway.stats import MonthlyStats
+from gateway.strict_json import DuplicateKey
 from gateway.subscription import Subscription, SubscriptionRequest
 from gateway.uploads import UploadIdReused
 
@@ -109,7 +110,7 @@ class ErrorDetail(BaseModel):
     headers: list[str] | Absent[None] = Field(
         default=None, description="`missing_signature`: the headers that are absent"
     )
-    key_id: str | Absent[None] = Field(default=None, description="`unknown_key`")
+    key_id: str | Absent[None] = Field(default=None, description="`unknown_key`, `key_id_taken`")
     region: str | Absent[None] = Field(default=None, description="`unknown_region`")
     limit: int | Absent[None] = Field(default=None, description="`payload_too_large`: bytes")
     earliest: date | Absent[None] = Field(
@@ -299,7 +300,7 @@ ACCESS_ERRORS: dict[Access, tuple[type[errors.GatewayError], ...]] = {
 }
 # A signed request other than a push or an upload also uses up its webhook-id.
 REQUEST_FORM_ERRORS = (errors.BadRequest, errors.RequestReplayed)
-BODY_ERRORS = (errors.MalformedJson, errors.SchemaError)
+BODY_ERRORS = (errors.MalformedJson, DuplicateKey, errors.SchemaError)
 ACCESS_TEXT = {
     Access.ANONYMOUS: "Anyone.",
     Access.ANYONE: "Anyone; resident ID numbers are masked unless the caller is the operator or "
@@ -521,8 +522,10 @@ OPERATIONS: tuple[Operation, ...] = (
         "Add a platform key to a region (rotation: several may be valid at once)",
         Access.OPERATOR,
         {201: Reply(PlatformKey, "The key; `valid_from` defaults to now.")},
-        (errors.NotFound,),
+        (errors.NotFound, KeyIdTaken),
         body=_KeyBody,
+        description="A key id already registered for another region is refused (409 "
+        "`key_id_taken`); the same region may register it again (a new key under that id).",
     ),
     Operation(
         "GET",

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
+from gateway.errors import Conflict
 from gateway.model import ONE_LINE, Frozen, Moment
 from gateway.regions import RegionCode, parent
 from gateway.signing import load_public_key
@@ -30,6 +31,14 @@ class Region(Frozen):
     @property
     def parent(self) -> str | None:
         return parent(self.code)
+
+
+class KeyIdTaken(Conflict):
+    """A key id names one key of one region. Registering it for another region would move the
+    key there, and the first region's pushes would start failing (or the key would sign for a
+    region it was never handed to), so it is refused instead."""
+
+    code = "key_id_taken"
 
 
 class PlatformKey(Frozen):

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from chalicelib.dynamodb.base import Table, s, text
-from gateway.registry import PlatformKey, Region
+from botocore.exceptions import ClientError
+
+from chalicelib.dynamodb.base import Table, is_conditional_failure, s, text
+from gateway.registry import KeyIdTaken, PlatformKey, Region
+
+# A key item may be written when it is new or already the same region's: by its plain
+# ``region`` attribute, or — an item from before that attribute — by its document, whose
+# compact JSON holds ``"region":"<code>"`` exactly once (key ids cannot hold quotes).
+_SAME_REGION_OR_NEW = (
+    "attribute_not_exists(pk) OR #region = :region"
+    " OR (attribute_not_exists(#region) AND contains(#doc, :held_by))"
+)
 
 
 class DynamoRegistry(Table):
@@ -19,7 +29,35 @@ class DynamoRegistry(Table):
         return PlatformKey.model_validate_json(text(item, "doc")) if item else None
 
     def put_key(self, key: PlatformKey) -> None:
-        self._put_doc({"pk": s(f"key#{key.key_id}")}, key.model_dump_json())
+        """A conditional write, so two regions registering one key id at once cannot both win.
+
+        Raises
+        ------
+        KeyIdTaken
+        """
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item={
+                    "pk": s(f"key#{key.key_id}"),
+                    "doc": s(key.model_dump_json()),
+                    "region": s(key.region),
+                },
+                ConditionExpression=_SAME_REGION_OR_NEW,
+                ExpressionAttributeNames={"#region": "region", "#doc": "doc"},
+                ExpressionAttributeValues={
+                    ":region": s(key.region),
+                    ":held_by": s(f'"region":"{key.region}"'),
+                },
+            )
+        except ClientError as error:
+            if not is_conditional_failure(error):
+                raise
+            raise KeyIdTaken(
+                f"key id {key.key_id} is registered for another region; choose another id",
+                path="key_id",
+                key_id=key.key_id,
+            ) from error
 
     def keys_of(self, region: str) -> list[PlatformKey]:
         """Every key registered for a region, current or not (a scan: the registry is small)."""

@@ -11,7 +11,7 @@ from gateway.errors import BatchIdReused, BatchInProgress
 from gateway.fanout import Delivery
 from gateway.listing import Listing
 from gateway.push import PushResult
-from gateway.registry import PlatformKey, Region
+from gateway.registry import KeyIdTaken, PlatformKey, Region
 from gateway.subscription import Subscription
 
 
@@ -30,6 +30,9 @@ class InMemoryRegistry:
         return self.keys.get(key_id)
 
     def put_key(self, key: PlatformKey) -> None:
+        held = self.keys.get(key.key_id)
+        if held is not None and held.region != key.region:
+            raise KeyIdTaken(f"key id {key.key_id} belongs to another region", path="key_id")
         self.keys[key.key_id] = key
 
 
