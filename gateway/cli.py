@@ -167,6 +167,8 @@ def _verify_log(args: argparse.Namespace) -> int:
         f"verify-log: {report.checked_deliveries} deliveries against {report.checked_entries} "
         f"log entries, signed checkpoint through {report.verified_through}"
     )
+    if report.skipped_checkpoints:
+        print(f"  (checkpoints {list(report.skipped_checkpoints)}: signed by a retired key)")
     for problem in report.problems:
         print(f"  PROBLEM: {problem}")
     print("OK: nothing dropped, reordered or altered" if report.ok else "FAILED")
@@ -174,7 +176,8 @@ def _verify_log(args: argparse.Namespace) -> int:
 
 
 def _subscription_action(args: argparse.Namespace) -> int:
-    """deliveries / redrive / replay / enable: the operator's handles on one subscription."""
+    """deliveries / redrive / replay / enable / verify: the operator's handles on one
+    subscription."""
     base = f"{args.url.rstrip('/')}/v1/subscriptions/{urllib.parse.quote(args.subscription)}"
     call = _operator(args)
     if args.command == "deliveries":
@@ -187,6 +190,7 @@ def _subscription_action(args: argparse.Namespace) -> int:
             "to_sequence": getattr(args, "to_sequence", None),
         },
         "enable": {"redeliver_missed": not getattr(args, "no_redeliver", False)},
+        "verify": {},
     }
     body = json.dumps(bodies[args.command]).encode()
     return _show(call("POST", f"{base}/{args.command}", body))
@@ -329,7 +333,11 @@ def parser() -> argparse.ArgumentParser:
     enable = commands.add_parser("enable", help="re-enable a disabled subscription")
     enable.add_argument("subscription")
     enable.add_argument("--no-redeliver", action="store_true", help="do not send what it missed")
-    for command in (deliveries, redrive, replay, enable):
+    verify_url = commands.add_parser(
+        "verify", help="challenge a pending subscription's endpoint again (URL verification)"
+    )
+    verify_url.add_argument("subscription")
+    for command in (deliveries, redrive, replay, enable, verify_url):
         _remote(command)
         command.set_defaults(run=_subscription_action)
 

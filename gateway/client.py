@@ -1,4 +1,5 @@
-"""The platform and subscriber side: sign and post pushes, verify deliveries.
+"""The platform side: sign and post pushes and other signed requests (the subscriber's side,
+verifying deliveries, is ``gateway.subscriber``).
 
 Uses only the standard library for HTTP, so a city platform can vendor it easily.
 """
@@ -9,27 +10,19 @@ import json
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
-from gateway.errors import GatewayError, VerificationError
-from gateway.fanout import DeliveryPayload
 from gateway.signing import (
-    DEFAULT_TOLERANCE,
     ID_HEADER,
     KEY_ID_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     Ed25519Signer,
     RequestTarget,
-    SignedHeaders,
     uses_push_form,
-    verify_ed25519,
-    verify_hmac,
 )
 
 
@@ -160,36 +153,3 @@ class PushClient:
     ) -> Response:
         batch_id, body = self.build(entries, batch_id, now)
         return self.send_signed("/v1/pushes", batch_id, body, now)
-
-
-def verify_delivery(
-    headers: Mapping[str, str],
-    body: bytes,
-    now: datetime,
-    *,
-    public_keys: Iterable[Ed25519PublicKey] = (),
-    secret: str | None = None,
-    tolerance: timedelta = DEFAULT_TOLERANCE,
-) -> DeliveryPayload:
-    """What a subscriber runs on each webhook: signature, timestamp, then the parsed change.
-
-    Raises
-    ------
-    VerificationError
-        One error type for every failure, with the reason in its message.
-    """
-    try:
-        signed = SignedHeaders.from_headers(headers)
-        signed.check_timestamp(now, tolerance)
-        if secret is not None:
-            verify_hmac(signed, body, secret)
-        else:
-            verify_ed25519(signed, body, public_keys)
-        payload = DeliveryPayload.model_validate_json(body)
-    except GatewayError as exc:
-        raise VerificationError(exc.message) from exc
-    except ValueError as exc:
-        raise VerificationError(f"the body is not a delivery: {exc}") from exc
-    if payload.delivery_id != signed.msg_id:
-        raise VerificationError("the body's delivery_id differs from webhook-id")
-    return payload

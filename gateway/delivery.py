@@ -148,16 +148,19 @@ class DeliveryService:
         if subscription is None:
             return Outcome(state=None)
         now = self._clock.now()
-        if not subscription.enabled:
-            # Kept as dead, so re-enabling the endpoint can deliver everything it missed.
-            note = f"not sent: subscription disabled ({subscription.disabled_reason})"
+        if not subscription.enabled or subscription.pending:
+            # Kept as dead, so re-enabling or verifying the endpoint delivers everything missed.
+            if subscription.pending:  # never reached the endpoint: nothing for the DLQ alarm
+                note = f"not sent: endpoint not verified ({subscription.verification_failure})"
+            else:
+                note = f"not sent: subscription disabled ({subscription.disabled_reason})"
             self._log.record(
                 delivery,
                 Attempt(at=now, status=0, latency_ms=0, response_excerpt=note),
                 DeliveryState.DEAD,
             )
-            return Outcome(state=DeliveryState.DEAD)
-        body = payload_for(delivery).to_bytes()
+            return Outcome(state=DeliveryState.DEAD, parked=subscription.pending)
+        body = payload_for(delivery, subscriber_region=subscription.region).to_bytes()
         headers = self.headers_for(subscription, delivery.delivery_id, int(now.timestamp()), body)
         response = self._transport.post(subscription.url, headers, body, REQUEST_TIMEOUT_SECONDS)
         attempt = Attempt(
@@ -222,16 +225,22 @@ class DeliveryService:
     def headers_for(
         self, subscription: Subscription, msg_id: str, timestamp: int, body: bytes
     ) -> dict[str, str]:
-        headers = {
-            "content-type": "application/json",
-            ID_HEADER: msg_id,
-            TIMESTAMP_HEADER: str(timestamp),
-        }
-        if subscription.secret is not None:  # v1: the model guarantees a secret
-            headers[SIGNATURE_HEADER] = HmacSigner(subscription.secret).sign(
-                msg_id, timestamp, body
-            )
-        else:
-            headers[SIGNATURE_HEADER] = self._signer.sign(msg_id, timestamp, body)
-            headers[KEY_ID_HEADER] = self._signer.key_id
-        return headers
+        return webhook_headers(subscription, self._signer, msg_id, timestamp, body)
+
+
+def webhook_headers(
+    subscription: Subscription, signer: Ed25519Signer, msg_id: str, timestamp: int, body: bytes
+) -> dict[str, str]:
+    """Standard Webhooks headers for anything sent to ``subscription``: ``v1`` with its secret,
+    else ``v1a`` with the gateway key (deliveries and URL verification sign alike)."""
+    headers = {
+        "content-type": "application/json",
+        ID_HEADER: msg_id,
+        TIMESTAMP_HEADER: str(timestamp),
+    }
+    if subscription.secret is not None:  # v1: the model guarantees a secret
+        headers[SIGNATURE_HEADER] = HmacSigner(subscription.secret).sign(msg_id, timestamp, body)
+    else:
+        headers[SIGNATURE_HEADER] = signer.sign(msg_id, timestamp, body)
+        headers[KEY_ID_HEADER] = signer.key_id
+    return headers

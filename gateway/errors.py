@@ -149,6 +149,12 @@ class RequestReplayed(Conflict):
     code = "request_replayed"
 
 
+class SubscriptionPending(Conflict):
+    """The subscription's endpoint has not answered its URL-verification challenge yet."""
+
+    code = "subscription_pending"
+
+
 class VerificationError(GatewayError):
     """A subscriber-side check of a delivery failed (signature, timestamp or body)."""
 

@@ -46,12 +46,19 @@ class Delivery(Frozen):
 
 
 class DeliveryPayload(Frozen):
-    """The webhook body, in the Standard Webhooks ``{type, timestamp, data}`` shape."""
+    """The webhook body, in the Standard Webhooks ``{type, timestamp, data}`` shape.
+
+    ``subscription_id`` and ``subscriber_region`` name its audience inside what is signed: the
+    gateway's key signs every region's deliveries alike, so without them a delivery made for
+    one subscription would verify at any endpoint it was pointed at. (``subscriber_region`` is
+    optional only so bodies stored before it existed still parse; every delivery carries it.)
+    """
 
     type: EventType
     timestamp: AwareDatetime
     delivery_id: str
     subscription_id: str
+    subscriber_region: str | None = None
     data: Change
     recognition: Recognition
     intensified: Intensified | None = None
@@ -162,12 +169,14 @@ def intensified_events(
     ]
 
 
-def payload_for(delivery: Delivery) -> DeliveryPayload:
+def payload_for(delivery: Delivery, *, subscriber_region: str) -> DeliveryPayload:
+    """The body sent for ``delivery``; the region comes from the subscription at send time."""
     return DeliveryPayload(
         type=delivery.type,
         timestamp=delivery.change.occurred_at,
         delivery_id=delivery.delivery_id,
         subscription_id=delivery.subscription_id,
+        subscriber_region=subscriber_region,
         data=delivery.change,
         recognition=delivery.recognition,
         intensified=delivery.intensified,

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
 from gateway.exchange_log import (
     GENESIS,
     Checkpoint,
@@ -20,6 +18,7 @@ from gateway.exchange_log import (
     entry_hash,
 )
 from gateway.fanout import DeliveryPayload
+from gateway.gateway_keys import AnyKey, PublishedKey, usable_at
 from gateway.model import Frozen
 
 
@@ -28,6 +27,9 @@ class AuditReport(Frozen):
     checked_deliveries: int
     verified_through: int
     problems: tuple[str, ...]
+    # Signed by a key no longer published (retired after a rotation): neither trusted nor
+    # reported as forged; later checkpoints under the current key cover the same chain.
+    skipped_checkpoints: tuple[int, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -61,23 +63,33 @@ def _chain_problems(entries: Sequence[LogEntry]) -> list[str]:
 def audit(
     entries: Sequence[LogEntry],
     checkpoints: Sequence[Checkpoint],
-    gateway_keys: Iterable[Ed25519PublicKey],
+    gateway_keys: Iterable[AnyKey],
     deliveries: Sequence[DeliveryPayload],
     wanted: Callable[[LogEntry], bool],
     from_sequence: int | None = None,
+    audience: tuple[str, str] | None = None,
 ) -> AuditReport:
     """Check the log, the checkpoints and the stored deliveries against each other.
 
     ``wanted`` says which log entries this subscription should have received (its filters);
     ``from_sequence`` is the first entry it should have had (the log head when it subscribed,
     plus one), so even a dropped first delivery shows; by default, the first one stored.
+    ``audience`` (subscription id, region) flags stored deliveries made for someone else.
+    A checkpoint counts only under a key valid at its ``at``.
     """
     keys = list(gateway_keys)
+    published = {key.key_id for key in keys if isinstance(key, PublishedKey)}
     problems = _chain_problems(entries)
+    if audience is not None:
+        problems += _audience_problems(deliveries, *audience)
     by_sequence = {entry.sequence: entry for entry in entries}
     verified = 0
+    skipped: list[int] = []
     for checkpoint in sorted(checkpoints, key=lambda c: c.sequence):
-        if not checkpoint_verifies(checkpoint, keys):
+        if published and checkpoint.key_id not in published:
+            skipped.append(checkpoint.sequence)
+            continue
+        if not checkpoint_verifies(checkpoint, usable_at(keys, checkpoint.at)):
             problems.append(f"checkpoint {checkpoint.sequence} is not signed by the gateway")
             continue
         entry = by_sequence.get(checkpoint.sequence)
@@ -122,7 +134,21 @@ def audit(
         checked_deliveries=len(deliveries),
         verified_through=verified,
         problems=tuple(problems),
+        skipped_checkpoints=tuple(skipped),
     )
+
+
+def _audience_problems(
+    deliveries: Sequence[DeliveryPayload], subscription_id: str, region: str
+) -> list[str]:
+    """Stored deliveries addressed to another subscription or region (bodies stored before
+    deliveries named their region are judged by the subscription id alone)."""
+    return [
+        f"delivery {d.delivery_id} is addressed to {d.subscription_id} "
+        f"({d.subscriber_region}), not to {subscription_id} ({region})"
+        for d in deliveries
+        if d.subscription_id != subscription_id or d.subscriber_region not in (None, region)
+    ]
 
 
 def _order_problems(deliveries: Sequence[DeliveryPayload]) -> list[str]:

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gateway.client import PushClient, http_request
+from gateway.client import PushClient
 from gateway.exchange_log import Checkpoint, LogEntry
 from gateway.fanout import DeliveryPayload
 from gateway.log_audit import AuditReport, audit
-from gateway.signing import load_public_key
+from gateway.subscriber import fetch_gateway_keys
 from gateway.subscription import SubscriptionFilters
 
 _PAGE = 1000
@@ -39,8 +39,9 @@ def _get(client: PushClient, path: str) -> dict[str, Any]:
 def verify_log(
     client: PushClient, base_url: str, subscription_id: str, deliveries: Sequence[DeliveryPayload]
 ) -> AuditReport:
-    """Audit stored deliveries against the published log, from the first one stored."""
-    keys = http_request("GET", base_url.rstrip("/") + "/v1/keys").body["keys"]
+    """Audit stored deliveries against the published log, from the first one stored, under
+    every gateway key ``/v1/keys`` lists (each for what it signed while valid)."""
+    keys = fetch_gateway_keys(base_url)
     view = _get(client, f"/v1/subscriptions/{subscription_id}")
     filters = SubscriptionFilters.model_validate(view["filters"])
     published = _get(client, "/v1/log/checkpoints")["checkpoints"]
@@ -56,8 +57,9 @@ def verify_log(
     return audit(
         entries,
         checkpoints,
-        [load_public_key(k["public_key"]) for k in keys],
+        keys,
         deliveries,
         lambda e: filters.admits(e.kind, e.domain, e.origin_region),
         from_sequence=owed_from,
+        audience=(subscription_id, str(view["region"])),
     )

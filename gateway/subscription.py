@@ -16,6 +16,8 @@ from gateway.model import ONE_LINE, Frozen
 from gateway.regions import RegionCode, within
 
 SignatureScheme = Literal["v1a", "v1"]
+# ``pending`` until the endpoint answered the URL-verification challenge (``url_verification``).
+SubscriptionState = Literal["pending", "verified"]
 
 
 class SubscriptionFilters(Frozen):
@@ -61,6 +63,15 @@ class Subscription(SubscriptionRequest):
     failing_since: AwareDatetime | None = None  # first failure since the last success
     warned_at: AwareDatetime | None = None
     disabled_reason: str | None = None
+    # A subscription stored before URL verification existed has no state: it reads as verified.
+    state: SubscriptionState = "verified"
+    verified_at: AwareDatetime | None = None
+    verification_failure: str | None = None  # why the last attempt left it pending
+
+    @property
+    def pending(self) -> bool:
+        """Nothing is sent to a pending endpoint but its verification challenge."""
+        return self.state == "pending"
 
     @model_validator(mode="after")
     def _v1_has_secret(self) -> Subscription:

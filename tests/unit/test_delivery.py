@@ -11,12 +11,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from fakes import InMemoryDeliveryLog, InMemorySubscriptionStore, RecordingTransport
 from standardwebhooks.webhooks import Webhook
 
-from gateway.client import verify_delivery
 from gateway.clock import FixedClock
 from gateway.delivery import DEFAULT_RETRY_SCHEDULE, DeliveryService, DeliveryState, Outcome
 from gateway.errors import VerificationError
 from gateway.fanout import plan_deliveries
 from gateway.signing import Ed25519Signer, generate_hmac_secret, load_public_key, public_key_text
+from gateway.subscriber import verify_delivery
 from gateway.subscription import Subscription
 
 GATEWAY_SIGNER = make_signer("gateway-k1")
@@ -163,7 +163,9 @@ def test_a_v1a_delivery_verifies_with_the_gateways_public_key() -> None:
     h = Harness()
     h.service.deliver(h.delivery, 1)
     [post] = h.transport.posts
-    payload = verify_delivery(post.headers, post.body, NOW, public_keys=[gateway_public_key()])
+    payload = verify_delivery(
+        post.headers, post.body, NOW, subscription_id="s-1", public_keys=[gateway_public_key()]
+    )
     assert (payload.delivery_id, payload.data) == (h.delivery.delivery_id, h.delivery.change)
 
 
@@ -179,7 +181,7 @@ def test_a_v1a_delivery_does_not_verify_under_another_key() -> None:
     [post] = h.transport.posts
     other = load_public_key(public_key_text(make_signer("other").private_key))
     with pytest.raises(VerificationError):
-        verify_delivery(post.headers, post.body, NOW, public_keys=[other])
+        verify_delivery(post.headers, post.body, NOW, subscription_id="s-1", public_keys=[other])
 
 
 def test_a_tampered_v1a_delivery_does_not_verify() -> None:
@@ -188,7 +190,9 @@ def test_a_tampered_v1a_delivery_does_not_verify() -> None:
     [post] = h.transport.posts
     tampered = post.body.replace(b'"black"', b'"red"')
     with pytest.raises(VerificationError):
-        verify_delivery(post.headers, tampered, NOW, public_keys=[gateway_public_key()])
+        verify_delivery(
+            post.headers, tampered, NOW, subscription_id="s-1", public_keys=[gateway_public_key()]
+        )
 
 
 def test_a_late_v1a_delivery_fails_the_receivers_timestamp_check() -> None:
@@ -197,7 +201,11 @@ def test_a_late_v1a_delivery_fails_the_receivers_timestamp_check() -> None:
     [post] = h.transport.posts
     with pytest.raises(VerificationError):
         verify_delivery(
-            post.headers, post.body, NOW + timedelta(minutes=6), public_keys=[gateway_public_key()]
+            post.headers,
+            post.body,
+            NOW + timedelta(minutes=6),
+            subscription_id="s-1",
+            public_keys=[gateway_public_key()],
         )
 
 
@@ -215,7 +223,9 @@ def test_a_v1_delivery_verifies_with_the_client_sdk(real_now: datetime) -> None:
     h = Harness(subscription("s-1", signature_scheme="v1", secret=secret), now=real_now)
     h.service.deliver(h.delivery, 1)
     [post] = h.transport.posts
-    payload = verify_delivery(post.headers, post.body, real_now, secret=secret)
+    payload = verify_delivery(
+        post.headers, post.body, real_now, subscription_id="s-1", secret=secret
+    )
     assert payload.delivery_id == h.delivery.delivery_id
 
 
@@ -244,7 +254,9 @@ def test_a_body_whose_delivery_id_differs_from_the_header_is_refused() -> None:
     [post] = h.transport.posts
     resigned = h.service.headers_for(h.subscription, "msg_other", int(NOW.timestamp()), post.body)
     with pytest.raises(VerificationError):
-        verify_delivery(resigned, post.body, NOW, public_keys=[gateway_public_key()])
+        verify_delivery(
+            resigned, post.body, NOW, subscription_id="s-1", public_keys=[gateway_public_key()]
+        )
 
 
 def test_a_410_answer_disables_the_subscription_and_ends_the_delivery() -> None:

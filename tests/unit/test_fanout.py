@@ -144,7 +144,7 @@ def test_delivery_ids_differ_per_change() -> None:
 
 def test_the_payload_names_the_delivery_and_carries_the_change() -> None:
     [delivery] = plan_deliveries(change(), [subscription("s-1")], [])
-    payload = payload_for(delivery)
+    payload = payload_for(delivery, subscriber_region="430000")
     assert (payload.type, payload.delivery_id, payload.subscription_id, payload.data) == (
         "listing.changed",
         delivery.delivery_id,

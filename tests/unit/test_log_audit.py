@@ -67,7 +67,8 @@ def stored_by(sub: Subscription, changes: Sequence[Change] = CHANGES) -> list[De
     """The webhook bodies ``sub`` received, in the order they arrived."""
     planned = [d for c in changes for d in plan_deliveries(c, [sub], [])]
     logged = {e.change_id: e.sequence for e in ENTRIES}
-    return [payload_for(d) for d in stamped(planned, logged, lambda _sub, _count: 1)]
+    stamped_deliveries = stamped(planned, logged, lambda _sub, _count: 1)
+    return [payload_for(d, subscriber_region=sub.region) for d in stamped_deliveries]
 
 
 STORED: list[DeliveryPayload] = stored_by(BLACK_ONLY)

@@ -1,0 +1,139 @@
+"""The subscriber's side: verify each delivery, answer the URL-verification challenge, fetch
+the gateway's keys. Standard library HTTP only, so a province can vendor it with ``client``.
+
+A delivery is genuine for *you* only if it is signed by the gateway (a key listed at
+``/v1/keys`` and valid when it was signed, or your ``v1`` secret) *and* addressed to your
+subscription: the gateway signs every region's deliveries with the same key, so the audience
+named inside the signed body is what keeps another region's subscription, pointed at your URL,
+from feeding you deliveries that verify.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+
+from pydantic import TypeAdapter
+
+from gateway.client import http_request
+from gateway.errors import GatewayError, VerificationError
+from gateway.fanout import DeliveryPayload
+from gateway.gateway_keys import AnyKey, PublishedKey, usable_at
+from gateway.signing import DEFAULT_TOLERANCE, SignedHeaders, verify_ed25519, verify_hmac
+from gateway.url_verification import VERIFICATION_EVENT, VerificationEvent
+
+_KEYS = TypeAdapter(list[PublishedKey])
+
+
+def fetch_gateway_keys(base_url: str) -> list[PublishedKey]:
+    """Every key ``GET /v1/keys`` lists (current, next, previous); refresh it now and then."""
+    reply = http_request("GET", base_url.rstrip("/") + "/v1/keys")
+    if reply.status != 200 or not isinstance(reply.body, dict):
+        raise VerificationError(f"GET /v1/keys → {reply.status}: {reply.body}")
+    return _KEYS.validate_python(reply.body["keys"])
+
+
+def _signed(
+    headers: Mapping[str, str],
+    body: bytes,
+    now: datetime,
+    public_keys: Iterable[AnyKey],
+    secret: str | None,
+    tolerance: timedelta,
+) -> SignedHeaders:
+    """The headers, once the signature and timestamp check out (``VerificationError`` else)."""
+    try:
+        signed = SignedHeaders.from_headers(headers)
+        signed.check_timestamp(now, tolerance)
+        if secret is not None:
+            verify_hmac(signed, body, secret)
+        else:
+            signed_at = datetime.fromtimestamp(signed.timestamp, UTC)
+            verify_ed25519(signed, body, usable_at(public_keys, signed_at))
+    except GatewayError as exc:
+        raise VerificationError(exc.message) from exc
+    return signed
+
+
+def verify_delivery(
+    headers: Mapping[str, str],
+    body: bytes,
+    now: datetime,
+    *,
+    subscription_id: str,
+    region: str | None = None,
+    public_keys: Iterable[AnyKey] = (),
+    secret: str | None = None,
+    tolerance: timedelta = DEFAULT_TOLERANCE,
+) -> DeliveryPayload:
+    """What a subscriber runs on each webhook: signature, timestamp, audience, then the change.
+
+    ``subscription_id`` (and ``region``, when given) is yours: a delivery addressed to another
+    subscription is refused even though the gateway signed it.
+
+    Raises
+    ------
+    VerificationError
+        One error type for every failure, with the reason in its message.
+    """
+    signed = _signed(headers, body, now, public_keys, secret, tolerance)
+    try:
+        payload = DeliveryPayload.model_validate_json(body)
+    except ValueError as exc:
+        raise VerificationError(f"the body is not a delivery: {exc}") from exc
+    if payload.delivery_id != signed.msg_id:
+        raise VerificationError("the body's delivery_id differs from webhook-id")
+    if payload.subscription_id != subscription_id:
+        raise VerificationError(
+            f"the delivery is addressed to subscription {payload.subscription_id}, "
+            f"not to {subscription_id}"
+        )
+    if region is not None and payload.subscriber_region != region:
+        raise VerificationError(
+            f"the delivery is addressed to region {payload.subscriber_region}, not to {region}"
+        )
+    return payload
+
+
+def verify_challenge(
+    headers: Mapping[str, str],
+    body: bytes,
+    now: datetime,
+    *,
+    region: str,
+    public_keys: Iterable[AnyKey] = (),
+    secret: str | None = None,
+    tolerance: timedelta = DEFAULT_TOLERANCE,
+) -> VerificationEvent:
+    """A URL-verification event the gateway signed for a subscription of ``region``; answer it
+    with ``event.answer()`` and a 2xx status. A ``v1`` endpoint that has no secret yet (the
+    event comes before the creation reply) checks its ``v1a`` signature with ``public_keys``.
+
+    Raises
+    ------
+    VerificationError
+        Not signed by the gateway, out of time, not a verification, or for another region.
+    """
+    signed = _signed(headers, body, now, public_keys, secret, tolerance)
+    try:
+        event = VerificationEvent.model_validate_json(body)
+    except ValueError as exc:
+        raise VerificationError(f"the body is not a verification event: {exc}") from exc
+    if event.verification_id != signed.msg_id:
+        raise VerificationError("the body's verification_id differs from webhook-id")
+    if event.subscriber_region != region:
+        raise VerificationError(
+            f"the verification is for a subscription of {event.subscriber_region}, not {region}"
+        )
+    return event
+
+
+def is_verification(body: bytes) -> bool:
+    """Whether a webhook body claims to be the URL-verification event (its ``type``), to pick
+    ``verify_challenge`` or ``verify_delivery``; either one then checks it."""
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(parsed, dict) and parsed.get("type") == VERIFICATION_EVENT

@@ -1,0 +1,153 @@
+"""Deliveries name their audience inside what is signed, and receivers check it: the gateway
+signs every region's deliveries with one key, so the audience is what stops a subscription
+pointed at someone else's URL from feeding them deliveries that verify."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from builders import NOW, change, make_signer, subscription
+from fakes import InMemoryDeliveryLog, InMemorySubscriptionStore, RecordingTransport
+
+from gateway.clock import FixedClock
+from gateway.delivery import DeliveryService, DeliveryState
+from gateway.errors import VerificationError
+from gateway.fanout import DeliveryPayload, plan_deliveries
+from gateway.log_audit import audit
+from gateway.signing import load_public_key, public_key_text
+from gateway.subscriber import verify_delivery
+from gateway.subscription import Subscription
+
+GATEWAY = make_signer("gw-1")
+GATEWAY_KEY = load_public_key(public_key_text(GATEWAY.private_key))
+HUNAN, GUANGDONG = "430000", "440000"
+HUNAN_URL = "https://credit.hunan.example.cn/hooks/gateway"
+
+
+def posted(*subs: Subscription, sent: Subscription | None = None) -> RecordingTransport:
+    """Fan one change out to ``subs`` and deliver the one for ``sent`` (default: the first)."""
+    transport = RecordingTransport()
+    service = DeliveryService(
+        InMemorySubscriptionStore(*subs),
+        InMemoryDeliveryLog(),
+        transport,
+        GATEWAY,
+        FixedClock(NOW),
+    )
+    target = sent or subs[0]
+    [delivery] = [
+        d
+        for d in plan_deliveries(change(), list(subs), [])
+        if d.subscription_id == target.subscription_id
+    ]
+    service.deliver(delivery, 1)
+    return transport
+
+
+def test_the_signed_body_names_the_subscription_and_its_region() -> None:
+    hunan = subscription("sub-hunan", region=HUNAN)
+
+    [post] = posted(hunan).posts
+
+    body = json.loads(post.body)
+    assert (body["subscription_id"], body["subscriber_region"]) == ("sub-hunan", HUNAN)
+
+
+def test_a_delivery_addressed_to_the_receivers_subscription_verifies() -> None:
+    hunan = subscription("sub-hunan", region=HUNAN)
+    [post] = posted(hunan).posts
+
+    payload = verify_delivery(
+        post.headers,
+        post.body,
+        NOW,
+        subscription_id="sub-hunan",
+        region=HUNAN,
+        public_keys=[GATEWAY_KEY],
+    )
+
+    assert (payload.subscription_id, payload.subscriber_region) == ("sub-hunan", HUNAN)
+
+
+def test_another_regions_subscription_pointed_at_this_url_is_refused_by_its_verifier() -> None:
+    """The attack: 广东 subscribes its own region with 湖南's URL; the gateway-signed delivery
+    arrives at 湖南's endpoint, whose verifier knows its own subscription id."""
+    hunan = subscription("sub-hunan", region=HUNAN, url=HUNAN_URL)
+    intruder = subscription("sub-guangdong", region=GUANGDONG, url=HUNAN_URL)
+    [post] = posted(hunan, intruder, sent=intruder).posts
+    assert post.url == HUNAN_URL
+
+    with pytest.raises(VerificationError, match="addressed to subscription sub-guangdong"):
+        verify_delivery(
+            post.headers,
+            post.body,
+            NOW,
+            subscription_id="sub-hunan",
+            region=HUNAN,
+            public_keys=[GATEWAY_KEY],
+        )
+
+
+def test_a_delivery_for_the_right_subscription_id_but_another_region_is_refused() -> None:
+    guangdong = subscription("sub-x", region=GUANGDONG)
+    [post] = posted(guangdong).posts
+
+    with pytest.raises(VerificationError, match=f"addressed to region {GUANGDONG}, not to"):
+        verify_delivery(
+            post.headers,
+            post.body,
+            NOW,
+            subscription_id="sub-x",
+            region=HUNAN,
+            public_keys=[GATEWAY_KEY],
+        )
+
+
+def test_verify_delivery_requires_the_expected_subscription_id() -> None:
+    [post] = posted(subscription("sub-hunan")).posts
+
+    with pytest.raises(TypeError):
+        verify_delivery(post.headers, post.body, NOW, public_keys=[GATEWAY_KEY])  # type: ignore[call-arg]
+
+
+def test_nothing_is_posted_to_a_pending_subscription_and_its_delivery_is_parked_as_dead() -> None:
+    pending = subscription("sub-hunan").model_copy(
+        update={"state": "pending", "verification_failure": "answered 404, not 2xx"}
+    )
+    log = InMemoryDeliveryLog()
+    transport = RecordingTransport()
+    service = DeliveryService(
+        InMemorySubscriptionStore(pending), log, transport, GATEWAY, FixedClock(NOW)
+    )
+    [delivery] = plan_deliveries(change(), [pending], [])
+
+    outcome = service.deliver(delivery, 1)
+
+    assert transport.posts == []
+    assert (outcome.state, outcome.parked) == (DeliveryState.DEAD, True)
+    [attempt] = log.attempts[delivery.delivery_id]
+    assert attempt.response_excerpt == ("not sent: endpoint not verified (answered 404, not 2xx)")
+
+
+def test_a_subscription_stored_before_url_verification_reads_as_verified() -> None:
+    stored = subscription("sub-old").model_dump(mode="json")
+    for name in ("state", "verified_at", "verification_failure"):
+        stored.pop(name)
+
+    assert Subscription.model_validate(stored).state == "verified"
+
+
+def test_the_log_audit_flags_a_stored_delivery_addressed_to_someone_else() -> None:
+    mine = subscription("sub-hunan", region=HUNAN)
+    theirs = subscription("sub-guangdong", region=GUANGDONG)
+    stored = [
+        DeliveryPayload.model_validate_json(posted(sub).posts[0].body) for sub in (mine, theirs)
+    ]
+
+    report = audit([], [], [], stored, lambda _entry: False, audience=("sub-hunan", HUNAN))
+
+    assert report.problems == (
+        f"delivery {stored[1].delivery_id} is addressed to sub-guangdong (440000), "
+        "not to sub-hunan (430000)",
+    )

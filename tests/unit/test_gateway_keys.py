@@ -1,0 +1,108 @@
+"""The gateway key rotates: ``/v1/keys`` lists current, next and previous keys, and a receiver
+accepts any listed key for what it signed while valid."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from builders import NOW, change, make_signer, subscription
+from fakes import InMemoryDeliveryLog, InMemorySubscriptionStore, RecordingTransport
+from pydantic import ValidationError
+
+from gateway.clock import FixedClock
+from gateway.delivery import DeliveryService
+from gateway.errors import VerificationError
+from gateway.exchange_log import GENESIS, chain, sign_checkpoint
+from gateway.fanout import plan_deliveries
+from gateway.gateway_keys import PublishedKey, key_set
+from gateway.log_audit import audit
+from gateway.signing import Ed25519Signer, public_key_text
+from gateway.subscriber import verify_delivery
+
+OLD, NEW, NEXT = make_signer("gw-1"), make_signer("gw-2"), make_signer("gw-3")
+
+
+def published(signer: Ed25519Signer, **validity: object) -> PublishedKey:
+    return PublishedKey.model_validate(
+        {"key_id": signer.key_id, "public_key": public_key_text(signer.private_key), **validity}
+    )
+
+
+def delivered_by(signer: Ed25519Signer) -> tuple[dict[str, str], bytes]:
+    transport = RecordingTransport()
+    sub = subscription("sub-hunan")
+    service = DeliveryService(
+        InMemorySubscriptionStore(sub), InMemoryDeliveryLog(), transport, signer, FixedClock(NOW)
+    )
+    [delivery] = plan_deliveries(change(), [sub], [])
+    service.deliver(delivery, 1)
+    [post] = transport.posts
+    return post.headers, post.body
+
+
+def check(headers: dict[str, str], body: bytes, keys: list[PublishedKey]) -> None:
+    verify_delivery(headers, body, NOW, subscription_id="sub-hunan", public_keys=keys)
+
+
+def test_the_key_list_shows_the_current_key_first_then_next_and_previous_ones() -> None:
+    keys = key_set(NEW, [published(OLD, valid_until=NOW), published(NEXT), published(NEW)])
+
+    assert [(k.key_id, k.status) for k in keys] == [
+        ("gw-2", "current"),
+        ("gw-1", "previous"),
+        ("gw-3", "next"),
+    ]
+    assert keys[1].valid_until == NOW
+
+
+def test_a_published_key_must_be_a_whpk_public_key() -> None:
+    with pytest.raises(ValidationError):
+        PublishedKey(key_id="gw-1", public_key="whsk_not-a-public-key")
+
+
+def test_a_delivery_signed_by_the_previous_key_verifies_while_it_is_listed() -> None:
+    headers, body = delivered_by(OLD)
+    listed = key_set(NEW, [published(OLD, valid_until=NOW + timedelta(hours=30))])
+
+    check(headers, body, listed)
+
+
+def test_a_delivery_signed_by_the_previous_key_fails_once_it_is_retired() -> None:
+    headers, body = delivered_by(OLD)
+
+    with pytest.raises(VerificationError):
+        check(headers, body, key_set(NEW, []))
+
+
+def test_a_previous_key_does_not_count_for_signatures_made_after_its_valid_until() -> None:
+    headers, body = delivered_by(OLD)
+    expired = key_set(NEW, [published(OLD, valid_until=NOW - timedelta(minutes=1))])
+
+    with pytest.raises(VerificationError):
+        check(headers, body, expired)
+
+
+def test_a_next_key_published_before_the_switch_verifies_the_first_deliveries_after_it() -> None:
+    headers, body = delivered_by(NEXT)
+
+    check(headers, body, key_set(NEW, [published(NEXT)]))
+
+
+def test_checkpoints_of_a_previous_key_verify_and_a_retired_keys_are_skipped_not_failed() -> None:
+    entries = chain(GENESIS, 1, [change()])
+    by_old = sign_checkpoint(1, entries[0].hash, NOW, OLD)
+
+    listed = audit(entries, [by_old], key_set(NEW, [published(OLD, valid_until=NOW)]), [], _all)
+    retired = audit(entries, [by_old], key_set(NEW, []), [], _all)
+
+    assert (listed.verified_through, listed.problems, listed.skipped_checkpoints) == (1, (), ())
+    assert (retired.verified_through, retired.problems, retired.skipped_checkpoints) == (
+        0,
+        (),
+        (1,),
+    )
+
+
+def _all(_entry: object) -> bool:
+    return True
