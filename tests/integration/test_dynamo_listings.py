@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -14,7 +12,6 @@ from integration_support import (
     REGION,
     listing,
 )
-from moto.dynamodb.models import DynamoDBBackend
 
 from chalicelib.dynamodb.listings import DynamoListings
 from gateway.listing import Listing
@@ -23,21 +20,6 @@ from gateway.listing import Listing
 @pytest.fixture
 def listings(aws) -> DynamoListings:
     return DynamoListings(aws.dynamodb, aws.env["CG_LISTINGS_TABLE"])
-
-
-@pytest.fixture
-def atomic_moto_updates(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make moto's conditional update atomic, as DynamoDB's is (moto checks, then writes, and a
-    concurrent read could see the half-written item)."""
-    lock = threading.RLock()
-    for name in ("update_item", "get_item"):
-        original = getattr(DynamoDBBackend, name)
-
-        def locked(self, *args, _original=original, **kwargs):  # type: ignore[no-untyped-def]
-            with lock:
-                return _original(self, *args, **kwargs)
-
-        monkeypatch.setattr(DynamoDBBackend, name, functools.wraps(original)(locked))
 
 
 def new(listings: DynamoListings, *items: Listing, region: str = REGION) -> set[str]:
