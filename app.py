@@ -25,6 +25,7 @@ from chalicelib import (
     openapi,
     reports_api,
     uploads_api,
+    verification_api,
 )
 from chalicelib.http_errors import json_api
 from chalicelib.settings import event_sources
@@ -214,6 +215,12 @@ def redrive(subscription_id: str) -> Response:
 @json_api
 def enable_subscription(subscription_id: str) -> Response:
     return delivery_api.enable(_request(), subscription_id)
+
+
+@app.route("/v1/subscriptions/{subscription_id}/verify", methods=["POST"])
+@json_api
+def verify_subscription(subscription_id: str) -> Response:
+    return verification_api.verify(_request(), subscription_id)
 
 
 @app.route("/v1/deliveries/{delivery_id}", methods=["GET"])

@@ -9,7 +9,7 @@ from typing import Any
 from chalice.app import Request, Response
 from pydantic import BaseModel, ConfigDict
 
-from chalicelib import caller
+from chalicelib import caller, verification_api
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
 from gateway.authentication import replayed
@@ -22,12 +22,13 @@ from gateway.errors import (
     SchemaError,
     UnknownRegion,
 )
+from gateway.gateway_keys import key_set
 from gateway.model import Moment, SingleLine
 from gateway.push import parse_request
 from gateway.query import subject_view
 from gateway.regions import check_region_code
 from gateway.registry import PlatformKey, Region
-from gateway.signing import generate_hmac_secret, public_key_text
+from gateway.signing import generate_hmac_secret
 from gateway.subscription import Subscription, SubscriptionRequest, check_webhook_url
 
 
@@ -56,7 +57,9 @@ def subject(request: Request, credit_code: str) -> Response:
 
 
 def create_subscription(request: Request) -> Response:
-    """Operators may subscribe any region; a platform, by signing, only its own."""
+    """Operators may subscribe any region; a platform, by signing, only its own. The new
+    subscription is ``pending`` until its endpoint answers the URL-verification challenge,
+    tried once here (``verification_api``); the reply shows which it is."""
     c = container()
     auth = None if caller.is_operator(request) else caller.authenticated(request, idempotent=True)
     signed_by = auth.key.region if auth else None
@@ -89,22 +92,23 @@ def create_subscription(request: Request) -> Response:
         secret=generate_hmac_secret() if wanted.signature_scheme == "v1" else None,
         created_at=c.clock.now(),
         log_start=c.exchange_log.head()[0],
+        state="pending",
     )
     c.subscriptions.put(subscription)
-    return json_response(201, subscription.model_dump(mode="json"))
+    checked, _ = verification_api.attempt(subscription)
+    return json_response(201, checked.model_dump(mode="json"))
 
 
 _REQUEST_FIELDS = set(SubscriptionRequest.model_fields)
 
 
 def gateway_keys() -> Response:
-    signer = container().signer
-    key = {
-        "key_id": signer.key_id,
-        "algorithm": "ed25519",
-        "public_key": public_key_text(signer.private_key),
-    }
-    return json_response(200, {"keys": [key]}, {"Cache-Control": "max-age=300"})
+    """Every key a receiver should accept: the signing one, and the next or previous ones the
+    operator publishes while rotating (``CG_PUBLISHED_KEYS``)."""
+    c = container()
+    keys = key_set(c.signer, c.settings.published_keys)
+    body = {"keys": [key.model_dump(mode="json") for key in keys]}
+    return json_response(200, body, {"Cache-Control": "max-age=300"})
 
 
 class _RegionBody(BaseModel):

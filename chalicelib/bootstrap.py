@@ -34,6 +34,7 @@ from gateway.lifecycle import shipped_policies
 from gateway.lifecycle_service import LifecycleService
 from gateway.signing import Ed25519Signer, derive_private_key
 from gateway.uploads import UploadDesk
+from gateway.url_verification import UrlVerifier
 from gateway.workdays import WorkdayCalendar
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ class Container:
     queue: SqsDeliveryQueue
     push_service: PushService
     delivery_service: DeliveryService
+    url_verifier: UrlVerifier  # posts through the delivery transport (SSRF-checked)
     lifecycle: LifecycleService
     uploads: DynamoUploads
     upload_queue: SqsUploadQueue
@@ -111,6 +113,7 @@ def build(settings: Settings, clock: Clock) -> Container:
     archive = S3Archive(s3, settings.archive_bucket)
     batches = DynamoBatchLedger(dynamodb, settings.batches_table)
     uploads = DynamoUploads(dynamodb, settings.uploads_table)
+    transport = Urllib3Transport(allow_private=settings.local)
     return Container(
         settings=settings,
         clock=clock,
@@ -136,11 +139,12 @@ def build(settings: Settings, clock: Clock) -> Container:
         delivery_service=DeliveryService(
             subscriptions,
             deliveries,
-            Urllib3Transport(allow_private=settings.local),
+            transport,
             signer,
             clock,
             settings.retry_schedule,
         ),
+        url_verifier=UrlVerifier(transport, signer, clock),
         lifecycle=_lifecycle(listings, archive, clock, settings),
         uploads=uploads,
         upload_queue=SqsUploadQueue(sqs, settings.upload_queue_url),

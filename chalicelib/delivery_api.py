@@ -48,7 +48,8 @@ class _Redrive(BaseModel):
     )
 
 
-def _redrive(subscription_id: str, delivery_ids: list[str] | None) -> int:
+def redrive_dead(subscription_id: str, delivery_ids: list[str] | None) -> int:
+    """Reopen dead deliveries (all, or the ones named) and queue them again, oldest first."""
     c = container()
     if delivery_ids is None:
         dead = c.deliveries.for_subscription(subscription_id, DeliveryState.DEAD, 10_000)
@@ -73,7 +74,7 @@ def redrive(request: Request, subscription_id: str) -> Response:
     caller.require_operator(request)
     owned_subscription(request, subscription_id)
     wanted = parse_request(_Redrive, caller.body(request) or b"{}")
-    return json_response(202, {"redriven": _redrive(subscription_id, wanted.delivery_ids)})
+    return json_response(202, {"redriven": redrive_dead(subscription_id, wanted.delivery_ids)})
 
 
 class _Enable(BaseModel):
@@ -99,5 +100,5 @@ def enable(request: Request, subscription_id: str) -> Response:
     # What it missed exists only if it was off: an enabled endpoint's dead letters are the
     # operator's to re-drive.
     missed = wanted.redeliver_missed and not subscription.enabled
-    redriven = _redrive(subscription_id, None) if missed else 0
+    redriven = redrive_dead(subscription_id, None) if missed else 0
     return json_response(200, {"enabled": True, "redriven": redriven})

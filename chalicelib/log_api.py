@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
-from gateway.errors import NotFound, RegionMismatch, SchemaError
+from gateway.errors import NotFound, RegionMismatch, SchemaError, SubscriptionPending
 from gateway.exchange_log import Checkpoint, sign_checkpoint
 from gateway.fanout import plan_deliveries, stamped
 from gateway.push import parse_request
@@ -102,6 +102,12 @@ def replay(request: Request, subscription_id: str) -> Response:
     webhook id (the receiver dedups by it, or uses the replay to rebuild its copy)."""
     subscription = owned_subscription(request, subscription_id)
     wanted = parse_request(_Replay, caller.body(request))
+    if subscription.pending:  # nothing may reach an endpoint that never proved it wants it
+        raise SubscriptionPending(
+            f"subscription {subscription_id} has not verified its endpoint: "
+            f"{subscription.verification_failure}; POST …/verify first",
+            path="subscription_id",
+        )
     c = container()
     head, _ = c.exchange_log.head()
     end = min(wanted.to_sequence or head, head)

@@ -40,6 +40,7 @@ from gateway.bulk import UploadManifest
 from gateway.delivery import Attempt, DeliveryState
 from gateway.exchange_log import Checkpoint, LogEntry
 from gateway.feedback import Feedback, FeedbackReport
+from gateway.gateway_keys import PublishedKey
 from gateway.lifecycle import (
     NotInForce,
     ObjectionDecision,
@@ -143,14 +144,8 @@ class PushBody(PushEnvelope):
     removals: list[Removal] = Field(default_factory=list, max_length=MAX_ENTRIES)
 
 
-class GatewayKey(Frozen):
-    key_id: str
-    algorithm: Literal["ed25519"]
-    public_key: str = Field(description="whpk_<base64>: verifies v1a deliveries and checkpoints")
-
-
 class GatewayKeys(Frozen):
-    keys: tuple[GatewayKey, ...]
+    keys: tuple[PublishedKey, ...]
 
 
 class PlatformKeys(Frozen):
@@ -209,6 +204,11 @@ SubscriptionView = create_model(
     __doc__="A subscription as shown after its creation: without its secret.",
     **_VIEW_FIELDS,
 )
+
+
+class VerifyResult(Frozen):
+    subscription: SubscriptionView
+    redriven: int = Field(description="parked deliveries queued again by a success")
 
 
 class ReplayQueued(Frozen):
@@ -484,7 +484,10 @@ OPERATIONS: tuple[Operation, ...] = (
         (errors.RegionMismatch, errors.UnknownRegion, errors.InvalidWebhookUrl, errors.Conflict),
         body=SubscriptionRequest,
         description="A platform may subscribe only its own region; its webhook-id makes a retried "
-        "creation idempotent.",
+        "creation idempotent. The gateway posts a signed `subscription.verification` event "
+        "(`subscription_id`, `subscriber_region`, `challenge`) to the URL at once (5 s): `state` "
+        'is `verified` if the endpoint answered 2xx `{"challenge": …}`, else `pending` with '
+        "`verification_failure`; nothing else is sent to a pending endpoint.",
     ),
     Operation(
         "GET",
@@ -720,8 +723,20 @@ OPERATIONS: tuple[Operation, ...] = (
         "Deliver the logged changes again, in order, with their original webhook ids",
         Access.OPERATOR_OR_PLATFORM,
         {202: Reply(ReplayQueued, "Queued.")},
-        (errors.NotFound, errors.RegionMismatch),
+        (errors.NotFound, errors.RegionMismatch, errors.SubscriptionPending),
         body=_Replay,
+    ),
+    Operation(
+        "POST",
+        SUBSCRIPTION + "/verify",
+        "verify_subscription",
+        SUBS,
+        "Challenge a pending subscription's endpoint again; a success delivers what it missed",
+        Access.OPERATOR_OR_PLATFORM,
+        {200: Reply(VerifyResult, "The subscription after the attempt (`state`, and why not).")},
+        (errors.NotFound, errors.RegionMismatch),
+        body_required=False,
+        description="A verified subscription is left as it is.",
     ),
     Operation(
         "GET",

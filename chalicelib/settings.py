@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gateway.bulk import DEFAULT_REMOVAL_THRESHOLD
 from gateway.delivery import DEFAULT_RETRY_SCHEDULE
+from gateway.gateway_keys import PublishedKey
 
 
 class Settings(BaseSettings):
@@ -38,6 +39,9 @@ class Settings(BaseSettings):
     signing_key: SecretStr | None = None
     signing_key_secret_arn: str | None = None
     signing_key_id: str = Field(pattern=r"^[A-Za-z0-9._-]{3,64}$")
+    # Gateway keys receivers should accept besides the signing one (rotation: the next key
+    # before the switch, the previous one with ``valid_until`` after it), as a JSON list.
+    published_keys: tuple[PublishedKey, ...] = ()
     operator_token: SecretStr | None = None
     operator_token_secret_arn: str | None = None
 
@@ -60,6 +64,9 @@ class Settings(BaseSettings):
             raise ValueError("CG_AWS_ENDPOINT_URL is for the local stack only")
         if self.signing_key is None and self.signing_key_secret_arn is None:
             raise ValueError("set CG_SIGNING_KEY or CG_SIGNING_KEY_SECRET_ARN")
+        ids = [key.key_id for key in self.published_keys]
+        if len(set(ids)) != len(ids):
+            raise ValueError("CG_PUBLISHED_KEYS lists a key_id twice")
         if self.operator_token is not None and len(self.operator_token.get_secret_value()) < 24:
             raise ValueError("CG_OPERATOR_TOKEN must have at least 24 characters")
         return self

@@ -176,6 +176,7 @@ def _environment(resources: dict[str, Any]) -> dict[str, Any]:
         "CG_SIGNING_KEY_SECRET_ARN": {"Ref": "SigningKeySecret"},
         "CG_OPERATOR_TOKEN_SECRET_ARN": {"Ref": "OperatorTokenSecret"},
         "CG_SIGNING_KEY_ID": {"Ref": "SigningKeyId"},
+        "CG_PUBLISHED_KEYS": {"Ref": "PublishedKeys"},
         "CG_LISTINGS_STREAM_ARN": {"Fn::GetAtt": ["ListingsTable", "StreamArn"]},
         "CG_DELIVERY_QUEUE_ARN": {"Fn::GetAtt": ["DeliveryQueue", "Arn"]},
         "CG_UPLOAD_QUEUE_ARN": {"Fn::GetAtt": ["UploadQueue", "Arn"]},
@@ -200,6 +201,12 @@ def merge_template() -> dict[str, Any]:
                 "Type": "String",
                 "Default": "gw-1",
                 "AllowedPattern": "^[A-Za-z0-9._-]{3,64}$",
+            },
+            "PublishedKeys": {
+                "Type": "String",
+                "Default": "[]",
+                "Description": "gateway keys receivers accept besides the signing one (key "
+                "rotation): JSON [{key_id, public_key, valid_until?}]",
             },
             "AlarmEmail": {
                 "Type": "String",

@@ -15,10 +15,10 @@ from gateway.signing import (
     Ed25519Signer,
     generate_signing_key,
     load_private_key,
-    load_public_key,
     public_key_text,
 )
 from gateway.subject_table import render_stats
+from gateway.subscriber import fetch_gateway_keys
 from infra.local import scenario
 from infra.local.demo_bulk import run_bulk
 from infra.local.demo_delivery import delivery_checks, flaky
@@ -35,11 +35,11 @@ class Operator:
 
     def __init__(self, url: str, token: str) -> None:
         self._url = url
-        self._auth = {"authorization": f"Bearer {token}", "content-type": "application/json"}
+        self.headers = {"authorization": f"Bearer {token}", "content-type": "application/json"}
 
     def call(self, method: str, path: str, body: dict[str, Any]) -> Any:
         data = None if method == "GET" else json.dumps(body).encode()
-        reply = http_request(method, self._url + path, data, self._auth)
+        reply = http_request(method, self._url + path, data, self.headers)
         if reply.status >= 300:
             raise RuntimeError(f"{method} {path} → {reply.status}: {reply.body}")
         return reply.body
@@ -274,8 +274,9 @@ def _register(operator: Operator, url: str, code: str, name: str, key_id: str) -
 def _subscribe_provinces(
     operator: Operator, url: str, clients: dict[str, PushClient]
 ) -> dict[str, Receiver]:
-    keys = http_request("GET", url + "/v1/keys").body["keys"]
-    public_keys = [load_public_key(k["public_key"]) for k in keys]
+    """Each province's receiver subscribes itself: it answers the URL-verification challenge
+    during the call, and from then on accepts only deliveries addressed to it."""
+    public_keys = list(fetch_gateway_keys(url))
     receivers: dict[str, Receiver] = {}
     for province in scenario.PROVINCES:
         clients[province.code] = _register(
@@ -285,18 +286,17 @@ def _subscribe_provinces(
         if province.code == "440000":
             receiver.respond = flaky()
         receiver.start()
-        created = operator.call(
-            "POST",
-            "/v1/subscriptions",
+        created = receiver.subscribe(
+            url,
             {
                 "region": province.code,
-                "url": receiver.url,
                 "filters": province.filters.model_dump(mode="json"),
                 "signature_scheme": province.scheme,
             },
+            operator.headers,
         )
-        receiver.secret = created.get("secret")
-        receiver.subscription_id = created["subscription_id"]
+        if created["state"] != "verified":
+            raise RuntimeError(f"{province.name}: {created['verification_failure']}")
         receivers[province.code] = receiver
     return receivers
 

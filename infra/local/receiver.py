@@ -1,18 +1,27 @@
-"""A province's webhook endpoint for the demo and tests: verifies every delivery it receives."""
+"""A province's webhook endpoint for the demo and tests: answers the URL-verification
+challenge for its own region, and verifies every delivery it receives (signature and audience).
+"""
 
 from __future__ import annotations
 
+import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
-from gateway.client import verify_delivery
+from gateway.client import http_request
 from gateway.clock import Clock, SystemClock
 from gateway.errors import VerificationError
 from gateway.fanout import DeliveryPayload
+from gateway.gateway_keys import AnyKey
+from gateway.subscriber import (
+    fetch_gateway_keys,
+    is_verification,
+    verify_challenge,
+    verify_delivery,
+)
 
 
 @dataclass
@@ -23,15 +32,19 @@ class Received:
 
 @dataclass
 class Receiver:
-    """Answers 204 to a delivery that verifies, 401 to one that does not, ``status`` when set."""
+    """Answers 204 to a delivery that verifies, 401 to one that does not, ``respond()`` when it
+    is not 2xx; a challenge for ``region`` gets its echo whatever ``respond`` says (a flaky
+    server is still the subscriber's). Challenges are kept apart from ``raw``."""
 
     name: str
-    public_keys: list[Ed25519PublicKey] = field(default_factory=list)
+    public_keys: list[AnyKey] = field(default_factory=list)
     secret: str | None = None
+    region: str = ""  # the subscriber region: challenges and deliveries for any other are refused
     clock: Clock = field(default_factory=SystemClock)
     respond: Callable[[], int] = lambda: 204
     refusal_headers: dict[str, str] = field(default_factory=dict)  # e.g. Retry-After on a 429
     subscription_id: str = ""
+    challenges: list[str] = field(default_factory=list)  # the ones answered
     received: list[Received] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
     raw: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
@@ -52,11 +65,17 @@ class Receiver:
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length", "0"))
                 body = self.rfile.read(length)
-                status = receiver.accept(dict(self.headers.items()), body)
+                headers = dict(self.headers.items())
+                if is_verification(body):
+                    status, reply = receiver.answer(headers, body)
+                else:
+                    status, reply = receiver.accept(headers, body), b""
                 self.send_response(status)
                 for name, value in receiver.refusal_headers.items() if status >= 300 else ():
                     self.send_header(name, value)
+                self.send_header("content-length", str(len(reply)))
                 self.end_headers()
+                self.wfile.write(reply)
 
             def log_message(self, format: str, *args: object) -> None:
                 return
@@ -64,6 +83,43 @@ class Receiver:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
+
+    def subscribe(
+        self, base_url: str, request: Mapping[str, Any], headers: Mapping[str, str]
+    ) -> dict[str, Any]:
+        """Subscribe this endpoint (``request`` without its url): learn the gateway's keys
+        first, to check the challenge that comes during the call, then the subscription id
+        (and ``v1`` secret) the deliveries must be addressed to."""
+        if not self.public_keys:
+            self.public_keys = list(fetch_gateway_keys(base_url))
+        self.region, self.secret = str(request["region"]), None  # one subscription at a time
+        body = json.dumps({**request, "url": self.url}, ensure_ascii=False).encode()
+        reply = http_request("POST", base_url.rstrip("/") + "/v1/subscriptions", body, headers)
+        if reply.status >= 300:
+            raise RuntimeError(f"subscribing {self.name} → {reply.status}: {reply.body}")
+        created: dict[str, Any] = reply.body
+        self.subscription_id = created["subscription_id"]
+        self.secret = created.get("secret")
+        return created
+
+    def answer(self, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
+        """The challenge's echo, if the gateway signed it for this receiver's region."""
+        try:
+            event = verify_challenge(
+                headers,
+                body,
+                self.clock.now(),
+                region=self.region,
+                public_keys=self.public_keys,
+                secret=self.secret,
+            )
+        except VerificationError as error:
+            with self._lock:
+                self.rejected.append(error.message)
+            return 401, b""
+        with self._lock:
+            self.challenges.append(event.subscription_id)
+        return 200, event.answer()
 
     def accept(self, headers: dict[str, str], body: bytes) -> int:
         with self._lock:
@@ -73,7 +129,13 @@ class Receiver:
             return status
         try:
             payload = verify_delivery(
-                headers, body, self.clock.now(), public_keys=self.public_keys, secret=self.secret
+                headers,
+                body,
+                self.clock.now(),
+                subscription_id=self.subscription_id,
+                region=self.region or None,
+                public_keys=self.public_keys,
+                secret=self.secret,
             )
         except VerificationError as error:
             with self._lock:

@@ -24,6 +24,8 @@ from gateway.signing import (
     public_key_text,
     uses_push_form,
 )
+from gateway.subscriber import is_verification
+from gateway.url_verification import VerificationEvent
 
 OPERATOR_TOKEN = "op-token-0123456789abcdefghij"
 CREDIT_CODE = "91110000600037341L"
@@ -207,13 +209,26 @@ class Received:
     body: bytes
 
 
+def challenge_echo(body: bytes) -> bytes | None:
+    """What a willing endpoint answers to a URL-verification event (``None`` for anything
+    else). The test recorders echo without checking signatures; ``infra/local/receiver`` and
+    the README's receiver check them."""
+    if not is_verification(body):
+        return None
+    return VerificationEvent.model_validate_json(body).answer()
+
+
 @dataclass
 class Receiver:
-    """A real HTTP endpoint on 127.0.0.1 that records every webhook and answers ``status``."""
+    """A real HTTP endpoint on 127.0.0.1 that records every webhook and answers ``status``;
+    with ``answers_challenge``, URL-verification events get their echo and are kept apart in
+    ``challenges``, so ``requests`` holds deliveries only."""
 
     status: int = 204
     requests: list[Received] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
+    answers_challenge: bool = True
+    challenges: list[Received] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -227,12 +242,15 @@ class Receiver:
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length", "0"))
                 body = self.rfile.read(length)
-                receiver.requests.append(
-                    Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+                received = Received(
+                    self.path, {k.lower(): v for k, v in self.headers.items()}, body
                 )
-                self.send_response(receiver.status)
-                self.send_header("content-length", "0")
+                echo = challenge_echo(body) if receiver.answers_challenge else None
+                (receiver.requests if echo is None else receiver.challenges).append(received)
+                self.send_response(receiver.status if echo is None else 200)
+                self.send_header("content-length", str(len(echo or b"")))
                 self.end_headers()
+                self.wfile.write(echo or b"")
 
             def log_message(self, format: str, *args: Any) -> None:
                 return

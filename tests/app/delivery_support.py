@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from app_support import HUNAN, Gateway, Received, StreamReader, consume, sqs_event
+from app_support import (
+    HUNAN,
+    Gateway,
+    Received,
+    StreamReader,
+    challenge_echo,
+    consume,
+    sqs_event,
+)
 from chalice.test import HTTPResponse
 
 import app as gateway_app
@@ -32,11 +40,14 @@ class Reply:
 @dataclass
 class AnsweringReceiver:
     """A real HTTP endpoint on 127.0.0.1 that records every webhook and answers with ``reply``
-    (a fixed one, or one chosen from the request)."""
+    (a fixed one, or one chosen from the request). With ``answers_challenge``, a URL-verification
+    event gets its echo and goes to ``challenges``; without, it is scripted like the rest."""
 
     reply: Reply | Callable[[Received], Reply] = field(default_factory=lambda: Reply(204))
     requests: list[Received] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
+    answers_challenge: bool = True
+    challenges: list[Received] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -57,9 +68,14 @@ class AnsweringReceiver:
                     {k.lower(): v for k, v in self.headers.items()},
                     self.rfile.read(length),
                 )
-                receiver.requests.append(received)
+                echo = challenge_echo(received.body) if receiver.answers_challenge else None
                 script = receiver.reply
-                reply = script if isinstance(script, Reply) else script(received)
+                if echo is not None:
+                    receiver.challenges.append(received)
+                    reply = Reply(200, echo.decode())
+                else:
+                    receiver.requests.append(received)
+                    reply = script if isinstance(script, Reply) else script(received)
                 payload = reply.body.encode()
                 self.send_response(reply.status)
                 for name, value in reply.headers.items():

@@ -261,7 +261,8 @@ def fan_out_event(aws: Any, event: dict[str, Any]) -> list[dict[str, Any]]:
 
 def webhook_data(message: dict[str, Any]) -> dict[str, Any]:
     """The ``data`` object the subscriber's webhook body carries for a queued message."""
-    payload = payload_for(Delivery.model_validate(message)).model_dump(mode="json")
+    delivery = Delivery.model_validate(message)
+    payload = payload_for(delivery, subscriber_region="000000").model_dump(mode="json")
     return dict(payload["data"])
 
 

@@ -3,8 +3,8 @@
 The rules (README, and the issue): platforms authenticate by signature for pushes, uploads and
 lifecycle actions and act for their own region only — a region's platform also for the regions
 of its subtree (a province relays and acts on what its cities decided), never the other way
-round; a subscriber manages only its own subscriptions (deliveries, replay, enable) and posts
-feedback only on deliveries it received; operator APIs (regions, keys, signing, revising and
+round; a subscriber manages only its own subscriptions (deliveries, replay, enable, verify) and
+posts feedback only on deliveries it received; operator APIs (regions, keys, signing, revising and
 ending agreements, re-drive, tick, overdue objections, checkpoints) need the operator token —
 without it, or with a wrong one, 401 ``operator_credentials_required``; a platform whose
 signature verifies, 403 ``operator_only``; a dead key, what a push gets (403 ``unknown_key``).
@@ -107,6 +107,7 @@ POST   S/replay                                  401  ok   401  403  403  403  o
 GET    S/deliveries                              401  ok   401  403  403  403  ok   403  403  403
 POST   S/redrive                                 401  ok   401  403  403  403  403  403  403  403
 POST   S/enable                                  401  ok   401  403  403  403  ok   403  403  403
+POST   S/verify                                  401  ok   401  403  403  403  ok   403  403  403
 GET    /v1/deliveries/{delivery_id}              401  ok   401  403  403  403  ok   403  403  403
 GET    /v1/log                                   401  ok   401  ok   ok   ok   ok   403  403  403
 GET    /v1/log/checkpoints                       ok   ok   pub  ok   ok   ok   ok   pub  pub  pub
@@ -282,6 +283,7 @@ CALLS: dict[str, Call] = {
     f"GET {SUBSCRIPTION}/deliveries": call(subscription("/deliveries"), 200),
     f"POST {SUBSCRIPTION}/redrive": call(subscription("/redrive", {}), 202),
     f"POST {SUBSCRIPTION}/enable": call(subscription("/enable", {"redeliver_missed": False}), 200),
+    f"POST {SUBSCRIPTION}/verify": call(subscription("/verify"), 200),
     "GET /v1/deliveries/{delivery_id}": call(
         lambda w, msg_id: (f"/v1/deliveries/{w.delivery_id}", None), 200
     ),

@@ -34,10 +34,10 @@ from app_support import (
 )
 
 import app as gateway_app
-from gateway.client import verify_delivery
 from gateway.clock import china_date
 from gateway.fanout import Delivery
 from gateway.signing import Ed25519Signer, load_public_key
+from gateway.subscriber import verify_delivery
 
 WRONG_TOKEN = "not-the-operator-token-0123456789"
 
@@ -413,6 +413,8 @@ def test_a_listing_fans_out_to_both_provinces_then_an_agreement_reaches_hunan_on
         request.headers,
         request.body,
         datetime.now(UTC),
+        subscription_id=provinces.hunan,
+        region=HUNAN,
         public_keys=[load_public_key(gateway.public_key)],
     )
     assert (payload.type, payload.subscription_id) == ("recognition.changed", provinces.hunan)

@@ -19,10 +19,10 @@ from app_support import (
 
 import app as gateway_app
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
-from gateway.client import verify_delivery
 from gateway.delivery import DeliveryState
 from gateway.fanout import Delivery
 from gateway.signing import load_public_key
+from gateway.subscriber import verify_delivery
 
 
 @pytest.fixture
@@ -136,6 +136,8 @@ def test_a_queued_delivery_reaches_the_receiver_signed_by_the_gateway(
         request.headers,
         request.body,
         datetime.now(UTC),
+        subscription_id=subscription["subscription_id"],
+        region=HUNAN,
         public_keys=[load_public_key(published)],
     )
     assert payload.subscription_id == subscription["subscription_id"]
@@ -156,7 +158,11 @@ def test_a_v1_subscription_receives_deliveries_signed_with_its_secret(
 
     [request] = receiver.requests
     payload = verify_delivery(
-        request.headers, request.body, datetime.now(UTC), secret=subscription["secret"]
+        request.headers,
+        request.body,
+        datetime.now(UTC),
+        subscription_id=subscription["subscription_id"],
+        secret=subscription["secret"],
     )
     assert payload.subscription_id == subscription["subscription_id"]
     assert request.headers["webhook-signature"].startswith("v1,")

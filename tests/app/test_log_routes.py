@@ -69,11 +69,13 @@ def log_entries(response: Any) -> list[LogEntry]:
     return [LogEntry.model_validate(x) for x in response.json_body["entries"]]
 
 
-def subscribe(gateway: Gateway, **extra: Any) -> str:
+def subscribe(
+    gateway: Gateway, url: str = "https://credit.hunan.example.cn/hooks", **extra: Any
+) -> str:
+    """A subscription of 湖南 (``pending`` unless ``url`` answers the challenge: a replay needs
+    a verified endpoint, so the replay tests pass the ``receiver``'s)."""
     gateway.put_region(HUNAN)
-    response = gateway.subscribe_as_operator(
-        region=HUNAN, url="https://credit.hunan.example.cn/hooks", **extra
-    )
+    response = gateway.subscribe_as_operator(region=HUNAN, url=url, **extra)
     assert response.status_code == 201, response.json_body
     return str(response.json_body["subscription_id"])
 
@@ -215,9 +217,9 @@ def test_the_subscription_is_shown_to_the_operator_and_its_own_region_only(gatew
 
 
 def test_a_replay_queues_the_matching_changes_again_with_their_original_delivery_ids(
-    gateway, aws, stream, city
+    gateway, aws, stream, city, receiver
 ):
-    subscription_id = subscribe(gateway)
+    subscription_id = subscribe(gateway, receiver.url)
     push_and_fan_out(gateway, stream, city, listings(2))
     original = sorted(delivery_queue(gateway, aws), key=lambda d: d.log_sequence or 0)
 
@@ -237,8 +239,10 @@ def test_a_replay_queues_the_matching_changes_again_with_their_original_delivery
     assert sorted(d.sequence or 0 for d in original + replayed) == [1, 2, 3, 4]
 
 
-def test_the_subscribed_regions_platform_replays_from_a_later_sequence(gateway, aws, stream, city):
-    subscription_id = subscribe(gateway)
+def test_the_subscribed_regions_platform_replays_from_a_later_sequence(
+    gateway, aws, stream, city, receiver
+):
+    subscription_id = subscribe(gateway, receiver.url)
     hunan = gateway.register_platform(HUNAN)
     push_and_fan_out(gateway, stream, city, listings(3))
     delivery_queue(gateway, aws)
@@ -255,9 +259,9 @@ def test_the_subscribed_regions_platform_replays_from_a_later_sequence(gateway, 
 
 
 def test_a_replay_leaves_out_changes_the_subscriptions_filters_do_not_want(
-    gateway, aws, stream, city
+    gateway, aws, stream, city, receiver
 ):
-    subscription_id = subscribe(gateway, filters={"source_regions": ["110000"]})
+    subscription_id = subscribe(gateway, receiver.url, filters={"source_regions": ["110000"]})
     push_and_fan_out(gateway, stream, city, listings(2))
     assert delivery_queue(gateway, aws) == []
 

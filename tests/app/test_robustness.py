@@ -368,6 +368,7 @@ ROUTES = (
         _fixed({"delivery_ids": ["msg_" + "0" * 32]}),
     ),
     Route("POST", SUBSCRIPTION + "/enable", EITHER, _fixed({"redeliver_missed": False})),
+    Route("POST", SUBSCRIPTION + "/verify", EITHER),
     Route("GET", "/v1/deliveries/{delivery_id}", EITHER),
     Route("GET", "/v1/log", EITHER),
     Route("GET", "/v1/log/checkpoints", CALLERS),

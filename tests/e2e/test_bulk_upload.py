@@ -187,18 +187,11 @@ def test_a_file_that_differs_from_its_manifest_is_refused_whole(stack, uploader,
 
 
 def test_bulk_changes_reach_subscribers_as_webhooks(stack, uploader, receiver, tmp_path):
-    subscription = operator(
-        stack,
-        "POST",
-        "/v1/subscriptions",
-        {
-            "region": SUBSCRIBER,
-            "url": receiver.url,
-            "signature_scheme": "v1",
-            "filters": {"domains": ["work_safety"]},
-        },
+    receiver.subscribe(
+        stack.url,
+        {"region": SUBSCRIBER, "signature_scheme": "v1", "filters": {"domains": ["work_safety"]}},
+        {"authorization": f"Bearer {stack.operator_token}"},
     )
-    receiver.secret = subscription["secret"]
     ids = range(30_000, 30_300)
     path = synthetic.write_ndjson(tmp_path / "more.ndjson", synthetic.entries(CITY, ids))
 

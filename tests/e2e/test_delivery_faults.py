@@ -25,7 +25,6 @@ from gateway.signing import (
     Ed25519Signer,
     generate_signing_key,
     load_private_key,
-    load_public_key,
     public_key_text,
 )
 from infra.local import scenario
@@ -83,23 +82,13 @@ def receiver_for(
 ) -> Receiver:
     """A receiver on the gateway's clock, subscribed to one domain only, so the tests in this
     module do not see each other's deliveries."""
-    keys = http_request("GET", f"{stack.url}/v1/keys").body["keys"]
-    receiver = Receiver(
-        domain,
-        public_keys=[load_public_key(k["public_key"]) for k in keys],
-        clock=clock,
-        respond=respond,
-        **extra,
-    )
+    receiver = Receiver(domain, clock=clock, respond=respond, **extra)
     receiver.start()
-    body = {"region": PROVINCE, "url": receiver.url, "filters": {"domains": [domain]}}
-    reply = http_request(
-        "POST",
-        f"{stack.url}/v1/subscriptions",
-        json.dumps(body).encode(),
+    receiver.subscribe(
+        stack.url,
+        {"region": PROVINCE, "filters": {"domains": [domain]}},
         {"authorization": f"Bearer {stack.operator_token}"},
     )
-    receiver.subscription_id = reply.body["subscription_id"]
     return receiver
 
 

@@ -20,7 +20,6 @@ from gateway.signing import (
     Ed25519Signer,
     generate_signing_key,
     load_private_key,
-    load_public_key,
     public_key_text,
 )
 from infra.local import scenario
@@ -57,15 +56,10 @@ def platform(stack: LocalStack) -> PushClient:
 
 
 def subscribe(stack: LocalStack, receiver: Receiver, **fields: Any) -> dict[str, Any]:
-    body = {"region": PROVINCE, "url": receiver.url, **fields}
-    reply = http_request(
-        "POST",
-        f"{stack.url}/v1/subscriptions",
-        json.dumps(body).encode(),
-        {"authorization": f"Bearer {stack.operator_token}"},
-    )
-    assert reply.status == 201
-    created: dict[str, Any] = reply.body
+    """The receiver subscribes itself: it answers the challenge, then checks the audience."""
+    operator = {"authorization": f"Bearer {stack.operator_token}"}
+    created = receiver.subscribe(stack.url, {"region": PROVINCE, **fields}, operator)
+    assert created["state"] == "verified"
     return created
 
 
@@ -92,7 +86,6 @@ def test_hmac_deliveries_verify_with_the_independent_standard_webhooks_library(
     subscription = subscribe(
         stack, receiver, signature_scheme="v1", filters={"domains": ["court_defaulter"]}
     )
-    receiver.secret = subscription["secret"]
 
     push_one(
         platform, scenario.make_uscc("91230900MA1HM4C01"), "(2026)黑09执201号", "court_defaulter"
@@ -132,10 +125,7 @@ def test_a_receiver_that_keeps_failing_gets_every_attempt_then_the_dead_letter_q
 def test_a_queue_message_delivered_twice_reaches_the_receiver_once(
     stack: LocalStack, platform: PushClient
 ) -> None:
-    keys = http_request("GET", f"{stack.url}/v1/keys").body["keys"]
-    receiver = Receiver(
-        "twice", public_keys=[load_public_key(k["public_key"]) for k in keys]
-    ).start()
+    receiver = Receiver("twice").start()
     subscribe(stack, receiver, filters={"domains": ["pricing"]})
     push_one(platform, scenario.make_uscc("91230900MA1DUP6T3"), "(2026)黑09执203号", "pricing")
     assert stack.pump is not None

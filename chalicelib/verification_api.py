@@ -1,0 +1,38 @@
+"""URL verification through the API: at creation, and again on the owner's request.
+
+The attempt runs inside the request (``gateway.url_verification``: one signed challenge, a
+5 s hard timeout, the deliveries' SSRF-checked transport), so the caller sees at once whether
+its endpoint is ``verified`` or still ``pending`` and why. Deliveries planned meanwhile were
+parked as dead without a request; a successful verification re-drives them, as ``enable`` does.
+"""
+
+from __future__ import annotations
+
+from chalice.app import Request, Response
+
+from chalicelib.bootstrap import container
+from chalicelib.delivery_api import redrive_dead
+from chalicelib.http_errors import json_response
+from chalicelib.log_api import owned_subscription
+from gateway.subscription import Subscription
+
+
+def attempt(subscription: Subscription) -> tuple[Subscription, int]:
+    """Challenge the endpoint once and store the outcome; with how many parked deliveries a
+    success queued again."""
+    c = container()
+    checked = c.url_verifier.verify(subscription)
+    c.subscriptions.put(checked)
+    redriven = 0 if checked.pending else redrive_dead(checked.subscription_id, None)
+    return checked, redriven
+
+
+def verify(request: Request, subscription_id: str) -> Response:
+    """Try the challenge again (the owner region, signed, or the operator). A verified
+    subscription stays as it is: there is nothing to prove twice."""
+    subscription = owned_subscription(request, subscription_id)
+    redriven = 0
+    if subscription.pending:
+        subscription, redriven = attempt(subscription)
+    body = {"subscription": subscription.public_view(), "redriven": redriven}
+    return json_response(200, body)
