@@ -110,6 +110,21 @@ def run_demo(stack: LocalStack, say: Callable[[str], None] = print) -> DemoRepor
     checks.append(
         ("a push for another region is refused with 403 region_mismatch", foreign.status == 403)
     )
+    say("· 黄石市 signs a newer version of 清城区's listing as its own: refused, nothing written")
+    takeover_id, takeover = clients["420200"].build(
+        data["qc-update"], f"takeover-{now:%Y%m%d%H%M%S}", now
+    )
+    seized = clients["420200"].send_signed("/v1/pushes", takeover_id, takeover, datetime.now(UTC))
+    tallies["420200"].batches += 1
+    tallies["420200"].rejected += seized.body.get("rejected", 0) if seized.status == 200 else 0
+    checks.append(
+        (
+            "another region's version of a listing is refused per entry (not_listing_owner)",
+            seized.status == 200
+            and seized.body["accepted"] == 0
+            and _has_error(seized.body, "not_listing_owner"),
+        )
+    )
     forged = _forged_push(stack.url, data["xz"], now)
     tallies["410184"].batches += 1
     tallies["410184"].refused += 1
