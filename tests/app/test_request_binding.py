@@ -17,7 +17,9 @@ from app_support import (
     platform_headers,
 )
 from chalice.app import Request
+from chalice.local import LambdaContext
 
+import app as gateway_app
 from chalicelib import bootstrap, caller
 from gateway.signing import Ed25519Signer
 from gateway.subscription import Subscription
@@ -116,6 +118,39 @@ def test_a_signed_query_sent_with_another_query_value_is_refused(
 
     assert (altered.status_code, error_code(altered)) == (401, "invalid_signature")
     assert (honest.status_code, honest.json_body) == (200, {"deliveries": []})
+
+
+def test_an_api_gateway_event_whose_path_holds_the_stage_verifies_like_a_local_request(
+    gateway: Gateway, receiver: Receiver, city: Ed25519Signer
+) -> None:
+    """API Gateway puts the stage in ``requestContext.path`` and decodes the parameters; the
+    gateway rebuilds the path from the route and its parameters, so neither matters."""
+    sub = subscription_for(gateway, receiver.url)
+    route = "/v1/subscriptions/{subscription_id}/deliveries"
+    headers = platform_headers(city, "GET", f"/v1/subscriptions/{sub}/deliveries?state=dead", b"")
+    event = {
+        "resource": route,
+        "path": f"/v1/subscriptions/{sub}/deliveries",
+        "httpMethod": "GET",
+        "requestContext": {
+            "httpMethod": "GET",
+            "resourcePath": route,
+            "path": f"/api/v1/subscriptions/{sub}/deliveries",
+            "stage": "api",
+            "identity": {"sourceIp": "203.0.113.9"},
+        },
+        "headers": headers,
+        "pathParameters": {"subscription_id": sub},
+        "queryStringParameters": {"state": "dead"},
+        "multiValueQueryStringParameters": {"state": ["dead"]},
+        "stageVariables": None,
+        "body": None,
+        "isBase64Encoded": False,
+    }
+
+    reply = gateway_app.app(event, LambdaContext("api_handler", 256))
+
+    assert (reply["statusCode"], json.loads(reply["body"])) == (200, {"deliveries": []})
 
 
 def test_an_objection_signed_for_one_listing_sent_to_another_of_the_same_source_is_refused(
