@@ -91,14 +91,19 @@ def classify(value: str) -> tuple[str, SubjectType]:
 
 
 def _looks_like_resident_id(code: str) -> bool:
-    if not _RIC_SHAPE.fullmatch(code) or not _county_known(code):
+    if not _RIC_SHAPE.fullmatch(code):
         return False
     try:
         born = ric.get_birth_date(code)
+    except ValidationError:
+        return False  # cheap, and settles most USCCs written in digits only
+    if born.year < _EARLIEST_BIRTH_YEAR or not _county_known(code):
+        return False
+    try:
         ric.get_birth_place(code)
     except ValidationError:
         return False
-    return born.year >= _EARLIEST_BIRTH_YEAR
+    return True
 
 
 def _county_known(code: str) -> bool:
