@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from builders import CITY, COUNTY, NOW, listing, make_uscc
-from fakes import InMemoryBatchLedger, InMemoryListingStore
+from builders import CITY, COUNTY, NOW, listing, make_signer, make_uscc, platform_key
+from fakes import InMemoryBatchLedger, InMemoryListingStore, InMemoryRegistry
 
 from gateway.errors import BatchIdReused, BatchInProgress
 from gateway.push import PushResult
+from gateway.registry import KeyIdTaken
 
 LEASE = timedelta(minutes=2)
 
@@ -104,3 +105,20 @@ def test_the_ledger_scopes_batch_ids_per_region() -> None:
     ledger = InMemoryBatchLedger()
     ledger.claim(CITY, "b-1", "h1", NOW, LEASE)
     assert ledger.claim(COUNTY, "b-1", "h2", NOW, LEASE) is None
+
+
+def test_the_registry_refuses_a_key_id_of_another_region_and_keeps_the_first() -> None:
+    registry = InMemoryRegistry()
+    first = platform_key(make_signer("shared-1"), CITY)
+    registry.put_key(first)
+    with pytest.raises(KeyIdTaken):
+        registry.put_key(platform_key(make_signer("shared-1"), COUNTY))
+    assert registry.get_key("shared-1") == first
+
+
+def test_the_registry_stores_a_regions_own_key_id_again() -> None:
+    registry = InMemoryRegistry()
+    registry.put_key(platform_key(make_signer("k-1"), CITY))
+    revoked = platform_key(make_signer("k-1"), CITY, valid_until=NOW)
+    registry.put_key(revoked)
+    assert registry.get_key("k-1") == revoked
