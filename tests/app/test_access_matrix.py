@@ -459,8 +459,8 @@ def test_a_push_may_list_for_the_pushers_subtree_only(
 
 REMOVALS = [
     pytest.param("platform_sub", "platform_a", A, "removed", id="platform_a-removes-its-citys"),
-    pytest.param("platform_a", "platform_sub", SUB, "region_not_permitted", id="sub-removes-A's"),
-    pytest.param("platform_sub", "platform_b", B, "region_not_permitted", id="B-removes-sub's"),
+    pytest.param("platform_a", "platform_sub", SUB, "not_listing_owner", id="sub-removes-A's"),
+    pytest.param("platform_sub", "platform_b", B, "not_listing_owner", id="B-removes-sub's"),
 ]
 
 

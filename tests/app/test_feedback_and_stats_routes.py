@@ -89,7 +89,7 @@ def test_the_subscriber_reports_feedback_and_the_source_platform_reads_it(
     assert by_operator.json_body == {"feedback": [feedback]}
     assert by_province.status_code == 200
     assert by_stranger.status_code == 403
-    assert error_code(by_stranger) == "not_source_platform"
+    assert error_code(by_stranger) == "not_listing_owner"
     assert unsigned.status_code == 401
 
 
@@ -218,7 +218,7 @@ def test_statistics_are_for_the_operator_or_a_platform_within_its_own_subtree(ga
     upward = life.stats(PROVINCE, month, city)
     sideways = life.stats(CITY, month, hunan)
     assert upward.status_code == 403
-    assert error_code(upward) == "not_source_platform"
+    assert error_code(upward) == "region_mismatch"
     assert sideways.status_code == 403
     assert gateway.client.http.get(f"/v1/stats?region={CITY}&month={month}").status_code == 401
 

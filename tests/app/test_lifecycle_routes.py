@@ -150,7 +150,7 @@ def test_only_the_operator_or_the_source_platform_may_object(gateway, life, qing
     wrong_token = gateway.client.http.post(path, headers=gateway.operator(WRONG_TOKEN), body=body)
 
     assert unrelated.status_code == 403
-    assert error_code(unrelated) == "not_source_platform"
+    assert error_code(unrelated) == "not_listing_owner"
     assert unsigned.status_code == 401
     assert error_code(unsigned) == "missing_signature"
     assert wrong_token.status_code == 401
@@ -304,7 +304,7 @@ def test_decisions_that_are_refused_leave_the_listing_suspended(
     assert no_entry.status_code == 400
     assert no_entry.json_body["error"]["path"] == "corrected_entry"
     assert another_region.status_code == 403
-    assert error_code(another_region) == "not_source_platform"
+    assert error_code(another_region) == "not_listing_owner"
     assert operator.status_code == 401  # decisions are the source platform's, signed
     assert another_objection.status_code == 404
     assert another_objection.json_body["error"]["path"] == "objection_id"
@@ -387,7 +387,7 @@ def test_the_source_or_the_province_above_it_may_repair_but_no_other_region(gate
     by_province = life.repair(province, CREDIT_CODE, listing_id)
 
     assert refused.status_code == 403
-    assert error_code(refused) == "not_source_platform"
+    assert error_code(refused) == "not_listing_owner"
     assert by_province.status_code == 200, by_province.json_body
     assert by_province.json_body["listing"]["status"] == "repaired"
 
@@ -464,7 +464,7 @@ def test_removals_of_unknown_foreign_or_malformed_listings_are_rejected(gateway,
     ]
     assert result["errors"][1]["field"] == "reason"
     [error] = foreign.json_body["errors"]
-    assert (error["list"], error["code"]) == ("removals", "region_not_permitted")
+    assert (error["list"], error["code"]) == ("removals", "not_listing_owner")
     assert life.status(CREDIT_CODE, listing_id) == "active"
 
 
