@@ -75,7 +75,7 @@ def intake_of(info: ValidationInfo) -> Intake | None:
 # (U+202A–U+202E), isolates (U+2066–U+2069) and the invisible marks U+200E, U+200F and U+061C —
 # which make text display otherwise than it reads ("Trojan Source"): a subject name or decision
 # number that looks like another but compares different defeats identity and dedup, and no
-# Chinese list needs them. Free text (``MultiLine``: reasons, legal bases, notes) may keep tabs
+# Chinese list needs them. Free text (``FREE_TEXT``: reasons, legal bases, notes) may keep tabs
 # and line breaks (\n, or \r\n as Windows writes it), since a 列入事由 can run to paragraphs; a
 # lone \r, which lets a line overwrite itself on a terminal, is refused there too.
 _BIDI = r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
