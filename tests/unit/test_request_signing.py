@@ -192,3 +192,16 @@ def test_the_client_sends_its_query_in_the_canonical_form_it_signed() -> None:
     assert wire_target("/v1/log?limit=5&from=1") == "/v1/log?from=1&limit=5"
     assert wire_target("/v1/x?q=a+b") == "/v1/x?q=a%20b"
     assert wire_target("/v1/keys") == "/v1/keys"
+
+
+def test_a_request_signed_with_two_keys_while_rotating_verifies_under_either() -> None:
+    new = make_signer("city-441800-k2")
+    old_headers = request_headers(SIGNER, "GET", "/v1/log?from=1", b"", NOW, msg_id="req_rot")
+    new_headers = request_headers(new, "GET", "/v1/log?from=1", b"", NOW, msg_id="req_rot")
+    signatures = [h["webhook-signature"] for h in (old_headers, new_headers)]
+    both = {**old_headers, "webhook-signature": " ".join(signatures)}
+    target = RequestTarget.from_url("GET", "/v1/log?from=1")
+
+    assert verifies(both, b"", target, SIGNER)
+    assert verifies(both, b"", target, new)
+    assert not verifies(both, b"", target, make_signer("city-441800-k3"))
