@@ -116,7 +116,7 @@ def pipeline(
             candidates.append((index, listing))
     t4 = clock()
     held = store.current([(x.credit_code, x.listing_id) for _, x in candidates])
-    decided = plan(candidates, held, region)
+    decided = plan(candidates, held, region, True)
     t5 = clock()
     changes = [
         change

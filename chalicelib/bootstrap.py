@@ -145,7 +145,7 @@ def build(settings: Settings, clock: Clock) -> Container:
             settings.retry_schedule,
         ),
         url_verifier=UrlVerifier(transport, signer, clock),
-        lifecycle=_lifecycle(listings, archive, clock, settings),
+        lifecycle=_lifecycle(listings, archive, clock, settings, registry),
         uploads=uploads,
         upload_queue=SqsUploadQueue(sqs, settings.upload_queue_url),
         upload_desk=UploadDesk(registry, uploads, clock, rates, policy),
@@ -155,7 +155,9 @@ def build(settings: Settings, clock: Clock) -> Container:
             listings,
             listings,
             clock,
-            BulkPolicy(removal_threshold=settings.resync_removal_threshold),
+            BulkPolicy(
+                removal_threshold=settings.resync_removal_threshold, tolerance=settings.tolerance
+            ),
         ),
         archive=archive,
         signer=signer,
@@ -167,17 +169,28 @@ def build(settings: Settings, clock: Clock) -> Container:
 
 
 def _lifecycle(
-    listings: DynamoListings, archive: S3Archive, clock: Clock, settings: Settings
+    listings: DynamoListings,
+    archive: S3Archive,
+    clock: Clock,
+    settings: Settings,
+    registry: DynamoRegistry,
 ) -> LifecycleService:
     return LifecycleService(
-        listings, archive, clock, shipped_policies(), WorkdayCalendar(), settings.retention_years
+        listings,
+        archive,
+        clock,
+        shipped_policies(),
+        WorkdayCalendar(),
+        settings.retention_years,
+        registry,
+        settings.tolerance,
     )
 
 
 def lifecycle_at(clock: Clock) -> LifecycleService:
     """The lifecycle service on another clock (the local stack's tick at a chosen time)."""
     c = container()
-    return _lifecycle(c.listings, c.archive, clock, c.settings)
+    return _lifecycle(c.listings, c.archive, clock, c.settings, c.registry)
 
 
 _clock_override: list[Clock] = []

@@ -50,9 +50,10 @@ from gateway.lifecycle import (
     RepairRequest,
     RepairTooEarly,
 )
-from gateway.lifecycle_service import ListingChanged, NotSourcePlatform
+from gateway.lifecycle_service import ListingChanged
 from gateway.listing import Listing, ListingEntry
 from gateway.model import Frozen
+from gateway.ownership import NotListingOwner
 from gateway.push import BATCH_ID_RE, MAX_ENTRIES, PushEnvelope, PushResult
 from gateway.query import SubjectView
 from gateway.registry import KeyIdTaken, PlatformKey, Region
@@ -426,7 +427,10 @@ OPERATIONS: tuple[Operation, ...] = (
         description="The `webhook-id` header is the batch id (`batch_id` must equal it). Per-entry "
         "codes include `invalid_check_character`, `invalid_credit_code`, `missing_legal_basis`, "
         "`missing_severity`, `unknown_domain`, `domain_kind_mismatch`, `dates_out_of_order`, "
-        "`region_not_permitted`, `relay_not_permitted`, `missing_field`, `unknown_listing`.",
+        "`region_not_permitted`, `relay_not_permitted`, `not_listing_owner` (the listing belongs "
+        "to a region this one neither is nor relays for: nothing is written), `listing_contended`, "
+        "`future_version`, `future_date`, `control_character`, `duplicate_key`, "
+        "`invalid_birth_date`, `missing_field`, `unknown_listing`.",
     ),
     Operation(
         "POST",
@@ -602,13 +606,14 @@ OPERATIONS: tuple[Operation, ...] = (
         (
             errors.BadRequest,
             errors.NotFound,
-            NotSourcePlatform,
+            NotListingOwner,
             ObjectionOpen,
             NotInForce,
             ListingChanged,
         ),
         body=ObjectionFiling,
-        description="By the listing's source platform or the operator; the region's policy "
+        description="By the listing's owner region (or a region relaying for it) or the operator; "
+        "the region's policy "
         "decides the deadline and whether measures are suspended meanwhile.",
     ),
     Operation(
@@ -619,7 +624,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "Decide an open objection: upheld, corrected or revoked",
         Access.PLATFORM,
         {200: Reply(ListingChange, f"{STEPPED} {REPLAYED}")},
-        (errors.BadRequest, errors.NotFound, NotSourcePlatform, NotInForce, ListingChanged),
+        (errors.BadRequest, errors.NotFound, NotListingOwner, NotInForce, ListingChanged),
         body=ObjectionDecision,
     ),
     Operation(
@@ -633,7 +638,7 @@ OPERATIONS: tuple[Operation, ...] = (
         (
             errors.BadRequest,
             errors.NotFound,
-            NotSourcePlatform,
+            NotListingOwner,
             NotInForce,
             RepairTooEarly,
             ListingChanged,
@@ -683,7 +688,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "What subscribers did about a listing",
         Access.OPERATOR_OR_PLATFORM,
         {200: Reply(FeedbackList, "Feedback reports for the listing.")},
-        (errors.BadRequest, errors.NotFound, NotSourcePlatform),
+        (errors.BadRequest, errors.NotFound, NotListingOwner),
     ),
     Operation(
         "GET",
@@ -693,7 +698,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "Monthly statistics for a region's subtree",
         Access.OPERATOR_OR_PLATFORM,
         {200: Reply(MonthlyStats, "Pushes, active lists, objections, feedback, timeliness.")},
-        (errors.SchemaError, NotSourcePlatform),
+        (errors.SchemaError, errors.RegionMismatch),
         query=(
             Param("region", REGION_CODE, "The subtree's root.", required=True),
             Param(

@@ -35,7 +35,7 @@ from gateway.listing import (
 )
 from gateway.model import FREE_TEXT, Frozen, Moment, SingleLine
 from gateway.push import EntryError, validate_each
-from gateway.regions import ancestors, within
+from gateway.regions import ancestors
 from gateway.workdays import WorkdayCalendar, sources_text
 
 GATEWAY = "gateway"
@@ -146,11 +146,6 @@ def validate_removals(
     raw: Sequence[Any], today: date
 ) -> tuple[list[tuple[int, Removal]], list[EntryError]]:
     return validate_each(Removal, raw, "removals", today)
-
-
-def source_may_act(listing: Listing, region: str) -> bool:
-    """The source platform: one that relayed the listing, or whose subtree decided it."""
-    return region in listing.provenances or within(listing.origin_region, region)
 
 
 def next_version(current: str, now: datetime) -> str:

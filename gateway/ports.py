@@ -26,8 +26,9 @@ class Registry(Protocol):
 
 
 class Archive(Protocol):
-    def put(self, key: str, body: bytes, metadata: Mapping[str, str]) -> None:
-        """Store raw bytes durably before anything else happens to them."""
+    def put(self, key: str, body: bytes, metadata: Mapping[str, str]) -> bool:
+        """Store raw bytes durably, only if nothing is stored under ``key`` yet: evidence is
+        never overwritten. Returns False when the key was taken (the bytes were not written)."""
         ...
 
 
@@ -57,10 +58,6 @@ class ListingStore(Protocol):
     def write(self, writes: Sequence[Write], region: str | None) -> set[str]:
         """Store each listing if the stored version is still the expected one (compare-and-set),
         adding ``region`` to its provenances. Returns the ids written; the others lost a race."""
-        ...
-
-    def create(self, listings: Sequence[Listing], region: str) -> set[str]:
-        """Store listings not held yet, in batches and without a condition (bulk loads)."""
         ...
 
     def add_provenance(self, keys: Sequence[tuple[str, str]], region: str) -> None: ...

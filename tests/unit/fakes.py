@@ -44,16 +44,19 @@ class ArchivedObject:
 
 
 class InMemoryArchive:
-    """A versioned bucket: every put is kept, in order."""
+    """A write-once bucket: every first put of a key is kept, in order."""
 
     def __init__(self, journal: list[str] | None = None) -> None:
         self.objects: list[ArchivedObject] = []
         self._journal = journal
 
-    def put(self, key: str, body: bytes, metadata: Mapping[str, str]) -> None:
+    def put(self, key: str, body: bytes, metadata: Mapping[str, str]) -> bool:
+        if any(held.key == key for held in self.objects):
+            return False  # write-once, as S3 with If-None-Match: *
         self.objects.append(ArchivedObject(key, bytes(body), dict(metadata)))
         if self._journal is not None:
             self._journal.append(f"archive:{key}")
+        return True
 
 
 @dataclass
@@ -123,14 +126,6 @@ class InMemoryListingStore:
             if self._journal is not None:
                 self._journal.append(f"write:{item.listing_id}")
         return written
-
-    def create(self, listings: Sequence[Listing], region: str) -> set[str]:
-        """Unconditional, like BatchWriteItem: whatever is held is replaced."""
-        for listing in listings:
-            self.listings[listing.listing_id] = listing
-            self.provenances[listing.listing_id] = {region}
-            self.written_versions.setdefault(listing.listing_id, []).append(listing.version)
-        return {listing.listing_id for listing in listings}
 
     def held_by(self, region: str, domains: Sequence[str]) -> Iterator[tuple[str, str]]:
         """The source index: in force or suspended, in ``domains``, published by ``region``."""
