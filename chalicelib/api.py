@@ -27,7 +27,7 @@ from gateway.model import Moment, SingleLine
 from gateway.push import parse_request
 from gateway.query import subject_view
 from gateway.regions import check_region_code
-from gateway.registry import PlatformKey, Region
+from gateway.registry import KeyIdTaken, PlatformKey, Region
 from gateway.signing import generate_hmac_secret
 from gateway.subscription import Subscription, SubscriptionRequest, check_webhook_url
 
@@ -143,6 +143,15 @@ def add_platform_key(request: Request, code: str) -> Response:
     fields: dict[str, Any] = body.model_dump()
     fields["valid_from"] = body.valid_from or c.clock.now()
     key = caller.valid(PlatformKey, {**fields, "region": code})
+    held = c.registry.get_key(key.key_id)
+    if held is not None:
+        # An id names one key for good: registering it again could swap the key or undo a
+        # revocation. The same registration sent twice is a retry and answers as before.
+        if held.region == code and held.public_key == key.public_key and held.valid_until is None:
+            return json_response(200, held.model_dump(mode="json"))
+        raise KeyIdTaken(
+            f"key id {key.key_id} is already registered; a new key needs a new id", path="key_id"
+        )
     c.registry.put_key(key)
     return json_response(201, key.model_dump(mode="json"))
 

@@ -225,17 +225,20 @@ def test_a_key_id_another_region_holds_is_refused_and_its_owner_still_pushes(gat
     assert listed.json_body["keys"] == []
 
 
-def test_a_region_registers_its_own_key_id_again_and_revokes_it(gateway):
-    gateway.register_platform(CITY, "qth-1")
-    replacement = new_signer("qth-1")
-
-    again = gateway.add_key(CITY, replacement)
+def test_a_key_id_is_never_reused_for_another_key_nor_revived_after_revocation(gateway):
+    original = gateway.register_platform(CITY, "qth-1")
+    retried = gateway.add_key(CITY, original)  # the same registration again: a retry
+    replacement = gateway.add_key(CITY, new_signer("qth-1"))
     revoked = gateway.client.http.delete(
         f"/v1/regions/{CITY}/keys/qth-1", headers=gateway.operator()
     )
+    revived = gateway.add_key(CITY, original)
     elsewhere = gateway.client.http.delete(
         f"/v1/regions/{HUNAN}/keys/qth-1", headers=gateway.operator()
     )
 
-    assert [again.status_code, revoked.status_code, elsewhere.status_code] == [201, 200, 404]
+    assert [retried.status_code, replacement.status_code, revoked.status_code] == [200, 409, 200]
+    assert [revived.status_code, elsewhere.status_code] == [409, 404]
+    assert replacement.json_body["error"]["code"] == "key_id_taken"
+    assert gateway.push(original, CITY, [black_entry()]).status_code == 403  # stays revoked
     assert container().registry.get_key("qth-1").region == CITY  # type: ignore[union-attr]
