@@ -11,10 +11,9 @@ from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
 from gateway.clock import china_date
-from gateway.codes import CodeProblem, classify
+from gateway.codes import requested_code
 from gateway.delivery import DeliveryState
 from gateway.errors import (
-    BadRequest,
     Conflict,
     ForbiddenError,
     NotFound,
@@ -66,10 +65,7 @@ def listing_feedback(request: Request, credit_code: str, listing_id: str) -> Res
     """The owner region (or the operator) reads what subscribers did about its listing."""
     region = caller.operator_or_region(request)
     c = container()
-    try:
-        code = classify(credit_code)[0]
-    except CodeProblem as problem:
-        raise BadRequest(problem.message, path="credit_code", reason=problem.code) from problem
+    code = requested_code(credit_code, china_date(c.clock.now()))
     c.lifecycle.owned_listing(code, listing_id, region)
     reports = c.feedback.for_listing(listing_id)
     return json_response(200, {"feedback": [f.model_dump(mode="json") for f in reports]})
