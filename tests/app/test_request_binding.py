@@ -188,10 +188,10 @@ def test_a_request_is_authenticated_once_however_many_helpers_ask_who_signed_it(
         }
     )
 
-    asked = [caller.trusted(request), caller.signed_region(request)]
-    asked.append(caller.operator_or_region(request))
+    asked = [caller.signed_region(request), caller.operator_or_region(request)]
+    asked.append(caller.authenticated(request).key.region)
 
-    assert asked == [True, CITY, CITY]
+    assert asked == [CITY, CITY, CITY]
     assert len(nonces(aws)) == 1
 
 
