@@ -10,6 +10,7 @@ from pydantic import AwareDatetime
 
 from gateway.listing import Listing, ListingStatus
 from gateway.model import Frozen
+from gateway.retention import tombstone
 
 
 class ChangeType(StrEnum):
@@ -95,11 +96,12 @@ def change_between(new: Listing, old: Listing | None) -> Change | None:
 
 
 def purged(listing: Listing, at: datetime) -> Change:
-    """The last word on an erased listing; callers mask it before it leaves the gateway."""
+    """The last word on an erased listing: its tombstone, the same for every subscriber and in
+    the exchange log, where it stays for replays — so it holds nothing of the person."""
     return Change(
         change_id=change_id(listing, "#purged"),
         type=ChangeType.PURGED,
-        listing=listing,
+        listing=tombstone(listing),
         previous_version=listing.version,
         previous_status=listing.status,
         occurred_at=at,

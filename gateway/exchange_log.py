@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature as _BadSignature
@@ -80,6 +80,33 @@ def next_entry(previous_hash: str, sequence: int, change: Change) -> LogEntry:
         hash="",
     )
     return unhashed.model_copy(update={"hash": entry_hash(unhashed)})
+
+
+class Erased(Frozen):
+    """Where a change's body was, after retention erased its listing: the chain keeps the
+    entry and its digest; ``tombstone`` is the sequence of the purge a replay sends instead."""
+
+    tombstone: int
+
+
+def replayable(
+    logged: Iterable[tuple[LogEntry, Change | Erased]],
+    tombstone_at: Callable[[int], Change | None],
+) -> Iterator[tuple[int, Change]]:
+    """(log sequence, change) for each logged change a replay may send, in order: an erased
+    body is replaced by its purge's tombstone (``tombstone_at(sequence)``), once per replay,
+    so a purged listing's content never leaves the gateway again."""
+    sent: set[int] = set()
+    for entry, body in logged:
+        if isinstance(body, Change):
+            if entry.sequence not in sent:
+                sent.add(entry.sequence)
+                yield entry.sequence, body
+        elif body.tombstone not in sent:
+            found = tombstone_at(body.tombstone)
+            if found is not None:
+                sent.add(body.tombstone)
+                yield body.tombstone, found
 
 
 def chain(previous_hash: str, first_sequence: int, changes: Sequence[Change]) -> list[LogEntry]:

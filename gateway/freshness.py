@@ -2,7 +2,8 @@
 
 A version decides which write wins, so a source stamp far ahead of the gateway's clock would
 freeze a listing against every real correction until that day comes. The signature tolerance is
-the allowance for clock skew; a decision (认定) cannot have been taken after today in Beijing.
+the allowance for clock skew; a decision (认定) cannot have been taken, nor the dishonest conduct
+have ended (``conduct_ended_on``), after today in Beijing.
 """
 
 from __future__ import annotations
@@ -40,11 +41,11 @@ def version_problem(stamped_at: datetime, now: datetime, tolerance: timedelta) -
     )
 
 
-def date_problem(decided_on: date, now: datetime) -> str | None:
+def date_problem(day: date, now: datetime, name: str = "decided_on") -> str | None:
     today = china_date(now)
-    if decided_on <= today:
+    if day <= today:
         return None
-    return f"decided_on {decided_on.isoformat()} is after today ({today.isoformat()}, Beijing)"
+    return f"{name} {day.isoformat()} is after today ({today.isoformat()}, Beijing)"
 
 
 def entry_problems(
@@ -58,6 +59,10 @@ def entry_problems(
     decided = date_problem(entry.decided_on, now)
     if decided is not None:
         problems.append(("decided_on", FUTURE_DATE, decided))
+    if entry.conduct_ended_on is not None:  # the conduct cannot have ended after today either
+        ended = date_problem(entry.conduct_ended_on, now, "conduct_ended_on")
+        if ended is not None:
+            problems.append(("conduct_ended_on", FUTURE_DATE, ended))
     return problems
 
 

@@ -1,4 +1,5 @@
-"""Listing lifecycle: removals, objections, repair, expiry and retention, as pure transitions.
+"""Listing lifecycle: removals, objections, repair and expiry, as pure transitions (retention:
+``gateway.retention``).
 
 Each transition returns the next version of the listing. Platform actions carry their own
 version (source time + sequence), so replays and out-of-order messages are no-ops; gateway
@@ -7,7 +8,6 @@ actions (expiry, operator-filed objections) take the next version after the curr
 
 from __future__ import annotations
 
-import calendar
 import json
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
@@ -20,7 +20,7 @@ from pydantic import Field
 
 from gateway.catalogue import ListKind, load_catalogue
 from gateway.clock import china_date
-from gateway.codes import CreditCode, SubjectType
+from gateway.codes import CreditCode
 from gateway.errors import BadRequest, Conflict
 from gateway.listing import (
     IN_FORCE,
@@ -36,11 +36,11 @@ from gateway.listing import (
 from gateway.model import FREE_TEXT, Frozen, Moment, SingleLine
 from gateway.push import EntryError, validate_each
 from gateway.regions import ancestors
+from gateway.retention import add_months
 from gateway.workdays import WorkdayCalendar, sources_text
 
 GATEWAY = "gateway"
 OPERATOR = "operator"
-RETENTION_YEARS = 5  # seed 002 §六(七): personal dishonesty records erased five years on
 
 
 class RepairTooEarly(Conflict):
@@ -289,10 +289,10 @@ def earliest_repair(listing: Listing) -> date:
     """Minimum publicity before repair (DESIGN §4b): the domain's rule, else the severity's."""
     domain = load_catalogue().domain(listing.domain)
     if domain is not None and domain.repair_after_years:
-        return _add_months(listing.valid_from, 12 * domain.repair_after_years)
+        return add_months(listing.valid_from, 12 * domain.repair_after_years)
     if listing.severity is None:
         return listing.valid_from
-    return _add_months(
+    return add_months(
         listing.valid_from, load_catalogue().severity(listing.severity).min_publicity_months
     )
 
@@ -319,10 +319,10 @@ def effective_valid_until(listing: Listing) -> date | None:
         return listing.valid_until
     domain = load_catalogue().domain(listing.domain)
     if domain is not None and domain.publicity_years:
-        return _add_months(listing.valid_from, 12 * domain.publicity_years)
+        return add_months(listing.valid_from, 12 * domain.publicity_years)
     if listing.severity is None:
         return None
-    return _add_months(
+    return add_months(
         listing.valid_from, load_catalogue().severity(listing.severity).max_publicity_months
     )
 
@@ -340,28 +340,3 @@ def expire(listing: Listing, now: datetime) -> Listing:
     status = ListingStatus.EXPIRED
     history = _step(listing, "expired", status, now, GATEWAY, "publicity period over")
     return _moved(listing, next_version(listing.version, now), now, status=status, history=history)
-
-
-def conduct_ended(listing: Listing) -> date | None:
-    """When the dishonest conduct's listing stopped applying, if it has."""
-    if listing.status in IN_FORCE or listing.status is ListingStatus.SUSPENDED:
-        return None
-    last = listing.history[-1].at if listing.history else listing.accepted_at
-    return china_date(last)
-
-
-def purge_due(listing: Listing, today: date, years: int = RETENTION_YEARS) -> bool:
-    """A natural person's black listing is erased ``years`` after the conduct ended."""
-    if listing.subject_type is not SubjectType.NATURAL_PERSON or listing.kind is not ListKind.BLACK:
-        return False
-    if listing.objection is not None and listing.objection.open:
-        return False  # an objected listing is kept until the outcome (DESIGN §4b)
-    ended = conduct_ended(listing)
-    return ended is not None and _add_months(ended, 12 * years) <= today
-
-
-def _add_months(day: date, months: int) -> date:
-    """Same day ``months`` later, clipped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -19,12 +19,12 @@ from gateway.lifecycle import (
     expire,
     expiry_due,
     file_objection,
-    purge_due,
     repair,
 )
 from gateway.listing import Listing, ListingStatus
 from gateway.ownership import NotListingOwner, may_change, not_owner_message
 from gateway.ports import Archive, ListingStore, Registry
+from gateway.retention import EVIDENCE_DAYS, purge_due
 from gateway.signing import DEFAULT_TOLERANCE
 from gateway.workdays import WorkdayCalendar
 
@@ -55,8 +55,10 @@ class LifecycleService:
         retention_years: int,
         registry: Registry,
         tolerance: timedelta = DEFAULT_TOLERANCE,
+        evidence_days: int = EVIDENCE_DAYS,
     ) -> None:
         self._registry = registry
+        self._evidence_days = evidence_days
         self._tolerance = tolerance
         self._listings = listings
         self._archive = archive
@@ -135,13 +137,16 @@ class LifecycleService:
         return self._save(held, repair(held, request, by, now)), True
 
     def tick(self) -> TickReport:
-        """Expire what is due, purge what retention allows, list overdue objections."""
+        """Expire what is due, purge what retention allows, list overdue objections.
+
+        A purge only deletes the listing item: the stream's REMOVE becomes the tombstone, and
+        fan-out erases the other copies (``chalicelib.events``), retried until it succeeds."""
         now = self._clock.now()
         today = china_date(now)
         report = TickReport()
         for listings in self._listings.by_subject():
             for held in listings:
-                if purge_due(held, today, self._retention_years):
+                if purge_due(held, today, self._retention_years, self._evidence_days):
                     if self._listings.delete(held):
                         report.purged += 1
                         region = held.origin_region

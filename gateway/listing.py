@@ -92,6 +92,10 @@ class ListingEntry(Frozen):
     decided_on: Day
     valid_from: Day
     valid_until: Day | None = None
+    # 失信行为终止之日: when the dishonest conduct ended, if the platform knows; retention
+    # (gateway.retention) counts from it. Left out of dumps when absent, so bodies and change
+    # digests made before the field existed stay byte-identical.
+    conduct_ended_on: Day | None = Field(default=None, exclude_if=lambda value: value is None)
     responsible_persons: tuple[ResponsiblePerson, ...] = Field(default=(), max_length=20)
     origin_region: RegionCode | None = None
     source_updated_at: Moment
@@ -148,6 +152,14 @@ class ListingEntry(Frozen):
         valid_from = info.data.get("valid_from")
         if value is not None and valid_from is not None and value <= valid_from:
             raise PydanticCustomError("dates_out_of_order", "valid_until is not after valid_from")
+        return value
+
+    @field_validator("conduct_ended_on")
+    @classmethod
+    def _conduct_ends_after_decision(cls, value: date | None, info: ValidationInfo) -> date | None:
+        decided_on = info.data.get("decided_on")
+        if value is not None and decided_on is not None and value < decided_on:
+            raise PydanticCustomError("dates_out_of_order", "conduct_ended_on is before decided_on")
         return value
 
 

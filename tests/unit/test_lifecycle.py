@@ -41,13 +41,13 @@ from gateway.lifecycle import (
     expiry_due,
     file_objection,
     next_version,
-    purge_due,
     remove,
     repair,
     shipped_policies,
 )
 from gateway.listing import Listing, ListingEntry, ListingStatus, Transition, version_of
 from gateway.recognition import intensified_domains, recognise
+from gateway.retention import purge_due
 from gateway.workdays import WorkdayCalendar
 
 HUNAN = "430000"  # 湖南省: 20 calendar days, measures suspended

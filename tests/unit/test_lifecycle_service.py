@@ -31,7 +31,6 @@ from gateway.freshness import FutureDate, FutureVersion
 from gateway.lifecycle import (
     GATEWAY,
     OPERATOR,
-    RETENTION_YEARS,
     NotInForce,
     ObjectionDecision,
     ObjectionFiling,
@@ -47,6 +46,7 @@ from gateway.lifecycle import (
 from gateway.lifecycle_service import LifecycleService, ListingChanged
 from gateway.listing import IN_FORCE, Listing, ListingStatus
 from gateway.ownership import NotListingOwner
+from gateway.retention import RETENTION_YEARS
 from gateway.workdays import WorkdayCalendar
 
 HUNAN = "430000"
