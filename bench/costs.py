@@ -55,7 +55,7 @@ def listing_item_sizes() -> dict[str, int]:
     raw = synthetic.entry(CITY, 12345)
     listing = promote(ListingEntry.model_validate(raw), CITY, datetime.now(UTC))
     assert listing is not None
-    item = DynamoListings(None, "listings")._item(listing, CITY)  # type: ignore[arg-type]
+    item = DynamoListings(None, "listings")._create(listing, CITY)["Item"]  # type: ignore[arg-type]
     projected = {
         name: item[name]
         for name in (

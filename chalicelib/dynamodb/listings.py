@@ -36,6 +36,20 @@ def listing_from_item(item: dict[str, Any]) -> Listing:
     return Listing.model_validate({**json.loads(text(item, "doc")), "provenances": provenances})
 
 
+def _attributes(listing: Listing) -> dict[str, str]:
+    """The item's attributes besides its key and provenances: the document and what the
+    indexes and filters read."""
+    return {
+        "version": listing.version,
+        "doc": listing.model_dump_json(exclude={"provenances"}),
+        "status": listing.status.value,
+        "kind": listing.kind.value,
+        "domain": listing.domain,
+        "origin_region": listing.origin_region,
+        "source_shard": source_shard(listing.origin_region, listing.listing_id),
+    }
+
+
 def _in_parallel(work: Callable[[Any], T], chunks: Sequence[Any]) -> list[T]:
     """Independent requests overlap their round trips (boto3 clients are thread-safe)."""
     if len(chunks) <= 1:
@@ -74,9 +88,9 @@ class DynamoListings(Table):
         raise RuntimeError("DynamoDB kept keys unprocessed (throttled); retry later")
 
     def write(self, writes: Sequence[Write], region: str | None) -> set[str]:
-        """One conditional UpdateItem per listing, in parallel: BatchWriteItem takes no
-        condition, so even a bulk create must not use it (a push landing between the bulk's
-        read and its write would be overwritten). Same write units; more requests."""
+        """One conditional request per listing, in parallel: BatchWriteItem takes no condition,
+        so even a bulk create must not use it (a push landing between the bulk's read and its
+        write would be overwritten). Same write units as a batch; more requests."""
         if len(writes) <= 1:
             return {x.listing_id for x, held in writes if self._write(x, held, region)}
         with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
@@ -84,42 +98,48 @@ class DynamoListings(Table):
             return {x.listing_id for (x, _), ok in zip(writes, results, strict=True) if ok}
 
     def _write(self, listing: Listing, expected: str | None, region: str | None) -> bool:
-        """Compare-and-set on the version: nobody's concurrent write is ever overwritten."""
+        """Create if absent (PutItem), else compare-and-set on the version (UpdateItem, which
+        keeps the provenance set): nobody's concurrent write is ever overwritten."""
         try:
-            self._client.update_item(**self._update(listing, expected, region))
+            if expected is None:
+                self._client.put_item(**self._create(listing, region))
+            else:
+                self._client.update_item(**self._update(listing, expected, region))
         except ClientError as error:
             if is_conditional_failure(error):
                 return False
             raise
         return True
 
-    def _update(self, listing: Listing, expected: str | None, region: str | None) -> Any:
-        values: dict[str, Any] = {
-            ":v": s(listing.version),
-            ":doc": s(listing.model_dump_json(exclude={"provenances"})),
-            ":status": s(listing.status.value),
-            ":kind": s(listing.kind.value),
-            ":domain": s(listing.domain),
-            ":origin": s(listing.origin_region),
-            ":shard": s(source_shard(listing.origin_region, listing.listing_id)),
+    def _create(self, listing: Listing, region: str | None) -> Any:
+        item: Item = {
+            **_key(listing.credit_code, listing.listing_id),
+            **{name: s(value) for name, value in _attributes(listing).items()},
         }
-        update = (
-            "SET version = :v, doc = :doc, #status = :status, kind = :kind, "
-            "#domain = :domain, origin_region = :origin, source_shard = :shard"
-        )
+        if region is not None:
+            item["provenances"] = {"SS": [region]}
+        return {
+            "TableName": self._table,
+            "Item": item,
+            "ConditionExpression": "attribute_not_exists(version)",
+        }
+
+    def _update(self, listing: Listing, expected: str, region: str | None) -> Any:
+        names = {"status": "#status", "domain": "#domain"}
+        values: dict[str, Any] = {":expected": s(expected)}
+        sets = []
+        for name, value in _attributes(listing).items():
+            values[f":{name}"] = s(value)
+            sets.append(f"{names.get(name, name)} = :{name}")
+        update = "SET " + ", ".join(sets)
         if region is not None:
             update += " ADD provenances :region"
             values[":region"] = {"SS": [region]}
-        if expected is None:
-            condition = "attribute_not_exists(version)"
-        else:
-            condition = "version = :expected"
-            values[":expected"] = s(expected)
         return {
             "TableName": self._table,
             "Key": _key(listing.credit_code, listing.listing_id),
             "UpdateExpression": update,
-            "ConditionExpression": condition,
+            "ConditionExpression": "version = :expected",
             "ExpressionAttributeNames": {"#status": "status", "#domain": "domain"},
             "ExpressionAttributeValues": values,
         }
