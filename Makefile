@@ -44,15 +44,18 @@ format: venv
 	$(BIN)/ruff check --fix .
 
 # A deployable CloudFormation template in out/, no AWS credentials needed, checked by cfn-lint.
+# vendor/ (git-ignored) puts the domain core gateway/ into the bundle: see infra/bundle.py.
 package: venv
 	mkdir -p build
 	$(BIN)/python -m infra.package build/merge.json
+	$(BIN)/python -m infra.bundle vendor
 	rm -rf out
 	CG_OPERATOR_AUTH=iam AWS_DEFAULT_REGION=$(REGION) $(BIN)/chalice package --stage $(STAGE) \
 		--merge-template build/merge.json out
 	$(BIN)/cfn-lint out/sam.json
 
-ci: lint test package
+# package before test: the bundle test (pytest -m bundle) runs the fresh out/deployment.zip
+ci: lint package test
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build out
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build out vendor
