@@ -52,6 +52,7 @@ package: venv
 	rm -rf out
 	CG_OPERATOR_AUTH=iam AWS_DEFAULT_REGION=$(REGION) $(BIN)/chalice package --stage $(STAGE) \
 		--merge-template build/merge.json out
+	$(BIN)/python -m infra.finalize out/sam.json
 	$(BIN)/cfn-lint out/sam.json
 
 # package before test: the bundle test (pytest -m bundle) runs the fresh out/deployment.zip

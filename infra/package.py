@@ -17,6 +17,8 @@ import sys
 from typing import Any
 
 from infra import resource_template
+from infra.sizing import DELIVERY_VISIBILITY_TIMEOUT, function_sizes
+from infra.stream_failures import iterator_age_alarm, on_failure_statement, stream_event_source
 
 FUNCTIONS = {  # Chalice's logical ids for app.py's handlers
     "APIHandler": "ApiHandlerRole",
@@ -130,6 +132,7 @@ def _statements(function: str) -> list[dict[str, Any]]:
                 "Resource": {"Fn::GetAtt": ["ListingsTable", "StreamArn"]},
             }
         )
+        statements.append(on_failure_statement())
     if function == "DeliverWebhooks":
         statements.append(_consume("DeliveryQueue"))
         statements.append(
@@ -232,16 +235,13 @@ def merge_template() -> dict[str, Any]:
                 ]
             }
         }
+    for function, sizes in function_sizes().items():  # each value's reason: infra/sizing.py
+        merged["Resources"][function]["Properties"].update(sizes)
+    merged["Resources"]["DeliveryQueue"]["Properties"]["VisibilityTimeout"] = (
+        DELIVERY_VISIBILITY_TIMEOUT
+    )
     merged["Resources"]["FanOutChanges"]["Properties"]["Events"] = {
-        "FanOutChangesDynamodbEventSource": {
-            "Type": "DynamoDB",
-            "Properties": {
-                "Stream": {"Fn::GetAtt": ["ListingsTable", "StreamArn"]},
-                "BatchSize": 100,
-                "StartingPosition": "TRIM_HORIZON",
-                "MaximumBatchingWindowInSeconds": 0,
-            },
-        }
+        "FanOutChangesDynamodbEventSource": stream_event_source()  # infra/stream_failures.py
     }
     merged["Resources"]["DeliverWebhooks"]["Properties"]["Events"] = {
         "DeliverWebhooksSqsEventSource": {
@@ -300,6 +300,13 @@ def _alarms() -> dict[str, Any]:
         ),
         "UploadDeadLettersAlarm": _queue_alarm(
             "an upload failed to ingest five times", "UploadDeadLetterQueue"
+        ),
+        "StreamFailuresAlarm": _queue_alarm(
+            "a listings-stream batch failed fan-out: re-drive it (README, Stream failures)",
+            "StreamFailureQueue",
+        ),
+        "FanOutIteratorAgeAlarm": iterator_age_alarm(
+            {"Fn::If": ["HasAlarmEmail", [{"Ref": "AlarmTopic"}], {"Ref": "AWS::NoValue"}]}
         ),
         "DeliveryAgeAlarm": _queue_alarm(
             "the oldest queued delivery is over an hour old",

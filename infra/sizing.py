@@ -1,0 +1,45 @@
+"""Memory, timeout and reserved concurrency per function, each from a measurement.
+
+Measured (issue 14, ``make bench`` → bench/report.md, the tests): importing the app and its
+clients takes about 92 MB; one maximum push (5 MB body) peaks near 120 MB; a bulk ingest peaks
+at 139 MB for 10,000 lines and 154 MB for 100,000 (flat in file size). Lambda gives CPU in
+proportion to memory (one vCPU at 1,769 MB), and the pushes, signatures and ingest are CPU-bound,
+so some sizes are above their memory need. Chalice's default (128 MB, 60 s) leaves a maximum push
+8 MB from an out-of-memory kill. These override ``.chalice/config.json`` in the merge template.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+SIZES: dict[str, dict[str, int]] = {
+    # Peak ~120 MB for a maximum push: 512 MB is 4x headroom and a third of a vCPU for Ed25519,
+    # pydantic and the parallel conditional writes. 29 s: API Gateway answers 504 after 29 s,
+    # so running longer only spends money on a reply nobody reads.
+    "APIHandler": {"MemorySize": 512, "Timeout": 29},
+    # 92 MB imported + one batch of 100 changes (a few MB of images and deliveries): 256 MB.
+    # 120 s: a batch is one exchange-log append and one SendMessageBatch per 10 deliveries;
+    # anything slower is stuck, and the shard waits behind it (bounded: see stream_failures).
+    # One concurrent batch per shard already; no reservation needed.
+    "FanOutChanges": {"MemorySize": 256, "Timeout": 120},
+    # 92 MB + 10 small messages: 256 MB. Up to 10 POSTs of at most 15 s each, one after another
+    # (FIFO order within a group): 150 s + margin. The queue's 120 s visibility timeout is
+    # raised to match in package.py's merge (Lambda requires visibility >= timeout).
+    # Reserved 20: slow or failing subscribers must not take the account's concurrency from
+    # the API, and 20 is above the number of message groups busy at once in the bench.
+    "DeliverWebhooks": {"MemorySize": 256, "Timeout": 180, "ReservedConcurrentExecutions": 20},
+    # Peak 154 MB at 100,000 lines, flat; 1,024 MB for CPU (the bench's 1,722 lines/s and its
+    # cost table assume it). 900 s, Lambda's maximum: the ingest checkpoints and continues.
+    # Reserved 2: a province's resync must not starve pushes of DynamoDB capacity or Lambdas.
+    "IngestUploads": {"MemorySize": 1024, "Timeout": 900, "ReservedConcurrentExecutions": 2},
+    # Scans the listings (expiry, purge) once an hour: 512 MB for the scan pages' CPU, 900 s so
+    # a province-scale tick completes. Reserved 1: two ticks never run at once.
+    "LifecycleTick": {"MemorySize": 512, "Timeout": 900, "ReservedConcurrentExecutions": 1},
+}
+# Lambda refuses an SQS trigger whose queue's visibility timeout is below the function timeout.
+DELIVERY_VISIBILITY_TIMEOUT = SIZES["DeliverWebhooks"]["Timeout"] + 30
+
+
+def function_sizes() -> dict[str, dict[str, Any]]:
+    """Each function's sizing properties, to merge into its ``Properties``."""
+    return {function: dict(sizes) for function, sizes in SIZES.items()}

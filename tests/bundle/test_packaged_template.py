@@ -1,0 +1,85 @@
+"""The packaged template (``out/sam.json``, as ``make package`` leaves it) sizes each function
+from its measurements and handles listings-stream failures without losing a change."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from bundle_support import TEMPLATE, fresh_package
+
+from infra.sizing import SIZES
+from infra.stream_failures import MAXIMUM_RECORD_AGE_SECONDS, MAXIMUM_RETRY_ATTEMPTS
+
+pytestmark = pytest.mark.bundle
+
+
+@pytest.fixture(scope="module")
+def resources() -> dict[str, Any]:
+    fresh_package()
+    resources: dict[str, Any] = json.loads(TEMPLATE.read_text(encoding="utf-8"))["Resources"]
+    return resources
+
+
+def test_each_function_has_its_measured_memory_timeout_and_reservation(resources):
+    for function, sizes in SIZES.items():
+        properties = resources[function]["Properties"]
+        assert properties["MemorySize"] == sizes["MemorySize"], function
+        assert properties["Timeout"] == sizes["Timeout"], function
+        reserved = properties.get("ReservedConcurrentExecutions")
+        assert reserved == sizes.get("ReservedConcurrentExecutions"), function
+    assert resources["APIHandler"]["Properties"]["MemorySize"] >= 4 * 120  # max push peak
+    assert resources["APIHandler"]["Properties"]["Timeout"] <= 29  # API Gateway's limit
+    assert resources["DeliverWebhooks"]["Properties"]["ReservedConcurrentExecutions"] > 0
+
+
+def test_queue_visibility_covers_the_function_reading_it(resources):
+    for function, queue in (("DeliverWebhooks", "DeliveryQueue"), ("IngestUploads", "UploadQueue")):
+        visibility = resources[queue]["Properties"]["VisibilityTimeout"]
+        assert visibility >= resources[function]["Properties"]["Timeout"], queue
+
+
+def test_a_failing_stream_batch_is_bisected_retried_a_bounded_time_then_kept(resources):
+    [source] = resources["FanOutChanges"]["Properties"]["Events"].values()
+    properties = source["Properties"]
+    assert source["Type"] == "DynamoDB"
+    assert properties["BisectBatchOnFunctionError"] is True
+    assert properties["MaximumRetryAttempts"] == MAXIMUM_RETRY_ATTEMPTS
+    assert 0 < properties["MaximumRetryAttempts"] <= 10
+    assert properties["MaximumRecordAgeInSeconds"] == MAXIMUM_RECORD_AGE_SECONDS
+    assert properties["MaximumRecordAgeInSeconds"] < 24 * 3600  # re-drivable from the stream
+    on_failure = properties["DestinationConfig"]["OnFailure"]
+    assert on_failure == {
+        "Type": "SQS",
+        "Destination": {"Fn::GetAtt": ["StreamFailureQueue", "Arn"]},
+    }
+    # fan_out raises for the whole batch (no item failures), so bisection isolates a record
+    assert "FunctionResponseTypes" not in properties
+
+
+def test_the_stream_failure_queue_keeps_failures_and_alarms_on_the_first(resources):
+    queue = resources["StreamFailureQueue"]
+    assert queue["Type"] == "AWS::SQS::Queue"
+    assert queue["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
+    alarm = resources["StreamFailuresAlarm"]["Properties"]
+    assert alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    assert alarm["Dimensions"][0]["Value"] == {"Fn::GetAtt": ["StreamFailureQueue", "QueueName"]}
+    assert alarm["Threshold"] == 0
+    assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
+    age = resources["FanOutIteratorAgeAlarm"]["Properties"]
+    assert (age["Namespace"], age["MetricName"]) == ("AWS/Lambda", "IteratorAge")
+    role = resources["FanOutChangesRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+    assert {
+        "Effect": "Allow",
+        "Action": ["sqs:SendMessage"],
+        "Resource": {"Fn::GetAtt": ["StreamFailureQueue", "Arn"]},
+    } in role["Statement"]
+
+
+def test_the_fifo_delivery_trigger_has_no_batching_window(resources):
+    assert resources["DeliveryQueue"]["Properties"]["FifoQueue"] is True
+    [source] = resources["DeliverWebhooks"]["Properties"]["Events"].values()
+    assert source["Type"] == "SQS"
+    assert "MaximumBatchingWindowInSeconds" not in source["Properties"]
+    assert source["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
