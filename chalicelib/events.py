@@ -15,7 +15,7 @@ from chalicelib.dynamodb.listings import listing_from_item
 from chalicelib.log_api import publish_checkpoint
 from chalicelib.upload_queue import uploads_in
 from gateway.catalogue import ListKind
-from gateway.change import Change, change_between, purged
+from gateway.change import Change, ChangeType, change_between, purged
 from gateway.clock import china_date
 from gateway.delivery import DeliveryState
 from gateway.fanout import (
@@ -80,6 +80,7 @@ def fan_out(records: Sequence[dict[str, Any]]) -> None:
         return
     c = container()
     logged = c.exchange_log.append([change for change, _ in changes])
+    _erase_purged([change for change, _ in changes], logged)
     subscriptions = c.subscriptions.all()
     if not subscriptions:
         return
@@ -100,12 +101,26 @@ def fan_out(records: Sequence[dict[str, Any]]) -> None:
     log.info("fan-out: %d changes, %d deliveries", len(changes), len(deliveries))
 
 
+def _erase_purged(changes: Sequence[Change], logged: dict[str, int]) -> None:
+    """Once a purge's tombstone is logged, erase the other copies of the listing's content:
+    the bodies of its earlier log entries (a replay sends the tombstone instead) and the
+    feedback about it. Delivery records hold no content to erase (``DynamoDeliveryLog``)."""
+    c = container()
+    for change in changes:
+        if change.type is ChangeType.PURGED:
+            bodies = c.exchange_log.erase(change.listing.listing_id, logged[change.change_id])
+            reports = c.feedback.erase(change.listing.listing_id)
+            log.info("purge erased %d logged bodies and %d feedback reports", bodies, reports)
+
+
 def _black_changes_by_subject(
     changes: Sequence[tuple[Change, Listing | None]],
 ) -> dict[str, list[tuple[Change, Listing | None]]]:
     grouped: dict[str, list[tuple[Change, Listing | None]]] = defaultdict(list)
     for change, previous in changes:
-        if change.listing.kind is ListKind.BLACK:
+        # A purged listing was not in force, so it flips nobody's flag (and its tombstone's
+        # code is masked): it is left out.
+        if change.listing.kind is ListKind.BLACK and change.type is not ChangeType.PURGED:
             grouped[change.listing.credit_code].append((change, previous))
     return grouped
 

@@ -10,8 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
+from gateway.change import Change
 from gateway.errors import NotFound, RegionMismatch, SchemaError, SubscriptionPending
-from gateway.exchange_log import Checkpoint, sign_checkpoint
+from gateway.exchange_log import Checkpoint, LogEntry, replayable, sign_checkpoint
 from gateway.fanout import plan_deliveries, stamped
 from gateway.push import parse_request
 from gateway.subscription import Subscription
@@ -30,18 +31,21 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int) -
 
 
 def entries(request: Request) -> Response:
-    """Log entries from ``from`` on: routing fields and digests, never listing content."""
+    """Log entries from ``from`` on: routing fields and digests, never listing content; and
+    which of them retention erased (no longer owed to anyone: their tombstone is)."""
     caller.operator_or_region(request)
     start = _int_param(request, "from", 1, 1, 10**12)
     limit = _int_param(request, "limit", _PAGE, 1, _MAX_LIMIT)
     log = container().exchange_log
-    found = [
-        entry
-        for offset in range(0, limit, _PAGE)
-        for entry, _ in log.entries(start + offset, min(_PAGE, limit - offset))
-    ]
+    found: list[LogEntry] = []
+    erased: list[int] = []
+    for offset in range(0, limit, _PAGE):
+        page, stubs = log.published(start + offset, min(_PAGE, limit - offset))
+        found += page
+        erased += stubs
     head, _ = log.head()
-    return json_response(200, {"head": head, "entries": [e.model_dump(mode="json") for e in found]})
+    body = {"head": head, "entries": [e.model_dump(mode="json") for e in found], "erased": erased}
+    return json_response(200, body)
 
 
 def publish_checkpoint() -> Checkpoint | None:
@@ -99,7 +103,11 @@ def get_subscription(request: Request, subscription_id: str) -> Response:
 
 def replay(request: Request, subscription_id: str) -> Response:
     """Every matching change since ``from_sequence`` again, in order, with its original
-    webhook id (the receiver dedups by it, or uses the replay to rebuild its copy)."""
+    webhook id (the receiver dedups by it, or uses the replay to rebuild its copy).
+
+    A subscription is owed what was logged after it subscribed (``log_start``): an earlier
+    ``from_sequence`` is raised to ``log_start + 1``, and the answer names where it started.
+    A change whose listing was purged is never sent again: its tombstone goes instead."""
     subscription = owned_subscription(request, subscription_id)
     wanted = parse_request(_Replay, caller.body(request))
     if subscription.pending:  # nothing may reach an endpoint that never proved it wants it
@@ -110,18 +118,28 @@ def replay(request: Request, subscription_id: str) -> Response:
         )
     c = container()
     head, _ = c.exchange_log.head()
+    first = max(wanted.from_sequence, subscription.log_start + 1)
     end = min(wanted.to_sequence or head, head)
     agreements = c.agreements.all()
-    deliveries = []
-    for start in range(wanted.from_sequence, end + 1, _PAGE):
-        for entry, change in c.exchange_log.entries(start, min(_PAGE, end + 1 - start)):
-            for delivery in plan_deliveries(change, [subscription], agreements):
-                deliveries.append(
-                    delivery.model_copy(update={"replay": True, "log_sequence": entry.sequence})
-                )
-    logged = {d.change.change_id: d.log_sequence or 0 for d in deliveries}
-    c.queue.enqueue(
-        stamped(deliveries, logged, c.exchange_log.allocate), f":replay:{secrets.token_hex(6)}"
+    logged = (
+        pair
+        for start in range(first, end + 1, _PAGE)
+        for pair in c.exchange_log.entries(start, min(_PAGE, end + 1 - start))
     )
-    body = {"from_sequence": wanted.from_sequence, "to_sequence": end, "queued": len(deliveries)}
+    deliveries = [
+        delivery.model_copy(update={"replay": True, "log_sequence": sequence})
+        for sequence, change in replayable(logged, _change_at)
+        for delivery in plan_deliveries(change, [subscription], agreements)
+    ]
+    sequences = {d.change.change_id: d.log_sequence or 0 for d in deliveries}
+    c.queue.enqueue(
+        stamped(deliveries, sequences, c.exchange_log.allocate), f":replay:{secrets.token_hex(6)}"
+    )
+    body = {"from_sequence": first, "to_sequence": end, "queued": len(deliveries)}
     return json_response(202, body)
+
+
+def _change_at(sequence: int) -> Change | None:
+    """The change logged at ``sequence``, unless its body was erased too."""
+    found = container().exchange_log.entries(sequence, 1)
+    return next((body for _, body in found if isinstance(body, Change)), None)

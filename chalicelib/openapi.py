@@ -213,9 +213,14 @@ class VerifyResult(Frozen):
 
 
 class ReplayQueued(Frozen):
-    from_sequence: int
+    from_sequence: int = Field(
+        description="where the replay started: the one asked for, or the subscription's "
+        "`log_start` + 1 if that is later (a subscription is owed what was logged after it)"
+    )
     to_sequence: int
-    queued: int
+    queued: int = Field(
+        description="deliveries queued; a purged listing's changes go as its `purged` tombstone"
+    )
 
 
 class DeliveryView(Frozen):
@@ -243,6 +248,11 @@ class Enabled(Frozen):
 class LogEntries(Frozen):
     head: int = Field(description="the sequence of the log's last entry")
     entries: tuple[LogEntry, ...]
+    erased: tuple[int, ...] = Field(
+        description="sequences among these entries whose change retention erased (the listing "
+        "was purged): the entry and its digest stay in the chain; the change is owed to nobody, "
+        "the listing's `purged` tombstone is"
+    )
 
 
 class Checkpoints(Frozen):

@@ -40,7 +40,8 @@ def verify_log(
     client: PushClient, base_url: str, subscription_id: str, deliveries: Sequence[DeliveryPayload]
 ) -> AuditReport:
     """Audit stored deliveries against the published log, from the first one stored, under
-    every gateway key ``/v1/keys`` lists (each for what it signed while valid)."""
+    every gateway key ``/v1/keys`` lists (each for what it signed while valid). Entries whose
+    listing retention purged are not owed: a subscriber erases what the tombstone names."""
     keys = fetch_gateway_keys(base_url)
     view = _get(client, f"/v1/subscriptions/{subscription_id}")
     filters = SubscriptionFilters.model_validate(view["filters"])
@@ -51,15 +52,17 @@ def verify_log(
     start = min([*logged, owed_from])
     end = max([c.sequence for c in checkpoints] + logged + [0])
     entries: list[LogEntry] = []
+    erased: set[int] = set()  # purged by retention: the tombstone is owed, not these
     for first in range(start, end + 1, _PAGE):
         page = _get(client, f"/v1/log?from={first}&limit={min(_PAGE, end + 1 - first)}")
         entries += [LogEntry.model_validate(x) for x in page["entries"]]
+        erased.update(int(x) for x in page.get("erased", []))
     return audit(
         entries,
         checkpoints,
         keys,
         deliveries,
-        lambda e: filters.admits(e.kind, e.domain, e.origin_region),
+        lambda e: e.sequence not in erased and filters.admits(e.kind, e.domain, e.origin_region),
         from_sequence=owed_from,
         audience=(subscription_id, str(view["region"])),
     )

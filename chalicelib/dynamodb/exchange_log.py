@@ -1,8 +1,11 @@
-"""The exchange log in one table: a head item, one item per entry, one marker per change.
+"""The exchange log in one table: a head item, per entry an entry item (the published chain)
+and a body item (the change), one marker per change, and per listing an index of its entries.
 
 Appends are transactions conditioned on the head's sequence, so concurrent fan-outs (one per
 stream shard) take turns and the chain never forks; the per-change marker makes a repeated
-stream batch find its changes already logged instead of logging them twice.
+stream batch find its changes already logged instead of logging them twice. Bodies live apart
+from the chain so that retention can erase them (``erase``) while every entry, digest and
+checkpoint still verifies.
 """
 
 from __future__ import annotations
@@ -14,18 +17,27 @@ from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Table, n, s, text
 from gateway.change import Change
-from gateway.exchange_log import GENESIS, LogEntry, chain
+from gateway.exchange_log import GENESIS, Erased, LogEntry, chain
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 _HEAD = "head"
-_PER_TRANSACTION = 45  # two items per change plus the head: under DynamoDB's 100
+_PER_TRANSACTION = 24  # up to four items per change plus the head: under DynamoDB's 100
 _ATTEMPTS = 20
+_WRITE_BATCH = 25
 
 
 def _entry_key(sequence: int) -> str:
     return f"entry#{sequence:012d}"
+
+
+def _body_key(sequence: int) -> str:
+    return f"body#{sequence:012d}"
+
+
+def _index_key(listing_id: str) -> str:
+    return f"listing#{listing_id}"
 
 
 class LogContention(RuntimeError):
@@ -85,33 +97,37 @@ class DynamoExchangeLog(Table):
             }
         }
         items = [head]
+        by_listing: dict[str, list[int]] = {}
         for entry, change in zip(entries, changes, strict=True):
+            items += [
+                self._new({"pk": s(_entry_key(entry.sequence)), "doc": s(entry.model_dump_json())}),
+                self._new(
+                    {"pk": s(_body_key(entry.sequence)), "change": s(change.model_dump_json())}
+                ),
+                self._new({"pk": s(f"change#{change.change_id}"), "sequence": n(entry.sequence)}),
+            ]
+            by_listing.setdefault(change.listing.listing_id, []).append(entry.sequence)
+        for listing_id, sequences in by_listing.items():  # one update per item per transaction
             items.append(
                 {
-                    "Put": {
+                    "Update": {
                         "TableName": self._table,
-                        "Item": {
-                            "pk": s(_entry_key(entry.sequence)),
-                            "doc": s(entry.model_dump_json()),
-                            "change": s(change.model_dump_json()),
-                        },
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                }
-            )
-            items.append(
-                {
-                    "Put": {
-                        "TableName": self._table,
-                        "Item": {
-                            "pk": s(f"change#{change.change_id}"),
-                            "sequence": n(entry.sequence),
-                        },
-                        "ConditionExpression": "attribute_not_exists(pk)",
+                        "Key": {"pk": s(_index_key(listing_id))},
+                        "UpdateExpression": "ADD sequences :new",
+                        "ExpressionAttributeValues": {":new": {"NS": [str(x) for x in sequences]}},
                     }
                 }
             )
         return items
+
+    def _new(self, item: dict[str, Any]) -> TransactWriteItemTypeDef:
+        return {
+            "Put": {
+                "TableName": self._table,
+                "Item": item,
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
 
     def _logged(self, change_ids: Sequence[str]) -> dict[str, int]:
         keys = [f"change#{cid}" for cid in dict.fromkeys(change_ids)]
@@ -120,15 +136,18 @@ class DynamoExchangeLog(Table):
             for key, item in self._batch(keys).items()
         }
 
-    def _batch(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+    def _batch(
+        self, keys: Sequence[str], projection: str | None = None
+    ) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
         for start in range(0, len(keys), 100):
-            pending: dict[str, Any] = {
-                self._table: {
-                    "Keys": [{"pk": s(k)} for k in keys[start : start + 100]],
-                    "ConsistentRead": True,
-                }
+            request: dict[str, Any] = {
+                "Keys": [{"pk": s(k)} for k in keys[start : start + 100]],
+                "ConsistentRead": True,
             }
+            if projection is not None:
+                request["ProjectionExpression"] = projection
+            pending: dict[str, Any] = {self._table: request}
             while pending:
                 reply = self._client.batch_get_item(RequestItems=pending)
                 for item in reply.get("Responses", {}).get(self._table, []):
@@ -136,18 +155,52 @@ class DynamoExchangeLog(Table):
                 pending = dict(reply.get("UnprocessedKeys") or {})
         return found
 
-    def entries(self, start: int, limit: int) -> list[tuple[LogEntry, Change]]:
-        """Entries ``start`` … ``start + limit - 1`` that exist, in order, with their changes."""
-        keys = [_entry_key(sequence) for sequence in range(max(start, 1), max(start, 1) + limit)]
-        found = self._batch(keys)
+    def entries(self, start: int, limit: int) -> list[tuple[LogEntry, Change | Erased]]:
+        """Entries ``start`` … ``start + limit - 1`` that exist, in order, with their changes
+        (or, where retention erased one, the tombstone that replaced it)."""
+        window = range(max(start, 1), max(start, 1) + limit)
+        found = self._batch([_entry_key(x) for x in window] + [_body_key(x) for x in window])
         return [
-            (
-                LogEntry.model_validate_json(text(item, "doc")),
-                Change.model_validate_json(text(item, "change")),
-            )
-            for key in keys
-            if (item := found.get(key)) is not None
+            (LogEntry.model_validate_json(text(item, "doc")), _body(item, found.get(_body_key(x))))
+            for x in window
+            if (item := found.get(_entry_key(x))) is not None
         ]
+
+    def published(self, start: int, limit: int) -> tuple[list[LogEntry], list[int]]:
+        """What ``GET /v1/log`` shows: the entries, and which of them had their body erased
+        (bodies themselves are not read)."""
+        window = range(max(start, 1), max(start, 1) + limit)
+        entries = self._batch([_entry_key(x) for x in window], "pk, doc")
+        stubs = self._batch([_body_key(x) for x in window], "pk, erased_by")
+        return (
+            [LogEntry.model_validate_json(text(entries[k], "doc")) for k in sorted(entries)],
+            sorted(x for x in window if "erased_by" in stubs.get(_body_key(x), {})),
+        )
+
+    def erase(self, listing_id: str, tombstone: int) -> int:
+        """Replace the body of every logged change of ``listing_id`` but the tombstone's by a
+        stub naming the tombstone; entries, digests and the head stay, so the chain verifies.
+
+        Idempotent, and the listing's index goes last: a fan-out retried after a failure
+        finishes the erasure. Returns how many bodies were erased.
+        """
+        index = self._get({"pk": s(_index_key(listing_id))})
+        sequences = sorted(int(x) for x in index["sequences"]["NS"]) if index else []
+        stubs = [x for x in sequences if x != tombstone]
+        for start in range(0, len(stubs), _WRITE_BATCH):
+            chunk = stubs[start : start + _WRITE_BATCH]
+            pending: dict[str, Any] = {
+                self._table: [
+                    {"PutRequest": {"Item": {"pk": s(_body_key(x)), "erased_by": n(tombstone)}}}
+                    for x in chunk
+                ]
+            }
+            while pending:
+                reply = self._client.batch_write_item(RequestItems=pending)
+                pending = dict(reply.get("UnprocessedItems") or {})
+        if index:
+            self._client.delete_item(TableName=self._table, Key={"pk": s(_index_key(listing_id))})
+        return len(stubs)
 
     def allocate(self, subscription_id: str, count: int) -> int:
         """Reserve ``count`` per-subscription sequence numbers; the first of them."""
@@ -160,3 +213,11 @@ class DynamoExchangeLog(Table):
             ReturnValues="UPDATED_NEW",
         )
         return int(reply["Attributes"]["next"]["N"]) - count + 1
+
+
+def _body(entry: dict[str, Any], body: dict[str, Any] | None) -> Change | Erased:
+    """The entry's change: its body item, or the stub erasure left; entries written before
+    bodies had items of their own keep the change on the entry item."""
+    if body is not None and "erased_by" in body:
+        return Erased(tombstone=int(body["erased_by"]["N"]))
+    return Change.model_validate_json(text(body if body is not None else entry, "change"))

@@ -1,4 +1,5 @@
-"""Feedback reports, one per delivery, readable by listing for the source region."""
+"""Feedback reports, one per delivery, readable by listing for the source region, erased with
+the listing at the end of retention."""
 
 from __future__ import annotations
 
@@ -30,6 +31,22 @@ class DynamoFeedback(Table):
         return [
             Feedback.model_validate_json(text(i, "doc")) for p in pages for i in p.get("Items", [])
         ]
+
+    def erase(self, listing_id: str) -> int:
+        """Delete every report about a purged listing (its measures and notes are about the
+        person); how many there were."""
+        paginator = self._client.get_paginator("query")
+        pages = paginator.paginate(
+            TableName=self._table,
+            IndexName="by_listing",
+            KeyConditionExpression="listing_id = :l",
+            ExpressionAttributeValues={":l": s(listing_id)},
+            ProjectionExpression="delivery_id",
+        )
+        ids = [text(i, "delivery_id") for p in pages for i in p.get("Items", [])]
+        for delivery_id in ids:
+            self._client.delete_item(TableName=self._table, Key={"delivery_id": s(delivery_id)})
+        return len(ids)
 
     def submitted_in(self, month: Month) -> list[Feedback]:
         start, end = month.utc_range()

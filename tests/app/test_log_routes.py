@@ -258,6 +258,23 @@ def test_the_subscribed_regions_platform_replays_from_a_later_sequence(
     assert all(d.replay for d in replayed)
 
 
+def test_a_replay_starts_no_earlier_than_what_was_logged_after_the_subscription(
+    gateway, aws, stream, city, receiver
+):
+    push_and_fan_out(gateway, stream, city, listings(2))
+    subscription_id = subscribe(gateway, receiver.url)  # log_start 2: owed entries from 3 on
+    push_and_fan_out(gateway, stream, city, [listings(3)[2]])
+    delivery_queue(gateway, aws)
+
+    response = operator_post(
+        gateway, f"/v1/subscriptions/{subscription_id}/replay", {"from_sequence": 1}
+    )
+
+    assert response.status_code == 202, response.json_body
+    assert response.json_body == {"from_sequence": 3, "to_sequence": 3, "queued": 1}
+    assert [d.log_sequence for d in delivery_queue(gateway, aws)] == [3]
+
+
 def test_a_replay_leaves_out_changes_the_subscriptions_filters_do_not_want(
     gateway, aws, stream, city, receiver
 ):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -13,8 +14,8 @@ from moto.dynamodb.models import DynamoDBBackend
 from stdnum.cn import uscc
 
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
-from gateway.change import Change, change_between
-from gateway.exchange_log import GENESIS, LogEntry, chain, change_digest
+from gateway.change import Change, change_between, purged
+from gateway.exchange_log import GENESIS, Erased, LogEntry, chain, change_digest
 from gateway.log_audit import _chain_problems
 
 
@@ -67,7 +68,7 @@ def item_count(aws) -> int:  # type: ignore[no-untyped-def]
     return int(aws.dynamodb.scan(TableName=table, Select="COUNT")["Count"])
 
 
-def everything(log: DynamoExchangeLog) -> list[tuple[LogEntry, Change]]:
+def everything(log: DynamoExchangeLog) -> list[tuple[LogEntry, Change | Erased]]:
     head, _ = log.head()
     return log.entries(1, head + 5)
 
@@ -260,3 +261,72 @@ def test_allocating_does_not_touch_the_log(log):
 
     assert log.head() == head
     assert [entry.sequence for entry, _ in everything(log)] == [1, 2]
+
+
+# -- erasure at the end of retention --
+
+
+def purge_of(change: Change) -> Change:
+    return purged(change.listing, change.occurred_at + timedelta(days=5 * 366))
+
+
+def test_erasing_a_listing_replaces_its_bodies_by_its_tombstone_and_keeps_the_chain(log):
+    mine = changes(1)[0]
+    other = changes(1, first=40)[0]
+    log.append([mine, other, newer(mine)])
+    tombstone = purge_of(mine)
+    at = log.append([tombstone])[tombstone.change_id]
+    before = [entry for entry, _ in everything(log)]
+
+    erased = log.erase(mine.listing.listing_id, at)
+
+    assert (erased, at) == (2, 4)
+    stored = everything(log)
+    assert [entry for entry, _ in stored] == before
+    assert _chain_problems(before) == []
+    assert [body for _, body in stored] == [
+        Erased(tombstone=4),
+        other,
+        Erased(tombstone=4),
+        tombstone,
+    ]
+    assert log.published(1, 10) == (before, [1, 3])
+
+
+def test_erased_bodies_leave_no_trace_of_the_listings_content_in_the_table(log, aws):
+    mine = changes(1)[0]
+    log.append([mine, newer(mine)])
+    tombstone = purge_of(mine)
+    log.erase(mine.listing.listing_id, log.append([tombstone])[tombstone.change_id])
+
+    items = aws.dynamodb.scan(TableName=aws.env["CG_EXCHANGE_LOG_TABLE"])["Items"]
+
+    text = json.dumps(items, ensure_ascii=False)
+    assert mine.listing.subject_name not in text
+    assert mine.listing.decision_number not in text
+    assert mine.listing.listing_id in text  # the tombstone names what subscribers erase
+    assert not [i for i in items if i["pk"]["S"].startswith("listing#")]
+
+
+def test_erasing_again_or_erasing_an_unknown_listing_changes_nothing(log, aws):
+    mine = changes(1)[0]
+    log.append([mine])
+    tombstone = purge_of(mine)
+    at = log.append([tombstone])[tombstone.change_id]
+    log.erase(mine.listing.listing_id, at)
+    items = item_count(aws)
+
+    assert log.erase(mine.listing.listing_id, at) == 0
+    assert log.erase("lst_" + "0" * 32, at) == 0
+    assert item_count(aws) == items
+    assert log.published(1, 10)[1] == [1]
+
+
+def test_two_changes_of_one_listing_in_one_append_are_both_erased(log):
+    mine = changes(1)[0]
+    log.append([mine, newer(mine)])
+    tombstone = purge_of(mine)
+
+    log.erase(mine.listing.listing_id, log.append([tombstone])[tombstone.change_id])
+
+    assert [body for _, body in everything(log)][:2] == [Erased(tombstone=3)] * 2
