@@ -13,9 +13,12 @@ from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
 from chalicelib.log_api import owned_subscription
+from gateway.change import Change
 from gateway.delivery import DeliveryState
 from gateway.errors import NotFound, RegionMismatch, SchemaError
+from gateway.fanout import Delivery
 from gateway.push import parse_request
+from gateway.redelivery import Resend, rebuild
 
 
 def list_deliveries(request: Request, subscription_id: str) -> Response:
@@ -49,21 +52,32 @@ class _Redrive(BaseModel):
 
 
 def redrive_dead(subscription_id: str, delivery_ids: list[str] | None) -> int:
-    """Reopen dead deliveries (all, or the ones named) and queue them again, oldest first."""
+    """Reopen dead deliveries (all, or the ones named) and queue them again, oldest first,
+    each rebuilt from the change the exchange log holds (the delivery log keeps no listing);
+    one whose listing was purged stays dead — its tombstone went out on its own."""
     c = container()
     if delivery_ids is None:
         dead = c.deliveries.for_subscription(subscription_id, DeliveryState.DEAD, 10_000)
         delivery_ids = [d["delivery_id"] for d in dead]
     ours = [  # never reopen another subscription's delivery
-        i
+        kept
         for i in delivery_ids
-        if (view := c.deliveries.view(i)) is not None and view["subscription_id"] == subscription_id
+        if (kept := c.deliveries.kept(i)) is not None and kept.subscription_id == subscription_id
     ]
-    reopened = [d for d in (c.deliveries.reopen(i) for i in ours) if d is not None]
+    rebuilt = [d for d in map(_rebuilt, ours) if d is not None]
+    reopened = [d for d in rebuilt if c.deliveries.reopen(d.delivery_id)]
     # Oldest first, so each subject's changes go out again in their order.
     reopened.sort(key=lambda d: (d.log_sequence or 0, d.sequence or 0))
     c.queue.enqueue(reopened, f":redrive:{secrets.token_hex(6)}")
     return len(reopened)
+
+
+def _rebuilt(kept: Resend) -> Delivery | None:
+    if kept.log_sequence is None:
+        return None
+    logged = container().exchange_log.entries(kept.log_sequence, 1)
+    change = next((body for _, body in logged if isinstance(body, Change)), None)
+    return None if change is None else rebuild(kept, change)
 
 
 def redrive(request: Request, subscription_id: str) -> Response:

@@ -196,6 +196,13 @@ CreditCode = Annotated[str, AfterValidator(_credit_code)]
 """A validated, compacted credit code usable as a pydantic field type."""
 
 _MASKED = re.compile(r"^[0-9]{6}\*{11}[0-9X]$")
+_ID_SHAPED = re.compile(r"(?<![0-9A-Za-z])([0-9]{6})[0-9]{11}([0-9Xx])(?![0-9A-Za-z])")
+
+
+def mask_ids_in(text: str) -> str:
+    """Free text with every run shaped like a resident ID masked as ``mask`` would, valid or
+    not: what a webhook receiver answers may echo the body it got, and it is stored."""
+    return _ID_SHAPED.sub(lambda m: m.group(1) + "*" * 11 + m.group(2).upper(), text)
 
 
 def _code_or_masked(value: str, info: ValidationInfo) -> str:

@@ -13,6 +13,7 @@ from typing import Protocol
 from pydantic import AwareDatetime
 
 from gateway.clock import Clock
+from gateway.codes import mask_ids_in
 from gateway.fanout import Delivery, payload_for
 from gateway.model import Frozen
 from gateway.ports import SubscriptionStore
@@ -167,7 +168,7 @@ class DeliveryService:
             at=now,
             status=response.status,
             latency_ms=response.elapsed_ms,
-            response_excerpt=response.body_excerpt[:500],
+            response_excerpt=mask_ids_in(response.body_excerpt[:500]),
         )
         outcome = self._judge(subscription, response, attempt_number, now)
         self._log.record(delivery, attempt, outcome.state or DeliveryState.DEAD)

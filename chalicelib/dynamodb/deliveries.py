@@ -1,4 +1,10 @@
-"""The delivery log: each delivery's state and every attempt, keyed by webhook id."""
+"""The delivery log: each delivery's state and every attempt, keyed by webhook id.
+
+It keeps what an operator needs to diagnose a delivery — ids, state, attempts (time, status,
+latency, a response excerpt with ID-shaped text masked), the listing and change it was about,
+the subject's code as the masked view shows it — and what a re-drive needs besides the change
+(``gateway.redelivery.Resend``); never the listing itself.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +13,10 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Table, is_conditional_failure, s, text
+from gateway.codes import mask
 from gateway.delivery import Attempt, DeliveryRecord, DeliveryState
 from gateway.fanout import Delivery
+from gateway.redelivery import Resend, resend_of
 from gateway.stats import Month
 
 
@@ -64,10 +72,20 @@ class DynamoDeliveryLog(Table):
                 break
         return found[:limit]
 
-    def reopen(self, delivery_id: str) -> Delivery | None:
-        """A dead delivery back to ``retrying``, for a re-drive; ``None`` unless it was dead."""
+    def kept(self, delivery_id: str) -> Resend | None:
+        """What a re-drive rebuilds the delivery from (records written before the log was
+        minimised kept the whole delivery as ``doc``)."""
+        item = self._get({"delivery_id": s(delivery_id)})
+        if item is None:
+            return None
+        if "resend" in item:
+            return Resend.model_validate_json(text(item, "resend"))
+        return resend_of(Delivery.model_validate_json(text(item, "doc"))) if "doc" in item else None
+
+    def reopen(self, delivery_id: str) -> bool:
+        """A dead delivery back to ``retrying``, for a re-drive; False unless it was dead."""
         try:
-            reply = self._client.update_item(
+            self._client.update_item(
                 TableName=self._table,
                 Key={"delivery_id": s(delivery_id)},
                 UpdateExpression="SET #state = :retrying, tries = :zero",
@@ -78,13 +96,12 @@ class DynamoDeliveryLog(Table):
                     ":dead": s(DeliveryState.DEAD.value),
                     ":zero": {"N": "0"},
                 },
-                ReturnValues="ALL_NEW",
             )
         except ClientError as error:
             if is_conditional_failure(error):
-                return None
+                return False
             raise
-        return Delivery.model_validate_json(reply["Attributes"]["doc"]["S"])
+        return True
 
     def record(self, delivery: Delivery, attempt: Attempt, state: DeliveryState) -> None:
         try:
@@ -93,9 +110,9 @@ class DynamoDeliveryLog(Table):
                 Key={"delivery_id": s(delivery.delivery_id)},
                 UpdateExpression="SET #state = :state, subscription_id = :sub, change_id = :chg, "
                 "credit_code = :code, listing_id = :lid, origin_region = :origin, "
-                "updated_at = :at, doc = :doc, "
+                "updated_at = :at, resend = :resend, "
                 "attempts = list_append(if_not_exists(attempts, :none), :attempt) "
-                "ADD tries :one",
+                "REMOVE doc ADD tries :one",
                 # Once delivered, a late duplicate attempt must not turn it back.
                 ConditionExpression="attribute_not_exists(#state) OR #state <> :delivered",
                 ExpressionAttributeNames={"#state": "state"},
@@ -103,11 +120,11 @@ class DynamoDeliveryLog(Table):
                     ":state": s(state.value),
                     ":sub": s(delivery.subscription_id),
                     ":chg": s(delivery.change.change_id),
-                    ":code": s(delivery.change.listing.credit_code),
+                    ":code": s(mask(delivery.change.listing.credit_code)),
                     ":lid": s(delivery.change.listing.listing_id),
                     ":origin": s(delivery.change.listing.origin_region),
                     ":at": s(attempt.at.isoformat()),
-                    ":doc": s(delivery.model_dump_json()),
+                    ":resend": s(resend_of(delivery).model_dump_json()),
                     ":one": {"N": "1"},
                     ":none": {"L": []},
                     ":attempt": {"L": [s(attempt.model_dump_json())]},

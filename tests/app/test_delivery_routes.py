@@ -379,6 +379,32 @@ def test_a_redrive_queues_the_dead_delivery_again_with_its_webhook_id(
     assert shown["state"] == "retrying"
 
 
+def test_a_redrive_rebuilds_the_delivery_from_the_exchange_log_as_it_was_first_sent(
+    gateway: Gateway,
+    aws: Any,
+    stream: StreamReader,
+    queue: DeliveryQueue,
+    hook: AnsweringReceiver,
+    city: Ed25519Signer,
+) -> None:
+    hook.answer(500, "upstream down")
+    sub = subscribe(gateway, hook.url, retry_schedule_seconds=[0])
+    push_and_fan_out(gateway, stream, city, CITY, [black_entry()])
+    event = queue.event()
+    [first] = [body_of(r) for r in event["Records"]]
+    assert len(queue.run(event)["batchItemFailures"]) == 1
+    assert queue.run() == {"batchItemFailures": []}  # the second 500: dead
+
+    redrive(gateway, Dead(sub["subscription_id"], first.delivery_id))
+
+    assert queue.take() == [first]
+    stored = aws.dynamodb.get_item(
+        TableName=aws.env["CG_DELIVERIES_TABLE"], Key={"delivery_id": {"S": first.delivery_id}}
+    )["Item"]
+    assert "doc" not in stored  # the delivery log keeps no copy of the listing
+    assert first.change.listing.subject_name not in json.dumps(stored, ensure_ascii=False)
+
+
 def test_a_redriven_delivery_is_delivered_once_the_receiver_recovers(
     gateway: Gateway, dead: Dead, queue: DeliveryQueue, hook: AnsweringReceiver
 ) -> None:

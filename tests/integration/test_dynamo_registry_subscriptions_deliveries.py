@@ -6,7 +6,14 @@ import json
 from datetime import timedelta
 
 import pytest
-from integration_support import ACCEPTED_AT, OTHER_REGION, REGION, attempt, delivery_for
+from integration_support import (
+    ACCEPTED_AT,
+    OTHER_REGION,
+    REGION,
+    attempt,
+    delivery_for,
+    listing,
+)
 
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
 from chalicelib.dynamodb.registry import DynamoRegistry
@@ -155,3 +162,38 @@ def test_deliveries_of_one_change_to_two_subscribers_are_logged_apart(deliveries
 
     assert deliveries.state(first.delivery_id) is DeliveryState.DELIVERED
     assert deliveries.state(second.delivery_id) is DeliveryState.RETRYING
+
+
+def test_a_delivery_record_keeps_what_diagnoses_it_and_not_the_listing(aws, deliveries):
+    person = listing(credit_code="11010519491231002X", subject_name="张某某")
+    delivery = delivery_for("sub_1", person).model_copy(update={"log_sequence": 4})
+
+    deliveries.record(delivery, attempt(500), DeliveryState.DEAD)
+
+    item = aws.dynamodb.get_item(
+        TableName=aws.env["CG_DELIVERIES_TABLE"], Key={"delivery_id": {"S": delivery.delivery_id}}
+    )["Item"]
+    text = json.dumps(item, ensure_ascii=False)
+    assert "doc" not in item
+    assert "11010519491231002X" not in text
+    assert "张某某" not in text
+    assert item["credit_code"]["S"] == "110105***********X"
+    assert item["listing_id"]["S"] == person.listing_id
+    kept = deliveries.kept(delivery.delivery_id)
+    assert kept is not None
+    assert (kept.change_id, kept.log_sequence, kept.change_type) == (
+        delivery.change.change_id,
+        4,
+        "listed",
+    )
+
+
+def test_a_dead_delivery_is_reopened_once(deliveries):
+    delivery = delivery_for("sub_1")
+    deliveries.record(delivery, attempt(500), DeliveryState.DEAD)
+
+    assert (deliveries.reopen(delivery.delivery_id), deliveries.reopen(delivery.delivery_id)) == (
+        True,
+        False,
+    )
+    assert deliveries.progress(delivery.delivery_id) == (DeliveryState.RETRYING, 0)

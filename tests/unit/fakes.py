@@ -215,10 +215,11 @@ class RecordingTransport:
 
     status: int = 200
     posts: list[Post] = field(default_factory=list)
+    excerpt: str = "ok"
 
     def post(self, url: str, headers: dict[str, str], body: bytes, timeout: float) -> HttpResponse:
         self.posts.append(Post(url, dict(headers), body, timeout))
-        return HttpResponse(status=self.status, body_excerpt="ok", elapsed_ms=12)
+        return HttpResponse(status=self.status, body_excerpt=self.excerpt, elapsed_ms=12)
 
 
 @dataclass

@@ -149,6 +149,16 @@ def test_every_attempt_is_logged_with_its_status() -> None:
     assert [(a.at, a.status) for a in attempts] == [(NOW, 503), (NOW + timedelta(seconds=5), 503)]
 
 
+def test_an_answer_echoing_an_id_number_is_logged_with_the_number_masked() -> None:
+    h = Harness(status=400)
+    h.transport.excerpt = '{"error": "unknown subject 11010519491231002X"}'
+
+    h.service.deliver(h.delivery, 1)
+
+    [attempt] = h.log.attempts[h.delivery.delivery_id]
+    assert attempt.response_excerpt == '{"error": "unknown subject 110105***********X"}'
+
+
 def test_the_post_goes_to_the_subscription_url_with_the_delivery_id() -> None:
     h = Harness()
     h.service.deliver(h.delivery, 1)
