@@ -33,8 +33,13 @@ def status_for(error: errors.GatewayError) -> int:
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+    text = json.dumps(body, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate echoed from a request: escape, never a 500
+        text = json.dumps(body, ensure_ascii=True)
     return Response(
-        body=json.dumps(body, ensure_ascii=False),
+        body=text,
         status_code=status,
         headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},
     )

@@ -43,6 +43,9 @@ def loads(text: str) -> Any:
 
     def build(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         nonlocal repeated
+        for key, _ in pairs:
+            if not key.isascii():
+                key.encode("utf-8")  # a lone surrogate (\ud800) is no text: ValueError
         built = dict(pairs)
         if len(built) == len(pairs):
             return built

@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from app_support import (
     CITY,
     CREDIT_CODE,
@@ -171,6 +172,29 @@ def test_a_route_body_naming_a_key_twice_is_refused_with_its_path(gateway):
     assert container().subscriptions.all() == []
 
 
+@pytest.mark.parametrize(
+    "poison",
+    [
+        pytest.param(b'"\\ud800": 1, "\\ud800": 2, ', id="a-surrogate-key-twice"),
+        pytest.param(b'"\\udfff": 1, ', id="a-surrogate-key"),
+    ],
+)
+def test_a_key_that_is_no_text_is_malformed_json_on_every_route(gateway, poison):
+    signer = gateway.register_platform(CITY)
+    batch_id = new_batch_id()
+    push = push_body(CITY, batch_id, [black_entry()]).replace(b"{", b"{" + poison, 1)
+    route = b"{" + poison + b'"region": "430000", "url": "https://a.example.cn/h"}'
+
+    pushed_reply = signed_push_of(gateway, signer, push, batch_id)
+    subscribed = gateway.client.http.post(
+        "/v1/subscriptions", headers=gateway.operator(), body=route
+    )
+
+    assert (pushed_reply.status_code, error_code(pushed_reply)) == (400, "malformed_json")
+    assert (subscribed.status_code, error_code(subscribed)) == (400, "malformed_json")
+    assert gateway.client.http.get(f"/v1/subjects/{CREDIT_CODE}").status_code == 404
+
+
 # --- birth dates in request paths --------------------------------------------------------------
 
 
@@ -192,7 +216,9 @@ def test_a_subject_born_on_no_day_before_1900_or_after_today_is_a_bad_request(ga
 def test_a_subject_born_today_is_looked_up(gateway):
     code = resident_id(today_in_beijing())
 
-    response = gateway.client.http.get(f"/v1/subjects/{code}")
+    response = gateway.client.http.get(
+        f"/v1/subjects/{code}?purpose=supervision", headers=gateway.operator()
+    )
 
     assert (response.status_code, error_code(response)) == (404, "not_found")
 

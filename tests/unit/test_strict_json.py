@@ -132,3 +132,18 @@ def test_a_deep_but_parsable_body_with_a_repeat_at_the_bottom_is_named() -> None
     depth = 500
     text = '{"a": ' * depth + '{"k": 1, "k": 2}' + "}" * depth
     assert duplicate_path(text) == ".".join(["a"] * depth + ["k"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"\\ud800": 1}',
+        '{"\\ud800": 1, "\\ud800": 2}',
+        '{"entries": [{"a\\udfff": 1}]}',
+    ],
+)
+def test_a_key_holding_a_lone_surrogate_is_malformed_json_not_a_crash(text: str) -> None:
+    with pytest.raises(ValueError, match="surrogate"):
+        strict_json.loads(text)
+    with pytest.raises(MalformedJson):
+        parse_json(text.encode())
