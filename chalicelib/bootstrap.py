@@ -184,6 +184,7 @@ def _lifecycle(
         settings.retention_years,
         registry,
         settings.tolerance,
+        settings.evidence_days,
     )
 
 

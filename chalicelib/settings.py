@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from gateway.bulk import DEFAULT_REMOVAL_THRESHOLD
 from gateway.delivery import DEFAULT_RETRY_SCHEDULE
 from gateway.gateway_keys import PublishedKey
+from gateway.retention import EVIDENCE_DAYS
 
 
 class Settings(BaseSettings):
@@ -50,6 +51,9 @@ class Settings(BaseSettings):
     upload_url_ttl_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
     resync_removal_threshold: float = Field(default=DEFAULT_REMOVAL_THRESHOLD, gt=0, lt=1)
     retention_years: int = Field(default=5, ge=1, le=30)
+    # Raw pushes and uploads are evidence this long (the bucket's lifecycle rules, from the
+    # stack's EvidenceDays); a purge waits until a listing's last version is older than this.
+    evidence_days: int = Field(default=EVIDENCE_DAYS, ge=1, le=3650)
     timestamp_tolerance_seconds: int = Field(default=300, ge=1, le=3600)
     # Each delay must fit one SQS visibility timeout (under 12 h).
     retry_schedule_seconds: tuple[Annotated[int, Field(ge=0, le=11 * 3600)], ...] = Field(

@@ -17,6 +17,7 @@ import sys
 from typing import Any
 
 from infra import resource_template
+from infra.evidence_window import evidence_parameter, evidence_window
 from infra.sizing import DELIVERY_VISIBILITY_TIMEOUT, function_sizes
 from infra.stream_failures import iterator_age_alarm, on_failure_statement, stream_event_source
 
@@ -58,6 +59,7 @@ TABLES: dict[str, dict[str, str]] = {
         "SubscriptionsTable": "r",
         "AgreementsTable": "r",
         "ExchangeLogTable": "rw",
+        "FeedbackTable": "rw",  # a purge's fan-out erases the listing's feedback
     },
     "DeliverWebhooks": {"SubscriptionsTable": "rw", "DeliveriesTable": "rw"},
     "LifecycleTick": {"ListingsTable": "rw", "ExchangeLogTable": "r"},
@@ -184,6 +186,7 @@ def _environment(resources: dict[str, Any]) -> dict[str, Any]:
         "CG_DELIVERY_QUEUE_ARN": {"Fn::GetAtt": ["DeliveryQueue", "Arn"]},
         "CG_UPLOAD_QUEUE_ARN": {"Fn::GetAtt": ["UploadQueue", "Arn"]},
         "CG_OPERATOR_AUTH": "iam",
+        "CG_EVIDENCE_DAYS": {"Ref": "EvidenceDays"},
     }
     for logical_id, resource in resources.items():
         setting = resource.get("Metadata", {}).get("EnvVar")
@@ -195,6 +198,7 @@ def _environment(resources: dict[str, Any]) -> dict[str, Any]:
 def merge_template() -> dict[str, Any]:
     base = copy.deepcopy(resource_template())
     resources: dict[str, Any] = base["Resources"]
+    evidence_window(resources)
     environment = _environment(resources)
     merged: dict[str, Any] = {
         "AWSTemplateFormatVersion": "2010-09-09",
@@ -216,6 +220,7 @@ def merge_template() -> dict[str, Any]:
                 "Default": "",
                 "Description": "where alarms go (empty: none)",
             },
+            **evidence_parameter(),
         },
         "Conditions": {"HasAlarmEmail": {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]}},
         "Resources": {**resources, **_secrets(), **_alarms()},

@@ -137,6 +137,11 @@ class Provisioner:
             self._s3.put_public_access_block(
                 Bucket=name, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
             )
+        rules = props.get("LifecycleConfiguration", {}).get("Rules", [])
+        if rules:  # moto stores them without acting on them; S3 expires objects by them
+            self._s3.put_bucket_lifecycle_configuration(
+                Bucket=name, LifecycleConfiguration={"Rules": [_lifecycle_rule(r) for r in rules]}
+            )
         notifications = props.get("NotificationConfiguration", {}).get("QueueConfigurations", [])
         if notifications:
             self._s3.put_bucket_notification_configuration(
@@ -153,6 +158,21 @@ class Provisioner:
                 },
             )
         return {meta["EnvVar"]: name}
+
+
+def _lifecycle_rule(rule: dict[str, Any]) -> Any:
+    """A CloudFormation lifecycle rule in the S3 API's spelling."""
+    api: dict[str, Any] = {
+        "ID": rule["Id"],
+        "Status": rule["Status"],
+        "Filter": {"Prefix": rule.get("Prefix", "")},
+    }
+    if "ExpirationInDays" in rule:
+        api["Expiration"] = {"Days": rule["ExpirationInDays"]}
+    for key in ("NoncurrentVersionExpiration", "AbortIncompleteMultipartUpload"):
+        if key in rule:
+            api[key] = rule[key]
+    return api
 
 
 def _creation_rank(resource: dict[str, Any]) -> int:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
+from gateway.retention import EVIDENCE_DAYS, RETENTION_YEARS
 from infra import resource_template
 
 RESOURCES = resource_template()["Resources"]
@@ -123,3 +125,27 @@ def test_objects_created_under_uploads_are_announced_on_the_upload_queue(aws):
     ]
 
     assert keys == ["uploads%2F430000%2Fu-1.ndjson"]
+
+
+def test_raw_pushes_and_uploads_expire_after_the_evidence_window_in_every_version(aws):
+    rules = aws.s3.get_bucket_lifecycle_configuration(Bucket=aws.env["CG_ARCHIVE_BUCKET"])
+
+    by_prefix = {rule["Filter"]["Prefix"]: rule for rule in rules["Rules"]}
+    assert set(by_prefix) == {"pushes/", "uploads/"}
+    for rule in by_prefix.values():
+        assert rule["Status"] == "Enabled"
+        assert rule["Expiration"]["Days"] == EVIDENCE_DAYS  # the current version …
+        assert rule["NoncurrentVersionExpiration"]["NoncurrentDays"] == 1  # … and every older one
+        assert rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] == 1
+
+
+def test_the_evidence_window_and_every_queues_retention_end_long_before_five_years(aws):
+    queues = [r for r in RESOURCES.values() if r["Type"] == "AWS::SQS::Queue"]
+    retention = timedelta(days=365 * RETENTION_YEARS)
+
+    for queue in queues:
+        url = aws.env[queue["Metadata"]["EnvVar"]]
+        kept = aws.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["MessageRetentionPeriod"])
+        seconds = int(kept["Attributes"]["MessageRetentionPeriod"])
+        assert timedelta(seconds=seconds) <= timedelta(days=14) < retention
+    assert timedelta(days=EVIDENCE_DAYS + 1) < retention

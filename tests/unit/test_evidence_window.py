@@ -1,0 +1,31 @@
+"""One stack parameter sets the evidence window for the archive's lifecycle rules and for the
+lifecycle tick; locally, the template's literal default is provisioned as is."""
+
+from __future__ import annotations
+
+from gateway.retention import EVIDENCE_DAYS, RETENTION_YEARS
+from infra import resource_template
+from infra.package import merge_template
+
+
+def test_the_deployed_rules_and_the_tick_both_take_the_evidence_days_parameter() -> None:
+    template = merge_template()
+
+    rules = template["Resources"]["ArchiveBucket"]["Properties"]["LifecycleConfiguration"]
+    variables = template["Resources"]["LifecycleTick"]["Properties"]["Environment"]["Variables"]
+    assert {r["Prefix"]: r["ExpirationInDays"] for r in rules["Rules"]} == {
+        "pushes/": {"Ref": "EvidenceDays"},
+        "uploads/": {"Ref": "EvidenceDays"},
+    }
+    assert variables["CG_EVIDENCE_DAYS"] == {"Ref": "EvidenceDays"}
+    parameter = template["Parameters"]["EvidenceDays"]
+    assert parameter["Default"] == EVIDENCE_DAYS
+    assert parameter["MaxValue"] < 365 * RETENTION_YEARS
+
+
+def test_the_resource_definitions_keep_the_default_for_the_local_stack() -> None:
+    merge_template()  # works on a copy
+
+    bucket = resource_template()["Resources"]["ArchiveBucket"]["Properties"]
+    rules = bucket["LifecycleConfiguration"]["Rules"]
+    assert {r["ExpirationInDays"] for r in rules} == {EVIDENCE_DAYS}
