@@ -38,6 +38,7 @@ from gateway import errors
 from gateway.agreement import Agreement, AgreementTerms
 from gateway.bulk import UploadManifest
 from gateway.delivery import Attempt, DeliveryState
+from gateway.disclosure import PersonalQueryRequiresSignature
 from gateway.exchange_log import Checkpoint, LogEntry
 from gateway.feedback import Feedback, FeedbackReport
 from gateway.gateway_keys import PublishedKey
@@ -56,6 +57,7 @@ from gateway.model import Frozen
 from gateway.ownership import NotListingOwner
 from gateway.push import BATCH_ID_RE, MAX_ENTRIES, PushEnvelope, PushResult
 from gateway.query import SubjectView
+from gateway.query_trail import Purpose, TrailEntry
 from gateway.registry import KeyIdTaken, PlatformKey, Region
 from gateway.signing import (
     ID_HEADER,
@@ -69,7 +71,7 @@ from gateway.strict_json import DuplicateKey
 from gateway.subscription import Subscription, SubscriptionRequest
 from gateway.uploads import UploadIdReused
 
-DOCUMENT_VERSION = "1.0.0"  # of the /v1 contract; raise it when the document changes
+DOCUMENT_VERSION = "1.1.0"  # of the /v1 contract; raise it when the document changes
 JSON = "application/json"
 Refs = Mapping[Any, dict[str, Any]]  # a model's {"$ref": …}
 SCHEMAS = "#/components/schemas/"
@@ -259,6 +261,12 @@ class Checkpoints(Frozen):
     checkpoints: tuple[Checkpoint, ...]
 
 
+class TrailPage(Frozen):
+    credit_code: str = Field(description="masked for a natural person")
+    entries: tuple[TrailEntry, ...]
+    next: str | None = Field(description="where the next page starts; null: no more")
+
+
 class CheckpointPublished(Frozen):
     published: Checkpoint
 
@@ -274,7 +282,7 @@ class Access(StrEnum):
     """Who gets past a route's authorization."""
 
     ANONYMOUS = "anonymous"
-    ANYONE = "anyone"  # anonymous; the operator or a signing platform sees unmasked IDs
+    ANYONE = "anyone"  # anonymous too; who asks decides what is shown
     OPERATOR = "operator"
     PLATFORM = "platform"
     OPERATOR_OR_PLATFORM = "operator or platform"
@@ -314,8 +322,7 @@ REQUEST_FORM_ERRORS = (errors.BadRequest, errors.RequestReplayed)
 BODY_ERRORS = (errors.MalformedJson, DuplicateKey, errors.SchemaError)
 ACCESS_TEXT = {
     Access.ANONYMOUS: "Anyone.",
-    Access.ANYONE: "Anyone; resident ID numbers are masked unless the caller is the operator or "
-    "a platform whose signed request verifies.",
+    Access.ANYONE: "Anyone; what is shown depends on who asks (see below).",
     Access.OPERATOR: "The operator only (a platform whose signature verifies: 403 "
     "`operator_only`).",
     Access.PLATFORM: "A registered platform, signing the request (`webhookSignature`).",
@@ -477,9 +484,54 @@ OPERATIONS: tuple[Operation, ...] = (
         PUSH,
         "One-stop query (应查必查): a subject's listings as a region sees them",
         Access.ANYONE,
-        {200: Reply(SubjectView, "Every listing, recognition for `as`, intensified flag.")},
-        (errors.BadRequest, errors.SchemaError, errors.NotFound),
-        query=(Param("as", REGION_CODE, "See the subject as this region's jurisdiction."),),
+        {200: Reply(SubjectView, "The listings shown, recognition for `as`, intensified flag.")},
+        (
+            errors.BadRequest,
+            errors.SchemaError,
+            PersonalQueryRequiresSignature,
+            errors.NotFound,
+            errors.RateLimited,
+        ),
+        query=(
+            Param("as", REGION_CODE, "See the subject as this region's jurisdiction."),
+            Param(
+                "purpose",
+                {"type": "string", "enum": [p.value for p in Purpose]},
+                "Why: required (400 `invalid_schema`, path `purpose`) when the answer holds a "
+                "natural person's listing or any resident ID number in full; recorded in the "
+                "query trail.",
+            ),
+        ),
+        description="Resident ID numbers are shown in full, listing by listing, to the "
+        "operator, the listing's owner (its origin, or an ancestor relaying for it) and a "
+        "region that recognises it (own subtree, or an agreement in force) — the region whose "
+        "key signed, never `as`; others who sign see them masked, as in deliveries. Listings "
+        "that ended (revoked, repaired, expired, corrected) are shown to their owner and the "
+        "operator only. Anonymous: a natural person's code is 401 "
+        "`personal_query_requires_signature` whether or not the person is listed; an "
+        "organisation shows its listings in force and suspended ones, without responsible "
+        "persons' ID numbers, objections or history; nothing to show is 404 `not_found`, as "
+        "for a code never listed; each client address may ask "
+        "`CG_ANONYMOUS_QUERIES_PER_MINUTE` (60) times a minute (429 `rate_limited`, "
+        "`Retry-After`).",
+    ),
+    Operation(
+        "GET",
+        "/v1/subjects/{credit_code}/trail",
+        "subject_trail",
+        PUSH,
+        "The query trail (查询留痕) of a credit code: who was shown a person, when and why",
+        Access.OPERATOR_OR_PLATFORM,
+        {200: Reply(TrailPage, "Newest first; follow `next` until it is null.")},
+        (errors.BadRequest, errors.SchemaError, NotListingOwner),
+        query=(
+            _count("limit", 50, 1000),
+            Param("after", {"type": "string"}, "The `next` of the previous page."),
+        ),
+        description="The operator reads every entry; a region that owns one of the subject's "
+        "listings (403 `not_listing_owner` otherwise), the entries that returned a listing it "
+        "owns. A page may hold fewer than `limit` entries. Entries expire after "
+        "`CG_QUERY_TRAIL_DAYS` (1096).",
     ),
     Operation(
         "POST",
@@ -1002,7 +1054,7 @@ def build_document() -> dict[str, Any]:
                     "name": ID_HEADER,
                     "description": "Standard Webhooks message id: a push's batch id, an "
                     "upload's upload id; for any other request a fresh id (1–128 of `A-Z a-z "
-                    "0-9 _ -`), accepted once per key — a second use is refused with 409 "
+                    "0-9 _ -`), accepted once per region — a second use is refused with 409 "
                     "`request_replayed`.",
                 },
                 "webhookTimestamp": {

@@ -104,7 +104,7 @@ def authenticate_request(
             path=ID_HEADER,
         )
     signed_at = datetime.fromtimestamp(auth.signed.timestamp, UTC)
-    if nonces.use(auth.key.key_id, msg_id, now, signed_at + 2 * tolerance):
+    if nonces.use(auth.region.code, msg_id, now, signed_at + 2 * tolerance):
         return auth
     if idempotent:
         return replace(auth, repeated=True)
@@ -114,7 +114,7 @@ def authenticate_request(
 def replayed(auth: Authenticated) -> RequestReplayed:
     """The refusal of a request whose webhook-id its key used before (409)."""
     return RequestReplayed(
-        f"webhook-id {auth.signed.msg_id} was already used with key {auth.key.key_id}: "
+        f"webhook-id {auth.signed.msg_id} was already used by {auth.region.code}: "
         "sign each request with a new webhook-id",
         header=ID_HEADER,
     )

@@ -115,10 +115,11 @@ class SourceIndex(Protocol):
 
 
 class NonceStore(Protocol):
-    def use(self, key_id: str, nonce: str, now: datetime, until: datetime) -> bool:
-        """Record that ``key_id`` signed a request with ``nonce``, kept until ``until``.
+    def use(self, region: str, nonce: str, now: datetime, until: datetime) -> bool:
+        """Record that a key of ``region`` signed a request with ``nonce``, until ``until``.
 
-        ``False`` when the key already used it and that record has not expired: the caller
-        refuses the request as a replay.
+        ``False`` when the region already used it and that record has not expired: the caller
+        refuses the request as a replay. Per region, not per key: the key-id header is not
+        signed, so a request signed with two keys (rotation) must not count once per key.
         """
         ...

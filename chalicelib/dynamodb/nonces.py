@@ -15,12 +15,12 @@ from chalicelib.dynamodb.base import Table, is_conditional_failure, n, s
 
 
 class DynamoNonces(Table):
-    def use(self, key_id: str, nonce: str, now: datetime, until: datetime) -> bool:
+    def use(self, region: str, nonce: str, now: datetime, until: datetime) -> bool:
         try:
             self._client.put_item(
                 TableName=self._table,
                 Item={
-                    "pk": s(f"nonce#{key_id}#{nonce}"),
+                    "pk": s(f"nonce#{region}#{nonce}"),
                     "used_at": s(now.isoformat()),
                     "expires_at": n(int(until.timestamp())),
                 },

@@ -18,29 +18,29 @@ def nonces(aws) -> DynamoNonces:
     return DynamoNonces(aws.dynamodb, aws.env["CG_BATCHES_TABLE"])
 
 
-def test_an_id_is_used_once_per_key(nonces):
-    assert nonces.use("k-1", "req_a", ACCEPTED_AT, UNTIL) is True
-    assert nonces.use("k-1", "req_a", ACCEPTED_AT + timedelta(seconds=1), UNTIL) is False
-    assert nonces.use("k-2", "req_a", ACCEPTED_AT, UNTIL) is True
+def test_an_id_is_used_once_per_region(nonces):
+    assert nonces.use("430000", "req_a", ACCEPTED_AT, UNTIL) is True
+    assert nonces.use("430000", "req_a", ACCEPTED_AT + timedelta(seconds=1), UNTIL) is False
+    assert nonces.use("420000", "req_a", ACCEPTED_AT, UNTIL) is True
 
 
 def test_the_item_carries_the_tables_ttl_attribute(aws, nonces):
-    nonces.use("k-1", "req_b", ACCEPTED_AT, UNTIL)
+    nonces.use("430000", "req_b", ACCEPTED_AT, UNTIL)
 
     item = aws.dynamodb.get_item(
-        TableName=aws.env["CG_BATCHES_TABLE"], Key={"pk": {"S": "nonce#k-1#req_b"}}
+        TableName=aws.env["CG_BATCHES_TABLE"], Key={"pk": {"S": "nonce#430000#req_b"}}
     )["Item"]
 
     assert item["expires_at"] == {"N": str(int(UNTIL.timestamp()))}
 
 
 def test_an_expired_id_not_yet_swept_by_the_ttl_counts_as_gone(nonces):
-    nonces.use("k-1", "req_c", ACCEPTED_AT, UNTIL)
+    nonces.use("430000", "req_c", ACCEPTED_AT, UNTIL)
 
-    assert nonces.use("k-1", "req_c", UNTIL + timedelta(seconds=1), UNTIL + timedelta(hours=1))
+    assert nonces.use("430000", "req_c", UNTIL + timedelta(seconds=1), UNTIL + timedelta(hours=1))
 
 
 def test_used_ids_are_not_finished_batches(aws, nonces):
-    nonces.use("k-1", "req_d", ACCEPTED_AT, UNTIL)
+    nonces.use("430000", "req_d", ACCEPTED_AT, UNTIL)
 
     assert DynamoBatchLedger(aws.dynamodb, aws.env["CG_BATCHES_TABLE"]).finished() == []

@@ -228,9 +228,9 @@ class InMemoryNonces:
 
     used: dict[tuple[str, str], datetime] = field(default_factory=dict)
 
-    def use(self, key_id: str, nonce: str, now: datetime, until: datetime) -> bool:
-        held = self.used.get((key_id, nonce))
+    def use(self, region: str, nonce: str, now: datetime, until: datetime) -> bool:
+        held = self.used.get((region, nonce))
         if held is not None and held >= now:
             return False
-        self.used[(key_id, nonce)] = until
+        self.used[(region, nonce)] = until
         return True

@@ -1,4 +1,5 @@
-"""A signed request other than a push is accepted once: its webhook-id is used up per key."""
+"""A signed request other than a push is accepted once: its webhook-id is used up per region,
+whichever of the region's keys signed it."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from gateway.signing import DEFAULT_TOLERANCE, RequestTarget
 
 CITY = "441800"
 SIGNER = make_signer("city-441800-k1")
+NEXT = make_signer("city-441800-k2")  # the key being rotated in
 ENABLE = RequestTarget.from_url("POST", "/v1/subscriptions/sub_a/enable")
 
 
@@ -22,6 +24,7 @@ def _registry() -> InMemoryRegistry:
     registry = InMemoryRegistry()
     registry.put_region(region(CITY))
     registry.put_key(platform_key(SIGNER, CITY))
+    registry.put_key(platform_key(NEXT, CITY))
     return registry
 
 
@@ -109,3 +112,17 @@ def test_an_id_the_request_form_cannot_carry_is_refused() -> None:
         check(InMemoryNonces(), enable_headers("read.1"))
 
     assert refused.value.context == {"path": "webhook-id"}
+
+
+def test_a_request_signed_by_two_keys_is_not_accepted_again_under_the_other_key_id() -> None:
+    nonces = InMemoryNonces()
+    headers = enable_headers("req_rotating")
+    other = request_headers(
+        NEXT, "POST", "/v1/subscriptions/sub_a/enable", b"{}", NOW, "req_rotating"
+    )
+    headers["webhook-signature"] += " " + other["webhook-signature"]  # both keys, as in rotation
+    check(nonces, headers)
+
+    swapped = {**headers, "x-credit-key-id": NEXT.key_id}  # the key-id header is not signed
+    with pytest.raises(RequestReplayed):
+        check(nonces, swapped)
