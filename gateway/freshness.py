@@ -31,12 +31,14 @@ class FutureDate(BadRequest):
     code = FUTURE_DATE
 
 
-def version_problem(stamped_at: datetime, now: datetime, tolerance: timedelta) -> str | None:
+def version_problem(
+    stamped_at: datetime, now: datetime, tolerance: timedelta, field: str = "source_updated_at"
+) -> str | None:
     """A message when ``stamped_at`` is more than ``tolerance`` ahead of ``now``."""
     if stamped_at <= now + tolerance:
         return None
     return (
-        f"source_updated_at {stamped_at.isoformat()} is ahead of the gateway's clock "
+        f"{field} {stamped_at.isoformat()} is ahead of the gateway's clock "
         f"({now.isoformat()}) by more than {int(tolerance.total_seconds())} s"
     )
 

@@ -8,6 +8,7 @@ from gateway.authentication import authenticate
 from gateway.bulk import Upload, UploadManifest, upload_key
 from gateway.clock import Clock
 from gateway.errors import BadRequest, Conflict, RegionMismatch
+from gateway.freshness import FutureVersion, version_problem
 from gateway.ingest import PushPolicy
 from gateway.ports import Registry, UploadStore
 from gateway.push import parse_request
@@ -49,6 +50,10 @@ class UploadDesk:
             )
         if manifest.upload_id != auth.signed.msg_id:
             raise BadRequest("upload_id differs from the webhook-id header", path="upload_id")
+        # issued_at versions a resync's removals: one from the future would freeze listings.
+        late = version_problem(manifest.issued_at, now, self._policy.tolerance, "issued_at")
+        if late is not None:
+            raise FutureVersion(late, path="issued_at")
         upload = Upload(
             manifest=manifest,
             key_id=auth.key.key_id,

@@ -268,3 +268,25 @@ def test_a_key_id_is_never_reused_for_another_key_nor_revived_after_revocation(g
     assert replacement.json_body["error"]["code"] == "key_id_taken"
     assert gateway.push(original, CITY, [black_entry()]).status_code == 403  # stays revoked
     assert container().registry.get_key("qth-1").region == CITY  # type: ignore[union-attr]
+
+
+def test_an_upload_manifest_issued_in_the_future_is_refused_and_not_recorded(gateway):
+    signer = gateway.register_platform(CITY)
+    manifest = {
+        "region": CITY,
+        "upload_id": "u-future-1",
+        "issued_at": "2199-01-01T00:00:00+08:00",  # would version a resync's removals for ever
+        "count": 1,
+        "sha256": "0" * 64,
+        "size": 10,
+        "mode": "resync",
+        "domains": ["court_defaulter"],
+        "force": True,
+    }
+    body = json.dumps(manifest).encode()
+
+    response = gateway.post_signed("/v1/uploads", signer, "u-future-1", body)
+
+    assert (response.status_code, error_code(response)) == (400, "future_version")
+    assert response.json_body["error"]["path"] == "issued_at"
+    assert container().uploads.get(CITY, "u-future-1") is None
