@@ -1,0 +1,214 @@
+"""Erasure audit: when retention purges a person's listing (and a company's naming its legal
+representative), no store of the gateway keeps an ID number in any reversible form.
+
+On the moto stack, through the app: list both, deliver them to a subscriber that sees full
+numbers, take its feedback, replay; end both; tick five years on; then scan every item of
+every table, every object version in the bucket (after S3's lifecycle rules, which moto stores
+but does not run, are applied as S3 would), every queued message and every log line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from app_support import CITY, PROVINCE, Receiver, StreamReader, sqs_event
+from lifecycle_support import (
+    PERSON_CODE,
+    Lifecycle,
+    add_months,
+    china_noon,
+    china_today,
+    fan_out_and_deliver,
+    listings_stream,
+    push_with_removals,
+    pushed,
+    recent_entry,
+    removal_of,
+)
+
+from gateway.exchange_log import Checkpoint, LogEntry
+from gateway.fanout import DeliveryPayload
+from gateway.gateway_keys import PublishedKey
+from gateway.log_audit import audit
+
+LEGAL_REPRESENTATIVE = "110108198506150478"  # 北京市海淀区, born 1985-06-15
+NAMES = ("黄某某", "周某某")
+
+
+def leaked_forms(code: str) -> set[str]:
+    """The number as stored or printed, and every masked form keeping more than the masked
+    view (region and check character), and unkeyed SHA-256 digests (a hash of a bare ID is
+    reversible: the ID space is small) — as a 16-character prefix, which any id cut from
+    the digest would contain."""
+    forms = {
+        code,
+        code.lower(),
+        code[6:17],  # birth date and sequence
+        code[:14],  # region and birth date
+        code[:6] + "*" * 8 + code[14:],  # the usual "last four" masking
+        code[:3] + "*" * 11 + code[14:],
+    }
+    digests = {hashlib.sha256(form.encode()).hexdigest()[:16] for form in (code, code.lower())}
+    return forms | digests
+
+
+FORBIDDEN = {form for code in (PERSON_CODE, LEGAL_REPRESENTATIVE) for form in leaked_forms(code)}
+
+
+def leaks(text: str) -> list[str]:
+    return sorted(form for form in FORBIDDEN | set(NAMES) if form in text)
+
+
+def every_table_item(aws: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    for table in aws.dynamodb.list_tables()["TableNames"]:
+        for page in aws.dynamodb.get_paginator("scan").paginate(TableName=table):
+            for item in page["Items"]:
+                yield table, item
+
+
+def every_object_version(aws: Any) -> Iterator[tuple[str, bytes]]:
+    bucket = aws.env["CG_ARCHIVE_BUCKET"]
+    for page in aws.s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+        for version in page.get("Versions", []):
+            body = aws.s3.get_object(
+                Bucket=bucket, Key=version["Key"], VersionId=version["VersionId"]
+            )["Body"].read()
+            yield version["Key"], body
+
+
+def run_lifecycle_rules(aws: Any, now: datetime) -> None:
+    """What S3 does with the provisioned rules by ``now``: expire current versions older
+    than the rule's days, and noncurrent ones their days after that (moto only stores rules)."""
+    bucket = aws.env["CG_ARCHIVE_BUCKET"]
+    rules = aws.s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    for page in aws.s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+        for version in page.get("Versions", []) + page.get("DeleteMarkers", []):
+            for rule in rules:
+                if rule["Status"] != "Enabled" or not version["Key"].startswith(
+                    rule["Filter"]["Prefix"]
+                ):
+                    continue
+                days = rule["Expiration"]["Days"]
+                if not version["IsLatest"]:
+                    days += rule["NoncurrentVersionExpiration"]["NoncurrentDays"]
+                if version["LastModified"] + timedelta(days=days) <= now:
+                    aws.s3.delete_object(
+                        Bucket=bucket, Key=version["Key"], VersionId=version["VersionId"]
+                    )
+
+
+def every_queued_message(aws: Any) -> Iterator[str]:
+    for setting in ("CG_DELIVERY_QUEUE_URL", "CG_DELIVERY_DLQ_URL", "CG_UPLOAD_QUEUE_URL"):
+        for record in sqs_event(aws.sqs, aws.env[setting], "cn-northwest-1")["Records"]:
+            yield json.dumps(record, ensure_ascii=False)
+
+
+@pytest.fixture
+def stream(aws: Any) -> StreamReader:
+    return listings_stream(aws)
+
+
+def test_after_the_purge_no_store_keeps_an_id_number_and_the_log_still_verifies(
+    gateway: Any, aws: Any, stream: StreamReader, receiver: Receiver, caplog: Any
+) -> None:
+    caplog.set_level(logging.INFO)  # what the functions log at (botocore DEBUG logs bodies)
+    life = Lifecycle(gateway)
+    gateway.put_region(PROVINCE)
+    subscribed = gateway.subscribe_as_operator(region=PROVINCE, url=receiver.url)
+    assert subscribed.json_body["state"] == "verified", subscribed.json_body
+    subscription_id = subscribed.json_body["subscription_id"]
+    city = gateway.register_platform(CITY)
+    province = gateway.register_platform(PROVINCE)
+    ended_on = (china_today() - timedelta(days=10)).isoformat()
+    person = recent_entry(
+        credit_code=PERSON_CODE,
+        subject_name=NAMES[0],
+        conduct_ended_on=ended_on,
+        responsible_persons=[{"name": NAMES[0], "role": "principal", "id_number": PERSON_CODE}],
+    )
+    company = recent_entry(
+        decision_number="(2026)黑09执7号",
+        responsible_persons=[
+            {
+                "name": NAMES[1],
+                "role": "legal_representative",
+                "id_number": LEGAL_REPRESENTATIVE,
+            }
+        ],
+    )
+    # Listed, delivered in full (黑龙江 recognises its own subtree), answered with feedback.
+    person_id, company_id = (pushed(gateway, city, CITY, e) for e in (person, company))
+    listed = fan_out_and_deliver(aws, stream)
+    assert {d.change.listing.listing_id for d in listed} == {person_id, company_id}
+    assert PERSON_CODE.encode() in receiver.requests[0].body + receiver.requests[1].body
+    for delivery in listed:
+        assert life.post_feedback(province, delivery.delivery_id).status_code == 201
+    replayed = life.post(f"/v1/subscriptions/{subscription_id}/replay", {"from_sequence": 1})
+    assert replayed.json_body["queued"] == 2, replayed.json_body
+    fan_out_and_deliver(aws, stream)
+    # Both end; five years and a day on, the tick purges both.
+    ended = push_with_removals(
+        gateway, city, CITY, [removal_of(person, "expired"), removal_of(company, "expired")]
+    )
+    assert ended.json_body["removed"] == 2, ended.json_body
+    fan_out_and_deliver(aws, stream)
+    at = china_noon(add_months(china_today(), 60) + timedelta(days=1))
+    before = len(receiver.requests)
+    tick = life.tick(at)
+    assert tick.json_body["purged"] == 2, tick.json_body
+    tombstones = fan_out_and_deliver(aws, stream)
+    assert {d.change.type for d in tombstones} == {"purged"}
+    # Replays after the purge: the subscriber gets tombstones where the content was; a new
+    # subscription is owed nothing logged before it.
+    again = life.post(f"/v1/subscriptions/{subscription_id}/replay", {"from_sequence": 1})
+    resent = fan_out_and_deliver(aws, stream)
+    late = gateway.subscribe_as_operator(region=PROVINCE, url=receiver.url).json_body
+    late_replay = life.post(
+        f"/v1/subscriptions/{late['subscription_id']}/replay", {"from_sequence": 1}
+    )
+    run_lifecycle_rules(aws, at)
+
+    assert again.json_body["queued"] == 2, again.json_body
+    assert {(d.change.type, d.change.listing.listing_id) for d in resent} == {
+        ("purged", person_id),
+        ("purged", company_id),
+    }
+    assert all(not leaks(r.body.decode()) for r in receiver.requests[before:])
+    assert late_replay.json_body == {
+        "from_sequence": late["log_start"] + 1,
+        "to_sequence": late["log_start"],
+        "queued": 0,
+    }
+    items = [(table, json.dumps(item, ensure_ascii=False)) for table, item in every_table_item(aws)]
+    assert [(table, leaks(text)) for table, text in items if leaks(text)] == []
+    assert [key for key, body in every_object_version(aws) if leaks(body.decode())] == []
+    assert [m for m in every_queued_message(aws) if leaks(m)] == []
+    assert leaks(caplog.text) == []
+    # The chain, the checkpoint the tick signed and every delivery the subscriber stored
+    # (content before the purge included) still verify; erased entries are owed to nobody.
+    log = life.get("/v1/log?limit=1000").json_body
+    entries = [LogEntry.model_validate(x) for x in log["entries"]]
+    checkpoints = life.get("/v1/log/checkpoints").json_body["checkpoints"]
+    keys = gateway.client.http.get("/v1/keys").json_body["keys"]
+    stored: dict[str, DeliveryPayload] = {}  # deduplicated by webhook id, as receivers do
+    for request in receiver.requests:
+        payload = DeliveryPayload.model_validate_json(request.body)
+        stored.setdefault(payload.delivery_id, payload)
+    report = audit(
+        entries,
+        [Checkpoint.model_validate(x) for x in checkpoints],
+        [PublishedKey.model_validate(k) for k in keys],
+        list(stored.values()),
+        lambda e: e.sequence not in log["erased"],
+        from_sequence=1,
+        audience=(subscription_id, PROVINCE),
+    )
+    assert report.problems == ()
+    assert report.verified_through == tick.json_body["checkpoint"]
+    assert len(log["erased"]) == 4  # listed and expired, for each of the two
