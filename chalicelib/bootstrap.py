@@ -155,6 +155,7 @@ def build(settings: Settings, clock: Clock) -> Container:
             listings,
             listings,
             clock,
+            registry,
             BulkPolicy(
                 removal_threshold=settings.resync_removal_threshold, tolerance=settings.tolerance
             ),

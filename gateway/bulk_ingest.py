@@ -22,6 +22,7 @@ from gateway.bulk import (
     FileCheck,
     Line,
     LineError,
+    Refusal,
     Upload,
     UploadStatus,
     lines_of,
@@ -36,7 +37,7 @@ from gateway.errors import Conflict
 from gateway.lifecycle import Removal, RemovalReason, remove
 from gateway.listing import IN_FORCE, Listing, ListingStatus
 from gateway.ownership import may_change
-from gateway.ports import ListingStore, SourceIndex, UploadedFiles, UploadStore
+from gateway.ports import ListingStore, Registry, SourceIndex, UploadedFiles, UploadStore
 from gateway.signing import DEFAULT_TOLERANCE
 from gateway.storing import Stored, admission_problems, promote, store
 
@@ -69,8 +70,10 @@ class BulkIngest:
         listings: ListingStore,
         index: SourceIndex,
         clock: Clock,
+        registry: Registry,
         policy: BulkPolicy = BulkPolicy(),
     ) -> None:
+        self._registry = registry
         self._uploads = uploads
         self._files = files
         self._listings = listings
@@ -104,6 +107,10 @@ class BulkIngest:
         self, upload: Upload, version_id: str | None, out_of_time: Callable[[], bool]
     ) -> Upload:
         check: FileCheck | None = None  # pass 1's, reused by pass 3 within one invocation
+        withdrawn = self._key_withdrawn(upload)
+        if withdrawn is not None:
+            self._uploads.save(withdrawn)
+            return withdrawn
         if upload.status is UploadStatus.AWAITING_UPLOAD or _mismatched(upload):
             upload, check = self._verify(upload, version_id)
             self._uploads.save(upload)
@@ -119,6 +126,21 @@ class BulkIngest:
         upload = stamp(upload, self._clock.now(), status=UploadStatus.COMPLETED)
         self._uploads.save(upload)
         return upload
+
+    def _key_withdrawn(self, upload: Upload) -> Upload | None:
+        """The upload refused, when the key that signed its manifest is no longer valid: a
+        revocation stops what that key set going, also a file it uploaded earlier (checked
+        again on every resumption)."""
+        now = self._clock.now()
+        key = self._registry.get_key(upload.key_id)
+        if key is not None and key.region == upload.manifest.region and key.is_valid_at(now):
+            return None
+        refusal = Refusal(
+            code="key_revoked",
+            message=f"key {upload.key_id} is no longer valid: request the upload again with "
+            "a current key",
+        )
+        return stamp(upload, now, status=UploadStatus.REFUSED, refusal=refusal)
 
     # --- pass 1 ------------------------------------------------------------------------------
 

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from builders import CITY, COUNTY, OTHER_COUNTY
-from fakes import InMemoryListingStore
+from builders import CITY, COUNTY, OTHER_COUNTY, make_signer, platform_key
+from fakes import InMemoryListingStore, InMemoryRegistry
 
 from gateway.bulk import (
     MAX_REPORTED_ERRORS,
@@ -127,12 +127,14 @@ class Gateway:
         self.files = InMemoryFiles()
         self.listings = InMemoryListingStore()
         self.clock = FixedClock(NOW)
+        self.registry = InMemoryRegistry()
         self.ingest = BulkIngest(
             self.uploads,
             self.files,
             self.listings,
             self.listings,
             self.clock,
+            self.registry,
             BulkPolicy(removal_threshold=threshold),
         )
 
@@ -157,9 +159,12 @@ class Gateway:
                 **mode,
             }
         )
+        key_id = f"{region}-k1"
+        if self.registry.get_key(key_id) is None:
+            self.registry.put_key(platform_key(make_signer(key_id), region))
         upload = Upload(
             manifest=manifest,
-            key_id=f"{region}-k1",
+            key_id=key_id,
             object_key=upload_key(region, upload_id),
             created_at=self.clock.now(),
             updated_at=self.clock.now(),
@@ -667,3 +672,35 @@ def test_a_line_stamped_in_the_future_is_refused() -> None:
 
     assert errors_of(upload) == [(1, "source_updated_at", "future_version")]
     assert gateway.status(row(1)) is None
+
+
+def test_an_upload_whose_key_was_revoked_meanwhile_is_refused_and_writes_nothing() -> None:
+    gateway = Gateway()
+    content = ndjson([row(1), row(2)])
+    gateway.sign(content)
+    version = gateway.put(content)
+    held = gateway.registry.get_key(f"{CITY}-k1")
+    assert held is not None
+    gateway.registry.put_key(held.model_copy(update={"valid_until": NOW - timedelta(minutes=1)}))
+
+    upload = gateway.process("u-1", version)
+
+    assert (upload.status, upload.refusal and upload.refusal.code) == ("refused", "key_revoked")
+    assert gateway.listings.listings == {}
+
+
+def test_a_resumed_upload_stops_once_its_key_is_revoked() -> None:
+    gateway = Gateway()
+    content = ndjson([row(i) for i in range(1, 1201)])
+    gateway.sign(content)
+    version = gateway.put(content)
+    first = gateway.process("u-1", version, out_of_time=lambda: True)
+    held = gateway.registry.get_key(f"{CITY}-k1")
+    assert held is not None
+    gateway.registry.put_key(held.model_copy(update={"valid_until": NOW - timedelta(minutes=1)}))
+
+    resumed = gateway.process("u-1", version)
+
+    assert first.status == "ingesting"
+    assert (resumed.status, resumed.accepted) == ("refused", first.accepted)
+    assert len(gateway.listings.listings) == first.accepted
