@@ -39,7 +39,7 @@ from gateway.listing import IN_FORCE, Listing, ListingStatus
 from gateway.ownership import may_change
 from gateway.ports import ListingStore, Registry, SourceIndex, UploadedFiles, UploadStore
 from gateway.signing import DEFAULT_TOLERANCE
-from gateway.storing import Stored, admission_problems, promote, store
+from gateway.storing import RACE_RETRIES, Stored, admission_problems, promote, store
 
 LINES_PER_BATCH = 500
 BATCHES_PER_CHECKPOINT = 10
@@ -219,22 +219,42 @@ class BulkIngest:
             for key in self._index.held_by(manifest.region, manifest.domains)
             if not check.holds(key[1])
         )
-        removed = 0
+        removed = contended = 0
         for keys in _batches(absent, _REMOVALS_PER_BATCH):
-            removed += self._remove_batch(upload, keys, now)
-        return stamp(upload, now, removal="applied", removed=removed)
+            done, lost = self._remove_batch(upload, keys, now)
+            removed, contended = removed + done, contended + lost
+        note = (
+            f"{contended} listings kept changing while being removed; resync again to remove them"
+            if contended
+            else ""
+        )
+        return stamp(upload, now, removal="applied", removed=removed, removal_note=note)
 
-    def _remove_batch(self, upload: Upload, keys: Sequence[tuple[str, str]], now: datetime) -> int:
+    def _remove_batch(
+        self, upload: Upload, keys: Sequence[tuple[str, str]], now: datetime
+    ) -> tuple[int, int]:
+        """(removed, still contended): a removal that loses a race is planned again against
+        what won, like any write; one still losing after ``RACE_RETRIES`` is reported."""
         manifest = upload.manifest
-        writes = []
-        for held in self._listings.current(keys).values():
-            removal = _removal_of(held, upload)
-            # A listing updated after the file was issued is newer than the resync: it stays.
-            # The index finds listings by provenance; only those the region may change go.
-            owned = may_change(held.origin_region, manifest.region, upload.relays_subregions)
-            if owned and held.status in _HELD and removal.version > held.version:
-                writes.append((remove(held, removal, manifest.region, now), held.version))
-        return len(self._listings.write(writes, None)) if writes else 0
+        removed, pending = 0, list(keys)
+        for _ in range(RACE_RETRIES):
+            if not pending:
+                break
+            writes = []
+            for held in self._listings.current(pending).values():
+                removal = _removal_of(held, upload)
+                # A listing updated after the file was issued is newer than the resync: it
+                # stays. The index finds listings by provenance; only those the region may
+                # change go.
+                owned = may_change(held.origin_region, manifest.region, upload.relays_subregions)
+                if owned and held.status in _HELD and removal.version > held.version:
+                    writes.append((remove(held, removal, manifest.region, now), held.version))
+            written = self._listings.write(writes, None) if writes else set()
+            removed += len(written)
+            pending = [
+                (x.credit_code, x.listing_id) for x, _ in writes if x.listing_id not in written
+            ]
+        return removed, len(pending)
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from gateway.push import (
 )
 from gateway.rate_limit import RateCounter
 from gateway.signing import DEFAULT_TOLERANCE
-from gateway.storing import admission_problems, promote, store
+from gateway.storing import CONTENDED, RACE_RETRIES, admission_problems, promote, store
 
 
 @dataclass(frozen=True)
@@ -145,30 +145,43 @@ class PushService:
             if late is not None:
                 valid.remove((index, removal))
                 errors.append(_removal_error(index, FUTURE_VERSION, late, "source_updated_at"))
-        current = self._listings.current([(r.credit_code, r.listing_id) for _, r in valid])
-        outcomes: list[EntryOutcome] = []
         newest: dict[str, tuple[int, Removal]] = {}
         for index, removal in valid:  # one listing removed twice in a batch: the newest counts
             held_first = newest.get(removal.listing_id)
             if held_first is None or removal.version > held_first[1].version:
                 newest[removal.listing_id] = (index, removal)
-        writes: list[tuple[int, Listing, str]] = []
-        for index, removal in valid:
-            held = current.get(removal.listing_id)
-            superseded = newest[removal.listing_id][0] != index
-            if held is None:
-                errors.append(_removal_error(index, "unknown_listing", "no such listing is held"))
-            elif not may_change(held.origin_region, region, relays):
-                message = not_owner_message(region, held.origin_region)
-                errors.append(_removal_error(index, NOT_OWNER, message, "credit_code"))
-            elif superseded or removal.version <= held.version:
-                outcomes.append(_outcome(index, held, "duplicate", "removals"))
-            else:
-                writes.append((index, remove(held, removal, region, now), held.version))
-        written = self._listings.write([(x, held) for _, x, held in writes], None)
-        outcomes += [
-            _outcome(i, x, "removed" if x.listing_id in written else "duplicate", "removals")
-            for i, x, _ in writes
+        outcomes: list[EntryOutcome] = []
+        pending = valid
+        for _ in range(RACE_RETRIES):  # a removal that loses a race is planned again
+            if not pending:
+                break
+            current = self._listings.current([(r.credit_code, r.listing_id) for _, r in pending])
+            writes: list[tuple[int, Removal, Listing, str]] = []
+            for index, removal in pending:
+                held = current.get(removal.listing_id)
+                superseded = newest[removal.listing_id][0] != index
+                if held is None:
+                    errors.append(
+                        _removal_error(index, "unknown_listing", "no such listing is held")
+                    )
+                elif not may_change(held.origin_region, region, relays):
+                    message = not_owner_message(region, held.origin_region)
+                    errors.append(_removal_error(index, NOT_OWNER, message, "credit_code"))
+                elif superseded or removal.version <= held.version:
+                    outcomes.append(_outcome(index, held, "duplicate", "removals"))
+                else:
+                    moved = remove(held, removal, region, now)
+                    writes.append((index, removal, moved, held.version))
+            written = self._listings.write([(x, held) for _, _, x, held in writes], None)
+            outcomes += [
+                _outcome(i, x, "removed", "removals")
+                for i, _, x, _ in writes
+                if x.listing_id in written
+            ]
+            pending = [(i, r) for i, r, x, _ in writes if x.listing_id not in written]
+        errors += [
+            _removal_error(i, CONTENDED, "the listing kept changing meanwhile; send it again")
+            for i, _ in pending
         ]
         return outcomes, errors
 

@@ -704,3 +704,39 @@ def test_a_resumed_upload_stops_once_its_key_is_revoked() -> None:
     assert first.status == "ingesting"
     assert (resumed.status, resumed.accepted) == ("refused", first.accepted)
     assert len(gateway.listings.listings) == first.accepted
+
+
+class _RemovalOvertaken(InMemoryListingStore):
+    """A removal's write loses to an update of the listing landing first (``times`` times)."""
+
+    times = 1
+    lost: dict[str, int]
+
+    def write(self, writes: Sequence[tuple[Listing, str | None]], region: str | None) -> set[str]:
+        self.__dict__.setdefault("lost", {})
+        losing = [
+            x
+            for x, _ in writes
+            if x.status is not ListingStatus.ACTIVE and self.lost.get(x.listing_id, 0) < self.times
+        ]
+        for listing in losing:
+            self.lost[listing.listing_id] = self.lost.get(listing.listing_id, 0) + 1
+            held = self.listings[listing.listing_id]
+            update = held.model_copy(update={"version": held.version + "0"})
+            super().write([(update, held.version)], None)
+        return super().write([(x, v) for x, v in writes if x not in losing], region)
+
+
+@pytest.mark.parametrize(("times", "removed"), [(1, 1), (99, 0)])
+def test_a_resync_removal_that_loses_a_race_is_planned_again_or_reported(
+    times: int, removed: int
+) -> None:
+    gateway = Gateway()
+    gateway.seed(*(row(i) for i in range(1, 21)))
+    gateway.listings.__class__ = _RemovalOvertaken
+    _RemovalOvertaken.times = times
+
+    upload = gateway.run(ndjson([row(i) for i in range(2, 21)]), **resync(COURT))
+
+    assert (upload.removal, upload.removed) == ("applied", removed)
+    assert ("kept changing" in upload.removal_note) is (removed == 0)

@@ -212,3 +212,45 @@ def test_an_entry_that_keeps_losing_races_is_refused_not_counted_as_a_duplicate(
 
     assert counts(result) == (0, 0, 1)
     assert [e.code for e in result.errors] == ["listing_contended"]
+
+
+class OvertakenOnce(InMemoryListingStore):
+    """The first conditional write of each listing loses: the owner's update lands first."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lost: set[str] = set()
+
+    def write(self, writes: Sequence[tuple[Listing, str | None]], region: str | None) -> set[str]:
+        first = [x for x, _ in writes if x.listing_id not in self.lost and x.status != "active"]
+        for listing in first:
+            self.lost.add(listing.listing_id)
+            held = self.listings[listing.listing_id]
+            racing = held.model_copy(update={"version": held.version + "0", "reason": "并发更新"})
+            super().write([(racing, held.version)], None)
+        return super().write([(x, v) for x, v in writes if x not in first], region)
+
+
+def test_a_removal_that_loses_a_race_is_planned_again_not_reported_duplicate() -> None:
+    gw = Stranger()
+    gw.store = OvertakenOnce()
+    gw.service._listings = gw.store
+    gw.push([entry()], batch_id="city-1")
+    gone = removal(source_updated_at=(NOW + timedelta(minutes=1)).isoformat())
+
+    result = gw.send(gw.city, CITY, [], "city-2", [gone])
+
+    assert [(o.list, o.outcome) for o in result.outcomes] == [("removals", "removed")]
+    assert gw.store.listings[lid(entry())].status == "revoked"
+
+
+def test_a_removal_that_keeps_losing_races_is_refused_not_reported_duplicate() -> None:
+    gw = Stranger()
+    gw.push([entry()], batch_id="city-1")
+    gw.store.__class__ = AlwaysOvertaken  # from now on every conditional write loses
+    gone = removal(source_updated_at=(NOW + timedelta(minutes=1)).isoformat())
+
+    result = gw.send(gw.city, CITY, [], "city-2", [gone])
+
+    assert result.outcomes == ()
+    assert [(e.list, e.code) for e in result.errors] == [("removals", "listing_contended")]
