@@ -684,7 +684,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "decide_objection",
         LIFE,
         "Decide an open objection: upheld, corrected or revoked",
-        Access.PLATFORM,
+        Access.OPERATOR_OR_PLATFORM,
         {200: Reply(ListingChange, f"{STEPPED} {REPLAYED}")},
         (errors.BadRequest, errors.NotFound, NotListingOwner, NotInForce, ListingChanged),
         body=ObjectionDecision,
@@ -695,7 +695,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "repair",
         LIFE,
         "Credit repair (信用修复) of a black listing",
-        Access.PLATFORM,
+        Access.OPERATOR_OR_PLATFORM,
         {200: Reply(ListingChange, f"{STEPPED} {REPLAYED}")},
         (
             errors.BadRequest,

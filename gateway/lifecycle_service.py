@@ -112,7 +112,7 @@ class LifecycleService:
         listing_id: str,
         objection_id: str,
         decision: ObjectionDecision,
-        region: str,
+        region: str | None,
     ) -> tuple[Listing, bool]:
         held = self.listing(credit_code, listing_id)
         by = self._as_owner(held, region)
@@ -126,7 +126,7 @@ class LifecycleService:
         return self._save(held, moved), True
 
     def repair(
-        self, credit_code: str, listing_id: str, request: RepairRequest, region: str
+        self, credit_code: str, listing_id: str, request: RepairRequest, region: str | None
     ) -> tuple[Listing, bool]:
         held = self.listing(credit_code, listing_id)
         by = self._as_owner(held, region)

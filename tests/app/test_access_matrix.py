@@ -91,10 +91,10 @@ PUT    /v1/agreements/{agreement_id}             401  ok   401  403  403  403  4
 DELETE /v1/agreements/{agreement_id}             401  ok   401  403  403  403  403  403  403  403
 POST   L/objections                              401  ok   401  ok   403  403  403  403  403  403
 POST   L/objections @sub                         401  ok   401  ok   ok   403  403  403  403  403
-POST   L/objections/{objection_id}/decision      401  no   401  ok   403  403  403  403  403  403
-POST   L/objections/{objection_id}/decision @sub 401  no   401  ok   ok   403  403  403  403  403
-POST   L/repair                                  401  no   401  ok   403  403  403  403  403  403
-POST   L/repair @sub                             401  no   401  ok   ok   403  403  403  403  403
+POST   L/objections/{objection_id}/decision      401  ok   401  ok   403  403  403  403  403  403
+POST   L/objections/{objection_id}/decision @sub 401  ok   401  ok   ok   403  403  403  403  403
+POST   L/repair                                  401  ok   401  ok   403  403  403  403  403  403
+POST   L/repair @sub                             401  ok   401  ok   ok   403  403  403  403  403
 GET    /v1/objections/overdue                    401  ok   401  403  403  403  403  403  403  403
 POST   /v1/tick                                  401  ok   401  403  403  403  403  403  403  403
 POST   /v1/feedback                              401  no   401  403  403  403  ok   403  403  403
