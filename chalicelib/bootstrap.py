@@ -21,6 +21,7 @@ from chalicelib.dynamodb.rate_limits import DynamoRateCounter
 from chalicelib.dynamodb.registry import DynamoRegistry
 from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
 from chalicelib.dynamodb.uploads import DynamoUploads
+from chalicelib.erasure import StoredCopies
 from chalicelib.http_transport import Urllib3Transport
 from chalicelib.s3_archive import S3Archive
 from chalicelib.settings import Settings, get_settings
@@ -101,6 +102,8 @@ def build(settings: Settings, clock: Clock) -> Container:
     listings = DynamoListings(dynamodb, settings.listings_table)
     subscriptions = DynamoSubscriptions(dynamodb, settings.subscriptions_table)
     deliveries = DynamoDeliveryLog(dynamodb, settings.deliveries_table)
+    feedback = DynamoFeedback(dynamodb, settings.feedback_table)
+    exchange_log = DynamoExchangeLog(dynamodb, settings.exchange_log_table)
     secrets = _client(settings, "secretsmanager")
     signing_secret = _secret(secrets, settings.signing_key, settings.signing_key_secret_arn)
     signer = Ed25519Signer(settings.signing_key_id, derive_private_key(signing_secret or ""))
@@ -122,8 +125,8 @@ def build(settings: Settings, clock: Clock) -> Container:
         subscriptions=subscriptions,
         agreements=DynamoAgreements(dynamodb, settings.agreements_table),
         deliveries=deliveries,
-        feedback=DynamoFeedback(dynamodb, settings.feedback_table),
-        exchange_log=DynamoExchangeLog(dynamodb, settings.exchange_log_table),
+        feedback=feedback,
+        exchange_log=exchange_log,
         batches=batches,
         nonces=DynamoNonces(dynamodb, settings.batches_table),
         queue=SqsDeliveryQueue(sqs, settings.delivery_queue_url, settings.delivery_dlq_url),
@@ -145,7 +148,9 @@ def build(settings: Settings, clock: Clock) -> Container:
             settings.retry_schedule,
         ),
         url_verifier=UrlVerifier(transport, signer, clock),
-        lifecycle=_lifecycle(listings, archive, clock, settings, registry),
+        lifecycle=_lifecycle(
+            listings, archive, clock, settings, registry, StoredCopies(exchange_log, feedback)
+        ),
         uploads=uploads,
         upload_queue=SqsUploadQueue(sqs, settings.upload_queue_url),
         upload_desk=UploadDesk(registry, uploads, clock, rates, policy),
@@ -175,6 +180,7 @@ def _lifecycle(
     clock: Clock,
     settings: Settings,
     registry: DynamoRegistry,
+    erasure: StoredCopies,
 ) -> LifecycleService:
     return LifecycleService(
         listings,
@@ -186,13 +192,15 @@ def _lifecycle(
         registry,
         settings.tolerance,
         settings.evidence_days,
+        erasure,
     )
 
 
 def lifecycle_at(clock: Clock) -> LifecycleService:
     """The lifecycle service on another clock (the local stack's tick at a chosen time)."""
     c = container()
-    return _lifecycle(c.listings, c.archive, clock, c.settings, c.registry)
+    copies = StoredCopies(c.exchange_log, c.feedback)
+    return _lifecycle(c.listings, c.archive, clock, c.settings, c.registry, copies)
 
 
 _clock_override: list[Clock] = []

@@ -80,7 +80,6 @@ def fan_out(records: Sequence[dict[str, Any]]) -> None:
         return
     c = container()
     logged = c.exchange_log.append([change for change, _ in changes])
-    _erase_purged([change for change, _ in changes], logged)
     subscriptions = c.subscriptions.all()
     if not subscriptions:
         return
@@ -99,18 +98,6 @@ def fan_out(records: Sequence[dict[str, Any]]) -> None:
         )
     c.queue.enqueue(stamped(deliveries, logged, c.exchange_log.allocate))
     log.info("fan-out: %d changes, %d deliveries", len(changes), len(deliveries))
-
-
-def _erase_purged(changes: Sequence[Change], logged: dict[str, int]) -> None:
-    """Once a purge's tombstone is logged, erase the other copies of the listing's content:
-    the bodies of its earlier log entries (a replay sends the tombstone instead) and the
-    feedback about it. Delivery records hold no content to erase (``DynamoDeliveryLog``)."""
-    c = container()
-    for change in changes:
-        if change.type is ChangeType.PURGED:
-            bodies = c.exchange_log.erase(change.listing.listing_id, logged[change.change_id])
-            reports = c.feedback.erase(change.listing.listing_id)
-            log.info("purge erased %d logged bodies and %d feedback reports", bodies, reports)
 
 
 def _black_changes_by_subject(

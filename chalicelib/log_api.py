@@ -128,7 +128,7 @@ def replay(request: Request, subscription_id: str) -> Response:
     )
     deliveries = [
         delivery.model_copy(update={"replay": True, "log_sequence": sequence})
-        for sequence, change in replayable(logged, _change_at)
+        for sequence, change in replayable(logged, _tombstone)
         for delivery in plan_deliveries(change, [subscription], agreements)
     ]
     sequences = {d.change.change_id: d.log_sequence or 0 for d in deliveries}
@@ -139,7 +139,12 @@ def replay(request: Request, subscription_id: str) -> Response:
     return json_response(202, body)
 
 
-def _change_at(sequence: int) -> Change | None:
-    """The change logged at ``sequence``, unless its body was erased too."""
-    found = container().exchange_log.entries(sequence, 1)
-    return next((body for _, body in found if isinstance(body, Change)), None)
+def _tombstone(change_id: str) -> tuple[int, Change] | None:
+    """A purge's tombstone and where it is logged, once fan-out has logged it."""
+    log = container().exchange_log
+    sequence = log.sequence_of(change_id)
+    if sequence is None:
+        return None
+    return next(
+        ((sequence, body) for _, body in log.entries(sequence, 1) if isinstance(body, Change)), None
+    )

@@ -95,11 +95,17 @@ def change_between(new: Listing, old: Listing | None) -> Change | None:
     )
 
 
+def purge_id(listing: Listing) -> str:
+    """The change id of the listing's purge, known before the purge is logged (the tick names
+    it in the stubs that replace the listing's erased log bodies)."""
+    return change_id(listing, "#purged")
+
+
 def purged(listing: Listing, at: datetime) -> Change:
     """The last word on an erased listing: its tombstone, the same for every subscriber and in
     the exchange log, where it stays for replays — so it holds nothing of the person."""
     return Change(
-        change_id=change_id(listing, "#purged"),
+        change_id=purge_id(listing),
         type=ChangeType.PURGED,
         listing=tombstone(listing),
         previous_version=listing.version,

@@ -84,29 +84,30 @@ def next_entry(previous_hash: str, sequence: int, change: Change) -> LogEntry:
 
 class Erased(Frozen):
     """Where a change's body was, after retention erased its listing: the chain keeps the
-    entry and its digest; ``tombstone`` is the sequence of the purge a replay sends instead."""
+    entry and its digest; ``tombstone`` is the change id of the purge a replay sends instead."""
 
-    tombstone: int
+    tombstone: str
 
 
 def replayable(
     logged: Iterable[tuple[LogEntry, Change | Erased]],
-    tombstone_at: Callable[[int], Change | None],
+    tombstone_at: Callable[[str], tuple[int, Change] | None],
 ) -> Iterator[tuple[int, Change]]:
     """(log sequence, change) for each logged change a replay may send, in order: an erased
-    body is replaced by its purge's tombstone (``tombstone_at(sequence)``), once per replay,
-    so a purged listing's content never leaves the gateway again."""
-    sent: set[int] = set()
+    body is replaced by its purge's tombstone (``tombstone_at(change_id)``: where it is logged,
+    and what), once per replay, so a purged listing's content never leaves the gateway again;
+    while the tombstone is not logged yet, nothing is sent in its place."""
+    sent: set[str] = set()
     for entry, body in logged:
         if isinstance(body, Change):
-            if entry.sequence not in sent:
-                sent.add(entry.sequence)
+            if body.change_id not in sent:
+                sent.add(body.change_id)
                 yield entry.sequence, body
         elif body.tombstone not in sent:
             found = tombstone_at(body.tombstone)
             if found is not None:
                 sent.add(body.tombstone)
-                yield body.tombstone, found
+                yield found
 
 
 def chain(previous_hash: str, first_sequence: int, changes: Sequence[Change]) -> list[LogEntry]:

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from gateway.change import purge_id
 from gateway.clock import Clock, china_date
 from gateway.errors import Conflict, NotFound
 from gateway.freshness import check_action
@@ -23,7 +24,7 @@ from gateway.lifecycle import (
 )
 from gateway.listing import Listing, ListingStatus
 from gateway.ownership import NotListingOwner, may_change, not_owner_message
-from gateway.ports import Archive, ListingStore, Registry
+from gateway.ports import Archive, Erasure, ListingStore, Registry
 from gateway.retention import EVIDENCE_DAYS, purge_due
 from gateway.signing import DEFAULT_TOLERANCE
 from gateway.workdays import WorkdayCalendar
@@ -56,9 +57,11 @@ class LifecycleService:
         registry: Registry,
         tolerance: timedelta = DEFAULT_TOLERANCE,
         evidence_days: int = EVIDENCE_DAYS,
+        erasure: Erasure | None = None,
     ) -> None:
         self._registry = registry
         self._evidence_days = evidence_days
+        self._erasure = erasure  # the app always passes one; without, only the listing goes
         self._tolerance = tolerance
         self._listings = listings
         self._archive = archive
@@ -139,14 +142,18 @@ class LifecycleService:
     def tick(self) -> TickReport:
         """Expire what is due, purge what retention allows, list overdue objections.
 
-        A purge only deletes the listing item: the stream's REMOVE becomes the tombstone, and
-        fan-out erases the other copies (``chalicelib.events``), retried until it succeeds."""
+        A purge erases the other copies of the listing's content first (``Erasure``), then
+        deletes the listing if it is still the version judged due: should either fail, the
+        listing stays and the next tick erases again. The stream's REMOVE becomes the tombstone.
+        """
         now = self._clock.now()
         today = china_date(now)
         report = TickReport()
         for listings in self._listings.by_subject():
             for held in listings:
                 if purge_due(held, today, self._retention_years, self._evidence_days):
+                    if self._erasure is not None:  # first: until the delete, a tick retries
+                        self._erasure.erase(held.listing_id, purge_id(held))
                     if self._listings.delete(held):
                         report.purged += 1
                         region = held.origin_region

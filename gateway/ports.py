@@ -73,6 +73,14 @@ class ListingStore(Protocol):
         ...
 
 
+class Erasure(Protocol):
+    def erase(self, listing_id: str, tombstone_id: str) -> None:
+        """Erase every stored copy of the listing's content but the listing item itself —
+        logged change bodies (each replaced by a stub naming the purge ``tombstone_id``) and
+        feedback about it. Idempotent: a purge interrupted after it is simply run again."""
+        ...
+
+
 class SubscriptionStore(Protocol):
     def put(self, subscription: Subscription) -> None: ...
     def get(self, subscription_id: str) -> Subscription | None: ...

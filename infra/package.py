@@ -59,10 +59,10 @@ TABLES: dict[str, dict[str, str]] = {
         "SubscriptionsTable": "r",
         "AgreementsTable": "r",
         "ExchangeLogTable": "rw",
-        "FeedbackTable": "rw",  # a purge's fan-out erases the listing's feedback
     },
     "DeliverWebhooks": {"SubscriptionsTable": "rw", "DeliveriesTable": "rw"},
-    "LifecycleTick": {"ListingsTable": "rw", "ExchangeLogTable": "r"},
+    # A purge erases the listing's logged bodies and feedback before it deletes the listing.
+    "LifecycleTick": {"ListingsTable": "rw", "ExchangeLogTable": "rw", "FeedbackTable": "rw"},
     "IngestUploads": {"ListingsTable": "rw", "UploadsTable": "rw"},
 }
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Table, n, s, text
-from gateway.change import Change
+from gateway.change import Change, ChangeType
 from gateway.exchange_log import GENESIS, Erased, LogEntry, chain
 
 if TYPE_CHECKING:
@@ -99,6 +99,8 @@ class DynamoExchangeLog(Table):
         items = [head]
         by_listing: dict[str, list[int]] = {}
         for entry, change in zip(entries, changes, strict=True):
+            if change.type is not ChangeType.PURGED:  # the tombstone outlives the listing
+                by_listing.setdefault(change.listing.listing_id, []).append(entry.sequence)
             items += [
                 self._new({"pk": s(_entry_key(entry.sequence)), "doc": s(entry.model_dump_json())}),
                 self._new(
@@ -106,7 +108,6 @@ class DynamoExchangeLog(Table):
                 ),
                 self._new({"pk": s(f"change#{change.change_id}"), "sequence": n(entry.sequence)}),
             ]
-            by_listing.setdefault(change.listing.listing_id, []).append(entry.sequence)
         for listing_id, sequences in by_listing.items():  # one update per item per transaction
             items.append(
                 {
@@ -177,21 +178,20 @@ class DynamoExchangeLog(Table):
             sorted(x for x in window if "erased_by" in stubs.get(_body_key(x), {})),
         )
 
-    def erase(self, listing_id: str, tombstone: int) -> int:
-        """Replace the body of every logged change of ``listing_id`` but the tombstone's by a
-        stub naming the tombstone; entries, digests and the head stay, so the chain verifies.
+    def erase(self, listing_id: str, tombstone_id: str) -> int:
+        """Replace the body of every logged change of ``listing_id`` by a stub naming its
+        purge's change id; entries, digests and the head stay, so the chain verifies.
 
-        Idempotent, and the listing's index goes last: a fan-out retried after a failure
+        Idempotent, and the listing's index goes last: a purge retried after a failure
         finishes the erasure. Returns how many bodies were erased.
         """
         index = self._get({"pk": s(_index_key(listing_id))})
-        sequences = sorted(int(x) for x in index["sequences"]["NS"]) if index else []
-        stubs = [x for x in sequences if x != tombstone]
+        stubs = sorted(int(x) for x in index["sequences"]["NS"]) if index else []
         for start in range(0, len(stubs), _WRITE_BATCH):
             chunk = stubs[start : start + _WRITE_BATCH]
             pending: dict[str, Any] = {
                 self._table: [
-                    {"PutRequest": {"Item": {"pk": s(_body_key(x)), "erased_by": n(tombstone)}}}
+                    {"PutRequest": {"Item": {"pk": s(_body_key(x)), "erased_by": s(tombstone_id)}}}
                     for x in chunk
                 ]
             }
@@ -201,6 +201,10 @@ class DynamoExchangeLog(Table):
         if index:
             self._client.delete_item(TableName=self._table, Key={"pk": s(_index_key(listing_id))})
         return len(stubs)
+
+    def sequence_of(self, change_id: str) -> int | None:
+        """Where ``change_id`` is logged, if it is."""
+        return self._logged([change_id]).get(change_id)
 
     def allocate(self, subscription_id: str, count: int) -> int:
         """Reserve ``count`` per-subscription sequence numbers; the first of them."""
@@ -219,5 +223,5 @@ def _body(entry: dict[str, Any], body: dict[str, Any] | None) -> Change | Erased
     """The entry's change: its body item, or the stub erasure left; entries written before
     bodies had items of their own keep the change on the entry item."""
     if body is not None and "erased_by" in body:
-        return Erased(tombstone=int(body["erased_by"]["N"]))
+        return Erased(tombstone=text(body, "erased_by"))
     return Change.model_validate_json(text(body if body is not None else entry, "change"))

@@ -270,34 +270,43 @@ def purge_of(change: Change) -> Change:
     return purged(change.listing, change.occurred_at + timedelta(days=5 * 366))
 
 
-def test_erasing_a_listing_replaces_its_bodies_by_its_tombstone_and_keeps_the_chain(log):
+def test_erasing_a_listing_replaces_its_bodies_by_its_purge_and_keeps_the_chain(log):
     mine = changes(1)[0]
     other = changes(1, first=40)[0]
     log.append([mine, other, newer(mine)])
-    tombstone = purge_of(mine)
-    at = log.append([tombstone])[tombstone.change_id]
     before = [entry for entry, _ in everything(log)]
+    tombstone = purge_of(mine)
 
-    erased = log.erase(mine.listing.listing_id, at)
+    erased = log.erase(mine.listing.listing_id, tombstone.change_id)
 
-    assert (erased, at) == (2, 4)
+    assert erased == 2
     stored = everything(log)
     assert [entry for entry, _ in stored] == before
     assert _chain_problems(before) == []
-    assert [body for _, body in stored] == [
-        Erased(tombstone=4),
-        other,
-        Erased(tombstone=4),
-        tombstone,
-    ]
+    gone = Erased(tombstone=tombstone.change_id)
+    assert [body for _, body in stored] == [gone, other, gone]
     assert log.published(1, 10) == (before, [1, 3])
+
+
+def test_the_purge_logged_afterwards_is_found_by_its_change_id_and_never_erased(log):
+    mine = changes(1)[0]
+    log.append([mine])
+    tombstone = purge_of(mine)
+    log.erase(mine.listing.listing_id, tombstone.change_id)
+
+    at = log.append([tombstone])[tombstone.change_id]
+
+    assert log.sequence_of(tombstone.change_id) == at == 2
+    assert log.erase(mine.listing.listing_id, tombstone.change_id) == 0
+    assert [body for _, body in everything(log)][1] == tombstone
 
 
 def test_erased_bodies_leave_no_trace_of_the_listings_content_in_the_table(log, aws):
     mine = changes(1)[0]
     log.append([mine, newer(mine)])
     tombstone = purge_of(mine)
-    log.erase(mine.listing.listing_id, log.append([tombstone])[tombstone.change_id])
+    log.erase(mine.listing.listing_id, tombstone.change_id)
+    log.append([tombstone])
 
     items = aws.dynamodb.scan(TableName=aws.env["CG_EXCHANGE_LOG_TABLE"])["Items"]
 
@@ -312,12 +321,11 @@ def test_erasing_again_or_erasing_an_unknown_listing_changes_nothing(log, aws):
     mine = changes(1)[0]
     log.append([mine])
     tombstone = purge_of(mine)
-    at = log.append([tombstone])[tombstone.change_id]
-    log.erase(mine.listing.listing_id, at)
+    log.erase(mine.listing.listing_id, tombstone.change_id)
     items = item_count(aws)
 
-    assert log.erase(mine.listing.listing_id, at) == 0
-    assert log.erase("lst_" + "0" * 32, at) == 0
+    assert log.erase(mine.listing.listing_id, tombstone.change_id) == 0
+    assert log.erase("lst_" + "0" * 32, tombstone.change_id) == 0
     assert item_count(aws) == items
     assert log.published(1, 10)[1] == [1]
 
@@ -327,6 +335,6 @@ def test_two_changes_of_one_listing_in_one_append_are_both_erased(log):
     log.append([mine, newer(mine)])
     tombstone = purge_of(mine)
 
-    log.erase(mine.listing.listing_id, log.append([tombstone])[tombstone.change_id])
+    log.erase(mine.listing.listing_id, tombstone.change_id)
 
-    assert [body for _, body in everything(log)][:2] == [Erased(tombstone=3)] * 2
+    assert [body for _, body in everything(log)] == [Erased(tombstone=tombstone.change_id)] * 2

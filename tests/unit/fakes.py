@@ -59,6 +59,17 @@ class InMemoryArchive:
         return True
 
 
+class RecordingErasure:
+    """Remembers each erasure, and whether the listing was still stored when it ran."""
+
+    def __init__(self, store: InMemoryListingStore) -> None:
+        self.store = store
+        self.erased: list[tuple[str, str, bool]] = []
+
+    def erase(self, listing_id: str, tombstone_id: str) -> None:
+        self.erased.append((listing_id, tombstone_id, listing_id in self.store.listings))
+
+
 @dataclass
 class _BatchRecord:
     body_sha256: str

@@ -23,8 +23,9 @@ from builders import (
     person,
 )
 from builders import region as region_of
-from fakes import InMemoryArchive, InMemoryListingStore, InMemoryRegistry
+from fakes import InMemoryArchive, InMemoryListingStore, InMemoryRegistry, RecordingErasure
 
+from gateway.change import purge_id
 from gateway.clock import CHINA, FixedClock
 from gateway.errors import NotFound
 from gateway.freshness import FutureDate, FutureVersion
@@ -86,6 +87,7 @@ class Rig:
         self.registry = InMemoryRegistry()
         for code in (CITY, COUNTY, OTHER_COUNTY, GUANGDONG, HUNAN, XINZHENG):
             self.registry.put_region(region_of(code))
+        self.erasure = RecordingErasure(self.store)
         self.service = LifecycleService(
             self.store,
             self.archive,
@@ -94,6 +96,7 @@ class Rig:
             WorkdayCalendar(),
             self.retention_years,
             self.registry,
+            erasure=self.erasure,
         )
 
     def seed(self, *held: Listing) -> Listing:
@@ -501,6 +504,15 @@ def test_the_tick_purges_a_person_s_ended_black_listing_five_years_on() -> None:
     assert rig.store.current([(gone.credit_code, gone.listing_id)]) == {}
 
 
+def test_a_purge_erases_the_listings_other_copies_first_naming_its_tombstone() -> None:
+    rig = Rig(at=FIVE_YEARS_ON)
+    gone = rig.seed(ended(person_listing()))
+
+    rig.service.tick()
+
+    assert rig.erasure.erased == [(gone.listing_id, purge_id(gone), True)]
+
+
 def test_the_purge_is_recorded_in_the_archive_with_counts_per_region_only() -> None:
     rig = Rig(at=FIVE_YEARS_ON)
     rig.seed(
@@ -560,6 +572,7 @@ def test_the_tick_never_purges_other_listings(kept: Callable[[], Listing]) -> No
     report = rig.service.tick()
 
     assert (report.purged, rig.stored(held), rig.archive.objects) == (0, held, [])
+    assert rig.erasure.erased == []
 
 
 # -- the tick: overdue objections --

@@ -245,9 +245,10 @@ def test_a_replay_sends_the_tombstone_once_where_erased_bodies_were() -> None:
         purged(held, STOPPED),
     ]
     entries: list[LogEntry] = chain("0" * 64, 1, made)
-    bodies: list[Any] = [Erased(tombstone=4), made[1], Erased(tombstone=4), made[3]]
+    gone = Erased(tombstone=made[3].change_id)
+    bodies: list[Any] = [gone, made[1], gone, made[3]]
 
-    sent = list(replayable(zip(entries, bodies, strict=True), {4: made[3]}.get))
+    sent = list(replayable(zip(entries, bodies, strict=True), {gone.tombstone: (4, made[3])}.get))
 
     assert [(sequence, change.change_id) for sequence, change in sent] == [
         (4, made[3].change_id),
@@ -259,4 +260,4 @@ def test_a_replay_skips_an_erased_body_whose_tombstone_is_not_logged_yet() -> No
     made = purged(ended(person_entry()), STOPPED)
     [entry_one] = chain("0" * 64, 1, [made])
 
-    assert list(replayable([(entry_one, Erased(tombstone=9))], {}.get)) == []
+    assert list(replayable([(entry_one, Erased(tombstone=made.change_id))], {}.get)) == []

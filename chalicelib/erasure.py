@@ -1,0 +1,27 @@
+"""The purge's reach beyond the listing item: every other stored copy of a listing's content.
+
+Delivery records hold none (``chalicelib.dynamodb.deliveries``); raw pushes and uploads expire
+by the bucket's lifecycle rules before any purge is due (``gateway.retention.purge_due``).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
+from chalicelib.dynamodb.feedback import DynamoFeedback
+
+log = logging.getLogger("credit_gateway.erasure")
+
+
+class StoredCopies:
+    """``gateway.ports.Erasure`` over the exchange log's bodies and the feedback table."""
+
+    def __init__(self, exchange_log: DynamoExchangeLog, feedback: DynamoFeedback) -> None:
+        self._log = exchange_log
+        self._feedback = feedback
+
+    def erase(self, listing_id: str, tombstone_id: str) -> None:
+        bodies = self._log.erase(listing_id, tombstone_id)
+        reports = self._feedback.erase(listing_id)
+        log.info("purge: %d logged bodies and %d feedback reports erased", bodies, reports)
