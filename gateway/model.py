@@ -78,14 +78,18 @@ def intake_of(info: ValidationInfo) -> Intake | None:
 # Chinese list needs them. Free text (``FREE_TEXT``: reasons, legal bases, notes) may keep tabs
 # and line breaks (\n, or \r\n as Windows writes it), since a 列入事由 can run to paragraphs; a
 # lone \r, which lets a line overwrite itself on a terminal, is refused there too.
+# Invisible characters (soft hyphen, zero-width space / joiners, word joiner and the invisible
+# operators, the byte-order mark) and the Unicode line / paragraph separators are refused too:
+# a decision number with U+200B inside reads exactly like the real one and is another listing.
 _BIDI = r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-_NOT_IN_LINE = re.compile(rf"[\x00-\x1f\x7f-\x9f{_BIDI}]")
-_NOT_IN_PROSE = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]|\r(?!\n)")
+_INVISIBLE = r"\u00ad\u180e\u200b-\u200d\u2028\u2029\u2060-\u2064\ufeff"
+_NOT_IN_LINE = re.compile(rf"[\x00-\x1f\x7f-\x9f{_BIDI}{_INVISIBLE}]")
+_NOT_IN_PROSE = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}{_INVISIBLE}]|\r(?!\n)")
 
 
 def _text_check(forbidden: re.Pattern[str]) -> AfterValidator:
     def check(value: str, info: ValidationInfo) -> str:
-        # Every forbidden character is unprintable (Cc or Cf), so printable text — nearly all
+        # Every forbidden character is unprintable (Cc, Cf, Zl, Zp), so printable text — nearly all
         # of it — is settled by one C call; input is told from stored records only then.
         if value.isprintable() or intake_of(info) is None:
             return value
@@ -93,8 +97,8 @@ def _text_check(forbidden: re.Pattern[str]) -> AfterValidator:
         if found is not None:
             raise PydanticCustomError(
                 "control_character",
-                "U+{code_point} at position {position} is a control or bidirectional formatting "
-                "character; text fields hold text",
+                "U+{code_point} at position {position} is a control, invisible or bidirectional "
+                "formatting character; text fields hold text",
                 {"code_point": f"{ord(found.group()[0]):04X}", "position": found.start()},
             )
         return value

@@ -95,6 +95,10 @@ def check_webhook_url(url: str, *, allow_loopback_http: bool) -> str:
     ------
     InvalidWebhookUrl
     """
+    if not url.isprintable() or any(c.isspace() for c in url):
+        raise InvalidWebhookUrl(
+            "the webhook URL holds a space, control or invisible character", field="url"
+        )
     try:
         parts = urlsplit(url)
         host = (parts.hostname or "").rstrip(".").lower()

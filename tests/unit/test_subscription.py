@@ -87,3 +87,20 @@ def test_credentials_in_the_url_are_refused(url: str) -> None:
 def test_a_url_that_is_not_absolute_http_is_refused(url: str) -> None:
     with pytest.raises(InvalidWebhookUrl):
         check_webhook_url(url, allow_loopback_http=True)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://a.example.cn/hook\nX-Injected: 1",
+        "https://a.example.cn/ho\r\nok",
+        "https://a.example.cn/hook\x7f",
+        "https://a.example.cn/\u202ekooh",
+        "https://a.example.cn/ho ok",
+        "https://a.example.cn/\u200bhook",
+    ],
+    ids=ascii,
+)
+def test_a_url_holding_a_space_control_or_invisible_character_is_refused(url: str) -> None:
+    with pytest.raises(InvalidWebhookUrl):
+        check_webhook_url(url, allow_loopback_http=False)

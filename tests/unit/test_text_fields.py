@@ -49,6 +49,9 @@ FORBIDDEN = {
 }
 LINE_BREAKS = {"line feed": "\n", "tab": "\t", "CR LF": "\r\n"}
 BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+# Invisible: soft hyphen, Mongolian vowel separator, zero-width space / non-joiner / joiner,
+# word joiner and invisible operators, the BOM; and the line / paragraph separators (Zl, Zp).
+INVISIBLE = frozenset("\u00ad\u180e\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff")
 
 
 @dataclass(frozen=True)
@@ -207,7 +210,9 @@ def test_ordinary_chinese_text_passes_every_field(field: Field, text: str) -> No
 
 def refused_as_line(text: str) -> bool:
     """The rule, from Unicode's own categories: Cc is exactly U+0000–001F and U+007F–009F."""
-    return any(unicodedata.category(c) == "Cc" or c in BIDI for c in text)
+    return any(
+        unicodedata.category(c) in ("Cc", "Zl", "Zp") or c in BIDI or c in INVISIBLE for c in text
+    )
 
 
 def refused_as_prose(text: str) -> bool:
@@ -248,3 +253,12 @@ def test_text_is_judged_as_input_even_where_no_date_is_known() -> None:
     assert [(e["loc"], e["type"]) for e in caught.value.errors()] == [
         (("subject_name",), "control_character")
     ]
+
+
+@pytest.mark.parametrize(
+    "hidden", ["\u200b", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u2028"], ids=ascii
+)
+def test_a_decision_number_with_an_invisible_character_is_refused(hidden: str) -> None:
+    codes = {code for _, code in problems(FIELDS[4], f"(2026)黑09执{hidden}999号")}
+
+    assert "control_character" in codes
