@@ -26,8 +26,10 @@ demo: venv
 dev: venv
 	$(BIN)/gateway dev
 
+# Two workers (the machine has two cores); a test file stays on one worker, so the module-scoped
+# stacks and worlds are built once each.
 test: venv
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 # Throughput, memory and request counts against their references: bench/report.md and .json.
 # Sizes and parts are overridable, e.g. BENCH_SIZE=20000 BENCH_PARTS=pipeline,bulk (see bench/).
