@@ -23,6 +23,7 @@ from chalicelib import (
     lifecycle_api,
     log_api,
     openapi,
+    query_api,
     reports_api,
     uploads_api,
     verification_api,
@@ -65,7 +66,13 @@ def get_upload(code: str, upload_id: str) -> Response:
 @app.route("/v1/subjects/{credit_code}", methods=["GET"])
 @json_api
 def subject(credit_code: str) -> Response:
-    return api.subject(_request(), credit_code)
+    return query_api.subject(_request(), credit_code)
+
+
+@app.route("/v1/subjects/{credit_code}/trail", methods=["GET"])
+@json_api
+def subject_trail(credit_code: str) -> Response:
+    return query_api.trail(_request(), credit_code)
 
 
 @app.route("/v1/subscriptions", methods=["POST"])

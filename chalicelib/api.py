@@ -13,20 +13,15 @@ from chalicelib import caller, verification_api
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
 from gateway.authentication import replayed
-from gateway.clock import china_date
-from gateway.codes import mask, requested_code
 from gateway.errors import (
     Conflict,
     NotFound,
     RegionMismatch,
-    SchemaError,
     UnknownRegion,
 )
 from gateway.gateway_keys import key_set
 from gateway.model import Moment, SingleLine
 from gateway.push import parse_request
-from gateway.query import subject_view
-from gateway.regions import check_region_code
 from gateway.registry import KeyIdTaken, PlatformKey, Region
 from gateway.signing import generate_hmac_secret
 from gateway.subscription import Subscription, SubscriptionRequest, check_webhook_url
@@ -35,25 +30,6 @@ from gateway.subscription import Subscription, SubscriptionRequest, check_webhoo
 def push(request: Request) -> Response:
     result = container().push_service.push(caller.headers(request), caller.body(request))
     return json_response(200, result.model_dump(mode="json"))
-
-
-def subject(request: Request, credit_code: str) -> Response:
-    c = container()
-    code = requested_code(credit_code, china_date(c.clock.now()))
-    as_region = caller.query(request, "as")
-    if as_region is not None:
-        try:
-            check_region_code(as_region)
-        except ValueError as exc:
-            raise SchemaError(f"as: {exc}", path="as") from exc
-    listings = c.listings.subject(code)
-    if not listings:
-        raise NotFound(f"no listings for {mask(code)}", path="credit_code")
-    agreements = c.agreements.all() if as_region else []
-    view = subject_view(
-        listings, as_region, agreements, china_date(c.clock.now()), caller.trusted(request)
-    )
-    return json_response(200, view.model_dump(mode="json"))
 
 
 def create_subscription(request: Request) -> Response:

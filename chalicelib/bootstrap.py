@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,7 @@ from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
 from chalicelib.dynamodb.feedback import DynamoFeedback
 from chalicelib.dynamodb.listings import DynamoListings
 from chalicelib.dynamodb.nonces import DynamoNonces
+from chalicelib.dynamodb.query_trail import DynamoQueryTrail
 from chalicelib.dynamodb.rate_limits import DynamoRateCounter
 from chalicelib.dynamodb.registry import DynamoRegistry
 from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
@@ -33,6 +35,7 @@ from gateway.delivery import DeliveryService
 from gateway.ingest import PushPolicy, PushService
 from gateway.lifecycle import shipped_policies
 from gateway.lifecycle_service import LifecycleService
+from gateway.query_trail import trail_key
 from gateway.signing import Ed25519Signer, derive_private_key
 from gateway.uploads import UploadDesk
 from gateway.url_verification import UrlVerifier
@@ -60,6 +63,9 @@ class Container:
     exchange_log: DynamoExchangeLog
     batches: DynamoBatchLedger
     nonces: DynamoNonces  # request ids used by platform keys (batches table, TTL)
+    rates: DynamoRateCounter  # per-minute windows (batches table, TTL)
+    query_trail: DynamoQueryTrail
+    trail_key: Callable[[], bytes]  # read on first use: only the API handler may read it
     queue: SqsDeliveryQueue
     push_service: PushService
     delivery_service: DeliveryService
@@ -129,6 +135,9 @@ def build(settings: Settings, clock: Clock) -> Container:
         exchange_log=exchange_log,
         batches=batches,
         nonces=DynamoNonces(dynamodb, settings.batches_table),
+        rates=rates,
+        query_trail=DynamoQueryTrail(dynamodb, settings.query_trail_table),
+        trail_key=_trail_key(secrets, settings, signing_secret or ""),
         queue=SqsDeliveryQueue(sqs, settings.delivery_queue_url, settings.delivery_dlq_url),
         push_service=PushService(
             registry,
@@ -172,6 +181,18 @@ def build(settings: Settings, clock: Clock) -> Container:
         ),
         aws_clients={"dynamodb": dynamodb, "s3": s3, "sqs": sqs},
     )
+
+
+def _trail_key(secrets: Any, settings: Settings, signing_secret: str) -> Callable[[], bytes]:
+    """The query trail's key, from its own secret or else from the signing secret (each under
+    the trail's label), fetched once and only when a query first needs it."""
+
+    @cache
+    def load() -> bytes:
+        own = _secret(secrets, settings.trail_key, settings.trail_key_secret_arn)
+        return trail_key(own or signing_secret)
+
+    return load
 
 
 def _lifecycle(

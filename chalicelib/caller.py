@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from chalicelib.bootstrap import container
 from chalicelib.settings import event_sources
 from gateway.authentication import Authenticated, authenticate_request, replayed
+from gateway.disclosure import ANONYMOUS, Viewer
 from gateway.errors import OperatorCredentialsRequired, OperatorOnly
 from gateway.push import M, schema_error
 from gateway.signing import RequestTarget
@@ -113,14 +114,25 @@ def operator_or_region(request: Request) -> str | None:
     return None if is_operator(request) else signed_region(request)
 
 
-def trusted(request: Request) -> bool:
-    """An operator, or a platform whose signed request verifies, may see unmasked IDs."""
+def viewer(request: Request) -> Viewer:
+    """Who asks, for what a query may show: the operator, the region whose key signed (with
+    its relay policy), or anonymous — no operator credentials and no signature. A signature
+    that does not verify is refused (401/403), never read as anonymous."""
     if is_operator(request):
-        return True
+        return Viewer(kind="operator", key_id=iam_principal(request))
     if "webhook-signature" not in headers(request):
-        return False
-    signed_region(request)
-    return True
+        return ANONYMOUS
+    key = authenticated(request).key
+    region = container().registry.get_region(key.region)
+    relays = region is not None and region.relays_subregions
+    return Viewer(kind="region", region=key.region, relays_subregions=relays, key_id=key.key_id)
+
+
+def source_address(request: Request) -> str:
+    """The client address API Gateway saw (``requestContext.identity.sourceIp``); headers such
+    as X-Forwarded-For are the client's to write, so they are never read."""
+    identity = (request.context or {}).get("identity") or {}
+    return str(identity.get("sourceIp") or "unknown")
 
 
 def valid(model: type[M], data: dict[str, Any]) -> M:

@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from gateway.bulk import DEFAULT_REMOVAL_THRESHOLD
 from gateway.delivery import DEFAULT_RETRY_SCHEDULE
 from gateway.gateway_keys import PublishedKey
+from gateway.query_trail import DEFAULT_KEEP_DAYS
 from gateway.retention import EVIDENCE_DAYS
 
 
@@ -30,6 +31,7 @@ class Settings(BaseSettings):
     deliveries_table: str
     feedback_table: str
     exchange_log_table: str
+    query_trail_table: str
     delivery_queue_url: str
     delivery_dlq_url: str
     uploads_table: str
@@ -45,6 +47,11 @@ class Settings(BaseSettings):
     published_keys: tuple[PublishedKey, ...] = ()
     operator_token: SecretStr | None = None
     operator_token_secret_arn: str | None = None
+    # The query trail's HMAC key (``gateway.query_trail``). Deployed: its own secret, so that
+    # rotating the signing key never orphans the trail; without one, derived from the signing
+    # secret under a distinct label (the local stack, tests).
+    trail_key: SecretStr | None = None
+    trail_key_secret_arn: str | None = None
 
     max_body_bytes: int = Field(default=5 * 1024 * 1024, gt=0, le=6 * 1024 * 1024)
     push_rate_per_minute: int = Field(default=600, ge=1, le=100_000)
@@ -54,6 +61,8 @@ class Settings(BaseSettings):
     # Raw pushes and uploads are evidence this long (the bucket's lifecycle rules, from the
     # stack's EvidenceDays); a purge waits until a listing's last version is older than this.
     evidence_days: int = Field(default=EVIDENCE_DAYS, ge=1, le=3650)
+    query_trail_days: int = Field(default=DEFAULT_KEEP_DAYS, ge=1, le=30 * 366)
+    anonymous_queries_per_minute: int = Field(default=60, ge=1, le=100_000)
     timestamp_tolerance_seconds: int = Field(default=300, ge=1, le=3600)
     # Each delay must fit one SQS visibility timeout (under 12 h).
     retry_schedule_seconds: tuple[Annotated[int, Field(ge=0, le=11 * 3600)], ...] = Field(
@@ -86,6 +95,10 @@ class Settings(BaseSettings):
     @property
     def tolerance(self) -> timedelta:
         return timedelta(seconds=self.timestamp_tolerance_seconds)
+
+    @property
+    def query_trail_period(self) -> timedelta:
+        return timedelta(days=self.query_trail_days)
 
 
 @cache

@@ -20,6 +20,7 @@ from typing import Any, TextIO
 from gateway.bulk_client import BulkUploader, describe
 from gateway.client import PushClient, Response, http_request
 from gateway.log_client import read_deliveries, verify_log
+from gateway.query_trail import Purpose
 from gateway.signing import Ed25519Signer, generate_signing_key, load_private_key, public_key_text
 from gateway.subject_table import render_stats, render_subject, render_upload
 
@@ -120,9 +121,9 @@ def _show(reply: Response) -> int:
 
 
 def _query(args: argparse.Namespace) -> int:
-    path = f"/v1/subjects/{urllib.parse.quote(args.code)}"
-    if args.as_region:
-        path += "?as=" + urllib.parse.quote(args.as_region)
+    params = {"as": args.as_region, "purpose": args.purpose}
+    query = urllib.parse.urlencode({k: v for k, v in params.items() if v})
+    path = f"/v1/subjects/{urllib.parse.quote(args.code)}" + (f"?{query}" if query else "")
     reply = _operator(args)("GET", args.url.rstrip("/") + path)
     if reply.status != 200 or args.json:
         return _show(reply)
@@ -280,6 +281,11 @@ def parser() -> argparse.ArgumentParser:
     query = commands.add_parser("query", help="one-stop query of a subject (应查必查)")
     query.add_argument("code", help="unified social credit code or resident ID")
     query.add_argument("--as", dest="as_region", help="show it as this region applies it")
+    query.add_argument(
+        "--purpose",
+        choices=[p.value for p in Purpose],
+        help="why (required for a natural person, and recorded in the query trail)",
+    )
     query.add_argument("--json", action="store_true", help="print the raw JSON")
     _remote(query)
     query.set_defaults(run=_query)

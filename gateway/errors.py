@@ -162,6 +162,7 @@ class VerificationError(GatewayError):
 
 
 class RateLimited(GatewayError):
-    """The region sent more pushes this minute than its limit; ``retry_after`` is in seconds."""
+    """The region sent more pushes this minute than its limit (or an address more anonymous
+    queries); ``retry_after`` is in seconds."""
 
     code = "rate_limited"

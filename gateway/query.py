@@ -8,7 +8,8 @@ from datetime import date
 from gateway.agreement import Agreement, NotRecognised
 from gateway.catalogue import ListKind
 from gateway.codes import SubjectType, mask
-from gateway.listing import Listing, ListingStatus, masked
+from gateway.disclosure import Viewer, disclosure, shown
+from gateway.listing import Listing, ListingStatus
 from gateway.measures import Measure
 from gateway.model import Frozen
 from gateway.recognition import intensified_domains, is_intensified, recognise
@@ -46,40 +47,51 @@ def subject_view(
     as_region: str | None,
     agreements: Sequence[Agreement],
     on: date,
-    entitled: bool,
-) -> SubjectView:
-    """Every listing with its status and, for ``as_region``, recognition and measures.
+    viewer: Viewer,
+) -> SubjectView | None:
+    """The listings ``viewer`` may see, each as it may see them (``gateway.disclosure``), with
+    recognition and measures for ``as_region``; ``None`` when it may see none, which the route
+    answers exactly as for a code never listed.
 
-    Without ``as_region`` every listing counts as applying. Resident ID numbers are masked
-    unless the caller is ``entitled`` (an operator or an authenticated platform).
+    Without ``as_region`` every listing shown counts as applying. ``agreements`` must hold the
+    signing region's as well as ``as_region``'s: they decide whether the signer recognises a
+    listing, hence sees its ID numbers.
     """
     views: list[ListingView] = []
     for listing in sorted(listings, key=lambda x: (x.kind, x.decided_on, x.listing_id)):
-        shown = listing if entitled else masked(listing)
+        how = disclosure(listing, viewer, agreements, on)
+        if how is None:
+            continue
+        seen = shown(listing, how)
         if as_region is None:
-            views.append(ListingView(listing=shown))
+            views.append(ListingView(listing=seen))
             continue
         outcome = recognise(listing, as_region, agreements, on)
         views.append(
             ListingView(
-                listing=shown,
+                listing=seen,
                 recognised=outcome.recognised,
                 basis=outcome.basis,
                 measures=outcome.measures,
                 reasons=outcome.reasons,
             )
         )
+    if not views:
+        return None
+    visible = {v.listing.listing_id for v in views}
+    held = [x for x in listings if x.listing_id in visible]
     applying = [
         v for v in views if v.recognised is not False and v.listing.status is ListingStatus.ACTIVE
     ]
     domains = (
-        intensified_domains(listings, as_region, agreements, on)
+        intensified_domains(held, as_region, agreements, on)
         if as_region is not None
         else frozenset(v.listing.domain for v in applying if v.listing.kind is ListKind.BLACK)
     )
-    latest = max(listings, key=lambda x: x.accepted_at)
+    latest = max(held, key=lambda x: x.accepted_at)
+    in_full = any(v.listing.credit_code == latest.credit_code for v in views)
     return SubjectView(
-        credit_code=latest.credit_code if entitled else mask(latest.credit_code),
+        credit_code=latest.credit_code if in_full else mask(latest.credit_code),
         subject_type=latest.subject_type,
         subject_name=latest.subject_name,
         as_region=as_region,

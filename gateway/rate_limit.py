@@ -1,4 +1,5 @@
-"""Per-region rate limits on pushes: a fixed one-minute window, counted in the store."""
+"""Rate limits: a fixed one-minute window per key, counted in the store — a region's pushes and
+uploads, and anonymous queries per client address (keyed by a digest of the address)."""
 
 from __future__ import annotations
 
@@ -16,13 +17,16 @@ class RateCounter(Protocol):
         ...
 
 
-def admit(counter: RateCounter, region: str, now: datetime, limit: int) -> None:
-    """Raises ``RateLimited`` (with seconds until the next window) over the limit."""
+def admit(
+    counter: RateCounter, region: str, now: datetime, limit: int, message: str | None = None
+) -> None:
+    """Raises ``RateLimited`` (with seconds until the next window) over the limit; ``message``
+    says what was limited (default: the region's pushes)."""
     start = now.replace(second=0, microsecond=0)
     if not counter.take(region, start, limit):
         retry_after = max(1, int((start + WINDOW - now).total_seconds()) + 1)
         raise RateLimited(
-            f"{region} is limited to {limit} pushes a minute",
+            message or f"{region} is limited to {limit} pushes a minute",
             limit=limit,
             retry_after=retry_after,
         )

@@ -18,6 +18,7 @@ from typing import Any
 
 from infra import resource_template
 from infra.evidence_window import evidence_parameter, evidence_window
+from infra.query_limits import query_parameters, query_throttle
 from infra.sizing import DELIVERY_VISIBILITY_TIMEOUT, function_sizes
 from infra.stream_failures import iterator_age_alarm, on_failure_statement, stream_event_source
 
@@ -41,7 +42,9 @@ WRITE = [
     "dynamodb:DeleteItem",
     "dynamodb:BatchWriteItem",
 ]
-# Which tables each function reads (r) or reads and writes (rw).
+# Which tables each function reads (r), reads and appends to (ra: new items only, never an
+# update or a delete: the query trail), or reads and writes (rw).
+MODES = {"r": READ, "ra": [*READ, "dynamodb:PutItem"], "rw": READ + WRITE}
 TABLES: dict[str, dict[str, str]] = {
     "APIHandler": {
         "RegistryTable": "rw",
@@ -53,6 +56,7 @@ TABLES: dict[str, dict[str, str]] = {
         "FeedbackTable": "rw",
         "ExchangeLogTable": "rw",
         "UploadsTable": "rw",
+        "QueryTrailTable": "ra",
     },
     "FanOutChanges": {
         "ListingsTable": "r",
@@ -91,7 +95,7 @@ def _statements(function: str) -> list[dict[str, Any]]:
         statements.append(
             {
                 "Effect": "Allow",
-                "Action": READ + (WRITE if mode == "rw" else []),
+                "Action": MODES[mode],
                 "Resource": resources,
             }
         )
@@ -117,6 +121,13 @@ def _statements(function: str) -> list[dict[str, Any]]:
                 "Effect": "Allow",
                 "Action": ["sqs:ChangeMessageVisibility"],
                 "Resource": _arn("DeliveryQueue"),
+            }
+        )
+        statements.append(  # the query trail's HMAC key: no other function reads it
+            {
+                "Effect": "Allow",
+                "Action": ["secretsmanager:GetSecretValue"],
+                "Resource": {"Ref": "TrailKeySecret"},
             }
         )
     if function == "IngestUploads":
@@ -180,6 +191,9 @@ def _environment(resources: dict[str, Any]) -> dict[str, Any]:
         "CG_AWS_REGION": {"Ref": "AWS::Region"},
         "CG_SIGNING_KEY_SECRET_ARN": {"Ref": "SigningKeySecret"},
         "CG_OPERATOR_TOKEN_SECRET_ARN": {"Ref": "OperatorTokenSecret"},
+        "CG_TRAIL_KEY_SECRET_ARN": {"Ref": "TrailKeySecret"},
+        "CG_ANONYMOUS_QUERIES_PER_MINUTE": {"Ref": "AnonymousQueriesPerMinute"},
+        "CG_QUERY_TRAIL_DAYS": {"Ref": "QueryTrailDays"},
         "CG_SIGNING_KEY_ID": {"Ref": "SigningKeyId"},
         "CG_PUBLISHED_KEYS": {"Ref": "PublishedKeys"},
         "CG_LISTINGS_STREAM_ARN": {"Fn::GetAtt": ["ListingsTable", "StreamArn"]},
@@ -221,6 +235,7 @@ def merge_template() -> dict[str, Any]:
                 "Description": "where alarms go (empty: none)",
             },
             **evidence_parameter(),
+            **query_parameters(),
         },
         "Conditions": {"HasAlarmEmail": {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]}},
         "Resources": {**resources, **_secrets(), **_alarms()},
@@ -240,6 +255,7 @@ def merge_template() -> dict[str, Any]:
                 ]
             }
         }
+    merged["Resources"]["RestAPI"] = {"Properties": {"MethodSettings": query_throttle()}}
     for function, sizes in function_sizes().items():  # each value's reason: infra/sizing.py
         merged["Resources"][function]["Properties"].update(sizes)
     merged["Resources"]["DeliveryQueue"]["Properties"]["VisibilityTimeout"] = (
@@ -285,6 +301,14 @@ def _secrets() -> dict[str, Any]:
             "Type": "AWS::SecretsManager::Secret",
             "Properties": {
                 "Description": "credit-gateway operator token",
+                "GenerateSecretString": generated,
+            },
+        },
+        # Never rotated: the trail of a credit code is filed under an HMAC with this key.
+        "TrailKeySecret": {
+            "Type": "AWS::SecretsManager::Secret",
+            "Properties": {
+                "Description": "credit-gateway query trail key (do not rotate)",
                 "GenerateSecretString": generated,
             },
         },

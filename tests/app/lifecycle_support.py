@@ -205,8 +205,15 @@ class Lifecycle:
     def tick(self, at: datetime | None = None) -> HTTPResponse:
         return self.post("/v1/tick", {"at": at.isoformat()} if at else {})
 
+    def lookup(self, code: str) -> HTTPResponse:
+        """The operator's query: a listing that ended is shown to its owner and the operator
+        only, and a query that may show a person states its purpose."""
+        return self.gateway.client.http.get(
+            f"/v1/subjects/{code}?purpose=supervision", headers=self.gateway.operator()
+        )
+
     def status(self, code: str, listing_id: str) -> str:
-        response = self.gateway.client.http.get(f"/v1/subjects/{code}")
+        response = self.lookup(code)
         assert response.status_code == 200, response.json_body
         [view] = [
             v for v in response.json_body["listings"] if v["listing"]["listing_id"] == listing_id

@@ -8,8 +8,11 @@ posts feedback only on deliveries it received; operator APIs (regions, keys, sig
 ending agreements, re-drive, tick, overdue objections, checkpoints) need the operator token —
 without it, or with a wrong one, 401 ``operator_credentials_required``; a platform whose
 signature verifies, 403 ``operator_only``; a dead key, what a push gets (403 ``unknown_key``).
-``GET /v1/subjects/{code}`` is public, but resident IDs are shown only to the operator or a
-platform signing its request.
+``GET /v1/subjects/{code}`` of a natural person (the row's subject, listed by A) takes the
+operator or a signature (anonymous: 401 ``personal_query_requires_signature``); resident IDs are
+shown in full to the operator, the owner (A) and a region that recognises the listing (B, by
+the agreement), masked to the others (test_personal_information.py has the full table). Its
+trail (``…/trail``) is read by the operator and the listing's owner.
 
 Columns (``access_support.ROLES``): ``anon`` no credentials · ``op`` the operator's token ·
 ``tok`` a wrong operator token · ``A`` a key of 湖北 (420000) · ``sub`` a key of 黄石 (420200),
@@ -70,6 +73,7 @@ from lifecycle_support import removal_of, stamp, this_month
 import app as gateway_app
 
 LISTING = "/v1/subjects/{credit_code}/listings/{listing_id}"
+PERSON = f"/v1/subjects/{NATURAL_PERSON_CODE}"
 SUBSCRIPTION = "/v1/subscriptions/{subscription_id}"
 
 # fmt: off
@@ -78,7 +82,8 @@ MATRIX = """
 POST   /v1/pushes                                401  no   401  ok   403  403  403  403  403  403
 POST   /v1/uploads                               401  no   401  ok   403  403  403  403  403  403
 GET    /v1/regions/{code}/uploads/{upload_id}    401  ok   401  ok   403  403  403  403  403  403
-GET    /v1/subjects/{credit_code}                mask full pub  full full full full pub  pub  pub
+GET    /v1/subjects/{credit_code}                401  full 401  full mask full mask pub  pub  pub
+GET    /v1/subjects/{credit_code}/trail          401  ok   401  ok   403  403  403  403  403  403
 POST   /v1/subscriptions                         401  ok   401  403  403  403  ok   403  403  403
 GET    /v1/keys                                  ok   ok   pub  ok   ok   ok   ok   pub  pub  pub
 PUT    /v1/regions/{code}                        401  ok   401  403  403  403  403  403  403  403
@@ -238,7 +243,8 @@ CALLS: dict[str, Call] = {
     "GET /v1/regions/{code}/uploads/{upload_id}": call(
         lambda w, msg_id: (f"/v1/regions/{A}/uploads/{w.upload_id()}", None), 200
     ),
-    "GET /v1/subjects/{credit_code}": call(fixed(f"/v1/subjects/{NATURAL_PERSON_CODE}"), 200),
+    "GET /v1/subjects/{credit_code}": call(fixed(f"{PERSON}?purpose=supervision"), 200),
+    "GET /v1/subjects/{credit_code}/trail": call(fixed(f"{PERSON}/trail"), 200),
     "POST /v1/subscriptions": call(
         fixed("/v1/subscriptions", {"region": SUBSCRIBER, "url": "http://127.0.0.1:9/hook"}), 201
     ),

@@ -541,8 +541,8 @@ def test_a_natural_persons_ended_black_listing_is_purged_five_years_on(gateway, 
     assert response.status_code == 200, response.json_body
     assert response.json_body["purged"] == 1
     assert response.json_body["purged_by_region"] == {CITY: 1}
-    assert gateway.client.http.get(f"/v1/subjects/{PERSON_CODE}").status_code == 404
-    assert gateway.client.http.get(f"/v1/subjects/{CREDIT_CODE}").status_code == 200
+    assert life.lookup(PERSON_CODE).status_code == 404
+    assert life.lookup(CREDIT_CODE).status_code == 200
     event = stream.event()
     assert [r["eventName"] for r in event["Records"]] == ["REMOVE"]
     [message] = fan_out_event(aws, event)
@@ -580,7 +580,7 @@ def test_an_objected_persons_listing_is_kept_until_the_objection_is_decided(gate
     assert decided.status_code == 200, decided.json_body
     assert decided.json_body["listing"]["status"] == "expired"  # upheld does not revive it
     assert purged.json_body["purged"] == 1
-    assert gateway.client.http.get(f"/v1/subjects/{PERSON_CODE}").status_code == 404
+    assert life.lookup(PERSON_CODE).status_code == 404
 
 
 # --- overdue objections ---------------------------------------------------------------------

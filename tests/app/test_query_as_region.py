@@ -16,14 +16,12 @@ from app_support import (
     Gateway,
     daye_black_entry,
     error_code,
-    platform_headers,
     signed_agreement,
 )
 
 from gateway.clock import china_date
 from gateway.signing import Ed25519Signer
 
-MASKED_PERSON = "110105***********X"
 TAX = {
     "domain": "major_tax_violation",
     "deciding_authority": "国家税务总局大冶市税务局",
@@ -181,7 +179,10 @@ def test_one_recognised_domain_of_two_does_not_intensify(gateway, daye):
     assert hunan["intensified_domains"] == ["court_defaulter"]
 
 
-def test_a_natural_persons_id_is_masked_unless_the_caller_is_entitled(gateway, daye):
+def test_resident_ids_are_shown_to_the_operator_and_the_owner_not_to_anonymous_callers(
+    gateway, daye
+):
+    """Who sees what in full: test_personal_information.py; here, with ``as`` 湖南."""
     representative = {
         "name": "张三",
         "role": "legal_representative",
@@ -194,29 +195,29 @@ def test_a_natural_persons_id_is_masked_unless_the_caller_is_entitled(gateway, d
         daye_black_entry(responsible_persons=[representative]),
     )
     signed_agreement(gateway)
+    person = f"/v1/subjects/{NATURAL_PERSON_CODE}?as={HUNAN}&purpose=supervision"
 
-    anonymous = query(gateway, NATURAL_PERSON_CODE, HUNAN).json_body
-    operator = query(gateway, NATURAL_PERSON_CODE, HUNAN, **gateway.operator()).json_body
-    platform = query(
-        gateway,
-        NATURAL_PERSON_CODE,
-        HUNAN,
-        **platform_headers(daye, "GET", f"/v1/subjects/{NATURAL_PERSON_CODE}?as={HUNAN}", b""),
-    ).json_body
+    anonymous = query(gateway, NATURAL_PERSON_CODE, HUNAN)
+    operator = gateway.client.http.get(person, headers=gateway.operator()).json_body
+    owner = gateway.send_signed("GET", person, daye).json_body
     company = query(gateway, CREDIT_CODE, HUNAN).json_body
-    company_for_operator = query(gateway, CREDIT_CODE, HUNAN, **gateway.operator()).json_body
+    company_for_operator = gateway.client.http.get(
+        f"/v1/subjects/{CREDIT_CODE}?as={HUNAN}&purpose=supervision", headers=gateway.operator()
+    ).json_body
 
-    assert anonymous["subject_type"] == "natural_person"
-    assert anonymous["credit_code"] == MASKED_PERSON
-    assert [x["listing"]["credit_code"] for x in anonymous["listings"]] == [MASKED_PERSON]
-    assert anonymous["listings"][0]["recognised"] is True
+    assert (anonymous.status_code, error_code(anonymous)) == (
+        401,
+        "personal_query_requires_signature",
+    )
+    assert operator["subject_type"] == "natural_person"
     assert operator["credit_code"] == NATURAL_PERSON_CODE
     assert [x["listing"]["credit_code"] for x in operator["listings"]] == [NATURAL_PERSON_CODE]
-    assert platform["credit_code"] == NATURAL_PERSON_CODE
-    # A company's code is public; its legal representative's resident ID is not.
+    assert operator["listings"][0]["recognised"] is True
+    assert owner["credit_code"] == NATURAL_PERSON_CODE
+    # A company's code is public; its legal representative's resident ID is not, even masked.
     assert company["credit_code"] == CREDIT_CODE
     [persons] = [x["listing"]["responsible_persons"] for x in company["listings"]]
-    assert [p["id_number"] for p in persons] == [MASKED_PERSON]
+    assert [(p["name"], p["id_number"]) for p in persons] == [("张三", None)]
     [persons] = [x["listing"]["responsible_persons"] for x in company_for_operator["listings"]]
     assert [p["id_number"] for p in persons] == [NATURAL_PERSON_CODE]
 

@@ -305,6 +305,7 @@ ROUTES = (
     Route("POST", "/v1/uploads", PLATFORM_ONLY, _upload),
     Route("GET", "/v1/regions/{code}/uploads/{upload_id}", EITHER),
     Route("GET", "/v1/subjects/{credit_code}", CALLERS),
+    Route("GET", "/v1/subjects/{credit_code}/trail", EITHER),
     Route("POST", "/v1/subscriptions", EITHER, _subscription),
     Route("GET", "/v1/keys", CALLERS),
     Route("GET", "/v1/openapi.json", CALLERS),

@@ -35,7 +35,9 @@ def test_a_natural_persons_listing_is_served_as_a_natural_person_subject(gateway
     signer = gateway.register_platform(CITY)
     gateway.push(signer, CITY, [black_entry(credit_code="11010519491231002X", subject_name="张三")])
 
-    response = gateway.client.http.get("/v1/subjects/11010519491231002x")
+    response = gateway.client.http.get(
+        "/v1/subjects/11010519491231002x?purpose=supervision", headers=gateway.operator()
+    )
 
     assert response.status_code == 200
     assert response.json_body["subject_type"] == "natural_person"

@@ -19,11 +19,13 @@ from builders import (
 
 from gateway.agreement import Agreement, NotRecognised
 from gateway.codes import mask
+from gateway.disclosure import ANONYMOUS, Viewer
 from gateway.listing import Listing, ListingStatus
 from gateway.query import subject_view
 from gateway.recognition import OWN_SUBTREE
 
 ON = NOW.date()
+OPERATOR = Viewer(kind="operator")
 HUNAN = "430000"
 HUBEI = "420000"
 GUANGDONG = "440000"
@@ -51,7 +53,7 @@ RED_ONLY = agreement("agr-red", kinds=["red"])
 
 
 def test_without_a_region_no_listing_carries_a_recognition() -> None:
-    view = subject_view([COURT, FOOD, MODEL], None, [], ON, entitled=True)
+    view = subject_view([COURT, FOOD, MODEL], None, [], ON, OPERATOR)
 
     assert view.as_region is None
     assert [(v.recognised, v.basis, v.measures, v.reasons) for v in view.listings] == [
@@ -72,7 +74,7 @@ def test_without_a_region_no_listing_carries_a_recognition() -> None:
 def test_without_a_region_intensified_counts_the_domains_of_active_black_listings(
     listings: list[Listing], intensified: bool, domains: tuple[str, ...]
 ) -> None:
-    view = subject_view(listings, None, [], ON, entitled=True)
+    view = subject_view(listings, None, [], ON, OPERATOR)
 
     assert (view.intensified, view.intensified_domains) == (intensified, domains)
 
@@ -81,7 +83,7 @@ def test_without_a_region_intensified_counts_the_domains_of_active_black_listing
 
 
 def test_as_a_region_each_listing_shows_that_regions_recognition() -> None:
-    view = subject_view([COURT, FOOD], HUNAN, [COURT_ONLY], ON, entitled=True)
+    view = subject_view([COURT, FOOD], HUNAN, [COURT_ONLY], ON, OPERATOR)
 
     shown = {v.listing.domain: v for v in view.listings}
     assert view.as_region == HUNAN
@@ -98,7 +100,7 @@ def test_as_a_region_each_listing_shows_that_regions_recognition() -> None:
 
 
 def test_as_its_own_province_a_listing_is_recognised_with_the_default_measures() -> None:
-    [shown] = subject_view([COURT], GUANGDONG, [], ON, entitled=True).listings
+    [shown] = subject_view([COURT], GUANGDONG, [], ON, OPERATOR).listings
 
     assert (shown.recognised, shown.basis) == (True, (OWN_SUBTREE,))
     assert "restrict_high_consumption" in [m.measure_id for m in shown.measures]
@@ -125,13 +127,13 @@ def test_as_its_own_province_a_listing_is_recognised_with_the_default_measures()
 def test_as_a_region_intensified_counts_only_the_domains_that_region_recognises(
     region: str, agreements: list[Agreement], intensified: bool, domains: tuple[str, ...]
 ) -> None:
-    view = subject_view([COURT, FOOD], region, agreements, ON, entitled=True)
+    view = subject_view([COURT, FOOD], region, agreements, ON, OPERATOR)
 
     assert (view.intensified, view.intensified_domains) == (intensified, domains)
 
 
 def test_listings_are_shown_black_first_then_by_decision_date() -> None:
-    view = subject_view([MODEL, FOOD, COURT], None, [], ON, entitled=True)
+    view = subject_view([MODEL, FOOD, COURT], None, [], ON, OPERATOR)
 
     assert [v.listing.listing_id for v in view.listings] == [
         COURT.listing_id,
@@ -177,13 +179,18 @@ def test_the_green_channel_opens_for_an_applying_trustworthy_red_listing_and_no_
     green: bool,
     basis: list[Listing],
 ) -> None:
-    view = subject_view(listings, region, agreements, ON, entitled=True)
+    view = subject_view(listings, region, agreements, ON, OPERATOR)
 
     assert view.benefits.green_channel is green
     assert set(view.benefits.basis) == {x.listing_id for x in basis}
 
 
-# -- personal data --
+# -- personal data (who sees what: test_disclosure.py) --
+
+
+def signed_by(region: str) -> Viewer:
+    return Viewer(kind="region", region=region, key_id=f"k-{region}")
+
 
 PERSON_ID = make_resident_id("19850315", 217, "110108")
 
@@ -200,10 +207,14 @@ def legal_person_listing() -> Listing:
     return listing(responsible_persons=[person("王某某", "legal_representative", PERSON_ID)])
 
 
-@pytest.mark.parametrize("region", [None, GUANGDONG, HUBEI], ids=["no-region", "own", "other"])
-def test_resident_ids_are_masked_for_a_caller_not_entitled_to_them(region: str | None) -> None:
-    view = subject_view([natural_person_listing()], region, [], ON, entitled=False)
+@pytest.mark.parametrize("as_region", [None, GUANGDONG, HUBEI], ids=["no-as", "as-own", "as-other"])
+def test_resident_ids_are_masked_for_a_signer_that_does_not_recognise_the_listing(
+    as_region: str | None,
+) -> None:
+    """湖北 signs; ``as`` another region, even the owner's province, grants it nothing."""
+    view = subject_view([natural_person_listing()], as_region, [], ON, signed_by(HUBEI))
 
+    assert view is not None
     [shown] = view.listings
     assert view.credit_code == shown.listing.credit_code == mask(RESIDENT_ID)
     assert [p.id_number for p in shown.listing.responsible_persons] == [mask(PERSON_ID)]
@@ -211,26 +222,33 @@ def test_resident_ids_are_masked_for_a_caller_not_entitled_to_them(region: str |
     assert PERSON_ID not in view.model_dump_json()
 
 
-def test_resident_ids_are_shown_in_full_to_an_entitled_caller() -> None:
-    view = subject_view([natural_person_listing()], HUBEI, [], ON, entitled=True)
+@pytest.mark.parametrize(
+    "viewer", [OPERATOR, signed_by(GUANGDONG)], ids=["operator", "recognising-province"]
+)
+def test_resident_ids_are_shown_in_full_to_the_operator_and_a_recognising_region(
+    viewer: Viewer,
+) -> None:
+    view = subject_view([natural_person_listing()], HUBEI, [], ON, viewer)
 
+    assert view is not None
     [shown] = view.listings
     assert view.credit_code == shown.listing.credit_code == RESIDENT_ID
     assert [p.id_number for p in shown.listing.responsible_persons] == [PERSON_ID]
 
 
-def test_a_legal_persons_code_stays_but_its_representatives_id_is_masked() -> None:
-    view = subject_view([legal_person_listing()], None, [], ON, entitled=False)
+def test_anyone_sees_a_legal_persons_code_but_not_its_representatives_id() -> None:
+    view = subject_view([legal_person_listing()], None, [], ON, ANONYMOUS)
 
+    assert view is not None
     [shown] = view.listings
     assert view.credit_code == shown.listing.credit_code == USCC
-    assert [p.id_number for p in shown.listing.responsible_persons] == [mask(PERSON_ID)]
+    assert [(p.name, p.id_number) for p in shown.listing.responsible_persons] == [("王某某", None)]
 
 
 def test_the_subject_is_named_as_in_its_latest_accepted_listing() -> None:
     older = listing(subject_name="清远某某建材有限公司", accepted_at=NOW - timedelta(days=9))
     newer = listing(domain="food_drug", subject_name="清远某某新材料有限公司", accepted_at=NOW)
 
-    view = subject_view([newer, older], None, [], ON, entitled=True)
+    view = subject_view([newer, older], None, [], ON, OPERATOR)
 
     assert (view.subject_name, view.subject_type) == ("清远某某新材料有限公司", "legal_person")

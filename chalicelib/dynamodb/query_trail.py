@@ -1,0 +1,47 @@
+"""The query trail: one item per query, filed under a keyed hash of the credit code, newest
+first, expired by the table's TTL (``expires_at``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from chalicelib.dynamodb.base import Table, n, s, text
+from gateway.query_trail import TrailEntry
+
+
+class DynamoQueryTrail(Table):
+    def record(self, subject_key: str, entry: TrailEntry) -> None:
+        """Append an entry (an entry id is never written twice: the trail is append-only)."""
+        self._client.put_item(
+            TableName=self._table,
+            Item={
+                "subject": s(subject_key),
+                "entry": s(entry.entry_id),
+                "expires_at": n(entry.expires_at),
+                "doc": s(entry.model_dump_json()),
+            },
+            ConditionExpression="attribute_not_exists(#entry)",
+            ExpressionAttributeNames={"#entry": "entry"},
+        )
+
+    def page(
+        self, subject_key: str, limit: int, after: str | None, now: datetime
+    ) -> tuple[list[TrailEntry], str | None]:
+        """Up to ``limit`` entries older than ``after`` (newest first), and where the next page
+        starts (``None``: no more). An expired entry the TTL has not removed yet is skipped:
+        DynamoDB deletes expired items within days, not at the second."""
+        args: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "subject = :s",
+            "FilterExpression": "expires_at > :now",
+            "ExpressionAttributeValues": {":s": s(subject_key), ":now": n(int(now.timestamp()))},
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if after is not None:
+            args["ExclusiveStartKey"] = {"subject": s(subject_key), "entry": s(after)}
+        reply = self._client.query(**args)
+        entries = [TrailEntry.model_validate_json(text(i, "doc")) for i in reply.get("Items", [])]
+        last = reply.get("LastEvaluatedKey")
+        return entries, text(last, "entry") if last else None

@@ -1,0 +1,124 @@
+"""The one-stop query and its trail: who may see which of a subject's listings, how, and the
+record of every look at a person (``gateway.disclosure``, ``gateway.query_trail``)."""
+
+from __future__ import annotations
+
+import re
+
+from chalice.app import Request, Response
+
+from chalicelib import caller
+from chalicelib.bootstrap import container
+from chalicelib.http_errors import json_response
+from chalicelib.log_api import _int_param
+from gateway.clock import china_date
+from gateway.codes import mask, requested_code
+from gateway.disclosure import PersonalQueryRequiresSignature, Viewer, is_natural_person
+from gateway.errors import NotFound, SchemaError
+from gateway.ownership import NotListingOwner
+from gateway.query import subject_view
+from gateway.query_trail import (
+    entry_for,
+    keyed,
+    leaves_trail,
+    purpose_of,
+    readable,
+    required,
+    subject_key,
+)
+from gateway.rate_limit import admit
+from gateway.regions import check_region_code
+
+_TRAIL_PAGE = 50
+_ENTRY_ID = re.compile(r"[0-9T:.\-Z]{27}#[0-9a-f]{16}")  # a page's ``next``
+
+
+def subject(request: Request, credit_code: str) -> Response:
+    """Anonymous callers are counted per address before anything else, and refused a natural
+    person's code before any table is read, so the answer cannot depend on the listing. A
+    query that shows a person's listing or an ID number in full names its purpose and leaves
+    a trail entry, written before the answer goes out."""
+    c = container()
+    now = c.clock.now()
+    viewer = caller.viewer(request)
+    if viewer.anonymous:
+        _admit_anonymous(request)
+    code = requested_code(credit_code, china_date(now))
+    as_region = _as_region(request)
+    purpose = purpose_of(caller.query(request, "purpose"))
+    if is_natural_person(code):
+        if viewer.anonymous:
+            raise PersonalQueryRequiresSignature(
+                "a natural person's listings are shown only on a signed request "
+                "(or the operator's), with a purpose"
+            )
+        required(purpose)
+    listings = c.listings.subject(code)
+    agreements = c.agreements.all() if as_region or viewer.region else []
+    view = subject_view(listings, as_region, agreements, china_date(now), viewer)
+    if view is None:
+        raise NotFound(f"no listings for {mask(code)}", path="credit_code")
+    if leaves_trail(view):
+        entry = entry_for(view, viewer, required(purpose), now, c.settings.query_trail_period)
+        c.query_trail.record(subject_key(c.trail_key(), code), entry)
+    return json_response(200, view.model_dump(mode="json"))
+
+
+def trail(request: Request, credit_code: str) -> Response:
+    """The operator reads every entry; a region that owns one of the subject's listings, the
+    entries that returned a listing it owns. A page may hold fewer than ``limit`` entries (a
+    region's are picked from each stored page): follow ``next`` until it is null."""
+    c = container()
+    viewer = caller.viewer(request)
+    if viewer.anonymous:
+        caller.signed_region(request)  # 401 missing_signature
+    code = requested_code(credit_code, china_date(c.clock.now()))
+    limit = _int_param(request, "limit", _TRAIL_PAGE, 1, 1000)
+    after = caller.query(request, "after")
+    if after is not None and not _ENTRY_ID.fullmatch(after):
+        raise SchemaError("after is the next value of a previous page", path="after")
+    if not viewer.operator:
+        _require_an_owned_listing(viewer, code)
+    entries, following = c.query_trail.page(
+        subject_key(c.trail_key(), code), limit, after, c.clock.now()
+    )
+    body = {
+        "credit_code": mask(code),
+        "entries": [e.model_dump(mode="json") for e in readable(entries, viewer)],
+        "next": following,
+    }
+    return json_response(200, body)
+
+
+def _admit_anonymous(request: Request) -> None:
+    c = container()
+    limit = c.settings.anonymous_queries_per_minute
+    address = keyed(c.trail_key(), "address", caller.source_address(request))
+    admit(
+        c.rates,
+        f"anonymous#{address[:32]}",
+        c.clock.now(),
+        limit,
+        f"anonymous queries are limited to {limit} a minute per client address",
+    )
+
+
+def _as_region(request: Request) -> str | None:
+    as_region = caller.query(request, "as")
+    if as_region is not None:
+        try:
+            check_region_code(as_region)
+        except ValueError as exc:
+            raise SchemaError(f"as: {exc}", path="as") from exc
+    return as_region
+
+
+def _require_an_owned_listing(viewer: Viewer, code: str) -> None:
+    """A region reads a trail only while it owns one of the subject's listings; after the last
+    one is purged, the trail is the operator's to read."""
+    held = container().listings.subject(code)
+    if not any(viewer.owns(x.origin_region) for x in held):
+        raise NotListingOwner(
+            f"{viewer.region} owns no listing of {mask(code)}: only the owners of its listings "
+            "and the operator read its query trail"
+        )

@@ -1,0 +1,43 @@
+"""What the deployed stack sets for the one-stop query: the stack parameters behind its
+settings (anonymous queries per address, days the trail is kept) and API Gateway's throttle."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def query_parameters() -> dict[str, Any]:
+    return {
+        "AnonymousQueriesPerMinute": {
+            "Type": "Number",
+            "Default": 60,
+            "MinValue": 1,
+            "Description": "anonymous one-stop queries a client address may make a minute",
+        },
+        "QueryTrailDays": {
+            "Type": "Number",
+            "Default": 1096,
+            "MinValue": 1,
+            "Description": "days a query-trail entry is kept before its TTL removes it",
+        },
+        "QueryThrottleRate": {
+            "Type": "Number",
+            "Default": 50,
+            "MinValue": 1,
+            "Description": "API Gateway's ceiling on one-stop queries a second, all callers",
+        },
+    }
+
+
+def query_throttle() -> list[dict[str, Any]]:
+    """API Gateway's stage throttle on the query route (all callers together: API Gateway
+    throttles per stage and method, or per API key, never per address; the per-address limit
+    is the app's, and a WAF rate-based rule would add one at the edge)."""
+    return [
+        {
+            "HttpMethod": "GET",
+            "ResourcePath": "/~1v1~1subjects~1{credit_code}",
+            "ThrottlingRateLimit": {"Ref": "QueryThrottleRate"},
+            "ThrottlingBurstLimit": 100,
+        }
+    ]
