@@ -1,0 +1,196 @@
+"""The query trail (查询留痕): every look at a person is recorded with who, when, why and what;
+the owners of those listings and the operator read it; it expires by itself."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from app_support import CREDIT_CODE, Gateway, error_code
+from lifecycle_support import push_with_removals, removal_of
+from personal_support import (
+    PERSON,
+    REGIONS,
+    Askers,
+    company_entry,
+    person_entry,
+    qingcheng_person_entry,
+)
+
+from chalicelib import bootstrap
+from gateway.clock import FixedClock
+from gateway.codes import mask
+
+TRAIL = f"/v1/subjects/{PERSON}/trail"
+
+
+@pytest.fixture
+def askers(gateway: Gateway) -> Askers:
+    return Askers(gateway).register()
+
+
+def look(askers: Askers, role: str, purpose: str, code: str = PERSON) -> dict[str, Any]:
+    reply = askers.ask(role, f"/v1/subjects/{code}?purpose={purpose}")
+    assert reply.status_code == 200, reply.json_body
+    return dict(reply.json_body)
+
+
+def trail_items(aws: Any) -> list[dict[str, Any]]:
+    table = aws.env["CG_QUERY_TRAIL_TABLE"]
+    return list(aws.dynamodb.scan(TableName=table)["Items"])
+
+
+@pytest.fixture
+def two_owners(askers: Askers, gateway: Gateway) -> dict[str, str]:
+    """大冶市 and 清城区 each list the person; 湖南 looks (both listings), 大冶市 revokes its
+    listing, then 清城区 looks (its own listing only: the revoked one is 大冶市's to see)."""
+    [daye] = askers.push("owner", person_entry())
+    [qingcheng] = askers.push("second_owner", qingcheng_person_entry())
+    look(askers, "agreement", "administrative_approval")
+    removal = removal_of(person_entry(), "revoked")
+    push_with_removals(gateway, askers.signers["owner"], REGIONS["owner"], [removal])
+    look(askers, "second_owner", "supervision")
+    return {"daye": daye, "qingcheng": qingcheng}
+
+
+def test_a_query_of_a_person_records_who_asked_why_and_what_was_shown(
+    askers: Askers, gateway: Gateway, two_owners: dict[str, str]
+) -> None:
+    reply = askers.ask("operator", TRAIL)
+
+    assert reply.status_code == 200, reply.json_body
+    assert reply.json_body["credit_code"] == mask(PERSON)
+    later, earlier = reply.json_body["entries"]
+    assert (earlier["asked_by"], earlier["key_id"], earlier["purpose"]) == (
+        REGIONS["agreement"],
+        "k-agreement",
+        "administrative_approval",
+    )
+    assert sorted(earlier["listing_ids"]) == sorted(two_owners.values())
+    assert earlier["owners"] == sorted([REGIONS["owner"], REGIONS["second_owner"]])
+    assert earlier["full_ids"] is True  # 湖南 recognises 大冶市's listing
+    assert (later["asked_by"], later["purpose"]) == (REGIONS["second_owner"], "supervision")
+    assert later["listing_ids"] == [two_owners["qingcheng"]]
+    assert later["masked_code"] == mask(PERSON)
+    assert datetime.fromisoformat(later["at"]) > datetime.fromisoformat(earlier["at"])
+
+
+# role → the trail entries it reads (by the asker), or the refusal
+WHO_READS_THE_TRAIL = {
+    "anonymous": (401, "missing_signature"),
+    "operator": (200, ["441802", "430000"]),
+    "owner": (200, ["430000"]),  # the entry that returned its listing only
+    "relaying_city": (200, ["430000"]),  # as the owner it relays for
+    "second_owner": (200, ["441802", "430000"]),
+    "own_province": (403, "not_listing_owner"),  # recognises, owns nothing
+    "agreement": (403, "not_listing_owner"),  # asked, owns nothing
+    "no_agreement": (200, ["441802", "430000"]),  # 广东 relays for 清城区, the second owner
+    "agreement_ended": (403, "not_listing_owner"),
+}
+
+
+def test_the_owners_of_the_listings_and_the_operator_read_the_trail(
+    askers: Askers, two_owners: dict[str, str]
+) -> None:
+    read = {}
+    for role in WHO_READS_THE_TRAIL:
+        reply = askers.ask(role, TRAIL)
+        if reply.status_code == 200:
+            read[role] = (200, [e["asked_by"] for e in reply.json_body["entries"]])
+        else:
+            read[role] = (reply.status_code, error_code(reply))
+
+    assert read == WHO_READS_THE_TRAIL
+
+
+def test_queries_that_show_no_person_and_no_full_id_leave_no_trail(
+    askers: Askers, gateway: Gateway, aws: Any
+) -> None:
+    askers.push("owner", company_entry())
+
+    gateway.client.http.get(f"/v1/subjects/{CREDIT_CODE}")  # anonymous: the public view
+    look(askers, "no_agreement", "supervision", CREDIT_CODE)  # the representative's ID masked
+    refused = askers.ask("owner", f"/v1/subjects/{CREDIT_CODE}")  # full, without a purpose
+    assert trail_items(aws) == []
+    look(askers, "owner", "credit_repair", CREDIT_CODE)  # full, with one
+
+    [entry] = askers.ask("operator", f"/v1/subjects/{CREDIT_CODE}/trail").json_body["entries"]
+    assert refused.status_code == 400
+    assert (entry["asked_by"], entry["purpose"], entry["full_ids"]) == (
+        REGIONS["owner"],
+        "credit_repair",
+        True,
+    )
+
+
+def test_the_trail_holds_no_id_number_and_is_filed_under_a_keyed_hash(
+    askers: Askers, gateway: Gateway, aws: Any, two_owners: dict[str, str]
+) -> None:
+    items = trail_items(aws)
+
+    stored = json.dumps(items, ensure_ascii=False)
+    assert len(items) == 2
+    assert PERSON not in stored
+    assert mask(PERSON) in stored
+    assert {item["subject"]["S"] for item in items} != {PERSON}
+    assert all(len(item["subject"]["S"]) == 64 for item in items)
+
+
+def test_the_trail_is_read_page_by_page_newest_first(askers: Askers) -> None:
+    askers.push("owner", person_entry())
+    for purpose in ("supervision", "public_procurement", "law_enforcement"):
+        look(askers, "agreement", purpose)
+
+    pages, after = [], ""
+    while True:
+        reply = askers.ask("owner", f"{TRAIL}?limit=2{after}")
+        assert reply.status_code == 200, reply.json_body
+        pages.append([e["purpose"] for e in reply.json_body["entries"]])
+        if reply.json_body["next"] is None:
+            break
+        after = f"&after={reply.json_body['next']}"
+
+    assert [p for page in pages for p in page] == [
+        "law_enforcement",
+        "public_procurement",
+        "supervision",
+    ]
+    assert pages[0] == ["law_enforcement", "public_procurement"]
+
+
+def test_a_cursor_that_no_page_gave_is_refused(askers: Askers) -> None:
+    askers.push("owner", person_entry())
+
+    reply = askers.ask("operator", f"{TRAIL}?after=lst_0")
+
+    assert (reply.status_code, reply.json_body["error"]["path"]) == (400, "after")
+
+
+def test_a_trail_entry_expires_after_the_configured_period(
+    askers: Askers, gateway: Gateway, aws: Any
+) -> None:
+    askers.push("owner", person_entry())
+    gateway.configure(query_trail_days="30")
+    clock = FixedClock((datetime.now(UTC) + timedelta(minutes=1)).replace(microsecond=0))
+    bootstrap.override_clock(clock)
+    look(askers, "agreement", "supervision")
+
+    [item] = trail_items(aws)
+    ttl = aws.dynamodb.describe_time_to_live(TableName=aws.env["CG_QUERY_TRAIL_TABLE"])
+    before = askers.ask("operator", TRAIL).json_body["entries"]
+    clock.advance(timedelta(days=30))
+    after = askers.ask("operator", TRAIL).json_body["entries"]
+
+    assert int(item["expires_at"]["N"]) == int((clock.now()).timestamp())
+    assert ttl["TimeToLiveDescription"] == {
+        "TimeToLiveStatus": "ENABLED",
+        "AttributeName": "expires_at",
+    }
+    assert len(before) == 1
+    assert after == []  # past its time, even before DynamoDB's TTL sweep removes it
+
+
+def test_the_default_period_is_three_years(gateway: Gateway) -> None:
+    assert bootstrap.container().settings.query_trail_period == timedelta(days=1096)
