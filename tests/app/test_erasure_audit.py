@@ -162,8 +162,9 @@ def test_after_the_purge_no_store_keeps_an_id_number_and_the_log_still_verifies(
     before = len(receiver.requests)
     tick = life.tick(at)
     assert tick.json_body["purged"] == 2, tick.json_body
-    tombstones = fan_out_and_deliver(aws, stream)
-    assert {d.change.type for d in tombstones} == {"purged"}
+    tombstones = fan_out_and_deliver(aws, stream)  # (moto may hand a late record over here too)
+    purged = {d.change.listing.listing_id for d in tombstones if d.change.type == "purged"}
+    assert purged == {person_id, company_id}
     # Replays after the purge: the subscriber gets tombstones where the content was; a new
     # subscription is owed nothing logged before it.
     again = life.post(f"/v1/subscriptions/{subscription_id}/replay", {"from_sequence": 1})
