@@ -10,12 +10,11 @@ import pytest
 from moto.dynamodb.models import DynamoDBBackend
 
 
-@pytest.fixture
-def atomic_moto_updates(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make moto's conditional update atomic, as DynamoDB's is (moto checks, then writes, and a
-    concurrent read could see the half-written item)."""
+def lock_moto(monkeypatch: pytest.MonkeyPatch, *names: str) -> None:
+    """Run these moto backend methods under one lock: DynamoDB's are atomic, moto's check and
+    then write (and a concurrent read could see a half-written item)."""
     lock = threading.RLock()
-    for name in ("update_item", "put_item", "get_item"):
+    for name in names:
         original = getattr(DynamoDBBackend, name)
 
         def locked(self, *args, _original=original, **kwargs):  # type: ignore[no-untyped-def]
@@ -23,3 +22,17 @@ def atomic_moto_updates(monkeypatch: pytest.MonkeyPatch) -> None:
                 return _original(self, *args, **kwargs)
 
         monkeypatch.setattr(DynamoDBBackend, name, functools.wraps(original)(locked))
+
+
+@pytest.fixture
+def atomic_moto_updates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Conditional puts and updates atomic with reads, as DynamoDB's are."""
+    lock_moto(monkeypatch, "update_item", "put_item", "get_item")
+
+
+@pytest.fixture
+def atomic_moto_transactions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Transactions atomic and isolated, as DynamoDB's are: moto checks and writes each item in
+    turn and rolls back by restoring a copy of the whole table, so two threads' transactions
+    would interleave and a read could see a head without its sequence."""
+    lock_moto(monkeypatch, "transact_write_items", "get_item", "batch_get_item")

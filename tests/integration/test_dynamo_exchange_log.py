@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -10,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 from integration_support import SOURCE_UPDATED_AT, listing
-from moto.dynamodb.models import DynamoDBBackend
 from stdnum.cn import uscc
 
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
@@ -22,23 +20,6 @@ from gateway.log_audit import _chain_problems
 @pytest.fixture
 def log(aws) -> DynamoExchangeLog:
     return DynamoExchangeLog(aws.dynamodb, aws.env["CG_EXCHANGE_LOG_TABLE"])
-
-
-@pytest.fixture
-def atomic_moto_transactions(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make moto's transactions atomic and isolated, as DynamoDB's are. moto checks and writes
-    each item in turn and rolls back by restoring a copy of the whole table, so without this two
-    threads' transactions interleave, and a read can see a half-written item (a head without
-    its sequence)."""
-    lock = threading.RLock()
-    for name in ("transact_write_items", "get_item", "batch_get_item"):
-        original = getattr(DynamoDBBackend, name)
-
-        def locked(self, *args, _original=original, **kwargs):  # type: ignore[no-untyped-def]
-            with lock:
-                return _original(self, *args, **kwargs)
-
-        monkeypatch.setattr(DynamoDBBackend, name, functools.wraps(original)(locked))
 
 
 def credit_code(serial: int) -> str:
