@@ -3,7 +3,9 @@ the listing at the end of retention."""
 
 from __future__ import annotations
 
-from chalicelib.dynamodb.base import Table, s, text
+from collections.abc import Iterator
+
+from chalicelib.dynamodb.base import Item, Table, s, text
 from gateway.feedback import Feedback
 from gateway.stats import Month
 
@@ -20,30 +22,29 @@ class DynamoFeedback(Table):
             },
         )
 
-    def for_listing(self, listing_id: str) -> list[Feedback]:
+    def _about(self, listing_id: str, **projection: str) -> Iterator[Item]:
+        """The reports about one listing, through the by_listing index."""
         paginator = self._client.get_paginator("query")
         pages = paginator.paginate(
             TableName=self._table,
             IndexName="by_listing",
             KeyConditionExpression="listing_id = :l",
             ExpressionAttributeValues={":l": s(listing_id)},
+            **projection,  # type: ignore[arg-type]
         )
-        return [
-            Feedback.model_validate_json(text(i, "doc")) for p in pages for i in p.get("Items", [])
-        ]
+        for page in pages:
+            yield from page.get("Items", [])
+
+    def for_listing(self, listing_id: str) -> list[Feedback]:
+        return [Feedback.model_validate_json(text(i, "doc")) for i in self._about(listing_id)]
 
     def erase(self, listing_id: str) -> int:
         """Delete every report about a purged listing (its measures and notes are about the
         person); how many there were."""
-        paginator = self._client.get_paginator("query")
-        pages = paginator.paginate(
-            TableName=self._table,
-            IndexName="by_listing",
-            KeyConditionExpression="listing_id = :l",
-            ExpressionAttributeValues={":l": s(listing_id)},
-            ProjectionExpression="delivery_id",
-        )
-        ids = [text(i, "delivery_id") for p in pages for i in p.get("Items", [])]
+        ids = [
+            text(i, "delivery_id")
+            for i in self._about(listing_id, ProjectionExpression="delivery_id")
+        ]
         for delivery_id in ids:
             self._client.delete_item(TableName=self._table, Key={"delivery_id": s(delivery_id)})
         return len(ids)
