@@ -35,6 +35,7 @@ from gateway.delivery import DeliveryService
 from gateway.ingest import PushPolicy, PushService
 from gateway.lifecycle import shipped_policies
 from gateway.lifecycle_service import LifecycleService
+from gateway.listing import LOCAL_IDENTITY_SECRET, identity_key, use_identity_key
 from gateway.query_trail import trail_key
 from gateway.signing import Ed25519Signer, derive_private_key
 from gateway.uploads import UploadDesk
@@ -113,6 +114,7 @@ def build(settings: Settings, clock: Clock) -> Container:
     secrets = _client(settings, "secretsmanager")
     signing_secret = _secret(secrets, settings.signing_key, settings.signing_key_secret_arn)
     signer = Ed25519Signer(settings.signing_key_id, derive_private_key(signing_secret or ""))
+    use_identity_key(_identity_key(secrets, settings))
     policy = PushPolicy(
         max_body_bytes=settings.max_body_bytes,
         tolerance=settings.tolerance,
@@ -191,6 +193,19 @@ def _trail_key(secrets: Any, settings: Settings, signing_secret: str) -> Callabl
     def load() -> bytes:
         own = _secret(secrets, settings.trail_key, settings.trail_key_secret_arn)
         return trail_key(own or signing_secret)
+
+    return load
+
+
+def _identity_key(secrets: Any, settings: Settings) -> Callable[[], bytes]:
+    """The listing-id key, read when an id is first derived (the API and the upload worker;
+    fan-out and delivery never derive one, so they need no access to the secret). Only the
+    local stage, which ``Settings`` checks, falls back to the fixed local key."""
+
+    @cache
+    def load() -> bytes:
+        own = _secret(secrets, settings.identity_key, settings.identity_key_secret_arn)
+        return identity_key(own or LOCAL_IDENTITY_SECRET)
 
     return load
 

@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     # secret under a distinct label (the local stack, tests).
     trail_key: SecretStr | None = None
     trail_key_secret_arn: str | None = None
+    # The listing-id key (``gateway.listing.identity_key``): required outside the local stage,
+    # where the fixed local one would let anyone recompute ids from credit codes.
+    identity_key: SecretStr | None = None
+    identity_key_secret_arn: str | None = None
 
     max_body_bytes: int = Field(default=5 * 1024 * 1024, gt=0, le=6 * 1024 * 1024)
     push_rate_per_minute: int = Field(default=600, ge=1, le=100_000)
@@ -77,6 +81,8 @@ class Settings(BaseSettings):
             raise ValueError("CG_AWS_ENDPOINT_URL is for the local stack only")
         if self.signing_key is None and self.signing_key_secret_arn is None:
             raise ValueError("set CG_SIGNING_KEY or CG_SIGNING_KEY_SECRET_ARN")
+        if not self.local and self.identity_key is None and self.identity_key_secret_arn is None:
+            raise ValueError("set CG_IDENTITY_KEY or CG_IDENTITY_KEY_SECRET_ARN")
         ids = [key.key_id for key in self.published_keys]
         if len(set(ids)) != len(ids):
             raise ValueError("CG_PUBLISHED_KEYS lists a key_id twice")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import unicodedata
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -183,12 +185,37 @@ def _normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+# Listing ids travel where the credit code is masked (deliveries to regions that do not
+# recognise a listing, public views), so they are keyed: an unkeyed hash of (code, kind, domain,
+# authority, decision number) would give a resident ID back to anyone who tries the few million
+# numbers a masked one leaves open. The key is the deployment's and never changes (every id
+# derives from it); the local stack and the tests use the fixed one below.
+LOCAL_IDENTITY_SECRET = "credit-gateway local identity key: not a secret"  # noqa: S105
+_IDENTITY_LABEL = b"credit-gateway listing identity v1"
+
+
+def identity_key(secret: str) -> bytes:
+    """The HMAC key of listing ids, derived from a secret under its own label."""
+    return hmac.new(secret.encode(), _IDENTITY_LABEL, hashlib.sha256).digest()
+
+
+_identity_source: Callable[[], bytes] = lambda: identity_key(LOCAL_IDENTITY_SECRET)  # noqa: E731
+
+
+def use_identity_key(source: Callable[[], bytes]) -> None:
+    """Set at start-up by the adapter that knows the deployment's secret; ``source`` is called
+    when an id is first needed, so functions that never derive one never read the secret."""
+    global _identity_source
+    _identity_source = source
+
+
 def listing_id(
     credit_code: str, kind: ListKind, domain: str, authority: str, decision_number: str
 ) -> str:
     """Listing identity: one id per (credit code, kind, domain, authority, decision number)."""
     parts = (credit_code, kind.value, domain, _normalise(authority), _normalise(decision_number))
-    return "lst_" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+    mac = hmac.new(_identity_source(), "\x1f".join(parts).encode(), hashlib.sha256)
+    return "lst_" + mac.hexdigest()[:32]
 
 
 def version_of(updated_at: datetime, sequence: int) -> str:

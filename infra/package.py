@@ -130,6 +130,14 @@ def _statements(function: str) -> list[dict[str, Any]]:
                 "Resource": {"Ref": "TrailKeySecret"},
             }
         )
+    if function in ("APIHandler", "IngestUploads"):
+        statements.append(  # the listing-id key: only the functions that derive ids
+            {
+                "Effect": "Allow",
+                "Action": ["secretsmanager:GetSecretValue"],
+                "Resource": {"Ref": "IdentityKeySecret"},
+            }
+        )
     if function == "IngestUploads":
         statements += _ingest_statements(bucket)
     if function == "FanOutChanges":
@@ -192,6 +200,7 @@ def _environment(resources: dict[str, Any]) -> dict[str, Any]:
         "CG_SIGNING_KEY_SECRET_ARN": {"Ref": "SigningKeySecret"},
         "CG_OPERATOR_TOKEN_SECRET_ARN": {"Ref": "OperatorTokenSecret"},
         "CG_TRAIL_KEY_SECRET_ARN": {"Ref": "TrailKeySecret"},
+        "CG_IDENTITY_KEY_SECRET_ARN": {"Ref": "IdentityKeySecret"},
         "CG_ANONYMOUS_QUERIES_PER_MINUTE": {"Ref": "AnonymousQueriesPerMinute"},
         "CG_QUERY_TRAIL_DAYS": {"Ref": "QueryTrailDays"},
         "CG_SIGNING_KEY_ID": {"Ref": "SigningKeyId"},
@@ -301,6 +310,14 @@ def _secrets() -> dict[str, Any]:
             "Type": "AWS::SecretsManager::Secret",
             "Properties": {
                 "Description": "credit-gateway operator token",
+                "GenerateSecretString": generated,
+            },
+        },
+        # Never rotated: every listing id is an HMAC under this key (``gateway.listing``).
+        "IdentityKeySecret": {
+            "Type": "AWS::SecretsManager::Secret",
+            "Properties": {
+                "Description": "credit-gateway listing identity key (do not rotate)",
                 "GenerateSecretString": generated,
             },
         },

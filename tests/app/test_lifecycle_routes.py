@@ -505,7 +505,7 @@ def test_the_tick_is_the_operators_and_takes_another_time_on_the_local_stage_onl
     assert error_code(signed) == "operator_only"
     assert naive.status_code == 400
     assert naive.json_body["error"]["path"] == "at"
-    gateway.configure(stage="prod")
+    gateway.configure(stage="prod", identity_key="a-deployment-identity-secret")
 
     response = life.tick(now() + timedelta(days=1))
 

@@ -3,6 +3,7 @@ told, and how often they may ask (README, "Personal information")."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,7 +26,11 @@ from personal_support import (
 
 import app as gateway_app
 from chalicelib import bootstrap
+from gateway.catalogue import ListKind
 from gateway.clock import FixedClock
+from gateway.codes import mask
+from gateway.listing import LOCAL_IDENTITY_SECRET, identity_key, use_identity_key
+from gateway.listing import listing_id as gateway_listing_id
 
 
 @pytest.fixture
@@ -288,3 +293,24 @@ def test_anonymous_persons_and_organisations_share_one_count(
     assert error_code(refused) == "rate_limited"
     assert refused.json_body["error"]["limit"] == 2
     assert "per client address" in json.loads(refused.body)["error"]["message"]
+
+
+def test_a_masked_listing_id_gives_no_way_back_to_the_id_number(askers: Askers) -> None:
+    """A region that sees the person masked gets the listing id: keyed by the deployment's
+    secret, trying every ID number the mask leaves open finds nothing without it."""
+    askers.gateway.configure(stage="prod", identity_key="this deployment's identity secret")
+    entry = person_entry()
+    (listing_id,) = askers.push("owner", entry)
+
+    seen = askers.ask("no_agreement", subject(PERSON)).json_body
+    (view,) = seen["listings"]
+    fields = (PERSON, ListKind.BLACK, entry["domain"], entry["deciding_authority"])
+    parts = "\x1f".join((*fields, entry["decision_number"])).encode()
+
+    assert view["listing"]["listing_id"] == listing_id
+    assert view["listing"]["credit_code"] == mask(PERSON)
+    assert listing_id != "lst_" + hashlib.sha256(parts).hexdigest()[:32]  # the old, unkeyed id
+    use_identity_key(lambda: identity_key(LOCAL_IDENTITY_SECRET))
+    assert listing_id != gateway_listing_id(*fields, entry["decision_number"])
+    use_identity_key(lambda: identity_key("this deployment's identity secret"))
+    assert listing_id == gateway_listing_id(*fields, entry["decision_number"])

@@ -114,7 +114,7 @@ def test_plain_http_to_loopback_is_allowed_in_the_local_stage(gateway):
 
 
 def test_plain_http_to_loopback_is_refused_outside_the_local_stage(gateway):
-    gateway.configure(stage="prod")
+    gateway.configure(stage="prod", identity_key="a-deployment-identity-secret")
     gateway.put_region(HUNAN)
 
     response = gateway.subscribe_as_operator(region=HUNAN, url="http://127.0.0.1:8999/hook")
@@ -125,7 +125,7 @@ def test_plain_http_to_loopback_is_refused_outside_the_local_stage(gateway):
 
 def test_loopback_written_in_shorthand_or_decimal_is_refused_outside_the_local_stage(gateway):
     """127.1 and 2130706433 both connect to 127.0.0.1; a prod gateway must not call them."""
-    gateway.configure(stage="prod")
+    gateway.configure(stage="prod", identity_key="a-deployment-identity-secret")
     gateway.put_region(HUNAN)
 
     statuses = {

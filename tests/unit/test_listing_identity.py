@@ -7,7 +7,13 @@ from datetime import UTC, datetime, timedelta, timezone
 from builders import RESIDENT_ID, USCC
 
 from gateway.catalogue import ListKind
-from gateway.listing import listing_id, version_of
+from gateway.listing import (
+    LOCAL_IDENTITY_SECRET,
+    identity_key,
+    listing_id,
+    use_identity_key,
+    version_of,
+)
 
 AUTHORITY = "清远市清城区人民法院"
 NUMBER = "(2025)粤1802执123号"
@@ -81,3 +87,27 @@ def test_the_same_instant_in_another_offset_is_the_same_version() -> None:
     assert version_of(datetime(2025, 3, 2, 16, tzinfo=beijing), 1) == version_of(
         datetime(2025, 3, 2, 8, tzinfo=UTC), 1
     )
+
+
+def test_ids_are_keyed_by_the_deployments_secret_read_only_when_first_needed() -> None:
+    reads: list[str] = []
+
+    def deployment_key() -> bytes:
+        reads.append("read")
+        return identity_key("a deployment's secret")
+
+    local = court_listing(credit_code=RESIDENT_ID)
+    use_identity_key(deployment_key)
+    assert reads == []
+
+    deployed = court_listing(credit_code=RESIDENT_ID)
+
+    assert reads == ["read"]
+    assert deployed != local
+    assert deployed == court_listing(credit_code=RESIDENT_ID)
+    use_identity_key(lambda: identity_key(LOCAL_IDENTITY_SECRET))
+    assert court_listing(credit_code=RESIDENT_ID) == local
+
+
+def test_the_identity_key_is_not_the_secret_itself() -> None:
+    assert identity_key("s" * 64) not in (b"s" * 64, identity_key("t" * 64))
