@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import SecretStr
 
 from chalicelib.dynamodb.agreements import DynamoAgreements
@@ -77,9 +78,13 @@ class Container:
     upload_desk: UploadDesk
     bulk_ingest: BulkIngest
     archive: S3Archive
-    signer: Ed25519Signer
-    operator_token: str | None
+    signer: Ed25519Signer  # its key is read on first use: fan-out and ingest never sign
+    read_operator_token: Callable[[], str | None]  # read on first use: only the API needs it
     aws_clients: dict[str, Any]  # by service name: one place to observe (or, in tests, fault) AWS
+
+    @property
+    def operator_token(self) -> str | None:
+        return self.read_operator_token()
 
 
 def _client(settings: Settings, service: str) -> Any:
@@ -112,8 +117,8 @@ def build(settings: Settings, clock: Clock) -> Container:
     feedback = DynamoFeedback(dynamodb, settings.feedback_table)
     exchange_log = DynamoExchangeLog(dynamodb, settings.exchange_log_table)
     secrets = _client(settings, "secretsmanager")
-    signing_secret = _secret(secrets, settings.signing_key, settings.signing_key_secret_arn)
-    signer = Ed25519Signer(settings.signing_key_id, derive_private_key(signing_secret or ""))
+    signing_secret = _lazy_secret(secrets, settings.signing_key, settings.signing_key_secret_arn)
+    signer = _SecretSigner(settings.signing_key_id, lambda: derive_private_key(signing_secret()))
     use_identity_key(_identity_key(secrets, settings))
     policy = PushPolicy(
         max_body_bytes=settings.max_body_bytes,
@@ -139,7 +144,7 @@ def build(settings: Settings, clock: Clock) -> Container:
         nonces=DynamoNonces(dynamodb, settings.batches_table),
         rates=rates,
         query_trail=DynamoQueryTrail(dynamodb, settings.query_trail_table),
-        trail_key=_trail_key(secrets, settings, signing_secret or ""),
+        trail_key=_trail_key(secrets, settings, signing_secret),
         queue=SqsDeliveryQueue(sqs, settings.delivery_queue_url, settings.delivery_dlq_url),
         push_service=PushService(
             registry,
@@ -178,21 +183,43 @@ def build(settings: Settings, clock: Clock) -> Container:
         ),
         archive=archive,
         signer=signer,
-        operator_token=_secret(
-            secrets, settings.operator_token, settings.operator_token_secret_arn
+        read_operator_token=cache(
+            lambda: _secret(secrets, settings.operator_token, settings.operator_token_secret_arn)
         ),
         aws_clients={"dynamodb": dynamodb, "s3": s3, "sqs": sqs},
     )
 
 
-def _trail_key(secrets: Any, settings: Settings, signing_secret: str) -> Callable[[], bytes]:
+def _lazy_secret(secrets: Any, inline: SecretStr | None, arn: str | None) -> Callable[[], str]:
+    """A secret read on first use, once: each function's role may read only the secrets its
+    handlers use (``infra/package.py``), so none is read just because the container is built."""
+    return cache(lambda: _secret(secrets, inline, arn) or "")
+
+
+class _SecretSigner(Ed25519Signer):
+    """The gateway's signer, its private key derived from the signing secret on first use."""
+
+    _load: Callable[[], Ed25519PrivateKey]
+
+    def __init__(self, key_id: str, load: Callable[[], Ed25519PrivateKey]) -> None:
+        object.__setattr__(self, "key_id", key_id)
+        object.__setattr__(self, "_load", cache(load))
+
+    @property
+    def private_key(self) -> Ed25519PrivateKey:
+        return self._load()
+
+
+def _trail_key(
+    secrets: Any, settings: Settings, signing_secret: Callable[[], str]
+) -> Callable[[], bytes]:
     """The query trail's key, from its own secret or else from the signing secret (each under
     the trail's label), fetched once and only when a query first needs it."""
 
     @cache
     def load() -> bytes:
         own = _secret(secrets, settings.trail_key, settings.trail_key_secret_arn)
-        return trail_key(own or signing_secret)
+        return trail_key(own or signing_secret())
 
     return load
 

@@ -1,0 +1,86 @@
+"""Each deployed function may read only the secrets its handlers use (``infra/package.py``), so
+building the container reads none: each is fetched from Secrets Manager on its first use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from chalicelib import bootstrap
+from chalicelib.settings import Settings
+from gateway import listing
+from gateway.catalogue import ListKind
+from gateway.clock import SystemClock
+from gateway.signing import generate_signing_key
+
+SECRETS = {
+    "signing": generate_signing_key(),
+    "operator": "o" * 32,
+    "trail": "t" * 64,
+    "identity": "i" * 64,
+}
+
+
+class RecordingSecrets:
+    def __init__(self) -> None:
+        self.read: list[str] = []
+
+    def get_secret_value(self, SecretId: str) -> dict[str, str]:
+        self.read.append(SecretId)
+        return {"SecretString": SECRETS[SecretId]}
+
+
+@pytest.fixture
+def built(monkeypatch: pytest.MonkeyPatch) -> tuple[bootstrap.Container, RecordingSecrets]:
+    secrets = RecordingSecrets()
+    real = bootstrap._client
+
+    def client(settings: Settings, service: str) -> Any:
+        return secrets if service == "secretsmanager" else real(settings, service)
+
+    monkeypatch.setattr(bootstrap, "_client", client)
+    # build() installs the listing-id key source for the process: put the tests' back after
+    monkeypatch.setattr(listing, "_identity_source", listing._identity_source)
+    tables = ("registry", "batches", "listings", "subscriptions", "agreements", "deliveries")
+    names = {f"{t}_table": t for t in (*tables, "feedback", "exchange_log", "query_trail")}
+    settings = Settings(
+        stage="prod",
+        **names,
+        uploads_table="uploads",
+        delivery_queue_url="https://sqs.example/deliveries.fifo",
+        delivery_dlq_url="https://sqs.example/dead.fifo",
+        upload_queue_url="https://sqs.example/uploads",
+        archive_bucket="archive",
+        signing_key_id="gw-1",
+        signing_key_secret_arn="signing",
+        operator_token_secret_arn="operator",
+        trail_key_secret_arn="trail",
+        identity_key_secret_arn="identity",
+    )
+    return bootstrap.build(settings, SystemClock()), secrets
+
+
+def test_building_the_container_reads_no_secret(built):
+    _, secrets = built
+    assert secrets.read == []
+
+
+def test_each_secret_is_read_once_on_its_first_use(built):
+    container, secrets = built
+    container.signer.sign("msg", 1, b"{}")
+    container.signer.sign("msg", 2, b"{}")
+    assert secrets.read == ["signing"]
+    assert container.operator_token == SECRETS["operator"]
+    assert container.operator_token == SECRETS["operator"]
+    assert secrets.read == ["signing", "operator"]
+    container.trail_key()
+    container.trail_key()
+    assert secrets.read == ["signing", "operator", "trail"]
+
+
+def test_the_identity_key_is_read_when_an_id_is_first_derived(built):
+    _, secrets = built
+    listing.listing_id("91110000100000000X", ListKind.BLACK, "tax", "税务局", "税罚〔2024〕1号")
+    listing.listing_id("91110000100000000X", ListKind.BLACK, "tax", "税务局", "税罚〔2024〕2号")
+    assert secrets.read == ["identity"]
