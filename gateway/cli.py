@@ -17,8 +17,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from gateway import cli_errors
 from gateway.bulk_client import BulkUploader, describe
-from gateway.client import PushClient, Response, http_request
+from gateway.cli_errors import read_entries, read_json_body, read_key
+from gateway.client import DEFAULT_TIMEOUT, PushClient, Response, http_request
 from gateway.log_client import read_deliveries, verify_log
 from gateway.query_trail import Purpose
 from gateway.signing import Ed25519Signer, generate_signing_key, load_private_key, public_key_text
@@ -39,23 +41,16 @@ def _keygen(args: argparse.Namespace) -> int:
     return 0
 
 
-def _entries_from(path: Path) -> list[Any]:
-    """A JSON array of entries, or NDJSON with one entry per line."""
-    text = path.read_text(encoding="utf-8")
-    if text.lstrip().startswith("["):
-        loaded: list[Any] = json.loads(text)
-        return loaded
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
-
-
 def _push(args: argparse.Namespace) -> int:
-    key = load_private_key(Path(args.key_file).read_text(encoding="utf-8").strip())
-    client = PushClient(args.url, args.region, Ed25519Signer(args.key_id, key))
+    signer = Ed25519Signer(args.key_id, read_key(args.key_file))
+    client = PushClient(args.url, args.region, signer, args.timeout)
     if args.bulk or args.resync:
         return _bulk(args, client)
-    reply = client.push(_entries_from(Path(args.file)), datetime.now(UTC), batch_id=args.batch_id)
+    reply = client.push(read_entries(args.file), datetime.now(UTC), batch_id=args.batch_id)
+    if reply.status != 200:
+        raise cli_errors.refused(reply)
     print(json.dumps(reply.body, ensure_ascii=False, indent=2))
-    return 0 if reply.status == 200 else 1
+    return 0
 
 
 def _bulk(args: argparse.Namespace, client: PushClient) -> int:
@@ -71,8 +66,7 @@ def _bulk(args: argparse.Namespace, client: PushClient) -> int:
         status = uploader.put(asked.body["put"], path, _progress_bar(sys.stderr))
         print(file=sys.stderr)
         if status >= 300:
-            print(f"the upload failed with HTTP {status}", file=sys.stderr)
-            return 1
+            raise cli_errors.CliError(f"the upload to storage failed with HTTP {status}")
     reply = uploader.wait(upload_id, timeout=args.wait)
     if reply.status != 200:
         return _show(reply)
@@ -97,13 +91,14 @@ OperatorCall = Callable[..., Response]
 def _operator(args: argparse.Namespace) -> OperatorCall:
     """The operator's credentials: the bearer token, or (``--iam``, a deployed stack) a SigV4
     signature from the caller's AWS credentials, as API Gateway's IAM authorisation wants."""
+    timeout = getattr(args, "timeout", DEFAULT_TIMEOUT)
     if getattr(args, "iam", False):
         return lambda method, url, body=None: http_request(
-            method, url, body, _sigv4_headers(method, url, body)
+            method, url, body, _sigv4_headers(method, url, body), timeout=timeout
         )
     token = getattr(args, "token", None) or os.environ.get("GATEWAY_OPERATOR_TOKEN")
     headers = {"authorization": f"Bearer {token}"} if token else {}
-    return lambda method, url, body=None: http_request(method, url, body, headers)
+    return lambda method, url, body=None: http_request(method, url, body, headers, timeout=timeout)
 
 
 def _sigv4_headers(method: str, url: str, body: bytes | None) -> dict[str, str]:
@@ -116,8 +111,10 @@ def _sigv4_headers(method: str, url: str, body: bytes | None) -> dict[str, str]:
 
 
 def _show(reply: Response) -> int:
+    if reply.status >= 300:
+        raise cli_errors.refused(reply)
     print(json.dumps(reply.body, ensure_ascii=False, indent=2))
-    return 0 if reply.status < 300 else 1
+    return 0
 
 
 def _query(args: argparse.Namespace) -> int:
@@ -139,7 +136,7 @@ def _agreement(args: argparse.Namespace) -> int:
         return _show(call("GET", base + query))
     if args.action == "end":
         return _show(call("DELETE", f"{base}/{args.target}"))
-    body = Path(args.target).read_bytes()
+    body = read_json_body(args.target)
     if args.action == "create":
         return _show(call("POST", base, body))
     return _show(call("PUT", f"{base}/{args.id}", body))
@@ -160,8 +157,8 @@ def _stats(args: argparse.Namespace) -> int:
 
 
 def _verify_log(args: argparse.Namespace) -> int:
-    key = load_private_key(Path(args.key_file).read_text(encoding="utf-8").strip())
-    client = PushClient(args.url, args.region, Ed25519Signer(args.key_id, key))
+    signer = Ed25519Signer(args.key_id, read_key(args.key_file))
+    client = PushClient(args.url, args.region, signer, args.timeout)
     deliveries = read_deliveries(Path(args.deliveries))
     report = verify_log(client, args.url, args.subscription, deliveries)
     print(
@@ -208,9 +205,7 @@ def _region(args: argparse.Namespace) -> int:
         return _show(call("GET", f"{base}/keys"))
     if args.action == "revoke-key":
         return _show(call("DELETE", f"{base}/keys/{urllib.parse.quote(args.key_id)}"))
-    public = args.public_key or public_key_text(
-        load_private_key(Path(args.key_file).read_text("utf-8").strip())
-    )
+    public = args.public_key or public_key_text(read_key(args.key_file))
     key = {
         "key_id": args.key_id,
         "public_key": public,
@@ -222,7 +217,7 @@ def _region(args: argparse.Namespace) -> int:
 
 
 def _subscribe(args: argparse.Namespace) -> int:
-    body = Path(args.file).read_bytes()
+    body = read_json_body(args.file)
     return _show(_operator(args)("POST", args.url.rstrip("/") + "/v1/subscriptions", body))
 
 
@@ -244,6 +239,12 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _remote(command: argparse.ArgumentParser, token: bool = True) -> None:
     command.add_argument("--url", default=os.environ.get("GATEWAY_URL", "http://127.0.0.1:8000"))
+    command.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        help=f"seconds to wait for each answer from the gateway (default {DEFAULT_TIMEOUT:g})",
+    )
     if token:
         command.add_argument("--token", help="operator token (default: $GATEWAY_OPERATOR_TOKEN)")
         command.add_argument(
@@ -251,8 +252,19 @@ def _remote(command: argparse.ArgumentParser, token: bool = True) -> None:
         )
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="gateway", description=__doc__)
+    root.add_argument("--traceback", action="store_true", help="show where an error came from")
     commands = root.add_subparsers(dest="command", required=True)
 
     keygen = commands.add_parser("keygen", help="make an Ed25519 signing key for a platform")
@@ -368,9 +380,14 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; any failure ends in one ``gateway: error: …`` line, never a traceback
+    (unless ``--traceback``)."""
     args = parser().parse_args(argv)
-    code: int = args.run(args)
-    return code
+    if args.traceback:
+        code: int = args.run(args)
+        return code
+    url, timeout = getattr(args, "url", None), getattr(args, "timeout", None)
+    return cli_errors.run(lambda: int(args.run(args)), url, timeout)
 
 
 if __name__ == "__main__":

@@ -25,12 +25,31 @@ from gateway.signing import (
     uses_push_form,
 )
 
+DEFAULT_TIMEOUT = 30.0
+"""Seconds to wait for each answer (connect, then every read) before giving up."""
+
 
 @dataclass(frozen=True)
 class Response:
     status: int
     body: Any
     headers: Mapping[str, str]
+
+
+def refusal_text(reply: Response) -> str:
+    """An error reply in one line: the gateway's ``{"error": {code, message, path | field |
+    header}}``, or what API Gateway or a proxy in front of it said instead."""
+    error = reply.body.get("error") if isinstance(reply.body, dict) else None
+    if isinstance(error, dict):
+        where = next((error[k] for k in ("path", "field", "header") if error.get(k)), None)
+        said = f"{error.get('code')}" + (f" (field {where})" if where else "")
+        said += f": {error.get('message')}"
+    elif isinstance(reply.body, dict) and "message" in reply.body:
+        said = str(reply.body["message"])
+    else:
+        said = " ".join(str(reply.body or "(no body)").split())[:200]
+    retry = {k.lower(): v for k, v in reply.headers.items()}.get("retry-after")
+    return f"HTTP {reply.status} {said}" + (f" (retry after {retry} s)" if retry else "")
 
 
 def signed_headers(
@@ -84,7 +103,7 @@ def http_request(
     url: str,
     body: bytes | None = None,
     headers: Mapping[str, str] | None = None,
-    timeout: float = 30.0,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> Response:
     """One HTTP exchange; 4xx/5xx come back as a ``Response``, not an exception."""
     if not url.startswith(("http://", "https://")):
@@ -111,10 +130,17 @@ def _decode(raw: bytes) -> Any:
 class PushClient:
     """Sign and send batches for one region with one of its platform keys."""
 
-    def __init__(self, base_url: str, region: str, signer: Ed25519Signer) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        region: str,
+        signer: Ed25519Signer,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
         self._base = base_url.rstrip("/")
         self.region = region
         self._signer = signer
+        self.timeout = timeout
 
     def build(
         self, entries: Sequence[Mapping[str, Any]], batch_id: str | None, now: datetime
@@ -143,7 +169,8 @@ class PushClient:
         else:
             headers = request_headers(self._signer, method, path, body, now)
             path = wire_target(path)
-        return http_request(method, self._base + path, body if body else None, headers)
+        data = body if body else None
+        return http_request(method, self._base + path, data, headers, self.timeout)
 
     def send_json(self, path: str, msg_id: str | None, body: Any, now: datetime) -> Response:
         return self.send_signed(path, msg_id, json.dumps(body, ensure_ascii=False).encode(), now)

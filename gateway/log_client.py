@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gateway.client import PushClient
+from pydantic import ValidationError
+
+from gateway.client import PushClient, refusal_text
 from gateway.exchange_log import Checkpoint, LogEntry
 from gateway.fanout import DeliveryPayload
 from gateway.log_audit import AuditReport, audit
@@ -21,10 +23,25 @@ class PublishedLogError(RuntimeError):
     """The gateway did not answer as expected while fetching the published log."""
 
 
+class DeliveriesFileError(ValueError):
+    """A line of the stored deliveries is not a webhook body the gateway sends."""
+
+
 def read_deliveries(path: Path) -> list[DeliveryPayload]:
     """Stored webhook bodies, one JSON document per line."""
     lines = path.read_text(encoding="utf-8").splitlines()
-    return [DeliveryPayload.model_validate_json(line) for line in lines if line.strip()]
+    return [_delivery(path, n, line) for n, line in enumerate(lines, 1) if line.strip()]
+
+
+def _delivery(path: Path, number: int, line: str) -> DeliveryPayload:
+    try:
+        return DeliveryPayload.model_validate_json(line)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "the line"
+        raise DeliveriesFileError(
+            f"{path} line {number}: not a stored delivery ({where}: {first['msg']})"
+        ) from exc
 
 
 def _get(client: PushClient, path: str) -> dict[str, Any]:
@@ -32,7 +49,7 @@ def _get(client: PushClient, path: str) -> dict[str, Any]:
     # A fresh webhook-id per read (``None``): the gateway accepts each id once per key.
     reply = client.send_signed(path, None, b"", now, method="GET")
     if reply.status != 200 or not isinstance(reply.body, dict):
-        raise PublishedLogError(f"GET {path} → {reply.status}: {reply.body}")
+        raise PublishedLogError(f"GET {path}: {refusal_text(reply)}")
     return reply.body
 
 

@@ -22,7 +22,7 @@ def test_iam_requests_carry_a_sigv4_signature_for_execute_api(aws_credentials, m
     monkeypatch.setattr(
         cli,
         "http_request",
-        lambda method, url, body, headers: sent.append((method, url, body, headers)),
+        lambda method, url, body, headers, timeout: sent.append((method, url, body, headers)),
     )
     call = cli._operator(argparse.Namespace(iam=True, token="ignored-token"))
 
@@ -41,11 +41,14 @@ def test_iam_requests_carry_a_sigv4_signature_for_execute_api(aws_credentials, m
 
 
 def test_without_iam_the_operator_token_is_sent(monkeypatch):
-    sent: list[dict[str, str]] = []
+    sent: list[tuple[dict[str, str], float]] = []
     monkeypatch.setattr(
-        cli, "http_request", lambda method, url, body, headers: sent.append(headers)
+        cli,
+        "http_request",
+        lambda method, url, body, headers, timeout: sent.append((headers, timeout)),
     )
 
-    cli._operator(argparse.Namespace(iam=False, token="tok-123"))("GET", "http://127.0.0.1/v1/tick")
+    operator = cli._operator(argparse.Namespace(iam=False, token="tok-123", timeout=2.5))
+    operator("GET", "http://127.0.0.1/v1/tick")
 
-    assert sent == [{"authorization": "Bearer tok-123"}]
+    assert sent == [({"authorization": "Bearer tok-123"}, 2.5)]
