@@ -1,22 +1,45 @@
-"""``gateway dev``: the local stack in the foreground until Ctrl-C."""
+"""``gateway dev``: the local stack in the foreground until Ctrl-C.
+
+It says what it is doing as it goes, and flushes every line, so ``make dev | tee dev.log`` shows
+the same as a terminal; the ``export`` line is what the CLI reads (``--url`` and ``--token``
+default to ``$GATEWAY_URL`` and ``$GATEWAY_OPERATOR_TOKEN``).
+"""
 
 from __future__ import annotations
 
+import logging
+import shlex
+import sys
 import threading
+import time
 
 from infra.local.stack import LocalStack
 
 
+def _say(text: str = "") -> None:
+    print(text, flush=True)
+
+
 def main() -> int:
+    # The stack's own messages (credit_gateway.*: the pump, refusals) go to stderr as they
+    # happen; the handlers' JSON lines have their own handler, on stdout.
+    shown = logging.StreamHandler(sys.stderr)
+    shown.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+    logging.getLogger("credit_gateway").addHandler(shown)
+    logging.getLogger("credit_gateway").setLevel(logging.INFO)
+    started = time.monotonic()
+    _say("starting the local stack: moto (DynamoDB, SQS, S3), tables, queues, the app …")
     with LocalStack() as stack:
         stack.run_pump_in_background()
-        print(f"credit-gateway (local) on {stack.url}")
-        print(f"  operator token: {stack.operator_token}")
-        print(f"  AWS endpoint:   {stack.env['CG_AWS_ENDPOINT_URL']} (moto)")
-        print("  event pump:     running (stream → fan-out, queue → webhooks)")
-        print("Ctrl-C stops it.")
+        _say(f"credit-gateway (local) ready in {time.monotonic() - started:.1f} s on {stack.url}")
+        _say(f"  AWS endpoint:   {stack.env['CG_AWS_ENDPOINT_URL']} (moto, in this process)")
+        _say("  event pump:     running (stream → fan-out, queues → webhooks and bulk ingest)")
+        _say("For the gateway CLI in another shell, paste:")
+        url, token = shlex.quote(stack.url), shlex.quote(stack.operator_token)
+        _say(f"  export GATEWAY_URL={url} GATEWAY_OPERATOR_TOKEN={token}")
+        _say("Ctrl-C stops it; everything it holds is lost.")
         try:
             threading.Event().wait()
         except KeyboardInterrupt:
-            print("\nstopping")
+            _say("\nstopping")
     return 0
