@@ -18,6 +18,16 @@ from typing import Any
 
 from infra import resource_template
 from infra.evidence_window import evidence_parameter, evidence_window
+from infra.protection import (
+    bucket_policy,
+    kms_statement,
+    log_groups,
+    protect,
+    protection_conditions,
+    protection_parameters,
+    secret_statements,
+    secrets,
+)
 from infra.query_limits import query_parameters, query_throttle
 from infra.sizing import DELIVERY_VISIBILITY_TIMEOUT, function_sizes
 from infra.stream_failures import iterator_age_alarm, on_failure_statement, stream_event_source
@@ -84,11 +94,8 @@ def _statements(function: str) -> list[dict[str, Any]]:
                 "Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*"
             },
         },
-        {
-            "Effect": "Allow",
-            "Action": ["secretsmanager:GetSecretValue"],
-            "Resource": [{"Ref": "SigningKeySecret"}, {"Ref": "OperatorTokenSecret"}],
-        },
+        *secret_statements(function),  # only the secrets it reads: infra/protection.py
+        kms_statement(),
     ]
     for table, mode in TABLES[function].items():
         resources = [_arn(table), {"Fn::Sub": "${" + table + ".Arn}/index/*"}]
@@ -121,21 +128,6 @@ def _statements(function: str) -> list[dict[str, Any]]:
                 "Effect": "Allow",
                 "Action": ["sqs:ChangeMessageVisibility"],
                 "Resource": _arn("DeliveryQueue"),
-            }
-        )
-        statements.append(  # the query trail's HMAC key: no other function reads it
-            {
-                "Effect": "Allow",
-                "Action": ["secretsmanager:GetSecretValue"],
-                "Resource": {"Ref": "TrailKeySecret"},
-            }
-        )
-    if function in ("APIHandler", "IngestUploads"):
-        statements.append(  # the listing-id key: only the functions that derive ids
-            {
-                "Effect": "Allow",
-                "Action": ["secretsmanager:GetSecretValue"],
-                "Resource": {"Ref": "IdentityKeySecret"},
             }
         )
     if function == "IngestUploads":
@@ -245,9 +237,19 @@ def merge_template() -> dict[str, Any]:
             },
             **evidence_parameter(),
             **query_parameters(),
+            **protection_parameters(),
         },
-        "Conditions": {"HasAlarmEmail": {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]}},
-        "Resources": {**resources, **_secrets(), **_alarms()},
+        "Conditions": {
+            "HasAlarmEmail": {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]},
+            **protection_conditions(),
+        },
+        "Resources": {
+            **resources,
+            **secrets(),
+            **_alarms(),
+            **bucket_policy(),
+            **log_groups(list(FUNCTIONS)),
+        },
     }
     for function, role in FUNCTIONS.items():
         merged["Resources"][function] = {"Properties": {"Environment": {"Variables": environment}}}
@@ -264,6 +266,7 @@ def merge_template() -> dict[str, Any]:
                 ]
             }
         }
+    protect(merged["Resources"], list(FUNCTIONS))  # retained, encrypted: infra/protection.py
     merged["Resources"]["RestAPI"] = {"Properties": {"MethodSettings": query_throttle()}}
     for function, sizes in function_sizes().items():  # each value's reason: infra/sizing.py
         merged["Resources"][function]["Properties"].update(sizes)
@@ -292,44 +295,6 @@ def merge_template() -> dict[str, Any]:
         }
     }
     return merged
-
-
-def _secrets() -> dict[str, Any]:
-    """Generated on first deploy; the gateway derives its Ed25519 key from the signing secret
-    (or takes a whsk_ key put there by the operator), so no secret is ever in the repository."""
-    generated = {"PasswordLength": 64, "ExcludePunctuation": True}
-    return {
-        "SigningKeySecret": {
-            "Type": "AWS::SecretsManager::Secret",
-            "Properties": {
-                "Description": "credit-gateway webhook signing key",
-                "GenerateSecretString": generated,
-            },
-        },
-        "OperatorTokenSecret": {
-            "Type": "AWS::SecretsManager::Secret",
-            "Properties": {
-                "Description": "credit-gateway operator token",
-                "GenerateSecretString": generated,
-            },
-        },
-        # Never rotated: every listing id is an HMAC under this key (``gateway.listing``).
-        "IdentityKeySecret": {
-            "Type": "AWS::SecretsManager::Secret",
-            "Properties": {
-                "Description": "credit-gateway listing identity key (do not rotate)",
-                "GenerateSecretString": generated,
-            },
-        },
-        # Never rotated: the trail of a credit code is filed under an HMAC with this key.
-        "TrailKeySecret": {
-            "Type": "AWS::SecretsManager::Secret",
-            "Properties": {
-                "Description": "credit-gateway query trail key (do not rotate)",
-                "GenerateSecretString": generated,
-            },
-        },
-    }
 
 
 def _alarms() -> dict[str, Any]:
