@@ -23,6 +23,8 @@ Progress = Callable[[int, int], None]
 """Called with (bytes done, bytes in all)."""
 
 _CHUNK = 1024 * 1024
+PUT_TIMEOUT = 300.0
+"""Seconds the storage may take to answer each part of the PUT (the file can be large)."""
 _FINISHED = ("completed", "refused")
 
 
@@ -102,7 +104,7 @@ class BulkUploader:
                 headers=dict(put["headers"]),
             )
             try:
-                with urllib.request.urlopen(request, timeout=300) as reply:  # noqa: S310
+                with urllib.request.urlopen(request, timeout=PUT_TIMEOUT) as reply:  # noqa: S310
                     return int(reply.status)
             except urllib.error.HTTPError as error:
                 return int(error.code)

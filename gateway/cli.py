@@ -63,8 +63,13 @@ def _bulk(args: argparse.Namespace, client: PushClient) -> int:
         return _show(asked)
     upload_id = asked.body["upload"]["manifest"]["upload_id"]
     if "put" in asked.body:
-        status = uploader.put(asked.body["put"], path, _progress_bar(sys.stderr))
-        print(file=sys.stderr)
+        put = asked.body["put"]
+        try:
+            status = uploader.put(put, path, _progress_bar(sys.stderr))
+        except OSError as exc:
+            raise cli_errors.storage_failed(exc, put["url"]) from exc
+        finally:
+            print(file=sys.stderr)
         if status >= 300:
             raise cli_errors.CliError(f"the upload to storage failed with HTTP {status}")
     reply = uploader.wait(upload_id, timeout=args.wait)

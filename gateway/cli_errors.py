@@ -13,13 +13,15 @@ import socket
 import ssl
 import sys
 import urllib.error
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from gateway.client import Response, refusal_text
+from gateway.bulk_client import PUT_TIMEOUT
+from gateway.client import NotHttpUrl, Response, refusal_text
 from gateway.errors import GatewayError
 from gateway.log_client import DeliveriesFileError, PublishedLogError
 from gateway.signing import load_private_key
@@ -33,10 +35,21 @@ class CliError(Exception):
     """A failure explained in the user's terms; its text is the whole message."""
 
 
+_SAID_FOR_PEOPLE = (CliError, GatewayError, PublishedLogError, DeliveriesFileError, NotHttpUrl)
+"""Errors whose text already names what went wrong."""
+
+
 def refused(reply: Response) -> CliError:
     """The gateway's (or API Gateway's) error reply: status, code, field and message."""
     text = refusal_text(reply)
     return CliError(f"{text} — {BULK_HINT}" if reply.status == 413 else text)
+
+
+def storage_failed(exc: OSError, url: str) -> CliError:
+    """A bulk file's PUT failed: name the storage host (the presigned URL), not the gateway."""
+    host = urllib.parse.urlsplit(url).netloc
+    said = explain(exc, host, PUT_TIMEOUT, ours=False)
+    return CliError(f"the upload to storage failed: {said}")
 
 
 def read_key(path: str) -> Ed25519PrivateKey:
@@ -80,17 +93,20 @@ def _json(path: str, text: str, line: int | None = None) -> Any:
         raise CliError(f"{path}: not valid JSON at {where}: {exc.msg}") from exc
 
 
-def explain(exc: BaseException, url: str | None, timeout: float | None) -> str:
-    """One line for ``exc``; ``url`` and ``timeout`` are what the command was told to use."""
+def explain(exc: BaseException, url: str | None, timeout: float | None, ours: bool = True) -> str:
+    """One line for ``exc``; ``url`` and ``timeout`` are what the command used (``ours``: the
+    gateway's, set by ``--url`` and ``--timeout``)."""
     target = url or "the gateway"
     if isinstance(exc, urllib.error.URLError) and not isinstance(exc, urllib.error.HTTPError):
         exc = exc.reason if isinstance(exc.reason, BaseException) else OSError(str(exc.reason))
-    if isinstance(exc, CliError | GatewayError | PublishedLogError | DeliveriesFileError):
+    if isinstance(exc, _SAID_FOR_PEOPLE):
         return str(exc)
     if isinstance(exc, TimeoutError):
-        return f"no answer from {target} within {timeout} s (see --timeout)"
+        within = f" within {timeout:g} s" if timeout is not None else ""
+        return f"no answer from {target}{within}" + (" (see --timeout)" * ours)
     if isinstance(exc, ConnectionRefusedError):
-        return f"connection refused by {target}: is the gateway running there? (see --url)"
+        hint = ": is the gateway running there? (see --url)" * ours
+        return f"connection refused by {target}{hint}"
     if isinstance(exc, ConnectionResetError | http.client.HTTPException):
         return f"{target} closed the connection without a proper answer ({_name(exc)})"
     if isinstance(exc, socket.gaierror):

@@ -36,6 +36,10 @@ class Response:
     headers: Mapping[str, str]
 
 
+class NotHttpUrl(ValueError):
+    """The URL given for the gateway is not ``http(s)://…``."""
+
+
 def refusal_text(reply: Response) -> str:
     """An error reply in one line: the gateway's ``{"error": {code, message, path | field |
     header}}``, or what API Gateway or a proxy in front of it said instead."""
@@ -107,7 +111,7 @@ def http_request(
 ) -> Response:
     """One HTTP exchange; 4xx/5xx come back as a ``Response``, not an exception."""
     if not url.startswith(("http://", "https://")):
-        raise ValueError(f"not an http(s) URL: {url}")
+        raise NotHttpUrl(f"not an http(s) URL: {url}")
     sent = {
         "content-type": "application/json",
         **{k.lower(): v for k, v in (headers or {}).items()},

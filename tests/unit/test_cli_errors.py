@@ -300,3 +300,30 @@ def test_the_timeout_must_be_a_positive_number_of_seconds(value, capsys):
 
     assert exited.value.code == 2
     assert "is not a positive number of seconds" in capsys.readouterr().err
+
+
+def test_a_gateway_url_that_is_not_http_is_refused(capsys):
+    code, _, err = run(capsys, "tick", "--url", "127.0.0.1:8000")
+
+    assert one_error_line(code, err) == "not an http(s) URL: 127.0.0.1:8000/v1/tick"
+
+
+def test_a_failed_bulk_put_names_the_storage_not_the_gateway(answering, key_file, tmp_path, capsys):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        storage = f"127.0.0.1:{probe.getsockname()[1]}"
+    path = tmp_path / "full.ndjson"
+    path.write_text('{"credit_code": "91230900MA19XY2K3X"}\n', encoding="utf-8")
+    put = {"url": f"http://{storage}/uploads/u-1.ndjson", "headers": {"Content-Length": "39"}}
+    answering.status, answering.body = (
+        201,
+        {"upload": {"manifest": {"upload_id": "u-1"}}, "put": put},
+    )
+
+    code, _, err = run(capsys, *push(path, key_file, url_of(answering), "--bulk"))
+
+    assert code != 0
+    assert "Traceback" not in err
+    assert err.splitlines()[-1] == (
+        f"gateway: error: the upload to storage failed: connection refused by {storage}"
+    )
