@@ -59,7 +59,7 @@ def verify_log(
     """Audit stored deliveries against the published log, from the first one stored, under
     every gateway key ``/v1/keys`` lists (each for what it signed while valid). Entries whose
     listing retention purged are not owed: a subscriber erases what the tombstone names."""
-    keys = fetch_gateway_keys(base_url)
+    keys = fetch_gateway_keys(base_url, client.timeout)
     view = _get(client, f"/v1/subscriptions/{subscription_id}")
     filters = SubscriptionFilters.model_validate(view["filters"])
     published = _get(client, "/v1/log/checkpoints")["checkpoints"]

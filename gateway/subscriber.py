@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from pydantic import TypeAdapter
 
-from gateway.client import http_request
+from gateway.client import DEFAULT_TIMEOUT, http_request
 from gateway.errors import GatewayError, VerificationError
 from gateway.fanout import DeliveryPayload
 from gateway.gateway_keys import AnyKey, PublishedKey, usable_at
@@ -26,9 +26,9 @@ from gateway.url_verification import VERIFICATION_EVENT, VerificationEvent
 _KEYS = TypeAdapter(list[PublishedKey])
 
 
-def fetch_gateway_keys(base_url: str) -> list[PublishedKey]:
+def fetch_gateway_keys(base_url: str, timeout: float = DEFAULT_TIMEOUT) -> list[PublishedKey]:
     """Every key ``GET /v1/keys`` lists (current, next, previous); refresh it now and then."""
-    reply = http_request("GET", base_url.rstrip("/") + "/v1/keys")
+    reply = http_request("GET", base_url.rstrip("/") + "/v1/keys", timeout=timeout)
     if reply.status != 200 or not isinstance(reply.body, dict):
         raise VerificationError(f"GET /v1/keys → {reply.status}: {reply.body}")
     return _KEYS.validate_python(reply.body["keys"])

@@ -197,6 +197,24 @@ def test_an_operator_command_times_out_too(capsys):
     assert one_error_line(code, err) == f"no answer from {url} within 0.5 s (see --timeout)"
 
 
+def test_verify_log_fetches_the_gateway_keys_within_the_timeout(tmp_path, key_file, capsys):
+    stored = tmp_path / "deliveries.ndjson"
+    stored.write_text("", encoding="utf-8")
+    argv = ["verify-log", "--deliveries", str(stored), "--subscription", "sub_1"]
+    argv += ["--region", REGION, "--key-id", "k", "--key-file", str(key_file)]
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        started = time.monotonic()
+
+        code, _, err = run(capsys, *argv, "--url", url, "--timeout", "0.5")
+
+        elapsed = time.monotonic() - started
+    assert one_error_line(code, err) == f"no answer from {url} within 0.5 s (see --timeout)"
+    assert elapsed < 5
+
+
 def test_payload_too_large_points_to_the_bulk_upload(answering, entries, key_file, capsys):
     # The body the gateway sends: {"error": PayloadTooLarge(…).to_dict()} with status 413.
     limit = 5 * 1024 * 1024
