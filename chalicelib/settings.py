@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     # Raw pushes and uploads are evidence this long (the bucket's lifecycle rules, from the
     # stack's EvidenceDays); a purge waits until a listing's last version is older than this.
     evidence_days: int = Field(default=EVIDENCE_DAYS, ge=1, le=3650)
+    # The deployed lifecycle function: POST /v1/tick invokes it, as only its role may erase
+    # (chalicelib/tick_function.py); unset, the route runs the tick in-process (the local stack).
+    lifecycle_function: str | None = None
     query_trail_days: int = Field(default=DEFAULT_KEEP_DAYS, ge=1, le=30 * 366)
     anonymous_queries_per_minute: int = Field(default=60, ge=1, le=100_000)
     timestamp_tolerance_seconds: int = Field(default=300, ge=1, le=3600)

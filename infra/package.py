@@ -27,6 +27,7 @@ from infra.protection import (
     protection_parameters,
     secret_statements,
     secrets,
+    tick_statement,
 )
 from infra.query_limits import query_parameters, query_throttle
 from infra.sizing import DELIVERY_VISIBILITY_TIMEOUT, function_sizes
@@ -53,8 +54,14 @@ WRITE = [
     "dynamodb:BatchWriteItem",
 ]
 # Which tables each function reads (r), reads and appends to (ra: new items only, never an
-# update or a delete: the query trail), or reads and writes (rw).
-MODES = {"r": READ, "ra": [*READ, "dynamodb:PutItem"], "rw": READ + WRITE}
+# update or a delete: the query trail), reads and writes but never deletes (rn), or reads and
+# writes (rw).
+MODES = {
+    "r": READ,
+    "ra": [*READ, "dynamodb:PutItem"],
+    "rn": [*READ, "dynamodb:PutItem", "dynamodb:UpdateItem"],
+    "rw": READ + WRITE,
+}
 TABLES: dict[str, dict[str, str]] = {
     "APIHandler": {
         "RegistryTable": "rw",
@@ -64,7 +71,8 @@ TABLES: dict[str, dict[str, str]] = {
         "AgreementsTable": "rw",
         "DeliveriesTable": "rw",
         "FeedbackTable": "rw",
-        "ExchangeLogTable": "rw",
+        # appends and per-subscription counters; erasure is the lifecycle function's alone
+        "ExchangeLogTable": "rn",
         "UploadsTable": "rw",
         "QueryTrailTable": "ra",
     },
@@ -97,6 +105,8 @@ def _statements(function: str) -> list[dict[str, Any]]:
         *secret_statements(function),  # only the secrets it reads: infra/protection.py
         kms_statement(),
     ]
+    if function == "APIHandler":
+        statements.append(tick_statement())  # POST /v1/tick runs in the lifecycle function
     for table, mode in TABLES[function].items():
         resources = [_arn(table), {"Fn::Sub": "${" + table + ".Arn}/index/*"}]
         statements.append(
@@ -267,6 +277,10 @@ def merge_template() -> dict[str, Any]:
             }
         }
     protect(merged["Resources"], list(FUNCTIONS))  # retained, encrypted: infra/protection.py
+    merged["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"] = {
+        **environment,
+        "CG_LIFECYCLE_FUNCTION": {"Ref": "LifecycleTick"},  # chalicelib/tick_function.py
+    }
     merged["Resources"]["RestAPI"] = {"Properties": {"MethodSettings": query_throttle()}}
     for function, sizes in function_sizes().items():  # each value's reason: infra/sizing.py
         merged["Resources"][function]["Properties"].update(sizes)

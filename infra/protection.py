@@ -213,3 +213,13 @@ def secrets() -> dict[str, Any]:
         # Never rotated: the trail of a credit code is filed under an HMAC with this key.
         "TrailKeySecret": secret("credit-gateway query trail key (do not rotate)"),
     }
+
+
+def tick_statement() -> dict[str, Any]:
+    """The API has the lifecycle function run ``POST /v1/tick``: a purge deletes from the
+    exchange log, which only that function's role may do (``chalicelib/tick_function.py``)."""
+    return {
+        "Effect": "Allow",
+        "Action": ["lambda:InvokeFunction"],
+        "Resource": {"Fn::GetAtt": ["LifecycleTick", "Arn"]},
+    }

@@ -205,3 +205,38 @@ def test_every_scanner_skip_gives_its_reason():
     for i in skips:
         assert lines[i - 1].startswith("  # "), lines[i]
     assert Path(ROOT / "Makefile").read_text(encoding="utf-8").count("checkov==3.3.30") == 1
+
+
+def table_actions(template: dict[str, Any], function: str, table: str) -> set[str]:
+    arn = {"Fn::GetAtt": [table, "Arn"]}
+    found: set[str] = set()
+    for statement in statements(template, function):
+        resource = statement.get("Resource")
+        if arn in (resource if isinstance(resource, list) else [resource]):
+            found |= set(statement["Action"])
+    return found
+
+
+def test_the_api_cannot_delete_from_the_exchange_log_and_has_the_tick_run_elsewhere(template):
+    api = table_actions(template, "APIHandler", "ExchangeLogTable")
+    assert {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"} <= api  # appends
+    assert not api & {"dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+    assert not [a for a in api if "*" in a]
+    # a purge erases logged bodies: the lifecycle function's role alone may, and the API's
+    # POST /v1/tick invokes that function (chalicelib/tick_function.py)
+    assert {"dynamodb:DeleteItem", "dynamodb:BatchWriteItem"} <= table_actions(
+        template, "LifecycleTick", "ExchangeLogTable"
+    )
+    resources = template["Resources"]
+    variables = resources["APIHandler"]["Properties"]["Environment"]["Variables"]
+    assert variables["CG_LIFECYCLE_FUNCTION"] == {"Ref": "LifecycleTick"}
+    assert {
+        "Effect": "Allow",
+        "Action": ["lambda:InvokeFunction"],
+        "Resource": {"Fn::GetAtt": ["LifecycleTick", "Arn"]},
+    } in statements(template, "APIHandler")
+    for function in set(SECRETS) - {"APIHandler"}:
+        assert (
+            "CG_LIFECYCLE_FUNCTION"
+            not in (resources[function]["Properties"]["Environment"]["Variables"])
+        ), function
