@@ -1,4 +1,9 @@
-"""The Chalice app: routes and event sources only; each body is one call into ``chalicelib``."""
+"""The Chalice app: routes and event sources only; each body is one call into ``chalicelib``.
+
+Middleware gives every handler the same observability (``chalicelib.observability``): an
+X-Ray subsegment and one JSON log line per request or event batch, correlated by the Lambda
+request id.
+"""
 
 from __future__ import annotations
 
@@ -29,6 +34,7 @@ from chalicelib import (
     verification_api,
 )
 from chalicelib.http_errors import json_api
+from chalicelib.observability import instrument
 from chalicelib.settings import event_sources
 
 app = Chalice(app_name="credit-gateway")
@@ -36,6 +42,7 @@ sources = event_sources()
 # On AWS, API Gateway admits only IAM-signed callers to the operator-only routes; locally the
 # route bodies check the operator token (``caller.require_operator`` does both).
 OPERATOR_ONLY = IAMAuthorizer() if sources.operator_auth == "iam" else None
+instrument(app)  # traces and one JSON log line per request or event batch
 
 
 def _request() -> Request:

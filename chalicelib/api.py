@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from chalicelib import caller, verification_api
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
+from chalicelib.observability import correlate, emit, note
 from gateway.authentication import replayed
 from gateway.errors import (
     Conflict,
@@ -23,12 +24,22 @@ from gateway.gateway_keys import key_set
 from gateway.model import Moment, SingleLine
 from gateway.push import parse_request
 from gateway.registry import KeyIdTaken, PlatformKey, Region
-from gateway.signing import generate_hmac_secret
+from gateway.signing import ID_HEADER, generate_hmac_secret
 from gateway.subscription import Subscription, SubscriptionRequest, check_webhook_url
 
 
 def push(request: Request) -> Response:
-    result = container().push_service.push(caller.headers(request), caller.body(request))
+    """Counts per region go to the metrics (``Push*``) and to the request's log line."""
+    headers = caller.headers(request)
+    correlate(batch_id=headers.get(ID_HEADER))
+    result = container().push_service.push(headers, caller.body(request))
+    counts = {
+        "accepted": result.accepted,
+        "duplicate": result.duplicate,
+        "rejected": result.rejected,
+    }
+    emit({f"Push{name.title()}": n for name, n in counts.items()}, region=result.region)
+    note(region=result.region, **counts)
     return json_response(200, result.model_dump(mode="json"))
 
 

@@ -26,6 +26,7 @@ from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
 from chalicelib.dynamodb.uploads import DynamoUploads
 from chalicelib.erasure import StoredCopies
 from chalicelib.http_transport import Urllib3Transport
+from chalicelib.notifications import HealthAnnouncer
 from chalicelib.s3_archive import S3Archive
 from chalicelib.settings import Settings, get_settings
 from chalicelib.sqs_queue import SqsDeliveryQueue
@@ -72,6 +73,7 @@ class Container:
     push_service: PushService
     delivery_service: DeliveryService
     url_verifier: UrlVerifier  # posts through the delivery transport (SSRF-checked)
+    announcer: HealthAnnouncer  # endpoint health notices: operations topic and the endpoint
     lifecycle: LifecycleService
     uploads: DynamoUploads
     upload_queue: SqsUploadQueue
@@ -130,6 +132,7 @@ def build(settings: Settings, clock: Clock) -> Container:
     batches = DynamoBatchLedger(dynamodb, settings.batches_table)
     uploads = DynamoUploads(dynamodb, settings.uploads_table)
     transport = Urllib3Transport(allow_private=settings.local)
+    sns = _client(settings, "sns") if settings.operations_topic_arn else None
     return Container(
         settings=settings,
         clock=clock,
@@ -164,6 +167,7 @@ def build(settings: Settings, clock: Clock) -> Container:
             settings.retry_schedule,
         ),
         url_verifier=UrlVerifier(transport, signer, clock),
+        announcer=HealthAnnouncer(sns, settings.operations_topic_arn, transport, signer),
         lifecycle=_lifecycle(
             listings, archive, clock, settings, registry, StoredCopies(exchange_log, feedback)
         ),
@@ -186,7 +190,7 @@ def build(settings: Settings, clock: Clock) -> Container:
         read_operator_token=cache(
             lambda: _secret(secrets, settings.operator_token, settings.operator_token_secret_arn)
         ),
-        aws_clients={"dynamodb": dynamodb, "s3": s3, "sqs": sqs},
+        aws_clients={"dynamodb": dynamodb, "s3": s3, "sqs": sqs, **({"sns": sns} if sns else {})},
     )
 
 

@@ -6,12 +6,9 @@ by the bucket's lifecycle rules before any purge is due (``gateway.retention.pur
 
 from __future__ import annotations
 
-import logging
-
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
 from chalicelib.dynamodb.feedback import DynamoFeedback
-
-log = logging.getLogger("credit_gateway.erasure")
+from chalicelib.observability import logger
 
 
 class StoredCopies:
@@ -24,4 +21,4 @@ class StoredCopies:
     def erase(self, listing_id: str, tombstone_id: str) -> None:
         bodies = self._log.erase(listing_id, tombstone_id)
         reports = self._feedback.erase(listing_id)
-        log.info("purge: %d logged bodies and %d feedback reports erased", bodies, reports)
+        logger.info("purge: %d logged bodies and %d feedback reports erased", bodies, reports)

@@ -1,18 +1,25 @@
-"""Lambda event handlers: listing-table stream → fan-out, delivery queue → webhook POSTs."""
+"""Lambda event handlers: listing-table stream → fan-out, delivery queue → webhook POSTs.
+
+Each handler ``note``s what its batch did for the one closing log line
+(``chalicelib.observability``) and emits its metrics: fan-out lag, deliveries delivered /
+retried / dead per subscription, tick duration, ingest rate.
+"""
 
 from __future__ import annotations
 
-import logging
-from collections import defaultdict
+import time
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import ValidationError
 
 from chalicelib.bootstrap import container
 from chalicelib.dynamodb.listings import listing_from_item
 from chalicelib.log_api import publish_checkpoint
+from chalicelib.observability import correlate, emit, logger, note
 from chalicelib.upload_queue import uploads_in
 from gateway.catalogue import ListKind
 from gateway.change import Change, ChangeType, change_between, purged
@@ -26,8 +33,6 @@ from gateway.fanout import (
     stamped,
 )
 from gateway.listing import Listing
-
-log = logging.getLogger("credit_gateway.events")
 
 
 def changes_in(records: Sequence[dict[str, Any]]) -> list[tuple[Change, Listing | None]]:
@@ -57,14 +62,15 @@ def _event_time(record: dict[str, Any]) -> datetime:
 
 def tick() -> dict[str, Any]:
     """The scheduled lifecycle run: expiry, retention purge, overdue objections."""
+    started = time.perf_counter()
     report = container().lifecycle.tick()
     published = publish_checkpoint()
     report.checkpoint = published.sequence if published else None
-    log.info(
-        "tick: %d expired, %d purged, %d overdue objections",
-        report.expired,
-        report.purged,
-        len(report.overdue_objections),
+    emit({"TickDuration": (time.perf_counter() - started) * 1000}, MetricUnit.Milliseconds)
+    note(
+        expired=report.expired,
+        purged=report.purged,
+        overdue_objections=len(report.overdue_objections),
     )
     return report.__dict__
 
@@ -75,7 +81,9 @@ def fan_out(records: Sequence[dict[str, Any]]) -> None:
     A failure raises, so Lambda retries the whole stream batch; deliveries have deterministic
     ids, so a repeat only produces copies the delivery handler recognises.
     """
+    _emit_lag(records)
     changes = changes_in(records)
+    note(changes=len(changes), deliveries=0)
     if not changes:
         return
     c = container()
@@ -97,7 +105,19 @@ def fan_out(records: Sequence[dict[str, Any]]) -> None:
             trigger, before, after, subscriptions, agreements, china_date(trigger.occurred_at)
         )
     c.queue.enqueue(stamped(deliveries, logged, c.exchange_log.allocate))
-    log.info("fan-out: %d changes, %d deliveries", len(changes), len(deliveries))
+    note(deliveries=len(deliveries))
+
+
+def _emit_lag(records: Sequence[dict[str, Any]]) -> None:
+    """How long the oldest change of the batch waited in the stream before fan-out ran."""
+    stamps = [
+        float(stamp)
+        for record in records
+        if (stamp := record.get("dynamodb", {}).get("ApproximateCreationDateTime"))
+    ]
+    if stamps:
+        lag = max(0.0, time.time() - min(stamps)) * 1000
+        emit({"FanOutLag": lag}, MetricUnit.Milliseconds)
 
 
 def _black_changes_by_subject(
@@ -129,6 +149,8 @@ def deliver(records: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, str]]
     c = container()
     failures: list[dict[str, str]] = []
     blocked: set[str] = set()
+    tally: dict[str, Counter[DeliveryState]] = defaultdict(Counter)
+    attempted: list[str] = []
     for record in records:
         group = record.get("attributes", {}).get("MessageGroupId", record["messageId"])
         if group in blocked:
@@ -139,20 +161,48 @@ def deliver(records: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, str]]
             delivery = Delivery.model_validate_json(record["body"])
         except ValidationError:
             # Not ours to parse: leave it to the queue's redrive policy (→ dead-letter queue).
-            log.error("unparsable delivery message %s", record.get("messageId"))
+            logger.error("unparsable delivery message %s", record.get("messageId"))
             failures.append({"itemIdentifier": record["messageId"]})
             blocked.add(group)
             continue
         received = int(record.get("attributes", {}).get("ApproximateReceiveCount", "1"))
+        correlate(delivery_id=delivery.delivery_id, subscription_id=delivery.subscription_id)
         outcome = c.delivery_service.deliver(delivery, received)
+        if outcome.health is not None:
+            c.announcer.announce(outcome.health, c.subscriptions.get(delivery.subscription_id))
         if outcome.state is DeliveryState.RETRYING:
             c.queue.retry_later(record["receiptHandle"], outcome.retry_after or timedelta(0))
             failures.append({"itemIdentifier": record["messageId"]})
             blocked.add(group)
         elif outcome.state is DeliveryState.DEAD and not outcome.parked:
             c.queue.dead_letter(delivery)
-            log.warning("delivery %s is dead: its attempts are exhausted", delivery.delivery_id)
+            logger.warning("delivery is dead: its attempts are exhausted or its endpoint is off")
+        if outcome.state is not None and not outcome.parked:
+            tally[delivery.subscription_id][outcome.state] += 1
+        attempted.append(delivery.delivery_id)
+        correlate(delivery_id=None, subscription_id=None)
+    _emit_deliveries(tally)
+    note(delivery_ids=attempted, subscription_ids=sorted(tally))
     return {"batchItemFailures": failures}
+
+
+_DELIVERY_METRICS = {
+    DeliveryState.DELIVERED: "DeliveriesDelivered",
+    DeliveryState.RETRYING: "DeliveriesRetried",
+    DeliveryState.DEAD: "DeliveriesDead",
+}
+
+
+def _emit_deliveries(tally: dict[str, Counter[DeliveryState]]) -> None:
+    """Per subscription, one EMF document; the batch's totals go on its log line."""
+    totals: Counter[DeliveryState] = Counter()
+    for subscription_id, counts in tally.items():
+        totals += counts
+        emit(
+            {name: counts[state] for state, name in _DELIVERY_METRICS.items()},
+            subscription=subscription_id,
+        )
+    note(**{state.value: totals[state] for state in _DELIVERY_METRICS})
 
 
 def ingest_uploads(records: Sequence[dict[str, Any]], context: Any) -> None:
@@ -165,15 +215,24 @@ def ingest_uploads(records: Sequence[dict[str, Any]], context: Any) -> None:
     c = container()
     for record in records:
         for region, upload_id, version_id in uploads_in(record["body"]):
+            held = c.uploads.get(region, upload_id)
+            started = time.perf_counter()
             upload = c.bulk_ingest.process(
                 region, upload_id, version_id, lambda: _running_out(context)
             )
             if upload is None:
-                log.warning("an object under uploads/ has no manifest: %s/%s", region, upload_id)
-            elif not upload.finished:
+                logger.warning("an object under uploads/ has no manifest: %s/%s", region, upload_id)
+                continue
+            done = max(0, upload.line - (held.line if held else 0))
+            _emit_ingest(done, time.perf_counter() - started)
+            note(region=region, upload_id=upload_id, status=upload.status.value, line=upload.line)
+            if not upload.finished:
                 c.upload_queue.continue_later(region, upload_id)
-            else:
-                log.info("upload %s/%s: %s", region, upload_id, upload.status.value)
+
+
+def _emit_ingest(lines: int, seconds: float) -> None:
+    emit({"IngestLines": lines})
+    emit({"IngestRate": lines / seconds if seconds > 0 else 0.0}, MetricUnit.CountPerSecond)
 
 
 def _running_out(context: Any) -> bool:

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import functools
 import json
-import logging
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 from chalice.app import Response
 from pydantic import BaseModel
 
+from chalicelib.observability import note
 from gateway import errors
 
 P = ParamSpec("P")
 M = TypeVar("M", bound=BaseModel)
-log = logging.getLogger("credit_gateway.http")
 
 STATUS: tuple[tuple[type[errors.GatewayError], int], ...] = (
     (errors.AuthenticationError, 401),
@@ -60,7 +59,7 @@ def json_api(route: Callable[P, Response]) -> Callable[P, Response]:
         try:
             return route(*args, **kwargs)
         except errors.GatewayError as error:
-            log.info("request refused: %s", error.code)
+            note(error=error.code)  # on the request's one log line
             return error_response(error)
 
     return wrapper

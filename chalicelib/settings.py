@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     uploads_table: str
     upload_queue_url: str
     archive_bucket: str
+    # Where endpoint health notices go (SNS); without one they only reach logs, metrics and the
+    # endpoint itself.
+    operations_topic_arn: str | None = None
 
     # Each secret comes either inline (local stack, tests) or from Secrets Manager (deployed).
     signing_key: SecretStr | None = None

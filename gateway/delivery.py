@@ -14,6 +14,7 @@ from pydantic import AwareDatetime
 
 from gateway.clock import Clock
 from gateway.codes import mask_ids_in
+from gateway.endpoint_notices import HealthChange, disabled, failing
 from gateway.fanout import Delivery, payload_for
 from gateway.model import Frozen
 from gateway.ports import SubscriptionStore
@@ -104,6 +105,7 @@ class Outcome:
     state: DeliveryState | None  # None: nothing to do (already delivered, or no subscription)
     retry_after: timedelta | None = None
     parked: bool = False  # dead because the endpoint is disabled: kept for its re-enabling
+    health: HealthChange | None = None  # the endpoint began failing or was disabled just now
 
 
 class DeliveryService:
@@ -184,26 +186,31 @@ class DeliveryService:
                 )
             return Outcome(state=DeliveryState.DELIVERED)
         if response.status == 410:
-            self._disable(subscription, "the endpoint answered 410 Gone")
-            return Outcome(state=DeliveryState.DEAD)
+            gone = self._disable(subscription, "the endpoint answered 410 Gone", now, gone=True)
+            return Outcome(state=DeliveryState.DEAD, health=gone)
         failing_since = subscription.failing_since or now
         if now - failing_since >= self._health.disable_after:
-            self._disable(
-                subscription, f"failing without a success since {failing_since.isoformat()}"
+            off = self._disable(
+                subscription,
+                f"failing without a success since {failing_since.isoformat()}",
+                now,
+                gone=False,
             )
-            return Outcome(state=DeliveryState.DEAD)
-        self._note_failure(subscription, failing_since, now)
+            return Outcome(state=DeliveryState.DEAD, health=off)
+        warned = self._note_failure(subscription, failing_since, now)
         schedule = self.schedule_for(subscription)
         if attempt_number > len(schedule):
-            return Outcome(state=DeliveryState.DEAD)
+            return Outcome(state=DeliveryState.DEAD, health=warned)
         asked = retry_after(response.retry_after, now)
         delay = next_delay(schedule, attempt_number, response.status, asked, self._roll())
-        return Outcome(DeliveryState.RETRYING, delay)
+        return Outcome(DeliveryState.RETRYING, delay, health=warned)
 
     def _note_failure(
         self, subscription: Subscription, failing_since: datetime, now: datetime
-    ) -> None:
+    ) -> HealthChange | None:
+        """Record the failure; once it has lasted ``warn_after``, the one warning."""
         warn = subscription.warned_at is None and now - failing_since >= self._health.warn_after
+        warning = None
         if subscription.failing_since is None or warn:
             changes: dict[str, object] = {"failing_since": failing_since}
             if warn:
@@ -215,13 +222,19 @@ class DeliveryService:
                     failing_since.isoformat(),
                     self._health.disable_after,
                 )
-            self._subscriptions.put(subscription.model_copy(update=changes))
+            updated = subscription.model_copy(update=changes)
+            self._subscriptions.put(updated)
+            if warn:
+                warning = failing(updated, now, failing_since + self._health.disable_after)
+        return warning
 
-    def _disable(self, subscription: Subscription, reason: str) -> None:
+    def _disable(
+        self, subscription: Subscription, reason: str, now: datetime, *, gone: bool
+    ) -> HealthChange:
         log.warning("subscription %s disabled: %s", subscription.subscription_id, reason)
-        self._subscriptions.put(
-            subscription.model_copy(update={"enabled": False, "disabled_reason": reason})
-        )
+        off = subscription.model_copy(update={"enabled": False, "disabled_reason": reason})
+        self._subscriptions.put(off)
+        return disabled(off, now, gone=gone)
 
     def headers_for(
         self, subscription: Subscription, msg_id: str, timestamp: int, body: bytes
