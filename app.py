@@ -30,6 +30,7 @@ from chalicelib import (
     openapi,
     query_api,
     reports_api,
+    stream_redrive,
     uploads_api,
     verification_api,
 )
@@ -259,6 +260,12 @@ def log_checkpoints() -> Response:
 @json_api
 def publish_checkpoint() -> Response:
     return log_api.checkpoint_now(_request())
+
+
+@app.route("/v1/stream-failures/redrive", methods=["POST"], authorizer=OPERATOR_ONLY)
+@json_api
+def redrive_stream_failures() -> Response:
+    return stream_redrive.redrive_route(_request())
 
 
 @app.schedule(Rate(1, unit=Rate.HOURS))

@@ -33,6 +33,7 @@ from chalicelib.http_errors import STATUS
 from chalicelib.lifecycle_api import _TickBody
 from chalicelib.log_api import _MAX_LIMIT, _Replay
 from chalicelib.reports_api import NotYourDelivery
+from chalicelib.stream_redrive import RedriveReport, RedriveRequest
 from chalicelib.uploads_api import UploadReply
 from gateway import errors
 from gateway.agreement import Agreement, AgreementTerms
@@ -730,6 +731,22 @@ OPERATIONS: tuple[Operation, ...] = (
         body=_TickBody,
         body_required=False,
         description="Only the local stack may pass `at` (400 `bad_request` elsewhere).",
+    ),
+    Operation(
+        "POST",
+        "/v1/stream-failures/redrive",
+        "redrive_stream_failures",
+        META,
+        "Fan out again the listings-stream batches fan-out gave up on (StreamFailureQueue)",
+        Access.OPERATOR,
+        {200: Reply(RedriveReport, "What became of each failure message taken.")},
+        (errors.BadRequest,),
+        body=RedriveRequest,
+        body_required=False,
+        description="Reads each failed batch's sequence range back from the stream, fans it "
+        "out as the trigger would (idempotent: nothing is logged or delivered twice) and "
+        "deletes the message; a range still failing, or no longer whole in the stream, is "
+        "kept and reported. `discard` deletes the named messages unread.",
     ),
     Operation(
         "POST",

@@ -152,6 +152,27 @@ def _tick(args: argparse.Namespace) -> int:
     return _show(_operator(args)("POST", args.url.rstrip("/") + "/v1/tick", body))
 
 
+def _redrive_stream_failures(args: argparse.Namespace) -> int:
+    """Re-drive StreamFailureQueue while messages go; non-zero if any is kept (still failing,
+    expired or unreadable: README, Stream failures)."""
+    call = _operator(args)
+    url = args.url.rstrip("/") + "/v1/stream-failures/redrive"
+    body = json.dumps({"discard": args.discard or []}).encode()
+    seen: dict[str, Any] = {}
+    while True:
+        reply = call("POST", url, body)
+        if reply.status != 200:
+            return _show(reply)
+        seen.update({m["message_id"]: m for m in reply.body["messages"]})
+        went = any(m["outcome"] in ("redriven", "discarded") for m in reply.body["messages"])
+        if not went or reply.body["remaining"] == 0:
+            break
+    kept = [m for m in seen.values() if m["outcome"] not in ("redriven", "discarded")]
+    result = {"messages": list(seen.values()), "kept": len(kept)}
+    print(json.dumps(result | {"remaining": reply.body["remaining"]}, indent=2))
+    return 1 if kept else 0
+
+
 def _stats(args: argparse.Namespace) -> int:
     query = urllib.parse.urlencode({"region": args.region, "month": args.month})
     reply = _operator(args)("GET", f"{args.url.rstrip('/')}/v1/stats?{query}")
@@ -368,6 +389,16 @@ def parser() -> argparse.ArgumentParser:
     tick.add_argument("--at", help="local stack only: run as if it were this ISO time")
     _remote(tick)
     tick.set_defaults(run=_tick)
+
+    stream_failures = commands.add_parser(
+        "redrive-stream-failures",
+        help="operator: fan out again the stream batches on StreamFailureQueue",
+    )
+    stream_failures.add_argument(
+        "--discard", action="append", metavar="MESSAGE_ID", help="delete this message unread"
+    )
+    _remote(stream_failures)
+    stream_failures.set_defaults(run=_redrive_stream_failures)
 
     stats = commands.add_parser("stats", help="monthly statistics of a region's subtree")
     stats.add_argument("--region", required=True)

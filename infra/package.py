@@ -31,7 +31,12 @@ from infra.protection import (
 )
 from infra.query_limits import query_parameters, query_throttle
 from infra.sizing import DELIVERY_VISIBILITY_TIMEOUT, function_sizes
-from infra.stream_failures import iterator_age_alarm, on_failure_statement, stream_event_source
+from infra.stream_failures import (
+    iterator_age_alarm,
+    on_failure_statement,
+    redrive_statements,
+    stream_event_source,
+)
 
 FUNCTIONS = {  # Chalice's logical ids for app.py's handlers
     "APIHandler": "ApiHandlerRole",
@@ -140,6 +145,7 @@ def _statements(function: str) -> list[dict[str, Any]]:
                 "Resource": _arn("DeliveryQueue"),
             }
         )
+        statements += redrive_statements()  # infra/stream_failures.py
     if function == "IngestUploads":
         statements += _ingest_statements(bucket)
     if function == "FanOutChanges":

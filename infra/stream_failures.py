@@ -6,7 +6,9 @@ appended in that same handler. Instead: a failing batch is split in halves until
 record stands alone (``BisectBatchOnFunctionError``), retried a bounded number of times, and
 then its shard and sequence range go to ``StreamFailureQueue`` (kept 14 days, alarmed on the
 first message), while the records behind it flow on. The failure message names the shard and
-the sequence range; README "Stream failures" says how to bring those changes back.
+the sequence range; the operator's re-drive (``chalicelib/stream_redrive.py``, run by the API
+function, ``gateway redrive-stream-failures``) reads that range back from the stream and fans
+it out again (README "Stream failures").
 
 ``fan_out`` raises for the whole batch rather than report item failures, so
 ``ReportBatchItemFailures`` is not set: bisection isolates the record instead.
@@ -55,6 +57,28 @@ def on_failure_statement() -> dict[str, Any]:
         "Action": ["sqs:SendMessage"],
         "Resource": {"Fn::GetAtt": ["StreamFailureQueue", "Arn"]},
     }
+
+
+def redrive_statements() -> list[dict[str, Any]]:
+    """The API function runs the operator's re-drive: it takes the failure messages and reads
+    the ranges they name back from the listings stream."""
+    return [
+        {
+            "Effect": "Allow",
+            "Action": [
+                "sqs:ReceiveMessage",
+                "sqs:DeleteMessage",
+                "sqs:ChangeMessageVisibility",
+                "sqs:GetQueueAttributes",
+            ],
+            "Resource": {"Fn::GetAtt": ["StreamFailureQueue", "Arn"]},
+        },
+        {
+            "Effect": "Allow",
+            "Action": ["dynamodb:GetShardIterator", "dynamodb:GetRecords"],
+            "Resource": {"Fn::GetAtt": ["ListingsTable", "StreamArn"]},
+        },
+    ]
 
 
 def iterator_age_alarm(alarm_actions: Any) -> dict[str, Any]:

@@ -1,18 +1,29 @@
 """The local event pump: what Lambda's event source mappings do on AWS, done by polling.
 
 It reads the listings table's stream and the delivery queue, builds events of the exact shape
-Lambda would deliver, and calls the app's own decorated handlers with them.
+Lambda would deliver, and calls the app's own decorated handlers with them. A stream batch the
+handler fails is handled as the deployed trigger is configured (``infra/stream_failures.py``):
+split in halves until the failing record stands alone (splits use no retries), that record
+retried ``MAXIMUM_RETRY_ATTEMPTS`` times, then described on the on-failure queue as Lambda
+describes it (``DDBStreamBatchInfo``) while the records behind it go on. Every failed
+invocation still raises out of ``step``, as a function error shows on Lambda. (Records here are
+never older than ``MAXIMUM_RECORD_AGE_SECONDS``, so the age limit is not emulated.)
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+
+from chalicelib.stream_redrive import lambda_record
+from infra.stream_failures import MAXIMUM_RETRY_ATTEMPTS
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
@@ -54,12 +65,15 @@ class EventPump:
         stream_arn: str,
         on_stream: Handler,
         queues: list[QueueSource],
+        *,
+        on_failure_url: str,
     ) -> None:
         self._streams = streams
         self._sqs = sqs
         self._stream_arn = stream_arn
         self._on_stream = on_stream
         self._queues = queues
+        self._on_failure_url = on_failure_url
         self._arns = {
             q.url: sqs.get_queue_attributes(QueueUrl=q.url, AttributeNames=["QueueArn"])[
                 "Attributes"
@@ -67,10 +81,16 @@ class EventPump:
             for q in queues
         }
         self._iterators: dict[str, str | None] = {}
+        # Per shard: the records read but not yet handled, as the sub-batches still to invoke
+        # (a failed batch becomes its two halves), and the failures of the first one.
+        self._pending: dict[str, list[list[Any]]] = {}
+        self._failures: dict[str, int] = {}
         self._lock = threading.Lock()
 
     def poll_stream(self) -> int:
-        """Hand every new stream record to the fan-out handler; return how many there were."""
+        """Hand the next batch of each shard to the fan-out handler; return how many records
+        it handled. A failing batch raises, after being split or, alone, counted against its
+        retries and at last sent to the on-failure queue."""
         shards = self._streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"]
         for shard in shards.get("Shards", []):
             self._iterators.setdefault(
@@ -83,34 +103,78 @@ class EventPump:
             )
         handled = 0
         for shard_id, iterator in list(self._iterators.items()):
-            if iterator is None:
-                continue
-            reply = self._streams.get_records(ShardIterator=iterator, Limit=100)
-            records = reply.get("Records", [])
-            if records:
-                # Raises like Lambda would; the iterator only advances after success.
-                self._on_stream(
-                    {"Records": [self._stream_record(r) for r in records]},
-                    LambdaContext("credit-gateway-fan_out"),
-                )
-                handled += len(records)
-            self._iterators[shard_id] = reply.get("NextShardIterator")
+            batches = self._pending.setdefault(shard_id, [])
+            if not batches and iterator is not None:
+                reply = self._streams.get_records(ShardIterator=iterator, Limit=100)
+                self._iterators[shard_id] = reply.get("NextShardIterator")
+                if reply.get("Records"):
+                    batches.append(list(reply["Records"]))
+            if batches:
+                handled += self._invoke(shard_id, batches)
         return handled
 
-    def _stream_record(self, record: Any) -> dict[str, Any]:
-        body = dict(record["dynamodb"])
-        created = body.get("ApproximateCreationDateTime")
-        if created is not None and not isinstance(created, int | float):
-            body["ApproximateCreationDateTime"] = created.timestamp()
-        return {
-            "eventID": record["eventID"],
-            "eventName": record["eventName"],
-            "eventVersion": record.get("eventVersion", "1.1"),
-            "eventSource": "aws:dynamodb",
-            "awsRegion": record.get("awsRegion", self._sqs.meta.region_name),
-            "dynamodb": body,
-            "eventSourceARN": self._stream_arn,
+    def _invoke(self, shard_id: str, batches: list[list[Any]]) -> int:
+        batch = batches[0]
+        region = self._sqs.meta.region_name
+        try:
+            self._on_stream(
+                {"Records": [lambda_record(r, self._stream_arn, region) for r in batch]},
+                LambdaContext("credit-gateway-fan_out"),
+            )
+        except Exception:
+            self._failed(shard_id, batches)
+            raise
+        batches.pop(0)
+        self._failures[shard_id] = 0
+        return len(batch)
+
+    def _failed(self, shard_id: str, batches: list[list[Any]]) -> None:
+        batch = batches[0]
+        if len(batch) > 1:  # BisectBatchOnFunctionError: halves, no retry used
+            batches[0:1] = [batch[: len(batch) // 2], batch[len(batch) // 2 :]]
+            self._failures[shard_id] = 0
+            return
+        failures = self._failures.get(shard_id, 0) + 1
+        self._failures[shard_id] = failures
+        if failures > MAXIMUM_RETRY_ATTEMPTS:  # the first try and every retry failed
+            self._send_failure(shard_id, batch, failures)
+            batches.pop(0)
+            self._failures[shard_id] = 0
+
+    def _send_failure(self, shard_id: str, batch: list[Any], invocations: int) -> None:
+        """What Lambda sends the on-failure destination: the batch's place, not its records."""
+
+        def arrival(record: Any) -> str:
+            created = record["dynamodb"]["ApproximateCreationDateTime"]
+            return f"{created.astimezone(UTC).isoformat(timespec='seconds')[:-6]}Z"
+
+        region = self._sqs.meta.region_name
+        body = {
+            "requestContext": {
+                "requestId": str(uuid.uuid4()),
+                "functionArn": f"arn:aws-cn:lambda:{region}:000000000000:function:fan_out",
+                "condition": "RetryAttemptsExhausted",
+                "approximateInvokeCount": invocations,
+            },
+            "responseContext": {
+                "statusCode": 200,
+                "executedVersion": "$LATEST",
+                "functionError": "Unhandled",
+            },
+            "version": "1.0",
+            "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds")[:-6] + "Z",
+            "DDBStreamBatchInfo": {
+                "shardId": shard_id,
+                "startSequenceNumber": batch[0]["dynamodb"]["SequenceNumber"],
+                "endSequenceNumber": batch[-1]["dynamodb"]["SequenceNumber"],
+                "approximateArrivalOfFirstRecord": arrival(batch[0]),
+                "approximateArrivalOfLastRecord": arrival(batch[-1]),
+                "batchSize": len(batch),
+                "streamArn": self._stream_arn,
+            },
         }
+        self._sqs.send_message(QueueUrl=self._on_failure_url, MessageBody=json.dumps(body))
+        log.error("a stream batch failed %d times: described on the failure queue", invocations)
 
     def poll_queue(self, source: QueueSource) -> int:
         """Receive one batch, run the handler, delete what it did not fail."""

@@ -100,6 +100,7 @@ class LocalStack:
             self.env["CG_LISTINGS_STREAM_ARN"],
             self.app_module.fan_out_changes,
             [self.delivery_source(), self.upload_source()],
+            on_failure_url=self.env["CG_STREAM_FAILURE_QUEUE_URL"],
         )
         return self
 
