@@ -2,9 +2,10 @@
 
 ``infra/resources.json`` stays the one definition of tables, queues and the bucket (the local
 stack provisions it as is); this adds what only a deployment needs: each function's settings
-from ``Ref``/``GetAtt``, its own IAM policy, the event sources' real ARNs (and partial batch
-failures for the queue), the signing-key secret, and alarms. ARNs use ``${AWS::Partition}``, so
-the same template deploys to ``aws`` and ``aws-cn``.
+from ``Ref``/``GetAtt``, its own IAM policy (tables: ``infra/table_access.py``), the event
+sources' real ARNs (and partial batch failures for the queue), the secrets, alarms, and data
+protection (``infra/protection.py``). ARNs use ``${AWS::Partition}``, so the same template
+deploys to ``aws`` and ``aws-cn``.
 
 Usage: ``python -m infra.package OUT.json``
 """
@@ -37,6 +38,7 @@ from infra.stream_failures import (
     redrive_statements,
     stream_event_source,
 )
+from infra.table_access import table_statements
 
 FUNCTIONS = {  # Chalice's logical ids for app.py's handlers
     "APIHandler": "ApiHandlerRole",
@@ -44,53 +46,6 @@ FUNCTIONS = {  # Chalice's logical ids for app.py's handlers
     "DeliverWebhooks": "DeliverWebhooksRole",
     "LifecycleTick": "LifecycleTickRole",
     "IngestUploads": "IngestUploadsRole",
-}
-READ = [
-    "dynamodb:GetItem",
-    "dynamodb:BatchGetItem",
-    "dynamodb:Query",
-    "dynamodb:Scan",
-    "dynamodb:ConditionCheckItem",
-]
-WRITE = [
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:BatchWriteItem",
-]
-# Which tables each function reads (r), reads and appends to (ra: new items only, never an
-# update or a delete: the query trail), reads and writes but never deletes (rn), or reads and
-# writes (rw).
-MODES = {
-    "r": READ,
-    "ra": [*READ, "dynamodb:PutItem"],
-    "rn": [*READ, "dynamodb:PutItem", "dynamodb:UpdateItem"],
-    "rw": READ + WRITE,
-}
-TABLES: dict[str, dict[str, str]] = {
-    "APIHandler": {
-        "RegistryTable": "rw",
-        "BatchesTable": "rw",
-        "ListingsTable": "rw",
-        "SubscriptionsTable": "rw",
-        "AgreementsTable": "rw",
-        "DeliveriesTable": "rw",
-        "FeedbackTable": "rw",
-        # appends and per-subscription counters; erasure is the lifecycle function's alone
-        "ExchangeLogTable": "rn",
-        "UploadsTable": "rw",
-        "QueryTrailTable": "ra",
-    },
-    "FanOutChanges": {
-        "ListingsTable": "r",
-        "SubscriptionsTable": "r",
-        "AgreementsTable": "r",
-        "ExchangeLogTable": "rw",
-    },
-    "DeliverWebhooks": {"SubscriptionsTable": "rw", "DeliveriesTable": "rw"},
-    # A purge erases the listing's logged bodies and feedback before it deletes the listing.
-    "LifecycleTick": {"ListingsTable": "rw", "ExchangeLogTable": "rw", "FeedbackTable": "rw"},
-    "IngestUploads": {"ListingsTable": "rw", "UploadsTable": "rw"},
 }
 
 
@@ -112,15 +67,7 @@ def _statements(function: str) -> list[dict[str, Any]]:
     ]
     if function == "APIHandler":
         statements.append(tick_statement())  # POST /v1/tick runs in the lifecycle function
-    for table, mode in TABLES[function].items():
-        resources = [_arn(table), {"Fn::Sub": "${" + table + ".Arn}/index/*"}]
-        statements.append(
-            {
-                "Effect": "Allow",
-                "Action": MODES[mode],
-                "Resource": resources,
-            }
-        )
+    statements += table_statements(function)  # infra/table_access.py
     bucket = {"Fn::Sub": "${ArchiveBucket.Arn}/*"}
     if function in ("APIHandler", "LifecycleTick"):
         statements.append(

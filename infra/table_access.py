@@ -1,0 +1,72 @@
+"""What each function may do with each table: the DynamoDB half of its least-privilege policy.
+
+Only the lifecycle function deletes from the exchange log (a purge erases the listing's logged
+bodies); the API and fan-out append to it and count there, so neither can erase the log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+READ = [
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "dynamodb:ConditionCheckItem",
+]
+WRITE = [
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+]
+# Which tables each function reads (r), reads and appends to (ra: new items only, never an
+# update or a delete: the query trail), reads and writes but never deletes (rn), or reads and
+# writes (rw).
+MODES = {
+    "r": READ,
+    "ra": [*READ, "dynamodb:PutItem"],
+    "rn": [*READ, "dynamodb:PutItem", "dynamodb:UpdateItem"],
+    "rw": READ + WRITE,
+}
+TABLES: dict[str, dict[str, str]] = {
+    "APIHandler": {
+        "RegistryTable": "rw",
+        "BatchesTable": "rw",
+        "ListingsTable": "rw",
+        "SubscriptionsTable": "rw",
+        "AgreementsTable": "rw",
+        "DeliveriesTable": "rw",
+        "FeedbackTable": "rw",
+        # appends (the stream re-drive) and per-subscription counters (replays, re-drives)
+        "ExchangeLogTable": "rn",
+        "UploadsTable": "rw",
+        "QueryTrailTable": "ra",
+    },
+    "FanOutChanges": {
+        "ListingsTable": "r",
+        "SubscriptionsTable": "r",
+        "AgreementsTable": "r",
+        "ExchangeLogTable": "rn",  # appends and per-subscription counters
+    },
+    "DeliverWebhooks": {"SubscriptionsTable": "rw", "DeliveriesTable": "rw"},
+    # A purge erases the listing's logged bodies and feedback before it deletes the listing.
+    "LifecycleTick": {"ListingsTable": "rw", "ExchangeLogTable": "rw", "FeedbackTable": "rw"},
+    "IngestUploads": {"ListingsTable": "rw", "UploadsTable": "rw"},
+}
+
+
+def table_statements(function: str) -> list[dict[str, Any]]:
+    """One statement per table the function uses, covering its indexes too."""
+    return [
+        {
+            "Effect": "Allow",
+            "Action": MODES[mode],
+            "Resource": [
+                {"Fn::GetAtt": [table, "Arn"]},
+                {"Fn::Sub": "${" + table + ".Arn}/index/*"},
+            ],
+        }
+        for table, mode in TABLES[function].items()
+    ]
