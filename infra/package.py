@@ -17,7 +17,7 @@ import json
 import sys
 from typing import Any
 
-from infra import resource_template
+from infra import monitoring, resource_template
 from infra.evidence_window import evidence_parameter, evidence_window
 from infra.protection import (
     bucket_policy,
@@ -33,7 +33,6 @@ from infra.protection import (
 from infra.query_limits import query_parameters, query_throttle
 from infra.sizing import DELIVERY_VISIBILITY_TIMEOUT, function_sizes
 from infra.stream_failures import (
-    iterator_age_alarm,
     on_failure_statement,
     redrive_statements,
     stream_event_source,
@@ -64,6 +63,7 @@ def _statements(function: str) -> list[dict[str, Any]]:
         },
         *secret_statements(function),  # only the secrets it reads: infra/protection.py
         kms_statement(),
+        *monitoring.statements(function),  # X-Ray; the operations topic
     ]
     if function == "APIHandler":
         statements.append(tick_statement())  # POST /v1/tick runs in the lifecycle function
@@ -165,6 +165,7 @@ def _environment(resources: dict[str, Any]) -> dict[str, Any]:
         "CG_UPLOAD_QUEUE_ARN": {"Fn::GetAtt": ["UploadQueue", "Arn"]},
         "CG_OPERATOR_AUTH": "iam",
         "CG_EVIDENCE_DAYS": {"Ref": "EvidenceDays"},
+        **monitoring.environment(),  # Powertools, the operations topic
     }
     for logical_id, resource in resources.items():
         setting = resource.get("Metadata", {}).get("EnvVar")
@@ -209,7 +210,7 @@ def merge_template() -> dict[str, Any]:
         "Resources": {
             **resources,
             **secrets(),
-            **_alarms(),
+            **monitoring.alarms(list(FUNCTIONS)),
             **bucket_policy(),
             **log_groups(list(FUNCTIONS)),
         },
@@ -235,6 +236,7 @@ def merge_template() -> dict[str, Any]:
         "CG_LIFECYCLE_FUNCTION": {"Ref": "LifecycleTick"},  # chalicelib/tick_function.py
     }
     merged["Resources"]["RestAPI"] = {"Properties": {"MethodSettings": query_throttle()}}
+    monitoring.traced(merged["Resources"], list(FUNCTIONS))  # X-Ray
     for function, sizes in function_sizes().items():  # each value's reason: infra/sizing.py
         merged["Resources"][function]["Properties"].update(sizes)
     merged["Resources"]["DeliveryQueue"]["Properties"]["VisibilityTimeout"] = (
@@ -262,65 +264,6 @@ def merge_template() -> dict[str, Any]:
         }
     }
     return merged
-
-
-def _alarms() -> dict[str, Any]:
-    return {
-        "AlarmTopic": {
-            "Type": "AWS::SNS::Topic",
-            "Condition": "HasAlarmEmail",
-            "Properties": {
-                "Subscription": [{"Protocol": "email", "Endpoint": {"Ref": "AlarmEmail"}}]
-            },
-        },
-        "DeadLettersAlarm": _queue_alarm(
-            "deliveries reached the dead-letter queue", "DeliveryDeadLetterQueue"
-        ),
-        "UploadDeadLettersAlarm": _queue_alarm(
-            "an upload failed to ingest five times", "UploadDeadLetterQueue"
-        ),
-        "StreamFailuresAlarm": _queue_alarm(
-            "a listings-stream batch failed fan-out: re-drive it (README, Stream failures)",
-            "StreamFailureQueue",
-        ),
-        "FanOutIteratorAgeAlarm": iterator_age_alarm(
-            {"Fn::If": ["HasAlarmEmail", [{"Ref": "AlarmTopic"}], {"Ref": "AWS::NoValue"}]}
-        ),
-        "DeliveryAgeAlarm": _queue_alarm(
-            "the oldest queued delivery is over an hour old",
-            "DeliveryQueue",
-            metric="ApproximateAgeOfOldestMessage",
-            threshold=3600,
-            periods=3,
-        ),
-    }
-
-
-def _queue_alarm(
-    description: str,
-    queue: str,
-    metric: str = "ApproximateNumberOfMessagesVisible",
-    threshold: int = 0,
-    periods: int = 1,
-) -> dict[str, Any]:
-    return {
-        "Type": "AWS::CloudWatch::Alarm",
-        "Properties": {
-            "AlarmDescription": description,
-            "Namespace": "AWS/SQS",
-            "MetricName": metric,
-            "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue, "QueueName"]}}],
-            "Statistic": "Maximum",
-            "Period": 300,
-            "EvaluationPeriods": periods,
-            "Threshold": threshold,
-            "ComparisonOperator": "GreaterThanThreshold",
-            "TreatMissingData": "notBreaching",
-            "AlarmActions": {
-                "Fn::If": ["HasAlarmEmail", [{"Ref": "AlarmTopic"}], {"Ref": "AWS::NoValue"}]
-            },
-        },
-    }
 
 
 def main(argv: list[str]) -> int:
