@@ -29,7 +29,7 @@ def main() -> int:
     logging.getLogger("credit_gateway").setLevel(logging.INFO)
     started = time.monotonic()
     _say("starting the local stack: moto (DynamoDB, SQS, S3), tables, queues, the app …")
-    with LocalStack() as stack:
+    with LocalStack(log_level="INFO") as stack:  # one JSON line per request and batch
         stack.run_pump_in_background()
         _say(f"credit-gateway (local) ready in {time.monotonic() - started:.1f} s on {stack.url}")
         _say(f"  AWS endpoint:   {stack.env['CG_AWS_ENDPOINT_URL']} (moto, in this process)")

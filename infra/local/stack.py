@@ -24,7 +24,7 @@ from chalice.local import (
     create_local_server,
 )
 
-from chalicelib import bootstrap
+from chalicelib import bootstrap, observability
 from gateway.signing import generate_signing_key
 from infra.local.provision import Provisioner
 from infra.local.pump import EventPump, QueueSource
@@ -48,6 +48,8 @@ class LocalStack:
     moto_endpoint: str | None = None
     """A moto server already running (benchmarks keep its memory out of their process)."""
     operator_token: str = field(default_factory=lambda: secrets.token_hex(24))
+    log_level: str = "WARNING"
+    """The handlers' JSON log lines: ``gateway dev`` shows INFO (one per request and batch)."""
     url: str = ""
     env: dict[str, str] = field(default_factory=dict)
     pump: EventPump | None = None
@@ -79,6 +81,8 @@ class LocalStack:
             prefix="cg-local",
         )
         self.env = provisioner.provision()
+        sns = session.client("sns", endpoint_url=endpoint)
+        topic = sns.create_topic(Name="cg-local-operations")
         self.env.update(
             {
                 "CG_STAGE": "local",
@@ -88,10 +92,15 @@ class LocalStack:
                 "CG_SIGNING_KEY_ID": "gw-local-1",
                 "CG_OPERATOR_TOKEN": self.operator_token,
                 "CG_RETRY_SCHEDULE_SECONDS": str(list(self.retry_schedule_seconds)),
+                "CG_OPERATIONS_TOPIC_ARN": topic["TopicArn"],
+                # No X-Ray daemon and no CloudWatch here: no traces, no EMF lines in the log.
+                "POWERTOOLS_TRACE_DISABLED": "true",
+                "POWERTOOLS_METRICS_DISABLED": "true",
             }
         )
         os.environ.update(self.env)
         bootstrap.reset()
+        observability.set_level(self.log_level)
         self.app_module = _load_app()
         self._serve_app(self.app_module)
         self.pump = EventPump(
