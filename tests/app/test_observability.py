@@ -353,3 +353,9 @@ def test_without_an_operations_topic_the_endpoint_is_still_told(
 
     [told] = notices(hook)
     assert check_signed(gateway, told)["type"] == "subscription.disabled"
+
+
+def test_the_tracer_is_there_with_the_sdk_and_off_outside_lambda() -> None:
+    # The development extras hold the X-Ray SDK (the bundle does not): no daemon is needed here.
+    assert observability.tracer is not None
+    assert observability.tracer.disabled
