@@ -102,6 +102,7 @@ POST   L/repair                                  401  ok   401  ok   403  403  4
 POST   L/repair @sub                             401  ok   401  ok   ok   403  403  403  403  403
 GET    /v1/objections/overdue                    401  ok   401  403  403  403  403  403  403  403
 POST   /v1/tick                                  401  ok   401  403  403  403  403  403  403  403
+POST   /v1/stream-failures/redrive               401  ok   401  403  403  403  403  403  403  403
 POST   /v1/feedback                              401  no   401  403  403  403  ok   403  403  403
 GET    L/feedback                                401  ok   401  ok   403  403  403  403  403  403
 GET    L/feedback @sub                           401  ok   401  ok   ok   403  403  403  403  403
@@ -277,6 +278,7 @@ CALLS: dict[str, Call] = {
     f"POST {LISTING}/repair @sub": call(listing("sub_repair", "/repair", repair), 200),
     "GET /v1/objections/overdue": call(fixed("/v1/objections/overdue"), 200),
     "POST /v1/tick": call(fixed("/v1/tick", {}), 200),
+    "POST /v1/stream-failures/redrive": call(fixed("/v1/stream-failures/redrive", {}), 200),
     "POST /v1/feedback": call(feedback, 201),
     f"GET {LISTING}/feedback": call(listing("a_delivered", "/feedback"), 200),
     f"GET {LISTING}/feedback @sub": call(listing("sub_objection", "/feedback"), 200),
@@ -419,6 +421,7 @@ def test_the_operator_routes_are_the_operator_apis() -> None:
         "DELETE /v1/agreements/{agreement_id}",
         "GET /v1/objections/overdue",
         "POST /v1/tick",
+        "POST /v1/stream-failures/redrive",
         f"POST {SUBSCRIPTION}/redrive",
         "POST /v1/log/checkpoints",
     }

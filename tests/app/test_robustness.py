@@ -336,6 +336,7 @@ ROUTES = (
     ),
     Route("GET", "/v1/objections/overdue", OPERATOR_ONLY),
     Route("POST", "/v1/tick", OPERATOR_ONLY, lambda world, msg_id: {"at": now_iso()}),
+    Route("POST", "/v1/stream-failures/redrive", OPERATOR_ONLY, lambda world, msg_id: {}),
     Route(
         "POST",
         "/v1/feedback",
