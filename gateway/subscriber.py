@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from gateway.client import DEFAULT_TIMEOUT, http_request
+from gateway.endpoint_notices import DISABLED, FAILING, EndpointNotice
 from gateway.errors import GatewayError, VerificationError
 from gateway.fanout import DeliveryPayload
 from gateway.gateway_keys import AnyKey, PublishedKey, usable_at
@@ -24,6 +27,7 @@ from gateway.signing import DEFAULT_TOLERANCE, SignedHeaders, verify_ed25519, ve
 from gateway.url_verification import VERIFICATION_EVENT, VerificationEvent
 
 _KEYS = TypeAdapter(list[PublishedKey])
+_Body = TypeVar("_Body", bound=BaseModel)
 
 
 def fetch_gateway_keys(base_url: str, timeout: float = DEFAULT_TIMEOUT) -> list[PublishedKey]:
@@ -56,6 +60,58 @@ def _signed(
     return signed
 
 
+@dataclass(frozen=True)
+class Audience:
+    """Your subscription and whom you trust: what each webhook sent to your endpoint is checked
+    against. ``subscription_id`` (and ``region``, when given) is yours: a webhook addressed to
+    another subscription is refused even though the gateway signed it."""
+
+    subscription_id: str
+    region: str | None = None
+    public_keys: tuple[AnyKey, ...] = ()
+    secret: str | None = None
+    tolerance: timedelta = DEFAULT_TOLERANCE
+
+    def delivery(self, headers: Mapping[str, str], body: bytes, now: datetime) -> DeliveryPayload:
+        """A change delivered: signature, timestamp, audience, then the change."""
+        signed, payload = self._read(DeliveryPayload, "delivery", headers, body, now)
+        if payload.delivery_id != signed.msg_id:
+            raise VerificationError("the body's delivery_id differs from webhook-id")
+        self._addressed("delivery", payload.subscription_id, payload.subscriber_region)
+        return payload
+
+    def notice(self, headers: Mapping[str, str], body: bytes, now: datetime) -> EndpointNotice:
+        """Your endpoint has been failing for a day (``subscription.failing``), or the gateway
+        disabled the subscription (``subscription.disabled``). Sent once, never retried: answer
+        2xx, and alert whoever runs the endpoint."""
+        signed, notice = self._read(EndpointNotice, "notice", headers, body, now)
+        if notice.notice_id != signed.msg_id:
+            raise VerificationError("the body's notice_id differs from webhook-id")
+        self._addressed("notice", notice.subscription_id, notice.subscriber_region)
+        return notice
+
+    def _read(
+        self, model: type[_Body], what: str, headers: Mapping[str, str], body: bytes, now: datetime
+    ) -> tuple[SignedHeaders, _Body]:
+        signed = _signed(headers, body, now, self.public_keys, self.secret, self.tolerance)
+        try:
+            return signed, model.model_validate_json(body)
+        except ValueError as exc:
+            raise VerificationError(f"the body is not a {what}: {exc}") from exc
+
+    def _addressed(self, what: str, to_subscription: str, to_region: str | None) -> None:
+        """The gateway signs every region's webhooks with the same key: the body says whose."""
+        if to_subscription != self.subscription_id:
+            raise VerificationError(
+                f"the {what} is addressed to subscription {to_subscription}, "
+                f"not to {self.subscription_id}"
+            )
+        if self.region is not None and to_region != self.region:
+            raise VerificationError(
+                f"the {what} is addressed to region {to_region}, not to {self.region}"
+            )
+
+
 def verify_delivery(
     headers: Mapping[str, str],
     body: bytes,
@@ -67,33 +123,15 @@ def verify_delivery(
     secret: str | None = None,
     tolerance: timedelta = DEFAULT_TOLERANCE,
 ) -> DeliveryPayload:
-    """What a subscriber runs on each webhook: signature, timestamp, audience, then the change.
-
-    ``subscription_id`` (and ``region``, when given) is yours: a delivery addressed to another
-    subscription is refused even though the gateway signed it.
+    """What a subscriber runs on each webhook (``Audience.delivery``).
 
     Raises
     ------
     VerificationError
         One error type for every failure, with the reason in its message.
     """
-    signed = _signed(headers, body, now, public_keys, secret, tolerance)
-    try:
-        payload = DeliveryPayload.model_validate_json(body)
-    except ValueError as exc:
-        raise VerificationError(f"the body is not a delivery: {exc}") from exc
-    if payload.delivery_id != signed.msg_id:
-        raise VerificationError("the body's delivery_id differs from webhook-id")
-    if payload.subscription_id != subscription_id:
-        raise VerificationError(
-            f"the delivery is addressed to subscription {payload.subscription_id}, "
-            f"not to {subscription_id}"
-        )
-    if region is not None and payload.subscriber_region != region:
-        raise VerificationError(
-            f"the delivery is addressed to region {payload.subscriber_region}, not to {region}"
-        )
-    return payload
+    audience = Audience(subscription_id, region, tuple(public_keys), secret, tolerance)
+    return audience.delivery(headers, body, now)
 
 
 def verify_challenge(
@@ -131,9 +169,18 @@ def verify_challenge(
 
 def is_verification(body: bytes) -> bool:
     """Whether a webhook body claims to be the URL-verification event (its ``type``), to pick
-    ``verify_challenge`` or ``verify_delivery``; either one then checks it."""
+    ``verify_challenge``, ``verify_notice`` or ``verify_delivery``; each then checks it."""
+    return _claimed_type(body) == VERIFICATION_EVENT
+
+
+def is_notice(body: bytes) -> bool:
+    """Whether a webhook body claims to be an endpoint health notice (``verify_notice``)."""
+    return _claimed_type(body) in (FAILING, DISABLED)
+
+
+def _claimed_type(body: bytes) -> object:
     try:
         parsed = json.loads(body)
     except ValueError:
-        return False
-    return isinstance(parsed, dict) and parsed.get("type") == VERIFICATION_EVENT
+        return None
+    return parsed.get("type") if isinstance(parsed, dict) else None

@@ -9,19 +9,23 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, TypeVar
 
 from gateway.client import http_request
 from gateway.clock import Clock, SystemClock
+from gateway.endpoint_notices import EndpointNotice
 from gateway.errors import VerificationError
 from gateway.fanout import DeliveryPayload
 from gateway.gateway_keys import AnyKey
 from gateway.subscriber import (
+    Audience,
     fetch_gateway_keys,
+    is_notice,
     is_verification,
     verify_challenge,
-    verify_delivery,
 )
+
+_Webhook = TypeVar("_Webhook")
 
 
 @dataclass
@@ -46,6 +50,7 @@ class Receiver:
     subscription_id: str = ""
     challenges: list[str] = field(default_factory=list)  # the ones answered
     received: list[Received] = field(default_factory=list)
+    notices: list[EndpointNotice] = field(default_factory=list)  # health notices that verified
     rejected: list[str] = field(default_factory=list)
     raw: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
@@ -68,6 +73,8 @@ class Receiver:
                 headers = dict(self.headers.items())
                 if is_verification(body):
                     status, reply = receiver.answer(headers, body)
+                elif is_notice(body):
+                    status, reply = receiver.note(headers, body), b""
                 else:
                     status, reply = receiver.accept(headers, body), b""
                 self.send_response(status)
@@ -104,8 +111,8 @@ class Receiver:
 
     def answer(self, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
         """The challenge's echo, if the gateway signed it for this receiver's region."""
-        try:
-            event = verify_challenge(
+        event = self._checked(
+            lambda: verify_challenge(
                 headers,
                 body,
                 self.clock.now(),
@@ -113,13 +120,21 @@ class Receiver:
                 public_keys=self.public_keys,
                 secret=self.secret,
             )
-        except VerificationError as error:
-            with self._lock:
-                self.rejected.append(error.message)
+        )
+        if event is None:
             return 401, b""
         with self._lock:
             self.challenges.append(event.subscription_id)
         return 200, event.answer()
+
+    def note(self, headers: dict[str, str], body: bytes) -> int:
+        """A health notice about this receiver's subscription: 204 if it verifies."""
+        notice = self._checked(lambda: self._audience().notice(headers, body, self.clock.now()))
+        if notice is None:
+            return 401
+        with self._lock:
+            self.notices.append(notice)
+        return 204
 
     def accept(self, headers: dict[str, str], body: bytes) -> int:
         with self._lock:
@@ -127,23 +142,25 @@ class Receiver:
         status = self.respond()
         if status >= 300:
             return status
-        try:
-            payload = verify_delivery(
-                headers,
-                body,
-                self.clock.now(),
-                subscription_id=self.subscription_id,
-                region=self.region or None,
-                public_keys=self.public_keys,
-                secret=self.secret,
-            )
-        except VerificationError as error:
-            with self._lock:
-                self.rejected.append(error.message)
+        payload = self._checked(lambda: self._audience().delivery(headers, body, self.clock.now()))
+        if payload is None:
             return 401
         with self._lock:
             self.received.append(Received(payload.delivery_id, payload))
         return 204
+
+    def _audience(self) -> Audience:
+        keys = tuple(self.public_keys)
+        return Audience(self.subscription_id, self.region or None, keys, self.secret)
+
+    def _checked(self, verify: Callable[[], _Webhook]) -> _Webhook | None:
+        """What ``verify`` returns, or None with the reason kept in ``rejected``."""
+        try:
+            return verify()
+        except VerificationError as error:
+            with self._lock:
+                self.rejected.append(error.message)
+            return None
 
     def stop(self) -> None:
         if self._server is not None:

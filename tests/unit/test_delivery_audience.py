@@ -11,13 +11,15 @@ from builders import NOW, change, make_signer, subscription
 from fakes import InMemoryDeliveryLog, InMemorySubscriptionStore, RecordingTransport
 
 from gateway.clock import FixedClock
-from gateway.delivery import DeliveryService, DeliveryState
+from gateway.delivery import DeliveryService, DeliveryState, webhook_headers
+from gateway.endpoint_notices import FAILING, failing
 from gateway.errors import VerificationError
 from gateway.fanout import DeliveryPayload, plan_deliveries
 from gateway.log_audit import audit
 from gateway.signing import load_public_key, public_key_text
-from gateway.subscriber import verify_delivery
+from gateway.subscriber import Audience, is_notice, verify_delivery
 from gateway.subscription import Subscription
+from infra.local.receiver import Receiver
 
 GATEWAY = make_signer("gw-1")
 GATEWAY_KEY = load_public_key(public_key_text(GATEWAY.private_key))
@@ -151,3 +153,63 @@ def test_the_log_audit_flags_a_stored_delivery_addressed_to_someone_else() -> No
         f"delivery {stored[1].delivery_id} is addressed to sub-guangdong (440000), "
         "not to sub-hunan (430000)",
     )
+
+
+# --- health notices: checked like deliveries, told apart by their type -------------------------
+
+
+def signed_notice(about: Subscription) -> tuple[dict[str, str], bytes]:
+    notice = failing(about.model_copy(update={"failing_since": NOW}), NOW, NOW).notice
+    body = notice.to_bytes()
+    return webhook_headers(about, GATEWAY, notice.notice_id, int(NOW.timestamp()), body), body
+
+
+def test_a_notice_about_the_receivers_subscription_verifies_and_is_told_apart() -> None:
+    hunan = subscription("sub-hunan", region=HUNAN)
+    headers, body = signed_notice(hunan)
+
+    notice = Audience("sub-hunan", HUNAN, (GATEWAY_KEY,)).notice(headers, body, NOW)
+
+    assert (notice.type, notice.subscription_id, notice.failing_since) == (
+        FAILING,
+        "sub-hunan",
+        NOW,
+    )
+    assert is_notice(body)
+    assert not is_notice(posted(hunan).posts[0].body)
+
+
+@pytest.mark.parametrize(
+    ("audience", "reason"),
+    [
+        (Audience("sub-guangdong", GUANGDONG, (GATEWAY_KEY,)), "to subscription sub-hunan"),
+        (Audience("sub-hunan", GUANGDONG, (GATEWAY_KEY,)), f"to region {HUNAN}"),
+        (Audience("sub-hunan", HUNAN, ()), "no v1a signature verifies"),  # no key it trusts
+    ],
+)
+def test_a_notice_about_another_subscription_or_unsigned_is_refused(
+    audience: Audience, reason: str
+) -> None:
+    headers, body = signed_notice(subscription("sub-hunan", region=HUNAN))
+
+    with pytest.raises(VerificationError, match=reason):
+        audience.notice(headers, body, NOW)
+
+
+def test_a_delivery_is_not_taken_for_a_notice() -> None:
+    hunan = subscription("sub-hunan", region=HUNAN)
+    [post] = posted(hunan).posts
+
+    with pytest.raises(VerificationError, match="not a notice"):
+        Audience("sub-hunan", HUNAN, (GATEWAY_KEY,)).notice(post.headers, post.body, NOW)
+
+
+def test_the_demo_receiver_keeps_a_notice_that_verifies_and_refuses_a_forged_one() -> None:
+    receiver = Receiver("湖南", [GATEWAY_KEY], None, HUNAN, FixedClock(NOW))
+    receiver.subscription_id = "sub-hunan"
+    headers, body = signed_notice(subscription("sub-hunan", region=HUNAN))
+
+    assert receiver.note(headers, body) == 204
+    assert receiver.note(headers, body.replace(b"430000", b"440000")) == 401
+    assert [n.subscription_id for n in receiver.notices] == ["sub-hunan"]
+    assert receiver.received == []
