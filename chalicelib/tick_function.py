@@ -10,6 +10,7 @@ invokes the scheduled handler (``app.lifecycle_tick``) and answers with its repo
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import UTC, datetime
 from functools import cache
@@ -23,6 +24,7 @@ from gateway.errors import Conflict
 
 # One attempt: a retried invocation would run the tick twice (or meet the one running).
 _CONFIG = Config(retries={"total_max_attempts": 1}, read_timeout=900)
+_ERROR_TYPE = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,99}")  # e.g. Runtime.ExitError
 
 
 @cache
@@ -43,9 +45,22 @@ def run_tick(settings: Settings, client: Any = None) -> dict[str, Any]:
         raise Conflict("the lifecycle tick is running now; ask again when it has finished") from exc
     payload = reply["Payload"].read()
     if reply.get("FunctionError"):
-        raise RuntimeError(f"the lifecycle function failed: {payload[:500]!r}")
+        raise RuntimeError(f"the lifecycle function failed: {_error_type(payload)}")
     report: dict[str, Any] = json.loads(payload)
     return report
+
+
+def _error_type(payload: bytes) -> str:
+    """Only the type of the function's error (its own log has the rest): the message is the
+    exception's text, which may quote a listing's names and ID numbers, and this one is logged
+    with its traceback by the API function."""
+    try:
+        found = json.loads(payload).get("errorType")
+    except (ValueError, AttributeError):
+        found = None
+    if isinstance(found, str) and _ERROR_TYPE.fullmatch(found):
+        return found
+    return "unknown error"
 
 
 def _scheduled_event(region: str) -> dict[str, Any]:
