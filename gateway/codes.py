@@ -196,12 +196,19 @@ CreditCode = Annotated[str, AfterValidator(_credit_code)]
 """A validated, compacted credit code usable as a pydantic field type."""
 
 _MASKED = re.compile(r"^[0-9]{6}\*{11}[0-9X]$")
-_ID_SHAPED = re.compile(r"(?<![0-9A-Za-z])([0-9]{6})[0-9]{11}([0-9Xx])(?![0-9A-Za-z])")
+# An ID starts where no letter or digit precedes it, or right after an escape sequence (``\n``,
+# ``\t``, ``\u5f20``, ``\xe5``): the text masked may already be escaped (a JSON log line, a repr),
+# and an escape ends in a letter or a hex digit.
+_ID_SHAPED = re.compile(
+    r"(?:(?<![0-9A-Za-z])|(?<=\\[bfnrt])|(?<=\\u[0-9A-Fa-f]{4})|(?<=\\x[0-9A-Fa-f]{2}))"
+    r"([0-9]{6})[0-9]{11}([0-9Xx])(?![0-9A-Za-z])"
+)
 
 
 def mask_ids_in(text: str) -> str:
     """Free text with every run shaped like a resident ID masked as ``mask`` would, valid or
-    not: what a webhook receiver answers may echo the body it got, and it is stored."""
+    not: what a webhook receiver answers may echo the body it got, and it is stored; every log
+    line passes through here once written as JSON."""
     return _ID_SHAPED.sub(lambda m: m.group(1) + "*" * 11 + m.group(2).upper(), text)
 
 

@@ -133,3 +133,13 @@ def test_a_failed_tick_on_aws_logs_neither_the_ids_nor_the_names_its_error_quote
     assert leaks(logged) == []
     assert "张某某" not in logged
     assert "\\u5f20" not in logged
+
+
+def test_an_id_on_a_new_line_of_a_message_is_masked_in_the_json_line(
+    captured: io.StringIO,
+) -> None:
+    # JSON writes the line break as \n: the mask, run over the written line, must see past it.
+    logging.getLogger("credit_gateway.anywhere").warning("two lines:\n%s\t%s", *IDS)
+
+    assert leaks(captured.getvalue()) == []
+    assert captured.getvalue().count("***********") == 2
