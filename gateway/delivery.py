@@ -170,7 +170,8 @@ class DeliveryService:
             at=now,
             status=response.status,
             latency_ms=response.elapsed_ms,
-            response_excerpt=mask_ids_in(response.body_excerpt[:500]),
+            # masked before the cut: an ID the cut went through would escape the mask
+            response_excerpt=mask_ids_in(response.body_excerpt)[:500],
         )
         outcome = self._judge(subscription, response, attempt_number, now)
         self._log.record(delivery, attempt, outcome.state or DeliveryState.DEAD)
