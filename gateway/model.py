@@ -13,7 +13,9 @@ from pydantic_core import PydanticCustomError
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # A validation error's text (logged with a traceback whenever one escapes a handler) names
+    # the fields but never quotes their values: names and ID numbers stay out of it.
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
 
 # Dates and times the gateway accepts: wide enough for any real decision, narrow enough that
