@@ -727,10 +727,11 @@ OPERATIONS: tuple[Operation, ...] = (
         "Run the hourly lifecycle tick now (expiry, retention, checkpoint)",
         Access.OPERATOR,
         {200: Reply(TickResult, "What the tick did.")},
-        (errors.BadRequest,),
+        (errors.BadRequest, errors.Conflict),
         body=_TickBody,
         body_required=False,
-        description="Only the local stack may pass `at` (400 `bad_request` elsewhere).",
+        description="Only the local stack may pass `at` (400 `bad_request` elsewhere). On AWS "
+        "the lifecycle function runs it: 409 `conflict` while a tick is already running.",
     ),
     Operation(
         "POST",
