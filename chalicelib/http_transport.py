@@ -1,60 +1,173 @@
-"""Outbound webhook POSTs: no redirects followed, no hidden retries, bounded response read."""
+"""Outbound webhook POSTs: no redirects followed, no hidden retries, bounded response read.
+
+SSRF: the host is resolved once, every address it resolves to is checked
+(``gateway.addresses.refusal``) and the connection goes to the first of those very addresses,
+never through a second lookup a DNS-rebinding name could answer differently; TLS still checks
+the certificate against the host name (SNI too) and ``Host`` names it. A name that does not
+resolve is refused (fail closed). ``allow_private`` (the local stack) skips only the address
+check.
+
+Isolation: ``timeout`` is a wall-clock deadline for the whole attempt (connect, TLS, request,
+headers and the body excerpt). Socket timeouts are per operation, so an endpoint trickling a
+byte at a time would stretch them without end; a timer shuts the socket down when the time is
+up, whatever the attempt is waiting for.
+"""
 
 from __future__ import annotations
 
-import ipaddress
+import http.client
 import socket
+import threading
 import time
+from collections.abc import Callable, Sequence
+from types import TracebackType
 from urllib.parse import urlsplit
 
 import urllib3
+from urllib3.connection import HTTPConnection, HTTPSConnection
 
+from gateway.addresses import parse_address, refusal
 from gateway.delivery import HttpResponse
 
 _EXCERPT_BYTES = 2048
 
+# (host name, port) → the addresses to connect to, in order; raises OSError when it cannot.
+Resolver = Callable[[str, int], Sequence[str]]
 
-def _public(url: str) -> bool:
-    """Whether every address the URL's host resolves to is public (checked at send time too:
-    a name that pointed somewhere public when subscribed may point inside later)."""
-    parts = urlsplit(url)
-    try:
-        infos = socket.getaddrinfo(
-            parts.hostname or "", parts.port or 443, proto=socket.IPPROTO_TCP
-        )
-    except (OSError, UnicodeError):
-        return True  # unresolvable: the POST itself fails and is retried like any outage
-    return all(ipaddress.ip_address(info[4][0]).is_global for info in infos)
+
+def system_resolver(host: str, port: int) -> list[str]:
+    """The platform's resolver, TCP only; IPv6 only where this host has an IPv6 address."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_ADDRCONFIG)
+    return [str(info[4][0]) for info in infos]
 
 
 class Urllib3Transport:
-    def __init__(self, allow_private: bool = False) -> None:
-        self._pool = urllib3.PoolManager(retries=False)
+    def __init__(self, allow_private: bool = False, resolve: Resolver = system_resolver) -> None:
         self._allow_private = allow_private
+        self._resolve = resolve
 
     def post(self, url: str, headers: dict[str, str], body: bytes, timeout: float) -> HttpResponse:
-        if not self._allow_private and not _public(url):
-            return HttpResponse(
-                status=0, body_excerpt="refused: resolves to a non-public address", elapsed_ms=0
-            )
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        tls = parts.scheme == "https"
+        port = parts.port or (443 if tls else 80)
+        address, why = self._checked_address(host, port)
+        if address is None:
+            return HttpResponse(status=0, body_excerpt=f"refused: {why}", elapsed_ms=0)
         started = time.monotonic()
+        deadline = _Deadline(timeout)
+        connection = _connection(tls, address, port, host, timeout, deadline)
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        name = f"[{host}]" if ":" in host else host
+        sent = {**headers, "host": name if parts.port is None else f"{name}:{port}"}
         try:
-            response = self._pool.request(
-                "POST",
-                url,
-                body=body,
-                headers=headers,
-                timeout=urllib3.Timeout(total=timeout),
-                redirect=False,
-                retries=False,
-                preload_content=False,
-            )
-            excerpt = response.read(_EXCERPT_BYTES, decode_content=True)
-            response.release_conn()
-            status = response.status
-            text = excerpt.decode("utf-8", "replace")
+            with deadline:
+                connection.request("POST", path, body=body, headers=sent, preload_content=False)
+                response = connection.getresponse()
+                excerpt = response.read(_EXCERPT_BYTES, decode_content=True)
+            status, text = response.status, excerpt.decode("utf-8", "replace")
             asked = response.headers.get("retry-after")
-        except urllib3.exceptions.HTTPError as error:
+        except (OSError, http.client.HTTPException, urllib3.exceptions.HTTPError) as error:
             status, text, asked = 0, f"{type(error).__name__}: {error}", None
+        finally:
+            connection.close()
+        if deadline.passed:
+            status, text, asked = 0, f"no complete answer within the {timeout:g} s deadline", None
         elapsed = int((time.monotonic() - started) * 1000)
         return HttpResponse(status=status, body_excerpt=text, elapsed_ms=elapsed, retry_after=asked)
+
+    def _checked_address(self, host: str, port: int) -> tuple[str | None, str]:
+        """The one address to connect to, or why there is none."""
+        literal = parse_address(host)
+        if literal is not None:
+            addresses = [str(literal)]
+        else:
+            try:
+                addresses = list(self._resolve(host, port))
+            except (OSError, UnicodeError) as error:
+                return None, f"{host} could not be resolved ({type(error).__name__})"
+            if not addresses:
+                return None, f"{host} resolves to no address"
+        if not self._allow_private:
+            for text in addresses:
+                address = parse_address(text)
+                why = refusal(address) if address is not None else f"{text!r} is not an address"
+                if why is not None:
+                    return None, f"{host} resolves to a non-public address: {why}"
+        return addresses[0], ""
+
+
+class _Deadline:
+    """Shuts the attempt's socket down once ``seconds`` have passed, unless it ended first.
+
+    The shutdown goes through a duplicate of the descriptor: TLS wrapping detaches the socket
+    object urllib3 created, but the connection underneath is the same.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.passed = False
+        self._fd: int | None = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._cut)
+        self._timer.daemon = True
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._fd = sock.fileno()
+            if self.passed:
+                self._shut()
+
+    def _cut(self) -> None:
+        with self._lock:
+            self.passed = True
+            self._shut()
+
+    def _shut(self) -> None:
+        if self._fd is None:
+            return
+        try:
+            with socket.fromfd(self._fd, socket.AF_INET, socket.SOCK_STREAM) as duplicate:
+                duplicate.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # already closed by the peer or the attempt: nothing left to cut
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self._timer.cancel()
+        with self._lock:
+            self._fd = None  # the descriptor may be reused once the connection closes
+
+
+def _connection(
+    tls: bool, address: str, port: int, host: str, timeout: float, deadline: _Deadline
+) -> _Watched:
+    connection = (
+        _WatchedTLS(address, port, timeout=timeout, server_hostname=host, assert_hostname=host)
+        if tls
+        else _Watched(address, port, timeout=timeout)
+    )
+    connection.deadline = deadline
+    return connection
+
+
+class _Watched(HTTPConnection):
+    """Tells its deadline its socket as soon as the socket exists (before any TLS handshake)."""
+
+    deadline: _Deadline
+
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        self.deadline.watch(sock)
+        return sock
+
+
+class _WatchedTLS(_Watched, HTTPSConnection):
+    pass

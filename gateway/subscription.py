@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import AwareDatetime, Field, model_validator
 
+from gateway.addresses import parse_address, refusal
 from gateway.catalogue import DomainKeys, ListKind
 from gateway.errors import InvalidWebhookUrl
 from gateway.listing import Listing
@@ -109,7 +109,7 @@ def check_webhook_url(url: str, *, allow_loopback_http: bool) -> str:
         raise InvalidWebhookUrl("the webhook URL must be an absolute http(s) URL", field="url")
     if parts.username or parts.password:
         raise InvalidWebhookUrl("the webhook URL must not carry credentials", field="url")
-    address = _ip_literal(host)
+    address = parse_address(host)
     if address is None and not _HOST_NAME.fullmatch(host):
         raise InvalidWebhookUrl(f"{host!r} is not a host name or a canonical IP", field="url")
     loopback = (
@@ -119,8 +119,13 @@ def check_webhook_url(url: str, *, allow_loopback_http: bool) -> str:
         return url
     if parts.scheme != "https":
         raise InvalidWebhookUrl("webhook URLs must use https", field="url")
-    if loopback or (address is not None and not address.is_global):
+    if loopback:
         raise InvalidWebhookUrl("webhook URLs must not target non-public addresses", field="url")
+    why = refusal(address) if address is not None else None
+    if why is not None:
+        raise InvalidWebhookUrl(
+            f"webhook URLs must not target non-public addresses: {why}", field="url"
+        )
     return url
 
 
@@ -128,10 +133,3 @@ def check_webhook_url(url: str, *, allow_loopback_http: bool) -> str:
 _HOST_NAME = re.compile(
     r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$"
 )
-
-
-def _ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    try:
-        return ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return None

@@ -1,0 +1,223 @@
+"""Urllib3Transport against real sockets on 127.0.0.1, with a stub resolver instead of DNS.
+
+A connection to a "public" address is redirected to the local server by replacing
+``urllib3.util.connection.create_connection``, which records where the transport asked to go.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+import urllib3.util.connection
+
+from chalicelib.http_transport import Urllib3Transport
+
+NAME = "hooks.example.cn"
+
+
+class StubResolver:
+    """Answers each lookup with the next of ``answers`` (the last one repeats)."""
+
+    def __init__(self, *answers: list[str] | Exception) -> None:
+        self.answers = list(answers)
+        self.asked: list[tuple[str, int]] = []
+
+    def __call__(self, host: str, port: int) -> list[str]:
+        self.asked.append((host, port))
+        answer = self.answers[min(len(self.asked), len(self.answers)) - 1]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+class Recorder(ThreadingHTTPServer):
+    hosts: list[str]
+    body: bytes
+
+
+@pytest.fixture
+def server() -> Iterator[Recorder]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("content-length", "0")))
+            recorder.hosts.append(self.headers["host"])
+            self.send_response(200 if recorder.body else 204)
+            self.send_header("content-length", str(len(recorder.body)))
+            self.end_headers()
+            self.wfile.write(recorder.body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    recorder = Recorder(("127.0.0.1", 0), Handler)
+    recorder.hosts = []
+    recorder.body = b""
+    threading.Thread(target=recorder.serve_forever, kwargs={"poll_interval": 0.05}).start()
+    yield recorder
+    recorder.shutdown()
+    recorder.server_close()
+
+
+@pytest.fixture
+def connections(monkeypatch: pytest.MonkeyPatch, server: Recorder) -> list[tuple[str, int]]:
+    """Where the transport connected to; every connection actually reaches ``server``."""
+    asked: list[tuple[str, int]] = []
+    original = urllib3.util.connection.create_connection
+
+    def redirected(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
+        asked.append(address)
+        return original(("127.0.0.1", server.server_address[1]), *args, **kwargs)
+
+    monkeypatch.setattr(urllib3.util.connection, "create_connection", redirected)
+    return asked
+
+
+def post(transport: Urllib3Transport, url: str, timeout: float = 5.0) -> Any:
+    return transport.post(url, {"content-type": "application/json"}, b"{}", timeout)
+
+
+def test_the_connection_goes_to_the_checked_address_and_is_never_resolved_again(
+    server: Recorder, connections: list[tuple[str, int]]
+) -> None:
+    resolver = StubResolver(["8.8.8.8"], ["10.0.0.1"])
+    transport = Urllib3Transport(resolve=resolver)
+
+    first = post(transport, f"http://{NAME}:8080/hook")
+    second = post(transport, f"http://{NAME}:8080/hook")  # the name now points inside
+
+    assert first.status == 204
+    assert connections == [("8.8.8.8", 8080)]  # one connection, to the address checked
+    assert server.hosts == [f"{NAME}:8080"]  # the receiver still sees its own host name
+    assert second.status == 0
+    assert "10.0.0.1 is not a public address" in second.body_excerpt
+    assert resolver.asked == [(NAME, 8080), (NAME, 8080)]  # one lookup per attempt
+
+
+def test_the_local_stage_connects_to_loopback_under_the_original_host_name(
+    server: Recorder,
+) -> None:
+    port = server.server_address[1]
+    resolver = StubResolver(["127.0.0.1"])
+    transport = Urllib3Transport(allow_private=True, resolve=resolver)
+
+    answer = post(transport, f"http://{NAME}:{port}/hook")
+
+    assert answer.status == 204
+    assert server.hosts == [f"{NAME}:{port}"]
+    assert resolver.asked == [(NAME, port)]
+
+
+def test_only_an_excerpt_of_the_answer_is_read(server: Recorder) -> None:
+    server.body = b"{" + b"a" * 1_000_000 + b"}"
+    transport = Urllib3Transport(allow_private=True, resolve=StubResolver(["127.0.0.1"]))
+
+    answer = post(transport, f"http://{NAME}:{server.server_address[1]}/hook")
+
+    assert answer.status == 200
+    assert answer.body_excerpt == "{" + "a" * 2047
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        ["10.0.0.1"],
+        ["169.254.169.254"],
+        ["127.0.0.1"],
+        ["64:ff9b::a9fe:a9fe"],
+        ["64:ff9b:1::a00:1"],
+        ["2002:a00:1::1"],
+        ["::ffff:10.0.0.1"],
+        ["::ffff:0:a00:1"],
+        ["::a00:1"],
+        ["2001:0:4136:e378:8000:63bf:f5ff:fffe"],
+        ["fd00::1"],
+        ["8.8.8.8", "10.0.0.1"],  # one private answer among public ones refuses them all
+    ],
+)
+def test_a_private_or_embedded_answer_at_send_time_is_refused_without_connecting(
+    answer: list[str], connections: list[tuple[str, int]]
+) -> None:
+    refused = post(Urllib3Transport(resolve=StubResolver(answer)), f"https://{NAME}/hook")
+
+    assert refused.status == 0
+    assert refused.body_excerpt.startswith("refused:")
+    assert connections == []
+
+
+@pytest.mark.parametrize("url", ["https://10.0.0.1/hook", "https://[64:ff9b::a00:1]/hook"])
+def test_an_address_literal_is_checked_without_a_lookup(
+    url: str, connections: list[tuple[str, int]]
+) -> None:
+    resolver = StubResolver(["8.8.8.8"])
+
+    refused = post(Urllib3Transport(resolve=resolver), url)
+
+    assert refused.status == 0
+    assert refused.body_excerpt.startswith("refused:")
+    assert resolver.asked == []
+    assert connections == []
+
+
+@pytest.mark.parametrize("failure", [socket.gaierror(-2, "Name or service not known"), []])
+def test_a_name_that_does_not_resolve_is_refused(
+    failure: Exception | list[str], connections: list[tuple[str, int]]
+) -> None:
+    transport = Urllib3Transport(resolve=StubResolver(failure))
+
+    refused = post(transport, f"https://{NAME}/hook")
+
+    assert refused.status == 0
+    assert refused.body_excerpt.startswith(f"refused: {NAME}")
+    assert connections == []
+
+
+def trickler(head: bytes, then: bytes) -> tuple[socket.socket, threading.Event]:
+    """A server on 127.0.0.1 that sends ``head`` at once, then ``then`` a byte every 0.2 s."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        peer, _ = listener.accept()
+        with peer:
+            peer.recv(65536)
+            peer.sendall(head)
+            for byte in then:
+                if stop.wait(0.2):
+                    return
+                try:
+                    peer.sendall(bytes([byte]))
+                except OSError:
+                    return
+
+    threading.Thread(target=serve, daemon=True).start()
+    return listener, stop
+
+
+@pytest.mark.parametrize(
+    ("head", "then"),
+    [
+        (b"", b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok" * 10),  # the headers trickle
+        (b"HTTP/1.1 200 OK\r\ncontent-length: 400\r\n\r\n", b"x" * 400),  # the body trickles
+    ],
+    ids=["headers", "body"],
+)
+def test_a_trickling_endpoint_is_cut_at_the_deadline(head: bytes, then: bytes) -> None:
+    listener, stop = trickler(head, then)
+    port = listener.getsockname()[1]
+    transport = Urllib3Transport(allow_private=True, resolve=StubResolver(["127.0.0.1"]))
+    started = time.monotonic()
+
+    answer = post(transport, f"http://{NAME}:{port}/hook", timeout=1.0)
+
+    took = time.monotonic() - started
+    stop.set()
+    listener.close()
+    assert 0.9 < took < 1.6
+    assert answer.status == 0
+    assert "deadline" in answer.body_excerpt
