@@ -10,13 +10,15 @@ from __future__ import annotations
 import time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import ValidationError
 
-from chalicelib.bootstrap import container
+from chalicelib.bootstrap import Container, container
 from chalicelib.dynamodb.listings import listing_from_item
 from chalicelib.log_api import publish_checkpoint
 from chalicelib.observability import correlate, emit, logger, note
@@ -143,27 +145,64 @@ def _first_previous(steps: Sequence[tuple[Change, Listing | None]]) -> dict[str,
 def deliver(records: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, str]]]:
     """Attempt each queued delivery; report the ones to retry as partial batch failures.
 
-    The queue is FIFO: once a message of a group (subscription, subject) fails, the later ones
-    of that group in this batch are not attempted, so a subject's order always holds.
+    Message groups (subscription, subject) are sent concurrently, one worker each, so a slow
+    endpoint holds up only its own group; within a group, messages go one after another and,
+    once one fails, the later ones are not attempted, so a subject's order always holds.
     """
     c = container()
-    failures: list[dict[str, str]] = []
-    blocked: set[str] = set()
-    tally: dict[str, Counter[DeliveryState]] = defaultdict(Counter)
-    attempted: list[str] = []
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for record in records:
-        group = record.get("attributes", {}).get("MessageGroupId", record["messageId"])
-        if group in blocked:
+        groups[record.get("attributes", {}).get("MessageGroupId", record["messageId"])].append(
+            record
+        )
+    keys = logger.thread_safe_get_current_keys()  # the invocation's, for the workers' lines
+    results: list[_GroupResult] = []
+    if groups:
+        with ThreadPoolExecutor(max_workers=len(groups)) as pool:
+            results = list(pool.map(lambda group: _deliver_group(c, group, keys), groups.values()))
+    failed = {m for result in results for m in result.failed}
+    tally: dict[str, Counter[DeliveryState]] = defaultdict(Counter)
+    for result in results:
+        for subscription_id, counts in result.tally.items():
+            tally[subscription_id] += counts
+    _emit_deliveries(tally)
+    note(
+        delivery_ids=[d for result in results for d in result.attempted],
+        subscription_ids=sorted(tally),
+    )
+    return {
+        "batchItemFailures": [
+            {"itemIdentifier": r["messageId"]} for r in records if r["messageId"] in failed
+        ]
+    }
+
+
+@dataclass
+class _GroupResult:
+    failed: list[str] = field(default_factory=list)  # message ids
+    attempted: list[str] = field(default_factory=list)  # delivery ids
+    tally: dict[str, Counter[DeliveryState]] = field(default_factory=lambda: defaultdict(Counter))
+
+
+def _deliver_group(
+    c: Container, records: Sequence[dict[str, Any]], keys: dict[str, Any]
+) -> _GroupResult:
+    """One message group's messages in order, in one worker thread."""
+    logger.thread_safe_append_keys(**keys)
+    result = _GroupResult()
+    blocked = False
+    for record in records:
+        if blocked:
             c.queue.retry_later(record["receiptHandle"], timedelta(0))
-            failures.append({"itemIdentifier": record["messageId"]})
+            result.failed.append(record["messageId"])
             continue
         try:
             delivery = Delivery.model_validate_json(record["body"])
         except ValidationError:
             # Not ours to parse: leave it to the queue's redrive policy (→ dead-letter queue).
             logger.error("unparsable delivery message %s", record.get("messageId"))
-            failures.append({"itemIdentifier": record["messageId"]})
-            blocked.add(group)
+            result.failed.append(record["messageId"])
+            blocked = True
             continue
         received = int(record.get("attributes", {}).get("ApproximateReceiveCount", "1"))
         correlate(delivery_id=delivery.delivery_id, subscription_id=delivery.subscription_id)
@@ -172,18 +211,17 @@ def deliver(records: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, str]]
             c.announcer.announce(outcome.health, c.subscriptions.get(delivery.subscription_id))
         if outcome.state is DeliveryState.RETRYING:
             c.queue.retry_later(record["receiptHandle"], outcome.retry_after or timedelta(0))
-            failures.append({"itemIdentifier": record["messageId"]})
-            blocked.add(group)
+            result.failed.append(record["messageId"])
+            blocked = True
         elif outcome.state is DeliveryState.DEAD and not outcome.parked:
             c.queue.dead_letter(delivery)
             logger.warning("delivery is dead: its attempts are exhausted or its endpoint is off")
         if outcome.state is not None and not outcome.parked:
-            tally[delivery.subscription_id][outcome.state] += 1
-        attempted.append(delivery.delivery_id)
+            result.tally[delivery.subscription_id][outcome.state] += 1
+        result.attempted.append(delivery.delivery_id)
         correlate(delivery_id=None, subscription_id=None)
-    _emit_deliveries(tally)
-    note(delivery_ids=attempted, subscription_ids=sorted(tally))
-    return {"batchItemFailures": failures}
+    logger.thread_safe_clear_keys()
+    return result
 
 
 _DELIVERY_METRICS = {

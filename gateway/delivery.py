@@ -165,6 +165,7 @@ class DeliveryService:
             return Outcome(state=DeliveryState.DEAD, parked=subscription.pending)
         body = payload_for(delivery, subscriber_region=subscription.region).to_bytes()
         headers = self.headers_for(subscription, delivery.delivery_id, int(now.timestamp()), body)
+        subscription = self._failing_until_answered(subscription, now)
         response = self._transport.post(subscription.url, headers, body, REQUEST_TIMEOUT_SECONDS)
         attempt = Attempt(
             at=now,
@@ -181,9 +182,11 @@ class DeliveryService:
         self, subscription: Subscription, response: HttpResponse, attempt_number: int, now: datetime
     ) -> Outcome:
         if 200 <= response.status < 300:
-            if subscription.failing_since is not None:
+            # Read again: the attempt took a while, and the stored copy is the one to keep.
+            stored = self._subscriptions.get(subscription.subscription_id) or subscription
+            if stored.failing_since is not None:
                 self._subscriptions.put(
-                    subscription.model_copy(update={"failing_since": None, "warned_at": None})
+                    stored.model_copy(update={"failing_since": None, "warned_at": None})
                 )
             return Outcome(state=DeliveryState.DELIVERED)
         if response.status == 410:
@@ -205,6 +208,19 @@ class DeliveryService:
         asked = retry_after(response.retry_after, now)
         delay = next_delay(schedule, attempt_number, response.status, asked, self._roll())
         return Outcome(DeliveryState.RETRYING, delay, health=warned)
+
+    def _failing_until_answered(self, subscription: Subscription, now: datetime) -> Subscription:
+        """Count the attempt as the endpoint's failure before it is sent; a 2xx undoes it.
+
+        An attempt that never comes back (the Lambda killed mid-request) thus still leaves the
+        endpoint failing since then, and the next answered failure warns or disables it on the
+        usual schedule.
+        """
+        if subscription.failing_since is not None:
+            return subscription  # already failing: nothing new to record
+        marked = subscription.model_copy(update={"failing_since": now})
+        self._subscriptions.put(marked)
+        return marked
 
     def _note_failure(
         self, subscription: Subscription, failing_since: datetime, now: datetime
