@@ -7,14 +7,22 @@ A connection to a "public" address is redirected to the local server by replacin
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import suppress
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
 import urllib3.util.connection
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from chalicelib.http_transport import Urllib3Transport
 
@@ -221,3 +229,60 @@ def test_a_trickling_endpoint_is_cut_at_the_deadline(head: bytes, then: bytes) -
     assert 0.9 < took < 1.6
     assert answer.status == 0
     assert "deadline" in answer.body_excerpt
+
+
+def self_signed(name: str, directory: Path) -> tuple[Path, Path]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=1))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    cert, private = directory / "cert.pem", directory / "key.pem"
+    cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    private.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert, private
+
+
+def test_tls_to_the_checked_address_sends_the_host_name_and_verifies_the_certificate(
+    tmp_path: Path,
+) -> None:
+    cert, key = self_signed(NAME, tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    names: list[str] = []
+
+    def note_name(_sock: ssl.SSLObject, name: str, _context: ssl.SSLContext) -> None:
+        names.append(name)
+
+    context.sni_callback = note_name
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        peer, _ = listener.accept()
+        with suppress(OSError), context.wrap_socket(peer, server_side=True):
+            pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    transport = Urllib3Transport(allow_private=True, resolve=StubResolver(["127.0.0.1"]))
+
+    answer = post(transport, f"https://{NAME}:{listener.getsockname()[1]}/hook")
+
+    listener.close()
+    assert names == [NAME]  # SNI: the host name, though the connection went to 127.0.0.1
+    assert answer.status == 0
+    assert "CERTIFICATE_VERIFY_FAILED" in answer.body_excerpt  # not trusted: refused
