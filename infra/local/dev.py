@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 
+from gateway.codes import mask_ids_in
 from infra.local.stack import LocalStack
 
 
@@ -20,12 +21,21 @@ def _say(text: str = "") -> None:
     print(text, flush=True)
 
 
-def main() -> int:
-    # The stack's own messages (credit_gateway.*: the pump, refusals) go to stderr as they
-    # happen; the handlers' JSON lines have their own handler, on stdout.
+class _Masked(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_ids_in(super().format(record))
+
+
+def stack_messages() -> logging.Handler:
+    """The stack's own messages (credit_gateway.*: the pump, refusals) to stderr as they happen,
+    ID numbers masked as in the handlers' JSON lines (their own handler, on stdout)."""
     shown = logging.StreamHandler(sys.stderr)
-    shown.setFormatter(logging.Formatter("%(name)s: %(message)s"))
-    logging.getLogger("credit_gateway").addHandler(shown)
+    shown.setFormatter(_Masked("%(name)s: %(message)s"))
+    return shown
+
+
+def main() -> int:
+    logging.getLogger("credit_gateway").addHandler(stack_messages())
     logging.getLogger("credit_gateway").setLevel(logging.INFO)
     started = time.monotonic()
     _say("starting the local stack: moto (DynamoDB, SQS, S3), tables, queues, the app …")
