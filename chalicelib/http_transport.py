@@ -7,8 +7,8 @@ the certificate against the host name (SNI too) and ``Host`` names it. A name th
 resolve is refused (fail closed). ``allow_private`` (the local stack) skips only the address
 check.
 
-Isolation: ``timeout`` is a wall-clock deadline for the whole attempt (connect, TLS, request,
-headers and the body excerpt). Socket timeouts are per operation, so an endpoint trickling a
+Isolation: ``timeout`` is a wall-clock deadline for the whole attempt (lookup, connect, TLS,
+request, headers and the body excerpt). Socket timeouts are per operation, so an endpoint trickling a
 byte at a time would stretch them without end; a timer shuts the socket down when the time is
 up, whatever the attempt is waiting for.
 """
@@ -20,6 +20,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from urllib.parse import urlsplit
 
@@ -51,12 +52,14 @@ class Urllib3Transport:
         host = parts.hostname or ""
         tls = parts.scheme == "https"
         port = parts.port or (443 if tls else 80)
-        address, why = self._checked_address(host, port)
-        if address is None:
-            return HttpResponse(status=0, body_excerpt=f"refused: {why}", elapsed_ms=0)
         started = time.monotonic()
-        deadline = _Deadline(timeout)
-        connection = _connection(tls, address, port, host, timeout, deadline)
+        address, why = self._checked_address(host, port, timeout)
+        if address is None:
+            elapsed = int((time.monotonic() - started) * 1000)
+            return HttpResponse(status=0, body_excerpt=f"refused: {why}", elapsed_ms=elapsed)
+        left = max(timeout - (time.monotonic() - started), 0.001)
+        deadline = _Deadline(left)
+        connection = _connection(tls, address, port, host, left, deadline)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         name = f"[{host}]" if ":" in host else host
         sent = {**headers, "host": name if parts.port is None else f"{name}:{port}"}
@@ -76,15 +79,19 @@ class Urllib3Transport:
         elapsed = int((time.monotonic() - started) * 1000)
         return HttpResponse(status=status, body_excerpt=text, elapsed_ms=elapsed, retry_after=asked)
 
-    def _checked_address(self, host: str, port: int) -> tuple[str | None, str]:
-        """The one address to connect to, or why there is none."""
+    def _checked_address(self, host: str, port: int, timeout: float) -> tuple[str | None, str]:
+        """The one address to connect to, or why there is none. The lookup counts against the
+        attempt's deadline: a resolver that does not answer in time is a failure like any."""
         literal = parse_address(host)
         if literal is not None:
             addresses = [str(literal)]
         else:
+            lookup = ThreadPoolExecutor(max_workers=1)
+            answer = lookup.submit(self._resolve, host, port)
+            lookup.shutdown(wait=False)  # a stuck lookup ends on its own; nobody waits for it
             try:
-                addresses = list(self._resolve(host, port))
-            except (OSError, UnicodeError) as error:
+                addresses = list(answer.result(timeout=timeout))
+            except (OSError, UnicodeError) as error:  # TimeoutError is an OSError
                 return None, f"{host} could not be resolved ({type(error).__name__})"
             if not addresses:
                 return None, f"{host} resolves to no address"

@@ -185,6 +185,23 @@ def test_a_name_that_does_not_resolve_is_refused(
     assert connections == []
 
 
+def test_a_lookup_that_does_not_answer_within_the_deadline_is_refused(
+    connections: list[tuple[str, int]],
+) -> None:
+    def stuck(host: str, port: int) -> list[str]:
+        time.sleep(3)
+        return ["8.8.8.8"]
+
+    started = time.monotonic()
+
+    refused = post(Urllib3Transport(resolve=stuck), f"https://{NAME}/hook", timeout=0.5)
+
+    assert time.monotonic() - started < 1.0
+    assert refused.status == 0
+    assert refused.body_excerpt == f"refused: {NAME} could not be resolved (TimeoutError)"
+    assert connections == []
+
+
 def trickler(head: bytes, then: bytes) -> tuple[socket.socket, threading.Event]:
     """A server on 127.0.0.1 that sends ``head`` at once, then ``then`` a byte every 0.2 s."""
     listener = socket.create_server(("127.0.0.1", 0))
