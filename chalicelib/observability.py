@@ -77,6 +77,10 @@ def _route_domain_logs() -> None:
             named.addHandler(logger.registered_handler)
         named.setLevel(logger.log_level)
         named.propagate = not on_lambda
+    # The AWS SDK's DEBUG records hold whole request and response bodies (listing items with
+    # their ID numbers), unmasked: held at WARNING whatever level the function logs at.
+    for name in ("boto3", "botocore", "urllib3"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 _route_domain_logs()
@@ -145,13 +149,28 @@ def observe_request(request: Request, get_response: Callable[[Request], Response
     return response
 
 
+class HandlerFailed(RuntimeError):
+    """An event handler's failure as it leaves the handler: the error's type and AWS error
+    code, never its message. The masked log line above has the whole error; what is raised on
+    is printed by Lambda's runtime as it is, and a message may quote a record."""
+
+
+def _described(error: Exception) -> str:
+    code = getattr(error, "response", {}).get("Error", {}).get("Code")
+    return f"{type(error).__name__} ({code})" if isinstance(code, str) else type(error).__name__
+
+
 def observe_event(event: Any, get_response: Callable[[Any], Any]) -> Any:
-    """Chalice event middleware: one JSON line per event batch, with what the handler noted."""
+    """Chalice event middleware: one JSON line per event batch, with what the handler noted;
+    a failure goes on (Lambda retries the batch) as ``HandlerFailed``."""
     context = getattr(event, "context", None)
     function = getattr(context, "function_name", None)
     records = len(event.to_dict().get("Records", []))
-    with _invocation(context, "event batch", function=function, records=records):
-        return get_response(event)
+    try:
+        with _invocation(context, "event batch", function=function, records=records):
+            return get_response(event)
+    except Exception as error:
+        raise HandlerFailed(_described(error)) from None
 
 
 def instrument(app: Chalice) -> None:

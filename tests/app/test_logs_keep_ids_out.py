@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -25,6 +26,7 @@ from test_tick_on_aws import FakeLambda
 
 import app as gateway_app
 from chalicelib import observability, tick_function
+from chalicelib.observability import HandlerFailed, observe_event
 
 IDS = (PERSON, REPRESENTATIVE_ID)
 # Loggers whose records the app sends through its masking handler; botocore's and urllib3's
@@ -143,3 +145,28 @@ def test_an_id_on_a_new_line_of_a_message_is_masked_in_the_json_line(
 
     assert leaks(captured.getvalue()) == []
     assert captured.getvalue().count("***********") == 2
+
+
+def test_the_aws_sdk_never_logs_bodies_whatever_the_level(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+
+    assert all(
+        not logging.getLogger(name).isEnabledFor(logging.INFO)
+        for name in ("boto3", "botocore", "botocore.endpoint", "urllib3")
+    )
+
+
+def test_a_failed_event_batch_goes_on_without_its_message() -> None:
+    """Lambda's runtime prints what a handler raises as it is: the type and AWS code only."""
+    quoted = ValueError(f"bad record for {PERSON}")
+
+    def failing(event: object) -> None:
+        raise quoted
+
+    event = SimpleNamespace(context=None, to_dict=lambda: {"Records": [{}]})
+    with pytest.raises(HandlerFailed) as raised:
+        observe_event(event, failing)
+
+    assert str(raised.value) == "ValueError"
+    assert raised.value.__cause__ is None
+    assert raised.value.__suppress_context__

@@ -16,9 +16,9 @@ from typing import Any
 import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
-from botocore.exceptions import ClientError
 
 from chalicelib.bootstrap import container
+from chalicelib.observability import HandlerFailed
 from gateway import cli
 from gateway.change import Change
 from gateway.client import PushClient, http_request
@@ -112,8 +112,8 @@ def pump_through_failures(stack: LocalStack) -> int:
     for failed in range(40):
         try:
             stack.pump.drain(timeout=60)
-        except ClientError as error:  # one failed invocation of the poison's batch
-            if error.response.get("Error", {}).get("Code") != POISON_CODE:
+        except HandlerFailed as error:  # one failed invocation of the poison's batch
+            if str(error) != f"ClientError ({POISON_CODE})":
                 raise
             continue
         return failed
