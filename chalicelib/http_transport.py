@@ -8,9 +8,9 @@ resolve is refused (fail closed). ``allow_private`` (the local stack) skips only
 check.
 
 Isolation: ``timeout`` is a wall-clock deadline for the whole attempt (lookup, connect, TLS,
-request, headers and the body excerpt). Socket timeouts are per operation, so an endpoint trickling a
-byte at a time would stretch them without end; a timer shuts the socket down when the time is
-up, whatever the attempt is waiting for.
+request, headers and the body excerpt). Socket timeouts are per operation, so an endpoint
+trickling a byte at a time would stretch them without end; a timer shuts the socket down when
+the time is up, whatever the attempt is waiting for.
 """
 
 from __future__ import annotations
