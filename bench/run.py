@@ -35,6 +35,7 @@ from typing import Any
 
 from bench import costs, report
 from bench.common import env_float, env_int
+from gateway.listing import LOCAL_IDENTITY_SECRET, identity_key, use_identity_key
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
@@ -107,6 +108,7 @@ def _machine() -> dict[str, Any]:
 
 
 def main() -> None:
+    use_identity_key(lambda: identity_key(LOCAL_IDENTITY_SECRET))  # as the local stage does
     wanted = [p.strip() for p in os.environ.get("BENCH_PARTS", ",".join(ALL_PARTS)).split(",")]
     unknown = set(wanted) - set(ALL_PARTS) - {""}
     if unknown:

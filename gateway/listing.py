@@ -199,7 +199,13 @@ def identity_key(secret: str) -> bytes:
     return hmac.new(secret.encode(), _IDENTITY_LABEL, hashlib.sha256).digest()
 
 
-_identity_source: Callable[[], bytes] = lambda: identity_key(LOCAL_IDENTITY_SECRET)  # noqa: E731
+def _no_identity_key() -> bytes:
+    raise RuntimeError("no listing identity key: set one at start-up with use_identity_key")
+
+
+# Fails closed: an entry point that derived ids before setting the deployment's key would
+# otherwise file every listing under the publicly known local one.
+_identity_source: Callable[[], bytes] = _no_identity_key
 
 
 def use_identity_key(source: Callable[[], bytes]) -> None:

@@ -16,8 +16,16 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
         yield provisioned
 
 
+def _local_identity_key() -> bytes:
+    return identity_key(LOCAL_IDENTITY_SECRET)
+
+
+# Listing ids under the local key, as the local stage derives them (``chalicelib``'s bootstrap
+# sets it there): from collection on, for test modules that derive ids at import.
+use_identity_key(_local_identity_key)
+
+
 @pytest.fixture(autouse=True)
-def _local_identity_key() -> Iterator[None]:
-    """A test that configures a deployment's identity key leaves the next one the local key."""
-    yield
-    use_identity_key(lambda: identity_key(LOCAL_IDENTITY_SECRET))
+def _back_to_the_local_identity_key() -> None:
+    """A test that configured a deployment's key leaves the next one the local key."""
+    use_identity_key(_local_identity_key)

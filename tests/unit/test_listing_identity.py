@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta, timezone
 
 from builders import RESIDENT_ID, USCC
@@ -111,3 +113,17 @@ def test_ids_are_keyed_by_the_deployments_secret_read_only_when_first_needed() -
 
 def test_the_identity_key_is_not_the_secret_itself() -> None:
     assert identity_key("s" * 64) not in (b"s" * 64, identity_key("t" * 64))
+
+
+def test_until_a_key_is_set_no_id_is_derived() -> None:
+    """Fails closed: a fresh process has no key, not the publicly known local one."""
+    script = (
+        "from gateway.catalogue import ListKind\n"
+        "from gateway.listing import listing_id\n"
+        f"listing_id({RESIDENT_ID!r}, ListKind.BLACK, 'court_defaulter', 'a', 'b')\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)  # noqa: S603
+
+    assert ran.returncode != 0
+    assert "no listing identity key" in ran.stderr
+    assert RESIDENT_ID not in ran.stderr
