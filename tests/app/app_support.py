@@ -15,6 +15,7 @@ import pytest
 from chalice.test import Client, HTTPResponse
 
 from chalicelib import bootstrap
+from chalicelib.stream_redrive import lambda_record
 from gateway.client import request_headers, signed_headers, wire_target
 from gateway.fanout import Delivery
 from gateway.signing import (
@@ -294,19 +295,7 @@ class StreamReader:
         return {"Records": records}
 
     def _lambda_record(self, record: Mapping[str, Any]) -> dict[str, Any]:
-        body = dict(record["dynamodb"])
-        created = body.get("ApproximateCreationDateTime")
-        if isinstance(created, datetime):
-            body["ApproximateCreationDateTime"] = created.timestamp()
-        return {
-            "eventID": record["eventID"],
-            "eventName": record["eventName"],
-            "eventVersion": record.get("eventVersion", "1.1"),
-            "eventSource": "aws:dynamodb",
-            "awsRegion": self._region,
-            "dynamodb": body,
-            "eventSourceARN": self._arn,
-        }
+        return lambda_record(record, self._arn, self._region)
 
 
 def consume(
