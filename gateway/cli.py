@@ -11,20 +11,19 @@ import importlib
 import json
 import os
 import sys
-import urllib.parse
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from gateway import cli_errors
+from gateway import cli_errors, cli_operator
 from gateway.bulk_client import BulkUploader, describe
-from gateway.cli_errors import read_entries, read_json_body, read_key
-from gateway.client import DEFAULT_TIMEOUT, PushClient, Response, http_request
+from gateway.cli_errors import read_entries, read_key
+from gateway.client import DEFAULT_TIMEOUT, PushClient
 from gateway.log_client import read_deliveries, verify_log
 from gateway.query_trail import Purpose
 from gateway.signing import Ed25519Signer, generate_signing_key, load_private_key, public_key_text
-from gateway.subject_table import render_stats, render_subject, render_upload
+from gateway.subject_table import render_upload
 
 
 def _keygen(args: argparse.Namespace) -> int:
@@ -60,7 +59,7 @@ def _bulk(args: argparse.Namespace, client: PushClient) -> int:
     uploader = BulkUploader(client, lambda: datetime.now(UTC))
     asked = uploader.request(facts, args.resync or (), args.force, args.batch_id)
     if asked.status not in (200, 201):
-        return _show(asked)
+        return cli_operator.show(asked)
     upload_id = asked.body["upload"]["manifest"]["upload_id"]
     if "put" in asked.body:
         put = asked.body["put"]
@@ -74,7 +73,7 @@ def _bulk(args: argparse.Namespace, client: PushClient) -> int:
             raise cli_errors.CliError(f"the upload to storage failed with HTTP {status}")
     reply = uploader.wait(upload_id, timeout=args.wait)
     if reply.status != 200:
-        return _show(reply)
+        return cli_operator.show(reply)
     print(render_upload(reply.body["upload"]))
     return 0 if reply.body["upload"]["status"] == "completed" else 1
 
@@ -87,99 +86,6 @@ def _progress_bar(out: TextIO) -> Callable[[int, int], None]:
         out.flush()
 
     return show
-
-
-OperatorCall = Callable[..., Response]
-"""(method, url, body=None) → the reply, sent with the operator's credentials."""
-
-
-def _operator(args: argparse.Namespace) -> OperatorCall:
-    """The operator's credentials: the bearer token, or (``--iam``, a deployed stack) a SigV4
-    signature from the caller's AWS credentials, as API Gateway's IAM authorisation wants."""
-    timeout = getattr(args, "timeout", DEFAULT_TIMEOUT)
-    if getattr(args, "iam", False):
-        return lambda method, url, body=None: http_request(
-            method, url, body, _sigv4_headers(method, url, body), timeout=timeout
-        )
-    token = getattr(args, "token", None) or os.environ.get("GATEWAY_OPERATOR_TOKEN")
-    headers = {"authorization": f"Bearer {token}"} if token else {}
-    return lambda method, url, body=None: http_request(method, url, body, headers, timeout=timeout)
-
-
-def _sigv4_headers(method: str, url: str, body: bytes | None) -> dict[str, str]:
-    try:  # AWS's SDK only for --iam, and never in gateway/: the platform side stays light
-        signing = importlib.import_module("infra.sigv4")
-    except ModuleNotFoundError as exc:
-        raise SystemExit(f"--iam needs botocore and the infra package ({exc})") from exc
-    headers: dict[str, str] = signing.sigv4_headers(method, url, body)
-    return headers
-
-
-def _show(reply: Response) -> int:
-    if reply.status >= 300:
-        raise cli_errors.refused(reply)
-    print(json.dumps(reply.body, ensure_ascii=False, indent=2))
-    return 0
-
-
-def _query(args: argparse.Namespace) -> int:
-    params = {"as": args.as_region, "purpose": args.purpose}
-    query = urllib.parse.urlencode({k: v for k, v in params.items() if v})
-    path = f"/v1/subjects/{urllib.parse.quote(args.code)}" + (f"?{query}" if query else "")
-    reply = _operator(args)("GET", args.url.rstrip("/") + path)
-    if reply.status != 200 or args.json:
-        return _show(reply)
-    print(render_subject(reply.body))
-    return 0
-
-
-def _agreement(args: argparse.Namespace) -> int:
-    base = args.url.rstrip("/") + "/v1/agreements"
-    call = _operator(args)
-    if args.action == "list":
-        query = f"?subscriber={urllib.parse.quote(args.subscriber)}" if args.subscriber else ""
-        return _show(call("GET", base + query))
-    if args.action == "end":
-        return _show(call("DELETE", f"{base}/{args.target}"))
-    body = read_json_body(args.target)
-    if args.action == "create":
-        return _show(call("POST", base, body))
-    return _show(call("PUT", f"{base}/{args.id}", body))
-
-
-def _tick(args: argparse.Namespace) -> int:
-    body = json.dumps({"at": args.at} if args.at else {}).encode()
-    return _show(_operator(args)("POST", args.url.rstrip("/") + "/v1/tick", body))
-
-
-def _redrive_stream_failures(args: argparse.Namespace) -> int:
-    """Re-drive StreamFailureQueue while messages go; non-zero if any is kept (still failing,
-    expired or unreadable: README, Stream failures)."""
-    call = _operator(args)
-    url = args.url.rstrip("/") + "/v1/stream-failures/redrive"
-    body = json.dumps({"discard": args.discard or []}).encode()
-    seen: dict[str, Any] = {}
-    while True:
-        reply = call("POST", url, body)
-        if reply.status != 200:
-            return _show(reply)
-        seen.update({m["message_id"]: m for m in reply.body["messages"]})
-        went = any(m["outcome"] in ("redriven", "discarded") for m in reply.body["messages"])
-        if not went or reply.body["remaining"] == 0:
-            break
-    kept = [m for m in seen.values() if m["outcome"] not in ("redriven", "discarded")]
-    result = {"messages": list(seen.values()), "kept": len(kept)}
-    print(json.dumps(result | {"remaining": reply.body["remaining"]}, indent=2))
-    return 1 if kept else 0
-
-
-def _stats(args: argparse.Namespace) -> int:
-    query = urllib.parse.urlencode({"region": args.region, "month": args.month})
-    reply = _operator(args)("GET", f"{args.url.rstrip('/')}/v1/stats?{query}")
-    if reply.status != 200 or args.json:
-        return _show(reply)
-    print(render_stats(reply.body))
-    return 0
 
 
 def _verify_log(args: argparse.Namespace) -> int:
@@ -197,54 +103,6 @@ def _verify_log(args: argparse.Namespace) -> int:
         print(f"  PROBLEM: {problem}")
     print("OK: nothing dropped, reordered or altered" if report.ok else "FAILED")
     return 0 if report.ok else 1
-
-
-def _subscription_action(args: argparse.Namespace) -> int:
-    """deliveries / redrive / replay / enable / verify: the operator's handles on one
-    subscription."""
-    base = f"{args.url.rstrip('/')}/v1/subscriptions/{urllib.parse.quote(args.subscription)}"
-    call = _operator(args)
-    if args.command == "deliveries":
-        query = f"?state={urllib.parse.quote(args.state)}" if args.state else ""
-        return _show(call("GET", f"{base}/deliveries{query}"))
-    bodies: dict[str, dict[str, Any]] = {
-        "redrive": {"delivery_ids": args.ids} if getattr(args, "ids", None) else {},
-        "replay": {
-            "from_sequence": getattr(args, "from_sequence", 1),
-            "to_sequence": getattr(args, "to_sequence", None),
-        },
-        "enable": {"redeliver_missed": not getattr(args, "no_redeliver", False)},
-        "verify": {},
-    }
-    body = json.dumps(bodies[args.command]).encode()
-    return _show(call("POST", f"{base}/{args.command}", body))
-
-
-def _region(args: argparse.Namespace) -> int:
-    """The operator's registry: regions and their platforms' keys."""
-    base = f"{args.url.rstrip('/')}/v1/regions/{urllib.parse.quote(args.code)}"
-    call = _operator(args)
-    if args.action == "put":
-        body = json.dumps({"name": args.name}, ensure_ascii=False).encode()
-        return _show(call("PUT", base, body))
-    if args.action == "keys":
-        return _show(call("GET", f"{base}/keys"))
-    if args.action == "revoke-key":
-        return _show(call("DELETE", f"{base}/keys/{urllib.parse.quote(args.key_id)}"))
-    public = args.public_key or public_key_text(read_key(args.key_file))
-    key = {
-        "key_id": args.key_id,
-        "public_key": public,
-        "valid_from": args.valid_from,
-        "valid_until": args.valid_until,
-    }
-    body = json.dumps({k: v for k, v in key.items() if v is not None}).encode()
-    return _show(call("POST", f"{base}/keys", body))
-
-
-def _subscribe(args: argparse.Namespace) -> int:
-    body = read_json_body(args.file)
-    return _show(_operator(args)("POST", args.url.rstrip("/") + "/v1/subscriptions", body))
 
 
 def _local(command: str) -> Any:
@@ -326,7 +184,7 @@ def parser() -> argparse.ArgumentParser:
     )
     query.add_argument("--json", action="store_true", help="print the raw JSON")
     _remote(query)
-    query.set_defaults(run=_query)
+    query.set_defaults(run=cli_operator.query)
 
     agreement = commands.add_parser("agreement", help="manage mutual-recognition agreements")
     agreement.add_argument("action", choices=["create", "revise", "end", "list"])
@@ -336,7 +194,7 @@ def parser() -> argparse.ArgumentParser:
     agreement.add_argument("--id", help="the agreement to revise")
     agreement.add_argument("--subscriber", help="list only this subscriber region's agreements")
     _remote(agreement)
-    agreement.set_defaults(run=_agreement)
+    agreement.set_defaults(run=cli_operator.agreement)
 
     verify = commands.add_parser("verify-log", help="audit stored deliveries against the log")
     verify.add_argument("--deliveries", required=True, help="stored webhook bodies, one per line")
@@ -357,12 +215,12 @@ def parser() -> argparse.ArgumentParser:
     region.add_argument("--valid-from", help="add-key: ISO time (rotation: add ahead)")
     region.add_argument("--valid-until", help="add-key: ISO time")
     _remote(region)
-    region.set_defaults(run=_region)
+    region.set_defaults(run=cli_operator.region)
 
     subscribe = commands.add_parser("subscribe", help="operator: create a subscription")
     subscribe.add_argument("file", help="JSON: {region, url, filters, signature_scheme, …}")
     _remote(subscribe)
-    subscribe.set_defaults(run=_subscribe)
+    subscribe.set_defaults(run=cli_operator.subscribe)
 
     deliveries = commands.add_parser("deliveries", help="a subscription's deliveries and attempts")
     deliveries.add_argument("subscription")
@@ -383,12 +241,12 @@ def parser() -> argparse.ArgumentParser:
     verify_url.add_argument("subscription")
     for command in (deliveries, redrive, replay, enable, verify_url):
         _remote(command)
-        command.set_defaults(run=_subscription_action)
+        command.set_defaults(run=cli_operator.subscription_action)
 
     tick = commands.add_parser("tick", help="run the lifecycle tick now (expiry, purge)")
     tick.add_argument("--at", help="local stack only: run as if it were this ISO time")
     _remote(tick)
-    tick.set_defaults(run=_tick)
+    tick.set_defaults(run=cli_operator.tick)
 
     stream_failures = commands.add_parser(
         "redrive-stream-failures",
@@ -398,14 +256,14 @@ def parser() -> argparse.ArgumentParser:
         "--discard", action="append", metavar="MESSAGE_ID", help="delete this message unread"
     )
     _remote(stream_failures)
-    stream_failures.set_defaults(run=_redrive_stream_failures)
+    stream_failures.set_defaults(run=cli_operator.redrive_stream_failures)
 
     stats = commands.add_parser("stats", help="monthly statistics of a region's subtree")
     stats.add_argument("--region", required=True)
     stats.add_argument("--month", required=True, help="YYYY-MM")
     stats.add_argument("--json", action="store_true", help="print the raw JSON")
     _remote(stats)
-    stats.set_defaults(run=_stats)
+    stats.set_defaults(run=cli_operator.stats)
 
     dev = commands.add_parser("dev", help="run the local stack in the foreground")
     dev.set_defaults(run=_dev)

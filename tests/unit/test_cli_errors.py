@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from gateway import cli
+from gateway import cli, cli_operator
 from gateway.errors import OperatorCredentialsRequired, PayloadTooLarge
 from gateway.signing import generate_signing_key
 
@@ -290,7 +290,7 @@ def test_an_unexpected_failure_is_one_line_and_traceback_shows_it(monkeypatch, c
     def broken(args: object) -> int:
         raise RuntimeError("disk\non fire")
 
-    monkeypatch.setattr(cli, "_tick", broken)
+    monkeypatch.setattr(cli_operator, "tick", broken)
 
     code, _, err = run(capsys, "tick")
     assert one_error_line(code, err) == (

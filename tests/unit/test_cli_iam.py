@@ -6,7 +6,7 @@ import argparse
 
 import pytest
 
-from gateway import cli
+from gateway import cli_operator
 
 
 @pytest.fixture
@@ -20,11 +20,11 @@ def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_iam_requests_carry_a_sigv4_signature_for_execute_api(aws_credentials, monkeypatch):
     sent: list[tuple[str, str, bytes | None, dict[str, str]]] = []
     monkeypatch.setattr(
-        cli,
+        cli_operator,
         "http_request",
         lambda method, url, body, headers, timeout: sent.append((method, url, body, headers)),
     )
-    call = cli._operator(argparse.Namespace(iam=True, token="ignored-token"))
+    call = cli_operator.operator_call(argparse.Namespace(iam=True, token="ignored-token"))
 
     call("PUT", "https://api.example.cn/api/v1/regions/230900", b'{"name": "x"}')
 
@@ -43,12 +43,14 @@ def test_iam_requests_carry_a_sigv4_signature_for_execute_api(aws_credentials, m
 def test_without_iam_the_operator_token_is_sent(monkeypatch):
     sent: list[tuple[dict[str, str], float]] = []
     monkeypatch.setattr(
-        cli,
+        cli_operator,
         "http_request",
         lambda method, url, body, headers, timeout: sent.append((headers, timeout)),
     )
 
-    operator = cli._operator(argparse.Namespace(iam=False, token="tok-123", timeout=2.5))
+    operator = cli_operator.operator_call(
+        argparse.Namespace(iam=False, token="tok-123", timeout=2.5)
+    )
     operator("GET", "http://127.0.0.1/v1/tick")
 
     assert sent == [({"authorization": "Bearer tok-123"}, 2.5)]
