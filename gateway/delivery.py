@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from pydantic import AwareDatetime
 
@@ -88,11 +88,19 @@ class DeliveryRecord:
     updated_at: str
 
 
+class Progress(NamedTuple):
+    state: DeliveryState | None
+    tries: int  # attempts recorded since it was queued (or re-driven)
+    sending_since: datetime | None = None  # an attempt began then and was never recorded
+
+
 class DeliveryLog(Protocol):
     def state(self, delivery_id: str) -> DeliveryState | None: ...
 
-    def progress(self, delivery_id: str) -> tuple[DeliveryState | None, int]:
-        """The state, and the attempts made since it was queued (or re-driven)."""
+    def progress(self, delivery_id: str) -> Progress: ...
+
+    def begin(self, delivery_id: str, at: datetime) -> None:
+        """Note an attempt under way, before it is sent (``record`` clears the note)."""
         ...
 
     def record(self, delivery: Delivery, attempt: Attempt, state: DeliveryState) -> None:
@@ -143,14 +151,21 @@ class DeliveryService:
         Attempts are counted by the delivery log, not by the queue: a message held back behind
         a failing change of the same subject is received without being attempted.
         """
-        state, tries = self._log.progress(delivery.delivery_id)
+        state, tries, sending_since = self._log.progress(delivery.delivery_id)
         if not delivery.replay and state in _SETTLED:
             return Outcome(state=None)  # a duplicate message: the first copy settled it
-        attempt_number = received if delivery.replay else tries + 1
         subscription = self._subscriptions.get(delivery.subscription_id)
         if subscription is None:
             return Outcome(state=None)
         now = self._clock.now()
+        cut_off = None
+        if sending_since is not None:
+            tries += 1
+            cut_off = self._cut_off(delivery, subscription, sending_since, tries, now)
+            if cut_off.state is not DeliveryState.RETRYING:
+                return cut_off
+            subscription = self._subscriptions.get(delivery.subscription_id) or subscription
+        attempt_number = received if delivery.replay else tries + 1
         if not subscription.enabled or subscription.pending:
             # Kept as dead, so re-enabling or verifying the endpoint delivers everything missed.
             if subscription.pending:  # never reached the endpoint: nothing for the DLQ alarm
@@ -165,7 +180,7 @@ class DeliveryService:
             return Outcome(state=DeliveryState.DEAD, parked=subscription.pending)
         body = payload_for(delivery, subscriber_region=subscription.region).to_bytes()
         headers = self.headers_for(subscription, delivery.delivery_id, int(now.timestamp()), body)
-        subscription = self._failing_until_answered(subscription, now)
+        self._log.begin(delivery.delivery_id, now)
         response = self._transport.post(subscription.url, headers, body, REQUEST_TIMEOUT_SECONDS)
         attempt = Attempt(
             at=now,
@@ -174,17 +189,44 @@ class DeliveryService:
             # masked before the cut: an ID the cut went through would escape the mask
             response_excerpt=mask_ids_in(response.body_excerpt)[:500],
         )
-        outcome = self._judge(subscription, response, attempt_number, now)
+        outcome = self._judge(subscription, response, attempt_number, attempt)
+        self._log.record(delivery, attempt, outcome.state or DeliveryState.DEAD)
+        if outcome.health is None and cut_off is not None:
+            return replace(outcome, health=cut_off.health)
+        return outcome
+
+    def _cut_off(
+        self,
+        delivery: Delivery,
+        subscription: Subscription,
+        began: datetime,
+        attempt_number: int,
+        now: datetime,
+    ) -> Outcome:
+        """The attempt noted under way at ``began`` never came back (the function ended while
+        it waited): a failed attempt of the delivery and of its endpoint, judged now."""
+        excerpt = "no answer: the attempt was cut off before the endpoint answered"
+        attempt = Attempt(at=began, status=0, latency_ms=0, response_excerpt=excerpt)
+        answer = HttpResponse(status=0, body_excerpt=excerpt, elapsed_ms=0)
+        outcome = self._judge(subscription, answer, attempt_number, attempt, now)
         self._log.record(delivery, attempt, outcome.state or DeliveryState.DEAD)
         return outcome
 
     def _judge(
-        self, subscription: Subscription, response: HttpResponse, attempt_number: int, now: datetime
+        self,
+        subscription: Subscription,
+        response: HttpResponse,
+        attempt_number: int,
+        attempt: Attempt,
+        now: datetime | None = None,
     ) -> Outcome:
+        """The attempt's outcome for the delivery and its endpoint (failing since the first
+        failed attempt; ``now``, when judged later than made, for the schedule)."""
+        now = now or attempt.at
         if 200 <= response.status < 300:
-            # Read again: the attempt took a while, and the stored copy is the one to keep.
-            stored = self._subscriptions.get(subscription.subscription_id) or subscription
-            if stored.failing_since is not None:
+            if subscription.failing_since is not None:
+                # Read again: the attempt took a while, and the stored copy is the one to keep.
+                stored = self._subscriptions.get(subscription.subscription_id) or subscription
                 self._subscriptions.put(
                     stored.model_copy(update={"failing_since": None, "warned_at": None})
                 )
@@ -192,7 +234,7 @@ class DeliveryService:
         if response.status == 410:
             gone = self._disable(subscription, "the endpoint answered 410 Gone", now, gone=True)
             return Outcome(state=DeliveryState.DEAD, health=gone)
-        failing_since = subscription.failing_since or now
+        failing_since = subscription.failing_since or attempt.at
         if now - failing_since >= self._health.disable_after:
             off = self._disable(
                 subscription,
@@ -208,19 +250,6 @@ class DeliveryService:
         asked = retry_after(response.retry_after, now)
         delay = next_delay(schedule, attempt_number, response.status, asked, self._roll())
         return Outcome(DeliveryState.RETRYING, delay, health=warned)
-
-    def _failing_until_answered(self, subscription: Subscription, now: datetime) -> Subscription:
-        """Count the attempt as the endpoint's failure before it is sent; a 2xx undoes it.
-
-        An attempt that never comes back (the Lambda killed mid-request) thus still leaves the
-        endpoint failing since then, and the next answered failure warns or disables it on the
-        usual schedule.
-        """
-        if subscription.failing_since is not None:
-            return subscription  # already failing: nothing new to record
-        marked = subscription.model_copy(update={"failing_since": now})
-        self._subscriptions.put(marked)
-        return marked
 
     def _note_failure(
         self, subscription: Subscription, failing_since: datetime, now: datetime

@@ -8,13 +8,14 @@ the subject's code as the masked view shows it — and what a re-drive needs bes
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Table, is_conditional_failure, s, text
 from gateway.codes import mask
-from gateway.delivery import Attempt, DeliveryRecord, DeliveryState
+from gateway.delivery import Attempt, DeliveryRecord, DeliveryState, Progress
 from gateway.fanout import Delivery
 from gateway.redelivery import Resend, resend_of
 from gateway.stats import Month
@@ -25,15 +26,41 @@ class DynamoDeliveryLog(Table):
         found = self.get(delivery_id)
         return found.state if found else None
 
-    def progress(self, delivery_id: str) -> tuple[DeliveryState | None, int]:
+    def progress(self, delivery_id: str) -> Progress:
         item = self._get({"delivery_id": s(delivery_id)})
         if item is None:
-            return None, 0
-        return DeliveryState(text(item, "state")), int(item.get("tries", {"N": "0"})["N"])
+            return Progress(None, 0)
+        state = DeliveryState(text(item, "state")) if "state" in item else None
+        sending = item.get("sending_at")
+        return Progress(
+            state,
+            int(item.get("tries", {"N": "0"})["N"]),
+            datetime.fromisoformat(sending["S"]) if sending else None,
+        )
+
+    def begin(self, delivery_id: str, at: datetime) -> None:
+        """One small write on the delivery's own item (never the subscription's, which every
+        delivery to that endpoint would then contend for)."""
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key={"delivery_id": s(delivery_id)},
+                UpdateExpression="SET sending_at = :at",
+                ConditionExpression="attribute_not_exists(#state) OR #state <> :delivered",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":at": s(at.isoformat()),
+                    ":delivered": s(DeliveryState.DELIVERED.value),
+                },
+            )
+        except ClientError as error:
+            if not is_conditional_failure(error):
+                raise
 
     def get(self, delivery_id: str) -> DeliveryRecord | None:
+        """None until an attempt was recorded (an attempt under way is only a note)."""
         item = self._get({"delivery_id": s(delivery_id)})
-        return _record(item) if item else None
+        return _record(item) if item and "state" in item else None
 
     def updated_in(self, month: Month) -> list[DeliveryRecord]:
         """Deliveries last touched in ``month`` (Beijing): a scan, for monthly statistics."""
@@ -48,7 +75,7 @@ class DynamoDeliveryLog(Table):
 
     def view(self, delivery_id: str) -> dict[str, Any] | None:
         item = self._get({"delivery_id": s(delivery_id)})
-        return _view(item) if item else None
+        return _view(item) if item and "state" in item else None
 
     def for_subscription(
         self, subscription_id: str, state: DeliveryState | None = None, limit: int = 100
@@ -112,7 +139,7 @@ class DynamoDeliveryLog(Table):
                 "credit_code = :code, listing_id = :lid, origin_region = :origin, "
                 "updated_at = :at, resend = :resend, "
                 "attempts = list_append(if_not_exists(attempts, :none), :attempt) "
-                "REMOVE doc ADD tries :one",
+                "REMOVE doc, sending_at ADD tries :one",
                 # Once delivered, a late duplicate attempt must not turn it back.
                 ConditionExpression="attribute_not_exists(#state) OR #state <> :delivered",
                 ExpressionAttributeNames={"#state": "state"},

@@ -196,4 +196,28 @@ def test_a_dead_delivery_is_reopened_once(deliveries):
         True,
         False,
     )
-    assert deliveries.progress(delivery.delivery_id) == (DeliveryState.RETRYING, 0)
+    assert deliveries.progress(delivery.delivery_id) == (DeliveryState.RETRYING, 0, None)
+
+
+def test_an_attempt_under_way_is_a_note_until_it_is_recorded(deliveries):
+    delivery = delivery_for("sub_1")
+    began = ACCEPTED_AT + timedelta(seconds=1)
+
+    deliveries.begin(delivery.delivery_id, began)
+
+    assert deliveries.progress(delivery.delivery_id) == (None, 0, began)
+    assert deliveries.get(delivery.delivery_id) is None
+    assert deliveries.view(delivery.delivery_id) is None
+    deliveries.record(delivery, attempt(503), DeliveryState.RETRYING)
+    assert deliveries.progress(delivery.delivery_id) == (DeliveryState.RETRYING, 1, None)
+    deliveries.begin(delivery.delivery_id, began + timedelta(seconds=60))
+    assert deliveries.progress(delivery.delivery_id).sending_since == began + timedelta(seconds=60)
+
+
+def test_a_delivered_delivery_takes_no_note_of_a_late_duplicate_attempt(deliveries):
+    delivery = delivery_for("sub_1")
+    deliveries.record(delivery, attempt(204), DeliveryState.DELIVERED)
+
+    deliveries.begin(delivery.delivery_id, ACCEPTED_AT + timedelta(seconds=9))
+
+    assert deliveries.progress(delivery.delivery_id) == (DeliveryState.DELIVERED, 1, None)

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from gateway.delivery import Attempt, DeliveryState, HttpResponse
+from gateway.delivery import Attempt, DeliveryState, HttpResponse, Progress
 from gateway.errors import BatchIdReused, BatchInProgress
 from gateway.fanout import Delivery
 from gateway.listing import Listing
@@ -198,14 +198,24 @@ class InMemoryDeliveryLog:
         self.attempts: dict[str, list[Attempt]] = {}
         self._states: dict[str, DeliveryState] = {}
         self._tries: dict[str, int] = {}
+        self._sending: dict[str, datetime] = {}
 
     def state(self, delivery_id: str) -> DeliveryState | None:
         return self._states.get(delivery_id)
 
-    def progress(self, delivery_id: str) -> tuple[DeliveryState | None, int]:
-        return self._states.get(delivery_id), self._tries.get(delivery_id, 0)
+    def progress(self, delivery_id: str) -> Progress:
+        return Progress(
+            self._states.get(delivery_id),
+            self._tries.get(delivery_id, 0),
+            self._sending.get(delivery_id),
+        )
+
+    def begin(self, delivery_id: str, at: datetime) -> None:
+        if self._states.get(delivery_id) is not DeliveryState.DELIVERED:
+            self._sending[delivery_id] = at
 
     def record(self, delivery: Delivery, attempt: Attempt, state: DeliveryState) -> None:
+        self._sending.pop(delivery.delivery_id, None)
         self.attempts.setdefault(delivery.delivery_id, []).append(attempt)
         if self._states.get(delivery.delivery_id) is not DeliveryState.DELIVERED:
             self._states[delivery.delivery_id] = state

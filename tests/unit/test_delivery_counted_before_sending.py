@@ -1,6 +1,7 @@
-"""An attempt counts against the endpoint's health before it is sent: one that never comes
-back (the Lambda killed mid-request) still leaves the endpoint failing, and it is warned and
-disabled on the usual schedule."""
+"""An attempt is noted on its delivery before it is sent: one that never comes back (the
+function ended mid-request) counts, at the next attempt, as a failed attempt of the delivery
+and of its endpoint, which is then warned and disabled on the usual schedule. The note is on
+the delivery's own record: a healthy endpoint's subscription is never written."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from builders import NOW
 from test_delivery import Harness
 
 from gateway.delivery import DeliveryState, HttpResponse
+from gateway.endpoint_notices import DISABLED
 
 DAY = timedelta(days=1)
 
@@ -25,19 +27,38 @@ def killed_mid_request(
     raise Killed
 
 
-def test_an_attempt_killed_mid_request_leaves_the_endpoint_failing_since_it_began() -> None:
+def test_an_attempt_killed_mid_request_is_noted_on_its_delivery_only() -> None:
     h = Harness(status=200)
     h.transport.post = killed_mid_request  # type: ignore[method-assign]
 
     with pytest.raises(Killed):
         h.service.deliver(h.delivery, 1)
 
+    assert h.log.progress(h.delivery.delivery_id) == (None, 0, NOW)
+    assert h.subscriptions.get("s-1") == h.subscription  # not written
+
+
+def test_the_next_attempt_counts_the_cut_off_one_against_delivery_and_endpoint() -> None:
+    h = Harness(status=503)
+    answering = h.transport.post
+    h.transport.post = killed_mid_request  # type: ignore[method-assign]
+    with pytest.raises(Killed):
+        h.service.deliver(h.delivery, 1)
+    h.transport.post = answering  # type: ignore[method-assign]
+    h.clock.advance(timedelta(minutes=5))
+
+    outcome = h.service.deliver(h.delivery, 2)
+
+    [cut_off, answered] = h.log.attempts[h.delivery.delivery_id]
+    assert (cut_off.at, cut_off.status, answered.status) == (NOW, 0, 503)
+    assert "cut off" in cut_off.response_excerpt
+    assert h.log.progress(h.delivery.delivery_id) == (DeliveryState.RETRYING, 2, None)
     stored = h.subscriptions.get("s-1")
     assert stored is not None
-    assert (stored.failing_since, stored.enabled) == (NOW, True)
+    assert (outcome.state, stored.failing_since) == (DeliveryState.RETRYING, NOW)
 
 
-def test_an_endpoint_whose_attempts_never_came_back_is_disabled_on_schedule() -> None:
+def test_an_endpoint_whose_attempts_never_came_back_is_warned_then_disabled_on_schedule() -> None:
     h = Harness(status=503)
     answering = h.transport.post
     h.transport.post = killed_mid_request  # type: ignore[method-assign]
@@ -53,18 +74,18 @@ def test_an_endpoint_whose_attempts_never_came_back_is_disabled_on_schedule() ->
     assert stored is not None
     assert (outcome.state, stored.enabled) == (DeliveryState.DEAD, False)
     assert stored.disabled_reason == f"failing without a success since {NOW.isoformat()}"
+    assert stored.warned_at == NOW + 2 * DAY  # the first cut-off, judged at the second try
+    assert outcome.health is not None
+    assert outcome.health.notice.type == DISABLED
 
 
-def test_an_answered_success_undoes_the_count() -> None:
+def test_a_healthy_endpoint_is_never_written_and_its_delivery_clears_the_note() -> None:
     h = Harness(status=204)
+    puts = []
+    h.subscriptions.put = puts.append  # type: ignore[method-assign]
 
     outcome = h.service.deliver(h.delivery, 1)
 
-    stored = h.subscriptions.get("s-1")
-    assert stored is not None
-    assert (outcome.state, stored.failing_since, stored.warned_at) == (
-        DeliveryState.DELIVERED,
-        None,
-        None,
-    )
+    assert (outcome.state, puts) == (DeliveryState.DELIVERED, [])
+    assert h.log.progress(h.delivery.delivery_id) == (DeliveryState.DELIVERED, 1, None)
     assert len(h.transport.posts) == 1
