@@ -618,14 +618,23 @@ def at(value: Any, path: tuple[Any, ...]) -> Any:
 def mutated(draw: st.DrawFn, template: dict[str, Any], plausible: bool = False) -> dict[str, Any]:
     """``template`` with one to three fields replaced, dropped, or joined by an unknown one;
     half the time a field with plausible values of its own (dates, codes, enums) is chosen.
-    ``plausible``: only such fields, only such values, so the result often gets far."""
+    ``plausible``: only such fields, only such values, so the result often gets far.
+
+    Every drawn value is copied before it goes in: strategies hand out their constants
+    themselves (``NASTY_SCALARS`` holds ``[]``, ``{}``), and a later round that mutated one in
+    place would change what every later test case draws (Hypothesis then reports a flaky
+    strategy, and the failure it was shrinking is lost)."""
+
+    def fresh(strategy: st.SearchStrategy[Any]) -> Any:
+        return copy.deepcopy(draw(strategy))
+
     body = copy.deepcopy(template)
     for _ in range(draw(st.integers(min_value=1, max_value=3))):
         paths = leaf_paths(body)
         known = [p for p in paths if isinstance(p[-1], str) and p[-1] in FIELD_VALUES]
         if plausible and known:
             path = draw(st.sampled_from(known))
-            at(body, path[:-1])[path[-1]] = draw(FIELD_VALUES[path[-1]])
+            at(body, path[:-1])[path[-1]] = fresh(FIELD_VALUES[path[-1]])
             continue
         if not paths:
             break
@@ -635,9 +644,9 @@ def mutated(draw: st.DrawFn, template: dict[str, Any], plausible: bool = False) 
         if action == "drop":
             del parent[key]
         elif action == "extra" and isinstance(parent, dict):
-            parent[draw(st.text(max_size=10))] = draw(JSON)
+            parent[draw(st.text(max_size=10))] = fresh(JSON)
         else:
-            parent[key] = draw(values_for(key, parent[key]))
+            parent[key] = fresh(values_for(key, parent[key]))
     return body
 
 
@@ -1130,3 +1139,16 @@ def test_regression_redriving_an_empty_delivery_id_is_a_client_error(world: Worl
     path = f"/v1/subscriptions/{world.subscription_id}/redrive"
     body = encode({"delivery_ids": [""]})
     check(world, world.send("POST", path, body, "operator"), "redrive")
+
+
+_PRISTINE_SCALARS = copy.deepcopy(NASTY_SCALARS)
+
+
+@settings(max_examples=300, database=None, deadline=None)
+@given(data=st.data())
+def test_mutating_a_body_never_changes_what_the_strategies_hand_out(data: st.DataObject) -> None:
+    """Else later test cases draw what earlier ones left, and Hypothesis reports a flaky
+    strategy instead of the failure it found."""
+    data.draw(mutated({"measures": [{"result": "executed", "note": ""}], "count": 1}))
+
+    assert _PRISTINE_SCALARS == NASTY_SCALARS
