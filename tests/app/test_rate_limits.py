@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 from app_support import CITY, HUNAN, black_entry, error_code
+
+from chalicelib import bootstrap
+from gateway.clock import FixedClock
 
 
 def limit_region(gateway, code: str, per_minute: int) -> None:
@@ -14,9 +18,18 @@ def limit_region(gateway, code: str, per_minute: int) -> None:
     assert reply.json_body["push_rate_per_minute"] == per_minute
 
 
+def standing_minute() -> None:
+    """Hold the gateway's clock 20 s into the next minute (keys registered just now are valid
+    by then): a test's pushes fall in one rate window, where a real minute could turn between
+    two of them."""
+    moment = (datetime.now(UTC) + timedelta(minutes=1)).replace(second=20, microsecond=0)
+    bootstrap.override_clock(FixedClock(moment))
+
+
 def test_a_region_over_its_limit_is_told_when_to_come_back(gateway):
     signer = gateway.register_platform(CITY)
     limit_region(gateway, CITY, 2)
+    standing_minute()
 
     statuses = [gateway.push(signer, CITY, [black_entry()]).status_code for _ in range(2)]
     refused = gateway.push(signer, CITY, [black_entry()])
@@ -33,6 +46,7 @@ def test_another_regions_pushes_do_not_count(gateway):
     other = gateway.register_platform(HUNAN)
     limit_region(gateway, CITY, 1)
     limit_region(gateway, HUNAN, 1)
+    standing_minute()
 
     assert gateway.push(busy, CITY, [black_entry()]).status_code == 200
     assert gateway.push(busy, CITY, [black_entry()]).status_code == 429
@@ -42,6 +56,7 @@ def test_another_regions_pushes_do_not_count(gateway):
 def test_the_default_limit_comes_from_the_settings(gateway):
     gateway.configure(push_rate_per_minute="1")
     signer = gateway.register_platform(CITY)
+    standing_minute()
 
     assert gateway.push(signer, CITY, [black_entry()]).status_code == 200
     assert gateway.push(signer, CITY, [black_entry()]).status_code == 429
