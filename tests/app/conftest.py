@@ -13,8 +13,10 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from app_support import Gateway, Receiver, configure_app  # noqa: E402
+from app_support import Gateway, Receiver, StreamReader, configure_app  # noqa: E402
 from chalice.test import Client  # noqa: E402
+from delivery_support import DeliveryQueue  # noqa: E402
+from lifecycle_support import listings_stream  # noqa: E402
 
 import app as gateway_app  # noqa: E402
 from chalicelib import bootstrap  # noqa: E402
@@ -37,3 +39,15 @@ def receiver() -> Iterator[Receiver]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def stream(aws: Any) -> StreamReader:
+    """The listings table's stream, read as Lambda's trigger would hand it over."""
+    return listings_stream(aws)
+
+
+@pytest.fixture
+def queue(aws: Any) -> DeliveryQueue:
+    """The delivery queue (and its dead-letter queue), drained into the delivery handler."""
+    return DeliveryQueue(aws.sqs, aws.env["CG_DELIVERY_QUEUE_URL"], aws.env["CG_DELIVERY_DLQ_URL"])

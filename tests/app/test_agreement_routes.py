@@ -323,11 +323,6 @@ def test_the_list_is_filtered_by_subscriber_region(gateway):
 # --- end to end: stream → listing.changed, agreement → recognition.changed -------------------
 
 
-@pytest.fixture
-def stream(aws) -> StreamReader:
-    return StreamReader(aws.streams, aws.env["CG_LISTINGS_STREAM_ARN"], "cn-northwest-1")
-
-
 @dataclass
 class Provinces:
     """大冶市 pushes; 湖南 and 广东 each subscribe one webhook at the same receiver."""

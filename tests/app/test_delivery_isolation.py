@@ -14,7 +14,6 @@ from app_support import (
     CITY,
     HUNAN,
     Receiver,
-    StreamReader,
     black_entry,
     challenge_echo,
     sqs_event,
@@ -35,11 +34,6 @@ class Trickler(ThreadingHTTPServer):
 
     daemon_threads = True
     stop: threading.Event
-
-
-@pytest.fixture
-def stream(aws: Any) -> StreamReader:
-    return StreamReader(aws.streams, aws.env["CG_LISTINGS_STREAM_ARN"], "cn-northwest-1")
 
 
 @pytest.fixture

@@ -21,7 +21,6 @@ from app_support import (
     error_code,
 )
 from delivery_support import (
-    AWS_REGION,
     AnsweringReceiver,
     DeliveryQueue,
     Reply,
@@ -46,16 +45,6 @@ def other_subject_entry() -> dict[str, Any]:
         subject_name="长沙某某商贸有限公司",
         decision_number="(2024)黑09执200号",
     )
-
-
-@pytest.fixture
-def stream(aws: Any) -> StreamReader:
-    return StreamReader(aws.streams, aws.env["CG_LISTINGS_STREAM_ARN"], AWS_REGION)
-
-
-@pytest.fixture
-def queue(aws: Any) -> DeliveryQueue:
-    return DeliveryQueue(aws.sqs, aws.env["CG_DELIVERY_QUEUE_URL"], aws.env["CG_DELIVERY_DLQ_URL"])
 
 
 @pytest.fixture

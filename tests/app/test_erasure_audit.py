@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-import pytest
 from app_support import CITY, PROVINCE, Receiver, StreamReader, sqs_event
 from lifecycle_support import (
     PERSON_CODE,
@@ -25,7 +24,6 @@ from lifecycle_support import (
     china_noon,
     china_today,
     fan_out_and_deliver,
-    listings_stream,
     push_with_removals,
     pushed,
     recent_entry,
@@ -107,11 +105,6 @@ def every_queued_message(aws: Any) -> Iterator[str]:
     for setting in ("CG_DELIVERY_QUEUE_URL", "CG_DELIVERY_DLQ_URL", "CG_UPLOAD_QUEUE_URL"):
         for record in sqs_event(aws.sqs, aws.env[setting], "cn-northwest-1")["Records"]:
             yield json.dumps(record, ensure_ascii=False)
-
-
-@pytest.fixture
-def stream(aws: Any) -> StreamReader:
-    return listings_stream(aws)
 
 
 def test_after_the_purge_no_store_keeps_an_id_number_and_the_log_still_verifies(

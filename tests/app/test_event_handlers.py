@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-import pytest
 from app_support import (
     CITY,
     CREDIT_CODE,
     HUNAN,
     PROVINCE,
-    StreamReader,
     black_entry,
     consume,
     sqs_event,
@@ -23,11 +21,6 @@ from gateway.delivery import DeliveryState
 from gateway.fanout import Delivery
 from gateway.signing import load_public_key
 from gateway.subscriber import verify_delivery
-
-
-@pytest.fixture
-def stream(aws) -> StreamReader:
-    return StreamReader(aws.streams, aws.env["CG_LISTINGS_STREAM_ARN"], "cn-northwest-1")
 
 
 def queued(aws) -> dict:  # type: ignore[no-untyped-def]

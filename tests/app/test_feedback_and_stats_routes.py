@@ -12,7 +12,6 @@ from app_support import (
     CREDIT_CODE,
     HUNAN,
     PROVINCE,
-    StreamReader,
     black_entry,
     error_code,
 )
@@ -21,7 +20,6 @@ from lifecycle_support import (
     Lifecycle,
     fan_out,
     fan_out_and_deliver,
-    listings_stream,
     pushed,
     qingcheng_entry,
     queued_event,
@@ -33,11 +31,6 @@ import app as gateway_app
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
 from gateway.delivery import Attempt, DeliveryState
 from gateway.fanout import Delivery
-
-
-@pytest.fixture
-def stream(aws) -> StreamReader:
-    return listings_stream(aws)
 
 
 @pytest.fixture

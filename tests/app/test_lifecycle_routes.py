@@ -13,7 +13,6 @@ from app_support import (
     CREDIT_CODE,
     HUNAN,
     PROVINCE,
-    StreamReader,
     black_entry,
     error_code,
 )
@@ -28,7 +27,6 @@ from lifecycle_support import (
     china_today,
     fan_out,
     fan_out_event,
-    listings_stream,
     now,
     push_with_removals,
     pushed,
@@ -41,11 +39,6 @@ from lifecycle_support import (
 )
 
 WRONG_TOKEN = "not-the-operator-token-0123456789"
-
-
-@pytest.fixture
-def stream(aws) -> StreamReader:
-    return listings_stream(aws)
 
 
 @pytest.fixture

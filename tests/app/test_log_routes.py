@@ -26,11 +26,6 @@ DECISIONS = ["(2024)黑09执123号", "(2024)黑09执124号", "(2024)黑09执125�
 
 
 @pytest.fixture
-def stream(aws) -> StreamReader:
-    return StreamReader(aws.streams, aws.env["CG_LISTINGS_STREAM_ARN"], "cn-northwest-1")
-
-
-@pytest.fixture
 def city(gateway: Gateway) -> Ed25519Signer:
     return gateway.register_platform(CITY)
 

@@ -56,16 +56,6 @@ def lines(logged: io.StringIO) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def stream(aws: Any) -> StreamReader:
-    return StreamReader(aws.streams, aws.env["CG_LISTINGS_STREAM_ARN"], AWS_REGION)
-
-
-@pytest.fixture
-def queue(aws: Any) -> DeliveryQueue:
-    return DeliveryQueue(aws.sqs, aws.env["CG_DELIVERY_QUEUE_URL"], aws.env["CG_DELIVERY_DLQ_URL"])
-
-
-@pytest.fixture
 def hook() -> Iterator[AnsweringReceiver]:
     server = AnsweringReceiver()
     server.start()

@@ -10,11 +10,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from app_support import CITY, HUNAN, Gateway, StreamReader, black_entry, error_code
+from app_support import CITY, HUNAN, Gateway, black_entry, error_code
 from delivery_support import (
-    AWS_REGION,
     AnsweringReceiver,
-    DeliveryQueue,
     Reply,
     as_operator,
     as_platform,
@@ -26,16 +24,6 @@ from gateway.signing import Ed25519Signer, load_public_key
 from gateway.subscriber import verify_challenge, verify_delivery
 
 REFUSED = Reply(404, "no such hook")
-
-
-@pytest.fixture
-def stream(aws: Any) -> StreamReader:
-    return StreamReader(aws.streams, aws.env["CG_LISTINGS_STREAM_ARN"], AWS_REGION)
-
-
-@pytest.fixture
-def queue(aws: Any) -> DeliveryQueue:
-    return DeliveryQueue(aws.sqs, aws.env["CG_DELIVERY_QUEUE_URL"], aws.env["CG_DELIVERY_DLQ_URL"])
 
 
 @pytest.fixture
