@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	# chalice 1.34 pins pip<26.3: keep pip inside that range instead of fighting it
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check 'pip>=23,<26.3'
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ./client -e '.[dev]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -39,7 +39,7 @@ bench: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy gateway chalicelib
+	$(BIN)/mypy gateway chalicelib client/gateway_client
 
 format: venv
 	$(BIN)/ruff format .

@@ -14,8 +14,8 @@ from typing import Any
 
 from bench.common import CITY, env_float, item_size
 from chalicelib.dynamodb.listings import DynamoListings
-from gateway.listing import ListingEntry
-from gateway.storing import promote
+from gateway.intake import promote
+from gateway_client.contract import ListingEntry
 from infra.local import synthetic
 
 MILLION = 1_000_000

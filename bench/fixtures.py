@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bench.common import PROVINCE, SUBSCRIBER_REGIONS
-from gateway.agreement import Agreement
-from gateway.subscription import Subscription
+from gateway.delivery import Subscription
+from gateway.recognition import Agreement
 
 CREATED = datetime(2025, 1, 1, tzinfo=UTC)
 SUBSCRIBER_NAMES = {code: f"订阅省{code}" for code in SUBSCRIBER_REGIONS}

@@ -3,13 +3,14 @@
 N synthetic entries as one JSON list (BENCH_PIPELINE_SIZE, default 20,000):
 
 * floor: ``json.loads`` of the bytes and ``ListingEntry.model_validate`` of each entry;
-* pipeline: verify the Ed25519 signature (``gateway.ingest.authenticate`` over headers made by
-  ``gateway.client.signed_headers``, an in-memory registry) → parse (``gateway.push.parse_json``,
-  which also refuses duplicate keys) → validate
-  (``gateway.push.validate_entries``) → promote (``gateway.storing.promote``) → dedup
-  (``gateway.dedup.plan`` against an in-memory store holding half the listings at an older
-  version) → for each resulting change, ``gateway.change.change_between`` and recognition +
-  fan-out planning (``gateway.fanout.plan_deliveries``) against 10 subscriptions and 2 agreements.
+* pipeline: verify the Ed25519 signature (``gateway.intake.ingest.authenticate`` over headers
+  made by ``gateway_client.push_client.signed_headers``, an in-memory registry) → parse
+  (``gateway.validation.parse_json``, which also refuses duplicate keys) → validate
+  (``gateway.intake.push.validate_entries``) → promote (``gateway.intake.storing.promote``) →
+  dedup (``gateway.intake.dedup.plan`` against an in-memory store holding half the listings at
+  an older version) → for each resulting change,
+  ``gateway_client.contract.change.change_between`` and recognition + fan-out planning
+  (``gateway.delivery.planning.plan_deliveries``) against 10 subscriptions and 2 agreements.
 
 Best of BENCH_REPEATS runs (default 3) each, every run on cold caches (see ``_first_sight``);
 a per-stage breakdown of the best pipeline run.
@@ -28,26 +29,25 @@ from typing import Any
 
 from bench import fixtures
 from bench.common import CITY, env_int
-from gateway import codes
-from gateway.agreement import Agreement
 from gateway.authentication import authenticate
-from gateway.change import change_between
-from gateway.client import signed_headers
-from gateway.clock import china_date
-from gateway.dedup import plan
-from gateway.fanout import plan_deliveries
-from gateway.listing import Listing, ListingEntry
-from gateway.push import parse_json, validate_entries
+from gateway.delivery import Subscription, plan_deliveries
+from gateway.intake import plan, promote, validate_entries
+from gateway.recognition import Agreement
 from gateway.registry import PlatformKey, Region
-from gateway.signing import (
+from gateway.validation import parse_json
+from gateway_client.contract import (
     DEFAULT_TOLERANCE,
     Ed25519Signer,
+    Listing,
+    ListingEntry,
+    change_between,
+    china_date,
+    codes,
     generate_signing_key,
     load_private_key,
     public_key_text,
 )
-from gateway.storing import promote
-from gateway.subscription import Subscription
+from gateway_client.push_client import signed_headers
 from infra.local import synthetic
 
 NOW = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)

@@ -35,7 +35,7 @@ from typing import Any
 
 from bench import costs, report
 from bench.common import env_float, env_int
-from gateway.listing import LOCAL_IDENTITY_SECRET, identity_key, use_identity_key
+from gateway_client.contract import LOCAL_IDENTITY_SECRET, identity_key, use_identity_key
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent

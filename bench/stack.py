@@ -17,9 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import CITY, REGION_NAMES, cpu_seconds, peak_rss_mb, rss_mb
-from gateway.bulk_client import BulkUploader
-from gateway.client import PushClient, http_request
-from gateway.signing import Ed25519Signer, generate_signing_key, load_private_key, public_key_text
+from gateway_client.contract import (
+    Ed25519Signer,
+    generate_signing_key,
+    load_private_key,
+    public_key_text,
+)
+from gateway_client.push_client import PushClient, http_request
+from gateway_client.uploader import BulkUploader
 from infra.local.stack import LocalStack
 
 REGION = "cn-northwest-1"

@@ -32,10 +32,9 @@ from bench.common import (
 )
 from bench.stack import ExternalStack, MotoProcess
 from chalicelib.bootstrap import container
-from gateway.bulk import lines_of, parse_line
-from gateway.bulk_client import BulkUploader, describe
-from gateway.clock import china_date
-from gateway.storing import promote
+from gateway.intake import parse_line, promote
+from gateway_client.contract import china_date, lines_of
+from gateway_client.uploader import BulkUploader, describe
 from infra.local import synthetic
 
 

@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from typing import Any
 
 from chalice.app import Request, Response
 from pydantic import BaseModel, ConfigDict
 
-from chalicelib import caller, verification_api
+from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
 from chalicelib.observability import correlate, emit, note
-from gateway.authentication import replayed
-from gateway.errors import (
-    Conflict,
-    NotFound,
-    RegionMismatch,
-    UnknownRegion,
-)
-from gateway.gateway_keys import key_set
-from gateway.model import Moment, SingleLine
-from gateway.push import parse_request
+from gateway.delivery import SubscriptionRequest
 from gateway.registry import KeyIdTaken, PlatformKey, Region
-from gateway.signing import ID_HEADER, generate_hmac_secret
-from gateway.subscription import Subscription, SubscriptionRequest, check_webhook_url
+from gateway.validation import parse_request
+from gateway_client.contract import (
+    ID_HEADER,
+    Moment,
+    NotFound,
+    SingleLine,
+    key_set,
+)
 
 
 def push(request: Request) -> Response:
@@ -44,49 +39,16 @@ def push(request: Request) -> Response:
 
 
 def create_subscription(request: Request) -> Response:
-    """Operators may subscribe any region; a platform, by signing, only its own. The new
-    subscription is ``pending`` until its endpoint answers the URL-verification challenge,
-    tried once here (``verification_api``); the reply shows which it is."""
-    c = container()
+    """Operators may subscribe any region; a platform, by signing, only its own
+    (``gateway.delivery.SubscriptionDesk``). 201 with the new subscription, ``pending`` or
+    ``verified`` as its endpoint answered the challenge; a retried request, 200 without the
+    secret."""
     auth = None if caller.is_operator(request) else caller.authenticated(request, idempotent=True)
-    signed_by = auth.key.region if auth else None
     wanted = parse_request(SubscriptionRequest, caller.body(request))
-    if signed_by is not None and wanted.region != signed_by:
-        raise RegionMismatch(f"a {signed_by} key cannot subscribe {wanted.region}", path="region")
-    if c.registry.get_region(wanted.region) is None:
-        raise UnknownRegion(f"region {wanted.region} is not registered", path="region")
-    check_webhook_url(wanted.url, allow_loopback_http=c.settings.local)
-    # A signed request's webhook-id makes a retried creation return the same subscription
-    # (like a push's batch id): a used id is accepted here only to answer with what it created.
-    seed = f"{signed_by}:{auth.signed.msg_id}" if auth else secrets.token_hex(16)
-    subscription_id = "sub_" + hashlib.sha256(seed.encode()).hexdigest()[:24]
-    existing = c.subscriptions.get(subscription_id)
-    if existing is not None:
-        if (
-            SubscriptionRequest.model_validate(existing.model_dump(include=_REQUEST_FIELDS))
-            != wanted
-        ):
-            raise Conflict(
-                "this webhook-id already created a different subscription", path="webhook-id"
-            )
-        # Without the HMAC secret: it is shown once, and a replay must not obtain it.
-        return json_response(200, existing.public_view())
-    if auth is not None and auth.repeated:
-        raise replayed(auth)
-    subscription = Subscription(
-        **wanted.model_dump(),
-        subscription_id=subscription_id,
-        secret=generate_hmac_secret() if wanted.signature_scheme == "v1" else None,
-        created_at=c.clock.now(),
-        log_start=c.exchange_log.head()[0],
-        state="pending",
-    )
-    c.subscriptions.put(subscription)
-    checked, _ = verification_api.attempt(subscription)
-    return json_response(201, checked.model_dump(mode="json"))
-
-
-_REQUEST_FIELDS = set(SubscriptionRequest.model_fields)
+    created = container().subscription_desk.create(wanted, auth)
+    if not created.new:
+        return json_response(200, created.subscription.public_view())
+    return json_response(201, created.subscription.model_dump(mode="json"))
 
 
 def gateway_keys() -> Response:

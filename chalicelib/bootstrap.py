@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from pydantic import SecretStr
 
 from chalicelib.dynamodb.agreements import DynamoAgreements
 from chalicelib.dynamodb.batches import DynamoBatchLedger
@@ -28,21 +26,32 @@ from chalicelib.erasure import StoredCopies
 from chalicelib.http_transport import Urllib3Transport
 from chalicelib.notifications import HealthAnnouncer
 from chalicelib.s3_archive import S3Archive
+from chalicelib.secret_reads import (
+    SecretSigner,
+    identity_key_reader,
+    lazy_secret,
+    read_secret,
+    trail_key_reader,
+)
 from chalicelib.settings import Settings, get_settings
 from chalicelib.sqs_queue import SqsDeliveryQueue
 from chalicelib.upload_queue import SqsUploadQueue
-from gateway.bulk_ingest import BulkIngest, BulkPolicy
-from gateway.clock import Clock, SystemClock
-from gateway.delivery import DeliveryService
-from gateway.ingest import PushPolicy, PushService
-from gateway.lifecycle import shipped_policies
-from gateway.lifecycle_service import LifecycleService
-from gateway.listing import LOCAL_IDENTITY_SECRET, identity_key, use_identity_key
-from gateway.query_trail import trail_key
-from gateway.signing import Ed25519Signer, derive_private_key
-from gateway.uploads import UploadDesk
-from gateway.url_verification import UrlVerifier
-from gateway.workdays import WorkdayCalendar
+from gateway.delivery import (
+    AgreementDesk,
+    DeliveryService,
+    FanOut,
+    SubscriptionDesk,
+    UrlVerifier,
+)
+from gateway.intake import BulkIngest, BulkPolicy, PushPolicy, PushService, UploadDesk
+from gateway.lifecycle import LifecycleService, WorkdayCalendar, shipped_policies
+from gateway_client.contract import (
+    Clock,
+    Ed25519Signer,
+    SystemClock,
+    derive_private_key,
+    use_identity_key,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -88,6 +97,36 @@ class Container:
     def operator_token(self) -> str | None:
         return self.read_operator_token()
 
+    # The application services the route bodies and event handlers call, built on first use.
+
+    @cached_property
+    def fan_out(self) -> FanOut:
+        return FanOut(
+            self.listings, self.subscriptions, self.agreements, self.exchange_log, self.queue
+        )
+
+    @cached_property
+    def agreement_desk(self) -> AgreementDesk:
+        return AgreementDesk(
+            self.agreements,
+            self.registry,
+            self.listings,
+            self.subscriptions,
+            self.queue,
+            self.clock,
+        )
+
+    @cached_property
+    def subscription_desk(self) -> SubscriptionDesk:
+        return SubscriptionDesk(
+            self.subscriptions,
+            self.registry,
+            self.exchange_log,
+            self.url_verifier,
+            self.clock,
+            allow_loopback_http=self.settings.local,
+        )
+
 
 def _client(settings: Settings, service: str) -> Any:
     return boto3.session.Session().client(
@@ -96,16 +135,6 @@ def _client(settings: Settings, service: str) -> Any:
         endpoint_url=settings.aws_endpoint_url,
         config=_BOTO_CONFIG,
     )
-
-
-def _secret(client: Any, inline: SecretStr | None, arn: str | None) -> str | None:
-    """The inline value when set, else the Secrets Manager one (read once per container)."""
-    if inline is not None:
-        return inline.get_secret_value()
-    if arn is None:
-        return None
-    value: str = client.get_secret_value(SecretId=arn)["SecretString"]
-    return value
 
 
 def build(settings: Settings, clock: Clock) -> Container:
@@ -119,9 +148,9 @@ def build(settings: Settings, clock: Clock) -> Container:
     feedback = DynamoFeedback(dynamodb, settings.feedback_table)
     exchange_log = DynamoExchangeLog(dynamodb, settings.exchange_log_table)
     secrets = _client(settings, "secretsmanager")
-    signing_secret = _lazy_secret(secrets, settings.signing_key, settings.signing_key_secret_arn)
-    signer = _SecretSigner(settings.signing_key_id, lambda: derive_private_key(signing_secret()))
-    use_identity_key(_identity_key(secrets, settings))
+    signing_secret = lazy_secret(secrets, settings.signing_key, settings.signing_key_secret_arn)
+    signer = SecretSigner(settings.signing_key_id, lambda: derive_private_key(signing_secret()))
+    use_identity_key(identity_key_reader(secrets, settings))
     policy = PushPolicy(
         max_body_bytes=settings.max_body_bytes,
         tolerance=settings.tolerance,
@@ -147,7 +176,7 @@ def build(settings: Settings, clock: Clock) -> Container:
         nonces=DynamoNonces(dynamodb, settings.batches_table),
         rates=rates,
         query_trail=DynamoQueryTrail(dynamodb, settings.query_trail_table),
-        trail_key=_trail_key(secrets, settings, signing_secret),
+        trail_key=trail_key_reader(secrets, settings, signing_secret),
         queue=SqsDeliveryQueue(sqs, settings.delivery_queue_url, settings.delivery_dlq_url),
         push_service=PushService(
             registry,
@@ -188,57 +217,12 @@ def build(settings: Settings, clock: Clock) -> Container:
         archive=archive,
         signer=signer,
         read_operator_token=cache(
-            lambda: _secret(secrets, settings.operator_token, settings.operator_token_secret_arn)
+            lambda: read_secret(
+                secrets, settings.operator_token, settings.operator_token_secret_arn
+            )
         ),
         aws_clients={"dynamodb": dynamodb, "s3": s3, "sqs": sqs, **({"sns": sns} if sns else {})},
     )
-
-
-def _lazy_secret(secrets: Any, inline: SecretStr | None, arn: str | None) -> Callable[[], str]:
-    """A secret read on first use, once: each function's role may read only the secrets its
-    handlers use (``infra/package.py``), so none is read just because the container is built."""
-    return cache(lambda: _secret(secrets, inline, arn) or "")
-
-
-class _SecretSigner(Ed25519Signer):
-    """The gateway's signer, its private key derived from the signing secret on first use."""
-
-    _load: Callable[[], Ed25519PrivateKey]
-
-    def __init__(self, key_id: str, load: Callable[[], Ed25519PrivateKey]) -> None:
-        object.__setattr__(self, "key_id", key_id)
-        object.__setattr__(self, "_load", cache(load))
-
-    @property
-    def private_key(self) -> Ed25519PrivateKey:
-        return self._load()
-
-
-def _trail_key(
-    secrets: Any, settings: Settings, signing_secret: Callable[[], str]
-) -> Callable[[], bytes]:
-    """The query trail's key, from its own secret or else from the signing secret (each under
-    the trail's label), fetched once and only when a query first needs it."""
-
-    @cache
-    def load() -> bytes:
-        own = _secret(secrets, settings.trail_key, settings.trail_key_secret_arn)
-        return trail_key(own or signing_secret())
-
-    return load
-
-
-def _identity_key(secrets: Any, settings: Settings) -> Callable[[], bytes]:
-    """The listing-id key, read when an id is first derived (the API and the upload worker;
-    fan-out and delivery never derive one, so they need no access to the secret). Only the
-    local stage, which ``Settings`` checks, falls back to the fixed local key."""
-
-    @cache
-    def load() -> bytes:
-        own = _secret(secrets, settings.identity_key, settings.identity_key_secret_arn)
-        return identity_key(own or LOCAL_IDENTITY_SECRET)
-
-    return load
 
 
 def _lifecycle(

@@ -17,10 +17,9 @@ from pydantic import ValidationError
 from chalicelib.bootstrap import container
 from chalicelib.settings import event_sources
 from gateway.authentication import Authenticated, authenticate_request, replayed
-from gateway.disclosure import ANONYMOUS, Viewer
-from gateway.errors import OperatorCredentialsRequired, OperatorOnly
-from gateway.push import M, schema_error
-from gateway.signing import RequestTarget
+from gateway.recognition import ANONYMOUS, Viewer
+from gateway.validation import M, schema_error
+from gateway_client.contract import OperatorCredentialsRequired, OperatorOnly, RequestTarget
 
 _verified: WeakKeyDictionary[Request, Authenticated] = WeakKeyDictionary()
 

@@ -13,12 +13,9 @@ from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
 from chalicelib.log_api import owned_subscription
-from gateway.change import Change
-from gateway.delivery import DeliveryState
-from gateway.errors import NotFound, RegionMismatch, SchemaError
-from gateway.fanout import Delivery
-from gateway.push import parse_request
-from gateway.redelivery import Resend, rebuild
+from gateway.delivery import Delivery, DeliveryState, Resend, rebuild
+from gateway.validation import parse_request
+from gateway_client.contract import Change, NotFound, RegionMismatch, SchemaError
 
 
 def list_deliveries(request: Request, subscription_id: str) -> Response:

@@ -1,7 +1,7 @@
 """The purge's reach beyond the listing item: every other stored copy of a listing's content.
 
 Delivery records hold none (``chalicelib.dynamodb.deliveries``); raw pushes and uploads expire
-by the bucket's lifecycle rules before any purge is due (``gateway.retention.purge_due``).
+by the bucket's lifecycle rules before any purge is due (``gateway.lifecycle.retention.purge_due``).
 """
 
 from __future__ import annotations

@@ -23,18 +23,16 @@ from chalicelib.dynamodb.listings import listing_from_item
 from chalicelib.log_api import publish_checkpoint
 from chalicelib.observability import correlate, emit, logger, note
 from chalicelib.upload_queue import uploads_in
-from gateway.catalogue import ListKind
-from gateway.change import Change, ChangeType, change_between, purged
-from gateway.clock import china_date
-from gateway.delivery import DeliveryState
-from gateway.fanout import (
+from gateway.delivery import (
     Delivery,
-    plan_deliveries,
-    plan_intensified,
-    replace_listings,
-    stamped,
+    DeliveryState,
 )
-from gateway.listing import Listing
+from gateway_client.contract import (
+    Change,
+    Listing,
+    change_between,
+    purged,
+)
 
 
 def changes_in(records: Sequence[dict[str, Any]]) -> list[tuple[Change, Listing | None]]:
@@ -78,7 +76,8 @@ def tick() -> dict[str, Any]:
 
 
 def fan_out(records: Sequence[dict[str, Any]]) -> None:
-    """Queue one delivery per (change, matching subscription), and intensified flags that flip.
+    """Queue one delivery per (change, matching subscription), and intensified flags that flip
+    (``gateway.delivery.FanOut``).
 
     A failure raises, so Lambda retries the whole stream batch; deliveries have deterministic
     ids, so a repeat only produces copies the delivery handler recognises.
@@ -86,28 +85,7 @@ def fan_out(records: Sequence[dict[str, Any]]) -> None:
     _emit_lag(records)
     changes = changes_in(records)
     note(changes=len(changes), deliveries=0)
-    if not changes:
-        return
-    c = container()
-    logged = c.exchange_log.append([change for change, _ in changes])
-    subscriptions = c.subscriptions.all()
-    if not subscriptions:
-        return
-    agreements = c.agreements.all()
-    deliveries = [
-        d for change, _ in changes for d in plan_deliveries(change, subscriptions, agreements)
-    ]
-    for code, steps in _black_changes_by_subject(changes).items():
-        after = replace_listings(
-            c.listings.subject(code), {ch.listing.listing_id: ch.listing for ch, _ in steps}
-        )
-        before = replace_listings(after, _first_previous(steps))
-        trigger = steps[-1][0]
-        deliveries += plan_intensified(
-            trigger, before, after, subscriptions, agreements, china_date(trigger.occurred_at)
-        )
-    c.queue.enqueue(stamped(deliveries, logged, c.exchange_log.allocate))
-    note(deliveries=len(deliveries))
+    note(deliveries=container().fan_out.run(changes))
 
 
 def _emit_lag(records: Sequence[dict[str, Any]]) -> None:
@@ -120,26 +98,6 @@ def _emit_lag(records: Sequence[dict[str, Any]]) -> None:
     if stamps:
         lag = max(0.0, time.time() - min(stamps)) * 1000
         emit({"FanOutLag": lag}, MetricUnit.Milliseconds)
-
-
-def _black_changes_by_subject(
-    changes: Sequence[tuple[Change, Listing | None]],
-) -> dict[str, list[tuple[Change, Listing | None]]]:
-    grouped: dict[str, list[tuple[Change, Listing | None]]] = defaultdict(list)
-    for change, previous in changes:
-        # A purged listing was not in force, so it flips nobody's flag (and its tombstone's
-        # code is masked): it is left out.
-        if change.listing.kind is ListKind.BLACK and change.type is not ChangeType.PURGED:
-            grouped[change.listing.credit_code].append((change, previous))
-    return grouped
-
-
-def _first_previous(steps: Sequence[tuple[Change, Listing | None]]) -> dict[str, Listing | None]:
-    """Each listing as it was before the first of these steps touched it."""
-    earliest: dict[str, Listing | None] = {}
-    for change, previous in steps:
-        earliest.setdefault(change.listing.listing_id, previous)
-    return earliest
 
 
 def deliver(records: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, str]]]:

@@ -11,7 +11,7 @@ from chalice.app import Response
 from pydantic import BaseModel
 
 from chalicelib.observability import note
-from gateway import errors
+from gateway_client.contract import errors
 
 P = ParamSpec("P")
 M = TypeVar("M", bound=BaseModel)

@@ -1,7 +1,8 @@
 """Outbound webhook POSTs: no redirects followed, no hidden retries, bounded response read.
 
 SSRF: the host is resolved once, every address it resolves to is checked
-(``gateway.addresses.refusal``) and the connection goes to the first of those very addresses,
+(``gateway.delivery.addresses.refusal``) and the connection goes to the first of those very
+addresses,
 never through a second lookup a DNS-rebinding name could answer differently; TLS still checks
 the certificate against the host name (SNI too) and ``Host`` names it. A name that does not
 resolve is refused (fail closed). ``allow_private`` (the local stack) skips only the address
@@ -27,8 +28,7 @@ from urllib.parse import urlsplit
 import urllib3
 from urllib3.connection import HTTPConnection, HTTPSConnection
 
-from gateway.addresses import parse_address, refusal
-from gateway.delivery import HttpResponse
+from gateway.delivery import HttpResponse, parse_address, refusal
 
 _EXCERPT_BYTES = 2048
 

@@ -12,13 +12,16 @@ from chalicelib.bootstrap import container, lifecycle_at
 from chalicelib.http_errors import json_response
 from chalicelib.log_api import publish_checkpoint
 from chalicelib.tick_function import run_tick
-from gateway.clock import FixedClock, china_date
-from gateway.codes import requested_code
-from gateway.errors import BadRequest
 from gateway.lifecycle import ObjectionDecision, ObjectionFiling, RepairRequest
-from gateway.listing import Listing
-from gateway.model import Moment
-from gateway.push import parse_request
+from gateway.validation import parse_request
+from gateway_client.contract import (
+    BadRequest,
+    FixedClock,
+    Listing,
+    Moment,
+    china_date,
+    requested_code,
+)
 
 
 def _code(credit_code: str) -> str:

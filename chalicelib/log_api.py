@@ -10,12 +10,18 @@ from pydantic import BaseModel, ConfigDict, Field
 from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
-from gateway.change import Change
-from gateway.errors import NotFound, RegionMismatch, SchemaError, SubscriptionPending
-from gateway.exchange_log import Checkpoint, LogEntry, replayable, sign_checkpoint
-from gateway.fanout import plan_deliveries, stamped
-from gateway.push import parse_request
-from gateway.subscription import Subscription
+from gateway.delivery import Subscription, plan_deliveries, replayable, stamped
+from gateway.validation import parse_request
+from gateway_client.contract import (
+    Change,
+    Checkpoint,
+    LogEntry,
+    NotFound,
+    RegionMismatch,
+    SchemaError,
+    SubscriptionPending,
+    sign_checkpoint,
+)
 
 _PAGE = 100
 _MAX_LIMIT = 1000

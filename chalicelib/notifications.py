@@ -1,7 +1,7 @@
 """Announcing an endpoint's health change: to the operations topic and to the endpoint itself.
 
 The delivery service decides that a subscription has failed long enough to warn, or is now
-disabled (``gateway.endpoint_notices``); this publishes the notice to SNS
+disabled (``gateway.delivery.health``); this publishes the notice to SNS
 (``CG_OPERATIONS_TOPIC_ARN``; without one, nothing is published) and POSTs it, signed as the
 subscription's deliveries are, to its endpoint, once. Neither may fail the delivery batch: the
 transition is already stored, and the ``SubscriptionFailing`` / ``SubscriptionDisabled`` metrics
@@ -15,10 +15,8 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.observability import emit, logger
-from gateway.delivery import WebhookTransport, webhook_headers
-from gateway.endpoint_notices import DISABLED, EndpointNotice, HealthChange
-from gateway.signing import Ed25519Signer
-from gateway.subscription import Subscription
+from gateway.delivery import HealthChange, Subscription, WebhookTransport, webhook_headers
+from gateway_client.contract import DISABLED, Ed25519Signer, EndpointNotice
 
 NOTICE_TIMEOUT_SECONDS = 5.0  # sent from the delivery handler, between deliveries
 METRIC = {DISABLED: "SubscriptionDisabled"}  # else SubscriptionFailing

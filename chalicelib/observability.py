@@ -30,7 +30,7 @@ from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 from chalice.app import Chalice, ConvertToMiddleware, Request, Response
 
-from gateway.codes import mask_ids_in
+from gateway_client.contract import mask_ids_in
 
 SERVICE = "credit-gateway"
 NAMESPACE = "CreditGateway"

@@ -35,15 +35,17 @@ from chalicelib.log_api import _MAX_LIMIT, _Replay
 from chalicelib.reports_api import NotYourDelivery
 from chalicelib.stream_redrive import RedriveReport, RedriveRequest
 from chalicelib.uploads_api import UploadReply
-from gateway import errors
-from gateway.agreement import Agreement, AgreementTerms
-from gateway.bulk import UploadManifest
-from gateway.delivery import Attempt, DeliveryState
-from gateway.disclosure import PersonalQueryRequiresSignature
-from gateway.exchange_log import Checkpoint, LogEntry
-from gateway.feedback import Feedback, FeedbackReport
-from gateway.gateway_keys import PublishedKey
+from gateway.delivery import Attempt, DeliveryState, Subscription, SubscriptionRequest
+from gateway.intake import (
+    BATCH_ID_RE,
+    MAX_ENTRIES,
+    PushEnvelope,
+    PushResult,
+    UploadIdReused,
+    UploadManifest,
+)
 from gateway.lifecycle import (
+    ListingChanged,
     NotInForce,
     ObjectionDecision,
     ObjectionFiling,
@@ -52,25 +54,34 @@ from gateway.lifecycle import (
     RepairRequest,
     RepairTooEarly,
 )
-from gateway.lifecycle_service import ListingChanged
-from gateway.listing import Listing, ListingEntry
-from gateway.model import Frozen
 from gateway.ownership import NotListingOwner
-from gateway.push import BATCH_ID_RE, MAX_ENTRIES, PushEnvelope, PushResult
-from gateway.query import SubjectView
-from gateway.query_trail import Purpose, TrailEntry
+from gateway.recognition import (
+    Agreement,
+    AgreementTerms,
+    Feedback,
+    FeedbackReport,
+    PersonalQueryRequiresSignature,
+    SubjectView,
+    TrailEntry,
+)
 from gateway.registry import KeyIdTaken, PlatformKey, Region
-from gateway.signing import (
+from gateway.statistics import MonthlyStats
+from gateway.strict_json import DuplicateKey
+from gateway_client.contract import (
     ID_HEADER,
     KEY_ID_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
+    Checkpoint,
+    Frozen,
+    Listing,
+    ListingEntry,
+    LogEntry,
+    PublishedKey,
+    Purpose,
+    errors,
     uses_push_form,
 )
-from gateway.stats import MonthlyStats
-from gateway.strict_json import DuplicateKey
-from gateway.subscription import Subscription, SubscriptionRequest
-from gateway.uploads import UploadIdReused
 
 DOCUMENT_VERSION = "1.1.0"  # of the /v1 contract; raise it when the document changes
 JSON = "application/json"

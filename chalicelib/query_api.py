@@ -1,5 +1,6 @@
 """The one-stop query and its trail: who may see which of a subject's listings, how, and the
-record of every look at a person (``gateway.disclosure``, ``gateway.query_trail``)."""
+record of every look at a person (``gateway.recognition.disclosure``,
+``gateway.recognition.query_trail``)."""
 
 from __future__ import annotations
 
@@ -11,23 +12,29 @@ from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
 from chalicelib.log_api import _int_param
-from gateway.clock import china_date
-from gateway.codes import mask, requested_code
-from gateway.disclosure import PersonalQueryRequiresSignature, Viewer, is_natural_person
-from gateway.errors import NotFound, SchemaError
 from gateway.ownership import NotListingOwner
-from gateway.query import subject_view
-from gateway.query_trail import (
+from gateway.rate_limit import admit
+from gateway.recognition import (
+    PersonalQueryRequiresSignature,
+    Viewer,
     entry_for,
+    is_natural_person,
     keyed,
     leaves_trail,
-    purpose_of,
     readable,
-    required,
     subject_key,
+    subject_view,
 )
-from gateway.rate_limit import admit
-from gateway.regions import check_region_code
+from gateway_client.contract import (
+    NotFound,
+    SchemaError,
+    check_region_code,
+    china_date,
+    mask,
+    purpose_of,
+    requested_code,
+    required,
+)
 
 _TRAIL_PAGE = 50
 _ENTRY_ID = re.compile(r"[0-9T:.\-Z]{27}#[0-9a-f]{16}")  # a page's ``next``

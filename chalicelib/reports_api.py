@@ -10,21 +10,22 @@ from chalice.app import Request, Response
 from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
-from gateway.clock import china_date
-from gateway.codes import requested_code
 from gateway.delivery import DeliveryState
-from gateway.errors import (
+from gateway.lifecycle import WorkdayCalendar
+from gateway.recognition import Feedback, FeedbackReport
+from gateway.statistics import Month, monthly_stats
+from gateway.validation import parse_request
+from gateway_client.contract import (
     Conflict,
     ForbiddenError,
     NotFound,
     RegionMismatch,
     SchemaError,
+    check_region_code,
+    china_date,
+    requested_code,
+    within,
 )
-from gateway.feedback import Feedback, FeedbackReport
-from gateway.push import parse_request
-from gateway.regions import check_region_code, within
-from gateway.stats import Month, monthly_stats
-from gateway.workdays import WorkdayCalendar
 
 T = TypeVar("T")
 

@@ -9,11 +9,11 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from gateway.bulk import DEFAULT_REMOVAL_THRESHOLD
 from gateway.delivery import DEFAULT_RETRY_SCHEDULE
-from gateway.gateway_keys import PublishedKey
-from gateway.query_trail import DEFAULT_KEEP_DAYS
-from gateway.retention import EVIDENCE_DAYS
+from gateway.intake import DEFAULT_REMOVAL_THRESHOLD
+from gateway.lifecycle import EVIDENCE_DAYS
+from gateway.recognition import DEFAULT_KEEP_DAYS
+from gateway_client.contract import PublishedKey
 
 
 class Settings(BaseSettings):

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from gateway.codes import mask
-from gateway.fanout import Delivery
+from gateway.delivery import Delivery
+from gateway_client.contract import mask
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient

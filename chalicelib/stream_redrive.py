@@ -31,7 +31,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from chalicelib import caller, events
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
-from gateway.push import parse_request
+from gateway.validation import parse_request
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient

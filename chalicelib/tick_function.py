@@ -20,7 +20,7 @@ import boto3
 from botocore.config import Config
 
 from chalicelib.settings import Settings
-from gateway.errors import Conflict
+from gateway_client.contract import Conflict
 
 # One attempt: a retried invocation would run the tick twice (or meet the one running).
 _CONFIG = Config(retries={"total_max_attempts": 1}, read_timeout=900)

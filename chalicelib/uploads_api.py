@@ -13,11 +13,8 @@ from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
 from chalicelib.s3_archive import NDJSON
-from gateway.bulk import Upload, UploadStatus
-from gateway.errors import NotFound, RegionMismatch, SchemaError
-from gateway.model import Frozen
-from gateway.push import BATCH_ID_RE
-from gateway.regions import check_region_code
+from gateway.intake import BATCH_ID_RE, Upload, UploadStatus
+from gateway_client.contract import Frozen, NotFound, RegionMismatch, SchemaError, check_region_code
 
 
 def request_upload(request: Request) -> Response:

@@ -1,6 +1,6 @@
 """URL verification through the API: at creation, and again on the owner's request.
 
-The attempt runs inside the request (``gateway.url_verification``: one signed challenge, a
+The attempt runs inside the request (``gateway.delivery.url_verification``: one signed challenge, a
 5 s hard timeout, the deliveries' SSRF-checked transport), so the caller sees at once whether
 its endpoint is ``verified`` or still ``pending`` and why. Deliveries planned meanwhile were
 parked as dead without a request; a successful verification re-drives them, as ``enable`` does.
@@ -14,7 +14,7 @@ from chalicelib.bootstrap import container
 from chalicelib.delivery_api import redrive_dead
 from chalicelib.http_errors import json_response
 from chalicelib.log_api import owned_subscription
-from gateway.subscription import Subscription
+from gateway.delivery import Subscription
 
 
 def attempt(subscription: Subscription) -> tuple[Subscription, int]:

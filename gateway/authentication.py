@@ -13,16 +13,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from gateway.errors import BadRequest, MissingSignature, RequestReplayed, UnknownKey, UnknownRegion
 from gateway.ports import NonceStore, Registry
 from gateway.rate_limit import RateCounter, admit
 from gateway.registry import PlatformKey, Region
-from gateway.signing import (
+from gateway_client.contract import (
     ID_HEADER,
     KEY_ID_HEADER,
     REQUEST_ID_RE,
+    BadRequest,
+    MissingSignature,
+    RequestReplayed,
     RequestTarget,
     SignedHeaders,
+    UnknownKey,
+    UnknownRegion,
     load_public_key,
     verify_ed25519,
 )

@@ -9,8 +9,7 @@ region take a listing over by pushing an old copy of it.
 
 from __future__ import annotations
 
-from gateway.errors import ForbiddenError
-from gateway.regions import within
+from gateway_client.contract import ForbiddenError, within
 
 NOT_OWNER = "not_listing_owner"
 

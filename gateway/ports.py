@@ -2,49 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Protocol
 
-from gateway.bulk import Upload
-from gateway.fanout import Delivery
-from gateway.listing import Listing
-from gateway.push import PushResult
 from gateway.registry import PlatformKey, Region
-from gateway.subscription import Subscription
-
-
-class Registry(Protocol):
-    def get_region(self, code: str) -> Region | None: ...
-    def put_region(self, region: Region) -> None: ...
-    def get_key(self, key_id: str) -> PlatformKey | None: ...
-    def put_key(self, key: PlatformKey) -> None:
-        """Store a new key, or a new state of a key of the same region (revocation).
-
-        Raises ``KeyIdTaken`` when the key id belongs to another region, atomically."""
-        ...
-
-
-class Archive(Protocol):
-    def put(self, key: str, body: bytes, metadata: Mapping[str, str]) -> bool:
-        """Store raw bytes durably, only if nothing is stored under ``key`` yet: evidence is
-        never overwritten. Returns False when the key was taken (the bytes were not written)."""
-        ...
-
-
-class BatchLedger(Protocol):
-    def claim(
-        self, region: str, batch_id: str, body_sha256: str, now: datetime, lease: timedelta
-    ) -> PushResult | None:
-        """Start a batch; return its stored result if it already finished.
-
-        Raises ``BatchIdReused`` for another body under the same id and ``BatchInProgress``
-        while another claim's lease runs.
-        """
-        ...
-
-    def finish(self, region: str, batch_id: str, result: PushResult) -> None: ...
-
+from gateway_client.contract import Listing
 
 Write = tuple[Listing, str | None]
 """A listing to store, and the version it must replace (``None``: it must not exist yet)."""
@@ -81,44 +44,21 @@ class Erasure(Protocol):
         ...
 
 
-class SubscriptionStore(Protocol):
-    def put(self, subscription: Subscription) -> None: ...
-    def get(self, subscription_id: str) -> Subscription | None: ...
-    def all(self) -> list[Subscription]: ...
+class Registry(Protocol):
+    def get_region(self, code: str) -> Region | None: ...
+    def put_region(self, region: Region) -> None: ...
+    def get_key(self, key_id: str) -> PlatformKey | None: ...
+    def put_key(self, key: PlatformKey) -> None:
+        """Store a new key, or a new state of a key of the same region (revocation).
 
-
-class DeliveryQueue(Protocol):
-    def enqueue(self, deliveries: Iterable[Delivery]) -> None: ...
-
-
-class UploadStore(Protocol):
-    def create(self, upload: Upload) -> Upload | None:
-        """Store a new upload; if its id is taken in its region, return the one stored."""
-        ...
-
-    def get(self, region: str, upload_id: str) -> Upload | None: ...
-
-    def save(self, upload: Upload) -> None: ...
-
-    def lease(
-        self, region: str, upload_id: str, owner: str, now: datetime, until: datetime
-    ) -> bool:
-        """Hold the upload for one ingest run; ``False`` while another run's lease lasts."""
-        ...
-
-    def release(self, region: str, upload_id: str, owner: str) -> None: ...
-
-
-class UploadedFiles(Protocol):
-    def read(self, key: str, version_id: str | None, start: int) -> Iterable[bytes]:
-        """The object's bytes from ``start`` on, in chunks (never the whole file at once)."""
+        Raises ``KeyIdTaken`` when the key id belongs to another region, atomically."""
         ...
 
 
-class SourceIndex(Protocol):
-    def held_by(self, region: str, domains: Sequence[str]) -> Iterator[tuple[str, str]]:
-        """(credit code, listing id) of the listings in force in ``domains`` that ``region``
-        published or relayed."""
+class Archive(Protocol):
+    def put(self, key: str, body: bytes, metadata: Mapping[str, str]) -> bool:
+        """Store raw bytes durably, only if nothing is stored under ``key`` yet: evidence is
+        never overwritten. Returns False when the key was taken (the bytes were not written)."""
         ...
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from gateway.errors import RateLimited
+from gateway_client.contract import RateLimited
 
 WINDOW = timedelta(minutes=1)
 

@@ -7,10 +7,15 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
-from gateway.errors import Conflict
-from gateway.model import ONE_LINE, Frozen, Moment
-from gateway.regions import RegionCode, parent
-from gateway.signing import load_public_key
+from gateway_client.contract import (
+    ONE_LINE,
+    Conflict,
+    Frozen,
+    Moment,
+    RegionCode,
+    load_public_key,
+    parent,
+)
 
 KeyId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{3,64}$")]
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from gateway.errors import BadRequest
+from gateway_client.contract import BadRequest
 
 
 class DuplicateKey(BadRequest):

@@ -1,7 +1,9 @@
-"""Put the domain core into the Lambda bundle: copy ``gateway/`` (code and data) into ``vendor/``.
+"""Put the domain core into the Lambda bundle: copy ``gateway/`` and the client package's
+``gateway_client/`` (code and data) into ``vendor/``.
 
 ``chalice package`` zips ``app.py``, ``chalicelib/`` and what ``requirements.txt`` resolves to;
-``gateway/`` is none of these, and without it every function fails on its first import. Chalice
+``gateway/`` and ``client/gateway_client/`` are none of these, and without it every function fails
+on its first import. Chalice
 adds a top-level ``vendor/`` directory's contents to the zip root as they are, so a fresh copy
 there before each package puts ``gateway`` beside ``app.py``, where Lambda's ``/var/task`` on
 ``sys.path`` finds it. ``vendor/`` is a build product (git-ignored), rebuilt from scratch each
@@ -18,7 +20,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("gateway",)  # what the functions import besides app.py, chalicelib and requirements
+# What the functions import besides app.py, chalicelib and requirements: each package's folder,
+# copied to the zip root under its own name.
+PACKAGES = ("gateway", "client/gateway_client")
 PATTERNS = ("*.py", "data/*.json")
 
 
@@ -27,8 +31,14 @@ def bundled_files(root: Path = ROOT) -> list[Path]:
     files: set[Path] = set()
     for package in PACKAGES:
         for pattern in PATTERNS:
-            files.update(p for p in (root / package).rglob(pattern) if "__pycache__" not in p.parts)
+            found = (root / package).rglob(pattern)
+            files.update(p for p in found if "__pycache__" not in p.parts)
     return sorted(path.relative_to(root) for path in files)
+
+
+def _in_bundle(relative: Path) -> Path:
+    """Where a source file lands: under its package's own name at the zip root."""
+    return Path(*relative.parts[1:]) if relative.parts[0] == "client" else relative
 
 
 def vendor(target: Path, root: Path = ROOT) -> list[Path]:
@@ -36,7 +46,7 @@ def vendor(target: Path, root: Path = ROOT) -> list[Path]:
     shutil.rmtree(target, ignore_errors=True)
     copied = bundled_files(root)
     for relative in copied:
-        destination = target / relative
+        destination = target / _in_bundle(relative)
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(root / relative, destination)
     return copied

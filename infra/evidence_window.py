@@ -2,7 +2,8 @@
 pushes and uploads (its lifecycle rules) and how long the lifecycle tick waits before a purge
 (``CG_EVIDENCE_DAYS``), so no archived copy of a listing outlives it.
 
-``infra/resources.json`` holds the default (``gateway.retention.EVIDENCE_DAYS``) as a literal,
+``infra/resources.json`` holds the default (``gateway.lifecycle.retention.EVIDENCE_DAYS``) as a
+literal,
 which the local stack provisions as is; the deployed template refers to the parameter instead.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.retention import EVIDENCE_DAYS, RETENTION_YEARS
+from gateway.lifecycle import EVIDENCE_DAYS, RETENTION_YEARS
 
 PARAMETER = "EvidenceDays"
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from aws_support import Aws, provisioned_aws
 
-from gateway.listing import LOCAL_IDENTITY_SECRET, identity_key, use_identity_key
+from gateway_client.contract.listing import LOCAL_IDENTITY_SECRET, identity_key, use_identity_key
 
 
 @pytest.fixture

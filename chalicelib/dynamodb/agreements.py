@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.dynamodb.base import Table, s, text
-from gateway.agreement import Agreement
+from gateway.recognition import Agreement
 
 
 class DynamoAgreements(Table):

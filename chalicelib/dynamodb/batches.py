@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Table, is_conditional_failure, n, s, text
-from gateway.errors import BatchIdReused, BatchInProgress
-from gateway.push import PushResult
+from gateway.intake import PushResult
+from gateway_client.contract import BatchIdReused, BatchInProgress
 
 RETENTION = timedelta(days=30)
 

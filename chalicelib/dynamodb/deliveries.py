@@ -3,7 +3,7 @@
 It keeps what an operator needs to diagnose a delivery — ids, state, attempts (time, status,
 latency, a response excerpt with ID-shaped text masked), the listing and change it was about,
 the subject's code as the masked view shows it — and what a re-drive needs besides the change
-(``gateway.redelivery.Resend``); never the listing itself.
+(``gateway.delivery.redelivery.Resend``); never the listing itself.
 """
 
 from __future__ import annotations
@@ -14,11 +14,17 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Table, is_conditional_failure, s, text
-from gateway.codes import mask
-from gateway.delivery import Attempt, DeliveryRecord, DeliveryState, Progress
-from gateway.fanout import Delivery
-from gateway.redelivery import Resend, resend_of
-from gateway.stats import Month
+from gateway.delivery import (
+    Attempt,
+    Delivery,
+    DeliveryRecord,
+    DeliveryState,
+    Progress,
+    Resend,
+    resend_of,
+)
+from gateway.statistics import Month
+from gateway_client.contract import mask
 
 
 class DynamoDeliveryLog(Table):

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Table, n, s, text
-from gateway.change import Change, ChangeType
-from gateway.exchange_log import GENESIS, Erased, LogEntry, chain
+from gateway.delivery import Erased
+from gateway_client.contract import GENESIS, Change, ChangeType, LogEntry, chain
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from chalicelib.dynamodb.base import Item, Table, s, text
-from gateway.feedback import Feedback
-from gateway.stats import Month
+from gateway.recognition import Feedback
+from gateway.statistics import Month
 
 
 class DynamoFeedback(Table):

@@ -12,9 +12,8 @@ from typing import Any, TypeVar
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Item, Table, is_conditional_failure, s, text
-from gateway.listing import Listing, ListingStatus
 from gateway.ports import Write
-from gateway.regions import subtree_prefix
+from gateway_client.contract import Listing, ListingStatus, subtree_prefix
 
 T = TypeVar("T")
 _BATCH_GET = 100

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.dynamodb.base import Table, n, s, text
-from gateway.query_trail import TrailEntry
+from gateway.recognition import TrailEntry
 
 
 class DynamoQueryTrail(Table):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.dynamodb.base import Table, s, text
-from gateway.subscription import Subscription
+from gateway.delivery import Subscription
 
 
 class DynamoSubscriptions(Table):

@@ -7,7 +7,7 @@ from datetime import datetime
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Item, Table, is_conditional_failure, n, s, text
-from gateway.bulk import Upload
+from gateway.intake import Upload
 
 
 def _key(region: str, upload_id: str) -> Item:

@@ -10,15 +10,15 @@ from typing import Any
 
 from pydantic import AwareDatetime, TypeAdapter
 
-from gateway.client import PushClient, Response, http_request
-from gateway.signing import (
+from gateway_client.cli.subject_table import render_stats
+from gateway_client.contract import (
     Ed25519Signer,
     generate_signing_key,
     load_private_key,
     public_key_text,
 )
-from gateway.subject_table import render_stats
-from gateway.subscriber import fetch_gateway_keys
+from gateway_client.push_client import PushClient, Response, http_request
+from gateway_client.receiver import fetch_gateway_keys
 from infra.local import scenario
 from infra.local.demo_bulk import run_bulk
 from infra.local.demo_delivery import delivery_checks, flaky

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gateway.bulk_client import BulkUploader, describe
-from gateway.client import PushClient
-from gateway.subject_table import render_upload
+from gateway_client.cli.subject_table import render_upload
+from gateway_client.push_client import PushClient
+from gateway_client.uploader import BulkUploader, describe
 from infra.local import scenario, synthetic
 from infra.local.receiver import Receiver
 from infra.local.stack import LocalStack

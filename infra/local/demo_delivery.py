@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 
-from gateway.client import PushClient
-from gateway.fanout import DeliveryPayload
-from gateway.log_client import verify_log
+from gateway_client.contract import DeliveryPayload
+from gateway_client.log_verifier import verify_log
+from gateway_client.push_client import PushClient
 from infra.local import scenario
 from infra.local.receiver import Receiver
 

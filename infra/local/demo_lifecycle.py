@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from gateway.client import PushClient, Response, http_request
+from gateway_client.push_client import PushClient, Response, http_request
 from infra.local import scenario
 from infra.local.receiver import Receiver
 from infra.local.stack import LocalStack

@@ -9,9 +9,8 @@ from typing import Any
 
 from pydantic import AwareDatetime, TypeAdapter
 
-from gateway.catalogue import ListKind
-from gateway.listing import version_of
-from gateway.text_table import render
+from gateway_client.cli.text_table import render
+from gateway_client.contract import ListKind, version_of
 from infra.local import scenario
 from infra.local.receiver import Receiver
 

@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 
-from gateway.codes import mask_ids_in
+from gateway_client.contract import mask_ids_in
 from infra.local.stack import LocalStack
 
 

@@ -11,13 +11,16 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 
-from gateway.client import http_request
-from gateway.clock import Clock, SystemClock
-from gateway.endpoint_notices import EndpointNotice
-from gateway.errors import VerificationError
-from gateway.fanout import DeliveryPayload
-from gateway.gateway_keys import AnyKey
-from gateway.subscriber import (
+from gateway_client.contract import (
+    AnyKey,
+    Clock,
+    DeliveryPayload,
+    EndpointNotice,
+    SystemClock,
+    VerificationError,
+)
+from gateway_client.push_client import http_request
+from gateway_client.receiver import (
     Audience,
     fetch_gateway_keys,
     is_notice,

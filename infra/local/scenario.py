@@ -8,9 +8,9 @@ from typing import Any
 
 from stdnum.cn import ric, uscc
 
-from gateway.catalogue import ListKind
-from gateway.measures import load_measures
-from gateway.subscription import SignatureScheme, SubscriptionFilters
+from gateway.delivery import SignatureScheme
+from gateway.recognition import load_measures
+from gateway_client.contract import ListKind, SubscriptionFilters
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from chalice.local import (
 )
 
 from chalicelib import bootstrap, observability
-from gateway.signing import generate_signing_key
+from gateway_client.contract import generate_signing_key
 from infra.local.provision import Provisioner
 from infra.local.pump import EventPump, QueueSource
 

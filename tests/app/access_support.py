@@ -39,8 +39,8 @@ from lifecycle_support import fan_out_and_deliver, listings_stream, recent_entry
 
 import app as gateway_app
 from chalicelib import bootstrap
-from gateway.client import wire_target
-from gateway.signing import Ed25519Signer, public_key_text
+from gateway_client.contract.signing import Ed25519Signer, public_key_text
+from gateway_client.push_client import wire_target
 
 A = HUBEI  # 湖北省: platform A
 SUB = "420200"  # 黄石市, a city under A: acts for its own subtree only

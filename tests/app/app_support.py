@@ -16,17 +16,17 @@ from chalice.test import Client, HTTPResponse
 
 from chalicelib import bootstrap
 from chalicelib.stream_redrive import lambda_record
-from gateway.client import request_headers, signed_headers, wire_target
-from gateway.fanout import Delivery
-from gateway.signing import (
+from gateway.delivery.planning import Delivery
+from gateway_client.contract.notices import VerificationEvent
+from gateway_client.contract.signing import (
     Ed25519Signer,
     generate_signing_key,
     load_private_key,
     public_key_text,
     uses_push_form,
 )
-from gateway.subscriber import is_verification
-from gateway.url_verification import VerificationEvent
+from gateway_client.push_client import request_headers, signed_headers, wire_target
+from gateway_client.receiver import is_verification
 
 OPERATOR_TOKEN = "op-token-0123456789abcdefghij"
 CREDIT_CODE = "91110000600037341L"

@@ -24,8 +24,8 @@ from app_support import (
 from chalice.test import HTTPResponse
 
 import app as gateway_app
-from gateway.fanout import Delivery
-from gateway.signing import Ed25519Signer
+from gateway.delivery.planning import Delivery
+from gateway_client.contract.signing import Ed25519Signer
 
 AWS_REGION = "cn-northwest-1"
 

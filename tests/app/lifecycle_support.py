@@ -16,9 +16,9 @@ from app_support import Gateway, StreamReader, black_entry, consume, new_batch_i
 from chalice.test import HTTPResponse
 
 import app as gateway_app
-from gateway.clock import CHINA, china_date
-from gateway.fanout import Delivery, payload_for
-from gateway.signing import Ed25519Signer
+from gateway.delivery.planning import Delivery, payload_for
+from gateway_client.contract.clock import CHINA, china_date
+from gateway_client.contract.signing import Ed25519Signer
 
 AWS_REGION = "cn-northwest-1"
 QINGCHENG = "441802"  # 清远市清城区: objections suspend measures, 20 calendar days

@@ -29,8 +29,8 @@ from app_support import (
 )
 from chalice.test import HTTPResponse
 
-from gateway.codes import mask
-from gateway.signing import Ed25519Signer
+from gateway_client.contract.codes import mask
+from gateway_client.contract.signing import Ed25519Signer
 
 HUANGSHI = "420200"  # 黄石市: relays 大冶市's listings
 JIANGXI = "360000"  # 江西省: its agreement with 湖北 has ended

@@ -34,10 +34,10 @@ from app_support import (
 )
 
 import app as gateway_app
-from gateway.clock import china_date
-from gateway.fanout import Delivery
-from gateway.signing import Ed25519Signer, load_public_key
-from gateway.subscriber import verify_delivery
+from gateway.delivery.planning import Delivery
+from gateway_client.contract.clock import china_date
+from gateway_client.contract.signing import Ed25519Signer, load_public_key
+from gateway_client.receiver import verify_delivery
 
 WRONG_TOKEN = "not-the-operator-token-0123456789"
 

@@ -22,8 +22,8 @@ from app_support import (
 import app as gateway_app
 from chalicelib import bootstrap
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
-from gateway import delivery as delivery_module
-from gateway.fanout import Delivery
+from gateway.delivery import sending as delivery_module
+from gateway.delivery.planning import Delivery
 
 DEADLINE = 1.5
 

@@ -32,9 +32,9 @@ from delivery_support import (
 
 import app as gateway_app
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
-from gateway.delivery import DeliveryState
-from gateway.fanout import Delivery
-from gateway.signing import Ed25519Signer
+from gateway.delivery.planning import Delivery
+from gateway.delivery.records import DeliveryState
+from gateway_client.contract.signing import Ed25519Signer
 
 SECOND_DECISION = "(2024)黑09执124号"
 

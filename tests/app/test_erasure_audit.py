@@ -30,10 +30,10 @@ from lifecycle_support import (
     removal_of,
 )
 
-from gateway.exchange_log import Checkpoint, LogEntry
-from gateway.fanout import DeliveryPayload
-from gateway.gateway_keys import PublishedKey
-from gateway.log_audit import audit
+from gateway_client.contract.events import DeliveryPayload
+from gateway_client.contract.keys import PublishedKey
+from gateway_client.contract.log import Checkpoint, LogEntry
+from gateway_client.log_audit import audit
 
 LEGAL_REPRESENTATIVE = "110108198506150478"  # 北京市海淀区, born 1985-06-15
 NAMES = ("黄某某", "周某某")

@@ -17,10 +17,10 @@ from app_support import (
 
 import app as gateway_app
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
-from gateway.delivery import DeliveryState
-from gateway.fanout import Delivery
-from gateway.signing import load_public_key
-from gateway.subscriber import verify_delivery
+from gateway.delivery.planning import Delivery
+from gateway.delivery.records import DeliveryState
+from gateway_client.contract.signing import load_public_key
+from gateway_client.receiver import verify_delivery
 
 
 def queued(aws) -> dict:  # type: ignore[no-untyped-def]

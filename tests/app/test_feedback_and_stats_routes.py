@@ -29,8 +29,8 @@ from lifecycle_support import (
 
 import app as gateway_app
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
-from gateway.delivery import Attempt, DeliveryState
-from gateway.fanout import Delivery
+from gateway.delivery.planning import Delivery
+from gateway.delivery.records import Attempt, DeliveryState
 
 
 @pytest.fixture

@@ -14,10 +14,10 @@ from delivery_support import subscribe
 from lifecycle_support import fan_out_and_deliver, listings_stream
 from pydantic import TypeAdapter
 
-from gateway.errors import VerificationError
-from gateway.gateway_keys import PublishedKey
-from gateway.signing import generate_signing_key
-from gateway.subscriber import verify_delivery
+from gateway_client.contract.errors import VerificationError
+from gateway_client.contract.keys import PublishedKey
+from gateway_client.contract.signing import generate_signing_key
+from gateway_client.receiver import verify_delivery
 
 KEYS = TypeAdapter(list[PublishedKey])
 UNTIL = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=30)

@@ -24,7 +24,7 @@ from lifecycle_support import Lifecycle, listing_path, pushed
 from stdnum.cn import ric
 
 from chalicelib.bootstrap import container
-from gateway.clock import china_date
+from gateway_client.contract.clock import china_date
 
 
 def problems(response: HTTPResponse) -> tuple[int, str, list[tuple[str, str]]]:

@@ -17,10 +17,10 @@ from app_support import (
 )
 
 import app as gateway_app
-from gateway.exchange_log import Checkpoint, LogEntry, checkpoint_verifies
-from gateway.fanout import Delivery
-from gateway.log_audit import _chain_problems
-from gateway.signing import Ed25519Signer, load_public_key
+from gateway.delivery.planning import Delivery
+from gateway_client.contract.log import Checkpoint, LogEntry, checkpoint_verifies
+from gateway_client.contract.signing import Ed25519Signer, load_public_key
+from gateway_client.log_audit import _chain_problems
 
 DECISIONS = ["(2024)黑09执123号", "(2024)黑09执124号", "(2024)黑09执125号"]
 

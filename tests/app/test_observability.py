@@ -27,7 +27,12 @@ from delivery_support import (
 
 import app as gateway_app
 from chalicelib import bootstrap, observability
-from gateway.signing import Ed25519Signer, SignedHeaders, load_public_key, verify_ed25519
+from gateway_client.contract.signing import (
+    Ed25519Signer,
+    SignedHeaders,
+    load_public_key,
+    verify_ed25519,
+)
 
 ID_SHAPED = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
 

@@ -15,7 +15,7 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 
 import app as gateway_app
 from chalicelib import openapi
-from gateway.lifecycle_service import TickReport
+from gateway.lifecycle.service import TickReport
 
 WHERE = "chalicelib/openapi.py, OPERATIONS"
 

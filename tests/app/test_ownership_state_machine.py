@@ -35,10 +35,10 @@ from stdnum.cn import uscc
 
 import app as gateway_app
 from chalicelib.bootstrap import container
-from gateway.listing import Listing, ListingEntry, identity_of
 from gateway.ownership import may_change
-from gateway.regions import within
-from gateway.signing import Ed25519Signer
+from gateway_client.contract.listing import Listing, ListingEntry, identity_of
+from gateway_client.contract.regions import within
+from gateway_client.contract.signing import Ed25519Signer
 
 PROVINCE, CITY, COUNTY, STRANGER = "430000", "430100", "430102", "420000"
 RELAYS = {PROVINCE: False, CITY: True, COUNTY: True, STRANGER: True}

@@ -26,11 +26,11 @@ from personal_support import (
 
 import app as gateway_app
 from chalicelib import bootstrap
-from gateway.catalogue import ListKind
-from gateway.clock import FixedClock
-from gateway.codes import mask
-from gateway.listing import LOCAL_IDENTITY_SECRET, identity_key, use_identity_key
-from gateway.listing import listing_id as gateway_listing_id
+from gateway_client.contract.catalogue import ListKind
+from gateway_client.contract.clock import FixedClock
+from gateway_client.contract.codes import mask
+from gateway_client.contract.listing import LOCAL_IDENTITY_SECRET, identity_key, use_identity_key
+from gateway_client.contract.listing import listing_id as gateway_listing_id
 
 
 @pytest.fixture

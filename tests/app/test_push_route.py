@@ -19,8 +19,8 @@ from app_support import (
 )
 
 from chalicelib.dynamodb.batches import DynamoBatchLedger
-from gateway.client import signed_headers
-from gateway.signing import public_key_text
+from gateway_client.contract.signing import public_key_text
+from gateway_client.push_client import signed_headers
 
 
 def test_a_signed_push_of_a_valid_entry_is_accepted(gateway):

@@ -19,8 +19,8 @@ from app_support import (
     signed_agreement,
 )
 
-from gateway.clock import china_date
-from gateway.signing import Ed25519Signer
+from gateway_client.contract.clock import china_date
+from gateway_client.contract.signing import Ed25519Signer
 
 TAX = {
     "domain": "major_tax_violation",

@@ -20,8 +20,8 @@ from personal_support import (
 )
 
 from chalicelib import bootstrap
-from gateway.clock import FixedClock
-from gateway.codes import mask
+from gateway_client.contract.clock import FixedClock
+from gateway_client.contract.codes import mask
 
 TRAIL = f"/v1/subjects/{PERSON}/trail"
 

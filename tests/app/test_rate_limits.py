@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from app_support import CITY, HUNAN, black_entry, error_code
 
 from chalicelib import bootstrap
-from gateway.clock import FixedClock
+from gateway_client.contract.clock import FixedClock
 
 
 def limit_region(gateway, code: str, per_minute: int) -> None:

@@ -21,8 +21,8 @@ from chalice.local import LambdaContext
 
 import app as gateway_app
 from chalicelib import bootstrap, caller
-from gateway.signing import Ed25519Signer
-from gateway.subscription import Subscription
+from gateway.delivery.subscription import Subscription
+from gateway_client.contract.signing import Ed25519Signer
 
 GONE = "the endpoint answered 410 Gone"
 

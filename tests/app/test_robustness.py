@@ -46,9 +46,9 @@ from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
 import app as gateway_app
-from gateway.client import signed_headers
-from gateway.listing import ListingEntry, identity_of
-from gateway.signing import Ed25519Signer
+from gateway_client.contract.listing import ListingEntry, identity_of
+from gateway_client.contract.signing import Ed25519Signer
+from gateway_client.push_client import signed_headers
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CALLERS = ("anonymous", "operator", "platform")

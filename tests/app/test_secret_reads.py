@@ -9,10 +9,10 @@ import pytest
 
 from chalicelib import bootstrap
 from chalicelib.settings import Settings
-from gateway import listing
-from gateway.catalogue import ListKind
-from gateway.clock import SystemClock
-from gateway.signing import generate_signing_key
+from gateway_client.contract import listing
+from gateway_client.contract.catalogue import ListKind
+from gateway_client.contract.clock import SystemClock
+from gateway_client.contract.signing import generate_signing_key
 
 SECRETS = {
     "signing": generate_signing_key(),

@@ -6,7 +6,7 @@ import json
 
 from app_support import CITY, CREDIT_CODE, OTHER_CREDIT_CODE, black_entry, error_code, new_signer
 
-from gateway.signing import load_public_key, public_key_text
+from gateway_client.contract.signing import load_public_key, public_key_text
 
 
 def test_a_subject_lists_its_listings_after_a_push(gateway):

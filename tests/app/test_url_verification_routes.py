@@ -20,8 +20,8 @@ from delivery_support import (
     subscribe,
 )
 
-from gateway.signing import Ed25519Signer, load_public_key
-from gateway.subscriber import verify_challenge, verify_delivery
+from gateway_client.contract.signing import Ed25519Signer, load_public_key
+from gateway_client.receiver import verify_challenge, verify_delivery
 
 REFUSED = Reply(404, "no such hook")
 

@@ -29,9 +29,14 @@ from app_support import (
 )
 from bundle_support import Lambda, clean_venv, fresh_package, handlers, unpack
 
-from gateway.client import signed_headers
-from gateway.signing import generate_signing_key, load_private_key, load_public_key, public_key_text
-from gateway.subscriber import verify_delivery
+from gateway_client.contract.signing import (
+    generate_signing_key,
+    load_private_key,
+    load_public_key,
+    public_key_text,
+)
+from gateway_client.push_client import signed_headers
+from gateway_client.receiver import verify_delivery
 from infra.local.provision import Provisioner
 
 pytestmark = pytest.mark.bundle

@@ -12,10 +12,15 @@ from typing import Any
 
 import pytest
 
-from gateway import cli
-from gateway.bulk_client import BulkUploader, describe
-from gateway.client import PushClient, http_request
-from gateway.signing import Ed25519Signer, generate_signing_key, load_private_key, public_key_text
+from gateway_client.cli import main as cli
+from gateway_client.contract.signing import (
+    Ed25519Signer,
+    generate_signing_key,
+    load_private_key,
+    public_key_text,
+)
+from gateway_client.push_client import PushClient, http_request
+from gateway_client.uploader import BulkUploader, describe
 from infra.local import synthetic
 from infra.local.receiver import Receiver
 from infra.local.stack import LocalStack

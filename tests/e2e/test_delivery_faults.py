@@ -18,15 +18,16 @@ from botocore.awsrequest import AWSResponse
 
 from chalicelib import bootstrap
 from chalicelib.bootstrap import container
-from gateway.client import PushClient, http_request
-from gateway.clock import FixedClock
-from gateway.delivery import DEFAULT_RETRY_SCHEDULE, DeliveryState
-from gateway.signing import (
+from gateway.delivery.records import DeliveryState
+from gateway.delivery.sending import DEFAULT_RETRY_SCHEDULE
+from gateway_client.contract.clock import FixedClock
+from gateway_client.contract.signing import (
     Ed25519Signer,
     generate_signing_key,
     load_private_key,
     public_key_text,
 )
+from gateway_client.push_client import PushClient, http_request
 from infra.local import scenario
 from infra.local.receiver import Receiver
 from infra.local.stack import LocalStack

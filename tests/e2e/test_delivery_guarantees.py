@@ -13,15 +13,15 @@ import pytest
 from standardwebhooks.webhooks import Webhook
 
 from chalicelib.bootstrap import container
-from gateway.client import PushClient, http_request
-from gateway.delivery import DeliveryState
-from gateway.fanout import Delivery
-from gateway.signing import (
+from gateway.delivery.planning import Delivery
+from gateway.delivery.records import DeliveryState
+from gateway_client.contract.signing import (
     Ed25519Signer,
     generate_signing_key,
     load_private_key,
     public_key_text,
 )
+from gateway_client.push_client import PushClient, http_request
 from infra.local import scenario
 from infra.local.receiver import Receiver
 from infra.local.stack import LocalStack

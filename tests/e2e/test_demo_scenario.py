@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from gateway.cli import main
-from gateway.regions import within
+from gateway_client.cli.main import main
+from gateway_client.contract.regions import within
 from infra.local import scenario
 from infra.local.demo import DemoReport, run_demo
 from infra.local.stack import LocalStack

@@ -19,10 +19,15 @@ from botocore.awsrequest import AWSResponse
 
 from chalicelib.bootstrap import container
 from chalicelib.observability import HandlerFailed
-from gateway import cli
-from gateway.change import Change
-from gateway.client import PushClient, http_request
-from gateway.signing import Ed25519Signer, generate_signing_key, load_private_key, public_key_text
+from gateway_client.cli import main as cli
+from gateway_client.contract.change import Change
+from gateway_client.contract.signing import (
+    Ed25519Signer,
+    generate_signing_key,
+    load_private_key,
+    public_key_text,
+)
+from gateway_client.push_client import PushClient, http_request
 from infra.local import scenario
 from infra.local.receiver import Receiver
 from infra.local.stack import LocalStack

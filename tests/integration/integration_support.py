@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from gateway.change import change_between
-from gateway.codes import classify
-from gateway.delivery import Attempt
-from gateway.fanout import Delivery, delivery_id
-from gateway.listing import Listing, ListingEntry, entry_version, identity_of
-from gateway.recognition import recognise
+from gateway.delivery.planning import Delivery, delivery_id
+from gateway.delivery.records import Attempt
+from gateway.recognition.matching import recognise
+from gateway_client.contract.change import change_between
+from gateway_client.contract.codes import classify
+from gateway_client.contract.listing import Listing, ListingEntry, entry_version, identity_of
 
 CREDIT_CODE = "91110000600037341L"
 OTHER_CREDIT_CODE = "91430100687234560U"

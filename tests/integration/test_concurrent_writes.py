@@ -16,13 +16,14 @@ from integration_support import REGION, listing
 from chalicelib.dynamodb.listings import DynamoListings
 from chalicelib.dynamodb.registry import DynamoRegistry
 from chalicelib.s3_archive import S3Archive
-from gateway.clock import FixedClock
-from gateway.errors import Conflict, NotFound
-from gateway.lifecycle import ObjectionFiling, shipped_policies
-from gateway.lifecycle_service import LifecycleService
-from gateway.listing import Listing
-from gateway.storing import store
-from gateway.workdays import WorkdayCalendar
+from gateway.intake.storing import store
+from gateway.lifecycle.objection_policies import shipped_policies
+from gateway.lifecycle.requests import ObjectionFiling
+from gateway.lifecycle.service import LifecycleService
+from gateway.lifecycle.workdays import WorkdayCalendar
+from gateway_client.contract.clock import FixedClock
+from gateway_client.contract.errors import Conflict, NotFound
+from gateway_client.contract.listing import Listing
 
 LISTINGS = 60
 BASE = datetime(2024, 6, 1, 8, 0, tzinfo=UTC)

@@ -9,8 +9,9 @@ import pytest
 from integration_support import ACCEPTED_AT, OTHER_REGION, REGION
 
 from chalicelib.dynamodb.batches import DynamoBatchLedger
-from gateway.errors import BatchIdReused, BatchInProgress
-from gateway.push import EntryError, EntryOutcome, PushResult
+from gateway.intake.push import EntryOutcome, PushResult
+from gateway.validation import EntryError
+from gateway_client.contract.errors import BatchIdReused, BatchInProgress
 
 LEASE = timedelta(minutes=2)
 BODY_HASH = hashlib.sha256(b'{"batch": 1}').hexdigest()

@@ -12,9 +12,10 @@ from integration_support import SOURCE_UPDATED_AT, listing
 from stdnum.cn import uscc
 
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
-from gateway.change import Change, change_between, purged
-from gateway.exchange_log import GENESIS, Erased, LogEntry, chain, change_digest
-from gateway.log_audit import _chain_problems
+from gateway.delivery.redelivery import Erased
+from gateway_client.contract.change import Change, change_between, purged
+from gateway_client.contract.log import GENESIS, LogEntry, chain, change_digest
+from gateway_client.log_audit import _chain_problems
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from integration_support import (
 )
 
 from chalicelib.dynamodb.listings import DynamoListings
-from gateway.listing import Listing
+from gateway_client.contract.listing import Listing
 
 
 @pytest.fixture

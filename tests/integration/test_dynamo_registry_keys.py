@@ -10,7 +10,7 @@ from integration_support import ACCEPTED_AT, OTHER_REGION, REGION
 
 from chalicelib.dynamodb.registry import DynamoRegistry
 from gateway.registry import KeyIdTaken, PlatformKey
-from gateway.signing import generate_signing_key, load_private_key, public_key_text
+from gateway_client.contract.signing import generate_signing_key, load_private_key, public_key_text
 
 
 @pytest.fixture

@@ -18,10 +18,11 @@ from integration_support import (
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
 from chalicelib.dynamodb.registry import DynamoRegistry
 from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
-from gateway.delivery import Attempt, DeliveryState
+from gateway.delivery.records import Attempt, DeliveryState
+from gateway.delivery.subscription import Subscription
 from gateway.registry import PlatformKey, Region
-from gateway.signing import generate_signing_key, load_private_key, public_key_text
-from gateway.subscription import Subscription, SubscriptionFilters
+from gateway_client.contract.filters import SubscriptionFilters
+from gateway_client.contract.signing import generate_signing_key, load_private_key, public_key_text
 
 
 @pytest.fixture

@@ -13,15 +13,8 @@ from integration_support import ACCEPTED_AT, CREDIT_CODE, SOURCE_UPDATED_AT, lis
 from chalicelib.dynamodb.listings import SOURCE_SHARDS, DynamoListings, source_shard
 from chalicelib.dynamodb.uploads import DynamoUploads
 from chalicelib.upload_queue import uploads_in
-from gateway.bulk import (
-    LineError,
-    Refusal,
-    Upload,
-    UploadManifest,
-    UploadStatus,
-    upload_key,
-)
-from gateway.listing import Listing, ListingStatus
+from gateway.intake.bulk import LineError, Refusal, Upload, UploadManifest, UploadStatus, upload_key
+from gateway_client.contract.listing import Listing, ListingStatus
 
 CITY = "441800"  # 清远市
 COUNTY = "441802"  # 清城区, inside CITY

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from gateway.retention import EVIDENCE_DAYS, RETENTION_YEARS
+from gateway.lifecycle.retention import EVIDENCE_DAYS, RETENTION_YEARS
 from infra import resource_template
 
 RESOURCES = resource_template()["Resources"]

@@ -9,7 +9,7 @@ from integration_support import delivery_for, listing
 
 from chalicelib.s3_archive import S3Archive
 from chalicelib.sqs_queue import SqsDeliveryQueue
-from gateway.fanout import Delivery
+from gateway.delivery.planning import Delivery
 
 
 @pytest.fixture

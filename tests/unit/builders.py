@@ -11,14 +11,21 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from stdnum.cn import ric, uscc
 
-from gateway.agreement import Agreement
-from gateway.change import Change, change_between
-from gateway.codes import classify
-from gateway.listing import Listing, ListingEntry, ListingStatus, entry_version, identity_of
-from gateway.measures import Measure
+from gateway.delivery.subscription import Subscription
+from gateway.recognition.agreement import Agreement
 from gateway.registry import PlatformKey, Region
-from gateway.signing import Ed25519Signer, public_key_text
-from gateway.subscription import Subscription, SubscriptionFilters
+from gateway_client.contract.change import Change, change_between
+from gateway_client.contract.codes import classify
+from gateway_client.contract.filters import SubscriptionFilters
+from gateway_client.contract.listing import (
+    Listing,
+    ListingEntry,
+    ListingStatus,
+    entry_version,
+    identity_of,
+)
+from gateway_client.contract.measure import Measure
+from gateway_client.contract.signing import Ed25519Signer, public_key_text
 
 NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)
 
@@ -193,7 +200,7 @@ def sign_headers(
 ) -> dict[str, str]:
     """Standard Webhooks ``v1a`` headers, signed here with ``cryptography`` directly: the push
     form, or with ``request`` = (method, canonical path, canonical query) the request form,
-    spelled out here independently of ``gateway.signing``."""
+    spelled out here independently of ``gateway_client.contract.signing``."""
     timestamp = int(now.timestamp())
     head = f"{msg_id}.{timestamp}."
     if request is not None:

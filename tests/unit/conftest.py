@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from builders import make_signer
 
-from gateway.signing import Ed25519Signer
+from gateway_client.contract.signing import Ed25519Signer
 
 
 @pytest.fixture

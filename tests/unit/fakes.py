@@ -6,13 +6,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from gateway.delivery import Attempt, DeliveryState, HttpResponse, Progress
-from gateway.errors import BatchIdReused, BatchInProgress
-from gateway.fanout import Delivery
-from gateway.listing import Listing
-from gateway.push import PushResult
+from gateway.delivery.planning import Delivery
+from gateway.delivery.records import Attempt, DeliveryState, HttpResponse, Progress
+from gateway.delivery.subscription import Subscription
+from gateway.intake.push import PushResult
 from gateway.registry import KeyIdTaken, PlatformKey, Region
-from gateway.subscription import Subscription
+from gateway_client.contract.errors import BatchIdReused, BatchInProgress
+from gateway_client.contract.listing import Listing
 
 
 class InMemoryRegistry:

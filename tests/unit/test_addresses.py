@@ -1,12 +1,13 @@
-"""The one address rule (gateway.addresses), and check_webhook_url applying it at subscribe time."""
+"""The one address rule (gateway.delivery.addresses), and check_webhook_url applying it at
+subscribe time."""
 
 from __future__ import annotations
 
 import pytest
 
-from gateway.addresses import parse_address, refusal
-from gateway.errors import InvalidWebhookUrl
-from gateway.subscription import check_webhook_url
+from gateway.delivery.addresses import parse_address, refusal
+from gateway.delivery.subscription import check_webhook_url
+from gateway_client.contract.errors import InvalidWebhookUrl
 
 # (address, what the refusal must name); Python 3.11's is_global calls the first seven global.
 REFUSED = [

@@ -19,19 +19,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from gateway import bulk, bulk_client
-from gateway.bulk import (
-    MAX_LINE_BYTES,
-    FileCheck,
-    Line,
-    LineError,
-    UploadManifest,
-    lines_of,
-    parse_line,
-    removal_refusal,
-)
-from gateway.bulk_client import describe
-from gateway.listing import ListingEntry, identity_of
+from gateway.intake.bulk import FileCheck, LineError, UploadManifest, parse_line, removal_refusal
+from gateway_client import uploader as bulk_client
+from gateway_client.contract import ndjson
+from gateway_client.contract.listing import ListingEntry, identity_of
+from gateway_client.contract.ndjson import MAX_LINE_BYTES, Line, lines_of
+from gateway_client.uploader import describe
 
 ISSUED_AT = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
 TODAY = date(2025, 6, 2)
@@ -74,7 +67,7 @@ def with_cuts(draw: st.DrawFn, content: bytes) -> list[int]:
 
 
 def lines_in(content: bytes, cuts: Sequence[int], limit: int) -> list[Line]:
-    with mock.patch.object(bulk, "MAX_LINE_BYTES", limit):
+    with mock.patch.object(ndjson, "MAX_LINE_BYTES", limit):
         return list(lines_of(chunked(content, cuts)))
 
 
@@ -97,7 +90,7 @@ def test_a_read_resumed_after_any_line_yields_exactly_the_lines_after_it(
     for at, line in enumerate(lines):
         rest = content[line.end :]
         cuts = data.draw(with_cuts(rest))
-        with mock.patch.object(bulk, "MAX_LINE_BYTES", limit):
+        with mock.patch.object(ndjson, "MAX_LINE_BYTES", limit):
             resumed = list(
                 lines_of(chunked(rest, cuts), start_line=line.number, start_offset=line.end)
             )

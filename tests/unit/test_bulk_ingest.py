@@ -13,7 +13,7 @@ import pytest
 from builders import CITY, COUNTY, OTHER_COUNTY, make_signer, platform_key
 from fakes import InMemoryListingStore, InMemoryRegistry
 
-from gateway.bulk import (
+from gateway.intake.bulk import (
     MAX_REPORTED_ERRORS,
     Upload,
     UploadManifest,
@@ -21,10 +21,10 @@ from gateway.bulk import (
     resync_removal_note,
     upload_key,
 )
-from gateway.bulk_ingest import LINES_PER_BATCH, BulkIngest, BulkPolicy, UploadBusy
-from gateway.clock import FixedClock
-from gateway.listing import Listing, ListingEntry, ListingStatus
-from gateway.storing import promote
+from gateway.intake.bulk_ingest import LINES_PER_BATCH, BulkIngest, BulkPolicy, UploadBusy
+from gateway.intake.storing import promote
+from gateway_client.contract.clock import FixedClock
+from gateway_client.contract.listing import Listing, ListingEntry, ListingStatus
 from infra.local.synthetic import entry
 
 NOW = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)

@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
-from gateway import cli, cli_operator
-from gateway.errors import OperatorCredentialsRequired, PayloadTooLarge
-from gateway.signing import generate_signing_key
+from gateway_client.cli import main as cli
+from gateway_client.cli import operator as cli_operator
+from gateway_client.contract.errors import OperatorCredentialsRequired, PayloadTooLarge
+from gateway_client.contract.signing import generate_signing_key
 
 REGION = "230900"
 

@@ -6,7 +6,7 @@ import argparse
 
 import pytest
 
-from gateway import cli_operator
+from gateway_client.cli import operator as cli_operator
 
 
 @pytest.fixture

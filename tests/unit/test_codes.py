@@ -10,10 +10,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from gateway.codes import CodeProblem, SubjectType, classify, mask, requested_code
-from gateway.errors import BadRequest
-from gateway.listing import ListingEntry
-from gateway.model import Intake
+from gateway_client.contract.codes import CodeProblem, SubjectType, classify, mask, requested_code
+from gateway_client.contract.errors import BadRequest
+from gateway_client.contract.listing import ListingEntry
+from gateway_client.contract.model import Intake
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 RIC_CHECKS = "10X98765432"

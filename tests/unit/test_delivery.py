@@ -11,13 +11,19 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from fakes import InMemoryDeliveryLog, InMemorySubscriptionStore, RecordingTransport
 from standardwebhooks.webhooks import Webhook
 
-from gateway.clock import FixedClock
-from gateway.delivery import DEFAULT_RETRY_SCHEDULE, DeliveryService, DeliveryState, Outcome
-from gateway.errors import VerificationError
-from gateway.fanout import plan_deliveries
-from gateway.signing import Ed25519Signer, generate_hmac_secret, load_public_key, public_key_text
-from gateway.subscriber import verify_delivery
-from gateway.subscription import Subscription
+from gateway.delivery.planning import plan_deliveries
+from gateway.delivery.records import DeliveryState
+from gateway.delivery.sending import DEFAULT_RETRY_SCHEDULE, DeliveryService, Outcome
+from gateway.delivery.subscription import Subscription
+from gateway_client.contract.clock import FixedClock
+from gateway_client.contract.errors import VerificationError
+from gateway_client.contract.signing import (
+    Ed25519Signer,
+    generate_hmac_secret,
+    load_public_key,
+    public_key_text,
+)
+from gateway_client.receiver import verify_delivery
 
 GATEWAY_SIGNER = make_signer("gateway-k1")
 SCHEDULE = (timedelta(seconds=5), timedelta(minutes=5), timedelta(minutes=30))

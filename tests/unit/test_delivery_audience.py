@@ -10,15 +10,18 @@ import pytest
 from builders import NOW, change, make_signer, subscription
 from fakes import InMemoryDeliveryLog, InMemorySubscriptionStore, RecordingTransport
 
-from gateway.clock import FixedClock
-from gateway.delivery import DeliveryService, DeliveryState, webhook_headers
-from gateway.endpoint_notices import FAILING, failing
-from gateway.errors import VerificationError
-from gateway.fanout import DeliveryPayload, plan_deliveries
-from gateway.log_audit import audit
-from gateway.signing import load_public_key, public_key_text
-from gateway.subscriber import Audience, is_notice, verify_delivery
-from gateway.subscription import Subscription
+from gateway.delivery.health import failing
+from gateway.delivery.planning import plan_deliveries
+from gateway.delivery.records import DeliveryState
+from gateway.delivery.sending import DeliveryService, webhook_headers
+from gateway.delivery.subscription import Subscription
+from gateway_client.contract.clock import FixedClock
+from gateway_client.contract.errors import VerificationError
+from gateway_client.contract.events import DeliveryPayload
+from gateway_client.contract.notices import FAILING
+from gateway_client.contract.signing import load_public_key, public_key_text
+from gateway_client.log_audit import audit
+from gateway_client.receiver import Audience, is_notice, verify_delivery
 from infra.local.receiver import Receiver
 
 GATEWAY = make_signer("gw-1")

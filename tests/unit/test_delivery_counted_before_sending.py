@@ -11,8 +11,8 @@ import pytest
 from builders import NOW
 from test_delivery import Harness
 
-from gateway.delivery import DeliveryState, HttpResponse
-from gateway.endpoint_notices import DISABLED
+from gateway.delivery.records import DeliveryState, HttpResponse
+from gateway_client.contract.notices import DISABLED
 
 DAY = timedelta(days=1)
 

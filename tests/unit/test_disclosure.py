@@ -1,5 +1,5 @@
 """Who sees a listing, and how: the operator, the owner and a recognising region in full; other
-signers masked; anyone the public view of what is in force (``gateway.disclosure``)."""
+signers masked; anyone the public view of what is in force (``gateway.recognition.disclosure``)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from datetime import timedelta
 import pytest
 from builders import NOW, RESIDENT_ID, agreement, listing, make_resident_id, person, with_status
 
-from gateway.codes import mask
-from gateway.disclosure import (
+from gateway.recognition.disclosure import (
     ANONYMOUS,
     Disclosure,
     Viewer,
@@ -17,7 +16,8 @@ from gateway.disclosure import (
     reveals_resident_id,
     shown,
 )
-from gateway.listing import Listing, ListingStatus
+from gateway_client.contract.codes import mask
+from gateway_client.contract.listing import Listing, ListingStatus
 
 ON = NOW.date()
 OPERATOR = Viewer(kind="operator")

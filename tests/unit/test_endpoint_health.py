@@ -11,9 +11,9 @@ import pytest
 from builders import NOW, subscription
 from test_delivery import SCHEDULE, Harness
 
-from gateway.delivery import DeliveryState
-from gateway.retry_policy import EndpointHealth
-from gateway.subscription import Subscription
+from gateway.delivery.records import DeliveryState
+from gateway.delivery.retry_policy import EndpointHealth
+from gateway.delivery.subscription import Subscription
 
 DAY = timedelta(days=1)
 HEALTH = EndpointHealth()

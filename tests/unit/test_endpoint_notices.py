@@ -10,8 +10,8 @@ from typing import Any
 from builders import NOW, subscription
 from test_delivery import Harness
 
-from gateway.endpoint_notices import DISABLED, FAILING
-from gateway.subscription import Subscription
+from gateway.delivery.subscription import Subscription
+from gateway_client.contract.notices import DISABLED, FAILING
 
 DAY = timedelta(days=1)
 

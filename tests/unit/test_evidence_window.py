@@ -3,7 +3,7 @@ lifecycle tick; locally, the template's literal default is provisioned as is."""
 
 from __future__ import annotations
 
-from gateway.retention import EVIDENCE_DAYS, RETENTION_YEARS
+from gateway.lifecycle.retention import EVIDENCE_DAYS, RETENTION_YEARS
 from infra import resource_template
 from infra.package import merge_template
 

@@ -24,8 +24,11 @@ from builders import (
 )
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from gateway.change import Change, ChangeType
-from gateway.exchange_log import (
+from gateway.delivery.planning import Delivery, delivery_id, stamped
+from gateway.recognition.matching import recognise
+from gateway_client.contract.change import Change, ChangeType
+from gateway_client.contract.listing import ListingStatus, masked
+from gateway_client.contract.log import (
     GENESIS,
     Checkpoint,
     chain,
@@ -34,10 +37,7 @@ from gateway.exchange_log import (
     entry_hash,
     sign_checkpoint,
 )
-from gateway.fanout import Delivery, delivery_id, stamped
-from gateway.listing import ListingStatus, masked
-from gateway.recognition import recognise
-from gateway.signing import Ed25519Signer
+from gateway_client.contract.signing import Ed25519Signer
 
 
 def public_key(signer: Ed25519Signer) -> Ed25519PublicKey:

@@ -8,9 +8,9 @@ import pytest
 from builders import CITY, COUNTY, NOW, listing, make_signer, make_uscc, platform_key
 from fakes import InMemoryBatchLedger, InMemoryListingStore, InMemoryRegistry
 
-from gateway.errors import BatchIdReused, BatchInProgress
-from gateway.push import PushResult
+from gateway.intake.push import PushResult
 from gateway.registry import KeyIdTaken
+from gateway_client.contract.errors import BatchIdReused, BatchInProgress
 
 LEASE = timedelta(minutes=2)
 

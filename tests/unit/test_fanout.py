@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from builders import COUNTY, NOW, OTHER_COUNTY, change, listing, red_entry, subscription
 
-from gateway.catalogue import ListKind
-from gateway.change import ChangeType, change_between
-from gateway.fanout import payload_for, plan_deliveries
-from gateway.listing import ListingStatus
-from gateway.subscription import SubscriptionFilters
+from gateway.delivery.planning import payload_for, plan_deliveries
+from gateway_client.contract.catalogue import ListKind
+from gateway_client.contract.change import ChangeType, change_between
+from gateway_client.contract.filters import SubscriptionFilters
+from gateway_client.contract.listing import ListingStatus
 
 
 def test_a_first_version_is_a_listed_change() -> None:

@@ -10,15 +10,15 @@ from builders import NOW, change, make_signer, subscription
 from fakes import InMemoryDeliveryLog, InMemorySubscriptionStore, RecordingTransport
 from pydantic import ValidationError
 
-from gateway.clock import FixedClock
-from gateway.delivery import DeliveryService
-from gateway.errors import VerificationError
-from gateway.exchange_log import GENESIS, chain, sign_checkpoint
-from gateway.fanout import plan_deliveries
-from gateway.gateway_keys import PublishedKey, key_set
-from gateway.log_audit import audit
-from gateway.signing import Ed25519Signer, public_key_text
-from gateway.subscriber import verify_delivery
+from gateway.delivery.planning import plan_deliveries
+from gateway.delivery.sending import DeliveryService
+from gateway_client.contract.clock import FixedClock
+from gateway_client.contract.errors import VerificationError
+from gateway_client.contract.keys import PublishedKey, key_set
+from gateway_client.contract.log import GENESIS, chain, sign_checkpoint
+from gateway_client.contract.signing import Ed25519Signer, public_key_text
+from gateway_client.log_audit import audit
+from gateway_client.receiver import verify_delivery
 
 OLD, NEW, NEXT = make_signer("gw-1"), make_signer("gw-2"), make_signer("gw-3")
 

@@ -24,9 +24,11 @@ from builders import (
 )
 from fakes import InMemoryArchive, InMemoryBatchLedger, InMemoryListingStore, InMemoryRegistry
 
-from gateway.clock import FixedClock
-from gateway.codes import SubjectType
-from gateway.errors import (
+from gateway.intake.ingest import PushPolicy, PushService
+from gateway.intake.push import PushResult
+from gateway_client.contract.clock import FixedClock
+from gateway_client.contract.codes import SubjectType
+from gateway_client.contract.errors import (
     BadRequest,
     BatchIdReused,
     InvalidSignature,
@@ -38,10 +40,8 @@ from gateway.errors import (
     UnknownKey,
     UnknownRegion,
 )
-from gateway.ingest import PushPolicy, PushService
-from gateway.listing import ListingEntry, identity_of
-from gateway.push import PushResult
-from gateway.signing import Ed25519Signer
+from gateway_client.contract.listing import ListingEntry, identity_of
+from gateway_client.contract.signing import Ed25519Signer
 
 GHOST_REGION = "430100"  # 长沙市, never registered
 

@@ -23,8 +23,8 @@ from builders import (
 from fakes import InMemoryListingStore
 from test_ingest import Gateway, counts, lid
 
-from gateway.listing import Listing
-from gateway.push import PushResult
+from gateway.intake.push import PushResult
+from gateway_client.contract.listing import Listing
 
 
 class Stranger(Gateway):

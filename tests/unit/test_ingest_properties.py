@@ -21,9 +21,9 @@ from fakes import InMemoryArchive, InMemoryBatchLedger, InMemoryListingStore, In
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gateway.clock import FixedClock
-from gateway.ingest import PushService
-from gateway.listing import ListingEntry, entry_version, identity_of
+from gateway.intake.ingest import PushService
+from gateway_client.contract.clock import FixedClock
+from gateway_client.contract.listing import ListingEntry, entry_version, identity_of
 
 CITY_SIGNER = make_signer("city-441800-k1")
 COUNTY_SIGNER = make_signer("county-441802-k1")

@@ -22,9 +22,9 @@ from test_bulk_ingest import Gateway as BulkGateway
 from test_bulk_ingest import ndjson, row
 from test_ingest import Gateway, lid
 
-from gateway.clock import FixedClock, china_date
-from gateway.push import PushResult
+from gateway.intake.push import PushResult
 from gateway.strict_json import DuplicateKey
+from gateway_client.contract.clock import FixedClock, china_date
 
 # 00:30 on 3 June in Beijing, still 2 June in UTC: "today" is Beijing's.
 JUST_AFTER_MIDNIGHT = datetime(2025, 6, 2, 16, 30, tzinfo=UTC)

@@ -15,12 +15,13 @@ from builders import (
     with_status,
 )
 
-from gateway.agreement import Agreement
-from gateway.catalogue import ListKind
-from gateway.fanout import Delivery, plan_deliveries, plan_intensified
-from gateway.listing import Listing, ListingStatus
-from gateway.recognition import intensified_domains, is_intensified
-from gateway.subscription import Subscription, SubscriptionFilters
+from gateway.delivery.planning import Delivery, plan_deliveries, plan_intensified
+from gateway.delivery.subscription import Subscription
+from gateway.recognition.agreement import Agreement
+from gateway.recognition.matching import intensified_domains, is_intensified
+from gateway_client.contract.catalogue import ListKind
+from gateway_client.contract.filters import SubscriptionFilters
+from gateway_client.contract.listing import Listing, ListingStatus
 
 ON = NOW.date()
 HUNAN = "430000"

@@ -20,19 +20,19 @@ from builders import (
     with_status,
 )
 
-from gateway.change import ChangeType, change_between, classify_change, purged
-from gateway.clock import CHINA
-from gateway.errors import BadRequest
-from gateway.lifecycle import (
-    GATEWAY,
-    NotInForce,
+from gateway.lifecycle.objection_policies import ObjectionPolicy, shipped_policies
+from gateway.lifecycle.requests import (
     ObjectionDecision,
     ObjectionFiling,
-    ObjectionOpen,
-    ObjectionPolicy,
     Removal,
     RemovalReason,
     RepairRequest,
+)
+from gateway.lifecycle.retention import purge_due
+from gateway.lifecycle.rules import (
+    GATEWAY,
+    NotInForce,
+    ObjectionOpen,
     RepairTooEarly,
     decide_objection,
     earliest_repair,
@@ -43,12 +43,19 @@ from gateway.lifecycle import (
     next_version,
     remove,
     repair,
-    shipped_policies,
 )
-from gateway.listing import Listing, ListingEntry, ListingStatus, Transition, version_of
-from gateway.recognition import intensified_domains, recognise
-from gateway.retention import purge_due
-from gateway.workdays import WorkdayCalendar
+from gateway.lifecycle.workdays import WorkdayCalendar
+from gateway.recognition.matching import intensified_domains, recognise
+from gateway_client.contract.change import ChangeType, change_between, classify_change, purged
+from gateway_client.contract.clock import CHINA
+from gateway_client.contract.errors import BadRequest
+from gateway_client.contract.listing import (
+    Listing,
+    ListingEntry,
+    ListingStatus,
+    Transition,
+    version_of,
+)
 
 HUNAN = "430000"  # 湖南省: 20 calendar days, measures suspended
 XINZHENG = "410184"  # 新郑市: 12 working days, not suspended

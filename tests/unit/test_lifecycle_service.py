@@ -25,30 +25,32 @@ from builders import (
 from builders import region as region_of
 from fakes import InMemoryArchive, InMemoryListingStore, InMemoryRegistry, RecordingErasure
 
-from gateway.change import purge_id
-from gateway.clock import CHINA, FixedClock
-from gateway.errors import NotFound
-from gateway.freshness import FutureDate, FutureVersion
-from gateway.lifecycle import (
-    GATEWAY,
-    OPERATOR,
-    NotInForce,
+from gateway.lifecycle.freshness import FutureDate, FutureVersion
+from gateway.lifecycle.objection_policies import shipped_policies
+from gateway.lifecycle.requests import (
     ObjectionDecision,
     ObjectionFiling,
-    ObjectionOpen,
     Removal,
     RemovalReason,
     RepairRequest,
+)
+from gateway.lifecycle.retention import RETENTION_YEARS
+from gateway.lifecycle.rules import (
+    GATEWAY,
+    OPERATOR,
+    NotInForce,
+    ObjectionOpen,
     RepairTooEarly,
     next_version,
     remove,
-    shipped_policies,
 )
-from gateway.lifecycle_service import LifecycleService, ListingChanged
-from gateway.listing import IN_FORCE, Listing, ListingStatus
+from gateway.lifecycle.service import LifecycleService, ListingChanged
+from gateway.lifecycle.workdays import WorkdayCalendar
 from gateway.ownership import NotListingOwner
-from gateway.retention import RETENTION_YEARS
-from gateway.workdays import WorkdayCalendar
+from gateway_client.contract.change import purge_id
+from gateway_client.contract.clock import CHINA, FixedClock
+from gateway_client.contract.errors import NotFound
+from gateway_client.contract.listing import IN_FORCE, Listing, ListingStatus
 
 HUNAN = "430000"
 XINZHENG = "410184"

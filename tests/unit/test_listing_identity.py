@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from builders import RESIDENT_ID, USCC
 
-from gateway.catalogue import ListKind
-from gateway.listing import (
+from gateway_client.contract.catalogue import ListKind
+from gateway_client.contract.listing import (
     LOCAL_IDENTITY_SECRET,
     identity_key,
     listing_id,
@@ -118,8 +118,8 @@ def test_the_identity_key_is_not_the_secret_itself() -> None:
 def test_until_a_key_is_set_no_id_is_derived() -> None:
     """Fails closed: a fresh process has no key, not the publicly known local one."""
     script = (
-        "from gateway.catalogue import ListKind\n"
-        "from gateway.listing import listing_id\n"
+        "from gateway_client.contract.catalogue import ListKind\n"
+        "from gateway_client.contract.listing import listing_id\n"
         f"listing_id({RESIDENT_ID!r}, ListKind.BLACK, 'court_defaulter', 'a', 'b')\n"
     )
     ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)  # noqa: S603

@@ -24,18 +24,14 @@ from builders import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gateway.catalogue import ListKind
-from gateway.change import Change
-from gateway.exchange_log import (
-    GENESIS,
-    Checkpoint,
-    LogEntry,
-    chain,
-    sign_checkpoint,
-)
-from gateway.fanout import DeliveryPayload, payload_for, plan_deliveries, stamped
-from gateway.log_audit import AuditReport, audit
-from gateway.subscription import Subscription, SubscriptionFilters
+from gateway.delivery.planning import payload_for, plan_deliveries, stamped
+from gateway.delivery.subscription import Subscription
+from gateway_client.contract.catalogue import ListKind
+from gateway_client.contract.change import Change
+from gateway_client.contract.events import DeliveryPayload
+from gateway_client.contract.filters import SubscriptionFilters
+from gateway_client.contract.log import GENESIS, Checkpoint, LogEntry, chain, sign_checkpoint
+from gateway_client.log_audit import AuditReport, audit
 
 GATEWAY = make_signer("gw-test-1")
 BLACK_ONLY = subscription(

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gateway.ownership import may_change
-from gateway.regions import within
+from gateway_client.contract.regions import within
 
 COUNTY, CITY, PROVINCE = "441802", "441800", "440000"
 SIBLING_COUNTY, OTHER_PROVINCE = "441803", "420000"

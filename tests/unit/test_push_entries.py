@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from builders import ABSENT, NOW, RESIDENT_ID, entry, red_entry
 
-from gateway.clock import china_date
-from gateway.listing import ListingEntry
-from gateway.push import validate_entries
+from gateway.intake.push import validate_entries
+from gateway_client.contract.clock import china_date
+from gateway_client.contract.listing import ListingEntry
 
 TODAY = china_date(NOW)
 

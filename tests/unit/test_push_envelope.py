@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from builders import CITY, NOW, envelope_body
 
-from gateway.errors import MalformedJson, SchemaError
-from gateway.push import MAX_ENTRIES, parse_envelope
+from gateway.intake.push import MAX_ENTRIES, parse_envelope
+from gateway_client.contract.errors import MalformedJson, SchemaError
 
 
 def envelope(**overrides: Any) -> dict[str, Any]:

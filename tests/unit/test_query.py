@@ -17,12 +17,13 @@ from builders import (
     with_status,
 )
 
-from gateway.agreement import Agreement, NotRecognised
-from gateway.codes import mask
-from gateway.disclosure import ANONYMOUS, Viewer
-from gateway.listing import Listing, ListingStatus
-from gateway.query import subject_view
-from gateway.recognition import OWN_SUBTREE
+from gateway.recognition.agreement import Agreement
+from gateway.recognition.disclosure import ANONYMOUS, Viewer
+from gateway.recognition.matching import OWN_SUBTREE
+from gateway.recognition.query import subject_view
+from gateway_client.contract.codes import mask
+from gateway_client.contract.events import NotRecognised
+from gateway_client.contract.listing import Listing, ListingStatus
 
 ON = NOW.date()
 OPERATOR = Viewer(kind="operator")

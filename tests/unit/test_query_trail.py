@@ -8,19 +8,12 @@ from datetime import timedelta
 import pytest
 from builders import NOW, RESIDENT_ID, USCC, listing, make_resident_id, person
 
-from gateway.codes import mask
-from gateway.disclosure import ANONYMOUS, Viewer
-from gateway.errors import SchemaError
-from gateway.query import subject_view
-from gateway.query_trail import (
-    Purpose,
-    entry_for,
-    leaves_trail,
-    purpose_of,
-    required,
-    subject_key,
-    trail_key,
-)
+from gateway.recognition.disclosure import ANONYMOUS, Viewer
+from gateway.recognition.query import subject_view
+from gateway.recognition.query_trail import entry_for, leaves_trail, subject_key, trail_key
+from gateway_client.contract.codes import mask
+from gateway_client.contract.errors import SchemaError
+from gateway_client.contract.purposes import Purpose, purpose_of, required
 
 ON = NOW.date()
 OPERATOR = Viewer(kind="operator", key_id="arn:aws-cn:iam::1:role/ops")

@@ -24,13 +24,14 @@ from builders import (
 )
 from pydantic import ValidationError
 
-from gateway.agreement import Agreement, AgreementTerms, NotRecognised, SourceScope
-from gateway.catalogue import ListKind, Severity
-from gateway.codes import mask
-from gateway.fanout import plan_deliveries
-from gateway.listing import Listing
-from gateway.recognition import OWN_SUBTREE, Recognition, recognise
-from gateway.subscription import Subscription
+from gateway.delivery.planning import plan_deliveries
+from gateway.delivery.subscription import Subscription
+from gateway.recognition.agreement import Agreement, AgreementTerms, SourceScope
+from gateway.recognition.matching import OWN_SUBTREE, recognise
+from gateway_client.contract.catalogue import ListKind, Severity
+from gateway_client.contract.codes import mask
+from gateway_client.contract.events import NotRecognised, Recognition
+from gateway_client.contract.listing import Listing
 
 ON = NOW.date()
 HUNAN = "430000"

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from builders import CITY, RESIDENT_ID, change, listing, subscription
 
-from gateway.codes import mask_ids_in
-from gateway.fanout import Delivery, Intensified, plan_deliveries
-from gateway.redelivery import rebuild, resend_of
+from gateway.delivery.planning import Delivery, plan_deliveries
+from gateway.delivery.redelivery import rebuild, resend_of
+from gateway_client.contract.codes import mask_ids_in
+from gateway_client.contract.events import Intensified
 
 PERSON = listing(credit_code=RESIDENT_ID, subject_name="张某某")
 

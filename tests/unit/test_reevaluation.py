@@ -19,12 +19,14 @@ from builders import (
     with_status,
 )
 
-from gateway.agreement import Agreement, NotRecognised
-from gateway.codes import mask
-from gateway.fanout import Delivery
-from gateway.listing import Listing, ListingStatus
-from gateway.reevaluation import recognition_changes
-from gateway.subscription import Subscription, SubscriptionFilters
+from gateway.delivery.planning import Delivery
+from gateway.delivery.reevaluation import recognition_changes
+from gateway.delivery.subscription import Subscription
+from gateway.recognition.agreement import Agreement
+from gateway_client.contract.codes import mask
+from gateway_client.contract.events import NotRecognised
+from gateway_client.contract.filters import SubscriptionFilters
+from gateway_client.contract.listing import Listing, ListingStatus
 
 ON = NOW.date()
 HUNAN = "430000"

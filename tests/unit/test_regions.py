@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.regions import ancestors, check_region_code, parent, within
+from gateway_client.contract.regions import ancestors, check_region_code, parent, within
 
 
 def test_a_county_sits_in_its_city_and_province() -> None:

@@ -26,19 +26,21 @@ from fakes import InMemoryArchive, InMemoryBatchLedger, InMemoryListingStore, In
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gateway.clock import CHINA, FixedClock
-from gateway.errors import GatewayError
-from gateway.ingest import PushService
-from gateway.lifecycle import (
-    ObjectionDecision,
-    ObjectionFiling,
-    RepairRequest,
-    shipped_policies,
+from gateway.intake.ingest import PushService
+from gateway.intake.push import PushResult
+from gateway.lifecycle.objection_policies import shipped_policies
+from gateway.lifecycle.requests import ObjectionDecision, ObjectionFiling, RepairRequest
+from gateway.lifecycle.service import LifecycleService
+from gateway.lifecycle.workdays import WorkdayCalendar
+from gateway_client.contract.clock import CHINA, FixedClock
+from gateway_client.contract.errors import GatewayError
+from gateway_client.contract.listing import (
+    Listing,
+    ListingEntry,
+    ListingStatus,
+    identity_of,
+    version_of,
 )
-from gateway.lifecycle_service import LifecycleService
-from gateway.listing import Listing, ListingEntry, ListingStatus, identity_of, version_of
-from gateway.push import PushResult
-from gateway.workdays import WorkdayCalendar
 
 SIGNERS = {
     CITY: make_signer("city-441800-k1"),

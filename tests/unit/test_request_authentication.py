@@ -10,9 +10,9 @@ from builders import NOW, make_signer, platform_key, region
 from fakes import InMemoryNonces, InMemoryRegistry
 
 from gateway.authentication import authenticate_request
-from gateway.client import request_headers
-from gateway.errors import BadRequest, InvalidSignature, RequestReplayed
-from gateway.signing import DEFAULT_TOLERANCE, RequestTarget
+from gateway_client.contract.errors import BadRequest, InvalidSignature, RequestReplayed
+from gateway_client.contract.signing import DEFAULT_TOLERANCE, RequestTarget
+from gateway_client.push_client import request_headers
 
 CITY = "441800"
 SIGNER = make_signer("city-441800-k1")

@@ -16,9 +16,8 @@ from builders import NOW, make_signer, sign_headers
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gateway.client import request_headers, signed_headers, wire_target
-from gateway.errors import InvalidSignature
-from gateway.signing import (
+from gateway_client.contract.errors import InvalidSignature
+from gateway_client.contract.signing import (
     Ed25519Signer,
     RequestTarget,
     SignedHeaders,
@@ -28,6 +27,7 @@ from gateway.signing import (
     uses_push_form,
     verify_ed25519,
 )
+from gateway_client.push_client import request_headers, signed_headers, wire_target
 
 SIGNER = make_signer("city-441800-k1")
 METHODS = st.sampled_from(["GET", "POST", "PUT", "DELETE"])

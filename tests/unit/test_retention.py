@@ -21,18 +21,17 @@ from builders import (
 )
 from pydantic import ValidationError
 
-from gateway.change import ChangeType, purged
-from gateway.exchange_log import Erased, LogEntry, chain, replayable
-from gateway.freshness import entry_problems
-from gateway.listing import Listing, ListingEntry, ListingStatus, Objection
-from gateway.retention import (
-    ERASED,
+from gateway.delivery.redelivery import Erased, replayable
+from gateway.lifecycle.freshness import entry_problems
+from gateway.lifecycle.retention import (
     EVIDENCE_DAYS,
     involves_individual,
     purge_due,
     retention_start,
-    tombstone,
 )
+from gateway_client.contract.change import ERASED, ChangeType, purged, tombstone
+from gateway_client.contract.listing import Listing, ListingEntry, ListingStatus, Objection
+from gateway_client.contract.log import LogEntry, chain
 
 STOPPED = datetime(2021, 6, 1, 2, 0, tzinfo=UTC)  # 2021-06-01 in Beijing
 LEGAL_REPRESENTATIVE_ID = make_resident_id("19800101", 123)

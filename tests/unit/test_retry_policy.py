@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from builders import NOW
 
-from gateway.retry_policy import MAX_DELAY, next_delay, retry_after
+from gateway.delivery.retry_policy import MAX_DELAY, next_delay, retry_after
 
 SCHEDULE = (timedelta(seconds=5), timedelta(minutes=5), timedelta(hours=10))
 ALMOST_ONE = 0.999_999

@@ -10,8 +10,8 @@ from builders import NOW, make_signer, sign_headers
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from standardwebhooks.webhooks import Webhook
 
-from gateway.errors import InvalidSignature, MissingSignature, TimestampOutOfWindow
-from gateway.signing import (
+from gateway_client.contract.errors import InvalidSignature, MissingSignature, TimestampOutOfWindow
+from gateway_client.contract.signing import (
     Ed25519Signer,
     HmacSigner,
     SignedHeaders,

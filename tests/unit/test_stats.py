@@ -8,23 +8,16 @@ from typing import Any
 import pytest
 from builders import CITY, COUNTY, OTHER_COUNTY, evolved, listing, make_uscc, red_entry
 
-from gateway.clock import CHINA
-from gateway.delivery import DeliveryRecord, DeliveryState
-from gateway.feedback import ExecutedMeasure, Feedback
-from gateway.lifecycle import (
-    ObjectionDecision,
-    ObjectionFiling,
-    RepairRequest,
-    decide_objection,
-    expire,
-    file_objection,
-    repair,
-    shipped_policies,
-)
-from gateway.listing import Listing
-from gateway.push import PushResult
-from gateway.stats import Month, MonthlyStats, monthly_stats
-from gateway.workdays import WorkdayCalendar
+from gateway.delivery.records import DeliveryRecord, DeliveryState
+from gateway.intake.push import PushResult
+from gateway.lifecycle.objection_policies import shipped_policies
+from gateway.lifecycle.requests import ObjectionDecision, ObjectionFiling, RepairRequest
+from gateway.lifecycle.rules import decide_objection, expire, file_objection, repair
+from gateway.lifecycle.workdays import WorkdayCalendar
+from gateway.recognition.feedback import ExecutedMeasure, Feedback
+from gateway.statistics.monthly import Month, MonthlyStats, monthly_stats
+from gateway_client.contract.clock import CHINA
+from gateway_client.contract.listing import Listing
 
 OCTOBER = Month(2026, 10)  # 国庆 1–7 October, Saturday 10 October worked
 TODAY = date(2026, 11, 5)

@@ -11,9 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gateway import strict_json
-from gateway.errors import MalformedJson
-from gateway.push import PushEnvelope, parse_json, parse_request
+from gateway.intake.push import PushEnvelope
 from gateway.strict_json import DuplicateKey
+from gateway.validation import parse_json, parse_request
+from gateway_client.contract.errors import MalformedJson
 
 
 def duplicate_path(text: str) -> str:

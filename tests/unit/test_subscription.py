@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.errors import InvalidWebhookUrl
-from gateway.subscription import check_webhook_url
+from gateway.delivery.subscription import check_webhook_url
+from gateway_client.contract.errors import InvalidWebhookUrl
 
 
 @pytest.mark.parametrize(

@@ -16,16 +16,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
-from gateway.agreement import AgreementTerms
-from gateway.clock import china_date
-from gateway.errors import SchemaError
-from gateway.feedback import FeedbackReport
-from gateway.lifecycle import ObjectionDecision, ObjectionFiling, Removal, RepairRequest
-from gateway.listing import Listing, ListingEntry
-from gateway.model import Intake
-from gateway.push import parse_request
+from gateway.delivery.subscription import SubscriptionRequest
+from gateway.lifecycle.requests import ObjectionDecision, ObjectionFiling, Removal, RepairRequest
+from gateway.recognition.agreement import AgreementTerms
+from gateway.recognition.feedback import FeedbackReport
 from gateway.registry import Region
-from gateway.subscription import SubscriptionRequest
+from gateway.validation import parse_request
+from gateway_client.contract.clock import china_date
+from gateway_client.contract.errors import SchemaError
+from gateway_client.contract.listing import Listing, ListingEntry
+from gateway_client.contract.model import Intake
 
 TODAY = china_date(NOW)
 

@@ -12,13 +12,14 @@ import pytest
 from builders import NOW, make_signer, subscription
 from standardwebhooks.webhooks import Webhook
 
-from gateway.clock import FixedClock
-from gateway.delivery import HttpResponse
-from gateway.errors import VerificationError
-from gateway.signing import generate_hmac_secret, load_public_key, public_key_text
-from gateway.subscriber import is_verification, verify_challenge
-from gateway.subscription import Subscription
-from gateway.url_verification import VERIFY_TIMEOUT_SECONDS, UrlVerifier, VerificationEvent
+from gateway.delivery.records import HttpResponse
+from gateway.delivery.subscription import Subscription
+from gateway.delivery.url_verification import VERIFY_TIMEOUT_SECONDS, UrlVerifier
+from gateway_client.contract.clock import FixedClock
+from gateway_client.contract.errors import VerificationError
+from gateway_client.contract.notices import VerificationEvent
+from gateway_client.contract.signing import generate_hmac_secret, load_public_key, public_key_text
+from gateway_client.receiver import is_verification, verify_challenge
 
 GATEWAY = make_signer("gw-1")
 GATEWAY_KEY = load_public_key(public_key_text(GATEWAY.private_key))

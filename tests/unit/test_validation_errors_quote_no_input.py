@@ -10,8 +10,8 @@ import pytest
 from builders import RESIDENT_ID, entry, make_resident_id, person
 from pydantic import ValidationError
 
-from gateway.fanout import Delivery
-from gateway.listing import Listing, ListingEntry
+from gateway.delivery.planning import Delivery
+from gateway_client.contract.listing import Listing, ListingEntry
 
 REPRESENTATIVE_ID = make_resident_id("19950315", 21, "420281")
 WRONG_CHECK = REPRESENTATIVE_ID[:17] + ("1" if REPRESENTATIVE_ID[17] != "1" else "2")

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 import chinese_calendar
 import pytest
 
-from gateway.lifecycle import shipped_policies
-from gateway.workdays import (
+from gateway.lifecycle.objection_policies import shipped_policies
+from gateway.lifecycle.workdays import (
     CHINESE_CALENDAR,
     HOLIDAYS_PACKAGE,
     OVERRIDE,

@@ -1,0 +1,73 @@
+"""Secrets the functions read: inline settings for the local stack, Secrets Manager when
+deployed; each read on first use, once, so a function whose role may not read a secret never
+tries to (``infra/package.py`` grants each role only what its handlers use)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pydantic import SecretStr
+
+from chalicelib.settings import Settings
+from gateway.recognition import trail_key
+from gateway_client.contract import LOCAL_IDENTITY_SECRET, Ed25519Signer, identity_key
+
+
+def read_secret(client: Any, inline: SecretStr | None, arn: str | None) -> str | None:
+    """The inline value when set, else the Secrets Manager one (read once per container)."""
+    if inline is not None:
+        return inline.get_secret_value()
+    if arn is None:
+        return None
+    value: str = client.get_secret_value(SecretId=arn)["SecretString"]
+    return value
+
+
+def lazy_secret(secrets: Any, inline: SecretStr | None, arn: str | None) -> Callable[[], str]:
+    """A secret read on first use, once: each function's role may read only the secrets its
+    handlers use (``infra/package.py``), so none is read just because the container is built."""
+    return cache(lambda: read_secret(secrets, inline, arn) or "")
+
+
+class SecretSigner(Ed25519Signer):
+    """The gateway's signer, its private key derived from the signing secret on first use."""
+
+    _load: Callable[[], Ed25519PrivateKey]
+
+    def __init__(self, key_id: str, load: Callable[[], Ed25519PrivateKey]) -> None:
+        object.__setattr__(self, "key_id", key_id)
+        object.__setattr__(self, "_load", cache(load))
+
+    @property
+    def private_key(self) -> Ed25519PrivateKey:
+        return self._load()
+
+
+def trail_key_reader(
+    secrets: Any, settings: Settings, signing_secret: Callable[[], str]
+) -> Callable[[], bytes]:
+    """The query trail's key, from its own secret or else from the signing secret (each under
+    the trail's label), fetched once and only when a query first needs it."""
+
+    @cache
+    def load() -> bytes:
+        own = read_secret(secrets, settings.trail_key, settings.trail_key_secret_arn)
+        return trail_key(own or signing_secret())
+
+    return load
+
+
+def identity_key_reader(secrets: Any, settings: Settings) -> Callable[[], bytes]:
+    """The listing-id key, read when an id is first derived (the API and the upload worker;
+    fan-out and delivery never derive one, so they need no access to the secret). Only the
+    local stage, which ``Settings`` checks, falls back to the fixed local key."""
+
+    @cache
+    def load() -> bytes:
+        own = read_secret(secrets, settings.identity_key, settings.identity_key_secret_arn)
+        return identity_key(own or LOCAL_IDENTITY_SECRET)
+
+    return load

@@ -1,0 +1,141 @@
+"""What can go wrong in a ``gateway`` command, said in one line the user can act on.
+
+A platform operator runs the CLI from cron jobs and shells: a traceback hides the one fact that
+matters (the file, the URL, the gateway's error code), so every failure becomes one stderr line
+and a non-zero exit code. Reading the user's files lives here too, so that a bad one is named.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import ssl
+import sys
+import urllib.error
+import urllib.parse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from gateway_client.contract import GatewayError, load_private_key
+from gateway_client.log_verifier import DeliveriesFileError, PublishedLogError
+from gateway_client.push_client import NotHttpUrl, Response, refusal_text
+from gateway_client.uploader import PUT_TIMEOUT
+
+FAILED = 1
+INTERRUPTED = 130
+BULK_HINT = "too big for one push: send the file with `gateway push --bulk FILE …` (any size)"
+
+
+class CliError(Exception):
+    """A failure explained in the user's terms; its text is the whole message."""
+
+
+_SAID_FOR_PEOPLE = (CliError, GatewayError, PublishedLogError, DeliveriesFileError, NotHttpUrl)
+"""Errors whose text already names what went wrong."""
+
+
+def refused(reply: Response) -> CliError:
+    """The gateway's (or API Gateway's) error reply: status, code, field and message."""
+    text = refusal_text(reply)
+    return CliError(f"{text} — {BULK_HINT}" if reply.status == 413 else text)
+
+
+def storage_failed(exc: OSError, url: str) -> CliError:
+    """A bulk file's PUT failed: name the storage host (the presigned URL), not the gateway."""
+    host = urllib.parse.urlsplit(url).netloc
+    said = explain(exc, host, PUT_TIMEOUT, ours=False)
+    return CliError(f"the upload to storage failed: {said}")
+
+
+def read_key(path: str) -> Ed25519PrivateKey:
+    try:
+        return load_private_key(Path(path).read_text(encoding="utf-8").strip())
+    except ValueError as exc:  # wrong prefix, bad base64 or length, not UTF-8
+        raise CliError(
+            f"{path}: not a whsk_ private key ({exc}); `gateway keygen` makes one"
+        ) from exc
+
+
+def read_entries(path: str) -> list[Any]:
+    """A JSON array of entries, or NDJSON with one entry per line."""
+    text = _text(path)
+    if text.lstrip().startswith("["):
+        loaded: list[Any] = _json(path, text)
+        return loaded
+    lines = text.splitlines()
+    return [_json(path, line, number) for number, line in enumerate(lines, 1) if line.strip()]
+
+
+def read_json_body(path: str) -> bytes:
+    """A JSON document to send as it is, checked here so a typo is named with its line."""
+    text = _text(path)
+    _json(path, text)
+    return text.encode("utf-8")
+
+
+def _text(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CliError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+
+
+def _json(path: str, text: str, line: int | None = None) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = f"line {line or exc.lineno}, column {exc.colno}"
+        raise CliError(f"{path}: not valid JSON at {where}: {exc.msg}") from exc
+
+
+def explain(exc: BaseException, url: str | None, timeout: float | None, ours: bool = True) -> str:
+    """One line for ``exc``; ``url`` and ``timeout`` are what the command used (``ours``: the
+    gateway's, set by ``--url`` and ``--timeout``)."""
+    target = url or "the gateway"
+    if isinstance(exc, urllib.error.URLError) and not isinstance(exc, urllib.error.HTTPError):
+        exc = exc.reason if isinstance(exc.reason, BaseException) else OSError(str(exc.reason))
+    if isinstance(exc, _SAID_FOR_PEOPLE):
+        return str(exc)
+    if isinstance(exc, TimeoutError):
+        within = f" within {timeout:g} s" if timeout is not None else ""
+        return f"no answer from {target}{within}" + (" (see --timeout)" * ours)
+    if isinstance(exc, ConnectionRefusedError):
+        hint = ": is the gateway running there? (see --url)" * ours
+        return f"connection refused by {target}{hint}"
+    if isinstance(exc, ConnectionResetError | http.client.HTTPException):
+        return f"{target} closed the connection without a proper answer ({_name(exc)})"
+    if isinstance(exc, socket.gaierror):
+        return f"cannot resolve the host of {target} ({exc.strerror})"
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS failed with {target}: {exc.reason or exc}"
+    if isinstance(exc, FileExistsError):
+        return f"{exc.filename} already exists: refusing to overwrite it"
+    if isinstance(exc, FileNotFoundError):
+        return f"{exc.filename}: no such file"
+    if isinstance(exc, OSError) and exc.filename is not None:
+        return f"{exc.filename}: {exc.strerror}"
+    if isinstance(exc, OSError):
+        return f"cannot reach {target}: {exc.strerror or exc}"
+    return f"unexpected {_name(exc)} (rerun with --traceback to see where)"
+
+
+def _name(exc: BaseException) -> str:
+    detail = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+
+
+def run(command: Callable[[], int], url: str | None, timeout: float | None) -> int:
+    """Run ``command``; a failure prints ``gateway: error: …`` and returns its exit code."""
+    try:
+        return command()
+    except KeyboardInterrupt:
+        print("gateway: interrupted", file=sys.stderr)
+        return INTERRUPTED
+    except Exception as exc:
+        message = " ".join(explain(exc, url, timeout).split())
+        print(f"gateway: error: {message}", file=sys.stderr)
+        return FAILED

@@ -1,0 +1,290 @@
+"""``gateway`` command line: keys, pushes, uploads and checks for platforms; operator calls.
+
+The client never imports the server: the server package plugs its own commands in (the local
+stack's ``dev`` and ``demo``) through the ``gateway_client.commands`` entry points, loaded only
+when one of them runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any, TextIO
+
+from gateway_client.cli import errors as cli_errors
+from gateway_client.cli import operator as cli_operator
+from gateway_client.cli.errors import read_entries, read_key
+from gateway_client.cli.subject_table import render_upload
+from gateway_client.contract import (
+    Ed25519Signer,
+    Purpose,
+    generate_signing_key,
+    load_private_key,
+    public_key_text,
+)
+from gateway_client.log_verifier import read_deliveries, verify_log
+from gateway_client.push_client import DEFAULT_TIMEOUT, PushClient
+from gateway_client.uploader import BulkUploader, describe
+
+
+def _keygen(args: argparse.Namespace) -> int:
+    private = generate_signing_key()
+    public = public_key_text(load_private_key(private))
+    if args.out:
+        path = Path(args.out)
+        path.touch(mode=0o600, exist_ok=False)
+        path.write_text(private + "\n", encoding="utf-8")
+        print(f"private key written to {path} (keep it secret)")
+    else:
+        print(f"private key: {private}")
+    print(f"public key:  {public}")
+    return 0
+
+
+def _push(args: argparse.Namespace) -> int:
+    signer = Ed25519Signer(args.key_id, read_key(args.key_file))
+    client = PushClient(args.url, args.region, signer, args.timeout)
+    if args.bulk or args.resync:
+        return _bulk(args, client)
+    reply = client.push(read_entries(args.file), datetime.now(UTC), batch_id=args.batch_id)
+    if reply.status != 200:
+        raise cli_errors.refused(reply)
+    print(json.dumps(reply.body, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _bulk(args: argparse.Namespace, client: PushClient) -> int:
+    """Describe, sign, upload with a progress bar, then wait for and show the result."""
+    path = Path(args.file)
+    facts = describe(path)
+    uploader = BulkUploader(client, lambda: datetime.now(UTC))
+    asked = uploader.request(facts, args.resync or (), args.force, args.batch_id)
+    if asked.status not in (200, 201):
+        return cli_operator.show(asked)
+    upload_id = asked.body["upload"]["manifest"]["upload_id"]
+    if "put" in asked.body:
+        put = asked.body["put"]
+        try:
+            status = uploader.put(put, path, _progress_bar(sys.stderr))
+        except OSError as exc:
+            raise cli_errors.storage_failed(exc, put["url"]) from exc
+        finally:
+            print(file=sys.stderr)
+        if status >= 300:
+            raise cli_errors.CliError(f"the upload to storage failed with HTTP {status}")
+    reply = uploader.wait(upload_id, timeout=args.wait)
+    if reply.status != 200:
+        return cli_operator.show(reply)
+    print(render_upload(reply.body["upload"]))
+    return 0 if reply.body["upload"]["status"] == "completed" else 1
+
+
+def _progress_bar(out: TextIO) -> Callable[[int, int], None]:
+    def show(done: int, total: int) -> None:
+        share = done / total if total else 1.0
+        bar = "#" * int(share * 30)
+        out.write(f"\ruploading [{bar:<30}] {share:6.1%}  {done / 1e6:.1f}/{total / 1e6:.1f} MB")
+        out.flush()
+
+    return show
+
+
+def _verify_log(args: argparse.Namespace) -> int:
+    signer = Ed25519Signer(args.key_id, read_key(args.key_file))
+    client = PushClient(args.url, args.region, signer, args.timeout)
+    deliveries = read_deliveries(Path(args.deliveries))
+    report = verify_log(client, args.url, args.subscription, deliveries)
+    print(
+        f"verify-log: {report.checked_deliveries} deliveries against {report.checked_entries} "
+        f"log entries, signed checkpoint through {report.verified_through}"
+    )
+    if report.skipped_checkpoints:
+        print(f"  (checkpoints {list(report.skipped_checkpoints)}: signed by a retired key)")
+    for problem in report.problems:
+        print(f"  PROBLEM: {problem}")
+    print("OK: nothing dropped, reordered or altered" if report.ok else "FAILED")
+    return 0 if report.ok else 1
+
+
+PLUGINS = "gateway_client.commands"
+_PLUGIN_HELP = {
+    "dev": "run the local stack in the foreground",
+    "demo": "run the end-to-end scenario on the local stack",
+}
+
+
+def _plugins(commands: Any) -> None:
+    """A command per ``gateway_client.commands`` entry point (a ``main() -> int``)."""
+    for entry in entry_points(group=PLUGINS):
+        help_text = _PLUGIN_HELP.get(entry.name, f"from {entry.value}")
+        command = commands.add_parser(entry.name, help=help_text)
+        command.set_defaults(run=lambda _args, entry=entry: int(entry.load()()))
+
+
+def _remote(command: argparse.ArgumentParser, token: bool = True) -> None:
+    command.add_argument("--url", default=os.environ.get("GATEWAY_URL", "http://127.0.0.1:8000"))
+    command.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        help=f"seconds to wait for each answer from the gateway (default {DEFAULT_TIMEOUT:g})",
+    )
+    if token:
+        command.add_argument("--token", help="operator token (default: $GATEWAY_OPERATOR_TOKEN)")
+        command.add_argument(
+            "--iam", action="store_true", help="a deployed stack: sign with your AWS credentials"
+        )
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="gateway", description=__doc__)
+    root.add_argument("--traceback", action="store_true", help="show where an error came from")
+    commands = root.add_subparsers(dest="command", required=True)
+
+    keygen = commands.add_parser("keygen", help="make an Ed25519 signing key for a platform")
+    keygen.add_argument("--out", help="write the private key to this new file (mode 600)")
+    keygen.set_defaults(run=_keygen)
+
+    push = commands.add_parser("push", help="sign and send a batch of entries")
+    push.add_argument("file", help="JSON array or NDJSON file of listing entries")
+    push.add_argument("--region", required=True, help="your region code, e.g. 230900")
+    push.add_argument("--key-id", required=True, help="the key id registered for your region")
+    push.add_argument("--key-file", required=True, help="file holding your whsk_ private key")
+    _remote(push, token=False)
+    push.add_argument("--batch-id", help="reuse an id to retry a batch safely (default: new)")
+    push.add_argument("--bulk", action="store_true", help="upload an NDJSON file of any size")
+    push.add_argument(
+        "--resync",
+        action="append",
+        metavar="DOMAIN",
+        help="bulk: the file is the complete list for this domain (repeatable); "
+        "listings absent from it are removed",
+    )
+    push.add_argument("--force", action="store_true", help="resync: remove over 10%% anyway")
+    push.add_argument("--wait", type=float, default=1800.0, help="bulk: seconds to await result")
+    push.set_defaults(run=_push)
+
+    query = commands.add_parser("query", help="one-stop query of a subject (应查必查)")
+    query.add_argument("code", help="unified social credit code or resident ID")
+    query.add_argument("--as", dest="as_region", help="show it as this region applies it")
+    query.add_argument(
+        "--purpose",
+        choices=[p.value for p in Purpose],
+        help="why (required for a natural person, and recorded in the query trail)",
+    )
+    query.add_argument("--json", action="store_true", help="print the raw JSON")
+    _remote(query)
+    query.set_defaults(run=cli_operator.query)
+
+    agreement = commands.add_parser("agreement", help="manage mutual-recognition agreements")
+    agreement.add_argument("action", choices=["create", "revise", "end", "list"])
+    agreement.add_argument(
+        "target", nargs="?", default="", help="JSON file (create, revise) or agreement id (end)"
+    )
+    agreement.add_argument("--id", help="the agreement to revise")
+    agreement.add_argument("--subscriber", help="list only this subscriber region's agreements")
+    _remote(agreement)
+    agreement.set_defaults(run=cli_operator.agreement)
+
+    verify = commands.add_parser("verify-log", help="audit stored deliveries against the log")
+    verify.add_argument("--deliveries", required=True, help="stored webhook bodies, one per line")
+    verify.add_argument("--subscription", required=True, help="the subscription they came from")
+    verify.add_argument("--region", required=True, help="your region code")
+    verify.add_argument("--key-id", required=True)
+    verify.add_argument("--key-file", required=True)
+    _remote(verify, token=False)
+    verify.set_defaults(run=_verify_log)
+
+    region = commands.add_parser("region", help="operator: regions and platform keys")
+    region.add_argument("action", choices=["put", "add-key", "keys", "revoke-key"])
+    region.add_argument("code", help="6-digit region code")
+    region.add_argument("--name", help="put: the region's name")
+    region.add_argument("--key-id", help="add-key / revoke-key")
+    region.add_argument("--public-key", help="add-key: whpk_… (or --key-file)")
+    region.add_argument("--key-file", help="add-key: derive the public key from a whsk_ file")
+    region.add_argument("--valid-from", help="add-key: ISO time (rotation: add ahead)")
+    region.add_argument("--valid-until", help="add-key: ISO time")
+    _remote(region)
+    region.set_defaults(run=cli_operator.region)
+
+    subscribe = commands.add_parser("subscribe", help="operator: create a subscription")
+    subscribe.add_argument("file", help="JSON: {region, url, filters, signature_scheme, …}")
+    _remote(subscribe)
+    subscribe.set_defaults(run=cli_operator.subscribe)
+
+    deliveries = commands.add_parser("deliveries", help="a subscription's deliveries and attempts")
+    deliveries.add_argument("subscription")
+    deliveries.add_argument("--state", choices=["delivered", "retrying", "dead"])
+    redrive = commands.add_parser("redrive", help="send a subscription's dead deliveries again")
+    redrive.add_argument("subscription")
+    redrive.add_argument("--id", dest="ids", action="append", help="only these delivery ids")
+    replay = commands.add_parser("replay", help="send every matching change since a log sequence")
+    replay.add_argument("subscription")
+    replay.add_argument("--from", dest="from_sequence", type=int, required=True)
+    replay.add_argument("--to", dest="to_sequence", type=int)
+    enable = commands.add_parser("enable", help="re-enable a disabled subscription")
+    enable.add_argument("subscription")
+    enable.add_argument("--no-redeliver", action="store_true", help="do not send what it missed")
+    verify_url = commands.add_parser(
+        "verify", help="challenge a pending subscription's endpoint again (URL verification)"
+    )
+    verify_url.add_argument("subscription")
+    for command in (deliveries, redrive, replay, enable, verify_url):
+        _remote(command)
+        command.set_defaults(run=cli_operator.subscription_action)
+
+    tick = commands.add_parser("tick", help="run the lifecycle tick now (expiry, purge)")
+    tick.add_argument("--at", help="local stack only: run as if it were this ISO time")
+    _remote(tick)
+    tick.set_defaults(run=cli_operator.tick)
+
+    stream_failures = commands.add_parser(
+        "redrive-stream-failures",
+        help="operator: fan out again the stream batches on StreamFailureQueue",
+    )
+    stream_failures.add_argument(
+        "--discard", action="append", metavar="MESSAGE_ID", help="delete this message unread"
+    )
+    _remote(stream_failures)
+    stream_failures.set_defaults(run=cli_operator.redrive_stream_failures)
+
+    stats = commands.add_parser("stats", help="monthly statistics of a region's subtree")
+    stats.add_argument("--region", required=True)
+    stats.add_argument("--month", required=True, help="YYYY-MM")
+    stats.add_argument("--json", action="store_true", help="print the raw JSON")
+    _remote(stats)
+    stats.set_defaults(run=cli_operator.stats)
+
+    _plugins(commands)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; any failure ends in one ``gateway: error: …`` line, never a traceback
+    (unless ``--traceback``)."""
+    args = parser().parse_args(argv)
+    if args.traceback:
+        code: int = args.run(args)
+        return code
+    url, timeout = getattr(args, "url", None), getattr(args, "timeout", None)
+    return cli_errors.run(lambda: int(args.run(args)), url, timeout)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""Readable terminal views of the one-stop query and of monthly statistics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gateway_client.cli.text_table import render
+from gateway_client.contract import load_catalogue
+
+
+def _label(domain: str) -> str:
+    found = load_catalogue().domain(domain)
+    return found.label if found else domain
+
+
+def render_subject(view: dict[str, Any]) -> str:
+    where = f" as seen by {view['as_region']}" if view.get("as_region") else ""
+    lines = [
+        f"{view['subject_name']}  {view['credit_code']}  ({view['subject_type']}){where}",
+        "intensified joint punishment (加大联合惩戒): "
+        + (
+            "YES — " + ", ".join(map(_label, view["intensified_domains"]))
+            if view["intensified"]
+            else "no"
+        ),
+        "green channel (绿色通道 / 容缺受理): "
+        + ("yes" if view["benefits"]["green_channel"] else "no"),
+        "",
+    ]
+    rows = []
+    for item in view["listings"]:
+        listing = item["listing"]
+        recognised = item.get("recognised")
+        why = item.get("basis") if recognised else item.get("reasons")
+        rows.append(
+            [
+                "红" if listing["kind"] == "red" else "黑",
+                _label(listing["domain"]),
+                listing.get("severity") or "-",
+                listing["status"],
+                {True: "yes", False: "no", None: "-"}[recognised],
+                ", ".join(why or []) or "-",
+                "; ".join(
+                    ("[强制] " if m["mandatory"] else "[推荐] ") + m["text"]
+                    for m in item.get("measures", [])
+                )
+                or "-",
+            ]
+        )
+    lines.append(
+        render(
+            ["kind", "domain", "severity", "status", "recognised", "basis / reason", "measures"],
+            rows,
+        )
+    )
+    return "\n".join(lines)
+
+
+def render_stats(stats: dict[str, Any]) -> str:
+    pushes, objections, publication, cases = (
+        stats["pushes"],
+        stats["objections"],
+        stats["publication"],
+        stats["cases"],
+    )
+    share = publication["within_7_working_days_share"]
+    lines = [
+        f"region {stats['region']} (with its subtree), {stats['month']}",
+        "pushes: {batches} batches, {accepted} accepted, {duplicate} duplicate, "
+        "{removed} removed, {rejected} rejected".format(**pushes),
+        "objections: {opened} opened, {decided} decided, {overdue} overdue".format(**objections),
+        f"repairs: {stats['repairs']}, expiries: {stats['expiries']}",
+        f"publication: {publication['listings']} new listings, median "
+        f"{publication['median_working_days']} working days, "
+        f"{'-' if share is None else f'{share:.0%}'} within 7 working days (双公示)",
+        f"cases: {cases['count']}, pilot target {cases['target_min']}–{cases['target_max']}"
+        + (" a month: met" if cases["meets_target"] else " a month: not met"),
+        "",
+        render(
+            ["active black list", "severity", "count"],
+            [
+                [_label(domain), severity, count]
+                for domain, counts in sorted(stats["active_black"].items())
+                for severity, count in sorted(counts.items())
+            ],
+        ),
+        "",
+        render(
+            ["active red list", "count"],
+            [[_label(d), n] for d, n in sorted(stats["active_red"].items())],
+        ),
+        "",
+        render(
+            ["subscriber", "deliveries", "with feedback", "rate"],
+            [
+                [f["subscriber_region"], f["deliveries"], f["with_feedback"], f"{f['rate']:.0%}"]
+                for f in stats["feedback"]
+            ],
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def render_upload(upload: dict[str, Any], shown_errors: int = 20) -> str:
+    """A bulk upload's result: counts, the resync's removals, a refusal, the first errors."""
+    manifest = upload["manifest"]
+    lines = [
+        f"upload {manifest['upload_id']} ({manifest['mode']}) for {manifest['region']}: "
+        f"{upload['status']}",
+        render(
+            ["lines", "accepted", "duplicate", "rejected", "removed"],
+            [[upload[k] for k in ("lines", "accepted", "duplicate", "rejected", "removed")]],
+        ),
+    ]
+    if manifest["mode"] == "resync":
+        note = f" — {upload['removal_note']}" if upload["removal_note"] else ""
+        lines.append(f"removal of listings absent from the file: {upload['removal']}{note}")
+    if upload.get("refusal"):
+        lines.append(f"refused: {upload['refusal']['code']} — {upload['refusal']['message']}")
+    errors = upload["errors"][:shown_errors]
+    if errors:
+        more = upload["rejected"] - len({e["line"] for e in errors})
+        lines += [
+            "",
+            render(
+                ["line", "field", "code", "message"],
+                [[e["line"], e["field"], e["code"], e["message"]] for e in errors],
+            ),
+        ]
+        if more > 0:
+            lines.append(f"… and {more} more rejected lines")
+    return "\n".join(lines)

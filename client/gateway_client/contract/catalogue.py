@@ -1,0 +1,78 @@
+"""The shipped catalogue of list domains (重点领域) and black-list severities, as data."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+from typing import Annotated
+
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
+
+from gateway_client.contract.model import Frozen
+
+
+class ListKind(StrEnum):
+    RED = "red"
+    BLACK = "black"
+
+
+class Severity(StrEnum):
+    GENERAL = "general"
+    RELATIVELY_SERIOUS = "relatively_serious"
+    SERIOUS = "serious"
+
+
+class Domain(Frozen):
+    key: str
+    label: str
+    kinds: tuple[ListKind, ...]
+    publicity_years: int | None = None
+    repair_after_years: int | None = None
+
+
+class SeverityInfo(Frozen):
+    key: Severity
+    label: str
+    rank: int
+    min_publicity_months: int
+    max_publicity_months: int
+
+
+class Catalogue(Frozen):
+    version: str
+    source: str
+    domains: tuple[Domain, ...]
+    severities: tuple[SeverityInfo, ...]
+
+    def domain(self, key: str) -> Domain | None:
+        return next((d for d in self.domains if d.key == key), None)
+
+    def severity(self, key: Severity) -> SeverityInfo:
+        return next(s for s in self.severities if s.key is key)
+
+
+@cache
+def load_catalogue() -> Catalogue:
+    """The catalogue shipped in ``gateway/data/domains.json`` (read once per process)."""
+    raw = (
+        resources.files("gateway_client.contract.data")
+        .joinpath("domains.json")
+        .read_text(encoding="utf-8")
+    )
+    return Catalogue.model_validate(json.loads(raw))
+
+
+def known_domains(value: tuple[str, ...]) -> tuple[str, ...]:
+    """A pydantic validator body: every domain must be in the catalogue."""
+    unknown = [d for d in value if load_catalogue().domain(d) is None]
+    if unknown:
+        raise PydanticCustomError(
+            "unknown_domain", "not in the catalogue: {domains}", {"domains": ", ".join(unknown)}
+        )
+    return value
+
+
+DomainKeys = Annotated[tuple[str, ...], AfterValidator(known_domains)]

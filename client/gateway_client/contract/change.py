@@ -1,0 +1,135 @@
+"""Changes: what subscribers hear about when a listing is created or moves forward."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import AwareDatetime
+
+from gateway_client.contract.listing import Listing, ListingStatus, masked
+from gateway_client.contract.model import Frozen
+
+
+class ChangeType(StrEnum):
+    LISTED = "listed"
+    UPDATED = "updated"
+    RECOGNITION = "recognition"  # the listing is unchanged; an agreement changed how it applies
+    OBJECTION_FILED = "objection_filed"
+    OBJECTION_DECIDED = "objection_decided"
+    SUSPENDED = "suspended"
+    REINSTATED = "reinstated"
+    CORRECTED = "corrected"
+    REVOKED = "revoked"
+    REPAIRED = "repaired"
+    EXPIRED = "expired"
+    PURGED = "purged"  # retention ran out: subscribers erase their copy too
+
+
+_STATUS_TYPES = {
+    ListingStatus.ACTIVE: ChangeType.REINSTATED,
+    ListingStatus.SUSPENDED: ChangeType.SUSPENDED,
+    ListingStatus.CORRECTED: ChangeType.CORRECTED,
+    ListingStatus.REVOKED: ChangeType.REVOKED,
+    ListingStatus.REPAIRED: ChangeType.REPAIRED,
+    ListingStatus.EXPIRED: ChangeType.EXPIRED,
+}
+
+
+def classify_change(new: Listing, old: Listing | None) -> ChangeType:
+    """Name the step from ``old`` to ``new`` the way a subscriber thinks of it."""
+    if old is None:
+        return ChangeType.LISTED
+    was, now = old.objection, new.objection
+    decided_now = now is not None and not now.open and (was is None or was.open)
+    if decided_now and now is not None and now.outcome == "corrected":
+        return ChangeType.CORRECTED
+    if new.status != old.status:
+        return _STATUS_TYPES[new.status]
+    if now is not None and now.open and (was is None or was.objection_id != now.objection_id):
+        return ChangeType.OBJECTION_FILED
+    return ChangeType.OBJECTION_DECIDED if decided_now else ChangeType.UPDATED
+
+
+class Change(Frozen):
+    """One accepted step of one listing; ``change_id`` is the same wherever it is derived."""
+
+    change_id: str
+    type: ChangeType
+    listing: Listing
+    previous_version: str | None
+    previous_status: ListingStatus | None
+    occurred_at: AwareDatetime
+
+
+def change_id(listing: Listing, cause: str = "") -> str:
+    digest = hashlib.sha256(f"{listing.listing_id}@{listing.version}{cause}".encode()).hexdigest()
+    return "chg_" + digest[:32]
+
+
+def restated(listing: Listing, cause: str, at: datetime) -> Change:
+    """The listing as it stands, re-sent because ``cause`` (e.g. an agreement revision) changed."""
+    return Change(
+        change_id=change_id(listing, f"#{cause}"),
+        type=ChangeType.RECOGNITION,
+        listing=listing,
+        previous_version=listing.version,
+        previous_status=listing.status,
+        occurred_at=at,
+    )
+
+
+def change_between(new: Listing, old: Listing | None) -> Change | None:
+    """The change that moved ``old`` to ``new``; ``None`` when only bookkeeping changed."""
+    if old is not None and old.version == new.version:
+        return None
+    return Change(
+        change_id=change_id(new),
+        type=classify_change(new, old),
+        listing=new,
+        previous_version=None if old is None else old.version,
+        previous_status=None if old is None else old.status,
+        occurred_at=new.accepted_at,
+    )
+
+
+def purge_id(listing: Listing) -> str:
+    """The change id of the listing's purge, known before the purge is logged (the tick names
+    it in the stubs that replace the listing's erased log bodies)."""
+    return change_id(listing, "#purged")
+
+
+def purged(listing: Listing, at: datetime) -> Change:
+    """The last word on an erased listing: its tombstone, the same for every subscriber and in
+    the exchange log, where it stays for replays — so it holds nothing of the person."""
+    return Change(
+        change_id=purge_id(listing),
+        type=ChangeType.PURGED,
+        listing=tombstone(listing),
+        previous_version=listing.version,
+        previous_status=listing.status,
+        occurred_at=at,
+    )
+
+
+ERASED = "已消除"
+
+
+def tombstone(listing: Listing) -> Listing:
+    """What a purged listing leaves: its identity (id, kind, domain, origin, version, status,
+    dates) and the masked code, so a subscriber finds and erases its copy; names, reasons, the
+    decision's authority and number, responsible persons, objection and history are gone —
+    with them, the listing id could be checked against guessed codes."""
+    erased: dict[str, object] = {
+        "subject_name": ERASED,
+        "reason": ERASED,
+        "deciding_authority": ERASED,
+        "decision_number": ERASED,
+        "responsible_persons": (),
+        "objection": None,
+        "history": (),
+    }
+    if listing.legal_basis is not None:
+        erased["legal_basis"] = ERASED
+    return masked(listing).model_copy(update=erased)

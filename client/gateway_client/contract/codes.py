@@ -1,0 +1,234 @@
+"""Credit codes: the unified social credit code (GB 32100-2015) and the resident ID (GB 11643).
+
+``python-stdnum`` does the check-character arithmetic; this module turns its exceptions into
+the gateway's stable error codes. Codes that fail the check are rejected, never "repaired".
+
+A resident ID's birth date must be a real day from 1900 on (stdnum checks only that it is a
+date, with a generic error) and, in input, not after today in Beijing: ``today`` comes from the
+injected clock through the validation context (``gateway_client.contract.model.Intake``) or, for a
+code in a
+request path, from the route — never from a clock read here.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, ValidationInfo
+from pydantic_core import PydanticCustomError
+from stdnum import numdb
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import InvalidChecksum, ValidationError
+
+from gateway_client.contract.errors import BadRequest
+from gateway_client.contract.model import intake_of
+
+
+class SubjectType(StrEnum):
+    LEGAL_PERSON = "legal_person"
+    NATURAL_PERSON = "natural_person"
+
+
+class CodeProblem(ValueError):
+    """Why a string is not a credit code; ``code`` is the stable error code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+_RIC_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
+_EARLIEST_BIRTH_YEAR = 1900
+_BIRTH_CENTURIES = ("18", "19", "20")
+
+
+def _compact(value: str) -> str:
+    """Full-width forms become ASCII (NFKC); spaces and hyphens go; letters become upper case."""
+    text = unicodedata.normalize("NFKC", value)
+    return text.strip().replace(" ", "").replace("-", "").upper()
+
+
+@functools.lru_cache(maxsize=65536)
+def classify(value: str) -> tuple[str, SubjectType]:
+    """Validate a credit code and say whose it is (memoised: a code is validated again on
+    promotion, masking and every re-read, and the check digits are pure arithmetic).
+
+    A string shaped like a resident ID — 17 digits and a digit or X, a birth date, and a
+    division code that existed in the birth year — is checked as one (GB 11643); anything else
+    as a unified social credit code (GB 32100). Checking the resident-ID shape first matters:
+    about one resident ID in 31 also happens to pass the USCC check.
+
+    A code that is no USCC but has a resident ID's digits, a known division, a birth year
+    written 18xx–20xx and a right check digit is a resident ID whose birth date is impossible
+    (19990231) or before 1900, and is called that rather than a USCC with a wrong check.
+
+    Raises
+    ------
+    CodeProblem
+        ``invalid_check_character`` when the structure is right but the check fails,
+        ``invalid_birth_date`` for such a resident ID, ``invalid_credit_code`` otherwise.
+    """
+    code = _compact(value)
+    if len(code) != 18:
+        raise CodeProblem("invalid_credit_code", "a credit code has 18 characters")
+    if _looks_like_resident_id(code):
+        try:
+            ric.validate(code)
+        except ValidationError as error:
+            raise _problem(error, "resident ID number") from error
+        return code, SubjectType.NATURAL_PERSON
+    try:
+        uscc.validate(code)
+    except ValidationError as error:
+        misborn = _misborn_resident_id(code)
+        raise misborn or _problem(error, "unified social credit code") from error
+    return code, SubjectType.LEGAL_PERSON
+
+
+def _looks_like_resident_id(code: str) -> bool:
+    if not _RIC_SHAPE.fullmatch(code):
+        return False
+    try:
+        born = ric.get_birth_date(code)
+    except ValidationError:
+        return False  # cheap, and settles most USCCs written in digits only
+    if born.year < _EARLIEST_BIRTH_YEAR or not _county_known(code):
+        return False
+    try:
+        ric.get_birth_place(code)
+    except ValidationError:
+        return False
+    return True
+
+
+def _county_known(code: str) -> bool:
+    """The first six digits name a county in some year. Asked before stdnum's own birth-place
+    lookup, which raises KeyError (not a ValidationError) for a known province whose next
+    four digits name no county."""
+    found = {k: v for _, props in numdb.get("cn/loc").info(code[:6]) for k, v in props.items()}
+    return "county" in found
+
+
+def _misborn_resident_id(code: str) -> CodeProblem | None:
+    """``invalid_birth_date`` for a resident ID (digits, a birth year 18xx–20xx, a county that
+    exists in some year, the right check digit) born on no day or before 1900; else None."""
+    if not (
+        _RIC_SHAPE.fullmatch(code)
+        and code[6:8] in _BIRTH_CENTURIES
+        and ric.calc_check_digit(code) == code[17]
+        and _county_known(code)
+    ):
+        return None
+    try:
+        born = ric.get_birth_date(code)
+    except ValidationError:
+        return CodeProblem(
+            "invalid_birth_date", f"the birth date {code[6:14]} of this resident ID is not a day"
+        )
+    if born.year >= _EARLIEST_BIRTH_YEAR:
+        return None
+    return CodeProblem(
+        "invalid_birth_date",
+        f"the birth date {born.isoformat()} of this resident ID is before {_EARLIEST_BIRTH_YEAR}",
+    )
+
+
+def born_by(code: str, subject_type: SubjectType, today: date) -> None:
+    """A resident ID must not be born after ``today`` (Beijing); other codes have no birth.
+
+    Raises
+    ------
+    CodeProblem
+        ``invalid_birth_date``
+    """
+    if subject_type is not SubjectType.NATURAL_PERSON:
+        return
+    born = ric.get_birth_date(code)
+    if born > today:
+        raise CodeProblem(
+            "invalid_birth_date",
+            f"the birth date {born.isoformat()} of this resident ID is after today "
+            f"({today.isoformat()} in Beijing)",
+        )
+
+
+def requested_code(value: str, today: date) -> str:
+    """A credit code named in a request path, compacted; 400 ``bad_request`` with ``reason``
+    (the code's problem, e.g. ``invalid_birth_date``) when it is not one.
+
+    Raises
+    ------
+    BadRequest
+    """
+    try:
+        code, subject_type = classify(value)
+        born_by(code, subject_type, today)
+    except CodeProblem as problem:
+        raise BadRequest(problem.message, path="credit_code", reason=problem.code) from problem
+    return code
+
+
+def _problem(error: ValidationError, kind: str) -> CodeProblem:
+    if isinstance(error, InvalidChecksum):
+        return CodeProblem(
+            "invalid_check_character", f"the check character of this {kind} is wrong"
+        )
+    return CodeProblem("invalid_credit_code", f"not a valid {kind}: {error}")
+
+
+def _credit_code(value: str, info: ValidationInfo) -> str:
+    intake = intake_of(info)
+    try:
+        code, subject_type = classify(value)
+        if intake is not None and intake.today is not None:
+            born_by(code, subject_type, intake.today)
+    except CodeProblem as exc:
+        raise PydanticCustomError(exc.code, exc.message) from exc
+    return code
+
+
+CreditCode = Annotated[str, AfterValidator(_credit_code)]
+"""A validated, compacted credit code usable as a pydantic field type."""
+
+_MASKED = re.compile(r"^[0-9]{6}\*{11}[0-9X]$")
+# An ID starts where no letter or digit precedes it, or right after an escape sequence (``\n``,
+# ``\t``, ``\u5f20``, ``\xe5``): the text masked may already be escaped (a JSON log line, a repr),
+# and an escape ends in a letter or a hex digit.
+_ID_SHAPED = re.compile(
+    r"(?:(?<![0-9A-Za-z])|(?<=\\[bfnrt])|(?<=\\u[0-9A-Fa-f]{4})|(?<=\\x[0-9A-Fa-f]{2}))"
+    r"([0-9]{6})[0-9]{11}([0-9Xx])(?![0-9A-Za-z])"
+)
+
+
+def mask_ids_in(text: str) -> str:
+    """Free text with every run shaped like a resident ID masked as ``mask`` would, valid or
+    not: what a webhook receiver answers may echo the body it got, and it is stored; every log
+    line passes through here once written as JSON."""
+    return _ID_SHAPED.sub(lambda m: m.group(1) + "*" * 11 + m.group(2).upper(), text)
+
+
+def _code_or_masked(value: str, info: ValidationInfo) -> str:
+    return value if _MASKED.fullmatch(value) else _credit_code(value, info)
+
+
+CreditCodeOrMasked = Annotated[str, AfterValidator(_code_or_masked)]
+"""A credit code, or a resident ID already masked by ``mask`` (what a region without need sees)."""
+
+
+def mask(code: str) -> str:
+    """Mask a resident ID for logs and regions without need to know: keep region and check.
+
+    Idempotent: an already masked ID comes back unchanged.
+    """
+    if _MASKED.fullmatch(code):
+        return code
+    compact, subject_type = classify(code)
+    if subject_type is SubjectType.NATURAL_PERSON:
+        return compact[:6] + "*" * 11 + compact[17]
+    return compact

@@ -1,0 +1,71 @@
+"""TODO docstring"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import AwareDatetime
+
+from gateway_client.contract.change import Change
+from gateway_client.contract.measure import Measure
+from gateway_client.contract.model import Frozen
+
+
+class NotRecognised(StrEnum):
+    """Why an agreement does not carry a listing to its subscriber."""
+
+    NO_AGREEMENT = "no_agreement"
+    KIND_NOT_COVERED = "kind_not_covered"
+    DOMAIN_NOT_COVERED = "domain_not_covered"
+    SEVERITY_BELOW_THRESHOLD = "severity_below_threshold"
+    NOT_YET_EFFECTIVE = "agreement_not_yet_effective"
+    NO_LONGER_EFFECTIVE = "agreement_no_longer_effective"
+    MEASURES_SUSPENDED = "measures_suspended"  # an objection is being verified
+    NOT_IN_FORCE = "listing_not_in_force"  # removed, repaired, expired, revoked or corrected
+
+
+class Recognition(Frozen):
+    """The outcome for one (listing, subscriber): by which agreements, with which measures."""
+
+    subscriber_region: str
+    recognised: bool
+    basis: tuple[str, ...] = ()
+    measures: tuple[Measure, ...] = ()
+    reasons: tuple[NotRecognised, ...] = ()
+
+
+EventType = Literal["listing.changed", "recognition.changed", "subject.intensified"]
+
+
+class Intensified(Frozen):
+    """加大联合惩戒力度: recognised black lists in two or more domains (or no longer)."""
+
+    credit_code: str
+    intensified: bool
+    domains: tuple[str, ...]
+
+
+class DeliveryPayload(Frozen):
+    """The webhook body, in the Standard Webhooks ``{type, timestamp, data}`` shape.
+
+    ``subscription_id`` and ``subscriber_region`` name its audience inside what is signed: the
+    gateway's key signs every region's deliveries alike, so without them a delivery made for
+    one subscription would verify at any endpoint it was pointed at. (``subscriber_region`` is
+    optional only so bodies stored before it existed still parse; every delivery carries it.)
+    """
+
+    type: EventType
+    timestamp: AwareDatetime
+    delivery_id: str
+    subscription_id: str
+    subscriber_region: str | None = None
+    data: Change
+    recognition: Recognition
+    intensified: Intensified | None = None
+    log_sequence: int | None = None
+    sequence: int | None = None
+
+    def to_bytes(self) -> bytes:
+        return json.dumps(self.model_dump(mode="json"), ensure_ascii=False, sort_keys=True).encode()

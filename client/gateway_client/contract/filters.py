@@ -1,0 +1,29 @@
+"""TODO docstring"""
+
+from __future__ import annotations
+
+from gateway_client.contract.catalogue import DomainKeys, ListKind
+from gateway_client.contract.listing import Listing
+from gateway_client.contract.model import Frozen
+from gateway_client.contract.regions import RegionCode, within
+
+
+class SubscriptionFilters(Frozen):
+    """Empty tuples mean "all"; source regions match their whole subtree."""
+
+    kinds: tuple[ListKind, ...] = ()
+    domains: DomainKeys = ()
+    source_regions: tuple[RegionCode, ...] = ()
+
+    def matches(self, listing: Listing) -> bool:
+        return self.admits(listing.kind, listing.domain, listing.origin_region)
+
+    def admits(self, kind: ListKind, domain: str, origin_region: str) -> bool:
+        return (
+            (not self.kinds or kind in self.kinds)
+            and (not self.domains or domain in self.domains)
+            and (
+                not self.source_regions
+                or any(within(origin_region, root) for root in self.source_regions)
+            )
+        )

@@ -1,0 +1,252 @@
+"""Listings (名单条目): what a platform pushes, and what the gateway keeps about it."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import unicodedata
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+from gateway_client.contract.catalogue import ListKind, Severity, load_catalogue
+from gateway_client.contract.codes import CreditCode, CreditCodeOrMasked, SubjectType, mask
+from gateway_client.contract.model import FREE_TEXT, ONE_LINE, Day, Frozen, Moment
+from gateway_client.contract.regions import RegionCode
+
+Text = Annotated[str, Field(min_length=1, max_length=200), ONE_LINE]
+LongText = Annotated[str, Field(min_length=1, max_length=4000), FREE_TEXT]
+
+
+class ListingStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    CORRECTED = "corrected"
+    REVOKED = "revoked"
+    REPAIRED = "repaired"
+    EXPIRED = "expired"
+
+
+IN_FORCE = frozenset({ListingStatus.ACTIVE})
+
+
+class Transition(Frozen):
+    """One step of a listing's history: kept with the listing, never rewritten."""
+
+    event: Literal["objection_filed", "objection_decided", "repaired", "expired", "removed"]
+    status: ListingStatus
+    at: AwareDatetime
+    by: str
+    reason: str
+
+
+class Objection(Frozen):
+    """异议: filed against a listing, decided by its source platform."""
+
+    objection_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
+    filed_at: AwareDatetime
+    filed_by: str
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+    deadline: date
+    deadline_basis: str
+    suspends: bool
+    decided_at: AwareDatetime | None = None
+    outcome: Literal["upheld", "corrected", "revoked"] | None = None
+    decision_note: str = ""
+
+    @property
+    def open(self) -> bool:
+        return self.outcome is None
+
+
+class PersonRole(StrEnum):
+    LEGAL_REPRESENTATIVE = "legal_representative"  # 法定代表人
+    PRINCIPAL = "principal"  # 主要负责人
+    DIRECTLY_RESPONSIBLE = "directly_responsible"  # 直接责任人
+
+
+class ResponsiblePerson(Frozen):
+    """落实到人: the people a black listing also binds."""
+
+    name: Text
+    role: PersonRole
+    id_number: CreditCodeOrMasked | None = None
+
+
+class ListingEntry(Frozen):
+    """One red- or black-list record as a source platform pushes it."""
+
+    credit_code: CreditCode
+    subject_name: Text
+    kind: ListKind
+    domain: str
+    severity: Severity | None = Field(default=None, validate_default=True)
+    reason: LongText
+    legal_basis: Annotated[str, Field(max_length=4000), FREE_TEXT] | None = Field(
+        default=None, validate_default=True
+    )
+    deciding_authority: Text
+    decision_number: Text
+    decided_on: Day
+    valid_from: Day
+    valid_until: Day | None = None
+    # 失信行为终止之日: when the dishonest conduct ended, if the platform knows; retention
+    # (gateway.retention) counts from it. Left out of dumps when absent, so bodies and change
+    # digests made before the field existed stay byte-identical.
+    conduct_ended_on: Day | None = Field(default=None, exclude_if=lambda value: value is None)
+    responsible_persons: tuple[ResponsiblePerson, ...] = Field(default=(), max_length=20)
+    origin_region: RegionCode | None = None
+    source_updated_at: Moment
+    source_sequence: int = Field(default=0, ge=0, le=10**12)
+
+    @field_validator("domain")
+    @classmethod
+    def _known_domain(cls, value: str, info: ValidationInfo) -> str:
+        domain = load_catalogue().domain(value)
+        if domain is None:
+            raise PydanticCustomError(
+                "unknown_domain", "domain {domain} is not in the catalogue", {"domain": value}
+            )
+        kind = info.data.get("kind")
+        if kind is not None and kind not in domain.kinds:
+            raise PydanticCustomError(
+                "domain_kind_mismatch",
+                "domain {domain} holds {kinds} lists only",
+                {"domain": value, "kinds": "/".join(domain.kinds)},
+            )
+        return value
+
+    @field_validator("severity")
+    @classmethod
+    def _severity_for_black(cls, value: Severity | None, info: ValidationInfo) -> Severity | None:
+        kind = info.data.get("kind")
+        if kind is ListKind.BLACK and value is None:
+            raise PydanticCustomError("missing_severity", "a black-list entry needs a severity")
+        if kind is ListKind.RED and value is not None:
+            raise PydanticCustomError("unexpected_severity", "red-list entries carry no severity")
+        return value
+
+    @field_validator("legal_basis")
+    @classmethod
+    def _legal_basis_for_black(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("kind") is ListKind.BLACK and not (value and value.strip()):
+            raise PydanticCustomError(
+                "missing_legal_basis",
+                "a black-list entry needs its legal basis (国办发〔2020〕49号)",
+            )
+        return value
+
+    @field_validator("valid_from")
+    @classmethod
+    def _starts_after_decision(cls, value: date, info: ValidationInfo) -> date:
+        decided_on = info.data.get("decided_on")
+        if decided_on is not None and value < decided_on:
+            raise PydanticCustomError("dates_out_of_order", "valid_from is before decided_on")
+        return value
+
+    @field_validator("valid_until")
+    @classmethod
+    def _ends_after_start(cls, value: date | None, info: ValidationInfo) -> date | None:
+        valid_from = info.data.get("valid_from")
+        if value is not None and valid_from is not None and value <= valid_from:
+            raise PydanticCustomError("dates_out_of_order", "valid_until is not after valid_from")
+        return value
+
+    @field_validator("conduct_ended_on")
+    @classmethod
+    def _conduct_ends_after_decision(cls, value: date | None, info: ValidationInfo) -> date | None:
+        decided_on = info.data.get("decided_on")
+        if value is not None and decided_on is not None and value < decided_on:
+            raise PydanticCustomError("dates_out_of_order", "conduct_ended_on is before decided_on")
+        return value
+
+
+class Listing(ListingEntry):
+    """A listing as the gateway holds it: the latest accepted entry plus gateway bookkeeping."""
+
+    credit_code: CreditCodeOrMasked
+    listing_id: str
+    version: str
+    subject_type: SubjectType
+    origin_region: RegionCode
+    status: ListingStatus = ListingStatus.ACTIVE
+    provenances: tuple[RegionCode, ...]
+    accepted_at: AwareDatetime
+    listed_at: AwareDatetime | None = None  # first accepted; accepted_at moves with each version
+    objection: Objection | None = None
+    history: tuple[Transition, ...] = ()
+
+
+def _normalise(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+# Listing ids travel where the credit code is masked (deliveries to regions that do not
+# recognise a listing, public views), so they are keyed: an unkeyed hash of (code, kind, domain,
+# authority, decision number) would give a resident ID back to anyone who tries the few million
+# numbers a masked one leaves open. The key is the deployment's and never changes (every id
+# derives from it); the local stack and the tests use the fixed one below.
+LOCAL_IDENTITY_SECRET = "credit-gateway local identity key: not a secret"  # noqa: S105
+_IDENTITY_LABEL = b"credit-gateway listing identity v1"
+
+
+def identity_key(secret: str) -> bytes:
+    """The HMAC key of listing ids, derived from a secret under its own label."""
+    return hmac.new(secret.encode(), _IDENTITY_LABEL, hashlib.sha256).digest()
+
+
+def _no_identity_key() -> bytes:
+    raise RuntimeError("no listing identity key: set one at start-up with use_identity_key")
+
+
+# Fails closed: an entry point that derived ids before setting the deployment's key would
+# otherwise file every listing under the publicly known local one.
+_identity_source: Callable[[], bytes] = _no_identity_key
+
+
+def use_identity_key(source: Callable[[], bytes]) -> None:
+    """Set at start-up by the adapter that knows the deployment's secret; ``source`` is called
+    when an id is first needed, so functions that never derive one never read the secret."""
+    global _identity_source
+    _identity_source = source
+
+
+def listing_id(
+    credit_code: str, kind: ListKind, domain: str, authority: str, decision_number: str
+) -> str:
+    """Listing identity: one id per (credit code, kind, domain, authority, decision number)."""
+    parts = (credit_code, kind.value, domain, _normalise(authority), _normalise(decision_number))
+    mac = hmac.new(_identity_source(), "\x1f".join(parts).encode(), hashlib.sha256)
+    return "lst_" + mac.hexdigest()[:32]
+
+
+def version_of(updated_at: datetime, sequence: int) -> str:
+    """A string that sorts like (source update time, sequence), so stores can compare it."""
+    stamp = updated_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return f"{stamp}#{sequence:013d}"
+
+
+def identity_of(entry: ListingEntry) -> str:
+    return listing_id(
+        entry.credit_code, entry.kind, entry.domain, entry.deciding_authority, entry.decision_number
+    )
+
+
+def entry_version(entry: ListingEntry) -> str:
+    return version_of(entry.source_updated_at, entry.source_sequence)
+
+
+def masked(listing: Listing) -> Listing:
+    """The listing with resident ID numbers masked: the subject's, if a person, and every
+    responsible person's."""
+    persons = tuple(
+        p.model_copy(update={"id_number": mask(p.id_number) if p.id_number else None})
+        for p in listing.responsible_persons
+    )
+    return listing.model_copy(
+        update={"credit_code": mask(listing.credit_code), "responsible_persons": persons}
+    )

@@ -1,0 +1,34 @@
+"""TODO docstring"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from gateway_client.contract.catalogue import DomainKeys, ListKind, Severity, load_catalogue
+from gateway_client.contract.listing import Listing
+from gateway_client.contract.model import ONE_LINE, Frozen
+
+MeasureId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
+
+
+class Measure(Frozen):
+    measure_id: MeasureId
+    text: Annotated[str, Field(min_length=1, max_length=500), ONE_LINE]
+    department: Annotated[str, Field(min_length=1, max_length=200), ONE_LINE]
+    mandatory: bool
+    kinds: tuple[ListKind, ...] = (ListKind.BLACK, ListKind.RED)
+    domains: DomainKeys = ()
+    min_severity: Severity | None = None
+
+    def applies_to(self, listing: Listing) -> bool:
+        if listing.kind not in self.kinds or (self.domains and listing.domain not in self.domains):
+            return False
+        if self.min_severity is None or listing.severity is None:
+            return self.min_severity is None
+        return rank(listing.severity) >= rank(self.min_severity)
+
+
+def rank(severity: Severity) -> int:
+    return load_catalogue().severity(severity).rank

@@ -1,0 +1,49 @@
+"""TODO docstring"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    number: int
+    end: int
+    """Byte offset just after this line: where a resumed read starts."""
+    text: bytes
+    overlong: bool = False
+
+
+def lines_of(chunks: Iterable[bytes], start_line: int = 0, start_offset: int = 0) -> Iterator[Line]:
+    """Split a byte stream into numbered lines, holding at most one line in memory.
+
+    Blank lines are skipped (but numbered); a line over ``MAX_LINE_BYTES`` is reported as
+    overlong rather than buffered.
+    """
+    number, offset = start_line, start_offset
+    pending = bytearray()
+    overlong = False
+    for chunk in chunks:
+        start = 0
+        while True:
+            newline = chunk.find(b"\n", start)
+            if not overlong:
+                pending += chunk[start:] if newline < 0 else chunk[start:newline]
+                if len(pending) > MAX_LINE_BYTES:
+                    overlong = True
+                    pending.clear()
+            if newline < 0:
+                break
+            number += 1
+            if overlong or pending.strip():
+                yield Line(number, offset + newline + 1, bytes(pending), overlong)
+            pending.clear()
+            overlong = False
+            start = newline + 1
+        offset += len(chunk)
+    if overlong or pending.strip():
+        yield Line(number + 1, offset, bytes(pending), overlong)
+
+
+MAX_LINE_BYTES = 64 * 1024

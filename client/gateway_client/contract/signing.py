@@ -1,0 +1,278 @@
+"""Standard Webhooks signatures, both ways: ``v1a`` (Ed25519) and ``v1`` (HMAC-SHA256).
+
+Pushes, upload manifests and deliveries sign ``"{id}.{timestamp}.{body}"`` over the raw body
+bytes (their body names what they do, and they are idempotent by that id). Every other signed
+request signs the *request form*, ``"{id}.{timestamp}.{METHOD}\n{path}\n{query}\n{body}"``, so
+its headers are worthless for another method, resource or query (``RequestTarget``). Both are
+checked before any JSON parsing. Every malformed header becomes the same ``InvalidSignature``
+so a caller cannot probe which part failed. Keys travel as ``whsk_``/``whpk_``/``whsec_`` +
+base64.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import parse_qsl, quote, unquote
+
+from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from gateway_client.contract.errors import InvalidSignature, MissingSignature, TimestampOutOfWindow
+
+ID_HEADER = "webhook-id"
+TIMESTAMP_HEADER = "webhook-timestamp"
+SIGNATURE_HEADER = "webhook-signature"
+KEY_ID_HEADER = "x-credit-key-id"
+DEFAULT_TOLERANCE = timedelta(minutes=5)
+
+_SECONDS = re.compile(r"[0-9]{1,12}")
+_PRIVATE_PREFIX = "whsk_"
+_PUBLIC_PREFIX = "whpk_"
+_SECRET_PREFIX = "whsec_"  # noqa: S105 - a format prefix, not a secret
+
+
+def _b64decode(text: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidSignature("not valid base64") from exc
+
+
+def signed_content(msg_id: str, timestamp: int, body: bytes) -> bytes:
+    return f"{msg_id}.{timestamp}.".encode() + body
+
+
+PUSH_FORM_ROUTES = frozenset({("POST", "/v1/pushes"), ("POST", "/v1/uploads")})
+"""Routes whose body says what they do, signed in the plain Standard Webhooks form."""
+
+REQUEST_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,128}")
+"""A request-form ``webhook-id``: no ``.`` (the form splits on it) and no ``#`` (nonce keys)."""
+
+
+def uses_push_form(method: str, path: str) -> bool:
+    return (method.upper(), path) in PUSH_FORM_ROUTES
+
+
+def _segment(raw: str) -> str:
+    # Decode, then encode every octet outside RFC 3986's unreserved set: any spelling of the
+    # same segment (and API Gateway's decoded path parameters) canonicalises alike.
+    return quote(unquote(raw), safe="")
+
+
+def canonical_path(path: str) -> str:
+    """The path as the client sends it, each ``/``-separated segment in canonical encoding."""
+    return "/".join(_segment(part) for part in path.split("/"))
+
+
+def canonical_query(params: Iterable[tuple[str, str]]) -> str:
+    """Decoded ``(name, value)`` pairs as ``name=value`` in RFC 3986 encoding, sorted (as
+    encoded) by name then value and joined with ``&``; ``""`` when there are none."""
+    pairs = sorted((quote(name, safe=""), quote(value, safe="")) for name, value in params)
+    return "&".join(f"{name}={value}" for name, value in pairs)
+
+
+@dataclass(frozen=True)
+class RequestTarget:
+    """What a signed request does — method, path below the API's base URL, query — in the
+    canonical form both sides build independently and compare byte for byte."""
+
+    method: str
+    path: str
+    query: str
+
+    @classmethod
+    def from_url(cls, method: str, target: str) -> RequestTarget:
+        """The client's view: ``target`` is what follows the base URL, ``/v1/…?…``."""
+        path, _, query = target.partition("?")
+        pairs = parse_qsl(query, keep_blank_values=True)
+        return cls(method.upper(), canonical_path(path), canonical_query(pairs))
+
+    @classmethod
+    def from_route(
+        cls,
+        method: str,
+        route: str,
+        params: Mapping[str, str] | None,
+        query: Iterable[tuple[str, str]],
+    ) -> RequestTarget:
+        """The gateway's view: the matched route (``/v1/things/{id}``, never the stage) with
+        the path parameters it captured, and the decoded query parameters."""
+        captured = params or {}
+        parts = [
+            captured[part[1:-1]] if part.startswith("{") and part.endswith("}") else part
+            for part in route.split("/")
+        ]
+        return cls(method.upper(), "/".join(map(_segment, parts)), canonical_query(query))
+
+    def content(self, msg_id: str, timestamp: int, body: bytes) -> bytes:
+        head = f"{msg_id}.{timestamp}.{self.method}\n{self.path}\n{self.query}\n"
+        return head.encode() + body
+
+
+def content_of(
+    msg_id: str, timestamp: int, body: bytes, target: RequestTarget | None = None
+) -> bytes:
+    """The bytes a signature covers: the request form when there is a target, else the push
+    form (whose first byte after the timestamp is the JSON body's, never a method letter)."""
+    if target is None:
+        return signed_content(msg_id, timestamp, body)
+    return target.content(msg_id, timestamp, body)
+
+
+def generate_signing_key() -> str:
+    """A new Ed25519 private key as ``whsk_<base64 seed>``."""
+    raw = Ed25519PrivateKey.generate().private_bytes_raw()
+    return _PRIVATE_PREFIX + base64.b64encode(raw).decode()
+
+
+def generate_hmac_secret() -> str:
+    """A new ``whsec_`` secret, as any Standard Webhooks library expects it."""
+    return _SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def load_private_key(text: str) -> Ed25519PrivateKey:
+    if not text.startswith(_PRIVATE_PREFIX):
+        raise ValueError("an Ed25519 private key is written whsk_<base64>")
+    raw = base64.b64decode(text.removeprefix(_PRIVATE_PREFIX), validate=True)
+    return Ed25519PrivateKey.from_private_bytes(raw)
+
+
+def derive_private_key(secret: str) -> Ed25519PrivateKey:
+    """A ``whsk_`` key as is; any other secret (say, one Secrets Manager generated) becomes the
+    seed through SHA-256, so a deployment needs no key ceremony and rotates by rotating it."""
+    if secret.startswith(_PRIVATE_PREFIX):
+        return load_private_key(secret)
+    if len(secret) < 32:
+        raise ValueError("a signing secret needs at least 32 characters")
+    return Ed25519PrivateKey.from_private_bytes(hashlib.sha256(secret.encode()).digest())
+
+
+def public_key_text(private: Ed25519PrivateKey) -> str:
+    return _PUBLIC_PREFIX + base64.b64encode(private.public_key().public_bytes_raw()).decode()
+
+
+def load_public_key(text: str) -> Ed25519PublicKey:
+    """Parse ``whpk_<base64 32 bytes>``; raises ``ValueError`` on anything else."""
+    if not text.startswith(_PUBLIC_PREFIX):
+        raise ValueError("an Ed25519 public key is written whpk_<base64>")
+    try:
+        raw = base64.b64decode(text.removeprefix(_PUBLIC_PREFIX), validate=True)
+        return Ed25519PublicKey.from_public_bytes(raw)
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError("not a 32-byte Ed25519 public key in base64") from exc
+
+
+def _hmac_key(secret: str) -> bytes:
+    return base64.b64decode(secret.removeprefix(_SECRET_PREFIX), validate=True)
+
+
+@dataclass(frozen=True)
+class Ed25519Signer:
+    key_id: str
+    private_key: Ed25519PrivateKey
+
+    def sign(
+        self, msg_id: str, timestamp: int, body: bytes, target: RequestTarget | None = None
+    ) -> str:
+        """Push form without ``target``; the request form with it."""
+        signature = self.private_key.sign(content_of(msg_id, timestamp, body, target))
+        return "v1a," + base64.b64encode(signature).decode()
+
+
+@dataclass(frozen=True)
+class HmacSigner:
+    secret: str
+
+    def sign(self, msg_id: str, timestamp: int, body: bytes) -> str:
+        digest = hmac.new(
+            _hmac_key(self.secret), signed_content(msg_id, timestamp, body), hashlib.sha256
+        )
+        return "v1," + base64.b64encode(digest.digest()).decode()
+
+
+@dataclass(frozen=True)
+class SignedHeaders:
+    """The three Standard Webhooks headers of one message, read case-insensitively."""
+
+    msg_id: str
+    timestamp: int
+    signature: str
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str]) -> SignedHeaders:
+        lower = {k.lower(): v for k, v in headers.items()}
+        msg_id = lower.get(ID_HEADER, "").strip()
+        stamp = lower.get(TIMESTAMP_HEADER, "").strip()
+        signature = lower.get(SIGNATURE_HEADER, "").strip()
+        missing = [
+            name
+            for name, value in (
+                (ID_HEADER, msg_id),
+                (TIMESTAMP_HEADER, stamp),
+                (SIGNATURE_HEADER, signature),
+            )
+            if not value
+        ]
+        if missing:
+            raise MissingSignature(f"missing header(s): {', '.join(missing)}", headers=missing)
+        if not _SECONDS.fullmatch(stamp):
+            raise InvalidSignature("webhook-timestamp must be whole seconds since the epoch")
+        return cls(msg_id=msg_id, timestamp=int(stamp), signature=signature)
+
+    def check_timestamp(self, now: datetime, tolerance: timedelta = DEFAULT_TOLERANCE) -> None:
+        skew = abs(now.timestamp() - self.timestamp)
+        if skew > tolerance.total_seconds():
+            raise TimestampOutOfWindow(
+                f"webhook-timestamp is {int(skew)} s from the gateway's clock; "
+                f"at most {int(tolerance.total_seconds())} s is accepted"
+            )
+
+
+def _signatures(header: str, version: str) -> list[bytes]:
+    found: list[bytes] = []
+    for part in header.split():
+        scheme, sep, value = part.partition(",")
+        if not sep or not value:
+            raise InvalidSignature("each signature is written <version>,<base64>")
+        if scheme == version:
+            found.append(_b64decode(value))
+    return found
+
+
+def verify_ed25519(
+    signed: SignedHeaders,
+    body: bytes,
+    keys: Iterable[Ed25519PublicKey],
+    target: RequestTarget | None = None,
+) -> None:
+    """Pass when any ``v1a`` signature verifies under any of ``keys`` (rotation), over the
+    push form, or over the request form of ``target``."""
+    content = content_of(signed.msg_id, signed.timestamp, body, target)
+    candidates = list(keys)
+    for signature in _signatures(signed.signature, "v1a"):
+        for key in candidates:
+            try:
+                key.verify(signature, content)
+            except _CryptoInvalidSignature:
+                continue
+            return
+    what = "the body" if target is None else "the request (method, path, query and body)"
+    raise InvalidSignature(f"no v1a signature verifies against {what}")
+
+
+def verify_hmac(signed: SignedHeaders, body: bytes, secret: str) -> None:
+    """Pass when any ``v1`` signature matches the HMAC of the body under ``secret``."""
+    expected = HmacSigner(secret).sign(signed.msg_id, signed.timestamp, body).partition(",")[2]
+    expected_raw = base64.b64decode(expected)
+    for signature in _signatures(signed.signature, "v1"):
+        if hmac.compare_digest(signature, expected_raw):
+            return
+    raise InvalidSignature("no v1 signature matches the body")

@@ -1,0 +1,186 @@
+"""The platform side: sign and post pushes and other signed requests (the subscriber's side,
+verifying deliveries, is ``gateway_client.receiver``).
+
+Uses only the standard library for HTTP, so a city platform can vendor it easily.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from gateway_client.contract import (
+    ID_HEADER,
+    KEY_ID_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    Ed25519Signer,
+    RequestTarget,
+    uses_push_form,
+)
+
+DEFAULT_TIMEOUT = 30.0
+"""Seconds to wait for each answer (connect, then every read) before giving up."""
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    body: Any
+    headers: Mapping[str, str]
+
+
+class NotHttpUrl(ValueError):
+    """The URL given for the gateway is not ``http(s)://…``."""
+
+
+def refusal_text(reply: Response) -> str:
+    """An error reply in one line: the gateway's ``{"error": {code, message, path | field |
+    header}}``, or what API Gateway or a proxy in front of it said instead."""
+    error = reply.body.get("error") if isinstance(reply.body, dict) else None
+    if isinstance(error, dict):
+        where = next((error[k] for k in ("path", "field", "header") if error.get(k)), None)
+        said = f"{error.get('code')}" + (f" (field {where})" if where else "")
+        said += f": {error.get('message')}"
+    elif isinstance(reply.body, dict) and "message" in reply.body:
+        said = str(reply.body["message"])
+    else:
+        said = " ".join(str(reply.body or "(no body)").split())[:200]
+    retry = {k.lower(): v for k, v in reply.headers.items()}.get("retry-after")
+    return f"HTTP {reply.status} {said}" + (f" (retry after {retry} s)" if retry else "")
+
+
+def signed_headers(
+    signer: Ed25519Signer,
+    msg_id: str,
+    body: bytes,
+    now: datetime,
+    target: RequestTarget | None = None,
+) -> dict[str, str]:
+    """Standard Webhooks headers: the push form, or with ``target`` the request form."""
+    timestamp = int(now.timestamp())
+    return {
+        "content-type": "application/json",
+        ID_HEADER: msg_id,
+        TIMESTAMP_HEADER: str(timestamp),
+        SIGNATURE_HEADER: signer.sign(msg_id, timestamp, body, target),
+        KEY_ID_HEADER: signer.key_id,
+    }
+
+
+def new_request_id() -> str:
+    """A request's webhook-id: random, since the gateway accepts each id once per key."""
+    return f"req_{uuid.uuid4().hex}"
+
+
+def request_headers(
+    signer: Ed25519Signer,
+    method: str,
+    target: str,
+    body: bytes,
+    now: datetime,
+    msg_id: str | None = None,
+) -> dict[str, str]:
+    """Headers for a signed request other than a push or an upload manifest: the request form
+    over ``method``, ``target`` (the path after the base URL, with its query) and ``body``,
+    under a fresh webhook-id unless one is given."""
+    form = RequestTarget.from_url(method, target)
+    return signed_headers(signer, msg_id or new_request_id(), body, now, form)
+
+
+def wire_target(target: str) -> str:
+    """``target`` with its query rewritten in the canonical form that was signed, so what the
+    gateway decodes is what was signed (``+`` and ``%20`` never get a say)."""
+    path, _, _ = target.partition("?")
+    query = RequestTarget.from_url("GET", target).query
+    return f"{path}?{query}" if query else path
+
+
+def http_request(
+    method: str,
+    url: str,
+    body: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Response:
+    """One HTTP exchange; 4xx/5xx come back as a ``Response``, not an exception."""
+    if not url.startswith(("http://", "https://")):
+        raise NotHttpUrl(f"not an http(s) URL: {url}")
+    sent = {
+        "content-type": "application/json",
+        **{k.lower(): v for k, v in (headers or {}).items()},
+    }
+    request = urllib.request.Request(url, data=body, method=method, headers=sent)  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as reply:  # noqa: S310
+            return Response(reply.status, _decode(reply.read()), dict(reply.headers))
+    except urllib.error.HTTPError as error:
+        return Response(error.code, _decode(error.read()), dict(error.headers))
+
+
+def _decode(raw: bytes) -> Any:
+    try:
+        return json.loads(raw) if raw else None
+    except json.JSONDecodeError:
+        return raw.decode("utf-8", "replace")
+
+
+class PushClient:
+    """Sign and send batches for one region with one of its platform keys."""
+
+    def __init__(
+        self,
+        base_url: str,
+        region: str,
+        signer: Ed25519Signer,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        self._base = base_url.rstrip("/")
+        self.region = region
+        self._signer = signer
+        self.timeout = timeout
+
+    def build(
+        self, entries: Sequence[Mapping[str, Any]], batch_id: str | None, now: datetime
+    ) -> tuple[str, bytes]:
+        batch_id = batch_id or f"b-{uuid.uuid4().hex}"
+        body = {
+            "region": self.region,
+            "batch_id": batch_id,
+            "issued_at": now.isoformat(),
+            "entries": list(entries),
+        }
+        return batch_id, json.dumps(body, ensure_ascii=False).encode()
+
+    def send_signed(
+        self, path: str, msg_id: str | None, body: bytes, now: datetime, method: str = "POST"
+    ) -> Response:
+        """A push or an upload manifest signed with ``msg_id`` (its batch or upload id); any
+        other request (``msg_id`` None) in the request form under a fresh random id, since
+        the gateway accepts a request's id once. A GET signs the empty body."""
+        if uses_push_form(method, path):
+            if msg_id is None:
+                raise ValueError(f"{method} {path} is signed with its batch or upload id")
+            headers = signed_headers(self._signer, msg_id, body, now)
+        elif msg_id is not None:
+            raise ValueError(f"{method} {path} gets a fresh webhook-id: pass None, not {msg_id}")
+        else:
+            headers = request_headers(self._signer, method, path, body, now)
+            path = wire_target(path)
+        data = body if body else None
+        return http_request(method, self._base + path, data, headers, self.timeout)
+
+    def send_json(self, path: str, msg_id: str | None, body: Any, now: datetime) -> Response:
+        return self.send_signed(path, msg_id, json.dumps(body, ensure_ascii=False).encode(), now)
+
+    def push(
+        self, entries: Sequence[Mapping[str, Any]], now: datetime, batch_id: str | None = None
+    ) -> Response:
+        batch_id, body = self.build(entries, batch_id, now)
+        return self.send_signed("/v1/pushes", batch_id, body, now)

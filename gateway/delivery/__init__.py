@@ -1,0 +1,62 @@
+"""Who gets which change: subscriptions, fan-out, signed webhooks, retries, replay, health."""
+
+from gateway.delivery.addresses import parse_address, refusal
+from gateway.delivery.agreement_desk import AgreementDesk, Saved
+from gateway.delivery.fan_out import FanOut
+from gateway.delivery.health import HealthChange
+from gateway.delivery.planning import (
+    Delivery,
+    plan_deliveries,
+    plan_intensified,
+    replace_listings,
+    stamped,
+)
+from gateway.delivery.ports import WebhookTransport
+from gateway.delivery.records import Attempt, DeliveryRecord, DeliveryState, HttpResponse, Progress
+from gateway.delivery.redelivery import Erased, Resend, rebuild, replayable, resend_of
+from gateway.delivery.reevaluation import recognition_changes
+from gateway.delivery.sending import DEFAULT_RETRY_SCHEDULE, DeliveryService, webhook_headers
+from gateway.delivery.subscribing import Created, SubscriptionDesk
+from gateway.delivery.subscription import (
+    SignatureScheme,
+    Subscription,
+    SubscriptionRequest,
+    check_webhook_url,
+)
+from gateway.delivery.url_verification import UrlVerifier
+
+__all__ = [
+    "DEFAULT_RETRY_SCHEDULE",
+    "AgreementDesk",
+    "Attempt",
+    "Created",
+    "Delivery",
+    "DeliveryRecord",
+    "DeliveryService",
+    "DeliveryState",
+    "Erased",
+    "FanOut",
+    "HealthChange",
+    "HttpResponse",
+    "Progress",
+    "Resend",
+    "Saved",
+    "SignatureScheme",
+    "Subscription",
+    "SubscriptionDesk",
+    "SubscriptionRequest",
+    "UrlVerifier",
+    "WebhookTransport",
+    "check_webhook_url",
+    "parse_address",
+    "plan_deliveries",
+    "plan_intensified",
+    "rebuild",
+    "recognition_changes",
+    "refusal",
+    "replace_listings",
+    "replayable",
+    "resend_of",
+    "stamped",
+    "webhook_headers",
+]

@@ -1,0 +1,85 @@
+"""Fan-out of one batch of changes: log them, plan one delivery per (change, matching
+subscription), flag the subjects whose intensified punishment flips, number and queue it all.
+
+The listings stream hands a batch at least once; every id here is deterministic, so a batch
+fanned out twice queues only copies the delivery side recognises.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from gateway.delivery.planning import (
+    Delivery,
+    plan_deliveries,
+    plan_intensified,
+    replace_listings,
+    stamped,
+)
+from gateway.delivery.ports import AgreementStore, DeliveryQueue, ExchangeLog, SubscriptionStore
+from gateway.ports import ListingStore
+from gateway_client.contract import Change, ChangeType, Listing, ListKind, china_date
+
+Step = tuple[Change, Listing | None]
+"""A change, and its listing as it was before (``None``: new)."""
+
+
+class FanOut:
+    def __init__(
+        self,
+        listings: ListingStore,
+        subscriptions: SubscriptionStore,
+        agreements: AgreementStore,
+        log: ExchangeLog,
+        queue: DeliveryQueue,
+    ) -> None:
+        self.listings = listings
+        self.subscriptions = subscriptions
+        self.agreements = agreements
+        self.log = log
+        self.queue = queue
+
+    def run(self, steps: Sequence[Step]) -> int:
+        """Log and fan out the batch's changes, in order; how many deliveries were queued."""
+        if not steps:
+            return 0
+        logged = self.log.append([change for change, _ in steps])
+        subscriptions = self.subscriptions.all()
+        if not subscriptions:
+            return 0
+        agreements = self.agreements.all()
+        deliveries: list[Delivery] = [
+            d for change, _ in steps for d in plan_deliveries(change, subscriptions, agreements)
+        ]
+        for code, black in black_steps_by_subject(steps).items():
+            after = replace_listings(
+                self.listings.subject(code), {ch.listing.listing_id: ch.listing for ch, _ in black}
+            )
+            before = replace_listings(after, first_previous(black))
+            trigger = black[-1][0]
+            on = china_date(trigger.occurred_at)
+            deliveries += plan_intensified(trigger, before, after, subscriptions, agreements, on)
+        self.queue.enqueue(stamped(deliveries, logged, self.log.allocate))
+        return len(deliveries)
+
+
+def black_steps_by_subject(steps: Sequence[Step]) -> dict[str, list[Step]]:
+    """The black-list steps, by credit code: the ones that may flip an intensified flag.
+
+    A purged listing was not in force, so it flips nobody's flag (and its tombstone's code is
+    masked): it is left out.
+    """
+    grouped: dict[str, list[Step]] = defaultdict(list)
+    for change, previous in steps:
+        if change.listing.kind is ListKind.BLACK and change.type is not ChangeType.PURGED:
+            grouped[change.listing.credit_code].append((change, previous))
+    return grouped
+
+
+def first_previous(steps: Sequence[Step]) -> dict[str, Listing | None]:
+    """Each listing as it was before the first of these steps touched it."""
+    earliest: dict[str, Listing | None] = {}
+    for change, previous in steps:
+        earliest.setdefault(change.listing.listing_id, previous)
+    return earliest

@@ -1,0 +1,69 @@
+"""What the delivery wing needs from storage and queues; ``chalicelib`` implements it on AWS."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Protocol
+
+from gateway.delivery.planning import Delivery
+from gateway.delivery.records import Attempt, DeliveryState, HttpResponse, Progress
+from gateway.delivery.subscription import Subscription
+from gateway.recognition import Agreement
+from gateway_client.contract import Change
+
+
+class SubscriptionStore(Protocol):
+    def put(self, subscription: Subscription) -> None: ...
+    def get(self, subscription_id: str) -> Subscription | None: ...
+    def all(self) -> list[Subscription]: ...
+
+
+class DeliveryQueue(Protocol):
+    def enqueue(self, deliveries: Iterable[Delivery]) -> None: ...
+
+
+class AgreementStore(Protocol):
+    def get(self, agreement_id: str) -> Agreement | None: ...
+    def all(self) -> list[Agreement]: ...
+    def put(self, agreement: Agreement) -> None: ...
+
+
+class ExchangeLog(Protocol):
+    def head(self) -> tuple[int, str]:
+        """(sequence, hash) of the last entry: (0, genesis) while the log is empty."""
+        ...
+
+    def append(self, changes: Sequence[Change]) -> dict[str, int]:
+        """Log the changes not logged yet, in order; every change's sequence number."""
+        ...
+
+    def allocate(self, subscription_id: str, count: int) -> int:
+        """Reserve ``count`` per-subscription sequence numbers; the first of them."""
+        ...
+
+
+class EndpointVerifier(Protocol):
+    def verify(self, subscription: Subscription) -> Subscription:
+        """The subscription after one URL-verification challenge: verified or still pending."""
+        ...
+
+
+class WebhookTransport(Protocol):
+    def post(self, url: str, headers: dict[str, str], body: bytes, timeout: float) -> HttpResponse:
+        """POST without following redirects; connection failures come back as status 0."""
+        ...
+
+
+class DeliveryLog(Protocol):
+    def state(self, delivery_id: str) -> DeliveryState | None: ...
+
+    def progress(self, delivery_id: str) -> Progress: ...
+
+    def begin(self, delivery_id: str, at: datetime) -> None:
+        """Note an attempt under way, before it is sent (``record`` clears the note)."""
+        ...
+
+    def record(self, delivery: Delivery, attempt: Attempt, state: DeliveryState) -> None:
+        """Append the attempt; a delivery once ``delivered`` never goes back."""
+        ...

@@ -1,0 +1,54 @@
+"""What the delivery log records: a delivery's state, its attempts and where a retry stands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import NamedTuple
+
+from pydantic import AwareDatetime
+
+from gateway_client.contract import (
+    Frozen,
+)
+
+
+class DeliveryState(StrEnum):
+    DELIVERED = "delivered"
+    RETRYING = "retrying"
+    DEAD = "dead"
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    status: int
+    body_excerpt: str
+    elapsed_ms: int
+    retry_after: str | None = None
+
+
+class Attempt(Frozen):
+    at: AwareDatetime
+    status: int
+    latency_ms: int
+    response_excerpt: str
+
+
+@dataclass(frozen=True)
+class DeliveryRecord:
+    """What the delivery log keeps about one delivery (attempts aside)."""
+
+    delivery_id: str
+    subscription_id: str
+    state: DeliveryState
+    credit_code: str
+    listing_id: str
+    origin_region: str
+    updated_at: str
+
+
+class Progress(NamedTuple):
+    state: DeliveryState | None
+    tries: int  # attempts recorded since it was queued (or re-driven)
+    sending_since: datetime | None = None  # an attempt began then and was never recorded

@@ -1,0 +1,109 @@
+"""What the delivery log keeps to send a delivery again, and how the delivery is rebuilt.
+
+A delivery record is for diagnosing a delivery, not a second copy of the listing: it keeps ids,
+routing and the subscriber's recognition (no personal data), and a re-drive takes the change
+back from the exchange log, where retention erases it with the listing. A delivery of an erased
+change is not rebuilt: its listing's tombstone went to the subscriber on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+from gateway.delivery.planning import Delivery, for_subscriber
+from gateway_client.contract import (
+    Change,
+    ChangeType,
+    EventType,
+    Frozen,
+    Intensified,
+    LogEntry,
+    Recognition,
+)
+
+
+class Resend(Frozen):
+    """Everything of a delivery but its change, which the log holds under ``log_sequence``."""
+
+    delivery_id: str
+    subscription_id: str
+    type: EventType
+    change_id: str
+    change_type: ChangeType
+    log_sequence: int | None = None
+    sequence: int | None = None
+    recognition: Recognition
+    intensified: bool | None = None  # a subject.intensified event: the flag and its domains
+    intensified_domains: tuple[str, ...] = ()
+    replay: bool = False
+
+
+def resend_of(delivery: Delivery) -> Resend:
+    flag = delivery.intensified
+    return Resend(
+        delivery_id=delivery.delivery_id,
+        subscription_id=delivery.subscription_id,
+        type=delivery.type,
+        change_id=delivery.change.change_id,
+        change_type=delivery.change.type,
+        log_sequence=delivery.log_sequence,
+        sequence=delivery.sequence,
+        recognition=delivery.recognition,
+        intensified=None if flag is None else flag.intensified,
+        intensified_domains=() if flag is None else flag.domains,
+        replay=delivery.replay,
+    )
+
+
+def rebuild(kept: Resend, change: Change) -> Delivery | None:
+    """The delivery as it was first sent, from the logged ``change``: masked again unless the
+    subscriber recognised the listing, as fan-out did. ``None`` if it is another change."""
+    if change.change_id != kept.change_id:
+        return None
+    shown = for_subscriber(change, kept.recognition)
+    flag = None
+    if kept.intensified is not None:
+        flag = Intensified(
+            credit_code=shown.listing.credit_code,
+            intensified=kept.intensified,
+            domains=kept.intensified_domains,
+        )
+    return Delivery(
+        delivery_id=kept.delivery_id,
+        subscription_id=kept.subscription_id,
+        type=kept.type,
+        change=shown,
+        recognition=kept.recognition,
+        intensified=flag,
+        log_sequence=kept.log_sequence,
+        sequence=kept.sequence,
+        replay=kept.replay,
+    )
+
+
+class Erased(Frozen):
+    """Where a change's body was, after retention erased its listing: the chain keeps the
+    entry and its digest; ``tombstone`` is the change id of the purge a replay sends instead."""
+
+    tombstone: str
+
+
+def replayable(
+    logged: Iterable[tuple[LogEntry, Change | Erased]],
+    tombstone_at: Callable[[str], tuple[int, Change] | None],
+) -> Iterator[tuple[int, Change]]:
+    """(log sequence, change) for each logged change a replay may send, in order: an erased
+    body is replaced by its purge's tombstone (``tombstone_at(change_id)``: where it is logged,
+    and what), once per replay, so a purged listing's content never leaves the gateway again;
+    while the tombstone is not logged yet, nothing is sent in its place."""
+    sent: set[str] = set()
+    for entry, body in logged:
+        if isinstance(body, Change):
+            if body.change_id not in sent:
+                sent.add(body.change_id)
+                yield entry.sequence, body
+        elif body.tombstone not in sent:
+            found = tombstone_at(body.tombstone)
+            if found is not None:
+                sent.add(body.tombstone)
+                yield found

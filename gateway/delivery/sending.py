@@ -1,0 +1,242 @@
+"""Sending one delivery: sign, POST, record the attempt, decide delivered / retry / dead."""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from gateway.delivery.health import HealthChange, disabled, failing
+from gateway.delivery.planning import Delivery, payload_for
+from gateway.delivery.ports import DeliveryLog, SubscriptionStore, WebhookTransport
+from gateway.delivery.records import Attempt, DeliveryState, HttpResponse
+from gateway.delivery.retry_policy import EndpointHealth, next_delay, retry_after
+from gateway.delivery.subscription import Subscription
+from gateway_client.contract import (
+    ID_HEADER,
+    KEY_ID_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    Clock,
+    Ed25519Signer,
+    HmacSigner,
+    mask_ids_in,
+)
+
+log = logging.getLogger("credit_gateway.delivery")
+
+# Standard Webhooks schedule after the immediate first attempt.
+DEFAULT_RETRY_SCHEDULE: tuple[timedelta, ...] = (
+    timedelta(seconds=5),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=5),
+    timedelta(hours=10),
+    timedelta(hours=10),
+)
+REQUEST_TIMEOUT_SECONDS = 15.0
+DEFAULT_HEALTH = EndpointHealth()
+
+
+_SETTLED = frozenset({DeliveryState.DELIVERED, DeliveryState.DEAD})
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: DeliveryState | None  # None: nothing to do (already delivered, or no subscription)
+    retry_after: timedelta | None = None
+    parked: bool = False  # dead because the endpoint is disabled: kept for its re-enabling
+    health: HealthChange | None = None  # the endpoint began failing or was disabled just now
+
+
+class DeliveryService:
+    def __init__(
+        self,
+        subscriptions: SubscriptionStore,
+        log: DeliveryLog,
+        transport: WebhookTransport,
+        signer: Ed25519Signer,
+        clock: Clock,
+        schedule: Sequence[timedelta] = DEFAULT_RETRY_SCHEDULE,
+        health: EndpointHealth = DEFAULT_HEALTH,
+        roll: Callable[[], float] = random.random,
+    ) -> None:
+        self._subscriptions = subscriptions
+        self._log = log
+        self._transport = transport
+        self._signer = signer
+        self._clock = clock
+        self._schedule = tuple(schedule)
+        self._health = health
+        self._roll = roll
+
+    def schedule_for(self, subscription: Subscription) -> tuple[timedelta, ...]:
+        custom = subscription.retry_schedule_seconds
+        return tuple(timedelta(seconds=x) for x in custom) if custom else self._schedule
+
+    @property
+    def max_attempts(self) -> int:
+        return len(self._schedule) + 1
+
+    def deliver(self, delivery: Delivery, received: int) -> Outcome:
+        """Make the next attempt of ``delivery`` (``received``: the queue's receive count).
+
+        Attempts are counted by the delivery log, not by the queue: a message held back behind
+        a failing change of the same subject is received without being attempted.
+        """
+        state, tries, sending_since = self._log.progress(delivery.delivery_id)
+        if not delivery.replay and state in _SETTLED:
+            return Outcome(state=None)  # a duplicate message: the first copy settled it
+        subscription = self._subscriptions.get(delivery.subscription_id)
+        if subscription is None:
+            return Outcome(state=None)
+        now = self._clock.now()
+        cut_off = None
+        if sending_since is not None:
+            tries += 1
+            cut_off = self._cut_off(delivery, subscription, sending_since, tries, now)
+            if cut_off.state is not DeliveryState.RETRYING:
+                return cut_off
+            subscription = self._subscriptions.get(delivery.subscription_id) or subscription
+        attempt_number = received if delivery.replay else tries + 1
+        if not subscription.enabled or subscription.pending:
+            # Kept as dead, so re-enabling or verifying the endpoint delivers everything missed.
+            if subscription.pending:  # never reached the endpoint: nothing for the DLQ alarm
+                note = f"not sent: endpoint not verified ({subscription.verification_failure})"
+            else:
+                note = f"not sent: subscription disabled ({subscription.disabled_reason})"
+            self._log.record(
+                delivery,
+                Attempt(at=now, status=0, latency_ms=0, response_excerpt=note),
+                DeliveryState.DEAD,
+            )
+            return Outcome(state=DeliveryState.DEAD, parked=subscription.pending)
+        body = payload_for(delivery, subscriber_region=subscription.region).to_bytes()
+        headers = self.headers_for(subscription, delivery.delivery_id, int(now.timestamp()), body)
+        self._log.begin(delivery.delivery_id, now)
+        response = self._transport.post(subscription.url, headers, body, REQUEST_TIMEOUT_SECONDS)
+        attempt = Attempt(
+            at=now,
+            status=response.status,
+            latency_ms=response.elapsed_ms,
+            # masked before the cut: an ID the cut went through would escape the mask
+            response_excerpt=mask_ids_in(response.body_excerpt)[:500],
+        )
+        outcome = self._judge(subscription, response, attempt_number, attempt)
+        self._log.record(delivery, attempt, outcome.state or DeliveryState.DEAD)
+        if outcome.health is None and cut_off is not None:
+            return replace(outcome, health=cut_off.health)
+        return outcome
+
+    def _cut_off(
+        self,
+        delivery: Delivery,
+        subscription: Subscription,
+        began: datetime,
+        attempt_number: int,
+        now: datetime,
+    ) -> Outcome:
+        """The attempt noted under way at ``began`` never came back (the function ended while
+        it waited): a failed attempt of the delivery and of its endpoint, judged now."""
+        excerpt = "no answer: the attempt was cut off before the endpoint answered"
+        attempt = Attempt(at=began, status=0, latency_ms=0, response_excerpt=excerpt)
+        answer = HttpResponse(status=0, body_excerpt=excerpt, elapsed_ms=0)
+        outcome = self._judge(subscription, answer, attempt_number, attempt, now)
+        self._log.record(delivery, attempt, outcome.state or DeliveryState.DEAD)
+        return outcome
+
+    def _judge(
+        self,
+        subscription: Subscription,
+        response: HttpResponse,
+        attempt_number: int,
+        attempt: Attempt,
+        now: datetime | None = None,
+    ) -> Outcome:
+        """The attempt's outcome for the delivery and its endpoint (failing since the first
+        failed attempt; ``now``, when judged later than made, for the schedule)."""
+        now = now or attempt.at
+        if 200 <= response.status < 300:
+            if subscription.failing_since is not None:
+                # Read again: the attempt took a while, and the stored copy is the one to keep.
+                stored = self._subscriptions.get(subscription.subscription_id) or subscription
+                self._subscriptions.put(
+                    stored.model_copy(update={"failing_since": None, "warned_at": None})
+                )
+            return Outcome(state=DeliveryState.DELIVERED)
+        if response.status == 410:
+            gone = self._disable(subscription, "the endpoint answered 410 Gone", now, gone=True)
+            return Outcome(state=DeliveryState.DEAD, health=gone)
+        failing_since = subscription.failing_since or attempt.at
+        if now - failing_since >= self._health.disable_after:
+            off = self._disable(
+                subscription,
+                f"failing without a success since {failing_since.isoformat()}",
+                now,
+                gone=False,
+            )
+            return Outcome(state=DeliveryState.DEAD, health=off)
+        warned = self._note_failure(subscription, failing_since, now)
+        schedule = self.schedule_for(subscription)
+        if attempt_number > len(schedule):
+            return Outcome(state=DeliveryState.DEAD, health=warned)
+        asked = retry_after(response.retry_after, now)
+        delay = next_delay(schedule, attempt_number, response.status, asked, self._roll())
+        return Outcome(DeliveryState.RETRYING, delay, health=warned)
+
+    def _note_failure(
+        self, subscription: Subscription, failing_since: datetime, now: datetime
+    ) -> HealthChange | None:
+        """Record the failure; once it has lasted ``warn_after``, the one warning."""
+        warn = subscription.warned_at is None and now - failing_since >= self._health.warn_after
+        warning = None
+        if subscription.failing_since is None or warn:
+            changes: dict[str, object] = {"failing_since": failing_since}
+            if warn:
+                changes["warned_at"] = now
+                log.warning(
+                    "subscription %s (%s) has failed since %s; it will be disabled after %s",
+                    subscription.subscription_id,
+                    subscription.region,
+                    failing_since.isoformat(),
+                    self._health.disable_after,
+                )
+            updated = subscription.model_copy(update=changes)
+            self._subscriptions.put(updated)
+            if warn:
+                warning = failing(updated, now, failing_since + self._health.disable_after)
+        return warning
+
+    def _disable(
+        self, subscription: Subscription, reason: str, now: datetime, *, gone: bool
+    ) -> HealthChange:
+        log.warning("subscription %s disabled: %s", subscription.subscription_id, reason)
+        off = subscription.model_copy(update={"enabled": False, "disabled_reason": reason})
+        self._subscriptions.put(off)
+        return disabled(off, now, gone=gone)
+
+    def headers_for(
+        self, subscription: Subscription, msg_id: str, timestamp: int, body: bytes
+    ) -> dict[str, str]:
+        return webhook_headers(subscription, self._signer, msg_id, timestamp, body)
+
+
+def webhook_headers(
+    subscription: Subscription, signer: Ed25519Signer, msg_id: str, timestamp: int, body: bytes
+) -> dict[str, str]:
+    """Standard Webhooks headers for anything sent to ``subscription``: ``v1`` with its secret,
+    else ``v1a`` with the gateway key (deliveries and URL verification sign alike)."""
+    headers = {
+        "content-type": "application/json",
+        ID_HEADER: msg_id,
+        TIMESTAMP_HEADER: str(timestamp),
+    }
+    if subscription.secret is not None:  # v1: the model guarantees a secret
+        headers[SIGNATURE_HEADER] = HmacSigner(subscription.secret).sign(msg_id, timestamp, body)
+    else:
+        headers[SIGNATURE_HEADER] = signer.sign(msg_id, timestamp, body)
+        headers[KEY_ID_HEADER] = signer.key_id
+    return headers

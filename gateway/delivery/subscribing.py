@@ -1,0 +1,90 @@
+"""Creating a subscription: who may subscribe which region, an id a retried request finds
+again, and the endpoint's first URL-verification challenge.
+
+A platform subscribes only its own region, by signing; the operator any registered one. A
+signed request's webhook-id makes a retried creation answer with the subscription it created
+(like a push's batch id); the HMAC secret of a ``v1`` subscription is shown once, at creation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from gateway.authentication import Authenticated, replayed
+from gateway.delivery.ports import EndpointVerifier, ExchangeLog, SubscriptionStore
+from gateway.delivery.subscription import Subscription, SubscriptionRequest, check_webhook_url
+from gateway.ports import Registry
+from gateway_client.contract import (
+    Clock,
+    Conflict,
+    RegionMismatch,
+    UnknownRegion,
+    generate_hmac_secret,
+)
+
+_REQUEST_FIELDS = set(SubscriptionRequest.model_fields)
+
+
+@dataclass(frozen=True)
+class Created:
+    subscription: Subscription
+    new: bool  # False: the answer to a retried request (without the secret)
+
+
+class SubscriptionDesk:
+    def __init__(
+        self,
+        subscriptions: SubscriptionStore,
+        registry: Registry,
+        log: ExchangeLog,
+        verifier: EndpointVerifier,
+        clock: Clock,
+        *,
+        allow_loopback_http: bool,
+        seed: Callable[[], str] = lambda: secrets.token_hex(16),
+    ) -> None:
+        self.subscriptions = subscriptions
+        self.registry = registry
+        self.log = log
+        self.verifier = verifier
+        self.clock = clock
+        self.allow_loopback_http = allow_loopback_http
+        self.seed = seed
+
+    def create(self, wanted: SubscriptionRequest, signed: Authenticated | None) -> Created:
+        """Subscribe ``wanted.region`` (``signed``: the platform's request; ``None``: the
+        operator's). The new subscription is ``pending`` until its endpoint answers the
+        challenge, tried once here; what is returned says which it is."""
+        by = signed.key.region if signed else None
+        if by is not None and wanted.region != by:
+            raise RegionMismatch(f"a {by} key cannot subscribe {wanted.region}", path="region")
+        if self.registry.get_region(wanted.region) is None:
+            raise UnknownRegion(f"region {wanted.region} is not registered", path="region")
+        check_webhook_url(wanted.url, allow_loopback_http=self.allow_loopback_http)
+        seed = f"{by}:{signed.signed.msg_id}" if signed else self.seed()
+        subscription_id = "sub_" + hashlib.sha256(seed.encode()).hexdigest()[:24]
+        existing = self.subscriptions.get(subscription_id)
+        if existing is not None:
+            asked = SubscriptionRequest.model_validate(existing.model_dump(include=_REQUEST_FIELDS))
+            if asked != wanted:
+                raise Conflict(
+                    "this webhook-id already created a different subscription", path="webhook-id"
+                )
+            return Created(existing, new=False)
+        if signed is not None and signed.repeated:
+            raise replayed(signed)
+        subscription = Subscription(
+            **wanted.model_dump(),
+            subscription_id=subscription_id,
+            secret=generate_hmac_secret() if wanted.signature_scheme == "v1" else None,
+            created_at=self.clock.now(),
+            log_start=self.log.head()[0],
+            state="pending",
+        )
+        self.subscriptions.put(subscription)
+        checked = self.verifier.verify(subscription)
+        self.subscriptions.put(checked)
+        return Created(checked, new=True)

@@ -1,0 +1,116 @@
+"""Subscriptions: a region's webhook endpoint and the filters that choose its changes."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import AwareDatetime, Field, model_validator
+
+from gateway.delivery.addresses import parse_address, refusal
+from gateway_client.contract import (
+    ONE_LINE,
+    Frozen,
+    InvalidWebhookUrl,
+    RegionCode,
+    SubscriptionFilters,
+)
+
+SignatureScheme = Literal["v1a", "v1"]
+# ``pending`` until the endpoint answered the URL-verification challenge (``url_verification``).
+SubscriptionState = Literal["pending", "verified"]
+
+
+class SubscriptionRequest(Frozen):
+    region: RegionCode
+    url: Annotated[str, Field(min_length=8, max_length=2048)]
+    filters: SubscriptionFilters = SubscriptionFilters()
+    signature_scheme: SignatureScheme = "v1a"
+    recognised_only: bool = False
+    # Seconds to wait before attempts 2, 3, …; default: the Standard Webhooks schedule.
+    retry_schedule_seconds: tuple[Annotated[int, Field(ge=0, le=11 * 3600)], ...] | None = Field(
+        default=None, min_length=1, max_length=20
+    )
+    description: Annotated[str, Field(max_length=200), ONE_LINE] = ""
+
+
+class Subscription(SubscriptionRequest):
+    subscription_id: str
+    secret: str | None = None
+    enabled: bool = True
+    created_at: AwareDatetime
+    log_start: int = 0  # the exchange log's head when it subscribed: it is owed what follows
+    failing_since: AwareDatetime | None = None  # first failure since the last success
+    warned_at: AwareDatetime | None = None
+    disabled_reason: str | None = None
+    # A subscription stored before URL verification existed has no state: it reads as verified.
+    state: SubscriptionState = "verified"
+    verified_at: AwareDatetime | None = None
+    verification_failure: str | None = None  # why the last attempt left it pending
+
+    @property
+    def pending(self) -> bool:
+        """Nothing is sent to a pending endpoint but its verification challenge."""
+        return self.state == "pending"
+
+    @model_validator(mode="after")
+    def _v1_has_secret(self) -> Subscription:
+        if self.signature_scheme == "v1" and not self.secret:
+            raise ValueError("a v1 (HMAC) subscription needs its whsec_ secret")
+        return self
+
+    def public_view(self) -> dict[str, object]:
+        """What may be shown after creation: the HMAC secret is shown once, at creation only."""
+        return self.model_dump(mode="json", exclude={"secret"})
+
+
+def check_webhook_url(url: str, *, allow_loopback_http: bool) -> str:
+    """Refuse URLs a gateway should never call (SSRF).
+
+    Production needs https to a public host name or a public IP literal; local mode may also
+    call loopback over http. Numeric host spellings the resolver would still accept
+    (``127.1``, ``2130706433``, ``0x7f000001``) are refused outright.
+
+    Raises
+    ------
+    InvalidWebhookUrl
+    """
+    if not url.isprintable() or any(c.isspace() for c in url):
+        raise InvalidWebhookUrl(
+            "the webhook URL holds a space, control or invisible character", field="url"
+        )
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").rstrip(".").lower()
+        parts.port  # noqa: B018 - raises on a malformed port
+    except ValueError as exc:
+        raise InvalidWebhookUrl(f"the webhook URL cannot be parsed: {exc}", field="url") from exc
+    if parts.scheme not in {"https", "http"} or not host:
+        raise InvalidWebhookUrl("the webhook URL must be an absolute http(s) URL", field="url")
+    if parts.username or parts.password:
+        raise InvalidWebhookUrl("the webhook URL must not carry credentials", field="url")
+    address = parse_address(host)
+    if address is None and not _HOST_NAME.fullmatch(host):
+        raise InvalidWebhookUrl(f"{host!r} is not a host name or a canonical IP", field="url")
+    loopback = (
+        host == "localhost" or host.endswith(".localhost") or bool(address and address.is_loopback)
+    )
+    if loopback and allow_loopback_http:
+        return url
+    if parts.scheme != "https":
+        raise InvalidWebhookUrl("webhook URLs must use https", field="url")
+    if loopback:
+        raise InvalidWebhookUrl("webhook URLs must not target non-public addresses", field="url")
+    why = refusal(address) if address is not None else None
+    if why is not None:
+        raise InvalidWebhookUrl(
+            f"webhook URLs must not target non-public addresses: {why}", field="url"
+        )
+    return url
+
+
+# Labels of letters, digits and hyphens, and a top-level label that is not all digits.
+_HOST_NAME = re.compile(
+    r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$"
+)

@@ -1,0 +1,36 @@
+"""Signed pushes and uploads in: authentication, validation, ownership, dedup, writes."""
+
+from gateway.intake.bulk import (
+    DEFAULT_REMOVAL_THRESHOLD,
+    Upload,
+    UploadManifest,
+    UploadStatus,
+    parse_line,
+)
+from gateway.intake.bulk_ingest import BulkIngest, BulkPolicy
+from gateway.intake.dedup import plan
+from gateway.intake.ingest import PushPolicy, PushService
+from gateway.intake.push import BATCH_ID_RE, MAX_ENTRIES, PushEnvelope, PushResult, validate_entries
+from gateway.intake.storing import promote
+from gateway.intake.uploads import UploadDesk, UploadIdReused
+
+__all__ = [
+    "BATCH_ID_RE",
+    "DEFAULT_REMOVAL_THRESHOLD",
+    "MAX_ENTRIES",
+    "BulkIngest",
+    "BulkPolicy",
+    "PushEnvelope",
+    "PushPolicy",
+    "PushResult",
+    "PushService",
+    "Upload",
+    "UploadDesk",
+    "UploadIdReused",
+    "UploadManifest",
+    "UploadStatus",
+    "parse_line",
+    "plan",
+    "promote",
+    "validate_entries",
+]

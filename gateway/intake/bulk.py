@@ -1,0 +1,245 @@
+"""Bulk uploads: a signed manifest first, then an NDJSON file streamed in constant memory.
+
+A province resyncing its whole list cannot go through ``POST /v1/pushes`` (API Gateway and
+Lambda payload limits), so it signs what it is about to upload — line count and SHA-256 — and
+uploads the file to S3. Nothing in a file is applied before the whole file matches what was
+signed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, Field, ValidationError, model_validator
+
+from gateway import strict_json
+from gateway.intake.push import BatchId
+from gateway.validation import error_code, field_path
+from gateway_client.contract import (
+    MAX_LINE_BYTES,
+    DomainKeys,
+    Frozen,
+    Intake,
+    Line,
+    ListingEntry,
+    Moment,
+    RegionCode,
+    identity_of,
+    lines_of,
+)
+
+MAX_LINES = 10_000_000
+MAX_FILE_BYTES = 5 * 1024**3  # one S3 PUT
+MAX_REPORTED_ERRORS = 500  # keeps the upload record well under DynamoDB's 400 KB
+DEFAULT_REMOVAL_THRESHOLD = 0.10
+
+
+class UploadManifest(Frozen):
+    """What the platform signs before uploading: the file is accepted only if it matches."""
+
+    region: RegionCode
+    upload_id: BatchId
+    issued_at: Moment
+    count: Annotated[int, Field(ge=1, le=MAX_LINES)]
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    size: Annotated[int, Field(ge=1, le=MAX_FILE_BYTES)]
+    mode: Literal["delta", "resync"] = "delta"
+    domains: DomainKeys = ()
+    force: bool = False
+
+    @model_validator(mode="after")
+    def _resync_names_its_domains(self) -> UploadManifest:
+        if self.mode == "resync" and not self.domains:
+            raise ValueError("a resync names the domains whose complete list the file is")
+        if self.mode == "delta" and (self.domains or self.force):
+            raise ValueError("domains and force belong to a resync only")
+        return self
+
+
+class UploadStatus(StrEnum):
+    AWAITING_UPLOAD = "awaiting_upload"
+    INGESTING = "ingesting"
+    COMPLETED = "completed"
+    REFUSED = "refused"
+
+
+class LineError(Frozen):
+    line: int
+    field: str
+    code: str
+    message: str
+
+
+class Refusal(Frozen):
+    code: str
+    message: str
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+RemovalState = Literal["not_requested", "pending", "applied", "withheld"]
+
+
+class Upload(Frozen):
+    """The upload's state and result; also the checkpoint an interrupted ingest resumes from."""
+
+    manifest: UploadManifest
+    key_id: str
+    object_key: str
+    relays_subregions: bool = True
+    """The region's relay policy when the manifest was signed."""
+    status: UploadStatus = UploadStatus.AWAITING_UPLOAD
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+    version_id: str | None = None
+    offset: int = 0
+    line: int = 0
+    """Where pass 2 got to: byte offset and line number of the last line ingested."""
+    lines: int = 0
+    accepted: int = 0
+    duplicate: int = 0
+    rejected: int = 0
+    removed: int = 0
+    removal: RemovalState = "not_requested"
+    removal_note: str = ""
+    errors: tuple[LineError, ...] = ()
+    errors_truncated: bool = False
+    refusal: Refusal | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (UploadStatus.COMPLETED, UploadStatus.REFUSED)
+
+
+def upload_key(region: str, upload_id: str) -> str:
+    return f"uploads/{region}/{upload_id}.ndjson"
+
+
+def with_errors(upload: Upload, more: Iterable[LineError], **counts: Any) -> Upload:
+    """Record errors up to the reporting cap (the count of rejected lines stays exact)."""
+    room = MAX_REPORTED_ERRORS - len(upload.errors)
+    extra = list(more)
+    return upload.model_copy(
+        update={
+            **counts,
+            "errors": upload.errors + tuple(extra[: max(room, 0)]),
+            "errors_truncated": upload.errors_truncated or len(extra) > room,
+        }
+    )
+
+
+# --- streaming the file ---------------------------------------------------------------------
+
+
+def parse_line(line: Line, today: date | None) -> ListingEntry | list[LineError]:
+    """One NDJSON line as a listing entry, or every problem with it (field paths as in pushes),
+    judged as input like a pushed entry; ``today`` as in
+    ``gateway_client.contract.model.Intake``."""
+    if line.overlong:
+        return [
+            _line_error(line, "", "line_too_long", f"lines hold {MAX_LINE_BYTES} bytes at most")
+        ]
+    try:
+        raw = strict_json.loads(line.text.decode("utf-8-sig"))  # a BOM, as Windows tools write
+    except strict_json.DuplicateKey as exc:
+        return [_line_error(line, exc.context["path"], exc.code, exc.message)]
+    except (ValueError, RecursionError) as exc:
+        return [_line_error(line, "", "malformed_json", f"not a UTF-8 JSON object: {exc}")]
+    try:
+        return ListingEntry.model_validate(raw, context=Intake(today))
+    except ValidationError as exc:
+        return [
+            _line_error(line, field_path(e["loc"]), error_code(e["type"]), e["msg"])
+            for e in exc.errors(include_url=False)
+        ]
+
+
+def _line_error(line: Line, field: str, code: str, message: str) -> LineError:
+    return LineError(line=line.number, field=field[:200], code=code, message=message[:300])
+
+
+class FileCheck:
+    """The first pass: the file's SHA-256 and line count, and (for a resync) which listings it
+    holds — as a sorted array of 64-bit fingerprints, eight bytes a line."""
+
+    def __init__(self, collect_identities: bool) -> None:
+        self._digest = hashlib.sha256()
+        self._collect = collect_identities
+        self._fingerprints = array("Q")
+        self.lines = 0
+        self.size = 0
+        self.rejected = 0
+
+    def feed(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
+        """Pass chunks through while hashing them (so the splitter reads the same bytes)."""
+        for chunk in chunks:
+            self._digest.update(chunk)
+            self.size += len(chunk)
+            yield chunk
+
+    def run(self, chunks: Iterable[bytes]) -> FileCheck:
+        for line in lines_of(self.feed(chunks)):
+            self.lines += 1
+            if not self._collect:
+                continue
+            parsed = parse_line(line, None)  # identity only: date rules are pass 2's
+            if isinstance(parsed, list):
+                self.rejected += 1
+            else:
+                self._fingerprints.append(fingerprint(identity_of(parsed)))
+        self._fingerprints = array("Q", sorted(self._fingerprints))
+        return self
+
+    @property
+    def sha256(self) -> str:
+        return self._digest.hexdigest()
+
+    def mismatch(self, manifest: UploadManifest) -> Refusal | None:
+        found = {"count": self.lines, "sha256": self.sha256, "size": self.size}
+        signed = {"count": manifest.count, "sha256": manifest.sha256, "size": manifest.size}
+        differ = sorted(name for name in found if found[name] != signed[name])
+        if not differ:
+            return None
+        return Refusal(
+            code="upload_mismatch",
+            message=f"the uploaded file differs from the signed manifest in {', '.join(differ)}",
+            details={"signed": signed, "uploaded": found},
+        )
+
+    def holds(self, listing_id: str) -> bool:
+        wanted = fingerprint(listing_id)
+        at = bisect_left(self._fingerprints, wanted)
+        return at < len(self._fingerprints) and self._fingerprints[at] == wanted
+
+
+def fingerprint(listing_id: str) -> int:
+    return int.from_bytes(hashlib.blake2b(listing_id.encode(), digest_size=8).digest(), "big")
+
+
+def removal_refusal(
+    absent: int, held: int, threshold: float, manifest: UploadManifest
+) -> Refusal | None:
+    """The safety catch: a resync that would remove too much is refused unless forced."""
+    if manifest.force or held == 0 or absent / held <= threshold:
+        return None
+    return Refusal(
+        code="resync_threshold_exceeded",
+        message=(
+            f"the resync would remove {absent} of {held} listings held "
+            f"({absent / held:.1%}, over {threshold:.0%}); send it again with force to proceed"
+        ),
+        details={"would_remove": absent, "held": held, "threshold": threshold},
+    )
+
+
+def resync_removal_note(upload_id: str) -> str:
+    return f"absent from full resync {upload_id}"
+
+
+def stamp(upload: Upload, now: datetime, **changes: Any) -> Upload:
+    return upload.model_copy(update={**changes, "updated_at": now})

@@ -1,0 +1,102 @@
+"""The steps of a bulk ingest, batch by batch: parse and admit lines, count a stored batch
+into the upload, the removal a resync makes of a listing its file no longer holds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import islice
+from typing import TypeVar
+
+from gateway.intake.bulk import (
+    LineError,
+    Upload,
+    parse_line,
+    resync_removal_note,
+    stamp,
+    with_errors,
+)
+from gateway.intake.storing import Stored, admission_problems, promote
+from gateway.lifecycle import Removal, RemovalReason
+from gateway_client.contract import (
+    Line,
+    Listing,
+    china_date,
+)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ParsedBatch:
+    """One batch of lines: what to store, and what was wrong with the rest."""
+
+    lines: Sequence[Line]
+    candidates: list[tuple[int, Listing]]
+    errors: list[LineError]
+
+
+def parse_batch(
+    batch: Sequence[Line], region: str, relays: bool, now: datetime, tolerance: timedelta
+) -> ParsedBatch:
+    errors: list[LineError] = []
+    candidates: list[tuple[int, Listing]] = []
+    for line in batch:
+        parsed = parse_line(line, china_date(now))
+        if isinstance(parsed, list):
+            errors += parsed
+            continue
+        problems = admission_problems(parsed, region, relays, now, tolerance)
+        if not problems:
+            candidates.append((line.number, promote(parsed, region, now)))
+        errors += [LineError(line=line.number, field=f, code=c, message=m) for f, c, m in problems]
+    return ParsedBatch(batch, candidates, errors)
+
+
+@dataclass(frozen=True)
+class InFlight:
+    parsed: ParsedBatch
+    stored: Future[Stored]
+
+    def counted(self, upload: Upload, now: datetime) -> Upload:
+        """The upload once this batch is stored (waits for the writer)."""
+        stored, batch = self.stored.result(), self.parsed.lines
+        refused = [
+            LineError(line=r.index, field=r.field, code=r.code, message=r.message)
+            for r in stored.refused
+        ]
+        errors = sorted(self.parsed.errors + refused, key=lambda error: error.line)
+        return stamp(
+            with_errors(
+                upload,
+                errors,
+                lines=upload.lines + len(batch),
+                accepted=upload.accepted + len(stored.accepted),
+                duplicate=upload.duplicate + len(stored.duplicates),
+                rejected=upload.rejected + len({error.line for error in errors}),
+            ),
+            now,
+            offset=batch[-1].end,
+            line=batch[-1].number,
+        )
+
+
+def resync_removal(listing: Listing, upload: Upload) -> Removal:
+    return Removal(
+        credit_code=listing.credit_code,
+        kind=listing.kind,
+        domain=listing.domain,
+        deciding_authority=listing.deciding_authority,
+        decision_number=listing.decision_number,
+        reason=RemovalReason.REVOKED,
+        note=resync_removal_note(upload.manifest.upload_id),
+        source_updated_at=upload.manifest.issued_at,
+    )
+
+
+def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch

@@ -1,0 +1,85 @@
+"""Deduplication by credit code: which candidates move a listing forward, which are no-ops."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from gateway.ownership import may_change
+from gateway_client.contract import Listing
+
+
+@dataclass
+class DedupPlan:
+    """``write`` may advance the store (with the version each replaces); ``duplicates`` are
+    no-ops; ``tag`` only adds provenance; ``refused`` are held by a region the pusher may not
+    act for, and change nothing at all."""
+
+    write: list[tuple[int, Listing, str | None]] = field(default_factory=list)
+    duplicates: list[tuple[int, Listing]] = field(default_factory=list)
+    tag: list[Listing] = field(default_factory=list)
+    refused: list[tuple[int, Listing, Listing]] = field(default_factory=list)
+
+
+def collapse(
+    candidates: Sequence[tuple[int, Listing]],
+) -> tuple[dict[str, tuple[int, Listing]], list[tuple[int, Listing]]]:
+    """Within one batch keep the newest version of each listing; the others are duplicates."""
+    newest: dict[str, tuple[int, Listing]] = {}
+    losers: list[tuple[int, Listing]] = []
+    for index, listing in candidates:
+        held = newest.get(listing.listing_id)
+        if held is None or listing.version > held[1].version:
+            if held is not None:
+                losers.append(held)
+            newest[listing.listing_id] = (index, listing)
+        else:
+            losers.append((index, listing))
+    return newest, losers
+
+
+def carried_over(update: Listing, held: Listing) -> Listing:
+    """New content from the source; the owner and lifecycle state (status, objection,
+    history) stay: an update never moves a listing to another region."""
+    return update.model_copy(
+        update={
+            "origin_region": held.origin_region,
+            "status": held.status,
+            "objection": held.objection,
+            "history": held.history,
+            "listed_at": held.listed_at or held.accepted_at,
+        }
+    )
+
+
+def plan(
+    candidates: Sequence[tuple[int, Listing]],
+    stored: Mapping[str, Listing],
+    region: str,
+    relays_subregions: bool,
+) -> DedupPlan:
+    """Decide each candidate against what is stored. A held listing the pushing ``region``
+    does not own is refused whatever its version: an older copy must not even add provenance."""
+    newest, losers = collapse(candidates)
+    result = DedupPlan()
+    for index, listing in losers:
+        held = stored.get(listing.listing_id)
+        if held is not None and not may_change(held.origin_region, region, relays_subregions):
+            result.refused.append((index, listing, held))
+        else:
+            result.duplicates.append((index, listing))
+    for index, listing in newest.values():
+        held = stored.get(listing.listing_id)
+        if held is None:
+            result.write.append((index, listing, None))
+            continue
+        if not may_change(held.origin_region, region, relays_subregions):
+            result.refused.append((index, listing, held))
+            continue
+        if listing.version > held.version:
+            result.write.append((index, carried_over(listing, held), held.version))
+            continue
+        result.duplicates.append((index, listing))
+        if region not in held.provenances:
+            result.tag.append(listing)
+    return result

@@ -1,0 +1,196 @@
+"""The push pipeline: size → signature → archive → envelope → idempotency → entries → dedup."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from gateway.authentication import authenticate
+from gateway.intake.ports import BatchLedger
+from gateway.intake.push import (
+    BATCH_ID_RE,
+    EntryOutcome,
+    Outcome,
+    PushEnvelope,
+    PushResult,
+    parse_envelope,
+    validate_entries,
+)
+from gateway.intake.storing import CONTENDED, RACE_RETRIES, admission_problems, promote, store
+from gateway.lifecycle import FUTURE_VERSION, Removal, remove, validate_removals, version_problem
+from gateway.ownership import NOT_OWNER, may_change, not_owner_message
+from gateway.ports import Archive, ListingStore, Registry
+from gateway.rate_limit import RateCounter
+from gateway.validation import EntryError, Section
+from gateway_client.contract import (
+    DEFAULT_TOLERANCE,
+    BadRequest,
+    Clock,
+    Listing,
+    PayloadTooLarge,
+    RegionMismatch,
+    china_date,
+)
+
+
+@dataclass(frozen=True)
+class PushPolicy:
+    max_body_bytes: int = 5 * 1024 * 1024
+    tolerance: timedelta = DEFAULT_TOLERANCE
+    batch_lease: timedelta = timedelta(minutes=2)
+    push_rate_per_minute: int = 600
+
+
+def archive_key(region: str, received_at: datetime, batch_id: str, body_sha256: str) -> str:
+    return f"pushes/{region}/{received_at:%Y/%m/%d}/{batch_id}.{body_sha256}.json"
+
+
+class PushService:
+    def __init__(
+        self,
+        registry: Registry,
+        archive: Archive,
+        batches: BatchLedger,
+        listings: ListingStore,
+        clock: Clock,
+        policy: PushPolicy = PushPolicy(),
+        rates: RateCounter | None = None,
+    ) -> None:
+        self._rates = rates
+        self._registry = registry
+        self._archive = archive
+        self._batches = batches
+        self._listings = listings
+        self._clock = clock
+        self._policy = policy
+
+    def push(self, headers: Mapping[str, str], body: bytes) -> PushResult:
+        """Run one signed push; a replayed batch id returns the first result unchanged."""
+        limit = self._policy.max_body_bytes
+        if len(body) > limit:
+            raise PayloadTooLarge(f"the body has {len(body)} bytes, over {limit}", limit=limit)
+        now = self._clock.now()
+        auth = authenticate(self._registry, headers, body, now, self._policy.tolerance)
+        if self._rates is not None:
+            auth.rate_limit(self._rates, now, self._policy.push_rate_per_minute)
+        region, batch_id = auth.key.region, auth.signed.msg_id
+        if not BATCH_ID_RE.fullmatch(batch_id):
+            raise BadRequest("webhook-id is not a valid batch id", path="webhook-id")
+        envelope = parse_envelope(body)
+        if envelope.batch_id != batch_id:
+            raise BadRequest("batch_id differs from the webhook-id header", path="batch_id")
+        if envelope.region != region:
+            raise RegionMismatch(
+                f"key {auth.key.key_id} belongs to {region}, not {envelope.region}", path="region"
+            )
+        digest = hashlib.sha256(body).hexdigest()
+        earlier = self._batches.claim(region, batch_id, digest, now, self._policy.batch_lease)
+        if earlier is not None:
+            return earlier
+        # Archived once the batch is ours: a refused or replayed batch cannot touch the evidence
+        # of the accepted one (the key names the body's hash, and the archive is write-once).
+        self._archive.put(
+            archive_key(region, now, batch_id, digest),
+            body,
+            {"key-id": auth.key.key_id, "region": region},
+        )
+        result = self._ingest(envelope, now, auth.region.relays_subregions)
+        self._batches.finish(region, batch_id, result)
+        return result
+
+    def _ingest(self, envelope: PushEnvelope, now: datetime, relays: bool) -> PushResult:
+        region = envelope.region
+        valid, errors = validate_entries(envelope.entries, china_date(now))
+        candidates: list[tuple[int, Listing]] = []
+        for index, entry in valid:
+            problems = admission_problems(entry, region, relays, now, self._policy.tolerance)
+            if not problems:
+                candidates.append((index, promote(entry, region, now)))
+            errors += [EntryError(index=index, field=f, code=c, message=m) for f, c, m in problems]
+        stored = store(self._listings, candidates, region, relays)
+        errors += [
+            EntryError(index=r.index, field=r.field, code=r.code, message=r.message)
+            for r in stored.refused
+        ]
+        outcomes = [_outcome(i, x, "accepted") for i, x in stored.accepted]
+        outcomes += [_outcome(i, x, "duplicate") for i, x in stored.duplicates]
+        removal_outcomes, removal_errors = self._remove(envelope.removals, region, relays, now)
+        outcomes += removal_outcomes
+        errors += removal_errors
+        outcomes.sort(key=lambda outcome: (outcome.list, outcome.index))
+        counts = Counter(outcome.outcome for outcome in outcomes)
+        return PushResult(
+            batch_id=envelope.batch_id,
+            region=region,
+            received_at=now,
+            accepted=counts["accepted"],
+            duplicate=counts["duplicate"],
+            removed=counts["removed"],
+            rejected=len({(error.list, error.index) for error in errors}),
+            outcomes=tuple(outcomes),
+            errors=tuple(sorted(errors, key=lambda error: (error.list, error.index))),
+        )
+
+    def _remove(
+        self, raw: list[Any], region: str, relays: bool, now: datetime
+    ) -> tuple[list[EntryOutcome], list[EntryError]]:
+        """移出: the owner (or a relaying ancestor) ends a listing; history stays with it."""
+        valid, errors = validate_removals(raw, china_date(now))
+        for index, removal in list(valid):
+            late = version_problem(removal.source_updated_at, now, self._policy.tolerance)
+            if late is not None:
+                valid.remove((index, removal))
+                errors.append(_removal_error(index, FUTURE_VERSION, late, "source_updated_at"))
+        newest: dict[str, tuple[int, Removal]] = {}
+        for index, removal in valid:  # one listing removed twice in a batch: the newest counts
+            held_first = newest.get(removal.listing_id)
+            if held_first is None or removal.version > held_first[1].version:
+                newest[removal.listing_id] = (index, removal)
+        outcomes: list[EntryOutcome] = []
+        pending = valid
+        for _ in range(RACE_RETRIES):  # a removal that loses a race is planned again
+            if not pending:
+                break
+            current = self._listings.current([(r.credit_code, r.listing_id) for _, r in pending])
+            writes: list[tuple[int, Removal, Listing, str]] = []
+            for index, removal in pending:
+                held = current.get(removal.listing_id)
+                superseded = newest[removal.listing_id][0] != index
+                if held is None:
+                    errors.append(
+                        _removal_error(index, "unknown_listing", "no such listing is held")
+                    )
+                elif not may_change(held.origin_region, region, relays):
+                    message = not_owner_message(region, held.origin_region)
+                    errors.append(_removal_error(index, NOT_OWNER, message, "credit_code"))
+                elif superseded or removal.version <= held.version:
+                    outcomes.append(_outcome(index, held, "duplicate", "removals"))
+                else:
+                    moved = remove(held, removal, region, now)
+                    writes.append((index, removal, moved, held.version))
+            written = self._listings.write([(x, held) for _, _, x, held in writes], None)
+            outcomes += [
+                _outcome(i, x, "removed", "removals")
+                for i, _, x, _ in writes
+                if x.listing_id in written
+            ]
+            pending = [(i, r) for i, r, x, _ in writes if x.listing_id not in written]
+        errors += [
+            _removal_error(i, CONTENDED, "the listing kept changing meanwhile; send it again")
+            for i, _ in pending
+        ]
+        return outcomes, errors
+
+
+def _removal_error(index: int, code: str, message: str, field: str = "") -> EntryError:
+    return EntryError(list="removals", index=index, field=field, code=code, message=message)
+
+
+def _outcome(
+    index: int, listing: Listing, outcome: Outcome, section: Section = "entries"
+) -> EntryOutcome:
+    return EntryOutcome(list=section, index=index, listing_id=listing.listing_id, outcome=outcome)

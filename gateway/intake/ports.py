@@ -1,0 +1,55 @@
+"""TODO docstring"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from gateway.intake.bulk import Upload
+from gateway.intake.push import PushResult
+
+
+class BatchLedger(Protocol):
+    def claim(
+        self, region: str, batch_id: str, body_sha256: str, now: datetime, lease: timedelta
+    ) -> PushResult | None:
+        """Start a batch; return its stored result if it already finished.
+
+        Raises ``BatchIdReused`` for another body under the same id and ``BatchInProgress``
+        while another claim's lease runs.
+        """
+        ...
+
+    def finish(self, region: str, batch_id: str, result: PushResult) -> None: ...
+
+
+class UploadStore(Protocol):
+    def create(self, upload: Upload) -> Upload | None:
+        """Store a new upload; if its id is taken in its region, return the one stored."""
+        ...
+
+    def get(self, region: str, upload_id: str) -> Upload | None: ...
+
+    def save(self, upload: Upload) -> None: ...
+
+    def lease(
+        self, region: str, upload_id: str, owner: str, now: datetime, until: datetime
+    ) -> bool:
+        """Hold the upload for one ingest run; ``False`` while another run's lease lasts."""
+        ...
+
+    def release(self, region: str, upload_id: str, owner: str) -> None: ...
+
+
+class UploadedFiles(Protocol):
+    def read(self, key: str, version_id: str | None, start: int) -> Iterable[bytes]:
+        """The object's bytes from ``start`` on, in chunks (never the whole file at once)."""
+        ...
+
+
+class SourceIndex(Protocol):
+    def held_by(self, region: str, domains: Sequence[str]) -> Iterator[tuple[str, str]]:
+        """(credit code, listing id) of the listings in force in ``domains`` that ``region``
+        published or relayed."""
+        ...

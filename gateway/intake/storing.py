@@ -1,0 +1,120 @@
+"""Entries become listings and reach the store: shared by pushes and bulk uploads."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from gateway.intake.dedup import plan
+from gateway.lifecycle import entry_problems
+from gateway.ownership import NOT_OWNER, not_owner_message
+from gateway.ports import ListingStore
+from gateway_client.contract import (
+    Listing,
+    ListingEntry,
+    classify,
+    entry_version,
+    identity_of,
+    within,
+)
+
+RACE_RETRIES = 5
+CONTENDED = "listing_contended"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A candidate that wrote nothing, and why: the per-entry (or per-line) error it becomes."""
+
+    index: int
+    field: str
+    code: str
+    message: str
+
+
+@dataclass
+class Stored:
+    """What happened to each candidate, by its position in the request (index or line)."""
+
+    accepted: list[tuple[int, Listing]] = field(default_factory=list)
+    duplicates: list[tuple[int, Listing]] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
+
+
+def origin_problem(entry: ListingEntry, region: str, relays: bool) -> tuple[str, str] | None:
+    """(code, message) when ``region`` may not push this entry: its origin lies outside the
+    region's subtree, or the region's policy is not to relay its sub-regions' listings."""
+    origin = entry.origin_region or region
+    if not within(origin, region):
+        return "region_not_permitted", f"{region} may act for its own subtree only, not {origin}"
+    if origin != region and not relays:
+        return (
+            "relay_not_permitted",
+            f"{region} does not relay its sub-regions' listings; {origin} pushes its own",
+        )
+    return None
+
+
+def admission_problems(
+    entry: ListingEntry, region: str, relays: bool, now: datetime, tolerance: timedelta
+) -> list[tuple[str, str, str]]:
+    """(field, code, message) for each reason a valid entry cannot be stored at all: an origin
+    the region may not claim, or a version or decision date from the future."""
+    problems = entry_problems(entry, now, tolerance)
+    origin = origin_problem(entry, region, relays)
+    if origin is not None:
+        problems.insert(0, ("origin_region", *origin))
+    return problems
+
+
+def promote(entry: ListingEntry, region: str, now: datetime) -> Listing:
+    """The listing an entry pushed by ``region`` stands for (``origin_problem`` was checked).
+    Fields were validated already, so no re-validation."""
+    origin = entry.origin_region or region
+    fields = {name: getattr(entry, name) for name in ListingEntry.model_fields}
+    fields.pop("origin_region")
+    return Listing.model_construct(
+        **fields,
+        origin_region=origin,
+        listing_id=identity_of(entry),
+        version=entry_version(entry),
+        subject_type=classify(entry.credit_code)[1],
+        provenances=(region,),
+        accepted_at=now,
+        listed_at=now,
+    )
+
+
+def store(
+    listings: ListingStore,
+    candidates: Sequence[tuple[int, Listing]],
+    region: str,
+    relays_subregions: bool,
+) -> Stored:
+    """Dedup and write, every write conditional on the version read (or on absence, for a new
+    listing); a write that loses a race is planned again against what won. A candidate still
+    contended after ``RACE_RETRIES`` rounds is refused, never reported written or duplicate.
+    """
+    result = Stored()
+    pending = list(candidates)
+    for _ in range(RACE_RETRIES):
+        if not pending:
+            break
+        keys = [(listing.credit_code, listing.listing_id) for _, listing in pending]
+        decided = plan(pending, listings.current(keys), region, relays_subregions)
+        if decided.tag:
+            listings.add_provenance([(x.credit_code, x.listing_id) for x in decided.tag], region)
+        written = listings.write([(x, held) for _, x, held in decided.write], region)
+        result.duplicates += decided.duplicates
+        result.refused += [
+            Refusal(i, "credit_code", NOT_OWNER, not_owner_message(region, held.origin_region))
+            for i, _, held in decided.refused
+        ]
+        result.accepted += [(i, x) for i, x, _ in decided.write if x.listing_id in written]
+        pending = [(i, x) for i, x, _ in decided.write if x.listing_id not in written]
+    result.refused += [
+        Refusal(i, "credit_code", CONTENDED, "the listing kept changing meanwhile; send it again")
+        for i, _ in pending
+    ]
+    return result

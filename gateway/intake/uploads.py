@@ -1,0 +1,73 @@
+"""Asking for an upload: the signed manifest is checked and recorded before any byte arrives."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from gateway.authentication import authenticate
+from gateway.intake.bulk import Upload, UploadManifest, upload_key
+from gateway.intake.ingest import PushPolicy
+from gateway.intake.ports import UploadStore
+from gateway.lifecycle import FutureVersion, version_problem
+from gateway.ports import Registry
+from gateway.rate_limit import RateCounter
+from gateway.validation import parse_request
+from gateway_client.contract import BadRequest, Clock, Conflict, RegionMismatch
+
+
+class UploadIdReused(Conflict):
+    """The upload id was used before with another manifest."""
+
+    code = "upload_id_reused"
+
+
+class UploadDesk:
+    def __init__(
+        self,
+        registry: Registry,
+        uploads: UploadStore,
+        clock: Clock,
+        rates: RateCounter,
+        policy: PushPolicy,
+    ) -> None:
+        self._rates = rates
+        self._policy = policy
+        self._registry = registry
+        self._uploads = uploads
+        self._clock = clock
+
+    def request(self, headers: Mapping[str, str], body: bytes) -> tuple[Upload, bool]:
+        """Record a signed manifest; asking again with the same manifest returns the same
+        upload (so a platform can retry for a fresh URL). Also says whether it is new."""
+        now = self._clock.now()
+        auth = authenticate(self._registry, headers, body, now, self._policy.tolerance)
+        auth.rate_limit(self._rates, now, self._policy.push_rate_per_minute)
+        manifest = parse_request(UploadManifest, body)
+        if manifest.region != auth.key.region:
+            raise RegionMismatch(
+                f"key {auth.key.key_id} belongs to {auth.key.region}, not {manifest.region}",
+                path="region",
+            )
+        if manifest.upload_id != auth.signed.msg_id:
+            raise BadRequest("upload_id differs from the webhook-id header", path="upload_id")
+        # issued_at versions a resync's removals: one from the future would freeze listings.
+        late = version_problem(manifest.issued_at, now, self._policy.tolerance, "issued_at")
+        if late is not None:
+            raise FutureVersion(late, path="issued_at")
+        upload = Upload(
+            manifest=manifest,
+            key_id=auth.key.key_id,
+            relays_subregions=auth.region.relays_subregions,
+            object_key=upload_key(manifest.region, manifest.upload_id),
+            created_at=now,
+            updated_at=now,
+        )
+        held = self._uploads.create(upload)
+        if held is None:
+            return upload, True
+        if held.manifest != manifest:
+            raise UploadIdReused(
+                f"upload {manifest.upload_id} was requested with another manifest",
+                path="upload_id",
+            )
+        return held, False

@@ -1,0 +1,86 @@
+"""Versions and decision dates from the future are refused.
+
+A version decides which write wins, so a source stamp far ahead of the gateway's clock would
+freeze a listing against every real correction until that day comes. The signature tolerance is
+the allowance for clock skew; a decision (认定) cannot have been taken, nor the dishonest conduct
+have ended (``conduct_ended_on``), after today in Beijing.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from gateway.lifecycle.requests import Stamped
+from gateway_client.contract import BadRequest, ListingEntry, china_date
+
+FUTURE_VERSION = "future_version"
+FUTURE_DATE = "future_date"
+
+
+class FutureVersion(BadRequest):
+    """A source version (``source_updated_at``) lies ahead of the gateway's clock."""
+
+    code = FUTURE_VERSION
+
+
+class FutureDate(BadRequest):
+    """A decision date lies after today (Beijing time)."""
+
+    code = FUTURE_DATE
+
+
+def version_problem(
+    stamped_at: datetime, now: datetime, tolerance: timedelta, field: str = "source_updated_at"
+) -> str | None:
+    """A message when ``stamped_at`` is more than ``tolerance`` ahead of ``now``."""
+    if stamped_at <= now + tolerance:
+        return None
+    return (
+        f"{field} {stamped_at.isoformat()} is ahead of the gateway's clock "
+        f"({now.isoformat()}) by more than {int(tolerance.total_seconds())} s"
+    )
+
+
+def date_problem(day: date, now: datetime, name: str = "decided_on") -> str | None:
+    today = china_date(now)
+    if day <= today:
+        return None
+    return f"{name} {day.isoformat()} is after today ({today.isoformat()}, Beijing)"
+
+
+def entry_problems(
+    entry: ListingEntry, now: datetime, tolerance: timedelta
+) -> list[tuple[str, str, str]]:
+    """(field, code, message) for each time in ``entry`` that lies in the future."""
+    problems: list[tuple[str, str, str]] = []
+    version = version_problem(entry.source_updated_at, now, tolerance)
+    if version is not None:
+        problems.append(("source_updated_at", FUTURE_VERSION, version))
+    decided = date_problem(entry.decided_on, now)
+    if decided is not None:
+        problems.append(("decided_on", FUTURE_DATE, decided))
+    if entry.conduct_ended_on is not None:  # the conduct cannot have ended after today either
+        ended = date_problem(entry.conduct_ended_on, now, "conduct_ended_on")
+        if ended is not None:
+            problems.append(("conduct_ended_on", FUTURE_DATE, ended))
+    return problems
+
+
+def check_action(
+    action: Stamped, now: datetime, tolerance: timedelta, corrected: ListingEntry | None = None
+) -> None:
+    """Refuse a lifecycle action (decision, repair) stamped in the future, or a correction
+    whose entry is.
+
+    Raises
+    ------
+    FutureVersion, FutureDate
+        With ``path`` naming the field.
+    """
+    version = version_problem(action.source_updated_at, now, tolerance)
+    if version is not None:
+        raise FutureVersion(version, path="source_updated_at")
+    if corrected is not None:
+        for name, code, message in entry_problems(corrected, now, tolerance):
+            error = FutureVersion if code == FUTURE_VERSION else FutureDate
+            raise error(message, path=f"corrected_entry.{name}")

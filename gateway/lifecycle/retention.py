@@ -1,0 +1,76 @@
+"""Retention, as seed 002 §六(七) has it: "涉及个人的信用记录在失信行为终止之日起失信记录
+只保留5年，5年后予以消除".
+
+A black listing that involves an individual — its subject is a natural person, or it names
+responsible persons (落实到人: names and ID numbers are a person's data) — is purged five years
+after the dishonest conduct ended: on the ``conduct_ended_on`` its platform pushed, else on the
+day the listing stopped applying. What is left afterwards is a tombstone that names the listing
+but nobody in it (``tombstone``); the exchange log sends it where the erased content was.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+
+from gateway_client.contract import (
+    IN_FORCE,
+    Listing,
+    ListingStatus,
+    ListKind,
+    SubjectType,
+    china_date,
+)
+
+RETENTION_YEARS = 5
+EVIDENCE_DAYS = 365
+"""Raw pushes and uploads are evidence for a year (S3 lifecycle rules in infra/resources.json);
+a purge waits for them too, so no archived copy outlives the listing."""
+"""What every erased text field of a tombstone reads."""
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day ``months`` later, clipped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def stopped_applying(listing: Listing) -> date | None:
+    """The day the listing stopped applying (its last transition), if it has."""
+    if listing.status in IN_FORCE or listing.status is ListingStatus.SUSPENDED:
+        return None
+    last = listing.history[-1].at if listing.history else listing.accepted_at
+    return china_date(last)
+
+
+def retention_start(listing: Listing) -> date | None:
+    """The day the retention clock starts: the end of the dishonest conduct (失信行为终止之日)
+    when the platform said so, else the day the listing stopped applying. ``None`` while the
+    listing still applies: a listing in force is never purged, whatever its conduct date."""
+    stopped = stopped_applying(listing)
+    if stopped is None:
+        return None
+    return listing.conduct_ended_on or stopped
+
+
+def involves_individual(listing: Listing) -> bool:
+    """涉及个人: a natural person's listing, or an organisation's that names responsible
+    persons (their names and ID numbers go with the listing)."""
+    return listing.subject_type is SubjectType.NATURAL_PERSON or bool(listing.responsible_persons)
+
+
+def purge_due(
+    listing: Listing, today: date, years: int = RETENTION_YEARS, evidence_days: int = 0
+) -> bool:
+    """A black listing that involves an individual is erased ``years`` after its retention
+    start, once its last accepted version is older than the evidence window (so the archived
+    push that carried it has expired first), and never while an objection is open."""
+    if listing.kind is not ListKind.BLACK or not involves_individual(listing):
+        return False
+    if listing.objection is not None and listing.objection.open:
+        return False  # an objected listing is kept until the outcome (DESIGN §4b)
+    start = retention_start(listing)
+    if start is None or add_months(start, 12 * years) > today:
+        return False
+    return china_date(listing.accepted_at) + timedelta(days=evidence_days) <= today

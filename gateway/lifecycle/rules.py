@@ -1,0 +1,254 @@
+"""Listing lifecycle: removals, objections, repair and expiry, as pure transitions (retention:
+``gateway.lifecycle.retention``).
+
+Each transition returns the next version of the listing. Platform actions carry their own
+version (source time + sequence), so replays and out-of-order messages are no-ops; gateway
+actions (expiry, operator-filed objections) take the next version after the current one.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from gateway.lifecycle.objection_policies import ObjectionPolicy
+from gateway.lifecycle.requests import (
+    ObjectionDecision,
+    ObjectionFiling,
+    Removal,
+    RemovalReason,
+    RepairRequest,
+    Stamped,
+)
+from gateway.lifecycle.retention import add_months
+from gateway.lifecycle.workdays import WorkdayCalendar
+from gateway_client.contract import (
+    IN_FORCE,
+    BadRequest,
+    Conflict,
+    Listing,
+    ListingEntry,
+    ListingStatus,
+    ListKind,
+    Objection,
+    Transition,
+    china_date,
+    identity_of,
+    load_catalogue,
+    version_of,
+)
+
+GATEWAY = "gateway"
+OPERATOR = "operator"
+
+
+class RepairTooEarly(Conflict):
+    """Credit repair is asked for before the minimum publicity period has passed."""
+
+    code = "repair_too_early"
+
+
+class NotInForce(Conflict):
+    """The listing is not in a state this action applies to."""
+
+    code = "listing_not_in_force"
+
+
+class ObjectionOpen(Conflict):
+    """An objection is already being verified for this listing."""
+
+    code = "objection_open"
+
+
+def next_version(current: str, now: datetime) -> str:
+    """A version after ``current``, for transitions the gateway makes itself."""
+    candidate = version_of(now, 0)
+    if candidate > current:
+        return candidate
+    stamp, _, sequence = current.partition("#")
+    return f"{stamp}#{int(sequence) + 1:013d}"
+
+
+def after(listing: Listing, request: Stamped) -> str:
+    """The version of an action that applies once by state (a decision, a repair): the source's
+    own stamp when it is newer, else the smallest step past the current version, so an action
+    stamped before the gateway's own last step (an objection filing) is never lost."""
+    if request.version > listing.version:
+        return request.version
+    stamp, _, sequence = listing.version.partition("#")
+    return f"{stamp}#{int(sequence) + 1:013d}"
+
+
+def _moved(listing: Listing, version: str, now: datetime, **changes: object) -> Listing:
+    return listing.model_copy(update={"version": version, "accepted_at": now, **changes})
+
+
+Event = Literal["objection_filed", "objection_decided", "repaired", "expired", "removed"]
+
+
+def _step(
+    listing: Listing, event: Event, status: ListingStatus, now: datetime, by: str, reason: str
+) -> tuple[Transition, ...]:
+    step = Transition(event=event, status=status, at=now, by=by, reason=reason)
+    return (*listing.history, step)
+
+
+_REMOVED_TO = {
+    RemovalReason.REPAIRED: ListingStatus.REPAIRED,
+    RemovalReason.REVOKED: ListingStatus.REVOKED,
+    RemovalReason.EXPIRED: ListingStatus.EXPIRED,
+    RemovalReason.CORRECTED: ListingStatus.CORRECTED,
+}
+
+
+def remove(listing: Listing, removal: Removal, by: str, now: datetime) -> Listing:
+    status = _REMOVED_TO[removal.reason]
+    reason = f"removed: {removal.reason.value}" + (f" — {removal.note}" if removal.note else "")
+    return _moved(
+        listing,
+        removal.version,
+        now,
+        status=status,
+        history=_step(listing, "removed", status, now, by, reason),
+    )
+
+
+def file_objection(
+    listing: Listing,
+    filing: ObjectionFiling,
+    by: str,
+    now: datetime,
+    policy: ObjectionPolicy,
+    workdays: WorkdayCalendar,
+) -> Listing:
+    """Open an objection; where the region's policy says so, suspend the listing's measures."""
+    if listing.objection is not None and listing.objection.open:
+        raise ObjectionOpen(
+            f"objection {listing.objection.objection_id} is still open", path="objection_id"
+        )
+    if listing.status not in IN_FORCE:
+        raise NotInForce(f"the listing is {listing.status.value}; nothing to object to")
+    deadline, basis = policy.deadline_from(china_date(now), workdays)
+    objection = Objection(
+        objection_id=filing.objection_id,
+        filed_at=now,
+        filed_by=by,
+        reason=filing.reason,
+        deadline=deadline,
+        deadline_basis=basis,
+        suspends=policy.suspends,
+    )
+    status = ListingStatus.SUSPENDED if policy.suspends else listing.status
+    history = _step(
+        listing, "objection_filed", status, now, by, f"objection {filing.objection_id} filed"
+    )
+    return _moved(
+        listing,
+        next_version(listing.version, now),
+        now,
+        status=status,
+        objection=objection,
+        history=history,
+    )
+
+
+def decide_objection(
+    listing: Listing, decision: ObjectionDecision, by: str, now: datetime
+) -> Listing:
+    """The source platform's verdict: upheld (the listing stands), corrected, or revoked."""
+    objection = listing.objection
+    if objection is None or not objection.open:
+        raise NotInForce("no objection is open on this listing", path="objection")
+    closed = objection.model_copy(
+        update={"decided_at": now, "outcome": decision.outcome, "decision_note": decision.note}
+    )
+    reason = f"objection {objection.objection_id} {decision.outcome}"
+    version = after(listing, decision)
+    if decision.outcome == "revoked":
+        status = ListingStatus.REVOKED
+        return _moved(
+            listing,
+            version,
+            now,
+            status=status,
+            objection=closed,
+            history=_step(listing, "objection_decided", status, now, by, reason),
+        )
+    content: dict[str, object] = {}
+    if decision.outcome == "corrected":
+        entry = decision.corrected_entry
+        if entry is None:
+            raise BadRequest("a correction needs corrected_entry", path="corrected_entry")
+        if identity_of(entry) != listing.listing_id:
+            raise BadRequest("the corrected entry is a different listing", path="corrected_entry")
+        content = {
+            name: getattr(entry, name)
+            for name in ListingEntry.model_fields
+            if name != "origin_region"
+        }
+        content.pop("source_updated_at")
+        content.pop("source_sequence")
+    # Upheld or corrected: measures apply again, unless the listing ended meanwhile.
+    ended = listing.status not in (*IN_FORCE, ListingStatus.SUSPENDED)
+    status = listing.status if ended else ListingStatus.ACTIVE
+    history = _step(listing, "objection_decided", status, now, by, reason)
+    return _moved(
+        listing, version, now, **content, status=status, objection=closed, history=history
+    )
+
+
+def earliest_repair(listing: Listing) -> date:
+    """Minimum publicity before repair (DESIGN §4b): the domain's rule, else the severity's."""
+    domain = load_catalogue().domain(listing.domain)
+    if domain is not None and domain.repair_after_years:
+        return add_months(listing.valid_from, 12 * domain.repair_after_years)
+    if listing.severity is None:
+        return listing.valid_from
+    return add_months(
+        listing.valid_from, load_catalogue().severity(listing.severity).min_publicity_months
+    )
+
+
+def repair(listing: Listing, request: RepairRequest, by: str, now: datetime) -> Listing:
+    if listing.kind is not ListKind.BLACK:
+        raise BadRequest("only black-list entries are repaired", path="listing_id")
+    if listing.status not in (*IN_FORCE, ListingStatus.SUSPENDED):
+        raise NotInForce(f"the listing is {listing.status.value}; nothing to repair")
+    earliest = earliest_repair(listing)
+    if china_date(now) < earliest:
+        raise RepairTooEarly(
+            f"credit repair is possible from {earliest.isoformat()} (minimum publicity period)",
+            earliest=earliest.isoformat(),
+        )
+    status = ListingStatus.REPAIRED
+    history = _step(listing, "repaired", status, now, by, f"credit repair: {request.reason}")
+    return _moved(listing, after(listing, request), now, status=status, history=history)
+
+
+def effective_valid_until(listing: Listing) -> date | None:
+    """``valid_until`` as pushed, else the default for the domain or severity (DESIGN §4b)."""
+    if listing.valid_until is not None or listing.kind is not ListKind.BLACK:
+        return listing.valid_until
+    domain = load_catalogue().domain(listing.domain)
+    if domain is not None and domain.publicity_years:
+        return add_months(listing.valid_from, 12 * domain.publicity_years)
+    if listing.severity is None:
+        return None
+    return add_months(
+        listing.valid_from, load_catalogue().severity(listing.severity).max_publicity_months
+    )
+
+
+def expiry_due(listing: Listing, today: date) -> bool:
+    until = effective_valid_until(listing)
+    return (
+        listing.status in (*IN_FORCE, ListingStatus.SUSPENDED)
+        and until is not None
+        and until <= today
+    )
+
+
+def expire(listing: Listing, now: datetime) -> Listing:
+    status = ListingStatus.EXPIRED
+    history = _step(listing, "expired", status, now, GATEWAY, "publicity period over")
+    return _moved(listing, next_version(listing.version, now), now, status=status, history=history)

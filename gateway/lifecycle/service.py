@@ -1,0 +1,209 @@
+"""Lifecycle actions against the store: read, check who may act, transition, compare-and-set."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from gateway.lifecycle.freshness import check_action
+from gateway.lifecycle.objection_policies import PolicyBook
+from gateway.lifecycle.requests import ObjectionDecision, ObjectionFiling, RepairRequest
+from gateway.lifecycle.retention import EVIDENCE_DAYS, purge_due
+from gateway.lifecycle.rules import (
+    OPERATOR,
+    decide_objection,
+    expire,
+    expiry_due,
+    file_objection,
+    repair,
+)
+from gateway.lifecycle.workdays import WorkdayCalendar
+from gateway.ownership import NotListingOwner, may_change, not_owner_message
+from gateway.ports import Archive, Erasure, ListingStore, Registry
+from gateway_client.contract import (
+    DEFAULT_TOLERANCE,
+    Clock,
+    Conflict,
+    Listing,
+    ListingStatus,
+    NotFound,
+    china_date,
+    purge_id,
+)
+
+
+class ListingChanged(Conflict):
+    """Someone else changed the listing meanwhile; read it again and retry."""
+
+    code = "listing_changed"
+
+
+@dataclass
+class TickReport:
+    expired: int = 0
+    purged: int = 0
+    purged_by_region: dict[str, int] = field(default_factory=dict)
+    overdue_objections: list[dict[str, str]] = field(default_factory=list)
+    checkpoint: int | None = None  # the exchange-log checkpoint the same run published
+
+
+class LifecycleService:
+    def __init__(
+        self,
+        listings: ListingStore,
+        archive: Archive,
+        clock: Clock,
+        policies: PolicyBook,
+        workdays: WorkdayCalendar,
+        retention_years: int,
+        registry: Registry,
+        tolerance: timedelta = DEFAULT_TOLERANCE,
+        evidence_days: int = EVIDENCE_DAYS,
+        erasure: Erasure | None = None,
+    ) -> None:
+        self._registry = registry
+        self._evidence_days = evidence_days
+        self._erasure = erasure  # the app always passes one; without, only the listing goes
+        self._tolerance = tolerance
+        self._listings = listings
+        self._archive = archive
+        self._clock = clock
+        self._policies = policies
+        self._workdays = workdays
+        self._retention_years = retention_years
+
+    def listing(self, credit_code: str, listing_id: str) -> Listing:
+        found = self._listings.current([(credit_code, listing_id)]).get(listing_id)
+        if found is None:
+            raise NotFound(f"no listing {listing_id} for this credit code", path="listing_id")
+        return found
+
+    def owned_listing(self, credit_code: str, listing_id: str, region: str | None) -> Listing:
+        """The listing, for its owner's chain or the operator (``None``); 403 for others."""
+        held = self.listing(credit_code, listing_id)
+        self._as_owner(held, region)
+        return held
+
+    def _as_owner(self, listing: Listing, region: str | None) -> str:
+        """Who acts: the operator (``None``), or a region that owns the listing or relays for
+        its owner; any other region is refused before anything is read further."""
+        if region is None:
+            return OPERATOR
+        known = self._registry.get_region(region)
+        relays = known is not None and known.relays_subregions
+        if not may_change(listing.origin_region, region, relays):
+            raise NotListingOwner(not_owner_message(region, listing.origin_region))
+        return region
+
+    def _save(self, held: Listing, moved: Listing) -> Listing:
+        if not self._listings.write([(moved, held.version)], None):
+            raise ListingChanged("the listing changed meanwhile; read it again and retry")
+        return moved
+
+    def file_objection(
+        self, credit_code: str, listing_id: str, filing: ObjectionFiling, region: str | None
+    ) -> tuple[Listing, bool]:
+        held = self.listing(credit_code, listing_id)
+        by = self._as_owner(held, region)
+        if held.objection is not None and held.objection.objection_id == filing.objection_id:
+            return held, False  # the same filing again
+        policy = self._policies.for_region(held.origin_region)
+        moved = file_objection(held, filing, by, self._clock.now(), policy, self._workdays)
+        return self._save(held, moved), True
+
+    def decide_objection(
+        self,
+        credit_code: str,
+        listing_id: str,
+        objection_id: str,
+        decision: ObjectionDecision,
+        region: str | None,
+    ) -> tuple[Listing, bool]:
+        held = self.listing(credit_code, listing_id)
+        by = self._as_owner(held, region)
+        now = self._clock.now()
+        check_action(decision, now, self._tolerance, decision.corrected_entry)
+        if held.objection is None or held.objection.objection_id != objection_id:
+            raise NotFound(f"no objection {objection_id} on this listing", path="objection_id")
+        if not held.objection.open:
+            return held, False  # decided already: a replay
+        moved = decide_objection(held, decision, by, now)
+        return self._save(held, moved), True
+
+    def repair(
+        self, credit_code: str, listing_id: str, request: RepairRequest, region: str | None
+    ) -> tuple[Listing, bool]:
+        held = self.listing(credit_code, listing_id)
+        by = self._as_owner(held, region)
+        now = self._clock.now()
+        check_action(request, now, self._tolerance)
+        if held.status is ListingStatus.REPAIRED:
+            return held, False  # repaired already: a replay
+        return self._save(held, repair(held, request, by, now)), True
+
+    def tick(self) -> TickReport:
+        """Expire what is due, purge what retention allows, list overdue objections.
+
+        A purge erases the other copies of the listing's content first (``Erasure``), then
+        deletes the listing if it is still the version judged due: should either fail, the
+        listing stays and the next tick erases again. The stream's REMOVE becomes the tombstone.
+        """
+        now = self._clock.now()
+        today = china_date(now)
+        report = TickReport()
+        for listings in self._listings.by_subject():
+            for held in listings:
+                if purge_due(held, today, self._retention_years, self._evidence_days):
+                    if self._erasure is not None:  # first: until the delete, a tick retries
+                        self._erasure.erase(held.listing_id, purge_id(held))
+                    if self._listings.delete(held):
+                        report.purged += 1
+                        region = held.origin_region
+                        report.purged_by_region[region] = report.purged_by_region.get(region, 0) + 1
+                elif expiry_due(held, today):
+                    written = self._listings.write([(expire(held, now), held.version)], None)
+                    report.expired += len(written)
+                elif (
+                    held.objection is not None
+                    and held.objection.open
+                    and held.objection.deadline < today
+                ):
+                    report.overdue_objections.append(_overdue(held))
+        if report.purged:
+            self._record_purge(report, now)
+        return report
+
+    def _record_purge(self, report: TickReport, now: datetime) -> None:
+        """Keep proof that retention ran: counts only, no personal data."""
+        record = {
+            "at": now.isoformat(),
+            "purged": report.purged,
+            "by_region": report.purged_by_region,
+        }
+        body = json.dumps(record, sort_keys=True).encode()
+        self._archive.put(f"purges/{now:%Y/%m/%d/%H%M%S}.json", body, {"kind": "purge"})
+
+    def overdue_objections(self) -> list[dict[str, str]]:
+        today = china_date(self._clock.now())
+        return [
+            _overdue(held)
+            for listings in self._listings.by_subject()
+            for held in listings
+            if held.objection is not None
+            and held.objection.open
+            and held.objection.deadline < today
+        ]
+
+
+def _overdue(listing: Listing) -> dict[str, str]:
+    objection = listing.objection
+    if objection is None:
+        raise ValueError("no objection")
+    return {
+        "listing_id": listing.listing_id,
+        "origin_region": listing.origin_region,
+        "objection_id": objection.objection_id,
+        "deadline": objection.deadline.isoformat(),
+        "filed_at": objection.filed_at.isoformat(),
+    }

@@ -1,0 +1,85 @@
+"""Mutual-recognition agreements (互认协议 / 合作备忘录): who honours whose lists, and how."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import AwareDatetime, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+from gateway_client.contract import (
+    ONE_LINE,
+    Day,
+    DomainKeys,
+    Frozen,
+    Listing,
+    ListKind,
+    Measure,
+    NotRecognised,
+    RegionCode,
+    Severity,
+    rank,
+    within,
+)
+
+
+class SourceScope(Frozen):
+    """A source region, alone or with everything under it (e.g. every region under 430000)."""
+
+    region: RegionCode
+    subtree: bool = True
+
+    def covers(self, origin_region: str) -> bool:
+        return within(origin_region, self.region) if self.subtree else origin_region == self.region
+
+
+class AgreementTerms(Frozen):
+    """What an operator signs on a region's behalf."""
+
+    title: Annotated[str, Field(min_length=1, max_length=200), ONE_LINE]
+    subscriber_region: RegionCode
+    sources: tuple[SourceScope, ...] = Field(min_length=1, max_length=100)
+    kinds: tuple[ListKind, ...] = Field(min_length=1)
+    domains: DomainKeys = ()
+    min_severity: Severity | None = None
+    effective_from: Day
+    effective_until: Day | None = Field(default=None, validate_default=True)
+    measures: tuple[Measure, ...] = Field(min_length=1, max_length=100)
+
+    @field_validator("effective_until")
+    @classmethod
+    def _after_start(cls, value: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("effective_from")
+        if value is not None and start is not None and value < start:
+            raise PydanticCustomError(
+                "dates_out_of_order", "effective_until is before effective_from"
+            )
+        return value
+
+    def covers_source(self, listing: Listing) -> bool:
+        return any(scope.covers(listing.origin_region) for scope in self.sources)
+
+    def exclusion(self, listing: Listing, on: date) -> NotRecognised | None:
+        """Why this agreement does not recognise ``listing`` on ``on``; None when it does."""
+        if listing.kind not in self.kinds:
+            return NotRecognised.KIND_NOT_COVERED
+        if self.domains and listing.domain not in self.domains:
+            return NotRecognised.DOMAIN_NOT_COVERED
+        if (
+            listing.kind is ListKind.BLACK
+            and self.min_severity is not None
+            and (listing.severity is None or rank(listing.severity) < rank(self.min_severity))
+        ):
+            return NotRecognised.SEVERITY_BELOW_THRESHOLD
+        if on < self.effective_from:
+            return NotRecognised.NOT_YET_EFFECTIVE
+        if self.effective_until is not None and on >= self.effective_until:
+            return NotRecognised.NO_LONGER_EFFECTIVE
+        return None
+
+
+class Agreement(AgreementTerms):
+    agreement_id: str
+    revision: int = Field(ge=1)
+    updated_at: AwareDatetime

@@ -1,0 +1,123 @@
+"""Who sees what of a subject: which of its listings a caller is shown, and how.
+
+Resident ID numbers — a natural person's credit code and responsible persons' ``id_number`` —
+are shown in full only to a caller with a need for them: the operator; the region that owns
+the listing (``gateway.ownership``: its origin, or an ancestor relaying for it); and a region
+that recognises it (its own subtree, or an agreement in force), the same rule that decides
+whether a delivery to that region carries them (``fanout.for_subscriber``). Everyone else who
+signs sees them masked, listing by listing, exactly as a delivery would mask them.
+
+A caller's region is the one whose key signed the request, never a region it asks about: the
+query's ``?as=`` only chooses whose recognition to compute.
+
+Anonymous callers get the public view: listings in force, suspended ones marked so, without any
+responsible person's ID number, objection or history; a listing that ended (revoked, repaired,
+expired, corrected) is shown only to its owner and the operator, who keep its history. A
+natural person cannot be asked about anonymously at all (``PersonalQueryRequiresSignature``),
+and the route decides that from the code alone, before it reads anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from enum import StrEnum
+from typing import Literal
+
+from gateway.ownership import may_change
+from gateway.recognition.agreement import Agreement
+from gateway.recognition.matching import recognise
+from gateway_client.contract import (
+    IN_FORCE,
+    AuthenticationError,
+    Frozen,
+    Listing,
+    ListingStatus,
+    RegionCode,
+    SubjectType,
+    classify,
+    mask,
+    masked,
+)
+
+PUBLIC_STATUSES = IN_FORCE | {ListingStatus.SUSPENDED}
+
+
+class PersonalQueryRequiresSignature(AuthenticationError):
+    """A natural person's code was queried without the operator's or a platform's credentials;
+    the answer is the same whether or not the person is listed."""
+
+    code = "personal_query_requires_signature"
+
+
+class Viewer(Frozen):
+    """Who asks: the operator, a platform by the key that signed, or nobody in particular."""
+
+    kind: Literal["operator", "region", "anonymous"]
+    region: RegionCode | None = None
+    relays_subregions: bool = False  # the signing region's policy (``may_change``)
+    key_id: str | None = None  # the platform key, or the operator's IAM principal
+
+    @property
+    def anonymous(self) -> bool:
+        return self.kind == "anonymous"
+
+    @property
+    def operator(self) -> bool:
+        return self.kind == "operator"
+
+    def owns(self, origin_region: str) -> bool:
+        """The operator, or the owner of a listing from ``origin_region`` (or its relay)."""
+        if self.operator:
+            return True
+        return self.region is not None and may_change(
+            origin_region, self.region, self.relays_subregions
+        )
+
+
+ANONYMOUS = Viewer(kind="anonymous")
+
+
+class Disclosure(StrEnum):
+    FULL = "full"  # resident IDs as stored
+    MASKED = "masked"  # ``listing.masked``, as a delivery to a region that does not recognise it
+    PUBLIC = "public"  # masked, without responsible persons' IDs, objection or history
+
+
+def is_natural_person(code: str) -> bool:
+    return classify(code)[1] is SubjectType.NATURAL_PERSON
+
+
+def disclosure(
+    listing: Listing, viewer: Viewer, agreements: Sequence[Agreement], on: date
+) -> Disclosure | None:
+    """How ``viewer`` is shown ``listing`` on ``on``; ``None``: not at all."""
+    if viewer.owns(listing.origin_region):
+        return Disclosure.FULL
+    if listing.status not in PUBLIC_STATUSES:
+        return None
+    if viewer.region is None:
+        return Disclosure.PUBLIC
+    if recognise(listing, viewer.region, agreements, on).recognised:
+        return Disclosure.FULL
+    return Disclosure.MASKED
+
+
+def shown(listing: Listing, how: Disclosure) -> Listing:
+    """The listing as ``how`` shows it."""
+    if how is Disclosure.FULL:
+        return listing
+    hidden = masked(listing)
+    if how is Disclosure.MASKED:
+        return hidden
+    persons = tuple(p.model_copy(update={"id_number": None}) for p in hidden.responsible_persons)
+    return hidden.model_copy(
+        update={"responsible_persons": persons, "objection": None, "history": ()}
+    )
+
+
+def reveals_resident_id(listing: Listing) -> bool:
+    """Whether the listing, as shown, holds a resident ID number in full (a masked one, or a
+    unified social credit code, is no such number: ``mask`` leaves both as they are)."""
+    numbers = [listing.credit_code, *(p.id_number for p in listing.responsible_persons)]
+    return any(n is not None and mask(n) != n for n in numbers)

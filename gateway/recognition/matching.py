@@ -1,0 +1,87 @@
+"""Recognition: how one subscribing region sees one listing, and the intensified flag."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from gateway.recognition.agreement import Agreement
+from gateway.recognition.measures import default_measures, ordered
+from gateway_client.contract import (
+    IN_FORCE,
+    Listing,
+    ListingStatus,
+    ListKind,
+    Measure,
+    NotRecognised,
+    Recognition,
+    within,
+)
+
+OWN_SUBTREE = "own_subtree"
+INTENSIFY_AT = 2  # black lists in two or more recognised domains (seed 002 §六(六))
+
+
+def recognise(
+    listing: Listing, subscriber_region: str, agreements: Iterable[Agreement], on: date
+) -> Recognition:
+    """Apply the subscriber's agreements (and its own-subtree rule) to one listing.
+
+    Only a listing in force is recognised; a suspended or ended one says why not.
+    """
+    if listing.status is ListingStatus.SUSPENDED:
+        return Recognition(
+            subscriber_region=subscriber_region,
+            recognised=False,
+            reasons=(NotRecognised.MEASURES_SUSPENDED,),
+        )
+    if listing.status not in IN_FORCE:
+        return Recognition(
+            subscriber_region=subscriber_region,
+            recognised=False,
+            reasons=(NotRecognised.NOT_IN_FORCE,),
+        )
+    basis: list[str] = []
+    measures: list[Measure] = []
+    reasons: list[NotRecognised] = []
+    if within(listing.origin_region, subscriber_region):
+        basis.append(OWN_SUBTREE)
+        measures.extend(default_measures(listing))
+    for agreement in agreements:
+        if agreement.subscriber_region != subscriber_region or not agreement.covers_source(listing):
+            continue
+        reason = agreement.exclusion(listing, on)
+        if reason is None:
+            basis.append(agreement.agreement_id)
+            measures.extend(m for m in agreement.measures if m.applies_to(listing))
+        else:
+            reasons.append(reason)
+    if basis:
+        return Recognition(
+            subscriber_region=subscriber_region,
+            recognised=True,
+            basis=tuple(basis),
+            measures=ordered(measures),
+        )
+    return Recognition(
+        subscriber_region=subscriber_region,
+        recognised=False,
+        reasons=tuple(dict.fromkeys(reasons)) or (NotRecognised.NO_AGREEMENT,),
+    )
+
+
+def intensified_domains(
+    listings: Sequence[Listing], subscriber_region: str, agreements: Sequence[Agreement], on: date
+) -> frozenset[str]:
+    """Domains of the subject's active black listings that the subscriber recognises."""
+    return frozenset(
+        listing.domain
+        for listing in listings
+        if listing.kind is ListKind.BLACK
+        and listing.status is ListingStatus.ACTIVE
+        and recognise(listing, subscriber_region, agreements, on).recognised
+    )
+
+
+def is_intensified(domains: frozenset[str]) -> bool:
+    return len(domains) >= INTENSIFY_AT

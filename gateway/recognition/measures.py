@@ -1,0 +1,40 @@
+"""Measures (措施清单): what a region does about a listing, mandatory (强制性) or recommended."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from functools import cache
+from importlib import resources
+
+from gateway_client.contract import Frozen, Listing, Measure
+
+
+class MeasureCatalogue(Frozen):
+    version: str
+    source: str
+    measures: tuple[Measure, ...]
+
+    def get(self, measure_id: str) -> Measure | None:
+        return next((m for m in self.measures if m.measure_id == measure_id), None)
+
+
+@cache
+def load_measures() -> MeasureCatalogue:
+    raw = resources.files("gateway.data").joinpath("measures.json").read_text(encoding="utf-8")
+    return MeasureCatalogue.model_validate(json.loads(raw))
+
+
+def default_measures(listing: Listing) -> tuple[Measure, ...]:
+    """A region's own measures for its own subtree's listings: every catalogue measure that fits."""
+    return ordered(m for m in load_measures().measures if m.applies_to(listing))
+
+
+def ordered(measures: Iterable[Measure]) -> tuple[Measure, ...]:
+    """Mandatory first, then by id; each measure once, and mandatory when any source says so."""
+    unique: dict[str, Measure] = {}
+    for measure in measures:
+        held = unique.get(measure.measure_id)
+        if held is None or (measure.mandatory and not held.mandatory):
+            unique[measure.measure_id] = measure
+    return tuple(sorted(unique.values(), key=lambda m: (not m.mandatory, m.measure_id)))

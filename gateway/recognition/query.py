@@ -1,0 +1,119 @@
+"""One-stop query (应查必查): a subject as it applies in one region's jurisdiction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from gateway.recognition.agreement import Agreement
+from gateway.recognition.disclosure import Viewer, disclosure, shown
+from gateway.recognition.matching import intensified_domains, is_intensified, recognise
+from gateway_client.contract import (
+    Frozen,
+    Listing,
+    ListingStatus,
+    ListKind,
+    Measure,
+    NotRecognised,
+    SubjectType,
+    mask,
+)
+
+# Red lists that open the green channel (绿色通道, 容缺受理): seeds 000, 001, 002, 003.
+GREEN_CHANNEL_DOMAINS = frozenset({"trustworthiness_model", "clean_record_three_years"})
+
+
+class ListingView(Frozen):
+    listing: Listing
+    recognised: bool | None = None
+    basis: tuple[str, ...] = ()
+    measures: tuple[Measure, ...] = ()
+    reasons: tuple[NotRecognised, ...] = ()
+
+
+class Benefits(Frozen):
+    green_channel: bool
+    basis: tuple[str, ...]
+
+
+class SubjectView(Frozen):
+    credit_code: str
+    subject_type: SubjectType
+    subject_name: str
+    as_region: str | None
+    intensified: bool
+    intensified_domains: tuple[str, ...]
+    benefits: Benefits
+    listings: tuple[ListingView, ...]
+
+
+def subject_view(
+    listings: Sequence[Listing],
+    as_region: str | None,
+    agreements: Sequence[Agreement],
+    on: date,
+    viewer: Viewer,
+) -> SubjectView | None:
+    """The listings ``viewer`` may see, each as it may see them
+    (``gateway.recognition.disclosure``), with
+    recognition and measures for ``as_region``; ``None`` when it may see none, which the route
+    answers exactly as for a code never listed.
+
+    Without ``as_region`` every listing shown counts as applying. ``agreements`` must hold the
+    signing region's as well as ``as_region``'s: they decide whether the signer recognises a
+    listing, hence sees its ID numbers.
+    """
+    views: list[ListingView] = []
+    for listing in sorted(listings, key=lambda x: (x.kind, x.decided_on, x.listing_id)):
+        how = disclosure(listing, viewer, agreements, on)
+        if how is None:
+            continue
+        seen = shown(listing, how)
+        if as_region is None:
+            views.append(ListingView(listing=seen))
+            continue
+        outcome = recognise(listing, as_region, agreements, on)
+        views.append(
+            ListingView(
+                listing=seen,
+                recognised=outcome.recognised,
+                basis=outcome.basis,
+                measures=outcome.measures,
+                reasons=outcome.reasons,
+            )
+        )
+    if not views:
+        return None
+    visible = {v.listing.listing_id for v in views}
+    held = [x for x in listings if x.listing_id in visible]
+    applying = [
+        v for v in views if v.recognised is not False and v.listing.status is ListingStatus.ACTIVE
+    ]
+    domains = (
+        intensified_domains(held, as_region, agreements, on)
+        if as_region is not None
+        else frozenset(v.listing.domain for v in applying if v.listing.kind is ListKind.BLACK)
+    )
+    latest = max(held, key=lambda x: x.accepted_at)
+    in_full = any(v.listing.credit_code == latest.credit_code for v in views)
+    return SubjectView(
+        credit_code=latest.credit_code if in_full else mask(latest.credit_code),
+        subject_type=latest.subject_type,
+        subject_name=latest.subject_name,
+        as_region=as_region,
+        intensified=is_intensified(domains),
+        intensified_domains=tuple(sorted(domains)),
+        benefits=_benefits(applying),
+        listings=tuple(views),
+    )
+
+
+def _benefits(applying: Sequence[ListingView]) -> Benefits:
+    if any(v.listing.kind is ListKind.BLACK for v in applying):
+        return Benefits(green_channel=False, basis=())
+    basis = tuple(
+        v.listing.listing_id
+        for v in applying
+        if v.listing.kind is ListKind.RED and v.listing.domain in GREEN_CHANNEL_DOMAINS
+    )
+    return Benefits(green_channel=bool(basis), basis=basis)

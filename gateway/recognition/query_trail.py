@@ -1,0 +1,93 @@
+"""The query trail (查询留痕): who asked about a person, when, why, and what they were shown.
+
+Every query that returns a natural person's listing, or any resident ID number in full, states
+its purpose (one of ``Purpose``) and leaves an entry: the asker (the operator, or a region and
+the key that signed), the time, the purpose, the listings returned and the regions that own
+them. The entry never holds the ID number itself: it is filed under a keyed hash of the credit
+code (HMAC-SHA256 under the gateway's trail key), so the trail of one code can be read page by
+page while the table alone names nobody, and it carries only the masked code. Each entry
+expires by itself (``expires_at``, the store's TTL attribute) after the configured period.
+
+The operator reads the whole trail of a code; a region, the entries that returned a listing it
+owns (``Viewer.owns``): an owner learns who looked at its listings, and nothing about others'.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from pydantic import AwareDatetime
+
+from gateway.recognition.disclosure import Viewer, reveals_resident_id
+from gateway.recognition.query import SubjectView
+from gateway_client.contract import Frozen, Purpose, SubjectType, mask
+
+DEFAULT_KEEP_DAYS = 1096  # three years, a leap day included
+_KEY_LABEL = b"credit-gateway/query-trail/v1"
+
+
+def leaves_trail(view: SubjectView) -> bool:
+    return view.subject_type is SubjectType.NATURAL_PERSON or any(
+        reveals_resident_id(v.listing) for v in view.listings
+    )
+
+
+def trail_key(secret: str) -> bytes:
+    """The HMAC key of the trail, derived from a secret under its own label: from the signing
+    secret it differs from the Ed25519 seed (``signing.derive_private_key``), and a dedicated
+    secret is never used raw either."""
+    return hmac.new(secret.encode(), _KEY_LABEL, hashlib.sha256).digest()
+
+
+def keyed(key: bytes, kind: str, value: str) -> str:
+    """A keyed digest of ``value`` (a credit code, a client address) that cannot be reversed
+    by trying every possible value without ``key``."""
+    return hmac.new(key, f"{kind}\x1f{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def subject_key(key: bytes, credit_code: str) -> str:
+    return keyed(key, "subject", credit_code)
+
+
+class TrailEntry(Frozen):
+    entry_id: str  # sorts by time: ``{UTC time}#{random}``
+    at: AwareDatetime
+    masked_code: str
+    asked_by: str  # "operator", or the signing region
+    key_id: str | None  # the platform key that signed, or the operator's IAM principal
+    purpose: Purpose
+    as_region: str | None
+    listing_ids: tuple[str, ...]
+    owners: tuple[str, ...]  # the origin regions of those listings, as they were
+    full_ids: bool  # whether any resident ID number was shown in full
+    expires_at: int  # epoch seconds: the store's TTL attribute
+
+    def readable_by(self, viewer: Viewer) -> bool:
+        return any(viewer.owns(owner) for owner in self.owners)
+
+
+def entry_for(
+    view: SubjectView, viewer: Viewer, purpose: Purpose, at: datetime, keep: timedelta
+) -> TrailEntry:
+    listings = [v.listing for v in view.listings]
+    return TrailEntry(
+        entry_id=f"{at.astimezone(UTC):%Y-%m-%dT%H:%M:%S.%fZ}#{secrets.token_hex(8)}",
+        at=at,
+        masked_code=mask(view.credit_code),
+        asked_by="operator" if viewer.operator else str(viewer.region),
+        key_id=viewer.key_id,
+        purpose=purpose,
+        as_region=view.as_region,
+        listing_ids=tuple(x.listing_id for x in listings),
+        owners=tuple(sorted({x.origin_region for x in listings})),
+        full_ids=any(reveals_resident_id(x) for x in listings),
+        expires_at=int((at + keep).timestamp()),
+    )
+
+
+def readable(entries: Sequence[TrailEntry], viewer: Viewer) -> list[TrailEntry]:
+    return [e for e in entries if e.readable_by(viewer)]

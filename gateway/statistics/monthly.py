@@ -1,0 +1,241 @@
+"""Monthly statistics for a region's subtree: what was pushed, what applies, how it was handled."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from gateway.delivery import DeliveryRecord, DeliveryState
+from gateway.intake import PushResult
+from gateway.lifecycle import WorkdayCalendar
+from gateway.recognition import Feedback
+from gateway_client.contract import (
+    CHINA,
+    EARLIEST_YEAR,
+    IN_FORCE,
+    LATEST_YEAR,
+    Frozen,
+    Listing,
+    ListKind,
+    china_date,
+    within,
+)
+
+PUBLICATION_WORKING_DAYS = 7  # 双公示: published within 7 working days (seeds 001, 003, 004)
+CASES_TARGET = (2, 3)  # typical cases reported per month by a pilot region (seed 004)
+
+
+@dataclass(frozen=True)
+class Month:
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        """``YYYY-MM``; raises ``ValueError`` otherwise."""
+        year, sep, month = text.partition("-")
+        if not (sep and len(year) == 4 and len(month) == 2 and year.isdigit() and month.isdigit()):
+            raise ValueError("a month is written YYYY-MM")
+        parsed = cls(int(year), int(month))
+        if not 1 <= parsed.month <= 12 or not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+            raise ValueError(f"a month is written YYYY-MM, from {EARLIEST_YEAR} to {LATEST_YEAR}")
+        return parsed
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    def has(self, moment: datetime | date) -> bool:
+        day = china_date(moment) if isinstance(moment, datetime) else moment
+        return (day.year, day.month) == (self.year, self.month)
+
+    def utc_range(self) -> tuple[str, str]:
+        """The month (in Beijing) as [start, end) ISO instants in UTC, for range scans."""
+        start = datetime(self.year, self.month, 1, tzinfo=CHINA)
+        following = date.fromordinal(self.last_day.toordinal() + 1)
+        end = datetime(following.year, following.month, 1, tzinfo=CHINA)
+        return start.astimezone(UTC).isoformat(), end.astimezone(UTC).isoformat()
+
+    @property
+    def last_day(self) -> date:
+        following = date(self.year + self.month // 12, self.month % 12 + 1, 1)
+        return date.fromordinal(following.toordinal() - 1)
+
+
+class PushCounts(Frozen):
+    batches: int
+    accepted: int
+    duplicate: int
+    removed: int
+    rejected: int
+
+
+class ObjectionCounts(Frozen):
+    opened: int
+    decided: int
+    overdue: int
+
+
+class FeedbackRate(Frozen):
+    subscription_id: str
+    subscriber_region: str
+    deliveries: int
+    with_feedback: int
+    rate: float | None
+
+
+class Publication(Frozen):
+    listings: int
+    median_working_days: float | None
+    within_7_working_days_share: float | None
+
+
+class Cases(Frozen):
+    count: int
+    target_min: int
+    target_max: int
+    meets_target: bool
+
+
+class MonthlyStats(Frozen):
+    region: str
+    month: str
+    pushes: PushCounts
+    active_black: dict[str, dict[str, int]]
+    active_red: dict[str, int]
+    objections: ObjectionCounts
+    repairs: int
+    expiries: int
+    feedback: tuple[FeedbackRate, ...]
+    publication: Publication
+    cases: Cases
+
+
+def monthly_stats(
+    region: str,
+    month: Month,
+    batches: Sequence[PushResult],
+    listings: Sequence[Listing],
+    deliveries: Sequence[DeliveryRecord],
+    subscriber_regions: Mapping[str, str],
+    feedback: Sequence[Feedback],
+    today: date,
+    workdays: WorkdayCalendar,
+) -> MonthlyStats:
+    """Everything counts for ``region``'s whole subtree; "active" is as of now."""
+    ours = [x for x in listings if within(x.origin_region, region)]
+    return MonthlyStats(
+        region=region,
+        month=str(month),
+        pushes=_pushes(
+            [b for b in batches if within(b.region, region) and month.has(b.received_at)]
+        ),
+        active_black=_active_black(ours),
+        active_red=dict(
+            Counter(x.domain for x in ours if x.kind is ListKind.RED and x.status in IN_FORCE)
+        ),
+        objections=_objections(ours, month, min(today, month.last_day)),
+        repairs=_events(ours, month, "repaired"),
+        expiries=_events(ours, month, "expired"),
+        feedback=_feedback(region, month, deliveries, subscriber_regions, feedback),
+        publication=_publication(ours, month, workdays),
+        cases=_cases(ours, month),
+    )
+
+
+def _pushes(batches: Sequence[PushResult]) -> PushCounts:
+    return PushCounts(
+        batches=len(batches),
+        accepted=sum(b.accepted for b in batches),
+        duplicate=sum(b.duplicate for b in batches),
+        removed=sum(b.removed for b in batches),
+        rejected=sum(b.rejected for b in batches),
+    )
+
+
+def _active_black(listings: Sequence[Listing]) -> dict[str, dict[str, int]]:
+    table: dict[str, Counter[str]] = defaultdict(Counter)
+    for x in listings:
+        if x.kind is ListKind.BLACK and x.status in IN_FORCE and x.severity is not None:
+            table[x.domain][x.severity.value] += 1
+    return {domain: dict(counts) for domain, counts in table.items()}
+
+
+def _events(listings: Sequence[Listing], month: Month, event: str) -> int:
+    return sum(
+        1 for x in listings for step in x.history if step.event == event and month.has(step.at)
+    )
+
+
+def _objections(listings: Sequence[Listing], month: Month, as_of: date) -> ObjectionCounts:
+    overdue = sum(
+        1
+        for x in listings
+        if x.objection is not None
+        and x.objection.open
+        and china_date(x.objection.filed_at) <= month.last_day
+        and x.objection.deadline < as_of
+    )
+    return ObjectionCounts(
+        opened=_events(listings, month, "objection_filed"),
+        decided=_events(listings, month, "objection_decided"),
+        overdue=overdue,
+    )
+
+
+def _feedback(
+    region: str,
+    month: Month,
+    deliveries: Sequence[DeliveryRecord],
+    subscriber_regions: Mapping[str, str],
+    feedback: Sequence[Feedback],
+) -> tuple[FeedbackRate, ...]:
+    answered = {f.delivery_id for f in feedback}
+    delivered: dict[str, list[str]] = defaultdict(list)
+    for d in deliveries:
+        if (
+            d.state is DeliveryState.DELIVERED
+            and within(d.origin_region, region)
+            and month.has(datetime.fromisoformat(d.updated_at))
+        ):
+            delivered[d.subscription_id].append(d.delivery_id)
+    rates = []
+    for subscription_id, ids in sorted(delivered.items()):
+        done = sum(1 for i in ids if i in answered)
+        rates.append(
+            FeedbackRate(
+                subscription_id=subscription_id,
+                subscriber_region=subscriber_regions.get(subscription_id, ""),
+                deliveries=len(ids),
+                with_feedback=done,
+                rate=round(done / len(ids), 4),
+            )
+        )
+    return tuple(rates)
+
+
+def _publication(
+    listings: Sequence[Listing], month: Month, workdays: WorkdayCalendar
+) -> Publication:
+    """Working days from the decision to the gateway's first acceptance (双公示 timeliness)."""
+    delays = [
+        workdays.workdays_between(x.decided_on, china_date(x.listed_at or x.accepted_at))
+        for x in listings
+        if month.has(x.listed_at or x.accepted_at)
+    ]
+    if not delays:
+        return Publication(listings=0, median_working_days=None, within_7_working_days_share=None)
+    within_limit = sum(1 for d in delays if d <= PUBLICATION_WORKING_DAYS)
+    return Publication(
+        listings=len(delays),
+        median_working_days=float(statistics.median(delays)),
+        within_7_working_days_share=round(within_limit / len(delays), 4),
+    )
+
+
+def _cases(listings: Sequence[Listing], month: Month) -> Cases:
+    count = sum(1 for x in listings if month.has(x.listed_at or x.accepted_at))
+    low, high = CASES_TARGET
+    return Cases(count=count, target_min=low, target_max=high, meets_target=count >= low)

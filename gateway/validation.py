@@ -1,0 +1,129 @@
+"""TODO docstring"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from gateway import strict_json
+from gateway_client.contract import Frozen, Intake, MalformedJson, SchemaError
+
+# pydantic's own error types, folded into the gateway's codes; custom codes pass through.
+_CODE_FOR_TYPE = {
+    "missing": "missing_field",
+    "extra_forbidden": "unknown_field",
+    "string_too_short": "invalid_length",
+    "string_too_long": "invalid_length",
+    "too_long": "invalid_length",
+    "string_pattern_mismatch": "invalid_format",
+    "date_from_datetime_parsing": "invalid_date",
+    "date_parsing": "invalid_date",
+    "date_type": "invalid_date",
+    "datetime_parsing": "invalid_datetime",
+    "datetime_type": "invalid_datetime",
+    "timezone_aware": "invalid_datetime",
+    "enum": "invalid_value",
+    "literal_error": "invalid_value",
+    "model_type": "invalid_type",
+    "model_attributes_type": "invalid_type",
+    "string_type": "invalid_type",
+    "int_type": "invalid_type",
+    "int_parsing": "invalid_type",
+    "list_type": "invalid_type",
+    "tuple_type": "invalid_type",
+    "greater_than_equal": "out_of_range",
+    "less_than_equal": "out_of_range",
+}
+
+
+Section = Literal["entries", "removals"]
+
+
+class EntryError(Frozen):
+    list: Section = "entries"
+    index: int
+    field: str
+    code: str
+    message: str
+
+
+def error_code(error_type: str) -> str:
+    return _CODE_FOR_TYPE.get(error_type, error_type)
+
+
+def field_path(loc: Sequence[int | str]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def parse_json(body: bytes) -> Any:
+    """A signed body's JSON.
+
+    Raises
+    ------
+    MalformedJson
+        bad UTF-8 or JSON, huge numbers, deep nesting.
+    strict_json.DuplicateKey
+        an object names a key twice (``path`` says where).
+    """
+    try:
+        return strict_json.loads(body.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:
+        raise MalformedJson(f"the body is not UTF-8 JSON: {exc}") from exc
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def schema_error(exc: ValidationError) -> SchemaError:
+    """Every problem pydantic found, each with its ``path``; the first one in the message."""
+    problems = [
+        {"path": field_path(e["loc"]), "code": error_code(e["type"]), "message": e["msg"]}
+        for e in exc.errors(include_url=False)
+    ]
+    first = problems[0]
+    return SchemaError(
+        f"{first['path'] or 'body'}: {first['message']}", path=first["path"], errors=problems
+    )
+
+
+def parse_request(model: type[M], body: bytes, today: date | None = None) -> M:
+    """A JSON body as ``model``, judged as input (``Intake``); every failure is the client's.
+    ``today`` (Beijing) is needed where the model holds resident IDs, whose birth must not be
+    after it.
+
+    Raises
+    ------
+    MalformedJson, DuplicateKey, SchemaError
+    """
+    try:
+        return model.model_validate(parse_json(body), context=Intake(today))
+    except ValidationError as exc:
+        raise schema_error(exc) from exc
+
+
+def validate_each(
+    model: type[M], raw_items: Sequence[Any], section: Section, today: date
+) -> tuple[list[tuple[int, M]], list[EntryError]]:
+    """Split raw items into valid ones (with their index) and one error per bad field; each
+    judged as input, with ``today`` the Beijing date from the caller's clock."""
+    valid: list[tuple[int, M]] = []
+    errors: list[EntryError] = []
+    intake = Intake(today)
+    for index, raw in enumerate(raw_items):
+        try:
+            valid.append((index, model.model_validate(raw, context=intake)))
+        except ValidationError as exc:
+            errors.extend(
+                EntryError(
+                    list=section,
+                    index=index,
+                    field=field_path(e["loc"]),
+                    code=error_code(e["type"]),
+                    message=e["msg"],
+                )
+                for e in exc.errors(include_url=False)
+            )
+    return valid, errors

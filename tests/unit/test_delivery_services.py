@@ -1,0 +1,307 @@
+"""The delivery wing's application services on in-memory ports: fan-out of a stream batch,
+agreement revision with its re-evaluation, subscription creation. Each refusal leaves the
+stores and the queue as they were."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import pytest
+from builders import (
+    NOW,
+    agreement,
+    agreement_terms,
+    listing,
+    make_signer,
+    make_uscc,
+    platform_key,
+    red_entry,
+    region,
+    subscription,
+)
+from fakes import InMemoryListingStore, InMemoryRegistry, InMemorySubscriptionStore
+
+from gateway.authentication import Authenticated
+from gateway.delivery import AgreementDesk, FanOut, SubscriptionDesk
+from gateway.delivery.fan_out import black_steps_by_subject, first_previous
+from gateway.delivery.planning import Delivery
+from gateway.delivery.subscription import Subscription, SubscriptionRequest
+from gateway.recognition import Agreement, AgreementTerms
+from gateway_client.contract import (
+    GENESIS,
+    BadRequest,
+    Change,
+    Conflict,
+    FixedClock,
+    Listing,
+    NotFound,
+    RegionMismatch,
+    RequestReplayed,
+    UnknownRegion,
+    change_between,
+    purged,
+)
+from gateway_client.contract.signing import SignedHeaders
+
+HUNAN, GUANGDONG, GUANGDONG_CITY = "430000", "440000", "441800"
+HOOK = "https://credit.hunan.example.cn/hooks/gateway"
+
+
+class Agreements:
+    def __init__(self, *held: Agreement) -> None:
+        self.held = {a.agreement_id: a for a in held}
+
+    def get(self, agreement_id: str) -> Agreement | None:
+        return self.held.get(agreement_id)
+
+    def all(self) -> list[Agreement]:
+        return list(self.held.values())
+
+    def put(self, agreement: Agreement) -> None:
+        self.held[agreement.agreement_id] = agreement
+
+
+class Log:
+    def __init__(self) -> None:
+        self.changes: list[Change] = []
+        self.next: dict[str, int] = {}
+
+    def head(self) -> tuple[int, str]:
+        return len(self.changes), GENESIS
+
+    def append(self, changes: Sequence[Change]) -> dict[str, int]:
+        for change in changes:
+            if change.change_id not in {c.change_id for c in self.changes}:
+                self.changes.append(change)
+        return {c.change_id: i + 1 for i, c in enumerate(self.changes)}
+
+    def allocate(self, subscription_id: str, count: int) -> int:
+        first = self.next.get(subscription_id, 1)
+        self.next[subscription_id] = first + count
+        return first
+
+
+class Queue:
+    def __init__(self) -> None:
+        self.sent: list[Delivery] = []
+
+    def enqueue(self, deliveries: Iterable[Delivery]) -> None:
+        self.sent += list(deliveries)
+
+
+@dataclass
+class Verifier:
+    answers: bool = True
+    asked: int = 0
+
+    def verify(self, subscription: Subscription) -> Subscription:
+        self.asked += 1
+        return subscription.model_copy(update={"state": "verified" if self.answers else "pending"})
+
+
+def black(serial: int, origin: str = GUANGDONG_CITY, **fields: object) -> Listing:
+    return listing(credit_code=make_uscc(serial), origin_region=origin, region=origin, **fields)
+
+
+# --- fan-out -------------------------------------------------------------------------------
+
+
+def fan_out(*subscriptions: Subscription, agreements: Sequence[Agreement] = ()) -> tuple:
+    store, log, queue = InMemoryListingStore(), Log(), Queue()
+    service = FanOut(
+        store, InMemorySubscriptionStore(*subscriptions), Agreements(*agreements), log, queue
+    )
+    return service, store, log, queue
+
+
+def test_a_batch_is_logged_in_order_and_each_subscription_numbers_its_deliveries() -> None:
+    service, _, log, queue = fan_out(subscription("sub-hn", region=HUNAN), agreements=[agreement()])
+    steps = [(change_between(black(n), None), None) for n in (1, 2, 3)]
+    assert service.run(steps) == 3
+    assert [c.change_id for c in log.changes] == [c.change_id for c, _ in steps]
+    assert [(d.log_sequence, d.sequence) for d in queue.sent] == [(1, 1), (2, 2), (3, 3)]
+    assert all(d.recognition.recognised for d in queue.sent)
+
+
+def test_without_subscriptions_the_changes_are_still_logged_and_nothing_is_queued() -> None:
+    service, _, log, queue = fan_out()
+    assert service.run([(change_between(black(1), None), None)]) == 0
+    assert len(log.changes) == 1
+    assert queue.sent == []
+
+
+def test_an_empty_batch_touches_nothing() -> None:
+    service, _, log, queue = fan_out(subscription("sub-hn", region=HUNAN))
+    assert service.run([]) == 0
+    assert (log.changes, queue.sent) == ([], [])
+
+
+def test_only_black_steps_that_are_not_purges_can_flip_a_flag_and_the_first_before_counts() -> None:
+    first = black(1)
+    later = black(1, source_sequence=2, reason="补充说明")
+    red = listing(red_entry(credit_code=make_uscc(2)))
+    steps = [
+        (change_between(first, None), None),
+        (change_between(later, first), first),
+        (change_between(red, None), None),
+        (purged(black(3), NOW), black(3)),
+    ]
+    grouped = black_steps_by_subject(steps)
+    assert list(grouped) == [first.credit_code]
+    assert first_previous(grouped[first.credit_code]) == {first.listing_id: None}
+
+
+# --- agreements ----------------------------------------------------------------------------
+
+
+def desk(*held: Agreement, regions: Sequence[str] = (HUNAN, GUANGDONG)) -> tuple:
+    registry = InMemoryRegistry()
+    for code in regions:
+        registry.put_region(region(code))
+    store = InMemoryListingStore()
+    for serial in (1, 2):
+        store.write([(black(serial), None)], GUANGDONG_CITY)
+    agreements, queue = Agreements(*held), Queue()
+    service = AgreementDesk(
+        agreements,
+        registry,
+        store,
+        InMemorySubscriptionStore(subscription("sub-hn", region=HUNAN)),
+        queue,
+        FixedClock(NOW),
+        new_id=lambda: "agr_00000000000000aa",
+    )
+    return service, agreements, queue
+
+
+def terms(**overrides: object) -> AgreementTerms:
+    return AgreementTerms.model_validate(agreement_terms(**overrides))
+
+
+def test_signing_stores_revision_one_and_queues_what_it_changes_for_the_subscriber() -> None:
+    service, agreements, queue = desk()
+    saved = service.sign(terms())
+    assert saved.agreement.agreement_id == "agr_00000000000000aa"
+    assert saved.agreement.revision == 1
+    assert agreements.get("agr_00000000000000aa") == saved.agreement
+    assert saved.deliveries_queued == len(queue.sent) == 2
+    assert {d.type for d in queue.sent} == {"recognition.changed"}
+    assert {d.subscription_id for d in queue.sent} == {"sub-hn"}
+
+
+def test_an_unregistered_subscriber_region_is_refused_and_nothing_is_saved() -> None:
+    service, agreements, queue = desk(regions=(GUANGDONG,))
+    with pytest.raises(UnknownRegion) as refused:
+        service.sign(terms())
+    assert refused.value.context["path"] == "subscriber_region"
+    assert (agreements.all(), queue.sent) == ([], [])
+
+
+def test_a_revision_may_not_move_the_agreement_to_another_region() -> None:
+    held = agreement()
+    service, agreements, queue = desk(held)
+    with pytest.raises(BadRequest) as refused:
+        service.revise(held.agreement_id, terms(subscriber_region=GUANGDONG))
+    assert refused.value.context["path"] == "subscriber_region"
+    assert agreements.all() == [held]
+    assert queue.sent == []
+
+
+def test_revising_an_unknown_agreement_is_not_found() -> None:
+    service, agreements, queue = desk()
+    with pytest.raises(NotFound):
+        service.revise("agr_ffffffffffffffff", terms())
+    assert (agreements.all(), queue.sent) == ([], [])
+
+
+def test_ending_withdraws_recognition_once_and_ending_again_changes_nothing() -> None:
+    service, agreements, queue = desk()
+    signed = service.sign(terms()).agreement
+    queue.sent.clear()
+    ended = service.end(signed.agreement_id)
+    assert ended.agreement.revision == 2
+    assert ended.deliveries_queued == len(queue.sent) == 2
+    assert not any(d.recognition.recognised for d in queue.sent)
+    again = service.end(signed.agreement_id)
+    assert (again.agreement, again.deliveries_queued) == (ended.agreement, 0)
+    assert agreements.get(signed.agreement_id) == ended.agreement
+
+
+# --- subscriptions -------------------------------------------------------------------------
+
+
+def subscribing(answers: bool = True) -> tuple:
+    registry = InMemoryRegistry()
+    for code in (HUNAN, GUANGDONG):
+        registry.put_region(region(code))
+    store, log, verifier = InMemorySubscriptionStore(), Log(), Verifier(answers)
+    log.changes = [change_between(black(9), None)]
+    service = SubscriptionDesk(
+        store, registry, log, verifier, FixedClock(NOW), allow_loopback_http=False
+    )
+    return service, store, verifier
+
+
+def signed_by(code: str, request_id: str = "req_1", repeated: bool = False) -> Authenticated:
+    signer = make_signer(f"{code}-key")
+    return Authenticated(
+        key=platform_key(signer, code),
+        region=region(code),
+        signed=SignedHeaders(msg_id=request_id, timestamp=int(NOW.timestamp()), signature="x"),
+        repeated=repeated,
+    )
+
+
+def wanted(code: str = HUNAN, url: str = HOOK) -> SubscriptionRequest:
+    return SubscriptionRequest.model_validate({"region": code, "url": url})
+
+
+def test_the_operator_subscribes_a_region_challenged_once_from_the_log_head() -> None:
+    service, store, verifier = subscribing()
+    created = service.create(wanted(), None)
+    assert created.new
+    assert created.subscription.state == "verified"
+    assert created.subscription.log_start == 1
+    assert store.get(created.subscription.subscription_id) == created.subscription
+    assert verifier.asked == 1
+
+
+def test_an_endpoint_that_does_not_answer_leaves_the_subscription_pending() -> None:
+    service, store, _ = subscribing(answers=False)
+    created = service.create(wanted(), None)
+    assert store.get(created.subscription.subscription_id).state == "pending"
+
+
+def test_a_platform_subscribes_only_its_own_region() -> None:
+    service, store, verifier = subscribing()
+    with pytest.raises(RegionMismatch) as refused:
+        service.create(wanted(GUANGDONG), signed_by(HUNAN))
+    assert refused.value.context["path"] == "region"
+    assert (store.all(), verifier.asked) == ([], 0)
+
+
+def test_an_unregistered_region_is_refused() -> None:
+    service, store, _ = subscribing()
+    with pytest.raises(UnknownRegion):
+        service.create(wanted("450000"), None)
+    assert store.all() == []
+
+
+def test_a_retried_request_finds_what_it_created_and_a_different_body_conflicts() -> None:
+    service, store, verifier = subscribing()
+    first = service.create(wanted(), signed_by(HUNAN))
+    again = service.create(wanted(), signed_by(HUNAN, repeated=True))
+    assert not again.new
+    assert again.subscription.subscription_id == first.subscription.subscription_id
+    assert verifier.asked == 1
+    with pytest.raises(Conflict):
+        service.create(wanted(url=HOOK + "/other"), signed_by(HUNAN, repeated=True))
+    assert store.all() == [first.subscription]
+
+
+def test_a_used_request_id_that_created_nothing_is_a_replay() -> None:
+    service, store, verifier = subscribing()
+    with pytest.raises(RequestReplayed):
+        service.create(wanted(), signed_by(HUNAN, request_id="req_2", repeated=True))
+    assert (store.all(), verifier.asked) == ([], 0)
