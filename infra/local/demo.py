@@ -11,45 +11,30 @@ from typing import Any
 from pydantic import AwareDatetime, TypeAdapter
 
 from gateway_client.cli.subject_table import render_stats
-from gateway_client.contract import (
-    Ed25519Signer,
-    generate_signing_key,
-    load_private_key,
-    public_key_text,
-)
-from gateway_client.push_client import PushClient, Response, http_request
-from gateway_client.receiver import fetch_gateway_keys
+from gateway_client.push_client import Response, http_request
 from infra.local import scenario
 from infra.local.demo_bulk import run_bulk
-from infra.local.demo_delivery import delivery_checks, flaky
+from infra.local.demo_delivery import delivery_checks
 from infra.local.demo_lifecycle import run_lifecycle
 from infra.local.demo_report import DemoReport, PlatformTally, print_report, tally_provinces
+from infra.local.demo_setup import (
+    Operator,
+    claiming,
+    forged_push,
+    register_platforms,
+    subscribe_provinces,
+)
 from infra.local.receiver import Receiver
 from infra.local.stack import LocalStack
 
 _WHEN = TypeAdapter(AwareDatetime)
 
 
-class Operator:
-    """The gateway operator's side of the demo: regions, keys, subscriptions."""
-
-    def __init__(self, url: str, token: str) -> None:
-        self._url = url
-        self.headers = {"authorization": f"Bearer {token}", "content-type": "application/json"}
-
-    def call(self, method: str, path: str, body: dict[str, Any]) -> Any:
-        data = None if method == "GET" else json.dumps(body).encode()
-        reply = http_request(method, self._url + path, data, self.headers)
-        if reply.status >= 300:
-            raise RuntimeError(f"{method} {path} → {reply.status}: {reply.body}")
-        return reply.body
-
-
 def run_demo(stack: LocalStack, say: Callable[[str], None] = print) -> DemoReport:
     now = datetime.now(UTC)
     operator = Operator(stack.url, stack.operator_token)
-    clients = _register_platforms(operator, stack.url)
-    receivers = _subscribe_provinces(operator, stack.url, clients)
+    clients = register_platforms(operator, stack.url)
+    receivers = subscribe_provinces(operator, stack.url, clients)
     agreements = scenario.agreements(now.date())
     say("· 湖南省 and 广东省 sign mutual-recognition agreements")
     for name in ("hunan", "guangdong"):
@@ -103,7 +88,7 @@ def run_demo(stack: LocalStack, say: Callable[[str], None] = print) -> DemoRepor
 
     say("· a forged push, a replayed batch, and a city pushing for another region")
     foreign = clients["420200"].send_signed(
-        "/v1/pushes", "foreign-1", _claiming("420281", data["dy"], now), datetime.now(UTC)
+        "/v1/pushes", "foreign-1", claiming("420281", data["dy"], now), datetime.now(UTC)
     )
     tallies["420200"].batches += 1
     tallies["420200"].refused += 1
@@ -125,7 +110,7 @@ def run_demo(stack: LocalStack, say: Callable[[str], None] = print) -> DemoRepor
             and _has_error(seized.body, "not_listing_owner"),
         )
     )
-    forged = _forged_push(stack.url, data["xz"], now)
+    forged = forged_push(stack.url, data["xz"], now)
     tallies["410184"].batches += 1
     tallies["410184"].refused += 1
     checks.append(
@@ -268,68 +253,6 @@ def _measures(measures: list[dict[str, Any]]) -> str:
 
 def _has_error(result: dict[str, Any], code: str) -> bool:
     return any(error["code"] == code for error in result["errors"])
-
-
-def _register_platforms(operator: Operator, url: str) -> dict[str, PushClient]:
-    return {p.code: _register(operator, url, p.code, p.name, p.key_id) for p in scenario.PLATFORMS}
-
-
-def _register(operator: Operator, url: str, code: str, name: str, key_id: str) -> PushClient:
-    """A region and one platform key for it; the client signs that region's requests."""
-    operator.call("PUT", f"/v1/regions/{code}", {"name": name})
-    private = load_private_key(generate_signing_key())
-    operator.call(
-        "POST",
-        f"/v1/regions/{code}/keys",
-        {"key_id": key_id, "public_key": public_key_text(private)},
-    )
-    return PushClient(url, code, Ed25519Signer(key_id, private))
-
-
-def _subscribe_provinces(
-    operator: Operator, url: str, clients: dict[str, PushClient]
-) -> dict[str, Receiver]:
-    """Each province's receiver subscribes itself: it answers the URL-verification challenge
-    during the call, and from then on accepts only deliveries addressed to it."""
-    public_keys = list(fetch_gateway_keys(url))
-    receivers: dict[str, Receiver] = {}
-    for province in scenario.PROVINCES:
-        clients[province.code] = _register(
-            operator, url, province.code, province.name, f"{province.code}-1"
-        )
-        receiver = Receiver(province.name, public_keys=public_keys)
-        if province.code == "440000":
-            receiver.respond = flaky()
-        receiver.start()
-        created = receiver.subscribe(
-            url,
-            {
-                "region": province.code,
-                "filters": province.filters.model_dump(mode="json"),
-                "signature_scheme": province.scheme,
-            },
-            operator.headers,
-        )
-        if created["state"] != "verified":
-            raise RuntimeError(f"{province.name}: {created['verification_failure']}")
-        receivers[province.code] = receiver
-    return receivers
-
-
-def _claiming(region: str, entries: list[dict[str, Any]], now: datetime) -> bytes:
-    body = {
-        "region": region,
-        "batch_id": "foreign-1",
-        "issued_at": now.isoformat(),
-        "entries": entries,
-    }
-    return json.dumps(body, ensure_ascii=False).encode()
-
-
-def _forged_push(url: str, entries: list[dict[str, Any]], now: datetime) -> Response:
-    """新郑市's key id, but signed with a key the attacker made."""
-    attacker = Ed25519Signer("xz-2026-1", load_private_key(generate_signing_key()))
-    return PushClient(url, "410184", attacker).push(entries, now, batch_id="forged-1")
 
 
 def main() -> int:
