@@ -92,13 +92,13 @@ def create_subscription() -> Response:
 @app.route("/v1/keys", methods=["GET"])
 @json_api
 def gateway_keys() -> Response:
-    return api.gateway_keys()
+    return api.gateway_keys(_request())
 
 
 @app.route("/v1/openapi.json", methods=["GET"])
 @json_api
 def openapi_document() -> Response:
-    return openapi.document_response()
+    return openapi.document_response(_request())
 
 
 @app.route("/v1/regions/{code}", methods=["PUT"], authorizer=OPERATOR_ONLY)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from chalice.app import Request, Response
+from pydantic import Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
+from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag
 from gateway.delivery import Saved
-from gateway.recognition import AgreementTerms
+from gateway.recognition import Agreement, AgreementTerms
 from gateway.validation import parse_request
+from gateway_client.contract import Frozen, errors
 
 
 def create_agreement(request: Request) -> Response:
@@ -42,3 +45,62 @@ def _saved(status: int, saved: Saved) -> Response:
         "deliveries_queued": saved.deliveries_queued,
     }
     return json_response(status, body)
+
+
+class AgreementSaved(Frozen):
+    agreement: Agreement
+    deliveries_queued: int = Field(description="recognition.changed deliveries it caused")
+
+
+class Agreements(Frozen):
+    agreements: tuple[Agreement, ...]
+
+
+ROUTES: tuple[Operation, ...] = (
+    Operation(
+        "POST",
+        "/v1/agreements",
+        "create_agreement",
+        Tag.AGREE,
+        "Sign a mutual-recognition agreement (互认协议)",
+        Access.OPERATOR,
+        {201: Reply(AgreementSaved, "The agreement, revision 1.")},
+        (errors.UnknownRegion,),
+        body=AgreementTerms,
+        handler=create_agreement,
+    ),
+    Operation(
+        "GET",
+        "/v1/agreements",
+        "list_agreements",
+        Tag.AGREE,
+        "Agreements, optionally one subscriber's",
+        Access.ANONYMOUS,
+        {200: Reply(Agreements, "Ordered by subscriber region and id.")},
+        query=(Param("subscriber", REGION_CODE, "Only this subscriber region's."),),
+        handler=list_agreements,
+    ),
+    Operation(
+        "PUT",
+        "/v1/agreements/{agreement_id}",
+        "revise_agreement",
+        Tag.AGREE,
+        "Revise an agreement's terms",
+        Access.OPERATOR,
+        {200: Reply(AgreementSaved, "The next revision.")},
+        (errors.NotFound, errors.BadRequest),
+        body=AgreementTerms,
+        handler=revise_agreement,
+    ),
+    Operation(
+        "DELETE",
+        "/v1/agreements/{agreement_id}",
+        "end_agreement",
+        Tag.AGREE,
+        "End an agreement today (it is kept, no longer effective)",
+        Access.OPERATOR,
+        {200: Reply(AgreementSaved, "The ended agreement (unchanged if it had lapsed).")},
+        (errors.NotFound,),
+        handler=end_agreement,
+    ),
+)

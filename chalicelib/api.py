@@ -5,20 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 from chalice.app import Request, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
 from chalicelib.observability import correlate, emit, note
-from gateway.delivery import SubscriptionRequest
+from chalicelib.route_spec import Access, Operation, Reply, Tag
+from gateway.delivery import Subscription, SubscriptionRequest
+from gateway.intake import MAX_ENTRIES, PushEnvelope, PushResult
+from gateway.lifecycle import Removal
 from gateway.registry import KeyIdTaken, PlatformKey, Region
 from gateway.validation import parse_request
 from gateway_client.contract import (
     ID_HEADER,
+    Frozen,
+    ListingEntry,
     Moment,
     NotFound,
+    PublishedKey,
     SingleLine,
+    errors,
     key_set,
 )
 
@@ -51,7 +58,7 @@ def create_subscription(request: Request) -> Response:
     return json_response(201, created.subscription.model_dump(mode="json"))
 
 
-def gateway_keys() -> Response:
+def gateway_keys(request: Request) -> Response:
     """Every key a receiver should accept: the signing one, and the next or previous ones the
     operator publishes while rotating (``CG_PUBLISHED_KEYS``)."""
     c = container()
@@ -123,3 +130,128 @@ def revoke_platform_key(request: Request, code: str, key_id: str) -> Response:
     revoked = key.model_copy(update={"valid_until": max(until, key.valid_from)})
     c.registry.put_key(revoked)
     return json_response(200, revoked.model_dump(mode="json"))
+
+
+class PushBody(PushEnvelope):
+    """A push: signed exactly as sent. Entries and removals are checked one by one: a bad one is
+    reported in the reply's ``errors`` (status 200), it does not refuse the batch."""
+
+    entries: list[ListingEntry] = Field(max_length=MAX_ENTRIES)
+    removals: list[Removal] = Field(default_factory=list, max_length=MAX_ENTRIES)
+
+
+class GatewayKeys(Frozen):
+    keys: tuple[PublishedKey, ...]
+
+
+class PlatformKeys(Frozen):
+    keys: tuple[PlatformKey, ...]
+
+
+ROUTES: tuple[Operation, ...] = (
+    Operation(
+        "POST",
+        "/v1/pushes",
+        "push",
+        Tag.PUSH,
+        "Push a signed batch of red / black list entries and removals",
+        Access.PLATFORM,
+        {200: Reply(PushResult, "Per-entry outcomes and errors; a resent batch id, the first.")},
+        (
+            errors.PayloadTooLarge,
+            errors.BadRequest,
+            errors.RegionMismatch,
+            errors.BatchIdReused,
+            errors.BatchInProgress,
+            errors.RateLimited,
+        ),
+        body=PushBody,
+        description="The `webhook-id` header is the batch id (`batch_id` must equal it). Per-entry "
+        "codes include `invalid_check_character`, `invalid_credit_code`, `missing_legal_basis`, "
+        "`missing_severity`, `unknown_domain`, `domain_kind_mismatch`, `dates_out_of_order`, "
+        "`region_not_permitted`, `relay_not_permitted`, `not_listing_owner` (the listing belongs "
+        "to a region this one neither is nor relays for: nothing is written), `listing_contended`, "
+        "`future_version`, `future_date`, `control_character`, `duplicate_key`, "
+        "`invalid_birth_date`, `missing_field`, `unknown_listing`.",
+        handler=push,
+    ),
+    Operation(
+        "POST",
+        "/v1/subscriptions",
+        "create_subscription",
+        Tag.SUBS,
+        "Subscribe a region's webhook endpoint",
+        Access.OPERATOR_OR_PLATFORM,
+        {
+            201: Reply(Subscription, "Created; a v1 (HMAC) `secret` is shown this once."),
+            200: Reply(
+                Subscription,
+                "A signed retry with the same webhook-id: the same one, without its secret.",
+            ),
+        },
+        (errors.RegionMismatch, errors.UnknownRegion, errors.InvalidWebhookUrl, errors.Conflict),
+        body=SubscriptionRequest,
+        description="A platform may subscribe only its own region; its webhook-id makes a retried "
+        "creation idempotent. The gateway posts a signed `subscription.verification` event "
+        "(`subscription_id`, `subscriber_region`, `challenge`) to the URL at once (5 s): `state` "
+        'is `verified` if the endpoint answered 2xx `{"challenge": …}`, else `pending` with '
+        "`verification_failure`; nothing else is sent to a pending endpoint.",
+        handler=create_subscription,
+    ),
+    Operation(
+        "GET",
+        "/v1/keys",
+        "gateway_keys",
+        Tag.META,
+        "The gateway's public keys (v1a deliveries, log checkpoints)",
+        Access.ANONYMOUS,
+        {200: Reply(GatewayKeys, "The keys in force.", {"Cache-Control": "max-age=300"})},
+        handler=gateway_keys,
+    ),
+    Operation(
+        "PUT",
+        "/v1/regions/{code}",
+        "put_region",
+        Tag.META,
+        "Register or rename a region",
+        Access.OPERATOR,
+        {200: Reply(Region, "The region.")},
+        body=_RegionBody,
+        handler=put_region,
+    ),
+    Operation(
+        "POST",
+        "/v1/regions/{code}/keys",
+        "add_platform_key",
+        Tag.META,
+        "Add a platform key to a region (rotation: several may be valid at once)",
+        Access.OPERATOR,
+        {201: Reply(PlatformKey, "The key; `valid_from` defaults to now.")},
+        (errors.NotFound, KeyIdTaken),
+        body=_KeyBody,
+        description="A key id already registered for another region is refused (409 "
+        "`key_id_taken`); the same region may register it again (a new key under that id).",
+        handler=add_platform_key,
+    ),
+    Operation(
+        "GET",
+        "/v1/regions/{code}/keys",
+        "list_platform_keys",
+        Tag.META,
+        "A region's platform keys",
+        Access.OPERATOR,
+        {200: Reply(PlatformKeys, "Every key, revoked ones too.")},
+        handler=list_platform_keys,
+    ),
+    Operation(
+        "DELETE",
+        "/v1/regions/{code}/keys/{key_id}",
+        "revoke_platform_key",
+        Tag.META,
+        "Revoke a platform key now",
+        Access.OPERATOR,
+        {200: Reply(PlatformKey, "The key with its `valid_until`.")},
+        (errors.NotFound,),
+        handler=revoke_platform_key,
+    ),
+)

@@ -4,18 +4,26 @@ operator's."""
 from __future__ import annotations
 
 import secrets
-from typing import Annotated
+from typing import Annotated, Literal
 
 from chalice.app import Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
 from chalicelib.log_api import owned_subscription
-from gateway.delivery import Delivery, DeliveryState, Resend, rebuild
+from chalicelib.route_spec import Access, Operation, Param, Reply, Tag
+from gateway.delivery import Attempt, Delivery, DeliveryState, Resend, rebuild
 from gateway.validation import parse_request
-from gateway_client.contract import Change, NotFound, RegionMismatch, SchemaError
+from gateway_client.contract import (
+    Change,
+    Frozen,
+    NotFound,
+    RegionMismatch,
+    SchemaError,
+    errors,
+)
 
 
 def list_deliveries(request: Request, subscription_id: str) -> Response:
@@ -113,3 +121,84 @@ def enable(request: Request, subscription_id: str) -> Response:
     missed = wanted.redeliver_missed and not subscription.enabled
     redriven = redrive_dead(subscription_id, None) if missed else 0
     return json_response(200, {"enabled": True, "redriven": redriven})
+
+
+class DeliveryView(Frozen):
+    delivery_id: str
+    subscription_id: str
+    state: DeliveryState
+    listing_id: str
+    updated_at: AwareDatetime
+    attempts: tuple[Attempt, ...]
+
+
+class Deliveries(Frozen):
+    deliveries: tuple[DeliveryView, ...]
+
+
+class Redriven(Frozen):
+    redriven: int
+
+
+class Enabled(Frozen):
+    enabled: Literal[True]
+    redriven: int
+
+
+ROUTES: tuple[Operation, ...] = (
+    Operation(
+        "GET",
+        "/v1/subscriptions/{subscription_id}/deliveries",
+        "list_deliveries",
+        Tag.SUBS,
+        "A subscription's deliveries with every attempt, newest first",
+        Access.OPERATOR_OR_PLATFORM,
+        {200: Reply(Deliveries, "At most 100.")},
+        (errors.NotFound, errors.RegionMismatch, errors.SchemaError),
+        query=(
+            Param(
+                "state",
+                {"type": "string", "enum": [s.value for s in DeliveryState]},
+                "Only deliveries in this state.",
+            ),
+        ),
+        handler=list_deliveries,
+    ),
+    Operation(
+        "POST",
+        "/v1/subscriptions/{subscription_id}/redrive",
+        "redrive",
+        Tag.SUBS,
+        "Send dead deliveries again (all, or the ones named)",
+        Access.OPERATOR,
+        {202: Reply(Redriven, "How many were reopened and queued.")},
+        (errors.NotFound,),
+        body=_Redrive,
+        body_required=False,
+        handler=redrive,
+    ),
+    Operation(
+        "POST",
+        "/v1/subscriptions/{subscription_id}/enable",
+        "enable_subscription",
+        Tag.SUBS,
+        "Re-enable a disabled endpoint and, by default, deliver what it missed",
+        Access.OPERATOR_OR_PLATFORM,
+        {200: Reply(Enabled, "Enabled.")},
+        (errors.NotFound, errors.RegionMismatch),
+        body=_Enable,
+        body_required=False,
+        handler=enable,
+    ),
+    Operation(
+        "GET",
+        "/v1/deliveries/{delivery_id}",
+        "get_delivery",
+        Tag.SUBS,
+        "One delivery with every attempt",
+        Access.OPERATOR_OR_PLATFORM,
+        {200: Reply(DeliveryView, "The delivery.")},
+        (errors.NotFound, errors.RegionMismatch),
+        handler=get_delivery,
+    ),
+)

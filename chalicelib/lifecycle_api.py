@@ -5,21 +5,33 @@ from __future__ import annotations
 from datetime import date
 
 from chalice.app import Request, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container, lifecycle_at
 from chalicelib.http_errors import json_response
 from chalicelib.log_api import publish_checkpoint
+from chalicelib.route_spec import Access, Operation, Reply, Tag
 from chalicelib.tick_function import run_tick
-from gateway.lifecycle import ObjectionDecision, ObjectionFiling, RepairRequest
+from gateway.lifecycle import (
+    ListingChanged,
+    NotInForce,
+    ObjectionDecision,
+    ObjectionFiling,
+    ObjectionOpen,
+    RepairRequest,
+    RepairTooEarly,
+)
+from gateway.ownership import NotListingOwner
 from gateway.validation import parse_request
 from gateway_client.contract import (
     BadRequest,
     FixedClock,
+    Frozen,
     Listing,
     Moment,
     china_date,
+    errors,
     requested_code,
 )
 
@@ -91,3 +103,105 @@ def tick(request: Request) -> Response:
     published = publish_checkpoint()
     report.checkpoint = published.sequence if published else None
     return json_response(200, report.__dict__)
+
+
+class ListingChange(Frozen):
+    changed: bool = Field(description="false: a replay of what is already in force")
+    listing: Listing
+
+
+class OverdueObjection(Frozen):
+    listing_id: str
+    origin_region: str
+    objection_id: str
+    deadline: date
+    filed_at: AwareDatetime
+
+
+class OverdueObjections(Frozen):
+    overdue: tuple[OverdueObjection, ...]
+
+
+class TickResult(Frozen):
+    """``lifecycle_service.TickReport`` with the checkpoint the same run published."""
+
+    expired: int
+    purged: int
+    purged_by_region: dict[str, int]
+    overdue_objections: tuple[OverdueObjection, ...]
+    checkpoint: int | None
+
+
+_LISTING = "/v1/subjects/{credit_code}/listings/{listing_id}"
+_STEPPED = "The listing after the step."
+_REPLAYED = "Already done (a replay): the listing, unchanged, with `changed: false`."
+_REFUSED = (errors.BadRequest, errors.NotFound, NotListingOwner)
+
+ROUTES: tuple[Operation, ...] = (
+    Operation(
+        "POST",
+        _LISTING + "/objections",
+        "file_objection",
+        Tag.LIFE,
+        "File an objection (异议) against a listing",
+        Access.OPERATOR_OR_PLATFORM,
+        {201: Reply(ListingChange, "Filed."), 200: Reply(ListingChange, _REPLAYED)},
+        (*_REFUSED, ObjectionOpen, NotInForce, ListingChanged),
+        body=ObjectionFiling,
+        description="By the listing's owner region (or a region relaying for it) or the operator; "
+        "the region's policy "
+        "decides the deadline and whether measures are suspended meanwhile.",
+        handler=file_objection,
+    ),
+    Operation(
+        "POST",
+        _LISTING + "/objections/{objection_id}/decision",
+        "decide_objection",
+        Tag.LIFE,
+        "Decide an open objection: upheld, corrected or revoked",
+        Access.OPERATOR_OR_PLATFORM,
+        {200: Reply(ListingChange, f"{_STEPPED} {_REPLAYED}")},
+        (*_REFUSED, NotInForce, ListingChanged),
+        body=ObjectionDecision,
+        handler=decide_objection,
+    ),
+    Operation(
+        "POST",
+        _LISTING + "/repair",
+        "repair",
+        Tag.LIFE,
+        "Credit repair (信用修复) of a black listing",
+        Access.OPERATOR_OR_PLATFORM,
+        {200: Reply(ListingChange, f"{_STEPPED} {_REPLAYED}")},
+        (*_REFUSED, NotInForce, RepairTooEarly, ListingChanged),
+        body=RepairRequest,
+        description="Refused with 409 `repair_too_early` (and `earliest`) before the minimum "
+        "publicity period.",
+        handler=repair,
+    ),
+    Operation(
+        "GET",
+        "/v1/objections/overdue",
+        "overdue_objections",
+        Tag.LIFE,
+        "Objections past their deadline",
+        Access.OPERATOR,
+        {200: Reply(OverdueObjections, "Open objections whose deadline has passed.")},
+        handler=overdue_objections,
+    ),
+    Operation(
+        "POST",
+        "/v1/tick",
+        "run_tick",
+        Tag.LIFE,
+        "Run the hourly lifecycle tick now (expiry, retention, checkpoint)",
+        Access.OPERATOR,
+        {200: Reply(TickResult, "What the tick did.")},
+        (errors.BadRequest, errors.Conflict),
+        body=_TickBody,
+        body_required=False,
+        description="Only the local stack may pass `at` (400 `bad_request` elsewhere). On AWS "
+        "the lifecycle function runs it: 409 `conflict` while a tick is already running.",
+        handler=tick,
+    ),
+)

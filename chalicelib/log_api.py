@@ -3,31 +3,38 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from chalice.app import Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
+from chalicelib.route_spec import Access, Operation, Reply, Tag, count_param
 from gateway.delivery import Subscription, plan_deliveries, replayable, stamped
 from gateway.validation import parse_request
 from gateway_client.contract import (
     Change,
     Checkpoint,
+    Frozen,
     LogEntry,
     NotFound,
     RegionMismatch,
     SchemaError,
     SubscriptionPending,
+    errors,
     sign_checkpoint,
 )
 
 _PAGE = 100
 _MAX_LIMIT = 1000
+_MAX_SEQUENCE = 10**12
+_CHECKPOINTS = 100
+_MAX_CHECKPOINTS = 1000
 
 
-def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+def int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
     raw = caller.query(request, name)
     if raw is None:
         return default
@@ -40,8 +47,8 @@ def entries(request: Request) -> Response:
     """Log entries from ``from`` on: routing fields and digests, never listing content; and
     which of them retention erased (no longer owed to anyone: their tombstone is)."""
     caller.operator_or_region(request)
-    start = _int_param(request, "from", 1, 1, 10**12)
-    limit = _int_param(request, "limit", _PAGE, 1, _MAX_LIMIT)
+    start = int_param(request, "from", 1, 1, _MAX_SEQUENCE)
+    limit = int_param(request, "limit", _PAGE, 1, _MAX_LIMIT)
     log = container().exchange_log
     found: list[LogEntry] = []
     erased: list[int] = []
@@ -74,7 +81,8 @@ def _checkpoint_key(sequence: int) -> str:
 
 def checkpoints(request: Request) -> Response:
     c = container()
-    keys = c.archive.keys("checkpoints/", limit=_int_param(request, "limit", 100, 1, 1000))
+    limit = int_param(request, "limit", _CHECKPOINTS, 1, _MAX_CHECKPOINTS)
+    keys = c.archive.keys("checkpoints/", limit=limit)
     found = [Checkpoint.model_validate_json(c.archive.get(key)) for key in keys]
     return json_response(200, {"checkpoints": [x.model_dump(mode="json") for x in found]})
 
@@ -154,3 +162,114 @@ def _tombstone(change_id: str) -> tuple[int, Change] | None:
     return next(
         ((sequence, body) for _, body in log.entries(sequence, 1) if isinstance(body, Change)), None
     )
+
+
+# ``Subscription.public_view()``: every field but the HMAC secret, shown once at creation.
+_VIEW_FIELDS: dict[str, Any] = {
+    name: (info.annotation, info)
+    for name, info in Subscription.model_fields.items()
+    if name != "secret"
+}
+SubscriptionView = create_model(
+    "SubscriptionView",
+    __base__=Frozen,
+    __doc__="A subscription as shown after its creation: without its secret.",
+    **_VIEW_FIELDS,
+)
+
+
+class ReplayQueued(Frozen):
+    from_sequence: int = Field(
+        description="where the replay started: the one asked for, or the subscription's "
+        "`log_start` + 1 if that is later (a subscription is owed what was logged after it)"
+    )
+    to_sequence: int
+    queued: int = Field(
+        description="deliveries queued; a purged listing's changes go as its `purged` tombstone"
+    )
+
+
+class LogEntries(Frozen):
+    head: int = Field(description="the sequence of the log's last entry")
+    entries: tuple[LogEntry, ...]
+    erased: tuple[int, ...] = Field(
+        description="sequences among these entries whose change retention erased (the listing "
+        "was purged): the entry and its digest stay in the chain; the change is owed to nobody, "
+        "the listing's `purged` tombstone is"
+    )
+
+
+class Checkpoints(Frozen):
+    checkpoints: tuple[Checkpoint, ...]
+
+
+class CheckpointPublished(Frozen):
+    published: Checkpoint
+
+
+class NothingPublished(Frozen):
+    published: None = Field(description="the latest checkpoint already covers the head")
+
+
+ROUTES: tuple[Operation, ...] = (
+    Operation(
+        "GET",
+        "/v1/subscriptions/{subscription_id}",
+        "get_subscription",
+        Tag.SUBS,
+        "A subscription (without its secret)",
+        Access.OPERATOR_OR_PLATFORM,
+        {200: Reply(SubscriptionView, "The subscription and its endpoint health.")},
+        (errors.NotFound, errors.RegionMismatch),
+        handler=get_subscription,
+    ),
+    Operation(
+        "POST",
+        "/v1/subscriptions/{subscription_id}/replay",
+        "replay",
+        Tag.SUBS,
+        "Deliver the logged changes again, in order, with their original webhook ids",
+        Access.OPERATOR_OR_PLATFORM,
+        {202: Reply(ReplayQueued, "Queued.")},
+        (errors.NotFound, errors.RegionMismatch, errors.SubscriptionPending),
+        body=_Replay,
+        handler=replay,
+    ),
+    Operation(
+        "GET",
+        "/v1/log",
+        "log_entries",
+        Tag.LOG,
+        "Exchange-log entries from a sequence on (routing fields and digests only)",
+        Access.OPERATOR_OR_PLATFORM,
+        {200: Reply(LogEntries, "The entries and the current head.")},
+        (errors.SchemaError,),
+        query=(count_param("from", 1, _MAX_SEQUENCE), count_param("limit", _PAGE, _MAX_LIMIT)),
+        handler=entries,
+    ),
+    Operation(
+        "GET",
+        "/v1/log/checkpoints",
+        "log_checkpoints",
+        Tag.LOG,
+        "Signed checkpoints of the exchange log",
+        Access.ANONYMOUS,
+        {200: Reply(Checkpoints, "Oldest first.")},
+        (errors.SchemaError,),
+        query=(count_param("limit", _CHECKPOINTS, _MAX_CHECKPOINTS),),
+        handler=checkpoints,
+    ),
+    Operation(
+        "POST",
+        "/v1/log/checkpoints",
+        "publish_checkpoint",
+        Tag.LOG,
+        "Sign and publish a checkpoint of the current head now",
+        Access.OPERATOR,
+        {
+            201: Reply(CheckpointPublished, "Published."),
+            200: Reply(NothingPublished, "Nothing new to sign."),
+        },
+        handler=checkpoint_now,
+    ),
+)

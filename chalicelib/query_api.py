@@ -7,15 +7,19 @@ from __future__ import annotations
 import re
 
 from chalice.app import Request, Response
+from pydantic import Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
-from chalicelib.log_api import _int_param
+from chalicelib.log_api import int_param
+from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag, count_param
 from gateway.ownership import NotListingOwner
 from gateway.rate_limit import admit
 from gateway.recognition import (
     PersonalQueryRequiresSignature,
+    SubjectView,
+    TrailEntry,
     Viewer,
     entry_for,
     is_natural_person,
@@ -26,10 +30,13 @@ from gateway.recognition import (
     subject_view,
 )
 from gateway_client.contract import (
+    Frozen,
     NotFound,
+    Purpose,
     SchemaError,
     check_region_code,
     china_date,
+    errors,
     mask,
     purpose_of,
     requested_code,
@@ -37,6 +44,7 @@ from gateway_client.contract import (
 )
 
 _TRAIL_PAGE = 50
+_TRAIL_MAX = 1000
 _ENTRY_ID = re.compile(r"[0-9T:.\-Z]{27}#[0-9a-f]{16}")  # a page's ``next``
 
 
@@ -80,7 +88,7 @@ def trail(request: Request, credit_code: str) -> Response:
     if viewer.anonymous:
         caller.signed_region(request)  # 401 missing_signature
     code = requested_code(credit_code, china_date(c.clock.now()))
-    limit = _int_param(request, "limit", _TRAIL_PAGE, 1, 1000)
+    limit = int_param(request, "limit", _TRAIL_PAGE, 1, _TRAIL_MAX)
     after = caller.query(request, "after")
     if after is not None and not _ENTRY_ID.fullmatch(after):
         raise SchemaError("after is the next value of a previous page", path="after")
@@ -129,3 +137,71 @@ def _require_an_owned_listing(viewer: Viewer, code: str) -> None:
             f"{viewer.region} owns no listing of {mask(code)}: only the owners of its listings "
             "and the operator read its query trail"
         )
+
+
+class TrailPage(Frozen):
+    credit_code: str = Field(description="masked for a natural person")
+    entries: tuple[TrailEntry, ...]
+    next: str | None = Field(description="where the next page starts; null: no more")
+
+
+ROUTES: tuple[Operation, ...] = (
+    Operation(
+        "GET",
+        "/v1/subjects/{credit_code}",
+        "subject",
+        Tag.PUSH,
+        "One-stop query (应查必查): a subject's listings as a region sees them",
+        Access.ANYONE,
+        {200: Reply(SubjectView, "The listings shown, recognition for `as`, intensified flag.")},
+        (
+            errors.BadRequest,
+            errors.SchemaError,
+            PersonalQueryRequiresSignature,
+            errors.NotFound,
+            errors.RateLimited,
+        ),
+        query=(
+            Param("as", REGION_CODE, "See the subject as this region's jurisdiction."),
+            Param(
+                "purpose",
+                {"type": "string", "enum": [p.value for p in Purpose]},
+                "Why: required (400 `invalid_schema`, path `purpose`) when the answer holds a "
+                "natural person's listing or any resident ID number in full; recorded in the "
+                "query trail.",
+            ),
+        ),
+        description="Resident ID numbers are shown in full, listing by listing, to the "
+        "operator, the listing's owner (its origin, or an ancestor relaying for it) and a "
+        "region that recognises it (own subtree, or an agreement in force) — the region whose "
+        "key signed, never `as`; others who sign see them masked, as in deliveries. Listings "
+        "that ended (revoked, repaired, expired, corrected) are shown to their owner and the "
+        "operator only. Anonymous: a natural person's code is 401 "
+        "`personal_query_requires_signature` whether or not the person is listed; an "
+        "organisation shows its listings in force and suspended ones, without responsible "
+        "persons' ID numbers, objections or history; nothing to show is 404 `not_found`, as "
+        "for a code never listed; each client address may ask "
+        "`CG_ANONYMOUS_QUERIES_PER_MINUTE` (60) times a minute (429 `rate_limited`, "
+        "`Retry-After`).",
+        handler=subject,
+    ),
+    Operation(
+        "GET",
+        "/v1/subjects/{credit_code}/trail",
+        "subject_trail",
+        Tag.PUSH,
+        "The query trail (查询留痕) of a credit code: who was shown a person, when and why",
+        Access.OPERATOR_OR_PLATFORM,
+        {200: Reply(TrailPage, "Newest first; follow `next` until it is null.")},
+        (errors.BadRequest, errors.SchemaError, NotListingOwner),
+        query=(
+            count_param("limit", _TRAIL_PAGE, _TRAIL_MAX),
+            Param("after", {"type": "string"}, "The `next` of the previous page."),
+        ),
+        description="The operator reads every entry; a region that owns one of the subject's "
+        "listings (403 `not_listing_owner` otherwise), the entries that returned a listing it "
+        "owns. A page may hold fewer than `limit` entries. Entries expire after "
+        "`CG_QUERY_TRAIL_DAYS` (1096).",
+        handler=trail,
+    ),
+)

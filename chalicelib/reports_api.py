@@ -10,19 +10,23 @@ from chalice.app import Request, Response
 from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
+from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag
 from gateway.delivery import DeliveryState
 from gateway.lifecycle import WorkdayCalendar
+from gateway.ownership import NotListingOwner
 from gateway.recognition import Feedback, FeedbackReport
-from gateway.statistics import Month, monthly_stats
+from gateway.statistics import Month, MonthlyStats, monthly_stats
 from gateway.validation import parse_request
 from gateway_client.contract import (
     Conflict,
     ForbiddenError,
+    Frozen,
     NotFound,
     RegionMismatch,
     SchemaError,
     check_region_code,
     china_date,
+    errors,
     requested_code,
     within,
 )
@@ -101,3 +105,55 @@ def _parsed(name: str, value: str | None, parse: Callable[[str], T]) -> T:
         return parse(value or "")
     except ValueError as exc:
         raise SchemaError(f"{name}: {exc}", path=name) from exc
+
+
+class FeedbackList(Frozen):
+    feedback: tuple[Feedback, ...]
+
+
+ROUTES: tuple[Operation, ...] = (
+    Operation(
+        "POST",
+        "/v1/feedback",
+        "post_feedback",
+        Tag.SUBS,
+        "Report the measures executed for a delivery (执行反馈)",
+        Access.PLATFORM,
+        {201: Reply(Feedback, "The report as kept.")},
+        (errors.NotFound, NotYourDelivery, errors.Conflict),
+        body=FeedbackReport,
+        handler=post_feedback,
+    ),
+    Operation(
+        "GET",
+        "/v1/subjects/{credit_code}/listings/{listing_id}/feedback",
+        "listing_feedback",
+        Tag.SUBS,
+        "What subscribers did about a listing",
+        Access.OPERATOR_OR_PLATFORM,
+        {200: Reply(FeedbackList, "Feedback reports for the listing.")},
+        (errors.BadRequest, errors.NotFound, NotListingOwner),
+        handler=listing_feedback,
+    ),
+    Operation(
+        "GET",
+        "/v1/stats",
+        "stats",
+        Tag.STATS,
+        "Monthly statistics for a region's subtree",
+        Access.OPERATOR_OR_PLATFORM,
+        {200: Reply(MonthlyStats, "Pushes, active lists, objections, feedback, timeliness.")},
+        (errors.SchemaError, errors.RegionMismatch),
+        query=(
+            Param("region", REGION_CODE, "The subtree's root.", required=True),
+            Param(
+                "month",
+                {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+                "YYYY-MM, in Beijing time.",
+                required=True,
+            ),
+        ),
+        description="A platform may read its own subtree only.",
+        handler=stats,
+    ),
+)

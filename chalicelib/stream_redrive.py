@@ -31,7 +31,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from chalicelib import caller, events
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
+from chalicelib.route_spec import Access, Operation, Reply, Tag
 from gateway.validation import parse_request
+from gateway_client.contract import errors
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
@@ -247,3 +249,24 @@ def redrive_route(request: Request) -> Response:
     caller.require_operator(request)
     wanted = parse_request(RedriveRequest, caller.body(request) or b"{}")
     return json_response(200, redrive(wanted).model_dump(mode="json"))
+
+
+ROUTES: tuple[Operation, ...] = (
+    Operation(
+        "POST",
+        "/v1/stream-failures/redrive",
+        "redrive_stream_failures",
+        Tag.META,
+        "Fan out again the listings-stream batches fan-out gave up on (StreamFailureQueue)",
+        Access.OPERATOR,
+        {200: Reply(RedriveReport, "What became of each failure message taken.")},
+        (errors.BadRequest,),
+        body=RedriveRequest,
+        body_required=False,
+        description="Reads each failed batch's sequence range back from the stream, fans it "
+        "out as the trigger would (idempotent: nothing is logged or delivered twice) and "
+        "deletes the message; a range still failing, or no longer whole in the stream, is "
+        "kept and reported. `discard` deletes the named messages unread.",
+        handler=redrive_route,
+    ),
+)

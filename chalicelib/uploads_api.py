@@ -12,9 +12,17 @@ from pydantic import AwareDatetime, Field
 from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
+from chalicelib.route_spec import Access, Operation, Reply, Tag
 from chalicelib.s3_archive import NDJSON
-from gateway.intake import BATCH_ID_RE, Upload, UploadStatus
-from gateway_client.contract import Frozen, NotFound, RegionMismatch, SchemaError, check_region_code
+from gateway.intake import BATCH_ID_RE, Upload, UploadIdReused, UploadManifest, UploadStatus
+from gateway_client.contract import (
+    Frozen,
+    NotFound,
+    RegionMismatch,
+    SchemaError,
+    check_region_code,
+    errors,
+)
 
 
 def request_upload(request: Request) -> Response:
@@ -23,19 +31,19 @@ def request_upload(request: Request) -> Response:
     return json_response(201 if new else 200, _view(upload, with_url=True))
 
 
-def get_upload(request: Request, region: str, upload_id: str) -> Response:
+def get_upload(request: Request, code: str, upload_id: str) -> Response:
     try:
-        check_region_code(region)
+        check_region_code(code)
     except ValueError as exc:
         raise SchemaError(f"code: {exc}", path="code") from exc
     if not BATCH_ID_RE.fullmatch(upload_id):
         raise SchemaError("upload_id: not a valid upload id", path="upload_id")
     acting = caller.operator_or_region(request)
-    if acting is not None and acting != region:
-        raise RegionMismatch(f"a platform of {acting} cannot read uploads of {region}", path="code")
-    upload = container().uploads.get(region, upload_id)
+    if acting is not None and acting != code:
+        raise RegionMismatch(f"a platform of {acting} cannot read uploads of {code}", path="code")
+    upload = container().uploads.get(code, upload_id)
     if upload is None:
-        raise NotFound(f"no upload {upload_id} for {region}", path="upload_id")
+        raise NotFound(f"no upload {upload_id} for {code}", path="upload_id")
     return json_response(200, _view(upload, with_url=False))
 
 
@@ -75,3 +83,37 @@ def _view(upload: Upload, with_url: bool) -> dict[str, Any]:
             expires_at=c.clock.now() + ttl,
         )
     return UploadReply(upload=upload, put=put).model_dump(mode="json", exclude_none=True)
+
+
+ROUTES: tuple[Operation, ...] = (
+    Operation(
+        "POST",
+        "/v1/uploads",
+        "request_upload",
+        Tag.PUSH,
+        "Sign a bulk upload's manifest; get a presigned URL to PUT the NDJSON file to",
+        Access.PLATFORM,
+        {
+            201: Reply(UploadReply, "Recorded; `put` says where and how to upload the file."),
+            200: Reply(UploadReply, "The same manifest again: the same upload (a fresh URL)."),
+        },
+        (errors.BadRequest, errors.RegionMismatch, UploadIdReused, errors.RateLimited),
+        body=UploadManifest,
+        description="The `webhook-id` header is the upload id. The file holds one listing entry "
+        "per line; `count` counts its non-blank lines. A `resync` names the domains whose "
+        "complete list the file is: listings of the platform absent from it are removed, unless "
+        "that is over the safety threshold (10%) and `force` is not set.",
+        handler=request_upload,
+    ),
+    Operation(
+        "GET",
+        "/v1/regions/{code}/uploads/{upload_id}",
+        "get_upload",
+        Tag.PUSH,
+        "A bulk upload's state and result (errors by line number)",
+        Access.OPERATOR_OR_PLATFORM,
+        {200: Reply(UploadReply, "The upload: status, counts, errors, removal, refusal.")},
+        (errors.SchemaError, errors.RegionMismatch, errors.NotFound),
+        handler=get_upload,
+    ),
+)

@@ -9,12 +9,15 @@ parked as dead without a request; a successful verification re-drives them, as `
 from __future__ import annotations
 
 from chalice.app import Request, Response
+from pydantic import Field
 
 from chalicelib.bootstrap import container
 from chalicelib.delivery_api import redrive_dead
 from chalicelib.http_errors import json_response
-from chalicelib.log_api import owned_subscription
+from chalicelib.log_api import SubscriptionView, owned_subscription
+from chalicelib.route_spec import Access, Operation, Reply, Tag
 from gateway.delivery import Subscription
+from gateway_client.contract import Frozen, errors
 
 
 def attempt(subscription: Subscription) -> tuple[Subscription, int]:
@@ -36,3 +39,25 @@ def verify(request: Request, subscription_id: str) -> Response:
         subscription, redriven = attempt(subscription)
     body = {"subscription": subscription.public_view(), "redriven": redriven}
     return json_response(200, body)
+
+
+class VerifyResult(Frozen):
+    subscription: SubscriptionView
+    redriven: int = Field(description="parked deliveries queued again by a success")
+
+
+ROUTES: tuple[Operation, ...] = (
+    Operation(
+        "POST",
+        "/v1/subscriptions/{subscription_id}/verify",
+        "verify_subscription",
+        Tag.SUBS,
+        "Challenge a pending subscription's endpoint again; a success delivers what it missed",
+        Access.OPERATOR_OR_PLATFORM,
+        {200: Reply(VerifyResult, "The subscription after the attempt (`state`, and why not).")},
+        (errors.NotFound, errors.RegionMismatch),
+        body_required=False,
+        description="A verified subscription is left as it is.",
+        handler=verify,
+    ),
+)

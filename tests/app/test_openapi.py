@@ -15,6 +15,8 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 
 import app as gateway_app
 from chalicelib import openapi
+from chalicelib.lifecycle_api import TickResult
+from chalicelib.openapi_parts import SIGNED
 from gateway.lifecycle.service import TickReport
 
 WHERE = "chalicelib/openapi.py, OPERATIONS"
@@ -78,7 +80,7 @@ def test_every_operation_documents_its_refusals_in_the_error_shape() -> None:
 def test_auth_follows_who_may_call_the_route() -> None:
     spec = document()
     push = spec["paths"]["/v1/pushes"]["post"]
-    assert push["security"] == [openapi.SIGNED]
+    assert push["security"] == [SIGNED]
     assert {"401", "403", "409", "413"} <= set(push["responses"])
     tick = spec["paths"]["/v1/tick"]["post"]
     assert tick["security"] == [{"operatorToken": []}]
@@ -98,7 +100,7 @@ def test_auth_follows_who_may_call_the_route() -> None:
 
 def test_reply_models_written_here_match_what_the_routes_build() -> None:
     """The tick replies with ``TickReport.__dict__``; its model here must keep up."""
-    assert set(openapi.TickResult.model_fields) == {f.name for f in dataclasses.fields(TickReport)}
+    assert set(TickResult.model_fields) == {f.name for f in dataclasses.fields(TickReport)}
 
 
 def test_the_document_is_served_to_anyone(gateway: Gateway) -> None:
