@@ -1,0 +1,36 @@
+"""Every route on the Chalice app, from the one declaration each has (``openapi.OPERATIONS``).
+
+The view function Chalice sees is named after the route's ``operation_id`` (Chalice names the
+route by it) and only hands the request and the path parameters to the declared handler, inside
+``json_api``. The operator-only routes get the IAM authorizer: on AWS API Gateway admits only
+IAM-signed callers to them, and their handlers accept the identity it verified.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from chalice.app import Authorizer, Chalice, Response
+
+from chalicelib.http_errors import json_api
+from chalicelib.openapi import OPERATIONS
+from chalicelib.route_spec import Access, Operation
+
+
+def register(app: Chalice, operator_only: Authorizer | None) -> None:
+    """Declare each route of ``OPERATIONS`` on ``app``; ``operator_only`` (None locally) guards
+    the routes whose ``access`` is the operator's."""
+    for route in OPERATIONS:
+        authorizer = operator_only if route.access is Access.OPERATOR else None
+        app.route(route.path, methods=[route.method], authorizer=authorizer)(_view(app, route))
+
+
+def _view(app: Chalice, route: Operation) -> Callable[..., Response]:
+    def view(**path_params: str) -> Response:
+        request = app.current_request
+        if request is None:
+            raise RuntimeError("a route body ran outside a request")
+        return route.handler(request, **path_params)
+
+    view.__name__ = view.__qualname__ = route.operation_id
+    return json_api(view)
