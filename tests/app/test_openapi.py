@@ -1,13 +1,18 @@
 """The published contract: a valid OpenAPI 3.1 document that describes every route of the app.
 
 The live behaviour is held to it by ``tests/e2e/test_api_contract.py``; here the document itself
-is checked, and its table against ``app.app.routes`` so that no route goes undescribed.
+is checked, and the route declarations against ``app.app.routes``: each route is declared once,
+registered as declared and documented as declared.
 """
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import inspect
 import json
+from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from app_support import Gateway
@@ -16,10 +21,11 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 import app as gateway_app
 from chalicelib import openapi
 from chalicelib.lifecycle_api import TickResult
-from chalicelib.openapi_parts import SIGNED
+from chalicelib.openapi_parts import SECURITY, SIGNED
 from gateway.lifecycle.service import TickReport
 
-WHERE = "chalicelib/openapi.py, OPERATIONS"
+WHERE = "the ROUTES of the module whose handler answers it"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def document() -> dict[str, Any]:
@@ -38,13 +44,13 @@ def test_every_route_of_the_app_is_described() -> None:
     routes = {(m, path) for path, entries in gateway_app.app.routes.items() for m in entries}
     missing = sorted(routes - described)
     assert not missing, (
-        "routes of app.py with no operation in the API contract: "
+        "routes of the app with no operation in the API contract: "
         + ", ".join(f"{m} {p}" for m, p in missing)
         + f"; add an Operation (who may call it, body and reply models, errors) to {WHERE}"
     )
     stale = sorted(described - routes)
     assert not stale, (
-        f"operations in {WHERE} with no route in app.py: "
+        f"operations in {WHERE} with no route in the app: "
         + ", ".join(f"{m} {p}" for m, p in stale)
         + "; remove them, or fix their method / path"
     )
@@ -59,6 +65,46 @@ def test_each_operation_is_named_after_its_view_function() -> None:
         and entry.view_name != op.operation_id
     ]
     assert not wrong, f"fix operation_id in {WHERE}: " + "; ".join(wrong)
+
+
+def test_each_registered_route_is_documented_exactly_as_declared() -> None:
+    """One declaration per route, one route per declaration, and the document says of each
+    what the app does: its method and path, its parameters, its security, its view function."""
+    declared = Counter((op.method, op.path) for op in openapi.OPERATIONS)
+    assert not [key for key, n in declared.items() if n > 1], "a route is declared twice"
+    registered = {
+        (method, path): entry
+        for path, entries in gateway_app.app.routes.items()
+        for method, entry in entries.items()
+    }
+    assert set(registered) == set(declared)
+    paths = document()["paths"]
+    assert {(m.upper(), p) for p, ms in paths.items() for m in ms} == set(declared)
+    for op in openapi.OPERATIONS:
+        entry = registered[op.method, op.path]
+        documented = paths[op.path][op.method.lower()]
+        params = [(p["in"], p["name"]) for p in documented.get("parameters", [])]
+        handler_args = list(inspect.signature(op.handler).parameters)[1:]  # after the request
+        assert entry.view_name == documented["operationId"] == op.operation_id
+        assert params == [("path", a) for a in entry.view_args] + [
+            ("query", q.name) for q in op.query
+        ], op.operation_id
+        assert handler_args == entry.view_args, op.operation_id
+        assert documented["security"] == SECURITY[op.access], op.operation_id
+        assert entry.authorizer is None  # locally; test_operator_iam checks the AWS build
+
+
+def test_no_route_is_declared_on_the_app_but_through_the_declarations() -> None:
+    """``.route(`` appears once in the app's code: in ``routing.register``."""
+    calls = []
+    for source in [ROOT / "app.py", *sorted((ROOT / "chalicelib").rglob("*.py"))]:
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+        functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "route":
+                inside = [f.name for f in functions if node in ast.walk(f)]
+                calls.append((source.relative_to(ROOT).as_posix(), inside))
+    assert calls == [("chalicelib/routing.py", ["register"])]
 
 
 def test_every_operation_documents_its_refusals_in_the_error_shape() -> None:

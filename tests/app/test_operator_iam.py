@@ -12,7 +12,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from chalicelib import caller
-from chalicelib.openapi import OPERATIONS, Access
+from chalicelib.openapi import OPERATIONS
+from chalicelib.route_spec import Access
 
 ROOT = Path(__file__).resolve().parents[2]
 
