@@ -40,6 +40,7 @@ from gateway.delivery import (
     AgreementDesk,
     DeliveryService,
     FanOut,
+    Resending,
     SubscriptionDesk,
     UrlVerifier,
 )
@@ -122,9 +123,20 @@ class Container:
             self.subscriptions,
             self.registry,
             self.exchange_log,
-            self.url_verifier,
+            self.resending,
             self.clock,
             allow_loopback_http=self.settings.local,
+        )
+
+    @cached_property
+    def resending(self) -> Resending:
+        return Resending(
+            self.subscriptions,
+            self.deliveries,
+            self.exchange_log,
+            self.agreements,
+            self.queue,
+            self.url_verifier,
         )
 
 

@@ -3,7 +3,6 @@ operator's."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated, Literal
 
 from chalice.app import Request, Response
@@ -14,10 +13,9 @@ from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
 from chalicelib.log_api import owned_subscription
 from chalicelib.route_spec import Access, Operation, Param, Reply, Tag
-from gateway.delivery import Attempt, Delivery, DeliveryState, Resend, rebuild
+from gateway.delivery import Attempt, DeliveryState
 from gateway.validation import parse_request
 from gateway_client.contract import (
-    Change,
     Frozen,
     NotFound,
     RegionMismatch,
@@ -56,35 +54,6 @@ class _Redrive(BaseModel):
     )
 
 
-def redrive_dead(subscription_id: str, delivery_ids: list[str] | None) -> int:
-    """Reopen dead deliveries (all, or the ones named) and queue them again, oldest first,
-    each rebuilt from the change the exchange log holds (the delivery log keeps no listing);
-    one whose listing was purged stays dead — its tombstone went out on its own."""
-    c = container()
-    if delivery_ids is None:
-        dead = c.deliveries.for_subscription(subscription_id, DeliveryState.DEAD, 10_000)
-        delivery_ids = [d["delivery_id"] for d in dead]
-    ours = [  # never reopen another subscription's delivery
-        kept
-        for i in delivery_ids
-        if (kept := c.deliveries.kept(i)) is not None and kept.subscription_id == subscription_id
-    ]
-    rebuilt = [d for d in map(_rebuilt, ours) if d is not None]
-    reopened = [d for d in rebuilt if c.deliveries.reopen(d.delivery_id)]
-    # Oldest first, so each subject's changes go out again in their order.
-    reopened.sort(key=lambda d: (d.log_sequence or 0, d.sequence or 0))
-    c.queue.enqueue(reopened, f":redrive:{secrets.token_hex(6)}")
-    return len(reopened)
-
-
-def _rebuilt(kept: Resend) -> Delivery | None:
-    if kept.log_sequence is None:
-        return None
-    logged = container().exchange_log.entries(kept.log_sequence, 1)
-    change = next((body for _, body in logged if isinstance(body, Change)), None)
-    return None if change is None else rebuild(kept, change)
-
-
 def redrive(request: Request, subscription_id: str) -> Response:
     """Send dead deliveries again (all of them, or the ones named) with their webhook ids.
 
@@ -93,7 +62,8 @@ def redrive(request: Request, subscription_id: str) -> Response:
     caller.require_operator(request)
     owned_subscription(request, subscription_id)
     wanted = parse_request(_Redrive, caller.body(request) or b"{}")
-    return json_response(202, {"redriven": redrive_dead(subscription_id, wanted.delivery_ids)})
+    redriven = container().resending.redrive(subscription_id, wanted.delivery_ids)
+    return json_response(202, {"redriven": redriven})
 
 
 class _Enable(BaseModel):
@@ -105,21 +75,7 @@ def enable(request: Request, subscription_id: str) -> Response:
     """Turn a disabled endpoint back on and, by default, deliver everything it missed."""
     subscription = owned_subscription(request, subscription_id)
     wanted = parse_request(_Enable, caller.body(request) or b"{}")
-    c = container()
-    c.subscriptions.put(
-        subscription.model_copy(
-            update={
-                "enabled": True,
-                "failing_since": None,
-                "warned_at": None,
-                "disabled_reason": None,
-            }
-        )
-    )
-    # What it missed exists only if it was off: an enabled endpoint's dead letters are the
-    # operator's to re-drive.
-    missed = wanted.redeliver_missed and not subscription.enabled
-    redriven = redrive_dead(subscription_id, None) if missed else 0
+    redriven = container().resending.enable(subscription, wanted.redeliver_missed)
     return json_response(200, {"enabled": True, "redriven": redriven})
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from chalice.app import Request, Response
@@ -12,17 +11,15 @@ from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
 from chalicelib.route_spec import Access, Operation, Reply, Tag, count_param
-from gateway.delivery import Subscription, plan_deliveries, replayable, stamped
+from gateway.delivery import Subscription
 from gateway.validation import parse_request
 from gateway_client.contract import (
-    Change,
     Checkpoint,
     Frozen,
     LogEntry,
     NotFound,
     RegionMismatch,
     SchemaError,
-    SubscriptionPending,
     errors,
     sign_checkpoint,
 )
@@ -117,51 +114,17 @@ def get_subscription(request: Request, subscription_id: str) -> Response:
 
 def replay(request: Request, subscription_id: str) -> Response:
     """Every matching change since ``from_sequence`` again, in order, with its original
-    webhook id (the receiver dedups by it, or uses the replay to rebuild its copy).
-
-    A subscription is owed what was logged after it subscribed (``log_start``): an earlier
-    ``from_sequence`` is raised to ``log_start + 1``, and the answer names where it started.
-    A change whose listing was purged is never sent again: its tombstone goes instead."""
+    webhook id (the receiver dedups by it, or uses the replay to rebuild its copy); see
+    ``gateway.delivery.Resending.replay``."""
     subscription = owned_subscription(request, subscription_id)
     wanted = parse_request(_Replay, caller.body(request))
-    if subscription.pending:  # nothing may reach an endpoint that never proved it wants it
-        raise SubscriptionPending(
-            f"subscription {subscription_id} has not verified its endpoint: "
-            f"{subscription.verification_failure}; POST …/verify first",
-            path="subscription_id",
-        )
-    c = container()
-    head, _ = c.exchange_log.head()
-    first = max(wanted.from_sequence, subscription.log_start + 1)
-    end = min(wanted.to_sequence or head, head)
-    agreements = c.agreements.all()
-    logged = (
-        pair
-        for start in range(first, end + 1, _PAGE)
-        for pair in c.exchange_log.entries(start, min(_PAGE, end + 1 - start))
-    )
-    deliveries = [
-        delivery.model_copy(update={"replay": True, "log_sequence": sequence})
-        for sequence, change in replayable(logged, _tombstone)
-        for delivery in plan_deliveries(change, [subscription], agreements)
-    ]
-    sequences = {d.change.change_id: d.log_sequence or 0 for d in deliveries}
-    c.queue.enqueue(
-        stamped(deliveries, sequences, c.exchange_log.allocate), f":replay:{secrets.token_hex(6)}"
-    )
-    body = {"from_sequence": first, "to_sequence": end, "queued": len(deliveries)}
+    replayed = container().resending.replay(subscription, wanted.from_sequence, wanted.to_sequence)
+    body = {
+        "from_sequence": replayed.from_sequence,
+        "to_sequence": replayed.to_sequence,
+        "queued": replayed.queued,
+    }
     return json_response(202, body)
-
-
-def _tombstone(change_id: str) -> tuple[int, Change] | None:
-    """A purge's tombstone and where it is logged, once fan-out has logged it."""
-    log = container().exchange_log
-    sequence = log.sequence_of(change_id)
-    if sequence is None:
-        return None
-    return next(
-        ((sequence, body) for _, body in log.entries(sequence, 1) if isinstance(body, Change)), None
-    )
 
 
 # ``Subscription.public_view()``: every field but the HMAC secret, shown once at creation.

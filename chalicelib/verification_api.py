@@ -12,31 +12,17 @@ from chalice.app import Request, Response
 from pydantic import Field
 
 from chalicelib.bootstrap import container
-from chalicelib.delivery_api import redrive_dead
 from chalicelib.http_errors import json_response
 from chalicelib.log_api import SubscriptionView, owned_subscription
 from chalicelib.route_spec import Access, Operation, Reply, Tag
-from gateway.delivery import Subscription
 from gateway_client.contract import Frozen, errors
-
-
-def attempt(subscription: Subscription) -> tuple[Subscription, int]:
-    """Challenge the endpoint once and store the outcome; with how many parked deliveries a
-    success queued again."""
-    c = container()
-    checked = c.url_verifier.verify(subscription)
-    c.subscriptions.put(checked)
-    redriven = 0 if checked.pending else redrive_dead(checked.subscription_id, None)
-    return checked, redriven
 
 
 def verify(request: Request, subscription_id: str) -> Response:
     """Try the challenge again (the owner region, signed, or the operator). A verified
     subscription stays as it is: there is nothing to prove twice."""
     subscription = owned_subscription(request, subscription_id)
-    redriven = 0
-    if subscription.pending:
-        subscription, redriven = attempt(subscription)
+    subscription, redriven = container().resending.verify(subscription)
     body = {"subscription": subscription.public_view(), "redriven": redriven}
     return json_response(200, body)
 

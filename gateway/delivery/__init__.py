@@ -15,6 +15,7 @@ from gateway.delivery.ports import WebhookTransport
 from gateway.delivery.records import Attempt, DeliveryRecord, DeliveryState, HttpResponse, Progress
 from gateway.delivery.redelivery import Erased, Resend, rebuild, replayable, resend_of
 from gateway.delivery.reevaluation import recognition_changes
+from gateway.delivery.resending import Replayed, Resending
 from gateway.delivery.sending import DEFAULT_RETRY_SCHEDULE, DeliveryService, webhook_headers
 from gateway.delivery.subscribing import Created, SubscriptionDesk
 from gateway.delivery.subscription import (
@@ -39,7 +40,9 @@ __all__ = [
     "HealthChange",
     "HttpResponse",
     "Progress",
+    "Replayed",
     "Resend",
+    "Resending",
     "Saved",
     "SignatureScheme",
     "Subscription",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from gateway.delivery.planning import Delivery
 from gateway.delivery.records import Attempt, DeliveryState, HttpResponse, Progress
+from gateway.delivery.redelivery import Erased, Resend
 from gateway.delivery.subscription import Subscription
 from gateway.recognition import Agreement
-from gateway_client.contract import Change
+from gateway_client.contract import Change, LogEntry
 
 
 class SubscriptionStore(Protocol):
@@ -20,7 +21,26 @@ class SubscriptionStore(Protocol):
 
 
 class DeliveryQueue(Protocol):
-    def enqueue(self, deliveries: Iterable[Delivery]) -> None: ...
+    def enqueue(self, deliveries: Iterable[Delivery], dedup_suffix: str = "") -> None:
+        """In order per (subscription, subject); the delivery id deduplicates, unless
+        ``dedup_suffix`` marks a replay or re-drive sent again on purpose."""
+        ...
+
+
+class DeliveryRecords(Protocol):
+    def for_subscription(
+        self, subscription_id: str, state: DeliveryState | None = None, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        """The subscription's deliveries (views with ``delivery_id``), newest first."""
+        ...
+
+    def kept(self, delivery_id: str) -> Resend | None:
+        """What a re-drive rebuilds the delivery from."""
+        ...
+
+    def reopen(self, delivery_id: str) -> bool:
+        """A dead delivery back to ``retrying``; False unless it was dead."""
+        ...
 
 
 class AgreementStore(Protocol):
@@ -40,6 +60,15 @@ class ExchangeLog(Protocol):
 
     def allocate(self, subscription_id: str, count: int) -> int:
         """Reserve ``count`` per-subscription sequence numbers; the first of them."""
+        ...
+
+    def entries(self, start: int, limit: int) -> list[tuple[LogEntry, Change | Erased]]:
+        """Entries ``start`` … ``start + limit - 1`` that exist, in order, with their changes
+        (or, where retention erased one, the tombstone that replaced it)."""
+        ...
+
+    def sequence_of(self, change_id: str) -> int | None:
+        """Where ``change_id`` is logged, if it is."""
         ...
 
 

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from gateway.authentication import Authenticated, replayed
-from gateway.delivery.ports import EndpointVerifier, ExchangeLog, SubscriptionStore
+from gateway.delivery.ports import ExchangeLog, SubscriptionStore
+from gateway.delivery.resending import Resending
 from gateway.delivery.subscription import Subscription, SubscriptionRequest, check_webhook_url
 from gateway.ports import Registry
 from gateway_client.contract import (
@@ -40,7 +41,7 @@ class SubscriptionDesk:
         subscriptions: SubscriptionStore,
         registry: Registry,
         log: ExchangeLog,
-        verifier: EndpointVerifier,
+        resending: Resending,
         clock: Clock,
         *,
         allow_loopback_http: bool,
@@ -49,7 +50,7 @@ class SubscriptionDesk:
         self.subscriptions = subscriptions
         self.registry = registry
         self.log = log
-        self.verifier = verifier
+        self.resending = resending
         self.clock = clock
         self.allow_loopback_http = allow_loopback_http
         self.seed = seed
@@ -85,6 +86,6 @@ class SubscriptionDesk:
             state="pending",
         )
         self.subscriptions.put(subscription)
-        checked = self.verifier.verify(subscription)
-        self.subscriptions.put(checked)
+        # Fan-out may park deliveries for it while the challenge is out: a success re-drives them.
+        checked, _ = self.resending.verify(subscription)
         return Created(checked, new=True)

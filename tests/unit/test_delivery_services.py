@@ -4,6 +4,7 @@ stores and the queue as they were."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -23,9 +24,11 @@ from builders import (
 from fakes import InMemoryListingStore, InMemoryRegistry, InMemorySubscriptionStore
 
 from gateway.authentication import Authenticated
-from gateway.delivery import AgreementDesk, FanOut, SubscriptionDesk
+from gateway.delivery import AgreementDesk, FanOut, Resending, SubscriptionDesk
 from gateway.delivery.fan_out import black_steps_by_subject, first_previous
-from gateway.delivery.planning import Delivery
+from gateway.delivery.planning import Delivery, plan_deliveries, stamped
+from gateway.delivery.records import DeliveryState
+from gateway.delivery.redelivery import Resend, resend_of
 from gateway.delivery.subscription import Subscription, SubscriptionRequest
 from gateway.recognition import Agreement, AgreementTerms
 from gateway_client.contract import (
@@ -38,10 +41,12 @@ from gateway_client.contract import (
     NotFound,
     RegionMismatch,
     RequestReplayed,
+    SubscriptionPending,
     UnknownRegion,
     change_between,
     purged,
 )
+from gateway_client.contract.log import LogEntry, next_entry
 from gateway_client.contract.signing import SignedHeaders
 
 HUNAN, GUANGDONG, GUANGDONG_CITY = "430000", "440000", "441800"
@@ -81,12 +86,47 @@ class Log:
         self.next[subscription_id] = first + count
         return first
 
+    def entries(self, start: int, limit: int) -> list[tuple[LogEntry, Change]]:
+        window = range(max(start, 1), min(start + limit, len(self.changes) + 1))
+        return [(next_entry(GENESIS, n, self.changes[n - 1]), self.changes[n - 1]) for n in window]
+
+    def sequence_of(self, change_id: str) -> int | None:
+        ids = [c.change_id for c in self.changes]
+        return ids.index(change_id) + 1 if change_id in ids else None
+
+
+class Records:
+    """The delivery log: deliveries by id, each in a state."""
+
+    def __init__(self, *dead: Delivery) -> None:
+        self.held = {d.delivery_id: d for d in dead}
+        self.states = {d.delivery_id: DeliveryState.DEAD for d in dead}
+
+    def for_subscription(
+        self, subscription_id: str, state: DeliveryState | None = None, limit: int = 100
+    ) -> list[dict[str, str]]:
+        return [
+            {"delivery_id": i}
+            for i, d in self.held.items()
+            if d.subscription_id == subscription_id and state in (None, self.states[i])
+        ][:limit]
+
+    def kept(self, delivery_id: str) -> Resend | None:
+        held = self.held.get(delivery_id)
+        return None if held is None else resend_of(held)
+
+    def reopen(self, delivery_id: str) -> bool:
+        if self.states.get(delivery_id) is not DeliveryState.DEAD:
+            return False
+        self.states[delivery_id] = DeliveryState.RETRYING
+        return True
+
 
 class Queue:
     def __init__(self) -> None:
         self.sent: list[Delivery] = []
 
-    def enqueue(self, deliveries: Iterable[Delivery]) -> None:
+    def enqueue(self, deliveries: Iterable[Delivery], dedup_suffix: str = "") -> None:
         self.sent += list(deliveries)
 
 
@@ -237,8 +277,9 @@ def subscribing(answers: bool = True) -> tuple:
         registry.put_region(region(code))
     store, log, verifier = InMemorySubscriptionStore(), Log(), Verifier(answers)
     log.changes = [change_between(black(9), None)]
+    resending = Resending(store, Records(), log, Agreements(), Queue(), verifier)
     service = SubscriptionDesk(
-        store, registry, log, verifier, FixedClock(NOW), allow_loopback_http=False
+        store, registry, log, resending, FixedClock(NOW), allow_loopback_http=False
     )
     return service, store, verifier
 
@@ -305,3 +346,84 @@ def test_a_used_request_id_that_created_nothing_is_a_replay() -> None:
     with pytest.raises(RequestReplayed):
         service.create(wanted(), signed_by(HUNAN, request_id="req_2", repeated=True))
     assert (store.all(), verifier.asked) == ([], 0)
+
+
+# --- sending again ---------------------------------------------------------------------------
+
+
+def resending(*subscriptions: Subscription, dead: Sequence[Delivery] = ()) -> tuple:
+    store, log, queue = InMemorySubscriptionStore(*subscriptions), Log(), Queue()
+    log.changes = [change_between(black(n), None) for n in (1, 2, 3)]
+    records = Records(*dead)
+    service = Resending(store, records, log, Agreements(agreement()), queue, Verifier())
+    return service, store, records, log, queue
+
+
+def delivered(log: Log, to: Subscription) -> list[Delivery]:
+    """What fan-out planned for ``to`` from everything in ``log``, numbered as it would be."""
+    planned = [d for c in log.changes for d in plan_deliveries(c, [to], [agreement()])]
+    sequences = {c.change_id: n for n, c in enumerate(log.changes, start=1)}
+    return stamped(planned, sequences, lambda _sub, _count: 1)
+
+
+HUNAN_SUB = subscription("sub-hn", region=HUNAN).model_copy(update={"state": "verified"})
+
+
+def test_a_replay_starts_after_the_subscription_began_and_keeps_the_webhook_ids() -> None:
+    joined_late = HUNAN_SUB.model_copy(update={"log_start": 1})
+    service, _, _, log, queue = resending(joined_late)
+    replayed = service.replay(joined_late, 0, None)
+    assert (replayed.from_sequence, replayed.to_sequence, replayed.queued) == (2, 3, 2)
+    first_time = {d.delivery_id for d in delivered(log, joined_late)[1:]}
+    assert {d.delivery_id for d in queue.sent} == first_time
+    assert all(d.replay for d in queue.sent)
+    assert [d.log_sequence for d in queue.sent] == [2, 3]
+
+
+def test_a_pending_subscription_gets_no_replay() -> None:
+    pending = HUNAN_SUB.model_copy(update={"state": "pending"})
+    service, _, _, _, queue = resending(pending)
+    with pytest.raises(SubscriptionPending):
+        service.replay(pending, 1, None)
+    assert queue.sent == []
+
+
+def test_a_redrive_reopens_only_this_subscriptions_dead_deliveries_oldest_first_and_once() -> None:
+    other = subscription("sub-gd", region=GUANGDONG).model_copy(update={"state": "verified"})
+    service, _, records, log, queue = resending(HUNAN_SUB, other)
+    ours = delivered(log, HUNAN_SUB)
+    records.__init__(*reversed(ours), *delivered(log, other))
+    assert service.redrive(HUNAN_SUB.subscription_id) == 3
+    assert [d.delivery_id for d in queue.sent] == [d.delivery_id for d in ours]
+    assert records.states[delivered(log, other)[0].delivery_id] is DeliveryState.DEAD
+    assert service.redrive(HUNAN_SUB.subscription_id) == 0
+    named_elsewhere = delivered(log, other)[0].delivery_id
+    assert service.redrive(HUNAN_SUB.subscription_id, [named_elsewhere]) == 0
+
+
+def test_enabling_an_endpoint_that_was_off_sends_what_it_missed_and_one_that_was_on_nothing() -> (
+    None
+):
+    off = HUNAN_SUB.model_copy(update={"enabled": False, "disabled_reason": "failing"})
+    service, store, records, log, queue = resending(off)
+    records.__init__(*delivered(log, off))
+    assert service.enable(off) == 3
+    assert store.get(off.subscription_id).enabled
+    assert store.get(off.subscription_id).disabled_reason is None
+    queue.sent.clear()
+    records.__init__(*delivered(log, off))
+    assert service.enable(HUNAN_SUB) == 0
+    assert queue.sent == []
+
+
+def test_deliveries_parked_while_a_new_subscription_is_challenged_go_out_once_it_verifies() -> None:
+    service, _, _ = subscribing()
+    sub_id = "sub_" + hashlib.sha256(b"seed-1").hexdigest()[:24]
+    parked = subscription(sub_id, region=HUNAN)
+    records = Records(*delivered(service.log, parked))
+    service.resending.deliveries = records
+    service.seed = lambda: "seed-1"
+    created = service.create(wanted(), None)
+    assert created.subscription.subscription_id == sub_id
+    assert set(records.states.values()) == {DeliveryState.RETRYING}
+    assert len(service.resending.queue.sent) == 1

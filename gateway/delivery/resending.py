@@ -1,0 +1,149 @@
+"""Sending again what a subscriber missed: a replay of the exchange log, a re-drive of dead
+deliveries, an endpoint enabled or verified again.
+
+Everything sent again keeps its webhook id, so a receiver that has it already drops the copy,
+and goes out oldest first, so each subject's changes arrive in their order. A change whose
+listing retention purged is never sent again: its tombstone goes instead.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from gateway.delivery.planning import Delivery, plan_deliveries, stamped
+from gateway.delivery.ports import (
+    AgreementStore,
+    DeliveryQueue,
+    DeliveryRecords,
+    EndpointVerifier,
+    ExchangeLog,
+    SubscriptionStore,
+)
+from gateway.delivery.records import DeliveryState
+from gateway.delivery.redelivery import Resend, rebuild, replayable
+from gateway.delivery.subscription import Subscription
+from gateway_client.contract import Change, SubscriptionPending
+
+LOG_PAGE = 100  # entries read from the log at a time
+REDRIVE_LIMIT = 10_000  # dead deliveries a re-drive of "all" reopens at once
+
+
+@dataclass(frozen=True)
+class Replayed:
+    from_sequence: int
+    to_sequence: int
+    queued: int
+
+
+class Resending:
+    def __init__(
+        self,
+        subscriptions: SubscriptionStore,
+        deliveries: DeliveryRecords,
+        log: ExchangeLog,
+        agreements: AgreementStore,
+        queue: DeliveryQueue,
+        verifier: EndpointVerifier,
+        token: Callable[[], str] = lambda: secrets.token_hex(6),
+    ) -> None:
+        self.subscriptions = subscriptions
+        self.deliveries = deliveries
+        self.log = log
+        self.agreements = agreements
+        self.queue = queue
+        self.verifier = verifier
+        self.token = token
+
+    def replay(self, subscription: Subscription, start: int, end: int | None) -> Replayed:
+        """Every matching change logged from ``start`` (through ``end``, else the head) again.
+
+        A subscription is owed only what was logged after it subscribed (``log_start``), and
+        nothing reaches an endpoint that never proved it wants it (409 while pending)."""
+        if subscription.pending:
+            raise SubscriptionPending(
+                f"subscription {subscription.subscription_id} has not verified its endpoint: "
+                f"{subscription.verification_failure}; POST …/verify first",
+                path="subscription_id",
+            )
+        head, _ = self.log.head()
+        first = max(start, subscription.log_start + 1)
+        last = min(end or head, head)
+        agreements = self.agreements.all()
+        logged = (
+            pair
+            for page in range(first, last + 1, LOG_PAGE)
+            for pair in self.log.entries(page, min(LOG_PAGE, last + 1 - page))
+        )
+        deliveries = [
+            delivery.model_copy(update={"replay": True, "log_sequence": sequence})
+            for sequence, change in replayable(logged, self._tombstone)
+            for delivery in plan_deliveries(change, [subscription], agreements)
+        ]
+        sequences = {d.change.change_id: d.log_sequence or 0 for d in deliveries}
+        numbered = stamped(deliveries, sequences, self.log.allocate)
+        self.queue.enqueue(numbered, f":replay:{self.token()}")
+        return Replayed(first, last, len(deliveries))
+
+    def redrive(self, subscription_id: str, delivery_ids: list[str] | None = None) -> int:
+        """Reopen dead deliveries (all, or the ones named) and queue them again, each rebuilt
+        from the change the log holds (the delivery log keeps no listing); how many."""
+        if delivery_ids is None:
+            dead = self.deliveries.for_subscription(
+                subscription_id, DeliveryState.DEAD, REDRIVE_LIMIT
+            )
+            delivery_ids = [d["delivery_id"] for d in dead]
+        ours = [  # never reopen another subscription's delivery
+            kept
+            for i in delivery_ids
+            if (kept := self.deliveries.kept(i)) is not None
+            and kept.subscription_id == subscription_id
+        ]
+        rebuilt = [d for d in map(self._rebuilt, ours) if d is not None]
+        reopened = [d for d in rebuilt if self.deliveries.reopen(d.delivery_id)]
+        reopened.sort(key=lambda d: (d.log_sequence or 0, d.sequence or 0))
+        self.queue.enqueue(reopened, f":redrive:{self.token()}")
+        return len(reopened)
+
+    def enable(self, subscription: Subscription, redeliver_missed: bool = True) -> int:
+        """Turn an endpoint back on; by default deliver what it missed while it was off (an
+        enabled endpoint's dead letters are the operator's to re-drive); how many."""
+        self.subscriptions.put(
+            subscription.model_copy(
+                update={
+                    "enabled": True,
+                    "failing_since": None,
+                    "warned_at": None,
+                    "disabled_reason": None,
+                }
+            )
+        )
+        missed = redeliver_missed and not subscription.enabled
+        return self.redrive(subscription.subscription_id) if missed else 0
+
+    def verify(self, subscription: Subscription) -> tuple[Subscription, int]:
+        """One more challenge for a pending endpoint; a success re-drives what was parked
+        meanwhile. A verified subscription stays as it is: there is nothing to prove twice."""
+        if not subscription.pending:
+            return subscription, 0
+        checked = self.verifier.verify(subscription)
+        self.subscriptions.put(checked)
+        redriven = 0 if checked.pending else self.redrive(checked.subscription_id)
+        return checked, redriven
+
+    def _rebuilt(self, kept: Resend) -> Delivery | None:
+        """A delivery of an erased change is not rebuilt: its tombstone went out on its own."""
+        if kept.log_sequence is None:
+            return None
+        logged = self.log.entries(kept.log_sequence, 1)
+        change = next((body for _, body in logged if isinstance(body, Change)), None)
+        return None if change is None else rebuild(kept, change)
+
+    def _tombstone(self, change_id: str) -> tuple[int, Change] | None:
+        """A purge's tombstone and where it is logged, once fan-out has logged it."""
+        sequence = self.log.sequence_of(change_id)
+        if sequence is None:
+            return None
+        entries = self.log.entries(sequence, 1)
+        return next(((sequence, body) for _, body in entries if isinstance(body, Change)), None)
