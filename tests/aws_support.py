@@ -3,6 +3,9 @@ nothing can reach a real account: the ``aws`` fixture, and module-scoped worlds,
 
 from __future__ import annotations
 
+import copy
+import copyreg
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -11,10 +14,45 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.dynamodb.models import dynamodb_backends
+from moto.s3.models import s3_backends
+from moto.sqs.models import sqs_backends
 
 from infra.local.provision import Provisioner
 
 AWS_REGION = "cn-northwest-1"
+_S3_PARTITION = "aws-cn"  # moto keeps S3 per partition, not per region
+
+# moto's backends hold locks, which deepcopy cannot pickle: a copy gets fresh, unheld ones.
+copyreg.pickle(type(threading.RLock()), lambda _lock: (threading.RLock, ()))
+copyreg.pickle(type(threading.Lock()), lambda _lock: (threading.Lock, ()))
+# A Condition keeps its lock's C methods, which deepcopy would share with the original: a new one.
+copyreg.pickle(threading.Condition, lambda _condition: (threading.Condition, ()))
+
+# Provisioning runs ~35 API calls through moto (a quarter of a second); a test gets a deep copy
+# of the backends as the first provisioning in this process left them, with the same names,
+# URLs and stream ARNs. Each test still starts from freshly provisioned, empty resources.
+_provisioned: tuple[Any, Any, Any, dict[str, str]] | None = None
+
+
+def _restore_or_provision(dynamodb: Any, sqs: Any, s3: Any) -> dict[str, str]:
+    global _provisioned
+    if _provisioned is None:
+        env = Provisioner(dynamodb, sqs, s3, prefix="t").provision()
+        _provisioned = copy.deepcopy(
+            (
+                dynamodb_backends[DEFAULT_ACCOUNT_ID][AWS_REGION],
+                sqs_backends[DEFAULT_ACCOUNT_ID][AWS_REGION],
+                s3_backends[DEFAULT_ACCOUNT_ID][_S3_PARTITION],
+                env,
+            )
+        )
+    dyn, queues, buckets, env = copy.deepcopy(_provisioned)
+    dynamodb_backends[DEFAULT_ACCOUNT_ID][AWS_REGION] = dyn
+    sqs_backends[DEFAULT_ACCOUNT_ID][AWS_REGION] = queues
+    s3_backends[DEFAULT_ACCOUNT_ID][_S3_PARTITION] = buckets
+    return dict(env)
 
 
 @dataclass(frozen=True)
@@ -41,5 +79,5 @@ def provisioned_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
         sqs = boto3.client("sqs", region_name=AWS_REGION)
         s3 = boto3.client("s3", region_name=AWS_REGION)
         streams = boto3.client("dynamodbstreams", region_name=AWS_REGION)
-        env = Provisioner(dynamodb, sqs, s3, prefix="t").provision()
+        env = _restore_or_provision(dynamodb, sqs, s3)
         yield Aws(dynamodb=dynamodb, sqs=sqs, s3=s3, streams=streams, env=env)

@@ -8,8 +8,10 @@ boto3 the project pins for that runtime, so anything the bundle forgot fails to 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -65,16 +67,28 @@ def unpack(zip_path: Path, task_root: Path) -> Path:
     return task_root
 
 
-def clean_venv(where: Path) -> Path:
-    """A virtualenv with pip and the runtime's boto3 only; returns its python."""
-    subprocess.run([sys.executable, "-m", "venv", str(where)], check=True, timeout=120)  # noqa: S603
+def clean_venv() -> Path:
+    """A virtualenv with pip and the runtime's boto3 only; returns its python.
+
+    Built once per (boto3 pin, interpreter) under ``build/`` and reused, as pip's cache would
+    be: nothing but that pin is ever installed into it, and the marker is written only after
+    the install succeeded, so a half-built one is never used.
+    """
+    requirement = runtime_boto3()
+    key = hashlib.sha256(f"{requirement} {sys.version}".encode()).hexdigest()[:16]
+    where = ROOT / "build" / "runtime-venv" / key
     python = where / "bin" / "python"
+    if (where / ".complete").exists():
+        return python
+    shutil.rmtree(where, ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "venv", str(where)], check=True, timeout=120)  # noqa: S603
     subprocess.run(  # noqa: S603 - our own interpreter and pinned requirement
-        [str(python), "-m", "pip", "install", "--quiet", "--no-input", runtime_boto3()],
+        [str(python), "-m", "pip", "install", "--quiet", "--no-input", requirement],
         check=True,
         timeout=300,
         env={**_base_env(where), "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
     )
+    (where / ".complete").write_text(requirement, encoding="utf-8")
     return python
 
 

@@ -103,7 +103,7 @@ def test_the_packaged_handlers_run_a_push_to_a_verified_delivery(
 ) -> None:
     bundle = fresh_package()
     task_root = unpack(bundle, tmp_path / "task")
-    python = clean_venv(tmp_path / "venv")
+    python = clean_venv()
     session = boto3.session.Session(
         aws_access_key_id="bundle", aws_secret_access_key="bundle", region_name=REGION
     )

@@ -28,9 +28,10 @@ from infra.local.stack import LocalStack
 pytestmark = pytest.mark.e2e
 
 CITY, PROVINCE, SUBSCRIBER = "430100", "430000", "440000"
-# Four ingest batches of 500 and their boundaries. Every listing write is a conditional request
-# (moto answers one in ~10 ms), so the province-scale figures come from `make bench`, not here.
-SIZE = 2000
+# Ingest batches of 500: two full ones and a partial third, so both kinds of boundary are
+# crossed. Every listing write is a conditional request (moto answers one in ~10 ms), so the
+# province-scale figures come from `make bench`, not here.
+SIZE = 1100
 
 
 @pytest.fixture(scope="module")

@@ -74,9 +74,12 @@ def test_json_without_a_repeated_key_parses_as_json_loads_parses_it(value: Any) 
 
 @st.composite
 def with_one_repeat(draw: st.DrawFn) -> tuple[str, str]:
-    """JSON text with one object naming ``key`` twice, and that key's path."""
+    """JSON text with one object naming ``key`` twice, and that key's path (up to 8 levels deep,
+    with up to 3 siblings a level: unbounded draws spent seconds generating, not testing)."""
     path: list[str | int] = draw(
-        st.lists(st.one_of(st.integers(0, 3), st.text("abcdef", min_size=1, max_size=3)))
+        st.lists(
+            st.one_of(st.integers(0, 3), st.text("abcdef", min_size=1, max_size=3)), max_size=8
+        )
     )
     key = draw(st.text("xyz", min_size=1, max_size=2))
     node: Any = {"\x00here": 0}  # replaced below by key twice; no sibling is named key
@@ -85,7 +88,8 @@ def with_one_repeat(draw: st.DrawFn) -> tuple[str, str]:
         if isinstance(part, int):
             node = [*draw(st.lists(json_values, min_size=part, max_size=part)), node]
         else:
-            node = {**draw(st.dictionaries(st.text("pqr", max_size=2), json_values)), part: node}
+            siblings = draw(st.dictionaries(st.text("pqr", max_size=2), json_values, max_size=3))
+            node = {**siblings, part: node}
     text = json.dumps(node, ensure_ascii=False)
     pair = json.dumps({key: 1})[1:-1]
     return text.replace('"\\u0000here": 0', f"{pair}, {pair}"), ".".join(map(str, [*path, key]))
