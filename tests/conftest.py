@@ -10,6 +10,7 @@ import pytest
 from aws_support import Aws, provisioned_aws
 
 from gateway_client.contract.listing import LOCAL_IDENTITY_SECRET, identity_key, use_identity_key
+from infra.local import moto_speedup
 
 # moto's mock_aws() resets boto3.DEFAULT_SESSION, and chalicelib.bootstrap builds a fresh
 # boto3 Session per client: every new botocore Session gets its own data Loader and re-parses
@@ -17,6 +18,7 @@ from gateway_client.contract.listing import LOCAL_IDENTITY_SECRET, identity_key,
 # setup). One Loader for the whole run: the files are read once, as in a long-lived process.
 # The loader's results are the same read-only dicts one Session already shares between clients.
 botocore.session.create_loader = functools.cache(botocore.session.create_loader)
+moto_speedup.install()  # the local stack's moto speed-ups (same results), for mock_aws too
 
 
 @pytest.fixture
@@ -38,3 +40,34 @@ use_identity_key(_local_identity_key)
 def _back_to_the_local_identity_key() -> None:
     """A test that configured a deployment's key leaves the next one the local key."""
     use_identity_key(_local_identity_key)
+
+
+# The order the two workers take files in (``make test`` runs ``--dist loadfile
+# --no-loadscope-reorder``): long files first, so no worker is left alone with one at the end,
+# and each file that mostly waits (the local stack over HTTP, the packaged bundle) paired with
+# one that computes (the Chalice app on moto), so both cores stay busy. xdist's own order (most
+# tests first) left the long files with few tests for last.
+_WAITING = ("tests/e2e/", "tests/bundle/")
+_COMPUTING = ("tests/app/test_robustness.py", "tests/app/test_ownership_state_machine.py")
+_THEN = ("tests/app/", "tests/integration/")
+
+
+def _file(item: pytest.Item) -> str:
+    return item.nodeid.split("::", 1)[0]
+
+
+def _ranks(files: list[str]) -> dict[str, tuple[int, int]]:
+    waiting = [f for f in files if f.startswith(_WAITING)]
+    computing = [f for f in files if f.startswith(_COMPUTING)]
+    computing += [f for f in files if f.startswith("tests/app/") and f not in computing]
+    ranks = {f: (0, 2 * i) for i, f in enumerate(waiting)}
+    ranks.update({f: (0, 2 * i + 1) for i, f in enumerate(computing) if i < len(waiting)})
+    for f in files:
+        group = next((n for n, p in enumerate(_THEN, start=1) if f.startswith(p)), len(_THEN) + 1)
+        ranks.setdefault(f, (group, 0))
+    return ranks
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    ranks = _ranks(list(dict.fromkeys(_file(item) for item in items)))
+    items.sort(key=lambda item: ranks[_file(item)])  # stable: a file's tests keep their order

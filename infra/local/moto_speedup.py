@@ -1,13 +1,18 @@
 """moto's TransactWriteItems deep-copies the whole table once per *item* for its rollback, so a
 transaction gets slower as the table grows (100 items × every stored item). The local stack
-copies each table once per transaction instead — same rollback, linear cost."""
+copies each table once per transaction instead — same rollback, linear cost.
+
+And moto lists a response class's methods (``inspect.getmembers``) on every API call to find
+the action: the list depends on the class alone, so it is worked out once per class."""
 
 from __future__ import annotations
 
 import copy
+import functools
 import threading
 from typing import Any
 
+from moto.core import responses as core_responses
 from moto.dynamodb import models
 from moto.dynamodb.models.table import Table
 
@@ -31,6 +36,7 @@ class _TableCopiedOnce:
 
 
 def install() -> None:
+    _cache_action_names()
     backend: Any = models.DynamoDBBackend
     if getattr(backend.transact_write_items, "copies_once", False):
         return
@@ -46,3 +52,9 @@ def install() -> None:
     transact_write_items.copies_once = True  # type: ignore[attr-defined]
     backend.transact_write_items = transact_write_items
     models.copy = _TableCopiedOnce()  # type: ignore[assignment,attr-defined]
+
+
+def _cache_action_names() -> None:
+    responses: Any = core_responses
+    if not hasattr(responses.method_names_from_class, "cache_info"):
+        responses.method_names_from_class = functools.cache(responses.method_names_from_class)

@@ -156,7 +156,7 @@ class LocalStack:
         self._http = server
         host, port = server.server.server_address[:2]
         self.url = f"http://{host}:{port}"
-        self._spawn(server.server.serve_forever)
+        self._spawn(lambda: server.server.serve_forever(poll_interval=0.05))
 
     def run_pump_in_background(self) -> None:
         if self.pump is None:

@@ -92,7 +92,9 @@ class _Answer(BaseHTTPRequestHandler):
 def answering() -> Iterator[ThreadingHTTPServer]:
     server: Any = ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
     server.requests = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield server

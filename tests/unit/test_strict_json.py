@@ -65,7 +65,7 @@ json_values = st.recursive(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(json_values)
 def test_json_without_a_repeated_key_parses_as_json_loads_parses_it(value: Any) -> None:
     text = json.dumps(value, ensure_ascii=False)
@@ -95,7 +95,7 @@ def with_one_repeat(draw: st.DrawFn) -> tuple[str, str]:
     return text.replace('"\\u0000here": 0', f"{pair}, {pair}"), ".".join(map(str, [*path, key]))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(with_one_repeat())
 def test_a_repeated_key_anywhere_is_named_by_its_exact_path(case: tuple[str, str]) -> None:
     text, path = case
