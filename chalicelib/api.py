@@ -12,7 +12,6 @@ from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
 from chalicelib.observability import correlate, emit, note
 from chalicelib.route_spec import Access, Operation, Reply, Tag
-from gateway.delivery import Subscription, SubscriptionRequest
 from gateway.intake import MAX_ENTRIES, PushEnvelope, PushResult
 from gateway.lifecycle import Removal
 from gateway.registry import KeyIdTaken, PlatformKey, Region
@@ -43,19 +42,6 @@ def push(request: Request) -> Response:
     emit({f"Push{name.title()}": n for name, n in counts.items()}, region=result.region)
     note(region=result.region, **counts)
     return json_response(200, result.model_dump(mode="json"))
-
-
-def create_subscription(request: Request) -> Response:
-    """Operators may subscribe any region; a platform, by signing, only its own
-    (``gateway.delivery.SubscriptionDesk``). 201 with the new subscription, ``pending`` or
-    ``verified`` as its endpoint answered the challenge; a retried request, 200 without the
-    secret."""
-    auth = None if caller.is_operator(request) else caller.authenticated(request, idempotent=True)
-    wanted = parse_request(SubscriptionRequest, caller.body(request))
-    created = container().subscription_desk.create(wanted, auth)
-    if not created.new:
-        return json_response(200, created.subscription.public_view())
-    return json_response(201, created.subscription.model_dump(mode="json"))
 
 
 def gateway_keys(request: Request) -> Response:
@@ -174,29 +160,6 @@ ROUTES: tuple[Operation, ...] = (
         "`future_version`, `future_date`, `control_character`, `duplicate_key`, "
         "`invalid_birth_date`, `missing_field`, `unknown_listing`.",
         handler=push,
-    ),
-    Operation(
-        "POST",
-        "/v1/subscriptions",
-        "create_subscription",
-        Tag.SUBS,
-        "Subscribe a region's webhook endpoint",
-        Access.OPERATOR_OR_PLATFORM,
-        {
-            201: Reply(Subscription, "Created; a v1 (HMAC) `secret` is shown this once."),
-            200: Reply(
-                Subscription,
-                "A signed retry with the same webhook-id: the same one, without its secret.",
-            ),
-        },
-        (errors.RegionMismatch, errors.UnknownRegion, errors.InvalidWebhookUrl, errors.Conflict),
-        body=SubscriptionRequest,
-        description="A platform may subscribe only its own region; its webhook-id makes a retried "
-        "creation idempotent. The gateway posts a signed `subscription.verification` event "
-        "(`subscription_id`, `subscriber_region`, `challenge`) to the URL at once (5 s): `state` "
-        'is `verified` if the endpoint answered 2xx `{"challenge": …}`, else `pending` with '
-        "`verification_failure`; nothing else is sent to a pending endpoint.",
-        handler=create_subscription,
     ),
     Operation(
         "GET",

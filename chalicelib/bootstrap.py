@@ -41,6 +41,7 @@ from gateway.delivery import (
     DeliveryService,
     FanOut,
     Resending,
+    SubscriptionAdmin,
     SubscriptionDesk,
     UrlVerifier,
 )
@@ -82,7 +83,8 @@ class Container:
     queue: SqsDeliveryQueue
     push_service: PushService
     delivery_service: DeliveryService
-    url_verifier: UrlVerifier  # posts through the delivery transport (SSRF-checked)
+    transport: Urllib3Transport  # every post to an endpoint (SSRF-checked)
+    url_verifier: UrlVerifier  # posts through the delivery transport
     announcer: HealthAnnouncer  # endpoint health notices: operations topic and the endpoint
     lifecycle: LifecycleService
     uploads: DynamoUploads
@@ -124,6 +126,17 @@ class Container:
             self.registry,
             self.exchange_log,
             self.resending,
+            self.clock,
+            allow_loopback_http=self.settings.local,
+        )
+
+    @cached_property
+    def subscription_admin(self) -> SubscriptionAdmin:
+        return SubscriptionAdmin(
+            self.subscriptions,
+            self.resending,
+            self.transport,
+            self.signer,
             self.clock,
             allow_loopback_http=self.settings.local,
         )
@@ -207,6 +220,7 @@ def build(settings: Settings, clock: Clock) -> Container:
             clock,
             settings.retry_schedule,
         ),
+        transport=transport,
         url_verifier=UrlVerifier(transport, signer, clock),
         announcer=HealthAnnouncer(sns, settings.operations_topic_arn, transport, signer),
         lifecycle=_lifecycle(

@@ -11,8 +11,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
-from chalicelib.log_api import owned_subscription
 from chalicelib.route_spec import Access, Operation, Param, Reply, Tag
+from chalicelib.subscriptions_api import owned_subscription
 from gateway.delivery import Attempt, DeliveryState
 from gateway.validation import parse_request
 from gateway_client.contract import (

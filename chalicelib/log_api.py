@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from chalice.app import Request, Response
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
 from chalicelib.route_spec import Access, Operation, Reply, Tag, count_param
-from gateway.delivery import Subscription
+from chalicelib.subscriptions_api import owned_subscription
 from gateway.validation import parse_request
 from gateway_client.contract import (
     Checkpoint,
     Frozen,
     LogEntry,
-    NotFound,
-    RegionMismatch,
     SchemaError,
     errors,
     sign_checkpoint,
@@ -97,21 +93,6 @@ class _Replay(BaseModel):
     to_sequence: int | None = Field(default=None, ge=1)
 
 
-def owned_subscription(request: Request, subscription_id: str) -> Subscription:
-    """The subscription, for the operator or for a platform of the subscribed region."""
-    region = caller.operator_or_region(request)
-    found = container().subscriptions.get(subscription_id)
-    if found is None:
-        raise NotFound(f"no subscription {subscription_id}", path="subscription_id")
-    if region is not None and region != found.region:
-        raise RegionMismatch(f"subscription {subscription_id} belongs to {found.region}")
-    return found
-
-
-def get_subscription(request: Request, subscription_id: str) -> Response:
-    return json_response(200, owned_subscription(request, subscription_id).public_view())
-
-
 def replay(request: Request, subscription_id: str) -> Response:
     """Every matching change since ``from_sequence`` again, in order, with its original
     webhook id (the receiver dedups by it, or uses the replay to rebuild its copy); see
@@ -125,20 +106,6 @@ def replay(request: Request, subscription_id: str) -> Response:
         "queued": replayed.queued,
     }
     return json_response(202, body)
-
-
-# ``Subscription.public_view()``: every field but the HMAC secret, shown once at creation.
-_VIEW_FIELDS: dict[str, Any] = {
-    name: (info.annotation, info)
-    for name, info in Subscription.model_fields.items()
-    if name != "secret"
-}
-SubscriptionView = create_model(
-    "SubscriptionView",
-    __base__=Frozen,
-    __doc__="A subscription as shown after its creation: without its secret.",
-    **_VIEW_FIELDS,
-)
 
 
 class ReplayQueued(Frozen):
@@ -175,17 +142,6 @@ class NothingPublished(Frozen):
 
 
 ROUTES: tuple[Operation, ...] = (
-    Operation(
-        "GET",
-        "/v1/subscriptions/{subscription_id}",
-        "get_subscription",
-        Tag.SUBS,
-        "A subscription (without its secret)",
-        Access.OPERATOR_OR_PLATFORM,
-        {200: Reply(SubscriptionView, "The subscription and its endpoint health.")},
-        (errors.NotFound, errors.RegionMismatch),
-        handler=get_subscription,
-    ),
     Operation(
         "POST",
         "/v1/subscriptions/{subscription_id}/replay",

@@ -30,6 +30,7 @@ from chalicelib import (
     query_api,
     reports_api,
     stream_redrive,
+    subscriptions_api,
     uploads_api,
     verification_api,
 )
@@ -84,6 +85,7 @@ ROUTES: tuple[Operation, ...] = (
 # Every route of the app, each declared once in the module of its handler.
 OPERATIONS: tuple[Operation, ...] = (
     *api.ROUTES,
+    *subscriptions_api.ROUTES,
     *uploads_api.ROUTES,
     *query_api.ROUTES,
     *agreements_api.ROUTES,

@@ -18,3 +18,6 @@ class DynamoSubscriptions(Table):
 
     def all(self) -> list[Subscription]:
         return [Subscription.model_validate_json(doc) for doc in self._scan_docs()]
+
+    def delete(self, subscription_id: str) -> None:
+        self._client.delete_item(TableName=self._table, Key={"subscription_id": s(subscription_id)})

@@ -21,15 +21,19 @@ from gateway.delivery.subscribing import Created, SubscriptionDesk
 from gateway.delivery.subscription import (
     SignatureScheme,
     Subscription,
+    SubscriptionChanges,
     SubscriptionRequest,
     check_webhook_url,
 )
+from gateway.delivery.subscription_admin import DEFAULT_OVERLAP, Changed, SubscriptionAdmin, Tried
 from gateway.delivery.url_verification import UrlVerifier
 
 __all__ = [
+    "DEFAULT_OVERLAP",
     "DEFAULT_RETRY_SCHEDULE",
     "AgreementDesk",
     "Attempt",
+    "Changed",
     "Created",
     "Delivery",
     "DeliveryRecord",
@@ -46,8 +50,11 @@ __all__ = [
     "Saved",
     "SignatureScheme",
     "Subscription",
+    "SubscriptionAdmin",
+    "SubscriptionChanges",
     "SubscriptionDesk",
     "SubscriptionRequest",
+    "Tried",
     "UrlVerifier",
     "WebhookTransport",
     "check_webhook_url",

@@ -6,7 +6,7 @@ import logging
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from gateway.delivery.health import HealthChange, disabled, failing
 from gateway.delivery.planning import Delivery, payload_for
@@ -102,18 +102,16 @@ class DeliveryService:
                 return cut_off
             subscription = self._subscriptions.get(delivery.subscription_id) or subscription
         attempt_number = received if delivery.replay else tries + 1
-        if not subscription.enabled or subscription.pending:
-            # Kept as dead, so re-enabling or verifying the endpoint delivers everything missed.
-            if subscription.pending:  # never reached the endpoint: nothing for the DLQ alarm
-                note = f"not sent: endpoint not verified ({subscription.verification_failure})"
-            else:
-                note = f"not sent: subscription disabled ({subscription.disabled_reason})"
+        held = _held_back(subscription)
+        if held is not None:
+            # Kept as dead, so re-enabling, verifying or resuming delivers everything missed.
+            note, parked = held
             self._log.record(
                 delivery,
                 Attempt(at=now, status=0, latency_ms=0, response_excerpt=note),
                 DeliveryState.DEAD,
             )
-            return Outcome(state=DeliveryState.DEAD, parked=subscription.pending)
+            return Outcome(state=DeliveryState.DEAD, parked=parked)
         body = payload_for(delivery, subscriber_region=subscription.region).to_bytes()
         headers = self.headers_for(subscription, delivery.delivery_id, int(now.timestamp()), body)
         self._log.begin(delivery.delivery_id, now)
@@ -224,6 +222,18 @@ class DeliveryService:
         return webhook_headers(subscription, self._signer, msg_id, timestamp, body)
 
 
+def _held_back(subscription: Subscription) -> tuple[str, bool] | None:
+    """Why nothing is sent to the endpoint now, and whether that is parked by choice or by
+    verification (nothing for the dead-letter alarm) rather than by the endpoint's failing."""
+    if subscription.pending:
+        return f"not sent: endpoint not verified ({subscription.verification_failure})", True
+    if subscription.paused_at is not None:
+        return f"not sent: paused by its owner at {subscription.paused_at.isoformat()}", True
+    if not subscription.enabled:
+        return f"not sent: subscription disabled ({subscription.disabled_reason})", False
+    return None
+
+
 def webhook_headers(
     subscription: Subscription, signer: Ed25519Signer, msg_id: str, timestamp: int, body: bytes
 ) -> dict[str, str]:
@@ -234,8 +244,10 @@ def webhook_headers(
         ID_HEADER: msg_id,
         TIMESTAMP_HEADER: str(timestamp),
     }
-    if subscription.secret is not None:  # v1: the model guarantees a secret
-        headers[SIGNATURE_HEADER] = HmacSigner(subscription.secret).sign(msg_id, timestamp, body)
+    secrets = subscription.secrets_at(datetime.fromtimestamp(timestamp, UTC))
+    if secrets:  # v1: the model guarantees a secret; two during a rotation's overlap
+        signatures = (HmacSigner(secret).sign(msg_id, timestamp, body) for secret in secrets)
+        headers[SIGNATURE_HEADER] = " ".join(signatures)
     else:
         headers[SIGNATURE_HEADER] = signer.sign(msg_id, timestamp, body)
         headers[KEY_ID_HEADER] = signer.key_id

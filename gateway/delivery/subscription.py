@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
@@ -18,6 +19,8 @@ from gateway_client.contract import (
 )
 
 SignatureScheme = Literal["v1a", "v1"]
+# Seconds to wait before attempts 2, 3, …; default: the Standard Webhooks schedule.
+RetrySchedule = tuple[Annotated[int, Field(ge=0, le=11 * 3600)], ...]
 # ``pending`` until the endpoint answered the URL-verification challenge (``url_verification``).
 SubscriptionState = Literal["pending", "verified"]
 
@@ -28,10 +31,7 @@ class SubscriptionRequest(Frozen):
     filters: SubscriptionFilters = SubscriptionFilters()
     signature_scheme: SignatureScheme = "v1a"
     recognised_only: bool = False
-    # Seconds to wait before attempts 2, 3, …; default: the Standard Webhooks schedule.
-    retry_schedule_seconds: tuple[Annotated[int, Field(ge=0, le=11 * 3600)], ...] | None = Field(
-        default=None, min_length=1, max_length=20
-    )
+    retry_schedule_seconds: RetrySchedule | None = Field(default=None, min_length=1, max_length=20)
     description: Annotated[str, Field(max_length=200), ONE_LINE] = ""
 
 
@@ -48,6 +48,10 @@ class Subscription(SubscriptionRequest):
     state: SubscriptionState = "verified"
     verified_at: AwareDatetime | None = None
     verification_failure: str | None = None  # why the last attempt left it pending
+    paused_at: AwareDatetime | None = None  # by its owner: deliveries are parked until resumed
+    # After a rotation the old ``whsec_`` secret signs too, until then (receivers switch over).
+    previous_secret: str | None = None
+    previous_secret_until: AwareDatetime | None = None
 
     @property
     def pending(self) -> bool:
@@ -62,7 +66,38 @@ class Subscription(SubscriptionRequest):
 
     def public_view(self) -> dict[str, object]:
         """What may be shown after creation: the HMAC secret is shown once, at creation only."""
-        return self.model_dump(mode="json", exclude={"secret"})
+        return self.model_dump(mode="json", exclude={"secret", "previous_secret"})
+
+    def secrets_at(self, moment: datetime) -> tuple[str, ...]:
+        """The ``whsec_`` secrets that sign what is sent at ``moment``: the current one, and the
+        previous one during a rotation's overlap (a ``v1a`` subscription has none)."""
+        if self.secret is None:
+            return ()
+        old, until = self.previous_secret, self.previous_secret_until
+        if old is not None and until is not None and moment < until:
+            return (self.secret, old)
+        return (self.secret,)
+
+
+class SubscriptionChanges(Frozen):
+    """What its owner may change (``PATCH``): only the fields sent change. A new ``url`` is
+    verified again before it receives deliveries; ``retry_schedule_seconds: null`` goes back to
+    the default schedule. The signature scheme and the region are fixed at creation."""
+
+    url: Annotated[str, Field(min_length=8, max_length=2048)] | None = None
+    filters: SubscriptionFilters | None = None
+    recognised_only: bool | None = None
+    retry_schedule_seconds: RetrySchedule | None = Field(default=None, min_length=1, max_length=20)
+    description: Annotated[str, Field(max_length=200), ONE_LINE] | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> SubscriptionChanges:
+        if not self.model_fields_set:
+            raise ValueError("name at least one field to change")
+        for name in ("url", "filters", "recognised_only", "description"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
 
 
 def check_webhook_url(url: str, *, allow_loopback_http: bool) -> str:

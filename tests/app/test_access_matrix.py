@@ -3,7 +3,8 @@
 The rules (README, and the issue): platforms authenticate by signature for pushes, uploads and
 lifecycle actions and act for their own region only — a region's platform also for the regions
 of its subtree (a province relays and acts on what its cities decided), never the other way
-round; a subscriber manages only its own subscriptions (deliveries, replay, enable, verify) and
+round; a subscriber manages only its own subscriptions (reads, changes, deletes, pauses, resumes,
+re-keys and tries them; deliveries, replay, enable, verify), lists only its own region's, and
 posts feedback only on deliveries it received; operator APIs (regions, keys, signing, revising and
 ending agreements, re-drive, tick, overdue objections, checkpoints) need the operator token —
 without it, or with a wrong one, 401 ``operator_credentials_required``; a platform whose
@@ -108,7 +109,14 @@ GET    L/feedback                                401  ok   401  ok   403  403  4
 GET    L/feedback @sub                           401  ok   401  ok   ok   403  403  403  403  403
 GET    /v1/stats                                 401  ok   401  ok   403  403  403  403  403  403
 GET    /v1/stats @sub                            401  ok   401  ok   ok   403  403  403  403  403
+GET    /v1/subscriptions                         401  ok   401  ok   ok   ok   ok   403  403  403
 GET    S                                         401  ok   401  403  403  403  ok   403  403  403
+PATCH  S                                         401  ok   401  403  403  403  ok   403  403  403
+DELETE S                                         401  ok   401  403  403  403  ok   403  403  403
+POST   S/pause                                   401  ok   401  403  403  403  ok   403  403  403
+POST   S/resume                                  401  ok   401  403  403  403  ok   403  403  403
+POST   S/rotate-secret                           401  ok   401  403  403  403  ok   403  403  403
+POST   S/test                                    401  ok   401  403  403  403  ok   403  403  403
 POST   S/replay                                  401  ok   401  403  403  403  ok   403  403  403
 GET    S/deliveries                              401  ok   401  403  403  403  ok   403  403  403
 POST   S/redrive                                 401  ok   401  403  403  403  403  403  403  403
@@ -201,6 +209,19 @@ def subscription(suffix: str = "", body: Any = None) -> Request:
     return lambda world, msg_id: (f"/v1/subscriptions/{world.subscription_id}{suffix}", body)
 
 
+def fresh_subscription(suffix: str, **request: Any) -> Request:
+    """A subscription of SUBSCRIBER made for the cell alone (the call deletes or re-keys it)."""
+
+    def make(world: World, msg_id: str) -> tuple[str, Any]:
+        made = world.gateway.subscribe_as_operator(
+            region=SUBSCRIBER, url="http://127.0.0.1:9/hook", **request
+        )
+        assert made.status_code == 201, made.json_body
+        return f"/v1/subscriptions/{made.json_body['subscription_id']}{suffix}", None
+
+    return make
+
+
 def fixed(path: str, body: Any = None) -> Request:
     return lambda world, msg_id: (path, body)
 
@@ -286,7 +307,16 @@ CALLS: dict[str, Call] = {
     "GET /v1/stats @sub": call(
         lambda w, m: (f"/v1/stats?region={SUB}&month={this_month()}", None), 200
     ),
+    "GET /v1/subscriptions": call(fixed("/v1/subscriptions"), 200),
     f"GET {SUBSCRIPTION}": call(subscription(), 200),
+    f"PATCH {SUBSCRIPTION}": call(subscription("", {"description": "广东省信用平台"}), 200),
+    f"DELETE {SUBSCRIPTION}": call(fresh_subscription(""), 200),
+    f"POST {SUBSCRIPTION}/pause": call(subscription("/pause"), 200),
+    f"POST {SUBSCRIPTION}/resume": call(subscription("/resume"), 200),
+    f"POST {SUBSCRIPTION}/rotate-secret": call(
+        fresh_subscription("/rotate-secret", signature_scheme="v1"), 200
+    ),
+    f"POST {SUBSCRIPTION}/test": call(subscription("/test"), 200),
     f"POST {SUBSCRIPTION}/replay": call(subscription("/replay", {"from_sequence": 1}), 202),
     f"GET {SUBSCRIPTION}/deliveries": call(subscription("/deliveries"), 200),
     f"POST {SUBSCRIPTION}/redrive": call(subscription("/redrive", {}), 202),

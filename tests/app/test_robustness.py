@@ -360,7 +360,21 @@ ROUTES = (
     ),
     Route("GET", LISTING + "/feedback", EITHER),
     Route("GET", "/v1/stats", EITHER),
+    Route("GET", "/v1/subscriptions", EITHER),
     Route("GET", SUBSCRIPTION, EITHER),
+    Route(
+        "PATCH",
+        SUBSCRIPTION,
+        EITHER,
+        _fixed(
+            {"filters": {"kinds": ["red"]}, "retry_schedule_seconds": None, "description": "改"}
+        ),
+    ),
+    Route("DELETE", SUBSCRIPTION, EITHER),
+    Route("POST", SUBSCRIPTION + "/pause", EITHER),
+    Route("POST", SUBSCRIPTION + "/resume", EITHER),
+    Route("POST", SUBSCRIPTION + "/rotate-secret", EITHER, _fixed({"overlap_seconds": 60})),
+    Route("POST", SUBSCRIPTION + "/test", EITHER),
     Route(
         "POST", SUBSCRIPTION + "/replay", EITHER, _fixed({"from_sequence": 1, "to_sequence": 10})
     ),

@@ -190,6 +190,9 @@ class InMemorySubscriptionStore:
     def all(self) -> list[Subscription]:
         return list(self._items.values())
 
+    def delete(self, subscription_id: str) -> None:
+        self._items.pop(subscription_id, None)
+
 
 class InMemoryDeliveryLog:
     """Attempts per delivery; once delivered, a delivery stays delivered."""

@@ -155,6 +155,13 @@ class SubscriptionPending(Conflict):
     code = "subscription_pending"
 
 
+class NoSecretToRotate(Conflict):
+    """A ``v1a`` subscription is signed with the gateway's key (``GET /v1/keys``): it holds
+    no secret of its own to rotate."""
+
+    code = "no_secret_to_rotate"
+
+
 class VerificationError(GatewayError):
     """A subscriber-side check of a delivery failed (signature, timestamp or body)."""
 

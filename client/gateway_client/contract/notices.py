@@ -1,4 +1,5 @@
-"""TODO docstring"""
+"""What the gateway sends an endpoint besides deliveries: health notices, the test event and
+the URL-verification challenge, each signed as the subscription's deliveries are."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ FAILING: Final = "subscription.failing"
 
 
 DISABLED: Final = "subscription.disabled"
+
+
+TEST: Final = "subscription.test"  # sent on its owner's request, to try the endpoint
 
 
 class EndpointNotice(Frozen):
@@ -52,4 +56,4 @@ class VerificationEvent(Frozen):
         return json.dumps({"challenge": self.challenge}).encode()
 
 
-NoticeType = Literal["subscription.failing", "subscription.disabled"]
+NoticeType = Literal["subscription.failing", "subscription.disabled", "subscription.test"]

@@ -1,0 +1,313 @@
+"""Subscriptions, self-served: a region (signing with its platform key) or the operator creates,
+lists, reads, changes, pauses, resumes, re-keys, tries and deletes them
+(``gateway.delivery.SubscriptionDesk`` and ``SubscriptionAdmin``)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from chalice.app import Request, Response
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, create_model
+
+from chalicelib import caller
+from chalicelib.bootstrap import container
+from chalicelib.http_errors import json_response
+from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag
+from gateway.delivery import (
+    DEFAULT_OVERLAP,
+    Attempt,
+    Changed,
+    Subscription,
+    SubscriptionChanges,
+    SubscriptionRequest,
+)
+from gateway.validation import parse_request
+from gateway_client.contract import (
+    EndpointNotice,
+    Frozen,
+    SchemaError,
+    check_region_code,
+    errors,
+)
+
+_SUBSCRIPTION = "/v1/subscriptions/{subscription_id}"
+_MAX_OVERLAP_SECONDS = 7 * 24 * 3600
+
+
+def owned_subscription(request: Request, subscription_id: str) -> Subscription:
+    """The subscription, for the operator or for a platform of the subscribed region."""
+    by = caller.operator_or_region(request)
+    return container().subscription_admin.owned(subscription_id, by)
+
+
+def create_subscription(request: Request) -> Response:
+    """Operators may subscribe any region; a platform, by signing, only its own
+    (``gateway.delivery.SubscriptionDesk``). 201 with the new subscription, ``pending`` or
+    ``verified`` as its endpoint answered the challenge; a retried request, 200 without the
+    secret."""
+    auth = None if caller.is_operator(request) else caller.authenticated(request, idempotent=True)
+    wanted = parse_request(SubscriptionRequest, caller.body(request))
+    created = container().subscription_desk.create(wanted, auth)
+    if not created.new:
+        return json_response(200, created.subscription.public_view())
+    shown = created.subscription.public_view() | {"secret": created.subscription.secret}
+    return json_response(201, shown)
+
+
+def list_subscriptions(request: Request) -> Response:
+    by = caller.operator_or_region(request)
+    region = caller.query(request, "region")
+    if region is not None:
+        try:
+            check_region_code(region)
+        except ValueError as exc:
+            raise SchemaError(f"region: {exc}", path="region") from exc
+    found = container().subscription_admin.of_region(by, region)
+    return json_response(200, {"subscriptions": [s.public_view() for s in found]})
+
+
+def get_subscription(request: Request, subscription_id: str) -> Response:
+    return json_response(200, owned_subscription(request, subscription_id).public_view())
+
+
+def update_subscription(request: Request, subscription_id: str) -> Response:
+    subscription = owned_subscription(request, subscription_id)
+    changes = parse_request(SubscriptionChanges, caller.body(request))
+    return _changed(container().subscription_admin.update(subscription, changes))
+
+
+def delete_subscription(request: Request, subscription_id: str) -> Response:
+    subscription = owned_subscription(request, subscription_id)
+    container().subscription_admin.delete(subscription)
+    return json_response(200, {"deleted": subscription.subscription_id})
+
+
+def pause(request: Request, subscription_id: str) -> Response:
+    subscription = owned_subscription(request, subscription_id)
+    paused = container().subscription_admin.pause(subscription)
+    return json_response(200, {"subscription": paused.public_view(), "redriven": 0})
+
+
+def resume(request: Request, subscription_id: str) -> Response:
+    subscription = owned_subscription(request, subscription_id)
+    return _changed(container().subscription_admin.resume(subscription))
+
+
+def _changed(changed: Changed) -> Response:
+    body = {"subscription": changed.subscription.public_view(), "redriven": changed.redriven}
+    return json_response(200, body)
+
+
+class _Rotate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    overlap_seconds: int = Field(
+        default=int(DEFAULT_OVERLAP.total_seconds()), ge=0, le=_MAX_OVERLAP_SECONDS
+    )
+
+
+def rotate_secret(request: Request, subscription_id: str) -> Response:
+    subscription = owned_subscription(request, subscription_id)
+    wanted = parse_request(_Rotate, caller.body(request) or b"{}")
+    overlap = timedelta(seconds=wanted.overlap_seconds)
+    rotated = container().subscription_admin.rotate_secret(subscription, overlap)
+    until = rotated.previous_secret_until
+    body = {
+        "subscription": rotated.public_view(),
+        "secret": rotated.secret,
+        "previous_secret_until": until.isoformat() if until else None,
+    }
+    return json_response(200, body)
+
+
+def send_test(request: Request, subscription_id: str) -> Response:
+    subscription = owned_subscription(request, subscription_id)
+    tried = container().subscription_admin.send_test(subscription)
+    status = tried.attempt.status
+    body = {
+        "notice": tried.notice.model_dump(mode="json"),
+        "attempt": tried.attempt.model_dump(mode="json"),
+        "delivered": 200 <= status < 300,
+    }
+    return json_response(200, body)
+
+
+# ``Subscription.public_view()``: every field but the HMAC secrets, shown once.
+_VIEW_FIELDS: dict[str, Any] = {
+    name: (info.annotation, info)
+    for name, info in Subscription.model_fields.items()
+    if name not in ("secret", "previous_secret")
+}
+SubscriptionView = create_model(
+    "SubscriptionView",
+    __base__=Frozen,
+    __doc__="A subscription as shown after its creation: without its secrets.",
+    **_VIEW_FIELDS,
+)
+
+SubscriptionCreated = create_model(
+    "SubscriptionCreated",
+    __base__=Frozen,
+    __doc__="A subscription as its creation shows it: a v1 subscription's secret this once.",
+    secret=(str | None, Field(description="the whsec_ secret of a v1 subscription")),
+    **_VIEW_FIELDS,
+)
+
+
+class Subscriptions(Frozen):
+    subscriptions: tuple[SubscriptionView, ...]
+
+
+class SubscriptionChanged(Frozen):
+    subscription: SubscriptionView
+    redriven: int = Field(description="parked deliveries queued again (verified URL, resume)")
+
+
+class SubscriptionDeleted(Frozen):
+    deleted: str
+
+
+class SecretRotated(Frozen):
+    subscription: SubscriptionView
+    secret: str = Field(description="the new whsec_ secret, shown this once")
+    previous_secret_until: AwareDatetime | None = Field(
+        description="until then, webhooks carry a second v1 signature with the old secret"
+    )
+
+
+class TestSent(Frozen):
+    notice: EndpointNotice
+    attempt: Attempt
+    delivered: bool = Field(description="the endpoint answered 2xx")
+
+
+_OWNED = (errors.NotFound, errors.RegionMismatch)
+
+ROUTES: tuple[Operation, ...] = (
+    Operation(
+        "POST",
+        "/v1/subscriptions",
+        "create_subscription",
+        Tag.SUBS,
+        "Subscribe a region's webhook endpoint",
+        Access.OPERATOR_OR_PLATFORM,
+        {
+            201: Reply(SubscriptionCreated, "Created; a v1 (HMAC) `secret` is shown this once."),
+            200: Reply(
+                SubscriptionView,
+                "A signed retry with the same webhook-id: the same one, without its secret.",
+            ),
+        },
+        (errors.RegionMismatch, errors.UnknownRegion, errors.InvalidWebhookUrl, errors.Conflict),
+        body=SubscriptionRequest,
+        description="A platform may subscribe only its own region; its webhook-id makes a retried "
+        "creation idempotent. The gateway posts a signed `subscription.verification` event "
+        "(`subscription_id`, `subscriber_region`, `challenge`) to the URL at once (5 s): `state` "
+        'is `verified` if the endpoint answered 2xx `{"challenge": …}`, else `pending` with '
+        "`verification_failure`; nothing else is sent to a pending endpoint.",
+        handler=create_subscription,
+    ),
+    Operation(
+        "GET",
+        "/v1/subscriptions",
+        "list_subscriptions",
+        Tag.SUBS,
+        "The subscriptions of the signing platform's region (the operator: all, or a region's)",
+        Access.OPERATOR_OR_PLATFORM,
+        {200: Reply(Subscriptions, "Oldest first, without their secrets.")},
+        (errors.RegionMismatch, errors.SchemaError),
+        query=(Param("region", REGION_CODE, "Only this region's (a platform: its own)."),),
+        handler=list_subscriptions,
+    ),
+    Operation(
+        "GET",
+        _SUBSCRIPTION,
+        "get_subscription",
+        Tag.SUBS,
+        "A subscription (without its secret)",
+        Access.OPERATOR_OR_PLATFORM,
+        {200: Reply(SubscriptionView, "The subscription and its endpoint health.")},
+        _OWNED,
+        handler=get_subscription,
+    ),
+    Operation(
+        "PATCH",
+        _SUBSCRIPTION,
+        "update_subscription",
+        Tag.SUBS,
+        "Change a subscription's URL, filters, recognised_only, retry schedule or description",
+        Access.OPERATOR_OR_PLATFORM,
+        {200: Reply(SubscriptionChanged, "The subscription as changed.")},
+        (*_OWNED, errors.InvalidWebhookUrl),
+        body=SubscriptionChanges,
+        description="Only the fields sent change. A new `url` is challenged at once, as at "
+        "creation: until it answers, the subscription is `pending` and its deliveries are parked; "
+        "a success delivers them (`redriven`).",
+        handler=update_subscription,
+    ),
+    Operation(
+        "DELETE",
+        _SUBSCRIPTION,
+        "delete_subscription",
+        Tag.SUBS,
+        "Delete a subscription: nothing more is planned or sent for it",
+        Access.OPERATOR_OR_PLATFORM,
+        {200: Reply(SubscriptionDeleted, "Deleted.")},
+        _OWNED,
+        handler=delete_subscription,
+    ),
+    Operation(
+        "POST",
+        f"{_SUBSCRIPTION}/pause",
+        "pause_subscription",
+        Tag.SUBS,
+        "Pause deliveries: they are kept (parked), not sent, until resumed",
+        Access.OPERATOR_OR_PLATFORM,
+        {200: Reply(SubscriptionChanged, "Paused (`paused_at`).")},
+        _OWNED,
+        body_required=False,
+        handler=pause,
+    ),
+    Operation(
+        "POST",
+        f"{_SUBSCRIPTION}/resume",
+        "resume_subscription",
+        Tag.SUBS,
+        "Resume deliveries; what was parked while paused is sent, oldest first",
+        Access.OPERATOR_OR_PLATFORM,
+        {200: Reply(SubscriptionChanged, "Resumed.")},
+        _OWNED,
+        body_required=False,
+        handler=resume,
+    ),
+    Operation(
+        "POST",
+        f"{_SUBSCRIPTION}/rotate-secret",
+        "rotate_subscription_secret",
+        Tag.SUBS,
+        "A new whsec_ secret for a v1 subscription; the old one signs too for an overlap",
+        Access.OPERATOR_OR_PLATFORM,
+        {200: Reply(SecretRotated, "The new secret, shown this once.")},
+        (*_OWNED, errors.NoSecretToRotate),
+        body=_Rotate,
+        body_required=False,
+        description="During the overlap (`overlap_seconds`, default 86400, at most 7 days) "
+        "every webhook carries two `v1,` signatures, the new secret's and the old one's: a "
+        "receiver with either verifies. A v1a subscription has no secret (409).",
+        handler=rotate_secret,
+    ),
+    Operation(
+        "POST",
+        f"{_SUBSCRIPTION}/test",
+        "test_subscription",
+        Tag.SUBS,
+        "Send a signed subscription.test event to the endpoint now and show its answer",
+        Access.OPERATOR_OR_PLATFORM,
+        {200: Reply(TestSent, "The event sent and the endpoint's answer (5 s at most).")},
+        (*_OWNED, errors.SubscriptionPending),
+        body_required=False,
+        description="Sent once, never retried or recorded as a delivery; a paused or disabled "
+        "endpoint may be tried, an unverified one may not.",
+        handler=send_test,
+    ),
+)

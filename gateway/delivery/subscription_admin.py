@@ -1,0 +1,179 @@
+"""A subscription in its owner's hands: list, change, pause and resume, rotate the secret,
+send a test event, delete.
+
+Every action is the subscribed region's (signed with one of its platform keys) or the
+operator's, and every refusal comes before anything is written. A changed URL is a new
+endpoint: it is ``pending`` until it answers the URL-verification challenge (sent at once), and
+what fan-out plans meanwhile is parked, then delivered by the verification's re-drive, as at
+creation. Pausing parks deliveries the same way; resuming delivers what was parked.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from gateway.delivery.ports import SubscriptionStore, WebhookTransport
+from gateway.delivery.records import Attempt
+from gateway.delivery.resending import Resending
+from gateway.delivery.sending import webhook_headers
+from gateway.delivery.subscription import Subscription, SubscriptionChanges, check_webhook_url
+from gateway.delivery.url_verification import VERIFY_TIMEOUT_SECONDS
+from gateway_client.contract import (
+    TEST,
+    Clock,
+    Ed25519Signer,
+    EndpointNotice,
+    NoSecretToRotate,
+    NotFound,
+    RegionMismatch,
+    SubscriptionPending,
+    generate_hmac_secret,
+    mask_ids_in,
+)
+
+DEFAULT_OVERLAP = timedelta(hours=24)  # how long the old secret still signs after a rotation
+
+
+@dataclass(frozen=True)
+class Changed:
+    subscription: Subscription
+    redriven: int  # parked deliveries queued again (a verified new URL, a resume)
+
+
+@dataclass(frozen=True)
+class Tried:
+    """What the endpoint answered the test event (never retried, never recorded)."""
+
+    notice: EndpointNotice
+    attempt: Attempt
+
+
+class SubscriptionAdmin:
+    def __init__(
+        self,
+        subscriptions: SubscriptionStore,
+        resending: Resending,
+        transport: WebhookTransport,
+        signer: Ed25519Signer,
+        clock: Clock,
+        *,
+        allow_loopback_http: bool,
+        token: Callable[[], str] = lambda: secrets.token_hex(16),
+    ) -> None:
+        self.subscriptions = subscriptions
+        self.resending = resending
+        self.transport = transport
+        self.signer = signer
+        self.clock = clock
+        self.allow_loopback_http = allow_loopback_http
+        self.token = token
+
+    def owned(self, subscription_id: str, by: str | None) -> Subscription:
+        """The subscription, for the operator (``by`` None) or a platform of its region."""
+        found = self.subscriptions.get(subscription_id)
+        if found is None:
+            raise NotFound(f"no subscription {subscription_id}", path="subscription_id")
+        if by is not None and by != found.region:
+            raise RegionMismatch(f"subscription {subscription_id} belongs to {found.region}")
+        return found
+
+    def of_region(self, by: str | None, region: str | None) -> list[Subscription]:
+        """A platform's region's subscriptions; the operator's: all, or one region's."""
+        if by is not None and region not in (None, by):
+            raise RegionMismatch(f"a {by} key cannot list subscriptions of {region}", path="region")
+        wanted = by or region
+        found = [s for s in self.subscriptions.all() if wanted in (None, s.region)]
+        return sorted(found, key=lambda s: (s.created_at, s.subscription_id))
+
+    def update(self, subscription: Subscription, changes: SubscriptionChanges) -> Changed:
+        """Apply the fields sent; a new URL is checked, then challenged before it gets anything."""
+        update = {name: getattr(changes, name) for name in changes.model_fields_set}
+        new_url = changes.url if changes.url != subscription.url else None
+        if new_url is not None:
+            check_webhook_url(new_url, allow_loopback_http=self.allow_loopback_http)
+            update |= {
+                "state": "pending",
+                "verified_at": None,
+                "verification_failure": "the URL changed: not challenged yet",
+            }
+        changed = subscription.model_copy(update=update)
+        self.subscriptions.put(changed)
+        if new_url is None:
+            return Changed(changed, 0)
+        return Changed(*self.resending.verify(changed))
+
+    def delete(self, subscription: Subscription) -> None:
+        """Nothing more is planned or sent for it; messages already queued are dropped."""
+        self.subscriptions.delete(subscription.subscription_id)
+
+    def pause(self, subscription: Subscription) -> Subscription:
+        """Park its deliveries (kept, not sent) until resumed; pausing twice changes nothing."""
+        if subscription.paused_at is not None:
+            return subscription
+        paused = subscription.model_copy(update={"paused_at": self.clock.now()})
+        self.subscriptions.put(paused)
+        return paused
+
+    def resume(self, subscription: Subscription) -> Changed:
+        """Send again; what was parked meanwhile goes out (unless the endpoint is still
+        disabled or unverified: enabling or verifying it delivers it then)."""
+        if subscription.paused_at is None:
+            return Changed(subscription, 0)
+        resumed = subscription.model_copy(update={"paused_at": None})
+        self.subscriptions.put(resumed)
+        if resumed.pending or not resumed.enabled:
+            return Changed(resumed, 0)
+        return Changed(resumed, self.resending.redrive(resumed.subscription_id))
+
+    def rotate_secret(self, subscription: Subscription, overlap: timedelta) -> Subscription:
+        """A new ``whsec_`` secret; the current one still signs beside it for ``overlap`` (each
+        webhook then carries both signatures), so the receiver can switch without a gap. A
+        rotation during an overlap drops the oldest secret."""
+        if subscription.secret is None:
+            raise NoSecretToRotate(
+                f"subscription {subscription.subscription_id} is signed v1a with the gateway's "
+                "key (GET /v1/keys): it has no secret to rotate",
+                path="subscription_id",
+            )
+        rotated = subscription.model_copy(
+            update={
+                "secret": generate_hmac_secret(),
+                "previous_secret": subscription.secret if overlap else None,
+                "previous_secret_until": self.clock.now() + overlap if overlap else None,
+            }
+        )
+        self.subscriptions.put(rotated)
+        return rotated
+
+    def send_test(self, subscription: Subscription) -> Tried:
+        """Post a signed ``subscription.test`` notice now and report the answer. Only to a
+        verified endpoint (one that proved it wants the gateway's posts); paused or disabled
+        endpoints may be tried, which is how their owner checks them before resuming."""
+        if subscription.pending:
+            raise SubscriptionPending(
+                f"subscription {subscription.subscription_id} has not verified its endpoint; "
+                "POST …/verify first",
+                path="subscription_id",
+            )
+        now = self.clock.now()
+        notice = EndpointNotice(
+            type=TEST,
+            notice_id=f"ntc_{self.token()}",
+            timestamp=now,
+            subscription_id=subscription.subscription_id,
+            subscriber_region=subscription.region,
+            failing_since=subscription.failing_since,
+        )
+        body = notice.to_bytes()
+        headers = webhook_headers(
+            subscription, self.signer, notice.notice_id, int(now.timestamp()), body
+        )
+        answer = self.transport.post(subscription.url, headers, body, VERIFY_TIMEOUT_SECONDS)
+        excerpt = mask_ids_in(answer.body_excerpt)[:500]
+        attempt = Attempt(
+            at=now, status=answer.status, latency_ms=answer.elapsed_ms, response_excerpt=excerpt
+        )
+        return Tried(notice, attempt)
