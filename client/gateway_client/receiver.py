@@ -22,6 +22,7 @@ from gateway_client.contract import (
     DEFAULT_TOLERANCE,
     DISABLED,
     FAILING,
+    TEST,
     VERIFICATION_EVENT,
     AnyKey,
     DeliveryPayload,
@@ -92,9 +93,10 @@ class Audience:
         return payload
 
     def notice(self, headers: Mapping[str, str], body: bytes, now: datetime) -> EndpointNotice:
-        """Your endpoint has been failing for a day (``subscription.failing``), or the gateway
-        disabled the subscription (``subscription.disabled``). Sent once, never retried: answer
-        2xx, and alert whoever runs the endpoint."""
+        """Your endpoint has been failing for a day (``subscription.failing``), the gateway
+        disabled the subscription (``subscription.disabled``), or you asked for a test event
+        (``subscription.test``). Sent once, never retried: answer 2xx, and alert whoever runs
+        the endpoint."""
         signed, notice = self._read(EndpointNotice, "notice", headers, body, now)
         if notice.notice_id != signed.msg_id:
             raise VerificationError("the body's notice_id differs from webhook-id")
@@ -180,13 +182,14 @@ def verify_challenge(
 
 def is_verification(body: bytes) -> bool:
     """Whether a webhook body claims to be the URL-verification event (its ``type``), to pick
-    ``verify_challenge``, ``verify_notice`` or ``verify_delivery``; each then checks it."""
+    ``verify_challenge``, ``Audience.notice`` or ``Audience.delivery``; each then checks it."""
     return _claimed_type(body) == VERIFICATION_EVENT
 
 
 def is_notice(body: bytes) -> bool:
-    """Whether a webhook body claims to be an endpoint health notice (``verify_notice``)."""
-    return _claimed_type(body) in (FAILING, DISABLED)
+    """Whether a webhook body claims to be an endpoint notice — health, or the test event its
+    owner asked for (``Audience.notice``)."""
+    return _claimed_type(body) in (FAILING, DISABLED, TEST)
 
 
 def _claimed_type(body: bytes) -> object:

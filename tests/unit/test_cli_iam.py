@@ -24,7 +24,7 @@ def test_iam_requests_carry_a_sigv4_signature_for_execute_api(aws_credentials, m
         "http_request",
         lambda method, url, body, headers, timeout: sent.append((method, url, body, headers)),
     )
-    call = cli_operator.operator_call(argparse.Namespace(iam=True, token="ignored-token"))
+    call = cli_operator.caller_for(argparse.Namespace(iam=True, token="ignored-token"))
 
     call("PUT", "https://api.example.cn/api/v1/regions/230900", b'{"name": "x"}')
 
@@ -48,9 +48,7 @@ def test_without_iam_the_operator_token_is_sent(monkeypatch):
         lambda method, url, body, headers, timeout: sent.append((headers, timeout)),
     )
 
-    operator = cli_operator.operator_call(
-        argparse.Namespace(iam=False, token="tok-123", timeout=2.5)
-    )
+    operator = cli_operator.caller_for(argparse.Namespace(iam=False, token="tok-123", timeout=2.5))
     operator("GET", "http://127.0.0.1/v1/tick")
 
     assert sent == [({"authorization": "Bearer tok-123"}, 2.5)]

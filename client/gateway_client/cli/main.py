@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -19,7 +18,9 @@ from typing import Any, TextIO
 
 from gateway_client.cli import errors as cli_errors
 from gateway_client.cli import operator as cli_operator
+from gateway_client.cli import subscriber
 from gateway_client.cli.errors import read_entries, read_key
+from gateway_client.cli.options import remote
 from gateway_client.cli.subject_table import render_upload
 from gateway_client.contract import (
     Ed25519Signer,
@@ -29,7 +30,7 @@ from gateway_client.contract import (
     public_key_text,
 )
 from gateway_client.log_verifier import read_deliveries, verify_log
-from gateway_client.push_client import DEFAULT_TIMEOUT, PushClient
+from gateway_client.push_client import PushClient
 from gateway_client.uploader import BulkUploader, describe
 
 
@@ -127,31 +128,6 @@ def _plugins(commands: Any) -> None:
         command.set_defaults(run=lambda _args, entry=entry: int(entry.load()()))
 
 
-def _remote(command: argparse.ArgumentParser, token: bool = True) -> None:
-    command.add_argument("--url", default=os.environ.get("GATEWAY_URL", "http://127.0.0.1:8000"))
-    command.add_argument(
-        "--timeout",
-        type=_seconds,
-        default=DEFAULT_TIMEOUT,
-        help=f"seconds to wait for each answer from the gateway (default {DEFAULT_TIMEOUT:g})",
-    )
-    if token:
-        command.add_argument("--token", help="operator token (default: $GATEWAY_OPERATOR_TOKEN)")
-        command.add_argument(
-            "--iam", action="store_true", help="a deployed stack: sign with your AWS credentials"
-        )
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
-    return value
-
-
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="gateway", description=__doc__)
     root.add_argument("--traceback", action="store_true", help="show where an error came from")
@@ -166,7 +142,7 @@ def parser() -> argparse.ArgumentParser:
     push.add_argument("--region", required=True, help="your region code, e.g. 230900")
     push.add_argument("--key-id", required=True, help="the key id registered for your region")
     push.add_argument("--key-file", required=True, help="file holding your whsk_ private key")
-    _remote(push, token=False)
+    remote(push, token=False)
     push.add_argument("--batch-id", help="reuse an id to retry a batch safely (default: new)")
     push.add_argument("--bulk", action="store_true", help="upload an NDJSON file of any size")
     push.add_argument(
@@ -189,7 +165,7 @@ def parser() -> argparse.ArgumentParser:
         help="why (required for a natural person, and recorded in the query trail)",
     )
     query.add_argument("--json", action="store_true", help="print the raw JSON")
-    _remote(query)
+    remote(query, platform=True)
     query.set_defaults(run=cli_operator.query)
 
     agreement = commands.add_parser("agreement", help="manage mutual-recognition agreements")
@@ -199,7 +175,7 @@ def parser() -> argparse.ArgumentParser:
     )
     agreement.add_argument("--id", help="the agreement to revise")
     agreement.add_argument("--subscriber", help="list only this subscriber region's agreements")
-    _remote(agreement)
+    remote(agreement)
     agreement.set_defaults(run=cli_operator.agreement)
 
     verify = commands.add_parser("verify-log", help="audit stored deliveries against the log")
@@ -208,7 +184,7 @@ def parser() -> argparse.ArgumentParser:
     verify.add_argument("--region", required=True, help="your region code")
     verify.add_argument("--key-id", required=True)
     verify.add_argument("--key-file", required=True)
-    _remote(verify, token=False)
+    remote(verify, token=False)
     verify.set_defaults(run=_verify_log)
 
     region = commands.add_parser("region", help="operator: regions and platform keys")
@@ -220,38 +196,14 @@ def parser() -> argparse.ArgumentParser:
     region.add_argument("--key-file", help="add-key: derive the public key from a whsk_ file")
     region.add_argument("--valid-from", help="add-key: ISO time (rotation: add ahead)")
     region.add_argument("--valid-until", help="add-key: ISO time")
-    _remote(region)
+    remote(region)
     region.set_defaults(run=cli_operator.region)
 
-    subscribe = commands.add_parser("subscribe", help="operator: create a subscription")
-    subscribe.add_argument("file", help="JSON: {region, url, filters, signature_scheme, …}")
-    _remote(subscribe)
-    subscribe.set_defaults(run=cli_operator.subscribe)
-
-    deliveries = commands.add_parser("deliveries", help="a subscription's deliveries and attempts")
-    deliveries.add_argument("subscription")
-    deliveries.add_argument("--state", choices=["delivered", "retrying", "dead"])
-    redrive = commands.add_parser("redrive", help="send a subscription's dead deliveries again")
-    redrive.add_argument("subscription")
-    redrive.add_argument("--id", dest="ids", action="append", help="only these delivery ids")
-    replay = commands.add_parser("replay", help="send every matching change since a log sequence")
-    replay.add_argument("subscription")
-    replay.add_argument("--from", dest="from_sequence", type=int, required=True)
-    replay.add_argument("--to", dest="to_sequence", type=int)
-    enable = commands.add_parser("enable", help="re-enable a disabled subscription")
-    enable.add_argument("subscription")
-    enable.add_argument("--no-redeliver", action="store_true", help="do not send what it missed")
-    verify_url = commands.add_parser(
-        "verify", help="challenge a pending subscription's endpoint again (URL verification)"
-    )
-    verify_url.add_argument("subscription")
-    for command in (deliveries, redrive, replay, enable, verify_url):
-        _remote(command)
-        command.set_defaults(run=cli_operator.subscription_action)
+    subscriber.add_commands(commands)
 
     tick = commands.add_parser("tick", help="run the lifecycle tick now (expiry, purge)")
     tick.add_argument("--at", help="local stack only: run as if it were this ISO time")
-    _remote(tick)
+    remote(tick)
     tick.set_defaults(run=cli_operator.tick)
 
     stream_failures = commands.add_parser(
@@ -261,14 +213,14 @@ def parser() -> argparse.ArgumentParser:
     stream_failures.add_argument(
         "--discard", action="append", metavar="MESSAGE_ID", help="delete this message unread"
     )
-    _remote(stream_failures)
+    remote(stream_failures)
     stream_failures.set_defaults(run=cli_operator.redrive_stream_failures)
 
     stats = commands.add_parser("stats", help="monthly statistics of a region's subtree")
     stats.add_argument("--region", required=True)
     stats.add_argument("--month", required=True, help="YYYY-MM")
     stats.add_argument("--json", action="store_true", help="print the raw JSON")
-    _remote(stats)
+    remote(stats, platform=True)
     stats.set_defaults(run=cli_operator.stats)
 
     _plugins(commands)

@@ -1,6 +1,7 @@
-"""The operator's commands (and the one-stop query, which the operator or a region runs):
-each a call to one gateway route with the operator's credentials, the reply shown as JSON or
-as a table. ``cli`` declares their options."""
+"""The commands that call one gateway route each, as the operator or (``--key-id`` and
+``--key-file``) as a region's platform: the one-stop query, subscriptions and their
+deliveries, and the operator's own (regions, agreements, tick, re-drives); the reply shown as
+JSON or as a table. ``cli`` declares their options."""
 
 from __future__ import annotations
 
@@ -10,22 +11,31 @@ import json
 import os
 import urllib.parse
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from gateway_client.cli import errors as cli_errors
 from gateway_client.cli.errors import read_json_body, read_key
 from gateway_client.cli.subject_table import render_stats, render_subject
-from gateway_client.contract import public_key_text
-from gateway_client.push_client import DEFAULT_TIMEOUT, Response, http_request
+from gateway_client.contract import Ed25519Signer, public_key_text
+from gateway_client.push_client import DEFAULT_TIMEOUT, PushClient, Response, http_request
 
-OperatorCall = Callable[..., Response]
-"""(method, url, body=None) → the reply, sent with the operator's credentials."""
+Call = Callable[..., Response]
+"""(method, url, body=None) → the reply, sent with the caller's credentials."""
 
 
-def operator_call(args: argparse.Namespace) -> OperatorCall:
-    """The operator's credentials: the bearer token, or (``--iam``, a deployed stack) a SigV4
-    signature from the caller's AWS credentials, as API Gateway's IAM authorisation wants."""
+def caller_for(args: argparse.Namespace) -> Call:
+    """A platform's key (``--key-id`` and ``--key-file``: each request signed in the request
+    form under a fresh webhook-id), else the operator's credentials: the bearer token, or
+    (``--iam``, a deployed stack) a SigV4 signature from the caller's AWS credentials, as API
+    Gateway's IAM authorisation wants."""
     timeout = getattr(args, "timeout", DEFAULT_TIMEOUT)
+    key_id = getattr(args, "signing_key_id", None)
+    key_file = getattr(args, "signing_key_file", None)
+    if key_id or key_file:
+        if not (key_id and key_file):
+            raise cli_errors.CliError("a platform signs with both --key-id and --key-file")
+        return _signed_call(args.url, Ed25519Signer(key_id, read_key(key_file)), timeout)
     if getattr(args, "iam", False):
         return lambda method, url, body=None: http_request(
             method, url, body, _sigv4_headers(method, url, body), timeout=timeout
@@ -33,6 +43,17 @@ def operator_call(args: argparse.Namespace) -> OperatorCall:
     token = getattr(args, "token", None) or os.environ.get("GATEWAY_OPERATOR_TOKEN")
     headers = {"authorization": f"Bearer {token}"} if token else {}
     return lambda method, url, body=None: http_request(method, url, body, headers, timeout=timeout)
+
+
+def _signed_call(url: str, signer: Ed25519Signer, timeout: float) -> Call:
+    client = PushClient(url, "", signer, timeout)
+    base = url.rstrip("/")
+
+    def call(method: str, target: str, body: bytes | None = None) -> Response:
+        path = target.removeprefix(base)
+        return client.send_signed(path, None, body or b"", datetime.now(UTC), method)
+
+    return call
 
 
 def _sigv4_headers(method: str, url: str, body: bytes | None) -> dict[str, str]:
@@ -56,7 +77,7 @@ def query(args: argparse.Namespace) -> int:
     params = {"as": args.as_region, "purpose": args.purpose}
     query = urllib.parse.urlencode({k: v for k, v in params.items() if v})
     path = f"/v1/subjects/{urllib.parse.quote(args.code)}" + (f"?{query}" if query else "")
-    reply = operator_call(args)("GET", args.url.rstrip("/") + path)
+    reply = caller_for(args)("GET", args.url.rstrip("/") + path)
     if reply.status != 200 or args.json:
         return show(reply)
     print(render_subject(reply.body))
@@ -65,7 +86,7 @@ def query(args: argparse.Namespace) -> int:
 
 def agreement(args: argparse.Namespace) -> int:
     base = args.url.rstrip("/") + "/v1/agreements"
-    call = operator_call(args)
+    call = caller_for(args)
     if args.action == "list":
         query = f"?subscriber={urllib.parse.quote(args.subscriber)}" if args.subscriber else ""
         return show(call("GET", base + query))
@@ -79,13 +100,13 @@ def agreement(args: argparse.Namespace) -> int:
 
 def tick(args: argparse.Namespace) -> int:
     body = json.dumps({"at": args.at} if args.at else {}).encode()
-    return show(operator_call(args)("POST", args.url.rstrip("/") + "/v1/tick", body))
+    return show(caller_for(args)("POST", args.url.rstrip("/") + "/v1/tick", body))
 
 
 def redrive_stream_failures(args: argparse.Namespace) -> int:
     """Re-drive StreamFailureQueue while messages go; non-zero if any is kept (still failing,
     expired or unreadable: README, Stream failures)."""
-    call = operator_call(args)
+    call = caller_for(args)
     url = args.url.rstrip("/") + "/v1/stream-failures/redrive"
     body = json.dumps({"discard": args.discard or []}).encode()
     seen: dict[str, Any] = {}
@@ -105,38 +126,17 @@ def redrive_stream_failures(args: argparse.Namespace) -> int:
 
 def stats(args: argparse.Namespace) -> int:
     query = urllib.parse.urlencode({"region": args.region, "month": args.month})
-    reply = operator_call(args)("GET", f"{args.url.rstrip('/')}/v1/stats?{query}")
+    reply = caller_for(args)("GET", f"{args.url.rstrip('/')}/v1/stats?{query}")
     if reply.status != 200 or args.json:
         return show(reply)
     print(render_stats(reply.body))
     return 0
 
 
-def subscription_action(args: argparse.Namespace) -> int:
-    """deliveries / redrive / replay / enable / verify: the operator's handles on one
-    subscription."""
-    base = f"{args.url.rstrip('/')}/v1/subscriptions/{urllib.parse.quote(args.subscription)}"
-    call = operator_call(args)
-    if args.command == "deliveries":
-        query = f"?state={urllib.parse.quote(args.state)}" if args.state else ""
-        return show(call("GET", f"{base}/deliveries{query}"))
-    bodies: dict[str, dict[str, Any]] = {
-        "redrive": {"delivery_ids": args.ids} if getattr(args, "ids", None) else {},
-        "replay": {
-            "from_sequence": getattr(args, "from_sequence", 1),
-            "to_sequence": getattr(args, "to_sequence", None),
-        },
-        "enable": {"redeliver_missed": not getattr(args, "no_redeliver", False)},
-        "verify": {},
-    }
-    body = json.dumps(bodies[args.command]).encode()
-    return show(call("POST", f"{base}/{args.command}", body))
-
-
 def region(args: argparse.Namespace) -> int:
     """The operator's registry: regions and their platforms' keys."""
     base = f"{args.url.rstrip('/')}/v1/regions/{urllib.parse.quote(args.code)}"
-    call = operator_call(args)
+    call = caller_for(args)
     if args.action == "put":
         body = json.dumps({"name": args.name}, ensure_ascii=False).encode()
         return show(call("PUT", base, body))
@@ -153,8 +153,3 @@ def region(args: argparse.Namespace) -> int:
     }
     body = json.dumps({k: v for k, v in key.items() if v is not None}).encode()
     return show(call("POST", f"{base}/keys", body))
-
-
-def subscribe(args: argparse.Namespace) -> int:
-    body = read_json_body(args.file)
-    return show(operator_call(args)("POST", args.url.rstrip("/") + "/v1/subscriptions", body))

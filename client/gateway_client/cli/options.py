@@ -1,0 +1,43 @@
+"""Options every command that calls the gateway takes: where it is, how long to wait, and who
+is calling (the operator's token or AWS credentials, or a region's platform key)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from gateway_client.push_client import DEFAULT_TIMEOUT
+
+
+def remote(command: argparse.ArgumentParser, token: bool = True, platform: bool = False) -> None:
+    command.add_argument("--url", default=os.environ.get("GATEWAY_URL", "http://127.0.0.1:8000"))
+    command.add_argument(
+        "--timeout",
+        type=seconds,
+        default=DEFAULT_TIMEOUT,
+        help=f"seconds to wait for each answer from the gateway (default {DEFAULT_TIMEOUT:g})",
+    )
+    if token:
+        command.add_argument("--token", help="operator token (default: $GATEWAY_OPERATOR_TOKEN)")
+        command.add_argument(
+            "--iam", action="store_true", help="a deployed stack: sign with your AWS credentials"
+        )
+    if platform:
+        command.add_argument(
+            "--key-id",
+            dest="signing_key_id",
+            help="as a region's platform: sign with this key id (and --key-file), not as operator",
+        )
+        command.add_argument(
+            "--key-file", dest="signing_key_file", help="the whsk_ private key of --key-id"
+        )
+
+
+def seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value

@@ -1,0 +1,157 @@
+"""A subscriber's commands: create and manage subscriptions, read their deliveries, and run
+an endpoint (``gateway listen``) that verifies and stores what the gateway sends."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+from gateway_client.cli.errors import CliError, read_json_body
+from gateway_client.cli.operator import caller_for, show
+from gateway_client.cli.options import remote
+from gateway_client.contract import DEFAULT_TOLERANCE
+from gateway_client.listener import DeliveryStore, Listener, serve
+from gateway_client.receiver import Audience, fetch_gateway_keys
+
+
+def add_commands(commands: Any) -> None:
+    subscribe = commands.add_parser("subscribe", help="create a subscription")
+    subscribe.add_argument("file", help="JSON: {region, url, filters, signature_scheme, …}")
+    remote(subscribe, platform=True)
+    subscribe.set_defaults(run=_create)
+
+    manage = commands.add_parser("subscription", help="list, show, change or delete subscriptions")
+    manage.add_argument(
+        "action",
+        choices=["list", "get", "update", "delete", "pause", "resume", "rotate-secret", "test"],
+    )
+    manage.add_argument("subscription", nargs="?", help="its id (all but list)")
+    manage.add_argument("--file", help="update: JSON of the fields to change")
+    manage.add_argument("--region", help="list: only this region's (the operator)")
+    manage.add_argument(
+        "--overlap", type=int, help="rotate-secret: seconds the old secret still signs"
+    )
+    remote(manage, platform=True)
+    manage.set_defaults(run=_manage)
+
+    deliveries = commands.add_parser("deliveries", help="a subscription's deliveries and attempts")
+    deliveries.add_argument("subscription")
+    deliveries.add_argument("--state", choices=["delivered", "retrying", "dead"])
+    redrive = commands.add_parser("redrive", help="send a subscription's dead deliveries again")
+    redrive.add_argument("subscription")
+    redrive.add_argument("--id", dest="ids", action="append", help="only these delivery ids")
+    replay = commands.add_parser("replay", help="send every matching change since a log sequence")
+    replay.add_argument("subscription")
+    replay.add_argument("--from", dest="from_sequence", type=int, required=True)
+    replay.add_argument("--to", dest="to_sequence", type=int)
+    enable = commands.add_parser("enable", help="re-enable a disabled subscription")
+    enable.add_argument("subscription")
+    enable.add_argument("--no-redeliver", action="store_true", help="do not send what it missed")
+    verify_url = commands.add_parser(
+        "verify", help="challenge a pending subscription's endpoint again (URL verification)"
+    )
+    verify_url.add_argument("subscription")
+    for command in (deliveries, redrive, replay, enable, verify_url):
+        remote(command, platform=command is not redrive)
+        command.set_defaults(run=_act)
+
+    listen = commands.add_parser(
+        "listen", help="run an endpoint that verifies and stores a subscription's deliveries"
+    )
+    listen.add_argument("--port", type=int, required=True, help="the port to listen on")
+    listen.add_argument("--host", default="127.0.0.1", help="the address (default 127.0.0.1)")
+    listen.add_argument("--subscription", required=True, help="the subscription it serves")
+    listen.add_argument("--region", required=True, help="your region code (the audience)")
+    listen.add_argument("--store", required=True, help="append deliveries to this file")
+    listen.add_argument(
+        "--secret-file", help="a v1 subscription: file holding its whsec_ secret (default: v1a)"
+    )
+    remote(listen, token=False)
+    listen.set_defaults(run=_listen)
+
+
+def _listen(args: argparse.Namespace) -> int:
+    """Serve until interrupted; each webhook's outcome is one line on stderr."""
+    secret = _secret(args.secret_file) if args.secret_file else None
+    audience = Audience(args.subscription, args.region, (), secret, DEFAULT_TOLERANCE)
+    store = DeliveryStore(Path(args.store))
+    listener = Listener(
+        audience,
+        store,
+        lambda: fetch_gateway_keys(args.url, args.timeout),
+        lambda line: print(f"listen: {line}", file=sys.stderr, flush=True),
+    )
+    server = serve(listener, args.host, args.port)
+    host, port = server.server_address[:2]
+    print(
+        f"listen: http://{host!s}:{port}/ for {args.subscription} ({args.region}), "
+        f"{len(store)} deliveries in {args.store}",
+        file=sys.stderr,
+        flush=True,
+    )
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+    return 0
+
+
+def _secret(path: str) -> str:
+    text = Path(path).read_text(encoding="utf-8").strip()
+    if not text.startswith("whsec_"):
+        raise CliError(f"{path}: not a whsec_ secret (the one the subscription's creation showed)")
+    return text
+
+
+def _act(args: argparse.Namespace) -> int:
+    """deliveries / redrive / replay / enable / verify: handles on one subscription (re-drive
+    is the operator's)."""
+    base = f"{args.url.rstrip('/')}/v1/subscriptions/{urllib.parse.quote(args.subscription)}"
+    call = caller_for(args)
+    if args.command == "deliveries":
+        query = f"?state={urllib.parse.quote(args.state)}" if args.state else ""
+        return show(call("GET", f"{base}/deliveries{query}"))
+    bodies: dict[str, dict[str, Any]] = {
+        "redrive": {"delivery_ids": args.ids} if getattr(args, "ids", None) else {},
+        "replay": {
+            "from_sequence": getattr(args, "from_sequence", 1),
+            "to_sequence": getattr(args, "to_sequence", None),
+        },
+        "enable": {"redeliver_missed": not getattr(args, "no_redeliver", False)},
+        "verify": {},
+    }
+    body = json.dumps(bodies[args.command]).encode()
+    return show(call("POST", f"{base}/{args.command}", body))
+
+
+def _manage(args: argparse.Namespace) -> int:
+    """list / get / update / delete / pause / resume / rotate-secret / test: a subscription
+    in its owner's hands (or the operator's)."""
+    root = f"{args.url.rstrip('/')}/v1/subscriptions"
+    call = caller_for(args)
+    if args.action == "list":
+        query = f"?region={urllib.parse.quote(args.region)}" if args.region else ""
+        return show(call("GET", root + query))
+    if not args.subscription:
+        raise CliError(f"subscription {args.action} needs the subscription's id")
+    base = f"{root}/{urllib.parse.quote(args.subscription)}"
+    if args.action == "get":
+        return show(call("GET", base))
+    if args.action == "delete":
+        return show(call("DELETE", base))
+    if args.action == "update":
+        if not args.file:
+            raise CliError("subscription update needs --file with the changes as JSON")
+        return show(call("PATCH", base, read_json_body(args.file)))
+    rotating = args.action == "rotate-secret" and args.overlap is not None
+    body = json.dumps({"overlap_seconds": args.overlap} if rotating else {}).encode()
+    return show(call("POST", f"{base}/{args.action}", body))
+
+
+def _create(args: argparse.Namespace) -> int:
+    body = read_json_body(args.file)
+    return show(caller_for(args)("POST", args.url.rstrip("/") + "/v1/subscriptions", body))

@@ -1,0 +1,162 @@
+"""``gateway listen``: a subscriber's endpoint to start from.
+
+It verifies every webhook (the gateway's signature, the timestamp, and that it is addressed to
+this subscription and region), keeps each delivery as one line of a file that ``gateway
+verify-log`` audits, and answers 2xx only once the line is on disk: a crash before that
+leaves the delivery with the gateway, which sends it again. A ``webhook-id`` already stored
+(a retry or a replay) is acknowledged without being stored twice. The URL-verification
+challenge is answered for the listener's region; health and test notices are acknowledged and
+reported. Standard library only, like the rest of the client.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from gateway_client.contract import AnyKey, DeliveryPayload, VerificationError
+from gateway_client.log_verifier import read_deliveries
+from gateway_client.receiver import Audience, is_notice, is_verification, verify_challenge
+
+MAX_BODY = 1 << 20  # a delivery is a few KB; anything this large is not from the gateway
+KEYS_TTL_SECONDS = 300.0  # a key the cached set lacks is looked up again after this long
+
+
+class DeliveryStore:
+    """Deliveries, one webhook body per line, appended and flushed to disk before the answer."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        stored = read_deliveries(path) if path.exists() else []
+        self._ids = {d.delivery_id for d in stored}
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def add(self, payload: DeliveryPayload, body: bytes) -> bool:
+        """Store the delivery unless its webhook-id is stored already; whether it was new."""
+        line = body if b"\n" not in body else json.dumps(json.loads(body)).encode()
+        with self._lock:
+            if payload.delivery_id in self._ids:
+                return False
+            with self.path.open("ab") as out:
+                out.write(line + b"\n")
+                out.flush()
+                os.fsync(out.fileno())
+            self._ids.add(payload.delivery_id)
+            return True
+
+
+class Listener:
+    """What each POST gets: ``(status, body)``, and a line for whoever runs it (``report``)."""
+
+    def __init__(
+        self,
+        audience: Audience,
+        store: DeliveryStore,
+        keys: Callable[[], Sequence[AnyKey]],
+        report: Callable[[str], None],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.audience = audience
+        self.store = store
+        self._fetch_keys = keys
+        self._report = report
+        self._clock = clock
+        self._keys: tuple[AnyKey, ...] = ()
+        self._fetched_at = float("-inf")
+
+    def handle(self, headers: Mapping[str, str], body: bytes) -> tuple[int, bytes]:
+        """401 for what does not verify; 503 while the gateway's keys cannot be fetched or the
+        file cannot be written (the gateway retries both)."""
+        try:
+            try:
+                return self._verified(headers, body, self._current_keys(refresh=False))
+            except VerificationError as first:
+                if self._clock() - self._fetched_at < KEYS_TTL_SECONDS:
+                    raise
+                self._report(f"looking the gateway's keys up again ({first.message})")
+            return self._verified(headers, body, self._current_keys(refresh=True))
+        except VerificationError as error:
+            self._report(f"refused: {error.message}")
+            return 401, error.message.encode()
+        except OSError as error:
+            self._report(f"cannot fetch the gateway's keys: {error}")
+            return 503, b"the gateway's keys are out of reach"
+
+    def _verified(
+        self, headers: Mapping[str, str], body: bytes, keys: tuple[AnyKey, ...]
+    ) -> tuple[int, bytes]:
+        audience = replace(self.audience, public_keys=keys)
+        now = _utc(self._clock())
+        if is_verification(body):
+            event = verify_challenge(
+                headers,
+                body,
+                now,
+                region=audience.region or "",
+                public_keys=keys,
+                secret=audience.secret,
+            )
+            self._report(f"challenge answered for subscription {event.subscription_id}")
+            return 200, event.answer()
+        if is_notice(body):
+            notice = audience.notice(headers, body, now)
+            self._report(f"{notice.type}: {notice.model_dump_json(exclude={'type'})}")
+            return 204, b""
+        payload = audience.delivery(headers, body, now)
+        try:
+            new = self.store.add(payload, body)
+        except OSError as exc:  # not stored: the gateway must send it again
+            self._report(f"could not store {payload.delivery_id}: {exc}")
+            return 503, b"not stored"
+        said = "stored" if new else "already stored"
+        self._report(f"{said} {payload.delivery_id} ({payload.type}, log {payload.log_sequence})")
+        return 204, b""
+
+    def _current_keys(self, *, refresh: bool) -> tuple[AnyKey, ...]:
+        if self.audience.secret is not None:
+            return ()
+        if refresh or not self._keys:
+            self._keys = tuple(self._fetch_keys())
+            self._fetched_at = self._clock()
+        return self._keys
+
+
+def _utc(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def serve(listener: Listener, host: str, port: int) -> ThreadingHTTPServer:
+    """An HTTP server answering every POST with ``listener``; ``serve_forever`` runs it."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            if not 0 < length <= MAX_BODY:
+                self._answer(413 if length else 400, b"a webhook body is 1 byte to 1 MB")
+                return
+            body = self.rfile.read(length)
+            status, reply = listener.handle(dict(self.headers.items()), body)
+            self._answer(status, reply)
+
+        def _answer(self, status: int, reply: bytes) -> None:
+            self.send_response(status)
+            content = "application/json" if reply.startswith(b"{") else "text/plain"
+            self.send_header("content-type", content)
+            self.send_header("content-length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+    return ThreadingHTTPServer((host, port), Handler)
