@@ -1,0 +1,179 @@
+// A province's receiver for credit-gateway webhooks: a starting point, not a library.
+//
+// Every webhook is checked for three things before it is believed:
+//   1. the signature: `v1` (HMAC-SHA256 with your whsec_ secret) through the `standardwebhooks`
+//      package, or `v1a` (Ed25519, a key from the gateway's GET /v1/keys) through node:crypto,
+//      as the stock Standard Webhooks libraries only do `v1`;
+//   2. the timestamp: at most 5 minutes from this machine's clock, in either direction;
+//   3. the audience: the gateway signs every region's deliveries with the same key, so the body's
+//      `subscription_id` and `subscriber_region` (inside what is signed) must be yours.
+//
+// Run: GATEWAY_URL=https://…/api SUBSCRIPTION_ID=sub_… REGION=430000 [WEBHOOK_SECRET=whsec_…]
+//      [PORT=8080] [HOST=127.0.0.1] node receiver.mjs
+// (WEBHOOK_SECRET only for a `v1` subscription: the secret from the creation reply.)
+
+import { createPublicKey, verify } from "node:crypto";
+import { createServer } from "node:http";
+import { pathToFileURL } from "node:url";
+import { Webhook, WebhookVerificationError } from "standardwebhooks";
+
+export const TOLERANCE_SECONDS = 5 * 60;
+const KEYS_MAX_AGE_MS = 300_000; // GET /v1/keys says Cache-Control: max-age=300
+const MAX_BODY_BYTES = 1 << 20;
+const NOTICES = new Set(["subscription.failing", "subscription.disabled", "subscription.test"]);
+const VERIFICATION = "subscription.verification";
+
+/** Why a webhook is not believed: answer 401. */
+export class Refused extends Error {}
+
+/** The gateway's keys, as GET {gatewayUrl}/v1/keys lists them (refresh now and then). */
+export async function fetchGatewayKeys(gatewayUrl) {
+  const reply = await fetch(`${gatewayUrl.replace(/\/$/, "")}/v1/keys`);
+  if (reply.status !== 200) throw new Error(`GET /v1/keys → ${reply.status}`);
+  return (await reply.json()).keys;
+}
+
+function lowercased(headers) {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
+}
+
+// A listed key counts only for signatures made while it is valid (valid_from / valid_until).
+function usableAt(keys, seconds) {
+  const at = seconds * 1000;
+  return keys
+    .filter((k) => (!k.valid_from || Date.parse(k.valid_from) <= at) &&
+                   (!k.valid_until || at <= Date.parse(k.valid_until)))
+    .map((k) => {
+      if (!k.public_key.startsWith("whpk_")) throw new Refused(`${k.key_id}: not a whpk_ key`);
+      const raw = Buffer.from(k.public_key.slice(5), "base64");
+      if (raw.length !== 32) throw new Refused(`${k.key_id}: not a 32-byte Ed25519 key`);
+      const x = raw.toString("base64url");
+      return createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x }, format: "jwk" });
+    });
+}
+
+/** The signed headers once signature and timestamp check out (throws Refused otherwise).
+ * Ed25519 tries every listed key valid at the timestamp: `x-credit-key-id` is only a hint
+ * (during a key rotation a new key may sign under the old id). */
+function checkSigned(headers, body, { secret, keys = [] }, now) {
+  const h = lowercased(headers);
+  const id = h["webhook-id"], stamp = h["webhook-timestamp"], signatures = h["webhook-signature"];
+  if (!id || !stamp || !signatures) throw new Refused("missing webhook-* header(s)");
+  if (!/^[0-9]{1,12}$/.test(stamp)) throw new Refused("webhook-timestamp is not whole seconds");
+  const timestamp = Number(stamp);
+  if (Math.abs(now - timestamp) > TOLERANCE_SECONDS) throw new Refused("timestamp out of window");
+  if (secret) {
+    try {
+      new Webhook(secret).verify(body, h); // any of the v1 signatures (two during a rotation)
+    } catch (error) {
+      if (error instanceof WebhookVerificationError) throw new Refused(`v1: ${error.message}`);
+      throw error;
+    }
+  } else {
+    const content = Buffer.concat([Buffer.from(`${id}.${timestamp}.`), body]);
+    const candidates = usableAt(keys, timestamp);
+    const good = signatures.split(" ").some((entry) => {
+      const [scheme, value] = entry.split(",", 2);
+      if (scheme !== "v1a" || !value) return false;
+      const signature = Buffer.from(value, "base64");
+      return candidates.some((key) => {
+        try {
+          return verify(null, content, key, signature);
+        } catch {
+          return false; // a signature of the wrong length
+        }
+      });
+    });
+    if (!good) throw new Refused("no v1a signature verifies under a listed key");
+  }
+  return { id, body: JSON.parse(body.toString("utf8")) };
+}
+
+/** A delivery (or an endpoint notice) genuine *and addressed to you*: its parsed body.
+ * `mine`: { subscriptionId, region, secret (v1) | keys (v1a, the list GET /v1/keys gives) } */
+export function verifyDelivery(headers, body, mine, now = Date.now() / 1000) {
+  const { id, body: event } = checkSigned(headers, body, mine, now);
+  const ownId = NOTICES.has(event.type) ? event.notice_id : event.delivery_id;
+  if (ownId !== id) throw new Refused("the body's id differs from webhook-id");
+  if (event.subscription_id !== mine.subscriptionId)
+    throw new Refused(`addressed to subscription ${event.subscription_id}`);
+  if (event.subscriber_region !== mine.region)
+    throw new Refused(`addressed to region ${event.subscriber_region}`);
+  return event;
+}
+
+/** The URL-verification challenge for a subscription of *your* region: the answer to send
+ * with 200. Always checked with the gateway keys: a `v1` subscription's challenge carries a
+ * `v1a` signature too, as its secret only arrives in the creation reply. */
+export function verifyChallenge(headers, body, mine, now = Date.now() / 1000) {
+  const { id, body: event } = checkSigned(headers, body, { keys: mine.keys }, now);
+  if (event.type !== VERIFICATION || event.verification_id !== id)
+    throw new Refused("not a verification event");
+  if (event.subscriber_region !== mine.region)
+    throw new Refused(`a challenge for a subscription of ${event.subscriber_region}`);
+  return { challenge: event.challenge };
+}
+
+function claimedType(body) {
+  try {
+    return JSON.parse(body.toString("utf8")).type;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An HTTP server: 204 to a verified delivery or notice, 200 {"challenge"} to your own
+ * region's challenge, 401 to anything else. `onDelivery` must store the event (dedup by its
+ * webhook-id) before it returns: only a 2xx stops the gateway retrying. */
+export function createReceiver({ gatewayUrl, subscriptionId, region, secret, onDelivery }) {
+  let keys = [], fetchedAt = -Infinity;
+  const gatewayKeys = async () => {
+    if (Date.now() - fetchedAt > KEYS_MAX_AGE_MS) {
+      keys = await fetchGatewayKeys(gatewayUrl);
+      fetchedAt = Date.now();
+    }
+    return keys;
+  };
+  return createServer(async (request, response) => {
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of request) {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) return response.writeHead(413).end();
+      chunks.push(chunk);
+    }
+    const body = Buffer.concat(chunks);
+    if (request.method !== "POST") return response.writeHead(405).end();
+    try {
+      const mine = { subscriptionId, region, secret, keys: await gatewayKeys() };
+      if (claimedType(body) === VERIFICATION) {
+        const answer = verifyChallenge(request.headers, body, mine);
+        return response.writeHead(200, { "content-type": "application/json" })
+          .end(JSON.stringify(answer));
+      }
+      const event = verifyDelivery(request.headers, body, mine);
+      await onDelivery(event, request.headers["webhook-id"]);
+      return response.writeHead(204).end();
+    } catch (error) {
+      if (!(error instanceof Refused || error instanceof SyntaxError)) {
+        console.error(error); // storing failed, or the keys could not be fetched: try again
+        return response.writeHead(503).end();
+      }
+      console.error(`refused: ${error.message}`);
+      return response.writeHead(401).end();
+    }
+  });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const env = process.env;
+  const server = createReceiver({
+    gatewayUrl: env.GATEWAY_URL,
+    subscriptionId: env.SUBSCRIPTION_ID,
+    region: env.REGION,
+    secret: env.WEBHOOK_SECRET || undefined,
+    onDelivery: (event, id) => console.log(`verified ${id}: ${event.type}`), // store it here
+  });
+  server.listen(Number(env.PORT || 8080), env.HOST || "127.0.0.1", () =>
+    console.log(`listening on http://${env.HOST || "127.0.0.1"}:${server.address().port}`));
+}
