@@ -30,8 +30,14 @@ dev: venv
 # stacks and worlds are built once each; files go out slowest first (tests/conftest.py). Bytecode is written even where the environment says
 # not to: pytest keeps each test module's assertion rewrite there, and re-doing ~400 of them in
 # every worker costs ten seconds a run.
-test: venv
+test: venv examples/node/node_modules
 	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder
+
+# The Node.js receiver example's pinned dependencies (tests/e2e/test_examples_verify.py runs it):
+# installed when absent or older than the lock file.
+examples/node/node_modules: examples/node/package-lock.json
+	npm ci --prefix examples/node --no-audit --no-fund
+	touch $@
 
 # Throughput, memory and request counts against their references: bench/report.md and .json.
 # Sizes and parts are overridable, e.g. BENCH_SIZE=20000 BENCH_PARTS=pipeline,bulk (see bench/).
