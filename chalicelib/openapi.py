@@ -25,8 +25,10 @@ from chalicelib import (
     agreements_api,
     api,
     delivery_api,
+    docs_page,
     lifecycle_api,
     log_api,
+    openapi_webhooks,
     query_api,
     reports_api,
     stream_redrive,
@@ -57,23 +59,31 @@ OPENAPI_OBJECT = {"type": "object", "required": ["openapi", "info", "paths"]}
 
 
 def document_response(request: Request) -> Response:
-    """``GET /v1/openapi.json``: built on first use, then served from memory."""
+    """``GET /v1/openapi.json``: built on first use, then served from memory. Its ``servers``
+    entry is the API root this very request came through (``/api`` behind API Gateway's stage,
+    ``/`` locally), relative, so it is right behind any host name or custom domain."""
+    path = str((request.context or {}).get("path") or "")
+    root = path.removesuffix(_DOCUMENT_PATH) if path.endswith(_DOCUMENT_PATH) else ""
     return Response(
-        body=_document_text(),
+        body=_document_text(root or "/"),
         status_code=200,
         headers={"Content-Type": "application/json; charset=utf-8", "Cache-Control": "max-age=300"},
     )
 
 
+_DOCUMENT_PATH = "/v1/openapi.json"
+
+
 @functools.cache
-def _document_text() -> str:
-    return json.dumps(build_document(), ensure_ascii=False)
+def _document_text(root: str) -> str:
+    server = {"url": root, "description": "the API root this document was served from"}
+    return json.dumps({**build_document(), "servers": [server]}, ensure_ascii=False)
 
 
 ROUTES: tuple[Operation, ...] = (
     Operation(
         "GET",
-        "/v1/openapi.json",
+        _DOCUMENT_PATH,
         "openapi_document",
         Tag.META,
         "This document",
@@ -96,6 +106,7 @@ OPERATIONS: tuple[Operation, ...] = (
     *verification_api.ROUTES,
     *stream_redrive.ROUTES,
     *ROUTES,
+    *docs_page.ROUTES,
 )
 
 
@@ -149,7 +160,7 @@ def _reply_response(reply: Reply, refs: Refs) -> dict[str, Any]:
     schema = reply.model if isinstance(reply.model, dict) else refs[reply.model]
     response: dict[str, Any] = {
         "description": reply.description,
-        "content": {JSON: {"schema": schema}},
+        "content": {reply.media: {"schema": schema}},
     }
     if reply.headers:
         response["headers"] = {
@@ -204,6 +215,7 @@ def _component_schemas() -> tuple[Refs, Refs, dict[str, Any]]:
     reply_models = {
         r.model for op in OPERATIONS for r in op.replies.values() if not isinstance(r.model, dict)
     }
+    reply_models |= set(openapi_webhooks.MODELS)  # what the gateway posts to endpoints
     wanted += [(m, "serialization") for m in sorted(reply_models, key=lambda m: m.__name__)]
     # Error bodies are dicts, not dumped models: their optional keys stay optional.
     wanted += [(ErrorBody, "validation"), (ChaliceError, "validation")]
@@ -212,7 +224,12 @@ def _component_schemas() -> tuple[Refs, Refs, dict[str, Any]]:
     )
     requests = {m: ref for (m, mode), ref in refs.items() if mode == "validation"}
     replies = {m: ref for (m, mode), ref in refs.items() if mode == "serialization"}
-    return requests, replies, top.get("$defs", {})
+    schemas: dict[str, Any] = top.get("$defs", {})
+    for name, schema in schemas.items():
+        # A model read and written has two schemas (``X-Input``, ``X-Output``) with one title;
+        # client generators name their classes by title, and would drop one of the two.
+        schema["title"] = name.replace("-", "")
+    return requests, replies, schemas
 
 
 def build_document() -> dict[str, Any]:
@@ -235,6 +252,7 @@ def build_document() -> dict[str, Any]:
         },
         "tags": [{"name": t.value} for t in Tag if any(op.tag is t for op in OPERATIONS)],
         "paths": paths,
+        "webhooks": openapi_webhooks.webhooks(replies),
         "components": {
             "schemas": schemas,
             "responses": {

@@ -47,6 +47,7 @@ class Reply:
     model: type[BaseModel] | dict[str, Any]
     description: str
     headers: Mapping[str, str] = field(default_factory=dict)
+    media: str = "application/json"
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from gateway.delivery.fan_out import FanOut
 from gateway.delivery.health import HealthChange
 from gateway.delivery.planning import (
     Delivery,
+    payload_for,
     plan_deliveries,
     plan_intensified,
     replace_listings,
@@ -59,6 +60,7 @@ __all__ = [
     "WebhookTransport",
     "check_webhook_url",
     "parse_address",
+    "payload_for",
     "plan_deliveries",
     "plan_intensified",
     "rebuild",

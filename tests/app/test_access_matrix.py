@@ -127,6 +127,8 @@ GET    /v1/log                                   401  ok   401  ok   ok   ok   o
 GET    /v1/log/checkpoints                       ok   ok   pub  ok   ok   ok   ok   pub  pub  pub
 POST   /v1/log/checkpoints                       401  ok   401  403  403  403  403  403  403  403
 GET    /v1/openapi.json                          ok   ok   pub  ok   ok   ok   ok   pub  pub  pub
+GET    /v1/docs                                  ok   ok   pub  ok   ok   ok   ok   pub  pub  pub
+GET    /v1/docs/redoc.standalone.js              ok   ok   pub  ok   ok   ok   ok   pub  pub  pub
 """
 # fmt: on
 
@@ -329,6 +331,8 @@ CALLS: dict[str, Call] = {
     "GET /v1/log/checkpoints": call(fixed("/v1/log/checkpoints"), 200),
     "POST /v1/log/checkpoints": call(fixed("/v1/log/checkpoints"), 201, 200),
     "GET /v1/openapi.json": call(fixed("/v1/openapi.json"), 200),
+    "GET /v1/docs": call(fixed("/v1/docs"), 200),
+    "GET /v1/docs/redoc.standalone.js": call(fixed("/v1/docs/redoc.standalone.js"), 200),
 }
 assert set(CALLS) == {row.label for row in ROWS}, set(CALLS) ^ {row.label for row in ROWS}
 

@@ -311,6 +311,8 @@ ROUTES = (
     Route("POST", "/v1/subscriptions", EITHER, _subscription),
     Route("GET", "/v1/keys", CALLERS),
     Route("GET", "/v1/openapi.json", CALLERS),
+    Route("GET", "/v1/docs", CALLERS),
+    Route("GET", "/v1/docs/redoc.standalone.js", CALLERS),
     Route("PUT", "/v1/regions/{code}", OPERATOR_ONLY, _fixed({"name": "湖南省"})),
     Route("POST", "/v1/regions/{code}/keys", OPERATOR_ONLY, _key),
     Route("GET", "/v1/regions/{code}/keys", OPERATOR_ONLY),

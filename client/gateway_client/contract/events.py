@@ -1,4 +1,5 @@
-"""TODO docstring"""
+"""What a subscriber receives: the delivery body (the change, what it means for the subscriber,
+where it stands in the exchange log) and the recognition and intensified facts it carries."""
 
 from __future__ import annotations
 

@@ -1,0 +1,248 @@
+"""The deliveries in the contract: the OpenAPI 3.1 ``webhooks`` a subscriber's endpoint
+receives, one per event type, each with its body's schema, the Standard Webhooks headers, what
+to answer, and an example made by the code that sends them (so it cannot drift from it).
+
+``EVENTS`` is also the README's event-type catalogue.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+from stdnum.cn import uscc
+
+from gateway.delivery import Subscription, payload_for, plan_deliveries
+from gateway.recognition import Agreement
+from gateway_client.contract import (
+    DISABLED,
+    FAILING,
+    ID_HEADER,
+    KEY_ID_HEADER,
+    SIGNATURE_HEADER,
+    TEST,
+    TIMESTAMP_HEADER,
+    VERIFICATION_EVENT,
+    DeliveryPayload,
+    EndpointNotice,
+    Intensified,
+    Listing,
+    ListingEntry,
+    VerificationEvent,
+    change_between,
+    classify,
+    entry_version,
+)
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    model: type[BaseModel]
+    summary: str
+    answer: str  # what the endpoint should answer, and what happens otherwise
+
+
+_RETRIED = "Answer 2xx once the delivery is stored; anything else (or no answer in 15 s) is "
+_RETRIED += "retried on the subscription's schedule, then kept as dead for a re-drive."
+_ONCE = "Sent once, never retried: answer 2xx."
+EVENTS: tuple[Event, ...] = (
+    Event(
+        "listing.changed",
+        DeliveryPayload,
+        "A listing was created, changed or ended by its owner (or by the lifecycle: expiry, "
+        "repair, objection); `data` is the change, `recognition` what it means for you.",
+        _RETRIED,
+    ),
+    Event(
+        "recognition.changed",
+        DeliveryPayload,
+        "An agreement was saved or ended, or came into or out of force, and a listing's "
+        "recognition for you changed with it; the listing itself did not change.",
+        _RETRIED,
+    ),
+    Event(
+        "subject.intensified",
+        DeliveryPayload,
+        "加大联合惩戒力度: a subject became (or stopped being) black-listed and recognised for you "
+        "in two or more domains; `intensified` says which.",
+        _RETRIED,
+    ),
+    Event(
+        VERIFICATION_EVENT,
+        VerificationEvent,
+        "URL verification: sent when a subscription is created or its URL changed, and on "
+        "`POST …/verify`. Nothing else is sent to the URL until it is answered.",
+        'Answer 2xx with `{"challenge": "<the same>"}`, and only for your own region.',
+    ),
+    Event(
+        FAILING,
+        EndpointNotice,
+        "Your endpoint has failed for a while; it will be disabled at `disables_at`.",
+        _ONCE,
+    ),
+    Event(
+        DISABLED,
+        EndpointNotice,
+        "The subscription was disabled (`disabled_reason`); `POST …/enable` turns it back on.",
+        _ONCE,
+    ),
+    Event(TEST, EndpointNotice, "Sent on your request: `POST …/test`.", _ONCE),
+)
+MODELS: tuple[type[BaseModel], ...] = tuple(dict.fromkeys(e.model for e in EVENTS))
+
+_HEADERS = (
+    (ID_HEADER, "The delivery's id: the same on every retry and replay; deduplicate by it."),
+    (TIMESTAMP_HEADER, "Unix seconds when signed; refuse one more than 5 minutes off."),
+    (
+        SIGNATURE_HEADER,
+        "`v1a,<base64 Ed25519>` over `{webhook-id}.{webhook-timestamp}.{body}` with the key "
+        "`webhook-key-id` names (`GET /v1/keys`), or `v1,<base64 HMAC-SHA256>` with the "
+        "subscription's `whsec_` secret; several, space-separated, while keys or secrets "
+        "rotate: any one that verifies will do.",
+    ),
+    (KEY_ID_HEADER, "v1a: which gateway key signed (`GET /v1/keys`)."),
+)
+
+
+def webhooks(refs: Mapping[Any, dict[str, Any]]) -> dict[str, Any]:
+    """The ``webhooks`` object: ``refs`` are the component schemas of ``MODELS``."""
+    samples = examples()
+    return {
+        event.name: {
+            "post": {
+                "operationId": "webhook_" + event.name.replace(".", "_"),
+                "summary": event.summary,
+                "description": event.answer,
+                "parameters": [
+                    {
+                        "name": name,
+                        "in": "header",
+                        "required": name != KEY_ID_HEADER,
+                        "description": text,
+                        "schema": {"type": "string"},
+                    }
+                    for name, text in _HEADERS
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": refs[event.model],
+                            "example": samples[event.name],
+                        }
+                    },
+                },
+                "responses": {"2XX": {"description": event.answer}},
+            }
+        }
+        for event in EVENTS
+    }
+
+
+_AT = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
+_CODE = "91430100MA4L0AAA0" + uscc.calc_check_digit("91430100MA4L0AAA0")
+_SUBSCRIPTION = "sub_3f1c0a7e5b9d2c4e6a8f0b1d"
+
+
+@functools.cache
+def examples() -> dict[str, Any]:
+    """A JSON example per event: 长沙's court puts a company on its defaulter list, and 广东,
+    which recognises 湖南's black lists by agreement, receives it."""
+    entry = ListingEntry.model_validate(
+        {
+            "credit_code": _CODE,
+            "subject_name": "长沙某某建材有限公司",
+            "kind": "black",
+            "domain": "court_defaulter",
+            "severity": "serious",
+            "reason": "有履行能力而拒不履行生效法律文书确定的义务",
+            "legal_basis": "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条",
+            "deciding_authority": "长沙市中级人民法院",
+            "decision_number": "(2026)湘01执77号",
+            "decided_on": "2026-02-27",
+            "valid_from": "2026-03-01",
+            "valid_until": "2028-03-01",
+            "source_updated_at": "2026-03-02T09:00:00+08:00",
+        }
+    )
+    listing = Listing.model_validate(
+        {
+            **entry.model_dump(exclude={"origin_region"}),
+            "origin_region": "430100",
+            # the deployment's keyed id (``identity_of``): an example shows the form only
+            "listing_id": "lst_6c1d4e2a9b7f3c5e8a0d2f4b6c8e1a3d",
+            "version": entry_version(entry),
+            "subject_type": classify(entry.credit_code)[1],
+            "provenances": ("430100",),
+            "accepted_at": _AT,
+            "listed_at": _AT,
+        }
+    )
+    change = change_between(listing, None)
+    if change is None:  # a new listing is always a change
+        raise RuntimeError("the example listing made no change")
+    subscription = Subscription(
+        subscription_id=_SUBSCRIPTION,
+        region="440000",
+        url="https://credit.gd.example.cn/hooks/gateway",
+        created_at=_AT,
+    )
+    [delivery] = plan_deliveries(change, [subscription], [_agreement()])
+    delivery = delivery.model_copy(update={"log_sequence": 1042, "sequence": 87})
+    changed = payload_for(delivery, subscriber_region="440000")
+    intensified = Intensified(credit_code=_CODE, intensified=True, domains=("court_defaulter",))
+    notice = {
+        "notice_id": "ntc_9a0e5d1f6c2b4a7e8d3c1b0a9f8e7d6c",
+        "timestamp": _AT,
+        "subscription_id": _SUBSCRIPTION,
+        "subscriber_region": "440000",
+        "failing_since": _AT - timedelta(hours=24),
+    }
+    made: dict[str, BaseModel] = {
+        "listing.changed": changed,
+        "recognition.changed": changed.model_copy(update={"type": "recognition.changed"}),
+        "subject.intensified": changed.model_copy(
+            update={"type": "subject.intensified", "intensified": intensified}
+        ),
+        VERIFICATION_EVENT: VerificationEvent(
+            timestamp=_AT,
+            verification_id="ver_5b1e9c3a7d2f4e6a8c0b1d3f5a7c9e1b",
+            subscription_id=_SUBSCRIPTION,
+            subscriber_region="440000",
+            challenge="8nQ2s7Yv1kX4pZ0rT6wU3mA9",
+        ),
+        FAILING: EndpointNotice(type=FAILING, **notice, disables_at=_AT + timedelta(days=4)),
+        DISABLED: EndpointNotice(
+            type=DISABLED, **notice, disabled_reason="the endpoint answered 410 Gone"
+        ),
+        TEST: EndpointNotice(type=TEST, **notice),
+    }
+    return {name: model.model_dump(mode="json") for name, model in made.items()}
+
+
+def _agreement() -> Agreement:
+    return Agreement.model_validate(
+        {
+            "agreement_id": "agr_gd_hn_2026",
+            "revision": 1,
+            "updated_at": _AT,
+            "title": "粤湘失信联合惩戒合作备忘录",
+            "subscriber_region": "440000",
+            "sources": [{"region": "430000", "subtree": True}],
+            "kinds": ["black"],
+            "effective_from": "2026-01-01",
+            "measures": [
+                {
+                    "measure_id": "restrict_high_consumption",
+                    "text": "限制高消费及非生活和工作必需的消费行为",
+                    "department": "广东省高级人民法院",
+                    "mandatory": True,
+                }
+            ],
+        }
+    )
