@@ -1,9 +1,17 @@
-"""Subscriptions: few, read whole at fan-out time."""
+"""Subscriptions: few, read whole at fan-out time; changed by compare-and-swap on the stored
+document, so that writers with a stale copy (a delivery attempt that took 15 s, a challenge
+that took 5 s) cannot undo each other or bring back a deleted subscription."""
 
 from __future__ import annotations
 
-from chalicelib.dynamodb.base import Table, s, text
+from collections.abc import Callable
+
+from botocore.exceptions import ClientError
+
+from chalicelib.dynamodb.base import Table, is_conditional_failure, s, text
 from gateway.delivery import Subscription
+
+_ROUNDS = 20  # writers of one subscription are few: a handful of rounds settles any race
 
 
 class DynamoSubscriptions(Table):
@@ -21,3 +29,30 @@ class DynamoSubscriptions(Table):
 
     def delete(self, subscription_id: str) -> None:
         self._client.delete_item(TableName=self._table, Key={"subscription_id": s(subscription_id)})
+
+    def update(
+        self, subscription_id: str, change: Callable[[Subscription], Subscription | None]
+    ) -> Subscription | None:
+        key = {"subscription_id": s(subscription_id)}
+        for _ in range(_ROUNDS):
+            item = self._get(key)
+            if item is None:
+                return None
+            held = text(item, "doc")
+            current = Subscription.model_validate_json(held)
+            changed = change(current)
+            if changed is None or changed == current:
+                return current
+            try:
+                self._client.put_item(
+                    TableName=self._table,
+                    Item={**key, "doc": s(changed.model_dump_json())},
+                    ConditionExpression="doc = :held",
+                    ExpressionAttributeValues={":held": s(held)},
+                )
+            except ClientError as error:
+                if not is_conditional_failure(error):
+                    raise
+                continue
+            return changed
+        raise RuntimeError(f"subscription {subscription_id} kept changing under an update")

@@ -30,29 +30,61 @@ KEYS_TTL_SECONDS = 300.0  # a key the cached set lacks is looked up again after 
 
 
 class DeliveryStore:
-    """Deliveries, one webhook body per line, appended and flushed to disk before the answer."""
+    """Deliveries, one webhook body per line, appended and flushed to disk before the answer.
+
+    A line is acknowledged only once it is whole on disk, so a line cut short (the process
+    died, or the disk filled, mid-write) was never acknowledged: it is cut off at start-up or
+    at once, and the gateway sends that delivery again.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        stored = read_deliveries(path) if path.exists() else []
-        self._ids = {d.delivery_id for d in stored}
+        if path.exists():
+            _cut_partial_line(path)
+        else:
+            path.touch()
+            _sync_directory(path.parent)
+        self._ids = {d.delivery_id for d in read_deliveries(path)}
 
     def __len__(self) -> int:
         return len(self._ids)
 
     def add(self, payload: DeliveryPayload, body: bytes) -> bool:
         """Store the delivery unless its webhook-id is stored already; whether it was new."""
-        line = body if b"\n" not in body else json.dumps(json.loads(body)).encode()
+        # The bytes as signed, unless pretty-printed: a raw newline is only ever whitespace.
+        line = (body if b"\n" not in body else json.dumps(json.loads(body)).encode()) + b"\n"
         with self._lock:
             if payload.delivery_id in self._ids:
                 return False
             with self.path.open("ab") as out:
-                out.write(line + b"\n")
-                out.flush()
-                os.fsync(out.fileno())
+                start = out.tell()
+                try:
+                    out.write(line)
+                    out.flush()
+                    os.fsync(out.fileno())
+                except OSError:
+                    out.truncate(start)
+                    raise
             self._ids.add(payload.delivery_id)
             return True
+
+
+def _cut_partial_line(path: Path) -> None:
+    with path.open("rb+") as held:
+        content = held.read()
+        if content and not content.endswith(b"\n"):
+            held.truncate(content.rfind(b"\n") + 1)
+            os.fsync(held.fileno())
+
+
+def _sync_directory(directory: Path) -> None:
+    """A new file's name is durable only once its directory is (POSIX)."""
+    handle = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
 
 
 class Listener:
@@ -140,7 +172,8 @@ def serve(listener: Listener, host: str, port: int) -> ThreadingHTTPServer:
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
-            length = int(self.headers.get("content-length") or 0)
+            declared = self.headers.get("content-length") or "0"
+            length = int(declared) if declared.isascii() and declared.isdigit() else 0
             if not 0 < length <= MAX_BODY:
                 self._answer(413 if length else 400, b"a webhook body is 1 byte to 1 MB")
                 return

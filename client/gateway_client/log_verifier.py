@@ -26,8 +26,9 @@ class DeliveriesFileError(ValueError):
 
 
 def read_deliveries(path: Path) -> list[DeliveryPayload]:
-    """Stored webhook bodies, one JSON document per line."""
-    lines = path.read_text(encoding="utf-8").splitlines()
+    """Stored webhook bodies, one JSON document per line (split at ``\\n`` only: the bodies
+    may hold U+2028 and the like, which ``splitlines`` would split at)."""
+    lines = path.read_text(encoding="utf-8").split("\n")
     return [_delivery(path, n, line) for n, line in enumerate(lines, 1) if line.strip()]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -15,10 +15,23 @@ from gateway_client.contract import Change, LogEntry
 
 
 class SubscriptionStore(Protocol):
-    def put(self, subscription: Subscription) -> None: ...
+    def put(self, subscription: Subscription) -> None:
+        """Store a new subscription (changes to a stored one go through ``update``)."""
+        ...
+
     def get(self, subscription_id: str) -> Subscription | None: ...
     def all(self) -> list[Subscription]: ...
     def delete(self, subscription_id: str) -> None: ...
+
+    def update(
+        self, subscription_id: str, change: Callable[[Subscription], Subscription | None]
+    ) -> Subscription | None:
+        """Apply ``change`` to the stored subscription as it is now and store the result only
+        if nothing was written in between (else read and apply again): a slow delivery's health
+        note never undoes an owner's change, nor brings back a deleted subscription. ``change``
+        returns ``None`` to leave it as it is. The subscription as stored after; ``None`` when
+        there is none."""
+        ...
 
 
 class DeliveryQueue(Protocol):

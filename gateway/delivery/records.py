@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from pydantic import AwareDatetime
 
@@ -28,11 +28,16 @@ class HttpResponse:
     retry_after: str | None = None
 
 
+# Why an attempt was not sent: parked until the endpoint is verified, resumed or enabled.
+NotSent = Literal["pending", "paused", "disabled"]
+
+
 class Attempt(Frozen):
     at: AwareDatetime
     status: int
     latency_ms: int
     response_excerpt: str
+    not_sent: NotSent | None = None
 
 
 @dataclass(frozen=True)

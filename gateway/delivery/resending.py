@@ -21,7 +21,7 @@ from gateway.delivery.ports import (
     ExchangeLog,
     SubscriptionStore,
 )
-from gateway.delivery.records import DeliveryState
+from gateway.delivery.records import DeliveryState, NotSent
 from gateway.delivery.redelivery import Resend, rebuild, replayable
 from gateway.delivery.subscription import Subscription
 from gateway_client.contract import Change, SubscriptionPending
@@ -35,6 +35,15 @@ class Replayed:
     from_sequence: int
     to_sequence: int
     queued: int
+
+
+_RESUMABLE: frozenset[NotSent] = frozenset({"pending", "paused"})
+
+
+def _enabled(current: Subscription) -> Subscription:
+    return current.model_copy(
+        update={"enabled": True, "failing_since": None, "warned_at": None, "disabled_reason": None}
+    )
 
 
 class Resending:
@@ -109,28 +118,48 @@ class Resending:
     def enable(self, subscription: Subscription, redeliver_missed: bool = True) -> int:
         """Turn an endpoint back on; by default deliver what it missed while it was off (an
         enabled endpoint's dead letters are the operator's to re-drive); how many."""
-        self.subscriptions.put(
-            subscription.model_copy(
-                update={
-                    "enabled": True,
-                    "failing_since": None,
-                    "warned_at": None,
-                    "disabled_reason": None,
-                }
-            )
-        )
-        missed = redeliver_missed and not subscription.enabled
+        on = self.subscriptions.update(subscription.subscription_id, _enabled)
+        missed = on is not None and redeliver_missed and not subscription.enabled
         return self.redrive(subscription.subscription_id) if missed else 0
 
     def verify(self, subscription: Subscription) -> tuple[Subscription, int]:
         """One more challenge for a pending endpoint; a success re-drives what was parked
-        meanwhile. A verified subscription stays as it is: there is nothing to prove twice."""
+        until then. A verified subscription stays as it is: there is nothing to prove twice.
+        The outcome is stored only if the URL challenged is still the subscription's (the
+        owner may change or delete it while the challenge is out)."""
         if not subscription.pending:
             return subscription, 0
         checked = self.verifier.verify(subscription)
-        self.subscriptions.put(checked)
-        redriven = 0 if checked.pending else self.redrive(checked.subscription_id)
-        return checked, redriven
+        outcome = {
+            name: getattr(checked, name)
+            for name in ("state", "verified_at", "verification_failure")
+        }
+        stored = self.subscriptions.update(
+            subscription.subscription_id,
+            lambda current: (
+                current.model_copy(update=outcome)
+                if current.url == subscription.url and current.pending
+                else None
+            ),
+        )
+        if stored is None:
+            return checked, 0
+        sending = not (stored.pending or stored.paused_at or not stored.enabled)
+        return stored, self.redrive_parked(stored) if sending else 0
+
+    def redrive_parked(self, subscription: Subscription) -> int:
+        """Queue again what was parked until it was verified or resumed (its last attempt was
+        not sent for that), and nothing else: dead letters of failed attempts, and what a
+        disabled endpoint missed, are re-driven by the operator or by ``enable``."""
+        dead = self.deliveries.for_subscription(
+            subscription.subscription_id, DeliveryState.DEAD, REDRIVE_LIMIT
+        )
+        parked = [
+            d["delivery_id"]
+            for d in dead
+            if d.get("attempts") and d["attempts"][-1].get("not_sent") in _RESUMABLE
+        ]
+        return self.redrive(subscription.subscription_id, parked) if parked else 0
 
     def _rebuilt(self, kept: Resend) -> Delivery | None:
         """A delivery of an erased change is not rebuilt: its tombstone went out on its own."""

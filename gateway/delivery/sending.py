@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from gateway.delivery.health import HealthChange, disabled, failing
 from gateway.delivery.planning import Delivery, payload_for
 from gateway.delivery.ports import DeliveryLog, SubscriptionStore, WebhookTransport
-from gateway.delivery.records import Attempt, DeliveryState, HttpResponse
+from gateway.delivery.records import Attempt, DeliveryState, HttpResponse, NotSent
 from gateway.delivery.retry_policy import EndpointHealth, next_delay, retry_after
 from gateway.delivery.subscription import Subscription
 from gateway_client.contract import (
@@ -105,13 +105,11 @@ class DeliveryService:
         held = _held_back(subscription)
         if held is not None:
             # Kept as dead, so re-enabling, verifying or resuming delivers everything missed.
-            note, parked = held
-            self._log.record(
-                delivery,
-                Attempt(at=now, status=0, latency_ms=0, response_excerpt=note),
-                DeliveryState.DEAD,
-            )
-            return Outcome(state=DeliveryState.DEAD, parked=parked)
+            why, note = held
+            attempt = Attempt(at=now, status=0, latency_ms=0, response_excerpt=note, not_sent=why)
+            self._log.record(delivery, attempt, DeliveryState.DEAD)
+            # Parked by choice or until verified: nothing for the dead-letter alarm.
+            return Outcome(state=DeliveryState.DEAD, parked=why != "disabled")
         body = payload_for(delivery, subscriber_region=subscription.region).to_bytes()
         headers = self.headers_for(subscription, delivery.delivery_id, int(now.timestamp()), body)
         self._log.begin(delivery.delivery_id, now)
@@ -159,11 +157,7 @@ class DeliveryService:
         now = now or attempt.at
         if 200 <= response.status < 300:
             if subscription.failing_since is not None:
-                # Read again: the attempt took a while, and the stored copy is the one to keep.
-                stored = self._subscriptions.get(subscription.subscription_id) or subscription
-                self._subscriptions.put(
-                    stored.model_copy(update={"failing_since": None, "warned_at": None})
-                )
+                self._on_endpoint(subscription, _recovered)
             return Outcome(state=DeliveryState.DELIVERED)
         if response.status == 410:
             gone = self._disable(subscription, "the endpoint answered 410 Gone", now, gone=True)
@@ -185,35 +179,63 @@ class DeliveryService:
         delay = next_delay(schedule, attempt_number, response.status, asked, self._roll())
         return Outcome(DeliveryState.RETRYING, delay, health=warned)
 
+    def _on_endpoint(
+        self, sent_to: Subscription, change: Callable[[Subscription], Subscription | None]
+    ) -> Subscription | None:
+        """Apply a health change to the subscription as stored now (``SubscriptionStore.update``),
+        unless it was deleted or its URL changed since the attempt: the attempt's health was the
+        old endpoint's. The subscription as changed; ``None`` when nothing was."""
+        applied: list[Subscription] = []  # what the last round (the one stored) made
+
+        def guarded(current: Subscription) -> Subscription | None:
+            changed = change(current) if current.url == sent_to.url else None
+            applied[:] = [] if changed is None else [changed]
+            return changed
+
+        stored = self._subscriptions.update(sent_to.subscription_id, guarded)
+        return stored if applied and stored == applied[0] else None
+
     def _note_failure(
         self, subscription: Subscription, failing_since: datetime, now: datetime
     ) -> HealthChange | None:
         """Record the failure; once it has lasted ``warn_after``, the one warning."""
-        warn = subscription.warned_at is None and now - failing_since >= self._health.warn_after
-        warning = None
-        if subscription.failing_since is None or warn:
-            changes: dict[str, object] = {"failing_since": failing_since}
-            if warn:
+        warn_after = self._health.warn_after
+
+        def note(current: Subscription) -> Subscription | None:
+            since = current.failing_since or failing_since
+            changes: dict[str, object] = {"failing_since": since}
+            if current.warned_at is None and now - since >= warn_after:
                 changes["warned_at"] = now
-                log.warning(
-                    "subscription %s (%s) has failed since %s; it will be disabled after %s",
-                    subscription.subscription_id,
-                    subscription.region,
-                    failing_since.isoformat(),
-                    self._health.disable_after,
-                )
-            updated = subscription.model_copy(update=changes)
-            self._subscriptions.put(updated)
-            if warn:
-                warning = failing(updated, now, failing_since + self._health.disable_after)
-        return warning
+            updated = current.model_copy(update=changes)
+            return None if updated == current else updated
+
+        updated = self._on_endpoint(subscription, note)
+        if updated is None or updated.warned_at != now:
+            return None
+        since = updated.failing_since or failing_since
+        log.warning(
+            "subscription %s (%s) has failed since %s; it will be disabled after %s",
+            updated.subscription_id,
+            updated.region,
+            since.isoformat(),
+            self._health.disable_after,
+        )
+        return failing(updated, now, since + self._health.disable_after)
 
     def _disable(
         self, subscription: Subscription, reason: str, now: datetime, *, gone: bool
-    ) -> HealthChange:
+    ) -> HealthChange | None:
+        off = self._on_endpoint(
+            subscription,
+            lambda current: (
+                current.model_copy(update={"enabled": False, "disabled_reason": reason})
+                if current.enabled
+                else None
+            ),
+        )
+        if off is None:
+            return None
         log.warning("subscription %s disabled: %s", subscription.subscription_id, reason)
-        off = subscription.model_copy(update={"enabled": False, "disabled_reason": reason})
-        self._subscriptions.put(off)
         return disabled(off, now, gone=gone)
 
     def headers_for(
@@ -222,15 +244,18 @@ class DeliveryService:
         return webhook_headers(subscription, self._signer, msg_id, timestamp, body)
 
 
-def _held_back(subscription: Subscription) -> tuple[str, bool] | None:
-    """Why nothing is sent to the endpoint now, and whether that is parked by choice or by
-    verification (nothing for the dead-letter alarm) rather than by the endpoint's failing."""
+def _recovered(current: Subscription) -> Subscription:
+    return current.model_copy(update={"failing_since": None, "warned_at": None})
+
+
+def _held_back(subscription: Subscription) -> tuple[NotSent, str] | None:
+    """Why nothing is sent to the endpoint now, and the note the attempt keeps."""
     if subscription.pending:
-        return f"not sent: endpoint not verified ({subscription.verification_failure})", True
+        return "pending", f"not sent: endpoint not verified ({subscription.verification_failure})"
     if subscription.paused_at is not None:
-        return f"not sent: paused by its owner at {subscription.paused_at.isoformat()}", True
+        return "paused", f"not sent: paused by its owner at {subscription.paused_at.isoformat()}"
     if not subscription.enabled:
-        return f"not sent: subscription disabled ({subscription.disabled_reason})", False
+        return "disabled", f"not sent: subscription disabled ({subscription.disabled_reason})"
     return None
 
 

@@ -77,7 +77,7 @@ class SubscriptionAdmin:
         if found is None:
             raise NotFound(f"no subscription {subscription_id}", path="subscription_id")
         if by is not None and by != found.region:
-            raise RegionMismatch(f"subscription {subscription_id} belongs to {found.region}")
+            raise RegionMismatch(f"subscription {subscription_id} is not one of {by}'s")
         return found
 
     def of_region(self, by: str | None, region: str | None) -> list[Subscription]:
@@ -90,17 +90,16 @@ class SubscriptionAdmin:
 
     def update(self, subscription: Subscription, changes: SubscriptionChanges) -> Changed:
         """Apply the fields sent; a new URL is checked, then challenged before it gets anything."""
-        update = {name: getattr(changes, name) for name in changes.model_fields_set}
+        fields = {name: getattr(changes, name) for name in changes.model_fields_set}
         new_url = changes.url if changes.url != subscription.url else None
         if new_url is not None:
             check_webhook_url(new_url, allow_loopback_http=self.allow_loopback_http)
-            update |= {
+            fields |= {
                 "state": "pending",
                 "verified_at": None,
                 "verification_failure": "the URL changed: not challenged yet",
             }
-        changed = subscription.model_copy(update=update)
-        self.subscriptions.put(changed)
+        changed = self._change(subscription, lambda current: current.model_copy(update=fields))
         if new_url is None:
             return Changed(changed, 0)
         return Changed(*self.resending.verify(changed))
@@ -111,22 +110,32 @@ class SubscriptionAdmin:
 
     def pause(self, subscription: Subscription) -> Subscription:
         """Park its deliveries (kept, not sent) until resumed; pausing twice changes nothing."""
-        if subscription.paused_at is not None:
-            return subscription
-        paused = subscription.model_copy(update={"paused_at": self.clock.now()})
-        self.subscriptions.put(paused)
-        return paused
+        now = self.clock.now()
+        return self._change(
+            subscription,
+            lambda current: (
+                None
+                if current.paused_at is not None
+                else current.model_copy(update={"paused_at": now})
+            ),
+        )
 
     def resume(self, subscription: Subscription) -> Changed:
-        """Send again; what was parked meanwhile goes out (unless the endpoint is still
-        disabled or unverified: enabling or verifying it delivers it then)."""
-        if subscription.paused_at is None:
-            return Changed(subscription, 0)
-        resumed = subscription.model_copy(update={"paused_at": None})
-        self.subscriptions.put(resumed)
-        if resumed.pending or not resumed.enabled:
+        """Send again, and what was parked meanwhile (only that: dead letters of failed
+        attempts are the operator's to re-drive). A still disabled or unverified endpoint gets
+        it when it is enabled or verified."""
+        was_paused = subscription.paused_at is not None
+        resumed = self._change(
+            subscription,
+            lambda current: (
+                None
+                if current.paused_at is None
+                else current.model_copy(update={"paused_at": None})
+            ),
+        )
+        if not was_paused or resumed.pending or not resumed.enabled:
             return Changed(resumed, 0)
-        return Changed(resumed, self.resending.redrive(resumed.subscription_id))
+        return Changed(resumed, self.resending.redrive_parked(resumed))
 
     def rotate_secret(self, subscription: Subscription, overlap: timedelta) -> Subscription:
         """A new ``whsec_`` secret; the current one still signs beside it for ``overlap`` (each
@@ -138,15 +147,29 @@ class SubscriptionAdmin:
                 "key (GET /v1/keys): it has no secret to rotate",
                 path="subscription_id",
             )
-        rotated = subscription.model_copy(
-            update={
-                "secret": generate_hmac_secret(),
-                "previous_secret": subscription.secret if overlap else None,
-                "previous_secret_until": self.clock.now() + overlap if overlap else None,
-            }
+        fresh, until = generate_hmac_secret(), self.clock.now() + overlap
+        return self._change(
+            subscription,
+            lambda current: current.model_copy(
+                update={
+                    "secret": fresh,
+                    "previous_secret": current.secret if overlap else None,
+                    "previous_secret_until": until if overlap else None,
+                }
+            ),
         )
-        self.subscriptions.put(rotated)
-        return rotated
+
+    def _change(
+        self, subscription: Subscription, change: Callable[[Subscription], Subscription | None]
+    ) -> Subscription:
+        """``change`` applied to the subscription as stored now (never a stale copy over a
+        delivery's health note); 404 if it was deleted meanwhile."""
+        stored = self.subscriptions.update(subscription.subscription_id, change)
+        if stored is None:
+            raise NotFound(
+                f"no subscription {subscription.subscription_id}", path="subscription_id"
+            )
+        return stored
 
     def send_test(self, subscription: Subscription) -> Tried:
         """Post a signed ``subscription.test`` notice now and report the answer. Only to a

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -192,6 +192,17 @@ class InMemorySubscriptionStore:
 
     def delete(self, subscription_id: str) -> None:
         self._items.pop(subscription_id, None)
+
+    def update(
+        self, subscription_id: str, change: Callable[[Subscription], Subscription | None]
+    ) -> Subscription | None:
+        current = self._items.get(subscription_id)
+        if current is None:
+            return None
+        changed = change(current)
+        if changed is not None:
+            self._items[subscription_id] = changed
+        return changed or current
 
 
 class InMemoryDeliveryLog:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from builders import (
@@ -96,17 +97,19 @@ class Log:
 
 
 class Records:
-    """The delivery log: deliveries by id, each in a state."""
+    """The delivery log: deliveries by id, each in a state; the dead ones parked (their last
+    attempt not sent) for ``not_sent``, else dead after failed attempts."""
 
-    def __init__(self, *dead: Delivery) -> None:
+    def __init__(self, *dead: Delivery, not_sent: str | None = "pending") -> None:
         self.held = {d.delivery_id: d for d in dead}
         self.states = {d.delivery_id: DeliveryState.DEAD for d in dead}
+        self.not_sent = not_sent
 
     def for_subscription(
         self, subscription_id: str, state: DeliveryState | None = None, limit: int = 100
-    ) -> list[dict[str, str]]:
+    ) -> list[dict[str, Any]]:
         return [
-            {"delivery_id": i}
+            {"delivery_id": i, "attempts": [{"status": 0, "not_sent": self.not_sent}]}
             for i, d in self.held.items()
             if d.subscription_id == subscription_id and state in (None, self.states[i])
         ][:limit]

@@ -4,16 +4,19 @@ refused and not stored, and a key published since the last look is fetched again
 
 from __future__ import annotations
 
+import http.client
 import json
+import threading
 from pathlib import Path
 
+import pytest
 from builders import NOW, change, make_signer, subscription
 from fakes import InMemoryDeliveryLog, InMemorySubscriptionStore, RecordingTransport
 
 from gateway.delivery.planning import plan_deliveries
 from gateway.delivery.sending import DeliveryService
 from gateway_client.contract import AnyKey, FixedClock, load_public_key, public_key_text
-from gateway_client.listener import KEYS_TTL_SECONDS, DeliveryStore, Listener
+from gateway_client.listener import KEYS_TTL_SECONDS, MAX_BODY, DeliveryStore, Listener, serve
 from gateway_client.log_verifier import read_deliveries
 from gateway_client.receiver import Audience
 
@@ -85,14 +88,11 @@ def test_a_webhook_id_is_stored_once_even_after_a_restart(tmp_path):
     assert said[-1].startswith("already stored")
 
 
-def test_a_delivery_that_cannot_be_stored_is_not_acknowledged(tmp_path):
-    store = tmp_path / "missing-directory" / "deliveries.ndjson"
-    headers, body = delivered()
-    listening, _ = listener(store, Keys(GATEWAY_KEY))
-
-    status, _ = listening.handle(headers, body)
-
-    assert status == 503  # the gateway keeps it and sends it again
+def test_a_store_that_cannot_be_written_stops_the_listener_before_it_answers_anything(
+    tmp_path,
+):
+    with pytest.raises(OSError):
+        DeliveryStore(tmp_path / "missing-directory" / "deliveries.ndjson")
 
 
 def test_a_delivery_for_another_subscription_or_altered_is_refused_and_not_stored(tmp_path):
@@ -109,7 +109,7 @@ def test_a_delivery_for_another_subscription_or_altered_is_refused_and_not_store
     ]
 
     assert answers == [401, 401, 401]
-    assert not store.exists()
+    assert store.read_bytes() == b""
 
 
 def test_a_key_published_since_the_last_look_is_fetched_again_once_the_cache_is_old(tmp_path):
@@ -149,5 +149,64 @@ def test_a_test_notice_is_acknowledged_and_not_stored(tmp_path):
     status, _ = listening.handle(headers, body)
 
     assert status == 204
-    assert not store.exists()
+    assert store.read_bytes() == b""
     assert said[-1].startswith("subscription.test")
+
+
+def test_a_line_cut_short_by_a_crash_is_dropped_at_start_and_the_delivery_stored_again(tmp_path):
+    store = tmp_path / "deliveries.ndjson"
+    headers, body = delivered()
+    store.write_bytes(body[: len(body) // 2])  # died mid-write: never acknowledged
+
+    listening, _ = listener(store, Keys(GATEWAY_KEY))
+    status, _ = listening.handle(headers, body)
+
+    assert status == 204
+    [payload] = read_deliveries(store)
+    assert payload.delivery_id == headers["webhook-id"]
+
+
+def test_a_failed_write_leaves_no_partial_line_behind(tmp_path, monkeypatch):
+    store = tmp_path / "deliveries.ndjson"
+    headers, body = delivered()
+    listening, _ = listener(store, Keys(GATEWAY_KEY))
+
+    def disk_full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("gateway_client.listener.os.fsync", disk_full)
+    failed, _ = listening.handle(headers, body)
+    monkeypatch.undo()
+    retried, _ = listening.handle(headers, body)
+
+    assert (failed, retried) == (503, 204)
+    assert len(store.read_bytes().splitlines()) == 1
+    assert read_deliveries(store)[0].delivery_id == headers["webhook-id"]
+
+
+@pytest.mark.parametrize(
+    ("length", "status"), [("abc", 400), ("-1", 400), ("0", 400), (str(MAX_BODY + 1), 413)]
+)
+def test_a_malformed_or_oversized_request_is_refused_and_the_listener_goes_on(
+    tmp_path, length, status
+):
+    listening, _ = listener(tmp_path / "d.ndjson", Keys(GATEWAY_KEY))
+    server = serve(listening, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}).start()
+    try:
+        port = server.server_address[1]
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        connection.putrequest("POST", "/hook")
+        connection.putheader("Content-Length", length)
+        connection.endheaders()
+        answer = connection.getresponse().status
+        connection.close()
+        after = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        headers, body = delivered()
+        after.request("POST", "/hook", body, headers)
+        then = after.getresponse().status
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert (answer, then) == (status, 204)
