@@ -91,7 +91,7 @@ def test_a_webhook_id_is_stored_once_even_after_a_restart(tmp_path):
 def test_a_store_that_cannot_be_written_stops_the_listener_before_it_answers_anything(
     tmp_path,
 ):
-    with pytest.raises(OSError):
+    with pytest.raises(FileNotFoundError):
         DeliveryStore(tmp_path / "missing-directory" / "deliveries.ndjson")
 
 
