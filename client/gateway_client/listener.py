@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from gateway_client.contract import AnyKey, DeliveryPayload, VerificationError
+from gateway_client.contract import AnyKey, ChangeType, DeliveryPayload, VerificationError
 from gateway_client.log_verifier import read_deliveries
 from gateway_client.receiver import Audience, is_notice, is_verification, verify_challenge
 
@@ -34,7 +34,8 @@ class DeliveryStore:
 
     A line is acknowledged only once it is whole on disk, so a line cut short (the process
     died, or the disk filled, mid-write) was never acknowledged: it is cut off at start-up or
-    at once, and the gateway sends that delivery again.
+    at once, and the gateway sends that delivery again. A ``purged`` tombstone erases the
+    listing's earlier deliveries from the file, as every subscriber must when retention ends.
     """
 
     def __init__(self, path: Path) -> None:
@@ -57,6 +58,8 @@ class DeliveryStore:
         with self._lock:
             if payload.delivery_id in self._ids:
                 return False
+            if payload.data.type == ChangeType.PURGED:
+                self._erase(payload.data.listing.listing_id)
             with self.path.open("ab") as out:
                 start = out.tell()
                 try:
@@ -68,6 +71,28 @@ class DeliveryStore:
                     raise
             self._ids.add(payload.delivery_id)
             return True
+
+
+    def _erase(self, listing_id: str) -> None:
+        """Retention ran out for the listing: its copies go (the tombstone stays, and
+        ``verify-log`` owes nothing of an erased listing). Rewritten beside the file, then
+        swapped in, so a crash leaves the old file or the new one, whole."""
+        kept = [
+            line
+            for line in self.path.read_bytes().split(b"\n")
+            if line.strip() and _listing_of(line) != listing_id
+        ]
+        fresh = self.path.with_name(self.path.name + ".erasing")
+        with fresh.open("wb") as out:
+            out.write(b"".join(line + b"\n" for line in kept))
+            out.flush()
+            os.fsync(out.fileno())
+        fresh.replace(self.path)
+        _sync_directory(self.path.parent)
+
+
+def _listing_of(line: bytes) -> str | None:
+    return DeliveryPayload.model_validate_json(line).data.listing.listing_id
 
 
 def _cut_partial_line(path: Path) -> None:

@@ -10,12 +10,19 @@ import threading
 from pathlib import Path
 
 import pytest
-from builders import NOW, change, make_signer, subscription
+from builders import NOW, change, listing, make_signer, subscription
 from fakes import InMemoryDeliveryLog, InMemorySubscriptionStore, RecordingTransport
 
 from gateway.delivery.planning import plan_deliveries
 from gateway.delivery.sending import DeliveryService
-from gateway_client.contract import AnyKey, FixedClock, load_public_key, public_key_text
+from gateway_client.contract import (
+    AnyKey,
+    Change,
+    FixedClock,
+    load_public_key,
+    public_key_text,
+    purged,
+)
 from gateway_client.listener import KEYS_TTL_SECONDS, MAX_BODY, DeliveryStore, Listener, serve
 from gateway_client.log_verifier import read_deliveries
 from gateway_client.receiver import Audience
@@ -26,7 +33,7 @@ HUNAN = "430000"
 
 
 def delivered(
-    subscription_id: str = "sub-hunan", region: str = HUNAN
+    subscription_id: str = "sub-hunan", region: str = HUNAN, made: Change | None = None
 ) -> tuple[dict[str, str], bytes]:
     """The headers and body the gateway posts for one change."""
     transport = RecordingTransport()
@@ -38,7 +45,7 @@ def delivered(
         GATEWAY,
         FixedClock(NOW),
     )
-    [delivery] = plan_deliveries(change(), [target], [])
+    [delivery] = plan_deliveries(made or change(), [target], [])
     service.deliver(delivery, 1)
     [post] = transport.posts
     return post.headers, post.body
@@ -210,3 +217,17 @@ def test_a_malformed_or_oversized_request_is_refused_and_the_listener_goes_on(
         server.server_close()
 
     assert (answer, then) == (status, 204)
+
+
+def test_a_purged_tombstone_erases_the_listings_stored_deliveries_and_stays(tmp_path):
+    store = tmp_path / "deliveries.ndjson"
+    listening, _ = listener(store, Keys(GATEWAY_KEY))
+    gone, other = listing(), listing(decision_number="(2025)粤1802执999号")
+
+    for made in (change(gone), change(other), purged(gone, NOW)):
+        headers, body = delivered(made=made)
+        assert listening.handle(headers, body)[0] == 204
+
+    kept = [(d.data.listing.listing_id, d.data.type) for d in read_deliveries(store)]
+    assert kept == [(other.listing_id, "listed"), (gone.listing_id, "purged")]
+    assert not (tmp_path / "deliveries.ndjson.erasing").exists()
