@@ -86,6 +86,7 @@ class EventPump:
         self._pending: dict[str, list[list[Any]]] = {}
         self._failures: dict[str, int] = {}
         self._lock = threading.Lock()
+        self.last_error: str | None = None  # the last handler failure, for a drain's timeout
 
     def poll_stream(self) -> int:
         """Hand the next batch of each shard to the fan-out handler; return how many records
@@ -189,7 +190,21 @@ class EventPump:
             return 0
         event = {"Records": [self._sqs_record(m, source.url) for m in messages]}
         context = LambdaContext(f"credit-gateway-{source.name}", source.timeout_ms)
-        result = source.handler(event, context)
+        try:
+            result = source.handler(event, context)
+        except Exception as error:
+            # On AWS the batch returns after the queue's visibility timeout (two minutes for
+            # deliveries); here after a second, so a transient failure does not stall a drain.
+            # It still raises out of ``step`` (and is named if a drain times out).
+            self.last_error = f"{source.name}: {error!r}"
+            self._sqs.change_message_visibility_batch(
+                QueueUrl=source.url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 1}
+                    for i, m in enumerate(messages)
+                ],
+            )
+            raise
         failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
         done = [m for m in messages if m["MessageId"] not in failed]
         if done:
@@ -240,7 +255,8 @@ class EventPump:
             if self.step() == 0 and self.pending_in_queue() == 0 and self.step() == 0:
                 return
             time.sleep(interval)
-        raise TimeoutError(f"events still pending after {timeout} s")
+        failed = f" (last handler failure: {self.last_error})" if self.last_error else ""
+        raise TimeoutError(f"events still pending after {timeout} s{failed}")
 
     def run(self, stop: threading.Event, interval: float = 0.2) -> None:
         """Pump in the background (``gateway dev``) until ``stop`` is set."""

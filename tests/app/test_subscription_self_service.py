@@ -133,31 +133,28 @@ def test_the_owner_changes_filters_retries_and_description_and_only_those(
     assert receiver.challenges[1:] == []  # the same URL is not challenged again
 
 
-@pytest.mark.parametrize(
-    ("body", "code", "field"),
-    [
-        ({}, "invalid_schema", None),
-        ({"signature_scheme": "v1"}, "invalid_schema", "signature_scheme"),
-        ({"region": CITY}, "invalid_schema", "region"),
-        ({"url": None}, "invalid_schema", None),
-        ({"retry_schedule_seconds": [-1]}, "invalid_schema", "retry_schedule_seconds.0"),
-        ({"url": "https://10.0.0.8/hook"}, "invalid_webhook_url", "url"),
-        ({"url": "ftp://credit.example.cn/hook"}, "invalid_webhook_url", "url"),
-    ],
-    ids=["empty", "scheme", "region", "null url", "negative retry", "private", "not http"],
-)
-def test_a_malformed_change_is_refused_and_nothing_changes(
-    gateway, province, receiver, body, code, field
-):
+MALFORMED_CHANGES = [
+    ({}, "invalid_schema", None),
+    ({"signature_scheme": "v1"}, "invalid_schema", "signature_scheme"),
+    ({"region": CITY}, "invalid_schema", "region"),
+    ({"url": None}, "invalid_schema", None),
+    ({"retry_schedule_seconds": [-1]}, "invalid_schema", "retry_schedule_seconds.0"),
+    ({"url": "https://10.0.0.8/hook"}, "invalid_webhook_url", "url"),
+    ({"url": "ftp://credit.example.cn/hook"}, "invalid_webhook_url", "url"),
+]
+
+
+def test_a_malformed_change_is_refused_and_nothing_changes(gateway, province):
     gateway.configure(stage="prod", identity_key="a-deployment-identity-secret")
     created = subscribe(gateway, "https://credit.hunan.example.cn/hooks", HUNAN)
 
-    response = signed(gateway, province, "PATCH", path_of(created), body)
+    for body, code, field in MALFORMED_CHANGES:
+        response = signed(gateway, province, "PATCH", path_of(created), body)
 
-    assert (response.status_code, error_code(response)) == (400, code)
-    where = response.json_body["error"].get("field") or response.json_body["error"].get("path")
-    if field is not None:
-        assert where == field
+        assert (response.status_code, error_code(response)) == (400, code), body
+        error = response.json_body["error"]
+        if field is not None:
+            assert (error.get("field") or error.get("path")) == field, body
     assert stored(gateway, created) == {k: v for k, v in created.items() if k != "secret"}
 
 
