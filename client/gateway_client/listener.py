@@ -72,7 +72,6 @@ class DeliveryStore:
             self._ids.add(payload.delivery_id)
             return True
 
-
     def _erase(self, listing_id: str) -> None:
         """Retention ran out for the listing: its copies go (the tombstone stays, and
         ``verify-log`` owes nothing of an erased listing). Rewritten beside the file, then
