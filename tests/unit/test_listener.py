@@ -19,6 +19,7 @@ from gateway_client.contract import (
     AnyKey,
     Change,
     FixedClock,
+    generate_hmac_secret,
     load_public_key,
     public_key_text,
     purged,
@@ -33,11 +34,15 @@ HUNAN = "430000"
 
 
 def delivered(
-    subscription_id: str = "sub-hunan", region: str = HUNAN, made: Change | None = None
+    subscription_id: str = "sub-hunan",
+    region: str = HUNAN,
+    made: Change | None = None,
+    secret: str | None = None,
 ) -> tuple[dict[str, str], bytes]:
-    """The headers and body the gateway posts for one change."""
+    """The headers and body the gateway posts for one change (``secret``: a v1 subscription)."""
     transport = RecordingTransport()
-    target = subscription(subscription_id, region=region)
+    scheme = "v1" if secret else "v1a"
+    target = subscription(subscription_id, region=region, signature_scheme=scheme, secret=secret)
     service = DeliveryService(
         InMemorySubscriptionStore(target),
         InMemoryDeliveryLog(),
@@ -60,10 +65,12 @@ class Keys:
         return self.keys
 
 
-def listener(store: Path, keys: Keys, at: list[float] | None = None) -> tuple[Listener, list[str]]:
+def listener(
+    store: Path, keys: Keys, at: list[float] | None = None, secret: str | None = None
+) -> tuple[Listener, list[str]]:
     said: list[str] = []
     moment = at if at is not None else [NOW.timestamp()]
-    audience = Audience("sub-hunan", HUNAN)
+    audience = Audience("sub-hunan", HUNAN, secret=secret)
     built = Listener(audience, DeliveryStore(store), keys, said.append, lambda: moment[0])
     return built, said
 
@@ -231,3 +238,16 @@ def test_a_purged_tombstone_erases_the_listings_stored_deliveries_and_stays(tmp_
     kept = [(d.data.listing.listing_id, d.data.type) for d in read_deliveries(store)]
     assert kept == [(other.listing_id, "listed"), (gone.listing_id, "purged")]
     assert not (tmp_path / "deliveries.ndjson.erasing").exists()
+
+
+def test_a_v1_listener_checks_the_secret_and_never_fetches_keys(tmp_path):
+    secret, other = generate_hmac_secret(), generate_hmac_secret()
+    keys = Keys(GATEWAY_KEY)
+    listening, _ = listener(tmp_path / "d.ndjson", keys, secret=secret)
+
+    signed_right = delivered(secret=secret)
+    signed_wrong = delivered(secret=other)
+
+    assert listening.handle(*signed_wrong)[0] == 401
+    assert listening.handle(*signed_right)[0] == 204
+    assert keys.fetches == 0
