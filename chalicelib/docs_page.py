@@ -10,6 +10,7 @@ browser would refuse any other fetch as well.
 from __future__ import annotations
 
 import functools
+import html
 from pathlib import Path
 
 from chalice.app import Request, Response
@@ -33,12 +34,17 @@ def _asset(name: str) -> str:
 
 
 def docs(request: Request) -> Response:
+    """The page, its links absolute from the API root this request came through (``/api``
+    behind the stage, none locally), so ``…/v1/docs/`` with a slash loads it too."""
+    path = str((request.context or {}).get("path") or "").rstrip("/")
+    root = html.escape(path.removesuffix("/v1/docs") if path.endswith("/v1/docs") else "")
+    page = _asset("docs.html").replace("{root}", root)
     headers: dict[str, str | list[str]] = {
         "Content-Type": "text/html; charset=utf-8",
         "Content-Security-Policy": _POLICY,
         "Cache-Control": "max-age=300",
     }
-    return Response(body=_asset("docs.html"), status_code=200, headers=headers)
+    return Response(body=page, status_code=200, headers=headers)
 
 
 def script(request: Request) -> Response:

@@ -36,7 +36,8 @@ class HealthAnnouncer:
         self._signer = signer
 
     def announce(self, change: HealthChange, subscription: Subscription | None) -> None:
-        """Publish ``change``; tell the endpoint too unless it answered 410 (or is gone)."""
+        """Publish ``change``; tell the endpoint too unless it answered 410, is gone, or the
+        subscription points elsewhere now (``HealthChange.tells``)."""
         notice = change.notice
         emit({METRIC.get(notice.type, "SubscriptionFailing"): 1})
         logger.warning(
@@ -45,7 +46,7 @@ class HealthAnnouncer:
             extra={"notice_id": notice.notice_id, "subscriber_region": notice.subscriber_region},
         )
         self._publish(notice)
-        if change.tell_endpoint and subscription is not None:
+        if subscription is not None and change.tells(subscription):
             self._tell(subscription, notice)
 
     def _publish(self, notice: EndpointNotice) -> None:

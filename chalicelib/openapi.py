@@ -112,7 +112,8 @@ OPERATIONS: tuple[Operation, ...] = (
 
 class _Schemas(GenerateJsonSchema):
     """Clean component names, and every field of a reply required: the routes dump whole models
-    (``model_dump`` without exclusions), so a field with a default is still always there."""
+    (``model_dump`` without exclusions), so a field with a default is still always there — but
+    for one a model leaves out when empty (``exclude_if``)."""
 
     def normalize_name(self, name: str) -> str:
         return super().normalize_name(name).lstrip("_")
@@ -122,8 +123,8 @@ class _Schemas(GenerateJsonSchema):
         field: core_schema.ModelField | core_schema.DataclassField | core_schema.TypedDictField,
         total: bool,
     ) -> bool:
-        if self.mode == "serialization":
-            return not field.get("serialization_exclude")
+        if self.mode == "serialization":  # absent only when excluded (``exclude_if``: at times)
+            return not (field.get("serialization_exclude") or field.get("serialization_exclude_if"))
         return super().field_is_required(field, total)
 
 

@@ -83,14 +83,26 @@ def delete_subscription(request: Request, subscription_id: str) -> Response:
     return json_response(200, {"deleted": subscription.subscription_id})
 
 
-def pause(request: Request, subscription_id: str) -> Response:
+class _NoOptions(BaseModel):
+    """The body of an action that takes none: absent, or ``{}``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def _without_options(request: Request, subscription_id: str) -> Subscription:
     subscription = owned_subscription(request, subscription_id)
+    parse_request(_NoOptions, caller.body(request) or b"{}")
+    return subscription
+
+
+def pause(request: Request, subscription_id: str) -> Response:
+    subscription = _without_options(request, subscription_id)
     paused = container().subscription_admin.pause(subscription)
     return json_response(200, {"subscription": paused.public_view(), "redriven": 0})
 
 
 def resume(request: Request, subscription_id: str) -> Response:
-    subscription = owned_subscription(request, subscription_id)
+    subscription = _without_options(request, subscription_id)
     return _changed(container().subscription_admin.resume(subscription))
 
 
@@ -121,7 +133,7 @@ def rotate_secret(request: Request, subscription_id: str) -> Response:
 
 
 def send_test(request: Request, subscription_id: str) -> Response:
-    subscription = owned_subscription(request, subscription_id)
+    subscription = _without_options(request, subscription_id)
     tried = container().subscription_admin.send_test(subscription)
     status = tried.attempt.status
     body = {
@@ -265,6 +277,7 @@ ROUTES: tuple[Operation, ...] = (
         Access.OPERATOR_OR_PLATFORM,
         {200: Reply(SubscriptionChanged, "Paused (`paused_at`).")},
         _OWNED,
+        body=_NoOptions,
         body_required=False,
         handler=pause,
     ),
@@ -273,11 +286,15 @@ ROUTES: tuple[Operation, ...] = (
         f"{_SUBSCRIPTION}/resume",
         "resume_subscription",
         Tag.SUBS,
-        "Resume deliveries; what was parked while paused is sent, oldest first",
+        "Resume deliveries; what was parked is sent, oldest first",
         Access.OPERATOR_OR_PLATFORM,
         {200: Reply(SubscriptionChanged, "Resumed.")},
         _OWNED,
+        body=_NoOptions,
         body_required=False,
+        description="Only what was parked (while paused or before verification) is sent, "
+        "never dead letters of failed attempts (the operator's `redrive`). At most 10,000 a "
+        "call: call it again, paused or not, while `redriven` is not 0.",
         handler=resume,
     ),
     Operation(
@@ -305,6 +322,7 @@ ROUTES: tuple[Operation, ...] = (
         Access.OPERATOR_OR_PLATFORM,
         {200: Reply(TestSent, "The event sent and the endpoint's answer (5 s at most).")},
         (*_OWNED, errors.SubscriptionPending),
+        body=_NoOptions,
         body_required=False,
         description="Sent once, never retried or recorded as a delivery; a paused or disabled "
         "endpoint may be tried, an unverified one may not.",

@@ -91,7 +91,12 @@ class DeliveryStore:
 
 
 def _listing_of(line: bytes) -> str | None:
-    return DeliveryPayload.model_validate_json(line).data.listing.listing_id
+    """The listing a stored line is about; ``None`` for a line that is not a delivery (someone
+    else's note in the file is kept, and does not stop the erasure)."""
+    try:
+        return DeliveryPayload.model_validate_json(line).data.listing.listing_id
+    except ValueError:
+        return None
 
 
 def _cut_partial_line(path: Path) -> None:
@@ -171,7 +176,7 @@ class Listener:
         payload = audience.delivery(headers, body, now)
         try:
             new = self.store.add(payload, body)
-        except OSError as exc:  # not stored: the gateway must send it again
+        except (OSError, ValueError) as exc:  # not stored: the gateway must send it again
             self._report(f"could not store {payload.delivery_id}: {exc}")
             return 503, b"not stored"
         said = "stored" if new else "already stored"

@@ -28,18 +28,28 @@ class HealthChange:
 
     notice: EndpointNotice
     tell_endpoint: bool  # False after a 410 Gone
+    url: str  # the endpoint it is about: told only while the subscription still points there
+
+    def tells(self, subscription: Subscription | None) -> bool:
+        """Whether to post the notice to ``subscription`` (as stored now): not after a 410, not
+        to a URL changed since (a pending one has not even proved it wants posts)."""
+        return (
+            self.tell_endpoint
+            and subscription is not None
+            and subscription.url == self.url
+            and not subscription.pending
+        )
 
 
 def failing(subscription: Subscription, now: datetime, disables_at: datetime) -> HealthChange:
-    return HealthChange(
-        _notice(FAILING, subscription, now, disables_at=disables_at), tell_endpoint=True
-    )
+    notice = _notice(FAILING, subscription, now, disables_at=disables_at)
+    return HealthChange(notice, tell_endpoint=True, url=subscription.url)
 
 
 def disabled(subscription: Subscription, now: datetime, *, gone: bool) -> HealthChange:
     """``subscription`` as disabled (its ``disabled_reason`` set)."""
     notice = _notice(DISABLED, subscription, now, disabled_reason=subscription.disabled_reason)
-    return HealthChange(notice, tell_endpoint=not gone)
+    return HealthChange(notice, tell_endpoint=not gone, url=subscription.url)
 
 
 def _notice(

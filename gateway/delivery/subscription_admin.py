@@ -89,18 +89,25 @@ class SubscriptionAdmin:
         return sorted(found, key=lambda s: (s.created_at, s.subscription_id))
 
     def update(self, subscription: Subscription, changes: SubscriptionChanges) -> Changed:
-        """Apply the fields sent; a new URL is checked, then challenged before it gets anything."""
+        """Apply the fields sent; a new URL is checked, then challenged before it gets anything.
+        Whether the URL is new is judged against the subscription as stored when the change is
+        written (another change may have moved it meanwhile), never against an older read."""
+        if changes.url is not None:
+            check_webhook_url(changes.url, allow_loopback_http=self.allow_loopback_http)
         fields = {name: getattr(changes, name) for name in changes.model_fields_set}
-        new_url = changes.url if changes.url != subscription.url else None
-        if new_url is not None:
-            check_webhook_url(new_url, allow_loopback_http=self.allow_loopback_http)
-            fields |= {
+        moved: list[bool] = [False]
+
+        def apply(current: Subscription) -> Subscription:
+            moved[0] = changes.url is not None and changes.url != current.url
+            challenge = {
                 "state": "pending",
                 "verified_at": None,
                 "verification_failure": "the URL changed: not challenged yet",
             }
-        changed = self._change(subscription, lambda current: current.model_copy(update=fields))
-        if new_url is None:
+            return current.model_copy(update=fields | (challenge if moved[0] else {}))
+
+        changed = self._change(subscription, apply)
+        if not moved[0]:
             return Changed(changed, 0)
         return Changed(*self.resending.verify(changed))
 
@@ -124,7 +131,6 @@ class SubscriptionAdmin:
         """Send again, and what was parked meanwhile (only that: dead letters of failed
         attempts are the operator's to re-drive). A still disabled or unverified endpoint gets
         it when it is enabled or verified."""
-        was_paused = subscription.paused_at is not None
         resumed = self._change(
             subscription,
             lambda current: (
@@ -133,8 +139,9 @@ class SubscriptionAdmin:
                 else current.model_copy(update={"paused_at": None})
             ),
         )
-        if not was_paused or resumed.pending or not resumed.enabled:
+        if resumed.pending or not resumed.enabled:
             return Changed(resumed, 0)
+        # Also when it was not paused: what one call left parked (over REDRIVE_LIMIT) goes next.
         return Changed(resumed, self.resending.redrive_parked(resumed))
 
     def rotate_secret(self, subscription: Subscription, overlap: timedelta) -> Subscription:

@@ -13,8 +13,9 @@ from types import SimpleNamespace
 from typing import Any, get_args
 
 from app_support import Gateway
+from jsonschema import Draft202012Validator
 
-from chalicelib import openapi, openapi_webhooks
+from chalicelib import docs_page, openapi, openapi_webhooks
 from gateway_client.contract import VERIFICATION_EVENT, NoticeType
 from gateway_client.contract.events import EventType
 
@@ -77,8 +78,8 @@ def test_the_documentation_page_is_served_from_the_repository_with_nothing_from_
     assert page.headers["Content-Type"].startswith("text/html")
     html = page.body.decode()
     assert not re.search(r"(src|href|spec-url)=\"(https?:)?//", html)
-    assert 'spec-url="openapi.json"' in html
-    assert 'src="docs/redoc.standalone.js"' in html
+    assert 'spec-url="/v1/openapi.json"' in html
+    assert 'src="/v1/docs/redoc.standalone.js"' in html
     policy = page.headers["Content-Security-Policy"]
     assert "default-src 'self'" in policy
     assert "script-src 'self'" in policy
@@ -121,3 +122,22 @@ def test_a_generated_client_keeps_every_operations_reply_model(tmp_path: Path) -
                 rf"status_code == {status}:\s+response_{status} = (\w+)\.from_dict", code
             )
             assert parsed, f"{op.method} {op.path}: no {status} model in {module.name}"
+
+
+def test_each_webhook_example_is_valid_against_its_own_published_schema() -> None:
+    """What a schema-checking receiver would do: the bodies the code sends fit the document
+    (a field the model leaves out when empty is not required)."""
+    spec = document()
+    for name, hook in spec["webhooks"].items():
+        body = hook["post"]["requestBody"]["content"]["application/json"]
+        schema = {**body["schema"], "components": spec["components"]}
+        errors = [e.message for e in Draft202012Validator(schema).iter_errors(body["example"])]
+        assert errors == [], name
+
+
+def test_the_page_links_from_the_api_root_it_was_served_under(gateway: Gateway) -> None:
+    with_slash = gateway.client.http.get("/v1/docs/").body.decode()
+    behind_a_stage = docs_page.docs(SimpleNamespace(context={"path": "/api/v1/docs"})).body
+
+    assert 'src="/v1/docs/redoc.standalone.js"' in with_slash
+    assert 'spec-url="/api/v1/openapi.json"' in behind_a_stage

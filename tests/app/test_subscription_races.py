@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -23,6 +24,8 @@ from delivery_support import (
     subscribe,
 )
 
+from chalicelib import bootstrap
+from gateway.delivery.retry_policy import EndpointHealth
 from gateway_client.contract import GatewayError, SignedHeaders, verify_hmac
 from gateway_client.contract.signing import Ed25519Signer
 
@@ -191,3 +194,60 @@ def test_resuming_sends_what_the_pause_parked_and_never_exhausted_dead_letters(
     assert resumed.json_body["redriven"] == 1  # the parked one, not the exhausted one
     [sent] = hook.requests[sent_before:]
     assert json.loads(sent.body)["data"]["listing"]["decision_number"] == "(2025)粤执2号"
+
+
+def test_a_stale_change_back_to_an_unverified_url_is_challenged_again(
+    gateway, stream, queue, province, hooks, monkeypatch
+):
+    """A PATCH read the subscription while it was on URL A (pending: A never answers); another
+    PATCH moved it to B, which verified; the first then writes ``url: A``. A is new again for
+    the subscription as stored, so it is challenged, not taken as verified."""
+    victim, mine = hooks
+    victim.answers_challenge = False
+    created = subscribe(gateway, victim.url, HUNAN)
+    store = bootstrap.container().subscription_admin.subscriptions
+    write = store.update
+    overtaken: list[Any] = []
+
+    def after_another_change(subscription_id: str, change: Any) -> Any:
+        if not overtaken:
+            overtaken.append(None)  # the other change writes through the store as it is
+            monkeypatch.setattr(store, "update", write)
+            body = {"url": mine.url}
+            overtaken[0] = signed(gateway, province, "PATCH", path_of(created), body)
+        return write(subscription_id, change)
+
+    monkeypatch.setattr(store, "update", after_another_change)
+    signed(gateway, province, "PATCH", path_of(created), {"url": victim.url, "description": "x"})
+    monkeypatch.setattr(store, "update", write)
+    deliver_once(gateway, stream, queue, province)
+
+    assert overtaken[0].json_body["subscription"]["state"] == "verified"
+    after = stored(gateway, created)[1]
+    assert (after["url"], after["state"]) == (victim.url, "pending")
+    assert [json.loads(r.body)["type"] for r in victim.requests] == [
+        "subscription.verification",
+        "subscription.verification",
+    ]
+
+
+def test_a_health_notice_is_not_posted_to_a_url_the_owner_moved_to_meanwhile(
+    gateway, stream, queue, province, hooks, monkeypatch
+):
+    old, new = hooks
+    new.answers_challenge = False
+    created = subscribe(gateway, old.url, HUNAN)
+    old.reply = Reply(503)
+    service = bootstrap.container().delivery_service
+    monkeypatch.setattr(service, "_health", EndpointHealth(warn_after=timedelta(0)))
+    deliver = service.deliver
+
+    def then_move(delivery: Any, received: int) -> Any:
+        outcome = deliver(delivery, received)
+        signed(gateway, province, "PATCH", path_of(created), {"url": new.url})
+        return outcome
+
+    monkeypatch.setattr(service, "deliver", then_move)
+    deliver_once(gateway, stream, queue, province)
+
+    assert [json.loads(r.body)["type"] for r in new.requests] == ["subscription.verification"]

@@ -396,3 +396,19 @@ def test_a_test_event_is_refused_to_an_unverified_endpoint_and_another_region(
 
     assert (pending.status_code, error_code(pending)) == (409, "subscription_pending")
     assert (foreign.status_code, error_code(foreign)) == (403, "region_mismatch")
+
+
+def test_an_action_that_takes_no_options_refuses_a_body_and_changes_nothing(
+    gateway, province, receiver
+):
+    created = subscribe(gateway, receiver.url, HUNAN)
+
+    answers = [
+        signed(gateway, province, "POST", path_of(created, action), body)
+        for action in ("/pause", "/resume", "/test")
+        for body in ({"paused": True}, [])
+    ]
+
+    assert {(a.status_code, error_code(a)) for a in answers} == {(400, "invalid_schema")}
+    assert stored(gateway, created)["paused_at"] is None
+    assert receiver.requests == []

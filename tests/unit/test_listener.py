@@ -251,3 +251,19 @@ def test_a_v1_listener_checks_the_secret_and_never_fetches_keys(tmp_path):
     assert listening.handle(*signed_wrong)[0] == 401
     assert listening.handle(*signed_right)[0] == 204
     assert keys.fetches == 0
+
+
+def test_a_line_that_is_not_a_delivery_does_not_stop_an_erasure(tmp_path):
+    store = tmp_path / "deliveries.ndjson"
+    listening, _ = listener(store, Keys(GATEWAY_KEY))
+    gone = listing()
+    listening.handle(*delivered(made=change(gone)))
+    with store.open("ab") as out:
+        out.write(b'{"note": "checked by hand"}\n')
+
+    status, _ = listening.handle(*delivered(made=purged(gone, NOW)))
+
+    assert status == 204
+    lines = store.read_bytes().splitlines()
+    assert lines[0] == b'{"note": "checked by hand"}'
+    assert [json.loads(line)["data"]["type"] for line in lines[1:]] == ["purged"]
