@@ -116,8 +116,8 @@ def webhooks(refs: Mapping[Any, dict[str, Any]]) -> dict[str, Any]:
         event.name: {
             "post": {
                 "operationId": "webhook_" + event.name.replace(".", "_"),
-                "summary": event.summary,
-                "description": event.answer,
+                "summary": event.name,
+                "description": f"{event.summary}\n\n{event.answer}",
                 "parameters": [
                     {
                         "name": name,
