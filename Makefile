@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: venv demo dev test bench lint format package scan ci clean
+.PHONY: venv demo dev test bench lint format package scan ci clean system-packages
 
 # The AWS region the package targets (cn-north-1 / cn-northwest-1 for the aws-cn partition).
 REGION ?= cn-northwest-1
@@ -30,8 +30,13 @@ dev: venv
 # stacks and worlds are built once each; files go out slowest first (tests/conftest.py). Bytecode is written even where the environment says
 # not to: pytest keeps each test module's assertion rewrite there, and re-doing ~400 of them in
 # every worker costs ten seconds a run.
-test: venv examples/node/node_modules
+test: venv system-packages examples/node/node_modules
 	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder
+
+# Node.js, a JDK and Chromium from Debian's packages, where missing (the examples' and the docs
+# page's tests run them).
+system-packages:
+	bash infra/system_packages.sh
 
 # The Node.js receiver example's pinned dependencies (tests/e2e/test_examples_verify.py runs it):
 # installed when absent or older than the lock file.

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Debian's packages the tests run, installed where missing (make test calls this; it does
+# nothing when all are there): Node.js and a JDK for the receiver examples
+# (tests/e2e/test_examples_verify.py), Chromium for the documentation page
+# (tests/e2e/test_docs_page_browser.py).
+set -euo pipefail
+missing=""
+command -v node >/dev/null || missing="$missing nodejs npm"
+command -v javac >/dev/null || missing="$missing default-jdk-headless"
+command -v chromium >/dev/null || missing="$missing chromium"
+if [ -n "$missing" ]; then
+    sudo=$([ "$(id -u)" -eq 0 ] || echo sudo)
+    $sudo apt-get update -q
+    # shellcheck disable=SC2086 # one package name per word
+    $sudo apt-get install -y -q $missing
+fi
