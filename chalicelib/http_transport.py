@@ -59,7 +59,8 @@ class Urllib3Transport:
             return HttpResponse(status=0, body_excerpt=f"refused: {why}", elapsed_ms=elapsed)
         left = max(timeout - (time.monotonic() - started), 0.001)
         deadline = _Deadline(left)
-        connection = _connection(tls, address, port, host, left, deadline)
+        # The certificate names the host without the root's trailing dot (``name.`` == ``name``).
+        connection = _connection(tls, address, port, host.rstrip("."), left, deadline)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         name = f"[{host}]" if ":" in host else host
         sent = {**headers, "host": name if parts.port is None else f"{name}:{port}"}
@@ -70,7 +71,14 @@ class Urllib3Transport:
                 excerpt = response.read(_EXCERPT_BYTES, decode_content=True)
             status, text = response.status, excerpt.decode("utf-8", "replace")
             asked = response.headers.get("retry-after")
-        except (OSError, http.client.HTTPException, urllib3.exceptions.HTTPError) as error:
+        # ValueError: urllib3's CertificateError (a certificate for another name) among others;
+        # whatever the endpoint does, it is a failed attempt, never an error of the batch.
+        except (
+            OSError,
+            ValueError,
+            http.client.HTTPException,
+            urllib3.exceptions.HTTPError,
+        ) as error:
             status, text, asked = 0, f"{type(error).__name__}: {error}", None
         finally:
             connection.close()
@@ -91,7 +99,7 @@ class Urllib3Transport:
             lookup.shutdown(wait=False)  # a stuck lookup ends on its own; nobody waits for it
             try:
                 addresses = list(answer.result(timeout=timeout))
-            except (OSError, UnicodeError) as error:  # TimeoutError is an OSError
+            except (OSError, ValueError) as error:  # TimeoutError is an OSError
                 return None, f"{host} could not be resolved ({type(error).__name__})"
             if not addresses:
                 return None, f"{host} resolves to no address"

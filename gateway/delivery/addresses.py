@@ -26,12 +26,16 @@ _EMBEDDING: tuple[tuple[IPv6Network, str, int], ...] = (
 )
 # Not global, though Python 3.11 says they are.
 _ALSO_REFUSED: tuple[IPv4Network | IPv6Network, ...] = (
+    IPv4Network("192.0.0.0/24"),  # IETF protocol assignments (the dummy 192.0.0.8 among them)
     IPv4Network("192.88.99.0/24"),  # 6to4 relay anycast (deprecated)
     IPv6Network("fec0::/10"),  # site-local (deprecated)
     IPv6Network("3fff::/20"),  # documentation (RFC 9637)
     IPv6Network("5f00::/16"),  # SRv6 SIDs (RFC 9602)
     IPv6Network("100:0:0:1::/64"),  # dummy prefix (RFC 9780)
 )
+
+
+_GLOBAL_UNICAST = IPv6Network("2000::/3")  # every other IPv6 range is reserved or local
 
 
 def parse_address(text: str) -> Address | None:
@@ -53,8 +57,11 @@ def refusal(address: Address) -> str | None:
                 if form == "Teredo":
                     embedded ^= 0xFFFFFFFF
                 return f"{address} embeds IPv4 {IPv4Address(embedded)} ({form})"
+        if (int(address) >> 32) & 0xFDFFFFFF == 0x00005EFE:  # the interface id ::[02]00:5efe
+            return f"{address} embeds IPv4 {IPv4Address(int(address) & 0xFFFFFFFF)} (ISATAP)"
     if address.is_multicast:
         return f"{address} is a multicast address"
-    if not address.is_global or any(address in network for network in _ALSO_REFUSED):
+    outside = isinstance(address, IPv6Address) and address not in _GLOBAL_UNICAST
+    if outside or not address.is_global or any(address in net for net in _ALSO_REFUSED):
         return f"{address} is not a public address"
     return None

@@ -303,3 +303,35 @@ def test_tls_to_the_checked_address_sends_the_host_name_and_verifies_the_certifi
     assert names == [NAME]  # SNI: the host name, though the connection went to 127.0.0.1
     assert answer.status == 0
     assert "CERTIFICATE_VERIFY_FAILED" in answer.body_excerpt  # not trusted: refused
+
+
+@pytest.mark.parametrize(
+    ("certified", "called", "expected"),
+    [
+        ("other.example.cn", "hooks.example.cn", 0),  # a certificate for another name
+        ("hooks.example.cn", "hooks.example.cn.", 200),  # the root's dot is the same name
+    ],
+    ids=["mismatch", "trailing-dot"],
+)
+def test_a_trusted_certificate_is_checked_against_the_host_name_as_a_failed_attempt_not_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, certified: str, called: str, expected: int
+) -> None:
+    cert, key = self_signed(certified, tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trusted, as a public CA's would be
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        peer, _ = listener.accept()
+        with suppress(OSError), context.wrap_socket(peer, server_side=True) as tls:
+            tls.recv(65536)
+            tls.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+
+    threading.Thread(target=serve, daemon=True).start()
+    transport = Urllib3Transport(allow_private=True, resolve=StubResolver(["127.0.0.1"]))
+
+    answer = post(transport, f"https://{called}:{listener.getsockname()[1]}/hook")
+
+    listener.close()
+    assert answer.status == expected, answer.body_excerpt

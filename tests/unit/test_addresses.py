@@ -9,7 +9,7 @@ from gateway.delivery.addresses import parse_address, refusal
 from gateway.delivery.subscription import check_webhook_url
 from gateway_client.contract.errors import InvalidWebhookUrl
 
-# (address, what the refusal must name); Python 3.11's is_global calls the first seven global.
+# (address, what the refusal must name); Python 3.11's is_global calls several of them global.
 REFUSED = [
     ("64:ff9b::a00:1", "embeds IPv4 10.0.0.1 (NAT64)"),
     ("64:ff9b::808:808", "embeds IPv4 8.8.8.8 (NAT64)"),  # refused even around a public IPv4
@@ -21,6 +21,10 @@ REFUSED = [
     ("::ffff:10.0.0.1", "embeds IPv4 10.0.0.1 (IPv4-mapped)"),
     ("::ffff:8.8.8.8", "embeds IPv4 8.8.8.8 (IPv4-mapped)"),
     ("2001:0:4136:e378:8000:63bf:f5ff:fffe", "embeds IPv4 10.0.0.1 (Teredo)"),
+    ("2603:1030::5efe:a00:1", "embeds IPv4 10.0.0.1 (ISATAP)"),
+    ("2603:1030::200:5efe:a00:1", "embeds IPv4 10.0.0.1 (ISATAP)"),
+    ("::1:2:3:4", "not a public address"),  # reserved ::/8, outside global unicast 2000::/3
+    ("192.0.0.8", "not a public address"),  # the IPv4 dummy address (RFC 7600)
     ("224.0.0.1", "multicast"),
     ("ff0e::1", "multicast"),
     ("fec0::1", "not a public address"),

@@ -348,3 +348,24 @@ def test_a_failed_bulk_put_names_the_storage_not_the_gateway(answering, key_file
     assert err.splitlines()[-1] == (
         f"gateway: error: the upload to storage failed: connection refused by {storage}"
     )
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (("subscription", "list", "sub_1"), "subscription list takes no subscription id"),
+        (("subscription", "get", "sub_1", "--overlap", "60"), "takes no --overlap"),
+        (("subscription", "pause", "sub_1", "--file", "x.json"), "takes no --file"),
+        (
+            ("subscription", "get", "sub_1", "--key-id", "k", "--key-file", "k.key", "--iam"),
+            "give one or the other",
+        ),
+    ],
+    ids=["list-with-id", "overlap-on-get", "file-on-pause", "key-and-iam"],
+)
+def test_an_option_the_command_would_ignore_is_refused_before_anything_is_sent(
+    capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], said: str
+) -> None:
+    code, _, err = run(capsys, *argv, "--url", "http://127.0.0.1:9")
+
+    assert said in one_error_line(code, err)

@@ -35,6 +35,11 @@ def caller_for(args: argparse.Namespace) -> Call:
     if key_id or key_file:
         if not (key_id and key_file):
             raise cli_errors.CliError("a platform signs with both --key-id and --key-file")
+        if getattr(args, "token", None) or getattr(args, "iam", False):
+            raise cli_errors.CliError(
+                "--key-id/--key-file sign as a region's platform; --token and --iam are the "
+                "operator's: give one or the other"
+            )
         return _signed_call(args.url, Ed25519Signer(key_id, read_key(key_file)), timeout)
     if getattr(args, "iam", False):
         return lambda method, url, body=None: http_request(

@@ -132,6 +132,7 @@ def _manage(args: argparse.Namespace) -> int:
     """list / get / update / delete / pause / resume / rotate-secret / test: a subscription
     in its owner's hands (or the operator's)."""
     root = f"{args.url.rstrip('/')}/v1/subscriptions"
+    _only_where_used(args)
     call = caller_for(args)
     if args.action == "list":
         query = f"?region={urllib.parse.quote(args.region)}" if args.region else ""
@@ -150,6 +151,22 @@ def _manage(args: argparse.Namespace) -> int:
     rotating = args.action == "rotate-secret" and args.overlap is not None
     body = json.dumps({"overlap_seconds": args.overlap} if rotating else {}).encode()
     return show(call("POST", f"{base}/{args.action}", body))
+
+
+def _only_where_used(args: argparse.Namespace) -> None:
+    """An option the action does not take is a mistake to say, not to ignore."""
+    unused = [
+        option
+        for option, given, used_by in (
+            ("subscription id", args.subscription, args.action != "list"),
+            ("--file", args.file, args.action == "update"),
+            ("--region", args.region, args.action == "list"),
+            ("--overlap", args.overlap is not None, args.action == "rotate-secret"),
+        )
+        if given and not used_by
+    ]
+    if unused:
+        raise CliError(f"subscription {args.action} takes no {', '.join(unused)}")
 
 
 def _create(args: argparse.Namespace) -> int:
