@@ -58,11 +58,11 @@ FULL_WIDTH_CODE = "".join(chr(ord(c) + 0xFEE0) for c in CREDIT_CODE)  # ９１�
 
 # No shrinking: an example sends to every route, so shrinking one would cost minutes, and each
 # failure already names its route, caller, input and the origin of the exception; the
-# regression tests at the end hold the minimal cases. 13 examples a run (each one every route
+# regression tests at the end hold the minimal cases. 10 examples a run (each one every route
 # from every caller, a few thousand requests a test; 44 routes now): new inputs every run, and
 # Hypothesis's example database replays any that ever failed first.
 FUZZ = settings(
-    max_examples=13,
+    max_examples=10,
     deadline=None,
     phases=(Phase.explicit, Phase.reuse, Phase.generate),
     suppress_health_check=[

@@ -39,10 +39,10 @@ CHECKS = [
     response_schema_conformance,
 ]
 # Every example is sent twice; shrinking is off to bound the time (a failure prints the request
-# as a curl command, which is reproduction enough). 11 a run per operation (44 of them),
+# as a curl command, which is reproduction enough). 9 a run per operation (44 of them),
 # positive and negative: new ones every run.
 EXAMPLES = settings(
-    max_examples=11,
+    max_examples=9,
     deadline=None,
     phases=(Phase.explicit, Phase.reuse, Phase.generate),
     suppress_health_check=list(HealthCheck),
