@@ -3,7 +3,13 @@ transaction gets slower as the table grows (100 items × every stored item). The
 copies each table once per transaction instead — same rollback, linear cost.
 
 And moto lists a response class's methods (``inspect.getmembers``) on every API call to find
-the action: the list depends on the class alone, so it is worked out once per class."""
+the action: the list depends on the class alone, so it is worked out once per class.
+
+And moto's SQS queues are not thread-safe: its server answers each request on a thread, and the
+delivery handler's workers change and delete messages at once, so a queue's "message group in
+flight" set could keep a group that no message holds any more, and that FIFO group was never
+received again (a demo drain stalled with its messages visible). One lock serialises the
+queue operations, as SQS itself does per queue."""
 
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ from typing import Any
 from moto.core import responses as core_responses
 from moto.dynamodb import models
 from moto.dynamodb.models.table import Table
+from moto.sqs.models import SQSBackend
 
 _active = threading.local()
 
@@ -35,8 +42,39 @@ class _TableCopiedOnce:
         return copies[id(value)]
 
 
+_SQS_LOCK = threading.RLock()
+_SQS_CALLS = (
+    "send_message",
+    "send_message_batch",
+    "receive_message",
+    "delete_message",
+    "delete_message_batch",
+    "change_message_visibility",
+    "change_message_visibility_batch",
+    "get_queue_attributes",
+    "purge_queue",
+)
+
+
+def _serialise_sqs() -> None:
+    sqs: Any = SQSBackend
+    for name in _SQS_CALLS:
+        original = getattr(sqs, name)
+        if getattr(original, "serialised", False):
+            continue
+
+        @functools.wraps(original)
+        def locked(*args: Any, __original: Any = original, **kwargs: Any) -> Any:
+            with _SQS_LOCK:
+                return __original(*args, **kwargs)
+
+        locked.serialised = True  # type: ignore[attr-defined]
+        setattr(sqs, name, locked)
+
+
 def install() -> None:
     _cache_action_names()
+    _serialise_sqs()
     backend: Any = models.DynamoDBBackend
     if getattr(backend.transact_write_items, "copies_once", False):
         return

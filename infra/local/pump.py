@@ -230,7 +230,11 @@ class EventPump:
         }
 
     def pending_in_queue(self) -> int:
-        pending = 0
+        return sum(visible + hidden for visible, hidden in self.pending_by_queue().values())
+
+    def pending_by_queue(self) -> dict[str, tuple[int, int]]:
+        """Per queue: messages waiting, and messages in flight or delayed (not visible)."""
+        pending: dict[str, tuple[int, int]] = {}
         for source in self._queues:
             attrs = self._sqs.get_queue_attributes(
                 QueueUrl=source.url,
@@ -239,8 +243,9 @@ class EventPump:
                     "ApproximateNumberOfMessagesNotVisible",
                 ],
             )["Attributes"]
-            pending += int(attrs["ApproximateNumberOfMessages"]) + int(
-                attrs["ApproximateNumberOfMessagesNotVisible"]
+            pending[source.name] = (
+                int(attrs["ApproximateNumberOfMessages"]),
+                int(attrs["ApproximateNumberOfMessagesNotVisible"]),
             )
         return pending
 
@@ -255,8 +260,13 @@ class EventPump:
             if self.step() == 0 and self.pending_in_queue() == 0 and self.step() == 0:
                 return
             time.sleep(interval)
-        failed = f" (last handler failure: {self.last_error})" if self.last_error else ""
-        raise TimeoutError(f"events still pending after {timeout} s{failed}")
+        failed = f"; last handler failure: {self.last_error}" if self.last_error else ""
+        with self._lock:
+            read = self.poll_stream()
+        raise TimeoutError(
+            f"events still pending after {timeout} s (queues, waiting and in flight: "
+            f"{self.pending_by_queue()}; stream records read now: {read}{failed})"
+        )
 
     def run(self, stop: threading.Event, interval: float = 0.2) -> None:
         """Pump in the background (``gateway dev``) until ``stop`` is set."""
