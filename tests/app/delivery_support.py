@@ -6,6 +6,7 @@ changing it.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -158,3 +159,15 @@ def as_platform(
     """A request signed with a platform key, in the request form under a fresh webhook-id (a
     GET signs the empty body)."""
     return gateway.send_signed(method.upper(), path, signer, body)
+
+
+def subscription_path(subscription: dict[str, Any], suffix: str = "") -> str:
+    return f"/v1/subscriptions/{subscription['subscription_id']}{suffix}"
+
+
+def signed(
+    gateway: Gateway, signer: Ed25519Signer, method: str, path: str, body: Any = None
+) -> HTTPResponse:
+    """A JSON body (or none) in a request a platform signs (``as_platform``)."""
+    raw = b"" if body is None else json.dumps(body, ensure_ascii=False).encode()
+    return as_platform(gateway, signer, method, path, raw)

@@ -19,10 +19,11 @@ from delivery_support import (
     AnsweringReceiver,
     Reply,
     as_operator,
-    as_platform,
     push_and_fan_out,
+    signed,
     subscribe,
 )
+from delivery_support import subscription_path as path_of
 
 from chalicelib import bootstrap
 from gateway.delivery.retry_policy import EndpointHealth
@@ -45,17 +46,6 @@ def hooks() -> Iterator[tuple[AnsweringReceiver, AnsweringReceiver]]:
     finally:
         first.stop()
         second.stop()
-
-
-def path_of(subscription: dict[str, Any], suffix: str = "") -> str:
-    return f"/v1/subscriptions/{subscription['subscription_id']}{suffix}"
-
-
-def signed(
-    gateway: Gateway, signer: Ed25519Signer, method: str, path: str, body: Any = None
-) -> Any:
-    raw = b"" if body is None else json.dumps(body).encode()
-    return as_platform(gateway, signer, method, path, raw)
 
 
 def stored(gateway: Gateway, subscription: dict[str, Any]) -> tuple[int, Any]:

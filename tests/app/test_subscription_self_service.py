@@ -15,10 +15,11 @@ from delivery_support import (
     AnsweringReceiver,
     Reply,
     as_operator,
-    as_platform,
     push_and_fan_out,
+    signed,
     subscribe,
 )
+from delivery_support import subscription_path as path_of
 
 from gateway_client.contract import GatewayError, SignedHeaders, load_public_key, verify_hmac
 from gateway_client.contract.signing import Ed25519Signer
@@ -45,21 +46,10 @@ def hook() -> Iterator[AnsweringReceiver]:
         server.stop()
 
 
-def path_of(subscription: dict[str, Any], suffix: str = "") -> str:
-    return f"/v1/subscriptions/{subscription['subscription_id']}{suffix}"
-
-
 def stored(gateway: Gateway, subscription: dict[str, Any]) -> dict[str, Any]:
     response = as_operator(gateway, "get", path_of(subscription))
     assert response.status_code == 200, response.json_body
     return dict(response.json_body)
-
-
-def signed(
-    gateway: Gateway, signer: Ed25519Signer, method: str, path: str, body: Any = None
-) -> Any:
-    raw = b"" if body is None else json.dumps(body, ensure_ascii=False).encode()
-    return as_platform(gateway, signer, method, path, raw)
 
 
 # --- listing -------------------------------------------------------------------------------
