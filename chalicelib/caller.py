@@ -19,7 +19,13 @@ from chalicelib.settings import event_sources
 from gateway.authentication import Authenticated, authenticate_request, replayed
 from gateway.recognition import ANONYMOUS, Viewer
 from gateway.validation import M, schema_error
-from gateway_client.contract import OperatorCredentialsRequired, OperatorOnly, RequestTarget
+from gateway_client.contract import (
+    OperatorCredentialsRequired,
+    OperatorOnly,
+    RequestTarget,
+    SchemaError,
+    check_region_code,
+)
 
 _verified: WeakKeyDictionary[Request, Authenticated] = WeakKeyDictionary()
 
@@ -31,6 +37,17 @@ def headers(request: Request) -> dict[str, str]:
 def query(request: Request, name: str) -> str | None:
     params: dict[str, str] = dict(request.query_params or {})
     return params.get(name)
+
+
+def region_param(request: Request, name: str) -> str | None:
+    """A query parameter naming a region: absent, or a 6-digit code (400 ``invalid_schema``)."""
+    code = query(request, name)
+    if code is not None:
+        try:
+            check_region_code(code)
+        except ValueError as exc:
+            raise SchemaError(f"{name}: {exc}", path=name) from exc
+    return code
 
 
 def body(request: Request) -> bytes:

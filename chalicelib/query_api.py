@@ -34,7 +34,6 @@ from gateway_client.contract import (
     NotFound,
     Purpose,
     SchemaError,
-    check_region_code,
     china_date,
     errors,
     mask,
@@ -59,7 +58,7 @@ def subject(request: Request, credit_code: str) -> Response:
     if viewer.anonymous:
         _admit_anonymous(request)
     code = requested_code(credit_code, china_date(now))
-    as_region = _as_region(request)
+    as_region = caller.region_param(request, "as")
     purpose = purpose_of(caller.query(request, "purpose"))
     if is_natural_person(code):
         if viewer.anonymous:
@@ -116,16 +115,6 @@ def _admit_anonymous(request: Request) -> None:
         limit,
         f"anonymous queries are limited to {limit} a minute per client address",
     )
-
-
-def _as_region(request: Request) -> str | None:
-    as_region = caller.query(request, "as")
-    if as_region is not None:
-        try:
-            check_region_code(as_region)
-        except ValueError as exc:
-            raise SchemaError(f"as: {exc}", path="as") from exc
-    return as_region
 
 
 def _require_an_owned_listing(viewer: Viewer, code: str) -> None:

@@ -26,8 +26,6 @@ from gateway.validation import parse_request
 from gateway_client.contract import (
     EndpointNotice,
     Frozen,
-    SchemaError,
-    check_region_code,
     errors,
 )
 
@@ -57,12 +55,7 @@ def create_subscription(request: Request) -> Response:
 
 def list_subscriptions(request: Request) -> Response:
     by = caller.operator_or_region(request)
-    region = caller.query(request, "region")
-    if region is not None:
-        try:
-            check_region_code(region)
-        except ValueError as exc:
-            raise SchemaError(f"region: {exc}", path="region") from exc
+    region = caller.region_param(request, "region")
     found = container().subscription_admin.of_region(by, region)
     return json_response(200, {"subscriptions": [s.public_view() for s in found]})
 

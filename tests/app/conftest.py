@@ -15,7 +15,7 @@ if str(REPO_ROOT) not in sys.path:
 
 from app_support import Gateway, Receiver, StreamReader, configure_app  # noqa: E402
 from chalice.test import Client  # noqa: E402
-from delivery_support import DeliveryQueue  # noqa: E402
+from delivery_support import AnsweringReceiver, DeliveryQueue  # noqa: E402
 from lifecycle_support import listings_stream  # noqa: E402
 
 import app as gateway_app  # noqa: E402
@@ -34,6 +34,17 @@ def gateway(aws: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Gateway]:
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     server = Receiver()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def hook() -> Iterator[AnsweringReceiver]:
+    """An endpoint whose answers a test scripts (204 until told otherwise)."""
+    server = AnsweringReceiver()
     server.start()
     try:
         yield server

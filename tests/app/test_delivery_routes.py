@@ -4,7 +4,7 @@ re-drive, and re-enabling an endpoint a 410 disabled."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,16 +45,6 @@ def other_subject_entry() -> dict[str, Any]:
         subject_name="长沙某某商贸有限公司",
         decision_number="(2024)黑09执200号",
     )
-
-
-@pytest.fixture
-def hook() -> Iterator[AnsweringReceiver]:
-    server = AnsweringReceiver()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

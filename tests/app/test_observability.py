@@ -61,14 +61,6 @@ def lines(logged: io.StringIO) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def hook() -> Iterator[AnsweringReceiver]:
-    server = AnsweringReceiver()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def city(gateway: Gateway) -> Ed25519Signer:
     signer = gateway.register_platform(CITY)
     assert gateway.put_region(HUNAN).status_code == 200

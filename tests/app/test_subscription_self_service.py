@@ -5,7 +5,6 @@ and nothing it sends changes the stored subscription or what the endpoint receiv
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,16 +33,6 @@ def province(gateway: Gateway) -> Ed25519Signer:
 @pytest.fixture
 def city(gateway: Gateway) -> Ed25519Signer:
     return gateway.register_platform(CITY)
-
-
-@pytest.fixture
-def hook() -> Iterator[AnsweringReceiver]:
-    server = AnsweringReceiver()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def stored(gateway: Gateway, subscription: dict[str, Any]) -> dict[str, Any]:
