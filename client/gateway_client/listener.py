@@ -21,7 +21,12 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from gateway_client.contract import AnyKey, ChangeType, DeliveryPayload, VerificationError
+from gateway_client.contract import (
+    AnyKey,
+    ChangeType,
+    DeliveryPayload,
+    VerificationError,
+)
 from gateway_client.log_verifier import read_deliveries
 from gateway_client.receiver import Audience, is_notice, is_verification, verify_challenge
 
@@ -130,10 +135,14 @@ class Listener:
         self.audience = audience
         self.store = store
         self._fetch_keys = keys
-        self._report = report
+        self._say = report
         self._clock = clock
         self._keys: tuple[AnyKey, ...] = ()
         self._fetched_at = float("-inf")
+
+    def _report(self, line: str) -> None:
+        """One line per webhook: a validation error's details stay in the 401's body."""
+        self._say(line.splitlines()[0])
 
     def handle(self, headers: Mapping[str, str], body: bytes) -> tuple[int, bytes]:
         """401 for what does not verify; 503 while the gateway's keys cannot be fetched or the

@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from builders import NOW, change, listing, make_signer, subscription
+from builders import NOW, RESIDENT_ID, change, listing, make_signer, subscription
 from fakes import InMemoryDeliveryLog, InMemorySubscriptionStore, RecordingTransport
 
 from gateway.delivery.planning import plan_deliveries
@@ -267,3 +267,21 @@ def test_a_line_that_is_not_a_delivery_does_not_stop_an_erasure(tmp_path):
     lines = store.read_bytes().splitlines()
     assert lines[0] == b'{"note": "checked by hand"}'
     assert [json.loads(line)["data"]["type"] for line in lines[1:]] == ["purged"]
+
+
+def test_a_refusal_is_reported_in_one_line_that_names_no_id_number(tmp_path):
+    listening, said = listener(tmp_path / "d.ndjson", Keys(GATEWAY_KEY))
+    body = json.dumps({"type": "listing.changed", "credit_code": RESIDENT_ID}).encode()
+    timestamp = int(NOW.timestamp())
+    headers = {
+        "webhook-id": "msg_1",
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": GATEWAY.sign("msg_1", timestamp, body),
+    }
+
+    status, _ = listening.handle(headers, body)
+
+    assert status == 401
+    assert said[-1].startswith("refused: the body is not a delivery")
+    assert "\n" not in said[-1]
+    assert RESIDENT_ID not in said[-1]
