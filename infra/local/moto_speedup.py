@@ -9,7 +9,12 @@ And moto's SQS queues are not thread-safe: its server answers each request on a 
 delivery handler's workers change and delete messages at once, so a queue's "message group in
 flight" set could keep a group that no message holds any more, and that FIFO group was never
 received again (a demo drain stalled with its messages visible). One lock serialises the
-queue operations, as SQS itself does per queue."""
+queue operations, as SQS itself does per queue.
+
+And moto numbers a DynamoDB stream record by the shard's length before appending it: two
+writes at once (the server's threads) give two records one sequence number, and a reader whose
+batch ends on that pair is handed the second record again and again (a drain spun on one
+record, fanning it out anew each time). One lock makes numbering and appending one step."""
 
 from __future__ import annotations
 
@@ -20,7 +25,7 @@ from typing import Any
 
 from moto.core import responses as core_responses
 from moto.dynamodb import models
-from moto.dynamodb.models.table import Table
+from moto.dynamodb.models.table import StreamShard, Table
 from moto.sqs.models import SQSBackend
 
 _active = threading.local()
@@ -72,9 +77,27 @@ def _serialise_sqs() -> None:
         setattr(sqs, name, locked)
 
 
+_STREAM_LOCK = threading.Lock()
+
+
+def _number_stream_records_once() -> None:
+    shard: Any = StreamShard
+    if getattr(shard.add, "serialised", False):
+        return
+    original = shard.add
+
+    def add(self: Any, old: Any, new: Any) -> None:
+        with _STREAM_LOCK:
+            original(self, old, new)
+
+    add.serialised = True  # type: ignore[attr-defined]
+    shard.add = add
+
+
 def install() -> None:
     _cache_action_names()
     _serialise_sqs()
+    _number_stream_records_once()
     backend: Any = models.DynamoDBBackend
     if getattr(backend.transact_write_items, "copies_once", False):
         return

@@ -187,7 +187,6 @@ class EventPump:
         )
         messages = reply.get("Messages", [])
         if not messages:
-            _release_stale_groups()
             return 0
         event = {"Records": [self._sqs_record(m, source.url) for m in messages]}
         context = LambdaContext(f"credit-gateway-{source.name}", source.timeout_ms)
@@ -279,20 +278,3 @@ class EventPump:
                 busy = 0
             if not busy:
                 stop.wait(interval)
-
-
-def _release_stale_groups() -> None:
-    """Work around moto (in this process): a FIFO queue keeps a message group "in flight"
-    while any message of it is in its pending set, and a message whose visibility was set back
-    to 0, or that another thread deleted, can stay there, so the group is never received
-    again (drains stalled with its messages visible). What is visible or gone is not in flight:
-    as SQS itself would, release it. No-op against a moto server in another process."""
-    from moto.sqs.models import sqs_backends
-
-    for regions in sqs_backends.values():
-        for backend in regions.values():
-            for queue in backend.queues.values():
-                held = queue._pending_messages
-                stale = {m for m in held if m.visible or m not in queue._messages}
-                if stale:
-                    queue._pending_messages = held - stale
