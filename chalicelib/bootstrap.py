@@ -33,7 +33,7 @@ from chalicelib.secret_reads import (
     read_secret,
     trail_key_reader,
 )
-from chalicelib.settings import Settings, get_settings
+from chalicelib.settings import Settings, event_sources, get_settings
 from chalicelib.sqs_queue import SqsDeliveryQueue
 from chalicelib.upload_queue import SqsUploadQueue
 from gateway.delivery import (
@@ -303,3 +303,4 @@ def reset() -> None:
     _clock_override.clear()
     container.cache_clear()
     get_settings.cache_clear()
+    event_sources.cache_clear()

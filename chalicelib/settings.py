@@ -135,5 +135,8 @@ class EventSources(BaseSettings):
     operator_auth: Literal["token", "iam"] = "token"
 
 
+@cache
 def event_sources() -> EventSources:
+    """Read once per process, as on Lambda: every request asks (``caller.is_operator``), and
+    reading the environment through pydantic-settings cost more than the rest of a refusal."""
     return EventSources()

@@ -11,7 +11,9 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
-from chalicelib import caller
+import pytest
+
+from chalicelib import caller, settings
 from chalicelib.openapi import OPERATIONS
 from chalicelib.route_spec import Access
 
@@ -44,26 +46,39 @@ def test_locally_no_route_needs_iam():
     assert all(e.authorizer is None for ms in app.app.routes.values() for e in ms.values())
 
 
+@pytest.fixture
+def stage_uses(monkeypatch):
+    """Sets the stage's operator authorisation, read anew (it is read once per process), and
+    forgets it after the test."""
+
+    def use(auth: str) -> None:
+        monkeypatch.setenv("CG_OPERATOR_AUTH", auth)
+        settings.event_sources.cache_clear()
+
+    yield use
+    settings.event_sources.cache_clear()
+
+
 def request_from(identity: dict[str, str | None], headers: dict[str, str] | None = None) -> object:
     return SimpleNamespace(context={"identity": identity}, headers=headers or {})
 
 
-def test_on_aws_the_principal_api_gateway_verified_is_the_operator(gateway, monkeypatch):
-    monkeypatch.setenv("CG_OPERATOR_AUTH", "iam")
+def test_on_aws_the_principal_api_gateway_verified_is_the_operator(gateway, stage_uses):
+    stage_uses("iam")
     verified = request_from({"userArn": "arn:aws-cn:sts::123456789012:assumed-role/ops/alice"})
 
     assert caller.is_operator(verified)  # type: ignore[arg-type]
 
 
-def test_an_identity_is_ignored_unless_the_stage_uses_iam(gateway, monkeypatch):
-    monkeypatch.setenv("CG_OPERATOR_AUTH", "token")
+def test_an_identity_is_ignored_unless_the_stage_uses_iam(gateway, stage_uses):
+    stage_uses("token")
     claimed = request_from({"userArn": "arn:aws-cn:iam::123456789012:user/mallory"})
 
     assert not caller.is_operator(claimed)  # type: ignore[arg-type]
 
 
-def test_on_aws_a_route_without_iam_has_no_verified_identity(gateway, monkeypatch):
-    monkeypatch.setenv("CG_OPERATOR_AUTH", "iam")
+def test_on_aws_a_route_without_iam_has_no_verified_identity(gateway, stage_uses):
+    stage_uses("iam")
     anonymous = request_from({"userArn": None, "sourceIp": "203.0.113.9"})
 
     assert not caller.is_operator(anonymous)  # type: ignore[arg-type]
