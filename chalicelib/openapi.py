@@ -24,6 +24,7 @@ from pydantic_core import core_schema
 from chalicelib import (
     agreements_api,
     api,
+    checks_api,
     delivery_api,
     docs_page,
     lifecycle_api,
@@ -98,6 +99,7 @@ OPERATIONS: tuple[Operation, ...] = (
     *subscriptions_api.ROUTES,
     *uploads_api.ROUTES,
     *query_api.ROUTES,
+    *checks_api.ROUTES,
     *agreements_api.ROUTES,
     *lifecycle_api.ROUTES,
     *reports_api.ROUTES,

@@ -73,6 +73,7 @@ class Settings(BaseSettings):
     lifecycle_function: str | None = None
     query_trail_days: int = Field(default=DEFAULT_KEEP_DAYS, ge=1, le=30 * 366)
     anonymous_queries_per_minute: int = Field(default=60, ge=1, le=100_000)
+    checks_per_minute: int = Field(default=30, ge=1, le=100_000)  # per region, each ≤ 1,000 codes
     timestamp_tolerance_seconds: int = Field(default=300, ge=1, le=3600)
     # Each delay must fit one SQS visibility timeout (under 12 h).
     retry_schedule_seconds: tuple[Annotated[int, Field(ge=0, le=11 * 3600)], ...] = Field(

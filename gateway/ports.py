@@ -27,6 +27,10 @@ class ListingStore(Protocol):
 
     def subject(self, credit_code: str) -> list[Listing]: ...
 
+    def subjects(self, credit_codes: Sequence[str]) -> dict[str, list[Listing]]:
+        """Every listing of each code (a batch check's reads, made concurrently)."""
+        ...
+
     def by_subject(self) -> Iterator[list[Listing]]:
         """Every listing, one subject at a time."""
         ...

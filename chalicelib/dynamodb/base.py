@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -11,6 +12,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
 Item = dict[str, "AttributeValueTypeDef"]
+_WRITE_BATCH = 25  # BatchWriteItem's most
 
 
 def s(value: str) -> AttributeValueTypeDef:
@@ -43,6 +45,15 @@ class Table:
 
     def _put_doc(self, key: Item, doc: str) -> None:
         self._client.put_item(TableName=self._table, Item={**key, "doc": s(doc)})
+
+    def _put_all(self, items: Sequence[Item]) -> None:
+        """Unconditional puts, 25 a call, until DynamoDB has processed every one."""
+        for start in range(0, len(items), _WRITE_BATCH):
+            chunk = items[start : start + _WRITE_BATCH]
+            pending: dict[str, Any] = {self._table: [{"PutRequest": {"Item": x}} for x in chunk]}
+            while pending:
+                reply = self._client.batch_write_item(RequestItems=pending)
+                pending = dict(reply.get("UnprocessedItems") or {})
 
     def _scan_docs(self) -> list[str]:
         docs: list[str] = []

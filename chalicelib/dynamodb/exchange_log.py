@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 _HEAD = "head"
 _PER_TRANSACTION = 24  # up to four items per change plus the head: under DynamoDB's 100
 _ATTEMPTS = 20
-_WRITE_BATCH = 25
 
 
 def _entry_key(sequence: int) -> str:
@@ -187,17 +186,7 @@ class DynamoExchangeLog(Table):
         """
         index = self._get({"pk": s(_index_key(listing_id))})
         stubs = sorted(int(x) for x in index["sequences"]["NS"]) if index else []
-        for start in range(0, len(stubs), _WRITE_BATCH):
-            chunk = stubs[start : start + _WRITE_BATCH]
-            pending: dict[str, Any] = {
-                self._table: [
-                    {"PutRequest": {"Item": {"pk": s(_body_key(x)), "erased_by": s(tombstone_id)}}}
-                    for x in chunk
-                ]
-            }
-            while pending:
-                reply = self._client.batch_write_item(RequestItems=pending)
-                pending = dict(reply.get("UnprocessedItems") or {})
+        self._put_all([{"pk": s(_body_key(x)), "erased_by": s(tombstone_id)} for x in stubs])
         if index:
             self._client.delete_item(TableName=self._table, Key={"pk": s(_index_key(listing_id))})
         return len(stubs)

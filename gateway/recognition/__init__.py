@@ -13,12 +13,14 @@ from gateway.recognition.measures import load_measures
 from gateway.recognition.query import SubjectView, subject_view
 from gateway.recognition.query_trail import (
     DEFAULT_KEEP_DAYS,
+    Asked,
     TrailEntry,
     entry_for,
     keyed,
     leaves_trail,
     readable,
     subject_key,
+    trail_entry,
     trail_key,
 )
 
@@ -27,6 +29,7 @@ __all__ = [
     "DEFAULT_KEEP_DAYS",
     "Agreement",
     "AgreementTerms",
+    "Asked",
     "Feedback",
     "FeedbackReport",
     "PersonalQueryRequiresSignature",
@@ -44,5 +47,6 @@ __all__ = [
     "recognise",
     "subject_key",
     "subject_view",
+    "trail_entry",
     "trail_key",
 ]

@@ -18,13 +18,14 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from pydantic import AwareDatetime
 
 from gateway.recognition.disclosure import Viewer, reveals_resident_id
 from gateway.recognition.query import SubjectView
-from gateway_client.contract import Frozen, Purpose, SubjectType, mask
+from gateway_client.contract import Frozen, Listing, Purpose, SubjectType, mask
 
 DEFAULT_KEEP_DAYS = 1096  # three years, a leap day included
 _KEY_LABEL = b"credit-gateway/query-trail/v1"
@@ -65,27 +66,48 @@ class TrailEntry(Frozen):
     owners: tuple[str, ...]  # the origin regions of those listings, as they were
     full_ids: bool  # whether any resident ID number was shown in full
     expires_at: int  # epoch seconds: the store's TTL attribute
+    check_id: str | None = None  # the batch check (``POST /v1/checks``) it was part of
 
     def readable_by(self, viewer: Viewer) -> bool:
         return any(viewer.owns(owner) for owner in self.owners)
 
 
+@dataclass(frozen=True)
+class Asked:
+    """One look: who asked, why, as which region, when, and as part of which batch check."""
+
+    viewer: Viewer
+    purpose: Purpose
+    as_region: str | None
+    at: datetime
+    keep: timedelta  # how long its trail entry is kept
+    check_id: str | None = None
+
+
 def entry_for(
     view: SubjectView, viewer: Viewer, purpose: Purpose, at: datetime, keep: timedelta
 ) -> TrailEntry:
-    listings = [v.listing for v in view.listings]
+    asked = Asked(viewer, purpose, view.as_region, at, keep)
+    return trail_entry(view.credit_code, [v.listing for v in view.listings], asked)
+
+
+def trail_entry(credit_code: str, listings: Sequence[Listing], asked: Asked) -> TrailEntry:
+    """The entry of one look at ``credit_code`` that returned ``listings`` (none: nothing to
+    show, which a batch check still records)."""
+    at = asked.at
     return TrailEntry(
         entry_id=f"{at.astimezone(UTC):%Y-%m-%dT%H:%M:%S.%fZ}#{secrets.token_hex(8)}",
         at=at,
-        masked_code=mask(view.credit_code),
-        asked_by="operator" if viewer.operator else str(viewer.region),
-        key_id=viewer.key_id,
-        purpose=purpose,
-        as_region=view.as_region,
+        masked_code=mask(credit_code),
+        asked_by="operator" if asked.viewer.operator else str(asked.viewer.region),
+        key_id=asked.viewer.key_id,
+        purpose=asked.purpose,
+        as_region=asked.as_region,
         listing_ids=tuple(x.listing_id for x in listings),
         owners=tuple(sorted({x.origin_region for x in listings})),
         full_ids=any(reveals_resident_id(x) for x in listings),
-        expires_at=int((at + keep).timestamp()),
+        expires_at=int((at + asked.keep).timestamp()),
+        check_id=asked.check_id,
     )
 
 

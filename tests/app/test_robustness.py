@@ -308,6 +308,12 @@ ROUTES = (
     Route("GET", "/v1/regions/{code}/uploads/{upload_id}", EITHER),
     Route("GET", "/v1/subjects/{credit_code}", CALLERS),
     Route("GET", "/v1/subjects/{credit_code}/trail", EITHER),
+    Route(
+        "POST",
+        "/v1/checks",
+        EITHER,
+        _fixed({"codes": [CREDIT_CODE, "x"], "purpose": "supervision", "report": True}),
+    ),
     Route("POST", "/v1/subscriptions", EITHER, _subscription),
     Route("GET", "/v1/keys", CALLERS),
     Route("GET", "/v1/openapi.json", CALLERS),

@@ -173,6 +173,9 @@ class InMemoryListingStore:
             if held.credit_code == credit_code
         ]
 
+    def subjects(self, credit_codes: Sequence[str]) -> dict[str, list[Listing]]:
+        return {code: self.subject(code) for code in credit_codes}
+
     def versions(self) -> dict[str, str]:
         return {lid: held.version for lid, held in self.listings.items()}
 

@@ -109,6 +109,13 @@ from gateway_client.contract.regions import (
     subtree_prefix,
     within,
 )
+from gateway_client.contract.reports import (
+    ReportSignature,
+    ReportVerdict,
+    sign_report,
+    verification_code,
+    verify_report,
+)
 from gateway_client.contract.signing import (
     DEFAULT_TOLERANCE,
     ID_HEADER,
@@ -201,6 +208,8 @@ __all__ = [
     "Recognition",
     "RegionCode",
     "RegionMismatch",
+    "ReportSignature",
+    "ReportVerdict",
     "RequestReplayed",
     "RequestTarget",
     "SchemaError",
@@ -250,12 +259,15 @@ __all__ = [
     "required",
     "restated",
     "sign_checkpoint",
+    "sign_report",
     "subtree_prefix",
     "usable_at",
     "use_identity_key",
     "uses_push_form",
+    "verification_code",
     "verify_ed25519",
     "verify_hmac",
+    "verify_report",
     "version_of",
     "within",
 ]

@@ -1,0 +1,87 @@
+"""Batch checks and signed check reports (``gateway.checks``): ``POST /v1/checks``."""
+
+from __future__ import annotations
+
+from chalice.app import Request, Response
+from pydantic import Field
+
+from chalicelib import caller
+from chalicelib.bootstrap import container
+from chalicelib.http_errors import json_response
+from chalicelib.route_spec import Access, Operation, Reply, Tag
+from gateway.checks import (
+    MAX_CODES,
+    CheckOutcome,
+    CheckRequest,
+    LogPosition,
+    SignedCheckReport,
+    check,
+    issue_report,
+)
+from gateway.rate_limit import admit
+from gateway.recognition import Asked, subject_key
+from gateway.validation import parse_request
+from gateway_client.contract import china_date, errors
+
+
+class CheckAnswer(CheckOutcome):
+    report: SignedCheckReport | None = Field(
+        description="the signed report, when the request asked for one"
+    )
+
+
+def run_check(request: Request) -> Response:
+    """Who asks is settled before the body is read; the trail is written before the answer
+    goes out, so no answer leaves without its record."""
+    c = container()
+    viewer = caller.viewer(request)
+    if viewer.anonymous:
+        caller.signed_region(request)  # 401 missing_signature: a check names who asks
+    now = c.clock.now()
+    limit = c.settings.checks_per_minute
+    admit(
+        c.rates,
+        f"checks#{viewer.region or 'operator'}",
+        now,
+        limit,
+        f"batch checks are limited to {limit} a minute per region",
+    )
+    asked = parse_request(CheckRequest, caller.body(request), china_date(now))
+    checked = check(asked, viewer, c.listings.subjects, c.agreements.all(), now)
+    outcome = checked.outcome
+    keep = c.settings.query_trail_period
+    trail = checked.trail(
+        Asked(viewer, asked.purpose, outcome.as_region, now, keep, outcome.check_id)
+    )
+    c.query_trail.record_all([(subject_key(c.trail_key(), code), e) for code, e in trail])
+    report = None
+    if asked.report:
+        sequence, head_hash = c.exchange_log.head()
+        position = LogPosition(sequence=sequence, head_hash=head_hash)
+        report = issue_report(outcome, viewer.key_id, position, c.signer)
+    answer = CheckAnswer(**dict(outcome), report=report)
+    return json_response(200, answer.model_dump(mode="json"))
+
+
+ROUTES: tuple[Operation, ...] = (
+    Operation(
+        "POST",
+        "/v1/checks",
+        "batch_check",
+        Tag.PUSH,
+        f"Batch check (应查必查): up to {MAX_CODES} codes, each as the one-stop query shows it",
+        Access.OPERATOR_OR_PLATFORM,
+        {200: Reply(CheckAnswer, "One result per code, in the order asked.")},
+        (errors.MalformedJson, errors.SchemaError, errors.RateLimited),
+        body=CheckRequest,
+        description="Each code is answered as `GET /v1/subjects/{credit_code}` answers the same "
+        "caller: the same disclosure of ID numbers, recognition and measures for `as_region` "
+        "(a platform's own region when absent). A code that is not one is that entry's "
+        "`error` (`bad_request`, path `codes[<index>]`, with its `reason`); the others are "
+        "still checked. Every valid code leaves an entry in the query trail, found or not, "
+        "with the check's id. With `report: true` the answer carries a report signed by the "
+        "gateway's key (see `gateway verify-report`). Each region may run "
+        "`CG_CHECKS_PER_MINUTE` (30) checks a minute (429 `rate_limited`).",
+        handler=run_check,
+    ),
+)

@@ -1,0 +1,133 @@
+"""Signed check reports (信用报告（证明）): what a department files with its decision, checkable
+offline, years later, by anyone holding the gateway's published keys.
+
+A report is ``{"content": {...}, "verification_code": "…", "signature": {...}}``. The gateway
+signs ``REPORT_LABEL + canonical(content)`` with the key it signs checkpoints with (the label
+keeps a report's signature from ever standing for anything else); the verification code is the
+first 80 bits of SHA-256 of those same bytes in base32, printed on the PDF rendering so a paper
+copy can be matched to its signed file. Verification needs no call to the gateway: the keys
+of ``GET /v1/keys`` (saved once) and the file.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from cryptography.exceptions import InvalidSignature as _BadSignature
+from pydantic import AwareDatetime, TypeAdapter, ValidationError
+
+from gateway_client.contract.keys import AnyKey, usable_at
+from gateway_client.contract.log import canonical
+from gateway_client.contract.model import Frozen
+from gateway_client.contract.signing import Ed25519Signer
+
+REPORT_LABEL = b"credit-gateway/check-report/v1\n"
+_MOMENT = TypeAdapter(AwareDatetime)
+
+
+class ReportSignature(Frozen):
+    key_id: str
+    algorithm: Literal["ed25519"] = "ed25519"
+    value: str  # base64 of the 64-byte Ed25519 signature
+
+
+def signed_bytes(content: Mapping[str, Any]) -> bytes:
+    return REPORT_LABEL + canonical(content)
+
+
+def verification_code(content: Mapping[str, Any]) -> str:
+    """``XXXX-XXXX-XXXX-XXXX``: 80 bits of the signed bytes' SHA-256, in base32."""
+    digest = hashlib.sha256(signed_bytes(content)).digest()[:10]
+    text = base64.b32encode(digest).decode()
+    return "-".join(text[i : i + 4] for i in range(0, 16, 4))
+
+
+def sign_report(content: Mapping[str, Any], signer: Ed25519Signer) -> dict[str, Any]:
+    """The report as issued: the content, its verification code and the gateway's signature."""
+    signature = signer.private_key.sign(signed_bytes(content))
+    return {
+        "content": dict(content),
+        "verification_code": verification_code(content),
+        "signature": ReportSignature(
+            key_id=signer.key_id, value=base64.b64encode(signature).decode()
+        ).model_dump(mode="json"),
+    }
+
+
+@dataclass(frozen=True)
+class ReportVerdict:
+    """What checking a report found: ``ok`` only when every problem list is empty."""
+
+    problems: tuple[str, ...]
+    report_id: str | None = None
+    issued_at: datetime | None = None
+    asked_by: str | None = None
+    purpose: str | None = None
+    key_id: str | None = None
+    codes: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+PROVES = (
+    "The gateway holding key {key_id} issued this report at {issued_at}: to {asked_by}, for "
+    "the purpose {purpose}, about {codes} code(s), with exactly these results and this log "
+    "position. Not a word of it has changed since."
+)
+DOES_NOT_PROVE = (
+    "It does not prove that any listing is still in force now (check again for that), that "
+    "the report was used for the purpose it names, or anything about codes it does not list."
+)
+
+
+def verify_report(report: Any, keys: Iterable[AnyKey]) -> ReportVerdict:
+    """Check a report's shape, its signature under a key valid when it was issued, and its
+    verification code; never raises on a bad file, it says what is wrong instead."""
+    if not isinstance(report, dict) or not isinstance(report.get("content"), dict):
+        return ReportVerdict(problems=("not a check report: no content object",))
+    content: dict[str, Any] = report["content"]
+    problems: list[str] = []
+    try:
+        issued_at = _MOMENT.validate_python(content.get("issued_at"))
+    except ValidationError:
+        return ReportVerdict(problems=("the content has no issued_at time",))
+    try:
+        signature = ReportSignature.model_validate(report.get("signature"))
+        raw = base64.b64decode(signature.value, validate=True)
+    except (ValidationError, binascii.Error, ValueError):
+        return ReportVerdict(problems=("the signature is missing or malformed",))
+    if not _verifies(raw, signed_bytes(content), usable_at(keys, issued_at)):
+        problems.append(
+            f"the signature does not verify under any gateway key valid at {issued_at} "
+            f"(signed as {signature.key_id}): the content was changed or not issued by the gateway"
+        )
+    if report.get("verification_code") != verification_code(content):
+        problems.append("the verification code does not match the content")
+    codes = content.get("codes")
+    return ReportVerdict(
+        problems=tuple(problems),
+        report_id=str(content.get("report_id")),
+        issued_at=issued_at,
+        asked_by=str(content.get("asked_by")),
+        purpose=str(content.get("purpose")),
+        key_id=signature.key_id,
+        codes=len(codes) if isinstance(codes, list) else 0,
+    )
+
+
+def _verifies(signature: bytes, content: bytes, keys: Iterable[Any]) -> bool:
+    for key in keys:
+        try:
+            key.verify(signature, content)
+        except _BadSignature:
+            continue
+        return True
+    return False

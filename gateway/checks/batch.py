@@ -1,0 +1,199 @@
+"""Batch checks (应查必查 at scale): a department checks every applicant, a procurement every
+bidder, up to ``MAX_CODES`` codes in one request, each answered exactly as the one-stop query
+answers it for the same caller (``gateway.recognition.subject_view``: the same disclosure,
+recognition and measures).
+
+A code that is not one is that code's error, never the batch's: the others are still checked.
+Every valid code checked leaves a trail entry, whether or not anything was found, all carrying
+the check's id: the operator sees who checked whom and why, and the owners of what was shown
+see who looked at their listings (``gateway.recognition.query_trail``).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import AwareDatetime, Field
+
+from gateway.recognition import (
+    Agreement,
+    Asked,
+    SubjectView,
+    TrailEntry,
+    Viewer,
+    subject_view,
+    trail_entry,
+)
+from gateway_client.contract import (
+    BadRequest,
+    Frozen,
+    Listing,
+    ListingStatus,
+    ListKind,
+    Purpose,
+    RegionCode,
+    china_date,
+    mask,
+    requested_code,
+)
+
+MAX_CODES = 1000
+
+
+class CheckRequest(Frozen):
+    codes: tuple[str, ...] = Field(
+        min_length=1,
+        max_length=MAX_CODES,
+        description="unified social credit codes or resident ID numbers; each is checked on "
+        "its own, so one that is not a code is that entry's error",
+    )
+    purpose: Purpose = Field(description="why: recorded in the query trail for every code")
+    as_region: RegionCode | None = Field(
+        default=None,
+        description="whose recognition and measures to show; a platform's own region when absent",
+    )
+    report: bool = Field(default=False, description="also return a signed check report")
+
+
+class CodeError(Frozen):
+    code: str
+    message: str
+    path: str = Field(description="codes[<index>]")
+    reason: str | None = None
+
+
+class CheckResult(Frozen):
+    index: int = Field(description="the code's position in the request")
+    credit_code: str | None = Field(
+        description="compacted; a resident ID number masked unless the asker may see it in "
+        "full; null for an entry that is not a code"
+    )
+    found: bool = Field(description="whether the asker may see any listing of the code")
+    subject: SubjectView | None = None
+    error: CodeError | None = None
+
+
+class CheckSummary(Frozen):
+    checked: int
+    found: int
+    invalid: int
+    black: int = Field(description="codes with a black listing that applies")
+    red: int = Field(description="codes with a red listing that applies")
+    intensified: int
+
+
+class CheckOutcome(Frozen):
+    check_id: str
+    checked_at: AwareDatetime
+    asked_by: str
+    as_region: str | None
+    purpose: Purpose
+    results: tuple[CheckResult, ...]
+    summary: CheckSummary
+
+
+def new_check_id() -> str:
+    return "chk_" + secrets.token_hex(16)
+
+
+def compacted(codes: Sequence[str], now: datetime) -> tuple[dict[int, str], dict[int, CodeError]]:
+    """Each requested code compacted, or its error (``requested_code``'s, at ``codes[i]``)."""
+    valid: dict[int, str] = {}
+    invalid: dict[int, CodeError] = {}
+    for index, raw in enumerate(codes):
+        try:
+            valid[index] = requested_code(raw, china_date(now))
+        except BadRequest as problem:
+            invalid[index] = CodeError(
+                code=problem.code,
+                message=problem.message,
+                path=f"codes[{index}]",
+                reason=problem.context.get("reason"),
+            )
+    return valid, invalid
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A check's answer, and the valid codes it was about (compacted, by their index)."""
+
+    outcome: CheckOutcome
+    codes: Mapping[int, str]
+
+    def trail(self, asked: Asked) -> list[tuple[str, TrailEntry]]:
+        """One trail entry per distinct valid code, filed under it: ``(code, entry)``; ``asked``
+        carries the asker, time, purpose and retention of the check."""
+        shown: dict[str, Sequence[Listing]] = {}
+        for result in self.outcome.results:
+            if result.index in self.codes:
+                subject = result.subject
+                listings = [v.listing for v in subject.listings] if subject else []
+                shown.setdefault(self.codes[result.index], listings)
+        return [(code, trail_entry(code, listings, asked)) for code, listings in shown.items()]
+
+
+Reader = Callable[[Sequence[str]], Mapping[str, Sequence[Listing]]]
+"""Every listing of each of these codes, as stored (``ListingStore.subjects``)."""
+
+
+def check(
+    request: CheckRequest,
+    viewer: Viewer,
+    read: Reader,
+    agreements: Sequence[Agreement],
+    now: datetime,
+) -> Checked:
+    """Answer each code from what ``read`` finds for the valid ones (each read once)."""
+    as_region = request.as_region or viewer.region
+    valid, invalid = compacted(request.codes, now)
+    held = read(sorted(set(valid.values())))
+    views: dict[str, SubjectView | None] = {
+        code: subject_view(held.get(code, ()), as_region, agreements, china_date(now), viewer)
+        for code in set(valid.values())
+    }
+    results = tuple(
+        CheckResult(index=i, credit_code=None, found=False, error=invalid[i])
+        if i in invalid
+        else _result(i, valid[i], views[valid[i]])
+        for i in range(len(request.codes))
+    )
+    outcome = CheckOutcome(
+        check_id=new_check_id(),
+        checked_at=now,
+        asked_by="operator" if viewer.operator else str(viewer.region),
+        as_region=as_region,
+        purpose=request.purpose,
+        results=results,
+        summary=_summary(results),
+    )
+    return Checked(outcome, valid)
+
+
+def _result(index: int, code: str, view: SubjectView | None) -> CheckResult:
+    if view is None:
+        return CheckResult(index=index, credit_code=mask(code), found=False)
+    return CheckResult(index=index, credit_code=view.credit_code, found=True, subject=view)
+
+
+def _applying(view: SubjectView, kind: ListKind) -> bool:
+    return any(
+        v.listing.kind is kind
+        and v.recognised is not False
+        and v.listing.status is ListingStatus.ACTIVE
+        for v in view.listings
+    )
+
+
+def _summary(results: Sequence[CheckResult]) -> CheckSummary:
+    views = [r.subject for r in results if r.subject is not None]
+    return CheckSummary(
+        checked=len(results),
+        found=len(views),
+        invalid=sum(1 for r in results if r.error is not None),
+        black=sum(1 for v in views if _applying(v, ListKind.BLACK)),
+        red=sum(1 for v in views if _applying(v, ListKind.RED)),
+        intensified=sum(1 for v in views if v.intensified),
+    )

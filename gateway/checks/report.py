@@ -1,0 +1,66 @@
+"""The signed check report: a check's outcome as a document the gateway vouches for
+(``gateway_client.contract.reports`` defines the signature and verifies it offline).
+
+It pins the check to the exchange log: the log's length and head hash when it was issued, so a
+later reader can tell which changes the gateway knew of (``gateway verify-log`` checks a head
+against the published log and its signed checkpoints). The gateway keeps no copy: the report
+holds what the asker was shown, and it is theirs to file.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AwareDatetime, Field
+
+from gateway.checks.batch import CheckOutcome, CheckResult, CheckSummary
+from gateway_client.contract import Ed25519Signer, Frozen, Purpose, ReportSignature, sign_report
+
+
+class LogPosition(Frozen):
+    sequence: int = Field(description="entries in the exchange log when the report was issued")
+    head_hash: str = Field(description="the hash of its last entry (its chain head)")
+
+
+class CheckReportContent(Frozen):
+    """What the signature covers, all of it."""
+
+    report_id: str = Field(description="the check's id")
+    issuer: Literal["credit-gateway"] = "credit-gateway"
+    issued_at: AwareDatetime
+    asked_by: str = Field(description="the region whose key signed the check, or operator")
+    key_id: str | None = Field(description="that key (or the operator's IAM principal)")
+    as_region: str | None
+    purpose: Purpose
+    codes: tuple[str | None, ...] = Field(
+        description="each result's code, in the order asked (null: the entry was not a code)"
+    )
+    results: tuple[CheckResult, ...]
+    summary: CheckSummary
+    log: LogPosition
+
+
+class SignedCheckReport(Frozen):
+    content: CheckReportContent
+    verification_code: str = Field(
+        description="XXXX-XXXX-XXXX-XXXX: 80 bits of SHA-256 of the signed bytes, in base32"
+    )
+    signature: ReportSignature
+
+
+def issue_report(
+    outcome: CheckOutcome, key_id: str | None, log: LogPosition, signer: Ed25519Signer
+) -> SignedCheckReport:
+    content = CheckReportContent(
+        report_id=outcome.check_id,
+        issued_at=outcome.checked_at,
+        asked_by=outcome.asked_by,
+        key_id=key_id,
+        as_region=outcome.as_region,
+        purpose=outcome.purpose,
+        codes=tuple(r.credit_code for r in outcome.results),
+        results=outcome.results,
+        summary=outcome.summary,
+        log=log,
+    )
+    return SignedCheckReport.model_validate(sign_report(content.model_dump(mode="json"), signer))

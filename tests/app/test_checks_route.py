@@ -1,0 +1,199 @@
+"""POST /v1/checks: a batch of codes, each answered as the one-stop query answers the same
+caller, every valid code recorded in the query trail, and a signed report on request."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+from app_support import (
+    CREDIT_CODE,
+    DAYE,
+    HUNAN,
+    NATURAL_PERSON_CODE,
+    OTHER_CREDIT_CODE,
+    Gateway,
+    daye_black_entry,
+    error_code,
+    signed_agreement,
+)
+
+from gateway_client.contract import PublishedKey, verify_report
+from gateway_client.contract.signing import Ed25519Signer
+
+UNLISTED = "91420281MA4F00000X"  # a valid code nobody listed
+CODES = [CREDIT_CODE, "not-a-code", UNLISTED, CREDIT_CODE.lower()]
+
+
+@pytest.fixture
+def hunan(gateway: Gateway) -> Ed25519Signer:
+    """湖南's platform; 大冶市 has listed CREDIT_CODE, and an agreement makes 湖南 recognise it."""
+    daye = gateway.register_platform(DAYE)
+    hunan = gateway.register_platform(HUNAN)
+    pushed = gateway.push(daye, DAYE, [daye_black_entry()])
+    assert pushed.json_body["accepted"] == 1, pushed.json_body
+    signed_agreement(gateway)
+    return hunan
+
+
+def checks(gateway: Gateway, signer: Ed25519Signer, **request: Any) -> Any:
+    body = json.dumps(request, ensure_ascii=False).encode()
+    return gateway.post_signed("/v1/checks", signer, None, body)
+
+
+def trail_items(gateway: Gateway, aws: Any) -> list[dict[str, Any]]:
+    items = aws.dynamodb.scan(TableName=aws.env["CG_QUERY_TRAIL_TABLE"])["Items"]
+    return [json.loads(i["doc"]["S"]) for i in items]
+
+
+def test_each_code_is_answered_as_the_one_stop_query_answers_the_same_caller(gateway, hunan):
+    reply = checks(gateway, hunan, codes=CODES, purpose="public_procurement")
+
+    assert reply.status_code == 200, reply.json_body
+    answer = reply.json_body
+    assert answer["asked_by"] == HUNAN
+    assert answer["as_region"] == HUNAN  # a platform's own region when absent
+    first, bad, unlisted, lower = answer["results"]
+    single = gateway.send_signed("GET", f"/v1/subjects/{CREDIT_CODE}?as={HUNAN}", hunan)
+    assert first["subject"] == single.json_body
+    assert first["found"] is True
+    assert first["subject"]["listings"][0]["recognised"] is True
+    assert lower["subject"] == single.json_body  # the same code, spelt otherwise
+    assert (bad["found"], bad["credit_code"]) == (False, None)  # nothing of it echoed
+    assert bad["error"]["path"] == "codes[1]"
+    assert bad["error"]["code"] == "bad_request"
+    assert bad["error"]["reason"]
+    assert unlisted == {
+        "index": 2,
+        "credit_code": UNLISTED,
+        "found": False,
+        "subject": None,
+        "error": None,
+    }
+    assert answer["summary"] == {
+        "checked": 4,
+        "found": 2,
+        "invalid": 1,
+        "black": 2,
+        "red": 0,
+        "intensified": 0,
+    }
+    assert answer["report"] is None
+
+
+def test_every_valid_code_leaves_one_trail_entry_with_the_checks_id(gateway, hunan, aws):
+    reply = checks(gateway, hunan, codes=CODES, purpose="supervision")
+
+    check_id = reply.json_body["check_id"]
+    entries = trail_items(gateway, aws)
+    assert sorted(e["masked_code"] for e in entries) == sorted([CREDIT_CODE, UNLISTED])
+    assert {e["check_id"] for e in entries} == {check_id}
+    assert {(e["asked_by"], e["purpose"]) for e in entries} == {(HUNAN, "supervision")}
+    listed = next(e for e in entries if e["masked_code"] == CREDIT_CODE)
+    assert listed["owners"] == [DAYE]  # 大冶市 reads who checked its listing
+    owner_view = gateway.client.http.get(
+        f"/v1/subjects/{CREDIT_CODE}/trail", headers=gateway.operator()
+    )
+    assert [e["check_id"] for e in owner_view.json_body["entries"]] == [check_id]
+
+
+def test_a_person_is_masked_in_the_answer_to_a_region_that_may_not_see_the_number(gateway, hunan):
+    reply = checks(gateway, hunan, codes=[NATURAL_PERSON_CODE], purpose="supervision")
+
+    [result] = reply.json_body["results"]
+    assert result["found"] is False
+    assert result["credit_code"] != NATURAL_PERSON_CODE
+    assert result["credit_code"].startswith(NATURAL_PERSON_CODE[:6])
+
+
+@pytest.mark.parametrize(
+    ("request_body", "path"),
+    [
+        ({"codes": [], "purpose": "supervision"}, "codes"),
+        ({"codes": [CREDIT_CODE] * 1001, "purpose": "supervision"}, "codes"),
+        ({"codes": [CREDIT_CODE]}, "purpose"),
+        ({"codes": [CREDIT_CODE], "purpose": "curiosity"}, "purpose"),
+        ({"codes": [CREDIT_CODE], "purpose": "supervision", "as_region": "4300OO"}, "as_region"),
+        ({"codes": CREDIT_CODE, "purpose": "supervision"}, "codes"),
+        ({"codes": [CREDIT_CODE], "purpose": "supervision", "extra": 1}, "extra"),
+    ],
+)
+def test_a_bad_request_names_its_field_and_leaves_no_trail(
+    gateway, hunan, aws, request_body, path
+):
+    reply = checks(gateway, hunan, **request_body)
+
+    assert reply.status_code == 400, reply.json_body
+    assert reply.json_body["error"]["path"].startswith(path)
+    assert trail_items(gateway, aws) == []
+
+
+def test_anonymous_callers_and_unknown_keys_are_refused_before_anything_is_read(
+    gateway, hunan, aws
+):
+    body = json.dumps({"codes": [CREDIT_CODE], "purpose": "supervision"}).encode()
+    anonymous = gateway.client.http.post(
+        "/v1/checks", headers={"Content-Type": "application/json"}, body=body
+    )
+    stranger = checks(
+        gateway,
+        Ed25519Signer("k-unknown", hunan.private_key),
+        codes=[CREDIT_CODE],
+        purpose="supervision",
+    )
+
+    assert (anonymous.status_code, error_code(anonymous)) == (401, "missing_signature")
+    assert (stranger.status_code, error_code(stranger)) == (403, "unknown_key")
+    assert trail_items(gateway, aws) == []
+
+
+def test_the_operator_checks_as_any_region_or_none(gateway, hunan):
+    body = json.dumps({"codes": [CREDIT_CODE], "purpose": "law_enforcement"}).encode()
+    reply = gateway.client.http.post("/v1/checks", headers=gateway.operator(), body=body)
+
+    assert reply.status_code == 200, reply.json_body
+    assert reply.json_body["asked_by"] == "operator"
+    assert reply.json_body["as_region"] is None
+    [result] = reply.json_body["results"]
+    assert result["subject"]["listings"][0]["recognised"] is None
+
+
+def test_checks_beyond_the_regions_limit_are_refused(gateway, hunan):
+    gateway.configure(checks_per_minute="1")
+    first = checks(gateway, hunan, codes=[CREDIT_CODE], purpose="supervision")
+    second = checks(gateway, hunan, codes=[CREDIT_CODE], purpose="supervision")
+
+    assert first.status_code == 200
+    assert (second.status_code, error_code(second)) == (429, "rate_limited")
+
+
+def gateway_keys(gateway: Gateway) -> list[PublishedKey]:
+    listed = gateway.client.http.get("/v1/keys").json_body["keys"]
+    return [PublishedKey.model_validate(k) for k in listed]
+
+
+def test_a_report_verifies_against_the_published_keys_and_any_change_is_caught(gateway, hunan):
+    reply = checks(gateway, hunan, codes=CODES, purpose="public_procurement", report=True)
+
+    report = reply.json_body["report"]
+    content = report["content"]
+    assert content["report_id"] == reply.json_body["check_id"]
+    assert content["asked_by"] == HUNAN
+    assert content["key_id"] == hunan.key_id
+    assert content["codes"] == [r["credit_code"] for r in reply.json_body["results"]]
+    assert content["results"] == reply.json_body["results"]
+    assert set(content["log"]) == {"sequence", "head_hash"}  # the e2e test runs the log
+    verdict = verify_report(report, gateway_keys(gateway))
+    assert verdict.ok, verdict.problems
+    assert (verdict.asked_by, verdict.purpose, verdict.codes) == (HUNAN, "public_procurement", 4)
+
+    tampered = copy.deepcopy(report)
+    tampered["content"]["results"][0]["found"] = False
+    assert len(verify_report(tampered, gateway_keys(gateway)).problems) == 2
+    recoded = {**report, "verification_code": "AAAA-AAAA-AAAA-AAAA"}
+    assert verify_report(recoded, gateway_keys(gateway)).problems == (
+        "the verification code does not match the content",
+    )
+    assert not verify_report(report, []).ok
