@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml client/pyproject.toml | cksum | cut -d' ' -f1)
 
 .PHONY: venv demo dev test bench lint format package scan ci clean system-packages
 
@@ -10,11 +10,11 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 REGION ?= cn-northwest-1
 STAGE  ?= prod
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml client/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	# chalice 1.34 pins pip<26.3: keep pip inside that range instead of fighting it
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check 'pip>=23,<26.3'
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ./client -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e './client[pdf]' -e '.[dev]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 

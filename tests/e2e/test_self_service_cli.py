@@ -12,21 +12,15 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from stdnum.cn import uscc
+from e2e_support import entry, register
 
 from gateway_client.cli import main as cli
-from gateway_client.contract.signing import (
-    Ed25519Signer,
-    generate_signing_key,
-    load_private_key,
-    public_key_text,
-)
-from gateway_client.push_client import PushClient, http_request
+from gateway_client.push_client import PushClient
 from infra.local.stack import LocalStack
 
 pytestmark = pytest.mark.e2e
@@ -34,48 +28,11 @@ pytestmark = pytest.mark.e2e
 PROVINCE, CITY, STRANGER = "430000", "430100", "420000"  # 湖南省, 长沙市, 湖北省
 
 
-def code(n: int) -> str:
-    stem = f"91430100MA4L{n:04d}0"
-    return stem + uscc.calc_check_digit(stem)
-
-
-def entry(n: int) -> dict[str, Any]:
-    day = (datetime.now(UTC) - timedelta(days=400)).date().isoformat()
-    return {
-        "credit_code": code(n),
-        "subject_name": f"长沙某某{n}有限公司",
-        "kind": "black",
-        "domain": "court_defaulter",
-        "severity": "general",
-        "reason": "有履行能力而拒不履行",
-        "legal_basis": "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条",
-        "deciding_authority": "长沙市中级人民法院",
-        "decision_number": f"(2025)湘01执{n}号",
-        "decided_on": day,
-        "valid_from": day,
-        "source_updated_at": (datetime.now(UTC) - timedelta(minutes=5)).isoformat(),
-    }
-
-
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
     with LocalStack() as running:
         running.run_pump_in_background()
         yield running
-
-
-def register(stack: LocalStack, region: str, key_id: str, key_file: Path) -> Ed25519Signer:
-    private = generate_signing_key()
-    key_file.write_text(private + "\n", encoding="utf-8")
-    auth = {"authorization": f"Bearer {stack.operator_token}"}
-    put = json.dumps({"name": region}).encode()
-    assert http_request("PUT", f"{stack.url}/v1/regions/{region}", put, auth).status == 200
-    key = {"key_id": key_id, "public_key": public_key_text(load_private_key(private))}
-    added = http_request(
-        "POST", f"{stack.url}/v1/regions/{region}/keys", json.dumps(key).encode(), auth
-    )
-    assert added.status == 201, added.body
-    return Ed25519Signer(key_id, load_private_key(private))
 
 
 class Province:

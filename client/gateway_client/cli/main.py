@@ -16,6 +16,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, TextIO
 
+from gateway_client.cli import checks as cli_checks
 from gateway_client.cli import errors as cli_errors
 from gateway_client.cli import operator as cli_operator
 from gateway_client.cli import subscriber
@@ -167,6 +168,7 @@ def parser() -> argparse.ArgumentParser:
     query.add_argument("--json", action="store_true", help="print the raw JSON")
     remote(query, platform=True)
     query.set_defaults(run=cli_operator.query)
+    cli_checks.declare(commands, remote, [p.value for p in Purpose])
 
     agreement = commands.add_parser("agreement", help="manage mutual-recognition agreements")
     agreement.add_argument("action", choices=["create", "revise", "end", "list"])

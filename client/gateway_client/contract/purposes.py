@@ -1,4 +1,5 @@
-"""TODO docstring"""
+"""Why credit information is looked up (查询目的): the purposes the seed documents name, each
+recorded in the query trail with the look it justified."""
 
 from __future__ import annotations
 
@@ -10,12 +11,22 @@ from gateway_client.contract.errors import SchemaError
 class Purpose(StrEnum):
     """Why a person is looked up: the uses the seed documents name for credit information."""
 
-    ADMINISTRATIVE_APPROVAL = "administrative_approval"  # 行政审批
-    PUBLIC_PROCUREMENT = "public_procurement"  # 政府采购、招标投标
-    SUPERVISION = "supervision"  # 日常监管、重点监管
-    SUBJECT_REQUEST = "subject_request"  # 信用主体本人申请查询
-    CREDIT_REPAIR = "credit_repair"  # 信用修复
-    LAW_ENFORCEMENT = "law_enforcement"  # 行政执法、司法协助
+    ADMINISTRATIVE_APPROVAL = "administrative_approval"
+    PUBLIC_PROCUREMENT = "public_procurement"
+    SUPERVISION = "supervision"
+    SUBJECT_REQUEST = "subject_request"
+    CREDIT_REPAIR = "credit_repair"
+    LAW_ENFORCEMENT = "law_enforcement"
+
+
+PURPOSE_LABELS = {
+    Purpose.ADMINISTRATIVE_APPROVAL: "行政审批",
+    Purpose.PUBLIC_PROCUREMENT: "政府采购、招标投标",
+    Purpose.SUPERVISION: "日常监管、重点监管",
+    Purpose.SUBJECT_REQUEST: "信用主体本人申请查询",
+    Purpose.CREDIT_REPAIR: "信用修复",
+    Purpose.LAW_ENFORCEMENT: "行政执法、司法协助",
+}
 
 
 def purpose_of(raw: str | None) -> Purpose | None:

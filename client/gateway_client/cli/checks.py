@@ -1,0 +1,145 @@
+"""``gateway check`` (a batch check, its signed report and PDF) and ``gateway verify-report``
+(the report checked offline against the gateway's published keys)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from gateway_client.cli import errors as cli_errors
+from gateway_client.cli.operator import caller_for, show
+from gateway_client.cli.text_table import render
+from gateway_client.contract import PublishedKey
+from gateway_client.contract.reports import DOES_NOT_PROVE, PROVES, verify_report
+from gateway_client.push_client import http_request
+
+
+def _codes(args: argparse.Namespace) -> list[str]:
+    codes = list(args.codes)
+    if args.codes_file:
+        text = Path(args.codes_file).read_text(encoding="utf-8")
+        codes += [line.strip() for line in text.splitlines() if line.strip()]
+    if not codes:
+        raise cli_errors.CliError("name at least one code, or --codes-file FILE (one a line)")
+    return codes
+
+
+def check(args: argparse.Namespace) -> int:
+    """Check the codes; print a table (or the JSON); write the report and its PDF if asked."""
+    want_report = bool(args.report or args.pdf)
+    request = {"codes": _codes(args), "purpose": args.purpose, "report": want_report}
+    if args.as_region:
+        request["as_region"] = args.as_region
+    body = json.dumps(request, ensure_ascii=False).encode()
+    reply = caller_for(args)("POST", args.url.rstrip("/") + "/v1/checks", body)
+    if reply.status != 200 or args.json:
+        return show(reply)
+    answer: dict[str, Any] = reply.body
+    print(_table(answer))
+    report = answer.get("report")
+    if report and args.report:
+        Path(args.report).write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        print(f"signed report written to {args.report} ({report['verification_code']})")
+    if report and args.pdf:
+        _pdf(report, Path(args.pdf), args.font)
+        print(f"PDF written to {args.pdf}")
+    return 0
+
+
+def _pdf(report: dict[str, Any], out: Path, font: str | None) -> None:
+    try:
+        from gateway_client.report_pdf import NoChineseFont, render_pdf
+    except ModuleNotFoundError as exc:
+        hint = "pip install 'credit-gateway-client[pdf]'"
+        raise cli_errors.CliError(f"--pdf needs fpdf2 ({exc}): {hint}") from exc
+    try:
+        render_pdf(report, out, font)
+    except NoChineseFont as exc:
+        raise cli_errors.CliError(str(exc)) from exc
+
+
+def _table(answer: dict[str, Any]) -> str:
+    rows = []
+    for result in answer["results"]:
+        subject = result.get("subject") or {}
+        if result.get("error"):
+            outcome = f"error: {result['error']['message']}"
+        elif not subject:
+            outcome = "nothing found"
+        else:
+            kinds = sorted({v["listing"]["kind"] for v in subject["listings"]})
+            outcome = "+".join(kinds) + (" (intensified)" if subject.get("intensified") else "")
+        code = result.get("credit_code") or "-"
+        rows.append([result["index"] + 1, code, subject.get("subject_name", ""), outcome])
+    summary = answer["summary"]
+    head = (
+        f"check {answer['check_id']} as {answer.get('as_region') or 'no region'}: "
+        f"{summary['checked']} checked, {summary['found']} found, {summary['black']} black, "
+        f"{summary['red']} red, {summary['invalid']} invalid"
+    )
+    return head + "\n\n" + render(["#", "code", "subject", "listings"], rows)
+
+
+def _keys(args: argparse.Namespace) -> tuple[list[PublishedKey], str]:
+    if args.keys:
+        raw = json.loads(Path(args.keys).read_text(encoding="utf-8"))
+        where = f"the keys saved in {args.keys}"
+    else:
+        reply = http_request("GET", args.url.rstrip("/") + "/v1/keys", None, {}, args.timeout)
+        if reply.status != 200:
+            raise cli_errors.refused(reply)
+        raw, where = reply.body, f"the keys {args.url} publishes now"
+    listed = raw.get("keys", []) if isinstance(raw, dict) else []
+    try:
+        return [PublishedKey.model_validate(k) for k in listed], where
+    except ValueError as exc:
+        raise cli_errors.CliError(f"{where}: not a GET /v1/keys answer ({exc})") from exc
+
+
+def verify(args: argparse.Namespace) -> int:
+    """Say what the report proves, or exactly what is wrong with it."""
+    try:
+        report = json.loads(Path(args.file).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise cli_errors.CliError(f"{args.file}: not a readable JSON report ({exc})") from exc
+    keys, where = _keys(args)
+    verdict = verify_report(report, keys)
+    if not verdict.ok:
+        for problem in verdict.problems:
+            print(f"  PROBLEM: {problem}")
+        print(f"FAILED: {args.file} is not a report the gateway issued as it stands")
+        return 1
+    print(f"OK: signature verified with {where}")
+    print(
+        PROVES.format(
+            key_id=verdict.key_id,
+            issued_at=verdict.issued_at,
+            asked_by=verdict.asked_by,
+            purpose=verdict.purpose,
+            codes=verdict.codes,
+        )
+    )
+    print(DOES_NOT_PROVE)
+    return 0
+
+
+def declare(commands: Any, remote: Any, purposes: list[str]) -> None:
+    """The two commands' options."""
+    batch = commands.add_parser("check", help="batch check of codes (应查必查), signed report")
+    batch.add_argument("codes", nargs="*", help="unified social credit codes or resident IDs")
+    batch.add_argument("--codes-file", help="more codes, one a line")
+    batch.add_argument("--purpose", required=True, choices=purposes, help="why (in the trail)")
+    batch.add_argument("--as", dest="as_region", help="whose recognition and measures apply")
+    batch.add_argument("--report", help="write the gateway's signed report (JSON) here")
+    batch.add_argument("--pdf", help="write a PDF rendering of the report here")
+    batch.add_argument("--font", help="a TTF font with Chinese glyphs for the PDF")
+    batch.add_argument("--json", action="store_true", help="print the raw JSON")
+    remote(batch, platform=True)
+    batch.set_defaults(run=check)
+    audit = commands.add_parser("verify-report", help="check a signed check report offline")
+    audit.add_argument("file", help="the report's JSON file")
+    audit.add_argument("--keys", help="the gateway's keys (a saved GET /v1/keys answer)")
+    remote(audit, token=False)
+    audit.set_defaults(run=verify)

@@ -1,0 +1,168 @@
+"""A province's procurement checks 1,000 bidders with the `gateway` command, over HTTP on the
+local stack: the listed ones come back as the province sees them, the report it files verifies
+offline against the saved gateway keys and is refused once tampered with, and its PDF shows
+the subjects' Chinese names on a first page that is not blank."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from e2e_support import code, entry, register
+
+from gateway_client.cli import main as cli
+from gateway_client.push_client import PushClient, http_request
+from infra.local.stack import LocalStack
+
+pytestmark = pytest.mark.e2e
+
+PROVINCE, CITY = "430000", "430100"
+LISTED = 5
+BIDDERS = 1000
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[LocalStack]:
+    with LocalStack() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def filed(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """长沙市 lists five companies and the log is fanned out; 湖南省 checks 1,000 codes (the
+    five among them, in the middle) and files the report, its PDF and the gateway's keys."""
+    folder = tmp_path_factory.mktemp("check")
+    city = register(stack, CITY, "cs-check", folder / "city.key")
+    register(stack, PROVINCE, "hn-check", folder / "province.key")
+    pushed = PushClient(stack.url, CITY, city).push(
+        [entry(n) for n in range(LISTED)], datetime.now(UTC)
+    )
+    assert pushed.status == 200, pushed.body
+    assert pushed.body["accepted"] == LISTED
+    assert stack.pump is not None
+    stack.pump.drain()
+    codes = [code(n) for n in range(LISTED, BIDDERS)]
+    codes[400:400] = [code(n) for n in range(LISTED)]
+    (folder / "codes.txt").write_text("\n".join(codes) + "\n", encoding="utf-8")
+    keys = http_request("GET", f"{stack.url}/v1/keys", None, {})
+    (folder / "keys.json").write_text(json.dumps(keys.body), encoding="utf-8")
+    status = cli.main(
+        [
+            "check",
+            "--codes-file",
+            str(folder / "codes.txt"),
+            "--purpose",
+            "public_procurement",
+            "--report",
+            str(folder / "report.json"),
+            "--pdf",
+            str(folder / "report.pdf"),
+            "--url",
+            stack.url,
+            "--key-id",
+            "hn-check",
+            "--key-file",
+            str(folder / "province.key"),
+        ]
+    )
+    assert status == 0
+    return {"folder": folder, "report": json.loads((folder / "report.json").read_text())}
+
+
+def test_every_code_is_answered_in_order_and_the_listed_ones_as_the_province_sees_them(filed):
+    content = filed["report"]["content"]
+    results = content["results"]
+    assert len(results) == BIDDERS
+    assert [r["index"] for r in results] == list(range(BIDDERS))
+    found = [r for r in results if r["found"]]
+    assert [r["index"] for r in found] == list(range(400, 400 + LISTED))
+    assert {r["subject"]["subject_name"] for r in found} == {
+        f"长沙某某{n}有限公司" for n in range(5)
+    }
+    assert all(r["subject"]["listings"][0]["recognised"] for r in found)  # its own subtree
+    assert content["summary"]["black"] == LISTED
+    assert content["log"]["sequence"] >= LISTED  # the pushes were logged before the check
+
+
+def verify(folder: Path, report: Path, capsys: Any) -> tuple[int, str]:
+    capsys.readouterr()
+    status = cli.main(["verify-report", str(report), "--keys", str(folder / "keys.json")])
+    return status, capsys.readouterr().out
+
+
+def test_the_report_verifies_offline_and_says_what_it_proves(filed, capsys):
+    status, said = verify(filed["folder"], filed["folder"] / "report.json", capsys)
+
+    assert status == 0, said
+    assert "OK: signature verified with the keys saved in" in said
+    assert f"about {BIDDERS} code(s)" in said
+    assert "does not prove that any listing is still in force now" in said
+
+
+def test_a_tampered_report_is_refused(filed, capsys):
+    tampered = json.loads(json.dumps(filed["report"]))
+    tampered["content"]["results"][400]["found"] = False
+    tampered["content"]["results"][400]["subject"] = None
+    path = filed["folder"] / "tampered.json"
+    path.write_text(json.dumps(tampered, ensure_ascii=False), encoding="utf-8")
+
+    status, said = verify(filed["folder"], path, capsys)
+
+    assert status == 1
+    assert "PROBLEM: the signature does not verify" in said
+    assert "FAILED" in said
+
+
+def poppler(program: str) -> str:
+    """A poppler-utils program (infra/system_packages.sh installs them for make test)."""
+    found = shutil.which(program)
+    assert found, f"{program} is missing: run infra/system_packages.sh"
+    return found
+
+
+def test_the_pdf_shows_the_chinese_names_on_a_page_that_is_not_blank(filed):
+    folder = filed["folder"]
+    pdf = folder / "report.pdf"
+    subprocess.run(  # noqa: S603 - the distribution's poppler-utils on our own file
+        [
+            poppler("pdftoppm"),
+            "-png",
+            "-r",
+            "50",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(pdf),
+            str(folder / "page"),
+        ],
+        check=True,
+        timeout=60,
+    )
+    [image] = folder.glob("page*.png")
+    shades = sum(1 for count in _grey_histogram(image) if count)
+    assert shades > 2  # more than a blank page's one or two
+    text = subprocess.run(  # noqa: S603
+        [poppler("pdftotext"), str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    assert "信用核查报告" in text
+    assert "Credit check report" in text  # Latin letters too (a fallback font per glyph)
+    assert "长沙某某0有限公司" in text
+    assert filed["report"]["verification_code"] in text
+
+
+def _grey_histogram(image: Path) -> list[int]:
+    from PIL import Image  # fpdf2's own dependency
+
+    with Image.open(image) as page:
+        return list(page.convert("L").histogram())
