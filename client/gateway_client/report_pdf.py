@@ -14,9 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from gateway_client.contract import CHINA, load_catalogue
-from gateway_client.contract.purposes import PURPOSE_LABELS
-from gateway_client.contract.reports import DOES_NOT_PROVE
+from gateway_client.contract import CHINA, DOES_NOT_PROVE, PURPOSE_LABELS, load_catalogue
 
 LATIN_FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",)
 """Tried first for each character: a CJK font's Latin letters are often missing or poor."""

@@ -7,16 +7,28 @@ from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 
-from gateway_client.contract import Frozen, Listing, Measure
+from gateway_client.contract import Frozen, Listing, Measure, Source
+
+
+class CatalogueMeasure(Measure):
+    """A shipped measure and where it comes from; the sources stay in the catalogue (a delivery
+    carries the measure itself: ``measure``)."""
+
+    sources: tuple[Source, ...]
+
+    @property
+    def measure(self) -> Measure:
+        return Measure.model_validate(self.model_dump(exclude={"sources"}))
 
 
 class MeasureCatalogue(Frozen):
     version: str
     source: str
-    measures: tuple[Measure, ...]
+    measures: tuple[CatalogueMeasure, ...]
 
     def get(self, measure_id: str) -> Measure | None:
-        return next((m for m in self.measures if m.measure_id == measure_id), None)
+        found = next((m for m in self.measures if m.measure_id == measure_id), None)
+        return found.measure if found else None
 
 
 @cache
@@ -27,7 +39,7 @@ def load_measures() -> MeasureCatalogue:
 
 def default_measures(listing: Listing) -> tuple[Measure, ...]:
     """A region's own measures for its own subtree's listings: every catalogue measure that fits."""
-    return ordered(m for m in load_measures().measures if m.applies_to(listing))
+    return ordered(m.measure for m in load_measures().measures if m.applies_to(listing))
 
 
 def ordered(measures: Iterable[Measure]) -> tuple[Measure, ...]:

@@ -64,16 +64,26 @@ def test_a_region_recognises_its_own_subtree_with_the_catalogue_default_measures
     outcome = recognise(held, subscriber, [], ON)
 
     assert (outcome.recognised, outcome.basis, outcome.reasons) == (True, (OWN_SUBTREE,), ())
-    assert ids(outcome) == [
+    assert ids(outcome) == [  # mandatory first, each group by id; a serious court defaulter
         "key_supervision",
+        "restrict_exit",
         "restrict_fiscal_funds",
         "restrict_high_consumption",
         "restrict_public_resource_trading",
+        "restrict_real_estate",
         "strict_licensing_review",
+        "financial_risk_pricing",
+        "industry_discipline",
         "market_entry_ban",
+        "public_disclosure",
+        "restrict_financial_institutions",
         "restrict_financing",
         "restrict_franchise",
+        "restrict_internet_information_services",
+        "restrict_key_projects",
+        "restrict_new_project_approval",
         "revoke_honours",
+        "strict_production_licence",
     ]
 
 

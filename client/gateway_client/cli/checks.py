@@ -11,8 +11,7 @@ from typing import Any
 from gateway_client.cli import errors as cli_errors
 from gateway_client.cli.operator import caller_for, show
 from gateway_client.cli.text_table import render
-from gateway_client.contract import PublishedKey
-from gateway_client.contract.reports import DOES_NOT_PROVE, PROVES, verify_report
+from gateway_client.contract import DOES_NOT_PROVE, PROVES, PublishedKey, verify_report
 from gateway_client.push_client import http_request
 
 

@@ -1,6 +1,12 @@
 """What crosses the wire: records, signatures, log format and catalogue both sides share."""
 
-from gateway_client.contract.catalogue import DomainKeys, ListKind, Severity, load_catalogue
+from gateway_client.contract.catalogue import (
+    DomainKeys,
+    ListKind,
+    Severity,
+    Source,
+    load_catalogue,
+)
 from gateway_client.contract.change import (
     Change,
     ChangeType,
@@ -78,7 +84,7 @@ from gateway_client.contract.log import (
     entry_hash,
     sign_checkpoint,
 )
-from gateway_client.contract.measure import Measure, MeasureId, rank
+from gateway_client.contract.measure import Measure, MeasureId, MeasureTarget, rank
 from gateway_client.contract.model import (
     EARLIEST_YEAR,
     FREE_TEXT,
@@ -100,7 +106,7 @@ from gateway_client.contract.notices import (
     NoticeType,
     VerificationEvent,
 )
-from gateway_client.contract.purposes import Purpose, purpose_of, required
+from gateway_client.contract.purposes import PURPOSE_LABELS, Purpose, purpose_of, required
 from gateway_client.contract.regions import (
     RegionCode,
     ancestors,
@@ -110,6 +116,8 @@ from gateway_client.contract.regions import (
     within,
 )
 from gateway_client.contract.reports import (
+    DOES_NOT_PROVE,
+    PROVES,
     ReportSignature,
     ReportVerdict,
     sign_report,
@@ -142,6 +150,7 @@ __all__ = [
     "CHINA",
     "DEFAULT_TOLERANCE",
     "DISABLED",
+    "DOES_NOT_PROVE",
     "EARLIEST_YEAR",
     "FAILING",
     "FREE_TEXT",
@@ -153,6 +162,8 @@ __all__ = [
     "LOCAL_IDENTITY_SECRET",
     "MAX_LINE_BYTES",
     "ONE_LINE",
+    "PROVES",
+    "PURPOSE_LABELS",
     "REQUEST_ID_RE",
     "SIGNATURE_HEADER",
     "TEST",
@@ -192,6 +203,7 @@ __all__ = [
     "MalformedJson",
     "Measure",
     "MeasureId",
+    "MeasureTarget",
     "MissingSignature",
     "Moment",
     "NoSecretToRotate",
@@ -216,6 +228,7 @@ __all__ = [
     "Severity",
     "SignedHeaders",
     "SingleLine",
+    "Source",
     "SubjectType",
     "SubscriptionFilters",
     "SubscriptionPending",

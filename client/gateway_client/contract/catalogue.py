@@ -25,12 +25,23 @@ class Severity(StrEnum):
     SERIOUS = "serious"
 
 
+class Source(Frozen):
+    """Where a catalogue entry comes from: a seed (``document`` "000"–"004", the files under
+    ``docs/sources/``: its section and the words it uses, verbatim) or a national document."""
+
+    document: str
+    section: str | None = None
+    quote: str | None = None
+
+
 class Domain(Frozen):
     key: str
     label: str
     kinds: tuple[ListKind, ...]
     publicity_years: int | None = None
     repair_after_years: int | None = None
+    note: str | None = None
+    sources: tuple[Source, ...] = ()
 
 
 class SeverityInfo(Frozen):

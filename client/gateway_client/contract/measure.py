@@ -1,7 +1,9 @@
-"""TODO docstring"""
+"""A measure (措施): what a region does about a listing it recognises, to whom, on what legal
+basis (设定依据), and whether the law requires it (强制性) or it is recommended (推荐性)."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import Field
@@ -13,6 +15,14 @@ from gateway_client.contract.model import ONE_LINE, Frozen
 MeasureId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
 
 
+class MeasureTarget(StrEnum):
+    """Whom a measure is aimed at: the listed subject itself, or the persons responsible for an
+    organisation's conduct (法定代表人, 主要负责人 and the others ``ResponsiblePerson`` names)."""
+
+    SUBJECT = "subject"
+    RESPONSIBLE_PERSON = "responsible_person"
+
+
 class Measure(Frozen):
     measure_id: MeasureId
     text: Annotated[str, Field(min_length=1, max_length=500), ONE_LINE]
@@ -21,6 +31,10 @@ class Measure(Frozen):
     kinds: tuple[ListKind, ...] = (ListKind.BLACK, ListKind.RED)
     domains: DomainKeys = ()
     min_severity: Severity | None = None
+    targets: tuple[MeasureTarget, ...] = Field(default=(MeasureTarget.SUBJECT,), min_length=1)
+    legal_basis: Annotated[str, Field(max_length=300), ONE_LINE] | None = Field(
+        default=None, description="设定依据: the law, regulation or policy the measure rests on"
+    )
 
     def applies_to(self, listing: Listing) -> bool:
         if listing.kind not in self.kinds or (self.domains and listing.domain not in self.domains):
