@@ -22,6 +22,7 @@ from chalicelib.dynamodb.rate_limits import DynamoRateCounter
 from chalicelib.dynamodb.registry import DynamoRegistry
 from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
 from chalicelib.dynamodb.uploads import DynamoUploads
+from chalicelib.dynamodb.usage import DynamoUsage
 from chalicelib.erasure import StoredCopies
 from chalicelib.http_transport import Urllib3Transport
 from chalicelib.notifications import HealthAnnouncer
@@ -78,6 +79,7 @@ class Container:
     batches: DynamoBatchLedger
     nonces: DynamoNonces  # request ids used by platform keys (batches table, TTL)
     rates: DynamoRateCounter  # per-minute windows (batches table, TTL)
+    usage: DynamoUsage  # monthly checks and reports per region (batches table, TTL)
     query_trail: DynamoQueryTrail
     trail_key: Callable[[], bytes]  # read on first use: only the API handler may read it
     queue: SqsDeliveryQueue
@@ -200,6 +202,7 @@ def build(settings: Settings, clock: Clock) -> Container:
         batches=batches,
         nonces=DynamoNonces(dynamodb, settings.batches_table),
         rates=rates,
+        usage=DynamoUsage(dynamodb, settings.batches_table),
         query_trail=DynamoQueryTrail(dynamodb, settings.query_trail_table),
         trail_key=trail_key_reader(secrets, settings, signing_secret),
         queue=SqsDeliveryQueue(sqs, settings.delivery_queue_url, settings.delivery_dlq_url),

@@ -54,6 +54,9 @@ def run_check(request: Request) -> Response:
         Asked(viewer, asked.purpose, outcome.as_region, now, keep, outcome.check_id)
     )
     c.query_trail.record_all([(subject_key(c.trail_key(), code), e) for code, e in trail])
+    if viewer.region is not None:  # a region's usage, for its statistics (the operator's: none)
+        counts = {"checks": 1, "codes_checked": len(asked.codes), "reports": int(asked.report)}
+        c.usage.add(viewer.region, f"{china_date(now):%Y-%m}", counts, now)
     report = None
     if asked.report:
         sequence, head_hash = c.exchange_log.head()

@@ -15,7 +15,7 @@ from gateway.delivery import DeliveryState
 from gateway.lifecycle import WorkdayCalendar
 from gateway.ownership import NotListingOwner
 from gateway.recognition import Feedback, FeedbackReport
-from gateway.statistics import Month, MonthlyStats, monthly_stats
+from gateway.statistics import Month, MonthlyStats, Usage, monthly_stats, shipped_pilots
 from gateway.validation import parse_request
 from gateway_client.contract import (
     Conflict,
@@ -96,6 +96,8 @@ def stats(request: Request) -> Response:
         c.feedback.submitted_in(wanted),
         china_date(c.clock.now()),
         WorkdayCalendar(),
+        usage=Usage.model_validate(c.usage.read(region, str(wanted))),
+        pilots=c.settings.pilot_targets or shipped_pilots(),
     )
     return json_response(200, report.model_dump(mode="json"))
 

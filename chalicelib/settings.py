@@ -13,6 +13,7 @@ from gateway.delivery import DEFAULT_RETRY_SCHEDULE
 from gateway.intake import DEFAULT_REMOVAL_THRESHOLD
 from gateway.lifecycle import EVIDENCE_DAYS
 from gateway.recognition import DEFAULT_KEEP_DAYS
+from gateway.statistics import PilotTargets
 from gateway_client.contract import PublishedKey
 
 
@@ -74,6 +75,9 @@ class Settings(BaseSettings):
     query_trail_days: int = Field(default=DEFAULT_KEEP_DAYS, ge=1, le=30 * 366)
     anonymous_queries_per_minute: int = Field(default=60, ge=1, le=100_000)
     checks_per_minute: int = Field(default=30, ge=1, le=100_000)  # per region, each ≤ 1,000 codes
+    # The pilots whose monthly case targets statistics judge (gateway/data/pilot_targets.json's
+    # format, as JSON); unset: seed 004's (黄石市).
+    pilot_targets: PilotTargets | None = None
     timestamp_tolerance_seconds: int = Field(default=300, ge=1, le=3600)
     # Each delay must fit one SQS visibility timeout (under 12 h).
     retry_schedule_seconds: tuple[Annotated[int, Field(ge=0, le=11 * 3600)], ...] = Field(

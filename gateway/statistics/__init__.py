@@ -1,9 +1,13 @@
-"""Monthly statistics of a region's subtree: timeliness, objections, feedback, cases."""
+"""Monthly statistics of a region's subtree: timeliness, objections, feedback, cases, usage."""
 
-from gateway.statistics.monthly import Month, MonthlyStats, monthly_stats
+from gateway.statistics.cases import PilotTargets, shipped_pilots
+from gateway.statistics.monthly import Month, MonthlyStats, Usage, monthly_stats
 
 __all__ = [
     "Month",
     "MonthlyStats",
+    "PilotTargets",
+    "Usage",
     "monthly_stats",
+    "shipped_pilots",
 ]

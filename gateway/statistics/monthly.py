@@ -8,10 +8,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from pydantic import Field
+
 from gateway.delivery import DeliveryRecord, DeliveryState
 from gateway.intake import PushResult
 from gateway.lifecycle import WorkdayCalendar
 from gateway.recognition import Feedback
+from gateway.statistics.cases import Cases, PilotTargets, count_cases, executed_cases
 from gateway_client.contract import (
     CHINA,
     EARLIEST_YEAR,
@@ -25,7 +28,12 @@ from gateway_client.contract import (
 )
 
 PUBLICATION_WORKING_DAYS = 7  # 双公示: published within 7 working days (seeds 001, 003, 004)
-CASES_TARGET = (2, 3)  # typical cases reported per month by a pilot region (seed 004)
+PUBLICATION_DEFINITION = (
+    "working days (PRC calendar, 调休 included) from a listing's decision (decided_on) to the "
+    "day the gateway first accepted it (listed_at), for listings first accepted this month: how "
+    "soon a decision reached the exchange, against the 7 working days seeds 001 二(一)4, 003 "
+    "(十九) and 004 二(二)2 allow for publishing licences and penalties (双公示)"
+)
 
 
 @dataclass(frozen=True)
@@ -87,16 +95,18 @@ class FeedbackRate(Frozen):
 
 
 class Publication(Frozen):
+    definition: str = PUBLICATION_DEFINITION
     listings: int
     median_working_days: float | None
     within_7_working_days_share: float | None
 
 
-class Cases(Frozen):
-    count: int
-    target_min: int
-    target_max: int
-    meets_target: bool
+class Usage(Frozen):
+    """What the subtree's platforms asked of the gateway in the month (``UsageCounter``)."""
+
+    checks: int = Field(default=0, description="batch checks run (POST /v1/checks)")
+    codes_checked: int = 0
+    reports: int = Field(default=0, description="signed check reports issued")
 
 
 class MonthlyStats(Frozen):
@@ -111,6 +121,7 @@ class MonthlyStats(Frozen):
     feedback: tuple[FeedbackRate, ...]
     publication: Publication
     cases: Cases
+    usage: Usage
 
 
 def monthly_stats(
@@ -123,9 +134,14 @@ def monthly_stats(
     feedback: Sequence[Feedback],
     today: date,
     workdays: WorkdayCalendar,
+    *,
+    usage: Usage,
+    pilots: PilotTargets,
 ) -> MonthlyStats:
-    """Everything counts for ``region``'s whole subtree; "active" is as of now."""
+    """Everything counts for ``region``'s whole subtree; "active" is as of now; ``usage`` is
+    already the subtree's."""
     ours = [x for x in listings if within(x.origin_region, region)]
+    by_id = {x.listing_id: x for x in listings}
     return MonthlyStats(
         region=region,
         month=str(month),
@@ -141,7 +157,8 @@ def monthly_stats(
         expiries=_events(ours, month, "expired"),
         feedback=_feedback(region, month, deliveries, subscriber_regions, feedback),
         publication=_publication(ours, month, workdays),
-        cases=_cases(ours, month),
+        cases=count_cases(executed_cases(feedback, by_id), region, pilots),
+        usage=usage,
     )
 
 
@@ -233,9 +250,3 @@ def _publication(
         median_working_days=float(statistics.median(delays)),
         within_7_working_days_share=round(within_limit / len(delays), 4),
     )
-
-
-def _cases(listings: Sequence[Listing], month: Month) -> Cases:
-    count = sum(1 for x in listings if month.has(x.listed_at or x.accepted_at))
-    low, high = CASES_TARGET
-    return Cases(count=count, target_min=low, target_max=high, meets_target=count >= low)

@@ -4,6 +4,7 @@ receiver, the subscriber region reports what it did, the source platform reads i
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -186,15 +187,30 @@ def test_monthly_statistics_count_pushes_lists_objections_repairs_and_feedback(
         }
     ]
     assert stats["publication"]["listings"] == 4
-    assert stats["cases"]["count"] == 4
-    assert stats["cases"]["meets_target"] is True
+    cases = stats["cases"]  # two measures reported executed in 湖南; no pilot in 七台河
+    assert (cases["total"], cases["punishments"], cases["by_executing_region"]) == (
+        2,
+        2,
+        {HUNAN: 2},
+    )
+    assert cases["pilots"] == []
+    assert stats["usage"] == {"checks": 0, "codes_checked": 0, "reports": 0}
     # The province's subtree holds the same; the city's own platform may read its own.
     assert life.stats(PROVINCE, this_month()).json_body == {**stats, "region": PROVINCE}
     assert life.stats(CITY, this_month(), city).json_body == stats
+    checked = gateway.post_signed(
+        "/v1/checks",
+        hunan,
+        None,
+        json.dumps({"codes": [CREDIT_CODE], "purpose": "supervision", "report": True}).encode(),
+    )
+    assert checked.status_code == 200, checked.json_body
     elsewhere = life.stats(HUNAN, this_month()).json_body
     assert elsewhere["pushes"]["batches"] == 0
     assert elsewhere["active_black"] == {}
     assert elsewhere["feedback"] == []
+    assert elsewhere["cases"]["total"] == 2  # executed in 湖南, about 七台河's listings
+    assert elsewhere["usage"] == {"checks": 1, "codes_checked": 1, "reports": 1}
     last_year = life.stats(CITY, f"{int(this_month()[:4]) - 1}{this_month()[4:]}").json_body
     assert last_year["pushes"]["batches"] == 0
     assert last_year["objections"]["opened"] == 0

@@ -15,7 +15,8 @@ from gateway.lifecycle.requests import ObjectionDecision, ObjectionFiling, Repai
 from gateway.lifecycle.rules import decide_objection, expire, file_objection, repair
 from gateway.lifecycle.workdays import WorkdayCalendar
 from gateway.recognition.feedback import ExecutedMeasure, Feedback
-from gateway.statistics.monthly import Month, MonthlyStats, monthly_stats
+from gateway.statistics.cases import PilotTarget, PilotTargets, shipped_pilots
+from gateway.statistics.monthly import Month, MonthlyStats, Usage, monthly_stats
 from gateway_client.contract.clock import CHINA
 from gateway_client.contract.listing import Listing
 
@@ -172,22 +173,29 @@ def delivered(
     )
 
 
-def feedback(n: int, subscription_id: str = "sub-hunan") -> Feedback:
+def feedback(
+    n: int,
+    subscription_id: str = "sub-hunan",
+    about: Listing | None = None,
+    results: tuple[str, ...] = ("executed",),
+    region: str = "430000",
+) -> Feedback:
     return Feedback(
         delivery_id=msg(n),
-        measures=(
+        measures=tuple(
             ExecutedMeasure(
                 measure_id="key_supervision",
                 department="湖南省发展和改革委员会",
                 executed_on=date(2026, 10, 20),
-                result="executed",
-            ),
+                result=result,  # type: ignore[arg-type]
+            )
+            for result in results
         ),
         subscription_id=subscription_id,
-        subscriber_region="430000",
-        listing_id=f"lst_{n:032x}",
-        credit_code=make_uscc(n),
-        origin_region=CITY,
+        subscriber_region=region,
+        listing_id=about.listing_id if about else f"lst_{n:032x}",
+        credit_code=about.credit_code if about else make_uscc(n),
+        origin_region=about.origin_region if about else CITY,
         submitted_at=beijing("2026-10-21"),
     )
 
@@ -202,7 +210,31 @@ DELIVERIES = [
     delivered(7, "sub-gone", CITY, "2026-10-13T02:00:00+00:00"),
     delivered(8, "sub-hunan", CITY, "2026-10-14T02:00:00+00:00", DeliveryState.RETRYING),
 ]
-FEEDBACK = [feedback(1), feedback(3, "sub-hubei"), feedback(4), feedback(5), feedback(6)]
+FEEDBACK = [
+    feedback(1, about=COURT_SERIOUS, results=("executed", "executed", "not_applicable")),
+    feedback(3, "sub-hubei", about=ECOLOGY_UPHELD, region="420000"),
+    feedback(4, about=RED_ACTIVE),
+    feedback(5, results=("failed",)),  # a listing since purged; nothing executed
+    feedback(6, about=ELSEWHERE),  # another county's listing, executed in 湖南
+    feedback(9, "sub-city", about=ELSEWHERE, region=COUNTY),  # executed in the county
+]
+PILOTS = PilotTargets(
+    source="test",
+    pilots=(
+        PilotTarget(
+            kind="region", name="清远市", region=CITY, min_cases=2, max_cases=3, source="t"
+        ),
+        PilotTarget(
+            kind="sector",
+            name="环境保护",
+            region=CITY,
+            domains=("ecology_environment",),
+            min_cases=2,
+            source="t",
+        ),
+        PilotTarget(kind="region", name="大冶市", region=OTHER_COUNTY, min_cases=1, source="t"),
+    ),
+)
 SUBSCRIBERS = {"sub-hunan": "430000", "sub-hubei": "420000"}
 
 
@@ -214,7 +246,17 @@ def stats_for(
     today: date = TODAY,
 ) -> MonthlyStats:
     return monthly_stats(
-        region, month, BATCHES, listings, deliveries, SUBSCRIBERS, FEEDBACK, today, CALENDAR
+        region,
+        month,
+        BATCHES,
+        listings,
+        deliveries,
+        SUBSCRIBERS,
+        FEEDBACK,
+        today,
+        CALENDAR,
+        usage=Usage(checks=2, codes_checked=1500, reports=1),
+        pilots=PILOTS,
     )
 
 
@@ -282,17 +324,50 @@ def test_publication_latency_is_counted_in_working_days(october: MonthlyStats) -
     ) == (3, 4.0, 0.6667)
 
 
-def test_the_month_meets_the_case_target_with_two_or_more_new_listings(
+def test_cases_are_executed_measures_the_subtree_took_part_in(october: MonthlyStats) -> None:
+    cases = october.cases
+    # 2 on COURT_SERIOUS (not the not_applicable one), ECOLOGY, RED, and the county's own.
+    assert (cases.total, cases.punishments, cases.incentives) == (5, 4, 1)
+    assert cases.by_executing_region == {"420000": 1, "430000": 3, COUNTY: 1}
+    assert cases.by_sector == {
+        "a_grade_taxpayer": 1,
+        "court_defaulter": 3,
+        "ecology_environment": 1,
+    }
+    assert "executed" in cases.definition
+
+
+def test_pilot_targets_are_judged_only_for_the_pilots_in_the_subtree(
     october: MonthlyStats,
 ) -> None:
-    cases = october.cases
-    assert (cases.count, cases.target_min, cases.target_max, cases.meets_target) == (3, 2, 3, True)
+    judged = {(p.pilot.name, p.cases, p.meets_target) for p in october.cases.pilots}
+    assert judged == {("清远市", 5, True), ("环境保护", 1, False)}
+    county = stats_for(region=COUNTY).cases.pilots
+    assert county == ()  # 清城区 is no pilot, and a city's pilots are not its county's
 
 
-def test_one_case_in_a_month_misses_the_target() -> None:
-    cases = stats_for(listings=[COURT_SERIOUS]).cases
+def test_a_region_pilot_counts_the_cases_about_its_listings_executed_anywhere() -> None:
+    [daye] = stats_for(region=OTHER_COUNTY).cases.pilots
+    assert (daye.pilot.name, daye.cases, daye.meets_target) == ("大冶市", 2, True)
 
-    assert (cases.count, cases.meets_target) == (1, False)
+
+def test_usage_and_the_publication_figure_say_what_they_count(october: MonthlyStats) -> None:
+    assert (october.usage.checks, october.usage.codes_checked, october.usage.reports) == (
+        2,
+        1500,
+        1,
+    )
+    assert "decided_on" in october.publication.definition
+
+
+def test_the_shipped_pilots_are_seed_004s() -> None:
+    pilots = shipped_pilots().pilots
+    assert [(p.name, p.min_cases, p.max_cases) for p in pilots if p.kind == "region"] == [
+        ("大冶市", 2, 3)
+    ]
+    sectors = [p for p in pilots if p.kind == "sector"]
+    assert len(sectors) == 11
+    assert all(p.min_cases == 1 and p.region == "420200" for p in sectors)
 
 
 def test_a_month_without_new_listings_has_no_publication_figures() -> None:
@@ -302,15 +377,13 @@ def test_a_month_without_new_listings_has_no_publication_figures() -> None:
         report.publication.listings,
         report.publication.median_working_days,
         report.publication.within_7_working_days_share,
-        report.cases.count,
-        report.cases.meets_target,
-    ) == (0, None, None, 0, False)
+    ) == (0, None, None)
 
 
 def test_a_county_s_report_covers_its_own_subtree_only() -> None:
     report = stats_for(region=COUNTY)
 
-    assert (report.pushes.batches, report.active_black, report.cases.count) == (
+    assert (report.pushes.batches, report.active_black, report.cases.total) == (
         1,
         {"court_defaulter": {"general": 1}},
         1,

@@ -57,11 +57,12 @@ def render_subject(view: dict[str, Any]) -> str:
 
 
 def render_stats(stats: dict[str, Any]) -> str:
-    pushes, objections, publication, cases = (
+    pushes, objections, publication, cases, usage = (
         stats["pushes"],
         stats["objections"],
         stats["publication"],
         stats["cases"],
+        stats["usage"],
     )
     share = publication["within_7_working_days_share"]
     lines = [
@@ -71,10 +72,30 @@ def render_stats(stats: dict[str, Any]) -> str:
         "objections: {opened} opened, {decided} decided, {overdue} overdue".format(**objections),
         f"repairs: {stats['repairs']}, expiries: {stats['expiries']}",
         f"publication: {publication['listings']} new listings, median "
-        f"{publication['median_working_days']} working days, "
+        f"{publication['median_working_days']} working days from decision to the exchange, "
         f"{'-' if share is None else f'{share:.0%}'} within 7 working days (双公示)",
-        f"cases: {cases['count']}, pilot target {cases['target_min']}–{cases['target_max']}"
-        + (" a month: met" if cases["meets_target"] else " a month: not met"),
+        "cases (executed measures reported): {total}, {punishments} punishments, "
+        "{incentives} incentives".format(**cases),
+        "checks: {checks} ({codes_checked} codes), {reports} signed reports".format(**usage),
+        "",
+        render(
+            ["pilot", "target a month", "cases", "met"],
+            [
+                [
+                    f"{p['pilot']['name']} ({p['pilot']['kind']})",
+                    _target(p["pilot"]),
+                    p["cases"],
+                    "yes" if p["meets_target"] else "no",
+                ]
+                for p in cases["pilots"]
+            ],
+        )
+        if cases["pilots"]
+        else "no pilot targets for this region",
+        "",
+        render(
+            ["sector", "cases"], [[_label(d), n] for d, n in sorted(cases["by_sector"].items())]
+        ),
         "",
         render(
             ["active black list", "severity", "count"],
@@ -99,6 +120,11 @@ def render_stats(stats: dict[str, Any]) -> str:
         ),
     ]
     return "\n".join(lines)
+
+
+def _target(pilot: dict[str, Any]) -> str:
+    low, high = pilot["min_cases"], pilot.get("max_cases")
+    return f"{low}–{high}" if high else f"at least {low}"
 
 
 def render_upload(upload: dict[str, Any], shown_errors: int = 20) -> str:

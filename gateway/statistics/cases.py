@@ -1,0 +1,112 @@
+"""Joint reward and punishment cases (联合奖惩案例) as the seeds count them, and pilot targets.
+
+A case is a measure a region reports it executed (执行反馈, ``result: executed``), in the month
+the report was submitted: seed 001 二(四)1 asks implementing departments to act on what is
+published, and seed 004 asks pilots to report the cases that followed (二(一)5: 2–3 a month
+from the region pilot; 二(二)7: at least one a month from each sector pilot). A new listing is
+not a case: nothing has been done about it yet. A region's report counts the cases its subtree
+took part in — executed there, or about a listing it published — by executing region and by
+sector (the listing's domain); incentives are cases on red listings.
+
+Pilot targets are judged only for the pilots the configuration names (seed 004's by default:
+大冶市 as the region pilot, 黄石市's eleven sector pilots), never for other regions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+from pydantic import Field
+
+from gateway.recognition import Feedback
+from gateway_client.contract import Frozen, Listing, ListKind, RegionCode, within
+
+CASE_DEFINITION = (
+    "measures reported executed (POST /v1/feedback, result executed) in reports submitted this "
+    "month, executed in this subtree or about a listing it published"
+)
+
+
+class PilotTarget(Frozen):
+    kind: Literal["region", "sector"]
+    name: str
+    region: RegionCode = Field(description="the pilot region, or the city running the sector")
+    domains: tuple[str, ...] = Field(default=(), description="a sector pilot's domains")
+    min_cases: int = Field(ge=0)
+    max_cases: int | None = None
+    source: str
+
+
+class PilotTargets(Frozen):
+    source: str
+    pilots: tuple[PilotTarget, ...]
+
+
+@cache
+def shipped_pilots() -> PilotTargets:
+    raw = resources.files("gateway.data").joinpath("pilot_targets.json").read_text("utf-8")
+    return PilotTargets.model_validate(json.loads(raw))
+
+
+class PilotResult(Frozen):
+    pilot: PilotTarget
+    cases: int
+    meets_target: bool
+
+
+class Cases(Frozen):
+    definition: str = CASE_DEFINITION
+    total: int
+    punishments: int = Field(description="cases on black listings")
+    incentives: int = Field(description="cases on red listings: incentives granted")
+    by_executing_region: dict[str, int]
+    by_sector: dict[str, int] = Field(description="by the listing's domain")
+    pilots: tuple[PilotResult, ...] = Field(
+        description="the configured pilots inside this subtree, each against its target"
+    )
+
+
+Case = tuple[Feedback, str, Listing | None]
+"""A report, the measure executed, and the listing it was about (``None``: since purged)."""
+
+
+def executed_cases(feedback: Sequence[Feedback], listings: Mapping[str, Listing]) -> list[Case]:
+    return [
+        (report, measure.measure_id, listings.get(report.listing_id))
+        for report in feedback
+        for measure in report.measures
+        if measure.result == "executed"
+    ]
+
+
+def _involves(case: Case, region: str) -> bool:
+    report = case[0]
+    return within(report.subscriber_region, region) or within(report.origin_region, region)
+
+
+def count_cases(cases: Sequence[Case], region: str, pilots: PilotTargets) -> Cases:
+    ours = [c for c in cases if _involves(c, region)]
+    kinds = Counter(c[2].kind for c in ours if c[2] is not None)
+    return Cases(
+        total=len(ours),
+        punishments=kinds[ListKind.BLACK],
+        incentives=kinds[ListKind.RED],
+        by_executing_region=dict(sorted(Counter(c[0].subscriber_region for c in ours).items())),
+        by_sector=dict(sorted(Counter(c[2].domain for c in ours if c[2] is not None).items())),
+        pilots=tuple(_judged(p, cases) for p in pilots.pilots if within(p.region, region)),
+    )
+
+
+def _judged(pilot: PilotTarget, cases: Sequence[Case]) -> PilotResult:
+    counted = sum(
+        1
+        for case in cases
+        if _involves(case, pilot.region)
+        and (pilot.kind == "region" or (case[2] is not None and case[2].domain in pilot.domains))
+    )
+    return PilotResult(pilot=pilot, cases=counted, meets_target=counted >= pilot.min_cases)
