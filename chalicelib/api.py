@@ -14,7 +14,7 @@ from chalicelib.observability import correlate, emit, note
 from chalicelib.route_spec import Access, Operation, Reply, Tag
 from gateway.intake import MAX_ENTRIES, PushEnvelope, PushResult
 from gateway.lifecycle import Removal
-from gateway.registry import KeyIdTaken, PlatformKey, Region
+from gateway.registry import BrokenCommitmentPolicy, KeyIdTaken, PlatformKey, Region
 from gateway.validation import parse_request
 from gateway_client.contract import (
     ID_HEADER,
@@ -58,6 +58,7 @@ class _RegionBody(BaseModel):
     name: SingleLine
     push_rate_per_minute: int | None = None
     relays_subregions: bool = True
+    broken_commitments: BrokenCommitmentPolicy | None = None
 
 
 class _KeyBody(BaseModel):

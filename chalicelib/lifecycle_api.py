@@ -1,4 +1,5 @@
-"""Lifecycle routes: objections, decisions, credit repair, overdue objections, the tick."""
+"""Lifecycle routes: objections, decisions, credit repair, overdue objections and commitments,
+the tick."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from chalicelib import caller
 from chalicelib.bootstrap import container, lifecycle_at
 from chalicelib.http_errors import json_response
 from chalicelib.log_api import publish_checkpoint
-from chalicelib.route_spec import Access, Operation, Reply, Tag
+from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag
 from chalicelib.tick_function import run_tick
 from gateway.lifecycle import (
     ListingChanged,
@@ -26,13 +27,16 @@ from gateway.ownership import NotListingOwner
 from gateway.validation import parse_request
 from gateway_client.contract import (
     BadRequest,
+    CommitmentKind,
     FixedClock,
     Frozen,
     Listing,
     Moment,
+    RegionMismatch,
     china_date,
     errors,
     requested_code,
+    within,
 )
 
 
@@ -84,6 +88,17 @@ def overdue_objections(request: Request) -> Response:
     return json_response(200, {"overdue": container().lifecycle.overdue_objections()})
 
 
+def overdue_commitments(request: Request) -> Response:
+    """Open commitments past their deadline: a region's platform reads its own subtree's (its
+    own code unless ``region`` names a region inside it); the operator any region's, or all."""
+    signer = caller.operator_or_region(request)
+    region = caller.region_param(request, "region") or signer
+    if signer is not None and region is not None and not within(region, signer):
+        raise RegionMismatch(f"{signer} reads its own subtree's commitments only", path="region")
+    late = container().lifecycle.overdue_commitments(region)
+    return json_response(200, {"overdue": late})
+
+
 class _TickBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     at: Moment | None = None
@@ -122,6 +137,19 @@ class OverdueObjections(Frozen):
     overdue: tuple[OverdueObjection, ...]
 
 
+class OverdueCommitment(Frozen):
+    listing_id: str
+    origin_region: str
+    kind: CommitmentKind
+    deadline: date
+    deciding_authority: str = Field(description="the department that accepted it")
+    decision_number: str
+
+
+class OverdueCommitments(Frozen):
+    overdue: tuple[OverdueCommitment, ...]
+
+
 class TickResult(Frozen):
     """``lifecycle_service.TickReport`` with the checkpoint the same run published."""
 
@@ -129,6 +157,10 @@ class TickResult(Frozen):
     purged: int
     purged_by_region: dict[str, int]
     overdue_objections: tuple[OverdueObjection, ...]
+    overdue_commitments: tuple[OverdueCommitment, ...]
+    broken_commitments_listed: int = Field(
+        description="black listings made from broken commitments by their owners' policies"
+    )
     checkpoint: int | None
 
 
@@ -188,6 +220,20 @@ ROUTES: tuple[Operation, ...] = (
         Access.OPERATOR,
         {200: Reply(OverdueObjections, "Open objections whose deadline has passed.")},
         handler=overdue_objections,
+    ),
+    Operation(
+        "GET",
+        "/v1/commitments/overdue",
+        "overdue_commitments",
+        Tag.LIFE,
+        "Commitments (信用承诺) past their deadline with no outcome reported",
+        Access.OPERATOR_OR_PLATFORM,
+        {200: Reply(OverdueCommitments, "Open commitments whose deadline has passed.")},
+        (errors.SchemaError, errors.RegionMismatch),
+        query=(Param("region", REGION_CODE, "A region's subtree (a platform: inside its own)."),),
+        description="A region's platform reads its own subtree's (403 `region_mismatch` for "
+        "another region); the operator any region's, or every region's without `region`.",
+        handler=overdue_commitments,
     ),
     Operation(
         "POST",

@@ -13,11 +13,20 @@ from gateway_client.contract import (
     Frozen,
     Moment,
     RegionCode,
+    Severity,
     load_public_key,
     parent,
 )
 
 KeyId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{3,64}$")]
+
+
+class BrokenCommitmentPolicy(Frozen):
+    """How a region lists its own broken commitments (违背信用承诺) as black listings: the
+    severity and the legal basis (认定依据, 国办发〔2020〕49号) it lists them under."""
+
+    severity: Severity
+    legal_basis: Annotated[str, Field(min_length=1, max_length=1000), ONE_LINE]
 
 
 class Region(Frozen):
@@ -31,6 +40,11 @@ class Region(Frozen):
     )
     relays_subregions: bool = Field(
         default=True, description="its platform may push listings decided in its sub-regions"
+    )
+    broken_commitments: BrokenCommitmentPolicy | None = Field(
+        default=None,
+        description="list its broken commitments as black listings (违背信用承诺) this way; "
+        "unset: a broken commitment stays a commitment record only",
     )
 
     @property

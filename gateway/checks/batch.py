@@ -83,6 +83,7 @@ class CheckSummary(Frozen):
     black: int = Field(description="codes with a black listing that applies")
     red: int = Field(description="codes with a red listing that applies")
     intensified: int
+    broken_commitments: int = Field(description="codes with a broken commitment shown")
 
 
 class CheckOutcome(Frozen):
@@ -196,4 +197,5 @@ def _summary(results: Sequence[CheckResult]) -> CheckSummary:
         black=sum(1 for v in views if _applying(v, ListKind.BLACK)),
         red=sum(1 for v in views if _applying(v, ListKind.RED)),
         intensified=sum(1 for v in views if v.intensified),
+        broken_commitments=sum(1 for v in views if v.commitments.broken),
     )

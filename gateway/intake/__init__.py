@@ -11,8 +11,8 @@ from gateway.intake.bulk_ingest import BulkIngest, BulkPolicy
 from gateway.intake.dedup import plan
 from gateway.intake.ingest import PushPolicy, PushService
 from gateway.intake.push import BATCH_ID_RE, MAX_ENTRIES, PushEnvelope, PushResult, validate_entries
-from gateway.intake.storing import promote
 from gateway.intake.uploads import UploadDesk, UploadIdReused
+from gateway.promotion import promote
 
 __all__ = [
     "BATCH_ID_RE",

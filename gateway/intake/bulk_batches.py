@@ -18,8 +18,9 @@ from gateway.intake.bulk import (
     stamp,
     with_errors,
 )
-from gateway.intake.storing import Stored, admission_problems, promote
+from gateway.intake.storing import Stored, admission_problems
 from gateway.lifecycle import Removal, RemovalReason
+from gateway.promotion import promote
 from gateway_client.contract import (
     Line,
     Listing,

@@ -20,10 +20,11 @@ from gateway.intake.push import (
     parse_envelope,
     validate_entries,
 )
-from gateway.intake.storing import CONTENDED, RACE_RETRIES, admission_problems, promote, store
+from gateway.intake.storing import CONTENDED, RACE_RETRIES, admission_problems, store
 from gateway.lifecycle import FUTURE_VERSION, Removal, remove, validate_removals, version_problem
 from gateway.ownership import NOT_OWNER, may_change, not_owner_message
 from gateway.ports import Archive, ListingStore, Registry
+from gateway.promotion import promote
 from gateway.rate_limit import RateCounter
 from gateway.validation import EntryError, Section
 from gateway_client.contract import (

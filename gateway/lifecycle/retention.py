@@ -4,8 +4,10 @@
 A black listing that involves an individual — its subject is a natural person, or it names
 responsible persons (落实到人: names and ID numbers are a person's data) — is purged five years
 after the dishonest conduct ended: on the ``conduct_ended_on`` its platform pushed, else on the
-day the listing stopped applying. What is left afterwards is a tombstone that names the listing
-but nobody in it (``tombstone``); the exchange log sends it where the erased content was.
+day the listing stopped applying. A commitment that involves an individual goes five years
+after its outcome (kept, broken or withdrawn): a broken one is a dishonesty record like any.
+What is left afterwards is a tombstone that names the listing but nobody in it
+(``tombstone``); the exchange log sends it where the erased content was.
 """
 
 from __future__ import annotations
@@ -47,7 +49,10 @@ def stopped_applying(listing: Listing) -> date | None:
 def retention_start(listing: Listing) -> date | None:
     """The day the retention clock starts: the end of the dishonest conduct (失信行为终止之日)
     when the platform said so, else the day the listing stopped applying. ``None`` while the
-    listing still applies: a listing in force is never purged, whatever its conduct date."""
+    listing still applies: a listing in force is never purged, whatever its conduct date. A
+    commitment's clock starts with its outcome; an open one is never purged."""
+    if listing.commitment is not None:
+        return listing.commitment.outcome_on
     stopped = stopped_applying(listing)
     if stopped is None:
         return None
@@ -63,10 +68,11 @@ def involves_individual(listing: Listing) -> bool:
 def purge_due(
     listing: Listing, today: date, years: int = RETENTION_YEARS, evidence_days: int = 0
 ) -> bool:
-    """A black listing that involves an individual is erased ``years`` after its retention
-    start, once its last accepted version is older than the evidence window (so the archived
-    push that carried it has expired first), and never while an objection is open."""
-    if listing.kind is not ListKind.BLACK or not involves_individual(listing):
+    """A black listing or a commitment that involves an individual is erased ``years`` after
+    its retention start, once its last accepted version is older than the evidence window (so
+    the archived push that carried it has expired first), and never while an objection is
+    open."""
+    if listing.kind is ListKind.RED or not involves_individual(listing):
         return False
     if listing.objection is not None and listing.objection.open:
         return False  # an objected listing is kept until the outcome (DESIGN §4b)

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from gateway.lifecycle.commitments import PolicyLookup, overdue, to_list
 from gateway.lifecycle.freshness import check_action
 from gateway.lifecycle.objection_policies import PolicyBook
 from gateway.lifecycle.requests import ObjectionDecision, ObjectionFiling, RepairRequest
@@ -21,6 +22,7 @@ from gateway.lifecycle.rules import (
 from gateway.lifecycle.workdays import WorkdayCalendar
 from gateway.ownership import NotListingOwner, may_change, not_owner_message
 from gateway.ports import Archive, Erasure, ListingStore, Registry
+from gateway.registry import BrokenCommitmentPolicy
 from gateway_client.contract import (
     DEFAULT_TOLERANCE,
     Clock,
@@ -30,6 +32,7 @@ from gateway_client.contract import (
     NotFound,
     china_date,
     purge_id,
+    within,
 )
 
 
@@ -45,6 +48,8 @@ class TickReport:
     purged: int = 0
     purged_by_region: dict[str, int] = field(default_factory=dict)
     overdue_objections: list[dict[str, str]] = field(default_factory=list)
+    overdue_commitments: list[dict[str, str]] = field(default_factory=list)
+    broken_commitments_listed: int = 0  # black listings made by owners' policies
     checkpoint: int | None = None  # the exchange-log checkpoint the same run published
 
 
@@ -152,8 +157,15 @@ class LifecycleService:
         now = self._clock.now()
         today = china_date(now)
         report = TickReport()
+        policy_of = self._commitment_policies()
         for listings in self._listings.by_subject():
+            listed = self._listings.write(
+                [(x, None) for x in to_list(listings, policy_of, now)], None
+            )
+            report.broken_commitments_listed += len(listed)
             for held in listings:
+                if (late := overdue(held, today)) is not None:
+                    report.overdue_commitments.append(late)
                 if purge_due(held, today, self._retention_years, self._evidence_days):
                     if self._erasure is not None:  # first: until the delete, a tick retries
                         self._erasure.erase(held.listing_id, purge_id(held))
@@ -183,6 +195,29 @@ class LifecycleService:
         }
         body = json.dumps(record, sort_keys=True).encode()
         self._archive.put(f"purges/{now:%Y/%m/%d/%H%M%S}.json", body, {"kind": "purge"})
+
+    def _commitment_policies(self) -> PolicyLookup:
+        """Each owner region's broken-commitment policy, read once per tick."""
+        known: dict[str, BrokenCommitmentPolicy | None] = {}
+
+        def policy_of(code: str) -> BrokenCommitmentPolicy | None:
+            if code not in known:
+                region = self._registry.get_region(code)
+                known[code] = region.broken_commitments if region else None
+            return known[code]
+
+        return policy_of
+
+    def overdue_commitments(self, region: str | None) -> list[dict[str, str]]:
+        """Open commitments past their deadline, of ``region``'s subtree (``None``: all)."""
+        today = china_date(self._clock.now())
+        return [
+            late
+            for listings in self._listings.by_subject()
+            for held in listings
+            if (region is None or within(held.origin_region, region))
+            and (late := overdue(held, today)) is not None
+        ]
 
     def overdue_objections(self) -> list[dict[str, str]]:
         today = china_date(self._clock.now())

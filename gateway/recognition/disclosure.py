@@ -10,6 +10,9 @@ signs sees them masked, listing by listing, exactly as a delivery would mask the
 A caller's region is the one whose key signed the request, never a region it asks about: the
 query's ``?as=`` only chooses whose recognition to compute.
 
+A commitment that was kept or withdrawn is shown to its owner and the operator only, like a
+listing that ended; an open or a broken one as any listing in force.
+
 Anonymous callers get the public view: listings in force, suspended ones marked so, without any
 responsible person's ID number, objection or history; a listing that ended (revoked, repaired,
 expired, corrected) is shown only to its owner and the operator, who keep its history. A
@@ -29,6 +32,7 @@ from gateway.recognition.agreement import Agreement
 from gateway.recognition.matching import recognise
 from gateway_client.contract import (
     IN_FORCE,
+    SETTLED_QUIETLY,
     AuthenticationError,
     Frozen,
     Listing,
@@ -94,13 +98,19 @@ def disclosure(
     """How ``viewer`` is shown ``listing`` on ``on``; ``None``: not at all."""
     if viewer.owns(listing.origin_region):
         return Disclosure.FULL
-    if listing.status not in PUBLIC_STATUSES:
+    if listing.status not in PUBLIC_STATUSES or settled_quietly(listing):
         return None
     if viewer.region is None:
         return Disclosure.PUBLIC
     if recognise(listing, viewer.region, agreements, on).recognised:
         return Disclosure.FULL
     return Disclosure.MASKED
+
+
+def settled_quietly(listing: Listing) -> bool:
+    """A commitment kept or withdrawn: nothing anyone but its owner needs to see."""
+    made = listing.commitment
+    return made is not None and made.outcome in SETTLED_QUIETLY
 
 
 def shown(listing: Listing, how: Disclosure) -> Listing:

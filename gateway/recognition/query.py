@@ -9,6 +9,7 @@ from gateway.recognition.agreement import Agreement
 from gateway.recognition.disclosure import Viewer, disclosure, shown
 from gateway.recognition.matching import intensified_domains, is_intensified, recognise
 from gateway_client.contract import (
+    CommitmentOutcome,
     Frozen,
     Listing,
     ListingStatus,
@@ -36,6 +37,15 @@ class Benefits(Frozen):
     basis: tuple[str, ...]
 
 
+class Commitments(Frozen):
+    """The subject's commitments shown: how many are still open (and of those, past their
+    deadline), how many were broken."""
+
+    open: int
+    overdue: int
+    broken: int
+
+
 class SubjectView(Frozen):
     credit_code: str
     subject_type: SubjectType
@@ -44,6 +54,7 @@ class SubjectView(Frozen):
     intensified: bool
     intensified_domains: tuple[str, ...]
     benefits: Benefits
+    commitments: Commitments
     listings: tuple[ListingView, ...]
 
 
@@ -104,12 +115,24 @@ def subject_view(
         intensified=is_intensified(domains),
         intensified_domains=tuple(sorted(domains)),
         benefits=_benefits(applying),
+        commitments=_commitments([v.listing for v in views], on),
         listings=tuple(views),
     )
 
 
+def _commitments(shown: Sequence[Listing], on: date) -> Commitments:
+    made = [x.commitment for x in shown if x.commitment is not None]
+    return Commitments(
+        open=sum(1 for c in made if c.open),
+        overdue=sum(1 for c in made if c.overdue(on)),
+        broken=sum(1 for c in made if c.outcome is CommitmentOutcome.BROKEN),
+    )
+
+
 def _benefits(applying: Sequence[ListingView]) -> Benefits:
-    if any(v.listing.kind is ListKind.BLACK for v in applying):
+    """The green channel (连续三年无不良信用记录, 诚信典型) is closed by any black listing that
+    applies, and by a broken commitment: both are bad credit records."""
+    if any(v.listing.kind is ListKind.BLACK or _broken(v.listing) for v in applying):
         return Benefits(green_channel=False, basis=())
     basis = tuple(
         v.listing.listing_id
@@ -117,3 +140,7 @@ def _benefits(applying: Sequence[ListingView]) -> Benefits:
         if v.listing.kind is ListKind.RED and v.listing.domain in GREEN_CHANNEL_DOMAINS
     )
     return Benefits(green_channel=bool(basis), basis=basis)
+
+
+def _broken(listing: Listing) -> bool:
+    return listing.commitment is not None and listing.commitment.outcome is CommitmentOutcome.BROKEN

@@ -20,6 +20,7 @@ from gateway_client.contract import (
     EARLIEST_YEAR,
     IN_FORCE,
     LATEST_YEAR,
+    CommitmentOutcome,
     Frozen,
     Listing,
     ListKind,
@@ -101,6 +102,17 @@ class Publication(Frozen):
     within_7_working_days_share: float | None
 
 
+class CommitmentCounts(Frozen):
+    """信用承诺 of the subtree: made this month (first accepted), settled this month by outcome
+    (its ``outcome_on``), and open past their deadline at the month's end (or today)."""
+
+    made: int
+    kept: int
+    broken: int
+    withdrawn: int
+    overdue: int
+
+
 class Usage(Frozen):
     """What the subtree's platforms asked of the gateway in the month (``UsageCounter``)."""
 
@@ -121,6 +133,7 @@ class MonthlyStats(Frozen):
     feedback: tuple[FeedbackRate, ...]
     publication: Publication
     cases: Cases
+    commitments: CommitmentCounts
     usage: Usage
 
 
@@ -158,7 +171,22 @@ def monthly_stats(
         feedback=_feedback(region, month, deliveries, subscriber_regions, feedback),
         publication=_publication(ours, month, workdays),
         cases=count_cases(executed_cases(feedback, by_id), region, pilots),
+        commitments=_commitments(ours, month, min(today, month.last_day)),
         usage=usage,
+    )
+
+
+def _commitments(listings: Sequence[Listing], month: Month, as_of: date) -> CommitmentCounts:
+    made = [(x, x.commitment) for x in listings if x.commitment is not None]
+    settled = Counter(
+        c.outcome for _, c in made if c.outcome is not None and month.has(c.outcome_on or as_of)
+    )
+    return CommitmentCounts(
+        made=sum(1 for x, _ in made if month.has(x.listed_at or x.accepted_at)),
+        kept=settled[CommitmentOutcome.KEPT],
+        broken=settled[CommitmentOutcome.BROKEN],
+        withdrawn=settled[CommitmentOutcome.WITHDRAWN],
+        overdue=sum(1 for x, c in made if c.overdue(as_of) and x.status in IN_FORCE),
     )
 
 

@@ -103,6 +103,7 @@ POST   L/objections/{objection_id}/decision      401  ok   401  ok   403  403  4
 POST   L/objections/{objection_id}/decision @sub 401  ok   401  ok   ok   403  403  403  403  403
 POST   L/repair                                  401  ok   401  ok   403  403  403  403  403  403
 POST   L/repair @sub                             401  ok   401  ok   ok   403  403  403  403  403
+GET    /v1/commitments/overdue                   401  ok   401  ok   ok   ok   ok   403  403  403
 GET    /v1/objections/overdue                    401  ok   401  403  403  403  403  403  403  403
 POST   /v1/tick                                  401  ok   401  403  403  403  403  403  403  403
 POST   /v1/stream-failures/redrive               401  ok   401  403  403  403  403  403  403  403
@@ -305,6 +306,7 @@ CALLS: dict[str, Call] = {
     f"POST {LISTING}/repair": call(listing("a_repair", "/repair", repair), 200),
     f"POST {LISTING}/repair @sub": call(listing("sub_repair", "/repair", repair), 200),
     "GET /v1/objections/overdue": call(fixed("/v1/objections/overdue"), 200),
+    "GET /v1/commitments/overdue": call(fixed("/v1/commitments/overdue"), 200),
     "POST /v1/tick": call(fixed("/v1/tick", {}), 200),
     "POST /v1/stream-failures/redrive": call(fixed("/v1/stream-failures/redrive", {}), 200),
     "POST /v1/feedback": call(feedback, 201),

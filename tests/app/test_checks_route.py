@@ -13,7 +13,6 @@ from app_support import (
     DAYE,
     HUNAN,
     NATURAL_PERSON_CODE,
-    OTHER_CREDIT_CODE,
     Gateway,
     daye_black_entry,
     error_code,
@@ -120,9 +119,7 @@ def test_a_person_is_masked_in_the_answer_to_a_region_that_may_not_see_the_numbe
         ({"codes": [CREDIT_CODE], "purpose": "supervision", "extra": 1}, "extra"),
     ],
 )
-def test_a_bad_request_names_its_field_and_leaves_no_trail(
-    gateway, hunan, aws, request_body, path
-):
+def test_a_bad_request_names_its_field_and_leaves_no_trail(gateway, hunan, aws, request_body, path):
     reply = checks(gateway, hunan, **request_body)
 
     assert reply.status_code == 400, reply.json_body

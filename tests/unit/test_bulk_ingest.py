@@ -22,7 +22,7 @@ from gateway.intake.bulk import (
     upload_key,
 )
 from gateway.intake.bulk_ingest import LINES_PER_BATCH, BulkIngest, BulkPolicy, UploadBusy
-from gateway.intake.storing import promote
+from gateway.promotion import promote
 from gateway_client.contract.clock import FixedClock
 from gateway_client.contract.listing import Listing, ListingEntry, ListingStatus
 from infra.local.synthetic import entry

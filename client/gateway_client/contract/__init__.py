@@ -24,6 +24,12 @@ from gateway_client.contract.codes import (
     mask_ids_in,
     requested_code,
 )
+from gateway_client.contract.commitment import (
+    SETTLED_QUIETLY,
+    Commitment,
+    CommitmentKind,
+    CommitmentOutcome,
+)
 from gateway_client.contract.errors import (
     AuthenticationError,
     BadRequest,
@@ -165,6 +171,7 @@ __all__ = [
     "PROVES",
     "PURPOSE_LABELS",
     "REQUEST_ID_RE",
+    "SETTLED_QUIETLY",
     "SIGNATURE_HEADER",
     "TEST",
     "TIMESTAMP_HEADER",
@@ -178,6 +185,9 @@ __all__ = [
     "ChangeType",
     "Checkpoint",
     "Clock",
+    "Commitment",
+    "CommitmentKind",
+    "CommitmentOutcome",
     "Conflict",
     "CreditCode",
     "Day",

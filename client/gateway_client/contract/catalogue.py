@@ -17,6 +17,7 @@ from gateway_client.contract.model import Frozen
 class ListKind(StrEnum):
     RED = "red"
     BLACK = "black"
+    COMMITMENT = "commitment"  # 信用承诺 (``gateway_client.contract.commitment``)
 
 
 class Severity(StrEnum):

@@ -132,4 +132,6 @@ def tombstone(listing: Listing) -> Listing:
     }
     if listing.legal_basis is not None:
         erased["legal_basis"] = ERASED
+    if listing.commitment is not None and listing.commitment.outcome_note:
+        erased["commitment"] = listing.commitment.model_copy(update={"outcome_note": ERASED})
     return masked(listing).model_copy(update=erased)

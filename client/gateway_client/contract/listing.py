@@ -15,6 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from gateway_client.contract.catalogue import ListKind, Severity, load_catalogue
 from gateway_client.contract.codes import CreditCode, CreditCodeOrMasked, SubjectType, mask
+from gateway_client.contract.commitment import Commitment
 from gateway_client.contract.model import FREE_TEXT, ONE_LINE, Day, Frozen, Moment
 from gateway_client.contract.regions import RegionCode
 
@@ -78,7 +79,7 @@ class ResponsiblePerson(Frozen):
 
 
 class ListingEntry(Frozen):
-    """One red- or black-list record as a source platform pushes it."""
+    """One red- or black-list record, or a credit commitment, as a source platform pushes it."""
 
     credit_code: CreditCode
     subject_name: Text
@@ -102,6 +103,11 @@ class ListingEntry(Frozen):
     origin_region: RegionCode | None = None
     source_updated_at: Moment
     source_sequence: int = Field(default=0, ge=0, le=10**12)
+    # A commitment's own facts (kind ``commitment`` only); left out of dumps when absent, so the
+    # digests of red and black listings stay what they were.
+    commitment: Commitment | None = Field(
+        default=None, validate_default=True, exclude_if=lambda value: value is None
+    )
 
     @field_validator("domain")
     @classmethod
@@ -126,8 +132,10 @@ class ListingEntry(Frozen):
         kind = info.data.get("kind")
         if kind is ListKind.BLACK and value is None:
             raise PydanticCustomError("missing_severity", "a black-list entry needs a severity")
-        if kind is ListKind.RED and value is not None:
-            raise PydanticCustomError("unexpected_severity", "red-list entries carry no severity")
+        if kind is not ListKind.BLACK and value is not None:
+            raise PydanticCustomError(
+                "unexpected_severity", "only black-list entries carry a severity"
+            )
         return value
 
     @field_validator("legal_basis")
@@ -154,6 +162,24 @@ class ListingEntry(Frozen):
         valid_from = info.data.get("valid_from")
         if value is not None and valid_from is not None and value <= valid_from:
             raise PydanticCustomError("dates_out_of_order", "valid_until is not after valid_from")
+        return value
+
+    @field_validator("commitment")
+    @classmethod
+    def _commitment_for_commitments(
+        cls, value: Commitment | None, info: ValidationInfo
+    ) -> Commitment | None:
+        if (info.data.get("kind") is ListKind.COMMITMENT) != (value is not None):
+            raise PydanticCustomError(
+                "commitment_mismatch", "a commitment entry, and only one, carries commitment"
+            )
+        decided_on = info.data.get("decided_on")
+        if value is not None and decided_on is not None:
+            for day in (value.deadline, value.outcome_on):
+                if day is not None and day < decided_on:
+                    raise PydanticCustomError(
+                        "dates_out_of_order", "a commitment's dates are before decided_on"
+                    )
         return value
 
     @field_validator("conduct_ended_on")

@@ -1,0 +1,97 @@
+"""What follows from a commitment's outcome, or from the lack of one.
+
+A broken commitment is a dishonesty record (seed 004 二(二)3: a subject that breaks its public
+promise "自愿接受惩戒和约束"). Whether it is also listed on the black list is its owner's call:
+when the owner region's policy (``Region.broken_commitments``) says so, the tick lists it as a
+``broken_commitment`` black listing of that region — same subject, same department, the
+severity and legal basis the policy names, decided on the day the commitment was broken — and
+it is then the owner's like any listing it pushed (removal, objections, repair). An open
+commitment past its deadline is reported to its owner (``overdue``), never changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+
+from gateway.promotion import promote
+from gateway.registry import BrokenCommitmentPolicy
+from gateway_client.contract import (
+    CommitmentOutcome,
+    Listing,
+    ListingEntry,
+    ListingStatus,
+    ListKind,
+)
+
+BROKEN_DOMAIN = "broken_commitment"
+PolicyLookup = Callable[[str], BrokenCommitmentPolicy | None]
+"""A region's broken-commitment policy (``None``: it lists none)."""
+
+
+def broken(listing: Listing) -> bool:
+    return (
+        listing.kind is ListKind.COMMITMENT
+        and listing.commitment is not None
+        and listing.commitment.outcome is CommitmentOutcome.BROKEN
+        and listing.status is ListingStatus.ACTIVE
+    )
+
+
+def black_listing_for(
+    commitment: Listing, policy: BrokenCommitmentPolicy, now: datetime
+) -> Listing:
+    """The black listing a broken commitment becomes under its owner's ``policy``."""
+    made = commitment.commitment
+    if made is None or made.outcome_on is None:
+        raise ValueError("not a broken commitment")
+    entry = ListingEntry.model_validate(
+        {
+            "credit_code": commitment.credit_code,
+            "subject_name": commitment.subject_name,
+            "kind": ListKind.BLACK,
+            "domain": BROKEN_DOMAIN,
+            "severity": policy.severity,
+            "reason": f"违背信用承诺（{commitment.decision_number}）：{commitment.reason}"[:4000],
+            "legal_basis": policy.legal_basis,
+            "deciding_authority": commitment.deciding_authority,
+            "decision_number": f"{commitment.decision_number}-违诺"[:200],
+            "decided_on": made.outcome_on,
+            "valid_from": made.outcome_on,
+            "responsible_persons": commitment.responsible_persons,
+            "origin_region": commitment.origin_region,
+            "source_updated_at": commitment.source_updated_at,
+            "source_sequence": commitment.source_sequence,
+        }
+    )
+    return promote(entry, commitment.origin_region, now)
+
+
+def to_list(held: Sequence[Listing], policy_of: PolicyLookup, now: datetime) -> list[Listing]:
+    """The black listings one subject's broken commitments are due, and not yet given."""
+    present = {x.listing_id for x in held}
+    due = []
+    for listing in held:
+        policy = policy_of(listing.origin_region) if broken(listing) else None
+        if policy is not None:
+            black = black_listing_for(listing, policy, now)
+            if black.listing_id not in present:
+                due.append(black)
+    return due
+
+
+def overdue(listing: Listing, today: date) -> dict[str, str] | None:
+    """What the owner is told of an open commitment past its deadline."""
+    made = listing.commitment
+    if made is None or made.deadline is None or not made.overdue(today):
+        return None
+    if listing.status is not ListingStatus.ACTIVE:
+        return None
+    return {
+        "listing_id": listing.listing_id,
+        "origin_region": listing.origin_region,
+        "kind": made.kind.value,
+        "deadline": made.deadline.isoformat(),
+        "deciding_authority": listing.deciding_authority,
+        "decision_number": listing.decision_number,
+    }

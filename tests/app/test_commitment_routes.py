@@ -1,0 +1,156 @@
+"""信用承诺 over the app's routes: a city pushes a commitment and later its outcome, exactly as
+it pushes listings; another region cannot touch it; the one-stop query and a batch check show
+it; the tick lists a broken one by the owner's policy; an overdue one is reported to its owner."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from app_support import CITY, CREDIT_CODE, HUNAN, Gateway, error_code
+from lifecycle_support import Lifecycle
+
+from gateway_client.contract.signing import Ed25519Signer
+
+TODAY = datetime.now(UTC).date()
+
+
+def commitment(sequence: int = 1, **made: Any) -> dict[str, Any]:
+    """A 容缺受理 commitment made ten days ago, due in five."""
+    return {
+        "credit_code": CREDIT_CODE,
+        "subject_name": "七台河某某煤业有限公司",
+        "kind": "commitment",
+        "domain": "licensing_commitment",
+        "reason": "承诺在15日内补交安全生产许可证副本",
+        "deciding_authority": "七台河市政务服务中心",
+        "decision_number": "七政服承诺〔2026〕8号",
+        "decided_on": (TODAY - timedelta(days=10)).isoformat(),
+        "valid_from": (TODAY - timedelta(days=10)).isoformat(),
+        "source_updated_at": (datetime.now(UTC) - timedelta(minutes=2)).isoformat(),
+        "source_sequence": sequence,
+        "commitment": {
+            "kind": "accept_with_deficiencies",
+            "deadline": (TODAY + timedelta(days=5)).isoformat(),
+            **made,
+        },
+    }
+
+
+def broken(sequence: int = 2) -> dict[str, Any]:
+    return commitment(sequence, outcome="broken", outcome_on=TODAY.isoformat())
+
+
+@pytest.fixture
+def city(gateway: Gateway) -> Ed25519Signer:
+    gateway.put_region(HUNAN, name="湖南省")
+    return gateway.register_platform(CITY)
+
+
+def push(gateway: Gateway, signer: Ed25519Signer, region: str, *entries: dict[str, Any]) -> Any:
+    reply = gateway.push(signer, region, list(entries))
+    assert reply.status_code == 200, reply.json_body
+    return reply.json_body
+
+
+def shown(gateway: Gateway, signer: Ed25519Signer) -> dict[str, Any]:
+    reply = gateway.send_signed("GET", f"/v1/subjects/{CREDIT_CODE}?as={HUNAN}", signer)
+    assert reply.status_code == 200, reply.json_body
+    return dict(reply.json_body)
+
+
+def test_a_commitment_and_its_outcome_are_pushed_and_shown_like_listings(gateway, city):
+    first = push(gateway, city, CITY, commitment())
+    outcome = push(gateway, city, CITY, broken())
+    hunan = gateway.register_platform(HUNAN)
+
+    assert first["accepted"] == outcome["accepted"] == 1
+    assert first["outcomes"][0]["listing_id"] == outcome["outcomes"][0]["listing_id"]
+    view = shown(gateway, hunan)
+    [held] = view["listings"]
+    assert held["listing"]["commitment"]["outcome"] == "broken"
+    assert view["commitments"] == {"open": 0, "overdue": 0, "broken": 1}
+    checked = gateway.post_signed(
+        "/v1/checks",
+        hunan,
+        None,
+        json.dumps({"codes": [CREDIT_CODE], "purpose": "administrative_approval"}).encode(),
+    )
+    assert checked.json_body["summary"]["broken_commitments"] == 1
+
+
+def test_another_region_cannot_report_the_outcome_of_a_commitment_it_does_not_own(gateway, city):
+    push(gateway, city, CITY, commitment())
+    hunan = gateway.register_platform(HUNAN)
+
+    relayed = push(gateway, hunan, HUNAN, {**broken(), "origin_region": CITY})
+    claimed = push(gateway, hunan, HUNAN, broken())
+
+    assert (relayed["accepted"], relayed["errors"][0]["code"]) == (0, "region_not_permitted")
+    assert (claimed["accepted"], claimed["errors"][0]["code"]) == (0, "not_listing_owner")
+    [held] = shown(gateway, city)["listings"]
+    assert held["listing"]["commitment"]["outcome"] is None
+
+
+@pytest.mark.parametrize(
+    ("made", "code"),
+    [
+        ({"kind": "accept_with_deficiencies", "deadline": None}, "missing_deadline"),
+        ({"kind": "voluntary", "outcome": "kept"}, "outcome_without_date"),
+    ],
+)
+def test_a_malformed_commitment_is_rejected_with_its_field_and_nothing_is_stored(
+    gateway, city, made, code
+):
+    raw = commitment()
+    raw["commitment"] = made
+    reply = push(gateway, city, CITY, raw)
+
+    assert reply["accepted"] == 0
+    assert reply["errors"][0]["code"] == code
+    assert reply["errors"][0]["field"].startswith("commitment")
+    lookup = gateway.client.http.get(f"/v1/subjects/{CREDIT_CODE}", headers=gateway.operator())
+    assert lookup.status_code == 404
+
+
+def test_the_tick_lists_a_broken_commitment_by_the_owners_policy(gateway, city):
+    policy = {"severity": "general", "legal_basis": "《七台河市信用承诺管理办法》第十条"}
+    body = json.dumps({"name": "七台河市", "broken_commitments": policy}, ensure_ascii=False)
+    assert (
+        gateway.client.http.put(
+            f"/v1/regions/{CITY}", headers=gateway.operator(), body=body.encode()
+        ).status_code
+        == 200
+    )
+    push(gateway, city, CITY, commitment(), broken())
+
+    ticked = Lifecycle(gateway).tick()
+
+    assert ticked.json_body["broken_commitments_listed"] == 1
+    view = shown(gateway, city)
+    black = [v["listing"] for v in view["listings"] if v["listing"]["kind"] == "black"]
+    assert [(b["domain"], b["severity"], b["origin_region"]) for b in black] == [
+        ("broken_commitment", "general", CITY)
+    ]
+    assert Lifecycle(gateway).tick().json_body["broken_commitments_listed"] == 0
+
+
+def test_an_overdue_commitment_is_reported_to_its_owner_and_no_one_else(gateway, city):
+    late = commitment()
+    late["commitment"]["deadline"] = (TODAY - timedelta(days=1)).isoformat()
+    [outcome] = push(gateway, city, CITY, late)["outcomes"]
+    hunan = gateway.register_platform(HUNAN)
+    life = Lifecycle(gateway)
+
+    own = life.get("/v1/commitments/overdue", city)
+    others = life.get("/v1/commitments/overdue", hunan)
+    prying = life.get(f"/v1/commitments/overdue?region={CITY}", hunan)
+
+    assert [x["listing_id"] for x in own.json_body["overdue"]] == [outcome["listing_id"]]
+    assert others.json_body["overdue"] == []
+    assert (prying.status_code, error_code(prying)) == (403, "region_mismatch")
+    assert [x["listing_id"] for x in life.tick().json_body["overdue_commitments"]] == [
+        outcome["listing_id"]
+    ]

@@ -1,0 +1,154 @@
+"""信用承诺 in the domain: a commitment is validated as its kind requires, shown as the seeds
+want (open and broken ones to all who may see listings, kept or withdrawn ones to the owner),
+closes the green channel once broken, becomes a black listing by its owner's policy at the
+tick (once), is reported when overdue, and is erased five years after its outcome."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from builders import CITY, NOW, RESIDENT_ID, entry, listing, red_entry
+from pydantic import ValidationError
+from test_lifecycle_service import Rig
+
+from gateway.lifecycle.retention import purge_due
+from gateway.recognition import Viewer, subject_view
+from gateway.registry import BrokenCommitmentPolicy, Region
+from gateway_client.contract import ListingEntry, ListKind
+
+HUNAN = Viewer(kind="region", region="430000", key_id="k-hunan")
+OWNER = Viewer(kind="region", region=CITY, key_id="k-city")
+
+
+def commitment_entry(**commitment: Any) -> dict[str, Any]:
+    """A 容缺受理 commitment: the missing licence copy within 30 days."""
+    made = {"kind": "accept_with_deficiencies", "deadline": "2025-04-01", **commitment}
+    return entry(
+        kind="commitment",
+        domain="licensing_commitment",
+        severity=None,
+        legal_basis=None,
+        reason="承诺在30日内补交营业执照副本复印件",
+        deciding_authority="清远市清城区政务服务中心",
+        decision_number="清城承诺〔2025〕12号",
+        valid_until=None,
+        commitment=made,
+    )
+
+
+def held(**commitment: Any) -> Any:
+    return listing(commitment_entry(**commitment))
+
+
+def error_types(raw: dict[str, Any]) -> set[str]:
+    with pytest.raises(ValidationError) as caught:
+        ListingEntry.model_validate(raw)
+    return {e["type"] for e in caught.value.errors()}
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (commitment_entry(deadline=None), "missing_deadline"),
+        (commitment_entry(outcome="kept"), "outcome_without_date"),
+        (commitment_entry(outcome_on="2025-03-10"), "outcome_without_date"),
+        (commitment_entry(deadline="2025-02-01"), "dates_out_of_order"),
+        (entry(commitment={"kind": "voluntary"}), "commitment_mismatch"),
+        ({**commitment_entry(), "commitment": None}, "commitment_mismatch"),
+        ({**commitment_entry(), "severity": "serious"}, "unexpected_severity"),
+    ],
+)
+def test_a_commitment_is_validated_as_its_kind_requires(raw, expected):
+    assert expected in error_types(raw)
+
+
+def test_red_and_black_entries_dump_as_before_without_a_commitment_field():
+    assert "commitment" not in ListingEntry.model_validate(entry()).model_dump()
+    assert "commitment" not in ListingEntry.model_validate(red_entry()).model_dump()
+
+
+def test_open_and_broken_commitments_are_shown_kept_ones_only_to_the_owner():
+    open_one = held()
+    broken = held(outcome="broken", outcome_on="2025-04-02", deadline="2025-04-01")
+    kept = listing(
+        commitment_entry(outcome="kept", outcome_on="2025-03-20"), decision_number="第2号"
+    )
+
+    seen = subject_view([open_one, broken, kept], None, [], NOW.date(), HUNAN)
+    owned = subject_view([open_one, broken, kept], None, [], NOW.date(), OWNER)
+
+    assert seen is not None
+    assert owned is not None
+    assert len(seen.listings) == 2
+    assert len(owned.listings) == 3
+    assert (seen.commitments.open, seen.commitments.broken) == (1, 1)
+    assert seen.commitments.overdue == 1  # the open one's deadline (1 April 2025) has passed
+
+
+def test_a_broken_commitment_closes_the_green_channel():
+    model = listing(red_entry(domain="trustworthiness_model", reason="诚信典型"))
+    broken = held(outcome="broken", outcome_on="2025-04-02")
+
+    assert subject_view([model], None, [], NOW.date(), HUNAN).benefits.green_channel
+    assert not subject_view([model, broken], None, [], NOW.date(), HUNAN).benefits.green_channel
+
+
+POLICY = BrokenCommitmentPolicy(severity="general", legal_basis="《清城区信用承诺管理办法》第九条")
+
+
+def rig_with_policy(policy: BrokenCommitmentPolicy | None) -> Rig:
+    rig = Rig()
+    rig.registry.put_region(Region(code=CITY, name="清远市", broken_commitments=policy))
+    return rig
+
+
+def test_a_broken_commitment_becomes_a_black_listing_by_the_owners_policy_once():
+    rig = rig_with_policy(POLICY)
+    broken = rig.seed(held(outcome="broken", outcome_on="2025-04-02"))
+
+    first, second = rig.service.tick(), rig.service.tick()
+
+    [black] = [x for x in rig.store.subject(broken.credit_code) if x.kind is ListKind.BLACK]
+    assert (first.broken_commitments_listed, second.broken_commitments_listed) == (1, 0)
+    assert (black.domain, black.severity, black.legal_basis) == (
+        "broken_commitment",
+        "general",
+        POLICY.legal_basis,
+    )
+    assert (black.origin_region, black.decided_on) == (CITY, date(2025, 4, 2))
+    assert black.deciding_authority == broken.deciding_authority
+
+
+def test_without_a_policy_a_broken_commitment_stays_a_commitment():
+    rig = rig_with_policy(None)
+    broken = rig.seed(held(outcome="broken", outcome_on="2025-04-02"))
+
+    assert rig.service.tick().broken_commitments_listed == 0
+    assert [x.kind for x in rig.store.subject(broken.credit_code)] == [ListKind.COMMITMENT]
+
+
+def test_an_open_commitment_past_its_deadline_is_reported_to_its_owner_region():
+    rig = rig_with_policy(None)
+    late = rig.seed(held())
+    rig.seed(held(deadline="2030-01-01").model_copy(update={"listing_id": "lst_other"}))
+
+    report = rig.service.tick()
+
+    assert [x["listing_id"] for x in report.overdue_commitments] == [late.listing_id]
+    assert rig.service.overdue_commitments(CITY) == report.overdue_commitments
+    assert rig.service.overdue_commitments("430000") == []
+
+
+def test_a_persons_commitment_is_erased_five_years_after_its_outcome_never_while_open():
+    person = {"credit_code": RESIDENT_ID, "subject_name": "张某"}
+    settled = listing(
+        {**commitment_entry(outcome="kept", outcome_on="2025-03-20"), **person},
+        accepted_at=NOW - timedelta(days=400),
+    )
+    still_open = listing({**commitment_entry(), **person}, accepted_at=NOW - timedelta(days=400))
+
+    assert not purge_due(settled, date(2030, 3, 19))
+    assert purge_due(settled, date(2030, 3, 20))
+    assert not purge_due(still_open, date(2040, 1, 1))
