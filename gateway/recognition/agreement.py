@@ -43,6 +43,11 @@ class AgreementTerms(Frozen):
     kinds: tuple[ListKind, ...] = Field(min_length=1)
     domains: DomainKeys = ()
     min_severity: Severity | None = None
+    grades: tuple[Annotated[str, Field(min_length=1, max_length=32), ONE_LINE], ...] = Field(
+        default=(),
+        max_length=20,
+        description="evaluation results: only these grades are recognised; empty: every grade",
+    )
     effective_from: Day
     effective_until: Day | None = Field(default=None, validate_default=True)
     measures: tuple[Measure, ...] = Field(min_length=1, max_length=100)
@@ -72,6 +77,9 @@ class AgreementTerms(Frozen):
             and (listing.severity is None or rank(listing.severity) < rank(self.min_severity))
         ):
             return NotRecognised.SEVERITY_BELOW_THRESHOLD
+        graded = listing.evaluation
+        if graded is not None and self.grades and graded.grade not in self.grades:
+            return NotRecognised.GRADE_NOT_COVERED
         if on < self.effective_from:
             return NotRecognised.NOT_YET_EFFECTIVE
         if self.effective_until is not None and on >= self.effective_until:

@@ -37,6 +37,16 @@ class Benefits(Frozen):
     basis: tuple[str, ...]
 
 
+class GradeShown(Frozen):
+    """An evaluation result in force, as the asking region recognises it."""
+
+    scheme: str
+    grade: str
+    evaluator: str
+    valid_until: date | None
+    recognised: bool | None
+
+
 class Commitments(Frozen):
     """The subject's commitments shown: how many are still open (and of those, past their
     deadline), how many were broken."""
@@ -55,6 +65,7 @@ class SubjectView(Frozen):
     intensified_domains: tuple[str, ...]
     benefits: Benefits
     commitments: Commitments
+    evaluations: tuple[GradeShown, ...]
     listings: tuple[ListingView, ...]
 
 
@@ -116,6 +127,7 @@ def subject_view(
         intensified_domains=tuple(sorted(domains)),
         benefits=_benefits(applying),
         commitments=_commitments([v.listing for v in views], on),
+        evaluations=_grades(views),
         listings=tuple(views),
     )
 
@@ -126,6 +138,20 @@ def _commitments(shown: Sequence[Listing], on: date) -> Commitments:
         open=sum(1 for c in made if c.open),
         overdue=sum(1 for c in made if c.overdue(on)),
         broken=sum(1 for c in made if c.outcome is CommitmentOutcome.BROKEN),
+    )
+
+
+def _grades(views: Sequence[ListingView]) -> tuple[GradeShown, ...]:
+    return tuple(
+        GradeShown(
+            scheme=v.listing.evaluation.scheme,
+            grade=v.listing.evaluation.grade,
+            evaluator=v.listing.deciding_authority,
+            valid_until=v.listing.valid_until,
+            recognised=v.recognised,
+        )
+        for v in views
+        if v.listing.evaluation is not None and v.listing.status is ListingStatus.ACTIVE
     )
 
 

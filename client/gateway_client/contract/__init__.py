@@ -55,6 +55,7 @@ from gateway_client.contract.errors import (
     UnknownRegion,
     VerificationError,
 )
+from gateway_client.contract.evaluation import Evaluation
 from gateway_client.contract.events import (
     DeliveryPayload,
     EventType,
@@ -195,6 +196,7 @@ __all__ = [
     "DomainKeys",
     "Ed25519Signer",
     "EndpointNotice",
+    "Evaluation",
     "EventType",
     "FixedClock",
     "ForbiddenError",

@@ -18,6 +18,7 @@ class ListKind(StrEnum):
     RED = "red"
     BLACK = "black"
     COMMITMENT = "commitment"  # 信用承诺 (``gateway_client.contract.commitment``)
+    EVALUATION = "evaluation"  # 信用评价结果 (``gateway_client.contract.evaluation``)
 
 
 class Severity(StrEnum):
@@ -45,6 +46,16 @@ class Domain(Frozen):
     sources: tuple[Source, ...] = ()
 
 
+class Scheme(Frozen):
+    """A rating scheme (信用评价): its grades, best first, and the domain its results go in."""
+
+    key: str
+    label: str
+    domain: str
+    grades: tuple[str, ...]
+    sources: tuple[Source, ...] = ()
+
+
 class SeverityInfo(Frozen):
     key: Severity
     label: str
@@ -57,10 +68,14 @@ class Catalogue(Frozen):
     version: str
     source: str
     domains: tuple[Domain, ...]
+    schemes: tuple[Scheme, ...] = ()
     severities: tuple[SeverityInfo, ...]
 
     def domain(self, key: str) -> Domain | None:
         return next((d for d in self.domains if d.key == key), None)
+
+    def scheme(self, key: str) -> Scheme | None:
+        return next((s for s in self.schemes if s.key == key), None)
 
     def severity(self, key: Severity) -> SeverityInfo:
         return next(s for s in self.severities if s.key is key)

@@ -21,6 +21,7 @@ class NotRecognised(StrEnum):
     KIND_NOT_COVERED = "kind_not_covered"
     DOMAIN_NOT_COVERED = "domain_not_covered"
     SEVERITY_BELOW_THRESHOLD = "severity_below_threshold"
+    GRADE_NOT_COVERED = "grade_not_covered"  # an evaluation result's grade is not recognised
     NOT_YET_EFFECTIVE = "agreement_not_yet_effective"
     NO_LONGER_EFFECTIVE = "agreement_no_longer_effective"
     MEASURES_SUSPENDED = "measures_suspended"  # an objection is being verified

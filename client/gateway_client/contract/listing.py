@@ -16,6 +16,7 @@ from pydantic_core import PydanticCustomError
 from gateway_client.contract.catalogue import ListKind, Severity, load_catalogue
 from gateway_client.contract.codes import CreditCode, CreditCodeOrMasked, SubjectType, mask
 from gateway_client.contract.commitment import Commitment
+from gateway_client.contract.evaluation import Evaluation
 from gateway_client.contract.model import FREE_TEXT, ONE_LINE, Day, Frozen, Moment
 from gateway_client.contract.regions import RegionCode
 
@@ -108,6 +109,10 @@ class ListingEntry(Frozen):
     commitment: Commitment | None = Field(
         default=None, validate_default=True, exclude_if=lambda value: value is None
     )
+    # A credit evaluation result's scheme and grade (kind ``evaluation`` only), likewise.
+    evaluation: Evaluation | None = Field(
+        default=None, validate_default=True, exclude_if=lambda value: value is None
+    )
 
     @field_validator("domain")
     @classmethod
@@ -180,6 +185,38 @@ class ListingEntry(Frozen):
                     raise PydanticCustomError(
                         "dates_out_of_order", "a commitment's dates are before decided_on"
                     )
+        return value
+
+    @field_validator("evaluation")
+    @classmethod
+    def _graded_under_a_scheme(
+        cls, value: Evaluation | None, info: ValidationInfo
+    ) -> Evaluation | None:
+        if (info.data.get("kind") is ListKind.EVALUATION) != (value is not None):
+            raise PydanticCustomError(
+                "evaluation_mismatch", "an evaluation entry, and only one, carries evaluation"
+            )
+        if value is None:
+            return value
+        scheme = load_catalogue().scheme(value.scheme)
+        if scheme is None:
+            raise PydanticCustomError(
+                "unknown_scheme",
+                "scheme {scheme} is not in the catalogue",
+                {"scheme": value.scheme},
+            )
+        if value.grade not in scheme.grades:
+            raise PydanticCustomError(
+                "unknown_grade",
+                "{scheme} grades are {grades}",
+                {"scheme": value.scheme, "grades": "/".join(scheme.grades)},
+            )
+        if info.data.get("domain") not in (None, scheme.domain):
+            raise PydanticCustomError(
+                "domain_scheme_mismatch",
+                "{scheme} results go in domain {domain}",
+                {"scheme": value.scheme, "domain": scheme.domain},
+            )
         return value
 
     @field_validator("conduct_ended_on")

@@ -31,6 +31,9 @@ class Measure(Frozen):
     kinds: tuple[ListKind, ...] = (ListKind.BLACK, ListKind.RED)
     domains: DomainKeys = ()
     min_severity: Severity | None = None
+    grades: tuple[str, ...] = Field(
+        default=(), description="an evaluation result's grades it applies to; empty: any"
+    )
     targets: tuple[MeasureTarget, ...] = Field(default=(MeasureTarget.SUBJECT,), min_length=1)
     legal_basis: Annotated[str, Field(max_length=300), ONE_LINE] | None = Field(
         default=None, description="设定依据: the law, regulation or policy the measure rests on"
@@ -38,6 +41,9 @@ class Measure(Frozen):
 
     def applies_to(self, listing: Listing) -> bool:
         if listing.kind not in self.kinds or (self.domains and listing.domain not in self.domains):
+            return False
+        graded = listing.evaluation
+        if self.grades and (graded is None or graded.grade not in self.grades):
             return False
         if self.min_severity is None or listing.severity is None:
             return self.min_severity is None
