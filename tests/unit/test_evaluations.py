@@ -1,0 +1,104 @@
+"""信用评价结果 in the domain: a result is graded under a catalogue scheme, an agreement may
+recognise chosen grades only, a measure may apply to some grades only, and the one-stop view
+lists the results in force with the asking region's recognition."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from builders import NOW, agreement, entry, listing
+from pydantic import ValidationError
+
+from gateway.recognition import Viewer, recognise, subject_view
+from gateway_client.contract import ListingEntry, NotRecognised, load_catalogue
+
+HUNAN = "430000"
+INCENTIVE = {
+    "measure_id": "evaluation_incentives",
+    "text": "A级纳税人：优化检查频次",
+    "department": "湖南省税务局",
+    "mandatory": False,
+    "kinds": ["evaluation"],
+    "grades": ["A"],
+}
+SUPERVISION = {**INCENTIVE, "measure_id": "evaluation_supervision", "grades": ["D"]}
+
+
+def graded(grade: str = "A", **overrides: Any) -> dict[str, Any]:
+    """清远市's tax bureau grades a company for 2025, valid through 2026."""
+    fields: dict[str, Any] = {
+        "kind": "evaluation",
+        "domain": "tax_credit",
+        "severity": None,
+        "legal_basis": None,
+        "reason": "2025年度纳税信用评价",
+        "deciding_authority": "国家税务总局清远市税务局",
+        "decision_number": "清税信评〔2026〕1号",
+        "decided_on": "2025-04-01",
+        "valid_from": "2025-04-01",
+        "valid_until": "2027-04-01",
+        "evaluation": {"scheme": "tax_credit_grade", "grade": grade},
+    }
+    return entry(**{**fields, **overrides})
+
+
+def error_types(raw: dict[str, Any]) -> set[str]:
+    with pytest.raises(ValidationError) as caught:
+        ListingEntry.model_validate(raw)
+    return {e["type"] for e in caught.value.errors()}
+
+
+def test_the_catalogue_ships_the_tax_credit_grades_best_first():
+    scheme = load_catalogue().scheme("tax_credit_grade")
+    assert scheme is not None
+    assert (scheme.grades, scheme.domain) == (("A", "B", "M", "C", "D"), "tax_credit")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (graded("E"), "unknown_grade"),
+        (graded(evaluation={"scheme": "star_rating", "grade": "A"}), "unknown_scheme"),
+        (graded(domain="customs_credit"), "domain_scheme_mismatch"),
+        ({**graded(), "evaluation": None}, "evaluation_mismatch"),
+        (entry(evaluation={"scheme": "tax_credit_grade", "grade": "A"}), "evaluation_mismatch"),
+    ],
+)
+def test_a_result_is_graded_under_a_scheme_it_names(raw, expected):
+    assert expected in error_types(raw)
+
+
+def grades_agreement(grades: list[str], region: str = HUNAN) -> Any:
+    return agreement(
+        f"agr-{region}-{''.join(grades)}",
+        subscriber_region=region,
+        kinds=["evaluation"],
+        grades=grades,
+        measures=[INCENTIVE, SUPERVISION],
+    )
+
+
+def test_an_agreement_recognises_its_grades_only_with_the_measures_for_that_grade():
+    a_grade, d_grade = listing(graded("A")), listing(graded("D"), decision_number="第2号")
+    agreements = [grades_agreement(["A", "D"]), grades_agreement(["D"], "410000")]
+
+    hunan_a = recognise(a_grade, HUNAN, agreements, NOW.date())
+    hunan_d = recognise(d_grade, HUNAN, agreements, NOW.date())
+    henan_a = recognise(a_grade, "410000", agreements, NOW.date())
+
+    assert [m.measure_id for m in hunan_a.measures] == ["evaluation_incentives"]
+    assert [m.measure_id for m in hunan_d.measures] == ["evaluation_supervision"]
+    assert (henan_a.recognised, henan_a.reasons) == (False, (NotRecognised.GRADE_NOT_COVERED,))
+
+
+def test_the_view_lists_the_results_in_force_with_their_recognition():
+    result = listing(graded("A"))
+    viewer = Viewer(kind="region", region=HUNAN, key_id="k")
+
+    view = subject_view([result], HUNAN, [grades_agreement(["A"])], NOW.date(), viewer)
+
+    assert view is not None
+    [shown] = view.evaluations
+    assert (shown.scheme, shown.grade, shown.recognised) == ("tax_credit_grade", "A", True)
+    assert shown.evaluator == "国家税务总局清远市税务局"
