@@ -138,9 +138,8 @@ def viewer(request: Request) -> Viewer:
         return Viewer(kind="operator", key_id=iam_principal(request))
     if "webhook-signature" not in headers(request):
         return ANONYMOUS
-    key = authenticated(request).key
-    region = container().registry.get_region(key.region)
-    relays = region is not None and region.relays_subregions
+    signed = authenticated(request)  # read its region already: no second read
+    key, relays = signed.key, signed.region.relays_subregions
     return Viewer(kind="region", region=key.region, relays_subregions=relays, key_id=key.key_id)
 
 

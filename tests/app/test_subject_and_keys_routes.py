@@ -116,6 +116,7 @@ def test_registering_a_region_with_the_operator_token_stores_it(gateway):
         "name": "七台河市",
         "push_rate_per_minute": None,
         "relays_subregions": True,
+        "broken_commitments": None,
     }
 
 
