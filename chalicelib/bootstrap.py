@@ -37,6 +37,7 @@ from chalicelib.secret_reads import (
 from chalicelib.settings import Settings, event_sources, get_settings
 from chalicelib.sqs_queue import SqsDeliveryQueue
 from chalicelib.upload_queue import SqsUploadQueue
+from gateway.checks import BulkCheck
 from gateway.delivery import (
     AgreementDesk,
     DeliveryService,
@@ -188,6 +189,10 @@ def build(settings: Settings, clock: Clock) -> Container:
     batches = DynamoBatchLedger(dynamodb, settings.batches_table)
     uploads = DynamoUploads(dynamodb, settings.uploads_table)
     transport = Urllib3Transport(allow_private=settings.local)
+    agreements = DynamoAgreements(dynamodb, settings.agreements_table)
+    usage = DynamoUsage(dynamodb, settings.batches_table)
+    query_trail = DynamoQueryTrail(dynamodb, settings.query_trail_table)
+    trail_key = trail_key_reader(secrets, settings, signing_secret)
     sns = _client(settings, "sns") if settings.operations_topic_arn else None
     return Container(
         settings=settings,
@@ -195,16 +200,16 @@ def build(settings: Settings, clock: Clock) -> Container:
         registry=registry,
         listings=listings,
         subscriptions=subscriptions,
-        agreements=DynamoAgreements(dynamodb, settings.agreements_table),
+        agreements=agreements,
         deliveries=deliveries,
         feedback=feedback,
         exchange_log=exchange_log,
         batches=batches,
         nonces=DynamoNonces(dynamodb, settings.batches_table),
         rates=rates,
-        usage=DynamoUsage(dynamodb, settings.batches_table),
-        query_trail=DynamoQueryTrail(dynamodb, settings.query_trail_table),
-        trail_key=trail_key_reader(secrets, settings, signing_secret),
+        usage=usage,
+        query_trail=query_trail,
+        trail_key=trail_key,
         queue=SqsDeliveryQueue(sqs, settings.delivery_queue_url, settings.delivery_dlq_url),
         push_service=PushService(
             registry,
@@ -241,6 +246,16 @@ def build(settings: Settings, clock: Clock) -> Container:
             registry,
             BulkPolicy(
                 removal_threshold=settings.resync_removal_threshold, tolerance=settings.tolerance
+            ),
+            BulkCheck(
+                listings.subjects,
+                agreements.all,
+                query_trail,
+                trail_key,
+                archive,
+                usage,
+                clock,
+                settings.query_trail_period,
             ),
         ),
         archive=archive,

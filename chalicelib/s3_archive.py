@@ -65,6 +65,15 @@ class S3Archive:
         finally:
             body.close()
 
+    def presign_get(self, key: str, expires: timedelta) -> str:
+        """A URL the platform GETs a bulk check's result file from."""
+        url: str = self._client.generate_presigned_url(
+            "get_object",
+            Params={"Bucket": self._bucket, "Key": key},
+            ExpiresIn=int(expires.total_seconds()),
+        )
+        return url
+
     def presign_put(self, key: str, sha256_hex: str, size: int, expires: timedelta) -> str:
         """A URL the platform PUTs its file to; S3 itself checks length and SHA-256."""
         url: str = self._client.generate_presigned_url(

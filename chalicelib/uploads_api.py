@@ -56,10 +56,20 @@ class UploadPut(Frozen):
     expires_at: AwareDatetime
 
 
+class UploadResult(Frozen):
+    """Where to GET a completed bulk check's result file (NDJSON, one line per code line)."""
+
+    url: str
+    expires_at: AwareDatetime
+
+
 class UploadReply(Frozen):
     upload: Upload
     put: UploadPut | None = Field(
         default=None, description="present while the gateway still expects the file"
+    )
+    result: UploadResult | None = Field(
+        default=None, description="a completed bulk check: where to fetch its result file"
     )
 
 
@@ -82,7 +92,14 @@ def _view(upload: Upload, with_url: bool) -> dict[str, Any]:
             },
             expires_at=c.clock.now() + ttl,
         )
-    return UploadReply(upload=upload, put=put).model_dump(mode="json", exclude_none=True)
+    result = None
+    if upload.result_key is not None and upload.status is UploadStatus.COMPLETED:
+        c = container()
+        ttl = timedelta(seconds=c.settings.upload_url_ttl_seconds)
+        url = c.archive.presign_get(upload.result_key, ttl)
+        result = UploadResult(url=url, expires_at=c.clock.now() + ttl)
+    reply = UploadReply(upload=upload, put=put, result=result)
+    return reply.model_dump(mode="json", exclude_none=True)
 
 
 ROUTES: tuple[Operation, ...] = (

@@ -29,8 +29,14 @@ def evidence_parameter() -> dict[str, Any]:
     }
 
 
+EVIDENCE_PREFIXES = ("pushes/", "uploads/")
+"""The evidence: raw pushes and uploads. Bulk check results (check-results/) keep their own
+30 days: they are answers, not evidence."""
+
+
 def evidence_window(resources: dict[str, Any]) -> None:
-    """Point the archive bucket's expiry rules at the parameter (in place)."""
+    """Point the archive bucket's evidence expiry rules at the parameter (in place)."""
     rules = resources["ArchiveBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
     for rule in rules:
-        rule["ExpirationInDays"] = {"Ref": PARAMETER}
+        if rule["Prefix"] in EVIDENCE_PREFIXES:
+            rule["ExpirationInDays"] = {"Ref": PARAMETER}

@@ -137,12 +137,18 @@ def _consume(queue: str, *also: str) -> dict[str, Any]:
 
 
 def _ingest_statements(bucket: dict[str, Any]) -> list[dict[str, Any]]:
-    """Read the uploaded file (any version), consume the upload queue, queue continuations."""
+    """Read the uploaded file (any version), consume the upload queue, queue continuations,
+    and write a bulk check's result file (under check-results/ only)."""
     return [
         {
             "Effect": "Allow",
             "Action": ["s3:GetObject", "s3:GetObjectVersion"],
             "Resource": bucket,
+        },
+        {
+            "Effect": "Allow",
+            "Action": ["s3:PutObject"],
+            "Resource": {"Fn::Sub": "${ArchiveBucket.Arn}/check-results/*"},
         },
         _consume("UploadQueue", "sqs:SendMessage"),
     ]

@@ -21,7 +21,8 @@ RETAINED_TYPES = ("AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::SecretsManage
 # The secrets each function's handlers read (chalicelib/bootstrap.py reads each on first use):
 # the signing key signs deliveries (delivery), checkpoints (the tick, the API) and URL
 # challenges and publishes its public half (the API); the operator token is checked by the API
-# alone, and so is the trail key; ids are derived where listings arrive (the API, bulk ingest).
+# alone; the trail key files the trail of checks (the API, and bulk checks in the ingest); ids
+# are derived where listings arrive (the API, bulk ingest).
 SECRETS_READ: dict[str, tuple[str, ...]] = {
     "APIHandler": (
         "SigningKeySecret",
@@ -32,7 +33,7 @@ SECRETS_READ: dict[str, tuple[str, ...]] = {
     "FanOutChanges": (),
     "DeliverWebhooks": ("SigningKeySecret",),
     "LifecycleTick": ("SigningKeySecret",),
-    "IngestUploads": ("IdentityKeySecret",),
+    "IngestUploads": ("IdentityKeySecret", "TrailKeySecret"),
 }
 # CloudWatch Logs accepts only these retention periods.
 _RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827]

@@ -53,7 +53,14 @@ TABLES: dict[str, dict[str, str]] = {
     "DeliverWebhooks": {"SubscriptionsTable": "rw", "DeliveriesTable": "rw"},
     # A purge erases the listing's logged bodies and feedback before it deletes the listing.
     "LifecycleTick": {"ListingsTable": "rw", "ExchangeLogTable": "rw", "FeedbackTable": "rw"},
-    "IngestUploads": {"ListingsTable": "rw", "UploadsTable": "rw"},
+    # A bulk check reads listings and agreements, appends to the trail, counts usage.
+    "IngestUploads": {
+        "ListingsTable": "rw",
+        "UploadsTable": "rw",
+        "AgreementsTable": "r",
+        "QueryTrailTable": "ra",
+        "BatchesTable": "rn",
+    },
 }
 
 

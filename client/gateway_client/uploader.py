@@ -11,7 +11,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -78,8 +78,10 @@ class BulkUploader:
         domains: Sequence[str] = (),
         force: bool = False,
         upload_id: str | None = None,
+        check: Mapping[str, str] | None = None,
     ) -> Response:
-        """Sign the manifest; the reply holds the upload and, while expected, where to PUT."""
+        """Sign the manifest; the reply holds the upload and, while expected, where to PUT.
+        ``check`` (purpose, and as_region if any) makes it a bulk check of the file's codes."""
         upload_id = upload_id or f"u-{uuid.uuid4().hex}"
         now = self._clock()
         manifest: dict[str, Any] = {
@@ -92,7 +94,21 @@ class BulkUploader:
         }
         if domains:
             manifest.update(mode="resync", domains=list(domains), force=force)
+        if check:
+            manifest.update(mode="check", **check)
         return self._client.send_json("/v1/uploads", upload_id, manifest, now)
+
+    def fetch(self, url: str, path: Path) -> int:
+        """Save a completed bulk check's result file (its presigned URL); the HTTP status."""
+        request = urllib.request.Request(url, method="GET")  # noqa: S310 - presigned by the gateway
+        try:
+            with urllib.request.urlopen(request, timeout=PUT_TIMEOUT) as reply:  # noqa: S310
+                with path.open("wb") as out:
+                    while chunk := reply.read(1 << 20):
+                        out.write(chunk)
+                return int(reply.status)
+        except urllib.error.HTTPError as error:
+            return int(error.code)
 
     def put(self, put: dict[str, Any], path: Path, progress: Progress | None = None) -> int:
         """Stream the file to the presigned URL; returns the HTTP status."""

@@ -10,6 +10,7 @@ from gateway.checks.batch import (
     CodeError,
     check,
 )
+from gateway.checks.bulk import RESULTS_PREFIX, BulkCheck
 from gateway.checks.report import (
     CheckReportContent,
     LogPosition,
@@ -19,6 +20,8 @@ from gateway.checks.report import (
 
 __all__ = [
     "MAX_CODES",
+    "RESULTS_PREFIX",
+    "BulkCheck",
     "CheckOutcome",
     "CheckReportContent",
     "CheckRequest",

@@ -2,10 +2,14 @@
 
 from gateway.intake.bulk import (
     DEFAULT_REMOVAL_THRESHOLD,
+    MAX_CHECK_LINES,
+    LineError,
     Upload,
     UploadManifest,
     UploadStatus,
     parse_line,
+    stamp,
+    with_errors,
 )
 from gateway.intake.bulk_ingest import BulkIngest, BulkPolicy
 from gateway.intake.dedup import plan
@@ -17,9 +21,11 @@ from gateway.promotion import promote
 __all__ = [
     "BATCH_ID_RE",
     "DEFAULT_REMOVAL_THRESHOLD",
+    "MAX_CHECK_LINES",
     "MAX_ENTRIES",
     "BulkIngest",
     "BulkPolicy",
+    "LineError",
     "PushEnvelope",
     "PushPolicy",
     "PushResult",
@@ -32,5 +38,7 @@ __all__ = [
     "parse_line",
     "plan",
     "promote",
+    "stamp",
     "validate_entries",
+    "with_errors",
 ]

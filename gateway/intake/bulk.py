@@ -29,12 +29,14 @@ from gateway_client.contract import (
     Line,
     ListingEntry,
     Moment,
+    Purpose,
     RegionCode,
     identity_of,
     lines_of,
 )
 
 MAX_LINES = 10_000_000
+MAX_CHECK_LINES = 100_000  # a bulk check's codes (one per line)
 MAX_FILE_BYTES = 5 * 1024**3  # one S3 PUT
 MAX_REPORTED_ERRORS = 500  # keeps the upload record well under DynamoDB's 400 KB
 DEFAULT_REMOVAL_THRESHOLD = 0.10
@@ -49,16 +51,28 @@ class UploadManifest(Frozen):
     count: Annotated[int, Field(ge=1, le=MAX_LINES)]
     sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
     size: Annotated[int, Field(ge=1, le=MAX_FILE_BYTES)]
-    mode: Literal["delta", "resync"] = "delta"
+    mode: Literal["delta", "resync", "check"] = "delta"
     domains: DomainKeys = ()
     force: bool = False
+    purpose: Purpose | None = Field(
+        default=None, description="a check's purpose (required for mode check, and only there)"
+    )
+    as_region: RegionCode | None = Field(
+        default=None, description="a check's region whose recognition applies (mode check)"
+    )
 
     @model_validator(mode="after")
-    def _resync_names_its_domains(self) -> UploadManifest:
+    def _each_mode_its_fields(self) -> UploadManifest:
         if self.mode == "resync" and not self.domains:
             raise ValueError("a resync names the domains whose complete list the file is")
-        if self.mode == "delta" and (self.domains or self.force):
+        if self.mode != "resync" and (self.domains or self.force):
             raise ValueError("domains and force belong to a resync only")
+        if (self.mode == "check") != (self.purpose is not None):
+            raise ValueError("a check, and only a check, names its purpose")
+        if self.mode != "check" and self.as_region is not None:
+            raise ValueError("as_region belongs to a check only")
+        if self.mode == "check" and self.count > MAX_CHECK_LINES:
+            raise ValueError(f"a bulk check holds {MAX_CHECK_LINES} codes at most")
         return self
 
 
@@ -110,6 +124,10 @@ class Upload(Frozen):
     errors: tuple[LineError, ...] = ()
     errors_truncated: bool = False
     refusal: Refusal | None = None
+    found: int = Field(default=0, description="a check: codes with listings the asker may see")
+    result_key: str | None = Field(
+        default=None, description="a check: where its result file is kept (30 days)"
+    )
 
     @property
     def finished(self) -> bool:

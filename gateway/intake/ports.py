@@ -1,4 +1,5 @@
-"""TODO docstring"""
+"""What intake needs from outside: the batch ledger, the upload store and files, the source
+index, and the checker a bulk check hands its lines to (``gateway.checks``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Protocol
 
 from gateway.intake.bulk import Upload
 from gateway.intake.push import PushResult
+from gateway_client.contract import Line
 
 
 class BatchLedger(Protocol):
@@ -52,4 +54,11 @@ class SourceIndex(Protocol):
     def held_by(self, region: str, domains: Sequence[str]) -> Iterator[tuple[str, str]]:
         """(credit code, listing id) of the listings in force in ``domains`` that ``region``
         published or relayed."""
+        ...
+
+
+class UploadChecker(Protocol):
+    def check(self, upload: Upload, lines: Iterator[Line]) -> Upload:
+        """Check a verified file's codes (one ``{"credit_code": …}`` a line), keep the result
+        file, and return the upload completed with its counts and the result's key."""
         ...

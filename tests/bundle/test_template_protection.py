@@ -28,7 +28,7 @@ SECRETS = {
     "FanOutChanges": set(),
     "DeliverWebhooks": {"SigningKeySecret"},
     "LifecycleTick": {"SigningKeySecret"},
-    "IngestUploads": {"IdentityKeySecret"},
+    "IngestUploads": {"IdentityKeySecret", "TrailKeySecret"},
 }
 
 
@@ -144,9 +144,10 @@ def test_the_archive_is_private_and_answers_tls_requests_only(template):
 def test_the_archive_keeps_raw_evidence_for_the_window_and_no_stale_versions_or_parts(template):
     bucket = template["Resources"]["ArchiveBucket"]["Properties"]
     assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
-    rules = bucket["LifecycleConfiguration"]["Rules"]
-    assert {rule["Prefix"] for rule in rules} == {"pushes/", "uploads/"}
-    for rule in rules:
+    rules = {rule["Prefix"]: rule for rule in bucket["LifecycleConfiguration"]["Rules"]}
+    assert set(rules) == {"pushes/", "uploads/", "check-results/"}
+    assert rules.pop("check-results/")["ExpirationInDays"] == 30  # answers, kept 30 days
+    for rule in rules.values():
         assert rule["Status"] == "Enabled"
         assert rule["ExpirationInDays"] == {"Ref": "EvidenceDays"}  # infra/evidence_window.py
         assert rule["NoncurrentVersionExpiration"] == {"NoncurrentDays": 1}

@@ -166,3 +166,42 @@ def _grey_histogram(image: Path) -> list[int]:
 
     with Image.open(image) as page:
         return list(page.convert("L").histogram())
+
+
+def test_a_bulk_check_through_the_upload_path_answers_every_line_in_a_result_file(
+    stack, filed, capsys
+):
+    folder = filed["folder"]
+    codes = [code(n) for n in range(LISTED, LISTED + 300)] + [code(2), "not-a-code"]
+    (folder / "bulk.txt").write_text("\n".join(codes) + "\n", encoding="utf-8")
+    assert stack.pump is not None
+    stack.run_pump_in_background()
+
+    status = cli.main(
+        [
+            "check",
+            "--bulk",
+            "--codes-file",
+            str(folder / "bulk.txt"),
+            "--purpose",
+            "public_procurement",
+            "--region",
+            PROVINCE,
+            "--out",
+            str(folder / "bulk-results.ndjson"),
+            "--url",
+            stack.url,
+            "--key-id",
+            "hn-check",
+            "--key-file",
+            str(folder / "province.key"),
+        ]
+    )
+
+    assert status == 0, capsys.readouterr()
+    lines = [json.loads(x) for x in (folder / "bulk-results.ndjson").read_text().splitlines()]
+    assert [x["line"] for x in lines] == list(range(1, len(codes) + 1))
+    [listed] = [x for x in lines if x["found"]]
+    assert (listed["line"], listed["subject"]["subject_name"]) == (301, "长沙某某2有限公司")
+    assert lines[-1]["error"]["code"] == "bad_request"
+    assert "302 codes checked, 1 found, 0 lines refused" in capsys.readouterr().out

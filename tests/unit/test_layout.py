@@ -17,8 +17,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     (CONTRACT,),
     ("gateway",),  # the root: what every wing shares
     ("gateway.recognition", "gateway.lifecycle"),
-    ("gateway.intake", "gateway.delivery", "gateway.checks"),
-    ("gateway.statistics",),
+    ("gateway.intake", "gateway.delivery"),
+    ("gateway.statistics", "gateway.checks"),
 )
 WINGS = tuple(wing for layer in LAYERS for wing in layer if wing != "gateway")
 SERVER_ONLY = ("gateway", "chalicelib", "infra", "app", "boto3", "botocore", "chalice", "moto")

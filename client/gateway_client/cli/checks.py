@@ -5,14 +5,24 @@ from __future__ import annotations
 
 import argparse
 import json
+import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from gateway_client.cli import errors as cli_errors
+from gateway_client.cli.errors import read_key
 from gateway_client.cli.operator import caller_for, show
 from gateway_client.cli.text_table import render
-from gateway_client.contract import DOES_NOT_PROVE, PROVES, PublishedKey, verify_report
-from gateway_client.push_client import http_request
+from gateway_client.contract import (
+    DOES_NOT_PROVE,
+    PROVES,
+    Ed25519Signer,
+    PublishedKey,
+    verify_report,
+)
+from gateway_client.push_client import PushClient, http_request
+from gateway_client.uploader import BulkUploader, describe
 
 
 def _codes(args: argparse.Namespace) -> list[str]:
@@ -27,6 +37,8 @@ def _codes(args: argparse.Namespace) -> list[str]:
 
 def check(args: argparse.Namespace) -> int:
     """Check the codes; print a table (or the JSON); write the report and its PDF if asked."""
+    if args.bulk:
+        return _bulk(args, _codes(args))
     want_report = bool(args.report or args.pdf)
     request = {"codes": _codes(args), "purpose": args.purpose, "report": want_report}
     if args.as_region:
@@ -44,6 +56,42 @@ def check(args: argparse.Namespace) -> int:
     if report and args.pdf:
         _pdf(report, Path(args.pdf), args.font)
         print(f"PDF written to {args.pdf}")
+    return 0
+
+
+def _bulk(args: argparse.Namespace, codes: list[str]) -> int:
+    """Up to 100,000 codes through the upload path: the codes as an NDJSON file, signed,
+    uploaded, checked by the gateway, and its result file saved to ``--out``."""
+    if not (args.region and args.signing_key_id and args.signing_key_file and args.out):
+        raise cli_errors.CliError("--bulk needs --region, --key-id, --key-file and --out")
+    if args.report or args.pdf or args.json:
+        raise cli_errors.CliError("--bulk writes a result file (--out); reports are per check")
+    signer = Ed25519Signer(args.signing_key_id, read_key(args.signing_key_file))
+    client = PushClient(args.url, args.region, signer, args.timeout)
+    uploader = BulkUploader(client, lambda: datetime.now(UTC))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "codes.ndjson"
+        lines = (json.dumps({"credit_code": code}, ensure_ascii=False) for code in codes)
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        wanted = {
+            "purpose": args.purpose,
+            **({"as_region": args.as_region} if args.as_region else {}),
+        }
+        asked = uploader.request(describe(path), check=wanted)
+        if asked.status not in (200, 201):
+            return show(asked)
+        if "put" in asked.body and uploader.put(asked.body["put"], path) >= 300:
+            raise cli_errors.CliError("the upload of the codes to storage failed")
+    reply = uploader.wait(asked.body["upload"]["manifest"]["upload_id"], timeout=args.wait)
+    if reply.status != 200 or "result" not in reply.body:
+        return show(reply)
+    if uploader.fetch(reply.body["result"]["url"], Path(args.out)) >= 300:
+        raise cli_errors.CliError("the result file could not be fetched")
+    done = reply.body["upload"]
+    print(
+        f"bulk check {done['manifest']['upload_id']}: {done['accepted']} codes checked, "
+        f"{done['found']} found, {done['rejected']} lines refused; results in {args.out}"
+    )
     return 0
 
 
@@ -135,6 +183,12 @@ def declare(commands: Any, remote: Any, purposes: list[str]) -> None:
     batch.add_argument("--pdf", help="write a PDF rendering of the report here")
     batch.add_argument("--font", help="a TTF font with Chinese glyphs for the PDF")
     batch.add_argument("--json", action="store_true", help="print the raw JSON")
+    batch.add_argument(
+        "--bulk", action="store_true", help="up to 100,000 codes through the upload path"
+    )
+    batch.add_argument("--region", help="--bulk: the region of --key-id")
+    batch.add_argument("--out", help="--bulk: where to save the result file (NDJSON)")
+    batch.add_argument("--wait", type=float, default=1800.0, help="--bulk: seconds to await it")
     remote(batch, platform=True)
     batch.set_defaults(run=check)
     audit = commands.add_parser("verify-report", help="check a signed check report offline")

@@ -1,0 +1,152 @@
+"""Bulk checks through the upload path: up to 100,000 codes in one signed NDJSON file (one
+``{"credit_code": "…"}`` a line), answered in a result file the platform downloads.
+
+The upload's manifest (mode ``check``, signed like any upload) names the purpose and the
+region whose recognition applies; the file is verified whole first (``BulkIngest``), then
+checked a thousand codes at a time exactly as ``POST /v1/checks`` checks them, by the region
+that signed the manifest. Every valid code leaves its trail entry, with the upload's id as the
+check's. The result file holds one line per code line — ``{"line", "credit_code", "found",
+"subject", "error"}`` — and is kept 30 days (the bucket's lifecycle rule for ``check-results/``):
+it holds what the asker was shown, personal data included, so it is theirs to fetch, not ours
+to keep.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime, timedelta
+from itertools import islice
+from typing import Protocol
+
+from pydantic import ValidationError
+
+from gateway import strict_json
+from gateway.checks.batch import MAX_CODES, CheckRequest, check
+from gateway.intake import LineError, Upload, UploadStatus, stamp, with_errors
+from gateway.ports import Archive
+from gateway.recognition import Agreement, Asked, TrailEntry, Viewer, subject_key
+from gateway_client.contract import Clock, Frozen, Line, Listing, china_date
+
+RESULTS_PREFIX = "check-results/"
+CodeLine = tuple[int, str]  # (line number, the code as written)
+
+
+class CodeOnLine(Frozen):
+    credit_code: str
+
+
+class TrailWriter(Protocol):
+    def record_all(self, entries: Sequence[tuple[str, TrailEntry]]) -> None: ...
+
+
+class UsageCounter(Protocol):
+    def add(self, region: str, month: str, counts: Mapping[str, int], now: datetime) -> None: ...
+
+
+def result_key(region: str, upload_id: str) -> str:
+    return f"{RESULTS_PREFIX}{region}/{upload_id}.ndjson"
+
+
+class BulkCheck:
+    def __init__(
+        self,
+        read: Callable[[Sequence[str]], Mapping[str, Sequence[Listing]]],
+        agreements: Callable[[], Sequence[Agreement]],
+        trail: TrailWriter,
+        trail_key: Callable[[], bytes],
+        results: Archive,
+        usage: UsageCounter,
+        clock: Clock,
+        keep: timedelta,
+    ) -> None:
+        self._read = read
+        self._agreements = agreements
+        self._trail = trail
+        self._trail_key = trail_key
+        self._results = results
+        self._usage = usage
+        self._clock = clock
+        self._keep = keep
+
+    def check(self, upload: Upload, lines: Iterator[Line]) -> Upload:
+        manifest = upload.manifest
+        if manifest.purpose is None:
+            raise ValueError("not a check")
+        now = self._clock.now()
+        viewer = Viewer(
+            kind="region",
+            region=manifest.region,
+            relays_subregions=upload.relays_subregions,
+            key_id=upload.key_id,
+        )
+        asked = Asked(
+            viewer,
+            manifest.purpose,
+            manifest.as_region or manifest.region,
+            now,
+            self._keep,
+            manifest.upload_id,
+        )
+        agreements = self._agreements()
+        out = io.StringIO()
+        checked = found = 0
+        errors: list[LineError] = []
+        while chunk := list(islice(lines, MAX_CODES)):
+            codes, bad = _codes(chunk)
+            errors += bad
+            if not codes:
+                continue
+            request = CheckRequest(
+                codes=tuple(code for _, code in codes),
+                purpose=manifest.purpose,
+                as_region=manifest.as_region,
+            )
+            result = check(request, viewer, self._read, agreements, now)
+            key = self._trail_key()
+            self._trail.record_all([(subject_key(key, code), e) for code, e in result.trail(asked)])
+            for (number, _), answer in zip(codes, result.outcome.results, strict=True):
+                line = {"line": number, **answer.model_dump(mode="json", exclude={"index"})}
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+            checked += len(codes)
+            found += result.outcome.summary.found
+        where = result_key(manifest.region, manifest.upload_id)
+        self._results.put(where, out.getvalue().encode(), {"kind": "check-result"})
+        counts = {"checks": 1, "codes_checked": checked}
+        self._usage.add(manifest.region, f"{china_date(now):%Y-%m}", counts, now)
+        done = with_errors(upload, errors, rejected=len({e.line for e in errors}))
+        return stamp(
+            done,
+            self._clock.now(),
+            status=UploadStatus.COMPLETED,
+            lines=checked + len({e.line for e in errors}),
+            accepted=checked,
+            found=found,
+            result_key=where,
+            offset=manifest.size,
+        )
+
+
+def _codes(lines: Sequence[Line]) -> tuple[list[CodeLine], list[LineError]]:
+    """Each line's code, or why the line holds none (a code that is not one is the check's
+    per-code error, in the result file)."""
+    codes: list[CodeLine] = []
+    errors: list[LineError] = []
+    for line in lines:
+        if line.overlong:
+            errors.append(
+                LineError(
+                    line=line.number, field="", code="line_too_long", message="a code line is short"
+                )
+            )
+            continue
+        try:
+            raw = strict_json.loads(line.text.decode("utf-8-sig"))
+            codes.append((line.number, CodeOnLine.model_validate(raw).credit_code))
+        except (ValueError, RecursionError, strict_json.DuplicateKey, ValidationError):
+            message = 'each line is one JSON object: {"credit_code": "…"}'
+            errors.append(
+                LineError(line=line.number, field="", code="malformed_line", message=message)
+            )
+    return codes, errors
