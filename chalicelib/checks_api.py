@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from chalice.app import Request, Response
 from pydantic import Field
 
@@ -21,7 +23,10 @@ from gateway.checks import (
 from gateway.rate_limit import admit
 from gateway.recognition import Asked, subject_key
 from gateway.validation import parse_request
-from gateway_client.contract import china_date, errors
+from gateway_client.contract import PayloadTooLarge, china_date, errors
+
+MAX_ANSWER_BYTES = 5_000_000
+"""Under Lambda's 6 MB for a direct reply, with room for the HTTP framing."""
 
 
 class CheckAnswer(CheckOutcome):
@@ -49,21 +54,28 @@ def run_check(request: Request) -> Response:
     asked = parse_request(CheckRequest, caller.body(request), china_date(now))
     checked = check(asked, viewer, c.listings.subjects, c.agreements.all(), now)
     outcome = checked.outcome
+    report = None
+    if asked.report:
+        sequence, head_hash = c.exchange_log.head()
+        position = LogPosition(sequence=sequence, head_hash=head_hash)
+        report = issue_report(outcome, viewer.key_id, position, c.signer)
+    answer = CheckAnswer(**dict(outcome), report=report).model_dump(mode="json")
+    body = json.dumps(answer, ensure_ascii=False).encode()
+    if len(body) > MAX_ANSWER_BYTES:  # before anything is recorded: nothing was answered
+        raise PayloadTooLarge(
+            f"the answer would hold {len(body)} bytes, over {MAX_ANSWER_BYTES}: check fewer "
+            "codes a request, or use a bulk check (gateway check --bulk)",
+            limit=MAX_ANSWER_BYTES,
+        )
     keep = c.settings.query_trail_period
     trail = checked.trail(
         Asked(viewer, asked.purpose, outcome.as_region, now, keep, outcome.check_id)
     )
     c.query_trail.record_all([(subject_key(c.trail_key(), code), e) for code, e in trail])
     if viewer.region is not None:  # a region's usage, for its statistics (the operator's: none)
-        counts = {"checks": 1, "codes_checked": len(asked.codes), "reports": int(asked.report)}
+        counts = {"checks": 1, "codes_checked": len(checked.codes), "reports": int(asked.report)}
         c.usage.add(viewer.region, f"{china_date(now):%Y-%m}", counts, now)
-    report = None
-    if asked.report:
-        sequence, head_hash = c.exchange_log.head()
-        position = LogPosition(sequence=sequence, head_hash=head_hash)
-        report = issue_report(outcome, viewer.key_id, position, c.signer)
-    answer = CheckAnswer(**dict(outcome), report=report)
-    return json_response(200, answer.model_dump(mode="json"))
+    return json_response(200, answer)
 
 
 ROUTES: tuple[Operation, ...] = (
@@ -75,16 +87,19 @@ ROUTES: tuple[Operation, ...] = (
         f"Batch check (应查必查): up to {MAX_CODES} codes, each as the one-stop query shows it",
         Access.OPERATOR_OR_PLATFORM,
         {200: Reply(CheckAnswer, "One result per code, in the order asked.")},
-        (errors.MalformedJson, errors.SchemaError, errors.RateLimited),
+        (errors.MalformedJson, errors.SchemaError, errors.RateLimited, errors.PayloadTooLarge),
         body=CheckRequest,
         description="Each code is answered as `GET /v1/subjects/{credit_code}` answers the same "
         "caller: the same disclosure of ID numbers, recognition and measures for `as_region` "
         "(a platform's own region when absent). A code that is not one is that entry's "
         "`error` (`bad_request`, path `codes[<index>]`, with its `reason`); the others are "
         "still checked. Every valid code leaves an entry in the query trail, found or not, "
-        "with the check's id. With `report: true` the answer carries a report signed by the "
-        "gateway's key (see `gateway verify-report`). Each region may run "
-        "`CG_CHECKS_PER_MINUTE` (30) checks a minute (429 `rate_limited`).",
+        "with the check's id. A code asked twice is answered once (the repeat: "
+        "`duplicate_code`). With `report: true` the answer carries a report signed by the "
+        "gateway's key (see `gateway verify-report`). An answer over 5 MB is 413 "
+        "`payload_too_large` and nothing is recorded. Each region may run "
+        "`CG_CHECKS_PER_MINUTE` (30) checks a minute, and the operator as many in all (429 "
+        "`rate_limited`).",
         handler=run_check,
     ),
 )

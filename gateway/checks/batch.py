@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, StrictBool
 
 from gateway.recognition import (
     Agreement,
@@ -55,7 +55,7 @@ class CheckRequest(Frozen):
         default=None,
         description="whose recognition and measures to show; a platform's own region when absent",
     )
-    report: bool = Field(default=False, description="also return a signed check report")
+    report: StrictBool = Field(default=False, description="also return a signed check report")
 
 
 class CodeError(Frozen):
@@ -101,12 +101,14 @@ def new_check_id() -> str:
 
 
 def compacted(codes: Sequence[str], now: datetime) -> tuple[dict[int, str], dict[int, CodeError]]:
-    """Each requested code compacted, or its error (``requested_code``'s, at ``codes[i]``)."""
+    """Each requested code compacted, or its error (``requested_code``'s, at ``codes[i]``; a
+    code asked again is ``duplicate_code``)."""
     valid: dict[int, str] = {}
     invalid: dict[int, CodeError] = {}
+    first: dict[str, int] = {}
     for index, raw in enumerate(codes):
         try:
-            valid[index] = requested_code(raw, china_date(now))
+            code = requested_code(raw, china_date(now))
         except BadRequest as problem:
             invalid[index] = CodeError(
                 code=problem.code,
@@ -114,6 +116,16 @@ def compacted(codes: Sequence[str], now: datetime) -> tuple[dict[int, str], dict
                 path=f"codes[{index}]",
                 reason=problem.context.get("reason"),
             )
+            continue
+        if code in first:  # answered once: a repeat would only make the answer longer
+            invalid[index] = CodeError(
+                code="duplicate_code",
+                message=f"the same code as codes[{first[code]}]",
+                path=f"codes[{index}]",
+            )
+            continue
+        first[code] = index
+        valid[index] = code
     return valid, invalid
 
 

@@ -22,6 +22,7 @@ from gateway_client.contract import (
     ListingEntry,
     ListingStatus,
     ListKind,
+    listing_id,
 )
 
 BROKEN_DOMAIN = "broken_commitment"
@@ -52,10 +53,12 @@ def black_listing_for(
             "kind": ListKind.BLACK,
             "domain": BROKEN_DOMAIN,
             "severity": policy.severity,
-            "reason": f"违背信用承诺（{commitment.decision_number}）：{commitment.reason}"[:4000],
+            "reason": f"违背信用承诺（{commitment.decision_number}）：{commitment.reason}"[
+                :4000
+            ].rstrip("\r"),
             "legal_basis": policy.legal_basis,
             "deciding_authority": commitment.deciding_authority,
-            "decision_number": f"{commitment.decision_number}-违诺"[:200],
+            "decision_number": f"{commitment.decision_number[:150]}-违诺-{_mark(commitment)}",
             "decided_on": made.outcome_on,
             "valid_from": made.outcome_on,
             "responsible_persons": commitment.responsible_persons,
@@ -65,6 +68,12 @@ def black_listing_for(
         }
     )
     return promote(entry, commitment.origin_region, now)
+
+
+def _mark(commitment: Listing) -> str:
+    """A keyed mark of the commitment (the identity key's HMAC): no region can compute it, so
+    none can push a listing under the id the owner's policy will give its broken promise."""
+    return listing_id(commitment.listing_id, ListKind.BLACK, f"{BROKEN_DOMAIN}#mark", "", "")[-10:]
 
 
 def to_list(held: Sequence[Listing], policy_of: PolicyLookup, now: datetime) -> list[Listing]:

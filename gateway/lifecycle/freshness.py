@@ -63,6 +63,11 @@ def entry_problems(
         ended = date_problem(entry.conduct_ended_on, now, "conduct_ended_on")
         if ended is not None:
             problems.append(("conduct_ended_on", FUTURE_DATE, ended))
+    settled = entry.commitment.outcome_on if entry.commitment else None
+    if settled is not None:  # nor a promise been kept or broken
+        late = date_problem(settled, now, "commitment.outcome_on")
+        if late is not None:
+            problems.append(("commitment.outcome_on", FUTURE_DATE, late))
     return problems
 
 

@@ -50,8 +50,9 @@ def retention_start(listing: Listing) -> date | None:
     """The day the retention clock starts: the end of the dishonest conduct (失信行为终止之日)
     when the platform said so, else the day the listing stopped applying. ``None`` while the
     listing still applies: a listing in force is never purged, whatever its conduct date. A
-    commitment's clock starts with its outcome; an open one is never purged."""
-    if listing.commitment is not None:
+    commitment's clock starts with its outcome, or when it stopped applying (removed,
+    expired); an open one in force is never purged."""
+    if listing.commitment is not None and listing.commitment.outcome_on is not None:
         return listing.commitment.outcome_on
     stopped = stopped_applying(listing)
     if stopped is None:

@@ -13,6 +13,7 @@ from gateway_client.contract import (
     Day,
     DomainKeys,
     Frozen,
+    GradeKeys,
     Listing,
     ListKind,
     Measure,
@@ -43,7 +44,7 @@ class AgreementTerms(Frozen):
     kinds: tuple[ListKind, ...] = Field(min_length=1)
     domains: DomainKeys = ()
     min_severity: Severity | None = None
-    grades: tuple[Annotated[str, Field(min_length=1, max_length=32), ONE_LINE], ...] = Field(
+    grades: GradeKeys = Field(
         default=(),
         max_length=20,
         description="evaluation results: only these grades are recognised; empty: every grade",
@@ -51,6 +52,17 @@ class AgreementTerms(Frozen):
     effective_from: Day
     effective_until: Day | None = Field(default=None, validate_default=True)
     measures: tuple[Measure, ...] = Field(min_length=1, max_length=100)
+
+    @field_validator("grades")
+    @classmethod
+    def _grades_for_evaluations(
+        cls, value: tuple[str, ...], info: ValidationInfo
+    ) -> tuple[str, ...]:
+        if value and ListKind.EVALUATION not in info.data.get("kinds", ()):
+            raise PydanticCustomError(
+                "grades_without_evaluations", "grades recognise evaluation results only"
+            )
+        return value
 
     @field_validator("effective_until")
     @classmethod

@@ -24,7 +24,7 @@ from typing import Literal
 from pydantic import Field
 
 from gateway.recognition import Feedback
-from gateway_client.contract import Frozen, Listing, ListKind, RegionCode, within
+from gateway_client.contract import Frozen, Listing, ListKind, RegionCode, load_catalogue, within
 
 CASE_DEFINITION = (
     "measures reported executed (POST /v1/feedback, result executed) in reports submitted this "
@@ -62,8 +62,8 @@ class PilotResult(Frozen):
 class Cases(Frozen):
     definition: str = CASE_DEFINITION
     total: int
-    punishments: int = Field(description="cases on black listings")
-    incentives: int = Field(description="cases on red listings: incentives granted")
+    punishments: int = Field(description="cases on black listings and poorer grades")
+    incentives: int = Field(description="on red listings and better grades: incentives granted")
     by_executing_region: dict[str, int]
     by_sector: dict[str, int] = Field(description="by the listing's domain")
     pilots: tuple[PilotResult, ...] = Field(
@@ -89,13 +89,26 @@ def _involves(case: Case, region: str) -> bool:
     return within(report.subscriber_region, region) or within(report.origin_region, region)
 
 
+def _side(listing: Listing | None) -> str | None:
+    """An incentive (red lists, and the better half of an evaluation scheme's grades) or a
+    punishment (black lists, the rest of the grades); a commitment's case is neither."""
+    if listing is None:
+        return None
+    if listing.kind is ListKind.EVALUATION and listing.evaluation is not None:
+        scheme = load_catalogue().scheme(listing.evaluation.scheme)
+        grades = scheme.grades if scheme else ()
+        better = listing.evaluation.grade in grades[: (len(grades) + 1) // 2]
+        return "incentive" if better else "punishment"
+    return {ListKind.RED: "incentive", ListKind.BLACK: "punishment"}.get(listing.kind)
+
+
 def count_cases(cases: Sequence[Case], region: str, pilots: PilotTargets) -> Cases:
     ours = [c for c in cases if _involves(c, region)]
-    kinds = Counter(c[2].kind for c in ours if c[2] is not None)
+    sides = Counter(_side(c[2]) for c in ours)
     return Cases(
         total=len(ours),
-        punishments=kinds[ListKind.BLACK],
-        incentives=kinds[ListKind.RED],
+        punishments=sides["punishment"],
+        incentives=sides["incentive"],
         by_executing_region=dict(sorted(Counter(c[0].subscriber_region for c in ours).items())),
         by_sector=dict(sorted(Counter(c[2].domain for c in ours if c[2] is not None).items())),
         pilots=tuple(_judged(p, cases) for p in pilots.pilots if within(p.region, region)),

@@ -19,6 +19,7 @@ from app_support import (
     signed_agreement,
 )
 
+from chalicelib import checks_api
 from gateway_client.contract import PublishedKey, verify_report
 from gateway_client.contract.signing import Ed25519Signer
 
@@ -59,7 +60,7 @@ def test_each_code_is_answered_as_the_one_stop_query_answers_the_same_caller(gat
     assert first["subject"] == single.json_body
     assert first["found"] is True
     assert first["subject"]["listings"][0]["recognised"] is True
-    assert lower["subject"] == single.json_body  # the same code, spelt otherwise
+    assert lower["error"]["code"] == "duplicate_code"  # the same code, spelt otherwise
     assert (bad["found"], bad["credit_code"]) == (False, None)  # nothing of it echoed
     assert bad["error"]["path"] == "codes[1]"
     assert bad["error"]["code"] == "bad_request"
@@ -73,9 +74,9 @@ def test_each_code_is_answered_as_the_one_stop_query_answers_the_same_caller(gat
     }
     assert answer["summary"] == {
         "checked": 4,
-        "found": 2,
-        "invalid": 1,
-        "black": 2,
+        "found": 1,
+        "invalid": 2,
+        "black": 1,
         "red": 0,
         "intensified": 0,
         "broken_commitments": 0,
@@ -195,3 +196,42 @@ def test_a_report_verifies_against_the_published_keys_and_any_change_is_caught(g
         "the verification code does not match the content",
     )
     assert not verify_report(report, []).ok
+
+
+def test_a_code_asked_twice_is_answered_once(gateway, hunan):
+    reply = checks(gateway, hunan, codes=[CREDIT_CODE, CREDIT_CODE.lower()], purpose="supervision")
+
+    first, again = reply.json_body["results"]
+    assert first["found"] is True
+    assert (again["subject"], again["error"]["code"], again["error"]["path"]) == (
+        None,
+        "duplicate_code",
+        "codes[1]",
+    )
+
+
+def test_an_answer_too_large_to_send_is_refused_and_nothing_is_recorded(
+    gateway, hunan, aws, monkeypatch
+):
+    monkeypatch.setattr(checks_api, "MAX_ANSWER_BYTES", 2000)
+
+    reply = checks(gateway, hunan, codes=[CREDIT_CODE], purpose="supervision", report=True)
+
+    assert (reply.status_code, error_code(reply)) == (413, "payload_too_large")
+    assert trail_items(gateway, aws) == []
+
+
+def test_a_report_names_the_key_that_signed_it_and_holds_nothing_else(gateway, hunan):
+    report = checks(gateway, hunan, codes=[CREDIT_CODE], purpose="supervision", report=True)
+    report = report.json_body["report"]
+    keys = gateway_keys(gateway)
+
+    renamed = {**report, "signature": {**report["signature"], "key_id": "evil"}}
+    annotated = {**report, "note": "VOID"}
+    surrogate = copy.deepcopy(report)
+    surrogate["content"]["purpose"] = "\ud800"
+
+    assert verify_report(report, keys).ok
+    assert not verify_report(renamed, keys).ok
+    assert not verify_report(annotated, keys).ok
+    assert not verify_report(surrogate, keys).ok  # a problem said, never raised

@@ -9,14 +9,16 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from builders import CITY, NOW, RESIDENT_ID, entry, listing, red_entry
+from builders import CITY, NOW, RESIDENT_ID, entry, listing, red_entry, with_status
 from pydantic import ValidationError
 from test_lifecycle_service import Rig
 
+from gateway.lifecycle.commitments import black_listing_for
+from gateway.lifecycle.freshness import entry_problems
 from gateway.lifecycle.retention import purge_due
 from gateway.recognition import Viewer, subject_view
 from gateway.registry import BrokenCommitmentPolicy, Region
-from gateway_client.contract import ListingEntry, ListKind
+from gateway_client.contract import ListingEntry, ListKind, masked
 
 HUNAN = Viewer(kind="region", region="430000", key_id="k-hunan")
 OWNER = Viewer(kind="region", region=CITY, key_id="k-city")
@@ -152,3 +154,50 @@ def test_a_persons_commitment_is_erased_five_years_after_its_outcome_never_while
     assert not purge_due(settled, date(2030, 3, 19))
     assert purge_due(settled, date(2030, 3, 20))
     assert not purge_due(still_open, date(2040, 1, 1))
+
+
+def test_no_region_can_foresee_the_id_of_the_listing_a_broken_commitment_becomes():
+    broken = held(outcome="broken", outcome_on="2025-04-02")
+    black = black_listing_for(broken, POLICY, NOW)
+    guessed = listing(
+        entry(
+            decision_number=f"{broken.decision_number}-违诺",
+            domain="broken_commitment",
+            deciding_authority=broken.deciding_authority,
+        )
+    )
+
+    assert black.listing_id != guessed.listing_id
+    assert black.decision_number.startswith(f"{broken.decision_number}-违诺-")
+
+
+def test_an_outcome_dated_after_today_is_refused_as_a_future_date():
+    late = (NOW + timedelta(days=2)).date().isoformat()
+    made = ListingEntry.model_validate(commitment_entry(outcome="kept", outcome_on=late))
+
+    problems = entry_problems(made, NOW, timedelta(minutes=5))
+
+    assert ("commitment.outcome_on", "future_date") in [(f, c) for f, c, _ in problems]
+
+
+def test_a_persons_commitment_that_stopped_applying_without_an_outcome_is_still_erased():
+    person = {"credit_code": RESIDENT_ID, "subject_name": "张某"}
+    removed = with_status(
+        listing({**commitment_entry(), **person}, accepted_at=NOW - timedelta(days=400)),
+        "revoked",
+    )
+
+    assert purge_due(removed, (NOW + timedelta(days=366 * 6)).date())
+
+
+def test_a_masked_commitment_leaves_its_outcome_note_out():
+    settled = held(outcome="kept", outcome_on="2025-03-20", outcome_note="张某已补交")
+
+    assert masked(settled).commitment.outcome_note == ""
+
+
+def test_a_commitment_cannot_be_settled_after_its_record_ends():
+    raw = commitment_entry(outcome="kept", outcome_on="2025-05-01")
+    raw["valid_until"] = "2025-04-15"
+
+    assert "dates_out_of_order" in error_types(raw)

@@ -102,3 +102,50 @@ def test_the_view_lists_the_results_in_force_with_their_recognition():
     [shown] = view.evaluations
     assert (shown.scheme, shown.grade, shown.recognised) == ("tax_credit_grade", "A", True)
     assert shown.evaluator == "国家税务总局清远市税务局"
+
+
+def test_grades_belong_to_agreements_and_measures_for_evaluation_results():
+    with pytest.raises(ValidationError) as black:
+        agreement(kinds=["black"], grades=["A"])
+    with pytest.raises(ValidationError) as unknown:
+        agreement(kinds=["evaluation"], grades=["a"], measures=[INCENTIVE])
+    with pytest.raises(ValidationError) as measure:
+        agreement(kinds=["evaluation"], measures=[{**INCENTIVE, "kinds": ["black"]}])
+
+    assert "grades_without_evaluations" in {e["type"] for e in black.value.errors()}
+    assert "unknown_grade" in {e["type"] for e in unknown.value.errors()}
+    assert measure.value.errors()
+
+
+def test_a_case_on_a_better_grade_is_an_incentive_on_a_poorer_one_a_punishment():
+    from builders import make_uscc
+
+    from gateway.recognition.feedback import ExecutedMeasure, Feedback
+    from gateway.statistics.cases import count_cases, executed_cases, shipped_pilots
+
+    good, poor = listing(graded("A")), listing(graded("D"), decision_number="第3号")
+
+    def report(about: Any) -> Feedback:
+        executed = ExecutedMeasure(
+            measure_id="evaluation_incentives",
+            department="税务部门",
+            executed_on=NOW.date(),
+            result="executed",
+        )
+        return Feedback(
+            delivery_id="msg_" + about.listing_id[-32:],
+            measures=(executed,),
+            subscription_id="sub-1",
+            subscriber_region=HUNAN,
+            listing_id=about.listing_id,
+            credit_code=make_uscc(1),
+            origin_region=about.origin_region,
+            submitted_at=NOW,
+        )
+
+    by_id = {x.listing_id: x for x in (good, poor)}
+    cases = count_cases(
+        executed_cases([report(good), report(poor)], by_id), HUNAN, shipped_pilots()
+    )
+
+    assert (cases.total, cases.incentives, cases.punishments) == (2, 1, 1)

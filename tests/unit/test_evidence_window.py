@@ -16,6 +16,7 @@ def test_the_deployed_rules_and_the_tick_both_take_the_evidence_days_parameter()
     assert {r["Prefix"]: r["ExpirationInDays"] for r in rules["Rules"]} == {
         "pushes/": {"Ref": "EvidenceDays"},
         "uploads/": {"Ref": "EvidenceDays"},
+        "check-results/": 30,  # answers, not evidence: their own 30 days
     }
     assert variables["CG_EVIDENCE_DAYS"] == {"Ref": "EvidenceDays"}
     parameter = template["Parameters"]["EvidenceDays"]
@@ -28,4 +29,8 @@ def test_the_resource_definitions_keep_the_default_for_the_local_stack() -> None
 
     bucket = resource_template()["Resources"]["ArchiveBucket"]["Properties"]
     rules = bucket["LifecycleConfiguration"]["Rules"]
-    assert {r["ExpirationInDays"] for r in rules} == {EVIDENCE_DAYS}
+    assert {r["Prefix"]: r["ExpirationInDays"] for r in rules} == {
+        "pushes/": EVIDENCE_DAYS,
+        "uploads/": EVIDENCE_DAYS,
+        "check-results/": 30,
+    }

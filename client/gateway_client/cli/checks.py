@@ -148,8 +148,9 @@ def _keys(args: argparse.Namespace) -> tuple[list[PublishedKey], str]:
 def verify(args: argparse.Namespace) -> int:
     """Say what the report proves, or exactly what is wrong with it."""
     try:
-        report = json.loads(Path(args.file).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        text = Path(args.file).read_text(encoding="utf-8")
+        report = json.loads(text, object_pairs_hook=_no_repeated_keys)
+    except (OSError, ValueError, RecursionError) as exc:
         raise cli_errors.CliError(f"{args.file}: not a readable JSON report ({exc})") from exc
     keys, where = _keys(args)
     verdict = verify_report(report, keys)
@@ -170,6 +171,14 @@ def verify(args: argparse.Namespace) -> int:
     )
     print(DOES_NOT_PROVE)
     return 0
+
+
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A key twice in one object could be read either way: such a file is no report."""
+    keys = [key for key, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise ValueError("a key appears twice in one object")
+    return dict(pairs)
 
 
 def declare(commands: Any, remote: Any, purposes: list[str]) -> None:

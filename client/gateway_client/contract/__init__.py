@@ -2,6 +2,7 @@
 
 from gateway_client.contract.catalogue import (
     DomainKeys,
+    GradeKeys,
     ListKind,
     Severity,
     Source,
@@ -202,6 +203,7 @@ __all__ = [
     "ForbiddenError",
     "Frozen",
     "GatewayError",
+    "GradeKeys",
     "HmacSigner",
     "Intake",
     "Intensified",

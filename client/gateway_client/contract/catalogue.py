@@ -92,6 +92,20 @@ def load_catalogue() -> Catalogue:
     return Catalogue.model_validate(json.loads(raw))
 
 
+def known_grades(value: tuple[str, ...]) -> tuple[str, ...]:
+    """A pydantic validator body: every grade must be one of some catalogue scheme's."""
+    known = {grade for scheme in load_catalogue().schemes for grade in scheme.grades}
+    unknown = [g for g in value if g not in known]
+    if unknown:
+        raise PydanticCustomError(
+            "unknown_grade", "no scheme has grade(s) {grades}", {"grades": ", ".join(unknown)}
+        )
+    return value
+
+
+GradeKeys = Annotated[tuple[str, ...], AfterValidator(known_grades)]
+
+
 def known_domains(value: tuple[str, ...]) -> tuple[str, ...]:
     """A pydantic validator body: every domain must be in the catalogue."""
     unknown = [d for d in value if load_catalogue().domain(d) is None]

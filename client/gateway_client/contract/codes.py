@@ -54,8 +54,20 @@ def _compact(value: str) -> str:
     return text.strip().replace(" ", "").replace("-", "").upper()
 
 
-@functools.lru_cache(maxsize=65536)
+MAX_WRITTEN_LENGTH = 64
+"""The longest a code may be written (18 characters with spaces, hyphens, full-width forms):
+longer text is refused before the memo, which would otherwise keep every padded copy."""
+
+
 def classify(value: str) -> tuple[str, SubjectType]:
+    """``_classify``, for text no longer than ``MAX_WRITTEN_LENGTH``."""
+    if len(value) > MAX_WRITTEN_LENGTH:
+        raise CodeProblem("invalid_credit_code", "a credit code has 18 characters")
+    return _classify(value)
+
+
+@functools.lru_cache(maxsize=65536)
+def _classify(value: str) -> tuple[str, SubjectType]:
     """Validate a credit code and say whose it is (memoised: a code is validated again on
     promotion, masking and every re-read, and the check digits are pure arithmetic).
 

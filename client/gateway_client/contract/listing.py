@@ -178,13 +178,16 @@ class ListingEntry(Frozen):
             raise PydanticCustomError(
                 "commitment_mismatch", "a commitment entry, and only one, carries commitment"
             )
-        decided_on = info.data.get("decided_on")
-        if value is not None and decided_on is not None:
-            for day in (value.deadline, value.outcome_on):
-                if day is not None and day < decided_on:
-                    raise PydanticCustomError(
-                        "dates_out_of_order", "a commitment's dates are before decided_on"
-                    )
+        decided_on, until = info.data.get("decided_on"), info.data.get("valid_until")
+        for day in (value.deadline, value.outcome_on) if value is not None else ():
+            if day is not None and decided_on is not None and day < decided_on:
+                raise PydanticCustomError(
+                    "dates_out_of_order", "a commitment's dates are before decided_on"
+                )
+            if day is not None and until is not None and day > until:
+                raise PydanticCustomError(
+                    "dates_out_of_order", "a commitment's dates are after valid_until"
+                )
         return value
 
     @field_validator("evaluation")
@@ -305,11 +308,16 @@ def entry_version(entry: ListingEntry) -> str:
 
 def masked(listing: Listing) -> Listing:
     """The listing with resident ID numbers masked: the subject's, if a person, and every
-    responsible person's."""
+    responsible person's; and a commitment's outcome note left out."""
     persons = tuple(
         p.model_copy(update={"id_number": mask(p.id_number) if p.id_number else None})
         for p in listing.responsible_persons
     )
-    return listing.model_copy(
-        update={"credit_code": mask(listing.credit_code), "responsible_persons": persons}
-    )
+    update: dict[str, object] = {
+        "credit_code": mask(listing.credit_code),
+        "responsible_persons": persons,
+    }
+    if listing.commitment is not None and listing.commitment.outcome_note:
+        # free text about a person's promise: the owner's to read, not every subscriber's
+        update["commitment"] = listing.commitment.model_copy(update={"outcome_note": ""})
+    return listing.model_copy(update=update)

@@ -6,9 +6,15 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from gateway_client.contract.catalogue import DomainKeys, ListKind, Severity, load_catalogue
+from gateway_client.contract.catalogue import (
+    DomainKeys,
+    GradeKeys,
+    ListKind,
+    Severity,
+    load_catalogue,
+)
 from gateway_client.contract.listing import Listing
 from gateway_client.contract.model import ONE_LINE, Frozen
 
@@ -31,13 +37,19 @@ class Measure(Frozen):
     kinds: tuple[ListKind, ...] = (ListKind.BLACK, ListKind.RED)
     domains: DomainKeys = ()
     min_severity: Severity | None = None
-    grades: tuple[str, ...] = Field(
+    grades: GradeKeys = Field(
         default=(), description="an evaluation result's grades it applies to; empty: any"
     )
     targets: tuple[MeasureTarget, ...] = Field(default=(MeasureTarget.SUBJECT,), min_length=1)
     legal_basis: Annotated[str, Field(max_length=300), ONE_LINE] | None = Field(
         default=None, description="设定依据: the law, regulation or policy the measure rests on"
     )
+
+    @model_validator(mode="after")
+    def _grades_for_evaluations(self) -> Measure:
+        if self.grades and ListKind.EVALUATION not in self.kinds:
+            raise ValueError("grades belong to a measure for evaluation results")
+        return self
 
     def applies_to(self, listing: Listing) -> bool:
         if listing.kind not in self.kinds or (self.domains and listing.domain not in self.domains):

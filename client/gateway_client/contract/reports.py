@@ -22,12 +22,13 @@ from typing import Any, Literal
 from cryptography.exceptions import InvalidSignature as _BadSignature
 from pydantic import AwareDatetime, TypeAdapter, ValidationError
 
-from gateway_client.contract.keys import AnyKey, usable_at
+from gateway_client.contract.keys import AnyKey, PublishedKey, usable_at
 from gateway_client.contract.log import canonical
 from gateway_client.contract.model import Frozen
 from gateway_client.contract.signing import Ed25519Signer
 
 REPORT_LABEL = b"credit-gateway/check-report/v1\n"
+_PARTS = {"content", "verification_code", "signature"}
 _MOMENT = TypeAdapter(AwareDatetime)
 
 
@@ -89,10 +90,13 @@ DOES_NOT_PROVE = (
 
 
 def verify_report(report: Any, keys: Iterable[AnyKey]) -> ReportVerdict:
-    """Check a report's shape, its signature under a key valid when it was issued, and its
-    verification code; never raises on a bad file, it says what is wrong instead."""
+    """Check a report's shape, its signature under the key it names (valid when it was issued),
+    and its verification code; never raises on a bad file, it says what is wrong instead."""
     if not isinstance(report, dict) or not isinstance(report.get("content"), dict):
         return ReportVerdict(problems=("not a check report: no content object",))
+    extra = sorted(set(report) - _PARTS)
+    if extra:
+        return ReportVerdict(problems=(f"not a check report as issued: extra fields {extra}",))
     content: dict[str, Any] = report["content"]
     problems: list[str] = []
     try:
@@ -104,12 +108,17 @@ def verify_report(report: Any, keys: Iterable[AnyKey]) -> ReportVerdict:
         raw = base64.b64decode(signature.value, validate=True)
     except (ValidationError, binascii.Error, ValueError):
         return ReportVerdict(problems=("the signature is missing or malformed",))
-    if not _verifies(raw, signed_bytes(content), usable_at(keys, issued_at)):
+    try:
+        signed = signed_bytes(content)
+    except (ValueError, RecursionError):  # a lone surrogate, a nesting no issuer writes
+        return ReportVerdict(problems=("the content cannot be the signed JSON of a report",))
+    named = [k for k in keys if not isinstance(k, PublishedKey) or k.key_id == signature.key_id]
+    if not _verifies(raw, signed, usable_at(named, issued_at)):
         problems.append(
             f"the signature does not verify under any gateway key valid at {issued_at} "
             f"(signed as {signature.key_id}): the content was changed or not issued by the gateway"
         )
-    if report.get("verification_code") != verification_code(content):
+    if report.get("verification_code") != verification_code(content):  # same bytes: no raise
         problems.append("the verification code does not match the content")
     codes = content.get("codes")
     return ReportVerdict(
