@@ -4,14 +4,13 @@ first, expired by the table's TTL (``expires_at``)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
 from chalicelib.dynamodb.base import Item, Table, n, s, text
 from gateway.recognition import TrailEntry
 
-_WRITERS = 16
+_PER_CALL = 100  # TransactWriteItems' most
 
 
 def _item(subject_key: str, entry: TrailEntry) -> Item:
@@ -34,13 +33,24 @@ class DynamoQueryTrail(Table):
         )
 
     def record_all(self, entries: Sequence[tuple[str, TrailEntry]]) -> None:
-        """Append a batch check's entries, ``_WRITERS`` at a time: each a conditional put, as
-        one entry is (BatchWriteItem could also delete, and the functions that write the trail
-        may only append to it)."""
-        if not entries:
-            return
-        with ThreadPoolExecutor(max_workers=min(_WRITERS, len(entries))) as pool:
-            list(pool.map(lambda pair: self.record(*pair), entries))
+        """Append a batch check's entries, ``_PER_CALL`` to a transaction: each a conditional
+        put, as one entry is (IAM checks each as a PutItem, so the functions that write the
+        trail still only append to it; BatchWriteItem could also delete)."""
+        for start in range(0, len(entries), _PER_CALL):
+            chunk = entries[start : start + _PER_CALL]
+            self._client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": _item(key, entry),
+                            "ConditionExpression": "attribute_not_exists(#entry)",
+                            "ExpressionAttributeNames": {"#entry": "entry"},
+                        }
+                    }
+                    for key, entry in chunk
+                ]
+            )
 
     def page(
         self, subject_key: str, limit: int, after: str | None, now: datetime

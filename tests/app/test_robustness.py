@@ -58,11 +58,11 @@ FULL_WIDTH_CODE = "".join(chr(ord(c) + 0xFEE0) for c in CREDIT_CODE)  # ９１�
 
 # No shrinking: an example sends to every route, so shrinking one would cost minutes, and each
 # failure already names its route, caller, input and the origin of the exception; the
-# regression tests at the end hold the minimal cases. 10 examples a run (each one every route
+# regression tests at the end hold the minimal cases. 8 examples a run (each one every route
 # from every caller, a few thousand requests a test; 44 routes now): new inputs every run, and
 # Hypothesis's example database replays any that ever failed first.
 FUZZ = settings(
-    max_examples=10,
+    max_examples=8,
     deadline=None,
     phases=(Phase.explicit, Phase.reuse, Phase.generate),
     suppress_health_check=[
@@ -787,12 +787,13 @@ def test_fixed_hostile_bodies_on_every_route_from_every_caller(world: World) -> 
 
 def test_every_known_field_with_every_wrong_type(world: World) -> None:
     """Each key of each route's valid body (nested ones too) replaced by each JSON type, or
-    dropped, sent by every caller that gets past the route's authorization."""
+    dropped, sent by one caller that gets past the route's authorization (a field's type is
+    judged before who sent it matters; the fuzzing below sends every caller)."""
     failures: list[str] = []
     for route in BODY_ROUTES:
         assert route.body is not None
         path = path_of(route, default_params(world, route))
-        for caller in route.callers:
+        for caller in route.callers[:1]:
             for field in leaf_paths(route.body(world, "b-x")):
                 for value in (*WRONG_TYPES, "drop"):
                     msg_id = new_batch_id()

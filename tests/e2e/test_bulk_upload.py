@@ -31,7 +31,7 @@ CITY, PROVINCE, SUBSCRIBER = "430100", "430000", "440000"
 # Ingest batches of 500: a full one and a partial second, so a batch boundary and a short last
 # batch are crossed. Every listing write is a conditional request (moto answers one in ~10 ms),
 # so the province-scale figures come from `make bench`, not here.
-SIZE = 700
+SIZE = 400
 
 
 @pytest.fixture(scope="module")
