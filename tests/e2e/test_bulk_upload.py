@@ -200,7 +200,7 @@ def test_bulk_changes_reach_subscribers_as_webhooks(stack, uploader, receiver, t
         {"region": SUBSCRIBER, "signature_scheme": "v1", "filters": {"domains": ["work_safety"]}},
         {"authorization": f"Bearer {stack.operator_token}"},
     )
-    ids = range(30_000, 30_300)
+    ids = range(30_000, 30_150)
     path = synthetic.write_ndjson(tmp_path / "more.ndjson", synthetic.entries(CITY, ids))
 
     upload = bulk(stack, uploader, path)
