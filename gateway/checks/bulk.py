@@ -91,7 +91,7 @@ class BulkCheck:
         )
         agreements = self._agreements()
         out = io.StringIO()
-        checked = found = 0
+        checked = found = distinct = 0
         errors: list[LineError] = []
         while chunk := list(islice(lines, MAX_CODES)):
             codes, bad = _codes(chunk)
@@ -110,10 +110,11 @@ class BulkCheck:
                 line = {"line": number, **answer.model_dump(mode="json", exclude={"index"})}
                 out.write(json.dumps(line, ensure_ascii=False) + "\n")
             checked += len(codes)
+            distinct += len(result.codes)
             found += result.outcome.summary.found
         where = result_key(manifest.region, manifest.upload_id)
         self._results.put(where, out.getvalue().encode(), {"kind": "check-result"})
-        counts = {"checks": 1, "codes_checked": checked}
+        counts = {"checks": 1, "codes_checked": distinct}  # valid codes, as POST /v1/checks
         self._usage.add(manifest.region, f"{china_date(now):%Y-%m}", counts, now)
         done = with_errors(upload, errors, rejected=len({e.line for e in errors}))
         return stamp(
@@ -137,7 +138,7 @@ def _codes(lines: Sequence[Line]) -> tuple[list[CodeLine], list[LineError]]:
         if line.overlong:
             errors.append(
                 LineError(
-                    line=line.number, field="", code="line_too_long", message="a code line is short"
+                    line=line.number, field="", code="line_too_long", message="a code is short"
                 )
             )
             continue

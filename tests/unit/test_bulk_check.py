@@ -1,0 +1,115 @@
+"""A bulk check in the domain: each line of the verified file answered as POST /v1/checks would,
+lines that hold no code object reported as line errors, the trail written under the upload's
+id, usage counted by distinct valid codes, and a manifest that keeps each mode's fields."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from builders import CITY, NOW, USCC, agreement, listing
+from fakes import InMemoryArchive
+from pydantic import ValidationError
+
+from gateway.checks import BulkCheck
+from gateway.intake import MAX_CHECK_LINES, Upload, UploadManifest
+from gateway_client.contract import FixedClock, lines_of
+
+
+def manifest(content: bytes, **mode: Any) -> UploadManifest:
+    return UploadManifest.model_validate(
+        {
+            "region": "430000",
+            "upload_id": "u-check-1",
+            "issued_at": NOW.isoformat(),
+            "count": len(content.splitlines()),
+            "sha256": hashlib.sha256(content).hexdigest(),
+            "size": len(content),
+            **mode,
+        }
+    )
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.trail: list[Any] = []
+        self.usage: list[Any] = []
+
+    def record_all(self, entries: Any) -> None:
+        self.trail += entries
+
+    def add(self, region: str, month: str, counts: Any, now: Any) -> None:
+        self.usage.append((region, month, dict(counts)))
+
+
+def test_each_line_is_answered_and_lines_without_a_code_are_line_errors():
+    held = listing(region=CITY)
+    body = "\n".join(
+        [
+            json.dumps({"credit_code": USCC}),
+            "not json",
+            json.dumps({"credit_code": "x"}),
+            json.dumps({"code": USCC}),
+            json.dumps({"credit_code": USCC.lower()}),
+        ]
+    ).encode()
+    content = body + b"\n"
+    upload = Upload(
+        manifest=manifest(content, mode="check", purpose="public_procurement"),
+        key_id="k-hunan",
+        object_key="uploads/430000/u-check-1.ndjson",
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    results, seen = InMemoryArchive(), Recorder()
+    checker = BulkCheck(
+        lambda codes: {code: [held] if code == USCC else [] for code in codes},
+        lambda: [agreement()],
+        seen,
+        lambda: b"k" * 32,
+        results,
+        seen,
+        FixedClock(NOW),
+        timedelta(days=30),
+    )
+
+    done = checker.check(upload, lines_of([content]))
+
+    [kept] = results.objects
+    answered = [json.loads(x) for x in kept.body.decode().splitlines()]
+    assert [x["line"] for x in answered] == [1, 3, 5]
+    assert answered[0]["found"] is True
+    assert answered[1]["error"]["code"] == "bad_request"
+    assert answered[2]["error"]["code"] == "duplicate_code"
+    assert sorted((e.line, e.code) for e in done.errors) == [
+        (2, "malformed_line"),
+        (4, "malformed_line"),
+    ]
+    assert (done.status, done.accepted, done.found, done.rejected) == ("completed", 3, 1, 2)
+    assert {e.check_id for _, e in seen.trail} == {"u-check-1"}
+    assert seen.usage == [("430000", f"{NOW:%Y-%m}", {"checks": 1, "codes_checked": 1})]
+
+
+@pytest.mark.parametrize(
+    "mode",
+    [
+        {"mode": "check"},  # no purpose
+        {"mode": "delta", "purpose": "supervision"},
+        {"mode": "delta", "as_region": "430000"},
+        {"mode": "check", "purpose": "supervision", "domains": ["court_defaulter"]},
+    ],
+)
+def test_each_mode_keeps_its_own_fields(mode):
+    with pytest.raises(ValidationError):
+        manifest(b"{}\n", **mode)
+
+
+def test_a_bulk_check_holds_at_most_a_hundred_thousand_codes():
+    content = b"{}\n"
+    raw = manifest(content, mode="check", purpose="supervision").model_dump()
+    with pytest.raises(ValidationError):
+        UploadManifest.model_validate({**raw, "count": MAX_CHECK_LINES + 1})
+    assert UploadManifest.model_validate({**raw, "count": MAX_CHECK_LINES}).count == 100_000
