@@ -33,6 +33,14 @@ def stack() -> Iterator[LocalStack]:
         yield running
 
 
+def province_checks(stack: LocalStack, folder: Path, *options: str) -> int:
+    """`gateway check` for public procurement, signed with 湖南省's platform key."""
+    signing = ["--key-id", "hn-check", "--key-file", str(folder / "province.key")]
+    return cli.main(
+        ["check", "--purpose", "public_procurement", *options, "--url", stack.url, *signing]
+    )
+
+
 @pytest.fixture(scope="module")
 def filed(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """长沙市 lists five companies and the log is fanned out; 湖南省 checks 1,000 codes (the
@@ -52,24 +60,15 @@ def filed(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> dict[s
     (folder / "codes.txt").write_text("\n".join(codes) + "\n", encoding="utf-8")
     keys = http_request("GET", f"{stack.url}/v1/keys", None, {})
     (folder / "keys.json").write_text(json.dumps(keys.body), encoding="utf-8")
-    status = cli.main(
-        [
-            "check",
-            "--codes-file",
-            str(folder / "codes.txt"),
-            "--purpose",
-            "public_procurement",
-            "--report",
-            str(folder / "report.json"),
-            "--pdf",
-            str(folder / "report.pdf"),
-            "--url",
-            stack.url,
-            "--key-id",
-            "hn-check",
-            "--key-file",
-            str(folder / "province.key"),
-        ]
+    status = province_checks(
+        stack,
+        folder,
+        "--codes-file",
+        str(folder / "codes.txt"),
+        "--report",
+        str(folder / "report.json"),
+        "--pdf",
+        str(folder / "report.pdf"),
     )
     assert status == 0
     return {"folder": folder, "report": json.loads((folder / "report.json").read_text())}
@@ -177,25 +176,16 @@ def test_a_bulk_check_through_the_upload_path_answers_every_line_in_a_result_fil
     assert stack.pump is not None
     stack.run_pump_in_background()
 
-    status = cli.main(
-        [
-            "check",
-            "--bulk",
-            "--codes-file",
-            str(folder / "bulk.txt"),
-            "--purpose",
-            "public_procurement",
-            "--region",
-            PROVINCE,
-            "--out",
-            str(folder / "bulk-results.ndjson"),
-            "--url",
-            stack.url,
-            "--key-id",
-            "hn-check",
-            "--key-file",
-            str(folder / "province.key"),
-        ]
+    status = province_checks(
+        stack,
+        folder,
+        "--bulk",
+        "--codes-file",
+        str(folder / "bulk.txt"),
+        "--region",
+        PROVINCE,
+        "--out",
+        str(folder / "bulk-results.ndjson"),
     )
 
     assert status == 0, capsys.readouterr()
