@@ -14,6 +14,7 @@ from gateway_client.cli.subject_table import render_stats
 from gateway_client.push_client import Response, http_request
 from infra.local import scenario
 from infra.local.demo_bulk import run_bulk
+from infra.local.demo_checks import run_checks
 from infra.local.demo_delivery import delivery_checks
 from infra.local.demo_lifecycle import run_lifecycle
 from infra.local.demo_report import DemoReport, PlatformTally, print_report, tally_provinces
@@ -166,6 +167,7 @@ def run_demo(stack: LocalStack, say: Callable[[str], None] = print) -> DemoRepor
     operator.call("POST", "/v1/log/checkpoints", {})
     subscriptions = {code: rx.subscription_id for code, rx in receivers.items()}
     checks += delivery_checks(stack.url, clients, receivers, subscriptions, say)
+    checks += run_checks(stack.url, clients["420200"], "黄石市", say)
     queries = _query_rows(stack.url)
     month = f"{datetime.now(UTC):%Y-%m}"
     stats = operator.call("GET", f"/v1/stats?region=420000&month={month}", {})
