@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import os
 import re
 import traceback
 import uuid
@@ -58,11 +59,11 @@ FULL_WIDTH_CODE = "".join(chr(ord(c) + 0xFEE0) for c in CREDIT_CODE)  # ９１�
 
 # No shrinking: an example sends to every route, so shrinking one would cost minutes, and each
 # failure already names its route, caller, input and the origin of the exception; the
-# regression tests at the end hold the minimal cases. 8 examples a run (each one every route
+# regression tests at the end hold the minimal cases. 6 examples a run (each one every route
 # from every caller, a few thousand requests a test; 44 routes now): new inputs every run, and
 # Hypothesis's example database replays any that ever failed first.
 FUZZ = settings(
-    max_examples=8,
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "6")),  # more for a deeper run
     deadline=None,
     phases=(Phase.explicit, Phase.reuse, Phase.generate),
     suppress_health_check=[
