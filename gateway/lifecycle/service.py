@@ -159,10 +159,10 @@ class LifecycleService:
         report = TickReport()
         policy_of = self._commitment_policies()
         for listings in self._listings.by_subject():
-            listed = self._listings.write(
-                [(x, None) for x in to_list(listings, policy_of, now)], None
-            )
-            report.broken_commitments_listed += len(listed)
+            due = to_list(listings, policy_of, now)
+            if due:  # a broken commitment its owner's policy lists, not yet listed
+                listed = self._listings.write([(x, None) for x in due], None)
+                report.broken_commitments_listed += len(listed)
             for held in listings:
                 if (late := overdue(held, today)) is not None:
                     report.overdue_commitments.append(late)
