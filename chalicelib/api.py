@@ -14,7 +14,7 @@ from chalicelib.observability import correlate, emit, note
 from chalicelib.route_spec import Access, Operation, Reply, Tag
 from gateway.intake import MAX_ENTRIES, PushEnvelope, PushResult
 from gateway.lifecycle import Removal
-from gateway.registry import BrokenCommitmentPolicy, KeyIdTaken, PlatformKey, Region
+from gateway.registry import BrokenCommitmentPolicy, KeyAlgorithm, KeyIdTaken, PlatformKey, Region
 from gateway.validation import parse_request
 from gateway_client.contract import (
     ID_HEADER,
@@ -48,7 +48,7 @@ def gateway_keys(request: Request) -> Response:
     """Every key a receiver should accept: the signing one, and the next or previous ones the
     operator publishes while rotating (``CG_PUBLISHED_KEYS``)."""
     c = container()
-    keys = key_set(c.signer, c.settings.published_keys)
+    keys = key_set(c.signers, c.settings.published_keys)
     body = {"keys": [key.model_dump(mode="json") for key in keys]}
     return json_response(200, body, {"Cache-Control": "max-age=300"})
 
@@ -64,7 +64,9 @@ class _RegionBody(BaseModel):
 class _KeyBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     key_id: str
+    algorithm: KeyAlgorithm = "ed25519"
     public_key: str
+    user_id: str | None = None
     valid_from: Moment | None = None
     valid_until: Moment | None = None
 
@@ -90,7 +92,8 @@ def add_platform_key(request: Request, code: str) -> Response:
     if held is not None:
         # An id names one key for good: registering it again could swap the key or undo a
         # revocation. The same registration sent twice is a retry and answers as before.
-        if held.region == code and held.public_key == key.public_key and held.valid_until is None:
+        same = ("region", "algorithm", "public_key", "user_id")
+        if all(getattr(held, f) == getattr(key, f) for f in same) and held.valid_until is None:
             return json_response(200, held.model_dump(mode="json"))
         raise KeyIdTaken(
             f"key id {key.key_id} is already registered; a new key needs a new id", path="key_id"

@@ -29,6 +29,7 @@ from chalicelib.notifications import HealthAnnouncer
 from chalicelib.s3_archive import S3Archive
 from chalicelib.secret_reads import (
     SecretSigner,
+    SecretSm2Signer,
     identity_key_reader,
     lazy_secret,
     read_secret,
@@ -51,7 +52,8 @@ from gateway.intake import BulkIngest, BulkPolicy, PushPolicy, PushService, Uplo
 from gateway.lifecycle import LifecycleService, WorkdayCalendar, shipped_policies
 from gateway_client.contract import (
     Clock,
-    Ed25519Signer,
+    GatewaySigners,
+    Sm2PrivateKey,
     SystemClock,
     derive_private_key,
     use_identity_key,
@@ -95,7 +97,7 @@ class Container:
     upload_desk: UploadDesk
     bulk_ingest: BulkIngest
     archive: S3Archive
-    signer: Ed25519Signer  # its key is read on first use: fan-out and ingest never sign
+    signers: GatewaySigners  # keys read on first use: fan-out and ingest never sign
     read_operator_token: Callable[[], str | None]  # read on first use: only the API needs it
     aws_clients: dict[str, Any]  # by service name: one place to observe (or, in tests, fault) AWS
 
@@ -131,6 +133,7 @@ class Container:
             self.resending,
             self.clock,
             allow_loopback_http=self.settings.local,
+            sm2_signing=self.signers.sm2 is not None,
         )
 
     @cached_property
@@ -139,7 +142,7 @@ class Container:
             self.subscriptions,
             self.resending,
             self.transport,
-            self.signer,
+            self.signers,
             self.clock,
             allow_loopback_http=self.settings.local,
         )
@@ -177,7 +180,12 @@ def build(settings: Settings, clock: Clock) -> Container:
     exchange_log = DynamoExchangeLog(dynamodb, settings.exchange_log_table)
     secrets = _client(settings, "secretsmanager")
     signing_secret = lazy_secret(secrets, settings.signing_key, settings.signing_key_secret_arn)
-    signer = SecretSigner(settings.signing_key_id, lambda: derive_private_key(signing_secret()))
+    signers = GatewaySigners(
+        SecretSigner(settings.signing_key_id, lambda: derive_private_key(signing_secret())),
+        SecretSm2Signer(settings.gateway_sm2_key_id, lambda: Sm2PrivateKey.derive(signing_secret()))
+        if settings.sm2_signing
+        else None,
+    )
     use_identity_key(identity_key_reader(secrets, settings))
     policy = PushPolicy(
         max_body_bytes=settings.max_body_bytes,
@@ -224,13 +232,13 @@ def build(settings: Settings, clock: Clock) -> Container:
             subscriptions,
             deliveries,
             transport,
-            signer,
+            signers,
             clock,
             settings.retry_schedule,
         ),
         transport=transport,
-        url_verifier=UrlVerifier(transport, signer, clock),
-        announcer=HealthAnnouncer(sns, settings.operations_topic_arn, transport, signer),
+        url_verifier=UrlVerifier(transport, signers, clock),
+        announcer=HealthAnnouncer(sns, settings.operations_topic_arn, transport, signers),
         lifecycle=_lifecycle(
             listings, archive, clock, settings, registry, StoredCopies(exchange_log, feedback)
         ),
@@ -259,7 +267,7 @@ def build(settings: Settings, clock: Clock) -> Container:
             ),
         ),
         archive=archive,
-        signer=signer,
+        signers=signers,
         read_operator_token=cache(
             lambda: read_secret(
                 secrets, settings.operator_token, settings.operator_token_secret_arn

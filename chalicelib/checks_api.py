@@ -58,7 +58,7 @@ def run_check(request: Request) -> Response:
     if asked.report:
         sequence, head_hash = c.exchange_log.head()
         position = LogPosition(sequence=sequence, head_hash=head_hash)
-        report = issue_report(outcome, viewer.key_id, position, c.signer)
+        report = issue_report(outcome, viewer.key_id, position, c.signers.ed25519)
     answer = CheckAnswer(**dict(outcome), report=report).model_dump(mode="json")
     body = json.dumps(answer, ensure_ascii=False).encode()
     if len(body) > MAX_ANSWER_BYTES:  # before anything is recorded: nothing was answered

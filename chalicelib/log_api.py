@@ -61,7 +61,7 @@ def publish_checkpoint() -> Checkpoint | None:
     latest = c.archive.keys("checkpoints/", limit=1)
     if sequence == 0 or (latest and latest[-1] == _checkpoint_key(sequence)):
         return None
-    checkpoint = sign_checkpoint(sequence, head_hash, c.clock.now(), c.signer)
+    checkpoint = sign_checkpoint(sequence, head_hash, c.clock.now(), c.signers)
     c.archive.put(
         _checkpoint_key(sequence), checkpoint.model_dump_json().encode(), {"kind": "checkpoint"}
     )

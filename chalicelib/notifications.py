@@ -16,7 +16,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.observability import emit, logger
 from gateway.delivery import HealthChange, Subscription, WebhookTransport, webhook_headers
-from gateway_client.contract import DISABLED, Ed25519Signer, EndpointNotice
+from gateway_client.contract import DISABLED, EndpointNotice, GatewaySigners
 
 NOTICE_TIMEOUT_SECONDS = 5.0  # sent from the delivery handler, between deliveries
 METRIC = {DISABLED: "SubscriptionDisabled"}  # else SubscriptionFailing
@@ -28,12 +28,12 @@ class HealthAnnouncer:
         sns: Any,
         topic_arn: str | None,
         transport: WebhookTransport,
-        signer: Ed25519Signer,
+        signers: GatewaySigners,
     ) -> None:
         self._sns = sns
         self._topic_arn = topic_arn
         self._transport = transport
-        self._signer = signer
+        self._signers = signers
 
     def announce(self, change: HealthChange, subscription: Subscription | None) -> None:
         """Publish ``change``; tell the endpoint too unless it answered 410, is gone, or the
@@ -66,7 +66,7 @@ class HealthAnnouncer:
     def _tell(self, subscription: Subscription, notice: EndpointNotice) -> None:
         body = notice.to_bytes()
         timestamp = int(notice.timestamp.timestamp())
-        headers = webhook_headers(subscription, self._signer, notice.notice_id, timestamp, body)
+        headers = webhook_headers(subscription, self._signers, notice.notice_id, timestamp, body)
         answer = self._transport.post(subscription.url, headers, body, NOTICE_TIMEOUT_SECONDS)
         logger.info(
             "endpoint told of %s: answered %d",

@@ -13,7 +13,14 @@ from pydantic import SecretStr
 
 from chalicelib.settings import Settings
 from gateway.recognition import trail_key
-from gateway_client.contract import LOCAL_IDENTITY_SECRET, Ed25519Signer, identity_key
+from gateway_client.contract import (
+    LOCAL_IDENTITY_SECRET,
+    SM2_DEFAULT_USER_ID,
+    Ed25519Signer,
+    Sm2PrivateKey,
+    Sm2Signer,
+    identity_key,
+)
 
 
 def read_secret(client: Any, inline: SecretStr | None, arn: str | None) -> str | None:
@@ -33,7 +40,7 @@ def lazy_secret(secrets: Any, inline: SecretStr | None, arn: str | None) -> Call
 
 
 class SecretSigner(Ed25519Signer):
-    """The gateway's signer, its private key derived from the signing secret on first use."""
+    """The gateway's Ed25519 signer, its key derived from the signing secret on first use."""
 
     _load: Callable[[], Ed25519PrivateKey]
 
@@ -43,6 +50,21 @@ class SecretSigner(Ed25519Signer):
 
     @property
     def private_key(self) -> Ed25519PrivateKey:
+        return self._load()
+
+
+class SecretSm2Signer(Sm2Signer):
+    """The gateway's SM2 signer (default user ID), its key derived on first use."""
+
+    _load: Callable[[], Sm2PrivateKey]
+
+    def __init__(self, key_id: str, load: Callable[[], Sm2PrivateKey]) -> None:
+        object.__setattr__(self, "key_id", key_id)
+        object.__setattr__(self, "user_id", SM2_DEFAULT_USER_ID)
+        object.__setattr__(self, "_load", cache(load))
+
+    @property
+    def private_key(self) -> Sm2PrivateKey:
         return self._load()
 
 

@@ -49,6 +49,13 @@ class Settings(BaseSettings):
     # Gateway keys receivers should accept besides the signing one (rotation: the next key
     # before the switch, the previous one with ``valid_until`` after it), as a JSON list.
     published_keys: tuple[PublishedKey, ...] = ()
+    # SM2 signing (GM/T 0003): the gateway holds an SM2 key derived from the same signing
+    # secret, lists it at /v1/keys, signs v1sm2 subscriptions' webhooks and every checkpoint a
+    # second time with it. Off by default: receivers written before SM2 may refuse such a list.
+    sm2_signing: bool = False
+    # Its id; unset: the Ed25519 key id with ".sm2" appended. Rotate it together with
+    # CG_SIGNING_KEY_ID, listing the previous SM2 key in CG_PUBLISHED_KEYS.
+    sm2_key_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._-]{3,64}$")
     operator_token: SecretStr | None = None
     operator_token_secret_arn: str | None = None
     # The query trail's HMAC key (``gateway.query_trail``). Deployed: its own secret, so that
@@ -97,9 +104,15 @@ class Settings(BaseSettings):
         ids = [key.key_id for key in self.published_keys]
         if len(set(ids)) != len(ids):
             raise ValueError("CG_PUBLISHED_KEYS lists a key_id twice")
+        if len(self.gateway_sm2_key_id) > 64 or self.gateway_sm2_key_id == self.signing_key_id:
+            raise ValueError("set CG_SM2_KEY_ID: 3–64 characters, not the Ed25519 key's id")
         if self.operator_token is not None and len(self.operator_token.get_secret_value()) < 24:
             raise ValueError("CG_OPERATOR_TOKEN must have at least 24 characters")
         return self
+
+    @property
+    def gateway_sm2_key_id(self) -> str:
+        return self.sm2_key_id or f"{self.signing_key_id}.sm2"
 
     @property
     def local(self) -> bool:

@@ -203,7 +203,13 @@ ROUTES: tuple[Operation, ...] = (
                 "A signed retry with the same webhook-id: the same one, without its secret.",
             ),
         },
-        (errors.RegionMismatch, errors.UnknownRegion, errors.InvalidWebhookUrl, errors.Conflict),
+        (
+            errors.RegionMismatch,
+            errors.UnknownRegion,
+            errors.InvalidWebhookUrl,
+            errors.Sm2NotOffered,
+            errors.Conflict,
+        ),
         body=SubscriptionRequest,
         description="A platform may subscribe only its own region; its webhook-id makes a retried "
         "creation idempotent. The gateway posts a signed `subscription.verification` event "

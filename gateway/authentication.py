@@ -29,6 +29,7 @@ from gateway_client.contract import (
     UnknownRegion,
     load_public_key,
     verify_ed25519,
+    verify_sm2,
 )
 
 
@@ -75,7 +76,10 @@ def authenticate(
     if region is None:
         raise UnknownRegion(f"region {key.region} is not registered", region=key.region)
     signed.check_timestamp(now, tolerance)
-    verify_ed25519(signed, body, [load_public_key(key.public_key)], target)
+    if key.algorithm == "sm2":
+        verify_sm2(signed, body, [key.sm2_verifier()], target)
+    else:
+        verify_ed25519(signed, body, [load_public_key(key.public_key)], target)
     return Authenticated(key=key, region=region, signed=signed)
 
 

@@ -5,15 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from gateway_client.contract import (
     ONE_LINE,
+    SM2_DEFAULT_USER_ID,
     Conflict,
     Frozen,
     Moment,
     RegionCode,
     Severity,
+    Sm2PublicKey,
+    Sm2Verifier,
     load_public_key,
     parent,
 )
@@ -60,21 +63,45 @@ class KeyIdTaken(Conflict):
     code = "key_id_taken"
 
 
+KeyAlgorithm = Literal["ed25519", "sm2"]
+
+
 class PlatformKey(Frozen):
-    """One of a platform's public keys; several may be valid at once so keys rotate smoothly."""
+    """One of a platform's public keys; several may be valid at once so keys rotate smoothly.
+
+    An ``ed25519`` key verifies ``v1a`` signatures (``whpk_<base64>``); an ``sm2`` key verifies
+    ``v1sm2`` (``04 ‖ X ‖ Y`` in hex), under the ``user_id`` it was registered with."""
 
     key_id: KeyId
     region: RegionCode
-    algorithm: Literal["ed25519"] = "ed25519"
+    algorithm: KeyAlgorithm = "ed25519"
     public_key: str
+    user_id: Annotated[str, Field(min_length=1, max_length=256), ONE_LINE] | None = Field(
+        default=None, description=f"sm2 only: the signer's user ID; unset: {SM2_DEFAULT_USER_ID}"
+    )
     valid_from: Moment
     valid_until: Moment | None = None
 
     @field_validator("public_key")
     @classmethod
-    def _parsable(cls, value: str) -> str:
+    def _parsable(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("algorithm") == "sm2":
+            return Sm2PublicKey.from_text(value).text()  # one spelling: lower-case hex
         load_public_key(value)
         return value
+
+    @model_validator(mode="after")
+    def _user_id_for_sm2(self) -> PlatformKey:
+        if self.user_id is not None and self.algorithm != "sm2":
+            raise ValueError("user_id belongs to sm2 keys only")
+        return self
+
+    def sm2_verifier(self) -> Sm2Verifier:
+        return Sm2Verifier(Sm2PublicKey.from_text(self.public_key), self.sm2_user_id)
+
+    @property
+    def sm2_user_id(self) -> str:
+        return self.user_id or SM2_DEFAULT_USER_ID
 
     def is_valid_at(self, moment: datetime) -> bool:
         return self.valid_from <= moment and (self.valid_until is None or moment < self.valid_until)

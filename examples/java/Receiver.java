@@ -196,6 +196,9 @@ public final class Receiver {
         List<PublicKey> usable = new ArrayList<>();
         for (Object item : keys) {
             Map<?, ?> key = (Map<?, ?>) item;
+            // An "sm2" key verifies v1sm2 webhooks, not v1a: skip keys of other algorithms.
+            Object algorithm = key.get("algorithm");
+            if (algorithm != null && !"ed25519".equals(algorithm)) continue;
             Object from = key.get("valid_from"), until = key.get("valid_until");
             if (from != null && epochSeconds(from) > timestamp) continue;
             if (until != null && timestamp > epochSeconds(until)) continue;

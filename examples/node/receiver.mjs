@@ -38,9 +38,11 @@ function lowercased(headers) {
 }
 
 // A listed key counts only for signatures made while it is valid (valid_from / valid_until).
+// Keys of another algorithm (an "sm2" key verifies v1sm2 webhooks) are not for v1a: skip them.
 function usableAt(keys, seconds) {
   const at = seconds * 1000;
   return keys
+    .filter((k) => (k.algorithm ?? "ed25519") === "ed25519")
     .filter((k) => (!k.valid_from || Date.parse(k.valid_from) <= at) &&
                    (!k.valid_until || at <= Date.parse(k.valid_until)))
     .map((k) => {

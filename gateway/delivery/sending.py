@@ -20,7 +20,7 @@ from gateway_client.contract import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     Clock,
-    Ed25519Signer,
+    GatewaySigners,
     HmacSigner,
     mask_ids_in,
 )
@@ -58,7 +58,7 @@ class DeliveryService:
         subscriptions: SubscriptionStore,
         log: DeliveryLog,
         transport: WebhookTransport,
-        signer: Ed25519Signer,
+        signers: GatewaySigners,
         clock: Clock,
         schedule: Sequence[timedelta] = DEFAULT_RETRY_SCHEDULE,
         health: EndpointHealth = DEFAULT_HEALTH,
@@ -67,7 +67,7 @@ class DeliveryService:
         self._subscriptions = subscriptions
         self._log = log
         self._transport = transport
-        self._signer = signer
+        self._signers = signers
         self._clock = clock
         self._schedule = tuple(schedule)
         self._health = health
@@ -241,7 +241,7 @@ class DeliveryService:
     def headers_for(
         self, subscription: Subscription, msg_id: str, timestamp: int, body: bytes
     ) -> dict[str, str]:
-        return webhook_headers(subscription, self._signer, msg_id, timestamp, body)
+        return webhook_headers(subscription, self._signers, msg_id, timestamp, body)
 
 
 def _recovered(current: Subscription) -> Subscription:
@@ -260,10 +260,11 @@ def _held_back(subscription: Subscription) -> tuple[NotSent, str] | None:
 
 
 def webhook_headers(
-    subscription: Subscription, signer: Ed25519Signer, msg_id: str, timestamp: int, body: bytes
+    subscription: Subscription, signers: GatewaySigners, msg_id: str, timestamp: int, body: bytes
 ) -> dict[str, str]:
     """Standard Webhooks headers for anything sent to ``subscription``: ``v1`` with its secret,
-    else ``v1a`` with the gateway key (deliveries and URL verification sign alike)."""
+    else ``v1a`` or ``v1sm2`` with the gateway's key of that algorithm (deliveries and URL
+    verification sign alike)."""
     headers = {
         "content-type": "application/json",
         ID_HEADER: msg_id,
@@ -274,6 +275,7 @@ def webhook_headers(
         signatures = (HmacSigner(secret).sign(msg_id, timestamp, body) for secret in secrets)
         headers[SIGNATURE_HEADER] = " ".join(signatures)
     else:
+        signer = signers.for_scheme(subscription.signature_scheme)
         headers[SIGNATURE_HEADER] = signer.sign(msg_id, timestamp, body)
         headers[KEY_ID_HEADER] = signer.key_id
     return headers

@@ -22,6 +22,7 @@ from gateway_client.contract import (
     Clock,
     Conflict,
     RegionMismatch,
+    Sm2NotOffered,
     UnknownRegion,
     generate_hmac_secret,
 )
@@ -45,6 +46,7 @@ class SubscriptionDesk:
         clock: Clock,
         *,
         allow_loopback_http: bool,
+        sm2_signing: bool = False,
         seed: Callable[[], str] = lambda: secrets.token_hex(16),
     ) -> None:
         self.subscriptions = subscriptions
@@ -53,6 +55,7 @@ class SubscriptionDesk:
         self.resending = resending
         self.clock = clock
         self.allow_loopback_http = allow_loopback_http
+        self.sm2_signing = sm2_signing
         self.seed = seed
 
     def create(self, wanted: SubscriptionRequest, signed: Authenticated | None) -> Created:
@@ -65,6 +68,12 @@ class SubscriptionDesk:
         if self.registry.get_region(wanted.region) is None:
             raise UnknownRegion(f"region {wanted.region} is not registered", path="region")
         check_webhook_url(wanted.url, allow_loopback_http=self.allow_loopback_http)
+        if wanted.signature_scheme == "v1sm2" and not self.sm2_signing:
+            raise Sm2NotOffered(
+                "this gateway does not sign with SM2 (its operator sets CG_SM2_SIGNING): "
+                "choose v1a or v1",
+                path="signature_scheme",
+            )
         seed = f"{by}:{signed.signed.msg_id}" if signed else self.seed()
         subscription_id = "sub_" + hashlib.sha256(seed.encode()).hexdigest()[:24]
         existing = self.subscriptions.get(subscription_id)

@@ -18,7 +18,7 @@ from gateway_client.contract import (
     SubscriptionFilters,
 )
 
-SignatureScheme = Literal["v1a", "v1"]
+SignatureScheme = Literal["v1a", "v1", "v1sm2"]
 # Seconds to wait before attempts 2, 3, …; default: the Standard Webhooks schedule.
 RetrySchedule = tuple[Annotated[int, Field(ge=0, le=11 * 3600)], ...]
 # ``pending`` until the endpoint answered the URL-verification challenge (``url_verification``).

@@ -24,8 +24,8 @@ from gateway.delivery.url_verification import VERIFY_TIMEOUT_SECONDS
 from gateway_client.contract import (
     TEST,
     Clock,
-    Ed25519Signer,
     EndpointNotice,
+    GatewaySigners,
     NoSecretToRotate,
     NotFound,
     RegionMismatch,
@@ -57,7 +57,7 @@ class SubscriptionAdmin:
         subscriptions: SubscriptionStore,
         resending: Resending,
         transport: WebhookTransport,
-        signer: Ed25519Signer,
+        signers: GatewaySigners,
         clock: Clock,
         *,
         allow_loopback_http: bool,
@@ -66,7 +66,7 @@ class SubscriptionAdmin:
         self.subscriptions = subscriptions
         self.resending = resending
         self.transport = transport
-        self.signer = signer
+        self.signers = signers
         self.clock = clock
         self.allow_loopback_http = allow_loopback_http
         self.token = token
@@ -199,7 +199,7 @@ class SubscriptionAdmin:
         )
         body = notice.to_bytes()
         headers = webhook_headers(
-            subscription, self.signer, notice.notice_id, int(now.timestamp()), body
+            subscription, self.signers, notice.notice_id, int(now.timestamp()), body
         )
         answer = self.transport.post(subscription.url, headers, body, VERIFY_TIMEOUT_SECONDS)
         excerpt = mask_ids_in(answer.body_excerpt)[:500]

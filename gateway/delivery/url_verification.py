@@ -27,7 +27,7 @@ from gateway_client.contract import (
     KEY_ID_HEADER,
     SIGNATURE_HEADER,
     Clock,
-    Ed25519Signer,
+    GatewaySigners,
     VerificationEvent,
 )
 
@@ -56,13 +56,13 @@ class UrlVerifier:
     def __init__(
         self,
         transport: WebhookTransport,
-        signer: Ed25519Signer,
+        signers: GatewaySigners,
         clock: Clock,
         timeout: float = VERIFY_TIMEOUT_SECONDS,
         token: Callable[[], str] = lambda: secrets.token_urlsafe(24),
     ) -> None:
         self._transport = transport
-        self._signer = signer
+        self._signers = signers
         self._clock = clock
         self._timeout = timeout
         self._token = token
@@ -80,12 +80,12 @@ class UrlVerifier:
         body = event.to_bytes()
         timestamp = int(now.timestamp())
         headers = webhook_headers(
-            subscription, self._signer, event.verification_id, timestamp, body
+            subscription, self._signers, event.verification_id, timestamp, body
         )
         if subscription.secret is not None:
-            v1a = self._signer.sign(event.verification_id, timestamp, body)
+            v1a = self._signers.ed25519.sign(event.verification_id, timestamp, body)
             headers[SIGNATURE_HEADER] += " " + v1a
-            headers[KEY_ID_HEADER] = self._signer.key_id
+            headers[KEY_ID_HEADER] = self._signers.ed25519.key_id
         response = self._transport.post(subscription.url, headers, body, self._timeout)
         failure = failure_of(response, event.challenge)
         if failure is None:

@@ -68,8 +68,8 @@ def test_building_the_container_reads_no_secret(built):
 
 def test_each_secret_is_read_once_on_its_first_use(built):
     container, secrets = built
-    container.signer.sign("msg", 1, b"{}")
-    container.signer.sign("msg", 2, b"{}")
+    container.signers.ed25519.sign("msg", 1, b"{}")
+    container.signers.ed25519.sign("msg", 2, b"{}")
     assert secrets.read == ["signing"]
     assert container.operator_token == SECRETS["operator"]
     assert container.operator_token == SECRETS["operator"]

@@ -35,8 +35,8 @@ from gateway.delivery.sending import DeliveryService
 from gateway.delivery.subscription import Subscription
 from gateway.delivery.url_verification import UrlVerifier
 from gateway_client.contract import (
-    Ed25519Signer,
     FixedClock,
+    GatewaySigners,
     PublishedKey,
     VerificationError,
     generate_hmac_secret,
@@ -48,14 +48,15 @@ from gateway_client.receiver import verify_challenge, verify_delivery
 UNIT_TESTS = str(Path(__file__).parents[1] / "unit")  # their builders and fakes
 if UNIT_TESTS not in sys.path:
     sys.path.append(UNIT_TESTS)
-from builders import change, make_signer, subscription  # noqa: E402
+from builders import change, gateway_signers, make_signer, paired, subscription  # noqa: E402
 from fakes import InMemoryDeliveryLog, InMemorySubscriptionStore, RecordingTransport  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 HUNAN, GUANGDONG = "430000", "440000"
-GATEWAY, RETIRED, STRANGER = make_signer("gw-1"), make_signer("gw-0"), make_signer("gw-9")
+GATEWAY = gateway_signers("gw-1")
+RETIRED, STRANGER = paired(make_signer("gw-0")), paired(make_signer("gw-9"))
 SECRET, OLD_SECRET, OTHER_SECRET = (generate_hmac_secret() for _ in range(3))
 V1A = subscription("sub-hunan", region=HUNAN)
 V1 = subscription("sub-hunan", region=HUNAN, signature_scheme="v1", secret=SECRET)
@@ -64,15 +65,15 @@ V1 = subscription("sub-hunan", region=HUNAN, signature_scheme="v1", secret=SECRE
 def published_keys(now: datetime, retired_until: timedelta) -> list[dict[str, Any]]:
     """``GET /v1/keys``: the signing key, and the previous one valid until ``retired_until``."""
     previous = PublishedKey(
-        key_id=RETIRED.key_id,
-        public_key=public_key_text(RETIRED.private_key),
+        key_id=RETIRED.ed25519.key_id,
+        public_key=public_key_text(RETIRED.ed25519.private_key),
         valid_until=now + retired_until,
     )
     return [key.model_dump(mode="json") for key in key_set(GATEWAY, [previous])]
 
 
 def delivered(
-    to: Subscription, at: datetime, signer: Ed25519Signer = GATEWAY
+    to: Subscription, at: datetime, signer: GatewaySigners = GATEWAY
 ) -> tuple[dict[str, str], bytes]:
     """The headers and body the gateway posts for one change."""
     transport = RecordingTransport()
@@ -82,7 +83,7 @@ def delivered(
 
 
 def sent(
-    to: Subscription, at: datetime, transport: WebhookTransport, signer: Ed25519Signer = GATEWAY
+    to: Subscription, at: datetime, transport: WebhookTransport, signer: GatewaySigners = GATEWAY
 ) -> DeliveryState | None:
     """How the gateway's attempt at delivering one change to ``to`` ended."""
     stores = InMemorySubscriptionStore(to), InMemoryDeliveryLog()
@@ -139,7 +140,7 @@ def cases() -> list[dict[str, Any]]:
     )
     v1a, v1, overlap = delivered(V1A, now), delivered(V1, now), delivered(rotating, now)
     assert overlap[0]["webhook-signature"].count("v1,") == 2  # the new secret's and the old's
-    relabelled = ({**v1a[0], "x-credit-key-id": STRANGER.key_id}, v1a[1])
+    relabelled = ({**v1a[0], "x-credit-key-id": STRANGER.ed25519.key_id}, v1a[1])
     old, ahead = now - timedelta(minutes=10), now + timedelta(minutes=10)
     return [
         case("v1a", v1a, True, keys),

@@ -17,6 +17,7 @@ from gateway.registry import PlatformKey, Region
 from gateway_client.contract.change import Change, change_between
 from gateway_client.contract.codes import classify
 from gateway_client.contract.filters import SubscriptionFilters
+from gateway_client.contract.keys import GatewaySigners
 from gateway_client.contract.listing import (
     Listing,
     ListingEntry,
@@ -26,6 +27,8 @@ from gateway_client.contract.listing import (
 )
 from gateway_client.contract.measure import Measure
 from gateway_client.contract.signing import Ed25519Signer, public_key_text
+from gateway_client.contract.sm2 import Sm2PrivateKey
+from gateway_client.contract.sm2_signing import Sm2Signer
 
 NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)
 
@@ -156,6 +159,20 @@ def subscription(
 
 def make_signer(key_id: str) -> Ed25519Signer:
     return Ed25519Signer(key_id=key_id, private_key=Ed25519PrivateKey.generate())
+
+
+def make_sm2_signer(key_id: str, user_id: str = "1234567812345678") -> Sm2Signer:
+    return Sm2Signer(key_id, Sm2PrivateKey.generate(), user_id)
+
+
+def gateway_signers(key_id: str) -> GatewaySigners:
+    """The gateway's pair of keys, as ``chalicelib.bootstrap`` holds them."""
+    return paired(make_signer(key_id))
+
+
+def paired(signer: Ed25519Signer) -> GatewaySigners:
+    """``signer`` with an SM2 key beside it, as the gateway holds its keys."""
+    return GatewaySigners(signer, make_sm2_signer(f"{signer.key_id}.sm2"))
 
 
 def platform_key(

@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
-from builders import NOW, change, make_signer, subscription
+from builders import NOW, change, gateway_signers, make_signer, subscription
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from fakes import InMemoryDeliveryLog, InMemorySubscriptionStore, RecordingTransport
 from standardwebhooks.webhooks import Webhook
@@ -17,15 +17,16 @@ from gateway.delivery.sending import DEFAULT_RETRY_SCHEDULE, DeliveryService, Ou
 from gateway.delivery.subscription import Subscription
 from gateway_client.contract.clock import FixedClock
 from gateway_client.contract.errors import VerificationError
+from gateway_client.contract.keys import GatewaySigners
 from gateway_client.contract.signing import (
-    Ed25519Signer,
     generate_hmac_secret,
     load_public_key,
     public_key_text,
 )
 from gateway_client.receiver import verify_delivery
 
-GATEWAY_SIGNER = make_signer("gateway-k1")
+GATEWAY = gateway_signers("gateway-k1")
+GATEWAY_SIGNER = GATEWAY.ed25519
 SCHEDULE = (timedelta(seconds=5), timedelta(minutes=5), timedelta(minutes=30))
 
 
@@ -39,7 +40,7 @@ class Harness:
         sub: Subscription | None = None,
         status: int = 200,
         now: datetime = NOW,
-        signer: Ed25519Signer = GATEWAY_SIGNER,
+        signer: GatewaySigners = GATEWAY,
     ) -> None:
         self.subscription = sub or subscription("s-1")
         self.transport = RecordingTransport(status=status)
@@ -108,7 +109,7 @@ def test_the_default_schedule_allows_eight_attempts() -> None:
         InMemorySubscriptionStore(),
         InMemoryDeliveryLog(),
         RecordingTransport(),
-        GATEWAY_SIGNER,
+        GATEWAY,
         FixedClock(NOW),
     )
     assert (service.max_attempts, DEFAULT_RETRY_SCHEDULE[0], DEFAULT_RETRY_SCHEDULE[-1]) == (

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from builders import NOW, change, make_signer, subscription
+from builders import NOW, change, gateway_signers, subscription
 from fakes import InMemoryDeliveryLog, InMemorySubscriptionStore, RecordingTransport
 
 from gateway.delivery.health import failing
@@ -24,8 +24,8 @@ from gateway_client.log_audit import audit
 from gateway_client.receiver import Audience, is_notice, verify_delivery
 from infra.local.receiver import Receiver
 
-GATEWAY = make_signer("gw-1")
-GATEWAY_KEY = load_public_key(public_key_text(GATEWAY.private_key))
+GATEWAY = gateway_signers("gw-1")
+GATEWAY_KEY = load_public_key(public_key_text(GATEWAY.ed25519.private_key))
 HUNAN, GUANGDONG = "430000", "440000"
 HUNAN_URL = "https://credit.hunan.example.cn/hooks/gateway"
 

@@ -17,6 +17,7 @@ from builders import (
     make_resident_id,
     make_signer,
     make_uscc,
+    paired,
     person,
     red_entry,
     subscription,
@@ -220,7 +221,7 @@ def test_a_natural_persons_digest_differs_when_a_responsible_persons_id_differs(
 
 
 def test_a_signed_checkpoint_verifies_with_the_signers_public_key(signer) -> None:
-    checkpoint = sign_checkpoint(6, "ab" * 32, NOW, signer)
+    checkpoint = sign_checkpoint(6, "ab" * 32, NOW, paired(signer))
 
     assert (checkpoint.sequence, checkpoint.head_hash, checkpoint.at) == (6, "ab" * 32, NOW)
     assert checkpoint.key_id == signer.key_id
@@ -228,14 +229,14 @@ def test_a_signed_checkpoint_verifies_with_the_signers_public_key(signer) -> Non
 
 
 def test_a_checkpoint_verifies_when_one_of_several_keys_signed_it(signer) -> None:
-    checkpoint = sign_checkpoint(6, "ab" * 32, NOW, signer)
+    checkpoint = sign_checkpoint(6, "ab" * 32, NOW, paired(signer))
     others = [public_key(make_signer(f"other-{i}")) for i in range(2)]
 
     assert checkpoint_verifies(checkpoint, [*others, public_key(signer)])
 
 
 def test_a_checkpoint_survives_a_round_trip_through_json(signer) -> None:
-    checkpoint = sign_checkpoint(6, "ab" * 32, NOW, signer)
+    checkpoint = sign_checkpoint(6, "ab" * 32, NOW, paired(signer))
 
     again = Checkpoint.model_validate_json(checkpoint.model_dump_json())
 
@@ -252,20 +253,20 @@ def test_a_checkpoint_survives_a_round_trip_through_json(signer) -> None:
     ids=lambda fields: next(iter(fields)),
 )
 def test_a_checkpoint_with_an_altered_field_does_not_verify(signer, altered) -> None:
-    checkpoint = sign_checkpoint(6, "ab" * 32, NOW, signer)
+    checkpoint = sign_checkpoint(6, "ab" * 32, NOW, paired(signer))
 
     assert not checkpoint_verifies(checkpoint.model_copy(update=altered), [public_key(signer)])
 
 
 def test_a_checkpoint_signed_by_another_key_does_not_verify(signer) -> None:
     forger = make_signer(signer.key_id)  # the same key id, another private key
-    forged = sign_checkpoint(6, "ab" * 32, NOW, forger)
+    forged = sign_checkpoint(6, "ab" * 32, NOW, paired(forger))
 
     assert not checkpoint_verifies(forged, [public_key(signer)])
 
 
 def test_a_checkpoint_whose_signature_is_not_base64_does_not_verify(signer) -> None:
-    checkpoint = sign_checkpoint(6, "ab" * 32, NOW, signer)
+    checkpoint = sign_checkpoint(6, "ab" * 32, NOW, paired(signer))
 
     assert not checkpoint_verifies(
         checkpoint.model_copy(update={"signature": "not base64!"}), [public_key(signer)]
@@ -273,7 +274,7 @@ def test_a_checkpoint_whose_signature_is_not_base64_does_not_verify(signer) -> N
 
 
 def test_a_checkpoint_does_not_verify_against_no_keys(signer) -> None:
-    assert not checkpoint_verifies(sign_checkpoint(6, "ab" * 32, NOW, signer), [])
+    assert not checkpoint_verifies(sign_checkpoint(6, "ab" * 32, NOW, paired(signer)), [])
 
 
 # -- fanout.stamped: per-subscription numbering and log sequences --

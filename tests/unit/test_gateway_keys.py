@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from builders import NOW, change, make_signer, subscription
+from builders import NOW, change, gateway_signers, subscription
 from fakes import InMemoryDeliveryLog, InMemorySubscriptionStore, RecordingTransport
 from pydantic import ValidationError
 
@@ -14,22 +14,23 @@ from gateway.delivery.planning import plan_deliveries
 from gateway.delivery.sending import DeliveryService
 from gateway_client.contract.clock import FixedClock
 from gateway_client.contract.errors import VerificationError
-from gateway_client.contract.keys import PublishedKey, key_set
+from gateway_client.contract.keys import GatewaySigners, PublishedKey, key_set
 from gateway_client.contract.log import GENESIS, chain, sign_checkpoint
-from gateway_client.contract.signing import Ed25519Signer, public_key_text
+from gateway_client.contract.signing import public_key_text
 from gateway_client.log_audit import audit
 from gateway_client.receiver import verify_delivery
 
-OLD, NEW, NEXT = make_signer("gw-1"), make_signer("gw-2"), make_signer("gw-3")
+OLD, NEW, NEXT = gateway_signers("gw-1"), gateway_signers("gw-2"), gateway_signers("gw-3")
 
 
-def published(signer: Ed25519Signer, **validity: object) -> PublishedKey:
+def published(signers: GatewaySigners, **validity: object) -> PublishedKey:
+    signer = signers.ed25519
     return PublishedKey.model_validate(
         {"key_id": signer.key_id, "public_key": public_key_text(signer.private_key), **validity}
     )
 
 
-def delivered_by(signer: Ed25519Signer) -> tuple[dict[str, str], bytes]:
+def delivered_by(signer: GatewaySigners) -> tuple[dict[str, str], bytes]:
     transport = RecordingTransport()
     sub = subscription("sub-hunan")
     service = DeliveryService(
@@ -48,12 +49,14 @@ def check(headers: dict[str, str], body: bytes, keys: list[PublishedKey]) -> Non
 def test_the_key_list_shows_the_current_key_first_then_next_and_previous_ones() -> None:
     keys = key_set(NEW, [published(OLD, valid_until=NOW), published(NEXT), published(NEW)])
 
-    assert [(k.key_id, k.status) for k in keys] == [
-        ("gw-2", "current"),
-        ("gw-1", "previous"),
-        ("gw-3", "next"),
+    assert [(k.key_id, k.algorithm, k.status) for k in keys] == [
+        ("gw-2", "ed25519", "current"),
+        ("gw-2.sm2", "sm2", "current"),
+        ("gw-1", "ed25519", "previous"),
+        ("gw-3", "ed25519", "next"),
     ]
-    assert keys[1].valid_until == NOW
+    assert keys[2].valid_until == NOW
+    assert keys[1].public_key == NEW.sm2.private_key.public_key.text()
 
 
 def test_a_published_key_must_be_a_whpk_public_key() -> None:

@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from builders import NOW, RESIDENT_ID, change, listing, make_signer, subscription
+from builders import NOW, RESIDENT_ID, change, gateway_signers, listing, make_signer, subscription
 from fakes import InMemoryDeliveryLog, InMemorySubscriptionStore, RecordingTransport
 
 from gateway.delivery.planning import plan_deliveries
@@ -28,8 +28,8 @@ from gateway_client.listener import KEYS_TTL_SECONDS, MAX_BODY, DeliveryStore, L
 from gateway_client.log_verifier import read_deliveries
 from gateway_client.receiver import Audience
 
-GATEWAY = make_signer("gw-1")
-GATEWAY_KEY = load_public_key(public_key_text(GATEWAY.private_key))
+GATEWAY = gateway_signers("gw-1")
+GATEWAY_KEY = load_public_key(public_key_text(GATEWAY.ed25519.private_key))
 HUNAN = "430000"
 
 
@@ -157,7 +157,7 @@ def test_a_test_notice_is_acknowledged_and_not_stored(tmp_path):
     headers = {
         "webhook-id": "ntc_1",
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": GATEWAY.sign("ntc_1", timestamp, body),
+        "webhook-signature": GATEWAY.ed25519.sign("ntc_1", timestamp, body),
     }
 
     status, _ = listening.handle(headers, body)
@@ -276,7 +276,7 @@ def test_a_refusal_is_reported_in_one_line_that_names_no_id_number(tmp_path):
     headers = {
         "webhook-id": "msg_1",
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": GATEWAY.sign("msg_1", timestamp, body),
+        "webhook-signature": GATEWAY.ed25519.sign("msg_1", timestamp, body),
     }
 
     status, _ = listening.handle(headers, body)

@@ -15,8 +15,8 @@ from builders import (
     NOW,
     RESIDENT_ID,
     change,
+    gateway_signers,
     listing,
-    make_signer,
     make_uscc,
     red_entry,
     subscription,
@@ -33,7 +33,7 @@ from gateway_client.contract.filters import SubscriptionFilters
 from gateway_client.contract.log import GENESIS, Checkpoint, LogEntry, chain, sign_checkpoint
 from gateway_client.log_audit import AuditReport, audit
 
-GATEWAY = make_signer("gw-test-1")
+GATEWAY = gateway_signers("gw-test-1")
 BLACK_ONLY = subscription(
     "sub-black", region="430000", filters=SubscriptionFilters(kinds=(ListKind.BLACK,))
 )
@@ -81,7 +81,7 @@ def run(
     sub: Subscription = BLACK_ONLY,
 ) -> AuditReport:
     # The subscription predates the log (log_start 0): it is owed every wanted entry from 1.
-    keys = [GATEWAY.private_key.public_key()]
+    keys = [GATEWAY.ed25519.private_key.public_key()]
     return audit(entries, checkpoints, keys, deliveries, wants(sub), from_sequence=1)
 
 
@@ -245,7 +245,7 @@ def test_a_log_that_stops_short_of_a_signed_checkpoint_is_reported() -> None:
 
 
 def test_a_checkpoint_signed_with_another_key_is_reported_as_forged() -> None:
-    forged = sign_checkpoint(6, ENTRIES[-1].hash, NOW, make_signer(GATEWAY.key_id))
+    forged = sign_checkpoint(6, ENTRIES[-1].hash, NOW, gateway_signers(GATEWAY.ed25519.key_id))
 
     report = run(checkpoints=[forged])
 
@@ -254,7 +254,7 @@ def test_a_checkpoint_signed_with_another_key_is_reported_as_forged() -> None:
 
 
 def test_a_genuine_checkpoint_still_verifies_beside_a_forged_one() -> None:
-    forged = sign_checkpoint(4, ENTRIES[3].hash, NOW, make_signer("intruder"))
+    forged = sign_checkpoint(4, ENTRIES[3].hash, NOW, gateway_signers("intruder"))
 
     report = run(checkpoints=[forged, CHECKPOINT])
 

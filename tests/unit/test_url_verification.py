@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
-from builders import NOW, make_signer, subscription
+from builders import NOW, gateway_signers, make_signer, subscription
 from standardwebhooks.webhooks import Webhook
 
 from gateway.delivery.records import HttpResponse
@@ -21,8 +21,8 @@ from gateway_client.contract.notices import VerificationEvent
 from gateway_client.contract.signing import generate_hmac_secret, load_public_key, public_key_text
 from gateway_client.receiver import is_verification, verify_challenge
 
-GATEWAY = make_signer("gw-1")
-GATEWAY_KEY = load_public_key(public_key_text(GATEWAY.private_key))
+GATEWAY = gateway_signers("gw-1")
+GATEWAY_KEY = load_public_key(public_key_text(GATEWAY.ed25519.private_key))
 HUNAN = "430000"
 
 Answer = Callable[[VerificationEvent], HttpResponse]

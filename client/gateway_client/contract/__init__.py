@@ -51,6 +51,7 @@ from gateway_client.contract.errors import (
     RegionMismatch,
     RequestReplayed,
     SchemaError,
+    Sm2NotOffered,
     SubscriptionPending,
     UnknownKey,
     UnknownRegion,
@@ -65,7 +66,14 @@ from gateway_client.contract.events import (
     Recognition,
 )
 from gateway_client.contract.filters import SubscriptionFilters
-from gateway_client.contract.keys import AnyKey, PublishedKey, key_set, usable_at
+from gateway_client.contract.keys import (
+    AnyKey,
+    GatewaySigners,
+    PublishedKey,
+    key_set,
+    sm2_usable_at,
+    usable_at,
+)
 from gateway_client.contract.listing import (
     IN_FORCE,
     LOCAL_IDENTITY_SECRET,
@@ -88,6 +96,7 @@ from gateway_client.contract.log import (
     LogEntry,
     chain,
     change_digest,
+    checkpoint_sm2_verifies,
     checkpoint_verifies,
     entry_hash,
     sign_checkpoint,
@@ -141,6 +150,7 @@ from gateway_client.contract.signing import (
     TIMESTAMP_HEADER,
     Ed25519Signer,
     HmacSigner,
+    RequestSigner,
     RequestTarget,
     SignedHeaders,
     derive_private_key,
@@ -153,6 +163,15 @@ from gateway_client.contract.signing import (
     verify_ed25519,
     verify_hmac,
 )
+from gateway_client.contract.sm2 import (
+    DEFAULT_USER_ID as SM2_DEFAULT_USER_ID,
+)
+from gateway_client.contract.sm2 import (
+    Sm2PrivateKey,
+    Sm2PublicKey,
+    generate_sm2_key,
+)
+from gateway_client.contract.sm2_signing import SM2_VERSION, Sm2Signer, Sm2Verifier, verify_sm2
 
 __all__ = [
     "CHINA",
@@ -175,6 +194,8 @@ __all__ = [
     "REQUEST_ID_RE",
     "SETTLED_QUIETLY",
     "SIGNATURE_HEADER",
+    "SM2_DEFAULT_USER_ID",
+    "SM2_VERSION",
     "TEST",
     "TIMESTAMP_HEADER",
     "VERIFICATION_EVENT",
@@ -203,6 +224,7 @@ __all__ = [
     "ForbiddenError",
     "Frozen",
     "GatewayError",
+    "GatewaySigners",
     "GradeKeys",
     "HmacSigner",
     "Intake",
@@ -237,11 +259,17 @@ __all__ = [
     "ReportSignature",
     "ReportVerdict",
     "RequestReplayed",
+    "RequestSigner",
     "RequestTarget",
     "SchemaError",
     "Severity",
     "SignedHeaders",
     "SingleLine",
+    "Sm2NotOffered",
+    "Sm2PrivateKey",
+    "Sm2PublicKey",
+    "Sm2Signer",
+    "Sm2Verifier",
     "Source",
     "SubjectType",
     "SubscriptionFilters",
@@ -257,6 +285,7 @@ __all__ = [
     "change_between",
     "change_digest",
     "check_region_code",
+    "checkpoint_sm2_verifies",
     "checkpoint_verifies",
     "china_date",
     "classify",
@@ -265,6 +294,7 @@ __all__ = [
     "entry_version",
     "generate_hmac_secret",
     "generate_signing_key",
+    "generate_sm2_key",
     "identity_key",
     "identity_of",
     "key_set",
@@ -287,6 +317,7 @@ __all__ = [
     "restated",
     "sign_checkpoint",
     "sign_report",
+    "sm2_usable_at",
     "subtree_prefix",
     "usable_at",
     "use_identity_key",
@@ -295,6 +326,7 @@ __all__ = [
     "verify_ed25519",
     "verify_hmac",
     "verify_report",
+    "verify_sm2",
     "version_of",
     "within",
 ]

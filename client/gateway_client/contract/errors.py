@@ -112,6 +112,13 @@ class InvalidWebhookUrl(BadRequest):
     code = "invalid_webhook_url"
 
 
+class Sm2NotOffered(BadRequest):
+    """The gateway was asked to sign with SM2 (``v1sm2``) but holds no SM2 key: the deployment
+    has not turned SM2 signing on (``CG_SM2_SIGNING``)."""
+
+    code = "sm2_not_offered"
+
+
 class PayloadTooLarge(GatewayError):
     """The body exceeds the configured limit (413)."""
 

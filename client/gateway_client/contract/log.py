@@ -20,9 +20,10 @@ from pydantic import AwareDatetime
 
 from gateway_client.contract.catalogue import ListKind
 from gateway_client.contract.change import Change
+from gateway_client.contract.keys import GatewaySigners
 from gateway_client.contract.listing import masked
 from gateway_client.contract.model import Frozen
-from gateway_client.contract.signing import Ed25519Signer
+from gateway_client.contract.sm2_signing import Sm2Verifier
 
 GENESIS = "0" * 64
 
@@ -92,13 +93,17 @@ def chain(previous_hash: str, first_sequence: int, changes: Sequence[Change]) ->
 
 
 class Checkpoint(Frozen):
-    """The gateway's signed word that the log had ``sequence`` entries ending in ``head_hash``."""
+    """The gateway's signed word that the log had ``sequence`` entries ending in ``head_hash``:
+    signed with its Ed25519 key, and the same bytes with its SM2 key (``sm2_*``) when the
+    deployment signs with SM2."""
 
     sequence: int
     head_hash: str
     at: AwareDatetime
     key_id: str
     signature: str
+    sm2_key_id: str | None = None
+    sm2_signature: str | None = None
 
     def signed_bytes(self) -> bytes:
         return canonical(
@@ -106,18 +111,34 @@ class Checkpoint(Frozen):
         )
 
 
-def sign_checkpoint(sequence: int, head_hash: str, at: Any, signer: Ed25519Signer) -> Checkpoint:
+def sign_checkpoint(sequence: int, head_hash: str, at: Any, signers: GatewaySigners) -> Checkpoint:
+    """Signed with the Ed25519 key, and with the SM2 key too when the gateway holds one."""
     unsigned = Checkpoint(
-        sequence=sequence, head_hash=head_hash, at=at, key_id=signer.key_id, signature=""
+        sequence=sequence, head_hash=head_hash, at=at, key_id=signers.ed25519.key_id, signature=""
     )
-    signature = base64.b64encode(signer.private_key.sign(unsigned.signed_bytes())).decode()
-    return unsigned.model_copy(update={"signature": signature})
+    content = unsigned.signed_bytes()
+    signed: dict[str, str] = {
+        "signature": base64.b64encode(signers.ed25519.private_key.sign(content)).decode()
+    }
+    if signers.sm2 is not None:
+        sm2 = signers.sm2.private_key.sign(content, signers.sm2.user_id)
+        signed |= {
+            "sm2_key_id": signers.sm2.key_id,
+            "sm2_signature": base64.b64encode(sm2).decode(),
+        }
+    return unsigned.model_copy(update=signed)
+
+
+def _decoded(signature: str | None) -> bytes | None:
+    try:
+        return None if signature is None else base64.b64decode(signature, validate=True)
+    except ValueError:
+        return None
 
 
 def checkpoint_verifies(checkpoint: Checkpoint, keys: Iterable[Ed25519PublicKey]) -> bool:
-    try:
-        raw = base64.b64decode(checkpoint.signature, validate=True)
-    except ValueError:
+    raw = _decoded(checkpoint.signature)
+    if raw is None:
         return False
     for key in keys:
         try:
@@ -126,3 +147,10 @@ def checkpoint_verifies(checkpoint: Checkpoint, keys: Iterable[Ed25519PublicKey]
             continue
         return True
     return False
+
+
+def checkpoint_sm2_verifies(checkpoint: Checkpoint, keys: Iterable[Sm2Verifier]) -> bool:
+    """Whether the checkpoint's SM2 signature verifies under any of ``keys``."""
+    raw = _decoded(checkpoint.sm2_signature)
+    content = checkpoint.signed_bytes()
+    return raw is not None and any(k.public_key.verify(raw, content, k.user_id) for k in keys)

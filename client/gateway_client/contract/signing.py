@@ -1,4 +1,5 @@
-"""Standard Webhooks signatures, both ways: ``v1a`` (Ed25519) and ``v1`` (HMAC-SHA256).
+"""Standard Webhooks signatures, both ways: ``v1a`` (Ed25519) and ``v1`` (HMAC-SHA256); the
+SM2 scheme ``v1sm2`` signs the same content (``sm2_signing``).
 
 Pushes, upload manifests and deliveries sign ``"{id}.{timestamp}.{body}"`` over the raw body
 bytes (their body names what they do, and they are idempotent by that id). Every other signed
@@ -20,6 +21,7 @@ import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 from urllib.parse import parse_qsl, quote, unquote
 
 from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
@@ -174,6 +176,18 @@ def _hmac_key(secret: str) -> bytes:
     return base64.b64decode(secret.removeprefix(_SECRET_PREFIX), validate=True)
 
 
+class RequestSigner(Protocol):
+    """What signs a platform's pushes and requests, or the gateway's webhooks: ``Ed25519Signer``
+    (``v1a``) or ``Sm2Signer`` (``v1sm2``); the key id goes in ``x-credit-key-id``."""
+
+    @property
+    def key_id(self) -> str: ...
+
+    def sign(
+        self, msg_id: str, timestamp: int, body: bytes, target: RequestTarget | None = None
+    ) -> str: ...
+
+
 @dataclass(frozen=True)
 class Ed25519Signer:
     key_id: str
@@ -236,7 +250,8 @@ class SignedHeaders:
             )
 
 
-def _signatures(header: str, version: str) -> list[bytes]:
+def signatures_of(header: str, version: str) -> list[bytes]:
+    """The decoded signatures of one version in a ``webhook-signature`` header (others skipped)."""
     found: list[bytes] = []
     for part in header.split():
         scheme, sep, value = part.partition(",")
@@ -257,7 +272,7 @@ def verify_ed25519(
     push form, or over the request form of ``target``."""
     content = content_of(signed.msg_id, signed.timestamp, body, target)
     candidates = list(keys)
-    for signature in _signatures(signed.signature, "v1a"):
+    for signature in signatures_of(signed.signature, "v1a"):
         for key in candidates:
             try:
                 key.verify(signature, content)
@@ -272,7 +287,7 @@ def verify_hmac(signed: SignedHeaders, body: bytes, secret: str) -> None:
     """Pass when any ``v1`` signature matches the HMAC of the body under ``secret``."""
     expected = HmacSigner(secret).sign(signed.msg_id, signed.timestamp, body).partition(",")[2]
     expected_raw = base64.b64decode(expected)
-    for signature in _signatures(signed.signature, "v1"):
+    for signature in signatures_of(signed.signature, "v1"):
         if hmac.compare_digest(signature, expected_raw):
             return
     raise InvalidSignature("no v1 signature matches the body")
