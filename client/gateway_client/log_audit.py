@@ -8,6 +8,7 @@ change the log recorded; and no change the subscription should have received is 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from typing import Literal
 
 from gateway_client.contract import (
     GENESIS,
@@ -18,10 +19,14 @@ from gateway_client.contract import (
     LogEntry,
     PublishedKey,
     change_digest,
+    checkpoint_sm2_verifies,
     checkpoint_verifies,
     entry_hash,
+    sm2_usable_at,
     usable_at,
 )
+
+Algorithm = Literal["ed25519", "sm2"]
 
 
 class AuditReport(Frozen):
@@ -29,8 +34,9 @@ class AuditReport(Frozen):
     checked_deliveries: int
     verified_through: int
     problems: tuple[str, ...]
-    # Signed by a key no longer published (retired after a rotation): neither trusted nor
-    # reported as forged; later checkpoints under the current key cover the same chain.
+    # Signed by a key no longer published (retired after a rotation), or (checking SM2) made
+    # before the gateway signed with SM2: neither trusted nor reported as forged; later
+    # checkpoints under the current key cover the same chain.
     skipped_checkpoints: tuple[int, ...] = ()
 
     @property
@@ -62,6 +68,12 @@ def _chain_problems(entries: Sequence[LogEntry]) -> list[str]:
     return problems
 
 
+def _signed(checkpoint: Checkpoint, keys: Sequence[AnyKey], algorithm: Algorithm) -> bool:
+    if algorithm == "sm2":
+        return checkpoint_sm2_verifies(checkpoint, sm2_usable_at(keys, checkpoint.at))
+    return checkpoint_verifies(checkpoint, usable_at(keys, checkpoint.at))
+
+
 def audit(
     entries: Sequence[LogEntry],
     checkpoints: Sequence[Checkpoint],
@@ -70,6 +82,7 @@ def audit(
     wanted: Callable[[LogEntry], bool],
     from_sequence: int | None = None,
     audience: tuple[str, str] | None = None,
+    algorithm: Algorithm = "ed25519",
 ) -> AuditReport:
     """Check the log, the checkpoints and the stored deliveries against each other.
 
@@ -77,10 +90,13 @@ def audit(
     ``from_sequence`` is the first entry it should have had (the log head when it subscribed,
     plus one), so even a dropped first delivery shows; by default, the first one stored.
     ``audience`` (subscription id, region) flags stored deliveries made for someone else.
-    A checkpoint counts only under a key valid at its ``at``.
+    A checkpoint counts only under a key valid at its ``at``, and only by its signature of
+    ``algorithm``: ``sm2`` for a subscriber that must rely on national algorithms.
     """
     keys = list(gateway_keys)
-    published = {key.key_id for key in keys if isinstance(key, PublishedKey)}
+    published = {
+        key.key_id for key in keys if isinstance(key, PublishedKey) and key.algorithm == algorithm
+    }
     problems = _chain_problems(entries)
     if audience is not None:
         problems += _audience_problems(deliveries, *audience)
@@ -88,11 +104,14 @@ def audit(
     verified = 0
     skipped: list[int] = []
     for checkpoint in sorted(checkpoints, key=lambda c: c.sequence):
-        if published and checkpoint.key_id not in published:
+        key_id = checkpoint.sm2_key_id if algorithm == "sm2" else checkpoint.key_id
+        if key_id is None or (published and key_id not in published):
             skipped.append(checkpoint.sequence)
             continue
-        if not checkpoint_verifies(checkpoint, usable_at(keys, checkpoint.at)):
-            problems.append(f"checkpoint {checkpoint.sequence} is not signed by the gateway")
+        if not _signed(checkpoint, keys, algorithm):
+            problems.append(
+                f"checkpoint {checkpoint.sequence} is not signed by the gateway ({algorithm})"
+            )
             continue
         entry = by_sequence.get(checkpoint.sequence)
         if entry is None:

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from gateway_client.contract import Checkpoint, DeliveryPayload, LogEntry, SubscriptionFilters
-from gateway_client.log_audit import AuditReport, audit
+from gateway_client.log_audit import Algorithm, AuditReport, audit
 from gateway_client.push_client import PushClient, refusal_text
 from gateway_client.receiver import fetch_gateway_keys
 
@@ -53,7 +53,11 @@ def _get(client: PushClient, path: str) -> dict[str, Any]:
 
 
 def verify_log(
-    client: PushClient, base_url: str, subscription_id: str, deliveries: Sequence[DeliveryPayload]
+    client: PushClient,
+    base_url: str,
+    subscription_id: str,
+    deliveries: Sequence[DeliveryPayload],
+    algorithm: Algorithm = "ed25519",
 ) -> AuditReport:
     """Audit stored deliveries against the published log, from the first one stored, under
     every gateway key ``/v1/keys`` lists (each for what it signed while valid). Entries whose
@@ -81,4 +85,5 @@ def verify_log(
         lambda e: e.sequence not in erased and filters.admits(e.kind, e.domain, e.origin_region),
         from_sequence=owed_from,
         audience=(subscription_id, str(view["region"])),
+        algorithm=algorithm,
     )

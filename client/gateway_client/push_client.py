@@ -20,7 +20,7 @@ from gateway_client.contract import (
     KEY_ID_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
-    Ed25519Signer,
+    RequestSigner,
     RequestTarget,
     uses_push_form,
 )
@@ -57,7 +57,7 @@ def refusal_text(reply: Response) -> str:
 
 
 def signed_headers(
-    signer: Ed25519Signer,
+    signer: RequestSigner,
     msg_id: str,
     body: bytes,
     now: datetime,
@@ -80,7 +80,7 @@ def new_request_id() -> str:
 
 
 def request_headers(
-    signer: Ed25519Signer,
+    signer: RequestSigner,
     method: str,
     target: str,
     body: bytes,
@@ -138,7 +138,7 @@ class PushClient:
         self,
         base_url: str,
         region: str,
-        signer: Ed25519Signer,
+        signer: RequestSigner,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
         self._base = base_url.rstrip("/")

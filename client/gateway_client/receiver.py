@@ -32,8 +32,7 @@ from gateway_client.contract import (
     SignedHeaders,
     VerificationError,
     VerificationEvent,
-    usable_at,
-    verify_ed25519,
+    verify_gateway_signed,
     verify_hmac,
 )
 from gateway_client.push_client import DEFAULT_TIMEOUT, http_request
@@ -66,7 +65,7 @@ def _signed(
             verify_hmac(signed, body, secret)
         else:
             signed_at = datetime.fromtimestamp(signed.timestamp, UTC)
-            verify_ed25519(signed, body, usable_at(public_keys, signed_at))
+            verify_gateway_signed(signed, body, public_keys, signed_at)
     except GatewayError as exc:
         raise VerificationError(exc.message) from exc
     return signed

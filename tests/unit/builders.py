@@ -176,17 +176,27 @@ def paired(signer: Ed25519Signer) -> GatewaySigners:
 
 
 def platform_key(
-    signer: Ed25519Signer,
+    signer: Ed25519Signer | Sm2Signer,
     region: str,
     valid_from: datetime = datetime(2024, 1, 1, tzinfo=UTC),
     valid_until: datetime | None = None,
 ) -> PlatformKey:
-    return PlatformKey(
-        key_id=signer.key_id,
-        region=region,
-        public_key=public_key_text(signer.private_key),
-        valid_from=valid_from,
-        valid_until=valid_until,
+    """The registration of ``signer``'s key (an SM2 one with its user ID)."""
+    algorithm = {}
+    if isinstance(signer, Sm2Signer):
+        public = signer.private_key.public_key.text()
+        algorithm = {"algorithm": "sm2", "user_id": signer.user_id}
+    else:
+        public = public_key_text(signer.private_key)
+    return PlatformKey.model_validate(
+        {
+            "key_id": signer.key_id,
+            "region": region,
+            "public_key": public,
+            "valid_from": valid_from,
+            "valid_until": valid_until,
+            **algorithm,
+        }
     )
 
 

@@ -145,7 +145,9 @@ def test_a_bad_json_entries_file_names_the_line(tmp_path, key_file, capsys, text
     assert message.startswith(f"{path}: not valid JSON at {where}: ")
 
 
-@pytest.mark.parametrize("content", ["not a key\n", "whsk_!!!\n", "whsk_AAAA\n"])
+@pytest.mark.parametrize(
+    "content", ["not a key\n", "whsk_!!!\n", "whsk_AAAA\n", "sm2sk_1234\n", "sm2sk_" + "f" * 64]
+)
 def test_a_bad_key_file_is_named(tmp_path, entries, capsys, content):
     bad = tmp_path / "bad.key"
     bad.write_text(content, encoding="utf-8")
@@ -153,7 +155,7 @@ def test_a_bad_key_file_is_named(tmp_path, entries, capsys, content):
     code, _, err = run(capsys, *push(entries, bad, "http://127.0.0.1:9"))
 
     message = one_error_line(code, err)
-    assert message.startswith(f"{bad}: not a whsk_ private key (")
+    assert message.startswith(f"{bad}: not a whsk_ or sm2sk_ private key (")
     assert message.endswith("`gateway keygen` makes one")
 
 

@@ -11,13 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from gateway_client.cli import errors as cli_errors
-from gateway_client.cli.errors import read_key
+from gateway_client.cli.key_files import read_signer
 from gateway_client.cli.operator import caller_for, show
 from gateway_client.cli.text_table import render
 from gateway_client.contract import (
     DOES_NOT_PROVE,
     PROVES,
-    Ed25519Signer,
     PublishedKey,
     verify_report,
 )
@@ -66,7 +65,7 @@ def _bulk(args: argparse.Namespace, codes: list[str]) -> int:
         raise cli_errors.CliError("--bulk needs --region, --key-id, --key-file and --out")
     if args.report or args.pdf or args.json:
         raise cli_errors.CliError("--bulk writes a result file (--out); reports are per check")
-    signer = Ed25519Signer(args.signing_key_id, read_key(args.signing_key_file))
+    signer = read_signer(args.signing_key_id, args.signing_key_file)
     client = PushClient(args.url, args.region, signer, args.timeout)
     uploader = BulkUploader(client, lambda: datetime.now(UTC))
     with tempfile.TemporaryDirectory() as folder:

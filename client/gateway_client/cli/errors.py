@@ -18,9 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-from gateway_client.contract import GatewayError, load_private_key
+from gateway_client.contract import GatewayError
 from gateway_client.log_verifier import DeliveriesFileError, PublishedLogError
 from gateway_client.push_client import NotHttpUrl, Response, refusal_text
 from gateway_client.uploader import PUT_TIMEOUT
@@ -49,15 +47,6 @@ def storage_failed(exc: OSError, url: str) -> CliError:
     host = urllib.parse.urlsplit(url).netloc
     said = explain(exc, host, PUT_TIMEOUT, ours=False)
     return CliError(f"the upload to storage failed: {said}")
-
-
-def read_key(path: str) -> Ed25519PrivateKey:
-    try:
-        return load_private_key(Path(path).read_text(encoding="utf-8").strip())
-    except ValueError as exc:  # wrong prefix, bad base64 or length, not UTF-8
-        raise CliError(
-            f"{path}: not a whsk_ private key ({exc}); `gateway keygen` makes one"
-        ) from exc
 
 
 def read_entries(path: str) -> list[Any]:

@@ -20,38 +20,39 @@ from gateway_client.cli import checks as cli_checks
 from gateway_client.cli import errors as cli_errors
 from gateway_client.cli import operator as cli_operator
 from gateway_client.cli import subscriber
-from gateway_client.cli.errors import read_entries, read_key
+from gateway_client.cli.errors import read_entries
+from gateway_client.cli.key_files import new_key_file, read_signer
 from gateway_client.cli.options import remote
 from gateway_client.cli.subject_table import render_upload
-from gateway_client.contract import (
-    Ed25519Signer,
-    Purpose,
-    generate_signing_key,
-    load_private_key,
-    public_key_text,
-)
+from gateway_client.contract import SM2_DEFAULT_USER_ID, Purpose
 from gateway_client.log_verifier import read_deliveries, verify_log
 from gateway_client.push_client import PushClient
 from gateway_client.uploader import BulkUploader, describe
 
 
 def _keygen(args: argparse.Namespace) -> int:
-    private = generate_signing_key()
-    public = public_key_text(load_private_key(private))
+    text, key = new_key_file(args.algorithm, args.user_id)
     if args.out:
         path = Path(args.out)
         path.touch(mode=0o600, exist_ok=False)
-        path.write_text(private + "\n", encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
         print(f"private key written to {path} (keep it secret)")
     else:
-        print(f"private key: {private}")
-    print(f"public key:  {public}")
+        print(f"private key: {text.strip()}")
+    print(f"algorithm:   {key.algorithm}")
+    print(f"public key:  {key.public_key}")
+    if key.user_id:
+        print(f"user id:     {key.user_id} (register it with the key)")
     return 0
 
 
+def _platform(args: argparse.Namespace) -> PushClient:
+    signer = read_signer(args.key_id, args.key_file)
+    return PushClient(args.url, args.region, signer, args.timeout)
+
+
 def _push(args: argparse.Namespace) -> int:
-    signer = Ed25519Signer(args.key_id, read_key(args.key_file))
-    client = PushClient(args.url, args.region, signer, args.timeout)
+    client = _platform(args)
     if args.bulk or args.resync:
         return _bulk(args, client)
     reply = client.push(read_entries(args.file), datetime.now(UTC), batch_id=args.batch_id)
@@ -98,16 +99,16 @@ def _progress_bar(out: TextIO) -> Callable[[int, int], None]:
 
 
 def _verify_log(args: argparse.Namespace) -> int:
-    signer = Ed25519Signer(args.key_id, read_key(args.key_file))
-    client = PushClient(args.url, args.region, signer, args.timeout)
+    client = _platform(args)
     deliveries = read_deliveries(Path(args.deliveries))
-    report = verify_log(client, args.url, args.subscription, deliveries)
+    report = verify_log(client, args.url, args.subscription, deliveries, args.algorithm)
     print(
         f"verify-log: {report.checked_deliveries} deliveries against {report.checked_entries} "
-        f"log entries, signed checkpoint through {report.verified_through}"
+        f"log entries, {args.algorithm}-signed checkpoint through {report.verified_through}"
     )
     if report.skipped_checkpoints:
-        print(f"  (checkpoints {list(report.skipped_checkpoints)}: signed by a retired key)")
+        why = "a retired key" + (" or not with SM2" if args.algorithm == "sm2" else "")
+        print(f"  (checkpoints {list(report.skipped_checkpoints)}: signed by {why})")
     for problem in report.problems:
         print(f"  PROBLEM: {problem}")
     print("OK: nothing dropped, reordered or altered" if report.ok else "FAILED")
@@ -134,15 +135,26 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument("--traceback", action="store_true", help="show where an error came from")
     commands = root.add_subparsers(dest="command", required=True)
 
-    keygen = commands.add_parser("keygen", help="make an Ed25519 signing key for a platform")
+    keygen = commands.add_parser("keygen", help="make a signing key for a platform")
     keygen.add_argument("--out", help="write the private key to this new file (mode 600)")
+    keygen.add_argument(
+        "--algorithm",
+        choices=["ed25519", "sm2"],
+        default="ed25519",
+        help="ed25519 (v1a, the default) or sm2 (v1sm2: SM2 with SM3, GM/T 0003)",
+    )
+    keygen.add_argument(
+        "--user-id", help=f"sm2: sign under this user ID (default {SM2_DEFAULT_USER_ID})"
+    )
     keygen.set_defaults(run=_keygen)
 
     push = commands.add_parser("push", help="sign and send a batch of entries")
     push.add_argument("file", help="JSON array or NDJSON file of listing entries")
     push.add_argument("--region", required=True, help="your region code, e.g. 230900")
     push.add_argument("--key-id", required=True, help="the key id registered for your region")
-    push.add_argument("--key-file", required=True, help="file holding your whsk_ private key")
+    push.add_argument(
+        "--key-file", required=True, help="your private key file (whsk_ or sm2sk_, from keygen)"
+    )
     remote(push, token=False)
     push.add_argument("--batch-id", help="reuse an id to retry a batch safely (default: new)")
     push.add_argument("--bulk", action="store_true", help="upload an NDJSON file of any size")
@@ -186,6 +198,12 @@ def parser() -> argparse.ArgumentParser:
     verify.add_argument("--region", required=True, help="your region code")
     verify.add_argument("--key-id", required=True)
     verify.add_argument("--key-file", required=True)
+    verify.add_argument(
+        "--algorithm",
+        choices=["ed25519", "sm2"],
+        default="ed25519",
+        help="trust the checkpoints' signature of this algorithm (sm2: GM/T 0003)",
+    )
     remote(verify, token=False)
     verify.set_defaults(run=_verify_log)
 
@@ -194,8 +212,11 @@ def parser() -> argparse.ArgumentParser:
     region.add_argument("code", help="6-digit region code")
     region.add_argument("--name", help="put: the region's name")
     region.add_argument("--key-id", help="add-key / revoke-key")
-    region.add_argument("--public-key", help="add-key: whpk_… (or --key-file)")
-    region.add_argument("--key-file", help="add-key: derive the public key from a whsk_ file")
+    region.add_argument(
+        "--public-key", help="add-key: whpk_… (Ed25519) or 04… (SM2, 130 hex); or --key-file"
+    )
+    region.add_argument("--user-id", help="add-key: an SM2 key's user ID, if not the default")
+    region.add_argument("--key-file", help="add-key: the public key of a whsk_/sm2sk_ key file")
     region.add_argument("--valid-from", help="add-key: ISO time (rotation: add ahead)")
     region.add_argument("--valid-until", help="add-key: ISO time")
     remote(region)

@@ -15,9 +15,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gateway_client.cli import errors as cli_errors
-from gateway_client.cli.errors import read_json_body, read_key
+from gateway_client.cli.errors import read_json_body
+from gateway_client.cli.key_files import Registration, read_signer, registration
 from gateway_client.cli.subject_table import render_stats, render_subject
-from gateway_client.contract import Ed25519Signer, public_key_text
+from gateway_client.contract import RequestSigner
 from gateway_client.push_client import DEFAULT_TIMEOUT, PushClient, Response, http_request
 
 Call = Callable[..., Response]
@@ -40,7 +41,7 @@ def caller_for(args: argparse.Namespace) -> Call:
                 "--key-id/--key-file sign as a region's platform; --token and --iam are the "
                 "operator's: give one or the other"
             )
-        return _signed_call(args.url, Ed25519Signer(key_id, read_key(key_file)), timeout)
+        return _signed_call(args.url, read_signer(key_id, key_file), timeout)
     if getattr(args, "iam", False):
         return lambda method, url, body=None: http_request(
             method, url, body, _sigv4_headers(method, url, body), timeout=timeout
@@ -50,7 +51,7 @@ def caller_for(args: argparse.Namespace) -> Call:
     return lambda method, url, body=None: http_request(method, url, body, headers, timeout=timeout)
 
 
-def _signed_call(url: str, signer: Ed25519Signer, timeout: float) -> Call:
+def _signed_call(url: str, signer: RequestSigner, timeout: float) -> Call:
     client = PushClient(url, "", signer, timeout)
     base = url.rstrip("/")
 
@@ -149,12 +150,24 @@ def region(args: argparse.Namespace) -> int:
         return show(call("GET", f"{base}/keys"))
     if args.action == "revoke-key":
         return show(call("DELETE", f"{base}/keys/{urllib.parse.quote(args.key_id)}"))
-    public = args.public_key or public_key_text(read_key(args.key_file))
     key = {
         "key_id": args.key_id,
-        "public_key": public,
+        **vars(_registered(args)),
         "valid_from": args.valid_from,
         "valid_until": args.valid_until,
     }
     body = json.dumps({k: v for k, v in key.items() if v is not None}).encode()
     return show(call("POST", f"{base}/keys", body))
+
+
+def _registered(args: argparse.Namespace) -> Registration:
+    """The key to register: from ``--key-file``, or ``--public-key`` (``whpk_`` is Ed25519; any
+    other text is taken as SM2's ``04…`` and checked by the gateway), with ``--user-id``."""
+    if args.key_file:
+        if args.user_id:
+            raise cli_errors.CliError("--user-id goes with --public-key: a key file carries it")
+        return registration(args.key_file)
+    if not args.public_key:
+        raise cli_errors.CliError("add-key needs --public-key or --key-file")
+    sm2 = not args.public_key.startswith("whpk_")
+    return Registration("sm2" if sm2 else "ed25519", args.public_key, args.user_id)

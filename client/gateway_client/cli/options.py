@@ -29,7 +29,9 @@ def remote(command: argparse.ArgumentParser, token: bool = True, platform: bool 
             help="as a region's platform: sign with this key id (and --key-file), not as operator",
         )
         command.add_argument(
-            "--key-file", dest="signing_key_file", help="the whsk_ private key of --key-id"
+            "--key-file",
+            dest="signing_key_file",
+            help="the private key file of --key-id (whsk_ or sm2sk_)",
         )
 
 

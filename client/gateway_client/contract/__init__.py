@@ -73,6 +73,7 @@ from gateway_client.contract.keys import (
     key_set,
     sm2_usable_at,
     usable_at,
+    verify_gateway_signed,
 )
 from gateway_client.contract.listing import (
     IN_FORCE,
@@ -324,6 +325,7 @@ __all__ = [
     "uses_push_form",
     "verification_code",
     "verify_ed25519",
+    "verify_gateway_signed",
     "verify_hmac",
     "verify_report",
     "verify_sm2",

@@ -22,16 +22,19 @@ from typing import Annotated, Literal
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from gateway_client.contract.errors import Sm2NotOffered
+from gateway_client.contract.errors import InvalidSignature, Sm2NotOffered
 from gateway_client.contract.model import Frozen, Moment
 from gateway_client.contract.signing import (
     Ed25519Signer,
     RequestSigner,
+    SignedHeaders,
     load_public_key,
     public_key_text,
+    signatures_of,
+    verify_ed25519,
 )
 from gateway_client.contract.sm2 import DEFAULT_USER_ID, Sm2PublicKey
-from gateway_client.contract.sm2_signing import SM2_VERSION, Sm2Signer, Sm2Verifier
+from gateway_client.contract.sm2_signing import SM2_VERSION, Sm2Signer, Sm2Verifier, verify_sm2
 
 KeyStatus = Literal["current", "next", "previous"]
 
@@ -149,3 +152,21 @@ def sm2_usable_at(keys: Iterable[AnyKey], moment: datetime) -> list[Sm2Verifier]
         for key in keys
         if isinstance(key, PublishedKey) and key.algorithm == "sm2" and key.valid_at(moment)
     ]
+
+
+def verify_gateway_signed(
+    signed: SignedHeaders, body: bytes, keys: Iterable[AnyKey], moment: datetime
+) -> None:
+    """Pass when a ``v1a`` or ``v1sm2`` signature verifies under a listed gateway key valid at
+    ``moment`` (its ``webhook-timestamp``). A receiver that must rely on SM2 alone passes only
+    the ``sm2`` keys: a ``v1a`` signature then has nothing to verify against."""
+    listed = list(keys)
+    if signatures_of(signed.signature, SM2_VERSION):
+        try:
+            verify_sm2(signed, body, sm2_usable_at(listed, moment))
+        except InvalidSignature:
+            if not signatures_of(signed.signature, "v1a"):
+                raise
+        else:
+            return
+    verify_ed25519(signed, body, usable_at(listed, moment))
