@@ -104,7 +104,8 @@ class Settings(BaseSettings):
         ids = [key.key_id for key in self.published_keys]
         if len(set(ids)) != len(ids):
             raise ValueError("CG_PUBLISHED_KEYS lists a key_id twice")
-        if len(self.gateway_sm2_key_id) > 64 or self.gateway_sm2_key_id == self.signing_key_id:
+        sm2_id = self.gateway_sm2_key_id
+        if self.sm2_signing and (len(sm2_id) > 64 or sm2_id == self.signing_key_id):
             raise ValueError("set CG_SM2_KEY_ID: 3–64 characters, not the Ed25519 key's id")
         if self.operator_token is not None and len(self.operator_token.get_secret_value()) < 24:
             raise ValueError("CG_OPERATOR_TOKEN must have at least 24 characters")

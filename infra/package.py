@@ -166,6 +166,8 @@ def _environment(resources: dict[str, Any]) -> dict[str, Any]:
         "CG_QUERY_TRAIL_DAYS": {"Ref": "QueryTrailDays"},
         "CG_SIGNING_KEY_ID": {"Ref": "SigningKeyId"},
         "CG_PUBLISHED_KEYS": {"Ref": "PublishedKeys"},
+        "CG_SM2_SIGNING": {"Ref": "Sm2Signing"},
+        "CG_SM2_KEY_ID": {"Ref": "Sm2KeyId"},
         "CG_LISTINGS_STREAM_ARN": {"Fn::GetAtt": ["ListingsTable", "StreamArn"]},
         "CG_DELIVERY_QUEUE_ARN": {"Fn::GetAtt": ["DeliveryQueue", "Arn"]},
         "CG_UPLOAD_QUEUE_ARN": {"Fn::GetAtt": ["UploadQueue", "Arn"]},
@@ -199,6 +201,19 @@ def merge_template() -> dict[str, Any]:
                 "Default": "[]",
                 "Description": "gateway keys receivers accept besides the signing one (key "
                 "rotation): JSON [{key_id, public_key, valid_until?}]",
+            },
+            "Sm2Signing": {
+                "Type": "String",
+                "AllowedValues": ["false", "true"],
+                "Default": "false",
+                "Description": "true: the gateway also holds an SM2 key (GM/T 0003), lists it "
+                "at /v1/keys, signs v1sm2 subscriptions' webhooks and co-signs checkpoints",
+            },
+            "Sm2KeyId": {
+                "Type": "String",
+                "Default": "gw-1.sm2",
+                "AllowedPattern": "^[A-Za-z0-9._-]{3,64}$",
+                "Description": "the SM2 key's id (rotate it with SigningKeyId)",
             },
             "AlarmEmail": {
                 "Type": "String",

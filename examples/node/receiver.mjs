@@ -2,8 +2,9 @@
 //
 // Every webhook is checked for three things before it is believed:
 //   1. the signature: `v1` (HMAC-SHA256 with your whsec_ secret) through the `standardwebhooks`
-//      package, or `v1a` (Ed25519, a key from the gateway's GET /v1/keys) through node:crypto,
-//      as the stock Standard Webhooks libraries only do `v1`;
+//      package, `v1a` (Ed25519, a key from the gateway's GET /v1/keys) through node:crypto, or
+//      `v1sm2` (SM2 with SM3, GM/T 0003, a listed "sm2" key) through `sm-crypto`, as the stock
+//      Standard Webhooks libraries only do `v1`;
 //   2. the timestamp: at most 5 minutes from this machine's clock, in either direction;
 //   3. the audience: the gateway signs every region's deliveries with the same key, so the body's
 //      `subscription_id` and `subscriber_region` (inside what is signed) must be yours.
@@ -15,13 +16,17 @@
 import { createPublicKey, verify } from "node:crypto";
 import { createServer } from "node:http";
 import { pathToFileURL } from "node:url";
+import smCrypto from "sm-crypto"; // CommonJS: its `sm2` comes through the default export
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
+
+const { sm2 } = smCrypto;
 
 export const TOLERANCE_SECONDS = 5 * 60;
 const KEYS_MAX_AGE_MS = 300_000; // GET /v1/keys says Cache-Control: max-age=300
 const MAX_BODY_BYTES = 1 << 20;
 const NOTICES = new Set(["subscription.failing", "subscription.disabled", "subscription.test"]);
 const VERIFICATION = "subscription.verification";
+const SM2_DEFAULT_USER_ID = "1234567812345678"; // GM/T 0009's, for a key listed without one
 
 /** Why a webhook is not believed: answer 401. */
 export class Refused extends Error {}
@@ -38,24 +43,55 @@ function lowercased(headers) {
 }
 
 // A listed key counts only for signatures made while it is valid (valid_from / valid_until).
-// Keys of another algorithm (an "sm2" key verifies v1sm2 webhooks) are not for v1a: skip them.
-function usableAt(keys, seconds) {
+// Keys of an algorithm this receiver does not know are skipped: they verify nothing here.
+function listedAt(keys, algorithm, seconds) {
   const at = seconds * 1000;
   return keys
-    .filter((k) => (k.algorithm ?? "ed25519") === "ed25519")
+    .filter((k) => (k.algorithm ?? "ed25519") === algorithm)
     .filter((k) => (!k.valid_from || Date.parse(k.valid_from) <= at) &&
-                   (!k.valid_until || at <= Date.parse(k.valid_until)))
-    .map((k) => {
-      if (!k.public_key.startsWith("whpk_")) throw new Refused(`${k.key_id}: not a whpk_ key`);
-      const raw = Buffer.from(k.public_key.slice(5), "base64");
-      if (raw.length !== 32) throw new Refused(`${k.key_id}: not a 32-byte Ed25519 key`);
-      const x = raw.toString("base64url");
-      return createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x }, format: "jwk" });
-    });
+                   (!k.valid_until || at <= Date.parse(k.valid_until)));
+}
+
+function ed25519At(keys, seconds) {
+  return listedAt(keys, "ed25519", seconds).map((k) => {
+    if (!k.public_key.startsWith("whpk_")) throw new Refused(`${k.key_id}: not a whpk_ key`);
+    const raw = Buffer.from(k.public_key.slice(5), "base64");
+    if (raw.length !== 32) throw new Refused(`${k.key_id}: not a 32-byte Ed25519 key`);
+    const x = raw.toString("base64url");
+    return createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x }, format: "jwk" });
+  });
+}
+
+// An "sm2" key is the point 04‖X‖Y in hex; its user_id is hashed in with it (Z_A), so a
+// signature verifies only under the ID the gateway signed with.
+function sm2At(keys, seconds) {
+  return listedAt(keys, "sm2", seconds).map((k) => {
+    if (!/^04[0-9a-fA-F]{128}$/.test(k.public_key) || !sm2.verifyPublicKey(k.public_key))
+      throw new Refused(`${k.key_id}: not an SM2 point 04‖X‖Y on the curve`);
+    return { publicKey: k.public_key, userId: k.user_id ?? SM2_DEFAULT_USER_ID };
+  });
+}
+
+function verifiesEd25519(content, signature, key) {
+  try {
+    return verify(null, content, key, signature);
+  } catch {
+    return false; // a signature of the wrong length
+  }
+}
+
+// hash: true makes sm-crypto hash e = SM3(Z_A ‖ M) itself; der: false reads the raw r ‖ s the
+// gateway sends (as 128 hex digits). The content goes in as a Buffer, hashed byte for byte: a
+// string would be re-encoded as UTF-8 first.
+function verifiesSm2(content, signature, key) {
+  if (signature.length !== 64) return false;
+  const options = { hash: true, der: false, userId: key.userId };
+  return sm2.doVerifySignature(content, signature.toString("hex"), key.publicKey, options);
 }
 
 /** The signed headers once signature and timestamp check out (throws Refused otherwise).
- * Ed25519 tries every listed key valid at the timestamp: `x-credit-key-id` is only a hint
+ * Without a secret, any `v1a` or `v1sm2` signature that verifies will do, each tried with every
+ * listed key of its algorithm valid at the timestamp: `x-credit-key-id` is only a hint
  * (during a key rotation a new key may sign under the old id). */
 function checkSigned(headers, body, { secret, keys = [] }, now) {
   const h = lowercased(headers);
@@ -73,26 +109,22 @@ function checkSigned(headers, body, { secret, keys = [] }, now) {
     }
   } else {
     const content = Buffer.concat([Buffer.from(`${id}.${timestamp}.`), body]);
-    const candidates = usableAt(keys, timestamp);
+    const ed25519 = ed25519At(keys, timestamp), sm2Keys = sm2At(keys, timestamp);
     const good = signatures.split(" ").some((entry) => {
       const [scheme, value] = entry.split(",", 2);
-      if (scheme !== "v1a" || !value) return false;
+      if (!value) return false;
       const signature = Buffer.from(value, "base64");
-      return candidates.some((key) => {
-        try {
-          return verify(null, content, key, signature);
-        } catch {
-          return false; // a signature of the wrong length
-        }
-      });
+      if (scheme === "v1a") return ed25519.some((key) => verifiesEd25519(content, signature, key));
+      if (scheme === "v1sm2") return sm2Keys.some((key) => verifiesSm2(content, signature, key));
+      return false; // v1 is the secret's, checked above; others are unknown here
     });
-    if (!good) throw new Refused("no v1a signature verifies under a listed key");
+    if (!good) throw new Refused("no v1a or v1sm2 signature verifies under a listed key");
   }
   return { id, body: JSON.parse(body.toString("utf8")) };
 }
 
 /** A delivery (or an endpoint notice) genuine *and addressed to you*: its parsed body.
- * `mine`: { subscriptionId, region, secret (v1) | keys (v1a, the list GET /v1/keys gives) } */
+ * `mine`: { subscriptionId, region, secret (v1) | keys (v1a, v1sm2: what GET /v1/keys lists) } */
 export function verifyDelivery(headers, body, mine, now = Date.now() / 1000) {
   const { id, body: event } = checkSigned(headers, body, mine, now);
   const ownId = NOTICES.has(event.type) ? event.notice_id : event.delivery_id;

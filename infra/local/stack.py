@@ -90,6 +90,7 @@ class LocalStack:
                 "CG_AWS_REGION": REGION,
                 "CG_SIGNING_KEY": generate_signing_key(),
                 "CG_SIGNING_KEY_ID": "gw-local-1",
+                "CG_SM2_SIGNING": "true",  # the demo shows SM2 (v1sm2) beside Ed25519
                 "CG_OPERATOR_TOKEN": self.operator_token,
                 "CG_RETRY_SCHEDULE_SECONDS": str(list(self.retry_schedule_seconds)),
                 "CG_OPERATIONS_TOPIC_ARN": topic["TopicArn"],

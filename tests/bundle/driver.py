@@ -39,7 +39,7 @@ def _isolation() -> dict[str, Any]:
     facts: dict[str, Any] = {}
     for name in ("moto", "chalice.cli", "chalice.local", "chalice.test", "pytest", "infra"):
         facts[name] = _has(name)
-    for name in ("app", "gateway", "chalicelib", "chalice", "pydantic", "boto3"):
+    for name in ("app", "gateway", "chalicelib", "chalice", "pydantic", "gmalg", "boto3"):
         module = importlib.import_module(name)
         facts[f"{name}_from_bundle"] = os.path.realpath(str(module.__file__)).startswith(root)
     return facts

@@ -23,7 +23,6 @@ from app_support import (
     StreamReader,
     black_entry,
     new_batch_id,
-    new_signer,
     push_body,
     sqs_event,
 )
@@ -35,6 +34,8 @@ from gateway_client.contract.signing import (
     load_public_key,
     public_key_text,
 )
+from gateway_client.contract.sm2 import Sm2PrivateKey
+from gateway_client.contract.sm2_signing import Sm2Signer
 from gateway_client.push_client import signed_headers
 from gateway_client.receiver import verify_delivery
 from infra.local.provision import Provisioner
@@ -124,14 +125,19 @@ def test_the_packaged_handlers_run_a_push_to_a_verified_delivery(
     }
     run = Lambda(python, task_root, settings)
     functions = handlers()
-    platform = new_signer("k-bundle-city")
+    # The city signs with SM2 (v1sm2): the bundle must carry gmalg and OpenSSL's SM3.
+    platform = Sm2Signer("k-bundle-city", Sm2PrivateKey.generate())
     batch_id = new_batch_id()
     body = push_body(CITY, batch_id, [black_entry()])
     push_headers = {
         **signed_headers(platform, batch_id, body, datetime.now(UTC)),
         "Content-Type": "application/json",
     }
-    platform_key = {"key_id": platform.key_id, "public_key": public_key_text(platform.private_key)}
+    platform_key = {
+        "key_id": platform.key_id,
+        "algorithm": "sm2",
+        "public_key": platform.private_key.public_key.text(),
+    }
 
     replies = run.invoke(
         functions["APIHandler"],
@@ -183,5 +189,6 @@ def test_the_packaged_handlers_run_a_push_to_a_verified_delivery(
         "chalicelib_from_bundle": True,
         "chalice_from_bundle": True,  # chalice package vendors only chalice/app.py
         "pydantic_from_bundle": True,
+        "gmalg_from_bundle": True,
         "boto3_from_bundle": False,  # the runtime's
     }

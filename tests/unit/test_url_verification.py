@@ -17,6 +17,7 @@ from gateway.delivery.subscription import Subscription
 from gateway.delivery.url_verification import VERIFY_TIMEOUT_SECONDS, UrlVerifier
 from gateway_client.contract.clock import FixedClock
 from gateway_client.contract.errors import VerificationError
+from gateway_client.contract.keys import key_set
 from gateway_client.contract.notices import VerificationEvent
 from gateway_client.contract.signing import generate_hmac_secret, load_public_key, public_key_text
 from gateway_client.receiver import is_verification, verify_challenge
@@ -155,3 +156,14 @@ def test_a_delivery_body_is_not_taken_for_a_challenge() -> None:
 
     assert not is_verification(body.encode())
     assert not is_verification(b"not json")
+
+
+def test_a_v1sm2_endpoints_challenge_is_signed_with_the_gateways_sm2_key() -> None:
+    checked, endpoint = verify_with(echo, subscription("sub-hunan", signature_scheme="v1sm2"))
+    [(headers, body, _)] = endpoint.posts
+
+    assert checked.state == "verified"
+    assert headers["webhook-signature"].startswith("v1sm2,")
+    assert headers["x-credit-key-id"] == GATEWAY.sm2.key_id  # type: ignore[union-attr]
+    keys = [k for k in key_set(GATEWAY, []) if k.algorithm == "sm2"]
+    assert verify_challenge(headers, body, NOW, region=HUNAN, public_keys=keys)

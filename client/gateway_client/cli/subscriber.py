@@ -70,6 +70,13 @@ def add_commands(commands: Any) -> None:
     listen.add_argument(
         "--secret-file", help="a v1 subscription: file holding its whsec_ secret (default: v1a)"
     )
+    listen.add_argument(
+        "--algorithm",
+        choices=["any", "ed25519", "sm2"],
+        default="any",
+        help="trust the gateway's keys of this algorithm only (sm2: a v1sm2 subscription that "
+        "must rely on national algorithms); default: any key /v1/keys lists",
+    )
     remote(listen, token=False)
     listen.set_defaults(run=_listen)
 
@@ -82,7 +89,11 @@ def _listen(args: argparse.Namespace) -> int:
     listener = Listener(
         audience,
         store,
-        lambda: fetch_gateway_keys(args.url, args.timeout),
+        lambda: [
+            key
+            for key in fetch_gateway_keys(args.url, args.timeout)
+            if args.algorithm in ("any", key.algorithm)
+        ],
         lambda line: print(f"listen: {line}", file=sys.stderr, flush=True),
     )
     server = serve(listener, args.host, args.port)
