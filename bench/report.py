@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench import signatures
+
 FLAT_TOLERANCE_MB = 25.0
 """Memory counts as flat in file size when the big upload's peak RSS exceeds the small one's
 by less than this."""
@@ -129,6 +131,8 @@ def summary(results: dict[str, Any]) -> list[dict[str, Any]]:
                 "met": writes <= WRITES_PER_CHANGE_LIMIT and per_send >= MESSAGES_PER_SEND_MIN,
             }
         )
+    if results.get("signatures"):
+        rows.append(signatures.summary_row(results["signatures"]))
     return rows
 
 
@@ -479,4 +483,6 @@ def markdown(results: dict[str, Any]) -> str:
                 "(receive, delete, webhook POST, delivery log) is not included.",
                 "",
             ]
+    if results.get("signatures"):
+        lines += signatures.markdown(results["signatures"])
     return "\n".join(lines).rstrip() + "\n"

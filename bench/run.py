@@ -5,7 +5,7 @@ Each part runs in a fresh child process (so each peak RSS is that run's alone); 
 parts start their own moto process. Sizes and parts come from the environment:
 
 =========================  =======  ===================================================
-BENCH_PARTS                all      comma-separated: pipeline,bulk,naive,latency,fanout
+BENCH_PARTS                all      pipeline,bulk,naive,latency,fanout,signatures
 BENCH_PIPELINE_SIZE        20000    part 1: entries in the one JSON list
 BENCH_REPEATS              3        part 1: best of this many runs
 BENCH_SIZE                 100000   part 2: the big bulk upload
@@ -15,6 +15,7 @@ BENCH_LATENCY_MS           5        variant of 2–3 with this delay on every AW
 BENCH_LATENCY_BULK_SIZE    10000    … bulk size in that variant
 BENCH_LATENCY_NAIVE_SIZE   2000     … naive sample in that variant
 BENCH_FANOUT_SIZE          2000     part 4: entries pushed through bulk, then fanned out
+BENCH_SIGNATURE_SIZE       5000     part 5: entries in the push whose signature is timed
 BENCH_PRICE_*              see costs.Prices (CNY; assumptions to check)
 =========================  =======  ===================================================
 """
@@ -39,7 +40,7 @@ from gateway_client.contract import LOCAL_IDENTITY_SECRET, identity_key, use_ide
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
-ALL_PARTS = ("pipeline", "bulk", "naive", "latency", "fanout")
+ALL_PARTS = ("pipeline", "bulk", "naive", "latency", "fanout", "signatures")
 
 
 def _child(args: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
@@ -123,6 +124,7 @@ def main() -> None:
         "latency_bulk_size": env_int("BENCH_LATENCY_BULK_SIZE", 10_000),
         "latency_naive_size": env_int("BENCH_LATENCY_NAIVE_SIZE", 2_000),
         "fanout_size": env_int("BENCH_FANOUT_SIZE", 2_000),
+        "signature_size": env_int("BENCH_SIGNATURE_SIZE", 5_000),
         "parts": wanted,
     }
     results: dict[str, Any] = {
@@ -150,6 +152,8 @@ def main() -> None:
         }
     if "fanout" in wanted:
         results["fanout"] = _child(["bench.stack_parts", "fanout", str(config["fanout_size"])])
+    if "signatures" in wanted:
+        results["signatures"] = _child(["bench.signatures"])
     results["total_seconds"] = time.perf_counter() - started
     results["machine"]["load_average_at_end"] = os.getloadavg()
     results["costs"] = costs.model(results, costs.Prices.from_env())
