@@ -22,6 +22,7 @@ from app_support import (
 from delivery_support import subscribe
 from lifecycle_support import fan_out_and_deliver, listings_stream
 
+from gateway_client.cli.key_files import gateway_public_keys
 from gateway_client.contract import (
     Checkpoint,
     PublishedKey,
@@ -203,3 +204,13 @@ def test_with_sm2_signing_deliveries_and_checkpoints_verify_with_the_listed_sm2_
     checkpoint = Checkpoint.model_validate(published.json_body["published"])
     assert checkpoint.sm2_key_id == "gw-test-1.sm2"
     assert checkpoint_sm2_verifies(checkpoint, sm2_usable_at(keys, checkpoint.at))
+
+
+def test_gateway_keys_derives_from_the_signing_secret_what_the_gateway_lists(gateway, tmp_path):
+    gateway.configure(sm2_signing="true")
+    secret = tmp_path / "signing.secret"
+    secret.write_text(gateway.signing_key + "\n", encoding="utf-8")
+
+    listed = gateway.client.http.get("/v1/keys").json_body["keys"]
+
+    assert {k["algorithm"]: k["public_key"] for k in listed} == gateway_public_keys(str(secret))

@@ -16,10 +16,14 @@ from gateway_client.cli.key_files import read_signer, registration
 from gateway_client.contract import (
     SM2_DEFAULT_USER_ID,
     Ed25519Signer,
+    GatewaySigners,
     SignedHeaders,
+    Sm2PrivateKey,
     Sm2PublicKey,
     Sm2Signer,
     Sm2Verifier,
+    derive_private_key,
+    key_set,
     verify_sm2,
 )
 
@@ -97,3 +101,21 @@ def test_region_add_key_registers_the_sm2_key_a_file_holds(tmp_path, capsys, mon
             "user_id": "清远",
         }
     ]
+
+
+def test_gateway_keys_prints_the_public_keys_the_gateway_derives_from_a_secret(tmp_path, capsys):
+    secret = tmp_path / "gw-2.secret"
+    secret.write_text("s" * 40 + "\n", encoding="utf-8")
+
+    assert cli.main(["gateway-keys", str(secret)]) == 0
+    out = capsys.readouterr().out.splitlines()
+
+    derived = GatewaySigners(
+        Ed25519Signer("gw-2", derive_private_key("s" * 40)),
+        Sm2Signer("gw-2.sm2", Sm2PrivateKey.derive("s" * 40)),
+    )
+    listed = {key.algorithm: key.public_key for key in key_set(derived, [])}
+    assert out == [f"ed25519: {listed['ed25519']}", f"sm2: {listed['sm2']}"]
+    secret.write_text("short\n", encoding="utf-8")
+    assert cli.main(["gateway-keys", str(secret)]) != 0
+    assert "not a usable signing secret" in capsys.readouterr().err

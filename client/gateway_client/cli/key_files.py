@@ -19,6 +19,7 @@ from gateway_client.contract import (
     RequestSigner,
     Sm2PrivateKey,
     Sm2Signer,
+    derive_private_key,
     generate_signing_key,
     generate_sm2_key,
     load_private_key,
@@ -93,3 +94,16 @@ def _read(path: str) -> tuple[str, str]:
     if len(lines) - 1 != len(user_ids) or len(user_ids) > 1:
         raise CliError(f"{path}: after the key, only one user_id=<id> line may follow")
     return lines[0], (user_ids[0] if user_ids else SM2_DEFAULT_USER_ID)
+
+
+def gateway_public_keys(path: str) -> dict[str, str]:
+    """The public keys the gateway derives from a signing secret (``CG_SIGNING_KEY``): what an
+    operator publishes as ``next`` before switching to that secret."""
+    try:
+        secret = Path(path).read_text(encoding="utf-8").strip()
+        return {
+            "ed25519": public_key_text(derive_private_key(secret)),
+            "sm2": Sm2PrivateKey.derive(secret).public_key.text(),
+        }
+    except ValueError as exc:  # too short, a malformed whsk_/sm2sk_ text, not UTF-8
+        raise CliError(f"{path}: not a usable signing secret ({exc})") from exc

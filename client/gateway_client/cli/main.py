@@ -21,7 +21,7 @@ from gateway_client.cli import errors as cli_errors
 from gateway_client.cli import operator as cli_operator
 from gateway_client.cli import subscriber
 from gateway_client.cli.errors import read_entries
-from gateway_client.cli.key_files import new_key_file, read_signer
+from gateway_client.cli.key_files import gateway_public_keys, new_key_file, read_signer
 from gateway_client.cli.options import remote
 from gateway_client.cli.subject_table import render_upload
 from gateway_client.contract import SM2_DEFAULT_USER_ID, Purpose
@@ -43,6 +43,12 @@ def _keygen(args: argparse.Namespace) -> int:
     print(f"public key:  {key.public_key}")
     if key.user_id:
         print(f"user id:     {key.user_id} (register it with the key)")
+    return 0
+
+
+def _gateway_keys(args: argparse.Namespace) -> int:
+    for algorithm, public in gateway_public_keys(args.secret_file).items():
+        print(f"{algorithm}: {public}")
     return 0
 
 
@@ -147,6 +153,13 @@ def parser() -> argparse.ArgumentParser:
         "--user-id", help=f"sm2: sign under this user ID (default {SM2_DEFAULT_USER_ID})"
     )
     keygen.set_defaults(run=_keygen)
+
+    derived = commands.add_parser(
+        "gateway-keys",
+        help="operator: the public keys (Ed25519, SM2) the gateway derives from a signing secret",
+    )
+    derived.add_argument("secret_file", help="the signing secret, as stored in SigningKeySecret")
+    derived.set_defaults(run=_gateway_keys)
 
     push = commands.add_parser("push", help="sign and send a batch of entries")
     push.add_argument("file", help="JSON array or NDJSON file of listing entries")
