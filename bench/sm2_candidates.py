@@ -18,12 +18,19 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from cryptography.hazmat.primitives import hashes
+
 from bench.common import CITY, env_int
-from gateway_client.contract import Sm2PrivateKey
-from gateway_client.contract.sm2 import DEFAULT_USER_ID, _core, sm3
+from gateway_client.contract import SM2_DEFAULT_USER_ID, Sm2PrivateKey
 from infra.local import synthetic
 
-UID = DEFAULT_USER_ID.encode()
+UID = SM2_DEFAULT_USER_ID.encode()
+
+
+def sm3(data: bytes) -> bytes:
+    digest = hashes.Hash(hashes.SM3())
+    digest.update(data)
+    return digest.finalize()
 
 
 def best_ms(run: Callable[[], Any], repeats: int = 3) -> float:
@@ -58,7 +65,8 @@ def main() -> None:
 
     priv, pub = f"{d:064x}", f"{x:064x}{y:064x}"
     gm = gmssl_sm2.CryptSM2(private_key=priv, public_key=pub)
-    z_a = _core().entity_info(UID, (x, y))  # gmssl signs a digest e = SM3(Z_A ‖ M)
+    table = gm.ecc_table  # gmssl signs a digest e = SM3(Z_A ‖ M): Z_A as its _sm3_z builds it
+    z_a = sm3(bytes.fromhex("0080" + UID.hex() + table["a"] + table["b"] + table["g"] + pub))
 
     def e_of(message: bytes) -> bytes:
         return sm3(z_a + message)

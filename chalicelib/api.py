@@ -66,7 +66,7 @@ class _KeyBody(BaseModel):
     key_id: str
     algorithm: KeyAlgorithm = "ed25519"
     public_key: str
-    user_id: str | None = None
+    user_id: SingleLine | None = None
     valid_from: Moment | None = None
     valid_until: Moment | None = None
 

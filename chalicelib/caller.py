@@ -20,6 +20,7 @@ from gateway.authentication import Authenticated, authenticate_request, replayed
 from gateway.recognition import ANONYMOUS, Viewer
 from gateway.validation import M, schema_error
 from gateway_client.contract import (
+    Intake,
     OperatorCredentialsRequired,
     OperatorOnly,
     RequestTarget,
@@ -151,8 +152,9 @@ def source_address(request: Request) -> str:
 
 
 def valid(model: type[M], data: dict[str, Any]) -> M:
-    """Validate data built from the request (path and body together) as the client's input."""
+    """Validate data built from the request (path and body together) as the client's input
+    (``Intake``: the rules that judge input only apply, e.g. no control characters)."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=Intake())
     except ValidationError as exc:
         raise schema_error(exc) from exc

@@ -246,14 +246,17 @@ ROUTES: tuple[Operation, ...] = (
         _SUBSCRIPTION,
         "update_subscription",
         Tag.SUBS,
-        "Change a subscription's URL, filters, recognised_only, retry schedule or description",
+        "Change a subscription's URL, filters, recognised_only, retry schedule, description or "
+        "signature scheme (v1a / v1sm2)",
         Access.OPERATOR_OR_PLATFORM,
         {200: Reply(SubscriptionChanged, "The subscription as changed.")},
-        (*_OWNED, errors.InvalidWebhookUrl),
+        (*_OWNED, errors.InvalidWebhookUrl, errors.Sm2NotOffered, errors.BadRequest),
         body=SubscriptionChanges,
         description="Only the fields sent change. A new `url` is challenged at once, as at "
         "creation: until it answers, the subscription is `pending` and its deliveries are parked; "
-        "a success delivers them (`redriven`).",
+        "a success delivers them (`redriven`). `signature_scheme` moves between `v1a` and "
+        "`v1sm2` (not for a `v1` subscription: 400); deliveries parked because the gateway held "
+        "no SM2 key are sent under the new scheme.",
         handler=update_subscription,
     ),
     Operation(
@@ -320,7 +323,7 @@ ROUTES: tuple[Operation, ...] = (
         "Send a signed subscription.test event to the endpoint now and show its answer",
         Access.OPERATOR_OR_PLATFORM,
         {200: Reply(TestSent, "The event sent and the endpoint's answer (5 s at most).")},
-        (*_OWNED, errors.SubscriptionPending),
+        (*_OWNED, errors.SubscriptionPending, errors.Sm2NotOffered),
         body=_NoOptions,
         body_required=False,
         description="Sent once, never retried or recorded as a delivery; a paused or disabled "

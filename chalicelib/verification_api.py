@@ -41,7 +41,7 @@ ROUTES: tuple[Operation, ...] = (
         "Challenge a pending subscription's endpoint again; a success delivers what it missed",
         Access.OPERATOR_OR_PLATFORM,
         {200: Reply(VerifyResult, "The subscription after the attempt (`state`, and why not).")},
-        (errors.NotFound, errors.RegionMismatch),
+        (errors.NotFound, errors.RegionMismatch, errors.Sm2NotOffered),
         body_required=False,
         description="A verified subscription is left as it is.",
         handler=verify,

@@ -90,6 +90,15 @@ class PlatformKey(Frozen):
         load_public_key(value)
         return value
 
+    @field_validator("user_id")
+    @classmethod
+    def _one_spelling(cls, value: str | None) -> str | None:
+        """The default ID spelled out is the default (a retry that spells it is the same key);
+        spaces at either end would be signed but are easy to lose on the way to the signer."""
+        if value is not None and value != value.strip():
+            raise ValueError("an SM2 user ID has no spaces at either end")
+        return None if value == SM2_DEFAULT_USER_ID else value
+
     @model_validator(mode="after")
     def _user_id_for_sm2(self) -> PlatformKey:
         if self.user_id is not None and self.algorithm != "sm2":

@@ -109,9 +109,8 @@ def audit(
             skipped.append(checkpoint.sequence)
             continue
         if not _signed(checkpoint, keys, algorithm):
-            problems.append(
-                f"checkpoint {checkpoint.sequence} is not signed by the gateway ({algorithm})"
-            )
+            by = " with SM2" if algorithm == "sm2" else ""
+            problems.append(f"checkpoint {checkpoint.sequence} is not signed by the gateway{by}")
             continue
         entry = by_sequence.get(checkpoint.sequence)
         if entry is None:
@@ -127,6 +126,13 @@ def audit(
         else:
             verified = max(verified, checkpoint.sequence)
     logged = [d for d in deliveries if d.log_sequence is not None]
+    if checkpoints and logged and not verified:
+        # Checkpoints exist, yet none is trusted (all skipped or refused): nothing proves the
+        # stored deliveries; saying OK would vouch for them on the chain's word alone.
+        problems.append(
+            f"no checkpoint signed by a listed gateway key ({algorithm}) covers the stored "
+            f"deliveries; skipped: {sorted(skipped)}"
+        )
     for delivery in logged:
         entry = by_sequence.get(delivery.log_sequence or 0)
         if entry is None:

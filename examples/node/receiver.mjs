@@ -10,8 +10,10 @@
 //      `subscription_id` and `subscriber_region` (inside what is signed) must be yours.
 //
 // Run: GATEWAY_URL=https://…/api SUBSCRIPTION_ID=sub_… REGION=430000 [WEBHOOK_SECRET=whsec_…]
-//      [PORT=8080] [HOST=127.0.0.1] node receiver.mjs
-// (WEBHOOK_SECRET only for a `v1` subscription: the secret from the creation reply.)
+//      [SIGNATURE_SCHEME=v1sm2] [PORT=8080] [HOST=127.0.0.1] node receiver.mjs
+// (WEBHOOK_SECRET only for a `v1` subscription: the secret from the creation reply;
+// SIGNATURE_SCHEME=v1sm2 only for a `v1sm2` one. The receiver checks its subscription's scheme
+// alone: sm-crypto hashes in JavaScript, about 1 s a MB, so SM2 work is done only where asked.)
 
 import { createPublicKey, verify } from "node:crypto";
 import { createServer } from "node:http";
@@ -27,6 +29,7 @@ const MAX_BODY_BYTES = 1 << 20;
 const NOTICES = new Set(["subscription.failing", "subscription.disabled", "subscription.test"]);
 const VERIFICATION = "subscription.verification";
 const SM2_DEFAULT_USER_ID = "1234567812345678"; // GM/T 0009's, for a key listed without one
+const MAX_SIGNATURES = 4; // the gateway sends at most 3; more only costs verification time
 
 /** Why a webhook is not believed: answer 401. */
 export class Refused extends Error {}
@@ -68,7 +71,7 @@ function sm2At(keys, seconds) {
   return listedAt(keys, "sm2", seconds).map((k) => {
     if (!/^04[0-9a-fA-F]{128}$/.test(k.public_key) || !sm2.verifyPublicKey(k.public_key))
       throw new Refused(`${k.key_id}: not an SM2 point 04‖X‖Y on the curve`);
-    return { publicKey: k.public_key, userId: k.user_id ?? SM2_DEFAULT_USER_ID };
+    return { keyId: k.key_id, publicKey: k.public_key, userId: k.user_id ?? SM2_DEFAULT_USER_ID };
   });
 }
 
@@ -89,17 +92,25 @@ function verifiesSm2(content, signature, key) {
   return sm2.doVerifySignature(content, signature.toString("hex"), key.publicKey, options);
 }
 
+// The keys to try: the one `x-credit-key-id` names when it is listed, else every listed one
+// (during a key rotation a new key may sign under the old id). For SM2, whose every try
+// costs a hash of the body, this keeps a forged header to one key.
+function named(candidates, keyId) {
+  const hinted = candidates.filter((k) => k.keyId === keyId);
+  return hinted.length ? hinted : candidates;
+}
+
 /** The signed headers once signature and timestamp check out (throws Refused otherwise).
- * Without a secret, any `v1a` or `v1sm2` signature that verifies will do, each tried with every
- * listed key of its algorithm valid at the timestamp: `x-credit-key-id` is only a hint
- * (during a key rotation a new key may sign under the old id). */
-function checkSigned(headers, body, { secret, keys = [] }, now) {
+ * Without a secret, a signature of `scheme` (`v1a`, or `v1sm2` for a v1sm2 subscription)
+ * must verify under a listed key of its algorithm valid at the timestamp. */
+function checkSigned(headers, body, { secret, keys = [], scheme = "v1a" }, now) {
   const h = lowercased(headers);
   const id = h["webhook-id"], stamp = h["webhook-timestamp"], signatures = h["webhook-signature"];
   if (!id || !stamp || !signatures) throw new Refused("missing webhook-* header(s)");
   if (!/^[0-9]{1,12}$/.test(stamp)) throw new Refused("webhook-timestamp is not whole seconds");
   const timestamp = Number(stamp);
   if (Math.abs(now - timestamp) > TOLERANCE_SECONDS) throw new Refused("timestamp out of window");
+  if (signatures.split(" ").length > MAX_SIGNATURES) throw new Refused("too many signatures");
   if (secret) {
     try {
       new Webhook(secret).verify(body, h); // any of the v1 signatures (two during a rotation)
@@ -109,22 +120,23 @@ function checkSigned(headers, body, { secret, keys = [] }, now) {
     }
   } else {
     const content = Buffer.concat([Buffer.from(`${id}.${timestamp}.`), body]);
-    const ed25519 = ed25519At(keys, timestamp), sm2Keys = sm2At(keys, timestamp);
+    const verifies = scheme === "v1sm2"
+      ? ((keys) => (signature) => keys.some((key) => verifiesSm2(content, signature, key)))(
+          named(sm2At(keys, timestamp), h["x-credit-key-id"]))
+      : ((keys) => (signature) => keys.some((key) => verifiesEd25519(content, signature, key)))(
+          ed25519At(keys, timestamp));
     const good = signatures.split(" ").some((entry) => {
-      const [scheme, value] = entry.split(",", 2);
-      if (!value) return false;
-      const signature = Buffer.from(value, "base64");
-      if (scheme === "v1a") return ed25519.some((key) => verifiesEd25519(content, signature, key));
-      if (scheme === "v1sm2") return sm2Keys.some((key) => verifiesSm2(content, signature, key));
-      return false; // v1 is the secret's, checked above; others are unknown here
+      const [version, value] = entry.split(",", 2);
+      return version === scheme && Boolean(value) && verifies(Buffer.from(value, "base64"));
     });
-    if (!good) throw new Refused("no v1a or v1sm2 signature verifies under a listed key");
+    if (!good) throw new Refused(`no ${scheme} signature verifies under a listed key`);
   }
   return { id, body: JSON.parse(body.toString("utf8")) };
 }
 
 /** A delivery (or an endpoint notice) genuine *and addressed to you*: its parsed body.
- * `mine`: { subscriptionId, region, secret (v1) | keys (v1a, v1sm2: what GET /v1/keys lists) } */
+ * `mine`: { subscriptionId, region, secret (v1) | keys (what GET /v1/keys lists) and scheme
+ * ("v1a", the default, or "v1sm2") } */
 export function verifyDelivery(headers, body, mine, now = Date.now() / 1000) {
   const { id, body: event } = checkSigned(headers, body, mine, now);
   const ownId = NOTICES.has(event.type) ? event.notice_id : event.delivery_id;
@@ -140,7 +152,9 @@ export function verifyDelivery(headers, body, mine, now = Date.now() / 1000) {
  * with 200. Always checked with the gateway keys: a `v1` subscription's challenge carries a
  * `v1a` signature too, as its secret only arrives in the creation reply. */
 export function verifyChallenge(headers, body, mine, now = Date.now() / 1000) {
-  const { id, body: event } = checkSigned(headers, body, { keys: mine.keys }, now);
+  // v1: its challenge comes before the secret does, signed v1a
+  const scheme = mine.scheme === "v1sm2" ? "v1sm2" : "v1a";
+  const { id, body: event } = checkSigned(headers, body, { keys: mine.keys, scheme }, now);
   if (event.type !== VERIFICATION || event.verification_id !== id)
     throw new Refused("not a verification event");
   if (event.subscriber_region !== mine.region)
@@ -159,7 +173,7 @@ function claimedType(body) {
 /** An HTTP server: 204 to a verified delivery or notice, 200 {"challenge"} to your own
  * region's challenge, 401 to anything else. `onDelivery` must store the event (dedup by its
  * webhook-id) before it returns: only a 2xx stops the gateway retrying. */
-export function createReceiver({ gatewayUrl, subscriptionId, region, secret, onDelivery }) {
+export function createReceiver({ gatewayUrl, subscriptionId, region, secret, scheme, onDelivery }) {
   let keys = [], fetchedAt = -Infinity;
   const gatewayKeys = async () => {
     if (Date.now() - fetchedAt > KEYS_MAX_AGE_MS) {
@@ -179,7 +193,7 @@ export function createReceiver({ gatewayUrl, subscriptionId, region, secret, onD
     const body = Buffer.concat(chunks);
     if (request.method !== "POST") return response.writeHead(405).end();
     try {
-      const mine = { subscriptionId, region, secret, keys: await gatewayKeys() };
+      const mine = { subscriptionId, region, secret, scheme, keys: await gatewayKeys() };
       if (claimedType(body) === VERIFICATION) {
         const answer = verifyChallenge(request.headers, body, mine);
         return response.writeHead(200, { "content-type": "application/json" })
@@ -206,6 +220,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     subscriptionId: env.SUBSCRIPTION_ID,
     region: env.REGION,
     secret: env.WEBHOOK_SECRET || undefined,
+    scheme: env.SIGNATURE_SCHEME || "v1a",
     onDelivery: (event, id) => console.log(`verified ${id}: ${event.type}`), // store it here
   });
   server.listen(Number(env.PORT || 8080), env.HOST || "127.0.0.1", () =>

@@ -29,7 +29,8 @@ class HttpResponse:
 
 
 # Why an attempt was not sent: parked until the endpoint is verified, resumed or enabled.
-NotSent = Literal["pending", "paused", "disabled"]
+# unsigned: a v1sm2 subscription while the gateway holds no SM2 key (CG_SM2_SIGNING off)
+NotSent = Literal["pending", "paused", "disabled", "unsigned"]
 
 
 class Attempt(Frozen):

@@ -37,7 +37,7 @@ class Replayed:
     queued: int
 
 
-_RESUMABLE: frozenset[NotSent] = frozenset({"pending", "paused"})
+_RESUMABLE: frozenset[NotSent] = frozenset({"pending", "paused", "unsigned"})
 
 
 def _enabled(current: Subscription) -> Subscription:

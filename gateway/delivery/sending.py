@@ -102,7 +102,7 @@ class DeliveryService:
                 return cut_off
             subscription = self._subscriptions.get(delivery.subscription_id) or subscription
         attempt_number = received if delivery.replay else tries + 1
-        held = _held_back(subscription)
+        held = _held_back(subscription, self._signers)
         if held is not None:
             # Kept as dead, so re-enabling, verifying or resuming delivers everything missed.
             why, note = held
@@ -248,8 +248,15 @@ def _recovered(current: Subscription) -> Subscription:
     return current.model_copy(update={"failing_since": None, "warned_at": None})
 
 
-def _held_back(subscription: Subscription) -> tuple[NotSent, str] | None:
+def _held_back(subscription: Subscription, signers: GatewaySigners) -> tuple[NotSent, str] | None:
     """Why nothing is sent to the endpoint now, and the note the attempt keeps."""
+    if subscription.signature_scheme == "v1sm2" and signers.sm2 is None:
+        log.error(
+            "subscription %s is v1sm2 but the gateway holds no SM2 key (CG_SM2_SIGNING is off): "
+            "its deliveries are parked",
+            subscription.subscription_id,
+        )
+        return "unsigned", "not sent: v1sm2, and the gateway holds no SM2 key (CG_SM2_SIGNING)"
     if subscription.pending:
         return "pending", f"not sent: endpoint not verified ({subscription.verification_failure})"
     if subscription.paused_at is not None:

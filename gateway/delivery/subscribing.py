@@ -68,12 +68,6 @@ class SubscriptionDesk:
         if self.registry.get_region(wanted.region) is None:
             raise UnknownRegion(f"region {wanted.region} is not registered", path="region")
         check_webhook_url(wanted.url, allow_loopback_http=self.allow_loopback_http)
-        if wanted.signature_scheme == "v1sm2" and not self.sm2_signing:
-            raise Sm2NotOffered(
-                "this gateway does not sign with SM2 (its operator sets CG_SM2_SIGNING): "
-                "choose v1a or v1",
-                path="signature_scheme",
-            )
         seed = f"{by}:{signed.signed.msg_id}" if signed else self.seed()
         subscription_id = "sub_" + hashlib.sha256(seed.encode()).hexdigest()[:24]
         existing = self.subscriptions.get(subscription_id)
@@ -86,6 +80,12 @@ class SubscriptionDesk:
             return Created(existing, new=False)
         if signed is not None and signed.repeated:
             raise replayed(signed)
+        if wanted.signature_scheme == "v1sm2" and not self.sm2_signing:
+            raise Sm2NotOffered(
+                "this gateway does not sign with SM2 (its operator sets CG_SM2_SIGNING): "
+                "choose v1a or v1",
+                path="signature_scheme",
+            )
         subscription = Subscription(
             **wanted.model_dump(),
             subscription_id=subscription_id,

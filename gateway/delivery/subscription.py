@@ -82,19 +82,21 @@ class Subscription(SubscriptionRequest):
 class SubscriptionChanges(Frozen):
     """What its owner may change (``PATCH``): only the fields sent change. A new ``url`` is
     verified again before it receives deliveries; ``retry_schedule_seconds: null`` goes back to
-    the default schedule. The signature scheme and the region are fixed at creation."""
+    the default schedule. ``signature_scheme`` moves between the gateway's two keys (``v1a``,
+    ``v1sm2``); a ``v1`` subscription (its own secret) and the region are fixed at creation."""
 
     url: Annotated[str, Field(min_length=8, max_length=2048)] | None = None
     filters: SubscriptionFilters | None = None
     recognised_only: bool | None = None
     retry_schedule_seconds: RetrySchedule | None = Field(default=None, min_length=1, max_length=20)
     description: Annotated[str, Field(max_length=200), ONE_LINE] | None = None
+    signature_scheme: Literal["v1a", "v1sm2"] | None = None
 
     @model_validator(mode="after")
     def _not_empty(self) -> SubscriptionChanges:
         if not self.model_fields_set:
             raise ValueError("name at least one field to change")
-        for name in ("url", "filters", "recognised_only", "description"):
+        for name in ("url", "filters", "recognised_only", "description", "signature_scheme"):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")
         return self

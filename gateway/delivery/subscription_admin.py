@@ -23,12 +23,14 @@ from gateway.delivery.subscription import Subscription, SubscriptionChanges, che
 from gateway.delivery.url_verification import VERIFY_TIMEOUT_SECONDS
 from gateway_client.contract import (
     TEST,
+    BadRequest,
     Clock,
     EndpointNotice,
     GatewaySigners,
     NoSecretToRotate,
     NotFound,
     RegionMismatch,
+    Sm2NotOffered,
     SubscriptionPending,
     generate_hmac_secret,
     mask_ids_in,
@@ -94,6 +96,14 @@ class SubscriptionAdmin:
         written (another change may have moved it meanwhile), never against an older read."""
         if changes.url is not None:
             check_webhook_url(changes.url, allow_loopback_http=self.allow_loopback_http)
+        scheme = changes.signature_scheme or subscription.signature_scheme
+        if changes.signature_scheme is not None and subscription.signature_scheme == "v1":
+            raise BadRequest(
+                "a v1 subscription signs with its own secret for good: subscribe anew for v1a "
+                "or v1sm2",
+                path="signature_scheme",
+            )
+        self.can_sign(scheme)
         fields = {name: getattr(changes, name) for name in changes.model_fields_set}
         moved: list[bool] = [False]
 
@@ -107,9 +117,21 @@ class SubscriptionAdmin:
             return current.model_copy(update=fields | (challenge if moved[0] else {}))
 
         changed = self._change(subscription, apply)
-        if not moved[0]:
-            return Changed(changed, 0)
-        return Changed(*self.resending.verify(changed))
+        if moved[0]:
+            return Changed(*self.resending.verify(changed))
+        if scheme != subscription.signature_scheme and changed.enabled and not changed.pending:
+            # what waited for a key to sign it (``unsigned``) goes out under the new scheme
+            return Changed(changed, self.resending.redrive_parked(changed))
+        return Changed(changed, 0)
+
+    def can_sign(self, scheme: str) -> None:
+        """Refuse (before anything is written or sent) what the gateway holds no key for."""
+        if scheme == "v1sm2" and self.signers.sm2 is None:
+            raise Sm2NotOffered(
+                "this gateway does not sign with SM2 (its operator sets CG_SM2_SIGNING): "
+                "choose v1a or v1",
+                path="signature_scheme",
+            )
 
     def delete(self, subscription: Subscription) -> None:
         """Nothing more is planned or sent for it; messages already queued are dropped."""
@@ -182,6 +204,7 @@ class SubscriptionAdmin:
         """Post a signed ``subscription.test`` notice now and report the answer. Only to a
         verified endpoint (one that proved it wants the gateway's posts); paused or disabled
         endpoints may be tried, which is how their owner checks them before resuming."""
+        self.can_sign(subscription.signature_scheme)
         if subscription.pending:
             raise SubscriptionPending(
                 f"subscription {subscription.subscription_id} has not verified its endpoint; "

@@ -61,7 +61,7 @@ pytestmark = pytest.mark.e2e
 NODE = Path(__file__).parents[2] / "examples" / "node"
 HUNAN = "430000"
 CITY_KEY_ID = "qingyuan-sm2-1"
-REFUSED = "no v1a or v1sm2 signature verifies under a listed key"  # receiver.mjs's reason
+REFUSED = "no v1sm2 signature verifies under a listed key"  # receiver.mjs's reason
 GATEWAY, STRANGER = gateway_signers("gw-1"), gateway_signers("gw-9")
 RETIRED = make_sm2_signer("gw-0.sm2")
 V1A = subscription("sub-hunan", region=HUNAN)
@@ -247,18 +247,29 @@ def test_deliveries_the_gateway_signs_pass_receiver_mjs(tmp_path: Path) -> None:
     assert sm2[0]["webhook-signature"].startswith("v1sm2,")
     tampered = json.dumps({**json.loads(sm2[1]), "type": "listing.removed"}).encode()
     by_retired = delivered(V1SM2, now, GatewaySigners(GATEWAY.ed25519, RETIRED))
+    v1a = delivered(V1A, now, GATEWAY)
+    five = {**sm2[0], "webhook-signature": " ".join([sm2[0]["webhook-signature"]] * 5)}
     cases = {
         "v1sm2": (sm2, True, keys),
-        "v1a beside an sm2 key": (delivered(V1A, now, GATEWAY), True, keys),
+        "v1a beside an sm2 key": (v1a, True, keys),
+        "v1a to a v1sm2 receiver": (v1a, False, keys),
         "v1sm2 tampered body": ((sm2[0], tampered), False, keys),
         "v1sm2 under another user id": (sm2, False, published(now, -timedelta(hours=1), "x")),
         "v1sm2 by a key not listed": (delivered(V1SM2, now, STRANGER), False, keys),
         "v1sm2 by a key past valid_until": (by_retired, False, keys),
         "v1sm2 by a previous key still valid": (by_retired, True, still_valid),
+        "v1sm2 five signatures": ((five, sm2[1]), False, keys),
     }
     mine = {"kind": "delivery", "subscription_id": "sub-hunan", "region": HUNAN}
     judged = [
-        {**mine, "name": name, "keys": listed, "headers": headers, "body": body.decode()}
+        {
+            **mine,
+            "name": name,
+            "scheme": "v1a" if name.startswith("v1a beside") else "v1sm2",
+            "keys": listed,
+            "headers": headers,
+            "body": body.decode(),
+        }
         for name, ((headers, body), _, listed) in cases.items()
     ]
     written = tmp_path / "cases.json"
@@ -267,4 +278,6 @@ def test_deliveries_the_gateway_signs_pass_receiver_mjs(tmp_path: Path) -> None:
     verdicts = node("check.mjs", str(written))
 
     assert {v["name"]: v["ok"] for v in verdicts} == {n: c[1] for n, c in cases.items()}
-    assert {v["reason"] for v in verdicts if not v["ok"]} == {REFUSED}
+    reasons = {v["name"]: v["reason"] for v in verdicts if not v["ok"]}
+    assert reasons.pop("v1sm2 five signatures") == "too many signatures"
+    assert set(reasons.values()) == {REFUSED}

@@ -119,3 +119,14 @@ def test_gateway_keys_prints_the_public_keys_the_gateway_derives_from_a_secret(t
     secret.write_text("short\n", encoding="utf-8")
     assert cli.main(["gateway-keys", str(secret)]) != 0
     assert "not a usable signing secret" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("user_id", [" 清远", "清远 ", ""])
+def test_a_user_id_with_spaces_at_either_end_is_refused_before_a_key_is_written(
+    tmp_path, capsys, user_id
+):
+    path = tmp_path / "k.key"
+    argv = ["keygen", "--algorithm", "sm2", "--user-id", user_id, "--out", str(path)]
+    assert cli.main(argv) != 0
+    assert "--user-id: one line" in capsys.readouterr().err
+    assert not path.exists()

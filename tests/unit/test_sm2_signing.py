@@ -28,7 +28,7 @@ from fakes import (
 from pydantic import ValidationError
 
 from gateway.authentication import authenticate, authenticate_request
-from gateway.delivery.planning import plan_deliveries
+from gateway.delivery.planning import payload_for, plan_deliveries, stamped
 from gateway.delivery.sending import DeliveryService
 from gateway.registry import PlatformKey
 from gateway_client.contract import (
@@ -220,8 +220,31 @@ def test_checkpoints_carry_an_sm2_signature_that_the_sm2_audit_trusts() -> None:
     forged = sign_checkpoint(1, entries[0].hash, NOW, gateway_signers("gw-1"))
     swapped = checkpoint.model_copy(update={"sm2_signature": forged.sm2_signature})
     report = audit(entries, [swapped], keys, [], lambda _e: False, algorithm="sm2")
-    assert report.problems == ("checkpoint 1 is not signed by the gateway (sm2)",)
+    assert report.problems == ("checkpoint 1 is not signed by the gateway with SM2",)
     unsigned = sign_checkpoint(1, entries[0].hash, NOW, GatewaySigners(GATEWAY.ed25519))
     report = audit(entries, [unsigned], keys, [], lambda _e: False, algorithm="sm2")
     assert (report.verified_through, report.skipped_checkpoints) == (0, (1,))
     assert audit(entries, [unsigned], keys, [], lambda _e: False).verified_through == 1
+
+
+def test_an_sm2_audit_of_deliveries_no_sm2_checkpoint_covers_is_not_ok() -> None:
+    changes = [change()]
+    entries = chain(GENESIS, 1, changes)
+    sub = subscription("sub-hunan")
+    stored = [
+        payload_for(d, subscriber_region=sub.region)
+        for d in stamped(
+            plan_deliveries(changes[0], [sub], []), {entries[0].change_id: 1}, lambda _s, _c: 1
+        )
+    ]
+    before_sm2 = sign_checkpoint(1, entries[0].hash, NOW, GatewaySigners(GATEWAY.ed25519))
+    keys = key_set(GATEWAY, [])
+
+    report = audit(entries, [before_sm2], keys, stored, lambda _e: True, algorithm="sm2")
+
+    assert not report.ok
+    assert report.problems == (
+        "no checkpoint signed by a listed gateway key (sm2) covers the stored deliveries; "
+        "skipped: [1]",
+    )
+    assert audit(entries, [before_sm2], keys, stored, lambda _e: True).ok

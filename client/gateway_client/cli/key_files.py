@@ -40,6 +40,8 @@ class Registration:
 
 def new_key_file(algorithm: str, user_id: str | None) -> tuple[str, Registration]:
     """A key file's text for a new key, and how to register it."""
+    if user_id is not None and (not user_id or user_id != user_id.strip() or "\n" in user_id):
+        raise CliError("--user-id: one line, without spaces at either end")
     if algorithm == "sm2":
         private = generate_sm2_key()
         public = Sm2PrivateKey.from_text(private).public_key.text()

@@ -72,10 +72,10 @@ def add_commands(commands: Any) -> None:
     )
     listen.add_argument(
         "--algorithm",
-        choices=["any", "ed25519", "sm2"],
-        default="any",
-        help="trust the gateway's keys of this algorithm only (sm2: a v1sm2 subscription that "
-        "must rely on national algorithms); default: any key /v1/keys lists",
+        choices=["ed25519", "sm2"],
+        default="ed25519",
+        help="the gateway keys to trust: ed25519 (v1a, the default) or sm2 (a v1sm2 "
+        "subscription); only that algorithm's signatures are verified",
     )
     remote(listen, token=False)
     listen.set_defaults(run=_listen)
@@ -92,7 +92,7 @@ def _listen(args: argparse.Namespace) -> int:
         lambda: [
             key
             for key in fetch_gateway_keys(args.url, args.timeout)
-            if args.algorithm in ("any", key.algorithm)
+            if key.algorithm == args.algorithm
         ],
         lambda line: print(f"listen: {line}", file=sys.stderr, flush=True),
     )

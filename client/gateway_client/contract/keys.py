@@ -49,8 +49,12 @@ class PublishedKey(Frozen):
         description="ed25519: whpk_<base64>, verifies v1a deliveries and log checkpoints; "
         "sm2: 04‖X‖Y in hex, verifies v1sm2 deliveries and the checkpoints' sm2_signature"
     )
+    # Left out when unset, as every field added after receivers were written: a receiver
+    # whose models forbid unknown fields keeps reading the list while SM2 signing is off.
     user_id: Annotated[str, Field(min_length=1, max_length=256)] | None = Field(
-        default=None, description=f"sm2 only: the user ID it signs under ({DEFAULT_USER_ID})"
+        default=None,
+        description=f"sm2 only: the user ID it signs under ({DEFAULT_USER_ID})",
+        exclude_if=lambda value: value is None,
     )
     valid_from: Moment | None = None
     valid_until: Moment | None = None

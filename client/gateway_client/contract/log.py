@@ -16,7 +16,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature as _BadSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, Field
 
 from gateway_client.contract.catalogue import ListKind
 from gateway_client.contract.change import Change
@@ -102,8 +102,9 @@ class Checkpoint(Frozen):
     at: AwareDatetime
     key_id: str
     signature: str
-    sm2_key_id: str | None = None
-    sm2_signature: str | None = None
+    # Left out when unset, so a checkpoint made without SM2 reads as it did before SM2 existed.
+    sm2_key_id: str | None = Field(default=None, exclude_if=lambda value: value is None)
+    sm2_signature: str | None = Field(default=None, exclude_if=lambda value: value is None)
 
     def signed_bytes(self) -> bytes:
         return canonical(

@@ -34,6 +34,10 @@ TIMESTAMP_HEADER = "webhook-timestamp"
 SIGNATURE_HEADER = "webhook-signature"
 KEY_ID_HEADER = "x-credit-key-id"
 DEFAULT_TOLERANCE = timedelta(minutes=5)
+MAX_SIGNATURES = 4
+"""Signatures one ``webhook-signature`` header may carry: the most the gateway sends is three
+(two ``v1`` during a secret rotation, and ``v1a`` on a ``v1`` endpoint's challenge). More would
+only make a verifier hash the body again and again (SM2's curve work is costly) for nothing."""
 
 _SECONDS = re.compile(r"[0-9]{1,12}")
 _PRIVATE_PREFIX = "whsk_"
@@ -239,6 +243,8 @@ class SignedHeaders:
             raise MissingSignature(f"missing header(s): {', '.join(missing)}", headers=missing)
         if not _SECONDS.fullmatch(stamp):
             raise InvalidSignature("webhook-timestamp must be whole seconds since the epoch")
+        if len(signature.split()) > MAX_SIGNATURES:
+            raise InvalidSignature(f"webhook-signature carries at most {MAX_SIGNATURES} signatures")
         return cls(msg_id=msg_id, timestamp=int(stamp), signature=signature)
 
     def check_timestamp(self, now: datetime, tolerance: timedelta = DEFAULT_TOLERANCE) -> None:
