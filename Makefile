@@ -68,6 +68,7 @@ package: venv
 	CG_OPERATOR_AUTH=iam AWS_DEFAULT_REGION=$(REGION) $(BIN)/chalice package --stage $(STAGE) \
 		--merge-template build/merge.json out
 	$(BIN)/python -m infra.finalize out/sam.json
+	$(BIN)/python -m infra.precompile out/deployment.zip out/sam.json
 	$(BIN)/cfn-lint out/sam.json
 
 # checkov, the policy scanner, on the packaged template (run `make package` first): every check
