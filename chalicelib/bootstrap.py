@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
-import boto3
 from botocore.config import Config
 
+from chalicelib.aws_clients import aws_client
 from chalicelib.dynamodb.agreements import DynamoAgreements
 from chalicelib.dynamodb.batches import DynamoBatchLedger
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
@@ -160,12 +160,7 @@ class Container:
 
 
 def _client(settings: Settings, service: str) -> Any:
-    return boto3.session.Session().client(
-        service,  # type: ignore[call-overload]
-        region_name=settings.aws_region,
-        endpoint_url=settings.aws_endpoint_url,
-        config=_BOTO_CONFIG,
-    )
+    return aws_client(service, settings.aws_region, settings.aws_endpoint_url, _BOTO_CONFIG)
 
 
 def build(settings: Settings, clock: Clock) -> Container:

@@ -22,13 +22,14 @@ import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import boto3
+from botocore.config import Config
 from botocore.exceptions import ClientError
 from chalice.app import Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from chalicelib import caller, events
+from chalicelib.aws_clients import aws_client
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
 from chalicelib.route_spec import Access, Operation, Reply, Tag
@@ -163,10 +164,8 @@ def redrive(wanted: RedriveRequest) -> RedriveReport:
     c = container()
     sqs: SQSClient = c.aws_clients["sqs"]
     url = _Settings().stream_failure_queue_url
-    streams: DynamoDBStreamsClient = boto3.session.Session().client(
-        "dynamodbstreams",
-        region_name=c.settings.aws_region,
-        endpoint_url=c.settings.aws_endpoint_url,
+    streams: DynamoDBStreamsClient = aws_client(
+        "dynamodbstreams", c.settings.aws_region, c.settings.aws_endpoint_url, Config()
     )
     discard = set(wanted.discard)
     reports: list[MessageReport] = []
