@@ -16,13 +16,17 @@ from dataclasses import dataclass
 from gateway.authentication import Authenticated, replayed
 from gateway.delivery.ports import ExchangeLog, SubscriptionStore
 from gateway.delivery.resending import Resending
-from gateway.delivery.subscription import Subscription, SubscriptionRequest, check_webhook_url
+from gateway.delivery.subscription import (
+    Subscription,
+    SubscriptionRequest,
+    check_signable,
+    check_webhook_url,
+)
 from gateway.ports import Registry
 from gateway_client.contract import (
     Clock,
     Conflict,
     RegionMismatch,
-    Sm2NotOffered,
     UnknownRegion,
     generate_hmac_secret,
 )
@@ -80,12 +84,7 @@ class SubscriptionDesk:
             return Created(existing, new=False)
         if signed is not None and signed.repeated:
             raise replayed(signed)
-        if wanted.signature_scheme == "v1sm2" and not self.sm2_signing:
-            raise Sm2NotOffered(
-                "this gateway does not sign with SM2 (its operator sets CG_SM2_SIGNING): "
-                "choose v1a or v1",
-                path="signature_scheme",
-            )
+        check_signable(wanted.signature_scheme, sm2_signing=self.sm2_signing)
         subscription = Subscription(
             **wanted.model_dump(),
             subscription_id=subscription_id,

@@ -15,6 +15,7 @@ from gateway_client.contract import (
     Frozen,
     InvalidWebhookUrl,
     RegionCode,
+    Sm2NotOffered,
     SubscriptionFilters,
 )
 
@@ -100,6 +101,16 @@ class SubscriptionChanges(Frozen):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")
         return self
+
+
+def check_signable(scheme: str, *, sm2_signing: bool) -> None:
+    """Refuse a scheme the gateway holds no key for, before anything is written or sent."""
+    if scheme == "v1sm2" and not sm2_signing:
+        raise Sm2NotOffered(
+            "this gateway does not sign with SM2 (its operator sets CG_SM2_SIGNING): "
+            "choose v1a or v1",
+            path="signature_scheme",
+        )
 
 
 def check_webhook_url(url: str, *, allow_loopback_http: bool) -> str:

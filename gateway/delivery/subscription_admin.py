@@ -19,7 +19,12 @@ from gateway.delivery.ports import SubscriptionStore, WebhookTransport
 from gateway.delivery.records import Attempt
 from gateway.delivery.resending import Resending
 from gateway.delivery.sending import webhook_headers
-from gateway.delivery.subscription import Subscription, SubscriptionChanges, check_webhook_url
+from gateway.delivery.subscription import (
+    Subscription,
+    SubscriptionChanges,
+    check_signable,
+    check_webhook_url,
+)
 from gateway.delivery.url_verification import VERIFY_TIMEOUT_SECONDS
 from gateway_client.contract import (
     TEST,
@@ -30,7 +35,6 @@ from gateway_client.contract import (
     NoSecretToRotate,
     NotFound,
     RegionMismatch,
-    Sm2NotOffered,
     SubscriptionPending,
     generate_hmac_secret,
     mask_ids_in,
@@ -103,7 +107,7 @@ class SubscriptionAdmin:
                 "or v1sm2",
                 path="signature_scheme",
             )
-        self.can_sign(scheme)
+        check_signable(scheme, sm2_signing=self.signers.sm2 is not None)
         fields = {name: getattr(changes, name) for name in changes.model_fields_set}
         moved: list[bool] = [False]
 
@@ -123,15 +127,6 @@ class SubscriptionAdmin:
             # what waited for a key to sign it (``unsigned``) goes out under the new scheme
             return Changed(changed, self.resending.redrive_parked(changed))
         return Changed(changed, 0)
-
-    def can_sign(self, scheme: str) -> None:
-        """Refuse (before anything is written or sent) what the gateway holds no key for."""
-        if scheme == "v1sm2" and self.signers.sm2 is None:
-            raise Sm2NotOffered(
-                "this gateway does not sign with SM2 (its operator sets CG_SM2_SIGNING): "
-                "choose v1a or v1",
-                path="signature_scheme",
-            )
 
     def delete(self, subscription: Subscription) -> None:
         """Nothing more is planned or sent for it; messages already queued are dropped."""
@@ -204,7 +199,7 @@ class SubscriptionAdmin:
         """Post a signed ``subscription.test`` notice now and report the answer. Only to a
         verified endpoint (one that proved it wants the gateway's posts); paused or disabled
         endpoints may be tried, which is how their owner checks them before resuming."""
-        self.can_sign(subscription.signature_scheme)
+        check_signable(subscription.signature_scheme, sm2_signing=self.signers.sm2 is not None)
         if subscription.pending:
             raise SubscriptionPending(
                 f"subscription {subscription.subscription_id} has not verified its endpoint; "
