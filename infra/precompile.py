@@ -2,11 +2,11 @@
 
 A function's container compiles every module it imports from source on its first request
 (pydantic, powertools, the app: about 2 of the 5 s a cold invocation took in the bundle test
-here) and cannot keep the result: ``/var/task`` is read-only. Shipping the ``.pyc`` files the runtime would have written
-moves that work to ``make package``, once. They are checked-hash bytecode (PEP 552): Python
-compares the source's hash before using one, so a stale file is ignored, never run. They are
-made by the interpreter that packages, which must be the runtime's version (the template's
-``Runtime``).
+here) and cannot keep the result: ``/var/task`` is read-only. Shipping the ``.pyc`` files the
+runtime would have written moves that work to ``make package``, once. They are checked-hash
+bytecode (PEP 552): Python compares the source's hash before using one, so a stale file is
+ignored, never run. They are made by the interpreter that packages, which must be the runtime's
+version (the template's ``Runtime``).
 
 Usage: ``python -m infra.precompile out/deployment.zip out/sam.json`` (rewrites the zip)
 """
