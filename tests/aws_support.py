@@ -19,6 +19,7 @@ from moto.dynamodb.models import dynamodb_backends
 from moto.s3.models import s3_backends
 from moto.sqs.models import sqs_backends
 
+from chalicelib import aws_clients, bootstrap
 from infra.local.provision import Provisioner
 
 AWS_REGION = "cn-northwest-1"
@@ -34,6 +35,30 @@ copyreg.pickle(threading.Condition, lambda _condition: (threading.Condition, ())
 # of the backends as the first provisioning in this process left them, with the same names,
 # URLs and stream ARNs. Each test still starts from freshly provisioned, empty resources.
 _provisioned: tuple[Any, Any, Any, dict[str, str]] | None = None
+
+# A botocore client costs ~30 ms to make (it copies its session's event hooks and builds its
+# service model), and each test made about eight: the fixture's four and the container's. Made
+# once per process instead; moto's handler sits in every client made after moto's import and
+# answers while a mock is active, so a client made in one test serves the next.
+_clients: dict[tuple[str, str, str | None], Any] = {}
+
+
+def shared_client(service: str, region: str = AWS_REGION, endpoint_url: str | None = None) -> Any:
+    key = (service, region, endpoint_url)
+    if key not in _clients:
+        _clients[key] = boto3.client(service, region_name=region, endpoint_url=endpoint_url)  # type: ignore[call-overload]
+    return _clients[key]
+
+
+_app_clients: dict[tuple[str, str, str | None, int], Any] = {}
+
+
+def _shared_app_client(service: str, region: str, endpoint_url: str | None, config: Any) -> Any:
+    """The container's clients, made as it makes them (its retry and pool settings), once."""
+    key = (service, region, endpoint_url, id(config))
+    if key not in _app_clients:
+        _app_clients[key] = aws_clients.aws_client(service, region, endpoint_url, config)
+    return _app_clients[key]
 
 
 def _restore_or_provision(dynamodb: Any, sqs: Any, s3: Any) -> dict[str, str]:
@@ -74,10 +99,11 @@ def provisioned_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
     monkeypatch.setenv("AWS_DEFAULT_REGION", AWS_REGION)
     # Without this, current botocore routes DynamoDB Streams where in-process moto answers 404.
     monkeypatch.setenv("AWS_ACCOUNT_ID_ENDPOINT_MODE", "disabled")
+    monkeypatch.setattr(bootstrap, "aws_client", _shared_app_client)
     with mock_aws():
-        dynamodb = boto3.client("dynamodb", region_name=AWS_REGION)
-        sqs = boto3.client("sqs", region_name=AWS_REGION)
-        s3 = boto3.client("s3", region_name=AWS_REGION)
-        streams = boto3.client("dynamodbstreams", region_name=AWS_REGION)
+        dynamodb = shared_client("dynamodb")
+        sqs = shared_client("sqs")
+        s3 = shared_client("s3")
+        streams = shared_client("dynamodbstreams")
         env = _restore_or_provision(dynamodb, sqs, s3)
         yield Aws(dynamodb=dynamodb, sqs=sqs, s3=s3, streams=streams, env=env)
