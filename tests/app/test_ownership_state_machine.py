@@ -377,7 +377,7 @@ def test_no_sequence_of_signed_actions_lets_a_region_change_what_it_does_not_own
     Ownership.world = world
     machine = Ownership.TestCase
     machine.settings = settings(
-        max_examples=int(os.environ.get("OWNERSHIP_EXAMPLES", "6")),
+        max_examples=int(os.environ.get("OWNERSHIP_EXAMPLES", "8")),
         phases=PHASES,
         stateful_step_count=10,
         deadline=None,

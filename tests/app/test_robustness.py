@@ -63,7 +63,7 @@ FULL_WIDTH_CODE = "".join(chr(ord(c) + 0xFEE0) for c in CREDIT_CODE)  # ９１�
 # from every caller, a few thousand requests a test; 44 routes now): new inputs every run, and
 # Hypothesis's example database replays any that ever failed first.
 FUZZ = settings(
-    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "6")),  # more for a deeper run
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "8")),  # more for a deeper run
     deadline=None,
     phases=(Phase.explicit, Phase.reuse, Phase.generate),
     suppress_health_check=[
