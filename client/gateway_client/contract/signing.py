@@ -18,7 +18,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -268,6 +268,31 @@ def signatures_of(header: str, version: str) -> list[bytes]:
     return found
 
 
+def verify_any(
+    signed: SignedHeaders,
+    body: bytes,
+    version: str,
+    verifies: Callable[[bytes, bytes], bool],
+    target: RequestTarget | None = None,
+) -> None:
+    """Pass when ``verifies(signature, content)`` holds for any signature of ``version``, over
+    the push form, or over the request form of ``target``: the one loop every asymmetric
+    scheme (``v1a``, ``v1sm2``) shares."""
+    content = content_of(signed.msg_id, signed.timestamp, body, target)
+    if any(verifies(signature, content) for signature in signatures_of(signed.signature, version)):
+        return
+    what = "the body" if target is None else "the request (method, path, query and body)"
+    raise InvalidSignature(f"no {version} signature verifies against {what}")
+
+
+def _ed25519_verifies(key: Ed25519PublicKey, signature: bytes, content: bytes) -> bool:
+    try:
+        key.verify(signature, content)
+    except _CryptoInvalidSignature:
+        return False
+    return True
+
+
 def verify_ed25519(
     signed: SignedHeaders,
     body: bytes,
@@ -276,17 +301,12 @@ def verify_ed25519(
 ) -> None:
     """Pass when any ``v1a`` signature verifies under any of ``keys`` (rotation), over the
     push form, or over the request form of ``target``."""
-    content = content_of(signed.msg_id, signed.timestamp, body, target)
     candidates = list(keys)
-    for signature in signatures_of(signed.signature, "v1a"):
-        for key in candidates:
-            try:
-                key.verify(signature, content)
-            except _CryptoInvalidSignature:
-                continue
-            return
-    what = "the body" if target is None else "the request (method, path, query and body)"
-    raise InvalidSignature(f"no v1a signature verifies against {what}")
+
+    def verifies(signature: bytes, content: bytes) -> bool:
+        return any(_ed25519_verifies(key, signature, content) for key in candidates)
+
+    verify_any(signed, body, "v1a", verifies, target)
 
 
 def verify_hmac(signed: SignedHeaders, body: bytes, secret: str) -> None:

@@ -13,12 +13,11 @@ import base64
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from gateway_client.contract.errors import InvalidSignature
 from gateway_client.contract.signing import (
     RequestTarget,
     SignedHeaders,
     content_of,
-    signatures_of,
+    verify_any,
 )
 from gateway_client.contract.sm2 import DEFAULT_USER_ID, Sm2PrivateKey, Sm2PublicKey
 
@@ -58,11 +57,9 @@ def verify_sm2(
 ) -> None:
     """Pass when any ``v1sm2`` signature verifies under any of ``keys`` (rotation), over the
     push form, or over the request form of ``target``."""
-    content = content_of(signed.msg_id, signed.timestamp, body, target)
     candidates = list(keys)
-    for signature in signatures_of(signed.signature, SM2_VERSION):
-        for key in candidates:
-            if key.public_key.verify(signature, content, key.user_id):
-                return
-    what = "the body" if target is None else "the request (method, path, query and body)"
-    raise InvalidSignature(f"no {SM2_VERSION} signature verifies against {what}")
+
+    def verifies(signature: bytes, content: bytes) -> bool:
+        return any(k.public_key.verify(signature, content, k.user_id) for k in candidates)
+
+    verify_any(signed, body, SM2_VERSION, verifies, target)
