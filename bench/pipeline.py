@@ -37,6 +37,7 @@ from gateway.registry import PlatformKey, Region
 from gateway.validation import parse_json
 from gateway_client.contract import (
     DEFAULT_TOLERANCE,
+    LOCAL_IDENTITY_SECRET,
     Ed25519Signer,
     Listing,
     ListingEntry,
@@ -44,8 +45,10 @@ from gateway_client.contract import (
     china_date,
     codes,
     generate_signing_key,
+    identity_key,
     load_private_key,
     public_key_text,
+    use_identity_key,
 )
 from gateway_client.push_client import signed_headers
 from infra.local import synthetic
@@ -216,6 +219,8 @@ def measure(n: int, repeats: int) -> dict[str, Any]:
 
 
 def main() -> None:
+    # Listing ids as the local stage derives them: this runs in a process of its own.
+    use_identity_key(lambda: identity_key(LOCAL_IDENTITY_SECRET))
     n = env_int("BENCH_PIPELINE_SIZE", 20_000)
     result = measure(n, env_int("BENCH_REPEATS", 3))
     out = sys.argv[1] if len(sys.argv) > 1 else None
