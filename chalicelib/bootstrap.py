@@ -50,6 +50,7 @@ from gateway.delivery import (
 )
 from gateway.intake import BulkIngest, BulkPolicy, PushPolicy, PushService, UploadDesk
 from gateway.lifecycle import LifecycleService, WorkdayCalendar, shipped_policies
+from gateway.recognition import use_severity_policy
 from gateway_client.contract import (
     Clock,
     GatewaySigners,
@@ -182,6 +183,7 @@ def build(settings: Settings, clock: Clock) -> Container:
         else None,
     )
     use_identity_key(identity_key_reader(secrets, settings))
+    use_severity_policy(settings.severity_policy)
     policy = PushPolicy(
         max_body_bytes=settings.max_body_bytes,
         tolerance=settings.tolerance,

@@ -12,9 +12,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from gateway.delivery import DEFAULT_RETRY_SCHEDULE
 from gateway.intake import DEFAULT_REMOVAL_THRESHOLD
 from gateway.lifecycle import EVIDENCE_DAYS
-from gateway.recognition import DEFAULT_KEEP_DAYS
+from gateway.recognition import DEFAULT_KEEP_DAYS, SeverityPolicy
 from gateway.statistics import PilotTargets
-from gateway_client.contract import PublishedKey
+from gateway_client.contract import PublishedKey, Severity
 
 
 class Settings(BaseSettings):
@@ -85,6 +85,12 @@ class Settings(BaseSettings):
     # The pilots whose monthly case targets statistics judge (gateway/data/pilot_targets.json's
     # format, as JSON); unset: seed 004's (黄石市).
     pilot_targets: PilotTargets | None = None
+    # The severities that make a black listing (黑名单: joint punishment), as a JSON list; the
+    # others are accepted as dishonesty records (失信记录: exchanged, counted, no measures).
+    # Default: serious only, as seed 000 二(二)1 and 国办发〔2020〕49号 have it.
+    black_list_severities: frozenset[Severity] = Field(
+        default=SeverityPolicy().black_list, min_length=1
+    )
     timestamp_tolerance_seconds: int = Field(default=300, ge=1, le=3600)
     # Each delay must fit one SQS visibility timeout (under 12 h).
     retry_schedule_seconds: tuple[Annotated[int, Field(ge=0, le=11 * 3600)], ...] = Field(
@@ -114,6 +120,10 @@ class Settings(BaseSettings):
     @property
     def gateway_sm2_key_id(self) -> str:
         return self.sm2_key_id or f"{self.signing_key_id}.sm2"
+
+    @property
+    def severity_policy(self) -> SeverityPolicy:
+        return SeverityPolicy(black_list=self.black_list_severities)
 
     @property
     def local(self) -> bool:

@@ -168,6 +168,7 @@ def _environment(resources: dict[str, Any]) -> dict[str, Any]:
         "CG_PUBLISHED_KEYS": {"Ref": "PublishedKeys"},
         "CG_SM2_SIGNING": {"Ref": "Sm2Signing"},
         "CG_SM2_KEY_ID": {"Ref": "Sm2KeyId"},
+        "CG_BLACK_LIST_SEVERITIES": {"Ref": "BlackListSeverities"},
         "CG_LISTINGS_STREAM_ARN": {"Fn::GetAtt": ["ListingsTable", "StreamArn"]},
         "CG_DELIVERY_QUEUE_ARN": {"Fn::GetAtt": ["DeliveryQueue", "Arn"]},
         "CG_UPLOAD_QUEUE_ARN": {"Fn::GetAtt": ["UploadQueue", "Arn"]},
@@ -214,6 +215,12 @@ def merge_template() -> dict[str, Any]:
                 "Default": "gw-1.sm2",
                 "AllowedPattern": "^[A-Za-z0-9._-]{3,64}$",
                 "Description": "the SM2 key's id (rotate it with SigningKeyId)",
+            },
+            "BlackListSeverities": {
+                "Type": "String",
+                "Default": '["serious"]',
+                "Description": "JSON list of the severities that make a black listing (joint "
+                "punishment); the others are dishonesty records (失信记录) without measures",
             },
             "AlarmEmail": {
                 "Type": "String",

@@ -9,6 +9,8 @@ import botocore.session
 import pytest
 from aws_support import Aws, provisioned_aws
 
+from gateway.recognition.severity_policy import SeverityPolicy, use_severity_policy
+from gateway_client.contract.catalogue import Severity
 from gateway_client.contract.listing import LOCAL_IDENTITY_SECRET, identity_key, use_identity_key
 from infra.local import moto_speedup
 
@@ -40,6 +42,20 @@ use_identity_key(_local_identity_key)
 def _back_to_the_local_identity_key() -> None:
     """A test that configured a deployment's key leaves the next one the local key."""
     use_identity_key(_local_identity_key)
+
+
+@pytest.fixture(autouse=True)
+def _default_severity_policy() -> Iterator[None]:
+    """Serious only (seed 000, 49号), whatever the test before configured."""
+    use_severity_policy(SeverityPolicy())
+    yield
+    use_severity_policy(SeverityPolicy())
+
+
+@pytest.fixture
+def every_severity_punishes() -> None:
+    """A deployment whose black list takes every severity (CG_BLACK_LIST_SEVERITIES)."""
+    use_severity_policy(SeverityPolicy(black_list=frozenset(Severity)))
 
 
 # The order the two workers take files in (``make test`` runs ``--dist loadfile

@@ -18,8 +18,11 @@ from gateway.delivery.planning import (
     stamped,
 )
 from gateway.delivery.ports import AgreementStore, DeliveryQueue, ExchangeLog, SubscriptionStore
+from gateway.delivery.red_yield import plan_yield
 from gateway.ports import ListingStore
 from gateway_client.contract import Change, ChangeType, Listing, ListKind, china_date
+
+_STANDING_KINDS = frozenset({ListKind.BLACK, ListKind.RED})
 
 Step = tuple[Change, Listing | None]
 """A change, and its listing as it was before (``None``: new)."""
@@ -49,19 +52,41 @@ class FanOut:
         if not subscriptions:
             return 0
         agreements = self.agreements.all()
+        subjects = self._subjects_after(steps)
         deliveries: list[Delivery] = [
-            d for change, _ in steps for d in plan_deliveries(change, subscriptions, agreements)
-        ]
-        for code, black in black_steps_by_subject(steps).items():
-            after = replace_listings(
-                self.listings.subject(code), {ch.listing.listing_id: ch.listing for ch, _ in black}
+            d
+            for change, _ in steps
+            for d in plan_deliveries(
+                change,
+                subscriptions,
+                agreements,
+                subject=subjects.get(change.listing.credit_code, ()),
             )
+        ]
+        planned = {change.listing.listing_id for change, _ in steps}
+        for code, black in black_steps_by_subject(steps).items():
+            after = subjects[code]
             before = replace_listings(after, first_previous(black))
             trigger = black[-1][0]
             on = china_date(trigger.occurred_at)
             deliveries += plan_intensified(trigger, before, after, subscriptions, agreements, on)
+            deliveries += plan_yield(trigger, before, after, planned, subscriptions, agreements, on)
         self.queue.enqueue(stamped(deliveries, logged, self.log.allocate))
         return len(deliveries)
+
+    def _subjects_after(self, steps: Sequence[Step]) -> dict[str, list[Listing]]:
+        """All listings of each subject with a black or red change in the batch, as the batch
+        leaves them: black changes may flip intensified punishment and the red lists' standing,
+        and a red change's incentives depend on the subject's black listings. The subjects are
+        read together (concurrently where the store can); a purge's tombstone (its code masked)
+        reads nothing."""
+        touched: dict[str, dict[str, Listing | None]] = defaultdict(dict)
+        for change, _ in steps:
+            listing = change.listing
+            if listing.kind in _STANDING_KINDS and change.type is not ChangeType.PURGED:
+                touched[listing.credit_code][listing.listing_id] = listing
+        held = self.listings.subjects(list(touched))
+        return {code: replace_listings(held[code], latest) for code, latest in touched.items()}
 
 
 def black_steps_by_subject(steps: Sequence[Step]) -> dict[str, list[Step]]:

@@ -8,7 +8,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 
 from gateway.delivery.subscription import Subscription
-from gateway.recognition import Agreement, intensified_domains, is_intensified, recognise
+from gateway.recognition import (
+    Agreement,
+    intensified_domains,
+    is_intensified,
+    recognise,
+    yielded,
+)
 from gateway_client.contract import (
     Change,
     DeliveryPayload,
@@ -54,12 +60,15 @@ def plan_deliveries(
     subscriptions: Iterable[Subscription],
     agreements: Sequence[Agreement],
     event: EventType = "listing.changed",
+    subject: Sequence[Listing] = (),
 ) -> list[Delivery]:
     """Deliveries for every subscription whose filters match the changed listing (a disabled
     one's are parked as dead, so re-enabling it delivers what it missed).
 
     A ``recognised_only`` subscription skips a newly listed subject it does not recognise, but
-    still hears updates, so it learns when a listing it knew stops being recognised.
+    still hears updates, so it learns when a listing it knew stops being recognised. A red
+    listing's incentives are held back while ``subject`` (all the subject's listings, as this
+    change leaves them) has a black listing in force.
     """
     on = china_date(change.occurred_at)
     deliveries: list[Delivery] = []
@@ -67,7 +76,9 @@ def plan_deliveries(
     for sub in subscriptions:
         if not sub.filters.matches(change.listing):
             continue
-        recognition = recognise(change.listing, sub.region, agreements, on)
+        recognition = yielded(
+            recognise(change.listing, sub.region, agreements, on), change.listing, subject
+        )
         if sub.recognised_only and not recognition.recognised and change.type == "listed":
             continue
         if not recognition.recognised and unrecognised is None:

@@ -7,7 +7,13 @@ from datetime import datetime
 
 from gateway.delivery.planning import Delivery, delivery_id, for_subscriber, intensified_events
 from gateway.delivery.subscription import Subscription
-from gateway.recognition import Agreement, intensified_domains, is_intensified, recognise
+from gateway.recognition import (
+    Agreement,
+    intensified_domains,
+    is_intensified,
+    recognise,
+    yielded,
+)
 from gateway_client.contract import (
     Listing,
     ListingStatus,
@@ -19,7 +25,11 @@ from gateway_client.contract import (
 
 
 def _same(a: Recognition, b: Recognition) -> bool:
-    return a.recognised == b.recognised and a.measures == b.measures
+    return (a.recognised, a.measures, a.suspended_measures) == (
+        b.recognised,
+        b.measures,
+        b.suspended_measures,
+    )
 
 
 def recognition_changes(
@@ -44,8 +54,8 @@ def recognition_changes(
         for listing in listings:
             if listing.status is not ListingStatus.ACTIVE:
                 continue
-            old = recognise(listing, region, before, on)
-            new = recognise(listing, region, after, on)
+            old = yielded(recognise(listing, region, before, on), listing, listings)
+            new = yielded(recognise(listing, region, after, on), listing, listings)
             if _same(old, new):
                 continue
             change = restated(listing, cause, now)

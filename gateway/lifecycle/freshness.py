@@ -63,6 +63,10 @@ def entry_problems(
         ended = date_problem(entry.conduct_ended_on, now, "conduct_ended_on")
         if ended is not None:
             problems.append(("conduct_ended_on", FUTURE_DATE, ended))
+    if entry.extension is not None:  # nor a period have been extended
+        extended = date_problem(entry.extension.decided_on, now, "extension.decided_on")
+        if extended is not None:
+            problems.append(("extension.decided_on", FUTURE_DATE, extended))
     settled = entry.commitment.outcome_on if entry.commitment else None
     if settled is not None:  # nor a promise been kept or broken
         late = date_problem(settled, now, "commitment.outcome_on")

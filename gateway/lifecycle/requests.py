@@ -8,18 +8,22 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from gateway.validation import EntryError, validate_each
 from gateway_client.contract import (
     FREE_TEXT,
     CreditCode,
+    Day,
     Frozen,
     ListingEntry,
     ListKind,
     Moment,
     SingleLine,
+    intake_of,
     listing_id,
+    load_catalogue,
     version_of,
 )
 
@@ -29,6 +33,8 @@ class RemovalReason(StrEnum):
     REVOKED = "revoked"
     EXPIRED = "expired"
     CORRECTED = "corrected"
+    # 已履行 (法释〔2017〕7号 第十条): the obligation was performed; with ``performed_on``
+    PERFORMED = "performed"
 
 
 class Stamped(Frozen):
@@ -52,6 +58,39 @@ class Removal(Stamped):
     decision_number: SingleLine
     reason: RemovalReason
     note: Annotated[str, Field(max_length=2000), FREE_TEXT] = ""
+    performed_on: Day | None = Field(default=None, validate_default=True)
+
+    @field_validator("performed_on")
+    @classmethod
+    def _performance_dated(cls, value: date | None, info: ValidationInfo) -> date | None:
+        """A ``performed`` removal says when the obligation was performed (its deadline runs
+        from that day), only in a domain that has such removals, and not after today."""
+        reason, domain = info.data.get("reason"), info.data.get("domain")
+        if reason is not RemovalReason.PERFORMED:
+            if value is not None:
+                raise PydanticCustomError(
+                    "unexpected_performed_on", "performed_on goes with reason performed only"
+                )
+            return value
+        rules = load_catalogue().domain(domain) if domain is not None else None
+        if rules is not None and rules.performed_removal_working_days is None:
+            raise PydanticCustomError(
+                "performed_not_for_domain",
+                "domain {domain} has no removal because an obligation was performed",
+                {"domain": domain},
+            )
+        if value is None:
+            raise PydanticCustomError(
+                "missing_performed_on", "a performed removal says when: performed_on"
+            )
+        intake = intake_of(info)
+        if intake is not None and intake.today is not None and value > intake.today:
+            raise PydanticCustomError(
+                "future_date",
+                "performed_on {day} is after today ({today}, Beijing)",
+                {"day": value.isoformat(), "today": intake.today.isoformat()},
+            )
+        return value
 
     @property
     def listing_id(self) -> str:

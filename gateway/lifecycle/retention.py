@@ -12,16 +12,15 @@ What is left afterwards is a tombstone that names the listing but nobody in it
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, timedelta
 
 from gateway_client.contract import (
-    IN_FORCE,
     Listing,
-    ListingStatus,
     ListKind,
     SubjectType,
+    add_months,
     china_date,
+    stopped_applying,
 )
 
 RETENTION_YEARS = 5
@@ -29,21 +28,6 @@ EVIDENCE_DAYS = 365
 """Raw pushes and uploads are evidence for a year (S3 lifecycle rules in infra/resources.json);
 a purge waits for them too, so no archived copy outlives the listing."""
 """What every erased text field of a tombstone reads."""
-
-
-def add_months(day: date, months: int) -> date:
-    """Same day ``months`` later, clipped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def stopped_applying(listing: Listing) -> date | None:
-    """The day the listing stopped applying (its last transition), if it has."""
-    if listing.status in IN_FORCE or listing.status is ListingStatus.SUSPENDED:
-        return None
-    last = listing.history[-1].at if listing.history else listing.accepted_at
-    return china_date(last)
 
 
 def retention_start(listing: Listing) -> date | None:

@@ -20,7 +20,6 @@ from gateway.lifecycle.requests import (
     RepairRequest,
     Stamped,
 )
-from gateway.lifecycle.retention import add_months
 from gateway.lifecycle.workdays import WorkdayCalendar
 from gateway_client.contract import (
     IN_FORCE,
@@ -32,6 +31,7 @@ from gateway_client.contract import (
     ListKind,
     Objection,
     Transition,
+    add_months,
     china_date,
     identity_of,
     load_catalogue,
@@ -98,6 +98,7 @@ _REMOVED_TO = {
     RemovalReason.REVOKED: ListingStatus.REVOKED,
     RemovalReason.EXPIRED: ListingStatus.EXPIRED,
     RemovalReason.CORRECTED: ListingStatus.CORRECTED,
+    RemovalReason.PERFORMED: ListingStatus.PERFORMED,
 }
 
 
@@ -110,6 +111,7 @@ def remove(listing: Listing, removal: Removal, by: str, now: datetime) -> Listin
         now,
         status=status,
         history=_step(listing, "removed", status, now, by, reason),
+        performed_on=removal.performed_on,
     )
 
 
@@ -200,7 +202,7 @@ def decide_objection(
 def earliest_repair(listing: Listing) -> date:
     """Minimum publicity before repair (DESIGN §4b): the domain's rule, else the severity's."""
     domain = load_catalogue().domain(listing.domain)
-    if domain is not None and domain.repair_after_years:
+    if domain is not None and domain.repair_after_years is not None:
         return add_months(listing.valid_from, 12 * domain.repair_after_years)
     if listing.severity is None:
         return listing.valid_from
@@ -231,7 +233,8 @@ def effective_valid_until(listing: Listing) -> date | None:
         return listing.valid_until
     domain = load_catalogue().domain(listing.domain)
     if domain is not None and domain.publicity_years:
-        return add_months(listing.valid_from, 12 * domain.publicity_years)
+        extended = listing.extension.years if listing.extension is not None else 0
+        return add_months(listing.valid_from, 12 * (domain.publicity_years + extended))
     if listing.severity is None:
         return None
     return add_months(

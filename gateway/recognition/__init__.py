@@ -23,6 +23,13 @@ from gateway.recognition.query_trail import (
     trail_entry,
     trail_key,
 )
+from gateway.recognition.severity_policy import (
+    SeverityPolicy,
+    punishes,
+    severity_policy,
+    use_severity_policy,
+)
+from gateway.recognition.standing import GreenChannel, Refusal, black_in_force, yielded
 
 __all__ = [
     "ANONYMOUS",
@@ -32,10 +39,14 @@ __all__ = [
     "Asked",
     "Feedback",
     "FeedbackReport",
+    "GreenChannel",
     "PersonalQueryRequiresSignature",
+    "Refusal",
+    "SeverityPolicy",
     "SubjectView",
     "TrailEntry",
     "Viewer",
+    "black_in_force",
     "entry_for",
     "intensified_domains",
     "is_intensified",
@@ -43,10 +54,14 @@ __all__ = [
     "keyed",
     "leaves_trail",
     "load_measures",
+    "punishes",
     "readable",
     "recognise",
+    "severity_policy",
     "subject_key",
     "subject_view",
     "trail_entry",
     "trail_key",
+    "use_severity_policy",
+    "yielded",
 ]

@@ -7,6 +7,7 @@ from datetime import date
 
 from gateway.recognition.agreement import Agreement
 from gateway.recognition.measures import default_measures, ordered
+from gateway.recognition.severity_policy import punishes, severity_policy
 from gateway_client.contract import (
     IN_FORCE,
     Listing,
@@ -27,19 +28,24 @@ def recognise(
 ) -> Recognition:
     """Apply the subscriber's agreements (and its own-subtree rule) to one listing.
 
-    Only a listing in force is recognised; a suspended or ended one says why not.
+    Only a listing in force is recognised; a suspended or ended one says why not. A black-list
+    entry says what it counts as (``severity_policy``): a dishonesty record is recognised like
+    any listing but carries no joint-punishment measures.
     """
+    listed_as = severity_policy().listed_as(listing)
     if listing.status is ListingStatus.SUSPENDED:
         return Recognition(
             subscriber_region=subscriber_region,
             recognised=False,
             reasons=(NotRecognised.MEASURES_SUSPENDED,),
+            listed_as=listed_as,
         )
     if listing.status not in IN_FORCE:
         return Recognition(
             subscriber_region=subscriber_region,
             recognised=False,
             reasons=(NotRecognised.NOT_IN_FORCE,),
+            listed_as=listed_as,
         )
     basis: list[str] = []
     measures: list[Measure] = []
@@ -61,23 +67,28 @@ def recognise(
             subscriber_region=subscriber_region,
             recognised=True,
             basis=tuple(basis),
-            measures=ordered(measures),
+            measures=ordered(measures)
+            if listing.kind is not ListKind.BLACK or punishes(listing)
+            else (),
+            listed_as=listed_as,
         )
     return Recognition(
         subscriber_region=subscriber_region,
         recognised=False,
         reasons=tuple(dict.fromkeys(reasons)) or (NotRecognised.NO_AGREEMENT,),
+        listed_as=listed_as,
     )
 
 
 def intensified_domains(
     listings: Sequence[Listing], subscriber_region: str, agreements: Sequence[Agreement], on: date
 ) -> frozenset[str]:
-    """Domains of the subject's active black listings that the subscriber recognises."""
+    """Domains of the subject's active black listings that the subscriber recognises
+    (dishonesty records do not count toward intensified punishment)."""
     return frozenset(
         listing.domain
         for listing in listings
-        if listing.kind is ListKind.BLACK
+        if punishes(listing)
         and listing.status is ListingStatus.ACTIVE
         and recognise(listing, subscriber_region, agreements, on).recognised
     )

@@ -8,33 +8,41 @@ from datetime import date
 from gateway.recognition.agreement import Agreement
 from gateway.recognition.disclosure import Viewer, disclosure, shown
 from gateway.recognition.matching import intensified_domains, is_intensified, recognise
+from gateway.recognition.severity_policy import severity_policy
+from gateway.recognition.standing import Refusal, green_channel, yielded
 from gateway_client.contract import (
     CommitmentOutcome,
     Frozen,
+    ListedAs,
     Listing,
     ListingStatus,
-    ListKind,
     Measure,
     NotRecognised,
     SubjectType,
+    Suspension,
     mask,
 )
-
-# Red lists that open the green channel (绿色通道, 容缺受理): seeds 000, 001, 002, 003.
-GREEN_CHANNEL_DOMAINS = frozenset({"trustworthiness_model", "clean_record_three_years"})
 
 
 class ListingView(Frozen):
     listing: Listing
+    listed_as: ListedAs | None = None  # a black-list entry: black listing or dishonesty record
     recognised: bool | None = None
     basis: tuple[str, ...] = ()
     measures: tuple[Measure, ...] = ()
     reasons: tuple[NotRecognised, ...] = ()
+    suspended_measures: tuple[Measure, ...] = ()
+    suspended_because: Suspension | None = None
 
 
 class Benefits(Frozen):
+    """The green channel (绿色通道): open, by which red listings; else why not, and from when
+    it opens if only time stands in the way (``gateway.recognition.standing``)."""
+
     green_channel: bool
     basis: tuple[str, ...]
+    refused_because: tuple[Refusal, ...] = ()
+    open_from: date | None = None
 
 
 class GradeShown(Frozen):
@@ -91,17 +99,21 @@ def subject_view(
         if how is None:
             continue
         seen = shown(listing, how)
+        listed_as = severity_policy().listed_as(listing)
         if as_region is None:
-            views.append(ListingView(listing=seen))
+            views.append(ListingView(listing=seen, listed_as=listed_as))
             continue
-        outcome = recognise(listing, as_region, agreements, on)
+        outcome = yielded(recognise(listing, as_region, agreements, on), listing, listings)
         views.append(
             ListingView(
                 listing=seen,
+                listed_as=listed_as,
                 recognised=outcome.recognised,
                 basis=outcome.basis,
                 measures=outcome.measures,
                 reasons=outcome.reasons,
+                suspended_measures=outcome.suspended_measures,
+                suspended_because=outcome.suspended_because,
             )
         )
     if not views:
@@ -114,7 +126,7 @@ def subject_view(
     domains = (
         intensified_domains(held, as_region, agreements, on)
         if as_region is not None
-        else frozenset(v.listing.domain for v in applying if v.listing.kind is ListKind.BLACK)
+        else frozenset(v.listing.domain for v in applying if v.listed_as is ListedAs.BLACK_LIST)
     )
     latest = max(held, key=lambda x: x.accepted_at)
     in_full = any(v.listing.credit_code == latest.credit_code for v in views)
@@ -125,7 +137,7 @@ def subject_view(
         as_region=as_region,
         intensified=is_intensified(domains),
         intensified_domains=tuple(sorted(domains)),
-        benefits=_benefits(applying),
+        benefits=_benefits(listings, applying, visible, on),
         commitments=_commitments([v.listing for v in views], on),
         evaluations=_grades(views),
         listings=tuple(views),
@@ -155,18 +167,15 @@ def _grades(views: Sequence[ListingView]) -> tuple[GradeShown, ...]:
     )
 
 
-def _benefits(applying: Sequence[ListingView]) -> Benefits:
-    """The green channel (连续三年无不良信用记录, 诚信典型) is closed by any black listing that
-    applies, and by a broken commitment: both are bad credit records."""
-    if any(v.listing.kind is ListKind.BLACK or _broken(v.listing) for v in applying):
-        return Benefits(green_channel=False, basis=())
-    basis = tuple(
-        v.listing.listing_id
-        for v in applying
-        if v.listing.kind is ListKind.RED and v.listing.domain in GREEN_CHANNEL_DOMAINS
+def _benefits(
+    held: Sequence[Listing], applying: Sequence[ListingView], visible: set[str], on: date
+) -> Benefits:
+    """The green channel, judged from all the gateway holds on the subject; opened only by
+    red listings that apply for the asking region."""
+    verdict = green_channel(held, [v.listing for v in applying], frozenset(visible), on)
+    return Benefits(
+        green_channel=verdict.open,
+        basis=verdict.basis,
+        refused_because=verdict.refused_because,
+        open_from=verdict.open_from,
     )
-    return Benefits(green_channel=bool(basis), basis=basis)
-
-
-def _broken(listing: Listing) -> bool:
-    return listing.commitment is not None and listing.commitment.outcome is CommitmentOutcome.BROKEN

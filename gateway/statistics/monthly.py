@@ -15,6 +15,12 @@ from gateway.intake import PushResult
 from gateway.lifecycle import WorkdayCalendar
 from gateway.recognition import Feedback
 from gateway.statistics.cases import Cases, PilotTargets, count_cases, executed_cases
+from gateway.statistics.records import (
+    ByDomainAndSeverity,
+    PerformedRemovals,
+    in_force,
+    performed_removals,
+)
 from gateway_client.contract import (
     CHINA,
     EARLIEST_YEAR,
@@ -22,6 +28,7 @@ from gateway_client.contract import (
     LATEST_YEAR,
     CommitmentOutcome,
     Frozen,
+    ListedAs,
     Listing,
     ListKind,
     china_date,
@@ -125,11 +132,18 @@ class MonthlyStats(Frozen):
     region: str
     month: str
     pushes: PushCounts
-    active_black: dict[str, dict[str, int]]
+    active_black: ByDomainAndSeverity = Field(
+        description="black listings in force (joint punishment), by domain and severity"
+    )
+    active_dishonesty_records: ByDomainAndSeverity = Field(
+        description="失信记录 in force: black-list entries of a severity the deployment does "
+        "not list as black listings (CG_BLACK_LIST_SEVERITIES)"
+    )
     active_red: dict[str, int]
     objections: ObjectionCounts
     repairs: int
     expiries: int
+    performed_removals: PerformedRemovals
     feedback: tuple[FeedbackRate, ...]
     publication: Publication
     cases: Cases
@@ -161,13 +175,15 @@ def monthly_stats(
         pushes=_pushes(
             [b for b in batches if within(b.region, region) and month.has(b.received_at)]
         ),
-        active_black=_active_black(ours),
+        active_black=in_force(ours, ListedAs.BLACK_LIST),
+        active_dishonesty_records=in_force(ours, ListedAs.DISHONESTY_RECORD),
         active_red=dict(
             Counter(x.domain for x in ours if x.kind is ListKind.RED and x.status in IN_FORCE)
         ),
         objections=_objections(ours, month, min(today, month.last_day)),
         repairs=_events(ours, month, "repaired"),
         expiries=_events(ours, month, "expired"),
+        performed_removals=performed_removals(ours, month.has, workdays),
         feedback=_feedback(region, month, deliveries, subscriber_regions, feedback),
         publication=_publication(ours, month, workdays),
         cases=count_cases(executed_cases(feedback, by_id), region, pilots),
@@ -198,14 +214,6 @@ def _pushes(batches: Sequence[PushResult]) -> PushCounts:
         removed=sum(b.removed for b in batches),
         rejected=sum(b.rejected for b in batches),
     )
-
-
-def _active_black(listings: Sequence[Listing]) -> dict[str, dict[str, int]]:
-    table: dict[str, Counter[str]] = defaultdict(Counter)
-    for x in listings:
-        if x.kind is ListKind.BLACK and x.status in IN_FORCE and x.severity is not None:
-            table[x.domain][x.severity.value] += 1
-    return {domain: dict(counts) for domain, counts in table.items()}
 
 
 def _events(listings: Sequence[Listing], month: Month, event: str) -> int:

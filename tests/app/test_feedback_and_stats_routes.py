@@ -169,10 +169,10 @@ def test_monthly_statistics_count_pushes_lists_objections_repairs_and_feedback(
         "removed": 0,
         "rejected": 0,
     }
-    assert stats["active_black"] == {
-        "court_defaulter": {"serious": 1},
-        "ecology_environment": {"relatively_serious": 1},
-    }
+    assert stats["active_black"] == {"court_defaulter": {"serious": 1}}
+    # 较重 is a dishonesty record under the default policy (serious only: seed 000, 49号)
+    assert stats["active_dishonesty_records"] == {"ecology_environment": {"relatively_serious": 1}}
+    assert stats["performed_removals"] == {"removed": 0, "late": 0, "on_time_share": None}
     assert stats["active_red"] == {}
     assert stats["objections"] == {"opened": 1, "decided": 0, "overdue": 0}
     assert stats["repairs"] == 1

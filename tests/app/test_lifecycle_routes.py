@@ -333,7 +333,13 @@ def test_an_upheld_decision_does_not_undo_a_credit_repair_granted_meanwhile(
 
 def test_repair_before_the_minimum_publicity_period_is_409_with_the_earliest_day(gateway, life):
     city = gateway.register_platform(CITY)
-    entry = recent_entry(days_ago=30)  # serious: 12 months minimum
+    # serious: 12 months minimum (a court defaulter has none: test_court_defaulters.py)
+    entry = recent_entry(
+        days_ago=30,
+        domain="food_drug",
+        deciding_authority="七台河市市场监督管理局",
+        decision_number="七市监罚〔2026〕1号",
+    )
     listing_id = pushed(gateway, city, CITY, entry)
 
     response = life.repair(city, CREDIT_CODE, listing_id)

@@ -90,7 +90,12 @@ def test_hunan_sees_a_listing_its_agreement_recognises_with_the_agreements_measu
         ("restrict_franchise", False),
     ]
     assert subject["intensified"] is False
-    assert subject["benefits"] == {"green_channel": False, "basis": []}
+    assert subject["benefits"] == {
+        "green_channel": False,
+        "basis": [],
+        "refused_because": ["black_listing_standing", "no_qualifying_red_listing"],
+        "open_from": None,
+    }
 
 
 def test_each_province_sees_the_same_listing_its_own_way(gateway, daye):
@@ -233,8 +238,25 @@ def test_only_an_active_red_trustworthiness_listing_opens_the_green_channel(gate
     push(gateway, daye, daye_black_entry())
     after_black = view(gateway, CREDIT_CODE, HUBEI)
 
-    assert anyone["benefits"] == {"green_channel": True, "basis": [red_id]}
-    assert own["benefits"] == {"green_channel": True, "basis": [red_id]}
+    opened = {"green_channel": True, "basis": [red_id], "refused_because": [], "open_from": None}
+    assert anyone["benefits"] == opened
+    assert own["benefits"] == opened
     assert own["intensified"] is False
-    assert guangdong["benefits"] == {"green_channel": False, "basis": []}  # not recognised there
-    assert after_black["benefits"] == {"green_channel": False, "basis": []}
+    assert guangdong["benefits"] == {  # not recognised there
+        **opened,
+        "green_channel": False,
+        "basis": [],
+        "refused_because": ["no_qualifying_red_listing"],
+    }
+    assert after_black["benefits"] == {  # seed 000 二(一)2: a black listing in force
+        **opened,
+        "green_channel": False,
+        "basis": [],
+        "refused_because": ["black_listing_standing"],
+    }
+    [red_after] = [x for x in after_black["listings"] if x["listing"]["kind"] == "red"]
+    assert red_after["measures"] == []  # seed 001 二(四)3: incentives held back, with the reason
+    assert red_after["suspended_because"] == "black_listing_in_force"
+    assert [m["measure_id"] for m in red_after["suspended_measures"]] == [
+        m["measure_id"] for m in own["listings"][0]["measures"]
+    ]

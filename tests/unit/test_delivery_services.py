@@ -39,6 +39,7 @@ from gateway_client.contract import (
     Conflict,
     FixedClock,
     Listing,
+    ListingStatus,
     NotFound,
     RegionMismatch,
     RequestReplayed,
@@ -193,6 +194,45 @@ def test_only_black_steps_that_are_not_purges_can_flip_a_flag_and_the_first_befo
     grouped = black_steps_by_subject(steps)
     assert list(grouped) == [first.credit_code]
     assert first_previous(grouped[first.credit_code]) == {first.listing_id: None}
+
+
+def test_red_listings_yield_to_a_black_listing_in_fan_out_and_are_restored_when_it_ends() -> None:
+    """Seed 001 二(四)3: the subject's red listing, fanned out earlier, is re-sent with its
+    incentives held back when a black listing comes into force in a later batch, and again
+    restored when that ends; a red listing in the same batch as the black one carries it."""
+    service, store, _, queue = fan_out(subscription("sub-gd", region=GUANGDONG))
+    red = listing(red_entry(credit_code=make_uscc(7)))
+    store.write([(red, None)], GUANGDONG_CITY)
+    service.run([(change_between(red, None), None)])
+    assert queue.sent[-1].recognition.measures
+
+    court = black(7)
+    store.write([(court, None)], GUANGDONG_CITY)
+    service.run([(change_between(court, None), None)])
+    held_back = [d for d in queue.sent if d.type == "recognition.changed"]
+    assert [d.change.listing.listing_id for d in held_back] == [red.listing_id]
+    assert held_back[0].recognition.measures == ()
+    assert held_back[0].recognition.suspended_measures == queue.sent[0].recognition.measures
+
+    ended = court.model_copy(
+        update={"status": ListingStatus.EXPIRED, "version": court.version + "#1"}
+    )
+    store.write([(ended, court.version)], GUANGDONG_CITY)
+    queue.sent.clear()
+    service.run([(change_between(ended, court), court)])
+    restored = [d for d in queue.sent if d.type == "recognition.changed"]
+    assert [d.recognition.measures for d in restored] == [
+        held_back[0].recognition.suspended_measures
+    ]
+
+    other = listing(red_entry(credit_code=make_uscc(8)))
+    second = black(8)
+    store.write([(other, None), (second, None)], GUANGDONG_CITY)
+    queue.sent.clear()
+    service.run([(change_between(other, None), None), (change_between(second, None), None)])
+    assert [d.type for d in queue.sent] == ["listing.changed", "listing.changed"]
+    assert queue.sent[0].recognition.measures == ()
+    assert queue.sent[0].recognition.suspended_measures
 
 
 # --- agreements ----------------------------------------------------------------------------

@@ -109,6 +109,7 @@ def removal_of(held: Listing, reason: RemovalReason, hours: int = 1) -> Removal:
         reason=reason,
         note="依法移出",
         source_updated_at=at(hours),
+        performed_on=date(2025, 6, 1) if reason is RemovalReason.PERFORMED else None,
     )
 
 
@@ -461,11 +462,12 @@ def test_the_shipped_policies_match_the_seeds() -> None:
 @pytest.mark.parametrize(
     ("domain", "severity", "valid_from", "earliest"),
     [
-        pytest.param("court_defaulter", "general", "2025-01-31", "2025-04-30", id="general-3m"),
+        # court defaulters have no waiting period (法释〔2017〕7号: test_court_defaulters.py)
+        pytest.param("food_drug", "general", "2025-01-31", "2025-04-30", id="general-3m"),
         pytest.param(
-            "court_defaulter", "relatively_serious", "2025-01-10", "2025-07-10", id="serious-6m"
+            "food_drug", "relatively_serious", "2025-01-10", "2025-07-10", id="serious-6m"
         ),
-        pytest.param("court_defaulter", "serious", "2024-06-15", "2025-06-15", id="serious-12m"),
+        pytest.param("food_drug", "serious", "2024-06-15", "2025-06-15", id="serious-12m"),
         pytest.param("work_safety", "general", "2025-01-10", "2026-01-10", id="work-safety-1y"),
         pytest.param(
             "market_regulation", "serious", "2024-02-29", "2025-02-28", id="market-reg-1y"
@@ -490,8 +492,12 @@ def test_repair_is_possible_after_the_minimum_publicity_period(
 
 def test_the_repair_day_is_the_day_in_beijing() -> None:
     # valid from 2025-01-31 (general): repair from 2025-04-30, which begins 16:00 UTC the day before
-    held = listing(severity="general", decided_on="2025-01-31", valid_from="2025-01-31")
+    held = listing(
+        domain="food_drug", severity="general", decided_on="2025-01-31", valid_from="2025-01-31"
+    )
 
+    with pytest.raises(RepairTooEarly):
+        repair(held, REPAIR, CITY, datetime(2025, 4, 29, 15, 59, tzinfo=UTC))
     repaired = repair(held, REPAIR, CITY, datetime(2025, 4, 29, 16, 0, tzinfo=UTC))
 
     assert repaired.status is ListingStatus.REPAIRED

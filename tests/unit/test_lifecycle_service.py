@@ -306,7 +306,7 @@ def test_a_decision_with_no_objection_filed_is_not_found(rig: Rig) -> None:
 
 
 def test_repair_before_the_minimum_period_is_refused_and_stores_nothing(rig: Rig) -> None:
-    held = rig.seed(listing())  # serious: repair from 2026-03-02
+    held = rig.seed(listing(domain="food_drug"))  # serious: repair from 2026-03-02
 
     with pytest.raises(RepairTooEarly) as raised:
         rig.repair(held)

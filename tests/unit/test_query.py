@@ -161,19 +161,25 @@ def test_listings_are_shown_black_first_then_by_decision_date() -> None:
             [MODEL, with_status(COURT, ListingStatus.EXPIRED)],
             GUANGDONG,
             [],
-            True,
-            [MODEL],
-            id="with-expired-black",
+            False,
+            [],
+            id="with-black-ended-this-year",
         ),
         pytest.param(
-            [MODEL, COURT], HUNAN, [RED_ONLY], True, [MODEL], id="with-unrecognised-black"
+            [MODEL, with_status(COURT, ListingStatus.REVOKED)],
+            GUANGDONG,
+            [],
+            True,
+            [MODEL],
+            id="with-revoked-black",
         ),
+        pytest.param([MODEL, COURT], HUNAN, [RED_ONLY], False, [], id="with-unrecognised-black"),
         pytest.param([MODEL], HUBEI, [], False, [], id="red-not-recognised"),
         pytest.param([MODEL], None, [], True, [MODEL], id="no-region"),
         pytest.param([MODEL, COURT], None, [], False, [], id="no-region-with-black"),
     ],
 )
-def test_the_green_channel_opens_for_an_applying_trustworthy_red_listing_and_no_applying_black(
+def test_the_green_channel_opens_for_an_applying_trustworthy_red_listing_and_a_clean_history(
     listings: list[Listing],
     region: str | None,
     agreements: list[Agreement],

@@ -30,7 +30,7 @@ from gateway.recognition.agreement import Agreement, AgreementTerms, SourceScope
 from gateway.recognition.matching import OWN_SUBTREE, recognise
 from gateway_client.contract.catalogue import ListKind, Severity
 from gateway_client.contract.codes import mask
-from gateway_client.contract.events import NotRecognised, Recognition
+from gateway_client.contract.events import ListedAs, NotRecognised, Recognition
 from gateway_client.contract.listing import Listing
 
 ON = NOW.date()
@@ -102,7 +102,10 @@ def test_a_region_does_not_recognise_listings_from_outside_its_subtree_without_a
     outcome = recognise(listing(origin_region=origin), subscriber, [], ON)
 
     assert outcome == Recognition(
-        subscriber_region=subscriber, recognised=False, reasons=(NotRecognised.NO_AGREEMENT,)
+        subscriber_region=subscriber,
+        recognised=False,
+        reasons=(NotRecognised.NO_AGREEMENT,),
+        listed_as=ListedAs.BLACK_LIST,
     )
 
 
@@ -129,6 +132,7 @@ def test_a_region_does_not_recognise_listings_from_outside_its_subtree_without_a
         ),
     ],
 )
+@pytest.mark.usefixtures("every_severity_punishes")
 def test_own_subtree_defaults_are_only_the_catalogue_measures_that_fit_the_listing(
     entry_fields: dict[str, Any], present: set[str], absent: set[str]
 ) -> None:
@@ -414,6 +418,7 @@ def test_each_reason_for_not_recognising_is_reported_once() -> None:
         pytest.param({"min_severity": "general"}, red_entry(), False, id="min-severity-on-red"),
     ],
 )
+@pytest.mark.usefixtures("every_severity_punishes")
 def test_only_the_agreement_measures_that_apply_to_the_listing_are_attached(
     narrowed: dict[str, Any], entry_fields: dict[str, Any], attached: bool
 ) -> None:

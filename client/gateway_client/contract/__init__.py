@@ -16,7 +16,14 @@ from gateway_client.contract.change import (
     purged,
     restated,
 )
-from gateway_client.contract.clock import CHINA, Clock, FixedClock, SystemClock, china_date
+from gateway_client.contract.clock import (
+    CHINA,
+    Clock,
+    FixedClock,
+    SystemClock,
+    add_months,
+    china_date,
+)
 from gateway_client.contract.codes import (
     CreditCode,
     SubjectType,
@@ -62,9 +69,12 @@ from gateway_client.contract.events import (
     DeliveryPayload,
     EventType,
     Intensified,
+    ListedAs,
     NotRecognised,
     Recognition,
+    Suspension,
 )
+from gateway_client.contract.extension import Extension
 from gateway_client.contract.filters import SubscriptionFilters
 from gateway_client.contract.keys import (
     AnyKey,
@@ -88,6 +98,7 @@ from gateway_client.contract.listing import (
     identity_of,
     listing_id,
     masked,
+    stopped_applying,
     use_identity_key,
     version_of,
 )
@@ -113,6 +124,7 @@ from gateway_client.contract.model import (
     Intake,
     Moment,
     SingleLine,
+    intake_of,
 )
 from gateway_client.contract.ndjson import MAX_LINE_BYTES, Line, lines_of
 from gateway_client.contract.notices import (
@@ -223,6 +235,7 @@ __all__ = [
     "EndpointNotice",
     "Evaluation",
     "EventType",
+    "Extension",
     "FixedClock",
     "ForbiddenError",
     "Frozen",
@@ -235,6 +248,7 @@ __all__ = [
     "InvalidWebhookUrl",
     "Line",
     "ListKind",
+    "ListedAs",
     "Listing",
     "ListingEntry",
     "ListingStatus",
@@ -277,12 +291,14 @@ __all__ = [
     "SubjectType",
     "SubscriptionFilters",
     "SubscriptionPending",
+    "Suspension",
     "SystemClock",
     "Transition",
     "UnknownKey",
     "UnknownRegion",
     "VerificationError",
     "VerificationEvent",
+    "add_months",
     "ancestors",
     "chain",
     "change_between",
@@ -300,6 +316,7 @@ __all__ = [
     "generate_sm2_key",
     "identity_key",
     "identity_of",
+    "intake_of",
     "key_set",
     "lines_of",
     "listing_id",
@@ -321,6 +338,7 @@ __all__ = [
     "sign_checkpoint",
     "sign_report",
     "sm2_usable_at",
+    "stopped_applying",
     "subtree_prefix",
     "usable_at",
     "use_identity_key",

@@ -41,7 +41,13 @@ class Domain(Frozen):
     label: str
     kinds: tuple[ListKind, ...]
     publicity_years: int | None = None
+    # Up to how many years a new decision may add to the publicity period (延长期限); unset: none.
+    extension_years: int | None = None
+    # Minimum publicity before credit repair; 0: none; unset: the severity's.
     repair_after_years: int | None = None
+    # A removal because the obligation was performed (已履行) is due within so many working days
+    # of the performance; unset: no such removal for the domain.
+    performed_removal_working_days: int | None = None
     note: str | None = None
     sources: tuple[Source, ...] = ()
 

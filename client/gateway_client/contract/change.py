@@ -24,6 +24,7 @@ class ChangeType(StrEnum):
     REVOKED = "revoked"
     REPAIRED = "repaired"
     EXPIRED = "expired"
+    PERFORMED = "performed"  # a court defaulter performed its obligation: deleted (法释〔2017〕7号)
     PURGED = "purged"  # retention ran out: subscribers erase their copy too
 
 
@@ -34,6 +35,7 @@ _STATUS_TYPES = {
     ListingStatus.REVOKED: ChangeType.REVOKED,
     ListingStatus.REPAIRED: ChangeType.REPAIRED,
     ListingStatus.EXPIRED: ChangeType.EXPIRED,
+    ListingStatus.PERFORMED: ChangeType.PERFORMED,
 }
 
 

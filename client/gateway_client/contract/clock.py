@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Protocol
 
@@ -11,6 +12,13 @@ CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 def china_date(moment: datetime) -> date:
     """The calendar day in Beijing: agreements, deadlines and periods are dated there."""
     return moment.astimezone(CHINA).date()
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day ``months`` later, clipped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 class Clock(Protocol):

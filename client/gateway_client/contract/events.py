@@ -7,7 +7,7 @@ import json
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, Field
 
 from gateway_client.contract.change import Change
 from gateway_client.contract.measure import Measure
@@ -28,14 +28,41 @@ class NotRecognised(StrEnum):
     NOT_IN_FORCE = "listing_not_in_force"  # removed, repaired, expired, revoked or corrected
 
 
+class ListedAs(StrEnum):
+    """What a black-list entry counts as under the deployment's severity policy (seed 000
+    二(二)1 "将严重失信行为纳入“黑名单”", 国办发〔2020〕49号)."""
+
+    BLACK_LIST = "black_list"  # 黑名单: joint punishment
+    DISHONESTY_RECORD = "dishonesty_record"  # 失信记录: exchanged and counted, no joint punishment
+
+
+class Suspension(StrEnum):
+    """Why measures that would apply are held back."""
+
+    # 守信激励 yields to 失信惩戒 (seed 001 二(四)3): a red listing's incentives wait while the
+    # subject has a black listing in force.
+    BLACK_LISTING_IN_FORCE = "black_listing_in_force"
+
+
+def _empty(value: object) -> bool:
+    return not value
+
+
 class Recognition(Frozen):
-    """The outcome for one (listing, subscriber): by which agreements, with which measures."""
+    """The outcome for one (listing, subscriber): by which agreements, with which measures.
+
+    The fields after ``reasons`` are left out of the body when empty, so deliveries of red
+    listings of subjects in good standing (and of other kinds) read as they always did.
+    """
 
     subscriber_region: str
     recognised: bool
     basis: tuple[str, ...] = ()
     measures: tuple[Measure, ...] = ()
     reasons: tuple[NotRecognised, ...] = ()
+    listed_as: ListedAs | None = Field(default=None, exclude_if=_empty)
+    suspended_measures: tuple[Measure, ...] = Field(default=(), exclude_if=_empty)
+    suspended_because: Suspension | None = Field(default=None, exclude_if=_empty)
 
 
 EventType = Literal["listing.changed", "recognition.changed", "subject.intensified"]

@@ -14,10 +14,12 @@ from pydantic import AwareDatetime, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from gateway_client.contract.catalogue import ListKind, Severity, load_catalogue
+from gateway_client.contract.clock import china_date
 from gateway_client.contract.codes import CreditCode, CreditCodeOrMasked, SubjectType, mask
 from gateway_client.contract.commitment import Commitment
 from gateway_client.contract.evaluation import Evaluation
-from gateway_client.contract.model import FREE_TEXT, ONE_LINE, Day, Frozen, Moment
+from gateway_client.contract.extension import Extension, check_extension, longest_until
+from gateway_client.contract.model import FREE_TEXT, ONE_LINE, Day, Frozen, Moment, intake_of
 from gateway_client.contract.regions import RegionCode
 
 Text = Annotated[str, Field(min_length=1, max_length=200), ONE_LINE]
@@ -31,6 +33,9 @@ class ListingStatus(StrEnum):
     REVOKED = "revoked"
     REPAIRED = "repaired"
     EXPIRED = "expired"
+    # 已履行: a court defaulter performed its obligation and the court deleted the listing
+    # (法释〔2017〕7号 第十条)
+    PERFORMED = "performed"
 
 
 IN_FORCE = frozenset({ListingStatus.ACTIVE})
@@ -95,6 +100,9 @@ class ListingEntry(Frozen):
     decision_number: Text
     decided_on: Day
     valid_from: Day
+    # 延长期限 (court defaulters): a new decision adding years to the period; left out of dumps
+    # when absent, like the other fields added later.
+    extension: Extension | None = Field(default=None, exclude_if=lambda value: value is None)
     valid_until: Day | None = None
     # 失信行为终止之日: when the dishonest conduct ended, if the platform knows; retention
     # (gateway.retention) counts from it. Left out of dumps when absent, so bodies and change
@@ -161,12 +169,30 @@ class ListingEntry(Frozen):
             raise PydanticCustomError("dates_out_of_order", "valid_from is before decided_on")
         return value
 
+    @field_validator("extension")
+    @classmethod
+    def _extension_allowed(cls, value: Extension | None, info: ValidationInfo) -> Extension | None:
+        domain = info.data.get("domain")
+        if value is not None and domain is not None:
+            check_extension(value, domain, info.data.get("decided_on"))
+        return value
+
     @field_validator("valid_until")
     @classmethod
     def _ends_after_start(cls, value: date | None, info: ValidationInfo) -> date | None:
-        valid_from = info.data.get("valid_from")
+        valid_from, domain = info.data.get("valid_from"), info.data.get("domain")
         if value is not None and valid_from is not None and value <= valid_from:
             raise PydanticCustomError("dates_out_of_order", "valid_until is not after valid_from")
+        if value is None or valid_from is None or domain is None or intake_of(info) is None:
+            return value
+        longest = longest_until(domain, valid_from, info.data.get("extension"))
+        if longest is not None and value > longest:
+            raise PydanticCustomError(
+                "period_too_long",
+                "{domain} is listed until {longest} at most (its period, plus an extension "
+                "decided anew)",
+                {"domain": domain, "longest": longest.isoformat()},
+            )
         return value
 
     @field_validator("commitment")
@@ -245,6 +271,8 @@ class Listing(ListingEntry):
     listed_at: AwareDatetime | None = None  # first accepted; accepted_at moves with each version
     objection: Objection | None = None
     history: tuple[Transition, ...] = ()
+    # 已履行: the day the obligation was performed, as the removal that ended the listing said
+    performed_on: date | None = Field(default=None, exclude_if=lambda value: value is None)
 
 
 def _normalise(text: str) -> str:
@@ -321,3 +349,11 @@ def masked(listing: Listing) -> Listing:
         # free text about a person's promise: the owner's to read, not every subscriber's
         update["commitment"] = listing.commitment.model_copy(update={"outcome_note": ""})
     return listing.model_copy(update=update)
+
+
+def stopped_applying(listing: Listing) -> date | None:
+    """The day the listing stopped applying (its last transition), if it has."""
+    if listing.status in IN_FORCE or listing.status is ListingStatus.SUSPENDED:
+        return None
+    last = listing.history[-1].at if listing.history else listing.accepted_at
+    return china_date(last)

@@ -1,0 +1,60 @@
+"""延长期限: a new decision that lengthens a listing's publicity period, where the domain allows it
+(法释〔2017〕7号 第二条: a court defaulter is listed for two years, and a court may extend that by
+one to three years, e.g. for violent resistance to enforcement or several kinds of dishonesty).
+
+The period a platform pushes (``valid_until``) may then run to the domain's period plus the
+extension; without one, no further than the domain's period.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import Field
+from pydantic_core import PydanticCustomError
+
+from gateway_client.contract.catalogue import Domain, load_catalogue
+from gateway_client.contract.clock import add_months
+from gateway_client.contract.model import ONE_LINE, Day, Frozen
+
+
+class Extension(Frozen):
+    decision_number: Annotated[str, Field(min_length=1, max_length=200), ONE_LINE]
+    decided_on: Day
+    years: int = Field(ge=1, le=10)
+
+
+def extensible(domain: str) -> Domain | None:
+    """The domain, when it may be extended at all."""
+    found = load_catalogue().domain(domain)
+    return found if found is not None and found.extension_years else None
+
+
+def check_extension(extension: Extension, domain: str, decided_on: date | None) -> None:
+    """Raise the entry error for an extension the domain does not allow, one longer than it
+    allows, or one decided before the listing itself."""
+    rules = extensible(domain)
+    if rules is None or rules.extension_years is None:
+        raise PydanticCustomError(
+            "extension_not_allowed", "domain {domain} has no extension", {"domain": domain}
+        )
+    if extension.years > rules.extension_years:
+        raise PydanticCustomError(
+            "extension_too_long",
+            "{domain} may be extended by at most {years} years",
+            {"domain": domain, "years": rules.extension_years},
+        )
+    if decided_on is not None and extension.decided_on < decided_on:
+        raise PydanticCustomError(
+            "dates_out_of_order", "the extension is decided before the listing"
+        )
+
+
+def longest_until(domain: str, valid_from: date, extension: Extension | None) -> date | None:
+    """The latest ``valid_until`` the domain allows, or ``None`` where it sets no limit."""
+    rules = extensible(domain)
+    if rules is None or not rules.publicity_years:
+        return None
+    years = rules.publicity_years + (extension.years if extension is not None else 0)
+    return add_months(valid_from, 12 * years)

@@ -1,0 +1,56 @@
+"""Red lists yield to black ones (seed 001 二(四)3): when a subject's first black listing comes
+into force, or its last one ends, every region that recognises one of its red listings hears
+that the incentives are held back, or apply again, as a ``recognition.changed`` delivery."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import date
+
+from gateway.delivery.planning import Delivery, delivery_id
+from gateway.delivery.subscription import Subscription
+from gateway.recognition import Agreement, black_in_force, recognise, yielded
+from gateway_client.contract import Change, Listing, ListingStatus, ListKind, restated
+
+
+def plan_yield(
+    trigger: Change,
+    before: Sequence[Listing],
+    after: Sequence[Listing],
+    planned: Collection[str],
+    subscriptions: Sequence[Subscription],
+    agreements: Sequence[Agreement],
+    on: date,
+) -> list[Delivery]:
+    """Deliveries for the subject's red listings in force when ``trigger`` flips its black
+    standing (``before`` and ``after``: all its listings either side). Red listings whose own
+    change is ``planned`` in the same batch already carry the new standing and are skipped;
+    a region that does not recognise a red listing had no incentives to lose and hears nothing.
+    """
+    if black_in_force(before) == black_in_force(after):
+        return []
+    deliveries: list[Delivery] = []
+    for red in after:
+        if red.kind is not ListKind.RED or red.status is not ListingStatus.ACTIVE:
+            continue
+        if red.listing_id in planned:
+            continue
+        change = restated(red, f"{trigger.change_id}#yield", trigger.occurred_at)
+        for sub in subscriptions:
+            if not sub.filters.matches(red):
+                continue
+            recognition = yielded(recognise(red, sub.region, agreements, on), red, after)
+            if not (recognition.measures or recognition.suspended_measures):
+                continue
+            deliveries.append(
+                Delivery(
+                    delivery_id=delivery_id(
+                        change.change_id, sub.subscription_id, "recognition.changed"
+                    ),
+                    subscription_id=sub.subscription_id,
+                    type="recognition.changed",
+                    change=change,
+                    recognition=recognition,
+                )
+            )
+    return deliveries
