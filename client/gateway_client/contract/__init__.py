@@ -126,9 +126,12 @@ from gateway_client.contract.notices import (
 )
 from gateway_client.contract.purposes import PURPOSE_LABELS, Purpose, purpose_of, required
 from gateway_client.contract.regions import (
+    NATION,
     RegionCode,
     ancestors,
     check_region_code,
+    is_division,
+    is_national_source,
     parent,
     subtree_prefix,
     within,
@@ -191,6 +194,7 @@ __all__ = [
     "LOCAL_IDENTITY_SECRET",
     "MAX_LINE_BYTES",
     "MAX_SIGNATURES",
+    "NATION",
     "ONE_LINE",
     "PROVES",
     "PURPOSE_LABELS",
@@ -300,6 +304,8 @@ __all__ = [
     "generate_sm2_key",
     "identity_key",
     "identity_of",
+    "is_division",
+    "is_national_source",
     "key_set",
     "lines_of",
     "listing_id",
