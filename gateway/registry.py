@@ -106,6 +106,8 @@ class Region(Frozen):
         cls, domains: tuple[str, ...], info: ValidationInfo
     ) -> tuple[str, ...]:
         kind = info.data.get("kind")
+        if kind is None:  # the kind was refused already: that is the error to report
+            return domains
         if kind == "national_source" and not domains:
             raise PydanticCustomError(
                 "domains_required", "a national source lists in named domains only"
