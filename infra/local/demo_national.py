@@ -81,7 +81,7 @@ def run_national(
         (
             "every court-defaulter listing due this month reached 信用中国 on time (向上报送)",
             len(upward) == 1
-            and upward[0]["due"] >= 2
+            and upward[0]["due"] >= 1
             and upward[0]["reported_on_time"] == upward[0]["due"]
             and upward[0]["share"] == 1.0,
         ),

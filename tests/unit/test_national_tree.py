@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from builders import NOW, entry, listing, make_signer, make_uscc, platform_key, signed_push
 from test_ingest import Gateway, lid
+from test_stats import stats_for
 
 from gateway.intake.bulk_batches import parse_batch
 from gateway.intake.push import PushResult
@@ -217,3 +218,11 @@ def test_an_objection_policy_set_for_the_nation_applies_where_no_nearer_one_does
     assert with_nation.for_region(COURT) == national
     assert with_nation.for_region("410184") == book.for_region("410184")
     assert book.for_region("440100") == book.default
+
+
+def test_the_nations_monthly_statistics_sum_every_province() -> None:
+    """信用中国's statistics cover what every province reports (seed 004 二(二)2)."""
+    nation, guangdong, hubei = (stats_for(region=r) for r in (NATION, "440000", "420000"))
+
+    assert nation.pushes.accepted == guangdong.pushes.accepted + hubei.pushes.accepted == 24
+    assert nation.repairs == guangdong.repairs + hubei.repairs
