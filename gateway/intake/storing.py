@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from gateway.intake.dedup import plan
 from gateway.lifecycle import entry_problems
 from gateway.national import domain_problem
-from gateway.ownership import NOT_OWNER, not_owner_message
+from gateway.ownership import NOT_OWNER, not_owner_message, relay_allowed
 from gateway.ports import ListingStore
 from gateway_client.contract import (
     Listing,
@@ -46,7 +46,7 @@ def origin_problem(entry: ListingEntry, region: str, relays: bool) -> tuple[str,
     origin = entry.origin_region or region
     if not within(origin, region):
         return "region_not_permitted", f"{region} may act for its own subtree only, not {origin}"
-    if origin != region and not relays:
+    if origin != region and not relay_allowed(region, relays):
         return (
             "relay_not_permitted",
             f"{region} does not relay its sub-regions' listings; {origin} pushes its own",

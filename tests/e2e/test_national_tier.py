@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from stdnum.cn import uscc
 
+from gateway_client.cli import main as cli
 from gateway_client.contract.signing import (
     Ed25519Signer,
     generate_signing_key,
@@ -170,3 +171,24 @@ def test_a_citys_listing_is_reported_upward_and_counted_on_time(
         assert upward["rule"] == "court-defaulters-to-nation"
         counted = (upward["due"], upward["reported_on_time"], upward["late"], upward["missing"])
         assert (counted, upward["share"]) == ((due, due, 0, 0), 1.0)
+
+
+def test_the_operator_cli_registers_a_national_source_and_prints_the_upward_line(
+    stack: LocalStack, world: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    operator = ("--url", stack.url, "--token", stack.operator_token)
+    tax = ("--kind", "national_source", "--domains", "major_tax_violation,customs_dishonest")
+
+    put = cli.main(["region", "put", "100002", "--name", "国家税务总局", *tax, *operator])
+    registered = json.loads(capsys.readouterr().out)
+    month = f"{datetime.now(UTC) + timedelta(hours=8):%Y-%m}"
+    stats = cli.main(["stats", "--region", NATION, "--month", month, *operator])
+    printed = capsys.readouterr().out
+
+    assert (put, registered["kind"], registered["domains"]) == (
+        0,
+        "national_source",
+        ["major_tax_violation", "customs_dishonest"],
+    )
+    assert stats == 0
+    assert "upward reporting 向上报送 court-defaulters-to-nation → 100000 within 24 h" in printed

@@ -21,12 +21,19 @@ from test_stats import stats_for
 
 from gateway.intake.bulk_batches import parse_batch
 from gateway.intake.push import PushResult
+from gateway.intake.storing import origin_problem
 from gateway.lifecycle.objection_policies import shipped_policies
 from gateway.ownership import may_change
 from gateway.recognition.agreement import SourceScope
 from gateway.recognition.matching import OWN_SUBTREE, recognise
 from gateway.registry import Region
-from gateway_client.contract import DEFAULT_TOLERANCE, Line, ListKind, SubscriptionFilters
+from gateway_client.contract import (
+    DEFAULT_TOLERANCE,
+    Line,
+    ListingEntry,
+    ListKind,
+    SubscriptionFilters,
+)
 from gateway_client.contract.events import NotRecognised
 
 NATION, COURT, TAX, HUNAN, CHANGSHA = "100000", "100001", "100002", "430000", "430100"
@@ -226,3 +233,18 @@ def test_the_nations_monthly_statistics_sum_every_province() -> None:
 
     assert nation.pushes.accepted == guangdong.pushes.accepted + hubei.pushes.accepted == 24
     assert nation.repairs == guangdong.repairs + hubei.repairs
+
+
+@pytest.mark.parametrize("origin", [CHANGSHA, HUNAN, COURT])
+def test_the_nation_changes_nothing_it_did_not_list_whatever_its_stored_policy(
+    origin: str,
+) -> None:
+    """Ownership does not rest on the registry alone: even told that it relays, the nation
+    (every listing's ancestor) neither changes nor claims a listing of anyone else."""
+    assert may_change(origin, NATION, True) is False
+    assert may_change(NATION, NATION, True) is True
+    claimed = ListingEntry.model_validate(court_entry(origin_region=origin))
+    assert origin_problem(claimed, NATION, True) == (
+        "relay_not_permitted",
+        f"{NATION} does not relay its sub-regions' listings; {origin} pushes its own",
+    )
