@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +26,7 @@ from gateway_client.contract.signing import (
     public_key_text,
 )
 from gateway_client.push_client import PushClient, Response, http_request
+from gateway_client.uploader import BulkUploader, describe
 from infra.local.receiver import Receiver
 from infra.local.stack import LocalStack
 
@@ -192,3 +194,30 @@ def test_the_operator_cli_registers_a_national_source_and_prints_the_upward_line
     )
     assert stats == 0
     assert "upward reporting 向上报送 court-defaulters-to-nation → 100000 within 24 h" in printed
+
+
+def test_a_national_sources_bulk_line_outside_its_domains_is_refused(
+    stack: LocalStack, world: dict[str, Any], tmp_path: Path
+) -> None:
+    path = tmp_path / "court.ndjson"
+    lines = [
+        entry(make_uscc("91430100MA4NAT004"), "court_defaulter", "(2026)最高法执4号"),
+        entry(make_uscc("91430100MA4NAT005"), "major_tax_violation", "长税稽罚〔2026〕10号"),
+    ]
+    path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines))
+    uploader = BulkUploader(world["court"], lambda: datetime.now(UTC))
+
+    asked = uploader.request(describe(path))
+    assert asked.status == 201, asked.body
+    assert uploader.put(asked.body["put"], path) == 200
+    drain(stack)
+    done = uploader.wait(asked.body["upload"]["manifest"]["upload_id"], timeout=10)
+
+    assert done.status == 200, done.body
+    upload = done.body["upload"]
+    assert (upload["accepted"], upload["rejected"]) == (1, 1)
+    assert [(e["line"], e["field"], e["code"]) for e in upload["errors"]] == [
+        (2, "domain", "domain_not_permitted")
+    ]
+    tax_subject = http_request("GET", f"{stack.url}/v1/subjects/{make_uscc('91430100MA4NAT005')}")
+    assert tax_subject.status == 404
