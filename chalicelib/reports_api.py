@@ -122,7 +122,7 @@ def _upward(
     subscriptions: dict[str, str],
 ) -> tuple[UpwardShare, ...]:
     """Upward reporting's shares; a listing due late in the month may reach its target in the
-    next (rules allow at most 90 days), so those deliveries are read too."""
+    next (no deadline passes the next month's end), so those deliveries are read too."""
     c = container()
     rules = c.settings.upward_reporting.rules
     if not rules:

@@ -129,10 +129,6 @@ class Region(Frozen):
             )
         return relays
 
-    def may_list(self, domain: str) -> bool:
-        """A national source lists only in its domains; every other platform in any."""
-        return not self.domains or domain in self.domains
-
     @property
     def parent(self) -> str | None:
         return parent(self.code)

@@ -25,6 +25,7 @@ from gateway_client.contract import (
     within,
 )
 
+MAX_HOURS = 24 * 28  # every month has 28 days: a deadline never passes the next month's end
 RuleName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 
 
@@ -38,7 +39,12 @@ class UpwardRule(Frozen):
     severities: tuple[Severity, ...] = Field(
         default=(), description="black listings of these severities only; empty: any listing"
     )
-    within_hours: int = Field(ge=1, le=24 * 90, description="from first acceptance (listed_at)")
+    within_hours: int = Field(
+        ge=1,
+        le=MAX_HOURS,
+        description="from first acceptance (listed_at); at most 28 days, so a listing due in "
+        "one month is settled by the end of the next",
+    )
 
     @field_validator("target")
     @classmethod

@@ -157,7 +157,7 @@ def monthly_stats(
     upward: Sequence[UpwardShare] = (),
 ) -> MonthlyStats:
     """Everything counts for ``region``'s whole subtree; "active" is as of now; ``usage`` and
-    ``upward`` (``gateway.national.upward_shares``) are already the subtree's."""
+    ``upward`` (``gateway.statistics.upward``) are already the subtree's."""
     ours = [x for x in listings if within(x.origin_region, region)]
     by_id = {x.listing_id: x for x in listings}
     return MonthlyStats(

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from gateway.national import domain_problem
 from gateway.registry import Region
 
 COURT = {"code": "100001", "name": "最高人民法院", "kind": "national_source"}
@@ -109,18 +110,20 @@ def test_a_platform_that_does_not_fit_its_kind_is_refused_with_a_path(
 
 
 @pytest.mark.parametrize(
-    ("fields", "domain", "may"),
+    ("fields", "domain", "refused"),
     [
-        ({**COURT, "domains": ["court_defaulter"]}, "court_defaulter", True),
-        ({**COURT, "domains": ["court_defaulter"]}, "major_tax_violation", False),
-        ({"code": "430000", "name": "湖南省"}, "major_tax_violation", True),
-        ({"code": "100000", "name": "信用中国", "kind": "national_platform"}, "tourism", True),
+        ({**COURT, "domains": ["court_defaulter"]}, "court_defaulter", False),
+        ({**COURT, "domains": ["court_defaulter"]}, "major_tax_violation", True),
+        ({"code": "430000", "name": "湖南省"}, "major_tax_violation", False),
+        ({"code": "100000", "name": "信用中国", "kind": "national_platform"}, "tourism", False),
     ],
 )
 def test_only_a_national_source_is_limited_to_its_domains(
-    fields: dict[str, Any], domain: str, may: bool
+    fields: dict[str, Any], domain: str, refused: bool
 ) -> None:
-    assert Region.model_validate(fields).may_list(domain) is may
+    platform = Region.model_validate(fields)
+    problem = domain_problem(domain, platform.code, platform.domains)
+    assert (problem is not None and problem[0] == "domain_not_permitted") is refused
 
 
 def test_a_region_stored_before_kinds_reads_back_as_a_region() -> None:

@@ -44,7 +44,7 @@ def rule(**fields: Any) -> dict[str, Any]:
         pytest.param([rule(target="100001")], "rules.0.target", id="a-source-is-no-target"),
         pytest.param([rule(target="1000")], "rules.0.target", id="not-a-code"),
         pytest.param([rule(within_hours=0)], "rules.0.within_hours", id="no-time"),
-        pytest.param([rule(within_hours=24 * 91)], "rules.0.within_hours", id="over-90-days"),
+        pytest.param([rule(within_hours=24 * 28 + 1)], "rules.0.within_hours", id="over-28-days"),
         pytest.param([rule(domains=["nope"])], "rules.0.domains", id="unknown-domain"),
         pytest.param([rule(kinds=["grey"])], "rules.0.kinds.0", id="unknown-kind"),
         pytest.param([rule(severities=["awful"])], "rules.0.severities.0", id="unknown-severity"),
