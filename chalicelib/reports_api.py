@@ -186,7 +186,11 @@ ROUTES: tuple[Operation, ...] = (
                 required=True,
             ),
         ),
-        description="A platform may read its own subtree only.",
+        description="A platform may read its own subtree only. `upward` has one line per "
+        "upward-reporting rule (CG_UPWARD_REPORTING, 向上报送) whose target's subtree meets the "
+        "region's: listings first accepted this month that had to reach the target, and how "
+        "many did on time, late, not at all (`missing`: past the deadline, or the target has no "
+        "subscription) or may still (`pending`); `share` is on time over what is settled.",
         handler=stats,
     ),
 )
