@@ -173,3 +173,14 @@ def test_an_invalid_upward_reporting_setting_fails_at_start_up_naming_it(gateway
 
     with pytest.raises(ValidationError, match=r"upward_reporting\.rules\.0\.target"):
         get_settings()
+
+
+def test_a_platform_cannot_register_itself_as_a_national_source(gateway: Gateway) -> None:
+    signer = gateway.register_platform("430000")
+    body = json.dumps(SOURCE | {"name": "湖南省"}, ensure_ascii=False).encode()
+
+    reply = gateway.send_signed("PUT", f"/v1/regions/{COURT}", signer, body)
+
+    assert reply.status_code == 403, reply.json_body
+    assert error_code(reply) == "operator_only"
+    assert gateway.add_key(COURT, new_signer("k-court")).status_code == 404
