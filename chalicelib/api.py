@@ -14,7 +14,14 @@ from chalicelib.observability import correlate, emit, note
 from chalicelib.route_spec import Access, Operation, Reply, Tag
 from gateway.intake import MAX_ENTRIES, PushEnvelope, PushResult
 from gateway.lifecycle import Removal
-from gateway.registry import BrokenCommitmentPolicy, KeyAlgorithm, KeyIdTaken, PlatformKey, Region
+from gateway.registry import (
+    BrokenCommitmentPolicy,
+    KeyAlgorithm,
+    KeyIdTaken,
+    PlatformKey,
+    PlatformKind,
+    Region,
+)
 from gateway.validation import parse_request
 from gateway_client.contract import (
     ID_HEADER,
@@ -56,8 +63,12 @@ def gateway_keys(request: Request) -> Response:
 class _RegionBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: SingleLine
+    kind: PlatformKind = "region"
+    domains: list[str] | None = None
     push_rate_per_minute: int | None = None
-    relays_subregions: bool = True
+    relays_subregions: bool | None = Field(
+        default=None, description="unset: true for a region, false for the national kinds"
+    )
     broken_commitments: BrokenCommitmentPolicy | None = None
 
 
@@ -74,7 +85,7 @@ class _KeyBody(BaseModel):
 def put_region(request: Request, code: str) -> Response:
     caller.require_operator(request)
     body = parse_request(_RegionBody, caller.body(request))
-    region = caller.valid(Region, {"code": code, **body.model_dump()})
+    region = caller.valid(Region, {"code": code, **body.model_dump(exclude_none=True)})
     container().registry.put_region(region)
     return json_response(200, region.model_dump(mode="json"))
 
@@ -162,7 +173,8 @@ ROUTES: tuple[Operation, ...] = (
         "`region_not_permitted`, `relay_not_permitted`, `not_listing_owner` (the listing belongs "
         "to a region this one neither is nor relays for: nothing is written), `listing_contended`, "
         "`future_version`, `future_date`, `control_character`, `duplicate_key`, "
-        "`invalid_birth_date`, `missing_field`, `unknown_listing`.",
+        "`invalid_birth_date`, `missing_field`, `unknown_listing`, `domain_not_permitted` (a "
+        "national source's entry outside its registered domains: nothing is written).",
         handler=push,
     ),
     Operation(
@@ -180,9 +192,16 @@ ROUTES: tuple[Operation, ...] = (
         "/v1/regions/{code}",
         "put_region",
         Tag.META,
-        "Register or rename a region",
+        "Register or rename a region, the national platform or a national source",
         Access.OPERATOR,
         {200: Reply(Region, "The region.")},
+        (errors.SchemaError,),
+        description="`kind` follows the code: `region` for a GB/T 2260 division (never 10xxxx), "
+        "`national_platform` for 信用中国 (100000), `national_source` for a national ministry "
+        "or sector platform (1000NN), which must name its catalogue `domains`; a national "
+        "platform or source never relays (`relays_subregions`). Refusals are 400 with `path` "
+        "and a code: `reserved_region_code`, `not_the_nation`, `not_a_national_source_code`, "
+        "`domains_required`, `domains_not_permitted`, `unknown_domain`, `relay_not_permitted`.",
         body=_RegionBody,
         handler=put_region,
     ),

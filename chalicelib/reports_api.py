@@ -11,16 +11,26 @@ from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag
-from gateway.delivery import DeliveryState
+from gateway.delivery import DeliveryRecord, DeliveryState
 from gateway.lifecycle import WorkdayCalendar
 from gateway.ownership import NotListingOwner
 from gateway.recognition import Feedback, FeedbackReport
-from gateway.statistics import Month, MonthlyStats, Usage, monthly_stats, shipped_pilots
+from gateway.statistics import (
+    Month,
+    MonthlyStats,
+    UpwardShare,
+    Usage,
+    monthly_stats,
+    shipped_pilots,
+    upward_shares,
+)
 from gateway.validation import parse_request
 from gateway_client.contract import (
+    LATEST_YEAR,
     Conflict,
     ForbiddenError,
     Frozen,
+    Listing,
     NotFound,
     RegionMismatch,
     SchemaError,
@@ -86,20 +96,41 @@ def stats(request: Request) -> Response:
     c = container()
     listings = [x for group in c.listings.by_subject() for x in group]
     subscriptions = {s.subscription_id: s.region for s in c.subscriptions.all()}
+    deliveries = c.deliveries.updated_in(wanted)
     report = monthly_stats(
         region,
         wanted,
         c.batches.finished(),
         listings,
-        c.deliveries.updated_in(wanted),
+        deliveries,
         subscriptions,
         c.feedback.submitted_in(wanted),
         china_date(c.clock.now()),
         WorkdayCalendar(),
         usage=Usage.model_validate(c.usage.read(region, str(wanted))),
         pilots=c.settings.pilot_targets or shipped_pilots(),
+        upward=_upward(region, wanted, listings, deliveries, subscriptions),
     )
     return json_response(200, report.model_dump(mode="json"))
+
+
+def _upward(
+    region: str,
+    month: Month,
+    listings: list[Listing],
+    deliveries: list[DeliveryRecord],
+    subscriptions: dict[str, str],
+) -> tuple[UpwardShare, ...]:
+    """Upward reporting's shares; a listing due late in the month may reach its target in the
+    next (no deadline passes the next month's end), so those deliveries are read too."""
+    c = container()
+    rules = c.settings.upward_reporting.rules
+    if not rules:
+        return ()
+    following = Month(month.year + month.month // 12, month.month % 12 + 1)
+    later = c.deliveries.updated_in(following) if following.year <= LATEST_YEAR else []
+    now = c.clock.now()
+    return upward_shares(rules, region, listings, deliveries + later, subscriptions, month.has, now)
 
 
 def _parsed(name: str, value: str | None, parse: Callable[[str], T]) -> T:
@@ -155,7 +186,11 @@ ROUTES: tuple[Operation, ...] = (
                 required=True,
             ),
         ),
-        description="A platform may read its own subtree only.",
+        description="A platform may read its own subtree only. `upward` has one line per "
+        "upward-reporting rule (CG_UPWARD_REPORTING, 向上报送) whose target's subtree meets the "
+        "region's: listings first accepted this month that had to reach the target, and how "
+        "many did on time, late, not at all (`missing`: past the deadline, or the target has no "
+        "subscription) or may still (`pending`); `share` is on time over what is settled.",
         handler=stats,
     ),
 )

@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from gateway.delivery import DEFAULT_RETRY_SCHEDULE
 from gateway.intake import DEFAULT_REMOVAL_THRESHOLD
 from gateway.lifecycle import EVIDENCE_DAYS
+from gateway.national import UpwardReporting
 from gateway.recognition import DEFAULT_KEEP_DAYS, SeverityPolicy
 from gateway.statistics import PilotTargets
 from gateway_client.contract import PublishedKey, Severity
@@ -91,6 +92,10 @@ class Settings(BaseSettings):
     black_list_severities: frozenset[Severity] = Field(
         default=SeverityPolicy().black_list, min_length=1
     )
+    # Upward reporting (向上报送): which listings must reach the national platform (100000) or a
+    # province, and within how many hours (gateway.national.UpwardReporting, as JSON); the
+    # monthly statistics report each rule's on-time share. Unset: no rules.
+    upward_reporting: UpwardReporting = UpwardReporting()
     timestamp_tolerance_seconds: int = Field(default=300, ge=1, le=3600)
     # Each delay must fit one SQS visibility timeout (under 12 h).
     retry_schedule_seconds: tuple[Annotated[int, Field(ge=0, le=11 * 3600)], ...] = Field(

@@ -15,6 +15,7 @@ from chalicelib.http_errors import json_response
 from chalicelib.route_spec import Access, Operation, Reply, Tag
 from chalicelib.s3_archive import NDJSON
 from gateway.intake import BATCH_ID_RE, Upload, UploadIdReused, UploadManifest, UploadStatus
+from gateway.national import DomainNotPermitted
 from gateway_client.contract import (
     Frozen,
     NotFound,
@@ -114,12 +115,20 @@ ROUTES: tuple[Operation, ...] = (
             201: Reply(UploadReply, "Recorded; `put` says where and how to upload the file."),
             200: Reply(UploadReply, "The same manifest again: the same upload (a fresh URL)."),
         },
-        (errors.BadRequest, errors.RegionMismatch, UploadIdReused, errors.RateLimited),
+        (
+            errors.BadRequest,
+            errors.RegionMismatch,
+            UploadIdReused,
+            errors.RateLimited,
+            DomainNotPermitted,
+        ),
         body=UploadManifest,
         description="The `webhook-id` header is the upload id. The file holds one listing entry "
         "per line; `count` counts its non-blank lines. A `resync` names the domains whose "
         "complete list the file is: listings of the platform absent from it are removed, unless "
-        "that is over the safety threshold (10%) and `force` is not set.",
+        "that is over the safety threshold (10%) and `force` is not set. A national source may "
+        "resync only its registered domains (403 `domain_not_permitted`, path `domains`); each "
+        "line outside them is refused (`domain_not_permitted`, field `domain`).",
         handler=request_upload,
     ),
     Operation(

@@ -9,7 +9,7 @@ region take a listing over by pushing an old copy of it.
 
 from __future__ import annotations
 
-from gateway_client.contract import ForbiddenError, within
+from gateway_client.contract import NATION, ForbiddenError, within
 
 NOT_OWNER = "not_listing_owner"
 
@@ -20,11 +20,17 @@ class NotListingOwner(ForbiddenError):
     code = NOT_OWNER
 
 
+def relay_allowed(region: str, relays_subregions: bool) -> bool:
+    """The region's relay policy, except that the nation never relays: as every listing's
+    ancestor it would own them all (the registry refuses it too; this holds for any caller)."""
+    return relays_subregions and region != NATION
+
+
 def may_change(origin_region: str, region: str, relays_subregions: bool) -> bool:
     """True for the owner itself, or an ancestor of it whose policy is to relay."""
     if region == origin_region:
         return True
-    return relays_subregions and within(origin_region, region)
+    return relay_allowed(region, relays_subregions) and within(origin_region, region)
 
 
 def not_owner_message(region: str, origin_region: str) -> str:

@@ -6,17 +6,22 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from gateway_client.contract import (
+    NATION,
     ONE_LINE,
     SM2_DEFAULT_USER_ID,
     Conflict,
+    DomainKeys,
     Frozen,
     Moment,
     RegionCode,
     Severity,
     Sm2PublicKey,
     Sm2Verifier,
+    is_division,
+    is_national_source,
     load_public_key,
     parent,
 )
@@ -32,23 +37,97 @@ class BrokenCommitmentPolicy(Frozen):
     legal_basis: Annotated[str, Field(min_length=1, max_length=1000), ONE_LINE]
 
 
+PlatformKind = Literal["region", "national_platform", "national_source"]
+"""region: a GB/T 2260 division's platform; national_platform: 信用中国 (the nation, 100000),
+the tree's root, which lists only in its own name; national_source: a national ministry or
+sector platform (国家部委/行业平台: the courts, tax, customs…) under a reserved 1000NN code,
+limited to the catalogue domains it may list."""
+
+_NATIONAL_KINDS = ("national_platform", "national_source")
+
+
 class Region(Frozen):
-    """A registered administrative region; its platform pushes for it."""
+    """A registered platform: an administrative region's, the nation's or a national source's."""
 
     code: RegionCode
     name: Annotated[str, Field(min_length=1, max_length=100), ONE_LINE]
+    kind: PlatformKind = Field(default="region", validate_default=True)
+    domains: DomainKeys = Field(
+        default=(),
+        max_length=50,
+        validate_default=True,
+        description="national_source only, and required: the catalogue domains it may list",
+    )
     push_rate_per_minute: Annotated[int, Field(ge=1, le=100_000)] | None = Field(
         default=None,
         description="pushes and upload requests a minute; unset: the gateway's default",
     )
     relays_subregions: bool = Field(
-        default=True, description="its platform may push listings decided in its sub-regions"
+        default=True,
+        description="its platform may push listings decided in its sub-regions; false (and "
+        "the default) for the national kinds, which never change a province's listings",
     )
     broken_commitments: BrokenCommitmentPolicy | None = Field(
         default=None,
         description="list its broken commitments as black listings (违背信用承诺) this way; "
         "unset: a broken commitment stays a commitment record only",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _national_kinds_do_not_relay(cls, data: object) -> object:
+        """The nation is every listing's ancestor: relaying would let it change them all."""
+        if isinstance(data, dict) and data.get("kind") in _NATIONAL_KINDS:
+            return {"relays_subregions": False, **data}
+        return data
+
+    @field_validator("kind")
+    @classmethod
+    def _code_fits_kind(cls, kind: PlatformKind, info: ValidationInfo) -> PlatformKind:
+        code = info.data.get("code")
+        if code is None:
+            return kind
+        if kind == "region" and not is_division(code):
+            raise PydanticCustomError(
+                "reserved_region_code",
+                "codes 10xxxx belong to the nation (100000) and national sources (1000NN)",
+            )
+        if kind == "national_platform" and code != NATION:
+            raise PydanticCustomError("not_the_nation", f"the national platform is {NATION}")
+        if kind == "national_source" and not is_national_source(code):
+            raise PydanticCustomError(
+                "not_a_national_source_code", "a national source's code is 1000NN (NN ≠ 00)"
+            )
+        return kind
+
+    @field_validator("domains")
+    @classmethod
+    def _domains_for_sources(
+        cls, domains: tuple[str, ...], info: ValidationInfo
+    ) -> tuple[str, ...]:
+        kind = info.data.get("kind")
+        if kind is None:  # the kind was refused already: that is the error to report
+            return domains
+        if kind == "national_source" and not domains:
+            raise PydanticCustomError(
+                "domains_required", "a national source lists in named domains only"
+            )
+        if kind != "national_source" and domains:
+            raise PydanticCustomError(
+                "domains_not_permitted", "only a national source is limited to domains"
+            )
+        return tuple(dict.fromkeys(domains))
+
+    @field_validator("relays_subregions")
+    @classmethod
+    def _no_national_relay(cls, relays: bool, info: ValidationInfo) -> bool:
+        if relays and info.data.get("kind") in _NATIONAL_KINDS:
+            raise PydanticCustomError(
+                "relay_not_permitted",
+                "the nation and national sources list in their own name only; they never "
+                "change a region's listings",
+            )
+        return relays
 
     @property
     def parent(self) -> str | None:

@@ -206,6 +206,9 @@ class DynamoListings(Table):
         its subtree's shards of the source index, filtered by provenance."""
         wanted = list(dict.fromkeys(domains))
         domain_names = {f":d{i}": s(domain) for i, domain in enumerate(wanted)}
+        # The nation's subtree is every code (prefix ""), but its shards hold only the 10xxxx
+        # codes and it relays nothing: what it holds there begins with its own code.
+        prefix = subtree_prefix(region) or region
         paginator = self._client.get_paginator("query")
         for shard in range(SOURCE_SHARDS):
             pages = paginator.paginate(
@@ -217,7 +220,7 @@ class DynamoListings(Table):
                 ExpressionAttributeNames={"#status": "status", "#domain": "domain"},
                 ExpressionAttributeValues={
                     ":shard": s(f"{region[:2]}#{shard:02d}"),
-                    ":p": s(subtree_prefix(region)),
+                    ":p": s(prefix),
                     ":r": s(region),
                     ":active": s(ListingStatus.ACTIVE.value),
                     ":suspended": s(ListingStatus.SUSPENDED.value),

@@ -4,12 +4,14 @@ item and a check adds to its counters atomically (``ADD``). Kept three years, li
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from chalicelib.dynamodb.base import Item, Table, n, s
-from gateway_client.contract import within
+from gateway_client.contract import NATION, within
 
 _KEEP = timedelta(days=1096)
 
@@ -34,10 +36,28 @@ class DynamoUsage(Table):
 
     def read(self, region: str, month: str) -> Counter[str]:
         """The counters of ``region``'s subtree in ``month``, summed."""
-        item = self._get(_key(month, region)) or {}
         totals: Counter[str] = Counter()
-        for attribute, value in item.items():
-            where, sep, name = attribute.partition("#")
-            if sep and where.isdigit() and within(where, region):
-                totals[name] += int(value["N"])
+        for item in self._items(month, region):
+            for attribute, value in item.items():
+                where, sep, name = attribute.partition("#")
+                if sep and where.isdigit() and within(where, region):
+                    totals[name] += int(value["N"])
         return totals
+
+    def _items(self, month: str, region: str) -> list[dict[str, Any]]:
+        """The one province's item; for the nation, whose subtree is every province, all of
+        them (every two-digit prefix: 90 keys, one BatchGetItem, no scan)."""
+        if region != NATION:
+            return [item for item in [self._get(_key(month, region))] if item]
+        pending: dict[str, Any] = {
+            self._table: {"Keys": [_key(month, f"{p}0000") for p in range(10, 100)]}
+        }
+        found: list[dict[str, Any]] = []
+        for attempt in range(5):
+            reply = self._client.batch_get_item(RequestItems=pending)
+            found += reply.get("Responses", {}).get(self._table, [])
+            pending = dict(reply.get("UnprocessedKeys") or {})
+            if not pending:
+                return found
+            time.sleep(0.05 * 2**attempt)
+        raise RuntimeError("DynamoDB kept usage keys unprocessed (throttled); retry later")

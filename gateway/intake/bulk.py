@@ -107,6 +107,8 @@ class Upload(Frozen):
     object_key: str
     relays_subregions: bool = True
     """The region's relay policy when the manifest was signed."""
+    permitted_domains: tuple[str, ...] = ()
+    """A national source's domains when the manifest was signed (empty: any domain)."""
     status: UploadStatus = UploadStatus.AWAITING_UPLOAD
     created_at: AwareDatetime
     updated_at: AwareDatetime

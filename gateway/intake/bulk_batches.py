@@ -40,7 +40,12 @@ class ParsedBatch:
 
 
 def parse_batch(
-    batch: Sequence[Line], region: str, relays: bool, now: datetime, tolerance: timedelta
+    batch: Sequence[Line],
+    region: str,
+    relays: bool,
+    now: datetime,
+    tolerance: timedelta,
+    domains: Sequence[str] = (),
 ) -> ParsedBatch:
     errors: list[LineError] = []
     candidates: list[tuple[int, Listing]] = []
@@ -49,7 +54,7 @@ def parse_batch(
         if isinstance(parsed, list):
             errors += parsed
             continue
-        problems = admission_problems(parsed, region, relays, now, tolerance)
+        problems = admission_problems(parsed, region, relays, now, tolerance, domains)
         if not problems:
             candidates.append((line.number, promote(parsed, region, now)))
         errors += [LineError(line=line.number, field=f, code=c, message=m) for f, c, m in problems]

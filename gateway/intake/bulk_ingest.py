@@ -197,7 +197,12 @@ class BulkIngest:
             for done, batch in enumerate(batches(lines, LINES_PER_BATCH), start=1):
                 relays = upload.relays_subregions
                 parsed = parse_batch(
-                    batch, region, relays, self._clock.now(), self._policy.tolerance
+                    batch,
+                    region,
+                    relays,
+                    self._clock.now(),
+                    self._policy.tolerance,
+                    upload.permitted_domains,
                 )
                 if in_flight is not None:
                     upload = in_flight.counted(upload, self._clock.now())

@@ -26,6 +26,7 @@ from gateway.ownership import NOT_OWNER, may_change, not_owner_message
 from gateway.ports import Archive, ListingStore, Registry
 from gateway.promotion import promote
 from gateway.rate_limit import RateCounter
+from gateway.registry import Region
 from gateway.validation import EntryError, Section
 from gateway_client.contract import (
     DEFAULT_TOLERANCE,
@@ -99,16 +100,18 @@ class PushService:
             body,
             {"key-id": auth.key.key_id, "region": region},
         )
-        result = self._ingest(envelope, now, auth.region.relays_subregions)
+        result = self._ingest(envelope, now, auth.region)
         self._batches.finish(region, batch_id, result)
         return result
 
-    def _ingest(self, envelope: PushEnvelope, now: datetime, relays: bool) -> PushResult:
-        region = envelope.region
+    def _ingest(self, envelope: PushEnvelope, now: datetime, platform: Region) -> PushResult:
+        region, relays = envelope.region, platform.relays_subregions
         valid, errors = validate_entries(envelope.entries, china_date(now))
         candidates: list[tuple[int, Listing]] = []
         for index, entry in valid:
-            problems = admission_problems(entry, region, relays, now, self._policy.tolerance)
+            problems = admission_problems(
+                entry, region, relays, now, self._policy.tolerance, platform.domains
+            )
             if not problems:
                 candidates.append((index, promote(entry, region, now)))
             errors += [EntryError(index=index, field=f, code=c, message=m) for f, c, m in problems]

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 
 from gateway.intake.dedup import plan
 from gateway.lifecycle import entry_problems
-from gateway.ownership import NOT_OWNER, not_owner_message
+from gateway.national import domain_problem
+from gateway.ownership import NOT_OWNER, not_owner_message, relay_allowed
 from gateway.ports import ListingStore
 from gateway_client.contract import (
     Listing,
@@ -45,7 +46,7 @@ def origin_problem(entry: ListingEntry, region: str, relays: bool) -> tuple[str,
     origin = entry.origin_region or region
     if not within(origin, region):
         return "region_not_permitted", f"{region} may act for its own subtree only, not {origin}"
-    if origin != region and not relays:
+    if origin != region and not relay_allowed(region, relays):
         return (
             "relay_not_permitted",
             f"{region} does not relay its sub-regions' listings; {origin} pushes its own",
@@ -54,14 +55,23 @@ def origin_problem(entry: ListingEntry, region: str, relays: bool) -> tuple[str,
 
 
 def admission_problems(
-    entry: ListingEntry, region: str, relays: bool, now: datetime, tolerance: timedelta
+    entry: ListingEntry,
+    region: str,
+    relays: bool,
+    now: datetime,
+    tolerance: timedelta,
+    domains: Sequence[str] = (),
 ) -> list[tuple[str, str, str]]:
     """(field, code, message) for each reason a valid entry cannot be stored at all: an origin
-    the region may not claim, or a version or decision date from the future."""
+    the region may not claim, a domain a national source may not list in (``domains``, empty
+    for every other platform), or a version or decision date from the future."""
     problems = entry_problems(entry, now, tolerance)
     origin = origin_problem(entry, region, relays)
     if origin is not None:
         problems.insert(0, ("origin_region", *origin))
+    domain = domain_problem(entry.domain, region, domains)
+    if domain is not None:
+        problems.insert(0, ("domain", *domain))
     return problems
 
 

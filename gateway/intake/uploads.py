@@ -9,6 +9,7 @@ from gateway.intake.bulk import Upload, UploadManifest, upload_key
 from gateway.intake.ingest import PushPolicy
 from gateway.intake.ports import UploadStore
 from gateway.lifecycle import FutureVersion, version_problem
+from gateway.national import DomainNotPermitted, domain_problem
 from gateway.ports import Registry
 from gateway.rate_limit import RateCounter
 from gateway.validation import parse_request
@@ -54,10 +55,16 @@ class UploadDesk:
         late = version_problem(manifest.issued_at, now, self._policy.tolerance, "issued_at")
         if late is not None:
             raise FutureVersion(late, path="issued_at")
+        # A national source's resync may only be the complete list of domains it lists in.
+        for domain in manifest.domains:
+            refused = domain_problem(domain, manifest.region, auth.region.domains)
+            if refused is not None:
+                raise DomainNotPermitted(refused[1], path="domains")
         upload = Upload(
             manifest=manifest,
             key_id=auth.key.key_id,
             relays_subregions=auth.region.relays_subregions,
+            permitted_domains=auth.region.domains,
             object_key=upload_key(manifest.region, manifest.upload_id),
             created_at=now,
             updated_at=now,

@@ -21,6 +21,7 @@ from gateway.statistics.records import (
     in_force,
     performed_removals,
 )
+from gateway.statistics.upward import UpwardShare
 from gateway_client.contract import (
     CHINA,
     EARLIEST_YEAR,
@@ -149,6 +150,9 @@ class MonthlyStats(Frozen):
     cases: Cases
     commitments: CommitmentCounts
     usage: Usage
+    upward: tuple[UpwardShare, ...] = Field(
+        default=(), description="向上报送: each upward-reporting rule's month (CG_UPWARD_REPORTING)"
+    )
 
 
 def monthly_stats(
@@ -164,9 +168,10 @@ def monthly_stats(
     *,
     usage: Usage,
     pilots: PilotTargets,
+    upward: Sequence[UpwardShare] = (),
 ) -> MonthlyStats:
-    """Everything counts for ``region``'s whole subtree; "active" is as of now; ``usage`` is
-    already the subtree's."""
+    """Everything counts for ``region``'s whole subtree; "active" is as of now; ``usage`` and
+    ``upward`` (``gateway.statistics.upward``) are already the subtree's."""
     ours = [x for x in listings if within(x.origin_region, region)]
     by_id = {x.listing_id: x for x in listings}
     return MonthlyStats(
@@ -189,6 +194,7 @@ def monthly_stats(
         cases=count_cases(executed_cases(feedback, by_id), region, pilots),
         commitments=_commitments(ours, month, min(today, month.last_day)),
         usage=usage,
+        upward=tuple(upward),
     )
 
 

@@ -17,6 +17,7 @@ from infra.local.demo_bulk import run_bulk
 from infra.local.demo_checks import run_checks
 from infra.local.demo_delivery import delivery_checks
 from infra.local.demo_lifecycle import run_lifecycle
+from infra.local.demo_national import run_national, subscribe_nation
 from infra.local.demo_report import DemoReport, PlatformTally, print_report, tally_provinces
 from infra.local.demo_setup import (
     Operator,
@@ -36,6 +37,7 @@ def run_demo(stack: LocalStack, say: Callable[[str], None] = print) -> DemoRepor
     operator = Operator(stack.url, stack.operator_token)
     clients = register_platforms(operator, stack.url)
     receivers = subscribe_provinces(operator, stack.url, clients)
+    nation = subscribe_nation(operator, stack.url)  # 信用中国 receives what is reported upward
     agreements = scenario.agreements(now.date())
     say("· 湖南省 and 广东省 sign mutual-recognition agreements")
     for name in ("hunan", "guangdong"):
@@ -177,6 +179,7 @@ def run_demo(stack: LocalStack, say: Callable[[str], None] = print) -> DemoRepor
         for code, receiver in receivers.items()
     }
     checks += run_bulk(stack, clients["230900"], receivers, say)
+    checks += run_national(stack.url, operator, nation, stack.pump.drain, say)
     for receiver in receivers.values():
         receiver.stop()
     return DemoReport(

@@ -114,6 +114,8 @@ def test_registering_a_region_with_the_operator_token_stores_it(gateway):
     assert response.json_body == {
         "code": CITY,
         "name": "七台河市",
+        "kind": "region",
+        "domains": [],
         "push_rate_per_minute": None,
         "relays_subregions": True,
         "broken_commitments": None,

@@ -16,7 +16,7 @@ CONTRACT = "gateway_client.contract"
 LAYERS: tuple[tuple[str, ...], ...] = (
     (CONTRACT,),
     ("gateway",),  # the root: what every wing shares
-    ("gateway.recognition", "gateway.lifecycle"),
+    ("gateway.recognition", "gateway.lifecycle", "gateway.national"),
     ("gateway.intake", "gateway.delivery"),
     ("gateway.statistics", "gateway.checks"),
 )

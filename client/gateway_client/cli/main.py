@@ -224,6 +224,14 @@ def parser() -> argparse.ArgumentParser:
     region.add_argument("action", choices=["put", "add-key", "keys", "revoke-key"])
     region.add_argument("code", help="6-digit region code")
     region.add_argument("--name", help="put: the region's name")
+    region.add_argument(
+        "--kind",
+        choices=["region", "national_platform", "national_source"],
+        help="put: 100000 is the national platform, 1000NN a national source (default region)",
+    )
+    region.add_argument(
+        "--domains", help="put: a national source's catalogue domains, comma-separated"
+    )
     region.add_argument("--key-id", help="add-key / revoke-key")
     region.add_argument(
         "--public-key", help="add-key: whpk_… (Ed25519) or 04… (SM2, 130 hex); or --key-file"

@@ -144,8 +144,13 @@ def region(args: argparse.Namespace) -> int:
     base = f"{args.url.rstrip('/')}/v1/regions/{urllib.parse.quote(args.code)}"
     call = caller_for(args)
     if args.action == "put":
-        body = json.dumps({"name": args.name}, ensure_ascii=False).encode()
-        return show(call("PUT", base, body))
+        wanted = {
+            "name": args.name,
+            "kind": args.kind,
+            "domains": args.domains.split(",") if args.domains else None,
+        }
+        put = {k: v for k, v in wanted.items() if v is not None}
+        return show(call("PUT", base, json.dumps(put, ensure_ascii=False).encode()))
     if args.action == "keys":
         return show(call("GET", f"{base}/keys"))
     if args.action == "revoke-key":

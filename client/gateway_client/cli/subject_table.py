@@ -56,6 +56,16 @@ def render_subject(view: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def upward_line(u: dict[str, Any]) -> str:
+    """One upward-reporting rule's month (向上报送): on time / due, and the share settled."""
+    share = "-" if u["share"] is None else f"{u['share']:.0%}"
+    return (
+        f"upward reporting 向上报送 {u['rule']} → {u['target']} within {u['within_hours']} h: "
+        f"{u['reported_on_time']}/{u['due']} on time, {u['late']} late, {u['missing']} missing, "
+        f"{u['pending']} pending, {share} on time"
+    )
+
+
 def render_stats(stats: dict[str, Any]) -> str:
     pushes, objections, publication, cases, usage = (
         stats["pushes"],
@@ -77,6 +87,7 @@ def render_stats(stats: dict[str, Any]) -> str:
         "cases (executed measures reported): {total}, {punishments} punishments, "
         "{incentives} incentives".format(**cases),
         "checks: {checks} ({codes_checked} codes), {reports} signed reports".format(**usage),
+        *[upward_line(u) for u in stats.get("upward", ())],
         "",
         render(
             ["pilot", "target a month", "cases", "met"],

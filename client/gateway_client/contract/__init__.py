@@ -138,9 +138,12 @@ from gateway_client.contract.notices import (
 )
 from gateway_client.contract.purposes import PURPOSE_LABELS, Purpose, purpose_of, required
 from gateway_client.contract.regions import (
+    NATION,
     RegionCode,
     ancestors,
     check_region_code,
+    is_division,
+    is_national_source,
     parent,
     subtree_prefix,
     within,
@@ -203,6 +206,7 @@ __all__ = [
     "LOCAL_IDENTITY_SECRET",
     "MAX_LINE_BYTES",
     "MAX_SIGNATURES",
+    "NATION",
     "ONE_LINE",
     "PROVES",
     "PURPOSE_LABELS",
@@ -317,6 +321,8 @@ __all__ = [
     "identity_key",
     "identity_of",
     "intake_of",
+    "is_division",
+    "is_national_source",
     "key_set",
     "lines_of",
     "listing_id",

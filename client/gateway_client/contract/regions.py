@@ -1,4 +1,10 @@
-"""Administrative division codes (GB/T 2260): six digits, province → city → county."""
+"""Administrative division codes (GB/T 2260): six digits, county → city → province → nation.
+
+The nation (``100000``, 信用中国's platform) is the root of the tree: no GB/T 2260 province
+starts with ``10``, so the code cannot collide with a real division. National ministries and
+sector platforms (the courts, tax, customs: 国家部委/行业平台) sit directly under it with
+reserved codes ``1000NN``; they list in their own name and have no sub-regions.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,9 @@ from typing import Annotated
 from pydantic import AfterValidator
 
 _REGION_RE = re.compile(r"^[1-9][0-9]{5}$")
+_NATIONAL_SOURCE_RE = re.compile(r"^1000(0[1-9]|[1-9][0-9])$")
+
+NATION = "100000"
 
 
 def check_region_code(value: str) -> str:
@@ -19,17 +28,30 @@ def check_region_code(value: str) -> str:
 RegionCode = Annotated[str, AfterValidator(check_region_code)]
 
 
+def is_national_source(code: str) -> bool:
+    """``1000NN`` (NN ≠ 00): a code reserved for a national ministry or sector platform."""
+    return bool(_NATIONAL_SOURCE_RE.fullmatch(code))
+
+
+def is_division(code: str) -> bool:
+    """A code a GB/T 2260 division may hold: anything outside the nation's reserved ``10`` block."""
+    return not code.startswith("10")
+
+
 def parent(code: str) -> str | None:
-    """The enclosing division: county 410184 → city 410100 → province 410000 → None."""
+    """The enclosing division: county 410184 → city 410100 → province 410000 → nation 100000
+    → None; a national source 100001 → 100000."""
+    if code == NATION:
+        return None
     if code[4:] != "00":
         return code[:4] + "00"
     if code[2:4] != "00":
         return code[:2] + "0000"
-    return None
+    return NATION
 
 
 def ancestors(code: str) -> list[str]:
-    """The region itself and every enclosing division, innermost first."""
+    """The region itself and every enclosing division, innermost first (the nation last)."""
     chain = [code]
     up = parent(code)
     while up is not None:
@@ -39,12 +61,15 @@ def ancestors(code: str) -> list[str]:
 
 
 def within(code: str, root: str) -> bool:
-    """True when ``code`` is ``root`` or lies in its subtree."""
+    """True when ``code`` is ``root`` or lies in its subtree (everything lies in the nation's)."""
     return root in ancestors(code)
 
 
 def subtree_prefix(code: str) -> str:
-    """The prefix every code in the subtree shares: 430000 → "43", 430100 → "4301"."""
+    """The prefix every code in the subtree shares: 430000 → "43", 430100 → "4301", the
+    nation → "" (its subtree is every code), a national source → its own code."""
+    if code == NATION:
+        return ""
     if code[2:] == "0000":
         return code[:2]
     if code[4:] == "00":

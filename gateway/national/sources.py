@@ -1,0 +1,28 @@
+"""National sources (国家部委/行业平台) list only in the catalogue domains they were registered
+for: the courts' defaulter list is no authority on tax violations (seed 003 (十一): the court's
+执行信息公开网 is one sector's source among several)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from gateway_client.contract import ForbiddenError
+
+DOMAIN_NOT_PERMITTED = "domain_not_permitted"
+
+
+class DomainNotPermitted(ForbiddenError):
+    """A national source asked to act in a domain it was not registered for."""
+
+    code = DOMAIN_NOT_PERMITTED
+
+
+def domain_problem(domain: str, region: str, permitted: Sequence[str]) -> tuple[str, str] | None:
+    """(code, message) when ``region`` is limited to ``permitted`` domains (a national source)
+    and ``domain`` is not one of them; ``permitted`` empty: any domain."""
+    if not permitted or domain in permitted:
+        return None
+    return (
+        DOMAIN_NOT_PERMITTED,
+        f"{region} lists in {', '.join(permitted)} only, not {domain}",
+    )

@@ -1,0 +1,186 @@
+"""The national tier over the routes: the operator registers national sources and the national
+platform (seed 001 二(四)2 与国家有关部委…共享; seed 004 二(二)2 信用中国; seed 003 (十一) the
+court's 执行信息公开网), a malformed registration is a 400 naming its field, and a source's
+entry outside its domains is refused per entry and writes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from app_support import Gateway, black_entry, error_code, new_signer
+from pydantic import ValidationError
+
+from chalicelib.settings import get_settings
+
+NATION, COURT = "100000", "100001"
+SOURCE = {"name": "最高人民法院", "kind": "national_source", "domains": ["court_defaulter"]}
+
+
+def put(gateway: Gateway, code: str, body: dict[str, Any], token: str | None = None) -> Any:
+    headers = gateway.operator() if token is None else gateway.operator(token)
+    raw = json.dumps(body, ensure_ascii=False).encode()
+    return gateway.client.http.put(f"/v1/regions/{code}", headers=headers, body=raw)
+
+
+def test_the_operator_registers_a_national_source_with_its_domains(gateway: Gateway) -> None:
+    reply = put(gateway, COURT, SOURCE)
+
+    assert reply.status_code == 200, reply.json_body
+    assert reply.json_body | {"push_rate_per_minute": None} == {
+        "code": COURT,
+        "name": "最高人民法院",
+        "kind": "national_source",
+        "domains": ["court_defaulter"],
+        "push_rate_per_minute": None,
+        "relays_subregions": False,
+        "broken_commitments": None,
+    }
+
+
+def test_the_operator_registers_the_national_platform_which_relays_nothing(
+    gateway: Gateway,
+) -> None:
+    reply = put(gateway, NATION, {"name": "信用中国", "kind": "national_platform"})
+
+    assert reply.status_code == 200, reply.json_body
+    assert (reply.json_body["kind"], reply.json_body["relays_subregions"]) == (
+        "national_platform",
+        False,
+    )
+
+
+@pytest.mark.parametrize("token", ["", "not-the-operator-token-xxxxxx"])
+def test_registering_a_national_platform_is_operator_only(gateway: Gateway, token: str) -> None:
+    headers = {"content-type": "application/json"}
+    if token:
+        headers["authorization"] = f"Bearer {token}"
+    reply = gateway.client.http.put(
+        f"/v1/regions/{COURT}", headers=headers, body=json.dumps(SOURCE).encode()
+    )
+
+    assert reply.status_code == 401
+    assert error_code(reply) == "operator_credentials_required"
+    assert gateway.add_key(COURT, new_signer("k-court")).status_code == 404  # nothing stored
+
+
+@pytest.mark.parametrize(
+    ("code", "body", "path", "problem"),
+    [
+        pytest.param(COURT, SOURCE | {"kind": "ministry"}, "kind", "invalid_value", id="kind"),
+        pytest.param(COURT, {"name": "x"}, "kind", "reserved_region_code", id="10-as-region"),
+        pytest.param("430000", SOURCE, "kind", "not_a_national_source_code", id="province"),
+        pytest.param(
+            "430000",
+            {"name": "湖南省", "kind": "national_platform"},
+            "kind",
+            "not_the_nation",
+            id="province-as-nation",
+        ),
+        pytest.param(COURT, SOURCE | {"domains": []}, "domains", "domains_required", id="none"),
+        pytest.param(
+            COURT, SOURCE | {"domains": ["nope"]}, "domains", "unknown_domain", id="unknown"
+        ),
+        pytest.param(
+            COURT, SOURCE | {"domains": "court_defaulter"}, "domains", "invalid_type", id="str"
+        ),
+        pytest.param(
+            "430000",
+            {"name": "湖南省", "domains": ["tourism"]},
+            "domains",
+            "domains_not_permitted",
+            id="region-domains",
+        ),
+        pytest.param(
+            NATION,
+            {"name": "信用中国", "kind": "national_platform", "relays_subregions": True},
+            "relays_subregions",
+            "relay_not_permitted",
+            id="nation-relays",
+        ),
+    ],
+)
+def test_a_malformed_registration_is_a_400_with_its_path_and_stores_nothing(
+    gateway: Gateway, code: str, body: dict[str, Any], path: str, problem: str
+) -> None:
+    reply = put(gateway, code, body)
+
+    assert reply.status_code == 400, reply.json_body
+    error = reply.json_body["error"]
+    assert (error["path"], [e["code"] for e in error["errors"]]) == (path, [problem])
+    assert gateway.add_key(code, new_signer(f"k-{code}-x")).status_code == 404
+
+
+def court_source(gateway: Gateway) -> Any:
+    signer = new_signer("k-court")
+    assert put(gateway, COURT, SOURCE).status_code == 200
+    assert gateway.add_key(COURT, signer).status_code == 201
+    return signer
+
+
+TAX = black_entry(
+    domain="major_tax_violation",
+    deciding_authority="国家税务总局七台河市税务局",
+    decision_number="七税稽罚〔2024〕3号",
+    legal_basis="《重大税收违法失信主体信息公布管理办法》第六条",
+)
+
+
+def test_a_national_sources_push_outside_its_domains_is_refused_per_entry(
+    gateway: Gateway,
+) -> None:
+    signer = court_source(gateway)
+
+    reply = gateway.push(signer, COURT, [black_entry(), TAX])
+
+    assert reply.status_code == 200, reply.json_body
+    assert reply.json_body["accepted"] == 1
+    assert [(e["index"], e["field"], e["code"]) for e in reply.json_body["errors"]] == [
+        (1, "domain", "domain_not_permitted")
+    ]
+    subject = gateway.client.http.get(f"/v1/subjects/{black_entry()['credit_code']}")
+    listings = [v["listing"] for v in subject.json_body["listings"]]
+    assert [(x["domain"], x["origin_region"]) for x in listings] == [("court_defaulter", COURT)]
+
+
+def test_a_national_sources_resync_outside_its_domains_is_refused(gateway: Gateway) -> None:
+    signer = court_source(gateway)
+    manifest = {
+        "region": COURT,
+        "upload_id": "u-court-1",
+        "issued_at": datetime.now(UTC).isoformat(),
+        "count": 1,
+        "sha256": hashlib.sha256(b"x").hexdigest(),
+        "size": 1,
+        "mode": "resync",
+        "domains": ["court_defaulter", "major_tax_violation"],
+    }
+
+    reply = gateway.post_signed("/v1/uploads", signer, "u-court-1", json.dumps(manifest).encode())
+
+    assert reply.status_code == 403, reply.json_body
+    assert (error_code(reply), reply.json_body["error"]["path"]) == (
+        "domain_not_permitted",
+        "domains",
+    )
+
+
+def test_an_invalid_upward_reporting_setting_fails_at_start_up_naming_it(gateway: Gateway) -> None:
+    gateway.configure(upward_reporting=json.dumps({"rules": [{"rule": "x", "target": COURT}]}))
+
+    with pytest.raises(ValidationError, match=r"upward_reporting\.rules\.0\.target"):
+        get_settings()
+
+
+def test_a_platform_cannot_register_itself_as_a_national_source(gateway: Gateway) -> None:
+    signer = gateway.register_platform("430000")
+    body = json.dumps(SOURCE | {"name": "湖南省"}, ensure_ascii=False).encode()
+
+    reply = gateway.send_signed("PUT", f"/v1/regions/{COURT}", signer, body)
+
+    assert reply.status_code == 403, reply.json_body
+    assert error_code(reply) == "operator_only"
+    assert gateway.add_key(COURT, new_signer("k-court")).status_code == 404
