@@ -16,10 +16,14 @@ from gateway_client.contract import (
     Measure,
     NotRecognised,
     Recognition,
+    is_national_source,
     within,
 )
 
 OWN_SUBTREE = "own_subtree"
+# A national ministry's or sector platform's list (a court's 失信被执行人, …) applies in every
+# region: the joint-punishment memoranda behind it are signed nationally (seed 001 二(四)2).
+NATIONAL_SOURCE = "national_source"
 INTENSIFY_AT = 2  # black lists in two or more recognised domains (seed 002 §六(六))
 
 
@@ -52,6 +56,9 @@ def recognise(
     reasons: list[NotRecognised] = []
     if within(listing.origin_region, subscriber_region):
         basis.append(OWN_SUBTREE)
+        measures.extend(default_measures(listing))
+    elif is_national_source(listing.origin_region):
+        basis.append(NATIONAL_SOURCE)
         measures.extend(default_measures(listing))
     for agreement in agreements:
         if agreement.subscriber_region != subscriber_region or not agreement.covers_source(listing):

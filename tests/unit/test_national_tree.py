@@ -25,7 +25,7 @@ from gateway.intake.storing import origin_problem
 from gateway.lifecycle.objection_policies import shipped_policies
 from gateway.ownership import may_change
 from gateway.recognition.agreement import SourceScope
-from gateway.recognition.matching import OWN_SUBTREE, recognise
+from gateway.recognition.matching import NATIONAL_SOURCE, OWN_SUBTREE, recognise
 from gateway.registry import Region
 from gateway_client.contract import (
     DEFAULT_TOLERANCE,
@@ -206,10 +206,21 @@ def test_the_national_platform_recognises_every_listing_as_its_own_subtree() -> 
     assert (seen.recognised, seen.basis) == (True, (OWN_SUBTREE,))
 
 
-def test_a_province_needs_an_agreement_to_recognise_a_national_sources_listing() -> None:
+def test_every_region_recognises_a_national_sources_listing_with_its_default_measures() -> None:
+    """A court's 失信被执行人 applies everywhere (the memoranda are national: seed 001 二(四)2),
+    including the measures aimed at its responsible persons (限制高消费)."""
     held = listing(region=COURT)
 
     seen = recognise(held, HUNAN, [], date(2025, 6, 2))
+
+    assert (seen.recognised, seen.basis) == (True, (NATIONAL_SOURCE,))
+    assert "restrict_high_consumption" in [m.measure_id for m in seen.measures]
+
+
+def test_a_provinces_listing_still_needs_an_agreement_in_another_province() -> None:
+    held = listing(region=CHANGSHA)
+
+    seen = recognise(held, "440000", [], date(2025, 6, 2))
 
     assert (seen.recognised, seen.reasons) == (False, (NotRecognised.NO_AGREEMENT,))
 
