@@ -112,7 +112,7 @@ def green_channel(
         waiting_only = set(refusals) <= {Refusal.ENDED_WITHIN_THREE_YEARS}
         return GreenChannel(
             open=False,
-            refused_because=tuple(dict.fromkeys(refusals)),
+            refused_because=tuple(r for r in Refusal if r in refusals),  # in a fixed order
             open_from=open_from if waiting_only else None,
         )
     return GreenChannel(open=True, basis=basis)
