@@ -3,9 +3,12 @@
 from gateway.recognition.agreement import Agreement, AgreementTerms
 from gateway.recognition.disclosure import (
     ANONYMOUS,
+    Disclosure,
     PersonalQueryRequiresSignature,
     Viewer,
+    disclosure,
     is_natural_person,
+    shown,
 )
 from gateway.recognition.feedback import Feedback, FeedbackReport
 from gateway.recognition.matching import intensified_domains, is_intensified, recognise
@@ -30,12 +33,14 @@ __all__ = [
     "Agreement",
     "AgreementTerms",
     "Asked",
+    "Disclosure",
     "Feedback",
     "FeedbackReport",
     "PersonalQueryRequiresSignature",
     "SubjectView",
     "TrailEntry",
     "Viewer",
+    "disclosure",
     "entry_for",
     "intensified_domains",
     "is_intensified",
@@ -45,6 +50,7 @@ __all__ = [
     "load_measures",
     "readable",
     "recognise",
+    "shown",
     "subject_key",
     "subject_view",
     "trail_entry",

@@ -82,12 +82,15 @@ from gateway_client.contract.listing import (
     ListingEntry,
     ListingStatus,
     Objection,
+    PersonRole,
+    ResponsiblePerson,
     Transition,
     entry_version,
     identity_key,
     identity_of,
     listing_id,
     masked,
+    person_key,
     use_identity_key,
     version_of,
 )
@@ -124,6 +127,7 @@ from gateway_client.contract.notices import (
     NoticeType,
     VerificationEvent,
 )
+from gateway_client.contract.persons import PersonMeasure, person_measures, roles_in
 from gateway_client.contract.purposes import PURPOSE_LABELS, Purpose, purpose_of, required
 from gateway_client.contract.regions import (
     RegionCode,
@@ -253,6 +257,8 @@ __all__ = [
     "OperatorCredentialsRequired",
     "OperatorOnly",
     "PayloadTooLarge",
+    "PersonMeasure",
+    "PersonRole",
     "PublishedKey",
     "Purpose",
     "RateLimited",
@@ -264,6 +270,7 @@ __all__ = [
     "RequestReplayed",
     "RequestSigner",
     "RequestTarget",
+    "ResponsiblePerson",
     "SchemaError",
     "Severity",
     "SignedHeaders",
@@ -310,6 +317,8 @@ __all__ = [
     "mask_ids_in",
     "masked",
     "parent",
+    "person_key",
+    "person_measures",
     "public_key_text",
     "purge_id",
     "purged",
@@ -318,6 +327,7 @@ __all__ = [
     "requested_code",
     "required",
     "restated",
+    "roles_in",
     "sign_checkpoint",
     "sign_report",
     "sm2_usable_at",

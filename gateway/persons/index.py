@@ -1,0 +1,101 @@
+"""The person index: which listings name a resident ID number as a responsible person.
+
+It is kept from the listings stream (``chalicelib.events.fan_out``), not by the push path: each
+step of a listing, old image against new, puts the persons it adds (or whose roles changed) and
+deletes the ones it drops; a purge drops them all. Puts and deletes are idempotent, so a
+stream batch handled twice leaves the same index. The index is a hint, never the truth: the
+query reads the listings it points at and keeps only those that still name the number.
+
+Only full, valid resident ID numbers are indexed (a masked one names nobody for sure), under
+``person_key``: a keyed hash, so the index holds no number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from gateway.persons.ports import PersonIndex
+from gateway_client.contract import (
+    Frozen,
+    Listing,
+    PersonRole,
+    SubjectType,
+    classify,
+    person_key,
+)
+
+
+class IndexEntry(Frozen):
+    """One (person, listing): the roles the person holds in it, and where the listing is."""
+
+    person: str  # ``person_key`` of the ID number
+    listing_id: str
+    credit_code: str  # the listing's key in the listings table
+    roles: tuple[PersonRole, ...]
+
+
+@dataclass(frozen=True)
+class IndexChanges:
+    puts: tuple[IndexEntry, ...] = ()
+    deletes: tuple[tuple[str, str], ...] = ()  # (person, listing id)
+
+
+def resident_id(id_number: str | None) -> str | None:
+    """The number, compacted, when it is a full resident ID number that validates (GB 11643);
+    ``None`` for a masked one, an organisation's code, or none."""
+    if id_number is None:
+        return None
+    try:
+        code, subject_type = classify(id_number)
+    except ValueError:  # CodeProblem: a masked number, or no code at all
+        return None
+    return code if subject_type is SubjectType.NATURAL_PERSON else None
+
+
+def entries_of(listing: Listing | None) -> dict[str, IndexEntry]:
+    """The index entries a listing calls for, by person key (a person named twice, in two
+    roles, is one entry holding both)."""
+    if listing is None:
+        return {}
+    roles: dict[str, dict[PersonRole, None]] = {}
+    for person in listing.responsible_persons:
+        number = resident_id(person.id_number)
+        if number is not None:
+            roles.setdefault(person_key(number), {})[person.role] = None
+    return {
+        key: IndexEntry(
+            person=key,
+            listing_id=listing.listing_id,
+            credit_code=listing.credit_code,
+            roles=tuple(held),
+        )
+        for key, held in roles.items()
+    }
+
+
+def index_changes(new: Listing | None, old: Listing | None) -> IndexChanges:
+    """What one step of a listing (``old`` → ``new``; ``None`` new: erased) does to the index."""
+    now, was = entries_of(new), entries_of(old)
+    return IndexChanges(
+        puts=tuple(e for key, e in now.items() if was.get(key) != e),
+        deletes=tuple((key, e.listing_id) for key, e in was.items() if key not in now),
+    )
+
+
+class PersonIndexer:
+    """Keeps the index in step with the listings, one stream batch at a time."""
+
+    def __init__(self, index: PersonIndex) -> None:
+        self.index = index
+
+    def follow(self, steps: Sequence[tuple[Listing | None, Listing | None]]) -> IndexChanges:
+        """Apply each step (new, old) in order; what was written, for the caller's note."""
+        puts: list[IndexEntry] = []
+        deletes: list[tuple[str, str]] = []
+        for new, old in steps:
+            changes = index_changes(new, old)
+            self.index.apply(changes.puts, changes.deletes)
+            puts += changes.puts
+            deletes += changes.deletes
+        return IndexChanges(tuple(puts), tuple(deletes))
