@@ -14,7 +14,9 @@ operator or a signature (anonymous: 401 ``personal_query_requires_signature``); 
 shown in full to the operator, the owner (A) and a region that recognises the listing (B, by
 the agreement), masked to the others (test_personal_information.py has the full table). Its
 trail (``…/trail``) is read by the operator and the listing's owner. ``POST /v1/checks`` of the
-same code shows it as the query does, but only on a signature or the operator's credentials.
+same code shows it as the query does, but only on a signature or the operator's credentials;
+so does ``POST /v1/persons/query`` of the same number, which the person's listing also names as
+its responsible person (落实到人).
 
 Columns (``access_support.ROLES``): ``anon`` no credentials · ``op`` the operator's token ·
 ``tok`` a wrong operator token · ``A`` a key of 湖北 (420000) · ``sub`` a key of 黄石 (420200),
@@ -87,6 +89,7 @@ GET    /v1/regions/{code}/uploads/{upload_id}    401  ok   401  ok   403  403  4
 GET    /v1/subjects/{credit_code}                401  full 401  full mask full mask pub  pub  pub
 GET    /v1/subjects/{credit_code}/trail          401  ok   401  ok   403  403  403  403  403  403
 POST   /v1/checks                                401  full 401  full mask full mask 403  403  403
+POST   /v1/persons/query                         401  full 401  full mask full mask 403  403  403
 POST   /v1/subscriptions                         401  ok   401  403  403  403  ok   403  403  403
 GET    /v1/keys                                  ok   ok   pub  ok   ok   ok   ok   pub  pub  pub
 PUT    /v1/regions/{code}                        401  ok   401  403  403  403  403  403  403  403
@@ -274,6 +277,10 @@ CALLS: dict[str, Call] = {
     "GET /v1/subjects/{credit_code}/trail": call(fixed(f"{PERSON}/trail"), 200),
     "POST /v1/checks": call(
         fixed("/v1/checks", {"codes": [NATURAL_PERSON_CODE], "purpose": "supervision"}), 200
+    ),
+    "POST /v1/persons/query": call(
+        fixed("/v1/persons/query", {"id_number": NATURAL_PERSON_CODE, "purpose": "supervision"}),
+        200,
     ),
     "POST /v1/subscriptions": call(
         fixed("/v1/subscriptions", {"region": SUBSCRIBER, "url": "http://127.0.0.1:9/hook"}), 201
