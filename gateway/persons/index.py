@@ -90,12 +90,17 @@ class PersonIndexer:
         self.index = index
 
     def follow(self, steps: Sequence[tuple[Listing | None, Listing | None]]) -> IndexChanges:
-        """Apply each step (new, old) in order; what was written, for the caller's note."""
-        puts: list[IndexEntry] = []
-        deletes: list[tuple[str, str]] = []
+        """Apply the steps (new, old), in order, as one write: for each (person, listing) the
+        last step's word stands, which is what applying them one by one would leave."""
+        last: dict[tuple[str, str], IndexEntry | None] = {}
         for new, old in steps:
             changes = index_changes(new, old)
-            self.index.apply(changes.puts, changes.deletes)
-            puts += changes.puts
-            deletes += changes.deletes
-        return IndexChanges(tuple(puts), tuple(deletes))
+            last.update({(e.person, e.listing_id): e for e in changes.puts})
+            last.update(dict.fromkeys(changes.deletes))
+        made = IndexChanges(
+            puts=tuple(e for e in last.values() if e is not None),
+            deletes=tuple(pair for pair, e in last.items() if e is None),
+        )
+        if made.puts or made.deletes:
+            self.index.apply(made.puts, made.deletes)
+        return made

@@ -151,8 +151,10 @@ class DictIndex:
 
     def __init__(self) -> None:
         self.items: dict[tuple[str, str], IndexEntry] = {}
+        self.writes = 0
 
     def apply(self, puts: list[IndexEntry], deletes: list[tuple[str, str]]) -> None:
+        self.writes += 1
         self.items.update({(e.person, e.listing_id): e for e in puts})
         for pair in deletes:
             self.items.pop(pair, None)
@@ -189,3 +191,16 @@ def test_a_purge_step_empties_the_index_of_the_listing() -> None:
     index = DictIndex()
     PersonIndexer(index).follow([(BOTH, None), (None, BOTH)])
     assert index.items == {}
+
+
+def test_a_batch_is_written_once_with_each_pairs_last_word() -> None:
+    """A person added and dropped within one stream batch ends deleted, in one write."""
+    index = DictIndex()
+    index.items[(key(PRINCIPAL), BOTH.listing_id)] = entry_of(BOTH, PRINCIPAL, PersonRole.PRINCIPAL)
+    written = PersonIndexer(index).follow([(BEFORE, None), (BOTH, BEFORE), (BEFORE, BOTH)])
+    assert index.writes == 1
+    assert written == IndexChanges(
+        puts=(entry_of(BEFORE, REPRESENTATIVE, LEGAL),),
+        deletes=((key(PRINCIPAL), BOTH.listing_id),),
+    )
+    assert list(index.items) == [(key(REPRESENTATIVE), BEFORE.listing_id)]
