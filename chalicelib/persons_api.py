@@ -9,6 +9,7 @@ signed body, never in a URL (URLs are logged)."""
 from __future__ import annotations
 
 from chalice.app import Request, Response
+from pydantic import Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
@@ -18,7 +19,7 @@ from chalicelib.route_spec import Access, Operation, Reply, Tag
 from gateway.persons import PersonQuery, PersonView, person_number, person_view
 from gateway.recognition import Asked, PersonalQueryRequiresSignature, subject_key, trail_entry
 from gateway.validation import parse_request
-from gateway_client.contract import NotFound, china_date, errors, mask, person_key
+from gateway_client.contract import Frozen, NotFound, china_date, errors, mask, person_key
 
 
 def query_person(request: Request) -> Response:
@@ -53,6 +54,20 @@ def query_person(request: Request) -> Response:
     return json_response(200, view.model_dump(mode="json"))
 
 
+class Reindexed(Frozen):
+    entries: int = Field(description="index entries put (each a person named in a listing)")
+
+
+def reindex(request: Request) -> Response:
+    """The operator fills the index from the listings table once, for listings stored before
+    the index existed: the stream keeps it from then on. A full scan — a one-off for a
+    province-sized table (as an agreement's re-evaluation is), not a periodic job."""
+    caller.require_operator(request)
+    c = container()
+    listings = (x for group in c.listings.by_subject() for x in group)
+    return json_response(200, {"entries": c.person_indexer.rebuild(listings)})
+
+
 ROUTES: tuple[Operation, ...] = (
     Operation(
         "POST",
@@ -85,5 +100,18 @@ ROUTES: tuple[Operation, ...] = (
         "operator's to read) with its purpose. Anonymous: 401 "
         "`personal_query_requires_signature`, counted against `CG_ANONYMOUS_QUERIES_PER_MINUTE`.",
         handler=query_person,
+    ),
+    Operation(
+        "POST",
+        "/v1/persons/reindex",
+        "person_reindex",
+        Tag.PUSH,
+        "Fill the person index from the listings held (once, after an upgrade)",
+        Access.OPERATOR,
+        {200: Reply(Reindexed, "How many entries were put; running it again changes nothing.")},
+        description="Listings stored before the person index existed are indexed by nothing "
+        "the stream will send again; this puts their entries. Idempotent. It scans the "
+        "listings table: run it once, not on a schedule.",
+        handler=reindex,
     ),
 )

@@ -12,7 +12,7 @@ Only full, valid resident ID numbers are indexed (a masked one names nobody for 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from gateway.persons.ports import PersonIndex
@@ -83,6 +83,9 @@ def index_changes(new: Listing | None, old: Listing | None) -> IndexChanges:
     )
 
 
+_FLUSH = 500  # entries a rebuild holds before it writes them
+
+
 class PersonIndexer:
     """Keeps the index in step with the listings, one stream batch at a time."""
 
@@ -104,3 +107,17 @@ class PersonIndexer:
         if made.puts or made.deletes:
             self.index.apply(made.puts, made.deletes)
         return made
+
+    def rebuild(self, listings: Iterable[Listing]) -> int:
+        """Put every entry the listings call for (listings stored before the index existed,
+        which no stream record will bring again); idempotent. How many entries were put."""
+        pending: list[IndexEntry] = []
+        count = 0
+        for listing in listings:
+            pending += entries_of(listing).values()
+            if len(pending) >= _FLUSH:
+                self.index.apply(pending, ())
+                count, pending = count + len(pending), []
+        if pending:
+            self.index.apply(pending, ())
+        return count + len(pending)

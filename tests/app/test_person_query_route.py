@@ -206,3 +206,29 @@ def test_the_person_index_holds_keyed_hashes_not_numbers(
     stored = json.dumps(items, ensure_ascii=False)
     assert REPRESENTATIVE_ID not in stored
     assert REPRESENTATIVE_ID[6:14] not in stored
+
+
+def test_the_operator_fills_the_index_for_listings_stored_before_it(
+    listed: tuple[Askers, str], aws: Any
+) -> None:
+    askers, listing_id = listed
+    table = aws.env["CG_PERSONS_TABLE"]
+    for item in aws.dynamodb.scan(TableName=table)["Items"]:  # as before the upgrade
+        aws.dynamodb.delete_item(
+            TableName=table, Key={"person": item["person"], "listing_id": item["listing_id"]}
+        )
+    assert ask(askers, "owner", query()).status_code == 404
+    by_platform = askers.gateway.send_signed(
+        "POST", "/v1/persons/reindex", askers.signers["owner"], b"{}"
+    )
+    assert (by_platform.status_code, error_code(by_platform)) == (403, "operator_only")
+
+    filled = askers.gateway.client.http.post(
+        "/v1/persons/reindex", headers=askers.gateway.operator(), body=b"{}"
+    )
+
+    assert filled.status_code == 200, filled.json_body
+    assert filled.json_body == {"entries": 1}
+    found = ask(askers, "owner", query())
+    assert found.status_code == 200, found.json_body
+    assert [x["listing"]["listing_id"] for x in found.json_body["listings"]] == [listing_id]

@@ -204,3 +204,23 @@ def test_a_batch_is_written_once_with_each_pairs_last_word() -> None:
         deletes=((key(PRINCIPAL), BOTH.listing_id),),
     )
     assert list(index.items) == [(key(REPRESENTATIVE), BEFORE.listing_id)]
+
+
+def test_a_rebuild_puts_every_entry_the_listings_call_for_and_changes_nothing_twice() -> None:
+    """Listings stored before the index existed (no stream record brings them again)."""
+    index = DictIndex()
+    indexer = PersonIndexer(index)
+    listings = [BOTH, MASKED_ONLY, ORGANISATION_AS_SHAREHOLDER] * 200  # past one flush
+
+    assert indexer.rebuild(listings) == 400
+    once = dict(index.items)
+    indexer.rebuild(listings)
+
+    assert (
+        index.items
+        == once
+        == {
+            (key(REPRESENTATIVE), BOTH.listing_id): entry_of(BOTH, REPRESENTATIVE, LEGAL),
+            (key(PRINCIPAL), BOTH.listing_id): entry_of(BOTH, PRINCIPAL, PersonRole.PRINCIPAL),
+        }
+    )
