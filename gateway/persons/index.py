@@ -7,7 +7,9 @@ stream batch handled twice leaves the same index. The index is a hint, never the
 query reads the listings it points at and keeps only those that still name the number.
 
 Only full, valid resident ID numbers are indexed (a masked one names nobody for sure), under
-``person_key``: a keyed hash, so the index holds no number.
+``person_key``: a keyed hash, so no key of the index is a number. Each entry carries the
+listing's own key (its credit code) to read it by: a natural person's resident ID when the
+listed subject is one — what the listings table holds anyway, and erased with it by the purge.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ class IndexEntry(Frozen):
 
     person: str  # ``person_key`` of the ID number
     listing_id: str
-    credit_code: str  # the listing's key in the listings table
+    credit_code: str  # the listing's key in the listings table (purged with it)
     roles: tuple[PersonRole, ...]
 
 
