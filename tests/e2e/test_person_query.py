@@ -101,7 +101,7 @@ def test_a_region_without_need_sees_the_number_masked(world: dict[str, Any]) -> 
     assert reply.body["listings"][0]["measures"] == []  # 广东 does not recognise it
 
 
-def test_no_number_travels_in_the_url_and_an_anonymous_caller_is_refused(
+def test_an_anonymous_caller_is_refused_over_http(
     stack: LocalStack,
 ) -> None:
     body = json.dumps({"id_number": REPRESENTATIVE, "purpose": "supervision"}).encode()
