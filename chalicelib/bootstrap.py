@@ -17,6 +17,7 @@ from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
 from chalicelib.dynamodb.feedback import DynamoFeedback
 from chalicelib.dynamodb.listings import DynamoListings
 from chalicelib.dynamodb.nonces import DynamoNonces
+from chalicelib.dynamodb.persons import DynamoPersonIndex
 from chalicelib.dynamodb.query_trail import DynamoQueryTrail
 from chalicelib.dynamodb.rate_limits import DynamoRateCounter
 from chalicelib.dynamodb.registry import DynamoRegistry
@@ -50,6 +51,7 @@ from gateway.delivery import (
 )
 from gateway.intake import BulkIngest, BulkPolicy, PushPolicy, PushService, UploadDesk
 from gateway.lifecycle import LifecycleService, WorkdayCalendar, shipped_policies
+from gateway.persons import PersonIndexer
 from gateway.recognition import use_severity_policy
 from gateway_client.contract import (
     Clock,
@@ -85,6 +87,7 @@ class Container:
     rates: DynamoRateCounter  # per-minute windows (batches table, TTL)
     usage: DynamoUsage  # monthly checks and reports per region (batches table, TTL)
     query_trail: DynamoQueryTrail
+    persons: DynamoPersonIndex  # responsible persons by keyed ID number (gateway.persons)
     trail_key: Callable[[], bytes]  # read on first use: only the API handler may read it
     queue: SqsDeliveryQueue
     push_service: PushService
@@ -113,6 +116,10 @@ class Container:
         return FanOut(
             self.listings, self.subscriptions, self.agreements, self.exchange_log, self.queue
         )
+
+    @cached_property
+    def person_indexer(self) -> PersonIndexer:
+        return PersonIndexer(self.persons)
 
     @cached_property
     def agreement_desk(self) -> AgreementDesk:
@@ -197,6 +204,7 @@ def build(settings: Settings, clock: Clock) -> Container:
     agreements = DynamoAgreements(dynamodb, settings.agreements_table)
     usage = DynamoUsage(dynamodb, settings.batches_table)
     query_trail = DynamoQueryTrail(dynamodb, settings.query_trail_table)
+    persons = DynamoPersonIndex(dynamodb, settings.persons_table)
     trail_key = trail_key_reader(secrets, settings, signing_secret)
     sns = _client(settings, "sns") if settings.operations_topic_arn else None
     return Container(
@@ -214,6 +222,7 @@ def build(settings: Settings, clock: Clock) -> Container:
         rates=rates,
         usage=usage,
         query_trail=query_trail,
+        persons=persons,
         trail_key=trail_key,
         queue=SqsDeliveryQueue(sqs, settings.delivery_queue_url, settings.delivery_dlq_url),
         push_service=PushService(
@@ -237,7 +246,12 @@ def build(settings: Settings, clock: Clock) -> Container:
         url_verifier=UrlVerifier(transport, signers, clock),
         announcer=HealthAnnouncer(sns, settings.operations_topic_arn, transport, signers),
         lifecycle=_lifecycle(
-            listings, archive, clock, settings, registry, StoredCopies(exchange_log, feedback)
+            listings,
+            archive,
+            clock,
+            settings,
+            registry,
+            StoredCopies(exchange_log, feedback, persons),
         ),
         uploads=uploads,
         upload_queue=SqsUploadQueue(sqs, settings.upload_queue_url),
@@ -299,7 +313,7 @@ def _lifecycle(
 def lifecycle_at(clock: Clock) -> LifecycleService:
     """The lifecycle service on another clock (the local stack's tick at a chosen time)."""
     c = container()
-    copies = StoredCopies(c.exchange_log, c.feedback)
+    copies = StoredCopies(c.exchange_log, c.feedback, c.persons)
     return _lifecycle(c.listings, c.archive, clock, c.settings, c.registry, copies)
 
 

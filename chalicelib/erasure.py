@@ -8,17 +8,31 @@ from __future__ import annotations
 
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
 from chalicelib.dynamodb.feedback import DynamoFeedback
+from chalicelib.dynamodb.persons import DynamoPersonIndex
 from chalicelib.observability import logger
 
 
 class StoredCopies:
-    """``gateway.ports.Erasure`` over the exchange log's bodies and the feedback table."""
+    """``gateway.ports.Erasure`` over the exchange log's bodies, the feedback table and the
+    person index (keyed hashes, but still a person's: which listings name them)."""
 
-    def __init__(self, exchange_log: DynamoExchangeLog, feedback: DynamoFeedback) -> None:
+    def __init__(
+        self,
+        exchange_log: DynamoExchangeLog,
+        feedback: DynamoFeedback,
+        persons: DynamoPersonIndex,
+    ) -> None:
         self._log = exchange_log
         self._feedback = feedback
+        self._persons = persons
 
     def erase(self, listing_id: str, tombstone_id: str) -> None:
         bodies = self._log.erase(listing_id, tombstone_id)
         reports = self._feedback.erase(listing_id)
-        logger.info("purge: %d logged bodies and %d feedback reports erased", bodies, reports)
+        people = self._persons.erase(listing_id)
+        logger.info(
+            "purge: %d logged bodies, %d feedback reports and %d person index entries erased",
+            bodies,
+            reports,
+            people,
+        )

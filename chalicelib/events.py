@@ -85,6 +85,9 @@ def fan_out(records: Sequence[dict[str, Any]]) -> None:
     _emit_lag(records)
     changes = changes_in(records)
     note(changes=len(changes), deliveries=0)
+    # 落实到人: the person index follows each step first (idempotent, like the rest)
+    indexed = container().person_indexer.follow([(ch.listing, was) for ch, was in changes])
+    note(persons_indexed=len(indexed.puts), persons_unindexed=len(indexed.deletes))
     note(deliveries=container().fan_out.run(changes))
 
 

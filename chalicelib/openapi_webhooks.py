@@ -167,6 +167,8 @@ def examples() -> dict[str, Any]:
             "decided_on": "2026-02-27",
             "valid_from": "2026-03-01",
             "valid_until": "2028-03-01",
+            # 落实到人: the measures aimed at him arrive as ``person_measures``
+            "responsible_persons": [{"name": "李某某", "role": "legal_representative"}],
             "source_updated_at": "2026-03-02T09:00:00+08:00",
         }
     )
@@ -242,6 +244,8 @@ def _agreement() -> Agreement:
                     "text": "限制高消费及非生活和工作必需的消费行为",
                     "department": "广东省高级人民法院",
                     "mandatory": True,
+                    "targets": ["subject", "responsible_person"],
+                    "person_roles": ["legal_representative", "principal"],
                 }
             ],
         }

@@ -56,7 +56,7 @@ def subject(request: Request, credit_code: str) -> Response:
     now = c.clock.now()
     viewer = caller.viewer(request)
     if viewer.anonymous:
-        _admit_anonymous(request)
+        admit_anonymous(request)
     code = requested_code(credit_code, china_date(now))
     as_region = caller.region_param(request, "as")
     purpose = purpose_of(caller.query(request, "purpose"))
@@ -104,7 +104,8 @@ def trail(request: Request, credit_code: str) -> Response:
     return json_response(200, body)
 
 
-def _admit_anonymous(request: Request) -> None:
+def admit_anonymous(request: Request) -> None:
+    """Count an anonymous query against its client address's per-minute limit (429)."""
     c = container()
     limit = c.settings.anonymous_queries_per_minute
     address = keyed(c.trail_key(), "address", caller.source_address(request))

@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     feedback_table: str
     exchange_log_table: str
     query_trail_table: str
+    persons_table: str  # the person index (gateway.persons)
     delivery_queue_url: str
     delivery_dlq_url: str
     uploads_table: str

@@ -22,7 +22,8 @@ RETAINED_TYPES = ("AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::SecretsManage
 # the signing key signs deliveries (delivery), checkpoints (the tick, the API) and URL
 # challenges and publishes its public half (the API); the operator token is checked by the API
 # alone; the trail key files the trail of checks (the API, and bulk checks in the ingest); ids
-# are derived where listings arrive (the API, bulk ingest).
+# are derived where listings arrive (the API, bulk ingest), and person keys (keyed like ids)
+# where the person index is kept and read (fan-out, the API).
 SECRETS_READ: dict[str, tuple[str, ...]] = {
     "APIHandler": (
         "SigningKeySecret",
@@ -30,7 +31,7 @@ SECRETS_READ: dict[str, tuple[str, ...]] = {
         "TrailKeySecret",
         "IdentityKeySecret",
     ),
-    "FanOutChanges": (),
+    "FanOutChanges": ("IdentityKeySecret",),
     "DeliverWebhooks": ("SigningKeySecret",),
     "LifecycleTick": ("SigningKeySecret",),
     "IngestUploads": ("IdentityKeySecret", "TrailKeySecret"),

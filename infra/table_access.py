@@ -43,16 +43,25 @@ TABLES: dict[str, dict[str, str]] = {
         "ExchangeLogTable": "rn",
         "UploadsTable": "rw",
         "QueryTrailTable": "ra",
+        # the person query reads it; the stream re-drive runs fan-out, which keeps it
+        "PersonsTable": "rw",
     },
     "FanOutChanges": {
         "ListingsTable": "r",
         "SubscriptionsTable": "r",
         "AgreementsTable": "r",
         "ExchangeLogTable": "rn",  # appends and per-subscription counters
+        "PersonsTable": "rw",  # the person index, kept from the stream (gateway.persons)
     },
     "DeliverWebhooks": {"SubscriptionsTable": "rw", "DeliveriesTable": "rw"},
-    # A purge erases the listing's logged bodies and feedback before it deletes the listing.
-    "LifecycleTick": {"ListingsTable": "rw", "ExchangeLogTable": "rw", "FeedbackTable": "rw"},
+    # A purge erases the listing's logged bodies, feedback and person index entries before it
+    # deletes the listing.
+    "LifecycleTick": {
+        "ListingsTable": "rw",
+        "ExchangeLogTable": "rw",
+        "FeedbackTable": "rw",
+        "PersonsTable": "rw",
+    },
     # A bulk check reads listings and agreements, appends to the trail, counts usage.
     "IngestUploads": {
         "ListingsTable": "rw",

@@ -26,6 +26,8 @@ from gateway_client.contract import (
     Recognition,
     china_date,
     masked,
+    person_measures,
+    roles_in,
 )
 
 
@@ -161,6 +163,11 @@ def payload_for(delivery: Delivery, *, subscriber_region: str) -> DeliveryPayloa
         intensified=delivery.intensified,
         log_sequence=delivery.log_sequence,
         sequence=delivery.sequence,
+        # 落实到人: derived here, from what the delivery already holds, so every path that
+        # sends (fan-out, re-evaluation, replays, re-drives) carries it alike
+        person_measures=person_measures(
+            delivery.recognition.measures, roles_in(delivery.change.listing)
+        ),
     )
 
 

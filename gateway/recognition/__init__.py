@@ -3,9 +3,12 @@
 from gateway.recognition.agreement import Agreement, AgreementTerms
 from gateway.recognition.disclosure import (
     ANONYMOUS,
+    Disclosure,
     PersonalQueryRequiresSignature,
     Viewer,
+    disclosure,
     is_natural_person,
+    shown,
 )
 from gateway.recognition.feedback import Feedback, FeedbackReport
 from gateway.recognition.matching import intensified_domains, is_intensified, recognise
@@ -37,6 +40,7 @@ __all__ = [
     "Agreement",
     "AgreementTerms",
     "Asked",
+    "Disclosure",
     "Feedback",
     "FeedbackReport",
     "GreenChannel",
@@ -47,6 +51,7 @@ __all__ = [
     "TrailEntry",
     "Viewer",
     "black_in_force",
+    "disclosure",
     "entry_for",
     "intensified_domains",
     "is_intensified",
@@ -58,6 +63,7 @@ __all__ = [
     "readable",
     "recognise",
     "severity_policy",
+    "shown",
     "subject_key",
     "subject_view",
     "trail_entry",

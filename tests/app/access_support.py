@@ -194,7 +194,14 @@ def _populate(gateway: Gateway, aws: Any, receiver: Receiver) -> World:
         fresh_entry(),
         fresh_entry(),
         fresh_entry(days_ago=450),  # past the 12 months' minimum publicity: repair succeeds
-        fresh_entry(credit_code=NATURAL_PERSON_CODE, subject_name="张三"),
+        fresh_entry(
+            credit_code=NATURAL_PERSON_CODE,
+            subject_name="张三",
+            # found by the person query too (落实到人)
+            responsible_persons=[
+                {"name": "张三", "role": "principal", "id_number": NATURAL_PERSON_CODE}
+            ],
+        ),
     ]
     names_sub = ("sub_objection", "sub_decision", "sub_repair")
     entries_sub = [fresh_entry(), fresh_entry(), fresh_entry(days_ago=450)]

@@ -6,7 +6,8 @@ of its subtree (a province relays and acts on what its cities decided), never th
 round; a subscriber manages only its own subscriptions (reads, changes, deletes, pauses, resumes,
 re-keys and tries them; deliveries, replay, enable, verify), lists only its own region's, and
 posts feedback only on deliveries it received; operator APIs (regions, keys, signing, revising and
-ending agreements, re-drive, tick, overdue objections, checkpoints) need the operator token —
+ending agreements, re-drive, tick, overdue objections, checkpoints, filling the person index)
+need the operator token —
 without it, or with a wrong one, 401 ``operator_credentials_required``; a platform whose
 signature verifies, 403 ``operator_only``; a dead key, what a push gets (403 ``unknown_key``).
 ``GET /v1/subjects/{code}`` of a natural person (the row's subject, listed by A) takes the
@@ -14,7 +15,9 @@ operator or a signature (anonymous: 401 ``personal_query_requires_signature``); 
 shown in full to the operator, the owner (A) and a region that recognises the listing (B, by
 the agreement), masked to the others (test_personal_information.py has the full table). Its
 trail (``…/trail``) is read by the operator and the listing's owner. ``POST /v1/checks`` of the
-same code shows it as the query does, but only on a signature or the operator's credentials.
+same code shows it as the query does, but only on a signature or the operator's credentials;
+so does ``POST /v1/persons/query`` of the same number, which the person's listing also names as
+its responsible person (落实到人).
 
 Columns (``access_support.ROLES``): ``anon`` no credentials · ``op`` the operator's token ·
 ``tok`` a wrong operator token · ``A`` a key of 湖北 (420000) · ``sub`` a key of 黄石 (420200),
@@ -87,6 +90,8 @@ GET    /v1/regions/{code}/uploads/{upload_id}    401  ok   401  ok   403  403  4
 GET    /v1/subjects/{credit_code}                401  full 401  full mask full mask pub  pub  pub
 GET    /v1/subjects/{credit_code}/trail          401  ok   401  ok   403  403  403  403  403  403
 POST   /v1/checks                                401  full 401  full mask full mask 403  403  403
+POST   /v1/persons/query                         401  full 401  full mask full mask 403  403  403
+POST   /v1/persons/reindex                       401  ok   401  403  403  403  403  403  403  403
 POST   /v1/subscriptions                         401  ok   401  403  403  403  ok   403  403  403
 GET    /v1/keys                                  ok   ok   pub  ok   ok   ok   ok   pub  pub  pub
 PUT    /v1/regions/{code}                        401  ok   401  403  403  403  403  403  403  403
@@ -275,6 +280,11 @@ CALLS: dict[str, Call] = {
     "POST /v1/checks": call(
         fixed("/v1/checks", {"codes": [NATURAL_PERSON_CODE], "purpose": "supervision"}), 200
     ),
+    "POST /v1/persons/query": call(
+        fixed("/v1/persons/query", {"id_number": NATURAL_PERSON_CODE, "purpose": "supervision"}),
+        200,
+    ),
+    "POST /v1/persons/reindex": call(fixed("/v1/persons/reindex", {}), 200),
     "POST /v1/subscriptions": call(
         fixed("/v1/subscriptions", {"region": SUBSCRIBER, "url": "http://127.0.0.1:9/hook"}), 201
     ),
@@ -465,6 +475,7 @@ def test_the_operator_routes_are_the_operator_apis() -> None:
         "POST /v1/stream-failures/redrive",
         f"POST {SUBSCRIPTION}/redrive",
         "POST /v1/log/checkpoints",
+        "POST /v1/persons/reindex",
     }
 
 

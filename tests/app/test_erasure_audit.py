@@ -70,6 +70,12 @@ def every_table_item(aws: Any) -> Iterator[tuple[str, dict[str, Any]]]:
                 yield table, item
 
 
+def person_index(aws: Any) -> set[str]:
+    """The listings the person index (``gateway.persons``) points at."""
+    items = aws.dynamodb.scan(TableName=aws.env["CG_PERSONS_TABLE"])["Items"]
+    return {item["listing_id"]["S"] for item in items}
+
+
 def every_object_version(aws: Any) -> Iterator[tuple[str, bytes]]:
     bucket = aws.env["CG_ARCHIVE_BUCKET"]
     for page in aws.s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
@@ -139,6 +145,7 @@ def test_after_the_purge_no_store_keeps_an_id_number_and_the_log_still_verifies(
     person_id, company_id = (pushed(gateway, city, CITY, e) for e in (person, company))
     listed = fan_out_and_deliver(aws, stream)
     assert {d.change.listing.listing_id for d in listed} == {person_id, company_id}
+    assert person_index(aws) == {person_id, company_id}  # 落实到人: both named, both indexed
     assert PERSON_CODE.encode() in receiver.requests[0].body + receiver.requests[1].body
     for delivery in listed:
         assert life.post_feedback(province, delivery.delivery_id).status_code == 201
@@ -155,6 +162,7 @@ def test_after_the_purge_no_store_keeps_an_id_number_and_the_log_still_verifies(
     before = len(receiver.requests)
     tick = life.tick(at)
     assert tick.json_body["purged"] == 2, tick.json_body
+    assert person_index(aws) == set()  # erased by the purge itself, before any fan-out
     tombstones = fan_out_and_deliver(aws, stream)  # (moto may hand a late record over here too)
     purged = {d.change.listing.listing_id for d in tombstones if d.change.type == "purged"}
     assert purged == {person_id, company_id}
@@ -179,6 +187,7 @@ def test_after_the_purge_no_store_keeps_an_id_number_and_the_log_still_verifies(
         "to_sequence": late["log_start"],
         "queued": 0,
     }
+    assert person_index(aws) == set()  # and the tombstones' fan-out put nothing back
     items = [(table, json.dumps(item, ensure_ascii=False)) for table, item in every_table_item(aws)]
     assert [(table, leaks(text)) for table, text in items if leaks(text)] == []
     assert [key for key, body in every_object_version(aws) if leaks(body.decode())] == []

@@ -315,6 +315,13 @@ ROUTES = (
         EITHER,
         _fixed({"codes": [CREDIT_CODE, "x"], "purpose": "supervision", "report": True}),
     ),
+    Route(
+        "POST",
+        "/v1/persons/query",
+        EITHER,
+        _fixed({"id_number": NATURAL_PERSON_CODE, "purpose": "supervision"}),
+    ),
+    Route("POST", "/v1/persons/reindex", OPERATOR_ONLY),
     Route("POST", "/v1/subscriptions", EITHER, _subscription),
     Route("GET", "/v1/keys", CALLERS),
     Route("GET", "/v1/openapi.json", CALLERS),

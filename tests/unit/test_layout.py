@@ -17,7 +17,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     (CONTRACT,),
     ("gateway",),  # the root: what every wing shares
     ("gateway.recognition", "gateway.lifecycle", "gateway.national"),
-    ("gateway.intake", "gateway.delivery"),
+    ("gateway.intake", "gateway.delivery", "gateway.persons"),
     ("gateway.statistics", "gateway.checks"),
 )
 WINGS = tuple(wing for layer in LAYERS for wing in layer if wing != "gateway")

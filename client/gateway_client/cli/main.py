@@ -19,6 +19,7 @@ from typing import Any, TextIO
 from gateway_client.cli import checks as cli_checks
 from gateway_client.cli import errors as cli_errors
 from gateway_client.cli import operator as cli_operator
+from gateway_client.cli import person as cli_person
 from gateway_client.cli import subscriber
 from gateway_client.cli.errors import read_entries
 from gateway_client.cli.key_files import gateway_public_keys, new_key_file, read_signer
@@ -194,6 +195,7 @@ def parser() -> argparse.ArgumentParser:
     remote(query, platform=True)
     query.set_defaults(run=cli_operator.query)
     cli_checks.declare(commands, remote, [p.value for p in Purpose])
+    cli_person.declare(commands, remote, [p.value for p in Purpose])
 
     agreement = commands.add_parser("agreement", help="manage mutual-recognition agreements")
     agreement.add_argument("action", choices=["create", "revise", "end", "list"])

@@ -71,8 +71,17 @@ class Objection(Frozen):
 
 
 class PersonRole(StrEnum):
+    """落实到人: the roles seeds 001 二(三)6 and 003 (十五) name — the legal representative, the
+    principal, senior managers, and the directors, shareholders and registered practitioners
+    directly responsible for the conduct. ``directly_responsible`` (直接责任人) predates the
+    finer roles and stays valid for the data and pushes that use it."""
+
     LEGAL_REPRESENTATIVE = "legal_representative"  # 法定代表人
     PRINCIPAL = "principal"  # 主要负责人
+    SENIOR_MANAGER = "senior_manager"  # 高级管理人员
+    DIRECTOR = "director"  # 董事 (负有直接责任的)
+    SHAREHOLDER = "shareholder"  # 股东 (负有直接责任的)
+    REGISTERED_PRACTITIONER = "registered_practitioner"  # 注册执业人员 (负有直接责任的)
     DIRECTLY_RESPONSIBLE = "directly_responsible"  # 直接责任人
 
 
@@ -316,6 +325,18 @@ def listing_id(
     parts = (credit_code, kind.value, domain, _normalise(authority), _normalise(decision_number))
     mac = hmac.new(_identity_source(), "\x1f".join(parts).encode(), hashlib.sha256)
     return "lst_" + mac.hexdigest()[:32]
+
+
+_PERSON_LABEL = b"credit-gateway responsible person v1"
+
+
+def person_key(id_number: str) -> str:
+    """The key a responsible person's resident ID number is indexed under: an HMAC under a key
+    derived from the listing-id key with its own label, so the index holds no number anyone
+    could recover by trying the few hundred million there are, and no id of it equals a
+    listing id's."""
+    key = hmac.new(_identity_source(), _PERSON_LABEL, hashlib.sha256).digest()
+    return "psn_" + hmac.new(key, id_number.encode(), hashlib.sha256).hexdigest()
 
 
 def version_of(updated_at: datetime, sequence: int) -> str:

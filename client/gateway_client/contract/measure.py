@@ -15,7 +15,7 @@ from gateway_client.contract.catalogue import (
     Severity,
     load_catalogue,
 )
-from gateway_client.contract.listing import Listing
+from gateway_client.contract.listing import Listing, PersonRole
 from gateway_client.contract.model import ONE_LINE, Frozen
 
 MeasureId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
@@ -44,12 +44,28 @@ class Measure(Frozen):
     legal_basis: Annotated[str, Field(max_length=300), ONE_LINE] | None = Field(
         default=None, description="设定依据: the law, regulation or policy the measure rests on"
     )
+    # Left out of dumps when empty, so measures (and the bodies holding them) made before the
+    # field existed stay byte-identical.
+    person_roles: tuple[PersonRole, ...] = Field(
+        default=(),
+        description="the responsible persons' roles a measure aimed at them reaches, as its "
+        "source names them (e.g. 法定代表人、主要负责人); empty: every role",
+        exclude_if=lambda value: not value,
+    )
 
     @model_validator(mode="after")
     def _grades_for_evaluations(self) -> Measure:
         if self.grades and ListKind.EVALUATION not in self.kinds:
             raise ValueError("grades belong to a measure for evaluation results")
+        if self.person_roles and MeasureTarget.RESPONSIBLE_PERSON not in self.targets:
+            raise ValueError("person_roles belong to a measure aimed at responsible persons")
         return self
+
+    def reaches(self, role: PersonRole) -> bool:
+        """Whether the measure is aimed at a responsible person in ``role``."""
+        return MeasureTarget.RESPONSIBLE_PERSON in self.targets and (
+            not self.person_roles or role in self.person_roles
+        )
 
     def applies_to(self, listing: Listing) -> bool:
         if listing.kind not in self.kinds or (self.domains and listing.domain not in self.domains):

@@ -1,0 +1,117 @@
+"""The person query (落实到人, ``gateway.persons``): ``POST /v1/persons/query``.
+
+It is the one-stop query turned round — from a person's resident ID number to the listings
+that name them as a responsible person — and follows that route's rules exactly: the same
+viewer, the same disclosure, a purpose and a trail entry for every answer, and anonymous
+callers counted per address and refused before anything is read. The number travels in the
+signed body, never in a URL (URLs are logged)."""
+
+from __future__ import annotations
+
+from chalice.app import Request, Response
+from pydantic import Field
+
+from chalicelib import caller
+from chalicelib.bootstrap import container
+from chalicelib.http_errors import json_response
+from chalicelib.query_api import admit_anonymous
+from chalicelib.route_spec import Access, Operation, Reply, Tag
+from gateway.persons import PersonQuery, PersonView, person_number, person_view
+from gateway.recognition import Asked, PersonalQueryRequiresSignature, subject_key, trail_entry
+from gateway.validation import parse_request
+from gateway_client.contract import Frozen, NotFound, china_date, errors, mask, person_key
+
+
+def query_person(request: Request) -> Response:
+    """Anonymous callers are counted, then refused before the body is read, so the answer
+    cannot depend on the person; a number shown nothing is 404 whether it was never listed or
+    the caller may see none of its listings. The trail entry is written before the answer."""
+    c = container()
+    now = c.clock.now()
+    viewer = caller.viewer(request)
+    if viewer.anonymous:
+        admit_anonymous(request)
+        raise PersonalQueryRequiresSignature(
+            "a person is looked up only on a signed request (or the operator's), with a purpose"
+        )
+    asked = parse_request(PersonQuery, caller.body(request), china_date(now))
+    number = person_number(asked.id_number)
+    entries = c.persons.entries(person_key(number))
+    held = c.listings.current([(e.credit_code, e.listing_id) for e in entries])
+    agreements = c.agreements.all()
+    view = person_view(
+        number, list(held.values()), viewer, agreements, china_date(now), asked.as_region
+    )
+    if view is None:
+        raise NotFound(f"no listings name {mask(number)}", path="id_number")
+    keep = c.settings.query_trail_period
+    entry = trail_entry(
+        number,
+        [x.listing for x in view.listings],
+        Asked(viewer, asked.purpose, view.as_region, now, keep),
+    )
+    c.query_trail.record(subject_key(c.trail_key(), number), entry)
+    return json_response(200, view.model_dump(mode="json"))
+
+
+class Reindexed(Frozen):
+    entries: int = Field(description="index entries put (each a person named in a listing)")
+
+
+def reindex(request: Request) -> Response:
+    """The operator fills the index from the listings table once, for listings stored before
+    the index existed: the stream keeps it from then on. A full scan — a one-off for a
+    province-sized table (as an agreement's re-evaluation is), not a periodic job."""
+    caller.require_operator(request)
+    c = container()
+    listings = (x for group in c.listings.by_subject() for x in group)
+    return json_response(200, {"entries": c.person_indexer.rebuild(listings)})
+
+
+ROUTES: tuple[Operation, ...] = (
+    Operation(
+        "POST",
+        "/v1/persons/query",
+        "person_query",
+        Tag.PUSH,
+        "Person query (落实到人): the listings naming a resident ID number as a responsible person",
+        Access.OPERATOR_OR_PLATFORM,
+        {200: Reply(PersonView, "Each listing with the person's roles, status and measures.")},
+        (
+            errors.MalformedJson,
+            errors.SchemaError,
+            errors.BadRequest,
+            PersonalQueryRequiresSignature,
+            errors.NotFound,
+            errors.RateLimited,
+        ),
+        body=PersonQuery,
+        description="The number goes in the signed body, never in the URL. Listings are "
+        "shown as `GET /v1/subjects/{credit_code}` shows them to the same caller: ID numbers "
+        "in full to the operator, the listing's owner and a region that recognises it, "
+        "masked to other signers; listings that ended to their owner and the operator only. "
+        "Each listing carries the person's roles (法定代表人, 主要负责人, 高级管理人员, 董事, "
+        "股东, 注册执业人员, 直接责任人), its status, and the measures `as_region` (the "
+        "signing region when absent) applies that are aimed at those roles. A number that is "
+        "not a full, valid resident ID number is 400 `bad_request` (path `id_number`, reason "
+        "`not_a_resident_id`: a masked one cannot be looked up); one naming no listing the "
+        "caller may see is 404 `not_found`, as for one never listed. Every answer leaves an "
+        "entry in the number's query trail (`GET /v1/subjects/{credit_code}/trail`, the "
+        "operator's to read) with its purpose. Anonymous: 401 "
+        "`personal_query_requires_signature`, counted against `CG_ANONYMOUS_QUERIES_PER_MINUTE`.",
+        handler=query_person,
+    ),
+    Operation(
+        "POST",
+        "/v1/persons/reindex",
+        "person_reindex",
+        Tag.PUSH,
+        "Fill the person index from the listings held (once, after an upgrade)",
+        Access.OPERATOR,
+        {200: Reply(Reindexed, "How many entries were put; running it again changes nothing.")},
+        description="Listings stored before the person index existed are indexed by nothing "
+        "the stream will send again; this puts their entries. Idempotent. It scans the "
+        "listings table: run it once, not on a schedule.",
+        handler=reindex,
+    ),
+)

@@ -1,0 +1,125 @@
+"""The person index: which listings name a resident ID number as a responsible person.
+
+It is kept from the listings stream (``chalicelib.events.fan_out``), not by the push path: each
+step of a listing, old image against new, puts the persons it adds (or whose roles changed) and
+deletes the ones it drops; a purge drops them all. Puts and deletes are idempotent, so a
+stream batch handled twice leaves the same index. The index is a hint, never the truth: the
+query reads the listings it points at and keeps only those that still name the number.
+
+Only full, valid resident ID numbers are indexed (a masked one names nobody for sure), under
+``person_key``: a keyed hash, so no key of the index is a number. Each entry carries the
+listing's own key (its credit code) to read it by: a natural person's resident ID when the
+listed subject is one — what the listings table holds anyway, and erased with it by the purge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from gateway.persons.ports import PersonIndex
+from gateway_client.contract import (
+    Frozen,
+    Listing,
+    PersonRole,
+    SubjectType,
+    classify,
+    person_key,
+)
+
+
+class IndexEntry(Frozen):
+    """One (person, listing): the roles the person holds in it, and where the listing is."""
+
+    person: str  # ``person_key`` of the ID number
+    listing_id: str
+    credit_code: str  # the listing's key in the listings table (purged with it)
+    roles: tuple[PersonRole, ...]
+
+
+@dataclass(frozen=True)
+class IndexChanges:
+    puts: tuple[IndexEntry, ...] = ()
+    deletes: tuple[tuple[str, str], ...] = ()  # (person, listing id)
+
+
+def resident_id(id_number: str | None) -> str | None:
+    """The number, compacted, when it is a full resident ID number that validates (GB 11643);
+    ``None`` for a masked one, an organisation's code, or none."""
+    if id_number is None:
+        return None
+    try:
+        code, subject_type = classify(id_number)
+    except ValueError:  # CodeProblem: a masked number, or no code at all
+        return None
+    return code if subject_type is SubjectType.NATURAL_PERSON else None
+
+
+def entries_of(listing: Listing | None) -> dict[str, IndexEntry]:
+    """The index entries a listing calls for, by person key (a person named twice, in two
+    roles, is one entry holding both)."""
+    if listing is None:
+        return {}
+    roles: dict[str, dict[PersonRole, None]] = {}
+    for person in listing.responsible_persons:
+        number = resident_id(person.id_number)
+        if number is not None:
+            roles.setdefault(person_key(number), {})[person.role] = None
+    return {
+        key: IndexEntry(
+            person=key,
+            listing_id=listing.listing_id,
+            credit_code=listing.credit_code,
+            roles=tuple(held),
+        )
+        for key, held in roles.items()
+    }
+
+
+def index_changes(new: Listing | None, old: Listing | None) -> IndexChanges:
+    """What one step of a listing (``old`` → ``new``; ``None`` new: erased) does to the index."""
+    now, was = entries_of(new), entries_of(old)
+    return IndexChanges(
+        puts=tuple(e for key, e in now.items() if was.get(key) != e),
+        deletes=tuple((key, e.listing_id) for key, e in was.items() if key not in now),
+    )
+
+
+_FLUSH = 500  # entries a rebuild holds before it writes them
+
+
+class PersonIndexer:
+    """Keeps the index in step with the listings, one stream batch at a time."""
+
+    def __init__(self, index: PersonIndex) -> None:
+        self.index = index
+
+    def follow(self, steps: Sequence[tuple[Listing | None, Listing | None]]) -> IndexChanges:
+        """Apply the steps (new, old), in order, as one write: for each (person, listing) the
+        last step's word stands, which is what applying them one by one would leave."""
+        last: dict[tuple[str, str], IndexEntry | None] = {}
+        for new, old in steps:
+            changes = index_changes(new, old)
+            last.update({(e.person, e.listing_id): e for e in changes.puts})
+            last.update(dict.fromkeys(changes.deletes))
+        made = IndexChanges(
+            puts=tuple(e for e in last.values() if e is not None),
+            deletes=tuple(pair for pair, e in last.items() if e is None),
+        )
+        if made.puts or made.deletes:
+            self.index.apply(made.puts, made.deletes)
+        return made
+
+    def rebuild(self, listings: Iterable[Listing]) -> int:
+        """Put every entry the listings call for (listings stored before the index existed,
+        which no stream record will bring again); idempotent. How many entries were put."""
+        pending: list[IndexEntry] = []
+        count = 0
+        for listing in listings:
+            pending += entries_of(listing).values()
+            if len(pending) >= _FLUSH:
+                self.index.apply(pending, ())
+                count, pending = count + len(pending), []
+        if pending:
+            self.index.apply(pending, ())
+        return count + len(pending)
