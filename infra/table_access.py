@@ -49,8 +49,14 @@ TABLES: dict[str, dict[str, str]] = {
         "SubscriptionsTable": "r",
         "AgreementsTable": "r",
         "ExchangeLogTable": "rn",  # appends and per-subscription counters
+        "DeliveriesTable": "r",  # who was delivered a listing hears how it is decided
     },
-    "DeliverWebhooks": {"SubscriptionsTable": "rw", "DeliveriesTable": "rw"},
+    # An acknowledged objection notice is recorded on the listing (the owner's deadline).
+    "DeliverWebhooks": {
+        "SubscriptionsTable": "rw",
+        "DeliveriesTable": "rw",
+        "ListingsTable": "rw",
+    },
     # A purge erases the listing's logged bodies and feedback before it deletes the listing.
     "LifecycleTick": {"ListingsTable": "rw", "ExchangeLogTable": "rw", "FeedbackTable": "rw"},
     # A bulk check reads listings and agreements, appends to the trail, counts usage.

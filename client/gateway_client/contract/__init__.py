@@ -124,6 +124,13 @@ from gateway_client.contract.notices import (
     NoticeType,
     VerificationEvent,
 )
+from gateway_client.contract.objections import (
+    ObjectionStep,
+    ObjectionTerms,
+    OnBehalf,
+    StepName,
+    StepTerm,
+)
 from gateway_client.contract.purposes import PURPOSE_LABELS, Purpose, purpose_of, required
 from gateway_client.contract.regions import (
     RegionCode,
@@ -250,6 +257,9 @@ __all__ = [
     "NotRecognised",
     "NoticeType",
     "Objection",
+    "ObjectionStep",
+    "ObjectionTerms",
+    "OnBehalf",
     "OperatorCredentialsRequired",
     "OperatorOnly",
     "PayloadTooLarge",
@@ -274,6 +284,8 @@ __all__ = [
     "Sm2Signer",
     "Sm2Verifier",
     "Source",
+    "StepName",
+    "StepTerm",
     "SubjectType",
     "SubscriptionFilters",
     "SubscriptionPending",

@@ -38,7 +38,11 @@ class Recognition(Frozen):
     reasons: tuple[NotRecognised, ...] = ()
 
 
-EventType = Literal["listing.changed", "recognition.changed", "subject.intensified"]
+EventType = Literal[
+    "listing.changed", "recognition.changed", "subject.intensified", "objection.filed"
+]
+"""``objection.filed``: the notice (核查通知) to a listing's owner that someone else objected;
+the owner's deadline counts from the day its endpoint acknowledges it."""
 
 
 class Intensified(Frozen):
