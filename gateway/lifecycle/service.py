@@ -36,7 +36,6 @@ from gateway_client.contract import (
     BadRequest,
     Clock,
     Conflict,
-    ForbiddenError,
     Listing,
     ListingStatus,
     NotFound,
@@ -52,7 +51,7 @@ class ListingChanged(Conflict):
     code = "listing_changed"
 
 
-class NotARecipient(ForbiddenError):
+class NotARecipient(NotListingOwner):
     """The region neither owns the listing nor received it through a subscription of its own,
     so it has nothing to object to (seed 001 §二(四)6: the regions carrying out the measures)."""
 

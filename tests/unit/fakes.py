@@ -272,3 +272,19 @@ class InMemoryNonces:
             return False
         self.used[(region, nonce)] = until
         return True
+
+
+class InMemoryReceipts:
+    """Which subscriptions (of which regions) were delivered which listings."""
+
+    def __init__(self) -> None:
+        self.delivered: dict[str, dict[str, str]] = {}  # listing id → subscription id → region
+
+    def deliver(self, listing_id: str, subscription_id: str, region: str) -> None:
+        self.delivered.setdefault(listing_id, {})[subscription_id] = region
+
+    def subscriptions_that_received(self, listing_id: str) -> set[str]:
+        return set(self.delivered.get(listing_id, {}))
+
+    def regions_that_received(self, listing_id: str) -> set[str]:
+        return set(self.delivered.get(listing_id, {}).values())

@@ -22,7 +22,12 @@ from builders import (
     region,
     subscription,
 )
-from fakes import InMemoryListingStore, InMemoryRegistry, InMemorySubscriptionStore
+from fakes import (
+    InMemoryListingStore,
+    InMemoryReceipts,
+    InMemoryRegistry,
+    InMemorySubscriptionStore,
+)
 
 from gateway.authentication import Authenticated
 from gateway.delivery import AgreementDesk, FanOut, Resending, SubscriptionDesk
@@ -152,9 +157,8 @@ def black(serial: int, origin: str = GUANGDONG_CITY, **fields: object) -> Listin
 
 def fan_out(*subscriptions: Subscription, agreements: Sequence[Agreement] = ()) -> tuple:
     store, log, queue = InMemoryListingStore(), Log(), Queue()
-    service = FanOut(
-        store, InMemorySubscriptionStore(*subscriptions), Agreements(*agreements), log, queue
-    )
+    subs = InMemorySubscriptionStore(*subscriptions)
+    service = FanOut(store, subs, Agreements(*agreements), log, queue, InMemoryReceipts())
     return service, store, log, queue
 
 
