@@ -17,6 +17,7 @@ from infra.local.demo_bulk import run_bulk
 from infra.local.demo_checks import run_checks
 from infra.local.demo_delivery import delivery_checks
 from infra.local.demo_lifecycle import run_lifecycle
+from infra.local.demo_objection import run_objection
 from infra.local.demo_report import DemoReport, PlatformTally, print_report, tally_provinces
 from infra.local.demo_setup import (
     Operator,
@@ -177,6 +178,7 @@ def run_demo(stack: LocalStack, say: Callable[[str], None] = print) -> DemoRepor
         for code, receiver in receivers.items()
     }
     checks += run_bulk(stack, clients["230900"], receivers, say)
+    checks += run_objection(stack, clients, receivers, say)
     for receiver in receivers.values():
         receiver.stop()
     return DemoReport(

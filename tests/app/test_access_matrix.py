@@ -6,9 +6,10 @@ of its subtree (a province relays and acts on what its cities decided), never th
 round; a subscriber manages only its own subscriptions (reads, changes, deletes, pauses, resumes,
 re-keys and tries them; deliveries, replay, enable, verify), lists only its own region's, and
 posts feedback only on deliveries it received, and objects only to listings it was delivered
-(``subr`` received A's and the city's; ``B`` nothing); operator APIs (regions, keys, signing, revising and
-ending agreements, re-drive, tick, overdue objections, checkpoints) need the operator token —
-without it, or with a wrong one, 401 ``operator_credentials_required``; a platform whose
+(``subr`` received A's and the city's; ``B`` nothing); operator APIs (regions, keys, signing,
+revising and ending agreements, re-drive, tick, overdue objections, checkpoints) need the
+operator token — without it, or with a wrong one, 401 ``operator_credentials_required``; a
+platform whose
 signature verifies, 403 ``operator_only``; a dead key, what a push gets (403 ``unknown_key``).
 ``GET /v1/subjects/{code}`` of a natural person (the row's subject, listed by A) takes the
 operator or a signature (anonymous: 401 ``personal_query_requires_signature``); resident IDs are
