@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from gateway.delivery.objection_notices import plan_notices, settles
+from gateway.delivery.objection_notices import any_filtered_out, plan_notices, settles
 from gateway.delivery.planning import (
     Delivery,
     plan_deliveries,
@@ -63,7 +63,7 @@ class FanOut:
         for change, previous in steps:
             received = (
                 self.receipts.subscriptions_that_received(change.listing.listing_id)
-                if settles(change)
+                if settles(change) and any_filtered_out(change, subscriptions)
                 else set()
             )
             deliveries += plan_deliveries(change, subscriptions, agreements, received=received)

@@ -31,6 +31,12 @@ def settles(change: Change) -> bool:
     return change.type in OUTCOMES
 
 
+def any_filtered_out(change: Change, subscriptions: Iterable[Subscription]) -> bool:
+    """Some subscription's filters leave the listing out: only then is it worth asking the
+    delivery log who received it (a resync's revocations would otherwise each cost a query)."""
+    return any(not sub.filters.matches(change.listing) for sub in subscriptions)
+
+
 def newly_awaiting(change: Change, previous: Listing | None) -> bool:
     """The change files an objection whose owner has not had the notice yet."""
     objection = change.listing.objection

@@ -48,8 +48,22 @@ def objected(held: Listing, by: str, noticed: bool) -> Listing:
     return file_objection(held, FILING, by, NOW, terms, CALENDAR, noticed=noticed)
 
 
-def fan_out(held: Listing, moved: Listing, *subs: object, received: tuple[str, ...] = ()) -> list:
-    receipts = InMemoryReceipts()
+class CountingReceipts(InMemoryReceipts):
+    asked = 0
+
+    def subscriptions_that_received(self, listing_id: str) -> set[str]:
+        self.asked += 1
+        return super().subscriptions_that_received(listing_id)
+
+
+def fan_out(
+    held: Listing,
+    moved: Listing,
+    *subs: object,
+    received: tuple[str, ...] = (),
+    receipts: InMemoryReceipts | None = None,
+) -> list:
+    receipts = receipts or InMemoryReceipts()
     for sub_id in received:
         receipts.deliver(held.listing_id, sub_id, "unused")
     queue = Queue()
@@ -241,3 +255,13 @@ def test_a_decision_reaches_a_subscription_that_received_the_listing_whatever_it
 
     assert [d.subscription_id for d in sent] == (["sub-hn"] if reaches else [])
     assert all(d.type == "listing.changed" for d in sent)
+
+
+def test_the_delivery_log_is_asked_only_when_some_filter_leaves_the_listing_out() -> None:
+    held = objected(listing(), HUNAN, noticed=True)
+    everything, narrowed = CountingReceipts(), CountingReceipts()
+
+    fan_out(held, _revoked(held), RECIPIENT, receipts=everything)
+    fan_out(held, _revoked(held), RECIPIENT, OWNER, receipts=narrowed)
+
+    assert (everything.asked, narrowed.asked) == (0, 1)
