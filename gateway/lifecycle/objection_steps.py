@@ -16,8 +16,8 @@ from gateway.lifecycle.workdays import WorkdayCalendar
 from gateway_client.contract import Listing, NotFound, Objection
 
 
-def open_objection(listing: Listing, objection_id: str) -> Objection:
-    """The listing's objection ``objection_id``; 404 when it has no such objection."""
+def objection_named(listing: Listing, objection_id: str) -> Objection:
+    """The listing's objection ``objection_id``, open or decided; 404 when it has none such."""
     objection = listing.objection
     if objection is None or objection.objection_id != objection_id:
         raise NotFound(f"no objection {objection_id} on this listing", path="objection_id")
@@ -55,7 +55,7 @@ def report_verified(
 ) -> Listing | None:
     """The owner checked the record (核实); ``None`` when it already said so. Reporting proves
     the owner has the notice: one still awaited is taken as received now."""
-    objection = open_objection(listing, objection_id)
+    objection = objection_named(listing, objection_id)
     if objection.verified_at is not None:
         return None
     if not objection.open:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from gateway.lifecycle.commitments import PolicyLookup, overdue, to_list
 from gateway.lifecycle.freshness import check_action
 from gateway.lifecycle.objection_policies import PolicyBook
-from gateway.lifecycle.objection_steps import open_objection, receive_notice, report_verified
+from gateway.lifecycle.objection_steps import objection_named, receive_notice, report_verified
 from gateway.lifecycle.objection_timeline import overdue_entries
 from gateway.lifecycle.requests import (
     ObjectionDecision,
@@ -212,7 +212,7 @@ class LifecycleService:
         by = self._as_owner(held, region)
         now = self._clock.now()
         check_action(decision, now, self._tolerance, decision.corrected_entry)
-        if not open_objection(held, objection_id).open:
+        if not objection_named(held, objection_id).open:
             return held, False  # decided already: a replay
         moved = decide_objection(held, decision, by, now, self._workdays)
         return self._save(held, moved), True

@@ -406,7 +406,7 @@ def test_a_correction_must_carry_an_entry_for_the_same_listing(fields: dict[str,
     assert raised.value.context["path"] == "corrected_entry"
 
 
-def test_a_decision_without_an_open_objection_is_refused() -> None:
+def test_a_decision_without_an_objection_named_is_refused() -> None:
     with pytest.raises(NotInForce):
         decide_objection(listing(), decision("upheld"), CITY, at(2), CALENDAR)
 

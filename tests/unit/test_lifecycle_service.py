@@ -680,7 +680,7 @@ def test_an_upheld_objection_does_not_put_an_ended_listing_back_in_force(
 # -- retention never erases a listing under objection --
 
 
-def test_a_listing_with_an_open_objection_is_not_purged() -> None:
+def test_a_listing_with_an_objection_named_is_not_purged() -> None:
     # DESIGN §4b: an objected listing is never deleted; it is held until the outcome.
     rig = Rig(at=ENDED - timedelta(days=1))
     held = rig.seed(person_listing(region=XINZHENG))  # 新郑: the listing stays active meanwhile
