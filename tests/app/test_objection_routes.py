@@ -17,7 +17,9 @@ import pytest
 from app_support import CREDIT_CODE, DAYE, HUNAN, error_code
 from lifecycle_support import (
     QINGCHENG,
+    XINZHENG,
     Lifecycle,
+    china_noon,
     china_today,
     fan_out,
     fan_out_and_deliver,
@@ -25,7 +27,10 @@ from lifecycle_support import (
     pushed,
     qingcheng_entry,
     stamp,
+    xinzheng_entry,
 )
+
+from gateway.lifecycle import WorkdayCalendar
 
 
 @pytest.fixture
@@ -205,3 +210,31 @@ def test_a_verification_stamped_in_the_future_is_refused_and_stores_nothing(scen
     assert response.json_body["error"]["path"] == "source_updated_at"
     assert scene.held() == before
     assert fan_out(scene.aws, scene.stream) == []
+
+
+def test_a_xinzheng_objection_whose_owner_never_got_the_notice_is_overdue_at_forwarding(
+    gateway, life
+):
+    """002 新郑 §六(三): forwarded within 5 working days of the filing; the tick and the overdue
+    route name the late step."""
+    xinzheng = gateway.register_platform(XINZHENG)
+    listing_id = pushed(gateway, xinzheng, XINZHENG, xinzheng_entry())
+    filed = life.file_objection(
+        CREDIT_CODE, listing_id, "xz-obj-1"
+    )  # the operator, for the subject
+    forward_by, _ = WorkdayCalendar().add_workdays(china_today(), 5)
+
+    on_the_day = life.tick(china_noon(forward_by))
+    after = life.tick(china_noon(forward_by + timedelta(days=1)))
+
+    assert filed.status_code == 201, filed.json_body
+    steps = filed.json_body["listing"]["objection"]["steps"]
+    assert [(s["name"], s["deadline"]) for s in steps] == [
+        ("forwarded", forward_by.isoformat()),
+        ("verified", None),
+        ("replied", None),
+    ]
+    assert on_the_day.json_body["overdue_objections"] == []
+    assert [(x["step"], x["deadline"]) for x in after.json_body["overdue_objections"]] == [
+        ("forwarded", forward_by.isoformat())
+    ]
