@@ -12,7 +12,7 @@ from botocore.config import Config
 from chalicelib.aws_clients import aws_client
 from chalicelib.dynamodb.agreements import DynamoAgreements
 from chalicelib.dynamodb.batches import DynamoBatchLedger
-from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
+from chalicelib.dynamodb.deliveries import DynamoDeliveryLog, RegionReceipts
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
 from chalicelib.dynamodb.feedback import DynamoFeedback
 from chalicelib.dynamodb.listings import DynamoListings
@@ -44,6 +44,7 @@ from gateway.delivery import (
     AgreementDesk,
     DeliveryService,
     FanOut,
+    ObjectionNotices,
     Resending,
     SubscriptionAdmin,
     SubscriptionDesk,
@@ -114,7 +115,12 @@ class Container:
     @cached_property
     def fan_out(self) -> FanOut:
         return FanOut(
-            self.listings, self.subscriptions, self.agreements, self.exchange_log, self.queue
+            self.listings,
+            self.subscriptions,
+            self.agreements,
+            self.exchange_log,
+            self.queue,
+            self.deliveries,
         )
 
     @cached_property
@@ -207,6 +213,15 @@ def build(settings: Settings, clock: Clock) -> Container:
     persons = DynamoPersonIndex(dynamodb, settings.persons_table)
     trail_key = trail_key_reader(secrets, settings, signing_secret)
     sns = _client(settings, "sns") if settings.operations_topic_arn else None
+    lifecycle = _lifecycle(
+        listings,
+        archive,
+        clock,
+        settings,
+        registry,
+        StoredCopies(exchange_log, feedback, persons),
+        RegionReceipts(deliveries, subscriptions),
+    )
     return Container(
         settings=settings,
         clock=clock,
@@ -241,18 +256,12 @@ def build(settings: Settings, clock: Clock) -> Container:
             signers,
             clock,
             settings.retry_schedule,
+            acknowledgements=ObjectionNotices(lifecycle),
         ),
         transport=transport,
         url_verifier=UrlVerifier(transport, signers, clock),
         announcer=HealthAnnouncer(sns, settings.operations_topic_arn, transport, signers),
-        lifecycle=_lifecycle(
-            listings,
-            archive,
-            clock,
-            settings,
-            registry,
-            StoredCopies(exchange_log, feedback, persons),
-        ),
+        lifecycle=lifecycle,
         uploads=uploads,
         upload_queue=SqsUploadQueue(sqs, settings.upload_queue_url),
         upload_desk=UploadDesk(registry, uploads, clock, rates, policy),
@@ -295,6 +304,7 @@ def _lifecycle(
     settings: Settings,
     registry: DynamoRegistry,
     erasure: StoredCopies,
+    receipts: RegionReceipts,
 ) -> LifecycleService:
     return LifecycleService(
         listings,
@@ -307,6 +317,7 @@ def _lifecycle(
         settings.tolerance,
         settings.evidence_days,
         erasure,
+        receipts,
     )
 
 
@@ -314,7 +325,8 @@ def lifecycle_at(clock: Clock) -> LifecycleService:
     """The lifecycle service on another clock (the local stack's tick at a chosen time)."""
     c = container()
     copies = StoredCopies(c.exchange_log, c.feedback, c.persons)
-    return _lifecycle(c.listings, c.archive, clock, c.settings, c.registry, copies)
+    receipts = RegionReceipts(c.deliveries, c.subscriptions)
+    return _lifecycle(c.listings, c.archive, clock, c.settings, c.registry, copies, receipts)
 
 
 _clock_override: list[Clock] = []

@@ -4,6 +4,7 @@ the tick."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from chalice.app import Request, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -16,12 +17,14 @@ from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, 
 from chalicelib.tick_function import run_tick
 from gateway.lifecycle import (
     ListingChanged,
+    NotARecipient,
     NotInForce,
     ObjectionDecision,
     ObjectionFiling,
     ObjectionOpen,
     RepairRequest,
     RepairTooEarly,
+    VerificationReport,
 )
 from gateway.ownership import NotListingOwner
 from gateway.validation import parse_request
@@ -56,13 +59,25 @@ def _reply(listing: Listing, changed: bool, created: int = 200) -> Response:
 
 
 def file_objection(request: Request, credit_code: str, listing_id: str) -> Response:
-    """By the listing's source platform (signed) or the operator."""
+    """By the listing's owner, a region its subscription delivered it to (signed), or the
+    operator on the subject's request."""
     region = caller.operator_or_region(request)
     filing = parse_request(ObjectionFiling, caller.body(request))
     listing, changed = container().lifecycle.file_objection(
         _code(credit_code), listing_id, filing, region
     )
     return _reply(listing, changed, 201)
+
+
+def report_verified(
+    request: Request, credit_code: str, listing_id: str, objection_id: str
+) -> Response:
+    region = caller.operator_or_region(request)  # the owner's step; the operator as remedy
+    report = parse_request(VerificationReport, caller.body(request), _today())
+    listing, changed = container().lifecycle.report_verified(
+        _code(credit_code), listing_id, objection_id, report, region
+    )
+    return _reply(listing, changed)
 
 
 def decide_objection(
@@ -129,6 +144,9 @@ class OverdueObjection(Frozen):
     listing_id: str
     origin_region: str
     objection_id: str
+    step: Literal["forwarded", "verified", "replied", "decision"] = Field(
+        description="the late step (seed 002 §六(三)), or `decision`: the deadline itself"
+    )
     deadline: date
     filed_at: AwareDatetime
 
@@ -178,12 +196,31 @@ ROUTES: tuple[Operation, ...] = (
         "File an objection (异议) against a listing",
         Access.OPERATOR_OR_PLATFORM,
         {201: Reply(ListingChange, "Filed."), 200: Reply(ListingChange, _REPLAYED)},
-        (*_REFUSED, ObjectionOpen, NotInForce, ListingChanged),
+        (*_REFUSED, NotARecipient, ObjectionOpen, NotInForce, ListingChanged),
         body=ObjectionFiling,
-        description="By the listing's owner region (or a region relaying for it) or the operator; "
-        "the region's policy "
-        "decides the deadline and whether measures are suspended meanwhile.",
+        description="By the listing's owner region (or a region relaying for it); by a region "
+        "one of whose subscriptions was delivered the listing, for the subject or from its own "
+        "verification (`on_behalf`; 403 `listing_not_received` for any other region); or by "
+        "the operator on the subject's request. The owner's policy (its region's, for the "
+        "listing's domain) decides the deadline and whether measures are suspended meanwhile. "
+        "Filed by anyone but the owner, the objection is sent to the owner's subscriptions as "
+        "an `objection.filed` event and shows `awaiting_notice` until one acknowledges it; a "
+        "deadline counted from the notice (收到核查通知之日) starts that day.",
         handler=file_objection,
+    ),
+    Operation(
+        "POST",
+        _LISTING + "/objections/{objection_id}/verified",
+        "report_objection_verified",
+        Tag.LIFE,
+        "Report that the objected record has been checked (核实), before deciding",
+        Access.OPERATOR_OR_PLATFORM,
+        {200: Reply(ListingChange, f"{_STEPPED} {_REPLAYED}")},
+        (*_REFUSED, NotInForce, ListingChanged),
+        body=VerificationReport,
+        description="The owner's `verified` step (seed 002 新郑 §六(三)): the `replied` step's "
+        "deadline counts from it. Reporting also counts as receiving the notice.",
+        handler=report_verified,
     ),
     Operation(
         "POST",
@@ -216,9 +253,15 @@ ROUTES: tuple[Operation, ...] = (
         "/v1/objections/overdue",
         "overdue_objections",
         Tag.LIFE,
-        "Objections past their deadline",
+        "Objections past their deadline, per step",
         Access.OPERATOR,
-        {200: Reply(OverdueObjections, "Open objections whose deadline has passed.")},
+        {
+            200: Reply(
+                OverdueObjections,
+                "One entry per late step of an open objection (forwarded, verified, replied) "
+                "and per passed deadline (`decision`).",
+            )
+        },
         handler=overdue_objections,
     ),
     Operation(

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 from stdnum.cn import uscc
 
-from gateway.delivery import Subscription, payload_for, plan_deliveries
+from gateway.delivery import Subscription, payload_for, plan_deliveries, plan_notices
 from gateway.recognition import Agreement
 from gateway_client.contract import (
     DISABLED,
@@ -32,6 +32,8 @@ from gateway_client.contract import (
     Intensified,
     Listing,
     ListingEntry,
+    ListingStatus,
+    Objection,
     VerificationEvent,
     change_between,
     classify,
@@ -70,6 +72,15 @@ EVENTS: tuple[Event, ...] = (
         DeliveryPayload,
         "加大联合惩戒力度: a subject became (or stopped being) black-listed and recognised for you "
         "in two or more domains; `intensified` says which.",
+        _RETRIED,
+    ),
+    Event(
+        "objection.filed",
+        DeliveryPayload,
+        "核查通知, to the listing's owner only: someone else (a region that was delivered the "
+        "listing, or the operator for the subject) objected to it; `data.listing.objection` "
+        "says who, why and on whose behalf. Your deadline counts from the day you acknowledge "
+        "this (收到核查通知之日).",
         _RETRIED,
     ),
     Event(
@@ -206,6 +217,7 @@ def examples() -> dict[str, Any]:
         "failing_since": _AT - timedelta(hours=24),
     }
     made: dict[str, BaseModel] = {
+        "objection.filed": _objection_notice(listing),
         "listing.changed": changed,
         "recognition.changed": changed.model_copy(update={"type": "recognition.changed"}),
         "subject.intensified": changed.model_copy(
@@ -225,6 +237,45 @@ def examples() -> dict[str, Any]:
         TEST: EndpointNotice(type=TEST, **notice),
     }
     return {name: model.model_dump(mode="json") for name, model in made.items()}
+
+
+def _objection_notice(listing: Listing) -> BaseModel:
+    """The notice the owner (430100) gets when Guangdong, which received the listing, objects."""
+    objection = Objection(
+        objection_id="obj-gd-2026-0042",
+        filed_at=_AT + timedelta(days=3),
+        filed_by="440000",
+        reason="被执行人已于2026-03-03履行完毕，申请撤销",
+        deadline=None,
+        deadline_basis="awaiting the owner's notice (核查通知): 20 calendar days from it",
+        suspends=True,
+        awaiting_notice=True,
+    )
+    objected = listing.model_copy(
+        update={
+            "objection": objection,
+            "version": _version_after(listing),
+            "accepted_at": objection.filed_at,
+            "status": ListingStatus.SUSPENDED,
+        }
+    )
+    change = change_between(objected, listing)
+    if change is None:  # a new version is always a change
+        raise RuntimeError("the example objection made no change")
+    owner = Subscription(
+        subscription_id="sub_hn_cs_0001",
+        region="430100",
+        url="https://credit.changsha.example.cn/hooks/gateway",
+        created_at=_AT,
+    )
+    [notice] = plan_notices(change, listing, [owner], [_agreement()])
+    return payload_for(notice, subscriber_region="430100")
+
+
+def _version_after(listing: Listing) -> str:
+    """The smallest version past the listing's (as the gateway's own steps take)."""
+    stamp, _, sequence = listing.version.partition("#")
+    return f"{stamp}#{int(sequence) + 1:013d}"
 
 
 def _agreement() -> Agreement:

@@ -75,3 +75,10 @@ class NonceStore(Protocol):
         signed, so a request signed with two keys (rotation) must not count once per key.
         """
         ...
+
+
+class Receipts(Protocol):
+    def regions_that_received(self, listing_id: str) -> set[str]:
+        """The regions one of whose subscriptions was delivered the listing (acknowledged with
+        a 2xx), at any version: the regions that hold it and may object to it."""
+        ...

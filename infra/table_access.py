@@ -52,8 +52,14 @@ TABLES: dict[str, dict[str, str]] = {
         "AgreementsTable": "r",
         "ExchangeLogTable": "rn",  # appends and per-subscription counters
         "PersonsTable": "rw",  # the person index, kept from the stream (gateway.persons)
+        "DeliveriesTable": "r",  # who was delivered a listing hears how it is decided
     },
-    "DeliverWebhooks": {"SubscriptionsTable": "rw", "DeliveriesTable": "rw"},
+    # An acknowledged objection notice is recorded on the listing (the owner's deadline).
+    "DeliverWebhooks": {
+        "SubscriptionsTable": "rw",
+        "DeliveriesTable": "rw",
+        "ListingsTable": "rw",
+    },
     # A purge erases the listing's logged bodies, feedback and person index entries before it
     # deletes the listing.
     "LifecycleTick": {

@@ -14,6 +14,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Table, is_conditional_failure, s, text
+from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
 from gateway.delivery import (
     Attempt,
     Delivery,
@@ -104,6 +105,22 @@ class DynamoDeliveryLog(Table):
             if len(found) >= limit:
                 break
         return found[:limit]
+
+    def subscriptions_that_received(self, listing_id: str) -> set[str]:
+        """The subscriptions an endpoint of which acknowledged a delivery of the listing (GSI
+        ``by_listing``: one partition per listing, so no scan)."""
+        pages = self._client.get_paginator("query").paginate(
+            TableName=self._table,
+            IndexName="by_listing",
+            KeyConditionExpression="listing_id = :lid",
+            FilterExpression="#state = :delivered",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={
+                ":lid": s(listing_id),
+                ":delivered": s(DeliveryState.DELIVERED.value),
+            },
+        )
+        return {text(item, "subscription_id") for page in pages for item in page.get("Items", [])}
 
     def kept(self, delivery_id: str) -> Resend | None:
         """What a re-drive rebuilds the delivery from (records written before the log was
@@ -196,3 +213,19 @@ def _view(item: dict[str, Any]) -> dict[str, Any]:
         "updated_at": record.updated_at,
         "attempts": attempts,
     }
+
+
+class RegionReceipts:
+    """The regions that hold a listing through a subscription: those whose subscriptions were
+    delivered it (a deleted subscription no longer speaks for its region)."""
+
+    def __init__(self, deliveries: DynamoDeliveryLog, subscriptions: DynamoSubscriptions) -> None:
+        self._deliveries = deliveries
+        self._subscriptions = subscriptions
+
+    def regions_that_received(self, listing_id: str) -> set[str]:
+        found = (
+            self._subscriptions.get(subscription_id)
+            for subscription_id in self._deliveries.subscriptions_that_received(listing_id)
+        )
+        return {subscription.region for subscription in found if subscription is not None}

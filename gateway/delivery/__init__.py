@@ -4,6 +4,7 @@ from gateway.delivery.addresses import parse_address, refusal
 from gateway.delivery.agreement_desk import AgreementDesk, Saved
 from gateway.delivery.fan_out import FanOut
 from gateway.delivery.health import HealthChange
+from gateway.delivery.objection_notices import ObjectionNotices, plan_notices
 from gateway.delivery.planning import (
     Delivery,
     payload_for,
@@ -44,6 +45,7 @@ __all__ = [
     "FanOut",
     "HealthChange",
     "HttpResponse",
+    "ObjectionNotices",
     "Progress",
     "Replayed",
     "Resend",
@@ -63,6 +65,7 @@ __all__ = [
     "payload_for",
     "plan_deliveries",
     "plan_intensified",
+    "plan_notices",
     "rebuild",
     "recognition_changes",
     "refusal",

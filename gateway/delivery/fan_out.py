@@ -1,5 +1,6 @@
 """Fan-out of one batch of changes: log them, plan one delivery per (change, matching
-subscription), flag the subjects whose intensified punishment flips, number and queue it all.
+subscription) — and per past recipient for a change that settles a listing, and the owner's
+objection notice — flag the subjects whose intensified punishment flips, number and queue it.
 
 The listings stream hands a batch at least once; every id here is deterministic, so a batch
 fanned out twice queues only copies the delivery side recognises.
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+from gateway.delivery.objection_notices import any_filtered_out, plan_notices, settles
 from gateway.delivery.planning import (
     Delivery,
     plan_deliveries,
@@ -17,7 +19,13 @@ from gateway.delivery.planning import (
     replace_listings,
     stamped,
 )
-from gateway.delivery.ports import AgreementStore, DeliveryQueue, ExchangeLog, SubscriptionStore
+from gateway.delivery.ports import (
+    AgreementStore,
+    DeliveryQueue,
+    ExchangeLog,
+    Receipts,
+    SubscriptionStore,
+)
 from gateway.delivery.red_yield import plan_yield
 from gateway.ports import ListingStore
 from gateway_client.contract import Change, ChangeType, Listing, ListKind, china_date
@@ -36,7 +44,9 @@ class FanOut:
         agreements: AgreementStore,
         log: ExchangeLog,
         queue: DeliveryQueue,
+        receipts: Receipts,
     ) -> None:
+        self.receipts = receipts
         self.listings = listings
         self.subscriptions = subscriptions
         self.agreements = agreements
@@ -53,16 +63,18 @@ class FanOut:
             return 0
         agreements = self.agreements.all()
         subjects = self._subjects_after(steps)
-        deliveries: list[Delivery] = [
-            d
-            for change, _ in steps
-            for d in plan_deliveries(
-                change,
-                subscriptions,
-                agreements,
-                subject=subjects.get(change.listing.credit_code, ()),
+        deliveries: list[Delivery] = []
+        for change, previous in steps:
+            received = (
+                self.receipts.subscriptions_that_received(change.listing.listing_id)
+                if settles(change) and any_filtered_out(change, subscriptions)
+                else set()
             )
-        ]
+            subject = subjects.get(change.listing.credit_code, ())
+            deliveries += plan_deliveries(
+                change, subscriptions, agreements, received=received, subject=subject
+            )
+            deliveries += plan_notices(change, previous, subscriptions, agreements)
         planned = {change.listing.listing_id for change, _ in steps}
         for code, black in black_steps_by_subject(steps).items():
             after = subjects[code]

@@ -4,7 +4,7 @@ the recognition outcome for *that* subscriber, plus intensified-punishment flags
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date
 
 from gateway.delivery.subscription import Subscription
@@ -63,9 +63,12 @@ def plan_deliveries(
     agreements: Sequence[Agreement],
     event: EventType = "listing.changed",
     subject: Sequence[Listing] = (),
+    received: Collection[str] = frozenset(),
 ) -> list[Delivery]:
-    """Deliveries for every subscription whose filters match the changed listing (a disabled
-    one's are parked as dead, so re-enabling it delivers what it missed).
+    """Deliveries for every subscription whose filters match the changed listing, or that was
+    delivered the listing before (``received``: it hears how the listing ends even if its
+    filters changed since); a disabled one's are parked as dead, so re-enabling it delivers
+    what it missed.
 
     A ``recognised_only`` subscription skips a newly listed subject it does not recognise, but
     still hears updates, so it learns when a listing it knew stops being recognised. A red
@@ -76,7 +79,7 @@ def plan_deliveries(
     deliveries: list[Delivery] = []
     unrecognised: Change | None = None  # masked once, however many regions do not recognise it
     for sub in subscriptions:
-        if not sub.filters.matches(change.listing):
+        if not sub.filters.matches(change.listing) and sub.subscription_id not in received:
             continue
         recognition = yielded(
             recognise(change.listing, sub.region, agreements, on), change.listing, subject

@@ -110,3 +110,16 @@ class DeliveryLog(Protocol):
     def record(self, delivery: Delivery, attempt: Attempt, state: DeliveryState) -> None:
         """Append the attempt; a delivery once ``delivered`` never goes back."""
         ...
+
+
+class Receipts(Protocol):
+    def subscriptions_that_received(self, listing_id: str) -> set[str]:
+        """The subscriptions that were delivered the listing (a 2xx), at any version."""
+        ...
+
+
+class Acknowledgements(Protocol):
+    def acknowledged(self, delivery: Delivery, at: datetime) -> None:
+        """The endpoint acknowledged ``delivery`` at ``at`` (before the delivery log says so:
+        should this fail, the delivery is tried again and acknowledged again)."""
+        ...

@@ -10,7 +10,12 @@ from datetime import UTC, datetime, timedelta
 
 from gateway.delivery.health import HealthChange, disabled, failing
 from gateway.delivery.planning import Delivery, payload_for
-from gateway.delivery.ports import DeliveryLog, SubscriptionStore, WebhookTransport
+from gateway.delivery.ports import (
+    Acknowledgements,
+    DeliveryLog,
+    SubscriptionStore,
+    WebhookTransport,
+)
 from gateway.delivery.records import Attempt, DeliveryState, HttpResponse, NotSent
 from gateway.delivery.retry_policy import EndpointHealth, next_delay, retry_after
 from gateway.delivery.subscription import Subscription
@@ -63,7 +68,9 @@ class DeliveryService:
         schedule: Sequence[timedelta] = DEFAULT_RETRY_SCHEDULE,
         health: EndpointHealth = DEFAULT_HEALTH,
         roll: Callable[[], float] = random.random,
+        acknowledgements: Acknowledgements | None = None,
     ) -> None:
+        self._acknowledgements = acknowledgements  # e.g. the owner's objection notices
         self._subscriptions = subscriptions
         self._log = log
         self._transport = transport
@@ -122,9 +129,26 @@ class DeliveryService:
             response_excerpt=mask_ids_in(response.body_excerpt)[:500],
         )
         outcome = self._judge(subscription, response, attempt_number, attempt)
+        if outcome.state is DeliveryState.DELIVERED:
+            outcome = self._acknowledge(delivery, attempt.at, outcome)
         self._log.record(delivery, attempt, outcome.state or DeliveryState.DEAD)
         if outcome.health is None and cut_off is not None:
             return replace(outcome, health=cut_off.health)
+        return outcome
+
+    def _acknowledge(self, delivery: Delivery, at: datetime, outcome: Outcome) -> Outcome:
+        """Tell what waits on the acknowledgement before the log calls it delivered; should
+        that fail, the delivery is sent again (the receiver dedups by webhook id) rather than
+        settled with its consequence lost."""
+        if self._acknowledgements is None:
+            return outcome
+        try:
+            self._acknowledgements.acknowledged(delivery, at)
+        except Exception:
+            log.exception("delivery %s acknowledged, but recording it failed", delivery.delivery_id)
+            return replace(
+                outcome, state=DeliveryState.RETRYING, retry_after=DEFAULT_RETRY_SCHEDULE[0]
+            )
         return outcome
 
     def _cut_off(

@@ -13,11 +13,12 @@ from gateway.lifecycle.requests import (
     Removal,
     RemovalReason,
     RepairRequest,
+    VerificationReport,
     validate_removals,
 )
 from gateway.lifecycle.retention import EVIDENCE_DAYS, RETENTION_YEARS
 from gateway.lifecycle.rules import NotInForce, ObjectionOpen, RepairTooEarly, remove
-from gateway.lifecycle.service import LifecycleService, ListingChanged
+from gateway.lifecycle.service import LifecycleService, ListingChanged, NotARecipient
 from gateway.lifecycle.workdays import WorkdayCalendar
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "FutureVersion",
     "LifecycleService",
     "ListingChanged",
+    "NotARecipient",
     "NotInForce",
     "ObjectionDecision",
     "ObjectionFiling",
@@ -35,6 +37,7 @@ __all__ = [
     "RemovalReason",
     "RepairRequest",
     "RepairTooEarly",
+    "VerificationReport",
     "WorkdayCalendar",
     "entry_problems",
     "remove",

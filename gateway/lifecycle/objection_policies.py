@@ -1,45 +1,46 @@
-"""How long verifying an objection may take, and whether it suspends the measures meanwhile:
-the nearest region with a policy of its own decides (``data/objection_policies.json``)."""
+"""Whose objection policy applies: the listing owner's (its ``origin_region``, else the nearest
+enclosing region with a policy), for the listing's domain where that region sets one apart —
+never the filer's (``data/objection_policies.json``)."""
 
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
 from functools import cache
 from importlib import resources
-from typing import Literal
 
 from pydantic import Field
 
-from gateway.lifecycle.workdays import WorkdayCalendar, sources_text
-from gateway_client.contract import (
-    Frozen,
-    ancestors,
-)
+from gateway_client.contract import Frozen, ObjectionTerms, ancestors
+
+ObjectionPolicy = ObjectionTerms
+"""A policy is the terms an objection filed under it carries (``Objection.terms``)."""
 
 
-class ObjectionPolicy(Frozen):
-    suspends: bool
-    deadline: int = Field(gt=0, le=365)
-    unit: Literal["calendar_days", "working_days"]
-    source: str
+class RegionPolicy(ObjectionTerms):
+    """A region's policy, with the domains (重点领域 keys) it handles otherwise."""
 
-    def deadline_from(self, filed_on: date, workdays: WorkdayCalendar) -> tuple[date, str]:
-        if self.unit == "calendar_days":
-            return filed_on + timedelta(days=self.deadline), f"{self.deadline} calendar days"
-        day, sources = workdays.add_workdays(filed_on, self.deadline)
-        return day, f"{self.deadline} working days ({sources_text(sources)})"
+    domains: dict[str, ObjectionTerms] = Field(default_factory=dict)
+
+    def for_domain(self, domain: str) -> ObjectionTerms:
+        chosen = self.domains.get(domain)
+        if chosen is not None:
+            return chosen
+        return ObjectionTerms.model_validate(self.model_dump(exclude={"domains"}))
 
 
 class PolicyBook(Frozen):
     version: str
     note: str = ""
-    default: ObjectionPolicy
-    regions: dict[str, ObjectionPolicy]
+    default: ObjectionTerms
+    regions: dict[str, RegionPolicy]
 
-    def for_region(self, region: str) -> ObjectionPolicy:
-        """The policy of the nearest region (itself, its city, its province) that has one."""
-        return next((self.regions[r] for r in ancestors(region) if r in self.regions), self.default)
+    def for_listing(self, origin_region: str, domain: str) -> ObjectionTerms:
+        """The owner's policy: of the nearest region (itself, its city, its province) that has
+        one, for ``domain`` where that region names it; else the default."""
+        for region in ancestors(origin_region):
+            if region in self.regions:
+                return self.regions[region].for_domain(domain)
+        return self.default
 
 
 @cache

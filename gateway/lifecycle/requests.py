@@ -20,6 +20,7 @@ from gateway_client.contract import (
     ListingEntry,
     ListKind,
     Moment,
+    OnBehalf,
     SingleLine,
     intake_of,
     listing_id,
@@ -102,6 +103,18 @@ class Removal(Stamped):
 class ObjectionFiling(Frozen):
     objection_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
     reason: Annotated[str, Field(min_length=1, max_length=2000), FREE_TEXT]
+    on_behalf: OnBehalf = Field(
+        default="subject",
+        description="subject: the subject asked (信用主体提出异议; the operator files only so); "
+        "own_verification: the filing region's own check while carrying out the measures "
+        "found the record wrong (seed 001 §二(四)6 主动发现)",
+    )
+
+
+class VerificationReport(Stamped):
+    """The owner has checked the objected record (核实), before it decides (seed 002 §六(三))."""
+
+    note: Annotated[str, Field(max_length=2000), FREE_TEXT] = ""
 
 
 class ObjectionDecision(Stamped):

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from gateway.lifecycle.objection_policies import ObjectionPolicy
+from gateway.lifecycle.objection_timeline import noticed_by, timeline
 from gateway.lifecycle.requests import (
     ObjectionDecision,
     ObjectionFiling,
@@ -83,7 +84,15 @@ def _moved(listing: Listing, version: str, now: datetime, **changes: object) -> 
     return listing.model_copy(update={"version": version, "accepted_at": now, **changes})
 
 
-Event = Literal["objection_filed", "objection_decided", "repaired", "expired", "removed"]
+Event = Literal[
+    "objection_filed",
+    "objection_noticed",
+    "objection_verified",
+    "objection_decided",
+    "repaired",
+    "expired",
+    "removed",
+]
 
 
 def _step(
@@ -122,23 +131,33 @@ def file_objection(
     now: datetime,
     policy: ObjectionPolicy,
     workdays: WorkdayCalendar,
+    *,
+    noticed: bool = True,
 ) -> Listing:
-    """Open an objection; where the region's policy says so, suspend the listing's measures."""
+    """Open an objection; where the owner's policy says so, suspend the listing's measures.
+
+    ``noticed``: the owner itself files, so it has the notice now (收到核查通知之日 = the filing
+    day); else the objection awaits the owner's acknowledgement of the ``objection.filed``
+    notice, and a deadline counted from the notice is not known until then.
+    """
     if listing.objection is not None and listing.objection.open:
         raise ObjectionOpen(
             f"objection {listing.objection.objection_id} is still open", path="objection_id"
         )
     if listing.status not in IN_FORCE:
         raise NotInForce(f"the listing is {listing.status.value}; nothing to object to")
-    deadline, basis = policy.deadline_from(china_date(now), workdays)
     objection = Objection(
         objection_id=filing.objection_id,
         filed_at=now,
         filed_by=by,
         reason=filing.reason,
-        deadline=deadline,
-        deadline_basis=basis,
+        deadline=None,
+        deadline_basis="",
         suspends=policy.suspends,
+        on_behalf=filing.on_behalf,
+        awaiting_notice=not noticed,
+        notified_at=now if noticed else None,
+        terms=policy,
     )
     status = ListingStatus.SUSPENDED if policy.suspends else listing.status
     history = _step(
@@ -149,20 +168,29 @@ def file_objection(
         next_version(listing.version, now),
         now,
         status=status,
-        objection=objection,
+        objection=timeline(objection, workdays),
         history=history,
     )
 
 
 def decide_objection(
-    listing: Listing, decision: ObjectionDecision, by: str, now: datetime
+    listing: Listing,
+    decision: ObjectionDecision,
+    by: str,
+    now: datetime,
+    workdays: WorkdayCalendar,
 ) -> Listing:
-    """The source platform's verdict: upheld (the listing stands), corrected, or revoked."""
+    """The source platform's verdict: upheld (the listing stands), corrected, or revoked.
+
+    Deciding proves the owner has the notice: one still awaited is taken as received now."""
     objection = listing.objection
     if objection is None or not objection.open:
         raise NotInForce("no objection is open on this listing", path="objection")
-    closed = objection.model_copy(
-        update={"decided_at": now, "outcome": decision.outcome, "decision_note": decision.note}
+    closed = timeline(
+        noticed_by(objection, now).model_copy(
+            update={"decided_at": now, "outcome": decision.outcome, "decision_note": decision.note}
+        ),
+        workdays,
     )
     reason = f"objection {objection.objection_id} {decision.outcome}"
     version = after(listing, decision)

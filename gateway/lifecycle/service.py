@@ -9,9 +9,17 @@ from datetime import datetime, timedelta
 from gateway.lifecycle.commitments import PolicyLookup, overdue, to_list
 from gateway.lifecycle.freshness import check_action
 from gateway.lifecycle.objection_policies import PolicyBook
-from gateway.lifecycle.requests import ObjectionDecision, ObjectionFiling, RepairRequest
+from gateway.lifecycle.objection_steps import objection_named, receive_notice, report_verified
+from gateway.lifecycle.objection_timeline import overdue_entries
+from gateway.lifecycle.requests import (
+    ObjectionDecision,
+    ObjectionFiling,
+    RepairRequest,
+    VerificationReport,
+)
 from gateway.lifecycle.retention import EVIDENCE_DAYS, purge_due
 from gateway.lifecycle.rules import (
+    GATEWAY,
     OPERATOR,
     decide_objection,
     expire,
@@ -21,10 +29,11 @@ from gateway.lifecycle.rules import (
 )
 from gateway.lifecycle.workdays import WorkdayCalendar
 from gateway.ownership import NotListingOwner, may_change, not_owner_message
-from gateway.ports import Archive, Erasure, ListingStore, Registry
+from gateway.ports import Archive, Erasure, ListingStore, Receipts, Registry
 from gateway.registry import BrokenCommitmentPolicy
 from gateway_client.contract import (
     DEFAULT_TOLERANCE,
+    BadRequest,
     Clock,
     Conflict,
     Listing,
@@ -40,6 +49,16 @@ class ListingChanged(Conflict):
     """Someone else changed the listing meanwhile; read it again and retry."""
 
     code = "listing_changed"
+
+
+class NotARecipient(NotListingOwner):
+    """The region neither owns the listing nor received it through a subscription of its own,
+    so it has nothing to object to (seed 001 §二(四)6: the regions carrying out the measures)."""
+
+    code = "listing_not_received"
+
+
+NOTICE_ATTEMPTS = 3  # a notice lost to a concurrent write is read and applied again
 
 
 @dataclass
@@ -66,7 +85,9 @@ class LifecycleService:
         tolerance: timedelta = DEFAULT_TOLERANCE,
         evidence_days: int = EVIDENCE_DAYS,
         erasure: Erasure | None = None,
+        receipts: Receipts | None = None,
     ) -> None:
+        self._receipts = receipts  # without: only the owner's chain and the operator may file
         self._registry = registry
         self._evidence_days = evidence_days
         self._erasure = erasure  # the app always passes one; without, only the listing goes
@@ -106,15 +127,77 @@ class LifecycleService:
             raise ListingChanged("the listing changed meanwhile; read it again and retry")
         return moved
 
+    def _filer(
+        self, listing: Listing, region: str | None, filing: ObjectionFiling
+    ) -> tuple[str, bool]:
+        """Who files, if they may, and whether the owner thereby has the notice: the owner's
+        chain (yes), the operator on the subject's request, or a region whose subscription was
+        delivered the listing (no) — a right to object, not to change: the decision stays the
+        owner's (``_as_owner``)."""
+        if region is None:
+            if filing.on_behalf != "subject":
+                raise BadRequest("the operator files on the subject's request", path="on_behalf")
+            return OPERATOR, False
+        known = self._registry.get_region(region)
+        if may_change(listing.origin_region, region, known is not None and known.relays_subregions):
+            return region, True
+        if self._receipts is None or region not in self._receipts.regions_that_received(
+            listing.listing_id
+        ):
+            raise NotARecipient(
+                f"{region} was never delivered this listing: only its owner, a region that "
+                "received it by subscription, or the operator may object",
+                path="listing_id",
+            )
+        return region, False
+
     def file_objection(
         self, credit_code: str, listing_id: str, filing: ObjectionFiling, region: str | None
     ) -> tuple[Listing, bool]:
+        """File an objection; anyone but the owner's chain leaves it awaiting the owner's notice
+        (the ``objection.filed`` event fan-out sends to the owner's subscriptions)."""
         held = self.listing(credit_code, listing_id)
-        by = self._as_owner(held, region)
+        by, noticed = self._filer(held, region, filing)
         if held.objection is not None and held.objection.objection_id == filing.objection_id:
             return held, False  # the same filing again
-        policy = self._policies.for_region(held.origin_region)
-        moved = file_objection(held, filing, by, self._clock.now(), policy, self._workdays)
+        policy = self._policies.for_listing(held.origin_region, held.domain)
+        moved = file_objection(
+            held, filing, by, self._clock.now(), policy, self._workdays, noticed=noticed
+        )
+        return self._save(held, moved), True
+
+    def notice_received(
+        self, credit_code: str, listing_id: str, objection_id: str, at: datetime
+    ) -> bool:
+        """The owner's endpoint acknowledged the ``objection.filed`` notice at ``at``: the
+        deadline now counts from that day. Idempotent: the first receipt stored counts."""
+        for _ in range(NOTICE_ATTEMPTS):
+            found = self._listings.current([(credit_code, listing_id)]).get(listing_id)
+            if found is None:
+                return False
+            moved = receive_notice(found, objection_id, at, GATEWAY, self._workdays)
+            if moved is None:
+                return False
+            if self._listings.write([(moved, found.version)], None):
+                return True
+        raise ListingChanged("the listing kept changing while its notice was recorded")
+
+    def report_verified(
+        self,
+        credit_code: str,
+        listing_id: str,
+        objection_id: str,
+        report: VerificationReport,
+        region: str | None,
+    ) -> tuple[Listing, bool]:
+        """The owner reports that it checked the objected record (the ``verified`` step)."""
+        held = self.listing(credit_code, listing_id)
+        by = self._as_owner(held, region)
+        now = self._clock.now()
+        check_action(report, now, self._tolerance)
+        moved = report_verified(held, objection_id, report, by, now, self._workdays)
+        if moved is None:
+            return held, False  # reported already: a replay
         return self._save(held, moved), True
 
     def decide_objection(
@@ -129,11 +212,9 @@ class LifecycleService:
         by = self._as_owner(held, region)
         now = self._clock.now()
         check_action(decision, now, self._tolerance, decision.corrected_entry)
-        if held.objection is None or held.objection.objection_id != objection_id:
-            raise NotFound(f"no objection {objection_id} on this listing", path="objection_id")
-        if not held.objection.open:
+        if not objection_named(held, objection_id).open:
             return held, False  # decided already: a replay
-        moved = decide_objection(held, decision, by, now)
+        moved = decide_objection(held, decision, by, now, self._workdays)
         return self._save(held, moved), True
 
     def repair(
@@ -176,12 +257,8 @@ class LifecycleService:
                 elif expiry_due(held, today):
                     written = self._listings.write([(expire(held, now), held.version)], None)
                     report.expired += len(written)
-                elif (
-                    held.objection is not None
-                    and held.objection.open
-                    and held.objection.deadline < today
-                ):
-                    report.overdue_objections.append(_overdue(held))
+                else:
+                    report.overdue_objections += overdue_entries(held, today)
         if report.purged:
             self._record_purge(report, now)
         return report
@@ -220,25 +297,11 @@ class LifecycleService:
         ]
 
     def overdue_objections(self) -> list[dict[str, str]]:
+        """Per open objection, each step past its deadline and the decision, if late."""
         today = china_date(self._clock.now())
         return [
-            _overdue(held)
+            late
             for listings in self._listings.by_subject()
             for held in listings
-            if held.objection is not None
-            and held.objection.open
-            and held.objection.deadline < today
+            for late in overdue_entries(held, today)
         ]
-
-
-def _overdue(listing: Listing) -> dict[str, str]:
-    objection = listing.objection
-    if objection is None:
-        raise ValueError("no objection")
-    return {
-        "listing_id": listing.listing_id,
-        "origin_region": listing.origin_region,
-        "objection_id": objection.objection_id,
-        "deadline": objection.deadline.isoformat(),
-        "filed_at": objection.filed_at.isoformat(),
-    }

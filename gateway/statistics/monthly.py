@@ -235,6 +235,7 @@ def _objections(listings: Sequence[Listing], month: Month, as_of: date) -> Objec
         if x.objection is not None
         and x.objection.open
         and china_date(x.objection.filed_at) <= month.last_day
+        and x.objection.deadline is not None
         and x.objection.deadline < as_of
     )
     return ObjectionCounts(

@@ -18,6 +18,7 @@ from infra.local.demo_checks import run_checks
 from infra.local.demo_delivery import delivery_checks
 from infra.local.demo_lifecycle import run_lifecycle
 from infra.local.demo_national import run_national, subscribe_nation
+from infra.local.demo_objection import run_objection
 from infra.local.demo_persons import run_persons
 from infra.local.demo_report import DemoReport, PlatformTally, print_report, tally_provinces
 from infra.local.demo_setup import (
@@ -182,6 +183,7 @@ def run_demo(stack: LocalStack, say: Callable[[str], None] = print) -> DemoRepor
     checks += run_bulk(stack, clients["230900"], receivers, say)
     checks += run_national(stack.url, operator, nation, stack.pump.drain, say)
     checks += run_persons(stack, clients, say)
+    checks += run_objection(stack, clients, receivers, say)
     for receiver in receivers.values():
         receiver.stop()
     return DemoReport(

@@ -5,10 +5,11 @@ lifecycle actions and act for their own region only — a region's platform also
 of its subtree (a province relays and acts on what its cities decided), never the other way
 round; a subscriber manages only its own subscriptions (reads, changes, deletes, pauses, resumes,
 re-keys and tries them; deliveries, replay, enable, verify), lists only its own region's, and
-posts feedback only on deliveries it received; operator APIs (regions, keys, signing, revising and
-ending agreements, re-drive, tick, overdue objections, checkpoints, filling the person index)
-need the operator token —
-without it, or with a wrong one, 401 ``operator_credentials_required``; a platform whose
+posts feedback only on deliveries it received, and objects only to listings it was delivered
+(``subr`` received A's and the city's; ``B`` nothing); operator APIs (regions, keys, signing,
+revising and ending agreements, re-drive, tick, overdue objections, checkpoints, filling the
+person index) need the operator token — without it, or with a wrong one, 401
+``operator_credentials_required``; a platform whose
 signature verifies, 403 ``operator_only``; a dead key, what a push gets (403 ``unknown_key``).
 ``GET /v1/subjects/{code}`` of a natural person (the row's subject, listed by A) takes the
 operator or a signature (anonymous: 401 ``personal_query_requires_signature``); resident IDs are
@@ -102,8 +103,10 @@ POST   /v1/agreements                            401  ok   401  403  403  403  4
 GET    /v1/agreements                            ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
 PUT    /v1/agreements/{agreement_id}             401  ok   401  403  403  403  403  403  403  403
 DELETE /v1/agreements/{agreement_id}             401  ok   401  403  403  403  403  403  403  403
-POST   L/objections                              401  ok   401  ok   403  403  403  403  403  403
-POST   L/objections @sub                         401  ok   401  ok   ok   403  403  403  403  403
+POST   L/objections                              401  ok   401  ok   403  403  ok   403  403  403
+POST   L/objections @sub                         401  ok   401  ok   ok   403  ok   403  403  403
+POST   L/objections/{objection_id}/verified      401  ok   401  ok   403  403  403  403  403  403
+POST   L/objections/{objection_id}/verified @sub 401  ok   401  ok   ok   403  403  403  403  403
 POST   L/objections/{objection_id}/decision      401  ok   401  ok   403  403  403  403  403  403
 POST   L/objections/{objection_id}/decision @sub 401  ok   401  ok   ok   403  403  403  403  403
 POST   L/repair                                  401  ok   401  ok   403  403  403  403  403  403
@@ -244,6 +247,10 @@ def decision() -> dict[str, Any]:
     return {"outcome": "upheld", "note": "经核查", "source_updated_at": stamp()}
 
 
+def verified() -> dict[str, Any]:
+    return {"note": "已核实", "source_updated_at": stamp()}
+
+
 def repair() -> dict[str, Any]:
     return {"reason": "已履行全部义务并完成整改", "source_updated_at": stamp()}
 
@@ -264,6 +271,7 @@ def feedback(world: World, msg_id: str) -> tuple[str, Any]:
 
 
 DECIDE = "/objections/o-open/decision"
+VERIFIED = "/objections/o-open/verified"  # before the decision's row: a decided one is closed
 
 CALLS: dict[str, Call] = {
     "POST /v1/pushes": call(
@@ -306,6 +314,12 @@ CALLS: dict[str, Call] = {
     f"POST {LISTING}/objections": call(listing("a_objection", "/objections", objection), 201, 200),
     f"POST {LISTING}/objections @sub": call(
         listing("sub_objection", "/objections", objection), 201, 200
+    ),
+    f"POST {LISTING}/objections/{{objection_id}}/verified": call(
+        listing("a_decision", VERIFIED, verified), 200
+    ),
+    f"POST {LISTING}/objections/{{objection_id}}/verified @sub": call(
+        listing("sub_decision", VERIFIED, verified), 200
     ),
     f"POST {LISTING}/objections/{{objection_id}}/decision": call(
         listing("a_decision", DECIDE, decision), 200

@@ -73,15 +73,17 @@ def the_one_change(aws, stream) -> dict:  # type: ignore[no-untyped-def]
 # --- objections -----------------------------------------------------------------------------
 
 
-def test_an_operator_objection_on_a_qingcheng_listing_suspends_it_for_20_calendar_days(
+def test_an_owner_s_objection_on_a_qingcheng_listing_suspends_it_for_20_calendar_days(
     gateway, aws, stream, life, qingcheng
 ):
+    """The owner filing has the notice that day (001 §二(四)6: 收到核查通知之日); an operator's
+    filing waits for the owner's acknowledgement (tests/app/test_objection_routes.py)."""
     subscribe(gateway)
     entry = qingcheng_entry()
     listing_id = listed_and_drained(gateway, aws, stream, qingcheng, QINGCHENG, entry)
     before = china_today()
 
-    response = life.file_objection(CREDIT_CODE, listing_id, "qc-obj-1")
+    response = life.file_objection(CREDIT_CODE, listing_id, "qc-obj-1", qingcheng)
 
     assert response.status_code == 201, response.json_body
     assert response.json_body["changed"] is True
@@ -89,14 +91,14 @@ def test_an_operator_objection_on_a_qingcheng_listing_suspends_it_for_20_calenda
     assert listing["status"] == "suspended"
     objection = listing["objection"]
     assert objection["objection_id"] == "qc-obj-1"
-    assert objection["filed_by"] == "operator"
+    assert objection["filed_by"] == QINGCHENG
     assert objection["suspends"] is True
     assert objection["outcome"] is None
     assert objection["deadline"] in {
         (before + timedelta(days=20)).isoformat(),
         (china_today() + timedelta(days=20)).isoformat(),
     }
-    assert objection["deadline_basis"] == "20 calendar days"
+    assert objection["deadline_basis"].startswith("20 calendar days from the notice")
     assert listing["history"][-1]["event"] == "objection_filed"
     assert life.status(CREDIT_CODE, listing_id) == "suspended"
     message = the_one_change(aws, stream)
@@ -130,7 +132,7 @@ def test_xinzheng_objecting_to_its_own_listing_keeps_it_active_for_12_working_da
     assert "measures_suspended" not in message["recognition"]["reasons"]
 
 
-def test_only_the_operator_or_the_source_platform_may_object(gateway, life, qingcheng):
+def test_a_region_never_delivered_the_listing_may_not_object(gateway, life, qingcheng):
     listing_id = pushed(gateway, qingcheng, QINGCHENG, qingcheng_entry())
     hunan = gateway.register_platform(HUNAN)
     path = f"/v1/subjects/{CREDIT_CODE}/listings/{listing_id}/objections"
@@ -143,7 +145,7 @@ def test_only_the_operator_or_the_source_platform_may_object(gateway, life, qing
     wrong_token = gateway.client.http.post(path, headers=gateway.operator(WRONG_TOKEN), body=body)
 
     assert unrelated.status_code == 403
-    assert error_code(unrelated) == "not_listing_owner"
+    assert error_code(unrelated) == "listing_not_received"
     assert unsigned.status_code == 401
     assert error_code(unsigned) == "missing_signature"
     assert wrong_token.status_code == 401
@@ -589,7 +591,7 @@ def test_an_objected_persons_listing_is_kept_until_the_objection_is_decided(gate
 
 def test_overdue_objections_are_the_operators_and_due_after_the_deadline(gateway, life, qingcheng):
     listing_id = pushed(gateway, qingcheng, QINGCHENG, qingcheng_entry())
-    filed = life.file_objection(CREDIT_CODE, listing_id, "qc-obj-1").json_body["listing"]
+    filed = life.file_objection(CREDIT_CODE, listing_id, "qc-obj-1", qingcheng).json_body["listing"]
     deadline = filed["objection"]["deadline"]
     deadline_day = date.fromisoformat(deadline)
 
@@ -612,6 +614,7 @@ def test_overdue_objections_are_the_operators_and_due_after_the_deadline(gateway
             "listing_id": listing_id,
             "origin_region": QINGCHENG,
             "objection_id": "qc-obj-1",
+            "step": "decision",
             "deadline": deadline,
             "filed_at": filed["objection"]["filed_at"].replace("Z", "+00:00"),
         }

@@ -341,6 +341,12 @@ ROUTES = (
         EITHER,
         _fixed({"objection_id": "o-2", "reason": "异议"}),
     ),
+    Route(
+        "POST",
+        LISTING + "/objections/{objection_id}/verified",
+        PLATFORM_ONLY,
+        lambda world, msg_id: {"note": "已核实", "source_updated_at": now_iso()},
+    ),
     Route("POST", LISTING + "/objections/{objection_id}/decision", PLATFORM_ONLY, _decision),
     Route(
         "POST",

@@ -15,7 +15,7 @@ from integration_support import (
     listing,
 )
 
-from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
+from chalicelib.dynamodb.deliveries import DynamoDeliveryLog, RegionReceipts
 from chalicelib.dynamodb.registry import DynamoRegistry
 from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
 from gateway.delivery.records import Attempt, DeliveryState
@@ -222,3 +222,24 @@ def test_a_delivered_delivery_takes_no_note_of_a_late_duplicate_attempt(deliveri
     deliveries.begin(delivery.delivery_id, ACCEPTED_AT + timedelta(seconds=9))
 
     assert deliveries.progress(delivery.delivery_id) == (DeliveryState.DELIVERED, 1, None)
+
+
+def test_only_subscriptions_an_endpoint_of_which_acknowledged_the_listing_received_it(
+    subscriptions, deliveries
+):
+    """Who may object as a recipient (seed 001 §二(四)6): a 2xx for the listing, none other."""
+    held = listing()
+    for sub_id, region in (("sub_hn", "430000"), ("sub_dy", "420281"), ("sub_xz", "410184")):
+        subscriptions.put(subscription(sub_id, region=region))
+    deliveries.record(delivery_for("sub_hn", held), attempt(204), DeliveryState.DELIVERED)
+    deliveries.record(delivery_for("sub_dy", held), attempt(500), DeliveryState.RETRYING)
+    deliveries.record(
+        delivery_for("sub_xz", listing(decision_number="(2026)其他2号")),
+        attempt(200),
+        DeliveryState.DELIVERED,
+    )
+
+    assert deliveries.subscriptions_that_received(held.listing_id) == {"sub_hn"}
+    assert RegionReceipts(deliveries, subscriptions).regions_that_received(held.listing_id) == {
+        "430000"
+    }

@@ -10,9 +10,12 @@ from gateway.delivery.planning import Delivery
 from gateway.delivery.records import Attempt, DeliveryState, HttpResponse, Progress
 from gateway.delivery.subscription import Subscription
 from gateway.intake.push import PushResult
+from gateway.recognition import Agreement
 from gateway.registry import KeyIdTaken, PlatformKey, Region
+from gateway_client.contract import Change
 from gateway_client.contract.errors import BatchIdReused, BatchInProgress
 from gateway_client.contract.listing import Listing
+from gateway_client.contract.log import GENESIS, LogEntry, next_entry
 
 
 class InMemoryRegistry:
@@ -272,3 +275,61 @@ class InMemoryNonces:
             return False
         self.used[(region, nonce)] = until
         return True
+
+
+class InMemoryReceipts:
+    """Which subscriptions (of which regions) were delivered which listings."""
+
+    def __init__(self) -> None:
+        self.delivered: dict[str, dict[str, str]] = {}  # listing id → subscription id → region
+
+    def deliver(self, listing_id: str, subscription_id: str, region: str) -> None:
+        self.delivered.setdefault(listing_id, {})[subscription_id] = region
+
+    def subscriptions_that_received(self, listing_id: str) -> set[str]:
+        return set(self.delivered.get(listing_id, {}))
+
+    def regions_that_received(self, listing_id: str) -> set[str]:
+        return set(self.delivered.get(listing_id, {}).values())
+
+
+class InMemoryAgreements:
+    def __init__(self, *held: Agreement) -> None:
+        self.held = {a.agreement_id: a for a in held}
+
+    def get(self, agreement_id: str) -> Agreement | None:
+        return self.held.get(agreement_id)
+
+    def all(self) -> list[Agreement]:
+        return list(self.held.values())
+
+    def put(self, agreement: Agreement) -> None:
+        self.held[agreement.agreement_id] = agreement
+
+
+class InMemoryExchangeLog:
+    def __init__(self) -> None:
+        self.changes: list[Change] = []
+        self.next: dict[str, int] = {}
+
+    def head(self) -> tuple[int, str]:
+        return len(self.changes), GENESIS
+
+    def append(self, changes: Sequence[Change]) -> dict[str, int]:
+        for change in changes:
+            if change.change_id not in {c.change_id for c in self.changes}:
+                self.changes.append(change)
+        return {c.change_id: i + 1 for i, c in enumerate(self.changes)}
+
+    def allocate(self, subscription_id: str, count: int) -> int:
+        first = self.next.get(subscription_id, 1)
+        self.next[subscription_id] = first + count
+        return first
+
+    def entries(self, start: int, limit: int) -> list[tuple[LogEntry, Change]]:
+        window = range(max(start, 1), min(start + limit, len(self.changes) + 1))
+        return [(next_entry(GENESIS, n, self.changes[n - 1]), self.changes[n - 1]) for n in window]
+
+    def sequence_of(self, change_id: str) -> int | None:
+        ids = [c.change_id for c in self.changes]
+        return ids.index(change_id) + 1 if change_id in ids else None

@@ -22,7 +22,14 @@ from builders import (
     region,
     subscription,
 )
-from fakes import InMemoryListingStore, InMemoryRegistry, InMemorySubscriptionStore
+from fakes import InMemoryAgreements as Agreements
+from fakes import InMemoryExchangeLog as Log
+from fakes import (
+    InMemoryListingStore,
+    InMemoryReceipts,
+    InMemoryRegistry,
+    InMemorySubscriptionStore,
+)
 
 from gateway.authentication import Authenticated
 from gateway.delivery import AgreementDesk, FanOut, Resending, SubscriptionDesk
@@ -33,9 +40,7 @@ from gateway.delivery.redelivery import Resend, resend_of
 from gateway.delivery.subscription import Subscription, SubscriptionRequest
 from gateway.recognition import Agreement, AgreementTerms
 from gateway_client.contract import (
-    GENESIS,
     BadRequest,
-    Change,
     Conflict,
     FixedClock,
     Listing,
@@ -48,53 +53,10 @@ from gateway_client.contract import (
     change_between,
     purged,
 )
-from gateway_client.contract.log import LogEntry, next_entry
 from gateway_client.contract.signing import SignedHeaders
 
 HUNAN, GUANGDONG, GUANGDONG_CITY = "430000", "440000", "441800"
 HOOK = "https://credit.hunan.example.cn/hooks/gateway"
-
-
-class Agreements:
-    def __init__(self, *held: Agreement) -> None:
-        self.held = {a.agreement_id: a for a in held}
-
-    def get(self, agreement_id: str) -> Agreement | None:
-        return self.held.get(agreement_id)
-
-    def all(self) -> list[Agreement]:
-        return list(self.held.values())
-
-    def put(self, agreement: Agreement) -> None:
-        self.held[agreement.agreement_id] = agreement
-
-
-class Log:
-    def __init__(self) -> None:
-        self.changes: list[Change] = []
-        self.next: dict[str, int] = {}
-
-    def head(self) -> tuple[int, str]:
-        return len(self.changes), GENESIS
-
-    def append(self, changes: Sequence[Change]) -> dict[str, int]:
-        for change in changes:
-            if change.change_id not in {c.change_id for c in self.changes}:
-                self.changes.append(change)
-        return {c.change_id: i + 1 for i, c in enumerate(self.changes)}
-
-    def allocate(self, subscription_id: str, count: int) -> int:
-        first = self.next.get(subscription_id, 1)
-        self.next[subscription_id] = first + count
-        return first
-
-    def entries(self, start: int, limit: int) -> list[tuple[LogEntry, Change]]:
-        window = range(max(start, 1), min(start + limit, len(self.changes) + 1))
-        return [(next_entry(GENESIS, n, self.changes[n - 1]), self.changes[n - 1]) for n in window]
-
-    def sequence_of(self, change_id: str) -> int | None:
-        ids = [c.change_id for c in self.changes]
-        return ids.index(change_id) + 1 if change_id in ids else None
 
 
 class Records:
@@ -153,9 +115,8 @@ def black(serial: int, origin: str = GUANGDONG_CITY, **fields: object) -> Listin
 
 def fan_out(*subscriptions: Subscription, agreements: Sequence[Agreement] = ()) -> tuple:
     store, log, queue = InMemoryListingStore(), Log(), Queue()
-    service = FanOut(
-        store, InMemorySubscriptionStore(*subscriptions), Agreements(*agreements), log, queue
-    )
+    subs = InMemorySubscriptionStore(*subscriptions)
+    service = FanOut(store, subs, Agreements(*agreements), log, queue, InMemoryReceipts())
     return service, store, log, queue
 
 

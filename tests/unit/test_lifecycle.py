@@ -70,7 +70,7 @@ def at(hours: int) -> datetime:
 
 
 def policy(region: str) -> ObjectionPolicy:
-    return shipped_policies().for_region(region)
+    return shipped_policies().for_listing(region, listing().domain)
 
 
 def held_in(region: str, **overrides: Any) -> Listing:
@@ -131,7 +131,7 @@ def _objection_not_suspending() -> tuple[Listing, Listing]:
 def _decided(region: str, outcome: str, **fields: Any) -> Step:
     def step() -> tuple[Listing, Listing]:
         old = filed(region)
-        return old, decide_objection(old, decision(outcome, **fields), CITY, at(2))
+        return old, decide_objection(old, decision(outcome, **fields), CITY, at(2), CALENDAR)
 
     return step
 
@@ -285,12 +285,14 @@ def test_the_same_listing_at_the_same_version_is_not_a_change() -> None:
 
 
 def test_an_objection_under_a_suspending_policy_has_a_calendar_day_deadline() -> None:
+    # Hunan sets court defaulters apart: 15 days (法释〔2017〕7号 第十二条), from the notice;
+    # filed by the owner itself here, so the notice is the filing day.
     objection = filed(HUNAN).objection
 
     assert objection is not None
     assert (objection.deadline, objection.deadline_basis, objection.suspends) == (
-        date(2025, 6, 22),
-        "20 calendar days",
+        date(2025, 6, 17),
+        "15 calendar days from the notice (收到核查通知之日 2025-06-02)",
         True,
     )
 
@@ -302,7 +304,7 @@ def test_an_objection_under_xinzheng_policy_counts_twelve_working_days() -> None
     assert objection is not None
     assert (objection.deadline, objection.deadline_basis, objection.suspends) == (
         date(2025, 6, 18),
-        "12 working days (chinese-calendar)",
+        "12 working days (chinese-calendar) from the filing (2025-06-02)",
         False,
     )
 
@@ -343,7 +345,7 @@ def test_no_objection_can_be_filed_against_a_listing_no_longer_in_force(
 
 
 def test_a_new_objection_may_be_filed_once_the_previous_one_is_decided() -> None:
-    decided = decide_objection(filed(HUNAN), decision("upheld"), CITY, at(2))
+    decided = decide_objection(filed(HUNAN), decision("upheld"), CITY, at(2), CALENDAR)
     again = ObjectionFiling(objection_id="obj-2", reason="新的异议")
 
     refiled = file_objection(decided, again, "operator", at(3), policy(HUNAN), CALENDAR)
@@ -353,7 +355,7 @@ def test_a_new_objection_may_be_filed_once_the_previous_one_is_decided() -> None
 
 
 def test_a_decision_closes_the_objection_with_its_outcome_and_note() -> None:
-    decided = decide_objection(filed(HUNAN), decision("upheld", note="维持"), CITY, at(2))
+    decided = decide_objection(filed(HUNAN), decision("upheld", note="维持"), CITY, at(2), CALENDAR)
 
     assert decided.objection is not None
     assert (decided.objection.outcome, decided.objection.decision_note) == ("upheld", "维持")
@@ -361,7 +363,7 @@ def test_a_decision_closes_the_objection_with_its_outcome_and_note() -> None:
 
 
 def test_a_decision_takes_the_version_the_source_stamped_it_with() -> None:
-    decided = decide_objection(filed(HUNAN), decision("upheld", hours=3), CITY, at(4))
+    decided = decide_objection(filed(HUNAN), decision("upheld", hours=3), CITY, at(4), CALENDAR)
 
     assert decided.version == version_of(at(3), 0)
 
@@ -370,7 +372,7 @@ def test_a_correction_replaces_the_content_but_keeps_identity_and_origin() -> No
     old = filed(HUNAN)
     fixed = corrected_entry()
 
-    new = decide_objection(old, decision("corrected", corrected_entry=fixed), CITY, at(2))
+    new = decide_objection(old, decision("corrected", corrected_entry=fixed), CITY, at(2), CALENDAR)
 
     assert (new.reason, new.severity, new.valid_until) == (
         fixed.reason,
@@ -400,14 +402,14 @@ def test_a_correction_replaces_the_content_but_keeps_identity_and_origin() -> No
 )
 def test_a_correction_must_carry_an_entry_for_the_same_listing(fields: dict[str, Any]) -> None:
     with pytest.raises(BadRequest) as raised:
-        decide_objection(filed(HUNAN), decision("corrected", **fields), CITY, at(2))
+        decide_objection(filed(HUNAN), decision("corrected", **fields), CITY, at(2), CALENDAR)
 
     assert raised.value.context["path"] == "corrected_entry"
 
 
-def test_a_decision_without_an_open_objection_is_refused() -> None:
+def test_a_decision_without_an_objection_named_is_refused() -> None:
     with pytest.raises(NotInForce):
-        decide_objection(listing(), decision("upheld"), CITY, at(2))
+        decide_objection(listing(), decision("upheld"), CITY, at(2), CALENDAR)
 
 
 # -- the objection policy of the nearest region that has one --
@@ -426,7 +428,7 @@ def test_a_decision_without_an_open_objection_is_refused() -> None:
 def test_the_policy_of_the_nearest_enclosing_region_applies(region: str, policy_of: str) -> None:
     book = shipped_policies()
 
-    assert book.for_region(region) == book.regions[policy_of]
+    assert book.for_listing(region, "food_drug") == book.regions[policy_of].for_domain("food_drug")
 
 
 @pytest.mark.parametrize(
@@ -440,7 +442,7 @@ def test_the_policy_of_the_nearest_enclosing_region_applies(region: str, policy_
 def test_a_region_without_a_policy_above_it_gets_the_default(region: str) -> None:
     book = shipped_policies()
 
-    assert book.for_region(region) == book.default
+    assert book.for_listing(region, "food_drug") == book.default
 
 
 def test_the_shipped_policies_match_the_seeds() -> None:

@@ -161,8 +161,9 @@ def test_the_source_platform_may_file_an_objection_it_received(rig: Rig) -> None
 @pytest.mark.parametrize(
     ("origin", "status", "deadline"),
     [
-        pytest.param(HUNAN, ListingStatus.SUSPENDED, date(2025, 6, 22), id="hunan"),
-        pytest.param("430102", ListingStatus.SUSPENDED, date(2025, 6, 22), id="county-in-hunan"),
+        # court defaulters: Hunan's own 15 days (法释〔2017〕7号 第十二条)
+        pytest.param(HUNAN, ListingStatus.SUSPENDED, date(2025, 6, 17), id="hunan"),
+        pytest.param("430102", ListingStatus.SUSPENDED, date(2025, 6, 17), id="county-in-hunan"),
         pytest.param(XINZHENG, ListingStatus.ACTIVE, date(2025, 6, 18), id="xinzheng"),
     ],
 )
@@ -171,7 +172,7 @@ def test_the_policy_of_the_listing_s_origin_decides_suspension_and_deadline(
 ) -> None:
     held = rig.seed(listing(region=origin))
 
-    rig.file(held)
+    rig.file(held, region=origin)  # the owner files: the notice is the filing day
 
     stored = rig.stored(held)
     assert stored.objection is not None
@@ -262,7 +263,9 @@ def test_a_region_that_neither_published_nor_relayed_the_listing_may_not_act(
     with pytest.raises(NotListingOwner) as raised:
         act(region)
 
-    assert (raised.value.code, rig.store.versions()) == ("not_listing_owner", before)
+    # filing is open to past recipients too, so its refusal says the region received nothing
+    code = "listing_not_received" if prepare is _file else "not_listing_owner"
+    assert (raised.value.code, rig.store.versions()) == (code, before)
 
 
 @pytest.mark.parametrize("prepare", ACTIONS)
@@ -583,7 +586,7 @@ def test_the_tick_never_purges_other_listings(kept: Callable[[], Listing]) -> No
 def test_an_objection_past_its_deadline_is_reported_overdue() -> None:
     rig = Rig()
     held = rig.seed(listing())
-    rig.file(held)  # deadline 2025-06-22
+    rig.file(held, region=CITY)  # the owner files: deadline 2025-06-22, 20 days from then
     on_deadline = datetime(2025, 6, 22, 12, 0, tzinfo=CHINA)
     rig.clock.set(on_deadline)
     not_yet = (rig.service.tick().overdue_objections, rig.service.overdue_objections())
@@ -600,6 +603,7 @@ def test_an_objection_past_its_deadline_is_reported_overdue() -> None:
                 "listing_id": held.listing_id,
                 "origin_region": CITY,
                 "objection_id": "obj-1",
+                "step": "decision",
                 "deadline": "2025-06-22",
                 "filed_at": NOW.isoformat(),
             }
@@ -676,7 +680,7 @@ def test_an_upheld_objection_does_not_put_an_ended_listing_back_in_force(
 # -- retention never erases a listing under objection --
 
 
-def test_a_listing_with_an_open_objection_is_not_purged() -> None:
+def test_a_listing_with_an_objection_named_is_not_purged() -> None:
     # DESIGN §4b: an objected listing is never deleted; it is held until the outcome.
     rig = Rig(at=ENDED - timedelta(days=1))
     held = rig.seed(person_listing(region=XINZHENG))  # 新郑: the listing stays active meanwhile

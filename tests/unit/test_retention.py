@@ -146,7 +146,7 @@ def test_other_listings_are_never_purged(held: Listing) -> None:
     assert purge_due(held, date(2099, 1, 1)) is False
 
 
-def test_an_open_objection_holds_the_purge_until_it_is_decided() -> None:
+def test_an_objection_named_holds_the_purge_until_it_is_decided() -> None:
     objection = Objection(
         objection_id="obj-1",
         filed_at=STOPPED,

@@ -54,13 +54,13 @@ def held(
 
 def objected(item: Listing, on: str, objection_id: str = "obj-1") -> Listing:
     filing = ObjectionFiling(objection_id=objection_id, reason="异议")
-    policy = shipped_policies().for_region(item.origin_region)
+    policy = shipped_policies().for_listing(item.origin_region, item.domain)
     return file_objection(item, filing, "operator", beijing(on), policy, CALENDAR)
 
 
 def upheld(item: Listing, on: str) -> Listing:
     made = ObjectionDecision(outcome="upheld", source_updated_at=beijing(on))
-    return decide_objection(item, made, item.origin_region, beijing(on))
+    return decide_objection(item, made, item.origin_region, beijing(on), CALENDAR)
 
 
 def repaired(item: Listing, on: str) -> Listing:
@@ -102,6 +102,7 @@ RED_REVOKED = decide_objection(
     ObjectionDecision(outcome="revoked", source_updated_at=beijing("2026-10-08")),
     CITY,
     beijing("2026-10-08"),
+    CALENDAR,
 )
 # Outside the subtree: never counted.
 ELSEWHERE = repaired(

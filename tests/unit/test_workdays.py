@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import chinese_calendar
 import pytest
 
-from gateway.lifecycle.objection_policies import shipped_policies
+from gateway.lifecycle.objection_timeline import count
 from gateway.lifecycle.workdays import (
     CHINESE_CALENDAR,
     HOLIDAYS_PACKAGE,
@@ -72,7 +72,7 @@ def test_zero_working_days_is_the_start_day() -> None:
 
 
 def test_xinzheng_s_objection_deadline_says_how_it_was_computed() -> None:
-    deadline = shipped_policies().for_region("410184").deadline_from(BEFORE_NATIONAL_DAY, CALENDAR)
+    deadline = count(BEFORE_NATIONAL_DAY, 12, "working_days", CALENDAR)
 
     assert deadline == (date(2026, 10, 20), "12 working days (chinese-calendar)")
 
@@ -102,7 +102,7 @@ def test_a_deadline_within_official_data_logs_no_warning(
 
 
 def test_a_fallback_deadline_names_both_sources_in_its_basis() -> None:
-    deadline = shipped_policies().for_region("410184").deadline_from(date(2026, 12, 22), CALENDAR)
+    deadline = count(date(2026, 12, 22), 12, "working_days", CALENDAR)
 
     assert deadline[1] == "12 working days (chinese-calendar+holidays)"
 

@@ -139,6 +139,13 @@ from gateway_client.contract.notices import (
     NoticeType,
     VerificationEvent,
 )
+from gateway_client.contract.objections import (
+    ObjectionStep,
+    ObjectionTerms,
+    OnBehalf,
+    StepName,
+    StepTerm,
+)
 from gateway_client.contract.persons import PersonMeasure, person_measures, roles_in
 from gateway_client.contract.purposes import PURPOSE_LABELS, Purpose, purpose_of, required
 from gateway_client.contract.regions import (
@@ -272,6 +279,9 @@ __all__ = [
     "NotRecognised",
     "NoticeType",
     "Objection",
+    "ObjectionStep",
+    "ObjectionTerms",
+    "OnBehalf",
     "OperatorCredentialsRequired",
     "OperatorOnly",
     "PayloadTooLarge",
@@ -299,6 +309,8 @@ __all__ = [
     "Sm2Signer",
     "Sm2Verifier",
     "Source",
+    "StepName",
+    "StepTerm",
     "SubjectType",
     "SubscriptionFilters",
     "SubscriptionPending",

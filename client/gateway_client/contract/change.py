@@ -18,6 +18,7 @@ class ChangeType(StrEnum):
     RECOGNITION = "recognition"  # the listing is unchanged; an agreement changed how it applies
     OBJECTION_FILED = "objection_filed"
     OBJECTION_DECIDED = "objection_decided"
+    OBJECTION_PROGRESSED = "objection_progressed"  # the owner received the notice, or verified
     SUSPENDED = "suspended"
     REINSTATED = "reinstated"
     CORRECTED = "corrected"
@@ -51,7 +52,10 @@ def classify_change(new: Listing, old: Listing | None) -> ChangeType:
         return _STATUS_TYPES[new.status]
     if now is not None and now.open and (was is None or was.objection_id != now.objection_id):
         return ChangeType.OBJECTION_FILED
-    return ChangeType.OBJECTION_DECIDED if decided_now else ChangeType.UPDATED
+    if decided_now:
+        return ChangeType.OBJECTION_DECIDED
+    progressed = now is not None and now.open and was is not None and now != was
+    return ChangeType.OBJECTION_PROGRESSED if progressed else ChangeType.UPDATED
 
 
 class Change(Frozen):

@@ -66,7 +66,11 @@ class Recognition(Frozen):
     suspended_because: Suspension | None = Field(default=None, exclude_if=_empty)
 
 
-EventType = Literal["listing.changed", "recognition.changed", "subject.intensified"]
+EventType = Literal[
+    "listing.changed", "recognition.changed", "subject.intensified", "objection.filed"
+]
+"""``objection.filed``: the notice (核查通知) to a listing's owner that someone else objected;
+the owner's deadline counts from the day its endpoint acknowledges it."""
 
 
 class Intensified(Frozen):

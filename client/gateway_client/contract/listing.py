@@ -20,6 +20,7 @@ from gateway_client.contract.commitment import Commitment
 from gateway_client.contract.evaluation import Evaluation
 from gateway_client.contract.extension import Extension, check_extension, longest_until
 from gateway_client.contract.model import FREE_TEXT, ONE_LINE, Day, Frozen, Moment, intake_of
+from gateway_client.contract.objections import ObjectionStep, ObjectionTerms, OnBehalf
 from gateway_client.contract.regions import RegionCode
 
 Text = Annotated[str, Field(min_length=1, max_length=200), ONE_LINE]
@@ -44,7 +45,15 @@ IN_FORCE = frozenset({ListingStatus.ACTIVE})
 class Transition(Frozen):
     """One step of a listing's history: kept with the listing, never rewritten."""
 
-    event: Literal["objection_filed", "objection_decided", "repaired", "expired", "removed"]
+    event: Literal[
+        "objection_filed",
+        "objection_noticed",
+        "objection_verified",
+        "objection_decided",
+        "repaired",
+        "expired",
+        "removed",
+    ]
     status: ListingStatus
     at: AwareDatetime
     by: str
@@ -58,12 +67,26 @@ class Objection(Frozen):
     filed_at: AwareDatetime
     filed_by: str
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
-    deadline: date
+    deadline: date | None = Field(
+        description="the owner's deadline; null while it counts from a notice not yet received"
+    )
     deadline_basis: str
     suspends: bool
     decided_at: AwareDatetime | None = None
     outcome: Literal["upheld", "corrected", "revoked"] | None = None
     decision_note: str = ""
+    on_behalf: OnBehalf = "subject"
+    awaiting_notice: bool = Field(
+        default=False,
+        description="filed by someone other than the owner, whose endpoint has not yet "
+        "acknowledged the objection.filed notice (核查通知)",
+    )
+    notified_at: AwareDatetime | None = Field(
+        default=None, description="when the owner received the notice (its own filing: then)"
+    )
+    verified_at: AwareDatetime | None = None
+    terms: ObjectionTerms | None = None  # the policy as it was at filing (absent: filed earlier)
+    steps: tuple[ObjectionStep, ...] = ()
 
     @property
     def open(self) -> bool:

@@ -1,0 +1,65 @@
+"""Objection (异议) terms and steps as a listing carries them, so anyone holding the listing can
+tell whose deadline runs, from which day, and which step is late.
+
+Seed 001 湖南 §二(四)6: the provider verifies "within 20 days of receiving the verification
+notice" (收到核查通知之日起20日内); seed 002 新郑 §六(三): the office forwards within 5 working
+days, the provider verifies within 5, the office replies within 2 (12 in all from the filing).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AwareDatetime, Field, field_validator
+
+from gateway_client.contract.model import Day, Frozen
+
+StepName = Literal["forwarded", "verified", "replied"]
+STEP_ORDER: tuple[StepName, ...] = ("forwarded", "verified", "replied")
+OnBehalf = Literal["subject", "own_verification"]
+"""Why a region files: the subject asked it (信用主体提出异议), or its own check while carrying
+out the measures found the record wrong (执行联合惩戒措施时主动发现, seed 001 §二(四)6)."""
+Unit = Literal["calendar_days", "working_days"]
+CountedFrom = Literal["notice", "filing"]
+
+
+class StepTerm(Frozen):
+    """One step of a stepped policy: done within ``within`` units of the previous step's end
+    (the first: of the filing)."""
+
+    name: StepName
+    within: int = Field(gt=0, le=365)
+
+
+class ObjectionTerms(Frozen):
+    """A region's objection policy, copied onto each objection when it is filed, so a later
+    change of policy never moves the deadlines of objections already open."""
+
+    suspends: bool
+    deadline: int = Field(gt=0, le=365)
+    unit: Unit
+    counted_from: CountedFrom = Field(
+        default="notice",
+        description="notice: from the day the owner received the notice (收到核查通知之日); "
+        "filing: from the day the objection was filed",
+    )
+    steps: tuple[StepTerm, ...] = ()
+    source: str
+
+    @field_validator("steps")
+    @classmethod
+    def _in_order(cls, steps: tuple[StepTerm, ...]) -> tuple[StepTerm, ...]:
+        names = [step.name for step in steps]
+        if names != [name for name in STEP_ORDER if name in names]:
+            raise ValueError(f"steps must be distinct and in the order {', '.join(STEP_ORDER)}")
+        return steps
+
+
+class ObjectionStep(Frozen):
+    """Where one step stands: its deadline once its start is known, and when it was done
+    (forwarded: the owner received the notice; verified: the owner reported its check;
+    replied: the decision)."""
+
+    name: StepName
+    deadline: Day | None = None
+    done_at: AwareDatetime | None = None

@@ -1,0 +1,87 @@
+"""Objections filed by anyone but the owner reach the owner as an ``objection.filed`` event
+(the 核查通知 of seed 001 §二(四)6); the owner's deadline runs from the day its endpoint
+acknowledges it. Decisions reach every subscription that was delivered the listing before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from gateway.delivery.planning import Delivery, delivery_id
+from gateway.delivery.subscription import Subscription
+from gateway.lifecycle import LifecycleService
+from gateway.recognition import Agreement, recognise
+from gateway_client.contract import Change, ChangeType, EventType, Listing, china_date
+
+NOTICE: EventType = "objection.filed"
+OUTCOMES = frozenset(
+    {
+        ChangeType.REVOKED,
+        ChangeType.CORRECTED,
+        ChangeType.OBJECTION_DECIDED,
+        ChangeType.REINSTATED,
+    }
+)
+"""Changes that settle whether a listing stands: every past recipient must hear them, however
+its filters read now."""
+
+
+def settles(change: Change) -> bool:
+    return change.type in OUTCOMES
+
+
+def any_filtered_out(change: Change, subscriptions: Iterable[Subscription]) -> bool:
+    """Some subscription's filters leave the listing out: only then is it worth asking the
+    delivery log who received it (a resync's revocations would otherwise each cost a query)."""
+    return any(not sub.filters.matches(change.listing) for sub in subscriptions)
+
+
+def newly_awaiting(change: Change, previous: Listing | None) -> bool:
+    """The change files an objection whose owner has not had the notice yet."""
+    objection = change.listing.objection
+    if objection is None or not objection.open or not objection.awaiting_notice:
+        return False
+    before = None if previous is None else previous.objection
+    return before is None or before.objection_id != objection.objection_id
+
+
+def plan_notices(
+    change: Change,
+    previous: Listing | None,
+    subscriptions: Iterable[Subscription],
+    agreements: Sequence[Agreement],
+) -> list[Delivery]:
+    """An ``objection.filed`` delivery to each subscription of the listing's owner region,
+    whatever its filters: it is addressed to the owner, who sees its own listing in full."""
+    if not newly_awaiting(change, previous):
+        return []
+    owner = change.listing.origin_region
+    recognition = recognise(change.listing, owner, agreements, china_date(change.occurred_at))
+    return [
+        Delivery(
+            delivery_id=delivery_id(change.change_id, sub.subscription_id, NOTICE),
+            subscription_id=sub.subscription_id,
+            type=NOTICE,
+            change=change,
+            recognition=recognition,
+        )
+        for sub in subscriptions
+        if sub.region == owner
+    ]
+
+
+class ObjectionNotices:
+    """Records the owner's receipt of the notice when its endpoint acknowledges it."""
+
+    def __init__(self, lifecycle: LifecycleService) -> None:
+        self._lifecycle = lifecycle
+
+    def acknowledged(self, delivery: Delivery, at: datetime) -> None:
+        objection = delivery.change.listing.objection
+        if delivery.type != NOTICE or objection is None:
+            return
+        listing = delivery.change.listing
+        self._lifecycle.notice_received(
+            listing.credit_code, listing.listing_id, objection.objection_id, at
+        )

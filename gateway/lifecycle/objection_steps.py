@@ -1,0 +1,71 @@
+"""The owner's steps on an open objection between filing and decision: receiving the notice
+(核查通知) and reporting its check (seed 002 新郑 §六(三): 信息提供科室…核实并…提交书面处理意见).
+
+Each step is the next version of the listing, so it fans out and a concurrent write loses its
+compare-and-set rather than undo it; each applies once, so replays and retries are no-ops.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from gateway.lifecycle.objection_timeline import noticed_by, timeline
+from gateway.lifecycle.requests import VerificationReport
+from gateway.lifecycle.rules import NotInForce, _moved, _step, after, next_version
+from gateway.lifecycle.workdays import WorkdayCalendar
+from gateway_client.contract import Listing, NotFound, Objection
+
+
+def objection_named(listing: Listing, objection_id: str) -> Objection:
+    """The listing's objection ``objection_id``, open or decided; 404 when it has none such."""
+    objection = listing.objection
+    if objection is None or objection.objection_id != objection_id:
+        raise NotFound(f"no objection {objection_id} on this listing", path="objection_id")
+    return objection
+
+
+def receive_notice(
+    listing: Listing, objection_id: str, at: datetime, by: str, workdays: WorkdayCalendar
+) -> Listing | None:
+    """The owner's endpoint acknowledged the notice at ``at``; ``None`` when there is nothing
+    to record (noticed already, decided, or another objection by now)."""
+    objection = listing.objection
+    if objection is None or objection.objection_id != objection_id:
+        return None
+    if not objection.open or not objection.awaiting_notice:
+        return None
+    noticed = timeline(noticed_by(objection, at), workdays)
+    reason = f"objection {objection_id}: notice received by {listing.origin_region}"
+    return _moved(
+        listing,
+        next_version(listing.version, at),
+        at,
+        objection=noticed,
+        history=_step(listing, "objection_noticed", listing.status, at, by, reason),
+    )
+
+
+def report_verified(
+    listing: Listing,
+    objection_id: str,
+    report: VerificationReport,
+    by: str,
+    now: datetime,
+    workdays: WorkdayCalendar,
+) -> Listing | None:
+    """The owner checked the record (核实); ``None`` when it already said so. Reporting proves
+    the owner has the notice: one still awaited is taken as received now."""
+    objection = objection_named(listing, objection_id)
+    if objection.verified_at is not None:
+        return None
+    if not objection.open:
+        raise NotInForce(f"objection {objection_id} is decided already", path="objection_id")
+    verified = noticed_by(objection, now).model_copy(update={"verified_at": now})
+    reason = f"objection {objection_id} verified" + (f": {report.note}" if report.note else "")
+    return _moved(
+        listing,
+        after(listing, report),
+        now,
+        objection=timeline(verified, workdays),
+        history=_step(listing, "objection_verified", listing.status, now, by, reason),
+    )

@@ -1,0 +1,123 @@
+"""An objection's deadlines, recomputed from its terms and the moments it recorded — filed,
+notice received, verified, decided — so recording a moment twice changes nothing.
+
+The owner's deadline runs from the notice (seed 001 湖南 §二(四)6: 收到核查通知之日起20日内)
+unless the terms count from the filing (seed 002 新郑 §六(三): reply within 12 working days of
+the application). Steps (002 §六(三): forward 5, verify 5, reply 2 working days) are each
+counted from the day the step before ended, the first from the filing; a step whose start is
+not known yet has no deadline yet.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from gateway.lifecycle.workdays import WorkdayCalendar, sources_text
+from gateway_client.contract import (
+    Listing,
+    Objection,
+    ObjectionStep,
+    ObjectionTerms,
+    StepName,
+    china_date,
+)
+
+
+def count(start: date, amount: int, unit: str, workdays: WorkdayCalendar) -> tuple[date, str]:
+    """The day ``amount`` calendar or working days after ``start``, and how it was counted."""
+    if unit == "calendar_days":
+        return start + timedelta(days=amount), f"{amount} calendar days"
+    day, sources = workdays.add_workdays(start, amount)
+    return day, f"{amount} working days ({sources_text(sources)})"
+
+
+def timeline(objection: Objection, workdays: WorkdayCalendar) -> Objection:
+    """``objection`` with its deadline, basis and steps as its terms and moments give them
+    (one filed before terms were recorded keeps what it has)."""
+    terms = objection.terms
+    if terms is None:
+        return objection
+    deadline, basis = _deadline(objection, terms, workdays)
+    return objection.model_copy(
+        update={
+            "deadline": deadline,
+            "deadline_basis": basis,
+            "steps": _steps(objection, terms, workdays),
+        }
+    )
+
+
+def _deadline(
+    objection: Objection, terms: ObjectionTerms, workdays: WorkdayCalendar
+) -> tuple[date | None, str]:
+    if terms.counted_from == "filing":
+        day, how = count(china_date(objection.filed_at), terms.deadline, terms.unit, workdays)
+        return day, f"{how} from the filing ({china_date(objection.filed_at).isoformat()})"
+    if objection.notified_at is None:
+        unit = terms.unit.replace("_", " ")
+        return None, f"awaiting the owner's notice (核查通知): {terms.deadline} {unit} from it"
+    noticed = china_date(objection.notified_at)
+    day, how = count(noticed, terms.deadline, terms.unit, workdays)
+    return day, f"{how} from the notice (收到核查通知之日 {noticed.isoformat()})"
+
+
+def _done_at(objection: Objection, name: StepName) -> datetime | None:
+    return {
+        "forwarded": objection.notified_at,
+        "verified": objection.verified_at,
+        "replied": objection.decided_at,
+    }[name]
+
+
+def _steps(
+    objection: Objection, terms: ObjectionTerms, workdays: WorkdayCalendar
+) -> tuple[ObjectionStep, ...]:
+    steps: list[ObjectionStep] = []
+    start: date | None = china_date(objection.filed_at)
+    for term in terms.steps:
+        deadline = None if start is None else count(start, term.within, terms.unit, workdays)[0]
+        done = _done_at(objection, term.name)
+        steps.append(ObjectionStep(name=term.name, deadline=deadline, done_at=done))
+        start = None if done is None else china_date(done)
+    return tuple(steps)
+
+
+def overdue_steps(objection: Objection, today: date) -> list[tuple[str, date]]:
+    """What of an open objection is late on ``today``: each undone step past its deadline, and
+    ``decision`` when the deadline itself has passed."""
+    if not objection.open:
+        return []
+    late: list[tuple[str, date]] = [
+        (step.name, step.deadline)
+        for step in objection.steps
+        if step.done_at is None and step.deadline is not None and step.deadline < today
+    ]
+    if objection.deadline is not None and objection.deadline < today:
+        late.append(("decision", objection.deadline))
+    return late
+
+
+def overdue_entries(listing: Listing, today: date) -> list[dict[str, str]]:
+    """One entry per late step of the listing's open objection (``decision``: the deadline)."""
+    objection = listing.objection
+    if objection is None:
+        return []
+    return [
+        {
+            "listing_id": listing.listing_id,
+            "origin_region": listing.origin_region,
+            "objection_id": objection.objection_id,
+            "step": step,
+            "deadline": deadline.isoformat(),
+            "filed_at": objection.filed_at.isoformat(),
+        }
+        for step, deadline in overdue_steps(objection, today)
+    ]
+
+
+def noticed_by(objection: Objection, at: datetime) -> Objection:
+    """``objection`` with the owner's notice received at ``at``, unless it already was (the
+    first receipt counts: a retried acknowledgement moves nothing)."""
+    if not objection.awaiting_notice:
+        return objection
+    return objection.model_copy(update={"awaiting_notice": False, "notified_at": at})

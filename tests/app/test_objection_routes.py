@@ -1,0 +1,240 @@
+"""Objections by regions that received a listing, over the HTTP routes (seed 001 湖南 §二(四)6:
+the regions carrying out the measures tell the provider, whose 20 days run from that notice;
+seed 002 新郑 §六(三): the subject files, and each step has its own deadline).
+
+The owner (清城) and a recipient (湖南) each subscribe a real endpoint; a region that merely
+could have subscribed (大冶, filtered to another domain) never receives the listing. Every
+refusal writes nothing and delivers nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from app_support import CREDIT_CODE, DAYE, HUNAN, error_code
+from lifecycle_support import (
+    QINGCHENG,
+    XINZHENG,
+    Lifecycle,
+    china_noon,
+    china_today,
+    fan_out,
+    fan_out_and_deliver,
+    listing_path,
+    pushed,
+    qingcheng_entry,
+    stamp,
+    xinzheng_entry,
+)
+
+from gateway.lifecycle import WorkdayCalendar
+
+
+@pytest.fixture
+def life(gateway) -> Lifecycle:  # type: ignore[no-untyped-def]
+    return Lifecycle(gateway)
+
+
+def subscribe(gateway, receiver, region: str, **filters: Any) -> str:  # type: ignore[no-untyped-def]
+    response = gateway.subscribe_as_operator(region=region, url=receiver.url, filters=filters)
+    assert response.status_code == 201, response.json_body
+    return str(response.json_body["subscription_id"])
+
+
+class Scene:
+    """清城 listed a subject; 湖南's subscription was delivered it, 大冶's was not."""
+
+    def __init__(self, gateway, aws, stream, receiver, life) -> None:  # type: ignore[no-untyped-def]
+        self.gateway, self.aws, self.stream, self.receiver, self.life = (
+            gateway,
+            aws,
+            stream,
+            receiver,
+            life,
+        )
+        self.owner = gateway.register_platform(QINGCHENG)
+        self.hunan = gateway.register_platform(HUNAN)
+        self.daye = gateway.register_platform(DAYE)
+        self.owner_sub = subscribe(gateway, receiver, QINGCHENG, domains=["food_drug"])
+        self.hunan_sub = subscribe(gateway, receiver, HUNAN)
+        subscribe(gateway, receiver, DAYE, domains=["food_drug"])  # could have: never did
+        self.listing_id = pushed(gateway, self.owner, QINGCHENG, qingcheng_entry())
+        delivered = fan_out_and_deliver(aws, stream)
+        assert [d.subscription_id for d in delivered] == [self.hunan_sub]
+        self.receiver.requests.clear()
+
+    @property
+    def path(self) -> str:
+        return listing_path(CREDIT_CODE, self.listing_id) + "/objections"
+
+    def file(self, signer, on_behalf: str = "subject", objection_id: str = "obj-1"):  # type: ignore[no-untyped-def]
+        body = {"objection_id": objection_id, "reason": "已履行完毕", "on_behalf": on_behalf}
+        return self.life.post(self.path, body, signer)
+
+    def held(self) -> dict[str, Any]:
+        response = self.life.lookup(CREDIT_CODE)
+        assert response.status_code == 200, response.json_body
+        [view] = response.json_body["listings"]
+        return dict(view["listing"])
+
+    def received(self) -> list[dict[str, Any]]:
+        return [json.loads(r.body) for r in self.receiver.requests]
+
+
+@pytest.fixture
+def scene(gateway, aws, stream, receiver, life) -> Scene:  # type: ignore[no-untyped-def]
+    return Scene(gateway, aws, stream, receiver, life)
+
+
+def test_a_recipient_s_objection_reaches_the_owner_whose_deadline_counts_from_the_notice(scene):
+    filed = scene.file(scene.hunan, "own_verification")
+    waiting = filed.json_body["listing"]["objection"]
+
+    delivered = fan_out_and_deliver(scene.aws, scene.stream)
+    held = scene.held()
+
+    assert filed.status_code == 201, filed.json_body
+    assert (waiting["awaiting_notice"], waiting["deadline"], waiting["on_behalf"]) == (
+        True,
+        None,
+        "own_verification",
+    )
+    notices = [d for d in delivered if d.type == "objection.filed"]
+    assert [d.subscription_id for d in notices] == [scene.owner_sub]  # whatever its filters
+    assert "objection.filed" in [body["type"] for body in scene.received()]
+    objection = held["objection"]
+    assert (objection["awaiting_notice"], objection["filed_by"]) == (False, HUNAN)
+    assert objection["deadline"] == (china_today() + timedelta(days=20)).isoformat()
+    assert objection["deadline_basis"].startswith("20 calendar days from the notice")
+    assert held["status"] == "suspended"  # 清城 (二十五): measures suspended meanwhile
+
+
+def test_the_recipient_may_not_decide_or_verify_the_objection_it_filed(scene):
+    scene.file(scene.hunan)
+    fan_out(scene.aws, scene.stream)
+    before = scene.held()["version"]
+    base = listing_path(CREDIT_CODE, scene.listing_id) + "/objections/obj-1"
+
+    decided = scene.life.post(
+        base + "/decision", {"outcome": "revoked", "source_updated_at": stamp()}, scene.hunan
+    )
+    verified = scene.life.post(base + "/verified", {"source_updated_at": stamp()}, scene.hunan)
+
+    assert (decided.status_code, error_code(decided)) == (403, "not_listing_owner")
+    assert (verified.status_code, error_code(verified)) == (403, "not_listing_owner")
+    assert scene.held()["version"] == before
+    assert fan_out(scene.aws, scene.stream) == []
+
+
+def _never_received(scene: Scene):  # type: ignore[no-untyped-def]
+    return scene.file(scene.daye)
+
+
+def _anonymous(scene: Scene):  # type: ignore[no-untyped-def]
+    body = json.dumps({"objection_id": "obj-1", "reason": "异议"}).encode()
+    headers = {"content-type": "application/json"}
+    return scene.gateway.client.http.post(scene.path, headers=headers, body=body)
+
+
+def _malformed(scene: Scene):  # type: ignore[no-untyped-def]
+    return scene.file(scene.hunan, on_behalf="the_neighbours")
+
+
+def _future_dated(scene: Scene):  # type: ignore[no-untyped-def]
+    body = json.dumps({"objection_id": "obj-1", "reason": "异议"}).encode()
+    ahead = datetime.now(UTC) + timedelta(minutes=10)
+    return scene.gateway.post_signed(scene.path, scene.hunan, None, body, now=ahead)
+
+
+def _operator_for_itself(scene: Scene):  # type: ignore[no-untyped-def]
+    return scene.file(None, on_behalf="own_verification")
+
+
+def _unknown_listing(scene: Scene):  # type: ignore[no-untyped-def]
+    body = {"objection_id": "obj-1", "reason": "异议"}
+    return scene.life.post(listing_path(CREDIT_CODE, "lst_unknown") + "/objections", body)
+
+
+@pytest.mark.parametrize(
+    ("act", "status", "code", "path"),
+    [
+        pytest.param(_never_received, 403, "listing_not_received", "listing_id", id="daye"),
+        pytest.param(_anonymous, 401, "missing_signature", None, id="anonymous"),
+        pytest.param(_malformed, 400, "invalid_schema", "on_behalf", id="malformed"),
+        pytest.param(_future_dated, 401, None, None, id="future-dated"),
+        pytest.param(_operator_for_itself, 400, "bad_request", "on_behalf", id="operator-own"),
+        pytest.param(_unknown_listing, 404, "not_found", "listing_id", id="unknown-listing"),
+    ],
+)
+def test_a_refused_filing_is_a_clear_4xx_and_writes_and_delivers_nothing(
+    scene, act, status, code, path
+):
+    before = scene.held()
+
+    response = act(scene)
+
+    assert response.status_code == status, response.json_body
+    if code is not None:
+        assert error_code(response) == code
+    if path is not None:
+        assert response.json_body["error"]["path"] == path
+    assert scene.held() == before
+    assert fan_out(scene.aws, scene.stream) == []
+    assert scene.received() == []
+
+
+def test_a_replayed_filing_is_refused_and_changes_nothing_more(scene):
+    body = json.dumps({"objection_id": "obj-1", "reason": "异议"}).encode()
+    first = scene.gateway.post_signed(scene.path, scene.hunan, "m-replayed-1", body)
+    after_first = scene.held()
+
+    again = scene.gateway.post_signed(scene.path, scene.hunan, "m-replayed-1", body)
+
+    assert first.status_code == 201, first.json_body
+    assert (again.status_code, error_code(again)) == (409, "request_replayed")
+    assert scene.held() == after_first
+
+
+def test_a_verification_stamped_in_the_future_is_refused_and_stores_nothing(scene):
+    scene.file(scene.owner)
+    fan_out(scene.aws, scene.stream)
+    before = scene.held()
+    path = listing_path(CREDIT_CODE, scene.listing_id) + "/objections/obj-1/verified"
+
+    response = scene.life.post(path, {"source_updated_at": stamp(600)}, scene.owner)
+
+    assert (response.status_code, error_code(response)) == (400, "future_version")
+    assert response.json_body["error"]["path"] == "source_updated_at"
+    assert scene.held() == before
+    assert fan_out(scene.aws, scene.stream) == []
+
+
+def test_a_xinzheng_objection_whose_owner_never_got_the_notice_is_overdue_at_forwarding(
+    gateway, life
+):
+    """002 新郑 §六(三): forwarded within 5 working days of the filing; the tick and the overdue
+    route name the late step."""
+    xinzheng = gateway.register_platform(XINZHENG)
+    listing_id = pushed(gateway, xinzheng, XINZHENG, xinzheng_entry())
+    filed = life.file_objection(
+        CREDIT_CODE, listing_id, "xz-obj-1"
+    )  # the operator, for the subject
+    forward_by, _ = WorkdayCalendar().add_workdays(china_today(), 5)
+
+    on_the_day = life.tick(china_noon(forward_by))
+    after = life.tick(china_noon(forward_by + timedelta(days=1)))
+
+    assert filed.status_code == 201, filed.json_body
+    steps = filed.json_body["listing"]["objection"]["steps"]
+    assert [(s["name"], s["deadline"]) for s in steps] == [
+        ("forwarded", forward_by.isoformat()),
+        ("verified", None),
+        ("replied", None),
+    ]
+    assert on_the_day.json_body["overdue_objections"] == []
+    assert [(x["step"], x["deadline"]) for x in after.json_body["overdue_objections"]] == [
+        ("forwarded", forward_by.isoformat())
+    ]
