@@ -22,7 +22,7 @@ from test_stats import stats_for
 from gateway.intake.bulk_batches import parse_batch
 from gateway.intake.push import PushResult
 from gateway.intake.storing import origin_problem
-from gateway.lifecycle.objection_policies import shipped_policies
+from gateway.lifecycle.objection_policies import RegionPolicy, shipped_policies
 from gateway.ownership import may_change
 from gateway.recognition.agreement import SourceScope
 from gateway.recognition.matching import NATIONAL_SOURCE, OWN_SUBTREE, recognise
@@ -229,13 +229,16 @@ def test_an_objection_policy_set_for_the_nation_applies_where_no_nearer_one_does
     """Seed 002 §六(三) and seed 001 §二(四)6 stay with their regions; the nation's applies to
     the rest (and to the national sources) instead of the built-in default."""
     book = shipped_policies()
-    national = book.default.model_copy(update={"deadline": 15, "source": "national"})
+    national = RegionPolicy.model_validate(
+        {**book.default.model_dump(), "deadline": 15, "source": "national"}
+    )
     with_nation = book.model_copy(update={"regions": {**book.regions, NATION: national}})
+    terms = national.for_domain("food_drug")
 
-    assert with_nation.for_region("440100") == national
-    assert with_nation.for_region(COURT) == national
-    assert with_nation.for_region("410184") == book.for_region("410184")
-    assert book.for_region("440100") == book.default
+    assert with_nation.for_listing("440100", "food_drug") == terms
+    assert with_nation.for_listing(COURT, "court_defaulter") == terms
+    assert with_nation.for_listing("410184", "food_drug") == book.for_listing("410184", "food_drug")
+    assert book.for_listing("440100", "food_drug") == book.default
 
 
 def test_the_nations_monthly_statistics_sum_every_province() -> None:
