@@ -154,6 +154,10 @@ def _ingest_statements(bucket: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+_SEVERITY = '"(general|relatively_serious|serious)"'
+_SEVERITY_LIST = rf"^\[ *{_SEVERITY}( *, *{_SEVERITY}){{0,2}} *\]$"
+
+
 def _environment(resources: dict[str, Any]) -> dict[str, Any]:
     variables: dict[str, Any] = {
         "CG_STAGE": {"Ref": "Stage"},
@@ -169,6 +173,7 @@ def _environment(resources: dict[str, Any]) -> dict[str, Any]:
         "CG_SM2_SIGNING": {"Ref": "Sm2Signing"},
         "CG_SM2_KEY_ID": {"Ref": "Sm2KeyId"},
         "CG_BLACK_LIST_SEVERITIES": {"Ref": "BlackListSeverities"},
+        "CG_UPWARD_REPORTING": {"Ref": "UpwardReporting"},
         "CG_LISTINGS_STREAM_ARN": {"Fn::GetAtt": ["ListingsTable", "StreamArn"]},
         "CG_DELIVERY_QUEUE_ARN": {"Fn::GetAtt": ["DeliveryQueue", "Arn"]},
         "CG_UPLOAD_QUEUE_ARN": {"Fn::GetAtt": ["UploadQueue", "Arn"]},
@@ -219,8 +224,18 @@ def merge_template() -> dict[str, Any]:
             "BlackListSeverities": {
                 "Type": "String",
                 "Default": '["serious"]',
+                # a JSON list of one to three severities, so a typo fails the deployment rather
+                # than every request after it
+                "AllowedPattern": _SEVERITY_LIST,
                 "Description": "JSON list of the severities that make a black listing (joint "
                 "punishment); the others are dishonesty records (失信记录) without measures",
+            },
+            "UpwardReporting": {
+                "Type": "String",
+                "Default": '{"rules": []}',
+                "Description": "向上报送: JSON {rules: [{rule, target, kinds, domains, severities, "
+                "within_hours}]}: what must reach the national platform (100000) or a province, "
+                "and how soon; the monthly statistics report each rule's on-time share",
             },
             "AlarmEmail": {
                 "Type": "String",

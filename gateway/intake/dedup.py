@@ -40,13 +40,15 @@ def collapse(
 
 def carried_over(update: Listing, held: Listing) -> Listing:
     """New content from the source; the owner and lifecycle state (status, objection,
-    history) stay: an update never moves a listing to another region."""
+    history, the performance a removal recorded) stay: an update never moves a listing to
+    another region."""
     return update.model_copy(
         update={
             "origin_region": held.origin_region,
             "status": held.status,
             "objection": held.objection,
             "history": held.history,
+            "performed_on": held.performed_on,
             "listed_at": held.listed_at or held.accepted_at,
         }
     )

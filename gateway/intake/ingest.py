@@ -173,6 +173,11 @@ class PushService:
                     errors.append(_removal_error(index, NOT_OWNER, message, "credit_code"))
                 elif superseded or removal.version <= held.version:
                     outcomes.append(_outcome(index, held, "duplicate", "removals"))
+                elif removal.performed_on is not None and removal.performed_on < held.decided_on:
+                    message = "performed_on is before the listing was decided (decided_on)"
+                    errors.append(
+                        _removal_error(index, "dates_out_of_order", message, "performed_on")
+                    )
                 else:
                     moved = remove(held, removal, region, now)
                     writes.append((index, removal, moved, held.version))

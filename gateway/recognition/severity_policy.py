@@ -5,6 +5,8 @@ Seed 000 二(二)1 puts serious dishonesty (将严重失信行为纳入“黑名
 国办发〔2020〕49号 reserves joint punishment for 严重失信主体; a deployment may widen that
 (``CG_BLACK_LIST_SEVERITIES``). A record is still exchanged, recognised, queryable and counted,
 but it carries no joint-punishment measures and does not count toward intensified punishment.
+A domain the law lists as serious whatever the severity pushed (``black_list_by_law``: 失信被执行人)
+is always a black listing.
 
 The policy is set once at start-up, like the listing-identity key, so that every path that
 judges a listing (fan-out, agreement re-evaluation, the one-stop query, batch checks,
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from gateway_client.contract import Frozen, ListedAs, Listing, ListKind, Severity
+from gateway_client.contract import Frozen, ListedAs, Listing, ListKind, Severity, load_catalogue
 
 SERIOUS_ONLY = frozenset({Severity.SERIOUS})
 
@@ -31,7 +33,8 @@ class SeverityPolicy(Frozen):
         """``None`` for anything but a black-list entry."""
         if listing.kind is not ListKind.BLACK:
             return None
-        if listing.severity in self.black_list:
+        domain = load_catalogue().domain(listing.domain)
+        if listing.severity in self.black_list or (domain is not None and domain.black_list_by_law):
             return ListedAs.BLACK_LIST
         return ListedAs.DISHONESTY_RECORD
 

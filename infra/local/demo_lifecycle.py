@@ -58,7 +58,6 @@ def run_lifecycle(
         raise RuntimeError("the local stack is not started")
     qc_chem = _listing_id(url, scenario.QC_CHEM, "ecology_environment")
     xz_food = _listing_id(url, scenario.XZ_FOOD, "food_drug")
-    qth_coal = _listing_id(url, scenario.QTH_COAL, "court_defaulter")
     qth_late = _listing_id(url, scenario.QTH_LATE, "court_defaulter")
     base = "/v1/subjects/{code}/listings/{lid}"
 
@@ -103,10 +102,11 @@ def run_lifecycle(
 
     say("· credit repair: refused before the minimum publicity period, granted after it")
     qth = clients["230900"]
-    early = _repair(qth, base.format(code=scenario.QTH_COAL, lid=qth_coal))
+    early = _repair(clients["441802"], base.format(code=scenario.QC_CHEM, lid=qc_chem))
     checks.append(
         (
-            "repair of a 30-day-old serious listing is refused with 409 repair_too_early",
+            "repair of a 30-day-old serious ecology listing (12 months minimum) is refused with "
+            "409 repair_too_early",
             early.status == 409 and early.body["error"]["code"] == "repair_too_early",
         )
     )

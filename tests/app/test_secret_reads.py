@@ -43,7 +43,9 @@ def built(monkeypatch: pytest.MonkeyPatch) -> tuple[bootstrap.Container, Recordi
     # build() installs the listing-id key source for the process: put the tests' back after
     monkeypatch.setattr(listing, "_identity_source", listing._identity_source)
     tables = ("registry", "batches", "listings", "subscriptions", "agreements", "deliveries")
-    names = {f"{t}_table": t for t in (*tables, "feedback", "exchange_log", "query_trail")}
+    names = {
+        f"{t}_table": t for t in (*tables, "feedback", "exchange_log", "query_trail", "persons")
+    }
     settings = Settings(
         stage="prod",
         **names,

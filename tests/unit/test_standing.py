@@ -29,7 +29,7 @@ GUANGDONG = "440000"  # 清远 (441800) lies in it: its own subtree
 HUNAN = "430000"
 
 
-def black(domain: str = "court_defaulter", severity: str = "serious", n: int = 1) -> Listing:
+def black(domain: str = "food_drug", severity: str = "serious", n: int = 1) -> Listing:
     return listing(domain=domain, severity=severity, decision_number=f"清信惩〔2025〕{n}号")
 
 
@@ -89,7 +89,7 @@ def test_the_deployments_severities_decide_what_is_a_black_listing_and_what_a_re
 
 def test_dishonesty_records_do_not_count_toward_intensified_punishment() -> None:
     """Seed 002 六(六) counts black lists in two domains; records are not black lists."""
-    court, food = black(), black("food_drug", "general", 2)
+    court, food = black("court_defaulter"), black("ecology_environment", "general", 2)
     tax = black("major_tax_violation", "serious", 3)
 
     assert intensified_domains([court, food], GUANGDONG, [], ON) == {"court_defaulter"}
@@ -99,17 +99,30 @@ def test_dishonesty_records_do_not_count_toward_intensified_punishment() -> None
     }
 
 
+@pytest.mark.parametrize("severity", ["general", "relatively_serious", "serious"])
+def test_a_court_defaulter_is_a_black_listing_whatever_severity_the_court_pushed(
+    severity: str,
+) -> None:
+    """49号 names 失信被执行人 among the serious lists: no policy makes one a mere record, and
+    its measures (限制高消费 …) always follow."""
+    outcome = recognise(black("court_defaulter", severity), GUANGDONG, [], ON)
+
+    assert outcome.listed_as is ListedAs.BLACK_LIST
+    assert "restrict_high_consumption" in [m.measure_id for m in outcome.measures]
+
+
 def test_a_red_or_other_listing_has_no_black_list_class() -> None:
     assert recognise(RED, GUANGDONG, [], ON).listed_as is None
 
 
 def test_the_query_says_what_each_black_list_entry_counts_as() -> None:
-    view = subject_view([black(), black("food_drug", "general", 2)], None, [], ON, OPERATOR)
+    entries = [black("court_defaulter"), black("ecology_environment", "general", 2)]
+    view = subject_view(entries, None, [], ON, OPERATOR)
 
     assert view is not None
     assert {v.listing.domain: v.listed_as for v in view.listings} == {
         "court_defaulter": ListedAs.BLACK_LIST,
-        "food_drug": ListedAs.DISHONESTY_RECORD,
+        "ecology_environment": ListedAs.DISHONESTY_RECORD,
     }
     assert view.intensified_domains == ("court_defaulter",)
 

@@ -284,12 +284,10 @@ def test_pushes_count_the_subtree_s_batches_received_in_the_beijing_month(
 
 
 def test_active_black_listings_are_counted_by_domain_and_severity(october: MonthlyStats) -> None:
-    """Apart from the dishonesty records (失信记录: below serious, seed 000 二(二)1, 49号)."""
-    assert october.active_black == {"court_defaulter": {"serious": 1}}
-    assert october.active_dishonesty_records == {
-        "court_defaulter": {"general": 1},
-        "ecology_environment": {"relatively_serious": 1},
-    }
+    """Apart from the dishonesty records (失信记录: below serious, seed 000 二(二)1, 49号); a
+    court defaulter is a black listing whatever its severity (49号)."""
+    assert october.active_black == {"court_defaulter": {"serious": 1, "general": 1}}
+    assert october.active_dishonesty_records == {"ecology_environment": {"relatively_serious": 1}}
 
 
 @pytest.mark.usefixtures("every_severity_punishes")
@@ -397,7 +395,7 @@ def test_a_month_without_new_listings_has_no_publication_figures() -> None:
 def test_a_county_s_report_covers_its_own_subtree_only() -> None:
     report = stats_for(region=COUNTY)
 
-    assert (report.pushes.batches, report.active_dishonesty_records, report.cases.total) == (
+    assert (report.pushes.batches, report.active_black, report.cases.total) == (
         1,
         {"court_defaulter": {"general": 1}},
         1,

@@ -40,6 +40,9 @@ class Domain(Frozen):
     key: str
     label: str
     kinds: tuple[ListKind, ...]
+    # A black listing whatever its severity: the law lists the domain as serious dishonesty
+    # (失信被执行人), so no deployment's severity policy turns it into a mere record.
+    black_list_by_law: bool = False
     publicity_years: int | None = None
     # Up to how many years a new decision may add to the publicity period (延长期限); unset: none.
     extension_years: int | None = None

@@ -61,7 +61,11 @@ class Recognition(Frozen):
     basis: tuple[str, ...] = ()
     measures: tuple[Measure, ...] = ()
     reasons: tuple[NotRecognised, ...] = ()
-    listed_as: ListedAs | None = Field(default=None, exclude_if=_empty)
+    # Left out for a black listing, what every black-list entry meant before the severity policy,
+    # so receivers written before it keep reading those bodies; present for a record.
+    listed_as: ListedAs | None = Field(
+        default=None, exclude_if=lambda value: value in (None, ListedAs.BLACK_LIST)
+    )
     suspended_measures: tuple[Measure, ...] = Field(default=(), exclude_if=_empty)
     suspended_because: Suspension | None = Field(default=None, exclude_if=_empty)
 
