@@ -443,3 +443,42 @@ def test_a_lifecycle_message_applied_once_is_a_no_op_when_it_arrives_again(
             assert after == before, MESSAGES[index][0]
         elif after != before:
             applied.add(index)
+
+
+# -- a court defaulter deleted as performed (法释〔2017〕7号 第十条) --
+
+
+@pytest.mark.parametrize(
+    ("performed_on", "removed"),
+    [
+        pytest.param("2025-05-20", True, id="after-the-decision"),
+        pytest.param("2025-03-01", True, id="on-the-decision-day"),
+        pytest.param("2025-02-28", False, id="before-the-decision"),
+    ],
+)
+def test_a_performed_removal_is_dated_no_earlier_than_the_decision(
+    gw: Gateway, performed_on: str, removed: bool
+) -> None:
+    gw.push([entry()])  # decided 2025-03-01
+    before = gw.held()
+
+    result = gw.push(removals=[removal(reason="performed", performed_on=performed_on)])
+
+    if removed:
+        assert (summary(result), gw.held().status) == ((0, 0, 1, 0), ListingStatus.PERFORMED)
+    else:
+        assert [(e.list, e.field, e.code) for e in result.errors] == [
+            ("removals", "performed_on", "dates_out_of_order")
+        ]
+        assert gw.held() == before
+
+
+def test_an_update_after_a_performed_removal_keeps_the_performance_date(gw: Gateway) -> None:
+    gw.push([entry()])
+    gw.push(removals=[removal(reason="performed", performed_on="2025-05-20")])
+
+    gw.push([entry(reason="补充说明", source_updated_at="2025-05-02T08:00:00+08:00")])
+
+    held = gw.held()
+    assert (held.reason, held.status) == ("补充说明", ListingStatus.PERFORMED)
+    assert str(held.performed_on) == "2025-05-20"
