@@ -13,7 +13,16 @@ from gateway.lifecycle.objection_timeline import noticed_by, timeline
 from gateway.lifecycle.requests import VerificationReport
 from gateway.lifecycle.rules import NotInForce, _moved, _step, after, next_version
 from gateway.lifecycle.workdays import WorkdayCalendar
-from gateway_client.contract import Listing, NotFound, Objection
+from gateway_client.contract import Listing, ListingStatus, NotFound, Objection
+
+
+def verification_status(listing: Listing, objection: Objection) -> ListingStatus:
+    """The status once the owner has the notice: the verification period (核查期间) begins, and
+    where the policy says so the measures are suspended for it (seed 001 二(四)6). Until then a
+    filing by another region changes nothing of the owner's listing."""
+    if objection.suspends and listing.status is ListingStatus.ACTIVE:
+        return ListingStatus.SUSPENDED
+    return listing.status
 
 
 def objection_named(listing: Listing, objection_id: str) -> Objection:
@@ -36,12 +45,14 @@ def receive_notice(
         return None
     noticed = timeline(noticed_by(objection, at), workdays)
     reason = f"objection {objection_id}: notice received by {listing.origin_region}"
+    status = verification_status(listing, objection)
     return _moved(
         listing,
         next_version(listing.version, at),
         at,
+        status=status,
         objection=noticed,
-        history=_step(listing, "objection_noticed", listing.status, at, by, reason),
+        history=_step(listing, "objection_noticed", status, at, by, reason),
     )
 
 
@@ -62,10 +73,14 @@ def report_verified(
         raise NotInForce(f"objection {objection_id} is decided already", path="objection_id")
     verified = noticed_by(objection, now).model_copy(update={"verified_at": now})
     reason = f"objection {objection_id} verified" + (f": {report.note}" if report.note else "")
+    status = (
+        verification_status(listing, objection) if objection.awaiting_notice else listing.status
+    )
     return _moved(
         listing,
         after(listing, report),
         now,
+        status=status,
         objection=timeline(verified, workdays),
-        history=_step(listing, "objection_verified", listing.status, now, by, reason),
+        history=_step(listing, "objection_verified", status, now, by, reason),
     )

@@ -159,7 +159,9 @@ def file_objection(
         notified_at=now if noticed else None,
         terms=policy,
     )
-    status = ListingStatus.SUSPENDED if policy.suspends else listing.status
+    # The verification period (核查期间), and with it any suspension, begins with the notice: a
+    # filing the owner has not yet received leaves the owner's listing as it is.
+    status = ListingStatus.SUSPENDED if policy.suspends and noticed else listing.status
     history = _step(
         listing, "objection_filed", status, now, by, f"objection {filing.objection_id} filed"
     )

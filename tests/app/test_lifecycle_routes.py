@@ -189,7 +189,8 @@ def test_objections_to_unknown_or_already_objected_listings(gateway, life, qingc
     assert unknown.json_body["error"]["path"] == "listing_id"
     assert bad_code.status_code == 400
     assert bad_code.json_body["error"]["path"] == "credit_code"
-    assert life.status(CREDIT_CODE, listing_id) == "suspended"
+    # the operator filed for the subject: the owner has no notice yet, so its measures apply
+    assert life.status(CREDIT_CODE, listing_id) == "active"
 
 
 # --- decisions ------------------------------------------------------------------------------
@@ -200,7 +201,8 @@ def suspended(gateway, aws, stream, life, qingcheng) -> str:  # type: ignore[no-
     """A 清城区 listing under objection ``qc-obj-1`` (suspended), its changes drained."""
     subscribe(gateway)
     listing_id = listed_and_drained(gateway, aws, stream, qingcheng, QINGCHENG, qingcheng_entry())
-    assert life.file_objection(CREDIT_CODE, listing_id, "qc-obj-1").status_code == 201
+    filed = life.file_objection(CREDIT_CODE, listing_id, "qc-obj-1", qingcheng)  # the owner
+    assert filed.status_code == 201
     fan_out(aws, stream)
     return listing_id
 

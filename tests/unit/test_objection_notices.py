@@ -33,6 +33,7 @@ from gateway.lifecycle.rules import decide_objection, file_objection, repair
 from gateway_client.contract import (
     FixedClock,
     Listing,
+    ListingStatus,
     SubscriptionFilters,
     change_between,
 )
@@ -135,7 +136,32 @@ def test_the_notice_s_own_step_sends_no_second_notice() -> None:
     sent = fan_out(held, noticed, OWNER, RECIPIENT)
 
     assert [d.type for d in sent] == ["listing.changed"]
-    assert sent[0].change.type == "objection_progressed"
+    # 清远's policy suspends: the verification period, and the suspension, begin with the notice
+    assert sent[0].change.type == "suspended"
+
+
+@pytest.mark.parametrize(
+    ("origin", "suspended_at_notice"),
+    [
+        pytest.param(CITY, True, id="default-suspends"),  # seed 001 二(四)6: 核查期间暂停
+        pytest.param("410184", False, id="xinzheng-does-not"),  # seed 002 六(三)
+    ],
+)
+def test_another_regions_filing_changes_the_owners_listing_only_once_the_owner_has_the_notice(
+    origin: str, suspended_at_notice: bool
+) -> None:
+    """Until the owner receives the notice its measures keep applying; a hostile recipient
+    cannot suspend a listing behind its owner's back."""
+    held = listing(region=origin)
+
+    filed = objected(held, HUNAN, noticed=False)
+    noticed = receive_notice(filed, "obj-1", NOW + timedelta(hours=1), "gateway", CALENDAR)
+
+    assert filed.status is ListingStatus.ACTIVE
+    assert noticed is not None
+    expected = ListingStatus.SUSPENDED if suspended_at_notice else ListingStatus.ACTIVE
+    assert noticed.status is expected
+    assert objected(held, origin, noticed=True).status is expected  # the owner's own filing
 
 
 # -- the acknowledgement is the notice ---------------------------------------------------------
