@@ -161,6 +161,11 @@ class LifecycleService:
         if held.objection is not None and held.objection.objection_id == filing.objection_id:
             return held, False  # the same filing again
         policy = self._policies.for_listing(held.origin_region, held.domain)
+        if not noticed and by != OPERATOR:
+            # A recipient region's objection is a notice to the owner, never a suspension of
+            # the owner's listing: else any subscriber could keep any listing suspended
+            # everywhere, filing after filing. The owner suspends by filing itself.
+            policy = policy.model_copy(update={"suspends": False})
         moved = file_objection(
             held, filing, by, self._clock.now(), policy, self._workdays, noticed=noticed
         )

@@ -10,6 +10,7 @@ from gateway.recognition.measures import default_measures, ordered
 from gateway.recognition.severity_policy import punishes, severity_policy
 from gateway_client.contract import (
     IN_FORCE,
+    ListedAs,
     Listing,
     ListingStatus,
     ListKind,
@@ -33,11 +34,13 @@ def recognise(
 ) -> Recognition:
     """Apply the subscriber's agreements (and its own-subtree rule) to one listing.
 
-    Only a listing in force is recognised; a suspended or ended one says why not. A black-list
-    entry says what it counts as (``severity_policy``): a dishonesty record is recognised like
-    any listing but carries no joint-punishment measures.
+    Only a listing in force is recognised; a suspended or ended one says why not. A dishonesty
+    record (``severity_policy``) says so in ``listed_as`` and is recognised like any listing,
+    but carries no joint-punishment measures.
     """
-    listed_as = severity_policy().listed_as(listing)
+    # Said only of a record: a black listing reads as every black-list entry always has.
+    record = severity_policy().listed_as(listing) is ListedAs.DISHONESTY_RECORD
+    listed_as = ListedAs.DISHONESTY_RECORD if record else None
     if listing.status is ListingStatus.SUSPENDED:
         return Recognition(
             subscriber_region=subscriber_region,
@@ -75,9 +78,7 @@ def recognise(
             subscriber_region=subscriber_region,
             recognised=True,
             basis=tuple(basis),
-            measures=ordered(measures)
-            if listing.kind is not ListKind.BLACK or punishes(listing)
-            else (),
+            measures=() if record else ordered(measures),
             listed_as=listed_as,
         )
     return Recognition(

@@ -62,11 +62,11 @@ def run_lifecycle(
     base = "/v1/subjects/{code}/listings/{lid}"
 
     say("· objections: 清城区 suspends measures while it verifies (its policy); 新郑市 does not")
-    filed = operator(
-        "POST",
+    filed = _signed(
+        clients["441802"],
         base.format(code=scenario.QC_CHEM, lid=qc_chem) + "/objections",
         {"objection_id": "qc-obj-1", "reason": "企业称已整改完毕"},
-    )
+    ).body
     xz = _signed(
         clients["410184"],
         base.format(code=scenario.XZ_FOOD, lid=xz_food) + "/objections",

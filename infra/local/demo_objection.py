@@ -99,7 +99,7 @@ def run_objection(
         ),
         (
             "大冶市 upholds its listing and 湖南省 hears the outcome",
-            decided.status == 200 and "reinstated" in heard,
+            decided.status == 200 and "objection_decided" in heard,
         ),
     ]
 

@@ -148,7 +148,7 @@ def test_monthly_statistics_count_pushes_lists_objections_repairs_and_feedback(
     second = gateway.push(city, CITY, [ecology, suspended]).json_body
     assert (first["accepted"], second["accepted"], second["duplicate"]) == (3, 1, 1)
     ids = [o["listing_id"] for o in first["outcomes"]]
-    assert life.file_objection(CREDIT_CODE, ids[0], "obj-1").status_code == 201
+    assert life.file_objection(CREDIT_CODE, ids[0], "obj-1", city).status_code == 201
     assert life.repair(city, CREDIT_CODE, ids[2]).status_code == 200
     deliveries = fan_out_and_deliver(aws, stream)
     # listed ×4, suspended, repaired

@@ -109,7 +109,8 @@ def test_a_recipient_s_objection_reaches_the_owner_whose_deadline_counts_from_th
     assert (objection["awaiting_notice"], objection["filed_by"]) == (False, HUNAN)
     assert objection["deadline"] == (china_today() + timedelta(days=20)).isoformat()
     assert objection["deadline_basis"].startswith("20 calendar days from the notice")
-    assert held["status"] == "suspended"  # 清城 (二十五): measures suspended meanwhile
+    # 清城 (二十五) suspends for its own objections; a recipient's objection suspends nothing
+    assert (objection["suspends"], held["status"]) == (False, "active")
 
 
 def test_the_recipient_may_not_decide_or_verify_the_objection_it_filed(scene):

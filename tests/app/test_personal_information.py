@@ -174,7 +174,8 @@ def test_the_public_view_shows_listings_in_force_without_responsible_persons_ids
     reasons = ("revoked", "repaired", "expired", "corrected")
     removals = [removal_of(e, r) for e, r in zip(ended, reasons, strict=True)]
     assert push_with_removals(gateway, owner, REGIONS["owner"], removals).json_body["removed"] == 4
-    assert Lifecycle(gateway).file_objection(CREDIT_CODE, ids[1]).status_code == 201
+    filed = Lifecycle(gateway).file_objection(CREDIT_CODE, ids[1], signer=owner)  # suspends
+    assert filed.status_code == 201
 
     public = gateway.client.http.get(f"/v1/subjects/{CREDIT_CODE}")
     own = askers.ask("owner", subject(CREDIT_CODE))

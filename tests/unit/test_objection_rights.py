@@ -222,15 +222,13 @@ def test_the_policy_is_the_nearest_owner_region_s_for_the_listing_s_domain(
 
 
 @pytest.mark.parametrize(
-    ("origin", "filer", "suspends", "steps"),
+    ("origin", "filer", "steps"),
     [
-        pytest.param(XINZHENG, HUNAN, False, 3, id="hunan-objects-to-xinzheng"),
-        pytest.param(HUNAN, XINZHENG, True, 0, id="xinzheng-objects-to-hn"),
+        pytest.param(XINZHENG, HUNAN, 3, id="hunan-objects-to-xinzheng"),
+        pytest.param(HUNAN, XINZHENG, 0, id="xinzheng-objects-to-hn"),
     ],
 )
-def test_the_filer_s_own_policy_does_not_count(
-    origin: str, filer: str, suspends: bool, steps: int
-) -> None:
+def test_the_filer_s_own_policy_does_not_count(origin: str, filer: str, steps: int) -> None:
     rig = Rig()
     held = rig.seed(listing(region=origin), delivered_to=(filer,))
 
@@ -238,8 +236,33 @@ def test_the_filer_s_own_policy_does_not_count(
 
     stored = rig.stored(held)
     assert stored.objection is not None
-    assert (stored.objection.suspends, len(stored.objection.steps)) == (suspends, steps)
-    assert stored.status is ListingStatus.ACTIVE  # awaiting the owner's notice
+    assert (stored.objection.terms.deadline, len(stored.objection.steps)) == (
+        shipped_policies().for_listing(origin, held.domain).deadline,
+        steps,
+    )
+    assert stored.status is ListingStatus.ACTIVE  # a recipient's filing suspends nothing
+
+
+@pytest.mark.parametrize(
+    ("filer", "at_filing", "at_notice"),
+    [
+        pytest.param(CITY, ListingStatus.SUSPENDED, ListingStatus.SUSPENDED, id="owner-at-once"),
+        pytest.param(None, ListingStatus.ACTIVE, ListingStatus.SUSPENDED, id="operator-at-notice"),
+        pytest.param(SUBSCRIBER, ListingStatus.ACTIVE, ListingStatus.ACTIVE, id="recipient-never"),
+    ],
+)
+def test_who_files_decides_whether_the_owners_suspending_policy_suspends(
+    filer: str | None, at_filing: ListingStatus, at_notice: ListingStatus
+) -> None:
+    """001 二(四)6 suspends during verification; a recipient region may object, but only the
+    owner (at once) and the operator for the subject (once the owner has the notice) suspend:
+    a subscriber filing after filing must not keep a listing suspended everywhere."""
+    rig = Rig()
+    held = rig.seed(listing())  # 清远: the default policy, which suspends
+
+    assert rig.file(held, filer).status is at_filing
+    rig.notice(held, NOW + timedelta(hours=1))
+    assert rig.stored(held).status is at_notice
 
 
 # -- the deadline counts from the notice (001 §二(四)6: 收到核查通知之日起20日内) -------------

@@ -30,7 +30,7 @@ from gateway.recognition.agreement import Agreement, AgreementTerms, SourceScope
 from gateway.recognition.matching import OWN_SUBTREE, recognise
 from gateway_client.contract.catalogue import ListKind, Severity
 from gateway_client.contract.codes import mask
-from gateway_client.contract.events import ListedAs, NotRecognised, Recognition
+from gateway_client.contract.events import NotRecognised, Recognition
 from gateway_client.contract.listing import Listing
 
 ON = NOW.date()
@@ -105,7 +105,6 @@ def test_a_region_does_not_recognise_listings_from_outside_its_subtree_without_a
         subscriber_region=subscriber,
         recognised=False,
         reasons=(NotRecognised.NO_AGREEMENT,),
-        listed_as=ListedAs.BLACK_LIST,
     )
 
 

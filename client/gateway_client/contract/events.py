@@ -61,11 +61,9 @@ class Recognition(Frozen):
     basis: tuple[str, ...] = ()
     measures: tuple[Measure, ...] = ()
     reasons: tuple[NotRecognised, ...] = ()
-    # Left out for a black listing, what every black-list entry meant before the severity policy,
-    # so receivers written before it keep reading those bodies; present for a record.
-    listed_as: ListedAs | None = Field(
-        default=None, exclude_if=lambda value: value in (None, ListedAs.BLACK_LIST)
-    )
+    # ``dishonesty_record`` for a record; absent for a black listing, which reads as every
+    # black-list entry did before the severity policy (receivers written before it still parse).
+    listed_as: ListedAs | None = Field(default=None, exclude_if=_empty)
     suspended_measures: tuple[Measure, ...] = Field(default=(), exclude_if=_empty)
     suspended_because: Suspension | None = Field(default=None, exclude_if=_empty)
 
