@@ -144,8 +144,10 @@ class OverdueObjection(Frozen):
     listing_id: str
     origin_region: str
     objection_id: str
-    step: Literal["forwarded", "verified", "replied", "decision"] = Field(
-        description="the late step (seed 002 §六(三)), or `decision`: the deadline itself"
+    step: Literal["notice", "forwarded", "verified", "replied", "decision"] = Field(
+        description="`notice`: the owner has not acknowledged the objection a week after it was "
+        "filed (no working endpoint); a late step (seed 002 §六(三)); or `decision`: the "
+        "deadline itself"
     )
     deadline: date
     filed_at: AwareDatetime

@@ -82,12 +82,22 @@ def _steps(
     return tuple(steps)
 
 
+NOTICE_DAYS = 7
+"""A notice the owner has not acknowledged a week after the filing is reported (step
+``notice``): its endpoint is failing, or it has none, and only another way will reach it — until
+then a deadline counted from the notice has not even begun."""
+
+
 def overdue_steps(objection: Objection, today: date) -> list[tuple[str, date]]:
-    """What of an open objection is late on ``today``: each undone step past its deadline, and
-    ``decision`` when the deadline itself has passed."""
+    """What of an open objection is late on ``today``: the owner's notice (``notice``), each
+    undone step past its deadline, and ``decision`` when the deadline itself has passed."""
     if not objection.open:
         return []
-    late: list[tuple[str, date]] = [
+    late: list[tuple[str, date]] = []
+    notice_due = china_date(objection.filed_at) + timedelta(days=NOTICE_DAYS)
+    if objection.awaiting_notice and notice_due < today:
+        late.append(("notice", notice_due))
+    late += [
         (step.name, step.deadline)
         for step in objection.steps
         if step.done_at is None and step.deadline is not None and step.deadline < today

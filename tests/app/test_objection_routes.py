@@ -235,7 +235,13 @@ def test_a_xinzheng_objection_whose_owner_never_got_the_notice_is_overdue_at_for
         ("verified", None),
         ("replied", None),
     ]
-    assert on_the_day.json_body["overdue_objections"] == []
-    assert [(x["step"], x["deadline"]) for x in after.json_body["overdue_objections"]] == [
-        ("forwarded", forward_by.isoformat())
-    ]
+
+    def steps(reply: Any) -> list[tuple[str, str]]:
+        # ``notice`` (a week without the owner's acknowledgement) falls near forwarding; its
+        # own rule is tested in test_objection_rights.py
+        late = reply.json_body["overdue_objections"]
+        return [(x["step"], x["deadline"]) for x in late if x["step"] != "notice"]
+
+    assert steps(on_the_day) == []
+    assert steps(after) == [("forwarded", forward_by.isoformat())]
+    assert "notice" in [x["step"] for x in after.json_body["overdue_objections"]]

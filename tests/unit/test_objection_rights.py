@@ -394,7 +394,13 @@ def test_a_xinzheng_objection_tracks_each_step_s_deadline_from_the_end_of_the_on
     ("notice", "verified", "today", "late"),
     [
         pytest.param(None, None, "2025-06-09", [], id="forwarding-due-today"),
-        pytest.param(None, None, "2025-06-10", [("forwarded", "2025-06-09")], id="not-forwarded"),
+        pytest.param(
+            None,
+            None,
+            "2025-06-10",
+            [("notice", "2025-06-09"), ("forwarded", "2025-06-09")],
+            id="not-forwarded",
+        ),
         pytest.param("2025-06-05", None, "2025-06-12", [], id="verification-due-today"),
         pytest.param(
             "2025-06-05", None, "2025-06-13", [("verified", "2025-06-12")], id="not-verified"
@@ -426,6 +432,20 @@ def test_overdue_is_reported_per_step(
 
     assert [(x["step"], x["deadline"]) for x in overdue] == late
     assert rig.service.tick().overdue_objections == overdue
+
+
+@pytest.mark.parametrize(("today", "late"), [("2025-06-09", []), ("2025-06-10", ["notice"])])
+def test_a_notice_the_owner_never_acknowledged_is_reported_after_a_week(
+    today: str, late: list[str]
+) -> None:
+    """湖南 counts from the notice, so without one no deadline would ever pass: an owner with no
+    working endpoint must still be found (001 二(四)6)."""
+    rig = Rig(at=XZ_FILED)
+    held = rig.seed(listing(region=HUNAN), delivered_to=(XINZHENG,))
+    rig.file(held, XINZHENG)
+    rig.clock.set(beijing(today, 12))
+
+    assert [x["step"] for x in rig.service.overdue_objections()] == late
 
 
 def test_reporting_the_verification_twice_is_a_replay() -> None:
