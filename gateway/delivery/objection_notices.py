@@ -20,11 +20,17 @@ OUTCOMES = frozenset(
         ChangeType.REVOKED,
         ChangeType.CORRECTED,
         ChangeType.OBJECTION_DECIDED,
+        ChangeType.SUSPENDED,
         ChangeType.REINSTATED,
+        ChangeType.REPAIRED,
+        ChangeType.EXPIRED,
+        ChangeType.PERFORMED,
+        ChangeType.PURGED,
     }
 )
-"""Changes that settle whether a listing stands: every past recipient must hear them, however
-its filters read now."""
+"""Changes that settle whether a listing stands, or whether its measures apply: every past
+recipient must hear them, however its filters read now — a region still carrying out measures
+after a repair, or keeping a person's record after its purge, is what they prevent."""
 
 
 def settles(change: Change) -> bool:

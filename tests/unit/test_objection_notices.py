@@ -267,7 +267,7 @@ def _repaired(held: Listing) -> Listing:
     [
         pytest.param(_revoked, True, id="a-revocation-001"),
         pytest.param(_upheld, True, id="an-upheld-objection"),
-        pytest.param(_repaired, False, id="a-repair-follows-the-filters-as-before"),
+        pytest.param(_repaired, True, id="a-repair-ends-the-measures-there-too"),
     ],
 )
 def test_a_decision_reaches_a_subscription_that_received_the_listing_whatever_its_filters_say_now(
