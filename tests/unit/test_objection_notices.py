@@ -36,6 +36,7 @@ from gateway_client.contract import (
     ListingStatus,
     SubscriptionFilters,
     change_between,
+    masked,
 )
 
 HUNAN = "430000"
@@ -291,3 +292,18 @@ def test_the_delivery_log_is_asked_only_when_some_filter_leaves_the_listing_out(
     fan_out(held, _revoked(held), RECIPIENT, OWNER, receipts=narrowed)
 
     assert (everything.asked, narrowed.asked) == (0, 1)
+
+
+def test_a_region_shown_the_listing_masked_does_not_read_the_subjects_objection() -> None:
+    """The reason is the subject's own account: the owner and the regions that recognise the
+    listing read it; a masked copy (a region that does not recognise it, a masked view) keeps
+    that an objection is open, not what it says."""
+    held = objected(listing(), HUNAN, noticed=True)
+
+    shown = masked(held)
+
+    assert held.objection is not None
+    assert shown.objection is not None
+    assert held.objection.reason == FILING.reason
+    assert (shown.objection.objection_id, shown.objection.open) == ("obj-1", True)
+    assert FILING.reason not in shown.model_dump_json()

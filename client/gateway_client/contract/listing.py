@@ -378,9 +378,14 @@ def entry_version(entry: ListingEntry) -> str:
     return version_of(entry.source_updated_at, entry.source_sequence)
 
 
+WITHHELD = "（不予披露）"
+"""What a masked listing's objection reason reads: the field may not be empty."""
+
+
 def masked(listing: Listing) -> Listing:
     """The listing with resident ID numbers masked: the subject's, if a person, and every
-    responsible person's; and a commitment's outcome note left out."""
+    responsible person's; a commitment's outcome note and an objection's words (the subject's
+    reason, the owner's note) left out."""
     persons = tuple(
         p.model_copy(update={"id_number": mask(p.id_number) if p.id_number else None})
         for p in listing.responsible_persons
@@ -392,6 +397,11 @@ def masked(listing: Listing) -> Listing:
     if listing.commitment is not None and listing.commitment.outcome_note:
         # free text about a person's promise: the owner's to read, not every subscriber's
         update["commitment"] = listing.commitment.model_copy(update={"outcome_note": ""})
+    if listing.objection is not None:
+        # a subject's own account of its case: for the owner and the regions applying measures
+        update["objection"] = listing.objection.model_copy(
+            update={"reason": WITHHELD, "decision_note": ""}
+        )
     return listing.model_copy(update=update)
 
 
