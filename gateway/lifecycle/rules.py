@@ -258,8 +258,9 @@ def repair(listing: Listing, request: RepairRequest, by: str, now: datetime) -> 
 
 
 def effective_valid_until(listing: Listing) -> date | None:
-    """``valid_until`` as pushed, else the default for the domain or severity (DESIGN §4b)."""
-    if listing.valid_until is not None or listing.kind is not ListKind.BLACK:
+    """``valid_until`` as pushed, else the default for the domain or severity (DESIGN §4b);
+    ``None`` for an open-ended listing (listed until deleted)."""
+    if listing.valid_until is not None or listing.kind is not ListKind.BLACK or listing.open_ended:
         return listing.valid_until
     domain = load_catalogue().domain(listing.domain)
     if domain is not None and domain.publicity_years:

@@ -202,3 +202,40 @@ def test_a_court_defaulter_may_be_repaired_without_a_waiting_period(
     fields: dict[str, Any], earliest: date
 ) -> None:
     assert earliest_repair(listing(entry(**fields))) == earliest
+
+
+# -- open-ended: 第一条第一项 has no term (第二条 sets two years for 第二至六项 only) --
+
+
+@pytest.mark.parametrize(
+    ("fields", "refusal"),
+    [
+        pytest.param({"open_ended": True}, None, id="open-ended"),
+        pytest.param(
+            {"open_ended": True, "valid_until": "2027-03-02"},
+            ("valid_until", "open_ended_with_valid_until"),
+            id="with-an-end",
+        ),
+        pytest.param(
+            {"open_ended": True, "extension": EXTENSION},
+            ("open_ended", "open_ended_with_extension"),
+            id="with-an-extension",
+        ),
+        pytest.param(
+            {"open_ended": True, "domain": "food_drug"},
+            ("open_ended", "open_ended_not_allowed"),
+            id="other-domain",
+        ),
+    ],
+)
+def test_a_court_defaulter_refusing_despite_ability_may_be_listed_without_a_term(
+    fields: dict[str, Any], refusal: tuple[str, str] | None
+) -> None:
+    assert errors_of(court(**fields)) == ([refusal] if refusal else [])
+
+
+def test_an_open_ended_listing_never_expires_and_reads_back_as_pushed() -> None:
+    held = listing(court(open_ended=True))
+
+    assert effective_valid_until(held) is None
+    assert listing(court()).model_dump(mode="json").get("open_ended") is None  # left out

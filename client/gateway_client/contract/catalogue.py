@@ -44,6 +44,8 @@ class Domain(Frozen):
     # (失信被执行人), so no deployment's severity policy turns it into a mere record.
     black_list_by_law: bool = False
     publicity_years: int | None = None
+    # A listing may have no term at all (``open_ended``: listed until deleted).
+    open_ended_allowed: bool = False
     # Up to how many years a new decision may add to the publicity period (延长期限); unset: none.
     extension_years: int | None = None
     # Minimum publicity before credit repair; 0: none; unset: the severity's.

@@ -1,8 +1,9 @@
-"""延长期限: a new decision that lengthens a listing's publicity period, where the domain allows it
-(法释〔2017〕7号 第二条: a court defaulter is listed for two years, and a court may extend that by
-one to three years, e.g. for violent resistance to enforcement or several kinds of dishonesty).
+"""A listing's term where the law sets one: 法释〔2017〕7号 第二条 lists a court defaulter under
+第一条第二至六项 for two years, which a new decision may extend by one to three years (延长期限:
+violent resistance to enforcement, several kinds of dishonesty); one under 第一项 (able to
+perform but refusing) has no term and stays listed until it is deleted (``open_ended``).
 
-The period a platform pushes (``valid_until``) may then run to the domain's period plus the
+The period a platform pushes (``valid_until``) may run to the domain's period plus the
 extension; without one, no further than the domain's period.
 """
 
@@ -48,6 +49,20 @@ def check_extension(extension: Extension, domain: str, decided_on: date | None) 
     if decided_on is not None and extension.decided_on < decided_on:
         raise PydanticCustomError(
             "dates_out_of_order", "the extension is decided before the listing"
+        )
+
+
+def check_open_ended(domain: str, extension: Extension | None) -> None:
+    """Raise the entry error for an open-ended listing in a domain with no such listings, or
+    one that also claims an extension of a term it does not have."""
+    rules = load_catalogue().domain(domain)
+    if rules is None or not rules.open_ended_allowed:
+        raise PydanticCustomError(
+            "open_ended_not_allowed", "domain {domain} has a term", {"domain": domain}
+        )
+    if extension is not None:
+        raise PydanticCustomError(
+            "open_ended_with_extension", "an open-ended listing has no term to extend"
         )
 
 

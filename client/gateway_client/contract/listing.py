@@ -18,7 +18,12 @@ from gateway_client.contract.clock import china_date
 from gateway_client.contract.codes import CreditCode, CreditCodeOrMasked, SubjectType, mask
 from gateway_client.contract.commitment import Commitment
 from gateway_client.contract.evaluation import Evaluation
-from gateway_client.contract.extension import Extension, check_extension, longest_until
+from gateway_client.contract.extension import (
+    Extension,
+    check_extension,
+    check_open_ended,
+    longest_until,
+)
 from gateway_client.contract.model import FREE_TEXT, ONE_LINE, Day, Frozen, Moment, intake_of
 from gateway_client.contract.objections import ObjectionStep, ObjectionTerms, OnBehalf
 from gateway_client.contract.regions import RegionCode
@@ -135,6 +140,9 @@ class ListingEntry(Frozen):
     # 延长期限 (court defaulters): a new decision adding years to the period; left out of dumps
     # when absent, like the other fields added later.
     extension: Extension | None = Field(default=None, exclude_if=lambda value: value is None)
+    # No fixed term: listed until deleted (court defaulters under 第一条第一项: 法释〔2017〕7号
+    # 第二条 sets the two years for 第二至六项 only). Left out of dumps when false.
+    open_ended: bool = Field(default=False, exclude_if=lambda value: not value)
     valid_until: Day | None = None
     # 失信行为终止之日: when the dishonest conduct ended, if the platform knows; retention
     # (gateway.retention) counts from it. Left out of dumps when absent, so bodies and change
@@ -209,12 +217,24 @@ class ListingEntry(Frozen):
             check_extension(value, domain, info.data.get("decided_on"))
         return value
 
+    @field_validator("open_ended")
+    @classmethod
+    def _open_ended_allowed(cls, value: bool, info: ValidationInfo) -> bool:
+        domain = info.data.get("domain")
+        if value and domain is not None:
+            check_open_ended(domain, info.data.get("extension"))
+        return value
+
     @field_validator("valid_until")
     @classmethod
     def _ends_after_start(cls, value: date | None, info: ValidationInfo) -> date | None:
         valid_from, domain = info.data.get("valid_from"), info.data.get("domain")
         if value is not None and valid_from is not None and value <= valid_from:
             raise PydanticCustomError("dates_out_of_order", "valid_until is not after valid_from")
+        if value is not None and info.data.get("open_ended"):
+            raise PydanticCustomError(
+                "open_ended_with_valid_until", "an open-ended listing has no valid_until"
+            )
         if value is None or valid_from is None or domain is None or intake_of(info) is None:
             return value
         longest = longest_until(domain, valid_from, info.data.get("extension"))
