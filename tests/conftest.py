@@ -11,7 +11,7 @@ from aws_support import Aws, provisioned_aws
 
 from gateway.recognition.severity_policy import SeverityPolicy, use_severity_policy
 from gateway_client.contract.catalogue import Severity
-from gateway_client.contract.listing import LOCAL_IDENTITY_SECRET, identity_key, use_identity_key
+from gateway_client.contract.identity import LOCAL_IDENTITY_SECRET, identity_key, use_identity_key
 from infra.local import moto_speedup
 
 # moto's mock_aws() resets boto3.DEFAULT_SESSION, and chalicelib.bootstrap builds a fresh

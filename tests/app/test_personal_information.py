@@ -29,8 +29,8 @@ from chalicelib import bootstrap
 from gateway_client.contract.catalogue import ListKind
 from gateway_client.contract.clock import FixedClock
 from gateway_client.contract.codes import mask
-from gateway_client.contract.listing import LOCAL_IDENTITY_SECRET, identity_key, use_identity_key
-from gateway_client.contract.listing import listing_id as gateway_listing_id
+from gateway_client.contract.identity import LOCAL_IDENTITY_SECRET, identity_key, use_identity_key
+from gateway_client.contract.identity import listing_id as gateway_listing_id
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 
 from chalicelib import bootstrap
 from chalicelib.settings import Settings
-from gateway_client.contract import listing
+from gateway_client.contract import identity
 from gateway_client.contract.catalogue import ListKind
 from gateway_client.contract.clock import SystemClock
 from gateway_client.contract.signing import generate_signing_key
@@ -41,7 +41,7 @@ def built(monkeypatch: pytest.MonkeyPatch) -> tuple[bootstrap.Container, Recordi
 
     monkeypatch.setattr(bootstrap, "_client", client)
     # build() installs the listing-id key source for the process: put the tests' back after
-    monkeypatch.setattr(listing, "_identity_source", listing._identity_source)
+    monkeypatch.setattr(identity, "_identity_source", identity._identity_source)
     tables = ("registry", "batches", "listings", "subscriptions", "agreements", "deliveries")
     names = {
         f"{t}_table": t for t in (*tables, "feedback", "exchange_log", "query_trail", "persons")
@@ -83,6 +83,6 @@ def test_each_secret_is_read_once_on_its_first_use(built):
 
 def test_the_identity_key_is_read_when_an_id_is_first_derived(built):
     _, secrets = built
-    listing.listing_id("91110000100000000X", ListKind.BLACK, "tax", "税务局", "税罚〔2024〕1号")
-    listing.listing_id("91110000100000000X", ListKind.BLACK, "tax", "税务局", "税罚〔2024〕2号")
+    identity.listing_id("91110000100000000X", ListKind.BLACK, "tax", "税务局", "税罚〔2024〕1号")
+    identity.listing_id("91110000100000000X", ListKind.BLACK, "tax", "税务局", "税罚〔2024〕2号")
     assert secrets.read == ["identity"]

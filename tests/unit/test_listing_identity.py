@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta, timezone
 from builders import RESIDENT_ID, USCC
 
 from gateway_client.contract.catalogue import ListKind
-from gateway_client.contract.listing import (
+from gateway_client.contract.identity import (
     LOCAL_IDENTITY_SECRET,
     identity_key,
     listing_id,
     use_identity_key,
-    version_of,
 )
+from gateway_client.contract.listing import version_of
 
 AUTHORITY = "清远市清城区人民法院"
 NUMBER = "(2025)粤1802执123号"

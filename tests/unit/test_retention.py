@@ -30,8 +30,9 @@ from gateway.lifecycle.retention import (
     retention_start,
 )
 from gateway_client.contract.change import ERASED, ChangeType, purged, tombstone
-from gateway_client.contract.listing import Listing, ListingEntry, ListingStatus, Objection
+from gateway_client.contract.listing import Listing, ListingEntry, ListingStatus
 from gateway_client.contract.log import LogEntry, chain
+from gateway_client.contract.objections import Objection
 
 STOPPED = datetime(2021, 6, 1, 2, 0, tzinfo=UTC)  # 2021-06-01 in Beijing
 LEGAL_REPRESENTATIVE_ID = make_resident_id("19800101", 123)

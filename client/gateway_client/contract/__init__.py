@@ -76,6 +76,13 @@ from gateway_client.contract.events import (
 )
 from gateway_client.contract.extension import Extension
 from gateway_client.contract.filters import SubscriptionFilters
+from gateway_client.contract.identity import (
+    LOCAL_IDENTITY_SECRET,
+    identity_key,
+    listing_id,
+    person_key,
+    use_identity_key,
+)
 from gateway_client.contract.keys import (
     AnyKey,
     GatewaySigners,
@@ -87,22 +94,14 @@ from gateway_client.contract.keys import (
 )
 from gateway_client.contract.listing import (
     IN_FORCE,
-    LOCAL_IDENTITY_SECRET,
     Listing,
     ListingEntry,
     ListingStatus,
-    Objection,
-    PersonRole,
-    ResponsiblePerson,
     Transition,
     entry_version,
-    identity_key,
     identity_of,
-    listing_id,
     masked,
-    person_key,
     stopped_applying,
-    use_identity_key,
     version_of,
 )
 from gateway_client.contract.log import (
@@ -140,6 +139,7 @@ from gateway_client.contract.notices import (
     VerificationEvent,
 )
 from gateway_client.contract.objections import (
+    Objection,
     ObjectionStep,
     ObjectionTerms,
     OnBehalf,
@@ -168,6 +168,7 @@ from gateway_client.contract.reports import (
     verification_code,
     verify_report,
 )
+from gateway_client.contract.responsible import PersonRole, ResponsiblePerson
 from gateway_client.contract.signing import (
     DEFAULT_TOLERANCE,
     ID_HEADER,

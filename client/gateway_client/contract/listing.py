@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import unicodedata
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -24,9 +20,11 @@ from gateway_client.contract.extension import (
     check_open_ended,
     longest_until,
 )
+from gateway_client.contract.identity import listing_id
 from gateway_client.contract.model import FREE_TEXT, ONE_LINE, Day, Frozen, Moment, intake_of
-from gateway_client.contract.objections import ObjectionStep, ObjectionTerms, OnBehalf
+from gateway_client.contract.objections import Objection
 from gateway_client.contract.regions import RegionCode
+from gateway_client.contract.responsible import ResponsiblePerson
 
 Text = Annotated[str, Field(min_length=1, max_length=200), ONE_LINE]
 LongText = Annotated[str, Field(min_length=1, max_length=4000), FREE_TEXT]
@@ -63,62 +61,6 @@ class Transition(Frozen):
     at: AwareDatetime
     by: str
     reason: str
-
-
-class Objection(Frozen):
-    """异议: filed against a listing, decided by its source platform."""
-
-    objection_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
-    filed_at: AwareDatetime
-    filed_by: str
-    reason: Annotated[str, Field(min_length=1, max_length=2000)]
-    deadline: date | None = Field(
-        description="the owner's deadline; null while it counts from a notice not yet received"
-    )
-    deadline_basis: str
-    suspends: bool
-    decided_at: AwareDatetime | None = None
-    outcome: Literal["upheld", "corrected", "revoked"] | None = None
-    decision_note: str = ""
-    on_behalf: OnBehalf = "subject"
-    awaiting_notice: bool = Field(
-        default=False,
-        description="filed by someone other than the owner, whose endpoint has not yet "
-        "acknowledged the objection.filed notice (核查通知)",
-    )
-    notified_at: AwareDatetime | None = Field(
-        default=None, description="when the owner received the notice (its own filing: then)"
-    )
-    verified_at: AwareDatetime | None = None
-    terms: ObjectionTerms | None = None  # the policy as it was at filing (absent: filed earlier)
-    steps: tuple[ObjectionStep, ...] = ()
-
-    @property
-    def open(self) -> bool:
-        return self.outcome is None
-
-
-class PersonRole(StrEnum):
-    """落实到人: the roles seeds 001 二(三)6 and 003 (十五) name — the legal representative, the
-    principal, senior managers, and the directors, shareholders and registered practitioners
-    directly responsible for the conduct. ``directly_responsible`` (直接责任人) predates the
-    finer roles and stays valid for the data and pushes that use it."""
-
-    LEGAL_REPRESENTATIVE = "legal_representative"  # 法定代表人
-    PRINCIPAL = "principal"  # 主要负责人
-    SENIOR_MANAGER = "senior_manager"  # 高级管理人员
-    DIRECTOR = "director"  # 董事 (负有直接责任的)
-    SHAREHOLDER = "shareholder"  # 股东 (负有直接责任的)
-    REGISTERED_PRACTITIONER = "registered_practitioner"  # 注册执业人员 (负有直接责任的)
-    DIRECTLY_RESPONSIBLE = "directly_responsible"  # 直接责任人
-
-
-class ResponsiblePerson(Frozen):
-    """落实到人: the people a black listing also binds."""
-
-    name: Text
-    role: PersonRole
-    id_number: CreditCodeOrMasked | None = None
 
 
 class ListingEntry(Frozen):
@@ -325,61 +267,6 @@ class Listing(ListingEntry):
     history: tuple[Transition, ...] = ()
     # 已履行: the day the obligation was performed, as the removal that ended the listing said
     performed_on: date | None = Field(default=None, exclude_if=lambda value: value is None)
-
-
-def _normalise(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip()
-
-
-# Listing ids travel where the credit code is masked (deliveries to regions that do not
-# recognise a listing, public views), so they are keyed: an unkeyed hash of (code, kind, domain,
-# authority, decision number) would give a resident ID back to anyone who tries the few million
-# numbers a masked one leaves open. The key is the deployment's and never changes (every id
-# derives from it); the local stack and the tests use the fixed one below.
-LOCAL_IDENTITY_SECRET = "credit-gateway local identity key: not a secret"  # noqa: S105
-_IDENTITY_LABEL = b"credit-gateway listing identity v1"
-
-
-def identity_key(secret: str) -> bytes:
-    """The HMAC key of listing ids, derived from a secret under its own label."""
-    return hmac.new(secret.encode(), _IDENTITY_LABEL, hashlib.sha256).digest()
-
-
-def _no_identity_key() -> bytes:
-    raise RuntimeError("no listing identity key: set one at start-up with use_identity_key")
-
-
-# Fails closed: an entry point that derived ids before setting the deployment's key would
-# otherwise file every listing under the publicly known local one.
-_identity_source: Callable[[], bytes] = _no_identity_key
-
-
-def use_identity_key(source: Callable[[], bytes]) -> None:
-    """Set at start-up by the adapter that knows the deployment's secret; ``source`` is called
-    when an id is first needed, so functions that never derive one never read the secret."""
-    global _identity_source
-    _identity_source = source
-
-
-def listing_id(
-    credit_code: str, kind: ListKind, domain: str, authority: str, decision_number: str
-) -> str:
-    """Listing identity: one id per (credit code, kind, domain, authority, decision number)."""
-    parts = (credit_code, kind.value, domain, _normalise(authority), _normalise(decision_number))
-    mac = hmac.new(_identity_source(), "\x1f".join(parts).encode(), hashlib.sha256)
-    return "lst_" + mac.hexdigest()[:32]
-
-
-_PERSON_LABEL = b"credit-gateway responsible person v1"
-
-
-def person_key(id_number: str) -> str:
-    """The key a responsible person's resident ID number is indexed under: an HMAC under a key
-    derived from the listing-id key with its own label, so the index holds no number anyone
-    could recover by trying the few hundred million there are, and no id of it equals a
-    listing id's."""
-    key = hmac.new(_identity_source(), _PERSON_LABEL, hashlib.sha256).digest()
-    return "psn_" + hmac.new(key, id_number.encode(), hashlib.sha256).hexdigest()
 
 
 def version_of(updated_at: datetime, sequence: int) -> str:

@@ -15,8 +15,9 @@ from gateway_client.contract.catalogue import (
     Severity,
     load_catalogue,
 )
-from gateway_client.contract.listing import Listing, PersonRole
+from gateway_client.contract.listing import Listing
 from gateway_client.contract.model import ONE_LINE, Frozen
+from gateway_client.contract.responsible import PersonRole
 
 MeasureId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
 

@@ -8,7 +8,8 @@ days, the provider verifies within 5, the office replies within 2 (12 in all fro
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import date
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field, field_validator
 
@@ -63,3 +64,36 @@ class ObjectionStep(Frozen):
     name: StepName
     deadline: Day | None = None
     done_at: AwareDatetime | None = None
+
+
+class Objection(Frozen):
+    """异议: filed against a listing, decided by its source platform."""
+
+    objection_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
+    filed_at: AwareDatetime
+    filed_by: str
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+    deadline: date | None = Field(
+        description="the owner's deadline; null while it counts from a notice not yet received"
+    )
+    deadline_basis: str
+    suspends: bool
+    decided_at: AwareDatetime | None = None
+    outcome: Literal["upheld", "corrected", "revoked"] | None = None
+    decision_note: str = ""
+    on_behalf: OnBehalf = "subject"
+    awaiting_notice: bool = Field(
+        default=False,
+        description="filed by someone other than the owner, whose endpoint has not yet "
+        "acknowledged the objection.filed notice (核查通知)",
+    )
+    notified_at: AwareDatetime | None = Field(
+        default=None, description="when the owner received the notice (its own filing: then)"
+    )
+    verified_at: AwareDatetime | None = None
+    terms: ObjectionTerms | None = None  # the policy as it was at filing (absent: filed earlier)
+    steps: tuple[ObjectionStep, ...] = ()
+
+    @property
+    def open(self) -> bool:
+        return self.outcome is None

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from gateway_client.contract.listing import Listing, PersonRole
+from gateway_client.contract.listing import Listing
 from gateway_client.contract.measure import Measure
 from gateway_client.contract.model import Frozen
+from gateway_client.contract.responsible import PersonRole
 
 
 class PersonMeasure(Frozen):

@@ -1,0 +1,66 @@
+"""Keyed identities: a listing's id and a responsible person's index key, both HMACs under the
+deployment's identity key, so neither gives a resident ID number back."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import unicodedata
+from collections.abc import Callable
+
+from gateway_client.contract.catalogue import ListKind
+
+
+def _normalise(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+# Listing ids travel where the credit code is masked (deliveries to regions that do not
+# recognise a listing, public views), so they are keyed: an unkeyed hash of (code, kind, domain,
+# authority, decision number) would give a resident ID back to anyone who tries the few million
+# numbers a masked one leaves open. The key is the deployment's and never changes (every id
+# derives from it); the local stack and the tests use the fixed one below.
+LOCAL_IDENTITY_SECRET = "credit-gateway local identity key: not a secret"  # noqa: S105
+_IDENTITY_LABEL = b"credit-gateway listing identity v1"
+
+
+def identity_key(secret: str) -> bytes:
+    """The HMAC key of listing ids, derived from a secret under its own label."""
+    return hmac.new(secret.encode(), _IDENTITY_LABEL, hashlib.sha256).digest()
+
+
+def _no_identity_key() -> bytes:
+    raise RuntimeError("no listing identity key: set one at start-up with use_identity_key")
+
+
+# Fails closed: an entry point that derived ids before setting the deployment's key would
+# otherwise file every listing under the publicly known local one.
+_identity_source: Callable[[], bytes] = _no_identity_key
+
+
+def use_identity_key(source: Callable[[], bytes]) -> None:
+    """Set at start-up by the adapter that knows the deployment's secret; ``source`` is called
+    when an id is first needed, so functions that never derive one never read the secret."""
+    global _identity_source
+    _identity_source = source
+
+
+def listing_id(
+    credit_code: str, kind: ListKind, domain: str, authority: str, decision_number: str
+) -> str:
+    """Listing identity: one id per (credit code, kind, domain, authority, decision number)."""
+    parts = (credit_code, kind.value, domain, _normalise(authority), _normalise(decision_number))
+    mac = hmac.new(_identity_source(), "\x1f".join(parts).encode(), hashlib.sha256)
+    return "lst_" + mac.hexdigest()[:32]
+
+
+_PERSON_LABEL = b"credit-gateway responsible person v1"
+
+
+def person_key(id_number: str) -> str:
+    """The key a responsible person's resident ID number is indexed under: an HMAC under a key
+    derived from the listing-id key with its own label, so the index holds no number anyone
+    could recover by trying the few hundred million there are, and no id of it equals a
+    listing id's."""
+    key = hmac.new(_identity_source(), _PERSON_LABEL, hashlib.sha256).digest()
+    return "psn_" + hmac.new(key, id_number.encode(), hashlib.sha256).hexdigest()
