@@ -9,7 +9,6 @@ actions (expiry, operator-filed objections) take the next version after the curr
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
 
 from gateway.lifecycle.objection_policies import ObjectionPolicy
 from gateway.lifecycle.objection_timeline import noticed_by, timeline
@@ -32,6 +31,7 @@ from gateway_client.contract import (
     ListKind,
     Objection,
     Transition,
+    TransitionEvent,
     add_months,
     china_date,
     identity_of,
@@ -84,19 +84,13 @@ def _moved(listing: Listing, version: str, now: datetime, **changes: object) -> 
     return listing.model_copy(update={"version": version, "accepted_at": now, **changes})
 
 
-Event = Literal[
-    "objection_filed",
-    "objection_noticed",
-    "objection_verified",
-    "objection_decided",
-    "repaired",
-    "expired",
-    "removed",
-]
-
-
 def _step(
-    listing: Listing, event: Event, status: ListingStatus, now: datetime, by: str, reason: str
+    listing: Listing,
+    event: TransitionEvent,
+    status: ListingStatus,
+    now: datetime,
+    by: str,
+    reason: str,
 ) -> tuple[Transition, ...]:
     step = Transition(event=event, status=status, at=now, by=by, reason=reason)
     return (*listing.history, step)

@@ -16,7 +16,7 @@ from gateway_client.contract.signing import (
     load_private_key,
     public_key_text,
 )
-from gateway_client.push_client import http_request
+from gateway_client.push_client import PushClient, Response, http_request
 from infra.local.stack import LocalStack
 
 
@@ -55,3 +55,30 @@ def register(stack: LocalStack, region: str, key_id: str, key_file: Path) -> Ed2
     )
     assert added.status == 201, added.body
     return Ed25519Signer(key_id, load_private_key(private))
+
+
+def as_operator(stack: LocalStack, method: str, path: str, body: Any = None) -> Response:
+    """A call with the operator's bearer token (a JSON body, or none)."""
+    raw = None if body is None else json.dumps(body, ensure_ascii=False).encode()
+    return http_request(
+        method, stack.url + path, raw, {"authorization": f"Bearer {stack.operator_token}"}
+    )
+
+
+def platform(
+    stack: LocalStack, region: str, key_id: str, registration: dict[str, Any] | None = None
+) -> PushClient:
+    """A region registered (``registration``, default just its code as name) with a fresh key,
+    and its platform's client."""
+    reply = as_operator(stack, "PUT", f"/v1/regions/{region}", registration or {"name": region})
+    assert reply.status == 200, reply.body
+    private = load_private_key(generate_signing_key())
+    key = {"key_id": key_id, "public_key": public_key_text(private)}
+    assert as_operator(stack, "POST", f"/v1/regions/{region}/keys", key).status == 201
+    return PushClient(stack.url, region, Ed25519Signer(key_id, private))
+
+
+def drain(stack: LocalStack) -> None:
+    """Run everything the last calls set off: fan-out, deliveries."""
+    assert stack.pump is not None
+    stack.pump.drain()

@@ -10,13 +10,12 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
+from e2e_support import as_operator
 from packaging.requirements import Requirement
 from stdnum.cn import uscc
 
-from gateway_client.push_client import Response, http_request
 from infra.local.stack import LocalStack
 
 pytestmark = pytest.mark.e2e
@@ -64,13 +63,6 @@ def run(venv: Path, program: str, *args: str) -> subprocess.CompletedProcess[str
         text=True,
         timeout=120,
         cwd=venv,
-    )
-
-
-def as_operator(stack: LocalStack, method: str, path: str, body: Any = None) -> Response:
-    raw = None if body is None else json.dumps(body, ensure_ascii=False).encode()
-    return http_request(
-        method, stack.url + path, raw, {"authorization": f"Bearer {stack.operator_token}"}
     )
 
 

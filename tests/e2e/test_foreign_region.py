@@ -11,15 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from e2e_support import as_operator, drain, platform
 from stdnum.cn import uscc
 
-from gateway_client.contract.signing import (
-    Ed25519Signer,
-    generate_signing_key,
-    load_private_key,
-    public_key_text,
-)
-from gateway_client.push_client import PushClient, Response, http_request
+from gateway_client.push_client import PushClient, Response
 from gateway_client.uploader import BulkUploader, describe
 from infra.local.receiver import Receiver
 from infra.local.stack import LocalStack
@@ -66,21 +61,6 @@ def stack() -> Iterator[LocalStack]:
         yield running
 
 
-def as_operator(stack: LocalStack, method: str, path: str, body: Any = None) -> Response:
-    raw = None if body is None else json.dumps(body, ensure_ascii=False).encode()
-    return http_request(
-        method, stack.url + path, raw, {"authorization": f"Bearer {stack.operator_token}"}
-    )
-
-
-def platform(stack: LocalStack, region: str, key_id: str) -> PushClient:
-    assert as_operator(stack, "PUT", f"/v1/regions/{region}", {"name": region}).status == 200
-    private = load_private_key(generate_signing_key())
-    key = {"key_id": key_id, "public_key": public_key_text(private)}
-    assert as_operator(stack, "POST", f"/v1/regions/{region}/keys", key).status == 201
-    return PushClient(stack.url, region, Ed25519Signer(key_id, private))
-
-
 @pytest.fixture(scope="module")
 def world(stack: LocalStack) -> Iterator[dict[str, Any]]:
     owner = platform(stack, OWNER, "cs-owner")
@@ -103,11 +83,6 @@ def world(stack: LocalStack) -> Iterator[dict[str, Any]]:
     drain(stack)
     yield {"owner": owner, "stranger": stranger, "receiver": receiver, "listing_id": listing_id}
     receiver.stop()
-
-
-def drain(stack: LocalStack) -> None:
-    assert stack.pump is not None
-    stack.pump.drain()
 
 
 def held(stack: LocalStack, listing_id: str) -> dict[str, Any]:

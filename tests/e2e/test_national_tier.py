@@ -16,16 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from e2e_support import as_operator, drain, platform
 from stdnum.cn import uscc
 
 from gateway_client.cli import main as cli
-from gateway_client.contract.signing import (
-    Ed25519Signer,
-    generate_signing_key,
-    load_private_key,
-    public_key_text,
-)
-from gateway_client.push_client import PushClient, Response, http_request
+from gateway_client.push_client import http_request
 from gateway_client.uploader import BulkUploader, describe
 from infra.local.receiver import Receiver
 from infra.local.stack import LocalStack
@@ -77,22 +72,6 @@ def stack() -> Iterator[LocalStack]:
         yield running
 
 
-def as_operator(stack: LocalStack, method: str, path: str, body: Any = None) -> Response:
-    raw = None if body is None else json.dumps(body, ensure_ascii=False).encode()
-    return http_request(
-        method, stack.url + path, raw, {"authorization": f"Bearer {stack.operator_token}"}
-    )
-
-
-def platform(stack: LocalStack, code: str, registration: dict[str, Any]) -> PushClient:
-    reply = as_operator(stack, "PUT", f"/v1/regions/{code}", registration)
-    assert reply.status == 200, reply.body
-    private = load_private_key(generate_signing_key())
-    key = {"key_id": f"k-{code}", "public_key": public_key_text(private)}
-    assert as_operator(stack, "POST", f"/v1/regions/{code}/keys", key).status == 201
-    return PushClient(stack.url, code, Ed25519Signer(f"k-{code}", private))
-
-
 @pytest.fixture(scope="module")
 def world(stack: LocalStack) -> Iterator[dict[str, Any]]:
     nation = {"name": "信用中国", "kind": "national_platform"}
@@ -103,16 +82,12 @@ def world(stack: LocalStack) -> Iterator[dict[str, Any]]:
     court = platform(
         stack,
         COURT,
+        f"k-{COURT}",
         {"name": "最高人民法院", "kind": "national_source", "domains": ["court_defaulter"]},
     )
-    city = platform(stack, CHANGSHA, {"name": "长沙市"})
+    city = platform(stack, CHANGSHA, f"k-{CHANGSHA}", {"name": "长沙市"})
     yield {"receiver": receiver, "court": court, "city": city}
     receiver.stop()
-
-
-def drain(stack: LocalStack) -> None:
-    assert stack.pump is not None
-    stack.pump.drain()
 
 
 def heard(world: dict[str, Any]) -> dict[str, str]:

@@ -5,22 +5,16 @@ listing, and the revocation reaches the region that objected."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from e2e_support import as_operator, drain, platform
 from stdnum.cn import uscc
 
 from gateway_client.contract import china_date
-from gateway_client.contract.signing import (
-    Ed25519Signer,
-    generate_signing_key,
-    load_private_key,
-    public_key_text,
-)
-from gateway_client.push_client import PushClient, Response, http_request
+from gateway_client.push_client import PushClient
 from infra.local.receiver import Receiver
 from infra.local.stack import LocalStack
 
@@ -48,31 +42,11 @@ def entry() -> dict[str, Any]:
     }
 
 
-def as_operator(stack: LocalStack, method: str, path: str, body: Any = None) -> Response:
-    raw = None if body is None else json.dumps(body, ensure_ascii=False).encode()
-    return http_request(
-        method, stack.url + path, raw, {"authorization": f"Bearer {stack.operator_token}"}
-    )
-
-
-def platform(stack: LocalStack, region: str, key_id: str) -> PushClient:
-    assert as_operator(stack, "PUT", f"/v1/regions/{region}", {"name": region}).status == 200
-    private = load_private_key(generate_signing_key())
-    key = {"key_id": key_id, "public_key": public_key_text(private)}
-    assert as_operator(stack, "POST", f"/v1/regions/{region}/keys", key).status == 201
-    return PushClient(stack.url, region, Ed25519Signer(key_id, private))
-
-
 def listening(stack: LocalStack, name: str, region: str) -> Receiver:
     receiver = Receiver(name).start()
     operator = {"authorization": f"Bearer {stack.operator_token}"}
     receiver.subscribe(stack.url, {"region": region}, operator)
     return receiver
-
-
-def drain(stack: LocalStack) -> None:
-    assert stack.pump is not None
-    stack.pump.drain()
 
 
 def held(stack: LocalStack) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from e2e_support import code, entry, register
+from e2e_support import code, drain, entry, register
 
 from gateway_client.cli import main as cli
 from gateway_client.contract import CHINA, mask
@@ -59,11 +59,6 @@ def world(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> dict[s
         "stranger": stranger,
         "listing_id": pushed.body["outcomes"][0]["listing_id"],
     }
-
-
-def drain(stack: LocalStack) -> None:
-    assert stack.pump is not None
-    stack.pump.drain()
 
 
 def ask(client: PushClient, number: str = REPRESENTATIVE) -> Response:

@@ -12,15 +12,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from e2e_support import as_operator, drain, platform
 from stdnum.cn import uscc
 
-from gateway_client.contract.signing import (
-    Ed25519Signer,
-    generate_signing_key,
-    load_private_key,
-    public_key_text,
-)
-from gateway_client.push_client import PushClient, Response, http_request
+from gateway_client.push_client import PushClient, Response
 from infra.local.receiver import Receiver
 from infra.local.stack import LocalStack
 
@@ -73,13 +68,6 @@ RECORD = {
 }
 
 
-def as_operator(stack: LocalStack, method: str, path: str, body: Any = None) -> Response:
-    raw = None if body is None else json.dumps(body, ensure_ascii=False).encode()
-    return http_request(
-        method, stack.url + path, raw, {"authorization": f"Bearer {stack.operator_token}"}
-    )
-
-
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
     with LocalStack() as running:
@@ -88,12 +76,8 @@ def stack() -> Iterator[LocalStack]:
 
 @pytest.fixture(scope="module")
 def world(stack: LocalStack) -> Iterator[dict[str, Any]]:
-    for region, name in ((CHANGSHA, "长沙市"), (HUNAN, "湖南省")):
-        assert as_operator(stack, "PUT", f"/v1/regions/{region}", {"name": name}).status == 200
-    private = load_private_key(generate_signing_key())
-    key = {"key_id": "cs-standing", "public_key": public_key_text(private)}
-    assert as_operator(stack, "POST", f"/v1/regions/{CHANGSHA}/keys", key).status == 201
-    changsha = PushClient(stack.url, CHANGSHA, Ed25519Signer("cs-standing", private))
+    assert as_operator(stack, "PUT", f"/v1/regions/{HUNAN}", {"name": "湖南省"}).status == 200
+    changsha = platform(stack, CHANGSHA, "cs-standing", {"name": "长沙市"})
     hunan = Receiver("湖南省").start()
     hunan.subscribe(
         stack.url, {"region": HUNAN}, {"authorization": f"Bearer {stack.operator_token}"}
@@ -105,8 +89,7 @@ def world(stack: LocalStack) -> Iterator[dict[str, Any]]:
 def pushed(stack: LocalStack, client: PushClient, *entries: dict[str, Any]) -> Response:
     reply = client.push(list(entries), datetime.now(UTC))
     assert reply.status == 200, reply.body
-    assert stack.pump is not None
-    stack.pump.drain()
+    drain(stack)
     return reply
 
 
@@ -173,8 +156,7 @@ def test_the_story_of_one_subject(stack: LocalStack, world: dict[str, Any]) -> N
     reply = changsha.send_signed("/v1/pushes", body["batch_id"], raw, datetime.now(UTC))
     assert reply.status == 200, reply.body
     assert reply.body["removed"] == 1, reply.body
-    assert stack.pump is not None
-    stack.pump.drain()
+    drain(stack)
     assert heard(world, court_id)[-1].data.type == "performed"
     restored = heard(world, red_id)[-1]
     assert [m.measure_id for m in restored.recognition.measures] == incentives

@@ -45,18 +45,21 @@ class ListingStatus(StrEnum):
 IN_FORCE = frozenset({ListingStatus.ACTIVE})
 
 
+TransitionEvent = Literal[
+    "objection_filed",
+    "objection_noticed",
+    "objection_verified",
+    "objection_decided",
+    "repaired",
+    "expired",
+    "removed",
+]
+
+
 class Transition(Frozen):
     """One step of a listing's history: kept with the listing, never rewritten."""
 
-    event: Literal[
-        "objection_filed",
-        "objection_noticed",
-        "objection_verified",
-        "objection_decided",
-        "repaired",
-        "expired",
-        "removed",
-    ]
+    event: TransitionEvent
     status: ListingStatus
     at: AwareDatetime
     by: str
