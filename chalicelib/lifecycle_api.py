@@ -16,6 +16,7 @@ from chalicelib.log_api import publish_checkpoint
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag
 from chalicelib.tick_function import run_tick
 from gateway.lifecycle import (
+    DecidedRecently,
     ListingChanged,
     NotARecipient,
     NotInForce,
@@ -198,7 +199,7 @@ ROUTES: tuple[Operation, ...] = (
         "File an objection (异议) against a listing",
         Access.OPERATOR_OR_PLATFORM,
         {201: Reply(ListingChange, "Filed."), 200: Reply(ListingChange, _REPLAYED)},
-        (*_REFUSED, NotARecipient, ObjectionOpen, NotInForce, ListingChanged),
+        (*_REFUSED, NotARecipient, ObjectionOpen, DecidedRecently, NotInForce, ListingChanged),
         body=ObjectionFiling,
         description="By the listing's owner region (or a region relaying for it); by a region "
         "one of whose subscriptions was delivered the listing, for the subject or from its own "

@@ -7,6 +7,7 @@ from gateway.lifecycle.freshness import (
     version_problem,
 )
 from gateway.lifecycle.objection_policies import shipped_policies
+from gateway.lifecycle.objection_steps import DecidedRecently
 from gateway.lifecycle.requests import (
     ObjectionDecision,
     ObjectionFiling,
@@ -25,6 +26,7 @@ __all__ = [
     "EVIDENCE_DAYS",
     "FUTURE_VERSION",
     "RETENTION_YEARS",
+    "DecidedRecently",
     "FutureVersion",
     "LifecycleService",
     "ListingChanged",

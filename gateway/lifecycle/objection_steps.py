@@ -7,13 +7,48 @@ compare-and-set rather than undo it; each applies once, so replays and retries a
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from gateway.lifecycle.objection_timeline import noticed_by, timeline
 from gateway.lifecycle.requests import VerificationReport
 from gateway.lifecycle.rules import NotInForce, _moved, _step, after, next_version
 from gateway.lifecycle.workdays import WorkdayCalendar
-from gateway_client.contract import Listing, ListingStatus, NotFound, Objection
+from gateway_client.contract import (
+    Conflict,
+    Listing,
+    ListingStatus,
+    NotFound,
+    Objection,
+    china_date,
+)
+
+REFILE_AFTER_DAYS = 30
+
+
+class DecidedRecently(Conflict):
+    """The same region's objection to this listing was decided less than 30 days ago: it may
+    object again after that. Without a pause a region could keep an objection open on any
+    listing it received, filing as soon as each is decided, and hold off the subject's own
+    (one objection is open at a time); the subject, through the operator, may file at any time."""
+
+    code = "objection_decided_recently"
+
+
+def check_refiling(listing: Listing, region: str, now: datetime) -> None:
+    """Raise ``DecidedRecently`` when ``region``'s last objection to ``listing`` was decided
+    within ``REFILE_AFTER_DAYS``."""
+    last = listing.objection
+    if last is None or last.decided_at is None or last.filed_by != region:
+        return
+    again = china_date(last.decided_at) + timedelta(days=REFILE_AFTER_DAYS)
+    if china_date(now) < again:
+        raise DecidedRecently(
+            f"{region}'s objection {last.objection_id} was decided on "
+            f"{china_date(last.decided_at).isoformat()}; it may object again from "
+            f"{again.isoformat()}",
+            path="objection_id",
+            again=again.isoformat(),
+        )
 
 
 def verification_status(listing: Listing, objection: Objection) -> ListingStatus:

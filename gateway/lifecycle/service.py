@@ -9,7 +9,12 @@ from datetime import datetime, timedelta
 from gateway.lifecycle.commitments import PolicyLookup, overdue, to_list
 from gateway.lifecycle.freshness import check_action
 from gateway.lifecycle.objection_policies import PolicyBook
-from gateway.lifecycle.objection_steps import objection_named, receive_notice, report_verified
+from gateway.lifecycle.objection_steps import (
+    check_refiling,
+    objection_named,
+    receive_notice,
+    report_verified,
+)
 from gateway.lifecycle.objection_timeline import overdue_entries
 from gateway.lifecycle.requests import (
     ObjectionDecision,
@@ -149,6 +154,7 @@ class LifecycleService:
                 "received it by subscription, or the operator may object",
                 path="listing_id",
             )
+        check_refiling(listing, region, self._clock.now())
         return region, False
 
     def file_objection(

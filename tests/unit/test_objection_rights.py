@@ -17,6 +17,7 @@ from builders import region as region_of
 from fakes import InMemoryArchive, InMemoryListingStore, InMemoryReceipts, InMemoryRegistry
 
 from gateway.lifecycle import LifecycleService, WorkdayCalendar, shipped_policies
+from gateway.lifecycle.objection_steps import DecidedRecently
 from gateway.lifecycle.requests import ObjectionDecision, ObjectionFiling, VerificationReport
 from gateway.lifecycle.rules import NotInForce
 from gateway.ownership import NotListingOwner
@@ -460,3 +461,43 @@ def test_reporting_the_verification_twice_is_a_replay() -> None:
     assert rig.stored(held) == first
     assert first.objection is not None
     assert first.objection.notified_at == beijing("2025-06-04")
+
+
+@pytest.mark.parametrize(
+    ("days_later", "filer", "refused"),
+    [
+        pytest.param(29, SUBSCRIBER, True, id="the-same-region-within-30-days"),
+        pytest.param(30, SUBSCRIBER, False, id="the-same-region-after-30-days"),
+        pytest.param(1, None, False, id="the-operator-for-the-subject-any-time"),
+        pytest.param(1, CITY, False, id="the-owner-any-time"),
+    ],
+)
+def test_a_region_objects_again_to_the_same_listing_only_30_days_after_its_last_was_decided(
+    days_later: int, filer: str | None, refused: bool
+) -> None:
+    """One objection is open at a time: a region refiling the moment each is decided would hold
+    off the subject's own, through the operator (001 二(四)6)."""
+    rig = Rig()
+    held = rig.seed(listing())
+    rig.file(held, SUBSCRIBER)
+    rig.notice(held, NOW + timedelta(hours=1))
+    decided_at = NOW + timedelta(days=1)
+    made = ObjectionDecision(outcome="upheld", source_updated_at=decided_at)
+    rig.clock.set(decided_at)
+    rig.service.decide_objection(held.credit_code, held.listing_id, "obj-1", made, CITY)
+    before = rig.stored(held)
+    rig.clock.set(decided_at + timedelta(days=days_later))
+
+    again = filing(objection_id="obj-2")
+    if refused:
+        with pytest.raises(DecidedRecently) as raised:
+            rig.file(held, filer, again)
+        assert (raised.value.code, raised.value.context["path"]) == (
+            "objection_decided_recently",
+            "objection_id",
+        )
+        assert rig.stored(held) == before
+    else:
+        filed = rig.file(held, filer, again).objection
+        assert filed is not None
+        assert filed.objection_id == "obj-2"
