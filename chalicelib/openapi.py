@@ -25,6 +25,7 @@ from chalicelib import (
     agreements_api,
     api,
     checks_api,
+    console_page,
     delivery_api,
     docs_page,
     lifecycle_api,
@@ -111,6 +112,7 @@ OPERATIONS: tuple[Operation, ...] = (
     *stream_redrive.ROUTES,
     *ROUTES,
     *docs_page.ROUTES,
+    *console_page.ROUTES,
 )
 
 
@@ -165,7 +167,7 @@ def _reply_response(reply: Reply, refs: Refs) -> dict[str, Any]:
     schema = reply.model if isinstance(reply.model, dict) else refs[reply.model]
     response: dict[str, Any] = {
         "description": reply.description,
-        "content": {reply.media: {"schema": schema}},
+        "content": {media: {"schema": schema} for media in (reply.media, *reply.also)},
     }
     if reply.headers:
         response["headers"] = {

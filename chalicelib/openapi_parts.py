@@ -132,6 +132,11 @@ PATH_PARAMS: dict[str, Param] = {
             "Unified social credit code (18 characters) or resident ID number; full-width "
             "characters and lower case are read as their NFKC upper-case form.",
         ),
+        Param(
+            "asset",
+            {"type": "string", "pattern": r"^[a-z-]{2,40}\.(js|css)$"},
+            "A file of the console (`console.js`, `console.css`, …).",
+        ),
         Param("listing_id", {"type": "string", "pattern": "^lst_[0-9a-f]{32}$"}, "A listing."),
         Param(
             "objection_id",

@@ -48,6 +48,8 @@ class Reply:
     description: str
     headers: Mapping[str, str] = field(default_factory=dict)
     media: str = "application/json"
+    also: tuple[str, ...] = ()
+    """Further media types the same reply may carry (a route serving files of two types)."""
 
 
 @dataclass(frozen=True)

@@ -140,6 +140,8 @@ POST   /v1/log/checkpoints                       401  ok   401  403  403  403  4
 GET    /v1/openapi.json                          ok   ok   pub  ok   ok   ok   ok   pub  pub  pub
 GET    /v1/docs                                  ok   ok   pub  ok   ok   ok   ok   pub  pub  pub
 GET    /v1/docs/redoc.standalone.js              ok   ok   pub  ok   ok   ok   ok   pub  pub  pub
+GET    /console                                  ok   ok   pub  ok   ok   ok   ok   pub  pub  pub
+GET    /console/{asset}                          ok   ok   pub  ok   ok   ok   ok   pub  pub  pub
 """
 # fmt: on
 
@@ -364,6 +366,8 @@ CALLS: dict[str, Call] = {
     "GET /v1/openapi.json": call(fixed("/v1/openapi.json"), 200),
     "GET /v1/docs": call(fixed("/v1/docs"), 200),
     "GET /v1/docs/redoc.standalone.js": call(fixed("/v1/docs/redoc.standalone.js"), 200),
+    "GET /console": call(fixed("/console"), 200),
+    "GET /console/{asset}": call(fixed("/console/console.js"), 200),
 }
 assert set(CALLS) == {row.label for row in ROWS}, set(CALLS) ^ {row.label for row in ROWS}
 

@@ -1,0 +1,109 @@
+// The console's one way to the API: every call carries the console session's bearer token in the
+// Authorization header (never in a URL), and a 401 ends the session. The token lives in this
+// tab's sessionStorage only; the operator token typed at sign-in is exchanged and forgotten.
+
+const KEY = "cg-console-session";
+const root = document.querySelector('meta[name="api-root"]')?.content ?? "";
+
+export class ApiError extends Error {
+  constructor(status, code, message, path) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.path = path;
+  }
+}
+
+let onExpired = () => {};
+
+/** What to do when the API answers 401 to the session (the console shows its sign-in). */
+export function whenExpired(handler) {
+  onExpired = handler;
+}
+
+export function token() {
+  return sessionStorage.getItem(KEY);
+}
+
+export function forget() {
+  sessionStorage.removeItem(KEY);
+}
+
+/** A token `gateway console` put in the URL fragment (#session=…): kept, then removed from the
+ *  address bar and the history, so it is not left in a bookmark or shown over a shoulder. */
+export function takeFragmentToken() {
+  const match = /^#session=([^&]+)/.exec(location.hash);
+  if (!match) return false;
+  sessionStorage.setItem(KEY, decodeURIComponent(match[1]));
+  history.replaceState(null, "", location.pathname + location.search + "#/overview");
+  return true;
+}
+
+async function call(method, path, body, bearer) {
+  const headers = { Accept: "application/json", Authorization: `Bearer ${bearer}` };
+  const init = { method, headers, credentials: "omit", cache: "no-store" };
+  if (body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const reply = await fetch(root + path, init);
+  const text = await reply.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
+  }
+  if (!reply.ok) {
+    const error = data?.error ?? {};
+    throw new ApiError(reply.status, error.code ?? "http_" + reply.status,
+      error.message ?? (text.slice(0, 200) || reply.statusText), error.path);
+  }
+  return data;
+}
+
+/** A call with the session's token; a 401 forgets the session and says why. */
+export async function api(method, path, body) {
+  const bearer = token();
+  if (!bearer) {
+    onExpired("请先登录 sign in first");
+    throw new ApiError(401, "not_signed_in", "not signed in");
+  }
+  try {
+    return await call(method, path, body, bearer);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      forget();
+      onExpired(`会话已过期或被撤销，请重新登录 (session expired or revoked: ${error.code})`);
+    }
+    throw error;
+  }
+}
+
+export const get = (path) => api("GET", path);
+
+/** The operator token for a short-lived console session; the operator token is not kept. */
+export async function signIn(operatorToken) {
+  const session = await call("POST", "/v1/console/sessions", {}, operatorToken);
+  sessionStorage.setItem(KEY, session.token);
+  return session;
+}
+
+/** Who this session is: role, region, expiry (401 if it expired or was revoked). */
+export function whoAmI() {
+  return get("/v1/console/session");
+}
+
+export async function signOut() {
+  try {
+    await api("DELETE", "/v1/console/session");
+  } finally {
+    forget();
+  }
+}
+
+/** A query string from the set fields of `params`. */
+export function query(params) {
+  const pairs = Object.entries(params).filter(([, v]) => v !== undefined && v !== null && v !== "");
+  return pairs.length ? "?" + new URLSearchParams(pairs).toString() : "";
+}

@@ -1,0 +1,119 @@
+// The console's shell: sign-in, who is signed in, and hash routing to the pages (#/overview …).
+// Each page module exports render(view, session); what it shows is what the API answers to
+// this session.
+
+import { ApiError, signIn, signOut, takeFragmentToken, token, whenExpired, whoAmI } from "./api.js";
+import { beijing, field, h, label, notice, pageFrame } from "./ui.js";
+
+const PAGES = {
+  overview: () => import("./overview.js"),
+  subjects: () => import("./subjects.js"),
+  subscriptions: () => import("./subscriptions.js"),
+  deliveries: () => import("./deliveries.js"),
+  uploads: () => import("./uploads.js"),
+  log: () => import("./exchange-log.js"),
+  agreements: () => import("./agreements.js"),
+  stats: () => import("./stats.js"),
+};
+
+const main = document.getElementById("main");
+const nav = document.getElementById("nav");
+const who = document.getElementById("who");
+let session = null;
+
+function showSignIn(message) {
+  session = null;
+  nav.hidden = true;
+  who.hidden = true;
+  who.replaceChildren();
+  const secret = h("input", { type: "password", name: "operator-token", autocomplete: "off",
+    required: true, id: "operator-token" });
+  const form = h("form", { class: "signin", novalidate: true },
+    field("运营方令牌 operator token", secret),
+    h("p", {}, h("button", { type: "submit", class: "primary" }, "登录 sign in")));
+  const status = h("div", { "aria-live": "polite" });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const typed = secret.value.trim();
+    secret.value = "";
+    if (!typed) {
+      status.replaceChildren(notice("error", "请粘贴运营方令牌 paste the operator token"));
+      return;
+    }
+    try {
+      session = await signIn(typed);
+      await start();
+    } catch (error) {
+      const why = error instanceof ApiError ? `${error.status} ${error.code}` : String(error);
+      status.replaceChildren(notice("error", `登录失败 sign-in failed: ${why}`));
+    }
+  });
+  pageFrame(main, "登录 sign in");
+  main.append(
+    message ? notice("error", message) : "",
+    h("p", {}, "运营方：粘贴运营方令牌，控制台换取一个短期会话，不保存令牌本身。"
+      + " The operator pastes the operator token; the console exchanges it for a short-lived "
+      + "session and keeps only that."),
+    h("p", {}, "省、市平台：运行 ", h("code", {}, "gateway console --key-id … --key-file …"),
+      "，它用平台密钥签名换取会话并打开此页。 A province or city runs that command: it signs "
+      + "for a session with the platform key and opens this page."),
+    form, status);
+  main.querySelector("h1").focus();
+}
+
+function showWho() {
+  const place = session.region ? `${session.region} ${session.region_name ?? ""}`.trim() : "全国 all";
+  const out = h("button", { type: "button", id: "sign-out", onclick: async () => {
+    try {
+      await signOut();
+    } finally {
+      showSignIn("已退出 signed out");
+    }
+  } }, "退出 sign out");
+  who.replaceChildren(
+    h("span", { id: "who-role" }, label(session.role)),
+    h("span", { id: "who-region" }, place),
+    h("span", {}, `有效至 expires ${beijing(session.expires_at)}`),
+    out);
+  who.hidden = false;
+  nav.hidden = false;
+}
+
+async function route() {
+  if (!session) return;
+  const name = (location.hash.match(/^#\/([a-z-]+)/) ?? [])[1] ?? "overview";
+  const load = PAGES[name] ?? PAGES.overview;
+  for (const link of nav.querySelectorAll("a")) {
+    if (link.getAttribute("href") === `#/${name}`) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  main.replaceChildren(notice("", "加载中 loading…"));
+  try {
+    const page = await load();
+    await page.render(main, session);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return;
+    main.append(notice("error", `页面出错 the page failed: ${error.message ?? error}`));
+  }
+  main.querySelector("h1")?.focus();
+}
+
+async function start() {
+  try {
+    session = await whoAmI();
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 401)) {
+      showSignIn(`无法确认会话 could not read the session: ${error.message ?? error}`);
+    }
+    return;
+  }
+  showWho();
+  if (!/^#\/[a-z]/.test(location.hash)) history.replaceState(null, "", "#/overview");
+  await route();
+}
+
+whenExpired((message) => showSignIn(message));
+window.addEventListener("hashchange", route);
+takeFragmentToken();
+if (token()) start();
+else showSignIn();

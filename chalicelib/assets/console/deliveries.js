@@ -1,0 +1,102 @@
+// 投递 deliveries: one subscription's deliveries filtered by state and time, and one delivery
+// opened: its attempts (GET /v1/deliveries/{id}) and the signed headers and body it carried
+// (GET /v1/deliveries/{id}/body).
+
+import { get, query } from "./api.js";
+import {
+  beijing, empty, failure, field, h, json, kv, notice, pageFrame, pagedTable, stateBadge,
+} from "./ui.js";
+
+/** A datetime-local value, read as Beijing time, as an instant the API takes. */
+function instant(local) {
+  return local ? new Date(`${local}:00+08:00`).toISOString() : "";
+}
+
+export async function render(view, session) {
+  pageFrame(view, "投递 deliveries", "选择订阅，按状态和时间筛选，打开一条投递查看尝试与签名正文。 "
+    + "Choose a subscription, filter by state and time (Beijing time), open a delivery.");
+  let subscriptions;
+  try {
+    subscriptions = (await get("/v1/subscriptions")).subscriptions;
+  } catch (error) {
+    view.append(failure(error, "GET /v1/subscriptions"));
+    return;
+  }
+  if (!subscriptions.length) {
+    view.append(empty("没有订阅，因此没有投递。 No subscription, so no deliveries: subscribe an "
+      + "endpoint first (POST /v1/subscriptions)."));
+    return;
+  }
+  const which = h("select", { name: "subscription" }, subscriptions.map((s) =>
+    h("option", { value: s.subscription_id }, `${s.region} · ${s.subscription_id}`)));
+  const state = h("select", { name: "state" }, [["", "全部 any"], ["delivered", "已送达 delivered"],
+    ["retrying", "重试中 retrying"], ["dead", "失败 dead"]].map(([v, t]) => h("option", { value: v }, t)));
+  const since = h("input", { type: "datetime-local", name: "since" });
+  const until = h("input", { type: "datetime-local", name: "until" });
+  const results = h("div", { id: "delivery-list", "aria-live": "polite" });
+  const detail = h("section", { id: "delivery-detail" });
+  const form = h("form", { class: "bar", novalidate: true },
+    field("订阅 subscription", which), field("状态 state", state),
+    field("起 since (北京时间 UTC+8)", since), field("止 until (北京时间 UTC+8)", until),
+    h("button", { type: "submit", class: "primary" }, "筛选 filter"));
+  const load = async () => {
+    results.replaceChildren(notice("", "加载中 loading…"));
+    const params = { state: state.value, since: instant(since.value), until: instant(until.value) };
+    try {
+      const found = await get(`/v1/subscriptions/${which.value}/deliveries${query(params)}`);
+      results.replaceChildren(table(found.deliveries, detail));
+    } catch (error) {
+      results.replaceChildren(failure(error, "GET /v1/subscriptions/{id}/deliveries"));
+    }
+  };
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    load();
+  });
+  view.append(form, results, detail);
+  await load();
+}
+
+function table(deliveries, detail) {
+  return pagedTable("投递（最新在前） deliveries, newest first", [
+    { title: "投递 delivery", cell: (d) => h("button", { type: "button", "data-delivery": d.delivery_id,
+      onclick: () => open(detail, d.delivery_id) }, d.delivery_id) },
+    { title: "状态 state", cell: (d) => stateBadge(d.state) },
+    { title: "名单 listing", cell: (d) => d.listing_id },
+    { title: "尝试 attempts", num: true, cell: (d) => String(d.attempts.length) },
+    { title: "更新 updated", cell: (d) => beijing(d.updated_at) },
+  ], deliveries, "没有符合条件的投递。 No delivery matches: widen the time range or choose "
+    + "another state or subscription.");
+}
+
+async function open(detail, id) {
+  detail.replaceChildren(notice("", "加载中 loading…"));
+  let delivery;
+  try {
+    delivery = await get(`/v1/deliveries/${id}`);
+  } catch (error) {
+    detail.replaceChildren(failure(error, `GET /v1/deliveries/${id}`));
+    return;
+  }
+  const body = h("div", {}, notice("", "加载签名正文 loading the signed body…"));
+  detail.replaceChildren(
+    h("h2", { tabindex: "-1" }, `投递 ${id}`),
+    kv([["状态 state", stateBadge(delivery.state)], ["订阅 subscription", delivery.subscription_id],
+      ["名单 listing", delivery.listing_id], ["更新 updated", beijing(delivery.updated_at)]]),
+    pagedTable("尝试 attempts", [
+      { title: "时间 at", cell: (a) => beijing(a.at) },
+      { title: "HTTP", num: true, cell: (a) => String(a.status) },
+      { title: "耗时 latency (ms)", num: true, cell: (a) => String(a.latency_ms) },
+      { title: "回应 response", cell: (a) => a.not_sent?.reason ?? a.response_excerpt },
+    ], delivery.attempts, "还没有尝试：投递已排队。 Not tried yet: the delivery is queued."),
+    h("h3", {}, "签名头与正文 signed headers and body"), body);
+  detail.querySelector("h2").focus();
+  try {
+    const signed = await get(`/v1/deliveries/${id}/body`);
+    body.replaceChildren(signed.headers ? h("h4", {}, "headers") : "",
+      signed.headers ? json(signed.headers) : "", h("h4", {}, "body"),
+      json(signed.body ?? signed));
+  } catch (error) {
+    body.replaceChildren(failure(error, `GET /v1/deliveries/${id}/body`));
+  }
+}

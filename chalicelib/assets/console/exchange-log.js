@@ -1,0 +1,107 @@
+// 交换日志 exchange log: signed checkpoints (with witness cosignatures where a checkpoint carries
+// them), the entries page by page, and a range verified in the browser (log-verify.js).
+
+import { get } from "./api.js";
+import { verifyRange } from "./log-verify.js";
+import { beijing, empty, failure, field, h, kv, notice, pageFrame, pagedTable } from "./ui.js";
+
+const PAGE = 20;
+const short = (hash) => h("span", { class: "hash", title: hash }, `${hash.slice(0, 12)}…`);
+
+function witnesses(c) {
+  const cosigned = c.cosignatures ?? c.witnesses ?? [];
+  return cosigned.length ? cosigned.map((w) => w.witness ?? w.key_id ?? w.name).join(", ")
+    : "无 none";
+}
+
+export async function render(view) {
+  pageFrame(view, "交换日志 exchange log", "每条被接收的变更都按序号哈希链接；网关签名的检查点固定链头。"
+    + " Every accepted change, numbered and hash-chained; signed checkpoints pin the head.");
+  let checkpoints;
+  let head;
+  try {
+    checkpoints = (await get("/v1/log/checkpoints")).checkpoints;
+    head = (await get("/v1/log?from=1&limit=1")).head;
+  } catch (error) {
+    view.append(failure(error, "GET /v1/log"));
+    return;
+  }
+  view.append(kv([["日志长度 head", String(head)], ["检查点 checkpoints", String(checkpoints.length)],
+    ["见证 witnesses", checkpoints.some((c) => (c.cosignatures ?? c.witnesses ?? []).length)
+      ? "有 present" : "检查点不含见证联署 the checkpoints carry no witness cosignatures"]]));
+  view.append(h("h2", {}, "检查点 checkpoints"), pagedTable("签名检查点 signed checkpoints", [
+    { title: "序号 sequence", num: true, cell: (c) => String(c.sequence) },
+    { title: "时间 at", cell: (c) => beijing(c.at) },
+    { title: "链头 head hash", cell: (c) => short(c.head_hash) },
+    { title: "密钥 key", cell: (c) => [c.key_id, c.sm2_key_id ? ` + SM2 ${c.sm2_key_id}` : ""] },
+    { title: "见证联署 witness cosignatures", cell: witnesses },
+  ], [...checkpoints].reverse(), "还没有检查点。 No checkpoint yet: the operator publishes one with "
+    + "POST /v1/log/checkpoints (the scheduled tick does too)."));
+  view.append(verifier(head, checkpoints), entries(head));
+}
+
+function verifier(head, checkpoints) {
+  const latest = checkpoints.at(-1)?.sequence ?? head;
+  const from = h("input", { type: "number", name: "from", min: 1, value: 1 });
+  const to = h("input", { type: "number", name: "to", min: 1, value: Math.min(latest, 5000) });
+  const out = h("div", { id: "verify-result", "aria-live": "polite" });
+  const form = h("form", { class: "bar", novalidate: true }, field("从 from", from), field("到 to", to),
+    h("button", { type: "submit", class: "primary" }, "在浏览器中验证 verify in the browser"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const a = Number(from.value);
+    const b = Number(to.value);
+    if (!(a >= 1 && b >= a && b - a < 10000)) {
+      out.replaceChildren(notice("error", "范围：1 ≤ 从 ≤ 到，最多 10000 条 range: 1 ≤ from ≤ to, "
+        + "at most 10,000 entries"));
+      return;
+    }
+    out.replaceChildren(notice("", "验证中 verifying…"));
+    try {
+      const r = await verifyRange(a, b, checkpoints);
+      const verdict = r.problems.length
+        ? notice("error", `发现 ${r.problems.length} 个问题 ${r.problems.length} problem(s) found`)
+        : notice("ok", `已验证 ${r.checked} 条的哈希链` + (r.pinned
+          ? `，并与签名检查点 ${r.pinned} 一致 verified: ${r.checked} entries chain, and match the `
+            + `signed checkpoint at ${r.pinned}` : ` verified: ${r.checked} entries chain`));
+      out.replaceChildren(verdict,
+        r.problems.length ? h("ul", {}, r.problems.map((p) => h("li", {}, p))) : "",
+        h("p", {}, `范围内检查点 checkpoints in range: ${r.covered}`),
+        h("ul", {}, r.notes.map((n) => h("li", {}, n))));
+    } catch (error) {
+      out.replaceChildren(failure(error, "verify"));
+    }
+  });
+  return h("section", {}, h("h2", {}, "验证一段日志 verify a range"),
+    h("p", {}, "在本浏览器中重算每条的 SHA-256 哈希与链接，并用公布的网关公钥验证检查点签名。 "
+      + "Recomputes every entry's SHA-256 hash and link here, and verifies the checkpoints' "
+      + "signatures with the published gateway key."), form, out);
+}
+
+function entries(head) {
+  const box = h("div", { id: "log-entries" });
+  const show = async (first) => {
+    try {
+      const page = await get(`/v1/log?from=${first}&limit=${PAGE}`);
+      const erased = new Set(page.erased);
+      const prev = h("button", { type: "button", disabled: first <= 1,
+        onclick: () => show(Math.max(1, first - PAGE)) }, "上一页 previous");
+      const next = h("button", { type: "button", disabled: first + PAGE > head,
+        onclick: () => show(first + PAGE) }, "下一页 next");
+      box.replaceChildren(pagedTable(`条目 entries ${first}–${Math.min(head, first + PAGE - 1)}`, [
+        { title: "序号 sequence", num: true, cell: (e) => String(e.sequence) },
+        { title: "时间 at", cell: (e) => beijing(e.at) },
+        { title: "类别 kind", cell: (e) => e.kind },
+        { title: "领域 domain", cell: (e) => e.domain },
+        { title: "来源 origin", cell: (e) => e.origin_region },
+        { title: "哈希 hash", cell: (e) => [short(e.hash), erased.has(e.sequence) ? " (已清除 erased)" : ""] },
+      ], page.entries, "日志还是空的：第一次被接收的推送会写入第 1 条。 The log is empty: the first "
+        + "accepted push writes entry 1.", PAGE),
+      h("div", { class: "pager" }, prev, next));
+    } catch (error) {
+      box.replaceChildren(failure(error, "GET /v1/log"));
+    }
+  };
+  show(Math.max(1, head - PAGE + 1));
+  return h("section", {}, h("h2", {}, "条目 entries"), box);
+}

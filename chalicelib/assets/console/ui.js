@@ -1,0 +1,156 @@
+// Small DOM helpers every page uses: elements built from text only (no innerHTML, so nothing the
+// API returns is ever read as markup), Beijing time, paged tables, notices, the confirmation
+// dialog.
+
+import { ApiError } from "./api.js";
+
+/** An element: `attrs` are attributes (on* names are listeners), children are nodes or text. */
+export function h(tag, attrs = {}, ...children) {
+  const svg = ["svg", "g", "rect", "line", "polyline", "text", "title", "circle"].includes(tag);
+  const node = svg ? document.createElementNS("http://www.w3.org/2000/svg", tag)
+    : document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs ?? {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value === true ? "" : String(value));
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child === undefined || child === null || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+const LABELS = {
+  black: "黑名单 black", red: "红名单 red", delivered: "已送达 delivered",
+  retrying: "重试中 retrying", dead: "失败 dead", verified: "已验证 verified",
+  pending: "待验证 pending", active: "有效 active", suspended: "中止 suspended",
+  serious: "严重 serious", general: "一般 general", operator: "运营方 operator",
+  region: "地区 region", completed: "已完成 completed", ingesting: "处理中 ingesting",
+  awaiting_upload: "等待文件 awaiting upload", refused: "已拒绝 refused",
+  delta: "增量 delta", resync: "全量同步 resync", check: "批量核查 check",
+};
+
+/** A key with its Chinese label beside it, where the console knows one. */
+export const label = (key) => LABELS[key] ?? key ?? "—";
+
+const pad = (n) => String(n).padStart(2, "0");
+
+/** An instant in Beijing time (UTC+8, no daylight saving), the zone said. */
+export function beijing(iso, withZone = true) {
+  if (!iso) return "—";
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return String(iso);
+  const b = new Date(at.getTime() + 8 * 3600 * 1000);
+  const text = `${b.getUTCFullYear()}-${pad(b.getUTCMonth() + 1)}-${pad(b.getUTCDate())} `
+    + `${pad(b.getUTCHours())}:${pad(b.getUTCMinutes())}`;
+  return withZone ? `${text} (北京时间 UTC+8)` : text;
+}
+
+/** The current month in Beijing time, YYYY-MM. */
+export function beijingMonth() {
+  const b = new Date(Date.now() + 8 * 3600 * 1000);
+  return `${b.getUTCFullYear()}-${pad(b.getUTCMonth() + 1)}`;
+}
+
+export function notice(kind, ...text) {
+  return h("p", { class: `notice ${kind}`, role: kind === "error" ? "alert" : "status" }, ...text);
+}
+
+/** What an empty page or table says: what is missing and what to do next. */
+export const empty = (...text) => h("div", { class: "empty" }, ...text);
+
+/** A failed call, said plainly (the API's code and message). */
+export function failure(error, what) {
+  if (error instanceof ApiError) {
+    // API Gateway's (and Chalice's) answer for a route this deployment does not have: no
+    // gateway error body, so no code of ours.
+    const missing = [403, 404].includes(error.status) && error.code.startsWith("http_");
+    const text = missing ? `此网关没有这个接口 (not offered by this gateway: ${what})`
+      : `${what}: ${error.status} ${error.code} — ${error.message}`;
+    return notice("error", text);
+  }
+  return notice("error", `${what}: ${error.message ?? error}`);
+}
+
+export const badge = (key, tone) => h("span", { class: `badge ${tone ?? ""}` }, label(key));
+
+export function stateBadge(state) {
+  const tone = { delivered: "ok", verified: "ok", completed: "ok", active: "ok",
+    retrying: "warn", pending: "warn", ingesting: "warn", dead: "bad", refused: "bad" }[state];
+  return badge(state, tone);
+}
+
+/** A table of `rows`, 20 to a page with previous / next; `columns`: [{title, cell, num}]. */
+export function pagedTable(caption, columns, rows, emptyText, size = 20) {
+  const box = h("div", { class: "paged" });
+  if (!rows.length) {
+    box.append(empty(emptyText));
+    return box;
+  }
+  let page = 0;
+  const pages = Math.ceil(rows.length / size);
+  const body = h("tbody");
+  const status = h("span", { "aria-live": "polite" });
+  const prev = h("button", { type: "button", onclick: () => show(page - 1) }, "上一页 previous");
+  const next = h("button", { type: "button", onclick: () => show(page + 1) }, "下一页 next");
+  const show = (n) => {
+    page = Math.max(0, Math.min(pages - 1, n));
+    body.replaceChildren(...rows.slice(page * size, page * size + size).map((row) =>
+      h("tr", {}, columns.map((c) => h("td", { class: c.num ? "num" : null }, c.cell(row))))));
+    status.textContent = `第 ${page + 1} / ${pages} 页 (page ${page + 1} of ${pages}, ${rows.length} 行 rows)`;
+    prev.disabled = page === 0;
+    next.disabled = page === pages - 1;
+  };
+  box.append(h("table", {},
+    h("caption", {}, caption),
+    h("thead", {}, h("tr", {}, columns.map((c) =>
+      h("th", { scope: "col", class: c.num ? "num" : null }, c.title)))),
+    body));
+  if (pages > 1) box.append(h("div", { class: "pager" }, prev, next, status));
+  show(0);
+  return box;
+}
+
+/** A labelled form control. */
+export function field(text, control) {
+  return h("label", {}, text, control);
+}
+
+export function kv(pairs) {
+  return h("dl", { class: "kv" }, pairs.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
+}
+
+/** Ask before an action: resolves true when confirmed. `fields` are extra controls shown. */
+export function confirm(title, text, fields = []) {
+  const dialog = document.getElementById("confirm");
+  document.getElementById("confirm-title").textContent = title;
+  document.getElementById("confirm-text").textContent = text;
+  document.getElementById("confirm-fields").replaceChildren(...fields);
+  const opener = document.activeElement;
+  return new Promise((resolve) => {
+    const ok = document.getElementById("confirm-ok");
+    const cancel = document.getElementById("confirm-cancel");
+    const done = (answer) => {
+      ok.onclick = cancel.onclick = dialog.oncancel = null;
+      dialog.close();
+      opener?.focus?.();
+      resolve(answer);
+    };
+    ok.onclick = () => done(true);
+    cancel.onclick = () => done(false);
+    dialog.oncancel = () => done(false);
+    dialog.showModal();
+    (fields.length ? dialog.querySelector("input, select") : cancel)?.focus();
+  });
+}
+
+/** The page's heading, and the region the page's results go in. */
+export function pageFrame(view, title, intro) {
+  const heading = h("h1", { tabindex: "-1" }, title);
+  view.replaceChildren(heading, intro ? h("p", {}, intro) : "");
+  return heading;
+}
+
+export const json = (data) => h("pre", {}, JSON.stringify(data, null, 2));
+export const list = (items) => (items?.length ? items.map(label).join(", ") : "全部 any");
