@@ -140,6 +140,9 @@ POST   /v1/log/checkpoints                       401  ok   401  403  403  403  4
 GET    /v1/openapi.json                          ok   ok   pub  ok   ok   ok   ok   pub  pub  pub
 GET    /v1/docs                                  ok   ok   pub  ok   ok   ok   ok   pub  pub  pub
 GET    /v1/docs/redoc.standalone.js              ok   ok   pub  ok   ok   ok   ok   pub  pub  pub
+POST   /v1/console/sessions                      401  ok   401  ok   ok   ok   ok   403  403  403
+GET    /v1/console/session                       401  401  401  401  401  401  401  401  401  401
+DELETE /v1/console/session                       401  401  401  401  401  401  401  401  401  401
 """
 # fmt: on
 
@@ -364,6 +367,10 @@ CALLS: dict[str, Call] = {
     "GET /v1/openapi.json": call(fixed("/v1/openapi.json"), 200),
     "GET /v1/docs": call(fixed("/v1/docs"), 200),
     "GET /v1/docs/redoc.standalone.js": call(fixed("/v1/docs/redoc.standalone.js"), 200),
+    # a session itself is needed by the last two (test_console_sessions.py)
+    "POST /v1/console/sessions": call(fixed("/v1/console/sessions", {}), 201),
+    "GET /v1/console/session": call(fixed("/v1/console/session"), 200),
+    "DELETE /v1/console/session": call(fixed("/v1/console/session"), 204),
 }
 assert set(CALLS) == {row.label for row in ROWS}, set(CALLS) ^ {row.label for row in ROWS}
 
