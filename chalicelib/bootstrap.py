@@ -12,6 +12,7 @@ from botocore.config import Config
 from chalicelib.aws_clients import aws_client
 from chalicelib.dynamodb.agreements import DynamoAgreements
 from chalicelib.dynamodb.batches import DynamoBatchLedger
+from chalicelib.dynamodb.console_sessions import DynamoConsoleSessions
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog, RegionReceipts
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
 from chalicelib.dynamodb.feedback import DynamoFeedback
@@ -40,6 +41,7 @@ from chalicelib.settings import Settings, event_sources, get_settings
 from chalicelib.sqs_queue import SqsDeliveryQueue
 from chalicelib.upload_queue import SqsUploadQueue
 from gateway.checks import BulkCheck
+from gateway.console_sessions import ConsoleSessions
 from gateway.delivery import (
     AgreementDesk,
     DeliveryService,
@@ -121,6 +123,13 @@ class Container:
             self.exchange_log,
             self.queue,
             self.deliveries,
+        )
+
+    @cached_property
+    def console_sessions(self) -> ConsoleSessions:
+        dynamodb = self.aws_clients["dynamodb"]
+        return ConsoleSessions(
+            DynamoConsoleSessions(dynamodb, self.settings.batches_table), self.registry
         )
 
     @cached_property

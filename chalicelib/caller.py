@@ -3,6 +3,10 @@
 A platform's request is authenticated once, by whichever helper a route calls first: that call
 verifies the request form and uses up the webhook-id, and later helpers in the same request
 reuse its answer (a second check would find the id used, and refuse the request as a replay).
+
+A console session (``Authorization: Bearer cgs_…``, ``gateway.console_sessions``) speaks for
+the operator or the region that opened it: the same helpers answer with that caller, so every
+route's own checks apply to the browser console unchanged.
 """
 
 from __future__ import annotations
@@ -17,9 +21,12 @@ from pydantic import ValidationError
 from chalicelib.bootstrap import container
 from chalicelib.settings import event_sources
 from gateway.authentication import Authenticated, authenticate_request, replayed
+from gateway.console_sessions import ConsoleSession, is_session_token
 from gateway.recognition import ANONYMOUS, Viewer
+from gateway.registry import PlatformKey
 from gateway.validation import M, schema_error
 from gateway_client.contract import (
+    ConsoleSessionInvalid,
     Intake,
     OperatorCredentialsRequired,
     OperatorOnly,
@@ -29,6 +36,8 @@ from gateway_client.contract import (
 )
 
 _verified: WeakKeyDictionary[Request, Authenticated] = WeakKeyDictionary()
+Session = tuple[ConsoleSession, PlatformKey | None]
+_sessions: WeakKeyDictionary[Request, Session] = WeakKeyDictionary()
 
 
 def headers(request: Request) -> dict[str, str]:
@@ -61,11 +70,36 @@ def is_operator(request: Request) -> bool:
     the bearer token (the local stack; on AWS, routes that platforms share)."""
     if event_sources().operator_auth == "iam" and iam_principal(request):
         return True
+    given = bearer(request)
+    if given is not None and is_session_token(given):
+        found = console_session(request)
+        return found is not None and found[0].role == "operator"
     token = container().operator_token
-    given = headers(request).get("authorization", "")
-    if token is None or not given.startswith("Bearer "):
+    if token is None or given is None:
         return False
-    return hmac.compare_digest(given.removeprefix("Bearer ").encode(), token.encode())
+    return hmac.compare_digest(given.encode(), token.encode())
+
+
+def bearer(request: Request) -> str | None:
+    given = headers(request).get("authorization", "")
+    return given.removeprefix("Bearer ") if given.startswith("Bearer ") else None
+
+
+def console_session(request: Request) -> Session | None:
+    """The live console session this request carries, once per request; ``None`` without one
+    (401 ``console_session_invalid`` for a token that is not, or no longer, a session)."""
+    token = bearer(request)
+    if token is None or not is_session_token(token):
+        return None
+    found = _sessions.get(request)
+    if found is None:
+        c = container()
+        try:
+            found = c.console_sessions.resolve(token, c.clock.now())
+        except LookupError as exc:
+            raise ConsoleSessionInvalid(f"{exc}: open a new one (gateway console)") from exc
+        _sessions[request] = found
+    return found
 
 
 def iam_principal(request: Request) -> str | None:
@@ -79,7 +113,7 @@ def require_operator(request: Request) -> None:
     """401 without (valid) operator credentials; 403 for a platform whose signature verifies."""
     if is_operator(request):
         return
-    if "webhook-signature" in headers(request):
+    if console_session(request) is not None or "webhook-signature" in headers(request):
         region = signed_region(request)
         raise OperatorOnly(f"a platform of {region} cannot call an operator endpoint")
     raise OperatorCredentialsRequired(
@@ -122,7 +156,11 @@ def authenticated(request: Request, *, idempotent: bool = False) -> Authenticate
 
 
 def signed_region(request: Request) -> str:
-    """The region of the platform key that signed this request (401/403/409 otherwise)."""
+    """The region of the platform key that signed this request, or that opened its console
+    session (401/403/409 otherwise)."""
+    session = console_session(request)
+    if session is not None and session[1] is not None:
+        return session[1].region
     return authenticated(request).key.region
 
 
@@ -137,6 +175,11 @@ def viewer(request: Request) -> Viewer:
     that does not verify is refused (401/403), never read as anonymous."""
     if is_operator(request):
         return Viewer(kind="operator", key_id=iam_principal(request))
+    session = console_session(request)
+    if session is not None and session[1] is not None:
+        key, region = session[1], container().registry.get_region(session[1].region)
+        relays = region is not None and region.relays_subregions
+        return Viewer(kind="region", region=key.region, relays_subregions=relays, key_id=key.key_id)
     if "webhook-signature" not in headers(request):
         return ANONYMOUS
     signed = authenticated(request)  # read its region already: no second read

@@ -25,6 +25,7 @@ from chalicelib import (
     agreements_api,
     api,
     checks_api,
+    console_api,
     console_page,
     delivery_api,
     docs_page,
@@ -44,6 +45,7 @@ from chalicelib.openapi_parts import (
     ACCESS_ERRORS,
     ACCESS_TEXT,
     BODY_ERRORS,
+    CONSOLE_SESSION,
     PATH_PARAMS,
     REQUEST_FORM_ERRORS,
     SECURITY,
@@ -110,6 +112,7 @@ OPERATIONS: tuple[Operation, ...] = (
     *delivery_api.ROUTES,
     *verification_api.ROUTES,
     *stream_redrive.ROUTES,
+    *console_api.ROUTES,
     *ROUTES,
     *docs_page.ROUTES,
     *console_page.ROUTES,
@@ -143,6 +146,12 @@ def _errors_by_status(op: Operation) -> dict[int, list[str]]:
     raised = ACCESS_ERRORS[op.access] + (BODY_ERRORS if op.body else ()) + op.errors
     if op.access is not Access.ANONYMOUS and not uses_push_form(op.method, op.path):
         raised += REQUEST_FORM_ERRORS
+    if op.access is not Access.ANONYMOUS:
+        raised += (
+            (errors.ConsoleSessionInvalid,)
+            if console_api.accepts_session(op)
+            else (errors.ConsoleSessionNotAllowed,)
+        )
     by_status: dict[int, list[str]] = {}
     for error in raised:
         codes = by_status.setdefault(status_of(error), [])
@@ -194,7 +203,8 @@ def _operation(op: Operation, requests: Refs, replies: Refs) -> dict[str, Any]:
         "tags": [op.tag.value],
         "summary": op.summary,
         "description": description,
-        "security": SECURITY[op.access],
+        "security": SECURITY[op.access]
+        + ([CONSOLE_SESSION] if console_api.accepts_session(op) and SECURITY[op.access] else []),
     }
     params = [_parameter(PATH_PARAMS[n], "path") for n in re.findall(r"{(\w+)}", op.path)]
     params += [_parameter(q, "query") for q in op.query]

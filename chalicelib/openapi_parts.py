@@ -162,12 +162,21 @@ PATH_PARAMS: dict[str, Param] = {
 
 
 _SIGNATURE_HEADER = {"type": "apiKey", "in": "header"}
+CONSOLE_SESSION: dict[str, list[str]] = {"consoleSession": []}
 SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
     "operatorToken": {
         "type": "http",
         "scheme": "bearer",
         "description": "The operator token (CG_OPERATOR_TOKEN; on AWS the "
         "OperatorTokenSecret in Secrets Manager).",
+    },
+    "consoleSession": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "cgs_…",
+        "description": "A console session's token (`POST /v1/console/sessions`, which "
+        "`gateway console` calls): it speaks for the operator or the region that opened it, "
+        "on reads and the subscriptions page's actions only.",
     },
     "webhookId": {
         **_SIGNATURE_HEADER,

@@ -12,9 +12,12 @@ from collections.abc import Callable
 
 from chalice.app import Authorizer, Chalice, Response
 
+from chalicelib import caller
+from chalicelib.console_api import accepts_session
 from chalicelib.http_errors import json_api
 from chalicelib.openapi import OPERATIONS
 from chalicelib.route_spec import Access, Operation
+from gateway_client.contract import ConsoleSessionNotAllowed
 
 
 def register(app: Chalice, operator_only: Authorizer | None) -> None:
@@ -30,6 +33,11 @@ def _view(app: Chalice, route: Operation) -> Callable[..., Response]:
         request = app.current_request
         if request is None:
             raise RuntimeError("a route body ran outside a request")
+        if not accepts_session(route) and caller.console_session(request) is not None:
+            raise ConsoleSessionNotAllowed(
+                f"{route.method} {route.path} needs the platform's own signature or the "
+                "operator's credentials, not a console session"
+            )
         return route.handler(request, **path_params)
 
     view.__name__ = view.__qualname__ = route.operation_id

@@ -142,6 +142,9 @@ GET    /v1/docs                                  ok   ok   pub  ok   ok   ok   o
 GET    /v1/docs/redoc.standalone.js              ok   ok   pub  ok   ok   ok   ok   pub  pub  pub
 GET    /console                                  ok   ok   pub  ok   ok   ok   ok   pub  pub  pub
 GET    /console/{asset}                          ok   ok   pub  ok   ok   ok   ok   pub  pub  pub
+POST   /v1/console/sessions                      401  ok   401  ok   ok   ok   ok   403  403  403
+GET    /v1/console/session                       401  401  401  401  401  401  401  401  401  401
+DELETE /v1/console/session                       401  401  401  401  401  401  401  401  401  401
 """
 # fmt: on
 
@@ -368,6 +371,10 @@ CALLS: dict[str, Call] = {
     "GET /v1/docs/redoc.standalone.js": call(fixed("/v1/docs/redoc.standalone.js"), 200),
     "GET /console": call(fixed("/console"), 200),
     "GET /console/{asset}": call(fixed("/console/console.js"), 200),
+    # a session itself is needed by the last two (test_console_sessions.py)
+    "POST /v1/console/sessions": call(fixed("/v1/console/sessions", {}), 201),
+    "GET /v1/console/session": call(fixed("/v1/console/session"), 200),
+    "DELETE /v1/console/session": call(fixed("/v1/console/session"), 204),
 }
 assert set(CALLS) == {row.label for row in ROWS}, set(CALLS) ^ {row.label for row in ROWS}
 

@@ -20,6 +20,7 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 
 import app as gateway_app
 from chalicelib import openapi
+from chalicelib.console_api import accepts_session
 from chalicelib.lifecycle_api import TickResult
 from chalicelib.openapi_parts import SECURITY, SIGNED
 from gateway.lifecycle.service import TickReport
@@ -90,7 +91,8 @@ def test_each_registered_route_is_documented_exactly_as_declared() -> None:
             ("query", q.name) for q in op.query
         ], op.operation_id
         assert handler_args == entry.view_args, op.operation_id
-        assert documented["security"] == SECURITY[op.access], op.operation_id
+        session = [{"consoleSession": []}] if accepts_session(op) and SECURITY[op.access] else []
+        assert documented["security"] == SECURITY[op.access] + session, op.operation_id
         assert entry.authorizer is None  # locally; test_operator_iam checks the AWS build
 
 

@@ -20,7 +20,7 @@ import pytest
 from e2e_support import entry, register
 
 from gateway_client.cli import main as cli
-from gateway_client.push_client import PushClient
+from gateway_client.push_client import PushClient, http_request
 from infra.local.stack import LocalStack
 
 pytestmark = pytest.mark.e2e
@@ -211,3 +211,22 @@ def test_another_regions_key_is_refused_every_action_and_nothing_changes(
     assert deleted == {"deleted": subscription_id}
     _, listed = province.run("subscription", "list")
     assert listed["subscriptions"] == []
+
+
+def test_the_province_opens_the_console_with_its_key_and_the_session_is_its_own(
+    stack: LocalStack, world: dict[str, Any], capsys: Any
+) -> None:
+    """`gateway console --no-open` prints the address; its fragment is a session of 湖南省."""
+    key_file = str(world["where"] / "hn.key")
+    capsys.readouterr()
+    signing = ["--key-id", "hn-1", "--key-file", key_file]
+    status = cli.main(["console", "--no-open", "--minutes", "15", "--url", stack.url, *signing])
+    printed = capsys.readouterr().out
+
+    assert status == 0
+    assert "Beijing time, UTC+8" in printed
+    link = next(line for line in printed.splitlines() if "/console#session=" in line)
+    assert link.startswith(f"{stack.url}/console#session=cgs_")
+    headers = {"Authorization": f"Bearer {link.split('#session=', 1)[1]}"}
+    shown = http_request("GET", f"{stack.url}/v1/console/session", None, headers).body
+    assert (shown["role"], shown["region"], shown["key_id"]) == ("region", PROVINCE, "hn-1")

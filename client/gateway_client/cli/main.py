@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from gateway_client.cli import checks as cli_checks
+from gateway_client.cli import console as cli_console
 from gateway_client.cli import errors as cli_errors
 from gateway_client.cli import operator as cli_operator
 from gateway_client.cli import person as cli_person
@@ -196,6 +197,7 @@ def parser() -> argparse.ArgumentParser:
     query.set_defaults(run=cli_operator.query)
     cli_checks.declare(commands, remote, [p.value for p in Purpose])
     cli_person.declare(commands, remote, [p.value for p in Purpose])
+    cli_console.declare(commands, remote)
 
     agreement = commands.add_parser("agreement", help="manage mutual-recognition agreements")
     agreement.add_argument("action", choices=["create", "revise", "end", "list"])

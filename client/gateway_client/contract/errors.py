@@ -52,10 +52,23 @@ class OperatorCredentialsRequired(AuthenticationError):
     code = "operator_credentials_required"
 
 
+class ConsoleSessionInvalid(AuthenticationError):
+    """A console session token that is unknown, expired, closed, or whose key was revoked."""
+
+    code = "console_session_invalid"
+
+
 class ForbiddenError(GatewayError):
     """The caller is known but may not do this (403)."""
 
     code = "forbidden"
+
+
+class ConsoleSessionNotAllowed(ForbiddenError):
+    """A console session on a route that changes lists, keys or sessions: those need the
+    platform's own signature (or the operator's credentials) on each request."""
+
+    code = "console_session_not_allowed"
 
 
 class UnknownKey(ForbiddenError):

@@ -1,0 +1,57 @@
+"""``gateway console``: open the browser console as a region's platform (``--key-id`` and
+``--key-file``) or as the operator.
+
+The platform key never reaches the browser: this command signs one request that opens a short
+session and opens the console with the session's token in the address's fragment, which a
+browser keeps to itself (it is never sent to a server, so no access log holds it); the page
+moves it into the tab's session storage and clears it from the address bar.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import webbrowser
+from datetime import datetime
+from typing import Any
+
+from gateway_client.cli.errors import CliError
+from gateway_client.cli.operator import caller_for, show
+from gateway_client.contract import CHINA
+
+
+def console(args: argparse.Namespace) -> int:
+    if args.iam:  # the session route is shared with platforms: API Gateway checks no IAM there
+        raise CliError("the operator opens a console session with the token (--token)")
+    base = args.url.rstrip("/")
+    body = json.dumps({"ttl_minutes": args.minutes}).encode()
+    reply = caller_for(args)("POST", base + "/v1/console/sessions", body)
+    if reply.status != 201:
+        return show(reply)
+    session: dict[str, Any] = reply.body
+    link = f"{base}/console#session={session['token']}"
+    until = datetime.fromisoformat(session["expires_at"]).astimezone(CHINA)
+    who = (
+        f"{session['region_name'] or ''} {session['region']}".strip()
+        if session["region"]
+        else "the operator"
+    )
+    print(f"console session for {who} until {until:%Y-%m-%d %H:%M} (Beijing time, UTC+8)")
+    if args.no_open or not webbrowser.open(link):
+        print("open this address in your browser (it holds the session: keep it to yourself):")
+        print(link)
+    return 0
+
+
+def declare(commands: Any, remote: Any) -> None:
+    command = commands.add_parser(
+        "console", help="open the web console (a short session, signed with your key)"
+    )
+    command.add_argument(
+        "--minutes", type=int, default=60, help="how long the session lasts (5 to 480)"
+    )
+    command.add_argument(
+        "--no-open", action="store_true", help="print the address instead of opening a browser"
+    )
+    remote(command, platform=True)
+    command.set_defaults(run=console)

@@ -1,0 +1,204 @@
+"""Console sessions (``POST /v1/console/sessions``): a region's token reads what that region's
+signature reads and runs its subscriptions' delivery actions — nothing that writes lists, keys or
+endpoints, nothing of another region — and stops with sign-out or the revocation of its key."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from app_support import CITY, HUNAN, Gateway, black_entry, error_code
+
+from gateway_client.contract.signing import Ed25519Signer
+
+GUANGDONG = "440000"
+
+
+def open_session(gateway: Gateway, signer: Ed25519Signer, **body: Any) -> Any:
+    raw = json.dumps(body).encode() if body else b""
+    return gateway.post_signed("/v1/console/sessions", signer, None, raw)
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+
+def as_session(gateway: Gateway, token: str, method: str, path: str, body: Any = None) -> Any:
+    raw = b"" if body is None else json.dumps(body).encode()
+    return gateway.client.http.request(method, path, headers=bearer(token), body=raw)
+
+
+@pytest.fixture
+def hunan(gateway: Gateway) -> Ed25519Signer:
+    return gateway.register_platform(HUNAN)
+
+
+@pytest.fixture
+def token(gateway: Gateway, hunan: Ed25519Signer) -> str:
+    opened = open_session(gateway, hunan)
+    assert opened.status_code == 201, opened.json_body
+    return str(opened.json_body["token"])
+
+
+def subscribe(gateway: Gateway, region: str, url: str) -> str:
+    reply = gateway.subscribe_as_operator(region=region, url=url)
+    assert reply.status_code == 201, reply.json_body
+    return str(reply.json_body["subscription_id"])
+
+
+def test_a_signed_request_opens_a_region_session_that_says_who_it_is(
+    gateway: Gateway, hunan: Ed25519Signer
+) -> None:
+    opened = open_session(gateway, hunan, ttl_minutes=30)
+
+    assert opened.status_code == 201
+    body = opened.json_body
+    assert body["token"].startswith("cgs_")
+    assert (body["role"], body["region"], body["key_id"]) == ("region", HUNAN, hunan.key_id)
+    shown = as_session(gateway, body["token"], "GET", "/v1/console/session")
+    assert shown.status_code == 200
+    assert shown.json_body == {k: v for k, v in body.items() if k != "token"}
+
+
+def test_the_operator_opens_an_operator_session(gateway: Gateway) -> None:
+    opened = gateway.client.http.post(
+        "/v1/console/sessions", headers=gateway.operator(), body=b"{}"
+    )
+    assert opened.status_code == 201
+    assert (opened.json_body["role"], opened.json_body["region"]) == ("operator", None)
+    keys = as_session(gateway, opened.json_body["token"], "GET", f"/v1/regions/{HUNAN}/keys")
+    assert keys.status_code == 200  # an operator-only read
+
+
+@pytest.mark.parametrize(
+    ("headers", "body", "status", "code", "path"),
+    [
+        ({}, b"", 401, "missing_signature", None),
+        ({"Authorization": "Bearer wrong"}, b"", 401, "missing_signature", None),
+        (None, b'{"ttl_minutes": 1}', 400, "invalid_schema", "ttl_minutes"),
+        (None, b'{"ttl_minutes": 100000}', 400, "invalid_schema", "ttl_minutes"),
+        (None, b'{"ttl_minutes": 30, "role": "operator"}', 400, "invalid_schema", "role"),
+        (None, b"[", 400, "malformed_json", None),
+    ],
+)
+def test_refused_openings_open_nothing(
+    gateway: Gateway,
+    hunan: Ed25519Signer,
+    headers: dict[str, str] | None,
+    body: bytes,
+    status: int,
+    code: str,
+    path: str | None,
+) -> None:
+    if headers is None:
+        reply = gateway.post_signed("/v1/console/sessions", hunan, None, body)
+    else:
+        reply = gateway.client.http.post("/v1/console/sessions", headers=headers, body=body)
+    assert (reply.status_code, error_code(reply)) == (status, code)
+    assert "token" not in reply.json_body
+    if path:
+        assert reply.json_body["error"]["path"] == path
+
+
+def test_a_replayed_opening_is_refused(gateway: Gateway, hunan: Ed25519Signer) -> None:
+    first = gateway.post_signed("/v1/console/sessions", hunan, "console-open-1", b"")
+    again = gateway.post_signed("/v1/console/sessions", hunan, "console-open-1", b"")
+    assert first.status_code == 201
+    assert (again.status_code, error_code(again)) == (409, "request_replayed")
+
+
+def test_a_session_sees_its_own_subscriptions_only(
+    gateway: Gateway, hunan: Ed25519Signer, token: str
+) -> None:
+    gateway.register_platform(GUANGDONG)
+    own = subscribe(gateway, HUNAN, "https://hunan.example/hook")
+    other = subscribe(gateway, GUANGDONG, "https://guangdong.example/hook")
+
+    listed = as_session(gateway, token, "GET", "/v1/subscriptions")
+    assert [s["subscription_id"] for s in listed.json_body["subscriptions"]] == [own]
+    foreign = as_session(gateway, token, "GET", f"/v1/subscriptions/{other}")
+    assert foreign.status_code == 403
+    paused = as_session(gateway, token, "POST", f"/v1/subscriptions/{other}/pause", {})
+    assert paused.status_code == 403
+    state = gateway.client.http.get(f"/v1/subscriptions/{other}", headers=gateway.operator())
+    assert state.json_body["paused_at"] is None
+
+
+def test_a_session_runs_its_own_delivery_actions_but_not_the_operators(
+    gateway: Gateway, hunan: Ed25519Signer, token: str
+) -> None:
+    own = subscribe(gateway, HUNAN, "https://hunan.example/hook")
+
+    paused = as_session(gateway, token, "POST", f"/v1/subscriptions/{own}/pause", {})
+    assert paused.status_code == 200, paused.json_body
+    assert paused.json_body["subscription"]["paused_at"] is not None
+    redrive = as_session(gateway, token, "POST", f"/v1/subscriptions/{own}/redrive", {})
+    assert (redrive.status_code, error_code(redrive)) == (403, "operator_only")
+    keys = as_session(gateway, token, "GET", f"/v1/regions/{HUNAN}/keys")
+    assert (keys.status_code, error_code(keys)) == (403, "operator_only")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/v1/console/sessions", {}),
+        ("POST", "/v1/subscriptions", {"region": HUNAN, "url": "https://x.example/h"}),
+        ("PATCH", "/v1/subscriptions/sub_x", {"url": "https://x.example/h"}),
+        ("DELETE", "/v1/subscriptions/sub_x", None),
+        ("POST", "/v1/subscriptions/sub_x/rotate-secret", {}),
+        ("POST", "/v1/checks", {"credit_codes": [], "purpose": "administrative_licensing"}),
+        ("POST", "/v1/persons/query", {"id_number": "x", "purpose": "administrative_licensing"}),
+        ("POST", "/v1/agreements", {}),
+        ("POST", "/v1/feedback", {}),
+    ],
+)
+def test_a_session_cannot_write_what_needs_a_signature(
+    gateway: Gateway, token: str, method: str, path: str, body: Any
+) -> None:
+    reply = as_session(gateway, token, method, path, body)
+    assert (reply.status_code, error_code(reply)) == (403, "console_session_not_allowed")
+    listed = gateway.client.http.get("/v1/subscriptions", headers=gateway.operator())
+    assert listed.json_body["subscriptions"] == []
+
+
+def test_a_session_cannot_push(gateway: Gateway, hunan: Ed25519Signer, token: str) -> None:
+    signed = gateway.register_platform(CITY)
+    pushed = gateway.push(signed, CITY, [black_entry()])
+    request = pushed.json_body  # a real push works; the same body under a session does not
+    assert request["accepted"] == 1
+    reply = as_session(gateway, token, "POST", "/v1/pushes", {"batch_id": "b1"})
+    assert (reply.status_code, error_code(reply)) == (403, "console_session_not_allowed")
+
+
+def test_sign_out_and_revocation_end_a_session(
+    gateway: Gateway, hunan: Ed25519Signer, token: str
+) -> None:
+    second = str(open_session(gateway, hunan).json_body["token"])
+
+    closed = as_session(gateway, token, "DELETE", "/v1/console/session")
+    assert closed.status_code == 204
+    after = as_session(gateway, token, "GET", "/v1/subscriptions")
+    assert (after.status_code, error_code(after)) == (401, "console_session_invalid")
+
+    assert as_session(gateway, second, "GET", "/v1/subscriptions").status_code == 200
+    revoked = gateway.client.http.delete(
+        f"/v1/regions/{HUNAN}/keys/{hunan.key_id}", headers=gateway.operator()
+    )
+    assert revoked.status_code in (200, 204)
+    gone = as_session(gateway, second, "GET", "/v1/subscriptions")
+    assert (gone.status_code, error_code(gone)) == (401, "console_session_invalid")
+
+
+@pytest.mark.parametrize("token", ["cgs_forged", "cgs_" + "A" * 43])
+def test_an_unknown_token_is_refused_everywhere(gateway: Gateway, token: str) -> None:
+    for method, path in (("GET", "/v1/subscriptions"), ("GET", "/v1/console/session")):
+        reply = as_session(gateway, token, method, path)
+        assert (reply.status_code, error_code(reply)) == (401, "console_session_invalid")
+
+
+def test_the_session_routes_need_a_session(gateway: Gateway, hunan: Ed25519Signer) -> None:
+    signed = gateway.send_signed("GET", "/v1/console/session", hunan)
+    assert (signed.status_code, error_code(signed)) == (401, "console_session_invalid")
+    anonymous = gateway.client.http.get("/v1/console/session")
+    assert anonymous.status_code == 401
