@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Debian's packages the tests run, installed where missing (make test calls this; it does
 # nothing when all are there): Node.js and a JDK for the receiver examples
-# (tests/e2e/test_examples_verify.py), Chromium for the documentation page
-# (tests/e2e/test_docs_page_browser.py), a font with Chinese glyphs for check reports' PDF and
-# poppler-utils to read that PDF back (tests/e2e/test_batch_check.py).
+# (tests/e2e/test_examples_verify.py), Chromium for the documentation page and the console
+# (tests/e2e/test_docs_page_browser.py, test_console_browser.py), a font with Chinese glyphs
+# for check reports' PDF and poppler-utils to read that PDF back (tests/e2e/test_batch_check.py).
 set -euo pipefail
 missing=""
 command -v node >/dev/null || missing="$missing nodejs npm"

@@ -1,0 +1,77 @@
+"""What the console's browser tests share: Debian's Chromium driven by Playwright (no browser
+download), a console session of a province opened by a signed request, as `gateway console`
+opens it, and screenshots under test-output/console/."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from e2e_support import as_operator
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from gateway_client.contract.signing import (
+    Ed25519Signer,
+    generate_signing_key,
+    load_private_key,
+    public_key_text,
+)
+from gateway_client.push_client import PushClient
+from infra.local.stack import LocalStack
+
+SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "console"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PAGES = ("overview", "subjects", "subscriptions", "deliveries", "uploads", "log", "agreements")
+PAGES += ("stats",)
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    executable = shutil.which("chromium")
+    assert executable, "chromium is not installed (infra/system_packages.sh installs Debian's)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def province_session(stack: LocalStack, region: str, key_id: str) -> str:
+    """A console session of ``region``, opened by a request signed with a key of its own."""
+    private = load_private_key(generate_signing_key())
+    key = {"key_id": key_id, "public_key": public_key_text(private)}
+    assert as_operator(stack, "POST", f"/v1/regions/{region}/keys", key).status == 201
+    client = PushClient(stack.url, region, Ed25519Signer(key_id, private))
+    opened = client.send_signed("/v1/console/sessions", None, b"{}", datetime.now(UTC))
+    assert opened.status == 201, opened.body
+    token: str = opened.body["token"]
+    return token
+
+
+def open_page(page: Page, stack: LocalStack, name: str) -> None:
+    """Go to one page of the signed-in console and wait until it has drawn (no "loading")."""
+    page.goto(f"{stack.url}/console#/{name}")
+    expect(page.locator("main h1")).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text("加载中 loading")
+
+
+def shoot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def stored_session(page: Page) -> str | None:
+    found: str | None = page.evaluate("sessionStorage.getItem('cg-console-session')")
+    return found

@@ -1,0 +1,201 @@
+"""The console in a real browser (Debian's headless Chromium, driven by Playwright) on a local
+stack seeded once with the demo scenario: the operator signs in with the token, 湖南省 with a
+session its key opened; each sees every page, and only what the API lets it see; a dead delivery
+is re-driven from the subscriptions page and arrives. Every page is saved as a screenshot under
+test-output/console/."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from console_support import PAGES, chromium, open_page, province_session, shoot, stored_session
+from e2e_support import as_operator, entry, platform
+from playwright.sync_api import Browser, Page, expect
+
+from gateway_client.push_client import http_request
+from infra.local import scenario
+from infra.local.demo import run_demo
+from infra.local.receiver import Receiver
+from infra.local.stack import LocalStack
+
+pytestmark = pytest.mark.e2e
+
+HUNAN = "430000"
+
+
+@pytest.fixture(scope="module")
+def seeded(stack: LocalStack) -> LocalStack:
+    run_demo(stack, say=lambda _: None)
+    return stack
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as running:
+        yield running
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh tab (its own sessionStorage); whatever the policy refused is a failure."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    tab = context.new_page()
+    refused: list[str] = []
+    tab.on("console", lambda m: refused.append(m.text) if "Security Policy" in m.text else None)
+    tab.on("pageerror", lambda error: refused.append(str(error)))
+    yield tab
+    context.close()
+    assert refused == []
+
+
+def sign_in_as_operator(page: Page, stack: LocalStack) -> None:
+    page.goto(f"{stack.url}/console")
+    page.get_by_label("运营方令牌 operator token").fill(stack.operator_token)
+    page.get_by_role("button", name="登录 sign in").click()
+    expect(page.locator("#who-role")).to_have_text("运营方 operator")
+
+
+def test_the_operator_signs_in_and_sees_every_page(seeded: LocalStack, page: Page) -> None:
+    sign_in_as_operator(page, seeded)
+    token = stored_session(page)
+    assert token is not None
+    assert token.startswith("cgs_")
+    assert seeded.operator_token not in page.content()
+
+    for name in PAGES:
+        open_page(page, seeded, name)
+        expect(page.locator(f'nav a[href="#/{name}"]')).to_have_attribute("aria-current", "page")
+        if name == "subjects":
+            page.get_by_label("统一社会信用代码或身份证号 credit code").fill(scenario.DY_MINE)
+            page.get_by_label("以此地区视角 as region").fill(HUNAN)
+            page.get_by_role("button", name="查询 look up").click()
+            expect(page.locator("#subject-result")).to_contain_text("大冶市某矿业有限公司")
+            expect(page.locator("#subject-result")).to_contain_text("互认 recognised")
+        if name == "stats":
+            page.get_by_label("地区代码 region").fill("420000")
+            page.get_by_role("button", name="查看 show").click()
+            expect(page.locator("#stats-result")).to_contain_text("大冶市")  # a pilot target
+        if name == "uploads":
+            page.get_by_label("地区代码 region code").fill("230900")
+            page.get_by_role("button", name="查看 show").click()
+            expect(page.locator("#upload-list")).to_contain_text("全量同步 resync")
+        shoot(page, name)
+        expect(page.locator("main .notice.error")).to_have_count(0)
+
+    open_page(page, seeded, "overview")
+    expect(page.locator("figure.chart svg")).to_have_count(3)  # pushes, deliveries, lag
+    expect(page.locator("main")).to_contain_text("(北京时间 UTC+8)")
+    open_page(page, seeded, "subscriptions")
+    regions = page.locator("main table tbody tr td:nth-child(2)").all_inner_texts()
+    assert {HUNAN, "440000", "420000"} <= set(regions)  # every region's
+    page.locator("main tbody tr button").first.click()
+    expect(page.get_by_role("button", name="重新投递 redrive")).to_be_visible()
+
+
+def test_the_exchange_log_verifies_in_the_browser(seeded: LocalStack, page: Page) -> None:
+    sign_in_as_operator(page, seeded)
+    open_page(page, seeded, "log")
+    expect(page.locator("main")).to_contain_text("检查点不含见证联署")  # the data has none
+
+    page.get_by_role("button", name="在浏览器中验证 verify in the browser").click()
+
+    result = page.locator("#verify-result")
+    expect(result).to_contain_text("并与签名检查点")  # chained, and pinned by a signature
+    expect(result).not_to_contain_text("问题")
+    expect(result).to_contain_text("SM2")  # said not verified here
+    shoot(page, "log-verified")
+
+
+def test_a_province_sees_only_its_own_and_no_operator_action(
+    seeded: LocalStack, page: Page
+) -> None:
+    token = province_session(seeded, HUNAN, "hn-console")
+    page.goto(f"{seeded.url}/console#session={token}")
+
+    expect(page.locator("#who-region")).to_have_text("430000 湖南省")
+    assert "session=" not in page.url  # taken from the address bar and the history
+    assert stored_session(page) == token
+    for name in PAGES:
+        open_page(page, seeded, name)
+        shoot(page, f"{name}-province")
+
+    open_page(page, seeded, "subscriptions")
+    regions = page.locator("main table tbody tr td:nth-child(2)").all_inner_texts()
+    assert regions
+    assert set(regions) == {HUNAN}
+    page.locator("main tbody tr button").first.click()
+    expect(page.get_by_role("button", name="启用 enable")).to_be_visible()
+    expect(page.get_by_role("button", name="重新投递 redrive")).to_have_count(0)
+
+    open_page(page, seeded, "uploads")
+    expect(page.get_by_label("地区代码 region code")).to_have_value(HUNAN)
+    open_page(page, seeded, "stats")
+    page.get_by_label("地区代码 region").fill("420000")  # 湖北省: not its subtree
+    page.get_by_role("button", name="查看 show").click()
+    expect(page.locator("#stats-result")).to_contain_text("region_mismatch")
+
+
+def test_sign_out_ends_the_session_and_a_dead_session_asks_to_sign_in_again(
+    seeded: LocalStack, page: Page
+) -> None:
+    sign_in_as_operator(page, seeded)
+    token = stored_session(page)
+    page.get_by_role("button", name="退出 sign out").click()
+
+    expect(page.locator("main")).to_contain_text("已退出 signed out")
+    assert stored_session(page) is None
+    shown = http_request(
+        "GET", f"{seeded.url}/v1/console/session", None, {"authorization": f"Bearer {token}"}
+    )
+    assert shown.status == 401
+
+    revoked = province_session(seeded, HUNAN, "hn-revoked")
+    page.goto(f"{seeded.url}/console#session={revoked}")
+    expect(page.locator("#who-region")).to_contain_text(HUNAN)
+    assert as_operator(seeded, "DELETE", f"/v1/regions/{HUNAN}/keys/hn-revoked").status == 200
+    page.locator("nav a", has_text="订阅 subscriptions").click()  # the next call: 401
+    expect(page.locator("main")).to_contain_text("会话已过期或被撤销")
+    expect(page.get_by_label("运营方令牌 operator token")).to_be_visible()
+
+
+def test_a_dead_delivery_is_redriven_from_the_subscriptions_page_and_arrives(
+    seeded: LocalStack, page: Page
+) -> None:
+    failing = {"status": 503}
+    receiver = Receiver("湖南省 console", respond=lambda: failing["status"]).start()
+    try:
+        created = receiver.subscribe(
+            seeded.url,
+            {"region": HUNAN, "retry_schedule_seconds": [0]},  # one retry, then dead
+            {"authorization": f"Bearer {seeded.operator_token}"},
+        )
+        changsha = platform(seeded, "430100", "cs-console", {"name": "长沙市"})
+        pushed = changsha.push([entry(7101)], datetime.now(UTC))
+        assert pushed.status == 200
+        assert pushed.body["accepted"] == 1
+        assert seeded.pump is not None
+        seeded.pump.drain()
+        assert receiver.received == []
+        failing["status"] = 204  # the receiver is fixed
+
+        sign_in_as_operator(page, seeded)
+        open_page(page, seeded, "subscriptions")
+        page.locator(f'button[data-subscription="{created["subscription_id"]}"]').click()
+        expect(page.locator("#subscription-detail")).to_contain_text("失败 dead")
+        page.get_by_role("button", name="重新投递 redrive").click()
+        expect(page.locator("#confirm")).to_be_visible()
+        page.locator("#confirm-ok").click()
+        expect(page.locator("#action-result")).to_contain_text("已排队 1 条")
+        seeded.pump.drain()
+
+        page.locator(f'button[data-subscription="{created["subscription_id"]}"]').click()
+        attempts = page.locator("#subscription-detail table")
+        expect(attempts).to_contain_text("已送达 delivered")
+        shoot(page, "subscriptions-redriven")
+        assert [r.payload.data.listing.credit_code for r in receiver.received] == [
+            entry(7101)["credit_code"]
+        ]
+    finally:
+        receiver.stop()
