@@ -61,10 +61,11 @@ def province_session(stack: LocalStack, region: str, key_id: str) -> str:
 
 
 def open_page(page: Page, stack: LocalStack, name: str) -> None:
-    """Go to one page of the signed-in console and wait until it has drawn (no "loading")."""
+    """Go to one page of the signed-in console and wait until it has drawn what it asked the
+    API for (the link is marked current as the page starts, ``aria-busy`` cleared at its end)."""
     page.goto(f"{stack.url}/console#/{name}")
-    expect(page.locator("main h1")).to_be_visible()
-    expect(page.locator("main")).not_to_contain_text("加载中 loading")
+    expect(page.locator(f'nav a[href="#/{name}"]')).to_have_attribute("aria-current", "page")
+    expect(page.locator("main")).to_have_attribute("aria-busy", "false")
 
 
 def shoot(page: Page, name: str) -> None:

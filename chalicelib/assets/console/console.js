@@ -88,12 +88,15 @@ async function route() {
     else link.removeAttribute("aria-current");
   }
   main.replaceChildren(notice("", "加载中 loading…"));
+  main.setAttribute("aria-busy", "true"); // until the page has what it asked the API for
   try {
     const page = await load();
     await page.render(main, session);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return;
     main.append(notice("error", `页面出错 the page failed: ${error.message ?? error}`));
+  } finally {
+    main.setAttribute("aria-busy", "false");
   }
   main.querySelector("h1")?.focus();
 }
@@ -113,7 +116,8 @@ async function start() {
 }
 
 whenExpired((message) => showSignIn(message));
-window.addEventListener("hashchange", route);
+// A session handed over in the fragment, on load or into an open tab.
+window.addEventListener("hashchange", () => (takeFragmentToken() ? start() : route()));
 takeFragmentToken();
 if (token()) start();
 else showSignIn();

@@ -3,7 +3,7 @@
 
 import { get } from "./api.js";
 import { verifyRange } from "./log-verify.js";
-import { beijing, empty, failure, field, h, kv, notice, pageFrame, pagedTable } from "./ui.js";
+import { beijing, failure, field, h, kv, notice, pageFrame, pagedTable } from "./ui.js";
 
 const PAGE = 20;
 const short = (hash) => h("span", { class: "hash", title: hash }, `${hash.slice(0, 12)}…`);
@@ -37,7 +37,7 @@ export async function render(view) {
     { title: "见证联署 witness cosignatures", cell: witnesses },
   ], [...checkpoints].reverse(), "还没有检查点。 No checkpoint yet: the operator publishes one with "
     + "POST /v1/log/checkpoints (the scheduled tick does too)."));
-  view.append(verifier(head, checkpoints), entries(head));
+  view.append(verifier(head, checkpoints), await entries(head));
 }
 
 function verifier(head, checkpoints) {
@@ -78,7 +78,7 @@ function verifier(head, checkpoints) {
       + "signatures with the published gateway key."), form, out);
 }
 
-function entries(head) {
+async function entries(head) {
   const box = h("div", { id: "log-entries" });
   const show = async (first) => {
     try {
@@ -102,6 +102,6 @@ function entries(head) {
       box.replaceChildren(failure(error, "GET /v1/log"));
     }
   };
-  show(Math.max(1, head - PAGE + 1));
+  await show(Math.max(1, head - PAGE + 1));
   return h("section", {}, h("h2", {}, "条目 entries"), box);
 }
