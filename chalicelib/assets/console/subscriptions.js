@@ -76,7 +76,7 @@ async function open(detail, id, session) {
       { title: "投递 delivery", cell: (a) => a.d.delivery_id },
       { title: "HTTP", num: true, cell: (a) => String(a.status) },
       { title: "耗时 latency (ms)", num: true, cell: (a) => String(a.latency_ms) },
-      { title: "投递状态 state", cell: (a) => stateBadge(a.d.state) },
+      { title: "投递现状 delivery now", cell: (a) => stateBadge(a.d.state) },
       { title: "回应 response", cell: (a) => a.not_sent?.reason ?? a.response_excerpt },
     ], attempts, "还没有投递给此订阅。 Nothing was delivered to this subscription yet: it receives "
       + "the changes its filters match from its creation on."));
