@@ -2,9 +2,9 @@
 // domains and severities (GET /v1/agreements), and the catalogue of measures (GET /v1/measures).
 
 import { get } from "./api.js";
-import { failure, h, label, list, pageFrame, pagedTable } from "./ui.js";
+import { failure, h, label, list, pageFrame, pagedTable, place } from "./ui.js";
 
-const sources = (a) => a.sources.map((s) => `${s.region}${s.subtree ? " 及下级 and below" : ""}`)
+const sources = (a) => a.sources.map((s) => `${place(s.region)}${s.subtree ? " 及下级 and below" : ""}`)
   .join(", ");
 
 export async function render(view) {
@@ -15,7 +15,7 @@ export async function render(view) {
     const agreements = (await get("/v1/agreements")).agreements;
     view.append(h("h2", {}, "互认协议 agreements"), pagedTable("谁互认谁 who recognises whom", [
       { title: "协议 agreement", cell: (a) => [a.title, h("br"), h("small", {}, a.agreement_id)] },
-      { title: "互认方 subscriber", cell: (a) => a.subscriber_region },
+      { title: "互认方 subscriber", cell: (a) => place(a.subscriber_region) },
       { title: "来源 sources", cell: sources },
       { title: "类别 kinds", cell: (a) => list(a.kinds) },
       { title: "领域 domains", cell: (a) => list(a.domains) },

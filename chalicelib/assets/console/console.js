@@ -2,8 +2,10 @@
 // Each page module exports render(view, session); what it shows is what the API answers to
 // this session.
 
-import { ApiError, signIn, signOut, takeFragmentToken, token, whenExpired, whoAmI } from "./api.js";
-import { beijing, field, h, label, notice, pageFrame } from "./ui.js";
+import {
+  ApiError, get, signIn, signOut, takeFragmentToken, token, whenExpired, whoAmI,
+} from "./api.js";
+import { beijing, field, h, label, notice, pageFrame, regionNames } from "./ui.js";
 
 const PAGES = {
   overview: () => import("./overview.js"),
@@ -101,6 +103,15 @@ async function route() {
   main.querySelector("h1")?.focus();
 }
 
+/** Names beside region codes; without them (an older gateway) the codes alone are shown. */
+async function learnRegionNames() {
+  try {
+    for (const region of (await get("/v1/regions")).regions) regionNames.set(region.code, region.name);
+  } catch {
+    // a 401 has shown the sign-in already (api.js); anything else leaves the codes alone
+  }
+}
+
 async function start() {
   try {
     session = await whoAmI();
@@ -110,6 +121,8 @@ async function start() {
     }
     return;
   }
+  await learnRegionNames();
+  if (!session) return; // the session ended meanwhile
   showWho();
   if (!/^#\/[a-z]/.test(location.hash)) history.replaceState(null, "", "#/overview");
   await route();

@@ -4,7 +4,7 @@
 
 import { get, query } from "./api.js";
 import {
-  beijing, empty, failure, field, h, json, kv, notice, pageFrame, pagedTable, stateBadge,
+  beijing, empty, failure, field, h, json, kv, notice, pageFrame, pagedTable, stateBadge, place,
 } from "./ui.js";
 
 /** A datetime-local value, read as Beijing time, as an instant the API takes. */
@@ -28,7 +28,7 @@ export async function render(view, session) {
     return;
   }
   const which = h("select", { name: "subscription" }, subscriptions.map((s) =>
-    h("option", { value: s.subscription_id }, `${s.region} · ${s.subscription_id}`)));
+    h("option", { value: s.subscription_id }, `${place(s.region)} · ${s.subscription_id}`)));
   const state = h("select", { name: "state" }, [["", "全部 any"], ["delivered", "已送达 delivered"],
     ["retrying", "重试中 retrying"], ["dead", "失败 dead"]].map(([v, t]) => h("option", { value: v }, t)));
   const since = h("input", { type: "datetime-local", name: "since" });
@@ -93,9 +93,10 @@ async function open(detail, id) {
   detail.querySelector("h2").focus();
   try {
     const signed = await get(`/v1/deliveries/${id}/body`);
-    body.replaceChildren(signed.headers ? h("h4", {}, "headers") : "",
-      signed.headers ? json(signed.headers) : "", h("h4", {}, "body"),
-      json(signed.body ?? signed));
+    body.replaceChildren(
+      h("p", {}, `按重新投递的方式重建并签名于 ${beijing(signed.rebuilt_at)}；每次尝试各自签名。 `
+        + "Rebuilt and signed as a re-send would be, at that time: each attempt signs anew."),
+      h("h4", {}, "headers"), json(signed.headers), h("h4", {}, "body"), json(signed.body));
   } catch (error) {
     body.replaceChildren(failure(error, `GET /v1/deliveries/${id}/body`));
   }

@@ -3,7 +3,7 @@
 
 import { get } from "./api.js";
 import { verifyRange } from "./log-verify.js";
-import { beijing, failure, field, h, kv, notice, pageFrame, pagedTable } from "./ui.js";
+import { beijing, failure, field, h, kv, notice, pageFrame, pagedTable, place } from "./ui.js";
 
 const PAGE = 20;
 const short = (hash) => h("span", { class: "hash", title: hash }, `${hash.slice(0, 12)}…`);
@@ -93,7 +93,7 @@ async function entries(head) {
         { title: "时间 at", cell: (e) => beijing(e.at) },
         { title: "类别 kind", cell: (e) => e.kind },
         { title: "领域 domain", cell: (e) => e.domain },
-        { title: "来源 origin", cell: (e) => e.origin_region },
+        { title: "来源 origin", cell: (e) => place(e.origin_region) },
         { title: "哈希 hash", cell: (e) => [short(e.hash), erased.has(e.sequence) ? " (已清除 erased)" : ""] },
       ], page.entries, "日志还是空的：第一次被接收的推送会写入第 1 条。 The log is empty: the first "
         + "accepted push writes entry 1.", PAGE),

@@ -3,7 +3,7 @@
 
 import { get } from "./api.js";
 import { lines, stackedBars } from "./charts.js";
-import { beijing, empty, failure, h, kv, pageFrame, pagedTable } from "./ui.js";
+import { beijing, empty, failure, h, kv, pageFrame, pagedTable, place } from "./ui.js";
 
 const hourLabel = (iso) => beijing(iso, false).slice(11, 13) + "时";
 
@@ -59,7 +59,7 @@ export async function render(view, session) {
       : "队列积压只对运营方显示 the queue's backlog is shown to the operator only."));
   const n = (part) => ({ title: part, num: true, cell: (r) => String(r[part] ?? 0) });
   const columns = [
-    { title: "地区 region", cell: (r) => r.region },
+    { title: "地区 region", cell: (r) => place(r.region) },
     ...["accepted", "duplicate", "rejected"].map((p) => ({ ...n(p), cell: (r) => String(r.pushes?.[p] ?? 0) })),
     ...["delivered", "retrying", "dead"].map((p) => ({ ...n(p), cell: (r) => String(r.deliveries?.[p] ?? 0) })),
   ];

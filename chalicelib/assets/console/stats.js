@@ -3,7 +3,7 @@
 
 import { get, query } from "./api.js";
 import { barsWithTargets } from "./charts.js";
-import { beijingMonth, empty, failure, field, h, kv, notice, pageFrame, pagedTable } from "./ui.js";
+import { beijingMonth, empty, failure, field, h, kv, notice, pageFrame, pagedTable, place } from "./ui.js";
 
 const pct = (share) => (share == null ? "—" : `${Math.round(share * 1000) / 10}%`);
 
@@ -44,7 +44,7 @@ function draw(s) {
   const removals = s.performed_removals ?? {};
   const pilots = s.cases?.pilots ?? [];
   return [
-    h("h2", {}, `${s.region} · ${s.month}`),
+    h("h2", {}, `${place(s.region)} · ${s.month}`),
     kv([["推送批次 batches", String(s.pushes?.batches ?? 0)],
       ["接收 / 重复 / 拒绝 accepted / duplicate / rejected",
         `${s.pushes?.accepted ?? 0} / ${s.pushes?.duplicate ?? 0} / ${s.pushes?.rejected ?? 0}`]]),
@@ -76,7 +76,7 @@ function draw(s) {
         met: x.meets_target }))) : "",
     pagedTable("试点 pilots", [
       { title: "试点 pilot", cell: (x) => `${x.pilot.name} (${x.pilot.kind})` },
-      { title: "地区 region", cell: (x) => x.pilot.region },
+      { title: "地区 region", cell: (x) => place(x.pilot.region) },
       { title: "案例 cases", num: true, cell: (x) => String(x.cases) },
       { title: "目标 target", cell: (x) => `${x.pilot.min_cases}–${x.pilot.max_cases ?? "∞"}` },
       { title: "达标 met", cell: (x) => (x.meets_target ? "是 yes" : "否 no") },

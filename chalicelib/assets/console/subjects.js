@@ -5,7 +5,7 @@
 
 import { get, query } from "./api.js";
 import {
-  beijing, empty, failure, field, h, kv, label, list, notice, pageFrame, pagedTable, stateBadge,
+  beijing, empty, failure, field, h, kv, label, list, notice, pageFrame, pagedTable, stateBadge, place,
 } from "./ui.js";
 
 const PURPOSES = {
@@ -99,7 +99,7 @@ function listing(item) {
       ["列入事由 reason", x.reason],
       ["决定 decision", `${x.deciding_authority} ${x.decision_number} (${x.decided_on})`],
       ["有效期 valid", `${x.valid_from} — ${x.valid_until ?? "长期 open"}`],
-      ["来源地区 origin", `${x.origin_region} (provenances ${list(x.provenances)})`],
+      ["来源地区 origin", `${place(x.origin_region)} (provenances ${list(x.provenances)})`],
       ["列入时间 listed", beijing(x.listed_at)],
       ["责任人 responsible", (x.responsible_persons ?? []).map((p) => `${p.name} (${p.role})`)
         .join("; ") || "—"],

@@ -4,7 +4,7 @@
 
 import { api, get } from "./api.js";
 import {
-  beijing, confirm, empty, failure, field, h, kv, list, notice, pageFrame, pagedTable, stateBadge,
+  beijing, confirm, empty, failure, field, h, kv, list, notice, pageFrame, pagedTable, stateBadge, place,
 } from "./ui.js";
 
 export async function render(view, session) {
@@ -23,7 +23,7 @@ export async function render(view, session) {
     { title: "订阅 subscription", cell: (s) => h("button", { type: "button",
       "data-subscription": s.subscription_id, onclick: () => open(detail, s.subscription_id, session) },
     s.subscription_id) },
-    { title: "地区 region", cell: (s) => s.region },
+    { title: "地区 region", cell: (s) => place(s.region) },
     { title: "地址 URL", cell: (s) => s.url },
     { title: "状态 state", cell: (s) => [stateBadge(s.state), " ", health(s)] },
     { title: "失败起始 failing since", cell: (s) => beijing(s.failing_since) },
@@ -61,7 +61,7 @@ async function open(detail, id, session) {
   detail.replaceChildren(
     h("h2", { tabindex: "-1" }, `订阅 ${s.subscription_id}`),
     kv([
-      ["地区 region", s.region], ["地址 URL", s.url], ["状态 state", [stateBadge(s.state), " ", health(s)]],
+      ["地区 region", place(s.region)], ["地址 URL", s.url], ["状态 state", [stateBadge(s.state), " ", health(s)]],
       ["签名 scheme", s.signature_scheme], ["过滤 filters", `kinds ${list(s.filters.kinds)}; domains `
         + `${list(s.filters.domains)}; sources ${list(s.filters.source_regions)}`],
       ["创建 created", beijing(s.created_at)], ["失败起始 failing since", beijing(s.failing_since)],

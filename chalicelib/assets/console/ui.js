@@ -31,6 +31,12 @@ const LABELS = {
   delta: "增量 delta", resync: "全量同步 resync", check: "批量核查 check",
 };
 
+/** Registered regions' names by code (GET /v1/regions, read once at sign-in). */
+export const regionNames = new Map();
+
+/** A region code with its name beside it, where the console knows it. */
+export const place = (code) => (code ? `${code} ${regionNames.get(code) ?? ""}`.trim() : "—");
+
 /** A key with its Chinese label beside it, where the console knows one. */
 export const label = (key) => LABELS[key] ?? key ?? "—";
 

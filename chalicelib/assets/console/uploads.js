@@ -25,7 +25,8 @@ export async function render(view, session) {
     results.replaceChildren(notice("", "加载中 loading…"));
     try {
       const found = await get(`/v1/regions/${region}/uploads`);
-      results.replaceChildren(table(region, (found.uploads ?? []).map(upload), detail));
+      const listed = (found.uploads ?? []).map((item) => ({ ...upload(item), error_count: item.error_count }));
+      results.replaceChildren(table(region, listed, detail));
     } catch (error) {
       results.replaceChildren(failure(error, `GET /v1/regions/${region}/uploads`));
     }
@@ -48,7 +49,7 @@ function table(region, uploads, detail) {
     { title: "方式 mode", cell: (u) => label(u.manifest.mode) },
     { title: "状态 state", cell: (u) => stateBadge(u.status) },
     { title: "进度 progress", cell: (u) => progress(u) },
-    { title: "错误 errors", num: true, cell: (u) => String(u.rejected ?? 0) },
+    { title: "行错误 line errors", num: true, cell: (u) => String(u.error_count ?? u.errors?.length ?? 0) },
     { title: "更新 updated", cell: (u) => beijing(u.updated_at) },
   ], uploads, "此地区还没有批量上传。 This region has no bulk upload yet: a platform uploads a "
     + "file with `gateway upload` (POST /v1/uploads), and it is listed here.");
