@@ -3,7 +3,7 @@
 
 import { h } from "./ui.js";
 
-const W = 720;
+const W = 960;
 const H = 220;
 const PAD = { left: 44, right: 12, top: 12, bottom: 36 };
 
@@ -71,10 +71,15 @@ export function lines(title, labels, series, unit = "") {
   const max = top(Math.max(0, ...series.flatMap((s) => s.values.filter((v) => v != null))));
   const { parts, y, slot } = axes(max, labels, Math.ceil(labels.length / 12));
   const drawn = series.map((s) => {
-    const points = s.values.map((v, i) => (v == null ? null
-      : `${PAD.left + slot * (i + 0.5)},${y(v)}`)).filter(Boolean);
-    return h("polyline", { class: `lagline${s.dashed ? " mean" : ""}`, points: points.join(" ") },
-      h("title", {}, `${s.name} (${unit})`));
+    const points = s.values.map((v, i) => (v == null ? null : [PAD.left + slot * (i + 0.5), y(v), v, i]))
+      .filter(Boolean);
+    const kind = `lagline${s.dashed ? " mean" : ""}`;
+    return [
+      h("polyline", { class: kind, points: points.map(([x, py]) => `${x},${py}`).join(" ") }),
+      // a point per value: an hour alone, with no neighbour to join, still shows
+      points.map(([x, py, v, i]) => h("circle", { class: `${kind} dot`, cx: x, cy: py, r: 3 },
+        h("title", {}, `${labels[i]} ${s.name}: ${v} ${unit}`))),
+    ];
   });
   const legend = series.map((s) => `${s.name}${s.dashed ? " (虚线 dashed)" : " (实线 solid)"}`);
   return h("figure", { class: "chart" },

@@ -19,6 +19,10 @@ export async function render(view, session) {
     return;
   }
   const hours = activity.hours ?? [];
+  if (hours.length) {
+    view.append(h("p", {}, `时段 window: ${beijing(hours[0].hour, false)} — `
+      + `${beijing(hours.at(-1).hour)}, 每小时一栏 one bar per hour`));
+  }
   const total = (key, part) => hours.reduce((sum, x) => sum + (x[key]?.[part] ?? 0), 0);
   const sums = [["pushes", ["accepted", "duplicate", "rejected"]],
     ["deliveries", ["delivered", "retrying", "dead"]]];
@@ -57,11 +61,12 @@ export async function render(view, session) {
     : empty(session.role === "operator"
       ? "队列积压不可读 the queue's backlog could not be read."
       : "队列积压只对运营方显示 the queue's backlog is shown to the operator only."));
-  const n = (part) => ({ title: part, num: true, cell: (r) => String(r[part] ?? 0) });
+  const count = (key, part, title) => ({ title, num: true, cell: (r) => String(r[key]?.[part] ?? 0) });
   const columns = [
     { title: "地区 region", cell: (r) => place(r.region) },
-    ...["accepted", "duplicate", "rejected"].map((p) => ({ ...n(p), cell: (r) => String(r.pushes?.[p] ?? 0) })),
-    ...["delivered", "retrying", "dead"].map((p) => ({ ...n(p), cell: (r) => String(r.deliveries?.[p] ?? 0) })),
+    count("pushes", "accepted", "接收 accepted"), count("pushes", "duplicate", "重复 duplicate"),
+    count("pushes", "rejected", "拒绝 rejected"), count("deliveries", "delivered", "已送达 delivered"),
+    count("deliveries", "retrying", "重试中 retrying"), count("deliveries", "dead", "失败 dead"),
   ];
   view.append(h("h2", {}, "按地区 by region"),
     pagedTable("各地区 24 小时合计 per region, 24 hours", columns, activity.by_region ?? [],
