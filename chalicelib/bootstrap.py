@@ -129,7 +129,9 @@ class Container:
     def console_sessions(self) -> ConsoleSessions:
         dynamodb = self.aws_clients["dynamodb"]
         return ConsoleSessions(
-            DynamoConsoleSessions(dynamodb, self.settings.batches_table), self.registry
+            DynamoConsoleSessions(dynamodb, self.settings.batches_table),
+            self.registry,
+            lambda: self.operator_token,
         )
 
     @cached_property

@@ -143,6 +143,8 @@ GET    /v1/docs/redoc.standalone.js              ok   ok   pub  ok   ok   ok   o
 POST   /v1/console/sessions                      401  ok   401  ok   ok   ok   ok   403  403  403
 GET    /v1/console/session                       401  401  401  401  401  401  401  401  401  401
 DELETE /v1/console/session                       401  401  401  401  401  401  401  401  401  401
+POST   /v1/console/handoffs                      401  401  401  401  401  401  401  401  401  401
+DELETE /v1/console/sessions                      401  ok   401  ok   ok   ok   ok   403  403  403
 """
 # fmt: on
 
@@ -367,10 +369,14 @@ CALLS: dict[str, Call] = {
     "GET /v1/openapi.json": call(fixed("/v1/openapi.json"), 200),
     "GET /v1/docs": call(fixed("/v1/docs"), 200),
     "GET /v1/docs/redoc.standalone.js": call(fixed("/v1/docs/redoc.standalone.js"), 200),
-    # a session itself is needed by the last two (test_console_sessions.py)
+    # a session or a hand-off code itself is needed by three (test_console_sessions.py)
     "POST /v1/console/sessions": call(fixed("/v1/console/sessions", {}), 201),
     "GET /v1/console/session": call(fixed("/v1/console/session"), 200),
-    "DELETE /v1/console/session": call(fixed("/v1/console/session"), 204),
+    "DELETE /v1/console/session": call(fixed("/v1/console/session"), 200),
+    "POST /v1/console/handoffs": call(
+        fixed("/v1/console/handoffs", {"code": "cgh_" + "a" * 43}), 201
+    ),
+    "DELETE /v1/console/sessions": call(fixed("/v1/console/sessions"), 200),
 }
 assert set(CALLS) == {row.label for row in ROWS}, set(CALLS) ^ {row.label for row in ROWS}
 
