@@ -8,6 +8,7 @@ from chalice.app import Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib import caller
+from chalicelib.activity_api import count_pushes
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
 from chalicelib.observability import correlate, emit, note
@@ -48,6 +49,7 @@ def push(request: Request) -> Response:
     }
     emit({f"Push{name.title()}": n for name, n in counts.items()}, region=result.region)
     note(region=result.region, **counts)
+    count_pushes(result.region, counts)
     return json_response(200, result.model_dump(mode="json"))
 
 

@@ -22,6 +22,7 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, models_json
 from pydantic_core import core_schema
 
 from chalicelib import (
+    activity_api,
     agreements_api,
     api,
     checks_api,
@@ -105,6 +106,7 @@ OPERATIONS: tuple[Operation, ...] = (
     *agreements_api.ROUTES,
     *lifecycle_api.ROUTES,
     *reports_api.ROUTES,
+    *activity_api.ROUTES,
     *log_api.ROUTES,
     *delivery_api.ROUTES,
     *verification_api.ROUTES,

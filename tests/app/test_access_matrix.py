@@ -120,6 +120,7 @@ GET    L/feedback                                401  ok   401  ok   403  403  4
 GET    L/feedback @sub                           401  ok   401  ok   ok   403  403  403  403  403
 GET    /v1/stats                                 401  ok   401  ok   403  403  403  403  403  403
 GET    /v1/stats @sub                            401  ok   401  ok   ok   403  403  403  403  403
+GET    /v1/activity                              401  ok   401  ok   ok   ok   ok   403  403  403
 GET    /v1/subscriptions                         401  ok   401  ok   ok   ok   ok   403  403  403
 GET    S                                         401  ok   401  403  403  403  ok   403  403  403
 PATCH  S                                         401  ok   401  403  403  403  ok   403  403  403
@@ -340,6 +341,7 @@ CALLS: dict[str, Call] = {
     "GET /v1/stats @sub": call(
         lambda w, m: (f"/v1/stats?region={SUB}&month={this_month()}", None), 200
     ),
+    "GET /v1/activity": call(fixed("/v1/activity"), 200),
     "GET /v1/subscriptions": call(fixed("/v1/subscriptions"), 200),
     f"GET {SUBSCRIPTION}": call(subscription(), 200),
     f"PATCH {SUBSCRIPTION}": call(subscription("", {"description": "广东省信用平台"}), 200),

@@ -383,6 +383,7 @@ ROUTES = (
     ),
     Route("GET", LISTING + "/feedback", EITHER),
     Route("GET", "/v1/stats", EITHER),
+    Route("GET", "/v1/activity", EITHER),
     Route("GET", "/v1/subscriptions", EITHER),
     Route("GET", SUBSCRIPTION, EITHER),
     Route(
