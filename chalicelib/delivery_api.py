@@ -3,6 +3,7 @@ operator's."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from chalice.app import Request, Response
@@ -11,7 +12,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
-from chalicelib.route_spec import Access, Operation, Param, Reply, Tag
+from chalicelib.log_api import int_param
+from chalicelib.route_spec import Access, Operation, Param, Reply, Tag, count_param
 from chalicelib.subscriptions_api import owned_subscription
 from gateway.delivery import Attempt, DeliveryState
 from gateway.validation import parse_request
@@ -31,8 +33,29 @@ def list_deliveries(request: Request, subscription_id: str) -> Response:
         state = DeliveryState(raw_state) if raw_state else None
     except ValueError as exc:
         raise SchemaError("state is one of delivered, retrying, dead", path="state") from exc
-    found = container().deliveries.for_subscription(subscription_id, state)
+    since, until = _instant(request, "since"), _instant(request, "until")
+    if since is not None and until is not None and until < since:
+        raise SchemaError("until is before since", path="until")
+    limit = int_param(request, "limit", 100, 1, _MAX_LIMIT)
+    found = container().deliveries.for_subscription(subscription_id, state, limit, since, until)
     return json_response(200, {"deliveries": found})
+
+
+_MAX_LIMIT = 500
+
+
+def _instant(request: Request, name: str) -> datetime | None:
+    """An ISO-8601 instant with its UTC offset (400 ``invalid_schema`` otherwise)."""
+    raw = caller.query(request, name)
+    if raw is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+        if moment.tzinfo is None:
+            raise ValueError("no UTC offset")
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
+        raise SchemaError(f"{name}: an ISO-8601 time with its UTC offset", path=name) from exc
 
 
 def get_delivery(request: Request, delivery_id: str) -> Response:
@@ -109,7 +132,7 @@ ROUTES: tuple[Operation, ...] = (
         Tag.SUBS,
         "A subscription's deliveries with every attempt, newest first",
         Access.OPERATOR_OR_PLATFORM,
-        {200: Reply(Deliveries, "At most 100.")},
+        {200: Reply(Deliveries, "At most `limit` (default 100).")},
         (errors.NotFound, errors.RegionMismatch, errors.SchemaError),
         query=(
             Param(
@@ -117,6 +140,17 @@ ROUTES: tuple[Operation, ...] = (
                 {"type": "string", "enum": [s.value for s in DeliveryState]},
                 "Only deliveries in this state.",
             ),
+            Param(
+                "since",
+                {"type": "string", "format": "date-time"},
+                "Only deliveries last updated at or after this time (with its UTC offset).",
+            ),
+            Param(
+                "until",
+                {"type": "string", "format": "date-time"},
+                "Only deliveries last updated at or before this time (not before `since`).",
+            ),
+            count_param("limit", 100, _MAX_LIMIT),
         ),
         handler=list_deliveries,
     ),
