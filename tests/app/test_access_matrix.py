@@ -88,6 +88,7 @@ MATRIX = """
 POST   /v1/pushes                                401  no   401  ok   403  403  403  403  403  403
 POST   /v1/uploads                               401  no   401  ok   403  403  403  403  403  403
 GET    /v1/regions/{code}/uploads/{upload_id}    401  ok   401  ok   403  403  403  403  403  403
+GET    /v1/regions/{code}/uploads                401  ok   401  ok   403  403  403  403  403  403
 GET    /v1/subjects/{credit_code}                401  full 401  full mask full mask pub  pub  pub
 GET    /v1/subjects/{credit_code}/trail          401  ok   401  ok   403  403  403  403  403  403
 POST   /v1/checks                                401  full 401  full mask full mask 403  403  403
@@ -284,6 +285,7 @@ CALLS: dict[str, Call] = {
     "GET /v1/regions/{code}/uploads/{upload_id}": call(
         lambda w, msg_id: (f"/v1/regions/{A}/uploads/{w.upload_id()}", None), 200
     ),
+    "GET /v1/regions/{code}/uploads": call(fixed(f"/v1/regions/{A}/uploads"), 200),
     "GET /v1/subjects/{credit_code}": call(fixed(f"{PERSON}?purpose=supervision"), 200),
     "GET /v1/subjects/{credit_code}/trail": call(fixed(f"{PERSON}/trail"), 200),
     "POST /v1/checks": call(

@@ -307,6 +307,7 @@ ROUTES = (
     Route("POST", "/v1/pushes", PLATFORM_ONLY, _push),
     Route("POST", "/v1/uploads", PLATFORM_ONLY, _upload),
     Route("GET", "/v1/regions/{code}/uploads/{upload_id}", EITHER),
+    Route("GET", "/v1/regions/{code}/uploads", EITHER),
     Route("GET", "/v1/subjects/{credit_code}", CALLERS),
     Route("GET", "/v1/subjects/{credit_code}/trail", EITHER),
     Route(
