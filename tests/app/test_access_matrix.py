@@ -136,6 +136,7 @@ POST   S/redrive                                 401  ok   401  403  403  403  4
 POST   S/enable                                  401  ok   401  403  403  403  ok   403  403  403
 POST   S/verify                                  401  ok   401  403  403  403  ok   403  403  403
 GET    /v1/deliveries/{delivery_id}              401  ok   401  403  403  403  ok   403  403  403
+GET    /v1/deliveries/{delivery_id}/body         401  ok   401  403  403  403  ok   403  403  403
 GET    /v1/log                                   401  ok   401  ok   ok   ok   ok   403  403  403
 GET    /v1/log/checkpoints                       ok   ok   pub  ok   ok   ok   ok   pub  pub  pub
 POST   /v1/log/checkpoints                       401  ok   401  403  403  403  403  403  403  403
@@ -361,6 +362,9 @@ CALLS: dict[str, Call] = {
     f"POST {SUBSCRIPTION}/verify": call(subscription("/verify"), 200),
     "GET /v1/deliveries/{delivery_id}": call(
         lambda w, msg_id: (f"/v1/deliveries/{w.delivery_id}", None), 200
+    ),
+    "GET /v1/deliveries/{delivery_id}/body": call(
+        lambda w, msg_id: (f"/v1/deliveries/{w.delivery_id}/body", None), 200
     ),
     "GET /v1/log": call(fixed("/v1/log?from=1"), 200),
     "GET /v1/log/checkpoints": call(fixed("/v1/log/checkpoints"), 200),

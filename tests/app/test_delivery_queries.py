@@ -3,6 +3,7 @@ one delivery's signed request as a re-send would post it."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import quote
 
@@ -86,3 +87,46 @@ def test_a_malformed_filter_is_a_client_error(
     assert response.status_code == 400, response.json_body
     assert code_of(response) == "invalid_schema"
     assert response.json_body["error"]["path"] == path
+
+
+def _body_path(world: dict[str, Any], index: int = 0) -> str:
+    return f"/v1/deliveries/{world['deliveries'][index]['delivery_id']}/body"
+
+
+def test_the_signed_body_is_what_the_subscriber_was_posted(
+    gateway: Gateway, world: dict[str, Any]
+) -> None:
+    delivery_id = world["deliveries"][0]["delivery_id"]
+    response = as_operator(gateway, "get", _body_path(world))
+    assert response.status_code == 200, response.json_body
+    reply = response.json_body
+    posted = next(r for r in world["hook"].requests if r.headers["webhook-id"] == delivery_id)
+    assert reply["delivery_id"] == delivery_id
+    assert reply["body"] == json.loads(posted.body)
+    assert reply["headers"]["webhook-id"] == delivery_id
+    assert reply["headers"]["content-type"] == "application/json"
+    assert reply["headers"]["webhook-signature"].startswith("v1")
+    assert int(reply["headers"]["webhook-timestamp"]) >= int(posted.headers["webhook-timestamp"])
+    assert reply["rebuilt_at"]
+
+
+def test_the_subscriber_reads_its_body_and_nobody_else_does(
+    gateway: Gateway, world: dict[str, Any]
+) -> None:
+    own = as_platform(gateway, world["hunan"], "GET", _body_path(world, 1))
+    assert own.status_code == 200, own.json_body
+    assert own.json_body["body"]["data"]["listing"]["credit_code"]
+    refused = as_platform(gateway, world["city"], "GET", _body_path(world, 1))
+    assert refused.status_code == 403
+    assert code_of(refused) == "region_mismatch"
+    assert "body" not in refused.json_body
+    assert gateway.client.http.get(_body_path(world, 1)).status_code == 401
+
+
+@pytest.mark.parametrize("delivery_id", ["msg_" + "0" * 32, "not-a-delivery"])
+def test_an_unknown_delivery_has_no_body(
+    gateway: Gateway, world: dict[str, Any], delivery_id: str
+) -> None:
+    response = as_operator(gateway, "get", f"/v1/deliveries/{delivery_id}/body")
+    assert response.status_code == 404
+    assert response.json_body["error"]["path"] == "delivery_id"

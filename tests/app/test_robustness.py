@@ -413,6 +413,7 @@ ROUTES = (
     Route("POST", SUBSCRIPTION + "/enable", EITHER, _fixed({"redeliver_missed": False})),
     Route("POST", SUBSCRIPTION + "/verify", EITHER),
     Route("GET", "/v1/deliveries/{delivery_id}", EITHER),
+    Route("GET", "/v1/deliveries/{delivery_id}/body", EITHER),
     Route("GET", "/v1/log", EITHER),
     Route("GET", "/v1/log/checkpoints", CALLERS),
     Route("POST", "/v1/log/checkpoints", OPERATOR_ONLY),
