@@ -137,6 +137,8 @@ POST   S/enable                                  401  ok   401  403  403  403  o
 POST   S/verify                                  401  ok   401  403  403  403  ok   403  403  403
 GET    /v1/deliveries/{delivery_id}              401  ok   401  403  403  403  ok   403  403  403
 GET    /v1/deliveries/{delivery_id}/body         401  ok   401  403  403  403  ok   403  403  403
+GET    /v1/regions                               401  ok   401  ok   ok   ok   ok   403  403  403
+GET    /v1/measures                              401  ok   401  ok   ok   ok   ok   403  403  403
 GET    /v1/log                                   401  ok   401  ok   ok   ok   ok   403  403  403
 GET    /v1/log/checkpoints                       ok   ok   pub  ok   ok   ok   ok   pub  pub  pub
 POST   /v1/log/checkpoints                       401  ok   401  403  403  403  403  403  403  403
@@ -366,6 +368,8 @@ CALLS: dict[str, Call] = {
     "GET /v1/deliveries/{delivery_id}/body": call(
         lambda w, msg_id: (f"/v1/deliveries/{w.delivery_id}/body", None), 200
     ),
+    "GET /v1/regions": call(fixed("/v1/regions"), 200),
+    "GET /v1/measures": call(fixed("/v1/measures"), 200),
     "GET /v1/log": call(fixed("/v1/log?from=1"), 200),
     "GET /v1/log/checkpoints": call(fixed("/v1/log/checkpoints"), 200),
     "POST /v1/log/checkpoints": call(fixed("/v1/log/checkpoints"), 201, 200),

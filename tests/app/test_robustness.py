@@ -415,6 +415,8 @@ ROUTES = (
     Route("GET", "/v1/deliveries/{delivery_id}", EITHER),
     Route("GET", "/v1/deliveries/{delivery_id}/body", EITHER),
     Route("GET", "/v1/log", EITHER),
+    Route("GET", "/v1/regions", EITHER),
+    Route("GET", "/v1/measures", EITHER),
     Route("GET", "/v1/log/checkpoints", CALLERS),
     Route("POST", "/v1/log/checkpoints", OPERATOR_ONLY),
 )
