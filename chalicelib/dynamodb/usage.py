@@ -21,7 +21,8 @@ def _key(month: str, region: str) -> Item:
 
 class DynamoUsage(Table):
     def add(self, region: str, month: str, counts: Mapping[str, int], now: datetime) -> None:
-        self._add(_key(month, region), counts, int((now + _KEEP).timestamp()))
+        named = {f"{region}#{name}": count for name, count in counts.items()}
+        self._add(_key(month, region), named, int((now + _KEEP).timestamp()))
 
     def read(self, region: str, month: str) -> Counter[str]:
         """The counters of ``region``'s subtree in ``month``, summed."""
