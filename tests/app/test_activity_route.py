@@ -15,6 +15,8 @@ from app_support import (
     StreamReader,
     black_entry,
     error_code,
+    new_batch_id,
+    push_body,
 )
 from delivery_support import AnsweringReceiver, DeliveryQueue, as_operator, as_platform, subscribe
 
@@ -133,3 +135,14 @@ def test_a_malformed_query_is_a_client_error(gateway: Gateway, query: str, path:
     assert response.status_code == 400
     assert error_code(response) == "invalid_schema"
     assert response.json_body["error"]["path"] == path
+
+
+def test_a_replayed_push_is_counted_once(gateway: Gateway) -> None:
+    city = gateway.register_platform(CITY)
+    batch_id = new_batch_id()
+    body = push_body(CITY, batch_id, [black_entry()])
+    for _ in range(2):
+        replied = gateway.post_signed("/v1/pushes", city, batch_id, body)
+        assert replied.json_body["accepted"] == 1
+    reply = as_operator(gateway, "get", "/v1/activity?hours=1").json_body
+    assert reply["hours"][0]["pushes"] == {"accepted": 1, "duplicate": 0, "rejected": 0}
