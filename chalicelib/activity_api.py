@@ -8,10 +8,8 @@ a delivery batch fails (a retried push would come back a duplicate).
 
 from __future__ import annotations
 
-import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping
 
 from chalice.app import Request, Response
 
@@ -38,39 +36,35 @@ from gateway_client.contract import NATION, RegionMismatch, errors, within
 
 def count_pushes(region: str, counts: Mapping[str, int]) -> None:
     """A push's (or an ingest chunk's) entries accepted / duplicate / rejected for ``region``."""
-    _count([(region, name, counts.get(name, 0)) for name in PUSH_COUNTERS])
+    _guarded(lambda: _add([(region, name, counts.get(name, 0)) for name in PUSH_COUNTERS]))
 
 
 def count_deliveries(tally_by_subscription: Mapping[str, Counter[DeliveryState]]) -> None:
     """One delivery batch's attempt outcomes, per subscription → per subscriber region."""
-    c = container()
-    entries = []
-    for subscription_id, counts in tally_by_subscription.items():
-        subscription = c.subscriptions.get(subscription_id)
-        if subscription is not None:
-            entries += [(subscription.region, s.value, k) for s, k in counts.items()]
-    _count(entries)
+
+    def write() -> None:
+        entries = []
+        for subscription_id, counts in tally_by_subscription.items():
+            subscription = container().subscriptions.get(subscription_id)
+            if subscription is not None:
+                entries += [(subscription.region, s.value, k) for s, k in counts.items()]
+        _add(entries)
+
+    _guarded(write)
 
 
-def count_lag(records: Sequence[dict[str, Any]]) -> None:
-    """A fan-out batch's lag: now less its newest record's ``ApproximateCreationDateTime``."""
-    stamps = [
-        float(stamp)
-        for record in records
-        if (stamp := record.get("dynamodb", {}).get("ApproximateCreationDateTime"))
-    ]
-    if stamps:
-        lag_ms = int(max(0.0, time.time() - max(stamps)) * 1000)
-        _guarded(lambda: container().activity.add_lag(lag_ms, container().clock.now()))
+def count_lag(lag_ms: int) -> None:
+    """A fan-out batch's lag: how long its oldest change waited in the stream."""
+    _guarded(lambda: container().activity.add_lag(lag_ms, container().clock.now()))
 
 
-def _count(entries: list[tuple[str, str, int]]) -> None:
+def _add(entries: list[tuple[str, str, int]]) -> None:
     per_province = tally(entries)
     if per_province:
-        _guarded(lambda: container().activity.add(per_province, container().clock.now()))
+        container().activity.add(per_province, container().clock.now())
 
 
-def _guarded(write: Any) -> None:
+def _guarded(write: Callable[[], None]) -> None:
     try:
         write()
     except Exception:  # bookkeeping never fails the work it counts

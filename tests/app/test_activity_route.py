@@ -21,6 +21,7 @@ from app_support import (
 from delivery_support import AnsweringReceiver, DeliveryQueue, as_operator, as_platform, subscribe
 
 import app as gateway_app
+from chalicelib import bootstrap
 from gateway_client.contract.signing import Ed25519Signer
 
 ZERO_PUSHES = {"accepted": 0, "duplicate": 0, "rejected": 0}
@@ -146,3 +147,17 @@ def test_a_replayed_push_is_counted_once(gateway: Gateway) -> None:
         assert replied.json_body["accepted"] == 1
     reply = as_operator(gateway, "get", "/v1/activity?hours=1").json_body
     assert reply["hours"][0]["pushes"] == {"accepted": 1, "duplicate": 0, "rejected": 0}
+
+
+def test_a_counter_that_cannot_be_written_never_fails_the_push(
+    gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    city = gateway.register_platform(CITY)
+
+    def broken(*args: Any) -> None:
+        raise RuntimeError("throttled")
+
+    monkeypatch.setattr(bootstrap.container().activity, "add", broken)
+    replied = gateway.push(city, CITY, [black_entry()])
+    assert replied.status_code == 200
+    assert replied.json_body["accepted"] == 1
