@@ -55,7 +55,7 @@ from chalicelib.openapi_parts import (
 from chalicelib.route_spec import Access, Operation, Param, Reply, Tag
 from gateway_client.contract import errors, uses_push_form
 
-DOCUMENT_VERSION = "1.1.0"  # of the /v1 contract; raise it when the document changes
+DOCUMENT_VERSION = "1.2.0"  # of the /v1 contract; raise it when the document changes
 JSON = "application/json"
 Refs = Mapping[Any, dict[str, Any]]  # a model's {"$ref": …}
 SCHEMAS = "#/components/schemas/"
