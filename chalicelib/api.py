@@ -8,6 +8,7 @@ from chalice.app import Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib import caller
+from chalicelib.activity_api import count_pushes
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
 from chalicelib.observability import correlate, emit, note
@@ -40,6 +41,7 @@ def push(request: Request) -> Response:
     """Counts per region go to the metrics (``Push*``) and to the request's log line."""
     headers = caller.headers(request)
     correlate(batch_id=headers.get(ID_HEADER))
+    started = container().clock.now()
     result = container().push_service.push(headers, caller.body(request))
     counts = {
         "accepted": result.accepted,
@@ -48,6 +50,8 @@ def push(request: Request) -> Response:
     }
     emit({f"Push{name.title()}": n for name, n in counts.items()}, region=result.region)
     note(region=result.region, **counts)
+    if result.received_at >= started:  # not a replayed batch id's first result, counted then
+        count_pushes(result.region, counts)
     return json_response(200, result.model_dump(mode="json"))
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.config import Config
 
 from chalicelib.aws_clients import aws_client
+from chalicelib.dynamodb.activity import DynamoActivity
 from chalicelib.dynamodb.agreements import DynamoAgreements
 from chalicelib.dynamodb.batches import DynamoBatchLedger
 from chalicelib.dynamodb.console_sessions import DynamoConsoleSessions
@@ -89,6 +90,7 @@ class Container:
     nonces: DynamoNonces  # request ids used by platform keys (batches table, TTL)
     rates: DynamoRateCounter  # per-minute windows (batches table, TTL)
     usage: DynamoUsage  # monthly checks and reports per region (batches table, TTL)
+    activity: DynamoActivity  # hourly pushes, deliveries, fan-out lag (batches table, TTL)
     query_trail: DynamoQueryTrail
     persons: DynamoPersonIndex  # responsible persons by keyed ID number (gateway.persons)
     trail_key: Callable[[], bytes]  # read on first use: only the API handler may read it
@@ -129,7 +131,9 @@ class Container:
     def console_sessions(self) -> ConsoleSessions:
         dynamodb = self.aws_clients["dynamodb"]
         return ConsoleSessions(
-            DynamoConsoleSessions(dynamodb, self.settings.batches_table), self.registry
+            DynamoConsoleSessions(dynamodb, self.settings.batches_table),
+            self.registry,
+            lambda: self.operator_token,
         )
 
     @cached_property
@@ -245,6 +249,7 @@ def build(settings: Settings, clock: Clock) -> Container:
         nonces=DynamoNonces(dynamodb, settings.batches_table),
         rates=rates,
         usage=usage,
+        activity=DynamoActivity(dynamodb, settings.batches_table),
         query_trail=query_trail,
         persons=persons,
         trail_key=trail_key,

@@ -12,6 +12,7 @@ route's own checks apply to the browser console unchanged.
 from __future__ import annotations
 
 import hmac
+import re
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -36,6 +37,7 @@ from gateway_client.contract import (
 )
 
 _verified: WeakKeyDictionary[Request, Authenticated] = WeakKeyDictionary()
+_TOKEN = re.compile(r"[!-~]{1,512}")
 Session = tuple[ConsoleSession, PlatformKey | None]
 _sessions: WeakKeyDictionary[Request, Session] = WeakKeyDictionary()
 
@@ -81,8 +83,11 @@ def is_operator(request: Request) -> bool:
 
 
 def bearer(request: Request) -> str | None:
+    """The bearer token, when it is one: printable ASCII of a sane length (anything else is
+    no credential at all, so a stray byte never reaches a hash or a comparison)."""
     given = headers(request).get("authorization", "")
-    return given.removeprefix("Bearer ") if given.startswith("Bearer ") else None
+    token = given.removeprefix("Bearer ") if given.startswith("Bearer ") else ""
+    return token if _TOKEN.fullmatch(token) else None
 
 
 def console_session(request: Request) -> Session | None:

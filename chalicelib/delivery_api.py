@@ -3,7 +3,9 @@ operator's."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
 from chalice.app import Request, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -11,9 +13,10 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
-from chalicelib.route_spec import Access, Operation, Param, Reply, Tag
+from chalicelib.log_api import int_param
+from chalicelib.route_spec import Access, Operation, Param, Reply, Tag, count_param
 from chalicelib.subscriptions_api import owned_subscription
-from gateway.delivery import Attempt, DeliveryState
+from gateway.delivery import Attempt, DeliveryState, Subscription
 from gateway.validation import parse_request
 from gateway_client.contract import (
     Frozen,
@@ -31,11 +34,40 @@ def list_deliveries(request: Request, subscription_id: str) -> Response:
         state = DeliveryState(raw_state) if raw_state else None
     except ValueError as exc:
         raise SchemaError("state is one of delivered, retrying, dead", path="state") from exc
-    found = container().deliveries.for_subscription(subscription_id, state)
+    since, until = _instant(request, "since"), _instant(request, "until")
+    if since is not None and until is not None and until < since:
+        raise SchemaError("until is before since", path="until")
+    limit = int_param(request, "limit", 100, 1, _MAX_LIMIT)
+    found = container().deliveries.for_subscription(subscription_id, state, limit, since, until)
     return json_response(200, {"deliveries": found})
 
 
+_MAX_LIMIT = 500
+
+
+def _instant(request: Request, name: str) -> datetime | None:
+    """An ISO-8601 instant with its UTC offset (400 ``invalid_schema`` otherwise)."""
+    raw = caller.query(request, name)
+    if raw is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+        if moment.tzinfo is None:
+            raise ValueError("no UTC offset")
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
+        raise SchemaError(f"{name}: an ISO-8601 time with its UTC offset", path=name) from exc
+
+
 def get_delivery(request: Request, delivery_id: str) -> Response:
+    view, _ = _readable_delivery(request, delivery_id)
+    return json_response(200, view)
+
+
+def _readable_delivery(
+    request: Request, delivery_id: str
+) -> tuple[dict[str, Any], Subscription | None]:
+    """The delivery's view and subscription, for the subscription's region or the operator."""
     region = caller.operator_or_region(request)
     c = container()
     view = c.deliveries.view(delivery_id)
@@ -44,7 +76,32 @@ def get_delivery(request: Request, delivery_id: str) -> Response:
     subscription = c.subscriptions.get(view["subscription_id"])
     if region is not None and (subscription is None or subscription.region != region):
         raise RegionMismatch(f"delivery {delivery_id} did not go to {region}")
-    return json_response(200, view)
+    return view, subscription
+
+
+def delivery_body(request: Request, delivery_id: str) -> Response:
+    """The delivery's signed request as a re-send posts it now: rebuilt from the exchange log
+    the way a re-drive rebuilds it, and shaped and signed by the code that sends it, so the
+    body shows exactly what the subscriber's region may see (IDs masked unless it recognises
+    the listing). Each attempt signs again with its own timestamp: these headers carry the
+    time of this reading, not of any attempt made or to come."""
+    _, subscription = _readable_delivery(request, delivery_id)
+    c = container()
+    rebuilt = c.resending.rebuilt(delivery_id)
+    if subscription is None or rebuilt is None:
+        raise NotFound(
+            f"delivery {delivery_id} cannot be rebuilt: its subscription or change is gone",
+            path="delivery_id",
+        )
+    now = c.clock.now()
+    headers, body = c.delivery_service.signed_request(rebuilt, subscription, now)
+    reply = {
+        "delivery_id": delivery_id,
+        "headers": headers,
+        "body": json.loads(body),
+        "rebuilt_at": now.isoformat(),
+    }
+    return json_response(200, reply)
 
 
 class _Redrive(BaseModel):
@@ -92,6 +149,16 @@ class Deliveries(Frozen):
     deliveries: tuple[DeliveryView, ...]
 
 
+class SignedBody(Frozen):
+    delivery_id: str
+    headers: dict[str, str] = Field(
+        description="webhook-id, webhook-timestamp, webhook-signature (and webhook-key-id for "
+        "the gateway's keys), content-type"
+    )
+    body: dict[str, Any] = Field(description="the JSON body as posted")
+    rebuilt_at: AwareDatetime
+
+
 class Redriven(Frozen):
     redriven: int
 
@@ -109,7 +176,7 @@ ROUTES: tuple[Operation, ...] = (
         Tag.SUBS,
         "A subscription's deliveries with every attempt, newest first",
         Access.OPERATOR_OR_PLATFORM,
-        {200: Reply(Deliveries, "At most 100.")},
+        {200: Reply(Deliveries, "At most `limit` (default 100).")},
         (errors.NotFound, errors.RegionMismatch, errors.SchemaError),
         query=(
             Param(
@@ -117,6 +184,17 @@ ROUTES: tuple[Operation, ...] = (
                 {"type": "string", "enum": [s.value for s in DeliveryState]},
                 "Only deliveries in this state.",
             ),
+            Param(
+                "since",
+                {"type": "string", "format": "date-time"},
+                "Only deliveries last updated at or after this time (with its UTC offset).",
+            ),
+            Param(
+                "until",
+                {"type": "string", "format": "date-time"},
+                "Only deliveries last updated at or before this time (not before `since`).",
+            ),
+            count_param("limit", 100, _MAX_LIMIT),
         ),
         handler=list_deliveries,
     ),
@@ -156,5 +234,20 @@ ROUTES: tuple[Operation, ...] = (
         {200: Reply(DeliveryView, "The delivery.")},
         (errors.NotFound, errors.RegionMismatch),
         handler=get_delivery,
+    ),
+    Operation(
+        "GET",
+        "/v1/deliveries/{delivery_id}/body",
+        "delivery_body",
+        Tag.SUBS,
+        "One delivery's signed request, as a re-send would post it now",
+        Access.OPERATOR_OR_PLATFORM,
+        {200: Reply(SignedBody, "Headers and body; signed at `rebuilt_at`.")},
+        (errors.NotFound, errors.RegionMismatch),
+        description="Rebuilt from the exchange log as a re-drive rebuilds it and signed as "
+        "sending signs it; every attempt signs again with its own timestamp. 404 when the "
+        "delivery is unknown, or its change was erased by retention or its subscription "
+        "deleted.",
+        handler=delivery_body,
     ),
 )

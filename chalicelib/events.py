@@ -18,6 +18,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import ValidationError
 
+from chalicelib.activity_api import count_deliveries, count_lag, count_pushes
 from chalicelib.bootstrap import Container, container
 from chalicelib.dynamodb.listings import listing_from_item
 from chalicelib.log_api import publish_checkpoint
@@ -27,6 +28,8 @@ from gateway.delivery import (
     Delivery,
     DeliveryState,
 )
+from gateway.intake import Upload
+from gateway.statistics.activity import PUSH_COUNTERS
 from gateway_client.contract import (
     Change,
     Listing,
@@ -101,6 +104,7 @@ def _emit_lag(records: Sequence[dict[str, Any]]) -> None:
     if stamps:
         lag = max(0.0, time.time() - min(stamps)) * 1000
         emit({"FanOutLag": lag}, MetricUnit.Milliseconds)
+        count_lag(int(lag))  # and in the console's hourly activity
 
 
 def deliver(records: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, str]]]:
@@ -127,6 +131,7 @@ def deliver(records: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, str]]
         for subscription_id, counts in result.tally.items():
             tally[subscription_id] += counts
     _emit_deliveries(tally)
+    count_deliveries(tally)
     note(
         delivery_ids=[d for result in results for d in result.attempted],
         subscription_ids=sorted(tally),
@@ -223,10 +228,22 @@ def ingest_uploads(records: Sequence[dict[str, Any]], context: Any) -> None:
                 logger.warning("an object under uploads/ has no manifest: %s/%s", region, upload_id)
                 continue
             done = max(0, upload.line - (held.line if held else 0))
+            _count_lines(upload, held)
             _emit_ingest(done, time.perf_counter() - started)
             note(region=region, upload_id=upload_id, status=upload.status.value, line=upload.line)
             if not upload.finished:
                 c.upload_queue.continue_later(region, upload_id)
+
+
+def _count_lines(upload: Upload, held: Upload | None) -> None:
+    """This chunk's lines, counted as a push's entries are (a bulk check ingests none)."""
+    count_pushes(
+        upload.manifest.region,
+        {
+            name: getattr(upload, name) - (getattr(held, name) if held else 0)
+            for name in PUSH_COUNTERS
+        },
+    )
 
 
 def _emit_ingest(lines: int, seconds: float) -> None:

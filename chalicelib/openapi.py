@@ -22,8 +22,10 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, models_json
 from pydantic_core import core_schema
 
 from chalicelib import (
+    activity_api,
     agreements_api,
     api,
+    catalogue_api,
     checks_api,
     console_api,
     console_page,
@@ -56,7 +58,7 @@ from chalicelib.openapi_parts import (
 from chalicelib.route_spec import Access, Operation, Param, Reply, Tag
 from gateway_client.contract import errors, uses_push_form
 
-DOCUMENT_VERSION = "1.1.0"  # of the /v1 contract; raise it when the document changes
+DOCUMENT_VERSION = "1.2.0"  # of the /v1 contract; raise it when the document changes
 JSON = "application/json"
 Refs = Mapping[Any, dict[str, Any]]  # a model's {"$ref": …}
 SCHEMAS = "#/components/schemas/"
@@ -108,6 +110,8 @@ OPERATIONS: tuple[Operation, ...] = (
     *agreements_api.ROUTES,
     *lifecycle_api.ROUTES,
     *reports_api.ROUTES,
+    *activity_api.ROUTES,
+    *catalogue_api.ROUTES,
     *log_api.ROUTES,
     *delivery_api.ROUTES,
     *verification_api.ROUTES,

@@ -30,6 +30,7 @@ from gateway.recognition import (
     subject_view,
 )
 from gateway_client.contract import (
+    ConsoleSessionNotAllowed,
     Frozen,
     NotFound,
     Purpose,
@@ -61,6 +62,12 @@ def subject(request: Request, credit_code: str) -> Response:
     as_region = caller.region_param(request, "as")
     purpose = purpose_of(caller.query(request, "purpose"))
     if is_natural_person(code):
+        if caller.console_session(request) is not None:
+            raise ConsoleSessionNotAllowed(
+                "a natural person is looked up on a signed request with a purpose, "
+                "not from the console",
+                path="credit_code",
+            )
         if viewer.anonymous:
             raise PersonalQueryRequiresSignature(
                 "a natural person's listings are shown only on a signed request "

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from gateway.console_sessions import SESSION_PREFIX
 from gateway.delivery import DEFAULT_RETRY_SCHEDULE
 from gateway.intake import DEFAULT_REMOVAL_THRESHOLD
 from gateway.lifecycle import EVIDENCE_DAYS
@@ -119,8 +120,11 @@ class Settings(BaseSettings):
         sm2_id = self.gateway_sm2_key_id
         if self.sm2_signing and (len(sm2_id) > 64 or sm2_id == self.signing_key_id):
             raise ValueError("set CG_SM2_KEY_ID: 3–64 characters, not the Ed25519 key's id")
-        if self.operator_token is not None and len(self.operator_token.get_secret_value()) < 24:
-            raise ValueError("CG_OPERATOR_TOKEN must have at least 24 characters")
+        token = self.operator_token.get_secret_value() if self.operator_token else None
+        if token is not None and (len(token) < 24 or token.startswith(SESSION_PREFIX)):
+            raise ValueError(
+                f"CG_OPERATOR_TOKEN must have at least 24 characters, not starting {SESSION_PREFIX}"
+            )
         return self
 
     @property

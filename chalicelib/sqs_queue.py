@@ -75,6 +75,24 @@ class SqsDeliveryQueue:
             else:
                 raise QueueSendFailed(f"{len(entries)} deliveries could not be queued")
 
+    def backlog(self) -> tuple[int, int, int]:
+        """Approximately how many deliveries wait (visible), are being attempted (in flight)
+        and are held back (delayed): SQS's own counts, seconds old."""
+        reply = self._client.get_queue_attributes(
+            QueueUrl=self._url,
+            AttributeNames=[
+                "ApproximateNumberOfMessages",
+                "ApproximateNumberOfMessagesNotVisible",
+                "ApproximateNumberOfMessagesDelayed",
+            ],
+        )
+        found = reply.get("Attributes", {})
+        return (
+            int(found.get("ApproximateNumberOfMessages", "0")),
+            int(found.get("ApproximateNumberOfMessagesNotVisible", "0")),
+            int(found.get("ApproximateNumberOfMessagesDelayed", "0")),
+        )
+
     def retry_later(self, receipt_handle: str, delay: timedelta) -> None:
         seconds = min(int(delay.total_seconds()), MAX_VISIBILITY_SECONDS)
         self._client.change_message_visibility(

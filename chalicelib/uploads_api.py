@@ -12,7 +12,8 @@ from pydantic import AwareDatetime, Field
 from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
-from chalicelib.route_spec import Access, Operation, Reply, Tag
+from chalicelib.log_api import int_param
+from chalicelib.route_spec import Access, Operation, Reply, Tag, count_param
 from chalicelib.s3_archive import NDJSON
 from gateway.intake import BATCH_ID_RE, Upload, UploadIdReused, UploadManifest, UploadStatus
 from gateway.national import DomainNotPermitted
@@ -33,19 +34,43 @@ def request_upload(request: Request) -> Response:
 
 
 def get_upload(request: Request, code: str, upload_id: str) -> Response:
-    try:
-        check_region_code(code)
-    except ValueError as exc:
-        raise SchemaError(f"code: {exc}", path="code") from exc
+    _readable_by(request, code)
     if not BATCH_ID_RE.fullmatch(upload_id):
         raise SchemaError("upload_id: not a valid upload id", path="upload_id")
-    acting = caller.operator_or_region(request)
-    if acting is not None and acting != code:
-        raise RegionMismatch(f"a platform of {acting} cannot read uploads of {code}", path="code")
     upload = container().uploads.get(code, upload_id)
     if upload is None:
         raise NotFound(f"no upload {upload_id} for {code}", path="upload_id")
     return json_response(200, _view(upload, with_url=False))
+
+
+def list_uploads(request: Request, code: str) -> Response:
+    """The region's uploads, newest first, as ``get_upload`` shows each, without the URLs
+    (fetch the one to upload to or read) and without line errors (``error_count`` says how
+    many were kept: read one upload for them)."""
+    _readable_by(request, code)
+    limit = int_param(request, "limit", 100, 1, _MAX_LIMIT)
+    found = container().uploads.for_region(code, limit)
+    listed = [
+        UploadListed(
+            upload=upload.model_copy(update={"errors": ()}), error_count=len(upload.errors)
+        )
+        for upload in found
+    ]
+    return json_response(200, {"uploads": [x.model_dump(mode="json") for x in listed]})
+
+
+_MAX_LIMIT = 500
+
+
+def _readable_by(request: Request, code: str) -> None:
+    """A region's uploads are read by its own platform or the operator (403 otherwise)."""
+    try:
+        check_region_code(code)
+    except ValueError as exc:
+        raise SchemaError(f"code: {exc}", path="code") from exc
+    acting = caller.operator_or_region(request)
+    if acting is not None and acting != code:
+        raise RegionMismatch(f"a platform of {acting} cannot read uploads of {code}", path="code")
 
 
 class UploadPut(Frozen):
@@ -72,6 +97,15 @@ class UploadReply(Frozen):
     result: UploadResult | None = Field(
         default=None, description="a completed bulk check: where to fetch its result file"
     )
+
+
+class UploadListed(Frozen):
+    upload: Upload = Field(description="its line errors left out (see `error_count`)")
+    error_count: int
+
+
+class UploadList(Frozen):
+    uploads: tuple[UploadListed, ...]
 
 
 def _view(upload: Upload, with_url: bool) -> dict[str, Any]:
@@ -141,5 +175,17 @@ ROUTES: tuple[Operation, ...] = (
         {200: Reply(UploadReply, "The upload: status, counts, errors, removal, refusal.")},
         (errors.SchemaError, errors.RegionMismatch, errors.NotFound),
         handler=get_upload,
+    ),
+    Operation(
+        "GET",
+        "/v1/regions/{code}/uploads",
+        "list_uploads",
+        Tag.PUSH,
+        "A region's bulk uploads, newest first",
+        Access.OPERATOR_OR_PLATFORM,
+        {200: Reply(UploadList, "At most `limit` (default 100), line errors counted only.")},
+        (errors.SchemaError, errors.RegionMismatch),
+        query=(count_param("limit", 100, _MAX_LIMIT),),
+        handler=list_uploads,
     ),
 )

@@ -53,12 +53,14 @@ TABLES: dict[str, dict[str, str]] = {
         "ExchangeLogTable": "rn",  # appends and per-subscription counters
         "PersonsTable": "rw",  # the person index, kept from the stream (gateway.persons)
         "DeliveriesTable": "r",  # who was delivered a listing hears how it is decided
+        "BatchesTable": "rn",  # hourly activity: fan-out lag
     },
     # An acknowledged objection notice is recorded on the listing (the owner's deadline).
     "DeliverWebhooks": {
         "SubscriptionsTable": "rw",
         "DeliveriesTable": "rw",
         "ListingsTable": "rw",
+        "BatchesTable": "rn",  # hourly activity: delivery outcomes
     },
     # A purge erases the listing's logged bodies, feedback and person index entries before it
     # deletes the listing.

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -61,3 +62,32 @@ class Table:
         for page in paginator.paginate(TableName=self._table, ConsistentRead=True):
             docs.extend(text(item, "doc") for item in page.get("Items", []))
         return docs
+
+    def _batch_get(self, request: dict[str, Any]) -> list[dict[str, Any]]:
+        """One BatchGetItem request (``Keys``, at most 100, and any projection), retried with
+        back-off until DynamoDB has answered every key."""
+        pending: dict[str, Any] = {self._table: request}
+        found: list[dict[str, Any]] = []
+        for attempt in range(5):
+            reply = self._client.batch_get_item(RequestItems=pending)
+            found += reply.get("Responses", {}).get(self._table, [])
+            pending = dict(reply.get("UnprocessedKeys") or {})
+            if not pending:
+                return found
+            time.sleep(0.05 * 2**attempt)
+        raise RuntimeError(f"DynamoDB kept keys of {self._table} unprocessed (throttled); retry")
+
+    def _add(self, key: Item, counts: Mapping[str, int], expires_at: int) -> None:
+        """Counters added in one atomic update (``ADD``; a missing one starts at zero), the
+        item's TTL set to ``expires_at`` (epoch seconds)."""
+        names = {f"#c{i}": name for i, name in enumerate(counts)}
+        values = {f":c{i}": n(count) for i, count in enumerate(counts.values())}
+        self._client.update_item(
+            TableName=self._table,
+            Key=key,
+            UpdateExpression="ADD "
+            + ", ".join(f"{name} {value}" for name, value in zip(names, values, strict=True))
+            + " SET expires_at = :expires",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues={**values, ":expires": n(expires_at)},
+        )

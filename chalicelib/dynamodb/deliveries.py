@@ -8,7 +8,7 @@ the subject's code as the masked view shows it — and what a re-drive needs bes
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -85,14 +85,31 @@ class DynamoDeliveryLog(Table):
         return _view(item) if item and "state" in item else None
 
     def for_subscription(
-        self, subscription_id: str, state: DeliveryState | None = None, limit: int = 100
+        self,
+        subscription_id: str,
+        state: DeliveryState | None = None,
+        limit: int = 100,
+        since: datetime | None = None,
+        until: datetime | None = None,
     ) -> list[dict[str, Any]]:
-        """The subscription's deliveries, newest first, optionally in one state."""
+        """The subscription's deliveries, newest first, optionally in one state and last
+        updated within [since, until] (the index's sort key: UTC ISO instants)."""
+        bounds = {":since": since, ":until": until}
+        values = {name: s(at.astimezone(UTC).isoformat()) for name, at in bounds.items() if at}
+        condition = (
+            "subscription_id = :sub"
+            + {
+                (True, True): " AND updated_at BETWEEN :since AND :until",
+                (True, False): " AND updated_at >= :since",
+                (False, True): " AND updated_at <= :until",
+                (False, False): "",
+            }[since is not None, until is not None]
+        )
         args: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": "by_subscription",
-            "KeyConditionExpression": "subscription_id = :sub",
-            "ExpressionAttributeValues": {":sub": s(subscription_id)},
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": {":sub": s(subscription_id), **values},
             "ScanIndexForward": False,
         }
         if state is not None:

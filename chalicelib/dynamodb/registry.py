@@ -24,6 +24,21 @@ class DynamoRegistry(Table):
     def put_region(self, region: Region) -> None:
         self._put_doc({"pk": s(f"region#{region.code}")}, region.model_dump_json())
 
+    def regions(self) -> list[Region]:
+        """Every registered region, by code (a scan: the registry is small)."""
+        pages = self._client.get_paginator("scan").paginate(
+            TableName=self._table,
+            ConsistentRead=True,
+            FilterExpression="begins_with(pk, :region)",
+            ExpressionAttributeValues={":region": s("region#")},
+        )
+        found = [
+            Region.model_validate_json(text(item, "doc"))
+            for page in pages
+            for item in page.get("Items", [])
+        ]
+        return sorted(found, key=lambda r: r.code)
+
     def get_key(self, key_id: str) -> PlatformKey | None:
         item = self._get({"pk": s(f"key#{key_id}")})
         return PlatformKey.model_validate_json(text(item, "doc")) if item else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from botocore.exceptions import ClientError
 
@@ -23,6 +23,8 @@ class DynamoUploads(Table):
                 Item={
                     **_key(manifest.region, manifest.upload_id),
                     "doc": s(upload.model_dump_json()),
+                    "region": s(manifest.region),  # the by_region index: newest first
+                    "created_at": s(upload.created_at.astimezone(UTC).isoformat()),
                 },
                 ConditionExpression="attribute_not_exists(upload_key)",
             )
@@ -35,6 +37,24 @@ class DynamoUploads(Table):
     def get(self, region: str, upload_id: str) -> Upload | None:
         item = self._get(_key(region, upload_id))
         return Upload.model_validate_json(text(item, "doc")) if item else None
+
+    def for_region(self, region: str, limit: int) -> list[Upload]:
+        """The region's uploads, newest first (the ``by_region`` index)."""
+        found: list[Upload] = []
+        pages = self._client.get_paginator("query").paginate(
+            TableName=self._table,
+            IndexName="by_region",
+            KeyConditionExpression="#region = :region",
+            ExpressionAttributeNames={"#region": "region"},
+            ExpressionAttributeValues={":region": s(region)},
+            ScanIndexForward=False,
+            PaginationConfig={"PageSize": limit},
+        )
+        for page in pages:
+            found += [Upload.model_validate_json(text(item, "doc")) for item in page["Items"]]
+            if len(found) >= limit:
+                break
+        return found[:limit]
 
     def save(self, upload: Upload) -> None:
         manifest = upload.manifest

@@ -4,13 +4,12 @@ item and a check adds to its counters atomically (``ADD``). Kept three years, li
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.dynamodb.base import Item, Table, n, s
+from chalicelib.dynamodb.base import Item, Table, s
 from gateway_client.contract import NATION, within
 
 _KEEP = timedelta(days=1096)
@@ -22,17 +21,8 @@ def _key(month: str, region: str) -> Item:
 
 class DynamoUsage(Table):
     def add(self, region: str, month: str, counts: Mapping[str, int], now: datetime) -> None:
-        names = {f"#c{i}": f"{region}#{name}" for i, name in enumerate(counts)}
-        values = {f":c{i}": n(count) for i, count in enumerate(counts.values())}
-        self._client.update_item(
-            TableName=self._table,
-            Key=_key(month, region),
-            UpdateExpression="ADD "
-            + ", ".join(f"{name} {value}" for name, value in zip(names, values, strict=True))
-            + " SET expires_at = :expires",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues={**values, ":expires": n(int((now + _KEEP).timestamp()))},
-        )
+        named = {f"{region}#{name}": count for name, count in counts.items()}
+        self._add(_key(month, region), named, int((now + _KEEP).timestamp()))
 
     def read(self, region: str, month: str) -> Counter[str]:
         """The counters of ``region``'s subtree in ``month``, summed."""
@@ -49,15 +39,5 @@ class DynamoUsage(Table):
         them (every two-digit prefix: 90 keys, one BatchGetItem, no scan)."""
         if region != NATION:
             return [item for item in [self._get(_key(month, region))] if item]
-        pending: dict[str, Any] = {
-            self._table: {"Keys": [_key(month, f"{p}0000") for p in range(10, 100)]}
-        }
-        found: list[dict[str, Any]] = []
-        for attempt in range(5):
-            reply = self._client.batch_get_item(RequestItems=pending)
-            found += reply.get("Responses", {}).get(self._table, [])
-            pending = dict(reply.get("UnprocessedKeys") or {})
-            if not pending:
-                return found
-            time.sleep(0.05 * 2**attempt)
-        raise RuntimeError("DynamoDB kept usage keys unprocessed (throttled); retry later")
+        keys = [_key(month, f"{p}0000") for p in range(10, 100)]
+        return self._batch_get({"Keys": keys})

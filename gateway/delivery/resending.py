@@ -161,6 +161,12 @@ class Resending:
         ]
         return self.redrive(subscription.subscription_id, parked) if parked else 0
 
+    def rebuilt(self, delivery_id: str) -> Delivery | None:
+        """The delivery as a re-drive would queue it again; None if the log keeps no record
+        of it or its change was erased."""
+        kept = self.deliveries.kept(delivery_id)
+        return None if kept is None else self._rebuilt(kept)
+
     def _rebuilt(self, kept: Resend) -> Delivery | None:
         """A delivery of an erased change is not rebuilt: its tombstone went out on its own."""
         if kept.log_sequence is None:

@@ -117,8 +117,7 @@ class DeliveryService:
             self._log.record(delivery, attempt, DeliveryState.DEAD)
             # Parked by choice or until verified: nothing for the dead-letter alarm.
             return Outcome(state=DeliveryState.DEAD, parked=why != "disabled")
-        body = payload_for(delivery, subscriber_region=subscription.region).to_bytes()
-        headers = self.headers_for(subscription, delivery.delivery_id, int(now.timestamp()), body)
+        headers, body = self.signed_request(delivery, subscription, now)
         self._log.begin(delivery.delivery_id, now)
         response = self._transport.post(subscription.url, headers, body, REQUEST_TIMEOUT_SECONDS)
         attempt = Attempt(
@@ -261,6 +260,16 @@ class DeliveryService:
             return None
         log.warning("subscription %s disabled: %s", subscription.subscription_id, reason)
         return disabled(off, now, gone=gone)
+
+    def signed_request(
+        self, delivery: Delivery, subscription: Subscription, now: datetime
+    ) -> tuple[dict[str, str], bytes]:
+        """The headers and body an attempt at ``now`` posts: the payload as the subscriber's
+        region may see it, signed with that moment's timestamp (each attempt signs anew)."""
+        body = payload_for(delivery, subscriber_region=subscription.region).to_bytes()
+        return self.headers_for(
+            subscription, delivery.delivery_id, int(now.timestamp()), body
+        ), body
 
     def headers_for(
         self, subscription: Subscription, msg_id: str, timestamp: int, body: bytes

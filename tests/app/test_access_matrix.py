@@ -88,6 +88,7 @@ MATRIX = """
 POST   /v1/pushes                                401  no   401  ok   403  403  403  403  403  403
 POST   /v1/uploads                               401  no   401  ok   403  403  403  403  403  403
 GET    /v1/regions/{code}/uploads/{upload_id}    401  ok   401  ok   403  403  403  403  403  403
+GET    /v1/regions/{code}/uploads                401  ok   401  ok   403  403  403  403  403  403
 GET    /v1/subjects/{credit_code}                401  full 401  full mask full mask pub  pub  pub
 GET    /v1/subjects/{credit_code}/trail          401  ok   401  ok   403  403  403  403  403  403
 POST   /v1/checks                                401  full 401  full mask full mask 403  403  403
@@ -120,6 +121,7 @@ GET    L/feedback                                401  ok   401  ok   403  403  4
 GET    L/feedback @sub                           401  ok   401  ok   ok   403  403  403  403  403
 GET    /v1/stats                                 401  ok   401  ok   403  403  403  403  403  403
 GET    /v1/stats @sub                            401  ok   401  ok   ok   403  403  403  403  403
+GET    /v1/activity                              401  ok   401  ok   ok   ok   ok   403  403  403
 GET    /v1/subscriptions                         401  ok   401  ok   ok   ok   ok   403  403  403
 GET    S                                         401  ok   401  403  403  403  ok   403  403  403
 PATCH  S                                         401  ok   401  403  403  403  ok   403  403  403
@@ -134,6 +136,9 @@ POST   S/redrive                                 401  ok   401  403  403  403  4
 POST   S/enable                                  401  ok   401  403  403  403  ok   403  403  403
 POST   S/verify                                  401  ok   401  403  403  403  ok   403  403  403
 GET    /v1/deliveries/{delivery_id}              401  ok   401  403  403  403  ok   403  403  403
+GET    /v1/deliveries/{delivery_id}/body         401  ok   401  403  403  403  ok   403  403  403
+GET    /v1/regions                               401  ok   401  ok   ok   ok   ok   403  403  403
+GET    /v1/measures                              401  ok   401  ok   ok   ok   ok   403  403  403
 GET    /v1/log                                   401  ok   401  ok   ok   ok   ok   403  403  403
 GET    /v1/log/checkpoints                       ok   ok   pub  ok   ok   ok   ok   pub  pub  pub
 POST   /v1/log/checkpoints                       401  ok   401  403  403  403  403  403  403  403
@@ -145,6 +150,8 @@ GET    /console/{asset}                          ok   ok   pub  ok   ok   ok   o
 POST   /v1/console/sessions                      401  ok   401  ok   ok   ok   ok   403  403  403
 GET    /v1/console/session                       401  401  401  401  401  401  401  401  401  401
 DELETE /v1/console/session                       401  401  401  401  401  401  401  401  401  401
+POST   /v1/console/handoffs                      401  401  401  401  401  401  401  401  401  401
+DELETE /v1/console/sessions                      401  ok   401  ok   ok   ok   ok   403  403  403
 """
 # fmt: on
 
@@ -288,6 +295,7 @@ CALLS: dict[str, Call] = {
     "GET /v1/regions/{code}/uploads/{upload_id}": call(
         lambda w, msg_id: (f"/v1/regions/{A}/uploads/{w.upload_id()}", None), 200
     ),
+    "GET /v1/regions/{code}/uploads": call(fixed(f"/v1/regions/{A}/uploads"), 200),
     "GET /v1/subjects/{credit_code}": call(fixed(f"{PERSON}?purpose=supervision"), 200),
     "GET /v1/subjects/{credit_code}/trail": call(fixed(f"{PERSON}/trail"), 200),
     "POST /v1/checks": call(
@@ -345,6 +353,7 @@ CALLS: dict[str, Call] = {
     "GET /v1/stats @sub": call(
         lambda w, m: (f"/v1/stats?region={SUB}&month={this_month()}", None), 200
     ),
+    "GET /v1/activity": call(fixed("/v1/activity"), 200),
     "GET /v1/subscriptions": call(fixed("/v1/subscriptions"), 200),
     f"GET {SUBSCRIPTION}": call(subscription(), 200),
     f"PATCH {SUBSCRIPTION}": call(subscription("", {"description": "广东省信用平台"}), 200),
@@ -363,6 +372,11 @@ CALLS: dict[str, Call] = {
     "GET /v1/deliveries/{delivery_id}": call(
         lambda w, msg_id: (f"/v1/deliveries/{w.delivery_id}", None), 200
     ),
+    "GET /v1/deliveries/{delivery_id}/body": call(
+        lambda w, msg_id: (f"/v1/deliveries/{w.delivery_id}/body", None), 200
+    ),
+    "GET /v1/regions": call(fixed("/v1/regions"), 200),
+    "GET /v1/measures": call(fixed("/v1/measures"), 200),
     "GET /v1/log": call(fixed("/v1/log?from=1"), 200),
     "GET /v1/log/checkpoints": call(fixed("/v1/log/checkpoints"), 200),
     "POST /v1/log/checkpoints": call(fixed("/v1/log/checkpoints"), 201, 200),
@@ -371,10 +385,14 @@ CALLS: dict[str, Call] = {
     "GET /v1/docs/redoc.standalone.js": call(fixed("/v1/docs/redoc.standalone.js"), 200),
     "GET /console": call(fixed("/console"), 200),
     "GET /console/{asset}": call(fixed("/console/console.js"), 200),
-    # a session itself is needed by the last two (test_console_sessions.py)
+    # a session or a hand-off code itself is needed by three (test_console_sessions.py)
     "POST /v1/console/sessions": call(fixed("/v1/console/sessions", {}), 201),
     "GET /v1/console/session": call(fixed("/v1/console/session"), 200),
-    "DELETE /v1/console/session": call(fixed("/v1/console/session"), 204),
+    "DELETE /v1/console/session": call(fixed("/v1/console/session"), 200),
+    "POST /v1/console/handoffs": call(
+        fixed("/v1/console/handoffs", {"code": "cgh_" + "a" * 43}), 201
+    ),
+    "DELETE /v1/console/sessions": call(fixed("/v1/console/sessions"), 200),
 }
 assert set(CALLS) == {row.label for row in ROWS}, set(CALLS) ^ {row.label for row in ROWS}
 

@@ -8,7 +8,15 @@ import json
 from typing import Any
 
 import pytest
-from app_support import CITY, HUNAN, Gateway, black_entry, error_code
+from app_support import (
+    CITY,
+    HUNAN,
+    NATURAL_PERSON_CODE,
+    Gateway,
+    Receiver,
+    black_entry,
+    error_code,
+)
 
 from gateway_client.contract.signing import Ed25519Signer
 
@@ -58,7 +66,7 @@ def test_a_signed_request_opens_a_region_session_that_says_who_it_is(
     assert (body["role"], body["region"], body["key_id"]) == ("region", HUNAN, hunan.key_id)
     shown = as_session(gateway, body["token"], "GET", "/v1/console/session")
     assert shown.status_code == 200
-    assert shown.json_body == {k: v for k, v in body.items() if k != "token"}
+    assert shown.json_body == {k: v for k, v in body.items() if k not in ("token", "handoff")}
 
 
 def test_the_operator_opens_an_operator_session(gateway: Gateway) -> None:
@@ -67,8 +75,8 @@ def test_the_operator_opens_an_operator_session(gateway: Gateway) -> None:
     )
     assert opened.status_code == 201
     assert (opened.json_body["role"], opened.json_body["region"]) == ("operator", None)
-    keys = as_session(gateway, opened.json_body["token"], "GET", f"/v1/regions/{HUNAN}/keys")
-    assert keys.status_code == 200  # an operator-only read
+    overdue = as_session(gateway, opened.json_body["token"], "GET", "/v1/objections/overdue")
+    assert overdue.status_code == 200  # an operator-only read
 
 
 @pytest.mark.parametrize(
@@ -80,6 +88,8 @@ def test_the_operator_opens_an_operator_session(gateway: Gateway) -> None:
         (None, b'{"ttl_minutes": 100000}', 400, "invalid_schema", "ttl_minutes"),
         (None, b'{"ttl_minutes": 30, "role": "operator"}', 400, "invalid_schema", "role"),
         (None, b"[", 400, "malformed_json", None),
+        (None, b'{"ttl_minutes": "60"}', 400, "invalid_schema", "ttl_minutes"),
+        (None, b'{"handoff": "yes"}', 400, "invalid_schema", "handoff"),
     ],
 )
 def test_refused_openings_open_nothing(
@@ -119,24 +129,23 @@ def test_a_session_sees_its_own_subscriptions_only(
     assert [s["subscription_id"] for s in listed.json_body["subscriptions"]] == [own]
     foreign = as_session(gateway, token, "GET", f"/v1/subscriptions/{other}")
     assert foreign.status_code == 403
-    paused = as_session(gateway, token, "POST", f"/v1/subscriptions/{other}/pause", {})
-    assert paused.status_code == 403
+    tried = as_session(gateway, token, "POST", f"/v1/subscriptions/{other}/test", {})
+    assert (tried.status_code, error_code(tried)) == (403, "region_mismatch")
     state = gateway.client.http.get(f"/v1/subscriptions/{other}", headers=gateway.operator())
     assert state.json_body["paused_at"] is None
 
 
 def test_a_session_runs_its_own_delivery_actions_but_not_the_operators(
-    gateway: Gateway, hunan: Ed25519Signer, token: str
+    gateway: Gateway, hunan: Ed25519Signer, token: str, receiver: Receiver
 ) -> None:
-    own = subscribe(gateway, HUNAN, "https://hunan.example/hook")
+    own = subscribe(gateway, HUNAN, receiver.url)
 
-    paused = as_session(gateway, token, "POST", f"/v1/subscriptions/{own}/pause", {})
-    assert paused.status_code == 200, paused.json_body
-    assert paused.json_body["subscription"]["paused_at"] is not None
+    tried = as_session(gateway, token, "POST", f"/v1/subscriptions/{own}/test", {})
+    assert tried.status_code == 200, tried.json_body
     redrive = as_session(gateway, token, "POST", f"/v1/subscriptions/{own}/redrive", {})
     assert (redrive.status_code, error_code(redrive)) == (403, "operator_only")
-    keys = as_session(gateway, token, "GET", f"/v1/regions/{HUNAN}/keys")
-    assert (keys.status_code, error_code(keys)) == (403, "operator_only")
+    overdue = as_session(gateway, token, "GET", "/v1/objections/overdue")
+    assert (overdue.status_code, error_code(overdue)) == (403, "operator_only")
 
 
 @pytest.mark.parametrize(
@@ -147,6 +156,10 @@ def test_a_session_runs_its_own_delivery_actions_but_not_the_operators(
         ("PATCH", "/v1/subscriptions/sub_x", {"url": "https://x.example/h"}),
         ("DELETE", "/v1/subscriptions/sub_x", None),
         ("POST", "/v1/subscriptions/sub_x/rotate-secret", {}),
+        ("POST", "/v1/subscriptions/sub_x/pause", {}),
+        ("POST", "/v1/subscriptions/sub_x/resume", {}),
+        ("DELETE", "/v1/console/sessions", None),
+        ("GET", f"/v1/subjects/{NATURAL_PERSON_CODE}/trail", None),
         ("POST", "/v1/checks", {"credit_codes": [], "purpose": "administrative_licensing"}),
         ("POST", "/v1/persons/query", {"id_number": "x", "purpose": "administrative_licensing"}),
         ("POST", "/v1/agreements", {}),
@@ -177,7 +190,7 @@ def test_sign_out_and_revocation_end_a_session(
     second = str(open_session(gateway, hunan).json_body["token"])
 
     closed = as_session(gateway, token, "DELETE", "/v1/console/session")
-    assert closed.status_code == 204
+    assert closed.status_code == 200
     after = as_session(gateway, token, "GET", "/v1/subscriptions")
     assert (after.status_code, error_code(after)) == (401, "console_session_invalid")
 
@@ -202,3 +215,89 @@ def test_the_session_routes_need_a_session(gateway: Gateway, hunan: Ed25519Signe
     assert (signed.status_code, error_code(signed)) == (401, "console_session_invalid")
     anonymous = gateway.client.http.get("/v1/console/session")
     assert anonymous.status_code == 401
+
+
+def test_a_handoff_code_is_redeemed_once_by_the_page(
+    gateway: Gateway, hunan: Ed25519Signer
+) -> None:
+    offered = open_session(gateway, hunan, handoff=True)
+    assert offered.status_code == 201
+    assert offered.json_body["token"] is None
+    code = json.dumps({"code": offered.json_body["handoff"]}).encode()
+
+    redeemed = gateway.client.http.post("/v1/console/handoffs", body=code)
+    again = gateway.client.http.post("/v1/console/handoffs", body=code)
+
+    assert redeemed.status_code == 201
+    assert redeemed.json_body["region"] == HUNAN
+    shown = as_session(gateway, redeemed.json_body["token"], "GET", "/v1/console/session")
+    assert shown.json_body["region"] == HUNAN
+    assert (again.status_code, error_code(again)) == (401, "console_session_invalid")
+    assert again.json_body["error"]["path"] == "code"
+    as_token = as_session(gateway, offered.json_body["handoff"], "GET", "/v1/subscriptions")
+    assert as_token.status_code == 401  # a code is no token
+
+
+@pytest.mark.parametrize("body", [b"", b"{}", b'{"code": "cgs_x"}', b'{"code": 1}'])
+def test_a_malformed_handoff_is_refused(gateway: Gateway, body: bytes) -> None:
+    reply = gateway.client.http.post("/v1/console/handoffs", body=body)
+    assert reply.status_code == 400
+
+
+def test_a_region_closes_all_its_sessions_with_its_key(
+    gateway: Gateway, hunan: Ed25519Signer, token: str
+) -> None:
+    guangdong = gateway.register_platform(GUANGDONG)
+    other = str(open_session(gateway, guangdong).json_body["token"])
+
+    elsewhere = gateway.send_signed("DELETE", f"/v1/console/sessions?region={GUANGDONG}", hunan)
+    assert (elsewhere.status_code, error_code(elsewhere)) == (403, "region_mismatch")
+    assert as_session(gateway, other, "GET", "/v1/subscriptions").status_code == 200
+    closed = gateway.send_signed("DELETE", "/v1/console/sessions", hunan)
+
+    assert closed.status_code == 200
+    gone = as_session(gateway, token, "GET", "/v1/subscriptions")
+    assert (gone.status_code, error_code(gone)) == (401, "console_session_invalid")
+    assert as_session(gateway, other, "GET", "/v1/subscriptions").status_code == 200
+    fresh = str(open_session(gateway, hunan).json_body["token"])
+    assert as_session(gateway, fresh, "GET", "/v1/subscriptions").status_code == 200
+
+
+def test_the_operator_closes_a_regions_sessions(
+    gateway: Gateway, hunan: Ed25519Signer, token: str
+) -> None:
+    closed = gateway.client.http.delete(
+        f"/v1/console/sessions?region={HUNAN}", headers=gateway.operator()
+    )
+    assert closed.status_code == 200
+    assert as_session(gateway, token, "GET", "/v1/subscriptions").status_code == 401
+
+
+def test_an_operator_session_ends_when_the_operator_token_changes(gateway: Gateway) -> None:
+    opened = gateway.client.http.post(
+        "/v1/console/sessions", headers=gateway.operator(), body=b"{}"
+    )
+    session = opened.json_body["token"]
+    gateway.configure(operator_token="a-new-operator-token-after-the-leak")
+
+    reply = as_session(gateway, session, "GET", "/v1/objections/overdue")
+    assert (reply.status_code, error_code(reply)) == (401, "console_session_invalid")
+
+
+def test_a_session_does_not_look_up_a_natural_person(
+    gateway: Gateway, hunan: Ed25519Signer, token: str
+) -> None:
+    path = f"/v1/subjects/{NATURAL_PERSON_CODE}?purpose=supervision"
+    reply = as_session(gateway, token, "GET", path)
+    assert (reply.status_code, error_code(reply)) == (403, "console_session_not_allowed")
+    assert reply.json_body["error"]["path"] == "credit_code"
+    trail = gateway.client.http.get(
+        f"/v1/subjects/{NATURAL_PERSON_CODE}/trail", headers=gateway.operator()
+    )
+    assert trail.json_body.get("entries", []) == []
+
+
+@pytest.mark.parametrize("value", ["Bearer cgs_é", "Bearer " + "cgs_" + "x" * 600, "Bearer  cgs_x"])
+def test_odd_bearers_are_no_credentials_never_a_500(gateway: Gateway, value: str) -> None:
+    reply = gateway.client.http.get("/v1/subscriptions", headers={"Authorization": value})
+    assert reply.status_code == 401

@@ -307,6 +307,7 @@ ROUTES = (
     Route("POST", "/v1/pushes", PLATFORM_ONLY, _push),
     Route("POST", "/v1/uploads", PLATFORM_ONLY, _upload),
     Route("GET", "/v1/regions/{code}/uploads/{upload_id}", EITHER),
+    Route("GET", "/v1/regions/{code}/uploads", EITHER),
     Route("GET", "/v1/subjects/{credit_code}", CALLERS),
     Route("GET", "/v1/subjects/{credit_code}/trail", EITHER),
     Route(
@@ -383,6 +384,7 @@ ROUTES = (
     ),
     Route("GET", LISTING + "/feedback", EITHER),
     Route("GET", "/v1/stats", EITHER),
+    Route("GET", "/v1/activity", EITHER),
     Route("GET", "/v1/subscriptions", EITHER),
     Route("GET", SUBSCRIPTION, EITHER),
     Route(
@@ -411,7 +413,10 @@ ROUTES = (
     Route("POST", SUBSCRIPTION + "/enable", EITHER, _fixed({"redeliver_missed": False})),
     Route("POST", SUBSCRIPTION + "/verify", EITHER),
     Route("GET", "/v1/deliveries/{delivery_id}", EITHER),
+    Route("GET", "/v1/deliveries/{delivery_id}/body", EITHER),
     Route("GET", "/v1/log", EITHER),
+    Route("GET", "/v1/regions", EITHER),
+    Route("GET", "/v1/measures", EITHER),
     Route("GET", "/v1/log/checkpoints", CALLERS),
     Route("POST", "/v1/log/checkpoints", OPERATOR_ONLY),
 )

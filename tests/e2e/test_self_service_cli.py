@@ -216,7 +216,8 @@ def test_another_regions_key_is_refused_every_action_and_nothing_changes(
 def test_the_province_opens_the_console_with_its_key_and_the_session_is_its_own(
     stack: LocalStack, world: dict[str, Any], capsys: Any
 ) -> None:
-    """`gateway console --no-open` prints the address; its fragment is a session of 湖南省."""
+    """`gateway console --no-open` prints the address; its fragment is a hand-off code that
+    opens a session of 湖南省, once."""
     key_file = str(world["where"] / "hn.key")
     capsys.readouterr()
     signing = ["--key-id", "hn-1", "--key-file", key_file]
@@ -225,8 +226,13 @@ def test_the_province_opens_the_console_with_its_key_and_the_session_is_its_own(
 
     assert status == 0
     assert "Beijing time, UTC+8" in printed
-    link = next(line for line in printed.splitlines() if "/console#session=" in line)
-    assert link.startswith(f"{stack.url}/console#session=cgs_")
-    headers = {"Authorization": f"Bearer {link.split('#session=', 1)[1]}"}
+    link = next(line for line in printed.splitlines() if "/console#handoff=" in line)
+    assert link.startswith(f"{stack.url}/console#handoff=cgh_")
+    code = json.dumps({"code": link.split("#handoff=", 1)[1]}).encode()
+    redeemed = http_request("POST", f"{stack.url}/v1/console/handoffs", code)
+    assert redeemed.status == 201
+    headers = {"Authorization": f"Bearer {redeemed.body['token']}"}
     shown = http_request("GET", f"{stack.url}/v1/console/session", None, headers).body
     assert (shown["role"], shown["region"], shown["key_id"]) == ("region", PROVINCE, "hn-1")
+    again = http_request("POST", f"{stack.url}/v1/console/handoffs", code)
+    assert (again.status, again.body["error"]["code"]) == (401, "console_session_invalid")

@@ -1,10 +1,11 @@
 """``gateway console``: open the browser console as a region's platform (``--key-id`` and
 ``--key-file``) or as the operator.
 
-The platform key never reaches the browser: this command signs one request that opens a short
-session and opens the console with the session's token in the address's fragment, which a
-browser keeps to itself (it is never sent to a server, so no access log holds it); the page
-moves it into the tab's session storage and clears it from the address bar.
+The platform key never reaches the browser, nor does a token travel in an address: this command
+signs one request for a **hand-off code** and opens the console with the code in the address's
+fragment (which a browser never sends to a server). The page redeems the code for the session's
+token, keeps the token in the tab's session storage and clears the address bar. A code works
+once and for a minute, so what a browser's history or the process list shows is already spent.
 """
 
 from __future__ import annotations
@@ -24,12 +25,12 @@ def console(args: argparse.Namespace) -> int:
     if args.iam:  # the session route is shared with platforms: API Gateway checks no IAM there
         raise CliError("the operator opens a console session with the token (--token)")
     base = args.url.rstrip("/")
-    body = json.dumps({"ttl_minutes": args.minutes}).encode()
+    body = json.dumps({"ttl_minutes": args.minutes, "handoff": True}).encode()
     reply = caller_for(args)("POST", base + "/v1/console/sessions", body)
     if reply.status != 201:
         return show(reply)
     session: dict[str, Any] = reply.body
-    link = f"{base}/console#session={session['token']}"
+    link = f"{base}/console#handoff={session['handoff']}"
     until = datetime.fromisoformat(session["expires_at"]).astimezone(CHINA)
     who = (
         f"{session['region_name'] or ''} {session['region']}".strip()
@@ -38,7 +39,7 @@ def console(args: argparse.Namespace) -> int:
     )
     print(f"console session for {who} until {until:%Y-%m-%d %H:%M} (Beijing time, UTC+8)")
     if args.no_open or not webbrowser.open(link):
-        print("open this address in your browser (it holds the session: keep it to yourself):")
+        print("open this address in your browser within a minute (it signs in once):")
         print(link)
     return 0
 
