@@ -1,9 +1,10 @@
 """What the console's browser tests share: Debian's Chromium driven by Playwright (no browser
-download), a console session of a province opened by a signed request, as `gateway console`
-opens it, and screenshots under test-output/console/."""
+download), a province's hand-off code for a console session, asked for by a signed request as
+`gateway console` asks for it, and screenshots under test-output/console/."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,16 +49,18 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
-def province_session(stack: LocalStack, region: str, key_id: str) -> str:
-    """A console session of ``region``, opened by a request signed with a key of its own."""
+def province_handoff(stack: LocalStack, region: str, key_id: str) -> str:
+    """A one-time hand-off code for a console session of ``region``, asked for by a request
+    signed with a key of its own, as `gateway console` asks for it."""
     private = load_private_key(generate_signing_key())
     key = {"key_id": key_id, "public_key": public_key_text(private)}
     assert as_operator(stack, "POST", f"/v1/regions/{region}/keys", key).status == 201
     client = PushClient(stack.url, region, Ed25519Signer(key_id, private))
-    opened = client.send_signed("/v1/console/sessions", None, b"{}", datetime.now(UTC))
+    body = json.dumps({"handoff": True}).encode()
+    opened = client.send_signed("/v1/console/sessions", None, body, datetime.now(UTC))
     assert opened.status == 201, opened.body
-    token: str = opened.body["token"]
-    return token
+    code: str = opened.body["handoff"]
+    return code
 
 
 def open_page(page: Page, stack: LocalStack, name: str) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from console_support import PAGES, chromium, open_page, province_session, shoot, stored_session
+from console_support import PAGES, chromium, open_page, province_handoff, shoot, stored_session
 from e2e_support import as_operator, entry, platform
 from playwright.sync_api import Browser, Page, expect
 
@@ -114,12 +114,14 @@ def test_the_exchange_log_verifies_in_the_browser(seeded: LocalStack, page: Page
 def test_a_province_sees_only_its_own_and_no_operator_action(
     seeded: LocalStack, page: Page
 ) -> None:
-    token = province_session(seeded, HUNAN, "hn-console")
-    page.goto(f"{seeded.url}/console#session={token}")
+    code = province_handoff(seeded, HUNAN, "hn-console")
+    page.goto(f"{seeded.url}/console#handoff={code}")
 
     expect(page.locator("#who-region")).to_have_text("430000 湖南省")
-    assert "session=" not in page.url  # taken from the address bar and the history
-    assert stored_session(page) == token
+    assert "handoff=" not in page.url  # taken from the address bar and the history
+    token = stored_session(page)
+    assert token is not None
+    assert token.startswith("cgs_")
     for name in PAGES:
         open_page(page, seeded, name)
         shoot(page, f"{name}-province")
@@ -140,7 +142,7 @@ def test_a_province_sees_only_its_own_and_no_operator_action(
     expect(page.locator("#stats-result")).to_contain_text("region_mismatch")
 
 
-def test_sign_out_ends_the_session_and_a_dead_session_asks_to_sign_in_again(
+def test_sign_out_a_used_code_and_a_revoked_key_each_ask_to_sign_in_again(
     seeded: LocalStack, page: Page
 ) -> None:
     sign_in_as_operator(page, seeded)
@@ -154,10 +156,15 @@ def test_sign_out_ends_the_session_and_a_dead_session_asks_to_sign_in_again(
     )
     assert shown.status == 401
 
-    revoked = province_session(seeded, HUNAN, "hn-revoked")
-    page.goto(f"{seeded.url}/console#session={revoked}")
+    code = province_handoff(seeded, HUNAN, "hn-revoked")
+    page.goto(f"{seeded.url}/console#handoff={code}")
     expect(page.locator("#who-region")).to_contain_text(HUNAN)
-    assert as_operator(seeded, "DELETE", f"/v1/regions/{HUNAN}/keys/hn-revoked").status == 200
+    page.goto(f"{seeded.url}/console#handoff={code}")  # a code opens one session, once
+    expect(page.locator("main")).to_contain_text("交接码无效、已用过或已过期")
+
+    page.goto(f"{seeded.url}/console#handoff={province_handoff(seeded, HUNAN, 'hn-lost')}")
+    expect(page.locator("#who-region")).to_contain_text(HUNAN)
+    assert as_operator(seeded, "DELETE", f"/v1/regions/{HUNAN}/keys/hn-lost").status == 200
     page.locator("nav a", has_text="订阅 subscriptions").click()  # the next call: 401
     expect(page.locator("main")).to_contain_text("会话已过期或被撤销")
     expect(page.get_by_label("运营方令牌 operator token")).to_be_visible()

@@ -1,6 +1,7 @@
 // The console's one way to the API: every call carries the console session's bearer token in the
 // Authorization header (never in a URL), and a 401 ends the session. The token lives in this
-// tab's sessionStorage only; the operator token typed at sign-in is exchanged and forgotten.
+// tab's sessionStorage only; the operator token typed at sign-in, or the one-time hand-off code
+// `gateway console` opens the page with, is exchanged for it and forgotten.
 
 const KEY = "cg-console-session";
 const root = document.querySelector('meta[name="api-root"]')?.content ?? "";
@@ -29,18 +30,18 @@ export function forget() {
   sessionStorage.removeItem(KEY);
 }
 
-/** A token `gateway console` put in the URL fragment (#session=…): kept, then removed from the
- *  address bar and the history, so it is not left in a bookmark or shown over a shoulder. */
-export function takeFragmentToken() {
-  const match = /^#session=([^&]+)/.exec(location.hash);
-  if (!match) return false;
-  sessionStorage.setItem(KEY, decodeURIComponent(match[1]));
+/** A hand-off code `gateway console` put in the URL fragment (#handoff=…), taken out of the
+ *  address bar and the history at once; `redeem` turns it into the session's token. */
+export function takeHandoffCode() {
+  const match = /^#handoff=([A-Za-z0-9_-]+)/.exec(location.hash);
+  if (!match) return null;
   history.replaceState(null, "", location.pathname + location.search + "#/overview");
-  return true;
+  return match[1];
 }
 
 async function call(method, path, body, bearer) {
-  const headers = { Accept: "application/json", Authorization: `Bearer ${bearer}` };
+  const headers = { Accept: "application/json" };
+  if (bearer) headers.Authorization = `Bearer ${bearer}`;
   const init = { method, headers, credentials: "omit", cache: "no-store" };
   if (body !== undefined) {
     headers["Content-Type"] = "application/json";
@@ -85,6 +86,13 @@ export const get = (path) => api("GET", path);
 /** The operator token for a short-lived console session; the operator token is not kept. */
 export async function signIn(operatorToken) {
   const session = await call("POST", "/v1/console/sessions", {}, operatorToken);
+  sessionStorage.setItem(KEY, session.token);
+  return session;
+}
+
+/** A hand-off code for its session (good once, within a minute: the code is the credential). */
+export async function redeem(code) {
+  const session = await call("POST", "/v1/console/handoffs", { code });
   sessionStorage.setItem(KEY, session.token);
   return session;
 }

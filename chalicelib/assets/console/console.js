@@ -3,7 +3,7 @@
 // this session.
 
 import {
-  ApiError, get, signIn, signOut, takeFragmentToken, token, whenExpired, whoAmI,
+  ApiError, forget, get, redeem, signIn, signOut, takeHandoffCode, token, whenExpired, whoAmI,
 } from "./api.js";
 import { beijing, field, h, label, notice, pageFrame, regionNames } from "./ui.js";
 
@@ -57,8 +57,8 @@ function showSignIn(message) {
       + " The operator pastes the operator token; the console exchanges it for a short-lived "
       + "session and keeps only that."),
     h("p", {}, "省、市平台：运行 ", h("code", {}, "gateway console --key-id … --key-file …"),
-      "，它用平台密钥签名换取会话并打开此页。 A province or city runs that command: it signs "
-      + "for a session with the platform key and opens this page."),
+      "，它用平台密钥签名换取一次性交接码并打开此页。 A province or city runs that command: it "
+      + "signs for a one-time hand-off code with the platform key and opens this page with it."),
     form, status);
   main.querySelector("h1").focus();
 }
@@ -128,9 +128,25 @@ async function start() {
   await route();
 }
 
+/** Open the console: redeem a hand-off code from the address first, if it brought one. */
+async function arrive() {
+  const code = takeHandoffCode();
+  if (code) {
+    try {
+      await redeem(code);
+    } catch (error) {
+      forget(); // a new code replaces whatever session this tab held
+      const why = error instanceof ApiError ? error.code : String(error);
+      showSignIn(`交接码无效、已用过或已过期，请重新运行 gateway console (the hand-off code is `
+        + `invalid, used or older than a minute: ${why}; run gateway console again)`);
+      return;
+    }
+  }
+  if (token()) await start();
+  else showSignIn();
+}
+
 whenExpired((message) => showSignIn(message));
-// A session handed over in the fragment, on load or into an open tab.
-window.addEventListener("hashchange", () => (takeFragmentToken() ? start() : route()));
-takeFragmentToken();
-if (token()) start();
-else showSignIn();
+// A hand-off code may also arrive in a tab that is already open.
+window.addEventListener("hashchange", () => (location.hash.startsWith("#handoff=") ? arrive() : route()));
+arrive();
