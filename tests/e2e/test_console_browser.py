@@ -84,6 +84,11 @@ def test_the_operator_signs_in_and_sees_every_page(seeded: LocalStack, page: Pag
             page.get_by_label("地区代码 region code").fill("230900")
             page.get_by_role("button", name="查看 show").click()
             expect(page.locator("#upload-list")).to_contain_text("全量同步 resync")
+            page.locator("#upload-list tbody button").last.click()  # the first: a delta
+            expect(page.locator("#upload-detail")).to_contain_text("行错误 line errors")
+        if name == "deliveries":
+            page.locator("#delivery-list tbody button").first.click()
+            expect(page.locator("#delivery-detail")).to_contain_text("webhook-signature")
         shoot(page, name)
         expect(page.locator("main .notice.error")).to_have_count(0)
 
@@ -125,6 +130,10 @@ def test_a_province_sees_only_its_own_and_no_operator_action(
     for name in PAGES:
         open_page(page, seeded, name)
         shoot(page, f"{name}-province")
+        expect(page.locator("main .notice.error")).to_have_count(0)
+
+    open_page(page, seeded, "overview")
+    expect(page.locator("main")).to_contain_text("队列积压只对运营方显示")  # the operator's
 
     open_page(page, seeded, "subscriptions")
     regions = page.locator("main tbody tr td:nth-child(2)").all_inner_texts()

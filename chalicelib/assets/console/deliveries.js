@@ -95,7 +95,8 @@ async function open(detail, id) {
     const signed = await get(`/v1/deliveries/${id}/body`);
     body.replaceChildren(
       h("p", {}, `按重新投递的方式重建并签名于 ${beijing(signed.rebuilt_at)}；每次尝试各自签名。 `
-        + "Rebuilt and signed as a re-send would be, at that time: each attempt signs anew."),
+        + "Rebuilt and signed as a re-send would be, at that time: each attempt signs anew. "
+        + "身份证号在此遮蔽显示 resident ID numbers are masked here."),
       h("h4", {}, "headers"), json(signed.headers), h("h4", {}, "body"), json(signed.body));
   } catch (error) {
     body.replaceChildren(failure(error, `GET /v1/deliveries/${id}/body`));

@@ -5,7 +5,7 @@
 
 import { get, query } from "./api.js";
 import {
-  beijing, empty, failure, field, h, kv, label, list, notice, pageFrame, pagedTable, stateBadge, place,
+  beijing, empty, failure, field, h, kv, label, list, notice, pageFrame, pagedTable, stateBadge, place, maskId,
 } from "./ui.js";
 
 const PURPOSES = {
@@ -58,7 +58,7 @@ export async function render(view, session) {
 function subject(found) {
   const b = found.benefits ?? {};
   return [
-    h("h2", {}, `${found.subject_name} (${found.credit_code})`),
+    h("h2", {}, `${found.subject_name} (${maskId(found.credit_code)})`),
     kv([
       ["主体类型 subject type", label(found.subject_type)],
       ["视角 as region", found.as_region ?? "—（不评估互认 recognition not evaluated）"],

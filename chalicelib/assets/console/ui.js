@@ -158,5 +158,13 @@ export function pageFrame(view, title, intro) {
   return heading;
 }
 
-export const json = (data) => h("pre", {}, JSON.stringify(data, null, 2));
+const RESIDENT_ID = /^[1-9]\d{16}[\dXx]$/;
+
+/** A resident ID number masked as the gateway masks it (region and check character kept): the
+ *  console never shows one in full, whatever the API may show its caller. */
+export const maskId = (text) => (typeof text === "string" && RESIDENT_ID.test(text)
+  ? `${text.slice(0, 6)}${"*".repeat(11)}${text.slice(17)}` : text);
+
+/** Data shown as JSON, any resident ID number in it masked. */
+export const json = (data) => h("pre", {}, JSON.stringify(data, (_, v) => maskId(v), 2));
 export const list = (items) => (items?.length ? items.map(label).join(", ") : "全部 any");
