@@ -3,7 +3,11 @@
 The view function Chalice sees is named after the route's ``operation_id`` (Chalice names the
 route by it) and only hands the request and the path parameters to the declared handler, inside
 ``json_api``. The operator-only routes get the IAM authorizer: on AWS API Gateway admits only
-IAM-signed callers to them, and their handlers accept the identity it verified.
+IAM-signed callers to them, and their handlers accept the identity it verified. The two the
+browser console uses (re-drive, overdue objections; ``console_api.accepts_session``) do not:
+a browser cannot sign SigV4, so there the handler's own check — the operator's token or the
+operator's console session — is the guard. A re-drive re-sends a subscription's own dead
+letters to it, and the other is a read: nothing changes hands on either.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ def register(app: Chalice, operator_only: Authorizer | None) -> None:
     """Declare each route of ``OPERATIONS`` on ``app``; ``operator_only`` (None locally) guards
     the routes whose ``access`` is the operator's."""
     for route in OPERATIONS:
-        authorizer = operator_only if route.access is Access.OPERATOR else None
+        iam = route.access is Access.OPERATOR and not accepts_session(route)
+        authorizer = operator_only if iam else None
         app.route(route.path, methods=[route.method], authorizer=authorizer)(_view(app, route))
 
 

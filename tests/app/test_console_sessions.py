@@ -5,6 +5,7 @@ endpoints, nothing of another region — and stops with sign-out or the revocati
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -18,9 +19,13 @@ from app_support import (
     error_code,
 )
 
+from chalicelib.console_api import accepts_session
+from chalicelib.openapi import OPERATIONS
+from chalicelib.route_spec import Operation
 from gateway_client.contract.signing import Ed25519Signer
 
 GUANGDONG = "440000"
+PLACEHOLDERS = {"code": HUNAN, "credit_code": "91230900MA1B2C3D4E"}
 
 
 def open_session(gateway: Gateway, signer: Ed25519Signer, **body: Any) -> Any:
@@ -301,3 +306,15 @@ def test_a_session_does_not_look_up_a_natural_person(
 def test_odd_bearers_are_no_credentials_never_a_500(gateway: Gateway, value: str) -> None:
     reply = gateway.client.http.get("/v1/subscriptions", headers={"Authorization": value})
     assert reply.status_code == 401
+
+
+REFUSED = [op for op in OPERATIONS if not accepts_session(op)]
+
+
+@pytest.mark.parametrize("op", REFUSED, ids=[f"{op.method} {op.path}" for op in REFUSED])
+def test_every_route_outside_the_consoles_list_refuses_a_session_before_its_body_runs(
+    gateway: Gateway, token: str, op: Operation
+) -> None:
+    path = re.sub(r"{(\w+)}", lambda m: PLACEHOLDERS.get(m.group(1), "x"), op.path)
+    reply = as_session(gateway, token, op.method, path, {})
+    assert (reply.status_code, error_code(reply)) == (403, "console_session_not_allowed")

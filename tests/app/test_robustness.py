@@ -419,6 +419,11 @@ ROUTES = (
     Route("GET", "/v1/measures", EITHER),
     Route("GET", "/v1/log/checkpoints", CALLERS),
     Route("POST", "/v1/log/checkpoints", OPERATOR_ONLY),
+    Route("POST", "/v1/console/sessions", EITHER, _fixed({"ttl_minutes": 30, "handoff": True})),
+    Route("POST", "/v1/console/handoffs", CALLERS, _fixed({"code": "cgh_" + "a" * 43})),
+    Route("GET", "/v1/console/session", ()),  # a console session only
+    Route("DELETE", "/v1/console/session", ()),
+    Route("DELETE", "/v1/console/sessions", EITHER),
 )
 BODY_ROUTES = tuple(route for route in ROUTES if route.body is not None)
 
