@@ -47,11 +47,6 @@ _ALLOWED = frozenset(
         "overdue_commitments",
         "stats",
         "log_entries",
-        "get_activity",
-        "list_uploads",
-        "delivery_body",
-        "list_regions",
-        "list_measures",
         # the subscriptions page's actions
         "test_subscription",
         "replay",
