@@ -135,6 +135,7 @@ class World:
             "code": [HUBEI, HUNAN],
             "key_id": [SPARE_KEY_ID, "k-fuzz-1"],  # never the signer's: that would end the fuzzing
             "upload_id": ["u-fuzz-1"],
+            "asset": ["console.js", "console.css"],
         }[name]
 
     def headers(self, caller: str, body: bytes, method: str, target: str) -> dict[str, str]:
@@ -328,6 +329,8 @@ ROUTES = (
     Route("GET", "/v1/openapi.json", CALLERS),
     Route("GET", "/v1/docs", CALLERS),
     Route("GET", "/v1/docs/redoc.standalone.js", CALLERS),
+    Route("GET", "/console", CALLERS),
+    Route("GET", "/console/{asset}", CALLERS),
     Route("PUT", "/v1/regions/{code}", OPERATOR_ONLY, _fixed({"name": "湖南省"})),
     Route("POST", "/v1/regions/{code}/keys", OPERATOR_ONLY, _key),
     Route("GET", "/v1/regions/{code}/keys", OPERATOR_ONLY),
