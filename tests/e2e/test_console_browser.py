@@ -67,6 +67,9 @@ def test_the_operator_signs_in_and_sees_every_page(seeded: LocalStack, page: Pag
     assert token is not None
     assert token.startswith("cgs_")
     assert seeded.operator_token not in page.content()
+    page.locator("body").focus()
+    page.keyboard.press("Tab")  # the first stop: the skip link, then straight to the page
+    expect(page.locator("a.skip")).to_be_focused()
 
     for name in PAGES:
         open_page(page, seeded, name)
