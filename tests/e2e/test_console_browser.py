@@ -95,6 +95,11 @@ def test_the_operator_signs_in_and_sees_every_page(seeded: LocalStack, page: Pag
         shoot(page, name)
         expect(page.locator("main .notice.error")).to_have_count(0)
 
+    open_page(page, seeded, "deliveries")
+    page.get_by_label("状态 state").select_option("delivered")
+    page.get_by_label("起 since (北京时间 UTC+8)").fill("2099-01-01T00:00")
+    page.get_by_role("button", name="筛选 filter").click()  # none yet: it says what to do next
+    expect(page.locator("#delivery-list")).to_contain_text("没有符合条件的投递")
     open_page(page, seeded, "overview")
     expect(page.locator("figure.chart svg")).to_have_count(3)  # pushes, deliveries, lag
     expect(page.locator("main")).to_contain_text("(北京时间 UTC+8)")
