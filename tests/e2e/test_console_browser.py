@@ -67,9 +67,12 @@ def test_the_operator_signs_in_and_sees_every_page(seeded: LocalStack, page: Pag
     assert token is not None
     assert token.startswith("cgs_")
     assert seeded.operator_token not in page.content()
-    page.locator("body").focus()
+    page.evaluate("document.activeElement.blur()")
     page.keyboard.press("Tab")  # the first stop: the skip link, then straight to the page
     expect(page.locator("a.skip")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    assert page.url.endswith("#/overview")  # the route stays
 
     for name in PAGES:
         open_page(page, seeded, name)

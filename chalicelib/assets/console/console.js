@@ -146,6 +146,12 @@ async function arrive() {
   else showSignIn();
 }
 
+// The skip link moves focus to the page without touching the address: "#main" there would
+// read as a route.
+document.querySelector("a.skip").addEventListener("click", (event) => {
+  event.preventDefault();
+  main.focus();
+});
 whenExpired((message) => showSignIn(message));
 // A hand-off code may also arrive in a tab that is already open.
 window.addEventListener("hashchange", () => (location.hash.startsWith("#handoff=") ? arrive() : route()));

@@ -61,7 +61,8 @@ function subject(found) {
     h("h2", {}, `${found.subject_name} (${maskId(found.credit_code)})`),
     kv([
       ["主体类型 subject type", label(found.subject_type)],
-      ["视角 as region", found.as_region ?? "—（不评估互认 recognition not evaluated）"],
+      ["视角 as region", found.as_region ? place(found.as_region)
+        : "—（不评估互认 recognition not evaluated）"],
       ["加大惩戒 intensified", found.intensified
         ? `是 yes: ${list(found.intensified_domains)}` : "否 no"],
       ["绿色通道 green channel", b.green_channel ? "是 yes"
