@@ -95,12 +95,12 @@ async function route() {
     const page = await load();
     await page.render(main, session);
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) return;
-    main.append(notice("error", `页面出错 the page failed: ${error.message ?? error}`));
-  } finally {
-    main.setAttribute("aria-busy", "false");
+    if (!(error instanceof ApiError && error.status === 401)) {
+      main.append(notice("error", `页面出错 the page failed: ${error.message ?? error}`));
+    }
   }
-  main.querySelector("h1")?.focus();
+  if (session) main.querySelector("h1")?.focus(); // (a 401 has shown the sign-in instead)
+  main.setAttribute("aria-busy", "false");
 }
 
 /** Names beside region codes; without them (an older gateway) the codes alone are shown. */
