@@ -20,7 +20,7 @@ from chalicelib.log_api import int_param
 from chalicelib.observability import logger
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag, count_param
 from gateway.delivery import DeliveryState
-from gateway.statistics.activity import (
+from gateway.statistics import (
     DEFAULT_HOURS,
     MAX_HOURS,
     PUSH_COUNTERS,

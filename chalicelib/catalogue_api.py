@@ -13,7 +13,7 @@ from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
 from chalicelib.route_spec import Access, Operation, Reply, Tag
-from gateway.recognition.measures import MeasureCatalogue, load_measures
+from gateway.recognition import MeasureCatalogue, load_measures
 from gateway.registry import PlatformKind
 from gateway_client.contract import Frozen, RegionCode, parent
 

@@ -29,7 +29,7 @@ from gateway.delivery import (
     DeliveryState,
 )
 from gateway.intake import Upload
-from gateway.statistics.activity import PUSH_COUNTERS
+from gateway.statistics import PUSH_COUNTERS
 from gateway_client.contract import (
     Change,
     Listing,

@@ -15,7 +15,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Item, Table, is_conditional_failure, n, s
-from gateway.statistics.activity import (
+from gateway.statistics import (
     LAG_COUNT,
     LAG_MAX,
     LAG_SUM,

@@ -12,7 +12,7 @@ from gateway.recognition.disclosure import (
 )
 from gateway.recognition.feedback import Feedback, FeedbackReport
 from gateway.recognition.matching import intensified_domains, is_intensified, recognise
-from gateway.recognition.measures import load_measures
+from gateway.recognition.measures import MeasureCatalogue, load_measures
 from gateway.recognition.query import SubjectView, subject_view
 from gateway.recognition.query_trail import (
     DEFAULT_KEEP_DAYS,
@@ -44,6 +44,7 @@ __all__ = [
     "Feedback",
     "FeedbackReport",
     "GreenChannel",
+    "MeasureCatalogue",
     "PersonalQueryRequiresSignature",
     "Refusal",
     "SeverityPolicy",

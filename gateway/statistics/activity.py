@@ -11,8 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from gateway_client.contract import Frozen, RegionCode
-from gateway_client.contract.clock import CHINA
+from gateway_client.contract import CHINA, Frozen, RegionCode
 
 PUSH_COUNTERS = ("accepted", "duplicate", "rejected")
 DELIVERY_COUNTERS = ("delivered", "retrying", "dead")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chalicelib.dynamodb.activity import DynamoActivity
-from gateway.statistics.activity import hour_key, tally, window
+from gateway.statistics import hour_key, tally, window
 
 NOW = datetime(2026, 12, 2, 10, 30, tzinfo=UTC)  # 18:30 in Beijing
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from gateway.statistics.activity import (
+from gateway.statistics import (
     Backlog,
     activity,
     hour_key,
