@@ -19,6 +19,7 @@ const PAGES = {
 };
 
 const main = document.getElementById("main");
+let visits = 0; // which visit to a page is the current one
 const nav = document.getElementById("nav");
 const who = document.getElementById("who");
 let session = null;
@@ -89,17 +90,22 @@ async function route() {
     if (link.getAttribute("href") === `#/${name}`) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
-  main.replaceChildren(notice("", "加载中 loading…"));
+  // Each visit renders into its own element: a page still waiting for the API when the reader
+  // moves on finishes into a detached one, never into the page that replaced it.
+  const ticket = ++visits;
+  const view = h("div", {}, notice("", "加载中 loading…"));
+  main.replaceChildren(view);
   main.setAttribute("aria-busy", "true"); // until the page has what it asked the API for
   try {
     const page = await load();
-    await page.render(main, session);
+    await page.render(view, session);
   } catch (error) {
     if (!(error instanceof ApiError && error.status === 401)) {
-      main.append(notice("error", `页面出错 the page failed: ${error.message ?? error}`));
+      view.append(notice("error", `页面出错 the page failed: ${error.message ?? error}`));
     }
   }
-  if (session) main.querySelector("h1")?.focus(); // (a 401 has shown the sign-in instead)
+  if (ticket !== visits) return; // another page is under way: it sets focus and aria-busy
+  if (session) view.querySelector("h1")?.focus(); // (a 401 has shown the sign-in instead)
   main.setAttribute("aria-busy", "false");
 }
 
