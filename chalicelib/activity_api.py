@@ -88,8 +88,8 @@ def get_activity(request: Request) -> Response:
     def pushes(region: str) -> bool:
         return root is None or within(region, root)
 
-    def deliveries(region: str) -> bool:
-        return region == signer if signer is not None else pushes(region)
+    def deliveries(region: str) -> bool:  # a platform: its own subscriptions', in the view
+        return pushes(region) and (signer is None or region == signer)
 
     backlog = None if signer is not None else Backlog.of(*c.queue.backlog())
     report = activity(root, span, counters, lags, pushes, deliveries, backlog)

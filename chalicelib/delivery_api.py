@@ -4,6 +4,7 @@ operator's."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -24,7 +25,10 @@ from gateway_client.contract import (
     RegionMismatch,
     SchemaError,
     errors,
+    mask_ids_in,
 )
+
+_DELIVERY_ID = re.compile(r"msg_[0-9a-f]{32}")  # never a key DynamoDB would refuse
 
 
 def list_deliveries(request: Request, subscription_id: str) -> Response:
@@ -70,7 +74,7 @@ def _readable_delivery(
     """The delivery's view and subscription, for the subscription's region or the operator."""
     region = caller.operator_or_region(request)
     c = container()
-    view = c.deliveries.view(delivery_id)
+    view = c.deliveries.view(delivery_id) if _DELIVERY_ID.fullmatch(delivery_id) else None
     if view is None:
         raise NotFound(f"no delivery {delivery_id}", path="delivery_id")
     subscription = c.subscriptions.get(view["subscription_id"])
@@ -80,12 +84,16 @@ def _readable_delivery(
 
 
 def delivery_body(request: Request, delivery_id: str) -> Response:
-    """The delivery's signed request as a re-send posts it now: rebuilt from the exchange log
-    the way a re-drive rebuilds it, and shaped and signed by the code that sends it, so the
-    body shows exactly what the subscriber's region may see (IDs masked unless it recognises
-    the listing). Each attempt signs again with its own timestamp: these headers carry the
-    time of this reading, not of any attempt made or to come."""
-    _, subscription = _readable_delivery(request, delivery_id)
+    """The delivery's signed request, for diagnosis: rebuilt from the exchange log the way a
+    re-drive rebuilds it and shaped by the code that sends it, so the body holds what the
+    subscriber's region may see.
+
+    Two things keep it a view and not a credential: it is signed with the time of the latest
+    attempt — what was posted then — never now, so the headers cannot pass for a fresh delivery
+    (receivers refuse a timestamp past their tolerance, and a webhook-id already seen); and
+    resident ID numbers are masked in it whoever asks (the subscriber holds the unmasked copy
+    it was sent), so a browser session never receives one."""
+    view, subscription = _readable_delivery(request, delivery_id)
     c = container()
     rebuilt = c.resending.rebuilt(delivery_id)
     if subscription is None or rebuilt is None:
@@ -93,13 +101,14 @@ def delivery_body(request: Request, delivery_id: str) -> Response:
             f"delivery {delivery_id} cannot be rebuilt: its subscription or change is gone",
             path="delivery_id",
         )
-    now = c.clock.now()
-    headers, body = c.delivery_service.signed_request(rebuilt, subscription, now)
+    attempts = [a for a in view["attempts"] if a.get("not_sent") is None]
+    signed_at = datetime.fromisoformat(attempts[-1]["at"]) if attempts else None
+    headers, body = c.delivery_service.signed_request(rebuilt, subscription, signed_at)
     reply = {
         "delivery_id": delivery_id,
         "headers": headers,
-        "body": json.loads(body),
-        "rebuilt_at": now.isoformat(),
+        "body": json.loads(mask_ids_in(body.decode())),
+        "signed_at": signed_at.isoformat() if signed_at else None,
     }
     return json_response(200, reply)
 
@@ -152,11 +161,16 @@ class Deliveries(Frozen):
 class SignedBody(Frozen):
     delivery_id: str
     headers: dict[str, str] = Field(
-        description="webhook-id, webhook-timestamp, webhook-signature (and webhook-key-id for "
-        "the gateway's keys), content-type"
+        description="webhook-id, content-type; after an attempt, also webhook-timestamp, "
+        "webhook-signature (and webhook-key-id for the gateway's keys) as it was posted"
     )
-    body: dict[str, Any] = Field(description="the JSON body as posted")
-    rebuilt_at: AwareDatetime
+    body: dict[str, Any] = Field(
+        description="the JSON body as posted, resident ID numbers masked (the signature covers "
+        "the unmasked body the subscriber received)"
+    )
+    signed_at: AwareDatetime | None = Field(
+        description="the latest attempt's time, which the signature carries; null: none yet"
+    )
 
 
 class Redriven(Frozen):
@@ -240,14 +254,14 @@ ROUTES: tuple[Operation, ...] = (
         "/v1/deliveries/{delivery_id}/body",
         "delivery_body",
         Tag.SUBS,
-        "One delivery's signed request, as a re-send would post it now",
+        "One delivery's signed request, as its latest attempt posted it (IDs masked)",
         Access.OPERATOR_OR_PLATFORM,
-        {200: Reply(SignedBody, "Headers and body; signed at `rebuilt_at`.")},
-        (errors.NotFound, errors.RegionMismatch),
+        {200: Reply(SignedBody, "Headers and body, signed at `signed_at`.")},
+        (errors.NotFound, errors.RegionMismatch, errors.Sm2NotOffered),
         description="Rebuilt from the exchange log as a re-drive rebuilds it and signed as "
-        "sending signs it; every attempt signs again with its own timestamp. 404 when the "
-        "delivery is unknown, or its change was erased by retention or its subscription "
-        "deleted.",
+        "sending signs it, with the latest attempt's time (never now: this is no fresh "
+        "delivery); resident ID numbers are masked. 404 when the delivery is unknown, or its "
+        "change was erased by retention or its subscription deleted.",
         handler=delivery_body,
     ),
 )

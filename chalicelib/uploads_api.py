@@ -40,7 +40,10 @@ def get_upload(request: Request, code: str, upload_id: str) -> Response:
     upload = container().uploads.get(code, upload_id)
     if upload is None:
         raise NotFound(f"no upload {upload_id} for {code}", path="upload_id")
-    return json_response(200, _view(upload, with_url=False))
+    # A check's result file may hold natural persons in full: a console session gets its
+    # progress, counts and errors, and the platform its signed request fetches the file by.
+    console = caller.console_session(request) is not None
+    return json_response(200, _view(upload, with_url=False, with_result=not console))
 
 
 def list_uploads(request: Request, code: str) -> Response:
@@ -108,7 +111,7 @@ class UploadList(Frozen):
     uploads: tuple[UploadListed, ...]
 
 
-def _view(upload: Upload, with_url: bool) -> dict[str, Any]:
+def _view(upload: Upload, with_url: bool, with_result: bool = True) -> dict[str, Any]:
     """The upload and, while a file is still expected, where and how to PUT it."""
     awaiting = upload.status is UploadStatus.AWAITING_UPLOAD or (
         upload.refusal is not None and upload.refusal.code == "upload_mismatch"
@@ -128,7 +131,7 @@ def _view(upload: Upload, with_url: bool) -> dict[str, Any]:
             expires_at=c.clock.now() + ttl,
         )
     result = None
-    if upload.result_key is not None and upload.status is UploadStatus.COMPLETED:
+    if with_result and upload.result_key is not None and upload.status is UploadStatus.COMPLETED:
         c = container()
         ttl = timedelta(seconds=c.settings.upload_url_ttl_seconds)
         url = c.archive.presign_get(upload.result_key, ttl)

@@ -22,9 +22,10 @@ WRITE = [
     "dynamodb:BatchWriteItem",
 ]
 # Which tables each function reads (r), reads and appends to (ra: new items only, never an
-# update or a delete: the query trail), reads and writes but never deletes (rn), or reads and
-# writes (rw).
+# update or a delete: the query trail), reads and writes but never deletes (rn), reads and
+# writes (rw), or only adds to counters (c).
 MODES = {
+    "c": ["dynamodb:UpdateItem"],  # counters only: see COUNTER_KEYS
     "r": READ,
     "ra": [*READ, "dynamodb:PutItem"],
     "rn": [*READ, "dynamodb:PutItem", "dynamodb:UpdateItem"],
@@ -53,14 +54,14 @@ TABLES: dict[str, dict[str, str]] = {
         "ExchangeLogTable": "rn",  # appends and per-subscription counters
         "PersonsTable": "rw",  # the person index, kept from the stream (gateway.persons)
         "DeliveriesTable": "r",  # who was delivered a listing hears how it is decided
-        "BatchesTable": "rn",  # hourly activity: fan-out lag
+        "BatchesTable": "c",  # hourly activity: fan-out lag
     },
     # An acknowledged objection notice is recorded on the listing (the owner's deadline).
     "DeliverWebhooks": {
         "SubscriptionsTable": "rw",
         "DeliveriesTable": "rw",
         "ListingsTable": "rw",
-        "BatchesTable": "rn",  # hourly activity: delivery outcomes
+        "BatchesTable": "c",  # hourly activity: delivery outcomes
     },
     # A purge erases the listing's logged bodies, feedback and person index entries before it
     # deletes the listing.
@@ -81,6 +82,12 @@ TABLES: dict[str, dict[str, str]] = {
 }
 
 
+# A function that only counts (mode "c") updates the hourly activity items and nothing else in
+# the batches table, which also holds nonces, the push ledger and console sessions: the function
+# that posts to outside endpoints must not be able to write a session for anyone.
+COUNTER_KEYS = {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["activity#*"]}}
+
+
 def table_statements(function: str) -> list[dict[str, Any]]:
     """One statement per table the function uses, covering its indexes too."""
     return [
@@ -91,6 +98,7 @@ def table_statements(function: str) -> list[dict[str, Any]]:
                 {"Fn::GetAtt": [table, "Arn"]},
                 {"Fn::Sub": "${" + table + ".Arn}/index/*"},
             ],
+            **({"Condition": COUNTER_KEYS} if mode == "c" else {}),
         }
         for table, mode in TABLES[function].items()
     ]

@@ -262,14 +262,15 @@ class DeliveryService:
         return disabled(off, now, gone=gone)
 
     def signed_request(
-        self, delivery: Delivery, subscription: Subscription, now: datetime
+        self, delivery: Delivery, subscription: Subscription, at: datetime | None
     ) -> tuple[dict[str, str], bytes]:
-        """The headers and body an attempt at ``now`` posts: the payload as the subscriber's
-        region may see it, signed with that moment's timestamp (each attempt signs anew)."""
+        """The headers and body an attempt at ``at`` posts: the payload as the subscriber's
+        region may see it, signed with that moment's timestamp (each attempt signs anew);
+        ``None``: the body and its id, unsigned."""
         body = payload_for(delivery, subscriber_region=subscription.region).to_bytes()
-        return self.headers_for(
-            subscription, delivery.delivery_id, int(now.timestamp()), body
-        ), body
+        if at is None:
+            return {"webhook-id": delivery.delivery_id, "content-type": "application/json"}, body
+        return self.headers_for(subscription, delivery.delivery_id, int(at.timestamp()), body), body
 
     def headers_for(
         self, subscription: Subscription, msg_id: str, timestamp: int, body: bytes

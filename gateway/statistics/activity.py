@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from gateway_client.contract import CHINA, Frozen, RegionCode
+from gateway_client.contract import CHINA, Frozen, RegionCode, is_national_source
 
 PUSH_COUNTERS = ("accepted", "duplicate", "rejected")
 DELIVERY_COUNTERS = ("delivered", "retrying", "dead")
@@ -38,8 +38,9 @@ def window(now: datetime, hours: int) -> list[datetime]:
 
 
 def province_of(region: str) -> str:
-    """The province a region's counters are kept under (a national source: the nation)."""
-    return f"{region[:2]}0000"
+    """The item a region's counters are kept under: its province's, or a national source's
+    own (so the nation's totals never count a source's deliveries as the nation's)."""
+    return region if is_national_source(region) else f"{region[:2]}0000"
 
 
 def tally(entries: Iterable[tuple[str, str, int]]) -> dict[str, Counter[str]]:

@@ -3,6 +3,7 @@ may see them; the counters written by the push route and the delivery and fan-ou
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -16,14 +17,23 @@ from app_support import (
     black_entry,
     error_code,
     new_batch_id,
+    new_signer,
     push_body,
 )
-from delivery_support import AnsweringReceiver, DeliveryQueue, as_operator, as_platform, subscribe
+from delivery_support import (
+    AnsweringReceiver,
+    DeliveryQueue,
+    as_operator,
+    as_platform,
+    push_and_fan_out,
+    subscribe,
+)
 
 import app as gateway_app
 from chalicelib import bootstrap
 from gateway_client.contract.signing import Ed25519Signer
 
+COURTS = "court_defaulter"
 ZERO_PUSHES = {"accepted": 0, "duplicate": 0, "rejected": 0}
 ZERO_DELIVERIES = {"delivered": 0, "retrying": 0, "dead": 0}
 
@@ -128,6 +138,7 @@ def test_anonymous_is_refused(gateway: Gateway) -> None:
         ("hours=0", "hours"),
         ("hours=169", "hours"),
         ("hours=x", "hours"),
+        ("hours=" + "9" * 4301, "hours"),
         ("region=43", "region"),
     ],
 )
@@ -161,3 +172,54 @@ def test_a_counter_that_cannot_be_written_never_fails_the_push(
     replied = gateway.push(city, CITY, [black_entry()])
     assert replied.status_code == 200
     assert replied.json_body["accepted"] == 1
+
+
+def test_a_national_sources_deliveries_are_its_own_not_the_nations(
+    gateway: Gateway, stream: StreamReader, queue: DeliveryQueue, hook: AnsweringReceiver
+) -> None:
+    city = gateway.register_platform(CITY)
+    signers = {}
+    for code, body in (
+        ("100000", {"name": "信用中国", "kind": "national_platform"}),
+        (
+            "100001",
+            {"name": "最高人民法院", "kind": "national_source", "domains": ["court_defaulter"]},
+        ),
+    ):
+        put = gateway.client.http.put(
+            f"/v1/regions/{code}",
+            headers=gateway.operator(),
+            body=json.dumps(body, ensure_ascii=False).encode(),
+        )
+        assert put.status_code == 200, put.json_body
+        signers[code] = new_signer(f"k-{code}")
+        assert gateway.add_key(code, signers[code]).status_code == 201
+    subscribe(gateway, hook.url, region="100001")
+    push_and_fan_out(gateway, stream, city, CITY, [black_entry()])
+    queue.run()
+
+    source = as_platform(gateway, signers["100001"], "GET", "/v1/activity?hours=1").json_body
+    nation = as_platform(gateway, signers["100000"], "GET", "/v1/activity?hours=1").json_body
+    everyone = as_operator(gateway, "get", "/v1/activity?hours=1").json_body
+
+    assert source["hours"][0]["deliveries"]["delivered"] == 1
+    assert nation["hours"][0]["deliveries"]["delivered"] == 0
+    assert {r["region"]: r["deliveries"]["delivered"] for r in everyone["by_region"]} == {
+        "100001": 1,
+        "230000": 0,
+    }
+
+
+def test_a_province_narrowed_to_a_city_sees_that_city_only(
+    gateway: Gateway, stream: StreamReader, queue: DeliveryQueue, hook: AnsweringReceiver
+) -> None:
+    city = gateway.register_platform(CITY)
+    province = gateway.register_platform(PROVINCE)
+    subscribe(gateway, hook.url, region=PROVINCE)
+    push_and_fan_out(gateway, stream, city, CITY, [black_entry()])
+    queue.run()
+
+    reply = as_platform(gateway, province, "GET", f"/v1/activity?hours=1&region={CITY}").json_body
+
+    assert [r["region"] for r in reply["by_region"]] == [CITY]
+    assert reply["hours"][0]["deliveries"]["delivered"] == 0  # the province's own, not the city's

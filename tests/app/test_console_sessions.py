@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -19,9 +20,11 @@ from app_support import (
     error_code,
 )
 
+from chalicelib import bootstrap
 from chalicelib.console_api import accepts_session
 from chalicelib.openapi import OPERATIONS
 from chalicelib.route_spec import Operation
+from gateway.intake import Upload, UploadManifest, UploadStatus
 from gateway_client.contract.signing import Ed25519Signer
 
 GUANGDONG = "440000"
@@ -318,3 +321,41 @@ def test_every_route_outside_the_consoles_list_refuses_a_session_before_its_body
     path = re.sub(r"{(\w+)}", lambda m: PLACEHOLDERS.get(m.group(1), "x"), op.path)
     reply = as_session(gateway, token, op.method, path, {})
     assert (reply.status_code, error_code(reply)) == (403, "console_session_not_allowed")
+
+
+def test_a_session_sees_a_checks_progress_but_not_its_result_file(
+    gateway: Gateway, hunan: Ed25519Signer, token: str
+) -> None:
+    """A check's result file may name natural persons in full: its presigned link goes only to
+    the platform's signed request (or the operator's)."""
+    now = datetime.now(UTC)
+    manifest = UploadManifest(
+        region=HUNAN,
+        upload_id="u-check1",
+        issued_at=now,
+        count=1,
+        sha256="0" * 64,
+        size=10,
+        mode="check",
+        purpose="supervision",
+    )
+    bootstrap.container().uploads.create(
+        Upload(
+            manifest=manifest,
+            key_id=hunan.key_id,
+            object_key="uploads/430000/u-check1.ndjson",
+            status=UploadStatus.COMPLETED,
+            created_at=now,
+            updated_at=now,
+            result_key="check-results/430000/u-check1.ndjson",
+        )
+    )
+    path = f"/v1/regions/{HUNAN}/uploads/u-check1"
+
+    seen = as_session(gateway, token, "GET", path)
+    signed = gateway.send_signed("GET", path, hunan)
+
+    assert seen.status_code == 200
+    assert seen.json_body["upload"]["status"] == "completed"
+    assert "result" not in seen.json_body
+    assert signed.json_body["result"]["url"]

@@ -242,3 +242,18 @@ def test_the_api_cannot_delete_from_the_exchange_log_and_has_the_tick_run_elsewh
             "CG_LIFECYCLE_FUNCTION"
             not in (resources[function]["Properties"]["Environment"]["Variables"])
         ), function
+
+
+def test_the_functions_that_only_count_update_activity_items_and_nothing_else(template):
+    """Fan-out and delivery keep the console's hourly counters in the batches table, which also
+    holds nonces and console sessions: they may update ``activity#`` items only."""
+    arn = {"Fn::GetAtt": ["BatchesTable", "Arn"]}
+    for function in ("FanOutChanges", "DeliverWebhooks"):
+        [statement] = [
+            s
+            for s in statements(template, function)
+            if arn in (s.get("Resource") if isinstance(s.get("Resource"), list) else [])
+        ]
+        assert statement["Action"] == ["dynamodb:UpdateItem"], function
+        keys = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+        assert keys == ["activity#*"], function

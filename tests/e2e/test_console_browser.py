@@ -78,7 +78,7 @@ def test_the_operator_signs_in_and_sees_every_page(seeded: LocalStack, page: Pag
     for name in PAGES:
         open_page(page, seeded, name)
         if name == "subjects":
-            page.get_by_label("统一社会信用代码或身份证号 credit code").fill(scenario.DY_MINE)
+            page.get_by_label("统一社会信用代码 credit code").fill(scenario.DY_MINE)
             page.get_by_label("以此地区视角 as region").fill(HUNAN)
             page.get_by_role("button", name="查询 look up").click()
             expect(page.locator("#subject-result")).to_contain_text("大冶市某矿业有限公司")

@@ -1,19 +1,12 @@
-// 主体查询 subject lookup: the one-stop query (GET /v1/subjects/{code}?as=…&purpose=…) as a
-// chosen region sees it: recognition, measures, history. The API decides what is shown and
-// masks ID numbers for callers without need to know; the page shows only names and roles of
-// responsible persons, never an ID number.
+// 主体查询 subject lookup: the one-stop query (GET /v1/subjects/{code}?as=…) of a legal person
+// as a chosen region sees it: recognition, measures, history. A natural person is looked up on
+// a signed request with a purpose (the API refuses a console session one); the page shows only
+// names and roles of responsible persons, never an ID number.
 
 import { get, query } from "./api.js";
 import {
   beijing, empty, failure, field, h, kv, label, list, notice, pageFrame, pagedTable, stateBadge, place, maskId,
 } from "./ui.js";
-
-const PURPOSES = {
-  "": "（不涉及个人 no person）", administrative_approval: "行政审批 administrative approval",
-  public_procurement: "公共采购 public procurement", supervision: "监管 supervision",
-  subject_request: "本人查询 subject request", credit_repair: "信用修复 credit repair",
-  law_enforcement: "执法 law enforcement",
-};
 
 export async function render(view, session) {
   pageFrame(view, "主体查询 subject lookup",
@@ -23,13 +16,10 @@ export async function render(view, session) {
     pattern: "[0-9A-Za-z]{18}", autocomplete: "off" });
   const as = h("input", { name: "as", size: 8, pattern: "[1-9][0-9]{5}",
     value: session.region ?? "" });
-  const purpose = h("select", { name: "purpose" },
-    Object.entries(PURPOSES).map(([value, text]) => h("option", { value }, text)));
   const out = h("div", { id: "subject-result", "aria-live": "polite" });
   const form = h("form", { class: "bar", novalidate: true },
-    field("统一社会信用代码或身份证号 credit code", code),
+    field("统一社会信用代码 credit code", code),
     field("以此地区视角 as region", as),
-    field("查询目的 purpose (个人必填 required for a person)", purpose),
     h("button", { type: "submit", class: "primary" }, "查询 look up"));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -41,7 +31,7 @@ export async function render(view, session) {
     out.replaceChildren(notice("", "查询中 looking up…"));
     try {
       const path = `/v1/subjects/${encodeURIComponent(wanted)}`
-        + query({ as: as.value.trim(), purpose: purpose.value });
+        + query({ as: as.value.trim() });
       out.replaceChildren(...subject(await get(path)));
     } catch (error) {
       out.replaceChildren(error.status === 404
@@ -52,7 +42,9 @@ export async function render(view, session) {
   });
   view.append(form, out);
   out.append(empty("输入一个统一社会信用代码并选择地区，然后查询。 Enter a credit code and a region, "
-    + "then look up (e.g. 91420281MA49TU8W5L in the demo)."));
+    + "then look up (e.g. 91420281MA49TU8W5L in the demo). 自然人（身份证号）须以签名请求并说明"
+    + "目的查询：gateway query <身份证号> --purpose …  A natural person is looked up with a signed "
+    + "request and a purpose: gateway query <ID number> --purpose …"));
 }
 
 function subject(found) {
