@@ -13,13 +13,15 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from app_support import Gateway, Receiver, StreamReader, configure_app  # noqa: E402
+from app_support import HUNAN, Gateway, Receiver, StreamReader, configure_app  # noqa: E402
 from chalice.test import Client  # noqa: E402
 from delivery_support import AnsweringReceiver, DeliveryQueue  # noqa: E402
 from lifecycle_support import listings_stream  # noqa: E402
+from session_support import open_session  # noqa: E402
 
 import app as gateway_app  # noqa: E402
 from chalicelib import bootstrap  # noqa: E402
+from gateway_client.contract.signing import Ed25519Signer  # noqa: E402
 
 
 @pytest.fixture
@@ -62,3 +64,17 @@ def stream(aws: Any) -> StreamReader:
 def queue(aws: Any) -> DeliveryQueue:
     """The delivery queue (and its dead-letter queue), drained into the delivery handler."""
     return DeliveryQueue(aws.sqs, aws.env["CG_DELIVERY_QUEUE_URL"], aws.env["CG_DELIVERY_DLQ_URL"])
+
+
+@pytest.fixture
+def hunan(gateway: Gateway) -> Ed25519Signer:
+    """湖南省's platform key."""
+    return gateway.register_platform(HUNAN)
+
+
+@pytest.fixture
+def token(gateway: Gateway, hunan: Ed25519Signer) -> str:
+    """A console session 湖南省's platform opened (tests/app/session_support.py)."""
+    opened = open_session(gateway, hunan)
+    assert opened.status_code == 201, opened.json_body
+    return str(opened.json_body["token"])
