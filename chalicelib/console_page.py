@@ -7,7 +7,8 @@ routes, called by the page with the bearer token of a console session, so the ow
 personal-information rules of those routes apply unchanged; no route here reads a table.
 
 The Content-Security-Policy lets the page load scripts and styles from this origin only (no
-inline script, no CDN) and call this origin only; no site may frame it.
+inline script, no CDN) and call this origin only; no site may frame it, and no other origin's
+window keeps a handle on it (Cross-Origin-Opener-Policy).
 """
 
 from __future__ import annotations
@@ -51,7 +52,9 @@ POLICY = (
 )
 _SAFE = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 _PAGE_CACHE = "no-cache"
-_ASSET_CACHE = "max-age=300"
+# The files are not versioned by name: a browser asks for them again on each load (they are
+# small), so after a deploy no tab mixes old modules with new ones.
+_ASSET_CACHE = "no-cache"
 
 
 @functools.cache
@@ -68,6 +71,8 @@ def page(request: Request) -> Response:
         "Content-Type": "text/html; charset=utf-8",
         "Content-Security-Policy": POLICY,
         "Cache-Control": _PAGE_CACHE,
+        # A window this page opens, or that opened it, gets no handle on it.
+        "Cross-Origin-Opener-Policy": "same-origin",
         **_SAFE,
     }
     body = _asset("console.html").replace("{root}", root)

@@ -29,7 +29,7 @@ def test_the_page_is_served_without_credentials_and_holds_no_data(gateway: Gatew
     assert "<script>" not in html  # no inline script: the policy would refuse it
 
 
-def test_the_policy_allows_this_origin_only_and_no_framing(gateway: Gateway) -> None:
+def test_the_policy_allows_this_origin_only_no_framing_no_opener_no_stale_files(gateway: Gateway) -> None:
     for path in ("/console", "/console/console.js", "/console/console.css"):
         reply = gateway.client.http.get(path)
         parts = reply.headers["Content-Security-Policy"].split(";")
@@ -40,6 +40,9 @@ def test_the_policy_allows_this_origin_only_and_no_framing(gateway: Gateway) -> 
         assert policy["connect-src"] == "'self'", path
         assert policy["frame-ancestors"] == "'none'", path
         assert reply.headers["X-Content-Type-Options"] == "nosniff", path
+        assert reply.headers["Cache-Control"] == "no-cache", path  # no old and new modules mixed
+    opener = gateway.client.http.get("/console").headers["Cross-Origin-Opener-Policy"]
+    assert opener == "same-origin"  # no window it opens or that opened it keeps a handle on it
 
 
 def test_every_listed_file_is_served_with_its_type_and_nothing_else(gateway: Gateway) -> None:

@@ -54,6 +54,11 @@ def page(browser: Browser) -> Iterator[Page]:
     assert refused == []
 
 
+def session_status(stack: LocalStack, token: str | None) -> int:
+    headers = {"authorization": f"Bearer {token}"}
+    return http_request("GET", f"{stack.url}/v1/console/session", None, headers).status
+
+
 def sign_in_as_operator(page: Page, stack: LocalStack) -> None:
     page.goto(f"{stack.url}/console")
     page.get_by_label("运营方令牌 operator token").fill(stack.operator_token)
@@ -172,14 +177,29 @@ def test_sign_out_a_used_code_and_a_revoked_key_each_ask_to_sign_in_again(
 
     expect(page.locator("main")).to_contain_text("已退出 signed out")
     assert stored_session(page) is None
-    shown = http_request(
-        "GET", f"{seeded.url}/v1/console/session", None, {"authorization": f"Bearer {token}"}
-    )
-    assert shown.status == 401
+    assert session_status(seeded, token) == 401
 
     code = province_handoff(seeded, HUNAN, "hn-revoked")
     page.goto(f"{seeded.url}/console#handoff={code}")
     expect(page.locator("#who-region")).to_contain_text(HUNAN)
+    held = stored_session(page)
+    page.goto(f"{seeded.url}/console?again#handoff={code}")  # a new load, a used code
+    expect(page.locator("main")).to_contain_text("交接码无效、已用过或已过期")
+    expect(page.locator("#who-region")).to_contain_text(HUNAN)  # the session held goes on
+    assert stored_session(page) == held
+    page.evaluate("location.hash = '#handoff=another'")  # into a tab signed in: refused
+    expect(page.locator("main")).to_contain_text("已登录 already signed in")
+    assert "handoff=" not in page.url
+    assert stored_session(page) == held
+
+    page.route("**/v1/console/session", lambda route: route.fulfill(status=503, body=""))
+    page.get_by_role("button", name="退出 sign out").click()  # the server cannot close it
+    expect(page.locator("main")).to_contain_text("服务器未能结束会话")
+    expect(page.locator("main")).to_contain_text("DELETE /v1/console/sessions")
+    assert stored_session(page) is None  # forgotten here all the same
+    assert session_status(seeded, held) == 200  # and said to stay valid: it does
+    page.unroute("**/v1/console/session")
+
     page.goto(f"{seeded.url}/console#handoff={code}")  # a code opens one session, once
     expect(page.locator("main")).to_contain_text("交接码无效、已用过或已过期")
 

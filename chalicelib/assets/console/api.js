@@ -7,11 +7,12 @@ const KEY = "cg-console-session";
 const root = document.querySelector('meta[name="api-root"]')?.content ?? "";
 
 export class ApiError extends Error {
-  constructor(status, code, message, path) {
+  constructor(status, code, message, path, retryAfter) {
     super(message);
     this.status = status;
     this.code = code;
     this.path = path;
+    this.retryAfter = retryAfter; // a 429's or 503's Retry-After header, when it came with one
   }
 }
 
@@ -32,10 +33,10 @@ export function forget() {
 
 /** A hand-off code `gateway console` put in the URL fragment (#handoff=…), taken out of the
  *  address bar and the history at once; `redeem` turns it into the session's token. */
-export function takeHandoffCode() {
-  const match = /^#handoff=([A-Za-z0-9_-]+)/.exec(location.hash);
+export function takeHandoffCode(back = "#/overview") {
+  const match = /^#handoff=([A-Za-z0-9_-]*)/.exec(location.hash);
   if (!match) return null;
-  history.replaceState(null, "", location.pathname + location.search + "#/overview");
+  history.replaceState(null, "", location.pathname + location.search + back);
   return match[1];
 }
 
@@ -58,7 +59,8 @@ async function call(method, path, body, bearer) {
   if (!reply.ok) {
     const error = data?.error ?? {};
     throw new ApiError(reply.status, error.code ?? "http_" + reply.status,
-      error.message ?? (text.slice(0, 200) || reply.statusText), error.path);
+      error.message ?? (text.slice(0, 200) || reply.statusText), error.path,
+      reply.headers.get("Retry-After") ?? undefined);
   }
   return data;
 }
@@ -90,10 +92,14 @@ export async function signIn(operatorToken) {
   return session;
 }
 
-/** A hand-off code for its session (good once, within a minute: the code is the credential). */
+/** A hand-off code for its session (good once, within a minute: the code is the credential).
+ *  A session this tab held until then is closed on the server, not left open and forgotten;
+ *  a code that fails leaves it as it was. */
 export async function redeem(code) {
   const session = await call("POST", "/v1/console/handoffs", { code });
+  const held = token();
   sessionStorage.setItem(KEY, session.token);
+  if (held) await call("DELETE", "/v1/console/session", undefined, held).catch(() => {});
   return session;
 }
 
@@ -102,11 +108,17 @@ export function whoAmI() {
   return get("/v1/console/session");
 }
 
+/** Close the session on the server and forget it here. The token is forgotten whatever the
+ *  server answered; a failure (other than a 401: the session had ended already) is thrown for
+ *  the page to say that the session stays valid until it expires. */
 export async function signOut() {
+  const held = token();
+  forget();
+  if (!held) return;
   try {
-    await api("DELETE", "/v1/console/session");
-  } finally {
-    forget();
+    await call("DELETE", "/v1/console/session", undefined, held);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 401)) throw error;
   }
 }
 

@@ -3,7 +3,7 @@
 // this session.
 
 import {
-  ApiError, forget, get, redeem, signIn, signOut, takeHandoffCode, token, whenExpired, whoAmI,
+  ApiError, get, redeem, signIn, signOut, takeHandoffCode, token, whenExpired, whoAmI,
 } from "./api.js";
 import { beijing, field, h, label, notice, pageFrame, regionNames } from "./ui.js";
 
@@ -20,11 +20,12 @@ const PAGES = {
 
 const main = document.getElementById("main");
 let visits = 0; // which visit to a page is the current one
+let here = "#/overview"; // the route shown, where a refused hand-off leaves the address
 const nav = document.getElementById("nav");
 const who = document.getElementById("who");
 let session = null;
 
-function showSignIn(message) {
+function showSignIn(message, kind = "error") {
   session = null;
   nav.hidden = true;
   who.hidden = true;
@@ -53,7 +54,7 @@ function showSignIn(message) {
   });
   pageFrame(main, "登录 sign in");
   main.append(
-    message ? notice("error", message) : "",
+    message ? notice(kind, message) : "",
     h("p", {}, "运营方：粘贴运营方令牌，控制台换取一个短期会话，不保存令牌本身。"
       + " The operator pastes the operator token; the console exchanges it for a short-lived "
       + "session and keeps only that."),
@@ -66,11 +67,18 @@ function showSignIn(message) {
 
 function showWho() {
   const place = session.region ? `${session.region} ${session.region_name ?? ""}`.trim() : "全国 all";
+  const until = beijing(session.expires_at);
   const out = h("button", { type: "button", id: "sign-out", onclick: async () => {
     try {
       await signOut();
-    } finally {
-      showSignIn("已退出 signed out");
+      showSignIn("已退出 signed out", "ok");
+    } catch (error) {
+      const why = error instanceof ApiError ? `${error.status} ${error.code}` : String(error);
+      showSignIn(`已在此标签页退出，但服务器未能结束会话 (${why})：会话在到期 (${until}) 前仍然有效。`
+        + ` Signed out in this tab, but the server could not close the session: it stays valid `
+        + `until it expires (${until}). To close it now, a province or city closes all its `
+        + "sessions with DELETE /v1/console/sessions signed with its key (or opens one with "
+        + "`gateway console` and signs out there); the operator, with the operator token.");
     }
   } }, "退出 sign out");
   who.replaceChildren(
@@ -84,8 +92,10 @@ function showWho() {
 
 async function route() {
   if (!session) return;
-  const name = (location.hash.match(/^#\/([a-z-]+)/) ?? [])[1] ?? "overview";
-  const load = PAGES[name] ?? PAGES.overview;
+  const asked = (location.hash.match(/^#\/([a-z-]+)/) ?? [])[1];
+  const name = Object.hasOwn(PAGES, asked ?? "") ? asked : "overview";
+  const load = PAGES[name];
+  here = `#/${name}`;
   for (const link of nav.querySelectorAll("a")) {
     if (link.getAttribute("href") === `#/${name}`) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
@@ -134,17 +144,30 @@ async function start() {
   await route();
 }
 
-/** Open the console: redeem a hand-off code from the address first, if it brought one. */
-async function arrive() {
+/** Open the console: redeem a hand-off code from the address first, if it brought one. A code
+ *  is taken on the page's first load, or while the tab holds no session: a tab signed in keeps
+ *  its session (sign out first to use another code), and a code that fails never ends it. */
+async function arrive(first) {
+  if (!first && token() && location.hash.startsWith("#handoff=")) {
+    takeHandoffCode(here);
+    main.firstElementChild?.prepend(notice("warn", "已登录 already signed in — sign out first "
+      + "to use another hand-off (退出后再使用新的交接码)"));
+    return;
+  }
   const code = takeHandoffCode();
-  if (code) {
+  if (code !== null) {
     try {
       await redeem(code);
     } catch (error) {
-      forget(); // a new code replaces whatever session this tab held
       const why = error instanceof ApiError ? error.code : String(error);
-      showSignIn(`交接码无效、已用过或已过期，请重新运行 gateway console (the hand-off code is `
-        + `invalid, used or older than a minute: ${why}; run gateway console again)`);
+      const message = "交接码无效、已用过或已过期，请重新运行 gateway console (the hand-off code is "
+        + `invalid, used or older than a minute: ${why}; run gateway console again)`;
+      if (!token()) {
+        showSignIn(message);
+        return;
+      }
+      await start(); // the session this tab held goes on
+      if (session) main.firstElementChild?.prepend(notice("error", message));
       return;
     }
   }
@@ -160,5 +183,5 @@ document.querySelector("a.skip").addEventListener("click", (event) => {
 });
 whenExpired((message) => showSignIn(message));
 // A hand-off code may also arrive in a tab that is already open.
-window.addEventListener("hashchange", () => (location.hash.startsWith("#handoff=") ? arrive() : route()));
-arrive();
+window.addEventListener("hashchange", () => (location.hash.startsWith("#handoff=") ? arrive(false) : route()));
+arrive(true);
