@@ -4,7 +4,8 @@
 
 import { get, query } from "./api.js";
 import {
-  beijing, empty, failure, field, h, json, kv, notice, pageFrame, pagedTable, stateBadge, place,
+  beijing, capped, empty, failure, field, h, json, kv, latest, LIMIT, notice, pageFrame, pagedTable,
+  place, stateBadge,
 } from "./ui.js";
 
 /** A datetime-local value, read as Beijing time, as an instant the API takes. */
@@ -40,13 +41,17 @@ export async function render(view, session) {
     field("起 since (北京时间 UTC+8)", since), field("止 until (北京时间 UTC+8)", until),
     h("button", { type: "submit", class: "primary" }, "筛选 filter"));
   const load = async () => {
+    const current = latest(results);
     results.replaceChildren(notice("", "加载中 loading…"));
-    const params = { state: state.value, since: instant(since.value), until: instant(until.value) };
+    const params = { state: state.value, since: instant(since.value), until: instant(until.value),
+      limit: LIMIT };
     try {
       const found = await get(`/v1/subscriptions/${which.value}/deliveries${query(params)}`);
-      results.replaceChildren(table(found.deliveries, detail));
+      if (!current()) return;
+      results.replaceChildren(capped(found.deliveries.length, "缩小时间范围 narrow the time range"),
+        table(found.deliveries, detail));
     } catch (error) {
-      results.replaceChildren(failure(error, "GET /v1/subscriptions/{id}/deliveries"));
+      if (current()) results.replaceChildren(failure(error, "GET /v1/subscriptions/{id}/deliveries"));
     }
   };
   form.addEventListener("submit", (event) => {
@@ -70,14 +75,16 @@ function table(deliveries, detail) {
 }
 
 async function open(detail, id) {
+  const current = latest(detail);
   detail.replaceChildren(notice("", "加载中 loading…"));
   let delivery;
   try {
     delivery = await get(`/v1/deliveries/${id}`);
   } catch (error) {
-    detail.replaceChildren(failure(error, `GET /v1/deliveries/${id}`));
+    if (current()) detail.replaceChildren(failure(error, `GET /v1/deliveries/${id}`));
     return;
   }
+  if (!current()) return; // another delivery was opened meanwhile
   const body = h("div", {}, notice("", "加载签名正文 loading the signed body…"));
   detail.replaceChildren(
     h("h2", { tabindex: "-1" }, `投递 ${id}`),
@@ -93,12 +100,21 @@ async function open(detail, id) {
   detail.querySelector("h2").focus();
   try {
     const signed = await get(`/v1/deliveries/${id}/body`);
-    body.replaceChildren(
-      h("p", {}, `按重新投递的方式重建并签名于 ${beijing(signed.rebuilt_at)}；每次尝试各自签名。 `
-        + "Rebuilt and signed as a re-send would be, at that time: each attempt signs anew. "
-        + "身份证号在此遮蔽显示 resident ID numbers are masked here."),
+    body.replaceChildren(h("p", { id: "signed-at" }, signedAt(signed.signed_at)),
       h("h4", {}, "headers"), json(signed.headers), h("h4", {}, "body"), json(signed.body));
   } catch (error) {
     body.replaceChildren(failure(error, `GET /v1/deliveries/${id}/body`));
   }
+}
+
+/** When the signature shown was made, and what it covers. */
+function signedAt(at) {
+  if (!at) {
+    return "尚未尝试 not tried yet: 还没有签名，首次尝试时签名。 No signature yet: the first attempt "
+      + "signs it. 正文中的身份证号已遮蔽 ID numbers in the body shown are masked.";
+  }
+  return `签名于 signed at ${beijing(at)}：这是最近一次尝试的签名，覆盖订阅方收到的未遮蔽正文；`
+    + "此处显示的正文中身份证号已遮蔽，故签名不能在此复核。 The signature is the latest attempt's "
+    + "and covers the unmasked body the subscriber received; the body shown has ID numbers "
+    + "masked, so it will not verify against it.";
 }

@@ -4,7 +4,8 @@
 
 import { api, get } from "./api.js";
 import {
-  beijing, confirm, empty, failure, field, h, kv, list, notice, pageFrame, pagedTable, stateBadge, place,
+  beijing, capped, confirm, empty, failure, field, h, kv, latest, LIMIT, list, notice, pageFrame,
+  pagedTable, place, stateBadge,
 } from "./ui.js";
 
 export async function render(view, session) {
@@ -42,19 +43,23 @@ function health(s) {
 }
 
 async function open(detail, id, session) {
+  const current = latest(detail); // a slower reply for a subscription clicked before draws nothing
   detail.replaceChildren(notice("", "加载中 loading…"));
   let s;
   let deliveries;
+  let dead;
   try {
-    [s, deliveries] = await Promise.all([get(`/v1/subscriptions/${id}`),
-      get(`/v1/subscriptions/${id}/deliveries`)]);
+    [s, deliveries, dead] = await Promise.all([get(`/v1/subscriptions/${id}`),
+      get(`/v1/subscriptions/${id}/deliveries?limit=${LIMIT}`),
+      get(`/v1/subscriptions/${id}/deliveries?state=dead&limit=${LIMIT}`)]);
   } catch (error) {
-    detail.replaceChildren(failure(error, `GET /v1/subscriptions/${id}`));
+    if (current()) detail.replaceChildren(failure(error, `GET /v1/subscriptions/${id}`));
     return;
   }
+  if (!current()) return;
   const attempts = deliveries.deliveries.flatMap((d) => d.attempts.map((a) => ({ ...a, d })))
     .sort((a, b) => (a.at < b.at ? 1 : -1));
-  const dead = deliveries.deliveries.filter((d) => d.state === "dead").length;
+  const deadCount = dead.deliveries.length >= LIMIT ? `${LIMIT}+` : String(dead.deliveries.length);
   const result = h("div", { id: "action-result", "aria-live": "polite" });
   const act = (text, cls, run) => h("button", { type: "button", class: cls,
     onclick: () => run(s, result, () => open(detail, id, session)) }, text);
@@ -65,12 +70,13 @@ async function open(detail, id, session) {
       ["签名 scheme", s.signature_scheme], ["过滤 filters", `kinds ${list(s.filters.kinds)}; domains `
         + `${list(s.filters.domains)}; sources ${list(s.filters.source_regions)}`],
       ["创建 created", beijing(s.created_at)], ["失败起始 failing since", beijing(s.failing_since)],
-      ["失败投递 dead deliveries", String(dead)],
+      ["失败投递 dead deliveries", deadCount],
     ]),
     h("div", { class: "bar", role: "group", "aria-label": "操作 actions" },
       session.role === "operator" ? act("重新投递 redrive", "danger", redrive) : "",
       act("启用 enable", "", enable), act("重放 replay", "", replay), act("测试事件 test event", "", test)),
     result,
+    capped(deliveries.deliveries.length, "更早投递的尝试未列出 older deliveries' attempts not listed"),
     pagedTable("最近的尝试 recent attempts", [
       { title: "时间 at", cell: (a) => beijing(a.at) },
       { title: "投递 delivery", cell: (a) => a.d.delivery_id },
@@ -95,30 +101,32 @@ async function perform(result, what, method, path, body, show, reload) {
 
 async function redrive(s, result, reload) {
   if (!await confirm("重新投递 redrive", `把 ${s.subscription_id} 的失败投递重新排队，保留原 webhook-id。 `
-    + "Queue this subscription's dead deliveries again, with their webhook ids.")) return;
+    + `Queue the dead deliveries of ${s.subscription_id} again, with their webhook ids.`)) return;
   await perform(result, "重新投递 redrive", "POST", `/v1/subscriptions/${s.subscription_id}/redrive`,
     {}, (a) => `已排队 ${a.redriven} 条 queued ${a.redriven}`, reload);
 }
 
 async function enable(s, result, reload) {
-  if (!await confirm("启用 enable", "重新启用此端点，并投递停用期间错过的变更。 Turn the endpoint "
-    + "back on and deliver what it missed.")) return;
+  if (!await confirm("启用 enable", `重新启用 ${s.subscription_id} 的端点，并投递停用期间错过的变更。 `
+    + `Turn the endpoint of ${s.subscription_id} back on and deliver what it missed.`)) return;
   await perform(result, "启用 enable", "POST", `/v1/subscriptions/${s.subscription_id}/enable`, {},
     (a) => `已启用，重新排队 ${a.redriven} 条 enabled, ${a.redriven} queued again`, reload);
 }
 
 async function replay(s, result, reload) {
   const from = h("input", { type: "number", min: 1, value: (s.log_start ?? 0) + 1, required: true });
-  if (!await confirm("重放 replay", "按顺序重新投递日志中从此序号起的匹配变更。 Deliver the logged "
-    + "changes again, in order, from this sequence on.", [field("起始序号 from sequence", from)])) return;
+  if (!await confirm("重放 replay", `向 ${s.subscription_id} 按顺序重新投递日志中从此序号起的匹配变更。 `
+    + `Deliver the logged changes ${s.subscription_id} matches again, in order, from this sequence `
+    + "on.", [field("起始序号 from sequence", from)])) return;
   await perform(result, "重放 replay", "POST", `/v1/subscriptions/${s.subscription_id}/replay`,
     { from_sequence: Number(from.value) },
     (a) => `${a.from_sequence}–${a.to_sequence}, 已排队 queued ${a.queued}`, reload);
 }
 
 async function test(s, result, reload) {
-  if (!await confirm("测试事件 test event", "立即向端点发送一个签名的 subscription.test 事件。 Send "
-    + "a signed subscription.test event to the endpoint now.")) return;
+  if (!await confirm("测试事件 test event", `立即向 ${s.subscription_id} 的端点发送一个签名的 `
+    + `subscription.test 事件。 Send a signed subscription.test event to the endpoint of `
+    + `${s.subscription_id} now.`)) return;
   await perform(result, "测试事件 test event", "POST", `/v1/subscriptions/${s.subscription_id}/test`,
     {}, (a) => `${a.delivered ? "已送达 delivered" : "未送达 not delivered"}, HTTP ${a.attempt.status}, `
       + `${a.attempt.latency_ms} ms`, reload);

@@ -87,6 +87,21 @@ export function stateBadge(state) {
   return badge(state, tone);
 }
 
+/** A ticket for what `pane` shows next: the function it returns is true while no newer request
+ *  for the pane has started, so a slow reply that lands after a newer click draws nothing. */
+export function latest(pane) {
+  const ticket = String(Number(pane.dataset.ticket ?? 0) + 1);
+  pane.dataset.ticket = ticket;
+  return () => pane.dataset.ticket === ticket;
+}
+
+/** The most rows the console asks a list for (the API's maximum `limit`). */
+export const LIMIT = 500;
+
+/** What a list says when the API returned as many rows as asked for: there may be more. */
+export const capped = (count, hint) => (count >= LIMIT
+  ? notice("warn", `只显示最新 ${LIMIT} 条 newest ${LIMIT} shown${hint ? ` — ${hint}` : ""}`) : "");
+
 /** A table of `rows`, 20 to a page with previous / next; `columns`: [{title, cell, num}]. */
 export function pagedTable(caption, columns, rows, emptyText, size = 20) {
   const box = h("div", { class: "paged" });

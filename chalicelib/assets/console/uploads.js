@@ -3,7 +3,8 @@
 
 import { get } from "./api.js";
 import {
-  beijing, empty, failure, field, h, kv, label, notice, pageFrame, pagedTable, stateBadge,
+  beijing, capped, empty, failure, field, h, kv, label, latest, LIMIT, notice, pageFrame, pagedTable,
+  stateBadge,
 } from "./ui.js";
 
 const upload = (item) => item.upload ?? item;
@@ -16,6 +17,7 @@ export async function render(view, session) {
   const results = h("div", { id: "upload-list", "aria-live": "polite" });
   const detail = h("section", { id: "upload-detail" });
   const load = async () => {
+    const current = latest(results);
     const region = code.value.trim();
     if (!/^[1-9][0-9]{5}$/.test(region)) {
       results.replaceChildren(empty("输入一个六位地区代码，然后查看。 Enter a six-digit region code "
@@ -24,11 +26,12 @@ export async function render(view, session) {
     }
     results.replaceChildren(notice("", "加载中 loading…"));
     try {
-      const found = await get(`/v1/regions/${region}/uploads`);
+      const found = await get(`/v1/regions/${region}/uploads?limit=${LIMIT}`);
+      if (!current()) return;
       const listed = (found.uploads ?? []).map((item) => ({ ...upload(item), error_count: item.error_count }));
-      results.replaceChildren(table(region, listed, detail));
+      results.replaceChildren(capped(listed.length), table(region, listed, detail));
     } catch (error) {
-      results.replaceChildren(failure(error, `GET /v1/regions/${region}/uploads`));
+      if (current()) results.replaceChildren(failure(error, `GET /v1/regions/${region}/uploads`));
     }
   };
   const form = h("form", { class: "bar", novalidate: true },
@@ -58,14 +61,16 @@ function table(region, uploads, detail) {
 const progress = (u) => `${u.line ?? 0} / ${u.manifest.count} 行 lines`;
 
 async function open(detail, region, id) {
+  const current = latest(detail);
   detail.replaceChildren(notice("", "加载中 loading…"));
   let u;
   try {
     u = upload(await get(`/v1/regions/${region}/uploads/${id}`));
   } catch (error) {
-    detail.replaceChildren(failure(error, `GET /v1/regions/${region}/uploads/${id}`));
+    if (current()) detail.replaceChildren(failure(error, `GET /v1/regions/${region}/uploads/${id}`));
     return;
   }
+  if (!current()) return; // another upload was opened meanwhile
   detail.replaceChildren(
     h("h2", { tabindex: "-1" }, `上传 ${id}`),
     kv([
