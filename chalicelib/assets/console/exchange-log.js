@@ -3,7 +3,9 @@
 
 import { get } from "./api.js";
 import { verifyRange } from "./log-verify.js";
-import { beijing, failure, field, h, kv, notice, pageFrame, pagedTable, place } from "./ui.js";
+import {
+  beijing, empty, failure, field, h, kv, notice, pageFrame, pagedTable, place, turnPage,
+} from "./ui.js";
 
 const PAGE = 20;
 const short = (hash) => h("span", { class: "hash", title: hash }, `${hash.slice(0, 12)}…`);
@@ -41,6 +43,12 @@ export async function render(view) {
 }
 
 function verifier(head, checkpoints) {
+  if (head < 1) {
+    return h("section", {}, h("h2", {}, "验证一段日志 verify a range"),
+      h("p", {}, "日志为空，没有可验证的条目。 The log is empty: there is nothing to verify yet."),
+      h("button", { type: "button", class: "primary", disabled: true },
+        "在浏览器中验证 verify in the browser"));
+  }
   const latest = checkpoints.at(-1)?.sequence ?? head;
   const from = h("input", { type: "number", name: "from", min: 1, value: 1 });
   const to = h("input", { type: "number", name: "to", min: 1, value: Math.min(latest, 5000) });
@@ -78,30 +86,42 @@ function verifier(head, checkpoints) {
       + "signatures with the published gateway key."), form, out);
 }
 
+/** The entries, a page at a time: one pager, kept across pages (its buttons updated, never
+ *  rebuilt, so the keyboard stays on them). */
 async function entries(head) {
   const box = h("div", { id: "log-entries" });
-  const show = async (first) => {
+  const section = h("section", {}, h("h2", { tabindex: "-1" }, "条目 entries"), box);
+  if (head < 1) {
+    box.append(empty("日志还是空的：第一次被接收的推送会写入第 1 条。 The log is empty: the first "
+      + "accepted push writes entry 1."));
+    return section;
+  }
+  let first = Math.max(1, head - PAGE + 1);
+  const table = h("div");
+  const turn = (to) => turnPage(prev, next, section.querySelector("h2"), () => show(to));
+  const prev = h("button", { type: "button", onclick: () => turn(Math.max(1, first - PAGE)) },
+    "上一页 previous");
+  const next = h("button", { type: "button", onclick: () => turn(first + PAGE) }, "下一页 next");
+  const show = async (from) => {
     try {
-      const page = await get(`/v1/log?from=${first}&limit=${PAGE}`);
+      const page = await get(`/v1/log?from=${from}&limit=${PAGE}`);
+      first = from;
       const erased = new Set(page.erased);
-      const prev = h("button", { type: "button", disabled: first <= 1,
-        onclick: () => show(Math.max(1, first - PAGE)) }, "上一页 previous");
-      const next = h("button", { type: "button", disabled: first + PAGE > head,
-        onclick: () => show(first + PAGE) }, "下一页 next");
-      box.replaceChildren(pagedTable(`条目 entries ${first}–${Math.min(head, first + PAGE - 1)}`, [
+      table.replaceChildren(pagedTable(`条目 entries ${first}–${Math.min(head, first + PAGE - 1)}`, [
         { title: "序号 sequence", num: true, cell: (e) => String(e.sequence) },
         { title: "时间 at", cell: (e) => beijing(e.at) },
         { title: "类别 kind", cell: (e) => e.kind },
         { title: "领域 domain", cell: (e) => e.domain },
         { title: "来源 origin", cell: (e) => place(e.origin_region) },
         { title: "哈希 hash", cell: (e) => [short(e.hash), erased.has(e.sequence) ? " (已清除 erased)" : ""] },
-      ], page.entries, "日志还是空的：第一次被接收的推送会写入第 1 条。 The log is empty: the first "
-        + "accepted push writes entry 1.", PAGE),
-      h("div", { class: "pager" }, prev, next));
+      ], page.entries, "此页没有条目。 No entry on this page.", PAGE));
     } catch (error) {
-      box.replaceChildren(failure(error, "GET /v1/log"));
+      table.replaceChildren(failure(error, "GET /v1/log"));
     }
+    prev.disabled = first <= 1;
+    next.disabled = first + PAGE > head;
   };
-  await show(Math.max(1, head - PAGE + 1));
-  return h("section", {}, h("h2", {}, "条目 entries"), box);
+  box.append(table, h("div", { class: "pager" }, prev, next));
+  await show(first);
+  return section;
 }
