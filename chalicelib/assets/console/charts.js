@@ -1,5 +1,7 @@
 // Charts as inline SVG, drawn here: stacked bars, a line, bars against a target. Each chart has
-// a text title and a legend, and the pages show the same numbers in a table beside it.
+// a text title, a legend, and its numbers as a real table under "数据表 table" (a <details> the
+// keyboard opens); no series is told apart by hue alone (see console.css), and a bar below its
+// target is marked with text.
 
 import { h } from "./ui.js";
 
@@ -7,7 +9,15 @@ const W = 960;
 const H = 220;
 const PAD = { left: 44, right: 12, top: 12, bottom: 36 };
 
-function frame(title, legend, ...content) {
+/** The chart's numbers as a table: `head` the column titles, `rows` arrays of cells. */
+function data(head, rows) {
+  return h("details", { class: "chart-data" }, h("summary", {}, "数据表 table"),
+    h("table", {}, h("thead", {}, h("tr", {}, head.map((t) => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, rows.map(([first, ...rest]) => h("tr", {}, h("th", { scope: "row" }, first),
+        rest.map((v) => h("td", { class: "num" }, v ?? "—")))))));
+}
+
+function frame(title, legend, table, ...content) {
   return h("figure", { class: "chart" },
     h("figcaption", {}, title),
     legend.length ? h("ul", { class: "legend" }, legend.map((item, i) => {
@@ -16,7 +26,8 @@ function frame(title, legend, ...content) {
         : "", name);
     })) : "",
     h("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": title, width: W, height: H },
-      ...content));
+      ...content),
+    table);
 }
 
 /** A nice upper bound for an axis. */
@@ -63,7 +74,9 @@ export function stackedBars(title, labels, series) {
       return rect;
     });
   });
-  return frame(title, series.map((s) => s.name), ...parts, ...bars);
+  const table = data(["时 hour", ...series.map((s) => s.name)],
+    labels.map((text, i) => [text, ...series.map((s) => String(s.values[i] ?? 0))]));
+  return frame(title, series.map((s) => s.name), table, ...parts, ...bars);
 }
 
 /** Lines over the labels: `series` [{name, values[], dashed}]. */
@@ -81,12 +94,10 @@ export function lines(title, labels, series, unit = "") {
         h("title", {}, `${labels[i]} ${s.name}: ${v} ${unit}`))),
     ];
   });
-  const legend = series.map((s) => `${s.name}${s.dashed ? " (虚线 dashed)" : " (实线 solid)"}`);
-  return h("figure", { class: "chart" },
-    h("figcaption", {}, title),
-    h("ul", { class: "legend" }, legend.map((text) => h("li", {}, text))),
-    h("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": title, width: W, height: H },
-      ...parts, ...drawn));
+  const legend = series.map((s) => [`${s.name}${s.dashed ? " (虚线 dashed)" : " (实线 solid)"}`, null]);
+  const table = data(["时 hour", ...series.map((s) => `${s.name} (${unit})`)],
+    labels.map((text, i) => [text, ...series.map((s) => (s.values[i] == null ? null : String(s.values[i])))]));
+  return frame(title, legend, table, ...parts, ...drawn);
 }
 
 /** One bar per item, with a target mark where an item has one: [{name, value, target}]. */
@@ -102,10 +113,17 @@ export function barsWithTargets(title, items, unit = "") {
       drawn.push(h("line", { class: "target", x1: left - 4, x2: left + slot * 0.6 + 4,
         y1: y(x.target), y2: y(x.target) }));
     }
+    if (x.met === false) { // said in text above the bar, not by its colour alone
+      drawn.push(h("text", { class: "miss", x: left + slot * 0.3, "text-anchor": "middle",
+        y: Math.max(PAD.top + 12, Math.min(y(x.value ?? 0), x.target != null ? y(x.target) : H) - 6) },
+        "✗", h("title", {}, `${x.name}: 未达标 below target`)));
+    }
     return drawn;
   });
-  const legend = items.some((x) => x.target != null)
-    ? [["数值 value", "s0"], ["未达标 below target", "s2"], ["横线为目标 the line is the target", null]]
-    : [];
-  return frame(title, legend, ...parts, ...bars);
+  const legend = [["数值 value", "s0"], ["✗ 未达标 below target (虚线框 dashed outline)", "s2"]];
+  if (items.some((x) => x.target != null)) legend.push(["横线为目标 the line is the target", null]);
+  const table = data(["项目 item", `数值 value${unit ? ` (${unit})` : ""}`, "目标 target", "达标 met"],
+    items.map((x) => [x.name, String(x.value ?? 0), x.target != null ? String(x.target) : null,
+      x.met === false ? "✗ 否 no" : x.met ? "是 yes" : null]));
+  return frame(title, legend, table, ...parts, ...bars);
 }
