@@ -5,7 +5,7 @@
 import {
   ApiError, get, redeem, signIn, signOut, takeHandoffCode, token, whenExpired, whoAmI,
 } from "./api.js";
-import { beijing, field, h, label, notice, pageFrame, regionNames } from "./ui.js";
+import { beijing, failure, field, h, label, notice, pageFrame, regionNames } from "./ui.js";
 
 const PAGES = {
   overview: () => import("./overview.js"),
@@ -48,8 +48,7 @@ function showSignIn(message, kind = "error") {
       session = await signIn(typed);
       await start();
     } catch (error) {
-      const why = error instanceof ApiError ? `${error.status} ${error.code}` : String(error);
-      status.replaceChildren(notice("error", `登录失败 sign-in failed: ${why}`));
+      status.replaceChildren(failure(error, "登录失败 sign-in failed")); // with when to retry a 429
     }
   });
   pageFrame(main, "登录 sign in");

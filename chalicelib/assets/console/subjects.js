@@ -97,7 +97,8 @@ function listing(item) {
       ["责任人 responsible", (x.responsible_persons ?? []).map((p) => `${p.name} (${p.role})`)
         .join("; ") || "—"],
       ["异议 objection", x.objection ? `${x.objection.objection_id}: ${x.objection.outcome
-        ?? "处理中 open"}, deadline ${x.objection.deadline}` : "无 none"],
+        ?? "处理中 open"}, ${x.objection.deadline ? `deadline ${x.objection.deadline}`
+        : "待通知 awaiting notice (期限自通知起算 the deadline runs from the notice)"}` : "无 none"],
     ]),
     pagedTable("适用措施 measures", measures, item.measures ?? [],
       item.recognised === false ? "此地区不互认此名单，故无措施。 Not recognised here: no measures "

@@ -66,6 +66,15 @@ export function notice(kind, ...text) {
 /** What an empty page or table says: what is missing and what to do next. */
 export const empty = (...text) => h("div", { class: "empty" }, ...text);
 
+/** When to try again, from a Retry-After header: seconds, or an HTTP date. */
+function retryAfter(value) {
+  const seconds = /^\d+$/.test(value) ? Number(value) : (Date.parse(value) - Date.now()) / 1000;
+  if (!Number.isFinite(seconds)) return `稍后重试 retry later (Retry-After: ${value})`;
+  const wait = Math.max(0, Math.ceil(seconds));
+  return `请 ${wait} 秒后重试，约 ${beijing(new Date(Date.now() + wait * 1000).toISOString())} `
+    + `retry in ${wait} s`;
+}
+
 /** A failed call, said plainly (the API's code and message). */
 export function failure(error, what) {
   if (error instanceof ApiError) {
@@ -74,7 +83,7 @@ export function failure(error, what) {
     const missing = [403, 404].includes(error.status) && error.code.startsWith("http_");
     const text = missing ? `此网关没有这个接口 (not offered by this gateway: ${what})`
       : `${what}: ${error.status} ${error.code} — ${error.message}`;
-    return notice("error", text);
+    return notice("error", text, error.retryAfter ? ` ${retryAfter(error.retryAfter)}` : "");
   }
   return notice("error", `${what}: ${error.message ?? error}`);
 }
@@ -102,6 +111,17 @@ export const LIMIT = 500;
 export const capped = (count, hint) => (count >= LIMIT
   ? notice("warn", `只显示最新 ${LIMIT} 条 newest ${LIMIT} shown${hint ? ` — ${hint}` : ""}`) : "");
 
+/** Turn a page with `update`, then keep the keyboard's place: a previous / next button that
+ *  had focus and is now disabled hands it to the other one, or (both disabled) to `fallback`. */
+export async function turnPage(prev, next, fallback, update) {
+  const focused = document.activeElement;
+  await update();
+  if ((focused === prev || focused === next) && focused.disabled) {
+    const other = focused === prev ? next : prev;
+    (other.disabled ? fallback : other).focus();
+  }
+}
+
 /** A table of `rows`, 20 to a page with previous / next; `columns`: [{title, cell, num}]. */
 export function pagedTable(caption, columns, rows, emptyText, size = 20) {
   const box = h("div", { class: "paged" });
@@ -113,8 +133,11 @@ export function pagedTable(caption, columns, rows, emptyText, size = 20) {
   const pages = Math.ceil(rows.length / size);
   const body = h("tbody");
   const status = h("span", { "aria-live": "polite" });
-  const prev = h("button", { type: "button", onclick: () => show(page - 1) }, "上一页 previous");
-  const next = h("button", { type: "button", onclick: () => show(page + 1) }, "下一页 next");
+  const title = h("caption", { tabindex: "-1" }, caption);
+  const prev = h("button", { type: "button", onclick: () => turnPage(prev, next, title, () => show(page - 1)) },
+    "上一页 previous");
+  const next = h("button", { type: "button", onclick: () => turnPage(prev, next, title, () => show(page + 1)) },
+    "下一页 next");
   const show = (n) => {
     page = Math.max(0, Math.min(pages - 1, n));
     body.replaceChildren(...rows.slice(page * size, page * size + size).map((row) =>
@@ -123,8 +146,7 @@ export function pagedTable(caption, columns, rows, emptyText, size = 20) {
     prev.disabled = page === 0;
     next.disabled = page === pages - 1;
   };
-  box.append(h("table", {},
-    h("caption", {}, caption),
+  box.append(h("table", {}, title,
     h("thead", {}, h("tr", {}, columns.map((c) =>
       h("th", { scope: "col", class: c.num ? "num" : null }, c.title)))),
     body));
