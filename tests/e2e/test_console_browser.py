@@ -6,13 +6,14 @@ test-output/console/."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from console_support import PAGES, chromium, open_page, province_handoff, shoot, stored_session
 from e2e_support import as_operator, entry, platform
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from gateway_client.push_client import http_request
 from infra.local import scenario
@@ -66,6 +67,25 @@ def sign_in_as_operator(page: Page, stack: LocalStack) -> None:
     expect(page.locator("#who-role")).to_have_text("运营方 operator")
 
 
+def a_slow_reply_lands_after_a_newer_click(page: Page) -> None:
+    """The uploads page's detail shows the upload clicked last, whichever reply lands last."""
+    buttons = page.locator("#upload-list tbody button")
+    slow, fast = buttons.first.inner_text(), buttons.last.inner_text()
+    held: list[Route] = []
+    page.route(f"**/uploads/{slow}", lambda route: held.append(route))
+    buttons.first.click()
+    while not held:  # the first click's request, held back
+        page.wait_for_timeout(20)
+    buttons.last.click()
+    expect(page.locator("#upload-detail h2")).to_have_text(f"上传 {fast}")
+    with page.expect_response(f"**/uploads/{slow}") as reply:
+        held[0].continue_()
+    reply.value.finished()
+    page.wait_for_timeout(300)  # room for the late reply to be read: it must draw nothing
+    expect(page.locator("#upload-detail h2")).to_have_text(f"上传 {fast}")
+    page.unroute(f"**/uploads/{slow}")
+
+
 def test_the_operator_signs_in_and_sees_every_page(seeded: LocalStack, page: Page) -> None:
     sign_in_as_operator(page, seeded)
     token = stored_session(page)
@@ -73,8 +93,8 @@ def test_the_operator_signs_in_and_sees_every_page(seeded: LocalStack, page: Pag
     assert token.startswith("cgs_")
     assert seeded.operator_token not in page.content()
     open_page(page, seeded, "overview")  # drawn: nothing takes the focus after this
-    page.evaluate("document.activeElement.blur()")
-    page.keyboard.press("Tab")  # the first stop: the skip link, then straight to the page
+    page.locator("header p.brand").click()  # the top of the page: only the skip link is before it
+    page.keyboard.press("Shift+Tab")  # the first stop: the skip link, then straight to the page
     expect(page.locator("a.skip")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator("main")).to_be_focused()
@@ -98,9 +118,15 @@ def test_the_operator_signs_in_and_sees_every_page(seeded: LocalStack, page: Pag
             expect(page.locator("#upload-list")).to_contain_text("全量同步 resync")
             page.locator("#upload-list tbody button").last.click()  # the first: a delta
             expect(page.locator("#upload-detail")).to_contain_text("行错误 line errors")
+            a_slow_reply_lands_after_a_newer_click(page)
         if name == "deliveries":
             page.locator("#delivery-list tbody button").first.click()
             expect(page.locator("#delivery-detail")).to_contain_text("webhook-signature")
+            signed = re.compile(
+                r"签名于 signed at \d{4}-\d\d-\d\d \d\d:\d\d|尚未尝试 not tried yet"
+            )
+            expect(page.locator("#signed-at")).to_have_text(signed)
+            expect(page.locator("#signed-at")).to_contain_text("unmasked body")
         shoot(page, name)
         expect(page.locator("main .notice.error")).to_have_count(0)
 
@@ -111,6 +137,11 @@ def test_the_operator_signs_in_and_sees_every_page(seeded: LocalStack, page: Pag
     expect(page.locator("#delivery-list")).to_contain_text("没有符合条件的投递")
     open_page(page, seeded, "overview")
     expect(page.locator("figure.chart svg")).to_have_count(3)  # pushes, deliveries, lag
+    expect(page.locator("figure.chart details summary")).to_have_count(3)  # each with its table
+    page.locator("figure.chart summary").first.focus()
+    page.keyboard.press("Enter")  # the keyboard opens the hourly values
+    expect(page.locator("figure.chart details table").first).to_be_visible()
+    expect(page.locator("figure.chart details tbody tr").first).to_contain_text("时")
     expect(page.locator("main")).to_contain_text("(北京时间 UTC+8)")
     open_page(page, seeded, "subscriptions")
     regions = {cell[:6] for cell in page.locator("main tbody tr td:nth-child(2)").all_inner_texts()}
@@ -131,6 +162,19 @@ def test_the_exchange_log_verifies_in_the_browser(seeded: LocalStack, page: Page
     expect(result).not_to_contain_text("问题")
     expect(result).to_contain_text("SM2")  # said not verified here
     shoot(page, "log-verified")
+
+    # The keyboard pages back to the first entries and stays on a live control throughout.
+    caption = page.locator("#log-entries caption")
+    previous, following = page.locator("#log-entries .pager button").all()
+    previous.focus()
+    for _ in range(40):
+        if previous.is_disabled():
+            break
+        shown = caption.inner_text()
+        page.keyboard.press("Enter")
+        expect(caption).not_to_have_text(shown)
+    expect(caption).to_contain_text("条目 entries 1–")
+    expect(following).to_be_focused()  # not the body: the button left disabled handed it on
 
 
 def test_a_province_sees_only_its_own_and_no_operator_action(
@@ -156,8 +200,13 @@ def test_a_province_sees_only_its_own_and_no_operator_action(
     regions = page.locator("main tbody tr td:nth-child(2)").all_inner_texts()
     assert regions
     assert {cell[:6] for cell in regions} == {HUNAN}
-    page.locator("main tbody tr button").first.click()
-    expect(page.get_by_role("button", name="启用 enable")).to_be_visible()
+    first = page.locator("main tbody tr button").first
+    subscription = first.inner_text()
+    first.click()
+    page.get_by_role("button", name="启用 enable").click()
+    expect(page.locator("#confirm-text")).to_contain_text(subscription)  # says which one
+    expect(page.locator("#confirm")).to_have_attribute("aria-describedby", "confirm-text")
+    page.locator("#confirm-cancel").click()
     expect(page.get_by_role("button", name="重新投递 redrive")).to_have_count(0)
 
     open_page(page, seeded, "uploads")
@@ -235,8 +284,10 @@ def test_a_dead_delivery_is_redriven_from_the_subscriptions_page_and_arrives(
         open_page(page, seeded, "subscriptions")
         page.locator(f'button[data-subscription="{created["subscription_id"]}"]').click()
         expect(page.locator("#subscription-detail")).to_contain_text("失败 dead")
+        dead = page.locator("#subscription-detail dt", has_text="失败投递 dead").locator("+ dd")
+        expect(dead).to_have_text("1")  # counted by its own state=dead query
         page.get_by_role("button", name="重新投递 redrive").click()
-        expect(page.locator("#confirm")).to_be_visible()
+        expect(page.locator("#confirm-text")).to_contain_text(created["subscription_id"])
         page.locator("#confirm-ok").click()
         expect(page.locator("#action-result")).to_contain_text("已排队 1 条")
         seeded.pump.drain()
