@@ -29,7 +29,7 @@ def test_the_page_is_served_without_credentials_and_holds_no_data(gateway: Gatew
     assert "<script>" not in html  # no inline script: the policy would refuse it
 
 
-def test_the_policy_allows_this_origin_only_no_framing_no_opener_no_stale_files(gateway: Gateway) -> None:
+def test_this_origin_only_no_framing_no_opener_no_stale_files(gateway: Gateway) -> None:
     for path in ("/console", "/console/console.js", "/console/console.css"):
         reply = gateway.client.http.get(path)
         parts = reply.headers["Content-Security-Policy"].split(";")

@@ -20,7 +20,7 @@ from gateway_client.contract.signing import (
     load_private_key,
     public_key_text,
 )
-from gateway_client.push_client import PushClient
+from gateway_client.push_client import PushClient, http_request
 from infra.local.stack import LocalStack
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "console"
@@ -79,3 +79,16 @@ def shoot(page: Page, name: str) -> None:
 def stored_session(page: Page) -> str | None:
     found: str | None = page.evaluate("sessionStorage.getItem('cg-console-session')")
     return found
+
+
+def session_status(stack: LocalStack, token: str | None) -> int:
+    """What the API answers to a console session's token: 200 while it is open, 401 after."""
+    headers = {"authorization": f"Bearer {token}"}
+    return http_request("GET", f"{stack.url}/v1/console/session", None, headers).status
+
+
+def sign_in_as_operator(page: Page, stack: LocalStack) -> None:
+    page.goto(f"{stack.url}/console")
+    page.get_by_label("运营方令牌 operator token").fill(stack.operator_token)
+    page.get_by_role("button", name="登录 sign in").click()
+    expect(page.locator("#who-role")).to_have_text("运营方 operator")
