@@ -92,3 +92,20 @@ def sign_in_as_operator(page: Page, stack: LocalStack) -> None:
     page.get_by_label("运营方令牌 operator token").fill(stack.operator_token)
     page.get_by_role("button", name="登录 sign in").click()
     expect(page.locator("#who-role")).to_have_text("运营方 operator")
+
+
+def page_with_the_keyboard(page: Page, table: str, back: bool) -> None:
+    """Press Enter on a pager's previous (or next) button until it is disabled: each press shows
+    another page, and the focus then rests on the other button, never on the body."""
+    expect(page.locator(f"{table} .pager button")).to_have_count(2)  # drawn, more than a page
+    previous, following = page.locator(f"{table} .pager button").all()
+    pressed, other = (previous, following) if back else (following, previous)
+    pressed.focus()
+    for _ in range(40):
+        if pressed.is_disabled():
+            break
+        shown = page.locator(table).inner_text()
+        page.keyboard.press("Enter")
+        expect(page.locator(table)).not_to_have_text(shown)
+    expect(pressed).to_be_disabled()
+    expect(other).to_be_focused()
