@@ -89,6 +89,8 @@ class Provisioner:
                 "VisibilityTimeout",
                 "MessageRetentionPeriod",
                 "SqsManagedSseEnabled",
+                "DeduplicationScope",
+                "FifoThroughputLimit",
             )
             if key in props
         }

@@ -78,7 +78,12 @@ def test_the_stream_failure_queue_keeps_failures_and_alarms_on_the_first(resourc
 
 
 def test_the_fifo_delivery_trigger_has_no_batching_window(resources):
-    assert resources["DeliveryQueue"]["Properties"]["FifoQueue"] is True
+    queue = resources["DeliveryQueue"]["Properties"]
+    assert queue["FifoQueue"] is True
+    # high-throughput FIFO: order and deduplication per message group (a subscription's
+    # subject), so throughput grows with the groups instead of capping the queue
+    assert queue["DeduplicationScope"] == "messageGroup"
+    assert queue["FifoThroughputLimit"] == "perMessageGroupId"
     [source] = resources["DeliverWebhooks"]["Properties"]["Events"].values()
     assert source["Type"] == "SQS"
     assert "MaximumBatchingWindowInSeconds" not in source["Properties"]

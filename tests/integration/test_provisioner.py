@@ -78,6 +78,8 @@ def test_the_delivery_queue_redrives_to_the_dead_letter_queue_arn(aws):
     assert policy["maxReceiveCount"] == expected["RedrivePolicy"]["maxReceiveCount"]
     assert attributes["VisibilityTimeout"] == str(expected["VisibilityTimeout"])
     assert attributes["MessageRetentionPeriod"] == str(expected["MessageRetentionPeriod"])
+    assert attributes["DeduplicationScope"] == expected["DeduplicationScope"]
+    assert attributes["FifoThroughputLimit"] == expected["FifoThroughputLimit"]
     assert dlq_arn.startswith("arn:aws-cn:sqs:cn-northwest-1:")
 
 
