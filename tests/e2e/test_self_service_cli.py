@@ -236,3 +236,8 @@ def test_the_province_opens_the_console_with_its_key_and_the_session_is_its_own(
     assert (shown["role"], shown["region"], shown["key_id"]) == ("region", PROVINCE, "hn-1")
     again = http_request("POST", f"{stack.url}/v1/console/handoffs", code)
     assert (again.status, again.body["error"]["code"]) == (401, "console_session_invalid")
+
+    assert cli.main(["console", "--close-all", "--url", stack.url, *signing]) == 0
+    assert "is closed" in capsys.readouterr().out
+    gone = http_request("GET", f"{stack.url}/v1/console/session", None, headers)
+    assert (gone.status, gone.body["error"]["code"]) == (401, "console_session_invalid")

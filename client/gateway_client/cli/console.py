@@ -25,6 +25,12 @@ def console(args: argparse.Namespace) -> int:
     if args.iam:  # the session route is shared with platforms: API Gateway checks no IAM there
         raise CliError("the operator opens a console session with the token (--token)")
     base = args.url.rstrip("/")
+    if args.close_all:  # a lost laptop: every session of the region (the operator's: its own)
+        closed = caller_for(args)("DELETE", base + "/v1/console/sessions")
+        if closed.status != 200:
+            return show(closed)
+        print(f"every console session opened before {closed.body['closed_at']} is closed")
+        return 0
     body = json.dumps({"ttl_minutes": args.minutes, "handoff": True}).encode()
     reply = caller_for(args)("POST", base + "/v1/console/sessions", body)
     if reply.status != 201:
@@ -53,6 +59,11 @@ def declare(commands: Any, remote: Any) -> None:
     )
     command.add_argument(
         "--no-open", action="store_true", help="print the address instead of opening a browser"
+    )
+    command.add_argument(
+        "--close-all",
+        action="store_true",
+        help="close every console session of your region now (a lost laptop), open none",
     )
     remote(command, platform=True)
     command.set_defaults(run=console)
