@@ -39,18 +39,13 @@ def count_pushes(region: str, counts: Mapping[str, int]) -> None:
     _guarded(lambda: _add([(region, name, counts.get(name, 0)) for name in PUSH_COUNTERS]))
 
 
-def count_deliveries(tally_by_subscription: Mapping[str, Counter[DeliveryState]]) -> None:
-    """One delivery batch's attempt outcomes, per subscription → per subscriber region."""
-
-    def write() -> None:
-        entries = []
-        for subscription_id, counts in tally_by_subscription.items():
-            subscription = container().subscriptions.get(subscription_id)
-            if subscription is not None:
-                entries += [(subscription.region, s.value, k) for s, k in counts.items()]
-        _add(entries)
-
-    _guarded(write)
+def count_deliveries(by_region: Mapping[str, Counter[DeliveryState]]) -> None:
+    """One delivery batch's attempt outcomes per subscriber region (the delivery service
+    read each subscription already: nothing is read again here)."""
+    entries = [
+        (region, s.value, k) for region, counts in by_region.items() for s, k in counts.items()
+    ]
+    _guarded(lambda: _add(entries))
 
 
 def count_lag(lag_ms: int) -> None:

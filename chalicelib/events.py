@@ -127,11 +127,13 @@ def deliver(records: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, str]]
             results = list(pool.map(lambda group: _deliver_group(c, group, keys), groups.values()))
     failed = {m for result in results for m in result.failed}
     tally: dict[str, Counter[DeliveryState]] = defaultdict(Counter)
+    by_region: dict[str, Counter[DeliveryState]] = defaultdict(Counter)
     for result in results:
         for subscription_id, counts in result.tally.items():
             tally[subscription_id] += counts
+            by_region[result.regions[subscription_id]] += counts
     _emit_deliveries(tally)
-    count_deliveries(tally)
+    count_deliveries(by_region)
     note(
         delivery_ids=[d for result in results for d in result.attempted],
         subscription_ids=sorted(tally),
@@ -148,6 +150,7 @@ class _GroupResult:
     failed: list[str] = field(default_factory=list)  # message ids
     attempted: list[str] = field(default_factory=list)  # delivery ids
     tally: dict[str, Counter[DeliveryState]] = field(default_factory=lambda: defaultdict(Counter))
+    regions: dict[str, str] = field(default_factory=dict)  # subscription id → its region
 
 
 def _deliver_group(
@@ -184,6 +187,7 @@ def _deliver_group(
             logger.warning("delivery is dead: its attempts are exhausted or its endpoint is off")
         if outcome.state is not None and not outcome.parked:
             result.tally[delivery.subscription_id][outcome.state] += 1
+            result.regions[delivery.subscription_id] = outcome.region or ""
         result.attempted.append(delivery.delivery_id)
         correlate(delivery_id=None, subscription_id=None)
     logger.thread_safe_clear_keys()

@@ -55,6 +55,7 @@ class Outcome:
     retry_after: timedelta | None = None
     parked: bool = False  # dead because the endpoint is disabled: kept for its re-enabling
     health: HealthChange | None = None  # the endpoint began failing or was disabled just now
+    region: str | None = None  # the subscriber's region (counted per region by the caller)
 
 
 class DeliveryService:
@@ -100,6 +101,18 @@ class DeliveryService:
         subscription = self._subscriptions.get(delivery.subscription_id)
         if subscription is None:
             return Outcome(state=None)
+        outcome = self._attempt(delivery, received, subscription, tries, sending_since)
+        return replace(outcome, region=subscription.region)
+
+    def _attempt(
+        self,
+        delivery: Delivery,
+        received: int,
+        subscription: Subscription,
+        tries: int,
+        sending_since: datetime | None,
+    ) -> Outcome:
+        """The attempt itself, for a subscription that exists (``deliver`` adds its region)."""
         now = self._clock.now()
         cut_off = None
         if sending_since is not None:
