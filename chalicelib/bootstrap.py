@@ -28,6 +28,7 @@ from chalicelib.dynamodb.uploads import DynamoUploads
 from chalicelib.dynamodb.usage import DynamoUsage
 from chalicelib.erasure import StoredCopies
 from chalicelib.http_transport import Urllib3Transport
+from chalicelib.log_publishing import LogPublisher
 from chalicelib.notifications import HealthAnnouncer
 from chalicelib.s3_archive import S3Archive
 from chalicelib.secret_reads import (
@@ -106,7 +107,7 @@ class Container:
     upload_desk: UploadDesk
     bulk_ingest: BulkIngest
     archive: S3Archive
-    signers: GatewaySigners  # keys read on first use: fan-out and ingest never sign
+    signers: GatewaySigners  # keys read on first use: ingest never signs
     read_operator_token: Callable[[], str | None]  # read on first use: only the API needs it
     aws_clients: dict[str, Any]  # by service name: one place to observe (or, in tests, fault) AWS
 
@@ -125,6 +126,13 @@ class Container:
             self.exchange_log,
             self.queue,
             self.deliveries,
+            self.log_publisher.publish,
+        )
+
+    @cached_property
+    def log_publisher(self) -> LogPublisher:
+        return LogPublisher(
+            self.exchange_log, self.archive, self.signers, self.settings.log_origin, self.clock
         )
 
     @cached_property

@@ -21,7 +21,6 @@ from pydantic import ValidationError
 from chalicelib.activity_api import count_deliveries, count_lag, count_pushes
 from chalicelib.bootstrap import Container, container
 from chalicelib.dynamodb.listings import listing_from_item
-from chalicelib.log_api import publish_checkpoint
 from chalicelib.observability import correlate, emit, logger, note
 from chalicelib.upload_queue import uploads_in
 from gateway.delivery import (
@@ -67,7 +66,7 @@ def tick() -> dict[str, Any]:
     """The scheduled lifecycle run: expiry, retention purge, overdue objections."""
     started = time.perf_counter()
     report = container().lifecycle.tick()
-    published = publish_checkpoint()
+    published = container().log_publisher.publish()
     report.checkpoint = published.sequence if published else None
     emit({"TickDuration": (time.perf_counter() - started) * 1000}, MetricUnit.Milliseconds)
     note(

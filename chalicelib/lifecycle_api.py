@@ -12,7 +12,6 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from chalicelib import caller
 from chalicelib.bootstrap import container, lifecycle_at
 from chalicelib.http_errors import json_response
-from chalicelib.log_api import publish_checkpoint
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag
 from chalicelib.tick_function import run_tick
 from gateway.lifecycle import (
@@ -131,7 +130,7 @@ def tick(request: Request) -> Response:
         return json_response(200, run_tick(c.settings))
     service = lifecycle_at(FixedClock(wanted.at)) if wanted.at else c.lifecycle
     report = service.tick()
-    published = publish_checkpoint()
+    published = container().log_publisher.publish()
     report.checkpoint = published.sequence if published else None
     return json_response(200, report.__dict__)
 

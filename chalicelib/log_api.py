@@ -1,14 +1,19 @@
-"""The exchange log, published: entries, signed checkpoints, and replay for a subscription."""
+"""The exchange log, published: entries, tiles, proofs, signed checkpoints, and replay for a
+subscription."""
 
 from __future__ import annotations
 
+import base64
+
+from botocore.exceptions import ClientError
 from chalice.app import Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
-from chalicelib.route_spec import Access, Operation, Reply, Tag, count_param
+from chalicelib.log_publishing import CHECKPOINTS
+from chalicelib.route_spec import Access, Operation, Param, Reply, Tag, count_param
 from chalicelib.subscriptions_api import owned_subscription
 from gateway.validation import parse_request
 from gateway_client.contract import (
@@ -17,7 +22,12 @@ from gateway_client.contract import (
     LogEntry,
     SchemaError,
     errors,
-    sign_checkpoint,
+)
+from gateway_client.tlog import (
+    consistency_proof,
+    inclusion_proof,
+    parse_tile_path,
+    tile_hash_reader,
 )
 
 _PAGE = 100
@@ -38,8 +48,8 @@ def int_param(request: Request, name: str, default: int, low: int, high: int) ->
 
 
 def entries(request: Request) -> Response:
-    """Log entries from ``from`` on: routing fields and digests, never listing content; and
-    which of them retention erased (no longer owed to anyone: their tombstone is)."""
+    """Log entries from ``from`` on: routing fields, digests and leaf hashes, never listing
+    content; and which of them retention erased (no longer owed to anyone: their tombstone is)."""
     caller.operator_or_region(request)
     start = int_param(request, "from", 1, 1, _MAX_SEQUENCE)
     limit = int_param(request, "limit", _PAGE, 1, _MAX_LIMIT)
@@ -50,42 +60,87 @@ def entries(request: Request) -> Response:
         page, stubs = log.published(start + offset, min(_PAGE, limit - offset))
         found += page
         erased += stubs
-    head, _ = log.head()
-    body = {"head": head, "entries": [e.model_dump(mode="json") for e in found], "erased": erased}
+    body = {
+        "head": log.size(),
+        "entries": [e.model_dump(mode="json") for e in found],
+        "erased": erased,
+    }
     return json_response(200, body)
-
-
-def publish_checkpoint() -> Checkpoint | None:
-    """Sign the current head and publish it, unless it is already the latest checkpoint."""
-    c = container()
-    sequence, head_hash = c.exchange_log.head()
-    latest = c.archive.keys("checkpoints/", limit=1)
-    if sequence == 0 or (latest and latest[-1] == _checkpoint_key(sequence)):
-        return None
-    checkpoint = sign_checkpoint(sequence, head_hash, c.clock.now(), c.signers)
-    c.archive.put(
-        _checkpoint_key(sequence), checkpoint.model_dump_json().encode(), {"kind": "checkpoint"}
-    )
-    return checkpoint
-
-
-def _checkpoint_key(sequence: int) -> str:
-    return f"checkpoints/{sequence:012d}.json"
 
 
 def checkpoints(request: Request) -> Response:
     c = container()
     limit = int_param(request, "limit", _CHECKPOINTS, 1, _MAX_CHECKPOINTS)
-    keys = c.archive.keys("checkpoints/", limit=limit)
+    keys = c.archive.keys(CHECKPOINTS, limit=limit)
     found = [Checkpoint.model_validate_json(c.archive.get(key)) for key in keys]
     return json_response(200, {"checkpoints": [x.model_dump(mode="json") for x in found]})
 
 
 def checkpoint_now(request: Request) -> Response:
     caller.require_operator(request)
-    published = publish_checkpoint()
+    published = container().log_publisher.publish()
     body = {"published": published.model_dump(mode="json") if published else None}
     return json_response(201 if published else 200, body)
+
+
+def latest_note(request: Request) -> Response:
+    """The latest checkpoint as its C2SP signed note, what tlog tooling and witnesses read."""
+    latest = container().log_publisher.latest()
+    if latest is None:
+        raise errors.NotFound("nothing is logged yet", path="checkpoint")
+    headers: dict[str, str | list[str]] = {
+        "Content-Type": "text/plain; charset=utf-8",
+        "Cache-Control": "no-cache",
+    }
+    return Response(body=latest.note, status_code=200, headers=headers)
+
+
+def tile(request: Request) -> Response:
+    """One published tile or entry bundle (C2SP tlog-tiles path), base64 in JSON."""
+    caller.operator_or_region(request)
+    path = caller.query(request, "path") or ""
+    try:
+        parse_tile_path(path)
+    except ValueError:
+        raise SchemaError(
+            "path must be a tlog-tiles path, e.g. tile/0/x001/234.p/17", path="path"
+        ) from None
+    try:
+        raw = container().log_publisher.read(path)
+    except KeyError:
+        raise errors.NotFound(f"no tile {path} is published", path="path") from None
+    return json_response(200, {"path": path, "data": base64.b64encode(raw).decode()})
+
+
+def proof(request: Request) -> Response:
+    """An inclusion proof (``index``) or a consistency proof (``old``) for a checkpointed size,
+    computed from the published tiles: what a subscriber could compute from them itself."""
+    caller.operator_or_region(request)
+    publisher = container().log_publisher
+    if caller.query(request, "size") is None:
+        raise SchemaError("size (a checkpoint's tree size) is required", path="size")
+    size = int_param(request, "size", 1, 1, _MAX_SEQUENCE)
+    index = caller.query(request, "index")
+    old = caller.query(request, "old")
+    if (index is None) == (old is None):
+        raise SchemaError(
+            "give exactly one of index (inclusion) or old (consistency)", path="index"
+        )
+    try:
+        publisher.checkpoint(size)
+    except ClientError:
+        raise errors.NotFound(f"no checkpoint of size {size}", path="size") from None
+    read = tile_hash_reader(size, publisher.read)
+    if index is not None:
+        leaf = int_param(request, "index", 0, 0, size - 1)
+        hashes = inclusion_proof(leaf, size, read)
+        answer: dict[str, object] = {"index": leaf}
+    else:
+        before = int_param(request, "old", 1, 1, size)
+        hashes = consistency_proof(before, size, read)
+        answer = {"old": before}
+    answer |= {"size": size, "proof": [h.hex() for h in hashes]}
+    return json_response(200, answer)
 
 
 class _Replay(BaseModel):
@@ -125,9 +180,21 @@ class LogEntries(Frozen):
     entries: tuple[LogEntry, ...]
     erased: tuple[int, ...] = Field(
         description="sequences among these entries whose change retention erased (the listing "
-        "was purged): the entry and its digest stay in the chain; the change is owed to nobody, "
+        "was purged): the entry and its leaf stay in the tree; the change is owed to nobody, "
         "the listing's `purged` tombstone is"
     )
+
+
+class Tile(Frozen):
+    path: str = Field(description="the C2SP tlog-tiles path")
+    data: str = Field(description="its bytes, base64")
+
+
+class Proof(Frozen):
+    size: int = Field(description="the checkpointed tree size the proof is for")
+    index: int | None = Field(default=None, description="inclusion: the leaf (sequence - 1)")
+    old: int | None = Field(default=None, description="consistency: the earlier tree size")
+    proof: tuple[str, ...] = Field(description="the RFC 9162 proof's hashes, hex")
 
 
 class Checkpoints(Frozen):
@@ -140,6 +207,9 @@ class CheckpointPublished(Frozen):
 
 class NothingPublished(Frozen):
     published: None = Field(description="the latest checkpoint already covers the head")
+
+
+_NOTE = {"type": "string", "description": "a C2SP signed note (tlog-checkpoint)"}
 
 
 ROUTES: tuple[Operation, ...] = (
@@ -178,6 +248,53 @@ ROUTES: tuple[Operation, ...] = (
         (errors.SchemaError,),
         query=(count_param("limit", _CHECKPOINTS, _MAX_CHECKPOINTS),),
         handler=checkpoints,
+    ),
+    Operation(
+        "GET",
+        "/v1/log/checkpoint",
+        "log_checkpoint_note",
+        Tag.LOG,
+        "The latest checkpoint as a C2SP signed note (origin, size, root; the gateway's "
+        "Ed25519 signature line)",
+        Access.ANONYMOUS,
+        {200: Reply(_NOTE, "The signed note.", {"Cache-Control": "no-cache"}, media="text/plain")},
+        (errors.NotFound,),
+        handler=latest_note,
+    ),
+    Operation(
+        "GET",
+        "/v1/log/tile",
+        "log_tile",
+        Tag.LOG,
+        "One published tile or entry bundle of the Merkle tree (C2SP tlog-tiles)",
+        Access.OPERATOR_OR_PLATFORM,
+        {200: Reply(Tile, "The tile's bytes.")},
+        (errors.SchemaError, errors.NotFound),
+        query=(
+            Param(
+                "path",
+                {"type": "string", "maxLength": 100},
+                "e.g. tile/0/x001/234.p/17 or tile/entries/000",
+                required=True,
+            ),
+        ),
+        handler=tile,
+    ),
+    Operation(
+        "GET",
+        "/v1/log/proof",
+        "log_proof",
+        Tag.LOG,
+        "An inclusion proof (index) or consistency proof (old) against a checkpointed size",
+        Access.OPERATOR_OR_PLATFORM,
+        {200: Reply(Proof, "The proof, computed from the published tiles.")},
+        (errors.SchemaError, errors.NotFound),
+        query=(
+            Param("size", {"type": "integer", "minimum": 1}, "a checkpoint's size", required=True),
+            Param("index", {"type": "integer", "minimum": 0}, "leaf index (sequence - 1)"),
+            count_param("old", 1, _MAX_SEQUENCE),
+        ),
+        handler=proof,
     ),
     Operation(
         "POST",

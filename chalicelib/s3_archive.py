@@ -24,14 +24,20 @@ class S3Archive:
         self._client = client
         self._bucket = bucket
 
-    def put(self, key: str, body: bytes, metadata: Mapping[str, str]) -> bool:
+    def put(
+        self,
+        key: str,
+        body: bytes,
+        metadata: Mapping[str, str],
+        content_type: str = "application/json",
+    ) -> bool:
         """Write-once (``If-None-Match: *``): S3 refuses with 412 when the key exists."""
         try:
             self._client.put_object(
                 Bucket=self._bucket,
                 Key=key,
                 Body=body,
-                ContentType="application/json",
+                ContentType=content_type,
                 Metadata=dict(metadata),
                 IfNoneMatch="*",
             )

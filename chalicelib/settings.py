@@ -16,7 +16,7 @@ from gateway.lifecycle import EVIDENCE_DAYS
 from gateway.national import UpwardReporting
 from gateway.recognition import DEFAULT_KEEP_DAYS, SeverityPolicy
 from gateway.statistics import PilotTargets
-from gateway_client.contract import PublishedKey, Severity
+from gateway_client.contract import DEFAULT_ORIGIN, PublishedKey, Severity
 
 
 class Settings(BaseSettings):
@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     uploads_table: str
     upload_queue_url: str
     archive_bucket: str
+    # The exchange log's name in its checkpoints (C2SP tlog-checkpoint origin, and the signed
+    # note's key name): unique per deployment, e.g. "credit.example.gov.cn/exchange-log".
+    log_origin: str = Field(default=DEFAULT_ORIGIN, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$")
     # Where endpoint health notices go (SNS); without one they only reach logs, metrics and the
     # endpoint itself.
     operations_topic_arn: str | None = None

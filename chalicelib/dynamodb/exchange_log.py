@@ -1,15 +1,19 @@
-"""The exchange log in one table: a head item, per entry an entry item (the published chain)
-and a body item (the change), one marker per change, and per listing an index of its entries.
+"""The exchange log in one table: a head item (the size), per entry an entry item (its leaf
+data) and a body item (the change), one marker per change, per listing an index of its entries,
+and the publisher's state (``chalicelib.log_publishing``: how far tiles and checkpoints go, and
+the tree's right edge there).
 
-Appends are transactions conditioned on the head's sequence, so concurrent fan-outs (one per
-stream shard) take turns and the chain never forks; the per-change marker makes a repeated
-stream batch find its changes already logged instead of logging them twice. Bodies live apart
-from the chain so that retention can erase them (``erase``) while every entry, digest and
-checkpoint still verifies.
+Appends are transactions conditioned on the head's size, so concurrent fan-outs (one per stream
+shard) take turns, backing off at random, and numbers are never given twice; the per-change
+marker makes a repeated stream batch (or half of one, split by Lambda) find its changes already
+logged instead of logging them twice. Bodies live apart from the entries so that retention can
+erase them (``erase``) while every leaf, tile and checkpoint still verifies.
 """
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -17,14 +21,17 @@ from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Table, n, s, text
 from gateway.delivery import Erased
-from gateway_client.contract import GENESIS, Change, ChangeType, LogEntry, chain
+from gateway_client.contract import Change, ChangeType, LogEntry, log_entries
+from gateway_client.tlog import Frontier
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 _HEAD = "head"
+_PUBLISHED = "published"
 _PER_TRANSACTION = 24  # up to four items per change plus the head: under DynamoDB's 100
 _ATTEMPTS = 20
+_BACKOFF = 0.02  # seconds; doubled per lost turn, up to 32 times, each wait drawn at random
 
 
 def _entry_key(sequence: int) -> str:
@@ -44,9 +51,39 @@ class LogContention(RuntimeError):
 
 
 class DynamoExchangeLog(Table):
-    def head(self) -> tuple[int, str]:
+    def size(self) -> int:
         item = self._get({"pk": s(_HEAD)})
-        return (int(item["sequence"]["N"]), text(item, "hash")) if item else (0, GENESIS)
+        return int(item["sequence"]["N"]) if item else 0
+
+    def published_state(self) -> tuple[int, Frontier]:
+        """How far tiles and checkpoints are published, and the tree's right edge there."""
+        item = self._get({"pk": s(_PUBLISHED)})
+        if item is None:
+            return 0, Frontier.empty()
+        frontier = Frontier.from_bytes(item["frontier"]["B"])
+        return frontier.size, frontier
+
+    def advance_published(self, before: int, frontier: Frontier) -> bool:
+        """Record publication up to ``frontier.size`` unless another publisher moved it first."""
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item={
+                    "pk": s(_PUBLISHED),
+                    "size": n(frontier.size),
+                    "frontier": {"B": frontier.to_bytes()},
+                },
+                ConditionExpression=(
+                    "attribute_not_exists(pk) AND :before = :zero OR #size = :before"
+                ),
+                ExpressionAttributeNames={"#size": "size"},
+                ExpressionAttributeValues={":before": n(before), ":zero": n(0)},
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
 
     def append(self, changes: Sequence[Change]) -> dict[str, int]:
         """Log the changes not logged yet, in order; every change's sequence number."""
@@ -54,12 +91,12 @@ class DynamoExchangeLog(Table):
         pending = [
             c for c in dict((c.change_id, c) for c in changes).values() if c.change_id not in known
         ]
-        for _ in range(_ATTEMPTS):
+        for attempt in range(_ATTEMPTS):
             if not pending:
                 return known
             chunk = pending[:_PER_TRANSACTION]
-            sequence, head_hash = self.head()
-            entries = chain(head_hash, sequence + 1, chunk)
+            sequence = self.size()
+            entries = log_entries(sequence + 1, chunk)
             try:
                 self._client.transact_write_items(
                     TransactItems=self._items(sequence, entries, chunk)
@@ -69,6 +106,7 @@ class DynamoExchangeLog(Table):
                     raise
                 known |= self._logged([c.change_id for c in chunk])  # someone logged some of them
                 pending = [c for c in pending if c.change_id not in known]
+                time.sleep(random.uniform(0, _BACKOFF * 2 ** min(attempt, 5)))  # noqa: S311
                 continue
             known |= {entry.change_id: entry.sequence for entry in entries}
             pending = pending[len(chunk) :]
@@ -84,12 +122,11 @@ class DynamoExchangeLog(Table):
             "Update": {
                 "TableName": self._table,
                 "Key": {"pk": s(_HEAD)},
-                "UpdateExpression": "SET #seq = :new, #hash = :hash",
+                "UpdateExpression": "SET #seq = :new",
                 "ConditionExpression": "attribute_not_exists(pk) AND :old = :zero OR #seq = :old",
-                "ExpressionAttributeNames": {"#seq": "sequence", "#hash": "hash"},
+                "ExpressionAttributeNames": {"#seq": "sequence"},
                 "ExpressionAttributeValues": {
                     ":new": n(last.sequence),
-                    ":hash": s(last.hash),
                     ":old": n(sequence),
                     ":zero": n(0),
                 },

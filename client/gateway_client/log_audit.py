@@ -1,32 +1,47 @@
 """``gateway verify-log``: a subscriber checks the deliveries it stored against the exchange log.
 
-It proves three things from published data only: the log is one unbroken chain that matches the
-gateway's signed checkpoints; every stored delivery is, byte for byte in its public form, the
-change the log recorded; and no change the subscription should have received is missing.
+It proves from published data only, against the gateway's signed checkpoints (C2SP signed notes
+over RFC 6962 Merkle roots): every checkpoint it trusts, and the one it saw last time, is a
+prefix of the latest (consistency proofs: nothing was rewritten); every log entry it was served
+and every stored delivery is, byte for byte in its public form, a leaf of the signed tree
+(inclusion proofs); and no change the subscription should have received is missing — telling
+changes still in flight (logged within the grace period) apart from missing ones. Proofs are
+computed from the published tiles and checked against the signed roots, so the tiles
+themselves need no trust.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
 from typing import Literal
 
 from gateway_client.contract import (
-    GENESIS,
     AnyKey,
     Checkpoint,
     DeliveryPayload,
     Frozen,
     LogEntry,
     PublishedKey,
-    change_digest,
     checkpoint_sm2_verifies,
     checkpoint_verifies,
     entry_hash,
+    log_entry,
     sm2_usable_at,
     usable_at,
 )
+from gateway_client.tlog import (
+    HashReader,
+    consistency_proof,
+    inclusion_proof,
+    verify_consistency,
+    verify_inclusion,
+)
 
 Algorithm = Literal["ed25519", "sm2"]
+ReaderAt = Callable[[int], HashReader]
+"""The tree's hashes at a checkpointed size, from its published tiles."""
+GRACE = timedelta(minutes=15)
 
 
 class AuditReport(Frozen):
@@ -36,36 +51,23 @@ class AuditReport(Frozen):
     problems: tuple[str, ...]
     # Signed by a key no longer published (retired after a rotation), or (checking SM2) made
     # before the gateway signed with SM2: neither trusted nor reported as forged; later
-    # checkpoints under the current key cover the same chain.
+    # checkpoints under the current key cover the same tree.
     skipped_checkpoints: tuple[int, ...] = ()
+    # Entries the subscription is owed, logged within the grace period and not yet stored:
+    # still being delivered (or retried), not yet missing.
+    in_flight: tuple[int, ...] = ()
+    latest_root: str | None = None  # what to remember for the next run's consistency check
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def _chain_problems(entries: Sequence[LogEntry]) -> list[str]:
-    problems: list[str] = []
-    previous: LogEntry | None = None
-    for entry in entries:
-        if previous is None:
-            if entry.sequence == 1 and entry.previous_hash != GENESIS:
-                problems.append("entry 1 does not start from the genesis hash")
-        else:
-            if entry.sequence != previous.sequence + 1:
-                problems.append(
-                    f"log out of sequence: {previous.sequence} is followed by {entry.sequence}"
-                )
-            if entry.previous_hash != previous.hash:
-                problems.append(
-                    f"entry {entry.sequence} does not chain to entry {previous.sequence}"
-                )
-        if entry_hash(entry) != entry.hash:
-            problems.append(
-                f"entry {entry.sequence} was altered (its hash does not match its content)"
-            )
-        previous = entry
-    return problems
+class Seen(Frozen):
+    """The checkpoint a previous run verified: the next run proves the log still extends it."""
+
+    size: int
+    root: str
 
 
 def _signed(checkpoint: Checkpoint, keys: Sequence[AnyKey], algorithm: Algorithm) -> bool:
@@ -74,94 +76,176 @@ def _signed(checkpoint: Checkpoint, keys: Sequence[AnyKey], algorithm: Algorithm
     return checkpoint_verifies(checkpoint, usable_at(keys, checkpoint.at))
 
 
+def trusted_checkpoints(
+    checkpoints: Sequence[Checkpoint], keys: Sequence[AnyKey], algorithm: Algorithm
+) -> tuple[list[Checkpoint], list[int], list[str]]:
+    """The checkpoints signed by a published key (oldest first), the skipped ones, problems."""
+    published = {
+        key.key_id for key in keys if isinstance(key, PublishedKey) and key.algorithm == algorithm
+    }
+    trusted: list[Checkpoint] = []
+    skipped: list[int] = []
+    problems: list[str] = []
+    for checkpoint in sorted(checkpoints, key=lambda c: c.sequence):
+        key_id = checkpoint.sm2_key_id if algorithm == "sm2" else checkpoint.key_id
+        if key_id is None or (published and key_id not in published):
+            skipped.append(checkpoint.sequence)
+        elif _signed(checkpoint, keys, algorithm):
+            trusted.append(checkpoint)
+        else:
+            by = " with SM2" if algorithm == "sm2" else ""
+            problems.append(f"checkpoint {checkpoint.sequence} is not signed by the gateway{by}")
+    return trusted, skipped, problems
+
+
+def _consistency_problems(
+    trusted: Sequence[Checkpoint], seen: Seen | None, read: HashReader
+) -> list[str]:
+    """Each trusted checkpoint, and the one seen last time, must be a prefix of the latest."""
+    latest = trusted[-1]
+    earlier = [(c.sequence, c.root, f"checkpoint {c.sequence}") for c in trusted[:-1]]
+    if seen is not None:
+        earlier.append((seen.size, seen.root, f"the checkpoint seen last time ({seen.size})"))
+    problems: list[str] = []
+    for size, root, name in earlier:
+        if size > latest.sequence:
+            problems.append(f"{name} is larger than the latest, {latest.sequence}: rolled back")
+            continue
+        proof = consistency_proof(size, latest.sequence, read) if size else []
+        if not verify_consistency(
+            size, latest.sequence, bytes.fromhex(root), bytes.fromhex(latest.root), proof
+        ):
+            problems.append(
+                f"{name} and checkpoint {latest.sequence} are not consistent: "
+                "the log was rewritten between them"
+            )
+    return problems
+
+
+def _included(leaf_hex: str, sequence: int, latest: Checkpoint, read: HashReader) -> bool:
+    index = sequence - 1
+    proof = inclusion_proof(index, latest.sequence, read)
+    root = bytes.fromhex(latest.root)
+    return verify_inclusion(bytes.fromhex(leaf_hex), index, latest.sequence, proof, root)
+
+
+def _entry_problems(
+    entries: Sequence[LogEntry], first: int, latest: Checkpoint, read: HashReader
+) -> list[str]:
+    """The entries served, ``first`` … the latest checkpoint, must be its leaves, in order."""
+    problems: list[str] = []
+    expected = first
+    for entry in entries:
+        if entry.sequence != expected:
+            problems.append(f"log out of sequence: {expected} expected, {entry.sequence} served")
+        expected = entry.sequence + 1
+        if entry_hash(entry) != entry.hash:
+            problems.append(f"entry {entry.sequence} was altered (its hash does not match)")
+        elif entry.sequence <= latest.sequence and not _included(
+            entry.hash, entry.sequence, latest, read
+        ):
+            problems.append(f"entry {entry.sequence} is not in the signed tree (altered)")
+    if expected <= latest.sequence:
+        problems.append(
+            f"the log served ends at {expected - 1}, before the signed {latest.sequence}"
+        )
+    return problems
+
+
+def _delivery_problems(
+    delivered: Sequence[DeliveryPayload], latest: Checkpoint, read: HashReader
+) -> list[str]:
+    """Each stored delivery's change, as the log records it, must be the leaf it names."""
+    problems: list[str] = []
+    for delivery in delivered:
+        sequence = delivery.log_sequence or 0
+        if sequence > latest.sequence:
+            problems.append(
+                f"delivery {delivery.delivery_id} names log entry {sequence}, which no signed "
+                f"checkpoint covers yet (the latest covers {latest.sequence}): run again later"
+            )
+        elif sequence < 1 or not _included(
+            log_entry(sequence, delivery.data).hash, sequence, latest, read
+        ):
+            problems.append(
+                f"delivery {delivery.delivery_id} differs from log entry {sequence} (altered)"
+            )
+    return problems
+
+
 def audit(
     entries: Sequence[LogEntry],
     checkpoints: Sequence[Checkpoint],
     gateway_keys: Iterable[AnyKey],
     deliveries: Sequence[DeliveryPayload],
     wanted: Callable[[LogEntry], bool],
+    reader_at: ReaderAt,
+    now: datetime,
     from_sequence: int | None = None,
     audience: tuple[str, str] | None = None,
     algorithm: Algorithm = "ed25519",
+    seen: Seen | None = None,
+    grace: timedelta = GRACE,
 ) -> AuditReport:
     """Check the log, the checkpoints and the stored deliveries against each other.
 
-    ``wanted`` says which log entries this subscription should have received (its filters);
-    ``from_sequence`` is the first entry it should have had (the log head when it subscribed,
-    plus one), so even a dropped first delivery shows; by default, the first one stored.
-    ``audience`` (subscription id, region) flags stored deliveries made for someone else.
-    A checkpoint counts only under a key valid at its ``at``, and only by its signature of
-    ``algorithm``: ``sm2`` for a subscriber that must rely on national algorithms.
+    ``entries`` are the log from ``from_sequence`` (the first entry the subscription is owed)
+    or the first stored delivery on; ``wanted`` says which of them this subscription should
+    have received (its filters); ``audience`` (subscription id, region) flags stored
+    deliveries made for someone else. A checkpoint counts only under a key valid at its ``at``
+    and only by its signature of ``algorithm`` (``sm2`` for a subscriber that must rely on
+    national algorithms). Without a trusted checkpoint nothing is proven, and it says so.
     """
     keys = list(gateway_keys)
-    published = {
-        key.key_id for key in keys if isinstance(key, PublishedKey) and key.algorithm == algorithm
-    }
-    problems = _chain_problems(entries)
+    trusted, skipped, problems = trusted_checkpoints(checkpoints, keys, algorithm)
     if audience is not None:
         problems += _audience_problems(deliveries, *audience)
-    by_sequence = {entry.sequence: entry for entry in entries}
-    verified = 0
-    skipped: list[int] = []
-    for checkpoint in sorted(checkpoints, key=lambda c: c.sequence):
-        key_id = checkpoint.sm2_key_id if algorithm == "sm2" else checkpoint.key_id
-        if key_id is None or (published and key_id not in published):
-            skipped.append(checkpoint.sequence)
-            continue
-        if not _signed(checkpoint, keys, algorithm):
-            by = " with SM2" if algorithm == "sm2" else ""
-            problems.append(f"checkpoint {checkpoint.sequence} is not signed by the gateway{by}")
-            continue
-        entry = by_sequence.get(checkpoint.sequence)
-        if entry is None:
-            if checkpoint.sequence > max(by_sequence, default=0):
-                problems.append(
-                    f"the log served ends before the signed checkpoint at {checkpoint.sequence}"
-                )
-            continue
-        if entry.hash != checkpoint.head_hash:
-            problems.append(
-                f"the log does not match the signed checkpoint at {checkpoint.sequence}"
-            )
-        else:
-            verified = max(verified, checkpoint.sequence)
     logged = [d for d in deliveries if d.log_sequence is not None]
-    if checkpoints and logged and not verified:
-        # Checkpoints exist, yet none is trusted (all skipped or refused): nothing proves the
-        # stored deliveries; saying OK would vouch for them on the chain's word alone.
+    first = from_sequence or min((d.log_sequence or 0 for d in logged), default=1)
+    served_from = min([first, *(d.log_sequence or 0 for d in logged)])
+    if not trusted:
         problems.append(
             f"no checkpoint signed by a listed gateway key ({algorithm}) covers the stored "
-            f"deliveries; skipped: {sorted(skipped)}"
+            f"deliveries; skipped: {skipped}"
         )
-    for delivery in logged:
-        entry = by_sequence.get(delivery.log_sequence or 0)
-        if entry is None:
-            problems.append(
-                f"delivery {delivery.delivery_id} names log entry {delivery.log_sequence}, "
-                "which is not in the log"
-            )
-        elif entry.change_id != delivery.data.change_id or entry.change_digest != change_digest(
-            delivery.data
-        ):
-            problems.append(
-                f"delivery {delivery.delivery_id} differs from log entry {entry.sequence} (altered)"
-            )
+        return _report(entries, deliveries, 0, problems, skipped)
+    latest = trusted[-1]
+    read = reader_at(latest.sequence)
+    problems += _consistency_problems(trusted, seen, read)
+    problems += _entry_problems(entries, served_from, latest, read)
+    problems += _delivery_problems(logged, latest, read)
     problems += _order_problems(logged)
     have = {d.log_sequence for d in logged}
-    if logged or from_sequence is not None:
-        start = from_sequence or min(s for s in have if s is not None)
-        end = verified or max(by_sequence, default=0)
-        problems += [
-            f"log entry {entry.sequence} ({entry.change_id}) was never delivered"
-            for entry in entries
-            if start <= entry.sequence <= end and wanted(entry) and entry.sequence not in have
-        ]
+    owed = [
+        entry
+        for entry in entries
+        if first <= entry.sequence <= latest.sequence
+        and wanted(entry)
+        and entry.sequence not in have
+    ]
+    late = [e for e in owed if now - e.at >= grace]
+    problems += [f"log entry {e.sequence} ({e.change_id}) was never delivered" for e in late]
+    in_flight = tuple(e.sequence for e in owed if now - e.at < grace)
+    return _report(entries, deliveries, latest.sequence, problems, skipped, in_flight, latest.root)
+
+
+def _report(
+    entries: Sequence[LogEntry],
+    deliveries: Sequence[DeliveryPayload],
+    verified: int,
+    problems: list[str],
+    skipped: list[int],
+    in_flight: tuple[int, ...] = (),
+    root: str | None = None,
+) -> AuditReport:
     return AuditReport(
         checked_entries=len(entries),
         checked_deliveries=len(deliveries),
         verified_through=verified,
         problems=tuple(problems),
         skipped_checkpoints=tuple(skipped),
+        in_flight=in_flight,
+        latest_root=root,
     )
 
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, datetime
+import base64
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from gateway_client.contract import Checkpoint, DeliveryPayload, LogEntry, SubscriptionFilters
-from gateway_client.log_audit import Algorithm, AuditReport, audit
+from gateway_client.log_audit import GRACE, Algorithm, AuditReport, Seen, audit
 from gateway_client.push_client import PushClient, refusal_text
 from gateway_client.receiver import fetch_gateway_keys
+from gateway_client.tlog import tile_hash_reader
 
 _PAGE = 1000
 
@@ -52,16 +54,46 @@ def _get(client: PushClient, path: str) -> dict[str, Any]:
     return reply.body
 
 
+def tile_fetcher(client: PushClient) -> Callable[[str], bytes]:
+    """Published tiles through ``GET /v1/log/tile``, each fetched once."""
+    fetched: dict[str, bytes] = {}
+
+    def fetch(path: str) -> bytes:
+        if path not in fetched:
+            reply = _get(client, f"/v1/log/tile?path={path}")
+            fetched[path] = base64.b64decode(str(reply["data"]), validate=True)
+        return fetched[path]
+
+    return fetch
+
+
+def read_seen(path: Path | None) -> Seen | None:
+    """The checkpoint the previous run verified (``--state``), if there was one."""
+    if path is None or not path.exists():
+        return None
+    return Seen.model_validate_json(path.read_text(encoding="utf-8"))
+
+
+def write_seen(path: Path | None, report: AuditReport) -> None:
+    """Remember a verified checkpoint; never after a failed run, which proved nothing."""
+    if path is not None and report.ok and report.latest_root is not None:
+        seen = Seen(size=report.verified_through, root=report.latest_root)
+        path.write_text(seen.model_dump_json() + "\n", encoding="utf-8")
+
+
 def verify_log(
     client: PushClient,
     base_url: str,
     subscription_id: str,
     deliveries: Sequence[DeliveryPayload],
     algorithm: Algorithm = "ed25519",
+    seen: Seen | None = None,
+    grace: timedelta = GRACE,
 ) -> AuditReport:
-    """Audit stored deliveries against the published log, from the first one stored, under
-    every gateway key ``/v1/keys`` lists (each for what it signed while valid). Entries whose
-    listing retention purged are not owed: a subscriber erases what the tombstone names."""
+    """Audit stored deliveries against the published log, from the first entry the
+    subscription is owed, under every gateway key ``/v1/keys`` lists (each for what it signed
+    while valid). Entries whose listing retention purged are not owed: a subscriber erases
+    what the tombstone names."""
     keys = fetch_gateway_keys(base_url, client.timeout)
     view = _get(client, f"/v1/subscriptions/{subscription_id}")
     filters = SubscriptionFilters.model_validate(view["filters"])
@@ -77,13 +109,18 @@ def verify_log(
         page = _get(client, f"/v1/log?from={first}&limit={min(_PAGE, end + 1 - first)}")
         entries += [LogEntry.model_validate(x) for x in page["entries"]]
         erased.update(int(x) for x in page.get("erased", []))
+    fetch = tile_fetcher(client)
     return audit(
         entries,
         checkpoints,
         keys,
         deliveries,
         lambda e: e.sequence not in erased and filters.admits(e.kind, e.domain, e.origin_region),
+        lambda size: tile_hash_reader(size, fetch),
+        datetime.now(UTC),
         from_sequence=owed_from,
         audience=(subscription_id, str(view["region"])),
         algorithm=algorithm,
+        seen=seen,
+        grace=grace,
     )

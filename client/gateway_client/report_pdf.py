@@ -110,7 +110,7 @@ def render_pdf(report: dict[str, Any], out: Path, font: str | None = None) -> No
         ("查询方 asked by", f"{content['asked_by']}（密钥 key {content.get('key_id') or '-'}）"),
         ("适用地区 as region", content.get("as_region") or "-"),
         ("查询目的 purpose", f"{PURPOSE_LABELS.get(purpose, purpose)} ({purpose})"),
-        ("交换日志 log", f"#{content['log']['sequence']}  {content['log']['head_hash'][:32]}…"),
+        ("交换日志 log", f"#{content['log']['sequence']}  {content['log']['root'][:32]}…"),
     )
     for label, value in facts:
         pdf.cell(45, 7, label)

@@ -18,8 +18,11 @@ from gateway_client.contract import Ed25519Signer, Frozen, Purpose, ReportSignat
 
 
 class LogPosition(Frozen):
-    sequence: int = Field(description="entries in the exchange log when the report was issued")
-    head_hash: str = Field(description="the hash of its last entry (its chain head)")
+    sequence: int = Field(
+        description="entries in the exchange log's latest signed checkpoint when the report "
+        "was issued"
+    )
+    root: str = Field(description="that checkpoint's Merkle root (hex)")
 
 
 class CheckReportContent(Frozen):

@@ -9,7 +9,7 @@ fanned out twice queues only copies the delivery side recognises.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from gateway.delivery.objection_notices import any_filtered_out, plan_notices, settles
 from gateway.delivery.planning import (
@@ -45,8 +45,10 @@ class FanOut:
         log: ExchangeLog,
         queue: DeliveryQueue,
         receipts: Receipts,
+        publish: Callable[[], object],
     ) -> None:
         self.receipts = receipts
+        self.publish = publish  # tiles and a signed checkpoint for what is logged
         self.listings = listings
         self.subscriptions = subscriptions
         self.agreements = agreements
@@ -58,6 +60,7 @@ class FanOut:
         if not steps:
             return 0
         logged = self.log.append([change for change, _ in steps])
+        self.publish()  # before anyone is told: every delivery is under a signed checkpoint
         subscriptions = self.subscriptions.all()
         if not subscriptions:
             return 0

@@ -64,8 +64,8 @@ class AgreementStore(Protocol):
 
 
 class ExchangeLog(Protocol):
-    def head(self) -> tuple[int, str]:
-        """(sequence, hash) of the last entry: (0, genesis) while the log is empty."""
+    def size(self) -> int:
+        """How many entries the log holds (the last entry's sequence)."""
         ...
 
     def append(self, changes: Sequence[Change]) -> dict[str, int]:

@@ -76,7 +76,7 @@ class Resending:
                 f"{subscription.verification_failure}; POST …/verify first",
                 path="subscription_id",
             )
-        head, _ = self.log.head()
+        head = self.log.size()
         first = max(start, subscription.log_start + 1)
         last = min(end or head, head)
         agreements = self.agreements.all()

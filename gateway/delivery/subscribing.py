@@ -90,7 +90,7 @@ class SubscriptionDesk:
             subscription_id=subscription_id,
             secret=generate_hmac_secret() if wanted.signature_scheme == "v1" else None,
             created_at=self.clock.now(),
-            log_start=self.log.head()[0],
+            log_start=self.log.size(),
             state="pending",
         )
         self.subscriptions.put(subscription)

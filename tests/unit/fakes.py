@@ -15,7 +15,7 @@ from gateway.registry import KeyIdTaken, PlatformKey, Region
 from gateway_client.contract import Change
 from gateway_client.contract.errors import BatchIdReused, BatchInProgress
 from gateway_client.contract.listing import Listing
-from gateway_client.contract.log import GENESIS, LogEntry, next_entry
+from gateway_client.contract.log import LogEntry, log_entry
 
 
 class InMemoryRegistry:
@@ -311,9 +311,10 @@ class InMemoryExchangeLog:
     def __init__(self) -> None:
         self.changes: list[Change] = []
         self.next: dict[str, int] = {}
+        self.published: list[tuple[int, int]] = []  # (logged, queued) at each publication
 
-    def head(self) -> tuple[int, str]:
-        return len(self.changes), GENESIS
+    def size(self) -> int:
+        return len(self.changes)
 
     def append(self, changes: Sequence[Change]) -> dict[str, int]:
         for change in changes:
@@ -328,7 +329,7 @@ class InMemoryExchangeLog:
 
     def entries(self, start: int, limit: int) -> list[tuple[LogEntry, Change]]:
         window = range(max(start, 1), min(start + limit, len(self.changes) + 1))
-        return [(next_entry(GENESIS, n, self.changes[n - 1]), self.changes[n - 1]) for n in window]
+        return [(log_entry(n, self.changes[n - 1]), self.changes[n - 1]) for n in window]
 
     def sequence_of(self, change_id: str) -> int | None:
         ids = [c.change_id for c in self.changes]

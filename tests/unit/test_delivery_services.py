@@ -116,7 +116,11 @@ def black(serial: int, origin: str = GUANGDONG_CITY, **fields: object) -> Listin
 def fan_out(*subscriptions: Subscription, agreements: Sequence[Agreement] = ()) -> tuple:
     store, log, queue = InMemoryListingStore(), Log(), Queue()
     subs = InMemorySubscriptionStore(*subscriptions)
-    service = FanOut(store, subs, Agreements(*agreements), log, queue, InMemoryReceipts())
+
+    def publish() -> None:  # what was logged and queued when the log was published
+        log.published.append((len(log.changes), len(queue.sent)))
+
+    service = FanOut(store, subs, Agreements(*agreements), log, queue, InMemoryReceipts(), publish)
     return service, store, log, queue
 
 
@@ -127,6 +131,9 @@ def test_a_batch_is_logged_in_order_and_each_subscription_numbers_its_deliveries
     assert [c.change_id for c in log.changes] == [c.change_id for c, _ in steps]
     assert [(d.log_sequence, d.sequence) for d in queue.sent] == [(1, 1), (2, 2), (3, 3)]
     assert all(d.recognition.recognised for d in queue.sent)
+    # Published once, after logging all three and before queuing any: every delivery is
+    # under a signed checkpoint by the time it is sent.
+    assert log.published == [(3, 0)]
 
 
 def test_without_subscriptions_the_changes_are_still_logged_and_nothing_is_queued() -> None:

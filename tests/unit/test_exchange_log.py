@@ -1,8 +1,9 @@
-"""The exchange log's pure parts: the hash chain, change digests, signed checkpoints, and the
+"""The exchange log's pure parts: entries as Merkle leaves, change digests, signed checkpoints, and the
 per-subscription numbering that ``fanout.stamped`` gives deliveries."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import timedelta
 
@@ -30,15 +31,23 @@ from gateway.recognition.matching import recognise
 from gateway_client.contract.change import Change, ChangeType
 from gateway_client.contract.listing import ListingStatus, masked
 from gateway_client.contract.log import (
-    GENESIS,
     Checkpoint,
-    chain,
     change_digest,
     checkpoint_verifies,
     entry_hash,
+    entry_leaf,
+    log_entries,
     sign_checkpoint,
 )
 from gateway_client.contract.signing import Ed25519Signer
+from gateway_client.tlog import (
+    NoteSigner,
+    NoteVerifier,
+    TreeHead,
+    open_note,
+    parse_checkpoint,
+    root_of,
+)
 
 
 def public_key(signer: Ed25519Signer) -> Ed25519PublicKey:
@@ -50,77 +59,78 @@ def some_changes(count: int = 4) -> list[Change]:
     return [change(listing(credit_code=make_uscc(100 + i))) for i in range(count)]
 
 
-# -- the chain --
+# -- entries: the tree's leaves --
 
 
-def test_chain_numbers_entries_consecutively_from_the_first_sequence() -> None:
+def test_entries_are_numbered_consecutively_from_the_first_sequence() -> None:
     changes = some_changes(4)
 
-    entries = chain("a" * 64, 17, changes)
+    entries = log_entries(17, changes)
 
     assert [e.sequence for e in entries] == [17, 18, 19, 20]
+    assert [e.leaf_index for e in entries] == [16, 17, 18, 19]
     assert [e.change_id for e in entries] == [c.change_id for c in changes]
 
 
-def test_the_first_entry_of_a_new_log_chains_to_the_genesis_hash() -> None:
-    entries = chain(GENESIS, 1, some_changes(1))
+def test_an_entrys_hash_is_the_rfc6962_leaf_hash_of_its_published_fields() -> None:
+    [entry] = log_entries(1, some_changes(1))
 
-    assert entries[0].sequence == 1
-    assert entries[0].previous_hash == GENESIS == "0" * 64
+    leaf = entry_leaf(entry)
 
-
-def test_each_entry_names_the_hash_of_the_entry_before_it() -> None:
-    entries = chain(GENESIS, 1, some_changes(5))
-
-    assert [e.previous_hash for e in entries[1:]] == [e.hash for e in entries[:-1]]
-    assert len({e.hash for e in entries}) == 5
-
-
-def test_a_chain_continued_from_a_head_links_to_that_head() -> None:
-    first = chain(GENESIS, 1, some_changes(3))
-    more = [change(listing(credit_code=make_uscc(900 + i))) for i in range(2)]
-
-    continued = chain(first[-1].hash, first[-1].sequence + 1, more)
-
-    assert continued[0].previous_hash == first[-1].hash
-    assert [e.sequence for e in continued] == [4, 5]
+    assert leaf.split(b"\n")[:2] == [b"1", entry.change_id.encode()]
+    assert entry.hash == hashlib.sha256(b"\x00" + leaf).hexdigest() == entry_hash(entry)
 
 
 def test_an_entry_carries_the_routing_fields_and_digest_of_its_change() -> None:
     red = change(listing(red_entry(), region="441802"))
 
-    [entry] = chain(GENESIS, 1, [red])
+    [entry] = log_entries(1, [red])
 
     assert (entry.kind, entry.domain, entry.origin_region) == ("red", "a_grade_taxpayer", "441802")
     assert entry.change_digest == change_digest(red)
     assert entry.at == red.occurred_at
 
 
-def test_an_entry_hash_can_be_recomputed_from_its_published_fields() -> None:
-    [entry] = chain(GENESIS, 1, some_changes(1))
+def test_a_leaf_holds_no_listing_content() -> None:
+    made = natural_person_change()
 
-    recomputed = entry_hash(entry)
+    [entry] = log_entries(1, [made])
 
-    assert recomputed == entry.hash
-
-
-def test_the_same_changes_chain_to_the_same_hashes() -> None:
-    changes = some_changes(3)
-
-    assert chain(GENESIS, 1, changes) == chain(GENESIS, 1, changes)
+    assert made.listing.credit_code.encode() not in entry_leaf(entry)
+    assert "张某某".encode() not in entry_leaf(entry)
 
 
-def test_the_same_changes_in_another_order_chain_to_another_head() -> None:
-    changes = some_changes(3)
+@pytest.mark.parametrize(
+    "altered",
+    [
+        {"sequence": 2},
+        {"change_id": "chg_" + "f" * 32},
+        {"change_digest": "0" * 64},
+        {"domain": "major_tax_violation"},
+        {"origin_region": "441802"},
+        {"at": NOW + timedelta(seconds=1)},
+    ],
+    ids=lambda fields: next(iter(fields)),
+)
+def test_an_altered_entry_no_longer_matches_its_hash(altered) -> None:
+    [entry] = log_entries(1, some_changes(1))
 
-    forward = chain(GENESIS, 1, changes)
-    backward = chain(GENESIS, 1, list(reversed(changes)))
-
-    assert forward[-1].hash != backward[-1].hash
+    assert entry_hash(entry.model_copy(update=altered)) != entry.hash
 
 
-def test_chaining_no_changes_gives_no_entries() -> None:
-    assert chain(GENESIS, 1, []) == []
+def test_the_same_change_at_another_place_is_another_leaf() -> None:
+    changes = some_changes(2)
+
+    forward = log_entries(1, changes)
+    backward = log_entries(1, list(reversed(changes)))
+
+    assert root_of([bytes.fromhex(e.hash) for e in forward]) != root_of(
+        [bytes.fromhex(e.hash) for e in backward]
+    )
+
+
+def test_no_changes_give_no_entries() -> None:
+    assert log_entries(1, []) == []
 
 
 # -- change digests --
@@ -219,24 +229,37 @@ def test_a_natural_persons_digest_differs_when_a_responsible_persons_id_differs(
 
 # -- checkpoints --
 
+ROOT = bytes.fromhex("ab" * 32)
+
 
 def test_a_signed_checkpoint_verifies_with_the_signers_public_key(signer) -> None:
-    checkpoint = sign_checkpoint(6, "ab" * 32, NOW, paired(signer))
+    checkpoint = sign_checkpoint(6, ROOT, NOW, paired(signer), "example.test/log")
 
-    assert (checkpoint.sequence, checkpoint.head_hash, checkpoint.at) == (6, "ab" * 32, NOW)
+    assert (checkpoint.sequence, checkpoint.root, checkpoint.at) == (6, ROOT.hex(), NOW)
     assert checkpoint.key_id == signer.key_id
     assert checkpoint_verifies(checkpoint, [public_key(signer)])
 
 
+def test_a_checkpoint_is_a_c2sp_signed_note_that_tlog_tooling_opens(signer) -> None:
+    checkpoint = sign_checkpoint(6, ROOT, NOW, paired(signer), "example.test/log")
+    verifier = NoteVerifier.from_vkey(NoteSigner("example.test/log", signer.private_key).vkey)
+
+    text, names = open_note(checkpoint.note, [verifier])
+
+    assert names == ["example.test/log"]
+    assert parse_checkpoint(text) == TreeHead("example.test/log", 6, ROOT, ())
+    assert text.encode() == checkpoint.signed_bytes()
+
+
 def test_a_checkpoint_verifies_when_one_of_several_keys_signed_it(signer) -> None:
-    checkpoint = sign_checkpoint(6, "ab" * 32, NOW, paired(signer))
+    checkpoint = sign_checkpoint(6, ROOT, NOW, paired(signer))
     others = [public_key(make_signer(f"other-{i}")) for i in range(2)]
 
     assert checkpoint_verifies(checkpoint, [*others, public_key(signer)])
 
 
 def test_a_checkpoint_survives_a_round_trip_through_json(signer) -> None:
-    checkpoint = sign_checkpoint(6, "ab" * 32, NOW, paired(signer))
+    checkpoint = sign_checkpoint(6, ROOT, NOW, paired(signer))
 
     again = Checkpoint.model_validate_json(checkpoint.model_dump_json())
 
@@ -245,28 +268,24 @@ def test_a_checkpoint_survives_a_round_trip_through_json(signer) -> None:
 
 @pytest.mark.parametrize(
     "altered",
-    [
-        {"sequence": 7},
-        {"head_hash": "cd" * 32},
-        {"at": NOW + timedelta(seconds=1)},
-    ],
+    [{"sequence": 7}, {"root": "cd" * 32}, {"origin": "another/log"}],
     ids=lambda fields: next(iter(fields)),
 )
 def test_a_checkpoint_with_an_altered_field_does_not_verify(signer, altered) -> None:
-    checkpoint = sign_checkpoint(6, "ab" * 32, NOW, paired(signer))
+    checkpoint = sign_checkpoint(6, ROOT, NOW, paired(signer))
 
     assert not checkpoint_verifies(checkpoint.model_copy(update=altered), [public_key(signer)])
 
 
 def test_a_checkpoint_signed_by_another_key_does_not_verify(signer) -> None:
     forger = make_signer(signer.key_id)  # the same key id, another private key
-    forged = sign_checkpoint(6, "ab" * 32, NOW, paired(forger))
+    forged = sign_checkpoint(6, ROOT, NOW, paired(forger))
 
     assert not checkpoint_verifies(forged, [public_key(signer)])
 
 
 def test_a_checkpoint_whose_signature_is_not_base64_does_not_verify(signer) -> None:
-    checkpoint = sign_checkpoint(6, "ab" * 32, NOW, paired(signer))
+    checkpoint = sign_checkpoint(6, ROOT, NOW, paired(signer))
 
     assert not checkpoint_verifies(
         checkpoint.model_copy(update={"signature": "not base64!"}), [public_key(signer)]
@@ -274,7 +293,7 @@ def test_a_checkpoint_whose_signature_is_not_base64_does_not_verify(signer) -> N
 
 
 def test_a_checkpoint_does_not_verify_against_no_keys(signer) -> None:
-    assert not checkpoint_verifies(sign_checkpoint(6, "ab" * 32, NOW, paired(signer)), [])
+    assert not checkpoint_verifies(sign_checkpoint(6, ROOT, NOW, paired(signer)), [])
 
 
 # -- fanout.stamped: per-subscription numbering and log sequences --

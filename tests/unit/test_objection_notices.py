@@ -76,6 +76,7 @@ def fan_out(
         InMemoryExchangeLog(),
         queue,
         receipts,
+        lambda: None,
     )
     change = change_between(moved, held)
     assert change is not None

@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, TextIO
@@ -27,7 +27,7 @@ from gateway_client.cli.key_files import gateway_public_keys, new_key_file, read
 from gateway_client.cli.options import remote
 from gateway_client.cli.subject_table import render_upload
 from gateway_client.contract import SM2_DEFAULT_USER_ID, Purpose
-from gateway_client.log_verifier import read_deliveries, verify_log
+from gateway_client.log_verifier import read_deliveries, read_seen, verify_log, write_seen
 from gateway_client.push_client import PushClient
 from gateway_client.uploader import BulkUploader, describe
 
@@ -109,11 +109,18 @@ def _progress_bar(out: TextIO) -> Callable[[int, int], None]:
 def _verify_log(args: argparse.Namespace) -> int:
     client = _platform(args)
     deliveries = read_deliveries(Path(args.deliveries))
-    report = verify_log(client, args.url, args.subscription, deliveries, args.algorithm)
+    state = Path(args.state) if args.state else None
+    grace = timedelta(minutes=args.grace_minutes)
+    report = verify_log(
+        client, args.url, args.subscription, deliveries, args.algorithm, read_seen(state), grace
+    )
+    write_seen(state, report)
     print(
         f"verify-log: {report.checked_deliveries} deliveries against {report.checked_entries} "
         f"log entries, {args.algorithm}-signed checkpoint through {report.verified_through}"
     )
+    if report.in_flight:
+        print(f"  (in flight, logged under {args.grace_minutes} min ago: {list(report.in_flight)})")
     if report.skipped_checkpoints:
         why = "a retired key" + (" or not with SM2" if args.algorithm == "sm2" else "")
         print(f"  (checkpoints {list(report.skipped_checkpoints)}: signed by {why})")
@@ -220,6 +227,16 @@ def parser() -> argparse.ArgumentParser:
         choices=["ed25519", "sm2"],
         default="ed25519",
         help="trust the checkpoints' signature of this algorithm (sm2: GM/T 0003)",
+    )
+    verify.add_argument(
+        "--state",
+        help="a file keeping the last verified checkpoint: the next run proves the log extends it",
+    )
+    verify.add_argument(
+        "--grace-minutes",
+        type=int,
+        default=15,
+        help="an owed change logged less than this ago and not stored is in flight, not missing",
     )
     remote(verify, token=False)
     verify.set_defaults(run=_verify_log)

@@ -108,14 +108,16 @@ from gateway_client.contract.listing import (
     version_of,
 )
 from gateway_client.contract.log import (
-    GENESIS,
+    DEFAULT_ORIGIN,
     Checkpoint,
     LogEntry,
-    chain,
     change_digest,
     checkpoint_sm2_verifies,
     checkpoint_verifies,
     entry_hash,
+    entry_leaf,
+    log_entries,
+    log_entry,
     sign_checkpoint,
 )
 from gateway_client.contract.measure import Measure, MeasureId, MeasureTarget, rank
@@ -207,13 +209,13 @@ from gateway_client.contract.sm2_signing import SM2_VERSION, Sm2Signer, Sm2Verif
 
 __all__ = [
     "CHINA",
+    "DEFAULT_ORIGIN",
     "DEFAULT_TOLERANCE",
     "DISABLED",
     "DOES_NOT_PROVE",
     "EARLIEST_YEAR",
     "FAILING",
     "FREE_TEXT",
-    "GENESIS",
     "ID_HEADER",
     "IN_FORCE",
     "KEY_ID_HEADER",
@@ -330,7 +332,6 @@ __all__ = [
     "VerificationEvent",
     "add_months",
     "ancestors",
-    "chain",
     "change_between",
     "change_digest",
     "check_region_code",
@@ -340,6 +341,7 @@ __all__ = [
     "classify",
     "derive_private_key",
     "entry_hash",
+    "entry_leaf",
     "entry_version",
     "generate_hmac_secret",
     "generate_signing_key",
@@ -355,6 +357,8 @@ __all__ = [
     "load_catalogue",
     "load_private_key",
     "load_public_key",
+    "log_entries",
+    "log_entry",
     "mask",
     "mask_ids_in",
     "masked",

@@ -1,9 +1,12 @@
-"""The exchange log: every accepted change, numbered and hash-chained, with signed checkpoints.
+"""The exchange log: every accepted change, numbered, as a leaf of an RFC 6962 Merkle tree, with
+checkpoints in the C2SP signed-note format.
 
-Entry n's hash is SHA-256 over (previous hash, n, change id, change digest, routing fields), so
-dropping, reordering or editing any entry breaks every hash after it, and a checkpoint signed by
-the gateway pins the head. The change digest covers the change in its *public form* (resident ID
-numbers masked), which every subscriber can recompute from what it received.
+Entry n is leaf n - 1. Its leaf data is its published fields, one per line (``entry_leaf``): no
+listing content, so the log holds no personal data. The tree is published as C2SP tlog-tiles;
+a checkpoint signed by the gateway pins its size and root, so an inclusion proof shows that a
+delivered change is in the log, and a consistency proof that a later checkpoint extends an
+earlier one (nothing dropped, altered or reordered). The change digest covers the change in its
+*public form* (resident ID numbers masked), which every subscriber can recompute.
 """
 
 from __future__ import annotations
@@ -24,8 +27,9 @@ from gateway_client.contract.keys import GatewaySigners
 from gateway_client.contract.listing import masked
 from gateway_client.contract.model import Frozen
 from gateway_client.contract.sm2_signing import Sm2Verifier
+from gateway_client.tlog import NoteSigner, format_checkpoint, leaf_hash, sign_note
 
-GENESIS = "0" * 64
+DEFAULT_ORIGIN = "credit-gateway/exchange-log"
 
 
 def canonical(data: Any) -> bytes:
@@ -39,23 +43,27 @@ def change_digest(change: Change) -> str:
 
 
 class LogEntry(Frozen):
-    """One line of the log, as published (no listing content, only what routing needs)."""
+    """One entry of the log, as published (no listing content, only what routing needs);
+    ``hash`` is its RFC 6962 leaf hash."""
 
-    sequence: int
+    sequence: int = Field(ge=1, description="the entry's number; its leaf index is one less")
     change_id: str
     change_digest: str
     kind: ListKind
     domain: str
     origin_region: str
     at: AwareDatetime
-    previous_hash: str
-    hash: str
+    hash: str = Field(description="hex SHA-256(0x00 || leaf data): the entry's leaf hash")
+
+    @property
+    def leaf_index(self) -> int:
+        return self.sequence - 1
 
 
-def entry_hash(entry: LogEntry) -> str:
-    """SHA-256 over every published field of the entry but the hash itself."""
+def entry_leaf(entry: LogEntry) -> bytes:
+    """The leaf data: every published field but the hash, one per line (what entry bundles
+    hold, byte for byte)."""
     fields = [
-        entry.previous_hash,
         str(entry.sequence),
         entry.change_id,
         entry.change_digest,
@@ -64,10 +72,15 @@ def entry_hash(entry: LogEntry) -> str:
         entry.origin_region,
         entry.at.isoformat(),
     ]
-    return hashlib.sha256("\n".join(fields).encode()).hexdigest()
+    return "\n".join(fields).encode()
 
 
-def next_entry(previous_hash: str, sequence: int, change: Change) -> LogEntry:
+def entry_hash(entry: LogEntry) -> str:
+    """The entry's leaf hash, recomputed from its fields."""
+    return leaf_hash(entry_leaf(entry)).hex()
+
+
+def log_entry(sequence: int, change: Change) -> LogEntry:
     listing = change.listing
     unhashed = LogEntry(
         sequence=sequence,
@@ -77,57 +90,64 @@ def next_entry(previous_hash: str, sequence: int, change: Change) -> LogEntry:
         domain=listing.domain,
         origin_region=listing.origin_region,
         at=change.occurred_at,
-        previous_hash=previous_hash,
         hash="",
     )
     return unhashed.model_copy(update={"hash": entry_hash(unhashed)})
 
 
-def chain(previous_hash: str, first_sequence: int, changes: Sequence[Change]) -> list[LogEntry]:
-    entries: list[LogEntry] = []
-    for offset, change in enumerate(changes):
-        entry = next_entry(previous_hash, first_sequence + offset, change)
-        entries.append(entry)
-        previous_hash = entry.hash
-    return entries
+def log_entries(first_sequence: int, changes: Sequence[Change]) -> list[LogEntry]:
+    return [log_entry(first_sequence + offset, change) for offset, change in enumerate(changes)]
 
 
 class Checkpoint(Frozen):
-    """The gateway's signed word that the log had ``sequence`` entries ending in ``head_hash``:
-    signed with its Ed25519 key, and the same bytes with its SM2 key (``sm2_*``) when the
-    deployment signs with SM2."""
+    """The gateway's signed word that the log had ``sequence`` entries under Merkle ``root``.
 
-    sequence: int
-    head_hash: str
+    ``note`` is the C2SP signed note (the tlog-checkpoint text and the gateway's Ed25519
+    signature line, named ``origin``), which standard tlog tooling reads; ``signature`` is the
+    same Ed25519 signature, and ``sm2_*`` the gateway's SM2 signature of the same text when
+    the deployment signs with SM2. ``at`` (when it was signed) is not signed: it only says
+    which published key to try."""
+
+    origin: str
+    sequence: int = Field(ge=0, description="the tree size: entries 1 … sequence")
+    root: str = Field(
+        pattern="^[0-9a-f]{64}$", description="hex RFC 6962 root hash of the tree of that size"
+    )
     at: AwareDatetime
     key_id: str
     signature: str
-    # Left out when unset, so a checkpoint made without SM2 reads as it did before SM2 existed.
+    note: str
+    # Left out when unset, so a checkpoint made without SM2 reads the same either way.
     sm2_key_id: str | None = Field(default=None, exclude_if=lambda value: value is None)
     sm2_signature: str | None = Field(default=None, exclude_if=lambda value: value is None)
 
     def signed_bytes(self) -> bytes:
-        return canonical(
-            {"sequence": self.sequence, "head_hash": self.head_hash, "at": self.at.isoformat()}
-        )
+        """The C2SP checkpoint text: origin, size, base64 root, each on its line."""
+        return format_checkpoint(self.origin, self.sequence, bytes.fromhex(self.root)).encode()
 
 
-def sign_checkpoint(sequence: int, head_hash: str, at: Any, signers: GatewaySigners) -> Checkpoint:
+def sign_checkpoint(
+    size: int, root: bytes, at: Any, signers: GatewaySigners, origin: str = DEFAULT_ORIGIN
+) -> Checkpoint:
     """Signed with the Ed25519 key, and with the SM2 key too when the gateway holds one."""
-    unsigned = Checkpoint(
-        sequence=sequence, head_hash=head_hash, at=at, key_id=signers.ed25519.key_id, signature=""
-    )
-    content = unsigned.signed_bytes()
-    signed: dict[str, str] = {
-        "signature": base64.b64encode(signers.ed25519.private_key.sign(content)).decode()
+    text = format_checkpoint(origin, size, root)
+    key = signers.ed25519.private_key
+    signed: dict[str, Any] = {
+        "origin": origin,
+        "sequence": size,
+        "root": root.hex(),
+        "at": at,
+        "key_id": signers.ed25519.key_id,
+        "signature": base64.b64encode(key.sign(text.encode())).decode(),
+        "note": sign_note(text, [NoteSigner(origin, key)]),
     }
     if signers.sm2 is not None:
-        sm2 = signers.sm2.private_key.sign(content, signers.sm2.user_id)
+        sm2 = signers.sm2.private_key.sign(text.encode(), signers.sm2.user_id)
         signed |= {
             "sm2_key_id": signers.sm2.key_id,
             "sm2_signature": base64.b64encode(sm2).decode(),
         }
-    return unsigned.model_copy(update=signed)
+    return Checkpoint.model_validate(signed)
 
 
 def _decoded(signature: str | None) -> bytes | None:
@@ -144,7 +164,7 @@ def checkpoint_verifies(checkpoint: Checkpoint, keys: Iterable[Ed25519PublicKey]
     for key in keys:
         try:
             key.verify(raw, checkpoint.signed_bytes())
-        except _BadSignature:
+        except (_BadSignature, ValueError):
             continue
         return True
     return False
@@ -153,5 +173,8 @@ def checkpoint_verifies(checkpoint: Checkpoint, keys: Iterable[Ed25519PublicKey]
 def checkpoint_sm2_verifies(checkpoint: Checkpoint, keys: Iterable[Sm2Verifier]) -> bool:
     """Whether the checkpoint's SM2 signature verifies under any of ``keys``."""
     raw = _decoded(checkpoint.sm2_signature)
-    content = checkpoint.signed_bytes()
+    try:
+        content = checkpoint.signed_bytes()
+    except ValueError:
+        return False
     return raw is not None and any(k.public_key.verify(raw, content, k.user_id) for k in keys)

@@ -1,0 +1,92 @@
+"""Publishing the exchange log: C2SP tlog-tiles and entry bundles in the archive bucket, and a
+signed checkpoint, for everything logged so far.
+
+Fan-out publishes right after it logs and before it queues a delivery, so every change a
+subscriber receives is already under a signed checkpoint. Publishers may run at once (one per
+stream shard): each publishes from the recorded state up to the size it read, and every tile is a
+pure function of the entries, so two of them write the same bytes to the same write-once keys;
+the state only moves forward (a conditional write), and a publisher behind it simply starts
+again from where the other left off.
+"""
+
+from __future__ import annotations
+
+from botocore.exceptions import ClientError
+
+from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
+from chalicelib.s3_archive import S3Archive
+from gateway_client.contract import Checkpoint, Clock, GatewaySigners, entry_leaf, sign_checkpoint
+from gateway_client.tlog import entry_bundles_for, leaf_hash, tiles_for
+
+PREFIX = "log/"
+CHECKPOINTS = "checkpoints/"
+_CHUNK = 4096  # entries published per state change: bounded memory whatever the backlog
+_ATTEMPTS = 50
+_MISSING = ("NoSuchKey", "404")
+_BINARY = "application/octet-stream"
+
+
+class LogPublisher:
+    def __init__(
+        self,
+        log: DynamoExchangeLog,
+        archive: S3Archive,
+        signers: GatewaySigners,
+        origin: str,
+        clock: Clock,
+    ) -> None:
+        self._log = log
+        self._archive = archive
+        self._signers = signers  # the key is read on first use: a tile request never signs
+        self.origin = origin
+        self._clock = clock
+
+    def publish(self) -> Checkpoint | None:
+        """Publish up to the log's size as read now; the last checkpoint this call signed."""
+        target = self._log.size()
+        signed: Checkpoint | None = None
+        for _ in range(_ATTEMPTS):
+            done, frontier = self._log.published_state()
+            if done >= target:
+                return signed
+            upto = min(target, done + _CHUNK)
+            entries, _ = self._log.published(done + 1, upto - done)
+            if [e.sequence for e in entries] != list(range(done + 1, upto + 1)):
+                raise RuntimeError(f"log entries {done + 1}…{upto} are not all stored")
+            leaves = [entry_leaf(e) for e in entries]
+            grown, hashes = frontier.append([leaf_hash(x) for x in leaves])
+            for path, body in [
+                *tiles_for(done, upto, hashes, self.read),
+                *entry_bundles_for(done, upto, leaves, self.read),
+            ]:
+                self._archive.put(PREFIX + path, body, {"kind": "log-tile"}, _BINARY)
+            checkpoint = sign_checkpoint(
+                upto, grown.root(), self._clock.now(), self._signers, self.origin
+            )
+            self._archive.put(
+                checkpoint_key(upto), checkpoint.model_dump_json().encode(), {"kind": "checkpoint"}
+            )
+            if self._log.advance_published(done, grown):
+                signed = checkpoint
+        raise RuntimeError(f"the log's publication did not reach {target}")
+
+    def read(self, path: str) -> bytes:
+        """A published tile or entry bundle (``KeyError`` when it is not there)."""
+        try:
+            return self._archive.get(PREFIX + path)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in _MISSING:
+                raise KeyError(path) from error
+            raise
+
+    def latest(self) -> Checkpoint | None:
+        """The checkpoint of the published size (``None`` before anything was logged)."""
+        size, _ = self._log.published_state()
+        return self.checkpoint(size) if size else None
+
+    def checkpoint(self, size: int) -> Checkpoint:
+        return Checkpoint.model_validate_json(self._archive.get(checkpoint_key(size)))
+
+
+def checkpoint_key(size: int) -> str:
+    return f"{CHECKPOINTS}{size:012d}.json"

@@ -1,0 +1,171 @@
+"""LogPublisher on the provisioned table and bucket: tiles, entry bundles and signed checkpoints
+that prove every logged change, built batch by batch, by publishers that may run at once."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from integration_support import listing
+from stdnum.cn import uscc
+
+from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
+from chalicelib.log_publishing import LogPublisher
+from chalicelib.s3_archive import S3Archive
+from gateway_client.contract import (
+    Change,
+    Ed25519Signer,
+    FixedClock,
+    GatewaySigners,
+    change_between,
+    checkpoint_verifies,
+    entry_leaf,
+    purged,
+)
+from gateway_client.tlog import (
+    consistency_proof,
+    inclusion_proof,
+    leaf_hash,
+    root_of,
+    split_bundle,
+    tile_hash_reader,
+    tree_root,
+    verify_consistency,
+    verify_inclusion,
+)
+
+NOW = datetime(2026, 12, 2, 8, tzinfo=UTC)
+SIGNER = Ed25519Signer("gw-log-test", Ed25519PrivateKey.generate())
+
+
+@pytest.fixture
+def log(aws) -> DynamoExchangeLog:
+    return DynamoExchangeLog(aws.dynamodb, aws.env["CG_EXCHANGE_LOG_TABLE"])
+
+
+@pytest.fixture
+def publisher(aws, log) -> LogPublisher:
+    archive = S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"])
+    return LogPublisher(log, archive, GatewaySigners(SIGNER), "test.example/log", FixedClock(NOW))
+
+
+def changes(count: int, first: int = 1) -> list[Change]:
+    made = []
+    for i in range(first, first + count):
+        body = f"91230900{i:09d}"
+        made.append(change_between(listing(credit_code=body + uscc.calc_check_digit(body)), None))
+    return [c for c in made if c is not None]
+
+
+def leaves(log: DynamoExchangeLog) -> list[bytes]:
+    entries, _ = log.published(1, log.size())
+    return [leaf_hash(entry_leaf(e)) for e in entries]
+
+
+def test_nothing_logged_publishes_nothing(publisher):
+    assert publisher.publish() is None
+    assert publisher.latest() is None
+
+
+def test_a_published_checkpoint_signs_the_root_of_every_logged_change(log, publisher):
+    log.append(changes(5))
+
+    checkpoint = publisher.publish()
+
+    assert checkpoint is not None
+    assert (checkpoint.sequence, checkpoint.origin) == (5, "test.example/log")
+    assert checkpoint.root == root_of(leaves(log)).hex()
+    assert checkpoint_verifies(checkpoint, [SIGNER.private_key.public_key()])
+    assert publisher.latest() == checkpoint
+    assert publisher.publish() is None  # nothing new: nothing signed again
+
+
+def test_tiles_published_batch_by_batch_prove_every_entry_and_every_earlier_checkpoint(
+    log, publisher
+):
+    checkpoints = []
+    for first, count in [(1, 3), (4, 250), (254, 7), (261, 300)]:  # across tile boundaries
+        log.append(changes(count, first))
+        published = publisher.publish()
+        assert published is not None
+        checkpoints.append(published)
+    size = log.size()
+    assert [c.sequence for c in checkpoints] == [3, 253, 260, 560] and size == 560
+    read = tile_hash_reader(size, publisher.read)
+    root = bytes.fromhex(checkpoints[-1].root)
+    assert tree_root(size, read) == root == root_of(leaves(log))
+    for index, leaf in enumerate(leaves(log)):
+        proof = inclusion_proof(index, size, read)
+        assert verify_inclusion(leaf, index, size, proof, root)
+    for earlier in checkpoints[:-1]:
+        # Each earlier tree is proven a prefix of the latest, and from its own tiles too.
+        proof = consistency_proof(earlier.sequence, size, read)
+        old_root = bytes.fromhex(earlier.root)
+        assert verify_consistency(earlier.sequence, size, old_root, root, proof)
+        assert tree_root(earlier.sequence, tile_hash_reader(earlier.sequence, publisher.read)) == (
+            old_root
+        )
+
+
+def test_entry_bundles_hold_each_entrys_leaf_data_in_order(log, publisher):
+    log.append(changes(300))
+    publisher.publish()
+
+    full = split_bundle(publisher.read("tile/entries/000"))
+    rest = split_bundle(publisher.read("tile/entries/001.p/44"))
+
+    entries, _ = log.published(1, 300)
+    assert full + rest == [entry_leaf(e) for e in entries]
+
+
+def test_erasing_a_listing_leaves_its_leaves_and_every_proof_intact(log, publisher):
+    made = changes(4)
+    log.append(made)
+    before = publisher.publish()
+    assert before is not None
+    tombstone = purged(made[1].listing, NOW)
+    log.erase(made[1].listing.listing_id, tombstone.change_id)
+    log.append([tombstone])
+
+    after = publisher.publish()
+
+    assert after is not None and after.sequence == 5
+    read = tile_hash_reader(5, publisher.read)
+    proof = consistency_proof(4, 5, read)
+    assert verify_consistency(4, 5, bytes.fromhex(before.root), bytes.fromhex(after.root), proof)
+
+
+def test_a_missing_tile_reads_as_a_key_error(publisher):
+    with pytest.raises(KeyError):
+        publisher.read("tile/0/000")
+
+
+@pytest.mark.usefixtures("atomic_moto_transactions")
+def test_publishers_running_at_once_publish_one_tree(log, publisher, aws):
+    other = LogPublisher(
+        log,
+        S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"]),
+        GatewaySigners(SIGNER),
+        "test.example/log",
+        FixedClock(NOW),
+    )
+    start = threading.Barrier(2)
+
+    def run(pair: tuple[LogPublisher, int]) -> None:
+        mine, first = pair
+        start.wait()
+        for offset in range(0, 40, 8):
+            log.append(changes(8, first + offset))
+            mine.publish()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(run, [(publisher, 1), (other, 500)]))
+    publisher.publish()
+
+    latest = publisher.latest()
+    assert latest is not None and latest.sequence == log.size() == 80
+    read = tile_hash_reader(80, publisher.read)
+    assert tree_root(80, read).hex() == latest.root == root_of(leaves(log)).hex()
