@@ -93,7 +93,8 @@ def test_tiles_published_batch_by_batch_prove_every_entry_and_every_earlier_chec
         assert published is not None
         checkpoints.append(published)
     size = log.size()
-    assert [c.sequence for c in checkpoints] == [3, 253, 260, 560] and size == 560
+    assert [c.sequence for c in checkpoints] == [3, 253, 260, 560]
+    assert size == 560
     read = tile_hash_reader(size, publisher.read)
     root = bytes.fromhex(checkpoints[-1].root)
     assert tree_root(size, read) == root == root_of(leaves(log))
@@ -132,7 +133,8 @@ def test_erasing_a_listing_leaves_its_leaves_and_every_proof_intact(log, publish
 
     after = publisher.publish()
 
-    assert after is not None and after.sequence == 5
+    assert after is not None
+    assert after.sequence == 5
     read = tile_hash_reader(5, publisher.read)
     proof = consistency_proof(4, 5, read)
     assert verify_consistency(4, 5, bytes.fromhex(before.root), bytes.fromhex(after.root), proof)
@@ -166,6 +168,7 @@ def test_publishers_running_at_once_publish_one_tree(log, publisher, aws):
     publisher.publish()
 
     latest = publisher.latest()
-    assert latest is not None and latest.sequence == log.size() == 80
+    assert latest is not None
+    assert latest.sequence == log.size() == 80
     read = tile_hash_reader(80, publisher.read)
     assert tree_root(80, read).hex() == latest.root == root_of(leaves(log)).hex()

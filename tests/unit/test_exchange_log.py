@@ -1,5 +1,5 @@
-"""The exchange log's pure parts: entries as Merkle leaves, change digests, signed checkpoints, and the
-per-subscription numbering that ``fanout.stamped`` gives deliveries."""
+"""The exchange log's pure parts: entries as Merkle leaves, change digests, signed checkpoints,
+and the per-subscription numbering that ``fanout.stamped`` gives deliveries."""
 
 from __future__ import annotations
 
