@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -25,10 +25,12 @@ from gateway_client.contract.listing import (
     entry_version,
     identity_of,
 )
+from gateway_client.contract.log import LogEntry
 from gateway_client.contract.measure import Measure
 from gateway_client.contract.signing import Ed25519Signer, public_key_text
 from gateway_client.contract.sm2 import Sm2PrivateKey
 from gateway_client.contract.sm2_signing import Sm2Signer
+from gateway_client.tlog import Frontier, HashReader, root_of, tile_hash_reader, tiles_for
 
 NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)
 
@@ -338,3 +340,26 @@ def removal(base: Mapping[str, Any] | None = None, **overrides: Any) -> dict[str
 def evolved(held: Listing, **fields: Any) -> Listing:
     """``held`` with gateway bookkeeping or content replaced, validated like a stored listing."""
     return Listing.model_validate({**held.model_dump(), **fields})
+
+
+# -- the exchange log's published tree --
+
+
+def published_tiles(entries: Sequence[LogEntry], sizes: Sequence[int]) -> dict[str, bytes]:
+    """The tiles a gateway publishing at each of ``sizes`` leaves in its bucket."""
+    tiles: dict[str, bytes] = {}
+    frontier, done = Frontier.empty(), 0
+    for size in sizes:
+        grown, hashes = frontier.append([bytes.fromhex(e.hash) for e in entries[done:size]])
+        tiles.update(tiles_for(done, size, hashes, tiles.__getitem__))
+        frontier, done = grown, size
+    return tiles
+
+
+def tree_root(entries: Sequence[LogEntry]) -> bytes:
+    return root_of([bytes.fromhex(e.hash) for e in entries])
+
+
+def tile_reader(tiles: Mapping[str, bytes]) -> Callable[[int], HashReader]:
+    """``audit``'s reader: the tree's hashes at a size, from ``tiles``."""
+    return lambda size: tile_hash_reader(size, tiles.__getitem__)

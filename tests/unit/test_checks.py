@@ -92,7 +92,7 @@ def published(signer: Ed25519Signer = GATEWAY, **validity) -> list[PublishedKey]
 
 def report_of(codes: list[str]):
     outcome = run(codes).outcome
-    return issue_report(outcome, "k-hunan", LogPosition(sequence=7, head_hash="ab" * 32), GATEWAY)
+    return issue_report(outcome, "k-hunan", LogPosition(sequence=7, root="ab" * 32), GATEWAY)
 
 
 def test_a_report_verifies_as_issued_under_a_key_valid_when_it_was_issued():

@@ -6,7 +6,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from builders import NOW, change, gateway_signers, subscription
+from builders import (
+    NOW,
+    change,
+    gateway_signers,
+    published_tiles,
+    subscription,
+    tile_reader,
+    tree_root,
+)
 from fakes import InMemoryDeliveryLog, InMemorySubscriptionStore, RecordingTransport
 from pydantic import ValidationError
 
@@ -14,10 +22,10 @@ from gateway.delivery.planning import plan_deliveries
 from gateway.delivery.sending import DeliveryService
 from gateway_client.contract.clock import FixedClock
 from gateway_client.contract.errors import VerificationError
-from gateway_client.contract.keys import GatewaySigners, PublishedKey, key_set
-from gateway_client.contract.log import GENESIS, chain, sign_checkpoint
+from gateway_client.contract.keys import AnyKey, GatewaySigners, PublishedKey, key_set
+from gateway_client.contract.log import log_entries, sign_checkpoint
 from gateway_client.contract.signing import public_key_text
-from gateway_client.log_audit import audit
+from gateway_client.log_audit import AuditReport, audit
 from gateway_client.receiver import verify_delivery
 
 OLD, NEW, NEXT = gateway_signers("gw-1"), gateway_signers("gw-2"), gateway_signers("gw-3")
@@ -93,17 +101,22 @@ def test_a_next_key_published_before_the_switch_verifies_the_first_deliveries_af
 
 
 def test_checkpoints_of_a_previous_key_verify_and_a_retired_keys_are_skipped_not_failed() -> None:
-    entries = chain(GENESIS, 1, [change()])
-    by_old = sign_checkpoint(1, entries[0].hash, NOW, OLD)
+    entries = log_entries(1, [change()])
+    by_old = sign_checkpoint(1, tree_root(entries), NOW, OLD)
+    read = tile_reader(published_tiles(entries, [1]))
 
-    listed = audit(entries, [by_old], key_set(NEW, [published(OLD, valid_until=NOW)]), [], _all)
-    retired = audit(entries, [by_old], key_set(NEW, []), [], _all)
+    def run(keys: list[AnyKey]) -> AuditReport:
+        return audit(entries, [by_old], keys, [], _all, read, NOW)
+
+    listed = run(key_set(NEW, [published(OLD, valid_until=NOW)]))
+    retired = run(key_set(NEW, []))
 
     assert (listed.verified_through, listed.problems, listed.skipped_checkpoints) == (1, (), ())
-    assert (retired.verified_through, retired.problems, retired.skipped_checkpoints) == (
-        0,
-        (),
-        (1,),
+    # Nothing trusted is left, so nothing is vouched for, and the audit says why.
+    assert (retired.verified_through, retired.skipped_checkpoints) == (0, (1,))
+    assert retired.problems == (
+        "no checkpoint signed by a listed gateway key (ed25519) covers the stored "
+        "deliveries; skipped: [1]",
     )
 
 

@@ -19,8 +19,11 @@ from builders import (
     gateway_signers,
     listing,
     make_uscc,
+    published_tiles,
     red_entry,
     subscription,
+    tile_reader,
+    tree_root,
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -33,7 +36,6 @@ from gateway_client.contract.events import DeliveryPayload
 from gateway_client.contract.filters import SubscriptionFilters
 from gateway_client.contract.log import Checkpoint, LogEntry, log_entries, sign_checkpoint
 from gateway_client.log_audit import AuditReport, Seen, audit
-from gateway_client.tlog import Frontier, HashReader, root_of, tile_hash_reader, tiles_for
 
 GATEWAY = gateway_signers("gw-test-1")
 BLACK_ONLY = subscription(
@@ -60,29 +62,13 @@ CHANGES: list[Change] = [
 ENTRIES: list[LogEntry] = log_entries(1, CHANGES)
 
 
-def published(entries: Sequence[LogEntry], sizes: Sequence[int]) -> dict[str, bytes]:
-    """The tiles a gateway publishing at each of ``sizes`` leaves in its bucket."""
-    tiles: dict[str, bytes] = {}
-    frontier, done = Frontier.empty(), 0
-    for size in sizes:
-        grown, hashes = frontier.append([bytes.fromhex(e.hash) for e in entries[done:size]])
-        tiles.update(tiles_for(done, size, hashes, tiles.__getitem__))
-        frontier, done = grown, size
-    return tiles
-
-
-def root(entries: Sequence[LogEntry]) -> bytes:
-    return root_of([bytes.fromhex(e.hash) for e in entries])
-
-
-TILES = published(ENTRIES, [4, 6])
-EARLIER: Checkpoint = sign_checkpoint(4, root(ENTRIES[:4]), NOW, GATEWAY)
-CHECKPOINT: Checkpoint = sign_checkpoint(6, root(ENTRIES), NOW, GATEWAY)
+TILES = published_tiles(ENTRIES, [4, 6])
+EARLIER: Checkpoint = sign_checkpoint(4, tree_root(ENTRIES[:4]), NOW, GATEWAY)
+CHECKPOINT: Checkpoint = sign_checkpoint(6, tree_root(ENTRIES), NOW, GATEWAY)
 LATER = NOW + timedelta(days=1)  # when the audit runs: every entry is past the grace period
 
 
-def reader_at(size: int) -> HashReader:
-    return tile_hash_reader(size, TILES.__getitem__)
+reader_at = tile_reader(TILES)
 
 
 def stored_by(sub: Subscription, changes: Sequence[Change] = CHANGES) -> list[DeliveryPayload]:
@@ -283,7 +269,7 @@ def test_a_log_that_stops_short_of_a_signed_checkpoint_is_reported() -> None:
 
 
 def test_a_checkpoint_signed_with_another_key_is_reported_as_forged() -> None:
-    forged = sign_checkpoint(6, root(ENTRIES), NOW, gateway_signers(GATEWAY.ed25519.key_id))
+    forged = sign_checkpoint(6, tree_root(ENTRIES), NOW, gateway_signers(GATEWAY.ed25519.key_id))
 
     report = run(checkpoints=[forged])
 
@@ -292,7 +278,7 @@ def test_a_checkpoint_signed_with_another_key_is_reported_as_forged() -> None:
 
 
 def test_a_genuine_checkpoint_still_verifies_beside_a_forged_one() -> None:
-    forged = sign_checkpoint(4, root(ENTRIES[:4]), NOW, gateway_signers("intruder"))
+    forged = sign_checkpoint(4, tree_root(ENTRIES[:4]), NOW, gateway_signers("intruder"))
 
     report = run(checkpoints=[forged, CHECKPOINT])
 
@@ -320,7 +306,7 @@ def test_two_signed_checkpoints_of_forked_histories_are_caught() -> None:
     # The gateway signed a size-4 tree in which entries 2 and 3 were the other way round: it
     # showed someone another history than the one it extends now.
     forked = log_entries(1, [CHANGES[0], CHANGES[2], CHANGES[1], CHANGES[3]])
-    other = sign_checkpoint(4, root(forked), NOW, GATEWAY)
+    other = sign_checkpoint(4, tree_root(forked), NOW, GATEWAY)
 
     report = run(checkpoints=[other, CHECKPOINT])
 
@@ -329,7 +315,7 @@ def test_two_signed_checkpoints_of_forked_histories_are_caught() -> None:
 
 def test_the_checkpoint_seen_last_time_must_still_be_a_prefix() -> None:
     kept = Seen(size=4, root=EARLIER.root)
-    forked = Seen(size=4, root=root(log_entries(1, CHANGES[1:5])).hex())
+    forked = Seen(size=4, root=tree_root(log_entries(1, CHANGES[1:5])).hex())
 
     assert run(seen=kept).ok
     assert mentioning(run(seen=forked), "seen last time (4) and checkpoint 6 are not consistent")

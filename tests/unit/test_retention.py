@@ -31,7 +31,7 @@ from gateway.lifecycle.retention import (
 )
 from gateway_client.contract.change import ERASED, ChangeType, purged, tombstone
 from gateway_client.contract.listing import Listing, ListingEntry, ListingStatus
-from gateway_client.contract.log import LogEntry, chain
+from gateway_client.contract.log import LogEntry, log_entries
 from gateway_client.contract.objections import Objection
 
 STOPPED = datetime(2021, 6, 1, 2, 0, tzinfo=UTC)  # 2021-06-01 in Beijing
@@ -244,7 +244,7 @@ def test_a_replay_sends_the_tombstone_once_where_erased_bodies_were() -> None:
         purged(held, STOPPED).model_copy(update={"type": ChangeType.EXPIRED, "change_id": "c"}),
         purged(held, STOPPED),
     ]
-    entries: list[LogEntry] = chain("0" * 64, 1, made)
+    entries: list[LogEntry] = log_entries(1, made)
     gone = Erased(tombstone=made[3].change_id)
     bodies: list[Any] = [gone, made[1], gone, made[3]]
 
@@ -258,6 +258,6 @@ def test_a_replay_sends_the_tombstone_once_where_erased_bodies_were() -> None:
 
 def test_a_replay_skips_an_erased_body_whose_tombstone_is_not_logged_yet() -> None:
     made = purged(ended(person_entry()), STOPPED)
-    [entry_one] = chain("0" * 64, 1, [made])
+    [entry_one] = log_entries(1, [made])
 
     assert list(replayable([(entry_one, Erased(tombstone=made.change_id))], {}.get)) == []

@@ -15,8 +15,11 @@ from builders import (
     make_signer,
     make_sm2_signer,
     platform_key,
+    published_tiles,
     region,
     subscription,
+    tile_reader,
+    tree_root,
 )
 from fakes import (
     InMemoryDeliveryLog,
@@ -44,8 +47,13 @@ from gateway_client.contract import (
 )
 from gateway_client.contract.clock import FixedClock
 from gateway_client.contract.errors import InvalidSignature
-from gateway_client.contract.log import GENESIS, chain, checkpoint_sm2_verifies, sign_checkpoint
-from gateway_client.log_audit import audit
+from gateway_client.contract.log import (
+    Checkpoint,
+    checkpoint_sm2_verifies,
+    log_entries,
+    sign_checkpoint,
+)
+from gateway_client.log_audit import Algorithm, AuditReport, audit
 from gateway_client.push_client import request_headers, signed_headers
 from gateway_client.receiver import verify_delivery
 
@@ -210,26 +218,32 @@ def test_a_published_sm2_key_lists_its_user_id_and_a_previous_one_counts_while_v
 
 
 def test_checkpoints_carry_an_sm2_signature_that_the_sm2_audit_trusts() -> None:
-    entries = chain(GENESIS, 1, [change()])
-    checkpoint = sign_checkpoint(1, entries[0].hash, NOW, GATEWAY)
+    entries = log_entries(1, [change()])
+    root = tree_root(entries)
+    read = tile_reader(published_tiles(entries, [1]))
+    checkpoint = sign_checkpoint(1, root, NOW, GATEWAY)
     keys = key_set(GATEWAY, [])
     assert checkpoint.sm2_key_id == "gw-1.sm2"
     assert not checkpoint_sm2_verifies(checkpoint.model_copy(update={"sequence": 2}), [])
-    report = audit(entries, [checkpoint], keys, [], lambda _e: False, algorithm="sm2")
+
+    def run(made: Checkpoint, algorithm: Algorithm = "sm2") -> AuditReport:
+        return audit(entries, [made], keys, [], lambda _e: False, read, NOW, algorithm=algorithm)
+
+    report = run(checkpoint)
     assert (report.verified_through, report.problems) == (1, ())
-    forged = sign_checkpoint(1, entries[0].hash, NOW, gateway_signers("gw-1"))
+    forged = sign_checkpoint(1, root, NOW, gateway_signers("gw-1"))
     swapped = checkpoint.model_copy(update={"sm2_signature": forged.sm2_signature})
-    report = audit(entries, [swapped], keys, [], lambda _e: False, algorithm="sm2")
-    assert report.problems == ("checkpoint 1 is not signed by the gateway with SM2",)
-    unsigned = sign_checkpoint(1, entries[0].hash, NOW, GatewaySigners(GATEWAY.ed25519))
-    report = audit(entries, [unsigned], keys, [], lambda _e: False, algorithm="sm2")
+    assert run(swapped).problems[0] == "checkpoint 1 is not signed by the gateway with SM2"
+    unsigned = sign_checkpoint(1, root, NOW, GatewaySigners(GATEWAY.ed25519))
+    report = run(unsigned)
     assert (report.verified_through, report.skipped_checkpoints) == (0, (1,))
-    assert audit(entries, [unsigned], keys, [], lambda _e: False).verified_through == 1
+    assert run(unsigned, "ed25519").verified_through == 1
 
 
 def test_an_sm2_audit_of_deliveries_no_sm2_checkpoint_covers_is_not_ok() -> None:
     changes = [change()]
-    entries = chain(GENESIS, 1, changes)
+    entries = log_entries(1, changes)
+    read = tile_reader(published_tiles(entries, [1]))
     sub = subscription("sub-hunan")
     stored = [
         payload_for(d, subscriber_region=sub.region)
@@ -237,14 +251,19 @@ def test_an_sm2_audit_of_deliveries_no_sm2_checkpoint_covers_is_not_ok() -> None
             plan_deliveries(changes[0], [sub], []), {entries[0].change_id: 1}, lambda _s, _c: 1
         )
     ]
-    before_sm2 = sign_checkpoint(1, entries[0].hash, NOW, GatewaySigners(GATEWAY.ed25519))
+    before_sm2 = sign_checkpoint(1, tree_root(entries), NOW, GatewaySigners(GATEWAY.ed25519))
     keys = key_set(GATEWAY, [])
 
-    report = audit(entries, [before_sm2], keys, stored, lambda _e: True, algorithm="sm2")
+    def run(algorithm: Algorithm) -> AuditReport:
+        return audit(
+            entries, [before_sm2], keys, stored, lambda _e: True, read, NOW, algorithm=algorithm
+        )
+
+    report = run("sm2")
 
     assert not report.ok
     assert report.problems == (
         "no checkpoint signed by a listed gateway key (sm2) covers the stored deliveries; "
         "skipped: [1]",
     )
-    assert audit(entries, [before_sm2], keys, stored, lambda _e: True).ok
+    assert run("ed25519").ok
