@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -18,9 +19,26 @@ from app_support import (
 
 import app as gateway_app
 from gateway.delivery.planning import Delivery
-from gateway_client.contract.log import Checkpoint, LogEntry, checkpoint_verifies
-from gateway_client.contract.signing import Ed25519Signer, load_public_key
-from gateway_client.log_audit import _chain_problems
+from gateway_client.contract.log import (
+    Checkpoint,
+    LogEntry,
+    checkpoint_verifies,
+    entry_hash,
+    entry_leaf,
+)
+from gateway_client.contract.signing import Ed25519Signer, load_private_key, load_public_key
+from gateway_client.tlog import (
+    NoteSigner,
+    NoteVerifier,
+    inclusion_proof,
+    open_note,
+    parse_checkpoint,
+    root_of,
+    split_bundle,
+    tile_hash_reader,
+    verify_consistency,
+    verify_inclusion,
+)
 
 DECISIONS = ["(2024)黑09执123号", "(2024)黑09执124号", "(2024)黑09执125号"]
 
@@ -94,7 +112,7 @@ def test_a_platform_reads_the_log_entries_and_the_head_without_listing_content(
     assert response.json_body["head"] == 3
     entries = log_entries(response)
     assert [e.sequence for e in entries] == [1, 2, 3]
-    assert _chain_problems(entries) == []
+    assert all(e.hash == entry_hash(e) for e in entries)
     assert {(e.kind, e.domain, e.origin_region) for e in entries} == {
         ("black", "court_defaulter", CITY)
     }
@@ -141,21 +159,29 @@ def test_a_bad_from_or_limit_is_refused_naming_the_parameter(gateway):
     assert answers == {q: (400, "invalid_schema", p) for q, p in BAD_PARAMETERS.items()}
 
 
-# -- checkpoints --
+# -- checkpoints: fan-out publishes before it queues --
 
 
-def test_the_operator_publishes_a_checkpoint_once_per_head(gateway, stream, city):
+def checkpoints_listed(gateway: Gateway) -> list[Checkpoint]:
+    listed = gateway.client.http.get("/v1/log/checkpoints")
+    assert listed.status_code == 200
+    return [Checkpoint.model_validate(x) for x in listed.json_body["checkpoints"]]
+
+
+def leaf_root(entries: list[LogEntry]) -> str:
+    return root_of([bytes.fromhex(e.hash) for e in entries]).hex()
+
+
+def test_fan_out_publishes_a_checkpoint_of_what_it_logged(gateway, stream, city):
     push_and_fan_out(gateway, stream, city, listings(2))
-    head = log_entries(operator_get(gateway, "/v1/log"))[-1]
+    entries = log_entries(operator_get(gateway, "/v1/log"))
 
-    first = operator_post(gateway, "/v1/log/checkpoints")
+    [published] = checkpoints_listed(gateway)
     again = operator_post(gateway, "/v1/log/checkpoints")
 
-    assert first.status_code == 201, first.json_body
-    published = Checkpoint.model_validate(first.json_body["published"])
-    assert (published.sequence, published.head_hash) == (2, head.hash)
+    assert (published.sequence, published.root) == (2, leaf_root(entries))
     assert published.key_id == "gw-test-1"
-    assert again.status_code == 200
+    assert again.status_code == 200  # nothing new to sign
     assert again.json_body == {"published": None}
 
 
@@ -170,22 +196,98 @@ def test_only_the_operator_publishes_checkpoints(gateway, stream, city):
 
 def test_published_checkpoints_are_listed_and_verify_with_the_gateways_key(gateway, stream, city):
     push_and_fan_out(gateway, stream, city, listings(1))
-    operator_post(gateway, "/v1/log/checkpoints")
     push_and_fan_out(gateway, stream, city, [listings(2)[1]])
-    operator_post(gateway, "/v1/log/checkpoints")
     entries = log_entries(operator_get(gateway, "/v1/log"))
 
-    listed = gateway.client.http.get("/v1/log/checkpoints")
+    checkpoints = checkpoints_listed(gateway)
     keys = gateway.client.http.get("/v1/keys").json_body["keys"]
 
-    assert listed.status_code == 200
-    checkpoints = [Checkpoint.model_validate(x) for x in listed.json_body["checkpoints"]]
-    assert [(c.sequence, c.head_hash) for c in checkpoints] == [
-        (1, entries[0].hash),
-        (2, entries[1].hash),
+    assert [(c.sequence, c.root) for c in checkpoints] == [
+        (1, leaf_root(entries[:1])),
+        (2, leaf_root(entries)),
     ]
     public = [load_public_key(k["public_key"]) for k in keys]
     assert all(checkpoint_verifies(c, public) for c in checkpoints)
+
+
+def test_the_latest_checkpoint_is_served_as_a_c2sp_signed_note_to_anyone(gateway, stream, city):
+    assert gateway.client.http.get("/v1/log/checkpoint").status_code == 404  # nothing logged
+    push_and_fan_out(gateway, stream, city, listings(2))
+    origin = checkpoints_listed(gateway)[-1].origin
+    verifier = NoteVerifier.from_vkey(
+        NoteSigner(origin, load_private_key(gateway.signing_key)).vkey
+    )
+
+    response = gateway.client.http.get("/v1/log/checkpoint")
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/plain")
+    text, names = open_note(response.body.decode(), [verifier])
+    head = parse_checkpoint(text)
+    assert (head.origin, head.size, names) == (origin, 2, [origin])
+
+
+def tile_bytes(gateway: Gateway, signer: Ed25519Signer, path: str) -> bytes:
+    response = signed_get(gateway, signer, f"/v1/log/tile?path={path}")
+    assert response.status_code == 200, response.json_body
+    return base64.b64decode(response.json_body["data"])
+
+
+def test_a_platform_proves_each_entry_and_the_log_s_growth_from_the_tiles(gateway, stream, city):
+    push_and_fan_out(gateway, stream, city, listings(1))
+    push_and_fan_out(gateway, stream, city, listings(3)[1:])
+    entries = log_entries(signed_get(gateway, city, "/v1/log"))
+    first, latest = checkpoints_listed(gateway)
+    read = tile_hash_reader(3, lambda path: tile_bytes(gateway, city, path))
+    root = bytes.fromhex(latest.root)
+
+    for entry in entries:
+        served = signed_get(gateway, city, f"/v1/log/proof?size=3&index={entry.leaf_index}")
+        proof = [bytes.fromhex(h) for h in served.json_body["proof"]]
+        assert proof == inclusion_proof(entry.leaf_index, 3, read)  # the same from the tiles
+        assert verify_inclusion(bytes.fromhex(entry.hash), entry.leaf_index, 3, proof, root)
+    grown = signed_get(gateway, city, "/v1/log/proof?size=3&old=1").json_body
+    assert grown["old"] == 1
+    assert verify_consistency(
+        1, 3, bytes.fromhex(first.root), root, [bytes.fromhex(h) for h in grown["proof"]]
+    )
+    bundle = split_bundle(tile_bytes(gateway, city, "tile/entries/000.p/3"))
+    assert bundle == [entry_leaf(e) for e in entries]
+
+
+BAD_TILE_AND_PROOF_QUERIES = {
+    "/v1/log/tile?path=tile/0/001.p/0": (400, "path"),
+    "/v1/log/tile?path=../../checkpoints/000000000001.json": (400, "path"),
+    "/v1/log/tile?path=tile/0/x999/000": (404, "path"),
+    "/v1/log/tile": (400, "path"),
+    "/v1/log/proof?size=2&index=0": (404, "size"),  # no checkpoint of size 2
+    "/v1/log/proof?size=3&index=3": (400, "index"),
+    "/v1/log/proof?size=3&index=0&old=1": (400, "index"),
+    "/v1/log/proof?size=3": (400, "index"),
+    "/v1/log/proof?index=0": (400, "size"),
+    "/v1/log/proof?size=3&old=4": (400, "old"),
+    "/v1/log/proof?size=3&old=x": (400, "old"),
+}
+
+
+def test_bad_tile_paths_and_proof_queries_are_refused_naming_the_parameter(gateway, stream, city):
+    push_and_fan_out(gateway, stream, city, listings(3))
+    answers = {}
+    for query in BAD_TILE_AND_PROOF_QUERIES:
+        response = signed_get(gateway, city, query)
+        error = response.json_body.get("error", {})
+        answers[query] = (response.status_code, error.get("path"))
+
+    assert answers == BAD_TILE_AND_PROOF_QUERIES
+
+
+def test_tiles_and_proofs_need_a_signed_caller(gateway, stream, city):
+    push_and_fan_out(gateway, stream, city, listings(1))
+
+    tile = gateway.client.http.get("/v1/log/tile?path=tile/0/000.p/1")
+    proof = gateway.client.http.get("/v1/log/proof?size=1&index=0")
+
+    assert (tile.status_code, proof.status_code) == (401, 401)
 
 
 # -- a subscription's view --
