@@ -232,6 +232,8 @@ def test_malformed_notes_are_refused() -> None:
         note.replace("— ", "- ", 1),  # not an em dash
         note[:-1],  # no final newline
         note + ("— other.example/x AAAAAAA=\n" * 100),  # too many signatures
+        "\udcff" + note,  # a lone surrogate: not UTF-8
+        "\x07" + note,  # a control character
     ):
         with pytest.raises(NoteError):
             open_note(bad, [key])

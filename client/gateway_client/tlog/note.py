@@ -44,7 +44,8 @@ def check_name(name: str) -> str:
 
 
 def _printable(text: str) -> bool:
-    return not any(ord(c) < 0x20 and c != "\n" for c in text)
+    """No control character but newline, and no lone surrogate (so it encodes as UTF-8)."""
+    return not any((ord(c) < 0x20 and c != "\n") or 0xD800 <= ord(c) <= 0xDFFF for c in text)
 
 
 def raw_public(key: Ed25519PublicKey) -> bytes:
