@@ -241,3 +241,12 @@ def test_malformed_notes_are_refused() -> None:
         sign_note("no newline", [LOG])
     with pytest.raises(NoteError):
         NoteSigner("has space", LOG.key)
+
+
+def test_a_key_id_of_decimal_digits_only_is_still_a_hex_key_id() -> None:
+    key = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
+    signer = next(
+        s for i in range(2000) if (s := NoteSigner(f"log{i}.example", key)).key_id.hex().isdigit()
+    )
+    assert NoteVerifier.from_vkey(signer.vkey).key_id == signer.key_id
+    assert open_note(sign_note("text\n", [signer]), [NoteVerifier.from_vkey(signer.vkey)])
