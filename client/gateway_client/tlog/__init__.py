@@ -45,6 +45,7 @@ from gateway_client.tlog.tiles import (
     tile_hash_reader,
     tile_path,
     tiles_for,
+    tiles_needed,
 )
 from gateway_client.tlog.witness import (
     Witness,
@@ -95,6 +96,7 @@ __all__ = [
     "tile_hash_reader",
     "tile_path",
     "tiles_for",
+    "tiles_needed",
     "tree_root",
     "verify_consistency",
     "verify_inclusion",

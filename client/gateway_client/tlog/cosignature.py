@@ -84,13 +84,13 @@ class CosignatureVerifier:
 
     def timestamp_of(self, sig: bytes | str) -> int:
         """When this cosigner signed: of a timestamped signature (bytes, as ``verify`` gets it;
-        not verified here), or of a signed note (its first cosignature line that verifies)."""
+        not verified here), or of a signed note (its cosignature there, verified)."""
         if isinstance(sig, bytes):
             if len(sig) != _TIME_BYTES + _SIG_BYTES:
                 raise NoteError("an Ed25519 cosignature is 72 bytes")
             return int.from_bytes(sig[:_TIME_BYTES], "big")
         text, signatures = split_note(sig)
-        for name, kid, sig in signatures:
-            if (name, kid) == (self.name, self.key_id) and self.verify(text.encode(), sig):
-                return int.from_bytes(sig[:_TIME_BYTES], "big")
-        raise NoteError(f"{self.name} has not cosigned this note")
+        mine = [s for name, kid, s in signatures if (name, kid) == (self.name, self.key_id)]
+        if not mine or not self.verify(text.encode(), mine[0]):
+            raise NoteError(f"{self.name} has not cosigned this note")
+        return int.from_bytes(mine[0][:_TIME_BYTES], "big")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -20,6 +21,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 ED25519 = 0x01
 _DASH = "— "
 _MAX_SIGNATURES = 100
+_HEX_ID = re.compile(r"[0-9a-f]{8}")
 
 
 class NoteError(ValueError):
@@ -44,7 +46,8 @@ def check_name(name: str) -> str:
 
 
 def _printable(text: str) -> bool:
-    return not any(ord(c) < 0x20 and c != "\n" for c in text)
+    """No control character but newline, and no lone surrogate (so it encodes as UTF-8)."""
+    return not any((ord(c) < 0x20 and c != "\n") or 0xD800 <= ord(c) <= 0xDFFF for c in text)
 
 
 def raw_public(key: Ed25519PublicKey) -> bytes:
@@ -69,7 +72,7 @@ def parse_vkey(vkey: str, alg: int) -> tuple[str, bytes, Ed25519PublicKey]:
     hex_id, _, material = rest.partition("+")
     try:
         raw = base64.b64decode(material, validate=True)
-        wanted = bytes.fromhex(hex_id) if len(hex_id) == 8 and hex_id.islower() else b""
+        wanted = bytes.fromhex(hex_id) if _HEX_ID.fullmatch(hex_id) else b""
     except (binascii.Error, ValueError):
         raise NoteError(f"{vkey!r} is not a verifier key") from None
     check_name(name)
@@ -126,9 +129,9 @@ class NoteVerifier:
         return len(sig) == 64 and ed25519_verify(self.key, msg, sig)
 
 
-def signature_line(name: str, key: bytes, sig: bytes) -> str:
+def signature_line(name: str, kid: bytes, sig: bytes) -> str:
     """``— <name> base64(key id || signature)\\n``."""
-    return f"{_DASH}{check_name(name)} {base64.b64encode(key + sig).decode()}\n"
+    return f"{_DASH}{check_name(name)} {base64.b64encode(kid + sig).decode()}\n"
 
 
 def sign_note(text: str, signers: Sequence[NoteSigner]) -> str:

@@ -71,12 +71,11 @@ def parse_tile_path(path: str) -> tuple[int | None, int, int]:
 def _grown(old_count: int, new_count: int) -> list[tuple[int, int, int]]:
     """For a level holding ``old_count`` → ``new_count`` items: (tile, kept, width) of each tile
     that changes, ``kept`` being how many items it already had (its previous partial width)."""
-    first = old_count // TILE_WIDTH
-    last = (new_count - 1) // TILE_WIDTH
+    if new_count <= old_count:
+        return []
     return [
         (t, max(0, old_count - t * TILE_WIDTH), min(TILE_WIDTH, new_count - t * TILE_WIDTH))
-        for t in range(first, last + 1)
-        if new_count > old_count
+        for t in range(old_count // TILE_WIDTH, (new_count - 1) // TILE_WIDTH + 1)
     ]
 
 
@@ -163,28 +162,40 @@ def entry_bundles_for(
     return written
 
 
-def tile_hash_reader(size: int, read_tile: ReadTile) -> HashReader:
-    """A ``HashReader`` over the published tiles of the tree of ``size`` leaves.
+def _locate(size: int, height: int, n: int) -> tuple[str, int, int, int]:
+    """Where subtree (height, n) of the tree of ``size`` lives: (tile path, tile width, first
+    hash, count).
 
-    A subtree of height ``8·L + r`` is ``2**r`` consecutive hashes of one level-L tile, merged;
-    which tile (full, or partial of the width ``size`` dictates) follows from ``size`` alone.
-    Each tile is read at most once per call."""
+    A subtree of height ``8·L + r`` is ``2**r`` consecutive hashes of one level-L tile; which
+    tile (full, or partial of the width ``size`` dictates) follows from ``size`` alone."""
+    if height < 0 or n < 0 or (n + 1) << height > size:
+        raise ValueError(f"subtree ({height}, {n}) is not complete in a tree of {size}")
+    level, rest = divmod(height, TILE_HEIGHT)
+    first = n << rest
+    tile = first // TILE_WIDTH
+    width = min(TILE_WIDTH, (size >> (TILE_HEIGHT * level)) - tile * TILE_WIDTH)
+    return tile_path(level, tile, width), width, first - tile * TILE_WIDTH, 1 << rest
+
+
+def tiles_needed(size: int, nodes: Sequence[tuple[int, int]]) -> list[str]:
+    """The tile paths a ``tile_hash_reader(size, …)`` reads for these subtrees, each once. A
+    ``HashReader`` over HTTP fetches them concurrently, then answers through a
+    ``tile_hash_reader`` over what it fetched."""
+    return list(dict.fromkeys(_locate(size, h, n)[0] for h, n in nodes))
+
+
+def tile_hash_reader(size: int, read_tile: ReadTile) -> HashReader:
+    """A ``HashReader`` over the published tiles of the tree of ``size`` leaves: each subtree
+    is its run of tile hashes merged. Each tile is read at most once per call."""
 
     def read(nodes: Sequence[tuple[int, int]]) -> list[bytes]:
         tiles: dict[str, bytes] = {}
         hashes = []
         for height, n in nodes:
-            if height < 0 or n < 0 or (n + 1) << height > size:
-                raise ValueError(f"subtree ({height}, {n}) is not complete in a tree of {size}")
-            level, rest = divmod(height, TILE_HEIGHT)
-            first = n << rest
-            tile = first // TILE_WIDTH
-            width = min(TILE_WIDTH, (size >> (TILE_HEIGHT * level)) - tile * TILE_WIDTH)
-            path = tile_path(level, tile, width)
+            path, width, first, count = _locate(size, height, n)
             if path not in tiles:
                 tiles[path] = _kept(read_tile(path), width * HASH_SIZE, path)
-            at = (first - tile * TILE_WIDTH) * HASH_SIZE
-            raw = tiles[path][at : at + (HASH_SIZE << rest)]
+            raw = tiles[path][first * HASH_SIZE : (first + count) * HASH_SIZE]
             run = [raw[i : i + HASH_SIZE] for i in range(0, len(raw), HASH_SIZE)]
             hashes.append(merge_complete(run)[0][1])
         return hashes
