@@ -109,6 +109,7 @@ def _statements(function: str) -> list[dict[str, Any]]:
             }
         )
         statements.append(on_failure_statement())
+        statements.append(_log_objects())
     if function == "DeliverWebhooks":
         statements.append(_consume("DeliveryQueue"))
         statements.append(
@@ -119,6 +120,19 @@ def _statements(function: str) -> list[dict[str, Any]]:
             }
         )
     return statements
+
+
+def _log_objects() -> dict[str, Any]:
+    """Fan-out publishes the exchange log (chalicelib/log_publishing.py): it reads the partial
+    tiles it extends and writes tiles, entry bundles and checkpoints, under those prefixes only."""
+    return {
+        "Effect": "Allow",
+        "Action": ["s3:GetObject", "s3:PutObject"],
+        "Resource": [
+            {"Fn::Sub": "${ArchiveBucket.Arn}/log/*"},
+            {"Fn::Sub": "${ArchiveBucket.Arn}/checkpoints/*"},
+        ],
+    }
 
 
 def _consume(queue: str, *also: str) -> dict[str, Any]:

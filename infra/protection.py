@@ -31,7 +31,7 @@ SECRETS_READ: dict[str, tuple[str, ...]] = {
         "TrailKeySecret",
         "IdentityKeySecret",
     ),
-    "FanOutChanges": ("IdentityKeySecret",),
+    "FanOutChanges": ("IdentityKeySecret", "SigningKeySecret"),  # it signs log checkpoints
     "DeliverWebhooks": ("SigningKeySecret",),
     "LifecycleTick": ("SigningKeySecret",),
     "IngestUploads": ("IdentityKeySecret", "TrailKeySecret"),

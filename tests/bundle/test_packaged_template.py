@@ -77,6 +77,22 @@ def test_the_stream_failure_queue_keeps_failures_and_alarms_on_the_first(resourc
     } in role["Statement"]
 
 
+def test_fan_out_reads_and_writes_the_archive_only_under_the_logs_prefixes(resources):
+    role = resources["FanOutChangesRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+    s3 = [s for s in role["Statement"] if any(a.startswith("s3:") for a in s["Action"])]
+
+    assert s3 == [
+        {
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:PutObject"],
+            "Resource": [
+                {"Fn::Sub": "${ArchiveBucket.Arn}/log/*"},
+                {"Fn::Sub": "${ArchiveBucket.Arn}/checkpoints/*"},
+            ],
+        }
+    ]
+
+
 def test_the_fifo_delivery_trigger_has_no_batching_window(resources):
     queue = resources["DeliveryQueue"]["Properties"]
     assert queue["FifoQueue"] is True

@@ -25,7 +25,8 @@ SECRETS = {
         "TrailKeySecret",
         "IdentityKeySecret",
     },
-    "FanOutChanges": {"IdentityKeySecret"},  # person keys (gateway.persons)
+    # person keys (gateway.persons); the signing key for the log's checkpoints
+    "FanOutChanges": {"IdentityKeySecret", "SigningKeySecret"},
     "DeliverWebhooks": {"SigningKeySecret"},
     "LifecycleTick": {"SigningKeySecret"},
     "IngestUploads": {"IdentityKeySecret", "TrailKeySecret"},
