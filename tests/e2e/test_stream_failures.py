@@ -138,10 +138,9 @@ def failure_queue(stack: LocalStack) -> tuple[int, list[str]]:
 
 def logged_changes(listing_id: str) -> list[str]:
     log = container().exchange_log
-    head, _ = log.head()
     return [
         body.change_id
-        for _, body in log.entries(1, head)
+        for _, body in log.entries(1, log.size())
         if isinstance(body, Change) and body.listing.listing_id == listing_id
     ]
 
