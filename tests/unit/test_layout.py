@@ -11,9 +11,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACT = "gateway_client.contract"
+TLOG = "gateway_client.tlog"  # the transparency-log math: below the contract, which signs with it
 # Lowest first. A module may import its own wing, and any wing of a lower layer; never a wing of
 # its own layer or a higher one.
 LAYERS: tuple[tuple[str, ...], ...] = (
+    (TLOG,),
     (CONTRACT,),
     ("gateway",),  # the root: what every wing shares
     ("gateway.recognition", "gateway.lifecycle", "gateway.national"),
@@ -200,7 +202,7 @@ def test_a_wrong_way_import_is_reported() -> None:
     planted = {"gateway.lifecycle.rules": "from gateway.intake import PushService\n"}
     assert violations(planted) == [
         "gateway.lifecycle.rules imports gateway.intake: "
-        "gateway.lifecycle (layer 2) → gateway.intake (layer 3)"
+        "gateway.lifecycle (layer 3) → gateway.intake (layer 4)"
     ]
     assert reaches_inside("chalicelib.api", "gateway.intake.push")
     assert not reaches_inside("gateway.intake.ingest", "gateway.intake.push")

@@ -1,12 +1,4 @@
-"""The transparency-log math: RFC 9162 Merkle trees in C2SP tlog-tiles, signed-note checkpoints.
-
-Why not pymerkle (7.0.0, evaluated): it is GPL-3.0-or-later, which this client package (installed
-beside a platform's own code) cannot take on; it stores leaves and recomputes subtree roots from
-them (an LRU cache at best), while a serverless log needs proofs from stored complete-subtree
-hashes without the tree in memory; it knows nothing of tiles, signed notes, checkpoints or
-cosignatures; and it pins ``cachetools`` exactly and warns that it lacks a security audit.
-So the tree math is written here once (stdlib + ``cryptography``), against the RFC 6962 /
-transparency-dev, golang sumdb and C2SP test vectors (tests/unit/test_tlog_*)."""
+"""The transparency-log math: RFC 9162 Merkle trees in C2SP tlog-tiles, signed-note checkpoints."""
 
 from gateway_client.tlog.checkpoint import TreeHead, format_checkpoint, parse_checkpoint
 from gateway_client.tlog.cosignature import (

@@ -1,7 +1,15 @@
 """RFC 9162 §2.1 Merkle tree hashing: the domain-separated leaf and node hashes and the tree head.
 
 Leaves and interior nodes are hashed with different one-byte prefixes so that no leaf can be
-presented as an interior node (the second-preimage attack on plain Merkle trees)."""
+presented as an interior node (the second-preimage attack on plain Merkle trees).
+
+Why not pymerkle (7.0.0, evaluated): it is GPL-3.0-or-later, which this client package (installed
+beside a platform's own code) cannot take on; it stores leaves and recomputes subtree roots from
+them (an LRU cache at best), while a serverless log needs proofs from stored complete-subtree
+hashes without the tree in memory; it knows nothing of tiles, signed notes, checkpoints or
+cosignatures; and it pins ``cachetools`` exactly and warns that it lacks a security audit.
+So the tree math is written here once (stdlib + ``cryptography``), against the RFC 6962 /
+transparency-dev, golang sumdb and C2SP test vectors (tests/unit/test_tlog_*)."""
 
 from __future__ import annotations
 
