@@ -154,7 +154,8 @@ def feedback_tally(
     report: Feedback | None, delivery: DeliveryRecord | None, listing: Listing | None
 ) -> Tally:
     """A feedback report as kept (one per delivery): its delivery (as the log holds it)
-    answered, when delivered in the month the report was submitted, and each measure executed as a case (联合奖惩案例).
+    answered, when delivered in the month the report was submitted, and each measure
+    executed as a case (联合奖惩案例).
 
     A case involves two regions, the executing one and the listing's origin: it is counted in
     both regions' items under the same attribute, and ``rollup`` counts each attribute once."""
@@ -162,10 +163,13 @@ def feedback_tally(
     if report is None:
         return tally
     bucket = month_of(report.submitted_at)
-    if delivery is not None and delivery.state is DeliveryState.DELIVERED:
-        if month_of(datetime.fromisoformat(delivery.updated_at)) == bucket:
-            answered = f"{ANSWERED}#{delivery.subscription_id}"
-            tally[(delivery.origin_region, bucket, answered)] += 1
+    if (
+        delivery is not None
+        and delivery.state is DeliveryState.DELIVERED
+        and month_of(datetime.fromisoformat(delivery.updated_at)) == bucket
+    ):
+        answered = f"{ANSWERED}#{delivery.subscription_id}"
+        tally[(delivery.origin_region, bucket, answered)] += 1
     executed = sum(1 for m in report.measures if m.result == "executed")
     if executed:
         side = side_of(listing) or ""
