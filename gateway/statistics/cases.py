@@ -78,7 +78,7 @@ class Case(NamedTuple):
     origin_region: str
     side: str | None  # incentive, punishment, or neither
     domain: str | None  # the listing's; None once the listing was purged
-    count: int = 1
+    times: int = 1  # how many such measures
 
 
 def executed_cases(feedback: Sequence[Feedback], listings: Mapping[str, Listing]) -> list[Case]:
@@ -117,12 +117,12 @@ def count_cases(cases: Sequence[Case], region: str, pilots: PilotTargets) -> Cas
     by_region: Counter[str] = Counter()
     by_sector: Counter[str] = Counter()
     for case in ours:
-        sides[case.side] += case.count
-        by_region[case.executing_region] += case.count
+        sides[case.side] += case.times
+        by_region[case.executing_region] += case.times
         if case.domain is not None:
-            by_sector[case.domain] += case.count
+            by_sector[case.domain] += case.times
     return Cases(
-        total=sum(c.count for c in ours),
+        total=sum(c.times for c in ours),
         punishments=sides["punishment"],
         incentives=sides["incentive"],
         by_executing_region=dict(sorted(by_region.items())),
@@ -133,7 +133,7 @@ def count_cases(cases: Sequence[Case], region: str, pilots: PilotTargets) -> Cas
 
 def _judged(pilot: PilotTarget, cases: Sequence[Case]) -> PilotResult:
     counted = sum(
-        case.count
+        case.times
         for case in cases
         if _involves(case, pilot.region)
         and (pilot.kind == "region" or (case.domain is not None and case.domain in pilot.domains))
