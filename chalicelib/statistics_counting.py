@@ -91,7 +91,7 @@ def _month_of_deliveries(c: Container, month: Month, held: dict[str, Listing]) -
         logged[d.delivery_id] = d
         if d.state is DeliveryState.DELIVERED:
             at = datetime.fromisoformat(d.updated_at)
-            tally[delivered_key(d.origin_region, d.subscription_id, at)] += 1
+            tally[delivered_key(d.delivery_id, d.origin_region, d.subscription_id, at)] += 1
     for report in c.feedback.submitted_in(month):
         delivery = logged.get(report.delivery_id) or c.deliveries.get(report.delivery_id)
         tally.update(feedback_tally(report, delivery, held.get(report.listing_id)))

@@ -9,7 +9,6 @@ the subject's code as the masked view shows it — and what a re-drive needs bes
 from __future__ import annotations
 
 import logging
-import zlib
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +34,6 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 log = logging.getLogger(__name__)
-DELIVERED_SHARDS = 8  # items a region's month of deliveries is counted in (hot-key spread)
 
 
 class DynamoDeliveryLog(Table):
@@ -227,9 +225,9 @@ class DynamoDeliveryLog(Table):
         """Counted once, as the log settles it delivered (the condition above lets that happen
         once); bookkeeping, so a counter that cannot be written is logged, not raised."""
         origin = delivery.change.listing.origin_region
-        shard = f"d{zlib.crc32(delivery.delivery_id.encode()) % DELIVERED_SHARDS}"
+        key = delivered_key(delivery.delivery_id, origin, delivery.subscription_id, at)
         try:
-            statistics.add({delivered_key(origin, delivery.subscription_id, at): 1}, at, shard)
+            statistics.add({key: 1}, at)
         except Exception:
             log.warning("delivered count of %s not written", delivery.delivery_id, exc_info=True)
 

@@ -1,6 +1,7 @@
 """Monthly statistics counters in the batches table (``gateway.statistics.tallies``).
 
-One item per (bucket, region): ``stats#{bucket}#{region}``, its counters as attributes, and
+One item per (bucket, region): ``stats#{bucket}#{region}`` (a region with a shard suffix for
+deliveries, ``gateway.statistics.tallies.delivered_key``), its counters as attributes, and
 ``stats_bucket`` / ``stats_region`` as the keys of the sparse ``by_stats_bucket`` index, so a
 report reads its month's and the present items of a whole subtree with one query each
 (``stats_bucket = month AND begins_with(stats_region, subtree prefix)``), never a scan.
@@ -42,14 +43,11 @@ def _key(region: str, bucket: str) -> Item:
 
 
 class DynamoStatistics(Table):
-    def add(self, deltas: Mapping[Key, int], now: datetime, shard: str = "") -> None:
+    def add(self, deltas: Mapping[Key, int], now: datetime) -> None:
         """Counters added, one ``UpdateItem`` per item (events counted where they happen,
-        exactly once by their own means: a feedback report, a delivery). ``shard`` spreads a
-        frequent counter over several items of its region (``{region}#{shard}``), summed
-        when read, so no one item takes every delivery of a region's month."""
+        exactly once by their own means: a feedback report, a delivery)."""
         for region, bucket, counts in items_of(deltas):
-            where = f"{region}#{shard}" if shard else region
-            self._client.update_item(**self.update(where, bucket, counts, now))
+            self._client.update_item(**self.update(region, bucket, counts, now))
 
     def add_once(self, changes: Sequence[Change], now: datetime) -> int:
         """Each change's delta, unless its marker shows it was applied; how many were."""

@@ -13,12 +13,14 @@ is kept as counters, per origin region and bucket, added to where the event happ
 - figures "as of" a day (overdue objections and commitments) are counted by their deadline
   day in ``now`` and compared with the day when the report is read.
 
-Counters are plain ``(region, bucket, attribute) → int``; attribute names are ``#``-joined
-parts that ``rollup`` reads back.
+Counters are plain ``(region, bucket, attribute) → int`` (a region may carry a ``#`` shard
+suffix: the reader sums a region's shards); attribute names are ``#``-joined parts that
+``rollup`` reads back.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
@@ -59,6 +61,7 @@ OPEN_COMMITMENT = "open_commitment"  # now: open_commitment#{deadline}
 DELIVERED = "delivered"  # delivered#{subscription id}, in the delivery's origin region
 ANSWERED = "answered"  # answered#{subscription id}: delivered and answered that month
 CASE = "case"  # case#{executing region}#{origin region}#{side}#{domain}
+DELIVERED_SHARDS = 8
 
 
 def month_of(moment: datetime | date) -> str:
@@ -145,9 +148,15 @@ def push_tally(result: PushResult) -> Tally:
     )
 
 
-def delivered_key(origin_region: str, subscription_id: str, at: datetime) -> Key:
-    """A delivery settled as delivered at ``at`` (counted once: the log never reopens it)."""
-    return (origin_region, month_of(at), f"{DELIVERED}#{subscription_id}")
+def delivered_key(delivery_id: str, origin_region: str, subscription_id: str, at: datetime) -> Key:
+    """A delivery settled as delivered at ``at`` (counted once: the log never reopens it).
+
+    Deliveries are the most frequent event: they are spread over ``DELIVERED_SHARDS`` items
+    of their origin region (``{region}#d{n}``, summed when read), so that no one item takes
+    every delivery of a region's month (DynamoDB writes one item at most ~1,000 times a
+    second)."""
+    shard = zlib.crc32(delivery_id.encode()) % DELIVERED_SHARDS
+    return (f"{origin_region}#d{shard}", month_of(at), f"{DELIVERED}#{subscription_id}")
 
 
 def feedback_tally(

@@ -151,7 +151,7 @@ def counted(
     for d in deliveries:
         if d.state is DeliveryState.DELIVERED:
             at = datetime.fromisoformat(d.updated_at)
-            tally[delivered_key(d.origin_region, d.subscription_id, at)] += 1
+            tally[delivered_key(d.delivery_id, d.origin_region, d.subscription_id, at)] += 1
     logged = {d.delivery_id: d for d in deliveries}
     for report in feedback:
         listing_then = held_now.get(report.listing_id)
@@ -160,11 +160,11 @@ def counted(
 
 
 def report_from(tally: Tally, region: str, month: Month, today: date) -> MonthlyStats:
-    items: dict[tuple[str, str], dict[str, int]] = {}
-    for (where, bucket, attribute), count in tally.items():
-        items.setdefault((bucket, where), {})[attribute] = count
+    items: dict[tuple[str, str], Counter[str]] = {}
+    for (where, bucket, attribute), count in tally.items():  # a region's shards summed
+        items.setdefault((bucket, where.partition("#")[0]), Counter())[attribute] += count
 
-    def bucket(name: str) -> dict[str, dict[str, int]]:
+    def bucket(name: str) -> dict[str, Counter[str]]:
         return {w: c for (b, w), c in items.items() if b == name and within(w, region)}
 
     return stats_from_counters(
