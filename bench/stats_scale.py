@@ -16,14 +16,17 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from gateway.statistics import Month, MonthlyStats, Usage, shipped_pilots
-from gateway.statistics.rollup import stats_from_counters
-from gateway.statistics.tallies import (
+from gateway.statistics import (
     DELIVERED_SHARDS,
     IN_FORCE_BLACK,
     IN_FORCE_RED,
     OPEN_OBJECTION,
     PUBLICATION,
+    Month,
+    MonthlyStats,
+    Usage,
+    shipped_pilots,
+    stats_from_counters,
 )
 
 PROVINCE = "430000"

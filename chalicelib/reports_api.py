@@ -17,15 +17,16 @@ from gateway.delivery import DeliveryState
 from gateway.ownership import NotListingOwner
 from gateway.recognition import Feedback, FeedbackReport
 from gateway.statistics import (
+    NOW,
     Month,
     MonthlyStats,
     UpwardShare,
     Usage,
     shipped_pilots,
+    stats_from_counters,
+    subscriptions_delivered,
     upward_shares,
 )
-from gateway.statistics.rollup import stats_from_counters, subscriptions_delivered
-from gateway.statistics.tallies import NOW
 from gateway.validation import parse_request
 from gateway_client.contract import (
     LATEST_YEAR,

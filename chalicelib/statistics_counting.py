@@ -24,9 +24,9 @@ from chalicelib.observability import logger
 from gateway.delivery import DeliveryRecord, DeliveryState
 from gateway.lifecycle import WorkdayCalendar
 from gateway.recognition import Feedback
-from gateway.statistics import Month
-from gateway.statistics.tallies import (
+from gateway.statistics import (
     Key,
+    Month,
     Tally,
     delivered_key,
     difference,

@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 from chalicelib.dynamodb.base import Table, is_conditional_failure, n, s, text
 from chalicelib.dynamodb.statistics import DynamoStatistics, items_of
 from gateway.intake import PushResult
-from gateway.statistics.tallies import push_tally
+from gateway.statistics import push_tally
 from gateway_client.contract import BatchIdReused, BatchInProgress
 
 RETENTION = timedelta(days=30)

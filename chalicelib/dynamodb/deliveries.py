@@ -26,8 +26,7 @@ from gateway.delivery import (
     Resend,
     resend_of,
 )
-from gateway.statistics import Month
-from gateway.statistics.tallies import delivered_key
+from gateway.statistics import Month, delivered_key
 from gateway_client.contract import mask
 
 if TYPE_CHECKING:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Item, Table, n, s
-from gateway.statistics.tallies import NOW, Key, total
+from gateway.statistics import NOW, Key, total
 from gateway_client.contract import NATION, subtree_prefix, within
 
 if TYPE_CHECKING:
