@@ -13,6 +13,18 @@ is kept as counters, per origin region and bucket, added to where the event happ
 - figures "as of" a day (overdue objections and commitments) are counted by their deadline
   day in ``now`` and compared with the day when the report is read.
 
+Where the counted report may differ from the scanned one (``monthly_stats``), by design:
+
+- cases and answered deliveries stay counted after retention purges the listing (its feedback
+  reports are erased with it; the counts hold nothing personal), where the scan lost them;
+- a case's side (incentive / punishment) and sector are the listing's as its delivery carried
+  it, not as it is held when the report is read (a re-graded evaluation keeps its old side);
+- the catalogue's performed-removal limits are applied when the removal is counted (the
+  severity policy is still applied when the report is read); after a change, rebuild;
+- a delivery or a feedback report is counted after it is stored: should that one write fail,
+  it is logged and the count lost (a retry could count it twice). Push batches (the ledger's
+  own transaction) and stream changes (a marker per record) are counted exactly once.
+
 Counters are plain ``(region, bucket, attribute) → int`` (a region may carry a ``#`` shard
 suffix: the reader sums a region's shards); attribute names are ``#``-joined parts that
 ``rollup`` reads back.
