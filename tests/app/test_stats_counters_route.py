@@ -131,3 +131,22 @@ def test_another_region_s_statistics_stay_refused(gateway, life):  # type: ignor
 
     assert reply.status_code == 403
     assert reply.json_body["error"]["code"] == "region_mismatch"
+
+
+def test_a_report_sent_again_for_a_delivery_replaces_the_first_in_the_counts(  # type: ignore[no-untyped-def]
+    gateway, aws, stream, life, receiver
+):
+    gateway.put_region(HUNAN)
+    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
+    city = gateway.register_platform(CITY)
+    hunan = gateway.register_platform(HUNAN)
+    gateway.push(city, CITY, [black_entry()])
+    [delivery] = fan_out_and_deliver(aws, stream)
+
+    for _ in range(3):
+        assert life.post_feedback(hunan, delivery.delivery_id).status_code == 201
+
+    stats = life.stats(CITY, this_month()).json_body
+    assert [(f["deliveries"], f["with_feedback"]) for f in stats["feedback"]] == [(1, 1)]
+    assert stats["cases"]["total"] == 1
+    assert stats["cases"]["by_sector"] == {"court_defaulter": 1}
