@@ -23,6 +23,7 @@ from chalicelib.dynamodb.persons import DynamoPersonIndex
 from chalicelib.dynamodb.query_trail import DynamoQueryTrail
 from chalicelib.dynamodb.rate_limits import DynamoRateCounter
 from chalicelib.dynamodb.registry import DynamoRegistry
+from chalicelib.dynamodb.statistics import DynamoStatistics
 from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
 from chalicelib.dynamodb.uploads import DynamoUploads
 from chalicelib.dynamodb.usage import DynamoUsage
@@ -92,6 +93,7 @@ class Container:
     rates: DynamoRateCounter  # per-minute windows (batches table, TTL)
     usage: DynamoUsage  # monthly checks and reports per region (batches table, TTL)
     activity: DynamoActivity  # hourly pushes, deliveries, fan-out lag (batches table, TTL)
+    statistics: DynamoStatistics  # monthly statistics counters (batches table, by_stats_bucket)
     query_trail: DynamoQueryTrail
     persons: DynamoPersonIndex  # responsible persons by keyed ID number (gateway.persons)
     trail_key: Callable[[], bytes]  # read on first use: only the API handler may read it
@@ -205,7 +207,8 @@ def build(settings: Settings, clock: Clock) -> Container:
     registry = DynamoRegistry(dynamodb, settings.registry_table)
     listings = DynamoListings(dynamodb, settings.listings_table)
     subscriptions = DynamoSubscriptions(dynamodb, settings.subscriptions_table)
-    deliveries = DynamoDeliveryLog(dynamodb, settings.deliveries_table)
+    statistics = DynamoStatistics(dynamodb, settings.batches_table)
+    deliveries = DynamoDeliveryLog(dynamodb, settings.deliveries_table, statistics)
     feedback = DynamoFeedback(dynamodb, settings.feedback_table)
     exchange_log = DynamoExchangeLog(dynamodb, settings.exchange_log_table)
     secrets = _client(settings, "secretsmanager")
@@ -258,6 +261,7 @@ def build(settings: Settings, clock: Clock) -> Container:
         rates=rates,
         usage=usage,
         activity=DynamoActivity(dynamodb, settings.batches_table),
+        statistics=statistics,
         query_trail=query_trail,
         persons=persons,
         trail_key=trail_key,

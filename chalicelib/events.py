@@ -22,6 +22,7 @@ from chalicelib.activity_api import count_deliveries, count_lag, count_pushes
 from chalicelib.bootstrap import Container, container
 from chalicelib.dynamodb.listings import listing_from_item
 from chalicelib.observability import correlate, emit, logger, note
+from chalicelib.statistics_counting import count_stream
 from chalicelib.upload_queue import uploads_in
 from gateway.delivery import (
     Delivery,
@@ -91,6 +92,8 @@ def fan_out(records: Sequence[dict[str, Any]]) -> None:
     indexed = container().person_indexer.follow([(ch.listing, was) for ch, was in changes])
     note(persons_indexed=len(indexed.puts), persons_unindexed=len(indexed.deletes))
     note(deliveries=container().fan_out.run(changes))
+    # the monthly statistics' counters, each record's delta once (a retried batch skips them)
+    note(stats_counted=count_stream(container(), records))
 
 
 def _emit_lag(records: Sequence[dict[str, Any]]) -> None:

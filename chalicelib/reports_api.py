@@ -6,22 +6,25 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from chalice.app import Request, Response
+from pydantic import Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag
-from gateway.delivery import DeliveryRecord, DeliveryState
-from gateway.lifecycle import WorkdayCalendar
+from chalicelib.statistics_counting import count_feedback, rebuild
+from gateway.delivery import DeliveryState
 from gateway.ownership import NotListingOwner
 from gateway.recognition import Feedback, FeedbackReport
 from gateway.statistics import (
+    NOW,
     Month,
     MonthlyStats,
     UpwardShare,
     Usage,
-    monthly_stats,
     shipped_pilots,
+    stats_from_counters,
+    subscriptions_delivered,
     upward_shares,
 )
 from gateway.validation import parse_request
@@ -30,7 +33,6 @@ from gateway_client.contract import (
     Conflict,
     ForbiddenError,
     Frozen,
-    Listing,
     NotFound,
     RegionMismatch,
     SchemaError,
@@ -72,7 +74,8 @@ def post_feedback(request: Request) -> Response:
         origin_region=record.origin_region,
         submitted_at=c.clock.now(),
     )
-    c.feedback.put(feedback)
+    replaced = c.feedback.put(feedback)
+    count_feedback(c, feedback, replaced, record)
     return json_response(201, feedback.model_dump(mode="json"))
 
 
@@ -94,40 +97,41 @@ def stats(request: Request) -> Response:
     if signer is not None and not within(region, signer):
         raise RegionMismatch(f"{signer} may read statistics of its own subtree only", path="region")
     c = container()
-    listings = [x for group in c.listings.by_subject() for x in group]
-    subscriptions = {s.subscription_id: s.region for s in c.subscriptions.all()}
-    deliveries = c.deliveries.updated_in(wanted)
-    report = monthly_stats(
+    months = c.statistics.read(region, str(wanted))
+    subscribers = {
+        sid: s.region
+        for sid in sorted(subscriptions_delivered(months.values()))
+        if (s := c.subscriptions.get(sid)) is not None
+    }
+    report = stats_from_counters(
         region,
         wanted,
-        c.batches.finished(),
-        listings,
-        deliveries,
-        subscriptions,
-        c.feedback.submitted_in(wanted),
+        months,
+        c.statistics.read(region, NOW),
+        subscribers,
         china_date(c.clock.now()),
-        WorkdayCalendar(),
         usage=Usage.model_validate(c.usage.read(region, str(wanted))),
         pilots=c.settings.pilot_targets or shipped_pilots(),
-        upward=_upward(region, wanted, listings, deliveries, subscriptions),
+        upward=_upward(region, wanted),
     )
     return json_response(200, report.model_dump(mode="json"))
 
 
-def _upward(
-    region: str,
-    month: Month,
-    listings: list[Listing],
-    deliveries: list[DeliveryRecord],
-    subscriptions: dict[str, str],
-) -> tuple[UpwardShare, ...]:
+def _upward(region: str, month: Month) -> tuple[UpwardShare, ...]:
     """Upward reporting's shares; a listing due late in the month may reach its target in the
-    next (no deadline passes the next month's end), so those deliveries are read too."""
+    next (no deadline passes the next month's end), so those deliveries are read too.
+
+    Still computed from scans (every listing, the months' deliveries, every subscription),
+    and only when the deployment configures upward-reporting rules (none by default): it is
+    not yet kept as counters."""
     c = container()
     rules = c.settings.upward_reporting.rules
     if not rules:
         return ()
+    listings = [x for group in c.listings.by_subject() for x in group]
+    subscriptions = {s.subscription_id: s.region for s in c.subscriptions.all()}
     following = Month(month.year + month.month // 12, month.month % 12 + 1)
+    deliveries = c.deliveries.updated_in(month)
     later = c.deliveries.updated_in(following) if following.year <= LATEST_YEAR else []
     now = c.clock.now()
     return upward_shares(rules, region, listings, deliveries + later, subscriptions, month.has, now)
@@ -142,6 +146,19 @@ def _parsed(name: str, value: str | None, parse: Callable[[str], T]) -> T:
 
 class FeedbackList(Frozen):
     feedback: tuple[Feedback, ...]
+
+
+class StatsRebuilt(Frozen):
+    items: int = Field(description="counter items put (one per region and month, and present)")
+
+
+def rebuild_stats(request: Request) -> Response:
+    """The operator fills the statistics' counters from the tables once, for data stored
+    before the counters existed: from then on the stream and the handlers keep them. Scans
+    (listings, push ledger, deliveries and feedback per month since ``since``): a one-off."""
+    caller.require_operator(request)
+    since = _parsed("since", caller.query(request, "since"), Month.parse)
+    return json_response(200, {"items": rebuild(container(), since)})
 
 
 ROUTES: tuple[Operation, ...] = (
@@ -192,5 +209,29 @@ ROUTES: tuple[Operation, ...] = (
         "many did on time, late, not at all (`missing`: past the deadline, or the target has no "
         "subscription) or may still (`pending`); `share` is on time over what is settled.",
         handler=stats,
+    ),
+    Operation(
+        "POST",
+        "/v1/stats/rebuild",
+        "stats_rebuild",
+        Tag.STATS,
+        "Fill the statistics' counters from the tables held (once, after an upgrade)",
+        Access.OPERATOR,
+        {200: Reply(StatsRebuilt, "How many counter items were put.")},
+        (errors.SchemaError,),
+        query=(
+            Param(
+                "since",
+                {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+                "The first month (YYYY-MM) whose deliveries and feedback are counted.",
+                required=True,
+            ),
+        ),
+        description="Monthly statistics are counters kept by the listings stream and by the "
+        "handlers that push, deliver and keep feedback; data stored before they existed is "
+        "counted by this one-off. It scans the listings table, the push ledger and, per month "
+        "since `since`, the deliveries and feedback, then replaces each counter item it "
+        "computes. Run it once, while no push or delivery is under way, not on a schedule.",
+        handler=rebuild_stats,
     ),
 )

@@ -54,14 +54,14 @@ TABLES: dict[str, dict[str, str]] = {
         "ExchangeLogTable": "rn",  # appends and per-subscription counters
         "PersonsTable": "rw",  # the person index, kept from the stream (gateway.persons)
         "DeliveriesTable": "r",  # who was delivered a listing hears how it is decided
-        "BatchesTable": "c",  # hourly activity: fan-out lag
+        "BatchesTable": "c",  # hourly activity: fan-out lag; monthly statistics from the stream
     },
     # An acknowledged objection notice is recorded on the listing (the owner's deadline).
     "DeliverWebhooks": {
         "SubscriptionsTable": "rw",
         "DeliveriesTable": "rw",
         "ListingsTable": "rw",
-        "BatchesTable": "c",  # hourly activity: delivery outcomes
+        "BatchesTable": "c",  # hourly activity: delivery outcomes; monthly: deliveries made
     },
     # A purge erases the listing's logged bodies, feedback and person index entries before it
     # deletes the listing.
@@ -82,10 +82,11 @@ TABLES: dict[str, dict[str, str]] = {
 }
 
 
-# A function that only counts (mode "c") updates the hourly activity items and nothing else in
-# the batches table, which also holds nonces, the push ledger and console sessions: the function
-# that posts to outside endpoints must not be able to write a session for anyone.
-COUNTER_KEYS = {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["activity#*"]}}
+# A function that only counts (mode "c") updates the hourly activity items and the monthly
+# statistics counters (with their once-only markers) and nothing else in the batches table,
+# which also holds nonces, the push ledger and console sessions: the function that posts to
+# outside endpoints must not be able to write a session for anyone.
+COUNTER_KEYS = {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["activity#*", "stats#*"]}}
 
 
 def table_statements(function: str) -> list[dict[str, Any]]:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Table, is_conditional_failure, n, s, text
+from chalicelib.dynamodb.statistics import DynamoStatistics, items_of
 from gateway.intake import PushResult
+from gateway.statistics import push_tally
 from gateway_client.contract import BatchIdReused, BatchInProgress
 
 RETENTION = timedelta(days=30)
@@ -57,17 +60,25 @@ class DynamoBatchLedger(Table):
         return PushResult.model_validate_json(text(item, "result"))
 
     def finish(self, region: str, batch_id: str, result: PushResult) -> None:
-        self._client.update_item(
-            TableName=self._table,
-            Key={"pk": s(f"{region}#{batch_id}")},
-            UpdateExpression="SET #state = :done, #result = :result, received_at = :at",
-            ExpressionAttributeNames={"#state": "state", "#result": "result"},
-            ExpressionAttributeValues={
+        """The batch done, and counted in its month's statistics in the same transaction: a
+        batch finishes once (a retry finds it done), so it is counted exactly once."""
+        done: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": {"pk": s(f"{region}#{batch_id}")},
+            "UpdateExpression": "SET #state = :done, #result = :result, received_at = :at",
+            "ExpressionAttributeNames": {"#state": "state", "#result": "result"},
+            "ExpressionAttributeValues": {
                 ":done": s("done"),
                 ":result": s(result.model_dump_json()),
                 ":at": s(result.received_at.isoformat()),
             },
-        )
+        }
+        counters = DynamoStatistics(self._client, self._table)
+        counted = [
+            {"Update": counters.update(where, bucket, counts, result.received_at)}
+            for where, bucket, counts in items_of(push_tally(result))
+        ]
+        self._client.transact_write_items(TransactItems=[{"Update": done}, *counted])  # type: ignore[typeddict-item, list-item]
 
     def finished(self) -> list[PushResult]:
         """Every finished batch still retained (a scan, for monthly statistics)."""

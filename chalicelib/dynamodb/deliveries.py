@@ -8,12 +8,14 @@ the subject's code as the masked view shows it — and what a re-drive needs bes
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Table, is_conditional_failure, s, text
+from chalicelib.dynamodb.statistics import DynamoStatistics
 from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
 from gateway.delivery import (
     Attempt,
@@ -24,11 +26,22 @@ from gateway.delivery import (
     Resend,
     resend_of,
 )
-from gateway.statistics import Month
+from gateway.statistics import Month, delivered_key
 from gateway_client.contract import mask
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+log = logging.getLogger(__name__)
 
 
 class DynamoDeliveryLog(Table):
+    def __init__(
+        self, client: DynamoDBClient, table_name: str, statistics: DynamoStatistics | None = None
+    ) -> None:
+        super().__init__(client, table_name)
+        self._statistics = statistics  # counts deliveries made (monthly statistics)
+
     def state(self, delivery_id: str) -> DeliveryState | None:
         found = self.get(delivery_id)
         return found.state if found else None
@@ -201,6 +214,21 @@ class DynamoDeliveryLog(Table):
         except ClientError as error:
             if not is_conditional_failure(error):
                 raise
+            return
+        if state is DeliveryState.DELIVERED and self._statistics is not None:
+            self._count_delivered(self._statistics, delivery, attempt.at)
+
+    def _count_delivered(
+        self, statistics: DynamoStatistics, delivery: Delivery, at: datetime
+    ) -> None:
+        """Counted once, as the log settles it delivered (the condition above lets that happen
+        once); bookkeeping, so a counter that cannot be written is logged, not raised."""
+        origin = delivery.change.listing.origin_region
+        key = delivered_key(delivery.delivery_id, origin, delivery.subscription_id, at)
+        try:
+            statistics.add({key: 1}, at)
+        except Exception:
+            log.warning("delivered count of %s not written", delivery.delivery_id, exc_info=True)
 
 
 def _record(item: dict[str, Any]) -> DeliveryRecord:

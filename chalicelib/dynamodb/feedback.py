@@ -11,8 +11,10 @@ from gateway.statistics import Month
 
 
 class DynamoFeedback(Table):
-    def put(self, feedback: Feedback) -> None:
-        self._client.put_item(
+    def put(self, feedback: Feedback) -> Feedback | None:
+        """Kept (a later report for the same delivery replaces it); the one replaced, whose
+        counts the statistics take back."""
+        reply = self._client.put_item(
             TableName=self._table,
             Item={
                 "delivery_id": s(feedback.delivery_id),
@@ -20,7 +22,10 @@ class DynamoFeedback(Table):
                 "submitted_at": s(feedback.submitted_at.isoformat()),
                 "doc": s(feedback.model_dump_json()),
             },
+            ReturnValues="ALL_OLD",
         )
+        old = reply.get("Attributes")
+        return Feedback.model_validate_json(text(old, "doc")) if old else None
 
     def _about(self, listing_id: str, **projection: str) -> Iterator[Item]:
         """The reports about one listing, through the by_listing index."""

@@ -1,4 +1,4 @@
-"""Statistics: a region's month (timeliness, objections, cases, usage) and hourly activity."""
+"""Statistics: a region's month (counted as events happen) and hourly activity."""
 
 from gateway.statistics.activity import (
     DEFAULT_HOURS,
@@ -19,30 +19,55 @@ from gateway.statistics.activity import (
 )
 from gateway.statistics.cases import PilotTargets, shipped_pilots
 from gateway.statistics.monthly import Month, MonthlyStats, Usage, monthly_stats
+from gateway.statistics.rollup import stats_from_counters, subscriptions_delivered
+from gateway.statistics.tallies import (
+    DELIVERED_SHARDS,
+    NOW,
+    Key,
+    Tally,
+    delivered_key,
+    difference,
+    feedback_tally,
+    listing_tally,
+    push_tally,
+    total,
+)
 from gateway.statistics.upward import UpwardShare, upward_shares
 
 __all__ = [
     "DEFAULT_HOURS",
+    "DELIVERED_SHARDS",
     "LAG_COUNT",
     "LAG_MAX",
     "LAG_SUM",
     "MAX_HOURS",
+    "NOW",
     "PUSH_COUNTERS",
     "Activity",
     "Backlog",
     "Counts",
+    "Key",
     "Month",
     "MonthlyStats",
     "PilotTargets",
+    "Tally",
     "UpwardShare",
     "Usage",
     "activity",
+    "delivered_key",
+    "difference",
+    "feedback_tally",
     "hour_key",
+    "listing_tally",
     "monthly_stats",
     "province_of",
     "province_totals",
+    "push_tally",
     "shipped_pilots",
+    "stats_from_counters",
+    "subscriptions_delivered",
     "tally",
+    "total",
     "upward_shares",
     "window",
 ]

@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import Field
 
@@ -71,25 +71,34 @@ class Cases(Frozen):
     )
 
 
-Case = tuple[Feedback, str, Listing | None]
-"""A report, the measure executed, and the listing it was about (``None``: since purged)."""
+class Case(NamedTuple):
+    """Measures executed, counted by what the figures tell apart."""
+
+    executing_region: str
+    origin_region: str
+    side: str | None  # incentive, punishment, or neither
+    domain: str | None  # the listing's; None once the listing was purged
+    times: int = 1  # how many such measures
 
 
 def executed_cases(feedback: Sequence[Feedback], listings: Mapping[str, Listing]) -> list[Case]:
-    return [
-        (report, measure.measure_id, listings.get(report.listing_id))
-        for report in feedback
-        for measure in report.measures
-        if measure.result == "executed"
-    ]
+    """One case per measure reported executed, with the listing it was about (if still held)."""
+    cases = []
+    for report in feedback:
+        listing = listings.get(report.listing_id)
+        for measure in report.measures:
+            if measure.result == "executed":
+                domain = listing.domain if listing is not None else None
+                side = side_of(listing)
+                cases.append(Case(report.subscriber_region, report.origin_region, side, domain))
+    return cases
 
 
 def _involves(case: Case, region: str) -> bool:
-    report = case[0]
-    return within(report.subscriber_region, region) or within(report.origin_region, region)
+    return within(case.executing_region, region) or within(case.origin_region, region)
 
 
-def _side(listing: Listing | None) -> str | None:
+def side_of(listing: Listing | None) -> str | None:
     """An incentive (red lists, and the better half of an evaluation scheme's grades) or a
     punishment (black lists, the rest of the grades); a commitment's case is neither."""
     if listing is None:
@@ -104,22 +113,29 @@ def _side(listing: Listing | None) -> str | None:
 
 def count_cases(cases: Sequence[Case], region: str, pilots: PilotTargets) -> Cases:
     ours = [c for c in cases if _involves(c, region)]
-    sides = Counter(_side(c[2]) for c in ours)
+    sides: Counter[str | None] = Counter()
+    by_region: Counter[str] = Counter()
+    by_sector: Counter[str] = Counter()
+    for case in ours:
+        sides[case.side] += case.times
+        by_region[case.executing_region] += case.times
+        if case.domain is not None:
+            by_sector[case.domain] += case.times
     return Cases(
-        total=len(ours),
+        total=sum(c.times for c in ours),
         punishments=sides["punishment"],
         incentives=sides["incentive"],
-        by_executing_region=dict(sorted(Counter(c[0].subscriber_region for c in ours).items())),
-        by_sector=dict(sorted(Counter(c[2].domain for c in ours if c[2] is not None).items())),
+        by_executing_region=dict(sorted(by_region.items())),
+        by_sector=dict(sorted(by_sector.items())),
         pilots=tuple(_judged(p, cases) for p in pilots.pilots if within(p.region, region)),
     )
 
 
 def _judged(pilot: PilotTarget, cases: Sequence[Case]) -> PilotResult:
     counted = sum(
-        1
+        case.times
         for case in cases
         if _involves(case, pilot.region)
-        and (pilot.kind == "region" or (case[2] is not None and case[2].domain in pilot.domains))
+        and (pilot.kind == "region" or (case.domain is not None and case.domain in pilot.domains))
     )
     return PilotResult(pilot=pilot, cases=counted, meets_target=counted >= pilot.min_cases)

@@ -171,7 +171,11 @@ def monthly_stats(
     upward: Sequence[UpwardShare] = (),
 ) -> MonthlyStats:
     """Everything counts for ``region``'s whole subtree; "active" is as of now; ``usage`` and
-    ``upward`` (``gateway.statistics.upward``) are already the subtree's."""
+    ``upward`` (``gateway.statistics.upward``) are already the subtree's.
+
+    The report computed from every item: the definition the route's counters
+    (``gateway.statistics.rollup``) are proven equal to, for the same events, by the tests;
+    the route itself no longer reads the items (a scan of each table per request)."""
     ours = [x for x in listings if within(x.origin_region, region)]
     by_id = {x.listing_id: x for x in listings}
     return MonthlyStats(

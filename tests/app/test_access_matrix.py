@@ -121,6 +121,7 @@ GET    L/feedback                                401  ok   401  ok   403  403  4
 GET    L/feedback @sub                           401  ok   401  ok   ok   403  403  403  403  403
 GET    /v1/stats                                 401  ok   401  ok   403  403  403  403  403  403
 GET    /v1/stats @sub                            401  ok   401  ok   ok   403  403  403  403  403
+POST   /v1/stats/rebuild                         401  ok   401  403  403  403  403  403  403  403
 GET    /v1/activity                              401  ok   401  ok   ok   ok   ok   403  403  403
 GET    /v1/subscriptions                         401  ok   401  ok   ok   ok   ok   403  403  403
 GET    S                                         401  ok   401  403  403  403  ok   403  403  403
@@ -356,6 +357,7 @@ CALLS: dict[str, Call] = {
     "GET /v1/stats @sub": call(
         lambda w, m: (f"/v1/stats?region={SUB}&month={this_month()}", None), 200
     ),
+    "POST /v1/stats/rebuild": call(fixed(f"/v1/stats/rebuild?since={this_month()}", {}), 200),
     "GET /v1/activity": call(fixed("/v1/activity"), 200),
     "GET /v1/subscriptions": call(fixed("/v1/subscriptions"), 200),
     f"GET {SUBSCRIPTION}": call(subscription(), 200),
@@ -526,6 +528,7 @@ def test_the_operator_routes_are_the_operator_apis() -> None:
         f"POST {SUBSCRIPTION}/redrive",
         "POST /v1/log/checkpoints",
         "POST /v1/persons/reindex",
+        "POST /v1/stats/rebuild",
     }
 
 

@@ -29,7 +29,7 @@ from lifecycle_support import (
 )
 
 import app as gateway_app
-from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
+from chalicelib.bootstrap import container
 from gateway.delivery.planning import Delivery
 from gateway.delivery.records import Attempt, DeliveryState
 
@@ -258,7 +258,7 @@ def test_a_delivery_early_on_the_first_beijing_day_counts_in_that_month(gateway,
     # Delivered at 01:00 on 1 November in Beijing (17:00 UTC on 31 October), recorded as the
     # delivery handler records it. Statistics date pushes, objections and repairs in Beijing
     # (``Month.has``), so this delivery belongs to November.
-    log = DynamoDeliveryLog(aws.dynamodb, aws.env["CG_DELIVERIES_TABLE"])
+    log = container().deliveries  # the log the handler records with, which counts deliveries
     attempt = Attempt(
         at=datetime(2026, 10, 31, 17, 0, tzinfo=UTC),
         status=204,

@@ -387,6 +387,7 @@ ROUTES = (
     ),
     Route("GET", LISTING + "/feedback", EITHER),
     Route("GET", "/v1/stats", EITHER),
+    Route("POST", "/v1/stats/rebuild", OPERATOR_ONLY),
     Route("GET", "/v1/activity", EITHER),
     Route("GET", "/v1/subscriptions", EITHER),
     Route("GET", SUBSCRIPTION, EITHER),

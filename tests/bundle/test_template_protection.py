@@ -246,8 +246,9 @@ def test_the_api_cannot_delete_from_the_exchange_log_and_has_the_tick_run_elsewh
 
 
 def test_the_functions_that_only_count_update_activity_items_and_nothing_else(template):
-    """Fan-out and delivery keep the console's hourly counters in the batches table, which also
-    holds nonces and console sessions: they may update ``activity#`` items only."""
+    """Fan-out and delivery keep the console's hourly counters and the monthly statistics in
+    the batches table, which also holds nonces and console sessions: they may update
+    ``activity#`` and ``stats#`` items only."""
     arn = {"Fn::GetAtt": ["BatchesTable", "Arn"]}
     for function in ("FanOutChanges", "DeliverWebhooks"):
         [statement] = [
@@ -257,4 +258,4 @@ def test_the_functions_that_only_count_update_activity_items_and_nothing_else(te
         ]
         assert statement["Action"] == ["dynamodb:UpdateItem"], function
         keys = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
-        assert keys == ["activity#*"], function
+        assert keys == ["activity#*", "stats#*"], function

@@ -1,0 +1,188 @@
+"""Monthly statistics counters in the batches table (``gateway.statistics.tallies``).
+
+One item per (bucket, region): ``stats#{bucket}#{region}`` (a region with a shard suffix for
+deliveries, ``gateway.statistics.tallies.delivered_key``), its counters as attributes, and
+``stats_bucket`` / ``stats_region`` as the keys of the sparse ``by_stats_bucket`` index, so a
+report reads its month's and the present items of a whole subtree with one query each
+(``stats_bucket = month AND begins_with(stats_region, subtree prefix)``), never a scan.
+
+Writes are ``ADD``s. A stream record's delta is applied once: every record of a chunk puts a
+marker item (``stats#seen#{event id}``, kept two days: the stream keeps records for one) in the
+same transaction as the chunk's summed counters, so a retried batch, however Lambda splits it,
+skips what a former attempt applied.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib.dynamodb.base import Item, Table, n, s
+from gateway.statistics import NOW, Key, total
+from gateway_client.contract import NATION, subtree_prefix, within
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+INDEX = "by_stats_bucket"
+_KEEP = timedelta(days=1096)  # like the usage counters: three years of months
+_MARKER_KEEP = timedelta(days=2)
+_TRANSACTION = 100  # TransactWriteItems' most actions
+_CONFLICT_TRIES = 5
+
+Counts = dict[str, int]
+Change = tuple[str, Mapping[Key, int]]  # (stream event id, the record's delta)
+
+
+def _key(region: str, bucket: str) -> Item:
+    return {"pk": s(f"stats#{bucket}#{region}")}
+
+
+class DynamoStatistics(Table):
+    def add(self, deltas: Mapping[Key, int], now: datetime) -> None:
+        """Counters added, one ``UpdateItem`` per item (events counted where they happen,
+        exactly once by their own means: a feedback report, a delivery)."""
+        for region, bucket, counts in items_of(deltas):
+            self._client.update_item(**self.update(region, bucket, counts, now))
+
+    def add_once(self, changes: Sequence[Change], now: datetime) -> int:
+        """Each change's delta, unless its marker shows it was applied; how many were."""
+        applied = 0
+        chunk: list[Change] = []
+        for change in changes:
+            if not change[1]:
+                continue
+            if (
+                len(chunk) + 1 + len(items_of(total([d for _, d in [*chunk, change]])))
+                > _TRANSACTION
+            ):
+                applied += self._apply(chunk, now)
+                chunk = []
+            chunk.append(change)
+        return applied + (self._apply(chunk, now) if chunk else 0)
+
+    def _apply(self, chunk: list[Change], now: datetime) -> int:
+        """One transaction; the changes a former attempt applied (their markers' conditions
+        failed) are left out and the rest tried again."""
+        for attempt in range(_CONFLICT_TRIES + len(chunk)):
+            if not chunk:
+                return 0
+            try:
+                self._client.transact_write_items(TransactItems=self._actions(chunk, now))
+                return len(chunk)
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                    raise
+                reasons = error.response.get("CancellationReasons", [])
+                seen = {
+                    i
+                    for i, reason in enumerate(reasons[: len(chunk)])
+                    if reason.get("Code") == "ConditionalCheckFailed"
+                }
+                if not seen and attempt >= _CONFLICT_TRIES:
+                    raise
+                if not seen:  # another writer held one of the items: back off
+                    time.sleep(0.05 * 2**attempt)
+                chunk = [c for i, c in enumerate(chunk) if i not in seen]
+        raise RuntimeError("statistics counters kept conflicting")
+
+    def _actions(self, chunk: list[Change], now: datetime) -> list[TransactWriteItemTypeDef]:
+        markers: list[TransactWriteItemTypeDef] = [
+            {
+                "Update": {
+                    "TableName": self._table,
+                    "Key": {"pk": s(f"stats#seen#{event_id}")},
+                    "UpdateExpression": "SET expires_at = :expires",
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                    "ExpressionAttributeValues": {
+                        ":expires": n(int((now + _MARKER_KEEP).timestamp()))
+                    },
+                }
+            }
+            for event_id, _ in chunk
+        ]
+        counters: list[TransactWriteItemTypeDef] = [
+            {"Update": self.update(region, bucket, counts, now)}  # type: ignore[typeddict-item]
+            for region, bucket, counts in items_of(total([d for _, d in chunk]))
+        ]
+        return markers + counters
+
+    def update(self, region: str, bucket: str, counts: Counts, now: datetime) -> dict[str, Any]:
+        """The ``UpdateItem`` adding ``counts`` to an item (for a caller's own transaction)."""
+        names = {f"#c{i}": name for i, name in enumerate(counts)}
+        values = {f":c{i}": n(count) for i, count in enumerate(counts.values())}
+        adds = ", ".join(f"{name} {value}" for name, value in zip(names, values, strict=True))
+        sets = "stats_bucket = :bucket, stats_region = :region"
+        expiry: dict[str, Any] = {}
+        if bucket != NOW:  # the present never expires; a month after three years
+            sets += ", expires_at = :expires"
+            expiry = {":expires": n(int((now + _KEEP).timestamp()))}
+        return {
+            "TableName": self._table,
+            "Key": _key(region, bucket),
+            "UpdateExpression": f"ADD {adds} SET {sets}",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": {
+                **values,
+                ":bucket": s(bucket),
+                ":region": s(region),
+                **expiry,
+            },
+        }
+
+    def replace(self, tally: Mapping[Key, int], now: datetime) -> int:
+        """The counters set to ``tally``'s (the one-off rebuild); how many items were put."""
+        items = []
+        for region, bucket, counts in items_of(tally):
+            item: Item = {
+                **_key(region, bucket),
+                "stats_bucket": s(bucket),
+                "stats_region": s(region),
+                **{name: n(count) for name, count in counts.items()},
+            }
+            if bucket != NOW:
+                item["expires_at"] = n(int((now + _KEEP).timestamp()))
+            items.append(item)
+        self._put_all(items)
+        return len(items)
+
+    def read(self, region: str, bucket: str) -> dict[str, Counts]:
+        """The bucket's counters of every region in ``region``'s subtree, by region (a
+        region's shards summed)."""
+        found: dict[str, Counts] = {}
+        for item in self._query(region, bucket):
+            where = str(item["stats_region"]["S"]).partition("#")[0]
+            if not within(where, region):
+                continue
+            counts = found.setdefault(where, {})
+            for k, v in item.items():
+                if "N" in v and k != "expires_at":
+                    counts[k] = counts.get(k, 0) + int(v["N"])
+        return found
+
+    def _query(self, region: str, bucket: str) -> Iterator[dict[str, Any]]:
+        condition, values = "stats_bucket = :bucket", {":bucket": s(bucket)}
+        if region != NATION:
+            condition += " AND begins_with(stats_region, :prefix)"
+            values[":prefix"] = s(subtree_prefix(region))
+        pages = self._client.get_paginator("query").paginate(
+            TableName=self._table,
+            IndexName=INDEX,
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues=values,
+        )
+        for page in pages:
+            yield from page.get("Items", [])
+
+
+def items_of(deltas: Mapping[Key, int]) -> list[tuple[str, str, Counts]]:
+    """Counters grouped by the item that holds them."""
+    grouped: dict[tuple[str, str], Counts] = {}
+    for (region, bucket, attribute), count in deltas.items():
+        if count:
+            grouped.setdefault((region, bucket), {})[attribute] = count
+    return [(region, bucket, counts) for (region, bucket), counts in grouped.items()]

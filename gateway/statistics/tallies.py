@@ -1,0 +1,201 @@
+"""What each event adds to the monthly statistics' counters (``gateway.statistics.rollup``).
+
+The monthly report used to be recomputed from every listing, batch, delivery and feedback
+report; at national scale that is a scan of millions of items per request. Instead each figure
+is kept as counters, per origin region and bucket, added to where the event happens:
+
+- a bucket is a Beijing month (``YYYY-MM``: what happened that month) or ``now`` (what holds
+  at present: lists in force, open objections and commitments by their deadlines);
+- a listing's counters are a pure function of the listing (``listing_tally``), so a stream
+  record's change is ``listing_tally(new) - listing_tally(old)`` (``difference``): the same
+  counts whatever order or batching the changes come in, and a purged listing takes its
+  counts with it, as it left the scanned report;
+- figures "as of" a day (overdue objections and commitments) are counted by their deadline
+  day in ``now`` and compared with the day when the report is read.
+
+Where the counted report may differ from the scanned one (``monthly_stats``), by design:
+
+- cases and answered deliveries stay counted after retention purges the listing (its feedback
+  reports are erased with it; the counts hold nothing personal), where the scan lost them;
+- a case's side (incentive / punishment) and sector are the listing's as its delivery carried
+  it, not as it is held when the report is read (a re-graded evaluation keeps its old side);
+- the catalogue's performed-removal limits are applied when the removal is counted (the
+  severity policy is still applied when the report is read); after a change, rebuild;
+- a delivery or a feedback report is counted after it is stored: should that one write fail,
+  it is logged and the count lost (a retry could count it twice). Push batches (the ledger's
+  own transaction) and stream changes (a marker per record) are counted exactly once.
+
+Counters are plain ``(region, bucket, attribute) → int`` (a region may carry a ``#`` shard
+suffix: the reader sums a region's shards); attribute names are ``#``-joined parts that
+``rollup`` reads back.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
+
+from gateway.delivery import DeliveryRecord, DeliveryState
+from gateway.intake import PushResult
+from gateway.lifecycle import WorkdayCalendar
+from gateway.recognition import Feedback
+from gateway.statistics.cases import side_of
+from gateway_client.contract import (
+    IN_FORCE,
+    Listing,
+    ListingStatus,
+    ListKind,
+    china_date,
+    load_catalogue,
+)
+
+NOW = "now"
+Key = tuple[str, str, str]  # (region, bucket, attribute)
+Tally = Counter[Key]
+_Add = Callable[[str, str], None]  # (bucket, attribute): one more
+
+PUSHES = "push"  # push#batches, push#accepted, …
+HISTORY_EVENTS = {
+    "objection_filed": "objection#opened",
+    "objection_decided": "objection#decided",
+    "repaired": "repairs",
+    "expired": "expiries",
+}
+PUBLICATION = "publication"  # publication#{working days}: one per listing first accepted
+PERFORMED, PERFORMED_LATE = "performed#removed", "performed#late"
+MADE = "commitment#made"  # commitment#{outcome} for settled ones, by outcome_on
+IN_FORCE_BLACK = "black"  # now: black#{domain}#{severity}
+IN_FORCE_RED = "red"  # now: red#{domain}
+OPEN_OBJECTION = "open_objection"  # now: open_objection#{month filed}#{deadline}
+OPEN_COMMITMENT = "open_commitment"  # now: open_commitment#{deadline}
+DELIVERED = "delivered"  # delivered#{subscription id}, in the delivery's origin region
+ANSWERED = "answered"  # answered#{subscription id}: delivered and answered that month
+CASE = "case"  # case#{executing region}#{origin region}#{side}#{domain}
+DELIVERED_SHARDS = 8
+
+
+def month_of(moment: datetime | date) -> str:
+    """The Beijing month of a moment (or a day) as ``YYYY-MM``."""
+    day = china_date(moment) if isinstance(moment, datetime) else moment
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def listing_tally(x: Listing | None, workdays: WorkdayCalendar) -> Tally:
+    """Everything the listing adds to its origin region's counters (nothing if ``None``)."""
+    tally: Tally = Counter()
+    if x is None:
+        return tally
+    region = x.origin_region
+
+    def add(bucket: str, attribute: str) -> None:
+        tally[(region, bucket, attribute)] += 1
+
+    first = x.listed_at or x.accepted_at
+    delay = workdays.workdays_between(x.decided_on, china_date(first))
+    add(month_of(first), f"{PUBLICATION}#{delay}")
+    for step in x.history:
+        if step.event in HISTORY_EVENTS:
+            add(month_of(step.at), HISTORY_EVENTS[step.event])
+    _performed(x, workdays, add)
+    in_force = x.status in IN_FORCE
+    if x.commitment is not None:
+        add(month_of(first), MADE)
+        if x.commitment.outcome is not None and x.commitment.outcome_on is not None:
+            add(month_of(x.commitment.outcome_on), f"commitment#{x.commitment.outcome.value}")
+        if x.commitment.open and x.commitment.deadline is not None and in_force:
+            add(NOW, f"{OPEN_COMMITMENT}#{x.commitment.deadline.isoformat()}")
+    if in_force and x.kind is ListKind.BLACK and x.severity is not None:
+        add(NOW, f"{IN_FORCE_BLACK}#{x.domain}#{x.severity.value}")
+    if in_force and x.kind is ListKind.RED:
+        add(NOW, f"{IN_FORCE_RED}#{x.domain}")
+    objection = x.objection
+    if objection is not None and objection.open and objection.deadline is not None:
+        filed = month_of(objection.filed_at)
+        add(NOW, f"{OPEN_OBJECTION}#{filed}#{objection.deadline.isoformat()}")
+    return tally
+
+
+def _performed(x: Listing, workdays: WorkdayCalendar, add: _Add) -> None:
+    """A removal because the obligation was performed, judged against its domain's limit
+    (``gateway.statistics.records``: the month of the listing's last step)."""
+    if x.status is not ListingStatus.PERFORMED or x.performed_on is None or not x.history:
+        return
+    at = china_date(x.history[-1].at)
+    add(month_of(at), PERFORMED)
+    domain = load_catalogue().domain(x.domain)
+    allowed = domain.performed_removal_working_days if domain is not None else None
+    if allowed is not None and at > workdays.add_workdays(x.performed_on, allowed)[0]:
+        add(month_of(at), PERFORMED_LATE)
+
+
+def difference(new: Tally, old: Tally) -> dict[Key, int]:
+    """``new - old`` with negative counts kept and zeros left out: one change's delta."""
+    delta = {key: count - old.get(key, 0) for key, count in new.items()}
+    delta.update({key: -count for key, count in old.items() if key not in new})
+    return {key: count for key, count in delta.items() if count}
+
+
+def total(deltas: Iterable[Mapping[Key, int]]) -> dict[Key, int]:
+    """Several deltas summed (one write per counter for a whole batch), zeros left out."""
+    summed: Counter[Key] = Counter()
+    for delta in deltas:
+        summed.update(delta)
+    return {key: count for key, count in summed.items() if count}
+
+
+def push_tally(result: PushResult) -> Tally:
+    """A finished push batch, in its region's month."""
+    bucket = month_of(result.received_at)
+    counts = {
+        "batches": 1,
+        "accepted": result.accepted,
+        "duplicate": result.duplicate,
+        "removed": result.removed,
+        "rejected": result.rejected,
+    }
+    return Counter(
+        {(result.region, bucket, f"{PUSHES}#{name}"): n for name, n in counts.items() if n}
+    )
+
+
+def delivered_key(delivery_id: str, origin_region: str, subscription_id: str, at: datetime) -> Key:
+    """A delivery settled as delivered at ``at`` (counted once: the log never reopens it).
+
+    Deliveries are the most frequent event: they are spread over ``DELIVERED_SHARDS`` items
+    of their origin region (``{region}#d{n}``, summed when read), so that no one item takes
+    every delivery of a region's month (DynamoDB writes one item at most ~1,000 times a
+    second)."""
+    shard = zlib.crc32(delivery_id.encode()) % DELIVERED_SHARDS
+    return (f"{origin_region}#d{shard}", month_of(at), f"{DELIVERED}#{subscription_id}")
+
+
+def feedback_tally(
+    report: Feedback | None, delivery: DeliveryRecord | None, listing: Listing | None
+) -> Tally:
+    """A feedback report as kept (one per delivery): its delivery (as the log holds it)
+    answered, when delivered in the month the report was submitted, and each measure
+    executed as a case (联合奖惩案例).
+
+    A case involves two regions, the executing one and the listing's origin: it is counted in
+    both regions' items under the same attribute, and ``rollup`` counts each attribute once."""
+    tally: Tally = Counter()
+    if report is None:
+        return tally
+    bucket = month_of(report.submitted_at)
+    if (
+        delivery is not None
+        and delivery.state is DeliveryState.DELIVERED
+        and month_of(datetime.fromisoformat(delivery.updated_at)) == bucket
+    ):
+        answered = f"{ANSWERED}#{delivery.subscription_id}"
+        tally[(delivery.origin_region, bucket, answered)] += 1
+    executed = sum(1 for m in report.measures if m.result == "executed")
+    if executed:
+        side = side_of(listing) or ""
+        domain = listing.domain if listing is not None else ""
+        attribute = f"{CASE}#{report.subscriber_region}#{report.origin_region}#{side}#{domain}"
+        for region in {report.subscriber_region, report.origin_region}:
+            tally[(region, bucket, attribute)] += executed
+    return tally

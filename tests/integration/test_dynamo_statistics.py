@@ -1,0 +1,84 @@
+"""DynamoStatistics: counters per (bucket, region), read for a subtree by one query on the
+``by_stats_bucket`` index; a stream record's delta applied once, however its batch is retried."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from chalicelib.dynamodb.batches import DynamoBatchLedger
+from chalicelib.dynamodb.statistics import DynamoStatistics
+from gateway.intake.push import PushResult
+
+NOW = datetime(2026, 10, 9, 2, tzinfo=UTC)
+MONTH = "2026-10"
+
+
+@pytest.fixture
+def counters(aws) -> DynamoStatistics:  # type: ignore[no-untyped-def]
+    return DynamoStatistics(aws.dynamodb, aws.env["CG_BATCHES_TABLE"])
+
+
+def test_a_subtree_reads_its_regions_counters_summed_over_shards(counters) -> None:  # type: ignore[no-untyped-def]
+    counters.add(
+        {
+            ("441800", MONTH, "repairs"): 1,
+            ("441802", MONTH, "repairs"): 2,
+            ("441802#d3", MONTH, "delivered#sub-1"): 4,
+            ("441802#d5", MONTH, "delivered#sub-1"): 1,
+            ("420281", MONTH, "repairs"): 8,
+            ("100001", MONTH, "repairs"): 16,
+            ("441802", "2026-09", "repairs"): 32,
+        },
+        NOW,
+    )
+
+    assert counters.read("441802", MONTH) == {"441802": {"repairs": 2, "delivered#sub-1": 5}}
+    assert set(counters.read("441800", MONTH)) == {"441800", "441802"}
+    assert set(counters.read("440000", MONTH)) == {"441800", "441802"}
+    assert set(counters.read("100000", MONTH)) == {"441800", "441802", "420281", "100001"}
+    assert counters.read("100001", MONTH) == {"100001": {"repairs": 16}}
+    assert counters.read("430000", MONTH) == {}
+
+
+def test_each_stream_record_is_applied_once_however_the_batch_is_split(counters) -> None:  # type: ignore[no-untyped-def]
+    changes = [(f"event-{i}", {("441800", MONTH, "repairs"): 1}) for i in range(150)]
+
+    assert counters.add_once(changes[:40], NOW) == 40
+    assert counters.add_once(changes[20:60], NOW) == 20  # bisected: half applied before
+    assert counters.add_once(changes, NOW) == 90  # the whole batch again, in two transactions
+    assert counters.add_once(changes, NOW) == 0
+
+    assert counters.read("441800", MONTH) == {"441800": {"repairs": 150}}
+
+
+def test_a_finished_push_batch_is_counted_with_its_ledger_entry(aws, counters) -> None:  # type: ignore[no-untyped-def]
+    ledger = DynamoBatchLedger(aws.dynamodb, aws.env["CG_BATCHES_TABLE"])
+    done = PushResult(
+        batch_id="b-1",
+        region="441802",
+        received_at=NOW,
+        accepted=3,
+        duplicate=1,
+        rejected=0,
+        outcomes=(),
+        errors=(),
+    )
+    ledger.claim("441802", "b-1", "h", NOW, timedelta(minutes=2))
+
+    ledger.finish("441802", "b-1", done)
+
+    assert counters.read("441800", MONTH) == {
+        "441802": {"push#batches": 1, "push#accepted": 3, "push#duplicate": 1}
+    }
+    assert [r.batch_id for r in ledger.finished()] == ["b-1"]
+
+
+def test_the_rebuild_replaces_what_was_counted(counters) -> None:  # type: ignore[no-untyped-def]
+    counters.add({("441800", MONTH, "repairs"): 5, ("441800", "now", "red#tax"): 2}, NOW)
+
+    counters.replace({("441800", MONTH, "repairs"): 1}, NOW)
+
+    assert counters.read("441800", MONTH) == {"441800": {"repairs": 1}}
+    assert counters.read("441800", "now") == {"441800": {"red#tax": 2}}
