@@ -14,7 +14,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from console_support import chromium, open_page, shoot, sign_in_as_operator, tab
+from console_support import (
+    chromium,
+    open_page,
+    province_handoff,
+    shoot,
+    sign_in_as_operator,
+    tab,
+)
 from e2e_support import as_operator, drain, entry, platform
 from playwright.sync_api import Browser, Page, Route, expect
 
@@ -113,6 +120,17 @@ def test_the_page_proves_each_entry_in_the_signed_tree(logged: LocalStack, page:
     expect(result).to_contain_text("SM2")  # said not verified here
     expect(result.locator(".notice.error")).to_have_count(0)
     shoot(page, "log-proved")
+
+
+def test_a_regions_session_proves_the_log_too(logged: LocalStack, page: Page) -> None:
+    """Proofs are reads its session is allowed (console_api.accepts_session)."""
+    page.goto(f"{logged.url}/console#handoff={province_handoff(logged, '430100', 'cs-console')}")
+    expect(page.locator("#who-region")).to_contain_text("430100")
+    open_page(page, logged, "log")
+
+    verify(page)
+
+    expect(page.locator("#verify-result")).to_contain_text("15 条在签名检查点 15 的树中")
 
 
 LIES: list[tuple[str, str, Callable[[Json, str], object], str]] = [
