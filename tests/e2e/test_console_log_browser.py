@@ -2,9 +2,11 @@
 driven by Playwright), on a local stack that logged three pushes, each published under its own
 signed checkpoint: every leaf hash, the latest checkpoint's signature, each entry's inclusion
 proof and each earlier checkpoint's consistency proof. A server that lies is played by route
-interception — an entry altered, dropped or re-hashed, a wrong proof, a re-signed root — and the
-page must say what it caught. Its proof checks (a port of gateway_client.tlog.proofs) are held to
-the client library's own answers, past 2³² leaves too."""
+interception — an entry altered, dropped, re-hashed or reordered, a wrong proof, a root the
+gateway did not sign — and the page must say what it caught, and which entries no checkpoint
+covers yet; a region's console session proves the log as the operator's does. Its proof checks
+(a port of gateway_client.tlog.proofs) are held to the client library's own answers, past 2³²
+leaves too."""
 
 from __future__ import annotations
 
