@@ -47,6 +47,8 @@ _ALLOWED = frozenset(
         "overdue_commitments",
         "stats",
         "log_entries",
+        "log_tile",
+        "log_proof",
         # the subscriptions page's actions
         "test_subscription",
         "replay",

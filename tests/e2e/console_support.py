@@ -1,6 +1,7 @@
 """What the console's browser tests share: Debian's Chromium driven by Playwright (no browser
-download), a province's hand-off code for a console session, asked for by a signed request as
-`gateway console` asks for it, and screenshots under test-output/console/."""
+download), a fresh tab that fails the test on anything the page's policy refused, a province's
+hand-off code for a console session, asked for by a signed request as `gateway console` asks for
+it, and screenshots under test-output/console/."""
 
 from __future__ import annotations
 
@@ -47,6 +48,19 @@ def chromium() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def tab(browser: Browser) -> Iterator[Page]:
+    """A fresh tab (its own sessionStorage); whatever the policy refused is a failure."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Security Policy" in m.text else None)
+    page.on("pageerror", lambda error: refused.append(str(error)))
+    yield page
+    context.close()
+    assert refused == []
 
 
 def province_handoff(stack: LocalStack, region: str, key_id: str) -> str:

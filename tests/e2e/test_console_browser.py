@@ -21,6 +21,7 @@ from console_support import (
     shoot,
     sign_in_as_operator,
     stored_session,
+    tab,
 )
 from e2e_support import as_operator, entry, platform
 from playwright.sync_api import Browser, Page, Route, expect
@@ -53,15 +54,8 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    """A fresh tab (its own sessionStorage); whatever the policy refused is a failure."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    tab = context.new_page()
-    refused: list[str] = []
-    tab.on("console", lambda m: refused.append(m.text) if "Security Policy" in m.text else None)
-    tab.on("pageerror", lambda error: refused.append(str(error)))
-    yield tab
-    context.close()
-    assert refused == []
+    with tab(browser) as fresh:
+        yield fresh
 
 
 def a_slow_reply_lands_after_a_newer_click(page: Page) -> None:
@@ -157,7 +151,8 @@ def test_the_exchange_log_verifies_in_the_browser(seeded: LocalStack, page: Page
     page.get_by_role("button", name="在浏览器中验证 verify in the browser").click()
 
     result = page.locator("#verify-result")
-    expect(result).to_contain_text("并与签名检查点")  # chained, and pinned by a signature
+    expect(result).to_contain_text("在签名检查点")  # each entry proved in the signed tree
+    expect(result).to_contain_text("个较早的检查点与之一致")  # and the history consistent
     expect(result).not_to_contain_text("问题")
     expect(result).to_contain_text("SM2")  # said not verified here
     shoot(page, "log-verified")

@@ -1,8 +1,9 @@
-// 交换日志 exchange log: signed checkpoints (with witness cosignatures where a checkpoint carries
-// them), the entries page by page, and a range verified in the browser (log-verify.js).
+// 交换日志 exchange log: an RFC 6962 Merkle tree of every accepted change; its signed checkpoints
+// (tree size and root, with witness cosignatures where a checkpoint carries them), the entries
+// page by page, and a range verified in the browser against them (log-verify.js).
 
 import { get } from "./api.js";
-import { verifyRange } from "./log-verify.js";
+import { MAX_PROOFS, verifyRange } from "./log-verify.js";
 import {
   beijing, empty, failure, field, h, kv, notice, pageFrame, pagedTable, place, turnPage,
 } from "./ui.js";
@@ -17,8 +18,9 @@ function witnesses(c) {
 }
 
 export async function render(view) {
-  pageFrame(view, "交换日志 exchange log", "每条被接收的变更都按序号哈希链接；网关签名的检查点固定链头。"
-    + " Every accepted change, numbered and hash-chained; signed checkpoints pin the head.");
+  pageFrame(view, "交换日志 exchange log", "每条被接收的变更按序号成为 Merkle 树（RFC 6962）的一片叶子；"
+    + "网关签名的检查点固定树的大小与根。 Every accepted change, numbered, is a leaf of a Merkle tree "
+    + "(RFC 6962); signed checkpoints pin the tree's size and root.");
   let checkpoints;
   let head;
   try {
@@ -32,13 +34,13 @@ export async function render(view) {
     ["见证 witnesses", checkpoints.some((c) => (c.cosignatures ?? c.witnesses ?? []).length)
       ? "有 present" : "检查点不含见证联署 the checkpoints carry no witness cosignatures"]]));
   view.append(h("h2", {}, "检查点 checkpoints"), pagedTable("签名检查点 signed checkpoints", [
-    { title: "序号 sequence", num: true, cell: (c) => String(c.sequence) },
+    { title: "树大小 tree size", num: true, cell: (c) => String(c.sequence) },
     { title: "时间 at", cell: (c) => beijing(c.at) },
-    { title: "链头 head hash", cell: (c) => short(c.head_hash) },
+    { title: "根 root", cell: (c) => short(c.root) },
     { title: "密钥 key", cell: (c) => [c.key_id, c.sm2_key_id ? ` + SM2 ${c.sm2_key_id}` : ""] },
     { title: "见证联署 witness cosignatures", cell: witnesses },
-  ], [...checkpoints].reverse(), "还没有检查点。 No checkpoint yet: the operator publishes one with "
-    + "POST /v1/log/checkpoints (the scheduled tick does too)."));
+  ], [...checkpoints].reverse(), "还没有检查点。 No checkpoint yet: fan-out signs one for each batch it "
+    + "logs, the scheduled tick too, and the operator with POST /v1/log/checkpoints."));
   view.append(verifier(head, checkpoints), await entries(head));
 }
 
@@ -49,9 +51,10 @@ function verifier(head, checkpoints) {
       h("button", { type: "button", class: "primary", disabled: true },
         "在浏览器中验证 verify in the browser"));
   }
-  const latest = checkpoints.at(-1)?.sequence ?? head;
-  const from = h("input", { type: "number", name: "from", min: 1, value: 1 });
-  const to = h("input", { type: "number", name: "to", min: 1, value: Math.min(latest, 5000) });
+  const latest = checkpoints.at(-1)?.sequence || head; // by default, the newest entries it signs
+  const from = h("input", { type: "number", name: "from", min: 1,
+    value: Math.max(1, latest - MAX_PROOFS + 1) });
+  const to = h("input", { type: "number", name: "to", min: 1, value: latest });
   const out = h("div", { id: "verify-result", "aria-live": "polite" });
   const form = h("form", { class: "bar", novalidate: true }, field("从 from", from), field("到 to", to),
     h("button", { type: "submit", class: "primary" }, "在浏览器中验证 verify in the browser"));
@@ -67,23 +70,35 @@ function verifier(head, checkpoints) {
     out.replaceChildren(notice("", "验证中 verifying…"));
     try {
       const r = await verifyRange(a, b, checkpoints);
-      const verdict = r.problems.length
-        ? notice("error", `发现 ${r.problems.length} 个问题 ${r.problems.length} problem(s) found`)
-        : notice("ok", `已验证 ${r.checked} 条的哈希链` + (r.pinned
-          ? `，并与签名检查点 ${r.pinned} 一致 verified: ${r.checked} entries chain, and match the `
-            + `signed checkpoint at ${r.pinned}` : ` verified: ${r.checked} entries chain`));
-      out.replaceChildren(verdict,
+      out.replaceChildren(verdict(r),
         r.problems.length ? h("ul", {}, r.problems.map((p) => h("li", {}, p))) : "",
-        h("p", {}, `范围内检查点 checkpoints in range: ${r.covered}`),
         h("ul", {}, r.notes.map((n) => h("li", {}, n))));
     } catch (error) {
       out.replaceChildren(failure(error, "verify"));
     }
   });
   return h("section", {}, h("h2", {}, "验证一段日志 verify a range"),
-    h("p", {}, "在本浏览器中重算每条的 SHA-256 哈希与链接，并用公布的网关公钥验证检查点签名。 "
-      + "Recomputes every entry's SHA-256 hash and link here, and verifies the checkpoints' "
-      + "signatures with the published gateway key."), form, out);
+    h("p", {}, "在本浏览器中用 WebCrypto 重算每条的叶哈希，用公布的网关公钥验证检查点签名，"
+      + `并核对包含证明（每次最多 ${MAX_PROOFS} 条）与各检查点之间的一致性证明。 `
+      + "Recomputes every entry's leaf hash here with WebCrypto, verifies the checkpoints' "
+      + "signatures with the published gateway key, and checks inclusion proofs (each entry is in "
+      + `the signed tree; at most ${MAX_PROOFS} per run) and consistency proofs (every listed `
+      + "checkpoint is a prefix of the latest)."), form, out);
+}
+
+/** What a run verified, in one line: the leaf hashes, the proofs, and against which signature. */
+function verdict(r) {
+  const n = r.problems.length;
+  if (n) return notice("error", `发现 ${n} 个问题 ${n} problem(s) found`);
+  if (r.latest === null) {
+    return notice("ok", `已核对 ${r.checked} 条的叶哈希（尚无检查点） verified: ${r.checked} leaf `
+      + "hashes (no checkpoint yet)");
+  }
+  const signed = r.signed ? "签名" : "签名未能验证的";
+  return notice(r.signed ? "ok" : "warn", `已核对 ${r.checked} 条的叶哈希；${r.proved} 条在${signed}`
+    + `检查点 ${r.latest} 的树中；${r.consistent} 个较早的检查点与之一致。 Verified: ${r.checked} leaf hashes; `
+    + `${r.proved} entries proved in the tree of the ${r.signed ? "signed" : "UNVERIFIED"} `
+    + `checkpoint ${r.latest}; ${r.consistent} earlier checkpoint(s) consistent with it.`);
 }
 
 /** The entries, a page at a time: one pager, kept across pages (its buttons updated, never
@@ -113,7 +128,7 @@ async function entries(head) {
         { title: "类别 kind", cell: (e) => e.kind },
         { title: "领域 domain", cell: (e) => e.domain },
         { title: "来源 origin", cell: (e) => place(e.origin_region) },
-        { title: "哈希 hash", cell: (e) => [short(e.hash), erased.has(e.sequence) ? " (已清除 erased)" : ""] },
+        { title: "叶哈希 leaf hash", cell: (e) => [short(e.hash), erased.has(e.sequence) ? " (已清除 erased)" : ""] },
       ], page.entries, "此页没有条目。 No entry on this page.", PAGE));
     } catch (error) {
       table.replaceChildren(failure(error, "GET /v1/log"));
