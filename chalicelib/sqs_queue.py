@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -15,6 +17,8 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
 
 _SEND_TRIES = 3
+_BATCH = 10  # SQS's most entries a SendMessageBatch
+_LANES = 8  # concurrent senders: every message group keeps to one of them, so order holds
 # SQS counts a visibility timeout from when the message was received and caps the total at
 # 12 h; keep a Lambda run's worth (15 min) of margin below it.
 MAX_VISIBILITY_SECONDS = 12 * 3600 - 15 * 60
@@ -28,6 +32,32 @@ def group_of(delivery: Delivery) -> str:
     """
     subject = hashlib.sha256(mask(delivery.change.listing.credit_code).encode()).hexdigest()[:24]
     return f"{delivery.subscription_id}.{subject}"
+
+
+Grouped = tuple[str, Delivery]
+"""A delivery and its message group."""
+
+
+def lanes_of(deliveries: Iterable[Delivery]) -> list[list[Grouped]]:
+    """The deliveries split into at most ``_LANES`` lanes by message group, each in order."""
+    lanes: dict[int, list[Grouped]] = defaultdict(list)
+    for delivery in deliveries:
+        group = group_of(delivery)
+        lanes[int(group[-8:], 16) % _LANES].append((group, delivery))
+    return [lanes[k] for k in sorted(lanes)]
+
+
+def batches_of(lane: Sequence[Grouped]) -> list[list[Grouped]]:
+    """Consecutive batches of up to ten, a new one whenever a group would repeat in it."""
+    batches: list[list[Grouped]] = []
+    groups: set[str] = set()
+    for group, delivery in lane:
+        if not batches or len(batches[-1]) == _BATCH or group in groups:
+            batches.append([])
+            groups = set()
+        batches[-1].append((group, delivery))
+        groups.add(group)
+    return batches
 
 
 class QueueSendFailed(RuntimeError):
@@ -54,17 +84,29 @@ class SqsDeliveryQueue:
         self._send(self._dead_letter_url, [delivery], "")
 
     def _send(self, url: str, deliveries: Iterable[Delivery], dedup_suffix: str) -> None:
-        pending = list(deliveries)
-        for start in range(0, len(pending), 10):
-            chunk = pending[start : start + 10]
+        """Send in concurrent lanes, each a sequence of batches. A message group keeps to one
+        lane, and a batch holds at most one message of a group, so a group's messages are sent
+        one batch after another, in order, whatever is retried: a batch's failed entry is sent
+        again before the lane moves on, and a lane that gives up sends nothing after it."""
+        lanes = lanes_of(deliveries)
+        if len(lanes) <= 1:
+            for lane in lanes:
+                self._send_lane(url, lane, dedup_suffix)
+            return
+        with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
+            for sent in [pool.submit(self._send_lane, url, lane, dedup_suffix) for lane in lanes]:
+                sent.result()  # the first failure, after every lane has finished or stopped
+
+    def _send_lane(self, url: str, lane: Sequence[Grouped], dedup_suffix: str) -> None:
+        for chunk in batches_of(lane):
             entries: list[SendMessageBatchRequestEntryTypeDef] = [
                 {
                     "Id": str(i),
                     "MessageBody": d.model_dump_json(),
-                    "MessageGroupId": group_of(d),
+                    "MessageGroupId": group,
                     "MessageDeduplicationId": (d.delivery_id + dedup_suffix)[:128],
                 }
-                for i, d in enumerate(chunk)
+                for i, (group, d) in enumerate(chunk)
             ]
             for _ in range(_SEND_TRIES):
                 reply = self._client.send_message_batch(QueueUrl=url, Entries=entries)

@@ -8,7 +8,13 @@ import pytest
 from integration_support import delivery_for, listing
 
 from chalicelib.s3_archive import S3Archive
-from chalicelib.sqs_queue import SqsDeliveryQueue
+from chalicelib.sqs_queue import (
+    QueueSendFailed,
+    SqsDeliveryQueue,
+    batches_of,
+    group_of,
+    lanes_of,
+)
 from gateway.delivery.planning import Delivery
 
 
@@ -126,3 +132,75 @@ def test_archived_evidence_is_never_overwritten(aws):
     versions = aws.s3.list_object_versions(Bucket=aws.env["CG_ARCHIVE_BUCKET"], Prefix=key)
     assert (first, second, len(versions["Versions"])) == (True, False, 1)
     assert archive.get(key) == b'{"first": 1}'
+
+
+def subject_runs() -> list[Delivery]:
+    """Four subjects' changes to two subscriptions, each subject's several in a row."""
+    made = []
+    for n in range(40):
+        subject = listing(decision_number=f"(2024)黑09执{n // 10}号", source_sequence=n % 10 + 1)
+        made.append(delivery_for(f"sub_{n % 2}", subject))
+    return made
+
+
+def test_each_message_groups_deliveries_arrive_in_the_order_they_were_queued(aws, queue):
+    deliveries = subject_runs()
+
+    queue.enqueue(deliveries)
+
+    received = [
+        Delivery.model_validate_json(m["Body"])
+        for m in drain(aws.sqs, aws.env["CG_DELIVERY_QUEUE_URL"])
+    ]
+    by_group: dict[str, list[str]] = {}
+    for d in received:
+        by_group.setdefault(group_of(d), []).append(d.delivery_id)
+    expected: dict[str, list[str]] = {}
+    for d in deliveries:
+        expected.setdefault(group_of(d), []).append(d.delivery_id)
+    assert by_group == expected
+
+
+def test_no_batch_holds_two_messages_of_one_group_and_lanes_keep_groups_whole() -> None:
+    lanes = lanes_of(subject_runs())
+
+    groups_per_lane = [{group for group, _ in lane} for lane in lanes]
+    assert sum(len(g) for g in groups_per_lane) == len(set().union(*groups_per_lane))
+    for lane in lanes:
+        for batch in batches_of(lane):
+            assert 1 <= len(batch) <= 10
+            assert len({group for group, _ in batch}) == len(batch)
+
+
+class Refusing:
+    """An SQS client that refuses one entry of the first batch it is sent, once or always."""
+
+    def __init__(self, always: bool) -> None:
+        self.always = always
+        self.sent: list[str] = []
+        self.calls = 0
+
+    def send_message_batch(self, QueueUrl: str, Entries: list[dict]) -> dict:
+        self.calls += 1
+        refused = Entries[0]["Id"] if self.calls == 1 or self.always else None
+        self.sent += [e["MessageDeduplicationId"] for e in Entries if e["Id"] != refused]
+        return {"Failed": [{"Id": refused}] if refused else []}
+
+
+def test_a_refused_entry_is_sent_again_before_its_groups_next_message() -> None:
+    deliveries = [delivery_for("sub_1", listing(source_sequence=n)) for n in (1, 2, 3)]
+    client = Refusing(always=False)
+
+    SqsDeliveryQueue(client, "q", "dlq").enqueue(deliveries)  # type: ignore[arg-type]
+
+    assert client.sent == [d.delivery_id for d in deliveries]
+
+
+def test_a_lane_that_gives_up_sends_nothing_of_that_group_after_it() -> None:
+    deliveries = [delivery_for("sub_1", listing(source_sequence=n)) for n in (1, 2, 3)]
+    client = Refusing(always=True)
+
+    with pytest.raises(QueueSendFailed):
+        SqsDeliveryQueue(client, "q", "dlq").enqueue(deliveries)  # type: ignore[arg-type]
+
+    assert client.sent == []
