@@ -17,11 +17,15 @@ SIZES: dict[str, dict[str, int]] = {
     # pydantic and the parallel conditional writes. 29 s: API Gateway answers 504 after 29 s,
     # so running longer only spends money on a reply nobody reads.
     "APIHandler": {"MemorySize": 512, "Timeout": 29},
-    # 92 MB imported + one batch of 100 changes (a few MB of images and deliveries): 256 MB.
-    # 120 s: a batch is one exchange-log append and one SendMessageBatch per 10 deliveries;
-    # anything slower is stuck, and the shard waits behind it (bounded: see stream_failures).
-    # One concurrent batch per shard already; no reservation needed.
-    "FanOutChanges": {"MemorySize": 256, "Timeout": 120},
+    # 92 MB imported + one batch of 100 changes (a few MB of images and deliveries) fits 256 MB,
+    # but fan-out is CPU-bound (recognition and delivery planning per subscriber, pydantic,
+    # hashing the log's leaves and tiles, signing its checkpoint): 1,024 MB buys 0.58 vCPU
+    # instead of 0.14, so a resync's batches take a quarter of the time for the same GB-seconds.
+    # 120 s: a batch is one exchange-log append, its publication and the queue's sends (eight
+    # lanes at once); anything slower is stuck, and the shard waits behind it (bounded: see
+    # stream_failures). Up to ten concurrent batches per shard (ParallelizationFactor, same
+    # file); no reservation needed.
+    "FanOutChanges": {"MemorySize": 1024, "Timeout": 120},
     # 92 MB + 10 small messages: 256 MB. Up to 10 POSTs of at most 15 s each, one after another
     # (FIFO order within a group): 150 s + margin. The queue's 120 s visibility timeout is
     # raised to match in package.py's merge (Lambda requires visibility >= timeout).

@@ -79,7 +79,7 @@ def test_the_stream_failure_queue_keeps_failures_and_alarms_on_the_first(resourc
 
 def test_fan_out_reads_and_writes_the_archive_only_under_the_logs_prefixes(resources):
     role = resources["FanOutChangesRole"]["Properties"]["Policies"][0]["PolicyDocument"]
-    s3 = [s for s in role["Statement"] if any(a.startswith("s3:") for a in s["Action"])]
+    s3 = [s for s in role["Statement"] if any(a.startswith("s3:") for a in s.get("Action", []))]
 
     assert s3 == [
         {
@@ -91,6 +91,14 @@ def test_fan_out_reads_and_writes_the_archive_only_under_the_logs_prefixes(resou
             ],
         }
     ]
+
+
+def test_the_stream_trigger_fans_out_ten_batches_of_a_shard_at_once(resources):
+    [source] = resources["FanOutChanges"]["Properties"]["Events"].values()
+    assert source["Properties"]["ParallelizationFactor"] == 10
+    # In order per partition key only: the listings table's must be the subject's code.
+    key = resources["ListingsTable"]["Properties"]["KeySchema"]
+    assert key[0] == {"AttributeName": "credit_code", "KeyType": "HASH"}
 
 
 def test_the_fifo_delivery_trigger_has_no_batching_window(resources):
