@@ -23,6 +23,7 @@ from chalicelib.bootstrap import Container, container
 from chalicelib.dynamodb.listings import listing_from_item
 from chalicelib.log_api import publish_checkpoint
 from chalicelib.observability import correlate, emit, logger, note
+from chalicelib.reevaluations import tick as reevaluation_tick
 from chalicelib.upload_queue import uploads_in
 from gateway.delivery import (
     Delivery,
@@ -64,7 +65,8 @@ def _event_time(record: dict[str, Any]) -> datetime:
 
 
 def tick() -> dict[str, Any]:
-    """The scheduled lifecycle run: expiry, retention purge, overdue objections."""
+    """The scheduled lifecycle run: expiry, retention purge, overdue objections, and the
+    agreement re-evaluations of the day's dates and of any job whose start was lost."""
     started = time.perf_counter()
     report = container().lifecycle.tick()
     published = publish_checkpoint()
@@ -75,7 +77,7 @@ def tick() -> dict[str, Any]:
         purged=report.purged,
         overdue_objections=len(report.overdue_objections),
     )
-    return report.__dict__
+    return {**report.__dict__, **reevaluation_tick(container(), container().clock.now())}
 
 
 def fan_out(records: Sequence[dict[str, Any]]) -> None:
