@@ -195,7 +195,7 @@ def test_a_job_walks_its_sources_without_a_scan_and_resumes_to_the_whole_table_r
     while left is None or not left.finished:
         runs += 1
         budget = iter([False, True])  # one page an invocation
-        left = runner.run(job.job_id, lambda: next(budget))
+        left = runner.run(job.job_id, budget.__next__)
         assert left is not None
         if not left.finished:
             assert PERSON not in (left.page or "")  # the page token is sealed

@@ -86,8 +86,8 @@ def run_to_the_end(runner: ReevaluationRunner, job_id: str, pages_per_run: int) 
     invocations = 0
     while True:
         invocations += 1
-        asked = iter(range(pages_per_run + 1))
-        job = runner.run(job_id, lambda: next(asked) == pages_per_run)
+        budget = iter([False] * pages_per_run + [True])
+        job = runner.run(job_id, budget.__next__)
         assert job is not None
         if job.finished:
             return invocations
