@@ -216,13 +216,18 @@ class ReevaluationRunner:
         self, job: ReevaluationJob, keys: Sequence[Key], subscribers: Sequence[Subscription]
     ) -> list[Delivery]:
         """The page's listings' changes; a subject's intensified flag goes with its first
-        covered listing in force (by id), so it is queued once however the pages fall."""
+        covered listing in force (by id), so it is queued once however the pages fall.
+
+        Listing versions accepted after the job's time are left out: their own fan-out read
+        the agreements as changed, so re-evaluating them would only say it again.
+        """
         if not keys:
             return []
         on_page = {listing_id for _, listing_id in keys}
         comparison = job.comparison()
         deliveries: list[Delivery] = []
-        for listings in self.listings.subjects([code for code, _ in keys]).values():
+        for held in self.listings.subjects([code for code, _ in keys]).values():
+            listings = [x for x in held if x.accepted_at <= job.at]
             walked = [
                 x.listing_id for x in listings if x.status is ListingStatus.ACTIVE and job.covers(x)
             ]

@@ -264,3 +264,21 @@ def test_the_tick_starts_a_dates_job_once_and_restarts_every_unfinished_one() ->
     assert again == (0, 2)  # the hourly tick does not start the day's job twice
     assert tomorrow == (0, 2)
     assert set(triggered) == {"agr-starts@1#2025-06-02", "agr-lost@1"}
+
+
+def test_a_listing_accepted_after_the_revision_is_left_to_its_own_fan_out() -> None:
+    """Its fan-out already recognised it under the new agreement."""
+    store = InMemoryListingStore()
+    before = listing(origin_region="441802", decision_number="决定〔2025〕1号")
+    after = listing(
+        origin_region="441802", decision_number="决定〔2025〕2号", accepted_at=NOW + timedelta(1)
+    )
+    for x in (before, after):
+        store.write([(x, None)], x.origin_region)
+    job = revision_job(None, agreement("agr-a"), [])
+    jobs, queue, runner = job_setup(store, page_size=1)
+    jobs.start([job])
+
+    run_to_the_end(runner, job.job_id, pages_per_run=5)
+
+    assert {d.change.listing.listing_id for d in queue.sent} == {before.listing_id}
