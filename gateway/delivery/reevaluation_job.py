@@ -202,6 +202,9 @@ class ReevaluationRunner:
         if job is None or job.finished:
             return job
         subscribers = [s for s in self.subscriptions.all() if s.region == job.region]
+        if not subscribers:  # nobody to tell: finished without walking a page
+            done = job.model_copy(update={"pages": job.pages + 1, "finished": True})
+            return done if self.jobs.advance(job, done) else None
         while not job.finished and not running_out():
             keys, next_page = self.listings.active_in(job.sources[job.scope], job.page)
             deliveries = self._page(job, keys, subscribers)

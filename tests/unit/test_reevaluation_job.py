@@ -282,3 +282,17 @@ def test_a_listing_accepted_after_the_revision_is_left_to_its_own_fan_out() -> N
     run_to_the_end(runner, job.job_id, pages_per_run=5)
 
     assert {d.change.listing.listing_id for d in queue.sent} == {before.listing_id}
+
+
+def test_a_region_without_subscriptions_finishes_without_walking() -> None:
+    store = stored([(i, 0) for i in range(10)])
+    job = revision_job(None, agreement("agr-a", subscriber_region="650000"), [])
+    jobs, queue, runner = job_setup(store, page_size=1)
+    jobs.start([job])
+    jobs.active_in = None  # type: ignore[assignment]  # any page read would fail
+
+    done = runner.run(job.job_id, lambda: False)
+
+    assert done is not None
+    assert (done.finished, queue.sent) == (True, [])
+    assert jobs.unfinished() == []
