@@ -19,7 +19,7 @@ from chalice.app import (
     SQSEvent,
 )
 
-from chalicelib import events
+from chalicelib import events, reevaluations
 from chalicelib.observability import instrument
 from chalicelib.routing import register
 from chalicelib.settings import event_sources
@@ -53,3 +53,8 @@ def deliver_webhooks(event: SQSEvent) -> dict[str, Any]:
 @app.on_sqs_message(queue_arn=sources.upload_queue_arn, batch_size=1)
 def ingest_uploads(event: SQSEvent) -> None:
     events.ingest_uploads(event.to_dict()["Records"], event.context)
+
+
+@app.on_sqs_message(queue_arn=sources.reevaluation_queue_arn, batch_size=1)
+def reevaluate_agreements(event: SQSEvent) -> None:
+    reevaluations.run(event.to_dict()["Records"], event.context)

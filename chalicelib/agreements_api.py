@@ -1,6 +1,9 @@
-"""Agreement routes: sign, revise, end and list; every change re-evaluates existing listings."""
+"""Agreement routes: sign, revise, end and list; every change re-evaluates existing listings,
+in a job saved with the revision and run after the reply (``chalicelib.reevaluations``)."""
 
 from __future__ import annotations
+
+from typing import Literal
 
 from chalice.app import Request, Response
 from pydantic import Field
@@ -40,16 +43,26 @@ def list_agreements(request: Request) -> Response:
 
 
 def _saved(status: int, saved: Saved) -> Response:
+    job = saved.reevaluation
     body = {
         "agreement": saved.agreement.model_dump(mode="json"),
-        "deliveries_queued": saved.deliveries_queued,
+        "reevaluation": {"job_id": job, "state": "queued"} if job else None,
     }
     return json_response(status, body)
 
 
+class Reevaluation(Frozen):
+    job_id: str = Field(description="the agreement id and revision (`agr_…@2`)")
+    state: Literal["queued"] = Field(
+        description="saved with the revision; its recognition.changed deliveries follow"
+    )
+
+
 class AgreementSaved(Frozen):
     agreement: Agreement
-    deliveries_queued: int = Field(description="recognition.changed deliveries it caused")
+    reevaluation: Reevaluation | None = Field(
+        description="the re-evaluation of existing listings; null when nothing changed"
+    )
 
 
 class Agreements(Frozen):
@@ -88,7 +101,7 @@ ROUTES: tuple[Operation, ...] = (
         "Revise an agreement's terms",
         Access.OPERATOR,
         {200: Reply(AgreementSaved, "The next revision.")},
-        (errors.NotFound, errors.BadRequest),
+        (errors.NotFound, errors.BadRequest, errors.Conflict),
         body=AgreementTerms,
         handler=revise_agreement,
     ),
@@ -100,7 +113,7 @@ ROUTES: tuple[Operation, ...] = (
         "End an agreement today (it is kept, no longer effective)",
         Access.OPERATOR,
         {200: Reply(AgreementSaved, "The ended agreement (unchanged if it had lapsed).")},
-        (errors.NotFound,),
+        (errors.NotFound, errors.Conflict),
         handler=end_agreement,
     ),
 )

@@ -22,7 +22,9 @@ from chalicelib.dynamodb.nonces import DynamoNonces
 from chalicelib.dynamodb.persons import DynamoPersonIndex
 from chalicelib.dynamodb.query_trail import DynamoQueryTrail
 from chalicelib.dynamodb.rate_limits import DynamoRateCounter
+from chalicelib.dynamodb.reevaluations import DynamoReevaluations
 from chalicelib.dynamodb.registry import DynamoRegistry
+from chalicelib.dynamodb.source_pages import SourcePages
 from chalicelib.dynamodb.statistics import DynamoStatistics
 from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
 from chalicelib.dynamodb.uploads import DynamoUploads
@@ -31,6 +33,7 @@ from chalicelib.erasure import StoredCopies
 from chalicelib.http_transport import Urllib3Transport
 from chalicelib.log_publishing import LogPublisher
 from chalicelib.notifications import HealthAnnouncer
+from chalicelib.reevaluation_queue import SqsReevaluationTrigger
 from chalicelib.s3_archive import S3Archive
 from chalicelib.secret_reads import (
     SecretSigner,
@@ -50,6 +53,7 @@ from gateway.delivery import (
     DeliveryService,
     FanOut,
     ObjectionNotices,
+    ReevaluationRunner,
     Resending,
     SubscriptionAdmin,
     SubscriptionDesk,
@@ -155,11 +159,34 @@ class Container:
         return AgreementDesk(
             self.agreements,
             self.registry,
-            self.listings,
-            self.subscriptions,
-            self.queue,
+            self.reevaluations,
+            self.reevaluation_trigger,
             self.clock,
         )
+
+    @cached_property
+    def reevaluations(self) -> DynamoReevaluations:
+        return DynamoReevaluations(
+            self.aws_clients["dynamodb"],
+            self.settings.reevaluations_table,
+            self.settings.agreements_table,
+        )
+
+    @cached_property
+    def reevaluation_trigger(self) -> SqsReevaluationTrigger:
+        return SqsReevaluationTrigger(self.aws_clients["sqs"], self.settings.reevaluation_queue_url)
+
+    @cached_property
+    def reevaluation_runner(self) -> ReevaluationRunner:
+        dynamodb = self.aws_clients["dynamodb"]
+        pages = SourcePages(
+            self.listings,
+            dynamodb,
+            self.settings.listings_table,
+            # the page token's key, from the listing-id secret (chalicelib/dynamodb/source_pages)
+            identity_key_reader(_client(self.settings, "secretsmanager"), self.settings),
+        )
+        return ReevaluationRunner(self.reevaluations, pages, self.subscriptions, self.queue)
 
     @cached_property
     def subscription_desk(self) -> SubscriptionDesk:

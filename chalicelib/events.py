@@ -22,6 +22,7 @@ from chalicelib.activity_api import count_deliveries, count_lag, count_pushes
 from chalicelib.bootstrap import Container, container
 from chalicelib.dynamodb.listings import listing_from_item
 from chalicelib.observability import correlate, emit, logger, note
+from chalicelib.reevaluations import tick as reevaluation_tick
 from chalicelib.statistics_counting import count_stream
 from chalicelib.upload_queue import uploads_in
 from gateway.delivery import (
@@ -64,7 +65,8 @@ def _event_time(record: dict[str, Any]) -> datetime:
 
 
 def tick() -> dict[str, Any]:
-    """The scheduled lifecycle run: expiry, retention purge, overdue objections."""
+    """The scheduled lifecycle run: expiry, retention purge, overdue objections, and the
+    agreement re-evaluations of the day's dates and of any job whose start was lost."""
     started = time.perf_counter()
     report = container().lifecycle.tick()
     published = container().log_publisher.publish()
@@ -75,7 +77,7 @@ def tick() -> dict[str, Any]:
         purged=report.purged,
         overdue_objections=len(report.overdue_objections),
     )
-    return report.__dict__
+    return {**report.__dict__, **reevaluation_tick(container(), container().clock.now())}
 
 
 def fan_out(records: Sequence[dict[str, Any]]) -> None:

@@ -12,6 +12,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from chalicelib import caller
 from chalicelib.bootstrap import container, lifecycle_at
 from chalicelib.http_errors import json_response
+from chalicelib.reevaluations import tick as reevaluation_tick
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag
 from chalicelib.tick_function import run_tick
 from gateway.lifecycle import (
@@ -132,7 +133,8 @@ def tick(request: Request) -> Response:
     report = service.tick()
     published = container().log_publisher.publish()
     report.checkpoint = published.sequence if published else None
-    return json_response(200, report.__dict__)
+    started = reevaluation_tick(c, wanted.at or c.clock.now())
+    return json_response(200, {**report.__dict__, **started})
 
 
 class ListingChange(Frozen):
@@ -182,6 +184,12 @@ class TickResult(Frozen):
         description="black listings made from broken commitments by their owners' policies"
     )
     checkpoint: int | None
+    reevaluations_started: int = Field(
+        description="agreement re-evaluations started for agreements beginning or ending today"
+    )
+    reevaluations_triggered: int = Field(
+        description="unfinished re-evaluations (re)started, in case their trigger was lost"
+    )
 
 
 _LISTING = "/v1/subjects/{credit_code}/listings/{listing_id}"

@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     listings_table: str
     subscriptions_table: str
     agreements_table: str
+    reevaluations_table: str  # agreement re-evaluation jobs (gateway.delivery.reevaluation_job)
     deliveries_table: str
     feedback_table: str
     exchange_log_table: str
@@ -40,6 +41,7 @@ class Settings(BaseSettings):
     delivery_dlq_url: str
     uploads_table: str
     upload_queue_url: str
+    reevaluation_queue_url: str
     archive_bucket: str
     # The exchange log's name in its checkpoints (C2SP tlog-checkpoint origin, and the signed
     # note's key name): unique per deployment, e.g. "credit.example.gov.cn/exchange-log".
@@ -173,6 +175,7 @@ class EventSources(BaseSettings):
     )
     delivery_queue_arn: str = "arn:aws-cn:sqs:cn-northwest-1:000000000000:deliveries.fifo"
     upload_queue_arn: str = "arn:aws-cn:sqs:cn-northwest-1:000000000000:uploads"
+    reevaluation_queue_arn: str = "arn:aws-cn:sqs:cn-northwest-1:000000000000:reevaluations"
     # "iam" on AWS (``make package`` sets it): API Gateway checks SigV4 on operator-only routes.
     operator_auth: Literal["token", "iam"] = "token"
 

@@ -89,6 +89,10 @@ def alarms(functions: list[str]) -> dict[str, Any]:
         "UploadDeadLettersAlarm": queue_alarm(
             "an upload failed to ingest five times", "UploadDeadLetterQueue"
         ),
+        "ReevaluationDeadLettersAlarm": queue_alarm(
+            "an agreement re-evaluation failed five times (the hourly tick starts it again)",
+            "ReevaluationDeadLetterQueue",
+        ),
         "StreamFailuresAlarm": queue_alarm(
             "a listings-stream batch failed fan-out: re-drive it (README, Stream failures)",
             "StreamFailureQueue",

@@ -45,6 +45,7 @@ FUNCTIONS = {  # Chalice's logical ids for app.py's handlers
     "DeliverWebhooks": "DeliverWebhooksRole",
     "LifecycleTick": "LifecycleTickRole",
     "IngestUploads": "IngestUploadsRole",
+    "ReevaluateAgreements": "ReevaluateAgreementsRole",
 }
 
 
@@ -76,7 +77,17 @@ def _statements(function: str) -> list[dict[str, Any]]:
         statements.append(
             {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": _arn("ArchiveBucket")}
         )
-    if function in ("APIHandler", "FanOutChanges"):
+    if function in ("APIHandler", "LifecycleTick"):  # a revision's job; the tick's jobs
+        statements.append(
+            {
+                "Effect": "Allow",
+                "Action": ["sqs:SendMessage"],
+                "Resource": _arn("ReevaluationQueue"),
+            }
+        )
+    if function == "ReevaluateAgreements":
+        statements.append(_consume("ReevaluationQueue", "sqs:SendMessage"))  # continuations
+    if function in ("APIHandler", "FanOutChanges", "ReevaluateAgreements"):
         statements.append(
             {
                 "Effect": "Allow",
@@ -191,6 +202,7 @@ def _environment(resources: dict[str, Any]) -> dict[str, Any]:
         "CG_LISTINGS_STREAM_ARN": {"Fn::GetAtt": ["ListingsTable", "StreamArn"]},
         "CG_DELIVERY_QUEUE_ARN": {"Fn::GetAtt": ["DeliveryQueue", "Arn"]},
         "CG_UPLOAD_QUEUE_ARN": {"Fn::GetAtt": ["UploadQueue", "Arn"]},
+        "CG_REEVALUATION_QUEUE_ARN": {"Fn::GetAtt": ["ReevaluationQueue", "Arn"]},
         "CG_OPERATOR_AUTH": "iam",
         "CG_EVIDENCE_DAYS": {"Ref": "EvidenceDays"},
         **monitoring.environment(),  # Powertools, the operations topic
@@ -318,6 +330,13 @@ def merge_template() -> dict[str, Any]:
             "Type": "SQS",
             # One upload per invocation: the handler raises on failure, SQS retries it.
             "Properties": {"Queue": _arn("UploadQueue"), "BatchSize": 1},
+        }
+    }
+    merged["Resources"]["ReevaluateAgreements"]["Properties"]["Events"] = {
+        "ReevaluateAgreementsSqsEventSource": {
+            "Type": "SQS",
+            # One job per invocation: the handler raises on failure, SQS retries it.
+            "Properties": {"Queue": _arn("ReevaluationQueue"), "BatchSize": 1},
         }
     }
     return merged

@@ -35,6 +35,8 @@ SECRETS_READ: dict[str, tuple[str, ...]] = {
     "DeliverWebhooks": ("SigningKeySecret",),
     "LifecycleTick": ("SigningKeySecret",),
     "IngestUploads": ("IdentityKeySecret", "TrailKeySecret"),
+    # its page tokens are sealed under a key derived from the listing-id secret
+    "ReevaluateAgreements": ("IdentityKeySecret",),
 }
 # CloudWatch Logs accepts only these retention periods.
 _RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827]

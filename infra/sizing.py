@@ -39,6 +39,10 @@ SIZES: dict[str, dict[str, int]] = {
     # Scans the listings (expiry, purge) once an hour: 512 MB for the scan pages' CPU, 900 s so
     # a province-scale tick completes. Reserved 1: two ticks never run at once.
     "LifecycleTick": {"MemorySize": 512, "Timeout": 900, "ReservedConcurrentExecutions": 1},
+    # One page of 100 index items and their subjects at a time, whatever the table's size:
+    # 256 MB. 300 s: a job stops 30 s before it and queues its continuation. Reserved 2: a
+    # national agreement's walk must not starve pushes of DynamoDB capacity.
+    "ReevaluateAgreements": {"MemorySize": 256, "Timeout": 300, "ReservedConcurrentExecutions": 2},
 }
 # Lambda refuses an SQS trigger whose queue's visibility timeout is below the function timeout.
 DELIVERY_VISIBILITY_TIMEOUT = SIZES["DeliverWebhooks"]["Timeout"] + 30

@@ -38,6 +38,7 @@ TABLES: dict[str, dict[str, str]] = {
         "ListingsTable": "rw",
         "SubscriptionsTable": "rw",
         "AgreementsTable": "rw",
+        "ReevaluationsTable": "rn",  # written with each agreement revision (the outbox)
         "DeliveriesTable": "rw",
         "FeedbackTable": "rw",
         # appends (the stream re-drive) and per-subscription counters (replays, re-drives)
@@ -66,6 +67,8 @@ TABLES: dict[str, dict[str, str]] = {
     # A purge erases the listing's logged bodies, feedback and person index entries before it
     # deletes the listing.
     "LifecycleTick": {
+        "AgreementsTable": "r",  # agreements beginning or ending today are re-evaluated
+        "ReevaluationsTable": "rn",
         "ListingsTable": "rw",
         "ExchangeLogTable": "rw",
         "FeedbackTable": "rw",
@@ -78,6 +81,12 @@ TABLES: dict[str, dict[str, str]] = {
         "AgreementsTable": "r",
         "QueryTrailTable": "ra",
         "BatchesTable": "rn",
+    },
+    # Agreement re-evaluation jobs: the source index and subjects read, the job's place saved.
+    "ReevaluateAgreements": {
+        "ListingsTable": "r",
+        "SubscriptionsTable": "r",
+        "ReevaluationsTable": "rn",
     },
 }
 

@@ -17,6 +17,11 @@ from gateway.delivery.ports import WebhookTransport
 from gateway.delivery.records import Attempt, DeliveryRecord, DeliveryState, HttpResponse, Progress
 from gateway.delivery.redelivery import Erased, Resend, rebuild, replayable, resend_of
 from gateway.delivery.reevaluation import recognition_changes
+from gateway.delivery.reevaluation_job import (
+    ReevaluationJob,
+    ReevaluationRunner,
+    daily_reevaluations,
+)
 from gateway.delivery.resending import Replayed, Resending
 from gateway.delivery.sending import DEFAULT_RETRY_SCHEDULE, DeliveryService, webhook_headers
 from gateway.delivery.subscribing import Created, SubscriptionDesk
@@ -47,6 +52,8 @@ __all__ = [
     "HttpResponse",
     "ObjectionNotices",
     "Progress",
+    "ReevaluationJob",
+    "ReevaluationRunner",
     "Replayed",
     "Resend",
     "Resending",
@@ -61,6 +68,7 @@ __all__ = [
     "UrlVerifier",
     "WebhookTransport",
     "check_webhook_url",
+    "daily_reevaluations",
     "parse_address",
     "payload_for",
     "plan_deliveries",

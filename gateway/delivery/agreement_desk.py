@@ -2,8 +2,10 @@
 region's existing listings are recognised again under the agreements before and after, and
 every difference is queued to that region's subscriptions.
 
-The agreement is stored before its re-evaluation is queued, so no subscriber ever hears of an
-agreement that was not saved.
+The revision and its re-evaluation job are stored in one transaction (an outbox), and a runner
+works the job off afterwards (``gateway.delivery.reevaluation_job``): no subscriber hears of an
+agreement that was not saved, and no saved agreement goes without its re-evaluation, however
+large the listings table.
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from gateway.delivery.planning import Delivery
-from gateway.delivery.ports import AgreementStore, DeliveryQueue, SubscriptionStore
-from gateway.delivery.reevaluation import recognition_changes
-from gateway.ports import ListingStore, Registry
+from gateway.delivery.ports import AgreementStore
+from gateway.delivery.reevaluation_job import (
+    ReevaluationOutbox,
+    ReevaluationTrigger,
+    revision_job,
+)
+from gateway.ports import Registry
 from gateway.recognition import Agreement, AgreementTerms
 from gateway_client.contract import BadRequest, Clock, NotFound, UnknownRegion, china_date
 
@@ -23,7 +28,7 @@ from gateway_client.contract import BadRequest, Clock, NotFound, UnknownRegion, 
 @dataclass(frozen=True)
 class Saved:
     agreement: Agreement
-    deliveries_queued: int
+    reevaluation: str | None  # the id of the job re-evaluating it; None: nothing changed
 
 
 def new_agreement_id() -> str:
@@ -35,17 +40,15 @@ class AgreementDesk:
         self,
         agreements: AgreementStore,
         registry: Registry,
-        listings: ListingStore,
-        subscriptions: SubscriptionStore,
-        queue: DeliveryQueue,
+        outbox: ReevaluationOutbox,
+        trigger: ReevaluationTrigger,
         clock: Clock,
         new_id: Callable[[], str] = new_agreement_id,
     ) -> None:
         self.agreements = agreements
         self.registry = registry
-        self.listings = listings
-        self.subscriptions = subscriptions
-        self.queue = queue
+        self.outbox = outbox
+        self.trigger = trigger
         self.clock = clock
         self.new_id = new_id
 
@@ -87,7 +90,7 @@ class AgreementDesk:
         today = china_date(self.clock.now())
         until = max(min(today, current.effective_until or today), current.effective_from)
         if until == current.effective_until:
-            return Saved(current, 0)
+            return Saved(current, None)
         ended = current.model_copy(
             update={
                 "effective_until": until,
@@ -104,25 +107,15 @@ class AgreementDesk:
         return found
 
     def _save(self, previous: Agreement | None, agreement: Agreement) -> Saved:
-        deliveries = self._reevaluation(previous, agreement)
-        self.agreements.put(agreement)
-        self.queue.enqueue(deliveries)
-        return Saved(agreement, len(deliveries))
-
-    def _reevaluation(self, previous: Agreement | None, agreement: Agreement) -> list[Delivery]:
-        """What the change means for the subscriber region: recognition before and after."""
-        region = agreement.subscriber_region
+        """Store the revision with its job, then start the job (should that fail, the tick
+        starts it within the hour)."""
         others = [
             a
             for a in self.agreements.all()
-            if a.subscriber_region == region and a.agreement_id != agreement.agreement_id
+            if a.subscriber_region == agreement.subscriber_region
+            and a.agreement_id != agreement.agreement_id
         ]
-        return recognition_changes(
-            self.listings.by_subject(),
-            region,
-            others + ([previous] if previous else []),
-            [*others, agreement],
-            [s for s in self.subscriptions.all() if s.region == region],
-            f"{agreement.agreement_id}@{agreement.revision}",
-            self.clock.now(),
-        )
+        job = revision_job(previous, agreement, others)
+        self.outbox.save(agreement, job)
+        self.trigger.start(job.job_id)
+        return Saved(agreement, job.job_id)

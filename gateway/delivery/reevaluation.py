@@ -1,9 +1,15 @@
-"""Agreement changes reach existing listings: re-run recognition before/after for one region."""
+"""Agreement changes reach existing listings: re-run recognition before/after for one region.
+
+The comparison is made one subject at a time (``subject_changes``), so a job can walk the
+listings page by page and hold only the page's subjects; ``recognition_changes`` is the same
+comparison over a whole table at once, and the two give the same deliveries.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from gateway.delivery.planning import Delivery, delivery_id, for_subscriber, intensified_events
 from gateway.delivery.subscription import Subscription
@@ -24,12 +30,89 @@ from gateway_client.contract import (
 )
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """What one re-evaluation compares: ``region``'s recognition under the agreements
+    ``before`` and ``after``, both on the day ``on``. ``cause`` (agreement id and revision, or
+    a date) keeps the delivery ids of two different changes apart; ``at`` stamps the restated
+    changes, so the same comparison run twice makes the same deliveries."""
+
+    region: str
+    before: Sequence[Agreement]
+    after: Sequence[Agreement]
+    on: date
+    cause: str
+    at: datetime
+
+
 def _same(a: Recognition, b: Recognition) -> bool:
     return (a.recognised, a.measures, a.suspended_measures) == (
         b.recognised,
         b.measures,
         b.suspended_measures,
     )
+
+
+def _every(_: Listing) -> bool:
+    return True
+
+
+def subject_changes(
+    listings: Sequence[Listing],
+    comparison: Comparison,
+    subscriptions: Sequence[Subscription],
+    listed: Callable[[Listing], bool] = _every,
+    flags: bool = True,
+) -> list[Delivery]:
+    """Deliveries to the comparison's region only, for the subject's active listings whose
+    recognition or measures differ (of those ``listed`` says to report) and, with ``flags``,
+    for its intensified flag when it flips.
+
+    ``listings`` are all the subject's listings (red measures yield to a black listing in
+    force, and the flag counts the subject's domains), even when only some are reported.
+    """
+    c = comparison
+    ours = [s for s in subscriptions if s.region == c.region]
+    deliveries: list[Delivery] = []
+    for listing in listings:
+        if listing.status is not ListingStatus.ACTIVE or not listed(listing):
+            continue
+        old = yielded(recognise(listing, c.region, c.before, c.on), listing, listings)
+        new = yielded(recognise(listing, c.region, c.after, c.on), listing, listings)
+        if _same(old, new):
+            continue
+        change = restated(listing, c.cause, c.at)
+        deliveries += [
+            Delivery(
+                delivery_id=delivery_id(
+                    change.change_id, sub.subscription_id, "recognition.changed"
+                ),
+                subscription_id=sub.subscription_id,
+                type="recognition.changed",
+                change=for_subscriber(change, new),
+                recognition=new,
+            )
+            for sub in ours
+            if sub.filters.matches(listing)
+            and not (sub.recognised_only and not old.recognised and not new.recognised)
+        ]
+    if not flags:
+        return deliveries
+    was = intensified_domains(listings, c.region, c.before, c.on)
+    now_domains = intensified_domains(listings, c.region, c.after, c.on)
+    if is_intensified(was) != is_intensified(now_domains):
+        # Name the flip after a listing that counts on the side where the flag is raised.
+        counted = c.after if is_intensified(now_domains) else c.before
+        trigger = next(
+            x
+            for x in listings
+            if x.kind is ListKind.BLACK
+            and x.status is ListingStatus.ACTIVE
+            and recognise(x, c.region, counted, c.on).recognised
+        )
+        change = restated(trigger, f"{c.cause}#intensified", c.at)
+        deliveries += intensified_events(change, c.region, was, now_domains, ours, c.after, c.on)
+    return deliveries
 
 
 def recognition_changes(
@@ -41,50 +124,12 @@ def recognition_changes(
     cause: str,
     now: datetime,
 ) -> list[Delivery]:
-    """Deliveries to ``region`` only, for active listings whose recognition or measures differ,
-    and for subjects whose intensified flag flips.
+    """``subject_changes`` over every subject at once, on ``now``'s day in Beijing: the
+    whole-table form that a paged job (``gateway.delivery.reevaluation_job``) must equal.
 
-    ``subjects`` yields all listings of one subject at a time; ``cause`` (agreement id and
-    revision) keeps the delivery ids of two different agreement changes apart.
+    ``subjects`` yields all listings of one subject at a time.
     """
-    on = china_date(now)
-    ours = [s for s in subscriptions if s.region == region]
-    deliveries: list[Delivery] = []
-    for listings in subjects:
-        for listing in listings:
-            if listing.status is not ListingStatus.ACTIVE:
-                continue
-            old = yielded(recognise(listing, region, before, on), listing, listings)
-            new = yielded(recognise(listing, region, after, on), listing, listings)
-            if _same(old, new):
-                continue
-            change = restated(listing, cause, now)
-            deliveries += [
-                Delivery(
-                    delivery_id=delivery_id(
-                        change.change_id, sub.subscription_id, "recognition.changed"
-                    ),
-                    subscription_id=sub.subscription_id,
-                    type="recognition.changed",
-                    change=for_subscriber(change, new),
-                    recognition=new,
-                )
-                for sub in ours
-                if sub.filters.matches(listing)
-                and not (sub.recognised_only and not old.recognised and not new.recognised)
-            ]
-        was = intensified_domains(listings, region, before, on)
-        now_domains = intensified_domains(listings, region, after, on)
-        if is_intensified(was) != is_intensified(now_domains):
-            # Name the flip after a listing that counts on the side where the flag is raised.
-            counted = after if is_intensified(now_domains) else before
-            trigger = next(
-                x
-                for x in listings
-                if x.kind is ListKind.BLACK
-                and x.status is ListingStatus.ACTIVE
-                and recognise(x, region, counted, on).recognised
-            )
-            change = restated(trigger, f"{cause}#intensified", now)
-            deliveries += intensified_events(change, region, was, now_domains, ours, after, on)
-    return deliveries
+    comparison = Comparison(region, before, after, china_date(now), cause, now)
+    return [
+        d for listings in subjects for d in subject_changes(listings, comparison, subscriptions)
+    ]

@@ -1,6 +1,6 @@
 """Mutual recognition: agreements, measures, who honours which listing, the one-stop view."""
 
-from gateway.recognition.agreement import Agreement, AgreementTerms
+from gateway.recognition.agreement import Agreement, AgreementTerms, SourceScope
 from gateway.recognition.disclosure import (
     ANONYMOUS,
     Disclosure,
@@ -48,6 +48,7 @@ __all__ = [
     "PersonalQueryRequiresSignature",
     "Refusal",
     "SeverityPolicy",
+    "SourceScope",
     "SubjectView",
     "TrailEntry",
     "Viewer",

@@ -43,7 +43,10 @@ def main() -> int:
         stack.run_pump_in_background()
         _say(f"credit-gateway (local) ready in {time.monotonic() - started:.1f} s on {stack.url}")
         _say(f"  AWS endpoint:   {stack.env['CG_AWS_ENDPOINT_URL']} (moto, in this process)")
-        _say("  event pump:     running (stream → fan-out, queues → webhooks and bulk ingest)")
+        _say(
+            "  event pump:     running (stream → fan-out, queues → webhooks, bulk ingest and"
+            " agreement re-evaluation)"
+        )
         _say(f"  console:        {stack.url}/console")
         _say("    sign in with the operator token below, or as a region's platform with")
         _say("    gateway console --key-id … --key-file … (it opens the browser signed in)")

@@ -129,7 +129,7 @@ class LocalStack:
             session.client("sqs", endpoint_url=endpoint),
             self.env["CG_LISTINGS_STREAM_ARN"],
             self.app_module.fan_out_changes,
-            [self.delivery_source(), self.upload_source()],
+            [self.delivery_source(), self.upload_source(), self.reevaluation_source()],
             on_failure_url=self.env["CG_STREAM_FAILURE_QUEUE_URL"],
         )
         return self
@@ -157,6 +157,16 @@ class LocalStack:
             self._app.ingest_uploads,
             batch_size=1,
             timeout_ms=900_000,
+        )
+
+    def reevaluation_source(self) -> QueueSource:
+        """The re-evaluation queue's: one job per invocation, the function's 300 s."""
+        return QueueSource(
+            "reevaluate_agreements",
+            self.env["CG_REEVALUATION_QUEUE_URL"],
+            self._app.reevaluate_agreements,
+            batch_size=1,
+            timeout_ms=300_000,
         )
 
     @property

@@ -420,6 +420,24 @@ def signed_agreement(gateway: Gateway, **overrides: Any) -> dict[str, Any]:
     return dict(response.json_body["agreement"])
 
 
+def reevaluate(aws: Any, context: Any = None) -> int:
+    """Run the queued agreement re-evaluation jobs one message per invocation, as the deployed
+    trigger does, until none is left (continuations included); how many invocations ran."""
+    import app as gateway_app  # the app module reads the environment the fixtures set
+
+    url = aws.env["CG_REEVALUATION_QUEUE_URL"]
+    invocations = 0
+    while True:
+        event = sqs_event(aws.sqs, url, "cn-northwest-1")
+        if not event["Records"]:
+            return invocations
+        for record in event["Records"]:
+            one = {"Records": [record]}
+            gateway_app.reevaluate_agreements(one, context)
+            consume(aws.sqs, url, one)
+            invocations += 1
+
+
 def queued_messages(sqs: Any, queue_url: str, region: str = "cn-northwest-1") -> list[Delivery]:
     """Every visible message on the delivery queue as a ``Delivery`` (consumed)."""
     event = sqs_event(sqs, queue_url, region)

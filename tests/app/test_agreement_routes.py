@@ -28,6 +28,7 @@ from app_support import (
     new_batch_id,
     platform_headers,
     queued_messages,
+    reevaluate,
     revise_agreement,
     signed_agreement,
     sqs_event,
@@ -65,8 +66,9 @@ def test_an_operator_signs_an_agreement_for_a_registered_region(gateway):
 
     assert response.status_code == 201
     body = response.json_body
-    assert body["deliveries_queued"] == 0  # no listings yet
     agreement = body["agreement"]
+    # re-evaluated after the reply, by a job saved with the revision
+    assert body["reevaluation"] == {"job_id": f"{agreement['agreement_id']}@1", "state": "queued"}
     assert agreement["agreement_id"].startswith("agr_")
     assert agreement["revision"] == 1
     assert agreement["subscriber_region"] == HUNAN
@@ -282,7 +284,7 @@ def test_ending_an_agreement_keeps_it_with_effective_until_today(gateway):
     assert ended["revision"] == 2
     assert ended["effective_from"] == agreement["effective_from"]
     assert ended["measures"] == agreement["measures"]
-    assert response.json_body["deliveries_queued"] == 0
+    assert response.json_body["reevaluation"]["job_id"] == f"{agreement['agreement_id']}@2"
     assert not_started.status_code == 200
     assert not_started.json_body["agreement"]["effective_until"] == start  # never effective
     assert ended in listed_agreements(gateway, HUNAN)
@@ -354,6 +356,8 @@ def provinces(gateway, receiver) -> Provinces:
 
 
 def queued(aws: Any) -> list[Delivery]:
+    """The deliveries queued, once every re-evaluation job queued so far has run."""
+    reevaluate(aws)
     return queued_messages(aws.sqs, aws.env["CG_DELIVERY_QUEUE_URL"])
 
 
@@ -384,7 +388,8 @@ def test_a_listing_fans_out_to_both_provinces_then_an_agreement_reaches_hunan_on
     response = create_agreement(gateway, agreement_terms())
 
     assert response.status_code == 201
-    assert response.json_body["deliveries_queued"] == 1
+    assert sqs_event(aws.sqs, aws.env["CG_DELIVERY_QUEUE_URL"], "cn-northwest-1")["Records"] == []
+    reevaluate(aws)  # after the reply
     agreement = response.json_body["agreement"]
     records = sqs_event(aws.sqs, aws.env["CG_DELIVERY_QUEUE_URL"], "cn-northwest-1")
     [message] = [Delivery.model_validate_json(r["body"]) for r in records["Records"]]
@@ -429,7 +434,7 @@ def test_ending_the_agreement_tells_hunan_the_listing_is_no_longer_recognised(
     again = end_agreement(gateway, agreement["agreement_id"])
 
     assert response.status_code == 200
-    assert response.json_body["deliveries_queued"] == 1
+    assert response.json_body["reevaluation"]["state"] == "queued"
     assert message.type == "recognition.changed"
     assert message.subscription_id == provinces.hunan
     assert message.recognition.recognised is False
@@ -437,7 +442,7 @@ def test_ending_the_agreement_tells_hunan_the_listing_is_no_longer_recognised(
     assert message.recognition.measures == ()
     assert message.recognition.reasons == ("agreement_no_longer_effective",)
     assert message.delivery_id != signed.delivery_id
-    assert again.json_body["deliveries_queued"] == 0  # already ended: nothing changes
+    assert again.json_body["reevaluation"] is None  # already ended: nothing changes
     assert queued(aws) == []
 
 
@@ -460,9 +465,9 @@ def test_a_revision_is_delivered_only_when_it_changes_the_measures(gateway, aws,
         gateway, agreement["agreement_id"], agreement_terms(measures=revised_measures)
     )
 
-    assert renamed.json_body["deliveries_queued"] == 0
+    assert renamed.json_body["reevaluation"]["state"] == "queued"
     assert after_rename == []
-    assert remeasured.json_body["deliveries_queued"] == 1
+    assert remeasured.json_body["reevaluation"]["state"] == "queued"
     [message] = queued(aws)
     assert (message.type, message.subscription_id) == ("recognition.changed", provinces.hunan)
     assert message.recognition.recognised is True
@@ -478,9 +483,8 @@ def test_an_agreement_reaches_only_its_subscriber_and_only_for_listings_it_cover
     nothing = queued(aws)
     covering = create_agreement(gateway, agreement_terms(subscriber_region=GUANGDONG))
 
-    assert uncovered.json_body["deliveries_queued"] == 0
+    assert uncovered.status_code == covering.status_code == 201
     assert nothing == []
-    assert covering.json_body["deliveries_queued"] == 1
     [message] = queued(aws)
     assert message.subscription_id == provinces.guangdong
     assert message.recognition.subscriber_region == GUANGDONG
@@ -501,7 +505,7 @@ def test_signing_an_agreement_over_two_listed_domains_also_flags_the_subject_int
         gateway, agreement_terms(domains=["court_defaulter", "major_tax_violation"])
     )
 
-    assert response.json_body["deliveries_queued"] == 3
+    assert response.json_body["reevaluation"]["state"] == "queued"
     messages = queued(aws)
     assert {d.subscription_id for d in messages} == {provinces.hunan}
     assert sorted(d.type for d in messages) == [
@@ -528,7 +532,7 @@ def test_ending_the_agreement_lifts_the_intensified_flag(gateway, aws, stream, p
 
     response = end_agreement(gateway, agreement["agreement_id"])
 
-    assert response.json_body["deliveries_queued"] == 3
+    assert response.json_body["reevaluation"]["state"] == "queued"
     messages = queued(aws)
     assert {d.subscription_id for d in messages} == {provinces.hunan}
     [lifted] = [d for d in messages if d.type == "subject.intensified"]
@@ -545,6 +549,7 @@ def test_two_recognised_domains_pushed_through_the_stream_flag_the_subject_for_h
     gateway, aws, stream, provinces
 ):
     signed_agreement(gateway, domains=["court_defaulter", "major_tax_violation"])
+    assert reevaluate(aws) == 1  # as its trigger runs it, before anything is listed
     tax = daye_black_entry(
         domain="major_tax_violation",
         deciding_authority="国家税务总局大冶市税务局",
@@ -576,6 +581,7 @@ def test_each_listing_changed_delivery_carries_its_own_subscribers_recognition(
     gateway.put_region(HUBEI, name="湖北省")
     hubei = subscribe(gateway, HUBEI, receiver.url)
     agreement = signed_agreement(gateway)
+    reevaluate(aws)  # as its trigger runs it, before anything is listed
     person = daye_black_entry(
         credit_code=NATURAL_PERSON_CODE, subject_name="张三", decision_number="(2024)鄂0281执9号"
     )

@@ -147,8 +147,11 @@ def test_auth_follows_who_may_call_the_route() -> None:
 
 
 def test_reply_models_written_here_match_what_the_routes_build() -> None:
-    """The tick replies with ``TickReport.__dict__``; its model here must keep up."""
-    assert set(TickResult.model_fields) == {f.name for f in dataclasses.fields(TickReport)}
+    """The tick replies with ``TickReport.__dict__`` and what it started of agreement
+    re-evaluations (``chalicelib.reevaluations.tick``); its model here must keep up."""
+    reevaluations = {"reevaluations_started", "reevaluations_triggered"}
+    reported = {f.name for f in dataclasses.fields(TickReport)} | reevaluations
+    assert set(TickResult.model_fields) == reported
 
 
 def test_the_document_is_served_to_anyone(gateway: Gateway) -> None:

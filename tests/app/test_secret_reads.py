@@ -53,6 +53,8 @@ def built(monkeypatch: pytest.MonkeyPatch) -> tuple[bootstrap.Container, Recordi
         delivery_queue_url="https://sqs.example/deliveries.fifo",
         delivery_dlq_url="https://sqs.example/dead.fifo",
         upload_queue_url="https://sqs.example/uploads",
+        reevaluations_table="reevaluations",
+        reevaluation_queue_url="https://sqs.example/reevaluations",
         archive_bucket="archive",
         signing_key_id="gw-1",
         signing_key_secret_arn="signing",

@@ -35,7 +35,11 @@ def test_each_function_has_its_measured_memory_timeout_and_reservation(resources
 
 
 def test_queue_visibility_covers_the_function_reading_it(resources):
-    for function, queue in (("DeliverWebhooks", "DeliveryQueue"), ("IngestUploads", "UploadQueue")):
+    for function, queue in (
+        ("DeliverWebhooks", "DeliveryQueue"),
+        ("IngestUploads", "UploadQueue"),
+        ("ReevaluateAgreements", "ReevaluationQueue"),
+    ):
         visibility = resources[queue]["Properties"]["VisibilityTimeout"]
         assert visibility >= resources[function]["Properties"]["Timeout"], queue
 

@@ -84,7 +84,12 @@ def test_queues_behind_and_stuck_are_alarmed(resources):
         v["Fn::GetAtt"][0]
         for v in watched(resources, "AWS/SQS", "ApproximateNumberOfMessagesVisible")
     )
-    assert queues == ["DeliveryDeadLetterQueue", "StreamFailureQueue", "UploadDeadLetterQueue"]
+    assert queues == [
+        "DeliveryDeadLetterQueue",
+        "ReevaluationDeadLetterQueue",
+        "StreamFailureQueue",
+        "UploadDeadLetterQueue",
+    ]
     [age] = watched(resources, "AWS/SQS", "ApproximateAgeOfOldestMessage")
     assert age == {"Fn::GetAtt": ["DeliveryQueue", "QueueName"]}
 

@@ -30,6 +30,7 @@ SECRETS = {
     "DeliverWebhooks": {"SigningKeySecret"},
     "LifecycleTick": {"SigningKeySecret"},
     "IngestUploads": {"IdentityKeySecret", "TrailKeySecret"},
+    "ReevaluateAgreements": {"IdentityKeySecret"},  # seals its page tokens
 }
 
 
@@ -54,7 +55,7 @@ def statements(template: dict[str, Any], function: str) -> list[dict[str, Any]]:
 def test_every_table_bucket_and_secret_outlives_the_stack(template):
     kinds = ("AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::SecretsManager::Secret")
     stateful = {k: r for kind in kinds for k, r in of_type(template, kind).items()}
-    assert len(of_type(template, "AWS::DynamoDB::Table")) == 11
+    assert len(of_type(template, "AWS::DynamoDB::Table")) == 12
     assert {"ArchiveBucket", "SigningKeySecret", "IdentityKeySecret"} <= set(stateful)
     for logical_id, resource in stateful.items():
         assert resource.get("DeletionPolicy") == "Retain", logical_id
@@ -87,7 +88,7 @@ def test_the_key_when_set_encrypts_every_table_queue_secret_topic_log_and_the_bu
             "KMSMasterKeyId": WITH_KEY,
         }, logical_id
     queues = of_type(template, "AWS::SQS::Queue")
-    assert len(queues) == 5
+    assert len(queues) == 7
     for logical_id, queue in queues.items():
         assert queue["Properties"]["KmsMasterKeyId"] == WITH_KEY, logical_id
         # SQS-managed encryption otherwise: never both, never neither

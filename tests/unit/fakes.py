@@ -8,13 +8,14 @@ from datetime import datetime, timedelta
 
 from gateway.delivery.planning import Delivery
 from gateway.delivery.records import Attempt, DeliveryState, HttpResponse, Progress
+from gateway.delivery.reevaluation_job import ReevaluationJob
 from gateway.delivery.subscription import Subscription
 from gateway.intake.push import PushResult
-from gateway.recognition import Agreement
+from gateway.recognition import Agreement, SourceScope
 from gateway.registry import KeyIdTaken, PlatformKey, Region
 from gateway_client.contract import Change
-from gateway_client.contract.errors import BatchIdReused, BatchInProgress
-from gateway_client.contract.listing import Listing
+from gateway_client.contract.errors import BatchIdReused, BatchInProgress, Conflict
+from gateway_client.contract.listing import Listing, ListingStatus
 from gateway_client.contract.log import LogEntry, log_entry
 
 
@@ -305,6 +306,57 @@ class InMemoryAgreements:
 
     def put(self, agreement: Agreement) -> None:
         self.held[agreement.agreement_id] = agreement
+
+
+class InMemoryReevaluations:
+    """The outbox (an agreement revision saved with its job, or neither), the job store, and
+    the source index's pages of listings in force, ``page_size`` keys a page."""
+
+    def __init__(
+        self, agreements: InMemoryAgreements, listings: InMemoryListingStore, page_size: int = 2
+    ) -> None:
+        self.agreements = agreements
+        self.listings = listings
+        self.page_size = page_size
+        self.jobs: dict[str, ReevaluationJob] = {}
+
+    def save(self, agreement: Agreement, job: ReevaluationJob) -> None:
+        if job.job_id in self.jobs:
+            raise Conflict(f"{job.job_id} exists", path="agreement_id")
+        self.agreements.put(agreement)
+        self.jobs[job.job_id] = job
+
+    def start(self, jobs: Sequence[ReevaluationJob]) -> list[ReevaluationJob]:
+        new = [job for job in jobs if job.job_id not in self.jobs]
+        self.jobs.update({job.job_id: job for job in new})
+        return new
+
+    def unfinished(self) -> list[str]:
+        return sorted(i for i, job in self.jobs.items() if not job.finished)
+
+    def get(self, job_id: str) -> ReevaluationJob | None:
+        return self.jobs.get(job_id)
+
+    def advance(self, held: ReevaluationJob, moved: ReevaluationJob) -> bool:
+        if self.jobs[held.job_id].pages != held.pages:
+            return False
+        self.jobs[held.job_id] = moved
+        return True
+
+    def active_in(
+        self, scope: SourceScope, page: str | None
+    ) -> tuple[list[tuple[str, str]], str | None]:
+        keys = sorted(
+            (x.credit_code, lid)
+            for lid, x in self.listings.listings.items()
+            if x.status is ListingStatus.ACTIVE and scope.covers(x.origin_region)
+        )
+        start = int(page or 0)
+        end = start + self.page_size
+        return keys[start:end], str(end) if end < len(keys) else None
+
+    def subjects(self, credit_codes: Sequence[str]) -> dict[str, list[Listing]]:
+        return {code: self.listings.subject(code) for code in dict.fromkeys(credit_codes)}
 
 
 class InMemoryExchangeLog:

@@ -27,12 +27,13 @@ from fakes import InMemoryExchangeLog as Log
 from fakes import (
     InMemoryListingStore,
     InMemoryReceipts,
+    InMemoryReevaluations,
     InMemoryRegistry,
     InMemorySubscriptionStore,
 )
 
 from gateway.authentication import Authenticated
-from gateway.delivery import AgreementDesk, FanOut, Resending, SubscriptionDesk
+from gateway.delivery import AgreementDesk, FanOut, ReevaluationRunner, Resending, SubscriptionDesk
 from gateway.delivery.fan_out import black_steps_by_subject, first_previous
 from gateway.delivery.planning import Delivery, plan_deliveries, stamped
 from gateway.delivery.records import DeliveryState
@@ -207,6 +208,7 @@ def test_red_listings_yield_to_a_black_listing_in_fan_out_and_are_restored_when_
 
 
 def desk(*held: Agreement, regions: Sequence[str] = (HUNAN, GUANGDONG)) -> tuple:
+    """The desk, its job run at once by a runner over the same stores (as its trigger would)."""
     registry = InMemoryRegistry()
     for code in regions:
         registry.put_region(region(code))
@@ -214,16 +216,26 @@ def desk(*held: Agreement, regions: Sequence[str] = (HUNAN, GUANGDONG)) -> tuple
     for serial in (1, 2):
         store.write([(black(serial), None)], GUANGDONG_CITY)
     agreements, queue = Agreements(*held), Queue()
+    jobs = InMemoryReevaluations(agreements, store, page_size=1)
+    subscriptions = InMemorySubscriptionStore(subscription("sub-hn", region=HUNAN))
+    runner = ReevaluationRunner(jobs, jobs, subscriptions, queue)
     service = AgreementDesk(
         agreements,
         registry,
-        store,
-        InMemorySubscriptionStore(subscription("sub-hn", region=HUNAN)),
-        queue,
+        jobs,
+        RunAtOnce(runner),
         FixedClock(NOW),
         new_id=lambda: "agr_00000000000000aa",
     )
     return service, agreements, queue
+
+
+@dataclass
+class RunAtOnce:
+    runner: ReevaluationRunner
+
+    def start(self, job_id: str) -> None:
+        self.runner.run(job_id, lambda: False)
 
 
 def terms(**overrides: object) -> AgreementTerms:
@@ -236,7 +248,8 @@ def test_signing_stores_revision_one_and_queues_what_it_changes_for_the_subscrib
     assert saved.agreement.agreement_id == "agr_00000000000000aa"
     assert saved.agreement.revision == 1
     assert agreements.get("agr_00000000000000aa") == saved.agreement
-    assert saved.deliveries_queued == len(queue.sent) == 2
+    assert saved.reevaluation == "agr_00000000000000aa@1"
+    assert len(queue.sent) == 2
     assert {d.type for d in queue.sent} == {"recognition.changed"}
     assert {d.subscription_id for d in queue.sent} == {"sub-hn"}
 
@@ -272,10 +285,11 @@ def test_ending_withdraws_recognition_once_and_ending_again_changes_nothing() ->
     queue.sent.clear()
     ended = service.end(signed.agreement_id)
     assert ended.agreement.revision == 2
-    assert ended.deliveries_queued == len(queue.sent) == 2
+    assert ended.reevaluation == "agr_00000000000000aa@2"
+    assert len(queue.sent) == 2
     assert not any(d.recognition.recognised for d in queue.sent)
     again = service.end(signed.agreement_id)
-    assert (again.agreement, again.deliveries_queued) == (ended.agreement, 0)
+    assert (again.agreement, again.reevaluation) == (ended.agreement, None)
     assert agreements.get(signed.agreement_id) == ended.agreement
 
 

@@ -1,0 +1,123 @@
+"""Re-evaluation jobs (``gateway.delivery.reevaluation_job``), keyed by job id.
+
+A job is written in one transaction with its agreement revision (the outbox). Until it is
+finished it carries ``unfinished``, the key of a sparse index the tick reads to re-start jobs
+whose trigger was lost (a Query, never a Scan); a finished job expires (TTL) a month later,
+long after the day its id could be started again. A job holds agreements and a sealed page
+token (``chalicelib.dynamodb.source_pages``): no personal data.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib.dynamodb.base import Item, Table, is_conditional_failure, n, s, text
+from gateway.delivery import ReevaluationJob
+from gateway.recognition import Agreement
+from gateway_client.contract import Conflict
+
+UNFINISHED_INDEX = "unfinished"
+KEEP_FINISHED_SECONDS = 31 * 24 * 3600
+
+
+def _cancelled_by_condition(error: ClientError) -> bool:
+    reasons = error.response.get("CancellationReasons", [])
+    return error.response.get("Error", {}).get("Code") == "TransactionCanceledException" and any(
+        r.get("Code") == "ConditionalCheckFailed" for r in reasons
+    )
+
+
+class DynamoReevaluations(Table):
+    def __init__(self, client: Any, table_name: str, agreements_table: str) -> None:
+        super().__init__(client, table_name)
+        self._agreements = agreements_table
+
+    def save(self, agreement: Agreement, job: ReevaluationJob) -> None:
+        """One TransactWriteItems: the revision and its job, or neither. A job of the same id
+        means another request saved this revision first: 409, and nothing is written."""
+        try:
+            self._client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self._agreements,
+                            "Item": {
+                                "agreement_id": s(agreement.agreement_id),
+                                "doc": s(agreement.model_dump_json()),
+                            },
+                        }
+                    },
+                    {"Put": self._new(job)},
+                ]
+            )
+        except ClientError as error:
+            if _cancelled_by_condition(error):
+                raise Conflict(
+                    f"revision {agreement.revision} of {agreement.agreement_id} was saved by "
+                    "another request; read the agreement and try again",
+                    path="agreement_id",
+                ) from error
+            raise
+
+    def start(self, jobs: Sequence[ReevaluationJob]) -> list[ReevaluationJob]:
+        stored = []
+        for job in jobs:
+            try:
+                self._client.put_item(**self._new(job))
+            except ClientError as error:
+                if not is_conditional_failure(error):
+                    raise
+                continue
+            stored.append(job)
+        return stored
+
+    def get(self, job_id: str) -> ReevaluationJob | None:
+        item = self._get({"job_id": s(job_id)})
+        return ReevaluationJob.model_validate_json(text(item, "doc")) if item else None
+
+    def advance(self, held: ReevaluationJob, moved: ReevaluationJob) -> bool:
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=self._item(moved),
+                ConditionExpression="pages = :held",
+                ExpressionAttributeValues={":held": n(held.pages)},
+            )
+        except ClientError as error:
+            if is_conditional_failure(error):
+                return False
+            raise
+        return True
+
+    def unfinished(self) -> list[str]:
+        paginator = self._client.get_paginator("query")
+        pages = paginator.paginate(
+            TableName=self._table,
+            IndexName=UNFINISHED_INDEX,
+            KeyConditionExpression="unfinished = :yes",
+            ExpressionAttributeValues={":yes": s("1")},
+        )
+        return sorted(text(item, "job_id") for page in pages for item in page.get("Items", []))
+
+    def _new(self, job: ReevaluationJob) -> Any:
+        return {
+            "TableName": self._table,
+            "Item": self._item(job),
+            "ConditionExpression": "attribute_not_exists(job_id)",
+        }
+
+    def _item(self, job: ReevaluationJob) -> Item:
+        item: Item = {
+            "job_id": s(job.job_id),
+            "doc": s(job.model_dump_json()),
+            "pages": n(job.pages),
+        }
+        if job.finished:
+            item["expires_at"] = n(int(time.time()) + KEEP_FINISHED_SECONDS)
+        else:
+            item["unfinished"] = s("1")
+        return item

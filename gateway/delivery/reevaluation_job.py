@@ -1,0 +1,261 @@
+"""Re-evaluation jobs: what an agreement revision (or a day on which an agreement begins or
+ends) changes for its subscriber region, worked out page by page after the revision is saved.
+
+A job is written in the same transaction as the revision (the outbox), so a failure can delay
+it but never lose it. It walks only the listings in force whose origin the agreement covers,
+one page of the source index at a time, reads just the page's subjects, queues their
+deliveries and saves where it stands; a run that runs out of time leaves the rest to the next.
+Memory holds one page, whatever the size of the table. Delivery ids are deterministic, so a page
+walked twice (a run that died before saving its place) only queues copies the delivery side
+drops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+from typing import Protocol
+
+from pydantic import AwareDatetime
+
+from gateway.delivery.planning import Delivery
+from gateway.delivery.ports import DeliveryQueue, SubscriptionStore
+from gateway.delivery.reevaluation import Comparison, subject_changes
+from gateway.delivery.subscription import Subscription
+from gateway.recognition import Agreement, SourceScope
+from gateway_client.contract import Frozen, Listing, ListingStatus, RegionCode, china_date, within
+
+Key = tuple[str, str]
+"""(credit code, listing id)"""
+
+
+class ReevaluationJob(Frozen):
+    """One re-evaluation and how far it has gone."""
+
+    job_id: str  # its cause: "agr_…@revision", "agr_…@revision#YYYY-MM-DD" for a date
+    region: RegionCode
+    before: tuple[Agreement, ...]
+    after: tuple[Agreement, ...]
+    sources: tuple[SourceScope, ...]  # disjoint: no listing is walked twice
+    on: date
+    at: AwareDatetime
+    scope: int = 0  # the source being walked
+    page: str | None = None  # the listing store's token of that source's next page
+    pages: int = 0  # walked so far: a run stores its next step only over the one it read
+    deliveries: int = 0  # queued so far
+    finished: bool = False
+
+    def comparison(self) -> Comparison:
+        return Comparison(self.region, self.before, self.after, self.on, self.job_id, self.at)
+
+    def covers(self, listing: Listing) -> bool:
+        return any(scope.covers(listing.origin_region) for scope in self.sources)
+
+    def moved_on(self, next_page: str | None, queued: int) -> ReevaluationJob:
+        """The job after one page; past the last page of the last source, finished."""
+        scope = self.scope if next_page is not None else self.scope + 1
+        return self.model_copy(
+            update={
+                "scope": scope,
+                "page": next_page,
+                "pages": self.pages + 1,
+                "deliveries": self.deliveries + queued,
+                "finished": scope >= len(self.sources),
+            }
+        )
+
+
+def walked_sources(scopes: Sequence[SourceScope]) -> tuple[SourceScope, ...]:
+    """The scopes without those another one already covers, in a fixed order."""
+
+    def inside(x: SourceScope, y: SourceScope) -> bool:
+        return x != y and y.subtree and within(x.region, y.region)
+
+    unique = sorted(set(scopes), key=lambda x: (x.region, x.subtree))
+    return tuple(x for x in unique if not any(inside(x, y) for y in unique))
+
+
+def revision_job(
+    previous: Agreement | None, agreement: Agreement, others: Sequence[Agreement]
+) -> ReevaluationJob:
+    """The re-evaluation of a saved revision: the region's agreements with the previous
+    revision against them with this one, on the day it was saved; ``others`` are the region's
+    other agreements."""
+    before = (*others, previous) if previous else tuple(others)
+    scopes = (*(previous.sources if previous else ()), *agreement.sources)
+    return ReevaluationJob(
+        job_id=f"{agreement.agreement_id}@{agreement.revision}",
+        region=agreement.subscriber_region,
+        before=before,
+        after=(*others, agreement),
+        sources=walked_sources(scopes),
+        on=china_date(agreement.updated_at),
+        at=agreement.updated_at,
+    )
+
+
+def as_it_stood(agreement: Agreement, day: date) -> Agreement:
+    """``agreement`` with its dates replaced so that, on any later day, it is in effect exactly
+    when it was on ``day``: yesterday's agreement, recognised today."""
+    in_effect = agreement.effective_from <= day and (
+        agreement.effective_until is None or day < agreement.effective_until
+    )
+    until = None if in_effect else agreement.effective_from  # an empty window: never
+    return agreement.model_copy(update={"effective_until": until})
+
+
+def date_jobs(
+    agreements: Sequence[Agreement], today: date, at: AwareDatetime
+) -> list[ReevaluationJob]:
+    """A job for each agreement that begins today or ended yesterday (``effective_until`` is
+    its first day out of effect), comparing it as it stood yesterday with today, the region's
+    other agreements as they are today.
+
+    A revision saved today was already re-evaluated on today's date when it was saved.
+    """
+    yesterday = today - timedelta(days=1)
+    jobs = []
+    for agreement in agreements:
+        if today not in (agreement.effective_from, agreement.effective_until):
+            continue
+        if china_date(agreement.updated_at) >= today:
+            continue
+        others = tuple(
+            a
+            for a in agreements
+            if a.subscriber_region == agreement.subscriber_region
+            and a.agreement_id != agreement.agreement_id
+        )
+        jobs.append(
+            ReevaluationJob(
+                job_id=f"{agreement.agreement_id}@{agreement.revision}#{today.isoformat()}",
+                region=agreement.subscriber_region,
+                before=(*others, as_it_stood(agreement, yesterday)),
+                after=(*others, agreement),
+                sources=walked_sources(agreement.sources),
+                on=today,
+                at=at,
+            )
+        )
+    return jobs
+
+
+class ListingPages(Protocol):
+    def active_in(self, scope: SourceScope, page: str | None) -> tuple[list[Key], str | None]:
+        """One page of the listings in force whose origin ``scope`` covers (from the page
+        token ``page``; ``None``: the first), and the next page's token (``None``: the last)."""
+        ...
+
+    def subjects(self, credit_codes: Sequence[str]) -> dict[str, list[Listing]]:
+        """Every listing of each subject."""
+        ...
+
+
+class ReevaluationJobs(Protocol):
+    def get(self, job_id: str) -> ReevaluationJob | None: ...
+
+    def advance(self, held: ReevaluationJob, moved: ReevaluationJob) -> bool:
+        """Store ``moved`` if the stored job is still ``held``; False when another run has
+        moved it on meanwhile (that run goes on; this one stops)."""
+        ...
+
+
+class ReevaluationOutbox(Protocol):
+    def save(self, agreement: Agreement, job: ReevaluationJob) -> None:
+        """The revision and its re-evaluation job in one transaction: both or neither."""
+        ...
+
+    def start(self, jobs: Sequence[ReevaluationJob]) -> list[ReevaluationJob]:
+        """Store the jobs not stored yet (a date's job once however often the tick runs); the
+        ones stored now."""
+        ...
+
+    def unfinished(self) -> list[str]:
+        """The ids of every job not finished yet."""
+        ...
+
+
+class ReevaluationTrigger(Protocol):
+    def start(self, job_id: str) -> None:
+        """Have a runner take up the job (again); the tick re-sends what may have been lost."""
+        ...
+
+
+class ReevaluationRunner:
+    def __init__(
+        self,
+        jobs: ReevaluationJobs,
+        listings: ListingPages,
+        subscriptions: SubscriptionStore,
+        queue: DeliveryQueue,
+    ) -> None:
+        self.jobs = jobs
+        self.listings = listings
+        self.subscriptions = subscriptions
+        self.queue = queue
+
+    def run(self, job_id: str, running_out: Callable[[], bool]) -> ReevaluationJob | None:
+        """Walk the job's pages until it is finished or ``running_out()``; the job as it was
+        left (unfinished: to be continued), ``None`` when it is unknown or another run has
+        taken it over."""
+        job = self.jobs.get(job_id)
+        if job is None or job.finished:
+            return job
+        subscribers = [s for s in self.subscriptions.all() if s.region == job.region]
+        if not subscribers:  # nobody to tell: finished without walking a page
+            done = job.model_copy(update={"pages": job.pages + 1, "finished": True})
+            return done if self.jobs.advance(job, done) else None
+        while not job.finished and not running_out():
+            keys, next_page = self.listings.active_in(job.sources[job.scope], job.page)
+            deliveries = self._page(job, keys, subscribers)
+            self.queue.enqueue(deliveries)
+            moved = job.moved_on(next_page, len(deliveries))
+            if not self.jobs.advance(job, moved):
+                return None
+            job = moved
+        return job
+
+    def _page(
+        self, job: ReevaluationJob, keys: Sequence[Key], subscribers: Sequence[Subscription]
+    ) -> list[Delivery]:
+        """The page's listings' changes; a subject's intensified flag goes with its first
+        covered listing in force (by id), so it is queued once however the pages fall.
+
+        Listing versions accepted after the job's time are left out: their own fan-out read
+        the agreements as changed, so re-evaluating them would only say it again.
+        """
+        if not keys:
+            return []
+        on_page = {listing_id for _, listing_id in keys}
+        comparison = job.comparison()
+        deliveries: list[Delivery] = []
+        for held in self.listings.subjects([code for code, _ in keys]).values():
+            listings = [x for x in held if x.accepted_at <= job.at]
+            walked = [
+                x.listing_id for x in listings if x.status is ListingStatus.ACTIVE and job.covers(x)
+            ]
+            deliveries += subject_changes(
+                listings,
+                comparison,
+                subscribers,
+                listed=lambda x: x.listing_id in on_page,
+                flags=bool(walked) and min(walked) in on_page,
+            )
+        return deliveries
+
+
+def daily_reevaluations(
+    agreements: Sequence[Agreement],
+    outbox: ReevaluationOutbox,
+    trigger: ReevaluationTrigger,
+    today: date,
+    at: AwareDatetime,
+) -> tuple[int, int]:
+    """The tick's part: store today's date jobs (once a day however often it runs), then
+    (re)start every unfinished job, whose trigger may have been lost; a job already running
+    meets its copy at the next page and one of them stops. (jobs started, jobs triggered)"""
+    started = outbox.start(date_jobs(agreements, today, at))
+    unfinished = outbox.unfinished()
+    for job_id in unfinished:
+        trigger.start(job_id)
+    return len(started), len(unfinished)

@@ -1,0 +1,298 @@
+"""Re-evaluation jobs: walked page by page over the sources an agreement covers, they queue
+exactly what the whole-table comparison does; they stop and resume; the tick's date jobs start
+on the days an agreement begins or ends, and only then."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from builders import NOW, agreement, listing, make_uscc, red_entry, subscription, with_status
+from fakes import InMemoryAgreements, InMemoryListingStore, InMemoryReevaluations
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gateway.delivery import ReevaluationRunner, daily_reevaluations, recognition_changes
+from gateway.delivery.planning import Delivery
+from gateway.delivery.reevaluation_job import (
+    as_it_stood,
+    date_jobs,
+    revision_job,
+    walked_sources,
+)
+from gateway.recognition import Agreement, SourceScope, recognise
+from gateway_client.contract import Listing, ListingStatus
+
+HUNAN = "430000"
+SUBSCRIBERS = [
+    subscription("sub-hn-1", region=HUNAN),
+    subscription("sub-hn-2", region=HUNAN),
+    subscription("sub-gd", region="440000"),
+]
+ORIGINS = ("441802", "440100", "430100", "420281", "100001")
+DOMAINS = ("court_defaulter", "food_drug", "major_tax_violation")
+
+
+def _pool() -> list[Listing]:
+    """Listings of four subjects from five origins, black and red, in three domains."""
+    made = []
+    for n in range(24):
+        red = n % 5 == 4
+        made.append(
+            listing(
+                red_entry() if red else None,
+                credit_code=make_uscc(n % 4),
+                origin_region=ORIGINS[n % len(ORIGINS)],
+                domain="a_grade_taxpayer" if red else DOMAINS[n % len(DOMAINS)],
+                decision_number=f"决定〔2025〕{n}号",
+            )
+        )
+    return made
+
+
+POOL = _pool()
+STATUSES = (ListingStatus.ACTIVE, ListingStatus.ACTIVE, ListingStatus.SUSPENDED)
+SCOPES = (
+    [{"region": "440000", "subtree": True}],
+    [{"region": "441802", "subtree": False}],
+    [{"region": "440000", "subtree": True}, {"region": "441800", "subtree": True}],
+    [{"region": "420000", "subtree": True}, {"region": "430100", "subtree": False}],
+    [{"region": "100000", "subtree": True}],
+)
+VERSIONS = st.builds(
+    lambda scope, domains, kinds, until: {
+        "sources": scope,
+        "domains": domains,
+        "kinds": kinds,
+        "effective_until": until,
+    },
+    st.sampled_from(SCOPES),
+    st.sampled_from(([], ["court_defaulter"], ["court_defaulter", "major_tax_violation"])),
+    st.sampled_from((["black"], ["black", "red"])),
+    st.sampled_from((None, "2025-03-01")),
+)
+
+
+def stored(chosen: Sequence[tuple[int, int]]) -> InMemoryListingStore:
+    store = InMemoryListingStore()
+    for index, status in dict(chosen).items():
+        store.write([(with_status(POOL[index], STATUSES[status]), None)], POOL[index].origin_region)
+    return store
+
+
+def run_to_the_end(runner: ReevaluationRunner, job_id: str, pages_per_run: int) -> int:
+    """Invocations until the job is finished, each running out after ``pages_per_run`` pages."""
+    invocations = 0
+    while True:
+        invocations += 1
+        budget = iter([False] * pages_per_run + [True])
+        job = runner.run(job_id, budget.__next__)
+        assert job is not None
+        if job.finished:
+            return invocations
+
+
+def ids(deliveries: Sequence[Delivery]) -> Counter[str]:
+    return Counter(d.delivery_id for d in deliveries)
+
+
+class Sent:
+    def __init__(self) -> None:
+        self.sent: list[Delivery] = []
+
+    def enqueue(self, deliveries: Sequence[Delivery], dedup_suffix: str = "") -> None:
+        self.sent += list(deliveries)
+
+
+class Subscriptions:
+    def all(self) -> list:
+        return list(SUBSCRIBERS)
+
+
+def job_setup(store: InMemoryListingStore, page_size: int) -> tuple:
+    agreements = InMemoryAgreements()
+    jobs = InMemoryReevaluations(agreements, store, page_size)
+    queue = Sent()
+    return jobs, queue, ReevaluationRunner(jobs, jobs, Subscriptions(), queue)  # type: ignore[arg-type]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    chosen=st.lists(st.tuples(st.integers(0, len(POOL) - 1), st.integers(0, 2)), max_size=16),
+    previous=st.none() | VERSIONS,
+    revised=VERSIONS,
+    other=st.none() | VERSIONS,
+    page_size=st.integers(1, 5),
+    pages_per_run=st.integers(1, 4),
+)
+def test_a_paged_job_queues_exactly_what_the_whole_table_comparison_does(
+    chosen, previous, revised, other, page_size, pages_per_run
+) -> None:
+    store = stored(chosen)
+    old = agreement("agr-a", revision=1, **previous) if previous else None
+    new = agreement("agr-a", revision=2 if old else 1, **revised)
+    others = [agreement("agr-b", **other)] if other else []
+    job = revision_job(old, new, others)
+    jobs, queue, runner = job_setup(store, page_size)
+    jobs.start([job])
+
+    run_to_the_end(runner, job.job_id, pages_per_run)
+
+    whole = recognition_changes(
+        store.by_subject(),
+        HUNAN,
+        [*others, *([old] if old else [])],
+        [*others, new],
+        SUBSCRIBERS,
+        job.job_id,
+        new.updated_at,
+    )
+    assert ids(queue.sent) == ids(whole)  # each once: no page walked twice, none missed
+    by_id = {d.delivery_id: d for d in whole}
+    assert all(d == by_id[d.delivery_id] for d in queue.sent)
+
+
+def test_a_page_walked_again_after_a_crash_queues_only_the_same_ids() -> None:
+    store = stored([(i, 0) for i in range(0, 24, 5)] + [(i, 0) for i in range(1, 24, 5)])
+    job = revision_job(None, agreement("agr-a", sources=SCOPES[4]), [])
+    jobs, queue, runner = job_setup(store, page_size=1)
+    jobs.start([job])
+    advance = jobs.advance
+    jobs.advance = lambda held, moved: False  # type: ignore[method-assign]  # dies before saving
+    assert runner.run(job.job_id, lambda: False) is None
+    first = list(queue.sent)
+    jobs.advance = advance  # type: ignore[method-assign]
+
+    run_to_the_end(runner, job.job_id, pages_per_run=2)
+
+    assert first
+    assert set(ids(queue.sent)) == set(ids(queue.sent[len(first) :]))  # duplicates, no new ids
+
+
+def test_a_run_taken_over_by_another_stops_at_its_next_page() -> None:
+    store = stored([(i, 0) for i in range(10)])
+    job = revision_job(None, agreement("agr-a", sources=SCOPES[4]), [])
+    jobs, _, runner = job_setup(store, page_size=1)
+    jobs.start([job])
+    assert runner.run(job.job_id, iter([False, True]).__next__) is not None  # one page
+    stale = jobs.get(job.job_id)
+    assert stale is not None
+    assert runner.run(job.job_id, iter([False, True]).__next__) is not None  # another run
+    assert jobs.advance(stale, stale.moved_on("9", 0)) is False
+
+
+def test_scopes_already_covered_by_another_are_not_walked_twice() -> None:
+    scopes = [
+        SourceScope(region="441802", subtree=False),
+        SourceScope(region="440000"),
+        SourceScope(region="441800"),
+        SourceScope(region="420000"),
+        SourceScope(region="440000"),
+    ]
+    assert walked_sources(scopes) == (SourceScope(region="420000"), SourceScope(region="440000"))
+    nation = walked_sources([SourceScope(region="100000"), SourceScope(region="441802")])
+    assert nation == (SourceScope(region="100000"),)
+
+
+# -- the daily tick: agreements whose dates begin or end ------------------------------------------
+
+TODAY = date(2025, 6, 2)  # NOW's day in Beijing
+SAVED_BEFORE = NOW - timedelta(days=40)
+
+
+def dated(agreement_id: str, start: date, until: date | None) -> Agreement:
+    made = agreement(
+        agreement_id, effective_from=start.isoformat(), effective_until=until and until.isoformat()
+    )
+    return made.model_copy(update={"updated_at": SAVED_BEFORE})
+
+
+def test_date_jobs_start_on_the_first_day_in_effect_and_on_the_first_day_out() -> None:
+    """``effective_until`` is exclusive (recognise: ``on >= effective_until`` is out of effect),
+    so recognition changes on ``effective_from`` and on ``effective_until`` itself."""
+    starts = dated("agr-starts", TODAY, None)
+    ends = dated("agr-ends", date(2025, 1, 1), TODAY)
+    ended_yesterday = dated("agr-ended", date(2025, 1, 1), TODAY - timedelta(days=1))
+    starts_tomorrow = dated("agr-later", TODAY + timedelta(days=1), None)
+    running = dated("agr-running", date(2025, 1, 1), None)
+    saved_today = agreement("agr-new", effective_from=TODAY.isoformat())  # updated_at: NOW
+    every = [starts, ends, ended_yesterday, starts_tomorrow, running, saved_today]
+
+    jobs = date_jobs(every, TODAY, NOW)
+
+    assert [j.job_id for j in jobs] == ["agr-starts@1#2025-06-02", "agr-ends@1#2025-06-02"]
+    court = listing(origin_region="441802")
+    for job in jobs:
+        was = recognise(court, HUNAN, job.before, TODAY).basis
+        now = recognise(court, HUNAN, job.after, TODAY).basis
+        changed = job.job_id.split("@")[0]
+        assert (changed in was) != (changed in now)  # it alone differs
+        assert set(was) ^ set(now) == {changed}
+    # the day before, yesterday's agreement stood as recognise saw it then
+    assert recognise(court, HUNAN, [ends], TODAY - timedelta(days=1)).recognised
+    assert not recognise(court, HUNAN, [ends], TODAY).recognised
+
+
+def test_as_it_stood_keeps_yesterdays_effect_on_any_later_day() -> None:
+    yesterday = TODAY - timedelta(days=1)
+    court = listing(origin_region="441802")
+    for held in (dated("a", TODAY, None), dated("b", date(2025, 1, 1), TODAY)):
+        then = recognise(court, HUNAN, [held], yesterday).recognised
+        frozen = as_it_stood(held, yesterday)
+        for later in (TODAY, TODAY + timedelta(days=400)):
+            assert recognise(court, HUNAN, [frozen], later).recognised is then
+
+
+def test_the_tick_starts_a_dates_job_once_and_restarts_every_unfinished_one() -> None:
+    store = stored([(0, 0), (5, 0)])
+    agreements = [dated("agr-starts", TODAY, None)]
+    jobs, _, _ = job_setup(store, page_size=1)
+    lost = revision_job(None, agreement("agr-lost"), [])
+    jobs.start([lost])  # saved with its revision; its message was lost
+    triggered: list[str] = []
+
+    class Trigger:
+        def start(self, job_id: str) -> None:
+            triggered.append(job_id)
+
+    first = daily_reevaluations(agreements, jobs, Trigger(), TODAY, NOW)
+    again = daily_reevaluations(agreements, jobs, Trigger(), TODAY, NOW)
+    tomorrow = daily_reevaluations(agreements, jobs, Trigger(), TODAY + timedelta(days=1), NOW)
+
+    assert first == (1, 2)
+    assert again == (0, 2)  # the hourly tick does not start the day's job twice
+    assert tomorrow == (0, 2)
+    assert set(triggered) == {"agr-starts@1#2025-06-02", "agr-lost@1"}
+
+
+def test_a_listing_accepted_after_the_revision_is_left_to_its_own_fan_out() -> None:
+    """Its fan-out already recognised it under the new agreement."""
+    store = InMemoryListingStore()
+    before = listing(origin_region="441802", decision_number="决定〔2025〕1号")
+    after = listing(
+        origin_region="441802", decision_number="决定〔2025〕2号", accepted_at=NOW + timedelta(1)
+    )
+    for x in (before, after):
+        store.write([(x, None)], x.origin_region)
+    job = revision_job(None, agreement("agr-a"), [])
+    jobs, queue, runner = job_setup(store, page_size=1)
+    jobs.start([job])
+
+    run_to_the_end(runner, job.job_id, pages_per_run=5)
+
+    assert {d.change.listing.listing_id for d in queue.sent} == {before.listing_id}
+
+
+def test_a_region_without_subscriptions_finishes_without_walking() -> None:
+    store = stored([(i, 0) for i in range(10)])
+    job = revision_job(None, agreement("agr-a", subscriber_region="650000"), [])
+    jobs, queue, runner = job_setup(store, page_size=1)
+    jobs.start([job])
+    jobs.active_in = None  # type: ignore[assignment]  # any page read would fail
+
+    done = runner.run(job.job_id, lambda: False)
+
+    assert done is not None
+    assert (done.finished, queue.sent) == (True, [])
+    assert jobs.unfinished() == []
