@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from builders import NOW, change, gateway_signers, subscription
+from builders import NOW, change, gateway_signers, subscription, tile_reader
 from fakes import InMemoryDeliveryLog, InMemorySubscriptionStore, RecordingTransport
 
 from gateway.delivery.health import failing
@@ -150,7 +150,16 @@ def test_the_log_audit_flags_a_stored_delivery_addressed_to_someone_else() -> No
         DeliveryPayload.model_validate_json(posted(sub).posts[0].body) for sub in (mine, theirs)
     ]
 
-    report = audit([], [], [], stored, lambda _entry: False, audience=("sub-hunan", HUNAN))
+    report = audit(
+        [],
+        [],
+        [],
+        stored,
+        lambda _entry: False,
+        tile_reader({}),
+        NOW,
+        audience=("sub-hunan", HUNAN),
+    )
 
     assert report.problems == (
         f"delivery {stored[1].delivery_id} is addressed to sub-guangdong (440000), "
