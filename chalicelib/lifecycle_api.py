@@ -132,6 +132,7 @@ def tick(request: Request) -> Response:
     report = service.tick()
     published = container().log_publisher.publish()
     report.checkpoint = published.sequence if published else None
+    container().witnessing.cosign_latest()  # as the scheduled tick does (chalicelib/events.py)
     return json_response(200, report.__dict__)
 
 

@@ -10,8 +10,17 @@ import base64
 from collections.abc import Sequence
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from test_log_audit import BLACK_ONLY, CHECKPOINT, EARLIER, ENTRIES, GATEWAY, LATER, STORED
-from test_log_audit import reader_at, wants
+from test_log_audit import (
+    BLACK_ONLY,
+    CHECKPOINT,
+    EARLIER,
+    ENTRIES,
+    GATEWAY,
+    LATER,
+    STORED,
+    reader_at,
+    wants,
+)
 
 from gateway_client.contract.log import Checkpoint
 from gateway_client.log_audit import AuditReport, audit
