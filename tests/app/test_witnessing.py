@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from app_support import CITY, Gateway
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pydantic import ValidationError
 from test_log_routes import (
     checkpoints_listed,
     listings,
@@ -27,6 +28,7 @@ from test_log_routes import (
 )
 
 from chalicelib import events
+from chalicelib.settings import get_settings
 from gateway_client.contract.log import Checkpoint
 from gateway_client.contract.signing import Ed25519Signer, load_private_key
 from gateway_client.log_audit import audit
@@ -231,3 +233,27 @@ def test_an_unwitnessed_checkpoint_lists_no_cosignatures(gateway, stream, city):
 
     assert "cosignatures" not in listed[0]  # left out, as before witnesses existed
     assert Checkpoint.model_validate(listed[0]).cosignatures == ()
+
+
+def witness_entry(
+    name: str = NAME, url: str = "https://witness.hunan.example.cn"
+) -> dict[str, str]:
+    signer = CosignatureSigner(name, Ed25519PrivateKey.generate())
+    return {"name": name, "vkey": signer.vkey, "url": url}
+
+
+@pytest.mark.parametrize(
+    ("stage", "witnesses", "refusal"),
+    [
+        ("prod", [witness_entry(url="http://w.hunan.example.cn")], "https"),
+        ("local", [witness_entry(), witness_entry()], "twice"),
+        ("local", [{**witness_entry(), "vkey": witness_entry("other")["vkey"]}], "names other"),
+        ("local", [{**witness_entry(), "vkey": f"{NAME}+00000000+AAAA"}], "verifier key"),
+    ],
+)
+def test_the_settings_refuse_a_witness_list_that_cannot_work(gateway, stage, witnesses, refusal):
+    extra = {"identity_key": "k" * 32} if stage == "prod" else {}
+    gateway.configure(stage=stage, witnesses=json.dumps(witnesses), **extra)
+
+    with pytest.raises(ValidationError, match=refusal):
+        get_settings()
