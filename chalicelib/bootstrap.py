@@ -29,6 +29,7 @@ from chalicelib.dynamodb.statistics import DynamoStatistics
 from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
 from chalicelib.dynamodb.uploads import DynamoUploads
 from chalicelib.dynamodb.usage import DynamoUsage
+from chalicelib.dynamodb.witness_sizes import DynamoWitnessSizes
 from chalicelib.erasure import StoredCopies
 from chalicelib.http_transport import Urllib3Transport
 from chalicelib.log_publishing import LogPublisher
@@ -46,6 +47,7 @@ from chalicelib.secret_reads import (
 from chalicelib.settings import Settings, event_sources, get_settings
 from chalicelib.sqs_queue import SqsDeliveryQueue
 from chalicelib.upload_queue import SqsUploadQueue
+from chalicelib.witnessing import Witnessing
 from gateway.checks import BulkCheck
 from gateway.console_sessions import ConsoleSessions
 from gateway.delivery import (
@@ -139,6 +141,14 @@ class Container:
     def log_publisher(self) -> LogPublisher:
         return LogPublisher(
             self.exchange_log, self.archive, self.signers, self.settings.log_origin, self.clock
+        )
+
+    @cached_property
+    def witnessing(self) -> Witnessing:
+        """Witnesses cosign checkpoints through the SSRF-checked delivery transport."""
+        sizes = DynamoWitnessSizes(self.aws_clients["dynamodb"], self.settings.exchange_log_table)
+        return Witnessing(
+            self.log_publisher, sizes, self.archive, self.transport, self.settings.witnesses
         )
 
     @cached_property

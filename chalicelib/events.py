@@ -71,6 +71,7 @@ def tick() -> dict[str, Any]:
     report = container().lifecycle.tick()
     published = container().log_publisher.publish()
     report.checkpoint = published.sequence if published else None
+    note(witnesses_cosigned=len(container().witnessing.cosign_latest()))  # chalicelib/witnessing
     emit({"TickDuration": (time.perf_counter() - started) * 1000}, MetricUnit.Milliseconds)
     note(
         expired=report.expired,

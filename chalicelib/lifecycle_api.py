@@ -133,6 +133,7 @@ def tick(request: Request) -> Response:
     report = service.tick()
     published = container().log_publisher.publish()
     report.checkpoint = published.sequence if published else None
+    container().witnessing.cosign_latest()  # as the scheduled tick does (chalicelib/events.py)
     started = reevaluation_tick(c, wanted.at or c.clock.now())
     return json_response(200, {**report.__dict__, **started})
 

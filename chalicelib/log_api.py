@@ -12,9 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
-from chalicelib.log_publishing import CHECKPOINTS
 from chalicelib.route_spec import Access, Operation, Param, Reply, Tag, count_param
 from chalicelib.subscriptions_api import owned_subscription
+from chalicelib.witnessing import published_checkpoints, with_cosignatures
 from gateway.validation import parse_request
 from gateway_client.contract import (
     Checkpoint,
@@ -24,6 +24,8 @@ from gateway_client.contract import (
     errors,
 )
 from gateway_client.tlog import (
+    NoteSigner,
+    add_signatures,
     consistency_proof,
     inclusion_proof,
     parse_tile_path,
@@ -69,30 +71,43 @@ def entries(request: Request) -> Response:
 
 
 def checkpoints(request: Request) -> Response:
-    c = container()
+    """The newest checkpoints, each with the witness cosignatures collected for it."""
     limit = int_param(request, "limit", _CHECKPOINTS, 1, _MAX_CHECKPOINTS)
-    keys = c.archive.keys(CHECKPOINTS, limit=limit)
-    found = [Checkpoint.model_validate_json(c.archive.get(key)) for key in keys]
+    found = published_checkpoints(container().archive, limit)
     return json_response(200, {"checkpoints": [x.model_dump(mode="json") for x in found]})
 
 
 def checkpoint_now(request: Request) -> Response:
+    """Publish up to the head, then ask the witnesses to cosign the latest checkpoint."""
     caller.require_operator(request)
     published = container().log_publisher.publish()
+    container().witnessing.cosign_latest()
     body = {"published": published.model_dump(mode="json") if published else None}
     return json_response(201 if published else 200, body)
 
 
 def latest_note(request: Request) -> Response:
-    """The latest checkpoint as its C2SP signed note, what tlog tooling and witnesses read."""
+    """The latest checkpoint as its C2SP signed note, what tlog tooling and witnesses read,
+    with the witness cosignature lines collected for it so far."""
     latest = container().log_publisher.latest()
     if latest is None:
         raise errors.NotFound("nothing is logged yet", path="checkpoint")
+    latest = with_cosignatures(container().archive, latest)
     headers: dict[str, str | list[str]] = {
         "Content-Type": "text/plain; charset=utf-8",
         "Cache-Control": "no-cache",
     }
-    return Response(body=latest.note, status_code=200, headers=headers)
+    note = add_signatures(latest.note, latest.cosignatures)
+    return Response(body=note, status_code=200, headers=headers)
+
+
+def log_vkey(request: Request) -> Response:
+    """The note verifier key of the gateway's checkpoints: what a witness is configured with
+    (``gateway witness serve --log-vkey``). It changes with the signing key."""
+    c = container()
+    origin = c.settings.log_origin
+    vkey = NoteSigner(origin, c.signers.ed25519.private_key).vkey
+    return json_response(200, {"origin": origin, "vkey": vkey})
 
 
 def tile(request: Request) -> Response:
@@ -197,6 +212,14 @@ class Proof(Frozen):
     proof: tuple[str, ...] = Field(description="the RFC 9162 proof's hashes, hex")
 
 
+class LogVkey(Frozen):
+    origin: str = Field(description="the log's name in its checkpoints (C2SP origin)")
+    vkey: str = Field(
+        description="the C2SP signed-note verifier key of the checkpoints: "
+        "<origin>+<hex key id>+<base64 of 0x01 and the Ed25519 public key>"
+    )
+
+
 class Checkpoints(Frozen):
     checkpoints: tuple[Checkpoint, ...]
 
@@ -209,7 +232,10 @@ class NothingPublished(Frozen):
     published: None = Field(description="the latest checkpoint already covers the head")
 
 
-_NOTE = {"type": "string", "description": "a C2SP signed note (tlog-checkpoint)"}
+_NOTE = {
+    "type": "string",
+    "description": "a C2SP signed note (tlog-checkpoint), with witness cosignature lines",
+}
 
 
 ROUTES: tuple[Operation, ...] = (
@@ -255,11 +281,21 @@ ROUTES: tuple[Operation, ...] = (
         "log_checkpoint_note",
         Tag.LOG,
         "The latest checkpoint as a C2SP signed note (origin, size, root; the gateway's "
-        "Ed25519 signature line)",
+        "Ed25519 signature line, then the witnesses' cosignature lines collected so far)",
         Access.ANONYMOUS,
         {200: Reply(_NOTE, "The signed note.", {"Cache-Control": "no-cache"}, media="text/plain")},
         (errors.NotFound,),
         handler=latest_note,
+    ),
+    Operation(
+        "GET",
+        "/v1/log/vkey",
+        "log_vkey",
+        Tag.LOG,
+        "The verifier key of the checkpoints' signed notes (what a witness is given)",
+        Access.ANONYMOUS,
+        {200: Reply(LogVkey, "The log's origin and note verifier key.")},
+        handler=log_vkey,
     ),
     Operation(
         "GET",

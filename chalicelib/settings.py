@@ -6,7 +6,7 @@ from datetime import timedelta
 from functools import cache
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gateway.console_sessions import SESSION_PREFIX
@@ -17,6 +17,37 @@ from gateway.national import UpwardReporting
 from gateway.recognition import DEFAULT_KEEP_DAYS, SeverityPolicy
 from gateway.statistics import PilotTargets
 from gateway_client.contract import DEFAULT_ORIGIN, PublishedKey, Severity
+from gateway_client.tlog import CosignatureVerifier, NoteError
+
+
+class WitnessConfig(BaseModel):
+    """A witness the gateway asks to cosign its checkpoints (C2SP tlog-witness): its name, its
+    cosignature verifier key, and where it takes ``POST <url>/add-checkpoint``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$")  # in keys: no spaces
+    vkey: str
+    url: str = Field(pattern=r"^https?://[^\s]+$", max_length=500)
+
+    @field_validator("vkey")
+    @classmethod
+    def _cosignature_vkey(cls, vkey: str) -> str:
+        try:
+            CosignatureVerifier.from_vkey(vkey)
+        except NoteError as exc:
+            raise ValueError(str(exc)) from None
+        return vkey
+
+    @model_validator(mode="after")
+    def _named_as_its_key(self) -> WitnessConfig:
+        if self.verifier.name != self.name:
+            raise ValueError(f"the vkey of witness {self.name} names {self.verifier.name}")
+        return self
+
+    @property
+    def verifier(self) -> CosignatureVerifier:
+        return CosignatureVerifier.from_vkey(self.vkey)
 
 
 class Settings(BaseSettings):
@@ -49,6 +80,9 @@ class Settings(BaseSettings):
     # Where endpoint health notices go (SNS); without one they only reach logs, metrics and the
     # endpoint itself.
     operations_topic_arn: str | None = None
+    # Witnesses asked to cosign each checkpoint (chalicelib/witnessing.py), as a JSON list of
+    # {name, vkey, url}; none by default. Only https outside the local stack.
+    witnesses: tuple[WitnessConfig, ...] = ()
 
     # Each secret comes either inline (local stack, tests) or from Secrets Manager (deployed).
     signing_key: SecretStr | None = None
@@ -119,6 +153,11 @@ class Settings(BaseSettings):
             raise ValueError("set CG_SIGNING_KEY or CG_SIGNING_KEY_SECRET_ARN")
         if not self.local and self.identity_key is None and self.identity_key_secret_arn is None:
             raise ValueError("set CG_IDENTITY_KEY or CG_IDENTITY_KEY_SECRET_ARN")
+        names = [w.name for w in self.witnesses]
+        if len(set(names)) != len(names):
+            raise ValueError("CG_WITNESSES names a witness twice")
+        if not self.local and any(not w.url.startswith("https://") for w in self.witnesses):
+            raise ValueError("CG_WITNESSES: a witness is reached over https")
         ids = [key.key_id for key in self.published_keys]
         if len(set(ids)) != len(ids):
             raise ValueError("CG_PUBLISHED_KEYS lists a key_id twice")

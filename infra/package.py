@@ -199,6 +199,7 @@ def _environment(resources: dict[str, Any]) -> dict[str, Any]:
         "CG_SM2_KEY_ID": {"Ref": "Sm2KeyId"},
         "CG_BLACK_LIST_SEVERITIES": {"Ref": "BlackListSeverities"},
         "CG_UPWARD_REPORTING": {"Ref": "UpwardReporting"},
+        "CG_WITNESSES": {"Ref": "Witnesses"},  # chalicelib/witnessing.py
         "CG_LISTINGS_STREAM_ARN": {"Fn::GetAtt": ["ListingsTable", "StreamArn"]},
         "CG_DELIVERY_QUEUE_ARN": {"Fn::GetAtt": ["DeliveryQueue", "Arn"]},
         "CG_UPLOAD_QUEUE_ARN": {"Fn::GetAtt": ["UploadQueue", "Arn"]},
@@ -262,6 +263,13 @@ def merge_template() -> dict[str, Any]:
                 "Description": "向上报送: JSON {rules: [{rule, target, kinds, domains, severities, "
                 "within_hours}]}: what must reach the national platform (100000) or a province, "
                 "and how soon; the monthly statistics report each rule's on-time share",
+            },
+            "Witnesses": {
+                "Type": "String",
+                "Default": "[]",
+                "Description": "witnesses that cosign the log's checkpoints (C2SP tlog-witness): "
+                "JSON [{name, vkey, url}], url https; the tick and the API post to them, as "
+                "fan-out's deliveries do to subscribers (no VPC: see infra/checkov.yaml)",
             },
             "AlarmEmail": {
                 "Type": "String",

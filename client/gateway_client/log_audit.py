@@ -31,12 +31,14 @@ from gateway_client.contract import (
     usable_at,
 )
 from gateway_client.tlog import (
+    CosignatureVerifier,
     HashReader,
     consistency_proof,
     inclusion_proof,
     verify_consistency,
     verify_inclusion,
 )
+from gateway_client.witness_audit import witnessed_through
 
 Algorithm = Literal["ed25519", "sm2"]
 ReaderAt = Callable[[int], HashReader]
@@ -57,6 +59,11 @@ class AuditReport(Frozen):
     # still being delivered (or retried), not yet missing.
     in_flight: tuple[int, ...] = ()
     latest_root: str | None = None  # what to remember for the next run's consistency check
+    # The largest checkpoint the required witnesses cosigned (0: none asked, or none found),
+    # and how many stored deliveries lie beyond it: under the gateway's signature only until
+    # witnesses cosign a later checkpoint (the latest already extends the witnessed one).
+    witnessed_through: int = 0
+    beyond_witnessed: int = 0
 
     @property
     def ok(self) -> bool:
@@ -186,6 +193,8 @@ def audit(
     algorithm: Algorithm = "ed25519",
     seen: Seen | None = None,
     grace: timedelta = GRACE,
+    witnesses: Sequence[CosignatureVerifier] = (),
+    witnesses_required: int = 0,
 ) -> AuditReport:
     """Check the log, the checkpoints and the stored deliveries against each other.
 
@@ -195,6 +204,8 @@ def audit(
     deliveries made for someone else. A checkpoint counts only under a key valid at its ``at``
     and only by its signature of ``algorithm`` (``sm2`` for a subscriber that must rely on
     national algorithms). Without a trusted checkpoint nothing is proven, and it says so.
+    With ``witnesses_required`` K, some trusted checkpoint must also carry cosignatures of K
+    distinct ``witnesses`` (``gateway_client.witness_audit``).
     """
     keys = list(gateway_keys)
     trusted, skipped, problems = trusted_checkpoints(checkpoints, keys, algorithm)
@@ -214,6 +225,8 @@ def audit(
     latest = trusted[-1]
     read = reader_at(latest.sequence)
     problems += _consistency_problems(trusted, seen, read)
+    witnessed, unwitnessed = witnessed_through(trusted, witnesses, witnesses_required)
+    problems += unwitnessed
     problems += _entry_problems(entries, served_from, latest, read)
     problems += _delivery_problems(logged, latest, read)
     problems += _order_problems(logged)
@@ -228,7 +241,11 @@ def audit(
     late = [e for e in owed if now - e.at >= grace]
     problems += [f"log entry {e.sequence} ({e.change_id}) was never delivered" for e in late]
     in_flight = tuple(e.sequence for e in owed if now - e.at < grace)
-    return _report(entries, deliveries, latest.sequence, problems, skipped, in_flight, latest.root)
+    report = _report(
+        entries, deliveries, latest.sequence, problems, skipped, in_flight, latest.root
+    )
+    beyond = sum(1 for d in logged if witnessed and (d.log_sequence or 0) > witnessed)
+    return report.model_copy(update={"witnessed_through": witnessed, "beyond_witnessed": beyond})
 
 
 def _report(

@@ -14,7 +14,7 @@ from gateway_client.contract import Checkpoint, DeliveryPayload, LogEntry, Subsc
 from gateway_client.log_audit import GRACE, Algorithm, AuditReport, Seen, audit
 from gateway_client.push_client import PushClient, refusal_text
 from gateway_client.receiver import fetch_gateway_keys
-from gateway_client.tlog import tile_hash_reader
+from gateway_client.tlog import CosignatureVerifier, tile_hash_reader
 
 _PAGE = 1000
 
@@ -89,11 +89,14 @@ def verify_log(
     algorithm: Algorithm = "ed25519",
     seen: Seen | None = None,
     grace: timedelta = GRACE,
+    witnesses: Sequence[CosignatureVerifier] = (),
+    witnesses_required: int = 0,
 ) -> AuditReport:
     """Audit stored deliveries against the published log, from the first entry the
     subscription is owed, under every gateway key ``/v1/keys`` lists (each for what it signed
     while valid). Entries whose listing retention purged are not owed: a subscriber erases
-    what the tombstone names."""
+    what the tombstone names. ``witnesses_required`` K: a checkpoint must carry cosignatures
+    of K of ``witnesses`` (the gateway lists the ones it collected with each checkpoint)."""
     keys = fetch_gateway_keys(base_url, client.timeout)
     view = _get(client, f"/v1/subscriptions/{subscription_id}")
     filters = SubscriptionFilters.model_validate(view["filters"])
@@ -123,4 +126,6 @@ def verify_log(
         algorithm=algorithm,
         seen=seen,
         grace=grace,
+        witnesses=witnesses,
+        witnesses_required=witnesses_required,
     )

@@ -143,6 +143,7 @@ GET    /v1/measures                              401  ok   401  ok   ok   ok   o
 GET    /v1/log                                   401  ok   401  ok   ok   ok   ok   403  403  403
 GET    /v1/log/checkpoints                       ok   ok   pub  ok   ok   ok   ok   pub  pub  pub
 GET    /v1/log/checkpoint                        ok   ok   pub  ok   ok   ok   ok   pub  pub  pub
+GET    /v1/log/vkey                              ok   ok   pub  ok   ok   ok   ok   pub  pub  pub
 GET    /v1/log/tile                              401  ok   401  ok   ok   ok   ok   403  403  403
 GET    /v1/log/proof                             401  ok   401  ok   ok   ok   ok   403  403  403
 POST   /v1/log/checkpoints                       401  ok   401  403  403  403  403  403  403  403
@@ -386,6 +387,7 @@ CALLS: dict[str, Call] = {
     "GET /v1/log/checkpoints": call(fixed("/v1/log/checkpoints"), 200),
     # 404 until something is logged: the world may hold no fanned-out change
     "GET /v1/log/checkpoint": call(fixed("/v1/log/checkpoint"), 200, 404),
+    "GET /v1/log/vkey": call(fixed("/v1/log/vkey"), 200),
     "GET /v1/log/tile": call(fixed("/v1/log/tile?path=tile/0/000.p/1"), 200, 404),
     "GET /v1/log/proof": call(fixed("/v1/log/proof?size=1&index=0"), 200, 404),
     "POST /v1/log/checkpoints": call(fixed("/v1/log/checkpoints"), 201, 200),

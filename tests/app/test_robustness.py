@@ -423,6 +423,7 @@ ROUTES = (
     Route("GET", "/v1/measures", EITHER),
     Route("GET", "/v1/log/checkpoints", CALLERS),
     Route("GET", "/v1/log/checkpoint", CALLERS),
+    Route("GET", "/v1/log/vkey", CALLERS),
     Route("GET", "/v1/log/tile", EITHER),
     Route("GET", "/v1/log/proof", EITHER),
     Route("POST", "/v1/log/checkpoints", OPERATOR_ONLY),

@@ -22,6 +22,7 @@ from gateway_client.cli import errors as cli_errors
 from gateway_client.cli import operator as cli_operator
 from gateway_client.cli import person as cli_person
 from gateway_client.cli import subscriber
+from gateway_client.cli import witness as cli_witness
 from gateway_client.cli.errors import read_entries
 from gateway_client.cli.key_files import gateway_public_keys, new_key_file, read_signer
 from gateway_client.cli.options import remote
@@ -111,8 +112,17 @@ def _verify_log(args: argparse.Namespace) -> int:
     deliveries = read_deliveries(Path(args.deliveries))
     state = Path(args.state) if args.state else None
     grace = timedelta(minutes=args.grace_minutes)
+    witnesses = cli_witness.witness_verifiers(args)
     report = verify_log(
-        client, args.url, args.subscription, deliveries, args.algorithm, read_seen(state), grace
+        client,
+        args.url,
+        args.subscription,
+        deliveries,
+        args.algorithm,
+        read_seen(state),
+        grace,
+        witnesses,
+        args.witnesses_required,
     )
     write_seen(state, report)
     print(
@@ -124,6 +134,8 @@ def _verify_log(args: argparse.Namespace) -> int:
     if report.skipped_checkpoints:
         why = "a retired key" + (" or not with SM2" if args.algorithm == "sm2" else "")
         print(f"  (checkpoints {list(report.skipped_checkpoints)}: signed by {why})")
+    for line in cli_witness.witness_lines(report, args.witnesses_required):
+        print(line)
     for problem in report.problems:
         print(f"  PROBLEM: {problem}")
     print("OK: nothing dropped, reordered or altered" if report.ok else "FAILED")
@@ -238,6 +250,7 @@ def parser() -> argparse.ArgumentParser:
         default=15,
         help="an owed change logged less than this ago and not stored is in flight, not missing",
     )
+    cli_witness.verify_options(verify)
     remote(verify, token=False)
     verify.set_defaults(run=_verify_log)
 
@@ -265,6 +278,7 @@ def parser() -> argparse.ArgumentParser:
     region.set_defaults(run=cli_operator.region)
 
     subscriber.add_commands(commands)
+    cli_witness.declare(commands)
 
     tick = commands.add_parser("tick", help="run the lifecycle tick now (expiry, purge)")
     tick.add_argument("--at", help="local stack only: run as if it were this ISO time")

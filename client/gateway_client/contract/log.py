@@ -120,6 +120,13 @@ class Checkpoint(Frozen):
     # Left out when unset, so a checkpoint made without SM2 reads the same either way.
     sm2_key_id: str | None = Field(default=None, exclude_if=lambda value: value is None)
     sm2_signature: str | None = Field(default=None, exclude_if=lambda value: value is None)
+    # Witnesses' cosignature lines (C2SP tlog-cosignature) collected for this size: served
+    # beside the stored checkpoint, never stored in it, and left out when there are none.
+    cosignatures: tuple[str, ...] = Field(
+        default=(),
+        exclude_if=lambda value: not value,
+        description="witness cosignature lines (C2SP tlog-cosignature) over the note's text",
+    )
 
     def signed_bytes(self) -> bytes:
         """The C2SP checkpoint text: origin, size, base64 root, each on its line."""

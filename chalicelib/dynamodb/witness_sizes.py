@@ -1,0 +1,39 @@
+"""What each witness last cosigned, in the exchange-log table (``witness#<name>``: its size).
+
+The size is what the gateway sends as ``old`` in the next add-checkpoint request (C2SP
+tlog-witness); it only moves forward, by a write conditioned on the size read, so two ticks
+asking the same witness at once cannot roll it back."""
+
+from __future__ import annotations
+
+from botocore.exceptions import ClientError
+
+from chalicelib.dynamodb.base import Table, is_conditional_failure, n, s
+
+
+def _key(name: str) -> str:
+    return f"witness#{name}"
+
+
+class DynamoWitnessSizes(Table):
+    def size(self, name: str) -> int:
+        item = self._get({"pk": s(_key(name))})
+        return int(item["size"]["N"]) if item else 0
+
+    def advance(self, name: str, before: int, size: int) -> bool:
+        """Record ``size`` unless the recorded one is no longer ``before``."""
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item={"pk": s(_key(name)), "size": n(size)},
+                ConditionExpression=(
+                    "attribute_not_exists(pk) AND :before = :zero OR #size = :before"
+                ),
+                ExpressionAttributeNames={"#size": "size"},
+                ExpressionAttributeValues={":before": n(before), ":zero": n(0)},
+            )
+        except ClientError as error:
+            if not is_conditional_failure(error):
+                raise
+            return False
+        return True

@@ -1,0 +1,144 @@
+"""Asking witnesses to cosign the exchange log's latest checkpoint (C2SP tlog-witness), and
+publishing what they cosigned.
+
+Each configured witness (``CG_WITNESSES``) gets ``POST <url>/add-checkpoint``: the size it last
+cosigned (``witness#<name>`` in the exchange-log table), a consistency proof from there to the
+latest checkpoint computed from the published tiles, and the signed note. A witness cosigns
+only what extends its own record, so checkpoints it cosigned are ones every province trusting
+it was shown alike (``gateway verify-log --witnesses-required``). Its cosignature line is
+verified under its configured key before it is stored, write-once, beside the checkpoint at
+``checkpoints/<size>.cosignatures/<name>``; the log routes serve the lines with the note.
+
+Witnessing never holds the log up: it runs after publishing (the lifecycle tick, the operator's
+``POST /v1/log/checkpoints``), each witness with a short deadline, and a witness that is down
+or refuses is logged and skipped; it is asked again, from its recorded size, next time.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from chalicelib.dynamodb.witness_sizes import DynamoWitnessSizes
+from chalicelib.http_transport import Urllib3Transport
+from chalicelib.log_publishing import CHECKPOINTS, LogPublisher
+from chalicelib.observability import logger
+from chalicelib.s3_archive import S3Archive
+from chalicelib.settings import WitnessConfig
+from gateway_client.contract import Checkpoint
+from gateway_client.tlog import consistency_proof, format_add_checkpoint, tile_hash_reader
+from gateway_client.witness_audit import cosigners
+
+TIMEOUT = 3.0  # seconds per request: a tick waits at most twice this per witness
+_COSIGNATURES = ".cosignatures/"
+_HEADERS = {"content-type": "text/plain; charset=utf-8"}
+
+
+def cosignature_prefix(size: int) -> str:
+    return f"{CHECKPOINTS}{size:012d}{_COSIGNATURES}"
+
+
+class Witnessing:
+    def __init__(
+        self,
+        publisher: LogPublisher,
+        sizes: DynamoWitnessSizes,
+        archive: S3Archive,
+        transport: Urllib3Transport,
+        witnesses: Sequence[WitnessConfig],
+    ) -> None:
+        self._publisher = publisher
+        self._sizes = sizes
+        self._archive = archive
+        self._transport = transport
+        self._witnesses = tuple(witnesses)
+
+    def cosign_latest(self) -> dict[str, int]:
+        """Ask every witness, at once, to cosign the latest checkpoint; the witnesses that
+        cosigned it now, with its size (one already holding it is not asked again)."""
+        latest = self._publisher.latest() if self._witnesses else None
+        if latest is None:
+            return {}
+        with ThreadPoolExecutor(max_workers=min(8, len(self._witnesses))) as pool:
+            outcomes = list(pool.map(lambda w: self._ask(w, latest), self._witnesses))
+        cosigned = zip(self._witnesses, outcomes, strict=True)
+        return {witness.name: latest.sequence for witness, ok in cosigned if ok}
+
+    def _ask(self, witness: WitnessConfig, checkpoint: Checkpoint) -> bool:
+        size = checkpoint.sequence
+        recorded = old = self._sizes.size(witness.name)
+        if recorded >= size:
+            return False
+        url = witness.url.rstrip("/") + "/add-checkpoint"
+        for attempt in range(2):
+            body = format_add_checkpoint(old, self._proof(old, size), checkpoint.note)
+            reply = self._transport.post(url, dict(_HEADERS), body.encode(), TIMEOUT)
+            if reply.status != 409 or attempt:
+                break
+            reported = _reported_size(reply.body_excerpt)  # the witness's record: start there
+            if reported is None or reported >= size:
+                return _skipped(witness, size, f"409 with size {reported}")
+            old = reported
+        if reply.status != 200:
+            why = reply.body_excerpt[:200] if reply.status == 0 else f"HTTP {reply.status}"
+            return _skipped(witness, size, why)
+        line = _verified_line(reply.body_excerpt, checkpoint, witness)
+        if line is None:
+            return _skipped(witness, size, "its answer holds no valid cosignature")
+        key = cosignature_prefix(size) + witness.name
+        self._archive.put(key, line.encode(), {"kind": "cosignature"}, "text/plain")
+        self._sizes.advance(witness.name, recorded, size)
+        return True
+
+    def _proof(self, old: int, size: int) -> list[bytes]:
+        if old == 0:
+            return []
+        return consistency_proof(old, size, tile_hash_reader(size, self._publisher.read))
+
+
+def _reported_size(text: str) -> int | None:
+    """The size a 409 (``text/x.tlog.size``) reports: one decimal number and a newline."""
+    digits = text.strip()
+    return int(digits) if digits.isascii() and digits.isdigit() and len(digits) < 19 else None
+
+
+def _verified_line(text: str, checkpoint: Checkpoint, witness: WitnessConfig) -> str | None:
+    """The first line of the answer that verifies as the witness's cosignature."""
+    for line in text.split("\n"):
+        candidate = checkpoint.model_copy(update={"cosignatures": (line,)})
+        if line and cosigners(candidate, [witness.verifier]):
+            return line + "\n"
+    return None
+
+
+def _skipped(witness: WitnessConfig, size: int, why: str) -> bool:
+    logger.warning("witness %s did not cosign checkpoint %d: %s", witness.name, size, why)
+    return False
+
+
+def with_cosignatures(archive: S3Archive, checkpoint: Checkpoint) -> Checkpoint:
+    """The checkpoint with the cosignature lines collected for its size."""
+    keys = archive.keys(cosignature_prefix(checkpoint.sequence), limit=sys.maxsize)
+    return _cosigned(archive, checkpoint, keys)
+
+
+def published_checkpoints(archive: S3Archive, limit: int) -> list[Checkpoint]:
+    """The newest ``limit`` checkpoints, oldest first, each with its cosignature lines (one
+    listing of the prefix finds both)."""
+    keys = archive.keys(CHECKPOINTS, limit=sys.maxsize)
+    notes = [key for key in keys if key.endswith(".json")][-limit:]
+    lines = [key for key in keys if _COSIGNATURES in key]
+    found = []
+    for key in notes:
+        checkpoint = Checkpoint.model_validate_json(archive.get(key))
+        prefix = cosignature_prefix(checkpoint.sequence)
+        found.append(_cosigned(archive, checkpoint, [x for x in lines if x.startswith(prefix)]))
+    return found
+
+
+def _cosigned(archive: S3Archive, checkpoint: Checkpoint, keys: Sequence[str]) -> Checkpoint:
+    if not keys:
+        return checkpoint
+    lines = tuple(archive.get(key).decode().rstrip("\n") for key in keys)
+    return checkpoint.model_copy(update={"cosignatures": lines})

@@ -1,0 +1,138 @@
+"""verify-log's k-of-n witness rule: a checkpoint counts as witnessed when K distinct listed
+witnesses cosigned its very text; bad lines are ignored, a witness counts once.
+
+The scene is test_log_audit's: six entries, checkpoints at 4 and 6 signed by the gateway, and
+the black-list subscriber's four stored deliveries (entries 1, 3, 4, 6)."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from test_log_audit import (
+    BLACK_ONLY,
+    CHECKPOINT,
+    EARLIER,
+    ENTRIES,
+    GATEWAY,
+    LATER,
+    STORED,
+    reader_at,
+    wants,
+)
+
+from gateway_client.contract.log import Checkpoint
+from gateway_client.log_audit import AuditReport, audit
+from gateway_client.tlog import CosignatureSigner, CosignatureVerifier, format_checkpoint
+
+HUNAN = CosignatureSigner("witness.hunan.example.cn", Ed25519PrivateKey.generate())
+HUBEI = CosignatureSigner("witness.hubei.example.cn", Ed25519PrivateKey.generate())
+BOTH = [CosignatureVerifier.from_vkey(w.vkey) for w in (HUNAN, HUBEI)]
+STAMP = 1_767_225_600
+
+
+def cosigned(checkpoint: Checkpoint, *lines: str) -> Checkpoint:
+    return checkpoint.model_copy(update={"cosignatures": lines})
+
+
+def line(witness: CosignatureSigner, checkpoint: Checkpoint, stamp: int = STAMP) -> str:
+    return witness.cosign(checkpoint.signed_bytes().decode(), stamp)
+
+
+def forged(good: str) -> str:
+    """The line with its last signature byte flipped (name and key id kept)."""
+    name, encoded = good.removeprefix("— ").rstrip("\n").split(" ")
+    raw = bytearray(base64.b64decode(encoded))
+    raw[-1] ^= 1
+    return f"— {name} {base64.b64encode(bytes(raw)).decode()}\n"
+
+
+def run(
+    checkpoints: Sequence[Checkpoint],
+    required: int,
+    witnesses: Sequence[CosignatureVerifier] = BOTH,
+) -> AuditReport:
+    keys = [GATEWAY.ed25519.private_key.public_key()]
+    return audit(
+        ENTRIES,
+        checkpoints,
+        keys,
+        STORED,
+        wants(BLACK_ONLY),
+        reader_at,
+        LATER,
+        1,
+        witnesses=witnesses,
+        witnesses_required=required,
+    )
+
+
+def test_one_witness_of_two_is_enough_when_one_is_required() -> None:
+    report = run([cosigned(CHECKPOINT, line(HUNAN, CHECKPOINT))], 1)
+
+    assert report.ok, report.problems
+    assert (report.witnessed_through, report.beyond_witnessed) == (6, 0)
+
+
+def test_one_cosignature_does_not_make_two_witnesses() -> None:
+    report = run([cosigned(CHECKPOINT, line(HUNAN, CHECKPOINT))], 2)
+
+    assert not report.ok
+    [problem] = report.problems
+    assert "cosignatures of 2 of the witnesses" in problem
+    assert report.witnessed_through == 0
+
+
+def test_the_largest_checkpoint_both_cosigned_counts_and_later_deliveries_are_counted() -> None:
+    earlier = cosigned(EARLIER, line(HUNAN, EARLIER), line(HUBEI, EARLIER))
+    latest = cosigned(CHECKPOINT, line(HUNAN, CHECKPOINT))
+
+    report = run([earlier, latest], 2)
+
+    assert report.ok, report.problems
+    assert report.verified_through == 6
+    assert report.witnessed_through == 4
+    assert report.beyond_witnessed == 1  # entry 6: the gateway's signature only, for now
+
+
+def test_a_forged_cosignature_is_ignored_and_spoils_nothing() -> None:
+    checkpoint = cosigned(CHECKPOINT, forged(line(HUBEI, CHECKPOINT)), line(HUNAN, CHECKPOINT))
+
+    assert run([checkpoint], 1).ok
+    assert run([checkpoint], 1).witnessed_through == 6
+    assert not run([checkpoint], 2).ok
+
+
+def test_lines_that_are_not_signatures_are_ignored() -> None:
+    checkpoint = cosigned(CHECKPOINT, "not a signature", "", line(HUNAN, CHECKPOINT))
+
+    assert run([checkpoint], 1).ok
+
+
+def test_a_cosignature_of_another_tree_does_not_count() -> None:
+    fork = format_checkpoint(CHECKPOINT.origin, 6, b"\x07" * 32)
+    checkpoint = cosigned(CHECKPOINT, HUBEI.cosign(fork, STAMP), line(HUNAN, CHECKPOINT))
+
+    assert not run([checkpoint], 2).ok
+
+
+def test_the_same_witness_twice_counts_once() -> None:
+    twice = cosigned(CHECKPOINT, line(HUNAN, CHECKPOINT), line(HUNAN, CHECKPOINT, STAMP + 60))
+    listed_twice = [BOTH[0], BOTH[0]]
+
+    assert not run([twice], 2).ok
+    assert not run([twice], 2, listed_twice).ok
+
+
+def test_a_cosignature_from_an_unlisted_witness_does_not_count() -> None:
+    checkpoint = cosigned(CHECKPOINT, line(HUBEI, CHECKPOINT))
+
+    assert not run([checkpoint], 1, BOTH[:1]).ok
+
+
+def test_without_a_requirement_cosignatures_are_not_needed() -> None:
+    report = run([CHECKPOINT], 0)
+
+    assert report.ok, report.problems
+    assert report.witnessed_through == 0
