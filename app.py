@@ -20,6 +20,7 @@ from chalice.app import (
 )
 
 from chalicelib import events
+from chalicelib.heap import freeze_import_heap
 from chalicelib.observability import instrument
 from chalicelib.routing import register
 from chalicelib.settings import event_sources
@@ -53,3 +54,6 @@ def deliver_webhooks(event: SQSEvent) -> dict[str, Any]:
 @app.on_sqs_message(queue_arn=sources.upload_queue_arn, batch_size=1)
 def ingest_uploads(event: SQSEvent) -> None:
     events.ingest_uploads(event.to_dict()["Records"], event.context)
+
+
+freeze_import_heap()  # last: every import and registration above is done (chalicelib.heap)
