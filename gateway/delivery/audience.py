@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
 from datetime import date
+from operator import is_
 
 from gateway.delivery.subscription import Subscription
 from gateway.recognition import Agreement, Recognitions, facts, remembered
@@ -38,7 +39,7 @@ class Audience:
         return (
             recognitions is self.recognitions
             and len(subscriptions) == len(mine)
-            and all(a is b for a, b in zip(subscriptions, mine, strict=True))
+            and all(map(is_, subscriptions, mine))
         )
 
     def of(self, listing: Listing, on: date) -> Heard:

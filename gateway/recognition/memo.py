@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from datetime import date
+from operator import is_
 
 from gateway.recognition.agreement import Agreement
 from gateway.recognition.matching import recognise
@@ -53,7 +54,7 @@ class Recognitions:
         return (
             self._policy is severity_policy()
             and len(agreements) == len(mine)
-            and all(a is b for a, b in zip(agreements, mine, strict=True))
+            and all(map(is_, agreements, mine))
         )
 
     def of(self, listing: Listing, subscriber_region: str, on: date) -> Recognition:
