@@ -12,7 +12,7 @@ remembered outcome equal to ``recognise``'s on generated listings, regions, days
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from datetime import date
 from operator import is_
 
@@ -70,12 +70,14 @@ class Recognitions:
 _current: Recognitions | None = None
 
 
-def remembered(agreements: Sequence[Agreement]) -> Recognitions:
+def remembered(agreements: Iterable[Agreement]) -> Recognitions:
     """The memo for these agreements: the one in use while callers keep passing the same
     agreement objects (a fan-out passes the one list it read to every change of its batch),
     a fresh one as soon as they differ. One memo at a time, so nothing outlives its batch by
     more than the next call."""
     global _current
+    if not isinstance(agreements, Sequence):  # a one-off iterable: a memo of its own
+        return Recognitions(tuple(agreements))
     current = _current
     if current is None or not current.serves(agreements):
         current = _current = Recognitions(agreements)

@@ -21,7 +21,7 @@ from plan_strategies import SUBSCRIBERS, agreements, listings, subscriptions
 
 from gateway.delivery.planning import Delivery, delivery_id, for_subscriber, plan_deliveries
 from gateway.delivery.subscription import Subscription
-from gateway.recognition import Recognitions, SeverityPolicy, use_severity_policy
+from gateway.recognition import Recognitions, SeverityPolicy, remembered, use_severity_policy
 from gateway.recognition.agreement import Agreement
 from gateway.recognition.matching import recognise
 from gateway.recognition.standing import yielded
@@ -159,3 +159,17 @@ def test_other_agreements_get_a_memo_of_their_own() -> None:
     after = plan_deliveries(step, subs, [agreement(sources=[{"region": "441800"}])])
     assert not before[0].recognition.recognised
     assert after[0].recognition.recognised
+
+
+@SETTINGS
+@given(listings(), subscriptions(), agreements())
+def test_one_off_iterables_are_planned_like_lists(
+    listing: Listing, subs: list[Subscription], agreed: list[Agreement]
+) -> None:
+    """A generator of subscriptions (or of agreements, for the memo) gets a memo of its own."""
+    step = change(listing)
+    same(plan_deliveries(step, iter(subs), agreed), direct_plan(step, subs, agreed))
+    memo = remembered(iter(agreed))
+    assert memo.of(listing, "440000", NOW.date()) == recognise(
+        listing, "440000", agreed, NOW.date()
+    )
