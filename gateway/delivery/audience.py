@@ -5,7 +5,7 @@ subscriber region recognises it (``gateway.recognition.memo``: its status, origi
 domain, severity and grade) depend on a few facts of the listing and the day only. A batch of a
 hundred changes — or the million of a province's resync — holds few distinct combinations, so
 the audience of each is worked out once and reused for every change that shares them, instead
-of once per change and subscription. ``tests/unit/test_delivery_plan_memo.py`` proves planning
+of once per change and subscription. ``tests/unit/test_recognition_memo.py`` proves planning
 through the memo equal to planning without it on generated changes and subscriptions.
 """
 

@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date
 
-from gateway.assembly import defaults_of, instance
+from gateway.assembly import copied, defaults_of, instance
 from gateway.delivery.audience import audience
 from gateway.delivery.subscription import Subscription
 from gateway.recognition import (
@@ -64,7 +64,7 @@ def _deliveries_of(
     recognition=…)`` for one change, built without validating again what is validated already
     (the change and the recognition are frozen models, the ids the gateway's own), and with the
     change id's share of every ``delivery_id`` hashed once: one delivery is built per change
-    and subscriber, ten or thirty per change (``tests/unit/test_delivery_plan_memo.py``)."""
+    and subscriber, ten or thirty per change (``tests/unit/test_recognition_memo.py``)."""
     suffix = b"" if event == "listing.changed" else f">{event}".encode()
     seeded = hashlib.sha256(f"{change.change_id}>".encode())
 
@@ -88,7 +88,7 @@ def for_subscriber(change: Change, recognition: Recognition) -> Change:
     """A region that does not recognise a listing has no need of the ID numbers in it."""
     if recognition.recognised:
         return change
-    return change.model_copy(update={"listing": masked(change.listing)})
+    return copied(change, {"listing": masked(change.listing)})
 
 
 def plan_deliveries(
