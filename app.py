@@ -20,6 +20,7 @@ from chalice.app import (
 )
 
 from chalicelib import events, reevaluations
+from chalicelib.heap import freeze_import_heap
 from chalicelib.observability import instrument
 from chalicelib.routing import register
 from chalicelib.settings import event_sources
@@ -58,3 +59,6 @@ def ingest_uploads(event: SQSEvent) -> None:
 @app.on_sqs_message(queue_arn=sources.reevaluation_queue_arn, batch_size=1)
 def reevaluate_agreements(event: SQSEvent) -> None:
     reevaluations.run(event.to_dict()["Records"], event.context)
+
+
+freeze_import_heap()  # last: every import and registration above is done (chalicelib.heap)

@@ -166,7 +166,7 @@ def run_naive(size: int) -> dict[str, Any]:
     try:
         c = container()
         counter = AwsCounter().attach(c.aws_clients)
-        client, table = c.aws_clients["dynamodb"], c.settings.listings_table
+        client = c.aws_clients["dynamodb"]
         with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
             path = _ndjson(Path(tmp), size)
             counter.reset()
@@ -181,8 +181,8 @@ def run_naive(size: int) -> dict[str, Any]:
                 listing = promote(entry, CITY, now)
                 if listing is None:
                     continue
-                # The item exactly as the gateway stores a new listing (DynamoListings._item).
-                client.put_item(TableName=table, Item=c.listings._item(listing, CITY))
+                # The request exactly as the gateway creates a listing (DynamoListings._create).
+                client.put_item(**c.listings._create(listing, CITY))
                 written += 1
             seconds = time.perf_counter() - t0
             cpu_after, moto_cpu_after = cpu_seconds(), moto.cpu_seconds()

@@ -1,12 +1,14 @@
-"""TODO docstring"""
+"""Judging input: JSON bodies parsed strictly, models validated as input (``Intake``), and every
+pydantic failure turned into the gateway's stable codes with the offending field's path."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from functools import cache
 from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from gateway import strict_json
 from gateway_client.contract import Frozen, Intake, MalformedJson, SchemaError
@@ -104,14 +106,30 @@ def parse_request(model: type[M], body: bytes, today: date | None = None) -> M:
         raise schema_error(exc) from exc
 
 
+@cache
+def _list_of(model: type[BaseModel]) -> TypeAdapter[list[Any]]:
+    return TypeAdapter(list[model])  # type: ignore[valid-type]
+
+
 def validate_each(
     model: type[M], raw_items: Sequence[Any], section: Section, today: date
 ) -> tuple[list[tuple[int, M]], list[EntryError]]:
     """Split raw items into valid ones (with their index) and one error per bad field; each
-    judged as input, with ``today`` the Beijing date from the caller's clock."""
+    judged as input, with ``today`` the Beijing date from the caller's clock.
+
+    The whole list is validated in one call into pydantic-core first (each item by the same
+    schema and context as alone, without a Python round trip per item); only a list with a bad
+    item is gone through item by item, to keep the good ones and say what is wrong with each
+    of the others (``tests/unit/test_validate_each.py`` proves both ways give the same)."""
+    intake = Intake(today)
+    try:
+        items: list[M] = _list_of(model).validate_python(raw_items, context=intake)
+    except ValidationError:
+        pass
+    else:
+        return list(enumerate(items)), []
     valid: list[tuple[int, M]] = []
     errors: list[EntryError] = []
-    intake = Intake(today)
     for index, raw in enumerate(raw_items):
         try:
             valid.append((index, model.model_validate(raw, context=intake)))

@@ -7,12 +7,15 @@ import hashlib
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date
 
+from gateway.assembly import copied, defaults_of, instance
+from gateway.delivery.audience import audience
 from gateway.delivery.subscription import Subscription
 from gateway.recognition import (
     Agreement,
     intensified_domains,
     is_intensified,
     recognise,
+    remembered,
     yielded,
 )
 from gateway_client.contract import (
@@ -50,11 +53,42 @@ def delivery_id(change_id: str, subscription_id: str, event: EventType = "listin
     return "msg_" + hashlib.sha256(seed.encode()).hexdigest()[:32]
 
 
+_PLANNED = frozenset({"delivery_id", "subscription_id", "type", "change", "recognition"})
+_UNPLANNED = {name: value for name, value in defaults_of(Delivery).items() if name not in _PLANNED}
+
+
+def _deliveries_of(
+    change: Change, event: EventType
+) -> Callable[[Subscription, Change, Recognition], Delivery]:
+    """A maker of ``Delivery(delivery_id=…, subscription_id=…, type=event, change=…,
+    recognition=…)`` for one change, built without validating again what is validated already
+    (the change and the recognition are frozen models, the ids the gateway's own), and with the
+    change id's share of every ``delivery_id`` hashed once: one delivery is built per change
+    and subscriber, ten or thirty per change (``tests/unit/test_recognition_memo.py``)."""
+    suffix = b"" if event == "listing.changed" else f">{event}".encode()
+    seeded = hashlib.sha256(f"{change.change_id}>".encode())
+
+    def make(sub: Subscription, shown: Change, recognition: Recognition) -> Delivery:
+        digest = seeded.copy()
+        digest.update(sub.subscription_id.encode() + suffix)
+        fields = {
+            "delivery_id": "msg_" + digest.hexdigest()[:32],
+            "subscription_id": sub.subscription_id,
+            "type": event,
+            "change": shown,
+            "recognition": recognition,
+            **_UNPLANNED,
+        }
+        return instance(Delivery, fields, _PLANNED)
+
+    return make
+
+
 def for_subscriber(change: Change, recognition: Recognition) -> Change:
     """A region that does not recognise a listing has no need of the ID numbers in it."""
     if recognition.recognised:
         return change
-    return change.model_copy(update={"listing": masked(change.listing)})
+    return copied(change, {"listing": masked(change.listing)})
 
 
 def plan_deliveries(
@@ -76,27 +110,31 @@ def plan_deliveries(
     change leaves them) has a black listing in force.
     """
     on = china_date(change.occurred_at)
+    listing = change.listing
+    heard: Iterable[tuple[Subscription, Recognition]]
+    if received:  # past recipients hear it too, whatever their filters say now
+        recognitions = remembered(agreements)
+        heard = [
+            (sub, recognitions.of(listing, sub.region, on))
+            for sub in subscriptions
+            if sub.filters.matches(listing) or sub.subscription_id in received
+        ]
+    else:  # the common case: worked out once per listing facts and day (``audience``)
+        heard = audience(subscriptions, agreements).of(listing, on)
+    red, listed = listing.kind is ListKind.RED, change.type == "listed"
+    make = _deliveries_of(change, event)
     deliveries: list[Delivery] = []
     unrecognised: Change | None = None  # masked once, however many regions do not recognise it
-    for sub in subscriptions:
-        if not sub.filters.matches(change.listing) and sub.subscription_id not in received:
-            continue
-        recognition = yielded(
-            recognise(change.listing, sub.region, agreements, on), change.listing, subject
-        )
-        if sub.recognised_only and not recognition.recognised and change.type == "listed":
-            continue
-        if not recognition.recognised and unrecognised is None:
-            unrecognised = for_subscriber(change, recognition)
-        deliveries.append(
-            Delivery(
-                delivery_id=delivery_id(change.change_id, sub.subscription_id, event),
-                subscription_id=sub.subscription_id,
-                type=event,
-                change=change if recognition.recognised else unrecognised,
-                recognition=recognition,
-            )
-        )
+    for sub, outcome in heard:
+        recognition = yielded(outcome, listing, subject) if red else outcome
+        shown = change
+        if not recognition.recognised:
+            if sub.recognised_only and listed:
+                continue
+            if unrecognised is None:
+                unrecognised = for_subscriber(change, recognition)
+            shown = unrecognised
+        deliveries.append(make(sub, shown, recognition))
     return deliveries
 
 

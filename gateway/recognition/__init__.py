@@ -13,6 +13,7 @@ from gateway.recognition.disclosure import (
 from gateway.recognition.feedback import Feedback, FeedbackReport
 from gateway.recognition.matching import intensified_domains, is_intensified, recognise
 from gateway.recognition.measures import MeasureCatalogue, load_measures
+from gateway.recognition.memo import Recognitions, facts, remembered
 from gateway.recognition.query import SubjectView, subject_view
 from gateway.recognition.query_trail import (
     DEFAULT_KEEP_DAYS,
@@ -46,6 +47,7 @@ __all__ = [
     "GreenChannel",
     "MeasureCatalogue",
     "PersonalQueryRequiresSignature",
+    "Recognitions",
     "Refusal",
     "SeverityPolicy",
     "SourceScope",
@@ -55,6 +57,7 @@ __all__ = [
     "black_in_force",
     "disclosure",
     "entry_for",
+    "facts",
     "intensified_domains",
     "is_intensified",
     "is_natural_person",
@@ -64,6 +67,7 @@ __all__ = [
     "punishes",
     "readable",
     "recognise",
+    "remembered",
     "severity_policy",
     "shown",
     "subject_key",
