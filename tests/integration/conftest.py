@@ -35,4 +35,4 @@ def atomic_moto_transactions(monkeypatch: pytest.MonkeyPatch) -> None:
     """Transactions atomic and isolated, as DynamoDB's are: moto checks and writes each item in
     turn and rolls back by restoring a copy of the whole table, so two threads' transactions
     would interleave and a read could see a head without its sequence."""
-    lock_moto(monkeypatch, "transact_write_items", "get_item", "batch_get_item")
+    lock_moto(monkeypatch, "transact_write_items", "get_item", "batch_get_item", "put_item")
