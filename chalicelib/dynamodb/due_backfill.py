@@ -9,6 +9,7 @@ running it again writes only what differs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -22,17 +23,23 @@ from chalicelib.dynamodb.due_index import (
     plain_key,
     start_key,
 )
-from chalicelib.dynamodb.listings import listing_from_item
 from gateway.lifecycle.due import DueDates
+from gateway_client.contract import Listing
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 _NAMES = ("due_shard", "due_on", "late_on")
+Reader = Callable[[dict[str, Any]], Listing]
 
 
 def backfill_page(
-    client: DynamoDBClient, table: str, dates: DueDates, after: str | None, limit: int
+    client: DynamoDBClient,
+    table: str,
+    dates: DueDates,
+    read: Reader,
+    after: str | None,
+    limit: int,
 ) -> tuple[int, str | None]:
     """Up to ``limit`` listings from ``after``: how many got new index dates, and the cursor."""
     args: dict[str, Any] = {"TableName": table, "Limit": limit, "ConsistentRead": True}
@@ -41,17 +48,18 @@ def backfill_page(
         if start is not None:
             args["ExclusiveStartKey"] = start
     reply = client.scan(**args)
-    updated = sum(_refresh(client, table, dates, item) for item in reply.get("Items", []))
+    items = reply.get("Items", [])
+    updated = sum(_refresh(client, table, dates, read(x), x) for x in items if "doc" in x)
     following = reply.get("LastEvaluatedKey")
     return updated, (encode_cursor({"key": plain_key(following)}) if following else None)
 
 
-def _refresh(client: DynamoDBClient, table: str, dates: DueDates, item: dict[str, Any]) -> bool:
+def _refresh(
+    client: DynamoDBClient, table: str, dates: DueDates, listing: Listing, item: dict[str, Any]
+) -> bool:
     """Store the listing's index dates unless they are stored already, if it is still the
     version read (a newer write set its own)."""
-    if "doc" not in item:
-        return False
-    wanted = due_attributes(dates, listing_from_item(item))
+    wanted = due_attributes(dates, listing)
     if all(item.get(name, {}).get("S") == wanted[name] for name in _NAMES):
         return False
     sets, removed, values = due_clauses(wanted)

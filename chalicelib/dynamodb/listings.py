@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Item, Table, is_conditional_failure, s, text
+from chalicelib.dynamodb.due_backfill import backfill_page
 from chalicelib.dynamodb.due_index import due_attributes, due_clauses, page_keys
 from gateway.lifecycle.due import DueDates
 from gateway.ports import Page, Write
@@ -207,6 +208,12 @@ class DynamoListings(Table):
                 return False
             raise
         return True
+
+    def backfill_due(self, after: str | None, limit: int) -> tuple[int, str | None]:
+        """One page of the one-off due-date backfill (``due_backfill``): a Scan, never periodic."""
+        return backfill_page(
+            self._client, self._table, self._dates, listing_from_item, after, limit
+        )
 
     def add_provenance(self, keys: Sequence[tuple[str, str]], region: str) -> None:
         for code, lid in dict.fromkeys(keys):
