@@ -123,7 +123,9 @@ class DynamoListings(Table):
             raise
         return True
 
-    def _create(self, listing: Listing, region: str | None) -> Any:
+    def _item(self, listing: Listing, region: str | None) -> Item:
+        """The item of a new listing: every write path (a conditional put here, a bench's or a
+        bulk load's BatchWriteItem) stores the same attributes, due dates included."""
         item: Item = {
             **_key(listing.credit_code, listing.listing_id),
             **{name: s(value) for name, value in _attributes(listing).items()},
@@ -135,9 +137,12 @@ class DynamoListings(Table):
         }
         if region is not None:
             item["provenances"] = {"SS": [region]}
+        return item
+
+    def _create(self, listing: Listing, region: str | None) -> Any:
         return {
             "TableName": self._table,
-            "Item": item,
+            "Item": self._item(listing, region),
             "ConditionExpression": "attribute_not_exists(version)",
         }
 
