@@ -54,8 +54,7 @@ from gateway.delivery import (
     UrlVerifier,
 )
 from gateway.intake import BulkIngest, BulkPolicy, PushPolicy, PushService, UploadDesk
-from gateway.lifecycle import LifecycleService, WorkdayCalendar, shipped_policies
-from gateway.lifecycle.due import DueDates
+from gateway.lifecycle import DueDates, LifecycleService, WorkdayCalendar, shipped_policies
 from gateway.persons import PersonIndexer
 from gateway.recognition import use_severity_policy
 from gateway_client.contract import (

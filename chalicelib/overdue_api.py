@@ -20,7 +20,7 @@ from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
 from chalicelib.log_api import int_param
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag, count_param
-from gateway.lifecycle.tick import PAGE
+from gateway.lifecycle import INDEX_PAGE as PAGE
 from gateway_client.contract import CommitmentKind, Frozen, RegionMismatch, errors, within
 
 _MAX_PAGE = 1000

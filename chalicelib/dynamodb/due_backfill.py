@@ -23,7 +23,7 @@ from chalicelib.dynamodb.due_index import (
     plain_key,
     start_key,
 )
-from gateway.lifecycle.due import DueDates
+from gateway.lifecycle import DueDates
 from gateway_client.contract import Listing
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.dynamodb.base import Item, s, text
-from gateway.lifecycle.due import DueDates, late_on
+from gateway.lifecycle import DueDates, late_on
 from gateway_client.contract import Listing, SchemaError
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 from chalicelib.dynamodb.base import Item, Table, is_conditional_failure, s, text
 from chalicelib.dynamodb.due_backfill import backfill_page
 from chalicelib.dynamodb.due_index import due_attributes, due_clauses, page_keys
-from gateway.lifecycle.due import DueDates
+from gateway.lifecycle import DueDates
 from gateway.ports import Page, Write
 from gateway_client.contract import Listing, ListingStatus, subtree_prefix
 
