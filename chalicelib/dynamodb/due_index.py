@@ -2,10 +2,11 @@
 scan (``gateway.lifecycle.due`` says what the dates mean).
 
 Every listing write stores ``due_on`` (the tick's next action) and ``late_on`` (first overdue
-day), ISO dates, each only while it has one: both indexes are sparse, keyed by ``due_shard``
-(``DUE_SHARDS`` partitions by listing id, so one busy day is not one hot partition) and the
-date, projecting keys only. A page is read shard after shard; its cursor names the shard and
-the index key to continue from, so a page is one bounded query and a caller holds one page.
+day), each ``<ISO date>#<listing id>`` and only while it has one: both indexes are sparse,
+keyed by ``due_shard`` (``DUE_SHARDS`` partitions by listing id, so one busy day is not one hot
+partition) and that value, projecting keys only. A page is read shard after shard; its cursor
+names the shard and the last value read, so a caller holds one page, and learns no more from a
+cursor than a day and a listing id.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +29,6 @@ DUE_INDEX = "by_due"
 LATE_INDEX = "by_late"
 DUE_SHARDS = 16
 INDEX_OF = {"due_on": DUE_INDEX, "late_on": LATE_INDEX}
-_KEY_NAMES = ("credit_code", "listing_id", "due_shard")
 
 
 def due_shard(listing_id: str) -> str:
@@ -39,8 +40,8 @@ def due_attributes(dates: DueDates, listing: Listing) -> dict[str, str | None]:
     due, late = dates.act_on(listing), late_on(listing)
     return {
         "due_shard": due_shard(listing.listing_id),
-        "due_on": due.isoformat() if due else None,
-        "late_on": late.isoformat() if late else None,
+        "due_on": f"{due.isoformat()}#{listing.listing_id}" if due else None,
+        "late_on": f"{late.isoformat()}#{listing.listing_id}" if late else None,
     }
 
 
@@ -56,46 +57,58 @@ def page_keys(
     client: DynamoDBClient, table: str, date_name: str, today: date, after: str | None, limit: int
 ) -> tuple[list[tuple[str, str]], str | None]:
     """Up to ``limit`` (credit code, listing id) keys whose ``date_name`` is on or before
-    ``today``, from the cursor ``after``, and the cursor of what follows (``None``: no more)."""
-    shard, start = _decode(after, date_name)
+    ``today``, from the cursor ``after``, and the cursor of what follows (``None``: no more).
+
+    The sort key is unique (``date#listing id``), so a cursor is a shard and the last value
+    read — never a ``LastEvaluatedKey``, whose credit code may be a person's ID number of
+    another region's listing: a page goes on from the value with ``BETWEEN`` and skips it."""
+    shard, start = _decode(after)
+    until = f"{today.isoformat()}$"  # after every "today#…": '$' sorts after '#'
     keys: list[tuple[str, str]] = []
     while shard < DUE_SHARDS and len(keys) < limit:
-        args: dict[str, Any] = {
-            "TableName": table,
-            "IndexName": INDEX_OF[date_name],
-            "KeyConditionExpression": "due_shard = :shard AND #due <= :today",
-            "ExpressionAttributeNames": {"#due": date_name},
-            "ExpressionAttributeValues": {
-                ":shard": s(f"{shard:02d}"),
-                ":today": s(today.isoformat()),
-            },
-            "Limit": limit - len(keys),
-        }
+        if start is not None and start >= until:  # a cursor from a later day: shard done
+            shard, start = shard + 1, None
+            continue
+        values = {":shard": s(f"{shard:02d}"), ":until": s(until)}
         if start is not None:
-            args["ExclusiveStartKey"] = start
-        reply = client.query(**args)
-        keys += [(text(x, "credit_code"), text(x, "listing_id")) for x in reply.get("Items", [])]
-        start = reply.get("LastEvaluatedKey")
-        if start is None:
-            shard += 1
-    return keys, (None if shard >= DUE_SHARDS else _encode(shard, start))
+            values[":from"] = s(start)
+        reply = client.query(
+            TableName=table,
+            IndexName=INDEX_OF[date_name],
+            KeyConditionExpression="due_shard = :shard AND "
+            + ("#due <= :until" if start is None else "#due BETWEEN :from AND :until"),
+            ExpressionAttributeNames={"#due": date_name},
+            ExpressionAttributeValues=values,
+            Limit=limit - len(keys) + (start is not None),  # the start value comes again
+        )
+        fresh = [x for x in reply.get("Items", []) if text(x, date_name) != start]
+        taken = fresh[: limit - len(keys)]
+        keys += [(text(x, "credit_code"), text(x, "listing_id")) for x in taken]
+        if len(taken) < len(fresh) or reply.get("LastEvaluatedKey"):
+            start = text(taken[-1], date_name)
+        else:
+            shard, start = shard + 1, None
+    if shard >= DUE_SHARDS:
+        return keys, None
+    return keys, encode_cursor({"shard": shard, "from": start})
 
 
-def _encode(shard: int, start: Item | None) -> str:
-    return encode_cursor({"shard": shard, "key": plain_key(start)})
+_SORT_VALUE = re.compile(r"\d{4}-\d{2}-\d{2}#[A-Za-z0-9_]{1,64}")
+_NOT_A_CURSOR = "after is the next value of a previous page"
 
 
-def _decode(cursor: str | None, date_name: str) -> tuple[int, Item | None]:
+def _decode(cursor: str | None) -> tuple[int, str | None]:
     if cursor is None:
         return 0, None
     found = decode_cursor(cursor)
-    shard = found.get("shard")
-    if type(shard) is not int or not 0 <= shard < DUE_SHARDS:
+    shard, start = found.get("shard"), found.get("from")
+    if (
+        type(shard) is not int
+        or not 0 <= shard < DUE_SHARDS
+        or not (start is None or (isinstance(start, str) and _SORT_VALUE.fullmatch(start)))
+    ):
         raise SchemaError(_NOT_A_CURSOR, path="after")
-    return shard, start_key(found, {*_KEY_NAMES, date_name})
-
-
-_NOT_A_CURSOR = "after is the next value of a previous page"
+    return shard, start
 
 
 def plain_key(start: Item | None) -> dict[str, str]:

@@ -5,12 +5,15 @@ it ever scans the table."""
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from integration_support import REGION, listing
 
+from chalicelib.dynamodb.due_index import due_shard
 from chalicelib.dynamodb.listings import DynamoListings
 from chalicelib.dynamodb.registry import DynamoRegistry
 from chalicelib.s3_archive import S3Archive
@@ -131,25 +134,44 @@ def test_overdue_objections_page_through_the_index_with_a_cursor(aws, store):
     stored(store, *(objected(n, date(2029, 7, 1)) for n in range(5, 8)))  # not yet
     lifecycle = service(aws, store)
 
-    pages, after = [], None
+    pages, after, cursors = [], None, []
     while True:
         page, after = lifecycle.overdue_objections(after, 2)
         pages.append(page)
         if after is None:
             break
+        cursors.append(base64.urlsafe_b64decode(after + "=" * (-len(after) % 4)).decode())
 
     assert len(pages) >= 3  # 2 a page
     assert sorted(x["listing_id"] for page in pages for x in page) == sorted(
         x.listing_id for x in late
     )
     assert {x["step"] for page in pages for x in page} == {"decision"}
+    assert not any(late[0].credit_code in cursor for cursor in cursors)  # a day and an id only
 
 
-def test_a_cursor_the_gateway_did_not_make_is_refused(aws, store):
-    for bad in ("x", "eyJzaGFyZCI6IDk5LCAia2V5Ijoge319", "bnVsbA"):
+def test_a_cursor_from_a_later_day_ends_its_shard_and_a_forged_one_is_refused(aws, store):
+    held = stored(store, *(objected(n, date(2029, 4, 21)) for n in range(6)))
+    later = cursor({"shard": 0, "from": "2030-01-01#lst_0"})
+
+    found = store.late(date(2029, 6, 1), later, 10)[0]
+    assert sorted(x.listing_id for x in found) == sorted(
+        x.listing_id for x in held if due_shard(x.listing_id) != "00"
+    )
+    for bad in (
+        "x",
+        "bnVsbA",  # null
+        cursor({"shard": 99, "from": None}),
+        cursor({"shard": 1, "from": "2029-01-01#' OR 1=1"}),
+        cursor({"shard": 1, "from": "2029-01-01"}),
+    ):
         with pytest.raises(SchemaError) as refused:
             store.late(date(2029, 6, 1), bad, 10)
         assert refused.value.context["path"] == "after"
+
+
+def cursor(position: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(position).encode()).decode()
 
 
 def test_the_backfill_dates_listings_stored_before_the_indexes_once(aws, store):
