@@ -128,8 +128,12 @@ class TickResult(Frozen):
     expired: int
     purged: int
     purged_by_region: dict[str, int]
-    overdue_objections: tuple[OverdueObjection, ...]
-    overdue_commitments: tuple[OverdueCommitment, ...]
+    overdue_objections: tuple[OverdueObjection, ...] = Field(
+        description="of the first 100 overdue listings (`more_overdue`: the routes page on)"
+    )
+    overdue_commitments: tuple[OverdueCommitment, ...] = Field(
+        description="of the first 100 overdue listings, as `overdue_objections`"
+    )
     broken_commitments_listed: int = Field(
         description="black listings made from broken commitments by their owners' policies"
     )
