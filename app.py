@@ -38,7 +38,7 @@ register(app, OPERATOR_ONLY)  # every route, as its module declares it
 
 @app.schedule(Rate(1, unit=Rate.HOURS))
 def lifecycle_tick(event: CloudWatchEvent) -> dict[str, Any]:
-    return events.tick()
+    return events.tick(event.context)
 
 
 @app.on_dynamodb_record(stream_arn=sources.listings_stream_arn, batch_size=100)

@@ -133,7 +133,36 @@ def summary(results: dict[str, Any]) -> list[dict[str, Any]]:
         )
     if results.get("signatures"):
         rows.append(signatures.summary_row(results["signatures"]))
+    if len(results.get("scale") or {}) >= 2:
+        rows.append(_scale_row(results["scale"]))
     return rows
+
+
+def _scale_row(runs: dict[str, Any]) -> dict[str, Any]:
+    """6. tick and overdue list over the due-date indexes: memory flat in the table's size."""
+    small, big = runs[min(runs, key=int)], runs[max(runs, key=int)]
+    grown = big["tick"]["tracemalloc_peak_mb"] - small["tick"]["tracemalloc_peak_mb"]
+    scans = sum(r["tick"]["scans"] + r["overdue_objections"]["scans"] for r in runs.values())
+    return {
+        "figure": f"6. tick + overdue objections over {big['listings']:,} listings",
+        "measured": (
+            f"tick {big['tick']['seconds']:.1f} s, heap peak "
+            f"{big['tick']['tracemalloc_peak_mb']:.1f} MB, peak RSS {_peak_of(big):.0f} MB; "
+            f"overdue {big['overdue_objections']['seconds']:.1f} s"
+        ),
+        "reference": (
+            f"{small['listings']:,}: tick {small['tick']['seconds']:.1f} s, heap peak "
+            f"{small['tick']['tracemalloc_peak_mb']:.1f} MB, peak RSS {_peak_of(small):.0f} MB"
+        ),
+        "ratio": f"heap peak {grown:+.1f} MB for {big['listings'] / small['listings']:.0f}x "
+        f"the table (due ones {big['due_each'] / small['due_each']:.0f}x), {scans} scans",
+        "target": f"< {RSS_TARGET_MB:.0f} MB, no scan",
+        "met": _peak_of(big) < RSS_TARGET_MB and scans == 0,
+    }
+
+
+def _peak_of(run: dict[str, Any]) -> float:
+    return float(max(run["peak_rss_mb"], run["tick"]["rss_sampled_peak_mb"]))
 
 
 def _met(value: bool | None, no: str) -> str:

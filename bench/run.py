@@ -5,7 +5,7 @@ Each part runs in a fresh child process (so each peak RSS is that run's alone); 
 parts start their own moto process. Sizes and parts come from the environment:
 
 =========================  =======  ===================================================
-BENCH_PARTS                all      pipeline,bulk,naive,latency,fanout,signatures
+BENCH_PARTS                all      pipeline,bulk,naive,latency,fanout,signatures,scale
 BENCH_PIPELINE_SIZE        20000    part 1: entries in the one JSON list
 BENCH_REPEATS              3        part 1: best of this many runs
 BENCH_SIZE                 100000   part 2: the big bulk upload
@@ -16,8 +16,11 @@ BENCH_LATENCY_BULK_SIZE    10000    … bulk size in that variant
 BENCH_LATENCY_NAIVE_SIZE   2000     … naive sample in that variant
 BENCH_FANOUT_SIZE          2000     part 4: entries pushed through bulk, then fanned out
 BENCH_SIGNATURE_SIZE       5000     part 5: entries in the push whose signature is timed
+BENCH_SCALE_SIZES          (*)      part 6: listings held while tick and overdue list run
 BENCH_PRICE_*              see costs.Prices (CNY; assumptions to check)
 =========================  =======  ===================================================
+
+(*) ``10000,100000``: comma-separated, a process each (``bench.scale``).
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from gateway_client.contract import LOCAL_IDENTITY_SECRET, identity_key, use_ide
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
-ALL_PARTS = ("pipeline", "bulk", "naive", "latency", "fanout", "signatures")
+ALL_PARTS = ("pipeline", "bulk", "naive", "latency", "fanout", "signatures", "scale")
 
 
 def _child(args: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
@@ -125,6 +128,7 @@ def main() -> None:
         "latency_naive_size": env_int("BENCH_LATENCY_NAIVE_SIZE", 2_000),
         "fanout_size": env_int("BENCH_FANOUT_SIZE", 2_000),
         "signature_size": env_int("BENCH_SIGNATURE_SIZE", 5_000),
+        "scale_sizes": os.environ.get("BENCH_SCALE_SIZES", "10000,100000").split(","),
         "parts": wanted,
     }
     results: dict[str, Any] = {
@@ -154,6 +158,8 @@ def main() -> None:
         results["fanout"] = _child(["bench.stack_parts", "fanout", str(config["fanout_size"])])
     if "signatures" in wanted:
         results["signatures"] = _child(["bench.signatures"])
+    if "scale" in wanted:  # a process a size: each peak RSS its own
+        results["scale"] = {n: _child(["bench.scale", n]) for n in config["scale_sizes"]}
     results["total_seconds"] = time.perf_counter() - started
     results["machine"]["load_average_at_end"] = os.getloadavg()
     results["costs"] = costs.model(results, costs.Prices.from_env())

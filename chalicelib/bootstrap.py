@@ -62,7 +62,7 @@ from gateway.delivery import (
     UrlVerifier,
 )
 from gateway.intake import BulkIngest, BulkPolicy, PushPolicy, PushService, UploadDesk
-from gateway.lifecycle import LifecycleService, WorkdayCalendar, shipped_policies
+from gateway.lifecycle import DueDates, LifecycleService, WorkdayCalendar, shipped_policies
 from gateway.persons import PersonIndexer
 from gateway.recognition import use_severity_policy
 from gateway_client.contract import (
@@ -242,7 +242,8 @@ def build(settings: Settings, clock: Clock) -> Container:
     s3: S3Client = _client(settings, "s3")
     sqs: SQSClient = _client(settings, "sqs")
     registry = DynamoRegistry(dynamodb, settings.registry_table)
-    listings = DynamoListings(dynamodb, settings.listings_table)
+    due_dates = DueDates(settings.retention_years, settings.evidence_days)
+    listings = DynamoListings(dynamodb, settings.listings_table, due_dates)
     subscriptions = DynamoSubscriptions(dynamodb, settings.subscriptions_table)
     statistics = DynamoStatistics(dynamodb, settings.batches_table)
     deliveries = DynamoDeliveryLog(dynamodb, settings.deliveries_table, statistics)

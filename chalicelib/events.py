@@ -64,11 +64,18 @@ def _event_time(record: dict[str, Any]) -> datetime:
     return datetime.fromtimestamp(float(stamp), UTC) if stamp else container().clock.now()
 
 
-def tick() -> dict[str, Any]:
-    """The scheduled lifecycle run: expiry, retention purge, overdue objections, and the
-    agreement re-evaluations of the day's dates and of any job whose start was lost."""
+TICK_RESERVE_MS = 15_000
+"""The tick stops taking due listings when its Lambda has this little time left: enough to
+publish the checkpoint and answer; what is still due waits for the next run."""
+
+
+def tick(context: Any = None) -> dict[str, Any]:
+    """The scheduled lifecycle run: expiry, retention purge, overdue objections, inside the
+    Lambda ``context``'s remaining time when there is one; and the agreement re-evaluations of
+    the day's dates and of any job whose start was lost."""
     started = time.perf_counter()
-    report = container().lifecycle.tick()
+    spent = (lambda: context.get_remaining_time_in_millis() < TICK_RESERVE_MS) if context else None
+    report = container().lifecycle.tick(spent)
     published = container().log_publisher.publish()
     report.checkpoint = published.sequence if published else None
     note(witnesses_cosigned=len(container().witnessing.cosign_latest()))  # chalicelib/witnessing
@@ -77,6 +84,7 @@ def tick() -> dict[str, Any]:
         expired=report.expired,
         purged=report.purged,
         overdue_objections=len(report.overdue_objections),
+        more_due=report.more_due,
     )
     return {**report.__dict__, **reevaluation_tick(container(), container().clock.now())}
 

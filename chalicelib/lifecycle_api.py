@@ -1,19 +1,19 @@
-"""Lifecycle routes: objections, decisions, credit repair, overdue objections and commitments,
-the tick."""
+"""Lifecycle routes: objections, decisions, credit repair, the tick (overdue lists:
+``overdue_api``)."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
 
 from chalice.app import Request, Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container, lifecycle_at
 from chalicelib.http_errors import json_response
+from chalicelib.overdue_api import OverdueCommitment, OverdueObjection
 from chalicelib.reevaluations import tick as reevaluation_tick
-from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag
+from chalicelib.route_spec import Access, Operation, Reply, Tag
 from chalicelib.tick_function import run_tick
 from gateway.lifecycle import (
     DecidedRecently,
@@ -31,16 +31,13 @@ from gateway.ownership import NotListingOwner
 from gateway.validation import parse_request
 from gateway_client.contract import (
     BadRequest,
-    CommitmentKind,
     FixedClock,
     Frozen,
     Listing,
     Moment,
-    RegionMismatch,
     china_date,
     errors,
     requested_code,
-    within,
 )
 
 
@@ -99,22 +96,6 @@ def repair(request: Request, credit_code: str, listing_id: str) -> Response:
     return _reply(listing, changed)
 
 
-def overdue_objections(request: Request) -> Response:
-    caller.require_operator(request)
-    return json_response(200, {"overdue": container().lifecycle.overdue_objections()})
-
-
-def overdue_commitments(request: Request) -> Response:
-    """Open commitments past their deadline: a region's platform reads its own subtree's (its
-    own code unless ``region`` names a region inside it); the operator any region's, or all."""
-    signer = caller.operator_or_region(request)
-    region = caller.region_param(request, "region") or signer
-    if signer is not None and region is not None and not within(region, signer):
-        raise RegionMismatch(f"{signer} reads its own subtree's commitments only", path="region")
-    late = container().lifecycle.overdue_commitments(region)
-    return json_response(200, {"overdue": late})
-
-
 class _TickBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     at: Moment | None = None
@@ -143,44 +124,18 @@ class ListingChange(Frozen):
     listing: Listing
 
 
-class OverdueObjection(Frozen):
-    listing_id: str
-    origin_region: str
-    objection_id: str
-    step: Literal["notice", "forwarded", "verified", "replied", "decision"] = Field(
-        description="`notice`: the owner has not acknowledged the objection a week after it was "
-        "filed (no working endpoint); a late step (seed 002 §六(三)); or `decision`: the "
-        "deadline itself"
-    )
-    deadline: date
-    filed_at: AwareDatetime
-
-
-class OverdueObjections(Frozen):
-    overdue: tuple[OverdueObjection, ...]
-
-
-class OverdueCommitment(Frozen):
-    listing_id: str
-    origin_region: str
-    kind: CommitmentKind
-    deadline: date
-    deciding_authority: str = Field(description="the department that accepted it")
-    decision_number: str
-
-
-class OverdueCommitments(Frozen):
-    overdue: tuple[OverdueCommitment, ...]
-
-
 class TickResult(Frozen):
     """``lifecycle_service.TickReport`` with the checkpoint the same run published."""
 
     expired: int
     purged: int
     purged_by_region: dict[str, int]
-    overdue_objections: tuple[OverdueObjection, ...]
-    overdue_commitments: tuple[OverdueCommitment, ...]
+    overdue_objections: tuple[OverdueObjection, ...] = Field(
+        description="of the first 100 overdue listings (`more_overdue`: the routes page on)"
+    )
+    overdue_commitments: tuple[OverdueCommitment, ...] = Field(
+        description="of the first 100 overdue listings, as `overdue_objections`"
+    )
     broken_commitments_listed: int = Field(
         description="black listings made from broken commitments by their owners' policies"
     )
@@ -190,6 +145,12 @@ class TickResult(Frozen):
     )
     reevaluations_triggered: int = Field(
         description="unfinished re-evaluations (re)started, in case their trigger was lost"
+    )
+    more_due: bool = Field(
+        description="the run's time ran out with listings still due: the next run goes on"
+    )
+    more_overdue: bool = Field(
+        description="more overdue entries than listed here: page through the overdue routes"
     )
 
 
@@ -258,36 +219,6 @@ ROUTES: tuple[Operation, ...] = (
         description="Refused with 409 `repair_too_early` (and `earliest`) before the minimum "
         "publicity period.",
         handler=repair,
-    ),
-    Operation(
-        "GET",
-        "/v1/objections/overdue",
-        "overdue_objections",
-        Tag.LIFE,
-        "Objections past their deadline, per step",
-        Access.OPERATOR,
-        {
-            200: Reply(
-                OverdueObjections,
-                "One entry per late step of an open objection (forwarded, verified, replied) "
-                "and per passed deadline (`decision`).",
-            )
-        },
-        handler=overdue_objections,
-    ),
-    Operation(
-        "GET",
-        "/v1/commitments/overdue",
-        "overdue_commitments",
-        Tag.LIFE,
-        "Commitments (信用承诺) past their deadline with no outcome reported",
-        Access.OPERATOR_OR_PLATFORM,
-        {200: Reply(OverdueCommitments, "Open commitments whose deadline has passed.")},
-        (errors.SchemaError, errors.RegionMismatch),
-        query=(Param("region", REGION_CODE, "A region's subtree (a platform: inside its own)."),),
-        description="A region's platform reads its own subtree's (403 `region_mismatch` for "
-        "another region); the operator any region's, or every region's without `region`.",
-        handler=overdue_commitments,
     ),
     Operation(
         "POST",

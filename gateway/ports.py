@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from gateway.registry import PlatformKey, Region
@@ -11,6 +11,9 @@ from gateway_client.contract import Listing
 
 Write = tuple[Listing, str | None]
 """A listing to store, and the version it must replace (``None``: it must not exist yet)."""
+
+Page = tuple[list[Listing], str | None]
+"""Listings read from an index, and where the next page starts (``None``: no more)."""
 
 
 class ListingStore(Protocol):
@@ -37,6 +40,20 @@ class ListingStore(Protocol):
 
     def delete(self, listing: Listing) -> bool:
         """Erase the listing if it is still at ``listing.version``."""
+        ...
+
+    def pending(self, today: date, after: str | None, limit: int) -> Page:
+        """Listings whose ``DueDates.act_on`` has come by ``today``: up to ``limit`` index
+        entries from ``after`` (a page may hold fewer listings; follow the cursor)."""
+        ...
+
+    def late(self, today: date, after: str | None, limit: int) -> Page:
+        """Listings whose ``late_on`` has come by ``today``, paged like ``pending``."""
+        ...
+
+    def reschedule(self, listing: Listing, on: date | None) -> bool:
+        """Move the listing's ``act_on`` to ``on`` (``None``: out of the index) if it is
+        still at ``listing.version``; its content is not touched."""
         ...
 
 

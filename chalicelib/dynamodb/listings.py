@@ -7,13 +7,20 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from datetime import date
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Item, Table, is_conditional_failure, s, text
-from gateway.ports import Write
+from chalicelib.dynamodb.due_backfill import backfill_page
+from chalicelib.dynamodb.due_index import due_attributes, due_clauses, page_keys
+from gateway.lifecycle import DueDates
+from gateway.ports import Page, Write
 from gateway_client.contract import Listing, ListingStatus, subtree_prefix
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 T = TypeVar("T")
 _BATCH_GET = 100
@@ -63,6 +70,11 @@ def _key(credit_code: str, listing_id: str) -> Item:
 
 
 class DynamoListings(Table):
+    def __init__(self, client: DynamoDBClient, table_name: str, dates: DueDates | None = None):
+        """``dates``: the deployment's retention settings, for the due-date indexes."""
+        super().__init__(client, table_name)
+        self._dates = dates or DueDates()
+
     def current(self, keys: Sequence[tuple[str, str]]) -> dict[str, Listing]:
         """Strongly consistent reads, 100 keys to a BatchGetItem, the requests in parallel."""
         unique = list(dict.fromkeys(keys))
@@ -111,16 +123,26 @@ class DynamoListings(Table):
             raise
         return True
 
-    def _create(self, listing: Listing, region: str | None) -> Any:
+    def _item(self, listing: Listing, region: str | None) -> Item:
+        """The item of a new listing: every write path (a conditional put here, a bench's or a
+        bulk load's BatchWriteItem) stores the same attributes, due dates included."""
         item: Item = {
             **_key(listing.credit_code, listing.listing_id),
             **{name: s(value) for name, value in _attributes(listing).items()},
+            **{
+                name: s(value)
+                for name, value in due_attributes(self._dates, listing).items()
+                if value is not None
+            },
         }
         if region is not None:
             item["provenances"] = {"SS": [region]}
+        return item
+
+    def _create(self, listing: Listing, region: str | None) -> Any:
         return {
             "TableName": self._table,
-            "Item": item,
+            "Item": self._item(listing, region),
             "ConditionExpression": "attribute_not_exists(version)",
         }
 
@@ -131,7 +153,11 @@ class DynamoListings(Table):
         for name, value in _attributes(listing).items():
             values[f":{name}"] = s(value)
             sets.append(f"{names.get(name, name)} = :{name}")
-        update = "SET " + ", ".join(sets)
+        due_sets, removed, due_values = due_clauses(due_attributes(self._dates, listing))
+        values.update(due_values)
+        update = "SET " + ", ".join(sets + due_sets)
+        if removed:  # no longer due: out of the index
+            update += " REMOVE " + ", ".join(removed)
         if region is not None:
             update += " ADD provenances :region"
             values[":region"] = {"SS": [region]}
@@ -157,6 +183,42 @@ class DynamoListings(Table):
                 return False
             raise
         return True
+
+    def pending(self, today: date, after: str | None, limit: int) -> Page:
+        return self._index_page("due_on", today, after, limit)
+
+    def late(self, today: date, after: str | None, limit: int) -> Page:
+        return self._index_page("late_on", today, after, limit)
+
+    def _index_page(self, name: str, today: date, after: str | None, limit: int) -> Page:
+        """The index's keys, then the listings themselves, strongly consistent (the index may
+        lag: the caller checks each listing again); those deleted meanwhile are left out."""
+        keys, following = page_keys(self._client, self._table, name, today, after, limit)
+        found = self.current(keys)
+        return [found[lid] for _, lid in keys if lid in found], following
+
+    def reschedule(self, listing: Listing, on: date | None) -> bool:
+        sets, removed, values = due_clauses({"due_on": on.isoformat() if on else None})
+        update = f"SET {sets[0]}" if sets else f"REMOVE {removed[0]}"
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=_key(listing.credit_code, listing.listing_id),
+                UpdateExpression=update,
+                ConditionExpression="version = :v",
+                ExpressionAttributeValues={**values, ":v": s(listing.version)},
+            )
+        except ClientError as error:
+            if is_conditional_failure(error):
+                return False
+            raise
+        return True
+
+    def backfill_due(self, after: str | None, limit: int) -> tuple[int, str | None]:
+        """One page of the one-off due-date backfill (``due_backfill``): a Scan, never periodic."""
+        return backfill_page(
+            self._client, self._table, self._dates, listing_from_item, after, limit
+        )
 
     def add_provenance(self, keys: Sequence[tuple[str, str]], region: str) -> None:
         for code, lid in dict.fromkeys(keys):

@@ -1,5 +1,6 @@
 """A listing's life after intake: removals, objections, repair, expiry, retention, deadlines."""
 
+from gateway.lifecycle.due import Budget, DueDates, late_on
 from gateway.lifecycle.freshness import (
     FUTURE_VERSION,
     FutureVersion,
@@ -20,13 +21,18 @@ from gateway.lifecycle.requests import (
 from gateway.lifecycle.retention import EVIDENCE_DAYS, RETENTION_YEARS
 from gateway.lifecycle.rules import NotInForce, ObjectionOpen, RepairTooEarly, remove
 from gateway.lifecycle.service import LifecycleService, ListingChanged, NotARecipient
+from gateway.lifecycle.tick import PAGE as INDEX_PAGE
+from gateway.lifecycle.tick import TickReport
 from gateway.lifecycle.workdays import WorkdayCalendar
 
 __all__ = [
     "EVIDENCE_DAYS",
     "FUTURE_VERSION",
+    "INDEX_PAGE",
     "RETENTION_YEARS",
+    "Budget",
     "DecidedRecently",
+    "DueDates",
     "FutureVersion",
     "LifecycleService",
     "ListingChanged",
@@ -39,9 +45,11 @@ __all__ = [
     "RemovalReason",
     "RepairRequest",
     "RepairTooEarly",
+    "TickReport",
     "VerificationReport",
     "WorkdayCalendar",
     "entry_problems",
+    "late_on",
     "remove",
     "shipped_policies",
     "validate_removals",

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from gateway.lifecycle.commitments import PolicyLookup, overdue, to_list
+from gateway.lifecycle.commitments import overdue
+from gateway.lifecycle.due import Budget, DueDates
 from gateway.lifecycle.freshness import check_action
 from gateway.lifecycle.objection_policies import PolicyBook
 from gateway.lifecycle.objection_steps import (
@@ -22,20 +21,18 @@ from gateway.lifecycle.requests import (
     RepairRequest,
     VerificationReport,
 )
-from gateway.lifecycle.retention import EVIDENCE_DAYS, purge_due
+from gateway.lifecycle.retention import EVIDENCE_DAYS
 from gateway.lifecycle.rules import (
     GATEWAY,
     OPERATOR,
     decide_objection,
-    expire,
-    expiry_due,
     file_objection,
     repair,
 )
+from gateway.lifecycle.tick import PAGE, Tick, TickReport
 from gateway.lifecycle.workdays import WorkdayCalendar
 from gateway.ownership import NotListingOwner, may_change, not_owner_message
 from gateway.ports import Archive, Erasure, ListingStore, Receipts, Registry
-from gateway.registry import BrokenCommitmentPolicy
 from gateway_client.contract import (
     DEFAULT_TOLERANCE,
     BadRequest,
@@ -45,7 +42,6 @@ from gateway_client.contract import (
     ListingStatus,
     NotFound,
     china_date,
-    purge_id,
     within,
 )
 
@@ -64,17 +60,6 @@ class NotARecipient(NotListingOwner):
 
 
 NOTICE_ATTEMPTS = 3  # a notice lost to a concurrent write is read and applied again
-
-
-@dataclass
-class TickReport:
-    expired: int = 0
-    purged: int = 0
-    purged_by_region: dict[str, int] = field(default_factory=dict)
-    overdue_objections: list[dict[str, str]] = field(default_factory=list)
-    overdue_commitments: list[dict[str, str]] = field(default_factory=list)
-    broken_commitments_listed: int = 0  # black listings made by owners' policies
-    checkpoint: int | None = None  # the exchange-log checkpoint the same run published
 
 
 class LifecycleService:
@@ -103,6 +88,8 @@ class LifecycleService:
         self._policies = policies
         self._workdays = workdays
         self._retention_years = retention_years
+        dates = DueDates(retention_years, evidence_days)
+        self._tick = Tick(listings, archive, registry, dates, erasure)
 
     def listing(self, credit_code: str, listing_id: str) -> Listing:
         found = self._listings.current([(credit_code, listing_id)]).get(listing_id)
@@ -239,80 +226,31 @@ class LifecycleService:
             return held, False  # repaired already: a replay
         return self._save(held, repair(held, request, by, now)), True
 
-    def tick(self) -> TickReport:
-        """Expire what is due, purge what retention allows, list overdue objections.
+    def tick(self, budget: Budget | None = None) -> TickReport:
+        """Expire what is due, purge what retention allows, list broken commitments its
+        owner's policy lists, until done or ``budget`` says stop (``tick.Tick``)."""
+        return self._tick.run(self._clock.now(), budget)
 
-        A purge erases the other copies of the listing's content first (``Erasure``), then
-        deletes the listing if it is still the version judged due: should either fail, the
-        listing stays and the next tick erases again. The stream's REMOVE becomes the tombstone.
-        """
-        now = self._clock.now()
-        today = china_date(now)
-        report = TickReport()
-        policy_of = self._commitment_policies()
-        for listings in self._listings.by_subject():
-            due = to_list(listings, policy_of, now)
-            if due:  # a broken commitment its owner's policy lists, not yet listed
-                listed = self._listings.write([(x, None) for x in due], None)
-                report.broken_commitments_listed += len(listed)
-            for held in listings:
-                if (late := overdue(held, today)) is not None:
-                    report.overdue_commitments.append(late)
-                if purge_due(held, today, self._retention_years, self._evidence_days):
-                    if self._erasure is not None:  # first: until the delete, a tick retries
-                        self._erasure.erase(held.listing_id, purge_id(held))
-                    if self._listings.delete(held):
-                        report.purged += 1
-                        region = held.origin_region
-                        report.purged_by_region[region] = report.purged_by_region.get(region, 0) + 1
-                elif expiry_due(held, today):
-                    written = self._listings.write([(expire(held, now), held.version)], None)
-                    report.expired += len(written)
-                else:
-                    report.overdue_objections += overdue_entries(held, today)
-        if report.purged:
-            self._record_purge(report, now)
-        return report
-
-    def _record_purge(self, report: TickReport, now: datetime) -> None:
-        """Keep proof that retention ran: counts only, no personal data."""
-        record = {
-            "at": now.isoformat(),
-            "purged": report.purged,
-            "by_region": report.purged_by_region,
-        }
-        body = json.dumps(record, sort_keys=True).encode()
-        self._archive.put(f"purges/{now:%Y/%m/%d/%H%M%S}.json", body, {"kind": "purge"})
-
-    def _commitment_policies(self) -> PolicyLookup:
-        """Each owner region's broken-commitment policy, read once per tick."""
-        known: dict[str, BrokenCommitmentPolicy | None] = {}
-
-        def policy_of(code: str) -> BrokenCommitmentPolicy | None:
-            if code not in known:
-                region = self._registry.get_region(code)
-                known[code] = region.broken_commitments if region else None
-            return known[code]
-
-        return policy_of
-
-    def overdue_commitments(self, region: str | None) -> list[dict[str, str]]:
-        """Open commitments past their deadline, of ``region``'s subtree (``None``: all)."""
+    def overdue_commitments(
+        self, region: str | None, after: str | None = None, limit: int = PAGE
+    ) -> tuple[list[dict[str, str]], str | None]:
+        """Open commitments past their deadline, of ``region``'s subtree (``None``: all): one
+        page of the overdue index from ``after``, and where the next starts."""
         today = china_date(self._clock.now())
-        return [
-            late
-            for listings in self._listings.by_subject()
-            for held in listings
+        page, following = self._listings.late(today, after, limit)
+        late = [
+            entry
+            for held in page
             if (region is None or within(held.origin_region, region))
-            and (late := overdue(held, today)) is not None
+            and (entry := overdue(held, today)) is not None
         ]
+        return late, following
 
-    def overdue_objections(self) -> list[dict[str, str]]:
-        """Per open objection, each step past its deadline and the decision, if late."""
+    def overdue_objections(
+        self, after: str | None = None, limit: int = PAGE
+    ) -> tuple[list[dict[str, str]], str | None]:
+        """Per open objection, each step past its deadline and the decision, if late: one page
+        of the overdue index from ``after``, and where the next starts."""
         today = china_date(self._clock.now())
-        return [
-            late
-            for listings in self._listings.by_subject()
-            for held in listings
-            for late in overdue_entries(held, today)
-        ]
+        page, following = self._listings.late(today, after, limit)
+        return [entry for held in page for entry in overdue_entries(held, today)], following

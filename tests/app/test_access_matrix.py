@@ -8,8 +8,8 @@ re-keys and tries them; deliveries, replay, enable, verify), lists only its own 
 posts feedback only on deliveries it received, and objects only to listings it was delivered
 (``subr`` received A's and the city's; ``B`` nothing); operator APIs (regions, keys, signing,
 revising and ending agreements, re-drive, tick, overdue objections, checkpoints, filling the
-person index) need the operator token — without it, or with a wrong one, 401
-``operator_credentials_required``; a platform whose
+person index, dating old listings for the due-date indexes) need the operator token — without
+it, or with a wrong one, 401 ``operator_credentials_required``; a platform whose
 signature verifies, 403 ``operator_only``; a dead key, what a push gets (403 ``unknown_key``).
 ``GET /v1/subjects/{code}`` of a natural person (the row's subject, listed by A) takes the
 operator or a signature (anonymous: 401 ``personal_query_requires_signature``); resident IDs are
@@ -114,6 +114,7 @@ POST   L/repair                                  401  ok   401  ok   403  403  4
 POST   L/repair @sub                             401  ok   401  ok   ok   403  403  403  403  403
 GET    /v1/commitments/overdue                   401  ok   401  ok   ok   ok   ok   403  403  403
 GET    /v1/objections/overdue                    401  ok   401  403  403  403  403  403  403  403
+POST   /v1/listings/due/backfill                 401  ok   401  403  403  403  403  403  403  403
 POST   /v1/tick                                  401  ok   401  403  403  403  403  403  403  403
 POST   /v1/stream-failures/redrive               401  ok   401  403  403  403  403  403  403  403
 POST   /v1/feedback                              401  no   401  403  403  403  ok   403  403  403
@@ -349,6 +350,7 @@ CALLS: dict[str, Call] = {
     f"POST {LISTING}/repair @sub": call(listing("sub_repair", "/repair", repair), 200),
     "GET /v1/objections/overdue": call(fixed("/v1/objections/overdue"), 200),
     "GET /v1/commitments/overdue": call(fixed("/v1/commitments/overdue"), 200),
+    "POST /v1/listings/due/backfill": call(fixed("/v1/listings/due/backfill", {}), 200),
     "POST /v1/tick": call(fixed("/v1/tick", {}), 200),
     "POST /v1/stream-failures/redrive": call(fixed("/v1/stream-failures/redrive", {}), 200),
     "POST /v1/feedback": call(feedback, 201),
@@ -531,6 +533,7 @@ def test_the_operator_routes_are_the_operator_apis() -> None:
         "POST /v1/log/checkpoints",
         "POST /v1/persons/reindex",
         "POST /v1/stats/rebuild",
+        "POST /v1/listings/due/backfill",
     }
 
 

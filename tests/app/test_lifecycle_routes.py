@@ -606,7 +606,7 @@ def test_overdue_objections_are_the_operators_and_due_after_the_deadline(gateway
     # The route reads the real clock (it takes no ``at``): an objection filed now is not
     # overdue yet. The tick at a later time reports it.
     assert listed.status_code == 200
-    assert listed.json_body == {"overdue": []}
+    assert listed.json_body == {"overdue": [], "next": None}
     assert anonymous.status_code == 401
     assert signed.status_code == 403
     assert error_code(signed) == "operator_only"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from gateway.delivery.planning import Delivery
 from gateway.delivery.records import Attempt, DeliveryState, HttpResponse, Progress
 from gateway.delivery.reevaluation_job import ReevaluationJob
 from gateway.delivery.subscription import Subscription
 from gateway.intake.push import PushResult
+from gateway.lifecycle.due import late_on
 from gateway.recognition import Agreement, SourceScope
 from gateway.registry import KeyIdTaken, PlatformKey, Region
 from gateway_client.contract import Change
@@ -116,6 +117,7 @@ class InMemoryListingStore:
         self.listings: dict[str, Listing] = {}
         self.provenances: dict[str, set[str]] = {}
         self.written_versions: dict[str, list[str]] = {}
+        self.rescheduled: dict[str, date | None] = {}  # the tick's own ``act_on`` moves
         self._journal = journal
 
     def current(self, keys: Sequence[tuple[str, str]]) -> dict[str, Listing]:
@@ -137,6 +139,7 @@ class InMemoryListingStore:
             if region is not None:
                 regions.add(region)
             self.written_versions.setdefault(item.listing_id, []).append(item.version)
+            self.rescheduled.pop(item.listing_id, None)  # a write dates the listing anew
             written.add(item.listing_id)
             if self._journal is not None:
                 self._journal.append(f"write:{item.listing_id}")
@@ -163,6 +166,48 @@ class InMemoryListingStore:
             return False
         del self.listings[listing.listing_id]
         del self.provenances[listing.listing_id]
+        return True
+
+    def pending(
+        self, today: date, after: str | None, limit: int
+    ) -> tuple[list[Listing], str | None]:
+        """Every listing the tick has not moved past ``today``: a superset of the index (the
+        tick checks each listing itself), so the fake needs no retention settings."""
+        return self._page(
+            [
+                lid
+                for lid in sorted(self.listings)
+                if (on := self.rescheduled.get(lid, today)) is not None and on <= today
+            ],
+            after,
+            limit,
+        )
+
+    def late(self, today: date, after: str | None, limit: int) -> tuple[list[Listing], str | None]:
+        return self._page(
+            [
+                lid
+                for lid, held in sorted(self.listings.items())
+                if (on := late_on(held)) is not None and on <= today
+            ],
+            after,
+            limit,
+        )
+
+    def _page(
+        self, ids: list[str], after: str | None, limit: int
+    ) -> tuple[list[Listing], str | None]:
+        """Ids in order from past ``after`` (the last id read), as DynamoDB pages a key range:
+        listings leaving the index meanwhile move nothing else past the cursor."""
+        ids = [lid for lid in ids if after is None or lid > after]
+        following = ids[limit - 1] if len(ids) > limit else None
+        return [self._held(lid) for lid in ids[:limit]], following
+
+    def reschedule(self, listing: Listing, on: date | None) -> bool:
+        held = self.listings.get(listing.listing_id)
+        if held is None or held.version != listing.version:
+            return False
+        self.rescheduled[listing.listing_id] = on
         return True
 
     def add_provenance(self, keys: Sequence[tuple[str, str]], region: str) -> None:

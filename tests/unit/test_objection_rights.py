@@ -429,7 +429,7 @@ def test_overdue_is_reported_per_step(
         rig.verify(held, XINZHENG, beijing(verified))
     rig.clock.set(beijing(today, 12))
 
-    overdue = rig.service.overdue_objections()
+    overdue = rig.service.overdue_objections()[0]
 
     assert [(x["step"], x["deadline"]) for x in overdue] == late
     assert rig.service.tick().overdue_objections == overdue
@@ -446,7 +446,7 @@ def test_a_notice_the_owner_never_acknowledged_is_reported_after_a_week(
     rig.file(held, XINZHENG)
     rig.clock.set(beijing(today, 12))
 
-    assert [x["step"] for x in rig.service.overdue_objections()] == late
+    assert [x["step"] for x in rig.service.overdue_objections()[0]] == late
 
 
 def test_reporting_the_verification_twice_is_a_replay() -> None:

@@ -1,0 +1,79 @@
+"""The one-off backfill of the due-date indexes, for listings stored before they existed.
+
+Every write sets ``due_on``/``late_on`` from then on; a listing written earlier has none and
+no tick would ever see it. The operator runs ``POST /v1/listings/due/reindex`` once after the
+upgrade (and again after changing the retention settings, which move purge dates), following
+``next`` until it is null. It scans the table, a page a call, so it is not a periodic path;
+running it again writes only what differs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib.dynamodb.base import is_conditional_failure, s
+from chalicelib.dynamodb.due_index import (
+    decode_cursor,
+    due_attributes,
+    due_clauses,
+    encode_cursor,
+    plain_key,
+    start_key,
+)
+from gateway.lifecycle import DueDates
+from gateway_client.contract import Listing
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+_NAMES = ("due_shard", "due_on", "late_on")
+Reader = Callable[[dict[str, Any]], Listing]
+
+
+def backfill_page(
+    client: DynamoDBClient,
+    table: str,
+    dates: DueDates,
+    read: Reader,
+    after: str | None,
+    limit: int,
+) -> tuple[int, str | None]:
+    """Up to ``limit`` listings from ``after``: how many got new index dates, and the cursor."""
+    args: dict[str, Any] = {"TableName": table, "Limit": limit, "ConsistentRead": True}
+    if after is not None:
+        start = start_key(decode_cursor(after), {"credit_code", "listing_id"})
+        if start is not None:
+            args["ExclusiveStartKey"] = start
+    reply = client.scan(**args)
+    items = reply.get("Items", [])
+    updated = sum(_refresh(client, table, dates, read(x), x) for x in items if "doc" in x)
+    following = reply.get("LastEvaluatedKey")
+    return updated, (encode_cursor({"key": plain_key(following)}) if following else None)
+
+
+def _refresh(
+    client: DynamoDBClient, table: str, dates: DueDates, listing: Listing, item: dict[str, Any]
+) -> bool:
+    """Store the listing's index dates unless they are stored already, if it is still the
+    version read (a newer write set its own)."""
+    wanted = due_attributes(dates, listing)
+    if all(item.get(name, {}).get("S") == wanted[name] for name in _NAMES):
+        return False
+    sets, removed, values = due_clauses(wanted)
+    update = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removed) if removed else "")
+    try:
+        client.update_item(
+            TableName=table,
+            Key={"credit_code": item["credit_code"], "listing_id": item["listing_id"]},
+            UpdateExpression=update,
+            ConditionExpression="version = :v",
+            ExpressionAttributeValues={**values, ":v": s(item["version"]["S"])},
+        )
+    except ClientError as error:
+        if is_conditional_failure(error):
+            return False
+        raise
+    return True

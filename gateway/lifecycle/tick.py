@@ -1,0 +1,131 @@
+"""The periodic lifecycle run, driven by the due-date index instead of a scan.
+
+The tick reads, page by page, only the listings whose ``DueDates.act_on`` has come, and for
+each does what the old full walk would have done: list a broken commitment its owner's policy
+lists, purge what retention allows, expire what is due. Every listing it reads leaves the
+index or moves forward (the write or delete it makes recomputes the date; where no write was
+needed the tick moves the date on itself), so a run cut short by its budget needs no cursor:
+the next one finds what is still due. Memory holds one page, whatever the table's size.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from gateway.lifecycle.commitments import PolicyLookup, overdue, to_list
+from gateway.lifecycle.due import Budget, DueDates
+from gateway.lifecycle.objection_timeline import overdue_entries
+from gateway.lifecycle.retention import purge_due
+from gateway.lifecycle.rules import expire, expiry_due
+from gateway.ports import Archive, Erasure, ListingStore, Registry
+from gateway.registry import BrokenCommitmentPolicy
+from gateway_client.contract import Listing, china_date, purge_id
+
+PAGE = 100
+"""Listings read from an index at a time: the memory a run holds."""
+OVERDUE_LISTED = 100
+"""Listings whose overdue entries a tick report carries; the overdue routes page the rest."""
+
+
+@dataclass
+class TickReport:
+    expired: int = 0
+    purged: int = 0
+    purged_by_region: dict[str, int] = field(default_factory=dict)
+    overdue_objections: list[dict[str, str]] = field(default_factory=list)
+    overdue_commitments: list[dict[str, str]] = field(default_factory=list)
+    broken_commitments_listed: int = 0  # black listings made by owners' policies
+    checkpoint: int | None = None  # the exchange-log checkpoint the same run published
+    more_due: bool = False  # the budget ran out: the next run continues
+    more_overdue: bool = False  # more overdue entries than the report lists
+
+
+@dataclass(frozen=True)
+class Tick:
+    listings: ListingStore
+    archive: Archive
+    registry: Registry
+    dates: DueDates
+    erasure: Erasure | None
+
+    def run(self, now: datetime, budget: Budget | None = None) -> TickReport:
+        """Act on what is due until done or ``budget`` says stop; then list overdue entries.
+
+        A purge erases the other copies of the listing's content first (``Erasure``), then
+        deletes the listing if it is still the version judged due: should either fail, the
+        listing stays due and the next tick erases again. The stream's REMOVE becomes the
+        tombstone."""
+        today = china_date(now)
+        report = TickReport()
+        policy_of = self._commitment_policies()
+        after: str | None = None
+        while not report.more_due:
+            page, after = self.listings.pending(today, after, PAGE)
+            for held in page:
+                if budget is not None and budget():
+                    report.more_due = True
+                    break
+                self._act(held, today, now, policy_of, report)
+            if after is None:
+                break
+        self._overdue(today, report)
+        if report.purged:
+            self._record_purge(report, now)
+        return report
+
+    def _act(
+        self, held: Listing, today: date, now: datetime, policy_of: PolicyLookup, r: TickReport
+    ) -> None:
+        due = to_list([held], policy_of, now)  # its black listing, unless that exists
+        if due:
+            r.broken_commitments_listed += len(self.listings.write([(x, None) for x in due], None))
+        if purge_due(held, today, self.dates.retention_years, self.dates.evidence_days):
+            if self.erasure is not None:  # first: until the delete, a tick retries
+                self.erasure.erase(held.listing_id, purge_id(held))
+            if self.listings.delete(held):
+                r.purged += 1
+                r.purged_by_region[held.origin_region] = (
+                    r.purged_by_region.get(held.origin_region, 0) + 1
+                )
+                return
+        elif expiry_due(held, today) and self.listings.write(
+            [(expire(held, now), held.version)], None
+        ):
+            r.expired += 1
+            return
+        # Nothing written (what was due needed no write, or another write won a race and
+        # dated the listing itself, when this fails too): move it on, or it stays due forever.
+        self.listings.reschedule(held, self.dates.act_on(held, after=today))
+
+    def _overdue(self, today: date, report: TickReport) -> None:
+        """The first page of the overdue index; ``more_overdue`` when it has more."""
+        page, after = self.listings.late(today, None, OVERDUE_LISTED)
+        for held in page:
+            if (late := overdue(held, today)) is not None:
+                report.overdue_commitments.append(late)
+            report.overdue_objections += overdue_entries(held, today)
+        report.more_overdue = after is not None
+
+    def _record_purge(self, report: TickReport, now: datetime) -> None:
+        """Keep proof that retention ran: counts only, no personal data."""
+        record = {
+            "at": now.isoformat(),
+            "purged": report.purged,
+            "by_region": report.purged_by_region,
+        }
+        body = json.dumps(record, sort_keys=True).encode()
+        self.archive.put(f"purges/{now:%Y/%m/%d/%H%M%S}.json", body, {"kind": "purge"})
+
+    def _commitment_policies(self) -> PolicyLookup:
+        """Each owner region's broken-commitment policy, read once per tick."""
+        known: dict[str, BrokenCommitmentPolicy | None] = {}
+
+        def policy_of(code: str) -> BrokenCommitmentPolicy | None:
+            if code not in known:
+                region = self.registry.get_region(code)
+                known[code] = region.broken_commitments if region else None
+            return known[code]
+
+        return policy_of
