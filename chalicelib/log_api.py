@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
+from chalicelib.dynamodb.exchange_log import RECENT_CHECKPOINTS
 from chalicelib.http_errors import json_response
 from chalicelib.route_spec import Access, Operation, Param, Reply, Tag, count_param
 from chalicelib.subscriptions_api import owned_subscription
@@ -35,8 +36,8 @@ from gateway_client.tlog import (
 _PAGE = 100
 _MAX_LIMIT = 1000
 _MAX_SEQUENCE = 10**12
-_CHECKPOINTS = 100
-_MAX_CHECKPOINTS = 1000
+_CHECKPOINTS = 20
+_MAX_CHECKPOINTS = RECENT_CHECKPOINTS  # the publisher's state names this many
 
 
 def int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
@@ -73,7 +74,8 @@ def entries(request: Request) -> Response:
 def checkpoints(request: Request) -> Response:
     """The newest checkpoints, each with the witness cosignatures collected for it."""
     limit = int_param(request, "limit", _CHECKPOINTS, 1, _MAX_CHECKPOINTS)
-    found = published_checkpoints(container().archive, limit)
+    c = container()
+    found = published_checkpoints(c.archive, c.log_publisher.recent(limit))
     return json_response(200, {"checkpoints": [x.model_dump(mode="json") for x in found]})
 
 

@@ -26,6 +26,11 @@ _MISSING = ("NoSuchKey", "404")
 _BINARY = "application/octet-stream"
 
 
+class LogMismatch(RuntimeError):
+    """The bucket holds log objects the table's entries do not make (a restored table, a
+    reused bucket): publishing stops rather than sign over them; an operator must look."""
+
+
 class LogPublisher:
     def __init__(
         self,
@@ -46,7 +51,8 @@ class LogPublisher:
         target = self._log.size()
         signed: Checkpoint | None = None
         for _ in range(_ATTEMPTS):
-            done, frontier = self._log.published_state()
+            state = self._log.published_state()
+            done, frontier = state.size, state.frontier
             if done >= target:
                 return signed
             upto = min(target, done + _CHUNK)
@@ -59,16 +65,33 @@ class LogPublisher:
                 *tiles_for(done, upto, hashes, self.read),
                 *entry_bundles_for(done, upto, leaves, self.read),
             ]:
-                self._archive.put(PREFIX + path, body, {"kind": "log-tile"}, _BINARY)
+                self._put_tile(path, body)
             checkpoint = sign_checkpoint(
                 upto, grown.root(), self._clock.now(), self._signers, self.origin
             )
-            self._archive.put(
-                checkpoint_key(upto), checkpoint.model_dump_json().encode(), {"kind": "checkpoint"}
-            )
-            if self._log.advance_published(done, grown):
-                signed = checkpoint
+            kept = self._put_checkpoint(checkpoint)
+            if self._log.advance_published(state, grown):
+                signed = kept
         raise RuntimeError(f"the log's publication did not reach {target}")
+
+    def _put_tile(self, path: str, body: bytes) -> None:
+        """Write once; a tile already there must hold these very bytes (another publisher's
+        copy), or the bucket and the log disagree and nothing more is published on top."""
+        if self._archive.put(PREFIX + path, body, {"kind": "log-tile"}, _BINARY):
+            return
+        if self.read(path) != body:
+            raise LogMismatch(f"{PREFIX}{path} holds other bytes than the log's entries make")
+
+    def _put_checkpoint(self, checkpoint: Checkpoint) -> Checkpoint:
+        """Write once; the checkpoint already stored for that size (another publisher's) is the
+        one kept, and it must sign the same tree."""
+        key = checkpoint_key(checkpoint.sequence)
+        if self._archive.put(key, checkpoint.model_dump_json().encode(), {"kind": "checkpoint"}):
+            return checkpoint
+        stored = self.checkpoint(checkpoint.sequence)
+        if (stored.root, stored.origin) != (checkpoint.root, checkpoint.origin):
+            raise LogMismatch(f"{key} signs another tree than the log's entries make")
+        return stored
 
     def read(self, path: str) -> bytes:
         """A published tile or entry bundle (``KeyError`` when it is not there)."""
@@ -81,8 +104,13 @@ class LogPublisher:
 
     def latest(self) -> Checkpoint | None:
         """The checkpoint of the published size (``None`` before anything was logged)."""
-        size, _ = self._log.published_state()
+        size = self._log.published_size()
         return self.checkpoint(size) if size else None
+
+    def recent(self, limit: int) -> list[Checkpoint]:
+        """The latest ``limit`` checkpoints, oldest first: the state names them, so nothing
+        lists the bucket, whose checkpoints grow by one a fan-out batch."""
+        return [self.checkpoint(size) for size in self._log.published_state().recent[-limit:]]
 
     def checkpoint(self, size: int) -> Checkpoint:
         return Checkpoint.model_validate_json(self._archive.get(checkpoint_key(size)))

@@ -123,18 +123,11 @@ def with_cosignatures(archive: S3Archive, checkpoint: Checkpoint) -> Checkpoint:
     return _cosigned(archive, checkpoint, keys)
 
 
-def published_checkpoints(archive: S3Archive, limit: int) -> list[Checkpoint]:
-    """The newest ``limit`` checkpoints, oldest first, each with its cosignature lines (one
-    listing of the prefix finds both)."""
-    keys = archive.keys(CHECKPOINTS, limit=sys.maxsize)
-    notes = [key for key in keys if key.endswith(".json")][-limit:]
-    lines = [key for key in keys if _COSIGNATURES in key]
-    found = []
-    for key in notes:
-        checkpoint = Checkpoint.model_validate_json(archive.get(key))
-        prefix = cosignature_prefix(checkpoint.sequence)
-        found.append(_cosigned(archive, checkpoint, [x for x in lines if x.startswith(prefix)]))
-    return found
+def published_checkpoints(
+    archive: S3Archive, checkpoints: Sequence[Checkpoint]
+) -> list[Checkpoint]:
+    """The checkpoints, each with its cosignature lines."""
+    return [with_cosignatures(archive, checkpoint) for checkpoint in checkpoints]
 
 
 def _cosigned(archive: S3Archive, checkpoint: Checkpoint, keys: Sequence[str]) -> Checkpoint:

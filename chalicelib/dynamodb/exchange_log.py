@@ -15,6 +15,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -46,6 +47,21 @@ def _index_key(listing_id: str) -> str:
     return f"listing#{listing_id}"
 
 
+RECENT_CHECKPOINTS = 256
+"""How many of the latest checkpoints' sizes the publisher's state keeps: what
+``GET /v1/log/checkpoints`` lists, without listing the bucket."""
+
+
+@dataclass(frozen=True)
+class Published:
+    frontier: Frontier  # the tree as far as it is published (its size, its right edge)
+    recent: tuple[int, ...]  # the latest checkpoints' sizes, oldest first
+
+    @property
+    def size(self) -> int:
+        return self.frontier.size
+
+
 class LogContention(RuntimeError):
     """The head kept moving; the caller's batch is retried by Lambda."""
 
@@ -55,16 +71,21 @@ class DynamoExchangeLog(Table):
         item = self._get({"pk": s(_HEAD)})
         return int(item["sequence"]["N"]) if item else 0
 
-    def published_state(self) -> tuple[int, Frontier]:
-        """How far tiles and checkpoints are published, and the tree's right edge there."""
+    def published_size(self) -> int:
+        return self.published_state().size
+
+    def published_state(self) -> Published:
+        """How far tiles and checkpoints are published, the tree's right edge there, and the
+        sizes of the latest checkpoints."""
         item = self._get({"pk": s(_PUBLISHED)})
         if item is None:
-            return 0, Frontier.empty()
-        frontier = Frontier.from_bytes(item["frontier"]["B"])
-        return frontier.size, frontier
+            return Published(Frontier.empty(), ())
+        recent = tuple(int(x["N"]) for x in item.get("recent", {}).get("L", []))
+        return Published(Frontier.from_bytes(item["frontier"]["B"]), recent)
 
-    def advance_published(self, before: int, frontier: Frontier) -> bool:
+    def advance_published(self, before: Published, frontier: Frontier) -> bool:
         """Record publication up to ``frontier.size`` unless another publisher moved it first."""
+        recent = [*before.recent, frontier.size][-RECENT_CHECKPOINTS:]
         try:
             self._client.put_item(
                 TableName=self._table,
@@ -72,12 +93,13 @@ class DynamoExchangeLog(Table):
                     "pk": s(_PUBLISHED),
                     "size": n(frontier.size),
                     "frontier": {"B": frontier.to_bytes()},
+                    "recent": {"L": [n(x) for x in recent]},
                 },
                 ConditionExpression=(
                     "attribute_not_exists(pk) AND :before = :zero OR #size = :before"
                 ),
                 ExpressionAttributeNames={"#size": "size"},
-                ExpressionAttributeValues={":before": n(before), ":zero": n(0)},
+                ExpressionAttributeValues={":before": n(before.size), ":zero": n(0)},
             )
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":

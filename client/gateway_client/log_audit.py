@@ -26,17 +26,21 @@ from gateway_client.contract import (
     checkpoint_sm2_verifies,
     checkpoint_verifies,
     entry_hash,
-    log_entry,
     sm2_usable_at,
     usable_at,
+)
+from gateway_client.delivery_audit import (
+    audience_problems,
+    delivery_problems,
+    included,
+    order_problems,
+    unlogged_problems,
 )
 from gateway_client.tlog import (
     CosignatureVerifier,
     HashReader,
     consistency_proof,
-    inclusion_proof,
     verify_consistency,
-    verify_inclusion,
 )
 from gateway_client.witness_audit import witnessed_through
 
@@ -44,6 +48,7 @@ Algorithm = Literal["ed25519", "sm2"]
 ReaderAt = Callable[[int], HashReader]
 """The tree's hashes at a checkpointed size, from its published tiles."""
 GRACE = timedelta(minutes=15)
+TOLERANCE = timedelta(minutes=5)  # clocks differ: an entry dated later than this is a problem
 
 
 class AuditReport(Frozen):
@@ -64,6 +69,12 @@ class AuditReport(Frozen):
     # witnesses cosign a later checkpoint (the latest already extends the witnessed one).
     witnessed_through: int = 0
     beyond_witnessed: int = 0
+    latest_origin: str | None = None
+    owed_from: int | None = None
+    # Stored deliveries the log does not number (restatements of a listing's recognition):
+    # their listing was checked against a logged delivery of the same version where one is
+    # stored; these had none, so nothing proves them.
+    unproven: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -71,10 +82,13 @@ class AuditReport(Frozen):
 
 
 class Seen(Frozen):
-    """The checkpoint a previous run verified: the next run proves the log still extends it."""
+    """What a previous run verified: the next run proves the log still extends that
+    checkpoint, under the same name, and that the subscription is still owed from as early."""
 
     size: int
     root: str
+    origin: str | None = None
+    owed_from: int | None = None
 
 
 def _signed(checkpoint: Checkpoint, keys: Sequence[AnyKey], algorithm: Algorithm) -> bool:
@@ -129,26 +143,22 @@ def _consistency_problems(
     return problems
 
 
-def _included(leaf_hex: str, sequence: int, latest: Checkpoint, read: HashReader) -> bool:
-    index = sequence - 1
-    proof = inclusion_proof(index, latest.sequence, read)
-    root = bytes.fromhex(latest.root)
-    return verify_inclusion(bytes.fromhex(leaf_hex), index, latest.sequence, proof, root)
-
-
 def _entry_problems(
-    entries: Sequence[LogEntry], first: int, latest: Checkpoint, read: HashReader
+    entries: Sequence[LogEntry], first: int, latest: Checkpoint, read: HashReader, now: datetime
 ) -> list[str]:
-    """The entries served, ``first`` … the latest checkpoint, must be its leaves, in order."""
+    """The entries served, ``first`` … the latest checkpoint, must be its leaves, in order,
+    none dated in the future (a date that keeps a dropped change "in flight" for ever)."""
     problems: list[str] = []
     expected = first
     for entry in entries:
+        if entry.at > now + TOLERANCE:
+            problems.append(f"entry {entry.sequence} is dated in the future ({entry.at})")
         if entry.sequence != expected:
             problems.append(f"log out of sequence: {expected} expected, {entry.sequence} served")
         expected = entry.sequence + 1
         if entry_hash(entry) != entry.hash:
             problems.append(f"entry {entry.sequence} was altered (its hash does not match)")
-        elif entry.sequence <= latest.sequence and not _included(
+        elif entry.sequence <= latest.sequence and not included(
             entry.hash, entry.sequence, latest, read
         ):
             problems.append(f"entry {entry.sequence} is not in the signed tree (altered)")
@@ -156,27 +166,6 @@ def _entry_problems(
         problems.append(
             f"the log served ends at {expected - 1}, before the signed {latest.sequence}"
         )
-    return problems
-
-
-def _delivery_problems(
-    delivered: Sequence[DeliveryPayload], latest: Checkpoint, read: HashReader
-) -> list[str]:
-    """Each stored delivery's change, as the log records it, must be the leaf it names."""
-    problems: list[str] = []
-    for delivery in delivered:
-        sequence = delivery.log_sequence or 0
-        if sequence > latest.sequence:
-            problems.append(
-                f"delivery {delivery.delivery_id} names log entry {sequence}, which no signed "
-                f"checkpoint covers yet (the latest covers {latest.sequence}): run again later"
-            )
-        elif sequence < 1 or not _included(
-            log_entry(sequence, delivery.data).hash, sequence, latest, read
-        ):
-            problems.append(
-                f"delivery {delivery.delivery_id} differs from log entry {sequence} (altered)"
-            )
     return problems
 
 
@@ -210,7 +199,7 @@ def audit(
     keys = list(gateway_keys)
     trusted, skipped, problems = trusted_checkpoints(checkpoints, keys, algorithm)
     if audience is not None:
-        problems += _audience_problems(deliveries, *audience)
+        problems += audience_problems(deliveries, *audience)
     logged = [d for d in deliveries if d.log_sequence is not None]
     first = from_sequence or min((d.log_sequence or 0 for d in logged), default=1)
     served_from = min([first, *(d.log_sequence or 0 for d in logged)])
@@ -225,11 +214,13 @@ def audit(
     latest = trusted[-1]
     read = reader_at(latest.sequence)
     problems += _consistency_problems(trusted, seen, read)
+    problems += _identity_problems(trusted, seen, first)
     witnessed, unwitnessed = witnessed_through(trusted, witnesses, witnesses_required)
     problems += unwitnessed
-    problems += _entry_problems(entries, served_from, latest, read)
-    problems += _delivery_problems(logged, latest, read)
-    problems += _order_problems(logged)
+    problems += _entry_problems(entries, served_from, latest, read, now)
+    problems += delivery_problems(logged, latest, read)
+    unproven, altered = unlogged_problems(deliveries)
+    problems += altered + order_problems(logged)
     have = {d.log_sequence for d in logged}
     owed = [
         entry
@@ -238,14 +229,48 @@ def audit(
         and wanted(entry)
         and entry.sequence not in have
     ]
-    late = [e for e in owed if now - e.at >= grace]
-    problems += [f"log entry {e.sequence} ({e.change_id}) was never delivered" for e in late]
-    in_flight = tuple(e.sequence for e in owed if now - e.at < grace)
+    # In flight: logged within the grace period, and not under what the last run verified.
+    pending = [e for e in owed if now - e.at < grace and (seen is None or e.sequence > seen.size)]
+    problems += [
+        f"log entry {e.sequence} ({e.change_id}) was never delivered"
+        for e in owed
+        if e not in pending
+    ]
     report = _report(
-        entries, deliveries, latest.sequence, problems, skipped, in_flight, latest.root
+        entries,
+        deliveries,
+        latest.sequence,
+        problems,
+        skipped,
+        tuple(e.sequence for e in pending),
+        latest.root,
     )
     beyond = sum(1 for d in logged if witnessed and (d.log_sequence or 0) > witnessed)
-    return report.model_copy(update={"witnessed_through": witnessed, "beyond_witnessed": beyond})
+    return report.model_copy(
+        update={
+            "witnessed_through": witnessed,
+            "beyond_witnessed": beyond,
+            "latest_origin": latest.origin,
+            "owed_from": first,
+            "unproven": unproven,
+        }
+    )
+
+
+def _identity_problems(trusted: Sequence[Checkpoint], seen: Seen | None, first: int) -> list[str]:
+    """One log, under the name the last run saw, owing the subscription from as early."""
+    problems: list[str] = []
+    origins = sorted({c.origin for c in trusted})
+    if len(origins) > 1:
+        problems.append(f"the checkpoints name different logs: {origins}")
+    if seen is not None and seen.origin is not None and seen.origin != trusted[-1].origin:
+        problems.append(f"the log is now {trusted[-1].origin!r}, it was {seen.origin!r}")
+    if seen is not None and seen.owed_from is not None and first > seen.owed_from:
+        problems.append(
+            f"the gateway now owes this subscription entries from {first} only; "
+            f"the last run was owed them from {seen.owed_from}"
+        )
+    return problems
 
 
 def _report(
@@ -266,31 +291,3 @@ def _report(
         in_flight=in_flight,
         latest_root=root,
     )
-
-
-def _audience_problems(
-    deliveries: Sequence[DeliveryPayload], subscription_id: str, region: str
-) -> list[str]:
-    """Stored deliveries addressed to another subscription or region (bodies stored before
-    deliveries named their region are judged by the subscription id alone)."""
-    return [
-        f"delivery {d.delivery_id} is addressed to {d.subscription_id} "
-        f"({d.subscriber_region}), not to {subscription_id} ({region})"
-        for d in deliveries
-        if d.subscription_id != subscription_id or d.subscriber_region not in (None, region)
-    ]
-
-
-def _order_problems(deliveries: Sequence[DeliveryPayload]) -> list[str]:
-    """For one subject, a later change must never have been stored before an earlier one."""
-    last: dict[str, int] = {}
-    problems: list[str] = []
-    for delivery in deliveries:
-        subject = delivery.data.listing.listing_id
-        sequence = delivery.log_sequence or 0
-        if sequence < last.get(subject, 0):
-            problems.append(
-                f"delivery {delivery.delivery_id} arrived after a later change of the same listing"
-            )
-        last[subject] = max(sequence, last.get(subject, 0))
-    return problems

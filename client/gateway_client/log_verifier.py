@@ -11,7 +11,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from gateway_client.contract import Checkpoint, DeliveryPayload, LogEntry, SubscriptionFilters
-from gateway_client.log_audit import GRACE, Algorithm, AuditReport, Seen, audit
+from gateway_client.log_audit import (
+    GRACE,
+    Algorithm,
+    AuditReport,
+    Seen,
+    audit,
+    trusted_checkpoints,
+)
 from gateway_client.push_client import PushClient, refusal_text
 from gateway_client.receiver import fetch_gateway_keys
 from gateway_client.tlog import CosignatureVerifier, tile_hash_reader
@@ -77,7 +84,12 @@ def read_seen(path: Path | None) -> Seen | None:
 def write_seen(path: Path | None, report: AuditReport) -> None:
     """Remember a verified checkpoint; never after a failed run, which proved nothing."""
     if path is not None and report.ok and report.latest_root is not None:
-        seen = Seen(size=report.verified_through, root=report.latest_root)
+        seen = Seen(
+            size=report.verified_through,
+            root=report.latest_root,
+            origin=report.latest_origin,
+            owed_from=report.owed_from,
+        )
         path.write_text(seen.model_dump_json() + "\n", encoding="utf-8")
 
 
@@ -105,7 +117,10 @@ def verify_log(
     logged = [d.log_sequence for d in deliveries if d.log_sequence is not None]
     owed_from = int(view.get("log_start", 0)) + 1
     start = min([*logged, owed_from])
-    end = max([c.sequence for c in checkpoints] + logged + [0])
+    # Only as far as a checkpoint signed by a listed key: an unsigned size proves nothing, and
+    # a made-up huge one would have this page through the log for ever.
+    trusted, _, _ = trusted_checkpoints(checkpoints, keys, algorithm)
+    end = max([c.sequence for c in trusted] + [0])
     entries: list[LogEntry] = []
     erased: set[int] = set()  # purged by retention: the tombstone is owed, not these
     for first in range(start, end + 1, _PAGE):

@@ -68,6 +68,10 @@ class ExchangeLog(Protocol):
         """How many entries the log holds (the last entry's sequence)."""
         ...
 
+    def published_size(self) -> int:
+        """How many of them a signed checkpoint covers: what may be sent again."""
+        ...
+
     def append(self, changes: Sequence[Change]) -> dict[str, int]:
         """Log the changes not logged yet, in order; every change's sequence number."""
         ...

@@ -76,7 +76,7 @@ class Resending:
                 f"{subscription.verification_failure}; POST …/verify first",
                 path="subscription_id",
             )
-        head = self.log.size()
+        head = self.log.published_size()  # every delivery under a signed checkpoint
         first = max(start, subscription.log_start + 1)
         last = min(end or head, head)
         agreements = self.agreements.all()

@@ -13,7 +13,7 @@ from integration_support import listing
 from stdnum.cn import uscc
 
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
-from chalicelib.log_publishing import LogPublisher
+from chalicelib.log_publishing import LogMismatch, LogPublisher
 from chalicelib.s3_archive import S3Archive
 from gateway_client.contract import (
     Change,
@@ -172,3 +172,25 @@ def test_publishers_running_at_once_publish_one_tree(log, publisher, aws):
     assert latest.sequence == log.size() == 80
     read = tile_hash_reader(80, publisher.read)
     assert tree_root(80, read).hex() == latest.root == root_of(leaves(log)).hex()
+
+
+def test_a_tile_already_there_with_other_bytes_stops_publication(log, publisher, aws):
+    # As after a table restored to before the log grew, or a bucket reused: the objects there
+    # were made from other entries, and nothing must be signed on top of them.
+    S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"]).put("log/tile/0/000.p/3", b"x" * 96, {})
+    log.append(changes(3))
+
+    with pytest.raises(LogMismatch):
+        publisher.publish()
+
+    assert log.published_size() == 0
+    assert publisher.latest() is None
+
+
+def test_the_latest_checkpoints_are_named_by_the_state_not_by_listing_the_bucket(log, publisher):
+    for first in (1, 3, 6):
+        log.append(changes(2, first))
+        publisher.publish()
+
+    assert [c.sequence for c in publisher.recent(2)] == [4, 6]
+    assert [c.sequence for c in publisher.recent(10)] == [2, 4, 6]

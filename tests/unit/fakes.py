@@ -413,6 +413,9 @@ class InMemoryExchangeLog:
     def size(self) -> int:
         return len(self.changes)
 
+    def published_size(self) -> int:
+        return len(self.changes)  # published as soon as logged
+
     def append(self, changes: Sequence[Change]) -> dict[str, int]:
         for change in changes:
             if change.change_id not in {c.change_id for c in self.changes}:

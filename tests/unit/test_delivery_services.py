@@ -405,6 +405,16 @@ def test_a_replay_starts_after_the_subscription_began_and_keeps_the_webhook_ids(
     assert [d.log_sequence for d in queue.sent] == [2, 3]
 
 
+def test_a_replay_stops_at_what_a_signed_checkpoint_covers() -> None:
+    service, _, _, log, queue = resending(HUNAN_SUB)
+    log.published_size = lambda: 2  # type: ignore[method-assign]  # entry 3: not yet published
+
+    replayed = service.replay(HUNAN_SUB, 1, None)
+
+    assert (replayed.from_sequence, replayed.to_sequence) == (1, 2)
+    assert [d.log_sequence for d in queue.sent] == [1, 2]
+
+
 def test_a_pending_subscription_gets_no_replay() -> None:
     pending = HUNAN_SUB.model_copy(update={"state": "pending"})
     service, _, _, _, queue = resending(pending)

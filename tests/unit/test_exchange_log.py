@@ -4,6 +4,7 @@ and the per-subscription numbering that ``fanout.stamped`` gives deliveries."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from datetime import timedelta
 
@@ -25,6 +26,7 @@ from builders import (
     with_status,
 )
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from pydantic import ValidationError
 
 from gateway.delivery.planning import Delivery, delivery_id, stamped
 from gateway.recognition.matching import recognise
@@ -32,6 +34,7 @@ from gateway_client.contract.change import Change, ChangeType
 from gateway_client.contract.listing import ListingStatus, masked
 from gateway_client.contract.log import (
     Checkpoint,
+    LogEntry,
     change_digest,
     checkpoint_verifies,
     entry_hash,
@@ -77,8 +80,34 @@ def test_an_entrys_hash_is_the_rfc6962_leaf_hash_of_its_published_fields() -> No
 
     leaf = entry_leaf(entry)
 
-    assert leaf.split(b"\n")[:2] == [b"1", entry.change_id.encode()]
+    assert json.loads(leaf) == {
+        "sequence": 1,
+        "change_id": entry.change_id,
+        "change_digest": entry.change_digest,
+        "kind": entry.kind.value,
+        "domain": entry.domain,
+        "origin_region": entry.origin_region,
+        "at": entry.at.isoformat(),
+    }
+    assert leaf == json.dumps(json.loads(leaf), sort_keys=True, separators=(",", ":")).encode()
     assert entry.hash == hashlib.sha256(b"\x00" + leaf).hexdigest() == entry_hash(entry)
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        {"change_id": "chg_" + "0" * 31 + "\nred"},
+        {"change_digest": "ab" * 31 + "\nx"},
+        {"domain": "court_defaulter\nred"},
+        {"origin_region": "23090\n"},
+    ],
+    ids=lambda fields: next(iter(fields)),
+)
+def test_an_entry_field_that_could_smuggle_another_field_is_refused(field) -> None:
+    [entry] = log_entries(1, some_changes(1))
+
+    with pytest.raises(ValidationError):
+        LogEntry.model_validate({**entry.model_dump(mode="json"), **field})
 
 
 def test_an_entry_carries_the_routing_fields_and_digest_of_its_change() -> None:

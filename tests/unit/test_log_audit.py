@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from gateway.delivery.planning import payload_for, plan_deliveries, stamped
 from gateway.delivery.subscription import Subscription
 from gateway_client.contract.catalogue import ListKind
-from gateway_client.contract.change import Change
+from gateway_client.contract.change import Change, restated
 from gateway_client.contract.events import DeliveryPayload
 from gateway_client.contract.filters import SubscriptionFilters
 from gateway_client.contract.log import Checkpoint, LogEntry, log_entries, sign_checkpoint
@@ -398,3 +398,84 @@ def test_editing_any_one_log_entry_always_yields_a_problem(index: int, field: st
     report = run(entries=entries)
 
     assert report.problems, f"editing {field} of log entry {index + 1}"
+
+
+# -- what the gateway could bend without forking the tree --
+
+
+def test_a_leaf_dated_in_the_future_is_a_problem_not_a_change_in_flight() -> None:
+    later = [*CHANGES[:5], CHANGES[5].model_copy(update={"occurred_at": NOW + timedelta(days=9)})]
+    entries = log_entries(1, later)
+    tiles = published_tiles(entries, [6])
+    signed = sign_checkpoint(6, tree_root(entries), NOW, GATEWAY)
+    keys = [GATEWAY.ed25519.private_key.public_key()]
+
+    report = audit(
+        entries, [signed], keys, without(6), wants(BLACK_ONLY), tile_reader(tiles), NOW, 1
+    )
+
+    assert mentioning(report, "entry 6 is dated in the future")
+    assert not report.ok
+
+
+def test_a_change_the_last_run_already_saw_signed_is_missing_not_in_flight() -> None:
+    just_after = CHANGES[5].occurred_at + timedelta(minutes=1)
+    seen = Seen(size=6, root=CHECKPOINT.root)
+
+    report = run(deliveries=without(6), now=just_after, seen=seen)
+
+    assert mentioning(report, "log entry 6", "never delivered")
+    assert report.in_flight == ()
+
+
+def test_a_delivery_whose_change_id_could_not_be_a_leaf_is_altered() -> None:
+    original = stored_for(6)
+    smuggled = original.model_copy(
+        update={"data": original.data.model_copy(update={"change_id": "c1\nc2\nred"})}
+    )
+
+    report = run(deliveries=[*without(6), smuggled])
+
+    assert mentioning(report, original.delivery_id, "differs from log entry 6")
+
+
+def restatement_of(delivery: DeliveryPayload, **listing_fields: Any) -> DeliveryPayload:
+    """A recognition change re-sending the delivery's listing (never logged, no sequence)."""
+    listing = delivery.data.listing.model_copy(update=listing_fields)
+    return delivery.model_copy(
+        update={
+            "delivery_id": "msg_" + "e" * 32,
+            "log_sequence": None,
+            "data": restated(listing, "agr_1@2", NOW),
+        }
+    )
+
+
+def test_a_restatement_matching_the_logged_listing_passes_and_one_that_differs_is_caught() -> None:
+    same = restatement_of(stored_for(6))
+    edited = restatement_of(stored_for(6), subject_name="另一家公司")
+
+    assert run(deliveries=[*STORED, same]).ok
+    report = run(deliveries=[*STORED, edited])
+    assert mentioning(report, edited.delivery_id, "restates listing", "altered")
+
+
+def test_a_restatement_of_a_listing_no_logged_delivery_holds_is_listed_as_unproven() -> None:
+    stray = restatement_of(stored_for(6), version="2099-01-01T00:00:00.000000Z#0000000000001")
+
+    report = run(deliveries=[*STORED, stray])
+
+    assert report.unproven == (stray.delivery_id,)
+
+
+def test_a_log_renamed_or_a_later_start_since_the_last_run_is_caught() -> None:
+    renamed = Seen(size=6, root=CHECKPOINT.root, origin="another/log")
+    later = Seen(size=6, root=CHECKPOINT.root, origin=CHECKPOINT.origin, owed_from=1)
+
+    assert mentioning(run(seen=renamed), "it was 'another/log'")
+    assert run(seen=later).ok
+    keys = [GATEWAY.ed25519.private_key.public_key()]
+    moved = audit(
+        ENTRIES, [CHECKPOINT], keys, STORED, wants(BLACK_ONLY), reader_at, LATER, 3, seen=later
+    )
+    assert mentioning(moved, "owes this subscription entries from 3 only")

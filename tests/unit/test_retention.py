@@ -239,9 +239,15 @@ def test_a_replay_sends_the_tombstone_once_where_erased_bodies_were() -> None:
     held = ended(person_entry())
     other = listing(entry(decision_number="(2025)粤1802执9号"))
     made = [
-        purged(held, STOPPED).model_copy(update={"type": ChangeType.LISTED, "change_id": "a"}),
-        purged(other, STOPPED).model_copy(update={"type": ChangeType.LISTED, "change_id": "b"}),
-        purged(held, STOPPED).model_copy(update={"type": ChangeType.EXPIRED, "change_id": "c"}),
+        purged(held, STOPPED).model_copy(
+            update={"type": ChangeType.LISTED, "change_id": "chg_" + "a" * 32}
+        ),
+        purged(other, STOPPED).model_copy(
+            update={"type": ChangeType.LISTED, "change_id": "chg_" + "b" * 32}
+        ),
+        purged(held, STOPPED).model_copy(
+            update={"type": ChangeType.EXPIRED, "change_id": "chg_" + "c" * 32}
+        ),
         purged(held, STOPPED),
     ]
     entries: list[LogEntry] = log_entries(1, made)
@@ -252,7 +258,7 @@ def test_a_replay_sends_the_tombstone_once_where_erased_bodies_were() -> None:
 
     assert [(sequence, change.change_id) for sequence, change in sent] == [
         (4, made[3].change_id),
-        (2, "b"),
+        (2, "chg_" + "b" * 32),
     ]
 
 

@@ -38,10 +38,18 @@ export function isoformat(text) {
   return text.replace(/Z$/, "+00:00");
 }
 
-/** contract.log.entry_leaf: the published fields but the hash, one per line. */
+/** contract.log.entry_leaf: the published fields but the hash, as canonical JSON (keys sorted,
+ *  no spaces; the fields are plain ASCII and digits, so JSON.stringify writes what Python does). */
 export function entryLeaf(e) {
-  return [String(e.sequence), e.change_id, e.change_digest, e.kind, e.domain, e.origin_region,
-    isoformat(e.at)].join("\n");
+  return JSON.stringify({
+    at: isoformat(e.at),
+    change_digest: e.change_digest,
+    change_id: e.change_id,
+    domain: e.domain,
+    kind: e.kind,
+    origin_region: e.origin_region,
+    sequence: e.sequence,
+  });
 }
 
 /** contract.log.entry_hash: the entry's leaf hash (hex), recomputed from its fields. */

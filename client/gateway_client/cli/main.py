@@ -131,6 +131,8 @@ def _verify_log(args: argparse.Namespace) -> int:
     )
     if report.in_flight:
         print(f"  (in flight, logged under {args.grace_minutes} min ago: {list(report.in_flight)})")
+    if report.unproven:
+        print(f"  (restatements no stored logged delivery proves: {list(report.unproven)})")
     if report.skipped_checkpoints:
         why = "a retired key" + (" or not with SM2" if args.algorithm == "sm2" else "")
         print(f"  (checkpoints {list(report.skipped_checkpoints)}: signed by {why})")

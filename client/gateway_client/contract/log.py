@@ -1,10 +1,11 @@
 """The exchange log: every accepted change, numbered, as a leaf of an RFC 6962 Merkle tree, with
 checkpoints in the C2SP signed-note format.
 
-Entry n is leaf n - 1. Its leaf data is its published fields, one per line (``entry_leaf``): no
-listing content, so the log holds no personal data. The tree is published as C2SP tlog-tiles;
-a checkpoint signed by the gateway pins its size and root, so an inclusion proof shows that a
-delivered change is in the log, and a consistency proof that a later checkpoint extends an
+Entry n is leaf n - 1. Its leaf data is its published fields as canonical JSON (``entry_leaf``:
+one encoding per entry, so no leaf reads as two different entries), each field checked for its
+form; no listing content, so the log holds no personal data. The tree is published as C2SP
+tlog-tiles; a checkpoint signed by the gateway pins its size and root, so an inclusion proof shows
+that a delivered change is in the log, and a consistency proof that a later checkpoint extends an
 earlier one (nothing dropped, altered or reordered). The change digest covers the change in its
 *public form* (resident ID numbers masked), which every subscriber can recompute.
 """
@@ -30,6 +31,7 @@ from gateway_client.contract.sm2_signing import Sm2Verifier
 from gateway_client.tlog import NoteSigner, format_checkpoint, leaf_hash, sign_note
 
 DEFAULT_ORIGIN = "credit-gateway/exchange-log"
+_HEX64 = r"^[0-9a-f]{64}$"
 
 
 def canonical(data: Any) -> bytes:
@@ -47,13 +49,15 @@ class LogEntry(Frozen):
     ``hash`` is its RFC 6962 leaf hash."""
 
     sequence: int = Field(ge=1, description="the entry's number; its leaf index is one less")
-    change_id: str
-    change_digest: str
+    change_id: str = Field(pattern=r"^chg_[0-9a-f]{32}$")
+    change_digest: str = Field(pattern=_HEX64)
     kind: ListKind
-    domain: str
-    origin_region: str
+    domain: str = Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")
+    origin_region: str = Field(pattern=r"^[0-9]{6}$")
     at: AwareDatetime
-    hash: str = Field(description="hex SHA-256(0x00 || leaf data): the entry's leaf hash")
+    hash: str = Field(
+        pattern=_HEX64, description="hex SHA-256(0x00 || leaf data): the entry's leaf hash"
+    )
 
     @property
     def leaf_index(self) -> int:
@@ -61,18 +65,10 @@ class LogEntry(Frozen):
 
 
 def entry_leaf(entry: LogEntry) -> bytes:
-    """The leaf data: every published field but the hash, one per line (what entry bundles
-    hold, byte for byte)."""
-    fields = [
-        str(entry.sequence),
-        entry.change_id,
-        entry.change_digest,
-        entry.kind.value,
-        entry.domain,
-        entry.origin_region,
-        entry.at.isoformat(),
-    ]
-    return "\n".join(fields).encode()
+    """The leaf data: every published field but the hash, as canonical JSON (what entry
+    bundles hold, byte for byte)."""
+    fields = entry.model_dump(mode="json", exclude={"hash"})
+    return canonical({**fields, "at": entry.at.isoformat()})
 
 
 def entry_hash(entry: LogEntry) -> str:
@@ -90,7 +86,7 @@ def log_entry(sequence: int, change: Change) -> LogEntry:
         domain=listing.domain,
         origin_region=listing.origin_region,
         at=change.occurred_at,
-        hash="",
+        hash="0" * 64,
     )
     return unhashed.model_copy(update={"hash": entry_hash(unhashed)})
 

@@ -1,0 +1,109 @@
+"""The stored deliveries' side of ``verify-log``: each against the leaf it names, restatements
+against the logged delivery of the same listing version, order per listing, and audience."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from gateway_client.contract import Checkpoint, DeliveryPayload, log_entry, masked
+from gateway_client.contract.log import canonical
+from gateway_client.tlog import HashReader, inclusion_proof, verify_inclusion
+
+
+def included(leaf_hex: str, sequence: int, latest: Checkpoint, read: HashReader) -> bool:
+    index = sequence - 1
+    proof = inclusion_proof(index, latest.sequence, read)
+    root = bytes.fromhex(latest.root)
+    return verify_inclusion(bytes.fromhex(leaf_hex), index, latest.sequence, proof, root)
+
+
+def _leaf_of(delivery: DeliveryPayload, sequence: int) -> str | None:
+    """The leaf hash the log holds for this delivery's change; ``None``: it cannot be a leaf
+    (a malformed change id or field: no entry ever reads like that)."""
+    try:
+        return log_entry(sequence, delivery.data).hash
+    except ValidationError:
+        return None
+
+
+def delivery_problems(
+    delivered: Sequence[DeliveryPayload], latest: Checkpoint, read: HashReader
+) -> list[str]:
+    """Each stored delivery's change, as the log records it, must be the leaf it names."""
+    problems: list[str] = []
+    for delivery in delivered:
+        sequence = delivery.log_sequence or 0
+        if sequence > latest.sequence:
+            problems.append(
+                f"delivery {delivery.delivery_id} names log entry {sequence}, which no signed "
+                f"checkpoint covers yet (the latest covers {latest.sequence}): run again later"
+            )
+            continue
+        leaf = _leaf_of(delivery, sequence) if sequence >= 1 else None
+        if leaf is None or not included(leaf, sequence, latest, read):
+            problems.append(
+                f"delivery {delivery.delivery_id} differs from log entry {sequence} (altered)"
+            )
+    return problems
+
+
+def unlogged_problems(deliveries: Sequence[DeliveryPayload]) -> tuple[tuple[str, ...], list[str]]:
+    """Deliveries without a log sequence restate a listing the log holds (a recognition
+    change): each must carry, byte for byte in its public form, the listing a stored logged
+    delivery carried at the same version. Those with none stored are only listed: nothing
+    proves them (the ids), against those that differ (the problems)."""
+    logged: dict[tuple[str, str], str] = {}
+    for d in deliveries:
+        if d.log_sequence is not None:
+            logged[(d.data.listing.listing_id, d.data.listing.version)] = _listing_digest(d)
+    unproven: list[str] = []
+    problems: list[str] = []
+    for d in deliveries:
+        if d.log_sequence is not None:
+            continue
+        known = logged.get((d.data.listing.listing_id, d.data.listing.version))
+        if known is None:
+            unproven.append(d.delivery_id)
+        elif known != _listing_digest(d):
+            problems.append(
+                f"delivery {d.delivery_id} restates listing {d.data.listing.listing_id} "
+                "otherwise than the logged change of that version (altered)"
+            )
+    return tuple(unproven), problems
+
+
+def _listing_digest(delivery: DeliveryPayload) -> str:
+    """The digest of the delivery's listing alone, IDs masked, whatever change carried it."""
+    public = masked(delivery.data.listing).model_dump(mode="json")
+    return hashlib.sha256(canonical(public)).hexdigest()
+
+
+def audience_problems(
+    deliveries: Sequence[DeliveryPayload], subscription_id: str, region: str
+) -> list[str]:
+    """Stored deliveries addressed to another subscription or region (bodies stored before
+    deliveries named their region are judged by the subscription id alone)."""
+    return [
+        f"delivery {d.delivery_id} is addressed to {d.subscription_id} "
+        f"({d.subscriber_region}), not to {subscription_id} ({region})"
+        for d in deliveries
+        if d.subscription_id != subscription_id or d.subscriber_region not in (None, region)
+    ]
+
+
+def order_problems(deliveries: Sequence[DeliveryPayload]) -> list[str]:
+    """For one subject, a later change must never have been stored before an earlier one."""
+    last: dict[str, int] = {}
+    problems: list[str] = []
+    for delivery in deliveries:
+        subject = delivery.data.listing.listing_id
+        sequence = delivery.log_sequence or 0
+        if sequence < last.get(subject, 0):
+            problems.append(
+                f"delivery {delivery.delivery_id} arrived after a later change of the same listing"
+            )
+        last[subject] = max(sequence, last.get(subject, 0))
+    return problems
