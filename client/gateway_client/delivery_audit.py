@@ -8,8 +8,7 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from gateway_client.contract import Checkpoint, DeliveryPayload, log_entry, masked
-from gateway_client.contract.log import canonical
+from gateway_client.contract import Checkpoint, DeliveryPayload, canonical, log_entry, masked
 from gateway_client.tlog import HashReader, inclusion_proof, verify_inclusion
 
 
