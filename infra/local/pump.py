@@ -12,6 +12,7 @@ never older than ``MAXIMUM_RECORD_AGE_SECONDS``, so the age limit is not emulate
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
@@ -67,6 +68,7 @@ class EventPump:
         queues: list[QueueSource],
         *,
         on_failure_url: str,
+        wake: threading.Event | None = None,
     ) -> None:
         self._streams = streams
         self._sqs = sqs
@@ -87,12 +89,18 @@ class EventPump:
         self._failures: dict[str, int] = {}
         self._lock = threading.Lock()
         self.last_error: str | None = None  # the last handler failure, for a drain's timeout
+        # Set when listings may have been written (the local HTTP layer sets it after every
+        # write request): the background pump reads the stream at once instead of waiting.
+        self.wake = wake or threading.Event()
 
-    def poll_stream(self) -> int:
+    def poll_stream(self, discover: bool = True) -> int:
         """Hand the next batch of each shard to the fan-out handler; return how many records
         it handled. A failing batch raises, after being split or, alone, counted against its
-        retries and at last sent to the on-failure queue."""
-        shards = self._streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"]
+        retries and at last sent to the on-failure queue. ``discover=False`` reads only the
+        shards already known (no ``DescribeStream``: a woken pump's round trip saved)."""
+        shards: Any = {}
+        if discover or not self._iterators:
+            shards = self._streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"]
         for shard in shards.get("Shards", []):
             self._iterators.setdefault(
                 shard["ShardId"],
@@ -177,13 +185,14 @@ class EventPump:
         self._sqs.send_message(QueueUrl=self._on_failure_url, MessageBody=json.dumps(body))
         log.error("a stream batch failed %d times: described on the failure queue", invocations)
 
-    def poll_queue(self, source: QueueSource) -> int:
-        """Receive one batch, run the handler, delete what it did not fail."""
+    def poll_queue(self, source: QueueSource, wait_seconds: int = 0) -> int:
+        """Receive one batch (waiting up to ``wait_seconds`` for one: SQS long polling), run the
+        handler, delete what it did not fail."""
         reply = self._sqs.receive_message(
             QueueUrl=source.url,
             MaxNumberOfMessages=source.batch_size,
             AttributeNames=["All"],
-            WaitTimeSeconds=0,
+            WaitTimeSeconds=wait_seconds,
         )
         messages = reply.get("Messages", [])
         if not messages:
@@ -268,13 +277,45 @@ class EventPump:
             f"{self.pending_by_queue()}; stream records read now: {read}{failed})"
         )
 
-    def run(self, stop: threading.Event, interval: float = 0.2) -> None:
-        """Pump in the background (``gateway dev``) until ``stop`` is set."""
+    def run(self, stop: threading.Event, fallback: float = 0.5, wait_seconds: int = 1) -> None:
+        """Pump in the background (``gateway dev``, e2e tests, the bench) until ``stop`` is set.
+
+        As Lambda's pollers do, each queue has a poller of its own that long-polls it (so a
+        delivery queued by the fan-out is received the moment it is sent, not at the next
+        round); DynamoDB Streams have no long poll, so the stream is read whenever ``wake`` is
+        set — after every write request and every queue batch — and every ``fallback`` seconds
+        besides (writes the HTTP layer does not see). Sleeping between rounds cost a push about
+        half the interval before its change was even read.
+        """
+        pollers = [
+            threading.Thread(target=self._pump_queue, args=(q, stop, wait_seconds), daemon=True)
+            for q in self._queues
+        ]
+        for poller in pollers:
+            poller.start()
+        woken = False
         while not stop.is_set():
-            try:
-                busy = self.step()
-            except Exception:  # Lambda would retry the batch too; keep pumping
-                log.exception("a handler failed; its batch will be retried")
-                busy = 0
-            if not busy:
-                stop.wait(interval)
+            self.wake.clear()  # before reading: a write during the read wakes the next round
+            if not self._guarded(functools.partial(self._poll_stream_locked, not woken)):
+                woken = self.wake.wait(fallback)
+        for poller in pollers:
+            poller.join()
+
+    def _poll_stream_locked(self, discover: bool) -> int:
+        with self._lock:  # a drain may read the same shards
+            return self.poll_stream(discover)
+
+    def _pump_queue(self, source: QueueSource, stop: threading.Event, wait_seconds: int) -> None:
+        while not stop.is_set():
+            if self._guarded(lambda: self.poll_queue(source, wait_seconds)):
+                self.wake.set()  # an ingested upload wrote listings
+
+    @staticmethod
+    def _guarded(poll: Callable[[], int]) -> int:
+        """A poll's count, or 0 when its handler failed (Lambda would retry the batch too:
+        the stream batch on the next read, the messages once visible again)."""
+        try:
+            return poll()
+        except Exception:
+            log.exception("a handler failed; its batch will be retried")
+            return 0

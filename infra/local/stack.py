@@ -37,6 +37,18 @@ class _QuietHandler(ChaliceRequestHandler):
     # Without TCP_NODELAY, Nagle and the client's delayed ACK add ~40 ms to each kept-alive reply.
     disable_nagle_algorithm = True
 
+    def __init__(self, *args: Any, activity: threading.Event, **kwargs: Any) -> None:
+        self._activity = activity  # before the base class, which handles the request in __init__
+        super().__init__(*args, **kwargs)
+
+    def _handle_write(self) -> None:
+        """Handle the request, then wake the event pump: a write may have put records on the
+        listings stream, which it then reads at once instead of at its next fallback poll."""
+        self._generic_handle()
+        self._activity.set()
+
+    do_PUT = do_POST = do_DELETE = do_PATCH = _handle_write
+
     def log_message(self, format: str, *args: Any) -> None:
         return
 
@@ -77,6 +89,7 @@ class LocalStack:
     _http: LocalDevServer | None = None
     _threads: list[threading.Thread] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
+    _activity: threading.Event = field(default_factory=threading.Event)  # the pump's wake-up
 
     def start(self) -> LocalStack:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request log lines
@@ -131,6 +144,7 @@ class LocalStack:
             self.app_module.fan_out_changes,
             [self.delivery_source(), self.upload_source()],
             on_failure_url=self.env["CG_STREAM_FAILURE_QUEUE_URL"],
+            wake=self._activity,
         )
         return self
 
@@ -167,12 +181,13 @@ class LocalStack:
 
     def _serve_app(self, module: ModuleType) -> None:
         config = Config.create(chalice_stage="local", app_name="credit-gateway", project_dir=".")
+        handler = functools.partial(_QuietHandler, activity=self._activity)
         if isinstance(module.app, LocalChalice):  # a second stack in the same process
-            server = LocalDevServer(module.app, config, "127.0.0.1", 0, handler_cls=_QuietHandler)
+            server = LocalDevServer(module.app, config, "127.0.0.1", 0, handler_cls=handler)
         else:
             server = create_local_server(module.app, config, "127.0.0.1", 0)
             server.server.RequestHandlerClass = functools.partial(
-                _QuietHandler, app_object=module.app, config=config
+                handler, app_object=module.app, config=config
             )
         self._http = server
         host, port = server.server.server_address[:2]
