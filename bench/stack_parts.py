@@ -181,8 +181,8 @@ def run_naive(size: int) -> dict[str, Any]:
                 listing = promote(entry, CITY, now)
                 if listing is None:
                     continue
-                # The item exactly as the gateway stores a new listing (DynamoListings._item).
-                client.put_item(TableName=table, Item=c.listings._item(listing, CITY))
+                # The item exactly as the gateway stores a new listing (DynamoListings._create).
+                client.put_item(TableName=table, Item=c.listings._create(listing, CITY)["Item"])
                 written += 1
             seconds = time.perf_counter() - t0
             cpu_after, moto_cpu_after = cpu_seconds(), moto.cpu_seconds()
