@@ -280,12 +280,10 @@ class EventPump:
     def run(self, stop: threading.Event, fallback: float = 0.5, wait_seconds: int = 1) -> None:
         """Pump in the background (``gateway dev``, e2e tests, the bench) until ``stop`` is set.
 
-        As Lambda's pollers do, each queue has a poller of its own that long-polls it (so a
-        delivery queued by the fan-out is received the moment it is sent, not at the next
-        round); DynamoDB Streams have no long poll, so the stream is read whenever ``wake`` is
-        set — after every write request and every queue batch — and every ``fallback`` seconds
-        besides (writes the HTTP layer does not see). Sleeping between rounds cost a push about
-        half the interval before its change was even read.
+        Each queue has a poller of its own that long-polls it, as Lambda's do: a delivery is
+        received the moment it is sent. Streams have no long poll: the stream is read when
+        ``wake`` is set (after a write request, a queue batch) and every ``fallback`` seconds
+        (writes nobody announced). Sleeping between rounds instead cost each push ~0.1 s.
         """
         pollers = [
             threading.Thread(target=self._pump_queue, args=(q, stop, wait_seconds), daemon=True)
@@ -312,8 +310,8 @@ class EventPump:
 
     @staticmethod
     def _guarded(poll: Callable[[], int]) -> int:
-        """A poll's count, or 0 when its handler failed (Lambda would retry the batch too:
-        the stream batch on the next read, the messages once visible again)."""
+        """A poll's count, or 0 when its handler failed (retried as on Lambda: the stream
+        batch at the next read, the messages once visible again)."""
         try:
             return poll()
         except Exception:

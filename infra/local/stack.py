@@ -146,7 +146,29 @@ class LocalStack:
             on_failure_url=self.env["CG_STREAM_FAILURE_QUEUE_URL"],
             wake=self._activity,
         )
+        self._wake_on_listing_writes()
         return self
+
+    def _wake_on_listing_writes(self) -> None:
+        """Wake the pump as soon as the app has written the listings table (its stream then
+        holds the record), not only once the request is answered: on AWS the stream triggers
+        the fan-out while the request is still finishing. For the container built now; one
+        built later (a test's injected clock) leaves the HTTP layer's wake-up."""
+        table = bootstrap.container().settings.listings_table
+        events = bootstrap.container().aws_clients["dynamodb"].meta.events
+
+        def note(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+            named = {params.get("TableName"), *params.get("RequestItems", {})}
+            named |= {next(iter(t.values()))["TableName"] for t in params.get("TransactItems", [])}
+            context["wakes_pump"] = table in named
+
+        def wake(context: dict[str, Any], **_: Any) -> None:
+            if context.get("wakes_pump"):
+                self._activity.set()
+
+        for operation in ("PutItem", "UpdateItem", "BatchWriteItem", "TransactWriteItems"):
+            events.register(f"before-parameter-build.dynamodb.{operation}", note)
+            events.register(f"after-call.dynamodb.{operation}", wake)
 
     def _start_moto(self) -> str:
         from moto.server import ThreadedMotoServer  # only when moto runs in this process
