@@ -54,6 +54,7 @@ class Limits:
     table_wcu_per_s: float = 40_000
     partition_wcu_per_s: float = 1_000
     partition_bytes: float = 10 * GB
+    new_table_wcu_per_s: float = 4_000
     sqs_fifo_calls_per_s: float = 2_400
     sqs_batch: int = 10
     lambda_concurrency: int = 1_000
@@ -67,6 +68,9 @@ LIMIT_SOURCES = {
     "'Quotas in Amazon DynamoDB'; re:Post 'My on-demand Amazon DynamoDB table has throttling')",
     "partition_bytes": "a partition holds up to 10 GB (AWS docs: 'Partitions and data "
     "distribution in DynamoDB')",
+    "new_table_wcu_per_s": "a new on-demand table serves up to 4,000 write request units at "
+    "once, so it starts with at least 4 partitions (AWS docs: 'Initial throughput for on-demand "
+    "capacity mode')",
     "sqs_fifo_calls_per_s": "SQS FIFO high-throughput mode, transactions per second per API "
     "action: up to 70,000 in N. Virginia, Oregon and Ireland, lower tiers elsewhere; China "
     "regions are not listed, so the lowest tier (2,400) is ASSUMED (AWS docs: 'Amazon SQS "
@@ -94,6 +98,7 @@ class Assumptions:
     subscriber_webhooks_per_s: float = 200.0  # what one province's endpoint accepts
     function_memory_mb: int = 1769  # CPU share: a full vCPU at 1,769 MB
     uploads_at_once: int = 1  # one upload is ingested by one function invocation at a time
+    ingest_requests_in_flight: int = 8  # its writer threads (chalicelib/dynamodb/listings.py)
     groups_per_invocation: int = 10  # deliver: message groups worked on at once (batch of 10)
     log_step_seconds: float = 0.03  # one serial log step (read the head, write a transaction)
 
@@ -124,15 +129,15 @@ def model(
         function_cpu_and_round_trips=n
         * (
             m.ingest_cpu_seconds_per_entry * cpu_scale
-            + m.ingest_requests_per_entry * a.request_seconds
+            + m.ingest_requests_per_entry * a.request_seconds / a.ingest_requests_in_flight
         )
         / a.uploads_at_once,
     )
-    # Stream shards follow the table's partitions: by size, and by the write rate the ingest
-    # reaches (on-demand splits a partition that serves more than its share).
+    # Stream shards follow the table's partitions: a new table's, more by size, and by the write
+    # rate the ingest reaches (on-demand splits a partition that serves more than its share).
     write_rate = n * m.ingest_wru_per_entry / ingest.seconds
     shards = max(
-        1,
+        math.ceil(lim.new_table_wcu_per_s / lim.partition_wcu_per_s),
         math.ceil(n * m.listing_item_bytes / lim.partition_bytes),
         math.ceil(write_rate / lim.partition_wcu_per_s),
     )
