@@ -305,15 +305,18 @@ class EventPump:
 
     def _pump_queue(self, source: QueueSource, stop: threading.Event, wait_seconds: int) -> None:
         while not stop.is_set():
-            if self._guarded(lambda: self.poll_queue(source, wait_seconds)):
+            handled = self._guarded(lambda: self.poll_queue(source, wait_seconds))
+            if handled:
                 self.wake.set()  # an ingested upload wrote listings
+            elif handled is None:
+                stop.wait(wait_seconds)  # a failure does not return at once (moto down?)
 
     @staticmethod
-    def _guarded(poll: Callable[[], int]) -> int:
-        """A poll's count, or 0 when its handler failed (retried as on Lambda: the stream
-        batch at the next read, the messages once visible again)."""
+    def _guarded(poll: Callable[[], int]) -> int | None:
+        """A poll's count, or None when it failed (retried as on Lambda: the stream batch at
+        the next read, the messages once visible again)."""
         try:
             return poll()
         except Exception:
             log.exception("a handler failed; its batch will be retried")
-            return 0
+            return None
