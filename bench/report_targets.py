@@ -76,6 +76,13 @@ def markdown_lines(results: dict[str, Any]) -> list[str]:
                 hook["median_ms"] - hook["push_reply_median_ms"],
             ),
             "",
+            "AWS requests per push (push, fan-out and delivery; locally each costs moto a few "
+            "ms): "
+            + ", ".join(
+                f"`{name}` {count:.1f}" for name, count in hook["aws_requests_per_push"].items()
+            )
+            + f" — {sum(hook['aws_requests_per_push'].values()):.0f} in all.",
+            "",
             f"Each delivery record: {hook['delivery_record_writes_per_delivery']:.1f} writes "
             f"to the deliveries table, the stored record {hook['delivery_record_bytes_mean']:,.0f}"
             f" bytes: {hook['delivery_record_table_wru_per_delivery']:.1f} WRU on the table and "

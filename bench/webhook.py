@@ -8,7 +8,9 @@ Each sample is one push of one new entry, timed from the request until the subsc
 receiver (``infra.local.receiver.Receiver``) has verified the delivery; the next push starts
 after it arrived, so the samples do not queue behind each other. Two warm-up pushes first
 (imports, caches, the first stream shard). Median and 90th percentile, and the push reply's
-own time, so the report shows what the pump adds beyond the request itself.
+own time, so the report shows what the pump adds beyond the request itself, and the AWS
+requests the gateway made per push (push, fan-out and delivery together: moto's cost per request
+is most of the time left).
 
 The same run counts what each delivery writes to the deliveries table (its record) and its
 indexes (``bench.indexes``): the write units per delivery record. An update is billed by the
@@ -99,7 +101,8 @@ def run(samples: int) -> dict[str, Any]:
                 latencies.append((receiver.arrivals[-1] - started) * 1000)
                 replies.append((replied - started) * 1000)
         _settle(stack)  # the last delivery's outcome is written after its webhook answered
-        records = {k: v for k, v in counter.snapshot().items() if k.endswith(f"[{RECORDS}]")}
+        calls = counter.snapshot()
+        records = {k: v for k, v in calls.items() if k.endswith(f"[{RECORDS}]")}
         return {
             "samples": samples,
             "push_to_webhook_ms": [round(ms, 2) for ms in latencies],
@@ -108,6 +111,7 @@ def run(samples: int) -> dict[str, Any]:
             "min_ms": min(latencies),
             "max_ms": max(latencies),
             "push_reply_median_ms": statistics.median(replies),
+            "aws_requests_per_push": {k: c["calls"] / samples for k, c in calls.items()},
             "delivery_record_calls": records,
             **_record_costs(stack, records, index_counter, samples),
         }
