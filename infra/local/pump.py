@@ -89,8 +89,8 @@ class EventPump:
         self._failures: dict[str, int] = {}
         self._lock = threading.Lock()
         self.last_error: str | None = None  # the last handler failure, for a drain's timeout
-        # Set when listings may have been written (the local HTTP layer sets it after every
-        # write request): the background pump reads the stream at once instead of waiting.
+        # Set when listings may have been written (the local stack sets it after each write to
+        # the listings table and each write request): the background pump reads the stream.
         self.wake = wake or threading.Event()
 
     def poll_stream(self, discover: bool = True) -> int:
