@@ -20,10 +20,10 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.stream_redrive import lambda_record
+from infra.local.failure_message import on_failure_message
 from infra.stream_failures import MAXIMUM_RETRY_ATTEMPTS
 
 if TYPE_CHECKING:
@@ -151,37 +151,8 @@ class EventPump:
             self._failures[shard_id] = 0
 
     def _send_failure(self, shard_id: str, batch: list[Any], invocations: int) -> None:
-        """What Lambda sends the on-failure destination: the batch's place, not its records."""
-
-        def arrival(record: Any) -> str:
-            created = record["dynamodb"]["ApproximateCreationDateTime"]
-            return f"{created.astimezone(UTC).isoformat(timespec='seconds')[:-6]}Z"
-
         region = self._sqs.meta.region_name
-        body = {
-            "requestContext": {
-                "requestId": str(uuid.uuid4()),
-                "functionArn": f"arn:aws-cn:lambda:{region}:000000000000:function:fan_out",
-                "condition": "RetryAttemptsExhausted",
-                "approximateInvokeCount": invocations,
-            },
-            "responseContext": {
-                "statusCode": 200,
-                "executedVersion": "$LATEST",
-                "functionError": "Unhandled",
-            },
-            "version": "1.0",
-            "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds")[:-6] + "Z",
-            "DDBStreamBatchInfo": {
-                "shardId": shard_id,
-                "startSequenceNumber": batch[0]["dynamodb"]["SequenceNumber"],
-                "endSequenceNumber": batch[-1]["dynamodb"]["SequenceNumber"],
-                "approximateArrivalOfFirstRecord": arrival(batch[0]),
-                "approximateArrivalOfLastRecord": arrival(batch[-1]),
-                "batchSize": len(batch),
-                "streamArn": self._stream_arn,
-            },
-        }
+        body = on_failure_message(shard_id, batch, invocations, self._stream_arn, region)
         self._sqs.send_message(QueueUrl=self._on_failure_url, MessageBody=json.dumps(body))
         log.error("a stream batch failed %d times: described on the failure queue", invocations)
 
