@@ -6,7 +6,8 @@ as ``gateway dev`` runs it. moto runs in a process of its own (``bench.stack.Mot
 
 Each sample is one push of one new entry, timed from the request until the subscriber's
 receiver (``infra.local.receiver.Receiver``) has verified the delivery; the next push starts
-after it arrived, so the samples do not queue behind each other. Two warm-up pushes first
+after it arrived and a pause of 0.3–0.6 s (random, seeded), so each push meets an idle pump at
+no particular moment of its cycle, as an isolated push does. Two warm-up pushes first
 (imports, caches, the first stream shard). Median and 90th percentile, and the push reply's
 own time, so the report shows what the pump adds beyond the request itself.
 
@@ -21,6 +22,7 @@ not show, so each counted write is priced at the size of the records stored at t
 from __future__ import annotations
 
 import json
+import random
 import statistics
 import sys
 import threading
@@ -46,6 +48,7 @@ SUBSCRIBER = "440000"
 WARM_UP = 2
 ARRIVAL_TIMEOUT_SECONDS = 30.0
 COUNTED = 5  # pushes counted after the timed ones
+IDLE_SECONDS = (0.3, 0.6)  # the pause before each timed push
 RECORDS = "deliveries"  # the delivery log's table, as AwsCounter names it
 WRITES = {"dynamodb.PutItem", "dynamodb.UpdateItem", "dynamodb.BatchWriteItem"}
 
@@ -83,7 +86,12 @@ def run(samples: int) -> dict[str, Any]:
         receiver.start()
         headers = {"authorization": f"Bearer {stack.operator_token}"}
         receiver.subscribe(stack.url, {"region": SUBSCRIBER, "signature_scheme": "v1a"}, headers)
-        timed = [_push(client, receiver, i) for i in range(WARM_UP + samples)][WARM_UP:]
+        pauses = random.Random(15)  # noqa: S311 - a pause, not a secret
+        timed = []
+        for i in range(WARM_UP + samples):
+            time.sleep(pauses.uniform(*IDLE_SECONDS))
+            timed.append(_push(client, receiver, i))
+        timed = timed[WARM_UP:]
         latencies, replies = [t[0] for t in timed], [t[1] for t in timed]
         # Then a few more pushes with the calls counted (the counters' own work stays out of
         # the timings above).
