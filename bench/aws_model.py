@@ -15,8 +15,9 @@ so the whole takes as long as the slowest stage: the figure is that stage's time
 bounds that apply to it, and the report names the one that binds.
 
 Batched delivery (one signed NDJSON file per subscriber and upload, announced by one webhook) does
-**not exist yet**: ``Assumptions.batched`` models it as issue 15 describes it, and the report
-marks the figure as modelled on an unbuilt feature.
+**not exist yet**: ``Assumptions.batched_subscribers`` (how many of the subscribers chose it)
+models it as issue 15 describes it, and the report marks the figure as modelled on an unbuilt
+feature.
 """
 
 from __future__ import annotations
@@ -90,8 +91,9 @@ class Assumptions:
 
     entries: int = 1_000_000
     subscribers: int = 31
-    batched: bool = False
-    """Batched NDJSON delivery per subscriber (NOT BUILT: issue 15 describes it)."""
+    batched_subscribers: int = 0
+    """How many subscribers chose batched NDJSON delivery (NOT BUILT: issue 15 describes it);
+    the others take one webhook per change."""
     changes_per_file: int = 10_000  # batched: changes in one subscriber's file (one webhook)
     request_seconds: float = 0.005  # one DynamoDB / SQS round trip inside the region
     webhook_seconds: float = 0.05  # one webhook POST to a province and its answer
@@ -122,6 +124,8 @@ def model(
     lim, a = limits or Limits(), assumptions or Assumptions()
     m = measured
     n, s = a.entries, a.subscribers
+    batched = min(a.batched_subscribers, s)
+    single, files = s - batched, math.ceil(n / a.changes_per_file)
     cpu_scale = LAMBDA_FULL_VCPU_MB / min(a.function_memory_mb, LAMBDA_FULL_VCPU_MB)
 
     ingest = _stage(
@@ -143,7 +147,7 @@ def model(
     )
     concurrency = min(shards * lim.parallelization_factor, lim.lambda_concurrency)
     per_subscriber = s / m.fanout_subscriptions  # planning work grows with the subscribers
-    sends = 0.0 if a.batched else math.ceil(s / lim.sqs_batch)
+    sends = math.ceil(single / lim.sqs_batch)  # batched subscribers' changes go to files
     change_seconds = (
         m.fanout_cpu_seconds_per_change * per_subscriber * cpu_scale
         + (m.fanout_ddb_requests_per_change + sends) * a.request_seconds
@@ -153,7 +157,8 @@ def model(
         serial_log=n * m.log_steps_per_change * a.log_step_seconds,
         table_write_quota=n * m.fanout_wru_per_change / lim.table_wcu_per_s,
     )
-    deliveries = s * math.ceil(n / a.changes_per_file) if a.batched else n * s
+    deliveries = single * n + batched * files
+    busiest = n if single else files  # what one subscriber receives, at most
     queue = _stage(fifo_api_calls=deliveries / (lim.sqs_fifo_calls_per_s * lim.sqs_batch))
     delivery_seconds = a.webhook_seconds + m.delivery_requests * a.request_seconds
     deliver = _stage(
@@ -161,11 +166,10 @@ def model(
         * delivery_seconds
         / (lim.lambda_concurrency * a.groups_per_invocation),
         table_write_quota=deliveries * m.delivery_wru / lim.table_wcu_per_s,
-        subscriber_index_partition=deliveries
-        / s
+        subscriber_index_partition=busiest
         * m.delivery_subscription_index_wru
         / lim.partition_wcu_per_s,
-        subscriber_endpoint=deliveries / s / a.subscriber_webhooks_per_s,
+        subscriber_endpoint=busiest / a.subscriber_webhooks_per_s,
     )
     stages = {"ingest": ingest, "fan_out": fanout, "queue": queue, "deliver": deliver}
     slowest = max(stages, key=lambda name: stages[name].seconds)
@@ -176,7 +180,8 @@ def model(
         "deliveries": deliveries,
         "stream_shards": shards,
         "fan_out_concurrency": concurrency,
-        "delivery_mode": "batched (MODELLED: not built yet)" if a.batched else "single",
+        "delivery_mode": f"{single} single, {batched} batched"
+        + (" (batched MODELLED: not built yet)" if batched else ""),
         "measured": asdict(m),
         "limits": {f.name: [getattr(lim, f.name), LIMIT_SOURCES[f.name]] for f in fields(lim)},
         "assumptions": asdict(a),

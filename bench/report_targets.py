@@ -65,8 +65,9 @@ def markdown_lines(results: dict[str, Any]) -> list[str]:
             "",
             f"{hook['samples']} pushes of one entry each, one at a time, the event pump running "
             "in the background as in `gateway dev` (long-polling the queues, reading the stream "
-            "when a write request was handled): median **{:.0f} ms**, 90th percentile {:.0f} ms "
-            "(min {:.0f}, max {:.0f}); the push request alone took {:.0f} ms (median), so the "
+            "as soon as the listings table was written), a random pause before each push: "
+            "median **{:.0f} ms**, 90th percentile {:.0f} ms (min {:.0f}, max {:.0f}); the "
+            "push request alone took {:.0f} ms (median), so the "
             "stream read, fan-out, queue and delivery add about {:.0f} ms.".format(
                 hook["median_ms"],
                 hook["p90_ms"],
@@ -119,7 +120,8 @@ def _model_lines(model: dict[str, Any]) -> list[str]:
         "",
         f"Until every subscriber holds every change: **{model['seconds']:,.0f} s** with single "
         f"deliveries (bottleneck {model['bottleneck']}); **{batched['seconds']:,.0f} s** with "
-        f"batched delivery (bottleneck {batched['bottleneck']}) — batched delivery is **not "
+        f"every subscriber on batched delivery (bottleneck {batched['bottleneck']}) — batched "
+        "delivery is **not "
         f"built yet**: modelled as issue 15 describes it, {a_batched['changes_per_file']:,} "
         "changes per file. The stages overlap, so the slowest one sets the time (a lower bound:"
         f" no ramp-up, retries or back-off). {model['stream_shards']} stream shard(s), fan-out "

@@ -127,12 +127,16 @@ def _resync_seconds(results: Results) -> float | None:
 
 
 def aws_model_results(results: Results) -> dict[str, Any] | None:
-    """The AWS model for this run (single delivery, and batched as modelled), if it can be."""
+    """The AWS model for this run (every subscriber on single delivery, and every one on
+    batched delivery as modelled), if it can be."""
     measured = aws_model.from_results(results)
     if measured is None:
         return None
     single = aws_model.model(measured)
-    batched = aws_model.model(measured, assumptions=aws_model.Assumptions(batched=True))
+    every = aws_model.Assumptions().subscribers
+    batched = aws_model.model(
+        measured, assumptions=aws_model.Assumptions(batched_subscribers=every)
+    )
     return {**single, "batched": batched}
 
 

@@ -31,10 +31,12 @@ def seconds(measured: Measured = MEASURED, **assumed: Any) -> float:
     return float(model(measured, assumptions=Assumptions(**assumed))["seconds"])
 
 
-@pytest.mark.parametrize("batched", [False, True])
-def test_more_entries_or_more_subscribers_never_take_less_time(batched: bool) -> None:
-    by_entries = [seconds(entries=n, batched=batched) for n in (10_000, 100_000, 1_000_000)]
-    by_subscribers = [seconds(subscribers=s, batched=batched) for s in (1, 10, 31)]
+@pytest.mark.parametrize("batched", [0, 10, 31])
+def test_more_entries_or_more_subscribers_never_take_less_time(batched: int) -> None:
+    by_entries = [
+        seconds(entries=n, batched_subscribers=batched) for n in (10_000, 100_000, 1_000_000)
+    ]
+    by_subscribers = [seconds(subscribers=s, batched_subscribers=batched) for s in (1, 10, 31)]
     assert by_entries == sorted(by_entries)
     assert by_entries[0] < by_entries[-1]
     assert by_subscribers == sorted(by_subscribers)
@@ -75,12 +77,21 @@ def test_lambda_concurrency_binds_slow_webhooks() -> None:
 
 
 def test_the_serial_log_binds_batched_delivery_until_it_is_batched_too() -> None:
-    batched = model(MEASURED, assumptions=Assumptions(batched=True))
+    batched = model(MEASURED, assumptions=Assumptions(batched_subscribers=31))
     assert batched["bottleneck"] == "fan_out: serial_log"
-    assert batched["delivery_mode"].startswith("batched (MODELLED")
+    assert batched["delivery_mode"] == "0 single, 31 batched (batched MODELLED: not built yet)"
     assert batched["seconds"] < model(MEASURED)["seconds"]
     one_step_per_batch = replace(MEASURED, log_steps_per_change=0.01 / 100)
-    assert model(one_step_per_batch, assumptions=Assumptions(batched=True))["seconds"] < 600
+    every = Assumptions(batched_subscribers=31)
+    assert model(one_step_per_batch, assumptions=every)["seconds"] < 600
+
+
+def test_one_subscriber_on_single_delivery_keeps_its_endpoint_binding() -> None:
+    mixed = model(MEASURED, assumptions=Assumptions(batched_subscribers=30))
+    assert mixed["delivery_mode"].startswith("1 single, 30 batched")
+    assert mixed["bottleneck"] == "deliver: subscriber_endpoint"
+    assert mixed["seconds"] == pytest.approx(1_000_000 / 200)
+    assert mixed["deliveries"] == 1_000_000 + 30 * 100
 
 
 def test_the_fifo_quota_binds_the_queue_stage() -> None:
