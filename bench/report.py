@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench import signatures
+from bench import report_targets, signatures
 
 FLAT_TOLERANCE_MB = 25.0
 """Memory counts as flat in file size when the big upload's peak RSS exceeds the small one's
@@ -225,6 +225,7 @@ def markdown(results: dict[str, Any]) -> str:
         "end (other work on the two cores lowers absolute rates; ratios measured in the same "
         "run are affected less).",
         "",
+        *report_targets.markdown_lines(results),
         "## Summary",
         "",
         _md_table(

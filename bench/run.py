@@ -5,7 +5,7 @@ Each part runs in a fresh child process (so each peak RSS is that run's alone); 
 parts start their own moto process. Sizes and parts come from the environment:
 
 =========================  =======  ===================================================
-BENCH_PARTS                all      pipeline,bulk,naive,latency,fanout,signatures,scale
+BENCH_PARTS                all      pipeline,bulk,naive,latency,fanout,signatures,scale,webhook
 BENCH_PIPELINE_SIZE        20000    part 1: entries in the one JSON list
 BENCH_REPEATS              3        part 1: best of this many runs
 BENCH_SIZE                 100000   part 2: the big bulk upload
@@ -16,7 +16,8 @@ BENCH_LATENCY_BULK_SIZE    10000    … bulk size in that variant
 BENCH_LATENCY_NAIVE_SIZE   2000     … naive sample in that variant
 BENCH_FANOUT_SIZE          2000     part 4: entries pushed through bulk, then fanned out
 BENCH_SIGNATURE_SIZE       5000     part 5: entries in the push whose signature is timed
-BENCH_SCALE_SIZES          (*)      part 6: listings held while tick and overdue list run
+BENCH_SCALE_SIZES          (*)      part 7: listings held while tick and overdue list run
+BENCH_WEBHOOK_SAMPLES      30       part 6: pushes timed until their webhook arrived
 BENCH_PRICE_*              see costs.Prices (CNY; assumptions to check)
 =========================  =======  ===================================================
 
@@ -37,13 +38,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench import costs, report
+from bench import costs, report, report_targets, targets
 from bench.common import env_float, env_int
 from gateway_client.contract import LOCAL_IDENTITY_SECRET, identity_key, use_identity_key
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
-ALL_PARTS = ("pipeline", "bulk", "naive", "latency", "fanout", "signatures", "scale")
+ALL_PARTS = ("pipeline", "bulk", "naive", "latency", "fanout", "signatures", "scale", "webhook")
 
 
 def _child(args: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
@@ -129,6 +130,7 @@ def main() -> None:
         "fanout_size": env_int("BENCH_FANOUT_SIZE", 2_000),
         "signature_size": env_int("BENCH_SIGNATURE_SIZE", 5_000),
         "scale_sizes": os.environ.get("BENCH_SCALE_SIZES", "10000,100000").split(","),
+        "webhook_samples": env_int("BENCH_WEBHOOK_SAMPLES", 30),
         "parts": wanted,
     }
     results: dict[str, Any] = {
@@ -160,16 +162,21 @@ def main() -> None:
         results["signatures"] = _child(["bench.signatures"])
     if "scale" in wanted:  # a process a size: each peak RSS its own
         results["scale"] = {n: _child(["bench.scale", n]) for n in config["scale_sizes"]}
+    if "webhook" in wanted:
+        results["webhook"] = _child(["bench.webhook", str(config["webhook_samples"])])
     results["total_seconds"] = time.perf_counter() - started
     results["machine"]["load_average_at_end"] = os.getloadavg()
     results["costs"] = costs.model(results, costs.Prices.from_env())
     results["summary"] = report.summary(results)
+    results["aws_model"] = targets.aws_model_results(results)
+    results = {"targets": targets.evaluate(results, ALL_PARTS), **results}
 
     (HERE / "report.json").write_text(
         json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     (HERE / "report.md").write_text(report.markdown(results), encoding="utf-8")
     print(report.summary_table(results["summary"]))
+    print("\n" + report_targets.text_table(results["targets"]))
     print(f"\nwrote {HERE / 'report.md'} and {HERE / 'report.json'}")
 
 

@@ -99,6 +99,10 @@ class ExternalStack(LocalStack):
 
     def source_uploader(self) -> BulkUploader:
         """Register the source city (and its province) and a platform key; its uploader."""
+        return BulkUploader(self.source_client(), lambda: datetime.now(UTC))
+
+    def source_client(self) -> PushClient:
+        """Register the source city (and its province) and a platform key; its push client."""
         self.register_regions(REGION_NAMES)
         private = load_private_key(generate_signing_key())
         self.operator(
@@ -106,5 +110,4 @@ class ExternalStack(LocalStack):
             f"/v1/regions/{CITY}/keys",
             {"key_id": "cs-bench", "public_key": public_key_text(private)},
         )
-        client = PushClient(self.url, CITY, Ed25519Signer("cs-bench", private))
-        return BulkUploader(client, lambda: datetime.now(UTC))
+        return PushClient(self.url, CITY, Ed25519Signer("cs-bench", private))

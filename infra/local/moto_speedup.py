@@ -14,13 +14,20 @@ queue operations, as SQS itself does per queue.
 And moto numbers a DynamoDB stream record by the shard's length before appending it: two
 writes at once (the server's threads) give two records one sequence number, and a reader whose
 batch ends on that pair is handed the second record again and again (a drain spun on one
-record, fanning it out anew each time). One lock makes numbering and appending one step."""
+record, fanning it out anew each time). One lock makes numbering and appending one step.
+
+And a long poll (``WaitTimeSeconds``) must not hold that queue lock while it waits, or no message
+could be sent to wake it: it waits on a condition of the lock instead, notified by every other
+queue operation (a send, a delete that frees a FIFO group), and looks again at least every
+0.25 s (a delay or visibility timeout ends without an operation). moto's own wait would also
+spin while a FIFO group is in flight (its messages visible but not receivable)."""
 
 from __future__ import annotations
 
 import copy
 import functools
 import threading
+import time
 from typing import Any
 
 from moto.core import responses as core_responses
@@ -48,6 +55,9 @@ class _TableCopiedOnce:
 
 
 _SQS_LOCK = threading.RLock()
+_SQS_CHANGED = threading.Condition(_SQS_LOCK)
+_RECHECK_SECONDS = 0.25
+_READS = ("receive_message", "get_queue_attributes")
 _SQS_CALLS = (
     "send_message",
     "send_message_batch",
@@ -69,12 +79,38 @@ def _serialise_sqs() -> None:
             continue
 
         @functools.wraps(original)
-        def locked(*args: Any, __original: Any = original, **kwargs: Any) -> Any:
-            with _SQS_LOCK:
-                return __original(*args, **kwargs)
+        def locked(
+            *args: Any, __original: Any = original, __name: str = name, **kwargs: Any
+        ) -> Any:
+            with _SQS_CHANGED:
+                result = __original(*args, **kwargs)
+                if __name not in _READS:  # a read wakes no one (or two polls would ping-pong)
+                    _SQS_CHANGED.notify_all()
+                return result
 
         locked.serialised = True  # type: ignore[attr-defined]
         setattr(sqs, name, locked)
+    sqs.receive_message = _long_poll(sqs.receive_message)
+
+
+def _long_poll(locked: Any) -> Any:
+    """``receive_message`` that waits for messages with the queue lock released."""
+    if getattr(locked, "long_polls", False):
+        return locked
+
+    @functools.wraps(locked)
+    def receive(self: Any, queue: str, count: int, wait_seconds: int, *args: Any) -> Any:
+        deadline = time.monotonic() + wait_seconds
+        with _SQS_CHANGED:
+            while True:
+                result = locked(self, queue, count, 0, *args)
+                left = deadline - time.monotonic()
+                if result or left <= 0:
+                    return result
+                _SQS_CHANGED.wait(min(left, _RECHECK_SECONDS))
+
+    receive.long_polls = True  # type: ignore[attr-defined]
+    return receive
 
 
 _STREAM_LOCK = threading.Lock()

@@ -12,6 +12,7 @@ never older than ``MAXIMUM_RECORD_AGE_SECONDS``, so the age limit is not emulate
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
@@ -19,10 +20,10 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.stream_redrive import lambda_record
+from infra.local.failure_message import on_failure_message
 from infra.stream_failures import MAXIMUM_RETRY_ATTEMPTS
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ class EventPump:
         queues: list[QueueSource],
         *,
         on_failure_url: str,
+        wake: threading.Event | None = None,
     ) -> None:
         self._streams = streams
         self._sqs = sqs
@@ -87,12 +89,18 @@ class EventPump:
         self._failures: dict[str, int] = {}
         self._lock = threading.Lock()
         self.last_error: str | None = None  # the last handler failure, for a drain's timeout
+        # Set when listings may have been written (the local stack sets it after each write to
+        # the listings table and each write request): the background pump reads the stream.
+        self.wake = wake or threading.Event()
 
-    def poll_stream(self) -> int:
+    def poll_stream(self, discover: bool = True) -> int:
         """Hand the next batch of each shard to the fan-out handler; return how many records
         it handled. A failing batch raises, after being split or, alone, counted against its
-        retries and at last sent to the on-failure queue."""
-        shards = self._streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"]
+        retries and at last sent to the on-failure queue. ``discover=False`` reads only the
+        shards already known (no ``DescribeStream``: a woken pump's round trip saved)."""
+        shards: Any = {}
+        if discover or not self._iterators:
+            shards = self._streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"]
         for shard in shards.get("Shards", []):
             self._iterators.setdefault(
                 shard["ShardId"],
@@ -143,47 +151,19 @@ class EventPump:
             self._failures[shard_id] = 0
 
     def _send_failure(self, shard_id: str, batch: list[Any], invocations: int) -> None:
-        """What Lambda sends the on-failure destination: the batch's place, not its records."""
-
-        def arrival(record: Any) -> str:
-            created = record["dynamodb"]["ApproximateCreationDateTime"]
-            return f"{created.astimezone(UTC).isoformat(timespec='seconds')[:-6]}Z"
-
         region = self._sqs.meta.region_name
-        body = {
-            "requestContext": {
-                "requestId": str(uuid.uuid4()),
-                "functionArn": f"arn:aws-cn:lambda:{region}:000000000000:function:fan_out",
-                "condition": "RetryAttemptsExhausted",
-                "approximateInvokeCount": invocations,
-            },
-            "responseContext": {
-                "statusCode": 200,
-                "executedVersion": "$LATEST",
-                "functionError": "Unhandled",
-            },
-            "version": "1.0",
-            "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds")[:-6] + "Z",
-            "DDBStreamBatchInfo": {
-                "shardId": shard_id,
-                "startSequenceNumber": batch[0]["dynamodb"]["SequenceNumber"],
-                "endSequenceNumber": batch[-1]["dynamodb"]["SequenceNumber"],
-                "approximateArrivalOfFirstRecord": arrival(batch[0]),
-                "approximateArrivalOfLastRecord": arrival(batch[-1]),
-                "batchSize": len(batch),
-                "streamArn": self._stream_arn,
-            },
-        }
+        body = on_failure_message(shard_id, batch, invocations, self._stream_arn, region)
         self._sqs.send_message(QueueUrl=self._on_failure_url, MessageBody=json.dumps(body))
         log.error("a stream batch failed %d times: described on the failure queue", invocations)
 
-    def poll_queue(self, source: QueueSource) -> int:
-        """Receive one batch, run the handler, delete what it did not fail."""
+    def poll_queue(self, source: QueueSource, wait_seconds: int = 0) -> int:
+        """Receive one batch (waiting up to ``wait_seconds`` for one: SQS long polling), run the
+        handler, delete what it did not fail."""
         reply = self._sqs.receive_message(
             QueueUrl=source.url,
             MaxNumberOfMessages=source.batch_size,
             AttributeNames=["All"],
-            WaitTimeSeconds=0,
+            WaitTimeSeconds=wait_seconds,
         )
         messages = reply.get("Messages", [])
         if not messages:
@@ -268,13 +248,46 @@ class EventPump:
             f"{self.pending_by_queue()}; stream records read now: {read}{failed})"
         )
 
-    def run(self, stop: threading.Event, interval: float = 0.2) -> None:
-        """Pump in the background (``gateway dev``) until ``stop`` is set."""
+    def run(self, stop: threading.Event, fallback: float = 0.5, wait_seconds: int = 1) -> None:
+        """Pump in the background (``gateway dev``, e2e tests, the bench) until ``stop`` is set.
+
+        Each queue has a poller of its own that long-polls it, as Lambda's do: a delivery is
+        received the moment it is sent. Streams have no long poll: the stream is read when
+        ``wake`` is set (after a write request, a queue batch) and every ``fallback`` seconds
+        (writes nobody announced). Sleeping between rounds instead cost each push ~0.1 s.
+        """
+        pollers = [
+            threading.Thread(target=self._pump_queue, args=(q, stop, wait_seconds), daemon=True)
+            for q in self._queues
+        ]
+        for poller in pollers:
+            poller.start()
+        woken = False
         while not stop.is_set():
-            try:
-                busy = self.step()
-            except Exception:  # Lambda would retry the batch too; keep pumping
-                log.exception("a handler failed; its batch will be retried")
-                busy = 0
-            if not busy:
-                stop.wait(interval)
+            self.wake.clear()  # before reading: a write during the read wakes the next round
+            if not self._guarded(functools.partial(self._poll_stream_locked, not woken)):
+                woken = self.wake.wait(fallback)
+        for poller in pollers:
+            poller.join()
+
+    def _poll_stream_locked(self, discover: bool) -> int:
+        with self._lock:  # a drain may read the same shards
+            return self.poll_stream(discover)
+
+    def _pump_queue(self, source: QueueSource, stop: threading.Event, wait_seconds: int) -> None:
+        while not stop.is_set():
+            handled = self._guarded(lambda: self.poll_queue(source, wait_seconds))
+            if handled:
+                self.wake.set()  # an ingested upload wrote listings
+            elif handled is None:
+                stop.wait(wait_seconds)  # a failure does not return at once (moto down?)
+
+    @staticmethod
+    def _guarded(poll: Callable[[], int]) -> int | None:
+        """A poll's count, or None when it failed (retried as on Lambda: the stream batch at
+        the next read, the messages once visible again)."""
+        try:
+            return poll()
+        except Exception:
+            log.exception("a handler failed; its batch will be retried")
+            return None

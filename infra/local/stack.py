@@ -37,6 +37,18 @@ class _QuietHandler(ChaliceRequestHandler):
     # Without TCP_NODELAY, Nagle and the client's delayed ACK add ~40 ms to each kept-alive reply.
     disable_nagle_algorithm = True
 
+    def __init__(self, *args: Any, activity: threading.Event, **kwargs: Any) -> None:
+        self._activity = activity  # before the base class, which handles the request in __init__
+        super().__init__(*args, **kwargs)
+
+    def _handle_write(self) -> None:
+        """Handle the request, then wake the event pump: a write may have put records on the
+        listings stream, which it then reads at once instead of at its next fallback poll."""
+        self._generic_handle()
+        self._activity.set()
+
+    do_PUT = do_POST = do_DELETE = do_PATCH = _handle_write
+
     def log_message(self, format: str, *args: Any) -> None:
         return
 
@@ -77,6 +89,7 @@ class LocalStack:
     _http: LocalDevServer | None = None
     _threads: list[threading.Thread] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
+    _activity: threading.Event = field(default_factory=threading.Event)  # the pump's wake-up
 
     def start(self) -> LocalStack:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request log lines
@@ -131,8 +144,31 @@ class LocalStack:
             self.app_module.fan_out_changes,
             [self.delivery_source(), self.upload_source(), self.reevaluation_source()],
             on_failure_url=self.env["CG_STREAM_FAILURE_QUEUE_URL"],
+            wake=self._activity,
         )
+        self._wake_on_listing_writes()
         return self
+
+    def _wake_on_listing_writes(self) -> None:
+        """Wake the pump as soon as the app has written the listings table (its stream then
+        holds the record), not only once the request is answered: on AWS the stream triggers
+        the fan-out while the request is still finishing. For the container built now; one
+        built later (a test's injected clock) leaves the HTTP layer's wake-up."""
+        table = bootstrap.container().settings.listings_table
+        events = bootstrap.container().aws_clients["dynamodb"].meta.events
+
+        def note(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+            named = {params.get("TableName"), *params.get("RequestItems", {})}
+            named |= {next(iter(t.values()))["TableName"] for t in params.get("TransactItems", [])}
+            context["wakes_pump"] = table in named
+
+        def wake(context: dict[str, Any], **_: Any) -> None:
+            if context.get("wakes_pump"):
+                self._activity.set()
+
+        for operation in ("PutItem", "UpdateItem", "BatchWriteItem", "TransactWriteItems"):
+            events.register(f"before-parameter-build.dynamodb.{operation}", note)
+            events.register(f"after-call.dynamodb.{operation}", wake)
 
     def _start_moto(self) -> str:
         from moto.server import ThreadedMotoServer  # only when moto runs in this process
@@ -177,12 +213,13 @@ class LocalStack:
 
     def _serve_app(self, module: ModuleType) -> None:
         config = Config.create(chalice_stage="local", app_name="credit-gateway", project_dir=".")
+        handler = functools.partial(_QuietHandler, activity=self._activity)
         if isinstance(module.app, LocalChalice):  # a second stack in the same process
-            server = LocalDevServer(module.app, config, "127.0.0.1", 0, handler_cls=_QuietHandler)
+            server = LocalDevServer(module.app, config, "127.0.0.1", 0, handler_cls=handler)
         else:
             server = create_local_server(module.app, config, "127.0.0.1", 0)
             server.server.RequestHandlerClass = functools.partial(
-                _QuietHandler, app_object=module.app, config=config
+                handler, app_object=module.app, config=config
             )
         self._http = server
         host, port = server.server.server_address[:2]

@@ -1,0 +1,223 @@
+"""A model of the national resync on AWS (issue 15): one province re-sends 1M entries, fanned
+out to 31 subscriber provinces, until every subscriber holds every change.
+
+Pure arithmetic over three inputs, each printed with the figure:
+
+* ``Measured`` — per entry, per change and per delivery counts from the local stack (bench parts
+  bulk, fanout, webhook): write units, requests, CPU seconds;
+* ``Limits`` — documented AWS quotas, each with the page it comes from (``LIMIT_SOURCES``);
+* ``Assumptions`` — everything else (round-trip times, a province endpoint's capacity, the
+  delivery mode), stated as assumptions.
+
+The stages run at once (ingest feeds the stream, fan-out feeds the queue, deliveries drain it),
+so the whole takes as long as the slowest stage: the figure is that stage's time, a lower bound
+(no ramp-up, no retries, no throttling back-off). Each stage's time is the largest of the
+bounds that apply to it, and the report names the one that binds.
+
+Batched delivery (one signed NDJSON file per subscriber and upload, announced by one webhook) does
+**not exist yet**: ``Assumptions.batched_subscribers`` (how many of the subscribers chose it)
+models it as issue 15 describes it, and the report marks the figure as modelled on an unbuilt
+feature.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+LAMBDA_FULL_VCPU_MB = 1769
+GB = 1024**3
+
+
+@dataclass(frozen=True)
+class Measured:
+    """Counts measured on the local stack (see ``from_results``)."""
+
+    ingest_wru_per_entry: float  # listings table and its index, new entries (bulk)
+    ingest_requests_per_entry: float  # DynamoDB requests per entry (bulk: batched)
+    ingest_cpu_seconds_per_entry: float  # the gateway's CPU (bench process) per entry
+    listing_item_bytes: float
+    fanout_subscriptions: int  # the fan-out below was measured with this many subscriptions
+    fanout_wru_per_change: float  # everything the fan-out writes per change (the log)
+    fanout_ddb_requests_per_change: float  # its DynamoDB requests per change (one at a time)
+    fanout_cpu_seconds_per_change: float
+    log_steps_per_change: float  # serial sequencing steps (transactions on the log head)
+    delivery_wru: float  # per delivery record: table and indexes
+    delivery_subscription_index_wru: float  # of which on the index keyed by subscription
+    delivery_requests: float  # DynamoDB requests per delivery
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Documented quotas (defaults as documented; see ``LIMIT_SOURCES``)."""
+
+    table_wcu_per_s: float = 40_000
+    partition_wcu_per_s: float = 1_000
+    partition_bytes: float = 10 * GB
+    new_table_wcu_per_s: float = 4_000
+    sqs_fifo_calls_per_s: float = 2_400
+    sqs_batch: int = 10
+    lambda_concurrency: int = 1_000
+    parallelization_factor: int = 10
+
+
+LIMIT_SOURCES = {
+    "table_wcu_per_s": "DynamoDB on-demand table-level write throughput, account default quota "
+    "(AWS docs: 'DynamoDB maximum throughput for on-demand tables'; 'Quotas in Amazon DynamoDB')",
+    "partition_wcu_per_s": "1,000 write request units per second per partition (AWS docs: "
+    "'Quotas in Amazon DynamoDB'; re:Post 'My on-demand Amazon DynamoDB table has throttling')",
+    "partition_bytes": "a partition holds up to 10 GB (AWS docs: 'Partitions and data "
+    "distribution in DynamoDB')",
+    "new_table_wcu_per_s": "a new on-demand table serves up to 4,000 write request units at "
+    "once, so it starts with at least 4 partitions (AWS docs: 'Initial throughput for on-demand "
+    "capacity mode')",
+    "sqs_fifo_calls_per_s": "SQS FIFO high-throughput mode, transactions per second per API "
+    "action: up to 70,000 in N. Virginia, Oregon and Ireland, lower tiers elsewhere; China "
+    "regions are not listed, so the lowest tier (2,400) is ASSUMED (AWS docs: 'Amazon SQS "
+    "message quotas', 'High throughput for FIFO queues')",
+    "sqs_batch": "10 messages per SendMessageBatch / ReceiveMessage / DeleteMessageBatch "
+    "(AWS docs: 'Amazon SQS message quotas')",
+    "lambda_concurrency": "1,000 concurrent executions per region, default (AWS docs: "
+    "'Lambda quotas')",
+    "parallelization_factor": "up to 10 concurrent batches per stream shard (AWS docs: 'Using "
+    "AWS Lambda with Amazon DynamoDB', ParallelizationFactor)",
+}
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """What no quota says: each an ASSUMPTION, printed with the figure."""
+
+    entries: int = 1_000_000
+    subscribers: int = 31
+    batched_subscribers: int = 0
+    """How many subscribers chose batched NDJSON delivery (NOT BUILT: issue 15 describes it);
+    the others take one webhook per change."""
+    changes_per_file: int = 10_000  # batched: changes in one subscriber's file (one webhook)
+    request_seconds: float = 0.005  # one DynamoDB / SQS round trip inside the region
+    webhook_seconds: float = 0.05  # one webhook POST to a province and its answer
+    subscriber_webhooks_per_s: float = 200.0  # what one province's endpoint accepts
+    function_memory_mb: int = 1769  # CPU share: a full vCPU at 1,769 MB
+    uploads_at_once: int = 1  # one upload is ingested by one function invocation at a time
+    ingest_requests_in_flight: int = 8  # its writer threads (chalicelib/dynamodb/listings.py)
+    groups_per_invocation: int = 10  # deliver: message groups worked on at once (batch of 10)
+    log_step_seconds: float = 0.03  # one serial log step (read the head, write a transaction)
+
+
+@dataclass
+class Stage:
+    seconds: float
+    binding: str
+    bounds: dict[str, float] = field(default_factory=dict)
+
+
+def _stage(**bounds: float) -> Stage:
+    binding = max(bounds, key=lambda name: bounds[name])
+    return Stage(bounds[binding], binding, bounds)
+
+
+def model(
+    measured: Measured, limits: Limits | None = None, assumptions: Assumptions | None = None
+) -> dict[str, Any]:
+    """Seconds until every subscriber holds every change, per stage and in all."""
+    lim, a = limits or Limits(), assumptions or Assumptions()
+    m = measured
+    n, s = a.entries, a.subscribers
+    batched = min(a.batched_subscribers, s)
+    single, files = s - batched, math.ceil(n / a.changes_per_file)
+    cpu_scale = LAMBDA_FULL_VCPU_MB / min(a.function_memory_mb, LAMBDA_FULL_VCPU_MB)
+
+    ingest = _stage(
+        table_write_quota=n * m.ingest_wru_per_entry / lim.table_wcu_per_s,
+        function_cpu_and_round_trips=n
+        * (
+            m.ingest_cpu_seconds_per_entry * cpu_scale
+            + m.ingest_requests_per_entry * a.request_seconds / a.ingest_requests_in_flight
+        )
+        / a.uploads_at_once,
+    )
+    # Stream shards follow the table's partitions: a new table's, more by size, and by the write
+    # rate the ingest reaches (on-demand splits a partition that serves more than its share).
+    write_rate = n * m.ingest_wru_per_entry / ingest.seconds
+    shards = max(
+        math.ceil(lim.new_table_wcu_per_s / lim.partition_wcu_per_s),
+        math.ceil(n * m.listing_item_bytes / lim.partition_bytes),
+        math.ceil(write_rate / lim.partition_wcu_per_s),
+    )
+    concurrency = min(shards * lim.parallelization_factor, lim.lambda_concurrency)
+    per_subscriber = s / m.fanout_subscriptions  # planning work grows with the subscribers
+    sends = math.ceil(single / lim.sqs_batch)  # batched subscribers' changes go to files
+    change_seconds = (
+        m.fanout_cpu_seconds_per_change * per_subscriber * cpu_scale
+        + (m.fanout_ddb_requests_per_change + sends) * a.request_seconds
+    )
+    fanout = _stage(
+        functions_per_shard=n * change_seconds / concurrency,
+        serial_log=n * m.log_steps_per_change * a.log_step_seconds,
+        table_write_quota=n * m.fanout_wru_per_change / lim.table_wcu_per_s,
+    )
+    deliveries = single * n + batched * files
+    busiest = n if single else files  # what one subscriber receives, at most
+    queue = _stage(fifo_api_calls=deliveries / (lim.sqs_fifo_calls_per_s * lim.sqs_batch))
+    delivery_seconds = a.webhook_seconds + m.delivery_requests * a.request_seconds
+    deliver = _stage(
+        function_concurrency=deliveries
+        * delivery_seconds
+        / (lim.lambda_concurrency * a.groups_per_invocation),
+        table_write_quota=deliveries * m.delivery_wru / lim.table_wcu_per_s,
+        subscriber_index_partition=busiest
+        * m.delivery_subscription_index_wru
+        / lim.partition_wcu_per_s,
+        subscriber_endpoint=busiest / a.subscriber_webhooks_per_s,
+    )
+    stages = {"ingest": ingest, "fan_out": fanout, "queue": queue, "deliver": deliver}
+    slowest = max(stages, key=lambda name: stages[name].seconds)
+    return {
+        "seconds": stages[slowest].seconds,
+        "bottleneck": f"{slowest}: {stages[slowest].binding}",
+        "stages": {name: asdict(stage) for name, stage in stages.items()},
+        "deliveries": deliveries,
+        "stream_shards": shards,
+        "fan_out_concurrency": concurrency,
+        "delivery_mode": f"{single} single, {batched} batched"
+        + (" (batched MODELLED: not built yet)" if batched else ""),
+        "measured": asdict(m),
+        "limits": {f.name: [getattr(lim, f.name), LIMIT_SOURCES[f.name]] for f in fields(lim)},
+        "assumptions": asdict(a),
+    }
+
+
+def from_results(results: dict[str, Any]) -> Measured | None:
+    """The counts from one bench run (parts bulk, fanout and webhook), or None without them."""
+    bulk, fan, hook = results.get("bulk"), results.get("fanout"), results.get("webhook")
+    costs = results.get("costs") or {}
+    if not (bulk and fan and hook and costs):
+        return None
+    big = bulk[max(bulk, key=int)]
+    t, entries = big["aws_totals"], big["entries"]
+    changes = fan["stream_records"] or 1
+    f = fan["fan_out_aws_totals"]
+    steps = sum(
+        c["calls"] for k, c in fan["fan_out_aws_calls"].items() if "TransactWriteItems" in k
+    )
+    return Measured(
+        ingest_wru_per_entry=t.get("ddb_wru", 0) / entries + costs["wru_per_gsi_item"],
+        ingest_requests_per_entry=(t.get("ddb_write_requests", 0) + t.get("ddb_read_requests", 0))
+        / entries,
+        ingest_cpu_seconds_per_entry=big["bench_cpu_seconds"] / entries,
+        listing_item_bytes=costs["listing_item"]["item_bytes"],
+        fanout_subscriptions=fan["subscriptions"],
+        fanout_wru_per_change=f.get("ddb_wru", 0) / changes,
+        fanout_ddb_requests_per_change=(
+            f.get("ddb_write_requests", 0)
+            + f.get("ddb_read_requests", 0)
+            + f.get("ddb_query_scan_requests", 0)
+        )
+        / changes,
+        fanout_cpu_seconds_per_change=fan["fan_out_bench_cpu_seconds"] / changes,
+        log_steps_per_change=steps / changes,
+        delivery_wru=hook["delivery_record_wru_per_delivery"],
+        delivery_subscription_index_wru=hook["delivery_record_subscriber_partition_wru"],
+        delivery_requests=hook["delivery_record_requests_per_delivery"],
+    )

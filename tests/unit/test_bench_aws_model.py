@@ -1,0 +1,109 @@
+"""The AWS model of the national resync (bench/aws_model.py): it grows with the load, the limit
+that binds is the one expected, and what a documented limit or an assumption changes shows in
+the figure."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from bench.aws_model import Assumptions, Limits, Measured, model
+
+MEASURED = Measured(
+    ingest_wru_per_entry=3.0,
+    ingest_requests_per_entry=0.05,
+    ingest_cpu_seconds_per_entry=0.0003,
+    listing_item_bytes=1088,
+    fanout_subscriptions=10,
+    fanout_wru_per_change=6.2,
+    fanout_ddb_requests_per_change=1.2,
+    fanout_cpu_seconds_per_change=0.005,
+    log_steps_per_change=0.03,
+    delivery_wru=5.0,
+    delivery_subscription_index_wru=2.0,
+    delivery_requests=3.0,
+)
+
+
+def seconds(measured: Measured = MEASURED, **assumed: Any) -> float:
+    return float(model(measured, assumptions=Assumptions(**assumed))["seconds"])
+
+
+@pytest.mark.parametrize("batched", [0, 10, 31])
+def test_more_entries_or_more_subscribers_never_take_less_time(batched: int) -> None:
+    by_entries = [
+        seconds(entries=n, batched_subscribers=batched) for n in (10_000, 100_000, 1_000_000)
+    ]
+    by_subscribers = [seconds(subscribers=s, batched_subscribers=batched) for s in (1, 10, 31)]
+    assert by_entries == sorted(by_entries)
+    assert by_entries[0] < by_entries[-1]
+    assert by_subscribers == sorted(by_subscribers)
+
+
+def test_heavier_measured_costs_never_take_less_time() -> None:
+    base = seconds()
+    for name in ("delivery_wru", "fanout_cpu_seconds_per_change", "log_steps_per_change"):
+        heavier = replace(MEASURED, **{name: getattr(MEASURED, name) * 4})
+        assert seconds(heavier) >= base, name
+
+
+def test_a_slow_province_endpoint_binds_single_delivery() -> None:
+    result = model(MEASURED, assumptions=Assumptions(subscriber_webhooks_per_s=50))
+    assert result["bottleneck"] == "deliver: subscriber_endpoint"
+    assert result["seconds"] == pytest.approx(1_000_000 / 50)
+
+
+def test_the_table_write_quota_binds_heavy_delivery_records_and_scales_with_it() -> None:
+    fast_endpoints = Assumptions(subscriber_webhooks_per_s=1e9)
+    heavy = replace(MEASURED, delivery_wru=20.0, delivery_subscription_index_wru=0.5)
+    result = model(heavy, assumptions=fast_endpoints)
+    assert result["bottleneck"] == "deliver: table_write_quota"
+    assert result["seconds"] == pytest.approx(31_000_000 * 20 / 40_000)
+    doubled = model(heavy, Limits(table_wcu_per_s=80_000), fast_endpoints)
+    assert doubled["stages"]["deliver"]["bounds"]["table_write_quota"] == pytest.approx(
+        result["seconds"] / 2
+    )
+
+
+def test_lambda_concurrency_binds_slow_webhooks() -> None:
+    slow = Assumptions(webhook_seconds=5.0, subscriber_webhooks_per_s=1e9)
+    light = replace(MEASURED, delivery_wru=1.0, delivery_subscription_index_wru=0.1)
+    result = model(light, assumptions=slow)
+    assert result["bottleneck"] == "deliver: function_concurrency"
+    more = model(light, Limits(lambda_concurrency=2_000), slow)
+    assert more["seconds"] < result["seconds"]
+
+
+def test_the_serial_log_binds_batched_delivery_until_it_is_batched_too() -> None:
+    batched = model(MEASURED, assumptions=Assumptions(batched_subscribers=31))
+    assert batched["bottleneck"] == "fan_out: serial_log"
+    assert batched["delivery_mode"] == "0 single, 31 batched (batched MODELLED: not built yet)"
+    assert batched["seconds"] < model(MEASURED)["seconds"]
+    one_step_per_batch = replace(MEASURED, log_steps_per_change=0.01 / 100)
+    every = Assumptions(batched_subscribers=31)
+    assert model(one_step_per_batch, assumptions=every)["seconds"] < 600
+
+
+def test_one_subscriber_on_single_delivery_keeps_its_endpoint_binding() -> None:
+    mixed = model(MEASURED, assumptions=Assumptions(batched_subscribers=30))
+    assert mixed["delivery_mode"].startswith("1 single, 30 batched")
+    assert mixed["bottleneck"] == "deliver: subscriber_endpoint"
+    assert mixed["seconds"] == pytest.approx(1_000_000 / 200)
+    assert mixed["deliveries"] == 1_000_000 + 30 * 100
+
+
+def test_the_fifo_quota_binds_the_queue_stage() -> None:
+    result = model(MEASURED)
+    assert result["stages"]["queue"]["seconds"] == pytest.approx(31_000_000 / (2_400 * 10))
+    assert model(MEASURED, Limits(sqs_fifo_calls_per_s=70_000))["stages"]["queue"][
+        "seconds"
+    ] == pytest.approx(31_000_000 / 700_000)
+
+
+def test_every_limit_is_printed_with_its_source_and_every_assumption_with_its_value() -> None:
+    result = model(MEASURED)
+    assert all(source for _, source in result["limits"].values())
+    assert result["assumptions"]["subscribers"] == 31
+    assert result["measured"]["delivery_wru"] == 5.0
