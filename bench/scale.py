@@ -1,12 +1,15 @@
-"""The lifecycle's periodic paths at scale (issue 15, point 3): the tick (expiry and retention
-purge) and the overdue-objection list read the due-date indexes, so their time follows what is
-due and their memory stays flat, however many listings the table holds.
+"""The periodic paths at scale (issue 15, point 3): the tick (expiry and retention purge) and the
+overdue-objection list read the due-date indexes, an agreement's re-evaluation walks the source
+index a page at a time, and a month's statistics read counters, so their memory stays flat
+however many listings the table holds.
 
 Each size loads ``size`` listings straight into the local stack's table (BatchWriteItem, the
 items exactly as the gateway stores them, due dates included), a share of them due: expired by
 date, past retention (a person's, ended years ago), or with an objection past its deadline. It
-then times one tick and a walk through every page of overdue objections, with the tracemalloc
-peak of each and the process's RSS around them:
+then times one tick, a walk through every page of overdue objections, and the re-evaluation of
+a new agreement recognising the city's province for 广东 (one subscription there), with the
+tracemalloc peak of each and the process's RSS around them; and one month's statistics report
+over as many listings' counters (``bench.stats_scale``):
 
     python -m bench.scale SIZE OUT.json      (``bench.run`` starts one process per size)
 """
@@ -22,10 +25,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench import fixtures
 from bench.common import CITY, AwsCounter, RssSampler, rss_mb, totals
 from bench.stack_parts import _finish, _stack
+from bench.stats_scale import stats_scale
 from chalicelib.bootstrap import container
 from gateway.intake import promote
+from gateway.recognition import AgreementTerms
+from gateway.registry import Region
 from gateway_client.contract import (
     Listing,
     ListingEntry,
@@ -36,6 +43,7 @@ from gateway_client.contract import (
 )
 from infra.local import synthetic
 
+SUBSCRIBER = "440000"  # 广东: recognises 湖南's lists by the bench's first agreement
 DUE_EVERY = 50
 """One listing in 50 is due for each of expiry, purge and an overdue objection (6 % in all)."""
 _BATCH = 25  # BatchWriteItem's most
@@ -107,6 +115,21 @@ def _measured(work: Callable[[], Any]) -> tuple[Any, dict[str, float]]:
     }
 
 
+def _reevaluate() -> Any:
+    """Sign an agreement by which 广东 recognises the city's province, with one subscription
+    there, and run its re-evaluation job to the end as the job's function would."""
+    c = container()
+    c.registry.put_region(Region(code=SUBSCRIBER, name="广东省"))
+    subscriber = next(s for s in fixtures.subscriptions() if s.region == SUBSCRIBER)
+    c.subscriptions.put(subscriber)
+    body = next(b for b in fixtures.agreement_bodies() if b["subscriber_region"] == SUBSCRIBER)
+    saved = c.agreement_desk.sign(AgreementTerms.model_validate(body))
+    assert saved.reevaluation is not None
+    job = c.reevaluation_runner.run(saved.reevaluation, lambda: False)
+    assert job is not None
+    return job
+
+
 def _overdue_pages() -> Iterator[int]:
     """Every page of ``GET /v1/objections/overdue``, as the route reads it: entries per page."""
     after: str | None = None
@@ -132,6 +155,10 @@ def run_size(size: int) -> dict[str, Any]:
         counter.reset()
         pages, overdue = _measured(lambda: list(_overdue_pages()))
         overdue_calls = counter.snapshot()
+        counter.reset()
+        job, reevaluation = _measured(_reevaluate)
+        reevaluation_calls = counter.snapshot()
+        statistics = stats_scale(size)
         result = {
             "listings": size,
             "due_each": len(range(1, size, DUE_EVERY)),
@@ -150,6 +177,19 @@ def run_size(size: int) -> dict[str, Any]:
                 "pages": len(pages),
                 "aws_totals": totals(overdue_calls),
                 "scans": _scans(overdue_calls),
+            },
+            "reevaluation": {
+                **reevaluation,
+                "pages": job.pages,
+                "deliveries": job.deliveries,
+                "finished": job.finished,
+                "aws_totals": totals(reevaluation_calls),
+                "scans": _scans(reevaluation_calls),
+            },
+            "statistics": {
+                "seconds": statistics["seconds"],
+                "tracemalloc_peak_mb": round(statistics["peak_bytes"] / 2**20, 3),
+                "items_read": statistics["items"],
             },
         }
         return _finish(result, moto)

@@ -6,11 +6,8 @@ the ``targets`` array of ``bench/report.json`` (and the first table of ``report.
 whose parts did not all run in this invocation is listed with ``value`` and ``met`` null and a
 note saying which part was missing — never estimated from elsewhere.
 
-A part added later contributes its targets in one of two ways (``bench/README.md``):
-
-* ``register(Target(...))`` at import of its module, with a value function over the results;
-* or, simpler, the part's own result carries ``"target_values": {name: value}`` and the target
-  is declared here with ``from_part`` (as ``scale_peak_memory_growth`` is).
+A part added later contributes its targets with ``register(Target(...))`` at import of its
+module, a value function over the results (``bench/README.md``).
 
 A target is listed only when all its parts are known to this bench (``known_parts``): a target
 of a part not yet written is left out rather than shown as missing.
@@ -74,22 +71,27 @@ def register(target: Target) -> Target:
     return target
 
 
-def from_part(part: str, name: str) -> Callable[[Results], float | None]:
-    """The value a part reported itself under ``target_values``."""
-
-    def value(results: Results) -> float | None:
-        found = (results.get(part) or {}).get("target_values", {}).get(name)
-        return None if found is None else float(found)
-
-    return value
-
-
 def evaluate(results: Results, known_parts: Iterable[str]) -> list[dict[str, Any]]:
     known, ran = set(known_parts), results.get("config", {}).get("parts", [])
     return [t.evaluate(results, ran) for t in REGISTRY if set(t.parts) <= known]
 
 
 # --- the values -------------------------------------------------------------------------------
+
+
+SCALE_PATHS = ("tick", "overdue_objections", "reevaluation", "statistics")
+
+
+def scale_growth(by_size: dict[str, Any]) -> float | None:
+    """Peak heap (tracemalloc) of the periodic paths, largest table over smallest."""
+    sizes = sorted(by_size, key=int)
+    if len(sizes) < 2:
+        return None
+
+    def peak(size: str) -> float:
+        return max(float(by_size[size][path]["tracemalloc_peak_mb"]) for path in SCALE_PATHS)
+
+    return round(peak(sizes[-1]) / peak(sizes[0]), 2)
 
 
 def push_path_rate(pipeline: dict[str, Any]) -> float:
@@ -222,8 +224,9 @@ for _target in (
         "x",
         False,
         ("scale",),
-        from_part("scale", "scale_peak_memory_growth"),
-        "tick, purge, statistics, agreement re-evaluation: peak memory large / small table",
+        lambda results: scale_growth(results.get("scale") or {}),
+        "tick, purge, overdue list, statistics, agreement re-evaluation: the largest heap peak "
+        "of any of them at the largest table over that at the smallest",
     ),
 ):
     register(_target)

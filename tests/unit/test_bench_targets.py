@@ -68,8 +68,13 @@ def test_a_part_not_in_this_bench_leaves_its_targets_out() -> None:
     assert "push_to_webhook_median_ms" in names
 
 
-def test_a_part_reports_its_own_target_value() -> None:
-    scale = {"target_values": {"scale_peak_memory_growth": 1.1}}
+def test_memory_growth_is_the_largest_peak_at_the_largest_table_over_the_smallest() -> None:
+    def run(peaks: tuple[float, float, float, float]) -> dict[str, Any]:
+        return {
+            p: {"tracemalloc_peak_mb": v} for p, v in zip(targets.SCALE_PATHS, peaks, strict=True)
+        }
+
+    scale = {"100000": run((2.2, 1.6, 3.3, 0.1)), "10000": run((2.1, 1.4, 3.0, 0.1))}
 
     row = by_name(targets.evaluate(run_with(scale=scale), PARTS))["scale_peak_memory_growth"]
 
