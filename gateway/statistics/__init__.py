@@ -22,7 +22,11 @@ from gateway.statistics.monthly import Month, MonthlyStats, Usage, monthly_stats
 from gateway.statistics.rollup import stats_from_counters, subscriptions_delivered
 from gateway.statistics.tallies import (
     DELIVERED_SHARDS,
+    IN_FORCE_BLACK,
+    IN_FORCE_RED,
     NOW,
+    OPEN_OBJECTION,
+    PUBLICATION,
     Key,
     Tally,
     delivered_key,
@@ -37,11 +41,15 @@ from gateway.statistics.upward import UpwardShare, upward_shares
 __all__ = [
     "DEFAULT_HOURS",
     "DELIVERED_SHARDS",
+    "IN_FORCE_BLACK",
+    "IN_FORCE_RED",
     "LAG_COUNT",
     "LAG_MAX",
     "LAG_SUM",
     "MAX_HOURS",
     "NOW",
+    "OPEN_OBJECTION",
+    "PUBLICATION",
     "PUSH_COUNTERS",
     "Activity",
     "Backlog",
