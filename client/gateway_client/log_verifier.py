@@ -103,6 +103,7 @@ def verify_log(
     grace: timedelta = GRACE,
     witnesses: Sequence[CosignatureVerifier] = (),
     witnesses_required: int = 0,
+    now: datetime | None = None,
 ) -> AuditReport:
     """Audit stored deliveries against the published log, from the first entry the
     subscription is owed, under every gateway key ``/v1/keys`` lists (each for what it signed
@@ -135,7 +136,7 @@ def verify_log(
         deliveries,
         lambda e: e.sequence not in erased and filters.admits(e.kind, e.domain, e.origin_region),
         lambda size: tile_hash_reader(size, fetch),
-        datetime.now(UTC),
+        now or datetime.now(UTC),
         from_sequence=owed_from,
         audience=(subscription_id, str(view["region"])),
         algorithm=algorithm,

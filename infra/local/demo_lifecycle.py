@@ -14,6 +14,9 @@ from infra.local.stack import LocalStack
 
 Check = tuple[str, bool]
 
+TICK_AHEAD = timedelta(days=2)
+"""The local stack's tick runs this far ahead: what it logs is dated then (verify-log is told)."""
+
 
 def _listing_id(url: str, code: str, domain: str) -> str:
     view = http_request("GET", f"{url}/v1/subjects/{code}").body
@@ -119,9 +122,7 @@ def run_lifecycle(
     )
 
     say("· the lifecycle tick, two days on: 新郑市's listing reaches its valid_until and expires")
-    ticked = operator(
-        "POST", "/v1/tick", {"at": (datetime.now(UTC) + timedelta(days=2)).isoformat()}
-    )
+    ticked = operator("POST", "/v1/tick", {"at": (datetime.now(UTC) + TICK_AHEAD).isoformat()})
     checks.append(("the tick expires exactly the listing that was due", ticked["expired"] == 1))
     pump.drain(timeout=60)
 
