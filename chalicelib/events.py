@@ -74,6 +74,9 @@ def tick(context: Any = None) -> dict[str, Any]:
     Lambda ``context``'s remaining time when there is one; and the agreement re-evaluations of
     the day's dates and of any job whose start was lost."""
     started = time.perf_counter()
+    # First: the day's agreement jobs exist only if a tick of that day starts them, so a
+    # failure further on must not cost them.
+    reevaluations = reevaluation_tick(container(), container().clock.now())
     spent = (lambda: context.get_remaining_time_in_millis() < TICK_RESERVE_MS) if context else None
     report = container().lifecycle.tick(spent)
     published = container().log_publisher.publish()
@@ -86,7 +89,7 @@ def tick(context: Any = None) -> dict[str, Any]:
         overdue_objections=len(report.overdue_objections),
         more_due=report.more_due,
     )
-    return {**report.__dict__, **reevaluation_tick(container(), container().clock.now())}
+    return {**report.__dict__, **reevaluations}
 
 
 def fan_out(records: Sequence[dict[str, Any]]) -> None:

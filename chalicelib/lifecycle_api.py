@@ -110,12 +110,12 @@ def tick(request: Request) -> Response:
         raise BadRequest("only the local stack may run the tick at another time", path="at")
     if c.settings.lifecycle_function:  # on AWS: only the lifecycle function may erase
         return json_response(200, run_tick(c.settings))
+    started = reevaluation_tick(c, wanted.at or c.clock.now())  # first, as events.tick
     service = lifecycle_at(FixedClock(wanted.at)) if wanted.at else c.lifecycle
     report = service.tick()
     published = container().log_publisher.publish()
     report.checkpoint = published.sequence if published else None
     container().witnessing.cosign_latest()  # as the scheduled tick does (chalicelib/events.py)
-    started = reevaluation_tick(c, wanted.at or c.clock.now())
     return json_response(200, {**report.__dict__, **started})
 
 

@@ -35,13 +35,21 @@ def due_shard(listing_id: str) -> str:
     return f"{int(listing_id[-2:], 16) % DUE_SHARDS:02d}"
 
 
+_CURSOR_CHARS = 1024  # a cursor this gateway writes is a few hundred characters
+
+
+def due_value(on: date, listing: Listing) -> str:
+    """An index sort key: the date, then the listing id (unique, and what cursors carry)."""
+    return f"{on.isoformat()}#{listing.listing_id}"
+
+
 def due_attributes(dates: DueDates, listing: Listing) -> dict[str, str | None]:
     """The index attributes of ``listing``'s item; ``None``: the attribute is removed."""
     due, late = dates.act_on(listing), late_on(listing)
     return {
         "due_shard": due_shard(listing.listing_id),
-        "due_on": f"{due.isoformat()}#{listing.listing_id}" if due else None,
-        "late_on": f"{late.isoformat()}#{listing.listing_id}" if late else None,
+        "due_on": due_value(due, listing) if due else None,
+        "late_on": due_value(late, listing) if late else None,
     }
 
 
@@ -121,10 +129,12 @@ def encode_cursor(position: dict[str, Any]) -> str:
 
 
 def decode_cursor(cursor: str) -> dict[str, Any]:
-    """A cursor back to what ``encode_cursor`` took; anything else a client sent is a 400."""
+    """A cursor back to what ``encode_cursor`` took; anything else a client sent is a 400
+    (a long one before it is decoded: nested JSON that deep would exhaust the parser)."""
     try:
-        found = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, binascii.Error):
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        found = json.loads(raw) if len(cursor) <= _CURSOR_CHARS else None
+    except (ValueError, binascii.Error, RecursionError):
         found = None
     if not isinstance(found, dict):
         raise SchemaError(_NOT_A_CURSOR, path="after")

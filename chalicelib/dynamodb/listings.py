@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Item, Table, is_conditional_failure, s, text
 from chalicelib.dynamodb.due_backfill import backfill_page
-from chalicelib.dynamodb.due_index import due_attributes, due_clauses, page_keys
+from chalicelib.dynamodb.due_index import due_attributes, due_clauses, due_value, page_keys
 from gateway.lifecycle import DueDates
 from gateway.ports import Page, Write
 from gateway_client.contract import Listing, ListingStatus, subtree_prefix
@@ -198,7 +198,8 @@ class DynamoListings(Table):
         return [found[lid] for _, lid in keys if lid in found], following
 
     def reschedule(self, listing: Listing, on: date | None) -> bool:
-        sets, removed, values = due_clauses({"due_on": on.isoformat() if on else None})
+        # The same "<date>#<listing id>" every writer stores: the index's cursors read it back.
+        sets, removed, values = due_clauses({"due_on": due_value(on, listing) if on else None})
         update = f"SET {sets[0]}" if sets else f"REMOVE {removed[0]}"
         try:
             self._client.update_item(

@@ -199,3 +199,32 @@ def test_the_backfill_dates_listings_stored_before_the_indexes_once(aws, store):
     assert sorted(x.listing_id for x in store.pending(today, None, 100)[0]) == sorted(
         x.listing_id for x in held
     )
+
+
+def test_a_rescheduled_listing_keeps_the_index_key_its_cursor_reads_back(aws, store):
+    items = stored(store, *(numbered(n, valid_until="2031-01-01") for n in range(40)))
+    by_shard: dict[str, list[Listing]] = {}
+    for x in items:
+        by_shard.setdefault(due_shard(x.listing_id), []).append(x)
+    same = max(by_shard.values(), key=len)
+    day = date(2030, 1, 1)
+    for x in same:  # what the tick does to a due listing that needed no write
+        assert store.reschedule(store.current([(x.credit_code, x.listing_id)])[x.listing_id], day)
+
+    seen: set[str] = set()
+    page, after = store.pending(day, None, 1)
+    while True:
+        seen |= {x.listing_id for x in page}
+        if after is None:
+            break
+        page, after = store.pending(day, after, 1)
+
+    assert {x.listing_id for x in same} <= seen
+
+
+def test_a_cursor_too_long_or_nested_too_deep_is_a_400_not_a_crash(aws, store):
+    deep = base64.urlsafe_b64encode(b"[" * 3000).decode()
+
+    for after in (deep, "A" * 5000):
+        with pytest.raises(SchemaError):
+            store.pending(date(2030, 1, 1), after, 10)
