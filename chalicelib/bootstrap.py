@@ -24,6 +24,7 @@ from chalicelib.dynamodb.query_trail import DynamoQueryTrail
 from chalicelib.dynamodb.rate_limits import DynamoRateCounter
 from chalicelib.dynamodb.reevaluations import DynamoReevaluations
 from chalicelib.dynamodb.registry import DynamoRegistry
+from chalicelib.dynamodb.sealed_tokens import Sealer
 from chalicelib.dynamodb.source_pages import SourcePages
 from chalicelib.dynamodb.statistics import DynamoStatistics
 from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
@@ -185,6 +186,12 @@ class Container:
     @cached_property
     def reevaluation_trigger(self) -> SqsReevaluationTrigger:
         return SqsReevaluationTrigger(self.aws_clients["sqs"], self.settings.reevaluation_queue_url)
+
+    @cached_property
+    def backfill_tokens(self) -> Sealer:
+        """The due-date backfill's ``next`` names a table key: sealed (``sealed_tokens``)."""
+        key = identity_key_reader(_client(self.settings, "secretsmanager"), self.settings)
+        return Sealer(key, b"credit-gateway due backfill token v1")
 
     @cached_property
     def reevaluation_runner(self) -> ReevaluationRunner:

@@ -55,7 +55,8 @@ def backfill(request: Request) -> Response:
     """The operator dates listings stored before the due-date indexes existed, a page a call."""
     caller.require_operator(request)
     after, limit = _page(request, _BACKFILL_PAGE)
-    updated, following = container().listings.backfill_due(after, limit)
+    c = container()
+    updated, following = c.listings.backfill_due(c.backfill_tokens, after, limit)
     return json_response(200, {"updated": updated, "next": following})
 
 

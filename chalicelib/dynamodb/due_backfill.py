@@ -1,10 +1,11 @@
 """The one-off backfill of the due-date indexes, for listings stored before they existed.
 
 Every write sets ``due_on``/``late_on`` from then on; a listing written earlier has none and
-no tick would ever see it. The operator runs ``POST /v1/listings/due/reindex`` once after the
+no tick would ever see it. The operator runs ``POST /v1/listings/due/backfill`` once after the
 upgrade (and again after changing the retention settings, which move purge dates), following
 ``next`` until it is null. It scans the table, a page a call, so it is not a periodic path;
-running it again writes only what differs.
+running it again writes only what differs. ``next`` names a table key, a credit code in it: it
+is sealed (``sealed_tokens``), so the operator's address bar and logs never hold an ID number.
 """
 
 from __future__ import annotations
@@ -15,16 +16,10 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import is_conditional_failure, s
-from chalicelib.dynamodb.due_index import (
-    decode_cursor,
-    due_attributes,
-    due_clauses,
-    encode_cursor,
-    plain_key,
-    start_key,
-)
+from chalicelib.dynamodb.due_index import due_attributes, due_clauses, plain_key, start_key
+from chalicelib.dynamodb.sealed_tokens import Sealer
 from gateway.lifecycle import DueDates
-from gateway_client.contract import Listing
+from gateway_client.contract import Listing, SchemaError
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -38,20 +33,25 @@ def backfill_page(
     table: str,
     dates: DueDates,
     read: Reader,
+    sealer: Sealer,
     after: str | None,
     limit: int,
 ) -> tuple[int, str | None]:
     """Up to ``limit`` listings from ``after``: how many got new index dates, and the cursor."""
     args: dict[str, Any] = {"TableName": table, "Limit": limit, "ConsistentRead": True}
     if after is not None:
-        start = start_key(decode_cursor(after), {"credit_code", "listing_id"})
+        try:
+            opened = sealer.open(after)
+        except ValueError:
+            raise SchemaError("after must be a `next` this route answered", path="after") from None
+        start = start_key({"key": opened}, {"credit_code", "listing_id"})
         if start is not None:
             args["ExclusiveStartKey"] = start
     reply = client.scan(**args)
     items = reply.get("Items", [])
     updated = sum(_refresh(client, table, dates, read(x), x) for x in items if "doc" in x)
     following = reply.get("LastEvaluatedKey")
-    return updated, (encode_cursor({"key": plain_key(following)}) if following else None)
+    return updated, (sealer.seal(plain_key(following)) if following else None)
 
 
 def _refresh(

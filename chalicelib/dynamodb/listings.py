@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError
 from chalicelib.dynamodb.base import Item, Table, is_conditional_failure, s, text
 from chalicelib.dynamodb.due_backfill import backfill_page
 from chalicelib.dynamodb.due_index import due_attributes, due_clauses, due_value, page_keys
+from chalicelib.dynamodb.sealed_tokens import Sealer
 from gateway.lifecycle import DueDates
 from gateway.ports import Page, Write
 from gateway_client.contract import Listing, ListingStatus, subtree_prefix
@@ -215,10 +216,10 @@ class DynamoListings(Table):
             raise
         return True
 
-    def backfill_due(self, after: str | None, limit: int) -> tuple[int, str | None]:
+    def backfill_due(self, sealer: Sealer, after: str | None, limit: int) -> tuple[int, str | None]:
         """One page of the one-off due-date backfill (``due_backfill``): a Scan, never periodic."""
         return backfill_page(
-            self._client, self._table, self._dates, listing_from_item, after, limit
+            self._client, self._table, self._dates, listing_from_item, sealer, after, limit
         )
 
     def add_provenance(self, keys: Sequence[tuple[str, str]], region: str) -> None:

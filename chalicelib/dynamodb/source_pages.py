@@ -9,18 +9,12 @@ data in a form anyone can read.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
-import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 from chalicelib.dynamodb.base import s, text
 from chalicelib.dynamodb.listings import SOURCE_INDEX, SOURCE_SHARDS, DynamoListings
+from chalicelib.dynamodb.sealed_tokens import Sealer
 from gateway.recognition import SourceScope
 from gateway_client.contract import NATION, Listing, ListingStatus, subtree_prefix
 
@@ -46,7 +40,7 @@ class SourcePages:
         self._listings = listings
         self._client = client
         self._table = table
-        self._key = key
+        self._sealer = Sealer(key, _LABEL)
 
     def subjects(self, credit_codes: Sequence[str]) -> dict[str, list[Listing]]:
         return self._listings.subjects(credit_codes)
@@ -89,15 +83,9 @@ class SourcePages:
             **({"ExclusiveStartKey": start} if start else {}),
         }
 
-    def _aead(self) -> AESGCM:
-        return AESGCM(hmac.new(self._key(), _LABEL, hashlib.sha256).digest())
-
     def _seal(self, at: int, start: Any) -> str:
-        nonce = os.urandom(12)
-        plain = json.dumps({"at": at, "start": start}).encode()
-        return base64.urlsafe_b64encode(nonce + self._aead().encrypt(nonce, plain, None)).decode()
+        return self._sealer.seal({"at": at, "start": start})
 
     def _open(self, page: str) -> tuple[int, Any]:
-        raw = base64.urlsafe_b64decode(page)
-        opened = json.loads(self._aead().decrypt(raw[:12], raw[12:], None))
+        opened = self._sealer.open(page)
         return int(opened["at"]), opened["start"]

@@ -16,6 +16,7 @@ from integration_support import REGION, listing
 from chalicelib.dynamodb.due_index import due_shard
 from chalicelib.dynamodb.listings import DynamoListings
 from chalicelib.dynamodb.registry import DynamoRegistry
+from chalicelib.dynamodb.sealed_tokens import Sealer
 from chalicelib.s3_archive import S3Archive
 from gateway.lifecycle import tick as tick_module
 from gateway.lifecycle.due import DueDates
@@ -187,13 +188,24 @@ def test_the_backfill_dates_listings_stored_before_the_indexes_once(aws, store):
     aws.dynamodb.meta.events.unregister("before-call.dynamodb.Scan", unique_id="no-scan")
 
     runs = []
+    tokens = Sealer(lambda: b"k" * 32, b"test backfill")
+    cursors: list[str] = []
     for _ in range(2):
-        updated, after = store.backfill_due(None, 3)
+        updated, after = store.backfill_due(tokens, None, 3)
         while after is not None:
-            more, after = store.backfill_due(after, 3)
+            cursors.append(after)
+            more, after = store.backfill_due(tokens, after, 3)
             updated += more
         runs.append(updated)
 
+    assert cursors  # the pages' cursors hold no credit code, and a forged one is refused
+    assert not any(
+        x.credit_code in base64.urlsafe_b64decode(c + "==").decode(errors="replace")
+        for c in cursors
+        for x in held
+    )
+    with pytest.raises(SchemaError):
+        store.backfill_due(tokens, cursor({"key": {"credit_code": "x", "listing_id": "y"}}), 3)
     assert unseen == ([], None)
     assert runs == [4, 0]
     assert sorted(x.listing_id for x in store.pending(today, None, 100)[0]) == sorted(
