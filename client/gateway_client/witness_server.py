@@ -110,12 +110,15 @@ def serve(service: WitnessService, host: str, port: int) -> ThreadingHTTPServer:
     """An HTTP server answering ``POST /add-checkpoint``; ``serve_forever`` runs it."""
 
     class Handler(BaseHTTPRequestHandler):
+        timeout = 10  # seconds a connection may sit idle: a slow client holds no thread long
+
         def do_POST(self) -> None:
             if self.path != PATH:
                 self._answer((404, TEXT, b"only POST /add-checkpoint is served\n"))
                 return
             declared = self.headers.get("content-length") or "0"
-            length = int(declared) if declared.isascii() and declared.isdigit() else 0
+            digits = declared.isascii() and declared.isdigit() and len(declared) <= 9
+            length = int(declared) if digits else MAX_BODY + 1  # int() refuses 4,301 digits
             if not 0 < length <= MAX_BODY:
                 self._answer((413 if length else 400, TEXT, b"a body of 1 byte to 64 KiB\n"))
                 return

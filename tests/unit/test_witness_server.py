@@ -130,6 +130,7 @@ def test_a_fork_gets_422_and_the_record_stays(witness) -> None:
     ("body", "status"),
     [
         ("nonsense", 400),
+        ("old " + "9" * 5000 + "\n\n" + note(3), 400),  # int() would refuse it: a 400, no 500
         (
             format_add_checkpoint(
                 0, [], note(3, signer=NoteSigner(ORIGIN, Ed25519PrivateKey.generate()))

@@ -20,7 +20,7 @@ from gateway_client.tlog.note import NoteError, NoteVerifier, open_note, split_n
 from gateway_client.tlog.proofs import verify_consistency
 
 MAX_PROOF = 63
-_OLD = re.compile(r"old (0|[1-9][0-9]*)")
+_OLD = re.compile(r"old (0|[1-9][0-9]{0,18})")  # a tree size fits 19 digits; int() refuses 4301
 
 
 class WitnessError(Exception):
