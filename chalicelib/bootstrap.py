@@ -203,7 +203,9 @@ class Container:
             # the page token's key, from the listing-id secret (chalicelib/dynamodb/source_pages)
             identity_key_reader(_client(self.settings, "secretsmanager"), self.settings),
         )
-        return ReevaluationRunner(self.reevaluations, pages, self.subscriptions, self.queue)
+        return ReevaluationRunner(
+            self.reevaluations, pages, self.subscriptions, self.queue, self.agreements
+        )
 
     @cached_property
     def subscription_desk(self) -> SubscriptionDesk:

@@ -19,7 +19,7 @@ from typing import Protocol
 from pydantic import AwareDatetime
 
 from gateway.delivery.planning import Delivery
-from gateway.delivery.ports import DeliveryQueue, SubscriptionStore
+from gateway.delivery.ports import AgreementStore, DeliveryQueue, SubscriptionStore
 from gateway.delivery.reevaluation import Comparison, subject_changes
 from gateway.delivery.subscription import Subscription
 from gateway.recognition import Agreement, SourceScope
@@ -188,11 +188,13 @@ class ReevaluationRunner:
         listings: ListingPages,
         subscriptions: SubscriptionStore,
         queue: DeliveryQueue,
+        agreements: AgreementStore,
     ) -> None:
         self.jobs = jobs
         self.listings = listings
         self.subscriptions = subscriptions
         self.queue = queue
+        self.agreements = agreements
 
     def run(self, job_id: str, running_out: Callable[[], bool]) -> ReevaluationJob | None:
         """Walk the job's pages until it is finished or ``running_out()``; the job as it was
@@ -227,7 +229,7 @@ class ReevaluationRunner:
         if not keys:
             return []
         on_page = {listing_id for _, listing_id in keys}
-        comparison = job.comparison()
+        comparison = self._comparison(job)
         deliveries: list[Delivery] = []
         for held in self.listings.subjects([code for code, _ in keys]).values():
             listings = [x for x in held if x.accepted_at <= job.at]
@@ -242,6 +244,16 @@ class ReevaluationRunner:
                 flags=bool(walked) and min(walked) in on_page,
             )
         return deliveries
+
+    def _comparison(self, job: ReevaluationJob) -> Comparison:
+        """The job's comparison; against the region's agreements as they are now when one of
+        them changed after the job was made. Jobs run in any order (a lost trigger is started
+        again by the tick), so an older job running last would otherwise have the last word
+        with recognition no longer in force; now every job ends on what is in force."""
+        current = tuple(a for a in self.agreements.all() if a.subscriber_region == job.region)
+        if all(a.updated_at <= job.at for a in current):
+            return job.comparison()
+        return job.model_copy(update={"after": current}).comparison()
 
 
 def daily_reevaluations(

@@ -146,7 +146,7 @@ def no_listing_scans(aws: Any) -> list[str]:
 
 
 def test_a_job_walks_its_sources_without_a_scan_and_resumes_to_the_whole_table_result(
-    aws, jobs
+    aws, jobs, agreements
 ) -> None:
     listings = DynamoListings(aws.dynamodb, aws.env["CG_LISTINGS_TABLE"])
     held = [
@@ -189,7 +189,7 @@ def test_a_job_walks_its_sources_without_a_scan_and_resumes_to_the_whole_table_r
         lambda: identity_key(LOCAL_IDENTITY_SECRET),
     )
     queue = Collected()
-    runner = ReevaluationRunner(jobs, pages, subscriptions, queue)
+    runner = ReevaluationRunner(jobs, pages, subscriptions, queue, agreements)
 
     runs, left = 0, None
     while left is None or not left.finished:

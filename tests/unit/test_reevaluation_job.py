@@ -114,7 +114,8 @@ def job_setup(store: InMemoryListingStore, page_size: int) -> tuple:
     agreements = InMemoryAgreements()
     jobs = InMemoryReevaluations(agreements, store, page_size)
     queue = Sent()
-    return jobs, queue, ReevaluationRunner(jobs, jobs, Subscriptions(), queue)  # type: ignore[arg-type]
+    runner = ReevaluationRunner(jobs, jobs, Subscriptions(), queue, agreements)  # type: ignore[arg-type]
+    return jobs, queue, runner
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -296,3 +297,27 @@ def test_a_region_without_subscriptions_finishes_without_walking() -> None:
     assert done is not None
     assert (done.finished, queue.sent) == (True, [])
     assert jobs.unfinished() == []
+
+
+def test_an_older_job_run_last_ends_on_the_agreements_in_force_not_on_its_own() -> None:
+    # A@2 (lapsed) saved, then A@3 (in force again); A@3's job runs first, then A@2's, whose
+    # trigger was lost and restarted by the tick: the subscriber's last word must be A@3's.
+    store = InMemoryListingStore()
+    held = listing(origin_region="441802", decision_number="决定〔2025〕1号")
+    store.write([(held, None)], held.origin_region)
+    a1 = agreement("agr-a", revision=1)
+    a2 = agreement(
+        "agr-a", revision=2, effective_from="2024-01-01", effective_until="2024-01-02"
+    ).model_copy(update={"updated_at": NOW + timedelta(seconds=1)})
+    a3 = agreement("agr-a", revision=3).model_copy(
+        update={"updated_at": NOW + timedelta(seconds=2)}
+    )
+    older, newer = revision_job(a1, a2, []), revision_job(a2, a3, [])
+    jobs, queue, runner = job_setup(store, page_size=1)
+    jobs.agreements.put(a3)  # what the store holds once both revisions are saved
+    jobs.start([older, newer])
+
+    run_to_the_end(runner, newer.job_id, 5)
+    run_to_the_end(runner, older.job_id, 5)
+
+    assert queue.sent[-1].recognition.recognised
