@@ -218,7 +218,7 @@ def desk(*held: Agreement, regions: Sequence[str] = (HUNAN, GUANGDONG)) -> tuple
     agreements, queue = Agreements(*held), Queue()
     jobs = InMemoryReevaluations(agreements, store, page_size=1)
     subscriptions = InMemorySubscriptionStore(subscription("sub-hn", region=HUNAN))
-    runner = ReevaluationRunner(jobs, jobs, subscriptions, queue)
+    runner = ReevaluationRunner(jobs, jobs, subscriptions, queue, agreements)
     service = AgreementDesk(
         agreements,
         registry,
