@@ -1,11 +1,8 @@
-"""The exchange log, published: entries, tiles, proofs, signed checkpoints, and replay for a
-subscription."""
+"""The exchange log, published: entries, signed checkpoints, and replay for a subscription
+(its tiles and proofs: ``log_proof_api``)."""
 
 from __future__ import annotations
 
-import base64
-
-from botocore.exceptions import ClientError
 from chalice.app import Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,7 +10,7 @@ from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.dynamodb.exchange_log import RECENT_CHECKPOINTS
 from chalicelib.http_errors import json_response
-from chalicelib.route_spec import Access, Operation, Param, Reply, Tag, count_param
+from chalicelib.route_spec import Access, Operation, Reply, Tag, count_param
 from chalicelib.subscriptions_api import owned_subscription
 from chalicelib.witnessing import published_checkpoints, with_cosignatures
 from gateway.validation import parse_request
@@ -25,17 +22,12 @@ from gateway_client.contract import (
     errors,
 )
 from gateway_client.tlog import (
-    NoteSigner,
     add_signatures,
-    consistency_proof,
-    inclusion_proof,
-    parse_tile_path,
-    tile_hash_reader,
 )
 
 _PAGE = 100
 _MAX_LIMIT = 1000
-_MAX_SEQUENCE = 10**12
+MAX_SEQUENCE = 10**12
 _CHECKPOINTS = 20
 _MAX_CHECKPOINTS = RECENT_CHECKPOINTS  # the publisher's state names this many
 
@@ -54,7 +46,7 @@ def entries(request: Request) -> Response:
     """Log entries from ``from`` on: routing fields, digests and leaf hashes, never listing
     content; and which of them retention erased (no longer owed to anyone: their tombstone is)."""
     caller.operator_or_region(request)
-    start = int_param(request, "from", 1, 1, _MAX_SEQUENCE)
+    start = int_param(request, "from", 1, 1, MAX_SEQUENCE)
     limit = int_param(request, "limit", _PAGE, 1, _MAX_LIMIT)
     log = container().exchange_log
     found: list[LogEntry] = []
@@ -103,63 +95,6 @@ def latest_note(request: Request) -> Response:
     return Response(body=note, status_code=200, headers=headers)
 
 
-def log_vkey(request: Request) -> Response:
-    """The note verifier key of the gateway's checkpoints: what a witness is configured with
-    (``gateway witness serve --log-vkey``). It changes with the signing key."""
-    c = container()
-    origin = c.settings.log_origin
-    vkey = NoteSigner(origin, c.signers.ed25519.private_key).vkey
-    return json_response(200, {"origin": origin, "vkey": vkey})
-
-
-def tile(request: Request) -> Response:
-    """One published tile or entry bundle (C2SP tlog-tiles path), base64 in JSON."""
-    caller.operator_or_region(request)
-    path = caller.query(request, "path") or ""
-    try:
-        parse_tile_path(path)
-    except ValueError:
-        raise SchemaError(
-            "path must be a tlog-tiles path, e.g. tile/0/x001/234.p/17", path="path"
-        ) from None
-    try:
-        raw = container().log_publisher.read(path)
-    except KeyError:
-        raise errors.NotFound(f"no tile {path} is published", path="path") from None
-    return json_response(200, {"path": path, "data": base64.b64encode(raw).decode()})
-
-
-def proof(request: Request) -> Response:
-    """An inclusion proof (``index``) or a consistency proof (``old``) for a checkpointed size,
-    computed from the published tiles: what a subscriber could compute from them itself."""
-    caller.operator_or_region(request)
-    publisher = container().log_publisher
-    if caller.query(request, "size") is None:
-        raise SchemaError("size (a checkpoint's tree size) is required", path="size")
-    size = int_param(request, "size", 1, 1, _MAX_SEQUENCE)
-    index = caller.query(request, "index")
-    old = caller.query(request, "old")
-    if (index is None) == (old is None):
-        raise SchemaError(
-            "give exactly one of index (inclusion) or old (consistency)", path="index"
-        )
-    try:
-        publisher.checkpoint(size)
-    except ClientError:
-        raise errors.NotFound(f"no checkpoint of size {size}", path="size") from None
-    read = tile_hash_reader(size, publisher.read)
-    if index is not None:
-        leaf = int_param(request, "index", 0, 0, size - 1)
-        hashes = inclusion_proof(leaf, size, read)
-        answer: dict[str, object] = {"index": leaf}
-    else:
-        before = int_param(request, "old", 1, 1, size)
-        hashes = consistency_proof(before, size, read)
-        answer = {"old": before}
-    answer |= {"size": size, "proof": [h.hex() for h in hashes]}
-    return json_response(200, answer)
-
-
 class _Replay(BaseModel):
     model_config = ConfigDict(extra="forbid")
     from_sequence: int = Field(ge=1)
@@ -199,26 +134,6 @@ class LogEntries(Frozen):
         description="sequences among these entries whose change retention erased (the listing "
         "was purged): the entry and its leaf stay in the tree; the change is owed to nobody, "
         "the listing's `purged` tombstone is"
-    )
-
-
-class Tile(Frozen):
-    path: str = Field(description="the C2SP tlog-tiles path")
-    data: str = Field(description="its bytes, base64")
-
-
-class Proof(Frozen):
-    size: int = Field(description="the checkpointed tree size the proof is for")
-    index: int | None = Field(default=None, description="inclusion: the leaf (sequence - 1)")
-    old: int | None = Field(default=None, description="consistency: the earlier tree size")
-    proof: tuple[str, ...] = Field(description="the RFC 9162 proof's hashes, hex")
-
-
-class LogVkey(Frozen):
-    origin: str = Field(description="the log's name in its checkpoints (C2SP origin)")
-    vkey: str = Field(
-        description="the C2SP signed-note verifier key of the checkpoints: "
-        "<origin>+<hex key id>+<base64 of 0x01 and the Ed25519 public key>"
     )
 
 
@@ -262,7 +177,7 @@ ROUTES: tuple[Operation, ...] = (
         Access.OPERATOR_OR_PLATFORM,
         {200: Reply(LogEntries, "The entries and the current head.")},
         (errors.SchemaError,),
-        query=(count_param("from", 1, _MAX_SEQUENCE), count_param("limit", _PAGE, _MAX_LIMIT)),
+        query=(count_param("from", 1, MAX_SEQUENCE), count_param("limit", _PAGE, _MAX_LIMIT)),
         handler=entries,
     ),
     Operation(
@@ -288,51 +203,6 @@ ROUTES: tuple[Operation, ...] = (
         {200: Reply(_NOTE, "The signed note.", {"Cache-Control": "no-cache"}, media="text/plain")},
         (errors.NotFound,),
         handler=latest_note,
-    ),
-    Operation(
-        "GET",
-        "/v1/log/vkey",
-        "log_vkey",
-        Tag.LOG,
-        "The verifier key of the checkpoints' signed notes (what a witness is given)",
-        Access.ANONYMOUS,
-        {200: Reply(LogVkey, "The log's origin and note verifier key.")},
-        handler=log_vkey,
-    ),
-    Operation(
-        "GET",
-        "/v1/log/tile",
-        "log_tile",
-        Tag.LOG,
-        "One published tile or entry bundle of the Merkle tree (C2SP tlog-tiles)",
-        Access.OPERATOR_OR_PLATFORM,
-        {200: Reply(Tile, "The tile's bytes.")},
-        (errors.SchemaError, errors.NotFound),
-        query=(
-            Param(
-                "path",
-                {"type": "string", "maxLength": 100},
-                "e.g. tile/0/x001/234.p/17 or tile/entries/000",
-                required=True,
-            ),
-        ),
-        handler=tile,
-    ),
-    Operation(
-        "GET",
-        "/v1/log/proof",
-        "log_proof",
-        Tag.LOG,
-        "An inclusion proof (index) or consistency proof (old) against a checkpointed size",
-        Access.OPERATOR_OR_PLATFORM,
-        {200: Reply(Proof, "The proof, computed from the published tiles.")},
-        (errors.SchemaError, errors.NotFound),
-        query=(
-            Param("size", {"type": "integer", "minimum": 1}, "a checkpoint's size", required=True),
-            Param("index", {"type": "integer", "minimum": 0}, "leaf index (sequence - 1)"),
-            count_param("old", 1, _MAX_SEQUENCE),
-        ),
-        handler=proof,
     ),
     Operation(
         "POST",
