@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import shlex
 import sys
-import threading
 import time
 
 from gateway_client.contract import mask_ids_in
@@ -55,7 +54,8 @@ def main() -> int:
         _say(f"  export GATEWAY_URL={url} GATEWAY_OPERATOR_TOKEN={token}")
         _say("Ctrl-C stops it; everything it holds is lost.")
         try:
-            threading.Event().wait()
+            while True:  # a wait with no end can miss a Ctrl-C that lands just before it
+                time.sleep(1)
         except KeyboardInterrupt:
             _say("\nstopping")
     return 0
