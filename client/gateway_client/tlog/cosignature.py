@@ -8,17 +8,15 @@ note signature."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from gateway_client.tlog.note import (
+    NamedKey,
     NoteError,
-    check_name,
     ed25519_verify,
-    format_vkey,
-    key_id,
     parse_vkey,
-    raw_public,
     signature_line,
     split_note,
 )
@@ -36,22 +34,10 @@ def cosigned_message(checkpoint_text: str, timestamp: int) -> bytes:
 
 
 @dataclass(frozen=True)
-class CosignatureSigner:
+class CosignatureSigner(NamedKey):
     """A witness's Ed25519 cosigning key under its name."""
 
-    name: str
-    key: Ed25519PrivateKey
-
-    def __post_init__(self) -> None:
-        check_name(self.name)
-
-    @property
-    def key_id(self) -> bytes:
-        return key_id(self.name, COSIGNATURE_V1, raw_public(self.key.public_key()))
-
-    @property
-    def vkey(self) -> str:
-        return format_vkey(self.name, COSIGNATURE_V1, raw_public(self.key.public_key()))
+    ALGORITHM: ClassVar[int] = COSIGNATURE_V1
 
     def cosign(self, checkpoint_text: str, timestamp: int) -> str:
         """The note signature line: ``— name base64(key id || u64 time || Ed25519 sig)``."""

@@ -12,7 +12,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -92,22 +92,29 @@ def ed25519_verify(key: Ed25519PublicKey, msg: bytes, sig: bytes) -> bool:
 
 
 @dataclass(frozen=True)
-class NoteSigner:
-    """An Ed25519 note signing key (type 0x01) under a key name."""
+class NamedKey:
+    """An Ed25519 private key under a key name, for one signature type (``ALGORITHM``): the
+    type goes into its key id and verifier key."""
 
     name: str
     key: Ed25519PrivateKey
+    ALGORITHM: ClassVar[int] = ED25519
 
     def __post_init__(self) -> None:
         check_name(self.name)
 
     @property
     def key_id(self) -> bytes:
-        return key_id(self.name, ED25519, raw_public(self.key.public_key()))
+        return key_id(self.name, self.ALGORITHM, raw_public(self.key.public_key()))
 
     @property
     def vkey(self) -> str:
-        return format_vkey(self.name, ED25519, raw_public(self.key.public_key()))
+        return format_vkey(self.name, self.ALGORITHM, raw_public(self.key.public_key()))
+
+
+@dataclass(frozen=True)
+class NoteSigner(NamedKey):
+    """An Ed25519 note signing key (type 0x01) under a key name."""
 
     def sign(self, msg: bytes) -> bytes:
         return self.key.sign(msg)
