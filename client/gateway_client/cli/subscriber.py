@@ -13,6 +13,7 @@ from typing import Any
 from gateway_client.cli.errors import CliError, read_json_body
 from gateway_client.cli.operator import caller_for, show
 from gateway_client.cli.options import remote
+from gateway_client.cli.serving import serve_until_stopped
 from gateway_client.contract import DEFAULT_TOLERANCE
 from gateway_client.listener import DeliveryStore, Listener, serve
 from gateway_client.receiver import Audience, fetch_gateway_keys
@@ -96,19 +97,13 @@ def _listen(args: argparse.Namespace) -> int:
         ],
         lambda line: print(f"listen: {line}", file=sys.stderr, flush=True),
     )
-    server = serve(listener, args.host, args.port)
-    host, port = server.server_address[:2]
-    print(
-        f"listen: http://{host!s}:{port}/ for {args.subscription} ({args.region}), "
-        f"{len(store)} deliveries in {args.store}",
-        file=sys.stderr,
-        flush=True,
+    return serve_until_stopped(
+        serve(listener, args.host, args.port),
+        lambda host, port: (
+            f"listen: http://{host}:{port}/ for {args.subscription} "
+            f"({args.region}), {len(store)} deliveries in {args.store}"
+        ),
     )
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
-    return 0
 
 
 def _secret(path: str) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from gateway_client.cli.errors import CliError
 from gateway_client.cli.key_files import read_signer
+from gateway_client.cli.serving import serve_until_stopped
 from gateway_client.contract import Ed25519Signer
 from gateway_client.log_audit import AuditReport
 from gateway_client.tlog import CosignatureSigner, CosignatureVerifier, NoteError, NoteVerifier
@@ -69,18 +70,12 @@ def _serve(args: argparse.Namespace) -> int:
         WitnessState(Path(args.state)),
         lambda line: print(f"witness: {line}", file=sys.stderr, flush=True),
     )
-    server = serve(service, args.host, args.port)
-    host, port = server.server_address[:2]
-    print(
-        f"witness: http://{host!s}:{port}{PATH} cosigning {log.name} as {signer.vkey}",
-        file=sys.stderr,
-        flush=True,
+    return serve_until_stopped(
+        serve(service, args.host, args.port),
+        lambda host, port: (
+            f"witness: http://{host}:{port}{PATH} cosigning {log.name} as {signer.vkey}"
+        ),
     )
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
-    return 0
 
 
 def verify_options(verify: argparse.ArgumentParser) -> None:
