@@ -187,11 +187,19 @@ class Container:
     def reevaluation_trigger(self) -> SqsReevaluationTrigger:
         return SqsReevaluationTrigger(self.aws_clients["sqs"], self.settings.reevaluation_queue_url)
 
+    def _sealer(self, label: bytes) -> Sealer:
+        key = identity_key_reader(_client(self.settings, "secretsmanager"), self.settings)
+        return Sealer(key, label)
+
     @cached_property
     def backfill_tokens(self) -> Sealer:
         """The due-date backfill's ``next`` names a table key: sealed (``sealed_tokens``)."""
-        key = identity_key_reader(_client(self.settings, "secretsmanager"), self.settings)
-        return Sealer(key, b"credit-gateway due backfill token v1")
+        return self._sealer(b"credit-gateway due backfill token v1")
+
+    @cached_property
+    def overdue_tokens(self) -> Sealer:
+        """The overdue lists' ``next`` may name another region's listing: sealed."""
+        return self._sealer(b"credit-gateway overdue page token v1")
 
     @cached_property
     def reevaluation_runner(self) -> ReevaluationRunner:

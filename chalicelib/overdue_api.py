@@ -21,7 +21,14 @@ from chalicelib.http_errors import json_response
 from chalicelib.log_api import int_param
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag, count_param
 from gateway.lifecycle import INDEX_PAGE as PAGE
-from gateway_client.contract import CommitmentKind, Frozen, RegionMismatch, errors, within
+from gateway_client.contract import (
+    CommitmentKind,
+    Frozen,
+    RegionMismatch,
+    SchemaError,
+    errors,
+    within,
+)
 
 _MAX_PAGE = 1000
 _BACKFILL_PAGE = 500  # a Scan page and its updates inside API Gateway's 29 s
@@ -32,11 +39,31 @@ def _page(request: Request, default: int = PAGE) -> tuple[str | None, int]:
     return caller.query(request, "after"), int_param(request, "limit", default, 1, _MAX_PAGE)
 
 
+def _sealed_page(request: Request) -> tuple[str | None, int]:
+    """The overdue lists walk every region's listings and keep the caller's: the index's
+    cursor names the last listing read, which may be another region's, so the caller only
+    ever holds it sealed (``overdue_tokens``)."""
+    after, limit = _page(request)
+    if after is None:
+        return None, limit
+    try:
+        opened = container().overdue_tokens.open(after)
+    except ValueError:
+        opened = None
+    if not isinstance(opened, str):
+        raise SchemaError("after is the next value of a previous page", path="after")
+    return opened, limit
+
+
+def _listed(late: object, following: str | None) -> Response:
+    sealed = None if following is None else container().overdue_tokens.seal(following)
+    return json_response(200, {"overdue": late, "next": sealed})
+
+
 def overdue_objections(request: Request) -> Response:
     caller.require_operator(request)
-    after, limit = _page(request)
-    late, following = container().lifecycle.overdue_objections(after, limit)
-    return json_response(200, {"overdue": late, "next": following})
+    after, limit = _sealed_page(request)
+    return _listed(*container().lifecycle.overdue_objections(after, limit))
 
 
 def overdue_commitments(request: Request) -> Response:
@@ -46,9 +73,8 @@ def overdue_commitments(request: Request) -> Response:
     region = caller.region_param(request, "region") or signer
     if signer is not None and region is not None and not within(region, signer):
         raise RegionMismatch(f"{signer} reads its own subtree's commitments only", path="region")
-    after, limit = _page(request)
-    late, following = container().lifecycle.overdue_commitments(region, after, limit)
-    return json_response(200, {"overdue": late, "next": following})
+    after, limit = _sealed_page(request)
+    return _listed(*container().lifecycle.overdue_commitments(region, after, limit))
 
 
 def backfill(request: Request) -> Response:

@@ -4,6 +4,7 @@ it; the tick lists a broken one by the owner's policy; an overdue one is reporte
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -154,3 +155,39 @@ def test_an_overdue_commitment_is_reported_to_its_owner_and_no_one_else(gateway,
     assert [x["listing_id"] for x in life.tick().json_body["overdue_commitments"]] == [
         outcome["listing_id"]
     ]
+
+
+def test_overdue_pages_hand_out_sealed_cursors_that_name_no_listing(gateway, city):
+    """A page walks every region's listings: its cursor names the last one read, which the
+    caller must not learn when it is another region's, nor forge."""
+    ids = []
+    for number in ("七政服承诺〔2026〕8号", "七政服承诺〔2026〕9号"):
+        late = commitment()
+        late["decision_number"] = number
+        late["commitment"]["deadline"] = (TODAY - timedelta(days=1)).isoformat()
+        ids += [x["listing_id"] for x in push(gateway, city, CITY, late)["outcomes"]]
+    hunan = gateway.register_platform(HUNAN)
+    life = Lifecycle(gateway)
+
+    def walk(signer: Ed25519Signer) -> tuple[list[str], list[str]]:
+        seen, cursors, after = [], [], ""
+        while True:
+            page = life.get(f"/v1/commitments/overdue?limit=1{after}", signer)
+            assert page.status_code == 200, page.json_body
+            seen += [x["listing_id"] for x in page.json_body["overdue"]]
+            if page.json_body["next"] is None:
+                return seen, cursors
+            cursors.append(page.json_body["next"])
+            after = f"&after={page.json_body['next']}"
+
+    own, _ = walk(city)
+    theirs, cursors = walk(hunan)
+    forged = life.get("/v1/commitments/overdue?after=eyJzaGFyZCI6MH0", hunan)
+
+    assert sorted(own) == sorted(ids) and theirs == []
+    assert cursors and not any(
+        listing_id.encode() in base64.urlsafe_b64decode(c + "==")
+        for c in cursors
+        for listing_id in ids
+    )
+    assert (forged.status_code, forged.json_body["error"]["path"]) == (400, "after")
