@@ -4,13 +4,15 @@ A job is written in one transaction with its agreement revision (the outbox). Un
 finished it carries ``unfinished``, the key of a sparse index the tick reads to re-start jobs
 whose trigger was lost (a Query, never a Scan); a finished job expires (TTL) a month later,
 long after the day its id could be started again. A job holds agreements and a sealed page
-token (``chalicelib.dynamodb.source_pages``): no personal data.
+token (``chalicelib.dynamodb.source_pages``): no personal data. One more item marks the last day
+whose date jobs the tick stored, so a missed day is caught up.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -21,6 +23,7 @@ from gateway.recognition import Agreement
 from gateway_client.contract import Conflict
 
 UNFINISHED_INDEX = "unfinished"
+_DATED = "dated-through"  # the tick's mark: every job id holds an '@' (agreement@revision…)
 KEEP_FINISHED_SECONDS = 31 * 24 * 3600
 
 
@@ -102,6 +105,23 @@ class DynamoReevaluations(Table):
             ExpressionAttributeValues={":yes": s("1")},
         )
         return sorted(text(item, "job_id") for page in pages for item in page.get("Items", []))
+
+    def dated_through(self) -> date | None:
+        item = self._get({"job_id": s(_DATED)})
+        return date.fromisoformat(text(item, "day")) if item else None
+
+    def date_through(self, day: date) -> None:
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item={"job_id": s(_DATED), "day": s(day.isoformat())},
+                ConditionExpression="attribute_not_exists(job_id) OR #day < :day",
+                ExpressionAttributeNames={"#day": "day"},
+                ExpressionAttributeValues={":day": s(day.isoformat())},
+            )
+        except ClientError as error:
+            if not is_conditional_failure(error):
+                raise
 
     def _new(self, job: ReevaluationJob) -> Any:
         return {

@@ -105,20 +105,24 @@ def as_it_stood(agreement: Agreement, day: date) -> Agreement:
 
 
 def date_jobs(
-    agreements: Sequence[Agreement], today: date, at: AwareDatetime
+    agreements: Sequence[Agreement], today: date, at: AwareDatetime, since: date | None = None
 ) -> list[ReevaluationJob]:
-    """A job for each agreement that begins today or ended yesterday (``effective_until`` is
-    its first day out of effect), comparing it as it stood yesterday with today, the region's
-    other agreements as they are today.
+    """A job for each agreement that began, or ended (``effective_until`` is its first day out
+    of effect), after ``since`` and by ``today``: the agreement as it stood on ``since`` (or
+    on the day its revision was saved, if later) compared with today, the region's other
+    agreements as they are today.
 
-    A revision saved today was already re-evaluated on today's date when it was saved.
+    ``since`` is the last day whose date jobs were stored (yesterday unless ticks were
+    missed), so a day with no tick is caught up by the next one instead of being lost. A
+    revision saved today was already re-evaluated on today's date when it was saved.
     """
-    yesterday = today - timedelta(days=1)
     jobs = []
     for agreement in agreements:
-        if today not in (agreement.effective_from, agreement.effective_until):
-            continue
-        if china_date(agreement.updated_at) >= today:
+        stood = max(since or today - timedelta(days=1), china_date(agreement.updated_at))
+        if not any(
+            day is not None and stood < day <= today
+            for day in (agreement.effective_from, agreement.effective_until)
+        ):
             continue
         others = tuple(
             a
@@ -130,7 +134,7 @@ def date_jobs(
             ReevaluationJob(
                 job_id=f"{agreement.agreement_id}@{agreement.revision}#{today.isoformat()}",
                 region=agreement.subscriber_region,
-                before=(*others, as_it_stood(agreement, yesterday)),
+                before=(*others, as_it_stood(agreement, stood)),
                 after=(*others, agreement),
                 sources=walked_sources(agreement.sources),
                 on=today,
@@ -172,6 +176,14 @@ class ReevaluationOutbox(Protocol):
 
     def unfinished(self) -> list[str]:
         """The ids of every job not finished yet."""
+        ...
+
+    def dated_through(self) -> date | None:
+        """The last day whose date jobs are stored (``None``: never)."""
+        ...
+
+    def date_through(self, day: date) -> None:
+        """Record that ``day``'s date jobs are stored (never moving back)."""
         ...
 
 
@@ -263,10 +275,12 @@ def daily_reevaluations(
     today: date,
     at: AwareDatetime,
 ) -> tuple[int, int]:
-    """The tick's part: store today's date jobs (once a day however often it runs), then
-    (re)start every unfinished job, whose trigger may have been lost; a job already running
-    meets its copy at the next page and one of them stops. (jobs started, jobs triggered)"""
-    started = outbox.start(date_jobs(agreements, today, at))
+    """The tick's part: store the date jobs of every day since the last tick that stored them
+    (once a day however often it runs), then (re)start every unfinished job, whose trigger may
+    have been lost; a job already running meets its copy at the next page and one of them
+    stops. (jobs started, jobs triggered)"""
+    started = outbox.start(date_jobs(agreements, today, at, outbox.dated_through()))
+    outbox.date_through(today)
     unfinished = outbox.unfinished()
     for job_id in unfinished:
         trigger.start(job_id)

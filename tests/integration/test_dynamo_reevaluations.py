@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -67,6 +67,14 @@ def jobs(aws: Any) -> DynamoReevaluations:
 
 
 # --- the outbox --------------------------------------------------------------------------------
+
+
+def test_the_dated_mark_only_moves_forward_and_is_no_job(jobs) -> None:
+    first = jobs.dated_through()
+    jobs.date_through(date(2026, 3, 2))
+    jobs.date_through(date(2026, 3, 1))  # a late tick of an earlier day
+
+    assert (first, jobs.dated_through(), jobs.unfinished()) == (None, date(2026, 3, 2), [])
 
 
 def test_a_revision_and_its_job_are_written_in_one_transaction(agreements, jobs) -> None:

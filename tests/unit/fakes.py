@@ -364,6 +364,13 @@ class InMemoryReevaluations:
         self.listings = listings
         self.page_size = page_size
         self.jobs: dict[str, ReevaluationJob] = {}
+        self.dated: date | None = None
+
+    def dated_through(self) -> date | None:
+        return self.dated
+
+    def date_through(self, day: date) -> None:
+        self.dated = max(day, self.dated or day)
 
     def save(self, agreement: Agreement, job: ReevaluationJob) -> None:
         if job.job_id in self.jobs:

@@ -267,6 +267,53 @@ def test_the_tick_starts_a_dates_job_once_and_restarts_every_unfinished_one() ->
     assert set(triggered) == {"agr-starts@1#2025-06-02", "agr-lost@1"}
 
 
+def test_days_without_a_tick_are_caught_up_by_the_next_one() -> None:
+    """Ticks stopped for three days (an outage): the first tick after it starts the jobs of
+    every date passed meanwhile, each comparing the agreement as it last stood re-evaluated."""
+    court = listing(origin_region="441802")
+    gap = TODAY - timedelta(days=3)
+    began = dated("agr-began", TODAY - timedelta(days=2), None)
+    ended = dated("agr-ended", date(2025, 1, 1), TODAY - timedelta(days=1))
+    both = dated("agr-both", TODAY - timedelta(days=2), TODAY - timedelta(days=1))
+    saved_later = agreement("agr-saved", effective_from=(TODAY - timedelta(days=2)).isoformat())
+    saved_later = saved_later.model_copy(update={"updated_at": NOW - timedelta(days=1)})
+    before_gap = dated("agr-old", gap, None)  # its day's tick ran
+
+    jobs = {
+        j.job_id.split("@")[0]: j
+        for j in date_jobs([began, ended, both, saved_later, before_gap], TODAY, NOW, gap)
+    }
+
+    assert set(jobs) == {"agr-began", "agr-ended", "agr-both"}
+    for name, then, now in (
+        ("agr-began", False, True),
+        ("agr-ended", True, False),
+        ("agr-both", False, False),  # in effect only between two ticks: nothing to change
+    ):
+        assert (name in recognise(court, HUNAN, jobs[name].before, TODAY).basis) is then
+        assert (name in recognise(court, HUNAN, jobs[name].after, TODAY).basis) is now
+
+
+def test_the_tick_remembers_the_last_day_it_dated() -> None:
+    jobs, _, _ = job_setup(stored([(0, 0)]), page_size=1)
+    agreements = [dated("agr-starts", TODAY - timedelta(days=1), None)]
+    jobs.date_through(TODAY - timedelta(days=2))  # the last tick ran two days ago
+
+    first = daily_reevaluations(agreements, jobs, trigger := _Triggers(), TODAY, NOW)
+    again = daily_reevaluations(agreements, jobs, trigger, TODAY, NOW)
+
+    assert (first[0], again[0], jobs.dated_through()) == (1, 0, TODAY)
+    assert set(trigger.started) == {"agr-starts@1#2025-06-02"}  # unfinished: re-sent
+
+
+class _Triggers:
+    def __init__(self) -> None:
+        self.started: list[str] = []
+
+    def start(self, job_id: str) -> None:
+        self.started.append(job_id)
+
+
 def test_a_listing_accepted_after_the_revision_is_left_to_its_own_fan_out() -> None:
     """Its fan-out already recognised it under the new agreement."""
     store = InMemoryListingStore()
