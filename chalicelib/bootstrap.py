@@ -49,7 +49,7 @@ from chalicelib.settings import Settings, event_sources, get_settings
 from chalicelib.sqs_queue import SqsDeliveryQueue
 from chalicelib.upload_queue import SqsUploadQueue
 from chalicelib.witnessing import Witnessing
-from gateway.checks import BulkCheck
+from gateway.checks import BulkCheck, ReportSigning
 from gateway.console_sessions import ConsoleSessions
 from gateway.delivery import (
     AgreementDesk,
@@ -116,7 +116,8 @@ class Container:
     upload_desk: UploadDesk
     bulk_ingest: BulkIngest
     archive: S3Archive
-    signers: GatewaySigners  # keys read on first use: ingest never signs
+    signers: GatewaySigners  # keys read on first use: ingest signs bulk check reports only
+    log_publisher: LogPublisher
     read_operator_token: Callable[[], str | None]  # read on first use: only the API needs it
     aws_clients: dict[str, Any]  # by service name: one place to observe (or, in tests, fault) AWS
 
@@ -136,12 +137,6 @@ class Container:
             self.queue,
             self.deliveries,
             self.log_publisher.publish,
-        )
-
-    @cached_property
-    def log_publisher(self) -> LogPublisher:
-        return LogPublisher(
-            self.exchange_log, self.archive, self.signers, self.settings.log_origin, self.clock
         )
 
     @cached_property
@@ -291,6 +286,7 @@ def build(settings: Settings, clock: Clock) -> Container:
     query_trail = DynamoQueryTrail(dynamodb, settings.query_trail_table)
     persons = DynamoPersonIndex(dynamodb, settings.persons_table)
     trail_key = trail_key_reader(secrets, settings, signing_secret)
+    publisher = LogPublisher(exchange_log, archive, signers, settings.log_origin, clock)
     sns = _client(settings, "sns") if settings.operations_topic_arn else None
     lifecycle = _lifecycle(
         listings,
@@ -365,10 +361,12 @@ def build(settings: Settings, clock: Clock) -> Container:
                 usage,
                 clock,
                 settings.query_trail_period,
+                ReportSigning(lambda: signers.ed25519, publisher.latest),
             ),
         ),
         archive=archive,
         signers=signers,
+        log_publisher=publisher,
         read_operator_token=cache(
             lambda: read_secret(
                 secrets, settings.operator_token, settings.operator_token_secret_arn

@@ -15,16 +15,15 @@ from gateway.checks import (
     MAX_CODES,
     CheckOutcome,
     CheckRequest,
-    LogPosition,
     SignedCheckReport,
     check,
     issue_report,
+    log_position,
 )
 from gateway.rate_limit import admit
 from gateway.recognition import Asked, subject_key
 from gateway.validation import parse_request
 from gateway_client.contract import PayloadTooLarge, china_date, errors
-from gateway_client.tlog import EMPTY_ROOT
 
 MAX_ANSWER_BYTES = 5_000_000
 """Under Lambda's 6 MB for a direct reply, with room for the HTTP framing."""
@@ -57,12 +56,7 @@ def run_check(request: Request) -> Response:
     outcome = checked.outcome
     report = None
     if asked.report:
-        latest = c.log_publisher.latest()
-        position = (
-            LogPosition(sequence=latest.sequence, root=latest.root)
-            if latest
-            else LogPosition(sequence=0, root=EMPTY_ROOT.hex())
-        )
+        position = log_position(c.log_publisher.latest())
         report = issue_report(outcome, viewer.key_id, position, c.signers.ed25519)
     answer = CheckAnswer(**dict(outcome), report=report).model_dump(mode="json")
     body = json.dumps(answer, ensure_ascii=False).encode()

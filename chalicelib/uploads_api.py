@@ -86,9 +86,13 @@ class UploadPut(Frozen):
 
 
 class UploadResult(Frozen):
-    """Where to GET a completed bulk check's result file (NDJSON, one line per code line)."""
+    """Where to GET a completed bulk check's result file (NDJSON, one line per code line) and
+    the signed report on it (JSON: ``gateway verify-report --results``)."""
 
     url: str
+    report_url: str | None = Field(
+        default=None, description="the signed report (checks completed before reports: none)"
+    )
     expires_at: AwareDatetime
 
 
@@ -134,8 +138,11 @@ def _view(upload: Upload, with_url: bool, with_result: bool = True) -> dict[str,
     if with_result and upload.result_key is not None and upload.status is UploadStatus.COMPLETED:
         c = container()
         ttl = timedelta(seconds=c.settings.upload_url_ttl_seconds)
-        url = c.archive.presign_get(upload.result_key, ttl)
-        result = UploadResult(url=url, expires_at=c.clock.now() + ttl)
+        result = UploadResult(
+            url=c.archive.presign_get(upload.result_key, ttl),
+            report_url=upload.report_key and c.archive.presign_get(upload.report_key, ttl),
+            expires_at=c.clock.now() + ttl,
+        )
     reply = UploadReply(upload=upload, put=put, result=result)
     return reply.model_dump(mode="json", exclude_none=True)
 

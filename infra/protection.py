@@ -34,7 +34,7 @@ SECRETS_READ: dict[str, tuple[str, ...]] = {
     "FanOutChanges": ("IdentityKeySecret", "SigningKeySecret"),  # it signs log checkpoints
     "DeliverWebhooks": ("SigningKeySecret",),
     "LifecycleTick": ("SigningKeySecret",),
-    "IngestUploads": ("IdentityKeySecret", "TrailKeySecret"),
+    "IngestUploads": ("IdentityKeySecret", "TrailKeySecret", "SigningKeySecret"),  # reports
     # its page tokens are sealed under a key derived from the listing-id secret
     "ReevaluateAgreements": ("IdentityKeySecret",),
 }

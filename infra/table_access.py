@@ -74,9 +74,11 @@ TABLES: dict[str, dict[str, str]] = {
         "FeedbackTable": "rw",
         "PersonsTable": "rw",
     },
-    # A bulk check reads listings and agreements, appends to the trail, counts usage.
+    # A bulk check reads listings and agreements, appends to the trail, counts usage, and
+    # pins its signed report to the log's published checkpoint.
     "IngestUploads": {
         "ListingsTable": "rw",
+        "ExchangeLogTable": "r",
         "UploadsTable": "rw",
         "AgreementsTable": "r",
         "QueryTrailTable": "ra",

@@ -12,16 +12,21 @@ from gateway.checks.batch import (
 )
 from gateway.checks.bulk import RESULTS_PREFIX, BulkCheck
 from gateway.checks.report import (
+    BulkCheckReportContent,
     CheckReportContent,
     LogPosition,
+    ReportSigning,
+    SignedBulkCheckReport,
     SignedCheckReport,
     issue_report,
+    log_position,
 )
 
 __all__ = [
     "MAX_CODES",
     "RESULTS_PREFIX",
     "BulkCheck",
+    "BulkCheckReportContent",
     "CheckOutcome",
     "CheckReportContent",
     "CheckRequest",
@@ -30,7 +35,10 @@ __all__ = [
     "Checked",
     "CodeError",
     "LogPosition",
+    "ReportSigning",
+    "SignedBulkCheckReport",
     "SignedCheckReport",
     "check",
     "issue_report",
+    "log_position",
 ]

@@ -8,11 +8,14 @@ that signed the manifest. Every valid code leaves its trail entry, with the uplo
 check's. The result file holds one line per code line — ``{"line", "credit_code", "found",
 "subject", "error"}`` — and is kept 30 days (the bucket's lifecycle rule for ``check-results/``):
 it holds what the asker was shown, personal data included, so it is theirs to fetch, not ours
-to keep.
+to keep. Beside it, for as long, the signed report (``report.BulkCheckReportContent``): who
+asked, for what, the file's SHA-256 and line count, the summed summary and the log's position —
+the file and the report together prove what the gateway answered.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -23,7 +26,8 @@ from typing import Protocol
 from pydantic import ValidationError
 
 from gateway import strict_json
-from gateway.checks.batch import MAX_CODES, CheckRequest, check
+from gateway.checks.batch import MAX_CODES, CheckRequest, CheckSummary, check
+from gateway.checks.report import ReportSigning, ResultsFile
 from gateway.intake import LineError, Upload, UploadStatus, stamp, with_errors
 from gateway.ports import Archive
 from gateway.recognition import Agreement, Asked, TrailEntry, Viewer, subject_key
@@ -45,8 +49,12 @@ class UsageCounter(Protocol):
     def add(self, region: str, month: str, counts: Mapping[str, int], now: datetime) -> None: ...
 
 
-def result_key(region: str, upload_id: str) -> str:
-    return f"{RESULTS_PREFIX}{region}/{upload_id}.ndjson"
+def result_keys(region: str, upload_id: str, run: datetime) -> tuple[str, str]:
+    """Where a run keeps its result file and its report. Objects are written once, and a run
+    cut short is run again: each run has its own pair, so a report never names another run's
+    file (the upload record points at the run that completed)."""
+    stem = f"{RESULTS_PREFIX}{region}/{upload_id}/{run:%Y%m%dT%H%M%S%fZ}"
+    return f"{stem}.ndjson", f"{stem}.report.json"
 
 
 class BulkCheck:
@@ -60,6 +68,7 @@ class BulkCheck:
         usage: UsageCounter,
         clock: Clock,
         keep: timedelta,
+        reports: ReportSigning,
     ) -> None:
         self._read = read
         self._agreements = agreements
@@ -69,6 +78,7 @@ class BulkCheck:
         self._usage = usage
         self._clock = clock
         self._keep = keep
+        self._reports = reports
 
     def check(self, upload: Upload, lines: Iterator[Line]) -> Upload:
         manifest = upload.manifest
@@ -91,7 +101,8 @@ class BulkCheck:
         )
         agreements = self._agreements()
         out = io.StringIO()
-        checked = found = distinct = 0
+        checked = distinct = 0
+        summary = dict.fromkeys(CheckSummary.model_fields, 0)
         errors: list[LineError] = []
         while chunk := list(islice(lines, MAX_CODES)):
             codes, bad = _codes(chunk)
@@ -111,20 +122,36 @@ class BulkCheck:
                 out.write(json.dumps(line, ensure_ascii=False) + "\n")
             checked += len(codes)
             distinct += len(result.codes)
-            found += result.outcome.summary.found
-        where = result_key(manifest.region, manifest.upload_id)
-        self._results.put(where, out.getvalue().encode(), {"kind": "check-result"})
-        counts = {"checks": 1, "codes_checked": distinct}  # valid codes, as POST /v1/checks
+            for name, count in result.outcome.summary:
+                summary[name] += count
+        content = out.getvalue().encode()
+        where, signed = result_keys(manifest.region, manifest.upload_id, now)
+        self._results.put(where, content, {"kind": "check-result"})
+        refused = len({e.line for e in errors})
+        report = self._reports.bulk(
+            report_id=manifest.upload_id,
+            issued_at=now,
+            asked_by=manifest.region,
+            key_id=upload.key_id,
+            as_region=manifest.as_region,
+            purpose=manifest.purpose,
+            results_file=ResultsFile(sha256=hashlib.sha256(content).hexdigest(), lines=checked),
+            refused_lines=refused,
+            summary=CheckSummary.model_validate(summary),
+        )
+        self._results.put(signed, report.model_dump_json().encode(), {"kind": "check-report"})
+        # valid codes, as POST /v1/checks counts them; and the report it issued
+        counts = {"checks": 1, "codes_checked": distinct, "reports": 1}
         self._usage.add(manifest.region, f"{china_date(now):%Y-%m}", counts, now)
-        done = with_errors(upload, errors, rejected=len({e.line for e in errors}))
         return stamp(
-            done,
+            with_errors(upload, errors, rejected=refused),
             self._clock.now(),
             status=UploadStatus.COMPLETED,
-            lines=checked + len({e.line for e in errors}),
+            lines=checked + refused,
             accepted=checked,
-            found=found,
+            found=summary["found"],
             result_key=where,
+            report_key=signed,
             offset=manifest.size,
         )
 

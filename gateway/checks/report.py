@@ -9,12 +9,22 @@ holds what the asker was shown, and it is theirs to file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
 from gateway.checks.batch import CheckOutcome, CheckResult, CheckSummary
-from gateway_client.contract import Ed25519Signer, Frozen, Purpose, ReportSignature, sign_report
+from gateway_client.contract import (
+    Checkpoint,
+    Ed25519Signer,
+    Frozen,
+    Purpose,
+    ReportSignature,
+    sign_report,
+)
+from gateway_client.tlog import EMPTY_ROOT
 
 
 class LogPosition(Frozen):
@@ -23,6 +33,13 @@ class LogPosition(Frozen):
         "was issued"
     )
     root: str = Field(description="that checkpoint's Merkle root (hex)")
+
+
+def log_position(latest: Checkpoint | None) -> LogPosition:
+    """Where the log stood: its latest signed checkpoint (empty before anything was logged)."""
+    if latest is None:
+        return LogPosition(sequence=0, root=EMPTY_ROOT.hex())
+    return LogPosition(sequence=latest.sequence, root=latest.root)
 
 
 class CheckReportContent(Frozen):
@@ -67,3 +84,48 @@ def issue_report(
         log=log,
     )
     return SignedCheckReport.model_validate(sign_report(content.model_dump(mode="json"), signer))
+
+
+class ResultsFile(Frozen):
+    sha256: str = Field(description="SHA-256 (hex) of the result file's bytes, as served")
+    lines: int = Field(description="its lines: one per line of the upload that held a code")
+
+
+class BulkCheckReportContent(Frozen):
+    """A bulk check's report: too many results to sign one by one in a document, so it signs
+    the result file's digest; the file and the report together are the proof."""
+
+    kind: Literal["bulk_check"] = "bulk_check"
+    report_id: str = Field(description="the upload's id (the check's id in the trail)")
+    issuer: Literal["credit-gateway"] = "credit-gateway"
+    issued_at: AwareDatetime
+    asked_by: str = Field(description="the region whose key signed the upload's manifest")
+    key_id: str
+    as_region: str | None
+    purpose: Purpose
+    results_file: ResultsFile
+    refused_lines: int = Field(description="lines that held no code (the upload's line errors)")
+    summary: CheckSummary = Field(description="over every line checked")
+    log: LogPosition
+
+
+class SignedBulkCheckReport(Frozen):
+    content: BulkCheckReportContent
+    verification_code: str
+    signature: ReportSignature
+
+
+@dataclass(frozen=True)
+class ReportSigning:
+    """What issuing a report needs, read when one is issued: the gateway's report key and the
+    log's latest checkpoint."""
+
+    signer: Callable[[], Ed25519Signer]
+    latest: Callable[[], Checkpoint | None]
+
+    def bulk(self, **content: object) -> SignedBulkCheckReport:
+        made = BulkCheckReportContent.model_validate(
+            {**content, "log": log_position(self.latest())}
+        )
+        signed = sign_report(made.model_dump(mode="json"), self.signer())
+        return SignedBulkCheckReport.model_validate(signed)

@@ -130,6 +130,9 @@ class Upload(Frozen):
     result_key: str | None = Field(
         default=None, description="a check: where its result file is kept (30 days)"
     )
+    report_key: str | None = Field(
+        default=None, description="a check: where its signed report is kept (30 days)"
+    )
 
     @property
     def finished(self) -> bool:

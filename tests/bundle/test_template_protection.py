@@ -29,7 +29,7 @@ SECRETS = {
     "FanOutChanges": {"IdentityKeySecret", "SigningKeySecret"},
     "DeliverWebhooks": {"SigningKeySecret"},
     "LifecycleTick": {"SigningKeySecret"},
-    "IngestUploads": {"IdentityKeySecret", "TrailKeySecret"},
+    "IngestUploads": {"IdentityKeySecret", "TrailKeySecret", "SigningKeySecret"},  # bulk reports
     "ReevaluateAgreements": {"IdentityKeySecret"},  # seals its page tokens
 }
 

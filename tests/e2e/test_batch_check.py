@@ -186,6 +186,8 @@ def test_a_bulk_check_through_the_upload_path_answers_every_line_in_a_result_fil
         PROVINCE,
         "--out",
         str(folder / "bulk-results.ndjson"),
+        "--report",
+        str(folder / "bulk-report.json"),
     )
 
     assert status == 0, capsys.readouterr()
@@ -195,3 +197,29 @@ def test_a_bulk_check_through_the_upload_path_answers_every_line_in_a_result_fil
     assert (listed["line"], listed["subject"]["subject_name"]) == (301, "长沙某某2有限公司")
     assert lines[-1]["error"]["code"] == "bad_request"
     assert "302 codes checked, 1 found, 0 lines refused" in capsys.readouterr().out
+    report = json.loads((folder / "bulk-report.json").read_text())
+    assert report["content"]["summary"]["found"] == 1
+    assert report["content"]["log"]["sequence"] >= LISTED
+
+
+def test_a_bulk_checks_report_verifies_only_with_its_own_result_file(filed, capsys):
+    """Runs after the bulk check above (same module, in order): its report and file."""
+    folder = filed["folder"]
+    results, report = folder / "bulk-results.ndjson", folder / "bulk-report.json"
+    changed = folder / "bulk-results-changed.ndjson"
+    changed.write_text(results.read_text().replace('"found": true', '"found": false'))
+
+    def verify_with(file: Path) -> tuple[int, str]:
+        capsys.readouterr()
+        argv = ["verify-report", str(report), "--keys", str(folder / "keys.json")]
+        status = cli.main([*argv, "--results", str(file)])
+        return status, capsys.readouterr().out
+
+    ok, said = verify_with(results)
+    refused, why = verify_with(changed)
+
+    assert ok == 0, said
+    assert f"about {len(results.read_text().splitlines())} code(s)" in said
+    assert "checked)" in said
+    assert refused == 1
+    assert "not the one the report signs" in why

@@ -10,13 +10,18 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from builders import CITY, NOW, USCC, agreement, listing
+from builders import CITY, NOW, USCC, agreement, gateway_signers, listing
 from fakes import InMemoryArchive
 from pydantic import ValidationError
 
-from gateway.checks import BulkCheck
+from gateway.checks import BulkCheck, ReportSigning
 from gateway.intake import MAX_CHECK_LINES, Upload, UploadManifest
-from gateway_client.contract import FixedClock, lines_of
+from gateway_client.contract import FixedClock, PublishedKey, lines_of, verify_report
+from gateway_client.contract.signing import public_key_text
+from gateway_client.tlog import EMPTY_ROOT
+
+SIGNERS = gateway_signers("gw-test")
+KEY = PublishedKey(key_id="gw-test", public_key=public_key_text(SIGNERS.ed25519.private_key))
 
 
 def manifest(content: bytes, **mode: Any) -> UploadManifest:
@@ -74,11 +79,12 @@ def test_each_line_is_answered_and_lines_without_a_code_are_line_errors():
         seen,
         FixedClock(NOW),
         timedelta(days=30),
+        ReportSigning(lambda: SIGNERS.ed25519, lambda: None),
     )
 
     done = checker.check(upload, lines_of([content]))
 
-    [kept] = results.objects
+    kept, report = results.objects
     answered = [json.loads(x) for x in kept.body.decode().splitlines()]
     assert [x["line"] for x in answered] == [1, 3, 5]
     assert answered[0]["found"] is True
@@ -90,7 +96,57 @@ def test_each_line_is_answered_and_lines_without_a_code_are_line_errors():
     ]
     assert (done.status, done.accepted, done.found, done.rejected) == ("completed", 3, 1, 2)
     assert {e.check_id for _, e in seen.trail} == {"u-check-1"}
-    assert seen.usage == [("430000", f"{NOW:%Y-%m}", {"checks": 1, "codes_checked": 1})]
+    assert seen.usage == [
+        ("430000", f"{NOW:%Y-%m}", {"checks": 1, "codes_checked": 1, "reports": 1})
+    ]
+    assert (done.result_key, done.report_key) == (kept.key, report.key)
+    signed = json.loads(report.body)
+    assert verify_report(signed, [KEY]).ok
+    assert signed["content"]["results_file"] == {
+        "sha256": hashlib.sha256(kept.body).hexdigest(),
+        "lines": 3,
+    }
+    summary = signed["content"]["summary"]
+    assert (summary["checked"], summary["found"], signed["content"]["refused_lines"]) == (3, 1, 2)
+    assert signed["content"]["log"] == {"sequence": 0, "root": EMPTY_ROOT.hex()}
+
+
+def test_a_run_cut_short_and_run_again_keeps_each_report_with_its_own_file():
+    """Objects are written once: a second run must not sign over the first run's file."""
+    content = json.dumps({"credit_code": USCC}).encode() + b"\n"
+    upload = Upload(
+        manifest=manifest(content, mode="check", purpose="public_procurement"),
+        key_id="k-hunan",
+        object_key="uploads/430000/u-check-1.ndjson",
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    results, seen = InMemoryArchive(), Recorder()
+    listed: list[Any] = []
+
+    def checker(at: Any) -> BulkCheck:
+        return BulkCheck(
+            lambda codes: {code: listed for code in codes},
+            lambda: [agreement()],
+            seen,
+            lambda: b"k" * 32,
+            results,
+            seen,
+            FixedClock(at),
+            timedelta(days=30),
+            ReportSigning(lambda: SIGNERS.ed25519, lambda: None),
+        )
+
+    first = checker(NOW).check(upload, lines_of([content]))
+    listed.append(listing(region=CITY))  # listed between the two runs
+    again = checker(NOW + timedelta(minutes=16)).check(upload, lines_of([content]))
+
+    stored = {held.key: held.body for held in results.objects}
+    for done in (first, again):
+        report = json.loads(stored[done.report_key])
+        digest = hashlib.sha256(stored[done.result_key]).hexdigest()
+        assert report["content"]["results_file"]["sha256"] == digest
+    assert first.result_key != again.result_key
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from gateway_client.cli.text_table import render
 from gateway_client.contract import (
     DOES_NOT_PROVE,
     PROVES,
+    PROVES_FILE,
     PublishedKey,
     verify_report,
 )
@@ -60,11 +61,12 @@ def check(args: argparse.Namespace) -> int:
 
 def _bulk(args: argparse.Namespace, codes: list[str]) -> int:
     """Up to 100,000 codes through the upload path: the codes as an NDJSON file, signed,
-    uploaded, checked by the gateway, and its result file saved to ``--out``."""
+    uploaded, checked by the gateway, and its result file saved to ``--out`` (its signed
+    report, which names the file's digest, to ``--report``)."""
     if not (args.region and args.signing_key_id and args.signing_key_file and args.out):
         raise cli_errors.CliError("--bulk needs --region, --key-id, --key-file and --out")
-    if args.report or args.pdf or args.json:
-        raise cli_errors.CliError("--bulk writes a result file (--out); reports are per check")
+    if args.pdf or args.json:
+        raise cli_errors.CliError("--bulk writes a result file (--out) and a report (--report)")
     signer = read_signer(args.signing_key_id, args.signing_key_file)
     client = PushClient(args.url, args.region, signer, args.timeout)
     uploader = BulkUploader(client, lambda: datetime.now(UTC))
@@ -84,8 +86,14 @@ def _bulk(args: argparse.Namespace, codes: list[str]) -> int:
     reply = uploader.wait(asked.body["upload"]["manifest"]["upload_id"], timeout=args.wait)
     if reply.status != 200 or "result" not in reply.body:
         return show(reply)
-    if uploader.fetch(reply.body["result"]["url"], Path(args.out)) >= 300:
+    result = reply.body["result"]
+    if uploader.fetch(result["url"], Path(args.out)) >= 300:
         raise cli_errors.CliError("the result file could not be fetched")
+    if args.report:
+        if "report_url" not in result:
+            raise cli_errors.CliError("the gateway issued no signed report for this check")
+        if uploader.fetch(result["report_url"], Path(args.report)) >= 300:
+            raise cli_errors.CliError("the signed report could not be fetched")
     done = reply.body["upload"]
     print(
         f"bulk check {done['manifest']['upload_id']}: {done['accepted']} codes checked, "
@@ -152,7 +160,11 @@ def verify(args: argparse.Namespace) -> int:
     except (OSError, ValueError, RecursionError) as exc:
         raise cli_errors.CliError(f"{args.file}: not a readable JSON report ({exc})") from exc
     keys, where = _keys(args)
-    verdict = verify_report(report, keys)
+    try:
+        results = Path(args.results).read_bytes() if args.results else None
+    except OSError as exc:
+        raise cli_errors.CliError(f"{args.results}: not readable ({exc})") from exc
+    verdict = verify_report(report, keys, results)
     if not verdict.ok:
         for problem in verdict.problems:
             print(f"  PROBLEM: {problem}")
@@ -168,6 +180,11 @@ def verify(args: argparse.Namespace) -> int:
             codes=verdict.codes,
         )
     )
+    if verdict.results_sha256 is not None:
+        given = f" ({args.results}: checked)" if verdict.results_checked else ""
+        print(PROVES_FILE.format(sha256=verdict.results_sha256, checked=given))
+        if not verdict.results_checked:
+            print("  (give the file with --results to check that it is that file)")
     print(DOES_NOT_PROVE)
     return 0
 
@@ -202,5 +219,6 @@ def declare(commands: Any, remote: Any, purposes: list[str]) -> None:
     audit = commands.add_parser("verify-report", help="check a signed check report offline")
     audit.add_argument("file", help="the report's JSON file")
     audit.add_argument("--keys", help="the gateway's keys (a saved GET /v1/keys answer)")
+    audit.add_argument("--results", help="a bulk check's result file, checked against the report")
     remote(audit, token=False)
     audit.set_defaults(run=verify)

@@ -168,6 +168,7 @@ from gateway_client.contract.regions import (
 from gateway_client.contract.reports import (
     DOES_NOT_PROVE,
     PROVES,
+    PROVES_FILE,
     ReportSignature,
     ReportVerdict,
     sign_report,
@@ -227,6 +228,7 @@ __all__ = [
     "NATION",
     "ONE_LINE",
     "PROVES",
+    "PROVES_FILE",
     "PURPOSE_LABELS",
     "REQUEST_ID_RE",
     "SETTLED_QUIETLY",

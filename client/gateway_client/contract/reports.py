@@ -72,12 +72,15 @@ class ReportVerdict:
     purpose: str | None = None
     key_id: str | None = None
     codes: int = 0
+    results_sha256: str | None = None  # a bulk check's report: the result file it signs
+    results_checked: bool = False  # that file was given, and is the one signed
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
+PROVES_FILE = "The results of this bulk check are exactly the file with SHA-256 {sha256}{checked}."
 PROVES = (
     "The gateway holding key {key_id} issued this report at {issued_at}: to {asked_by}, for "
     "the purpose {purpose}, about {codes} code(s), with exactly these results and this log "
@@ -89,9 +92,12 @@ DOES_NOT_PROVE = (
 )
 
 
-def verify_report(report: Any, keys: Iterable[AnyKey]) -> ReportVerdict:
+def verify_report(
+    report: Any, keys: Iterable[AnyKey], results: bytes | None = None
+) -> ReportVerdict:
     """Check a report's shape, its signature under the key it names (valid when it was issued),
-    and its verification code; never raises on a bad file, it says what is wrong instead."""
+    and its verification code; for a bulk check's report, ``results`` (the result file) against
+    the digest and line count it signs. Never raises on a bad file: it says what is wrong."""
     if not isinstance(report, dict) or not isinstance(report.get("content"), dict):
         return ReportVerdict(problems=("not a check report: no content object",))
     extra = sorted(set(report) - _PARTS)
@@ -121,6 +127,17 @@ def verify_report(report: Any, keys: Iterable[AnyKey]) -> ReportVerdict:
     if report.get("verification_code") != verification_code(content):  # same bytes: no raise
         problems.append("the verification code does not match the content")
     codes = content.get("codes")
+    signed_file = content.get("results_file")
+    sha256, lines = _results_file(signed_file)
+    if signed_file is not None and sha256 is None:
+        problems.append("results_file is not a digest and a line count")
+    if results is not None and sha256 is None:
+        problems.append("a result file was given, but this report signs none")
+    elif results is not None:
+        if hashlib.sha256(results).hexdigest() != sha256:
+            problems.append("the result file is not the one the report signs (SHA-256 differs)")
+        elif len(results.splitlines()) != lines:
+            problems.append(f"the result file does not hold the {lines} lines signed")
     return ReportVerdict(
         problems=tuple(problems),
         report_id=str(content.get("report_id")),
@@ -128,8 +145,19 @@ def verify_report(report: Any, keys: Iterable[AnyKey]) -> ReportVerdict:
         asked_by=str(content.get("asked_by")),
         purpose=str(content.get("purpose")),
         key_id=signature.key_id,
-        codes=len(codes) if isinstance(codes, list) else 0,
+        codes=len(codes) if isinstance(codes, list) else lines,
+        results_sha256=sha256,
+        results_checked=results is not None and not problems,
     )
+
+
+def _results_file(signed: Any) -> tuple[str | None, int]:
+    if not isinstance(signed, dict):
+        return None, 0
+    sha256, lines = signed.get("sha256"), signed.get("lines")
+    if not isinstance(sha256, str) or type(lines) is not int:
+        return None, 0
+    return sha256, lines
 
 
 def _verifies(signature: bytes, content: bytes, keys: Iterable[Any]) -> bool:
