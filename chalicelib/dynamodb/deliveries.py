@@ -148,7 +148,9 @@ class DynamoDeliveryLog(Table):
             args["ExpressionAttributeValues"][":shard"] = s(shard)
             entries += self._newest(args, limit)
         newest = [delivery_id for _, delivery_id in sorted(entries, reverse=True)[:limit]]
-        return self._views(newest)
+        views = self._views(newest)
+        # The index lags the table a little: a state changed since is not the state asked for.
+        return [v for v in views if state is None or v["state"] == state.value]
 
     def _newest(self, args: dict[str, Any], limit: int) -> list[tuple[str, str]]:
         """The newest ``limit`` entries of one shard (index order: newest first)."""

@@ -111,7 +111,9 @@ def record_of(item: dict[str, Any]) -> DeliveryRecord:
 def view_of(item: dict[str, Any]) -> dict[str, Any]:
     """A delivery as operators and subscribers see it: state and every attempt."""
     record = record_of(item)
-    attempts = [read_attempt(a["S"]).model_dump(mode="json") for a in item["attempts"]["L"]]
+    attempts = [
+        read_attempt(a["S"]).model_dump(mode="json") for a in item.get("attempts", {}).get("L", [])
+    ]
     return {
         "delivery_id": record.delivery_id,
         "subscription_id": record.subscription_id,
