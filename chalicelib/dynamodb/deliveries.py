@@ -5,7 +5,8 @@ latency, a response excerpt with ID-shaped text masked), the listing and change 
 the subject's code as the masked view shows it — and what a re-drive needs besides the change
 (``gateway.delivery.redelivery.Resend``); never the listing itself. The item's shape, under
 1 KB, is ``delivery_items``: a delivery settled at its first attempt is one write of one unit
-to the table, and one small entry in each of its two indexes.
+to the table, and one small entry in each of its two indexes (and, the first time a process
+meets a large recognition, the one write that stores it for every record to name).
 """
 
 from __future__ import annotations
