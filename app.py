@@ -48,7 +48,7 @@ def fan_out_changes(event: DynamoDBEvent) -> None:
 
 @app.on_sqs_message(queue_arn=sources.delivery_queue_arn, batch_size=10)
 def deliver_webhooks(event: SQSEvent) -> dict[str, Any]:
-    return events.deliver(event.to_dict()["Records"])
+    return events.deliver(event.to_dict()["Records"], event.context)
 
 
 @app.on_sqs_message(queue_arn=sources.upload_queue_arn, batch_size=1)

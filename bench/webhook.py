@@ -39,6 +39,7 @@ from bench.common import CITY, AwsCounter, item_size, wru
 from bench.indexes import IndexCounter, projected
 from bench.stack import ExternalStack, MotoProcess
 from chalicelib.bootstrap import container
+from chalicelib.dynamodb.delivery_items import SHARDS
 from gateway_client.push_client import PushClient
 from gateway_client.receiver import fetch_gateway_keys
 from infra.local import synthetic
@@ -155,6 +156,8 @@ def _record_costs(
         )
         if index.partition_key == "subscription_id":  # one partition per subscriber
             by_subscriber += per_index[index.name]
+        elif index.partition_key == "subscription_shard":  # SHARDS partitions per subscriber
+            by_subscriber += per_index[index.name] / SHARDS
     record_bytes = statistics.mean(item_size(item) for item in items)
     table_wru = writes / deliveries * wru(round(record_bytes))
     return {

@@ -123,12 +123,15 @@ def _emit_lag(records: Sequence[dict[str, Any]]) -> None:
         count_lag(int(lag))  # and in the console's hourly activity
 
 
-def deliver(records: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, str]]]:
+def deliver(
+    records: Sequence[dict[str, Any]], context: Any = None
+) -> dict[str, list[dict[str, str]]]:
     """Attempt each queued delivery; report the ones to retry as partial batch failures.
 
     Message groups (subscription, subject) are sent concurrently, one worker each, so a slow
     endpoint holds up only its own group; within a group, messages go one after another and,
-    once one fails, the later ones are not attempted, so a subject's order always holds.
+    once one fails, the later ones are not attempted, so a subject's order always holds. The
+    Lambda ``context``'s remaining time tells sending whether an attempt could be cut off.
     """
     c = container()
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -140,7 +143,9 @@ def deliver(records: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, str]]
     results: list[_GroupResult] = []
     if groups:
         with ThreadPoolExecutor(max_workers=len(groups)) as pool:
-            results = list(pool.map(lambda group: _deliver_group(c, group, keys), groups.values()))
+            results = list(
+                pool.map(lambda group: _deliver_group(c, group, keys, context), groups.values())
+            )
     failed = {m for result in results for m in result.failed}
     tally: dict[str, Counter[DeliveryState]] = defaultdict(Counter)
     by_region: dict[str, Counter[DeliveryState]] = defaultdict(Counter)
@@ -170,7 +175,7 @@ class _GroupResult:
 
 
 def _deliver_group(
-    c: Container, records: Sequence[dict[str, Any]], keys: dict[str, Any]
+    c: Container, records: Sequence[dict[str, Any]], keys: dict[str, Any], context: Any
 ) -> _GroupResult:
     """One message group's messages in order, in one worker thread."""
     logger.thread_safe_append_keys(**keys)
@@ -191,7 +196,7 @@ def _deliver_group(
             continue
         received = int(record.get("attributes", {}).get("ApproximateReceiveCount", "1"))
         correlate(delivery_id=delivery.delivery_id, subscription_id=delivery.subscription_id)
-        outcome = c.delivery_service.deliver(delivery, received)
+        outcome = c.delivery_service.deliver(delivery, received, _seconds_left(context))
         if outcome.health is not None:
             c.announcer.announce(outcome.health, c.subscriptions.get(delivery.subscription_id))
         if outcome.state is DeliveryState.RETRYING:
@@ -269,6 +274,11 @@ def _count_lines(upload: Upload, held: Upload | None) -> None:
 def _emit_ingest(lines: int, seconds: float) -> None:
     emit({"IngestLines": lines})
     emit({"IngestRate": lines / seconds if seconds > 0 else 0.0}, MetricUnit.CountPerSecond)
+
+
+def _seconds_left(context: Any) -> float | None:
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    return None if remaining is None else remaining() / 1000
 
 
 def _running_out(context: Any) -> bool:

@@ -3,7 +3,10 @@
 It keeps what an operator needs to diagnose a delivery — ids, state, attempts (time, status,
 latency, a response excerpt with ID-shaped text masked), the listing and change it was about,
 the subject's code as the masked view shows it — and what a re-drive needs besides the change
-(``gateway.delivery.redelivery.Resend``); never the listing itself.
+(``gateway.delivery.redelivery.Resend``); never the listing itself. The item's shape, under
+1 KB, is ``delivery_items``: a delivery settled at its first attempt is one write of one unit
+to the table, and one small entry in each of its two indexes (and, the first time a process
+meets a large recognition, the one write that stores it for every record to name).
 """
 
 from __future__ import annotations
@@ -15,6 +18,16 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Table, is_conditional_failure, s, text
+from chalicelib.dynamodb.delivery_items import (
+    SharedRecognitions,
+    kept_of,
+    record_of,
+    resend_doc,
+    shard_key,
+    shard_keys,
+    stored_attempt,
+    view_of,
+)
 from chalicelib.dynamodb.statistics import DynamoStatistics
 from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
 from gateway.delivery import (
@@ -41,6 +54,7 @@ class DynamoDeliveryLog(Table):
     ) -> None:
         super().__init__(client, table_name)
         self._statistics = statistics  # counts deliveries made (monthly statistics)
+        self._recognitions = SharedRecognitions(client, table_name)
 
     def state(self, delivery_id: str) -> DeliveryState | None:
         found = self.get(delivery_id)
@@ -80,7 +94,7 @@ class DynamoDeliveryLog(Table):
     def get(self, delivery_id: str) -> DeliveryRecord | None:
         """None until an attempt was recorded (an attempt under way is only a note)."""
         item = self._get({"delivery_id": s(delivery_id)})
-        return _record(item) if item and "state" in item else None
+        return record_of(item) if item and "state" in item else None
 
     def updated_in(self, month: Month) -> list[DeliveryRecord]:
         """Deliveries last touched in ``month`` (Beijing): a scan, for monthly statistics."""
@@ -91,11 +105,11 @@ class DynamoDeliveryLog(Table):
             FilterExpression="updated_at >= :start AND updated_at < :end",
             ExpressionAttributeValues={":start": s(start), ":end": s(end)},
         )
-        return [_record(item) for page in pages for item in page.get("Items", [])]
+        return [record_of(item) for page in pages for item in page.get("Items", [])]
 
     def view(self, delivery_id: str) -> dict[str, Any] | None:
         item = self._get({"delivery_id": s(delivery_id)})
-        return _view(item) if item and "state" in item else None
+        return view_of(item) if item and "state" in item else None
 
     def for_subscription(
         self,
@@ -106,11 +120,12 @@ class DynamoDeliveryLog(Table):
         until: datetime | None = None,
     ) -> list[dict[str, Any]]:
         """The subscription's deliveries, newest first, optionally in one state and last
-        updated within [since, until] (the index's sort key: UTC ISO instants)."""
+        updated within [since, until] (the index's sort key: UTC ISO instants): the newest
+        ``limit`` of each shard, merged, then the newest ``limit`` of them read whole."""
         bounds = {":since": since, ":until": until}
         values = {name: s(at.astimezone(UTC).isoformat()) for name, at in bounds.items() if at}
         condition = (
-            "subscription_id = :sub"
+            "subscription_shard = :shard"
             + {
                 (True, True): " AND updated_at BETWEEN :since AND :until",
                 (True, False): " AND updated_at >= :since",
@@ -120,21 +135,41 @@ class DynamoDeliveryLog(Table):
         )
         args: dict[str, Any] = {
             "TableName": self._table,
-            "IndexName": "by_subscription",
+            "IndexName": "by_subscription_shard",
             "KeyConditionExpression": condition,
-            "ExpressionAttributeValues": {":sub": s(subscription_id), **values},
+            "ExpressionAttributeValues": values,
             "ScanIndexForward": False,
         }
         if state is not None:
             args["FilterExpression"] = "#state = :state"
             args["ExpressionAttributeNames"] = {"#state": "state"}
             args["ExpressionAttributeValues"][":state"] = s(state.value)
-        found: list[dict[str, Any]] = []
+        entries: list[tuple[str, str]] = []  # (updated_at, delivery_id)
+        for shard in shard_keys(subscription_id):
+            args["ExpressionAttributeValues"][":shard"] = s(shard)
+            entries += self._newest(args, limit)
+        newest = [delivery_id for _, delivery_id in sorted(entries, reverse=True)[:limit]]
+        views = self._views(newest)
+        # The index lags the table a little: a state changed since is not the state asked for.
+        return [v for v in views if state is None or v["state"] == state.value]
+
+    def _newest(self, args: dict[str, Any], limit: int) -> list[tuple[str, str]]:
+        """The newest ``limit`` entries of one shard (index order: newest first)."""
+        found: list[tuple[str, str]] = []
         for page in self._client.get_paginator("query").paginate(**args):
-            found += [_view(item) for item in page.get("Items", [])]
+            found += [(text(i, "updated_at"), text(i, "delivery_id")) for i in page["Items"]]
             if len(found) >= limit:
                 break
         return found[:limit]
+
+    def _views(self, delivery_ids: list[str]) -> list[dict[str, Any]]:
+        """The deliveries' views, in the order given (read 100 at a time)."""
+        items: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(delivery_ids), 100):
+            keys = [{"delivery_id": s(i)} for i in delivery_ids[start : start + 100]]
+            for item in self._batch_get({"Keys": keys, "ConsistentRead": True}):
+                items[text(item, "delivery_id")] = item
+        return [view_of(items[i]) for i in delivery_ids if i in items and "state" in items[i]]
 
     def subscriptions_that_received(self, listing_id: str) -> set[str]:
         """The subscriptions an endpoint of which acknowledged a delivery of the listing (GSI
@@ -159,7 +194,7 @@ class DynamoDeliveryLog(Table):
         if item is None:
             return None
         if "resend" in item:
-            return Resend.model_validate_json(text(item, "resend"))
+            return kept_of(item, self._recognitions)
         return resend_of(Delivery.model_validate_json(text(item, "doc"))) if "doc" in item else None
 
     def reopen(self, delivery_id: str) -> bool:
@@ -184,13 +219,18 @@ class DynamoDeliveryLog(Table):
         return True
 
     def record(self, delivery: Delivery, attempt: Attempt, state: DeliveryState) -> None:
+        """One write: the whole small record on the first attempt, the attempt appended after;
+        the subscription's shard key with it (records of the previous shape get it here)."""
+        resend, shared = resend_doc(delivery)
+        if shared is not None:
+            self._recognitions.keep(shared)  # before any record names it
         try:
             self._client.update_item(
                 TableName=self._table,
                 Key={"delivery_id": s(delivery.delivery_id)},
                 UpdateExpression="SET #state = :state, subscription_id = :sub, change_id = :chg, "
-                "credit_code = :code, listing_id = :lid, origin_region = :origin, "
-                "updated_at = :at, resend = :resend, "
+                "subscription_shard = :shard, credit_code = :code, listing_id = :lid, "
+                "origin_region = :origin, updated_at = :at, resend = :resend, "
                 "attempts = list_append(if_not_exists(attempts, :none), :attempt) "
                 "REMOVE doc, sending_at ADD tries :one",
                 # Once delivered, a late duplicate attempt must not turn it back.
@@ -200,14 +240,15 @@ class DynamoDeliveryLog(Table):
                     ":state": s(state.value),
                     ":sub": s(delivery.subscription_id),
                     ":chg": s(delivery.change.change_id),
+                    ":shard": s(shard_key(delivery.subscription_id, delivery.delivery_id)),
                     ":code": s(mask(delivery.change.listing.credit_code)),
                     ":lid": s(delivery.change.listing.listing_id),
                     ":origin": s(delivery.change.listing.origin_region),
                     ":at": s(attempt.at.isoformat()),
-                    ":resend": s(resend_of(delivery).model_dump_json()),
+                    ":resend": s(resend),
                     ":one": {"N": "1"},
                     ":none": {"L": []},
-                    ":attempt": {"L": [s(attempt.model_dump_json())]},
+                    ":attempt": {"L": [s(stored_attempt(attempt, state))]},
                     ":delivered": s(DeliveryState.DELIVERED.value),
                 },
             )
@@ -229,35 +270,6 @@ class DynamoDeliveryLog(Table):
             statistics.add({key: 1}, at)
         except Exception:
             log.warning("delivered count of %s not written", delivery.delivery_id, exc_info=True)
-
-
-def _record(item: dict[str, Any]) -> DeliveryRecord:
-    return DeliveryRecord(
-        delivery_id=text(item, "delivery_id"),
-        subscription_id=text(item, "subscription_id"),
-        state=DeliveryState(text(item, "state")),
-        credit_code=text(item, "credit_code"),
-        listing_id=text(item, "listing_id"),
-        origin_region=text(item, "origin_region"),
-        updated_at=text(item, "updated_at"),
-    )
-
-
-def _view(item: dict[str, Any]) -> dict[str, Any]:
-    """A delivery as operators and subscribers see it: state and every attempt."""
-    record = _record(item)
-    attempts = [
-        Attempt.model_validate_json(a["S"]).model_dump(mode="json")
-        for a in item.get("attempts", {}).get("L", [])
-    ]
-    return {
-        "delivery_id": record.delivery_id,
-        "subscription_id": record.subscription_id,
-        "state": record.state.value,
-        "listing_id": record.listing_id,
-        "updated_at": record.updated_at,
-        "attempts": attempts,
-    }
 
 
 class RegionReceipts:

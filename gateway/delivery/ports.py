@@ -108,7 +108,8 @@ class DeliveryLog(Protocol):
     def progress(self, delivery_id: str) -> Progress: ...
 
     def begin(self, delivery_id: str, at: datetime) -> None:
-        """Note an attempt under way, before it is sent (``record`` clears the note)."""
+        """Note an attempt under way, before it is sent, when it may be cut off (``record``
+        clears the note; ``sending._may_be_cut_off`` says when)."""
         ...
 
     def record(self, delivery: Delivery, attempt: Attempt, state: DeliveryState) -> None:

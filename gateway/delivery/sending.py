@@ -43,6 +43,7 @@ DEFAULT_RETRY_SCHEDULE: tuple[timedelta, ...] = (
     timedelta(hours=10),
 )
 REQUEST_TIMEOUT_SECONDS = 15.0
+CUT_OFF_MARGIN_SECONDS = 5.0  # beyond the request's timeout: signing, recording, the runtime
 DEFAULT_HEALTH = EndpointHealth()
 
 
@@ -89,8 +90,9 @@ class DeliveryService:
     def max_attempts(self) -> int:
         return len(self._schedule) + 1
 
-    def deliver(self, delivery: Delivery, received: int) -> Outcome:
-        """Make the next attempt of ``delivery`` (``received``: the queue's receive count).
+    def deliver(self, delivery: Delivery, received: int, time_left: float | None = None) -> Outcome:
+        """Make the next attempt of ``delivery`` (``received``: the queue's receive count;
+        ``time_left``: seconds the invocation has left, None when unknown).
 
         Attempts are counted by the delivery log, not by the queue: a message held back behind
         a failing change of the same subject is received without being attempted.
@@ -101,7 +103,8 @@ class DeliveryService:
         subscription = self._subscriptions.get(delivery.subscription_id)
         if subscription is None:
             return Outcome(state=None)
-        outcome = self._attempt(delivery, received, subscription, tries, sending_since)
+        note_first = _may_be_cut_off(received, time_left)
+        outcome = self._attempt(delivery, received, subscription, tries, sending_since, note_first)
         return replace(outcome, region=subscription.region)
 
     def _attempt(
@@ -111,8 +114,10 @@ class DeliveryService:
         subscription: Subscription,
         tries: int,
         sending_since: datetime | None,
+        note_first: bool,
     ) -> Outcome:
-        """The attempt itself, for a subscription that exists (``deliver`` adds its region)."""
+        """The attempt itself, for a subscription that exists (``deliver`` adds its region);
+        noted under way first if it ``may be cut off`` (``_may_be_cut_off``)."""
         now = self._clock.now()
         cut_off = None
         if sending_since is not None:
@@ -131,7 +136,8 @@ class DeliveryService:
             # Parked by choice or until verified: nothing for the dead-letter alarm.
             return Outcome(state=DeliveryState.DEAD, parked=why != "disabled")
         headers, body = self.signed_request(delivery, subscription, now)
-        self._log.begin(delivery.delivery_id, now)
+        if note_first:
+            self._log.begin(delivery.delivery_id, now)
         response = self._transport.post(subscription.url, headers, body, REQUEST_TIMEOUT_SECONDS)
         attempt = Attempt(
             at=now,
@@ -293,6 +299,19 @@ class DeliveryService:
 
 def _recovered(current: Subscription) -> Subscription:
     return current.model_copy(update={"failing_since": None, "warned_at": None})
+
+
+def _may_be_cut_off(received: int, time_left: float | None) -> bool:
+    """Whether an attempt is noted before it is sent, at the cost of a second write.
+
+    An attempt is cut off when the invocation ends while it waits for the endpoint. With the
+    request's whole timeout left, only a crash ends it, and a crash sends the message back: so
+    the first receive of a message sends without a note (one write per delivery when it
+    succeeds), and every later receive, or an attempt with too little (or unknown) time left,
+    is noted, so at most one cut-off attempt per message goes uncounted.
+    """
+    enough = REQUEST_TIMEOUT_SECONDS + CUT_OFF_MARGIN_SECONDS
+    return received > 1 or time_left is None or time_left < enough
 
 
 def _held_back(subscription: Subscription, signers: GatewaySigners) -> tuple[NotSent, str] | None:

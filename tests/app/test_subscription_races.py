@@ -232,8 +232,8 @@ def test_a_health_notice_is_not_posted_to_a_url_the_owner_moved_to_meanwhile(
     monkeypatch.setattr(service, "_health", EndpointHealth(warn_after=timedelta(0)))
     deliver = service.deliver
 
-    def then_move(delivery: Any, received: int) -> Any:
-        outcome = deliver(delivery, received)
+    def then_move(delivery: Any, received: int, time_left: float | None = None) -> Any:
+        outcome = deliver(delivery, received, time_left)
         signed(gateway, province, "PATCH", path_of(created), {"url": new.url})
         return outcome
 

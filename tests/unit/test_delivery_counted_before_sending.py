@@ -1,7 +1,9 @@
 """An attempt is noted on its delivery before it is sent: one that never comes back (the
 function ended mid-request) counts, at the next attempt, as a failed attempt of the delivery
 and of its endpoint, which is then warned and disabled on the usual schedule. The note is on
-the delivery's own record: a healthy endpoint's subscription is never written."""
+the delivery's own record: a healthy endpoint's subscription is never written. An attempt
+with the request's whole timeout left, on its message's first receive, is sent unnoted (one write
+per delivery): only a crash could cut it off, and the message's next receive is noted."""
 
 from __future__ import annotations
 
@@ -89,3 +91,45 @@ def test_a_healthy_endpoint_is_never_written_and_its_delivery_clears_the_note() 
     assert (outcome.state, puts) == (DeliveryState.DELIVERED, [])
     assert h.log.progress(h.delivery.delivery_id) == (DeliveryState.DELIVERED, 1, None)
     assert len(h.transport.posts) == 1
+
+
+AMPLE = 60.0  # seconds the invocation has left: more than the request's timeout
+
+
+def test_a_first_receive_with_the_request_s_time_left_is_not_noted_before_sending() -> None:
+    h = Harness(status=204)
+    noted: list[str] = []
+    h.log.begin = lambda delivery_id, at: noted.append(delivery_id)  # type: ignore[method-assign]
+
+    outcome = h.service.deliver(h.delivery, 1, time_left=AMPLE)
+
+    assert (outcome.state, noted) == (DeliveryState.DELIVERED, [])
+    assert h.log.progress(h.delivery.delivery_id) == (DeliveryState.DELIVERED, 1, None)
+
+
+def test_an_attempt_with_too_little_time_left_is_noted() -> None:
+    h = Harness(status=200)
+    h.transport.post = killed_mid_request  # type: ignore[method-assign]
+
+    with pytest.raises(Killed):
+        h.service.deliver(h.delivery, 1, time_left=10.0)
+
+    assert h.log.progress(h.delivery.delivery_id) == (None, 0, NOW)
+
+
+def test_after_an_uncounted_crash_the_next_receive_is_noted_and_then_counted() -> None:
+    h = Harness(status=503)
+    answering = h.transport.post
+    h.transport.post = killed_mid_request  # type: ignore[method-assign]
+    with pytest.raises(Killed):
+        h.service.deliver(h.delivery, 1, time_left=AMPLE)  # a crash: nothing noted
+    assert h.log.progress(h.delivery.delivery_id) == (None, 0, None)
+    h.clock.advance(timedelta(minutes=5))
+    with pytest.raises(Killed):
+        h.service.deliver(h.delivery, 2, time_left=AMPLE)  # received again: noted
+    h.transport.post = answering  # type: ignore[method-assign]
+
+    h.service.deliver(h.delivery, 3, time_left=AMPLE)
+
+    [cut_off, answered] = h.log.attempts[h.delivery.delivery_id]
+    assert (cut_off.at, cut_off.status, answered.status) == (NOW + timedelta(minutes=5), 0, 503)

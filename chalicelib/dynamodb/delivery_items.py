@@ -1,0 +1,161 @@
+"""What one delivery record holds, kept under 1 KB so a delivery's one write costs one write unit.
+
+The record keeps ids, state, attempts and what a re-drive needs besides the change (``resend``,
+without the ids the record holds anyway); never the change or the listing, which the exchange
+log holds and a re-drive or replay rebuilds from (``gateway.delivery.redelivery``). Two things
+could make it large and are bounded here: a recognition with many measures (texts of up to 500
+characters each) is stored once, under its digest, in an item of its own that any number of
+records name (``SharedRecognitions``); and a 2xx answer keeps only its first bytes, for what an
+endpoint answers when it accepts a delivery is not what anyone diagnoses (failures keep theirs).
+
+Records are listed by subscription through the ``by_subscription_shard`` index: its partition
+key spreads one subscription over ``SHARDS`` partitions (one partition takes about 1,000 writes
+a second), and it projects the state only, so a listing filters by state in the index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib.dynamodb.base import Table, is_conditional_failure, s, text
+from gateway.delivery import Attempt, Delivery, DeliveryRecord, DeliveryState, Resend, resend_of
+from gateway_client.contract import Recognition
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+SHARDS = 8
+"""Partitions per subscription in ``by_subscription_shard``: ~8,000 deliveries a second each."""
+
+INLINE_RESEND_BYTES = 320
+"""Above this, the recognition leaves ``resend`` for a shared item (the record stays < 1 KB)."""
+
+DELIVERED_EXCERPT_BYTES = 100
+"""What a 2xx answer keeps of its body (UTF-8 bytes)."""
+
+_IDS = ("delivery_id", "subscription_id", "change_id")  # attributes of the record itself
+_RECOGNITION_PREFIX = "recognition#"
+
+
+def shard_key(subscription_id: str, delivery_id: str) -> str:
+    """The delivery's partition in ``by_subscription_shard``: from its id (a hash), so retries
+    and duplicates of one delivery land on the same entry."""
+    return f"{subscription_id}#{zlib.crc32(delivery_id.encode()) % SHARDS}"
+
+
+def shard_keys(subscription_id: str) -> list[str]:
+    return [f"{subscription_id}#{n}" for n in range(SHARDS)]
+
+
+def stored_attempt(attempt: Attempt, state: DeliveryState) -> str:
+    if state is DeliveryState.DELIVERED:
+        cut = attempt.response_excerpt.encode()[:DELIVERED_EXCERPT_BYTES]
+        attempt = attempt.model_copy(
+            update={"response_excerpt": cut.decode("utf-8", errors="ignore")}
+        )
+    return attempt.model_dump_json(exclude_defaults=True)
+
+
+def read_attempt(raw: str) -> Attempt:
+    return Attempt.model_validate_json(raw)
+
+
+def resend_doc(delivery: Delivery) -> tuple[str, Recognition | None]:
+    """``resend`` as stored, and the recognition to store apart (None: it is inline)."""
+    doc = resend_of(delivery).model_dump(mode="json", exclude=set(_IDS), exclude_defaults=True)
+    inline = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    if len(inline.encode()) <= INLINE_RESEND_BYTES:
+        return inline, None
+    doc["recognition_ref"] = recognition_digest(delivery.recognition)
+    del doc["recognition"]
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")), delivery.recognition
+
+
+def recognition_digest(recognition: Recognition) -> str:
+    return hashlib.sha256(recognition.model_dump_json().encode()).hexdigest()[:32]
+
+
+def kept_of(item: dict[str, Any], recognitions: SharedRecognitions) -> Resend | None:
+    """The record's ``resend`` with its ids (records of the previous shape stored it whole)."""
+    if "resend" not in item:
+        return None
+    doc = json.loads(text(item, "resend"))
+    for name in _IDS:
+        doc.setdefault(name, text(item, name))
+    ref = doc.pop("recognition_ref", None)
+    if ref is not None:
+        recognition = recognitions.get(ref)
+        if recognition is None:
+            return None
+        doc["recognition"] = recognition
+    return Resend.model_validate(doc)
+
+
+def record_of(item: dict[str, Any]) -> DeliveryRecord:
+    return DeliveryRecord(
+        delivery_id=text(item, "delivery_id"),
+        subscription_id=text(item, "subscription_id"),
+        state=DeliveryState(text(item, "state")),
+        credit_code=text(item, "credit_code"),
+        listing_id=text(item, "listing_id"),
+        origin_region=text(item, "origin_region"),
+        updated_at=text(item, "updated_at"),
+    )
+
+
+def view_of(item: dict[str, Any]) -> dict[str, Any]:
+    """A delivery as operators and subscribers see it: state and every attempt."""
+    record = record_of(item)
+    attempts = [
+        read_attempt(a["S"]).model_dump(mode="json") for a in item.get("attempts", {}).get("L", [])
+    ]
+    return {
+        "delivery_id": record.delivery_id,
+        "subscription_id": record.subscription_id,
+        "state": record.state.value,
+        "listing_id": record.listing_id,
+        "updated_at": record.updated_at,
+        "attempts": attempts,
+    }
+
+
+class SharedRecognitions(Table):
+    """Large recognitions, once each, in the deliveries table under ``recognition#<digest>``
+    (no subscription or listing attribute: in no index, never listed, never counted). They
+    hold agreements' measures and a region, no personal data, so no purge needs to reach
+    them. Each process remembers what it stored, so a recognition shared by many deliveries
+    costs one read (and at most one write) per process, not one write per delivery."""
+
+    _REMEMBERED = 4096
+
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        super().__init__(client, table_name)
+        self._stored: set[str] = set()
+
+    def keep(self, recognition: Recognition) -> None:
+        digest = recognition_digest(recognition)
+        if digest in self._stored:
+            return
+        key = {"delivery_id": s(_RECOGNITION_PREFIX + digest)}
+        if self._get(key, consistent=False) is None:
+            try:
+                self._client.put_item(
+                    TableName=self._table,
+                    Item={**key, "recognition": s(recognition.model_dump_json())},
+                    ConditionExpression="attribute_not_exists(delivery_id)",
+                )
+            except ClientError as error:
+                if not is_conditional_failure(error):
+                    raise
+        if len(self._stored) >= self._REMEMBERED:
+            self._stored.clear()
+        self._stored.add(digest)
+
+    def get(self, digest: str) -> Recognition | None:
+        item = self._get({"delivery_id": s(_RECOGNITION_PREFIX + digest)})
+        return Recognition.model_validate_json(text(item, "recognition")) if item else None

@@ -1,0 +1,243 @@
+"""The delivery record's shape: under 1 KB whatever the recognition or the endpoint's answer,
+one write per attempt, listed by subscription over sharded index partitions, newest first."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from integration_support import ACCEPTED_AT, attempt, delivery_for, listing
+
+from bench.common import item_size
+from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
+from chalicelib.dynamodb.delivery_items import SHARDS, shard_key
+from gateway.delivery.planning import Delivery
+from gateway.delivery.records import Attempt, DeliveryState
+from gateway.delivery.redelivery import resend_of
+from gateway_client.contract import Intensified, Measure, NotRecognised, Recognition
+
+LONG = "严重违法失信主体联合惩戒措施说明" * 30  # 480 characters, 1,440 bytes
+
+
+@pytest.fixture
+def deliveries(aws) -> DynamoDeliveryLog:  # type: ignore[no-untyped-def]
+    return DynamoDeliveryLog(aws.dynamodb, aws.env["CG_DELIVERIES_TABLE"])
+
+
+def stored(aws, key: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    table = aws.env["CG_DELIVERIES_TABLE"]
+    return aws.dynamodb.get_item(TableName=table, Key={"delivery_id": {"S": key}})["Item"]
+
+
+def everything(aws) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    return aws.dynamodb.scan(TableName=aws.env["CG_DELIVERIES_TABLE"])["Items"]
+
+
+def heavy(subscription_id: str, listed=None) -> Delivery:  # type: ignore[no-untyped-def]
+    """A delivery as large as they come: a recognition with many long measures, an
+    intensified-punishment flag over many domains, every sequence number set."""
+    measures = tuple(
+        Measure(
+            measure_id=f"measure_{n}",
+            text=LONG[:400],
+            department="国家发展和改革委员会" * 10,
+            mandatory=True,
+            legal_basis=LONG[:250],
+        )
+        for n in range(6)
+    )
+    recognition = Recognition(
+        subscriber_region="430000",
+        recognised=True,
+        basis=tuple(f"agr_{n:032x}" for n in range(4)),
+        measures=measures,
+    )
+    plain = delivery_for(subscription_id, listed)
+    domains = ("tax", "customs", "environment", "finance", "market", "safety", "labour")
+    return plain.model_copy(
+        update={
+            "type": "subject.intensified",
+            "recognition": recognition,
+            "intensified": Intensified(
+                credit_code=plain.change.listing.credit_code, intensified=True, domains=domains
+            ),
+            "log_sequence": 987_654_321,
+            "sequence": 123_456_789,
+            "replay": True,
+        }
+    )
+
+
+def accepted(excerpt: str, seconds: int = 0) -> Attempt:
+    return Attempt(
+        at=ACCEPTED_AT + timedelta(seconds=seconds),
+        status=200,
+        latency_ms=14_999,
+        response_excerpt=excerpt,
+    )
+
+
+def test_a_delivered_record_stays_under_one_kilobyte_whatever_it_carries(aws, deliveries):
+    delivery = heavy("sub_" + "f" * 24)
+
+    deliveries.record(delivery, accepted(LONG[:500]), DeliveryState.DELIVERED)
+
+    item = stored(aws, delivery.delivery_id)
+    assert item_size(item) <= 1024
+    assert "measure_0" not in json.dumps(item, ensure_ascii=False)  # stored apart, once
+
+
+def test_a_large_recognition_is_stored_once_and_a_re_drive_gets_it_whole(aws, deliveries):
+    first, second = heavy("sub_hn"), heavy("sub_dy")
+
+    deliveries.record(first, attempt(500), DeliveryState.DEAD)
+    deliveries.record(second, attempt(500), DeliveryState.DEAD)
+
+    shared = [i for i in everything(aws) if i["delivery_id"]["S"].startswith("recognition#")]
+    assert len(shared) == 1
+    assert deliveries.kept(first.delivery_id) == resend_of(first)
+    assert deliveries.kept(second.delivery_id) == resend_of(second)
+    assert deliveries.for_subscription("sub_hn") == [deliveries.view(first.delivery_id)]
+
+
+def unrecognised(subscription_id: str) -> Delivery:
+    recognition = Recognition(
+        subscriber_region="440000", recognised=False, reasons=(NotRecognised.NO_AGREEMENT,)
+    )
+    return delivery_for(subscription_id).model_copy(update={"recognition": recognition})
+
+
+def test_a_small_recognition_stays_in_the_record(aws, deliveries):
+    delivery = unrecognised("sub_1")
+
+    deliveries.record(delivery, attempt(204), DeliveryState.DELIVERED)
+
+    assert [i["delivery_id"]["S"] for i in everything(aws)] == [delivery.delivery_id]
+    assert deliveries.kept(delivery.delivery_id) == resend_of(delivery)
+
+
+def test_a_2xx_answer_keeps_only_its_first_bytes_and_a_failure_all_of_its_excerpt(deliveries):
+    ok, failed = delivery_for("sub_ok"), delivery_for("sub_failed")
+
+    deliveries.record(ok, accepted(LONG[:500]), DeliveryState.DELIVERED)
+    long_failure = attempt(500).model_copy(update={"response_excerpt": LONG})
+    deliveries.record(failed, long_failure, DeliveryState.DEAD)
+
+    [kept_ok] = deliveries.view(ok.delivery_id)["attempts"]  # type: ignore[index]
+    [kept_failed] = deliveries.view(failed.delivery_id)["attempts"]  # type: ignore[index]
+    assert LONG.startswith(kept_ok["response_excerpt"])
+    assert len(kept_ok["response_excerpt"].encode()) <= 100
+    assert kept_failed["response_excerpt"] == LONG
+
+
+def calls_made(aws, act: Callable[[], object]) -> list[str]:  # type: ignore[no-untyped-def]
+    calls: list[str] = []
+
+    def count(model: Any, **_: Any) -> None:
+        calls.append(model.name)
+
+    events = aws.dynamodb.meta.events
+    events.register("before-parameter-build.dynamodb", count)
+    try:
+        act()
+    finally:
+        events.unregister("before-parameter-build.dynamodb", count)
+    return calls
+
+
+def test_one_attempt_is_one_write_to_the_table(aws, deliveries):
+    delivery = unrecognised("sub_1")
+
+    calls = calls_made(
+        aws, lambda: deliveries.record(delivery, attempt(204), DeliveryState.DELIVERED)
+    )
+
+    assert calls == ["UpdateItem"]
+
+
+def test_a_recognition_already_stored_costs_no_more_writes(aws, deliveries):
+    deliveries.record(delivery_for("sub_hn"), attempt(204), DeliveryState.DELIVERED)
+    again = delivery_for("sub_dy")  # another subscriber in the same region: same recognition
+
+    calls = calls_made(aws, lambda: deliveries.record(again, attempt(204), DeliveryState.DELIVERED))
+
+    assert calls == ["UpdateItem"]
+
+
+def test_a_subscription_s_deliveries_are_merged_from_every_shard_newest_first(deliveries):
+    ours = [delivery_for("sub_hn", listing(decision_number=f"第{n}号")) for n in range(24)]
+    theirs = [delivery_for("sub_dy", listing(decision_number=f"第{n}号")) for n in range(3)]
+    for n, delivery in enumerate(ours):
+        state = DeliveryState.DEAD if n % 3 == 0 else DeliveryState.DELIVERED
+        deliveries.record(delivery, attempt(200 if n % 3 else 500, seconds=n), state)
+    for delivery in theirs:
+        deliveries.record(delivery, attempt(204, seconds=100), DeliveryState.DELIVERED)
+    newest_first = [d.delivery_id for d in reversed(ours)]
+    assert len({shard_key("sub_hn", d.delivery_id) for d in ours}) > SHARDS // 2
+
+    listed = [d["delivery_id"] for d in deliveries.for_subscription("sub_hn")]
+    five = [d["delivery_id"] for d in deliveries.for_subscription("sub_hn", limit=5)]
+    dead = deliveries.for_subscription("sub_hn", DeliveryState.DEAD, limit=3)
+    window = deliveries.for_subscription(
+        "sub_hn",
+        since=ACCEPTED_AT + timedelta(seconds=10),
+        until=ACCEPTED_AT + timedelta(seconds=14),
+    )
+
+    assert listed == newest_first
+    assert five == newest_first[:5]
+    assert [d["delivery_id"] for d in dead] == [ours[n].delivery_id for n in (21, 18, 15)]
+    assert {d["state"] for d in dead} == {"dead"}
+    assert [d["delivery_id"] for d in window] == newest_first[9:14]
+    assert {d["subscription_id"] for d in listed_views(deliveries)} == {"sub_hn"}
+
+
+def listed_views(deliveries: DynamoDeliveryLog) -> list[dict[str, Any]]:
+    return deliveries.for_subscription("sub_hn", limit=500)
+
+
+def test_a_record_of_the_previous_shape_reads_back_and_is_listed_once_written_again(
+    aws, deliveries
+):
+    delivery = delivery_for("sub_old")
+    old_attempt = attempt(500)
+    aws.dynamodb.put_item(
+        TableName=aws.env["CG_DELIVERIES_TABLE"],
+        Item={
+            "delivery_id": {"S": delivery.delivery_id},
+            "state": {"S": "dead"},
+            "subscription_id": {"S": "sub_old"},
+            "change_id": {"S": delivery.change.change_id},
+            "credit_code": {"S": "91110000600037341L"},
+            "listing_id": {"S": delivery.change.listing.listing_id},
+            "origin_region": {"S": delivery.change.listing.origin_region},
+            "updated_at": {"S": old_attempt.at.isoformat()},
+            "resend": {"S": resend_of(delivery).model_dump_json()},
+            "attempts": {"L": [{"S": old_attempt.model_dump_json()}]},
+            "tries": {"N": "1"},
+        },
+    )
+
+    assert deliveries.kept(delivery.delivery_id) == resend_of(delivery)
+    assert deliveries.view(delivery.delivery_id)["attempts"][0]["status"] == 500  # type: ignore[index]
+    assert deliveries.for_subscription("sub_old") == []  # no shard key yet
+    assert deliveries.reopen(delivery.delivery_id)
+    deliveries.record(delivery, attempt(204, seconds=60), DeliveryState.DELIVERED)
+    [listed] = deliveries.for_subscription("sub_old")
+    assert [a["status"] for a in listed["attempts"]] == [500, 204]
+
+
+def test_no_item_holds_the_listing_s_personal_data(aws, deliveries):
+    """A purge erases nothing here: neither records nor shared recognitions hold the ID
+    number or the name (``chalicelib.erasure`` reaches the log, feedback and person index)."""
+    person = listing(credit_code="11010519491231002X", subject_name="张某某")
+
+    deliveries.record(heavy("sub_1", person), attempt(500), DeliveryState.DEAD)
+    deliveries.record(delivery_for("sub_2", person), attempt(204), DeliveryState.DELIVERED)
+
+    text = json.dumps(everything(aws), ensure_ascii=False)
+    assert "11010519491231002X" not in text
+    assert "张某某" not in text
