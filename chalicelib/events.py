@@ -26,8 +26,8 @@ from chalicelib.reevaluations import tick as reevaluation_tick
 from chalicelib.statistics_counting import count_stream
 from chalicelib.upload_queue import uploads_in
 from gateway.delivery import (
-    Delivery,
     DeliveryState,
+    queued_from_json,
 )
 from gateway.intake import Upload
 from gateway.statistics import PUSH_COUNTERS
@@ -182,7 +182,7 @@ def _deliver_group(
             result.failed.append(record["messageId"])
             continue
         try:
-            delivery = Delivery.model_validate_json(record["body"])
+            delivery = queued_from_json(record["body"])  # a single delivery, or a batch
         except ValidationError:
             # Not ours to parse: leave it to the queue's redrive policy (→ dead-letter queue).
             logger.error("unparsable delivery message %s", record.get("messageId"))

@@ -2,7 +2,8 @@
 
 from gateway.delivery.addresses import parse_address, refusal
 from gateway.delivery.agreement_desk import AgreementDesk, Saved
-from gateway.delivery.fan_out import FanOut
+from gateway.delivery.batching import Batch, queued_from_json
+from gateway.delivery.fan_out import Batcher, FanOut
 from gateway.delivery.health import HealthChange
 from gateway.delivery.objection_notices import ObjectionNotices, plan_notices
 from gateway.delivery.planning import (
@@ -40,6 +41,8 @@ __all__ = [
     "DEFAULT_RETRY_SCHEDULE",
     "AgreementDesk",
     "Attempt",
+    "Batch",
+    "Batcher",
     "Changed",
     "Created",
     "Delivery",
@@ -74,6 +77,7 @@ __all__ = [
     "plan_deliveries",
     "plan_intensified",
     "plan_notices",
+    "queued_from_json",
     "rebuild",
     "recognition_changes",
     "refusal",

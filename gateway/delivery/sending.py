@@ -1,4 +1,11 @@
-"""Sending one delivery: sign, POST, record the attempt, decide delivered / retry / dead."""
+"""Sending one delivery: sign, POST, record the attempt, decide delivered / retry / dead.
+
+A batch (``gateway.delivery.batching``) is sent the same way, on the same schedule, to the same
+health rules: its webhook announces the file with a link made at each attempt. When it
+settles, each of its lines is recorded as a delivery of its own with the batch's last attempt
+(so receipts, statistics, the subscriber's delivery list and re-drives see every change
+alike: a dead batch's lines are re-driven one by one), then the file is deleted.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +15,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+from gateway.delivery.batch_sending import announcement, lost, settle
+from gateway.delivery.batching import Batch
 from gateway.delivery.health import HealthChange, disabled, failing
 from gateway.delivery.planning import Delivery, payload_for
 from gateway.delivery.ports import (
     Acknowledgements,
+    BatchFiles,
     DeliveryLog,
     SubscriptionStore,
     WebhookTransport,
@@ -70,7 +80,9 @@ class DeliveryService:
         health: EndpointHealth = DEFAULT_HEALTH,
         roll: Callable[[], float] = random.random,
         acknowledgements: Acknowledgements | None = None,
+        files: BatchFiles | None = None,
     ) -> None:
+        self._files = files  # batched delivery's files: needed only to send a batch
         self._acknowledgements = acknowledgements  # e.g. the owner's objection notices
         self._subscriptions = subscriptions
         self._log = log
@@ -89,7 +101,7 @@ class DeliveryService:
     def max_attempts(self) -> int:
         return len(self._schedule) + 1
 
-    def deliver(self, delivery: Delivery, received: int) -> Outcome:
+    def deliver(self, delivery: Delivery | Batch, received: int) -> Outcome:
         """Make the next attempt of ``delivery`` (``received``: the queue's receive count).
 
         Attempts are counted by the delivery log, not by the queue: a message held back behind
@@ -97,6 +109,8 @@ class DeliveryService:
         """
         state, tries, sending_since = self._log.progress(delivery.delivery_id)
         if not delivery.replay and state in _SETTLED:
+            if isinstance(delivery, Batch):  # a fan-out repeated later wrote the file again
+                self._batch_files().remove(delivery.key)
             return Outcome(state=None)  # a duplicate message: the first copy settled it
         subscription = self._subscriptions.get(delivery.subscription_id)
         if subscription is None:
@@ -106,7 +120,7 @@ class DeliveryService:
 
     def _attempt(
         self,
-        delivery: Delivery,
+        delivery: Delivery | Batch,
         received: int,
         subscription: Subscription,
         tries: int,
@@ -127,10 +141,18 @@ class DeliveryService:
             # Kept as dead, so re-enabling, verifying or resuming delivers everything missed.
             why, note = held
             attempt = Attempt(at=now, status=0, latency_ms=0, response_excerpt=note, not_sent=why)
-            self._log.record(delivery, attempt, DeliveryState.DEAD)
+            self._record(delivery, attempt, DeliveryState.DEAD)
             # Parked by choice or until verified: nothing for the dead-letter alarm.
             return Outcome(state=DeliveryState.DEAD, parked=why != "disabled")
-        headers, body = self.signed_request(delivery, subscription, now)
+        if isinstance(delivery, Batch):
+            body = announcement(self._batch_files(), delivery, subscription.region, now)
+            if body is None:  # its file is gone: nothing to announce
+                return self._lost(delivery, now)
+            headers = self.headers_for(
+                subscription, delivery.delivery_id, int(now.timestamp()), body
+            )
+        else:
+            headers, body = self.signed_request(delivery, subscription, now)
         self._log.begin(delivery.delivery_id, now)
         response = self._transport.post(subscription.url, headers, body, REQUEST_TIMEOUT_SECONDS)
         attempt = Attempt(
@@ -141,9 +163,9 @@ class DeliveryService:
             response_excerpt=mask_ids_in(response.body_excerpt)[:500],
         )
         outcome = self._judge(subscription, response, attempt_number, attempt)
-        if outcome.state is DeliveryState.DELIVERED:
+        if outcome.state is DeliveryState.DELIVERED and isinstance(delivery, Delivery):
             outcome = self._acknowledge(delivery, attempt.at, outcome)
-        self._log.record(delivery, attempt, outcome.state or DeliveryState.DEAD)
+        self._record(delivery, attempt, outcome.state or DeliveryState.DEAD)
         if outcome.health is None and cut_off is not None:
             return replace(outcome, health=cut_off.health)
         return outcome
@@ -163,9 +185,27 @@ class DeliveryService:
             )
         return outcome
 
+    def _record(self, delivery: Delivery | Batch, attempt: Attempt, state: DeliveryState) -> None:
+        """Record the attempt (a batch's: ``gateway.delivery.batch_sending.settle``)."""
+        if isinstance(delivery, Batch):
+            settle(self._log, self._batch_files(), delivery, attempt, state)
+        else:
+            self._log.record(delivery, attempt, state)
+
+    def _lost(self, batch: Batch, now: datetime) -> Outcome:
+        """Dead, for the operator to see (``gateway.delivery.batch_sending.lost``)."""
+        self._log.record(batch, lost(batch, now), DeliveryState.DEAD)
+        log.warning("batch %s is dead: its file is gone", batch.delivery_id)
+        return Outcome(state=DeliveryState.DEAD)
+
+    def _batch_files(self) -> BatchFiles:
+        if self._files is None:
+            raise RuntimeError("a batch to send, but the delivery service holds no batch files")
+        return self._files
+
     def _cut_off(
         self,
-        delivery: Delivery,
+        delivery: Delivery | Batch,
         subscription: Subscription,
         began: datetime,
         attempt_number: int,
@@ -177,7 +217,7 @@ class DeliveryService:
         attempt = Attempt(at=began, status=0, latency_ms=0, response_excerpt=excerpt)
         answer = HttpResponse(status=0, body_excerpt=excerpt, elapsed_ms=0)
         outcome = self._judge(subscription, answer, attempt_number, attempt, now)
-        self._log.record(delivery, attempt, outcome.state or DeliveryState.DEAD)
+        self._record(delivery, attempt, outcome.state or DeliveryState.DEAD)
         return outcome
 
     def _judge(
