@@ -38,7 +38,13 @@ from gateway_client.contract import BATCH_EVENT, Clock, DeliveryPayload, Frozen,
 MIN_LINES = 2  # fewer, and the change goes singly: a file for one line saves nothing
 MAX_LINES = 1000  # a stream batch is 100 records (``infra/stream_failures.py``): a safety cap
 LINK_TTL = timedelta(hours=1)  # the presigned link; well inside the bucket's expiry of files
-KEY_PREFIX = "batches/"  # expired by the bucket's lifecycle (``infra/resources.json``)
+KEY_PREFIX = "batches/"
+# The bucket's lifecycle expires files under ``KEY_PREFIX`` after this many days (the rule
+# ``BatchedDeliveryFiles`` in ``infra/resources.json``): a safety net, as a settled batch's file
+# is deleted at once. Longer than a batch can be retried (an endpoint failing for
+# ``EndpointHealth.disable_after``, 5 days, is disabled and its batch parked), much longer
+# than a link (``LINK_TTL``).
+FILE_DAYS = 7
 
 
 class Batch(Frozen):
