@@ -13,7 +13,7 @@ from collections.abc import Collection
 from datetime import timedelta
 
 from chalicelib.s3_archive import NDJSON, S3Archive
-from gateway.delivery.batching import KEY_PREFIX, lines_in, log_range
+from gateway.delivery import BATCH_KEY_PREFIX, lines_in, log_range
 
 _ALL = 1 << 31  # keys() keeps the newest ``limit``: every pending file, here
 
@@ -41,7 +41,7 @@ class S3BatchFiles:
         files whose key's log range covers one of them are read. Their batches then go dead,
         their changes to be replayed (``gateway.delivery.batch_sending.lost``). How many."""
         erased = 0
-        for key in self._archive.keys(KEY_PREFIX, _ALL):
+        for key in self._archive.keys(BATCH_KEY_PREFIX, _ALL):
             span = log_range(key)
             if span is None or not any(span[0] <= x <= span[1] for x in sequences):
                 continue

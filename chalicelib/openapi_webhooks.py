@@ -16,8 +16,14 @@ from typing import Any
 from pydantic import BaseModel
 from stdnum.cn import uscc
 
-from gateway.delivery import Delivery, Subscription, payload_for, plan_deliveries, plan_notices
-from gateway.delivery.batching import file_of
+from gateway.delivery import (
+    Delivery,
+    Subscription,
+    file_of,
+    payload_for,
+    plan_deliveries,
+    plan_notices,
+)
 from gateway.recognition import Agreement
 from gateway_client.contract import (
     BATCH_EVENT,

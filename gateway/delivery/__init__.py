@@ -2,7 +2,14 @@
 
 from gateway.delivery.addresses import parse_address, refusal
 from gateway.delivery.agreement_desk import AgreementDesk, Saved
-from gateway.delivery.batching import Batch, queued_from_json
+from gateway.delivery.batching import (
+    BATCH_KEY_PREFIX,
+    Batch,
+    file_of,
+    lines_in,
+    log_range,
+    queued_from_json,
+)
 from gateway.delivery.fan_out import Batcher, FanOut
 from gateway.delivery.health import HealthChange
 from gateway.delivery.objection_notices import ObjectionNotices, plan_notices
@@ -37,6 +44,7 @@ from gateway.delivery.subscription_admin import DEFAULT_OVERLAP, Changed, Subscr
 from gateway.delivery.url_verification import UrlVerifier
 
 __all__ = [
+    "BATCH_KEY_PREFIX",
     "DEFAULT_OVERLAP",
     "DEFAULT_RETRY_SCHEDULE",
     "AgreementDesk",
@@ -72,6 +80,9 @@ __all__ = [
     "WebhookTransport",
     "check_webhook_url",
     "daily_reevaluations",
+    "file_of",
+    "lines_in",
+    "log_range",
     "parse_address",
     "payload_for",
     "plan_deliveries",

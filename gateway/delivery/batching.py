@@ -38,8 +38,8 @@ from gateway_client.contract import BATCH_EVENT, Clock, DeliveryPayload, Frozen,
 MIN_LINES = 2  # fewer, and the change goes singly: a file for one line saves nothing
 MAX_LINES = 1000  # a stream batch is 100 records (``infra/stream_failures.py``): a safety cap
 LINK_TTL = timedelta(hours=1)  # the presigned link; well inside the bucket's expiry of files
-KEY_PREFIX = "batches/"
-# The bucket's lifecycle expires files under ``KEY_PREFIX`` after this many days (the rule
+BATCH_KEY_PREFIX = "batches/"
+# The bucket's lifecycle expires files under ``BATCH_KEY_PREFIX`` after this many days (the rule
 # ``BatchedDeliveryFiles`` in ``infra/resources.json``): a safety net, as a settled batch's file
 # is deleted at once. Longer than a batch can be retried (an endpoint failing for
 # ``EndpointHealth.disable_after``, 5 days, is disabled and its batch parked), much longer
@@ -126,14 +126,14 @@ def batch_id(lines: Sequence[Delivery]) -> str:
 def key_of(subscription_id: str, first_log: int, last_log: int, batch: str) -> str:
     """Where the file lies; the log range in the name lets erasure find the files that may
     hold a purged listing without reading any other."""
-    return f"{KEY_PREFIX}{subscription_id}/{first_log:012d}-{last_log:012d}-{batch}.ndjson"
+    return f"{BATCH_KEY_PREFIX}{subscription_id}/{first_log:012d}-{last_log:012d}-{batch}.ndjson"
 
 
 def log_range(key: str) -> tuple[int, int] | None:
     """The (first, last) log sequence a file's key names; ``None``: not a batch file's key."""
     name = key.rsplit("/", 1)[-1]
     parts = name.split("-", 2)
-    if not key.startswith(KEY_PREFIX) or len(parts) != 3:
+    if not key.startswith(BATCH_KEY_PREFIX) or len(parts) != 3:
         return None
     first, last = parts[0], parts[1]
     return (int(first), int(last)) if first.isdigit() and last.isdigit() else None
