@@ -235,7 +235,7 @@ class DynamoDeliveryLog(Table):
             self._client.update_item(
                 TableName=self._table,
                 Key={"delivery_id": s(batch.delivery_id)},
-                UpdateExpression="SET #state = :state, batch_of = :sub, batch = :batch, "
+                UpdateExpression="SET #state = :state, batch_of = :sub, batch_message = :batch, "
                 "batch_updated_at = :at, "
                 "attempts = list_append(if_not_exists(attempts, :none), :attempt) "
                 "REMOVE sending_at ADD tries :one",
@@ -271,7 +271,7 @@ class DynamoDeliveryLog(Table):
 
 def _delivery_item(item: dict[str, Any] | None) -> TypeGuard[dict[str, Any]]:
     """A single delivery's record with an attempt recorded (not a batch's, not a mere note)."""
-    return item is not None and "state" in item and "batch" not in item
+    return item is not None and "state" in item and "batch_message" not in item
 
 
 def _record(item: dict[str, Any]) -> DeliveryRecord:
