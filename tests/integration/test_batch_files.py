@@ -16,6 +16,10 @@ from batch_support import batched, changes, numbered  # noqa: E402
 from builders import NOW, subscription  # noqa: E402
 
 from chalicelib.batch_files import S3BatchFiles  # noqa: E402
+from chalicelib.dynamodb.exchange_log import DynamoExchangeLog  # noqa: E402
+from chalicelib.dynamodb.feedback import DynamoFeedback  # noqa: E402
+from chalicelib.dynamodb.persons import DynamoPersonIndex  # noqa: E402
+from chalicelib.erasure import StoredCopies  # noqa: E402
 from chalicelib.s3_archive import S3Archive  # noqa: E402
 from chalicelib.sqs_queue import SqsDeliveryQueue, group_of  # noqa: E402
 from gateway.delivery import BATCH_KEY_PREFIX, Batcher, file_of  # noqa: E402
@@ -112,3 +116,25 @@ def test_a_batched_subscriptions_messages_share_one_group_a_single_ones_are_per_
     assert group_of(batch) == group_of(lone[0], whole=True)
     assert groups.count(group_of(batch)) == 2  # the file and the later lone change
     assert len({group_of(d) for d in singles}) == 3  # the single subscriber: one per subject
+
+
+def test_a_purge_erases_the_batch_files_holding_the_listing_before_its_log_index_goes(aws):
+    log = DynamoExchangeLog(aws.dynamodb, aws.env["CG_EXCHANGE_LOG_TABLE"])
+    held = files(aws)
+    copies = StoredCopies(
+        log,
+        DynamoFeedback(aws.dynamodb, aws.env["CG_FEEDBACK_TABLE"]),
+        DynamoPersonIndex(aws.dynamodb, aws.env["CG_PERSONS_TABLE"]),
+        held,
+    )
+    made = changes(2)
+    logged = log.append(made)
+    target = batched("sub-1")
+    lines = numbered(made, [target], first_log=logged[made[0].change_id])
+    key = key_of("sub-1", min(logged.values()), max(logged.values()), "bat_a")
+    held.write(key, file_of(lines, "430000"))
+
+    copies.erase(made[0].listing.listing_id, "chg_tombstone")
+
+    assert held.read(key) is None
+    assert log.sequences_of(made[0].listing.listing_id) == []
