@@ -108,12 +108,13 @@ class DeliveryService:
         a failing change of the same subject is received without being attempted.
         """
         state, tries, sending_since = self._log.progress(delivery.delivery_id)
-        if not delivery.replay and state in _SETTLED:
-            if isinstance(delivery, Batch):  # a fan-out repeated later wrote the file again
-                self._batch_files().remove(delivery.key)
-            return Outcome(state=None)  # a duplicate message: the first copy settled it
-        subscription = self._subscriptions.get(delivery.subscription_id)
+        settled = not delivery.replay and state in _SETTLED
+        subscription = None if settled else self._subscriptions.get(delivery.subscription_id)
         if subscription is None:
+            # a duplicate message (the first copy settled it), or no subscription any more; a
+            # batch's file (a fan-out repeated later may have written it again) goes at once
+            if isinstance(delivery, Batch):
+                self._batch_files().remove(delivery.key)
             return Outcome(state=None)
         outcome = self._attempt(delivery, received, subscription, tries, sending_since)
         return replace(outcome, region=subscription.region)

@@ -203,3 +203,13 @@ def test_a_batch_whose_file_is_gone_is_dead_and_names_the_log_range_to_replay() 
     assert gateway.transport.posts == []
     [attempt] = gateway.log.attempts[batch.delivery_id]
     assert "replay log entries 40-41" in attempt.response_excerpt
+
+
+def test_a_deleted_subscriptions_batch_is_dropped_with_its_file() -> None:
+    gateway = BatchGateway()
+    batch = gateway.batch_of(numbered(changes(2), [gateway.target]))
+    gateway.subscriptions.delete(gateway.target.subscription_id)
+
+    assert gateway.service.deliver(batch, 1).state is None
+    assert gateway.files.files == {}
+    assert gateway.transport.posts == []
