@@ -128,7 +128,8 @@ def test_a_failing_batch_holds_back_the_subscribers_later_changes_until_it_goes(
     hook.answer(500, "down")
     subscribe(gateway, hook.url, delivery_mode="batched", retry_schedule_seconds=[0, 0])
     push_and_fan_out(gateway, stream, city, CITY, THREE[:2])  # one subject, twice: a file
-    push_and_fan_out(gateway, stream, city, CITY, [black_entry(decision_number="(2024)黑09执300号")])
+    later = black_entry(decision_number="(2024)黑09执300号")  # the same subject, a new listing
+    push_and_fan_out(gateway, stream, city, CITY, [later])
 
     queue.run()  # the batch fails; the later change (same subject) waits behind it
     assert [json.loads(r.body)["type"] for r in hook.requests] == [BATCH_EVENT]
