@@ -3,6 +3,7 @@ attempt with a fresh link; its settling, line by line; and the note when its fil
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from gateway.delivery.batching import LINK_TTL, Batch, delivery_of, lines_in
@@ -11,6 +12,7 @@ from gateway.delivery.records import Attempt, DeliveryState
 from gateway_client.contract import BatchAnnouncement
 
 _SETTLED = frozenset({DeliveryState.DELIVERED, DeliveryState.DEAD})
+_RECORDERS = 8  # a file's line records are written this many at a time
 
 
 def announcement(files: BatchFiles, batch: Batch, region: str, now: datetime) -> bytes | None:
@@ -48,8 +50,9 @@ def settle(
         log.record(batch, attempt, state)
         return
     body = files.read(batch.key)
-    for line in lines_in(body) if body is not None else ():
-        log.record(delivery_of(line), attempt, state)
+    lines = [delivery_of(line) for line in lines_in(body)] if body is not None else []
+    with ThreadPoolExecutor(max_workers=_RECORDERS) as pool:  # one request each, any order
+        list(pool.map(lambda line: log.record(line, attempt, state), lines))
     log.record(batch, attempt, state)  # after the lines: a crash before it leaves it unsettled
     files.remove(batch.key)
 
