@@ -37,7 +37,10 @@ from gateway_client.contract import BATCH_EVENT, Clock, DeliveryPayload, Frozen,
 
 MIN_LINES = 2  # fewer, and the change goes singly: a file for one line saves nothing
 MAX_LINES = 1000  # a stream batch is 100 records (``infra/stream_failures.py``): a safety cap
-LINK_TTL = timedelta(hours=1)  # the presigned link; well inside the bucket's expiry of files
+# The presigned link: well inside the bucket's expiry of files. It also ends when the signing
+# role's session does (a function's credentials); either way the receiver's GET fails, it
+# answers non-2xx, and the retry carries a fresh link.
+LINK_TTL = timedelta(hours=1)
 BATCH_KEY_PREFIX = "batches/"
 # The bucket's lifecycle expires files under ``BATCH_KEY_PREFIX`` after this many days (the rule
 # ``BatchedDeliveryFiles`` in ``infra/resources.json``): a safety net, as a settled batch's file
