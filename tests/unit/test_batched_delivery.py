@@ -213,3 +213,20 @@ def test_a_deleted_subscriptions_batch_is_dropped_with_its_file() -> None:
     assert gateway.service.deliver(batch, 1).state is None
     assert gateway.files.files == {}
     assert gateway.transport.posts == []
+
+
+def test_two_batched_subscribers_get_a_file_each_holding_only_their_own_deliveries() -> None:
+    hubei = batched("sub-hubei", "420000")
+    files = InMemoryFiles()
+    planned = numbered(changes(3), [batched(), hubei])
+
+    made = Batcher(files, FixedClock(NOW)).batched(planned, [batched(), hubei])
+
+    assert [b.subscription_id for b in made if isinstance(b, Batch)] == ["sub-hunan", "sub-hubei"]
+    for batch in made:
+        assert isinstance(batch, Batch)
+        lines = [json.loads(x) for x in files.files[batch.key].splitlines()]
+        assert {(x["subscription_id"], x["subscriber_region"]) for x in lines} == {
+            (batch.subscription_id, "430000" if batch.subscription_id == "sub-hunan" else "420000")
+        }
+        assert batch.key.startswith(f"batches/{batch.subscription_id}/")
