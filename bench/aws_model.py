@@ -14,10 +14,12 @@ so the whole takes as long as the slowest stage: the figure is that stage's time
 (no ramp-up, no retries, no throttling back-off). Each stage's time is the largest of the
 bounds that apply to it, and the report names the one that binds.
 
-Batched delivery (one signed NDJSON file per subscriber and upload, announced by one webhook) does
-**not exist yet**: ``Assumptions.batched_subscribers`` (how many of the subscribers chose it)
-models it as issue 15 describes it, and the report marks the figure as modelled on an unbuilt
-feature.
+Batched delivery (``gateway/delivery/batching.py``) is modelled as built: a subscriber that chose
+it (``Assumptions.batched_subscribers``) gets one file per stream batch (``changes_per_file``,
+the stream trigger's batch size) announced by one webhook; all its messages share one FIFO
+message group, so its files go one after another; and each line still gets a delivery record
+when its file settles (``line_records_in_flight`` at a time). A file's costs are taken from the
+single path's measured per-delivery counts: the batch path itself has not been measured.
 """
 
 from __future__ import annotations
@@ -92,9 +94,10 @@ class Assumptions:
     entries: int = 1_000_000
     subscribers: int = 31
     batched_subscribers: int = 0
-    """How many subscribers chose batched NDJSON delivery (NOT BUILT: issue 15 describes it);
-    the others take one webhook per change."""
-    changes_per_file: int = 10_000  # batched: changes in one subscriber's file (one webhook)
+    """How many subscribers chose batched NDJSON delivery; the others take one webhook per
+    change."""
+    changes_per_file: int = 100  # batched: a stream batch's (BatchSize, infra/stream_failures.py)
+    line_records_in_flight: int = 8  # a settled file's line records at once (batch_sending.py)
     request_seconds: float = 0.005  # one DynamoDB / SQS round trip inside the region
     webhook_seconds: float = 0.05  # one webhook POST to a province and its answer
     subscriber_webhooks_per_s: float = 200.0  # what one province's endpoint accepts
@@ -157,19 +160,27 @@ def model(
         serial_log=n * m.log_steps_per_change * a.log_step_seconds,
         table_write_quota=n * m.fanout_wru_per_change / lim.table_wcu_per_s,
     )
-    deliveries = single * n + batched * files
-    busiest = n if single else files  # what one subscriber receives, at most
+    deliveries = single * n + batched * files  # webhooks, and messages queued
+    busiest = n if single else files  # webhooks one subscriber receives, at most
     queue = _stage(fifo_api_calls=deliveries / (lim.sqs_fifo_calls_per_s * lim.sqs_batch))
     delivery_seconds = a.webhook_seconds + m.delivery_requests * a.request_seconds
+    # a file: its webhook, then its lines' delivery records
+    file_seconds = (
+        a.webhook_seconds
+        + min(a.changes_per_file, n)
+        * m.delivery_requests
+        * a.request_seconds
+        / a.line_records_in_flight
+    )
+    serial = {"one_group_per_batched_subscriber": files * file_seconds} if batched else {}
     deliver = _stage(
-        function_concurrency=deliveries
-        * delivery_seconds
+        function_concurrency=(single * n * delivery_seconds + batched * files * file_seconds)
         / (lim.lambda_concurrency * a.groups_per_invocation),
-        table_write_quota=deliveries * m.delivery_wru / lim.table_wcu_per_s,
-        subscriber_index_partition=busiest
-        * m.delivery_subscription_index_wru
-        / lim.partition_wcu_per_s,
+        # every change delivered has a delivery record, a file's lines as much as singles
+        table_write_quota=s * n * m.delivery_wru / lim.table_wcu_per_s,
+        subscriber_index_partition=n * m.delivery_subscription_index_wru / lim.partition_wcu_per_s,
         subscriber_endpoint=busiest / a.subscriber_webhooks_per_s,
+        **serial,
     )
     stages = {"ingest": ingest, "fan_out": fanout, "queue": queue, "deliver": deliver}
     slowest = max(stages, key=lambda name: stages[name].seconds)
@@ -181,7 +192,7 @@ def model(
         "stream_shards": shards,
         "fan_out_concurrency": concurrency,
         "delivery_mode": f"{single} single, {batched} batched"
-        + (" (batched MODELLED: not built yet)" if batched else ""),
+        + (" (batched: as built, a file's costs from the single path's)" if batched else ""),
         "measured": asdict(m),
         "limits": {f.name: [getattr(lim, f.name), LIMIT_SOURCES[f.name]] for f in fields(lim)},
         "assumptions": asdict(a),

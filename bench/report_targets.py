@@ -121,9 +121,10 @@ def _model_lines(model: dict[str, Any]) -> list[str]:
         f"Until every subscriber holds every change: **{model['seconds']:,.0f} s** with single "
         f"deliveries (bottleneck {model['bottleneck']}); **{batched['seconds']:,.0f} s** with "
         f"every subscriber on batched delivery (bottleneck {batched['bottleneck']}) — batched "
-        "delivery is **not "
-        f"built yet**: modelled as issue 15 describes it, {a_batched['changes_per_file']:,} "
-        "changes per file. The stages overlap, so the slowest one sets the time (a lower bound:"
+        f"delivery as built: a file of up to {a_batched['changes_per_file']:,} changes per "
+        "subscriber and stream batch, one message group per subscriber, a delivery record per "
+        "line (a file's costs taken from the single path's measured counts). The stages "
+        "overlap, so the slowest one sets the time (a lower bound:"
         f" no ramp-up, retries or back-off). {model['stream_shards']} stream shard(s), fan-out "
         f"concurrency {model['fan_out_concurrency']}. Formulas: `bench/aws_model.py`.",
         "",

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.config import Config
 
 from chalicelib.aws_clients import aws_client
+from chalicelib.batch_files import S3BatchFiles
 from chalicelib.dynamodb.activity import DynamoActivity
 from chalicelib.dynamodb.agreements import DynamoAgreements
 from chalicelib.dynamodb.batches import DynamoBatchLedger
@@ -53,6 +54,7 @@ from gateway.checks import BulkCheck, ReportSigning
 from gateway.console_sessions import ConsoleSessions
 from gateway.delivery import (
     AgreementDesk,
+    Batcher,
     DeliveryService,
     FanOut,
     ObjectionNotices,
@@ -137,6 +139,7 @@ class Container:
             self.queue,
             self.deliveries,
             self.log_publisher.publish,
+            Batcher(S3BatchFiles(self.archive), self.clock),
         )
 
     @cached_property
@@ -294,7 +297,7 @@ def build(settings: Settings, clock: Clock) -> Container:
         clock,
         settings,
         registry,
-        StoredCopies(exchange_log, feedback, persons),
+        StoredCopies(exchange_log, feedback, persons, S3BatchFiles(archive)),
         RegionReceipts(deliveries, subscriptions),
     )
     return Container(
@@ -316,7 +319,14 @@ def build(settings: Settings, clock: Clock) -> Container:
         query_trail=query_trail,
         persons=persons,
         trail_key=trail_key,
-        queue=SqsDeliveryQueue(sqs, settings.delivery_queue_url, settings.delivery_dlq_url),
+        queue=SqsDeliveryQueue(
+            sqs,
+            settings.delivery_queue_url,
+            settings.delivery_dlq_url,
+            lambda: {
+                x.subscription_id for x in subscriptions.all() if x.delivery_mode == "batched"
+            },
+        ),
         push_service=PushService(
             registry,
             archive,
@@ -334,6 +344,7 @@ def build(settings: Settings, clock: Clock) -> Container:
             clock,
             settings.retry_schedule,
             acknowledgements=ObjectionNotices(lifecycle),
+            files=S3BatchFiles(archive),
         ),
         transport=transport,
         url_verifier=UrlVerifier(transport, signers, clock),
@@ -403,7 +414,7 @@ def _lifecycle(
 def lifecycle_at(clock: Clock) -> LifecycleService:
     """The lifecycle service on another clock (the local stack's tick at a chosen time)."""
     c = container()
-    copies = StoredCopies(c.exchange_log, c.feedback, c.persons)
+    copies = StoredCopies(c.exchange_log, c.feedback, c.persons, S3BatchFiles(c.archive))
     receipts = RegionReceipts(c.deliveries, c.subscriptions)
     return _lifecycle(c.listings, c.archive, clock, c.settings, c.registry, copies, receipts)
 

@@ -26,8 +26,9 @@ from chalicelib.reevaluations import tick as reevaluation_tick
 from chalicelib.statistics_counting import count_stream
 from chalicelib.upload_queue import uploads_in
 from gateway.delivery import (
-    Delivery,
+    Batch,
     DeliveryState,
+    queued_from_json,
 )
 from gateway.intake import Upload
 from gateway.statistics import PUSH_COUNTERS
@@ -187,7 +188,7 @@ def _deliver_group(
             result.failed.append(record["messageId"])
             continue
         try:
-            delivery = Delivery.model_validate_json(record["body"])
+            delivery = queued_from_json(record["body"])  # a single delivery, or a batch
         except ValidationError:
             # Not ours to parse: leave it to the queue's redrive policy (→ dead-letter queue).
             logger.error("unparsable delivery message %s", record.get("messageId"))
@@ -206,8 +207,9 @@ def _deliver_group(
         elif outcome.state is DeliveryState.DEAD and not outcome.parked:
             c.queue.dead_letter(delivery)
             logger.warning("delivery is dead: its attempts are exhausted or its endpoint is off")
-        if outcome.state is not None and not outcome.parked:
-            result.tally[delivery.subscription_id][outcome.state] += 1
+        if outcome.state is not None and not outcome.parked:  # a batch counts its lines
+            weight = delivery.count if isinstance(delivery, Batch) else 1
+            result.tally[delivery.subscription_id][outcome.state] += weight
             result.regions[delivery.subscription_id] = outcome.region or ""
         result.attempted.append(delivery.delivery_id)
         correlate(delivery_id=None, subscription_id=None)

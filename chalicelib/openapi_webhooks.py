@@ -16,9 +16,17 @@ from typing import Any
 from pydantic import BaseModel
 from stdnum.cn import uscc
 
-from gateway.delivery import Subscription, payload_for, plan_deliveries, plan_notices
+from gateway.delivery import (
+    Delivery,
+    Subscription,
+    file_of,
+    payload_for,
+    plan_deliveries,
+    plan_notices,
+)
 from gateway.recognition import Agreement
 from gateway_client.contract import (
+    BATCH_EVENT,
     DISABLED,
     FAILING,
     ID_HEADER,
@@ -27,6 +35,7 @@ from gateway_client.contract import (
     TEST,
     TIMESTAMP_HEADER,
     VERIFICATION_EVENT,
+    BatchAnnouncement,
     DeliveryPayload,
     EndpointNotice,
     Intensified,
@@ -38,6 +47,7 @@ from gateway_client.contract import (
     change_between,
     classify,
     entry_version,
+    file_digest,
 )
 
 
@@ -82,6 +92,20 @@ EVENTS: tuple[Event, ...] = (
         "says who, why and on whose behalf. Your deadline counts from the day you acknowledge "
         "this (收到核查通知之日).",
         _RETRIED,
+    ),
+    Event(
+        BATCH_EVENT,
+        BatchAnnouncement,
+        "For a subscription with `delivery_mode: batched`: the `listing.changed` deliveries "
+        "planned for you from one stream batch (two or more) as one NDJSON file, one line per "
+        "delivery, each line exactly that delivery's body, in order. GET `url` (presigned, "
+        "valid until `expires_at`; each retry of this webhook carries a fresh one), check its "
+        "SHA-256 against `sha256`, its lines against `count`, and that their `sequence`s "
+        "increase from `first_sequence` to `last_sequence`; then treat each line as a "
+        "delivery received (dedup by its `delivery_id`). `gateway listen` does all of it.",
+        "Answer 2xx once every line is stored; anything else is retried like a delivery. "
+        "Once it settles, each line counts as a delivery of its own (a dead batch's lines are "
+        "re-driven singly); the file is then deleted.",
     ),
     Event(
         VERIFICATION_EVENT,
@@ -235,8 +259,34 @@ def examples() -> dict[str, Any]:
             type=DISABLED, **notice, disabled_reason="the endpoint answered 410 Gone"
         ),
         TEST: EndpointNotice(type=TEST, **notice),
+        BATCH_EVENT: _batch(delivery),
     }
     return {name: model.model_dump(mode="json") for name, model in made.items()}
+
+
+def _batch(first: Delivery) -> BaseModel:
+    """广东's file of two changes: the example's, and the next change sent to it."""
+    second = first.model_copy(
+        update={"delivery_id": "msg_0d7b5e3a1c9f2e4d6b8a0c2e4f6a8b0d", "sequence": 88}
+    )
+    second = second.model_copy(update={"log_sequence": 1043})
+    body = file_of([first, second], "440000")
+    key = "batches/sub_3f1c0a7e5b9d2c4e6a8f0b1d/000000001042-000000001043-bat_2e.ndjson"
+    return BatchAnnouncement(
+        timestamp=_AT,
+        batch_id="bat_2e4a6c8e0b1d3f5a7c9e1b3d5f7a9c0e",
+        subscription_id=_SUBSCRIPTION,
+        subscriber_region="440000",
+        url=f"https://cg-archive.s3.cn-north-1.amazonaws.com.cn/{key}?X-Amz-Expires=3600&…",
+        expires_at=_AT + timedelta(hours=1),
+        sha256=file_digest(body),
+        size=len(body),
+        count=2,
+        first_sequence=87,
+        last_sequence=88,
+        first_log_sequence=1042,
+        last_log_sequence=1043,
+    )
 
 
 def _objection_notice(listing: Listing) -> BaseModel:

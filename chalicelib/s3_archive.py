@@ -17,6 +17,7 @@ _CHUNK = 1024 * 1024
 # 412 when the key exists; 409 when a concurrent conditional write to it is in progress.
 _TAKEN = frozenset({"PreconditionFailed", "ConditionalRequestConflict"})
 NDJSON = "application/x-ndjson"
+_MISSING = frozenset({"NoSuchKey", "404", "NotFound"})
 
 
 class S3Archive:
@@ -49,6 +50,36 @@ class S3Archive:
 
     def get(self, key: str) -> bytes:
         return self._client.get_object(Bucket=self._bucket, Key=key)["Body"].read()
+
+    def find(self, key: str) -> bytes | None:
+        """The object's bytes; ``None`` if there is none (deleted, or expired)."""
+        try:
+            return self.get(key)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in _MISSING:
+                return None
+            raise
+
+    def exists(self, key: str) -> bool:
+        try:
+            self._client.head_object(Bucket=self._bucket, Key=key)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in _MISSING:
+                return False
+            raise
+        return True
+
+    def destroy(self, key: str) -> None:
+        """Delete every version of the object (the bucket is versioned: a plain delete would
+        only hide it behind a delete marker, its bytes still readable by version id)."""
+        paginator = self._client.get_paginator("list_object_versions")
+        for page in paginator.paginate(Bucket=self._bucket, Prefix=key):
+            held = [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
+            for version in held:
+                if version["Key"] == key:
+                    self._client.delete_object(
+                        Bucket=self._bucket, Key=key, VersionId=version["VersionId"]
+                    )
 
     def keys(self, prefix: str, limit: int = 1000) -> list[str]:
         """Object keys under ``prefix``, oldest name first, at most ``limit`` of the newest."""

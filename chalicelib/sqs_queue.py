@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from gateway.delivery import Delivery
+from gateway.delivery import Batch, Delivery
 from gateway_client.contract import mask
 
 if TYPE_CHECKING:
@@ -24,25 +24,34 @@ _LANES = 8  # concurrent senders: every message group keeps to one of them, so o
 MAX_VISIBILITY_SECONDS = 12 * 3600 - 15 * 60
 
 
-def group_of(delivery: Delivery) -> str:
+Queued = Delivery | Batch
+
+
+def group_of(delivery: Queued, whole: bool = False) -> str:
     """The FIFO message group: one subscription, one subject (hashed: no IDs in queue metadata).
 
     The subject is keyed by its masked code, which is the same whether this subscriber receives
-    the listing masked or not.
+    the listing masked or not. A batched subscription's messages (``whole``), a batch spanning
+    many subjects among them, share one group, the subscription's: its files and single
+    deliveries then arrive in the order queued (``gateway.delivery.batching``).
     """
+    if whole or isinstance(delivery, Batch):
+        every = hashlib.sha256(delivery.subscription_id.encode()).hexdigest()[:24]
+        return f"{delivery.subscription_id}.{every}"
     subject = hashlib.sha256(mask(delivery.change.listing.credit_code).encode()).hexdigest()[:24]
     return f"{delivery.subscription_id}.{subject}"
 
 
-Grouped = tuple[str, Delivery]
+Grouped = tuple[str, Queued]
 """A delivery and its message group."""
 
 
-def lanes_of(deliveries: Iterable[Delivery]) -> list[list[Grouped]]:
-    """The deliveries split into at most ``_LANES`` lanes by message group, each in order."""
+def lanes_of(deliveries: Iterable[Queued], whole: Collection[str] = ()) -> list[list[Grouped]]:
+    """The deliveries split into at most ``_LANES`` lanes by message group, each in order
+    (``whole``: the batched subscriptions, one group each)."""
     lanes: dict[int, list[Grouped]] = defaultdict(list)
     for delivery in deliveries:
-        group = group_of(delivery)
+        group = group_of(delivery, delivery.subscription_id in whole)
         lanes[int(group[-8:], 16) % _LANES].append((group, delivery))
     return [lanes[k] for k in sorted(lanes)]
 
@@ -65,30 +74,42 @@ class QueueSendFailed(RuntimeError):
 
 
 class SqsDeliveryQueue:
-    def __init__(self, client: SQSClient, queue_url: str, dead_letter_url: str) -> None:
+    def __init__(
+        self,
+        client: SQSClient,
+        queue_url: str,
+        dead_letter_url: str,
+        batched: Callable[[], Collection[str]] = frozenset,
+    ) -> None:
+        self._batched = batched  # the batched subscriptions now: one message group each
         self._client = client
         self._url = queue_url
         self._dead_letter_url = dead_letter_url
 
-    def enqueue(self, deliveries: Iterable[Delivery], dedup_suffix: str = "") -> None:
+    def enqueue(self, deliveries: Iterable[Queued], dedup_suffix: str = "") -> None:
         """FIFO, one message group per (subscription, subject): a subject's changes reach a
-        subscriber in order, and a failing one holds back only that subject's later changes.
+        subscriber in order, and a failing one holds back only that subject's later changes
+        (a batched subscription: one group, ``group_of``; its mode is read as they are queued).
 
         The deduplication id is the delivery id, so a fan-out that runs twice sends once; a
         re-drive or a replay passes ``dedup_suffix`` to be sent again on purpose.
         """
-        self._send(self._url, deliveries, dedup_suffix)
+        held = list(deliveries)
+        whole = self._batched() if held else frozenset()
+        self._send(self._url, held, dedup_suffix, whole)
 
-    def dead_letter(self, delivery: Delivery) -> None:
+    def dead_letter(self, delivery: Queued) -> None:
         """Park an exhausted delivery where operators look, whatever the queue's redrive count."""
         self._send(self._dead_letter_url, [delivery], "")
 
-    def _send(self, url: str, deliveries: Iterable[Delivery], dedup_suffix: str) -> None:
+    def _send(
+        self, url: str, deliveries: Iterable[Queued], dedup_suffix: str, whole: Collection[str] = ()
+    ) -> None:
         """Send in concurrent lanes, each a sequence of batches. A message group keeps to one
         lane, and a batch holds at most one message of a group, so a group's messages are sent
         one batch after another, in order, whatever is retried: a batch's failed entry is sent
         again before the lane moves on, and a lane that gives up sends nothing after it."""
-        lanes = lanes_of(deliveries)
+        lanes = lanes_of(deliveries, whole)
         if len(lanes) <= 1:
             for lane in lanes:
                 self._send_lane(url, lane, dedup_suffix)

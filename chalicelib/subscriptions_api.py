@@ -256,7 +256,9 @@ ROUTES: tuple[Operation, ...] = (
         "creation: until it answers, the subscription is `pending` and its deliveries are parked; "
         "a success delivers them (`redriven`). `signature_scheme` moves between `v1a` and "
         "`v1sm2` (not for a `v1` subscription: 400); deliveries parked because the gateway held "
-        "no SM2 key are sent under the new scheme.",
+        "no SM2 key are sent under the new scheme. `delivery_mode` `batched` has a stream batch's "
+        "`listing.changed` deliveries come as one signed NDJSON file announced by one "
+        "`deliveries.batch` webhook (see the webhooks); `single` (the default) sends each.",
         handler=update_subscription,
     ),
     Operation(

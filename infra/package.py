@@ -77,6 +77,7 @@ def _statements(function: str) -> list[dict[str, Any]]:
         statements.append(
             {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": _arn("ArchiveBucket")}
         )
+        statements += _batch_files()  # a purge erases the batch files holding the listing
     if function in ("APIHandler", "LifecycleTick"):  # a revision's job; the tick's jobs
         statements.append(
             {
@@ -121,8 +122,11 @@ def _statements(function: str) -> list[dict[str, Any]]:
         )
         statements.append(on_failure_statement())
         statements.append(_log_objects())
+        statements.append(_batch_objects("s3:PutObject", "s3:GetObject"))
     if function == "DeliverWebhooks":
         statements.append(_consume("DeliveryQueue"))
+        # presigns each batch's link (signed with this role), reads its lines, deletes it
+        statements += _batch_files("s3:GetObject")
         statements.append(
             {
                 "Effect": "Allow",
@@ -144,6 +148,29 @@ def _log_objects() -> dict[str, Any]:
             {"Fn::Sub": "${ArchiveBucket.Arn}/checkpoints/*"},
         ],
     }
+
+
+def _batch_objects(*actions: str) -> dict[str, Any]:
+    """Batched delivery's files (``chalicelib/batch_files.py``), under ``batches/`` only."""
+    return {
+        "Effect": "Allow",
+        "Action": list(actions),
+        "Resource": {"Fn::Sub": "${ArchiveBucket.Arn}/batches/*"},
+    }
+
+
+def _batch_files(*also: str) -> list[dict[str, Any]]:
+    """Destroy batch files, every version (a settled batch's, or one a purge erases), and
+    ``also`` more on them."""
+    return [
+        _batch_objects("s3:DeleteObject", "s3:DeleteObjectVersion", *also),
+        {
+            "Effect": "Allow",
+            "Action": ["s3:ListBucketVersions"],
+            "Resource": _arn("ArchiveBucket"),
+            "Condition": {"StringLike": {"s3:prefix": "batches/*"}},
+        },
+    ]
 
 
 def _consume(queue: str, *also: str) -> dict[str, Any]:

@@ -7,13 +7,18 @@ the subject's code as the masked view shows it — and what a re-drive needs bes
 1 KB, is ``delivery_items``: a delivery settled at its first attempt is one write of one unit
 to the table, and one small entry in each of its two indexes (and, the first time a process
 meets a large recognition, the one write that stores it for every record to name).
+
+A batch of batched delivery has a record of its own (its state and attempts, and the queued
+message under ``batch``), keyed by its webhook id; it names its subscription as ``batch_of``,
+so it stays out of the subscription index: what a subscriber lists and an operator re-drives
+are the records of its lines, written as the batch settles (``gateway.delivery.batch_sending``).
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from botocore.exceptions import ClientError
 
@@ -32,6 +37,7 @@ from chalicelib.dynamodb.statistics import DynamoStatistics
 from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
 from gateway.delivery import (
     Attempt,
+    Batch,
     Delivery,
     DeliveryRecord,
     DeliveryState,
@@ -92,9 +98,10 @@ class DynamoDeliveryLog(Table):
                 raise
 
     def get(self, delivery_id: str) -> DeliveryRecord | None:
-        """None until an attempt was recorded (an attempt under way is only a note)."""
+        """None until an attempt was recorded (an attempt under way is only a note), and for
+        a batch (its lines have records of their own)."""
         item = self._get({"delivery_id": s(delivery_id)})
-        return record_of(item) if item and "state" in item else None
+        return record_of(item) if _delivery_item(item) else None
 
     def updated_in(self, month: Month) -> list[DeliveryRecord]:
         """Deliveries last touched in ``month`` (Beijing): a scan, for monthly statistics."""
@@ -109,7 +116,7 @@ class DynamoDeliveryLog(Table):
 
     def view(self, delivery_id: str) -> dict[str, Any] | None:
         item = self._get({"delivery_id": s(delivery_id)})
-        return view_of(item) if item and "state" in item else None
+        return view_of(item) if _delivery_item(item) else None
 
     def for_subscription(
         self,
@@ -218,9 +225,12 @@ class DynamoDeliveryLog(Table):
             raise
         return True
 
-    def record(self, delivery: Delivery, attempt: Attempt, state: DeliveryState) -> None:
+    def record(self, delivery: Delivery | Batch, attempt: Attempt, state: DeliveryState) -> None:
         """One write: the whole small record on the first attempt, the attempt appended after;
         the subscription's shard key with it (records of the previous shape get it here)."""
+        if isinstance(delivery, Batch):
+            self._record_batch(delivery, attempt, state)
+            return
         resend, shared = resend_doc(delivery)
         if shared is not None:
             self._recognitions.keep(shared)  # before any record names it
@@ -259,6 +269,34 @@ class DynamoDeliveryLog(Table):
         if state is DeliveryState.DELIVERED and self._statistics is not None:
             self._count_delivered(self._statistics, delivery, attempt.at)
 
+    def _record_batch(self, batch: Batch, attempt: Attempt, state: DeliveryState) -> None:
+        """The batch's own attempts (no listing, no change: the file's lines are recorded
+        apart); once delivered, never turned back."""
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key={"delivery_id": s(batch.delivery_id)},
+                UpdateExpression="SET #state = :state, batch_of = :sub, batch_message = :batch, "
+                "batch_updated_at = :at, "
+                "attempts = list_append(if_not_exists(attempts, :none), :attempt) "
+                "REMOVE sending_at ADD tries :one",
+                ConditionExpression="attribute_not_exists(#state) OR #state <> :delivered",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":state": s(state.value),
+                    ":sub": s(batch.subscription_id),
+                    ":batch": s(batch.model_dump_json()),
+                    ":at": s(attempt.at.isoformat()),
+                    ":one": {"N": "1"},
+                    ":none": {"L": []},
+                    ":attempt": {"L": [s(attempt.model_dump_json())]},
+                    ":delivered": s(DeliveryState.DELIVERED.value),
+                },
+            )
+        except ClientError as error:
+            if not is_conditional_failure(error):
+                raise
+
     def _count_delivered(
         self, statistics: DynamoStatistics, delivery: Delivery, at: datetime
     ) -> None:
@@ -270,6 +308,11 @@ class DynamoDeliveryLog(Table):
             statistics.add({key: 1}, at)
         except Exception:
             log.warning("delivered count of %s not written", delivery.delivery_id, exc_info=True)
+
+
+def _delivery_item(item: dict[str, Any] | None) -> TypeGuard[dict[str, Any]]:
+    """A single delivery's record with an attempt recorded (not a batch's, not a mere note)."""
+    return item is not None and "state" in item and "batch_message" not in item
 
 
 class RegionReceipts:

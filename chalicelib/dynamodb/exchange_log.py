@@ -236,6 +236,11 @@ class DynamoExchangeLog(Table):
             sorted(x for x in window if "erased_by" in stubs.get(_body_key(x), {})),
         )
 
+    def sequences_of(self, listing_id: str) -> list[int]:
+        """Where the listing's changes are logged (its index; empty once erased)."""
+        index = self._get({"pk": s(_index_key(listing_id))})
+        return sorted(int(x) for x in index["sequences"]["NS"]) if index else []
+
     def erase(self, listing_id: str, tombstone_id: str) -> int:
         """Replace the body of every logged change of ``listing_id`` by a stub naming its
         purge's change id; entries, digests and the head stay, so the chain verifies.
@@ -243,10 +248,9 @@ class DynamoExchangeLog(Table):
         Idempotent, and the listing's index goes last: a purge retried after a failure
         finishes the erasure. Returns how many bodies were erased.
         """
-        index = self._get({"pk": s(_index_key(listing_id))})
-        stubs = sorted(int(x) for x in index["sequences"]["NS"]) if index else []
+        stubs = self.sequences_of(listing_id)
         self._put_all([{"pk": s(_body_key(x)), "erased_by": s(tombstone_id)} for x in stubs])
-        if index:
+        if stubs:
             self._client.delete_item(TableName=self._table, Key={"pk": s(_index_key(listing_id))})
         return len(stubs)
 

@@ -6,7 +6,10 @@ verify-log`` audits, and answers 2xx only once the line is on disk: a crash befo
 leaves the delivery with the gateway, which sends it again. A ``webhook-id`` already stored
 (a retry or a replay) is acknowledged without being stored twice. The URL-verification
 challenge is answered for the listener's region; health and test notices are acknowledged and
-reported. Standard library only, like the rest of the client.
+reported. A batch of deliveries (``deliveries.batch``) is verified, its file fetched and proven
+(``gateway_client.batch_receiver``), and each line stored exactly as the single delivery it
+stands for would be; 2xx only once every line is on disk. Standard library only, like the rest
+of the client.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from gateway_client.batch_receiver import batch_lines, fetch_file
 from gateway_client.contract import (
     AnyKey,
     ChangeType,
@@ -28,7 +32,7 @@ from gateway_client.contract import (
     VerificationError,
 )
 from gateway_client.log_verifier import read_deliveries
-from gateway_client.receiver import Audience, is_notice, is_verification, verify_challenge
+from gateway_client.receiver import Audience, is_batch, is_notice, is_verification, verify_challenge
 
 MAX_BODY = 1 << 20  # a delivery is a few KB; anything this large is not from the gateway
 KEYS_TTL_SECONDS = 300.0  # a key the cached set lacks is looked up again after this long
@@ -131,7 +135,9 @@ class Listener:
         keys: Callable[[], Sequence[AnyKey]],
         report: Callable[[str], None],
         clock: Callable[[], float] = time.time,
+        fetch: Callable[[str, int], bytes] = fetch_file,
     ) -> None:
+        self._fetch_file = fetch  # a batch's file, by its presigned link
         self.audience = audience
         self.store = store
         self._fetch_keys = keys
@@ -158,6 +164,9 @@ class Listener:
         except VerificationError as error:
             self._report(f"refused: {error.message}")
             return 401, error.message.encode()
+        except _Unavailable as error:  # the gateway sends it again (a batch: with a fresh link)
+            self._report(str(error))
+            return 503, error.reply
         except OSError as error:
             self._report(f"cannot fetch the gateway's keys: {error}")
             return 503, b"the gateway's keys are out of reach"
@@ -182,14 +191,35 @@ class Listener:
             notice = audience.notice(headers, body, now)
             self._report(f"{notice.type}: {notice.model_dump_json(exclude={'type'})}")
             return 204, b""
+        if is_batch(body):
+            return self._batch(audience, headers, body, now)
         payload = audience.delivery(headers, body, now)
+        self._store(payload, body)
+        return 204, b""
+
+    def _store(self, payload: DeliveryPayload, body: bytes) -> None:
         try:
             new = self.store.add(payload, body)
         except (OSError, ValueError) as exc:  # not stored: the gateway must send it again
-            self._report(f"could not store {payload.delivery_id}: {exc}")
-            return 503, b"not stored"
+            raise _Unavailable(f"could not store {payload.delivery_id}: {exc}") from exc
         said = "stored" if new else "already stored"
         self._report(f"{said} {payload.delivery_id} ({payload.type}, log {payload.log_sequence})")
+
+    def _batch(
+        self, audience: Audience, headers: Mapping[str, str], body: bytes, now: datetime
+    ) -> tuple[int, bytes]:
+        """Every line of the file, stored as its single delivery would be (a line stored
+        already, from an earlier attempt, is not stored twice), or nothing acknowledged."""
+        announced = audience.batch(headers, body, now)
+        try:
+            file = self._fetch_file(announced.url, announced.size)
+        except OSError as error:
+            said = f"batch {announced.batch_id} not stored: {error}"
+            raise _Unavailable(said, b"the batch file could not be fetched") from error
+        lines = batch_lines(announced, file, audience.subscription_id, audience.region)
+        for payload, line in lines:
+            self._store(payload, line)
+        self._report(f"batch {announced.batch_id}: {len(lines)} deliveries")
         return 204, b""
 
     def _current_keys(self, *, refresh: bool) -> tuple[AnyKey, ...]:
@@ -199,6 +229,14 @@ class Listener:
             self._keys = tuple(self._fetch_keys())
             self._fetched_at = self._clock()
         return self._keys
+
+
+class _Unavailable(Exception):
+    """Not stored now, for a reason a later attempt may not meet: answered 503 ``reply``."""
+
+    def __init__(self, report: str, reply: bytes = b"not stored") -> None:
+        super().__init__(report)
+        self.reply = reply
 
 
 def _utc(seconds: float) -> datetime:

@@ -19,12 +19,14 @@ from typing import TypeVar
 from pydantic import BaseModel, TypeAdapter
 
 from gateway_client.contract import (
+    BATCH_EVENT,
     DEFAULT_TOLERANCE,
     DISABLED,
     FAILING,
     TEST,
     VERIFICATION_EVENT,
     AnyKey,
+    BatchAnnouncement,
     DeliveryPayload,
     EndpointNotice,
     GatewayError,
@@ -90,6 +92,15 @@ class Audience:
             raise VerificationError("the body's delivery_id differs from webhook-id")
         self._addressed("delivery", payload.subscription_id, payload.subscriber_region)
         return payload
+
+    def batch(self, headers: Mapping[str, str], body: bytes, now: datetime) -> BatchAnnouncement:
+        """A file of deliveries announced (``deliveries.batch``): signature, timestamp,
+        audience; the file itself is checked by ``gateway_client.batch_receiver``."""
+        signed, announced = self._read(BatchAnnouncement, "batch", headers, body, now)
+        if announced.batch_id != signed.msg_id:
+            raise VerificationError("the body's batch_id differs from webhook-id")
+        self._addressed("batch", announced.subscription_id, announced.subscriber_region)
+        return announced
 
     def notice(self, headers: Mapping[str, str], body: bytes, now: datetime) -> EndpointNotice:
         """Your endpoint has been failing for a day (``subscription.failing``), the gateway
@@ -189,6 +200,11 @@ def is_notice(body: bytes) -> bool:
     """Whether a webhook body claims to be an endpoint notice — health, or the test event its
     owner asked for (``Audience.notice``)."""
     return _claimed_type(body) in (FAILING, DISABLED, TEST)
+
+
+def is_batch(body: bytes) -> bool:
+    """Whether a webhook body claims to announce a file of deliveries (``Audience.batch``)."""
+    return _claimed_type(body) == BATCH_EVENT
 
 
 def _claimed_type(body: bytes) -> object:

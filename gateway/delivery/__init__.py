@@ -2,7 +2,15 @@
 
 from gateway.delivery.addresses import parse_address, refusal
 from gateway.delivery.agreement_desk import AgreementDesk, Saved
-from gateway.delivery.fan_out import FanOut
+from gateway.delivery.batching import (
+    BATCH_KEY_PREFIX,
+    Batch,
+    file_of,
+    lines_in,
+    log_range,
+    queued_from_json,
+)
+from gateway.delivery.fan_out import Batcher, FanOut
 from gateway.delivery.health import HealthChange
 from gateway.delivery.objection_notices import ObjectionNotices, plan_notices
 from gateway.delivery.planning import (
@@ -36,10 +44,13 @@ from gateway.delivery.subscription_admin import DEFAULT_OVERLAP, Changed, Subscr
 from gateway.delivery.url_verification import UrlVerifier
 
 __all__ = [
+    "BATCH_KEY_PREFIX",
     "DEFAULT_OVERLAP",
     "DEFAULT_RETRY_SCHEDULE",
     "AgreementDesk",
     "Attempt",
+    "Batch",
+    "Batcher",
     "Changed",
     "Created",
     "Delivery",
@@ -69,11 +80,15 @@ __all__ = [
     "WebhookTransport",
     "check_webhook_url",
     "daily_reevaluations",
+    "file_of",
+    "lines_in",
+    "log_range",
     "parse_address",
     "payload_for",
     "plan_deliveries",
     "plan_intensified",
     "plan_notices",
+    "queued_from_json",
     "rebuild",
     "recognition_changes",
     "refusal",

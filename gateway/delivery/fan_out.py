@@ -1,6 +1,7 @@
 """Fan-out of one batch of changes: log them, plan one delivery per (change, matching
 subscription) — and per past recipient for a change that settles a listing, and the owner's
-objection notice — flag the subjects whose intensified punishment flips, number and queue it.
+objection notice — flag the subjects whose intensified punishment flips, number and queue it
+(a batched subscription's changes as one file: ``gateway.delivery.batching``).
 
 The listings stream hands a batch at least once; every id here is deterministic, so a batch
 fanned out twice queues only copies the delivery side recognises.
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
+from gateway.delivery.batching import Batch, batch_id, described, file_of, gathered, key_of
 from gateway.delivery.objection_notices import any_filtered_out, plan_notices, settles
 from gateway.delivery.planning import (
     Delivery,
@@ -21,14 +23,16 @@ from gateway.delivery.planning import (
 )
 from gateway.delivery.ports import (
     AgreementStore,
+    BatchFiles,
     DeliveryQueue,
     ExchangeLog,
     Receipts,
     SubscriptionStore,
 )
 from gateway.delivery.red_yield import plan_yield
+from gateway.delivery.subscription import Subscription
 from gateway.ports import ListingStore
-from gateway_client.contract import Change, ChangeType, Listing, ListKind, china_date
+from gateway_client.contract import Change, ChangeType, Clock, Listing, ListKind, china_date
 
 _STANDING_KINDS = frozenset({ListKind.BLACK, ListKind.RED})
 
@@ -46,7 +50,9 @@ class FanOut:
         queue: DeliveryQueue,
         receipts: Receipts,
         publish: Callable[[], object],
+        batcher: Batcher | None = None,
     ) -> None:
+        self.batcher = batcher  # batched subscriptions' files (``gateway.delivery.batching``)
         self.receipts = receipts
         self.publish = publish  # tiles and a signed checkpoint for what is logged
         self.listings = listings
@@ -86,7 +92,11 @@ class FanOut:
             on = china_date(trigger.occurred_at)
             deliveries += plan_intensified(trigger, before, after, subscriptions, agreements, on)
             deliveries += plan_yield(trigger, before, after, planned, subscriptions, agreements, on)
-        self.queue.enqueue(stamped(deliveries, logged, self.log.allocate))
+        numbered = stamped(deliveries, logged, self.log.allocate)
+        if self.batcher is None:
+            self.queue.enqueue(numbered)
+        else:
+            self.queue.enqueue(self.batcher.batched(numbered, subscriptions))
         return len(deliveries)
 
     def _subjects_after(self, steps: Sequence[Step]) -> dict[str, list[Listing]]:
@@ -123,3 +133,35 @@ def first_previous(steps: Sequence[Step]) -> dict[str, Listing | None]:
     for change, previous in steps:
         earliest.setdefault(change.listing.listing_id, previous)
     return earliest
+
+
+class Batcher:
+    """Fan-out's step between planning and queueing: write each batched subscription's file,
+    queue its announcement in its first line's place."""
+
+    def __init__(self, files: BatchFiles, clock: Clock) -> None:
+        self.files = files
+        self.clock = clock
+
+    def batched(
+        self, deliveries: Sequence[Delivery], subscriptions: Sequence[Subscription]
+    ) -> list[Delivery | Batch]:
+        regions = {
+            s.subscription_id: s.region for s in subscriptions if s.delivery_mode == "batched"
+        }
+        if not regions:
+            return list(deliveries)
+        return [
+            self._written(item, regions[item[0].subscription_id])
+            if isinstance(item, list)
+            else item
+            for item in gathered(deliveries, regions)
+        ]
+
+    def _written(self, lines: Sequence[Delivery], region: str) -> Batch:
+        """Write once; a file already there (a stream batch fanned out again) is the one kept."""
+        logged = [d.log_sequence or 0 for d in lines]
+        subscription_id = lines[0].subscription_id
+        key = key_of(subscription_id, min(logged), max(logged), batch_id(lines))
+        stored = self.files.write(key, file_of(lines, region))
+        return described(stored, key, subscription_id, self.clock)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from gateway.delivery.batching import Batch
 from gateway.delivery.planning import Delivery
 from gateway.delivery.records import Attempt, DeliveryState, HttpResponse, Progress
 from gateway.delivery.redelivery import Erased, Resend
@@ -35,9 +36,10 @@ class SubscriptionStore(Protocol):
 
 
 class DeliveryQueue(Protocol):
-    def enqueue(self, deliveries: Iterable[Delivery], dedup_suffix: str = "") -> None:
-        """In order per (subscription, subject); the delivery id deduplicates, unless
-        ``dedup_suffix`` marks a replay or re-drive sent again on purpose."""
+    def enqueue(self, deliveries: Iterable[Delivery | Batch], dedup_suffix: str = "") -> None:
+        """In order per (subscription, subject), or per subscription for a batched one; the
+        delivery id deduplicates, unless ``dedup_suffix`` marks a replay or re-drive sent
+        again on purpose."""
         ...
 
 
@@ -112,8 +114,29 @@ class DeliveryLog(Protocol):
         clears the note; ``sending._may_be_cut_off`` says when)."""
         ...
 
-    def record(self, delivery: Delivery, attempt: Attempt, state: DeliveryState) -> None:
-        """Append the attempt; a delivery once ``delivered`` never goes back."""
+    def record(self, delivery: Delivery | Batch, attempt: Attempt, state: DeliveryState) -> None:
+        """Append the attempt; a delivery once ``delivered`` never goes back. A batch's
+        record keeps its own attempts (each line gets a record of its own when it settles)."""
+        ...
+
+
+class BatchFiles(Protocol):
+    """Batched delivery's files (``gateway.delivery.batching``), in the gateway's bucket."""
+
+    def write(self, key: str, body: bytes) -> bytes:
+        """Write once; the bytes stored under ``key`` (those of an earlier write, if any)."""
+        ...
+
+    def read(self, key: str) -> bytes | None:
+        """The file; ``None`` once it is gone (settled, erased by a purge, or expired)."""
+        ...
+
+    def link(self, key: str, expires: timedelta) -> str | None:
+        """A presigned GET valid for ``expires``; ``None`` if the file is gone."""
+        ...
+
+    def remove(self, key: str) -> None:
+        """Delete the file (settled: delivered, or dead with its lines recorded)."""
         ...
 
 

@@ -1,4 +1,11 @@
-"""Sending one delivery: sign, POST, record the attempt, decide delivered / retry / dead."""
+"""Sending one delivery: sign, POST, record the attempt, decide delivered / retry / dead.
+
+A batch (``gateway.delivery.batching``) is sent the same way, on the same schedule, to the same
+health rules: its webhook announces the file with a link made at each attempt. When it
+settles, each of its lines is recorded as a delivery of its own with the batch's last attempt
+(so receipts, statistics, the subscriber's delivery list and re-drives see every change
+alike: a dead batch's lines are re-driven one by one), then the file is deleted.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +15,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+from gateway.delivery.batch_sending import announcement, lost, settle
+from gateway.delivery.batching import Batch
 from gateway.delivery.health import HealthChange, disabled, failing
 from gateway.delivery.planning import Delivery, payload_for
 from gateway.delivery.ports import (
     Acknowledgements,
+    BatchFiles,
     DeliveryLog,
     SubscriptionStore,
     WebhookTransport,
@@ -71,7 +81,9 @@ class DeliveryService:
         health: EndpointHealth = DEFAULT_HEALTH,
         roll: Callable[[], float] = random.random,
         acknowledgements: Acknowledgements | None = None,
+        files: BatchFiles | None = None,
     ) -> None:
+        self._files = files  # batched delivery's files: needed only to send a batch
         self._acknowledgements = acknowledgements  # e.g. the owner's objection notices
         self._subscriptions = subscriptions
         self._log = log
@@ -90,7 +102,9 @@ class DeliveryService:
     def max_attempts(self) -> int:
         return len(self._schedule) + 1
 
-    def deliver(self, delivery: Delivery, received: int, time_left: float | None = None) -> Outcome:
+    def deliver(
+        self, delivery: Delivery | Batch, received: int, time_left: float | None = None
+    ) -> Outcome:
         """Make the next attempt of ``delivery`` (``received``: the queue's receive count;
         ``time_left``: seconds the invocation has left, None when unknown).
 
@@ -98,10 +112,13 @@ class DeliveryService:
         a failing change of the same subject is received without being attempted.
         """
         state, tries, sending_since = self._log.progress(delivery.delivery_id)
-        if not delivery.replay and state in _SETTLED:
-            return Outcome(state=None)  # a duplicate message: the first copy settled it
-        subscription = self._subscriptions.get(delivery.subscription_id)
+        settled = not delivery.replay and state in _SETTLED
+        subscription = None if settled else self._subscriptions.get(delivery.subscription_id)
         if subscription is None:
+            # a duplicate message (the first copy settled it), or no subscription any more; a
+            # batch's file (a fan-out repeated later may have written it again) goes at once
+            if isinstance(delivery, Batch):
+                self._batch_files().remove(delivery.key)
             return Outcome(state=None)
         note_first = _may_be_cut_off(received, time_left)
         outcome = self._attempt(delivery, received, subscription, tries, sending_since, note_first)
@@ -109,7 +126,7 @@ class DeliveryService:
 
     def _attempt(
         self,
-        delivery: Delivery,
+        delivery: Delivery | Batch,
         received: int,
         subscription: Subscription,
         tries: int,
@@ -132,10 +149,18 @@ class DeliveryService:
             # Kept as dead, so re-enabling, verifying or resuming delivers everything missed.
             why, note = held
             attempt = Attempt(at=now, status=0, latency_ms=0, response_excerpt=note, not_sent=why)
-            self._log.record(delivery, attempt, DeliveryState.DEAD)
+            self._record(delivery, attempt, DeliveryState.DEAD)
             # Parked by choice or until verified: nothing for the dead-letter alarm.
             return Outcome(state=DeliveryState.DEAD, parked=why != "disabled")
-        headers, body = self.signed_request(delivery, subscription, now)
+        if isinstance(delivery, Batch):
+            body = announcement(self._batch_files(), delivery, subscription.region, now)
+            if body is None:  # its file is gone: nothing to announce
+                return self._lost(delivery, now)
+            headers = self.headers_for(
+                subscription, delivery.delivery_id, int(now.timestamp()), body
+            )
+        else:
+            headers, body = self.signed_request(delivery, subscription, now)
         if note_first:
             self._log.begin(delivery.delivery_id, now)
         response = self._transport.post(subscription.url, headers, body, REQUEST_TIMEOUT_SECONDS)
@@ -147,9 +172,9 @@ class DeliveryService:
             response_excerpt=mask_ids_in(response.body_excerpt)[:500],
         )
         outcome = self._judge(subscription, response, attempt_number, attempt)
-        if outcome.state is DeliveryState.DELIVERED:
+        if outcome.state is DeliveryState.DELIVERED and isinstance(delivery, Delivery):
             outcome = self._acknowledge(delivery, attempt.at, outcome)
-        self._log.record(delivery, attempt, outcome.state or DeliveryState.DEAD)
+        self._record(delivery, attempt, outcome.state or DeliveryState.DEAD)
         if outcome.health is None and cut_off is not None:
             return replace(outcome, health=cut_off.health)
         return outcome
@@ -169,9 +194,27 @@ class DeliveryService:
             )
         return outcome
 
+    def _record(self, delivery: Delivery | Batch, attempt: Attempt, state: DeliveryState) -> None:
+        """Record the attempt (a batch's: ``gateway.delivery.batch_sending.settle``)."""
+        if isinstance(delivery, Batch):
+            settle(self._log, self._batch_files(), delivery, attempt, state)
+        else:
+            self._log.record(delivery, attempt, state)
+
+    def _lost(self, batch: Batch, now: datetime) -> Outcome:
+        """Dead, for the operator to see (``gateway.delivery.batch_sending.lost``)."""
+        self._log.record(batch, lost(batch, now), DeliveryState.DEAD)
+        log.warning("batch %s is dead: its file is gone", batch.delivery_id)
+        return Outcome(state=DeliveryState.DEAD)
+
+    def _batch_files(self) -> BatchFiles:
+        if self._files is None:
+            raise RuntimeError("a batch to send, but the delivery service holds no batch files")
+        return self._files
+
     def _cut_off(
         self,
-        delivery: Delivery,
+        delivery: Delivery | Batch,
         subscription: Subscription,
         began: datetime,
         attempt_number: int,
@@ -183,7 +226,7 @@ class DeliveryService:
         attempt = Attempt(at=began, status=0, latency_ms=0, response_excerpt=excerpt)
         answer = HttpResponse(status=0, body_excerpt=excerpt, elapsed_ms=0)
         outcome = self._judge(subscription, answer, attempt_number, attempt, now)
-        self._log.record(delivery, attempt, outcome.state or DeliveryState.DEAD)
+        self._record(delivery, attempt, outcome.state or DeliveryState.DEAD)
         return outcome
 
     def _judge(

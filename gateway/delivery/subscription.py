@@ -24,6 +24,9 @@ SignatureScheme = Literal["v1a", "v1", "v1sm2"]
 RetrySchedule = tuple[Annotated[int, Field(ge=0, le=11 * 3600)], ...]
 # ``pending`` until the endpoint answered the URL-verification challenge (``url_verification``).
 SubscriptionState = Literal["pending", "verified"]
+# ``batched``: a stream batch's ``listing.changed`` deliveries come as one signed NDJSON file,
+# announced by one ``deliveries.batch`` webhook (``gateway.delivery.batching``).
+DeliveryMode = Literal["single", "batched"]
 
 
 class SubscriptionRequest(Frozen):
@@ -34,6 +37,7 @@ class SubscriptionRequest(Frozen):
     recognised_only: bool = False
     retry_schedule_seconds: RetrySchedule | None = Field(default=None, min_length=1, max_length=20)
     description: Annotated[str, Field(max_length=200), ONE_LINE] = ""
+    delivery_mode: DeliveryMode = "single"
 
 
 class Subscription(SubscriptionRequest):
@@ -92,12 +96,20 @@ class SubscriptionChanges(Frozen):
     retry_schedule_seconds: RetrySchedule | None = Field(default=None, min_length=1, max_length=20)
     description: Annotated[str, Field(max_length=200), ONE_LINE] | None = None
     signature_scheme: Literal["v1a", "v1sm2"] | None = None
+    delivery_mode: DeliveryMode | None = None
 
     @model_validator(mode="after")
     def _not_empty(self) -> SubscriptionChanges:
         if not self.model_fields_set:
             raise ValueError("name at least one field to change")
-        for name in ("url", "filters", "recognised_only", "description", "signature_scheme"):
+        for name in (
+            "url",
+            "filters",
+            "recognised_only",
+            "description",
+            "signature_scheme",
+            "delivery_mode",
+        ):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")
         return self

@@ -16,7 +16,7 @@ from app_support import Gateway
 from jsonschema import Draft202012Validator
 
 from chalicelib import docs_page, openapi, openapi_webhooks
-from gateway_client.contract import VERIFICATION_EVENT, NoticeType
+from gateway_client.contract import BATCH_EVENT, VERIFICATION_EVENT, NoticeType
 from gateway_client.contract.events import EventType
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +30,7 @@ def document() -> dict[str, Any]:
 def test_every_event_an_endpoint_receives_is_a_webhook_with_a_valid_example() -> None:
     spec = document()
     hooks, schemas = spec["webhooks"], spec["components"]["schemas"]
-    kinds = {*get_args(EventType), *get_args(NoticeType), VERIFICATION_EVENT}
+    kinds = {*get_args(EventType), *get_args(NoticeType), VERIFICATION_EVENT, BATCH_EVENT}
 
     assert set(hooks) == kinds
     for event in openapi_webhooks.EVENTS:

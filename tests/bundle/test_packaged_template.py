@@ -84,7 +84,9 @@ def test_the_stream_failure_queue_keeps_failures_and_alarms_on_the_first(resourc
     } in role["Statement"]
 
 
-def test_fan_out_reads_and_writes_the_archive_only_under_the_logs_prefixes(resources):
+def test_fan_out_reads_and_writes_the_archive_only_under_the_logs_and_batches_prefixes(
+    resources,
+):
     role = resources["FanOutChangesRole"]["Properties"]["Policies"][0]["PolicyDocument"]
     s3 = [s for s in role["Statement"] if any(a.startswith("s3:") for a in s.get("Action", []))]
 
@@ -96,8 +98,24 @@ def test_fan_out_reads_and_writes_the_archive_only_under_the_logs_prefixes(resou
                 {"Fn::Sub": "${ArchiveBucket.Arn}/log/*"},
                 {"Fn::Sub": "${ArchiveBucket.Arn}/checkpoints/*"},
             ],
-        }
+        },
+        {
+            "Effect": "Allow",
+            "Action": ["s3:PutObject", "s3:GetObject"],
+            "Resource": {"Fn::Sub": "${ArchiveBucket.Arn}/batches/*"},
+        },
     ]
+
+
+def test_the_delivery_function_reads_and_destroys_batch_files_only(resources):
+    role = resources["DeliverWebhooksRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+    s3 = [s for s in role["Statement"] if any(a.startswith("s3:") for a in s.get("Action", []))]
+
+    assert [s["Resource"] for s in s3] == [
+        {"Fn::Sub": "${ArchiveBucket.Arn}/batches/*"},
+        {"Fn::GetAtt": ["ArchiveBucket", "Arn"]},
+    ]
+    assert s3[1]["Condition"] == {"StringLike": {"s3:prefix": "batches/*"}}
 
 
 def test_the_stream_trigger_fans_out_ten_batches_of_a_shard_at_once(resources):

@@ -76,14 +76,28 @@ def test_lambda_concurrency_binds_slow_webhooks() -> None:
     assert more["seconds"] < result["seconds"]
 
 
-def test_the_serial_log_binds_batched_delivery_until_it_is_batched_too() -> None:
+def test_batched_delivery_as_built_is_bound_by_a_delivery_record_for_every_line() -> None:
     batched = model(MEASURED, assumptions=Assumptions(batched_subscribers=31))
-    assert batched["bottleneck"] == "fan_out: serial_log"
-    assert batched["delivery_mode"] == "0 single, 31 batched (batched MODELLED: not built yet)"
+    assert batched["bottleneck"] == "deliver: table_write_quota"
+    assert batched["delivery_mode"] == (
+        "0 single, 31 batched (batched: as built, a file's costs from the single path's)"
+    )
+    assert batched["seconds"] == pytest.approx(31_000_000 * 5.0 / 40_000)
     assert batched["seconds"] < model(MEASURED)["seconds"]
-    one_step_per_batch = replace(MEASURED, log_steps_per_change=0.01 / 100)
+    assert batched["deliveries"] == 31 * 10_000  # a file per subscriber and stream batch
+
+
+def test_a_batched_subscribers_files_go_one_after_another_in_its_message_group() -> None:
+    light = replace(MEASURED, delivery_wru=0.5, delivery_subscription_index_wru=0.2)
     every = Assumptions(batched_subscribers=31)
-    assert model(one_step_per_batch, assumptions=every)["seconds"] < 600
+    result = model(light, assumptions=every)
+    serial = 10_000 * (0.05 + 100 * 3.0 * 0.005 / 8)  # files × (webhook + line records)
+    assert result["stages"]["deliver"]["bounds"]["one_group_per_batched_subscriber"] == (
+        pytest.approx(serial)
+    )
+    assert result["bottleneck"] == "deliver: one_group_per_batched_subscriber"
+    bigger = model(light, assumptions=replace(every, changes_per_file=1_000))
+    assert bigger["stages"]["deliver"]["seconds"] < result["stages"]["deliver"]["seconds"]
 
 
 def test_one_subscriber_on_single_delivery_keeps_its_endpoint_binding() -> None:
@@ -91,7 +105,7 @@ def test_one_subscriber_on_single_delivery_keeps_its_endpoint_binding() -> None:
     assert mixed["delivery_mode"].startswith("1 single, 30 batched")
     assert mixed["bottleneck"] == "deliver: subscriber_endpoint"
     assert mixed["seconds"] == pytest.approx(1_000_000 / 200)
-    assert mixed["deliveries"] == 1_000_000 + 30 * 100
+    assert mixed["deliveries"] == 1_000_000 + 30 * 10_000
 
 
 def test_the_fifo_quota_binds_the_queue_stage() -> None:

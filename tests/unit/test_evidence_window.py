@@ -17,6 +17,7 @@ def test_the_deployed_rules_and_the_tick_both_take_the_evidence_days_parameter()
         "pushes/": {"Ref": "EvidenceDays"},
         "uploads/": {"Ref": "EvidenceDays"},
         "check-results/": 30,  # answers, not evidence: their own 30 days
+        "batches/": 7,  # batched delivery's files: deleted once sent, a week at most
     }
     assert variables["CG_EVIDENCE_DAYS"] == {"Ref": "EvidenceDays"}
     parameter = template["Parameters"]["EvidenceDays"]
@@ -33,4 +34,5 @@ def test_the_resource_definitions_keep_the_default_for_the_local_stack() -> None
         "pushes/": EVIDENCE_DAYS,
         "uploads/": EVIDENCE_DAYS,
         "check-results/": 30,
+        "batches/": 7,
     }

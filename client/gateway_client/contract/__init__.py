@@ -1,5 +1,6 @@
 """What crosses the wire: records, signatures, log format and catalogue both sides share."""
 
+from gateway_client.contract.batches import BATCH_EVENT, BatchAnnouncement, file_digest
 from gateway_client.contract.catalogue import (
     DomainKeys,
     GradeKeys,
@@ -210,6 +211,7 @@ from gateway_client.contract.sm2 import (
 from gateway_client.contract.sm2_signing import SM2_VERSION, Sm2Signer, Sm2Verifier, verify_sm2
 
 __all__ = [
+    "BATCH_EVENT",
     "CHINA",
     "DEFAULT_ORIGIN",
     "DEFAULT_TOLERANCE",
@@ -241,6 +243,7 @@ __all__ = [
     "AnyKey",
     "AuthenticationError",
     "BadRequest",
+    "BatchAnnouncement",
     "BatchIdReused",
     "BatchInProgress",
     "Change",
@@ -347,6 +350,7 @@ __all__ = [
     "entry_hash",
     "entry_leaf",
     "entry_version",
+    "file_digest",
     "generate_hmac_secret",
     "generate_signing_key",
     "generate_sm2_key",

@@ -1,0 +1,68 @@
+"""The batch's part of sending (``gateway.delivery.sending``): its announcement, made at each
+attempt with a fresh link; its settling, line by line; and the note when its file is gone."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+from gateway.delivery.batching import LINK_TTL, Batch, delivery_of, lines_in
+from gateway.delivery.ports import BatchFiles, DeliveryLog
+from gateway.delivery.records import Attempt, DeliveryState
+from gateway_client.contract import BatchAnnouncement
+
+_SETTLED = frozenset({DeliveryState.DELIVERED, DeliveryState.DEAD})
+_RECORDERS = 8  # a file's line records are written this many at a time
+
+
+def announcement(files: BatchFiles, batch: Batch, region: str, now: datetime) -> bytes | None:
+    """The ``deliveries.batch`` body for an attempt at ``now``; ``None`` if the file is gone.
+    The link is made now and lasts ``LINK_TTL``: a retry hours later carries a fresh one, and
+    none outlives the file (the bucket expires files long after any link)."""
+    url = files.link(batch.key, LINK_TTL)
+    if url is None:
+        return None
+    return BatchAnnouncement(
+        timestamp=batch.created_at,
+        batch_id=batch.delivery_id,
+        subscription_id=batch.subscription_id,
+        subscriber_region=region,
+        url=url,
+        expires_at=now + LINK_TTL,
+        sha256=batch.sha256,
+        size=batch.size,
+        count=batch.count,
+        first_sequence=batch.first_sequence,
+        last_sequence=batch.last_sequence,
+        first_log_sequence=batch.first_log_sequence,
+        last_log_sequence=batch.last_log_sequence,
+    ).to_bytes()
+
+
+def settle(
+    log: DeliveryLog, files: BatchFiles, batch: Batch, attempt: Attempt, state: DeliveryState
+) -> None:
+    """Record the batch's attempt. When it settles (delivered, or dead), each line first gets
+    a record of its own with this attempt — the receipts, statistics, delivery lists and
+    re-drives of single deliveries then hold for every change — then the batch, then the file
+    goes: what was delivered is the subscriber's, what is dead is re-driven from the log."""
+    if state not in _SETTLED:
+        log.record(batch, attempt, state)
+        return
+    body = files.read(batch.key)
+    lines = [delivery_of(line) for line in lines_in(body)] if body is not None else []
+    with ThreadPoolExecutor(max_workers=_RECORDERS) as pool:  # one request each, any order
+        list(pool.map(lambda line: log.record(line, attempt, state), lines))
+    log.record(batch, attempt, state)  # after the lines: a crash before it leaves it unsettled
+    files.remove(batch.key)
+
+
+def lost(batch: Batch, now: datetime) -> Attempt:
+    """The attempt noted when the file of a batch not yet delivered is gone: a purge erased it
+    (it held the purged listing) or the bucket's expiry did. Its changes go again by a replay
+    of the log range it names, which sends a purged listing's tombstone instead."""
+    note = (
+        "not sent: the batch file is gone (erased by a purge, or expired); replay log "
+        f"entries {batch.first_log_sequence}-{batch.last_log_sequence} to send them again"
+    )
+    return Attempt(at=now, status=0, latency_ms=0, response_excerpt=note)

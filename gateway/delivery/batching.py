@@ -1,0 +1,182 @@
+"""Batched delivery: a stream batch's changes for one subscriber as one signed NDJSON file.
+
+When a ``batched`` subscription gets a file: fan-out plans every delivery as for a ``single``
+one (same ids, per-subscription ``sequence``, ``log_sequence``, recognition, masking); then,
+of what one fan-out run (one stream batch) planned for that subscription, the
+``listing.changed`` deliveries — at least ``MIN_LINES`` of them, at most ``MAX_LINES`` a file —
+become the lines of one file, in planned order, and one ``deliveries.batch`` message takes
+the place of the first of them in the queue. Anything else planned for it (intensified flags,
+objection notices, a lone change, re-evaluations, replays, re-drives) is sent singly.
+
+Why per-subject order holds across files and single deliveries: every message for a batched
+subscription, batch or single, is queued in ONE FIFO message group, the subscription's own
+(``chalicelib.sqs_queue.group_of``), instead of one group per subject; a group is delivered
+strictly in queue order and a failing message holds back every later one. Fan-out queues a
+subject's changes in log order (the stream hands a credit code's records in order, and a later
+stream batch of it starts only after the earlier one was queued), a file's lines follow that
+order, and the file sits where its first line would have. So a subject's changes reach the
+subscriber in log order whether they came in a file or alone. The price: one slow message holds
+back the whole subscription rather than one subject — which a subscriber who asked for a few
+large files instead of many small webhooks can afford. Switching mode applies to what is
+queued from then on; messages already queued keep their group (settle what is in flight, or
+replay, before relying on order across a switch).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, Field, TypeAdapter
+
+from gateway.delivery.planning import Delivery, payload_for
+from gateway_client.contract import BATCH_EVENT, Clock, DeliveryPayload, Frozen, file_digest
+
+MIN_LINES = 2  # fewer, and the change goes singly: a file for one line saves nothing
+MAX_LINES = 1000  # a stream batch is 100 records (``infra/stream_failures.py``): a safety cap
+# The presigned link: well inside the bucket's expiry of files. It also ends when the signing
+# role's session does (a function's credentials); either way the receiver's GET fails, it
+# answers non-2xx, and the retry carries a fresh link.
+LINK_TTL = timedelta(hours=1)
+BATCH_KEY_PREFIX = "batches/"
+# The bucket's lifecycle expires files under ``BATCH_KEY_PREFIX`` after this many days (the rule
+# ``BatchedDeliveryFiles`` in ``infra/resources.json``): a safety net, as a settled batch's file
+# is deleted at once. Longer than a batch can be retried (an endpoint failing for
+# ``EndpointHealth.disable_after``, 5 days, is disabled and its batch parked), much longer
+# than a link (``LINK_TTL``).
+FILE_DAYS = 7
+
+
+class Batch(Frozen):
+    """The queued message for one file (the file itself is in the bucket under ``key``)."""
+
+    type: Literal["deliveries.batch"] = BATCH_EVENT
+    delivery_id: str  # the webhook-id, stable across retries
+    subscription_id: str
+    key: str
+    sha256: str
+    size: int
+    count: int
+    first_sequence: int
+    last_sequence: int
+    first_log_sequence: int
+    last_log_sequence: int
+    created_at: AwareDatetime
+    replay: bool = False  # a batch is never replayed as such: a replay sends single deliveries
+
+
+Queued = Annotated[Delivery | Batch, Field(discriminator="type")]
+_QUEUED: TypeAdapter[Delivery | Batch] = TypeAdapter(Queued)
+
+
+def queued_from_json(body: str | bytes) -> Delivery | Batch:
+    """A delivery queue message: a single delivery or a batch (told apart by ``type``)."""
+    return _QUEUED.validate_json(body)
+
+
+def batchable(delivery: Delivery) -> bool:
+    """A logged change's delivery, numbered: what a file's line may be."""
+    return (
+        delivery.type == "listing.changed"
+        and delivery.log_sequence is not None
+        and delivery.sequence is not None
+        and not delivery.replay
+    )
+
+
+def gathered(
+    deliveries: Sequence[Delivery], batched: Mapping[str, str]
+) -> list[Delivery | list[Delivery]]:
+    """``deliveries`` in order, with each batched subscription's (``batched``: id → region)
+    batchable ones gathered into files of ``MIN_LINES`` … ``MAX_LINES``, each placed where
+    its first line was."""
+    lines: dict[str, list[Delivery]] = {}
+    for delivery in deliveries:
+        if delivery.subscription_id in batched and batchable(delivery):
+            lines.setdefault(delivery.subscription_id, []).append(delivery)
+    first_of: dict[str, list[Delivery]] = {}  # delivery id of a file's first line → the file
+    in_file: set[str] = set()
+    for held in lines.values():
+        for start in range(0, len(held), MAX_LINES):
+            chunk = held[start : start + MAX_LINES]
+            if len(chunk) >= MIN_LINES:
+                first_of[chunk[0].delivery_id] = chunk
+                in_file.update(d.delivery_id for d in chunk)
+    out: list[Delivery | list[Delivery]] = []
+    for delivery in deliveries:
+        if delivery.delivery_id in first_of:
+            out.append(first_of[delivery.delivery_id])
+        elif delivery.delivery_id not in in_file:
+            out.append(delivery)
+    return out
+
+
+def file_of(lines: Sequence[Delivery], region: str) -> bytes:
+    """One line per delivery: exactly the body its single webhook would carry."""
+    return b"".join(payload_for(d, subscriber_region=region).to_bytes() + b"\n" for d in lines)
+
+
+def batch_id(lines: Sequence[Delivery]) -> str:
+    """Deterministic from the lines' delivery ids: a stream batch fanned out twice writes (and
+    queues) the same batch, which the delivery log and the queue recognise."""
+    seed = "\n".join(d.delivery_id for d in lines)
+    return "bat_" + hashlib.sha256(seed.encode()).hexdigest()[:32]
+
+
+def key_of(subscription_id: str, first_log: int, last_log: int, batch: str) -> str:
+    """Where the file lies; the log range in the name lets erasure find the files that may
+    hold a purged listing without reading any other."""
+    return f"{BATCH_KEY_PREFIX}{subscription_id}/{first_log:012d}-{last_log:012d}-{batch}.ndjson"
+
+
+def log_range(key: str) -> tuple[int, int] | None:
+    """The (first, last) log sequence a file's key names; ``None``: not a batch file's key."""
+    name = key.rsplit("/", 1)[-1]
+    parts = name.split("-", 2)
+    if not key.startswith(BATCH_KEY_PREFIX) or len(parts) != 3:
+        return None
+    first, last = parts[0], parts[1]
+    return (int(first), int(last)) if first.isdigit() and last.isdigit() else None
+
+
+def lines_in(body: bytes) -> list[DeliveryPayload]:
+    """The file's lines, as a subscriber reads them."""
+    return [DeliveryPayload.model_validate_json(x) for x in body.split(b"\n") if x.strip()]
+
+
+def delivery_of(line: DeliveryPayload) -> Delivery:
+    """The delivery a line was made from (what the delivery log records for each line)."""
+    return Delivery(
+        delivery_id=line.delivery_id,
+        subscription_id=line.subscription_id,
+        type=line.type,
+        change=line.data,
+        recognition=line.recognition,
+        intensified=line.intensified,
+        log_sequence=line.log_sequence,
+        sequence=line.sequence,
+    )
+
+
+def described(body: bytes, key: str, subscription_id: str, clock: Clock) -> Batch:
+    """The message for the file ``body`` stored under ``key`` (read back from the bytes
+    stored, so a repeated fan-out that found the file written describes the one kept)."""
+    numbers = [json.loads(x) for x in body.split(b"\n") if x.strip()]
+    sequences = [int(x["sequence"]) for x in numbers]
+    logged = [int(x["log_sequence"]) for x in numbers]
+    return Batch(
+        delivery_id=key.rsplit("-", 1)[-1].removesuffix(".ndjson"),
+        subscription_id=subscription_id,
+        key=key,
+        sha256=file_digest(body),
+        size=len(body),
+        count=len(numbers),
+        first_sequence=sequences[0],
+        last_sequence=sequences[-1],
+        first_log_sequence=min(logged),
+        last_log_sequence=max(logged),
+        created_at=clock.now(),
+    )

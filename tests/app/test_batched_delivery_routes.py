@@ -1,0 +1,169 @@
+"""Batched delivery through the app on moto: a subscriber that opts in gets one signed
+``deliveries.batch`` webhook whose file holds each change exactly as the single subscriber's
+webhook carried it (same ids, order, log sequences); each line then counts as a delivery; a
+failing batch holds back the subscriber's later deliveries; only the owner (or the operator)
+sets the mode, and a bad one is refused."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from app_support import CITY, CREDIT_CODE, HUNAN, Gateway, StreamReader, black_entry, error_code
+from delivery_support import (
+    AnsweringReceiver,
+    DeliveryQueue,
+    Reply,
+    as_operator,
+    push_and_fan_out,
+    signed,
+    subscribe,
+    subscription_path,
+)
+
+from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
+from gateway.delivery import DeliveryState
+from gateway_client.batch_receiver import batch_lines
+from gateway_client.contract import BATCH_EVENT, load_public_key
+from gateway_client.contract.signing import Ed25519Signer
+from gateway_client.receiver import Audience
+
+THREE = [
+    black_entry(),
+    black_entry(decision_number="(2024)黑09执124号"),  # the same subject again
+    black_entry(credit_code="91430100687234560U", decision_number="(2024)黑09执200号"),
+]
+
+
+@pytest.fixture
+def city(gateway: Gateway) -> Ed25519Signer:
+    signer = gateway.register_platform(CITY)
+    assert gateway.put_region(HUNAN).status_code == 200
+    return signer
+
+
+def fetching(aws: Any, kept: dict[str, bytes]) -> Any:
+    """A receiver script: on a batch webhook, fetch its file (the link's key) as the
+    subscriber would, before answering 204."""
+
+    def reply(received: Any) -> Reply:
+        body = json.loads(received.body)
+        if body["type"] == BATCH_EVENT:
+            bucket = aws.env["CG_ARCHIVE_BUCKET"]
+            path = unquote(urlsplit(body["url"]).path).lstrip("/")
+            key = path.removeprefix(f"{bucket}/")  # path-style or virtual-hosted
+            found = aws.s3.get_object(Bucket=bucket, Key=key)
+            kept[body["batch_id"]] = found["Body"].read()
+        return Reply(204)
+
+    return reply
+
+
+def batch_files(aws: Any) -> list[str]:
+    reply = aws.s3.list_objects_v2(Bucket=aws.env["CG_ARCHIVE_BUCKET"], Prefix="batches/")
+    return [x["Key"] for x in reply.get("Contents", [])]
+
+
+def test_a_batched_subscriber_gets_one_webhook_and_a_file_of_what_a_single_one_gets(
+    gateway: Gateway,
+    aws: Any,
+    stream: StreamReader,
+    queue: DeliveryQueue,
+    hook: AnsweringReceiver,
+    receiver: Any,
+    city: Ed25519Signer,
+) -> None:
+    kept: dict[str, bytes] = {}
+    hook.reply = fetching(aws, kept)
+    mine = subscribe(gateway, hook.url, delivery_mode="batched")
+    single = subscribe(gateway, receiver.url)
+    assert (mine["delivery_mode"], single["delivery_mode"]) == ("batched", "single")
+
+    push_and_fan_out(gateway, stream, city, CITY, THREE)
+    queue.run()
+
+    [webhook] = hook.requests
+    audience = Audience(mine["subscription_id"], HUNAN, (load_public_key(gateway.public_key),))
+    announced = audience.batch(webhook.headers, webhook.body, announced_at(webhook))
+    lines = batch_lines(announced, kept[announced.batch_id], mine["subscription_id"], HUNAN)
+    # the single subscriber: unchanged, one webhook per change (subjects in parallel groups)
+    singles = sorted(
+        (json.loads(r.body) for r in receiver.requests), key=lambda s: s["log_sequence"]
+    )
+    assert len(singles) == 3
+    shown = [payload for payload, _ in lines]
+    assert [p.data.change_id for p in shown] == [s["data"]["change_id"] for s in singles]
+    assert [p.log_sequence for p in shown] == [s["log_sequence"] for s in singles]
+    assert [p.sequence for p in shown] == [1, 2, 3]
+    assert {p.subscription_id for p in shown} == {mine["subscription_id"]}
+    assert [p.recognition for p in shown] == [  # the same recognition, the same masking
+        type(p.recognition).model_validate(s["recognition"])
+        for p, s in zip(shown, singles, strict=True)
+    ]
+    log = DynamoDeliveryLog(aws.dynamodb, aws.env["CG_DELIVERIES_TABLE"])
+    assert [log.state(p.delivery_id) for p in shown] == [DeliveryState.DELIVERED] * 3
+    listed = as_operator(gateway, "get", subscription_path(mine, "/deliveries"))
+    assert {d["delivery_id"] for d in listed.json_body["deliveries"]} == {
+        p.delivery_id for p in shown
+    }
+    assert batch_files(aws) == []  # delivered: the file is gone
+
+
+def announced_at(webhook: Any) -> Any:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(int(webhook.headers["webhook-timestamp"]), UTC)
+
+
+def test_a_failing_batch_holds_back_the_subscribers_later_changes_until_it_goes(
+    gateway: Gateway,
+    aws: Any,
+    stream: StreamReader,
+    queue: DeliveryQueue,
+    hook: AnsweringReceiver,
+    city: Ed25519Signer,
+) -> None:
+    hook.answer(500, "down")
+    subscribe(gateway, hook.url, delivery_mode="batched", retry_schedule_seconds=[0, 0])
+    push_and_fan_out(gateway, stream, city, CITY, THREE[:2])  # one subject, twice: a file
+    later = black_entry(decision_number="(2024)黑09执300号")  # the same subject, a new listing
+    push_and_fan_out(gateway, stream, city, CITY, [later])
+
+    queue.run()  # the batch fails; the later change (same subject) waits behind it
+    assert [json.loads(r.body)["type"] for r in hook.requests] == [BATCH_EVENT]
+    assert len(batch_files(aws)) == 1  # kept for the retry
+    hook.answer(204)
+    queue.run()
+    queue.run()
+
+    types = [json.loads(r.body)["type"] for r in hook.requests]
+    assert types == [BATCH_EVENT, BATCH_EVENT, "listing.changed"]
+    last = json.loads(hook.requests[-1].body)
+    assert last["sequence"] == 3  # after the file's 1 and 2
+    assert last["data"]["listing"]["credit_code"].startswith(CREDIT_CODE[:6])
+
+
+def test_the_owner_sets_the_mode_another_region_cannot_and_a_bad_one_is_refused(
+    gateway: Gateway, receiver: Any, city: Ed25519Signer
+) -> None:
+    province = gateway.register_platform(HUNAN)
+    created = subscribe(gateway, receiver.url)
+    path = subscription_path(created)
+
+    owner = signed(gateway, province, "PATCH", path, {"delivery_mode": "batched"})
+    stranger = signed(gateway, city, "PATCH", path, {"delivery_mode": "single"})
+    bad = signed(gateway, province, "PATCH", path, {"delivery_mode": "weekly"})
+    null = signed(gateway, province, "PATCH", path, {"delivery_mode": None})
+    refused = gateway.subscribe_as_operator(region=HUNAN, url=receiver.url, delivery_mode="files")
+
+    assert owner.status_code == 200, owner.json_body
+    assert owner.json_body["subscription"]["delivery_mode"] == "batched"
+    assert (stranger.status_code, error_code(stranger)) == (403, "region_mismatch")
+    assert (bad.status_code, error_code(bad)) == (400, "invalid_schema")
+    assert bad.json_body["error"]["path"] == "delivery_mode"
+    assert (null.status_code, error_code(null)) == (400, "invalid_schema")
+    assert (refused.status_code, error_code(refused)) == (400, "invalid_schema")
+    after = as_operator(gateway, "get", path).json_body
+    assert after["delivery_mode"] == "batched"

@@ -1,0 +1,232 @@
+"""Batched delivery, gateway side: which deliveries become a file and where it is queued, the
+file's lines (exactly the single bodies, in order) and digest, and how a batch is sent, retried,
+parked and settled line by line."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from batch_support import (
+    GATEWAY,
+    HUNAN,
+    BatchGateway,
+    InMemoryFiles,
+    batched,
+    changes,
+    numbered,
+)
+from builders import NOW, subscription
+
+from gateway.delivery import Batch, Batcher, DeliveryState, batching, payload_for, queued_from_json
+from gateway.delivery.batching import batch_id, file_of, gathered, log_range
+from gateway_client.contract import (
+    BatchAnnouncement,
+    FixedClock,
+    file_digest,
+    load_public_key,
+    public_key_text,
+)
+from gateway_client.receiver import Audience
+
+SINGLE = subscription("sub-single", region="440000")
+GATEWAY_KEY = load_public_key(public_key_text(GATEWAY.ed25519.private_key))
+
+
+# -- which deliveries make a file, and where it goes --
+
+
+def test_a_batched_subscriptions_changes_of_one_run_become_one_file_where_the_first_was() -> None:
+    planned = numbered(changes(3), [batched(), SINGLE])
+
+    out = gathered(planned, {"sub-hunan": HUNAN})
+
+    assert isinstance(out[0], list)
+    assert [d.delivery_id for d in out[0]] == [
+        d.delivery_id for d in planned if d.subscription_id == "sub-hunan"
+    ]
+    assert out[1:] == [d for d in planned if d.subscription_id == "sub-single"]
+
+
+def test_a_lone_change_and_events_other_than_listing_changed_go_singly() -> None:
+    [lone] = numbered(changes(1), [batched()])
+    flagged = [
+        d.model_copy(update={"type": "subject.intensified"})
+        for d in numbered(changes(2), [batched()])
+    ]
+
+    assert gathered([lone], {"sub-hunan": HUNAN}) == [lone]
+    assert gathered(flagged, {"sub-hunan": HUNAN}) == flagged
+
+
+def test_a_file_holds_at_most_max_lines_and_a_remainder_of_one_goes_singly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(batching, "MAX_LINES", 2)
+    planned = numbered(changes(5), [batched()])
+
+    out = gathered(planned, {"sub-hunan": HUNAN})
+
+    assert [len(x) if isinstance(x, list) else 1 for x in out] == [2, 2, 1]
+    assert out[2] == planned[4]
+
+
+def test_each_line_is_exactly_the_single_delivery_body_in_planned_order() -> None:
+    planned = numbered(changes(3), [batched()])
+
+    body = file_of(planned, HUNAN)
+
+    lines = body.split(b"\n")
+    assert lines[-1] == b""
+    assert lines[:-1] == [payload_for(d, subscriber_region=HUNAN).to_bytes() for d in planned]
+    assert [json.loads(x)["sequence"] for x in lines[:-1]] == [1, 2, 3]
+    assert [json.loads(x)["log_sequence"] for x in lines[:-1]] == [40, 41, 42]
+
+
+def test_the_batcher_writes_the_file_once_and_describes_the_one_kept() -> None:
+    files = InMemoryFiles()
+    batcher = Batcher(files, FixedClock(NOW))
+    planned = numbered(changes(3), [batched()])
+
+    [batch] = batcher.batched(planned, [batched()])
+    again = [d.model_copy(update={"sequence": (d.sequence or 0) + 10}) for d in planned]
+    [repeated] = batcher.batched(again, [batched()])  # a stream batch fanned out again
+
+    assert isinstance(batch, Batch)
+    body = files.files[batch.key]
+    assert (batch.sha256, batch.size, batch.count) == (file_digest(body), len(body), 3)
+    assert (batch.first_sequence, batch.last_sequence) == (1, 3)
+    assert log_range(batch.key) == (40, 42) == (batch.first_log_sequence, batch.last_log_sequence)
+    assert batch.delivery_id == batch_id(planned)
+    assert repeated == batch  # same id, same file, same digest: the first one written
+    assert len(files.files) == 1
+
+
+def test_a_single_mode_subscription_is_queued_as_before() -> None:
+    planned = numbered(changes(3), [SINGLE])
+
+    assert Batcher(InMemoryFiles(), FixedClock(NOW)).batched(planned, [SINGLE]) == planned
+
+
+def test_the_queue_tells_a_batch_from_a_delivery_by_its_type() -> None:
+    planned = numbered(changes(2), [batched()])
+    [batch] = Batcher(InMemoryFiles(), FixedClock(NOW)).batched(planned, [batched()])
+
+    assert queued_from_json(batch.model_dump_json()) == batch
+    assert queued_from_json(planned[0].model_dump_json()) == planned[0]
+
+
+def test_a_key_that_is_not_a_batch_file_has_no_log_range() -> None:
+    assert log_range("batches/sub-1/000000000001-000000000009-bat_x.ndjson") == (1, 9)
+    assert log_range("pushes/430000/x.json") is None
+    assert log_range("batches/sub-1/notes.txt") is None
+
+
+# -- sending a batch --
+
+
+def test_one_signed_webhook_announces_the_file_with_its_digest_count_and_sequences() -> None:
+    gateway = BatchGateway()
+    planned = numbered(changes(3), [gateway.target])
+    batch = gateway.batch_of(planned)
+
+    outcome = gateway.service.deliver(batch, 1)
+
+    assert outcome.state is DeliveryState.DELIVERED
+    [post] = gateway.transport.posts
+    audience = Audience("sub-hunan", HUNAN, public_keys=(GATEWAY_KEY,))
+    announced = audience.batch(post.headers, post.body, NOW)
+    assert isinstance(announced, BatchAnnouncement)
+    assert announced.batch_id == batch.delivery_id == post.headers["webhook-id"]
+    assert (announced.count, announced.first_sequence, announced.last_sequence) == (3, 1, 3)
+    assert announced.url == gateway.files.links[-1]
+    assert announced.sha256 == file_digest(file_of(planned, HUNAN))
+
+
+def test_once_delivered_every_line_is_a_delivered_delivery_and_the_file_is_gone() -> None:
+    gateway = BatchGateway()
+    planned = numbered(changes(3), [gateway.target])
+    batch = gateway.batch_of(planned)
+
+    gateway.service.deliver(batch, 1)
+
+    assert [gateway.log.state(d.delivery_id) for d in planned] == [DeliveryState.DELIVERED] * 3
+    assert gateway.log.state(batch.delivery_id) is DeliveryState.DELIVERED
+    assert gateway.files.files == {}
+    assert gateway.service.deliver(batch, 2).state is None  # a duplicate message: nothing sent
+    assert len(gateway.transport.posts) == 1
+
+
+def test_a_failed_batch_is_retried_with_a_fresh_link_and_its_lines_wait() -> None:
+    gateway = BatchGateway(status=500)
+    planned = numbered(changes(2), [gateway.target])
+    batch = gateway.batch_of(planned)
+
+    first = gateway.service.deliver(batch, 1)
+    gateway.transport.status = 204
+    second = gateway.service.deliver(batch, 2)
+
+    assert (first.state, second.state) == (DeliveryState.RETRYING, DeliveryState.DELIVERED)
+    urls = [BatchAnnouncement.model_validate_json(p.body).url for p in gateway.transport.posts]
+    assert len(set(urls)) == 2
+    assert gateway.log.attempts[planned[0].delivery_id][0].status == 204  # recorded once settled
+
+
+def test_a_paused_subscriptions_batch_is_parked_line_by_line_for_its_resumption() -> None:
+    target = batched().model_copy(update={"paused_at": NOW})
+    gateway = BatchGateway(target=target)
+    planned = numbered(changes(2), [target])
+    batch = gateway.batch_of(planned)
+
+    outcome = gateway.service.deliver(batch, 1)
+
+    assert (outcome.state, outcome.parked) == (DeliveryState.DEAD, True)
+    assert gateway.transport.posts == []
+    for delivery in planned:  # each line parked as its single delivery would be: re-driven so
+        [attempt] = gateway.log.attempts[delivery.delivery_id]
+        assert (gateway.log.state(delivery.delivery_id), attempt.not_sent) == (
+            DeliveryState.DEAD,
+            "paused",
+        )
+    assert gateway.files.files == {}
+
+
+def test_a_batch_whose_file_is_gone_is_dead_and_names_the_log_range_to_replay() -> None:
+    gateway = BatchGateway()
+    planned = numbered(changes(2), [gateway.target])
+    batch = gateway.batch_of(planned)
+    gateway.files.remove(batch.key)  # a purge erased it
+
+    outcome = gateway.service.deliver(batch, 1)
+
+    assert (outcome.state, outcome.parked) == (DeliveryState.DEAD, False)
+    assert gateway.transport.posts == []
+    [attempt] = gateway.log.attempts[batch.delivery_id]
+    assert "replay log entries 40-41" in attempt.response_excerpt
+
+
+def test_a_deleted_subscriptions_batch_is_dropped_with_its_file() -> None:
+    gateway = BatchGateway()
+    batch = gateway.batch_of(numbered(changes(2), [gateway.target]))
+    gateway.subscriptions.delete(gateway.target.subscription_id)
+
+    assert gateway.service.deliver(batch, 1).state is None
+    assert gateway.files.files == {}
+    assert gateway.transport.posts == []
+
+
+def test_two_batched_subscribers_get_a_file_each_holding_only_their_own_deliveries() -> None:
+    hubei = batched("sub-hubei", "420000")
+    files = InMemoryFiles()
+    planned = numbered(changes(3), [batched(), hubei])
+
+    made = Batcher(files, FixedClock(NOW)).batched(planned, [batched(), hubei])
+
+    assert [b.subscription_id for b in made if isinstance(b, Batch)] == ["sub-hunan", "sub-hubei"]
+    for batch in made:
+        assert isinstance(batch, Batch)
+        lines = [json.loads(x) for x in files.files[batch.key].splitlines()]
+        assert {(x["subscription_id"], x["subscriber_region"]) for x in lines} == {
+            (batch.subscription_id, "430000" if batch.subscription_id == "sub-hunan" else "420000")
+        }
+        assert batch.key.startswith(f"batches/{batch.subscription_id}/")
