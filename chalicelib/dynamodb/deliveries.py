@@ -26,7 +26,7 @@ from gateway.delivery import (
     Resend,
     resend_of,
 )
-from gateway.statistics import Month, delivered_key
+from gateway.statistics import delivered_key
 from gateway_client.contract import mask
 
 if TYPE_CHECKING:
@@ -81,17 +81,6 @@ class DynamoDeliveryLog(Table):
         """None until an attempt was recorded (an attempt under way is only a note)."""
         item = self._get({"delivery_id": s(delivery_id)})
         return _record(item) if item and "state" in item else None
-
-    def updated_in(self, month: Month) -> list[DeliveryRecord]:
-        """Deliveries last touched in ``month`` (Beijing): a scan, for monthly statistics."""
-        start, end = month.utc_range()
-        paginator = self._client.get_paginator("scan")
-        pages = paginator.paginate(
-            TableName=self._table,
-            FilterExpression="updated_at >= :start AND updated_at < :end",
-            ExpressionAttributeValues={":start": s(start), ":end": s(end)},
-        )
-        return [_record(item) for page in pages for item in page.get("Items", [])]
 
     def view(self, delivery_id: str) -> dict[str, Any] | None:
         item = self._get({"delivery_id": s(delivery_id)})
