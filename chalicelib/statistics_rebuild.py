@@ -10,7 +10,9 @@ time whatever the size of the tables:
 1. ``clear``: every counter item is emptied, but for deliveries and feedback of the months
    before ``since`` (those are not recounted: their counts stay as kept);
 2. ``listings``, ``batches``: every listing and finished push batch, counted afresh;
-3. ``deliveries``, ``feedback``: those settled or submitted from ``since`` on.
+3. ``deliveries``, ``feedback``: those settled or submitted from ``since`` on; a delivery to
+   an upward-reporting target also has its arrival noted on the listing (for a target named
+   after it was delivered), which the stream then counts.
 
 Each page's counts are added once, whatever a retried call repeats (one marker per page and
 counter item, as the stream's records have: ``DynamoStatistics.add_once``), so calling with
@@ -42,6 +44,7 @@ from pydantic import AwareDatetime, ValidationError
 
 from chalicelib.bootstrap import Container
 from chalicelib.dynamodb.stats_sources import Item, StatsSources
+from chalicelib.dynamodb.upward_arrivals import note_arrival
 from chalicelib.statistics_counting import item_tally
 from gateway.recognition import Feedback
 from gateway.statistics import (
@@ -165,12 +168,30 @@ def _batches(c: Container, sources: StatsSources, cursor: Cursor, limit: int) ->
 
 
 def _deliveries(c: Container, sources: StatsSources, cursor: Cursor, limit: int) -> Counted:
+    """Each delivery counted; and, with upward-reporting rules, its arrival at a rule target
+    noted on the listing (``note_arrival``: the stream counts it, after the listings step)."""
     found, last = sources.delivered(_from(cursor), _start(cursor), limit)
+    targets = frozenset(rule.target for rule in c.settings.upward_reporting.rules)
+    regions: dict[str, str | None] = {}
     tally: Tally = Counter()
     for d in found:
         at = datetime.fromisoformat(d.updated_at)
         tally[delivered_key(d.delivery_id, d.origin_region, d.subscription_id, at)] += 1
+        if d.subscription_id not in regions:
+            held = c.subscriptions.get(d.subscription_id)
+            regions[d.subscription_id] = held.region if held is not None else None
+        region = regions[d.subscription_id]
+        if region is not None and region in targets:
+            _note(c, d.delivery_id, targets, region, at)
     return len(found), tally, last
+
+
+def _note(c: Container, delivery: str, targets: frozenset[str], region: str, at: datetime) -> None:
+    """The listing as the delivery carried it (its key: the log keeps the code masked)."""
+    rebuilt = c.resending.rebuilt(delivery)
+    if rebuilt is not None:
+        client, table = c.aws_clients["dynamodb"], c.settings.listings_table
+        note_arrival(client, table, targets, rebuilt.change.listing, region, at)
 
 
 def _feedback(c: Container, sources: StatsSources, cursor: Cursor, limit: int) -> Counted:

@@ -10,7 +10,11 @@ its version alone: fan-out sees no change in it.
 
 Only for targets some rule names (none by default: then nothing is written), and only when
 the listing lies below the target. Costs one listing write per listing and target at first
-arrival (and a refused conditional write for a later one).
+arrival, and a refused conditional write (charged by the item's size too) for each later
+delivery of the listing to that target. An acknowledgement whose delivery is then recorded
+only at a later attempt keeps the first acknowledgement's time. The statistics' rebuild notes
+the arrivals of the deliveries it recounts the same way (a target named after they were
+delivered).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import is_conditional_failure, n, s
 from gateway.delivery import Delivery, Subscription
-from gateway_client.contract import within
+from gateway_client.contract import Listing, within
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -67,23 +71,40 @@ class UpwardArrivals:
         """Before the log calls the delivery delivered: should this write fail, the delivery
         is tried again (the earliest arrival kept either way)."""
         self._then(delivery, at)
-        listing = delivery.change.listing
         found = self._subscription(delivery.subscription_id)
-        target = found.region if found is not None else None
-        if target is None or target not in self._targets:
-            return
-        if listing.origin_region == target or not within(listing.origin_region, target):
-            return
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key={"credit_code": s(listing.credit_code), "listing_id": s(listing.listing_id)},
-                UpdateExpression="SET #at = :at",
-                ConditionExpression="attribute_exists(version) "
-                "AND (attribute_not_exists(#at) OR #at > :at)",
-                ExpressionAttributeNames={"#at": f"{ARRIVED}{target}"},
-                ExpressionAttributeValues={":at": n(_micros(at))},
+        if found is not None:
+            note_arrival(
+                self._client, self._table, self._targets, delivery.change.listing, found.region, at
             )
-        except ClientError as error:
-            if not is_conditional_failure(error):
-                raise
+
+
+def note_arrival(
+    client: DynamoDBClient,
+    table: str,
+    targets: frozenset[str],
+    listing: Listing,
+    region: str,
+    at: datetime,
+) -> bool:
+    """``listing`` reached a subscription of ``region`` at ``at``: kept on its item if
+    ``region`` is a rule target above the listing and ``at`` earlier than what the item holds.
+    Whether it was."""
+    if region not in targets or listing.origin_region == region:
+        return False
+    if not within(listing.origin_region, region):
+        return False
+    try:
+        client.update_item(
+            TableName=table,
+            Key={"credit_code": s(listing.credit_code), "listing_id": s(listing.listing_id)},
+            UpdateExpression="SET #at = :at",
+            ConditionExpression="attribute_exists(version) "
+            "AND (attribute_not_exists(#at) OR #at > :at)",
+            ExpressionAttributeNames={"#at": f"{ARRIVED}{region}"},
+            ExpressionAttributeValues={":at": n(_micros(at))},
+        )
+    except ClientError as error:
+        if not is_conditional_failure(error):
+            raise
+        return False
+    return True

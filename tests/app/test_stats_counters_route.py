@@ -265,3 +265,22 @@ def test_upward_shares_come_from_counters_kept_from_the_stream(  # type: ignore[
 
     run_rebuild(gateway, this_month())
     assert upward() == lines
+
+
+def test_a_rule_named_after_the_deliveries_is_counted_once_rebuilt(  # type: ignore[no-untyped-def]
+    gateway, aws, stream, life, receiver
+):
+    gateway.put_region(PROVINCE)
+    assert gateway.subscribe_as_operator(region=PROVINCE, url=receiver.url).status_code == 201
+    city = gateway.register_platform(CITY)
+    gateway.push(city, CITY, [black_entry()])
+    fan_out_and_deliver(aws, stream)
+    gateway.configure(upward_reporting=json.dumps(TO_PROVINCE))
+
+    run_rebuild(gateway, this_month())
+    [missing] = life.stats(CITY, this_month()).json_body["upward"]
+    fan_out_event(aws, stream.event())  # the arrivals the rebuild noted, counted by the stream
+    [counted] = life.stats(CITY, this_month()).json_body["upward"]
+
+    assert (missing["due"], missing["reported_on_time"], missing["pending"]) == (1, 0, 1)
+    assert (counted["due"], counted["reported_on_time"], counted["share"]) == (1, 1, 1.0)
