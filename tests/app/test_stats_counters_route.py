@@ -5,12 +5,15 @@ from the tables gives the same report."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from app_support import CITY, CREDIT_CODE, HUNAN, PROVINCE, black_entry
 from lifecycle_support import (
     Lifecycle,
+    add_months,
+    china_today,
     fan_out_and_deliver,
     fan_out_event,
     recent_entry,
@@ -20,6 +23,7 @@ from lifecycle_support import (
 import app as gateway_app
 from chalicelib import bootstrap
 from gateway_client.contract import NATION
+from gateway_client.contract.clock import FixedClock
 
 
 @pytest.fixture
@@ -69,6 +73,20 @@ def busy_month(gateway, aws, stream, life, receiver) -> None:  # type: ignore[no
     deliveries = fan_out_and_deliver(aws, stream)
     for delivery in deliveries[:2]:
         assert life.post_feedback(hunan, delivery.delivery_id).status_code == 201
+
+
+def raw_counters(aws: Any) -> dict[tuple[str, str], dict[str, int]]:
+    """Every counter item's non-zero counters (a live ADD may leave a zero behind)."""
+    pages = aws.dynamodb.get_paginator("scan").paginate(
+        TableName=aws.env["CG_BATCHES_TABLE"], IndexName="by_stats_bucket"
+    )
+    found = {}
+    for item in (x for page in pages for x in page["Items"]):
+        counts = {k: int(v["N"]) for k, v in item.items() if "N" in v and k != "expires_at"}
+        if any(counts.values()):
+            key = (item["stats_region"]["S"], item["stats_bucket"]["S"])
+            found[key] = {k: n for k, n in counts.items() if n}
+    return found
 
 
 def reports(life: Lifecycle) -> list[dict[str, Any]]:
@@ -134,7 +152,7 @@ def test_a_rebuild_clears_stale_counters_and_resumes_page_by_page(  # type: igno
     gateway, aws, stream, life, receiver
 ):
     busy_month(gateway, aws, stream, life, receiver)
-    kept = reports(life)
+    kept, counters = reports(life), raw_counters(aws)
     statistics, now = bootstrap.container().statistics, bootstrap.container().clock.now()
     stale = {
         (CITY, this_month(), "repairs"): 5,  # an item the recount also writes
@@ -153,6 +171,20 @@ def test_a_rebuild_clears_stale_counters_and_resumes_page_by_page(  # type: igno
 
     assert [r["items"] for r in retried] == [0]
     assert reports(life) == kept
+    assert raw_counters(aws) == counters  # exactly what counting afresh gives
+
+
+def test_a_rebuild_since_a_later_month_keeps_the_earlier_deliveries_and_feedback(  # type: ignore[no-untyped-def]
+    gateway, aws, stream, life, receiver
+):
+    busy_month(gateway, aws, stream, life, receiver)
+    kept, counters = reports(life), raw_counters(aws)
+
+    pages = run_rebuild(gateway, add_months(china_today(), 1).strftime("%Y-%m"))
+
+    assert sum(p["read"] for p in pages if p["step"] in ("deliveries", "feedback")) == 0
+    assert reports(life) == kept
+    assert raw_counters(aws) == counters
 
 
 @pytest.mark.parametrize(
@@ -178,6 +210,18 @@ def test_a_rebuild_page_keeps_its_run_s_month(gateway):  # type: ignore[no-untyp
 
     assert reply.status_code == 400
     assert reply.json_body["error"]["path"] == "since"
+
+
+def test_a_run_resumed_after_a_day_is_refused(gateway):  # type: ignore[no-untyped-def]
+    clock = FixedClock(datetime.now(UTC).replace(microsecond=0))
+    bootstrap.override_clock(clock)
+    first = rebuild(gateway, "since=2026-01").json_body
+    clock.advance(timedelta(days=1, minutes=1))
+
+    reply = rebuild(gateway, f"after={first['next']}")
+
+    assert reply.status_code == 400
+    assert reply.json_body["error"]["path"] == "after"
 
 
 def test_a_platform_may_not_rebuild(gateway):  # type: ignore[no-untyped-def]
