@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal, TypeVar
+from dataclasses import asdict
+from typing import TypeVar
 
 from chalice.app import Request, Response
 from pydantic import Field
@@ -14,7 +15,7 @@ from chalicelib.http_errors import json_response
 from chalicelib.log_api import int_param
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag, count_param
 from chalicelib.statistics_counting import count_feedback
-from chalicelib.statistics_rebuild import rebuild_page
+from chalicelib.statistics_rebuild import Step, rebuild_page
 from gateway.delivery import DeliveryState
 from gateway.ownership import NotListingOwner
 from gateway.recognition import Feedback, FeedbackReport
@@ -145,7 +146,7 @@ class FeedbackList(Frozen):
 
 
 class StatsRebuilt(Frozen):
-    step: Literal["clear", "listings", "batches", "deliveries", "feedback"] = Field(
+    step: Step = Field(
         description="what this call did: emptied counter items, or recounted a page of a table"
     )
     read: int = Field(description="counter items emptied, or the table's items counted")
@@ -165,7 +166,7 @@ def rebuild_stats(request: Request) -> Response:
     since = _parsed("since", given, Month.parse) if given is not None else None
     limit = int_param(request, "limit", _REBUILD_PAGE, 1, _MAX_PAGE)
     page = rebuild_page(container(), since, after, limit)
-    return json_response(200, StatsRebuilt(**page.__dict__).model_dump(mode="json"))
+    return json_response(200, StatsRebuilt(**asdict(page)).model_dump(mode="json"))
 
 
 ROUTES: tuple[Operation, ...] = (

@@ -80,7 +80,7 @@ class DynamoDeliveryLog(Table):
     def get(self, delivery_id: str) -> DeliveryRecord | None:
         """None until an attempt was recorded (an attempt under way is only a note)."""
         item = self._get({"delivery_id": s(delivery_id)})
-        return _record(item) if item and "state" in item else None
+        return record_from_item(item) if item and "state" in item else None
 
     def view(self, delivery_id: str) -> dict[str, Any] | None:
         item = self._get({"delivery_id": s(delivery_id)})
@@ -220,7 +220,7 @@ class DynamoDeliveryLog(Table):
             log.warning("delivered count of %s not written", delivery.delivery_id, exc_info=True)
 
 
-def _record(item: dict[str, Any]) -> DeliveryRecord:
+def record_from_item(item: dict[str, Any]) -> DeliveryRecord:
     return DeliveryRecord(
         delivery_id=text(item, "delivery_id"),
         subscription_id=text(item, "subscription_id"),
@@ -234,7 +234,7 @@ def _record(item: dict[str, Any]) -> DeliveryRecord:
 
 def _view(item: dict[str, Any]) -> dict[str, Any]:
     """A delivery as operators and subscribers see it: state and every attempt."""
-    record = _record(item)
+    record = record_from_item(item)
     attempts = [
         Attempt.model_validate_json(a["S"]).model_dump(mode="json")
         for a in item.get("attempts", {}).get("L", [])

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.dynamodb.base import s, text
+from chalicelib.dynamodb.deliveries import record_from_item
 from chalicelib.dynamodb.statistics import INDEX
 from gateway.delivery import DeliveryRecord, DeliveryState
 from gateway.intake import PushResult
@@ -86,18 +87,7 @@ class StatsSources:
             start,
             limit,
         )
-        found = [
-            DeliveryRecord(
-                delivery_id=text(x, "delivery_id"),
-                subscription_id=text(x, "subscription_id"),
-                state=DeliveryState.DELIVERED,
-                credit_code=text(x, "credit_code"),
-                listing_id=text(x, "listing_id"),
-                origin_region=text(x, "origin_region"),
-                updated_at=text(x, "updated_at"),
-            )
-            for x in page.items
-        ]
+        found = [record_from_item(x) for x in page.items]
         return found, page.last
 
     def feedback(

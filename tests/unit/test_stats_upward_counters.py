@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
-from builders import entry, listing, make_uscc, red_entry
+from builders import entry, evolved, listing, make_uscc, red_entry
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +20,7 @@ from gateway.statistics.monthly import Month
 from gateway.statistics.tallies import Tally, difference
 from gateway.statistics.upward import upward_shares
 from gateway.statistics.upward_counts import upward_from_counters, upward_tally
-from gateway_client.contract import NATION, Listing, within
+from gateway_client.contract import CHINA, NATION, Listing, within
 
 CHANGSHA, HUNAN, WUHAN, HUBEI = "430100", "430000", "420100", "420000"
 ORIGINS = [CHANGSHA, "430102", HUNAN, WUHAN, NATION]
@@ -64,6 +64,9 @@ def arrivals(draw: st.DrawFn, x: Listing, serial: int) -> list[DeliveryRecord]:
     for n in range(draw(st.integers(0, 3))):
         subscription = draw(st.sampled_from(sorted(SUBSCRIBERS)))
         delay = timedelta(minutes=draw(st.integers(1, 60 * 24 * 4)))
+        if draw(st.booleans()):  # at a rule's deadline, or a minute either side
+            hours = draw(st.sampled_from([rule.within_hours for rule in RULES]))
+            delay = timedelta(hours=hours, minutes=draw(st.integers(-1, 1)))
         state = draw(st.sampled_from([DeliveryState.DELIVERED] * 3 + [DeliveryState.DEAD]))
         found.append(
             DeliveryRecord(
@@ -79,21 +82,39 @@ def arrivals(draw: st.DrawFn, x: Listing, serial: int) -> list[DeliveryRecord]:
     return found
 
 
+World = tuple[list[list[Listing | None]], list[DeliveryRecord]]
+
+
 @st.composite
-def worlds(draw: st.DrawFn) -> tuple[list[Listing], list[DeliveryRecord]]:
-    listings = [draw(held(n)) for n in range(draw(st.integers(0, 12)))]
-    deliveries = [d for n, x in enumerate(listings) for d in draw(arrivals(x, n))]
-    return listings, deliveries
+def worlds(draw: st.DrawFn) -> World:
+    """Each listing's versions (a black one may be re-graded general, any may be purged)
+    and its deliveries."""
+    histories: list[list[Listing | None]] = []
+    deliveries: list[DeliveryRecord] = []
+    for n in range(draw(st.integers(0, 12))):
+        x = draw(held(n))
+        versions: list[Listing | None] = [x]
+        if x.severity is not None and draw(st.booleans()):
+            versions.append(evolved(x, severity="general"))
+        if draw(st.integers(0, 5)) == 0:
+            versions.append(None)  # erased by retention: its counts go with it
+        histories.append(versions)
+        deliveries.extend(draw(arrivals(x, n)))
+    return histories, deliveries
 
 
-def counted(listings: Sequence[Listing], deliveries: Sequence[DeliveryRecord]) -> Tally:
+def counted(
+    histories: Sequence[Sequence[Listing | None]], deliveries: Sequence[DeliveryRecord]
+) -> Tally:
     """Each listing's stream records: created with no arrival, then one record per delivered
     delivery to a target that is earlier than the one the listing holds (the adapter's
-    condition), in the order the deliveries came."""
+    condition), in the order the deliveries came; its later versions after those."""
     tally: Tally = Counter()
-    for x in listings:
+    for versions in histories:
+        x = versions[0]
+        assert x is not None
         held: dict[str, datetime] = {}
-        images = [dict(held)]
+        images: list[tuple[Listing | None, dict[str, datetime]]] = [(x, {})]
         for d in deliveries:
             target, at = SUBSCRIBERS[d.subscription_id], datetime.fromisoformat(d.updated_at)
             if d.listing_id != x.listing_id or d.state is not DeliveryState.DELIVERED:
@@ -101,10 +122,10 @@ def counted(listings: Sequence[Listing], deliveries: Sequence[DeliveryRecord]) -
             if target in held and held[target] <= at:
                 continue
             held[target] = at
-            images.append(dict(held))
-        for old, new in pairwise([None, *images]):
-            before = upward_tally(x, old, RULES) if old is not None else Counter()
-            tally.update(difference(upward_tally(x, new, RULES), before))
+            images.append((x, dict(held)))
+        images.extend((version, dict(held)) for version in versions[1:])
+        for (old, was), (new, now) in pairwise([(None, {}), *images]):
+            tally.update(difference(upward_tally(new, now, RULES), upward_tally(old, was, RULES)))
     return tally
 
 
@@ -118,26 +139,30 @@ def report(tally: Tally, region: str, month: Month, now: datetime):  # type: ign
     return upward_from_counters(RULES, region, str(month), months, subscribed, now)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    world=worlds(),
-    region=st.sampled_from(REGIONS),
-    month=st.sampled_from(MONTHS),
-    hours=st.integers(0, 24 * 80),
-)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(world=worlds(), data=st.data())
 def test_counted_upward_shares_equal_the_scanned_ones_read_on_the_hour(
-    world: tuple[list[Listing], list[DeliveryRecord]], region: str, month: Month, hours: int
+    world: World, data: st.DataObject
 ) -> None:
-    listings, deliveries = world
-    now = START + timedelta(hours=hours)
+    histories, deliveries = world
+    held = [versions[-1] for versions in histories if versions[-1] is not None]
+    region, month = data.draw(st.sampled_from(REGIONS)), data.draw(st.sampled_from(MONTHS))
+    now = START + timedelta(hours=data.draw(st.integers(0, 24 * 80)))
+    if held and data.draw(st.booleans()):  # around the hour a listing's deadline passes
+        x = data.draw(st.sampled_from(held))
+        first = x.accepted_at.astimezone(CHINA)
+        region = data.draw(st.sampled_from([r for r in REGIONS if within(x.origin_region, r)]))
+        month = Month(first.year, first.month)
+        hours = data.draw(st.sampled_from([rule.within_hours for rule in RULES]))
+        now = first.replace(minute=0) + timedelta(hours=hours + data.draw(st.integers(0, 2)))
 
-    expected = upward_shares(RULES, region, listings, deliveries, SUBSCRIBERS, month.has, now)
-    assert report(counted(listings, deliveries), region, month, now) == expected
+    expected = upward_shares(RULES, region, held, deliveries, SUBSCRIBERS, month.has, now)
+    assert report(counted(histories, deliveries), region, month, now) == expected
 
 
 def test_an_open_listing_is_pending_until_the_end_of_its_deadline_s_hour() -> None:
     x = listing(entry(), region=CHANGSHA, accepted_at=datetime(2026, 10, 10, 2, 20, tzinfo=UTC))
-    tally = counted([x], [])
+    tally = counted([[x]], [])
     [to_nation, to_hunan, _] = RULES
 
     def judged(now: datetime) -> tuple[int, int]:
@@ -153,7 +178,7 @@ def test_an_open_listing_is_pending_until_the_end_of_its_deadline_s_hour() -> No
 
 def test_a_target_without_subscription_has_every_open_listing_missing() -> None:
     x = listing(entry(), region=CHANGSHA, accepted_at=datetime(2026, 10, 10, 2, tzinfo=UTC))
-    months = {CHANGSHA: Counter({k[2]: n for k, n in counted([x], []).items()})}
+    months = {CHANGSHA: Counter({k[2]: n for k, n in counted([[x]], []).items()})}
     now = datetime(2026, 10, 10, 3, tzinfo=UTC)
 
     [nation, hunan, _] = upward_from_counters(RULES, CHANGSHA, "2026-10", months, set(), now)
