@@ -30,6 +30,7 @@ from chalicelib.dynamodb.source_pages import SourcePages
 from chalicelib.dynamodb.statistics import DynamoStatistics
 from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
 from chalicelib.dynamodb.uploads import DynamoUploads
+from chalicelib.dynamodb.upward_arrivals import UpwardArrivals
 from chalicelib.dynamodb.usage import DynamoUsage
 from chalicelib.dynamodb.witness_sizes import DynamoWitnessSizes
 from chalicelib.erasure import StoredCopies
@@ -200,6 +201,11 @@ class Container:
         return self._sealer(b"credit-gateway overdue page token v1")
 
     @cached_property
+    def rebuild_tokens(self) -> Sealer:
+        """The statistics rebuild's ``next`` may name a listing's key: sealed as well."""
+        return self._sealer(b"credit-gateway stats rebuild token v1")
+
+    @cached_property
     def reevaluation_runner(self) -> ReevaluationRunner:
         dynamodb = self.aws_clients["dynamodb"]
         pages = SourcePages(
@@ -250,6 +256,23 @@ class Container:
 
 def _client(settings: Settings, service: str) -> Any:
     return aws_client(service, settings.aws_region, settings.aws_endpoint_url, _BOTO_CONFIG)
+
+
+def _acknowledged(
+    dynamodb: DynamoDBClient,
+    settings: Settings,
+    subscriptions: DynamoSubscriptions,
+    lifecycle: LifecycleService,
+) -> ObjectionNotices | UpwardArrivals:
+    """The objection notices' receipts; and, when upward-reporting rules name targets, each
+    listing's first arrival at them (``chalicelib.dynamodb.upward_arrivals``)."""
+    notices = ObjectionNotices(lifecycle)
+    targets = frozenset(rule.target for rule in settings.upward_reporting.rules)
+    if not targets:
+        return notices
+    return UpwardArrivals(
+        dynamodb, settings.listings_table, subscriptions.get, targets, notices.acknowledged
+    )
 
 
 def build(settings: Settings, clock: Clock) -> Container:
@@ -343,7 +366,7 @@ def build(settings: Settings, clock: Clock) -> Container:
             signers,
             clock,
             settings.retry_schedule,
-            acknowledgements=ObjectionNotices(lifecycle),
+            acknowledgements=_acknowledged(dynamodb, settings, subscriptions, lifecycle),
             files=S3BatchFiles(archive),
         ),
         transport=transport,

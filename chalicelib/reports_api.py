@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import TypeVar
 
 from chalice.app import Request, Response
@@ -11,8 +12,10 @@ from pydantic import Field
 from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
-from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag
-from chalicelib.statistics_counting import count_feedback, rebuild
+from chalicelib.log_api import int_param
+from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag, count_param
+from chalicelib.statistics_counting import count_feedback
+from chalicelib.statistics_rebuild import Step, rebuild_page
 from gateway.delivery import DeliveryState
 from gateway.ownership import NotListingOwner
 from gateway.recognition import Feedback, FeedbackReport
@@ -25,11 +28,10 @@ from gateway.statistics import (
     shipped_pilots,
     stats_from_counters,
     subscriptions_delivered,
-    upward_shares,
+    upward_from_counters,
 )
 from gateway.validation import parse_request
 from gateway_client.contract import (
-    LATEST_YEAR,
     Conflict,
     ForbiddenError,
     Frozen,
@@ -112,29 +114,24 @@ def stats(request: Request) -> Response:
         china_date(c.clock.now()),
         usage=Usage.model_validate(c.usage.read(region, str(wanted))),
         pilots=c.settings.pilot_targets or shipped_pilots(),
-        upward=_upward(region, wanted),
+        upward=_upward(region, wanted, months),
     )
     return json_response(200, report.model_dump(mode="json"))
 
 
-def _upward(region: str, month: Month) -> tuple[UpwardShare, ...]:
-    """Upward reporting's shares; a listing due late in the month may reach its target in the
-    next (no deadline passes the next month's end), so those deliveries are read too.
-
-    Still computed from scans (every listing, the months' deliveries, every subscription),
-    and only when the deployment configures upward-reporting rules (none by default): it is
-    not yet kept as counters."""
+def _upward(
+    region: str, month: Month, months: dict[str, dict[str, int]]
+) -> tuple[UpwardShare, ...]:
+    """Upward reporting's shares from the month's counters (``gateway.statistics.upward_counts``);
+    only when the deployment configures rules (none by default). Whether a rule's target has a
+    subscription is read from the subscriptions table, which is small and read whole by every
+    fan-out anyway."""
     c = container()
     rules = c.settings.upward_reporting.rules
     if not rules:
         return ()
-    listings = [x for group in c.listings.by_subject() for x in group]
-    subscriptions = {s.subscription_id: s.region for s in c.subscriptions.all()}
-    following = Month(month.year + month.month // 12, month.month % 12 + 1)
-    deliveries = c.deliveries.updated_in(month)
-    later = c.deliveries.updated_in(following) if following.year <= LATEST_YEAR else []
-    now = c.clock.now()
-    return upward_shares(rules, region, listings, deliveries + later, subscriptions, month.has, now)
+    subscribed = {s.region for s in c.subscriptions.all()}
+    return upward_from_counters(rules, region, str(month), months, subscribed, c.clock.now())
 
 
 def _parsed(name: str, value: str | None, parse: Callable[[str], T]) -> T:
@@ -149,16 +146,27 @@ class FeedbackList(Frozen):
 
 
 class StatsRebuilt(Frozen):
-    items: int = Field(description="counter items put (one per region and month, and present)")
+    step: Step = Field(
+        description="what this call did: emptied counter items, or recounted a page of a table"
+    )
+    read: int = Field(description="counter items emptied, or the table's items counted")
+    items: int = Field(description="counter items this call's counts were added to")
+    next: str | None = Field(description="pass it as `after` for the run's next page; null: done")
+
+
+_REBUILD_PAGE, _MAX_PAGE = 500, 1000  # a Scan page and its writes inside API Gateway's 29 s
 
 
 def rebuild_stats(request: Request) -> Response:
-    """The operator fills the statistics' counters from the tables once, for data stored
-    before the counters existed: from then on the stream and the handlers keep them. Scans
-    (listings, push ledger, deliveries and feedback per month since ``since``): a one-off."""
+    """The operator recounts the statistics' counters from the tables, a page a call
+    (``chalicelib.statistics_rebuild``): a repair, never on a schedule."""
     caller.require_operator(request)
-    since = _parsed("since", caller.query(request, "since"), Month.parse)
-    return json_response(200, {"items": rebuild(container(), since)})
+    after = caller.query(request, "after")
+    given = caller.query(request, "since")
+    since = _parsed("since", given, Month.parse) if given is not None else None
+    limit = int_param(request, "limit", _REBUILD_PAGE, 1, _MAX_PAGE)
+    page = rebuild_page(container(), since, after, limit)
+    return json_response(200, StatsRebuilt(**asdict(page)).model_dump(mode="json"))
 
 
 ROUTES: tuple[Operation, ...] = (
@@ -215,23 +223,30 @@ ROUTES: tuple[Operation, ...] = (
         "/v1/stats/rebuild",
         "stats_rebuild",
         Tag.STATS,
-        "Fill the statistics' counters from the tables held (once, after an upgrade)",
+        "Recount the statistics' counters from the tables, a page a call",
         Access.OPERATOR,
-        {200: Reply(StatsRebuilt, "How many counter items were put.")},
+        {200: Reply(StatsRebuilt, "What this call did, and `next`.")},
         (errors.SchemaError,),
         query=(
             Param(
                 "since",
                 {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
-                "The first month (YYYY-MM) whose deliveries and feedback are counted.",
-                required=True,
+                "The first month (YYYY-MM) whose deliveries and feedback are recounted: "
+                "required to start a run; with `after`, the run's own or nothing.",
             ),
+            Param("after", {"type": "string"}, "The `next` of the run's previous call."),
+            count_param("limit", _REBUILD_PAGE, _MAX_PAGE),
         ),
         description="Monthly statistics are counters kept by the listings stream and by the "
-        "handlers that push, deliver and keep feedback; data stored before they existed is "
-        "counted by this one-off. It scans the listings table, the push ledger and, per month "
-        "since `since`, the deliveries and feedback, then replaces each counter item it "
-        "computes. Run it once, while no push or delivery is under way, not on a schedule.",
+        "handlers that push, deliver and keep feedback. This repair recounts them (for data "
+        "stored before they existed, after changing `CG_UPWARD_REPORTING` or the catalogue's "
+        "removal limits, or after a lost count): it empties every counter item (keeping "
+        "deliveries and feedback of the months before `since`), then scans the listings, the "
+        "push ledger, and the deliveries and feedback from `since` on, one page a call. Call it "
+        "with `since`, then with each `next` as `after` until `next` is null; repeating a call "
+        "is harmless. Reports read during a run are partial, and changes counted while it "
+        "runs may be counted twice: run it while pushes and deliveries are paused (or run it "
+        "again). A run must end within a day; runs must not overlap.",
         handler=rebuild_stats,
     ),
 )

@@ -1,11 +1,11 @@
-"""Where the monthly statistics' counters are kept up, and their one-off rebuild.
+"""Where the monthly statistics' counters are kept up from the stream and the handlers.
 
 The listings stream sees every listing change with its old and new image: each record's delta
 (``gateway.statistics.tallies``) is applied once, guarded by a marker per stream record
 (``DynamoStatistics.add_once``). Push batches are counted as the ledger finishes them, deliveries
 as the log settles them delivered, feedback reports as they are kept (see those adapters and
-``reports_api.post_feedback``). The rebuild fills the counters from the tables, for data stored
-before the counters existed.
+``reports_api.post_feedback``). The rebuild (``chalicelib.statistics_rebuild``) recounts them
+from the tables.
 """
 
 from __future__ import annotations
@@ -13,28 +13,26 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
 from chalicelib.bootstrap import Container
 from chalicelib.dynamodb.listings import listing_from_item
+from chalicelib.dynamodb.upward_arrivals import arrivals_of
 from chalicelib.observability import logger
-from gateway.delivery import DeliveryRecord, DeliveryState
+from gateway.delivery import DeliveryRecord
 from gateway.lifecycle import WorkdayCalendar
+from gateway.national import UpwardRule
 from gateway.recognition import Feedback
 from gateway.statistics import (
     Key,
-    Month,
     Tally,
-    delivered_key,
     difference,
     feedback_tally,
     listing_tally,
-    push_tally,
+    upward_tally,
 )
-from gateway_client.contract import LATEST_YEAR, Listing, china_date
 
 
 @cache
@@ -42,18 +40,27 @@ def calendar() -> WorkdayCalendar:
     return WorkdayCalendar()
 
 
-def stream_deltas(records: Sequence[dict[str, Any]]) -> list[tuple[str, dict[Key, int]]]:
+def stream_deltas(
+    records: Sequence[dict[str, Any]], rules: Sequence[UpwardRule] = ()
+) -> list[tuple[str, dict[Key, int]]]:
     """Each stream record's delta with the record's id (deltas of nothing left out)."""
     deltas = []
     for record in records:
         images = record.get("dynamodb", {})
         new, old = images.get("NewImage"), images.get("OldImage")
-        after = listing_from_item(new) if new and "doc" in new else None
-        before = listing_from_item(old) if old and "doc" in old else None
-        delta = difference(listing_tally(after, calendar()), listing_tally(before, calendar()))
+        delta = difference(item_tally(new, rules), item_tally(old, rules))
         if delta:
             deltas.append((_event_id(record), delta))
     return deltas
+
+
+def item_tally(item: dict[str, Any] | None, rules: Sequence[UpwardRule]) -> Tally:
+    """What a listing item (or a stream image of one) adds to the counters: its listing's
+    tally and upward reporting's (``chalicelib.dynamodb.upward_arrivals``)."""
+    if not item or "doc" not in item:
+        return Counter()
+    listing = listing_from_item(item)
+    return listing_tally(listing, calendar()) + upward_tally(listing, arrivals_of(item), rules)
 
 
 def _event_id(record: dict[str, Any]) -> str:
@@ -67,42 +74,8 @@ def _event_id(record: dict[str, Any]) -> str:
 
 def count_stream(c: Container, records: Sequence[dict[str, Any]]) -> int:
     """The batch's listing changes into the counters; how many records changed a count."""
-    return c.statistics.add_once(stream_deltas(records), c.clock.now())
-
-
-def rebuild(c: Container, since: Month) -> int:
-    """Every counter computed afresh from the tables and put (a scan of each: once, after an
-    upgrade, not on a schedule); deliveries and feedback from ``since`` on. How many items."""
-    held = {x.listing_id: x for group in c.listings.by_subject() for x in group}
-    tally: Tally = Counter()
-    for listing in held.values():
-        tally.update(listing_tally(listing, calendar()))
-    for result in c.batches.finished():
-        tally.update(push_tally(result))
-    for month in _months(since, china_date(c.clock.now())):
-        tally.update(_month_of_deliveries(c, month, held))
-    return c.statistics.replace(+tally, c.clock.now())
-
-
-def _month_of_deliveries(c: Container, month: Month, held: dict[str, Listing]) -> Tally:
-    tally: Tally = Counter()
-    logged: dict[str, DeliveryRecord] = {}
-    for d in c.deliveries.updated_in(month):
-        logged[d.delivery_id] = d
-        if d.state is DeliveryState.DELIVERED:
-            at = datetime.fromisoformat(d.updated_at)
-            tally[delivered_key(d.delivery_id, d.origin_region, d.subscription_id, at)] += 1
-    for report in c.feedback.submitted_in(month):
-        delivery = logged.get(report.delivery_id) or c.deliveries.get(report.delivery_id)
-        tally.update(feedback_tally(report, delivery, held.get(report.listing_id)))
-    return tally
-
-
-def _months(since: Month, today: date) -> Iterable[Month]:
-    year, month = since.year, since.month
-    while (year, month) <= (today.year, today.month) and year <= LATEST_YEAR:
-        yield Month(year, month)
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    rules = c.settings.upward_reporting.rules
+    return c.statistics.add_once(stream_deltas(records, rules), c.clock.now())
 
 
 def count_feedback(

@@ -45,7 +45,7 @@ from gateway.delivery import (
     Resend,
     resend_of,
 )
-from gateway.statistics import Month, delivered_key
+from gateway.statistics import delivered_key
 from gateway_client.contract import mask
 
 if TYPE_CHECKING:
@@ -102,17 +102,6 @@ class DynamoDeliveryLog(Table):
         a batch (its lines have records of their own)."""
         item = self._get({"delivery_id": s(delivery_id)})
         return record_of(item) if _delivery_item(item) else None
-
-    def updated_in(self, month: Month) -> list[DeliveryRecord]:
-        """Deliveries last touched in ``month`` (Beijing): a scan, for monthly statistics."""
-        start, end = month.utc_range()
-        paginator = self._client.get_paginator("scan")
-        pages = paginator.paginate(
-            TableName=self._table,
-            FilterExpression="updated_at >= :start AND updated_at < :end",
-            ExpressionAttributeValues={":start": s(start), ":end": s(end)},
-        )
-        return [record_of(item) for page in pages for item in page.get("Items", [])]
 
     def view(self, delivery_id: str) -> dict[str, Any] | None:
         item = self._get({"delivery_id": s(delivery_id)})

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 from chalicelib.dynamodb.base import Item, Table, s, text
 from gateway.recognition import Feedback
-from gateway.statistics import Month
 
 
 class DynamoFeedback(Table):
@@ -53,15 +52,3 @@ class DynamoFeedback(Table):
         for delivery_id in ids:
             self._client.delete_item(TableName=self._table, Key={"delivery_id": s(delivery_id)})
         return len(ids)
-
-    def submitted_in(self, month: Month) -> list[Feedback]:
-        start, end = month.utc_range()
-        paginator = self._client.get_paginator("scan")
-        pages = paginator.paginate(
-            TableName=self._table,
-            FilterExpression="submitted_at >= :start AND submitted_at < :end",
-            ExpressionAttributeValues={":start": s(start), ":end": s(end)},
-        )
-        return [
-            Feedback.model_validate_json(text(i, "doc")) for p in pages for i in p.get("Items", [])
-        ]

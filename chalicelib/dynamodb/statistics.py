@@ -15,7 +15,7 @@ skips what a former attempt applied.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -134,20 +134,19 @@ class DynamoStatistics(Table):
             },
         }
 
-    def replace(self, tally: Mapping[Key, int], now: datetime) -> int:
-        """The counters set to ``tally``'s (the one-off rebuild); how many items were put."""
-        items = []
-        for region, bucket, counts in items_of(tally):
-            item: Item = {
-                **_key(region, bucket),
-                "stats_bucket": s(bucket),
-                "stats_region": s(region),
-                **{name: n(count) for name, count in counts.items()},
-            }
-            if bucket != NOW:
-                item["expires_at"] = n(int((now + _KEEP).timestamp()))
-            items.append(item)
-        self._put_all(items)
+    def clear(self, items: Sequence[Item], kept: Callable[[str, str, str], bool]) -> int:
+        """Counter items (as the index holds them) emptied for a rebuild, but for the
+        counters ``kept(region, bucket, attribute)`` spares: an item left with none is
+        deleted, else put back with those alone. How many items were cleared."""
+        for item in items:
+            region, bucket = item["stats_region"]["S"], item["stats_bucket"]["S"]
+            counters = {k for k, v in item.items() if "N" in v and k != "expires_at"}
+            dropped = {k for k in counters if not kept(region, bucket, k)}
+            if dropped == counters:
+                self._client.delete_item(TableName=self._table, Key={"pk": item["pk"]})
+            elif dropped:
+                rest = {k: v for k, v in item.items() if k not in dropped}
+                self._client.put_item(TableName=self._table, Item=rest)
         return len(items)
 
     def read(self, region: str, bucket: str) -> dict[str, Counts]:

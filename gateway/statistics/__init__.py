@@ -21,6 +21,9 @@ from gateway.statistics.cases import PilotTargets, shipped_pilots
 from gateway.statistics.monthly import Month, MonthlyStats, Usage, monthly_stats
 from gateway.statistics.rollup import stats_from_counters, subscriptions_delivered
 from gateway.statistics.tallies import (
+    ANSWERED,
+    CASE,
+    DELIVERED,
     DELIVERED_SHARDS,
     IN_FORCE_BLACK,
     IN_FORCE_RED,
@@ -37,9 +40,13 @@ from gateway.statistics.tallies import (
     total,
 )
 from gateway.statistics.upward import UpwardShare, upward_shares
+from gateway.statistics.upward_counts import upward_from_counters, upward_tally
 
 __all__ = [
+    "ANSWERED",
+    "CASE",
     "DEFAULT_HOURS",
+    "DELIVERED",
     "DELIVERED_SHARDS",
     "IN_FORCE_BLACK",
     "IN_FORCE_RED",
@@ -76,6 +83,8 @@ __all__ = [
     "subscriptions_delivered",
     "tally",
     "total",
+    "upward_from_counters",
     "upward_shares",
+    "upward_tally",
     "window",
 ]

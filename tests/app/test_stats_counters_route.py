@@ -4,12 +4,16 @@ from the tables gives the same report."""
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from app_support import CITY, CREDIT_CODE, HUNAN, PROVINCE, black_entry
 from lifecycle_support import (
     Lifecycle,
+    add_months,
+    china_today,
     fan_out_and_deliver,
     fan_out_event,
     recent_entry,
@@ -19,6 +23,7 @@ from lifecycle_support import (
 import app as gateway_app
 from chalicelib import bootstrap
 from gateway_client.contract import NATION
+from gateway_client.contract.clock import FixedClock
 
 
 @pytest.fixture
@@ -31,9 +36,15 @@ class Calls:
 
     def __init__(self) -> None:
         self.operations: list[str] = []
+        self.tables: list[tuple[str, str]] = []  # (operation, table)
 
-    def __call__(self, event_name: str, **_: Any) -> None:
+    def __call__(self, event_name: str, params: dict[str, Any], **_: Any) -> None:
         self.operations.append(event_name.rsplit(".", 1)[-1])
+        self.tables.append((self.operations[-1], params.get("TableName", "")))
+
+    def scanned(self, aws: Any, *tables: str) -> list[str]:
+        names = {aws.env[f"CG_{table.upper()}_TABLE"] for table in tables}
+        return [table for operation, table in self.tables if operation == "Scan" and table in names]
 
     def __enter__(self) -> Calls:
         client = bootstrap.container().aws_clients["dynamodb"]
@@ -64,6 +75,20 @@ def busy_month(gateway, aws, stream, life, receiver) -> None:  # type: ignore[no
         assert life.post_feedback(hunan, delivery.delivery_id).status_code == 201
 
 
+def raw_counters(aws: Any) -> dict[tuple[str, str], dict[str, int]]:
+    """Every counter item's non-zero counters (a live ADD may leave a zero behind)."""
+    pages = aws.dynamodb.get_paginator("scan").paginate(
+        TableName=aws.env["CG_BATCHES_TABLE"], IndexName="by_stats_bucket"
+    )
+    found = {}
+    for item in (x for page in pages for x in page["Items"]):
+        counts = {k: int(v["N"]) for k, v in item.items() if "N" in v and k != "expires_at"}
+        if any(counts.values()):
+            key = (item["stats_region"]["S"], item["stats_bucket"]["S"])
+            found[key] = {k: n for k, n in counts.items() if n}
+    return found
+
+
 def reports(life: Lifecycle) -> list[dict[str, Any]]:
     return [life.stats(r, this_month()).json_body for r in (CITY, PROVINCE, HUNAN, NATION)]
 
@@ -91,19 +116,120 @@ def test_the_report_queries_counters_and_scans_nothing(  # type: ignore[no-untyp
     assert nation["cases"]["total"] == city["cases"]["total"] == 2
 
 
+def rebuild(gateway, query: str, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    return gateway.client.http.post(
+        f"/v1/stats/rebuild?{query}", headers=headers or gateway.operator(), body=b"{}"
+    )
+
+
+def run_rebuild(gateway, since: str, limit: int = 500) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """A whole run: the first call with ``since``, then each ``next`` until null."""
+    pages = []
+    query = f"since={since}&limit={limit}"
+    while True:
+        reply = rebuild(gateway, query)
+        assert reply.status_code == 200, reply.json_body
+        pages.append(reply.json_body)
+        if reply.json_body["next"] is None:
+            return pages
+        query = f"after={reply.json_body['next']}&limit={limit}"
+
+
 def test_the_rebuild_from_the_tables_gives_the_report_the_counters_kept(  # type: ignore[no-untyped-def]
     gateway, aws, stream, life, receiver
 ):
     busy_month(gateway, aws, stream, life, receiver)
     kept = reports(life)
 
-    rebuilt = life.gateway.client.http.post(
-        f"/v1/stats/rebuild?since={this_month()}", headers=gateway.operator(), body=b"{}"
-    )
+    pages = run_rebuild(gateway, this_month())
 
-    assert rebuilt.status_code == 200
-    assert rebuilt.json_body["items"] > 0
+    assert [p["step"] for p in pages] == ["clear", "listings", "batches", "deliveries", "feedback"]
+    assert sum(p["items"] for p in pages) > 0
     assert reports(life) == kept
+
+
+def test_a_rebuild_clears_stale_counters_and_resumes_page_by_page(  # type: ignore[no-untyped-def]
+    gateway, aws, stream, life, receiver
+):
+    busy_month(gateway, aws, stream, life, receiver)
+    kept, counters = reports(life), raw_counters(aws)
+    statistics, now = bootstrap.container().statistics, bootstrap.container().clock.now()
+    stale = {
+        (CITY, this_month(), "repairs"): 5,  # an item the recount also writes
+        ("230902", this_month(), "push#accepted"): 7,  # one no listing or batch accounts for
+        (CITY, "now", "black#court_defaulter#serious"): 3,
+    }
+    statistics.add(stale, now)
+    assert reports(life) != kept
+
+    query, retried = f"since={this_month()}&limit=1", []
+    while query:
+        reply = rebuild(gateway, query).json_body
+        if reply["step"] == "listings" and reply["items"] and not retried:
+            retried.append(rebuild(gateway, query).json_body)  # a call repeated: added once
+        query = f"after={reply['next']}&limit=1" if reply["next"] else ""
+
+    assert [r["items"] for r in retried] == [0]
+    assert reports(life) == kept
+    assert raw_counters(aws) == counters  # exactly what counting afresh gives
+
+
+def test_a_rebuild_since_a_later_month_keeps_the_earlier_deliveries_and_feedback(  # type: ignore[no-untyped-def]
+    gateway, aws, stream, life, receiver
+):
+    busy_month(gateway, aws, stream, life, receiver)
+    kept, counters = reports(life), raw_counters(aws)
+
+    pages = run_rebuild(gateway, add_months(china_today(), 1).strftime("%Y-%m"))
+
+    assert sum(p["read"] for p in pages if p["step"] in ("deliveries", "feedback")) == 0
+    assert reports(life) == kept
+    assert raw_counters(aws) == counters
+
+
+@pytest.mark.parametrize(
+    ("query", "path"),
+    [
+        ("", "since"),
+        ("since=2026-13", "since"),
+        ("after=not-a-token", "after"),
+        ("since=2026-01&limit=0", "limit"),
+    ],
+)
+def test_a_bad_rebuild_call_is_400_naming_the_field(gateway, query, path):  # type: ignore[no-untyped-def]
+    reply = rebuild(gateway, query)
+
+    assert reply.status_code == 400
+    assert reply.json_body["error"]["path"] == path
+
+
+def test_a_rebuild_page_keeps_its_run_s_month(gateway):  # type: ignore[no-untyped-def]
+    first = rebuild(gateway, "since=2026-01").json_body
+
+    reply = rebuild(gateway, f"since=2026-02&after={first['next']}")
+
+    assert reply.status_code == 400
+    assert reply.json_body["error"]["path"] == "since"
+
+
+def test_a_run_resumed_after_a_day_is_refused(gateway):  # type: ignore[no-untyped-def]
+    clock = FixedClock(datetime.now(UTC).replace(microsecond=0))
+    bootstrap.override_clock(clock)
+    first = rebuild(gateway, "since=2026-01").json_body
+    clock.advance(timedelta(days=1, minutes=1))
+
+    reply = rebuild(gateway, f"after={first['next']}")
+
+    assert reply.status_code == 400
+    assert reply.json_body["error"]["path"] == "after"
+
+
+def test_a_platform_may_not_rebuild(gateway):  # type: ignore[no-untyped-def]
+    city = gateway.register_platform(CITY)
+
+    reply = gateway.post_signed("/v1/stats/rebuild?since=2026-01", city, "r-1", b"{}")
+
+    assert reply.status_code in (401, 403)
 
 
 def test_a_retried_stream_batch_counts_each_change_once(  # type: ignore[no-untyped-def]
@@ -150,3 +276,55 @@ def test_a_report_sent_again_for_a_delivery_replaces_the_first_in_the_counts(  #
     assert [(f["deliveries"], f["with_feedback"]) for f in stats["feedback"]] == [(1, 1)]
     assert stats["cases"]["total"] == 1
     assert stats["cases"]["by_sector"] == {"court_defaulter": 1}
+
+
+TO_PROVINCE = {"rules": [{"rule": "court-to-province", "target": PROVINCE, "within_hours": 24}]}
+
+
+def test_upward_shares_come_from_counters_kept_from_the_stream(  # type: ignore[no-untyped-def]
+    gateway, aws, stream, life, receiver
+):
+    gateway.configure(upward_reporting=json.dumps(TO_PROVINCE))
+    gateway.put_region(PROVINCE)
+    assert gateway.subscribe_as_operator(region=PROVINCE, url=receiver.url).status_code == 201
+    city = gateway.register_platform(CITY)
+    gateway.push(city, CITY, [black_entry(), recent_entry(decision_number="(2026)黑09执8号")])
+    fan_out_and_deliver(aws, stream)  # the province acknowledges both listings
+
+    def upward() -> list[Any]:
+        return [life.stats(r, this_month()).json_body["upward"] for r in (CITY, PROVINCE)]
+
+    due = {"due": 2, "reported_on_time": 0, "late": 0, "missing": 0, "pending": 2}
+    assert [[{k: u[k] for k in due} for u in lines] for lines in upward()] == [[due], [due]]
+
+    fan_out_event(aws, stream.event())  # the listings' arrival records reach the counters
+    with Calls() as calls:
+        lines = upward()
+
+    assert calls.scanned(aws, "listings", "deliveries", "feedback", "batches") == []
+    on_time = {**due, "reported_on_time": 2, "pending": 0}
+    assert [[{k: u[k] for k in due} for u in line] for line in lines] == [[on_time], [on_time]]
+    assert lines[0][0]["share"] == 1.0
+    assert life.stats(HUNAN, this_month()).json_body["upward"] == []
+
+    run_rebuild(gateway, this_month())
+    assert upward() == lines
+
+
+def test_a_rule_named_after_the_deliveries_is_counted_once_rebuilt(  # type: ignore[no-untyped-def]
+    gateway, aws, stream, life, receiver
+):
+    gateway.put_region(PROVINCE)
+    assert gateway.subscribe_as_operator(region=PROVINCE, url=receiver.url).status_code == 201
+    city = gateway.register_platform(CITY)
+    gateway.push(city, CITY, [black_entry()])
+    fan_out_and_deliver(aws, stream)
+    gateway.configure(upward_reporting=json.dumps(TO_PROVINCE))
+
+    run_rebuild(gateway, this_month())
+    [missing] = life.stats(CITY, this_month()).json_body["upward"]
+    fan_out_event(aws, stream.event())  # the arrivals the rebuild noted, counted by the stream
+    [counted] = life.stats(CITY, this_month()).json_body["upward"]
+
+    assert (missing["due"], missing["reported_on_time"], missing["pending"]) == (1, 0, 1)
+    assert (counted["due"], counted["reported_on_time"], counted["share"]) == (1, 1, 1.0)

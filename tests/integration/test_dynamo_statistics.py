@@ -9,6 +9,7 @@ import pytest
 
 from chalicelib.dynamodb.batches import DynamoBatchLedger
 from chalicelib.dynamodb.statistics import DynamoStatistics
+from chalicelib.dynamodb.stats_sources import StatsSources
 from gateway.intake.push import PushResult
 
 NOW = datetime(2026, 10, 9, 2, tzinfo=UTC)
@@ -75,10 +76,31 @@ def test_a_finished_push_batch_is_counted_with_its_ledger_entry(aws, counters) -
     assert [r.batch_id for r in ledger.finished()] == ["b-1"]
 
 
-def test_the_rebuild_replaces_what_was_counted(counters) -> None:  # type: ignore[no-untyped-def]
-    counters.add({("441800", MONTH, "repairs"): 5, ("441800", "now", "red#tax"): 2}, NOW)
+def test_clearing_empties_every_counter_item_but_the_counters_spared(aws, counters) -> None:  # type: ignore[no-untyped-def]
+    counters.add(
+        {
+            ("441800", MONTH, "repairs"): 5,
+            ("441800", MONTH, "answered#sub-1"): 2,
+            ("441800#d1", MONTH, "delivered#sub-1"): 3,
+            ("441800", "now", "red#tax"): 2,
+        },
+        NOW,
+    )
+    sources = StatsSources(
+        aws.dynamodb,
+        listings=aws.env["CG_LISTINGS_TABLE"],
+        batches=aws.env["CG_BATCHES_TABLE"],
+        deliveries=aws.env["CG_DELIVERIES_TABLE"],
+        feedback=aws.env["CG_FEEDBACK_TABLE"],
+    )
+    cleared, start = 0, None
+    while True:  # a page of one item at a time, as a rebuild's calls would
+        page = sources.counters(start, 1)
+        cleared += counters.clear(page.items, lambda _, b, a: b != "now" and a[0] in "ad")
+        if page.last is None:
+            break
+        start = page.last
 
-    counters.replace({("441800", MONTH, "repairs"): 1}, NOW)
-
-    assert counters.read("441800", MONTH) == {"441800": {"repairs": 1}}
-    assert counters.read("441800", "now") == {"441800": {"red#tax": 2}}
+    assert cleared == 3
+    assert counters.read("441800", MONTH) == {"441800": {"answered#sub-1": 2, "delivered#sub-1": 3}}
+    assert counters.read("441800", "now") == {}

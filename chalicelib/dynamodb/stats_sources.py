@@ -1,0 +1,115 @@
+"""The tables the statistics' rebuild recounts, one Scan page at a time.
+
+Only the operator's repair (``POST /v1/stats/rebuild``) reads these: a page per call, each
+resumed from the key the last one ended at, so no call holds more than one page. Reports never
+scan (``DynamoStatistics.read``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.dynamodb.base import s, text
+from chalicelib.dynamodb.delivery_items import record_of
+from chalicelib.dynamodb.statistics import INDEX
+from gateway.delivery import DeliveryRecord, DeliveryState
+from gateway.intake import PushResult
+from gateway.recognition import Feedback
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+Item = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Item]
+    last: Item | None  # where the next page starts; None: the table is read through
+
+
+class StatsSources:
+    def __init__(
+        self,
+        client: DynamoDBClient,
+        *,
+        listings: str,
+        batches: str,
+        deliveries: str,
+        feedback: str,
+    ) -> None:
+        self._client = client
+        self._tables = {
+            "listings": listings,
+            "batches": batches,
+            "deliveries": deliveries,
+            "feedback": feedback,
+        }
+
+    def counters(self, start: Item | None, limit: int) -> Page:
+        """Counter items (the sparse ``by_stats_bucket`` index holds nothing else)."""
+        return self._page({"TableName": self._tables["batches"], "IndexName": INDEX}, start, limit)
+
+    def listings(self, start: Item | None, limit: int) -> Page:
+        """Listing items as stored (their upward arrivals besides the document)."""
+        args = {"TableName": self._tables["listings"], "ConsistentRead": True}
+        return self._page(args, start, limit)
+
+    def batches(self, start: Item | None, limit: int) -> tuple[list[PushResult], Item | None]:
+        """Finished push batches still retained."""
+        page = self._page(
+            {
+                "TableName": self._tables["batches"],
+                "FilterExpression": "#state = :done",
+                "ExpressionAttributeNames": {"#state": "state"},
+                "ExpressionAttributeValues": {":done": s("done")},
+            },
+            start,
+            limit,
+        )
+        return [PushResult.model_validate_json(text(x, "result")) for x in page.items], page.last
+
+    def delivered(
+        self, since: str, start: Item | None, limit: int
+    ) -> tuple[list[DeliveryRecord], Item | None]:
+        """Deliveries settled delivered at or after ``since`` (an ISO instant, UTC)."""
+        page = self._page(
+            {
+                "TableName": self._tables["deliveries"],
+                # a batch's own record is not a delivery: its lines have theirs
+                "FilterExpression": "#state = :delivered AND updated_at >= :since "
+                "AND attribute_not_exists(batch_message)",
+                "ExpressionAttributeNames": {"#state": "state"},
+                "ExpressionAttributeValues": {
+                    ":delivered": s(DeliveryState.DELIVERED.value),
+                    ":since": s(since),
+                },
+            },
+            start,
+            limit,
+        )
+        found = [record_of(x) for x in page.items]
+        return found, page.last
+
+    def feedback(
+        self, since: str, start: Item | None, limit: int
+    ) -> tuple[list[Feedback], Item | None]:
+        """Feedback reports submitted at or after ``since`` (an ISO instant, UTC)."""
+        page = self._page(
+            {
+                "TableName": self._tables["feedback"],
+                "FilterExpression": "submitted_at >= :since",
+                "ExpressionAttributeValues": {":since": s(since)},
+            },
+            start,
+            limit,
+        )
+        return [Feedback.model_validate_json(text(x, "doc")) for x in page.items], page.last
+
+    def _page(self, args: dict[str, Any], start: Item | None, limit: int) -> Page:
+        if start is not None:
+            args["ExclusiveStartKey"] = start
+        reply = self._client.scan(**args, Limit=limit)
+        last = reply.get("LastEvaluatedKey")
+        return Page(list(reply.get("Items", [])), dict(last) if last else None)

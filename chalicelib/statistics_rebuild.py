@@ -1,0 +1,230 @@
+"""The operator's repair of the monthly statistics' counters, a page a call.
+
+The stream and the handlers keep the counters (``chalicelib.statistics_counting``); this
+recounts them from the tables, for data stored before they existed, after a change of what
+they are counted by (the catalogue's removal limits, ``CG_UPWARD_REPORTING``), or after a
+counter was lost. A run is a series of calls, each one Scan page of one step, resumed from the
+sealed ``next`` the last call answered, so each call fits in a Lambda's (and API Gateway's)
+time whatever the size of the tables:
+
+1. ``clear``: every counter item is emptied, but for deliveries and feedback of the months
+   before ``since`` (those are not recounted: their counts stay as kept);
+2. ``listings``, ``batches``: every listing and finished push batch, counted afresh;
+3. ``deliveries``, ``feedback``: those settled or submitted from ``since`` on; a delivery to
+   an upward-reporting target also has its arrival noted on the listing (for a target named
+   after it was delivered), which the stream then counts.
+
+Each page's counts are added once, whatever a retried call repeats (one marker per page and
+counter item, as the stream's records have: ``DynamoStatistics.add_once``), so calling with
+the same ``next`` again is harmless. With nothing else counted meanwhile, a run ends with
+exactly the counters counting everything afresh would give.
+
+**Racing the live counting** (the chosen semantics): the stream and handlers keep adding
+while a run goes on, and a run does not stop them. A change counted before its counter item
+is cleared is recounted from the tables (nothing lost); one counted after its page was read
+is added to what the page counted (exact). One counted between the two — after the clearing
+reached its item and before the recount read its listing, batch, delivery or report — is
+counted twice. So reports read during a run are partial, and a run is exact only for what
+was quiet while it ran: run it with pushes and deliveries paused, or again when they are;
+every run starts from zero, so a second quiet run repairs whatever the first one raced. Runs
+do not overlap (a second run's clearing would undo the first's counting), and a run must end
+within a day (its markers are kept for two).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, ValidationError
+
+from chalicelib.bootstrap import Container
+from chalicelib.dynamodb.stats_sources import Item, StatsSources
+from chalicelib.dynamodb.upward_arrivals import note_arrival
+from chalicelib.statistics_counting import item_tally
+from gateway.recognition import Feedback
+from gateway.statistics import (
+    ANSWERED,
+    CASE,
+    DELIVERED,
+    NOW,
+    Key,
+    Month,
+    Tally,
+    delivered_key,
+    feedback_tally,
+    push_tally,
+)
+from gateway_client.contract import Frozen, Listing, SchemaError
+
+Step = Literal["clear", "listings", "batches", "deliveries", "feedback"]
+STEPS: tuple[Step, ...] = ("clear", "listings", "batches", "deliveries", "feedback")
+_RUN_LIMIT = timedelta(days=1)  # page markers are kept two days
+_KEPT_BEFORE_SINCE = {DELIVERED, ANSWERED, CASE}
+
+
+class Cursor(Frozen):
+    """A ``next`` token's content (sealed: it may hold a listing's key, a credit code)."""
+
+    run: str
+    began: AwareDatetime
+    since: str
+    step: Step
+    page: int
+    key: dict[str, dict[str, str]] | None
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    step: Step
+    read: int
+    items: int
+    next: str | None
+
+
+def rebuild_page(c: Container, since: Month | None, after: str | None, limit: int) -> Rebuilt:
+    """One page of a run: the first call names ``since``, the next ones pass ``after``."""
+    now = c.clock.now()
+    cursor = _opened(c, since, after, now)
+    sources = StatsSources(
+        c.aws_clients["dynamodb"],
+        listings=c.settings.listings_table,
+        batches=c.settings.batches_table,
+        deliveries=c.settings.deliveries_table,
+        feedback=c.settings.feedback_table,
+    )
+    read, tally, last = _STEPS[cursor.step](c, sources, cursor, limit)
+    items = c.statistics.add_once(_changes(cursor, tally), now)
+    if last is not None:
+        following: Cursor | None = cursor.model_copy(update={"page": cursor.page + 1, "key": last})
+    elif cursor.step != STEPS[-1]:
+        step = STEPS[STEPS.index(cursor.step) + 1]
+        following = cursor.model_copy(update={"step": step, "page": 0, "key": None})
+    else:
+        following = None
+    token = c.rebuild_tokens.seal(following.model_dump(mode="json")) if following else None
+    return Rebuilt(cursor.step, read, items, token)
+
+
+def _opened(c: Container, since: Month | None, after: str | None, now: datetime) -> Cursor:
+    if after is None:
+        if since is None:
+            raise SchemaError("since: a run starts with the first month to recount", path="since")
+        return Cursor(
+            run=os.urandom(8).hex(), began=now, since=str(since), step="clear", page=0, key=None
+        )
+    try:
+        cursor = Cursor.model_validate(c.rebuild_tokens.open(after))
+    except (ValueError, ValidationError):
+        raise SchemaError("after must be a `next` this route answered", path="after") from None
+    if since is not None and str(since) != cursor.since:
+        raise SchemaError(f"since: this run recounts from {cursor.since}", path="since")
+    if now - cursor.began > _RUN_LIMIT:
+        raise SchemaError("this run began over a day ago: start again with `since`", path="after")
+    return cursor
+
+
+def _changes(cursor: Cursor, tally: Tally) -> list[tuple[str, dict[Key, int]]]:
+    """The page's counts, one change per counter item, named by the run, page and item."""
+    grouped: dict[tuple[str, str], dict[Key, int]] = {}
+    for key, count in tally.items():
+        if count:
+            grouped.setdefault((key[0], key[1]), {})[key] = count
+    name = f"rebuild#{cursor.run}#{cursor.step}#{cursor.page}"
+    return [(f"{name}#{region}#{bucket}", delta) for (region, bucket), delta in grouped.items()]
+
+
+Counted = tuple[int, Tally, dict[str, Any] | None]  # (source items read, counts, next key)
+
+
+def _clear(c: Container, sources: StatsSources, cursor: Cursor, limit: int) -> Counted:
+    def kept(region: str, bucket: str, attribute: str) -> bool:
+        recounted = bucket == NOW or bucket >= cursor.since
+        return not recounted and attribute.split("#", 1)[0] in _KEPT_BEFORE_SINCE
+
+    page = sources.counters(_start(cursor), limit)
+    return c.statistics.clear(page.items, kept), Counter(), page.last
+
+
+def _listings(c: Container, sources: StatsSources, cursor: Cursor, limit: int) -> Counted:
+    rules = c.settings.upward_reporting.rules
+    page = sources.listings(_start(cursor), limit)
+    tally: Tally = Counter()
+    for item in page.items:
+        tally.update(item_tally(item, rules))
+    return len(page.items), tally, page.last
+
+
+def _batches(c: Container, sources: StatsSources, cursor: Cursor, limit: int) -> Counted:
+    results, last = sources.batches(_start(cursor), limit)
+    tally: Tally = Counter()
+    for result in results:
+        tally.update(push_tally(result))
+    return len(results), tally, last
+
+
+def _deliveries(c: Container, sources: StatsSources, cursor: Cursor, limit: int) -> Counted:
+    """Each delivery counted; and, with upward-reporting rules, its arrival at a rule target
+    noted on the listing (``note_arrival``: the stream counts it, after the listings step)."""
+    found, last = sources.delivered(_from(cursor), _start(cursor), limit)
+    targets = frozenset(rule.target for rule in c.settings.upward_reporting.rules)
+    regions: dict[str, str | None] = {}
+    tally: Tally = Counter()
+    for d in found:
+        at = datetime.fromisoformat(d.updated_at)
+        tally[delivered_key(d.delivery_id, d.origin_region, d.subscription_id, at)] += 1
+        if d.subscription_id not in regions:
+            held = c.subscriptions.get(d.subscription_id)
+            regions[d.subscription_id] = held.region if held is not None else None
+        region = regions[d.subscription_id]
+        if region is not None and region in targets:
+            _note(c, d.delivery_id, targets, region, at)
+    return len(found), tally, last
+
+
+def _note(c: Container, delivery: str, targets: frozenset[str], region: str, at: datetime) -> None:
+    """The listing as the delivery carried it (its key: the log keeps the code masked)."""
+    rebuilt = c.resending.rebuilt(delivery)
+    if rebuilt is not None:
+        client, table = c.aws_clients["dynamodb"], c.settings.listings_table
+        note_arrival(client, table, targets, rebuilt.change.listing, region, at)
+
+
+def _feedback(c: Container, sources: StatsSources, cursor: Cursor, limit: int) -> Counted:
+    reports, last = sources.feedback(_from(cursor), _start(cursor), limit)
+    tally: Tally = Counter()
+    for report in reports:
+        tally.update(
+            feedback_tally(report, c.deliveries.get(report.delivery_id), _about(c, report))
+        )
+    return len(reports), tally, last
+
+
+def _about(c: Container, report: Feedback) -> Listing | None:
+    """The listing as the report's delivery carried it (what a case is counted by, as
+    ``count_feedback`` does), read only when the report executed a measure."""
+    if not any(m.result == "executed" for m in report.measures):
+        return None
+    rebuilt = c.resending.rebuilt(report.delivery_id)
+    return rebuilt.change.listing if rebuilt is not None else None
+
+
+def _start(cursor: Cursor) -> Item | None:
+    return dict(cursor.key) if cursor.key else None
+
+
+def _from(cursor: Cursor) -> str:
+    return Month.parse(cursor.since).utc_range()[0]
+
+
+_STEPS: dict[Step, Callable[[Container, StatsSources, Cursor, int], Counted]] = {
+    "clear": _clear,
+    "listings": _listings,
+    "batches": _batches,
+    "deliveries": _deliveries,
+    "feedback": _feedback,
+}
