@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from gateway.delivery.batching import LINK_TTL, Batch, delivery_of, lines_in
-from gateway.delivery.ports import BatchFiles, DeliveryLog
+from gateway.delivery.ports import Acknowledgements, BatchFiles, DeliveryLog
 from gateway.delivery.records import Attempt, DeliveryState
 from gateway_client.contract import BatchAnnouncement
 
@@ -55,6 +55,15 @@ def settle(
         list(pool.map(lambda line: log.record(line, attempt, state), lines))
     log.record(batch, attempt, state)  # after the lines: a crash before it leaves it unsettled
     files.remove(batch.key)
+
+
+def acknowledge(
+    acknowledgements: Acknowledgements, files: BatchFiles, batch: Batch, at: datetime
+) -> None:
+    """Each line acknowledged, as a single delivery is (e.g. an upward-reporting arrival)."""
+    body = files.read(batch.key)
+    for line in lines_in(body) if body is not None else []:
+        acknowledgements.acknowledged(delivery_of(line), at)
 
 
 def lost(batch: Batch, now: datetime) -> Attempt:

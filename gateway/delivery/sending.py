@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from gateway.delivery.batch_sending import announcement, lost, settle
+from gateway.delivery.batch_sending import acknowledge, announcement, lost, settle
 from gateway.delivery.batching import Batch
 from gateway.delivery.health import HealthChange, disabled, failing
 from gateway.delivery.planning import Delivery, payload_for
@@ -172,21 +172,24 @@ class DeliveryService:
             response_excerpt=mask_ids_in(response.body_excerpt)[:500],
         )
         outcome = self._judge(subscription, response, attempt_number, attempt)
-        if outcome.state is DeliveryState.DELIVERED and isinstance(delivery, Delivery):
+        if outcome.state is DeliveryState.DELIVERED:
             outcome = self._acknowledge(delivery, attempt.at, outcome)
         self._record(delivery, attempt, outcome.state or DeliveryState.DEAD)
         if outcome.health is None and cut_off is not None:
             return replace(outcome, health=cut_off.health)
         return outcome
 
-    def _acknowledge(self, delivery: Delivery, at: datetime, outcome: Outcome) -> Outcome:
-        """Tell what waits on the acknowledgement before the log calls it delivered; should
-        that fail, the delivery is sent again (the receiver dedups by webhook id) rather than
-        settled with its consequence lost."""
+    def _acknowledge(self, delivery: Delivery | Batch, at: datetime, outcome: Outcome) -> Outcome:
+        """Tell what waits on the acknowledgement (of each line of a batch) before the log
+        calls it delivered; should that fail, the delivery is sent again (the receiver dedups
+        by webhook id) rather than settled with its consequence lost."""
         if self._acknowledgements is None:
             return outcome
         try:
-            self._acknowledgements.acknowledged(delivery, at)
+            if isinstance(delivery, Batch):
+                acknowledge(self._acknowledgements, self._batch_files(), delivery, at)
+            else:
+                self._acknowledgements.acknowledged(delivery, at)
         except Exception:
             log.exception("delivery %s acknowledged, but recording it failed", delivery.delivery_id)
             return replace(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from builders import NOW, change, gateway_signers, listing, make_uscc, subscription
 from fakes import InMemoryDeliveryLog, InMemorySubscriptionStore, RecordingTransport
@@ -78,6 +79,7 @@ class BatchGateway:
     target: Subscription = field(default_factory=batched)
     status: int = 204
     files: InMemoryFiles = field(default_factory=InMemoryFiles)
+    acknowledgements: Any = None
 
     def __post_init__(self) -> None:
         self.transport = RecordingTransport(status=self.status)
@@ -91,6 +93,7 @@ class BatchGateway:
             FixedClock(NOW),
             schedule=(timedelta(seconds=5), timedelta(minutes=5)),
             roll=lambda: 0.5,
+            acknowledgements=self.acknowledgements,
             files=self.files,
         )
 

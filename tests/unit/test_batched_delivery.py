@@ -157,6 +157,33 @@ def test_once_delivered_every_line_is_a_delivered_delivery_and_the_file_is_gone(
     assert len(gateway.transport.posts) == 1
 
 
+class Acknowledged:
+    def __init__(self, fail: bool = False) -> None:
+        self.lines: list[str] = []
+        self.fail = fail
+
+    def acknowledged(self, delivery: object, at: object) -> None:
+        if self.fail:
+            raise RuntimeError("the listing could not be written")
+        self.lines.append(delivery.delivery_id)  # type: ignore[attr-defined]
+
+
+def test_a_delivered_batch_acknowledges_each_line_as_a_single_delivery_would() -> None:
+    """What waits on an acknowledgement (an upward-reporting arrival) hears of every line; if
+    that cannot be recorded, nothing settles and the batch goes again."""
+    told, broken = Acknowledged(), Acknowledged(fail=True)
+    gateway, failing = BatchGateway(acknowledgements=told), BatchGateway(acknowledgements=broken)
+    planned = numbered(changes(3), [gateway.target])
+
+    gateway.service.deliver(gateway.batch_of(planned), 1)
+    again = failing.service.deliver(failing.batch_of(planned), 1)
+
+    assert told.lines == [d.delivery_id for d in planned]
+    assert again.state is DeliveryState.RETRYING
+    assert [failing.log.state(d.delivery_id) for d in planned] == [None] * 3
+    assert failing.files.files  # kept for the next attempt
+
+
 def test_a_failed_batch_is_retried_with_a_fresh_link_and_its_lines_wait() -> None:
     gateway = BatchGateway(status=500)
     planned = numbered(changes(2), [gateway.target])
