@@ -61,7 +61,8 @@ def delivery_checks(
         checks.append(
             (
                 f"verify-log for {province.name}: {len(stored)} deliveries, "
-                f"checkpoint {report.verified_through}, no gap or alteration",
+                f"checkpoint {report.verified_through}, no gap or alteration"
+                + "".join(f"\n      PROBLEM: {problem}" for problem in report.problems),
                 report.ok and report.verified_through > 0,
             )
         )
