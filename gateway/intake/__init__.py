@@ -12,6 +12,7 @@ from gateway.intake.bulk import (
     with_errors,
 )
 from gateway.intake.bulk_ingest import BulkIngest, BulkPolicy
+from gateway.intake.bulk_ranges import RangeState, upload_level, with_ranges
 from gateway.intake.dedup import plan
 from gateway.intake.ingest import PushPolicy, PushService
 from gateway.intake.push import BATCH_ID_RE, MAX_ENTRIES, PushEnvelope, PushResult, validate_entries
@@ -30,6 +31,7 @@ __all__ = [
     "PushPolicy",
     "PushResult",
     "PushService",
+    "RangeState",
     "Upload",
     "UploadDesk",
     "UploadIdReused",
@@ -39,6 +41,8 @@ __all__ = [
     "plan",
     "promote",
     "stamp",
+    "upload_level",
     "validate_entries",
     "with_errors",
+    "with_ranges",
 ]
