@@ -236,8 +236,8 @@ def test_a_crashed_range_is_retried_to_the_same_listings() -> None:
         return writes(batch, region)
 
     gateway.listings.write = crashing  # type: ignore[method-assign]
+    gateway.step(FIRST)
     with pytest.raises(RuntimeError):
-        gateway.step(FIRST)
         gateway.step(FIRST)
     gateway.listings.write = writes  # type: ignore[method-assign]
     gateway.uploads.leases.clear()  # the crashed run's lease ran out
