@@ -12,7 +12,13 @@ from gateway.intake.bulk import (
     with_errors,
 )
 from gateway.intake.bulk_ingest import BulkIngest, BulkPolicy
-from gateway.intake.bulk_ranges import RangeState, upload_level, with_ranges
+from gateway.intake.bulk_ranges import (
+    RANGE_LINES,
+    RangeCheck,
+    RangeState,
+    upload_level,
+    with_ranges,
+)
 from gateway.intake.dedup import plan
 from gateway.intake.ingest import PushPolicy, PushService
 from gateway.intake.push import BATCH_ID_RE, MAX_ENTRIES, PushEnvelope, PushResult, validate_entries
@@ -24,6 +30,7 @@ __all__ = [
     "DEFAULT_REMOVAL_THRESHOLD",
     "MAX_CHECK_LINES",
     "MAX_ENTRIES",
+    "RANGE_LINES",
     "BulkIngest",
     "BulkPolicy",
     "LineError",
@@ -31,6 +38,7 @@ __all__ = [
     "PushPolicy",
     "PushResult",
     "PushService",
+    "RangeCheck",
     "RangeState",
     "Upload",
     "UploadDesk",
