@@ -108,6 +108,9 @@ class Assumptions:
     ranges_at_once: int = INGEST_RANGES_AT_ONCE
     """A large upload's line ranges ingested at once, one invocation each (the ingest function's
     reserved concurrency, infra/sizing.py); pass 1 before them runs in one invocation."""
+    serial_file_passes: int = 2
+    """Whole-file reads in one invocation: pass 1, and a resync's pass 3 reading the file again
+    for the listings it holds (each costs what pass 1 does; its removals are the few absent)."""
     ingest_requests_in_flight: int = 8  # its writer threads (chalicelib/dynamodb/listings.py)
     groups_per_invocation: int = 10  # deliver: message groups worked on at once (batch of 10)
     log_step_seconds: float = 0.03  # one serial log step (read the head, write a transaction)
@@ -139,7 +142,10 @@ def model(
     ranged_cpu = m.ingest_cpu_seconds_per_entry - m.ingest_pass1_cpu_seconds_per_entry
     ingest = _stage(
         table_write_quota=n * m.ingest_wru_per_entry / lim.table_wcu_per_s,
-        function_cpu_and_round_trips=n * m.ingest_pass1_cpu_seconds_per_entry * cpu_scale
+        function_cpu_and_round_trips=n
+        * m.ingest_pass1_cpu_seconds_per_entry
+        * a.serial_file_passes
+        * cpu_scale
         + n
         * (
             ranged_cpu * cpu_scale

@@ -120,6 +120,6 @@ def test_ingest_divides_by_the_ranges_at_once_except_its_first_pass() -> None:
         stage = model(slow, assumptions=Assumptions(ranges_at_once=ranges))["stages"]["ingest"]
         return float(stage["bounds"]["function_cpu_and_round_trips"])
 
-    serial = 1_000_000 * MEASURED.ingest_pass1_cpu_seconds_per_entry
+    serial = 2 * 1_000_000 * MEASURED.ingest_pass1_cpu_seconds_per_entry  # passes 1 and 3
     assert ingest(1) - serial == pytest.approx(16 * (ingest(16) - serial))
     assert ingest(1_000) > serial
