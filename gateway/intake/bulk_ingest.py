@@ -238,7 +238,11 @@ class BulkIngest:
     def _verify(self, upload: Upload, version_id: str | None) -> tuple[Upload, FileCheck]:
         manifest = upload.manifest
         resync = manifest.mode == "resync"
-        split = self._queue is not None and manifest.mode != "check"
+        split = (  # a file that matches its manifest fits one range: no identities to collect
+            self._queue is not None
+            and manifest.mode != "check"
+            and manifest.count > self._policy.range_lines
+        )
         check = RangeCheck(self._policy.range_lines) if split else FileCheck(resync)
         check.run(self._files.read(upload.object_key, version_id, 0))
         now = self._clock.now()
