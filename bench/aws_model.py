@@ -14,6 +14,9 @@ so the whole takes as long as the slowest stage: the figure is that stage's time
 (no ramp-up, no retries, no throttling back-off). Each stage's time is the largest of the
 bounds that apply to it, and the report names the one that binds.
 
+The ingest is pass 1 (verify the file, split it) in one invocation, then its line ranges in
+``Assumptions.ranges_at_once`` invocations at once (``gateway.intake.bulk_ranges``).
+
 Batched delivery (``gateway/delivery/batching.py``) is modelled as built: a subscriber that chose
 it (``Assumptions.batched_subscribers``) gets one file per stream batch (``changes_per_file``,
 the stream trigger's batch size) announced by one webhook; all its messages share one FIFO
@@ -28,6 +31,8 @@ import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from infra.sizing import INGEST_RANGES_AT_ONCE
+
 LAMBDA_FULL_VCPU_MB = 1769
 GB = 1024**3
 
@@ -39,6 +44,7 @@ class Measured:
     ingest_wru_per_entry: float  # listings table and its index, new entries (bulk)
     ingest_requests_per_entry: float  # DynamoDB requests per entry (bulk: batched)
     ingest_cpu_seconds_per_entry: float  # the gateway's CPU (bench process) per entry
+    ingest_pass1_cpu_seconds_per_entry: float  # of which pass 1 (verify, split): one invocation
     listing_item_bytes: float
     fanout_subscriptions: int  # the fan-out below was measured with this many subscriptions
     fanout_wru_per_change: float  # everything the fan-out writes per change (the log)
@@ -102,7 +108,12 @@ class Assumptions:
     webhook_seconds: float = 0.05  # one webhook POST to a province and its answer
     subscriber_webhooks_per_s: float = 200.0  # what one province's endpoint accepts
     function_memory_mb: int = 1769  # CPU share: a full vCPU at 1,769 MB
-    uploads_at_once: int = 1  # one upload is ingested by one function invocation at a time
+    ranges_at_once: int = INGEST_RANGES_AT_ONCE
+    """A large upload's line ranges ingested at once, one invocation each (the ingest function's
+    reserved concurrency, infra/sizing.py); pass 1 before them runs in one invocation."""
+    serial_file_passes: int = 2
+    """Whole-file reads in one invocation: pass 1, and a resync's pass 3 reading the file again
+    for the listings it holds (each costs what pass 1 does; its removals are the few absent)."""
     ingest_requests_in_flight: int = 8  # its writer threads (chalicelib/dynamodb/listings.py)
     groups_per_invocation: int = 10  # deliver: message groups worked on at once (batch of 10)
     log_step_seconds: float = 0.03  # one serial log step (read the head, write a transaction)
@@ -131,14 +142,19 @@ def model(
     single, files = s - batched, math.ceil(n / a.changes_per_file)
     cpu_scale = LAMBDA_FULL_VCPU_MB / min(a.function_memory_mb, LAMBDA_FULL_VCPU_MB)
 
+    ranged_cpu = m.ingest_cpu_seconds_per_entry - m.ingest_pass1_cpu_seconds_per_entry
     ingest = _stage(
         table_write_quota=n * m.ingest_wru_per_entry / lim.table_wcu_per_s,
         function_cpu_and_round_trips=n
+        * m.ingest_pass1_cpu_seconds_per_entry
+        * a.serial_file_passes
+        * cpu_scale
+        + n
         * (
-            m.ingest_cpu_seconds_per_entry * cpu_scale
+            ranged_cpu * cpu_scale
             + m.ingest_requests_per_entry * a.request_seconds / a.ingest_requests_in_flight
         )
-        / a.uploads_at_once,
+        / a.ranges_at_once,
     )
     # Stream shards follow the table's partitions: a new table's, more by size, and by the write
     # rate the ingest reaches (on-demand splits a partition that serves more than its share).
@@ -206,6 +222,8 @@ def from_results(results: dict[str, Any]) -> Measured | None:
     if not (bulk and fan and hook and costs):
         return None
     big = bulk[max(bulk, key=int)]
+    if "pass1_cpu_seconds" not in big:  # a run from before uploads were split
+        return None
     t, entries = big["aws_totals"], big["entries"]
     changes = fan["stream_records"] or 1
     f = fan["fan_out_aws_totals"]
@@ -217,6 +235,7 @@ def from_results(results: dict[str, Any]) -> Measured | None:
         ingest_requests_per_entry=(t.get("ddb_write_requests", 0) + t.get("ddb_read_requests", 0))
         / entries,
         ingest_cpu_seconds_per_entry=big["bench_cpu_seconds"] / entries,
+        ingest_pass1_cpu_seconds_per_entry=big["pass1_cpu_seconds"] / entries,
         listing_item_bytes=costs["listing_item"]["item_bytes"],
         fanout_subscriptions=fan["subscriptions"],
         fanout_wru_per_change=f.get("ddb_wru", 0) / changes,

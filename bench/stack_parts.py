@@ -32,7 +32,7 @@ from bench.common import (
 )
 from bench.stack import ExternalStack, MotoProcess
 from chalicelib.bootstrap import container
-from gateway.intake import parse_line, promote
+from gateway.intake import RANGE_LINES, RangeCheck, parse_line, promote
 from gateway_client.contract import china_date, lines_of
 from gateway_client.uploader import BulkUploader, describe
 from infra.local import synthetic
@@ -123,6 +123,18 @@ def bulk_upload(
     }
 
 
+def pass1_cpu_seconds(path: Path) -> float:
+    """Pass 1 of the upload again, alone (digest, count, identities, where its ranges start):
+    the part of an ingest that one invocation does before the ranges run at once
+    (``gateway.intake.bulk_ranges``; bench/aws_model.py keeps it serial)."""
+    before = cpu_seconds()
+    check = RangeCheck(RANGE_LINES)
+    with path.open("rb") as file:
+        check.run(iter(lambda: file.read(1 << 20), b""))
+    check.ranges(path.stat().st_size)
+    return cpu_seconds() - before
+
+
 def _finish(result: dict[str, Any], moto: MotoProcess) -> dict[str, Any]:
     result.update(
         {
@@ -147,6 +159,7 @@ def run_bulk(size: int, resend: bool = False) -> dict[str, Any]:
             result = bulk_upload(stack, uploader, path, counter, moto)
             calls = counter.snapshot()
             result.update({"aws_calls": calls, "aws_totals": totals(calls)})
+            result["pass1_cpu_seconds"] = pass1_cpu_seconds(path)
             if resend:
                 counter.reset()
                 again = bulk_upload(stack, uploader, path, counter, moto)

@@ -306,6 +306,7 @@ def build(settings: Settings, clock: Clock) -> Container:
     archive = S3Archive(s3, settings.archive_bucket)
     batches = DynamoBatchLedger(dynamodb, settings.batches_table)
     uploads = DynamoUploads(dynamodb, settings.uploads_table)
+    upload_queue = SqsUploadQueue(sqs, settings.upload_queue_url)
     transport = Urllib3Transport(allow_private=settings.local)
     agreements = DynamoAgreements(dynamodb, settings.agreements_table)
     usage = DynamoUsage(dynamodb, settings.batches_table)
@@ -374,9 +375,9 @@ def build(settings: Settings, clock: Clock) -> Container:
         announcer=HealthAnnouncer(sns, settings.operations_topic_arn, transport, signers),
         lifecycle=lifecycle,
         uploads=uploads,
-        upload_queue=SqsUploadQueue(sqs, settings.upload_queue_url),
+        upload_queue=upload_queue,
         upload_desk=UploadDesk(registry, uploads, clock, rates, policy),
-        bulk_ingest=BulkIngest(
+        bulk_ingest=BulkIngest(  # split by the upload queue: gateway.intake.bulk_ranges
             uploads,
             archive,
             listings,
@@ -397,6 +398,7 @@ def build(settings: Settings, clock: Clock) -> Container:
                 settings.query_trail_period,
                 ReportSigning(lambda: signers.ed25519, publisher.latest),
             ),
+            upload_queue,
         ),
         archive=archive,
         signers=signers,

@@ -24,13 +24,13 @@ from chalicelib.dynamodb.listings import listing_from_item
 from chalicelib.observability import correlate, emit, logger, note
 from chalicelib.reevaluations import tick as reevaluation_tick
 from chalicelib.statistics_counting import count_stream
-from chalicelib.upload_queue import uploads_in
+from chalicelib.upload_queue import range_in, uploads_in
 from gateway.delivery import (
     Batch,
     DeliveryState,
     queued_from_json,
 )
-from gateway.intake import Upload
+from gateway.intake import RangeState, Upload
 from gateway.statistics import PUSH_COUNTERS
 from gateway_client.contract import (
     Change,
@@ -245,6 +245,9 @@ def ingest_uploads(records: Sequence[dict[str, Any]], context: Any) -> None:
     """
     c = container()
     for record in records:
+        part = range_in(record["body"])
+        if part is not None:
+            _ingest_range(*part, context)
         for region, upload_id, version_id in uploads_in(record["body"]):
             held = c.uploads.get(region, upload_id)
             started = time.perf_counter()
@@ -254,20 +257,38 @@ def ingest_uploads(records: Sequence[dict[str, Any]], context: Any) -> None:
             if upload is None:
                 logger.warning("an object under uploads/ has no manifest: %s/%s", region, upload_id)
                 continue
-            done = max(0, upload.line - (held.line if held else 0))
-            _count_lines(upload, held)
-            _emit_ingest(done, time.perf_counter() - started)
             note(region=region, upload_id=upload_id, status=upload.status.value, line=upload.line)
+            if upload.ranges > 1:  # its ranges count their lines and carry it on
+                continue
+            _count_lines(region, upload, held)
+            done = max(0, upload.line - (held.line if held else 0))
+            _emit_ingest(done, time.perf_counter() - started)
             if not upload.finished:
                 c.upload_queue.continue_later(region, upload_id)
 
 
-def _count_lines(upload: Upload, held: Upload | None) -> None:
+def _ingest_range(region: str, upload_id: str, index: int, context: Any) -> None:
+    """One range of a split upload; queued again if time ran out before its end."""
+    c = container()
+    started = time.perf_counter()
+    run = c.bulk_ingest.process_range(region, upload_id, index, lambda: _running_out(context))
+    if run is None:
+        return
+    _count_lines(region, run.after, run.before)
+    _emit_ingest(run.after.lines - run.before.lines, time.perf_counter() - started)
+    note(region=region, upload_id=upload_id, range=index, done=run.after.done)
+    if not run.after.done:
+        c.upload_queue.ingest_ranges(region, upload_id, [index])
+
+
+def _count_lines(
+    region: str, after: Upload | RangeState, before: Upload | RangeState | None
+) -> None:
     """This chunk's lines, counted as a push's entries are (a bulk check ingests none)."""
     count_pushes(
-        upload.manifest.region,
+        region,
         {
-            name: getattr(upload, name) - (getattr(held, name) if held else 0)
+            name: getattr(after, name) - (getattr(before, name) if before else 0)
             for name in PUSH_COUNTERS
         },
     )

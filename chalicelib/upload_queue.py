@@ -1,10 +1,11 @@
-"""The upload queue: S3's ObjectCreated notifications, and continuations of long ingests."""
+"""The upload queue: S3's ObjectCreated notifications, continuations of long ingests, and the
+ranges a large upload is split into (one message each: ``gateway.intake.bulk_ranges``)."""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
@@ -15,6 +16,21 @@ _UPLOAD_KEY = re.compile(r"^uploads/(?P<region>[0-9]{6})/(?P<upload_id>[^/]+)\.n
 
 UploadRef = tuple[str, str, str | None]
 """(region, upload id, object version id)"""
+RangeRef = tuple[str, str, int]
+"""(region, upload id, range index)"""
+_SEND_BATCH = 10  # SendMessageBatch's most
+
+
+def range_in(body: str) -> RangeRef | None:
+    """The range a queue message is about, if it is a range's message."""
+    try:
+        message: Any = json.loads(body)
+    except ValueError:
+        return None
+    part = message.get("range") if isinstance(message, dict) else None
+    if not isinstance(part, dict) or not isinstance(part.get("index"), int):
+        return None
+    return str(part.get("region")), str(part.get("upload_id")), part["index"]
 
 
 def uploads_in(body: str) -> Iterator[UploadRef]:
@@ -48,3 +64,17 @@ class SqsUploadQueue:
     def continue_later(self, region: str, upload_id: str) -> None:
         body = {"continue": {"region": region, "upload_id": upload_id}}
         self._client.send_message(QueueUrl=self._url, MessageBody=json.dumps(body))
+
+    def ingest_ranges(self, region: str, upload_id: str, indexes: Sequence[int]) -> None:
+        bodies = [
+            json.dumps({"range": {"region": region, "upload_id": upload_id, "index": index}})
+            for index in indexes
+        ]
+        for start in range(0, len(bodies), _SEND_BATCH):
+            chunk = bodies[start : start + _SEND_BATCH]
+            reply = self._client.send_message_batch(
+                QueueUrl=self._url,
+                Entries=[{"Id": str(i), "MessageBody": body} for i, body in enumerate(chunk)],
+            )
+            if reply.get("Failed"):
+                raise RuntimeError(f"the upload queue refused range messages: {reply['Failed']}")

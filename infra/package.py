@@ -31,7 +31,7 @@ from infra.protection import (
     tick_statement,
 )
 from infra.query_limits import query_parameters, query_throttle
-from infra.sizing import DELIVERY_VISIBILITY_TIMEOUT, function_sizes
+from infra.sizing import DELIVERY_VISIBILITY_TIMEOUT, INGEST_RANGES_AT_ONCE, function_sizes
 from infra.stream_failures import (
     on_failure_statement,
     redrive_statements,
@@ -363,8 +363,14 @@ def merge_template() -> dict[str, Any]:
     merged["Resources"]["IngestUploads"]["Properties"]["Events"] = {
         "IngestUploadsSqsEventSource": {
             "Type": "SQS",
-            # One upload per invocation: the handler raises on failure, SQS retries it.
-            "Properties": {"Queue": _arn("UploadQueue"), "BatchSize": 1},
+            # One upload (or range) per invocation: the handler raises on failure, SQS retries
+            # it. Pollers capped at the reservation: a split upload queues more ranges than run
+            # at once, and a throttled poll would count towards the dead-letter queue.
+            "Properties": {
+                "Queue": _arn("UploadQueue"),
+                "BatchSize": 1,
+                "ScalingConfig": {"MaximumConcurrency": INGEST_RANGES_AT_ONCE},
+            },
         }
     }
     merged["Resources"]["ReevaluateAgreements"]["Properties"]["Events"] = {

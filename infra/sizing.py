@@ -12,6 +12,16 @@ from __future__ import annotations
 
 from typing import Any
 
+INGEST_RANGES_AT_ONCE = 16
+"""Upload ranges ingested at once (the ingest function's reservation). One invocation writes
+about 260 entries/s (the bench's CPU per entry at 1,024 MB, eight writers), 3 write units each
+with the listings' index: ~800 WRU/s. Sixteen make ~13,000 WRU/s, a third of the table's
+on-demand quota (40,000), so pushes and everything else writing listings keep two thirds; the
+stream's shards follow the partitions that rate spreads over (1,000 WRU/s each, so about 13),
+and fan-out reads each at up to ten batches at once (ParallelizationFactor), which keeps up.
+More would not shorten a national resync much (fan-out and delivery bind next: bench/README)
+and would let one province's resync take the write capacity other provinces push with."""
+
 SIZES: dict[str, dict[str, int]] = {
     # Peak ~120 MB for a maximum push: 512 MB is 4x headroom and a third of a vCPU for Ed25519,
     # pydantic and the parallel conditional writes. 29 s: API Gateway answers 504 after 29 s,
@@ -34,8 +44,13 @@ SIZES: dict[str, dict[str, int]] = {
     "DeliverWebhooks": {"MemorySize": 256, "Timeout": 180, "ReservedConcurrentExecutions": 20},
     # Peak 154 MB at 100,000 lines, flat; 1,024 MB for CPU (the bench's 1,722 lines/s and its
     # cost table assume it). 900 s, Lambda's maximum: the ingest checkpoints and continues.
-    # Reserved 2: a province's resync must not starve pushes of DynamoDB capacity or Lambdas.
-    "IngestUploads": {"MemorySize": 1024, "Timeout": 900, "ReservedConcurrentExecutions": 2},
+    # Reserved INGEST_RANGES_AT_ONCE: a large upload's ranges run at once, one invocation each
+    # (gateway.intake.bulk_ranges); INGEST_RANGES_AT_ONCE says why 16.
+    "IngestUploads": {
+        "MemorySize": 1024,
+        "Timeout": 900,
+        "ReservedConcurrentExecutions": INGEST_RANGES_AT_ONCE,
+    },
     # Scans the listings (expiry, purge) once an hour: 512 MB for the scan pages' CPU, 900 s so
     # a province-scale tick completes. Reserved 1: two ticks never run at once.
     "LifecycleTick": {"MemorySize": 512, "Timeout": 900, "ReservedConcurrentExecutions": 1},

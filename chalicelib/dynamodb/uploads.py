@@ -1,17 +1,23 @@
-"""Upload records keyed by (region, upload id): the manifest, progress and result in one item."""
+"""Upload records keyed by (region, upload id): the manifest, progress and result in one item;
+a split upload's ranges (``gateway.intake.bulk_ranges``) in items of their own beside it, keyed
+``{region}#{upload id}#{index}`` and left out of the ``by_region`` index (no ``region``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Item, Table, is_conditional_failure, n, s, text
-from gateway.intake import Upload
+from gateway.intake import RangeState, Upload, upload_level, with_ranges
+
+_BATCH_GET = 100
 
 
-def _key(region: str, upload_id: str) -> Item:
-    return {"upload_key": s(f"{region}#{upload_id}")}
+def _key(region: str, upload_id: str, part: int | None = None) -> Item:
+    suffix = "" if part is None else f"#{part}"
+    return {"upload_key": s(f"{region}#{upload_id}{suffix}")}
 
 
 class DynamoUploads(Table):
@@ -35,8 +41,15 @@ class DynamoUploads(Table):
         return None
 
     def get(self, region: str, upload_id: str) -> Upload | None:
+        """The upload with its ranges' counts added (``with_ranges``)."""
         item = self._get(_key(region, upload_id))
-        return Upload.model_validate_json(text(item, "doc")) if item else None
+        return self._viewed(Upload.model_validate_json(text(item, "doc"))) if item else None
+
+    def _viewed(self, upload: Upload) -> Upload:
+        if upload.ranges <= 1:
+            return upload
+        manifest = upload.manifest
+        return with_ranges(upload, self.ranges(manifest.region, manifest.upload_id, upload.ranges))
 
     def for_region(self, region: str, limit: int) -> list[Upload]:
         """The region's uploads, newest first (the ``by_region`` index)."""
@@ -54,24 +67,49 @@ class DynamoUploads(Table):
             found += [Upload.model_validate_json(text(item, "doc")) for item in page["Items"]]
             if len(found) >= limit:
                 break
-        return found[:limit]
+        return [self._viewed(upload) for upload in found[:limit]]
 
     def save(self, upload: Upload) -> None:
+        """The record's own state: a split upload's per-line counts stay in its ranges."""
         manifest = upload.manifest
+        self._set_doc(_key(manifest.region, manifest.upload_id), upload_level(upload))
+
+    def save_ranges(self, region: str, upload_id: str, states: Sequence[RangeState]) -> None:
+        for state in states:
+            self._set_doc(_key(region, upload_id, state.index), state)
+
+    def ranges(self, region: str, upload_id: str, count: int) -> list[RangeState]:
+        found: list[RangeState] = []
+        for start in range(0, count, _BATCH_GET):
+            keys = [
+                _key(region, upload_id, i) for i in range(start, min(count, start + _BATCH_GET))
+            ]
+            items = self._batch_get({"Keys": keys, "ConsistentRead": True})
+            found += [RangeState.model_validate_json(text(item, "doc")) for item in items]
+        return sorted(found, key=lambda state: state.index)
+
+    def _set_doc(self, key: Item, doc: Upload | RangeState) -> None:
         self._client.update_item(  # not a put: the lease attributes stay
             TableName=self._table,
-            Key=_key(manifest.region, manifest.upload_id),
+            Key=key,
             UpdateExpression="SET doc = :doc",
-            ExpressionAttributeValues={":doc": s(upload.model_dump_json())},
+            ExpressionAttributeValues={":doc": s(doc.model_dump_json())},
         )
 
     def lease(
-        self, region: str, upload_id: str, owner: str, now: datetime, until: datetime
+        self,
+        region: str,
+        upload_id: str,
+        owner: str,
+        now: datetime,
+        until: datetime,
+        part: int | None = None,
     ) -> bool:
+        """A range's item exists before it is leased (``save_ranges`` at the split)."""
         try:
             self._client.update_item(
                 TableName=self._table,
-                Key=_key(region, upload_id),
+                Key=_key(region, upload_id, part),
                 UpdateExpression="SET lease_owner = :owner, lease_until = :until",
                 ConditionExpression="attribute_exists(upload_key) AND "
                 "(attribute_not_exists(lease_until) OR lease_until < :now)",
@@ -87,11 +125,11 @@ class DynamoUploads(Table):
             raise
         return True
 
-    def release(self, region: str, upload_id: str, owner: str) -> None:
+    def release(self, region: str, upload_id: str, owner: str, part: int | None = None) -> None:
         try:
             self._client.update_item(
                 TableName=self._table,
-                Key=_key(region, upload_id),
+                Key=_key(region, upload_id, part),
                 UpdateExpression="REMOVE lease_owner, lease_until",
                 ConditionExpression="lease_owner = :owner",
                 ExpressionAttributeValues={":owner": s(owner)},

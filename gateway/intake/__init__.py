@@ -12,6 +12,13 @@ from gateway.intake.bulk import (
     with_errors,
 )
 from gateway.intake.bulk_ingest import BulkIngest, BulkPolicy
+from gateway.intake.bulk_ranges import (
+    RANGE_LINES,
+    RangeCheck,
+    RangeState,
+    upload_level,
+    with_ranges,
+)
 from gateway.intake.dedup import plan
 from gateway.intake.ingest import PushPolicy, PushService
 from gateway.intake.push import BATCH_ID_RE, MAX_ENTRIES, PushEnvelope, PushResult, validate_entries
@@ -23,6 +30,7 @@ __all__ = [
     "DEFAULT_REMOVAL_THRESHOLD",
     "MAX_CHECK_LINES",
     "MAX_ENTRIES",
+    "RANGE_LINES",
     "BulkIngest",
     "BulkPolicy",
     "LineError",
@@ -30,6 +38,8 @@ __all__ = [
     "PushPolicy",
     "PushResult",
     "PushService",
+    "RangeCheck",
+    "RangeState",
     "Upload",
     "UploadDesk",
     "UploadIdReused",
@@ -39,6 +49,8 @@ __all__ = [
     "plan",
     "promote",
     "stamp",
+    "upload_level",
     "validate_entries",
     "with_errors",
+    "with_ranges",
 ]

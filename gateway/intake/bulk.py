@@ -133,6 +133,12 @@ class Upload(Frozen):
     report_key: str | None = Field(
         default=None, description="a check: where its signed report is kept (30 days)"
     )
+    ranges: int = Field(
+        default=1,
+        description="how many parts the entries were split into, ingested at once (a large "
+        "file's line ranges, and its lines naming a listing that other lines name too); the "
+        "counts and errors are their sums",
+    )
 
     @property
     def finished(self) -> bool:
@@ -208,15 +214,23 @@ class FileCheck:
     def run(self, chunks: Iterable[bytes]) -> FileCheck:
         for line in lines_of(self.feed(chunks)):
             self.lines += 1
-            if not self._collect:
-                continue
-            parsed = parse_line(line, None)  # identity only: date rules are pass 2's
-            if isinstance(parsed, list):
-                self.rejected += 1
-            else:
-                self._fingerprints.append(fingerprint(identity_of(parsed)))
-        self._fingerprints = array("Q", sorted(self._fingerprints))
+            if self._collect:
+                self._take(line)
+        self._finish()
         return self
+
+    def _take(self, line: Line) -> int | None:
+        """Collect the line's listing; its fingerprint (``None`` for a rejected line)."""
+        parsed = parse_line(line, None)  # identity only: date rules are pass 2's
+        if isinstance(parsed, list):
+            self.rejected += 1
+            return None
+        taken = fingerprint(identity_of(parsed))
+        self._fingerprints.append(taken)
+        return taken
+
+    def _finish(self) -> None:
+        self._fingerprints = array("Q", sorted(self._fingerprints))
 
     @property
     def sha256(self) -> str:

@@ -3,17 +3,20 @@
 Three passes over the object, each in constant memory: (1) SHA-256 and line count against the
 signed manifest — and for a resync, which listings the file holds and how many would go;
 (2) the entries, a batch of lines at a time, through the same dedup and compare-and-set writes
-as a push; (3) for a resync, removal of the listings the file no longer holds. The upload record
-is the checkpoint: an ingest cut short (Lambda's time limit) resumes where it stopped.
+as a push; (3) for a resync, removal of the listings the file no longer holds
+(``gateway.intake.bulk_removal``). The upload record is the checkpoint: an ingest cut short
+(Lambda's time limit) resumes where it stopped. A large file's pass 2 is split into ranges
+ingested at once (``gateway.intake.bulk_ranges`` says how and why that guarantees the same).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
+from itertools import takewhile
 
 from gateway.intake.bulk import (
     DEFAULT_REMOVAL_THRESHOLD,
@@ -24,25 +27,28 @@ from gateway.intake.bulk import (
     removal_refusal,
     stamp,
 )
-from gateway.intake.bulk_batches import InFlight, batches, parse_batch, resync_removal
-from gateway.intake.ports import SourceIndex, UploadChecker, UploadedFiles, UploadStore
-from gateway.intake.storing import RACE_RETRIES, store
-from gateway.lifecycle import remove
-from gateway.ownership import may_change
+from gateway.intake.bulk_batches import InFlight, batches, parse_batch
+from gateway.intake.bulk_ranges import RANGE_LINES, RangeCheck, RangeState, as_upload, progressed
+from gateway.intake.bulk_removal import ResyncRemoval
+from gateway.intake.ports import (
+    SourceIndex,
+    UploadChecker,
+    UploadedFiles,
+    UploadQueue,
+    UploadStore,
+)
+from gateway.intake.storing import store
 from gateway.ports import ListingStore, Registry
 from gateway_client.contract import (
     DEFAULT_TOLERANCE,
-    IN_FORCE,
     Clock,
     Conflict,
-    ListingStatus,
+    Line,
     lines_of,
 )
 
 LINES_PER_BATCH = 500
 BATCHES_PER_CHECKPOINT = 10
-_REMOVALS_PER_BATCH = 100
-_HELD = IN_FORCE | {ListingStatus.SUSPENDED}
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,7 @@ class BulkPolicy:
     removal_threshold: float = DEFAULT_REMOVAL_THRESHOLD
     lease: timedelta = timedelta(minutes=16)  # past Lambda's 15-minute limit
     tolerance: timedelta = DEFAULT_TOLERANCE  # clock skew allowed to a line's version
+    range_lines: int = RANGE_LINES  # entries a range holds, when there is a queue to split by
 
 
 class UploadBusy(Conflict):
@@ -57,6 +64,14 @@ class UploadBusy(Conflict):
     the run it duplicates, and is retried after that run is done."""
 
     code = "upload_busy"
+
+
+@dataclass(frozen=True)
+class RangeRun:
+    """What one invocation did to a range: before and after (``after.done`` or not)."""
+
+    before: RangeState
+    after: RangeState
 
 
 class BulkIngest:
@@ -70,8 +85,12 @@ class BulkIngest:
         registry: Registry,
         policy: BulkPolicy = BulkPolicy(),
         checker: UploadChecker | None = None,
+        queue: UploadQueue | None = None,
     ) -> None:
+        """Without a ``queue`` an upload is never split (one invocation at a time)."""
         self._checker = checker
+        self._queue = queue
+        self._removal = ResyncRemoval(files, listings, index, clock)
         self._registry = registry
         self._uploads = uploads
         self._files = files
@@ -119,16 +138,85 @@ class BulkIngest:
             upload = self._check(upload)
             self._uploads.save(upload)
             return upload
-        if upload.offset < upload.manifest.size:
-            upload = self._ingest(upload, out_of_time)
+        if upload.ranges > 1:
+            if self._waiting(upload):
+                return upload
+        elif upload.offset < upload.manifest.size:
+            upload = self._ingest(upload, out_of_time, self._uploads.save)
             self._uploads.save(upload)
             if upload.offset < upload.manifest.size:
                 return upload
         if upload.removal == "pending":
-            upload = self._remove_absent(upload, check)
+            upload = self._removal.apply(upload, check)
         upload = stamp(upload, self._clock.now(), status=UploadStatus.COMPLETED)
         self._uploads.save(upload)
         return upload
+
+    # --- ranges ------------------------------------------------------------------------------
+
+    def _waiting(self, upload: Upload) -> list[int]:
+        """The ranges still to run, each queued (again: a duplicate message is harmless); the
+        last range only once every other is done."""
+        states = self._uploads.ranges(
+            upload.manifest.region, upload.manifest.upload_id, upload.ranges
+        )
+        waiting = [s.index for s in states if not s.done and not s.last]
+        if not waiting:
+            waiting = [s.index for s in states if not s.done]
+        if waiting and self._queue is not None:
+            self._queue.ingest_ranges(upload.manifest.region, upload.manifest.upload_id, waiting)
+        return waiting
+
+    def process_range(
+        self,
+        region: str,
+        upload_id: str,
+        index: int,
+        out_of_time: Callable[[], bool] = lambda: False,
+    ) -> RangeRun | None:
+        """Take one range as far as time allows (``None``: nothing to do, the upload is
+        finished, refused or unknown). The range done, the upload's own step follows when every
+        range is: a duplicate message later does the same, so a crash in between loses nothing.
+        """
+        upload = self._uploads.get(region, upload_id)
+        if upload is None or upload.status is not UploadStatus.INGESTING:
+            return None
+        withdrawn = self._key_withdrawn(upload)
+        if withdrawn is not None:
+            self._uploads.save(withdrawn)
+            return None
+        if not 0 <= index < upload.ranges:
+            return None
+        owner, now = uuid.uuid4().hex, self._clock.now()
+        if not self._uploads.lease(region, upload_id, owner, now, now + self._policy.lease, index):
+            raise UploadBusy(f"range {index} of {region}/{upload_id} is being ingested")
+        try:
+            states = self._uploads.ranges(region, upload_id, upload.ranges)
+            before = states[index]
+            if before.last and not all(s.done for s in states if not s.last):
+                return None  # early: the range finishing last queues it again
+            after = before if before.done else self._ingest_range(upload, before, out_of_time)
+        finally:
+            self._uploads.release(region, upload_id, owner, index)
+        states = self._uploads.ranges(region, upload_id, upload.ranges)
+        if after.done and all(s.done for s in states if not s.last):
+            self.process(region, upload_id, upload.version_id, out_of_time)
+        return RangeRun(before, after)
+
+    def _ingest_range(
+        self, upload: Upload, state: RangeState, out_of_time: Callable[[], bool]
+    ) -> RangeState:
+        region, upload_id = upload.manifest.region, upload.manifest.upload_id
+
+        def checkpoint(part: Upload) -> None:
+            self._uploads.save_ranges(region, upload_id, [progressed(state, part)])
+
+        part = self._ingest(
+            as_upload(upload, state), out_of_time, checkpoint, state.end_offset, state.keeps()
+        )
+        done = progressed(state, part)
+        self._uploads.save_ranges(region, upload_id, [done])
+        return done
 
     def _key_withdrawn(self, upload: Upload) -> Upload | None:
         """The upload refused, when the key that signed its manifest is no longer valid: a
@@ -150,9 +238,13 @@ class BulkIngest:
     def _verify(self, upload: Upload, version_id: str | None) -> tuple[Upload, FileCheck]:
         manifest = upload.manifest
         resync = manifest.mode == "resync"
-        check = FileCheck(collect_identities=resync).run(
-            self._files.read(upload.object_key, version_id, 0)
+        split = (  # a file that matches its manifest fits one range: no identities to collect
+            self._queue is not None
+            and manifest.mode != "check"
+            and manifest.count > self._policy.range_lines
         )
+        check = RangeCheck(self._policy.range_lines) if split else FileCheck(resync)
+        check.run(self._files.read(upload.object_key, version_id, 0))
         now = self._clock.now()
         refusal = check.mismatch(manifest)
         if refusal is None and resync:
@@ -171,7 +263,10 @@ class BulkIngest:
             refusal=None,
             removal="pending" if resync else "not_requested",
         )
-        return verified, check
+        ranges = check.ranges(manifest.size) if isinstance(check, RangeCheck) else []
+        if ranges:  # stored before the record says so: a crash before it only repeats pass 1
+            self._uploads.save_ranges(manifest.region, manifest.upload_id, ranges)
+        return verified.model_copy(update={"ranges": max(len(ranges), 1)}), check
 
     def _check(self, upload: Upload) -> Upload:
         """A bulk check reads the verified file once, in one run (100,000 codes fit well within
@@ -183,14 +278,28 @@ class BulkIngest:
 
     # --- pass 2 ------------------------------------------------------------------------------
 
-    def _ingest(self, upload: Upload, out_of_time: Callable[[], bool]) -> Upload:
+    def _ingest(
+        self,
+        upload: Upload,
+        out_of_time: Callable[[], bool],
+        checkpoint: Callable[[Upload], None],
+        end: int | None = None,
+        keep: Callable[[Line], bool] | None = None,
+    ) -> Upload:
         """Parse batch k+1 while batch k is stored (one writer thread, so batches still reach
-        the store in file order and a later line dedups against an earlier one)."""
-        lines = lines_of(
-            self._files.read(upload.object_key, upload.version_id, upload.offset),
-            start_line=upload.line,
-            start_offset=upload.offset,
+        the store in file order and a later line dedups against an earlier one). A range reads
+        up to its ``end`` and ingests the lines it ``keep``s."""
+        end = upload.manifest.size if end is None else end
+        lines: Iterator[Line] = takewhile(
+            lambda line: line.end <= end,
+            lines_of(
+                self._files.read(upload.object_key, upload.version_id, upload.offset),
+                start_line=upload.line,
+                start_offset=upload.offset,
+            ),
         )
+        if keep is not None:
+            lines = filter(keep, lines)
         region = upload.manifest.region
         with ThreadPoolExecutor(max_workers=1) as writer:
             in_flight: InFlight | None = None
@@ -211,68 +320,11 @@ class BulkIngest:
                 if out_of_time():
                     return in_flight.counted(upload, self._clock.now())
                 if done % BATCHES_PER_CHECKPOINT == 0:
-                    self._uploads.save(upload)
+                    checkpoint(upload)
             if in_flight is not None:
                 upload = in_flight.counted(upload, self._clock.now())
-        # The whole file is read: trailing blank lines end past the last entry's offset.
-        return upload.model_copy(update={"offset": upload.manifest.size})
-
-    # --- pass 3 ------------------------------------------------------------------------------
-
-    def _remove_absent(self, upload: Upload, check: FileCheck | None) -> Upload:
-        """Remove what the resync no longer holds — unless some lines were rejected: a listing
-        on a rejected line would look absent, so nothing is removed then. The file is read
-        again only when an earlier invocation did pass 1."""
-        now = self._clock.now()
-        if upload.rejected:
-            note = f"{upload.rejected} lines were rejected; correct them and resync again"
-            return stamp(upload, now, removal="withheld", removal_note=note)
-        manifest = upload.manifest
-        if check is None:
-            check = FileCheck(collect_identities=True).run(
-                self._files.read(upload.object_key, upload.version_id, 0)
-            )
-        absent = (
-            key
-            for key in self._index.held_by(manifest.region, manifest.domains)
-            if not check.holds(key[1])
-        )
-        removed = contended = 0
-        for keys in batches(absent, _REMOVALS_PER_BATCH):
-            done, lost = self._remove_batch(upload, keys, now)
-            removed, contended = removed + done, contended + lost
-        note = (
-            f"{contended} listings kept changing while being removed; resync again to remove them"
-            if contended
-            else ""
-        )
-        return stamp(upload, now, removal="applied", removed=removed, removal_note=note)
-
-    def _remove_batch(
-        self, upload: Upload, keys: Sequence[tuple[str, str]], now: datetime
-    ) -> tuple[int, int]:
-        """(removed, still contended): a removal that loses a race is planned again against
-        what won, like any write; one still losing after ``RACE_RETRIES`` is reported."""
-        manifest = upload.manifest
-        removed, pending = 0, list(keys)
-        for _ in range(RACE_RETRIES):
-            if not pending:
-                break
-            writes = []
-            for held in self._listings.current(pending).values():
-                removal = resync_removal(held, upload)
-                # A listing updated after the file was issued is newer than the resync: it
-                # stays. The index finds listings by provenance; only those the region may
-                # change go.
-                owned = may_change(held.origin_region, manifest.region, upload.relays_subregions)
-                if owned and held.status in _HELD and removal.version > held.version:
-                    writes.append((remove(held, removal, manifest.region, now), held.version))
-            written = self._listings.write(writes, None) if writes else set()
-            removed += len(written)
-            pending = [
-                (x.credit_code, x.listing_id) for x, _ in writes if x.listing_id not in written
-            ]
-        return removed, len(pending)
+        # Everything up to the end is read: trailing blank lines end past the last entry.
+        return upload.model_copy(update={"offset": end})
 
 
 def _mismatched(upload: Upload) -> bool:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from gateway.intake.bulk import Upload
+from gateway.intake.bulk_ranges import RangeState
 from gateway.intake.push import PushResult
 from gateway_client.contract import Line
 
@@ -36,12 +37,33 @@ class UploadStore(Protocol):
     def save(self, upload: Upload) -> None: ...
 
     def lease(
-        self, region: str, upload_id: str, owner: str, now: datetime, until: datetime
+        self,
+        region: str,
+        upload_id: str,
+        owner: str,
+        now: datetime,
+        until: datetime,
+        part: int | None = None,
     ) -> bool:
-        """Hold the upload for one ingest run; ``False`` while another run's lease lasts."""
+        """Hold the upload (or one of its ranges, ``part``) for one ingest run; ``False``
+        while another run's lease lasts."""
         ...
 
-    def release(self, region: str, upload_id: str, owner: str) -> None: ...
+    def release(self, region: str, upload_id: str, owner: str, part: int | None = None) -> None: ...
+
+    def save_ranges(self, region: str, upload_id: str, states: Sequence[RangeState]) -> None:
+        """Store each range's state (its lease stays)."""
+        ...
+
+    def ranges(self, region: str, upload_id: str, count: int) -> list[RangeState]:
+        """The ``count`` ranges of a split upload, by index."""
+        ...
+
+
+class UploadQueue(Protocol):
+    def ingest_ranges(self, region: str, upload_id: str, indexes: Sequence[int]) -> None:
+        """Queue one message per range: each is ingested by an invocation of its own."""
+        ...
 
 
 class UploadedFiles(Protocol):

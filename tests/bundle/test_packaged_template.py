@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from bundle_support import TEMPLATE, fresh_package
 
-from infra.sizing import SIZES
+from infra.sizing import INGEST_RANGES_AT_ONCE, SIZES
 from infra.stream_failures import MAXIMUM_RECORD_AGE_SECONDS, MAXIMUM_RETRY_ATTEMPTS
 
 pytestmark = pytest.mark.bundle
@@ -32,6 +32,15 @@ def test_each_function_has_its_measured_memory_timeout_and_reservation(resources
     assert resources["APIHandler"]["Properties"]["MemorySize"] >= 4 * 120  # max push peak
     assert resources["APIHandler"]["Properties"]["Timeout"] <= 29  # API Gateway's limit
     assert resources["DeliverWebhooks"]["Properties"]["ReservedConcurrentExecutions"] > 0
+
+
+def test_the_upload_queue_invokes_no_more_ingests_than_are_reserved(resources):
+    """A split upload queues more ranges than run at once: the pollers stop at the reservation
+    instead of being throttled (a throttled receive counts towards the dead-letter queue)."""
+    [source] = resources["IngestUploads"]["Properties"]["Events"].values()
+    reserved = resources["IngestUploads"]["Properties"]["ReservedConcurrentExecutions"]
+    assert source["Properties"]["ScalingConfig"] == {"MaximumConcurrency": reserved}
+    assert reserved == INGEST_RANGES_AT_ONCE > 2
 
 
 def test_queue_visibility_covers_the_function_reading_it(resources):

@@ -10,11 +10,13 @@ from typing import Any
 import pytest
 
 from bench.aws_model import Assumptions, Limits, Measured, model
+from infra.sizing import INGEST_RANGES_AT_ONCE, SIZES
 
 MEASURED = Measured(
     ingest_wru_per_entry=3.0,
     ingest_requests_per_entry=0.05,
     ingest_cpu_seconds_per_entry=0.0003,
+    ingest_pass1_cpu_seconds_per_entry=0.00003,
     listing_item_bytes=1088,
     fanout_subscriptions=10,
     fanout_wru_per_change=6.2,
@@ -121,3 +123,17 @@ def test_every_limit_is_printed_with_its_source_and_every_assumption_with_its_va
     assert all(source for _, source in result["limits"].values())
     assert result["assumptions"]["subscribers"] == 31
     assert result["measured"]["delivery_wru"] == 5.0
+
+
+def test_ingest_divides_by_the_ranges_at_once_except_its_first_pass() -> None:
+    assert Assumptions().ranges_at_once == INGEST_RANGES_AT_ONCE
+    assert SIZES["IngestUploads"]["ReservedConcurrentExecutions"] == INGEST_RANGES_AT_ONCE
+    slow = replace(MEASURED, ingest_cpu_seconds_per_entry=0.002)
+
+    def ingest(ranges: int) -> float:
+        stage = model(slow, assumptions=Assumptions(ranges_at_once=ranges))["stages"]["ingest"]
+        return float(stage["bounds"]["function_cpu_and_round_trips"])
+
+    serial = 2 * 1_000_000 * MEASURED.ingest_pass1_cpu_seconds_per_entry  # passes 1 and 3
+    assert ingest(1) - serial == pytest.approx(16 * (ingest(16) - serial))
+    assert ingest(1_000) > serial

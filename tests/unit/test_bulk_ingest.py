@@ -22,6 +22,7 @@ from gateway.intake.bulk import (
     upload_key,
 )
 from gateway.intake.bulk_ingest import LINES_PER_BATCH, BulkIngest, BulkPolicy, UploadBusy
+from gateway.intake.bulk_ranges import RangeState, upload_level, with_ranges
 from gateway.promotion import promote
 from gateway_client.contract.clock import FixedClock
 from gateway_client.contract.listing import Listing, ListingEntry, ListingStatus
@@ -38,12 +39,14 @@ COURT, TAX = "court_defaulter", "major_tax_violation"
 
 
 class InMemoryUploads:
-    """Upload records by (region, upload id), kept as JSON like the DynamoDB table keeps them."""
+    """Upload records by (region, upload id), and a split upload's ranges beside them, kept as
+    JSON like the DynamoDB table keeps them (``chalicelib.dynamodb.uploads``)."""
 
     def __init__(self) -> None:
         self.docs: dict[tuple[str, str], str] = {}
+        self.range_docs: dict[tuple[str, str, int], str] = {}
         self.saves = 0
-        self.leases: dict[tuple[str, str], tuple[str, datetime]] = {}
+        self.leases: dict[tuple[str, str, int | None], tuple[str, datetime]] = {}
 
     def create(self, upload: Upload) -> Upload | None:
         key = (upload.manifest.region, upload.manifest.upload_id)
@@ -54,24 +57,42 @@ class InMemoryUploads:
 
     def get(self, region: str, upload_id: str) -> Upload | None:
         doc = self.docs.get((region, upload_id))
-        return None if doc is None else Upload.model_validate_json(doc)
+        if doc is None:
+            return None
+        upload = Upload.model_validate_json(doc)
+        return with_ranges(upload, self.ranges(region, upload_id, upload.ranges))
 
     def save(self, upload: Upload) -> None:
-        self.docs[(upload.manifest.region, upload.manifest.upload_id)] = upload.model_dump_json()
+        key = (upload.manifest.region, upload.manifest.upload_id)
+        self.docs[key] = upload_level(upload).model_dump_json()
         self.saves += 1
 
+    def save_ranges(self, region: str, upload_id: str, states: Sequence[RangeState]) -> None:
+        for state in states:
+            self.range_docs[(region, upload_id, state.index)] = state.model_dump_json()
+
+    def ranges(self, region: str, upload_id: str, count: int) -> list[RangeState]:
+        found = (self.range_docs.get((region, upload_id, i)) for i in range(count))
+        return [RangeState.model_validate_json(doc) for doc in found if doc is not None]
+
     def lease(
-        self, region: str, upload_id: str, owner: str, now: datetime, until: datetime
+        self,
+        region: str,
+        upload_id: str,
+        owner: str,
+        now: datetime,
+        until: datetime,
+        part: int | None = None,
     ) -> bool:
-        held = self.leases.get((region, upload_id))
+        held = self.leases.get((region, upload_id, part))
         if held is not None and held[1] >= now:
             return False
-        self.leases[(region, upload_id)] = (owner, until)
+        self.leases[(region, upload_id, part)] = (owner, until)
         return True
 
-    def release(self, region: str, upload_id: str, owner: str) -> None:
-        if self.leases.get((region, upload_id), ("", None))[0] == owner:
-            del self.leases[(region, upload_id)]
+    def release(self, region: str, upload_id: str, owner: str, part: int | None = None) -> None:
+        if self.leases.get((region, upload_id, part), ("", None))[0] == owner:
+            del self.leases[(region, upload_id, part)]
 
 
 class InMemoryFiles:

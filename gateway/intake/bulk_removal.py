@@ -1,0 +1,83 @@
+"""Pass 3 of a resync: removing the listings its file no longer holds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from gateway.intake.bulk import FileCheck, Upload, stamp
+from gateway.intake.bulk_batches import batches, resync_removal
+from gateway.intake.ports import SourceIndex, UploadedFiles
+from gateway.intake.storing import RACE_RETRIES
+from gateway.lifecycle import remove
+from gateway.ownership import may_change
+from gateway.ports import ListingStore
+from gateway_client.contract import IN_FORCE, Clock, ListingStatus
+
+_REMOVALS_PER_BATCH = 100
+_HELD = IN_FORCE | {ListingStatus.SUSPENDED}
+
+
+class ResyncRemoval:
+    def __init__(
+        self, files: UploadedFiles, listings: ListingStore, index: SourceIndex, clock: Clock
+    ) -> None:
+        self._files = files
+        self._listings = listings
+        self._index = index
+        self._clock = clock
+
+    def apply(self, upload: Upload, check: FileCheck | None) -> Upload:
+        """Remove what the resync no longer holds — unless some lines were rejected: a listing
+        on a rejected line would look absent, so nothing is removed then. The file is read
+        again only when an earlier invocation did pass 1."""
+        now = self._clock.now()
+        if upload.rejected:
+            note = f"{upload.rejected} lines were rejected; correct them and resync again"
+            return stamp(upload, now, removal="withheld", removal_note=note)
+        manifest = upload.manifest
+        if check is None:
+            check = FileCheck(collect_identities=True).run(
+                self._files.read(upload.object_key, upload.version_id, 0)
+            )
+        absent = (
+            key
+            for key in self._index.held_by(manifest.region, manifest.domains)
+            if not check.holds(key[1])
+        )
+        removed = contended = 0
+        for keys in batches(absent, _REMOVALS_PER_BATCH):
+            done, lost = self._remove_batch(upload, keys, now)
+            removed, contended = removed + done, contended + lost
+        note = (
+            f"{contended} listings kept changing while being removed; resync again to remove them"
+            if contended
+            else ""
+        )
+        return stamp(upload, now, removal="applied", removed=removed, removal_note=note)
+
+    def _remove_batch(
+        self, upload: Upload, keys: Sequence[tuple[str, str]], now: datetime
+    ) -> tuple[int, int]:
+        """(removed, still contended): a removal that loses a race is planned again against
+        what won, like any write; one still losing after ``RACE_RETRIES`` is reported."""
+        manifest = upload.manifest
+        removed, pending = 0, list(keys)
+        for _ in range(RACE_RETRIES):
+            if not pending:
+                break
+            writes = []
+            for held in self._listings.current(pending).values():
+                removal = resync_removal(held, upload)
+                # A listing updated after the file was issued is newer than the resync: it
+                # stays. The index finds listings by provenance; only those the region may
+                # change go.
+                owned = may_change(held.origin_region, manifest.region, upload.relays_subregions)
+                if owned and held.status in _HELD and removal.version > held.version:
+                    writes.append((remove(held, removal, manifest.region, now), held.version))
+            written = self._listings.write(writes, None) if writes else set()
+            removed += len(written)
+            pending = [
+                (x.credit_code, x.listing_id) for x, _ in writes if x.listing_id not in written
+            ]
+        return removed, len(pending)
