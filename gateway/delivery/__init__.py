@@ -7,9 +7,11 @@ from gateway.delivery.health import HealthChange
 from gateway.delivery.objection_notices import ObjectionNotices, plan_notices
 from gateway.delivery.planning import (
     Delivery,
+    Planned,
     payload_for,
     plan_deliveries,
     plan_intensified,
+    planned_deliveries,
     replace_listings,
     stamped,
 )
@@ -51,6 +53,7 @@ __all__ = [
     "HealthChange",
     "HttpResponse",
     "ObjectionNotices",
+    "Planned",
     "Progress",
     "ReevaluationJob",
     "ReevaluationRunner",
@@ -74,6 +77,7 @@ __all__ = [
     "plan_deliveries",
     "plan_intensified",
     "plan_notices",
+    "planned_deliveries",
     "rebuild",
     "recognition_changes",
     "refusal",
