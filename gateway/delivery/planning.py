@@ -98,6 +98,9 @@ class Planned(NamedTuple):
         return instance(Delivery, fields, given)
 
 
+_new = tuple.__new__
+
+
 def for_subscriber(change: Change, recognition: Recognition) -> Change:
     """A region that does not recognise a listing has no need of the ID numbers in it."""
     if recognition.recognised:
@@ -153,14 +156,16 @@ def planned_deliveries(
     unrecognised: Change | None = None  # masked once, however many regions do not recognise it
     for sub, outcome in heard:
         recognition = yielded(outcome, listing, subject) if red else outcome
-        shown = change
-        if not recognition.recognised:
-            if sub.recognised_only and listed:
-                continue
+        if recognition.recognised:
+            shown = change
+        elif sub.recognised_only and listed:
+            continue
+        else:
             if unrecognised is None:
                 unrecognised = for_subscriber(change, recognition)
             shown = unrecognised
-        deliveries.append(Planned(sub.subscription_id, shown, recognition, event))
+        # ``Planned(…)`` without its generated ``__new__``'s Python frame: ten or thirty a change
+        deliveries.append(_new(Planned, (sub.subscription_id, shown, recognition, event)))
     return deliveries
 
 
