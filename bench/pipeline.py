@@ -12,12 +12,15 @@ N synthetic entries as one JSON list (BENCH_PIPELINE_SIZE, default 20,000):
   dedup (``gateway.intake.dedup.plan`` against an in-memory store holding half the listings at
   an older version) → for each resulting change,
   ``gateway_client.contract.change.change_between`` and recognition + fan-out planning
-  (``gateway.delivery.planning.plan_deliveries``) against 10 subscriptions and 2 agreements.
+  (``gateway.delivery.planned_deliveries``, as a fan-out plans: each delivery decided, its
+  model built when ``stamped`` numbers it) against 10 subscriptions and 2 agreements.
 
 Best of BENCH_REPEATS runs (default 3) each, floor and pipeline runs interleaved, every run on
 cold caches (see ``_first_sight``), timed in CPU time of this process (``CLOCK``); a per-stage
 breakdown of the best pipeline run, and the push path alone (verify → parse → validate →
-promote → dedup: what a push does while the platform waits), best of its runs. The import-time
+promote → dedup: what a push does while the platform waits), best of its runs; and, outside
+the ratio, what a fan-out does next with those deliveries — ``stamped`` builds them numbered —
+next to the former way (built when planned, copied when numbered). The import-time
 heap is frozen for the garbage collector first, as the Lambda handler module does
 (``chalicelib.heap``).
 """
@@ -38,7 +41,7 @@ from bench import fixtures
 from bench.common import CITY, env_int
 from chalicelib.heap import freeze_import_heap
 from gateway.authentication import authenticate
-from gateway.delivery import Subscription, plan_deliveries
+from gateway.delivery import Subscription, plan_deliveries, planned_deliveries, stamped
 from gateway.intake import plan, promote, validate_entries
 from gateway.recognition import Agreement
 from gateway.registry import PlatformKey, Region
@@ -46,6 +49,7 @@ from gateway.validation import parse_json
 from gateway_client.contract import (
     DEFAULT_TOLERANCE,
     LOCAL_IDENTITY_SECRET,
+    Change,
     Ed25519Signer,
     Intake,
     Listing,
@@ -125,6 +129,7 @@ def pipeline(
     subscriptions: Sequence[Subscription],
     agreements: Sequence[Agreement],
     stages: dict[str, float],
+    kept: list[Change] | None = None,
 ) -> dict[str, int]:
     clock = CLOCK
     t0 = clock()
@@ -150,8 +155,12 @@ def pipeline(
         if (change := change_between(listing, held.get(listing.listing_id))) is not None
     ]
     t6 = clock()
-    deliveries = sum(len(plan_deliveries(change, subscriptions, agreements)) for change in changes)
+    deliveries = sum(
+        len(planned_deliveries(change, subscriptions, agreements)) for change in changes
+    )
     t7 = clock()
+    if kept is not None:
+        kept += changes
     for name, seconds in (
         ("verify signature", t1 - t0),
         ("parse JSON", t2 - t1),
@@ -191,6 +200,39 @@ def _read_anew(
     return [s.model_copy() for s in subscriptions], [a.model_copy() for a in agreements]
 
 
+def numbering(
+    changes: Sequence[Change],
+    subscriptions: Sequence[Subscription],
+    agreements: Sequence[Agreement],
+    repeats: int,
+) -> dict[str, float]:
+    """CPU seconds to plan the deliveries of ``changes`` and number them as a fan-out does
+    (``stamped``, every change in the log), best of ``repeats``: as now (planned, each model
+    built once, numbered) and as before (each built when planned, then copied numbered)."""
+    logged = {change.change_id: n for n, change in enumerate(changes)}
+
+    def allocate(_subscription: str, _count: int) -> int:
+        return 1
+
+    ways = {
+        "planned, built when stamped": planned_deliveries,
+        "built when planned, copied when stamped": plan_deliveries,
+    }
+    best = dict.fromkeys(ways, float("inf"))
+    for _ in range(repeats):
+        for name, plan_with in ways.items():
+            subs, agreed = _read_anew(subscriptions, agreements)
+            gc.collect()
+            start = CLOCK()
+            decided: list[Any] = []
+            for change in changes:
+                decided += plan_with(change, subs, agreed)
+            stamped(decided, logged, allocate)
+            best[name] = min(best[name], CLOCK() - start)
+            del decided
+    return best
+
+
 def measure(n: int, repeats: int) -> dict[str, Any]:
     body = json.dumps(list(synthetic.entries(CITY, range(n), version=1)), ensure_ascii=False)
     data = body.encode()
@@ -217,7 +259,8 @@ def measure(n: int, repeats: int) -> dict[str, Any]:
         subs, agreed = _read_anew(subscriptions, agreements)
         _first_sight()
         start = CLOCK()
-        counts = pipeline(data, headers, registry, store, subs, agreed, stages)
+        changes: list[Change] = []
+        counts = pipeline(data, headers, registry, store, subs, agreed, stages, changes)
         seconds = CLOCK() - start
         if seconds < pipeline_s:
             pipeline_s, best_stages = seconds, stages
@@ -245,6 +288,7 @@ def measure(n: int, repeats: int) -> dict[str, Any]:
         "push_path_target_ratio": 0.5,
         "stages_seconds": best_stages,
         "counts": counts,
+        "plan_and_number_seconds": numbering(changes, subscriptions, agreements, repeats),
     }
 
 

@@ -205,6 +205,18 @@ def _calls_table(calls: dict[str, dict[str, Any]], per: int) -> str:
     )
 
 
+def _numbering_lines(p: dict[str, Any]) -> list[str]:
+    """Outside the ratio: planning and numbering the same deliveries as a fan-out does, each
+    ``Delivery`` built once when numbered, next to the former way (a run before it has none)."""
+    ways = p.get("plan_and_number_seconds")
+    if not ways:
+        return []
+    return [
+        "* planned and numbered as a fan-out does (`stamped`, outside the ratio): "
+        + "; ".join(f"{name}: {seconds:.3f} s" for name, seconds in ways.items())
+    ]
+
+
 def markdown(results: dict[str, Any]) -> str:
     m = results["machine"]
     dirty = [path for path in m["git_uncommitted"] if not path.startswith("bench/")]
@@ -255,7 +267,7 @@ def markdown(results: dict[str, Any]) -> str:
             f"{p['entries']:,} synthetic entries as one JSON list ({p['body_bytes'] / 1e6:.1f} "
             f"MB). Floor: `json.loads` + `ListingEntry.model_validate` per entry. Pipeline: "
             f"signature → parse → validate → promote → dedup against an in-memory store holding "
-            f"every second listing at an older version → `change_between` → `plan_deliveries` "
+            f"every second listing at an older version → `change_between` → `planned_deliveries` "
             f"against {p['subscriptions']} subscriptions (no filters: every change matches all "
             f"of them) and {p['agreements']} agreements. Best of {p['repeats']} each.",
             "",
@@ -268,6 +280,7 @@ def markdown(results: dict[str, Any]) -> str:
             f"entries/s = {p['entries'] / ingest_only / p['floor_entries_per_s']:.1%} of the floor",
             f"* outcome: {p['counts']['writes']:,} writes planned, {p['counts']['changes']:,} "
             f"changes, {p['counts']['deliveries']:,} deliveries planned",
+            *_numbering_lines(p),
             "",
             "Stages of the best pipeline run:",
             "",

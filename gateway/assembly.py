@@ -17,6 +17,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from gateway_client.contract import copied, instance
+
+__all__ = ["assembled", "copied", "defaults_of", "instance"]
+
 M = TypeVar("M", bound=BaseModel)
 
 _IMMUTABLE = (type(None), bool, int, float, str, bytes, Enum, frozenset)
@@ -52,27 +56,3 @@ def assembled(model: type[M], values: Mapping[str, Any]) -> M:
     named make up ``model_fields_set``."""
     order, defaults = _shape(model)
     return instance(model, {n: values[n] if n in values else defaults[n] for n in order}, values)
-
-
-_set = object.__setattr__  # a frozen model refuses its own __setattr__
-
-
-def instance(model: type[M], fields: dict[str, Any], given: Any) -> M:
-    """A ``model`` holding ``fields`` (every field, in order) with the names in ``given`` set."""
-    made = model.__new__(model)
-    _set(made, "__dict__", fields)
-    _set(made, "__pydantic_fields_set__", set(given))
-    _set(made, "__pydantic_extra__", None)
-    _set(made, "__pydantic_private__", None)
-    return made
-
-
-def copied(model: M, update: Mapping[str, Any]) -> M:
-    """``model.model_copy(update=update)`` for values of its own fields that are validated
-    already, without ``model_copy``'s generic copying of extra and private attributes (the
-    gateway's models have none; one that has is copied by ``model_copy`` itself)."""
-    if model.__pydantic_extra__ or model.__pydantic_private__:
-        return model.model_copy(update=update)
-    fields = dict(model.__dict__)
-    fields.update(update)
-    return instance(type(model), fields, model.__pydantic_fields_set__ | update.keys())

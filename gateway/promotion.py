@@ -18,8 +18,11 @@ from gateway_client.contract import (
 _ENTRY_FIELDS = tuple(ListingEntry.model_fields)
 _ADDED = tuple(name for name in Listing.model_fields if name not in ListingEntry.model_fields)
 _GIVEN = ("listing_id", "version", "subject_type", "provenances", "accepted_at", "listed_at")
-_DEFAULTS = {name: value for name, value in defaults_of(Listing).items() if name in _ADDED}
+# the added fields in the model's order, their defaults filled in: each listing's are a copy
+_ADDED_TEMPLATE = {name: defaults_of(Listing).get(name) for name in _ADDED}
 _SET = frozenset(_ENTRY_FIELDS) | {"origin_region", *_GIVEN}
+if not {name for name in _ADDED if name not in defaults_of(Listing)} <= set(_GIVEN):
+    raise TypeError("Listing has a required field promote does not fill in")
 
 
 def promote(entry: ListingEntry, region: str, now: datetime) -> Listing:
@@ -34,14 +37,12 @@ def promote(entry: ListingEntry, region: str, now: datetime) -> Listing:
         dict(held) if type(entry) is ListingEntry else {name: held[name] for name in _ENTRY_FIELDS}
     )
     fields["origin_region"] = entry.origin_region or region
-    added = {
-        **_DEFAULTS,
-        "listing_id": identity_of(entry),
-        "version": entry_version(entry),
-        "subject_type": classify(entry.credit_code)[1],
-        "provenances": (region,),
-        "accepted_at": now,
-        "listed_at": now,
-    }
-    fields.update((name, added[name]) for name in _ADDED)  # in the model's field order
+    added = _ADDED_TEMPLATE.copy()  # in the model's field order
+    added["listing_id"] = identity_of(entry)
+    added["version"] = entry_version(entry)
+    added["subject_type"] = classify(entry.credit_code)[1]
+    added["provenances"] = (region,)
+    added["accepted_at"] = now
+    added["listed_at"] = now
+    fields.update(added)
     return instance(Listing, fields, _SET)

@@ -15,9 +15,11 @@ from gateway.delivery.health import HealthChange
 from gateway.delivery.objection_notices import ObjectionNotices, plan_notices
 from gateway.delivery.planning import (
     Delivery,
+    Planned,
     payload_for,
     plan_deliveries,
     plan_intensified,
+    planned_deliveries,
     replace_listings,
     stamped,
 )
@@ -62,6 +64,7 @@ __all__ = [
     "HealthChange",
     "HttpResponse",
     "ObjectionNotices",
+    "Planned",
     "Progress",
     "ReevaluationJob",
     "ReevaluationRunner",
@@ -88,6 +91,7 @@ __all__ = [
     "plan_deliveries",
     "plan_intensified",
     "plan_notices",
+    "planned_deliveries",
     "queued_from_json",
     "rebuild",
     "recognition_changes",

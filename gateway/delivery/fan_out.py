@@ -16,8 +16,9 @@ from gateway.delivery.batching import Batch, batch_id, described, file_of, gathe
 from gateway.delivery.objection_notices import any_filtered_out, plan_notices, settles
 from gateway.delivery.planning import (
     Delivery,
-    plan_deliveries,
+    Planned,
     plan_intensified,
+    planned_deliveries,
     replace_listings,
     stamped,
 )
@@ -72,7 +73,7 @@ class FanOut:
             return 0
         agreements = self.agreements.all()
         subjects = self._subjects_after(steps)
-        deliveries: list[Delivery] = []
+        deliveries: list[Delivery | Planned] = []  # built as ``stamped`` numbers them
         for change, previous in steps:
             received = (
                 self.receipts.subscriptions_that_received(change.listing.listing_id)
@@ -80,7 +81,7 @@ class FanOut:
                 else set()
             )
             subject = subjects.get(change.listing.credit_code, ())
-            deliveries += plan_deliveries(
+            deliveries += planned_deliveries(
                 change, subscriptions, agreements, received=received, subject=subject
             )
             deliveries += plan_notices(change, previous, subscriptions, agreements)

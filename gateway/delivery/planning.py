@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date
+from typing import NamedTuple
 
 from gateway.assembly import copied, defaults_of, instance
 from gateway.delivery.audience import audience
@@ -54,34 +55,50 @@ def delivery_id(change_id: str, subscription_id: str, event: EventType = "listin
 
 
 _PLANNED = frozenset({"delivery_id", "subscription_id", "type", "change", "recognition"})
-_UNPLANNED = {name: value for name, value in defaults_of(Delivery).items() if name not in _PLANNED}
+_STAMPED = _PLANNED | {"log_sequence", "sequence"}
+_INTENSIFIED, _REPLAY = defaults_of(Delivery)["intensified"], defaults_of(Delivery)["replay"]
 
 
-def _deliveries_of(
-    change: Change, event: EventType
-) -> Callable[[Subscription, Change, Recognition], Delivery]:
-    """A maker of ``Delivery(delivery_id=…, subscription_id=…, type=event, change=…,
-    recognition=…)`` for one change, built without validating again what is validated already
-    (the change and the recognition are frozen models, the ids the gateway's own), and with the
-    change id's share of every ``delivery_id`` hashed once: one delivery is built per change
-    and subscriber, ten or thirty per change (``tests/unit/test_recognition_memo.py``)."""
-    suffix = b"" if event == "listing.changed" else f">{event}".encode()
-    seeded = hashlib.sha256(f"{change.change_id}>".encode())
+class Planned(NamedTuple):
+    """A delivery decided but not yet built: a fan-out plans ten or thirty per change and
+    needs the ``Delivery`` model only when it numbers and queues them (``stamped``), so it is
+    built there once, already numbered, instead of built here and copied there.
+    ``tests/unit/test_delivery_building.py`` proves what is built equal, field for field and in
+    its JSON, to the delivery built directly."""
 
-    def make(sub: Subscription, shown: Change, recognition: Recognition) -> Delivery:
-        digest = seeded.copy()
-        digest.update(sub.subscription_id.encode() + suffix)
+    subscription_id: str
+    change: Change
+    recognition: Recognition
+    type: EventType
+
+    def built(self) -> Delivery:
+        """The ``Delivery``, as planning used to return it."""
+        return self._assembled(None, None, _PLANNED)
+
+    def numbered(self, log_sequence: int | None, sequence: int) -> Delivery:
+        """The ``Delivery`` ``stamped`` makes of it: ``built()`` with these two set."""
+        return self._assembled(log_sequence, sequence, _STAMPED)
+
+    def _assembled(
+        self, log_sequence: int | None, sequence: int | None, given: frozenset[str]
+    ) -> Delivery:
+        """Built without validating again what is validated already (the change and the
+        recognition are frozen models, the ids the gateway's own)."""
         fields = {
-            "delivery_id": "msg_" + digest.hexdigest()[:32],
-            "subscription_id": sub.subscription_id,
-            "type": event,
-            "change": shown,
-            "recognition": recognition,
-            **_UNPLANNED,
+            "delivery_id": delivery_id(self.change.change_id, self.subscription_id, self.type),
+            "subscription_id": self.subscription_id,
+            "type": self.type,
+            "change": self.change,
+            "recognition": self.recognition,
+            "intensified": _INTENSIFIED,
+            "log_sequence": log_sequence,
+            "sequence": sequence,
+            "replay": _REPLAY,
         }
-        return instance(Delivery, fields, _PLANNED)
+        return instance(Delivery, fields, given)
 
-    return make
+
+_new = tuple.__new__
 
 
 def for_subscriber(change: Change, recognition: Recognition) -> Change:
@@ -99,6 +116,19 @@ def plan_deliveries(
     subject: Sequence[Listing] = (),
     received: Collection[str] = frozenset(),
 ) -> list[Delivery]:
+    """The deliveries ``planned_deliveries`` decides, built."""
+    decided = planned_deliveries(change, subscriptions, agreements, event, subject, received)
+    return [x.built() for x in decided]
+
+
+def planned_deliveries(
+    change: Change,
+    subscriptions: Iterable[Subscription],
+    agreements: Sequence[Agreement],
+    event: EventType = "listing.changed",
+    subject: Sequence[Listing] = (),
+    received: Collection[str] = frozenset(),
+) -> list[Planned]:
     """Deliveries for every subscription whose filters match the changed listing, or that was
     delivered the listing before (``received``: it hears how the listing ends even if its
     filters changed since); a disabled one's are parked as dead, so re-enabling it delivers
@@ -122,19 +152,20 @@ def plan_deliveries(
     else:  # the common case: worked out once per listing facts and day (``audience``)
         heard = audience(subscriptions, agreements).of(listing, on)
     red, listed = listing.kind is ListKind.RED, change.type == "listed"
-    make = _deliveries_of(change, event)
-    deliveries: list[Delivery] = []
+    deliveries: list[Planned] = []
     unrecognised: Change | None = None  # masked once, however many regions do not recognise it
     for sub, outcome in heard:
         recognition = yielded(outcome, listing, subject) if red else outcome
-        shown = change
-        if not recognition.recognised:
-            if sub.recognised_only and listed:
-                continue
+        if recognition.recognised:
+            shown = change
+        elif sub.recognised_only and listed:
+            continue
+        else:
             if unrecognised is None:
                 unrecognised = for_subscriber(change, recognition)
             shown = unrecognised
-        deliveries.append(make(sub, shown, recognition))
+        # ``Planned(…)`` without its generated ``__new__``'s Python frame: ten or thirty a change
+        deliveries.append(_new(Planned, (sub.subscription_id, shown, recognition, event)))
     return deliveries
 
 
@@ -221,12 +252,13 @@ def replace_listings(
 
 
 def stamped(
-    deliveries: Sequence[Delivery],
+    deliveries: Sequence[Delivery | Planned],
     log_sequences: Mapping[str, int],
     allocate: Callable[[str, int], int],
 ) -> list[Delivery]:
     """Give each delivery its change's log sequence and its subscription's next sequence
-    number, in order (``allocate(subscription_id, count)`` reserves a block, returns its first)."""
+    number, in order (``allocate(subscription_id, count)`` reserves a block, returns its first);
+    a ``Planned`` one is built here, numbered."""
     counts: dict[str, int] = {}
     for delivery in deliveries:
         counts[delivery.subscription_id] = counts.get(delivery.subscription_id, 0) + 1
@@ -236,5 +268,8 @@ def stamped(
         sequence = next_of[delivery.subscription_id]
         next_of[delivery.subscription_id] = sequence + 1
         log_sequence = log_sequences.get(delivery.change.change_id)
-        out.append(delivery.model_copy(update={"log_sequence": log_sequence, "sequence": sequence}))
+        if isinstance(delivery, Planned):
+            out.append(delivery.numbered(log_sequence, sequence))
+        else:
+            out.append(copied(delivery, {"log_sequence": log_sequence, "sequence": sequence}))
     return out

@@ -133,6 +133,8 @@ from gateway_client.contract.model import (
     Intake,
     Moment,
     SingleLine,
+    copied,
+    instance,
     intake_of,
 )
 from gateway_client.contract.ndjson import MAX_LINE_BYTES, Line, lines_of
@@ -346,6 +348,7 @@ __all__ = [
     "checkpoint_verifies",
     "china_date",
     "classify",
+    "copied",
     "derive_private_key",
     "entry_hash",
     "entry_leaf",
@@ -356,6 +359,7 @@ __all__ = [
     "generate_sm2_key",
     "identity_key",
     "identity_of",
+    "instance",
     "intake_of",
     "is_division",
     "is_national_source",

@@ -9,7 +9,7 @@ from enum import StrEnum
 from pydantic import AwareDatetime
 
 from gateway_client.contract.listing import Listing, ListingStatus, masked
-from gateway_client.contract.model import Frozen
+from gateway_client.contract.model import Frozen, instance
 
 
 class ChangeType(StrEnum):
@@ -86,18 +86,27 @@ def restated(listing: Listing, cause: str, at: datetime) -> Change:
     )
 
 
+_FIELDS = frozenset(Change.model_fields)
+
+
 def change_between(new: Listing, old: Listing | None) -> Change | None:
-    """The change that moved ``old`` to ``new``; ``None`` when only bookkeeping changed."""
+    """The change that moved ``old`` to ``new``; ``None`` when only bookkeeping changed.
+
+    Assembled without validating again (once per change of every ingest): each field is a
+    validated value already — the listings are models, the type an enum member, the time the
+    listing's own — so the ``Change`` is the one ``Change(...)`` would validate into
+    (``tests/unit/test_change_assembly.py``)."""
     if old is not None and old.version == new.version:
         return None
-    return Change(
-        change_id=change_id(new),
-        type=classify_change(new, old),
-        listing=new,
-        previous_version=None if old is None else old.version,
-        previous_status=None if old is None else old.status,
-        occurred_at=new.accepted_at,
-    )
+    fields = {
+        "change_id": change_id(new),
+        "type": classify_change(new, old),
+        "listing": new,
+        "previous_version": None if old is None else old.version,
+        "previous_status": None if old is None else old.status,
+        "occurred_at": new.accepted_at,
+    }
+    return instance(Change, fields, _FIELDS)
 
 
 def purge_id(listing: Listing) -> str:

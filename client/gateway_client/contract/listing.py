@@ -21,7 +21,15 @@ from gateway_client.contract.extension import (
     longest_until,
 )
 from gateway_client.contract.identity import listing_id
-from gateway_client.contract.model import FREE_TEXT, ONE_LINE, Day, Frozen, Moment, intake_of
+from gateway_client.contract.model import (
+    FREE_TEXT,
+    ONE_LINE,
+    Day,
+    Frozen,
+    Moment,
+    copied,
+    intake_of,
+)
 from gateway_client.contract.objections import Objection
 from gateway_client.contract.regions import RegionCode
 from gateway_client.contract.responsible import ResponsiblePerson
@@ -297,9 +305,10 @@ WITHHELD = "（不予披露）"
 def masked(listing: Listing) -> Listing:
     """The listing with resident ID numbers masked: the subject's, if a person, and every
     responsible person's; a commitment's outcome note and an objection's words (the subject's
-    reason, the owner's note) left out."""
+    reason, the owner's note) left out. (Copied without validating again: once per change a
+    fan-out sends to a region that does not recognise it; ``copied`` is ``model_copy``.)"""
     persons = tuple(
-        p.model_copy(update={"id_number": mask(p.id_number) if p.id_number else None})
+        copied(p, {"id_number": mask(p.id_number) if p.id_number else None})
         for p in listing.responsible_persons
     )
     update: dict[str, object] = {
@@ -308,13 +317,11 @@ def masked(listing: Listing) -> Listing:
     }
     if listing.commitment is not None and listing.commitment.outcome_note:
         # free text about a person's promise: the owner's to read, not every subscriber's
-        update["commitment"] = listing.commitment.model_copy(update={"outcome_note": ""})
+        update["commitment"] = copied(listing.commitment, {"outcome_note": ""})
     if listing.objection is not None:
         # a subject's own account of its case: for the owner and the regions applying measures
-        update["objection"] = listing.objection.model_copy(
-            update={"reason": WITHHELD, "decision_note": ""}
-        )
-    return listing.model_copy(update=update)
+        update["objection"] = copied(listing.objection, {"reason": WITHHELD, "decision_note": ""})
+    return copied(listing, update)
 
 
 def stopped_applying(listing: Listing) -> date | None:

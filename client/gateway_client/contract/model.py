@@ -4,12 +4,15 @@ the field types every boundary shares (dates, text); and how input is told from 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, ValidationInfo
 from pydantic_core import PydanticCustomError
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class Frozen(BaseModel):
@@ -116,3 +119,31 @@ FREE_TEXT = _text_check(_NOT_IN_PROSE)
 """Free text: as ``ONE_LINE``, but tabs and line breaks (\\n, \\r\\n) are allowed."""
 SingleLine = Annotated[str, ONE_LINE]
 MultiLine = Annotated[str, FREE_TEXT]
+
+
+# Models assembled from values validated already, without validating them again: for hot paths
+# (an ingest's every listing, a fan-out's every change and masked copy, every delivery) that
+# build models of values that are instances of the right types already. ``gateway.assembly``
+# builds on these; ``tests/unit/test_assembly.py`` proves them equal to pydantic's own.
+_set = object.__setattr__  # a frozen model refuses its own __setattr__
+
+
+def instance(model: type[M], fields: dict[str, Any], given: Any) -> M:
+    """A ``model`` holding ``fields`` (every field, in order) with the names in ``given`` set."""
+    made = model.__new__(model)
+    _set(made, "__dict__", fields)
+    _set(made, "__pydantic_fields_set__", set(given))
+    _set(made, "__pydantic_extra__", None)
+    _set(made, "__pydantic_private__", None)
+    return made
+
+
+def copied(model: M, update: Mapping[str, Any]) -> M:
+    """``model.model_copy(update=update)`` for values of its own fields that are validated
+    already, without ``model_copy``'s generic copying of extra and private attributes (the
+    gateway's models have none; one that has is copied by ``model_copy`` itself)."""
+    if model.__pydantic_extra__ or model.__pydantic_private__:
+        return model.model_copy(update=update)
+    fields = dict(model.__dict__)
+    fields.update(update)
+    return instance(type(model), fields, model.__pydantic_fields_set__ | update.keys())
