@@ -1,13 +1,23 @@
-"""The exchange log in one table: a head item (the size), per entry an entry item (its leaf
-data) and a body item (the change), one marker per change, per listing an index of its entries,
-and the publisher's state (``chalicelib.log_publishing``: how far tiles and checkpoints go, and
-the tree's right edge there).
+"""The exchange log in one table and the archive bucket: a head item (the size), per appended
+chunk one S3 object and one small item (``chalicelib.dynamodb.log_chunks``), per listing an
+index of its logged changes, and the publisher's state (``chalicelib.log_publishing``: how far
+tiles and checkpoints go, and the tree's right edge there).
 
-Appends are transactions conditioned on the head's size, so concurrent fan-outs (one per stream
-shard) take turns, backing off at random, and numbers are never given twice; the per-change
-marker makes a repeated stream batch (or half of one, split by Lambda) find its changes already
-logged instead of logging them twice. Bodies live apart from the entries so that retention can
-erase them (``erase``) while every leaf, tile and checkpoint still verifies.
+An append is a transaction conditioned on the head's size, so concurrent fan-outs (one per
+stream lane) take turns, backing off at random, and numbers are never given twice nor skipped.
+In the same transaction each listing's index item (``listing#<id>``) gets one attribute per
+change (its change id, holding its sequence), conditioned on that attribute being absent: the
+index is at once the exactly-once guard (a repeated stream batch, or any part of one split by
+Lambda or re-driven by the operator, finds its changes there and logs nothing again) and
+erasure's map from a listing to its entries. Its cost is the floor of this design: one item per
+distinct listing of a chunk, 2 write units in a transaction (``bench/README.md``).
+
+Erasure (``erase``) marks the index first, then removes each entry's body key from its chunk:
+every leaf, tile and checkpoint still verifies, no body of the listing can be decrypted, and a
+change of the listing logged later (a late retry) is logged without a body.
+
+Logs written before chunks keep their per-entry items (``entry#``, ``body#``, ``change#``,
+``listing#`` with a ``sequences`` set); they are still read, deduplicated against and erased.
 """
 
 from __future__ import annotations
@@ -21,30 +31,64 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Table, n, s, text
+from chalicelib.dynamodb.log_chunks import BLOCK, MOST, Sealed, block_key, chunk_key, seal
+from chalicelib.dynamodb.log_reading import Read, body_key, chunks_holding, read_window
+from chalicelib.s3_archive import S3Archive
 from gateway.delivery import Erased
 from gateway_client.contract import Change, ChangeType, LogEntry, log_entries
 from gateway_client.tlog import Frontier
 
 if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 _HEAD = "head"
 _PUBLISHED = "published"
-_PER_TRANSACTION = 24  # up to four items per change plus the head: under DynamoDB's 100
+_ACTIONS = 100  # TransactWriteItems' most
 _ATTEMPTS = 20
 _BACKOFF = 0.02  # seconds; doubled per lost turn, up to 32 times, each wait drawn at random
-
-
-def _entry_key(sequence: int) -> str:
-    return f"entry#{sequence:012d}"
-
-
-def _body_key(sequence: int) -> str:
-    return f"body#{sequence:012d}"
+_BINARY = "application/octet-stream"
 
 
 def _index_key(listing_id: str) -> str:
     return f"listing#{listing_id}"
+
+
+def _take(pending: Sequence[Change]) -> list[Change]:
+    """The next chunk: as many changes as one transaction holds (the head, the chunk, its
+    block, one index update per listing and a marker per purge), ``MOST`` at most."""
+    listings: set[str] = set()
+    actions = 3
+    taken: list[Change] = []
+    for change in pending[:MOST]:
+        more = (change.listing.listing_id not in listings) + (change.type is ChangeType.PURGED)
+        if actions + more > _ACTIONS:
+            break
+        actions += more
+        listings.add(change.listing.listing_id)
+        taken.append(change)
+    return taken
+
+
+def _update(
+    table: str,
+    pk: str,
+    expression: str,
+    condition: str | None,
+    names: dict[str, str] | None,
+    values: dict[str, Any],
+) -> TransactWriteItemTypeDef:
+    update: dict[str, Any] = {
+        "TableName": table,
+        "Key": {"pk": s(pk)},
+        "UpdateExpression": expression,
+        "ExpressionAttributeValues": values,
+    }
+    if condition is not None:
+        update["ConditionExpression"] = condition
+    if names:
+        update["ExpressionAttributeNames"] = names
+    return {"Update": update}  # type: ignore[typeddict-item]
 
 
 RECENT_CHECKPOINTS = 256
@@ -67,6 +111,10 @@ class LogContention(RuntimeError):
 
 
 class DynamoExchangeLog(Table):
+    def __init__(self, client: DynamoDBClient, table_name: str, archive: S3Archive) -> None:
+        super().__init__(client, table_name)
+        self._archive = archive  # the chunks' objects
+
     def size(self) -> int:
         item = self._get({"pk": s(_HEAD)})
         return int(item["sequence"]["N"]) if item else 0
@@ -109,24 +157,34 @@ class DynamoExchangeLog(Table):
 
     def append(self, changes: Sequence[Change]) -> dict[str, int]:
         """Log the changes not logged yet, in order; every change's sequence number."""
-        known = self._logged([c.change_id for c in changes])
-        pending = [
-            c for c in dict((c.change_id, c) for c in changes).values() if c.change_id not in known
-        ]
+        unique = list(dict((c.change_id, c) for c in changes).values())
+        indexes, known = self._indexes(unique)
+        pending = [c for c in unique if c.change_id not in known]
         for attempt in range(_ATTEMPTS):
             if not pending:
                 return known
-            chunk = pending[:_PER_TRANSACTION]
+            chunk = _take(pending)
             sequence = self.size()
             entries = log_entries(sequence + 1, chunk)
+            erased = {
+                i: purge
+                for i, c in enumerate(chunk)
+                if c.type is not ChangeType.PURGED
+                and (purge := indexes.get(c.listing.listing_id)) is not None
+            }
+            sealed = seal(entries, chunk, set(erased))
+            self._archive.put(sealed.object_key, sealed.body, {"kind": "log-chunk"}, _BINARY)
             try:
                 self._client.transact_write_items(
-                    TransactItems=self._items(sequence, entries, chunk)
+                    TransactItems=self._items(sequence, chunk, sealed, erased, indexes)
                 )
             except ClientError as error:
                 if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
                     raise
-                known |= self._logged([c.change_id for c in chunk])  # someone logged some of them
+                # someone logged some of them, or erased one of their listings
+                fresh, logged = self._indexes(pending)
+                indexes |= fresh
+                known |= logged
                 pending = [c for c in pending if c.change_id not in known]
                 time.sleep(random.uniform(0, _BACKOFF * 2 ** min(attempt, 5)))  # noqa: S311
                 continue
@@ -137,47 +195,74 @@ class DynamoExchangeLog(Table):
         return known
 
     def _items(
-        self, sequence: int, entries: Sequence[LogEntry], changes: Sequence[Change]
+        self,
+        sequence: int,
+        chunk: Sequence[Change],
+        sealed: Sealed,
+        erased: dict[int, str],
+        indexes: dict[str, str | None],
     ) -> list[TransactWriteItemTypeDef]:
-        last = entries[-1]
-        head: TransactWriteItemTypeDef = {
-            "Update": {
-                "TableName": self._table,
-                "Key": {"pk": s(_HEAD)},
-                "UpdateExpression": "SET #seq = :new",
-                "ConditionExpression": "attribute_not_exists(pk) AND :old = :zero OR #seq = :old",
-                "ExpressionAttributeNames": {"#seq": "sequence"},
-                "ExpressionAttributeValues": {
-                    ":new": n(last.sequence),
-                    ":old": n(sequence),
-                    ":zero": n(0),
-                },
-            }
-        }
-        items = [head]
-        by_listing: dict[str, list[int]] = {}
-        for entry, change in zip(entries, changes, strict=True):
-            if change.type is not ChangeType.PURGED:  # the tombstone outlives the listing
-                by_listing.setdefault(change.listing.listing_id, []).append(entry.sequence)
-            items += [
-                self._new({"pk": s(_entry_key(entry.sequence)), "doc": s(entry.model_dump_json())}),
-                self._new(
-                    {"pk": s(_body_key(entry.sequence)), "change": s(change.model_dump_json())}
-                ),
-                self._new({"pk": s(f"change#{change.change_id}"), "sequence": n(entry.sequence)}),
-            ]
-        for listing_id, sequences in by_listing.items():  # one update per item per transaction
-            items.append(
+        first, last = sequence + 1, sequence + len(chunk)
+        items: list[TransactWriteItemTypeDef] = [
+            _update(
+                self._table,
+                _HEAD,
+                "SET #seq = :new",
+                "attribute_not_exists(pk) AND :old = :zero OR #seq = :old",
+                {"#seq": "sequence"},
+                {":new": n(last), ":old": n(sequence), ":zero": n(0)},
+            ),
+            self._new(
                 {
-                    "Update": {
-                        "TableName": self._table,
-                        "Key": {"pk": s(_index_key(listing_id))},
-                        "UpdateExpression": "ADD sequences :new",
-                        "ExpressionAttributeValues": {":new": {"NS": [str(x) for x in sequences]}},
-                    }
+                    "pk": s(chunk_key(first)),
+                    "first": n(first),
+                    "count": n(len(chunk)),
+                    "object": s(sealed.object_key),
+                    "keys": {"M": {k: {"B": v} for k, v in sealed.keys.items()}},
+                    "erased": {"M": {str(k): s(v) for k, v in erased.items()}},
                 }
-            )
+            ),
+            _update(
+                self._table,
+                block_key(first // BLOCK),
+                "ADD chunks :first",
+                None,
+                None,
+                {":first": {"NS": [str(first)]}},
+            ),
+        ]
+        by_listing: dict[str, dict[str, int]] = {}
+        for offset, change in enumerate(chunk):
+            by_listing.setdefault(change.listing.listing_id, {})[change.change_id] = first + offset
+            if change.type is ChangeType.PURGED:  # found by its id alone: sequence_of
+                marker = {"pk": s(f"change#{change.change_id}"), "sequence": n(first + offset)}
+                items.append(self._new(marker))
+        for listing_id, logged in by_listing.items():
+            items.append(self._index_update(listing_id, logged, indexes.get(listing_id)))
         return items
+
+    def _index_update(
+        self, listing_id: str, logged: dict[str, int], erased_by: str | None
+    ) -> TransactWriteItemTypeDef:
+        """Each change's sequence under its id, none of them there yet, and the listing's
+        erasure as the chunk saw it (a purge in between cancels the transaction)."""
+        names = {f"#c{i}": change_id for i, change_id in enumerate(logged)}
+        sets = {f":c{i}": n(x) for i, x in enumerate(logged.values())}
+        absent = " AND ".join(f"attribute_not_exists({name})" for name in names)
+        erasure = "attribute_not_exists(erased_by)"
+        values = dict(sets)
+        if erased_by is not None:
+            erasure = "erased_by = :erased"
+            values[":erased"] = s(erased_by)
+        expression = ", ".join(f"{a} = {v}" for a, v in zip(names, sets, strict=True))
+        return _update(
+            self._table,
+            _index_key(listing_id),
+            f"SET {expression}",
+            f"{absent} AND {erasure}",
+            names,
+            values,
+        )
 
     def _new(self, item: dict[str, Any]) -> TransactWriteItemTypeDef:
         return {
@@ -188,7 +273,25 @@ class DynamoExchangeLog(Table):
             }
         }
 
-    def _logged(self, change_ids: Sequence[str]) -> dict[str, int]:
+    def _indexes(self, changes: Sequence[Change]) -> tuple[dict[str, str | None], dict[str, int]]:
+        """Each listing's erasure (the purge's id, or ``None``), and which of ``changes`` are
+        logged already, at what sequence (in a listing's index, or by an older marker)."""
+        listing_ids = list(dict.fromkeys(c.listing.listing_id for c in changes))
+        found = self._batch([_index_key(x) for x in listing_ids])
+        indexes: dict[str, str | None] = {}
+        logged: dict[str, int] = {}
+        for listing_id in listing_ids:
+            item = found.get(_index_key(listing_id), {})
+            indexes[listing_id] = text(item, "erased_by") if "erased_by" in item else None
+        for change in changes:
+            item = found.get(_index_key(change.listing.listing_id), {})
+            if change.change_id in item:
+                logged[change.change_id] = int(item[change.change_id]["N"])
+        rest = [c.change_id for c in changes if c.change_id not in logged]
+        return indexes, logged | self._marked(rest)
+
+    def _marked(self, change_ids: Sequence[str]) -> dict[str, int]:
+        """Changes found by their own marker: a purge's, and any logged before chunks."""
         keys = [f"change#{cid}" for cid in dict.fromkeys(change_ids)]
         return {
             key.removeprefix("change#"): int(item["sequence"]["N"])
@@ -214,45 +317,74 @@ class DynamoExchangeLog(Table):
                 pending = dict(reply.get("UnprocessedKeys") or {})
         return found
 
+    def _window(self, start: int, limit: int, bodies: bool) -> list[Read]:
+        window = range(max(start, 1), max(start, 1) + max(limit, 0))
+        return read_window(self._batch, self._archive.get, window, bodies)
+
     def entries(self, start: int, limit: int) -> list[tuple[LogEntry, Change | Erased]]:
         """Entries ``start`` … ``start + limit - 1`` that exist, in order, with their changes
         (or, where retention erased one, the tombstone that replaced it)."""
-        window = range(max(start, 1), max(start, 1) + limit)
-        found = self._batch([_entry_key(x) for x in window] + [_body_key(x) for x in window])
-        return [
-            (LogEntry.model_validate_json(text(item, "doc")), _body(item, found.get(_body_key(x))))
-            for x in window
-            if (item := found.get(_entry_key(x))) is not None
-        ]
+        return [(entry, body) for entry, body, _ in self._window(start, limit, True) if body]
 
     def published(self, start: int, limit: int) -> tuple[list[LogEntry], list[int]]:
         """What ``GET /v1/log`` shows: the entries, and which of them had their body erased
-        (bodies themselves are not read)."""
-        window = range(max(start, 1), max(start, 1) + limit)
-        entries = self._batch([_entry_key(x) for x in window], "pk, doc")
-        stubs = self._batch([_body_key(x) for x in window], "pk, erased_by")
-        return (
-            [LogEntry.model_validate_json(text(entries[k], "doc")) for k in sorted(entries)],
-            sorted(x for x in window if "erased_by" in stubs.get(_body_key(x), {})),
-        )
+        (bodies themselves are not decrypted)."""
+        read = self._window(start, limit, False)
+        return [e for e, _, _ in read], [e.sequence for e, _, erased in read if erased]
 
     def erase(self, listing_id: str, tombstone_id: str) -> int:
-        """Replace the body of every logged change of ``listing_id`` by a stub naming its
-        purge's change id; entries, digests and the head stay, so the chain verifies.
+        """Make every logged body of ``listing_id`` unreadable but its purge's (``tombstone_id``,
+        which replaces them); entries, digests and the head stay, so every proof verifies.
 
-        Idempotent, and the listing's index goes last: a purge retried after a failure
-        finishes the erasure. Returns how many bodies were erased.
-        """
-        index = self._get({"pk": s(_index_key(listing_id))})
-        stubs = sorted(int(x) for x in index["sequences"]["NS"]) if index else []
-        self._put_all([{"pk": s(_body_key(x)), "erased_by": s(tombstone_id)} for x in stubs])
-        if index:
-            self._client.delete_item(TableName=self._table, Key={"pk": s(_index_key(listing_id))})
-        return len(stubs)
+        The index is marked first, so a change of the listing logged from then on is logged
+        without its body; the marking also returns every entry logged before it. Idempotent:
+        a purge retried after a failure finishes the erasure. Returns how many bodies."""
+        reply = self._client.update_item(
+            TableName=self._table,
+            Key={"pk": s(_index_key(listing_id))},
+            UpdateExpression="SET erased_by = :purge",
+            ExpressionAttributeValues={":purge": s(tombstone_id)},
+            ReturnValues="ALL_NEW",
+        )
+        index = reply.get("Attributes", {})
+        older = sorted(int(x) for x in index.get("sequences", {}).get("NS", []))
+        self._put_all([{"pk": s(body_key(x)), "erased_by": s(tombstone_id)} for x in older])
+        sequences = sorted(
+            int(v["N"]) for k, v in index.items() if k.startswith("chg_") and k != tombstone_id
+        )
+        erased = 0
+        for chunk in chunks_holding(self._batch, sequences):
+            offsets = [
+                str(x - chunk.first)
+                for x in sequences
+                if chunk.holds(x) and str(x - chunk.first) in chunk.keys
+            ]
+            if not offsets:
+                continue
+            erased += len(offsets)
+            names = {f"#o{i}": offset for i, offset in enumerate(offsets)}
+            self._client.update_item(
+                TableName=self._table,
+                Key={"pk": s(chunk_key(chunk.first))},
+                UpdateExpression="REMOVE "
+                + ", ".join(f"#keys.{x}" for x in names)
+                + " SET "
+                + ", ".join(f"#erased.{x} = :purge" for x in names),
+                ExpressionAttributeNames={**names, "#keys": "keys", "#erased": "erased"},
+                ExpressionAttributeValues={":purge": s(tombstone_id)},
+            )
+        if older:  # the older index's set goes last: a retried purge finds it
+            self._client.update_item(
+                TableName=self._table,
+                Key={"pk": s(_index_key(listing_id))},
+                UpdateExpression="REMOVE sequences",
+            )
+        return len(older) + erased
 
     def sequence_of(self, change_id: str) -> int | None:
-        """Where ``change_id`` is logged, if it is."""
-        return self._logged([change_id]).get(change_id)
+        """Where ``change_id`` is logged, if it is: a purge's (what replays look up for an
+        erased body), or any change logged before chunks."""
+        return self._marked([change_id]).get(change_id)
 
     def allocate(self, subscription_id: str, count: int) -> int:
         """Reserve ``count`` per-subscription sequence numbers; the first of them."""
@@ -265,11 +397,3 @@ class DynamoExchangeLog(Table):
             ReturnValues="UPDATED_NEW",
         )
         return int(reply["Attributes"]["next"]["N"]) - count + 1
-
-
-def _body(entry: dict[str, Any], body: dict[str, Any] | None) -> Change | Erased:
-    """The entry's change: its body item, or the stub erasure left; entries written before
-    bodies had items of their own keep the change on the entry item."""
-    if body is not None and "erased_by" in body:
-        return Erased(tombstone=text(body, "erased_by"))
-    return Change.model_validate_json(text(body if body is not None else entry, "change"))
