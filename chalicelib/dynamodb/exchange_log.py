@@ -24,17 +24,19 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Table, n, s, text
-from chalicelib.dynamodb.log_chunks import BLOCK, MOST, Sealed, block_key, chunk_key, seal
+from chalicelib.dynamodb.log_chunks import chunk_key, seal
 from chalicelib.dynamodb.log_reading import Read, body_key, chunks_holding, read_window
+from chalicelib.dynamodb.log_transaction import HEAD, actions, index_key, take
 from chalicelib.s3_archive import S3Archive
 from gateway.delivery import Erased
+from gateway.statistics import Key, total
 from gateway_client.contract import Change, ChangeType, LogEntry, log_entries
 from gateway_client.tlog import Frontier
 
@@ -42,53 +44,14 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
-_HEAD = "head"
 _PUBLISHED = "published"
-_ACTIONS = 100  # TransactWriteItems' most
 _ATTEMPTS = 20
 _BACKOFF = 0.02  # seconds; doubled per lost turn, up to 32 times, each wait drawn at random
 _BINARY = "application/octet-stream"
 
 
-def _index_key(listing_id: str) -> str:
-    return f"listing#{listing_id}"
-
-
-def _take(pending: Sequence[Change]) -> list[Change]:
-    """The next chunk: as many changes as one transaction holds (the head, the chunk, its
-    block, one index update per listing and a marker per purge), ``MOST`` at most."""
-    listings: set[str] = set()
-    actions = 3
-    taken: list[Change] = []
-    for change in pending[:MOST]:
-        more = (change.listing.listing_id not in listings) + (change.type is ChangeType.PURGED)
-        if actions + more > _ACTIONS:
-            break
-        actions += more
-        listings.add(change.listing.listing_id)
-        taken.append(change)
-    return taken
-
-
-def _update(
-    table: str,
-    pk: str,
-    expression: str,
-    condition: str | None,
-    names: dict[str, str] | None,
-    values: dict[str, Any],
-) -> TransactWriteItemTypeDef:
-    update: dict[str, Any] = {
-        "TableName": table,
-        "Key": {"pk": s(pk)},
-        "UpdateExpression": expression,
-        "ExpressionAttributeValues": values,
-    }
-    if condition is not None:
-        update["ConditionExpression"] = condition
-    if names:
-        update["ExpressionAttributeNames"] = names
-    return {"Update": update}  # type: ignore[typeddict-item]
+Counters = Callable[[Mapping[Key, int]], "list[TransactWriteItemTypeDef]"]
+"""The statistics counters' updates adding summed deltas, for the log's own transaction."""
 
 
 RECENT_CHECKPOINTS = 256
@@ -116,7 +79,7 @@ class DynamoExchangeLog(Table):
         self._archive = archive  # the chunks' objects
 
     def size(self) -> int:
-        item = self._get({"pk": s(_HEAD)})
+        item = self._get({"pk": s(HEAD)})
         return int(item["sequence"]["N"]) if item else 0
 
     def published_size(self) -> int:
@@ -157,13 +120,34 @@ class DynamoExchangeLog(Table):
 
     def append(self, changes: Sequence[Change]) -> dict[str, int]:
         """Log the changes not logged yet, in order; every change's sequence number."""
+        return self._append(changes, {}, lambda _: [])[0]
+
+    def append_counted(
+        self,
+        changes: Sequence[Change],
+        tallies: Mapping[str, Mapping[Key, int]],
+        counters: Counters,
+    ) -> set[str]:
+        """``append``, each change's statistics delta (by change id) added to the counters in
+        the transaction that logs it: exactly once, guarded by the change's own index entry.
+        The ids whose deltas are settled: counted now, or with their change by an earlier
+        attempt (not those logged before chunks: their deltas had markers of their own)."""
+        return self._append(changes, tallies, counters)[1]
+
+    def _append(
+        self,
+        changes: Sequence[Change],
+        tallies: Mapping[str, Mapping[Key, int]],
+        counters: Counters,
+    ) -> tuple[dict[str, int], set[str]]:
         unique = list(dict((c.change_id, c) for c in changes).values())
-        indexes, known = self._indexes(unique)
+        indexes, indexed, known = self._indexes(unique)
+        settled = set(indexed)
         pending = [c for c in unique if c.change_id not in known]
         for attempt in range(_ATTEMPTS):
             if not pending:
-                return known
-            chunk = _take(pending)
+                return known, settled
+            chunk = take(pending, tallies)
             sequence = self.size()
             entries = log_entries(sequence + 1, chunk)
             erased = {
@@ -174,121 +158,47 @@ class DynamoExchangeLog(Table):
             }
             sealed = seal(entries, chunk, set(erased))
             self._archive.put(sealed.object_key, sealed.body, {"kind": "log-chunk"}, _BINARY)
+            counted = counters(total(tallies[c.change_id] for c in chunk if c.change_id in tallies))
+            items = actions(self._table, sequence, chunk, sealed, erased, indexes)
             try:
-                self._client.transact_write_items(
-                    TransactItems=self._items(sequence, chunk, sealed, erased, indexes)
-                )
+                self._client.transact_write_items(TransactItems=[*items, *counted])
             except ClientError as error:
                 if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
                     raise
                 # someone logged some of them, or erased one of their listings
-                fresh, logged = self._indexes(pending)
+                fresh, now_indexed, logged = self._indexes(pending)
                 indexes |= fresh
+                settled |= set(now_indexed)
                 known |= logged
                 pending = [c for c in pending if c.change_id not in known]
                 time.sleep(random.uniform(0, _BACKOFF * 2 ** min(attempt, 5)))  # noqa: S311
                 continue
             known |= {entry.change_id: entry.sequence for entry in entries}
+            settled |= {entry.change_id for entry in entries}
             pending = pending[len(chunk) :]
         if pending:
             raise LogContention(f"{len(pending)} changes not logged after {_ATTEMPTS} attempts")
-        return known
+        return known, settled
 
-    def _items(
-        self,
-        sequence: int,
-        chunk: Sequence[Change],
-        sealed: Sealed,
-        erased: dict[int, str],
-        indexes: dict[str, str | None],
-    ) -> list[TransactWriteItemTypeDef]:
-        first, last = sequence + 1, sequence + len(chunk)
-        items: list[TransactWriteItemTypeDef] = [
-            _update(
-                self._table,
-                _HEAD,
-                "SET #seq = :new",
-                "attribute_not_exists(pk) AND :old = :zero OR #seq = :old",
-                {"#seq": "sequence"},
-                {":new": n(last), ":old": n(sequence), ":zero": n(0)},
-            ),
-            self._new(
-                {
-                    "pk": s(chunk_key(first)),
-                    "first": n(first),
-                    "count": n(len(chunk)),
-                    "object": s(sealed.object_key),
-                    "keys": {"M": {k: {"B": v} for k, v in sealed.keys.items()}},
-                    "erased": {"M": {str(k): s(v) for k, v in erased.items()}},
-                }
-            ),
-            _update(
-                self._table,
-                block_key(first // BLOCK),
-                "ADD chunks :first",
-                None,
-                None,
-                {":first": {"NS": [str(first)]}},
-            ),
-        ]
-        by_listing: dict[str, dict[str, int]] = {}
-        for offset, change in enumerate(chunk):
-            by_listing.setdefault(change.listing.listing_id, {})[change.change_id] = first + offset
-            if change.type is ChangeType.PURGED:  # found by its id alone: sequence_of
-                marker = {"pk": s(f"change#{change.change_id}"), "sequence": n(first + offset)}
-                items.append(self._new(marker))
-        for listing_id, logged in by_listing.items():
-            items.append(self._index_update(listing_id, logged, indexes.get(listing_id)))
-        return items
-
-    def _index_update(
-        self, listing_id: str, logged: dict[str, int], erased_by: str | None
-    ) -> TransactWriteItemTypeDef:
-        """Each change's sequence under its id, none of them there yet, and the listing's
-        erasure as the chunk saw it (a purge in between cancels the transaction)."""
-        names = {f"#c{i}": change_id for i, change_id in enumerate(logged)}
-        sets = {f":c{i}": n(x) for i, x in enumerate(logged.values())}
-        absent = " AND ".join(f"attribute_not_exists({name})" for name in names)
-        erasure = "attribute_not_exists(erased_by)"
-        values = dict(sets)
-        if erased_by is not None:
-            erasure = "erased_by = :erased"
-            values[":erased"] = s(erased_by)
-        expression = ", ".join(f"{a} = {v}" for a, v in zip(names, sets, strict=True))
-        return _update(
-            self._table,
-            _index_key(listing_id),
-            f"SET {expression}",
-            f"{absent} AND {erasure}",
-            names,
-            values,
-        )
-
-    def _new(self, item: dict[str, Any]) -> TransactWriteItemTypeDef:
-        return {
-            "Put": {
-                "TableName": self._table,
-                "Item": item,
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-        }
-
-    def _indexes(self, changes: Sequence[Change]) -> tuple[dict[str, str | None], dict[str, int]]:
-        """Each listing's erasure (the purge's id, or ``None``), and which of ``changes`` are
-        logged already, at what sequence (in a listing's index, or by an older marker)."""
+    def _indexes(
+        self, changes: Sequence[Change]
+    ) -> tuple[dict[str, str | None], dict[str, int], dict[str, int]]:
+        """Each listing's erasure (the purge's id, or ``None``); which of ``changes`` its index
+        holds; and which are logged at all, at what sequence (in an index, or by the marker
+        of an entry logged before chunks)."""
         listing_ids = list(dict.fromkeys(c.listing.listing_id for c in changes))
-        found = self._batch([_index_key(x) for x in listing_ids])
+        found = self._batch([index_key(x) for x in listing_ids])
         indexes: dict[str, str | None] = {}
-        logged: dict[str, int] = {}
+        indexed: dict[str, int] = {}
         for listing_id in listing_ids:
-            item = found.get(_index_key(listing_id), {})
+            item = found.get(index_key(listing_id), {})
             indexes[listing_id] = text(item, "erased_by") if "erased_by" in item else None
         for change in changes:
-            item = found.get(_index_key(change.listing.listing_id), {})
+            item = found.get(index_key(change.listing.listing_id), {})
             if change.change_id in item:
-                logged[change.change_id] = int(item[change.change_id]["N"])
-        rest = [c.change_id for c in changes if c.change_id not in logged]
-        return indexes, logged | self._marked(rest)
+                indexed[change.change_id] = int(item[change.change_id]["N"])
+        rest = [c.change_id for c in changes if c.change_id not in indexed]
+        return indexes, indexed, indexed | self._marked(rest)
 
     def _marked(self, change_ids: Sequence[str]) -> dict[str, int]:
         """Changes found by their own marker: a purge's, and any logged before chunks."""
@@ -341,7 +251,7 @@ class DynamoExchangeLog(Table):
         a purge retried after a failure finishes the erasure. Returns how many bodies."""
         reply = self._client.update_item(
             TableName=self._table,
-            Key={"pk": s(_index_key(listing_id))},
+            Key={"pk": s(index_key(listing_id))},
             UpdateExpression="SET erased_by = :purge",
             ExpressionAttributeValues={":purge": s(tombstone_id)},
             ReturnValues="ALL_NEW",
@@ -376,7 +286,7 @@ class DynamoExchangeLog(Table):
         if older:  # the older index's set goes last: a retried purge finds it
             self._client.update_item(
                 TableName=self._table,
-                Key={"pk": s(_index_key(listing_id))},
+                Key={"pk": s(index_key(listing_id))},
                 UpdateExpression="REMOVE sequences",
             )
         return len(older) + erased

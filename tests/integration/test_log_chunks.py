@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -16,11 +17,13 @@ from test_dynamo_exchange_log import changes, everything, newer, purge_of
 
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
 from chalicelib.dynamodb.log_chunks import PREFIX
+from chalicelib.dynamodb.statistics import DynamoStatistics
 from chalicelib.s3_archive import S3Archive
 from gateway.delivery.redelivery import Erased
 from gateway_client.contract.change import Change
 from gateway_client.contract.log import LogEntry, log_entries
 
+NOW = datetime(2026, 12, 2, 8, tzinfo=UTC)
 _fresh = itertools.count(10_000, 100)  # each example's own listings
 
 
@@ -201,3 +204,21 @@ def test_erasing_a_listing_logged_in_both_shapes_erases_every_body_and_keeps_eve
     assert log.published(1, 5) == ([*leaves, log.published(3, 1)[0][0]], [1, 2])
     assert log.sequence_of(tombstone.change_id) == 3
     assert log.erase(mine.listing.listing_id, tombstone.change_id) == 0
+
+
+def test_counts_ride_on_the_transaction_that_logs_their_change_and_only_on_it(log, aws):
+    old = changes(1, first=800)
+    _old_append(aws, 1, old)
+    new = changes(2, first=900)
+    tallies = {c.change_id: {("230900", "2026-12", "pushed"): 1} for c in [*old, *new]}
+    statistics = DynamoStatistics(aws.dynamodb, aws.env["CG_BATCHES_TABLE"])
+
+    def counters(summed: Any) -> list[Any]:
+        return statistics.updates(summed, NOW)
+
+    settled = log.append_counted([*old, *new], tallies, counters)
+    again = log.append_counted([*new, *old], tallies, counters)
+
+    # the change logged before chunks is left to its record's own marker
+    assert settled == again == {c.change_id for c in new}
+    assert statistics.read("230900", "2026-12")["230900"]["pushed"] == 2
