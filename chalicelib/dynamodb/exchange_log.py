@@ -1,39 +1,67 @@
-"""The exchange log in one table and the archive bucket: a head item (the size), per appended
-chunk one S3 object and one small item (``chalicelib.dynamodb.log_chunks``), per listing an
-index of its logged changes, and the publisher's state (``chalicelib.log_publishing``: how far
-tiles and checkpoints go, and the tree's right edge there).
+"""The exchange log in one table and the archive bucket: a head item (the size, and an erasure
+generation), per appended chunk one S3 object and a few small items
+(``chalicelib.dynamodb.log_chunks``), per listing an index of claims, and the publisher's state
+(``chalicelib.log_publishing``: how far tiles and checkpoints go, and the tree's right edge).
 
-An append is a transaction conditioned on the head's size, so concurrent fan-outs (one per
-stream lane) take turns, backing off at random, and numbers are never given twice nor skipped.
-In the same transaction each listing's index item (``listing#<id>``) gets one attribute per
-change (its change id, holding its sequence), conditioned on that attribute being absent: the
-index is at once the exactly-once guard (a repeated stream batch, or any part of one split by
-Lambda or re-driven by the operator, finds its changes there and logs nothing again) and
-erasure's map from a listing to its entries. Its cost is the floor of this design: one item per
-distinct listing of a chunk, 2 write units in a transaction (``bench/README.md``).
+Appending a chunk (``_append``), for each chunk of pending changes:
 
-Erasure (``erase``) marks the index first, then removes each entry's body key from its chunk:
-every leaf, tile and checkpoint still verifies, no body of the listing can be decrypted, and a
-change of the listing logged later (a late retry) is logged without a body.
+1. *claim*: a fresh random token is added to each change's claims in its listing's index item
+   (``listing#<id>``, one attribute per change id holding a set of tokens): one small
+   unconditional update per listing, outside any transaction (1 write unit);
+2. read the head (size and generation), *then* read the claims of the chunk's changes and
+   resolve them: a change is logged if a token it holds names a committed chunk
+   (``claim#<token>``, written by the chunk's transaction) whose list of change ids holds it;
+   such changes leave the chunk, and a listing marked erased has its changes logged bodiless;
+3. one transaction conditioned on the head's size *and generation* as read in 2: the head
+   moves on, the chunk's item, its claim item, its block, the statistics counters its records
+   move (``append_counted``), a marker per purge. If it is cancelled (another appender took
+   the turn, or an erasure happened), back off at random and go to 2 with the same token.
+
+Exactly once: say two attempts A and B (a retried or bisected batch, a re-drive, concurrent
+lanes) both commit change c, A first. B's transaction needs the head as B read it in 2; every
+commit moves the head, so B read it after A's commit, and so read c's claims after that too
+(2 reads the head first). A's token was added to c's claims in A's step 1, before A committed,
+and A's claim item and chunk were committed with A: B found c logged and left it out — a
+contradiction. Gap-free: every commit moves the head from the size it read to that plus the
+chunk's length, atomically with the chunk. A token left by an attempt that died before its
+transaction names no committed chunk, so it counts for nothing, and its object holds no
+readable body (its keys were never stored).
+
+Erasure (``erase``) marks the listing's index, then moves the head's generation, and only then
+resolves the listing's claims and removes each entry's body key from its chunk (crypto-
+shredding): a transaction prepared before the mark is cancelled by the generation and prepared
+again, seeing the mark; one committed before the generation moved is found by the resolution.
+So no body of the listing stays readable, while every leaf, tile and checkpoint still verifies.
 
 Logs written before chunks keep their per-entry items (``entry#``, ``body#``, ``change#``,
 ``listing#`` with a ``sequences`` set); they are still read, deduplicated against and erased.
+The costs, measured, and why one item per listing remains: ``bench/README.md``.
 """
 
 from __future__ import annotations
 
 import random
+import secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from chalicelib.dynamodb.base import Table, n, s, text
+from chalicelib.dynamodb.base import n, s
 from chalicelib.dynamodb.log_chunks import chunk_key, seal
+from chalicelib.dynamodb.log_index import LogIndex
 from chalicelib.dynamodb.log_reading import Read, body_key, chunks_holding, read_window
-from chalicelib.dynamodb.log_transaction import HEAD, actions, index_key, take
+from chalicelib.dynamodb.log_transaction import (
+    HEAD,
+    Head,
+    actions,
+    claim,
+    index_key,
+    take,
+)
 from chalicelib.s3_archive import S3Archive
 from gateway.delivery import Erased
 from gateway.statistics import Key, total
@@ -48,6 +76,7 @@ _PUBLISHED = "published"
 _ATTEMPTS = 20
 _BACKOFF = 0.02  # seconds; doubled per lost turn, up to 32 times, each wait drawn at random
 _BINARY = "application/octet-stream"
+_CLAIMERS = 8  # claims written at once
 
 
 Counters = Callable[[Mapping[Key, int]], "list[TransactWriteItemTypeDef]"]
@@ -73,14 +102,13 @@ class LogContention(RuntimeError):
     """The head kept moving; the caller's batch is retried by Lambda."""
 
 
-class DynamoExchangeLog(Table):
+class DynamoExchangeLog(LogIndex):
     def __init__(self, client: DynamoDBClient, table_name: str, archive: S3Archive) -> None:
         super().__init__(client, table_name)
         self._archive = archive  # the chunks' objects
 
     def size(self) -> int:
-        item = self._get({"pk": s(HEAD)})
-        return int(item["sequence"]["N"]) if item else 0
+        return self._head().size
 
     def published_size(self) -> int:
         return self.published_state().size
@@ -141,91 +169,70 @@ class DynamoExchangeLog(Table):
         counters: Counters,
     ) -> tuple[dict[str, int], set[str]]:
         unique = list(dict((c.change_id, c) for c in changes).values())
-        indexes, indexed, known = self._indexes(unique)
-        settled = set(indexed)
+        state = self._state(unique)
+        known, settled = state.logged | state.older, set(state.logged)
         pending = [c for c in unique if c.change_id not in known]
-        for attempt in range(_ATTEMPTS):
-            if not pending:
-                return known, settled
-            chunk = take(pending, tallies)
-            sequence = self.size()
-            entries = log_entries(sequence + 1, chunk)
-            erased = {
-                i: purge
-                for i, c in enumerate(chunk)
-                if c.type is not ChangeType.PURGED
-                and (purge := indexes.get(c.listing.listing_id)) is not None
-            }
-            sealed = seal(entries, chunk, set(erased))
-            self._archive.put(sealed.object_key, sealed.body, {"kind": "log-chunk"}, _BINARY)
-            counted = counters(total(tallies[c.change_id] for c in chunk if c.change_id in tallies))
-            items = actions(self._table, sequence, chunk, sealed, erased, indexes)
-            try:
-                self._client.transact_write_items(TransactItems=[*items, *counted])
-            except ClientError as error:
-                if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
-                    raise
-                # someone logged some of them, or erased one of their listings
-                fresh, now_indexed, logged = self._indexes(pending)
-                indexes |= fresh
-                settled |= set(now_indexed)
-                known |= logged
-                pending = [c for c in pending if c.change_id not in known]
+        attempt = 0
+        while pending:
+            chunk, token = take(pending, tallies), secrets.token_hex(16)
+            self._claim(chunk, token)
+            while True:  # until the chunk's changes are logged, by this attempt or another
+                head = self._head()
+                state = self._state(chunk)  # read after the head: see the module docstring
+                known |= state.logged | state.older
+                settled |= set(state.logged)
+                live = [c for c in chunk if c.change_id not in known]
+                if not live:
+                    break
+                if attempt >= _ATTEMPTS:
+                    raise LogContention(f"{len(pending)} changes not logged after {attempt} tries")
+                if self._commit(head, live, token, state.erasures, tallies, counters):
+                    known |= {c.change_id: head.size + 1 + i for i, c in enumerate(live)}
+                    settled |= {c.change_id for c in live}
+                    break
+                attempt += 1
                 time.sleep(random.uniform(0, _BACKOFF * 2 ** min(attempt, 5)))  # noqa: S311
-                continue
-            known |= {entry.change_id: entry.sequence for entry in entries}
-            settled |= {entry.change_id for entry in entries}
-            pending = pending[len(chunk) :]
-        if pending:
-            raise LogContention(f"{len(pending)} changes not logged after {_ATTEMPTS} attempts")
+            pending = [c for c in pending if c.change_id not in known]
         return known, settled
 
-    def _indexes(
-        self, changes: Sequence[Change]
-    ) -> tuple[dict[str, str | None], dict[str, int], dict[str, int]]:
-        """Each listing's erasure (the purge's id, or ``None``); which of ``changes`` its index
-        holds; and which are logged at all, at what sequence (in an index, or by the marker
-        of an entry logged before chunks)."""
-        listing_ids = list(dict.fromkeys(c.listing.listing_id for c in changes))
-        found = self._batch([index_key(x) for x in listing_ids])
-        indexes: dict[str, str | None] = {}
-        indexed: dict[str, int] = {}
-        for listing_id in listing_ids:
-            item = found.get(index_key(listing_id), {})
-            indexes[listing_id] = text(item, "erased_by") if "erased_by" in item else None
-        for change in changes:
-            item = found.get(index_key(change.listing.listing_id), {})
-            if change.change_id in item:
-                indexed[change.change_id] = int(item[change.change_id]["N"])
-        rest = [c.change_id for c in changes if c.change_id not in indexed]
-        return indexes, indexed, indexed | self._marked(rest)
+    def _claim(self, chunk: Sequence[Change], token: str) -> None:
+        """Each change's claim (``token``) in its listing's index, before its number is taken:
+        one small unconditional update per listing, not part of the transaction."""
+        by_listing: dict[str, list[str]] = {}
+        for change in chunk:
+            by_listing.setdefault(change.listing.listing_id, []).append(change.change_id)
+        updates = [claim(self._table, x, ids, token) for x, ids in by_listing.items()]
+        with ThreadPoolExecutor(max_workers=_CLAIMERS) as pool:
+            list(pool.map(lambda u: self._client.update_item(**u), updates))
 
-    def _marked(self, change_ids: Sequence[str]) -> dict[str, int]:
-        """Changes found by their own marker: a purge's, and any logged before chunks."""
-        keys = [f"change#{cid}" for cid in dict.fromkeys(change_ids)]
-        return {
-            key.removeprefix("change#"): int(item["sequence"]["N"])
-            for key, item in self._batch(keys).items()
+    def _commit(
+        self,
+        head: Head,
+        live: Sequence[Change],
+        token: str,
+        erasures: Mapping[str, str | None],
+        tallies: Mapping[str, Mapping[Key, int]],
+        counters: Counters,
+    ) -> bool:
+        """The chunk's object, then its transaction; whether it took its turn."""
+        entries = log_entries(head.size + 1, live)
+        erased = {
+            i: purge
+            for i, c in enumerate(live)
+            if c.type is not ChangeType.PURGED
+            and (purge := erasures.get(c.listing.listing_id)) is not None
         }
-
-    def _batch(
-        self, keys: Sequence[str], projection: str | None = None
-    ) -> dict[str, dict[str, Any]]:
-        found: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(keys), 100):
-            request: dict[str, Any] = {
-                "Keys": [{"pk": s(k)} for k in keys[start : start + 100]],
-                "ConsistentRead": True,
-            }
-            if projection is not None:
-                request["ProjectionExpression"] = projection
-            pending: dict[str, Any] = {self._table: request}
-            while pending:
-                reply = self._client.batch_get_item(RequestItems=pending)
-                for item in reply.get("Responses", {}).get(self._table, []):
-                    found[text(item, "pk")] = dict(item)
-                pending = dict(reply.get("UnprocessedKeys") or {})
-        return found
+        sealed = seal(entries, live, set(erased))
+        self._archive.put(sealed.object_key, sealed.body, {"kind": "log-chunk"}, _BINARY)
+        counted = counters(total(tallies[c.change_id] for c in live if c.change_id in tallies))
+        items = actions(self._table, head, live, sealed, erased, token)
+        try:
+            self._client.transact_write_items(TransactItems=[*items, *counted])
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                raise
+            return False  # the head moved (a turn taken, or an erasure): read again
+        return True
 
     def _window(self, start: int, limit: int, bodies: bool) -> list[Read]:
         window = range(max(start, 1), max(start, 1) + max(limit, 0))
@@ -244,11 +251,13 @@ class DynamoExchangeLog(Table):
 
     def erase(self, listing_id: str, tombstone_id: str) -> int:
         """Make every logged body of ``listing_id`` unreadable but its purge's (``tombstone_id``,
-        which replaces them); entries, digests and the head stay, so every proof verifies.
+        which replaces them); entries, digests and the head's size stay, so every proof verifies.
 
         The index is marked first, so a change of the listing logged from then on is logged
-        without its body; the marking also returns every entry logged before it. Idempotent:
-        a purge retried after a failure finishes the erasure. Returns how many bodies."""
+        without its body; then the head's generation moves, so a transaction prepared before
+        the mark fails and is prepared again; only then are the listing's claims resolved to
+        entries. Idempotent: a purge retried after a failure finishes the erasure. Returns how
+        many bodies."""
         reply = self._client.update_item(
             TableName=self._table,
             Key={"pk": s(index_key(listing_id))},
@@ -257,11 +266,19 @@ class DynamoExchangeLog(Table):
             ReturnValues="ALL_NEW",
         )
         index = reply.get("Attributes", {})
+        self._client.update_item(
+            TableName=self._table,
+            Key={"pk": s(HEAD)},
+            UpdateExpression="ADD #gen :one",
+            ExpressionAttributeNames={"#gen": "generation"},
+            ExpressionAttributeValues={":one": n(1)},
+        )
         older = sorted(int(x) for x in index.get("sequences", {}).get("NS", []))
         self._put_all([{"pk": s(body_key(x)), "erased_by": s(tombstone_id)} for x in older])
-        sequences = sorted(
-            int(v["N"]) for k, v in index.items() if k.startswith("chg_") and k != tombstone_id
-        )
+        claims = {
+            k: v["SS"] for k, v in index.items() if k.startswith("chg_") and k != tombstone_id
+        }
+        sequences = sorted(self._resolve(claims).values())
         erased = 0
         for chunk in chunks_holding(self._batch, sequences):
             offsets = [

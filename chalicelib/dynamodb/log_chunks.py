@@ -34,9 +34,9 @@ from gateway_client.contract import Change, LogEntry
 
 PREFIX = "log-chunks/"
 BLOCK = 256
-MOST = 96
-"""Changes per chunk at most: with the head, the chunk, its block and one index update per
-listing, a transaction stays within DynamoDB's 100 actions."""
+MOST = 128
+"""Changes per chunk at most (no more than ``BLOCK``): a stream batch of 100 is one chunk, and
+one turn of the head; the chunk item stays near 5 KB."""
 
 _NONCE = bytes(12)  # every key seals exactly one body
 

@@ -1,13 +1,15 @@
-"""The transaction that appends one chunk to the exchange log (``exchange_log``): the head
-moved on, conditioned on the size it was read at; the chunk's item; its first sequence added to
-its block; per listing one index update, each change's id holding its sequence, conditioned on
-none of them being there yet and on the listing's erasure as the appender saw it; a marker per
-purge. With the statistics counters the chunk's records move (their summed deltas), it stays
-within DynamoDB's 100 actions (``take``)."""
+"""The writes that append one chunk to the exchange log (``exchange_log``): the claims made
+before (``claim``: a token per change in its listing's index), and the transaction
+(``actions``): the head moved on, conditioned on the size and erasure generation it was read
+at; the chunk's item (its object, its change ids, a body key per entry); its claim item naming
+its first sequence; its first sequence added to its block; a marker per purge. With the
+statistics counters its records move (their summed deltas), it stays within DynamoDB's 100
+actions (``take``)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.dynamodb.base import n, s
@@ -26,16 +28,27 @@ def index_key(listing_id: str) -> str:
     return f"listing#{listing_id}"
 
 
+def claim_key(token: str) -> str:
+    return f"claim#{token}"
+
+
+@dataclass(frozen=True)
+class Head:
+    """The head as read: the size, and how many erasures it has seen (``generation``)."""
+
+    size: int
+    generation: int
+
+
 def take(pending: Sequence[Change], tallies: Mapping[str, Mapping[Key, int]]) -> list[Change]:
     """The next chunk: as many changes as one transaction holds (the head, the chunk, its
-    block, one index update per listing, a marker per purge and one update per statistics
-    counter item), ``MOST`` at most."""
-    touched: set[tuple[str, ...]] = set()
-    actions = 3
+    claim, its block, a marker per purge and one update per statistics counter item),
+    ``MOST`` at most."""
+    touched: set[tuple[str, str]] = set()
+    actions = 4
     taken: list[Change] = []
     for change in pending[:MOST]:
-        new = {("listing", change.listing.listing_id)}
-        new |= {(region, bucket) for region, bucket, _ in tallies.get(change.change_id, {})}
+        new = {(region, bucket) for region, bucket, _ in tallies.get(change.change_id, {})}
         more = len(new - touched) + (change.type is ChangeType.PURGED)
         if actions + more > _ACTIONS:
             break
@@ -43,6 +56,27 @@ def take(pending: Sequence[Change], tallies: Mapping[str, Mapping[Key, int]]) ->
         touched |= new
         taken.append(change)
     return taken
+
+
+def claim(table: str, listing_id: str, change_ids: Sequence[str], token: str) -> dict[str, Any]:
+    """The ``UpdateItem`` adding ``token`` to each change's claims in its listing's index."""
+    names = {f"#c{i}": change_id for i, change_id in enumerate(change_ids)}
+    return {
+        "TableName": table,
+        "Key": {"pk": s(index_key(listing_id))},
+        "UpdateExpression": "ADD " + ", ".join(f"{name} :token" for name in names),
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": {":token": {"SS": [token]}},
+    }
+
+
+def ids_blob(change_ids: Sequence[str]) -> bytes:
+    """Change ids (``chg_`` and 32 hex digits) as 16 bytes each, in order."""
+    return b"".join(bytes.fromhex(x.removeprefix("chg_")) for x in change_ids)
+
+
+def ids_of(blob: bytes) -> list[str]:
+    return ["chg_" + blob[i : i + 16].hex() for i in range(0, len(blob), 16)]
 
 
 def _update(
@@ -68,21 +102,22 @@ def _update(
 
 def actions(
     table: str,
-    sequence: int,
+    head: Head,
     chunk: Sequence[Change],
     sealed: Sealed,
     erased: dict[int, str],
-    indexes: dict[str, str | None],
+    token: str,
 ) -> list[TransactWriteItemTypeDef]:
-    first, last = sequence + 1, sequence + len(chunk)
+    first, last = head.size + 1, head.size + len(chunk)
     items: list[TransactWriteItemTypeDef] = [
         _update(
             table,
             HEAD,
             "SET #seq = :new",
-            "attribute_not_exists(pk) AND :old = :zero OR #seq = :old",
-            {"#seq": "sequence"},
-            {":new": n(last), ":old": n(sequence), ":zero": n(0)},
+            "(attribute_not_exists(#seq) AND :old = :zero OR #seq = :old) AND "
+            "(attribute_not_exists(#gen) AND :gen = :zero OR #gen = :gen)",
+            {"#seq": "sequence", "#gen": "generation"},
+            {":new": n(last), ":old": n(head.size), ":gen": n(head.generation), ":zero": n(0)},
         ),
         _new(
             table,
@@ -91,10 +126,12 @@ def actions(
                 "first": n(first),
                 "count": n(len(chunk)),
                 "object": s(sealed.object_key),
+                "ids": {"B": ids_blob([c.change_id for c in chunk])},
                 "keys": {"M": {k: {"B": v} for k, v in sealed.keys.items()}},
                 "erased": {"M": {str(k): s(v) for k, v in erased.items()}},
             },
         ),
+        _new(table, {"pk": s(claim_key(token)), "first": n(first)}),
         _update(
             table,
             block_key(first // BLOCK),
@@ -104,39 +141,11 @@ def actions(
             {":first": {"NS": [str(first)]}},
         ),
     ]
-    by_listing: dict[str, dict[str, int]] = {}
     for offset, change in enumerate(chunk):
-        by_listing.setdefault(change.listing.listing_id, {})[change.change_id] = first + offset
         if change.type is ChangeType.PURGED:  # found by its id alone: sequence_of
             marker = {"pk": s(f"change#{change.change_id}"), "sequence": n(first + offset)}
             items.append(_new(table, marker))
-    for listing_id, logged in by_listing.items():
-        items.append(_index_update(table, listing_id, logged, indexes.get(listing_id)))
     return items
-
-
-def _index_update(
-    table: str, listing_id: str, logged: dict[str, int], erased_by: str | None
-) -> TransactWriteItemTypeDef:
-    """Each change's sequence under its id, none of them there yet, and the listing's
-    erasure as the chunk saw it (a purge in between cancels the transaction)."""
-    names = {f"#c{i}": change_id for i, change_id in enumerate(logged)}
-    sets = {f":c{i}": n(x) for i, x in enumerate(logged.values())}
-    absent = " AND ".join(f"attribute_not_exists({name})" for name in names)
-    erasure = "attribute_not_exists(erased_by)"
-    values = dict(sets)
-    if erased_by is not None:
-        erasure = "erased_by = :erased"
-        values[":erased"] = s(erased_by)
-    expression = ", ".join(f"{a} = {v}" for a, v in zip(names, sets, strict=True))
-    return _update(
-        table,
-        index_key(listing_id),
-        f"SET {expression}",
-        f"{absent} AND {erasure}",
-        names,
-        values,
-    )
 
 
 def _new(table: str, item: dict[str, Any]) -> TransactWriteItemTypeDef:

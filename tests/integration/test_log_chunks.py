@@ -222,3 +222,63 @@ def test_counts_ride_on_the_transaction_that_logs_their_change_and_only_on_it(lo
     # the change logged before chunks is left to its record's own marker
     assert settled == again == {c.change_id for c in new}
     assert statistics.read("230900", "2026-12")["230900"]["pushed"] == 2
+
+
+def test_an_erasure_between_an_appenders_reads_and_its_transaction_is_not_missed(log, monkeypatch):
+    mine = changes(1, first=1100)[0]
+    tombstone = purge_of(mine)
+    read, reads = log._state, []
+
+    def then_erase(chunk: list[Change]) -> Any:
+        state = read(chunk)
+        reads.append(state)
+        if len(reads) == 2:  # the appender has read the head and the index, not yet written
+            log.erase(mine.listing.listing_id, tombstone.change_id)
+        return state
+
+    monkeypatch.setattr(log, "_state", then_erase)
+    log.append([mine])
+
+    assert [body for _, body in everything(log)] == [Erased(tombstone=tombstone.change_id)]
+    assert log.published(1, 5)[1] == [1]
+    assert len(reads) == 3  # the transaction prepared before the erasure was refused
+
+
+def test_a_claim_left_by_an_attempt_that_never_committed_does_not_count_as_logged(log, monkeypatch):
+    mine = changes(2, first=1200)
+
+    def fails(**_: Any) -> None:
+        raise RuntimeError("the function died after its claims")
+
+    monkeypatch.setattr(log._client, "transact_write_items", fails)
+    with pytest.raises(RuntimeError):
+        log.append(mine)
+    monkeypatch.undo()
+
+    assert log.append(mine) == {mine[0].change_id: 1, mine[1].change_id: 2}
+    assert log.append(mine[::-1]) == {mine[0].change_id: 1, mine[1].change_id: 2}
+    assert log.size() == 2
+
+
+def test_changes_another_appender_logs_just_before_this_one_reads_the_head_are_not_logged_twice(
+    log, aws, monkeypatch
+):
+    mine = changes(3, first=1300)
+    other = DynamoExchangeLog(
+        aws.dynamodb,
+        aws.env["CG_EXCHANGE_LOG_TABLE"],
+        S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"]),
+    )
+    head, heads = log._head, []
+
+    def after_the_other(*args: Any) -> Any:
+        heads.append(args)
+        if len(heads) == 1:  # after this appender's claims, just before it reads the head
+            other.append(mine[1:])
+        return head(*args)
+
+    monkeypatch.setattr(log, "_head", after_the_other)
+    sequences = log.append(mine)
+
+    assert [e.change_id for e, _ in everything(log)] == [c.change_id for c in [*mine[1:], mine[0]]]
+    assert sequences == {mine[1].change_id: 1, mine[2].change_id: 2, mine[0].change_id: 3}
