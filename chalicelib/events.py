@@ -108,7 +108,7 @@ def fan_out(records: Sequence[dict[str, Any]]) -> None:
     # /statistics.py; fan-out's own append below then finds every change logged
     counted = log_counted(container(), [(r, [ch for ch, _ in steps]) for r, steps in made])
     note(stats_counted=counted)
-    # 落实到人: the person index follows each step first (idempotent, like the rest)
+    # 落实到人: the person index follows each step before any delivery (idempotent, like the rest)
     indexed = container().person_indexer.follow([(ch.listing, was) for ch, was in changes])
     note(persons_indexed=len(indexed.puts), persons_unindexed=len(indexed.deletes))
     note(deliveries=container().fan_out.run(changes))

@@ -77,6 +77,7 @@ _ATTEMPTS = 20
 _BACKOFF = 0.02  # seconds; doubled per lost turn, up to 32 times, each wait drawn at random
 _BINARY = "application/octet-stream"
 _CLAIMERS = 8  # claims written at once
+_TOKEN_BYTES = 8  # a claim's token: 64 random bits name one chunk (its claim item is put once)
 
 
 Counters = Callable[[Mapping[Key, int]], "list[TransactWriteItemTypeDef]"]
@@ -174,7 +175,7 @@ class DynamoExchangeLog(LogIndex):
         pending = [c for c in unique if c.change_id not in known]
         attempt = 0
         while pending:
-            chunk, token = take(pending, tallies), secrets.token_hex(16)
+            chunk, token = take(pending, tallies), secrets.token_hex(_TOKEN_BYTES)
             self._claim(chunk, token)
             while True:  # until the chunk's changes are logged, by this attempt or another
                 head = self._head()
