@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import n, s
-from chalicelib.dynamodb.log_chunks import chunk_key, seal
+from chalicelib.dynamodb.log_chunks import Sealed, chunk_key, seal
 from chalicelib.dynamodb.log_index import LogIndex
 from chalicelib.dynamodb.log_reading import Read, body_key, chunks_holding, read_window
 from chalicelib.dynamodb.log_transaction import (
@@ -65,7 +65,7 @@ from chalicelib.dynamodb.log_transaction import (
 from chalicelib.s3_archive import S3Archive
 from gateway.delivery import Erased
 from gateway.statistics import Key, total
-from gateway_client.contract import Change, ChangeType, LogEntry, log_entries
+from gateway_client.contract import Change, ChangeType, LogEntry
 from gateway_client.tlog import Frontier
 
 if TYPE_CHECKING:
@@ -77,6 +77,7 @@ _ATTEMPTS = 20
 _BACKOFF = 0.02  # seconds; doubled per lost turn, up to 32 times, each wait drawn at random
 _BINARY = "application/octet-stream"
 _CLAIMERS = 8  # claims written at once
+Shape = tuple[tuple[str, ...], tuple[int, ...]]  # a chunk's change ids, and its bodiless offsets
 _TOKEN_BYTES = 8  # a claim's token: 64 random bits name one chunk (its claim item is put once)
 
 
@@ -177,6 +178,7 @@ class DynamoExchangeLog(LogIndex):
         while pending:
             chunk, token = take(pending, tallies), secrets.token_hex(_TOKEN_BYTES)
             self._claim(chunk, token)
+            objects: dict[Shape, Sealed] = {}  # what this chunk's turns have written
             while True:  # until the chunk's changes are logged, by this attempt or another
                 head = self._head()
                 state = self._state(chunk)  # read after the head: see the module docstring
@@ -187,7 +189,7 @@ class DynamoExchangeLog(LogIndex):
                     break
                 if attempt >= _ATTEMPTS:
                     raise LogContention(f"{len(pending)} changes not logged after {attempt} tries")
-                if self._commit(head, live, token, state.erasures, tallies, counters):
+                if self._commit(head, live, token, state.erasures, objects, tallies, counters):
                     known |= {c.change_id: head.size + 1 + i for i, c in enumerate(live)}
                     settled |= {c.change_id for c in live}
                     break
@@ -212,19 +214,23 @@ class DynamoExchangeLog(LogIndex):
         live: Sequence[Change],
         token: str,
         erasures: Mapping[str, str | None],
+        objects: dict[Shape, Sealed],
         tallies: Mapping[str, Mapping[Key, int]],
         counters: Counters,
     ) -> bool:
-        """The chunk's object, then its transaction; whether it took its turn."""
-        entries = log_entries(head.size + 1, live)
+        """The chunk's object (unless a lost turn wrote it already), then its transaction;
+        whether it took its turn."""
         erased = {
             i: purge
             for i, c in enumerate(live)
             if c.type is not ChangeType.PURGED
             and (purge := erasures.get(c.listing.listing_id)) is not None
         }
-        sealed = seal(entries, live, set(erased))
-        self._archive.put(sealed.object_key, sealed.body, {"kind": "log-chunk"}, _BINARY)
+        shape = (tuple(c.change_id for c in live), tuple(erased))
+        sealed = objects.get(shape)
+        if sealed is None:
+            sealed = objects[shape] = seal(live, set(erased))
+            self._archive.put(sealed.object_key, sealed.body, {"kind": "log-chunk"}, _BINARY)
         counted = counters(total(tallies[c.change_id] for c in live if c.change_id in tallies))
         items = actions(self._table, head, live, sealed, erased, token)
         try:

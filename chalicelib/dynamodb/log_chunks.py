@@ -6,7 +6,9 @@ Why: items written in a transaction bill 2 write units per KB each, so a change'
 leaves and bodies go into one object (``log-chunks/<sha256>``, written before the transaction),
 and the table keeps, per chunk, only ``chunk#<first sequence>``: where the object is, and a
 16-byte key per entry for its body. Each body is sealed with its own random AES-GCM key (the
-nonce can be constant: a key seals one body), with the entry's sequence as associated data.
+nonce can be constant: a key seals one body), with its change id as associated data. The
+object does not depend on where the chunk lands (the leaves are stored without their sequence,
+which the chunk item's first sequence gives back), so a lost turn of the head writes no new one.
 
 Erasure is crypto-shredding: the entry's key is removed from the chunk item and its tombstone
 recorded beside it. The object never changes, so the bucket's versioning keeps nothing
@@ -27,10 +29,11 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from gateway_client.contract import Change, LogEntry
+from gateway_client.contract import Change, LogEntry, entry_hash, log_entry
 
 PREFIX = "log-chunks/"
 BLOCK = 256
@@ -63,23 +66,23 @@ class Sealed:
     keys: dict[str, bytes]
 
 
-def seal(entries: Sequence[LogEntry], changes: Sequence[Change], erased: set[int]) -> Sealed:
-    """The chunk object for these entries; bodies at the ``erased`` offsets (changes of a
-    listing already erased) are not stored at all."""
+def seal(changes: Sequence[Change], erased: set[int]) -> Sealed:
+    """The chunk object for these changes, wherever the chunk lands: the leaves without their
+    sequence (a turn of the head lost reuses the object), and the sealed bodies; those at the
+    ``erased`` offsets (changes of a listing already erased) are not stored at all."""
+    leaves: list[dict[str, Any]] = []
     bodies: list[str] = []
     keys: dict[str, bytes] = {}
-    for offset, (entry, change) in enumerate(zip(entries, changes, strict=True)):
+    for offset, change in enumerate(changes):
+        leaves.append(log_entry(1, change).model_dump(mode="json", exclude={"sequence", "hash"}))
         if offset in erased:
             bodies.append("")
             continue
         key = os.urandom(16)
-        sealed = AESGCM(key).encrypt(_NONCE, change.model_dump_json().encode(), _aad(entry))
+        sealed = AESGCM(key).encrypt(_NONCE, change.model_dump_json().encode(), _aad(change))
         bodies.append(base64.b64encode(sealed).decode())
         keys[str(offset)] = key
-    body = json.dumps(
-        {"entries": [e.model_dump_json() for e in entries], "bodies": bodies},
-        separators=(",", ":"),
-    ).encode()
+    body = json.dumps({"leaves": leaves, "bodies": bodies}, separators=(",", ":")).encode()
     return Sealed(PREFIX + hashlib.sha256(body).hexdigest(), body, keys)
 
 
@@ -93,9 +96,12 @@ class Opened:
     erased: Mapping[str, str]
 
     @classmethod
-    def of(cls, body: bytes, keys: Mapping[str, bytes], erased: Mapping[str, str]) -> Opened:
+    def of(
+        cls, body: bytes, first: int, keys: Mapping[str, bytes], erased: Mapping[str, str]
+    ) -> Opened:
+        """The object of the chunk that starts at sequence ``first``."""
         doc = json.loads(body)
-        entries = [LogEntry.model_validate_json(e) for e in doc["entries"]]
+        entries = [_entry(first + i, leaf) for i, leaf in enumerate(doc["leaves"])]
         return cls(entries, doc["bodies"], keys, erased)
 
     def change(self, offset: int) -> Change | str:
@@ -103,10 +109,16 @@ class Opened:
         key = self.keys.get(str(offset))
         if key is None:
             return self.erased[str(offset)]
-        entry = self.entries[offset]
         sealed = base64.b64decode(self.bodies[offset])
-        return Change.model_validate_json(AESGCM(key).decrypt(_NONCE, sealed, _aad(entry)))
+        opened = AESGCM(key).decrypt(_NONCE, sealed, self.entries[offset].change_id.encode())
+        return Change.model_validate_json(opened)
 
 
-def _aad(entry: LogEntry) -> bytes:
-    return f"{entry.sequence}:{entry.change_id}".encode()
+def _entry(sequence: int, leaf: dict[str, Any]) -> LogEntry:
+    unhashed = LogEntry.model_validate({**leaf, "sequence": sequence, "hash": "0" * 64})
+    return unhashed.model_copy(update={"hash": entry_hash(unhashed)})
+
+
+def _aad(change: Change) -> bytes:
+    """A body opens only as its own change's: its id (in the leaf) is the associated data."""
+    return change.change_id.encode()

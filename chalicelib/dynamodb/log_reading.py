@@ -75,7 +75,7 @@ def read_window(batch: Batch, fetch: Fetch, window: range, bodies: bool) -> list
     """The entries of ``window`` that exist, in order."""
     found: dict[int, Read] = {}
     for chunk in chunks_holding(batch, window):
-        opened = Opened.of(fetch(chunk.object_key), chunk.keys, chunk.erased)
+        opened = Opened.of(fetch(chunk.object_key), chunk.first, chunk.keys, chunk.erased)
         for offset, entry in enumerate(opened.entries):
             if entry.sequence not in window:
                 continue

@@ -282,3 +282,28 @@ def test_changes_another_appender_logs_just_before_this_one_reads_the_head_are_n
 
     assert [e.change_id for e, _ in everything(log)] == [c.change_id for c in [*mine[1:], mine[0]]]
     assert sequences == {mine[1].change_id: 1, mine[2].change_id: 2, mine[0].change_id: 3}
+
+
+def test_a_lost_turn_of_the_head_writes_no_second_object(log, aws, monkeypatch):
+    mine, theirs = changes(3, first=1400), changes(1, first=1500)
+    other = DynamoExchangeLog(
+        aws.dynamodb,
+        aws.env["CG_EXCHANGE_LOG_TABLE"],
+        S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"]),
+    )
+    read, reads = log._state, []
+
+    def then_the_other(chunk: list[Change]) -> Any:
+        state = read(chunk)
+        reads.append(state)
+        if len(reads) == 2:  # this appender is about to take its turn: another takes it
+            other.append(theirs)
+        return state
+
+    monkeypatch.setattr(log, "_state", then_the_other)
+    log.append(mine)
+
+    assert len(reads) == 3  # a turn lost, then taken
+    assert [body for _, body in everything(log)] == [*theirs, *mine]
+    bucket = aws.env["CG_ARCHIVE_BUCKET"]
+    assert len(aws.s3.list_objects_v2(Bucket=bucket, Prefix=PREFIX)["Contents"]) == 2
