@@ -286,7 +286,6 @@ def build(settings: Settings, clock: Clock) -> Container:
     statistics = DynamoStatistics(dynamodb, settings.batches_table)
     deliveries = DynamoDeliveryLog(dynamodb, settings.deliveries_table, statistics)
     feedback = DynamoFeedback(dynamodb, settings.feedback_table)
-    exchange_log = DynamoExchangeLog(dynamodb, settings.exchange_log_table)
     secrets = _client(settings, "secretsmanager")
     signing_secret = lazy_secret(secrets, settings.signing_key, settings.signing_key_secret_arn)
     signers = GatewaySigners(
@@ -304,6 +303,7 @@ def build(settings: Settings, clock: Clock) -> Container:
     )
     rates = DynamoRateCounter(dynamodb, settings.batches_table)
     archive = S3Archive(s3, settings.archive_bucket)
+    exchange_log = DynamoExchangeLog(dynamodb, settings.exchange_log_table, archive)
     batches = DynamoBatchLedger(dynamodb, settings.batches_table)
     uploads = DynamoUploads(dynamodb, settings.uploads_table)
     upload_queue = SqsUploadQueue(sqs, settings.upload_queue_url)

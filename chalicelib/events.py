@@ -23,7 +23,7 @@ from chalicelib.bootstrap import Container, container
 from chalicelib.dynamodb.listings import listing_from_item
 from chalicelib.observability import correlate, emit, logger, note
 from chalicelib.reevaluations import tick as reevaluation_tick
-from chalicelib.statistics_counting import count_stream
+from chalicelib.statistics_counting import log_counted
 from chalicelib.upload_queue import range_in, uploads_in
 from gateway.delivery import (
     Batch,
@@ -101,14 +101,18 @@ def fan_out(records: Sequence[dict[str, Any]]) -> None:
     ids, so a repeat only produces copies the delivery handler recognises.
     """
     _emit_lag(records)
-    changes = changes_in(records)
+    made = [(record, changes_in([record])) for record in records]
+    changes = [step for _, steps in made for step in steps]
     note(changes=len(changes), deliveries=0)
-    # 落实到人: the person index follows each step first (idempotent, like the rest)
+    # logged first, each record's delta to the monthly statistics' counters in the transaction
+    # that logs its change (a retried batch, however split, skips both): chalicelib/dynamodb
+    # /statistics.py; fan-out's own append below then finds every change logged
+    counted = log_counted(container(), [(r, [ch for ch, _ in steps]) for r, steps in made])
+    note(stats_counted=counted)
+    # 落实到人: the person index follows each step before any delivery (idempotent, like the rest)
     indexed = container().person_indexer.follow([(ch.listing, was) for ch, was in changes])
     note(persons_indexed=len(indexed.puts), persons_unindexed=len(indexed.deletes))
     note(deliveries=container().fan_out.run(changes))
-    # the monthly statistics' counters, each record's delta once (a retried batch skips them)
-    note(stats_counted=count_stream(container(), records))
 
 
 def _emit_lag(records: Sequence[dict[str, Any]]) -> None:

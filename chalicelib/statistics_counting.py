@@ -1,7 +1,9 @@
 """Where the monthly statistics' counters are kept up from the stream and the handlers.
 
 The listings stream sees every listing change with its old and new image: each record's delta
-(``gateway.statistics.tallies``) is applied once, guarded by a marker per stream record
+(``gateway.statistics.tallies``) is applied once, in the exchange log's transaction that logs
+the record's change (``log_counted``: the change's index entry is the guard, no item of its
+own), or, for a record that logs nothing, guarded by a marker per stream record
 (``DynamoStatistics.add_once``). Push batches are counted as the ledger finishes them, deliveries
 as the log settles them delivered, feedback reports as they are kept (see those adapters and
 ``reports_api.post_feedback``). The rebuild (``chalicelib.statistics_rebuild``) recounts them
@@ -33,6 +35,7 @@ from gateway.statistics import (
     listing_tally,
     upward_tally,
 )
+from gateway_client.contract import Change
 
 
 @cache
@@ -72,10 +75,31 @@ def _event_id(record: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()[:40]
 
 
-def count_stream(c: Container, records: Sequence[dict[str, Any]]) -> int:
-    """The batch's listing changes into the counters; how many records changed a count."""
+def log_counted(c: Container, records: Sequence[tuple[dict[str, Any], list[Change]]]) -> int:
+    """Log the batch's changes (each record with the changes it makes, at most one), each
+    with its record's delta in the transaction that logs it; the deltas of records that log
+    nothing, or whose change was logged before the log had chunks, by their own markers. How
+    many records' deltas are counted: with their change (now or by an earlier attempt), or by
+    marker now."""
+    now = c.clock.now()
     rules = c.settings.upward_reporting.rules
-    return c.statistics.add_once(stream_deltas(records, rules), c.clock.now())
+    tallies: dict[str, tuple[str, dict[Key, int]]] = {}
+    rest: list[tuple[str, dict[Key, int]]] = []
+    changes: list[Change] = []
+    for record, made in records:
+        changes += made
+        for event_id, delta in stream_deltas([record], rules):
+            if made:
+                tallies[made[0].change_id] = (event_id, delta)
+            else:
+                rest.append((event_id, delta))
+    settled = c.exchange_log.append_counted(
+        changes,
+        {change_id: delta for change_id, (_, delta) in tallies.items()},
+        lambda summed: c.statistics.updates(summed, now),
+    )
+    rest += [pair for change_id, pair in tallies.items() if change_id not in settled]
+    return len(settled & set(tallies)) + c.statistics.add_once(rest, now)
 
 
 def count_feedback(

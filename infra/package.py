@@ -138,14 +138,17 @@ def _statements(function: str) -> list[dict[str, Any]]:
 
 
 def _log_objects() -> dict[str, Any]:
-    """Fan-out publishes the exchange log (chalicelib/log_publishing.py): it reads the partial
-    tiles it extends and writes tiles, entry bundles and checkpoints, under those prefixes only."""
+    """Fan-out appends and publishes the exchange log (chalicelib/dynamodb/log_chunks.py,
+    chalicelib/log_publishing.py): it writes each appended chunk's object, reads the chunks and
+    the partial tiles it extends and writes tiles, entry bundles and checkpoints, under those
+    prefixes only."""
     return {
         "Effect": "Allow",
         "Action": ["s3:GetObject", "s3:PutObject"],
         "Resource": [
             {"Fn::Sub": "${ArchiveBucket.Arn}/log/*"},
             {"Fn::Sub": "${ArchiveBucket.Arn}/checkpoints/*"},
+            {"Fn::Sub": "${ArchiveBucket.Arn}/log-chunks/*"},
         ],
     }
 

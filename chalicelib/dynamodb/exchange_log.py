@@ -1,50 +1,88 @@
-"""The exchange log in one table: a head item (the size), per entry an entry item (its leaf
-data) and a body item (the change), one marker per change, per listing an index of its entries,
-and the publisher's state (``chalicelib.log_publishing``: how far tiles and checkpoints go, and
-the tree's right edge there).
+"""The exchange log in one table and the archive bucket: a head item (the size, and an erasure
+generation), per appended chunk one S3 object and a few small items
+(``chalicelib.dynamodb.log_chunks``), per listing an index of claims, and the publisher's state
+(``chalicelib.log_publishing``: how far tiles and checkpoints go, and the tree's right edge).
 
-Appends are transactions conditioned on the head's size, so concurrent fan-outs (one per stream
-shard) take turns, backing off at random, and numbers are never given twice; the per-change
-marker makes a repeated stream batch (or half of one, split by Lambda) find its changes already
-logged instead of logging them twice. Bodies live apart from the entries so that retention can
-erase them (``erase``) while every leaf, tile and checkpoint still verifies.
+Appending a chunk (``_append``), for each chunk of pending changes:
+
+1. *claim*: a fresh random token is added to each change's claims in its listing's index item
+   (``listing#<id>``, one attribute per change id holding a set of tokens): one small
+   unconditional update per listing, outside any transaction (1 write unit);
+2. read the head (size and generation), *then* read the claims of the chunk's changes and
+   resolve them: a change is logged if a token it holds names a committed chunk
+   (``claim#<token>``, written by the chunk's transaction) whose list of change ids holds it;
+   such changes leave the chunk, and a listing marked erased has its changes logged bodiless;
+3. one transaction conditioned on the head's size *and generation* as read in 2: the head
+   moves on, the chunk's item, its claim item, its block, the statistics counters its records
+   move (``append_counted``), a marker per purge. If it is cancelled (another appender took
+   the turn, or an erasure happened), back off at random and go to 2 with the same token.
+
+Exactly once: say two attempts A and B (a retried or bisected batch, a re-drive, concurrent
+lanes) both commit change c, A first. B's transaction needs the head as B read it in 2; every
+commit moves the head, so B read it after A's commit, and so read c's claims after that too
+(2 reads the head first). A's token was added to c's claims in A's step 1, before A committed,
+and A's claim item and chunk were committed with A: B found c logged and left it out — a
+contradiction. Gap-free: every commit moves the head from the size it read to that plus the
+chunk's length, atomically with the chunk. A token left by an attempt that died before its
+transaction names no committed chunk, so it counts for nothing, and its object holds no
+readable body (its keys were never stored).
+
+Erasure (``erase``) marks the listing's index, then moves the head's generation, and only then
+resolves the listing's claims and removes each entry's body key from its chunk (crypto-
+shredding): a transaction prepared before the mark is cancelled by the generation and prepared
+again, seeing the mark; one committed before the generation moved is found by the resolution.
+So no body of the listing stays readable, while every leaf, tile and checkpoint still verifies.
+
+Logs written before chunks keep their per-entry items (``entry#``, ``body#``, ``change#``,
+``listing#`` with a ``sequences`` set); they are still read, deduplicated against and erased.
+The costs, measured, and why one item per listing remains: ``bench/README.md``.
 """
 
 from __future__ import annotations
 
 import random
+import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.dynamodb.base import Table, n, s, text
+from chalicelib.dynamodb.base import n, s
+from chalicelib.dynamodb.log_chunks import Sealed, chunk_key, seal
+from chalicelib.dynamodb.log_index import LogIndex
+from chalicelib.dynamodb.log_reading import Read, body_key, chunks_holding, read_window
+from chalicelib.dynamodb.log_transaction import (
+    HEAD,
+    Head,
+    actions,
+    claim,
+    index_key,
+    take,
+)
+from chalicelib.s3_archive import S3Archive
 from gateway.delivery import Erased
-from gateway_client.contract import Change, ChangeType, LogEntry, log_entries
+from gateway.statistics import Key, total
+from gateway_client.contract import Change, ChangeType, LogEntry
 from gateway_client.tlog import Frontier
 
 if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
-_HEAD = "head"
 _PUBLISHED = "published"
-_PER_TRANSACTION = 24  # up to four items per change plus the head: under DynamoDB's 100
 _ATTEMPTS = 20
 _BACKOFF = 0.02  # seconds; doubled per lost turn, up to 32 times, each wait drawn at random
+_BINARY = "application/octet-stream"
+_CLAIMERS = 8  # claims written at once
+Shape = tuple[tuple[str, ...], tuple[int, ...]]  # a chunk's change ids, and its bodiless offsets
+_TOKEN_BYTES = 8  # a claim's token: 64 random bits name one chunk (its claim item is put once)
 
 
-def _entry_key(sequence: int) -> str:
-    return f"entry#{sequence:012d}"
-
-
-def _body_key(sequence: int) -> str:
-    return f"body#{sequence:012d}"
-
-
-def _index_key(listing_id: str) -> str:
-    return f"listing#{listing_id}"
+Counters = Callable[[Mapping[Key, int]], "list[TransactWriteItemTypeDef]"]
+"""The statistics counters' updates adding summed deltas, for the log's own transaction."""
 
 
 RECENT_CHECKPOINTS = 256
@@ -66,10 +104,13 @@ class LogContention(RuntimeError):
     """The head kept moving; the caller's batch is retried by Lambda."""
 
 
-class DynamoExchangeLog(Table):
+class DynamoExchangeLog(LogIndex):
+    def __init__(self, client: DynamoDBClient, table_name: str, archive: S3Archive) -> None:
+        super().__init__(client, table_name)
+        self._archive = archive  # the chunks' objects
+
     def size(self) -> int:
-        item = self._get({"pk": s(_HEAD)})
-        return int(item["sequence"]["N"]) if item else 0
+        return self._head().size
 
     def published_size(self) -> int:
         return self.published_state().size
@@ -109,154 +150,178 @@ class DynamoExchangeLog(Table):
 
     def append(self, changes: Sequence[Change]) -> dict[str, int]:
         """Log the changes not logged yet, in order; every change's sequence number."""
-        known = self._logged([c.change_id for c in changes])
-        pending = [
-            c for c in dict((c.change_id, c) for c in changes).values() if c.change_id not in known
-        ]
-        for attempt in range(_ATTEMPTS):
-            if not pending:
-                return known
-            chunk = pending[:_PER_TRANSACTION]
-            sequence = self.size()
-            entries = log_entries(sequence + 1, chunk)
-            try:
-                self._client.transact_write_items(
-                    TransactItems=self._items(sequence, entries, chunk)
-                )
-            except ClientError as error:
-                if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
-                    raise
-                known |= self._logged([c.change_id for c in chunk])  # someone logged some of them
-                pending = [c for c in pending if c.change_id not in known]
+        return self._append(changes, {}, lambda _: [])[0]
+
+    def append_counted(
+        self,
+        changes: Sequence[Change],
+        tallies: Mapping[str, Mapping[Key, int]],
+        counters: Counters,
+    ) -> set[str]:
+        """``append``, each change's statistics delta (by change id) added to the counters in
+        the transaction that logs it: exactly once, guarded by the change's own index entry.
+        The ids whose deltas are settled: counted now, or with their change by an earlier
+        attempt (not those logged before chunks: their deltas had markers of their own)."""
+        return self._append(changes, tallies, counters)[1]
+
+    def _append(
+        self,
+        changes: Sequence[Change],
+        tallies: Mapping[str, Mapping[Key, int]],
+        counters: Counters,
+    ) -> tuple[dict[str, int], set[str]]:
+        unique = list(dict((c.change_id, c) for c in changes).values())
+        state = self._state(unique)
+        known, settled = state.logged | state.older, set(state.logged)
+        pending = [c for c in unique if c.change_id not in known]
+        attempt = 0
+        while pending:
+            chunk, token = take(pending, tallies), secrets.token_hex(_TOKEN_BYTES)
+            self._claim(chunk, token)
+            objects: dict[Shape, Sealed] = {}  # what this chunk's turns have written
+            while True:  # until the chunk's changes are logged, by this attempt or another
+                head = self._head()
+                state = self._state(chunk)  # read after the head: see the module docstring
+                known |= state.logged | state.older
+                settled |= set(state.logged)
+                live = [c for c in chunk if c.change_id not in known]
+                if not live:
+                    break
+                if attempt >= _ATTEMPTS:
+                    raise LogContention(f"{len(pending)} changes not logged after {attempt} tries")
+                if self._commit(head, live, token, state.erasures, objects, tallies, counters):
+                    known |= {c.change_id: head.size + 1 + i for i, c in enumerate(live)}
+                    settled |= {c.change_id for c in live}
+                    break
+                attempt += 1
                 time.sleep(random.uniform(0, _BACKOFF * 2 ** min(attempt, 5)))  # noqa: S311
-                continue
-            known |= {entry.change_id: entry.sequence for entry in entries}
-            pending = pending[len(chunk) :]
-        if pending:
-            raise LogContention(f"{len(pending)} changes not logged after {_ATTEMPTS} attempts")
-        return known
+            pending = [c for c in pending if c.change_id not in known]
+        return known, settled
 
-    def _items(
-        self, sequence: int, entries: Sequence[LogEntry], changes: Sequence[Change]
-    ) -> list[TransactWriteItemTypeDef]:
-        last = entries[-1]
-        head: TransactWriteItemTypeDef = {
-            "Update": {
-                "TableName": self._table,
-                "Key": {"pk": s(_HEAD)},
-                "UpdateExpression": "SET #seq = :new",
-                "ConditionExpression": "attribute_not_exists(pk) AND :old = :zero OR #seq = :old",
-                "ExpressionAttributeNames": {"#seq": "sequence"},
-                "ExpressionAttributeValues": {
-                    ":new": n(last.sequence),
-                    ":old": n(sequence),
-                    ":zero": n(0),
-                },
-            }
+    def _claim(self, chunk: Sequence[Change], token: str) -> None:
+        """Each change's claim (``token``) in its listing's index, before its number is taken:
+        one small unconditional update per listing, not part of the transaction."""
+        by_listing: dict[str, list[str]] = {}
+        for change in chunk:
+            by_listing.setdefault(change.listing.listing_id, []).append(change.change_id)
+        updates = [claim(self._table, x, ids, token) for x, ids in by_listing.items()]
+        with ThreadPoolExecutor(max_workers=_CLAIMERS) as pool:
+            list(pool.map(lambda u: self._client.update_item(**u), updates))
+
+    def _commit(
+        self,
+        head: Head,
+        live: Sequence[Change],
+        token: str,
+        erasures: Mapping[str, str | None],
+        objects: dict[Shape, Sealed],
+        tallies: Mapping[str, Mapping[Key, int]],
+        counters: Counters,
+    ) -> bool:
+        """The chunk's object (unless a lost turn wrote it already), then its transaction;
+        whether it took its turn."""
+        erased = {
+            i: purge
+            for i, c in enumerate(live)
+            if c.type is not ChangeType.PURGED
+            and (purge := erasures.get(c.listing.listing_id)) is not None
         }
-        items = [head]
-        by_listing: dict[str, list[int]] = {}
-        for entry, change in zip(entries, changes, strict=True):
-            if change.type is not ChangeType.PURGED:  # the tombstone outlives the listing
-                by_listing.setdefault(change.listing.listing_id, []).append(entry.sequence)
-            items += [
-                self._new({"pk": s(_entry_key(entry.sequence)), "doc": s(entry.model_dump_json())}),
-                self._new(
-                    {"pk": s(_body_key(entry.sequence)), "change": s(change.model_dump_json())}
-                ),
-                self._new({"pk": s(f"change#{change.change_id}"), "sequence": n(entry.sequence)}),
-            ]
-        for listing_id, sequences in by_listing.items():  # one update per item per transaction
-            items.append(
-                {
-                    "Update": {
-                        "TableName": self._table,
-                        "Key": {"pk": s(_index_key(listing_id))},
-                        "UpdateExpression": "ADD sequences :new",
-                        "ExpressionAttributeValues": {":new": {"NS": [str(x) for x in sequences]}},
-                    }
-                }
-            )
-        return items
+        shape = (tuple(c.change_id for c in live), tuple(erased))
+        sealed = objects.get(shape)
+        if sealed is None:
+            sealed = objects[shape] = seal(live, set(erased))
+            self._archive.put(sealed.object_key, sealed.body, {"kind": "log-chunk"}, _BINARY)
+        counted = counters(total(tallies[c.change_id] for c in live if c.change_id in tallies))
+        items = actions(self._table, head, live, sealed, erased, token)
+        try:
+            self._client.transact_write_items(TransactItems=[*items, *counted])
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                raise
+            return False  # the head moved (a turn taken, or an erasure): read again
+        return True
 
-    def _new(self, item: dict[str, Any]) -> TransactWriteItemTypeDef:
-        return {
-            "Put": {
-                "TableName": self._table,
-                "Item": item,
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-        }
-
-    def _logged(self, change_ids: Sequence[str]) -> dict[str, int]:
-        keys = [f"change#{cid}" for cid in dict.fromkeys(change_ids)]
-        return {
-            key.removeprefix("change#"): int(item["sequence"]["N"])
-            for key, item in self._batch(keys).items()
-        }
-
-    def _batch(
-        self, keys: Sequence[str], projection: str | None = None
-    ) -> dict[str, dict[str, Any]]:
-        found: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(keys), 100):
-            request: dict[str, Any] = {
-                "Keys": [{"pk": s(k)} for k in keys[start : start + 100]],
-                "ConsistentRead": True,
-            }
-            if projection is not None:
-                request["ProjectionExpression"] = projection
-            pending: dict[str, Any] = {self._table: request}
-            while pending:
-                reply = self._client.batch_get_item(RequestItems=pending)
-                for item in reply.get("Responses", {}).get(self._table, []):
-                    found[text(item, "pk")] = dict(item)
-                pending = dict(reply.get("UnprocessedKeys") or {})
-        return found
+    def _window(self, start: int, limit: int, bodies: bool) -> list[Read]:
+        window = range(max(start, 1), max(start, 1) + max(limit, 0))
+        return read_window(self._batch, self._archive.get, window, bodies)
 
     def entries(self, start: int, limit: int) -> list[tuple[LogEntry, Change | Erased]]:
         """Entries ``start`` … ``start + limit - 1`` that exist, in order, with their changes
         (or, where retention erased one, the tombstone that replaced it)."""
-        window = range(max(start, 1), max(start, 1) + limit)
-        found = self._batch([_entry_key(x) for x in window] + [_body_key(x) for x in window])
-        return [
-            (LogEntry.model_validate_json(text(item, "doc")), _body(item, found.get(_body_key(x))))
-            for x in window
-            if (item := found.get(_entry_key(x))) is not None
-        ]
+        return [(entry, body) for entry, body, _ in self._window(start, limit, True) if body]
 
     def published(self, start: int, limit: int) -> tuple[list[LogEntry], list[int]]:
         """What ``GET /v1/log`` shows: the entries, and which of them had their body erased
-        (bodies themselves are not read)."""
-        window = range(max(start, 1), max(start, 1) + limit)
-        entries = self._batch([_entry_key(x) for x in window], "pk, doc")
-        stubs = self._batch([_body_key(x) for x in window], "pk, erased_by")
-        return (
-            [LogEntry.model_validate_json(text(entries[k], "doc")) for k in sorted(entries)],
-            sorted(x for x in window if "erased_by" in stubs.get(_body_key(x), {})),
-        )
+        (bodies themselves are not decrypted)."""
+        read = self._window(start, limit, False)
+        return [e for e, _, _ in read], [e.sequence for e, _, erased in read if erased]
 
     def sequences_of(self, listing_id: str) -> list[int]:
-        """Where the listing's changes are logged (its index; empty once erased)."""
-        index = self._get({"pk": s(_index_key(listing_id))})
-        return sorted(int(x) for x in index["sequences"]["NS"]) if index else []
+        """Where the listing's changes are logged: its committed claims, and the older
+        index's set (what a purge's erasure of pending batch files looks for)."""
+        index = self._get({"pk": s(index_key(listing_id))}) or {}
+        return sorted({*_older(index), *self._resolve(_claims(index)).values()})
 
     def erase(self, listing_id: str, tombstone_id: str) -> int:
-        """Replace the body of every logged change of ``listing_id`` by a stub naming its
-        purge's change id; entries, digests and the head stay, so the chain verifies.
+        """Make every logged body of ``listing_id`` unreadable but its purge's (``tombstone_id``,
+        which replaces them); entries, digests and the head's size stay, so every proof verifies.
 
-        Idempotent, and the listing's index goes last: a purge retried after a failure
-        finishes the erasure. Returns how many bodies were erased.
-        """
-        stubs = self.sequences_of(listing_id)
-        self._put_all([{"pk": s(_body_key(x)), "erased_by": s(tombstone_id)} for x in stubs])
-        if stubs:
-            self._client.delete_item(TableName=self._table, Key={"pk": s(_index_key(listing_id))})
-        return len(stubs)
+        The index is marked first, so a change of the listing logged from then on is logged
+        without its body; then the head's generation moves, so a transaction prepared before
+        the mark fails and is prepared again; only then are the listing's claims resolved to
+        entries. Idempotent: a purge retried after a failure finishes the erasure. Returns how
+        many bodies."""
+        reply = self._client.update_item(
+            TableName=self._table,
+            Key={"pk": s(index_key(listing_id))},
+            UpdateExpression="SET erased_by = :purge",
+            ExpressionAttributeValues={":purge": s(tombstone_id)},
+            ReturnValues="ALL_NEW",
+        )
+        index = reply.get("Attributes", {})
+        self._client.update_item(
+            TableName=self._table,
+            Key={"pk": s(HEAD)},
+            UpdateExpression="ADD #gen :one",
+            ExpressionAttributeNames={"#gen": "generation"},
+            ExpressionAttributeValues={":one": n(1)},
+        )
+        older = _older(index)
+        self._put_all([{"pk": s(body_key(x)), "erased_by": s(tombstone_id)} for x in older])
+        sequences = sorted(self._resolve(_claims(index, but=tombstone_id)).values())
+        erased = 0
+        for chunk in chunks_holding(self._batch, sequences):
+            offsets = [
+                str(x - chunk.first)
+                for x in sequences
+                if chunk.holds(x) and str(x - chunk.first) in chunk.keys
+            ]
+            if not offsets:
+                continue
+            erased += len(offsets)
+            names = {f"#o{i}": offset for i, offset in enumerate(offsets)}
+            self._client.update_item(
+                TableName=self._table,
+                Key={"pk": s(chunk_key(chunk.first))},
+                UpdateExpression="REMOVE "
+                + ", ".join(f"#keys.{x}" for x in names)
+                + " SET "
+                + ", ".join(f"#erased.{x} = :purge" for x in names),
+                ExpressionAttributeNames={**names, "#keys": "keys", "#erased": "erased"},
+                ExpressionAttributeValues={":purge": s(tombstone_id)},
+            )
+        if older:  # the older index's set goes last: a retried purge finds it
+            self._client.update_item(
+                TableName=self._table,
+                Key={"pk": s(index_key(listing_id))},
+                UpdateExpression="REMOVE sequences",
+            )
+        return len(older) + erased
 
     def sequence_of(self, change_id: str) -> int | None:
-        """Where ``change_id`` is logged, if it is."""
-        return self._logged([change_id]).get(change_id)
+        """Where ``change_id`` is logged, if it is: a purge's (what replays look up for an
+        erased body), or any change logged before chunks."""
+        return self._marked([change_id]).get(change_id)
 
     def allocate(self, subscription_id: str, count: int) -> int:
         """Reserve ``count`` per-subscription sequence numbers; the first of them."""
@@ -271,9 +336,11 @@ class DynamoExchangeLog(Table):
         return int(reply["Attributes"]["next"]["N"]) - count + 1
 
 
-def _body(entry: dict[str, Any], body: dict[str, Any] | None) -> Change | Erased:
-    """The entry's change: its body item, or the stub erasure left; entries written before
-    bodies had items of their own keep the change on the entry item."""
-    if body is not None and "erased_by" in body:
-        return Erased(tombstone=text(body, "erased_by"))
-    return Change.model_validate_json(text(body if body is not None else entry, "change"))
+def _older(index: Mapping[str, Any]) -> list[int]:
+    """The sequences a listing's index held before chunks (a set, removed once erased)."""
+    return sorted(int(x) for x in index.get("sequences", {}).get("NS", []))
+
+
+def _claims(index: Mapping[str, Any], but: str | None = None) -> dict[str, list[str]]:
+    """The listing's claims: change id → the tokens of the attempts that claimed it."""
+    return {k: v["SS"] for k, v in index.items() if k.startswith("chg_") and k != but}

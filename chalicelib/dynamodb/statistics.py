@@ -6,10 +6,13 @@ deliveries, ``gateway.statistics.tallies.delivered_key``), its counters as attri
 report reads its month's and the present items of a whole subtree with one query each
 (``stats_bucket = month AND begins_with(stats_region, subtree prefix)``), never a scan.
 
-Writes are ``ADD``s. A stream record's delta is applied once: every record of a chunk puts a
-marker item (``stats#seen#{event id}``, kept two days: the stream keeps records for one) in the
-same transaction as the chunk's summed counters, so a retried batch, however Lambda splits it,
-skips what a former attempt applied.
+Writes are ``ADD``s. A stream record's delta is applied once. A record whose change the exchange
+log appends is counted in the log's own transaction (``DynamoExchangeLog.append_counted``): the
+change's entry in its listing's index is its marker, so it costs no item of its own. Any other
+record (one that changes a count but is no change to log, or whose change was logged before the
+log had chunks) puts a marker item (``stats#seen#{event id}``, kept two days: the stream keeps
+records for one) in the same transaction as the chunk's summed counters. Either way a retried
+batch, however Lambda splits it, skips what a former attempt applied.
 """
 
 from __future__ import annotations
@@ -105,11 +108,15 @@ class DynamoStatistics(Table):
             }
             for event_id, _ in chunk
         ]
-        counters: list[TransactWriteItemTypeDef] = [
+        return markers + self.updates(total([d for _, d in chunk]), now)
+
+    def updates(self, deltas: Mapping[Key, int], now: datetime) -> list[TransactWriteItemTypeDef]:
+        """The ``Update`` actions adding ``deltas`` (for a transaction: this one's, or the
+        exchange log's, whose index entry of a change is then the change's marker)."""
+        return [
             {"Update": self.update(region, bucket, counts, now)}  # type: ignore[typeddict-item]
-            for region, bucket, counts in items_of(total([d for _, d in chunk]))
+            for region, bucket, counts in items_of(deltas)
         ]
-        return markers + counters
 
     def update(self, region: str, bucket: str, counts: Counts, now: datetime) -> dict[str, Any]:
         """The ``UpdateItem`` adding ``counts`` to an item (for a caller's own transaction)."""

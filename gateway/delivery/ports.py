@@ -88,7 +88,8 @@ class ExchangeLog(Protocol):
         ...
 
     def sequence_of(self, change_id: str) -> int | None:
-        """Where ``change_id`` is logged, if it is."""
+        """Where ``change_id`` is logged, if it is; asked of a purge's change (the tombstone a
+        replay sends for an erased body), which a store must find by its id alone."""
         ...
 
 

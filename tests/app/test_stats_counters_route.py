@@ -250,6 +250,29 @@ def test_a_retried_stream_batch_counts_each_change_once(  # type: ignore[no-unty
     assert stats["publication"]["listings"] == 2
 
 
+def test_a_bisected_and_redriven_batch_counts_each_change_once_with_no_marker_of_its_own(  # type: ignore[no-untyped-def]
+    gateway, aws, stream, life
+):
+    city = gateway.register_platform(CITY)
+    for number in range(1, 5):
+        gateway.push(city, CITY, [recent_entry(decision_number=f"(2026)黑09执{number}号")])
+    event = stream.event()
+    records = event["Records"]
+    assert len(records) == 4
+
+    fan_out_event(aws, {"Records": records[:3]})  # the first attempt failed after these
+    fan_out_event(aws, {"Records": records[:2]})  # Lambda's halves
+    fan_out_event(aws, {"Records": records[2:]})
+    fan_out_event(aws, {"Records": records[1:3]})  # the operator's re-drive of a range
+
+    stats = life.stats(CITY, this_month()).json_body
+    assert sum(stats["active_black"]["court_defaulter"].values()) == 4
+    assert stats["publication"]["listings"] == 4
+    table = aws.env["CG_BATCHES_TABLE"]
+    keys = [i["pk"]["S"] for i in aws.dynamodb.scan(TableName=table)["Items"]]
+    assert not [k for k in keys if k.startswith("stats#seen#")]  # the log's index guarded them
+
+
 def test_another_region_s_statistics_stay_refused(gateway, life):  # type: ignore[no-untyped-def]
     hunan = gateway.register_platform(HUNAN)
 

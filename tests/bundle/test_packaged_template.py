@@ -103,6 +103,7 @@ def test_fan_out_reads_and_writes_the_archive_only_under_the_logs_and_batches_pr
             "Resource": [
                 {"Fn::Sub": "${ArchiveBucket.Arn}/log/*"},
                 {"Fn::Sub": "${ArchiveBucket.Arn}/checkpoints/*"},
+                {"Fn::Sub": "${ArchiveBucket.Arn}/log-chunks/*"},
             ],
         },
         {

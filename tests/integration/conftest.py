@@ -34,5 +34,8 @@ def atomic_moto_updates(monkeypatch: pytest.MonkeyPatch) -> None:
 def atomic_moto_transactions(monkeypatch: pytest.MonkeyPatch) -> None:
     """Transactions atomic and isolated, as DynamoDB's are: moto checks and writes each item in
     turn and rolls back by restoring a copy of the whole table, so two threads' transactions
-    would interleave and a read could see a head without its sequence."""
-    lock_moto(monkeypatch, "transact_write_items", "get_item", "batch_get_item", "put_item")
+    would interleave, a read could see a head without its sequence, and a rollback would undo
+    an update made meanwhile (the exchange log's claims)."""
+    lock_moto(
+        monkeypatch, "transact_write_items", "get_item", "batch_get_item", "put_item", "update_item"
+    )

@@ -12,6 +12,7 @@ from integration_support import SOURCE_UPDATED_AT, listing
 from stdnum.cn import uscc
 
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
+from chalicelib.s3_archive import S3Archive
 from gateway.delivery.redelivery import Erased
 from gateway_client.contract.change import Change, change_between, purged
 from gateway_client.contract.log import LogEntry, change_digest, log_entries
@@ -19,7 +20,11 @@ from gateway_client.contract.log import LogEntry, change_digest, log_entries
 
 @pytest.fixture
 def log(aws) -> DynamoExchangeLog:
-    return DynamoExchangeLog(aws.dynamodb, aws.env["CG_EXCHANGE_LOG_TABLE"])
+    return DynamoExchangeLog(
+        aws.dynamodb,
+        aws.env["CG_EXCHANGE_LOG_TABLE"],
+        S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"]),
+    )
 
 
 def credit_code(serial: int) -> str:
@@ -275,7 +280,16 @@ def test_the_purge_logged_afterwards_is_found_by_its_change_id_and_never_erased(
     assert [body for _, body in everything(log)][1] == tombstone
 
 
-def test_erased_bodies_leave_no_trace_of_the_listings_content_in_the_table(log, aws):
+def stored_objects(aws) -> list[bytes]:  # type: ignore[no-untyped-def]
+    bucket = aws.env["CG_ARCHIVE_BUCKET"]
+    listed = aws.s3.list_object_versions(Bucket=bucket).get("Versions", [])
+    return [
+        aws.s3.get_object(Bucket=bucket, Key=v["Key"], VersionId=v["VersionId"])["Body"].read()
+        for v in listed
+    ]
+
+
+def test_erased_bodies_leave_no_trace_of_the_listings_content_anywhere(log, aws):
     mine = changes(1)[0]
     log.append([mine, newer(mine)])
     tombstone = purge_of(mine)
@@ -283,15 +297,24 @@ def test_erased_bodies_leave_no_trace_of_the_listings_content_in_the_table(log, 
     log.append([tombstone])
 
     items = aws.dynamodb.scan(TableName=aws.env["CG_EXCHANGE_LOG_TABLE"])["Items"]
-
-    text = json.dumps(items, ensure_ascii=False)
+    text = json.dumps(items, ensure_ascii=False, default=str)
     assert mine.listing.subject_name not in text
     assert mine.listing.decision_number not in text
     assert mine.listing.listing_id in text  # the tombstone names what subscribers erase
-    assert not [i for i in items if i["pk"]["S"].startswith("listing#")]
+    # every object (every version) of the bucket: bodies are sealed, and the erased ones'
+    # keys are gone from the table
+    for body in stored_objects(aws):
+        assert mine.listing.subject_name.encode() not in body
+    chunks = [i for i in items if i["pk"]["S"].startswith("chunk#")]
+    assert sorted(k for c in chunks for k in c["keys"]["M"]) == ["0"]  # the tombstone's only
+    assert [body for _, body in everything(log)] == [
+        Erased(tombstone=tombstone.change_id),
+        Erased(tombstone=tombstone.change_id),
+        tombstone,
+    ]
 
 
-def test_erasing_again_or_erasing_an_unknown_listing_changes_nothing(log, aws):
+def test_erasing_again_changes_nothing(log, aws):
     mine = changes(1)[0]
     log.append([mine])
     tombstone = purge_of(mine)
@@ -299,8 +322,21 @@ def test_erasing_again_or_erasing_an_unknown_listing_changes_nothing(log, aws):
     items = item_count(aws)
 
     assert log.erase(mine.listing.listing_id, tombstone.change_id) == 0
-    assert log.erase("lst_" + "0" * 32, tombstone.change_id) == 0
     assert item_count(aws) == items
+    assert log.published(1, 10)[1] == [1]
+
+
+def test_a_change_logged_after_its_listing_was_erased_is_logged_without_its_body(log):
+    mine, *_ = changes(1)
+    tombstone = purge_of(mine)
+
+    assert log.erase(mine.listing.listing_id, tombstone.change_id) == 0  # nothing logged yet
+    log.append([mine, tombstone])  # a late retry of the stream, then the purge itself
+
+    assert [body for _, body in everything(log)] == [
+        Erased(tombstone=tombstone.change_id),
+        tombstone,
+    ]
     assert log.published(1, 10)[1] == [1]
 
 

@@ -1,0 +1,99 @@
+"""What the exchange log's indexes say of changes: the head as read, each listing's claims and
+erasure (``listing#<id>``), which claims a committed chunk holds, and the markers of changes
+logged before chunks (``change#<id>``: those, and every purge). All reads are consistent: the
+exactly-once argument of ``chalicelib.dynamodb.exchange_log`` depends on it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.dynamodb.base import Table, s, text
+from chalicelib.dynamodb.log_chunks import chunk_key
+from chalicelib.dynamodb.log_transaction import HEAD, Head, claim_key, ids_of, index_key
+from gateway_client.contract import Change
+
+
+@dataclass(frozen=True)
+class LogState:
+    erasures: dict[str, str | None]  # by listing: the purge that erased it, if one did
+    logged: dict[str, int]  # by change id: logged in a chunk, at that sequence
+    older: dict[str, int]  # by change id: logged before chunks (or a purge), by its marker
+
+
+class LogIndex(Table):
+    def _head(self) -> Head:
+        item = self._get({"pk": s(HEAD)}) or {}
+        return Head(
+            int(item.get("sequence", {}).get("N", 0)), int(item.get("generation", {}).get("N", 0))
+        )
+
+    def _state(self, changes: Sequence[Change]) -> LogState:
+        """What the indexes say of ``changes`` now: each listing's erasure, and where each
+        change is logged, by a chunk whose claim it holds or by an older marker."""
+        listing_ids = list(dict.fromkeys(c.listing.listing_id for c in changes))
+        found = self._batch([index_key(x) for x in listing_ids])
+        erasures = {
+            x: text(item, "erased_by")
+            if "erased_by" in (item := found.get(index_key(x), {}))
+            else None
+            for x in listing_ids
+        }
+        claims = {
+            c.change_id: found.get(index_key(c.listing.listing_id), {})
+            .get(c.change_id, {})
+            .get("SS", [])
+            for c in changes
+        }
+        logged = self._resolve(claims)
+        rest = [c.change_id for c in changes if c.change_id not in logged]
+        return LogState(erasures, logged, self._marked(rest))
+
+    def _resolve(self, claims: Mapping[str, Sequence[str]]) -> dict[str, int]:
+        """Each change's sequence, if a chunk it claimed was committed and holds it."""
+        tokens = sorted({t for ts in claims.values() for t in ts})
+        committed = {
+            key.removeprefix("claim#"): int(item["first"]["N"])
+            for key, item in self._batch([claim_key(t) for t in tokens]).items()
+        }
+        if not committed:
+            return {}
+        chunks = self._batch([chunk_key(f) for f in sorted(set(committed.values()))])
+        held: dict[int, dict[str, int]] = {}
+        for item in chunks.values():
+            first = int(item["first"]["N"])
+            held[first] = {cid: first + i for i, cid in enumerate(ids_of(bytes(item["ids"]["B"])))}
+        logged: dict[str, int] = {}
+        for change_id, tokens_of in claims.items():
+            for t in tokens_of:
+                if t in committed and change_id in held.get(committed[t], {}):
+                    logged[change_id] = held[committed[t]][change_id]
+        return logged
+
+    def _marked(self, change_ids: Sequence[str]) -> dict[str, int]:
+        """Changes found by their own marker: a purge's, and any logged before chunks."""
+        keys = [f"change#{cid}" for cid in dict.fromkeys(change_ids)]
+        return {
+            key.removeprefix("change#"): int(item["sequence"]["N"])
+            for key, item in self._batch(keys).items()
+        }
+
+    def _batch(
+        self, keys: Sequence[str], projection: str | None = None
+    ) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(keys), 100):
+            request: dict[str, Any] = {
+                "Keys": [{"pk": s(k)} for k in keys[start : start + 100]],
+                "ConsistentRead": True,
+            }
+            if projection is not None:
+                request["ProjectionExpression"] = projection
+            pending: dict[str, Any] = {self._table: request}
+            while pending:
+                reply = self._client.batch_get_item(RequestItems=pending)
+                for item in reply.get("Responses", {}).get(self._table, []):
+                    found[text(item, "pk")] = dict(item)
+                pending = dict(reply.get("UnprocessedKeys") or {})
+        return found
