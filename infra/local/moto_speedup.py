@@ -5,6 +5,10 @@ copies each table once per transaction instead — same rollback, linear cost.
 And moto lists a response class's methods (``inspect.getmembers``) on every API call to find
 the action: the list depends on the class alone, so it is worked out once per class.
 
+And moto's server lists its own package directory (a ``listdir`` and a ``stat`` per entry, about
+150 of them) twice on every request to see whether the Host names a service: the list is the
+installed package's, so it is read once.
+
 And moto's SQS queues are not thread-safe: its server answers each request on a thread, and the
 delivery handler's workers change and delete messages at once, so a queue's "message group in
 flight" set could keep a group that no message holds any more, and that FIFO group was never
@@ -30,6 +34,7 @@ import threading
 import time
 from typing import Any
 
+from moto import backends as moto_backends
 from moto.core import responses as core_responses
 from moto.dynamodb import models
 from moto.dynamodb.models.table import StreamShard, Table
@@ -155,3 +160,7 @@ def _cache_action_names() -> None:
     responses: Any = core_responses
     if not hasattr(responses.method_names_from_class, "cache_info"):
         responses.method_names_from_class = functools.cache(responses.method_names_from_class)
+    modules: Any = moto_backends
+    if not hasattr(modules.list_of_moto_modules, "cache_info"):
+        listed = modules.list_of_moto_modules
+        modules.list_of_moto_modules = functools.cache(lambda: tuple(listed()))
