@@ -40,6 +40,8 @@ from moto.dynamodb import models
 from moto.dynamodb.models.table import StreamShard, Table
 from moto.sqs.models import SQSBackend
 
+from infra.local import moto_http
+
 _active = threading.local()
 
 
@@ -136,6 +138,7 @@ def _number_stream_records_once() -> None:
 
 
 def install() -> None:
+    moto_http.install()  # kept-alive connections (its docstring says why)
     _cache_action_names()
     _serialise_sqs()
     _number_stream_records_once()
