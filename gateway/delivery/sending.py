@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -47,6 +48,7 @@ DEFAULT_HEALTH = EndpointHealth()
 
 
 _SETTLED = frozenset({DeliveryState.DELIVERED, DeliveryState.DEAD})
+_READERS = 10  # a delivery batch's most message groups, each read at once
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class DeliveryService:
         self._schedule = tuple(schedule)
         self._health = health
         self._roll = roll
+        self._readers = ThreadPoolExecutor(max_workers=_READERS)  # threads start when used
 
     def schedule_for(self, subscription: Subscription) -> tuple[timedelta, ...]:
         custom = subscription.retry_schedule_seconds
@@ -93,12 +96,15 @@ class DeliveryService:
         """Make the next attempt of ``delivery`` (``received``: the queue's receive count).
 
         Attempts are counted by the delivery log, not by the queue: a message held back behind
-        a failing change of the same subject is received without being attempted.
+        a failing change of the same subject is received without being attempted. The
+        subscription is read while the log is (each read is needed before the POST, neither
+        depends on the other); a duplicate message wastes that read.
         """
+        reading = self._readers.submit(self._subscriptions.get, delivery.subscription_id)
         state, tries, sending_since = self._log.progress(delivery.delivery_id)
+        subscription = reading.result()
         if not delivery.replay and state in _SETTLED:
             return Outcome(state=None)  # a duplicate message: the first copy settled it
-        subscription = self._subscriptions.get(delivery.subscription_id)
         if subscription is None:
             return Outcome(state=None)
         outcome = self._attempt(delivery, received, subscription, tries, sending_since)
