@@ -11,7 +11,8 @@ it ran on, and the handlers the pump invokes are wrapped to note when they ran. 
 put in the stage of the thread it ran on — the HTTP request's (``push``), a handler's
 invocation (``fan_out``, ``deliver``, its worker threads included), or the pump between
 invocations (``pump``). Counts are what to compare across runs on a shared machine; the wall
-times are medians over the traced pushes.
+times are medians over the traced pushes, and so is the CPU each push took until its webhook
+arrived, this process's (the app, the pump, the receiver) and moto's.
 """
 
 from __future__ import annotations
@@ -122,12 +123,16 @@ def _traced_pump(pump: EventPump, tracer: Tracer) -> None:
     ]
 
 
-def _one(tracer: Tracer, client: Any, receiver: _TimedReceiver, i: int) -> dict[str, Any]:
+def _one(
+    tracer: Tracer, client: Any, receiver: _TimedReceiver, i: int, moto: MotoProcess
+) -> dict[str, Any]:
     tracer.calls, tracer.invocations = [], []
     tracer.enabled = True
+    cpu, moto_cpu = time.process_time(), moto.cpu_seconds()
     started = time.perf_counter()
     total, reply = _push(client, receiver, i)
     arrived = receiver.arrivals[-1]
+    cpu, moto_cpu = time.process_time() - cpu, moto.cpu_seconds() - moto_cpu
     time.sleep(0.3)  # the delivery's outcome is written after the webhook answered
     tracer.enabled = False
 
@@ -150,6 +155,7 @@ def _one(tracer: Tracer, client: Any, receiver: _TimedReceiver, i: int) -> dict[
         "segments": _segments(tracer, started, arrived),
         "push_to_webhook_ms": total,
         "push_reply_ms": reply,
+        "cpu_ms": {"gateway": round(cpu * 1000, 1), "moto": round(moto_cpu * 1000, 1)},
         "webhook_ms": ms(arrived),
         "invocations": [(stage, ms(a), ms(b)) for stage, a, b in tracer.invocations],
         "requests": {stage: dict(sorted(c.items())) for stage, c in sorted(per_stage.items())},
@@ -207,7 +213,7 @@ def run(pushes: int) -> dict[str, Any]:
         traced = []
         for i in range(WARM_UP, WARM_UP + pushes):
             time.sleep(sum(IDLE_SECONDS) / 2)
-            traced.append(_one(tracer, client, receiver, i))
+            traced.append(_one(tracer, client, receiver, i, moto))
         return {
             "pushes": pushes,
             "push_to_webhook_median_ms": statistics.median(t["push_to_webhook_ms"] for t in traced),
@@ -215,6 +221,7 @@ def run(pushes: int) -> dict[str, Any]:
             "segments_median_ms": _median_of(traced, "segments"),
             "request_counts_median": _median_of(traced, "request_counts"),
             "request_ms_median": _median_of(traced, "request_ms"),
+            "cpu_ms_median": _median_of(traced, "cpu_ms"),
             "traced": traced,
         }
     finally:
