@@ -11,9 +11,11 @@ again from where the other left off.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from botocore.exceptions import ClientError
 
-from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
+from chalicelib.dynamodb.exchange_log import DynamoExchangeLog, Published
 from chalicelib.s3_archive import S3Archive
 from gateway_client.contract import Checkpoint, Clock, GatewaySigners, entry_leaf, sign_checkpoint
 from gateway_client.tlog import entry_bundles_for, leaf_hash, tiles_for
@@ -22,6 +24,7 @@ PREFIX = "log/"
 CHECKPOINTS = "checkpoints/"
 _CHUNK = 4096  # entries published per state change: bounded memory whatever the backlog
 _ATTEMPTS = 50
+_WRITERS = 4  # a step writes a tile per level (three for 16M entries) and a bundle
 _MISSING = ("NoSuchKey", "404")
 _BINARY = "application/octet-stream"
 
@@ -45,13 +48,28 @@ class LogPublisher:
         self._signers = signers  # the key is read on first use: a tile request never signs
         self.origin = origin
         self._clock = clock
+        self._last_tiles: dict[str, bytes] = {}
 
     def publish(self) -> Checkpoint | None:
-        """Publish up to the log's size as read now; the last checkpoint this call signed."""
-        target = self._log.size()
-        signed: Checkpoint | None = None
-        for _ in range(_ATTEMPTS):
+        """Publish up to the log's size as read now; the last checkpoint this call signed.
+
+        A step whose state change lands at the size read is the last one: it does not read the
+        state again to learn that (a request less on the way to every delivery). The size and
+        the state are read at once, and a step's tiles and bundles written at once: each is
+        independent of the others (the state is at most the size, whichever is read first),
+        and only the checkpoint waits for them all."""
+        with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
+            size = pool.submit(self._log.size)
             state = self._log.published_state()
+            return self._publish_from(state, size.result(), pool)
+
+    def _publish_from(
+        self, state: Published, target: int, pool: ThreadPoolExecutor
+    ) -> Checkpoint | None:
+        signed: Checkpoint | None = None
+        for attempt in range(_ATTEMPTS):
+            if attempt:
+                state = self._log.published_state()
             done, frontier = state.size, state.frontier
             if done >= target:
                 return signed
@@ -61,18 +79,31 @@ class LogPublisher:
                 raise RuntimeError(f"log entries {done + 1}…{upto} are not all stored")
             leaves = [entry_leaf(e) for e in entries]
             grown, hashes = frontier.append([leaf_hash(x) for x in leaves])
-            for path, body in [
-                *tiles_for(done, upto, hashes, self.read),
-                *entry_bundles_for(done, upto, leaves, self.read),
-            ]:
-                self._put_tile(path, body)
+            written = [
+                *tiles_for(done, upto, hashes, self._read_partial),
+                *entry_bundles_for(done, upto, leaves, self._read_partial),
+            ]
+            list(pool.map(lambda tile: self._put_tile(*tile), written))
+            self._last_tiles = dict(written)
             checkpoint = sign_checkpoint(
                 upto, grown.root(), self._clock.now(), self._signers, self.origin
             )
             kept = self._put_checkpoint(checkpoint)
             if self._log.advance_published(state, grown):
                 signed = kept
+                if upto == target:
+                    return signed
         raise RuntimeError(f"the log's publication did not reach {target}")
+
+    def _read_partial(self, path: str) -> bytes:
+        """A partial tile or bundle the next step extends: the one this publisher wrote last
+        if it is that very path, else the bucket's. Each step writes partial tiles that the
+        next one reads back, two S3 reads before every delivery; a path names its content for
+        good (write-once, the width in the name, and ``_put_tile`` checked the bucket holds
+        these bytes), so the copy kept from the last step is the bucket's. Only that step's
+        tiles are kept (a few KB): another publisher's step meanwhile means other paths."""
+        kept = self._last_tiles.get(path)
+        return kept if kept is not None else self.read(path)
 
     def _put_tile(self, path: str, body: bytes) -> None:
         """Write once; a tile already there must hold these very bytes (another publisher's

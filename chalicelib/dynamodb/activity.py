@@ -49,8 +49,25 @@ class DynamoActivity(Table):
             self._add(_key(now, None), totals, _expiry(now))
 
     def add_lag(self, lag_ms: int, now: datetime) -> None:
-        """One fan-out batch's lag: summed and counted for the mean, kept if the hour's most."""
-        self._add(_key(now, None), {LAG_SUM: lag_ms, LAG_COUNT: 1}, _expiry(now))
+        """One fan-out batch's lag: summed and counted for the mean, kept if the hour's most.
+
+        The sum's update returns the hour's maximum, so the conditional one that raises it is
+        sent only when this lag beats it: one request a batch, not two, in the usual case."""
+        reply = self._client.update_item(
+            TableName=self._table,
+            Key=_key(now, None),
+            UpdateExpression="ADD #sum :lag, #count :one SET expires_at = :expires",
+            ExpressionAttributeNames={"#sum": LAG_SUM, "#count": LAG_COUNT},
+            ExpressionAttributeValues={
+                ":lag": n(lag_ms),
+                ":one": n(1),
+                ":expires": n(_expiry(now)),
+            },
+            ReturnValues="ALL_NEW",
+        )
+        held = reply.get("Attributes", {}).get(LAG_MAX)
+        if held is not None and int(held["N"]) >= lag_ms:
+            return
         try:
             self._client.update_item(
                 TableName=self._table,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from gateway.delivery.batching import Batch, batch_id, described, file_of, gathered, key_of
 from gateway.delivery.objection_notices import any_filtered_out, plan_notices, settles
@@ -33,12 +34,15 @@ from gateway.delivery.ports import (
 from gateway.delivery.red_yield import plan_yield
 from gateway.delivery.subscription import Subscription
 from gateway.ports import ListingStore
+from gateway.recognition import Agreement
 from gateway_client.contract import Change, ChangeType, Clock, Listing, ListKind, china_date
 
 _STANDING_KINDS = frozenset({ListKind.BLACK, ListKind.RED})
 
 Step = tuple[Change, Listing | None]
 """A change, and its listing as it was before (``None``: new)."""
+
+_Audience = tuple[list[Subscription], list[Agreement], dict[str, list[Listing]]]
 
 
 class FanOut:
@@ -63,16 +67,21 @@ class FanOut:
         self.queue = queue
 
     def run(self, steps: Sequence[Step]) -> int:
-        """Log and fan out the batch's changes, in order; how many deliveries were queued."""
+        """Log and fan out the batch's changes, in order; how many deliveries were queued.
+
+        Who is to be told (subscriptions, agreements, the subjects' listings) is read while
+        the batch is logged and published, not after: those reads do not depend on the log,
+        and the log's requests are most of the way to every webhook. Nothing is queued before
+        both are done, so every delivery is still under a signed checkpoint."""
         if not steps:
             return 0
-        logged = self.log.append([change for change, _ in steps])
-        self.publish()  # before anyone is told: every delivery is under a signed checkpoint
-        subscriptions = self.subscriptions.all()
+        with ThreadPoolExecutor(max_workers=1) as reader:
+            audience = reader.submit(self._audience, steps)
+            logged = self.log.append([change for change, _ in steps])
+            self.publish()  # before anyone is told: every delivery is under a signed checkpoint
+            subscriptions, agreements, subjects = audience.result()
         if not subscriptions:
             return 0
-        agreements = self.agreements.all()
-        subjects = self._subjects_after(steps)
         deliveries: list[Delivery | Planned] = []  # built as ``stamped`` numbers them
         for change, previous in steps:
             received = (
@@ -99,6 +108,13 @@ class FanOut:
         else:
             self.queue.enqueue(self.batcher.batched(numbered, subscriptions))
         return len(deliveries)
+
+    def _audience(self, steps: Sequence[Step]) -> _Audience:
+        """The subscriptions; and, when there are any, the agreements and the subjects."""
+        subscriptions = self.subscriptions.all()
+        if not subscriptions:
+            return [], [], {}
+        return subscriptions, self.agreements.all(), self._subjects_after(steps)
 
     def _subjects_after(self, steps: Sequence[Step]) -> dict[str, list[Listing]]:
         """All listings of each subject with a black or red change in the batch, as the batch

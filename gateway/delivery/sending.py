@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -58,6 +59,7 @@ DEFAULT_HEALTH = EndpointHealth()
 
 
 _SETTLED = frozenset({DeliveryState.DELIVERED, DeliveryState.DEAD})
+_READERS = 10  # a delivery batch's most message groups, each read at once
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ class DeliveryService:
         self._schedule = tuple(schedule)
         self._health = health
         self._roll = roll
+        self._readers = ThreadPoolExecutor(max_workers=_READERS)  # threads start when used
 
     def schedule_for(self, subscription: Subscription) -> tuple[timedelta, ...]:
         custom = subscription.retry_schedule_seconds
@@ -109,11 +112,14 @@ class DeliveryService:
         ``time_left``: seconds the invocation has left, None when unknown).
 
         Attempts are counted by the delivery log, not by the queue: a message held back behind
-        a failing change of the same subject is received without being attempted.
+        a failing change of the same subject is received without being attempted. The
+        subscription is read while the log is (each read is needed before the POST, neither
+        depends on the other); a duplicate message wastes that read.
         """
+        reading = self._readers.submit(self._subscriptions.get, delivery.subscription_id)
         state, tries, sending_since = self._log.progress(delivery.delivery_id)
         settled = not delivery.replay and state in _SETTLED
-        subscription = None if settled else self._subscriptions.get(delivery.subscription_id)
+        subscription = None if settled else reading.result()
         if subscription is None:
             # a duplicate message (the first copy settled it), or no subscription any more; a
             # batch's file (a fan-out repeated later may have written it again) goes at once

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
 log = logging.getLogger("credit_gateway.pump")
+_BATCH = 100  # records per GetRecords: the fan-out trigger's batch size (app.fan_out_changes)
 Handler = Callable[[dict[str, Any], Any], Any]
 
 
@@ -87,6 +88,7 @@ class EventPump:
         # (a failed batch becomes its two halves), and the failures of the first one.
         self._pending: dict[str, list[list[Any]]] = {}
         self._failures: dict[str, int] = {}
+        self._full: dict[str, bool] = {}  # per shard: its last read filled a batch
         self._lock = threading.Lock()
         self.last_error: str | None = None  # the last handler failure, for a drain's timeout
         # Set when listings may have been written (the local stack sets it after each write to
@@ -114,10 +116,11 @@ class EventPump:
         for shard_id, iterator in list(self._iterators.items()):
             batches = self._pending.setdefault(shard_id, [])
             if not batches and iterator is not None:
-                reply = self._streams.get_records(ShardIterator=iterator, Limit=100)
+                reply = self._streams.get_records(ShardIterator=iterator, Limit=_BATCH)
                 self._iterators[shard_id] = reply.get("NextShardIterator")
                 if reply.get("Records"):
                     batches.append(list(reply["Records"]))
+                self._full[shard_id] = len(reply.get("Records", [])) == _BATCH
             if batches:
                 handled += self._invoke(shard_id, batches)
         return handled
@@ -255,6 +258,9 @@ class EventPump:
         received the moment it is sent. Streams have no long poll: the stream is read when
         ``wake`` is set (after a write request, a queue batch) and every ``fallback`` seconds
         (writes nobody announced). Sleeping between rounds instead cost each push ~0.1 s.
+        After a batch the stream is read again at once only while there is more to read (a
+        full batch, or halves of a failed one): a write since the read has set ``wake``
+        anyway, and a read more would only compete with the delivery the batch just queued.
         """
         pollers = [
             threading.Thread(target=self._pump_queue, args=(q, stop, wait_seconds), daemon=True)
@@ -265,10 +271,15 @@ class EventPump:
         woken = False
         while not stop.is_set():
             self.wake.clear()  # before reading: a write during the read wakes the next round
-            if not self._guarded(functools.partial(self._poll_stream_locked, not woken)):
+            read = self._guarded(functools.partial(self._poll_stream_locked, not woken))
+            if not read or not self._more_to_read():
                 woken = self.wake.wait(fallback)
         for poller in pollers:
             poller.join()
+
+    def _more_to_read(self) -> bool:
+        with self._lock:
+            return any(self._pending.values()) or any(self._full.values())
 
     def _poll_stream_locked(self, discover: bool) -> int:
         with self._lock:  # a drain may read the same shards

@@ -40,6 +40,22 @@ def test_the_lag_keeps_the_hours_greatest_and_sums_for_the_mean(activity):
     }
 
 
+def test_a_lag_below_the_hours_greatest_is_added_in_one_request(activity, aws):
+    activity.add_lag(900, NOW)
+    updates: list[str] = []
+    aws.dynamodb.meta.events.register(
+        "before-parameter-build.dynamodb.UpdateItem",
+        lambda params, **_: updates.append(params["UpdateExpression"]),
+    )
+
+    activity.add_lag(300, NOW)
+    activity.add_lag(1200, NOW)
+
+    assert len(updates) == 3  # 300: the sum alone; 1200: the sum, then the new maximum
+    _, lags = activity.read(window(NOW, 1), "430000")
+    assert lags == {"2026120218": {"lag_max": 1200, "lag_sum": 2400, "lag_count": 3}}
+
+
 def test_a_window_of_168_hours_reads_past_one_batch_get(activity):
     activity.add(tally([("430000", "dead", 1)]), NOW - timedelta(hours=150))
     counters, _ = activity.read(window(NOW, 168), None)

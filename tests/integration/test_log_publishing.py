@@ -198,3 +198,37 @@ def test_the_latest_checkpoints_are_named_by_the_state_not_by_listing_the_bucket
 
     assert [c.sequence for c in publisher.recent(2)] == [4, 6]
     assert [c.sequence for c in publisher.recent(10)] == [2, 4, 6]
+
+
+def test_a_publisher_extends_the_partial_tiles_it_wrote_without_reading_them_back(
+    log, publisher, aws
+):
+    log.append(changes(3))
+    publisher.publish()
+    reads: list[str] = []
+    aws.s3.meta.events.register(
+        "before-parameter-build.s3.GetObject", lambda params, **_: reads.append(params["Key"])
+    )
+    log.append(changes(2, 4))
+
+    latest = publisher.publish()
+
+    assert reads == []  # tile/0/000.p/3 and tile/entries/000.p/3 came from the step before
+    assert latest is not None
+    assert latest.sequence == 5
+    read = tile_hash_reader(5, publisher.read)
+    assert tree_root(5, read).hex() == latest.root == root_of(leaves(log)).hex()
+    assert len(split_bundle(publisher.read("tile/entries/000.p/5"))) == 5
+
+
+def test_a_fresh_publisher_reads_the_partial_tiles_another_wrote(log, publisher, aws):
+    log.append(changes(3))
+    publisher.publish()
+    archive = S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"])
+    fresh = LogPublisher(log, archive, GatewaySigners(SIGNER), "test.example/log", FixedClock(NOW))
+    log.append(changes(2, 4))
+
+    latest = fresh.publish()
+
+    assert latest is not None
+    assert tree_root(5, tile_hash_reader(5, fresh.read)).hex() == root_of(leaves(log)).hex()

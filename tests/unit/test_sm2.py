@@ -171,3 +171,16 @@ def test_a_signature_verifies_under_its_message_and_user_id_and_not_after_a_bit_
     signed[flip % len(signed)] ^= 1 << (flip % 8)
     changed, forged = bytes(signed[: len(message)]), bytes(signed[len(message) :])
     assert not KEY.public_key.verify(forged, changed, user_id)
+
+
+@settings(max_examples=50, deadline=None)
+@given(k=st.integers(min_value=1, max_value=sm2.RECOMMENDED_CURVE.fpn.p - 1))
+def test_the_fixed_base_table_gives_the_points_gmalgs_ladder_gives(k: int) -> None:
+    curve = sm2.RECOMMENDED_CURVE
+    assert curve.kG(k) == curve.ec.mul(k, curve.G)
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 2**255, 2**256 - 1], ids=["1", "2", "3", "2^255", "max"])
+def test_the_fixed_base_table_agrees_at_its_edges(k: int) -> None:
+    curve = sm2.RECOMMENDED_CURVE
+    assert curve.kG(k) == curve.ec.mul(k, curve.G)

@@ -14,6 +14,7 @@ Text forms: a private key is ``sm2sk_<64 hex>``; a public key is the uncompresse
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -35,7 +36,49 @@ _PRIVATE_RE = re.compile(r"sm2sk_[0-9a-fA-F]{64}")
 _PUBLIC_RE = re.compile(r"04[0-9a-fA-F]{128}")
 _MAX_USER_ID_BYTES = 1024  # ENTL is 16 bits of bit length; GM/T allows up to 8 KiB
 
-RECOMMENDED_CURVE = ellipticcurve.ECDLP(
+
+class _FixedBaseCurve(ellipticcurve.ECDLP):  # type: ignore[misc]  # gmalg ships no types
+    """gmalg's curve with ``[k]G`` summed from a table of ``[2^i]G`` instead of doubled and added
+    bit by bit: every signature computes ``[k]G`` for a fresh ``k``, and gmalg's affine ladder
+    inverts a field element for each of its ~384 steps (about 15–35 ms a signature, the largest
+    CPU cost of a fan-out that signs its checkpoint with SM2). Here the ≤ 256 table points are
+    added in Jacobian coordinates with one inversion at the end (a few ms). Same points, so the
+    same signatures (the standards' examples in ``tests/unit/test_sm2.py`` check it); like
+    gmalg's ladder, pure Python and not constant-time. The table (256 points) is built on first
+    use."""
+
+    @functools.cached_property
+    def _powers(self) -> list[tuple[int, int]]:
+        powers = [self.G]
+        for _ in range(self.fpn.p.bit_length() - 1):
+            powers.append(self.ec.add(powers[-1], powers[-1]))
+        return powers
+
+    def kG(self, k: int) -> Any:
+        p, total = self.fp.p, None
+        for i, (x2, y2) in enumerate(self._powers):
+            if not k >> i & 1:
+                continue
+            if total is None:
+                total = (x2, y2, 1)
+                continue
+            x1, y1, z1 = total  # mixed addition (add-2007-bl with Z2 = 1)
+            zz = z1 * z1 % p
+            h, r = (x2 * zz - x1) % p, (y2 * z1 * zz - y1) % p
+            if h == 0:  # the sum met a table point or its negative: never for k in [1, n)
+                return super().kG(k)
+            hh = h * h % p
+            hhh, v = h * hh % p, x1 * hh % p
+            x3 = (r * r - hhh - 2 * v) % p
+            total = (x3, (r * (v - x3) - y1 * hhh) % p, z1 * h % p)
+        if total is None or k >> len(self._powers):
+            return super().kG(k)
+        x, y, z = total
+        inverse = pow(z, -1, p)
+        return (x * inverse * inverse % p, y * inverse * inverse * inverse % p)
+
+
+RECOMMENDED_CURVE = _FixedBaseCurve(
     p=0xFFFFFFFE_FFFFFFFF_FFFFFFFF_FFFFFFFF_FFFFFFFF_00000000_FFFFFFFF_FFFFFFFF,
     a=0xFFFFFFFE_FFFFFFFF_FFFFFFFF_FFFFFFFF_FFFFFFFF_00000000_FFFFFFFF_FFFFFFFC,
     b=0x28E9FA9E_9D9F5E34_4D5A9E4B_CF6509A7_F39789F5_15AB8F92_DDBCBD41_4D940E93,
