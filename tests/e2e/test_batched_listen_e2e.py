@@ -30,8 +30,7 @@ PROVINCE, CITY = "430000", "430100"
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
-    with LocalStack() as running:
-        running.run_pump_in_background()
+    with LocalStack() as running:  # pumped by the test: the push's records read as one batch
         yield running
 
 
@@ -67,6 +66,8 @@ def test_a_batch_reaches_gateway_listen_and_verify_log_proves_its_changes(
 
         pushed = city.push([entry(n) for n in (1, 2, 3)], datetime.now(UTC))
         assert pushed.status == 200, pushed.body
+        assert stack.pump is not None
+        stack.pump.drain()  # the stream holds all three records: one stream batch, one file
         wait_for(lambda: len(stored_ids(store)) == 3)
 
         wait_for(lambda: any(": 3 deliveries" in line for line in said))  # one file of three

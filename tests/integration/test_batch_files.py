@@ -119,7 +119,8 @@ def test_a_batched_subscriptions_messages_share_one_group_a_single_ones_are_per_
 
 
 def test_a_purge_erases_the_batch_files_holding_the_listing_before_its_log_index_goes(aws):
-    log = DynamoExchangeLog(aws.dynamodb, aws.env["CG_EXCHANGE_LOG_TABLE"])
+    archive = S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"])
+    log = DynamoExchangeLog(aws.dynamodb, aws.env["CG_EXCHANGE_LOG_TABLE"], archive)
     held = files(aws)
     copies = StoredCopies(
         log,

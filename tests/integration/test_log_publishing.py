@@ -213,7 +213,9 @@ def test_a_publisher_extends_the_partial_tiles_it_wrote_without_reading_them_bac
 
     latest = publisher.publish()
 
-    assert reads == []  # tile/0/000.p/3 and tile/entries/000.p/3 came from the step before
+    # tile/0/000.p/3 and tile/entries/000.p/3 came from the step before (the new entries
+    # themselves are read from their chunk's object)
+    assert [key for key in reads if not key.startswith("log-chunks/")] == []
     assert latest is not None
     assert latest.sequence == 5
     read = tile_hash_reader(5, publisher.read)
