@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from botocore.config import Config
 
 from chalicelib.aws_clients import aws_client
 from chalicelib.batch_files import S3BatchFiles
+from chalicelib.container import Container as Container  # re-exported: handlers name it here
 from chalicelib.dynamodb.activity import DynamoActivity
 from chalicelib.dynamodb.agreements import DynamoAgreements
 from chalicelib.dynamodb.batches import DynamoBatchLedger
-from chalicelib.dynamodb.console_sessions import DynamoConsoleSessions
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog, RegionReceipts
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
 from chalicelib.dynamodb.feedback import DynamoFeedback
@@ -23,21 +21,16 @@ from chalicelib.dynamodb.nonces import DynamoNonces
 from chalicelib.dynamodb.persons import DynamoPersonIndex
 from chalicelib.dynamodb.query_trail import DynamoQueryTrail
 from chalicelib.dynamodb.rate_limits import DynamoRateCounter
-from chalicelib.dynamodb.reevaluations import DynamoReevaluations
 from chalicelib.dynamodb.registry import DynamoRegistry
-from chalicelib.dynamodb.sealed_tokens import Sealer
-from chalicelib.dynamodb.source_pages import SourcePages
 from chalicelib.dynamodb.statistics import DynamoStatistics
 from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
 from chalicelib.dynamodb.uploads import DynamoUploads
 from chalicelib.dynamodb.upward_arrivals import UpwardArrivals
 from chalicelib.dynamodb.usage import DynamoUsage
-from chalicelib.dynamodb.witness_sizes import DynamoWitnessSizes
 from chalicelib.erasure import StoredCopies
 from chalicelib.http_transport import Urllib3Transport
 from chalicelib.log_publishing import LogPublisher
 from chalicelib.notifications import HealthAnnouncer
-from chalicelib.reevaluation_queue import SqsReevaluationTrigger
 from chalicelib.s3_archive import S3Archive
 from chalicelib.secret_reads import (
     SecretSigner,
@@ -50,24 +43,10 @@ from chalicelib.secret_reads import (
 from chalicelib.settings import Settings, event_sources, get_settings
 from chalicelib.sqs_queue import SqsDeliveryQueue
 from chalicelib.upload_queue import SqsUploadQueue
-from chalicelib.witnessing import Witnessing
 from gateway.checks import BulkCheck, ReportSigning
-from gateway.console_sessions import ConsoleSessions
-from gateway.delivery import (
-    AgreementDesk,
-    Batcher,
-    DeliveryService,
-    FanOut,
-    ObjectionNotices,
-    ReevaluationRunner,
-    Resending,
-    SubscriptionAdmin,
-    SubscriptionDesk,
-    UrlVerifier,
-)
+from gateway.delivery import DeliveryService, ObjectionNotices, UrlVerifier
 from gateway.intake import BulkIngest, BulkPolicy, PushPolicy, PushService, UploadDesk
 from gateway.lifecycle import DueDates, LifecycleService, WorkdayCalendar, shipped_policies
-from gateway.persons import PersonIndexer
 from gateway.recognition import use_severity_policy
 from gateway_client.contract import (
     Clock,
@@ -85,173 +64,6 @@ if TYPE_CHECKING:
 
 # Standard retry mode backs off on throttling and 5xx from AWS itself.
 _BOTO_CONFIG = Config(retries={"mode": "standard", "max_attempts": 6}, max_pool_connections=16)
-
-
-@dataclass(frozen=True)
-class Container:
-    settings: Settings
-    clock: Clock
-    registry: DynamoRegistry
-    listings: DynamoListings
-    subscriptions: DynamoSubscriptions
-    agreements: DynamoAgreements
-    deliveries: DynamoDeliveryLog
-    feedback: DynamoFeedback
-    exchange_log: DynamoExchangeLog
-    batches: DynamoBatchLedger
-    nonces: DynamoNonces  # request ids used by platform keys (batches table, TTL)
-    rates: DynamoRateCounter  # per-minute windows (batches table, TTL)
-    usage: DynamoUsage  # monthly checks and reports per region (batches table, TTL)
-    activity: DynamoActivity  # hourly pushes, deliveries, fan-out lag (batches table, TTL)
-    statistics: DynamoStatistics  # monthly statistics counters (batches table, by_stats_bucket)
-    query_trail: DynamoQueryTrail
-    persons: DynamoPersonIndex  # responsible persons by keyed ID number (gateway.persons)
-    trail_key: Callable[[], bytes]  # read on first use: only the API handler may read it
-    queue: SqsDeliveryQueue
-    push_service: PushService
-    delivery_service: DeliveryService
-    transport: Urllib3Transport  # every post to an endpoint (SSRF-checked)
-    url_verifier: UrlVerifier  # posts through the delivery transport
-    announcer: HealthAnnouncer  # endpoint health notices: operations topic and the endpoint
-    lifecycle: LifecycleService
-    uploads: DynamoUploads
-    upload_queue: SqsUploadQueue
-    upload_desk: UploadDesk
-    bulk_ingest: BulkIngest
-    archive: S3Archive
-    signers: GatewaySigners  # keys read on first use: ingest signs bulk check reports only
-    log_publisher: LogPublisher
-    read_operator_token: Callable[[], str | None]  # read on first use: only the API needs it
-    aws_clients: dict[str, Any]  # by service name: one place to observe (or, in tests, fault) AWS
-
-    @property
-    def operator_token(self) -> str | None:
-        return self.read_operator_token()
-
-    # The application services the route bodies and event handlers call, built on first use.
-
-    @cached_property
-    def fan_out(self) -> FanOut:
-        return FanOut(
-            self.listings,
-            self.subscriptions,
-            self.agreements,
-            self.exchange_log,
-            self.queue,
-            self.deliveries,
-            self.log_publisher.publish,
-            Batcher(S3BatchFiles(self.archive), self.clock),
-        )
-
-    @cached_property
-    def witnessing(self) -> Witnessing:
-        """Witnesses cosign checkpoints through the SSRF-checked delivery transport."""
-        sizes = DynamoWitnessSizes(self.aws_clients["dynamodb"], self.settings.exchange_log_table)
-        return Witnessing(
-            self.log_publisher, sizes, self.archive, self.transport, self.settings.witnesses
-        )
-
-    @cached_property
-    def console_sessions(self) -> ConsoleSessions:
-        dynamodb = self.aws_clients["dynamodb"]
-        return ConsoleSessions(
-            DynamoConsoleSessions(dynamodb, self.settings.batches_table),
-            self.registry,
-            lambda: self.operator_token,
-        )
-
-    @cached_property
-    def person_indexer(self) -> PersonIndexer:
-        return PersonIndexer(self.persons)
-
-    @cached_property
-    def agreement_desk(self) -> AgreementDesk:
-        return AgreementDesk(
-            self.agreements,
-            self.registry,
-            self.reevaluations,
-            self.reevaluation_trigger,
-            self.clock,
-        )
-
-    @cached_property
-    def reevaluations(self) -> DynamoReevaluations:
-        return DynamoReevaluations(
-            self.aws_clients["dynamodb"],
-            self.settings.reevaluations_table,
-            self.settings.agreements_table,
-        )
-
-    @cached_property
-    def reevaluation_trigger(self) -> SqsReevaluationTrigger:
-        return SqsReevaluationTrigger(self.aws_clients["sqs"], self.settings.reevaluation_queue_url)
-
-    def _sealer(self, label: bytes) -> Sealer:
-        key = identity_key_reader(_client(self.settings, "secretsmanager"), self.settings)
-        return Sealer(key, label)
-
-    @cached_property
-    def backfill_tokens(self) -> Sealer:
-        """The due-date backfill's ``next`` names a table key: sealed (``sealed_tokens``)."""
-        return self._sealer(b"credit-gateway due backfill token v1")
-
-    @cached_property
-    def overdue_tokens(self) -> Sealer:
-        """The overdue lists' ``next`` may name another region's listing: sealed."""
-        return self._sealer(b"credit-gateway overdue page token v1")
-
-    @cached_property
-    def rebuild_tokens(self) -> Sealer:
-        """The statistics rebuild's ``next`` may name a listing's key: sealed as well."""
-        return self._sealer(b"credit-gateway stats rebuild token v1")
-
-    @cached_property
-    def reevaluation_runner(self) -> ReevaluationRunner:
-        dynamodb = self.aws_clients["dynamodb"]
-        pages = SourcePages(
-            self.listings,
-            dynamodb,
-            self.settings.listings_table,
-            # the page token's key, from the listing-id secret (chalicelib/dynamodb/source_pages)
-            identity_key_reader(_client(self.settings, "secretsmanager"), self.settings),
-        )
-        return ReevaluationRunner(
-            self.reevaluations, pages, self.subscriptions, self.queue, self.agreements
-        )
-
-    @cached_property
-    def subscription_desk(self) -> SubscriptionDesk:
-        return SubscriptionDesk(
-            self.subscriptions,
-            self.registry,
-            self.exchange_log,
-            self.resending,
-            self.clock,
-            allow_loopback_http=self.settings.local,
-            sm2_signing=self.signers.sm2 is not None,
-        )
-
-    @cached_property
-    def subscription_admin(self) -> SubscriptionAdmin:
-        return SubscriptionAdmin(
-            self.subscriptions,
-            self.resending,
-            self.transport,
-            self.signers,
-            self.clock,
-            allow_loopback_http=self.settings.local,
-        )
-
-    @cached_property
-    def resending(self) -> Resending:
-        return Resending(
-            self.subscriptions,
-            self.deliveries,
-            self.exchange_log,
-            self.agreements,
-            self.queue,
-            self.url_verifier,
-        )
 
 
 def _client(settings: Settings, service: str) -> Any:
@@ -409,6 +221,7 @@ def build(settings: Settings, clock: Clock) -> Container:
             )
         ),
         aws_clients={"dynamodb": dynamodb, "s3": s3, "sqs": sqs, **({"sns": sns} if sns else {})},
+        client=lambda service: _client(settings, service),
     )
 
 

@@ -2,7 +2,7 @@
 
 ``infra/resources.json`` stays the one definition of tables, queues and the bucket (the local
 stack provisions it as is); this adds what only a deployment needs: each function's settings
-from ``Ref``/``GetAtt``, its own IAM policy (tables: ``infra/table_access.py``), the event
+from ``Ref``/``GetAtt``, its own IAM policy (``infra/function_policies.py``), the event
 sources' real ARNs (and partial batch failures for the queue), the secrets, alarms, and data
 protection (``infra/protection.py``). ARNs use ``${AWS::Partition}``, so the same template
 deploys to ``aws`` and ``aws-cn``.
@@ -19,25 +19,18 @@ from typing import Any
 
 from infra import monitoring, resource_template
 from infra.evidence_window import evidence_parameter, evidence_window
+from infra.function_policies import arn, function_statements
 from infra.protection import (
     bucket_policy,
-    kms_statement,
     log_groups,
     protect,
     protection_conditions,
     protection_parameters,
-    secret_statements,
     secrets,
-    tick_statement,
 )
 from infra.query_limits import query_parameters, query_throttle
 from infra.sizing import DELIVERY_VISIBILITY_TIMEOUT, INGEST_RANGES_AT_ONCE, function_sizes
-from infra.stream_failures import (
-    on_failure_statement,
-    redrive_statements,
-    stream_event_source,
-)
-from infra.table_access import table_statements
+from infra.stream_failures import stream_event_source
 
 FUNCTIONS = {  # Chalice's logical ids for app.py's handlers
     "APIHandler": "ApiHandlerRole",
@@ -47,166 +40,6 @@ FUNCTIONS = {  # Chalice's logical ids for app.py's handlers
     "IngestUploads": "IngestUploadsRole",
     "ReevaluateAgreements": "ReevaluateAgreementsRole",
 }
-
-
-def _arn(logical_id: str) -> dict[str, Any]:
-    return {"Fn::GetAtt": [logical_id, "Arn"]}
-
-
-def _statements(function: str) -> list[dict[str, Any]]:
-    statements: list[dict[str, Any]] = [
-        {
-            "Effect": "Allow",
-            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": {
-                "Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*"
-            },
-        },
-        *secret_statements(function),  # only the secrets it reads: infra/protection.py
-        kms_statement(),
-        *monitoring.statements(function),  # X-Ray; the operations topic
-    ]
-    if function == "APIHandler":
-        statements.append(tick_statement())  # POST /v1/tick runs in the lifecycle function
-    statements += table_statements(function)  # infra/table_access.py
-    bucket = {"Fn::Sub": "${ArchiveBucket.Arn}/*"}
-    if function in ("APIHandler", "LifecycleTick"):
-        statements.append(
-            {"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject"], "Resource": bucket}
-        )
-        statements.append(
-            {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": _arn("ArchiveBucket")}
-        )
-        statements += _batch_files()  # a purge erases the batch files holding the listing
-    if function in ("APIHandler", "LifecycleTick"):  # a revision's job; the tick's jobs
-        statements.append(
-            {
-                "Effect": "Allow",
-                "Action": ["sqs:SendMessage"],
-                "Resource": _arn("ReevaluationQueue"),
-            }
-        )
-    if function == "ReevaluateAgreements":
-        statements.append(_consume("ReevaluationQueue", "sqs:SendMessage"))  # continuations
-    if function in ("APIHandler", "FanOutChanges", "ReevaluateAgreements"):
-        statements.append(
-            {
-                "Effect": "Allow",
-                "Action": ["sqs:SendMessage", "sqs:GetQueueAttributes"],
-                "Resource": _arn("DeliveryQueue"),
-            }
-        )
-    if function == "APIHandler":
-        statements.append(
-            {
-                "Effect": "Allow",
-                "Action": ["sqs:ChangeMessageVisibility"],
-                "Resource": _arn("DeliveryQueue"),
-            }
-        )
-        statements += redrive_statements()  # infra/stream_failures.py
-    if function == "IngestUploads":
-        statements += _ingest_statements(bucket)
-    if function == "FanOutChanges":
-        statements.append(
-            {
-                "Effect": "Allow",
-                "Action": [
-                    "dynamodb:DescribeStream",
-                    "dynamodb:GetRecords",
-                    "dynamodb:GetShardIterator",
-                    "dynamodb:ListStreams",
-                ],
-                "Resource": {"Fn::GetAtt": ["ListingsTable", "StreamArn"]},
-            }
-        )
-        statements.append(on_failure_statement())
-        statements.append(_log_objects())
-        statements.append(_batch_objects("s3:PutObject", "s3:GetObject"))
-    if function == "DeliverWebhooks":
-        statements.append(_consume("DeliveryQueue"))
-        # presigns each batch's link (signed with this role), reads its lines, deletes it
-        statements += _batch_files("s3:GetObject")
-        statements.append(
-            {
-                "Effect": "Allow",
-                "Action": ["sqs:SendMessage"],
-                "Resource": _arn("DeliveryDeadLetterQueue"),
-            }
-        )
-    return statements
-
-
-def _log_objects() -> dict[str, Any]:
-    """Fan-out appends and publishes the exchange log (chalicelib/dynamodb/log_chunks.py,
-    chalicelib/log_publishing.py): it writes each appended chunk's object, reads the chunks and
-    the partial tiles it extends and writes tiles, entry bundles and checkpoints, under those
-    prefixes only."""
-    return {
-        "Effect": "Allow",
-        "Action": ["s3:GetObject", "s3:PutObject"],
-        "Resource": [
-            {"Fn::Sub": "${ArchiveBucket.Arn}/log/*"},
-            {"Fn::Sub": "${ArchiveBucket.Arn}/checkpoints/*"},
-            {"Fn::Sub": "${ArchiveBucket.Arn}/log-chunks/*"},
-        ],
-    }
-
-
-def _batch_objects(*actions: str) -> dict[str, Any]:
-    """Batched delivery's files (``chalicelib/batch_files.py``), under ``batches/`` only."""
-    return {
-        "Effect": "Allow",
-        "Action": list(actions),
-        "Resource": {"Fn::Sub": "${ArchiveBucket.Arn}/batches/*"},
-    }
-
-
-def _batch_files(*also: str) -> list[dict[str, Any]]:
-    """Destroy batch files, every version (a settled batch's, or one a purge erases), and
-    ``also`` more on them."""
-    return [
-        _batch_objects("s3:DeleteObject", "s3:DeleteObjectVersion", *also),
-        {
-            "Effect": "Allow",
-            "Action": ["s3:ListBucketVersions"],
-            "Resource": _arn("ArchiveBucket"),
-            "Condition": {"StringLike": {"s3:prefix": "batches/*"}},
-        },
-    ]
-
-
-def _consume(queue: str, *also: str) -> dict[str, Any]:
-    """What an SQS event source mapping needs of its queue (and ``also`` more)."""
-    return {
-        "Effect": "Allow",
-        "Action": [
-            "sqs:ReceiveMessage",
-            "sqs:DeleteMessage",
-            "sqs:ChangeMessageVisibility",
-            "sqs:GetQueueAttributes",
-            *also,
-        ],
-        "Resource": _arn(queue),
-    }
-
-
-def _ingest_statements(bucket: dict[str, Any]) -> list[dict[str, Any]]:
-    """Read the uploaded file (any version), consume the upload queue, queue continuations,
-    and write a bulk check's result file (under check-results/ only)."""
-    return [
-        {
-            "Effect": "Allow",
-            "Action": ["s3:GetObject", "s3:GetObjectVersion"],
-            "Resource": bucket,
-        },
-        {
-            "Effect": "Allow",
-            "Action": ["s3:PutObject"],
-            "Resource": {"Fn::Sub": "${ArchiveBucket.Arn}/check-results/*"},
-        },
-        _consume("UploadQueue", "sqs:SendMessage"),
-    ]
 
 
 _SEVERITY = '"(general|relatively_serious|serious)"'
@@ -331,7 +164,7 @@ def merge_template() -> dict[str, Any]:
                         "PolicyName": f"{role}Policy",
                         "PolicyDocument": {
                             "Version": "2012-10-17",
-                            "Statement": _statements(function),
+                            "Statement": function_statements(function),
                         },
                     }
                 ]
@@ -356,7 +189,7 @@ def merge_template() -> dict[str, Any]:
         "DeliverWebhooksSqsEventSource": {
             "Type": "SQS",
             "Properties": {
-                "Queue": _arn("DeliveryQueue"),
+                "Queue": arn("DeliveryQueue"),
                 "BatchSize": 10,
                 # Chalice leaves this out; the handler returns partial batch failures.
                 "FunctionResponseTypes": ["ReportBatchItemFailures"],
@@ -370,7 +203,7 @@ def merge_template() -> dict[str, Any]:
             # it. Pollers capped at the reservation: a split upload queues more ranges than run
             # at once, and a throttled poll would count towards the dead-letter queue.
             "Properties": {
-                "Queue": _arn("UploadQueue"),
+                "Queue": arn("UploadQueue"),
                 "BatchSize": 1,
                 "ScalingConfig": {"MaximumConcurrency": INGEST_RANGES_AT_ONCE},
             },
@@ -380,7 +213,7 @@ def merge_template() -> dict[str, Any]:
         "ReevaluateAgreementsSqsEventSource": {
             "Type": "SQS",
             # One job per invocation: the handler raises on failure, SQS retries it.
-            "Properties": {"Queue": _arn("ReevaluationQueue"), "BatchSize": 1},
+            "Properties": {"Queue": arn("ReevaluationQueue"), "BatchSize": 1},
         }
     }
     return merged

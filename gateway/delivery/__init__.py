@@ -33,7 +33,7 @@ from gateway.delivery.reevaluation_job import (
     daily_reevaluations,
 )
 from gateway.delivery.resending import Replayed, Resending
-from gateway.delivery.sending import DEFAULT_RETRY_SCHEDULE, DeliveryService, webhook_headers
+from gateway.delivery.sending import DEFAULT_RETRY_SCHEDULE, DeliveryService
 from gateway.delivery.subscribing import Created, SubscriptionDesk
 from gateway.delivery.subscription import (
     SignatureScheme,
@@ -44,6 +44,7 @@ from gateway.delivery.subscription import (
 )
 from gateway.delivery.subscription_admin import DEFAULT_OVERLAP, Changed, SubscriptionAdmin, Tried
 from gateway.delivery.url_verification import UrlVerifier
+from gateway.delivery.webhook_signing import webhook_headers
 
 __all__ = [
     "BATCH_KEY_PREFIX",

@@ -14,11 +14,12 @@ import random
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from gateway.delivery.batch_sending import acknowledge, announcement, lost, settle
 from gateway.delivery.batching import Batch
-from gateway.delivery.health import HealthChange, disabled, failing
+from gateway.delivery.endpoint_watch import EndpointWatch, held_back
+from gateway.delivery.health import HealthChange
 from gateway.delivery.planning import Delivery, payload_for
 from gateway.delivery.ports import (
     Acknowledgements,
@@ -27,19 +28,11 @@ from gateway.delivery.ports import (
     SubscriptionStore,
     WebhookTransport,
 )
-from gateway.delivery.records import Attempt, DeliveryState, HttpResponse, NotSent
+from gateway.delivery.records import Attempt, DeliveryState, HttpResponse
 from gateway.delivery.retry_policy import EndpointHealth, next_delay, retry_after
 from gateway.delivery.subscription import Subscription
-from gateway_client.contract import (
-    ID_HEADER,
-    KEY_ID_HEADER,
-    SIGNATURE_HEADER,
-    TIMESTAMP_HEADER,
-    Clock,
-    GatewaySigners,
-    HmacSigner,
-    mask_ids_in,
-)
+from gateway.delivery.webhook_signing import webhook_headers
+from gateway_client.contract import Clock, GatewaySigners, mask_ids_in
 
 log = logging.getLogger("credit_gateway.delivery")
 
@@ -95,6 +88,7 @@ class DeliveryService:
         self._schedule = tuple(schedule)
         self._health = health
         self._roll = roll
+        self._endpoints = EndpointWatch(subscriptions, health)  # its health, as attempts change it
         self._readers = ThreadPoolExecutor(max_workers=_READERS)  # threads start when used
 
     def schedule_for(self, subscription: Subscription) -> tuple[timedelta, ...]:
@@ -150,7 +144,7 @@ class DeliveryService:
                 return cut_off
             subscription = self._subscriptions.get(delivery.subscription_id) or subscription
         attempt_number = received if delivery.replay else tries + 1
-        held = _held_back(subscription, self._signers)
+        held = held_back(subscription, self._signers)
         if held is not None:
             # Kept as dead, so re-enabling, verifying or resuming delivers everything missed.
             why, note = held
@@ -251,86 +245,29 @@ class DeliveryService:
         now = now or attempt.at
         if 200 <= response.status < 300:
             if subscription.failing_since is not None:
-                self._on_endpoint(subscription, _recovered)
+                self._endpoints.recovered(subscription)
             return Outcome(state=DeliveryState.DELIVERED)
         if response.status == 410:
-            gone = self._disable(subscription, "the endpoint answered 410 Gone", now, gone=True)
+            gone = self._endpoints.disable(
+                subscription, "the endpoint answered 410 Gone", now, gone=True
+            )
             return Outcome(state=DeliveryState.DEAD, health=gone)
         failing_since = subscription.failing_since or attempt.at
         if now - failing_since >= self._health.disable_after:
-            off = self._disable(
+            off = self._endpoints.disable(
                 subscription,
                 f"failing without a success since {failing_since.isoformat()}",
                 now,
                 gone=False,
             )
             return Outcome(state=DeliveryState.DEAD, health=off)
-        warned = self._note_failure(subscription, failing_since, now)
+        warned = self._endpoints.note_failure(subscription, failing_since, now)
         schedule = self.schedule_for(subscription)
         if attempt_number > len(schedule):
             return Outcome(state=DeliveryState.DEAD, health=warned)
         asked = retry_after(response.retry_after, now)
         delay = next_delay(schedule, attempt_number, response.status, asked, self._roll())
         return Outcome(DeliveryState.RETRYING, delay, health=warned)
-
-    def _on_endpoint(
-        self, sent_to: Subscription, change: Callable[[Subscription], Subscription | None]
-    ) -> Subscription | None:
-        """Apply a health change to the subscription as stored now (``SubscriptionStore.update``),
-        unless it was deleted or its URL changed since the attempt: the attempt's health was the
-        old endpoint's. The subscription as changed; ``None`` when nothing was."""
-        applied: list[Subscription] = []  # what the last round (the one stored) made
-
-        def guarded(current: Subscription) -> Subscription | None:
-            changed = change(current) if current.url == sent_to.url else None
-            applied[:] = [] if changed is None else [changed]
-            return changed
-
-        stored = self._subscriptions.update(sent_to.subscription_id, guarded)
-        return stored if applied and stored == applied[0] else None
-
-    def _note_failure(
-        self, subscription: Subscription, failing_since: datetime, now: datetime
-    ) -> HealthChange | None:
-        """Record the failure; once it has lasted ``warn_after``, the one warning."""
-        warn_after = self._health.warn_after
-
-        def note(current: Subscription) -> Subscription | None:
-            since = current.failing_since or failing_since
-            changes: dict[str, object] = {"failing_since": since}
-            if current.warned_at is None and now - since >= warn_after:
-                changes["warned_at"] = now
-            updated = current.model_copy(update=changes)
-            return None if updated == current else updated
-
-        updated = self._on_endpoint(subscription, note)
-        if updated is None or updated.warned_at != now:
-            return None
-        since = updated.failing_since or failing_since
-        log.warning(
-            "subscription %s (%s) has failed since %s; it will be disabled after %s",
-            updated.subscription_id,
-            updated.region,
-            since.isoformat(),
-            self._health.disable_after,
-        )
-        return failing(updated, now, since + self._health.disable_after)
-
-    def _disable(
-        self, subscription: Subscription, reason: str, now: datetime, *, gone: bool
-    ) -> HealthChange | None:
-        off = self._on_endpoint(
-            subscription,
-            lambda current: (
-                current.model_copy(update={"enabled": False, "disabled_reason": reason})
-                if current.enabled
-                else None
-            ),
-        )
-        if off is None:
-            return None
-        log.warning("subscription %s disabled: %s", subscription.subscription_id, reason)
-        return disabled(off, now, gone=gone)
 
     def signed_request(
         self, delivery: Delivery, subscription: Subscription, at: datetime | None
@@ -349,10 +286,6 @@ class DeliveryService:
         return webhook_headers(subscription, self._signers, msg_id, timestamp, body)
 
 
-def _recovered(current: Subscription) -> Subscription:
-    return current.model_copy(update={"failing_since": None, "warned_at": None})
-
-
 def _may_be_cut_off(received: int, time_left: float | None) -> bool:
     """Whether an attempt is noted before it is sent, at the cost of a second write.
 
@@ -364,43 +297,3 @@ def _may_be_cut_off(received: int, time_left: float | None) -> bool:
     """
     enough = REQUEST_TIMEOUT_SECONDS + CUT_OFF_MARGIN_SECONDS
     return received > 1 or time_left is None or time_left < enough
-
-
-def _held_back(subscription: Subscription, signers: GatewaySigners) -> tuple[NotSent, str] | None:
-    """Why nothing is sent to the endpoint now, and the note the attempt keeps."""
-    if subscription.signature_scheme == "v1sm2" and signers.sm2 is None:
-        log.error(
-            "subscription %s is v1sm2 but the gateway holds no SM2 key (CG_SM2_SIGNING is off): "
-            "its deliveries are parked",
-            subscription.subscription_id,
-        )
-        return "unsigned", "not sent: v1sm2, and the gateway holds no SM2 key (CG_SM2_SIGNING)"
-    if subscription.pending:
-        return "pending", f"not sent: endpoint not verified ({subscription.verification_failure})"
-    if subscription.paused_at is not None:
-        return "paused", f"not sent: paused by its owner at {subscription.paused_at.isoformat()}"
-    if not subscription.enabled:
-        return "disabled", f"not sent: subscription disabled ({subscription.disabled_reason})"
-    return None
-
-
-def webhook_headers(
-    subscription: Subscription, signers: GatewaySigners, msg_id: str, timestamp: int, body: bytes
-) -> dict[str, str]:
-    """Standard Webhooks headers for anything sent to ``subscription``: ``v1`` with its secret,
-    else ``v1a`` or ``v1sm2`` with the gateway's key of that algorithm (deliveries and URL
-    verification sign alike)."""
-    headers = {
-        "content-type": "application/json",
-        ID_HEADER: msg_id,
-        TIMESTAMP_HEADER: str(timestamp),
-    }
-    secrets = subscription.secrets_at(datetime.fromtimestamp(timestamp, UTC))
-    if secrets:  # v1: the model guarantees a secret; two during a rotation's overlap
-        signatures = (HmacSigner(secret).sign(msg_id, timestamp, body) for secret in secrets)
-        headers[SIGNATURE_HEADER] = " ".join(signatures)
-    else:
-        signer = signers.for_scheme(subscription.signature_scheme)
-        headers[SIGNATURE_HEADER] = signer.sign(msg_id, timestamp, body)
-        headers[KEY_ID_HEADER] = signer.key_id
-    return headers

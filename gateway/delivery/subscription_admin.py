@@ -18,7 +18,6 @@ from datetime import timedelta
 from gateway.delivery.ports import SubscriptionStore, WebhookTransport
 from gateway.delivery.records import Attempt
 from gateway.delivery.resending import Resending
-from gateway.delivery.sending import webhook_headers
 from gateway.delivery.subscription import (
     Subscription,
     SubscriptionChanges,
@@ -26,6 +25,7 @@ from gateway.delivery.subscription import (
     check_webhook_url,
 )
 from gateway.delivery.url_verification import VERIFY_TIMEOUT_SECONDS
+from gateway.delivery.webhook_signing import webhook_headers
 from gateway_client.contract import (
     TEST,
     BadRequest,

@@ -21,8 +21,8 @@ from collections.abc import Callable
 
 from gateway.delivery.ports import WebhookTransport
 from gateway.delivery.records import HttpResponse
-from gateway.delivery.sending import webhook_headers
 from gateway.delivery.subscription import Subscription
+from gateway.delivery.webhook_signing import webhook_headers
 from gateway_client.contract import (
     KEY_ID_HEADER,
     SIGNATURE_HEADER,

@@ -1,0 +1,175 @@
+"""Each function's own IAM statements (least privilege), for ``infra/package.py``'s roles.
+
+Why a module of its own: what each handler may touch is the part of the template a review reads
+most closely; kept apart from the merge's wiring, one function's grants read in one place (its
+tables' in ``infra/table_access.py``, secrets' and keys' in ``infra/protection.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from infra import monitoring
+from infra.protection import kms_statement, secret_statements, tick_statement
+from infra.stream_failures import on_failure_statement, redrive_statements
+from infra.table_access import table_statements
+
+
+def arn(logical_id: str) -> dict[str, Any]:
+    return {"Fn::GetAtt": [logical_id, "Arn"]}
+
+
+def function_statements(function: str) -> list[dict[str, Any]]:
+    statements: list[dict[str, Any]] = [
+        {
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": {
+                "Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*"
+            },
+        },
+        *secret_statements(function),  # only the secrets it reads: infra/protection.py
+        kms_statement(),
+        *monitoring.statements(function),  # X-Ray; the operations topic
+    ]
+    if function == "APIHandler":
+        statements.append(tick_statement())  # POST /v1/tick runs in the lifecycle function
+    statements += table_statements(function)  # infra/table_access.py
+    bucket = {"Fn::Sub": "${ArchiveBucket.Arn}/*"}
+    if function in ("APIHandler", "LifecycleTick"):
+        statements.append(
+            {"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject"], "Resource": bucket}
+        )
+        statements.append(
+            {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": arn("ArchiveBucket")}
+        )
+        statements += _batch_files()  # a purge erases the batch files holding the listing
+    if function in ("APIHandler", "LifecycleTick"):  # a revision's job; the tick's jobs
+        statements.append(
+            {
+                "Effect": "Allow",
+                "Action": ["sqs:SendMessage"],
+                "Resource": arn("ReevaluationQueue"),
+            }
+        )
+    if function == "ReevaluateAgreements":
+        statements.append(_consume("ReevaluationQueue", "sqs:SendMessage"))  # continuations
+    if function in ("APIHandler", "FanOutChanges", "ReevaluateAgreements"):
+        statements.append(
+            {
+                "Effect": "Allow",
+                "Action": ["sqs:SendMessage", "sqs:GetQueueAttributes"],
+                "Resource": arn("DeliveryQueue"),
+            }
+        )
+    if function == "APIHandler":
+        statements.append(
+            {
+                "Effect": "Allow",
+                "Action": ["sqs:ChangeMessageVisibility"],
+                "Resource": arn("DeliveryQueue"),
+            }
+        )
+        statements += redrive_statements()  # infra/stream_failures.py
+    if function == "IngestUploads":
+        statements += _ingest_statements(bucket)
+    if function == "FanOutChanges":
+        statements.append(
+            {
+                "Effect": "Allow",
+                "Action": [
+                    "dynamodb:DescribeStream",
+                    "dynamodb:GetRecords",
+                    "dynamodb:GetShardIterator",
+                    "dynamodb:ListStreams",
+                ],
+                "Resource": {"Fn::GetAtt": ["ListingsTable", "StreamArn"]},
+            }
+        )
+        statements.append(on_failure_statement())
+        statements.append(_log_objects())
+        statements.append(_batch_objects("s3:PutObject", "s3:GetObject"))
+    if function == "DeliverWebhooks":
+        statements.append(_consume("DeliveryQueue"))
+        # presigns each batch's link (signed with this role), reads its lines, deletes it
+        statements += _batch_files("s3:GetObject")
+        statements.append(
+            {
+                "Effect": "Allow",
+                "Action": ["sqs:SendMessage"],
+                "Resource": arn("DeliveryDeadLetterQueue"),
+            }
+        )
+    return statements
+
+
+def _log_objects() -> dict[str, Any]:
+    """Fan-out appends and publishes the exchange log (chalicelib/dynamodb/log_chunks.py,
+    chalicelib/log_publishing.py): it writes each appended chunk's object, reads the chunks and
+    the partial tiles it extends and writes tiles, entry bundles and checkpoints, under those
+    prefixes only."""
+    return {
+        "Effect": "Allow",
+        "Action": ["s3:GetObject", "s3:PutObject"],
+        "Resource": [
+            {"Fn::Sub": "${ArchiveBucket.Arn}/log/*"},
+            {"Fn::Sub": "${ArchiveBucket.Arn}/checkpoints/*"},
+            {"Fn::Sub": "${ArchiveBucket.Arn}/log-chunks/*"},
+        ],
+    }
+
+
+def _batch_objects(*actions: str) -> dict[str, Any]:
+    """Batched delivery's files (``chalicelib/batch_files.py``), under ``batches/`` only."""
+    return {
+        "Effect": "Allow",
+        "Action": list(actions),
+        "Resource": {"Fn::Sub": "${ArchiveBucket.Arn}/batches/*"},
+    }
+
+
+def _batch_files(*also: str) -> list[dict[str, Any]]:
+    """Destroy batch files, every version (a settled batch's, or one a purge erases), and
+    ``also`` more on them."""
+    return [
+        _batch_objects("s3:DeleteObject", "s3:DeleteObjectVersion", *also),
+        {
+            "Effect": "Allow",
+            "Action": ["s3:ListBucketVersions"],
+            "Resource": arn("ArchiveBucket"),
+            "Condition": {"StringLike": {"s3:prefix": "batches/*"}},
+        },
+    ]
+
+
+def _consume(queue: str, *also: str) -> dict[str, Any]:
+    """What an SQS event source mapping needs of its queue (and ``also`` more)."""
+    return {
+        "Effect": "Allow",
+        "Action": [
+            "sqs:ReceiveMessage",
+            "sqs:DeleteMessage",
+            "sqs:ChangeMessageVisibility",
+            "sqs:GetQueueAttributes",
+            *also,
+        ],
+        "Resource": arn(queue),
+    }
+
+
+def _ingest_statements(bucket: dict[str, Any]) -> list[dict[str, Any]]:
+    """Read the uploaded file (any version), consume the upload queue, queue continuations,
+    and write a bulk check's result file (under check-results/ only)."""
+    return [
+        {
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+            "Resource": bucket,
+        },
+        {
+            "Effect": "Allow",
+            "Action": ["s3:PutObject"],
+            "Resource": {"Fn::Sub": "${ArchiveBucket.Arn}/check-results/*"},
+        },
+        _consume("UploadQueue", "sqs:SendMessage"),
+    ]
