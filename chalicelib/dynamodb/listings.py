@@ -238,14 +238,13 @@ class DynamoListings(Table):
                     raise
 
     def subject(self, credit_code: str) -> list[Listing]:
-        paginator = self._client.get_paginator("query")
-        pages = paginator.paginate(
+        items = self._query_items(
             TableName=self._table,
             KeyConditionExpression="credit_code = :c",
             ExpressionAttributeValues={":c": s(credit_code)},
             ConsistentRead=True,
         )
-        return [listing_from_item(item) for page in pages for item in page.get("Items", [])]
+        return [listing_from_item(item) for item in items]
 
     def subjects(self, credit_codes: Sequence[str]) -> dict[str, list[Listing]]:
         """One query per code, ``_READERS`` at a time: a batch check of 1,000 codes waits for
