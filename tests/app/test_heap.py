@@ -1,14 +1,15 @@
 """The handler module's collector settings: the import-time heap frozen, the young generation
-collected less often (``chalicelib.heap``)."""
+collected less often, and collected between a periodic job's pages (``chalicelib.heap``)."""
 
 from __future__ import annotations
 
 import gc
+import weakref
 from collections.abc import Iterator
 
 import pytest
 
-from chalicelib.heap import OLDER_THRESHOLDS, YOUNG_THRESHOLD, freeze_import_heap
+from chalicelib.heap import OLDER_THRESHOLDS, YOUNG_THRESHOLD, collect_young, freeze_import_heap
 
 
 @pytest.fixture
@@ -32,3 +33,20 @@ def test_the_import_heap_is_frozen_and_later_garbage_still_collected() -> None:
 
     Node()  # a cycle made after the freeze: garbage the collector still finds
     assert gc.collect() >= 1
+
+
+@pytest.mark.usefixtures("collector")
+def test_a_page_boundary_frees_the_cycles_the_raised_threshold_would_keep() -> None:
+    gc.unfreeze()
+    freeze_import_heap()
+
+    class Node:
+        def __init__(self) -> None:
+            self.me = self
+
+    cycle = weakref.ref(Node())  # garbage, kept until a collection: far below 50,000 allocations
+    assert cycle() is not None
+
+    collect_young()
+
+    assert cycle() is None
