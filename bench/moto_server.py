@@ -14,14 +14,8 @@ constant: fanning 2,000 changes out to 10 subscribers (20,000 messages) did not 
 attribute — the same values, without the scans nobody reads. Nothing the gateway sends or
 receives changes; only moto's own time does.
 
-And one for DynamoDB's ``Query``: moto answers every query from ``Table.all_items()``, which
-lists and sorts the whole table (``DynamoType`` comparisons, O(N log N)) before it picks the
-query's items and sorts those again by the query's own keys. A query on the table's key then
-costs as much as one on an index, and a re-evaluation, which queries each subject once, is
-quadratic in the table (5,000 listings: 40 ms a query, 200 s a job). Inside ``query``,
-``all_items`` answers unsorted (the query sorts what it keeps itself), and with only the
-partition's items when the query reads the table's key: the same answers, without the sort or
-the walk. Index queries still walk the table once each (O(N)).
+And DynamoDB's ``Query`` answers from the query's partition or index group alone
+(``bench.moto_query``).
 
 ``BENCH_MOTO_LATENCY_MS`` (default 0) delays every answer by that much: the bench's "with
 network latency" variant.
@@ -31,7 +25,6 @@ from __future__ import annotations
 
 import faulthandler
 import functools
-import inspect
 import logging
 import os
 import signal
@@ -41,10 +34,10 @@ import time
 from typing import Any
 
 from moto.core.utils import camelcase_to_underscores
-from moto.dynamodb.models.table import Table
 from moto.server import ThreadedMotoServer
 from moto.sqs import models as sqs_models
 
+from bench.moto_query import install_query_speedup
 from infra.local import moto_speedup
 
 _sending = threading.local()
@@ -100,50 +93,6 @@ def install_sqs_speedup() -> None:
     backend: Any = sqs_models.SQSBackend
     backend.send_message = _while_sending(backend.send_message)
     backend.send_message_batch = _while_sending(backend.send_message_batch)
-
-
-_querying = threading.local()
-_sorted_items = Table.all_items
-_QUERY_ARGUMENTS = inspect.signature(Table.query)
-
-
-def _all_items(table: Any) -> Any:
-    partition = getattr(_querying, "partition", None)
-    if partition is None:
-        return _sorted_items(table)
-    if partition is _EVERY_PARTITION:
-        held = table.items.values()
-        return [x for group in held for x in group.values()] if table.range_key_attr else held
-    group = table.items.get(partition)
-    if group is None:
-        return []
-    return list(group.values()) if table.range_key_attr else [group]
-
-
-_EVERY_PARTITION = object()
-
-
-def _query(method: Any) -> Any:
-    @functools.wraps(method)
-    def wrapper(table: Any, *args: Any, **kwargs: Any) -> Any:
-        called = _QUERY_ARGUMENTS.bind(table, *args, **kwargs).arguments
-        on_index = called.get("index_name") is not None
-        _querying.partition = _EVERY_PARTITION if on_index else called["hash_key"]
-        try:
-            return method(table, *args, **kwargs)
-        finally:
-            _querying.partition = None
-
-    return wrapper
-
-
-def install_query_speedup() -> None:
-    table: Any = Table
-    if getattr(table, "_bench_query_speedup", False):
-        return
-    table.all_items = _all_items
-    table.query = _query(table.query)
-    table._bench_query_speedup = True
 
 
 def install_latency(milliseconds: float) -> None:

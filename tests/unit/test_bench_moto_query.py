@@ -1,5 +1,5 @@
-"""The bench's moto ``Query`` speed-up (bench/moto_server.py) answers every query as moto does:
-on the table's key and on an index, page by page, forwards and backwards."""
+"""The bench's moto ``Query`` speed-up (bench/moto_query.py) answers every query as moto does:
+on the table's key and on an index, page by page, forwards and backwards, after writes too."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from moto.dynamodb.models.table import Table
 
-from bench import moto_server
+from bench.moto_query import install_query_speedup
 
 
 @pytest.fixture
@@ -76,15 +75,25 @@ QUERIES: list[dict[str, Any]] = [
 
 def test_the_speed_up_answers_every_query_page_as_moto_does(client: Any) -> None:
     plain = [every_page(client, **query) for query in QUERIES]
-    original = Table.all_items, Table.query
+    undo = install_query_speedup()
     try:
-        moto_server.install_query_speedup()
         faster = [every_page(client, **query) for query in QUERIES]
+        moved = {"code": {"S": "c1"}, "id": {"S": "001"}}
+        client.update_item(  # an index entry moves, and one is added: a new grouping
+            TableName="t",
+            Key=moved,
+            UpdateExpression="SET due = :d",
+            ExpressionAttributeValues={":d": {"S": "2026-01-02#moved"}},
+        )
+        new = {"code": {"S": "c9"}, "id": {"S": "900"}, "shard": {"S": "s1"}}
+        client.put_item(TableName="t", Item=new | {"due": {"S": "2026-01-03#new"}})
+        after_writes = [every_page(client, **query) for query in QUERIES]
         scanned = client.scan(TableName="t")["Items"]  # a scan still reads every item
     finally:
-        Table.all_items, Table.query = original  # type: ignore[method-assign]
-        del Table._bench_query_speedup  # type: ignore[attr-defined]
+        undo()
 
     assert faster == plain
     assert all(pages[0] for pages in plain[:2] + plain[3:])  # the queries do find items
-    assert len(scanned) == 60
+    assert after_writes == [every_page(client, **query) for query in QUERIES]  # moto's own
+    assert after_writes[3] != plain[3]
+    assert len(scanned) == 61
