@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import gc
 
+from gateway_client.contract import forget_classified
+
 YOUNG_THRESHOLD = 50_000
 OLDER_THRESHOLDS = (20, 10)
 
@@ -30,15 +32,18 @@ def freeze_import_heap() -> None:
     gc.set_threshold(YOUNG_THRESHOLD, *OLDER_THRESHOLDS)
 
 
-def collect_young() -> None:
-    """Collect the two younger generations now: a periodic job (the tick, the overdue lists, an
-    agreement's re-evaluation) calls this before it reads each page.
+def before_page() -> None:
+    """Free what a periodic job's last page (the tick's, an overdue list's, a re-evaluation's)
+    left on the heap, before the job reads the next; the job then holds one page's worth
+    whatever the table's size.
 
-    botocore leaves reference cycles behind on every request (its response parser holds a
-    method bound to itself, about 1 KB a request). At the young threshold above those wait
-    for 50,000 allocations, thousands of requests, and what a job held at its peak grew with
-    the table's size (a re-evaluation's 6 MB at 1,000 listings, 11 MB at 5,000). Collected a
-    page at a time, the job holds one page's worth whatever the table's size. Neither the old
-    generation nor the frozen import heap is walked, so this costs little next to a page's
-    requests."""
+    * Reference cycles: botocore leaves one behind on every request (its response parser holds
+      a method bound to itself, about 1 KB). At the young threshold above they wait for 50,000
+      allocations, thousands of requests, and a re-evaluation's heap peak grew with the table
+      (6 MB at 1,000 listings, 11 MB at 5,000). The two younger generations are collected; the
+      old one and the frozen import heap are not walked.
+    * The credit-code memo (``forget_classified``): a job reads each code once, so what the
+      memo kept of the last page never serves again, and it grew with the table up to its
+      65,536 codes (13 MB)."""
     gc.collect(1)
+    forget_classified()

@@ -16,7 +16,7 @@ from chalicelib.dynamodb.base import Item, Table, is_conditional_failure, s, tex
 from chalicelib.dynamodb.due_backfill import backfill_page
 from chalicelib.dynamodb.due_index import due_attributes, due_clauses, due_value, page_keys
 from chalicelib.dynamodb.sealed_tokens import Sealer
-from chalicelib.heap import collect_young
+from chalicelib.heap import before_page
 from gateway.lifecycle import DueDates
 from gateway.ports import Page, Write
 from gateway_client.contract import Listing, ListingStatus, subtree_prefix
@@ -195,7 +195,7 @@ class DynamoListings(Table):
     def _index_page(self, name: str, today: date, after: str | None, limit: int) -> Page:
         """The index's keys, then the listings themselves, strongly consistent (the index may
         lag: the caller checks each listing again); those deleted meanwhile are left out."""
-        collect_young()  # what the previous page left in reference cycles (chalicelib.heap)
+        before_page()  # what the last page left on the heap is freed (chalicelib.heap)
         keys, following = page_keys(self._client, self._table, name, today, after, limit)
         found = self.current(keys)
         return [found[lid] for _, lid in keys if lid in found], following
