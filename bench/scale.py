@@ -16,6 +16,7 @@ over as many listings' counters (``bench.stats_scale``):
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 import time
@@ -40,6 +41,7 @@ from gateway_client.contract import (
     Objection,
     SubjectType,
     china_date,
+    forget_classified,
 )
 from infra.local import synthetic
 
@@ -108,7 +110,11 @@ class _PeakRss(RssSampler):
 
 
 def _measured(work: Callable[[], Any]) -> tuple[Any, dict[str, float]]:
-    """``work()``, its seconds, its tracemalloc peak and the RSS around it."""
+    """``work()``, its seconds, its tracemalloc peak and the RSS around it. It starts as a
+    function of its own would: with the credit-code memo empty (the bench's load filled it
+    with every code, so what the path adds to it would go unseen) and no garbage pending."""
+    forget_classified()
+    gc.collect()
     before = rss_mb()
     tracemalloc.start()
     with _PeakRss() as sampler:
