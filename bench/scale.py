@@ -147,13 +147,19 @@ def _reevaluate() -> Any:
 
 
 def _overdue_pages() -> Iterator[int]:
-    """Every page of ``GET /v1/objections/overdue``, as the route reads it: entries per page."""
+    """Every page of ``GET /v1/objections/overdue``, as the route reads it (a request a page,
+    so no page is held while the next is read): entries per page."""
     after: str | None = None
     while True:
-        page, after = container().lifecycle.overdue_objections(after, 100)
-        yield len(page)
+        entries, after = _overdue_page(after)
+        yield entries
         if after is None:
             return
+
+
+def _overdue_page(after: str | None) -> tuple[int, str | None]:
+    page, following = container().lifecycle.overdue_objections(after, 100)
+    return len(page), following
 
 
 def _scans(calls: dict[str, dict[str, Any]]) -> int:
