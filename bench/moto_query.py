@@ -11,9 +11,10 @@ Inside ``query`` (and only there), ``all_items`` answers with what the query can
 
 * on the table's key, the items of that partition (moto stores them by partition);
 * on an index, the items whose index partition key has the queried value, from a grouping of
-  the table by that attribute made once and kept until the next write to DynamoDB — any write,
-  to any table, starts a new generation (a re-evaluation writes no listing, so its pages share
-  one grouping; the tick writes between its pages, so each page walks the table once, as before).
+  the table by that attribute made once and kept until the next write to that table (a write
+  naming no one table, a transaction, starts a new generation of every table's): a
+  re-evaluation writes no listing, so its pages share one grouping; the tick writes between its
+  pages, so each page walks the table once, as before.
 
 moto still checks every condition, sorts, pages and filters what it is given exactly as before,
 so the answers are the same (``tests/unit/test_bench_moto_query.py``); only its time changes.
@@ -34,9 +35,9 @@ _READS = ("query", "scan", "batch_get_item", "transact_get_items", "iter_tagged_
 _QUERY_ARGUMENTS = inspect.signature(Table.query)
 _sorted_items = Table.all_items
 _querying = threading.local()
-_generation = [0]  # bumped after every backend call that may write
+_generations: dict[str | None, int] = {}  # by table name; None: a write naming no one table
 _generation_lock = threading.Lock()
-_groups: dict[tuple[int, str], tuple[int, dict[Any, list[Any]]]] = {}
+_groups: dict[tuple[int, str], tuple[tuple[int, int], dict[Any, list[Any]]]] = {}
 
 
 def _stored(table: Any) -> list[Any]:
@@ -47,7 +48,7 @@ def _stored(table: Any) -> list[Any]:
 
 def _index_group(table: Any, name: str, value: Any) -> list[Any]:
     """The items whose attribute ``name`` equals ``value``, from this generation's grouping."""
-    generation = _generation[0]
+    generation = (_generations.get(None, 0), _generations.get(table.name, 0))
     kept = _groups.get((id(table), name))
     if kept is None or kept[0] != generation:
         grouped: dict[Any, list[Any]] = {}
@@ -91,12 +92,13 @@ def _query(method: Any) -> Any:
 
 def _writing(method: Any) -> Any:
     @functools.wraps(method)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(backend: Any, *args: Any, **kwargs: Any) -> Any:
         try:
-            return method(*args, **kwargs)
+            return method(backend, *args, **kwargs)
         finally:
+            named = args[0] if args and isinstance(args[0], str) else None
             with _generation_lock:
-                _generation[0] += 1
+                _generations[named] = _generations.get(named, 0) + 1
 
     return wrapper
 
