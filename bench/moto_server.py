@@ -14,6 +14,9 @@ constant: fanning 2,000 changes out to 10 subscribers (20,000 messages) did not 
 attribute — the same values, without the scans nobody reads. Nothing the gateway sends or
 receives changes; only moto's own time does.
 
+And DynamoDB's ``Query`` answers from the query's partition or index group alone
+(``bench.moto_query``).
+
 ``BENCH_MOTO_LATENCY_MS`` (default 0) delays every answer by that much: the bench's "with
 network latency" variant.
 """
@@ -34,6 +37,7 @@ from moto.core.utils import camelcase_to_underscores
 from moto.server import ThreadedMotoServer
 from moto.sqs import models as sqs_models
 
+from bench.moto_query import install_query_speedup
 from infra.local import moto_speedup
 
 _sending = threading.local()
@@ -113,6 +117,7 @@ def main() -> None:
     faulthandler.register(signal.SIGUSR1, all_threads=True)  # kill -USR1: where is moto busy?
     moto_speedup.install()
     install_sqs_speedup()
+    install_query_speedup()
     install_latency(float(os.environ.get("BENCH_MOTO_LATENCY_MS", "0") or 0))
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -62,6 +62,20 @@ class Table:
         for page in paginator.paginate(TableName=self._table, ConsistentRead=True):
             docs.extend(text(item, "doc") for item in page.get("Items", []))
         return docs
+
+    def _query_items(self, **request: Any) -> Iterator[dict[str, Any]]:
+        """Every item a query matches, one plain ``query`` call a page. Not a paginator:
+        ``get_paginator`` builds a new class on every call, which leaves about 5 KB of reference
+        cycles for the garbage collector (a plain query under 1 KB); on a path that queries
+        once per subject, a re-evaluation's thousands of calls pile that up between
+        collections."""
+        while True:
+            reply = self._client.query(**request)
+            yield from reply.get("Items", [])
+            start = reply.get("LastEvaluatedKey")
+            if start is None:
+                return
+            request = {**request, "ExclusiveStartKey": start}
 
     def _batch_get(self, request: dict[str, Any]) -> list[dict[str, Any]]:
         """One BatchGetItem request (``Keys``, at most 100, and any projection), retried with

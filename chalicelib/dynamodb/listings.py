@@ -16,6 +16,7 @@ from chalicelib.dynamodb.base import Item, Table, is_conditional_failure, s, tex
 from chalicelib.dynamodb.due_backfill import backfill_page
 from chalicelib.dynamodb.due_index import due_attributes, due_clauses, due_value, page_keys
 from chalicelib.dynamodb.sealed_tokens import Sealer
+from chalicelib.heap import before_page
 from gateway.lifecycle import DueDates
 from gateway.ports import Page, Write
 from gateway_client.contract import Listing, ListingStatus, subtree_prefix
@@ -194,6 +195,7 @@ class DynamoListings(Table):
     def _index_page(self, name: str, today: date, after: str | None, limit: int) -> Page:
         """The index's keys, then the listings themselves, strongly consistent (the index may
         lag: the caller checks each listing again); those deleted meanwhile are left out."""
+        before_page()  # what the last page left on the heap is freed (chalicelib.heap)
         keys, following = page_keys(self._client, self._table, name, today, after, limit)
         found = self.current(keys)
         return [found[lid] for _, lid in keys if lid in found], following
@@ -238,14 +240,13 @@ class DynamoListings(Table):
                     raise
 
     def subject(self, credit_code: str) -> list[Listing]:
-        paginator = self._client.get_paginator("query")
-        pages = paginator.paginate(
+        items = self._query_items(
             TableName=self._table,
             KeyConditionExpression="credit_code = :c",
             ExpressionAttributeValues={":c": s(credit_code)},
             ConsistentRead=True,
         )
-        return [listing_from_item(item) for page in pages for item in page.get("Items", [])]
+        return [listing_from_item(item) for item in items]
 
     def subjects(self, credit_codes: Sequence[str]) -> dict[str, list[Listing]]:
         """One query per code, ``_READERS`` at a time: a batch check of 1,000 codes waits for

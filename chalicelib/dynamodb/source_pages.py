@@ -15,6 +15,7 @@ from typing import Any
 from chalicelib.dynamodb.base import s, text
 from chalicelib.dynamodb.listings import SOURCE_INDEX, SOURCE_SHARDS, DynamoListings
 from chalicelib.dynamodb.sealed_tokens import Sealer
+from chalicelib.heap import before_page
 from gateway.recognition import SourceScope
 from gateway_client.contract import NATION, Listing, ListingStatus, subtree_prefix
 
@@ -46,6 +47,7 @@ class SourcePages:
         return self._listings.subjects(credit_codes)
 
     def active_in(self, scope: SourceScope, page: str | None) -> tuple[list[Key], str | None]:
+        before_page()  # what the last page left on the heap is freed (chalicelib.heap)
         where = partitions(scope)
         at, start = self._open(page) if page else (0, None)
         keys: list[Key] = []

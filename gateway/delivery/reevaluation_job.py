@@ -220,14 +220,23 @@ class ReevaluationRunner:
             done = job.model_copy(update={"pages": job.pages + 1, "finished": True})
             return done if self.jobs.advance(job, done) else None
         while not job.finished and not running_out():
-            keys, next_page = self.listings.active_in(job.sources[job.scope], job.page)
-            deliveries = self._page(job, keys, subscribers)
-            self.queue.enqueue(deliveries)
-            moved = job.moved_on(next_page, len(deliveries))
-            if not self.jobs.advance(job, moved):
+            moved = self._walk(job, subscribers)
+            if moved is None:
                 return None
             job = moved
         return job
+
+    def _walk(
+        self, job: ReevaluationJob, subscribers: Sequence[Subscription]
+    ) -> ReevaluationJob | None:
+        """One page: its changes queued and the job stored past it (``None``: another run has
+        moved it on). The page's keys and deliveries end with this call, so the next page is
+        read with none of them held."""
+        keys, next_page = self.listings.active_in(job.sources[job.scope], job.page)
+        deliveries = self._page(job, keys, subscribers)
+        self.queue.enqueue(deliveries)
+        moved = job.moved_on(next_page, len(deliveries))
+        return moved if self.jobs.advance(job, moved) else None
 
     def _page(
         self, job: ReevaluationJob, keys: Sequence[Key], subscribers: Sequence[Subscription]

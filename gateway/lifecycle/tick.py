@@ -59,6 +59,17 @@ class Tick:
         tombstone."""
         today = china_date(now)
         report = TickReport()
+        self._act_on_due(today, now, budget, report)
+        self._overdue(today, report)
+        if report.purged:
+            self._record_purge(report, now)
+        return report
+
+    def _act_on_due(
+        self, today: date, now: datetime, budget: Budget | None, report: TickReport
+    ) -> None:
+        """The due index page by page, until done or ``budget`` says stop. A page is let go
+        before the next is read (and before the overdue page): one page held at a time."""
         policy_of = self._commitment_policies()
         after: str | None = None
         while not report.more_due:
@@ -68,12 +79,9 @@ class Tick:
                     report.more_due = True
                     break
                 self._act(held, today, now, policy_of, report)
+            del page  # not held while the next page is read
             if after is None:
                 break
-        self._overdue(today, report)
-        if report.purged:
-            self._record_purge(report, now)
-        return report
 
     def _act(
         self, held: Listing, today: date, now: datetime, policy_of: PolicyLookup, r: TickReport

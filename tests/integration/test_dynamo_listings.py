@@ -179,3 +179,17 @@ def test_subject_returns_every_listing_of_the_credit_code_with_its_provenances(l
     assert stored[tax.listing_id].provenances == tuple(sorted((REGION, OTHER_REGION)))
     assert stored[tax.listing_id].domain == "major_tax_violation"
     assert listings.subject(OTHER_CREDIT_CODE)[0].listing_id == elsewhere.listing_id
+
+
+def test_a_query_read_one_item_a_page_still_yields_every_item(listings, aws):
+    held = [listing(), listing(domain="major_tax_violation", decision_number="七税稽罚〔2024〕8号")]
+    new(listings, *held)
+
+    items = listings._query_items(  # subject() reads its pages this way
+        TableName=aws.env["CG_LISTINGS_TABLE"],
+        KeyConditionExpression="credit_code = :c",
+        ExpressionAttributeValues={":c": {"S": CREDIT_CODE}},
+        Limit=1,
+    )
+
+    assert sorted(x["listing_id"]["S"] for x in items) == sorted(x.listing_id for x in held)

@@ -66,6 +66,13 @@ def classify(value: str) -> tuple[str, SubjectType]:
     return _classify(value)
 
 
+def forget_classified() -> None:
+    """Empty the classification memo. A periodic job (the tick, an agreement's re-evaluation)
+    reads each code once, a page at a time: what the memo kept of its pages never serves again
+    and only grows with the table, up to 65,536 codes (about 13 MB)."""
+    _classify.cache_clear()
+
+
 @functools.lru_cache(maxsize=65536)
 def _classify(value: str) -> tuple[str, SubjectType]:
     """Validate a credit code and say whose it is (memoised: a code is validated again on
