@@ -21,7 +21,8 @@ BENCH_WEBHOOK_SAMPLES      30       part 6: pushes timed until their webhook arr
 BENCH_PRICE_*              see costs.Prices (CNY; assumptions to check)
 =========================  =======  ===================================================
 
-(*) ``10000,100000``: comma-separated, a process each (``bench.scale``).
+(*) ``5000,10000``: comma-separated, a process each (``bench.scale``); 10⁵ takes 40+ minutes
+here (bench/README.md, part 7, runs it in steps).
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ def main() -> None:
         "latency_naive_size": env_int("BENCH_LATENCY_NAIVE_SIZE", 2_000),
         "fanout_size": env_int("BENCH_FANOUT_SIZE", 2_000),
         "signature_size": env_int("BENCH_SIGNATURE_SIZE", 5_000),
-        "scale_sizes": os.environ.get("BENCH_SCALE_SIZES", "10000,100000").split(","),
+        "scale_sizes": os.environ.get("BENCH_SCALE_SIZES", "5000,10000").split(","),
         "webhook_samples": env_int("BENCH_WEBHOOK_SAMPLES", 30),
         "parts": wanted,
     }
