@@ -3,10 +3,12 @@ attempt with a fresh link; its settling, line by line; and the note when its fil
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from gateway.delivery.batching import LINK_TTL, Batch, delivery_of, lines_in
+from gateway.delivery.planning import Delivery
 from gateway.delivery.ports import Acknowledgements, BatchFiles, DeliveryLog
 from gateway.delivery.records import Attempt, DeliveryState
 from gateway_client.contract import BatchAnnouncement
@@ -39,8 +41,21 @@ def announcement(files: BatchFiles, batch: Batch, region: str, now: datetime) ->
     ).to_bytes()
 
 
+def file_lines(files: BatchFiles, batch: Batch) -> list[Delivery] | None:
+    """The file's lines as deliveries (``None``: the file is gone). Read before the POST and
+    kept for the settling: a purge may erase the file while the subscriber answers, and what
+    it was sent must still be recorded and acknowledged line by line."""
+    body = files.read(batch.key)
+    return None if body is None else [delivery_of(line) for line in lines_in(body)]
+
+
 def settle(
-    log: DeliveryLog, files: BatchFiles, batch: Batch, attempt: Attempt, state: DeliveryState
+    log: DeliveryLog,
+    files: BatchFiles,
+    batch: Batch,
+    attempt: Attempt,
+    state: DeliveryState,
+    lines: Sequence[Delivery] | None = None,
 ) -> None:
     """Record the batch's attempt. When it settles (delivered, or dead), each line first gets
     a record of its own with this attempt — the receipts, statistics, delivery lists and
@@ -49,8 +64,8 @@ def settle(
     if state not in _SETTLED:
         log.record(batch, attempt, state)
         return
-    body = files.read(batch.key)
-    lines = [delivery_of(line) for line in lines_in(body)] if body is not None else []
+    if lines is None:  # settled without an attempt (held back, cut off): as the file is now
+        lines = file_lines(files, batch) or []
     with ThreadPoolExecutor(max_workers=_RECORDERS) as pool:  # one request each, any order
         list(pool.map(lambda line: log.record(line, attempt, state), lines))
     log.record(batch, attempt, state)  # after the lines: a crash before it leaves it unsettled
@@ -58,12 +73,11 @@ def settle(
 
 
 def acknowledge(
-    acknowledgements: Acknowledgements, files: BatchFiles, batch: Batch, at: datetime
+    acknowledgements: Acknowledgements, lines: Sequence[Delivery], at: datetime
 ) -> None:
     """Each line acknowledged, as a single delivery is (e.g. an upward-reporting arrival)."""
-    body = files.read(batch.key)
-    for line in lines_in(body) if body is not None else []:
-        acknowledgements.acknowledged(delivery_of(line), at)
+    for line in lines:
+        acknowledgements.acknowledged(line, at)
 
 
 def lost(batch: Batch, now: datetime) -> Attempt:

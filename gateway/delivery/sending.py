@@ -16,7 +16,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from gateway.delivery.batch_sending import acknowledge, announcement, lost, settle
+from gateway.delivery.batch_sending import (
+    acknowledge,
+    announcement,
+    file_lines,
+    lost,
+    settle,
+)
 from gateway.delivery.batching import Batch
 from gateway.delivery.endpoint_watch import EndpointWatch, held_back
 from gateway.delivery.health import HealthChange
@@ -152,9 +158,11 @@ class DeliveryService:
             self._record(delivery, attempt, DeliveryState.DEAD)
             # Parked by choice or until verified: nothing for the dead-letter alarm.
             return Outcome(state=DeliveryState.DEAD, parked=why != "disabled")
+        lines: list[Delivery] | None = None  # a batch's, as sent
         if isinstance(delivery, Batch):
+            lines = file_lines(self._batch_files(), delivery)
             body = announcement(self._batch_files(), delivery, subscription.region, now)
-            if body is None:  # its file is gone: nothing to announce
+            if lines is None or body is None:  # its file is gone: nothing to announce
                 return self._lost(delivery, now)
             headers = self.headers_for(
                 subscription, delivery.delivery_id, int(now.timestamp()), body
@@ -173,13 +181,15 @@ class DeliveryService:
         )
         outcome = self._judge(subscription, response, attempt_number, attempt)
         if outcome.state is DeliveryState.DELIVERED:
-            outcome = self._acknowledge(delivery, attempt.at, outcome)
-        self._record(delivery, attempt, outcome.state or DeliveryState.DEAD)
+            outcome = self._acknowledge(delivery, attempt.at, outcome, lines or ())
+        self._record(delivery, attempt, outcome.state or DeliveryState.DEAD, lines)
         if outcome.health is None and cut_off is not None:
             return replace(outcome, health=cut_off.health)
         return outcome
 
-    def _acknowledge(self, delivery: Delivery | Batch, at: datetime, outcome: Outcome) -> Outcome:
+    def _acknowledge(
+        self, delivery: Delivery | Batch, at: datetime, outcome: Outcome, lines: Sequence[Delivery]
+    ) -> Outcome:
         """Tell what waits on the acknowledgement (of each line of a batch) before the log
         calls it delivered; should that fail, the delivery is sent again (the receiver dedups
         by webhook id) rather than settled with its consequence lost."""
@@ -187,7 +197,7 @@ class DeliveryService:
             return outcome
         try:
             if isinstance(delivery, Batch):
-                acknowledge(self._acknowledgements, self._batch_files(), delivery, at)
+                acknowledge(self._acknowledgements, lines, at)
             else:
                 self._acknowledgements.acknowledged(delivery, at)
         except Exception:
@@ -197,10 +207,16 @@ class DeliveryService:
             )
         return outcome
 
-    def _record(self, delivery: Delivery | Batch, attempt: Attempt, state: DeliveryState) -> None:
+    def _record(
+        self,
+        delivery: Delivery | Batch,
+        attempt: Attempt,
+        state: DeliveryState,
+        lines: Sequence[Delivery] | None = None,
+    ) -> None:
         """Record the attempt (a batch's: ``gateway.delivery.batch_sending.settle``)."""
         if isinstance(delivery, Batch):
-            settle(self._log, self._batch_files(), delivery, attempt, state)
+            settle(self._log, self._batch_files(), delivery, attempt, state, lines)
         else:
             self._log.record(delivery, attempt, state)
 

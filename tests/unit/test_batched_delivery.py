@@ -184,6 +184,28 @@ def test_a_delivered_batch_acknowledges_each_line_as_a_single_delivery_would() -
     assert failing.files.files  # kept for the next attempt
 
 
+def test_a_file_erased_while_the_subscriber_answers_still_settles_what_was_sent() -> None:
+    """A purge may erase the file between the POST and its answer: the lines sent are still
+    recorded and acknowledged, from the file as it was read for the attempt."""
+    told = Acknowledged()
+    gateway = BatchGateway(acknowledgements=told)
+    planned = numbered(changes(3), [gateway.target])
+    batch = gateway.batch_of(planned)
+    post = gateway.transport.post
+
+    def erased_meanwhile(*args: object, **kwargs: object) -> object:
+        gateway.files.remove(batch.key)
+        return post(*args, **kwargs)  # type: ignore[arg-type]
+
+    gateway.transport.post = erased_meanwhile  # type: ignore[method-assign]
+
+    outcome = gateway.service.deliver(batch, 1)
+
+    assert outcome.state is DeliveryState.DELIVERED
+    assert [gateway.log.state(d.delivery_id) for d in planned] == [DeliveryState.DELIVERED] * 3
+    assert told.lines == [d.delivery_id for d in planned]
+
+
 def test_a_failed_batch_is_retried_with_a_fresh_link_and_its_lines_wait() -> None:
     gateway = BatchGateway(status=500)
     planned = numbered(changes(2), [gateway.target])
