@@ -92,16 +92,22 @@ def gathered(
 ) -> list[Delivery | list[Delivery]]:
     """``deliveries`` in order, with each batched subscription's (``batched``: id → region)
     batchable ones gathered into files of ``MIN_LINES`` … ``MAX_LINES``, each placed where
-    its first line was."""
-    lines: dict[str, list[Delivery]] = {}
+    its first line was. A file ends at any other delivery to its subscription (a flag, a
+    notice): placed at its first line, a file holding lines from after it would overtake it."""
+    runs: dict[str, list[list[Delivery]]] = {}
     for delivery in deliveries:
-        if delivery.subscription_id in batched and batchable(delivery):
-            lines.setdefault(delivery.subscription_id, []).append(delivery)
+        if delivery.subscription_id not in batched:
+            continue
+        held = runs.setdefault(delivery.subscription_id, [[]])
+        if batchable(delivery):
+            held[-1].append(delivery)
+        elif held[-1]:
+            held.append([])
     first_of: dict[str, list[Delivery]] = {}  # delivery id of a file's first line → the file
     in_file: set[str] = set()
-    for held in lines.values():
-        for start in range(0, len(held), MAX_LINES):
-            chunk = held[start : start + MAX_LINES]
+    for run in (run for held in runs.values() for run in held):
+        for start in range(0, len(run), MAX_LINES):
+            chunk = run[start : start + MAX_LINES]
             if len(chunk) >= MIN_LINES:
                 first_of[chunk[0].delivery_id] = chunk
                 in_file.update(d.delivery_id for d in chunk)

@@ -59,6 +59,17 @@ def test_a_lone_change_and_events_other_than_listing_changed_go_singly() -> None
     assert gathered(flagged, {"sub-hunan": HUNAN}) == flagged
 
 
+def test_a_file_never_overtakes_another_delivery_queued_between_its_lines() -> None:
+    """[c1, c2, flag, c3, c4]: the flag (computed after c2) must reach the subscriber after
+    c1 and c2 and before c3: two files around it, not one file placed at c1."""
+    c1, c2, c3, c4 = numbered(changes(4), [batched()])
+    flag = c2.model_copy(update={"type": "subject.intensified", "delivery_id": "flag"})
+
+    out = gathered([c1, c2, flag, c3, c4], {"sub-hunan": HUNAN})
+
+    assert out == [[c1, c2], flag, [c3, c4]]
+
+
 def test_a_file_holds_at_most_max_lines_and_a_remainder_of_one_goes_singly(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
