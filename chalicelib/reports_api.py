@@ -165,7 +165,8 @@ def rebuild_stats(request: Request) -> Response:
     given = caller.query(request, "since")
     since = _parsed("since", given, Month.parse) if given is not None else None
     limit = int_param(request, "limit", _REBUILD_PAGE, 1, _MAX_PAGE)
-    page = rebuild_page(container(), since, after, limit)
+    asked = caller.query(request, "limit") is not None or after is None
+    page = rebuild_page(container(), since, after, limit if asked else None)
     return json_response(200, StatsRebuilt(**asdict(page)).model_dump(mode="json"))
 
 

@@ -76,6 +76,7 @@ class Cursor(Frozen):
     step: Step
     page: int
     key: dict[str, dict[str, str]] | None
+    limit: int = 500  # the run's page size: a page's markers name it, so it never changes
 
 
 @dataclass(frozen=True)
@@ -86,10 +87,15 @@ class Rebuilt:
     next: str | None
 
 
-def rebuild_page(c: Container, since: Month | None, after: str | None, limit: int) -> Rebuilt:
-    """One page of a run: the first call names ``since``, the next ones pass ``after``."""
+def rebuild_page(
+    c: Container, since: Month | None, after: str | None, limit: int | None
+) -> Rebuilt:
+    """One page of a run: the first call names ``since`` (and the page size ``limit``), the
+    next ones pass ``after``. A page repeated with another size would find its markers and
+    skip what the first size did not reach: the size is the run's, fixed at its start."""
     now = c.clock.now()
-    cursor = _opened(c, since, after, now)
+    cursor = _opened(c, since, after, now, limit)
+    limit = cursor.limit
     sources = StatsSources(
         c.aws_clients["dynamodb"],
         listings=c.settings.listings_table,
@@ -110,12 +116,20 @@ def rebuild_page(c: Container, since: Month | None, after: str | None, limit: in
     return Rebuilt(cursor.step, read, items, token)
 
 
-def _opened(c: Container, since: Month | None, after: str | None, now: datetime) -> Cursor:
+def _opened(
+    c: Container, since: Month | None, after: str | None, now: datetime, limit: int | None
+) -> Cursor:
     if after is None:
         if since is None:
             raise SchemaError("since: a run starts with the first month to recount", path="since")
         return Cursor(
-            run=os.urandom(8).hex(), began=now, since=str(since), step="clear", page=0, key=None
+            run=os.urandom(8).hex(),
+            began=now,
+            since=str(since),
+            step="clear",
+            page=0,
+            key=None,
+            **({"limit": limit} if limit is not None else {}),
         )
     try:
         cursor = Cursor.model_validate(c.rebuild_tokens.open(after))
@@ -123,6 +137,8 @@ def _opened(c: Container, since: Month | None, after: str | None, now: datetime)
         raise SchemaError("after must be a `next` this route answered", path="after") from None
     if since is not None and str(since) != cursor.since:
         raise SchemaError(f"since: this run recounts from {cursor.since}", path="since")
+    if limit is not None and limit != cursor.limit:
+        raise SchemaError(f"limit: this run's pages hold {cursor.limit}", path="limit")
     if now - cursor.began > _RUN_LIMIT:
         raise SchemaError("this run began over a day ago: start again with `since`", path="after")
     return cursor

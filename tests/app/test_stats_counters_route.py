@@ -212,6 +212,19 @@ def test_a_rebuild_page_keeps_its_run_s_month(gateway):  # type: ignore[no-untyp
     assert reply.json_body["error"]["path"] == "since"
 
 
+def test_a_rebuild_page_keeps_its_run_s_page_size(gateway):  # type: ignore[no-untyped-def]
+    """A page retried with a larger size would find the first size's markers and skip the
+    rest of its items: the size is fixed when the run starts."""
+    first = rebuild(gateway, "since=2026-01&limit=2").json_body
+
+    resized = rebuild(gateway, f"limit=3&after={first['next']}")
+    same = rebuild(gateway, f"limit=2&after={first['next']}")
+    unsaid = rebuild(gateway, f"after={first['next']}")
+
+    assert (resized.status_code, resized.json_body["error"]["path"]) == (400, "limit")
+    assert (same.status_code, unsaid.status_code) == (200, 200)
+
+
 def test_a_run_resumed_after_a_day_is_refused(gateway):  # type: ignore[no-untyped-def]
     clock = FixedClock(datetime.now(UTC).replace(microsecond=0))
     bootstrap.override_clock(clock)
