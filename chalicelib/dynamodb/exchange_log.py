@@ -53,7 +53,13 @@ from botocore.exceptions import ClientError
 from chalicelib.dynamodb.base import n, s
 from chalicelib.dynamodb.log_chunks import Sealed, chunk_key, seal
 from chalicelib.dynamodb.log_index import LogIndex
-from chalicelib.dynamodb.log_reading import Read, body_key, chunks_holding, read_window
+from chalicelib.dynamodb.log_reading import (
+    Read,
+    body_key,
+    chunks_holding,
+    entry_key,
+    read_window,
+)
 from chalicelib.dynamodb.log_transaction import (
     HEAD,
     Head,
@@ -291,6 +297,8 @@ class DynamoExchangeLog(LogIndex):
         )
         older = _older(index)
         self._put_all([{"pk": s(body_key(x)), "erased_by": s(tombstone_id)} for x in older])
+        for x in older:  # the oldest shape kept the change on its entry item: gone too
+            self._drop_change(x)
         sequences = sorted(self._resolve(_claims(index, but=tombstone_id)).values())
         erased = 0
         for chunk in chunks_holding(self._batch, sequences):
@@ -320,6 +328,19 @@ class DynamoExchangeLog(LogIndex):
                 UpdateExpression="REMOVE sequences",
             )
         return len(older) + erased
+
+    def _drop_change(self, sequence: int) -> None:
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key={"pk": s(entry_key(sequence))},
+                UpdateExpression="REMOVE #change",
+                ConditionExpression="attribute_exists(#change)",
+                ExpressionAttributeNames={"#change": "change"},
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
 
     def sequence_of(self, change_id: str) -> int | None:
         """Where ``change_id`` is logged, if it is: a purge's (what replays look up for an

@@ -5,6 +5,7 @@ the older per-entry shape."""
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -204,6 +205,29 @@ def test_erasing_a_listing_logged_in_both_shapes_erases_every_body_and_keeps_eve
     assert log.published(1, 5) == ([*leaves, log.published(3, 1)[0][0]], [1, 2])
     assert log.sequence_of(tombstone.change_id) == 3
     assert log.erase(mine.listing.listing_id, tombstone.change_id) == 0
+
+
+def test_erasure_takes_the_change_off_an_entry_of_the_oldest_shape_too(log, aws):
+    """The first logs kept each change on its entry item (no body item): erased, it must not
+    stay readable in the table."""
+    mine = changes(1, first=750)[0]
+    _old_append(aws, 1, [mine])
+    table, db = aws.env["CG_EXCHANGE_LOG_TABLE"], aws.dynamodb
+    key = {"pk": {"S": f"entry#{1:012d}"}}
+    db.update_item(
+        TableName=table,
+        Key=key,
+        UpdateExpression="SET #change = :c",
+        ExpressionAttributeNames={"#change": "change"},
+        ExpressionAttributeValues={":c": {"S": mine.model_dump_json()}},
+    )
+    db.delete_item(TableName=table, Key={"pk": {"S": f"body#{1:012d}"}})
+
+    log.erase(mine.listing.listing_id, purge_of(mine).change_id)
+
+    held = db.scan(TableName=table)["Items"]
+    assert not [x for x in held if mine.listing.credit_code in json.dumps(x)]
+    assert "doc" in db.get_item(TableName=table, Key=key)["Item"]  # the leaf stays
 
 
 def test_counts_ride_on_the_transaction_that_logs_their_change_and_only_on_it(log, aws):
