@@ -115,6 +115,7 @@ POST   L/repair @sub                             401  ok   401  ok   ok   403  4
 GET    /v1/commitments/overdue                   401  ok   401  ok   ok   ok   ok   403  403  403
 GET    /v1/objections/overdue                    401  ok   401  403  403  403  403  403  403  403
 POST   /v1/listings/due/backfill                 401  ok   401  403  403  403  403  403  403  403
+POST   /v1/deliveries/shards/backfill            401  ok   401  403  403  403  403  403  403  403
 POST   /v1/tick                                  401  ok   401  403  403  403  403  403  403  403
 POST   /v1/stream-failures/redrive               401  ok   401  403  403  403  403  403  403  403
 POST   /v1/feedback                              401  no   401  403  403  403  ok   403  403  403
@@ -351,6 +352,7 @@ CALLS: dict[str, Call] = {
     "GET /v1/objections/overdue": call(fixed("/v1/objections/overdue"), 200),
     "GET /v1/commitments/overdue": call(fixed("/v1/commitments/overdue"), 200),
     "POST /v1/listings/due/backfill": call(fixed("/v1/listings/due/backfill", {}), 200),
+    "POST /v1/deliveries/shards/backfill": call(fixed("/v1/deliveries/shards/backfill", {}), 200),
     "POST /v1/tick": call(fixed("/v1/tick", {}), 200),
     "POST /v1/stream-failures/redrive": call(fixed("/v1/stream-failures/redrive", {}), 200),
     "POST /v1/feedback": call(feedback, 201),
@@ -534,6 +536,7 @@ def test_the_operator_routes_are_the_operator_apis() -> None:
         "POST /v1/persons/reindex",
         "POST /v1/stats/rebuild",
         "POST /v1/listings/due/backfill",
+        "POST /v1/deliveries/shards/backfill",
     }
 
 

@@ -365,6 +365,7 @@ ROUTES = (
     Route("GET", "/v1/objections/overdue", OPERATOR_ONLY),
     Route("GET", "/v1/commitments/overdue", EITHER),
     Route("POST", "/v1/listings/due/backfill", OPERATOR_ONLY),
+    Route("POST", "/v1/deliveries/shards/backfill", OPERATOR_ONLY),
     Route("POST", "/v1/tick", OPERATOR_ONLY, lambda world, msg_id: {"at": now_iso()}),
     Route("POST", "/v1/stream-failures/redrive", OPERATOR_ONLY, lambda world, msg_id: {}),
     Route(

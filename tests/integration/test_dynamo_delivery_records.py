@@ -13,6 +13,7 @@ from integration_support import ACCEPTED_AT, attempt, delivery_for, listing
 
 from bench.common import item_size
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
+from chalicelib.dynamodb.delivery_backfill import backfill_shards
 from chalicelib.dynamodb.delivery_items import SHARDS, shard_key
 from gateway.delivery.planning import Delivery
 from gateway.delivery.records import Attempt, DeliveryState
@@ -228,6 +229,39 @@ def test_a_record_of_the_previous_shape_reads_back_and_is_listed_once_written_ag
     deliveries.record(delivery, attempt(204, seconds=60), DeliveryState.DELIVERED)
     [listed] = deliveries.for_subscription("sub_old")
     assert [a["status"] for a in listed["attempts"]] == [500, 204]
+
+
+def test_the_upgrade_backfill_keys_a_dead_record_of_the_previous_shape_once(aws, deliveries):
+    """Parked or dead before the upgrade, a record has no next attempt to key it: the
+    operator's one-off backfill does, a page at a time, and leaves keyed ones alone."""
+    table = aws.env["CG_DELIVERIES_TABLE"]
+    for n in range(3):
+        aws.dynamodb.put_item(
+            TableName=table,
+            Item={
+                "delivery_id": {"S": f"msg_old_{n}"},
+                "state": {"S": "dead"},
+                "subscription_id": {"S": "sub_old"},
+                "change_id": {"S": f"chg_old_{n}"},
+                "credit_code": {"S": "91110000600037341L"},
+                "listing_id": {"S": f"lst_old_{n}"},
+                "origin_region": {"S": "430100"},
+                "updated_at": {"S": ACCEPTED_AT.isoformat()},
+                "attempts": {"L": [{"S": attempt(500).model_dump_json()}]},
+            },
+        )
+    deliveries.record(delivery_for("sub_old"), attempt(204), DeliveryState.DELIVERED)
+
+    counts, after = [], None
+    while True:
+        updated, after = backfill_shards(aws.dynamodb, table, after, 2)
+        counts.append(updated)
+        if after is None:
+            break
+    again, _ = backfill_shards(aws.dynamodb, table, None, 100)
+
+    assert (sum(counts), again) == (3, 0)
+    assert len(deliveries.for_subscription("sub_old")) == 4
 
 
 def test_no_item_holds_the_listing_s_personal_data(aws, deliveries):
