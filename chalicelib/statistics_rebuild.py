@@ -110,6 +110,7 @@ def rebuild_page(
     elif cursor.step != STEPS[-1]:
         step = STEPS[STEPS.index(cursor.step) + 1]
         following = cursor.model_copy(update={"step": step, "page": 0, "key": None})
+        c.statistics.reach_step(cursor.run, step, now)
     else:
         following = None
     token = c.rebuild_tokens.seal(following.model_dump(mode="json")) if following else None
@@ -139,6 +140,11 @@ def _opened(
         raise SchemaError(f"since: this run recounts from {cursor.since}", path="since")
     if limit is not None and limit != cursor.limit:
         raise SchemaError(f"limit: this run's pages hold {cursor.limit}", path="limit")
+    if cursor.step == "clear" and c.statistics.run_step(cursor.run) is not None:
+        # a clear page again once counting began would empty what was recounted
+        raise SchemaError(
+            "this run has finished clearing: go on from its latest `next`", path="after"
+        )
     if now - cursor.began > _RUN_LIMIT:
         raise SchemaError("this run began over a day ago: start again with `since`", path="after")
     return cursor

@@ -141,6 +141,20 @@ class DynamoStatistics(Table):
             },
         }
 
+    def run_step(self, run: str) -> str | None:
+        """The step a statistics rebuild ``run`` has reached (``None``: still clearing)."""
+        item = self._get({"pk": s(f"stats#rebuild#{run}")})
+        return str(item["step"]["S"]) if item else None
+
+    def reach_step(self, run: str, step: str, now: datetime) -> None:
+        """Note that ``run`` has moved on to ``step``: outside the counters' index, kept as
+        long as the run's page markers."""
+        expires = n(int((now + _MARKER_KEEP).timestamp()))
+        self._client.put_item(
+            TableName=self._table,
+            Item={"pk": s(f"stats#rebuild#{run}"), "step": s(step), "expires_at": expires},
+        )
+
     def clear(self, items: Sequence[Item], kept: Callable[[str, str, str], bool]) -> int:
         """Counter items (as the index holds them) emptied for a rebuild, but for the
         counters ``kept(region, bucket, attribute)`` spares: an item left with none is

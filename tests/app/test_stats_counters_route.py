@@ -225,6 +225,24 @@ def test_a_rebuild_page_keeps_its_run_s_page_size(gateway):  # type: ignore[no-u
     assert (same.status_code, unsaid.status_code) == (200, 200)
 
 
+def test_a_clear_page_is_refused_once_its_run_counts(gateway, aws, stream, life, receiver):  # type: ignore[no-untyped-def]
+    """Clearing writes no markers: a clear page called again after counting began would
+    empty what was recounted, so the run refuses it and the counters stay as counted."""
+    busy_month(gateway, aws, stream, life, receiver)
+    query, clear_tokens = f"since={this_month()}&limit=1", []
+    while query:
+        reply = rebuild(gateway, query).json_body
+        if reply["step"] == "clear" and reply["next"]:
+            clear_tokens.append(reply["next"])
+        query = f"after={reply['next']}&limit=1" if reply["next"] else ""
+    counted = raw_counters(aws)
+
+    replayed = rebuild(gateway, f"after={clear_tokens[0]}&limit=1")
+
+    assert (replayed.status_code, replayed.json_body["error"]["path"]) == (400, "after")
+    assert raw_counters(aws) == counted
+
+
 def test_a_run_resumed_after_a_day_is_refused(gateway):  # type: ignore[no-untyped-def]
     clock = FixedClock(datetime.now(UTC).replace(microsecond=0))
     bootstrap.override_clock(clock)
