@@ -108,13 +108,13 @@ def fan_out(records: Sequence[dict[str, Any]]) -> None:
     note(changes=len(changes), deliveries=0)
     # logged first, each record's delta to the monthly statistics' counters in the transaction
     # that logs its change (a retried batch, however split, skips both): chalicelib/dynamodb
-    # /statistics.py; fan-out's own append below then finds every change logged
-    counted = log_counted(container(), [(r, [ch for ch, _ in steps]) for r, steps in made])
+    # /statistics.py; fan-out numbers its deliveries by the sequences it gave, not a second read
+    counted, logged = log_counted(container(), [(r, [ch for ch, _ in steps]) for r, steps in made])
     note(stats_counted=counted)
     # 落实到人: the person index follows each step before any delivery (idempotent, like the rest)
     indexed = container().person_indexer.follow([(ch.listing, was) for ch, was in changes])
     note(persons_indexed=len(indexed.puts), persons_unindexed=len(indexed.deletes))
-    note(deliveries=container().fan_out.run(changes))
+    note(deliveries=container().fan_out.run(changes, logged))
     if lag is not None:
         count_lag(int(lag))  # and in the console's hourly activity
 

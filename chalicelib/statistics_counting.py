@@ -75,12 +75,14 @@ def _event_id(record: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()[:40]
 
 
-def log_counted(c: Container, records: Sequence[tuple[dict[str, Any], list[Change]]]) -> int:
+def log_counted(
+    c: Container, records: Sequence[tuple[dict[str, Any], list[Change]]]
+) -> tuple[int, dict[str, int]]:
     """Log the batch's changes (each record with the changes it makes, at most one), each
     with its record's delta in the transaction that logs it; the deltas of records that log
     nothing, or whose change was logged before the log had chunks, by their own markers. How
     many records' deltas are counted: with their change (now or by an earlier attempt), or by
-    marker now."""
+    marker now; and every change's sequence number (what fan-out numbers its deliveries by)."""
     now = c.clock.now()
     rules = c.settings.upward_reporting.rules
     tallies: dict[str, tuple[str, dict[Key, int]]] = {}
@@ -93,13 +95,13 @@ def log_counted(c: Container, records: Sequence[tuple[dict[str, Any], list[Chang
                 tallies[made[0].change_id] = (event_id, delta)
             else:
                 rest.append((event_id, delta))
-    settled = c.exchange_log.append_counted(
+    logged, settled = c.exchange_log.append_with_counts(
         changes,
         {change_id: delta for change_id, (_, delta) in tallies.items()},
         lambda summed: c.statistics.updates(summed, now),
     )
     rest += [pair for change_id, pair in tallies.items() if change_id not in settled]
-    return len(settled & set(tallies)) + c.statistics.add_once(rest, now)
+    return len(settled & set(tallies)) + c.statistics.add_once(rest, now), logged
 
 
 def count_feedback(

@@ -156,7 +156,7 @@ class DynamoExchangeLog(LogIndex):
 
     def append(self, changes: Sequence[Change]) -> dict[str, int]:
         """Log the changes not logged yet, in order; every change's sequence number."""
-        return self._append(changes, {}, lambda _: [])[0]
+        return self.append_with_counts(changes, {}, lambda _: [])[0]
 
     def append_counted(
         self,
@@ -168,14 +168,16 @@ class DynamoExchangeLog(LogIndex):
         the transaction that logs it: exactly once, guarded by the change's own index entry.
         The ids whose deltas are settled: counted now, or with their change by an earlier
         attempt (not those logged before chunks: their deltas had markers of their own)."""
-        return self._append(changes, tallies, counters)[1]
+        return self.append_with_counts(changes, tallies, counters)[1]
 
-    def _append(
+    def append_with_counts(
         self,
         changes: Sequence[Change],
         tallies: Mapping[str, Mapping[Key, int]],
         counters: Counters,
     ) -> tuple[dict[str, int], set[str]]:
+        """Both of ``append`` and ``append_counted``: every change's sequence number, and the
+        ids whose deltas are settled."""
         unique = list(dict((c.change_id, c) for c in changes).values())
         state = self._state(unique)
         known, settled = state.logged | state.older, set(state.logged)

@@ -10,7 +10,7 @@ fanned out twice queues only copies the delivery side recognises.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from gateway.delivery.batching import Batch, batch_id, described, file_of, gathered, key_of
@@ -66,7 +66,7 @@ class FanOut:
         self.log = log
         self.queue = queue
 
-    def run(self, steps: Sequence[Step]) -> int:
+    def run(self, steps: Sequence[Step], logged: Mapping[str, int] | None = None) -> int:
         """Log and fan out the batch's changes, in order; how many deliveries were queued.
 
         Who is to be told (subscriptions, agreements, the subjects' listings) is read while
@@ -77,7 +77,8 @@ class FanOut:
             return 0
         with ThreadPoolExecutor(max_workers=1) as reader:
             audience = reader.submit(self._audience, steps)
-            logged = self.log.append([change for change, _ in steps])
+            if logged is None:  # else the caller logged them (with their statistics)
+                logged = self.log.append([change for change, _ in steps])
             self.publish()  # before anyone is told: every delivery is under a signed checkpoint
             subscriptions, agreements, subjects = audience.result()
         if not subscriptions:

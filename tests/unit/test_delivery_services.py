@@ -137,6 +137,18 @@ def test_a_batch_is_logged_in_order_and_each_subscription_numbers_its_deliveries
     assert log.published == [(3, 0)]
 
 
+def test_a_batch_its_caller_logged_is_numbered_by_those_sequences_without_reading_the_log() -> None:
+    """The stream handler logs a batch with its statistics first: fan-out takes the
+    sequences it was given rather than looking every change up again."""
+    service, _, log, queue = fan_out(subscription("sub-hn", region=HUNAN), agreements=[agreement()])
+    steps = [(change_between(black(n), None), None) for n in (1, 2)]
+    given = {change.change_id: 40 + n for n, (change, _) in enumerate(steps)}
+
+    assert service.run(steps, given) == 2
+    assert log.changes == []  # no second append
+    assert [d.log_sequence for d in queue.sent] == [40, 41]
+
+
 def test_without_subscriptions_the_changes_are_still_logged_and_nothing_is_queued() -> None:
     service, _, log, queue = fan_out()
     assert service.run([(change_between(black(1), None), None)]) == 0
