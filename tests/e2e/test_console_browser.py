@@ -242,6 +242,8 @@ def test_sign_out_a_used_code_and_a_revoked_key_each_ask_to_sign_in_again(
 
     page.goto(f"{seeded.url}/console#handoff={province_handoff(seeded, HUNAN, 'hn-lost')}")
     expect(page.locator("#who-region")).to_contain_text(HUNAN)
+    # the overview's own call settles first; revoked while it is in flight, that call is the 401
+    expect(page.locator("main")).to_contain_text("按地区 by region")
     assert as_operator(seeded, "DELETE", f"/v1/regions/{HUNAN}/keys/hn-lost").status == 200
     page.locator("nav a", has_text="订阅 subscriptions").click()  # the next call: 401
     expect(page.locator("main")).to_contain_text("会话已过期或被撤销")
