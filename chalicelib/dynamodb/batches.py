@@ -79,18 +79,3 @@ class DynamoBatchLedger(Table):
             for where, bucket, counts in items_of(push_tally(result))
         ]
         self._client.transact_write_items(TransactItems=[{"Update": done}, *counted])  # type: ignore[typeddict-item, list-item]
-
-    def finished(self) -> list[PushResult]:
-        """Every finished batch still retained (a scan, for monthly statistics)."""
-        paginator = self._client.get_paginator("scan")
-        pages = paginator.paginate(
-            TableName=self._table,
-            FilterExpression="#state = :done",
-            ExpressionAttributeNames={"#state": "state"},
-            ExpressionAttributeValues={":done": s("done")},
-        )
-        return [
-            PushResult.model_validate_json(text(item, "result"))
-            for page in pages
-            for item in page.get("Items", [])
-        ]

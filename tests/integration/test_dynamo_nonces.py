@@ -40,7 +40,8 @@ def test_an_expired_id_not_yet_swept_by_the_ttl_counts_as_gone(nonces):
     assert nonces.use("430000", "req_c", UNTIL + timedelta(seconds=1), UNTIL + timedelta(hours=1))
 
 
-def test_used_ids_are_not_finished_batches(aws, nonces):
+def test_a_used_id_is_no_batch_of_the_same_name(aws, nonces):
     nonces.use("430000", "req_d", ACCEPTED_AT, UNTIL)
 
-    assert DynamoBatchLedger(aws.dynamodb, aws.env["CG_BATCHES_TABLE"]).finished() == []
+    ledger = DynamoBatchLedger(aws.dynamodb, aws.env["CG_BATCHES_TABLE"])
+    assert ledger.claim("430000", "req_d", "h", ACCEPTED_AT, timedelta(minutes=2)) is None

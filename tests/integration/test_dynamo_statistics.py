@@ -73,7 +73,7 @@ def test_a_finished_push_batch_is_counted_with_its_ledger_entry(aws, counters) -
     assert counters.read("441800", MONTH) == {
         "441802": {"push#batches": 1, "push#accepted": 3, "push#duplicate": 1}
     }
-    assert [r.batch_id for r in ledger.finished()] == ["b-1"]
+    assert ledger.claim("441802", "b-1", "h", NOW, timedelta(minutes=2)) == done  # kept whole
 
 
 def test_clearing_empties_every_counter_item_but_the_counters_spared(aws, counters) -> None:  # type: ignore[no-untyped-def]
