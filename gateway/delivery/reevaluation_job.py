@@ -144,6 +144,11 @@ def date_jobs(
     return jobs
 
 
+SAVE_WINDOW = timedelta(seconds=60)
+"""Longer than an agreement save can take from its ``updated_at`` to its commit: the API
+function's timeout (29 s, ``infra/sizing.py``) plus clock skew between functions."""
+
+
 class ListingPages(Protocol):
     def active_in(self, scope: SourceScope, page: str | None) -> tuple[list[Key], str | None]:
         """One page of the listings in force whose origin ``scope`` covers (from the page
@@ -244,8 +249,11 @@ class ReevaluationRunner:
         """The page's listings' changes; a subject's intensified flag goes with its first
         covered listing in force (by id), so it is queued once however the pages fall.
 
-        Listing versions accepted after the job's time are left out: their own fan-out read
-        the agreements as changed, so re-evaluating them would only say it again.
+        Listing versions accepted after the job's time and the save's longest commit
+        (``SAVE_WINDOW``) are left out: their stream records came after the revision was
+        committed, so their own fan-out read the agreements as changed. One accepted within the
+        window may have been fanned out on the old agreements and is compared again (at worst
+        the subscriber hears the same recognition twice, never none).
         """
         if not keys:
             return []
@@ -253,7 +261,7 @@ class ReevaluationRunner:
         comparison = self._comparison(job)
         deliveries: list[Delivery] = []
         for held in self.listings.subjects([code for code, _ in keys]).values():
-            listings = [x for x in held if x.accepted_at <= job.at]
+            listings = [x for x in held if x.accepted_at <= job.at + SAVE_WINDOW]
             walked = [
                 x.listing_id for x in listings if x.status is ListingStatus.ACTIVE and job.covers(x)
             ]
