@@ -52,12 +52,14 @@ def delivery_problems(
 def unlogged_problems(deliveries: Sequence[DeliveryPayload]) -> tuple[tuple[str, ...], list[str]]:
     """Deliveries without a log sequence restate a listing the log holds (a recognition
     change): each must carry, byte for byte in its public form, the listing a stored logged
-    delivery carried at the same version. Those with none stored are only listed: nothing
-    proves them (the ids), against those that differ (the problems)."""
-    logged: dict[tuple[str, str], str] = {}
+    delivery carried at the same version — but for provenances added since: a relay of the
+    same version tags the listing without a new version or change (a duplicate), so a later
+    restatement may name more provenances, never fewer. Those with none stored are only
+    listed: nothing proves them (the ids), against those that differ (the problems)."""
+    logged: dict[tuple[str, str], tuple[str, frozenset[str]]] = {}
     for d in deliveries:
         if d.log_sequence is not None:
-            logged[(d.data.listing.listing_id, d.data.listing.version)] = _listing_digest(d)
+            logged[(d.data.listing.listing_id, d.data.listing.version)] = _listing_form(d)
     unproven: list[str] = []
     problems: list[str] = []
     for d in deliveries:
@@ -66,7 +68,9 @@ def unlogged_problems(deliveries: Sequence[DeliveryPayload]) -> tuple[tuple[str,
         known = logged.get((d.data.listing.listing_id, d.data.listing.version))
         if known is None:
             unproven.append(d.delivery_id)
-        elif known != _listing_digest(d):
+            continue
+        digest, provenances = _listing_form(d)
+        if digest != known[0] or not known[1] <= provenances:
             problems.append(
                 f"delivery {d.delivery_id} restates listing {d.data.listing.listing_id} "
                 "otherwise than the logged change of that version (altered)"
@@ -74,10 +78,12 @@ def unlogged_problems(deliveries: Sequence[DeliveryPayload]) -> tuple[tuple[str,
     return tuple(unproven), problems
 
 
-def _listing_digest(delivery: DeliveryPayload) -> str:
-    """The digest of the delivery's listing alone, IDs masked, whatever change carried it."""
-    public = masked(delivery.data.listing).model_dump(mode="json")
-    return hashlib.sha256(canonical(public)).hexdigest()
+def _listing_form(delivery: DeliveryPayload) -> tuple[str, frozenset[str]]:
+    """The digest of the delivery's listing alone, IDs masked, whatever change carried it,
+    without its provenances; and those apart."""
+    public = masked(delivery.data.listing).model_dump(mode="json", exclude={"provenances"})
+    provenances = frozenset(delivery.data.listing.provenances)
+    return hashlib.sha256(canonical(public)).hexdigest(), provenances
 
 
 def audience_problems(

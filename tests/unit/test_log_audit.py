@@ -460,6 +460,17 @@ def test_a_restatement_matching_the_logged_listing_passes_and_one_that_differs_i
     assert mentioning(report, edited.delivery_id, "restates listing", "altered")
 
 
+def test_a_restatement_may_name_a_relay_tagged_since_but_never_drop_a_provenance() -> None:
+    logged = stored_for(6)
+    held = logged.data.listing.provenances
+    relayed = restatement_of(logged, provenances=(*held, "430100"))  # a duplicate relay since
+    dropped = restatement_of(relayed, provenances=("430100",))
+
+    assert run(deliveries=[*STORED, relayed]).ok
+    report = run(deliveries=[*STORED, dropped])
+    assert mentioning(report, dropped.delivery_id, "restates listing", "altered")
+
+
 def test_a_restatement_of_a_listing_no_logged_delivery_holds_is_listed_as_unproven() -> None:
     stray = restatement_of(stored_for(6), version="2099-01-01T00:00:00.000000Z#0000000000001")
 
