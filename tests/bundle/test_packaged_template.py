@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from bundle_support import TEMPLATE, fresh_package
 
+from gateway.delivery.reevaluation_job import SAVE_WINDOW
 from infra.sizing import INGEST_RANGES_AT_ONCE, SIZES
 from infra.stream_failures import MAXIMUM_RECORD_AGE_SECONDS, MAXIMUM_RETRY_ATTEMPTS
 
@@ -31,6 +32,8 @@ def test_each_function_has_its_measured_memory_timeout_and_reservation(resources
         assert reserved == sizes.get("ReservedConcurrentExecutions"), function
     assert resources["APIHandler"]["Properties"]["MemorySize"] >= 4 * 120  # max push peak
     assert resources["APIHandler"]["Properties"]["Timeout"] <= 29  # API Gateway's limit
+    # an agreement saved by the API commits within this, which re-evaluation relies on
+    assert resources["APIHandler"]["Properties"]["Timeout"] < SAVE_WINDOW.total_seconds() / 2
     assert resources["DeliverWebhooks"]["Properties"]["ReservedConcurrentExecutions"] > 0
 
 
