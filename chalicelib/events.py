@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from chalicelib.activity_api import count_deliveries, count_lag, count_pushes
 from chalicelib.bootstrap import Container, container
-from chalicelib.dynamodb.listings import listing_from_item
+from chalicelib.dynamodb.listing_doc import listing_from_item
 from chalicelib.observability import correlate, emit, logger, note
 from chalicelib.reevaluations import tick as reevaluation_tick
 from chalicelib.statistics_counting import log_counted

@@ -20,7 +20,7 @@ from functools import cache
 from typing import Any
 
 from chalicelib.bootstrap import Container
-from chalicelib.dynamodb.listings import listing_from_item
+from chalicelib.dynamodb.listing_doc import listing_from_item
 from chalicelib.dynamodb.upward_arrivals import arrivals_of
 from chalicelib.observability import logger
 from gateway.delivery import DeliveryRecord

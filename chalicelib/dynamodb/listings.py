@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -15,6 +14,7 @@ from botocore.exceptions import ClientError
 from chalicelib.dynamodb.base import Item, Table, is_conditional_failure, s, text
 from chalicelib.dynamodb.due_backfill import backfill_page
 from chalicelib.dynamodb.due_index import due_attributes, due_clauses, due_value, page_keys
+from chalicelib.dynamodb.listing_doc import listing_from_item, stored_doc
 from chalicelib.dynamodb.sealed_tokens import Sealer
 from chalicelib.heap import before_page
 from gateway.lifecycle import DueDates
@@ -39,18 +39,12 @@ def source_shard(origin_region: str, listing_id: str) -> str:
     return f"{origin_region[:2]}#{int(listing_id[-2:], 16) % SOURCE_SHARDS:02d}"
 
 
-def listing_from_item(item: dict[str, Any]) -> Listing:
-    """Rebuild a listing from a stored item or a stream image (both in attribute-value form)."""
-    provenances = sorted(item.get("provenances", {}).get("SS", []))
-    return Listing.model_validate({**json.loads(text(item, "doc")), "provenances": provenances})
-
-
 def _attributes(listing: Listing) -> dict[str, str]:
     """The item's attributes besides its key and provenances: the document and what the
-    indexes and filters read."""
+    indexes and filters read (``listing_doc``: the document leaves these out)."""
     return {
         "version": listing.version,
-        "doc": listing.model_dump_json(exclude={"provenances"}),
+        "doc": stored_doc(listing),
         "status": listing.status.value,
         "kind": listing.kind.value,
         "domain": listing.domain,

@@ -109,3 +109,23 @@ def test_the_pipeline_ratios_come_from_one_run_of_the_pipeline_part() -> None:
         rows["pipeline_with_planning_ratio"]["value"],
         rows["pipeline_with_planning_ratio"]["met"],
     ) == (0.4, True)
+
+
+def test_write_units_per_entry_count_the_listings_table_and_its_index_entry() -> None:
+    bulk = {
+        "1000": {
+            "entries": 1000,
+            "aws_calls": {
+                "dynamodb.PutItem[listings]": {"calls": 990, "wru": 990},
+                "dynamodb.UpdateItem[listings]": {"calls": 10, "wru": 20},
+                "dynamodb.BatchGetItem[listings]": {"calls": 10, "items": 1000},
+                "dynamodb.UpdateItem[uploads]": {"calls": 7, "wru": 7},
+            },
+            "aws_totals": {"ddb_wru": 1017},
+        }
+    }
+    results = {**run_with(bulk=bulk), "costs": {"wru_per_gsi_item": 1}}
+
+    row = by_name(targets.evaluate(results, PARTS))["write_units_per_ingested_entry"]
+
+    assert (row["value"], row["met"]) == (1010 / 1000 + 1, False)
