@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import is_conditional_failure, n, s
-from chalicelib.dynamodb.log_index import COMPACTED, LogIndex, marker_key
+from chalicelib.dynamodb.log_index import COMPACTED, LogIndex, logger, marker_key
 from chalicelib.dynamodb.log_transaction import index_key
 
 if TYPE_CHECKING:
@@ -87,10 +87,18 @@ class CompactingIndex(LogIndex):
         self._compact_at = compact_at
 
     def _compact_crowded(self, claims: Mapping[str, int]) -> None:
-        """Compact each listing whose index was read holding ``compact_at`` claims or more."""
+        """Compact each listing whose index was read holding ``compact_at`` claims or more. A
+        compaction DynamoDB refuses (throttled, say) is left to the listing's next append: its
+        claims are all still there, and the high-water warning shows if it never happens."""
         for listing_id, count in claims.items():
-            if count >= self._compact_at:
+            if count < self._compact_at:
+                continue
+            try:
                 self._compact(listing_id)
+            except ClientError:  # the changes are logged: the batch must not fail for this
+                logger.warning(
+                    "the exchange log's index of %s not compacted", listing_id, exc_info=True
+                )
 
     def _compact(self, listing_id: str) -> int:
         """Take the listing's settled claims out of its index (module docstring); how many."""

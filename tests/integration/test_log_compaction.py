@@ -1,0 +1,317 @@
+"""The exchange log's per-listing index stays small however many changes one listing has
+(``chalicelib.dynamodb.log_compaction``): every change is still found, logged once, erased."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from integration_support import SOURCE_UPDATED_AT, listing
+from test_dynamo_exchange_log import changes, everything, purge_of
+
+from chalicelib.dynamodb import log_index
+from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
+from chalicelib.dynamodb.item_size import item_size
+from chalicelib.dynamodb.statistics import DynamoStatistics
+from chalicelib.s3_archive import S3Archive
+from gateway.delivery.redelivery import Erased
+from gateway_client.contract.change import Change, change_between
+
+_fresh = itertools.count(20_000, 100)  # each test's (and example's) own listings
+COMPACT_AT = 4
+
+
+def exchange_log(aws: Any, compact_at: int = COMPACT_AT) -> DynamoExchangeLog:
+    return DynamoExchangeLog(
+        aws.dynamodb,
+        aws.env["CG_EXCHANGE_LOG_TABLE"],
+        S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"]),
+        compact_at=compact_at,
+    )
+
+
+@pytest.fixture
+def log(aws: Any) -> DynamoExchangeLog:
+    return exchange_log(aws)
+
+
+def history(count: int) -> list[Change]:
+    """``count`` changes of one listing: its first version, then one a day."""
+    made = changes(1, first=next(_fresh))
+    for day in range(1, count):
+        later = listing(
+            credit_code=made[0].listing.credit_code,
+            updated_at=SOURCE_UPDATED_AT + timedelta(days=day),
+        )
+        change = change_between(later, made[-1].listing)
+        assert change is not None
+        made.append(change)
+    return made
+
+
+def index(aws: Any, listing_id: str) -> dict[str, Any]:
+    reply = aws.dynamodb.get_item(
+        TableName=aws.env["CG_EXCHANGE_LOG_TABLE"], Key={"pk": {"S": f"listing#{listing_id}"}}
+    )
+    return dict(reply.get("Item", {}))
+
+
+def claims_in(item: dict[str, Any]) -> int:
+    return sum(name.startswith("chg_") for name in item)
+
+
+def appended(log: DynamoExchangeLog, made: list[Change], step: int) -> dict[str, int]:
+    sequences: dict[str, int] = {}
+    for start in range(0, len(made), step):
+        sequences |= log.append(made[start : start + step])
+    return sequences
+
+
+def test_a_listing_with_many_changes_keeps_its_index_small_and_every_change_found(log, aws):
+    made = history(60)
+    listing_id = made[0].listing.listing_id
+    sizes, counts = [], []
+
+    for start in range(0, len(made), 3):  # three changes a stream batch
+        log.append(made[start : start + 3])
+        item = index(aws, listing_id)
+        sizes.append(item_size(item))
+        counts.append(claims_in(item))
+
+    assert max(counts) < COMPACT_AT  # compacted whenever an append reaches the mark
+    assert max(sizes) < 600  # without compaction it held 60 claims: ≈ 3.3 KB, and growing
+    assert int(index(aws, listing_id)["pages"]["N"]) >= 60 // (COMPACT_AT + 3)
+    expected = {c.change_id: i for i, c in enumerate(made, start=1)}
+    assert log.append(made) == expected  # found again: nothing logged twice
+    assert log.size() == 60
+    assert log.sequences_of(listing_id) == list(range(1, 61))
+    assert [body for _, body in everything(log)] == made
+
+
+def test_retried_and_bisected_batches_of_compacted_changes_log_nothing_twice(log, aws):
+    made = history(40)
+    expected = appended(log, made, 5)
+    assert claims_in(index(aws, made[0].listing.listing_id)) == 0  # all compacted
+
+    for step in (40, 7, 1):  # a re-drive, Lambda's bisections, one by one
+        assert appended(log, made[::-1], step) == expected
+    assert log.size() == 40
+    assert [e.sequence for e, _ in everything(log)] == list(range(1, 41))
+
+
+def test_changes_logged_and_compacted_by_another_just_before_this_one_reads_are_found(
+    log, aws, monkeypatch
+):
+    made = history(12)
+    other = exchange_log(aws)
+    head, heads = log._head, []
+
+    def after_the_other(*args: Any) -> Any:
+        heads.append(args)
+        if len(heads) == 1:  # after this appender's claims: the other logs and compacts them
+            other.append(made)
+        return head(*args)
+
+    monkeypatch.setattr(log, "_head", after_the_other)
+    sequences = log.append(made[8:])
+
+    assert sequences == {c.change_id: i for i, c in enumerate(made, start=1) if i > 8}
+    assert log.size() == 12
+
+
+def test_claims_a_late_attempt_adds_back_after_compaction_are_compacted_again(
+    log, aws, monkeypatch
+):
+    made = history(12)
+    listing_id = made[0].listing.listing_id
+    other = exchange_log(aws)
+    claim = log._claim
+
+    def after_the_other(*args: Any) -> None:
+        other.append(made)  # between this attempt's first reads and its claims
+        claim(*args)
+
+    monkeypatch.setattr(log, "_claim", after_the_other)
+    sequences = log.append(made[4:])
+
+    assert sequences == {c.change_id: i for i, c in enumerate(made, start=1) if i > 4}
+    assert log.size() == 12
+    assert claims_in(index(aws, listing_id)) == 0  # its 8 claims settled by the markers
+    assert log.sequences_of(listing_id) == list(range(1, 13))
+
+
+def test_compacted_changes_count_as_settled_by_their_chunk(log, aws):
+    made = history(12)
+    tallies = {c.change_id: {("230900", "2026-12", "pushed"): 1} for c in made}
+    statistics = DynamoStatistics(aws.dynamodb, aws.env["CG_BATCHES_TABLE"])
+
+    def counters(summed: Any) -> list[Any]:
+        return statistics.updates(summed, SOURCE_UPDATED_AT)
+
+    for start in range(0, 12, 4):
+        log.append_counted(made[start : start + 4], tallies, counters)
+    again = log.append_counted(made, tallies, counters)
+
+    assert again == {c.change_id for c in made}  # settled: counted with their chunk
+    assert statistics.read("230900", "2026-12")["230900"]["pushed"] == 12
+
+
+def test_erasure_finds_every_body_of_a_compacted_listing_and_spares_its_purge(log, aws):
+    made = history(30)
+    other = changes(1, first=next(_fresh))
+    tombstone = purge_of(made[0])
+    appended(log, [*made[:15], *other, *made[15:], tombstone], 4)  # the purge compacted too
+    listing_id = made[0].listing.listing_id
+    assert int(index(aws, listing_id)["pages"]["N"]) > 1
+
+    assert log.erase(listing_id, tombstone.change_id) == 30
+
+    gone = Erased(tombstone=tombstone.change_id)
+    bodies = [body for _, body in everything(log)]
+    assert bodies == [*[gone] * 15, *other, *[gone] * 15, tombstone]
+    assert log.published(1, 40)[1] == [x for x in range(1, 32) if x != 16]
+    assert log.sequences_of(listing_id) == []
+    assert log.erase(listing_id, tombstone.change_id) == 0  # again: nothing more
+    items = aws.dynamodb.scan(TableName=aws.env["CG_EXCHANGE_LOG_TABLE"])["Items"]
+    text = json.dumps(items, ensure_ascii=False, default=str)
+    assert made[0].listing.subject_name not in text
+
+
+def test_a_compaction_that_died_before_removing_its_claims_loses_nothing(log, aws, monkeypatch):
+    made = history(20)
+    update = log._client.update_item
+
+    def dies_on_removal(**request: Any) -> Any:
+        if request["UpdateExpression"].startswith("REMOVE #c0"):
+            raise RuntimeError("the function died between the page and the index")
+        return update(**request)
+
+    monkeypatch.setattr(log._client, "update_item", dies_on_removal)
+    with pytest.raises(RuntimeError):
+        log.append(made[:10])  # logged; its compaction died after its markers and page
+    monkeypatch.undo()
+
+    expected = {c.change_id: i for i, c in enumerate(made, start=1)}
+    assert appended(log, made, 5) == expected
+    assert claims_in(index(aws, made[0].listing.listing_id)) < COMPACT_AT
+    assert log.sequences_of(made[0].listing.listing_id) == list(range(1, 21))
+    assert log.erase(made[0].listing.listing_id, purge_of(made[0]).change_id) == 20
+
+
+def test_a_compaction_dynamodb_refuses_fails_no_append_and_is_done_by_the_next(
+    log, aws, monkeypatch, caplog
+):
+    made = history(10)
+    listing_id = made[0].listing.listing_id
+    update = log._client.update_item
+
+    def throttled(**request: Any) -> Any:
+        if request["UpdateExpression"].startswith("REMOVE #c0"):
+            error = {"Error": {"Code": "ThrottlingException", "Message": "slow down"}}
+            raise ClientError(error, "UpdateItem")  # type: ignore[arg-type]
+        return update(**request)
+
+    monkeypatch.setattr(log._client, "update_item", throttled)
+    with caplog.at_level(logging.WARNING, logger="credit_gateway.exchange_log"):
+        assert log.append(made[:5]) == {c.change_id: i for i, c in enumerate(made[:5], 1)}
+    monkeypatch.undo()
+    assert claims_in(index(aws, listing_id)) == 5
+    assert [r.getMessage() for r in caplog.records] == [
+        f"the exchange log's index of {listing_id} not compacted"
+    ]
+
+    log.append(made[5:])
+
+    assert claims_in(index(aws, listing_id)) == 0
+    assert log.sequences_of(listing_id) == list(range(1, 11))
+
+
+def test_compactions_racing_for_one_page_both_stay_readable(log, aws, monkeypatch):
+    made = history(12)
+    listing_id = made[0].listing.listing_id
+    other = exchange_log(aws)
+    log.append(made[:6])  # compacted: page 0
+    other.append(made[6:8])  # two claims, below the mark
+    move, moves = log._move, []
+
+    def after_another(*args: Any) -> bool:
+        moves.append(args)
+        if len(moves) == 1:  # this compaction read pages = 1; another takes page 1 first
+            other.append(made[8:10])
+        return move(*args)
+
+    monkeypatch.setattr(log, "_move", after_another)
+    log.append(made[10:])
+
+    assert len(moves) == 1  # it lost the race for page 1, and left its claims
+    assert log.sequences_of(listing_id) == list(range(1, 13))
+    logged = {e.change_id: e.sequence for e, _ in everything(log)}
+    assert appended(log, made, 3) == logged
+    assert sorted(logged.values()) == list(range(1, 13))
+    assert log.erase(listing_id, purge_of(made[0]).change_id) == 12
+
+
+def test_an_index_grown_by_the_earlier_code_is_compacted_by_the_next_append(aws):
+    made = history(150)
+    listing_id = made[0].listing.listing_id
+    before = exchange_log(aws, compact_at=10_000)  # as the log was: claims only ever added
+    appended(before, made[:140], 20)
+    assert claims_in(index(aws, listing_id)) == 140
+
+    after = exchange_log(aws)
+    sequences = after.append(made)
+
+    assert sequences == {c.change_id: i for i, c in enumerate(made, start=1)}
+    assert claims_in(index(aws, listing_id)) == 0
+    assert int(index(aws, listing_id)["pages"]["N"]) == 2  # two slices of at most 100
+    assert after.sequences_of(listing_id) == list(range(1, 151))
+    assert after.erase(listing_id, purge_of(made[0]).change_id) == 150
+
+
+def test_an_index_past_the_high_water_mark_is_reported_by_listing_id(aws, monkeypatch, caplog):
+    made = history(8)
+    log = exchange_log(aws, compact_at=10_000)  # as if compaction had stopped working
+    monkeypatch.setattr(log_index, "HIGH_WATER", 300)
+
+    with caplog.at_level(logging.WARNING, logger="credit_gateway.exchange_log"):
+        appended(log, made, 2)
+
+    warned = [r.getMessage() for r in caplog.records if r.name == "credit_gateway.exchange_log"]
+    assert warned
+    assert all(made[0].listing.listing_id in w for w in warned)
+    assert not any(made[0].listing.credit_code in w for w in warned)
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    compact_at=st.integers(1, 8),
+    steps=st.lists(st.tuples(st.integers(0, 24), st.integers(1, 6)), min_size=1, max_size=12),
+)
+def test_whatever_the_batches_each_change_is_logged_once_and_the_index_stays_bounded(
+    aws, compact_at, steps
+):
+    log = exchange_log(aws, compact_at)
+    made, before = history(25), log.size()
+    listing_id = made[0].listing.listing_id
+    largest = 0
+
+    for start, length in steps:  # retries, overlaps and new changes, in any order
+        log.append(made[start : start + length])
+        largest = max(largest, claims_in(index(aws, listing_id)))
+    sequences = log.append(made)
+
+    assert largest < compact_at
+    assert sorted(sequences.values()) == list(range(before + 1, before + 26))
+    assert log.size() == before + 25
+    assert log.sequences_of(listing_id) == sorted(sequences.values())
