@@ -11,12 +11,16 @@ Appending a chunk (``_append``), for each chunk of pending changes:
    unconditional update per listing, outside any transaction (1 write unit);
 2. read the head (size and generation), *then* read the claims of the chunk's changes and
    resolve them: a change is logged if a token it holds names a committed chunk
-   (``claim#<token>``, written by the chunk's transaction) whose list of change ids holds it;
+   (``claim#<token>``, written by the chunk's transaction) whose list of change ids holds it,
+   or if its ``change#`` marker, read after, says so (a purge's, or a change whose claims were
+   compacted away: ``log_compaction`` shows why that keeps what follows true);
    such changes leave the chunk, and a listing marked erased has its changes logged bodiless;
 3. one transaction conditioned on the head's size *and generation* as read in 2: the head
    moves on, the chunk's item, its claim item, its block, the statistics counters its records
    move (``append_counted``), a marker per purge. If it is cancelled (another appender took
    the turn, or an erasure happened), back off at random and go to 2 with the same token.
+4. once the chunks are logged, each listing whose index was read holding ``COMPACT_AT``
+   claims or more is compacted (``log_compaction``), so the item stays near a kilobyte.
 
 Exactly once: say two attempts A and B (a retried or bisected batch, a re-drive, concurrent
 lanes) both commit change c, A first. B's transaction needs the head as B read it in 2; every

@@ -95,6 +95,29 @@ def test_a_listing_with_many_changes_keeps_its_index_small_and_every_change_foun
     assert [body for _, body in everything(log)] == made
 
 
+def test_with_the_default_mark_the_index_stays_under_a_kilobyte_so_a_claim_bills_one_wru(
+    aws, monkeypatch
+):
+    log = DynamoExchangeLog(
+        aws.dynamodb,
+        aws.env["CG_EXCHANGE_LOG_TABLE"],
+        S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"]),
+    )
+    made = history(50)
+    listing_id = made[0].listing.listing_id
+    compact, peaks = log._compact_crowded, []
+
+    def measured(claims: Any) -> None:  # the item at its largest: just before compaction
+        peaks.append(item_size(index(aws, listing_id)))
+        compact(claims)
+
+    monkeypatch.setattr(log, "_compact_crowded", measured)
+    appended(log, made, 1)  # a change a day
+
+    assert max(peaks) < 1024
+    assert log.sequences_of(listing_id) == list(range(1, 51))
+
+
 def test_retried_and_bisected_batches_of_compacted_changes_log_nothing_twice(log, aws):
     made = history(40)
     expected = appended(log, made, 5)
