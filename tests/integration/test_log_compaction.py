@@ -6,6 +6,8 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from integration_support import SOURCE_UPDATED_AT, listing
 from test_dynamo_exchange_log import changes, everything, purge_of
+from test_log_chunks import _old_append
 
 from chalicelib.dynamodb import log_index
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
@@ -298,6 +301,41 @@ def test_an_index_grown_by_the_earlier_code_is_compacted_by_the_next_append(aws)
     assert after.erase(listing_id, purge_of(made[0]).change_id) == 150
 
 
+@pytest.mark.usefixtures("atomic_moto_transactions")
+def test_appenders_racing_over_one_listings_changes_log_each_once_and_erase_finds_all(log, aws):
+    made = history(40)
+    listing_id = made[0].listing.listing_id
+    start = threading.Barrier(3)
+
+    def appender(order: list[Change]) -> dict[str, int]:
+        start.wait()
+        return appended(exchange_log(aws), order, 3)
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = list(pool.map(appender, [made, made[10:], made[::-1]]))
+
+    logged = {e.change_id: e.sequence for e, _ in everything(log)}
+    assert sorted(logged.values()) == list(range(1, 41))
+    assert set(logged) == {c.change_id for c in made}
+    assert all(result == {c: logged[c] for c in result} for result in results)
+    assert log.append(made) == logged
+    assert log.sequences_of(listing_id) == list(range(1, 41))
+    assert log.erase(listing_id, purge_of(made[0]).change_id) == 40
+
+
+def test_a_listing_logged_in_the_per_entry_shape_then_compacted_is_erased_whole(log, aws):
+    made = history(20)
+    _old_append(aws, 1, made[:5])  # before chunks: entries, bodies, markers, a sequences set
+    listing_id = made[0].listing.listing_id
+
+    assert appended(log, made, 4) == {c.change_id: i for i, c in enumerate(made, start=1)}
+    assert claims_in(index(aws, listing_id)) < COMPACT_AT
+    assert log.sequences_of(listing_id) == list(range(1, 21))
+    tombstone = purge_of(made[0])
+    assert log.erase(listing_id, tombstone.change_id) == 20
+    assert [body for _, body in everything(log)] == [Erased(tombstone=tombstone.change_id)] * 20
+
+
 def test_an_index_past_the_high_water_mark_is_reported_by_listing_id(aws, monkeypatch, caplog):
     made = history(8)
     log = exchange_log(aws, compact_at=10_000)  # as if compaction had stopped working
@@ -338,3 +376,8 @@ def test_whatever_the_batches_each_change_is_logged_once_and_the_index_stays_bou
     assert sorted(sequences.values()) == list(range(before + 1, before + 26))
     assert log.size() == before + 25
     assert log.sequences_of(listing_id) == sorted(sequences.values())
+    tombstone = purge_of(made[0])
+    assert log.erase(listing_id, tombstone.change_id) == 25
+    assert log.sequences_of(listing_id) == []
+    erased = {e.sequence for e in log.published(before + 1, 25)[0]}
+    assert set(log.published(before + 1, 25)[1]) == erased
