@@ -46,6 +46,7 @@ set is left where it is (it no longer grows), their claims compacted like any.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 COMPACT_AT = 16  # claims: ≈ 900 bytes, so a claim still bills one write unit
+_COMPACTORS = 8  # listings compacted at once
 SLICE = 100  # claims removed by one update: its expression stays far below DynamoDB's 4 KB
 
 
@@ -87,18 +89,24 @@ class CompactingIndex(LogIndex):
         self._compact_at = compact_at
 
     def _compact_crowded(self, claims: Mapping[str, int]) -> None:
-        """Compact each listing whose index was read holding ``compact_at`` claims or more. A
-        compaction DynamoDB refuses (throttled, say) is left to the listing's next append: its
-        claims are all still there, and the high-water warning shows if it never happens."""
-        for listing_id, count in claims.items():
-            if count < self._compact_at:
-                continue
-            try:
-                self._compact(listing_id)
-            except ClientError:  # the changes are logged: the batch must not fail for this
-                logger.warning(
-                    "the exchange log's index of %s not compacted", listing_id, exc_info=True
-                )
+        """Compact each listing whose index was read holding ``compact_at`` claims or more, a
+        few at once (after an upgrade, a batch may find every one of its listings crowded)."""
+        crowded = [x for x, count in claims.items() if count >= self._compact_at]
+        if len(crowded) == 1:
+            self._compact_or_leave(crowded[0])
+        elif crowded:
+            with ThreadPoolExecutor(max_workers=_COMPACTORS) as pool:
+                list(pool.map(self._compact_or_leave, crowded))
+
+    def _compact_or_leave(self, listing_id: str) -> None:
+        """A compaction DynamoDB refuses (throttled, say) is left to the listing's next append:
+        its claims are all still there, and the high-water warning shows if it never happens."""
+        try:
+            self._compact(listing_id)
+        except ClientError:  # the changes are logged: the batch must not fail for this
+            logger.warning(
+                "the exchange log's index of %s not compacted", listing_id, exc_info=True
+            )
 
     def _compact(self, listing_id: str) -> int:
         """Take the listing's settled claims out of its index (module docstring); how many."""

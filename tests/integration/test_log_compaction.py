@@ -121,6 +121,20 @@ def test_with_the_default_mark_the_index_stays_under_a_kilobyte_so_a_claim_bills
     assert log.sequences_of(listing_id) == list(range(1, 51))
 
 
+def test_every_crowded_listing_of_a_batch_is_compacted(log, aws):
+    histories = [history(6) for _ in range(3)]
+    batch = [c for changes_of_a_day in zip(*histories, strict=True) for c in changes_of_a_day]
+
+    sequences = log.append(batch)
+
+    assert sequences == {c.change_id: i for i, c in enumerate(batch, start=1)}
+    for made in histories:
+        assert claims_in(index(aws, made[0].listing.listing_id)) == 0
+        assert log.sequences_of(made[0].listing.listing_id) == sorted(
+            sequences[c.change_id] for c in made
+        )
+
+
 def test_retried_and_bisected_batches_of_compacted_changes_log_nothing_twice(log, aws):
     made = history(40)
     expected = appended(log, made, 5)
