@@ -31,8 +31,9 @@ the index as its mark leaves it, then pages ``0 … pages - 1``: a claim already
 its page written below that count, and any claim still there is resolved as before.
 
 The bound: after each append, every listing it found crowded holds only claims of changes not
-logged yet (the appends in flight, or an attempt that died and never had a retry succeed; the
-high-water warning, ``log_index.HIGH_WATER``, shows such growth long before the limit), unless
+logged yet (the appends in flight, or a change whose stream record went to the failure
+destination after its bounded retries, ``infra/stream_failures.py``, until a re-drive logs it;
+the high-water warning, ``log_index.HIGH_WATER``, shows such growth long before the limit), unless
 DynamoDB refused the compaction or it lost the race for a page: then the listing's next append
 compacts what is left. So the index holds fewer than ``compact_at`` settled claims besides
 those of the changes in flight; a page holds at most ``SLICE`` sequences of each compaction
