@@ -360,7 +360,7 @@ class DynamoExchangeLog(CompactingIndex):
 
     def sequence_of(self, change_id: str) -> int | None:
         """Where ``change_id`` is logged, if it is: a purge's (what replays look up for an
-        erased body), or any change logged before chunks."""
+        erased body), or any change logged before chunks or compacted out of its index."""
         return self._marked([change_id]).get(change_id)
 
     def allocate(self, subscription_id: str, count: int) -> int:
