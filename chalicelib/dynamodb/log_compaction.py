@@ -63,7 +63,10 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 COMPACT_AT = 16  # claims: ≈ 900 bytes, so a claim still bills one write unit
-_COMPACTORS = 8  # listings compacted at once
+_COMPACTORS = 4  # listings compacted at once
+# Markers put at once, one PutItem each: the policies of the functions that append grant no
+# BatchWriteItem on the log, since it could delete (``infra/table_access.py``).
+_PUTTERS = 8
 SLICE = 100  # claims removed by one update: its expression stays far below DynamoDB's 4 KB
 
 
@@ -135,12 +138,17 @@ class CompactingIndex(LogIndex):
     ) -> bool:
         """Steps 1–3 for one slice: markers and page for ``fresh`` (the rest have theirs), then
         the claims of ``part`` removed; whether the index took it."""
-        self._put_all(
-            [
-                {"pk": s(marker_key(cid)), "sequence": n(x), COMPACTED: {"BOOL": True}}
-                for cid, x in fresh.items()
-            ]
-        )
+        markers = [
+            {"pk": s(marker_key(cid)), "sequence": n(x), COMPACTED: {"BOOL": True}}
+            for cid, x in fresh.items()
+        ]
+        if markers:
+            with ThreadPoolExecutor(max_workers=_PUTTERS) as pool:
+                list(
+                    pool.map(
+                        lambda m: self._client.put_item(TableName=self._table, Item=m), markers
+                    )
+                )
         names = {f"#c{i}": cid for i, cid in enumerate(part)}
         update: dict[str, Any] = {
             "TableName": self._table,

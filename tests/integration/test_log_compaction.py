@@ -26,6 +26,7 @@ from chalicelib.dynamodb.statistics import DynamoStatistics
 from chalicelib.s3_archive import S3Archive
 from gateway.delivery.redelivery import Erased
 from gateway_client.contract.change import Change, change_between
+from infra.table_access import MODES, TABLES
 
 _fresh = itertools.count(20_000, 100)  # each test's (and example's) own listings
 COMPACT_AT = 4
@@ -133,6 +134,24 @@ def test_every_crowded_listing_of_a_batch_is_compacted(log, aws):
         assert log.sequences_of(made[0].listing.listing_id) == sorted(
             sequences[c.change_id] for c in made
         )
+
+
+def test_appending_and_compacting_call_only_what_the_appending_functions_may(log, aws):
+    """The fan-out and the API append to the log under ``rn``: no BatchWriteItem, which could
+    delete (a transaction needs the actions of its items, which ``rn`` has)."""
+    called: set[str] = set()
+
+    def note(model: Any, **_: Any) -> None:
+        called.add(f"dynamodb:{model.name}")
+
+    aws.dynamodb.meta.events.register("before-call.dynamodb", note)
+    appended(log, history(30), 7)
+    aws.dynamodb.meta.events.unregister("before-call.dynamodb", note)
+
+    assert "dynamodb:PutItem" in called  # the markers
+    for function in ("FanOutChanges", "APIHandler"):
+        allowed = {*MODES[TABLES[function]["ExchangeLogTable"]], "dynamodb:TransactWriteItems"}
+        assert called <= allowed
 
 
 def test_retried_and_bisected_batches_of_compacted_changes_log_nothing_twice(log, aws):
