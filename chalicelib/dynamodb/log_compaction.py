@@ -43,8 +43,10 @@ items, never the size of one.
 Cost: nothing for a listing with fewer than ``compact_at`` changes; past that, a marker per
 change (1 write unit) and a share of a page and an update per slice, while the index stays
 under a kilobyte (885 bytes by DynamoDB's sizing at 16 claims, in the tests) and each of its
-claims 1 write unit. Logs of older shapes: their ``sequences``
-set is left where it is (it no longer grows), their claims compacted like any.
+claims 1 write unit. Logs of older shapes: their ``sequences`` set is left where it is (it no
+longer grows), their claims compacted like any, ``ROUNDS`` slices an append (so an index grown
+to thousands of claims before compaction existed shrinks over a few appends of its listing,
+none of them long).
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ _COMPACTORS = 4  # listings compacted at once
 # BatchWriteItem on the log, since it could delete (``infra/table_access.py``).
 _PUTTERS = 8
 SLICE = 100  # claims removed by one update: its expression stays far below DynamoDB's 4 KB
+ROUNDS = 10  # slices one compaction moves at most (see the module docstring)
 
 
 def page_key(listing_id: str, number: int) -> str:
@@ -116,7 +119,8 @@ class CompactingIndex(LogIndex):
             )
 
     def _compact(self, listing_id: str) -> int:
-        """Take the listing's settled claims out of its index (module docstring); how many."""
+        """Take the listing's settled claims out of its index (module docstring), at most
+        ``ROUNDS`` slices of them; how many."""
         index = self._get({"pk": s(index_key(listing_id))}) or {}
         if "erased_by" in index:  # nothing of it is appended or read any more
             return 0
@@ -125,7 +129,7 @@ class CompactingIndex(LogIndex):
         marked = self._marked([cid for cid in claims if cid not in logged])
         settled = sorted({**marked, **logged}.items(), key=lambda x: x[1])
         pages, moved = pages_of(index), 0
-        for start in range(0, len(settled), SLICE):
+        for start in range(0, min(len(settled), SLICE * ROUNDS), SLICE):
             part = dict(settled[start : start + SLICE])
             fresh = {cid: x for cid, x in part.items() if cid in logged}
             if not self._move(listing_id, pages, part, fresh):

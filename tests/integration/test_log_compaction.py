@@ -19,7 +19,7 @@ from integration_support import SOURCE_UPDATED_AT, listing
 from test_dynamo_exchange_log import changes, everything, purge_of
 from test_log_chunks import _old_append
 
-from chalicelib.dynamodb import log_index
+from chalicelib.dynamodb import log_compaction, log_index
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
 from chalicelib.dynamodb.item_size import item_size
 from chalicelib.dynamodb.statistics import DynamoStatistics
@@ -317,19 +317,23 @@ def test_compactions_racing_for_one_page_both_stay_readable(log, aws, monkeypatc
     assert log.erase(listing_id, purge_of(made[0]).change_id) == 12
 
 
-def test_an_index_grown_by_the_earlier_code_is_compacted_by_the_next_append(aws):
+def test_an_index_grown_by_the_earlier_code_shrinks_over_the_next_appends(aws, monkeypatch):
     made = history(150)
     listing_id = made[0].listing.listing_id
     before = exchange_log(aws, compact_at=10_000)  # as the log was: claims only ever added
     appended(before, made[:140], 20)
     assert claims_in(index(aws, listing_id)) == 140
+    monkeypatch.setattr(log_compaction, "ROUNDS", 1)  # one slice of 100 an append
 
     after = exchange_log(aws)
     sequences = after.append(made)
 
     assert sequences == {c.change_id: i for i, c in enumerate(made, start=1)}
+    assert claims_in(index(aws, listing_id)) == 50
+    assert after.sequences_of(listing_id) == list(range(1, 151))
+    assert after.append(made[:1]) == {made[0].change_id: 1}  # a retry: the rest compacted
     assert claims_in(index(aws, listing_id)) == 0
-    assert int(index(aws, listing_id)["pages"]["N"]) == 2  # two slices of at most 100
+    assert int(index(aws, listing_id)["pages"]["N"]) == 2
     assert after.sequences_of(listing_id) == list(range(1, 151))
     assert after.erase(listing_id, purge_of(made[0]).change_id) == 150
 
