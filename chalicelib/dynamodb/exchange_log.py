@@ -1,7 +1,8 @@
 """The exchange log in one table and the archive bucket: a head item (the size, and an erasure
 generation), per appended chunk one S3 object and a few small items
-(``chalicelib.dynamodb.log_chunks``), per listing an index of claims, and the publisher's state
-(``chalicelib.log_publishing``: how far tiles and checkpoints go, and the tree's right edge).
+(``chalicelib.dynamodb.log_chunks``), per listing an index of claims (kept small by
+``chalicelib.dynamodb.log_compaction``), and the publisher's state (``chalicelib.log_publishing``:
+how far tiles and checkpoints go, and the tree's right edge).
 
 Appending a chunk (``_append``), for each chunk of pending changes:
 
@@ -10,12 +11,16 @@ Appending a chunk (``_append``), for each chunk of pending changes:
    unconditional update per listing, outside any transaction (1 write unit);
 2. read the head (size and generation), *then* read the claims of the chunk's changes and
    resolve them: a change is logged if a token it holds names a committed chunk
-   (``claim#<token>``, written by the chunk's transaction) whose list of change ids holds it;
+   (``claim#<token>``, written by the chunk's transaction) whose list of change ids holds it,
+   or if its ``change#`` marker, read after, says so (a purge's, or a change whose claims were
+   compacted away: ``log_compaction`` shows why that keeps what follows true);
    such changes leave the chunk, and a listing marked erased has its changes logged bodiless;
 3. one transaction conditioned on the head's size *and generation* as read in 2: the head
    moves on, the chunk's item, its claim item, its block, the statistics counters its records
    move (``append_counted``), a marker per purge. If it is cancelled (another appender took
    the turn, or an erasure happened), back off at random and go to 2 with the same token.
+4. once the chunks are logged, each listing whose index was read holding ``COMPACT_AT``
+   claims or more is compacted (``log_compaction``), so the item stays near a kilobyte.
 
 Exactly once: say two attempts A and B (a retried or bisected batch, a re-drive, concurrent
 lanes) both commit change c, A first. B's transaction needs the head as B read it in 2; every
@@ -46,13 +51,13 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import n, s
 from chalicelib.dynamodb.log_chunks import Sealed, chunk_key, seal
-from chalicelib.dynamodb.log_index import LogIndex
+from chalicelib.dynamodb.log_compaction import COMPACT_AT, CompactingIndex, older_of
 from chalicelib.dynamodb.log_reading import (
     Read,
     body_key,
@@ -110,9 +115,15 @@ class LogContention(RuntimeError):
     """The head kept moving; the caller's batch is retried by Lambda."""
 
 
-class DynamoExchangeLog(LogIndex):
-    def __init__(self, client: DynamoDBClient, table_name: str, archive: S3Archive) -> None:
-        super().__init__(client, table_name)
+class DynamoExchangeLog(CompactingIndex):
+    def __init__(
+        self,
+        client: DynamoDBClient,
+        table_name: str,
+        archive: S3Archive,
+        compact_at: int = COMPACT_AT,
+    ) -> None:
+        super().__init__(client, table_name, compact_at)
         self._archive = archive  # the chunks' objects
 
     def size(self) -> int:
@@ -181,6 +192,7 @@ class DynamoExchangeLog(LogIndex):
         unique = list(dict((c.change_id, c) for c in changes).values())
         state = self._state(unique)
         known, settled = state.logged | state.older, set(state.logged)
+        crowded = dict(state.claims)  # by listing: its claims, at the most read
         pending = [c for c in unique if c.change_id not in known]
         attempt = 0
         while pending:
@@ -192,6 +204,7 @@ class DynamoExchangeLog(LogIndex):
                 state = self._state(chunk)  # read after the head: see the module docstring
                 known |= state.logged | state.older
                 settled |= set(state.logged)
+                crowded |= {x: max(k, crowded.get(x, 0)) for x, k in state.claims.items()}
                 live = [c for c in chunk if c.change_id not in known]
                 if not live:
                     break
@@ -204,6 +217,7 @@ class DynamoExchangeLog(LogIndex):
                 attempt += 1
                 time.sleep(random.uniform(0, _BACKOFF * 2 ** min(attempt, 5)))  # noqa: S311
             pending = [c for c in pending if c.change_id not in known]
+        self._compact_crowded(crowded)
         return known, settled
 
     def _claim(self, chunk: Sequence[Change], token: str) -> None:
@@ -271,7 +285,7 @@ class DynamoExchangeLog(LogIndex):
         index = self._get({"pk": s(index_key(listing_id))}) or {}
         if "erased_by" in index:
             return []
-        return sorted({*_older(index), *self._resolve(_claims(index)).values()})
+        return sorted({*older_of(index), *self._listed(listing_id, index)})
 
     def erase(self, listing_id: str, tombstone_id: str) -> int:
         """Make every logged body of ``listing_id`` unreadable but its purge's (``tombstone_id``,
@@ -297,11 +311,11 @@ class DynamoExchangeLog(LogIndex):
             ExpressionAttributeNames={"#gen": "generation"},
             ExpressionAttributeValues={":one": n(1)},
         )
-        older = _older(index)
+        older = older_of(index)
         self._put_all([{"pk": s(body_key(x)), "erased_by": s(tombstone_id)} for x in older])
         for x in older:  # the oldest shape kept the change on its entry item: gone too
             self._drop_change(x)
-        sequences = sorted(self._resolve(_claims(index, but=tombstone_id)).values())
+        sequences = self._listed(listing_id, index, but=tombstone_id)
         erased = 0
         for chunk in chunks_holding(self._batch, sequences):
             offsets = [
@@ -346,7 +360,7 @@ class DynamoExchangeLog(LogIndex):
 
     def sequence_of(self, change_id: str) -> int | None:
         """Where ``change_id`` is logged, if it is: a purge's (what replays look up for an
-        erased body), or any change logged before chunks."""
+        erased body), or any change logged before chunks or compacted out of its index."""
         return self._marked([change_id]).get(change_id)
 
     def allocate(self, subscription_id: str, count: int) -> int:
@@ -360,13 +374,3 @@ class DynamoExchangeLog(LogIndex):
             ReturnValues="UPDATED_NEW",
         )
         return int(reply["Attributes"]["next"]["N"]) - count + 1
-
-
-def _older(index: Mapping[str, Any]) -> list[int]:
-    """The sequences a listing's index held before chunks (a set, removed once erased)."""
-    return sorted(int(x) for x in index.get("sequences", {}).get("NS", []))
-
-
-def _claims(index: Mapping[str, Any], but: str | None = None) -> dict[str, list[str]]:
-    """The listing's claims: change id → the tokens of the attempts that claimed it."""
-    return {k: v["SS"] for k, v in index.items() if k.startswith("chg_") and k != but}

@@ -1,18 +1,27 @@
 """What the exchange log's indexes say of changes: the head as read, each listing's claims and
 erasure (``listing#<id>``), which claims a committed chunk holds, and the markers of changes
-logged before chunks (``change#<id>``: those, and every purge). All reads are consistent: the
-exactly-once argument of ``chalicelib.dynamodb.exchange_log`` depends on it."""
+logged before chunks (``change#<id>``: those, every purge, and every change whose claim was
+compacted, ``chalicelib.dynamodb.log_compaction``). All reads are consistent: the exactly-once
+argument of ``chalicelib.dynamodb.exchange_log`` depends on it. A listing's index item read
+here that has grown past ``HIGH_WATER`` is logged as a warning: the compaction keeps it far
+below, so one that grows is a fault to see long before DynamoDB's 400 KB refuse its claims."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.dynamodb.base import Table, s, text
+from chalicelib.dynamodb.item_size import item_size
 from chalicelib.dynamodb.log_chunks import chunk_key
 from chalicelib.dynamodb.log_transaction import HEAD, Head, claim_key, ids_of, index_key
 from gateway_client.contract import Change
+
+logger = logging.getLogger("credit_gateway.exchange_log")
+HIGH_WATER = 64 * 1024  # bytes of a listing's index item: a sixth of DynamoDB's limit
+COMPACTED = "compacted"  # a ``change#`` marker's flag: the change was logged by a chunk
 
 
 @dataclass(frozen=True)
@@ -20,6 +29,11 @@ class LogState:
     erasures: dict[str, str | None]  # by listing: the purge that erased it, if one did
     logged: dict[str, int]  # by change id: logged in a chunk, at that sequence
     older: dict[str, int]  # by change id: logged before chunks (or a purge), by its marker
+    claims: dict[str, int]  # by listing: how many changes its index item holds claims of
+
+
+def marker_key(change_id: str) -> str:
+    return f"change#{change_id}"
 
 
 class LogIndex(Table):
@@ -30,8 +44,9 @@ class LogIndex(Table):
         )
 
     def _state(self, changes: Sequence[Change]) -> LogState:
-        """What the indexes say of ``changes`` now: each listing's erasure, and where each
-        change is logged, by a chunk whose claim it holds or by an older marker."""
+        """What the indexes say of ``changes`` now: each listing's erasure, where each change
+        is logged (by a chunk whose claim it holds, or by a marker: compaction's, or an older
+        one), and how many claims each listing's index holds."""
         listing_ids = list(dict.fromkeys(c.listing.listing_id for c in changes))
         found = self._batch([index_key(x) for x in listing_ids])
         erasures = {
@@ -46,9 +61,15 @@ class LogIndex(Table):
             .get("SS", [])
             for c in changes
         }
+        _watch(found)
         logged = self._resolve(claims)
-        rest = [c.change_id for c in changes if c.change_id not in logged]
-        return LogState(erasures, logged, self._marked(rest))
+        marked = self._markers([c.change_id for c in changes if c.change_id not in logged])
+        logged |= {cid: seq for cid, (seq, compacted) in marked.items() if compacted}
+        older = {cid: seq for cid, (seq, compacted) in marked.items() if not compacted}
+        counts = {
+            x: sum(k.startswith("chg_") for k in found.get(index_key(x), {})) for x in listing_ids
+        }
+        return LogState(erasures, logged, older, counts)
 
     def _resolve(self, claims: Mapping[str, Sequence[str]]) -> dict[str, int]:
         """Each change's sequence, if a chunk it claimed was committed and holds it."""
@@ -72,10 +93,16 @@ class LogIndex(Table):
         return logged
 
     def _marked(self, change_ids: Sequence[str]) -> dict[str, int]:
-        """Changes found by their own marker: a purge's, and any logged before chunks."""
-        keys = [f"change#{cid}" for cid in dict.fromkeys(change_ids)]
+        """Changes found by their own marker: a purge's, any logged before chunks, and any
+        whose claim was compacted."""
+        return {cid: seq for cid, (seq, _) in self._markers(change_ids).items()}
+
+    def _markers(self, change_ids: Sequence[str]) -> dict[str, tuple[int, bool]]:
+        """``_marked``, and whether each marker was left by compaction (so the change was
+        logged by a chunk, its statistics delta counted there)."""
+        keys = [marker_key(cid) for cid in dict.fromkeys(change_ids)]
         return {
-            key.removeprefix("change#"): int(item["sequence"]["N"])
+            key.removeprefix("change#"): (int(item["sequence"]["N"]), COMPACTED in item)
             for key, item in self._batch(keys).items()
         }
 
@@ -97,3 +124,15 @@ class LogIndex(Table):
                     found[text(item, "pk")] = dict(item)
                 pending = dict(reply.get("UnprocessedKeys") or {})
         return found
+
+
+def _watch(found: Mapping[str, Mapping[str, Any]]) -> None:
+    """Warn of any listing's index item past ``HIGH_WATER`` (its id is no personal data)."""
+    for key, item in found.items():
+        if (size := item_size(item)) > HIGH_WATER:
+            logger.warning(
+                "the exchange log's index of %s holds %d bytes (DynamoDB refuses 400 KB): "
+                "claims are not being compacted",
+                key.removeprefix("listing#"),
+                size,
+            )
