@@ -10,7 +10,7 @@ fanned out twice queues only copies the delivery side recognises.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from gateway.delivery.batching import Batch, batch_id, described, file_of, gathered, key_of
@@ -155,11 +155,25 @@ def first_previous(steps: Sequence[Step]) -> dict[str, Listing | None]:
 
 class Batcher:
     """Fan-out's step between planning and queueing: write each batched subscription's file,
-    queue its announcement in its first line's place."""
+    queue its announcement in its first line's place.
 
-    def __init__(self, files: BatchFiles, clock: Clock) -> None:
+    A purge may run while fan-out writes: the stream can hand a change again (a retried batch)
+    after its listing was erased, and a file written then would hold the erased content for
+    as long as it waits. So, after writing, the file's log range is looked up (``erased``: the
+    sequences in ``[first, last]`` whose bodies a purge erased) and the lines of any listing
+    found erased are taken out. The purge erases the log first and only then looks for files
+    (``chalicelib.erasure``): whichever comes second sees the other's write, so a file is
+    either found by the purge or cleaned here."""
+
+    def __init__(
+        self,
+        files: BatchFiles,
+        clock: Clock,
+        erased: Callable[[int, int], Collection[int]] | None = None,
+    ) -> None:
         self.files = files
         self.clock = clock
+        self.erased = erased
 
     def batched(
         self, deliveries: Sequence[Delivery], subscriptions: Sequence[Subscription]
@@ -169,17 +183,23 @@ class Batcher:
         }
         if not regions:
             return list(deliveries)
-        return [
-            self._written(item, regions[item[0].subscription_id])
-            if isinstance(item, list)
-            else item
-            for item in gathered(deliveries, regions)
-        ]
+        queued: list[Delivery | Batch] = []
+        for item in gathered(deliveries, regions):
+            if not isinstance(item, list):
+                queued.append(item)
+            elif (batch := self._written(item, regions[item[0].subscription_id])) is not None:
+                queued.append(batch)
+        return queued
 
-    def _written(self, lines: Sequence[Delivery], region: str) -> Batch:
-        """Write once; a file already there (a stream batch fanned out again) is the one kept."""
+    def _written(self, lines: Sequence[Delivery], region: str) -> Batch | None:
+        """Write once; a file already there (a stream batch fanned out again) is the one kept.
+        ``None``: every line was of an erased listing (its tombstone goes instead)."""
         logged = [d.log_sequence or 0 for d in lines]
         subscription_id = lines[0].subscription_id
         key = key_of(subscription_id, min(logged), max(logged), batch_id(lines))
-        stored = self.files.write(key, file_of(lines, region))
-        return described(stored, key, subscription_id, self.clock)
+        stored: bytes | None = self.files.write(key, file_of(lines, region))
+        gone = set(self.erased(min(logged), max(logged))) if self.erased else set()
+        purged = {d.change.listing.listing_id for d in lines if d.log_sequence in gone}
+        if purged:
+            stored = self.files.without(key, purged)
+        return None if stored is None else described(stored, key, subscription_id, self.clock)

@@ -16,9 +16,13 @@ from batch_support import batched, changes, numbered  # noqa: E402
 from builders import NOW, subscription  # noqa: E402
 
 from chalicelib.batch_files import S3BatchFiles  # noqa: E402
+from chalicelib.dynamodb.exchange_log import DynamoExchangeLog  # noqa: E402
+from chalicelib.dynamodb.feedback import DynamoFeedback  # noqa: E402
+from chalicelib.dynamodb.persons import DynamoPersonIndex  # noqa: E402
+from chalicelib.erasure import StoredCopies  # noqa: E402
 from chalicelib.s3_archive import S3Archive  # noqa: E402
 from chalicelib.sqs_queue import SqsDeliveryQueue, group_of  # noqa: E402
-from gateway.delivery import BATCH_KEY_PREFIX, Batcher, file_of  # noqa: E402
+from gateway.delivery import BATCH_KEY_PREFIX, Batch, Batcher, file_of  # noqa: E402
 from gateway.delivery.batching import FILE_DAYS, LINK_TTL, key_of  # noqa: E402
 from gateway.delivery.retry_policy import EndpointHealth  # noqa: E402
 from gateway.delivery.sending import DEFAULT_RETRY_SCHEDULE  # noqa: E402
@@ -131,3 +135,55 @@ def test_a_batched_subscriptions_messages_share_one_group_a_single_ones_are_per_
     assert group_of(batch) == group_of(lone[0], whole=True)
     assert groups.count(group_of(batch)) == 2  # the file and the later lone change
     assert len({group_of(d) for d in singles}) == 3  # the single subscriber: one per subject
+
+
+def copies_of(aws, log: DynamoExchangeLog) -> StoredCopies:  # type: ignore[no-untyped-def]
+    return StoredCopies(
+        log,
+        DynamoFeedback(aws.dynamodb, aws.env["CG_FEEDBACK_TABLE"]),
+        DynamoPersonIndex(aws.dynamodb, aws.env["CG_PERSONS_TABLE"]),
+        files(aws),
+    )
+
+
+def exchange_log(aws) -> DynamoExchangeLog:  # type: ignore[no-untyped-def]
+    archive = S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"])
+    return DynamoExchangeLog(aws.dynamodb, aws.env["CG_EXCHANGE_LOG_TABLE"], archive)
+
+
+def test_a_purge_run_again_after_the_logs_erasure_finds_a_file_written_since(aws):
+    """Fan-out wrote a file of the listing after the first purge had looked (a stream batch
+    handed again): the log already erased, the purge run again still takes its line out."""
+    log = exchange_log(aws)
+    made = changes(3)
+    logged = log.append(made)
+    purged = made[1].listing.listing_id
+    copies_of(aws, log).erase(purged, "chg_tombstone")  # nothing pending yet
+    lines = numbered(made, [batched("sub-1")], first_log=logged[made[0].change_id])
+    key = key_of("sub-1", min(logged.values()), max(logged.values()), "bat_a")
+    files(aws).write(key, file_of(lines, "430000"))
+
+    copies_of(aws, log).erase(purged, "chg_tombstone")
+
+    assert files(aws).read(key) == file_of([lines[0], lines[2]], "430000")
+    assert len(versions(aws, key)) == 1
+
+
+def test_fan_out_writing_a_file_after_the_purge_takes_the_erased_listings_lines_out(aws):
+    """The other side of the race: fan-out looks at the log after it writes, and cleans a
+    file the purge (having looked already) will not see."""
+    log = exchange_log(aws)
+    made = changes(3)
+    logged = log.append(made)
+    copies_of(aws, log).erase(made[1].listing.listing_id, "chg_tombstone")
+    lines = numbered(made, [batched("sub-1")], first_log=logged[made[0].change_id])
+
+    def erased_in(first: int, last: int) -> list[int]:
+        return log.published(first, last - first + 1)[1]
+
+    [batch] = Batcher(files(aws), FixedClock(NOW), erased_in).batched(lines, [batched("sub-1")])
+
+    assert isinstance(batch, Batch)
+    assert files(aws).read(batch.key) == file_of([lines[0], lines[2]], "430000")
+    assert (batch.count, batch.first_sequence, batch.last_sequence) == (2, 1, 3)
+    assert len(versions(aws, batch.key)) == 1  # the version written with it is destroyed

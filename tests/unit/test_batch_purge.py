@@ -4,13 +4,14 @@ left empty is dead with nothing owed, and fan-out cleans a file it writes after 
 
 from __future__ import annotations
 
-from batch_support import GATEWAY, HUNAN, BatchGateway, batched, changes, numbered
+from batch_support import GATEWAY, HUNAN, BatchGateway, InMemoryFiles, batched, changes, numbered
 from builders import NOW
 
-from gateway.delivery import DeliveryState, without
+from gateway.delivery import Batch, Batcher, DeliveryState, without
 from gateway.delivery.batching import file_of
 from gateway_client.contract import (
     ChangeType,
+    FixedClock,
     file_digest,
     load_public_key,
     public_key_text,
@@ -85,3 +86,32 @@ def test_a_batch_whose_lines_were_all_purged_is_dead_with_nothing_sent() -> None
     assert outcome.state is DeliveryState.DEAD
     assert gateway.transport.posts == []
     assert gateway.files.files == {}
+
+
+def test_fan_out_takes_an_erased_listings_lines_out_of_the_file_it_just_wrote() -> None:
+    files = InMemoryFiles()
+    planned = numbered(changes(3), [batched()])  # logged at 40, 41, 42
+    asked: list[tuple[int, int]] = []
+
+    def erased(first: int, last: int) -> list[int]:
+        asked.append((first, last))
+        return [41]
+
+    [batch] = Batcher(files, FixedClock(NOW), erased).batched(planned, [batched()])
+
+    assert isinstance(batch, Batch)
+    assert asked == [(40, 42)]
+    assert files.files[batch.key] == file_of([planned[0], planned[2]], HUNAN)
+    assert (batch.count, batch.first_sequence, batch.last_sequence) == (2, 1, 3)
+
+
+def test_fan_out_queues_nothing_for_a_file_whose_every_line_was_erased() -> None:
+    files = InMemoryFiles()
+    planned = numbered(changes(2), [batched()])
+
+    queued = Batcher(files, FixedClock(NOW), lambda first, last: [40, 41]).batched(
+        planned, [batched()]
+    )
+
+    assert queued == []
+    assert files.files == {}
