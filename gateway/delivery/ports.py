@@ -129,7 +129,7 @@ class BatchFiles(Protocol):
         ...
 
     def read(self, key: str) -> bytes | None:
-        """The file; ``None`` once it is gone (settled, erased by a purge, or expired)."""
+        """The file; ``None`` once it is gone (settled, emptied by a purge, or expired)."""
         ...
 
     def link(self, key: str, expires: timedelta) -> str | None:

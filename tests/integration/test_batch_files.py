@@ -39,6 +39,14 @@ def versions(aws, key: str) -> list[str]:  # type: ignore[no-untyped-def]
     return [v["VersionId"] for v in [*reply.get("Versions", []), *reply.get("DeleteMarkers", [])]]
 
 
+def stored_versions(aws, key: str) -> list[bytes]:  # type: ignore[no-untyped-def]
+    bucket = aws.env["CG_ARCHIVE_BUCKET"]
+    return [
+        aws.s3.get_object(Bucket=bucket, Key=key, VersionId=v)["Body"].read()
+        for v in versions(aws, key)
+    ]
+
+
 def test_a_file_is_written_once_linked_while_it_exists_and_destroyed_with_every_version(aws):
     held = files(aws)
     key = key_of("sub-1", 1, 2, "bat_a")
@@ -76,6 +84,7 @@ def test_a_purge_takes_the_listings_lines_out_of_the_files_that_hold_it_and_no_v
     others = [planned[0], planned[2]]
     assert held.read(with_it) == file_of(others, "430000")  # the rest, byte for byte, in order
     assert len(versions(aws, with_it)) == 1  # the version that held it is destroyed
+    assert not any(purged.encode() in body for body in stored_versions(aws, with_it))
     assert held.read(only_it) is None
     assert versions(aws, only_it) == []
     assert held.read(without_it) == file_of(planned[3:], "430000")
@@ -166,7 +175,7 @@ def test_a_purge_run_again_after_the_logs_erasure_finds_a_file_written_since(aws
     copies_of(aws, log).erase(purged, "chg_tombstone")
 
     assert files(aws).read(key) == file_of([lines[0], lines[2]], "430000")
-    assert len(versions(aws, key)) == 1
+    assert not any(purged.encode() in body for body in stored_versions(aws, key))
 
 
 def test_fan_out_writing_a_file_after_the_purge_takes_the_erased_listings_lines_out(aws):
@@ -186,4 +195,5 @@ def test_fan_out_writing_a_file_after_the_purge_takes_the_erased_listings_lines_
     assert isinstance(batch, Batch)
     assert files(aws).read(batch.key) == file_of([lines[0], lines[2]], "430000")
     assert (batch.count, batch.first_sequence, batch.last_sequence) == (2, 1, 3)
-    assert len(versions(aws, batch.key)) == 1  # the version written with it is destroyed
+    erased = made[1].listing.listing_id.encode()  # the version written with it is destroyed
+    assert not any(erased in body for body in stored_versions(aws, batch.key))
