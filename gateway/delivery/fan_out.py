@@ -159,11 +159,11 @@ class Batcher:
 
     A purge may run while fan-out writes: the stream can hand a change again (a retried batch)
     after its listing was erased, and a file written then would hold the erased content for
-    as long as it waits. So, after writing, the file's log range is looked up (``erased``: the
-    sequences in ``[first, last]`` whose bodies a purge erased) and the lines of any listing
-    found erased are taken out. The purge erases the log first and only then looks for files
-    (``chalicelib.erasure``): whichever comes second sees the other's write, so a file is
-    either found by the purge or cleaned here."""
+    as long as it waits. So, after writing a run's files, their log range is looked up once
+    (``erased``: the sequences in ``[first, last]`` whose bodies a purge erased) and the lines
+    of any listing found erased are taken out. The purge erases the log first and only then
+    looks for files (``chalicelib.erasure``): whichever comes second sees the other's write,
+    so a file is either found by the purge or cleaned here."""
 
     def __init__(
         self,
@@ -183,23 +183,42 @@ class Batcher:
         }
         if not regions:
             return list(deliveries)
+        items = gathered(deliveries, regions)
+        files = [item for item in items if isinstance(item, list)]
+        written = [self._write(lines, regions[lines[0].subscription_id]) for lines in files]
+        gone = self._erased([d for lines in files for d in lines])  # once, after every write
+        made = {
+            id(lines): self._cleaned(lines, key, body, gone)
+            for lines, (key, body) in zip(files, written, strict=True)
+        }
         queued: list[Delivery | Batch] = []
-        for item in gathered(deliveries, regions):
+        for item in items:
             if not isinstance(item, list):
                 queued.append(item)
-            elif (batch := self._written(item, regions[item[0].subscription_id])) is not None:
+            elif (batch := made[id(item)]) is not None:
                 queued.append(batch)
         return queued
 
-    def _written(self, lines: Sequence[Delivery], region: str) -> Batch | None:
-        """Write once; a file already there (a stream batch fanned out again) is the one kept.
-        ``None``: every line was of an erased listing (its tombstone goes instead)."""
+    def _write(self, lines: Sequence[Delivery], region: str) -> tuple[str, bytes]:
+        """Write once; a file already there (a stream batch fanned out again) is the one kept."""
         logged = [d.log_sequence or 0 for d in lines]
-        subscription_id = lines[0].subscription_id
-        key = key_of(subscription_id, min(logged), max(logged), batch_id(lines))
-        stored: bytes | None = self.files.write(key, file_of(lines, region))
-        gone = set(self.erased(min(logged), max(logged))) if self.erased else set()
+        key = key_of(lines[0].subscription_id, min(logged), max(logged), batch_id(lines))
+        return key, self.files.write(key, file_of(lines, region))
+
+    def _erased(self, lines: Sequence[Delivery]) -> set[int]:
+        """The log sequences of ``lines``' range whose bodies a purge erased."""
+        if self.erased is None or not lines:
+            return set()
+        logged = [d.log_sequence or 0 for d in lines]
+        return set(self.erased(min(logged), max(logged)))
+
+    def _cleaned(
+        self, lines: Sequence[Delivery], key: str, body: bytes, gone: set[int]
+    ) -> Batch | None:
+        """The file's message, once an erased listing's lines are out of it; ``None``: every
+        line was of an erased listing (its tombstone goes instead)."""
         purged = {d.change.listing.listing_id for d in lines if d.log_sequence in gone}
-        if purged:
-            stored = self.files.without(key, purged)
-        return None if stored is None else described(stored, key, subscription_id, self.clock)
+        stored = self.files.without(key, purged) if purged else body
+        if stored is None:
+            return None
+        return described(stored, key, lines[0].subscription_id, self.clock)

@@ -115,3 +115,19 @@ def test_fan_out_queues_nothing_for_a_file_whose_every_line_was_erased() -> None
 
     assert queued == []
     assert files.files == {}
+
+
+def test_fan_out_looks_the_log_up_once_for_every_file_it_wrote() -> None:
+    files = InMemoryFiles()
+    two = [batched("sub-a"), batched("sub-b")]
+    planned = numbered(changes(3), two)
+    asked: list[tuple[int, int]] = []
+
+    def erased(first: int, last: int) -> list[int]:
+        asked.append((first, last))
+        return []
+
+    queued = Batcher(files, FixedClock(NOW), erased).batched(planned, two)
+
+    assert [type(q) for q in queued] == [Batch, Batch]
+    assert asked == [(40, 42)]
