@@ -1,10 +1,19 @@
 """Batched delivery's files in the archive bucket (``gateway.delivery.ports.BatchFiles``).
 
 A file holds listings, some of natural persons, so it is kept no longer than its batch needs:
-deleted (every version) once the batch settles; erased at once when retention purges a listing
-it holds (``chalicelib.erasure``); and, should both miss it, expired by the bucket's lifecycle
-rule on ``batches/`` (``infra/resources.json``) — days after any presigned link has lapsed
-(``gateway.delivery.batching.LINK_TTL``) and any retry schedule has ended.
+deleted (every version) once the batch settles; rewritten without a listing's lines at once
+when retention purges it (``chalicelib.erasure``; fan-out does the same for a file it writes
+after the purge, ``gateway.delivery.Batcher``); and, should all miss it, expired by the bucket's
+lifecycle rule on ``batches/`` (``infra/resources.json``) — days after any presigned link has
+lapsed (``gateway.delivery.batching.LINK_TTL``) and any retry schedule has ended.
+
+Why rewrite rather than destroy: the file's other lines are owed to the subscriber, and its
+queued batch still holds their place in the subscription's message group. Left in the file,
+they go out where they were, with their ids, when the batch is sent (what is announced is the
+file as read then: ``gateway.delivery.batch_sending``), and settle line by line — delivered, or
+dead for "re-drive all dead" — as any batch's lines do. The purged listing's line leaves no
+copy: the rewrite is conditioned on the version read (``If-Match``, so a concurrent settling or
+rewrite is never undone) and the older versions are destroyed. A file with no line left goes.
 """
 
 from __future__ import annotations
@@ -13,9 +22,14 @@ from collections.abc import Collection
 from datetime import timedelta
 
 from chalicelib.s3_archive import NDJSON, S3Archive
-from gateway.delivery import BATCH_KEY_PREFIX, lines_in, log_range
+from gateway.delivery import BATCH_KEY_PREFIX, log_range, without
 
 _ALL = 1 << 31  # keys() keeps the newest ``limit``: every pending file, here
+_REWRITES = 5  # tries of a rewrite that found the file changed (another purge, a settling)
+
+
+class FileChanging(RuntimeError):
+    """A file kept changing under a purge's rewrite: the purge fails, to be run again."""
 
 
 class S3BatchFiles:
@@ -36,19 +50,32 @@ class S3BatchFiles:
     def remove(self, key: str) -> None:
         self._archive.destroy(key)
 
+    def without(self, key: str, listing_ids: Collection[str]) -> bytes | None:
+        for _ in range(_REWRITES):
+            found = self._archive.current(key)
+            if found is None:
+                return None
+            body, etag = found
+            kept = without(body, listing_ids)
+            if kept == body:
+                return body or None
+            # emptied first, conditionally like any rewrite, so nothing unread is destroyed
+            if self._archive.replace(key, kept, etag, NDJSON):
+                if not kept:
+                    self.remove(key)
+                return kept or None
+        raise FileChanging(f"batch file {key} kept changing while a purge rewrote it")
+
     def erase(self, listing_id: str, sequences: Collection[int]) -> int:
-        """Destroy every pending file holding ``listing_id`` (logged at ``sequences``): only
-        files whose key's log range covers one of them are read. Their batches then go dead,
-        their changes to be replayed (``gateway.delivery.batch_sending.lost``). How many."""
+        """Take ``listing_id``'s lines (logged at ``sequences``) out of every pending file:
+        only files whose key's log range covers one of them are read. How many held any."""
         erased = 0
         for key in self._archive.keys(BATCH_KEY_PREFIX, _ALL):
             span = log_range(key)
             if span is None or not any(span[0] <= x <= span[1] for x in sequences):
                 continue
             body = self._archive.find(key)
-            if body is not None and any(
-                line.data.listing.listing_id == listing_id for line in lines_in(body)
-            ):
-                self.remove(key)
+            if body and without(body, {listing_id}) != body:
+                self.without(key, {listing_id})
                 erased += 1
         return erased

@@ -2,8 +2,16 @@
 
 Delivery records hold none (``chalicelib.dynamodb.deliveries``); raw pushes and uploads expire
 by the bucket's lifecycle rules before any purge is due (``gateway.lifecycle.retention.purge_due``).
-Batched delivery's files not yet delivered may hold the listing: those are destroyed
-(``chalicelib.batch_files``), found by the log sequences of the listing's changes.
+Batched delivery's files not yet delivered may hold the listing: its lines are taken out of
+them (``chalicelib.batch_files``), the files found by the log sequences of its changes.
+
+The files are looked for after the log is erased, never before: fan-out reads the log for
+erasures after it writes a file (``gateway.delivery.Batcher``), so a file written while the
+purge runs is either already there when the purge lists the files, or written late enough
+for fan-out to see the erasure and clean it itself. The listing's sequences are read both
+before the log's erasure (the log's older index forgets them as that ends) and after (a
+change committed meanwhile); the log keeps them once erased, so a purge run again — after a
+failure, whatever step it reached — looks through the files again.
 """
 
 from __future__ import annotations
@@ -32,11 +40,12 @@ class StoredCopies:
         self._persons = persons
 
     def erase(self, listing_id: str, tombstone_id: str) -> None:
-        files = 0
-        if self._batch_files is not None:  # first: the log's index of the listing goes next
-            logged = self._log.sequences_of(listing_id)
-            files = self._batch_files.erase(listing_id, logged) if logged else 0
+        before = self._log.sequences_of(listing_id) if self._batch_files is not None else []
         bodies = self._log.erase(listing_id, tombstone_id)
+        files = 0
+        if self._batch_files is not None:  # after the log: see the module docstring
+            logged = {*before, *self._log.sequences_of(listing_id)}
+            files = self._batch_files.erase(listing_id, logged) if logged else 0
         reports = self._feedback.erase(listing_id)
         people = self._persons.erase(listing_id)
         logger.info(

@@ -60,6 +60,32 @@ class S3Archive:
                 return None
             raise
 
+    def current(self, key: str) -> tuple[bytes, str] | None:
+        """The object's bytes and ETag (what ``replace`` is conditioned on); ``None`` if none."""
+        try:
+            found = self._client.get_object(Bucket=self._bucket, Key=key)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in _MISSING:
+                return None
+            raise
+        return found["Body"].read(), found["ETag"]
+
+    def replace(self, key: str, body: bytes, etag: str, content_type: str) -> bool:
+        """Overwrite the object only while it is still the one read (``If-Match: etag``), then
+        destroy its older versions (they hold what was taken out; the bucket is versioned).
+        False if it changed or went meanwhile."""
+        try:
+            reply = self._client.put_object(
+                Bucket=self._bucket, Key=key, Body=body, ContentType=content_type, IfMatch=etag
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in _TAKEN | _MISSING:
+                return False
+            raise
+        if reply.get("VersionId"):
+            self.destroy(key, keep=reply["VersionId"])
+        return True
+
     def exists(self, key: str) -> bool:
         try:
             self._client.head_object(Bucket=self._bucket, Key=key)
@@ -69,14 +95,16 @@ class S3Archive:
             raise
         return True
 
-    def destroy(self, key: str) -> None:
+    def destroy(self, key: str, keep: str | None = None) -> None:
         """Delete every version of the object (the bucket is versioned: a plain delete would
-        only hide it behind a delete marker, its bytes still readable by version id)."""
+        only hide it behind a delete marker, its bytes still readable by version id); with
+        ``keep``, every version but that one and the latest (a newer write stays whole)."""
         paginator = self._client.get_paginator("list_object_versions")
         for page in paginator.paginate(Bucket=self._bucket, Prefix=key):
             held = [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
             for version in held:
-                if version["Key"] == key:
+                kept = keep is not None and (version["VersionId"] == keep or version["IsLatest"])
+                if version["Key"] == key and not kept:
                     self._client.delete_object(
                         Bucket=self._bucket, Key=key, VersionId=version["VersionId"]
                     )

@@ -43,7 +43,7 @@ def function_statements(function: str) -> list[dict[str, Any]]:
         statements.append(
             {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": arn("ArchiveBucket")}
         )
-        statements += _batch_files()  # a purge erases the batch files holding the listing
+        statements += _batch_files()  # a purge rewrites the batch files holding the listing
     if function in ("APIHandler", "LifecycleTick"):  # a revision's job; the tick's jobs
         statements.append(
             {
@@ -88,7 +88,8 @@ def function_statements(function: str) -> list[dict[str, Any]]:
         )
         statements.append(on_failure_statement())
         statements.append(_log_objects())
-        statements.append(_batch_objects("s3:PutObject", "s3:GetObject"))
+        # writes each batch file; takes an erased listing's lines out of one it just wrote
+        statements += _batch_files("s3:PutObject", "s3:GetObject")
     if function == "DeliverWebhooks":
         statements.append(_consume("DeliveryQueue"))
         # presigns each batch's link (signed with this role), reads its lines, deletes it

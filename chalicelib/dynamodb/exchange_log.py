@@ -280,11 +280,10 @@ class DynamoExchangeLog(CompactingIndex):
 
     def sequences_of(self, listing_id: str) -> list[int]:
         """Where the listing's changes are logged: its committed claims, and the older
-        index's set (what a purge's erasure of pending batch files looks for, first); empty
-        once the log's erasure began, which comes after the batch files'."""
+        index's set until its erasure ends (what a purge looks for in pending batch files,
+        before and after erasing the log, and again when it is run again: see
+        ``chalicelib.erasure``)."""
         index = self._get({"pk": s(index_key(listing_id))}) or {}
-        if "erased_by" in index:
-            return []
         return sorted({*older_of(index), *self._listed(listing_id, index)})
 
     def erase(self, listing_id: str, tombstone_id: str) -> int:

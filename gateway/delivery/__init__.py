@@ -9,6 +9,7 @@ from gateway.delivery.batching import (
     lines_in,
     log_range,
     queued_from_json,
+    without,
 )
 from gateway.delivery.fan_out import Batcher, FanOut
 from gateway.delivery.health import HealthChange
@@ -102,4 +103,5 @@ __all__ = [
     "resend_of",
     "stamped",
     "webhook_headers",
+    "without",
 ]

@@ -1,5 +1,13 @@
 """The batch's part of sending (``gateway.delivery.sending``): its announcement, made at each
-attempt with a fresh link; its settling, line by line; and the note when its file is gone."""
+attempt with a fresh link; its settling, line by line; and the note when its file is gone.
+
+What is announced is the file as read for the attempt, not as it was queued: a purge takes a
+purged listing's lines out of a pending file and leaves the others in it
+(``chalicelib.batch_files``), so the batch keeps its place in the subscription's one message
+group and its other lines go out where they were, with their ids and in their order (none
+overtaken by a later change of its subject), and each of them settles — delivered, or dead for
+a re-drive — as always. Should the file change between the read and the subscriber's GET, the
+digest announced no longer matches, the subscriber refuses, and the retry reads it again."""
 
 from __future__ import annotations
 
@@ -7,7 +15,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
-from gateway.delivery.batching import LINK_TTL, Batch, delivery_of, lines_in
+from gateway.delivery.batching import LINK_TTL, Batch, delivery_of, lines_in, restated
 from gateway.delivery.planning import Delivery
 from gateway.delivery.ports import Acknowledgements, BatchFiles, DeliveryLog
 from gateway.delivery.records import Attempt, DeliveryState
@@ -18,7 +26,8 @@ _RECORDERS = 8  # a file's line records are written this many at a time
 
 
 def announcement(files: BatchFiles, batch: Batch, region: str, now: datetime) -> bytes | None:
-    """The ``deliveries.batch`` body for an attempt at ``now``; ``None`` if the file is gone.
+    """The ``deliveries.batch`` body for an attempt at ``now`` (``batch`` as ``file_lines``
+    read it); ``None`` if the file is gone.
     The link is made now and lasts ``LINK_TTL``: a retry hours later carries a fresh one, and
     none outlives the file (the bucket expires files long after any link)."""
     url = files.link(batch.key, LINK_TTL)
@@ -41,12 +50,15 @@ def announcement(files: BatchFiles, batch: Batch, region: str, now: datetime) ->
     ).to_bytes()
 
 
-def file_lines(files: BatchFiles, batch: Batch) -> list[Delivery] | None:
-    """The file's lines as deliveries (``None``: the file is gone). Read before the POST and
-    kept for the settling: a purge may erase the file while the subscriber answers, and what
-    it was sent must still be recorded and acknowledged line by line."""
+def file_lines(files: BatchFiles, batch: Batch) -> tuple[Batch, list[Delivery]] | None:
+    """The batch as its file is now, and the file's lines as deliveries (``None``: the file
+    is gone). Read before the POST and kept for the settling: a purge may change or erase the
+    file while the subscriber answers, and what it was sent must still be recorded and
+    acknowledged line by line."""
     body = files.read(batch.key)
-    return None if body is None else [delivery_of(line) for line in lines_in(body)]
+    if not body:
+        return None
+    return restated(batch, body), [delivery_of(line) for line in lines_in(body)]
 
 
 def settle(
@@ -65,7 +77,8 @@ def settle(
         log.record(batch, attempt, state)
         return
     if lines is None:  # settled without an attempt (held back, cut off): as the file is now
-        lines = file_lines(files, batch) or []
+        found = file_lines(files, batch)
+        lines = found[1] if found else []
     with ThreadPoolExecutor(max_workers=_RECORDERS) as pool:  # one request each, any order
         list(pool.map(lambda line: log.record(line, attempt, state), lines))
     log.record(batch, attempt, state)  # after the lines: a crash before it leaves it unsettled
@@ -81,11 +94,11 @@ def acknowledge(
 
 
 def lost(batch: Batch, now: datetime) -> Attempt:
-    """The attempt noted when the file of a batch not yet delivered is gone: a purge erased it
-    (it held the purged listing) or the bucket's expiry did. Its changes go again by a replay
-    of the log range it names, which sends a purged listing's tombstone instead."""
+    """The attempt noted when the file of a batch not yet delivered is gone: a purge took out
+    every line (all of purged listings, whose tombstones go instead: nothing is owed), or the
+    bucket's expiry did. For the latter, a replay of the log range it names sends them again."""
     note = (
-        "not sent: the batch file is gone (erased by a purge, or expired); replay log "
-        f"entries {batch.first_log_sequence}-{batch.last_log_sequence} to send them again"
+        "not sent: the batch file is gone (every line of a purged listing, or expired); "
+        f"replay log entries {batch.first_log_sequence}-{batch.last_log_sequence} if expired"
     )
     return Attempt(at=now, status=0, latency_ms=0, response_excerpt=note)

@@ -26,14 +26,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, Field, TypeAdapter
 
 from gateway.delivery.planning import Delivery, payload_for
-from gateway_client.contract import BATCH_EVENT, Clock, DeliveryPayload, Frozen, file_digest
+from gateway_client.contract import (
+    BATCH_EVENT,
+    ChangeType,
+    Clock,
+    DeliveryPayload,
+    Frozen,
+    file_digest,
+)
 
 MIN_LINES = 2  # fewer, and the change goes singly: a file for one line saves nothing
 MAX_LINES = 1000  # a stream batch is 100 records (``infra/stream_failures.py``): a safety cap
@@ -167,22 +174,50 @@ def delivery_of(line: DeliveryPayload) -> Delivery:
     )
 
 
+def without(body: bytes, listing_ids: Collection[str]) -> bytes:
+    """The file with the lines of ``listing_ids`` taken out (what a purge leaves of it), the
+    others byte for byte and in order. A purge's tombstone stays: it holds no personal data,
+    and it is what goes in the erased content's place."""
+    return b"".join(
+        line + b"\n" for line in body.split(b"\n") if line.strip() and not _of(line, listing_ids)
+    )
+
+
+def _of(line: bytes, listing_ids: Collection[str]) -> bool:
+    change = json.loads(line)["data"]
+    purge = change["type"] == ChangeType.PURGED.value
+    return not purge and change["listing"]["listing_id"] in listing_ids
+
+
 def described(body: bytes, key: str, subscription_id: str, clock: Clock) -> Batch:
     """The message for the file ``body`` stored under ``key`` (read back from the bytes
     stored, so a repeated fan-out that found the file written describes the one kept)."""
-    numbers = [json.loads(x) for x in body.split(b"\n") if x.strip()]
-    sequences = [int(x["sequence"]) for x in numbers]
-    logged = [int(x["log_sequence"]) for x in numbers]
     return Batch(
         delivery_id=key.rsplit("-", 1)[-1].removesuffix(".ndjson"),
         subscription_id=subscription_id,
         key=key,
-        sha256=file_digest(body),
-        size=len(body),
-        count=len(numbers),
-        first_sequence=sequences[0],
-        last_sequence=sequences[-1],
-        first_log_sequence=min(logged),
-        last_log_sequence=max(logged),
         created_at=clock.now(),
+        **_numbers(body),
     )
+
+
+def restated(batch: Batch, body: bytes) -> Batch:
+    """``batch`` as its file ``body`` is now: a purge may have taken lines out of it since it
+    was queued (``without``); what is announced is what the link serves."""
+    return batch.model_copy(update=_numbers(body))
+
+
+def _numbers(body: bytes) -> dict[str, Any]:
+    """What a batch's message says of its (non-empty) file: digest, size, count, ranges."""
+    numbers = [json.loads(x) for x in body.split(b"\n") if x.strip()]
+    sequences = [int(x["sequence"]) for x in numbers]
+    logged = [int(x["log_sequence"]) for x in numbers]
+    return {
+        "sha256": file_digest(body),
+        "size": len(body),
+        "count": len(numbers),
+        "first_sequence": sequences[0],
+        "last_sequence": sequences[-1],
+        "first_log_sequence": min(logged),
+        "last_log_sequence": max(logged),
+    }

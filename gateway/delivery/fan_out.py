@@ -10,7 +10,7 @@ fanned out twice queues only copies the delivery side recognises.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from gateway.delivery.batching import Batch, batch_id, described, file_of, gathered, key_of
@@ -155,11 +155,25 @@ def first_previous(steps: Sequence[Step]) -> dict[str, Listing | None]:
 
 class Batcher:
     """Fan-out's step between planning and queueing: write each batched subscription's file,
-    queue its announcement in its first line's place."""
+    queue its announcement in its first line's place.
 
-    def __init__(self, files: BatchFiles, clock: Clock) -> None:
+    A purge may run while fan-out writes: the stream can hand a change again (a retried batch)
+    after its listing was erased, and a file written then would hold the erased content for
+    as long as it waits. So, after writing a run's files, their log range is looked up once
+    (``erased``: the sequences in ``[first, last]`` whose bodies a purge erased) and the lines
+    of any listing found erased are taken out. The purge erases the log first and only then
+    looks for files (``chalicelib.erasure``): whichever comes second sees the other's write,
+    so a file is either found by the purge or cleaned here."""
+
+    def __init__(
+        self,
+        files: BatchFiles,
+        clock: Clock,
+        erased: Callable[[int, int], Collection[int]] | None = None,
+    ) -> None:
         self.files = files
         self.clock = clock
+        self.erased = erased
 
     def batched(
         self, deliveries: Sequence[Delivery], subscriptions: Sequence[Subscription]
@@ -169,17 +183,42 @@ class Batcher:
         }
         if not regions:
             return list(deliveries)
-        return [
-            self._written(item, regions[item[0].subscription_id])
-            if isinstance(item, list)
-            else item
-            for item in gathered(deliveries, regions)
-        ]
+        items = gathered(deliveries, regions)
+        files = [item for item in items if isinstance(item, list)]
+        written = [self._write(lines, regions[lines[0].subscription_id]) for lines in files]
+        gone = self._erased([d for lines in files for d in lines])  # once, after every write
+        made = {
+            id(lines): self._cleaned(lines, key, body, gone)
+            for lines, (key, body) in zip(files, written, strict=True)
+        }
+        queued: list[Delivery | Batch] = []
+        for item in items:
+            if not isinstance(item, list):
+                queued.append(item)
+            elif (batch := made[id(item)]) is not None:
+                queued.append(batch)
+        return queued
 
-    def _written(self, lines: Sequence[Delivery], region: str) -> Batch:
+    def _write(self, lines: Sequence[Delivery], region: str) -> tuple[str, bytes]:
         """Write once; a file already there (a stream batch fanned out again) is the one kept."""
         logged = [d.log_sequence or 0 for d in lines]
-        subscription_id = lines[0].subscription_id
-        key = key_of(subscription_id, min(logged), max(logged), batch_id(lines))
-        stored = self.files.write(key, file_of(lines, region))
-        return described(stored, key, subscription_id, self.clock)
+        key = key_of(lines[0].subscription_id, min(logged), max(logged), batch_id(lines))
+        return key, self.files.write(key, file_of(lines, region))
+
+    def _erased(self, lines: Sequence[Delivery]) -> set[int]:
+        """The log sequences of ``lines``' range whose bodies a purge erased."""
+        if self.erased is None or not lines:
+            return set()
+        logged = [d.log_sequence or 0 for d in lines]
+        return set(self.erased(min(logged), max(logged)))
+
+    def _cleaned(
+        self, lines: Sequence[Delivery], key: str, body: bytes, gone: set[int]
+    ) -> Batch | None:
+        """The file's message, once an erased listing's lines are out of it; ``None``: every
+        line was of an erased listing (its tombstone goes instead)."""
+        purged = {d.change.listing.listing_id for d in lines if d.log_sequence in gone}
+        stored = self.files.without(key, purged) if purged else body
+        if stored is None:
+            return None
+        return described(stored, key, lines[0].subscription_id, self.clock)

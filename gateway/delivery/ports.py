@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -129,7 +129,7 @@ class BatchFiles(Protocol):
         ...
 
     def read(self, key: str) -> bytes | None:
-        """The file; ``None`` once it is gone (settled, erased by a purge, or expired)."""
+        """The file; ``None`` once it is gone (settled, emptied by a purge, or expired)."""
         ...
 
     def link(self, key: str, expires: timedelta) -> str | None:
@@ -138,6 +138,11 @@ class BatchFiles(Protocol):
 
     def remove(self, key: str) -> None:
         """Delete the file (settled: delivered, or dead with its lines recorded)."""
+        ...
+
+    def without(self, key: str, listing_ids: Collection[str]) -> bytes | None:
+        """Take the lines of ``listing_ids`` out of the file (``batching.without``), no copy
+        of them kept; the bytes now stored, ``None`` if no line is left (the file is gone)."""
         ...
 
 

@@ -160,10 +160,13 @@ class DeliveryService:
             return Outcome(state=DeliveryState.DEAD, parked=why != "disabled")
         lines: list[Delivery] | None = None  # a batch's, as sent
         if isinstance(delivery, Batch):
-            lines = file_lines(self._batch_files(), delivery)
-            body = announcement(self._batch_files(), delivery, subscription.region, now)
-            if lines is None or body is None:  # its file is gone: nothing to announce
+            files = self._batch_files()
+            found = file_lines(files, delivery)  # the file as it is now
+            region = subscription.region
+            body = None if found is None else announcement(files, found[0], region, now)
+            if found is None or body is None:  # its file is gone: nothing to announce
                 return self._lost(delivery, now)
+            lines = found[1]
             headers = self.headers_for(
                 subscription, delivery.delivery_id, int(now.timestamp()), body
             )

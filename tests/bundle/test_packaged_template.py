@@ -111,8 +111,14 @@ def test_fan_out_reads_and_writes_the_archive_only_under_the_logs_and_batches_pr
         },
         {
             "Effect": "Allow",
-            "Action": ["s3:PutObject", "s3:GetObject"],
+            "Action": ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObject", "s3:GetObject"],
             "Resource": {"Fn::Sub": "${ArchiveBucket.Arn}/batches/*"},
+        },
+        {  # a file it wrote after a purge: the version holding the erased lines is destroyed
+            "Effect": "Allow",
+            "Action": ["s3:ListBucketVersions"],
+            "Resource": {"Fn::GetAtt": ["ArchiveBucket", "Arn"]},
+            "Condition": {"StringLike": {"s3:prefix": "batches/*"}},
         },
     ]
 

@@ -22,7 +22,7 @@ from chalicelib.dynamodb.persons import DynamoPersonIndex  # noqa: E402
 from chalicelib.erasure import StoredCopies  # noqa: E402
 from chalicelib.s3_archive import S3Archive  # noqa: E402
 from chalicelib.sqs_queue import SqsDeliveryQueue, group_of  # noqa: E402
-from gateway.delivery import BATCH_KEY_PREFIX, Batcher, file_of  # noqa: E402
+from gateway.delivery import BATCH_KEY_PREFIX, Batch, Batcher, file_of  # noqa: E402
 from gateway.delivery.batching import FILE_DAYS, LINK_TTL, key_of  # noqa: E402
 from gateway.delivery.retry_policy import EndpointHealth  # noqa: E402
 from gateway.delivery.sending import DEFAULT_RETRY_SCHEDULE  # noqa: E402
@@ -37,6 +37,14 @@ def files(aws) -> S3BatchFiles:  # type: ignore[no-untyped-def]
 def versions(aws, key: str) -> list[str]:  # type: ignore[no-untyped-def]
     reply = aws.s3.list_object_versions(Bucket=aws.env["CG_ARCHIVE_BUCKET"], Prefix=key)
     return [v["VersionId"] for v in [*reply.get("Versions", []), *reply.get("DeleteMarkers", [])]]
+
+
+def stored_versions(aws, key: str) -> list[bytes]:  # type: ignore[no-untyped-def]
+    bucket = aws.env["CG_ARCHIVE_BUCKET"]
+    return [
+        aws.s3.get_object(Bucket=bucket, Key=key, VersionId=v)["Body"].read()
+        for v in versions(aws, key)
+    ]
 
 
 def test_a_file_is_written_once_linked_while_it_exists_and_destroyed_with_every_version(aws):
@@ -57,23 +65,43 @@ def test_a_file_is_written_once_linked_while_it_exists_and_destroyed_with_every_
     assert versions(aws, key) == []  # no version left readable
 
 
-def test_a_purge_erases_the_pending_files_that_hold_the_listing_and_only_those(aws):
+def test_a_purge_takes_the_listings_lines_out_of_the_files_that_hold_it_and_no_version_stays(aws):
     held = files(aws)
-    made = changes(3)
+    made = changes(4)
     target = batched("sub-1")
-    planned = numbered(made, [target], first_log=10)  # logged at 10, 11, 12
-    with_it = key_of("sub-1", 10, 11, "bat_a")
-    without_it = key_of("sub-1", 11, 12, "bat_b")  # the range covers 11, the lines do not
-    held.write(with_it, file_of(planned[:2], "430000"))
-    held.write(without_it, file_of(planned[2:], "430000"))
+    planned = numbered(made, [target], first_log=10)  # logged at 10 … 13
+    with_it = key_of("sub-1", 10, 12, "bat_a")
+    without_it = key_of("sub-1", 11, 13, "bat_b")  # the range covers 11, the lines do not
+    only_it = key_of("sub-1", 11, 11, "bat_c")
+    held.write(with_it, file_of(planned[:3], "430000"))
+    held.write(without_it, file_of(planned[3:], "430000"))
+    held.write(only_it, file_of(planned[1:2], "430000"))
     purged = made[1].listing.listing_id
 
     erased = held.erase(purged, [11])
 
-    assert erased == 1
-    assert held.read(with_it) is None
-    assert versions(aws, with_it) == []
-    assert held.read(without_it) is not None
+    assert erased == 2
+    others = [planned[0], planned[2]]
+    assert held.read(with_it) == file_of(others, "430000")  # the rest, byte for byte, in order
+    assert len(versions(aws, with_it)) == 1  # the version that held it is destroyed
+    assert not any(purged.encode() in body for body in stored_versions(aws, with_it))
+    assert held.read(only_it) is None
+    assert versions(aws, only_it) == []
+    assert held.read(without_it) == file_of(planned[3:], "430000")
+
+
+def test_a_rewrite_never_brings_back_a_file_settled_meanwhile(aws):
+    held = files(aws)
+    planned = numbered(changes(2), [batched("sub-1")], first_log=10)
+    key = key_of("sub-1", 10, 11, "bat_a")
+    held.write(key, file_of(planned, "430000"))
+    archive = S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"])
+    body, etag = archive.current(key) or (b"", "")
+    held.remove(key)  # the batch settled between the purge's read and its rewrite
+
+    assert archive.replace(key, body[: len(body) // 2], etag, "application/x-ndjson") is False
+    assert held.read(key) is None
+    assert versions(aws, key) == []
 
 
 def test_the_bucket_expires_batch_files_after_any_retry_and_any_link():
@@ -118,24 +146,54 @@ def test_a_batched_subscriptions_messages_share_one_group_a_single_ones_are_per_
     assert len({group_of(d) for d in singles}) == 3  # the single subscriber: one per subject
 
 
-def test_a_purge_erases_the_batch_files_holding_the_listing_before_its_log_index_goes(aws):
-    archive = S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"])
-    log = DynamoExchangeLog(aws.dynamodb, aws.env["CG_EXCHANGE_LOG_TABLE"], archive)
-    held = files(aws)
-    copies = StoredCopies(
+def copies_of(aws, log: DynamoExchangeLog) -> StoredCopies:  # type: ignore[no-untyped-def]
+    return StoredCopies(
         log,
         DynamoFeedback(aws.dynamodb, aws.env["CG_FEEDBACK_TABLE"]),
         DynamoPersonIndex(aws.dynamodb, aws.env["CG_PERSONS_TABLE"]),
-        held,
+        files(aws),
     )
-    made = changes(2)
+
+
+def exchange_log(aws) -> DynamoExchangeLog:  # type: ignore[no-untyped-def]
+    archive = S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"])
+    return DynamoExchangeLog(aws.dynamodb, aws.env["CG_EXCHANGE_LOG_TABLE"], archive)
+
+
+def test_a_purge_run_again_after_the_logs_erasure_finds_a_file_written_since(aws):
+    """Fan-out wrote a file of the listing after the first purge had looked (a stream batch
+    handed again): the log already erased, the purge run again still takes its line out."""
+    log = exchange_log(aws)
+    made = changes(3)
     logged = log.append(made)
-    target = batched("sub-1")
-    lines = numbered(made, [target], first_log=logged[made[0].change_id])
+    purged = made[1].listing.listing_id
+    copies_of(aws, log).erase(purged, "chg_tombstone")  # nothing pending yet
+    lines = numbered(made, [batched("sub-1")], first_log=logged[made[0].change_id])
     key = key_of("sub-1", min(logged.values()), max(logged.values()), "bat_a")
-    held.write(key, file_of(lines, "430000"))
+    files(aws).write(key, file_of(lines, "430000"))
 
-    copies.erase(made[0].listing.listing_id, "chg_tombstone")
+    copies_of(aws, log).erase(purged, "chg_tombstone")
 
-    assert held.read(key) is None
-    assert log.sequences_of(made[0].listing.listing_id) == []
+    assert files(aws).read(key) == file_of([lines[0], lines[2]], "430000")
+    assert not any(purged.encode() in body for body in stored_versions(aws, key))
+
+
+def test_fan_out_writing_a_file_after_the_purge_takes_the_erased_listings_lines_out(aws):
+    """The other side of the race: fan-out looks at the log after it writes, and cleans a
+    file the purge (having looked already) will not see."""
+    log = exchange_log(aws)
+    made = changes(3)
+    logged = log.append(made)
+    copies_of(aws, log).erase(made[1].listing.listing_id, "chg_tombstone")
+    lines = numbered(made, [batched("sub-1")], first_log=logged[made[0].change_id])
+
+    def erased_in(first: int, last: int) -> list[int]:
+        return log.published(first, last - first + 1)[1]
+
+    [batch] = Batcher(files(aws), FixedClock(NOW), erased_in).batched(lines, [batched("sub-1")])
+
+    assert isinstance(batch, Batch)
+    assert files(aws).read(batch.key) == file_of([lines[0], lines[2]], "430000")
+    assert (batch.count, batch.first_sequence, batch.last_sequence) == (2, 1, 3)
+    erased = made[1].listing.listing_id.encode()  # the version written with it is destroyed
+    assert not any(erased in body for body in stored_versions(aws, batch.key))

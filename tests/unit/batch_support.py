@@ -3,7 +3,7 @@ a gateway that writes a file and signs its announcement (``gateway.delivery.batc
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -12,7 +12,7 @@ from builders import NOW, change, gateway_signers, listing, make_uscc, subscript
 from fakes import InMemoryDeliveryLog, InMemorySubscriptionStore, RecordingTransport
 
 from gateway.delivery import Batch, Delivery, DeliveryService, Subscription, plan_deliveries
-from gateway.delivery.batching import described, file_of, key_of
+from gateway.delivery.batching import described, file_of, key_of, without
 from gateway.delivery.planning import stamped
 from gateway_client.contract import Change, FixedClock
 
@@ -70,6 +70,12 @@ class InMemoryFiles:
 
     def remove(self, key: str) -> None:
         self.files.pop(key, None)
+
+    def without(self, key: str, listing_ids: Collection[str]) -> bytes | None:
+        kept = without(self.files.pop(key, b""), listing_ids)
+        if kept:
+            self.files[key] = kept
+        return kept or None
 
 
 @dataclass
