@@ -99,14 +99,16 @@ from gateway_client.contract.keys import (
 from gateway_client.contract.listing import (
     IN_FORCE,
     Listing,
-    ListingEntry,
     ListingStatus,
     Transition,
     TransitionEvent,
-    entry_version,
-    identity_of,
     masked,
     stopped_applying,
+)
+from gateway_client.contract.listing_entry import (
+    ListingEntry,
+    entry_version,
+    identity_of,
     version_of,
 )
 from gateway_client.contract.log import (
