@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.common import _ASSIGNED, _parts, item_size, short_table, wru
+from bench.aws_counter import _ASSIGNED, _parts, item_size, short_table, wru
 
 RESOURCES = Path(__file__).resolve().parents[1] / "infra" / "resources.json"
 

@@ -39,12 +39,13 @@ from pydantic import TypeAdapter
 
 from bench import fixtures
 from bench.common import CITY, env_int
+from bench.pipeline_stores import MemoryStore, OneKeyRegistry, held_half
 from chalicelib.heap import freeze_import_heap
 from gateway.authentication import authenticate
 from gateway.delivery import Subscription, plan_deliveries, planned_deliveries, stamped
 from gateway.intake import plan, promote, validate_entries
 from gateway.recognition import Agreement
-from gateway.registry import PlatformKey, Region
+from gateway.registry import PlatformKey
 from gateway.validation import parse_json
 from gateway_client.contract import (
     DEFAULT_TOLERANCE,
@@ -70,41 +71,6 @@ NOW = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 # CPU time of this process, not wall time: the work is single-threaded and never waits, and
 # other work on the machine's two cores then shifts neither the floor nor the pipeline.
 CLOCK = time.process_time
-HELD_AT = datetime(2026, 2, 1, 8, 0, tzinfo=UTC)
-
-
-class OneKeyRegistry:
-    """长沙市 and its one platform key: all ``authenticate`` reads of a registry."""
-
-    def __init__(self, key: PlatformKey) -> None:
-        self._key = key
-        self._region = Region(code=CITY, name="长沙市")
-
-    def get_key(self, key_id: str) -> PlatformKey | None:
-        return self._key if key_id == self._key.key_id else None
-
-    def get_region(self, code: str) -> Region | None:
-        return self._region if code == CITY else None
-
-
-class _Store:
-    """Listings by id, as ``ListingStore.current`` answers (a dict lookup, no copies)."""
-
-    def __init__(self, listings: Sequence[Listing]) -> None:
-        self._held = {listing.listing_id: listing for listing in listings}
-
-    def current(self, keys: Sequence[tuple[str, str]]) -> dict[str, Listing]:
-        return {lid: self._held[lid] for _, lid in keys if lid in self._held}
-
-
-def _held_half(n: int) -> _Store:
-    """Every even entry is already held, at version 0 (the body carries version 1)."""
-    held = []
-    for raw in synthetic.entries(CITY, range(0, n, 2), version=0):
-        listing = promote(ListingEntry.model_validate(raw), CITY, HELD_AT)
-        assert listing is not None
-        held.append(listing)
-    return _Store(held)
 
 
 ENTRY_LIST = TypeAdapter(list[ListingEntry])
@@ -125,7 +91,7 @@ def pipeline(
     body: bytes,
     headers: dict[str, str],
     registry: OneKeyRegistry,
-    store: _Store,
+    store: MemoryStore,
     subscriptions: Sequence[Subscription],
     agreements: Sequence[Agreement],
     stages: dict[str, float],
@@ -244,7 +210,7 @@ def measure(n: int, repeats: int) -> dict[str, Any]:
         valid_from=datetime(2024, 1, 1, tzinfo=UTC),
     )
     headers = signed_headers(signer, "b-bench-1", data, NOW)
-    registry, store = OneKeyRegistry(key), _held_half(n)
+    registry, store = OneKeyRegistry(key), held_half(n)
     subscriptions, agreements = fixtures.subscriptions(), fixtures.agreements()
 
     floor_s = pipeline_s = push_s = float("inf")

@@ -28,7 +28,7 @@ from typing import Any
 
 from bench import fixtures
 from bench.common import CITY, AwsCounter, RssSampler, rss_mb, totals
-from bench.stack_parts import _finish, _stack
+from bench.stack_upload import finish, start_stack
 from bench.stats_scale import stats_scale
 from chalicelib.bootstrap import container
 from gateway.intake import promote
@@ -168,7 +168,7 @@ def _scans(calls: dict[str, dict[str, Any]]) -> int:
 
 
 def run_size(size: int) -> dict[str, Any]:
-    moto, _stack_running = _stack()
+    moto, _stack_running = start_stack()
     try:
         now = datetime.now(UTC)
         loaded = load(size, now)
@@ -215,7 +215,7 @@ def run_size(size: int) -> dict[str, Any]:
                 "items_read": statistics["items"],
             },
         }
-        return _finish(result, moto)
+        return finish(result, moto)
     finally:
         _stack_running.stop()
         moto.stop()

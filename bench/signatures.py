@@ -21,7 +21,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bench.common import CITY, env_int
-from bench.pipeline import OneKeyRegistry, floor
+from bench.pipeline import floor
+from bench.pipeline_stores import OneKeyRegistry
 from gateway.authentication import authenticate
 from gateway.registry import PlatformKey
 from gateway_client.contract import (

@@ -19,142 +19,23 @@ from pathlib import Path
 from typing import Any
 
 from bench import fixtures
-from bench.common import (
-    CITY,
-    AwsCounter,
-    RssSampler,
-    cpu_seconds,
-    env_float,
-    peak_rss_mb,
-    rss_mb,
-    ru_maxrss_mb,
-    totals,
-)
-from bench.stack import ExternalStack, MotoProcess
+from bench.common import CITY, AwsCounter, cpu_seconds, totals
+from bench.stack import ExternalStack
+from bench.stack_upload import bulk_upload, finish, ndjson, pass1_cpu_seconds, start_stack
 from chalicelib.bootstrap import container
-from gateway.intake import RANGE_LINES, RangeCheck, parse_line, promote
+from gateway.intake import parse_line, promote
 from gateway_client.contract import china_date, lines_of
-from gateway_client.uploader import BulkUploader, describe
-from infra.local import synthetic
-
-
-def _stack() -> tuple[MotoProcess, ExternalStack]:
-    moto = MotoProcess(latency_ms=env_float("BENCH_STACK_LATENCY_MS", 0.0))
-    try:
-        return moto, ExternalStack(moto_endpoint=moto.endpoint).start()
-    except BaseException:
-        moto.stop()
-        raise
-
-
-def _ndjson(directory: Path, size: int) -> Path:
-    return synthetic.write_ndjson(
-        directory / f"entries-{size}.ndjson", synthetic.entries(CITY, range(size))
-    )
-
-
-def bulk_upload(
-    stack: ExternalStack,
-    uploader: BulkUploader,
-    path: Path,
-    counter: AwsCounter,
-    moto: MotoProcess,
-) -> dict[str, Any]:
-    """Request → PUT → the upload-queue handler via the pump until the upload is completed.
-
-    The listings stream is not read (no fan-out) here.
-    """
-    assert stack.pump is not None
-    source = stack.upload_source()
-    started = time.perf_counter()
-    facts = describe(path)
-    described = time.perf_counter()
-    rss_before = rss_mb()
-    cpu_before, moto_cpu_before = cpu_seconds(), moto.cpu_seconds()
-    with RssSampler() as sampler:
-        t0 = time.perf_counter()
-        asked = uploader.request(facts)
-        if asked.status != 201:
-            raise RuntimeError(f"upload request refused: {asked.status} {asked.body}")
-        t1 = time.perf_counter()
-        status = uploader.put(asked.body["put"], path)
-        if status != 200:
-            raise RuntimeError(f"PUT answered {status}")
-        t2 = time.perf_counter()
-        upload_id = asked.body["upload"]["manifest"]["upload_id"]
-        handler_seconds = 0.0
-        polls = 0
-        while True:
-            polled = time.perf_counter()
-            handled = stack.pump.poll_queue(source)
-            handler_seconds += time.perf_counter() - polled
-            polls += handled
-            counter.enabled = False  # the bench's own status check is not the gateway's cost
-            upload = container().uploads.get(CITY, upload_id)
-            counter.enabled = True
-            if upload is not None and upload.finished:
-                break
-            if not handled:
-                time.sleep(0.01)
-        t3 = time.perf_counter()
-    cpu_after, moto_cpu_after = cpu_seconds(), moto.cpu_seconds()
-    total = t3 - t0
-    return {
-        "entries": facts.count,
-        "file_bytes": facts.size,
-        "status": upload.status.value,
-        "lines": upload.lines,
-        "accepted": upload.accepted,
-        "duplicate": upload.duplicate,
-        "rejected": upload.rejected,
-        "describe_seconds": described - started,
-        "request_seconds": t1 - t0,
-        "put_seconds": t2 - t1,
-        "ingest_seconds": t3 - t2,
-        "handler_seconds": handler_seconds,
-        "queue_messages_handled": polls,
-        "request_to_completed_seconds": total,
-        "entries_per_s": facts.count / total,
-        "bench_cpu_seconds": cpu_after - cpu_before,
-        "moto_cpu_seconds": moto_cpu_after - moto_cpu_before,
-        "rss_before_mb": rss_before,
-        "rss_sampled_peak_mb": sampler.peak,
-        "rss_curve_mb": sampler.at_fractions(5),
-    }
-
-
-def pass1_cpu_seconds(path: Path) -> float:
-    """Pass 1 of the upload again, alone (digest, count, identities, where its ranges start):
-    the part of an ingest that one invocation does before the ranges run at once
-    (``gateway.intake.bulk_ranges``; bench/aws_model.py keeps it serial)."""
-    before = cpu_seconds()
-    check = RangeCheck(RANGE_LINES)
-    with path.open("rb") as file:
-        check.run(iter(lambda: file.read(1 << 20), b""))
-    check.ranges(path.stat().st_size)
-    return cpu_seconds() - before
-
-
-def _finish(result: dict[str, Any], moto: MotoProcess) -> dict[str, Any]:
-    result.update(
-        {
-            "peak_rss_mb": peak_rss_mb(),
-            "ru_maxrss_mb": ru_maxrss_mb(),
-            "moto_peak_rss_mb": moto.peak_rss_mb(),
-        }
-    )
-    return result
 
 
 def run_bulk(size: int, resend: bool = False) -> dict[str, Any]:
     """One upload of ``size`` new entries; with ``resend``, the same file again afterwards
     (every line a duplicate: dedup reads only)."""
-    moto, stack = _stack()
+    moto, stack = start_stack()
     try:
         counter = AwsCounter().attach(container().aws_clients)
         uploader = stack.source_uploader()
         with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-            path = _ndjson(Path(tmp), size)
+            path = ndjson(Path(tmp), size)
             counter.reset()
             result = bulk_upload(stack, uploader, path, counter, moto)
             calls = counter.snapshot()
@@ -166,7 +47,7 @@ def run_bulk(size: int, resend: bool = False) -> dict[str, Any]:
                 calls = counter.snapshot()
                 again.update({"aws_calls": calls, "aws_totals": totals(calls)})
                 result["resend"] = again
-        return _finish(result, moto)
+        return finish(result, moto)
     finally:
         stack.stop()
         moto.stop()
@@ -175,13 +56,13 @@ def run_bulk(size: int, resend: bool = False) -> dict[str, Any]:
 def run_naive(size: int) -> dict[str, Any]:
     """The same entries, each parsed, validated and promoted like a bulk line, then written with
     one PutItem, sequentially: no batching, no dedup reads, no S3, no manifest."""
-    moto, stack = _stack()
+    moto, stack = start_stack()
     try:
         c = container()
         counter = AwsCounter().attach(c.aws_clients)
         client = c.aws_clients["dynamodb"]
         with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-            path = _ndjson(Path(tmp), size)
+            path = ndjson(Path(tmp), size)
             counter.reset()
             now = datetime.now(UTC)
             written = 0
@@ -200,7 +81,7 @@ def run_naive(size: int) -> dict[str, Any]:
             seconds = time.perf_counter() - t0
             cpu_after, moto_cpu_after = cpu_seconds(), moto.cpu_seconds()
         calls = counter.snapshot()
-        return _finish(
+        return finish(
             {
                 "entries": size,
                 "written": written,
@@ -227,7 +108,7 @@ def _chunks(path: Path) -> Iterator[bytes]:
 def run_fanout(size: int) -> dict[str, Any]:
     """10 subscriptions and 2 agreements; a bulk upload of ``size`` entries; then the listings
     stream drained through ``app.fan_out_changes`` (deliveries are queued, not delivered)."""
-    moto, stack = _stack()
+    moto, stack = start_stack()
     try:
         c = container()
         counter = AwsCounter().attach(c.aws_clients)
@@ -240,7 +121,7 @@ def run_fanout(size: int) -> dict[str, Any]:
             for body in fixtures.subscription_bodies()
         ]
         with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-            path = _ndjson(Path(tmp), size)
+            path = ndjson(Path(tmp), size)
             counter.reset()
             upload = bulk_upload(stack, uploader, path, counter, moto)
         ingest_calls = counter.snapshot()
@@ -259,7 +140,7 @@ def run_fanout(size: int) -> dict[str, Any]:
         cpu_after, moto_cpu_after = cpu_seconds(), moto.cpu_seconds()
         fanout_calls = counter.snapshot()
         queued = _queued(stack)
-        return _finish(
+        return finish(
             {
                 "entries": size,
                 "subscriptions": len(subscriptions),

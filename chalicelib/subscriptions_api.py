@@ -5,18 +5,25 @@ lists, reads, changes, pauses, resumes, re-keys, tries and deletes them
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from chalice.app import Request, Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag
+from chalicelib.subscription_replies import (
+    SecretRotated,
+    SubscriptionChanged,
+    SubscriptionCreated,
+    SubscriptionDeleted,
+    Subscriptions,
+    SubscriptionView,
+    TestSent,
+)
 from gateway.delivery import (
     DEFAULT_OVERLAP,
-    Attempt,
     Changed,
     Subscription,
     SubscriptionChanges,
@@ -24,8 +31,6 @@ from gateway.delivery import (
 )
 from gateway.validation import parse_request
 from gateway_client.contract import (
-    EndpointNotice,
-    Frozen,
     errors,
 )
 
@@ -135,55 +140,6 @@ def send_test(request: Request, subscription_id: str) -> Response:
         "delivered": 200 <= status < 300,
     }
     return json_response(200, body)
-
-
-# ``Subscription.public_view()``: every field but the HMAC secrets, shown once.
-_VIEW_FIELDS: dict[str, Any] = {
-    name: (info.annotation, info)
-    for name, info in Subscription.model_fields.items()
-    if name not in ("secret", "previous_secret")
-}
-SubscriptionView = create_model(
-    "SubscriptionView",
-    __base__=Frozen,
-    __doc__="A subscription as shown after its creation: without its secrets.",
-    **_VIEW_FIELDS,
-)
-
-SubscriptionCreated = create_model(
-    "SubscriptionCreated",
-    __base__=Frozen,
-    __doc__="A subscription as its creation shows it: a v1 subscription's secret this once.",
-    secret=(str | None, Field(description="the whsec_ secret of a v1 subscription")),
-    **_VIEW_FIELDS,
-)
-
-
-class Subscriptions(Frozen):
-    subscriptions: tuple[SubscriptionView, ...]
-
-
-class SubscriptionChanged(Frozen):
-    subscription: SubscriptionView
-    redriven: int = Field(description="parked deliveries queued again (verified URL, resume)")
-
-
-class SubscriptionDeleted(Frozen):
-    deleted: str
-
-
-class SecretRotated(Frozen):
-    subscription: SubscriptionView
-    secret: str = Field(description="the new whsec_ secret, shown this once")
-    previous_secret_until: AwareDatetime | None = Field(
-        description="until then, webhooks carry a second v1 signature with the old secret"
-    )
-
-
-class TestSent(Frozen):
-    notice: EndpointNotice
-    attempt: Attempt
-    delivered: bool = Field(description="the endpoint answered 2xx")
 
 
 _OWNED = (errors.NotFound, errors.RegionMismatch)

@@ -14,7 +14,8 @@ from pydantic import Field
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
 from chalicelib.route_spec import Access, Operation, Reply, Tag
-from chalicelib.subscriptions_api import SubscriptionView, owned_subscription
+from chalicelib.subscription_replies import SubscriptionView
+from chalicelib.subscriptions_api import owned_subscription
 from gateway_client.contract import Frozen, errors
 
 

@@ -39,7 +39,7 @@ def leaves_trail(view: SubjectView) -> bool:
 
 def trail_key(secret: str) -> bytes:
     """The HMAC key of the trail, derived from a secret under its own label: from the signing
-    secret it differs from the Ed25519 seed (``signing.derive_private_key``), and a dedicated
+    secret it differs from the Ed25519 seed (``signing_keys.derive_private_key``), and a dedicated
     secret is never used raw either."""
     return hmac.new(secret.encode(), _KEY_LABEL, hashlib.sha256).digest()
 

@@ -119,7 +119,7 @@ def test_until_a_key_is_set_no_id_is_derived() -> None:
     """Fails closed: a fresh process has no key, not the publicly known local one."""
     script = (
         "from gateway_client.contract.catalogue import ListKind\n"
-        "from gateway_client.contract.listing import listing_id\n"
+        "from gateway_client.contract.identity import listing_id\n"
         f"listing_id({RESIDENT_ID!r}, ListKind.BLACK, 'court_defaulter', 'a', 'b')\n"
     )
     ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)  # noqa: S603

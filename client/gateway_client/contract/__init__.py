@@ -99,14 +99,16 @@ from gateway_client.contract.keys import (
 from gateway_client.contract.listing import (
     IN_FORCE,
     Listing,
-    ListingEntry,
     ListingStatus,
     Transition,
     TransitionEvent,
-    entry_version,
-    identity_of,
     masked,
     stopped_applying,
+)
+from gateway_client.contract.listing_entry import (
+    ListingEntry,
+    entry_version,
+    identity_of,
     version_of,
 )
 from gateway_client.contract.log import (
@@ -193,15 +195,17 @@ from gateway_client.contract.signing import (
     RequestSigner,
     RequestTarget,
     SignedHeaders,
+    uses_push_form,
+    verify_ed25519,
+    verify_hmac,
+)
+from gateway_client.contract.signing_keys import (
     derive_private_key,
     generate_hmac_secret,
     generate_signing_key,
     load_private_key,
     load_public_key,
     public_key_text,
-    uses_push_form,
-    verify_ed25519,
-    verify_hmac,
 )
 from gateway_client.contract.sm2 import (
     DEFAULT_USER_ID as SM2_DEFAULT_USER_ID,

@@ -28,11 +28,10 @@ from gateway_client.contract.signing import (
     Ed25519Signer,
     RequestSigner,
     SignedHeaders,
-    load_public_key,
-    public_key_text,
     signatures_of,
     verify_ed25519,
 )
+from gateway_client.contract.signing_keys import load_public_key, public_key_text
 from gateway_client.contract.sm2 import DEFAULT_USER_ID, Sm2PublicKey
 from gateway_client.contract.sm2_signing import SM2_VERSION, Sm2Signer, Sm2Verifier, verify_sm2
 

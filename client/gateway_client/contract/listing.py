@@ -1,41 +1,25 @@
-"""Listings (名单条目): what a platform pushes, and what the gateway keeps about it."""
+"""Listings (名单条目) as the gateway keeps them: status, history and the masked view; the entry
+a platform pushes is ``listing_entry``."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AwareDatetime, Field, ValidationInfo, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import AwareDatetime, Field
 
-from gateway_client.contract.catalogue import ListKind, Severity, load_catalogue
 from gateway_client.contract.clock import china_date
-from gateway_client.contract.codes import CreditCode, CreditCodeOrMasked, SubjectType, mask
-from gateway_client.contract.commitment import Commitment
-from gateway_client.contract.evaluation import Evaluation
-from gateway_client.contract.extension import (
-    Extension,
-    check_extension,
-    check_open_ended,
-    longest_until,
-)
-from gateway_client.contract.identity import listing_id
-from gateway_client.contract.model import (
-    FREE_TEXT,
-    ONE_LINE,
-    Day,
-    Frozen,
-    Moment,
-    copied,
-    intake_of,
-)
+from gateway_client.contract.codes import CreditCodeOrMasked, SubjectType, mask
+
+# imported "as" themselves: re-exported, as callers and tests have long named them here
+from gateway_client.contract.listing_entry import ListingEntry as ListingEntry
+from gateway_client.contract.listing_entry import entry_version as entry_version
+from gateway_client.contract.listing_entry import identity_of as identity_of
+from gateway_client.contract.listing_entry import version_of as version_of
+from gateway_client.contract.model import Frozen, copied
 from gateway_client.contract.objections import Objection
 from gateway_client.contract.regions import RegionCode
-from gateway_client.contract.responsible import ResponsiblePerson
-
-Text = Annotated[str, Field(min_length=1, max_length=200), ONE_LINE]
-LongText = Annotated[str, Field(min_length=1, max_length=4000), FREE_TEXT]
 
 
 class ListingStatus(StrEnum):
@@ -74,194 +58,6 @@ class Transition(Frozen):
     reason: str
 
 
-class ListingEntry(Frozen):
-    """One red- or black-list record, or a credit commitment, as a source platform pushes it."""
-
-    credit_code: CreditCode
-    subject_name: Text
-    kind: ListKind
-    domain: str
-    severity: Severity | None = Field(default=None, validate_default=True)
-    reason: LongText
-    legal_basis: Annotated[str, Field(max_length=4000), FREE_TEXT] | None = Field(
-        default=None, validate_default=True
-    )
-    deciding_authority: Text
-    decision_number: Text
-    decided_on: Day
-    valid_from: Day
-    # 延长期限 (court defaulters): a new decision adding years to the period; left out of dumps
-    # when absent, like the other fields added later.
-    extension: Extension | None = Field(default=None, exclude_if=lambda value: value is None)
-    # No fixed term: listed until deleted (court defaulters under 第一条第一项: 法释〔2017〕7号
-    # 第二条 sets the two years for 第二至六项 only). Left out of dumps when false.
-    open_ended: bool = Field(default=False, exclude_if=lambda value: not value)
-    valid_until: Day | None = None
-    # 失信行为终止之日: when the dishonest conduct ended, if the platform knows; retention
-    # (gateway.retention) counts from it. Left out of dumps when absent, so bodies and change
-    # digests made before the field existed stay byte-identical.
-    conduct_ended_on: Day | None = Field(default=None, exclude_if=lambda value: value is None)
-    responsible_persons: tuple[ResponsiblePerson, ...] = Field(default=(), max_length=20)
-    origin_region: RegionCode | None = None
-    source_updated_at: Moment
-    source_sequence: int = Field(default=0, ge=0, le=10**12)
-    # A commitment's own facts (kind ``commitment`` only); left out of dumps when absent, so the
-    # digests of red and black listings stay what they were.
-    commitment: Commitment | None = Field(
-        default=None, validate_default=True, exclude_if=lambda value: value is None
-    )
-    # A credit evaluation result's scheme and grade (kind ``evaluation`` only), likewise.
-    evaluation: Evaluation | None = Field(
-        default=None, validate_default=True, exclude_if=lambda value: value is None
-    )
-
-    @field_validator("domain")
-    @classmethod
-    def _known_domain(cls, value: str, info: ValidationInfo) -> str:
-        domain = load_catalogue().domain(value)
-        if domain is None:
-            raise PydanticCustomError(
-                "unknown_domain", "domain {domain} is not in the catalogue", {"domain": value}
-            )
-        kind = info.data.get("kind")
-        if kind is not None and kind not in domain.kinds:
-            raise PydanticCustomError(
-                "domain_kind_mismatch",
-                "domain {domain} holds {kinds} lists only",
-                {"domain": value, "kinds": "/".join(domain.kinds)},
-            )
-        return value
-
-    @field_validator("severity")
-    @classmethod
-    def _severity_for_black(cls, value: Severity | None, info: ValidationInfo) -> Severity | None:
-        kind = info.data.get("kind")
-        if kind is ListKind.BLACK and value is None:
-            raise PydanticCustomError("missing_severity", "a black-list entry needs a severity")
-        if kind is not ListKind.BLACK and value is not None:
-            raise PydanticCustomError(
-                "unexpected_severity", "only black-list entries carry a severity"
-            )
-        return value
-
-    @field_validator("legal_basis")
-    @classmethod
-    def _legal_basis_for_black(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if info.data.get("kind") is ListKind.BLACK and not (value and value.strip()):
-            raise PydanticCustomError(
-                "missing_legal_basis",
-                "a black-list entry needs its legal basis (国办发〔2020〕49号)",
-            )
-        return value
-
-    @field_validator("valid_from")
-    @classmethod
-    def _starts_after_decision(cls, value: date, info: ValidationInfo) -> date:
-        decided_on = info.data.get("decided_on")
-        if decided_on is not None and value < decided_on:
-            raise PydanticCustomError("dates_out_of_order", "valid_from is before decided_on")
-        return value
-
-    @field_validator("extension")
-    @classmethod
-    def _extension_allowed(cls, value: Extension | None, info: ValidationInfo) -> Extension | None:
-        domain = info.data.get("domain")
-        if value is not None and domain is not None:
-            check_extension(value, domain, info.data.get("decided_on"))
-        return value
-
-    @field_validator("open_ended")
-    @classmethod
-    def _open_ended_allowed(cls, value: bool, info: ValidationInfo) -> bool:
-        domain = info.data.get("domain")
-        if value and domain is not None:
-            check_open_ended(domain, info.data.get("extension"))
-        return value
-
-    @field_validator("valid_until")
-    @classmethod
-    def _ends_after_start(cls, value: date | None, info: ValidationInfo) -> date | None:
-        valid_from, domain = info.data.get("valid_from"), info.data.get("domain")
-        if value is not None and valid_from is not None and value <= valid_from:
-            raise PydanticCustomError("dates_out_of_order", "valid_until is not after valid_from")
-        if value is not None and info.data.get("open_ended"):
-            raise PydanticCustomError(
-                "open_ended_with_valid_until", "an open-ended listing has no valid_until"
-            )
-        if value is None or valid_from is None or domain is None or intake_of(info) is None:
-            return value
-        longest = longest_until(domain, valid_from, info.data.get("extension"))
-        if longest is not None and value > longest:
-            raise PydanticCustomError(
-                "period_too_long",
-                "{domain} is listed until {longest} at most (its period, plus an extension "
-                "decided anew)",
-                {"domain": domain, "longest": longest.isoformat()},
-            )
-        return value
-
-    @field_validator("commitment")
-    @classmethod
-    def _commitment_for_commitments(
-        cls, value: Commitment | None, info: ValidationInfo
-    ) -> Commitment | None:
-        if (info.data.get("kind") is ListKind.COMMITMENT) != (value is not None):
-            raise PydanticCustomError(
-                "commitment_mismatch", "a commitment entry, and only one, carries commitment"
-            )
-        decided_on, until = info.data.get("decided_on"), info.data.get("valid_until")
-        for day in (value.deadline, value.outcome_on) if value is not None else ():
-            if day is not None and decided_on is not None and day < decided_on:
-                raise PydanticCustomError(
-                    "dates_out_of_order", "a commitment's dates are before decided_on"
-                )
-            if day is not None and until is not None and day > until:
-                raise PydanticCustomError(
-                    "dates_out_of_order", "a commitment's dates are after valid_until"
-                )
-        return value
-
-    @field_validator("evaluation")
-    @classmethod
-    def _graded_under_a_scheme(
-        cls, value: Evaluation | None, info: ValidationInfo
-    ) -> Evaluation | None:
-        if (info.data.get("kind") is ListKind.EVALUATION) != (value is not None):
-            raise PydanticCustomError(
-                "evaluation_mismatch", "an evaluation entry, and only one, carries evaluation"
-            )
-        if value is None:
-            return value
-        scheme = load_catalogue().scheme(value.scheme)
-        if scheme is None:
-            raise PydanticCustomError(
-                "unknown_scheme",
-                "scheme {scheme} is not in the catalogue",
-                {"scheme": value.scheme},
-            )
-        if value.grade not in scheme.grades:
-            raise PydanticCustomError(
-                "unknown_grade",
-                "{scheme} grades are {grades}",
-                {"scheme": value.scheme, "grades": "/".join(scheme.grades)},
-            )
-        if info.data.get("domain") not in (None, scheme.domain):
-            raise PydanticCustomError(
-                "domain_scheme_mismatch",
-                "{scheme} results go in domain {domain}",
-                {"scheme": value.scheme, "domain": scheme.domain},
-            )
-        return value
-
-    @field_validator("conduct_ended_on")
-    @classmethod
-    def _conduct_ends_after_decision(cls, value: date | None, info: ValidationInfo) -> date | None:
-        decided_on = info.data.get("decided_on")
-        if value is not None and decided_on is not None and value < decided_on:
-            raise PydanticCustomError("dates_out_of_order", "conduct_ended_on is before decided_on")
-        return value
-
-
 class Listing(ListingEntry):
     """A listing as the gateway holds it: the latest accepted entry plus gateway bookkeeping."""
 
@@ -278,24 +74,6 @@ class Listing(ListingEntry):
     history: tuple[Transition, ...] = ()
     # 已履行: the day the obligation was performed, as the removal that ended the listing said
     performed_on: date | None = Field(default=None, exclude_if=lambda value: value is None)
-
-
-def version_of(updated_at: datetime, sequence: int) -> str:
-    """A string that sorts like (source update time, sequence), so stores can compare it."""
-    # what strftime("%Y-%m-%dT%H:%M:%S.%fZ") writes for years 1000–9999 (every year a listing
-    # may hold), in one C call instead of a format parsed on each of every ingest's entries
-    stamp = updated_at.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
-    return f"{stamp}Z#{sequence:013d}"
-
-
-def identity_of(entry: ListingEntry) -> str:
-    return listing_id(
-        entry.credit_code, entry.kind, entry.domain, entry.deciding_authority, entry.decision_number
-    )
-
-
-def entry_version(entry: ListingEntry) -> str:
-    return version_of(entry.source_updated_at, entry.source_sequence)
 
 
 WITHHELD = "（不予披露）"

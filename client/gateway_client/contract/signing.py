@@ -17,7 +17,6 @@ import binascii
 import hashlib
 import hmac
 import re
-import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +27,14 @@ from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from gateway_client.contract.errors import InvalidSignature, MissingSignature, TimestampOutOfWindow
+
+# the key helpers imported "as" themselves are re-exported: callers have long named them here
+from gateway_client.contract.signing_keys import generate_hmac_secret as generate_hmac_secret
+from gateway_client.contract.signing_keys import generate_signing_key as generate_signing_key
+from gateway_client.contract.signing_keys import hmac_key
+from gateway_client.contract.signing_keys import load_private_key as load_private_key
+from gateway_client.contract.signing_keys import load_public_key as load_public_key
+from gateway_client.contract.signing_keys import public_key_text as public_key_text
 
 ID_HEADER = "webhook-id"
 TIMESTAMP_HEADER = "webhook-timestamp"
@@ -40,9 +47,6 @@ MAX_SIGNATURES = 4
 only make a verifier hash the body again and again (SM2's curve work is costly) for nothing."""
 
 _SECONDS = re.compile(r"[0-9]{1,12}")
-_PRIVATE_PREFIX = "whsk_"
-_PUBLIC_PREFIX = "whpk_"
-_SECRET_PREFIX = "whsec_"  # noqa: S105 - a format prefix, not a secret
 
 
 def _b64decode(text: str) -> bytes:
@@ -133,53 +137,6 @@ def content_of(
     return target.content(msg_id, timestamp, body)
 
 
-def generate_signing_key() -> str:
-    """A new Ed25519 private key as ``whsk_<base64 seed>``."""
-    raw = Ed25519PrivateKey.generate().private_bytes_raw()
-    return _PRIVATE_PREFIX + base64.b64encode(raw).decode()
-
-
-def generate_hmac_secret() -> str:
-    """A new ``whsec_`` secret, as any Standard Webhooks library expects it."""
-    return _SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
-
-
-def load_private_key(text: str) -> Ed25519PrivateKey:
-    if not text.startswith(_PRIVATE_PREFIX):
-        raise ValueError("an Ed25519 private key is written whsk_<base64>")
-    raw = base64.b64decode(text.removeprefix(_PRIVATE_PREFIX), validate=True)
-    return Ed25519PrivateKey.from_private_bytes(raw)
-
-
-def derive_private_key(secret: str) -> Ed25519PrivateKey:
-    """A ``whsk_`` key as is; any other secret (say, one Secrets Manager generated) becomes the
-    seed through SHA-256, so a deployment needs no key ceremony and rotates by rotating it."""
-    if secret.startswith(_PRIVATE_PREFIX):
-        return load_private_key(secret)
-    if len(secret) < 32:
-        raise ValueError("a signing secret needs at least 32 characters")
-    return Ed25519PrivateKey.from_private_bytes(hashlib.sha256(secret.encode()).digest())
-
-
-def public_key_text(private: Ed25519PrivateKey) -> str:
-    return _PUBLIC_PREFIX + base64.b64encode(private.public_key().public_bytes_raw()).decode()
-
-
-def load_public_key(text: str) -> Ed25519PublicKey:
-    """Parse ``whpk_<base64 32 bytes>``; raises ``ValueError`` on anything else."""
-    if not text.startswith(_PUBLIC_PREFIX):
-        raise ValueError("an Ed25519 public key is written whpk_<base64>")
-    try:
-        raw = base64.b64decode(text.removeprefix(_PUBLIC_PREFIX), validate=True)
-        return Ed25519PublicKey.from_public_bytes(raw)
-    except (binascii.Error, ValueError) as exc:
-        raise ValueError("not a 32-byte Ed25519 public key in base64") from exc
-
-
-def _hmac_key(secret: str) -> bytes:
-    return base64.b64decode(secret.removeprefix(_SECRET_PREFIX), validate=True)
-
-
 class RequestSigner(Protocol):
     """What signs a platform's pushes and requests, or the gateway's webhooks: ``Ed25519Signer``
     (``v1a``) or ``Sm2Signer`` (``v1sm2``); the key id goes in ``x-credit-key-id``."""
@@ -211,7 +168,7 @@ class HmacSigner:
 
     def sign(self, msg_id: str, timestamp: int, body: bytes) -> str:
         digest = hmac.new(
-            _hmac_key(self.secret), signed_content(msg_id, timestamp, body), hashlib.sha256
+            hmac_key(self.secret), signed_content(msg_id, timestamp, body), hashlib.sha256
         )
         return "v1," + base64.b64encode(digest.digest()).decode()
 

@@ -1,0 +1,64 @@
+"""Signing keys as text: Ed25519 private (``whsk_``) and public (``whpk_``) keys and HMAC
+secrets (``whsec_``), each a prefix + base64 — made, parsed and derived here, apart from the
+signatures they make (``signing``), so a key file's format is read in one place."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import secrets
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+_PRIVATE_PREFIX = "whsk_"
+_PUBLIC_PREFIX = "whpk_"
+_SECRET_PREFIX = "whsec_"  # noqa: S105 - a format prefix, not a secret
+
+
+def generate_signing_key() -> str:
+    """A new Ed25519 private key as ``whsk_<base64 seed>``."""
+    raw = Ed25519PrivateKey.generate().private_bytes_raw()
+    return _PRIVATE_PREFIX + base64.b64encode(raw).decode()
+
+
+def generate_hmac_secret() -> str:
+    """A new ``whsec_`` secret, as any Standard Webhooks library expects it."""
+    return _SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def load_private_key(text: str) -> Ed25519PrivateKey:
+    if not text.startswith(_PRIVATE_PREFIX):
+        raise ValueError("an Ed25519 private key is written whsk_<base64>")
+    raw = base64.b64decode(text.removeprefix(_PRIVATE_PREFIX), validate=True)
+    return Ed25519PrivateKey.from_private_bytes(raw)
+
+
+def derive_private_key(secret: str) -> Ed25519PrivateKey:
+    """A ``whsk_`` key as is; any other secret (say, one Secrets Manager generated) becomes the
+    seed through SHA-256, so a deployment needs no key ceremony and rotates by rotating it."""
+    if secret.startswith(_PRIVATE_PREFIX):
+        return load_private_key(secret)
+    if len(secret) < 32:
+        raise ValueError("a signing secret needs at least 32 characters")
+    return Ed25519PrivateKey.from_private_bytes(hashlib.sha256(secret.encode()).digest())
+
+
+def public_key_text(private: Ed25519PrivateKey) -> str:
+    return _PUBLIC_PREFIX + base64.b64encode(private.public_key().public_bytes_raw()).decode()
+
+
+def load_public_key(text: str) -> Ed25519PublicKey:
+    """Parse ``whpk_<base64 32 bytes>``; raises ``ValueError`` on anything else."""
+    if not text.startswith(_PUBLIC_PREFIX):
+        raise ValueError("an Ed25519 public key is written whpk_<base64>")
+    try:
+        raw = base64.b64decode(text.removeprefix(_PUBLIC_PREFIX), validate=True)
+        return Ed25519PublicKey.from_public_bytes(raw)
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError("not a 32-byte Ed25519 public key in base64") from exc
+
+
+def hmac_key(secret: str) -> bytes:
+    """The raw bytes a ``whsec_`` secret stands for: what HMAC-SHA256 keys with."""
+    return base64.b64decode(secret.removeprefix(_SECRET_PREFIX), validate=True)
