@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -81,6 +81,9 @@ class DynamoReevaluations(Table):
     def get(self, job_id: str) -> ReevaluationJob | None:
         item = self._get({"job_id": s(job_id)})
         return ReevaluationJob.model_validate_json(text(item, "doc")) if item else None
+
+    def committed(self, job: ReevaluationJob, at: datetime) -> None:
+        self.advance(job, job.model_copy(update={"committed_at": at}))
 
     def advance(self, held: ReevaluationJob, moved: ReevaluationJob) -> bool:
         try:

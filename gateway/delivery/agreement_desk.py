@@ -117,5 +117,6 @@ class AgreementDesk:
         ]
         job = revision_job(previous, agreement, others)
         self.outbox.save(agreement, job)
+        self.outbox.committed(job, self.clock.now())
         self.trigger.start(job.job_id)
         return Saved(agreement, job.job_id)

@@ -13,7 +13,7 @@ drops.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from pydantic import AwareDatetime
@@ -28,6 +28,10 @@ from gateway_client.contract import Frozen, Listing, ListingStatus, RegionCode, 
 Key = tuple[str, str]
 """(credit code, listing id)"""
 
+SAVE_WINDOW = timedelta(seconds=60)
+"""Longer than an agreement save can take from its ``updated_at`` to its commit: the API
+function's timeout (29 s, ``infra/sizing.py``) plus clock skew between functions."""
+
 
 class ReevaluationJob(Frozen):
     """One re-evaluation and how far it has gone."""
@@ -39,6 +43,9 @@ class ReevaluationJob(Frozen):
     sources: tuple[SourceScope, ...]  # disjoint: no listing is walked twice
     on: date
     at: AwareDatetime
+    committed_at: AwareDatetime | None = None
+    """When the job's agreements were known committed: a revision's is stamped after its save,
+    a date's job is made with its tick's time (no agreement changes then)."""
     scope: int = 0  # the source being walked
     page: str | None = None  # the listing store's token of that source's next page
     pages: int = 0  # walked so far: a run stores its next step only over the one it read
@@ -47,6 +54,13 @@ class ReevaluationJob(Frozen):
 
     def comparison(self) -> Comparison:
         return Comparison(self.region, self.before, self.after, self.on, self.job_id, self.at)
+
+    def cutoff(self) -> datetime:
+        """The last acceptance time compared: a listing accepted later was fanned out after the
+        revision was committed, so its own fan-out read the agreements as changed."""
+        if self.committed_at is not None:
+            return self.committed_at
+        return self.at + SAVE_WINDOW  # a save that died before its stamp: the widest it can be
 
     def covers(self, listing: Listing) -> bool:
         return any(scope.covers(listing.origin_region) for scope in self.sources)
@@ -139,14 +153,10 @@ def date_jobs(
                 sources=walked_sources(agreement.sources),
                 on=today,
                 at=at,
+                committed_at=at,
             )
         )
     return jobs
-
-
-SAVE_WINDOW = timedelta(seconds=60)
-"""Longer than an agreement save can take from its ``updated_at`` to its commit: the API
-function's timeout (29 s, ``infra/sizing.py``) plus clock skew between functions."""
 
 
 class ListingPages(Protocol):
@@ -172,6 +182,11 @@ class ReevaluationJobs(Protocol):
 class ReevaluationOutbox(Protocol):
     def save(self, agreement: Agreement, job: ReevaluationJob) -> None:
         """The revision and its re-evaluation job in one transaction: both or neither."""
+        ...
+
+    def committed(self, job: ReevaluationJob, at: AwareDatetime) -> None:
+        """Stamp the saved ``job`` committed at ``at``, unless a run has moved it on already
+        (then it keeps its window: a stamp is a narrowing, never needed)."""
         ...
 
     def start(self, jobs: Sequence[ReevaluationJob]) -> list[ReevaluationJob]:
@@ -249,11 +264,11 @@ class ReevaluationRunner:
         """The page's listings' changes; a subject's intensified flag goes with its first
         covered listing in force (by id), so it is queued once however the pages fall.
 
-        Listing versions accepted after the job's time and the save's longest commit
-        (``SAVE_WINDOW``) are left out: their stream records came after the revision was
-        committed, so their own fan-out read the agreements as changed. One accepted within the
-        window may have been fanned out on the old agreements and is compared again (at worst
-        the subscriber hears the same recognition twice, never none).
+        Listing versions accepted after the job's ``cutoff`` are left out: their stream records
+        came after the revision was committed, so their own fan-out read the agreements as
+        changed. One accepted between the revision's time and its commit (milliseconds; without
+        the stamp, up to ``SAVE_WINDOW``) may have been fanned out on the old agreements and is
+        compared again: at worst the subscriber hears the same recognition twice, never none.
         """
         if not keys:
             return []
@@ -261,7 +276,7 @@ class ReevaluationRunner:
         comparison = self._comparison(job)
         deliveries: list[Delivery] = []
         for held in self.listings.subjects([code for code, _ in keys]).values():
-            listings = [x for x in held if x.accepted_at <= job.at + SAVE_WINDOW]
+            listings = [x for x in held if x.accepted_at <= job.cutoff()]
             walked = [
                 x.listing_id for x in listings if x.status is ListingStatus.ACTIVE and job.covers(x)
             ]

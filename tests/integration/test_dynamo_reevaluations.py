@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -86,6 +86,20 @@ def test_a_revision_and_its_job_are_written_in_one_transaction(agreements, jobs)
     assert agreements.get(signed.agreement_id) == signed
     assert jobs.get(job.job_id) == job
     assert jobs.unfinished() == [job.job_id]
+
+
+def test_a_saved_job_is_stamped_committed_unless_a_run_moved_it_on_first(agreements, jobs) -> None:
+    signed, other = agreement(), agreement(revision=2)
+    job, moved = revision_job(None, signed, []), revision_job(signed, other, [])
+    jobs.save(signed, job)
+    jobs.save(other, moved)
+    assert jobs.advance(moved, moved.moved_on("next", 0))  # a run took it up before the stamp
+
+    jobs.committed(job, signed.updated_at + timedelta(milliseconds=40))
+    jobs.committed(moved, other.updated_at)
+
+    assert jobs.get(job.job_id).cutoff() == signed.updated_at + timedelta(milliseconds=40)
+    assert jobs.get(moved.job_id).committed_at is None  # it keeps its window
 
 
 def test_when_the_job_cannot_be_written_the_agreement_is_not_saved_either(aws, agreements) -> None:

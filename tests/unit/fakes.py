@@ -378,6 +378,9 @@ class InMemoryReevaluations:
         self.agreements.put(agreement)
         self.jobs[job.job_id] = job
 
+    def committed(self, job: ReevaluationJob, at: datetime) -> None:
+        self.advance(job, job.model_copy(update={"committed_at": at}))
+
     def start(self, jobs: Sequence[ReevaluationJob]) -> list[ReevaluationJob]:
         new = [job for job in jobs if job.job_id not in self.jobs]
         self.jobs.update({job.job_id: job for job in new})

@@ -314,21 +314,38 @@ class _Triggers:
         self.started.append(job_id)
 
 
+def _before_during_after(store: InMemoryListingStore) -> tuple[Listing, Listing, Listing]:
+    """Accepted before the revision's time, 20 s after it, and a day after it."""
+    made = tuple(
+        listing(origin_region="441802", decision_number=f"决定〔2025〕{n}号", accepted_at=at)
+        for n, at in ((1, NOW), (3, NOW + timedelta(seconds=20)), (2, NOW + timedelta(1)))
+    )
+    for x in made:
+        store.write([(x, None)], x.origin_region)
+    return made
+
+
+def test_a_listing_accepted_after_the_stamped_commit_is_left_to_its_own_fan_out() -> None:
+    """Stamped committed 5 s after its time: one accepted 20 s after was fanned out on the
+    new agreement already, and is not said again."""
+    store = InMemoryListingStore()
+    before, *_ = _before_during_after(store)
+    job = revision_job(None, agreement("agr-a"), [])
+    jobs, queue, runner = job_setup(store, page_size=1)
+    jobs.start([job])
+    jobs.committed(job, NOW + timedelta(seconds=5))
+
+    run_to_the_end(runner, job.job_id, pages_per_run=5)
+
+    assert {d.change.listing.listing_id for d in queue.sent} == {before.listing_id}
+
+
 def test_a_listing_accepted_after_the_revision_is_left_to_its_own_fan_out() -> None:
     """Its fan-out already recognised it under the new agreement; one accepted while the save
-    may still have been committing may have been fanned out on the old one: compared again."""
+    may still have been committing (a job never stamped committed: ``SAVE_WINDOW``) may have
+    been fanned out on the old one: compared again."""
     store = InMemoryListingStore()
-    before = listing(origin_region="441802", decision_number="决定〔2025〕1号")
-    during = listing(
-        origin_region="441802",
-        decision_number="决定〔2025〕3号",
-        accepted_at=NOW + timedelta(seconds=20),
-    )
-    after = listing(
-        origin_region="441802", decision_number="决定〔2025〕2号", accepted_at=NOW + timedelta(1)
-    )
-    for x in (before, during, after):
-        store.write([(x, None)], x.origin_region)
+    before, during, _ = _before_during_after(store)
     job = revision_job(None, agreement("agr-a"), [])
     jobs, queue, runner = job_setup(store, page_size=1)
     jobs.start([job])
