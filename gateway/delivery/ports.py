@@ -117,7 +117,13 @@ class DeliveryLog(Protocol):
 
     def record(self, delivery: Delivery | Batch, attempt: Attempt, state: DeliveryState) -> None:
         """Append the attempt; a delivery once ``delivered`` never goes back. A batch's
-        record keeps its own attempts (each line gets a record of its own when it settles)."""
+        record keeps its own attempts (each line of a dead batch gets a record of its own)."""
+        ...
+
+    def delivered_batch(self, batch: Batch, attempt: Attempt, lines: Sequence[Delivery]) -> None:
+        """Settle ``batch`` delivered by ``attempt`` in one write that holds its ``lines``
+        (ids, listing, change, masked code, origin, sequences: never a full ID number), and
+        count them delivered once; a batch once delivered never goes back."""
         ...
 
 
