@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from chalice.app import Request, Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
@@ -99,7 +99,7 @@ def delivery_body(request: Request, delivery_id: str) -> Response:
     resident ID numbers are masked in it whoever asks (the subscriber holds the unmasked copy
     it was sent), so a browser session never receives one."""
     view, subscription = _readable_delivery(request, delivery_id)
-    if "lines" in view:
+    if view.get("batch") is not None:
         raise NotFound(
             f"{delivery_id} is a batch: its announcement is made afresh at each attempt, and "
             "each line's body is in its file as the subscriber fetched it",
@@ -156,37 +156,17 @@ def enable(request: Request, subscription_id: str) -> Response:
     return json_response(200, {"enabled": True, "redriven": redriven})
 
 
-class DeliveryView(Frozen):
-    delivery_id: str
-    subscription_id: str
-    state: DeliveryState
-    listing_id: str
-    updated_at: AwareDatetime
-    attempts: tuple[Attempt, ...]
-    batch_id: str | None = Field(
-        default=None,
-        description="Set when the change was delivered as a line of this batch (batched "
-        "delivery): `attempts` is the batch's attempt that delivered it, and the line has no "
-        "record of its own (GET /v1/deliveries/{batch_id} shows it).",
-    )
-
-
 class BatchLine(Frozen):
     delivery_id: str
     listing_id: str
     change_id: str
-    credit_code: str = Field(description="masked as the masked view shows it")
+    credit_code: str = Field(description="as the masked view shows it: an ID number masked")
     origin_region: str
     sequence: int
     log_sequence: int
 
 
-class BatchView(Frozen):
-    batch_id: str
-    subscription_id: str
-    state: DeliveryState
-    updated_at: AwareDatetime
-    attempts: tuple[Attempt, ...]
+class BatchDetail(Frozen):
     count: int
     first_sequence: int
     last_sequence: int
@@ -198,8 +178,24 @@ class BatchView(Frozen):
     )
 
 
-class DeliveryOrBatch(RootModel[DeliveryView | BatchView]):
-    """A delivery, or a batch of batched delivery (its id starts ``bat_``)."""
+class DeliveryView(Frozen):
+    delivery_id: str
+    subscription_id: str
+    state: DeliveryState
+    listing_id: str | None = Field(description="null for a batch (it spans listings)")
+    updated_at: AwareDatetime
+    attempts: tuple[Attempt, ...]
+    batch_id: str | None = Field(
+        default=None,
+        description="Set when the change was delivered as a line of this batch (batched "
+        "delivery): `attempts` is the batch's attempt that delivered it, and the line has no "
+        "record of its own (GET /v1/deliveries/{batch_id} shows it).",
+    )
+    batch: BatchDetail | None = Field(
+        default=None,
+        description="Set when `delivery_id` is a batch's (`bat_…`, its webhook-id): the file "
+        "it announced and, once delivered, its lines.",
+    )
 
 
 class Deliveries(Frozen):
@@ -299,11 +295,12 @@ ROUTES: tuple[Operation, ...] = (
         Tag.SUBS,
         "One delivery with every attempt, or one batch with its lines",
         Access.OPERATOR_OR_PLATFORM,
-        {200: Reply(DeliveryOrBatch, "The delivery, or the batch.")},
+        {200: Reply(DeliveryView, "The delivery, or the batch (with `batch`).")},
         (errors.NotFound, errors.RegionMismatch),
-        description="A `msg_` id is a delivery, a `bat_` id a batch of batched delivery. A "
-        "change delivered as a line of a batch has no record of its own: its id is 404, and "
-        "the subscription's deliveries list it with its `batch_id`, whose view holds the line.",
+        description="A `msg_` id is a delivery; a `bat_` id a batch of batched delivery, shown "
+        "with `batch` (its file and, once delivered, its lines) and no `listing_id`. A change "
+        "delivered as a line of a batch has no record of its own: its id is 404, and the "
+        "subscription's deliveries list it with its `batch_id`, whose view holds the line.",
         handler=get_delivery,
     ),
     Operation(

@@ -172,19 +172,23 @@ def line_views(item: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def batch_view(item: dict[str, Any]) -> dict[str, Any]:
-    """A batch as ``GET /v1/deliveries/{batch_id}`` shows it: its state, attempts and, once
-    delivered, its lines (a dead batch's lines are deliveries of their own)."""
+    """A batch as ``GET /v1/deliveries/{batch_id}`` shows it: a delivery's view (its webhook
+    id is its delivery id) with no listing, and under ``batch`` the file it announced and,
+    once delivered, its lines (a dead batch's lines are deliveries of their own)."""
     batch = Batch.model_validate_json(text(item, "batch_message"))
     return {
-        "batch_id": batch.delivery_id,
+        "delivery_id": batch.delivery_id,
         "subscription_id": batch.subscription_id,
         "state": text(item, "state"),
+        "listing_id": None,
         "updated_at": text(item, "batch_updated_at"),
         "attempts": _attempts(item),
-        "count": batch.count,
-        "first_sequence": batch.first_sequence,
-        "last_sequence": batch.last_sequence,
-        "first_log_sequence": batch.first_log_sequence,
-        "last_log_sequence": batch.last_log_sequence,
-        "lines": lines_of(item),
+        "batch": {
+            "count": batch.count,
+            "first_sequence": batch.first_sequence,
+            "last_sequence": batch.last_sequence,
+            "first_log_sequence": batch.first_log_sequence,
+            "last_log_sequence": batch.last_log_sequence,
+            "lines": lines_of(item),
+        },
     }

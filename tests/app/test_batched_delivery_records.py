@@ -78,8 +78,9 @@ def test_a_delivered_batch_is_one_record_listed_as_its_lines_and_counted_once_a_
     assert record["delivery_id"]["S"] == batch_id
     shown = as_operator(gateway, "get", f"/v1/deliveries/{batch_id}")
     assert shown.status_code == 200, shown.json_body
-    assert (shown.json_body["state"], shown.json_body["count"]) == ("delivered", 3)
-    in_file = shown.json_body["lines"]  # the stream's order of the subjects
+    assert (shown.json_body["state"], shown.json_body["listing_id"]) == ("delivered", None)
+    assert shown.json_body["batch"]["count"] == 3
+    in_file = shown.json_body["batch"]["lines"]  # the stream's order of the subjects
     assert sorted(x["listing_id"] for x in in_file) == sorted(listings)
     assert [x["sequence"] for x in in_file] == [1, 2, 3]
     assert sorted(x["credit_code"] for x in in_file) == sorted(
@@ -189,7 +190,7 @@ def test_a_dead_batch_leaves_a_dead_record_per_line_that_a_redrive_sends(
     assert all("batch_id" not in x for x in lines)
     assert len(records(aws)) == 4  # the batch's and one per line
     shown = as_operator(gateway, "get", f"/v1/deliveries/{batch_id}")
-    assert (shown.json_body["state"], shown.json_body["lines"]) == ("dead", [])
+    assert (shown.json_body["state"], shown.json_body["batch"]["lines"]) == ("dead", [])
 
     hook.answer(204)
     hook.requests.clear()

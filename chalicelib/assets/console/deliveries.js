@@ -87,7 +87,7 @@ async function open(detail, id) {
     return;
   }
   if (!current()) return; // another delivery was opened meanwhile
-  if (delivery.lines) {
+  if (delivery.batch) {
     batchDetail(detail, id, delivery);
     return;
   }
@@ -111,19 +111,19 @@ async function open(detail, id) {
 /** A batch of batched delivery: its attempts and, once delivered, the lines its file held
  * (credit codes masked). It has no signed body of its own: its announcement is made afresh at
  * each attempt. */
-function batchDetail(detail, id, batch) {
+function batchDetail(detail, id, delivery) {
   detail.replaceChildren(
     h("h2", { tabindex: "-1" }, `批 ${id}`),
-    kv([["状态 state", stateBadge(batch.state)], ["订阅 subscription", batch.subscription_id],
-      ["行数 lines", String(batch.count)], ["更新 updated", beijing(batch.updated_at)]]),
-    attemptsTable(batch.attempts),
+    kv([["状态 state", stateBadge(delivery.state)], ["订阅 subscription", delivery.subscription_id],
+      ["行数 lines", String(delivery.batch.count)], ["更新 updated", beijing(delivery.updated_at)]]),
+    attemptsTable(delivery.attempts),
     pagedTable("行 lines", [
       { title: "投递 delivery", cell: (l) => l.delivery_id },
       { title: "名单 listing", cell: (l) => l.listing_id },
       { title: "主体 subject", cell: (l) => l.credit_code },
       { title: "序号 sequence", num: true, cell: (l) => String(l.sequence) },
       { title: "日志 log", num: true, cell: (l) => String(l.log_sequence) },
-    ], batch.lines, "未送达：失败的批次其各行单独记录。 Not delivered: a dead batch's lines are "
+    ], delivery.batch.lines, "未送达：失败的批次其各行单独记录。 Not delivered: a dead batch's lines are "
       + "deliveries of their own."));
   detail.querySelector("h2").focus();
 }
