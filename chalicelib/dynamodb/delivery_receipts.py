@@ -13,7 +13,7 @@ region; so it costs reads on those paths, never a write per line.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Protocol
 
@@ -30,7 +30,9 @@ _ASKED_AT_ONCE = 8  # (subscription, sequence) queries in flight
 
 
 class _Receipts(Protocol):
-    def subscriptions_that_received(self, listing_id: str) -> set[str]: ...
+    def subscriptions_that_received(
+        self, listing_id: str, among: Collection[str] | None = None
+    ) -> set[str]: ...
 
 
 class BatchReceipts(Table):
@@ -49,10 +51,14 @@ class BatchReceipts(Table):
         self._sequences_of = sequences_of
         self._subscription_ids = subscription_ids
 
-    def subscriptions_that_received(self, listing_id: str, but: set[str]) -> set[str]:
-        """Those, other than ``but`` (already known to have received it), that were."""
+    def subscriptions_that_received(
+        self, listing_id: str, but: set[str], among: Collection[str] | None = None
+    ) -> set[str]:
+        """Those of ``among`` (default: every subscription), other than ``but`` (known to
+        have received it already), that were."""
         sequences = self._sequences_of(listing_id)
-        asked = [x for x in self._subscription_ids() if x not in but]
+        wanted = self._subscription_ids() if among is None else among
+        asked = [x for x in wanted if x not in but]
         if not sequences or not asked:
             return set()
         with ThreadPoolExecutor(max_workers=_ASKED_AT_ONCE) as pool:
@@ -86,9 +92,11 @@ class DeliveryReceipts:
         self._singly = singly
         self._batches = batches
 
-    def subscriptions_that_received(self, listing_id: str) -> set[str]:
+    def subscriptions_that_received(
+        self, listing_id: str, among: Collection[str] | None = None
+    ) -> set[str]:
         found = self._singly.subscriptions_that_received(listing_id)
-        return found | self._batches.subscriptions_that_received(listing_id, but=found)
+        return found | self._batches.subscriptions_that_received(listing_id, found, among)
 
 
 def delivery_receipts(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -148,8 +148,11 @@ class BatchFiles(Protocol):
 
 
 class Receipts(Protocol):
-    def subscriptions_that_received(self, listing_id: str) -> set[str]:
-        """The subscriptions that were delivered the listing (a 2xx), at any version."""
+    def subscriptions_that_received(
+        self, listing_id: str, among: Collection[str] | None = None
+    ) -> set[str]:
+        """The subscriptions that were delivered the listing (a 2xx), at any version, singly
+        or in a batch; ``among``: only these need answering (``None``: every subscription)."""
         ...
 
 

@@ -59,3 +59,5 @@ def test_a_line_is_found_in_its_batch_past_an_overlapping_one_and_only_once_deli
     assert [received(d) for d in a + b] == [{SUB}] * 4  # 30: past b, which starts at 20
     assert [received(d) for d in c] == [set(), set()]
     assert receipts.subscriptions_that_received("lst_unlogged") == set()
+    first = a[0].change.listing.listing_id  # fan-out asks only of those its filters leave out
+    assert receipts.subscriptions_that_received(first, among=["sub_other"]) == set()

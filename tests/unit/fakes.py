@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -340,7 +340,9 @@ class InMemoryReceipts:
     def deliver(self, listing_id: str, subscription_id: str, region: str) -> None:
         self.delivered.setdefault(listing_id, {})[subscription_id] = region
 
-    def subscriptions_that_received(self, listing_id: str) -> set[str]:
+    def subscriptions_that_received(
+        self, listing_id: str, among: Collection[str] | None = None
+    ) -> set[str]:
         return set(self.delivered.get(listing_id, {}))
 
     def regions_that_received(self, listing_id: str) -> set[str]:
