@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from app_support import CITY, CREDIT_CODE, HUNAN, Gateway, StreamReader, black_entry, error_code
@@ -98,6 +99,13 @@ def test_a_delivered_batch_is_one_record_listed_as_its_lines_and_counted_once_a_
     assert limited.json_body["deliveries"] == lines[:2]
     dead = as_operator(gateway, "get", subscription_path(mine, "/deliveries?state=dead"))
     assert dead.json_body["deliveries"] == []
+    at = quote(lines[0]["updated_at"])  # every line: the batch's time
+    since = as_operator(gateway, "get", subscription_path(mine, f"/deliveries?since={at}"))
+    before = as_operator(gateway, "get", subscription_path(mine, f"/deliveries?until={at}"))
+    after = quote("2199-01-01T00:00:00+00:00")
+    later = as_operator(gateway, "get", subscription_path(mine, f"/deliveries?since={after}"))
+    assert since.json_body["deliveries"] == before.json_body["deliveries"] == lines
+    assert later.json_body["deliveries"] == []
     line = as_operator(gateway, "get", f"/v1/deliveries/{lines[0]['delivery_id']}")
     assert (line.status_code, error_code(line)) == (404, "not_found")
     assert "batch_id" in line.json_body["error"]["message"]
