@@ -18,7 +18,7 @@ operator re-drives (``gateway.delivery.batch_sending``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeGuard
 
@@ -191,12 +191,10 @@ class DynamoDeliveryLog(Table):
                 break
         return views[:limit]
 
-    def subscriptions_that_received(
-        self, listing_id: str, among: Collection[str] | None = None
-    ) -> set[str]:
+    def subscriptions_that_received(self, listing_id: str) -> set[str]:
         """The subscriptions an endpoint of which acknowledged a single delivery of the
-        listing (GSI ``by_listing``: one partition per listing, so no scan; one query answers
-        for all, so ``among`` is not needed). Lines of delivered batches: ``delivery_receipts``."""
+        listing (GSI ``by_listing``: one partition per listing, so no scan); lines of
+        delivered batches: ``delivery_receipts``."""
         pages = self._client.get_paginator("query").paginate(
             TableName=self._table,
             IndexName="by_listing",

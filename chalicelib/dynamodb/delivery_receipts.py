@@ -29,10 +29,8 @@ if TYPE_CHECKING:
 _ASKED_AT_ONCE = 8  # (subscription, sequence) queries in flight
 
 
-class _Receipts(Protocol):
-    def subscriptions_that_received(
-        self, listing_id: str, among: Collection[str] | None = None
-    ) -> set[str]: ...
+class _Singly(Protocol):
+    def subscriptions_that_received(self, listing_id: str) -> set[str]: ...
 
 
 class BatchReceipts(Table):
@@ -88,7 +86,7 @@ class DeliveryReceipts:
     """Single deliveries' receipts (``singly``: the delivery log's ``by_listing``), and then
     the batches' for the subscriptions not found there."""
 
-    def __init__(self, singly: _Receipts, batches: BatchReceipts) -> None:
+    def __init__(self, singly: _Singly, batches: BatchReceipts) -> None:
         self._singly = singly
         self._batches = batches
 
@@ -102,7 +100,7 @@ class DeliveryReceipts:
 def delivery_receipts(
     client: DynamoDBClient,
     table_name: str,
-    singly: _Receipts,
+    singly: _Singly,
     log: DynamoExchangeLog,
     subscriptions: DynamoSubscriptions,
 ) -> DeliveryReceipts:
@@ -119,7 +117,7 @@ class RegionReceipts:
     """The regions that hold a listing through a subscription: those whose subscriptions were
     delivered it (a deleted subscription no longer speaks for its region)."""
 
-    def __init__(self, deliveries: _Receipts, subscriptions: DynamoSubscriptions) -> None:
+    def __init__(self, deliveries: DeliveryReceipts, subscriptions: DynamoSubscriptions) -> None:
         self._deliveries = deliveries
         self._subscriptions = subscriptions
 

@@ -106,6 +106,8 @@ def test_a_delivered_batch_is_one_record_listed_as_its_lines_and_counted_once_a_
     later = as_operator(gateway, "get", subscription_path(mine, f"/deliveries?since={after}"))
     assert since.json_body["deliveries"] == before.json_body["deliveries"] == lines
     assert later.json_body["deliveries"] == []
+    body = as_operator(gateway, "get", f"/v1/deliveries/{batch_id}/body")
+    assert (body.status_code, error_code(body)) == (404, "not_found")  # none: made per attempt
     line = as_operator(gateway, "get", f"/v1/deliveries/{lines[0]['delivery_id']}")
     assert (line.status_code, error_code(line)) == (404, "not_found")
     assert "batch_id" in line.json_body["error"]["message"]
