@@ -19,10 +19,14 @@ The ingest is pass 1 (verify the file, split it) in one invocation, then its lin
 
 Batched delivery (``gateway/delivery/batching.py``) is modelled as built: a subscriber that chose
 it (``Assumptions.batched_subscribers``) gets one file per stream batch (``changes_per_file``,
-the stream trigger's batch size) announced by one webhook; all its messages share one FIFO
-message group, so its files go one after another; and each line still gets a delivery record
-when its file settles (``line_records_in_flight`` at a time). A file's costs are taken from the
-single path's measured per-delivery counts: the batch path itself has not been measured.
+the stream trigger's batch size, ``STREAM_BATCH_SIZE``) announced by one webhook; all its
+messages share one FIFO message group, so its files go one after another; and a delivered
+file is settled by ONE record holding its lines (``chalicelib/dynamodb/batch_records.py``),
+not a record per line: its write units are the record's and its two index entries', measured
+for a file of ``batch_record_lines`` lines (``bench/batch_record.py``) and taken per line; its
+requests are the single path's per delivery plus one counter update per delivered-count item
+(``counter_items_per_file``). A dead file still records each line (the failure path, which a
+lower bound leaves out).
 """
 
 from __future__ import annotations
@@ -31,7 +35,9 @@ import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from gateway.statistics import DELIVERED_SHARDS
 from infra.sizing import INGEST_RANGES_AT_ONCE
+from infra.stream_failures import STREAM_BATCH_SIZE
 
 LAMBDA_FULL_VCPU_MB = 1769
 GB = 1024**3
@@ -54,6 +60,9 @@ class Measured:
     delivery_wru: float  # per delivery record: table and indexes
     delivery_subscription_index_wru: float  # of which on the index keyed by subscription
     delivery_requests: float  # DynamoDB requests per delivery
+    batch_record_lines: int  # the delivered file the two below were measured for
+    batch_record_wru_per_line: float  # its record (table) and index entries, per line
+    batch_subscriber_partition_wru: float  # its ``by_batch_range`` entry (keyed by subscriber)
 
 
 @dataclass(frozen=True)
@@ -102,8 +111,10 @@ class Assumptions:
     batched_subscribers: int = 0
     """How many subscribers chose batched NDJSON delivery; the others take one webhook per
     change."""
-    changes_per_file: int = 100  # batched: a stream batch's (BatchSize, infra/stream_failures.py)
-    line_records_in_flight: int = 8  # a settled file's line records at once (batch_sending.py)
+    changes_per_file: int = STREAM_BATCH_SIZE  # batched: a stream batch's (its BatchSize)
+    counter_items_per_file: int = DELIVERED_SHARDS
+    """A delivered file's counts, summed per counter item: one update each, at most the shards
+    of delivered counts (``gateway/statistics/tallies.py``), on the batches table."""
     request_seconds: float = 0.005  # one DynamoDB / SQS round trip inside the region
     webhook_seconds: float = 0.05  # one webhook POST to a province and its answer
     subscriber_webhooks_per_s: float = 200.0  # what one province's endpoint accepts
@@ -180,21 +191,24 @@ def model(
     busiest = n if single else files  # webhooks one subscriber receives, at most
     queue = _stage(fifo_api_calls=deliveries / (lim.sqs_fifo_calls_per_s * lim.sqs_batch))
     delivery_seconds = a.webhook_seconds + m.delivery_requests * a.request_seconds
-    # a file: its webhook, then its lines' delivery records
+    # a file: its webhook, then its one record and its summed counters
     file_seconds = (
-        a.webhook_seconds
-        + min(a.changes_per_file, n)
-        * m.delivery_requests
-        * a.request_seconds
-        / a.line_records_in_flight
+        a.webhook_seconds + (m.delivery_requests + a.counter_items_per_file) * a.request_seconds
     )
+    file_wru = m.batch_record_wru_per_line * min(a.changes_per_file, n)
     serial = {"one_group_per_batched_subscriber": files * file_seconds} if batched else {}
+    # one subscriber's entries: its single records' sharded index, or its files' range index
+    partition_wru = max(
+        n * m.delivery_subscription_index_wru if single else 0.0,
+        files * m.batch_subscriber_partition_wru if batched else 0.0,
+    )
     deliver = _stage(
         function_concurrency=(single * n * delivery_seconds + batched * files * file_seconds)
         / (lim.lambda_concurrency * a.groups_per_invocation),
-        # every change delivered has a delivery record, a file's lines as much as singles
-        table_write_quota=s * n * m.delivery_wru / lim.table_wcu_per_s,
-        subscriber_index_partition=n * m.delivery_subscription_index_wru / lim.partition_wcu_per_s,
+        # a record per single delivery; one per delivered file, holding its lines
+        table_write_quota=(single * n * m.delivery_wru + batched * files * file_wru)
+        / lim.table_wcu_per_s,
+        subscriber_index_partition=partition_wru / lim.partition_wcu_per_s,
         subscriber_endpoint=busiest / a.subscriber_webhooks_per_s,
         **serial,
     )
@@ -208,7 +222,7 @@ def model(
         "stream_shards": shards,
         "fan_out_concurrency": concurrency,
         "delivery_mode": f"{single} single, {batched} batched"
-        + (" (batched: as built, a file's costs from the single path's)" if batched else ""),
+        + (" (batched: one record a delivered file, its size measured)" if batched else ""),
         "measured": asdict(m),
         "limits": {f.name: [getattr(lim, f.name), LIMIT_SOURCES[f.name]] for f in fields(lim)},
         "assumptions": asdict(a),
@@ -219,12 +233,12 @@ def from_results(results: dict[str, Any]) -> Measured | None:
     """The counts from one bench run (parts bulk, fanout and webhook), or None without them."""
     bulk, fan, hook = results.get("bulk"), results.get("fanout"), results.get("webhook")
     costs = results.get("costs") or {}
-    if not (bulk and fan and hook and costs):
+    if not (bulk and fan and hook and costs and "batch_record" in costs):
         return None
     big = bulk[max(bulk, key=int)]
     if "pass1_cpu_seconds" not in big:  # a run from before uploads were split
         return None
-    t, entries = big["aws_totals"], big["entries"]
+    t, entries, record = big["aws_totals"], big["entries"], costs["batch_record"]
     changes = fan["stream_records"] or 1
     f = fan["fan_out_aws_totals"]
     steps = sum(
@@ -250,4 +264,7 @@ def from_results(results: dict[str, Any]) -> Measured | None:
         delivery_wru=hook["delivery_record_wru_per_delivery"],
         delivery_subscription_index_wru=hook["delivery_record_subscriber_partition_wru"],
         delivery_requests=hook["delivery_record_requests_per_delivery"],
+        batch_record_lines=record["lines"],
+        batch_record_wru_per_line=record["wru_per_line"],
+        batch_subscriber_partition_wru=record["index_wru"]["by_batch_range"],
     )

@@ -12,11 +12,13 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from bench.batch_record import batch_record_sizes
 from bench.common import CITY, env_float, item_size
 from chalicelib.dynamodb.listings import DynamoListings
 from gateway.intake import promote
 from gateway_client.contract import ListingEntry
 from infra.local import synthetic
+from infra.stream_failures import STREAM_BATCH_SIZE
 
 MILLION = 1_000_000
 LAMBDA_FULL_VCPU_MB = 1769
@@ -157,6 +159,7 @@ def model(results: dict[str, Any], prices: Prices) -> dict[str, Any]:
     return {
         "prices_cny": asdict(prices),
         "listing_item": sizes,
+        "batch_record": batch_record_sizes(STREAM_BATCH_SIZE),  # a delivered file's record
         "wru_per_listing_item": table_wru,
         "wru_per_gsi_item": gsi_wru,
         "ingest_rate_entries_per_s": rate,

@@ -122,8 +122,8 @@ def _model_lines(model: dict[str, Any]) -> list[str]:
         f"deliveries (bottleneck {model['bottleneck']}); **{batched['seconds']:,.0f} s** with "
         f"every subscriber on batched delivery (bottleneck {batched['bottleneck']}) — batched "
         f"delivery as built: a file of up to {a_batched['changes_per_file']:,} changes per "
-        "subscriber and stream batch, one message group per subscriber, a delivery record per "
-        "line (a file's costs taken from the single path's measured counts). The stages "
+        "subscriber and stream batch, one message group per subscriber, one record per "
+        "delivered file holding its lines (its size measured: costs `batch_record`). The stages "
         "overlap, so the slowest one sets the time (a lower bound:"
         f" no ramp-up, retries or back-off). {model['stream_shards']} stream shard(s), fan-out "
         f"concurrency {model['fan_out_concurrency']}. Formulas: `bench/aws_model.py`.",

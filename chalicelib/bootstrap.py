@@ -13,7 +13,8 @@ from chalicelib.container import Container as Container  # re-exported: handlers
 from chalicelib.dynamodb.activity import DynamoActivity
 from chalicelib.dynamodb.agreements import DynamoAgreements
 from chalicelib.dynamodb.batches import DynamoBatchLedger
-from chalicelib.dynamodb.deliveries import DynamoDeliveryLog, RegionReceipts
+from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
+from chalicelib.dynamodb.delivery_receipts import RegionReceipts, delivery_receipts
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
 from chalicelib.dynamodb.feedback import DynamoFeedback
 from chalicelib.dynamodb.listings import DynamoListings
@@ -134,7 +135,12 @@ def build(settings: Settings, clock: Clock) -> Container:
         settings,
         registry,
         StoredCopies(exchange_log, feedback, persons, S3BatchFiles(archive)),
-        RegionReceipts(deliveries, subscriptions),
+        RegionReceipts(
+            delivery_receipts(
+                dynamodb, settings.deliveries_table, deliveries, exchange_log, subscriptions
+            ),
+            subscriptions,
+        ),
     )
     return Container(
         settings=settings,
@@ -253,7 +259,7 @@ def lifecycle_at(clock: Clock) -> LifecycleService:
     """The lifecycle service on another clock (the local stack's tick at a chosen time)."""
     c = container()
     copies = StoredCopies(c.exchange_log, c.feedback, c.persons, S3BatchFiles(c.archive))
-    receipts = RegionReceipts(c.deliveries, c.subscriptions)
+    receipts = RegionReceipts(c.receipts, c.subscriptions)
     return _lifecycle(c.listings, c.archive, clock, c.settings, c.registry, copies, receipts)
 
 

@@ -19,6 +19,7 @@ from chalicelib.dynamodb.agreements import DynamoAgreements
 from chalicelib.dynamodb.batches import DynamoBatchLedger
 from chalicelib.dynamodb.console_sessions import DynamoConsoleSessions
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
+from chalicelib.dynamodb.delivery_receipts import DeliveryReceipts, delivery_receipts
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
 from chalicelib.dynamodb.feedback import DynamoFeedback
 from chalicelib.dynamodb.listings import DynamoListings
@@ -115,7 +116,7 @@ class Container:
             self.agreements,
             self.exchange_log,
             self.queue,
-            self.deliveries,
+            self.receipts,
             self.log_publisher.publish,
             Batcher(S3BatchFiles(self.archive), self.clock, self._erased_in),
         )
@@ -123,6 +124,17 @@ class Container:
     def _erased_in(self, first: int, last: int) -> list[int]:
         """The log sequences in ``[first, last]`` whose bodies a purge erased."""
         return self.exchange_log.published(first, last - first + 1)[1]
+
+    @cached_property
+    def receipts(self) -> DeliveryReceipts:
+        """Who was delivered a listing, singly or in a delivered batch."""
+        return delivery_receipts(
+            self.aws_clients["dynamodb"],
+            self.settings.deliveries_table,
+            self.deliveries,
+            self.exchange_log,
+            self.subscriptions,
+        )
 
     @cached_property
     def witnessing(self) -> Witnessing:

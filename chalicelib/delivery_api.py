@@ -28,7 +28,12 @@ from gateway_client.contract import (
     mask_ids_in,
 )
 
-_DELIVERY_ID = re.compile(r"msg_[0-9a-f]{32}")  # never a key DynamoDB would refuse
+_DELIVERY_ID = re.compile(r"(msg|bat)_[0-9a-f]{32}")  # never a key DynamoDB would refuse
+_IN_A_BATCH = (
+    "; a change delivered as a line of a batch (batched delivery) has no record of its own: "
+    "the subscription's deliveries list it with its batch_id, and "
+    "GET /v1/deliveries/{batch_id} shows the batch with its lines"
+)
 
 
 def list_deliveries(request: Request, subscription_id: str) -> Response:
@@ -76,7 +81,7 @@ def _readable_delivery(
     c = container()
     view = c.deliveries.view(delivery_id) if _DELIVERY_ID.fullmatch(delivery_id) else None
     if view is None:
-        raise NotFound(f"no delivery {delivery_id}", path="delivery_id")
+        raise NotFound(f"no delivery {delivery_id}{_IN_A_BATCH}", path="delivery_id")
     subscription = c.subscriptions.get(view["subscription_id"])
     if region is not None and (subscription is None or subscription.region != region):
         raise RegionMismatch(f"delivery {delivery_id} did not go to {region}")
@@ -94,6 +99,12 @@ def delivery_body(request: Request, delivery_id: str) -> Response:
     resident ID numbers are masked in it whoever asks (the subscriber holds the unmasked copy
     it was sent), so a browser session never receives one."""
     view, subscription = _readable_delivery(request, delivery_id)
+    if view.get("batch") is not None:
+        raise NotFound(
+            f"{delivery_id} is a batch: its announcement is made afresh at each attempt, and "
+            "each line's body is in its file as the subscriber fetched it",
+            path="delivery_id",
+        )
     c = container()
     rebuilt = c.resending.rebuilt(delivery_id)
     if subscription is None or rebuilt is None:
@@ -145,13 +156,46 @@ def enable(request: Request, subscription_id: str) -> Response:
     return json_response(200, {"enabled": True, "redriven": redriven})
 
 
+class BatchLine(Frozen):
+    delivery_id: str
+    listing_id: str
+    change_id: str
+    credit_code: str = Field(description="as the masked view shows it: an ID number masked")
+    origin_region: str
+    sequence: int
+    log_sequence: int
+
+
+class BatchDetail(Frozen):
+    count: int
+    first_sequence: int
+    last_sequence: int
+    first_log_sequence: int
+    last_log_sequence: int
+    lines: tuple[BatchLine, ...] = Field(
+        description="Once delivered, each line the file held, in file order; empty until then "
+        "(a dead batch's lines are deliveries of their own, re-driven one by one)."
+    )
+
+
 class DeliveryView(Frozen):
     delivery_id: str
     subscription_id: str
     state: DeliveryState
-    listing_id: str
+    listing_id: str | None = Field(description="null for a batch (it spans listings)")
     updated_at: AwareDatetime
     attempts: tuple[Attempt, ...]
+    batch_id: str | None = Field(
+        default=None,
+        description="Set when the change was delivered as a line of this batch (batched "
+        "delivery): `attempts` is the batch's attempt that delivered it, and the line has no "
+        "record of its own (GET /v1/deliveries/{batch_id} shows it).",
+    )
+    batch: BatchDetail | None = Field(
+        default=None,
+        description="Set when `delivery_id` is a batch's (`bat_…`, its webhook-id): the file "
+        "it announced and, once delivered, its lines.",
+    )
 
 
 class Deliveries(Frozen):
@@ -190,7 +234,13 @@ ROUTES: tuple[Operation, ...] = (
         Tag.SUBS,
         "A subscription's deliveries with every attempt, newest first",
         Access.OPERATOR_OR_PLATFORM,
-        {200: Reply(Deliveries, "At most `limit` (default 100).")},
+        {
+            200: Reply(
+                Deliveries,
+                "At most `limit` (default 100); a delivered batch's lines one by one, each "
+                "with its `batch_id`.",
+            )
+        },
         (errors.NotFound, errors.RegionMismatch, errors.SchemaError),
         query=(
             Param(
@@ -243,10 +293,14 @@ ROUTES: tuple[Operation, ...] = (
         "/v1/deliveries/{delivery_id}",
         "get_delivery",
         Tag.SUBS,
-        "One delivery with every attempt",
+        "One delivery with every attempt, or one batch with its lines",
         Access.OPERATOR_OR_PLATFORM,
-        {200: Reply(DeliveryView, "The delivery.")},
+        {200: Reply(DeliveryView, "The delivery, or the batch (with `batch`).")},
         (errors.NotFound, errors.RegionMismatch),
+        description="A `msg_` id is a delivery; a `bat_` id a batch of batched delivery, shown "
+        "with `batch` (its file and, once delivered, its lines) and no `listing_id`. A change "
+        "delivered as a line of a batch has no record of its own: its id is 404, and the "
+        "subscription's deliveries list it with its `batch_id`, whose view holds the line.",
         handler=get_delivery,
     ),
     Operation(

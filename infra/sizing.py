@@ -27,7 +27,9 @@ SIZES: dict[str, dict[str, int]] = {
     # pydantic and the parallel conditional writes. 29 s: API Gateway answers 504 after 29 s,
     # so running longer only spends money on a reply nobody reads.
     "APIHandler": {"MemorySize": 512, "Timeout": 29},
-    # 92 MB imported + one batch of 100 changes (a few MB of images and deliveries) fits 256 MB,
+    # 92 MB imported + one batch of up to 500 changes (STREAM_BATCH_SIZE in stream_failures,
+    # which says why 500 fits this size and timeout; a few MB of images and deliveries per
+    # 100 changes) fits 256 MB,
     # but fan-out is CPU-bound (recognition and delivery planning per subscriber, pydantic,
     # hashing the log's leaves and tiles, signing its checkpoint): 1,024 MB buys 0.58 vCPU
     # instead of 0.14, so a resync's batches take a quarter of the time for the same GB-seconds.

@@ -9,20 +9,30 @@ to the table, and one small entry in each of its two indexes (and, the first tim
 meets a large recognition, the one write that stores it for every record to name).
 
 A batch of batched delivery has a record of its own (its state and attempts, and the queued
-message under ``batch``), keyed by its webhook id; it names its subscription as ``batch_of``,
-so it stays out of the subscription index: what a subscriber lists and an operator re-drives
-are the records of its lines, written as the batch settles (``gateway.delivery.batch_sending``).
+message under ``batch_message``), keyed by its webhook id; it names its subscription as
+``batch_of``. Until delivered it stays out of the indexes; delivered, it holds its lines and
+is listed as them (``batch_records``). A dead batch's lines get records of their own, which an
+operator re-drives (``gateway.delivery.batch_sending``).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Table, is_conditional_failure, s, text
+from chalicelib.dynamodb.batch_records import (
+    attempt_update,
+    batch_view,
+    delivered_counts,
+    delivered_update,
+    is_batch,
+    line_views,
+)
 from chalicelib.dynamodb.delivery_items import (
     SharedRecognitions,
     kept_of,
@@ -34,7 +44,6 @@ from chalicelib.dynamodb.delivery_items import (
     view_of,
 )
 from chalicelib.dynamodb.statistics import DynamoStatistics
-from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
 from gateway.delivery import (
     Attempt,
     Batch,
@@ -52,6 +61,8 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 log = logging.getLogger(__name__)
+
+_READ_AT_ONCE = 25  # records read a request when listing (a batch's may be 100 KB)
 
 
 class DynamoDeliveryLog(Table):
@@ -104,7 +115,10 @@ class DynamoDeliveryLog(Table):
         return record_of(item) if _delivery_item(item) else None
 
     def view(self, delivery_id: str) -> dict[str, Any] | None:
+        """A delivery's view, or a batch's with its lines (``batch_records.batch_view``)."""
         item = self._get({"delivery_id": s(delivery_id)})
+        if is_batch(item) and "state" in item:
+            return batch_view(item)
         return view_of(item) if _delivery_item(item) else None
 
     def for_subscription(
@@ -117,7 +131,8 @@ class DynamoDeliveryLog(Table):
     ) -> list[dict[str, Any]]:
         """The subscription's deliveries, newest first, optionally in one state and last
         updated within [since, until] (the index's sort key: UTC ISO instants): the newest
-        ``limit`` of each shard, merged, then the newest ``limit`` of them read whole."""
+        ``limit`` of each shard, merged, then read whole, newest first, until ``limit``
+        deliveries are found (a delivered batch's entry is a delivery per line)."""
         bounds = {":since": since, ":until": until}
         values = {name: s(at.astimezone(UTC).isoformat()) for name, at in bounds.items() if at}
         condition = (
@@ -145,7 +160,7 @@ class DynamoDeliveryLog(Table):
             args["ExpressionAttributeValues"][":shard"] = s(shard)
             entries += self._newest(args, limit)
         newest = [delivery_id for _, delivery_id in sorted(entries, reverse=True)[:limit]]
-        views = self._views(newest)
+        views = self._views(newest, limit)
         # The index lags the table a little: a state changed since is not the state asked for.
         return [v for v in views if state is None or v["state"] == state.value]
 
@@ -158,18 +173,28 @@ class DynamoDeliveryLog(Table):
                 break
         return found[:limit]
 
-    def _views(self, delivery_ids: list[str]) -> list[dict[str, Any]]:
-        """The deliveries' views, in the order given (read 100 at a time)."""
-        items: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(delivery_ids), 100):
-            keys = [{"delivery_id": s(i)} for i in delivery_ids[start : start + 100]]
-            for item in self._batch_get({"Keys": keys, "ConsistentRead": True}):
-                items[text(item, "delivery_id")] = item
-        return [view_of(items[i]) for i in delivery_ids if i in items and "state" in items[i]]
+    def _views(self, delivery_ids: list[str], limit: int) -> list[dict[str, Any]]:
+        """The first ``limit`` views of the records named, in the order given, a delivered
+        batch's lines in its place. Read ``_READ_AT_ONCE`` at a time: a batch's item may be
+        100 KB, and its lines alone may fill ``limit``."""
+        views: list[dict[str, Any]] = []
+        for start in range(0, len(delivery_ids), _READ_AT_ONCE):
+            named = delivery_ids[start : start + _READ_AT_ONCE]
+            keys = [{"delivery_id": s(i)} for i in named]
+            items = {
+                text(item, "delivery_id"): item
+                for item in self._batch_get({"Keys": keys, "ConsistentRead": True})
+            }
+            for item in (items[i] for i in named if i in items and "state" in items[i]):
+                views += line_views(item) if is_batch(item) else [view_of(item)]
+            if len(views) >= limit:
+                break
+        return views[:limit]
 
     def subscriptions_that_received(self, listing_id: str) -> set[str]:
-        """The subscriptions an endpoint of which acknowledged a delivery of the listing (GSI
-        ``by_listing``: one partition per listing, so no scan)."""
+        """The subscriptions an endpoint of which acknowledged a single delivery of the
+        listing (GSI ``by_listing``: one partition per listing, so no scan); lines of
+        delivered batches: ``delivery_receipts``."""
         pages = self._client.get_paginator("query").paginate(
             TableName=self._table,
             IndexName="by_listing",
@@ -258,33 +283,31 @@ class DynamoDeliveryLog(Table):
         if state is DeliveryState.DELIVERED and self._statistics is not None:
             self._count_delivered(self._statistics, delivery, attempt.at)
 
+    def delivered_batch(self, batch: Batch, attempt: Attempt, lines: Sequence[Delivery]) -> None:
+        """One write settles the batch delivered with its lines in it; their delivered counts
+        are added once, summed, when that write is the one that settled it."""
+        settled = self._unless_delivered(delivered_update(self._table, batch, attempt, lines))
+        if not settled or self._statistics is None or not lines:
+            return
+        try:
+            self._statistics.add(delivered_counts(batch, lines, attempt.at), attempt.at)
+        except Exception:
+            log.warning("delivered counts of %s not written", batch.delivery_id, exc_info=True)
+
     def _record_batch(self, batch: Batch, attempt: Attempt, state: DeliveryState) -> None:
         """The batch's own attempts (no listing, no change: the file's lines are recorded
         apart); once delivered, never turned back."""
+        self._unless_delivered(attempt_update(self._table, batch, attempt, state))
+
+    def _unless_delivered(self, update: dict[str, Any]) -> bool:
+        """Whether the update (conditioned on the record not being delivered yet) was made."""
         try:
-            self._client.update_item(
-                TableName=self._table,
-                Key={"delivery_id": s(batch.delivery_id)},
-                UpdateExpression="SET #state = :state, batch_of = :sub, batch_message = :batch, "
-                "batch_updated_at = :at, "
-                "attempts = list_append(if_not_exists(attempts, :none), :attempt) "
-                "REMOVE sending_at ADD tries :one",
-                ConditionExpression="attribute_not_exists(#state) OR #state <> :delivered",
-                ExpressionAttributeNames={"#state": "state"},
-                ExpressionAttributeValues={
-                    ":state": s(state.value),
-                    ":sub": s(batch.subscription_id),
-                    ":batch": s(batch.model_dump_json()),
-                    ":at": s(attempt.at.isoformat()),
-                    ":one": {"N": "1"},
-                    ":none": {"L": []},
-                    ":attempt": {"L": [s(attempt.model_dump_json())]},
-                    ":delivered": s(DeliveryState.DELIVERED.value),
-                },
-            )
+            self._client.update_item(**update)
         except ClientError as error:
             if not is_conditional_failure(error):
                 raise
+            return False
+        return True
 
     def _count_delivered(
         self, statistics: DynamoStatistics, delivery: Delivery, at: datetime
@@ -302,19 +325,3 @@ class DynamoDeliveryLog(Table):
 def _delivery_item(item: dict[str, Any] | None) -> TypeGuard[dict[str, Any]]:
     """A single delivery's record with an attempt recorded (not a batch's, not a mere note)."""
     return item is not None and "state" in item and "batch_message" not in item
-
-
-class RegionReceipts:
-    """The regions that hold a listing through a subscription: those whose subscriptions were
-    delivered it (a deleted subscription no longer speaks for its region)."""
-
-    def __init__(self, deliveries: DynamoDeliveryLog, subscriptions: DynamoSubscriptions) -> None:
-        self._deliveries = deliveries
-        self._subscriptions = subscriptions
-
-    def regions_that_received(self, listing_id: str) -> set[str]:
-        found = (
-            self._subscriptions.get(subscription_id)
-            for subscription_id in self._deliveries.subscriptions_that_received(listing_id)
-        )
-        return {subscription.region for subscription in found if subscription is not None}

@@ -4,6 +4,7 @@ from gateway.delivery.addresses import parse_address, refusal
 from gateway.delivery.agreement_desk import AgreementDesk, Saved
 from gateway.delivery.batching import (
     BATCH_KEY_PREFIX,
+    MAX_LOG_SPAN,
     Batch,
     file_of,
     lines_in,
@@ -51,6 +52,7 @@ __all__ = [
     "BATCH_KEY_PREFIX",
     "DEFAULT_OVERLAP",
     "DEFAULT_RETRY_SCHEDULE",
+    "MAX_LOG_SPAN",
     "AgreementDesk",
     "Attempt",
     "Batch",

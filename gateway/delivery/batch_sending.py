@@ -1,5 +1,6 @@
 """The batch's part of sending (``gateway.delivery.sending``): its announcement, made at each
-attempt with a fresh link; its settling, line by line; and the note when its file is gone.
+attempt with a fresh link; its settling (delivered: one record holding its lines; dead: line
+by line); and the note when its file is gone.
 
 What is announced is the file as read for the attempt, not as it was queued: a purge takes a
 purged listing's lines out of a pending file and leaves the others in it
@@ -69,16 +70,25 @@ def settle(
     state: DeliveryState,
     lines: Sequence[Delivery] | None = None,
 ) -> None:
-    """Record the batch's attempt. When it settles (delivered, or dead), each line first gets
-    a record of its own with this attempt — the receipts, statistics, delivery lists and
-    re-drives of single deliveries then hold for every change — then the batch, then the file
-    goes: what was delivered is the subscriber's, what is dead is re-driven from the log."""
+    """Record the batch's attempt, then, once it settled, the file goes: what was delivered
+    is the subscriber's, what is dead is re-driven from the log.
+
+    Delivered: ONE write, the batch's record holding its lines compactly (``delivered_batch``)
+    — a record per line would cost the table three write units a change, which a national
+    resync cannot afford; delivery lists, receipts and statistics read the lines from it.
+    Dead: each line first gets a record of its own with this attempt, so "re-drive all dead"
+    finds every change, then the batch. Either way, a crash before the batch's own record
+    leaves the batch unsettled, to be tried again."""
     if state not in _SETTLED:
         log.record(batch, attempt, state)
         return
     if lines is None:  # settled without an attempt (held back, cut off): as the file is now
         found = file_lines(files, batch)
-        lines = found[1] if found else []
+        batch, lines = found if found else (batch, [])
+    if state is DeliveryState.DELIVERED:
+        log.delivered_batch(batch, attempt, lines)
+        files.remove(batch.key)
+        return
     with ThreadPoolExecutor(max_workers=_RECORDERS) as pool:  # one request each, any order
         list(pool.map(lambda line: log.record(line, attempt, state), lines))
     log.record(batch, attempt, state)  # after the lines: a crash before it leaves it unsettled

@@ -43,7 +43,12 @@ from gateway_client.contract import (
 )
 
 MIN_LINES = 2  # fewer, and the change goes singly: a file for one line saves nothing
-MAX_LINES = 1000  # a stream batch is 100 records (``infra/stream_failures.py``): a safety cap
+MAX_LINES = 1000  # a stream batch is 500 records (``infra/stream_failures.py``): a safety cap
+MAX_LOG_SPAN = 65_536
+"""A file's lines lie within this many log sequences of its lowest: fan-out runs log their
+chunks concurrently, so one run's changes may be far apart in the log. The bound is what lets
+receipts find the delivered batch holding a logged change by one bounded index query
+(``chalicelib.dynamodb.batch_records``): its ``first_log_sequence`` is within this of it."""
 # The presigned link: well inside the bucket's expiry of files. It also ends when the signing
 # role's session does (a function's credentials); either way the receiver's GET fails, it
 # answers non-2xx, and the retry carries a fresh link.
@@ -100,13 +105,22 @@ def gathered(
     """``deliveries`` in order, with each batched subscription's (``batched``: id → region)
     batchable ones gathered into files of ``MIN_LINES`` … ``MAX_LINES``, each placed where
     its first line was. A file ends at any other delivery to its subscription (a flag, a
-    notice): placed at its first line, a file holding lines from after it would overtake it."""
+    notice): placed at its first line, a file holding lines from after it would overtake it;
+    and before a line that would stretch its log range past ``MAX_LOG_SPAN``."""
     runs: dict[str, list[list[Delivery]]] = {}
+    spans: dict[str, tuple[int, int]] = {}  # the log range of each subscription's open run
     for delivery in deliveries:
         if delivery.subscription_id not in batched:
             continue
         held = runs.setdefault(delivery.subscription_id, [[]])
         if batchable(delivery):
+            at = delivery.log_sequence or 0
+            low, high = spans.get(delivery.subscription_id, (at, at)) if held[-1] else (at, at)
+            low, high = min(low, at), max(high, at)
+            if high - low > MAX_LOG_SPAN:  # too far from the open run: a new one
+                held.append([])
+                low = high = at
+            spans[delivery.subscription_id] = (low, high)
             held[-1].append(delivery)
         elif held[-1]:
             held.append([])

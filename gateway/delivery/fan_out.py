@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from gateway.delivery.batching import Batch, batch_id, described, file_of, gathered, key_of
-from gateway.delivery.objection_notices import any_filtered_out, plan_notices, settles
+from gateway.delivery.objection_notices import filtered_out, plan_notices, settles
 from gateway.delivery.planning import (
     Delivery,
     Planned,
@@ -85,9 +85,10 @@ class FanOut:
             return 0
         deliveries: list[Delivery | Planned] = []  # built as ``stamped`` numbers them
         for change, previous in steps:
+            left_out = filtered_out(change, subscriptions)  # only they need a receipt
             received = (
-                self.receipts.subscriptions_that_received(change.listing.listing_id)
-                if settles(change) and any_filtered_out(change, subscriptions)
+                self.receipts.subscriptions_that_received(change.listing.listing_id, left_out)
+                if settles(change) and left_out
                 else set()
             )
             subject = subjects.get(change.listing.credit_code, ())

@@ -37,10 +37,11 @@ def settles(change: Change) -> bool:
     return change.type in OUTCOMES
 
 
-def any_filtered_out(change: Change, subscriptions: Iterable[Subscription]) -> bool:
-    """Some subscription's filters leave the listing out: only then is it worth asking the
-    delivery log who received it (a resync's revocations would otherwise each cost a query)."""
-    return any(not sub.filters.matches(change.listing) for sub in subscriptions)
+def filtered_out(change: Change, subscriptions: Iterable[Subscription]) -> list[str]:
+    """The subscriptions whose filters leave the listing out: only if there are any is it
+    worth asking who received it (a resync's revocations would otherwise each cost a query),
+    and only of them (the others get the change anyway)."""
+    return [sub.subscription_id for sub in subscriptions if not sub.filters.matches(change.listing)]
 
 
 def newly_awaiting(change: Change, previous: Listing | None) -> bool:

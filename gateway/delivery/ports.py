@@ -117,7 +117,13 @@ class DeliveryLog(Protocol):
 
     def record(self, delivery: Delivery | Batch, attempt: Attempt, state: DeliveryState) -> None:
         """Append the attempt; a delivery once ``delivered`` never goes back. A batch's
-        record keeps its own attempts (each line gets a record of its own when it settles)."""
+        record keeps its own attempts (each line of a dead batch gets a record of its own)."""
+        ...
+
+    def delivered_batch(self, batch: Batch, attempt: Attempt, lines: Sequence[Delivery]) -> None:
+        """Settle ``batch`` delivered by ``attempt`` in one write that holds its ``lines``
+        (ids, listing, change, masked code, origin, sequences: never a full ID number), and
+        count them delivered once; a batch once delivered never goes back."""
         ...
 
 
@@ -147,8 +153,11 @@ class BatchFiles(Protocol):
 
 
 class Receipts(Protocol):
-    def subscriptions_that_received(self, listing_id: str) -> set[str]:
-        """The subscriptions that were delivered the listing (a 2xx), at any version."""
+    def subscriptions_that_received(
+        self, listing_id: str, among: Collection[str] | None = None
+    ) -> set[str]:
+        """The subscriptions that were delivered the listing (a 2xx), at any version, singly
+        or in a batch; ``among``: only these need answering (``None``: every subscription)."""
         ...
 
 

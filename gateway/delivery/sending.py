@@ -1,10 +1,10 @@
 """Sending one delivery: sign, POST, record the attempt, decide delivered / retry / dead.
 
 A batch (``gateway.delivery.batching``) is sent the same way, on the same schedule, to the same
-health rules: its webhook announces the file with a link made at each attempt. When it
-settles, each of its lines is recorded as a delivery of its own with the batch's last attempt
-(so receipts, statistics, the subscriber's delivery list and re-drives see every change
-alike: a dead batch's lines are re-driven one by one), then the file is deleted.
+health rules: its webhook announces the file with a link made at each attempt. Delivered, it
+is recorded once with its lines in it (receipts, statistics and the subscriber's delivery list
+read them from there); dead, each line is recorded as a delivery of its own with the batch's
+last attempt (a dead batch's lines are re-driven one by one). Then the file is deleted.
 """
 
 from __future__ import annotations
@@ -166,7 +166,7 @@ class DeliveryService:
             body = None if found is None else announcement(files, found[0], region, now)
             if found is None or body is None:  # its file is gone: nothing to announce
                 return self._lost(delivery, now)
-            lines = found[1]
+            delivery, lines = found  # the batch as its file is now: settled as announced
             headers = self.headers_for(
                 subscription, delivery.delivery_id, int(now.timestamp()), body
             )

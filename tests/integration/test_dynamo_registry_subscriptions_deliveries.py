@@ -15,7 +15,8 @@ from integration_support import (
     listing,
 )
 
-from chalicelib.dynamodb.deliveries import DynamoDeliveryLog, RegionReceipts
+from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
+from chalicelib.dynamodb.delivery_receipts import RegionReceipts
 from chalicelib.dynamodb.registry import DynamoRegistry
 from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
 from gateway.delivery.records import Attempt, DeliveryState

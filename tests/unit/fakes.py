@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from gateway.delivery.batching import Batch
 from gateway.delivery.planning import Delivery
 from gateway.delivery.records import Attempt, DeliveryState, HttpResponse, Progress
 from gateway.delivery.reevaluation_job import ReevaluationJob
@@ -265,6 +266,7 @@ class InMemoryDeliveryLog:
         self._states: dict[str, DeliveryState] = {}
         self._tries: dict[str, int] = {}
         self._sending: dict[str, datetime] = {}
+        self.lines_of: dict[str, list[str]] = {}  # a delivered batch's lines
 
     def state(self, delivery_id: str) -> DeliveryState | None:
         return self._states.get(delivery_id)
@@ -280,12 +282,18 @@ class InMemoryDeliveryLog:
         if self._states.get(delivery_id) is not DeliveryState.DELIVERED:
             self._sending[delivery_id] = at
 
-    def record(self, delivery: Delivery, attempt: Attempt, state: DeliveryState) -> None:
+    def record(self, delivery: Delivery | Batch, attempt: Attempt, state: DeliveryState) -> None:
         self._sending.pop(delivery.delivery_id, None)
         self.attempts.setdefault(delivery.delivery_id, []).append(attempt)
         if self._states.get(delivery.delivery_id) is not DeliveryState.DELIVERED:
             self._states[delivery.delivery_id] = state
             self._tries[delivery.delivery_id] = self._tries.get(delivery.delivery_id, 0) + 1
+
+    def delivered_batch(self, batch: Batch, attempt: Attempt, lines: Sequence[Delivery]) -> None:
+        """The batch delivered, its lines' ids kept in it (``lines_of``), none recorded apart."""
+        if self._states.get(batch.delivery_id) is not DeliveryState.DELIVERED:
+            self.lines_of[batch.delivery_id] = [line.delivery_id for line in lines]
+        self.record(batch, attempt, DeliveryState.DELIVERED)
 
 
 @dataclass(frozen=True)
@@ -332,7 +340,9 @@ class InMemoryReceipts:
     def deliver(self, listing_id: str, subscription_id: str, region: str) -> None:
         self.delivered.setdefault(listing_id, {})[subscription_id] = region
 
-    def subscriptions_that_received(self, listing_id: str) -> set[str]:
+    def subscriptions_that_received(
+        self, listing_id: str, among: Collection[str] | None = None
+    ) -> set[str]:
         return set(self.delivered.get(listing_id, {}))
 
     def regions_that_received(self, listing_id: str) -> set[str]:

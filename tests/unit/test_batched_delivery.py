@@ -1,6 +1,6 @@
 """Batched delivery, gateway side: which deliveries become a file and where it is queued, the
 file's lines (exactly the single bodies, in order) and digest, and how a batch is sent, retried,
-parked and settled line by line."""
+parked line by line, and settled (delivered: one record holding its lines)."""
 
 from __future__ import annotations
 
@@ -82,6 +82,21 @@ def test_a_file_holds_at_most_max_lines_and_a_remainder_of_one_goes_singly(
     assert out[2] == planned[4]
 
 
+def test_a_file_ends_before_a_line_logged_too_far_from_its_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Receipts find a delivered batch by one bounded query around a change's log sequence:
+    a file's lines lie within ``MAX_LOG_SPAN`` of its lowest (fan-out runs log concurrently,
+    so one run's changes may be far apart in the log)."""
+    monkeypatch.setattr(batching, "MAX_LOG_SPAN", 10)
+    c1, c2, c3, c4, c5 = numbered(changes(5), [batched()])
+    far = [d.model_copy(update={"log_sequence": 100 + n}) for n, d in enumerate((c3, c4, c5))]
+
+    out = gathered([c1, c2, *far], {"sub-hunan": HUNAN})
+
+    assert out == [[c1, c2], far]
+
+
 def test_each_line_is_exactly_the_single_delivery_body_in_planned_order() -> None:
     planned = numbered(changes(3), [batched()])
 
@@ -154,15 +169,16 @@ def test_one_signed_webhook_announces_the_file_with_its_digest_count_and_sequenc
     assert announced.sha256 == file_digest(file_of(planned, HUNAN))
 
 
-def test_once_delivered_every_line_is_a_delivered_delivery_and_the_file_is_gone() -> None:
+def test_once_delivered_the_batch_is_one_record_holding_its_lines_and_the_file_is_gone() -> None:
     gateway = BatchGateway()
     planned = numbered(changes(3), [gateway.target])
     batch = gateway.batch_of(planned)
 
     gateway.service.deliver(batch, 1)
 
-    assert [gateway.log.state(d.delivery_id) for d in planned] == [DeliveryState.DELIVERED] * 3
     assert gateway.log.state(batch.delivery_id) is DeliveryState.DELIVERED
+    assert gateway.log.lines_of[batch.delivery_id] == [d.delivery_id for d in planned]
+    assert [gateway.log.state(d.delivery_id) for d in planned] == [None] * 3  # no line records
     assert gateway.files.files == {}
     assert gateway.service.deliver(batch, 2).state is None  # a duplicate message: nothing sent
     assert len(gateway.transport.posts) == 1
@@ -191,7 +207,7 @@ def test_a_delivered_batch_acknowledges_each_line_as_a_single_delivery_would() -
 
     assert told.lines == [d.delivery_id for d in planned]
     assert again.state is DeliveryState.RETRYING
-    assert [failing.log.state(d.delivery_id) for d in planned] == [None] * 3
+    assert failing.log.lines_of == {}
     assert failing.files.files  # kept for the next attempt
 
 
@@ -213,7 +229,7 @@ def test_a_file_erased_while_the_subscriber_answers_still_settles_what_was_sent(
     outcome = gateway.service.deliver(batch, 1)
 
     assert outcome.state is DeliveryState.DELIVERED
-    assert [gateway.log.state(d.delivery_id) for d in planned] == [DeliveryState.DELIVERED] * 3
+    assert gateway.log.lines_of[batch.delivery_id] == [d.delivery_id for d in planned]
     assert told.lines == [d.delivery_id for d in planned]
 
 
@@ -229,7 +245,8 @@ def test_a_failed_batch_is_retried_with_a_fresh_link_and_its_lines_wait() -> Non
     assert (first.state, second.state) == (DeliveryState.RETRYING, DeliveryState.DELIVERED)
     urls = [BatchAnnouncement.model_validate_json(p.body).url for p in gateway.transport.posts]
     assert len(set(urls)) == 2
-    assert gateway.log.attempts[planned[0].delivery_id][0].status == 204  # recorded once settled
+    assert [a.status for a in gateway.log.attempts[batch.delivery_id]] == [500, 204]
+    assert gateway.log.lines_of[batch.delivery_id] == [d.delivery_id for d in planned]
 
 
 def test_a_paused_subscriptions_batch_is_parked_line_by_line_for_its_resumption() -> None:

@@ -11,6 +11,7 @@ import pytest
 
 from bench.aws_model import Assumptions, Limits, Measured, model
 from infra.sizing import INGEST_RANGES_AT_ONCE, SIZES
+from infra.stream_failures import STREAM_BATCH_SIZE
 
 MEASURED = Measured(
     ingest_wru_per_entry=3.0,
@@ -26,6 +27,9 @@ MEASURED = Measured(
     delivery_wru=5.0,
     delivery_subscription_index_wru=2.0,
     delivery_requests=3.0,
+    batch_record_lines=500,
+    batch_record_wru_per_line=0.2,
+    batch_subscriber_partition_wru=3.0,
 )
 
 
@@ -78,28 +82,32 @@ def test_lambda_concurrency_binds_slow_webhooks() -> None:
     assert more["seconds"] < result["seconds"]
 
 
-def test_batched_delivery_as_built_is_bound_by_a_delivery_record_for_every_line() -> None:
+def test_a_delivered_file_costs_the_table_its_one_record_not_a_record_per_line() -> None:
     batched = model(MEASURED, assumptions=Assumptions(batched_subscribers=31))
-    assert batched["bottleneck"] == "deliver: table_write_quota"
+    assert Assumptions().changes_per_file == STREAM_BATCH_SIZE == 500
     assert batched["delivery_mode"] == (
-        "0 single, 31 batched (batched: as built, a file's costs from the single path's)"
+        "0 single, 31 batched (batched: one record a delivered file, its size measured)"
     )
-    assert batched["seconds"] == pytest.approx(31_000_000 * 5.0 / 40_000)
+    files = 1_000_000 // 500
+    bounds = batched["stages"]["deliver"]["bounds"]
+    assert bounds["table_write_quota"] == pytest.approx(31 * files * 0.2 * 500 / 40_000)
+    assert bounds["subscriber_index_partition"] == pytest.approx(files * 3.0 / 1_000)
     assert batched["seconds"] < model(MEASURED)["seconds"]
-    assert batched["deliveries"] == 31 * 10_000  # a file per subscriber and stream batch
+    assert batched["deliveries"] == 31 * files  # a file per subscriber and stream batch
+    heavier = replace(MEASURED, batch_record_wru_per_line=2.0)
+    assert seconds(heavier, batched_subscribers=31) >= batched["seconds"]
 
 
 def test_a_batched_subscribers_files_go_one_after_another_in_its_message_group() -> None:
-    light = replace(MEASURED, delivery_wru=0.5, delivery_subscription_index_wru=0.2)
-    every = Assumptions(batched_subscribers=31)
-    result = model(light, assumptions=every)
-    serial = 10_000 * (0.05 + 100 * 3.0 * 0.005 / 8)  # files × (webhook + line records)
+    every = Assumptions(batched_subscribers=31, webhook_seconds=0.5)
+    result = model(MEASURED, assumptions=every)
+    serial = 2_000 * (0.5 + (3.0 + 8) * 0.005)  # files × (webhook + record and counters)
     assert result["stages"]["deliver"]["bounds"]["one_group_per_batched_subscriber"] == (
         pytest.approx(serial)
     )
     assert result["bottleneck"] == "deliver: one_group_per_batched_subscriber"
-    bigger = model(light, assumptions=replace(every, changes_per_file=1_000))
-    assert bigger["stages"]["deliver"]["seconds"] < result["stages"]["deliver"]["seconds"]
+    smaller = model(MEASURED, assumptions=replace(every, changes_per_file=100))
+    assert smaller["stages"]["deliver"]["seconds"] == pytest.approx(5 * serial)
 
 
 def test_one_subscriber_on_single_delivery_keeps_its_endpoint_binding() -> None:
@@ -107,7 +115,7 @@ def test_one_subscriber_on_single_delivery_keeps_its_endpoint_binding() -> None:
     assert mixed["delivery_mode"].startswith("1 single, 30 batched")
     assert mixed["bottleneck"] == "deliver: subscriber_endpoint"
     assert mixed["seconds"] == pytest.approx(1_000_000 / 200)
-    assert mixed["deliveries"] == 1_000_000 + 30 * 10_000
+    assert mixed["deliveries"] == 1_000_000 + 30 * 2_000
 
 
 def test_the_fifo_quota_binds_the_queue_stage() -> None:

@@ -7,6 +7,7 @@ every region that carries out measures on them.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 import pytest
@@ -53,9 +54,11 @@ def objected(held: Listing, by: str, noticed: bool) -> Listing:
 class CountingReceipts(InMemoryReceipts):
     asked = 0
 
-    def subscriptions_that_received(self, listing_id: str) -> set[str]:
+    def subscriptions_that_received(
+        self, listing_id: str, among: Collection[str] | None = None
+    ) -> set[str]:
         self.asked += 1
-        return super().subscriptions_that_received(listing_id)
+        return super().subscriptions_that_received(listing_id, among)
 
 
 def fan_out(

@@ -64,10 +64,12 @@ export async function render(view, session) {
 
 function table(deliveries, detail) {
   return pagedTable("投递（最新在前） deliveries, newest first", [
+    // a line of a delivered batch has no record of its own: it opens its batch
     { title: "投递 delivery", cell: (d) => h("button", { type: "button", "data-delivery": d.delivery_id,
-      onclick: () => open(detail, d.delivery_id) }, d.delivery_id) },
+      onclick: () => open(detail, d.batch_id ?? d.delivery_id) }, d.delivery_id) },
     { title: "状态 state", cell: (d) => stateBadge(d.state) },
     { title: "名单 listing", cell: (d) => d.listing_id },
+    { title: "批 batch", cell: (d) => d.batch_id ?? "" },
     { title: "尝试 attempts", num: true, cell: (d) => String(d.attempts.length) },
     { title: "更新 updated", cell: (d) => beijing(d.updated_at) },
   ], deliveries, "没有符合条件的投递。 No delivery matches: widen the time range or choose "
@@ -85,17 +87,16 @@ async function open(detail, id) {
     return;
   }
   if (!current()) return; // another delivery was opened meanwhile
+  if (delivery.batch) {
+    batchDetail(detail, id, delivery);
+    return;
+  }
   const body = h("div", {}, notice("", "加载签名正文 loading the signed body…"));
   detail.replaceChildren(
     h("h2", { tabindex: "-1" }, `投递 ${id}`),
     kv([["状态 state", stateBadge(delivery.state)], ["订阅 subscription", delivery.subscription_id],
       ["名单 listing", delivery.listing_id], ["更新 updated", beijing(delivery.updated_at)]]),
-    pagedTable("尝试 attempts", [
-      { title: "时间 at", cell: (a) => beijing(a.at) },
-      { title: "HTTP", num: true, cell: (a) => String(a.status) },
-      { title: "耗时 latency (ms)", num: true, cell: (a) => String(a.latency_ms) },
-      { title: "回应 response", cell: (a) => a.not_sent?.reason ?? a.response_excerpt },
-    ], delivery.attempts, "还没有尝试：投递已排队。 Not tried yet: the delivery is queued."),
+    attemptsTable(delivery.attempts),
     h("h3", {}, "签名头与正文 signed headers and body"), body);
   detail.querySelector("h2").focus();
   try {
@@ -105,6 +106,35 @@ async function open(detail, id) {
   } catch (error) {
     body.replaceChildren(failure(error, `GET /v1/deliveries/${id}/body`));
   }
+}
+
+/** A batch of batched delivery: its attempts and, once delivered, the lines its file held
+ * (credit codes masked). It has no signed body of its own: its announcement is made afresh at
+ * each attempt. */
+function batchDetail(detail, id, delivery) {
+  detail.replaceChildren(
+    h("h2", { tabindex: "-1" }, `批 ${id}`),
+    kv([["状态 state", stateBadge(delivery.state)], ["订阅 subscription", delivery.subscription_id],
+      ["行数 lines", String(delivery.batch.count)], ["更新 updated", beijing(delivery.updated_at)]]),
+    attemptsTable(delivery.attempts),
+    pagedTable("行 lines", [
+      { title: "投递 delivery", cell: (l) => l.delivery_id },
+      { title: "名单 listing", cell: (l) => l.listing_id },
+      { title: "主体 subject", cell: (l) => l.credit_code },
+      { title: "序号 sequence", num: true, cell: (l) => String(l.sequence) },
+      { title: "日志 log", num: true, cell: (l) => String(l.log_sequence) },
+    ], delivery.batch.lines, "未送达：失败的批次其各行单独记录。 Not delivered: a dead batch's lines are "
+      + "deliveries of their own."));
+  detail.querySelector("h2").focus();
+}
+
+function attemptsTable(attempts) {
+  return pagedTable("尝试 attempts", [
+    { title: "时间 at", cell: (a) => beijing(a.at) },
+    { title: "HTTP", num: true, cell: (a) => String(a.status) },
+    { title: "耗时 latency (ms)", num: true, cell: (a) => String(a.latency_ms) },
+    { title: "回应 response", cell: (a) => a.not_sent?.reason ?? a.response_excerpt },
+  ], attempts, "还没有尝试：投递已排队。 Not tried yet: the delivery is queued.");
 }
 
 /** When the signature shown was made, and what it covers. */

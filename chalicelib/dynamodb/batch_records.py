@@ -1,0 +1,194 @@
+"""A delivered batch's record: one item that holds its lines, instead of a record per line.
+
+Why: a line's own record costs three write units (the item and its two index entries), so a
+national resync's 31 million lines would take the table's whole write quota for 40 minutes.
+A settled file's lines instead cost about 150 bytes each inside the batch's item (a 500-line
+file: about 75 write units, 0.15 a line), plus one small entry in each of two indexes.
+
+The batch's item (keyed by its webhook id, ``batch_of`` naming its subscription) gains, once
+delivered:
+
+* ``batch_lines``: a JSON array, a line per array ``[delivery id, listing id, change id, masked
+  credit code, origin region, sequence, log sequence]`` — what the line views and receipts
+  need, never a full ID number (``mask``); the lines' bodies stay in the exchange log;
+* ``subscription_shard`` and ``updated_at``: its one entry in ``by_subscription_shard``, which
+  the subscription's delivery list expands into a view per line (``line_views``);
+* ``first_log_sequence`` and ``line_logs`` (the lines' log sequences, a number set): its entry
+  in ``by_batch_range`` (partition ``batch_of``, sort ``first_log_sequence``, ``line_logs``
+  projected), from which receipts tell whether a subscription was delivered a logged change in
+  a batch (``delivery_receipts.BatchReceipts``).
+
+A batch not delivered (retrying, dead) has none of these: it is in neither index, and a dead
+batch's lines have records of their own for re-drives.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, TypeGuard
+
+from chalicelib.dynamodb.base import s, text
+from chalicelib.dynamodb.delivery_items import read_attempt, shard_key, stored_attempt
+from gateway.delivery import Attempt, Batch, Delivery, DeliveryState
+from gateway.statistics import Key, delivered_key
+from gateway_client.contract import mask
+
+BATCH_RANGE_INDEX = "by_batch_range"
+_LINE_FIELDS = (
+    "delivery_id",
+    "listing_id",
+    "change_id",
+    "credit_code",
+    "origin_region",
+    "sequence",
+    "log_sequence",
+)
+
+
+def line_of(delivery: Delivery) -> list[Any]:
+    """A line as ``batch_lines`` keeps it (the order of ``_LINE_FIELDS``)."""
+    listing = delivery.change.listing
+    return [
+        delivery.delivery_id,
+        listing.listing_id,
+        delivery.change.change_id,
+        mask(listing.credit_code),
+        listing.origin_region,
+        delivery.sequence,
+        delivery.log_sequence,
+    ]
+
+
+def delivered_update(
+    table: str, batch: Batch, attempt: Attempt, lines: Sequence[Delivery]
+) -> dict[str, Any]:
+    """The one ``UpdateItem`` that settles ``batch`` delivered with its lines in it; refused
+    (a conditional failure) when it was delivered already."""
+    logs = sorted({d.log_sequence for d in lines if d.log_sequence is not None})
+    values: dict[str, Any] = {
+        ":state": s(DeliveryState.DELIVERED.value),
+        ":sub": s(batch.subscription_id),
+        ":batch": s(batch.model_dump_json()),
+        ":at": s(attempt.at.isoformat()),
+        ":shard": s(shard_key(batch.subscription_id, batch.delivery_id)),
+        ":lines": s(json.dumps([line_of(d) for d in lines], separators=(",", ":"))),
+        ":first": {"N": str(min(logs, default=batch.first_log_sequence))},
+        ":one": {"N": "1"},
+        ":none": {"L": []},
+        ":attempt": {"L": [s(stored_attempt(attempt, DeliveryState.DELIVERED))]},
+    }
+    sets = (
+        "#state = :state, batch_of = :sub, batch_message = :batch, batch_updated_at = :at, "
+        "subscription_shard = :shard, updated_at = :at, batch_lines = :lines, "
+        "first_log_sequence = :first, "
+        "attempts = list_append(if_not_exists(attempts, :none), :attempt)"
+    )
+    if logs:  # a number set is never empty
+        sets += ", line_logs = :logs"
+        values[":logs"] = {"NS": [str(x) for x in logs]}
+    return {
+        "TableName": table,
+        "Key": {"delivery_id": s(batch.delivery_id)},
+        "UpdateExpression": f"SET {sets} REMOVE sending_at ADD tries :one",
+        "ConditionExpression": "attribute_not_exists(#state) OR #state <> :state",
+        "ExpressionAttributeNames": {"#state": "state"},
+        "ExpressionAttributeValues": values,
+    }
+
+
+def attempt_update(
+    table: str, batch: Batch, attempt: Attempt, state: DeliveryState
+) -> dict[str, Any]:
+    """The ``UpdateItem`` that appends an attempt of a batch not (yet) delivered: its state,
+    subscription and message, nothing that puts it in an index; refused once delivered."""
+    return {
+        "TableName": table,
+        "Key": {"delivery_id": s(batch.delivery_id)},
+        "UpdateExpression": "SET #state = :state, batch_of = :sub, batch_message = :batch, "
+        "batch_updated_at = :at, "
+        "attempts = list_append(if_not_exists(attempts, :none), :attempt) "
+        "REMOVE sending_at ADD tries :one",
+        "ConditionExpression": "attribute_not_exists(#state) OR #state <> :delivered",
+        "ExpressionAttributeNames": {"#state": "state"},
+        "ExpressionAttributeValues": {
+            ":state": s(state.value),
+            ":sub": s(batch.subscription_id),
+            ":batch": s(batch.model_dump_json()),
+            ":at": s(attempt.at.isoformat()),
+            ":one": {"N": "1"},
+            ":none": {"L": []},
+            ":attempt": {"L": [s(attempt.model_dump_json())]},
+            ":delivered": s(DeliveryState.DELIVERED.value),
+        },
+    }
+
+
+def delivered_counts(batch: Batch, lines: Sequence[Delivery], at: datetime) -> dict[Key, int]:
+    """What counting each line delivered at ``at`` would add, summed per key: one write."""
+    keys = (
+        delivered_key(d.delivery_id, d.change.listing.origin_region, batch.subscription_id, at)
+        for d in lines
+    )
+    return dict(Counter(keys))
+
+
+def is_batch(item: dict[str, Any] | None) -> TypeGuard[dict[str, Any]]:
+    """A batch's record (its message kept), whatever its state."""
+    return item is not None and "batch_message" in item
+
+
+def lines_of(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """The batch item's lines as the batch view shows them, in file order."""
+    raw = json.loads(text(item, "batch_lines")) if "batch_lines" in item else []
+    return [dict(zip(_LINE_FIELDS, line, strict=True)) for line in raw]
+
+
+def _attempts(item: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        read_attempt(a["S"]).model_dump(mode="json") for a in item.get("attempts", {}).get("L", [])
+    ]
+
+
+def line_views(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """A delivered batch's lines as single deliveries' views (newest first: the file's last
+    line first), each naming its batch and carrying the attempt that delivered it."""
+    attempts = _attempts(item)[-1:]
+    batch_id, subscription_id = text(item, "delivery_id"), text(item, "batch_of")
+    return [
+        {
+            "delivery_id": line["delivery_id"],
+            "subscription_id": subscription_id,
+            "state": text(item, "state"),
+            "listing_id": line["listing_id"],
+            "updated_at": text(item, "updated_at"),
+            "attempts": attempts,
+            "batch_id": batch_id,
+        }
+        for line in reversed(lines_of(item))
+    ]
+
+
+def batch_view(item: dict[str, Any]) -> dict[str, Any]:
+    """A batch as ``GET /v1/deliveries/{batch_id}`` shows it: a delivery's view (its webhook
+    id is its delivery id) with no listing, and under ``batch`` the file it announced and,
+    once delivered, its lines (a dead batch's lines are deliveries of their own)."""
+    batch = Batch.model_validate_json(text(item, "batch_message"))
+    return {
+        "delivery_id": batch.delivery_id,
+        "subscription_id": batch.subscription_id,
+        "state": text(item, "state"),
+        "listing_id": None,
+        "updated_at": text(item, "batch_updated_at"),
+        "attempts": _attempts(item),
+        "batch": {
+            "count": batch.count,
+            "first_sequence": batch.first_sequence,
+            "last_sequence": batch.last_sequence,
+            "first_log_sequence": batch.first_log_sequence,
+            "last_log_sequence": batch.last_log_sequence,
+            "lines": lines_of(item),
+        },
+    }

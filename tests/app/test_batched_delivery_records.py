@@ -1,0 +1,212 @@
+"""What a delivered batch leaves in the delivery log, through the app on moto: one record
+holding its lines (no item per line), listed line by line with its batch id, shown whole by
+its id, counted once per line in the statistics; its listings count as received (objections,
+settling changes); a dead batch still leaves a dead record per line that a re-drive sends."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from app_support import CITY, CREDIT_CODE, HUNAN, Gateway, StreamReader, black_entry, error_code
+from delivery_support import (
+    AnsweringReceiver,
+    DeliveryQueue,
+    as_operator,
+    as_platform,
+    signed,
+    subscribe,
+    subscription_path,
+)
+from lifecycle_support import listing_path, push_with_removals, removal_of
+from personal_support import PERSON
+from test_delivery_record_writes import Context, writes
+
+import app as gateway_app
+from chalicelib.bootstrap import container
+from gateway.statistics.tallies import month_of
+from gateway_client.contract import mask
+from gateway_client.contract.signing import Ed25519Signer
+
+THREE = [
+    black_entry(),
+    black_entry(decision_number="(2024)黑09执124号"),  # the same subject again
+    black_entry(credit_code=PERSON, subject_name="张某某", decision_number="(2024)黑09执200号"),
+]
+
+
+@pytest.fixture
+def city(gateway: Gateway) -> Ed25519Signer:
+    signer = gateway.register_platform(CITY)
+    assert gateway.put_region(HUNAN).status_code == 200
+    return signer
+
+
+def pushed_and_fanned_out(gateway: Gateway, stream: StreamReader, city: Ed25519Signer) -> list[str]:
+    """THREE pushed by the city and fanned out; their listing ids."""
+    response = gateway.push(city, CITY, THREE)
+    assert response.json_body["accepted"] == 3, response.json_body
+    gateway_app.fan_out_changes(stream.event(), None)
+    return [str(x["listing_id"]) for x in response.json_body["outcomes"]]
+
+
+def records(aws: Any) -> list[dict[str, Any]]:
+    """Every item of the deliveries table (shared recognitions aside)."""
+    table = aws.env["CG_DELIVERIES_TABLE"]
+    found = aws.dynamodb.scan(TableName=table)["Items"]
+    return [x for x in found if not x["delivery_id"]["S"].startswith("recognition#")]
+
+
+def test_a_delivered_batch_is_one_record_listed_as_its_lines_and_counted_once_a_line(
+    gateway: Gateway,
+    aws: Any,
+    stream: StreamReader,
+    queue: DeliveryQueue,
+    hook: AnsweringReceiver,
+    city: Ed25519Signer,
+) -> None:
+    mine = subscribe(gateway, hook.url, delivery_mode="batched")
+    listings = pushed_and_fanned_out(gateway, stream, city)
+
+    made = writes(lambda: gateway_app.deliver_webhooks(queue.event(), Context()))
+
+    [webhook] = hook.requests
+    batch_id = json.loads(webhook.body)["batch_id"]
+    assert made["deliveries"] == ["UpdateItem"]  # the batch's one record, nothing per line
+    [record] = records(aws)
+    assert record["delivery_id"]["S"] == batch_id
+    shown = as_operator(gateway, "get", f"/v1/deliveries/{batch_id}")
+    assert shown.status_code == 200, shown.json_body
+    assert (shown.json_body["state"], shown.json_body["listing_id"]) == ("delivered", None)
+    assert shown.json_body["batch"]["count"] == 3
+    in_file = shown.json_body["batch"]["lines"]  # the stream's order of the subjects
+    assert sorted(x["listing_id"] for x in in_file) == sorted(listings)
+    assert [x["sequence"] for x in in_file] == [1, 2, 3]
+    assert sorted(x["credit_code"] for x in in_file) == sorted(
+        mask(x["credit_code"]) for x in THREE
+    )
+    assert PERSON not in json.dumps(shown.json_body)  # an ID number only masked
+
+    listed = as_operator(gateway, "get", subscription_path(mine, "/deliveries"))
+    lines = listed.json_body["deliveries"]
+    assert [x["delivery_id"] for x in lines] == [x["delivery_id"] for x in in_file[::-1]]
+    assert [x["listing_id"] for x in lines] == [x["listing_id"] for x in in_file[::-1]]
+    assert {(x["state"], x["batch_id"]) for x in lines} == {("delivered", batch_id)}
+    assert all(len(x["attempts"]) == 1 and x["attempts"][0]["status"] == 204 for x in lines)
+    limited = as_operator(gateway, "get", subscription_path(mine, "/deliveries?limit=2"))
+    assert limited.json_body["deliveries"] == lines[:2]
+    dead = as_operator(gateway, "get", subscription_path(mine, "/deliveries?state=dead"))
+    assert dead.json_body["deliveries"] == []
+    at = quote(lines[0]["updated_at"])  # every line: the batch's time
+    since = as_operator(gateway, "get", subscription_path(mine, f"/deliveries?since={at}"))
+    before = as_operator(gateway, "get", subscription_path(mine, f"/deliveries?until={at}"))
+    after = quote("2199-01-01T00:00:00+00:00")
+    later = as_operator(gateway, "get", subscription_path(mine, f"/deliveries?since={after}"))
+    assert since.json_body["deliveries"] == before.json_body["deliveries"] == lines
+    assert later.json_body["deliveries"] == []
+    body = as_operator(gateway, "get", f"/v1/deliveries/{batch_id}/body")
+    assert (body.status_code, error_code(body)) == (404, "not_found")  # none: made per attempt
+    line = as_operator(gateway, "get", f"/v1/deliveries/{lines[0]['delivery_id']}")
+    assert (line.status_code, error_code(line)) == (404, "not_found")
+    assert "batch_id" in line.json_body["error"]["message"]
+
+    sub = mine["subscription_id"]
+    counted = container().statistics.read(CITY, month_of(container().clock.now()))
+    assert sum(c.get(f"delivered#{sub}", 0) for c in counted.values()) == 3
+
+
+def test_another_region_neither_lists_nor_reads_the_batch(
+    gateway: Gateway,
+    stream: StreamReader,
+    queue: DeliveryQueue,
+    hook: AnsweringReceiver,
+    city: Ed25519Signer,
+) -> None:
+    mine = subscribe(gateway, hook.url, delivery_mode="batched")
+    pushed_and_fanned_out(gateway, stream, city)
+    queue.run()
+    batch_id = json.loads(hook.requests[0].body)["batch_id"]
+
+    listed = as_platform(gateway, city, "get", subscription_path(mine, "/deliveries"))
+    read = as_platform(gateway, city, "get", f"/v1/deliveries/{batch_id}")
+
+    assert listed.status_code in (403, 404), listed.json_body
+    assert (read.status_code, error_code(read)) == (403, "region_mismatch")
+    assert "deliveries" not in (listed.json_body or {})
+
+
+def test_a_batch_delivered_listing_counts_as_received_for_objections_and_settling_changes(
+    gateway: Gateway,
+    stream: StreamReader,
+    queue: DeliveryQueue,
+    hook: AnsweringReceiver,
+    city: Ed25519Signer,
+) -> None:
+    hunan = gateway.register_platform(HUNAN)
+    mine = subscribe(gateway, hook.url, delivery_mode="batched", retry_schedule_seconds=[0, 0])
+    listings = pushed_and_fanned_out(gateway, stream, city)
+    objection = {"objection_id": "obj-1", "reason": "已履行完毕", "on_behalf": "subject"}
+    path = listing_path(CREDIT_CODE, listings[0]) + "/objections"
+
+    hook.answer(500, "down")
+    queue.run()  # not delivered yet: not received
+    early = signed(gateway, hunan, "POST", path, objection)
+    hook.answer(204)
+    queue.run()
+    filed = signed(gateway, hunan, "POST", path, objection)
+
+    assert (early.status_code, error_code(early)) == (403, "listing_not_received")
+    assert filed.status_code == 201, filed.json_body
+
+    # Its filters no longer match the listings; a change settling one still reaches it.
+    narrowed = as_operator(
+        gateway,
+        "patch",
+        subscription_path(mine),
+        json.dumps({"filters": {"domains": ["food_drug"]}}).encode(),
+    )
+    assert narrowed.status_code == 200, narrowed.json_body
+    hook.requests.clear()
+    revoked = push_with_removals(gateway, city, CITY, [removal_of(THREE[2], "revoked")])
+    assert revoked.status_code == 200, revoked.json_body
+    gateway_app.fan_out_changes(stream.event(), None)
+    queue.run()
+
+    sent = [json.loads(r.body) for r in hook.requests]
+    assert [(x["type"], x["data"]["type"]) for x in sent] == [("listing.changed", "revoked")]
+    assert sent[0]["data"]["listing"]["listing_id"] == listings[2]
+
+
+def test_a_dead_batch_leaves_a_dead_record_per_line_that_a_redrive_sends(
+    gateway: Gateway,
+    aws: Any,
+    stream: StreamReader,
+    queue: DeliveryQueue,
+    hook: AnsweringReceiver,
+    city: Ed25519Signer,
+) -> None:
+    hook.answer(500, "down")
+    mine = subscribe(gateway, hook.url, delivery_mode="batched", retry_schedule_seconds=[0])
+    pushed_and_fanned_out(gateway, stream, city)
+    queue.run()
+    queue.run()  # the last attempt: dead
+    batch_id = json.loads(hook.requests[0].body)["batch_id"]
+
+    dead = as_operator(gateway, "get", subscription_path(mine, "/deliveries?state=dead"))
+    lines = dead.json_body["deliveries"]
+    assert len(lines) == 3
+    assert all("batch_id" not in x for x in lines)
+    assert len(records(aws)) == 4  # the batch's and one per line
+    shown = as_operator(gateway, "get", f"/v1/deliveries/{batch_id}")
+    assert (shown.json_body["state"], shown.json_body["batch"]["lines"]) == ("dead", [])
+
+    hook.answer(204)
+    hook.requests.clear()
+    redriven = as_operator(gateway, "post", subscription_path(mine, "/redrive"))
+    queue.run()
+
+    assert redriven.json_body == {"redriven": 3}
+    sent = [json.loads(r.body) for r in hook.requests]
+    assert sorted(x["delivery_id"] for x in sent) == sorted(x["delivery_id"] for x in lines)
