@@ -95,7 +95,7 @@ class NonceStore(Protocol):
 
 
 class Receipts(Protocol):
-    def regions_that_received(self, listing_id: str) -> set[str]:
-        """The regions one of whose subscriptions was delivered the listing (acknowledged with
-        a 2xx), at any version: the regions that hold it and may object to it."""
+    def received(self, listing_id: str, region: str) -> bool:
+        """Whether one of ``region``'s subscriptions was delivered the listing (acknowledged
+        with a 2xx), at any version: a region that holds it may object to it."""
         ...

@@ -52,12 +52,14 @@ class BatchReceipts(Table):
     def subscriptions_that_received(
         self, listing_id: str, but: set[str], among: Collection[str] | None = None
     ) -> set[str]:
-        """Those of ``among`` (default: every subscription), other than ``but`` (known to
-        have received it already), that were."""
+        """Those of ``among`` (default: every subscription) that have had batches, other than
+        ``but`` (known to have received it already), that were."""
+        batched = set(self._subscription_ids())
+        asked = [x for x in (batched if among is None else among) if x in batched and x not in but]
+        if not asked:
+            return set()
         sequences = self._sequences_of(listing_id)
-        wanted = self._subscription_ids() if among is None else among
-        asked = [x for x in wanted if x not in but]
-        if not sequences or not asked:
+        if not sequences:
             return set()
         with ThreadPoolExecutor(max_workers=_ASKED_AT_ONCE) as pool:
             found = pool.map(lambda x: self._received(x, sequences), asked)
@@ -105,25 +107,24 @@ def delivery_receipts(
     subscriptions: DynamoSubscriptions,
 ) -> DeliveryReceipts:
     """Receipts of every delivery, single or in a batch (the deliveries table ``table_name``);
-    any subscription may have had batches, whatever its mode is now."""
+    only a subscription that has been batched at some time (``Subscription.had_batches``, kept
+    when it switches back) can have batches to look in."""
 
-    def every() -> list[str]:
-        return [x.subscription_id for x in subscriptions.all()]
+    def batched() -> list[str]:
+        return [x.subscription_id for x in subscriptions.all() if x.had_batches()]
 
-    return DeliveryReceipts(singly, BatchReceipts(client, table_name, log.sequences_of, every))
+    return DeliveryReceipts(singly, BatchReceipts(client, table_name, log.sequences_of, batched))
 
 
 class RegionReceipts:
-    """The regions that hold a listing through a subscription: those whose subscriptions were
-    delivered it (a deleted subscription no longer speaks for its region)."""
+    """Whether a region holds a listing through a subscription: one of its subscriptions was
+    delivered it (a deleted subscription no longer speaks for its region). Only that region's
+    subscriptions are asked about, so an objection costs its own region's batch queries."""
 
     def __init__(self, deliveries: DeliveryReceipts, subscriptions: DynamoSubscriptions) -> None:
         self._deliveries = deliveries
         self._subscriptions = subscriptions
 
-    def regions_that_received(self, listing_id: str) -> set[str]:
-        found = (
-            self._subscriptions.get(subscription_id)
-            for subscription_id in self._deliveries.subscriptions_that_received(listing_id)
-        )
-        return {subscription.region for subscription in found if subscription is not None}
+    def received(self, listing_id: str, region: str) -> bool:
+        own = {x.subscription_id for x in self._subscriptions.all() if x.region == region}
+        return bool(own and own & self._deliveries.subscriptions_that_received(listing_id, own))

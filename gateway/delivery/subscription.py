@@ -57,6 +57,12 @@ class Subscription(SubscriptionRequest):
     # After a rotation the old ``whsec_`` secret signs too, until then (receivers switch over).
     previous_secret: str | None = None
     previous_secret_until: AwareDatetime | None = None
+    # Batched at some time, so delivered batches may hold its receipts (kept once it switches
+    # back: ``chalicelib.dynamodb.delivery_receipts`` looks only where there can be batches).
+    ever_batched: bool = False
+
+    def had_batches(self) -> bool:
+        return self.ever_batched or self.delivery_mode == "batched"
 
     @property
     def pending(self) -> bool:

@@ -118,7 +118,8 @@ class SubscriptionAdmin:
                 "verified_at": None,
                 "verification_failure": "the URL changed: not challenged yet",
             }
-            return current.model_copy(update=fields | (challenge if moved[0] else {}))
+            kept = {"ever_batched": current.had_batches()}  # its batches stay receipts
+            return current.model_copy(update=fields | kept | (challenge if moved[0] else {}))
 
         changed = self._change(subscription, apply)
         if moved[0]:

@@ -133,9 +133,7 @@ class LifecycleService:
         known = self._registry.get_region(region)
         if may_change(listing.origin_region, region, known is not None and known.relays_subregions):
             return region, True
-        if self._receipts is None or region not in self._receipts.regions_that_received(
-            listing.listing_id
-        ):
+        if self._receipts is None or not self._receipts.received(listing.listing_id, region):
             raise NotARecipient(
                 f"{region} was never delivered this listing: only its owner, a region that "
                 "received it by subscription, or the operator may object",

@@ -167,3 +167,11 @@ def test_the_owner_sets_the_mode_another_region_cannot_and_a_bad_one_is_refused(
     assert (refused.status_code, error_code(refused)) == (400, "invalid_schema")
     after = as_operator(gateway, "get", path).json_body
     assert after["delivery_mode"] == "batched"
+    back = signed(gateway, province, "PATCH", path, {"delivery_mode": "single"})
+    assert back.status_code == 200, back.json_body
+    # single again, but its batches still speak for what it received (objections, tombstones)
+    assert (back.json_body["subscription"]["delivery_mode"], after["ever_batched"]) == (
+        "single",
+        False,  # batched now: the mode itself says so
+    )
+    assert back.json_body["subscription"]["ever_batched"] is True

@@ -16,9 +16,11 @@ from integration_support import (
 )
 
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
-from chalicelib.dynamodb.delivery_receipts import RegionReceipts
+from chalicelib.dynamodb.delivery_receipts import RegionReceipts, delivery_receipts
+from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
 from chalicelib.dynamodb.registry import DynamoRegistry
 from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
+from chalicelib.s3_archive import S3Archive
 from gateway.delivery.records import Attempt, DeliveryState
 from gateway.delivery.subscription import Subscription
 from gateway.registry import PlatformKey, Region
@@ -226,7 +228,7 @@ def test_a_delivered_delivery_takes_no_note_of_a_late_duplicate_attempt(deliveri
 
 
 def test_only_subscriptions_an_endpoint_of_which_acknowledged_the_listing_received_it(
-    subscriptions, deliveries
+    aws, subscriptions, deliveries
 ):
     """Who may object as a recipient (seed 001 §二(四)6): a 2xx for the listing, none other."""
     held = listing()
@@ -241,6 +243,22 @@ def test_only_subscriptions_an_endpoint_of_which_acknowledged_the_listing_receiv
     )
 
     assert deliveries.subscriptions_that_received(held.listing_id) == {"sub_hn"}
-    assert RegionReceipts(deliveries, subscriptions).regions_that_received(held.listing_id) == {
-        "430000"
-    }
+    receipts = RegionReceipts(
+        delivery_receipts(
+            aws.dynamodb,
+            aws.env["CG_DELIVERIES_TABLE"],
+            deliveries,
+            DynamoExchangeLog(
+                aws.dynamodb,
+                aws.env["CG_EXCHANGE_LOG_TABLE"],
+                S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"]),
+            ),
+            subscriptions,
+        ),
+        subscriptions,
+    )
+    assert [receipts.received(held.listing_id, x) for x in ("430000", "420281", "410184")] == [
+        True,
+        False,
+        False,
+    ]

@@ -345,8 +345,8 @@ class InMemoryReceipts:
     ) -> set[str]:
         return set(self.delivered.get(listing_id, {}))
 
-    def regions_that_received(self, listing_id: str) -> set[str]:
-        return set(self.delivered.get(listing_id, {}).values())
+    def received(self, listing_id: str, region: str) -> bool:
+        return region in self.delivered.get(listing_id, {}).values()
 
 
 class InMemoryAgreements:
