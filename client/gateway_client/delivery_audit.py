@@ -8,7 +8,14 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from gateway_client.contract import Checkpoint, DeliveryPayload, canonical, log_entry, masked
+from gateway_client.contract import (
+    Checkpoint,
+    DeliveryPayload,
+    canonical,
+    log_entry,
+    masked,
+    within,
+)
 from gateway_client.tlog import HashReader, inclusion_proof, verify_inclusion
 
 
@@ -54,7 +61,8 @@ def unlogged_problems(deliveries: Sequence[DeliveryPayload]) -> tuple[tuple[str,
     change): each must carry, byte for byte in its public form, the listing a stored logged
     delivery carried at the same version — but for provenances added since: a relay of the
     same version tags the listing without a new version or change (a duplicate), so a later
-    restatement may name more provenances, never fewer. Those with none stored are only
+    restatement may name more provenances, never fewer, and only regions that may relay it
+    (its origin's own chain, up to the nation). Those with none stored are only
     listed: nothing proves them (the ids), against those that differ (the problems)."""
     logged: dict[tuple[str, str], tuple[str, frozenset[str]]] = {}
     for d in deliveries:
@@ -70,7 +78,13 @@ def unlogged_problems(deliveries: Sequence[DeliveryPayload]) -> tuple[tuple[str,
             unproven.append(d.delivery_id)
             continue
         digest, provenances = _listing_form(d)
-        if digest != known[0] or not known[1] <= provenances:
+        origin = d.data.listing.origin_region
+        added = provenances - known[1]
+        if (
+            digest != known[0]
+            or not known[1] <= provenances
+            or not all(within(origin, p) for p in added)
+        ):
             problems.append(
                 f"delivery {d.delivery_id} restates listing {d.data.listing.listing_id} "
                 "otherwise than the logged change of that version (altered)"

@@ -98,7 +98,7 @@ def test_a_saved_job_is_stamped_committed_unless_a_run_moved_it_on_first(agreeme
     jobs.committed(job, signed.updated_at + timedelta(milliseconds=40))
     jobs.committed(moved, other.updated_at)
 
-    assert jobs.get(job.job_id).cutoff() == signed.updated_at + timedelta(milliseconds=40)
+    assert jobs.get(job.job_id).committed_at == signed.updated_at + timedelta(milliseconds=40)
     assert jobs.get(moved.job_id).committed_at is None  # it keeps its window
 
 

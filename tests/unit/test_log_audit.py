@@ -460,15 +460,18 @@ def test_a_restatement_matching_the_logged_listing_passes_and_one_that_differs_i
     assert mentioning(report, edited.delivery_id, "restates listing", "altered")
 
 
-def test_a_restatement_may_name_a_relay_tagged_since_but_never_drop_a_provenance() -> None:
+def test_a_restatement_may_name_a_relay_tagged_since_but_never_drop_or_invent_one() -> None:
     logged = stored_for(6)
-    held = logged.data.listing.provenances
-    relayed = restatement_of(logged, provenances=(*held, "430100"))  # a duplicate relay since
-    dropped = restatement_of(relayed, provenances=("430100",))
+    held, origin = logged.data.listing.provenances, logged.data.listing.origin_region
+    province = origin[:2] + "0000"  # its province relays it: a duplicate, tagged since
+    relayed = restatement_of(logged, provenances=(*held, province))
+    dropped = restatement_of(relayed, provenances=(province,))
+    invented = restatement_of(logged, provenances=(*held, "110000"))  # could never relay it
 
     assert run(deliveries=[*STORED, relayed]).ok
-    report = run(deliveries=[*STORED, dropped])
-    assert mentioning(report, dropped.delivery_id, "restates listing", "altered")
+    for altered in (dropped, invented):
+        report = run(deliveries=[*STORED, altered])
+        assert mentioning(report, altered.delivery_id, "restates listing", "altered")
 
 
 def test_a_restatement_of_a_listing_no_logged_delivery_holds_is_listed_as_unproven() -> None:
