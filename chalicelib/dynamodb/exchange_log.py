@@ -3,29 +3,32 @@ generation), per appended chunk one S3 object and a few small items
 (``chalicelib.dynamodb.log_chunks``), per listing an index of claims, and the publisher's state
 (``chalicelib.log_publishing``: how far tiles and checkpoints go, and the tree's right edge).
 
-Appending a chunk (``_append``), for each chunk of pending changes:
+Appending a chunk (``append_with_counts``), for each chunk of pending changes:
 
-1. *claim*: a fresh random token is added to each change's claims in its listing's index item
-   (``listing#<id>``, one attribute per change id holding a set of tokens): one small
-   unconditional update per listing, outside any transaction (1 write unit);
-2. read the head (size and generation), *then* read the claims of the chunk's changes and
+1. read the head (size and generation), *then* read the claims of the chunk's changes and
    resolve them: a change is logged if a token it holds names a committed chunk
    (``claim#<token>``, written by the chunk's transaction) whose list of change ids holds it;
    such changes leave the chunk, and a listing marked erased has its changes logged bodiless;
-3. one transaction conditioned on the head's size *and generation* as read in 2: the head
+2. *claim*: a fresh random token (one per chunk, kept for its retries) is added to each change
+   left's claims in its listing's index item (``listing#<id>``, one attribute per change id
+   holding a set of tokens): one small unconditional update per listing, outside any
+   transaction (1 write unit), written while the chunk's object is;
+3. one transaction conditioned on the head's size *and generation* as read in 1: the head
    moves on, the chunk's item, its claim item, its block, the statistics counters its records
    move (``append_counted``), a marker per purge. If it is cancelled (another appender took
-   the turn, or an erasure happened), back off at random and go to 2 with the same token.
+   the turn, or an erasure happened), back off at random and go to 1 with the same token.
 
 Exactly once: say two attempts A and B (a retried or bisected batch, a re-drive, concurrent
-lanes) both commit change c, A first. B's transaction needs the head as B read it in 2; every
+lanes) both commit change c, A first. B's transaction needs the head as B read it in 1; every
 commit moves the head, so B read it after A's commit, and so read c's claims after that too
-(2 reads the head first). A's token was added to c's claims in A's step 1, before A committed,
+(1 reads the head first). A's token was added to c's claims in A's step 2, before A committed,
 and A's claim item and chunk were committed with A: B found c logged and left it out — a
-contradiction. Gap-free: every commit moves the head from the size it read to that plus the
-chunk's length, atomically with the chunk. A token left by an attempt that died before its
-transaction names no committed chunk, so it counts for nothing, and its object holds no
-readable body (its keys were never stored).
+contradiction. (Only the order of an attempt's own claim before its own transaction matters,
+not whether it comes before that attempt's reads: so the claims wait for the reads, and a
+change already logged is never claimed again.) Gap-free: every commit moves the head from the
+size it read to that plus the chunk's length, atomically with the chunk. A token left by an
+attempt that died before its transaction names no committed chunk, so it counts for nothing,
+and its object holds no readable body (its keys were never stored).
 
 Erasure (``erase``) marks the listing's index, then moves the head's generation, and only then
 resolves the listing's claims and removes each entry's body key from its chunk (crypto-
@@ -40,6 +43,7 @@ The costs, measured, and why one item per listing remains: ``bench/README.md``.
 
 from __future__ import annotations
 
+import functools
 import random
 import secrets
 import time
@@ -82,7 +86,8 @@ _PUBLISHED = "published"
 _ATTEMPTS = 20
 _BACKOFF = 0.02  # seconds; doubled per lost turn, up to 32 times, each wait drawn at random
 _BINARY = "application/octet-stream"
-_CLAIMERS = 8  # claims written at once
+_WRITERS = 8  # claims (and the chunk's object) written at once
+_CHUNK_META = {"kind": "log-chunk"}
 Shape = tuple[tuple[str, ...], tuple[int, ...]]  # a chunk's change ids, and its bodiless offsets
 _TOKEN_BYTES = 8  # a claim's token: 64 random bits name one chunk (its claim item is put once)
 
@@ -179,13 +184,12 @@ class DynamoExchangeLog(LogIndex):
         """Both of ``append`` and ``append_counted``: every change's sequence number, and the
         ids whose deltas are settled."""
         unique = list(dict((c.change_id, c) for c in changes).values())
-        state = self._state(unique)
-        known, settled = state.logged | state.older, set(state.logged)
-        pending = [c for c in unique if c.change_id not in known]
-        attempt = 0
+        known: dict[str, int] = {}
+        settled: set[str] = set()
+        pending, attempt = unique, 0
         while pending:
             chunk, token = take(pending, tallies), secrets.token_hex(_TOKEN_BYTES)
-            self._claim(chunk, token)
+            claimed: set[str] = set()  # the chunk's changes that hold ``token`` already
             objects: dict[Shape, Sealed] = {}  # what this chunk's turns have written
             while True:  # until the chunk's changes are logged, by this attempt or another
                 head = self._head()
@@ -197,7 +201,9 @@ class DynamoExchangeLog(LogIndex):
                     break
                 if attempt >= _ATTEMPTS:
                     raise LogContention(f"{len(pending)} changes not logged after {attempt} tries")
-                if self._commit(head, live, token, state.erasures, objects, tallies, counters):
+                if self._commit(
+                    head, live, (token, claimed), state.erasures, objects, tallies, counters
+                ):
                     known |= {c.change_id: head.size + 1 + i for i, c in enumerate(live)}
                     settled |= {c.change_id for c in live}
                     break
@@ -206,28 +212,19 @@ class DynamoExchangeLog(LogIndex):
             pending = [c for c in pending if c.change_id not in known]
         return known, settled
 
-    def _claim(self, chunk: Sequence[Change], token: str) -> None:
-        """Each change's claim (``token``) in its listing's index, before its number is taken:
-        one small unconditional update per listing, not part of the transaction."""
-        by_listing: dict[str, list[str]] = {}
-        for change in chunk:
-            by_listing.setdefault(change.listing.listing_id, []).append(change.change_id)
-        updates = [claim(self._table, x, ids, token) for x, ids in by_listing.items()]
-        with ThreadPoolExecutor(max_workers=_CLAIMERS) as pool:
-            list(pool.map(lambda u: self._client.update_item(**u), updates))
-
     def _commit(
         self,
         head: Head,
         live: Sequence[Change],
-        token: str,
+        claims: tuple[str, set[str]],
         erasures: Mapping[str, str | None],
         objects: dict[Shape, Sealed],
         tallies: Mapping[str, Mapping[Key, int]],
         counters: Counters,
     ) -> bool:
-        """The chunk's object (unless a lost turn wrote it already), then its transaction;
-        whether it took its turn."""
+        """The chunk's object (unless a lost turn wrote it already) and the claims not made
+        yet (``claims``: the token, and the change ids holding it), at once; then the
+        transaction. Whether it took its turn."""
         erased = {
             i: purge
             for i, c in enumerate(live)
@@ -235,10 +232,17 @@ class DynamoExchangeLog(LogIndex):
             and (purge := erasures.get(c.listing.listing_id)) is not None
         }
         shape = (tuple(c.change_id for c in live), tuple(erased))
+        token, claimed = claims
+        writes = self._claims(token, [c for c in live if c.change_id not in claimed])
         sealed = objects.get(shape)
         if sealed is None:
             sealed = objects[shape] = seal(live, set(erased))
-            self._archive.put(sealed.object_key, sealed.body, {"kind": "log-chunk"}, _BINARY)
+            object_key, body = sealed.object_key, sealed.body
+            writes.append(lambda: self._archive.put(object_key, body, _CHUNK_META, _BINARY))
+        with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
+            for written in [pool.submit(write) for write in writes]:
+                written.result()  # every claim stored before the transaction can commit
+        claimed.update(c.change_id for c in live)
         counted = counters(total(tallies[c.change_id] for c in live if c.change_id in tallies))
         items = actions(self._table, head, live, sealed, erased, token)
         try:
@@ -248,6 +252,15 @@ class DynamoExchangeLog(LogIndex):
                 raise
             return False  # the head moved (a turn taken, or an erasure): read again
         return True
+
+    def _claims(self, token: str, changes: Sequence[Change]) -> list[Callable[[], object]]:
+        """The updates that add ``token`` to each change's claims in its listing's index: one
+        small unconditional update per listing, not part of the transaction."""
+        by_listing: dict[str, list[str]] = {}
+        for change in changes:
+            by_listing.setdefault(change.listing.listing_id, []).append(change.change_id)
+        updates = [claim(self._table, x, ids, token) for x, ids in by_listing.items()]
+        return [functools.partial(self._client.update_item, **u) for u in updates]
 
     def _window(self, start: int, limit: int, bodies: bool) -> list[Read]:
         window = range(max(start, 1), max(start, 1) + max(limit, 0))
