@@ -74,7 +74,7 @@ class LogPublisher:
             if done >= target:
                 return signed
             upto = min(target, done + _CHUNK)
-            entries, _ = self._log.published(done + 1, upto - done)
+            entries = self._log.leaves(done + 1, upto - done)
             if [e.sequence for e in entries] != list(range(done + 1, upto + 1)):
                 raise RuntimeError(f"log entries {done + 1}…{upto} are not all stored")
             leaves = [entry_leaf(e) for e in entries]

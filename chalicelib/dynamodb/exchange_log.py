@@ -55,7 +55,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import n, s
-from chalicelib.dynamodb.log_chunks import Sealed, chunk_key, seal
+from chalicelib.dynamodb.log_chunks import Committed, Sealed, chunk_key, seal
 from chalicelib.dynamodb.log_index import LogIndex
 from chalicelib.dynamodb.log_reading import (
     Read,
@@ -68,7 +68,7 @@ from chalicelib.dynamodb.log_transaction import (
     HEAD,
     Head,
     actions,
-    claim,
+    claims,
     index_key,
     take,
 )
@@ -119,6 +119,7 @@ class DynamoExchangeLog(LogIndex):
     def __init__(self, client: DynamoDBClient, table_name: str, archive: S3Archive) -> None:
         super().__init__(client, table_name)
         self._archive = archive  # the chunks' objects
+        self._committed = Committed()  # the last chunks this process committed
 
     def size(self) -> int:
         return self._head().size
@@ -216,14 +217,14 @@ class DynamoExchangeLog(LogIndex):
         self,
         head: Head,
         live: Sequence[Change],
-        claims: tuple[str, set[str]],
+        claiming: tuple[str, set[str]],
         erasures: Mapping[str, str | None],
         objects: dict[Shape, Sealed],
         tallies: Mapping[str, Mapping[Key, int]],
         counters: Counters,
     ) -> bool:
         """The chunk's object (unless a lost turn wrote it already) and the claims not made
-        yet (``claims``: the token, and the change ids holding it), at once; then the
+        yet (``claiming``: the token, and the change ids holding it), at once; then the
         transaction. Whether it took its turn."""
         erased = {
             i: purge
@@ -232,8 +233,12 @@ class DynamoExchangeLog(LogIndex):
             and (purge := erasures.get(c.listing.listing_id)) is not None
         }
         shape = (tuple(c.change_id for c in live), tuple(erased))
-        token, claimed = claims
-        writes = self._claims(token, [c for c in live if c.change_id not in claimed])
+        token, claimed = claiming
+        unclaimed = [c for c in live if c.change_id not in claimed]
+        writes: list[Callable[[], object]] = [
+            functools.partial(self._client.update_item, **u)
+            for u in claims(self._table, unclaimed, token)
+        ]
         sealed = objects.get(shape)
         if sealed is None:
             sealed = objects[shape] = seal(live, set(erased))
@@ -251,16 +256,8 @@ class DynamoExchangeLog(LogIndex):
             if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
                 raise
             return False  # the head moved (a turn taken, or an erasure): read again
+        self._committed.add(head.size + 1, sealed.body)
         return True
-
-    def _claims(self, token: str, changes: Sequence[Change]) -> list[Callable[[], object]]:
-        """The updates that add ``token`` to each change's claims in its listing's index: one
-        small unconditional update per listing, not part of the transaction."""
-        by_listing: dict[str, list[str]] = {}
-        for change in changes:
-            by_listing.setdefault(change.listing.listing_id, []).append(change.change_id)
-        updates = [claim(self._table, x, ids, token) for x, ids in by_listing.items()]
-        return [functools.partial(self._client.update_item, **u) for u in updates]
 
     def _window(self, start: int, limit: int, bodies: bool) -> list[Read]:
         window = range(max(start, 1), max(start, 1) + max(limit, 0))
@@ -270,6 +267,14 @@ class DynamoExchangeLog(LogIndex):
         """Entries ``start`` … ``start + limit - 1`` that exist, in order, with their changes
         (or, where retention erased one, the tombstone that replaced it)."""
         return [(entry, body) for entry, body, _ in self._window(start, limit, True) if body]
+
+    def leaves(self, start: int, limit: int) -> list[LogEntry]:
+        """The entries ``start`` … ``start + limit - 1`` that exist, as ``published`` lists
+        them, for the publisher: from the chunks this process just committed when those hold
+        the whole window (``log_chunks.Committed``), else read."""
+        window = range(max(start, 1), max(start, 1) + max(limit, 0))
+        kept = self._committed.entries(window)
+        return kept if kept is not None else self.published(start, limit)[0]
 
     def published(self, start: int, limit: int) -> tuple[list[LogEntry], list[int]]:
         """What ``GET /v1/log`` shows: the entries, and which of them had their body erased

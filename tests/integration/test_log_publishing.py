@@ -234,3 +234,45 @@ def test_a_fresh_publisher_reads_the_partial_tiles_another_wrote(log, publisher,
 
     assert latest is not None
     assert tree_root(5, tile_hash_reader(5, fresh.read)).hex() == root_of(leaves(log)).hex()
+
+
+def test_publishing_right_after_an_append_reads_its_entries_from_no_table_or_object(
+    log, publisher, aws
+):
+    log.append(changes(3))
+    publisher.publish()
+    log.append(changes(2, 4))
+    reads: list[str] = []
+    aws.s3.meta.events.register(
+        "before-parameter-build.s3.GetObject", lambda params, **_: reads.append(params["Key"])
+    )
+    aws.dynamodb.meta.events.register(
+        "before-parameter-build.dynamodb.BatchGetItem", lambda **_: reads.append("BatchGetItem")
+    )
+
+    latest = publisher.publish()
+
+    # the appender kept the objects it committed: the same bytes the bucket holds
+    assert reads == []
+    assert latest is not None
+    assert latest.sequence == 5
+    assert latest.root == root_of(leaves(log)).hex()  # leaves() reads the table and bucket
+
+
+def test_a_publisher_whose_log_did_not_append_reads_the_entries(log, aws):
+    other = DynamoExchangeLog(
+        aws.dynamodb,
+        aws.env["CG_EXCHANGE_LOG_TABLE"],
+        S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"]),
+    )
+    archive = S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"])
+    publisher = LogPublisher(
+        other, archive, GatewaySigners(SIGNER), "test.example/log", FixedClock(NOW)
+    )
+    log.append(changes(4))
+
+    latest = publisher.publish()
+
+    assert latest is not None
+    assert latest.root == root_of(leaves(log)).hex()
+    assert other.leaves(1, 4) == log.leaves(1, 4) == log.published(1, 4)[0]
