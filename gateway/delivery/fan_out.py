@@ -66,19 +66,20 @@ class FanOut:
         self.log = log
         self.queue = queue
 
-    def run(self, steps: Sequence[Step], logged: Mapping[str, int] | None = None) -> int:
+    def run(self, steps: Sequence[Step], log: Callable[[], Mapping[str, int]] | None = None) -> int:
         """Log and fan out the batch's changes, in order; how many deliveries were queued.
 
+        ``log`` logs the batch and gives every change's sequence (the stream handler logs
+        with the statistics and the person index); by default the changes are appended here.
         Who is to be told (subscriptions, agreements, the subjects' listings) is read while
         the batch is logged and published, not after: those reads do not depend on the log,
         and the log's requests are most of the way to every webhook. Nothing is queued before
         both are done, so every delivery is still under a signed checkpoint."""
-        if not steps:
-            return 0
         with ThreadPoolExecutor(max_workers=1) as reader:
-            audience = reader.submit(self._audience, steps)
-            if logged is None:  # else the caller logged them (with their statistics)
-                logged = self.log.append([change for change, _ in steps])
+            audience = reader.submit(self._audience, steps) if steps else None
+            logged = log() if log is not None else self.log.append([c for c, _ in steps])
+            if audience is None:
+                return 0
             self.publish()  # before anyone is told: every delivery is under a signed checkpoint
             subscriptions, agreements, subjects = audience.result()
         if not subscriptions:
@@ -104,10 +105,12 @@ class FanOut:
             deliveries += plan_intensified(trigger, before, after, subscriptions, agreements, on)
             deliveries += plan_yield(trigger, before, after, planned, subscriptions, agreements, on)
         numbered = stamped(deliveries, logged, self.log.allocate)
+        # queued by the modes planning saw: no second read of every subscription on the way
+        batched = {s.subscription_id for s in subscriptions if s.delivery_mode == "batched"}
         if self.batcher is None:
-            self.queue.enqueue(numbered)
+            self.queue.enqueue(numbered, batched=batched)
         else:
-            self.queue.enqueue(self.batcher.batched(numbered, subscriptions))
+            self.queue.enqueue(self.batcher.batched(numbered, subscriptions), batched=batched)
         return len(deliveries)
 
     def _audience(self, steps: Sequence[Step]) -> _Audience:
