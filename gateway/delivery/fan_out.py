@@ -72,18 +72,44 @@ class FanOut:
         ``log`` logs the batch and gives every change's sequence (the stream handler logs
         with the statistics and the person index); by default the changes are appended here.
         Who is to be told (subscriptions, agreements, the subjects' listings) is read while
-        the batch is logged and published, not after: those reads do not depend on the log,
-        and the log's requests are most of the way to every webhook. Nothing is queued before
-        both are done, so every delivery is still under a signed checkpoint."""
-        with ThreadPoolExecutor(max_workers=1) as reader:
-            audience = reader.submit(self._audience, steps) if steps else None
+        the batch is logged, and the deliveries are planned and numbered while it is
+        published: neither depends on the other, and the log's requests are most of the way
+        to every webhook. Nothing is queued before both are done, so every delivery is still
+        under a signed checkpoint. (A publication that fails leaves the numbers it reserved
+        unused, as a queue that fails does: a subscription's ``sequence`` may skip, never
+        repeat.)"""
+        with ThreadPoolExecutor(max_workers=2) as workers:
+            audience = workers.submit(self._audience, steps) if steps else None
             logged = log() if log is not None else self.log.append([c for c, _ in steps])
             if audience is None:
                 return 0
-            self.publish()  # before anyone is told: every delivery is under a signed checkpoint
+            published = workers.submit(self.publish)
             subscriptions, agreements, subjects = audience.result()
+            numbered = self._numbered(steps, logged, subscriptions, agreements, subjects)
+            queued = (
+                numbered
+                if self.batcher is None or not numbered
+                else self.batcher.batched(numbered, subscriptions)
+            )
+            published.result()  # before anyone is told: every delivery under a checkpoint
+        if numbered:
+            # queued by the modes planning saw: no second read of every subscription
+            batched = {s.subscription_id for s in subscriptions if s.delivery_mode == "batched"}
+            self.queue.enqueue(queued, batched=batched)
+        return len(numbered)
+
+    def _numbered(
+        self,
+        steps: Sequence[Step],
+        logged: Mapping[str, int],
+        subscriptions: list[Subscription],
+        agreements: list[Agreement],
+        subjects: dict[str, list[Listing]],
+    ) -> list[Delivery]:
+        """The batch's deliveries, numbered: per (change, matching subscription), the objection
+        notices, and the subjects' flipped flags."""
         if not subscriptions:
-            return 0
+            return []
         deliveries: list[Delivery | Planned] = []  # built as ``stamped`` numbers them
         for change, previous in steps:
             received = (
@@ -104,14 +130,7 @@ class FanOut:
             on = china_date(trigger.occurred_at)
             deliveries += plan_intensified(trigger, before, after, subscriptions, agreements, on)
             deliveries += plan_yield(trigger, before, after, planned, subscriptions, agreements, on)
-        numbered = stamped(deliveries, logged, self.log.allocate)
-        # queued by the modes planning saw: no second read of every subscription on the way
-        batched = {s.subscription_id for s in subscriptions if s.delivery_mode == "batched"}
-        if self.batcher is None:
-            self.queue.enqueue(numbered, batched=batched)
-        else:
-            self.queue.enqueue(self.batcher.batched(numbered, subscriptions), batched=batched)
-        return len(deliveries)
+        return stamped(deliveries, logged, self.log.allocate)
 
     def _audience(self, steps: Sequence[Step]) -> _Audience:
         """The subscriptions; and, when there are any, the agreements and the subjects."""
