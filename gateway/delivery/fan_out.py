@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from gateway.delivery.batching import Batch, batch_id, described, file_of, gathered, key_of
 from gateway.delivery.objection_notices import any_filtered_out, plan_notices, settles
@@ -78,25 +78,30 @@ class FanOut:
         under a signed checkpoint. (A publication that fails leaves the numbers it reserved
         unused, as a queue that fails does: a subscription's ``sequence`` may skip, never
         repeat.)"""
-        with ThreadPoolExecutor(max_workers=2) as workers:
-            audience = workers.submit(self._audience, steps) if steps else None
+        with ThreadPoolExecutor(max_workers=1) as worker:
+            audience = worker.submit(self._audience, steps) if steps else None
             logged = log() if log is not None else self.log.append([c for c, _ in steps])
             if audience is None:
                 return 0
-            published = workers.submit(self.publish)
-            subscriptions, agreements, subjects = audience.result()
-            numbered = self._numbered(steps, logged, subscriptions, agreements, subjects)
-            queued = (
-                numbered
-                if self.batcher is None or not numbered
-                else self.batcher.batched(numbered, subscriptions)
-            )
-            published.result()  # before anyone is told: every delivery under a checkpoint
+            planned = worker.submit(self._planned, steps, logged, audience)
+            self.publish()  # before anyone is told: every delivery is under a signed checkpoint
+            subscriptions, numbered, queued = planned.result()
         if numbered:
             # queued by the modes planning saw: no second read of every subscription
             batched = {s.subscription_id for s in subscriptions if s.delivery_mode == "batched"}
             self.queue.enqueue(queued, batched=batched)
         return len(numbered)
+
+    def _planned(
+        self, steps: Sequence[Step], logged: Mapping[str, int], audience: Future[_Audience]
+    ) -> tuple[list[Subscription], list[Delivery], list[Delivery | Batch]]:
+        """The subscriptions read, the batch's deliveries numbered, and what to queue (a
+        batched subscription's as one file)."""
+        subscriptions, agreements, subjects = audience.result()
+        numbered = self._numbered(steps, logged, subscriptions, agreements, subjects)
+        if self.batcher is None or not numbered:
+            return subscriptions, numbered, list(numbered)
+        return subscriptions, numbered, self.batcher.batched(numbered, subscriptions)
 
     def _numbered(
         self,
