@@ -12,7 +12,8 @@ Appending a chunk (``append_with_counts``), for each chunk of pending changes:
 2. *claim*: a fresh random token (one per chunk, kept for its retries) is added to each change
    left's claims in its listing's index item (``listing#<id>``, one attribute per change id
    holding a set of tokens): one small unconditional update per listing, outside any
-   transaction (1 write unit), written while the chunk's object is;
+   transaction (1 write unit); the chunk's object was started before 1
+   (``chalicelib.dynamodb.log_writes``);
 3. one transaction conditioned on the head's size *and generation* as read in 1: the head
    moves on, the chunk's item, its claim item, its block, the statistics counters its records
    move (``append_counted``), a marker per purge. If it is cancelled (another appender took
@@ -43,9 +44,7 @@ The costs, measured, and why one item per listing remains: ``bench/README.md``.
 
 from __future__ import annotations
 
-import functools
 import random
-import secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -55,7 +54,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import n, s
-from chalicelib.dynamodb.log_chunks import Committed, Sealed, chunk_key, seal
+from chalicelib.dynamodb.log_chunks import Committed, chunk_key
 from chalicelib.dynamodb.log_index import LogIndex
 from chalicelib.dynamodb.log_reading import (
     Read,
@@ -68,10 +67,10 @@ from chalicelib.dynamodb.log_transaction import (
     HEAD,
     Head,
     actions,
-    claims,
     index_key,
     take,
 )
+from chalicelib.dynamodb.log_writes import ChunkWrites
 from chalicelib.s3_archive import S3Archive
 from gateway.delivery import Erased
 from gateway.statistics import Key, total
@@ -85,11 +84,7 @@ if TYPE_CHECKING:
 _PUBLISHED = "published"
 _ATTEMPTS = 20
 _BACKOFF = 0.02  # seconds; doubled per lost turn, up to 32 times, each wait drawn at random
-_BINARY = "application/octet-stream"
 _WRITERS = 8  # claims (and the chunk's object) written at once
-_CHUNK_META = {"kind": "log-chunk"}
-Shape = tuple[tuple[str, ...], tuple[int, ...]]  # a chunk's change ids, and its bodiless offsets
-_TOKEN_BYTES = 8  # a claim's token: 64 random bits name one chunk (its claim item is put once)
 
 
 Counters = Callable[[Mapping[Key, int]], "list[TransactWriteItemTypeDef]"]
@@ -188,68 +183,51 @@ class DynamoExchangeLog(LogIndex):
         known: dict[str, int] = {}
         settled: set[str] = set()
         pending, attempt = unique, 0
-        while pending:
-            chunk, token = take(pending, tallies), secrets.token_hex(_TOKEN_BYTES)
-            claimed: set[str] = set()  # the chunk's changes that hold ``token`` already
-            objects: dict[Shape, Sealed] = {}  # what this chunk's turns have written
-            while True:  # until the chunk's changes are logged, by this attempt or another
-                head = self._head()
-                state = self._state(chunk)  # read after the head: see the module docstring
-                known |= state.logged | state.older
-                settled |= set(state.logged)
-                live = [c for c in chunk if c.change_id not in known]
-                if not live:
-                    break
-                if attempt >= _ATTEMPTS:
-                    raise LogContention(f"{len(pending)} changes not logged after {attempt} tries")
-                if self._commit(
-                    head, live, (token, claimed), state.erasures, objects, tallies, counters
-                ):
-                    known |= {c.change_id: head.size + 1 + i for i, c in enumerate(live)}
-                    settled |= {c.change_id for c in live}
-                    break
-                attempt += 1
-                time.sleep(random.uniform(0, _BACKOFF * 2 ** min(attempt, 5)))  # noqa: S311
-            pending = [c for c in pending if c.change_id not in known]
+        with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
+            while pending:
+                chunk = take(pending, tallies)
+                writes = ChunkWrites(self._client, self._table, self._archive, pool, chunk)
+                while True:  # until the chunk's changes are logged, by this attempt or another
+                    head = self._head()
+                    state = self._state(chunk)  # read after the head: see the module docstring
+                    known |= state.logged | state.older
+                    settled |= set(state.logged)
+                    live = [c for c in chunk if c.change_id not in known]
+                    if not live:
+                        break
+                    if attempt >= _ATTEMPTS:
+                        raise LogContention(
+                            f"{len(pending)} changes not logged after {attempt} tries"
+                        )
+                    if self._commit(head, live, writes, state.erasures, tallies, counters):
+                        known |= {c.change_id: head.size + 1 + i for i, c in enumerate(live)}
+                        settled |= {c.change_id for c in live}
+                        break
+                    attempt += 1
+                    time.sleep(random.uniform(0, _BACKOFF * 2 ** min(attempt, 5)))  # noqa: S311
+                pending = [c for c in pending if c.change_id not in known]
         return known, settled
 
     def _commit(
         self,
         head: Head,
         live: Sequence[Change],
-        claiming: tuple[str, set[str]],
+        writes: ChunkWrites,
         erasures: Mapping[str, str | None],
-        objects: dict[Shape, Sealed],
         tallies: Mapping[str, Mapping[Key, int]],
         counters: Counters,
     ) -> bool:
-        """The chunk's object (unless a lost turn wrote it already) and the claims not made
-        yet (``claiming``: the token, and the change ids holding it), at once; then the
-        transaction. Whether it took its turn."""
+        """The chunk's object and its claims (``log_writes``), then its transaction; whether
+        it took its turn."""
         erased = {
             i: purge
             for i, c in enumerate(live)
             if c.type is not ChangeType.PURGED
             and (purge := erasures.get(c.listing.listing_id)) is not None
         }
-        shape = (tuple(c.change_id for c in live), tuple(erased))
-        token, claimed = claiming
-        unclaimed = [c for c in live if c.change_id not in claimed]
-        writes: list[Callable[[], object]] = [
-            functools.partial(self._client.update_item, **u)
-            for u in claims(self._table, unclaimed, token)
-        ]
-        sealed = objects.get(shape)
-        if sealed is None:
-            sealed = objects[shape] = seal(live, set(erased))
-            object_key, body = sealed.object_key, sealed.body
-            writes.append(lambda: self._archive.put(object_key, body, _CHUNK_META, _BINARY))
-        with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
-            for written in [pool.submit(write) for write in writes]:
-                written.result()  # every claim stored before the transaction can commit
-        claimed.update(c.change_id for c in live)
+        sealed = writes.before_transaction(live, erased)
         counted = counters(total(tallies[c.change_id] for c in live if c.change_id in tallies))
-        items = actions(self._table, head, live, sealed, erased, token)
+        items = actions(self._table, head, live, sealed, erased, writes.token)
         try:
             self._client.transact_write_items(TransactItems=[*items, *counted])
         except ClientError as error:

@@ -135,6 +135,25 @@ def test_a_chunk_whose_transaction_never_happened_holds_nothing_readable(log, aw
     assert orphans[0]["Key"] not in str(items)  # nothing names it, nothing holds its keys
 
 
+def test_an_append_of_changes_logged_already_leaves_no_readable_object(log, aws):
+    """The chunk's object is written ahead of the reads (``log_writes``): when they find every
+    change logged, that object is named by nothing and its bodies' keys were never stored."""
+    mine = changes(2, first=450)
+    log.append(mine)
+    bucket = aws.env["CG_ARCHIVE_BUCKET"]
+    before = {o["Key"] for o in aws.s3.list_objects_v2(Bucket=bucket, Prefix=PREFIX)["Contents"]}
+
+    assert log.append(mine) == {mine[0].change_id: 1, mine[1].change_id: 2}
+
+    after = {o["Key"] for o in aws.s3.list_objects_v2(Bucket=bucket, Prefix=PREFIX)["Contents"]}
+    items = str(aws.dynamodb.scan(TableName=aws.env["CG_EXCHANGE_LOG_TABLE"])["Items"])
+    for key in after - before:
+        assert key not in items
+        body = aws.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        assert mine[0].listing.subject_name.encode() not in body
+    assert [body for _, body in everything(log)] == mine
+
+
 # -- logs written before chunks --
 
 
