@@ -45,6 +45,7 @@ The costs, measured, and why one item per listing remains: ``bench/README.md``.
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -115,6 +116,8 @@ class DynamoExchangeLog(LogIndex):
         super().__init__(client, table_name)
         self._archive = archive  # the chunks' objects
         self._committed = Committed()  # the last chunks this process committed
+        self._appended: tuple[Published, int] | None = None  # see ``after_append``
+        self._appended_lock = threading.Lock()
 
     def size(self) -> int:
         return self._head().size
@@ -125,11 +128,19 @@ class DynamoExchangeLog(LogIndex):
     def published_state(self) -> Published:
         """How far tiles and checkpoints are published, the tree's right edge there, and the
         sizes of the latest checkpoints."""
-        item = self._get({"pk": s(_PUBLISHED)})
-        if item is None:
-            return Published(Frontier.empty(), ())
-        recent = tuple(int(x["N"]) for x in item.get("recent", {}).get("L", []))
-        return Published(Frontier.from_bytes(item["frontier"]["B"]), recent)
+        return _published(self._get({"pk": s(_PUBLISHED)}))
+
+    def after_append(self) -> tuple[Published, int] | None:
+        """What the publisher right after this process's last append needs, as that append
+        read it: the published state (read with the index, before its transaction), and the
+        log's size its commit left. Given once; then ``None`` until the next commit.
+
+        The state may be behind by then (another publisher moved it), never ahead: the
+        publisher's conditional ``advance_published`` finds that out and reads it again. The
+        size covers every change the append logged, and every change before them."""
+        with self._appended_lock:
+            appended, self._appended = self._appended, None
+        return appended
 
     def advance_published(self, before: Published, frontier: Frontier) -> bool:
         """Record publication up to ``frontier.size`` unless another publisher moved it first."""
@@ -189,7 +200,8 @@ class DynamoExchangeLog(LogIndex):
                 writes = ChunkWrites(self._client, self._table, self._archive, pool, chunk)
                 while True:  # until the chunk's changes are logged, by this attempt or another
                     head = self._head()
-                    state = self._state(chunk)  # read after the head: see the module docstring
+                    # read after the head: see the module docstring; and the publisher's state
+                    state = self._state(chunk, (_PUBLISHED,))
                     known |= state.logged | state.older
                     settled |= set(state.logged)
                     live = [c for c in chunk if c.change_id not in known]
@@ -200,6 +212,9 @@ class DynamoExchangeLog(LogIndex):
                             f"{len(pending)} changes not logged after {attempt} tries"
                         )
                     if self._commit(head, live, writes, state.erasures, tallies, counters):
+                        with self._appended_lock:
+                            published = _published(state.also.get(_PUBLISHED))
+                            self._appended = (published, head.size + len(live))
                         known |= {c.change_id: head.size + 1 + i for i, c in enumerate(live)}
                         settled |= {c.change_id for c in live}
                         break
@@ -356,6 +371,13 @@ class DynamoExchangeLog(LogIndex):
             ReturnValues="UPDATED_NEW",
         )
         return int(reply["Attributes"]["next"]["N"]) - count + 1
+
+
+def _published(item: Mapping[str, Any] | None) -> Published:
+    if item is None:
+        return Published(Frontier.empty(), ())
+    recent = tuple(int(x["N"]) for x in item.get("recent", {}).get("L", []))
+    return Published(Frontier.from_bytes(bytes(item["frontier"]["B"])), recent)
 
 
 def _older(index: Mapping[str, Any]) -> list[int]:

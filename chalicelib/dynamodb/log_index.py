@@ -6,7 +6,8 @@ exactly-once argument of ``chalicelib.dynamodb.exchange_log`` depends on it."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.dynamodb.base import Table, s, text
@@ -20,6 +21,10 @@ class LogState:
     erasures: dict[str, str | None]  # by listing: the purge that erased it, if one did
     logged: dict[str, int]  # by change id: logged in a chunk, at that sequence
     older: dict[str, int]  # by change id: logged before chunks (or a purge), by its marker
+    also: dict[str, dict[str, Any]] = field(default_factory=dict)  # other items asked for
+
+
+_READERS = 4  # BatchGetItem requests at once
 
 
 class LogIndex(Table):
@@ -29,16 +34,16 @@ class LogIndex(Table):
             int(item.get("sequence", {}).get("N", 0)), int(item.get("generation", {}).get("N", 0))
         )
 
-    def _state(self, changes: Sequence[Change]) -> LogState:
+    def _state(self, changes: Sequence[Change], also: Sequence[str] = ()) -> LogState:
         """What the indexes say of ``changes`` now: each listing's erasure, and where each
-        change is logged, by a chunk whose claim it holds or by an older marker. The listings'
-        index items and the changes' markers are read in one request (a marker is looked at
-        only for a change no chunk holds, as before): one round trip less before every
-        append's transaction."""
+        change is logged, by a chunk whose claim it holds or by an older marker; and the items
+        ``also`` named, read with them. The listings' index items and the changes' markers are
+        read at once (a marker is looked at only for a change no chunk holds, as before): one
+        round trip less before every append's transaction."""
         listing_ids = list(dict.fromkeys(c.listing.listing_id for c in changes))
         change_ids = list(dict.fromkeys(c.change_id for c in changes))
         found = self._batch(
-            [index_key(x) for x in listing_ids] + [_marker_key(x) for x in change_ids]
+            [*also, *(index_key(x) for x in listing_ids), *(_marker_key(x) for x in change_ids)]
         )
         erasures = {
             x: text(item, "erased_by")
@@ -58,7 +63,7 @@ class LogIndex(Table):
             for x in change_ids
             if x not in logged and (marker := found.get(_marker_key(x))) is not None
         }
-        return LogState(erasures, logged, older)
+        return LogState(erasures, logged, older, {k: found[k] for k in also if k in found})
 
     def _resolve(self, claims: Mapping[str, Sequence[str]]) -> dict[str, int]:
         """Each change's sequence, if a chunk it claimed was committed and holds it."""
@@ -92,20 +97,27 @@ class LogIndex(Table):
     def _batch(
         self, keys: Sequence[str], projection: str | None = None
     ) -> dict[str, dict[str, Any]]:
+        """Consistent reads by ``pk``, 100 keys a request, the requests at once."""
+        pages = [keys[start : start + 100] for start in range(0, len(keys), 100)]
+        if len(pages) <= 1:
+            return self._page(pages[0], projection) if pages else {}
         found: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(keys), 100):
-            request: dict[str, Any] = {
-                "Keys": [{"pk": s(k)} for k in keys[start : start + 100]],
-                "ConsistentRead": True,
-            }
-            if projection is not None:
-                request["ProjectionExpression"] = projection
-            pending: dict[str, Any] = {self._table: request}
-            while pending:
-                reply = self._client.batch_get_item(RequestItems=pending)
-                for item in reply.get("Responses", {}).get(self._table, []):
-                    found[text(item, "pk")] = dict(item)
-                pending = dict(reply.get("UnprocessedKeys") or {})
+        with ThreadPoolExecutor(max_workers=min(len(pages), _READERS)) as pool:
+            for part in pool.map(lambda page: self._page(page, projection), pages):
+                found.update(part)
+        return found
+
+    def _page(self, keys: Sequence[str], projection: str | None) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        request: dict[str, Any] = {"Keys": [{"pk": s(k)} for k in keys], "ConsistentRead": True}
+        if projection is not None:
+            request["ProjectionExpression"] = projection
+        pending: dict[str, Any] = {self._table: request}
+        while pending:
+            reply = self._client.batch_get_item(RequestItems=pending)
+            for item in reply.get("Responses", {}).get(self._table, []):
+                found[text(item, "pk")] = dict(item)
+            pending = dict(reply.get("UnprocessedKeys") or {})
         return found
 
 

@@ -272,8 +272,8 @@ def test_an_erasure_between_an_appenders_reads_and_its_transaction_is_not_missed
     tombstone = purge_of(mine)
     read, reads = log._state, []
 
-    def then_erase(chunk: list[Change]) -> Any:
-        state = read(chunk)
+    def then_erase(chunk: list[Change], *also: Any) -> Any:
+        state = read(chunk, *also)
         reads.append(state)
         if len(reads) == 1:  # the appender has read the head and the index, not yet written
             log.erase(mine.listing.listing_id, tombstone.change_id)
@@ -336,8 +336,8 @@ def test_a_lost_turn_of_the_head_writes_no_second_object(log, aws, monkeypatch):
     )
     read, reads = log._state, []
 
-    def then_the_other(chunk: list[Change]) -> Any:
-        state = read(chunk)
+    def then_the_other(chunk: list[Change], *also: Any) -> Any:
+        state = read(chunk, *also)
         reads.append(state)
         if len(reads) == 1:  # this appender is about to take its turn: another takes it
             other.append(theirs)
@@ -365,8 +365,8 @@ def test_the_same_changes_logged_by_another_between_this_appenders_reads_and_cla
     )
     read, reads = log._state, []
 
-    def then_the_other(chunk: list[Change]) -> Any:
-        state = read(chunk)
+    def then_the_other(chunk: list[Change], *also: Any) -> Any:
+        state = read(chunk, *also)
         reads.append(state)
         if len(reads) == 1:  # read, not yet claimed: another attempt logs the same changes
             other.append(mine)

@@ -246,13 +246,15 @@ def test_publishing_right_after_an_append_reads_its_entries_from_no_table_or_obj
     aws.s3.meta.events.register(
         "before-parameter-build.s3.GetObject", lambda params, **_: reads.append(params["Key"])
     )
-    aws.dynamodb.meta.events.register(
-        "before-parameter-build.dynamodb.BatchGetItem", lambda **_: reads.append("BatchGetItem")
-    )
+    for read in ("BatchGetItem", "GetItem"):
+        aws.dynamodb.meta.events.register(
+            f"before-parameter-build.dynamodb.{read}", lambda read=read, **_: reads.append(read)
+        )
 
     latest = publisher.publish()
 
-    # the appender kept the objects it committed: the same bytes the bucket holds
+    # the appender kept the objects it committed (the same bytes the bucket holds), and what
+    # it read of the publisher's state and left of the head
     assert reads == []
     assert latest is not None
     assert latest.sequence == 5
@@ -276,3 +278,25 @@ def test_a_publisher_whose_log_did_not_append_reads_the_entries(log, aws):
     assert latest is not None
     assert latest.root == root_of(leaves(log)).hex()
     assert other.leaves(1, 4) == log.leaves(1, 4) == log.published(1, 4)[0]
+
+
+def test_a_publisher_behind_another_after_its_append_still_publishes_one_tree(log, aws):
+    """The state an append read is behind once another publisher moved it: the conditional
+    advance finds that out, and the tree published is the one every entry makes."""
+    archive = S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"])
+    other_log = DynamoExchangeLog(aws.dynamodb, aws.env["CG_EXCHANGE_LOG_TABLE"], archive)
+    mine = LogPublisher(log, archive, GatewaySigners(SIGNER), "test.example/log", FixedClock(NOW))
+    theirs = LogPublisher(
+        other_log, archive, GatewaySigners(SIGNER), "test.example/log", FixedClock(NOW)
+    )
+    log.append(changes(3))
+    other_log.append(changes(2, 10))
+    theirs.publish()  # up to 5, past the state this process's append read (0)
+
+    mine.publish()
+
+    latest = mine.latest()
+    assert latest is not None
+    assert latest.sequence == 5 == log.published_size()
+    assert tree_root(5, tile_hash_reader(5, mine.read)).hex() == latest.root
+    assert latest.root == root_of(leaves(log)).hex()
