@@ -132,8 +132,9 @@ class DynamoExchangeLog(LogIndex):
 
     def after_append(self) -> tuple[Published, int] | None:
         """What the publisher right after this process's last append needs, as that append
-        read it: the published state (read with the index, before its transaction), and the
-        log's size its commit left. Given once; then ``None`` until the next commit.
+        read it: the published state (read with the index, before its transaction), and a
+        size its commits reached that covers every sequence it returned. Given once; ``None``
+        until the next append that commits.
 
         The state may be behind by then (another publisher moved it), never ahead: the
         publisher's conditional ``advance_published`` finds that out and reads it again. The
@@ -194,6 +195,9 @@ class DynamoExchangeLog(LogIndex):
         known: dict[str, int] = {}
         settled: set[str] = set()
         pending, attempt = unique, 0
+        published: Published | None = None  # as the last commit of this call read it
+        with self._appended_lock:
+            self._appended = None  # an earlier call's, never published (its caller failed)
         with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
             while pending:
                 chunk = take(pending, tallies)
@@ -212,16 +216,24 @@ class DynamoExchangeLog(LogIndex):
                             f"{len(pending)} changes not logged after {attempt} tries"
                         )
                     if self._commit(head, live, writes, state.erasures, tallies, counters):
-                        with self._appended_lock:
-                            published = _published(state.also.get(_PUBLISHED))
-                            self._appended = (published, head.size + len(live))
+                        published = _published(state.also.get(_PUBLISHED))
                         known |= {c.change_id: head.size + 1 + i for i, c in enumerate(live)}
                         settled |= {c.change_id for c in live}
                         break
                     attempt += 1
                     time.sleep(random.uniform(0, _BACKOFF * 2 ** min(attempt, 5)))  # noqa: S311
                 pending = [c for c in pending if c.change_id not in known]
+        if published is not None:
+            self._after(published, max(known.values()))
         return known, settled
+
+    def _after(self, published: Published, size: int) -> None:
+        """Keep what ``after_append`` gives: ``size`` covers every change this call returns,
+        its own and those it found logged by another (a later chunk's may lie past its own
+        commits). Of two appends at once, the larger size is kept: it covers both."""
+        with self._appended_lock:
+            if self._appended is None or size >= self._appended[1]:
+                self._appended = (published, size)
 
     def _commit(
         self,

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from integration_support import listing
 from stdnum.cn import uscc
 
+from chalicelib.dynamodb import exchange_log
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
 from chalicelib.log_publishing import LogMismatch, LogPublisher
 from chalicelib.s3_archive import S3Archive
@@ -300,3 +301,33 @@ def test_a_publisher_behind_another_after_its_append_still_publishes_one_tree(lo
     assert latest.sequence == 5 == log.published_size()
     assert tree_root(5, tile_hash_reader(5, mine.read)).hex() == latest.root
     assert latest.root == root_of(leaves(log)).hex()
+
+
+def test_after_an_append_the_publisher_covers_changes_another_logged_past_its_commits(
+    log, aws, monkeypatch
+):
+    """A chunk found logged by another appender after this one's commits lies past them:
+    every sequence the append returns is under the checkpoint published right after it."""
+    mine = changes(2, 20)
+    archive = S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"])
+    other = DynamoExchangeLog(aws.dynamodb, aws.env["CG_EXCHANGE_LOG_TABLE"], archive)
+    monkeypatch.setattr(exchange_log, "take", lambda pending, _: list(pending[:1]))
+    read, reads = log._state, []
+
+    def the_other_logs_the_second(chunk: list[Change], *also: object) -> object:
+        reads.append(chunk)
+        if len(reads) == 2:  # this appender committed the first change, not yet the second
+            other.append(mine[1:])
+        return read(chunk, *also)
+
+    monkeypatch.setattr(log, "_state", the_other_logs_the_second)
+    logged = log.append(mine)
+    publisher = LogPublisher(
+        log, archive, GatewaySigners(SIGNER), "test.example/log", FixedClock(NOW)
+    )
+
+    latest = publisher.publish()
+
+    assert logged == {mine[0].change_id: 1, mine[1].change_id: 2}
+    assert latest is not None
+    assert latest.sequence == 2
