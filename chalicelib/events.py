@@ -106,15 +106,20 @@ def fan_out(records: Sequence[dict[str, Any]]) -> None:
     made = [(record, changes_in([record])) for record in records]
     changes = [step for _, steps in made for step in steps]
     note(changes=len(changes), deliveries=0)
-    # logged first, each record's delta to the monthly statistics' counters in the transaction
-    # that logs its change (a retried batch, however split, skips both): chalicelib/dynamodb
-    # /statistics.py; fan-out numbers its deliveries by the sequences it gave, not a second read
-    counted, logged = log_counted(container(), [(r, [ch for ch, _ in steps]) for r, steps in made])
-    note(stats_counted=counted)
-    # 落实到人: the person index follows each step before any delivery (idempotent, like the rest)
-    indexed = container().person_indexer.follow([(ch.listing, was) for ch, was in changes])
-    note(persons_indexed=len(indexed.puts), persons_unindexed=len(indexed.deletes))
-    note(deliveries=container().fan_out.run(changes, logged))
+
+    def log() -> dict[str, int]:
+        # logged first, each record's delta to the monthly statistics' counters in the
+        # transaction that logs its change (a retried batch, however split, skips both):
+        # chalicelib/dynamodb/statistics.py; fan-out numbers its deliveries by these sequences
+        counted, logged = log_counted(container(), [(r, [ch for ch, _ in s]) for r, s in made])
+        note(stats_counted=counted)
+        # 落实到人: the person index follows each step before any delivery (idempotent)
+        indexed = container().person_indexer.follow([(ch.listing, was) for ch, was in changes])
+        note(persons_indexed=len(indexed.puts), persons_unindexed=len(indexed.deletes))
+        return logged
+
+    # who is told is read while this logs (gateway.delivery.FanOut.run)
+    note(deliveries=container().fan_out.run(changes, log))
     if lag is not None:
         count_lag(int(lag))  # and in the console's hourly activity
 

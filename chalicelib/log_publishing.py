@@ -51,7 +51,9 @@ class LogPublisher:
         self._last_tiles: dict[str, bytes] = {}
 
     def publish(self) -> Checkpoint | None:
-        """Publish up to the log's size as read now; the last checkpoint this call signed.
+        """Publish up to the log's size as read now (right after this process appended: as
+        that append left it, and from the state it read: ``DynamoExchangeLog.after_append``,
+        a round trip less before every delivery); the last checkpoint this call signed.
 
         A step whose state change lands at the size read is the last one: it does not read the
         state again to learn that (a request less on the way to every delivery). The size and
@@ -59,6 +61,9 @@ class LogPublisher:
         independent of the others (the state is at most the size, whichever is read first),
         and only the checkpoint waits for them all."""
         with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
+            appended = self._log.after_append()
+            if appended is not None:  # as this process's append just read and left them
+                return self._publish_from(*appended, pool)
             size = pool.submit(self._log.size)
             state = self._log.published_state()
             return self._publish_from(state, size.result(), pool)
@@ -74,7 +79,7 @@ class LogPublisher:
             if done >= target:
                 return signed
             upto = min(target, done + _CHUNK)
-            entries, _ = self._log.published(done + 1, upto - done)
+            entries = self._log.leaves(done + 1, upto - done)
             if [e.sequence for e in entries] != list(range(done + 1, upto + 1)):
                 raise RuntimeError(f"log entries {done + 1}…{upto} are not all stored")
             leaves = [entry_leaf(e) for e in entries]

@@ -86,16 +86,22 @@ class SqsDeliveryQueue:
         self._url = queue_url
         self._dead_letter_url = dead_letter_url
 
-    def enqueue(self, deliveries: Iterable[Queued], dedup_suffix: str = "") -> None:
+    def enqueue(
+        self,
+        deliveries: Iterable[Queued],
+        dedup_suffix: str = "",
+        batched: Collection[str] | None = None,
+    ) -> None:
         """FIFO, one message group per (subscription, subject): a subject's changes reach a
         subscriber in order, and a failing one holds back only that subject's later changes
-        (a batched subscription: one group, ``group_of``; its mode is read as they are queued).
+        (a batched subscription: one group, ``group_of``; its mode as the caller read it in
+        ``batched`` — fan-out, as it planned the batch's files — else read as they are queued).
 
         The deduplication id is the delivery id, so a fan-out that runs twice sends once; a
         re-drive or a replay passes ``dedup_suffix`` to be sent again on purpose.
         """
         held = list(deliveries)
-        whole = self._batched() if held else frozenset()
+        whole = batched if batched is not None else self._batched() if held else frozenset()
         self._send(self._url, held, dedup_suffix, whole)
 
     def dead_letter(self, delivery: Queued) -> None:

@@ -4,33 +4,37 @@ generation), per appended chunk one S3 object and a few small items
 ``chalicelib.dynamodb.log_compaction``), and the publisher's state (``chalicelib.log_publishing``:
 how far tiles and checkpoints go, and the tree's right edge).
 
-Appending a chunk (``_append``), for each chunk of pending changes:
+Appending a chunk (``append_with_counts``), for each chunk of pending changes:
 
-1. *claim*: a fresh random token is added to each change's claims in its listing's index item
-   (``listing#<id>``, one attribute per change id holding a set of tokens): one small
-   unconditional update per listing, outside any transaction (1 write unit);
-2. read the head (size and generation), *then* read the claims of the chunk's changes and
+1. read the head (size and generation), *then* read the claims of the chunk's changes and
    resolve them: a change is logged if a token it holds names a committed chunk
    (``claim#<token>``, written by the chunk's transaction) whose list of change ids holds it,
    or if its ``change#`` marker, read after, says so (a purge's, or a change whose claims were
    compacted away: ``log_compaction`` shows why that keeps what follows true);
    such changes leave the chunk, and a listing marked erased has its changes logged bodiless;
-3. one transaction conditioned on the head's size *and generation* as read in 2: the head
+2. *claim*: a fresh random token (one per chunk, kept for its retries) is added to each change
+   left's claims in its listing's index item (``listing#<id>``, one attribute per change id
+   holding a set of tokens): one small unconditional update per listing, outside any
+   transaction (1 write unit); the chunk's object was started before 1
+   (``chalicelib.dynamodb.log_writes``);
+3. one transaction conditioned on the head's size *and generation* as read in 1: the head
    moves on, the chunk's item, its claim item, its block, the statistics counters its records
    move (``append_counted``), a marker per purge. If it is cancelled (another appender took
-   the turn, or an erasure happened), back off at random and go to 2 with the same token.
+   the turn, or an erasure happened), back off at random and go to 1 with the same token.
 4. once the chunks are logged, each listing whose index was read holding ``COMPACT_AT``
    claims or more is compacted (``log_compaction``), so the item stays near a kilobyte.
 
 Exactly once: say two attempts A and B (a retried or bisected batch, a re-drive, concurrent
-lanes) both commit change c, A first. B's transaction needs the head as B read it in 2; every
+lanes) both commit change c, A first. B's transaction needs the head as B read it in 1; every
 commit moves the head, so B read it after A's commit, and so read c's claims after that too
-(2 reads the head first). A's token was added to c's claims in A's step 1, before A committed,
+(1 reads the head first). A's token was added to c's claims in A's step 2, before A committed,
 and A's claim item and chunk were committed with A: B found c logged and left it out — a
-contradiction. Gap-free: every commit moves the head from the size it read to that plus the
-chunk's length, atomically with the chunk. A token left by an attempt that died before its
-transaction names no committed chunk, so it counts for nothing, and its object holds no
-readable body (its keys were never stored).
+contradiction. (Only the order of an attempt's own claim before its own transaction matters,
+not whether it comes before that attempt's reads: so the claims wait for the reads, and a
+change already logged is never claimed again.) Gap-free: every commit moves the head from the
+size it read to that plus the chunk's length, atomically with the chunk. A token left by an
+attempt that died before its transaction names no committed chunk, so it counts for nothing,
+and its object holds no readable body (its keys were never stored).
 
 Erasure (``erase``) marks the listing's index, then moves the head's generation, and only then
 resolves the listing's claims and removes each entry's body key from its chunk (crypto-
@@ -46,17 +50,17 @@ The costs, measured, and why one item per listing remains: ``bench/README.md``.
 from __future__ import annotations
 
 import random
-import secrets
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import n, s
-from chalicelib.dynamodb.log_chunks import Sealed, chunk_key, seal
+from chalicelib.dynamodb.log_chunks import Committed, chunk_key
 from chalicelib.dynamodb.log_compaction import COMPACT_AT, CompactingIndex, older_of
 from chalicelib.dynamodb.log_reading import (
     Read,
@@ -69,10 +73,10 @@ from chalicelib.dynamodb.log_transaction import (
     HEAD,
     Head,
     actions,
-    claim,
     index_key,
     take,
 )
+from chalicelib.dynamodb.log_writes import ChunkWrites
 from chalicelib.s3_archive import S3Archive
 from gateway.delivery import Erased
 from gateway.statistics import Key, total
@@ -86,10 +90,7 @@ if TYPE_CHECKING:
 _PUBLISHED = "published"
 _ATTEMPTS = 20
 _BACKOFF = 0.02  # seconds; doubled per lost turn, up to 32 times, each wait drawn at random
-_BINARY = "application/octet-stream"
-_CLAIMERS = 8  # claims written at once
-Shape = tuple[tuple[str, ...], tuple[int, ...]]  # a chunk's change ids, and its bodiless offsets
-_TOKEN_BYTES = 8  # a claim's token: 64 random bits name one chunk (its claim item is put once)
+_WRITERS = 8  # claims (and the chunk's object) written at once
 
 
 Counters = Callable[[Mapping[Key, int]], "list[TransactWriteItemTypeDef]"]
@@ -125,6 +126,9 @@ class DynamoExchangeLog(CompactingIndex):
     ) -> None:
         super().__init__(client, table_name, compact_at)
         self._archive = archive  # the chunks' objects
+        self._committed = Committed()  # the last chunks this process committed
+        self._appended: tuple[Published, int] | None = None  # see ``after_append``
+        self._appended_lock = threading.Lock()
 
     def size(self) -> int:
         return self._head().size
@@ -135,11 +139,20 @@ class DynamoExchangeLog(CompactingIndex):
     def published_state(self) -> Published:
         """How far tiles and checkpoints are published, the tree's right edge there, and the
         sizes of the latest checkpoints."""
-        item = self._get({"pk": s(_PUBLISHED)})
-        if item is None:
-            return Published(Frontier.empty(), ())
-        recent = tuple(int(x["N"]) for x in item.get("recent", {}).get("L", []))
-        return Published(Frontier.from_bytes(item["frontier"]["B"]), recent)
+        return _published(self._get({"pk": s(_PUBLISHED)}))
+
+    def after_append(self) -> tuple[Published, int] | None:
+        """What the publisher right after this process's last append needs, as that append
+        read it: the published state (read with the index, before its transaction), and a
+        size its commits reached that covers every sequence it returned. Given once; ``None``
+        until the next append that commits.
+
+        The state may be behind by then (another publisher moved it), never ahead: the
+        publisher's conditional ``advance_published`` finds that out and reads it again. The
+        size covers every change the append logged, and every change before them."""
+        with self._appended_lock:
+            appended, self._appended = self._appended, None
+        return appended
 
     def advance_published(self, before: Published, frontier: Frontier) -> bool:
         """Record publication up to ``frontier.size`` unless another publisher moved it first."""
@@ -190,77 +203,79 @@ class DynamoExchangeLog(CompactingIndex):
         """Both of ``append`` and ``append_counted``: every change's sequence number, and the
         ids whose deltas are settled."""
         unique = list(dict((c.change_id, c) for c in changes).values())
-        state = self._state(unique)
-        known, settled = state.logged | state.older, set(state.logged)
-        crowded = dict(state.claims)  # by listing: its claims, at the most read
-        pending = [c for c in unique if c.change_id not in known]
-        attempt = 0
-        while pending:
-            chunk, token = take(pending, tallies), secrets.token_hex(_TOKEN_BYTES)
-            self._claim(chunk, token)
-            objects: dict[Shape, Sealed] = {}  # what this chunk's turns have written
-            while True:  # until the chunk's changes are logged, by this attempt or another
-                head = self._head()
-                state = self._state(chunk)  # read after the head: see the module docstring
-                known |= state.logged | state.older
-                settled |= set(state.logged)
-                crowded |= {x: max(k, crowded.get(x, 0)) for x, k in state.claims.items()}
-                live = [c for c in chunk if c.change_id not in known]
-                if not live:
-                    break
-                if attempt >= _ATTEMPTS:
-                    raise LogContention(f"{len(pending)} changes not logged after {attempt} tries")
-                if self._commit(head, live, token, state.erasures, objects, tallies, counters):
-                    known |= {c.change_id: head.size + 1 + i for i, c in enumerate(live)}
-                    settled |= {c.change_id for c in live}
-                    break
-                attempt += 1
-                time.sleep(random.uniform(0, _BACKOFF * 2 ** min(attempt, 5)))  # noqa: S311
-            pending = [c for c in pending if c.change_id not in known]
+        known: dict[str, int] = {}
+        settled: set[str] = set()
+        crowded: dict[str, int] = {}  # by listing: its claims, at the most read
+        pending, attempt = unique, 0
+        published: Published | None = None  # as the last commit of this call read it
+        with self._appended_lock:
+            self._appended = None  # an earlier call's, never published (its caller failed)
+        with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
+            while pending:
+                chunk = take(pending, tallies)
+                writes = ChunkWrites(self._client, self._table, self._archive, pool, chunk)
+                while True:  # until the chunk's changes are logged, by this attempt or another
+                    head = self._head()
+                    # read after the head: see the module docstring; and the publisher's state
+                    state = self._state(chunk, (_PUBLISHED,))
+                    known |= state.logged | state.older
+                    settled |= set(state.logged)
+                    crowded |= {x: max(k, crowded.get(x, 0)) for x, k in state.claims.items()}
+                    live = [c for c in chunk if c.change_id not in known]
+                    if not live:
+                        break
+                    if attempt >= _ATTEMPTS:
+                        raise LogContention(
+                            f"{len(pending)} changes not logged after {attempt} tries"
+                        )
+                    if self._commit(head, live, writes, state.erasures, tallies, counters):
+                        published = _published(state.also.get(_PUBLISHED))
+                        known |= {c.change_id: head.size + 1 + i for i, c in enumerate(live)}
+                        settled |= {c.change_id for c in live}
+                        break
+                    attempt += 1
+                    time.sleep(random.uniform(0, _BACKOFF * 2 ** min(attempt, 5)))  # noqa: S311
+                pending = [c for c in pending if c.change_id not in known]
+        if published is not None:
+            self._after(published, max(known.values()))
         self._compact_crowded(crowded)
         return known, settled
 
-    def _claim(self, chunk: Sequence[Change], token: str) -> None:
-        """Each change's claim (``token``) in its listing's index, before its number is taken:
-        one small unconditional update per listing, not part of the transaction."""
-        by_listing: dict[str, list[str]] = {}
-        for change in chunk:
-            by_listing.setdefault(change.listing.listing_id, []).append(change.change_id)
-        updates = [claim(self._table, x, ids, token) for x, ids in by_listing.items()]
-        with ThreadPoolExecutor(max_workers=_CLAIMERS) as pool:
-            list(pool.map(lambda u: self._client.update_item(**u), updates))
+    def _after(self, published: Published, size: int) -> None:
+        """Keep what ``after_append`` gives: ``size`` covers every change this call returns,
+        its own and those it found logged by another (a later chunk's may lie past its own
+        commits). Of two appends at once, the larger size is kept: it covers both."""
+        with self._appended_lock:
+            if self._appended is None or size >= self._appended[1]:
+                self._appended = (published, size)
 
     def _commit(
         self,
         head: Head,
         live: Sequence[Change],
-        token: str,
+        writes: ChunkWrites,
         erasures: Mapping[str, str | None],
-        objects: dict[Shape, Sealed],
         tallies: Mapping[str, Mapping[Key, int]],
         counters: Counters,
     ) -> bool:
-        """The chunk's object (unless a lost turn wrote it already), then its transaction;
-        whether it took its turn."""
+        """The chunk's object and its claims (``log_writes``), then its transaction; whether
+        it took its turn."""
         erased = {
             i: purge
             for i, c in enumerate(live)
             if c.type is not ChangeType.PURGED
             and (purge := erasures.get(c.listing.listing_id)) is not None
         }
-        shape = (tuple(c.change_id for c in live), tuple(erased))
-        sealed = objects.get(shape)
-        if sealed is None:
-            sealed = objects[shape] = seal(live, set(erased))
-            self._archive.put(sealed.object_key, sealed.body, {"kind": "log-chunk"}, _BINARY)
+        sealed = writes.before_transaction(live, erased)
         counted = counters(total(tallies[c.change_id] for c in live if c.change_id in tallies))
-        items = actions(self._table, head, live, sealed, erased, token)
+        items = actions(self._table, head, live, sealed, erased, writes.token)
         try:
             self._client.transact_write_items(TransactItems=[*items, *counted])
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
                 raise
             return False  # the head moved (a turn taken, or an erasure): read again
+        self._committed.add(head.size + 1, sealed.body)
         return True
 
     def _window(self, start: int, limit: int, bodies: bool) -> list[Read]:
@@ -271,6 +286,14 @@ class DynamoExchangeLog(CompactingIndex):
         """Entries ``start`` … ``start + limit - 1`` that exist, in order, with their changes
         (or, where retention erased one, the tombstone that replaced it)."""
         return [(entry, body) for entry, body, _ in self._window(start, limit, True) if body]
+
+    def leaves(self, start: int, limit: int) -> list[LogEntry]:
+        """The entries ``start`` … ``start + limit - 1`` that exist, as ``published`` lists
+        them, for the publisher: from the chunks this process just committed when those hold
+        the whole window (``log_chunks.Committed``), else read."""
+        window = range(max(start, 1), max(start, 1) + max(limit, 0))
+        kept = self._committed.entries(window)
+        return kept if kept is not None else self.published(start, limit)[0]
 
     def published(self, start: int, limit: int) -> tuple[list[LogEntry], list[int]]:
         """What ``GET /v1/log`` shows: the entries, and which of them had their body erased
@@ -373,3 +396,10 @@ class DynamoExchangeLog(CompactingIndex):
             ReturnValues="UPDATED_NEW",
         )
         return int(reply["Attributes"]["next"]["N"]) - count + 1
+
+
+def _published(item: Mapping[str, Any] | None) -> Published:
+    if item is None:
+        return Published(Frontier.empty(), ())
+    recent = tuple(int(x["N"]) for x in item.get("recent", {}).get("L", []))
+    return Published(Frontier.from_bytes(bytes(item["frontier"]["B"])), recent)

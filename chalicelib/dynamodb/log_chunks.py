@@ -114,6 +114,36 @@ class Opened:
         return Change.model_validate_json(opened)
 
 
+class Committed:
+    """The objects of the last chunks this process committed, by first sequence: what the
+    publisher, right after the append, would otherwise read back (the block's and the chunk's
+    items, then the object: three requests in a row before every delivery). A committed
+    chunk's leaves never change — its object is named by its digest, its first sequence is
+    fixed by the head's condition, erasure only removes body keys — so the bytes this process
+    wrote are the bytes stored. Bounded: the last ``kept`` chunks."""
+
+    def __init__(self, kept: int = 4) -> None:
+        self._kept = kept
+        self._objects: dict[int, bytes] = {}
+
+    def add(self, first: int, body: bytes) -> None:
+        latest = sorted({**self._objects, first: body}.items())[-self._kept :]
+        self._objects = dict(latest)  # replaced whole: a reader in another thread sees either
+
+    def entries(self, window: range) -> list[LogEntry] | None:
+        """The window's entries, in order, if these chunks hold every one of them."""
+        found: dict[int, LogEntry] = {}
+        for first, body in self._objects.items():
+            if first > window.stop - 1 or first + MOST <= window.start:
+                continue
+            for entry in Opened.of(body, first, {}, {}).entries:
+                if entry.sequence in window:
+                    found[entry.sequence] = entry
+        if len(found) != len(window):
+            return None
+        return [found[x] for x in window]
+
+
 def _entry(sequence: int, leaf: dict[str, Any]) -> LogEntry:
     unhashed = LogEntry.model_validate({**leaf, "sequence": sequence, "hash": "0" * 64})
     return unhashed.model_copy(update={"hash": entry_hash(unhashed)})

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.dynamodb.base import Table, s, text
@@ -30,6 +31,10 @@ class LogState:
     logged: dict[str, int]  # by change id: logged in a chunk, at that sequence
     older: dict[str, int]  # by change id: logged before chunks (or a purge), by its marker
     claims: dict[str, int]  # by listing: how many changes its index item holds claims of
+    also: dict[str, dict[str, Any]] = field(default_factory=dict)  # other items asked for
+
+
+_READERS = 4  # BatchGetItem requests at once
 
 
 def marker_key(change_id: str) -> str:
@@ -43,12 +48,18 @@ class LogIndex(Table):
             int(item.get("sequence", {}).get("N", 0)), int(item.get("generation", {}).get("N", 0))
         )
 
-    def _state(self, changes: Sequence[Change]) -> LogState:
+    def _state(self, changes: Sequence[Change], also: Sequence[str] = ()) -> LogState:
         """What the indexes say of ``changes`` now: each listing's erasure, where each change
         is logged (by a chunk whose claim it holds, or by a marker: compaction's, or an older
-        one), and how many claims each listing's index holds."""
+        one), how many claims each listing's index holds; and the items ``also`` named, read
+        with them. The listings' index items and the changes' markers are read at once (a
+        marker counts only for a change no chunk holds): one round trip less before every
+        append's transaction."""
         listing_ids = list(dict.fromkeys(c.listing.listing_id for c in changes))
-        found = self._batch([index_key(x) for x in listing_ids])
+        change_ids = list(dict.fromkeys(c.change_id for c in changes))
+        found = self._batch(
+            [*also, *(index_key(x) for x in listing_ids), *(marker_key(x) for x in change_ids)]
+        )
         erasures = {
             x: text(item, "erased_by")
             if "erased_by" in (item := found.get(index_key(x), {}))
@@ -63,13 +74,18 @@ class LogIndex(Table):
         }
         _watch(found)
         logged = self._resolve(claims)
-        marked = self._markers([c.change_id for c in changes if c.change_id not in logged])
+        marked = {
+            x: (int(marker["sequence"]["N"]), COMPACTED in marker)
+            for x in change_ids
+            if x not in logged and (marker := found.get(marker_key(x))) is not None
+        }
         logged |= {cid: seq for cid, (seq, compacted) in marked.items() if compacted}
         older = {cid: seq for cid, (seq, compacted) in marked.items() if not compacted}
         counts = {
             x: sum(k.startswith("chg_") for k in found.get(index_key(x), {})) for x in listing_ids
         }
-        return LogState(erasures, logged, older, counts)
+        also_found = {k: found[k] for k in also if k in found}
+        return LogState(erasures, logged, older, counts, also_found)
 
     def _resolve(self, claims: Mapping[str, Sequence[str]]) -> dict[str, int]:
         """Each change's sequence, if a chunk it claimed was committed and holds it."""
@@ -109,20 +125,27 @@ class LogIndex(Table):
     def _batch(
         self, keys: Sequence[str], projection: str | None = None
     ) -> dict[str, dict[str, Any]]:
+        """Consistent reads by ``pk``, 100 keys a request, the requests at once."""
+        pages = [keys[start : start + 100] for start in range(0, len(keys), 100)]
+        if len(pages) <= 1:
+            return self._page(pages[0], projection) if pages else {}
         found: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(keys), 100):
-            request: dict[str, Any] = {
-                "Keys": [{"pk": s(k)} for k in keys[start : start + 100]],
-                "ConsistentRead": True,
-            }
-            if projection is not None:
-                request["ProjectionExpression"] = projection
-            pending: dict[str, Any] = {self._table: request}
-            while pending:
-                reply = self._client.batch_get_item(RequestItems=pending)
-                for item in reply.get("Responses", {}).get(self._table, []):
-                    found[text(item, "pk")] = dict(item)
-                pending = dict(reply.get("UnprocessedKeys") or {})
+        with ThreadPoolExecutor(max_workers=min(len(pages), _READERS)) as pool:
+            for part in pool.map(lambda page: self._page(page, projection), pages):
+                found.update(part)
+        return found
+
+    def _page(self, keys: Sequence[str], projection: str | None) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        request: dict[str, Any] = {"Keys": [{"pk": s(k)} for k in keys], "ConsistentRead": True}
+        if projection is not None:
+            request["ProjectionExpression"] = projection
+        pending: dict[str, Any] = {self._table: request}
+        while pending:
+            reply = self._client.batch_get_item(RequestItems=pending)
+            for item in reply.get("Responses", {}).get(self._table, []):
+                found[text(item, "pk")] = dict(item)
+            pending = dict(reply.get("UnprocessedKeys") or {})
         return found
 
 

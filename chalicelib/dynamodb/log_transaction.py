@@ -70,6 +70,14 @@ def claim(table: str, listing_id: str, change_ids: Sequence[str], token: str) ->
     }
 
 
+def claims(table: str, changes: Sequence[Change], token: str) -> list[dict[str, Any]]:
+    """The claims of ``changes``: one ``claim`` per listing."""
+    by_listing: dict[str, list[str]] = {}
+    for change in changes:
+        by_listing.setdefault(change.listing.listing_id, []).append(change.change_id)
+    return [claim(table, x, ids, token) for x, ids in by_listing.items()]
+
+
 def ids_blob(change_ids: Sequence[str]) -> bytes:
     """Change ids (``chg_`` and 32 hex digits) as 16 bytes each, in order."""
     return b"".join(bytes.fromhex(x.removeprefix("chg_")) for x in change_ids)

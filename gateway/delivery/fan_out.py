@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from gateway.delivery.batching import Batch, batch_id, described, file_of, gathered, key_of
 from gateway.delivery.objection_notices import filtered_out, plan_notices, settles
@@ -66,23 +66,55 @@ class FanOut:
         self.log = log
         self.queue = queue
 
-    def run(self, steps: Sequence[Step], logged: Mapping[str, int] | None = None) -> int:
+    def run(self, steps: Sequence[Step], log: Callable[[], Mapping[str, int]] | None = None) -> int:
         """Log and fan out the batch's changes, in order; how many deliveries were queued.
 
+        ``log`` logs the batch and gives every change's sequence (the stream handler logs
+        with the statistics and the person index); by default the changes are appended here.
         Who is to be told (subscriptions, agreements, the subjects' listings) is read while
-        the batch is logged and published, not after: those reads do not depend on the log,
-        and the log's requests are most of the way to every webhook. Nothing is queued before
-        both are done, so every delivery is still under a signed checkpoint."""
-        if not steps:
-            return 0
-        with ThreadPoolExecutor(max_workers=1) as reader:
-            audience = reader.submit(self._audience, steps)
-            if logged is None:  # else the caller logged them (with their statistics)
-                logged = self.log.append([change for change, _ in steps])
+        the batch is logged, and the deliveries are planned and numbered while it is
+        published: neither depends on the other, and the log's requests are most of the way
+        to every webhook. Nothing is queued before both are done, so every delivery is still
+        under a signed checkpoint. (A publication that fails leaves the numbers it reserved
+        unused, as a queue that fails does: a subscription's ``sequence`` may skip, never
+        repeat.)"""
+        with ThreadPoolExecutor(max_workers=1) as worker:
+            audience = worker.submit(self._audience, steps) if steps else None
+            logged = log() if log is not None else self.log.append([c for c, _ in steps])
+            if audience is None:
+                return 0
+            planned = worker.submit(self._planned, steps, logged, audience)
             self.publish()  # before anyone is told: every delivery is under a signed checkpoint
-            subscriptions, agreements, subjects = audience.result()
+            subscriptions, numbered, queued = planned.result()
+        if numbered:
+            # queued by the modes planning saw: no second read of every subscription
+            batched = {s.subscription_id for s in subscriptions if s.delivery_mode == "batched"}
+            self.queue.enqueue(queued, batched=batched)
+        return len(numbered)
+
+    def _planned(
+        self, steps: Sequence[Step], logged: Mapping[str, int], audience: Future[_Audience]
+    ) -> tuple[list[Subscription], list[Delivery], list[Delivery | Batch]]:
+        """The subscriptions read, the batch's deliveries numbered, and what to queue (a
+        batched subscription's as one file)."""
+        subscriptions, agreements, subjects = audience.result()
+        numbered = self._numbered(steps, logged, subscriptions, agreements, subjects)
+        if self.batcher is None or not numbered:
+            return subscriptions, numbered, list(numbered)
+        return subscriptions, numbered, self.batcher.batched(numbered, subscriptions)
+
+    def _numbered(
+        self,
+        steps: Sequence[Step],
+        logged: Mapping[str, int],
+        subscriptions: list[Subscription],
+        agreements: list[Agreement],
+        subjects: dict[str, list[Listing]],
+    ) -> list[Delivery]:
+        """The batch's deliveries, numbered: per (change, matching subscription), the objection
+        notices, and the subjects' flipped flags."""
         if not subscriptions:
-            return 0
+            return []
         deliveries: list[Delivery | Planned] = []  # built as ``stamped`` numbers them
         for change, previous in steps:
             left_out = filtered_out(change, subscriptions)  # only they need a receipt
@@ -104,12 +136,7 @@ class FanOut:
             on = china_date(trigger.occurred_at)
             deliveries += plan_intensified(trigger, before, after, subscriptions, agreements, on)
             deliveries += plan_yield(trigger, before, after, planned, subscriptions, agreements, on)
-        numbered = stamped(deliveries, logged, self.log.allocate)
-        if self.batcher is None:
-            self.queue.enqueue(numbered)
-        else:
-            self.queue.enqueue(self.batcher.batched(numbered, subscriptions))
-        return len(deliveries)
+        return stamped(deliveries, logged, self.log.allocate)
 
     def _audience(self, steps: Sequence[Step]) -> _Audience:
         """The subscriptions; and, when there are any, the agreements and the subjects."""

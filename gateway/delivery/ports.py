@@ -36,10 +36,16 @@ class SubscriptionStore(Protocol):
 
 
 class DeliveryQueue(Protocol):
-    def enqueue(self, deliveries: Iterable[Delivery | Batch], dedup_suffix: str = "") -> None:
-        """In order per (subscription, subject), or per subscription for a batched one; the
-        delivery id deduplicates, unless ``dedup_suffix`` marks a replay or re-drive sent
-        again on purpose."""
+    def enqueue(
+        self,
+        deliveries: Iterable[Delivery | Batch],
+        dedup_suffix: str = "",
+        batched: Collection[str] | None = None,
+    ) -> None:
+        """In order per (subscription, subject), or per subscription for a batched one
+        (``batched``: their ids as the caller read them; else read now); the delivery id
+        deduplicates, unless ``dedup_suffix`` marks a replay or re-drive sent again on
+        purpose."""
         ...
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,7 +21,14 @@ from gateway.intake.push import (
     parse_envelope,
     validate_entries,
 )
-from gateway.intake.storing import CONTENDED, RACE_RETRIES, admission_problems, store
+from gateway.intake.storing import (
+    CONTENDED,
+    RACE_RETRIES,
+    Storing,
+    WritesAfter,
+    admission_problems,
+    store,
+)
 from gateway.lifecycle import FUTURE_VERSION, Removal, remove, validate_removals, version_problem
 from gateway.ownership import NOT_OWNER, may_change, not_owner_message
 from gateway.ports import Archive, ListingStore, Registry
@@ -95,16 +103,25 @@ class PushService:
             return earlier
         # Archived once the batch is ours: a refused or replayed batch cannot touch the evidence
         # of the accepted one (the key names the body's hash, and the archive is write-once).
-        self._archive.put(
-            archive_key(region, now, batch_id, digest),
-            body,
-            {"key-id": auth.key.key_id, "region": region},
-        )
-        result = self._ingest(envelope, now, auth.region)
+        # The entries are validated and their listings read meanwhile; every listing write
+        # waits for the archive (``WritesAfter``), so nothing is stored without its evidence.
+        with ThreadPoolExecutor(max_workers=1) as archiving:
+            archived = archiving.submit(
+                self._archive.put,
+                archive_key(region, now, batch_id, digest),
+                body,
+                {"key-id": auth.key.key_id, "region": region},
+            )
+            result = self._ingest(
+                envelope, now, auth.region, WritesAfter(self._listings, archived.result)
+            )
+            archived.result()  # a push that writes nothing is still archived, or fails
         self._batches.finish(region, batch_id, result)
         return result
 
-    def _ingest(self, envelope: PushEnvelope, now: datetime, platform: Region) -> PushResult:
+    def _ingest(
+        self, envelope: PushEnvelope, now: datetime, platform: Region, listings: Storing
+    ) -> PushResult:
         region, relays = envelope.region, platform.relays_subregions
         valid, errors = validate_entries(envelope.entries, china_date(now))
         candidates: list[tuple[int, Listing]] = []
@@ -115,14 +132,16 @@ class PushService:
             if not problems:
                 candidates.append((index, promote(entry, region, now)))
             errors += [EntryError(index=index, field=f, code=c, message=m) for f, c, m in problems]
-        stored = store(self._listings, candidates, region, relays)
+        stored = store(listings, candidates, region, relays)
         errors += [
             EntryError(index=r.index, field=r.field, code=r.code, message=r.message)
             for r in stored.refused
         ]
         outcomes = [_outcome(i, x, "accepted") for i, x in stored.accepted]
         outcomes += [_outcome(i, x, "duplicate") for i, x in stored.duplicates]
-        removal_outcomes, removal_errors = self._remove(envelope.removals, region, relays, now)
+        removal_outcomes, removal_errors = self._remove(
+            envelope.removals, region, relays, now, listings
+        )
         outcomes += removal_outcomes
         errors += removal_errors
         outcomes.sort(key=lambda outcome: (outcome.list, outcome.index))
@@ -140,7 +159,7 @@ class PushService:
         )
 
     def _remove(
-        self, raw: list[Any], region: str, relays: bool, now: datetime
+        self, raw: list[Any], region: str, relays: bool, now: datetime, listings: Storing
     ) -> tuple[list[EntryOutcome], list[EntryError]]:
         """移出: the owner (or a relaying ancestor) ends a listing; history stays with it."""
         valid, errors = validate_removals(raw, china_date(now))
@@ -159,7 +178,7 @@ class PushService:
         for _ in range(RACE_RETRIES):  # a removal that loses a race is planned again
             if not pending:
                 break
-            current = self._listings.current([(r.credit_code, r.listing_id) for _, r in pending])
+            current = listings.current([(r.credit_code, r.listing_id) for _, r in pending])
             writes: list[tuple[int, Removal, Listing, str]] = []
             for index, removal in pending:
                 held = current.get(removal.listing_id)
@@ -181,7 +200,7 @@ class PushService:
                 else:
                     moved = remove(held, removal, region, now)
                     writes.append((index, removal, moved, held.version))
-            written = self._listings.write([(x, held) for _, _, x, held in writes], None)
+            written = listings.write([(x, held) for _, _, x, held in writes], None)
             outcomes += [
                 _outcome(i, x, "removed", "removals")
                 for i, _, x, _ in writes

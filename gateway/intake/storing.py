@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from gateway.intake.dedup import plan
 from gateway.lifecycle import entry_problems
 from gateway.national import domain_problem
 from gateway.ownership import NOT_OWNER, not_owner_message, relay_allowed
-from gateway.ports import ListingStore
+from gateway.ports import Write
 from gateway_client.contract import (
     Listing,
     ListingEntry,
@@ -19,6 +20,37 @@ from gateway_client.contract import (
 
 RACE_RETRIES = 5
 CONTENDED = "listing_contended"
+
+
+class Storing(Protocol):
+    """What storing entries needs of the listing store."""
+
+    def current(self, keys: Sequence[tuple[str, str]]) -> dict[str, Listing]: ...
+
+    def write(self, writes: Sequence[Write], region: str | None) -> set[str]: ...
+
+    def add_provenance(self, keys: Sequence[tuple[str, str]], region: str) -> None: ...
+
+
+class WritesAfter:
+    """A listing store whose writes wait for ``ready`` first (a push's archived body): what
+    comes before the writes — reads, dedup planning — overlaps whatever ``ready`` waits for,
+    and nothing is stored before it is done (``ready`` raising stops every write)."""
+
+    def __init__(self, listings: Storing, ready: Callable[[], object]) -> None:
+        self._listings = listings
+        self._ready = ready
+
+    def current(self, keys: Sequence[tuple[str, str]]) -> dict[str, Listing]:
+        return self._listings.current(keys)
+
+    def write(self, writes: Sequence[Write], region: str | None) -> set[str]:
+        self._ready()
+        return self._listings.write(writes, region)
+
+    def add_provenance(self, keys: Sequence[tuple[str, str]], region: str) -> None:
+        self._ready()
+        self._listings.add_provenance(keys, region)
 
 
 @dataclass(frozen=True)
@@ -76,7 +108,7 @@ def admission_problems(
 
 
 def store(
-    listings: ListingStore,
+    listings: Storing,
     candidates: Sequence[tuple[int, Listing]],
     region: str,
     relays_subregions: bool,

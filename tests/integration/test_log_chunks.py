@@ -135,6 +135,25 @@ def test_a_chunk_whose_transaction_never_happened_holds_nothing_readable(log, aw
     assert orphans[0]["Key"] not in str(items)  # nothing names it, nothing holds its keys
 
 
+def test_an_append_of_changes_logged_already_leaves_no_readable_object(log, aws):
+    """The chunk's object is written ahead of the reads (``log_writes``): when they find every
+    change logged, that object is named by nothing and its bodies' keys were never stored."""
+    mine = changes(2, first=450)
+    log.append(mine)
+    bucket = aws.env["CG_ARCHIVE_BUCKET"]
+    before = {o["Key"] for o in aws.s3.list_objects_v2(Bucket=bucket, Prefix=PREFIX)["Contents"]}
+
+    assert log.append(mine) == {mine[0].change_id: 1, mine[1].change_id: 2}
+
+    after = {o["Key"] for o in aws.s3.list_objects_v2(Bucket=bucket, Prefix=PREFIX)["Contents"]}
+    items = str(aws.dynamodb.scan(TableName=aws.env["CG_EXCHANGE_LOG_TABLE"])["Items"])
+    for key in after - before:
+        assert key not in items
+        body = aws.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        assert mine[0].listing.subject_name.encode() not in body
+    assert [body for _, body in everything(log)] == mine
+
+
 # -- logs written before chunks --
 
 
@@ -253,10 +272,10 @@ def test_an_erasure_between_an_appenders_reads_and_its_transaction_is_not_missed
     tombstone = purge_of(mine)
     read, reads = log._state, []
 
-    def then_erase(chunk: list[Change]) -> Any:
-        state = read(chunk)
+    def then_erase(chunk: list[Change], *also: Any) -> Any:
+        state = read(chunk, *also)
         reads.append(state)
-        if len(reads) == 2:  # the appender has read the head and the index, not yet written
+        if len(reads) == 1:  # the appender has read the head and the index, not yet written
             log.erase(mine.listing.listing_id, tombstone.change_id)
         return state
 
@@ -265,7 +284,7 @@ def test_an_erasure_between_an_appenders_reads_and_its_transaction_is_not_missed
 
     assert [body for _, body in everything(log)] == [Erased(tombstone=tombstone.change_id)]
     assert log.published(1, 5)[1] == [1]
-    assert len(reads) == 3  # the transaction prepared before the erasure was refused
+    assert len(reads) == 2  # the transaction prepared before the erasure was refused
 
 
 def test_a_claim_left_by_an_attempt_that_never_committed_does_not_count_as_logged(log, monkeypatch):
@@ -297,7 +316,7 @@ def test_changes_another_appender_logs_just_before_this_one_reads_the_head_are_n
 
     def after_the_other(*args: Any) -> Any:
         heads.append(args)
-        if len(heads) == 1:  # after this appender's claims, just before it reads the head
+        if len(heads) == 1:  # just before this appender reads the head
             other.append(mine[1:])
         return head(*args)
 
@@ -317,17 +336,47 @@ def test_a_lost_turn_of_the_head_writes_no_second_object(log, aws, monkeypatch):
     )
     read, reads = log._state, []
 
-    def then_the_other(chunk: list[Change]) -> Any:
-        state = read(chunk)
+    def then_the_other(chunk: list[Change], *also: Any) -> Any:
+        state = read(chunk, *also)
         reads.append(state)
-        if len(reads) == 2:  # this appender is about to take its turn: another takes it
+        if len(reads) == 1:  # this appender is about to take its turn: another takes it
             other.append(theirs)
         return state
 
     monkeypatch.setattr(log, "_state", then_the_other)
     log.append(mine)
 
-    assert len(reads) == 3  # a turn lost, then taken
+    assert len(reads) == 2  # a turn lost, then taken
     assert [body for _, body in everything(log)] == [*theirs, *mine]
     bucket = aws.env["CG_ARCHIVE_BUCKET"]
     assert len(aws.s3.list_objects_v2(Bucket=bucket, Prefix=PREFIX)["Contents"]) == 2
+
+
+def test_the_same_changes_logged_by_another_between_this_appenders_reads_and_claims_once(
+    log, aws, monkeypatch
+):
+    """Claims wait for the reads: whatever another attempt commits meanwhile moves the head,
+    so this attempt's transaction is refused and its next reads find the changes logged."""
+    mine = changes(3, first=1600)
+    other = DynamoExchangeLog(
+        aws.dynamodb,
+        aws.env["CG_EXCHANGE_LOG_TABLE"],
+        S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"]),
+    )
+    read, reads = log._state, []
+
+    def then_the_other(chunk: list[Change], *also: Any) -> Any:
+        state = read(chunk, *also)
+        reads.append(state)
+        if len(reads) == 1:  # read, not yet claimed: another attempt logs the same changes
+            other.append(mine)
+        return state
+
+    monkeypatch.setattr(log, "_state", then_the_other)
+    before = log.size()
+    sequences = log.append(mine)
+
+    assert len(reads) == 2  # the turn lost, then everything found logged
+    assert log.size() == before + 3
+    assert sequences == {c.change_id: before + 1 + i for i, c in enumerate(mine)}
+    assert [e.change_id for e, _ in everything(log)][-3:] == [c.change_id for c in mine]

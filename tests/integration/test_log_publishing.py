@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from integration_support import listing
 from stdnum.cn import uscc
 
+from chalicelib.dynamodb import exchange_log
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
 from chalicelib.log_publishing import LogMismatch, LogPublisher
 from chalicelib.s3_archive import S3Archive
@@ -234,3 +235,99 @@ def test_a_fresh_publisher_reads_the_partial_tiles_another_wrote(log, publisher,
 
     assert latest is not None
     assert tree_root(5, tile_hash_reader(5, fresh.read)).hex() == root_of(leaves(log)).hex()
+
+
+def test_publishing_right_after_an_append_reads_its_entries_from_no_table_or_object(
+    log, publisher, aws
+):
+    log.append(changes(3))
+    publisher.publish()
+    log.append(changes(2, 4))
+    reads: list[str] = []
+    aws.s3.meta.events.register(
+        "before-parameter-build.s3.GetObject", lambda params, **_: reads.append(params["Key"])
+    )
+    for read in ("BatchGetItem", "GetItem"):
+        aws.dynamodb.meta.events.register(
+            f"before-parameter-build.dynamodb.{read}", lambda read=read, **_: reads.append(read)
+        )
+
+    latest = publisher.publish()
+
+    # the appender kept the objects it committed (the same bytes the bucket holds), and what
+    # it read of the publisher's state and left of the head
+    assert reads == []
+    assert latest is not None
+    assert latest.sequence == 5
+    assert latest.root == root_of(leaves(log)).hex()  # leaves() reads the table and bucket
+
+
+def test_a_publisher_whose_log_did_not_append_reads_the_entries(log, aws):
+    other = DynamoExchangeLog(
+        aws.dynamodb,
+        aws.env["CG_EXCHANGE_LOG_TABLE"],
+        S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"]),
+    )
+    archive = S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"])
+    publisher = LogPublisher(
+        other, archive, GatewaySigners(SIGNER), "test.example/log", FixedClock(NOW)
+    )
+    log.append(changes(4))
+
+    latest = publisher.publish()
+
+    assert latest is not None
+    assert latest.root == root_of(leaves(log)).hex()
+    assert other.leaves(1, 4) == log.leaves(1, 4) == log.published(1, 4)[0]
+
+
+def test_a_publisher_behind_another_after_its_append_still_publishes_one_tree(log, aws):
+    """The state an append read is behind once another publisher moved it: the conditional
+    advance finds that out, and the tree published is the one every entry makes."""
+    archive = S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"])
+    other_log = DynamoExchangeLog(aws.dynamodb, aws.env["CG_EXCHANGE_LOG_TABLE"], archive)
+    mine = LogPublisher(log, archive, GatewaySigners(SIGNER), "test.example/log", FixedClock(NOW))
+    theirs = LogPublisher(
+        other_log, archive, GatewaySigners(SIGNER), "test.example/log", FixedClock(NOW)
+    )
+    log.append(changes(3))
+    other_log.append(changes(2, 10))
+    theirs.publish()  # up to 5, past the state this process's append read (0)
+
+    mine.publish()
+
+    latest = mine.latest()
+    assert latest is not None
+    assert latest.sequence == 5 == log.published_size()
+    assert tree_root(5, tile_hash_reader(5, mine.read)).hex() == latest.root
+    assert latest.root == root_of(leaves(log)).hex()
+
+
+def test_after_an_append_the_publisher_covers_changes_another_logged_past_its_commits(
+    log, aws, monkeypatch
+):
+    """A chunk found logged by another appender after this one's commits lies past them:
+    every sequence the append returns is under the checkpoint published right after it."""
+    mine = changes(2, 20)
+    archive = S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"])
+    other = DynamoExchangeLog(aws.dynamodb, aws.env["CG_EXCHANGE_LOG_TABLE"], archive)
+    monkeypatch.setattr(exchange_log, "take", lambda pending, _: list(pending[:1]))
+    read, reads = log._state, []
+
+    def the_other_logs_the_second(chunk: list[Change], *also: object) -> object:
+        reads.append(chunk)
+        if len(reads) == 2:  # this appender committed the first change, not yet the second
+            other.append(mine[1:])
+        return read(chunk, *also)
+
+    monkeypatch.setattr(log, "_state", the_other_logs_the_second)
+    logged = log.append(mine)
+    publisher = LogPublisher(
+        log, archive, GatewaySigners(SIGNER), "test.example/log", FixedClock(NOW)
+    )
+
+    latest = publisher.publish()
+
+    assert logged == {mine[0].change_id: 1, mine[1].change_id: 2}
+    assert latest is not None
+    assert latest.sequence == 2

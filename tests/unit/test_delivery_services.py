@@ -93,8 +93,11 @@ class Queue:
     def __init__(self) -> None:
         self.sent: list[Delivery] = []
 
-    def enqueue(self, deliveries: Iterable[Delivery], dedup_suffix: str = "") -> None:
+    def enqueue(
+        self, deliveries: Iterable[Delivery], dedup_suffix: str = "", batched: object = None
+    ) -> None:
         self.sent += list(deliveries)
+        self.batched = batched  # the modes fan-out planned with
 
 
 @dataclass
@@ -144,9 +147,30 @@ def test_a_batch_its_caller_logged_is_numbered_by_those_sequences_without_readin
     steps = [(change_between(black(n), None), None) for n in (1, 2)]
     given = {change.change_id: 40 + n for n, (change, _) in enumerate(steps)}
 
-    assert service.run(steps, given) == 2
+    assert service.run(steps, lambda: given) == 2
     assert log.changes == []  # no second append
     assert [d.log_sequence for d in queue.sent] == [40, 41]
+
+
+def test_a_batch_with_no_changes_is_still_logged_by_its_caller_and_queues_nothing() -> None:
+    """The stream handler's ``log`` also counts records that log no change."""
+    service, _, _, queue = fan_out(subscription("sub-hn", region=HUNAN))
+    calls: list[str] = []
+
+    assert service.run([], lambda: calls.append("logged") or {}) == 0
+    assert calls == ["logged"]
+    assert queue.sent == []
+
+
+def test_deliveries_are_queued_by_the_delivery_modes_fan_out_planned_with() -> None:
+    """The queue is told which subscriptions are batched as fan-out read them, so it does not
+    read every subscription again on the way to the webhook."""
+    single = subscription("sub-hn", region=HUNAN)
+    batched = subscription("sub-hn-b", region=HUNAN).model_copy(update={"delivery_mode": "batched"})
+    service, _, _, queue = fan_out(single, batched, agreements=[agreement()])
+
+    assert service.run([(change_between(black(1), None), None)]) == 2
+    assert queue.batched == {"sub-hn-b"}
 
 
 def test_without_subscriptions_the_changes_are_still_logged_and_nothing_is_queued() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -331,6 +332,41 @@ def test_the_raw_body_is_archived_under_its_region_and_batch_id(gw: Gateway) -> 
 def test_the_body_is_archived_before_any_listing_is_written(gw: Gateway) -> None:
     gw.push([entry(), entry(credit_code=make_uscc(1))])
     assert [event.split(":")[0] for event in gw.journal] == ["archive", "write", "write"]
+
+
+def test_a_slow_archive_still_comes_before_every_listing_write(
+    gw: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The entries are validated and read while the body is archived; their writes wait."""
+    put, read = gw.archive.put, gw.store.current
+
+    def slow_put(*args: Any, **kwargs: Any) -> bool:
+        time.sleep(0.05)
+        return put(*args, **kwargs)
+
+    def noted_read(keys: Any) -> Any:
+        gw.journal.append("read")
+        return read(keys)
+
+    monkeypatch.setattr(gw.archive, "put", slow_put)
+    monkeypatch.setattr(gw.store, "current", noted_read)
+    gw.push([entry(), entry(credit_code=make_uscc(1))])
+
+    assert [event.split(":")[0] for event in gw.journal] == ["read", "archive", "write", "write"]
+
+
+def test_a_push_whose_body_cannot_be_archived_stores_nothing(
+    gw: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fails(*_: Any, **__: Any) -> bool:
+        raise RuntimeError("the bucket is unreachable")
+
+    monkeypatch.setattr(gw.archive, "put", fails)
+    with pytest.raises(RuntimeError):
+        gw.push([entry()])
+    assert gw.store.listings == {}
+    with pytest.raises(RuntimeError):
+        gw.push([], batch_id="b-empty")  # writes nothing, still not accepted unarchived
 
 
 def test_a_refused_body_is_not_archived(gw: Gateway) -> None:

@@ -91,7 +91,7 @@ class Queue:
     def __init__(self) -> None:
         self.sent: list[Delivery] = []
 
-    def enqueue(self, deliveries: object, dedup_suffix: str = "") -> None:
+    def enqueue(self, deliveries: object, dedup_suffix: str = "", batched: object = None) -> None:
         self.sent += list(deliveries)  # type: ignore[call-overload]
 
 

@@ -7,6 +7,8 @@ from datetime import date, timedelta
 
 import chinese_calendar
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gateway.lifecycle.objection_timeline import count
 from gateway.lifecycle.workdays import (
@@ -191,4 +193,23 @@ def test_working_days_between_inverts_adding_working_days() -> None:
 def test_sources_are_written_sorted_and_joined() -> None:
     assert sources_text({OVERRIDE, HOLIDAYS_PACKAGE, CHINESE_CALENDAR}) == (
         "chinese-calendar+holidays+override"
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    start=st.dates(date(2019, 1, 1), date(2028, 12, 31)),
+    days=st.integers(-10, 3000),
+)
+def test_working_days_between_from_yearly_totals_equal_counting_day_by_day(
+    start: date, days: int
+) -> None:
+    """The running totals per year give what asking the calendar for every day gave, across
+    year ends, leap days and the years only the holidays package knows."""
+    end = start + timedelta(days=days)
+    by_day = sum(CALENDAR.is_workday(start + timedelta(days=n))[0] for n in range(1, days + 1))
+    assert CALENDAR.workdays_between(start, end) == by_day
+    fresh = no_overrides(holidays=frozenset({start + timedelta(days=1)}))  # its own totals
+    assert fresh.workdays_between(start, end) == sum(
+        fresh.is_workday(start + timedelta(days=n))[0] for n in range(1, days + 1)
     )
