@@ -205,7 +205,7 @@ class DynamoExchangeLog(CompactingIndex):
         unique = list(dict((c.change_id, c) for c in changes).values())
         known: dict[str, int] = {}
         settled: set[str] = set()
-        crowded: dict[str, int] = {}  # by listing: its claims, at the most read
+        crowded: dict[str, int] = {}  # by listing: its claims as read, and this call's added
         pending, attempt = unique, 0
         published: Published | None = None  # as the last commit of this call read it
         with self._appended_lock:
@@ -230,6 +230,9 @@ class DynamoExchangeLog(CompactingIndex):
                         )
                     if self._commit(head, live, writes, state.erasures, tallies, counters):
                         published = _published(state.also.get(_PUBLISHED))
+                        for c in live:  # its claims were added after the read
+                            x = c.listing.listing_id
+                            crowded[x] = crowded.get(x, 0) + 1
                         known |= {c.change_id: head.size + 1 + i for i, c in enumerate(live)}
                         settled |= {c.change_id for c in live}
                         break

@@ -18,6 +18,7 @@ from test_dynamo_exchange_log import changes, everything, purge_of
 
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
 from chalicelib.dynamodb.item_size import item_size
+from chalicelib.dynamodb.log_writes import ChunkWrites
 from chalicelib.dynamodb.statistics import DynamoStatistics
 from chalicelib.s3_archive import S3Archive
 from gateway.delivery.redelivery import Erased
@@ -168,13 +169,15 @@ def test_claims_a_late_attempt_adds_back_after_compaction_are_compacted_again(
     made = history(12)
     listing_id = made[0].listing.listing_id
     other = exchange_log(aws)
-    claim = log._claim
+    claim, fired = ChunkWrites.before_transaction, []
 
-    def after_the_other(*args: Any) -> None:
-        other.append(made)  # between this attempt's first reads and its claims
-        claim(*args)
+    def after_the_other(writes: ChunkWrites, *args: Any) -> Any:
+        if not fired:  # between this attempt's first reads and its claims
+            fired.append(True)
+            other.append(made)
+        return claim(writes, *args)
 
-    monkeypatch.setattr(log, "_claim", after_the_other)
+    monkeypatch.setattr(ChunkWrites, "before_transaction", after_the_other)
     sequences = log.append(made[4:])
 
     assert sequences == {c.change_id: i for i, c in enumerate(made, start=1) if i > 4}
