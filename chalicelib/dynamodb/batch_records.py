@@ -19,7 +19,9 @@ delivered:
   a batch (``delivery_receipts.BatchReceipts``).
 
 A batch not delivered (retrying, dead) has none of these: it is in neither index, and a dead
-batch's lines have records of their own for re-drives.
+batch's lines have records of their own for re-drives. Before those are written, the batch's
+item is marked ``lines_dead`` (``lines_dying_update``), so that, should the batch be delivered
+after all, its lines' dead records are found and cleared (``batch_settling``).
 """
 
 from __future__ import annotations
@@ -96,6 +98,28 @@ def delivered_update(
         "ConditionExpression": "attribute_not_exists(#state) OR #state <> :state",
         "ExpressionAttributeNames": {"#state": "state"},
         "ExpressionAttributeValues": values,
+        # The delivered item either way, at no read cost: what finishing it needs.
+        "ReturnValues": "ALL_NEW",
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+    }
+
+
+def lines_dying_update(table: str, batch: Batch) -> dict[str, Any]:
+    """The ``UpdateItem`` that marks the batch's lines about to be recorded dead, its state
+    unchanged (a crash before its dead record leaves it to be tried again); refused once it
+    is delivered."""
+    return {
+        "TableName": table,
+        "Key": {"delivery_id": s(batch.delivery_id)},
+        "UpdateExpression": "SET lines_dead = :true, batch_of = :sub, batch_message = :batch",
+        "ConditionExpression": "attribute_not_exists(#state) OR #state <> :delivered",
+        "ExpressionAttributeNames": {"#state": "state"},
+        "ExpressionAttributeValues": {
+            ":true": {"BOOL": True},
+            ":sub": s(batch.subscription_id),
+            ":batch": s(batch.model_dump_json()),
+            ":delivered": s(DeliveryState.DELIVERED.value),
+        },
     }
 
 
@@ -126,11 +150,14 @@ def attempt_update(
     }
 
 
-def delivered_counts(batch: Batch, lines: Sequence[Delivery], at: datetime) -> dict[Key, int]:
-    """What counting each line delivered at ``at`` would add, summed per key: one write."""
+def delivered_counts(item: dict[str, Any]) -> dict[Key, int]:
+    """What counting each line of a delivered batch's item adds, summed per key (in the
+    month it was delivered, whenever this is counted): one write."""
+    at = datetime.fromisoformat(text(item, "updated_at"))
+    subscription_id = text(item, "batch_of")
     keys = (
-        delivered_key(d.delivery_id, d.change.listing.origin_region, batch.subscription_id, at)
-        for d in lines
+        delivered_key(line["delivery_id"], line["origin_region"], subscription_id, at)
+        for line in lines_of(item)
     )
     return dict(Counter(keys))
 

@@ -25,14 +25,8 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Table, is_conditional_failure, s, text
-from chalicelib.dynamodb.batch_records import (
-    attempt_update,
-    batch_view,
-    delivered_counts,
-    delivered_update,
-    is_batch,
-    line_views,
-)
+from chalicelib.dynamodb.batch_records import attempt_update, batch_view, is_batch, line_views
+from chalicelib.dynamodb.batch_settling import BatchSettling
 from chalicelib.dynamodb.delivery_items import (
     SharedRecognitions,
     kept_of,
@@ -72,6 +66,7 @@ class DynamoDeliveryLog(Table):
         super().__init__(client, table_name)
         self._statistics = statistics  # counts deliveries made (monthly statistics)
         self._recognitions = SharedRecognitions(client, table_name)
+        self._batches = BatchSettling(client, table_name, statistics)
 
     def state(self, delivery_id: str) -> DeliveryState | None:
         found = self.get(delivery_id)
@@ -284,15 +279,17 @@ class DynamoDeliveryLog(Table):
             self._count_delivered(self._statistics, delivery, attempt.at)
 
     def delivered_batch(self, batch: Batch, attempt: Attempt, lines: Sequence[Delivery]) -> None:
-        """One write settles the batch delivered with its lines in it; their delivered counts
-        are added once, summed, when that write is the one that settled it."""
-        settled = self._unless_delivered(delivered_update(self._table, batch, attempt, lines))
-        if not settled or self._statistics is None or not lines:
-            return
-        try:
-            self._statistics.add(delivered_counts(batch, lines, attempt.at), attempt.at)
-        except Exception:
-            log.warning("delivered counts of %s not written", batch.delivery_id, exc_info=True)
+        """One write settles the batch delivered with its lines in it; their counts and any
+        dead records of theirs are finished from it (``batch_settling``)."""
+        self._batches.delivered(batch, attempt, lines)
+
+    def mark_lines_dead(self, batch: Batch) -> bool:
+        """Before a dead batch's lines are recorded (``batch_settling``)."""
+        return self._batches.lines_dying(batch)
+
+    def finish_batch(self, batch_id: str) -> None:
+        """A delivered batch's counts and dead lines finished (``batch_settling``)."""
+        self._batches.finish(batch_id)
 
     def _record_batch(self, batch: Batch, attempt: Attempt, state: DeliveryState) -> None:
         """The batch's own attempts (no listing, no change: the file's lines are recorded

@@ -52,8 +52,12 @@ class DynamoStatistics(Table):
         for region, bucket, counts in items_of(deltas):
             self._client.update_item(**self.update(region, bucket, counts, now))
 
-    def add_once(self, changes: Sequence[Change], now: datetime) -> int:
-        """Each change's delta, unless its marker shows it was applied; how many were."""
+    def add_once(
+        self, changes: Sequence[Change], now: datetime, keep: timedelta = _MARKER_KEEP
+    ) -> int:
+        """Each change's delta, unless its marker shows it was applied; how many were.
+        ``keep``: how long the markers last, as long as the same change may come again (a
+        stream's record: two days; a delivered batch's lines: ``batch_settling``)."""
         applied = 0
         chunk: list[Change] = []
         for change in changes:
@@ -63,19 +67,19 @@ class DynamoStatistics(Table):
                 len(chunk) + 1 + len(items_of(total([d for _, d in [*chunk, change]])))
                 > _TRANSACTION
             ):
-                applied += self._apply(chunk, now)
+                applied += self._apply(chunk, now, keep)
                 chunk = []
             chunk.append(change)
-        return applied + (self._apply(chunk, now) if chunk else 0)
+        return applied + (self._apply(chunk, now, keep) if chunk else 0)
 
-    def _apply(self, chunk: list[Change], now: datetime) -> int:
+    def _apply(self, chunk: list[Change], now: datetime, keep: timedelta) -> int:
         """One transaction; the changes a former attempt applied (their markers' conditions
         failed) are left out and the rest tried again."""
         for attempt in range(_CONFLICT_TRIES + len(chunk)):
             if not chunk:
                 return 0
             try:
-                self._client.transact_write_items(TransactItems=self._actions(chunk, now))
+                self._client.transact_write_items(TransactItems=self._actions(chunk, now, keep))
                 return len(chunk)
             except ClientError as error:
                 if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
@@ -93,7 +97,9 @@ class DynamoStatistics(Table):
                 chunk = [c for i, c in enumerate(chunk) if i not in seen]
         raise RuntimeError("statistics counters kept conflicting")
 
-    def _actions(self, chunk: list[Change], now: datetime) -> list[TransactWriteItemTypeDef]:
+    def _actions(
+        self, chunk: list[Change], now: datetime, keep: timedelta
+    ) -> list[TransactWriteItemTypeDef]:
         markers: list[TransactWriteItemTypeDef] = [
             {
                 "Update": {
@@ -101,9 +107,7 @@ class DynamoStatistics(Table):
                     "Key": {"pk": s(f"stats#seen#{event_id}")},
                     "UpdateExpression": "SET expires_at = :expires",
                     "ConditionExpression": "attribute_not_exists(pk)",
-                    "ExpressionAttributeValues": {
-                        ":expires": n(int((now + _MARKER_KEEP).timestamp()))
-                    },
+                    "ExpressionAttributeValues": {":expires": n(int((now + keep).timestamp()))},
                 }
             }
             for event_id, _ in chunk

@@ -78,7 +78,11 @@ def settle(
     resync cannot afford; delivery lists, receipts and statistics read the lines from it.
     Dead: each line first gets a record of its own with this attempt, so "re-drive all dead"
     finds every change, then the batch. Either way, a crash before the batch's own record
-    leaves the batch unsettled, to be tried again."""
+    leaves the batch unsettled, to be tried again — and then perhaps delivered, with some of
+    its lines recorded dead already: so the batch is marked first (``mark_lines_dead``, its
+    state unchanged), and settling it delivered clears its lines' dead records when the mark
+    is there (only then: the delivered path stays one write). A batch delivered already (a
+    late copy) writes no dead line."""
     if state not in _SETTLED:
         log.record(batch, attempt, state)
         return
@@ -87,6 +91,9 @@ def settle(
         batch, lines = found if found else (batch, [])
     if state is DeliveryState.DELIVERED:
         log.delivered_batch(batch, attempt, lines)
+        files.remove(batch.key)
+        return
+    if not log.mark_lines_dead(batch):  # delivered already: none of its lines is dead
         files.remove(batch.key)
         return
     with ThreadPoolExecutor(max_workers=_RECORDERS) as pool:  # one request each, any order

@@ -129,7 +129,20 @@ class DeliveryLog(Protocol):
     def delivered_batch(self, batch: Batch, attempt: Attempt, lines: Sequence[Delivery]) -> None:
         """Settle ``batch`` delivered by ``attempt`` in one write that holds its ``lines``
         (ids, listing, change, masked code, origin, sequences: never a full ID number), and
-        count them delivered once; a batch once delivered never goes back."""
+        count them delivered once; a batch once delivered never goes back. Called again for
+        a batch delivered already, it finishes what the first call may have left (its count,
+        dead records of an earlier settle cut short), as ``finish_batch`` does."""
+        ...
+
+    def mark_lines_dead(self, batch: Batch) -> bool:
+        """Note, before a dead batch's lines get records of their own, that they may have:
+        should the batch be delivered after all (its dead settle cut short), those records
+        are cleared. False if the batch is delivered already (its lines are not dead)."""
+        ...
+
+    def finish_batch(self, batch_id: str) -> None:
+        """For a batch found delivered (a copy of its message came again): finish what
+        settling it delivered may have left undone; nothing if it was all done."""
         ...
 
 

@@ -122,8 +122,11 @@ class DeliveryService:
         subscription = None if settled else reading.result()
         if subscription is None:
             # a duplicate message (the first copy settled it), or no subscription any more; a
-            # batch's file (a fan-out repeated later may have written it again) goes at once
+            # batch's file (a fan-out repeated later may have written it again) goes at once,
+            # once what its delivery may have left undone is finished (a count cut short)
             if isinstance(delivery, Batch):
+                if state is DeliveryState.DELIVERED:
+                    self._log.finish_batch(delivery.delivery_id)
                 self._batch_files().remove(delivery.key)
             return Outcome(state=None)
         note_first = _may_be_cut_off(received, time_left)

@@ -267,6 +267,7 @@ class InMemoryDeliveryLog:
         self._tries: dict[str, int] = {}
         self._sending: dict[str, datetime] = {}
         self.lines_of: dict[str, list[str]] = {}  # a delivered batch's lines
+        self.finished: list[str] = []  # batches finished for a copy of their message
 
     def state(self, delivery_id: str) -> DeliveryState | None:
         return self._states.get(delivery_id)
@@ -294,6 +295,12 @@ class InMemoryDeliveryLog:
         if self._states.get(batch.delivery_id) is not DeliveryState.DELIVERED:
             self.lines_of[batch.delivery_id] = [line.delivery_id for line in lines]
         self.record(batch, attempt, DeliveryState.DELIVERED)
+
+    def mark_lines_dead(self, batch: Batch) -> bool:
+        return self._states.get(batch.delivery_id) is not DeliveryState.DELIVERED
+
+    def finish_batch(self, batch_id: str) -> None:
+        self.finished.append(batch_id)
 
 
 @dataclass(frozen=True)

@@ -180,8 +180,10 @@ def test_once_delivered_the_batch_is_one_record_holding_its_lines_and_the_file_i
     assert gateway.log.lines_of[batch.delivery_id] == [d.delivery_id for d in planned]
     assert [gateway.log.state(d.delivery_id) for d in planned] == [None] * 3  # no line records
     assert gateway.files.files == {}
+    assert gateway.log.finished == []
     assert gateway.service.deliver(batch, 2).state is None  # a duplicate message: nothing sent
     assert len(gateway.transport.posts) == 1
+    assert gateway.log.finished == [batch.delivery_id]  # what the first left undone, finished
 
 
 class Acknowledged:
@@ -290,6 +292,7 @@ def test_a_deleted_subscriptions_batch_is_dropped_with_its_file() -> None:
     assert gateway.service.deliver(batch, 1).state is None
     assert gateway.files.files == {}
     assert gateway.transport.posts == []
+    assert gateway.log.finished == []  # never delivered: nothing to finish
 
 
 def test_two_batched_subscribers_get_a_file_each_holding_only_their_own_deliveries() -> None:
