@@ -13,7 +13,15 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from gateway.delivery.batching import Batch, batch_id, described, file_of, gathered, key_of
+from gateway.delivery.batching import (
+    Batch,
+    batch_id,
+    described,
+    file_of,
+    gathered,
+    key_of,
+    without,
+)
 from gateway.delivery.objection_notices import filtered_out, plan_notices, settles
 from gateway.delivery.planning import (
     Delivery,
@@ -206,14 +214,14 @@ class Batcher:
     def _write(
         self, lines: Sequence[Delivery], region: str, gone: set[int]
     ) -> tuple[str, bytes | None]:
-        """Write once, without an erased listing's lines; a file already there (a stream batch
-        fanned out again) is the one kept. The key is every line's, erased or not: a run again
-        finds the file an earlier run wrote. ``None``: no line left to write."""
+        """Write once, without an erased listing's lines (``without``, as a purge leaves a
+        file); a file already there (a stream batch fanned out again) is the one kept. The key
+        is every line's, erased or not: a run again finds the file an earlier run wrote.
+        ``None``: no line left to write."""
         logged = [d.log_sequence or 0 for d in lines]
         key = key_of(lines[0].subscription_id, min(logged), max(logged), batch_id(lines))
-        purged = _purged(lines, gone)
-        kept = [d for d in lines if d.change.listing.listing_id not in purged]
-        return key, self.files.write(key, file_of(kept, region)) if kept else None
+        body = without(file_of(lines, region), _purged(lines, gone))
+        return key, self.files.write(key, body) if body else None
 
     def _erased(self, lines: Sequence[Delivery]) -> set[int]:
         """The log sequences of ``lines``' range whose bodies a purge erased."""

@@ -128,3 +128,34 @@ def test_fan_out_looks_the_log_up_once_before_and_once_after_every_file_it_wrote
 
     assert [type(q) for q in queued] == [Batch, Batch]
     assert asked == [(40, 42), (40, 42)]
+
+
+def test_fan_out_never_writes_a_listing_erased_before_it_ran_but_keeps_its_tombstone() -> None:
+    files = InMemoryFiles()
+    planned = numbered(changes(3), [batched()])  # logged at 40, 41, 42
+    purged = planned[1].change.listing.listing_id
+    tombstone = planned[1].model_copy(  # the purge's own change, logged at 43 with its body
+        update={
+            "delivery_id": "dlv_tombstone",
+            "change": planned[1].change.model_copy(update={"type": ChangeType.PURGED}),
+            "log_sequence": 43,
+            "sequence": 4,
+        }
+    )
+    written: list[bytes] = []
+    write = files.write
+
+    def spied(key: str, body: bytes) -> bytes:
+        written.append(body)
+        return write(key, body)
+
+    files.write = spied  # type: ignore[method-assign]
+
+    [batch] = Batcher(files, FixedClock(NOW), lambda first, last: [41]).batched(
+        [*planned, tombstone], [batched()]
+    )
+
+    assert isinstance(batch, Batch)
+    assert written == [file_of([planned[0], planned[2], tombstone], HUNAN)]
+    assert files.files[batch.key] == written[0]
+    assert without(written[0], {purged}) == written[0]  # no line of it but the tombstone
