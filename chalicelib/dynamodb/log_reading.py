@@ -97,8 +97,8 @@ def erased_in(batch: Batch, window: range) -> list[int]:
     erased: set[int] = set()
     chunked: set[int] = set()
     for chunk in chunks_holding(batch, window):
-        held = set(range(chunk.first, chunk.first + chunk.count)) & set(window)
-        chunked |= held
+        held = range(max(chunk.first, window.start), min(chunk.first + chunk.count, window.stop))
+        chunked.update(held)
         erased |= {x for x in held if str(x - chunk.first) not in chunk.keys}
     older = _older(batch, [x for x in window if x not in chunked], False)
     return sorted(erased | {x for x, (_, _, gone) in older.items() if gone})

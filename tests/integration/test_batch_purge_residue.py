@@ -161,3 +161,9 @@ def test_the_erasures_fan_out_checks_are_read_without_downloading_log_chunks(aws
     assert erased == [logged[made[2].change_id]]
     assert erased == log.published(first - 1, last - first + 3)[1]  # what GET /v1/log shows
     assert downloaded == []
+    at = logged[made[2].change_id]  # windows starting or ending inside the chunk
+    assert (log.erased_in(at, at), log.erased_in(at + 1, last), log.erased_in(first, at - 1)) == (
+        [at],
+        [],
+        [],
+    )
