@@ -14,6 +14,9 @@ file as read then: ``gateway.delivery.batch_sending``), and settle line by line 
 dead for "re-drive all dead" — as any batch's lines do. The purged listing's line leaves no
 copy: the rewrite is conditioned on the version read (``If-Match``, so a concurrent settling or
 rewrite is never undone) and the older versions are destroyed. A file with no line left goes.
+Deleting versions lists them again until none is left (``S3Archive.destroy``): a rewrite that
+lands while a settling deletes the file goes with it. A purge that died between its rewrite and
+that cleanup leaves an older version behind: run again, it destroys it (``erase``).
 """
 
 from __future__ import annotations
@@ -68,8 +71,13 @@ class S3BatchFiles:
 
     def erase(self, listing_id: str, sequences: Collection[int]) -> int:
         """Take ``listing_id``'s lines (logged at ``sequences``) out of every pending file:
-        only files whose key's log range covers one of them are read. How many held any."""
-        erased = 0
+        only files whose key's log range covers one of them are read. How many were cleaned.
+
+        A covered file also loses its older versions, and an emptied one goes: a file is
+        written once, so an older version is what a rewrite took out and an empty file what
+        it left, either because the purge died before its cleanup. Run again, the purge finds
+        the current version clean, and only this reaches what the first run left behind."""
+        cleaned = 0
         for key in self._archive.keys(BATCH_KEY_PREFIX, _ALL):
             span = log_range(key)
             if span is None or not any(span[0] <= x <= span[1] for x in sequences):
@@ -77,5 +85,9 @@ class S3BatchFiles:
             body = self._archive.find(key)
             if body and without(body, {listing_id}) != body:
                 self.without(key, {listing_id})
-                erased += 1
-        return erased
+            elif body == b"":
+                self.remove(key)
+            elif not self._archive.prune(key):
+                continue
+            cleaned += 1
+        return cleaned

@@ -118,12 +118,8 @@ class Container:
             self.queue,
             self.receipts,
             self.log_publisher.publish,
-            Batcher(S3BatchFiles(self.archive), self.clock, self._erased_in),
+            Batcher(S3BatchFiles(self.archive), self.clock, self.exchange_log.erased_in),
         )
-
-    def _erased_in(self, first: int, last: int) -> list[int]:
-        """The log sequences in ``[first, last]`` whose bodies a purge erased."""
-        return self.exchange_log.published(first, last - first + 1)[1]
 
     @cached_property
     def receipts(self) -> DeliveryReceipts:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +18,11 @@ _CHUNK = 1024 * 1024
 _TAKEN = frozenset({"PreconditionFailed", "ConditionalRequestConflict"})
 NDJSON = "application/x-ndjson"
 _MISSING = frozenset({"NoSuchKey", "404", "NotFound"})
+_ROUNDS = 5  # listings of an object's versions while deleting them (see ``_delete_versions``)
+
+
+class ObjectChanging(RuntimeError):
+    """An object kept getting new versions while they were being deleted."""
 
 
 class S3Archive:
@@ -99,15 +104,46 @@ class S3Archive:
         """Delete every version of the object (the bucket is versioned: a plain delete would
         only hide it behind a delete marker, its bytes still readable by version id); with
         ``keep``, every version but that one and the latest (a newer write stays whole)."""
+        self._delete_versions(
+            key,
+            lambda version: (
+                keep is None or (version["VersionId"] != keep and not version["IsLatest"])
+            ),
+        )
+
+    def prune(self, key: str) -> int:
+        """Delete every version of the object but the latest: what is served stays, no older
+        copy does. How many were deleted."""
+        return self._delete_versions(key, lambda version: not version["IsLatest"])
+
+    def _delete_versions(self, key: str, doomed: Callable[[Mapping[str, Any]], bool]) -> int:
+        """Delete the ``doomed`` versions of ``key``, listing again after each round until none
+        is left: a conditional write (``replace``, If-Match on the version then current) may
+        land between a listing and its deletes, and would otherwise outlive them. Bounded:
+        an object still being rewritten after ``_ROUNDS`` fails the caller, to be run again."""
+        deleted = 0
+        for _ in range(_ROUNDS):
+            found = [version for version in self._versions(key) if doomed(version)]
+            if not found:
+                return deleted
+            for version in found:
+                self._client.delete_object(
+                    Bucket=self._bucket, Key=key, VersionId=version["VersionId"]
+                )
+            deleted += len(found)
+        raise ObjectChanging(f"{key} kept getting new versions while they were deleted")
+
+    def _versions(self, key: str) -> list[Mapping[str, Any]]:
+        """Every version and delete marker of exactly ``key`` (not of keys it is a prefix of)."""
+        held: list[Mapping[str, Any]] = []
         paginator = self._client.get_paginator("list_object_versions")
         for page in paginator.paginate(Bucket=self._bucket, Prefix=key):
-            held = [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
-            for version in held:
-                kept = keep is not None and (version["VersionId"] == keep or version["IsLatest"])
-                if version["Key"] == key and not kept:
-                    self._client.delete_object(
-                        Bucket=self._bucket, Key=key, VersionId=version["VersionId"]
-                    )
+            held.extend(
+                version
+                for version in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
+                if version["Key"] == key
+            )
+        return held
 
     def keys(self, prefix: str, limit: int = 1000) -> list[str]:
         """Object keys under ``prefix``, oldest name first, at most ``limit`` of the newest."""

@@ -67,6 +67,7 @@ from chalicelib.dynamodb.log_reading import (
     body_key,
     chunks_holding,
     entry_key,
+    erased_in,
     read_window,
 )
 from chalicelib.dynamodb.log_transaction import (
@@ -303,6 +304,11 @@ class DynamoExchangeLog(CompactingIndex):
         (bodies themselves are not decrypted)."""
         read = self._window(start, limit, False)
         return [e for e, _, _ in read], [e.sequence for e, _, erased in read if erased]
+
+    def erased_in(self, first: int, last: int) -> list[int]:
+        """The sequences in ``[first, last]`` whose bodies a purge erased (``published``'s
+        second part), read from the chunk items only: what fan-out checks its files against."""
+        return erased_in(self._batch, range(max(first, 1), last + 1))
 
     def sequences_of(self, listing_id: str) -> list[int]:
         """Where the listing's changes are logged: its committed claims, and the older

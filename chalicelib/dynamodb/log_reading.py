@@ -90,6 +90,20 @@ def read_window(batch: Batch, fetch: Fetch, window: range, bodies: bool) -> list
     return [found[x] for x in sorted(found)]
 
 
+def erased_in(batch: Batch, window: range) -> list[int]:
+    """The sequences of ``window`` whose body a purge erased, in order. A chunk item alone
+    says which of its entries have no body key left, so no chunk object is downloaded (fan-out
+    asks this of every run's files); entries logged before chunks, by their ``body#`` stubs."""
+    erased: set[int] = set()
+    chunked: set[int] = set()
+    for chunk in chunks_holding(batch, window):
+        held = range(max(chunk.first, window.start), min(chunk.first + chunk.count, window.stop))
+        chunked.update(held)
+        erased |= {x for x in held if str(x - chunk.first) not in chunk.keys}
+    older = _older(batch, [x for x in window if x not in chunked], False)
+    return sorted(erased | {x for x, (_, _, gone) in older.items() if gone})
+
+
 def _older(batch: Batch, sequences: list[int], bodies: bool) -> dict[int, Read]:
     if not sequences:
         return {}

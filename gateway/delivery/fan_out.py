@@ -13,7 +13,15 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from gateway.delivery.batching import Batch, batch_id, described, file_of, gathered, key_of
+from gateway.delivery.batching import (
+    Batch,
+    batch_id,
+    described,
+    file_of,
+    gathered,
+    key_of,
+    without,
+)
 from gateway.delivery.objection_notices import filtered_out, plan_notices, settles
 from gateway.delivery.planning import (
     Delivery,
@@ -187,11 +195,12 @@ class Batcher:
 
     A purge may run while fan-out writes: the stream can hand a change again (a retried batch)
     after its listing was erased, and a file written then would hold the erased content for
-    as long as it waits. So, after writing a run's files, their log range is looked up once
-    (``erased``: the sequences in ``[first, last]`` whose bodies a purge erased) and the lines
-    of any listing found erased are taken out. The purge erases the log first and only then
-    looks for files (``chalicelib.erasure``): whichever comes second sees the other's write,
-    so a file is either found by the purge or cleaned here."""
+    as long as it waits. So the run's log range is looked up (``erased``: the sequences in
+    ``[first, last]`` whose bodies a purge erased) before the files are written, and an erased
+    listing's lines are never written; and once more after every write, for a purge that ran
+    meanwhile, whose listing's lines are then taken out. The purge erases the log first and
+    only then looks for files (``chalicelib.erasure``): whichever comes second sees the
+    other's write, so a file is either found by the purge or cleaned here."""
 
     def __init__(
         self,
@@ -213,8 +222,10 @@ class Batcher:
             return list(deliveries)
         items = gathered(deliveries, regions)
         files = [item for item in items if isinstance(item, list)]
-        written = [self._write(lines, regions[lines[0].subscription_id]) for lines in files]
-        gone = self._erased([d for lines in files for d in lines])  # once, after every write
+        every = [d for lines in files for d in lines]
+        before = self._erased(every)
+        written = [self._write(lines, regions[lines[0].subscription_id], before) for lines in files]
+        gone = before | self._erased(every)  # once more, after every write
         made = {
             id(lines): self._cleaned(lines, key, body, gone)
             for lines, (key, body) in zip(files, written, strict=True)
@@ -227,11 +238,17 @@ class Batcher:
                 queued.append(batch)
         return queued
 
-    def _write(self, lines: Sequence[Delivery], region: str) -> tuple[str, bytes]:
-        """Write once; a file already there (a stream batch fanned out again) is the one kept."""
+    def _write(
+        self, lines: Sequence[Delivery], region: str, gone: set[int]
+    ) -> tuple[str, bytes | None]:
+        """Write once, without an erased listing's lines (``without``, as a purge leaves a
+        file); a file already there (a stream batch fanned out again) is the one kept. The key
+        is every line's, erased or not: a run again finds the file an earlier run wrote.
+        ``None``: no line left to write."""
         logged = [d.log_sequence or 0 for d in lines]
         key = key_of(lines[0].subscription_id, min(logged), max(logged), batch_id(lines))
-        return key, self.files.write(key, file_of(lines, region))
+        body = without(file_of(lines, region), _purged(lines, gone))
+        return key, self.files.write(key, body) if body else None
 
     def _erased(self, lines: Sequence[Delivery]) -> set[int]:
         """The log sequences of ``lines``' range whose bodies a purge erased."""
@@ -241,12 +258,18 @@ class Batcher:
         return set(self.erased(min(logged), max(logged)))
 
     def _cleaned(
-        self, lines: Sequence[Delivery], key: str, body: bytes, gone: set[int]
+        self, lines: Sequence[Delivery], key: str, body: bytes | None, gone: set[int]
     ) -> Batch | None:
-        """The file's message, once an erased listing's lines are out of it; ``None``: every
-        line was of an erased listing (its tombstone goes instead)."""
-        purged = {d.change.listing.listing_id for d in lines if d.log_sequence in gone}
+        """The file's message, once an erased listing's lines are out of it (of the file as
+        stored: an earlier run's may hold them); ``None``: every line was of an erased listing
+        (its tombstone goes instead)."""
+        purged = _purged(lines, gone)
         stored = self.files.without(key, purged) if purged else body
         if stored is None:
             return None
         return described(stored, key, lines[0].subscription_id, self.clock)
+
+
+def _purged(lines: Sequence[Delivery], gone: set[int]) -> set[str]:
+    """The listings of ``lines`` a purge erased: those with a line at an erased sequence."""
+    return {d.change.listing.listing_id for d in lines if d.log_sequence in gone}

@@ -222,6 +222,7 @@ def test_erasing_a_listing_logged_in_both_shapes_erases_every_body_and_keeps_eve
         tombstone,
     ]
     assert log.published(1, 5) == ([*leaves, log.published(3, 1)[0][0]], [1, 2])
+    assert log.erased_in(1, 5) == [1, 2]  # fan-out's check, from the items only
     assert log.sequence_of(tombstone.change_id) == 3
     assert log.erase(mine.listing.listing_id, tombstone.change_id) == 0
 

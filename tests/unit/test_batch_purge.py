@@ -90,14 +90,14 @@ def test_fan_out_takes_an_erased_listings_lines_out_of_the_file_it_just_wrote() 
     planned = numbered(changes(3), [batched()])  # logged at 40, 41, 42
     asked: list[tuple[int, int]] = []
 
-    def erased(first: int, last: int) -> list[int]:
+    def erased(first: int, last: int) -> list[int]:  # purged while fan-out wrote
         asked.append((first, last))
-        return [41]
+        return [41] if len(asked) > 1 else []
 
     [batch] = Batcher(files, FixedClock(NOW), erased).batched(planned, [batched()])
 
     assert isinstance(batch, Batch)
-    assert asked == [(40, 42)]
+    assert asked == [(40, 42), (40, 42)]
     assert files.files[batch.key] == file_of([planned[0], planned[2]], HUNAN)
     assert (batch.count, batch.first_sequence, batch.last_sequence) == (2, 1, 3)
 
@@ -114,7 +114,7 @@ def test_fan_out_queues_nothing_for_a_file_whose_every_line_was_erased() -> None
     assert files.files == {}
 
 
-def test_fan_out_looks_the_log_up_once_for_every_file_it_wrote() -> None:
+def test_fan_out_looks_the_log_up_once_before_and_once_after_every_file_it_wrote() -> None:
     files = InMemoryFiles()
     two = [batched("sub-a"), batched("sub-b")]
     planned = numbered(changes(3), two)
@@ -127,4 +127,35 @@ def test_fan_out_looks_the_log_up_once_for_every_file_it_wrote() -> None:
     queued = Batcher(files, FixedClock(NOW), erased).batched(planned, two)
 
     assert [type(q) for q in queued] == [Batch, Batch]
-    assert asked == [(40, 42)]
+    assert asked == [(40, 42), (40, 42)]
+
+
+def test_fan_out_never_writes_a_listing_erased_before_it_ran_but_keeps_its_tombstone() -> None:
+    files = InMemoryFiles()
+    planned = numbered(changes(3), [batched()])  # logged at 40, 41, 42
+    purged = planned[1].change.listing.listing_id
+    tombstone = planned[1].model_copy(  # the purge's own change, logged at 43 with its body
+        update={
+            "delivery_id": "dlv_tombstone",
+            "change": planned[1].change.model_copy(update={"type": ChangeType.PURGED}),
+            "log_sequence": 43,
+            "sequence": 4,
+        }
+    )
+    written: list[bytes] = []
+    write = files.write
+
+    def spied(key: str, body: bytes) -> bytes:
+        written.append(body)
+        return write(key, body)
+
+    files.write = spied  # type: ignore[method-assign]
+
+    [batch] = Batcher(files, FixedClock(NOW), lambda first, last: [41]).batched(
+        [*planned, tombstone], [batched()]
+    )
+
+    assert isinstance(batch, Batch)
+    assert written == [file_of([planned[0], planned[2], tombstone], HUNAN)]
+    assert files.files[batch.key] == written[0]
+    assert without(written[0], {purged}) == written[0]  # no line of it but the tombstone
