@@ -32,10 +32,6 @@ SAVE_WINDOW = timedelta(seconds=60)
 """Longer than an agreement save can take from its ``updated_at`` to its commit: the API
 function's timeout (29 s, ``infra/sizing.py``) plus clock skew between functions."""
 
-CLOCK_SKEW = timedelta(seconds=1)
-"""Between the function that stamps a revision committed and those that stamp acceptance times
-(Lambda's clocks are kept by NTP to milliseconds): a margin on the stamped cutoff."""
-
 
 class ReevaluationJob(Frozen):
     """One re-evaluation and how far it has gone."""
@@ -61,9 +57,14 @@ class ReevaluationJob(Frozen):
 
     def cutoff(self) -> datetime:
         """The last acceptance time compared: a listing accepted later was fanned out after the
-        revision was committed, so its own fan-out read the agreements as changed."""
-        if self.committed_at is not None:
-            return self.committed_at + CLOCK_SKEW
+        revision was committed, so its own fan-out read the agreements as changed. Acceptance
+        and commit are stamped by different functions' clocks (Amazon Time Sync: about a
+        millisecond apart); a fan-out reads the agreements only after the listing's stream
+        record reaches it, tens of milliseconds at the least, so skew below that loses
+        nothing, and a margin would only make listings pushed right after a save be said
+        twice."""
+        if self.committed_at is not None:  # no margin for clocks: see below
+            return self.committed_at
         return self.at + SAVE_WINDOW  # a save that died before its stamp: the widest it can be
 
     def covers(self, listing: Listing) -> bool:
