@@ -131,6 +131,16 @@ def _resync_seconds(results: Results) -> float | None:
     return None if "seconds" not in model else float(model["seconds"])
 
 
+def _resync_batched_seconds(results: Results) -> float | None:
+    batched = (results.get("aws_model") or {}).get("batched") or {}
+    return None if "seconds" not in batched else float(batched["seconds"])
+
+
+def _batched_line_wru(results: Results) -> float | None:
+    record = (results.get("costs") or {}).get("batch_record") or {}
+    return None if "wru_per_line" not in record else float(record["wru_per_line"])
+
+
 def aws_model_results(results: Results) -> dict[str, Any] | None:
     """The AWS model for this run (every subscriber on single delivery, and every one on
     batched delivery as modelled), if it can be."""
@@ -220,6 +230,25 @@ for _target in (
         ("bulk", "fanout", "webhook"),
         _resync_seconds,
         "AWS model (bench/aws_model.py), single delivery; assumptions in the report",
+    ),
+    Target(
+        "write_units_per_batched_line",
+        1.0,
+        "WRU",
+        False,
+        ("webhook",),
+        _batched_line_wru,
+        "a delivered batch's one record holding its lines, table and index writes per line "
+        "(costs: batch_record, a 500-line file settled on moto)",
+    ),
+    Target(
+        "resync_1m_to_31_provinces_batched_seconds",
+        600.0,
+        "s",
+        False,
+        ("bulk", "fanout", "webhook"),
+        _resync_batched_seconds,
+        "AWS model, every subscriber on batched delivery (the mode built for a resync)",
     ),
     Target(
         "scale_peak_memory_growth",
