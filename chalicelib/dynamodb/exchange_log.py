@@ -60,21 +60,17 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import n, s
-from chalicelib.dynamodb.log_chunks import Committed, chunk_key
-from chalicelib.dynamodb.log_compaction import COMPACT_AT, CompactingIndex, older_of
+from chalicelib.dynamodb.log_chunks import Committed
+from chalicelib.dynamodb.log_compaction import COMPACT_AT
+from chalicelib.dynamodb.log_erasure import LogErasure
 from chalicelib.dynamodb.log_reading import (
     Read,
-    body_key,
-    chunks_holding,
-    entry_key,
     erased_in,
     read_window,
 )
 from chalicelib.dynamodb.log_transaction import (
-    HEAD,
     Head,
     actions,
-    index_key,
     take,
 )
 from chalicelib.dynamodb.log_writes import ChunkWrites
@@ -117,7 +113,7 @@ class LogContention(RuntimeError):
     """The head kept moving; the caller's batch is retried by Lambda."""
 
 
-class DynamoExchangeLog(CompactingIndex):
+class DynamoExchangeLog(LogErasure):
     def __init__(
         self,
         client: DynamoDBClient,
@@ -309,85 +305,6 @@ class DynamoExchangeLog(CompactingIndex):
         """The sequences in ``[first, last]`` whose bodies a purge erased (``published``'s
         second part), read from the chunk items only: what fan-out checks its files against."""
         return erased_in(self._batch, range(max(first, 1), last + 1))
-
-    def sequences_of(self, listing_id: str) -> list[int]:
-        """Where the listing's changes are logged: its committed claims, and the older
-        index's set until its erasure ends (what a purge looks for in pending batch files,
-        before and after erasing the log, and again when it is run again: see
-        ``chalicelib.erasure``)."""
-        index = self._get({"pk": s(index_key(listing_id))}) or {}
-        return sorted({*older_of(index), *self._listed(listing_id, index)})
-
-    def erase(self, listing_id: str, tombstone_id: str) -> int:
-        """Make every logged body of ``listing_id`` unreadable but its purge's (``tombstone_id``,
-        which replaces them); entries, digests and the head's size stay, so every proof verifies.
-
-        The index is marked first, so a change of the listing logged from then on is logged
-        without its body; then the head's generation moves, so a transaction prepared before
-        the mark fails and is prepared again; only then are the listing's claims resolved to
-        entries. Idempotent: a purge retried after a failure finishes the erasure. Returns how
-        many bodies."""
-        reply = self._client.update_item(
-            TableName=self._table,
-            Key={"pk": s(index_key(listing_id))},
-            UpdateExpression="SET erased_by = :purge",
-            ExpressionAttributeValues={":purge": s(tombstone_id)},
-            ReturnValues="ALL_NEW",
-        )
-        index = reply.get("Attributes", {})
-        self._client.update_item(
-            TableName=self._table,
-            Key={"pk": s(HEAD)},
-            UpdateExpression="ADD #gen :one",
-            ExpressionAttributeNames={"#gen": "generation"},
-            ExpressionAttributeValues={":one": n(1)},
-        )
-        older = older_of(index)
-        self._put_all([{"pk": s(body_key(x)), "erased_by": s(tombstone_id)} for x in older])
-        for x in older:  # the oldest shape kept the change on its entry item: gone too
-            self._drop_change(x)
-        sequences = self._listed(listing_id, index, but=tombstone_id)
-        erased = 0
-        for chunk in chunks_holding(self._batch, sequences):
-            offsets = [
-                str(x - chunk.first)
-                for x in sequences
-                if chunk.holds(x) and str(x - chunk.first) in chunk.keys
-            ]
-            if not offsets:
-                continue
-            erased += len(offsets)
-            names = {f"#o{i}": offset for i, offset in enumerate(offsets)}
-            self._client.update_item(
-                TableName=self._table,
-                Key={"pk": s(chunk_key(chunk.first))},
-                UpdateExpression="REMOVE "
-                + ", ".join(f"#keys.{x}" for x in names)
-                + " SET "
-                + ", ".join(f"#erased.{x} = :purge" for x in names),
-                ExpressionAttributeNames={**names, "#keys": "keys", "#erased": "erased"},
-                ExpressionAttributeValues={":purge": s(tombstone_id)},
-            )
-        if older:  # the older index's set goes last: a retried purge finds it
-            self._client.update_item(
-                TableName=self._table,
-                Key={"pk": s(index_key(listing_id))},
-                UpdateExpression="REMOVE sequences",
-            )
-        return len(older) + erased
-
-    def _drop_change(self, sequence: int) -> None:
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key={"pk": s(entry_key(sequence))},
-                UpdateExpression="REMOVE #change",
-                ConditionExpression="attribute_exists(#change)",
-                ExpressionAttributeNames={"#change": "change"},
-            )
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise
 
     def sequence_of(self, change_id: str) -> int | None:
         """Where ``change_id`` is logged, if it is: a purge's (what replays look up for an
