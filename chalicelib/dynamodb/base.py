@@ -44,6 +44,16 @@ class Table:
         item = reply.get("Item")
         return dict(item) if item else None
 
+    def _update_if(self, update: dict[str, Any]) -> bool:
+        """Whether the conditional ``UpdateItem`` was made (False: its condition failed)."""
+        try:
+            self._client.update_item(**update)
+        except ClientError as error:
+            if not is_conditional_failure(error):
+                raise
+            return False
+        return True
+
     def _put_doc(self, key: Item, doc: str) -> None:
         self._client.put_item(TableName=self._table, Item={**key, "doc": s(doc)})
 

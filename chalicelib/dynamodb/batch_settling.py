@@ -60,13 +60,7 @@ class BatchSettling(Table):
     def lines_dying(self, batch: Batch) -> bool:
         """Mark the batch's lines as about to be recorded dead; False if it is delivered
         (a late copy: none of its lines is dead)."""
-        try:
-            self._client.update_item(**lines_dying_update(self._table, batch))
-        except ClientError as error:
-            if not is_conditional_failure(error):
-                raise
-            return False
-        return True
+        return self._update_if(lines_dying_update(self._table, batch))
 
     def delivered(self, batch: Batch, attempt: Attempt, lines: Sequence[Delivery]) -> None:
         """Settle the batch delivered in one write, or find it delivered already; finish it."""
@@ -98,16 +92,14 @@ class BatchSettling(Table):
         line_ids = [line["delivery_id"] for line in lines_of(item)]
         with ThreadPoolExecutor(max_workers=_CLEARERS) as pool:
             list(pool.map(self._delete_if_dead, line_ids))
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key={"delivery_id": item["delivery_id"]},
-                UpdateExpression="REMOVE lines_dead",
-                ConditionExpression="attribute_exists(lines_dead)",  # never an item anew
-            )
-        except ClientError as error:
-            if not is_conditional_failure(error):
-                raise
+        self._update_if(
+            {
+                "TableName": self._table,
+                "Key": {"delivery_id": item["delivery_id"]},
+                "UpdateExpression": "REMOVE lines_dead",
+                "ConditionExpression": "attribute_exists(lines_dead)",  # never an item anew
+            }
+        )
 
     def _delete_if_dead(self, delivery_id: str) -> None:
         try:

@@ -294,17 +294,7 @@ class DynamoDeliveryLog(Table):
     def _record_batch(self, batch: Batch, attempt: Attempt, state: DeliveryState) -> None:
         """The batch's own attempts (no listing, no change: the file's lines are recorded
         apart); once delivered, never turned back."""
-        self._unless_delivered(attempt_update(self._table, batch, attempt, state))
-
-    def _unless_delivered(self, update: dict[str, Any]) -> bool:
-        """Whether the update (conditioned on the record not being delivered yet) was made."""
-        try:
-            self._client.update_item(**update)
-        except ClientError as error:
-            if not is_conditional_failure(error):
-                raise
-            return False
-        return True
+        self._update_if(attempt_update(self._table, batch, attempt, state))  # unless delivered
 
     def _count_delivered(
         self, statistics: DynamoStatistics, delivery: Delivery, at: datetime

@@ -57,7 +57,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.dynamodb.base import is_conditional_failure, n, s
+from chalicelib.dynamodb.base import n, s
 from chalicelib.dynamodb.log_index import COMPACTED, LogIndex, logger, marker_key
 from chalicelib.dynamodb.log_transaction import index_key
 
@@ -178,13 +178,7 @@ class CompactingIndex(LogIndex):
                 ":at": n(page),
                 ":zero": n(0),
             }
-        try:
-            self._client.update_item(**update)
-        except ClientError as error:
-            if not is_conditional_failure(error):
-                raise
-            return False
-        return True
+        return self._update_if(update)
 
     def _listed(
         self, listing_id: str, index: Mapping[str, Any], but: str | None = None
