@@ -11,6 +11,15 @@
 // Run: GATEWAY_URL=https://…/api SUBSCRIPTION_ID=sub_… REGION=430000 [WEBHOOK_SECRET=whsec_…]
 //      [PORT=8080] [HOST=127.0.0.1] java Receiver.java
 // (WEBHOOK_SECRET only for a `v1` subscription: the secret from the creation reply.)
+//
+// A subscription with `delivery_mode: "batched"` also gets `deliveries.batch` webhooks: each
+// announces an NDJSON file of deliveries by a short-lived presigned link and the file's
+// SHA-256, size, line count and first and last `sequence`. The webhook is checked as above;
+// the file needs no signature of its own, as any change to it changes its digest. Its lines
+// are then checked as the gateway promises them (each addressed to you, `sequence` strictly
+// increasing from first to last) and stored one by one, each exactly the body its single
+// delivery would have had. A file that cannot be fetched is answered 503: the gateway sends
+// the webhook again with a fresh link.
 // `java Receiver.java --check cases.json` prints one JSON verdict per case (the tests use it).
 
 import com.sun.net.httpserver.HttpExchange;
@@ -52,6 +61,9 @@ public final class Receiver {
     static final Set<String> NOTICES =
             Set.of("subscription.failing", "subscription.disabled", "subscription.test");
     static final String VERIFICATION = "subscription.verification";
+    static final String BATCH = "deliveries.batch";
+    static final long MAX_FILE_BYTES = 256L << 20; // a stream batch's file is well under a MB
+    static final double MAX_WHOLE = 9007199254740992.0; // 2^53: JSON numbers read as doubles
     static final Pattern SECONDS = Pattern.compile("[0-9]{1,12}");
     // DER header of an X.509 Ed25519 public key; the raw 32 bytes follow it.
     static final byte[] ED25519_X509_PREFIX = HexFormat.of().parseHex("302a300506032b6570032100");
@@ -98,6 +110,91 @@ public final class Receiver {
             throw new Refused("a challenge for region " + event.get("subscriber_region"));
         }
         return "{\"challenge\":" + Json.quote(String.valueOf(event.get("challenge"))) + "}";
+    }
+
+    /** A deliveries.batch announcement genuine and addressed to you: its parsed body (the
+     * file itself is checked by batchLines once fetched). */
+    static Map<String, Object> verifyBatch(
+            Map<String, String> headers, byte[] body, Mine mine, long now) throws Refused {
+        Map<String, Object> announced = checkSigned(headers, body, mine.secret(), mine.keys(), now);
+        if (!BATCH.equals(announced.get("type"))
+                || !header(headers, "webhook-id").equals(announced.get("batch_id"))) {
+            throw new Refused("not a batch announcement, or its batch_id differs from webhook-id");
+        }
+        if (!mine.subscriptionId().equals(announced.get("subscription_id"))) {
+            throw new Refused("a batch for subscription " + announced.get("subscription_id"));
+        }
+        if (!mine.region().equals(announced.get("subscriber_region"))) {
+            throw new Refused("a batch for region " + announced.get("subscriber_region"));
+        }
+        for (String name : List.of("size", "count", "first_sequence", "last_sequence")) {
+            whole(announced, name);
+        }
+        if (!(announced.get("sha256") instanceof String digest && digest.matches("[0-9a-f]{64}"))) {
+            throw new Refused("sha256 is not hex");
+        }
+        return announced;
+    }
+
+    /** The announced file's deliveries, in order, once the file is proven the one the gateway
+     * signed for you: its SHA-256, size and line count as announced, each line a delivery
+     * addressed to you, sequence strictly increasing from first_sequence to last_sequence. */
+    static List<Map<String, Object>> batchLines(
+            Map<String, Object> announced, byte[] file, Mine mine) throws Refused {
+        String digest;
+        try {
+            digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(file));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+        if (file.length != whole(announced, "size") || !digest.equals(announced.get("sha256"))) {
+            throw new Refused("the file's SHA-256 or size (" + file.length + " bytes) differs");
+        }
+        List<String> raw = new ArrayList<>();
+        for (String line : new String(file, StandardCharsets.UTF_8).split("\n")) {
+            if (!line.isBlank()) raw.add(line);
+        }
+        if (raw.size() != whole(announced, "count")) {
+            throw new Refused("the file holds " + raw.size() + " lines, not as announced");
+        }
+        List<Map<String, Object>> events = new ArrayList<>();
+        long previous = Long.MIN_VALUE;
+        for (int n = 1; n <= raw.size(); n++) {
+            Object parsed;
+            try {
+                parsed = Json.parse(raw.get(n - 1));
+            } catch (IllegalArgumentException e) {
+                throw new Refused("line " + n + " of the batch is not JSON");
+            }
+            if (!(parsed instanceof Map<?, ?> map)
+                    || !mine.subscriptionId().equals(map.get("subscription_id"))
+                    || !mine.region().equals(map.get("subscriber_region"))) {
+                throw new Refused("line " + n + " of the batch is not addressed to you");
+            }
+            long sequence = whole(map, "sequence");
+            if (n > 1 && sequence <= previous) {
+                throw new Refused("line " + n + " of the batch is out of order");
+            }
+            if (n == 1 && sequence != whole(announced, "first_sequence")) {
+                throw new Refused("the first line is not the announced first_sequence");
+            }
+            previous = sequence;
+            @SuppressWarnings("unchecked")
+            Map<String, Object> event = (Map<String, Object>) map;
+            events.add(event);
+        }
+        if (previous != whole(announced, "last_sequence")) {
+            throw new Refused("the last line is not the announced last_sequence");
+        }
+        return events;
+    }
+
+    /** A whole number the body names (the JSON reader gives doubles), or Refused. */
+    static long whole(Map<?, ?> body, String name) throws Refused {
+        if (body.get(name) instanceof Double d && d == Math.rint(d) && Math.abs(d) <= MAX_WHOLE) {
+            return d.longValue();
+        }
+        throw new Refused(name + " is not a whole number");
     }
 
     static String header(Map<String, String> headers, String name) {
@@ -248,9 +345,31 @@ public final class Receiver {
         return keys;
     }
 
-    /** 204 to a verified delivery or notice, 200 {"challenge"} to your own region's challenge,
-     * 401 to anything else. Store each delivery (dedup by webhook-id) before answering 2xx:
-     * only a 2xx stops the gateway retrying. */
+    /** GET the announced file's presigned link, reading at most one byte more than its size;
+     * null when it cannot be fetched now (answer 503: the retry brings a fresh link). */
+    static byte[] fetchBatchFile(Map<String, Object> announced)
+            throws Refused, InterruptedException {
+        long size = whole(announced, "size");
+        String url = String.valueOf(announced.get("url"));
+        if (size > MAX_FILE_BYTES) throw new Refused("a batch file of " + size + " bytes");
+        if (!url.startsWith("https://") && !url.startsWith("http://")) {
+            throw new Refused("the batch file's link is not http(s)");
+        }
+        try {
+            HttpResponse<InputStream> reply = HTTP.send(HttpRequest.newBuilder(URI.create(url))
+                    .build(), HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream in = reply.body()) {
+                return reply.statusCode() == 200 ? in.readNBytes((int) size + 1) : null;
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** 204 to a verified delivery, notice or batch, 200 {"challenge"} to your own region's
+     * challenge, 401 to anything else, 503 to a batch whose file cannot be fetched now. Store
+     * each delivery (dedup by its id: a batch's line by its delivery_id) before answering
+     * 2xx: only a 2xx stops the gateway retrying. A batch's lines come in order. */
     static void handle(HttpExchange exchange, String gatewayUrl, String subscriptionId,
             String region, String secret) throws IOException {
         try (exchange; InputStream in = exchange.getRequestBody()) {
@@ -270,6 +389,21 @@ public final class Receiver {
                     exchange.getResponseHeaders().set("content-type", "application/json");
                     exchange.sendResponseHeaders(200, answer.length);
                     exchange.getResponseBody().write(answer);
+                    return;
+                }
+                if (BATCH.equals(claimedType(body))) {
+                    Map<String, Object> announced = verifyBatch(headers, body, mine, now);
+                    byte[] file = fetchBatchFile(announced);
+                    if (file == null) {
+                        System.err.println("batch file not fetched: the gateway sends it again");
+                        exchange.sendResponseHeaders(503, -1);
+                        return;
+                    }
+                    for (Map<String, Object> line : batchLines(announced, file, mine)) {
+                        // store each line here (dedup by its delivery_id), then answer 2xx
+                        System.out.println("verified " + line.get("delivery_id") + ": " + line.get("type"));
+                    }
+                    exchange.sendResponseHeaders(204, -1);
                     return;
                 }
                 Map<String, Object> event = verifyDelivery(headers, body, mine, now);
@@ -313,7 +447,8 @@ public final class Receiver {
         System.out.println("listening on http://" + host + ":" + server.getAddress().getPort());
     }
 
-    /** For the tests: one JSON verdict per case, {"name", "ok", "reason"} (+ "answer"). */
+    /** For the tests: one JSON verdict per case, {"name", "ok", "reason"} (+ "answer" for a
+     * challenge, "lines" for a batch: its file, base64, is the case's "file"). */
     static void check(Path cases) throws IOException {
         long now = System.currentTimeMillis() / 1000;
         for (Object item : (List<?>) Json.parse(Files.readString(cases))) {
@@ -330,6 +465,11 @@ public final class Receiver {
                 if ("challenge".equals(c.get("kind"))) {
                     String answer = verifyChallenge(headers, body, mine, now);
                     verdict += ",\"ok\":true,\"reason\":null,\"answer\":" + answer;
+                } else if ("batch".equals(c.get("kind"))) {
+                    Map<String, Object> announced = verifyBatch(headers, body, mine, now);
+                    byte[] file = Base64.getDecoder().decode((String) c.get("file"));
+                    int lines = batchLines(announced, file, mine).size();
+                    verdict += ",\"ok\":true,\"reason\":null,\"lines\":" + lines;
                 } else {
                     verifyDelivery(headers, body, mine, now);
                     verdict += ",\"ok\":true,\"reason\":null";

@@ -14,8 +14,17 @@
 // (WEBHOOK_SECRET only for a `v1` subscription: the secret from the creation reply;
 // SIGNATURE_SCHEME=v1sm2 only for a `v1sm2` one. The receiver checks its subscription's scheme
 // alone: sm-crypto hashes in JavaScript, about 1 s a MB, so SM2 work is done only where asked.)
+//
+// A subscription with `delivery_mode: "batched"` also gets `deliveries.batch` webhooks: each
+// announces an NDJSON file of deliveries by a short-lived presigned link and the file's
+// SHA-256, size, line count and first and last `sequence`. The webhook is checked as above;
+// the file needs no signature of its own, as any change to it changes its digest. Its lines
+// are then checked as the gateway promises them (each addressed to you, `sequence` strictly
+// increasing from first to last) and handed on one by one, each exactly the body its single
+// delivery would have had. A file that cannot be fetched is answered 503: the gateway sends
+// the webhook again with a fresh link.
 
-import { createPublicKey, verify } from "node:crypto";
+import { createHash, createPublicKey, verify } from "node:crypto";
 import { createServer } from "node:http";
 import { pathToFileURL } from "node:url";
 import smCrypto from "sm-crypto"; // CommonJS: its `sm2` comes through the default export
@@ -28,6 +37,8 @@ const KEYS_MAX_AGE_MS = 300_000; // GET /v1/keys says Cache-Control: max-age=300
 const MAX_BODY_BYTES = 1 << 20;
 const NOTICES = new Set(["subscription.failing", "subscription.disabled", "subscription.test"]);
 const VERIFICATION = "subscription.verification";
+const BATCH = "deliveries.batch";
+const MAX_FILE_BYTES = 256 << 20; // a stream batch's file is well under a megabyte
 const SM2_DEFAULT_USER_ID = "1234567812345678"; // GM/T 0009's, for a key listed without one
 const MAX_SIGNATURES = 4; // the gateway sends at most 3; more only costs verification time
 
@@ -162,6 +173,75 @@ export function verifyChallenge(headers, body, mine, now = Date.now() / 1000) {
   return { challenge: event.challenge };
 }
 
+/** A `deliveries.batch` announcement genuine and addressed to you: its parsed body (the file
+ * itself is checked by `batchLines` once fetched). */
+export function verifyBatch(headers, body, mine, now = Date.now() / 1000) {
+  const { id, body: announced } = checkSigned(headers, body, mine, now);
+  if (announced.type !== BATCH || announced.batch_id !== id)
+    throw new Refused("not a batch announcement, or its batch_id differs from webhook-id");
+  if (announced.subscription_id !== mine.subscriptionId)
+    throw new Refused(`a batch for subscription ${announced.subscription_id}`);
+  if (announced.subscriber_region !== mine.region)
+    throw new Refused(`a batch for region ${announced.subscriber_region}`);
+  for (const name of ["size", "count", "first_sequence", "last_sequence"])
+    if (!Number.isSafeInteger(announced[name])) throw new Refused(`${name} is not an integer`);
+  if (!/^[0-9a-f]{64}$/.test(announced.sha256 ?? "")) throw new Refused("sha256 is not hex");
+  return announced;
+}
+
+/** The announced file's deliveries, in order, once the file is proven the one the gateway
+ * signed for you: its SHA-256, size and line count as announced, each line a delivery
+ * addressed to you, `sequence` strictly increasing from `first_sequence` to `last_sequence`. */
+export function batchLines(announced, file, mine) {
+  const digest = createHash("sha256").update(file).digest("hex");
+  if (file.length !== announced.size || digest !== announced.sha256)
+    throw new Refused(`the file's SHA-256 or size (${file.length} bytes) differs: altered or cut`);
+  const raw = file.toString("utf8").split("\n").filter((line) => line.trim());
+  if (raw.length !== announced.count)
+    throw new Refused(`the file holds ${raw.length} lines, the announcement ${announced.count}`);
+  if (!raw.length) throw new Refused("the file holds no lines");
+  let previous = null;
+  const events = raw.map((line, n) => {
+    let event;
+    try {
+      event = JSON.parse(line);
+    } catch {
+      throw new Refused(`line ${n + 1} of the batch is not JSON`);
+    }
+    if (event?.subscription_id !== mine.subscriptionId || event.subscriber_region !== mine.region)
+      throw new Refused(`line ${n + 1} of the batch is addressed to ${event?.subscription_id}`);
+    if (!Number.isSafeInteger(event.sequence) || (previous !== null && event.sequence <= previous))
+      throw new Refused(`line ${n + 1} of the batch is out of order (${event.sequence})`);
+    previous = event.sequence;
+    return event;
+  });
+  if (events[0].sequence !== announced.first_sequence || previous !== announced.last_sequence)
+    throw new Refused("the lines' sequences do not run from the announced first to the last");
+  return events;
+}
+
+/** GET the presigned link, reading at most one byte more than the announced size; null when
+ * it cannot be fetched now (answer 503: the retry brings a fresh link). */
+export async function fetchBatchFile(announced) {
+  if (announced.size > MAX_FILE_BYTES) throw new Refused(`a file of ${announced.size} bytes`);
+  if (!/^https?:\/\//.test(announced.url ?? "")) throw new Refused("the link is not http(s)");
+  let reply;
+  try {
+    reply = await fetch(announced.url);
+  } catch {
+    return null;
+  }
+  if (reply.status !== 200) return null;
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of reply.body) {
+    size += chunk.length;
+    chunks.push(chunk);
+    if (size > announced.size) break; // more than announced: batchLines refuses it
+  }
+  return Buffer.concat(chunks);
+}
+
 function claimedType(body) {
   try {
     return JSON.parse(body.toString("utf8")).type;
@@ -170,9 +250,10 @@ function claimedType(body) {
   }
 }
 
-/** An HTTP server: 204 to a verified delivery or notice, 200 {"challenge"} to your own
- * region's challenge, 401 to anything else. `onDelivery` must store the event (dedup by its
- * webhook-id) before it returns: only a 2xx stops the gateway retrying. */
+/** An HTTP server: 204 to a verified delivery, notice or batch, 200 {"challenge"} to your own
+ * region's challenge, 401 to anything else, 503 to a batch whose file cannot be fetched now.
+ * `onDelivery` must store the event (dedup by its id: a batch's line by its `delivery_id`)
+ * before it returns: only a 2xx stops the gateway retrying. A batch's lines come in order. */
 export function createReceiver({ gatewayUrl, subscriptionId, region, secret, scheme, onDelivery }) {
   let keys = [], fetchedAt = -Infinity;
   const gatewayKeys = async () => {
@@ -198,6 +279,14 @@ export function createReceiver({ gatewayUrl, subscriptionId, region, secret, sch
         const answer = verifyChallenge(request.headers, body, mine);
         return response.writeHead(200, { "content-type": "application/json" })
           .end(JSON.stringify(answer));
+      }
+      if (claimedType(body) === BATCH) {
+        const announced = verifyBatch(request.headers, body, mine);
+        const file = await fetchBatchFile(announced);
+        if (file === null) return response.writeHead(503).end();
+        for (const event of batchLines(announced, file, mine))
+          await onDelivery(event, event.delivery_id);
+        return response.writeHead(204).end();
       }
       const event = verifyDelivery(request.headers, body, mine);
       await onDelivery(event, request.headers["webhook-id"]);

@@ -1,8 +1,10 @@
 """The receivers in ``examples/`` (Node.js, Java) judge the gateway's own webhooks as the Python
 receiver does: ``v1`` (one secret, and mid-rotation either of two), ``v1a`` (Ed25519 under a key
 ``/v1/keys`` lists, valid when it signed), 5 minutes either way, and only deliveries addressed to
-their own subscription and region. Each verifier judges every case in one process; then each
-example's HTTP server answers the gateway's real challenge and delivery over HTTP.
+their own subscription and region; a batch's announcement as a delivery, and its file by its
+digest, its lines' audience and their order. Each verifier judges every case in one process; then
+each example's HTTP server answers the gateway's real challenge, delivery and batch over HTTP
+(fetching the batch's file from a stand-in for the bucket).
 
 The deliveries are made now (the examples check against the real clock, as
 ``standardwebhooks`` does) by ``DeliveryService`` and ``UrlVerifier``, through recording fakes
@@ -11,6 +13,7 @@ for the cases and the gateway's own HTTP transport for the servers.
 
 from __future__ import annotations
 
+import base64
 import functools
 import json
 import os
@@ -20,6 +23,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -28,12 +32,14 @@ from typing import Any
 import pytest
 
 from chalicelib.http_transport import Urllib3Transport
+from gateway.delivery.batching import described, file_of, key_of
 from gateway.delivery.planning import plan_deliveries
 from gateway.delivery.ports import WebhookTransport
-from gateway.delivery.records import DeliveryState
+from gateway.delivery.records import DeliveryState, HttpResponse
 from gateway.delivery.sending import DeliveryService
 from gateway.delivery.subscription import Subscription
 from gateway.delivery.url_verification import UrlVerifier
+from gateway_client.batch_receiver import batch_lines
 from gateway_client.contract import (
     FixedClock,
     GatewaySigners,
@@ -43,11 +49,12 @@ from gateway_client.contract import (
     key_set,
     public_key_text,
 )
-from gateway_client.receiver import verify_challenge, verify_delivery
+from gateway_client.receiver import Audience, verify_challenge, verify_delivery
 
 UNIT_TESTS = str(Path(__file__).parents[1] / "unit")  # their builders and fakes
 if UNIT_TESTS not in sys.path:
     sys.path.append(UNIT_TESTS)
+from batch_support import InMemoryFiles, batched, changes, numbered  # noqa: E402
 from builders import change, gateway_signers, make_signer, paired, subscription  # noqa: E402
 from fakes import InMemoryDeliveryLog, InMemorySubscriptionStore, RecordingTransport  # noqa: E402
 
@@ -60,6 +67,7 @@ RETIRED, STRANGER = paired(make_signer("gw-0")), paired(make_signer("gw-9"))
 SECRET, OLD_SECRET, OTHER_SECRET = (generate_hmac_secret() for _ in range(3))
 V1A = subscription("sub-hunan", region=HUNAN)
 V1 = subscription("sub-hunan", region=HUNAN, signature_scheme="v1", secret=SECRET)
+BATCHED = batched("sub-hunan", HUNAN)
 
 
 def published_keys(now: datetime, retired_until: timedelta) -> list[dict[str, Any]]:
@@ -92,6 +100,66 @@ def sent(
     return service.deliver(delivery, 1).state
 
 
+def batch_sent(
+    to: Subscription,
+    at: datetime,
+    transport: WebhookTransport,
+    files: InMemoryFiles,
+    file: bytes | None = None,
+) -> tuple[DeliveryState | None, bytes]:
+    """How the gateway's attempt at delivering a file of three changes to ``to`` (or ``file``,
+    signed as it is), written to ``files``, ended; and the file (gone once delivered)."""
+    key = key_of(to.subscription_id, 40, 42, "bat_test")
+    stored = files.write(key, file or file_of(numbered(changes(3), [to]), to.region))
+    stores = InMemorySubscriptionStore(to), InMemoryDeliveryLog()
+    service = DeliveryService(*stores, transport, GATEWAY, FixedClock(at), files=files)
+    batch = described(stored, key, to.subscription_id, FixedClock(at))
+    return service.deliver(batch, 1).state, stored
+
+
+def announced(
+    to: Subscription, at: datetime, file: bytes | None = None
+) -> tuple[dict[str, str], bytes, bytes]:
+    """The headers and body the gateway posts to announce a file to ``to``, and the file."""
+    files, transport = InMemoryFiles(), RecordingTransport()
+    _, stored = batch_sent(to, at, transport, files, file)
+    [post] = transport.posts
+    return post.headers, post.body, stored
+
+
+def batch_cases(now: datetime, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A genuine batch; its file altered, cut or swapped for another; and files the gateway
+    signed although they break its promises (order, audience), which only the line checks
+    catch."""
+    headers, body, file = announced(BATCHED, now)
+    lines = file.splitlines(keepends=True)
+    theirs = announced(batched("sub-other", HUNAN), now)[2].splitlines(keepends=True)
+    altered = file[:100] + bytes([file[100] ^ 1]) + file[101:]  # one bit, size kept
+    return [
+        case("batch", (headers, body), True, keys, file=file),
+        case("batch, file altered", (headers, body), False, keys, file=altered),
+        case("batch, a line dropped", (headers, body), False, keys, file=b"".join(lines[:2])),
+        case("batch, tampered announcement", (headers, tampered(body)), False, keys, file=file),
+        case("batch 10 minutes old", announced(BATCHED, now - timedelta(minutes=10)), False, keys),
+        case(
+            "batch for another region", announced(batched("sub-hunan", GUANGDONG), now), False, keys
+        ),
+        case("batch for another subscription", announced(batched("sub-other"), now), False, keys),
+        case(
+            "batch signed with its lines out of order",
+            announced(BATCHED, now, lines[1] + lines[0] + lines[2]),
+            False,
+            keys,
+        ),
+        case(
+            "batch signed with another subscription's line",
+            announced(BATCHED, now, lines[0] + theirs[1] + lines[2]),
+            False,
+            keys,
+        ),
+    ]
+
+
 def challenged(to: Subscription, at: datetime) -> tuple[dict[str, str], bytes]:
     transport = RecordingTransport()
     UrlVerifier(transport, GATEWAY, FixedClock(at)).verify(to)
@@ -105,19 +173,23 @@ def tampered(body: bytes) -> bytes:
 
 def case(
     name: str,
-    webhook: tuple[dict[str, str], bytes],
+    webhook: tuple[dict[str, str], bytes] | tuple[dict[str, str], bytes, bytes],
     ok: bool,
     keys: list[dict[str, Any]],
     *,
     secret: str | None = None,
     region: str = HUNAN,
     kind: str = "delivery",
+    file: bytes | None = None,
 ) -> dict[str, Any]:
-    headers, body = webhook
+    """A webhook to judge; one with a file (given, or the third of ``webhook``) is a batch."""
+    headers, body = webhook[:2]
+    file = file if file is not None else (webhook[2] if len(webhook) == 3 else None)
     return {
         "name": name,
         "expected": ok,
-        "kind": kind,
+        "kind": "batch" if file is not None else kind,
+        "file": None if file is None else base64.b64encode(file).decode(),
         "subscription_id": "sub-hunan",
         "region": region,
         "secret": secret,
@@ -176,6 +248,7 @@ def cases() -> list[dict[str, Any]]:
             kind="challenge",
             region=GUANGDONG,
         ),
+        *batch_cases(now, keys),
     ]
 
 
@@ -186,6 +259,10 @@ def python_verdict(c: dict[str, Any]) -> bool:
     try:
         if c["kind"] == "challenge":
             verify_challenge(headers, body, datetime.now(UTC), region=c["region"], public_keys=keys)
+        elif c["kind"] == "batch":
+            audience = Audience(c["subscription_id"], c["region"], tuple(keys))
+            told = audience.batch(headers, body, datetime.now(UTC))
+            batch_lines(told, base64.b64decode(c["file"]), c["subscription_id"], c["region"])
         else:
             verify_delivery(
                 headers,
@@ -260,17 +337,39 @@ def test_each_example_verifier_judges_every_case_as_expected(
     for verdict, made in zip(verdicts, cases, strict=True):
         if verdict["ok"] and made["kind"] == "challenge":
             assert verdict["answer"] == {"challenge": json.loads(made["body"])["challenge"]}
+        if verdict["ok"] and made["kind"] == "batch":
+            assert verdict["lines"] == 3
+
+
+BUCKET = InMemoryFiles()  # what the stand-in below serves under /files/
+
+
+@dataclass
+class Answered:
+    """The gateway's own HTTP client, remembering each answer's status."""
+
+    transport: WebhookTransport
+    statuses: list[int] = field(default_factory=list)
+
+    def post(self, url: str, headers: dict[str, str], body: bytes, timeout: float) -> HttpResponse:
+        response = self.transport.post(url, headers, body, timeout)
+        self.statuses.append(response.status)
+        return response
 
 
 @pytest.fixture(scope="module")
 def keys_url() -> Iterator[str]:
-    """A stand-in for the gateway's ``GET /v1/keys``."""
+    """A stand-in for the gateway's ``GET /v1/keys``, and for the bucket's presigned links
+    (``/files/<key>``: what ``BUCKET`` holds)."""
 
     class Keys(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             keys = published_keys(datetime.now(UTC), -timedelta(hours=1))
             body = json.dumps({"keys": keys}).encode() if self.path == "/v1/keys" else b"{}"
-            self.send_response(200 if self.path == "/v1/keys" else 404)
+            file = BUCKET.read(self.path.partition("?")[0].removeprefix("/files/"))
+            if file is not None:
+                body = file
+            self.send_response(200 if self.path == "/v1/keys" or file is not None else 404)
             self.send_header("content-type", "application/json")
             self.send_header("content-length", str(len(body)))
             self.end_headers()
@@ -303,7 +402,7 @@ def test_each_example_server_answers_the_gateways_challenge_and_delivery(
         said = server.stdout.readline()
         assert said.startswith("listening on http://127.0.0.1:"), said
         url = said.split()[-1] + "/hooks/gateway"
-        transport = Urllib3Transport(allow_private=True)  # the gateway's own HTTP client
+        transport = Answered(Urllib3Transport(allow_private=True))
         now = datetime.now(UTC)
         mine = V1A.model_copy(update={"url": url, "state": "pending"})
         theirs = subscription("sub-guangdong", region=GUANGDONG).model_copy(update={"url": url})
@@ -315,6 +414,16 @@ def test_each_example_server_answers_the_gateways_challenge_and_delivery(
         assert verifier.verify(theirs).state == "pending"  # another region's challenge
         assert sent(verified, now, transport) is DeliveryState.DELIVERED
         assert sent(theirs, now, transport) is DeliveryState.RETRYING  # 401: not addressed to it
+        batching = verified.model_copy(update={"delivery_mode": "batched"})
+        lost = InMemoryFiles(base=keys_url + "/nowhere/")  # links the stand-in answers 404
+        BUCKET.base = keys_url + "/files/"
+        assert batch_sent(batching, now, transport, lost)[0] is DeliveryState.RETRYING
+        assert transport.statuses[-1] == 503  # not refused: the retry brings a fresh link
+        assert batch_sent(batching, now, transport, BUCKET)[0] is DeliveryState.DELIVERED
+        said = [server.stdout.readline().split()[:3] for _ in range(4)]
     finally:
         server.kill()
         server.wait(timeout=10)
+    lines = numbered(changes(3), [batching])
+    assert said[0][0] == "verified"  # the single delivery
+    assert said[1:] == [["verified", f"{d.delivery_id}:", "listing.changed"] for d in lines]
