@@ -154,26 +154,18 @@ class DynamoExchangeLog(LogErasure):
     def advance_published(self, before: Published, frontier: Frontier) -> bool:
         """Record publication up to ``frontier.size`` unless another publisher moved it first."""
         recent = [*before.recent, frontier.size][-RECENT_CHECKPOINTS:]
-        try:
-            self._client.put_item(
-                TableName=self._table,
-                Item={
-                    "pk": s(_PUBLISHED),
-                    "size": n(frontier.size),
-                    "frontier": {"B": frontier.to_bytes()},
-                    "recent": {"L": [n(x) for x in recent]},
-                },
-                ConditionExpression=(
-                    "attribute_not_exists(pk) AND :before = :zero OR #size = :before"
-                ),
-                ExpressionAttributeNames={"#size": "size"},
-                ExpressionAttributeValues={":before": n(before.size), ":zero": n(0)},
-            )
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise
-            return False
-        return True
+        return self._put_if(
+            TableName=self._table,
+            Item={
+                "pk": s(_PUBLISHED),
+                "size": n(frontier.size),
+                "frontier": {"B": frontier.to_bytes()},
+                "recent": {"L": [n(x) for x in recent]},
+            },
+            ConditionExpression="attribute_not_exists(pk) AND :before = :zero OR #size = :before",
+            ExpressionAttributeNames={"#size": "size"},
+            ExpressionAttributeValues={":before": n(before.size), ":zero": n(0)},
+        )
 
     def append(self, changes: Sequence[Change]) -> dict[str, int]:
         """Log the changes not logged yet, in order; every change's sequence number."""
