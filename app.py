@@ -19,7 +19,7 @@ from chalice.app import (
     SQSEvent,
 )
 
-from chalicelib import events, reevaluations
+from chalicelib import events, reevaluations, upload_events
 from chalicelib.heap import freeze_import_heap
 from chalicelib.observability import instrument
 from chalicelib.routing import register
@@ -53,7 +53,7 @@ def deliver_webhooks(event: SQSEvent) -> dict[str, Any]:
 
 @app.on_sqs_message(queue_arn=sources.upload_queue_arn, batch_size=1)
 def ingest_uploads(event: SQSEvent) -> None:
-    events.ingest_uploads(event.to_dict()["Records"], event.context)
+    upload_events.ingest_uploads(event.to_dict()["Records"], event.context)
 
 
 @app.on_sqs_message(queue_arn=sources.reevaluation_queue_arn, batch_size=1)

@@ -6,21 +6,27 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from chalice.app import Request, Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
+from chalicelib.delivery_replies import (
+    Deliveries,
+    DeliveryView,
+    Enabled,
+    Redriven,
+    SignedBody,
+)
 from chalicelib.http_errors import json_response
 from chalicelib.log_api import int_param
 from chalicelib.route_spec import Access, Operation, Param, Reply, Tag, count_param
 from chalicelib.subscriptions_api import owned_subscription
-from gateway.delivery import Attempt, DeliveryState, Subscription
+from gateway.delivery import DeliveryState, Subscription
 from gateway.validation import parse_request
 from gateway_client.contract import (
-    Frozen,
     NotFound,
     RegionMismatch,
     SchemaError,
@@ -154,76 +160,6 @@ def enable(request: Request, subscription_id: str) -> Response:
     wanted = parse_request(_Enable, caller.body(request) or b"{}")
     redriven = container().resending.enable(subscription, wanted.redeliver_missed)
     return json_response(200, {"enabled": True, "redriven": redriven})
-
-
-class BatchLine(Frozen):
-    delivery_id: str
-    listing_id: str
-    change_id: str
-    credit_code: str = Field(description="as the masked view shows it: an ID number masked")
-    origin_region: str
-    sequence: int
-    log_sequence: int
-
-
-class BatchDetail(Frozen):
-    count: int
-    first_sequence: int
-    last_sequence: int
-    first_log_sequence: int
-    last_log_sequence: int
-    lines: tuple[BatchLine, ...] = Field(
-        description="Once delivered, each line the file held, in file order; empty until then "
-        "(a dead batch's lines are deliveries of their own, re-driven one by one)."
-    )
-
-
-class DeliveryView(Frozen):
-    delivery_id: str
-    subscription_id: str
-    state: DeliveryState
-    listing_id: str | None = Field(description="null for a batch (it spans listings)")
-    updated_at: AwareDatetime
-    attempts: tuple[Attempt, ...]
-    batch_id: str | None = Field(
-        default=None,
-        description="Set when the change was delivered as a line of this batch (batched "
-        "delivery): `attempts` is the batch's attempt that delivered it, and the line has no "
-        "record of its own (GET /v1/deliveries/{batch_id} shows it).",
-    )
-    batch: BatchDetail | None = Field(
-        default=None,
-        description="Set when `delivery_id` is a batch's (`bat_…`, its webhook-id): the file "
-        "it announced and, once delivered, its lines.",
-    )
-
-
-class Deliveries(Frozen):
-    deliveries: tuple[DeliveryView, ...]
-
-
-class SignedBody(Frozen):
-    delivery_id: str
-    headers: dict[str, str] = Field(
-        description="webhook-id, content-type; after an attempt, also webhook-timestamp, "
-        "webhook-signature (and webhook-key-id for the gateway's keys) as it was posted"
-    )
-    body: dict[str, Any] = Field(
-        description="the JSON body as posted, resident ID numbers masked (the signature covers "
-        "the unmasked body the subscriber received)"
-    )
-    signed_at: AwareDatetime | None = Field(
-        description="the latest attempt's time, which the signature carries; null: none yet"
-    )
-
-
-class Redriven(Frozen):
-    redriven: int
-
-
-class Enabled(Frozen):
-    enabled: Literal[True]
-    redriven: int
 
 
 ROUTES: tuple[Operation, ...] = (

@@ -15,7 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from botocore.exceptions import ClientError
 
-from chalicelib.dynamodb.exchange_log import DynamoExchangeLog, Published
+from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
+from chalicelib.dynamodb.log_published import Published
 from chalicelib.s3_archive import S3Archive
 from gateway_client.contract import Checkpoint, Clock, GatewaySigners, entry_leaf, sign_checkpoint
 from gateway_client.tlog import entry_bundles_for, leaf_hash, tiles_for

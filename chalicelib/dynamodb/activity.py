@@ -12,9 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from chalicelib.dynamodb.base import Item, Table, is_conditional_failure, n, s
+from chalicelib.dynamodb.base import Item, Table, n, s
 from gateway.statistics import (
     LAG_COUNT,
     LAG_MAX,
@@ -68,17 +66,13 @@ class DynamoActivity(Table):
         held = reply.get("Attributes", {}).get(LAG_MAX)
         if held is not None and int(held["N"]) >= lag_ms:
             return
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=_key(now, None),
-                UpdateExpression="SET lag_max = :lag",
-                ConditionExpression="attribute_not_exists(lag_max) OR lag_max < :lag",
-                ExpressionAttributeValues={":lag": n(lag_ms)},
-            )
-        except ClientError as error:
-            if not is_conditional_failure(error):
-                raise
+        self._update_if(
+            TableName=self._table,
+            Key=_key(now, None),
+            UpdateExpression="SET lag_max = :lag",
+            ConditionExpression="attribute_not_exists(lag_max) OR lag_max < :lag",
+            ExpressionAttributeValues={":lag": n(lag_ms)},
+        )
 
     def read(
         self, hours: Sequence[datetime], province: str | None

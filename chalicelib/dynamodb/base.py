@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -32,6 +32,18 @@ def is_conditional_failure(error: ClientError) -> bool:
     return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
 
+def write_if(write: Callable[..., object], **request: Any) -> bool:
+    """Whether a conditional write (``put_item``, ``update_item``, ``delete_item``) was made:
+    False when its condition failed, the one refusal callers expect; any other error raised."""
+    try:
+        write(**request)
+    except ClientError as error:
+        if not is_conditional_failure(error):
+            raise
+        return False
+    return True
+
+
 class Table:
     """One table; the client is injected so tests and the local stack choose the endpoint."""
 
@@ -44,15 +56,17 @@ class Table:
         item = reply.get("Item")
         return dict(item) if item else None
 
-    def _update_if(self, update: dict[str, Any]) -> bool:
+    def _update_if(self, **update: Any) -> bool:
         """Whether the conditional ``UpdateItem`` was made (False: its condition failed)."""
-        try:
-            self._client.update_item(**update)
-        except ClientError as error:
-            if not is_conditional_failure(error):
-                raise
-            return False
-        return True
+        return write_if(self._client.update_item, **update)
+
+    def _put_if(self, **put: Any) -> bool:
+        """Whether the conditional ``PutItem`` was made (False: its condition failed)."""
+        return write_if(self._client.put_item, **put)
+
+    def _delete_if(self, **delete: Any) -> bool:
+        """Whether the conditional ``DeleteItem`` was made (False: its condition failed)."""
+        return write_if(self._client.delete_item, **delete)
 
     def _put_doc(self, key: Item, doc: str) -> None:
         self._client.put_item(TableName=self._table, Item={**key, "doc": s(doc)})

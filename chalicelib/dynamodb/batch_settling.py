@@ -60,7 +60,7 @@ class BatchSettling(Table):
     def lines_dying(self, batch: Batch) -> bool:
         """Mark the batch's lines as about to be recorded dead; False if it is delivered
         (a late copy: none of its lines is dead)."""
-        return self._update_if(lines_dying_update(self._table, batch))
+        return self._update_if(**lines_dying_update(self._table, batch))
 
     def delivered(self, batch: Batch, attempt: Attempt, lines: Sequence[Delivery]) -> None:
         """Settle the batch delivered in one write, or find it delivered already; finish it."""
@@ -93,26 +93,20 @@ class BatchSettling(Table):
         with ThreadPoolExecutor(max_workers=_CLEARERS) as pool:
             list(pool.map(self._delete_if_dead, line_ids))
         self._update_if(
-            {
-                "TableName": self._table,
-                "Key": {"delivery_id": item["delivery_id"]},
-                "UpdateExpression": "REMOVE lines_dead",
-                "ConditionExpression": "attribute_exists(lines_dead)",  # never an item anew
-            }
+            TableName=self._table,
+            Key={"delivery_id": item["delivery_id"]},
+            UpdateExpression="REMOVE lines_dead",
+            ConditionExpression="attribute_exists(lines_dead)",  # never an item anew
         )
 
     def _delete_if_dead(self, delivery_id: str) -> None:
-        try:
-            self._client.delete_item(
-                TableName=self._table,
-                Key={"delivery_id": s(delivery_id)},
-                ConditionExpression="#state = :dead",
-                ExpressionAttributeNames={"#state": "state"},
-                ExpressionAttributeValues={":dead": s(DeliveryState.DEAD.value)},
-            )
-        except ClientError as error:
-            if not is_conditional_failure(error):
-                raise
+        self._delete_if(
+            TableName=self._table,
+            Key={"delivery_id": s(delivery_id)},
+            ConditionExpression="#state = :dead",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={":dead": s(DeliveryState.DEAD.value)},
+        )
 
 
 def count_parts(batch_id: str, counts: Mapping[Key, int]) -> list[Change]:

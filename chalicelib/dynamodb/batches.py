@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from chalicelib.dynamodb.base import Table, is_conditional_failure, n, s, text
+from chalicelib.dynamodb.base import Table, n, s, text
 from chalicelib.dynamodb.statistics import DynamoStatistics, items_of
 from gateway.intake import PushResult
 from gateway.statistics import push_tally
@@ -21,31 +19,27 @@ class DynamoBatchLedger(Table):
         self, region: str, batch_id: str, body_sha256: str, now: datetime, lease: timedelta
     ) -> PushResult | None:
         key = {"pk": s(f"{region}#{batch_id}")}
-        try:
-            self._client.put_item(
-                TableName=self._table,
-                Item={
-                    **key,
-                    "body_sha256": s(body_sha256),
-                    "state": s("in_progress"),
-                    "lease_until": n(int((now + lease).timestamp())),
-                    "expires_at": n(int((now + RETENTION).timestamp())),
-                },
-                # A crashed attempt's lease runs out, so the same batch can be retried.
-                ConditionExpression="attribute_not_exists(pk) OR "
-                "(#state = :progress AND lease_until < :now AND body_sha256 = :hash)",
-                ExpressionAttributeNames={"#state": "state"},
-                ExpressionAttributeValues={
-                    ":progress": s("in_progress"),
-                    ":now": n(int(now.timestamp())),
-                    ":hash": s(body_sha256),
-                },
-            )
-        except ClientError as error:
-            if not is_conditional_failure(error):
-                raise
-            return self._earlier(region, batch_id, body_sha256)
-        return None
+        if self._put_if(
+            TableName=self._table,
+            Item={
+                **key,
+                "body_sha256": s(body_sha256),
+                "state": s("in_progress"),
+                "lease_until": n(int((now + lease).timestamp())),
+                "expires_at": n(int((now + RETENTION).timestamp())),
+            },
+            # A crashed attempt's lease runs out, so the same batch can be retried.
+            ConditionExpression="attribute_not_exists(pk) OR "
+            "(#state = :progress AND lease_until < :now AND body_sha256 = :hash)",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={
+                ":progress": s("in_progress"),
+                ":now": n(int(now.timestamp())),
+                ":hash": s(body_sha256),
+            },
+        ):
+            return None
+        return self._earlier(region, batch_id, body_sha256)
 
     def _earlier(self, region: str, batch_id: str, body_sha256: str) -> PushResult:
         item = self._get({"pk": s(f"{region}#{batch_id}")})

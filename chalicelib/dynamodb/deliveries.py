@@ -22,9 +22,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeGuard
 
-from botocore.exceptions import ClientError
-
-from chalicelib.dynamodb.base import Table, is_conditional_failure, s, text
+from chalicelib.dynamodb.base import Table, s, text
 from chalicelib.dynamodb.batch_records import attempt_update, batch_view, is_batch, line_views
 from chalicelib.dynamodb.batch_settling import BatchSettling
 from chalicelib.dynamodb.delivery_items import (
@@ -87,21 +85,17 @@ class DynamoDeliveryLog(Table):
     def begin(self, delivery_id: str, at: datetime) -> None:
         """One small write on the delivery's own item (never the subscription's, which every
         delivery to that endpoint would then contend for)."""
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key={"delivery_id": s(delivery_id)},
-                UpdateExpression="SET sending_at = :at",
-                ConditionExpression="attribute_not_exists(#state) OR #state <> :delivered",
-                ExpressionAttributeNames={"#state": "state"},
-                ExpressionAttributeValues={
-                    ":at": s(at.isoformat()),
-                    ":delivered": s(DeliveryState.DELIVERED.value),
-                },
-            )
-        except ClientError as error:
-            if not is_conditional_failure(error):
-                raise
+        self._update_if(
+            TableName=self._table,
+            Key={"delivery_id": s(delivery_id)},
+            UpdateExpression="SET sending_at = :at",
+            ConditionExpression="attribute_not_exists(#state) OR #state <> :delivered",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={
+                ":at": s(at.isoformat()),
+                ":delivered": s(DeliveryState.DELIVERED.value),
+            },
+        )
 
     def get(self, delivery_id: str) -> DeliveryRecord | None:
         """None until an attempt was recorded (an attempt under way is only a note), and for
@@ -215,24 +209,18 @@ class DynamoDeliveryLog(Table):
 
     def reopen(self, delivery_id: str) -> bool:
         """A dead delivery back to ``retrying``, for a re-drive; False unless it was dead."""
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key={"delivery_id": s(delivery_id)},
-                UpdateExpression="SET #state = :retrying, tries = :zero",
-                ConditionExpression="#state = :dead",
-                ExpressionAttributeNames={"#state": "state"},
-                ExpressionAttributeValues={
-                    ":retrying": s(DeliveryState.RETRYING.value),
-                    ":dead": s(DeliveryState.DEAD.value),
-                    ":zero": {"N": "0"},
-                },
-            )
-        except ClientError as error:
-            if is_conditional_failure(error):
-                return False
-            raise
-        return True
+        return self._update_if(
+            TableName=self._table,
+            Key={"delivery_id": s(delivery_id)},
+            UpdateExpression="SET #state = :retrying, tries = :zero",
+            ConditionExpression="#state = :dead",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={
+                ":retrying": s(DeliveryState.RETRYING.value),
+                ":dead": s(DeliveryState.DEAD.value),
+                ":zero": {"N": "0"},
+            },
+        )
 
     def record(self, delivery: Delivery | Batch, attempt: Attempt, state: DeliveryState) -> None:
         """One write: the whole small record on the first attempt, the attempt appended after;
@@ -243,39 +231,34 @@ class DynamoDeliveryLog(Table):
         resend, shared = resend_doc(delivery)
         if shared is not None:
             self._recognitions.keep(shared)  # before any record names it
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key={"delivery_id": s(delivery.delivery_id)},
-                UpdateExpression="SET #state = :state, subscription_id = :sub, change_id = :chg, "
-                "subscription_shard = :shard, credit_code = :code, listing_id = :lid, "
-                "origin_region = :origin, updated_at = :at, resend = :resend, "
-                "attempts = list_append(if_not_exists(attempts, :none), :attempt) "
-                "REMOVE doc, sending_at ADD tries :one",
-                # Once delivered, a late duplicate attempt must not turn it back.
-                ConditionExpression="attribute_not_exists(#state) OR #state <> :delivered",
-                ExpressionAttributeNames={"#state": "state"},
-                ExpressionAttributeValues={
-                    ":state": s(state.value),
-                    ":sub": s(delivery.subscription_id),
-                    ":chg": s(delivery.change.change_id),
-                    ":shard": s(shard_key(delivery.subscription_id, delivery.delivery_id)),
-                    ":code": s(mask(delivery.change.listing.credit_code)),
-                    ":lid": s(delivery.change.listing.listing_id),
-                    ":origin": s(delivery.change.listing.origin_region),
-                    ":at": s(attempt.at.isoformat()),
-                    ":resend": s(resend),
-                    ":one": {"N": "1"},
-                    ":none": {"L": []},
-                    ":attempt": {"L": [s(stored_attempt(attempt, state))]},
-                    ":delivered": s(DeliveryState.DELIVERED.value),
-                },
-            )
-        except ClientError as error:
-            if not is_conditional_failure(error):
-                raise
-            return
-        if state is DeliveryState.DELIVERED and self._statistics is not None:
+        recorded = self._update_if(
+            TableName=self._table,
+            Key={"delivery_id": s(delivery.delivery_id)},
+            UpdateExpression="SET #state = :state, subscription_id = :sub, change_id = :chg, "
+            "subscription_shard = :shard, credit_code = :code, listing_id = :lid, "
+            "origin_region = :origin, updated_at = :at, resend = :resend, "
+            "attempts = list_append(if_not_exists(attempts, :none), :attempt) "
+            "REMOVE doc, sending_at ADD tries :one",
+            # Once delivered, a late duplicate attempt must not turn it back.
+            ConditionExpression="attribute_not_exists(#state) OR #state <> :delivered",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={
+                ":state": s(state.value),
+                ":sub": s(delivery.subscription_id),
+                ":chg": s(delivery.change.change_id),
+                ":shard": s(shard_key(delivery.subscription_id, delivery.delivery_id)),
+                ":code": s(mask(delivery.change.listing.credit_code)),
+                ":lid": s(delivery.change.listing.listing_id),
+                ":origin": s(delivery.change.listing.origin_region),
+                ":at": s(attempt.at.isoformat()),
+                ":resend": s(resend),
+                ":one": {"N": "1"},
+                ":none": {"L": []},
+                ":attempt": {"L": [s(stored_attempt(attempt, state))]},
+                ":delivered": s(DeliveryState.DELIVERED.value),
+            },
+        )
+        if recorded and state is DeliveryState.DELIVERED and self._statistics is not None:
             self._count_delivered(self._statistics, delivery, attempt.at)
 
     def delivered_batch(self, batch: Batch, attempt: Attempt, lines: Sequence[Delivery]) -> None:
@@ -294,7 +277,7 @@ class DynamoDeliveryLog(Table):
     def _record_batch(self, batch: Batch, attempt: Attempt, state: DeliveryState) -> None:
         """The batch's own attempts (no listing, no change: the file's lines are recorded
         apart); once delivered, never turned back."""
-        self._update_if(attempt_update(self._table, batch, attempt, state))  # unless delivered
+        self._update_if(**attempt_update(self._table, batch, attempt, state))  # unless delivered
 
     def _count_delivered(
         self, statistics: DynamoStatistics, delivery: Delivery, at: datetime

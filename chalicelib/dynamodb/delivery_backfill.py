@@ -13,9 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
-from chalicelib.dynamodb.base import is_conditional_failure, s, text
+from chalicelib.dynamodb.base import s, text, write_if
 from chalicelib.dynamodb.delivery_items import shard_key
 from chalicelib.dynamodb.due_index import decode_cursor, encode_cursor, plain_key, start_key
 
@@ -52,19 +50,14 @@ def _unkeyed(item: dict[str, Any]) -> bool:
 
 def _keyed(client: DynamoDBClient, table: str, item: dict[str, Any]) -> bool:
     delivery_id = text(item, "delivery_id")
-    try:
-        client.update_item(
-            TableName=table,
-            Key={"delivery_id": s(delivery_id)},
-            UpdateExpression="SET subscription_shard = :shard",
-            ConditionExpression="attribute_exists(delivery_id) "
-            "AND attribute_not_exists(subscription_shard)",
-            ExpressionAttributeValues={
-                ":shard": s(shard_key(text(item, "subscription_id"), delivery_id))
-            },
-        )
-    except ClientError as error:
-        if is_conditional_failure(error):
-            return False  # its next attempt keyed it meanwhile
-        raise
-    return True
+    return write_if(  # False: its next attempt keyed it meanwhile
+        client.update_item,
+        TableName=table,
+        Key={"delivery_id": s(delivery_id)},
+        UpdateExpression="SET subscription_shard = :shard",
+        ConditionExpression="attribute_exists(delivery_id) "
+        "AND attribute_not_exists(subscription_shard)",
+        ExpressionAttributeValues={
+            ":shard": s(shard_key(text(item, "subscription_id"), delivery_id))
+        },
+    )

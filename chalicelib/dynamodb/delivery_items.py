@@ -20,9 +20,7 @@ import json
 import zlib
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
-from chalicelib.dynamodb.base import Table, is_conditional_failure, s, text
+from chalicelib.dynamodb.base import Table, s, text
 from gateway.delivery import Attempt, Delivery, DeliveryRecord, DeliveryState, Resend, resend_of
 from gateway_client.contract import Recognition
 
@@ -143,15 +141,11 @@ class SharedRecognitions(Table):
             return
         key = {"delivery_id": s(_RECOGNITION_PREFIX + digest)}
         if self._get(key, consistent=False) is None:
-            try:
-                self._client.put_item(
-                    TableName=self._table,
-                    Item={**key, "recognition": s(recognition.model_dump_json())},
-                    ConditionExpression="attribute_not_exists(delivery_id)",
-                )
-            except ClientError as error:
-                if not is_conditional_failure(error):
-                    raise
+            self._put_if(
+                TableName=self._table,
+                Item={**key, "recognition": s(recognition.model_dump_json())},
+                ConditionExpression="attribute_not_exists(delivery_id)",
+            )
         if len(self._stored) >= self._REMEMBERED:
             self._stored.clear()
         self._stored.add(digest)

@@ -13,9 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
-from chalicelib.dynamodb.base import is_conditional_failure, s
+from chalicelib.dynamodb.base import s, write_if
 from chalicelib.dynamodb.due_index import due_attributes, due_clauses, plain_key, start_key
 from chalicelib.dynamodb.sealed_tokens import Sealer
 from gateway.lifecycle import DueDates
@@ -64,16 +62,11 @@ def _refresh(
         return False
     sets, removed, values = due_clauses(wanted)
     update = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removed) if removed else "")
-    try:
-        client.update_item(
-            TableName=table,
-            Key={"credit_code": item["credit_code"], "listing_id": item["listing_id"]},
-            UpdateExpression=update,
-            ConditionExpression="version = :v",
-            ExpressionAttributeValues={**values, ":v": s(item["version"]["S"])},
-        )
-    except ClientError as error:
-        if is_conditional_failure(error):
-            return False
-        raise
-    return True
+    return write_if(
+        client.update_item,
+        TableName=table,
+        Key={"credit_code": item["credit_code"], "listing_id": item["listing_id"]},
+        UpdateExpression=update,
+        ConditionExpression="version = :v",
+        ExpressionAttributeValues={**values, ":v": s(item["version"]["S"])},
+    )

@@ -1,8 +1,8 @@
 """The exchange log in one table and the archive bucket: a head item (the size, and an erasure
 generation), per appended chunk one S3 object and a few small items
 (``chalicelib.dynamodb.log_chunks``), per listing an index of claims (kept small by
-``chalicelib.dynamodb.log_compaction``), and the publisher's state (``chalicelib.log_publishing``:
-how far tiles and checkpoints go, and the tree's right edge).
+``chalicelib.dynamodb.log_compaction``), and the publisher's state (``log_published``, moved by
+``chalicelib.log_publishing``: how far tiles and checkpoints go, and the tree's right edge).
 
 Appending a chunk (``append_with_counts``), for each chunk of pending changes:
 
@@ -54,8 +54,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
@@ -63,6 +62,13 @@ from chalicelib.dynamodb.base import n, s
 from chalicelib.dynamodb.log_chunks import Committed
 from chalicelib.dynamodb.log_compaction import COMPACT_AT
 from chalicelib.dynamodb.log_erasure import LogErasure
+from chalicelib.dynamodb.log_published import (
+    PUBLISHED,
+    PUBLISHED_KEY,
+    Published,
+    advance_put,
+    published_of,
+)
 from chalicelib.dynamodb.log_reading import (
     Read,
     erased_in,
@@ -84,7 +90,6 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
-_PUBLISHED = "published"
 _ATTEMPTS = 20
 _BACKOFF = 0.02  # seconds; doubled per lost turn, up to 32 times, each wait drawn at random
 _WRITERS = 8  # claims (and the chunk's object) written at once
@@ -92,21 +97,6 @@ _WRITERS = 8  # claims (and the chunk's object) written at once
 
 Counters = Callable[[Mapping[Key, int]], "list[TransactWriteItemTypeDef]"]
 """The statistics counters' updates adding summed deltas, for the log's own transaction."""
-
-
-RECENT_CHECKPOINTS = 256
-"""How many of the latest checkpoints' sizes the publisher's state keeps: what
-``GET /v1/log/checkpoints`` lists, without listing the bucket."""
-
-
-@dataclass(frozen=True)
-class Published:
-    frontier: Frontier  # the tree as far as it is published (its size, its right edge)
-    recent: tuple[int, ...]  # the latest checkpoints' sizes, oldest first
-
-    @property
-    def size(self) -> int:
-        return self.frontier.size
 
 
 class LogContention(RuntimeError):
@@ -136,7 +126,7 @@ class DynamoExchangeLog(LogErasure):
     def published_state(self) -> Published:
         """How far tiles and checkpoints are published, the tree's right edge there, and the
         sizes of the latest checkpoints."""
-        return _published(self._get({"pk": s(_PUBLISHED)}))
+        return published_of(self._get(PUBLISHED_KEY))
 
     def after_append(self) -> tuple[Published, int] | None:
         """What the publisher right after this process's last append needs, as that append
@@ -153,27 +143,7 @@ class DynamoExchangeLog(LogErasure):
 
     def advance_published(self, before: Published, frontier: Frontier) -> bool:
         """Record publication up to ``frontier.size`` unless another publisher moved it first."""
-        recent = [*before.recent, frontier.size][-RECENT_CHECKPOINTS:]
-        try:
-            self._client.put_item(
-                TableName=self._table,
-                Item={
-                    "pk": s(_PUBLISHED),
-                    "size": n(frontier.size),
-                    "frontier": {"B": frontier.to_bytes()},
-                    "recent": {"L": [n(x) for x in recent]},
-                },
-                ConditionExpression=(
-                    "attribute_not_exists(pk) AND :before = :zero OR #size = :before"
-                ),
-                ExpressionAttributeNames={"#size": "size"},
-                ExpressionAttributeValues={":before": n(before.size), ":zero": n(0)},
-            )
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise
-            return False
-        return True
+        return self._put_if(**advance_put(self._table, before, frontier))
 
     def append(self, changes: Sequence[Change]) -> dict[str, int]:
         """Log the changes not logged yet, in order; every change's sequence number."""
@@ -214,7 +184,7 @@ class DynamoExchangeLog(LogErasure):
                 while True:  # until the chunk's changes are logged, by this attempt or another
                     head = self._head()
                     # read after the head: see the module docstring; and the publisher's state
-                    state = self._state(chunk, (_PUBLISHED,))
+                    state = self._state(chunk, (PUBLISHED,))
                     known |= state.logged | state.older
                     settled |= set(state.logged)
                     crowded |= {x: max(k, crowded.get(x, 0)) for x, k in state.claims.items()}
@@ -226,7 +196,7 @@ class DynamoExchangeLog(LogErasure):
                             f"{len(pending)} changes not logged after {attempt} tries"
                         )
                     if self._commit(head, live, writes, state.erasures, tallies, counters):
-                        published = _published(state.also.get(_PUBLISHED))
+                        published = published_of(state.also.get(PUBLISHED))
                         for c in live:  # its claims were added after the read
                             x = c.listing.listing_id
                             crowded[x] = crowded.get(x, 0) + 1
@@ -322,10 +292,3 @@ class DynamoExchangeLog(LogErasure):
             ReturnValues="UPDATED_NEW",
         )
         return int(reply["Attributes"]["next"]["N"]) - count + 1
-
-
-def _published(item: Mapping[str, Any] | None) -> Published:
-    if item is None:
-        return Published(Frontier.empty(), ())
-    recent = tuple(int(x["N"]) for x in item.get("recent", {}).get("L", []))
-    return Published(Frontier.from_bytes(bytes(item["frontier"]["B"])), recent)

@@ -9,9 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from botocore.exceptions import ClientError
-
-from chalicelib.dynamodb.base import Item, Table, is_conditional_failure, s, text
+from chalicelib.dynamodb.base import Item, Table, s, text
 from chalicelib.dynamodb.due_backfill import backfill_page
 from chalicelib.dynamodb.due_index import due_attributes, due_clauses, due_value, page_keys
 from chalicelib.dynamodb.listing_doc import listing_from_item, stored_doc
@@ -108,16 +106,9 @@ class DynamoListings(Table):
     def _write(self, listing: Listing, expected: str | None, region: str | None) -> bool:
         """Create if absent (PutItem), else compare-and-set on the version (UpdateItem, which
         keeps the provenance set): nobody's concurrent write is ever overwritten."""
-        try:
-            if expected is None:
-                self._client.put_item(**self._create(listing, region))
-            else:
-                self._client.update_item(**self._update(listing, expected, region))
-        except ClientError as error:
-            if is_conditional_failure(error):
-                return False
-            raise
-        return True
+        if expected is None:
+            return self._put_if(**self._create(listing, region))
+        return self._update_if(**self._update(listing, expected, region))
 
     def _item(self, listing: Listing, region: str | None) -> Item:
         """The item of a new listing: every write path (a conditional put here, a bench's or a
@@ -167,18 +158,12 @@ class DynamoListings(Table):
         }
 
     def delete(self, listing: Listing) -> bool:
-        try:
-            self._client.delete_item(
-                TableName=self._table,
-                Key=_key(listing.credit_code, listing.listing_id),
-                ConditionExpression="version = :v",
-                ExpressionAttributeValues={":v": s(listing.version)},
-            )
-        except ClientError as error:
-            if is_conditional_failure(error):
-                return False
-            raise
-        return True
+        return self._delete_if(
+            TableName=self._table,
+            Key=_key(listing.credit_code, listing.listing_id),
+            ConditionExpression="version = :v",
+            ExpressionAttributeValues={":v": s(listing.version)},
+        )
 
     def pending(self, today: date, after: str | None, limit: int) -> Page:
         return self._index_page("due_on", today, after, limit)
@@ -198,19 +183,13 @@ class DynamoListings(Table):
         # The same "<date>#<listing id>" every writer stores: the index's cursors read it back.
         sets, removed, values = due_clauses({"due_on": due_value(on, listing) if on else None})
         update = f"SET {sets[0]}" if sets else f"REMOVE {removed[0]}"
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=_key(listing.credit_code, listing.listing_id),
-                UpdateExpression=update,
-                ConditionExpression="version = :v",
-                ExpressionAttributeValues={**values, ":v": s(listing.version)},
-            )
-        except ClientError as error:
-            if is_conditional_failure(error):
-                return False
-            raise
-        return True
+        return self._update_if(
+            TableName=self._table,
+            Key=_key(listing.credit_code, listing.listing_id),
+            UpdateExpression=update,
+            ConditionExpression="version = :v",
+            ExpressionAttributeValues={**values, ":v": s(listing.version)},
+        )
 
     def backfill_due(self, sealer: Sealer, after: str | None, limit: int) -> tuple[int, str | None]:
         """One page of the one-off due-date backfill (``due_backfill``): a Scan, never periodic."""
@@ -220,18 +199,13 @@ class DynamoListings(Table):
 
     def add_provenance(self, keys: Sequence[tuple[str, str]], region: str) -> None:
         for code, lid in dict.fromkeys(keys):
-            try:
-                self._client.update_item(
-                    TableName=self._table,
-                    Key=_key(code, lid),
-                    UpdateExpression="ADD provenances :region",
-                    ConditionExpression="attribute_exists(version) "
-                    "AND NOT contains(provenances, :r)",
-                    ExpressionAttributeValues={":region": {"SS": [region]}, ":r": s(region)},
-                )
-            except ClientError as error:
-                if not is_conditional_failure(error):
-                    raise
+            self._update_if(
+                TableName=self._table,
+                Key=_key(code, lid),
+                UpdateExpression="ADD provenances :region",
+                ConditionExpression="attribute_exists(version) AND NOT contains(provenances, :r)",
+                ExpressionAttributeValues={":region": {"SS": [region]}, ":r": s(region)},
+            )
 
     def subject(self, credit_code: str) -> list[Listing]:
         items = self._query_items(

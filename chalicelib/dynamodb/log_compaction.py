@@ -178,7 +178,7 @@ class CompactingIndex(LogIndex):
                 ":at": n(page),
                 ":zero": n(0),
             }
-        return self._update_if(update)
+        return self._update_if(**update)
 
     def _listed(
         self, listing_id: str, index: Mapping[str, Any], but: str | None = None

@@ -4,8 +4,6 @@ a body after it (``chalicelib.dynamodb.exchange_log``'s docstring, "Erasure").""
 
 from __future__ import annotations
 
-from botocore.exceptions import ClientError
-
 from chalicelib.dynamodb.base import n, s
 from chalicelib.dynamodb.log_chunks import chunk_key
 from chalicelib.dynamodb.log_compaction import CompactingIndex, older_of
@@ -81,14 +79,10 @@ class LogErasure(CompactingIndex):
         return len(older) + erased
 
     def _drop_change(self, sequence: int) -> None:
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key={"pk": s(entry_key(sequence))},
-                UpdateExpression="REMOVE #change",
-                ConditionExpression="attribute_exists(#change)",
-                ExpressionAttributeNames={"#change": "change"},
-            )
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise
+        self._update_if(
+            TableName=self._table,
+            Key={"pk": s(entry_key(sequence))},
+            UpdateExpression="REMOVE #change",
+            ConditionExpression="attribute_exists(#change)",
+            ExpressionAttributeNames={"#change": "change"},
+        )

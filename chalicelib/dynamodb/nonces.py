@@ -9,26 +9,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from botocore.exceptions import ClientError
-
-from chalicelib.dynamodb.base import Table, is_conditional_failure, n, s
+from chalicelib.dynamodb.base import Table, n, s
 
 
 class DynamoNonces(Table):
     def use(self, region: str, nonce: str, now: datetime, until: datetime) -> bool:
-        try:
-            self._client.put_item(
-                TableName=self._table,
-                Item={
-                    "pk": s(f"nonce#{region}#{nonce}"),
-                    "used_at": s(now.isoformat()),
-                    "expires_at": n(int(until.timestamp())),
-                },
-                ConditionExpression="attribute_not_exists(pk) OR expires_at < :now",
-                ExpressionAttributeValues={":now": n(int(now.timestamp()))},
-            )
-        except ClientError as error:
-            if is_conditional_failure(error):
-                return False
-            raise
-        return True
+        return self._put_if(
+            TableName=self._table,
+            Item={
+                "pk": s(f"nonce#{region}#{nonce}"),
+                "used_at": s(now.isoformat()),
+                "expires_at": n(int(until.timestamp())),
+            },
+            ConditionExpression="attribute_not_exists(pk) OR expires_at < :now",
+            ExpressionAttributeValues={":now": n(int(now.timestamp()))},
+        )

@@ -17,7 +17,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.dynamodb.base import Item, Table, is_conditional_failure, n, s, text
+from chalicelib.dynamodb.base import Item, Table, n, s, text
 from gateway.delivery import ReevaluationJob
 from gateway.recognition import Agreement
 from gateway_client.contract import Conflict
@@ -69,13 +69,8 @@ class DynamoReevaluations(Table):
     def start(self, jobs: Sequence[ReevaluationJob]) -> list[ReevaluationJob]:
         stored = []
         for job in jobs:
-            try:
-                self._client.put_item(**self._new(job))
-            except ClientError as error:
-                if not is_conditional_failure(error):
-                    raise
-                continue
-            stored.append(job)
+            if self._put_if(**self._new(job)):
+                stored.append(job)
         return stored
 
     def get(self, job_id: str) -> ReevaluationJob | None:
@@ -86,18 +81,12 @@ class DynamoReevaluations(Table):
         self.advance(job, job.model_copy(update={"committed_at": at}))
 
     def advance(self, held: ReevaluationJob, moved: ReevaluationJob) -> bool:
-        try:
-            self._client.put_item(
-                TableName=self._table,
-                Item=self._item(moved),
-                ConditionExpression="pages = :held",
-                ExpressionAttributeValues={":held": n(held.pages)},
-            )
-        except ClientError as error:
-            if is_conditional_failure(error):
-                return False
-            raise
-        return True
+        return self._put_if(
+            TableName=self._table,
+            Item=self._item(moved),
+            ConditionExpression="pages = :held",
+            ExpressionAttributeValues={":held": n(held.pages)},
+        )
 
     def unfinished(self) -> list[str]:
         paginator = self._client.get_paginator("query")
@@ -114,17 +103,13 @@ class DynamoReevaluations(Table):
         return date.fromisoformat(text(item, "day")) if item else None
 
     def date_through(self, day: date) -> None:
-        try:
-            self._client.put_item(
-                TableName=self._table,
-                Item={"job_id": s(_DATED), "day": s(day.isoformat())},
-                ConditionExpression="attribute_not_exists(job_id) OR #day < :day",
-                ExpressionAttributeNames={"#day": "day"},
-                ExpressionAttributeValues={":day": s(day.isoformat())},
-            )
-        except ClientError as error:
-            if not is_conditional_failure(error):
-                raise
+        self._put_if(
+            TableName=self._table,
+            Item={"job_id": s(_DATED), "day": s(day.isoformat())},
+            ConditionExpression="attribute_not_exists(job_id) OR #day < :day",
+            ExpressionAttributeNames={"#day": "day"},
+            ExpressionAttributeValues={":day": s(day.isoformat())},
+        )
 
     def _new(self, job: ReevaluationJob) -> Any:
         return {

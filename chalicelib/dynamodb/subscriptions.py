@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from botocore.exceptions import ClientError
-
-from chalicelib.dynamodb.base import Table, is_conditional_failure, s, text
+from chalicelib.dynamodb.base import Table, s, text
 from gateway.delivery import Subscription
 
 _ROUNDS = 20  # writers of one subscription are few: a handful of rounds settles any race
@@ -43,16 +41,11 @@ class DynamoSubscriptions(Table):
             changed = change(current)
             if changed is None or changed == current:
                 return current
-            try:
-                self._client.put_item(
-                    TableName=self._table,
-                    Item={**key, "doc": s(changed.model_dump_json())},
-                    ConditionExpression="doc = :held",
-                    ExpressionAttributeValues={":held": s(held)},
-                )
-            except ClientError as error:
-                if not is_conditional_failure(error):
-                    raise
-                continue
-            return changed
+            if self._put_if(
+                TableName=self._table,
+                Item={**key, "doc": s(changed.model_dump_json())},
+                ConditionExpression="doc = :held",
+                ExpressionAttributeValues={":held": s(held)},
+            ):
+                return changed
         raise RuntimeError(f"subscription {subscription_id} kept changing under an update")

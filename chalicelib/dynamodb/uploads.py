@@ -7,9 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from botocore.exceptions import ClientError
-
-from chalicelib.dynamodb.base import Item, Table, is_conditional_failure, n, s, text
+from chalicelib.dynamodb.base import Item, Table, n, s, text
 from gateway.intake import RangeState, Upload, upload_level, with_ranges
 
 _BATCH_GET = 100
@@ -23,22 +21,18 @@ def _key(region: str, upload_id: str, part: int | None = None) -> Item:
 class DynamoUploads(Table):
     def create(self, upload: Upload) -> Upload | None:
         manifest = upload.manifest
-        try:
-            self._client.put_item(
-                TableName=self._table,
-                Item={
-                    **_key(manifest.region, manifest.upload_id),
-                    "doc": s(upload.model_dump_json()),
-                    "region": s(manifest.region),  # the by_region index: newest first
-                    "created_at": s(upload.created_at.astimezone(UTC).isoformat()),
-                },
-                ConditionExpression="attribute_not_exists(upload_key)",
-            )
-        except ClientError as error:
-            if is_conditional_failure(error):
-                return self.get(manifest.region, manifest.upload_id)
-            raise
-        return None
+        if self._put_if(
+            TableName=self._table,
+            Item={
+                **_key(manifest.region, manifest.upload_id),
+                "doc": s(upload.model_dump_json()),
+                "region": s(manifest.region),  # the by_region index: newest first
+                "created_at": s(upload.created_at.astimezone(UTC).isoformat()),
+            },
+            ConditionExpression="attribute_not_exists(upload_key)",
+        ):
+            return None
+        return self.get(manifest.region, manifest.upload_id)
 
     def get(self, region: str, upload_id: str) -> Upload | None:
         """The upload with its ranges' counts added (``with_ranges``)."""
@@ -106,34 +100,24 @@ class DynamoUploads(Table):
         part: int | None = None,
     ) -> bool:
         """A range's item exists before it is leased (``save_ranges`` at the split)."""
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=_key(region, upload_id, part),
-                UpdateExpression="SET lease_owner = :owner, lease_until = :until",
-                ConditionExpression="attribute_exists(upload_key) AND "
-                "(attribute_not_exists(lease_until) OR lease_until < :now)",
-                ExpressionAttributeValues={
-                    ":owner": s(owner),
-                    ":until": n(int(until.timestamp())),
-                    ":now": n(int(now.timestamp())),
-                },
-            )
-        except ClientError as error:
-            if is_conditional_failure(error):
-                return False
-            raise
-        return True
+        return self._update_if(
+            TableName=self._table,
+            Key=_key(region, upload_id, part),
+            UpdateExpression="SET lease_owner = :owner, lease_until = :until",
+            ConditionExpression="attribute_exists(upload_key) AND "
+            "(attribute_not_exists(lease_until) OR lease_until < :now)",
+            ExpressionAttributeValues={
+                ":owner": s(owner),
+                ":until": n(int(until.timestamp())),
+                ":now": n(int(now.timestamp())),
+            },
+        )
 
     def release(self, region: str, upload_id: str, owner: str, part: int | None = None) -> None:
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=_key(region, upload_id, part),
-                UpdateExpression="REMOVE lease_owner, lease_until",
-                ConditionExpression="lease_owner = :owner",
-                ExpressionAttributeValues={":owner": s(owner)},
-            )
-        except ClientError as error:
-            if not is_conditional_failure(error):
-                raise
+        self._update_if(
+            TableName=self._table,
+            Key=_key(region, upload_id, part),
+            UpdateExpression="REMOVE lease_owner, lease_until",
+            ConditionExpression="lease_owner = :owner",
+            ExpressionAttributeValues={":owner": s(owner)},
+        )

@@ -23,9 +23,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
-from chalicelib.dynamodb.base import is_conditional_failure, n, s
+from chalicelib.dynamodb.base import n, s, write_if
 from gateway.delivery import Delivery, Subscription
 from gateway_client.contract import Listing, within
 
@@ -93,18 +91,13 @@ def note_arrival(
         return False
     if not within(listing.origin_region, region):
         return False
-    try:
-        client.update_item(
-            TableName=table,
-            Key={"credit_code": s(listing.credit_code), "listing_id": s(listing.listing_id)},
-            UpdateExpression="SET #at = :at",
-            ConditionExpression="attribute_exists(version) "
-            "AND (attribute_not_exists(#at) OR #at > :at)",
-            ExpressionAttributeNames={"#at": f"{ARRIVED}{region}"},
-            ExpressionAttributeValues={":at": n(_micros(at))},
-        )
-    except ClientError as error:
-        if not is_conditional_failure(error):
-            raise
-        return False
-    return True
+    return write_if(
+        client.update_item,
+        TableName=table,
+        Key={"credit_code": s(listing.credit_code), "listing_id": s(listing.listing_id)},
+        UpdateExpression="SET #at = :at",
+        ConditionExpression="attribute_exists(version) "
+        "AND (attribute_not_exists(#at) OR #at > :at)",
+        ExpressionAttributeNames={"#at": f"{ARRIVED}{region}"},
+        ExpressionAttributeValues={":at": n(_micros(at))},
+    )

@@ -6,9 +6,7 @@ asking the same witness at once cannot roll it back."""
 
 from __future__ import annotations
 
-from botocore.exceptions import ClientError
-
-from chalicelib.dynamodb.base import Table, is_conditional_failure, n, s
+from chalicelib.dynamodb.base import Table, n, s
 
 
 def _key(name: str) -> str:
@@ -22,18 +20,10 @@ class DynamoWitnessSizes(Table):
 
     def advance(self, name: str, before: int, size: int) -> bool:
         """Record ``size`` unless the recorded one is no longer ``before``."""
-        try:
-            self._client.put_item(
-                TableName=self._table,
-                Item={"pk": s(_key(name)), "size": n(size)},
-                ConditionExpression=(
-                    "attribute_not_exists(pk) AND :before = :zero OR #size = :before"
-                ),
-                ExpressionAttributeNames={"#size": "size"},
-                ExpressionAttributeValues={":before": n(before), ":zero": n(0)},
-            )
-        except ClientError as error:
-            if not is_conditional_failure(error):
-                raise
-            return False
-        return True
+        return self._put_if(
+            TableName=self._table,
+            Item={"pk": s(_key(name)), "size": n(size)},
+            ConditionExpression="attribute_not_exists(pk) AND :before = :zero OR #size = :before",
+            ExpressionAttributeNames={"#size": "size"},
+            ExpressionAttributeValues={":before": n(before), ":zero": n(0)},
+        )

@@ -29,11 +29,8 @@ from gateway.delivery.ports import WebhookTransport
 from gateway.delivery.records import Attempt, DeliveryRecord, DeliveryState, HttpResponse, Progress
 from gateway.delivery.redelivery import Erased, Resend, rebuild, replayable, resend_of
 from gateway.delivery.reevaluation import recognition_changes
-from gateway.delivery.reevaluation_job import (
-    ReevaluationJob,
-    ReevaluationRunner,
-    daily_reevaluations,
-)
+from gateway.delivery.reevaluation_job import ReevaluationJob, daily_reevaluations
+from gateway.delivery.reevaluation_runner import ReevaluationRunner
 from gateway.delivery.resending import Replayed, Resending
 from gateway.delivery.sending import DEFAULT_RETRY_SCHEDULE, DeliveryService
 from gateway.delivery.subscribing import Created, SubscriptionDesk

@@ -3,7 +3,7 @@ region's existing listings are recognised again under the agreements before and 
 every difference is queued to that region's subscriptions.
 
 The revision and its re-evaluation job are stored in one transaction (an outbox), and a runner
-works the job off afterwards (``gateway.delivery.reevaluation_job``): no subscriber hears of an
+works the job off afterwards (``gateway.delivery.reevaluation_runner``): no subscriber hears of an
 agreement that was not saved, and no saved agreement goes without its re-evaluation, however
 large the listings table.
 """

@@ -1,10 +1,11 @@
-"""The steps of a bulk ingest, batch by batch: parse and admit lines, count a stored batch
-into the upload, the removal a resync makes of a listing its file no longer holds."""
+"""The steps of a bulk ingest, batch by batch (pass 2: ``ingest_batches``): parse and admit
+lines, count a stored batch into the upload, the removal a resync makes of a listing its file no
+longer holds."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import islice
@@ -18,16 +19,21 @@ from gateway.intake.bulk import (
     stamp,
     with_errors,
 )
-from gateway.intake.storing import Stored, admission_problems
+from gateway.intake.storing import Stored, admission_problems, store
 from gateway.lifecycle import Removal, RemovalReason
+from gateway.ports import ListingStore
 from gateway.promotion import promote
 from gateway_client.contract import (
+    Clock,
     Line,
     Listing,
     china_date,
 )
 
 T = TypeVar("T")
+
+LINES_PER_BATCH = 500
+BATCHES_PER_CHECKPOINT = 10
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,46 @@ class InFlight:
             offset=batch[-1].end,
             line=batch[-1].number,
         )
+
+
+def ingest_batches(
+    upload: Upload,
+    lines: Iterable[Line],
+    end: int,
+    listings: ListingStore,
+    clock: Clock,
+    tolerance: timedelta,
+    out_of_time: Callable[[], bool],
+    checkpoint: Callable[[Upload], None],
+) -> Upload:
+    """Pass 2 of a bulk ingest: parse batch k+1 while batch k is stored (one writer thread, so
+    batches still reach the store in file order and a later line dedups against an earlier
+    one); the upload counted past what was stored, at ``end`` once every line is read."""
+    region = upload.manifest.region
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        in_flight: InFlight | None = None
+        for done, batch in enumerate(batches(lines, LINES_PER_BATCH), start=1):
+            relays = upload.relays_subregions
+            parsed = parse_batch(
+                batch,
+                region,
+                relays,
+                clock.now(),
+                tolerance,
+                upload.permitted_domains,
+            )
+            if in_flight is not None:
+                upload = in_flight.counted(upload, clock.now())
+            stored = writer.submit(store, listings, parsed.candidates, region, relays)
+            in_flight = InFlight(parsed, stored)
+            if out_of_time():
+                return in_flight.counted(upload, clock.now())
+            if done % BATCHES_PER_CHECKPOINT == 0:
+                checkpoint(upload)
+        if in_flight is not None:
+            upload = in_flight.counted(upload, clock.now())
+    # Everything up to the end is read: trailing blank lines end past the last entry.
+    return upload.model_copy(update={"offset": end})
 
 
 def resync_removal(listing: Listing, upload: Upload) -> Removal:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from itertools import takewhile
@@ -27,7 +26,7 @@ from gateway.intake.bulk import (
     removal_refusal,
     stamp,
 )
-from gateway.intake.bulk_batches import InFlight, batches, parse_batch
+from gateway.intake.bulk_batches import ingest_batches
 from gateway.intake.bulk_ranges import RANGE_LINES, RangeCheck, RangeState, as_upload, progressed
 from gateway.intake.bulk_removal import ResyncRemoval
 from gateway.intake.ports import (
@@ -37,7 +36,6 @@ from gateway.intake.ports import (
     UploadQueue,
     UploadStore,
 )
-from gateway.intake.storing import store
 from gateway.ports import ListingStore, Registry
 from gateway_client.contract import (
     DEFAULT_TOLERANCE,
@@ -46,9 +44,6 @@ from gateway_client.contract import (
     Line,
     lines_of,
 )
-
-LINES_PER_BATCH = 500
-BATCHES_PER_CHECKPOINT = 10
 
 
 @dataclass(frozen=True)
@@ -286,9 +281,8 @@ class BulkIngest:
         end: int | None = None,
         keep: Callable[[Line], bool] | None = None,
     ) -> Upload:
-        """Parse batch k+1 while batch k is stored (one writer thread, so batches still reach
-        the store in file order and a later line dedups against an earlier one). A range reads
-        up to its ``end`` and ingests the lines it ``keep``s."""
+        """The lines from the upload's offset, batch by batch (``bulk_batches.ingest_batches``).
+        A range reads up to its ``end`` and ingests the lines it ``keep``s."""
         end = upload.manifest.size if end is None else end
         lines: Iterator[Line] = takewhile(
             lambda line: line.end <= end,
@@ -300,31 +294,16 @@ class BulkIngest:
         )
         if keep is not None:
             lines = filter(keep, lines)
-        region = upload.manifest.region
-        with ThreadPoolExecutor(max_workers=1) as writer:
-            in_flight: InFlight | None = None
-            for done, batch in enumerate(batches(lines, LINES_PER_BATCH), start=1):
-                relays = upload.relays_subregions
-                parsed = parse_batch(
-                    batch,
-                    region,
-                    relays,
-                    self._clock.now(),
-                    self._policy.tolerance,
-                    upload.permitted_domains,
-                )
-                if in_flight is not None:
-                    upload = in_flight.counted(upload, self._clock.now())
-                stored = writer.submit(store, self._listings, parsed.candidates, region, relays)
-                in_flight = InFlight(parsed, stored)
-                if out_of_time():
-                    return in_flight.counted(upload, self._clock.now())
-                if done % BATCHES_PER_CHECKPOINT == 0:
-                    checkpoint(upload)
-            if in_flight is not None:
-                upload = in_flight.counted(upload, self._clock.now())
-        # Everything up to the end is read: trailing blank lines end past the last entry.
-        return upload.model_copy(update={"offset": end})
+        return ingest_batches(
+            upload,
+            lines,
+            end,
+            self._listings,
+            self._clock,
+            self._policy.tolerance,
+            out_of_time,
+            checkpoint,
+        )
 
 
 def _mismatched(upload: Upload) -> bool:

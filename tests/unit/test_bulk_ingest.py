@@ -21,7 +21,8 @@ from gateway.intake.bulk import (
     resync_removal_note,
     upload_key,
 )
-from gateway.intake.bulk_ingest import LINES_PER_BATCH, BulkIngest, BulkPolicy, UploadBusy
+from gateway.intake.bulk_batches import LINES_PER_BATCH
+from gateway.intake.bulk_ingest import BulkIngest, BulkPolicy, UploadBusy
 from gateway.intake.bulk_ranges import RangeState, upload_level, with_ranges
 from gateway.promotion import promote
 from gateway_client.contract.clock import FixedClock

@@ -25,7 +25,8 @@ from test_bulk_ingest import (
 )
 
 from gateway.intake.bulk import MAX_REPORTED_ERRORS, Upload, UploadStatus
-from gateway.intake.bulk_ingest import LINES_PER_BATCH, BulkIngest, BulkPolicy, UploadBusy
+from gateway.intake.bulk_batches import LINES_PER_BATCH
+from gateway.intake.bulk_ingest import BulkIngest, BulkPolicy, UploadBusy
 from gateway.intake.bulk_ranges import RangeState
 from gateway.intake.storing import store
 from gateway_client.contract.listing import Listing, ListingStatus
