@@ -35,6 +35,7 @@ from gateway_client.delivery_audit import (
     included,
     order_problems,
     unlogged_problems,
+    unsalted_problems,
 )
 from gateway_client.tlog import (
     CosignatureVerifier,
@@ -220,7 +221,7 @@ def audit(
     problems += _entry_problems(entries, served_from, latest, read, now)
     problems += delivery_problems(logged, latest, read)
     unproven, altered = unlogged_problems(deliveries)
-    problems += altered + order_problems(logged)
+    problems += altered + unsalted_problems(deliveries) + order_problems(logged)
     have = {d.log_sequence for d in logged}
     owed = [
         entry
