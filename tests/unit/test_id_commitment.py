@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 from gateway.delivery.planning import for_subscriber, payload_for, plan_deliveries, stamped
 from gateway.recognition.disclosure import Disclosure, shown
-from gateway_client.contract.change import Change, purged
+from gateway_client.contract.change import Change, purged, restated
 from gateway_client.contract.codes import mask
 from gateway_client.contract.events import DeliveryPayload, Recognition
 from gateway_client.contract.listing import Listing, masked
@@ -186,3 +186,27 @@ def test_masked_and_old_format_deliveries_verify() -> None:
     for made in (salted_change, old_change):
         for full in (True, False):
             assert audited([made], [delivered(made, full)]).ok, (made.listing.id_salt, full)
+
+
+def restating(body: DeliveryPayload, listing_now: Listing) -> DeliveryPayload:
+    """A recognition change re-sending ``listing_now`` (never logged, no sequence)."""
+    return body.model_copy(
+        update={
+            "delivery_id": "msg_" + "e" * 32,
+            "log_sequence": None,
+            "data": restated(listing_now, "agr_1@2", NOW),
+        }
+    )
+
+
+def test_a_restatement_may_name_more_provenances_but_not_another_number() -> None:
+    """The commitment leaves the provenances out: a relay adds them within one version."""
+    made = change(person_listing())
+    logged = delivered(made, full=False)  # masked then; recognised now, so in full
+    relayed = made.listing.model_copy(update={"provenances": (*made.listing.provenances, "440000")})
+    innocent = same_mask(RESIDENT_ID, date(1980, 1, 1), 0)
+    swapped = relayed.model_copy(update={"credit_code": innocent})
+
+    assert audited([made], [logged, restating(logged, relayed)]).ok
+    report = audited([made], [logged, restating(logged, swapped)])
+    assert [p for p in report.problems if "restates listing" in p]
