@@ -80,10 +80,17 @@ class Listing(ListingEntry):
     # entry becomes a listing, never pushed; shown only where the full ID numbers are. Both
     # are left out of dumps when absent, so listings made before them digest as they did.
     id_salt: str | None = Field(
-        default=None, pattern=r"^[0-9a-f]{32}$", exclude_if=lambda value: value is None
+        default=None,
+        pattern=r"^[0-9a-f]{32}$",
+        exclude_if=lambda value: value is None,
+        description="16 random bytes (hex) of this version, where ID numbers are shown in full",
     )
     ids_commitment: str | None = Field(
-        default=None, pattern=r"^[0-9a-f]{64}$", exclude_if=lambda value: value is None
+        default=None,
+        pattern=r"^[0-9a-f]{64}$",
+        exclude_if=lambda value: value is None,
+        description="hex SHA-256(id_salt || the full listing as canonical JSON, less id_salt, "
+        "ids_commitment and provenances), where ID numbers are masked",
     )
 
 
