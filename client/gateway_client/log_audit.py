@@ -5,10 +5,10 @@ over RFC 6962 Merkle roots): every checkpoint it trusts, and the one it saw last
 prefix of the latest (consistency proofs: nothing was rewritten); every log entry it was served
 and every stored delivery is, byte for byte in its public form, a leaf of the signed tree
 (inclusion proofs; that form commits to the full ID numbers, and full numbers delivered without
-the salt of their commitment are reported); and no change the subscription should have received is missing — telling
-changes still in flight (logged within the grace period) apart from missing ones. Proofs are
-computed from the published tiles and checked against the signed roots, so the tiles
-themselves need no trust.
+the salt of their commitment are reported); and no change the subscription should have received
+is missing — telling changes still in flight (logged within the grace period) apart from
+missing ones. Proofs are computed from the published tiles and checked against the signed
+roots, so the tiles themselves need no trust.
 """
 
 from __future__ import annotations
