@@ -178,6 +178,9 @@ def test_verify_log_reports_full_numbers_delivered_without_their_salt() -> None:
     report = audited([made], [body])
     assert [p for p in report.problems if "without the id_salt" in p]
     assert not report.ok
+    # with the commitment stripped as well it reads as an old delivery: not the logged leaf
+    bare = delivered(with_listing(made, stripped.model_copy(update={"ids_commitment": None})), True)
+    assert [p for p in audited([made], [bare]).problems if "differs from log entry 1" in p]
 
 
 def test_masked_and_old_format_deliveries_verify() -> None:
