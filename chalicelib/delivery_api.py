@@ -124,10 +124,22 @@ def delivery_body(request: Request, delivery_id: str) -> Response:
     reply = {
         "delivery_id": delivery_id,
         "headers": headers,
-        "body": json.loads(mask_ids_in(body.decode())),
+        "body": _masked_body(body),
         "signed_at": signed_at.isoformat() if signed_at else None,
     }
     return json_response(200, reply)
+
+
+def _masked_body(body: bytes) -> Any:
+    """The body with resident ID numbers masked and without the listing's ``id_salt``: beside
+    the ``ids_commitment`` any masked copy of the listing carries, the salt would let anyone
+    try each number the mask leaves open until one matches."""
+    shown = json.loads(mask_ids_in(body.decode()))
+    data = shown.get("data")
+    listing = data.get("listing") if isinstance(data, dict) else None
+    if isinstance(listing, dict):
+        listing.pop("id_salt", None)
+    return shown
 
 
 class _Redrive(BaseModel):

@@ -3,6 +3,7 @@ pushes and uploads, lifecycle for the listings it derives)."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +18,15 @@ from gateway_client.contract import (
 
 _ENTRY_FIELDS = tuple(ListingEntry.model_fields)
 _ADDED = tuple(name for name in Listing.model_fields if name not in ListingEntry.model_fields)
-_GIVEN = ("listing_id", "version", "subject_type", "provenances", "accepted_at", "listed_at")
+_GIVEN = (
+    "listing_id",
+    "version",
+    "subject_type",
+    "provenances",
+    "accepted_at",
+    "listed_at",
+    "id_salt",
+)
 # the added fields in the model's order, their defaults filled in: each listing's are a copy
 _ADDED_TEMPLATE = {name: defaults_of(Listing).get(name) for name in _ADDED}
 _SET = frozenset(_ENTRY_FIELDS) | {"origin_region", *_GIVEN}
@@ -44,5 +53,8 @@ def promote(entry: ListingEntry, region: str, now: datetime) -> Listing:
     added["provenances"] = (region,)
     added["accepted_at"] = now
     added["listed_at"] = now
+    # the version's own secret for its ID commitment (contract ``masked``): the gateway's, as
+    # no entry can carry one; lifecycle steps copy the listing, and so keep it
+    added["id_salt"] = secrets.token_hex(16)
     fields.update(added)
     return instance(Listing, fields, _SET)

@@ -1,5 +1,6 @@
 """The stored deliveries' side of ``verify-log``: each against the leaf it names, restatements
-against the logged delivery of the same listing version, order per listing, and audience."""
+against the logged delivery of the same listing version, full ID numbers against their salt,
+order per listing, and audience."""
 
 from __future__ import annotations
 
@@ -98,6 +99,29 @@ def _listing_form(delivery: DeliveryPayload) -> tuple[str, frozenset[str]]:
     public = masked(delivery.data.listing).model_dump(mode="json", exclude={"provenances"})
     provenances = frozenset(delivery.data.listing.provenances)
     return hashlib.sha256(canonical(public)).hexdigest(), provenances
+
+
+def unsalted_problems(deliveries: Sequence[DeliveryPayload]) -> list[str]:
+    """A listing delivered with ID numbers in full and an ``ids_commitment`` must carry the
+    ``id_salt`` that commitment was made with: only then does its digest cover those numbers
+    (``masked`` recomputes the commitment from them). Without the salt the given commitment
+    would be taken on trust, and a number swapped for another with the same mask would pass.
+    Listings made before salts (neither field) are judged by their masked form, as ever."""
+    problems: list[str] = []
+    for d in deliveries:
+        listing = d.data.listing
+        if listing.ids_commitment is None or listing.id_salt is not None:
+            continue
+        hidden = masked(listing)
+        if (hidden.credit_code, hidden.responsible_persons) != (
+            listing.credit_code,
+            listing.responsible_persons,
+        ):
+            problems.append(
+                f"delivery {d.delivery_id} shows ID numbers in full without the id_salt of "
+                "its ids_commitment: the numbers are not bound to the log (altered)"
+            )
+    return problems
 
 
 def audience_problems(

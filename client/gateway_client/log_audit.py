@@ -4,10 +4,11 @@ It proves from published data only, against the gateway's signed checkpoints (C2
 over RFC 6962 Merkle roots): every checkpoint it trusts, and the one it saw last time, is a
 prefix of the latest (consistency proofs: nothing was rewritten); every log entry it was served
 and every stored delivery is, byte for byte in its public form, a leaf of the signed tree
-(inclusion proofs); and no change the subscription should have received is missing — telling
-changes still in flight (logged within the grace period) apart from missing ones. Proofs are
-computed from the published tiles and checked against the signed roots, so the tiles
-themselves need no trust.
+(inclusion proofs; that form commits to the full ID numbers, and full numbers delivered without
+the salt of their commitment are reported); and no change the subscription should have received
+is missing — telling changes still in flight (logged within the grace period) apart from
+missing ones. Proofs are computed from the published tiles and checked against the signed
+roots, so the tiles themselves need no trust.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from gateway_client.delivery_audit import (
     included,
     order_problems,
     unlogged_problems,
+    unsalted_problems,
 )
 from gateway_client.tlog import (
     CosignatureVerifier,
@@ -220,7 +222,7 @@ def audit(
     problems += _entry_problems(entries, served_from, latest, read, now)
     problems += delivery_problems(logged, latest, read)
     unproven, altered = unlogged_problems(deliveries)
-    problems += altered + order_problems(logged)
+    problems += altered + unsalted_problems(deliveries) + order_problems(logged)
     have = {d.log_sequence for d in logged}
     owed = [
         entry

@@ -131,12 +131,14 @@ def test_the_body_masks_resident_ids_even_where_the_subscriber_saw_them(
     queue.run()
     posted = hook.requests[-1]
     assert NATURAL_PERSON_CODE in posted.body.decode()
+    assert json.loads(posted.body)["data"]["listing"]["id_salt"]
 
     reply = as_operator(gateway, "get", f"/v1/deliveries/{posted.headers['webhook-id']}/body")
 
     assert reply.status_code == 200, reply.json_body
     assert NATURAL_PERSON_CODE not in json.dumps(reply.json_body)
     assert reply.json_body["body"]["data"]["listing"]["credit_code"].startswith("110105")
+    assert "id_salt" not in json.dumps(reply.json_body)  # with the commitment, a key to the IDs
 
 
 def test_the_subscriber_reads_its_body_and_nobody_else_does(

@@ -154,6 +154,11 @@ def test_after_the_purge_no_store_keeps_an_id_number_and_the_log_still_verifies(
     assert {d.change.listing.listing_id for d in listed} == {person_id, company_id}
     assert person_index(aws) == {person_id, company_id}  # 落实到人: both named, both indexed
     assert PERSON_CODE.encode() in receiver.requests[0].body + receiver.requests[1].body
+    # each listing's id_salt (its IDs' commitment in the log): erased with the numbers
+    sent = [DeliveryPayload.model_validate_json(r.body) for r in receiver.requests]
+    salts = {payload.data.listing.id_salt for payload in sent}
+    assert len(salts) == 2
+    assert None not in salts
     for delivery in listed:
         assert life.post_feedback(province, delivery.delivery_id).status_code == 201
     replayed = life.post(f"/v1/subscriptions/{subscription_id}/replay", {"from_sequence": 1})
@@ -200,10 +205,13 @@ def test_after_the_purge_no_store_keeps_an_id_number_and_the_log_still_verifies(
         for table, item in every_table_item(aws)
     ]
     assert [(table, leaks(text)) for table, text in items if leaks(text)] == []
-    objects = every_object_version(aws)  # tiles are binary; bundles hold UTF-8 leaves
+    objects = list(every_object_version(aws))  # tiles are binary; bundles hold UTF-8 leaves
     assert [key for key, body in objects if leaks(body.decode(errors="replace"))] == []
-    assert [m for m in every_queued_message(aws) if leaks(m)] == []
+    queued = list(every_queued_message(aws))
+    assert [m for m in queued if leaks(m)] == []
     assert leaks(caplog.text) == []
+    kept = [t for _, t in items] + [b.decode(errors="replace") for _, b in objects] + queued
+    assert [salt for salt in salts if any(salt in text for text in [*kept, caplog.text])] == []
     # The tree, the checkpoints fan-out signed and every delivery the subscriber stored
     # (content before the purge included) still verify; erased entries are owed to nobody.
     log = life.get("/v1/log?limit=1000").json_body

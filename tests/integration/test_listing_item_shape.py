@@ -84,6 +84,9 @@ SHAPES = {
         commitment={"kind": "accept_with_deficiencies", "deadline": "2024-04-01"},
     ),
     "suspended by an objection": _objected(),
+    "salted (its IDs' commitment)": _evolved(
+        listing(decision_number="(2024)黑09执6号"), id_salt="c3" * 16
+    ),
     "performed": _evolved(
         listing(decision_number="(2024)黑09执8号"),
         status=ListingStatus.PERFORMED,

@@ -218,7 +218,10 @@ class Gateway:
 
     def snapshot(self) -> dict[str, Any]:
         return {
-            "listings": {lid: x.model_dump() for lid, x in self.listings.listings.items()},
+            # the salt is each version's random secret: two runs make the same listings
+            "listings": {
+                lid: x.model_dump(exclude={"id_salt"}) for lid, x in self.listings.listings.items()
+            },
             "provenances": {lid: set(x) for lid, x in self.listings.provenances.items()},
         }
 

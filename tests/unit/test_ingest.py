@@ -159,6 +159,22 @@ def test_an_equal_version_is_a_duplicate(gw: Gateway) -> None:
     assert (counts(result), len(gw.store.written_versions[lid(entry())])) == ((0, 1, 0), 1)
 
 
+def test_an_identical_entry_pushed_again_is_a_duplicate_and_keeps_the_stored_salt(
+    gw: Gateway,
+) -> None:
+    """Promotion draws a fresh id_salt each time; dedup goes by version, so the re-push is
+    still nothing new (no write, so no change to deliver) and the stored version's salt stays."""
+    gw.push([entry()], batch_id="b-1")
+    stored = gw.store.listings[lid(entry())]
+    result = gw.push([entry()], batch_id="b-2")
+    assert (counts(result), gw.store.written_versions[lid(entry())]) == (
+        (0, 1, 0),
+        [stored.version],
+    )
+    assert gw.store.listings[lid(entry())] == stored
+    assert stored.id_salt is not None
+
+
 def test_an_older_version_is_a_duplicate(gw: Gateway) -> None:
     gw.push([entry(source_updated_at="2025-04-01T00:00:00+08:00")], batch_id="b-1")
     result = gw.push([entry(source_updated_at="2025-03-01T00:00:00+08:00")], batch_id="b-2")

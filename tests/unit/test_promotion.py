@@ -24,8 +24,8 @@ from gateway_client.contract import (
 )
 
 
-def constructed(entry: ListingEntry, region: str, now: datetime) -> Listing:
-    """``promote`` as it was."""
+def constructed(entry: ListingEntry, region: str, now: datetime, salt: str) -> Listing:
+    """``promote`` as it was, with the salt ``promote`` drew (random: no oracle can guess it)."""
     fields = {name: getattr(entry, name) for name in ListingEntry.model_fields}
     fields.pop("origin_region")
     return Listing.model_construct(
@@ -37,6 +37,7 @@ def constructed(entry: ListingEntry, region: str, now: datetime) -> Listing:
         provenances=(region,),
         accepted_at=now,
         listed_at=now,
+        id_salt=salt,
     )
 
 
@@ -64,7 +65,8 @@ def entries(draw: st.DrawFn) -> ListingEntry:
 def test_promote_builds_what_model_construct_built(
     pushed: ListingEntry, region: str, now: datetime
 ) -> None:
-    made, expected = promote(pushed, region, now), constructed(pushed, region, now)
+    made = promote(pushed, region, now)
+    expected = constructed(pushed, region, now, made.id_salt or "")
     assert made == expected
     assert list(made.__dict__.items()) == list(expected.__dict__.items())
     assert made.model_fields_set == expected.model_fields_set
@@ -82,3 +84,16 @@ def test_a_promoted_listing_is_a_frozen_model_like_any_other() -> None:
     assert copied is not made
     with pytest.raises(ValidationError, match="frozen"):
         made.status = made.status  # type: ignore[misc]
+
+
+def test_each_promoted_version_draws_a_salt_of_its_own_and_no_entry_can_give_one() -> None:
+    """The salt of the ID commitment is the gateway's secret: 16 random bytes per version."""
+    pushed, now = ListingEntry.model_validate(entry()), datetime(2025, 6, 2, tzinfo=UTC)
+    first, second = promote(pushed, COUNTY, now), promote(pushed, COUNTY, now)
+    assert first.id_salt is not None
+    assert second.id_salt is not None
+    assert len(bytes.fromhex(first.id_salt)) == 16
+    assert first.id_salt != second.id_salt
+    assert first.ids_commitment is None  # the full listing holds the salt, not the commitment
+    with pytest.raises(ValidationError, match="id_salt"):
+        ListingEntry.model_validate({**entry(), "id_salt": "00" * 16})

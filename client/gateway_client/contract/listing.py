@@ -3,12 +3,14 @@ a platform pushes is ``listing_entry``."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from enum import StrEnum
 from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
+from gateway_client.contract.canonical_json import canonical
 from gateway_client.contract.clock import china_date
 from gateway_client.contract.codes import CreditCodeOrMasked, SubjectType, mask
 
@@ -74,17 +76,49 @@ class Listing(ListingEntry):
     history: tuple[Transition, ...] = ()
     # 已履行: the day the obligation was performed, as the removal that ended the listing said
     performed_on: date | None = Field(default=None, exclude_if=lambda value: value is None)
+    # The version's secret for ``ids_commitment`` (``masked``): made by the gateway when an
+    # entry becomes a listing, never pushed; shown only where the full ID numbers are. Both
+    # are left out of dumps when absent, so listings made before them digest as they did.
+    id_salt: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{32}$",
+        exclude_if=lambda value: value is None,
+        description="16 random bytes (hex) of this version, where ID numbers are shown in full",
+    )
+    ids_commitment: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{64}$",
+        exclude_if=lambda value: value is None,
+        description="hex SHA-256(id_salt || the full listing as canonical JSON, less id_salt, "
+        "ids_commitment and provenances), where ID numbers are masked",
+    )
 
 
 WITHHELD = "（不予披露）"
 """What a masked listing's objection reason reads: the field may not be empty."""
 
 
+_COMMITTED_APART = frozenset({"id_salt", "ids_commitment", "provenances"})
+"""What ``ids_commitment`` does not cover: itself, its salt, and the provenances, which a relay
+adds without a new version (a restatement may name more; the masked form shows them anyway)."""
+
+
+def ids_commitment_of(listing: Listing, salt: str) -> str:
+    """SHA-256(salt || the full listing as canonical JSON): binds what masking hides (the full
+    ID numbers, the withheld words) without showing it; with the salt unknown, no guessed ID
+    number can be checked against it."""
+    full = listing.model_dump(mode="json", exclude=set(_COMMITTED_APART))
+    return hashlib.sha256(bytes.fromhex(salt) + canonical(full)).hexdigest()
+
+
 def masked(listing: Listing) -> Listing:
     """The listing with resident ID numbers masked: the subject's, if a person, and every
     responsible person's; a commitment's outcome note and an objection's words (the subject's
-    reason, the owner's note) left out. (Copied without validating again: once per change a
-    fan-out sends to a region that does not recognise it; ``copied`` is ``model_copy``.)"""
+    reason, the owner's note) left out. A salted listing's salt goes, its ``ids_commitment``
+    comes: so a change digest over the masked form still binds the full IDs (a swapped ID
+    number with the same mask changes it), and a masked copy keeps the commitment it was given.
+    (Copied without validating again: once per change a fan-out sends to a region that does
+    not recognise it; ``copied`` is ``model_copy``.)"""
     persons = tuple(
         copied(p, {"id_number": mask(p.id_number) if p.id_number else None})
         for p in listing.responsible_persons
@@ -93,6 +127,9 @@ def masked(listing: Listing) -> Listing:
         "credit_code": mask(listing.credit_code),
         "responsible_persons": persons,
     }
+    if listing.id_salt is not None:
+        update["id_salt"] = None
+        update["ids_commitment"] = ids_commitment_of(listing, listing.id_salt)
     if listing.commitment is not None and listing.commitment.outcome_note:
         # free text about a person's promise: the owner's to read, not every subscriber's
         update["commitment"] = copied(listing.commitment, {"outcome_note": ""})

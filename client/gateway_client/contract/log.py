@@ -7,14 +7,16 @@ form; no listing content, so the log holds no personal data. The tree is publish
 tlog-tiles; a checkpoint signed by the gateway pins its size and root, so an inclusion proof shows
 that a delivered change is in the log, and a consistency proof that a later checkpoint extends an
 earlier one (nothing dropped, altered or reordered). The change digest covers the change in its
-*public form* (resident ID numbers masked), which every subscriber can recompute.
+*masked form* (resident ID numbers masked), which every subscriber can recompute; that form
+carries the listing's ``ids_commitment``, a salted hash of the full listing (``masked``), so the
+digest binds the full ID numbers too: a subscriber given them (and the salt) recomputes the
+commitment, one given masked numbers takes it as delivered, and both get the same digest.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -22,6 +24,7 @@ from cryptography.exceptions import InvalidSignature as _BadSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import AwareDatetime, Field
 
+from gateway_client.contract.canonical_json import canonical as canonical
 from gateway_client.contract.catalogue import ListKind
 from gateway_client.contract.change import Change
 from gateway_client.contract.keys import GatewaySigners
@@ -34,12 +37,9 @@ DEFAULT_ORIGIN = "credit-gateway/exchange-log"
 _HEX64 = r"^[0-9a-f]{64}$"
 
 
-def canonical(data: Any) -> bytes:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-
-
 def change_digest(change: Change) -> str:
-    """SHA-256 of the change's public form; the same whether or not IDs reached you masked."""
+    """SHA-256 of the change's masked form (with its ID commitment); the same whether or not
+    IDs reached you masked."""
     public = change.model_copy(update={"listing": masked(change.listing)})
     return hashlib.sha256(canonical(public.model_dump(mode="json"))).hexdigest()
 
