@@ -144,34 +144,34 @@ def check_webhook_url(url: str, *, allow_loopback_http: bool) -> str:
     """
     if not url.isprintable() or any(c.isspace() for c in url):
         raise InvalidWebhookUrl(
-            "the webhook URL holds a space, control or invisible character", field="url"
+            "the webhook URL holds a space, control or invisible character", path="url"
         )
     try:
         parts = urlsplit(url)
         host = (parts.hostname or "").rstrip(".").lower()
         parts.port  # noqa: B018 - raises on a malformed port
     except ValueError as exc:
-        raise InvalidWebhookUrl(f"the webhook URL cannot be parsed: {exc}", field="url") from exc
+        raise InvalidWebhookUrl(f"the webhook URL cannot be parsed: {exc}", path="url") from exc
     if parts.scheme not in {"https", "http"} or not host:
-        raise InvalidWebhookUrl("the webhook URL must be an absolute http(s) URL", field="url")
+        raise InvalidWebhookUrl("the webhook URL must be an absolute http(s) URL", path="url")
     if parts.username or parts.password:
-        raise InvalidWebhookUrl("the webhook URL must not carry credentials", field="url")
+        raise InvalidWebhookUrl("the webhook URL must not carry credentials", path="url")
     address = parse_address(host)
     if address is None and not _HOST_NAME.fullmatch(host):
-        raise InvalidWebhookUrl(f"{host!r} is not a host name or a canonical IP", field="url")
+        raise InvalidWebhookUrl(f"{host!r} is not a host name or a canonical IP", path="url")
     loopback = (
         host == "localhost" or host.endswith(".localhost") or bool(address and address.is_loopback)
     )
     if loopback and allow_loopback_http:
         return url
     if parts.scheme != "https":
-        raise InvalidWebhookUrl("webhook URLs must use https", field="url")
+        raise InvalidWebhookUrl("webhook URLs must use https", path="url")
     if loopback:
-        raise InvalidWebhookUrl("webhook URLs must not target non-public addresses", field="url")
+        raise InvalidWebhookUrl("webhook URLs must not target non-public addresses", path="url")
     why = refusal(address) if address is not None else None
     if why is not None:
         raise InvalidWebhookUrl(
-            f"webhook URLs must not target non-public addresses: {why}", field="url"
+            f"webhook URLs must not target non-public addresses: {why}", path="url"
         )
     return url
 
