@@ -132,6 +132,29 @@ class Sm2NotOffered(BadRequest):
     code = "sm2_not_offered"
 
 
+class DuplicateValue(BadRequest):
+    """A list that is a set names one thing twice (a filter's kind, an agreement's source or
+    measure): the repeat says nothing, and often stands where something else was meant."""
+
+    code = "duplicate_value"
+
+    @classmethod
+    def check(cls, values: Any, path: str) -> None:
+        """Refuse the first repeat in ``values``, naming it ``<path>.<index>``."""
+        seen: list[Any] = []
+        for index, value in enumerate(values):
+            if value in seen:
+                raise cls(f"{path} names {value!r} twice", path=f"{path}.{index}")
+            seen.append(value)
+
+
+class InvalidRetrySchedule(BadRequest):
+    """Retry delays under a second, or shorter than the one before: they would hammer a
+    failing endpoint instead of backing off."""
+
+    code = "invalid_retry_schedule"
+
+
 class PayloadTooLarge(GatewayError):
     """The body exceeds the configured limit (413)."""
 
