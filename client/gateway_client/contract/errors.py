@@ -155,6 +155,20 @@ class InvalidRetrySchedule(BadRequest):
     code = "invalid_retry_schedule"
 
 
+class MeasureNotForKinds(BadRequest):
+    """A catalogue measure for kinds of list the agreement does not recognise (a red list's
+    incentive in a black-list agreement): it could never apply."""
+
+    code = "measure_not_for_kinds"
+
+
+class SelfRecognition(BadRequest):
+    """An agreement whose subscriber region names itself as a source: a region's own
+    listings are its own already, not another's to recognise."""
+
+    code = "self_recognition"
+
+
 class PayloadTooLarge(GatewayError):
     """The body exceeds the configured limit (413)."""
 
