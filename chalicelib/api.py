@@ -218,7 +218,8 @@ ROUTES: tuple[Operation, ...] = (
         "platform or source never relays (`relays_subregions`). A field left out keeps its "
         "stored value (a rename changes only the name); `null` resets it to its default. "
         "Refusals are 400 with `path` "
-        "and a code: `reserved_region_code`, `not_the_nation`, `not_a_national_source_code`, "
+        "and a code: `unknown_division` (path `code`: no division ever had it), "
+        "`reserved_region_code`, `not_the_nation`, `not_a_national_source_code`, "
         "`domains_required`, `domains_not_permitted`, `unknown_domain`, `relay_not_permitted`.",
         body=_RegionBody,
         handler=put_region,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from app_support import CITY, CREDIT_CODE, PROVINCE, black_entry, error_code
 
 from chalicelib import bootstrap
@@ -92,3 +93,19 @@ def test_a_refused_update_leaves_the_stored_region_as_it_was(gateway):
     assert refused.json_body["error"]["path"] == "push_rate_per_minute"
     region = stored(PROVINCE)
     assert (region.relays_subregions, region.push_rate_per_minute) == (False, None)
+
+
+@pytest.mark.parametrize("code", ["999999", "420001", "429900"])
+def test_a_code_no_division_ever_had_is_refused_and_nothing_is_registered(gateway, code):
+    reply = put(gateway, code, {"name": "不存在"})
+
+    assert (reply.status_code, error_code(reply)) == (400, "invalid_schema")
+    error = reply.json_body["error"]
+    assert (error["path"], [e["code"] for e in error["errors"]]) == ("code", ["unknown_division"])
+    assert stored(code) is None
+
+
+@pytest.mark.parametrize("code", [PROVINCE, CITY, "420281", "110000"])
+def test_a_province_city_or_county_that_exists_is_registered(gateway, code):
+    assert put(gateway, code, {"name": "地区"}).status_code == 200
+    assert stored(code).name == "地区"
