@@ -136,6 +136,7 @@ def _reevaluate() -> Any:
     there, and run its re-evaluation job to the end as the job's function would."""
     c = container()
     c.registry.put_region(Region(code=SUBSCRIBER, name="广东省"))
+    c.registry.put_region(Region(code=CITY, name="长沙市"))  # a platform in the source province
     subscriber = next(s for s in fixtures.subscriptions() if s.region == SUBSCRIBER)
     c.subscriptions.put(subscriber)
     body = next(b for b in fixtures.agreement_bodies() if b["subscriber_region"] == SUBSCRIBER)

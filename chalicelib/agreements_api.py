@@ -69,6 +69,13 @@ class Agreements(Frozen):
     agreements: tuple[Agreement, ...]
 
 
+# Terms that parse but could never work (``AgreementTerms.check_sense``): nothing is stored.
+_NONSENSE = (
+    errors.DuplicateValue,
+    errors.SelfRecognition,
+    errors.MeasureNotForKinds,
+)
+
 ROUTES: tuple[Operation, ...] = (
     Operation(
         "POST",
@@ -78,7 +85,7 @@ ROUTES: tuple[Operation, ...] = (
         "Sign a mutual-recognition agreement (互认协议)",
         Access.OPERATOR,
         {201: Reply(AgreementSaved, "The agreement, revision 1.")},
-        (errors.UnknownRegion,),
+        (errors.UnknownRegion, *_NONSENSE),
         body=AgreementTerms,
         handler=create_agreement,
     ),
@@ -101,7 +108,7 @@ ROUTES: tuple[Operation, ...] = (
         "Revise an agreement's terms",
         Access.OPERATOR,
         {200: Reply(AgreementSaved, "The next revision.")},
-        (errors.NotFound, errors.BadRequest, errors.Conflict),
+        (errors.NotFound, errors.UnknownRegion, errors.BadRequest, *_NONSENSE, errors.Conflict),
         body=AgreementTerms,
         handler=revise_agreement,
     ),

@@ -71,7 +71,9 @@ class _RegionBody(BaseModel):
     domains: list[str] | None = None
     push_rate_per_minute: int | None = None
     relays_subregions: bool | None = Field(
-        default=None, description="unset: true for a region, false for the national kinds"
+        default=None,
+        description="left out: the stored value; null or never set: true for a region, false "
+        "for the national kinds",
     )
     broken_commitments: BrokenCommitmentPolicy | None = None
 
@@ -87,10 +89,20 @@ class _KeyBody(BaseModel):
 
 
 def put_region(request: Request, code: str) -> Response:
+    """A field the body leaves out keeps its stored value, so a rename changes the name only
+    (and never turns relaying back on); an explicit null resets a field to its default."""
     caller.require_operator(request)
     body = parse_request(_RegionBody, caller.body(request))
-    region = caller.valid(Region, {"code": code, **body.model_dump(exclude_none=True)})
-    container().registry.put_region(region)
+    registry = container().registry
+    stored = registry.get_region(code)
+    fields: dict[str, Any] = stored.model_dump(exclude={"code"}) if stored else {}
+    for name, value in body.model_dump(exclude_unset=True).items():
+        if value is None:
+            fields.pop(name, None)
+        else:
+            fields[name] = value
+    region = caller.valid(Region, {**fields, "code": code})
+    registry.put_region(region)
     return json_response(200, region.model_dump(mode="json"))
 
 
@@ -203,8 +215,11 @@ ROUTES: tuple[Operation, ...] = (
         description="`kind` follows the code: `region` for a GB/T 2260 division (never 10xxxx), "
         "`national_platform` for 信用中国 (100000), `national_source` for a national ministry "
         "or sector platform (1000NN), which must name its catalogue `domains`; a national "
-        "platform or source never relays (`relays_subregions`). Refusals are 400 with `path` "
-        "and a code: `reserved_region_code`, `not_the_nation`, `not_a_national_source_code`, "
+        "platform or source never relays (`relays_subregions`). A field left out keeps its "
+        "stored value (a rename changes only the name); `null` resets it to its default. "
+        "Refusals are 400 with `path` "
+        "and a code: `unknown_division` (path `code`: no division ever had it), "
+        "`reserved_region_code`, `not_the_nation`, `not_a_national_source_code`, "
         "`domains_required`, `domains_not_permitted`, `unknown_domain`, `relay_not_permitted`.",
         body=_RegionBody,
         handler=put_region,

@@ -224,6 +224,7 @@ class Container:
     def subscription_admin(self) -> SubscriptionAdmin:
         return SubscriptionAdmin(
             self.subscriptions,
+            self.registry,
             self.resending,
             self.transport,
             self.signers,

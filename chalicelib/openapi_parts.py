@@ -65,7 +65,6 @@ class ErrorDetail(BaseModel):
     earliest: date | Absent[None] = Field(
         default=None, description="`repair_too_early`: the first day repair is possible"
     )
-    field: str | Absent[None] = Field(default=None, description="`invalid_webhook_url`")
 
 
 class ErrorBody(Frozen):

@@ -143,6 +143,14 @@ def send_test(request: Request, subscription_id: str) -> Response:
 
 
 _OWNED = (errors.NotFound, errors.RegionMismatch)
+# Settings that cannot work (``check_webhook_url``, ``check_settings``); unknown_region: the
+# subscribed region or a filter's source region is not registered.
+_SETTINGS = (
+    errors.InvalidWebhookUrl,
+    errors.InvalidRetrySchedule,
+    errors.DuplicateValue,
+    errors.UnknownRegion,
+)
 
 ROUTES: tuple[Operation, ...] = (
     Operation(
@@ -159,13 +167,7 @@ ROUTES: tuple[Operation, ...] = (
                 "A signed retry with the same webhook-id: the same one, without its secret.",
             ),
         },
-        (
-            errors.RegionMismatch,
-            errors.UnknownRegion,
-            errors.InvalidWebhookUrl,
-            errors.Sm2NotOffered,
-            errors.Conflict,
-        ),
+        (errors.RegionMismatch, *_SETTINGS, errors.Sm2NotOffered, errors.Conflict),
         body=SubscriptionRequest,
         description="A platform may subscribe only its own region; its webhook-id makes a retried "
         "creation idempotent. The gateway posts a signed `subscription.verification` event "
@@ -206,7 +208,7 @@ ROUTES: tuple[Operation, ...] = (
         "signature scheme (v1a / v1sm2)",
         Access.OPERATOR_OR_PLATFORM,
         {200: Reply(SubscriptionChanged, "The subscription as changed.")},
-        (*_OWNED, errors.InvalidWebhookUrl, errors.Sm2NotOffered, errors.BadRequest),
+        (*_OWNED, *_SETTINGS, errors.Sm2NotOffered, errors.BadRequest),
         body=SubscriptionChanges,
         description="Only the fields sent change. A new `url` is challenged at once, as at "
         "creation: until it answers, the subscription is `pending` and its deliveries are parked; "

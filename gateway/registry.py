@@ -20,8 +20,10 @@ from gateway_client.contract import (
     Severity,
     Sm2PublicKey,
     Sm2Verifier,
+    intake_of,
     is_division,
     is_national_source,
+    known_division,
     load_public_key,
     parent,
 )
@@ -80,6 +82,18 @@ class Region(Frozen):
         if isinstance(data, dict) and data.get("kind") in _NATIONAL_KINDS:
             return {"relays_subregions": False, **data}
         return data
+
+    @field_validator("code")
+    @classmethod
+    def _a_real_division(cls, code: str, info: ValidationInfo) -> str:
+        """A registration names a division that exists (999999 and 420001 do not): a typo
+        would register a platform no listing's region ever falls under. Stored regions are
+        read as they are."""
+        if intake_of(info) is not None and is_division(code) and not known_division(code):
+            raise PydanticCustomError(
+                "unknown_division", "no GB/T 2260 division has this code, in any year"
+            )
+        return code
 
     @field_validator("kind")
     @classmethod

@@ -6,6 +6,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Table, is_conditional_failure, s, text
 from gateway.registry import KeyIdTaken, PlatformKey, Region
+from gateway_client.contract import within
 
 # A key item may be written when it is new or already the same region's: by its plain
 # ``region`` attribute, or — an item from before that attribute — by its document, whose
@@ -23,6 +24,9 @@ class DynamoRegistry(Table):
 
     def put_region(self, region: Region) -> None:
         self._put_doc({"pk": s(f"region#{region.code}")}, region.model_dump_json())
+
+    def any_within(self, root: str) -> bool:
+        return any(within(region.code, root) for region in self.regions())
 
     def regions(self) -> list[Region]:
         """Every registered region, by code (a scan: the registry is small)."""

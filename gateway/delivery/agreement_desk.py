@@ -61,6 +61,7 @@ class AgreementDesk:
             raise UnknownRegion(
                 f"region {terms.subscriber_region} is not registered", path="subscriber_region"
             )
+        self._check(terms)
         agreement = Agreement(
             **terms.model_dump(),
             agreement_id=self.new_id(),
@@ -76,6 +77,7 @@ class AgreementDesk:
             raise BadRequest(
                 "an agreement's subscriber region cannot change", path="subscriber_region"
             )
+        self._check(terms)
         revised = Agreement(
             **terms.model_dump(),
             agreement_id=agreement_id,
@@ -102,6 +104,27 @@ class AgreementDesk:
             }
         )
         return self._save(current, ended)
+
+    def _check(self, terms: AgreementTerms) -> None:
+        """Terms that make sense (``AgreementTerms.check_sense``), each source with a registered
+        platform: the region itself, or for a subtree any region in it (a province whose cities
+        push is a source before its own platform registers).
+
+        Raises
+        ------
+        UnknownRegion
+        """
+        terms.check_sense()
+        for index, scope in enumerate(terms.sources):
+            if scope.subtree:
+                registered = self.registry.any_within(scope.region)
+            else:
+                registered = self.registry.get_region(scope.region) is not None
+            if not registered:
+                raise UnknownRegion(
+                    f"no registered platform in source {scope.region}",
+                    path=f"sources.{index}.region",
+                )
 
     def existing(self, agreement_id: str) -> Agreement:
         found = self.agreements.get(agreement_id)

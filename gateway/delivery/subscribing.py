@@ -19,6 +19,7 @@ from gateway.delivery.resending import Resending
 from gateway.delivery.subscription import (
     Subscription,
     SubscriptionRequest,
+    check_settings,
     check_signable,
     check_webhook_url,
 )
@@ -72,6 +73,12 @@ class SubscriptionDesk:
         if self.registry.get_region(wanted.region) is None:
             raise UnknownRegion(f"region {wanted.region} is not registered", path="region")
         check_webhook_url(wanted.url, allow_loopback_http=self.allow_loopback_http)
+        check_settings(
+            wanted.filters,
+            wanted.retry_schedule_seconds,
+            self.registry,
+            local=self.allow_loopback_http,
+        )
         seed = f"{by}:{signed.signed.msg_id}" if signed else self.seed()
         subscription_id = "sub_" + hashlib.sha256(seed.encode()).hexdigest()[:24]
         existing = self.subscriptions.get(subscription_id)

@@ -10,13 +10,17 @@ from urllib.parse import urlsplit
 from pydantic import AwareDatetime, Field, model_validator
 
 from gateway.delivery.addresses import parse_address, refusal
+from gateway.ports import Registry
 from gateway_client.contract import (
     ONE_LINE,
+    DuplicateValue,
     Frozen,
+    InvalidRetrySchedule,
     InvalidWebhookUrl,
     RegionCode,
     Sm2NotOffered,
     SubscriptionFilters,
+    UnknownRegion,
 )
 
 SignatureScheme = Literal["v1a", "v1", "v1sm2"]
@@ -131,6 +135,42 @@ def check_signable(scheme: str, *, sm2_signing: bool) -> None:
         )
 
 
+def check_settings(
+    filters: SubscriptionFilters | None,
+    retry_schedule_seconds: RetrySchedule | None,
+    registry: Registry,
+    *,
+    local: bool,
+) -> None:
+    """Refuse settings that cannot work as written, at creation and on a change: a filter that
+    names a value twice or a source region with no registered platform in its subtree (it
+    would never match), and a retry schedule that does not back off (a delay under a second,
+    or shorter than the one before, hammers a failing endpoint). The local stage (tests, the
+    demo) may retry at once (delays of 0 s), as it may call loopback over http.
+
+    Raises
+    ------
+    DuplicateValue, UnknownRegion, InvalidRetrySchedule
+    """
+    if filters is not None:
+        for name in ("kinds", "domains", "source_regions"):
+            DuplicateValue.check(getattr(filters, name), f"filters.{name}")
+        for index, root in enumerate(filters.source_regions):
+            if not registry.any_within(root):
+                raise UnknownRegion(
+                    f"no region in {root}'s subtree is registered",
+                    path=f"filters.source_regions.{index}",
+                )
+    previous = 0 if local else 1
+    for index, delay in enumerate(retry_schedule_seconds or ()):
+        if delay < previous:
+            raise InvalidRetrySchedule(
+                f"a retry delay of {delay} s: each is 1 s or more, never less than the one before",
+                path=f"retry_schedule_seconds.{index}",
+            )
+        previous = delay
+
+
 def check_webhook_url(url: str, *, allow_loopback_http: bool) -> str:
     """Refuse URLs a gateway should never call (SSRF).
 
@@ -144,34 +184,36 @@ def check_webhook_url(url: str, *, allow_loopback_http: bool) -> str:
     """
     if not url.isprintable() or any(c.isspace() for c in url):
         raise InvalidWebhookUrl(
-            "the webhook URL holds a space, control or invisible character", field="url"
+            "the webhook URL holds a space, control or invisible character", path="url"
         )
     try:
         parts = urlsplit(url)
         host = (parts.hostname or "").rstrip(".").lower()
         parts.port  # noqa: B018 - raises on a malformed port
     except ValueError as exc:
-        raise InvalidWebhookUrl(f"the webhook URL cannot be parsed: {exc}", field="url") from exc
+        raise InvalidWebhookUrl(f"the webhook URL cannot be parsed: {exc}", path="url") from exc
+    if parts.port == 0:
+        raise InvalidWebhookUrl("the webhook URL's port is 1–65535", path="url")
     if parts.scheme not in {"https", "http"} or not host:
-        raise InvalidWebhookUrl("the webhook URL must be an absolute http(s) URL", field="url")
+        raise InvalidWebhookUrl("the webhook URL must be an absolute http(s) URL", path="url")
     if parts.username or parts.password:
-        raise InvalidWebhookUrl("the webhook URL must not carry credentials", field="url")
+        raise InvalidWebhookUrl("the webhook URL must not carry credentials", path="url")
     address = parse_address(host)
     if address is None and not _HOST_NAME.fullmatch(host):
-        raise InvalidWebhookUrl(f"{host!r} is not a host name or a canonical IP", field="url")
+        raise InvalidWebhookUrl(f"{host!r} is not a host name or a canonical IP", path="url")
     loopback = (
         host == "localhost" or host.endswith(".localhost") or bool(address and address.is_loopback)
     )
     if loopback and allow_loopback_http:
         return url
     if parts.scheme != "https":
-        raise InvalidWebhookUrl("webhook URLs must use https", field="url")
+        raise InvalidWebhookUrl("webhook URLs must use https", path="url")
     if loopback:
-        raise InvalidWebhookUrl("webhook URLs must not target non-public addresses", field="url")
+        raise InvalidWebhookUrl("webhook URLs must not target non-public addresses", path="url")
     why = refusal(address) if address is not None else None
     if why is not None:
         raise InvalidWebhookUrl(
-            f"webhook URLs must not target non-public addresses: {why}", field="url"
+            f"webhook URLs must not target non-public addresses: {why}", path="url"
         )
     return url
 

@@ -21,11 +21,13 @@ from gateway.delivery.resending import Resending
 from gateway.delivery.subscription import (
     Subscription,
     SubscriptionChanges,
+    check_settings,
     check_signable,
     check_webhook_url,
 )
 from gateway.delivery.url_verification import VERIFY_TIMEOUT_SECONDS
 from gateway.delivery.webhook_signing import webhook_headers
+from gateway.ports import Registry
 from gateway_client.contract import (
     TEST,
     BadRequest,
@@ -61,6 +63,7 @@ class SubscriptionAdmin:
     def __init__(
         self,
         subscriptions: SubscriptionStore,
+        registry: Registry,
         resending: Resending,
         transport: WebhookTransport,
         signers: GatewaySigners,
@@ -70,6 +73,7 @@ class SubscriptionAdmin:
         token: Callable[[], str] = lambda: secrets.token_hex(16),
     ) -> None:
         self.subscriptions = subscriptions
+        self.registry = registry
         self.resending = resending
         self.transport = transport
         self.signers = signers
@@ -100,6 +104,12 @@ class SubscriptionAdmin:
         written (another change may have moved it meanwhile), never against an older read."""
         if changes.url is not None:
             check_webhook_url(changes.url, allow_loopback_http=self.allow_loopback_http)
+        check_settings(
+            changes.filters,
+            changes.retry_schedule_seconds,
+            self.registry,
+            local=self.allow_loopback_http,
+        )
         scheme = changes.signature_scheme or subscription.signature_scheme
         if changes.signature_scheme is not None and subscription.signature_scheme == "v1":
             raise BadRequest(

@@ -8,17 +8,21 @@ from typing import Annotated
 from pydantic import AwareDatetime, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from gateway.recognition.measures import load_measures
 from gateway_client.contract import (
     ONE_LINE,
     Day,
     DomainKeys,
+    DuplicateValue,
     Frozen,
     GradeKeys,
     Listing,
     ListKind,
     Measure,
+    MeasureNotForKinds,
     NotRecognised,
     RegionCode,
+    SelfRecognition,
     Severity,
     rank,
     within,
@@ -73,6 +77,36 @@ class AgreementTerms(Frozen):
                 "dates_out_of_order", "effective_until is before effective_from"
             )
         return value
+
+    def check_sense(self) -> None:
+        """Refuse terms that parse but could never work as written, before anything is stored:
+        a source, kind, domain or measure named twice, the subscriber among its own sources
+        (its listings are its own already), and a measure for other kinds of list only (a red
+        list's incentive in a black-list agreement) — a catalogue measure by the catalogue's
+        kinds, whatever the body restates, one written out in the agreement by its own.
+
+        Raises
+        ------
+        DuplicateValue, SelfRecognition, MeasureNotForKinds
+        """
+        DuplicateValue.check([scope.region for scope in self.sources], "sources")
+        DuplicateValue.check(self.kinds, "kinds")
+        DuplicateValue.check(self.domains, "domains")
+        DuplicateValue.check([measure.measure_id for measure in self.measures], "measures")
+        for index, scope in enumerate(self.sources):
+            if scope.region == self.subscriber_region:
+                raise SelfRecognition(
+                    f"region {scope.region} cannot recognise its own listings",
+                    path=f"sources.{index}.region",
+                )
+        catalogue = load_measures()
+        for index, measure in enumerate(self.measures):
+            kinds = (catalogue.get(measure.measure_id) or measure).kinds
+            if not set(kinds) & set(self.kinds):
+                raise MeasureNotForKinds(
+                    f"{measure.measure_id} applies to {', '.join(kinds)} lists only",
+                    path=f"measures.{index}.measure_id",
+                )
 
     def covers_source(self, listing: Listing) -> bool:
         return any(scope.covers(listing.origin_region) for scope in self.sources)

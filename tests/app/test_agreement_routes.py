@@ -55,6 +55,12 @@ def listed_agreements(gateway: Gateway, subscriber: str | None = None) -> list[d
     return list(response.json_body["agreements"])
 
 
+@pytest.fixture(autouse=True)
+def hubei_has_a_platform(gateway: Gateway) -> None:
+    """The agreements here recognise 湖北's lists: a source needs a registered platform."""
+    gateway.put_region(HUBEI, name="湖北省")
+
+
 # --- the routes ------------------------------------------------------------------------------
 
 

@@ -49,6 +49,7 @@ def test_a_pushed_listing_fans_out_one_delivery_per_matching_subscription(gatewa
     black = subscribe(gateway, "https://a.example.cn/hooks", filters={"kinds": ["black"]})
     every = subscribe(gateway, "https://b.example.cn/hooks")
     subscribe(gateway, "https://c.example.cn/hooks", filters={"kinds": ["red"]})
+    gateway.put_region("110000")  # 北京市: registered, pushes nothing here
     subscribe(gateway, "https://d.example.cn/hooks", filters={"source_regions": ["110000"]})
     push_one_listing(gateway)
     event = stream.event()

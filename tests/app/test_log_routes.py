@@ -375,6 +375,7 @@ def test_a_replay_starts_no_earlier_than_what_was_logged_after_the_subscription(
 def test_a_replay_leaves_out_changes_the_subscriptions_filters_do_not_want(
     gateway, aws, stream, city, receiver
 ):
+    gateway.put_region("110000")  # 北京市: registered, pushes nothing here
     subscription_id = subscribe(gateway, receiver.url, filters={"source_regions": ["110000"]})
     push_and_fan_out(gateway, stream, city, listings(2))
     assert delivery_queue(gateway, aws) == []

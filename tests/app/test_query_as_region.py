@@ -128,7 +128,15 @@ def test_the_reasons_name_every_agreement_that_does_not_carry_the_listing(gatewa
     signed_agreement(gateway)  # serious only
     later = (china_date(datetime.now(UTC)) + timedelta(days=10)).isoformat()
     signed_agreement(gateway, title="明年起互认", min_severity=None, effective_from=later)
-    signed_agreement(gateway, title="红名单互认", kinds=["red"], min_severity=None)
+    red_measure = {
+        "measure_id": "green_channel",
+        "text": "绿色通道",
+        "department": "各部门",
+        "mandatory": False,
+    }
+    signed_agreement(
+        gateway, title="红名单互认", kinds=["red"], min_severity=None, measures=[red_measure]
+    )
 
     [shown] = view(gateway, CREDIT_CODE, HUNAN)["listings"]
 

@@ -28,7 +28,7 @@ def test_a_non_public_or_embedding_address_is_refused_with_the_url_field(gateway
 
     assert response.status_code == 400
     assert error_code(response) == "invalid_webhook_url"
-    assert response.json_body["error"]["field"] == "url"
+    assert response.json_body["error"]["path"] == "url"
 
 
 def test_a_public_ipv6_literal_is_accepted(gateway):

@@ -15,7 +15,7 @@ from gateway.intake.push import PushResult
 from gateway.lifecycle.due import late_on
 from gateway.recognition import Agreement, SourceScope
 from gateway.registry import KeyIdTaken, PlatformKey, Region
-from gateway_client.contract import Change
+from gateway_client.contract import Change, within
 from gateway_client.contract.errors import BatchIdReused, BatchInProgress, Conflict
 from gateway_client.contract.listing import Listing, ListingStatus
 from gateway_client.contract.log import LogEntry, log_entry
@@ -31,6 +31,9 @@ class InMemoryRegistry:
 
     def put_region(self, region: Region) -> None:
         self.regions[region.code] = region
+
+    def any_within(self, root: str) -> bool:
+        return any(within(code, root) for code in self.regions)
 
     def get_key(self, key_id: str) -> PlatformKey | None:
         return self.keys.get(key_id)

@@ -74,7 +74,7 @@ def test_a_host_name_is_not_an_address() -> None:
 def test_every_refused_ipv6_literal_is_refused_at_subscribe_time(text: str) -> None:
     with pytest.raises(InvalidWebhookUrl) as refused:
         check_webhook_url(f"https://[{text}]/hook", allow_loopback_http=False)
-    assert refused.value.context == {"field": "url"}
+    assert refused.value.context == {"path": "url"}
 
 
 @pytest.mark.parametrize("text", [text for text, _ in REFUSED if ":" not in text])

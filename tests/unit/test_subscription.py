@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from fakes import InMemoryRegistry
+from hypothesis import given
+from hypothesis import strategies as st
 
-from gateway.delivery.subscription import check_webhook_url
-from gateway_client.contract.errors import InvalidWebhookUrl
+from gateway.delivery.subscription import check_settings, check_webhook_url
+from gateway.registry import Region
+from gateway_client.contract import SubscriptionFilters
+from gateway_client.contract.errors import (
+    DuplicateValue,
+    InvalidRetrySchedule,
+    InvalidWebhookUrl,
+    UnknownRegion,
+)
 
 
 @pytest.mark.parametrize(
@@ -104,3 +114,41 @@ def test_a_url_that_is_not_absolute_http_is_refused(url: str) -> None:
 def test_a_url_holding_a_space_control_or_invisible_character_is_refused(url: str) -> None:
     with pytest.raises(InvalidWebhookUrl):
         check_webhook_url(url, allow_loopback_http=False)
+
+
+@given(st.lists(st.integers(min_value=0, max_value=11 * 3600), min_size=1, max_size=20))
+def test_a_retry_schedule_is_refused_at_its_first_delay_that_does_not_back_off(
+    delays: list[int],
+) -> None:
+    """Each delay is at least 1 s and at least the one before; the first that is not is named."""
+    before = [1, *delays]
+    first_bad = next((i for i, delay in enumerate(delays) if delay < before[i]), None)
+    if first_bad is None:
+        check_settings(None, tuple(delays), InMemoryRegistry(), local=False)
+        return
+    with pytest.raises(InvalidRetrySchedule) as refused:
+        check_settings(None, tuple(delays), InMemoryRegistry(), local=False)
+    assert refused.value.context == {"path": f"retry_schedule_seconds.{first_bad}"}
+
+
+def test_a_filter_names_each_value_once_and_only_subtrees_with_a_platform() -> None:
+    registry = InMemoryRegistry()
+    registry.put_region(Region(code="230900", name="七台河市"))
+
+    check_settings(
+        SubscriptionFilters(source_regions=("230000", "230900")), None, registry, local=False
+    )
+    with pytest.raises(DuplicateValue) as twice:
+        check_settings(
+            SubscriptionFilters(domains=("court_defaulter", "court_defaulter")),
+            None,
+            registry,
+            local=False,
+        )
+    with pytest.raises(UnknownRegion) as empty:
+        check_settings(SubscriptionFilters(source_regions=("650000",)), None, registry, local=False)
+
+    assert (twice.value.context, empty.value.context) == (
+        {"path": "filters.domains.1"},
+        {"path": "filters.source_regions.0"},
+    )

@@ -130,7 +130,13 @@ def _county_known(code: str) -> bool:
     """The first six digits name a county in some year. Asked before stdnum's own birth-place
     lookup, which raises KeyError (not a ValidationError) for a known province whose next
     four digits name no county."""
-    found = {k: v for _, props in numdb.get("cn/loc").info(code[:6]) for k, v in props.items()}
+    return known_division(code[:6])
+
+
+def known_division(code: str) -> bool:
+    """A GB/T 2260 division (province, city or county) that existed in some year, by the list
+    resident IDs are checked against; the nation's reserved 10xxxx codes are not on it."""
+    found = {k: v for _, props in numdb.get("cn/loc").info(code) for k, v in props.items()}
     return "county" in found
 
 

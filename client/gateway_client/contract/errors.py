@@ -132,6 +132,43 @@ class Sm2NotOffered(BadRequest):
     code = "sm2_not_offered"
 
 
+class DuplicateValue(BadRequest):
+    """A list that is a set names one thing twice (a filter's kind, an agreement's source or
+    measure): the repeat says nothing, and often stands where something else was meant."""
+
+    code = "duplicate_value"
+
+    @classmethod
+    def check(cls, values: Any, path: str) -> None:
+        """Refuse the first repeat in ``values``, naming it ``<path>.<index>``."""
+        seen: list[Any] = []
+        for index, value in enumerate(values):
+            if value in seen:
+                raise cls(f"{path} names {value!r} twice", path=f"{path}.{index}")
+            seen.append(value)
+
+
+class InvalidRetrySchedule(BadRequest):
+    """Retry delays under a second, or shorter than the one before: they would hammer a
+    failing endpoint instead of backing off."""
+
+    code = "invalid_retry_schedule"
+
+
+class MeasureNotForKinds(BadRequest):
+    """A catalogue measure for kinds of list the agreement does not recognise (a red list's
+    incentive in a black-list agreement): it could never apply."""
+
+    code = "measure_not_for_kinds"
+
+
+class SelfRecognition(BadRequest):
+    """An agreement whose subscriber region names itself as a source: a region's own
+    listings are its own already, not another's to recognise."""
+
+    code = "self_recognition"
+
+
 class PayloadTooLarge(GatewayError):
     """The body exceeds the configured limit (413)."""
 
