@@ -38,7 +38,7 @@ from gateway.delivery.records import Attempt, DeliveryState, HttpResponse
 from gateway.delivery.retry_policy import EndpointHealth, next_delay, retry_after
 from gateway.delivery.subscription import Subscription
 from gateway.delivery.webhook_signing import webhook_headers
-from gateway_client.contract import Clock, GatewaySigners, mask_ids_in
+from gateway_client.contract import Clock, GatewaySigners, scrub_excerpt
 
 log = logging.getLogger("credit_gateway.delivery")
 
@@ -182,8 +182,10 @@ class DeliveryService:
             at=now,
             status=response.status,
             latency_ms=response.elapsed_ms,
-            # masked before the cut: an ID the cut went through would escape the mask
-            response_excerpt=mask_ids_in(response.body_excerpt)[:500],
+            # a success's answer is not kept (it may echo the body); a failure's, scrubbed
+            response_excerpt=""
+            if 200 <= response.status < 300
+            else scrub_excerpt(response.body_excerpt),
         )
         outcome = self._judge(subscription, response, attempt_number, attempt)
         if outcome.state is DeliveryState.DELIVERED:
