@@ -194,6 +194,7 @@ def build(settings: Settings, clock: Clock) -> Container:
             settings.retry_schedule,
             acknowledgements=_acknowledged(dynamodb, settings, subscriptions, lifecycle),
             files=S3BatchFiles(archive),
+            erased=exchange_log.erased,
         ),
         transport=transport,
         url_verifier=UrlVerifier(transport, signers, clock),
