@@ -12,6 +12,14 @@ for fan-out to see the erasure and clean it itself. The listing's sequences are 
 before the log's erasure (the log's older index forgets them as that ends) and after (a
 change committed meanwhile); the log keeps them once erased, so a purge run again — after a
 failure, whatever step it reached — looks through the files again.
+
+Not reached: the raw evidence. Archived pushes (``pushes/``) and uploads (``uploads/``) are
+kept for the evidence window after they were received, and the purge waits only until the
+listing's last *accepted* version is that old (``gateway.lifecycle.retention.purge_due``). A
+push that carried the entry again unchanged (a duplicate, or a resync upload) is archived but
+moves nothing on the listing — noting it would cost a write per duplicate — so its raw body,
+holding the person, outlives the purge by up to the evidence window (365 days) after that
+last push; then the bucket's lifecycle rules expire it, every version.
 """
 
 from __future__ import annotations
