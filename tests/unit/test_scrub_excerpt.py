@@ -1,7 +1,7 @@
 """A failed attempt's stored excerpt (``scrub_excerpt``): whatever encoding an endpoint echoes a
 resident ID number in — plain, percent-encoded (partly, wholly, twice), HTML references,
-full-width, split into groups by spaces or dashes, a lower-case check character — none of the
-digits the masked view hides survives, however the kept text is decoded again."""
+full-width, split into groups by spaces, dashes, dots or commas, a lower-case check character —
+none of the digits the masked view hides survives, however the kept text is decoded again."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from gateway_client.contract.codes import EXCERPT_CHARS, scrub_excerpt
 
 RESIDENT_IDS = ("11010519491231002X", "110108198506150478", "440301199001011234")
-JOINERS = (" ", "-", "  ", " - ", "\u3000", "\u2014", "_")
+JOINERS = (" ", "-", "  ", " - ", "\u3000", "\u2014", "_", ".", "/", ", ")
 
 
 def _percent(text: str, chars: set[int]) -> str:
@@ -79,7 +79,7 @@ def test_every_run_of_six_digits_or_more_is_masked(digits: str) -> None:
 
 
 def test_an_answer_without_long_numbers_is_kept_as_it_is() -> None:
-    answer = "HTTP 503: 维护中, retry in 30 s (host 10.0.0.1)"
+    answer = "HTTP 503: 维护中, retry in 30 s (host 10.0.0.1, id 12345)"
 
     assert scrub_excerpt(answer) == answer
 

@@ -237,8 +237,9 @@ def mask_ids_in(text: str) -> str:
 EXCERPT_CHARS = 200
 """What a failed attempt keeps of the endpoint's answer (``scrub_excerpt``)."""
 
-# Digits with spaces, dashes, underscores or pluses between them are one run: "110105 1949-1231".
-_DIGIT_RUN = re.compile(r"\d(?:[\s\-\u2010-\u2015\u2212_+]*\d)*[Xx]?")
+# Digits with spaces, dashes, underscores, pluses, dots, commas, slashes or colons between them
+# are one run: "110105 1949-1231", "1101.0519.4912.3100.2X".
+_DIGIT_RUN = re.compile(r"\d(?:[\s\-\u2010-\u2015\u2212_+.,/:]*\d)*[Xx]?")
 _DECODING_ROUNDS = 8
 
 
