@@ -85,19 +85,21 @@ def post_feedback(request: Request) -> Response:
         submitted_at=c.clock.now(),
     )
     replaced = c.feedback.put(feedback)
-    if c.exchange_log.erased(record.listing_id):  # purged meanwhile: its erasure may be past
-        c.feedback.delete(report.delivery_id)
+    try:
         _not_purged(c, record.listing_id, report.delivery_id)
+    except ListingPurged:  # purged meanwhile: its erasure of feedback may be past
+        c.feedback.delete(report.delivery_id)
+        raise
     count_feedback(c, feedback, replaced, record)
     return json_response(201, feedback.model_dump(mode="json"))
 
 
 def _not_purged(c: Container, listing_id: str, delivery_id: str) -> None:
     """410 ``listing_purged`` once a purge has begun erasing the listing (the exchange log's
-    mark is its first step). Asked before the report is kept and again after: a purge whose
-    erasure of feedback ran between the two finds the report gone or refused; one whose query
-    missed a report written just before (the index lags) is followed by the tombstone's
-    fan-out, which erases the listing's feedback again (``chalicelib.events.fan_out``)."""
+    mark is its first step). Asked before the report is kept and again after, when a report
+    the purge's erasure of feedback may have missed is taken back; should its query of the
+    lagging index miss one written just before the mark, the tombstone's fan-out erases the
+    listing's feedback again (``chalicelib.events.fan_out``)."""
     if c.exchange_log.erased(listing_id):
         raise ListingPurged(
             f"the listing delivery {delivery_id} was about has been purged at the end of its "
