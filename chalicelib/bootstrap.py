@@ -14,6 +14,7 @@ from chalicelib.dynamodb.activity import DynamoActivity
 from chalicelib.dynamodb.agreements import DynamoAgreements
 from chalicelib.dynamodb.batches import DynamoBatchLedger
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
+from chalicelib.dynamodb.delivery_excerpts import DeliveryExcerpts
 from chalicelib.dynamodb.delivery_receipts import RegionReceipts, delivery_receipts
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
 from chalicelib.dynamodb.feedback import DynamoFeedback
@@ -134,7 +135,13 @@ def build(settings: Settings, clock: Clock) -> Container:
         clock,
         settings,
         registry,
-        StoredCopies(exchange_log, feedback, persons, S3BatchFiles(archive)),
+        StoredCopies(
+            exchange_log,
+            feedback,
+            persons,
+            S3BatchFiles(archive),
+            DeliveryExcerpts(dynamodb, settings.deliveries_table),
+        ),
         RegionReceipts(
             delivery_receipts(
                 dynamodb, settings.deliveries_table, deliveries, exchange_log, subscriptions
@@ -187,6 +194,7 @@ def build(settings: Settings, clock: Clock) -> Container:
             settings.retry_schedule,
             acknowledgements=_acknowledged(dynamodb, settings, subscriptions, lifecycle),
             files=S3BatchFiles(archive),
+            erased=exchange_log.erased,
         ),
         transport=transport,
         url_verifier=UrlVerifier(transport, signers, clock),
@@ -258,7 +266,8 @@ def _lifecycle(
 def lifecycle_at(clock: Clock) -> LifecycleService:
     """The lifecycle service on another clock (the local stack's tick at a chosen time)."""
     c = container()
-    copies = StoredCopies(c.exchange_log, c.feedback, c.persons, S3BatchFiles(c.archive))
+    excerpts = DeliveryExcerpts(c.aws_clients["dynamodb"], c.settings.deliveries_table)
+    copies = StoredCopies(c.exchange_log, c.feedback, c.persons, S3BatchFiles(c.archive), excerpts)
     receipts = RegionReceipts(c.receipts, c.subscriptions)
     return _lifecycle(c.listings, c.archive, clock, c.settings, c.registry, copies, receipts)
 

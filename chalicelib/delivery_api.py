@@ -103,7 +103,10 @@ def delivery_body(request: Request, delivery_id: str) -> Response:
     attempt — what was posted then — never now, so the headers cannot pass for a fresh delivery
     (receivers refuse a timestamp past their tolerance, and a webhook-id already seen); and
     resident ID numbers are masked in it whoever asks (the subscriber holds the unmasked copy
-    it was sent), so a browser session never receives one."""
+    it was sent), so a browser session never receives one. A body the view changed (an ID
+    masked, the listing's ``id_salt`` left out) comes without its ``webhook-signature``: the
+    signature covers the body as sent, and with a public key (v1a) the hidden digits would be
+    found by checking it against each candidate."""
     view, subscription = _readable_delivery(request, delivery_id)
     if view.get("batch") is not None:
         raise NotFound(
@@ -121,10 +124,13 @@ def delivery_body(request: Request, delivery_id: str) -> Response:
     attempts = [a for a in view["attempts"] if a.get("not_sent") is None]
     signed_at = datetime.fromisoformat(attempts[-1]["at"]) if attempts else None
     headers, body = c.delivery_service.signed_request(rebuilt, subscription, signed_at)
+    shown = _masked_body(body)
+    if shown != json.loads(body):  # the signature covers what is no longer shown
+        headers = {k: v for k, v in headers.items() if k != "webhook-signature"}
     reply = {
         "delivery_id": delivery_id,
         "headers": headers,
-        "body": _masked_body(body),
+        "body": shown,
         "signed_at": signed_at.isoformat() if signed_at else None,
     }
     return json_response(200, reply)

@@ -60,12 +60,14 @@ class Deliveries(Frozen):
 class SignedBody(Frozen):
     delivery_id: str
     headers: dict[str, str] = Field(
-        description="webhook-id, content-type; after an attempt, also webhook-timestamp, "
-        "webhook-signature (and webhook-key-id for the gateway's keys) as it was posted"
+        description="webhook-id, content-type; after an attempt, also webhook-timestamp "
+        "(and webhook-key-id for the gateway's keys) as it was posted, and webhook-signature "
+        "unless `body` had a resident ID number masked: the signature covers the unmasked body, "
+        "and checked against candidates it would give back the masked digits"
     )
     body: dict[str, Any] = Field(
-        description="the JSON body as posted, resident ID numbers masked (the signature covers "
-        "the unmasked body the subscriber received)"
+        description="the JSON body as posted, resident ID numbers masked (then without its "
+        "signature)"
     )
     signed_at: AwareDatetime | None = Field(
         description="the latest attempt's time, which the signature carries; null: none yet"

@@ -1,7 +1,7 @@
 """The purge's reach beyond the listing item: every other stored copy of a listing's content.
 
-Delivery records hold none (``chalicelib.dynamodb.deliveries``); raw pushes and uploads expire
-by the bucket's lifecycle rules before any purge is due (``gateway.lifecycle.retention.purge_due``).
+Delivery records hold none (``chalicelib.dynamodb.deliveries``), but the endpoint answers their
+failed attempts kept may echo it: blanked (``chalicelib.dynamodb.delivery_excerpts``).
 Batched delivery's files not yet delivered may hold the listing: its lines are taken out of
 them (``chalicelib.batch_files``), the files found by the log sequences of its changes.
 
@@ -12,11 +12,20 @@ for fan-out to see the erasure and clean it itself. The listing's sequences are 
 before the log's erasure (the log's older index forgets them as that ends) and after (a
 change committed meanwhile); the log keeps them once erased, so a purge run again — after a
 failure, whatever step it reached — looks through the files again.
+
+Not reached: the raw evidence. Archived pushes (``pushes/``) and uploads (``uploads/``) are
+kept for the evidence window after they were received, and the purge waits only until the
+listing's last *accepted* version is that old (``gateway.lifecycle.retention.purge_due``). A
+push that carried the entry again unchanged (a duplicate, or a resync upload) is archived but
+moves nothing on the listing — noting it would cost a write per duplicate — so its raw body,
+holding the person, outlives the purge by up to the evidence window (365 days) after that
+last push; then the bucket's lifecycle rules expire it, every version.
 """
 
 from __future__ import annotations
 
 from chalicelib.batch_files import S3BatchFiles
+from chalicelib.dynamodb.delivery_excerpts import DeliveryExcerpts
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
 from chalicelib.dynamodb.feedback import DynamoFeedback
 from chalicelib.dynamodb.persons import DynamoPersonIndex
@@ -24,8 +33,9 @@ from chalicelib.observability import logger
 
 
 class StoredCopies:
-    """``gateway.ports.Erasure`` over the exchange log's bodies, the feedback table and the
-    person index (keyed hashes, but still a person's: which listings name them)."""
+    """``gateway.ports.Erasure`` over the exchange log's bodies, the feedback table, the
+    person index (keyed hashes, but still a person's: which listings name them) and the
+    answers delivery records kept."""
 
     def __init__(
         self,
@@ -33,7 +43,9 @@ class StoredCopies:
         feedback: DynamoFeedback,
         persons: DynamoPersonIndex,
         batch_files: S3BatchFiles | None = None,
+        excerpts: DeliveryExcerpts | None = None,
     ) -> None:
+        self._excerpts = excerpts
         self._batch_files = batch_files
         self._log = exchange_log
         self._feedback = feedback
@@ -48,11 +60,13 @@ class StoredCopies:
             files = self._batch_files.erase(listing_id, logged) if logged else 0
         reports = self._feedback.erase(listing_id)
         people = self._persons.erase(listing_id)
+        answers = self._excerpts.erase(listing_id) if self._excerpts is not None else 0
         logger.info(
-            "purge: %d logged bodies, %d feedback reports, %d person index entries and %d "
-            "batch files erased",
+            "purge: %d logged bodies, %d feedback reports, %d person index entries, %d "
+            "batch files and the answers of %d delivery records erased",
             bodies,
             reports,
             people,
             files,
+            answers,
         )

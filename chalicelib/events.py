@@ -32,6 +32,7 @@ from gateway.delivery import (
 )
 from gateway_client.contract import (
     Change,
+    ChangeType,
     Listing,
     change_between,
     purged,
@@ -118,6 +119,9 @@ def fan_out(records: Sequence[dict[str, Any]]) -> None:
 
     # who is told is read while this logs (gateway.delivery.FanOut.run)
     note(deliveries=container().fan_out.run(changes, log))
+    for change, _ in changes:  # feedback kept while its purge ran (reports_api._not_purged)
+        if change.type is ChangeType.PURGED:
+            container().feedback.erase(change.listing.listing_id)
     if lag is not None:
         count_lag(int(lag))  # and in the console's hourly activity
 

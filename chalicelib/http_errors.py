@@ -22,6 +22,7 @@ STATUS: tuple[tuple[type[errors.GatewayError], int], ...] = (
     (errors.PayloadTooLarge, 413),
     (errors.RateLimited, 429),
     (errors.NotFound, 404),
+    (errors.Gone, 410),
     (errors.Conflict, 409),
     (errors.BadRequest, 400),
 )

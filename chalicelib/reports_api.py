@@ -10,7 +10,7 @@ from chalice.app import Request, Response
 from pydantic import Field
 
 from chalicelib import caller
-from chalicelib.bootstrap import container
+from chalicelib.bootstrap import Container, container
 from chalicelib.http_errors import json_response
 from chalicelib.log_api import int_param
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag, count_param
@@ -54,6 +54,13 @@ class NotYourDelivery(ForbiddenError):
     code = "not_your_delivery"
 
 
+class ListingPurged(errors.Gone):
+    """The delivery's listing was purged at the end of its retention: a report about it (its
+    note is about the person) would be kept after the one erasure that covers it."""
+
+    code = "listing_purged"
+
+
 def post_feedback(request: Request) -> Response:
     """A subscriber reports the measures it executed for one delivery it received."""
     region = caller.signed_region(request)
@@ -67,6 +74,7 @@ def post_feedback(request: Request) -> Response:
         raise NotYourDelivery(f"delivery {report.delivery_id} did not go to {region}")
     if record.state is not DeliveryState.DELIVERED:
         raise Conflict("feedback is for delivered deliveries", path="delivery_id")
+    _not_purged(c, record.listing_id, report.delivery_id)
     feedback = Feedback(
         **report.model_dump(),
         subscription_id=record.subscription_id,
@@ -77,8 +85,27 @@ def post_feedback(request: Request) -> Response:
         submitted_at=c.clock.now(),
     )
     replaced = c.feedback.put(feedback)
+    try:
+        _not_purged(c, record.listing_id, report.delivery_id)
+    except ListingPurged:  # purged meanwhile: its erasure of feedback may be past
+        c.feedback.delete(report.delivery_id)
+        raise
     count_feedback(c, feedback, replaced, record)
     return json_response(201, feedback.model_dump(mode="json"))
+
+
+def _not_purged(c: Container, listing_id: str, delivery_id: str) -> None:
+    """410 ``listing_purged`` once a purge has begun erasing the listing (the exchange log's
+    mark is its first step). Asked before the report is kept and again after, when a report
+    the purge's erasure of feedback may have missed is taken back; should its query of the
+    lagging index miss one written just before the mark, the tombstone's fan-out erases the
+    listing's feedback again (``chalicelib.events.fan_out``)."""
+    if c.exchange_log.erased(listing_id):
+        raise ListingPurged(
+            f"the listing delivery {delivery_id} was about has been purged at the end of its "
+            "retention: no feedback about it is kept",
+            path="delivery_id",
+        )
 
 
 def listing_feedback(request: Request, credit_code: str, listing_id: str) -> Response:
@@ -179,7 +206,7 @@ ROUTES: tuple[Operation, ...] = (
         "Report the measures executed for a delivery (执行反馈)",
         Access.PLATFORM,
         {201: Reply(Feedback, "The report as kept.")},
-        (errors.NotFound, NotYourDelivery, errors.Conflict),
+        (errors.NotFound, NotYourDelivery, errors.Conflict, ListingPurged),
         body=FeedbackReport,
         handler=post_feedback,
     ),

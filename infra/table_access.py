@@ -56,6 +56,7 @@ TABLES: dict[str, dict[str, str]] = {
         "PersonsTable": "rw",  # the person index, kept from the stream (gateway.persons)
         "DeliveriesTable": "r",  # who was delivered a listing hears how it is decided
         "BatchesTable": "c",  # hourly activity: fan-out lag; monthly statistics from the stream
+        "FeedbackTable": "rw",  # a purge's tombstone erases its listing's feedback again
     },
     # An acknowledged objection notice is recorded on the listing (the owner's deadline).
     "DeliverWebhooks": {
@@ -63,9 +64,10 @@ TABLES: dict[str, dict[str, str]] = {
         "DeliveriesTable": "rw",
         "ListingsTable": "rw",
         "BatchesTable": "c",  # hourly activity: delivery outcomes; monthly: deliveries made
+        "ExchangeLogTable": "r",  # whether a queued delivery's listing was purged since
     },
-    # A purge erases the listing's logged bodies, feedback and person index entries before it
-    # deletes the listing.
+    # A purge erases the listing's logged bodies, feedback and person index entries, and blanks
+    # the answers its delivery records kept, before it deletes the listing.
     "LifecycleTick": {
         "AgreementsTable": "r",  # agreements beginning or ending today are re-evaluated
         "ReevaluationsTable": "rn",
@@ -73,6 +75,7 @@ TABLES: dict[str, dict[str, str]] = {
         "ExchangeLogTable": "rw",
         "FeedbackTable": "rw",
         "PersonsTable": "rw",
+        "DeliveriesTable": "rn",
     },
     # A bulk check reads listings and agreements, appends to the trail, counts usage, and
     # pins its signed report to the log's published checkpoint.

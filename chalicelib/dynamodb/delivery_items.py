@@ -5,8 +5,9 @@ without the ids the record holds anyway); never the change or the listing, which
 log holds and a re-drive or replay rebuilds from (``gateway.delivery.redelivery``). Two things
 could make it large and are bounded here: a recognition with many measures (texts of up to 500
 characters each) is stored once, under its digest, in an item of its own that any number of
-records name (``SharedRecognitions``); and a 2xx answer keeps only its first bytes, for what an
-endpoint answers when it accepts a delivery is not what anyone diagnoses (failures keep theirs).
+records name (``SharedRecognitions``); and a delivered attempt keeps no answer at all, for what an
+endpoint answers when it accepts a delivery is not what anyone diagnoses, and may echo the body
+it got (failures keep an excerpt scrubbed of ID numbers: ``gateway_client.contract.scrub_excerpt``).
 
 Records are listed by subscription through the ``by_subscription_shard`` index: its partition
 key spreads one subscription over ``SHARDS`` partitions (one partition takes about 1,000 writes
@@ -33,9 +34,6 @@ SHARDS = 8
 INLINE_RESEND_BYTES = 320
 """Above this, the recognition leaves ``resend`` for a shared item (the record stays < 1 KB)."""
 
-DELIVERED_EXCERPT_BYTES = 100
-"""What a 2xx answer keeps of its body (UTF-8 bytes)."""
-
 _IDS = ("delivery_id", "subscription_id", "change_id")  # attributes of the record itself
 _RECOGNITION_PREFIX = "recognition#"
 
@@ -52,10 +50,7 @@ def shard_keys(subscription_id: str) -> list[str]:
 
 def stored_attempt(attempt: Attempt, state: DeliveryState) -> str:
     if state is DeliveryState.DELIVERED:
-        cut = attempt.response_excerpt.encode()[:DELIVERED_EXCERPT_BYTES]
-        attempt = attempt.model_copy(
-            update={"response_excerpt": cut.decode("utf-8", errors="ignore")}
-        )
+        attempt = attempt.model_copy(update={"response_excerpt": ""})
     return attempt.model_dump_json(exclude_defaults=True)
 
 

@@ -26,6 +26,10 @@ class DynamoFeedback(Table):
         old = reply.get("Attributes")
         return Feedback.model_validate_json(text(old, "doc")) if old else None
 
+    def delete(self, delivery_id: str) -> None:
+        """A report taken back (its listing was purged while it was kept)."""
+        self._client.delete_item(TableName=self._table, Key={"delivery_id": s(delivery_id)})
+
     def _about(self, listing_id: str, **projection: str) -> Iterator[Item]:
         """The reports about one listing, through the by_listing index."""
         paginator = self._client.get_paginator("query")

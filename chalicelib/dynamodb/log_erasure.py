@@ -20,6 +20,18 @@ class LogErasure(CompactingIndex):
         index = self._get({"pk": s(index_key(listing_id))}) or {}
         return sorted({*older_of(index), *self._listed(listing_id, index)})
 
+    def erased(self, listing_id: str) -> bool:
+        """Whether a purge erased the listing: its index item is marked before anything else
+        is erased (``erase``), so from then on this says so. One consistent read of one
+        attribute."""
+        reply = self._client.get_item(
+            TableName=self._table,
+            Key={"pk": s(index_key(listing_id))},
+            ConsistentRead=True,
+            ProjectionExpression="erased_by",
+        )
+        return "erased_by" in reply.get("Item", {})
+
     def erase(self, listing_id: str, tombstone_id: str) -> int:
         """Make every logged body of ``listing_id`` unreadable but its purge's (``tombstone_id``,
         which replaces them); entries, digests and the head's size stay, so every proof verifies.

@@ -38,7 +38,8 @@ from gateway.delivery.records import Attempt, DeliveryState, HttpResponse
 from gateway.delivery.retry_policy import EndpointHealth, next_delay, retry_after
 from gateway.delivery.subscription import Subscription
 from gateway.delivery.webhook_signing import webhook_headers
-from gateway_client.contract import Clock, GatewaySigners, mask_ids_in
+from gateway.delivery.withholding import erasure_read, withheld
+from gateway_client.contract import Clock, GatewaySigners, scrub_excerpt
 
 log = logging.getLogger("credit_gateway.delivery")
 
@@ -58,7 +59,7 @@ DEFAULT_HEALTH = EndpointHealth()
 
 
 _SETTLED = frozenset({DeliveryState.DELIVERED, DeliveryState.DEAD})
-_READERS = 10  # a delivery batch's most message groups, each read at once
+_READERS = 20  # a delivery batch's most message groups (10), each with its two reads at once
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,9 @@ class DeliveryService:
         roll: Callable[[], float] = random.random,
         acknowledgements: Acknowledgements | None = None,
         files: BatchFiles | None = None,
+        erased: Callable[[str], bool] | None = None,
     ) -> None:
+        self._erased = erased  # whether a purge erased a listing (the exchange log knows)
         self._files = files  # batched delivery's files: needed only to send a batch
         self._acknowledgements = acknowledgements  # e.g. the owner's objection notices
         self._subscriptions = subscriptions
@@ -114,9 +117,11 @@ class DeliveryService:
         Attempts are counted by the delivery log, not by the queue: a message held back behind
         a failing change of the same subject is received without being attempted. The
         subscription is read while the log is (each read is needed before the POST, neither
-        depends on the other); a duplicate message wastes that read.
+        depends on the other); a duplicate message wastes that read. So is whether the
+        delivery's listing was purged since it was queued (``gateway.delivery.withholding``).
         """
         reading = self._readers.submit(self._subscriptions.get, delivery.subscription_id)
+        erasure = erasure_read(self._erased, self._readers, delivery)
         state, tries, sending_since = self._log.progress(delivery.delivery_id)
         settled = not delivery.replay and state in _SETTLED
         subscription = None if settled else reading.result()
@@ -129,6 +134,9 @@ class DeliveryService:
                     self._log.finish_batch(delivery.delivery_id)
                 self._batch_files().remove(delivery.key)
             return Outcome(state=None)
+        if erasure is not None and erasure.result() and isinstance(delivery, Delivery):
+            self._log.record(delivery, withheld(self._clock.now()), DeliveryState.DEAD)
+            return Outcome(state=DeliveryState.DEAD, parked=True, region=subscription.region)
         note_first = _may_be_cut_off(received, time_left)
         outcome = self._attempt(delivery, received, subscription, tries, sending_since, note_first)
         return replace(outcome, region=subscription.region)
@@ -182,8 +190,10 @@ class DeliveryService:
             at=now,
             status=response.status,
             latency_ms=response.elapsed_ms,
-            # masked before the cut: an ID the cut went through would escape the mask
-            response_excerpt=mask_ids_in(response.body_excerpt)[:500],
+            # a success's answer is not kept (it may echo the body); a failure's, scrubbed
+            response_excerpt=""
+            if 200 <= response.status < 300
+            else scrub_excerpt(response.body_excerpt),
         )
         outcome = self._judge(subscription, response, attempt_number, attempt)
         if outcome.state is DeliveryState.DELIVERED:

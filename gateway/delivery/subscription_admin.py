@@ -39,7 +39,7 @@ from gateway_client.contract import (
     RegionMismatch,
     SubscriptionPending,
     generate_hmac_secret,
-    mask_ids_in,
+    scrub_excerpt,
 )
 
 DEFAULT_OVERLAP = timedelta(hours=24)  # how long the old secret still signs after a rotation
@@ -231,7 +231,7 @@ class SubscriptionAdmin:
             subscription, self.signers, notice.notice_id, int(now.timestamp()), body
         )
         answer = self.transport.post(subscription.url, headers, body, VERIFY_TIMEOUT_SECONDS)
-        excerpt = mask_ids_in(answer.body_excerpt)[:500]
+        excerpt = scrub_excerpt(answer.body_excerpt)
         attempt = Attempt(
             at=now, status=answer.status, latency_ms=answer.elapsed_ms, response_excerpt=excerpt
         )

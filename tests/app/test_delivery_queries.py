@@ -122,10 +122,12 @@ def test_the_signed_body_is_what_the_subscriber_was_posted(
 def test_the_body_masks_resident_ids_even_where_the_subscriber_saw_them(
     gateway: Gateway, stream: StreamReader, queue: DeliveryQueue, hook: AnsweringReceiver
 ) -> None:
-    """The owner's province sees its city's natural person in full; the body view never does."""
+    """The owner's province sees its city's natural person in full; the body view never does,
+    nor the signature over the unmasked body (with v1a's public key, checking it against each
+    candidate number would give the masked digits back)."""
     city = gateway.register_platform(CITY)
     gateway.put_region("230000", "黑龙江省")
-    subscribe(gateway, hook.url, region="230000")
+    subscribe(gateway, hook.url, region="230000", signature_scheme="v1a")
     person = black_entry(credit_code=NATURAL_PERSON_CODE, subject_name="张某")
     push_and_fan_out(gateway, stream, city, CITY, [person])
     queue.run()
@@ -139,6 +141,8 @@ def test_the_body_masks_resident_ids_even_where_the_subscriber_saw_them(
     assert NATURAL_PERSON_CODE not in json.dumps(reply.json_body)
     assert reply.json_body["body"]["data"]["listing"]["credit_code"].startswith("110105")
     assert "id_salt" not in json.dumps(reply.json_body)  # with the commitment, a key to the IDs
+    assert "webhook-signature" not in reply.json_body["headers"]
+    assert reply.json_body["headers"]["webhook-timestamp"] == posted.headers["webhook-timestamp"]
 
 
 def test_the_subscriber_reads_its_body_and_nobody_else_does(

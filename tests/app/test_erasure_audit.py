@@ -4,7 +4,10 @@ representative), no store of the gateway keeps an ID number in any reversible fo
 On the moto stack, through the app: list both, deliver them to a subscriber that sees full
 numbers, take its feedback, replay; end both; tick five years on; then scan every item of
 every table, every object version in the bucket (after S3's lifecycle rules, which moto stores
-but does not run, are applied as S3 would), every queued message and every log line.
+but does not run, are applied as S3 would), every queued message and every log line. Two more
+endpoints answer with what they got echoed back — names, ID numbers spaced and URL-encoded —
+one accepting it, one refusing it (410): the delivery records keep nothing of the first answer,
+and of the second a scrubbed excerpt, which the purge blanks.
 """
 
 from __future__ import annotations
@@ -13,11 +16,14 @@ import base64
 import hashlib
 import json
 import logging
-from collections.abc import Iterator
+import urllib.parse
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from app_support import CITY, PROVINCE, Receiver, StreamReader, sqs_event
+import pytest
+from app_support import CITY, PROVINCE, Received, Receiver, StreamReader, sqs_event
+from delivery_support import AnsweringReceiver, Reply
 from lifecycle_support import (
     PERSON_CODE,
     Lifecycle,
@@ -114,14 +120,70 @@ def run_lifecycle_rules(aws: Any, now: datetime) -> None:
                     )
 
 
+def expire_queued_messages(aws: Any, elapsed: timedelta) -> None:
+    """What SQS does with the messages queued now once ``elapsed`` has passed: each queue
+    keeps a message for its retention period only (moto keeps them for ever)."""
+    for setting in ("CG_DELIVERY_QUEUE_URL", "CG_DELIVERY_DLQ_URL", "CG_UPLOAD_QUEUE_URL"):
+        url = aws.env[setting]
+        kept = aws.sqs.get_queue_attributes(
+            QueueUrl=url, AttributeNames=["MessageRetentionPeriod"]
+        )["Attributes"]["MessageRetentionPeriod"]
+        if timedelta(seconds=int(kept)) <= elapsed:
+            aws.sqs.purge_queue(QueueUrl=url)
+
+
 def every_queued_message(aws: Any) -> Iterator[str]:
     for setting in ("CG_DELIVERY_QUEUE_URL", "CG_DELIVERY_DLQ_URL", "CG_UPLOAD_QUEUE_URL"):
         for record in sqs_event(aws.sqs, aws.env[setting], "cn-northwest-1")["Records"]:
             yield json.dumps(record, ensure_ascii=False)
 
 
+def echoing(status: int) -> Callable[[Received], Reply]:
+    """An endpoint answering ``status`` with the names and ID numbers of the listing it got,
+    the numbers spaced in groups and URL-encoded in JSON."""
+
+    def answer(received: Received) -> Reply:
+        try:
+            listing = json.loads(received.body)["data"]["listing"]
+        except (ValueError, KeyError, TypeError):
+            return Reply(204)
+        people = listing.get("responsible_persons") or []
+        ids = [listing["credit_code"], *(p["id_number"] for p in people)]
+        spaced = " ".join(f"{i[:6]} {i[6:14]} {i[14:]}" for i in ids)
+        names = " ".join([listing["subject_name"], *(p["name"] for p in people)])
+        return Reply(status, f"{names} {spaced} {urllib.parse.quote(json.dumps(ids))}")
+
+    return answer
+
+
+@pytest.fixture
+def gone() -> Iterator[AnsweringReceiver]:
+    """A second scripted endpoint (``hook`` is the first)."""
+    server = AnsweringReceiver()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def stored_excerpts(aws: Any) -> list[str]:
+    return [
+        json.loads(attempt["S"]).get("response_excerpt", "")
+        for table, item in every_table_item(aws)
+        if table == aws.env["CG_DELIVERIES_TABLE"]
+        for attempt in item.get("attempts", {}).get("L", [])
+    ]
+
+
 def test_after_the_purge_no_store_keeps_an_id_number_and_the_log_still_verifies(
-    gateway: Any, aws: Any, stream: StreamReader, receiver: Receiver, caplog: Any
+    gateway: Any,
+    aws: Any,
+    stream: StreamReader,
+    receiver: Receiver,
+    hook: AnsweringReceiver,
+    gone: AnsweringReceiver,
+    caplog: Any,
 ) -> None:
     caplog.set_level(logging.INFO)  # what the functions log at (botocore DEBUG logs bodies)
     life = Lifecycle(gateway)
@@ -129,6 +191,11 @@ def test_after_the_purge_no_store_keeps_an_id_number_and_the_log_still_verifies(
     subscribed = gateway.subscribe_as_operator(region=PROVINCE, url=receiver.url)
     assert subscribed.json_body["state"] == "verified", subscribed.json_body
     subscription_id = subscribed.json_body["subscription_id"]
+    hook.reply = echoing(200)
+    gone.reply = echoing(410)
+    for url in (hook.url, gone.url):
+        echoed = gateway.subscribe_as_operator(region=PROVINCE, url=url)
+        assert echoed.json_body["state"] == "verified", echoed.json_body
     city = gateway.register_platform(CITY)
     province = gateway.register_platform(PROVINCE)
     ended_on = (china_today() - timedelta(days=10)).isoformat()
@@ -150,7 +217,8 @@ def test_after_the_purge_no_store_keeps_an_id_number_and_the_log_still_verifies(
     )
     # Listed, delivered in full (黑龙江 recognises its own subtree), answered with feedback.
     person_id, company_id = (pushed(gateway, city, CITY, e) for e in (person, company))
-    listed = fan_out_and_deliver(aws, stream)
+    made = fan_out_and_deliver(aws, stream)
+    listed = [d for d in made if d.subscription_id == subscription_id]
     assert {d.change.listing.listing_id for d in listed} == {person_id, company_id}
     assert person_index(aws) == {person_id, company_id}  # 落实到人: both named, both indexed
     assert PERSON_CODE.encode() in receiver.requests[0].body + receiver.requests[1].body
@@ -159,6 +227,9 @@ def test_after_the_purge_no_store_keeps_an_id_number_and_the_log_still_verifies(
     salts = {payload.data.listing.id_salt for payload in sent}
     assert len(salts) == 2
     assert None not in salts
+    refused = [x for x in stored_excerpts(aws) if NAMES[0] in x or NAMES[1] in x]
+    assert refused, "the refusing endpoint's answer is kept, scrubbed"
+    assert [x for x in refused if leaks(x.replace(NAMES[0], "").replace(NAMES[1], ""))] == []
     for delivery in listed:
         assert life.post_feedback(province, delivery.delivery_id).status_code == 201
     replayed = life.post(f"/v1/subscriptions/{subscription_id}/replay", {"from_sequence": 1})
@@ -172,6 +243,7 @@ def test_after_the_purge_no_store_keeps_an_id_number_and_the_log_still_verifies(
     fan_out_and_deliver(aws, stream)
     at = china_noon(add_months(china_today(), 60) + timedelta(days=1))
     before = len(receiver.requests)
+    expire_queued_messages(aws, at - datetime.now(UTC))  # the refused ones dead-lettered
     tick = life.tick(at)
     assert tick.json_body["purged"] == 2, tick.json_body
     assert person_index(aws) == set()  # erased by the purge itself, before any fan-out

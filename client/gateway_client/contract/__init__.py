@@ -34,6 +34,7 @@ from gateway_client.contract.codes import (
     mask,
     mask_ids_in,
     requested_code,
+    scrub_excerpt,
 )
 from gateway_client.contract.commitment import (
     SETTLED_QUIETLY,
@@ -402,6 +403,7 @@ __all__ = [
     "required",
     "restated",
     "roles_in",
+    "scrub_excerpt",
     "sign_checkpoint",
     "sign_report",
     "sm2_usable_at",

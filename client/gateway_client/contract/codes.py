@@ -13,8 +13,10 @@ request path, from the route — never from a clock read here.
 from __future__ import annotations
 
 import functools
+import html
 import re
 import unicodedata
+import urllib.parse
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
@@ -236,6 +238,50 @@ def mask_ids_in(text: str) -> str:
     not: what a webhook receiver answers may echo the body it got, and it is stored; every log
     line passes through here once written as JSON."""
     return _ID_SHAPED.sub(lambda m: m.group(1) + "*" * 11 + m.group(2).upper(), text)
+
+
+EXCERPT_CHARS = 200
+"""What a failed attempt keeps of the endpoint's answer (``scrub_excerpt``)."""
+
+# Digits with spaces, dashes, underscores, pluses, dots, commas, slashes or colons between them
+# are one run: "110105 1949-1231", "1101.0519.4912.3100.2X".
+_DIGIT_RUN = re.compile(r"\d(?:[\s\-\u2010-\u2015\u2212_+.,/:]*\d)*[Xx]?")
+_DECODING_ROUNDS = 8
+
+
+def _decoded(text: str) -> str | None:
+    """``text`` with percent-escapes, HTML character references and compatibility forms
+    (full-width digits) undone, over and over (an echo may encode twice); None if it still
+    changes after ``_DECODING_ROUNDS``."""
+    for _ in range(_DECODING_ROUNDS):
+        plain = unicodedata.normalize("NFKC", html.unescape(urllib.parse.unquote(text)))
+        if plain == text:
+            return text
+        text = plain
+    return None
+
+
+def _masked_run(match: re.Match[str]) -> str:
+    run = match.group()
+    compact = re.sub(r"[^\dXx]", "", run)
+    if sum(c.isdigit() for c in compact) < 6:
+        return run
+    if re.fullmatch(r"[0-9]{17}[0-9Xx]", compact):
+        return compact[:6] + "*" * 11 + compact[17].upper()  # as ``mask`` shows an ID
+    return re.sub(r"[\dXx]", "*", run)
+
+
+def scrub_excerpt(text: str) -> str:
+    """What a failed attempt keeps of the endpoint's answer, which may echo the body it got
+    (a person's ID number and name) in any encoding: the answer decoded (``_decoded``), every
+    run of six or more digits masked (an ID-shaped one as ``mask`` shows it), then cut to
+    ``EXCERPT_CHARS`` — masked before the cut, so a run the cut goes through is masked whole.
+    Text that will not decode has every digit masked instead. Names are not recognised here:
+    successful answers are not kept at all, and the purge blanks what its listing's deliveries
+    kept (``chalicelib.erasure``)."""
+    plain = _decoded(text)
+    masked = re.sub(r"\d", "*", text) if plain is None else _DIGIT_RUN.sub(_masked_run, plain)
+    return masked[:EXCERPT_CHARS]
 
 
 def _code_or_masked(value: str, info: ValidationInfo) -> str:

@@ -181,6 +181,12 @@ class NotFound(GatewayError):
     code = "not_found"
 
 
+class Gone(GatewayError):
+    """What the request names existed and was erased for good (410)."""
+
+    code = "gone"
+
+
 class Conflict(GatewayError):
     """The request conflicts with stored state (409)."""
 

@@ -1,0 +1,41 @@
+"""Content queued before its listing's purge is never posted after it.
+
+A message waits in the queue for up to its retry window (a backlog, a replay, a retry), and the
+purge may run meanwhile: the queued delivery still carries the listing whole, the person's ID
+number with it. So before a single delivery of content is posted, whether its listing was
+erased is read — with the subscription, which sending reads anyway — and if it was, the delivery
+is settled dead without being sent: never retried, never dead-lettered, never resumed, and never
+rebuilt by a re-drive (``gateway.delivery.resending``). The purge's tombstone, logged after the
+content, follows in order. A batch needs no read: fan-out takes erased lines out of its file
+(``gateway.delivery.Batcher``, ``chalicelib.erasure``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
+from datetime import datetime
+
+from gateway.delivery.batching import Batch
+from gateway.delivery.planning import Delivery
+from gateway.delivery.records import Attempt
+from gateway_client.contract import ChangeType
+
+WITHHELD = "not sent: its listing was purged since it was queued (its tombstone follows)"
+
+
+def erasure_read(
+    erased: Callable[[str], bool] | None, readers: Executor, delivery: Delivery | Batch
+) -> Future[bool] | None:
+    """Whether the listing of a single delivery's content was erased, being read (None: no
+    read is needed — a tombstone, a batch — or no erasure is known to the service)."""
+    if erased is None or isinstance(delivery, Batch):
+        return None
+    if delivery.change.type is ChangeType.PURGED:
+        return None
+    return readers.submit(erased, delivery.change.listing.listing_id)
+
+
+def withheld(at: datetime) -> Attempt:
+    """The attempt recorded instead of a post."""
+    return Attempt(at=at, status=0, latency_ms=0, response_excerpt=WITHHELD, not_sent="erased")
