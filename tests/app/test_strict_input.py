@@ -5,7 +5,7 @@ or a datetime for a date is refused with the field's ``path``, and nothing is wr
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -102,6 +102,7 @@ def test_pushed_entries_in_loose_types_are_refused_each_and_none_is_stored(gatew
     ("issued_at", "expected"),
     [
         (1700000000, (400, "invalid_schema", [("issued_at", "invalid_datetime")])),
+        ("2099-01-01T00:00:00+08:00", (400, "future_version", [])),
     ],
 )
 def test_a_push_issued_in_the_future_or_as_a_number_is_refused_and_claims_nothing(
@@ -121,6 +122,18 @@ def test_a_push_issued_in_the_future_or_as_a_number_is_refused_and_claims_nothin
     now = datetime.now(UTC).isoformat()
     body = envelope(batch_id, now, [black_entry()])
     assert gateway.post_signed("/v1/pushes", signer, batch_id, body).json_body["accepted"] == 1
+
+
+def test_a_push_issued_within_the_tolerance_is_accepted(gateway):
+    signer = gateway.register_platform(CITY)
+    batch_id = new_batch_id()
+    issued_at = (datetime.now(UTC) + timedelta(minutes=2)).isoformat()
+
+    response = gateway.post_signed(
+        "/v1/pushes", signer, batch_id, envelope(batch_id, issued_at, [black_entry()])
+    )
+
+    assert response.json_body["accepted"] == 1
 
 
 @pytest.mark.parametrize(
