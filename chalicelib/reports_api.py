@@ -19,6 +19,7 @@ from chalicelib.statistics_rebuild import Step, rebuild_page
 from gateway.delivery import DeliveryState
 from gateway.ownership import NotListingOwner
 from gateway.recognition import Feedback, FeedbackReport
+from gateway.recognition.feedback import FEEDBACK_REFUSALS, check_report
 from gateway.statistics import (
     NOW,
     Month,
@@ -67,6 +68,8 @@ def post_feedback(request: Request) -> Response:
         raise NotYourDelivery(f"delivery {report.delivery_id} did not go to {region}")
     if record.state is not DeliveryState.DELIVERED:
         raise Conflict("feedback is for delivered deliveries", path="delivery_id")
+    listing = c.listings.current([(record.credit_code, record.listing_id)]).get(record.listing_id)
+    check_report(report, listing, china_date(c.clock.now()))
     feedback = Feedback(
         **report.model_dump(),
         subscription_id=record.subscription_id,
@@ -179,7 +182,7 @@ ROUTES: tuple[Operation, ...] = (
         "Report the measures executed for a delivery (执行反馈)",
         Access.PLATFORM,
         {201: Reply(Feedback, "The report as kept.")},
-        (errors.NotFound, NotYourDelivery, errors.Conflict),
+        (errors.NotFound, NotYourDelivery, errors.Conflict, *FEEDBACK_REFUSALS),
         body=FeedbackReport,
         handler=post_feedback,
     ),

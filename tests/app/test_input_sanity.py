@@ -1,0 +1,77 @@
+"""Well-typed input that cannot be true is refused with its ``path`` and changes nothing:
+feedback about measures that do not exist or were not executed yet, an objection id reused for
+another filing, a platform key that can never be valid, a replay running backwards."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from app_support import (
+    CITY,
+    CREDIT_CODE,
+    HUNAN,
+    black_entry,
+)
+from chalice.test import HTTPResponse
+from lifecycle_support import Lifecycle, china_today, fan_out_and_deliver, pushed, this_month
+
+
+def refusal(response: HTTPResponse) -> tuple[int, str, str]:
+    error = response.json_body["error"]
+    return response.status_code, error["code"], error.get("path", "")
+
+
+# --- feedback -------------------------------------------------------------------------------
+
+
+def measure(**overrides: Any) -> dict[str, Any]:
+    return {
+        "measure_id": "key_supervision",
+        "department": "各行业主管部门",
+        "executed_on": china_today().isoformat(),
+        "result": "executed",
+        **overrides,
+    }
+
+
+@pytest.mark.parametrize(
+    ("measures", "expected"),
+    [
+        ([measure(executed_on="2099-01-01")], ("future_date", "measures.0.executed_on")),
+        (
+            [measure(), measure(executed_on=(china_today() + timedelta(days=1)).isoformat())],
+            ("future_date", "measures.1.executed_on"),
+        ),
+        ([measure(executed_on="1950-01-01")], ("dates_out_of_order", "measures.0.executed_on")),
+        ([measure(measure_id="nope")], ("unknown_measure", "measures.0.measure_id")),
+        ([measure(measure_id="green_channel")], ("measure_kind_mismatch", "measures.0.measure_id")),
+    ],
+)
+def test_feedback_that_cannot_be_true_is_refused_and_not_counted(
+    gateway, aws, stream, receiver, measures, expected
+):
+    life = Lifecycle(gateway)
+    gateway.put_region(HUNAN)
+    gateway.subscribe_as_operator(region=HUNAN, url=receiver.url)
+    city, hunan = gateway.register_platform(CITY), gateway.register_platform(HUNAN)
+    listing_id = pushed(gateway, city, CITY, black_entry())  # decided 2024-03-01
+    [delivery] = fan_out_and_deliver(aws, stream)
+    stored = f"/v1/subjects/{CREDIT_CODE}/listings/{listing_id}/feedback"
+
+    response = life.post(
+        "/v1/feedback", {"delivery_id": delivery.delivery_id, "measures": measures}, hunan
+    )
+
+    assert refusal(response) == (400, *expected)
+    assert life.get(stored).json_body == {"feedback": []}
+    assert life.stats(CITY, this_month()).json_body["cases"]["total"] == 0
+    # The same report with true measures is kept and counted.
+    on_decision_day = measure(executed_on="2024-03-01")
+    kept = life.post(
+        "/v1/feedback", {"delivery_id": delivery.delivery_id, "measures": [on_decision_day]}, hunan
+    )
+    assert kept.status_code == 201, kept.json_body
+    assert len(life.get(stored).json_body["feedback"]) == 1
+    assert life.stats(CITY, this_month()).json_body["cases"]["total"] == 1
