@@ -4,6 +4,8 @@ another filing, a platform key that can never be valid, a replay running backwar
 
 from __future__ import annotations
 
+import json
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -11,11 +13,14 @@ import pytest
 from app_support import (
     CITY,
     CREDIT_CODE,
+    HUBEI,
     HUNAN,
     black_entry,
 )
 from chalice.test import HTTPResponse
 from lifecycle_support import Lifecycle, china_today, fan_out_and_deliver, pushed, this_month
+
+from chalicelib.bootstrap import container
 
 
 def refusal(response: HTTPResponse) -> tuple[int, str, str]:
@@ -75,3 +80,29 @@ def test_feedback_that_cannot_be_true_is_refused_and_not_counted(
     assert kept.status_code == 201, kept.json_body
     assert len(life.get(stored).json_body["feedback"]) == 1
     assert life.stats(CITY, this_month()).json_body["cases"]["total"] == 1
+
+
+# --- objections -----------------------------------------------------------------------------
+
+
+def test_an_objection_id_reused_with_other_content_is_a_conflict_and_keeps_the_first(gateway):
+    signer = gateway.register_platform(HUBEI)
+    listing_id = pushed(gateway, signer, HUBEI, black_entry())
+    path = f"/v1/subjects/{CREDIT_CODE}/listings/{listing_id}/objections"
+
+    def file(**filing: str) -> HTTPResponse:
+        body = json.dumps({"objection_id": "o-10", **filing}, ensure_ascii=False).encode()
+        return gateway.post_signed(path, signer, f"m-{uuid.uuid4().hex}", body)
+
+    first = file(reason="r1")
+    again = file(reason="r1")
+    other_reason = file(reason="完全不同的理由")
+    other_basis = file(reason="r1", on_behalf="own_verification")
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json_body["changed"] is False
+    assert refusal(other_reason) == (409, "objection_id_reused", "objection_id")
+    assert refusal(other_basis) == (409, "objection_id_reused", "objection_id")
+    held = container().listings.current([(CREDIT_CODE, listing_id)])[listing_id]
+    assert held.objection is not None
+    assert (held.objection.reason, held.objection.on_behalf) == ("r1", "subject")
