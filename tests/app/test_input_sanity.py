@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,11 +16,13 @@ from app_support import (
     HUBEI,
     HUNAN,
     black_entry,
+    new_signer,
 )
 from chalice.test import HTTPResponse
 from lifecycle_support import Lifecycle, china_today, fan_out_and_deliver, pushed, this_month
 
 from chalicelib.bootstrap import container
+from gateway_client.contract.signing import public_key_text
 
 
 def refusal(response: HTTPResponse) -> tuple[int, str, str]:
@@ -106,3 +108,54 @@ def test_an_objection_id_reused_with_other_content_is_a_conflict_and_keeps_the_f
     held = container().listings.current([(CREDIT_CODE, listing_id)])[listing_id]
     assert held.objection is not None
     assert (held.objection.reason, held.objection.on_behalf) == ("r1", "subject")
+
+
+# --- platform keys --------------------------------------------------------------------------
+
+
+def at(delta: timedelta) -> str:
+    return (datetime.now(UTC) + delta).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("validity", "expected"),
+    [
+        (
+            {"valid_from": at(timedelta(days=2)), "valid_until": at(timedelta(days=1))},
+            ("dates_out_of_order", "valid_until"),
+        ),
+        ({"valid_until": at(-timedelta(days=1))}, ("valid_until_past", "valid_until")),
+        ({"valid_from": "2150-01-01T00:00:00+08:00"}, ("future_date", "valid_from")),
+    ],
+)
+def test_a_platform_key_that_can_never_be_valid_is_refused_and_not_stored(
+    gateway, validity, expected
+):
+    gateway.register_platform(HUBEI)
+    before = container().registry.keys_of(HUBEI)
+    key = {"key_id": "k-later", "public_key": public_key_text(new_signer("k").private_key)}
+
+    response = gateway.client.http.post(
+        f"/v1/regions/{HUBEI}/keys",
+        headers=gateway.operator(),
+        body=json.dumps({**key, **validity}).encode(),
+    )
+
+    assert refusal(response) == (400, *expected)
+    assert container().registry.keys_of(HUBEI) == before
+    assert container().registry.get_key("k-later") is None
+
+
+def test_a_platform_key_for_a_coming_rotation_is_stored(gateway):
+    gateway.register_platform(HUBEI)
+    key = {"key_id": "k-next", "public_key": public_key_text(new_signer("k").private_key)}
+    validity = {"valid_from": at(timedelta(days=30)), "valid_until": at(timedelta(days=400))}
+
+    response = gateway.client.http.post(
+        f"/v1/regions/{HUBEI}/keys",
+        headers=gateway.operator(),
+        body=json.dumps({**key, **validity}).encode(),
+    )
+
+    assert response.status_code == 201, response.json_body
+    assert container().registry.get_key("k-next") is not None
