@@ -17,6 +17,7 @@ from app_support import (
     HUNAN,
     black_entry,
     new_signer,
+    queued_messages,
 )
 from chalice.test import HTTPResponse
 from lifecycle_support import Lifecycle, china_today, fan_out_and_deliver, pushed, this_month
@@ -159,3 +160,23 @@ def test_a_platform_key_for_a_coming_rotation_is_stored(gateway):
 
     assert response.status_code == 201, response.json_body
     assert container().registry.get_key("k-next") is not None
+
+
+# --- replay ---------------------------------------------------------------------------------
+
+
+def test_a_replay_running_backwards_is_refused_and_queues_nothing(gateway, aws, receiver):
+    gateway.put_region(HUNAN)
+    subscribed = gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).json_body
+    assert subscribed["state"] == "verified", subscribed
+    path = f"/v1/subscriptions/{subscribed['subscription_id']}/replay"
+
+    def replay(body: dict[str, int]) -> HTTPResponse:
+        encoded = json.dumps(body).encode()
+        return gateway.client.http.post(path, headers=gateway.operator(), body=encoded)
+
+    reversed_range = replay({"from_sequence": 10, "to_sequence": 1})
+
+    assert refusal(reversed_range) == (400, "range_reversed", "to_sequence")
+    assert queued_messages(aws.sqs, aws.env["CG_DELIVERY_QUEUE_URL"]) == []
+    assert replay({"from_sequence": 1, "to_sequence": 1}).status_code == 202
