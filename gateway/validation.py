@@ -88,7 +88,7 @@ def parse_json(body: bytes) -> Any:
     try:
         return strict_json.loads(body.decode("utf-8"))
     except (ValueError, RecursionError) as exc:
-        raise MalformedJson(f"the body is not UTF-8 JSON: {exc}") from exc
+        raise MalformedJson(f"the body is not UTF-8 JSON: {exc}", path="body") from exc
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -120,7 +120,7 @@ def parse_request(model: type[M], body: bytes, today: date | None = None) -> M:
         return model.model_validate_json(body, strict=True, context=Intake(today))
     except ValidationError as exc:
         if exc.errors()[0]["type"] == "json_invalid":  # a lone surrogate (\ud800) in a string
-            raise MalformedJson(f"the body is not UTF-8 JSON: {exc}") from exc
+            raise MalformedJson(f"the body is not UTF-8 JSON: {exc}", path="body") from exc
         raise schema_error(exc) from exc
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from app_support import CITY, CREDIT_CODE, HUBEI, black_entry, new_batch_id
+from app_support import CITY, CREDIT_CODE, HUBEI, black_entry, error_code, new_batch_id
 
 from chalicelib.bootstrap import container
 
@@ -169,3 +169,14 @@ def test_an_upload_manifest_in_loose_types_is_refused_and_not_recorded(
 
     assert problems(response) == (400, "invalid_schema", [(where, code)])
     assert container().uploads.get(CITY, "u-loose-1") is None
+
+
+def test_a_body_that_is_not_json_names_the_body(gateway):
+    signer = gateway.register_platform(CITY)
+    batch_id = new_batch_id()
+
+    response = gateway.post_signed("/v1/pushes", signer, batch_id, b"{not json")
+
+    assert (response.status_code, error_code(response)) == (400, "malformed_json")
+    assert response.json_body["error"]["path"] == "body"
+    assert gateway.client.http.get(f"/v1/subjects/{CREDIT_CODE}").status_code == 404
