@@ -53,8 +53,9 @@ class ListingChanged(Conflict):
 
 
 class ObjectionIdReused(Conflict):
-    """An objection id names one filing: sent again with another reason, basis or filer, it is
-    refused, not answered as a replay that silently drops the new content."""
+    """An objection id names one filing: sent again with another reason or basis
+    (``on_behalf``), it is refused, not answered as a replay that silently drops the new
+    content."""
 
     code = "objection_id_reused"
 
@@ -158,8 +159,8 @@ class LifecycleService:
         by, noticed = self._filer(held, region, filing)
         held_objection = held.objection
         if held_objection is not None and held_objection.objection_id == filing.objection_id:
-            filed = (held_objection.reason, held_objection.on_behalf, held_objection.filed_by)
-            if filed != (filing.reason, filing.on_behalf, by):
+            content = (filing.reason, filing.on_behalf)
+            if (held_objection.reason, held_objection.on_behalf) != content:
                 raise ObjectionIdReused(
                     f"objection {filing.objection_id} was filed with other content; "
                     "a new objection needs a new id",
