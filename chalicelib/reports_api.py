@@ -18,8 +18,7 @@ from chalicelib.statistics_counting import count_feedback
 from chalicelib.statistics_rebuild import Step, rebuild_page
 from gateway.delivery import DeliveryState
 from gateway.ownership import NotListingOwner
-from gateway.recognition import Feedback, FeedbackReport
-from gateway.recognition.feedback import FEEDBACK_REFUSALS, check_report
+from gateway.recognition import FEEDBACK_REFUSALS, Feedback, FeedbackReport, check_report
 from gateway.statistics import (
     NOW,
     Month,
