@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalice.app import Request, Response
@@ -26,6 +27,7 @@ from gateway.registry import (
 from gateway.validation import parse_request
 from gateway_client.contract import (
     ID_HEADER,
+    BadRequest,
     Frozen,
     ListingEntry,
     Moment,
@@ -106,14 +108,47 @@ def put_region(request: Request, code: str) -> Response:
     return json_response(200, region.model_dump(mode="json"))
 
 
+class KeyDatesOutOfOrder(BadRequest):
+    code = "dates_out_of_order"
+
+
+class KeyValidUntilPast(BadRequest):
+    code = "valid_until_past"
+
+
+class KeyValidFromFar(BadRequest):
+    code = "future_date"
+
+
+KEY_LEAD = timedelta(days=366)
+"""How far ahead a key may start: a rotation is prepared days or weeks ahead, not years."""
+
+
+def _check_validity(valid_from: datetime, valid_until: datetime | None, now: datetime) -> None:
+    """A key's validity must be a window that can still hold a push: one ending before it
+    starts, or already over, would be registered to no effect (and hide a typo in the year)."""
+    if valid_from > now + KEY_LEAD:
+        raise KeyValidFromFar(
+            f"valid_from is more than {KEY_LEAD.days} days ahead", path="valid_from"
+        )
+    if valid_until is None:
+        return
+    if valid_until <= now:
+        raise KeyValidUntilPast("valid_until has passed already", path="valid_until")
+    if valid_until <= valid_from:
+        raise KeyDatesOutOfOrder("valid_until is not after valid_from", path="valid_until")
+
+
 def add_platform_key(request: Request, code: str) -> Response:
     caller.require_operator(request)
     c = container()
     body = parse_request(_KeyBody, caller.body(request))
     if c.registry.get_region(code) is None:
         raise NotFound(f"region {code} is not registered", path="region")
+    now = c.clock.now()
     fields: dict[str, Any] = body.model_dump()
-    fields["valid_from"] = body.valid_from or c.clock.now()
+    fields["valid_from"] = body.valid_from or now
+    _check_validity(fields["valid_from"], body.valid_until, now)
     key = caller.valid(PlatformKey, {**fields, "region": code})
     held = c.registry.get_key(key.key_id)
     if held is not None:
@@ -232,10 +267,13 @@ ROUTES: tuple[Operation, ...] = (
         "Add a platform key to a region (rotation: several may be valid at once)",
         Access.OPERATOR,
         {201: Reply(PlatformKey, "The key; `valid_from` defaults to now.")},
-        (errors.NotFound, KeyIdTaken),
+        (errors.NotFound, KeyIdTaken, KeyDatesOutOfOrder, KeyValidUntilPast, KeyValidFromFar),
         body=_KeyBody,
         description="A key id already registered for another region is refused (409 "
-        "`key_id_taken`); the same region may register it again (a new key under that id).",
+        "`key_id_taken`); the same region may register it again (a new key under that id). "
+        "Validity that can hold no push is refused (400 with `path`): `valid_until` not after "
+        "`valid_from` (`dates_out_of_order`) or already past (`valid_until_past`), `valid_from` "
+        "more than a year ahead (`future_date`).",
         handler=add_platform_key,
     ),
     Operation(

@@ -22,6 +22,7 @@ from gateway.lifecycle import (
     NotInForce,
     ObjectionDecision,
     ObjectionFiling,
+    ObjectionIdReused,
     ObjectionOpen,
     RepairRequest,
     RepairTooEarly,
@@ -168,7 +169,15 @@ ROUTES: tuple[Operation, ...] = (
         "File an objection (异议) against a listing",
         Access.OPERATOR_OR_PLATFORM,
         {201: Reply(ListingChange, "Filed."), 200: Reply(ListingChange, _REPLAYED)},
-        (*_REFUSED, NotARecipient, ObjectionOpen, DecidedRecently, NotInForce, ListingChanged),
+        (
+            *_REFUSED,
+            NotARecipient,
+            ObjectionOpen,
+            ObjectionIdReused,
+            DecidedRecently,
+            NotInForce,
+            ListingChanged,
+        ),
         body=ObjectionFiling,
         description="By the listing's owner region (or a region relaying for it); by a region "
         "one of whose subscriptions was delivered the listing, for the subject or from its own "
@@ -177,7 +186,8 @@ ROUTES: tuple[Operation, ...] = (
         "listing's domain) decides the deadline and whether measures are suspended meanwhile. "
         "Filed by anyone but the owner, the objection is sent to the owner's subscriptions as "
         "an `objection.filed` event and shows `awaiting_notice` until one acknowledges it; a "
-        "deadline counted from the notice (收到核查通知之日) starts that day.",
+        "deadline counted from the notice (收到核查通知之日) starts that day. The same filing "
+        "again is a replay (200); its id with other content is 409 `objection_id_reused`.",
         handler=file_objection,
     ),
     Operation(

@@ -100,12 +100,23 @@ class _Replay(BaseModel):
     to_sequence: int | None = Field(default=None, ge=1)
 
 
+class RangeReversed(errors.BadRequest):
+    """``to_sequence`` before ``from_sequence``: an empty replay the caller cannot have meant."""
+
+    code = "range_reversed"
+
+
 def replay(request: Request, subscription_id: str) -> Response:
     """Every matching change since ``from_sequence`` again, in order, with its original
     webhook id (the receiver dedups by it, or uses the replay to rebuild its copy); see
     ``gateway.delivery.Resending.replay``."""
     subscription = owned_subscription(request, subscription_id)
     wanted = parse_request(_Replay, caller.body(request))
+    if wanted.to_sequence is not None and wanted.to_sequence < wanted.from_sequence:
+        raise RangeReversed(
+            f"to_sequence {wanted.to_sequence} is before from_sequence {wanted.from_sequence}",
+            path="to_sequence",
+        )
     replayed = container().resending.replay(subscription, wanted.from_sequence, wanted.to_sequence)
     body = {
         "from_sequence": replayed.from_sequence,
@@ -163,7 +174,7 @@ ROUTES: tuple[Operation, ...] = (
         "Deliver the logged changes again, in order, with their original webhook ids",
         Access.OPERATOR_OR_PLATFORM,
         {202: Reply(ReplayQueued, "Queued.")},
-        (errors.NotFound, errors.RegionMismatch, errors.SubscriptionPending),
+        (errors.NotFound, errors.RegionMismatch, errors.SubscriptionPending, RangeReversed),
         body=_Replay,
         handler=replay,
     ),

@@ -18,7 +18,7 @@ from chalicelib.statistics_counting import count_feedback
 from chalicelib.statistics_rebuild import Step, rebuild_page
 from gateway.delivery import DeliveryState
 from gateway.ownership import NotListingOwner
-from gateway.recognition import Feedback, FeedbackReport
+from gateway.recognition import FEEDBACK_REFUSALS, Feedback, FeedbackReport, check_report
 from gateway.statistics import (
     NOW,
     Month,
@@ -75,6 +75,12 @@ def post_feedback(request: Request) -> Response:
     if record.state is not DeliveryState.DELIVERED:
         raise Conflict("feedback is for delivered deliveries", path="delivery_id")
     _not_purged(c, record.listing_id, report.delivery_id)
+    # the listing and recognition the delivery carried, rebuilt from the log (its record keeps
+    # the masked code only, which no longer finds a person's listing)
+    delivered = c.resending.rebuilt(report.delivery_id)
+    listing = delivered.change.listing if delivered is not None else None
+    agreed = delivered.recognition.measures if delivered is not None else ()
+    check_report(report, listing, china_date(c.clock.now()), agreed)
     feedback = Feedback(
         **report.model_dump(),
         subscription_id=record.subscription_id,
@@ -206,7 +212,7 @@ ROUTES: tuple[Operation, ...] = (
         "Report the measures executed for a delivery (执行反馈)",
         Access.PLATFORM,
         {201: Reply(Feedback, "The report as kept.")},
-        (errors.NotFound, NotYourDelivery, errors.Conflict, ListingPurged),
+        (errors.NotFound, NotYourDelivery, errors.Conflict, ListingPurged, *FEEDBACK_REFUSALS),
         body=FeedbackReport,
         handler=post_feedback,
     ),

@@ -1,5 +1,13 @@
 """Judging input: JSON bodies parsed strictly, models validated as input (``Intake``), and every
-pydantic failure turned into the gateway's stable codes with the offending field's path."""
+pydantic failure turned into the gateway's stable codes with the offending field's path.
+
+Input is validated from its JSON text in pydantic's strict mode: a value must already have its
+field's JSON type. Lax mode would read ``"yes"`` or ``1`` as true, ``"3"`` or ``true`` as the
+integer 3 or 1, ``60.0`` as 60 and an epoch number as a date; a body meaning one thing to its
+sender and another to the gateway then writes and re-sends (``"force": "yes"`` bypassed a
+resync's removal threshold). Strict JSON still reads ISO strings as dates and times, strings as
+enum members and arrays as tuples, as clients send them. Stored records are read back laxly
+(DynamoDB numbers are ``Decimal``), never through these functions."""
 
 from __future__ import annotations
 
@@ -9,6 +17,7 @@ from functools import cache
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import to_json
 
 from gateway import strict_json
 from gateway_client.contract import Frozen, Intake, MalformedJson, SchemaError
@@ -34,6 +43,12 @@ _CODE_FOR_TYPE = {
     "string_type": "invalid_type",
     "int_type": "invalid_type",
     "int_parsing": "invalid_type",
+    "int_from_float": "invalid_type",
+    "bool_type": "invalid_type",
+    "bool_parsing": "invalid_type",
+    "float_type": "invalid_type",
+    "float_parsing": "invalid_type",
+    "dict_type": "invalid_type",
     "list_type": "invalid_type",
     "tuple_type": "invalid_type",
     "greater_than_equal": "out_of_range",
@@ -73,7 +88,7 @@ def parse_json(body: bytes) -> Any:
     try:
         return strict_json.loads(body.decode("utf-8"))
     except (ValueError, RecursionError) as exc:
-        raise MalformedJson(f"the body is not UTF-8 JSON: {exc}") from exc
+        raise MalformedJson(f"the body is not UTF-8 JSON: {exc}", path="body") from exc
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -100,10 +115,19 @@ def parse_request(model: type[M], body: bytes, today: date | None = None) -> M:
     ------
     MalformedJson, DuplicateKey, SchemaError
     """
+    parse_json(body)  # refuses what the JSON itself gets wrong (duplicate keys, say), with a path
     try:
-        return model.model_validate(parse_json(body), context=Intake(today))
+        return model.model_validate_json(body, strict=True, context=Intake(today))
     except ValidationError as exc:
+        if exc.errors()[0]["type"] == "json_invalid":  # a lone surrogate (\ud800) in a string
+            raise MalformedJson(f"the body is not UTF-8 JSON: {exc}", path="body") from exc
         raise schema_error(exc) from exc
+
+
+def judged(model: type[M], raw: Any, intake: Intake) -> M:
+    """One item of parsed JSON (a pushed entry, a removal) judged as input, as strictly as a body
+    (``parse_request``): re-encoded, so that strict mode reads it as JSON, not as Python objects."""
+    return model.model_validate_json(to_json(raw), strict=True, context=intake)
 
 
 @cache
@@ -123,7 +147,9 @@ def validate_each(
     of the others (``tests/unit/test_validate_each.py`` proves both ways give the same)."""
     intake = Intake(today)
     try:
-        items: list[M] = _list_of(model).validate_python(raw_items, context=intake)
+        items: list[M] = _list_of(model).validate_json(
+            to_json(raw_items), strict=True, context=intake
+        )
     except ValidationError:
         pass
     else:
@@ -132,7 +158,7 @@ def validate_each(
     errors: list[EntryError] = []
     for index, raw in enumerate(raw_items):
         try:
-            valid.append((index, model.model_validate(raw, context=intake)))
+            valid.append((index, judged(model, raw, intake)))
         except ValidationError as exc:
             errors.extend(
                 EntryError(

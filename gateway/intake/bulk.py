@@ -174,13 +174,14 @@ def parse_line(line: Line, today: date | None) -> ListingEntry | list[LineError]
             _line_error(line, "", "line_too_long", f"lines hold {MAX_LINE_BYTES} bytes at most")
         ]
     try:
-        raw = strict_json.loads(line.text.decode("utf-8-sig"))  # a BOM, as Windows tools write
+        text = line.text.decode("utf-8-sig")  # a BOM, as Windows tools write
+        strict_json.loads(text)
     except strict_json.DuplicateKey as exc:
         return [_line_error(line, exc.context["path"], exc.code, exc.message)]
     except (ValueError, RecursionError) as exc:
         return [_line_error(line, "", "malformed_json", f"not a UTF-8 JSON object: {exc}")]
-    try:
-        return ListingEntry.model_validate(raw, context=Intake(today))
+    try:  # strictly, as a pushed entry (``gateway.validation``): no "3" or true for 3
+        return ListingEntry.model_validate_json(text, strict=True, context=Intake(today))
     except ValidationError as exc:
         return [
             _line_error(line, field_path(e["loc"]), error_code(e["type"]), e["msg"])

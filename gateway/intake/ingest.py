@@ -29,7 +29,14 @@ from gateway.intake.storing import (
     admission_problems,
     store,
 )
-from gateway.lifecycle import FUTURE_VERSION, Removal, remove, validate_removals, version_problem
+from gateway.lifecycle import (
+    FUTURE_VERSION,
+    FutureVersion,
+    Removal,
+    remove,
+    validate_removals,
+    version_problem,
+)
 from gateway.ownership import NOT_OWNER, may_change, not_owner_message
 from gateway.ports import Archive, ListingStore, Registry
 from gateway.promotion import promote
@@ -97,6 +104,11 @@ class PushService:
             raise RegionMismatch(
                 f"key {auth.key.key_id} belongs to {region}, not {envelope.region}", path="region"
             )
+        # As for an upload manifest (``gateway.intake.uploads``): a batch dated ahead of the
+        # clock is refused whole, before it is claimed or archived.
+        late = version_problem(envelope.issued_at, now, self._policy.tolerance, "issued_at")
+        if late is not None:
+            raise FutureVersion(late, path="issued_at")
         digest = hashlib.sha256(body).hexdigest()
         earlier = self._batches.claim(region, batch_id, digest, now, self._policy.batch_lease)
         if earlier is not None:

@@ -20,7 +20,12 @@ from gateway.lifecycle.requests import (
 )
 from gateway.lifecycle.retention import EVIDENCE_DAYS, RETENTION_YEARS
 from gateway.lifecycle.rules import NotInForce, ObjectionOpen, RepairTooEarly, remove
-from gateway.lifecycle.service import LifecycleService, ListingChanged, NotARecipient
+from gateway.lifecycle.service import (
+    LifecycleService,
+    ListingChanged,
+    NotARecipient,
+    ObjectionIdReused,
+)
 from gateway.lifecycle.tick import PAGE as INDEX_PAGE
 from gateway.lifecycle.tick import TickReport
 from gateway.lifecycle.workdays import WorkdayCalendar
@@ -40,6 +45,7 @@ __all__ = [
     "NotInForce",
     "ObjectionDecision",
     "ObjectionFiling",
+    "ObjectionIdReused",
     "ObjectionOpen",
     "Removal",
     "RemovalReason",

@@ -52,6 +52,14 @@ class ListingChanged(Conflict):
     code = "listing_changed"
 
 
+class ObjectionIdReused(Conflict):
+    """An objection id names one filing: sent again with another reason or basis
+    (``on_behalf``), it is refused, not answered as a replay that silently drops the new
+    content."""
+
+    code = "objection_id_reused"
+
+
 class NotARecipient(NotListingOwner):
     """The region neither owns the listing nor received it through a subscription of its own,
     so it has nothing to object to (seed 001 §二(四)6: the regions carrying out the measures)."""
@@ -149,7 +157,15 @@ class LifecycleService:
         (the ``objection.filed`` event fan-out sends to the owner's subscriptions)."""
         held = self.listing(credit_code, listing_id)
         by, noticed = self._filer(held, region, filing)
-        if held.objection is not None and held.objection.objection_id == filing.objection_id:
+        held_objection = held.objection
+        if held_objection is not None and held_objection.objection_id == filing.objection_id:
+            content = (filing.reason, filing.on_behalf)
+            if (held_objection.reason, held_objection.on_behalf) != content:
+                raise ObjectionIdReused(
+                    f"objection {filing.objection_id} was filed with other content; "
+                    "a new objection needs a new id",
+                    path="objection_id",
+                )
             return held, False  # the same filing again
         policy = self._policies.for_listing(held.origin_region, held.domain)
         if not noticed and by != OPERATOR:

@@ -10,7 +10,12 @@ from gateway.recognition.disclosure import (
     is_natural_person,
     shown,
 )
-from gateway.recognition.feedback import Feedback, FeedbackReport
+from gateway.recognition.feedback import (
+    FEEDBACK_REFUSALS,
+    Feedback,
+    FeedbackReport,
+    check_report,
+)
 from gateway.recognition.matching import intensified_domains, is_intensified, recognise
 from gateway.recognition.measures import MeasureCatalogue, load_measures
 from gateway.recognition.memo import Recognitions, facts, remembered
@@ -38,6 +43,7 @@ from gateway.recognition.standing import GreenChannel, Refusal, black_in_force, 
 __all__ = [
     "ANONYMOUS",
     "DEFAULT_KEEP_DAYS",
+    "FEEDBACK_REFUSALS",
     "Agreement",
     "AgreementTerms",
     "Asked",
@@ -55,6 +61,7 @@ __all__ = [
     "TrailEntry",
     "Viewer",
     "black_in_force",
+    "check_report",
     "disclosure",
     "entry_for",
     "facts",

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field
 
-from gateway_client.contract import FREE_TEXT, ONE_LINE, Day, Frozen, MeasureId
+from gateway.recognition.measures import load_measures
+from gateway_client.contract import (
+    FREE_TEXT,
+    ONE_LINE,
+    BadRequest,
+    Day,
+    Frozen,
+    Listing,
+    Measure,
+    MeasureId,
+)
 
 
 class ExecutedMeasure(Frozen):
@@ -33,3 +45,66 @@ class Feedback(FeedbackReport):
     credit_code: str
     origin_region: str
     submitted_at: AwareDatetime
+
+
+class UnknownMeasure(BadRequest):
+    """A measure the catalogue (``gateway/data/measures.json``) does not hold."""
+
+    code = "unknown_measure"
+
+
+class MeasureKindMismatch(BadRequest):
+    """A measure for another kind of list (a red list's 绿色通道 on a black listing)."""
+
+    code = "measure_kind_mismatch"
+
+
+class FutureExecution(BadRequest):
+    """A measure reported executed after today (Beijing time)."""
+
+    code = "future_date"
+
+
+class ExecutedBeforeDecision(BadRequest):
+    """A measure reported executed before the listing it answers was decided."""
+
+    code = "dates_out_of_order"
+
+
+def check_report(
+    report: FeedbackReport, listing: Listing | None, today: date, agreed: Sequence[Measure] = ()
+) -> None:
+    """Refuse a report that cannot be true, before it is stored or counted: feedback feeds the
+    monthly statistics (执行反馈), so a measure that does not exist, belongs to the other list,
+    or was executed in the future or before the decision would count what never happened.
+    ``listing`` is the one the delivery carried (None once it is gone: only the measures and
+    the future are judged then); ``agreed``, the measures its recognition named (an agreement
+    may write out measures the catalogue does not hold: they count as the catalogue's do);
+    ``today`` is the Beijing date from the injected clock.
+
+    Raises
+    ------
+    UnknownMeasure, MeasureKindMismatch, FutureExecution, ExecutedBeforeDecision
+        for the first problem, with ``path`` (``measures.0.executed_on``).
+    """
+    catalogue = load_measures()
+    named = {measure.measure_id: measure for measure in agreed}
+    for index, executed in enumerate(report.measures):
+        at = f"measures.{index}"
+        measure = named.get(executed.measure_id) or catalogue.get(executed.measure_id)
+        if measure is None:
+            message = f"{executed.measure_id} is neither a catalogue measure nor one agreed"
+            raise UnknownMeasure(message, path=f"{at}.measure_id")
+        if listing is not None and listing.kind not in measure.kinds:
+            message = f"{executed.measure_id} is not a measure for {listing.kind} lists"
+            raise MeasureKindMismatch(message, path=f"{at}.measure_id")
+        if executed.executed_on > today:
+            message = f"executed_on {executed.executed_on} is after today ({today})"
+            raise FutureExecution(message, path=f"{at}.executed_on")
+        if listing is not None and executed.executed_on < listing.decided_on:
+            message = f"executed_on is before the listing was decided ({listing.decided_on})"
+            raise ExecutedBeforeDecision(message, path=f"{at}.executed_on")
+
+
+FEEDBACK_REFUSALS = (UnknownMeasure, MeasureKindMismatch, FutureExecution, ExecutedBeforeDecision)
+"""What ``check_report`` raises, for the route's declared replies."""

@@ -161,6 +161,18 @@ def _add_key(gateway: Gateway, region: str, key_id: str, **validity: datetime) -
     return signer
 
 
+DAY = timedelta(days=1)
+
+
+def _expire(key_id: str, at: datetime) -> None:
+    """The key as it is once its validity has run out (the route registers no key that has
+    expired already): written to the registry directly, as time would leave it."""
+    registry = bootstrap.container().registry
+    key = registry.get_key(key_id)
+    assert key is not None
+    registry.put_key(key.model_copy(update={"valid_until": at}))
+
+
 def _populate(gateway: Gateway, aws: Any, receiver: Receiver) -> World:
     signers = {
         "platform_a": gateway.register_platform(A, "k-a"),
@@ -175,12 +187,9 @@ def _populate(gateway: Gateway, aws: Any, receiver: Receiver) -> World:
     )
     assert revoked.status_code == 200, revoked.json_body
     signers["expired_a"] = _add_key(
-        gateway,
-        A,
-        "k-a-expired",
-        valid_from=now - timedelta(days=2),
-        valid_until=now - timedelta(days=1),
+        gateway, A, "k-a-expired", valid_from=now - timedelta(days=2), valid_until=now + DAY
     )
+    _expire("k-a-expired", now - DAY)
     signers["future_a"] = _add_key(gateway, A, "k-a-future", valid_from=now + timedelta(days=1))
     _add_key(gateway, A, SPARE_KEY_ID)
 

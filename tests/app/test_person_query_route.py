@@ -108,7 +108,7 @@ def test_a_signature_by_an_unregistered_key_is_refused(listed: tuple[Askers, str
 
 
 MALFORMED = [
-    ("not-json", b"{", 400, "malformed_json", None),
+    ("not-json", b"{", 400, "malformed_json", "body"),
     ("no-purpose", {"id_number": REPRESENTATIVE_ID}, 400, "invalid_schema", "purpose"),
     ("unknown-field", query(extra="x"), 400, "invalid_schema", "extra"),
     ("masked-number", query(mask(REPRESENTATIVE_ID)), 400, "bad_request", "id_number"),

@@ -18,6 +18,7 @@ from app_support import (
     push_body,
 )
 
+from chalicelib.bootstrap import container
 from chalicelib.dynamodb.batches import DynamoBatchLedger
 from gateway_client.contract.signing import public_key_text
 from gateway_client.push_client import signed_headers
@@ -126,7 +127,7 @@ def test_a_push_signed_with_a_key_whose_validity_ended_is_forbidden(gateway):
             "key_id": signer.key_id,
             "public_key": public_key_text(signer.private_key),
             "valid_from": "2024-01-01T00:00:00+08:00",
-            "valid_until": "2024-06-01T00:00:00+08:00",
+            "valid_until": "2099-06-01T00:00:00+08:00",
         }
     ).encode()
     assert (
@@ -135,6 +136,12 @@ def test_a_push_signed_with_a_key_whose_validity_ended_is_forbidden(gateway):
         ).status_code
         == 201
     )
+    # Time passes: the key's validity ends (the route registers no key that has ended already).
+    registry = container().registry
+    held = registry.get_key(signer.key_id)
+    assert held is not None
+    ended = datetime(2024, 6, 1, tzinfo=UTC)
+    registry.put_key(held.model_copy(update={"valid_until": ended}))
 
     response = gateway.push(signer, CITY, [black_entry()])
 

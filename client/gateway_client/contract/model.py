@@ -9,8 +9,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, ValidationInfo
-from pydantic_core import PydanticCustomError
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+)
+from pydantic_core import PydanticCustomError, to_json
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -50,8 +59,43 @@ def _sane_moment(value: datetime) -> datetime:
     return value
 
 
-Day = Annotated[date, AfterValidator(_sane_day)]
-Moment = Annotated[AwareDatetime, AfterValidator(_sane_moment)]
+def _iso_only(shape: re.Pattern[str], kind: type[Any], error: str, example: str) -> BeforeValidator:
+    """In input, a string of the ISO kind the field holds, parsed as pydantic parses JSON.
+
+    Strict JSON already refuses epoch numbers, and a date field a datetime string, but pydantic
+    still reads a string of digits (``"1709251200"``) as seconds since 1970: a number in
+    disguise, refused too. The string is parsed here because what a before-validator returns
+    is judged as a Python value, and strict mode takes no string for a date there."""
+    adapter: TypeAdapter[Any] = TypeAdapter(kind)
+
+    def check(value: Any, info: ValidationInfo) -> Any:
+        if not isinstance(value, str) or intake_of(info) is None:
+            return value
+        if shape.match(value):
+            try:
+                return adapter.validate_json(to_json(value), strict=True)
+            except ValidationError:
+                pass
+        raise PydanticCustomError(error, "an ISO 8601 {kind} is expected", {"kind": example})
+
+    return BeforeValidator(check)
+
+
+Day = Annotated[
+    date,
+    _iso_only(re.compile(r"\d{4}-\d{2}-\d{2}\Z"), date, "invalid_date", "date (2024-03-01)"),
+    AfterValidator(_sane_day),
+]
+Moment = Annotated[
+    AwareDatetime,
+    _iso_only(
+        re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}"),
+        datetime,
+        "invalid_datetime",
+        "date and time (2024-03-01T09:30:00+08:00)",
+    ),
+    AfterValidator(_sane_moment),
+]
 
 
 @dataclass(frozen=True, slots=True)

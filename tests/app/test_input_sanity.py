@@ -1,0 +1,182 @@
+"""Well-typed input that cannot be true is refused with its ``path`` and changes nothing:
+feedback about measures that do not exist or were not executed yet, an objection id reused for
+another filing, a platform key that can never be valid, a replay running backwards."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from app_support import (
+    CITY,
+    CREDIT_CODE,
+    HUBEI,
+    HUNAN,
+    black_entry,
+    new_signer,
+    queued_messages,
+)
+from chalice.test import HTTPResponse
+from lifecycle_support import Lifecycle, china_today, fan_out_and_deliver, pushed, this_month
+
+from chalicelib.bootstrap import container
+from gateway_client.contract.signing import public_key_text
+
+
+def refusal(response: HTTPResponse) -> tuple[int, str, str]:
+    error = response.json_body["error"]
+    return response.status_code, error["code"], error.get("path", "")
+
+
+# --- feedback -------------------------------------------------------------------------------
+
+
+def measure(**overrides: Any) -> dict[str, Any]:
+    return {
+        "measure_id": "key_supervision",
+        "department": "各行业主管部门",
+        "executed_on": china_today().isoformat(),
+        "result": "executed",
+        **overrides,
+    }
+
+
+@pytest.mark.parametrize(
+    ("measures", "expected"),
+    [
+        ([measure(executed_on="2099-01-01")], ("future_date", "measures.0.executed_on")),
+        (
+            [measure(), measure(executed_on=(china_today() + timedelta(days=1)).isoformat())],
+            ("future_date", "measures.1.executed_on"),
+        ),
+        ([measure(executed_on="1950-01-01")], ("dates_out_of_order", "measures.0.executed_on")),
+        ([measure(measure_id="nope")], ("unknown_measure", "measures.0.measure_id")),
+        ([measure(measure_id="green_channel")], ("measure_kind_mismatch", "measures.0.measure_id")),
+    ],
+)
+def test_feedback_that_cannot_be_true_is_refused_and_not_counted(
+    gateway, aws, stream, receiver, measures, expected
+):
+    life = Lifecycle(gateway)
+    gateway.put_region(HUNAN)
+    gateway.subscribe_as_operator(region=HUNAN, url=receiver.url)
+    city, hunan = gateway.register_platform(CITY), gateway.register_platform(HUNAN)
+    listing_id = pushed(gateway, city, CITY, black_entry())  # decided 2024-03-01
+    [delivery] = fan_out_and_deliver(aws, stream)
+    stored = f"/v1/subjects/{CREDIT_CODE}/listings/{listing_id}/feedback"
+
+    response = life.post(
+        "/v1/feedback", {"delivery_id": delivery.delivery_id, "measures": measures}, hunan
+    )
+
+    assert refusal(response) == (400, *expected)
+    assert life.get(stored).json_body == {"feedback": []}
+    assert life.stats(CITY, this_month()).json_body["cases"]["total"] == 0
+    # The same report with true measures is kept and counted.
+    on_decision_day = measure(executed_on="2024-03-01")
+    kept = life.post(
+        "/v1/feedback", {"delivery_id": delivery.delivery_id, "measures": [on_decision_day]}, hunan
+    )
+    assert kept.status_code == 201, kept.json_body
+    assert len(life.get(stored).json_body["feedback"]) == 1
+    assert life.stats(CITY, this_month()).json_body["cases"]["total"] == 1
+
+
+# --- objections -----------------------------------------------------------------------------
+
+
+def test_an_objection_id_reused_with_other_content_is_a_conflict_and_keeps_the_first(gateway):
+    signer = gateway.register_platform(HUBEI)
+    listing_id = pushed(gateway, signer, HUBEI, black_entry())
+    path = f"/v1/subjects/{CREDIT_CODE}/listings/{listing_id}/objections"
+
+    def file(**filing: str) -> HTTPResponse:
+        body = json.dumps({"objection_id": "o-10", **filing}, ensure_ascii=False).encode()
+        return gateway.post_signed(path, signer, f"m-{uuid.uuid4().hex}", body)
+
+    first = file(reason="r1")
+    again = file(reason="r1")
+    other_reason = file(reason="完全不同的理由")
+    other_basis = file(reason="r1", on_behalf="own_verification")
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json_body["changed"] is False
+    assert refusal(other_reason) == (409, "objection_id_reused", "objection_id")
+    assert refusal(other_basis) == (409, "objection_id_reused", "objection_id")
+    held = container().listings.current([(CREDIT_CODE, listing_id)])[listing_id]
+    assert held.objection is not None
+    assert (held.objection.reason, held.objection.on_behalf) == ("r1", "subject")
+
+
+# --- platform keys --------------------------------------------------------------------------
+
+
+def at(delta: timedelta) -> str:
+    return (datetime.now(UTC) + delta).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("validity", "expected"),
+    [
+        (
+            {"valid_from": at(timedelta(days=2)), "valid_until": at(timedelta(days=1))},
+            ("dates_out_of_order", "valid_until"),
+        ),
+        ({"valid_until": at(-timedelta(days=1))}, ("valid_until_past", "valid_until")),
+        ({"valid_from": "2150-01-01T00:00:00+08:00"}, ("future_date", "valid_from")),
+    ],
+)
+def test_a_platform_key_that_can_never_be_valid_is_refused_and_not_stored(
+    gateway, validity, expected
+):
+    gateway.register_platform(HUBEI)
+    before = container().registry.keys_of(HUBEI)
+    key = {"key_id": "k-later", "public_key": public_key_text(new_signer("k").private_key)}
+
+    response = gateway.client.http.post(
+        f"/v1/regions/{HUBEI}/keys",
+        headers=gateway.operator(),
+        body=json.dumps({**key, **validity}).encode(),
+    )
+
+    assert refusal(response) == (400, *expected)
+    assert container().registry.keys_of(HUBEI) == before
+    assert container().registry.get_key("k-later") is None
+
+
+def test_a_platform_key_for_a_coming_rotation_is_stored(gateway):
+    gateway.register_platform(HUBEI)
+    key = {"key_id": "k-next", "public_key": public_key_text(new_signer("k").private_key)}
+    validity = {"valid_from": at(timedelta(days=30)), "valid_until": at(timedelta(days=400))}
+
+    response = gateway.client.http.post(
+        f"/v1/regions/{HUBEI}/keys",
+        headers=gateway.operator(),
+        body=json.dumps({**key, **validity}).encode(),
+    )
+
+    assert response.status_code == 201, response.json_body
+    assert container().registry.get_key("k-next") is not None
+
+
+# --- replay ---------------------------------------------------------------------------------
+
+
+def test_a_replay_running_backwards_is_refused_and_queues_nothing(gateway, aws, receiver):
+    gateway.put_region(HUNAN)
+    subscribed = gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).json_body
+    assert subscribed["state"] == "verified", subscribed
+    path = f"/v1/subscriptions/{subscribed['subscription_id']}/replay"
+
+    def replay(body: dict[str, int]) -> HTTPResponse:
+        encoded = json.dumps(body).encode()
+        return gateway.client.http.post(path, headers=gateway.operator(), body=encoded)
+
+    reversed_range = replay({"from_sequence": 10, "to_sequence": 1})
+
+    assert refusal(reversed_range) == (400, "range_reversed", "to_sequence")
+    assert queued_messages(aws.sqs, aws.env["CG_DELIVERY_QUEUE_URL"]) == []
+    assert replay({"from_sequence": 1, "to_sequence": 1}).status_code == 202

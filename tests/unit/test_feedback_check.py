@@ -1,0 +1,96 @@
+"""``check_report``: feedback names catalogue measures of the listing's own list kind, executed
+between the listing's decision and today (Beijing); the first problem is refused with its path."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from builders import entry, listing, red_entry
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gateway.recognition.feedback import (
+    ExecutedBeforeDecision,
+    FeedbackReport,
+    FutureExecution,
+    MeasureKindMismatch,
+    UnknownMeasure,
+    check_report,
+)
+from gateway.recognition.measures import load_measures
+from gateway_client.contract import ListKind
+
+TODAY = date(2025, 6, 2)
+BLACK = listing(entry(decided_on="2025-03-01", valid_from="2025-03-01"))
+RED = listing(red_entry())
+CATALOGUE = {m.measure_id: m for m in load_measures().measures}
+BLACK_MEASURES = sorted(i for i, m in CATALOGUE.items() if ListKind.BLACK in m.kinds)
+RED_ONLY = sorted(i for i, m in CATALOGUE.items() if ListKind.BLACK not in m.kinds)
+
+
+def report(*measures: dict[str, Any]) -> FeedbackReport:
+    return FeedbackReport.model_validate(
+        {
+            "delivery_id": "msg_" + "0" * 32,
+            "measures": [
+                {"department": "部门", "result": "executed", **measure} for measure in measures
+            ],
+        }
+    )
+
+
+@given(
+    st.sampled_from(BLACK_MEASURES),
+    st.dates(BLACK.decided_on, TODAY),
+)
+def test_a_black_measure_executed_between_decision_and_today_is_accepted(
+    measure_id: str, executed_on: date
+) -> None:
+    check_report(report({"measure_id": measure_id, "executed_on": executed_on}), BLACK, TODAY)
+
+
+@given(st.integers(1, 5000))
+def test_a_measure_executed_after_today_is_refused(days: int) -> None:
+    late = {"measure_id": "key_supervision", "executed_on": TODAY + timedelta(days=days)}
+    on_time = {"measure_id": "key_supervision", "executed_on": TODAY}
+
+    with pytest.raises(FutureExecution) as refused:
+        check_report(report(on_time, late), BLACK, TODAY)
+
+    assert refused.value.context["path"] == "measures.1.executed_on"
+
+
+@given(st.dates(date(1949, 1, 1), BLACK.decided_on - timedelta(days=1)))
+def test_a_measure_executed_before_the_decision_is_refused(executed_on: date) -> None:
+    early = {"measure_id": "key_supervision", "executed_on": executed_on}
+
+    with pytest.raises(ExecutedBeforeDecision) as refused:
+        check_report(report(early), BLACK, TODAY)
+
+    assert refused.value.context["path"] == "measures.0.executed_on"
+
+
+@given(st.from_regex(r"[a-z][a-z0-9_]{2,40}", fullmatch=True).filter(lambda i: i not in CATALOGUE))
+def test_a_measure_the_catalogue_does_not_hold_is_refused(measure_id: str) -> None:
+    unknown = {"measure_id": measure_id, "executed_on": TODAY}
+
+    with pytest.raises(UnknownMeasure) as refused:
+        check_report(report(unknown), None, TODAY)
+
+    assert refused.value.context["path"] == "measures.0.measure_id"
+
+
+@pytest.mark.parametrize("measure_id", RED_ONLY)
+def test_a_measure_of_another_list_kind_is_refused(measure_id: str) -> None:
+    other = {"measure_id": measure_id, "executed_on": TODAY}
+
+    with pytest.raises(MeasureKindMismatch) as refused:
+        check_report(report(other), BLACK, TODAY)
+
+    assert refused.value.context["path"] == "measures.0.measure_id"
+
+
+def test_a_red_measure_on_a_red_listing_is_accepted() -> None:
+    check_report(report({"measure_id": "green_channel", "executed_on": TODAY}), RED, TODAY)
