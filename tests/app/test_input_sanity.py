@@ -15,6 +15,7 @@ from app_support import (
     CREDIT_CODE,
     HUBEI,
     HUNAN,
+    NATURAL_PERSON_CODE,
     black_entry,
     new_signer,
     queued_messages,
@@ -83,6 +84,29 @@ def test_feedback_that_cannot_be_true_is_refused_and_not_counted(
     assert kept.status_code == 201, kept.json_body
     assert len(life.get(stored).json_body["feedback"]) == 1
     assert life.stats(CITY, this_month()).json_body["cases"]["total"] == 1
+
+
+def test_feedback_about_a_persons_listing_is_judged_by_that_listing(gateway, aws, stream, receiver):
+    """The delivery record keeps a person's code masked, which finds no listing: the listing the
+    check judges is the one the delivery carried, rebuilt from the log."""
+    life = Lifecycle(gateway)
+    gateway.put_region(HUNAN)
+    gateway.subscribe_as_operator(region=HUNAN, url=receiver.url)
+    city, hunan = gateway.register_platform(CITY), gateway.register_platform(HUNAN)
+    person = black_entry(credit_code=NATURAL_PERSON_CODE, subject_name="张某")
+    listing_id = pushed(gateway, city, CITY, person)
+    [delivery] = fan_out_and_deliver(aws, stream)
+    stored = f"/v1/subjects/{NATURAL_PERSON_CODE}/listings/{listing_id}/feedback"
+
+    for wrong, expected in (
+        (measure(measure_id="green_channel"), ("measure_kind_mismatch", "measures.0.measure_id")),
+        (measure(executed_on="1950-01-01"), ("dates_out_of_order", "measures.0.executed_on")),
+    ):
+        response = life.post(
+            "/v1/feedback", {"delivery_id": delivery.delivery_id, "measures": [wrong]}, hunan
+        )
+        assert refusal(response) == (400, *expected)
+    assert life.get(stored).json_body == {"feedback": []}
 
 
 # --- objections -----------------------------------------------------------------------------

@@ -94,3 +94,18 @@ def test_a_measure_of_another_list_kind_is_refused(measure_id: str) -> None:
 
 def test_a_red_measure_on_a_red_listing_is_accepted() -> None:
     check_report(report({"measure_id": "green_channel", "executed_on": TODAY}), RED, TODAY)
+
+
+AGREED = CATALOGUE["key_supervision"].model_copy(update={"measure_id": "agreed_joint_supervision"})
+
+
+def test_a_measure_its_agreement_wrote_out_counts_as_the_catalogues_do() -> None:
+    """An agreement may write out measures the catalogue does not hold; the delivery's
+    recognition names them, and feedback about them is kept (checked for kind as ever)."""
+    written_out = {"measure_id": "agreed_joint_supervision", "executed_on": TODAY}
+
+    check_report(report(written_out), BLACK, TODAY, agreed=(AGREED,))
+    with pytest.raises(UnknownMeasure):
+        check_report(report(written_out), BLACK, TODAY)  # not agreed for this delivery
+    with pytest.raises(MeasureKindMismatch):
+        check_report(report(written_out), RED, TODAY, agreed=(AGREED,))
