@@ -11,10 +11,27 @@ from chalice.app import Response
 from pydantic import BaseModel
 
 from chalicelib.observability import note
+from gateway.strict_json import DuplicateKey
 from gateway_client.contract import errors
 
 P = ParamSpec("P")
 M = TypeVar("M", bound=BaseModel)
+
+
+class UnexpectedBody(errors.BadRequest):
+    """A body sent to a route that takes none (an action named by its path alone): refused
+    rather than ignored, so a caller who believes a field does something learns it does not
+    before anything is written. ``path`` is the body's first field (``body`` if no object)."""
+
+    code = "unexpected_body"
+
+
+# What a route declared without a body answers one that has one (``routing.refuse_body``).
+NO_BODY_ERRORS: tuple[type[errors.GatewayError], ...] = (
+    errors.MalformedJson,
+    DuplicateKey,
+    UnexpectedBody,
+)
 
 STATUS: tuple[tuple[type[errors.GatewayError], int], ...] = (
     (errors.AuthenticationError, 401),

@@ -18,9 +18,10 @@ from chalice.app import Authorizer, Chalice, Response
 
 from chalicelib import caller
 from chalicelib.console_api import accepts_session
-from chalicelib.http_errors import json_api
+from chalicelib.http_errors import UnexpectedBody, json_api
 from chalicelib.openapi import OPERATIONS
 from chalicelib.route_spec import Access, Operation
+from gateway.validation import parse_json
 from gateway_client.contract import ConsoleSessionNotAllowed
 
 
@@ -43,7 +44,32 @@ def _view(app: Chalice, route: Operation) -> Callable[..., Response]:
                 f"{route.method} {route.path} needs the platform's own signature or the "
                 "operator's credentials, not a console session"
             )
+        if route.body is None:
+            refuse_body(caller.body(request), route)
         return route.handler(request, **path_params)
 
     view.__name__ = view.__qualname__ = route.operation_id
     return json_api(view)
+
+
+def refuse_body(raw: bytes, route: Operation) -> None:
+    """A route declared without a body takes none, or ``{}``: once here for all of them, since
+    a handler that never reads the body would otherwise act on a request whose body says
+    something else (``{"effective_until": …}`` on ``DELETE /v1/agreements/{id}``).
+
+    Raises
+    ------
+    MalformedJson
+        the body is not JSON.
+    UnexpectedBody
+        any other JSON; ``path`` is its first field, or ``body``.
+    """
+    if not raw:
+        return
+    value = parse_json(raw)
+    if value == {}:
+        return
+    path = next(iter(value)) if isinstance(value, dict) else "body"
+    raise UnexpectedBody(
+        f"{path}: {route.method} {route.path} takes no body (send none, or {{}})", path=path
+    )
