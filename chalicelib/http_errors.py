@@ -26,17 +26,33 @@ class UnexpectedBody(errors.BadRequest):
     code = "unexpected_body"
 
 
-# What a route declared without a body answers one that has one (``routing.refuse_body``).
+class UnsupportedMediaType(errors.GatewayError):
+    """A body that is not declared ``application/json`` (UTF-8): the gateway reads no other."""
+
+    code = "unsupported_media_type"
+
+
+class MethodNotAllowed(errors.GatewayError):
+    """A method the path is not served with; ``allowed`` lists those it is."""
+
+    code = "method_not_allowed"
+
+
+# What a route declared without a body answers one that has one (``routing.refuse_body``),
+# and one with a body a body it cannot read (``routing.require_json``).
 NO_BODY_ERRORS: tuple[type[errors.GatewayError], ...] = (
     errors.MalformedJson,
     DuplicateKey,
     UnexpectedBody,
 )
+MEDIA_ERRORS: tuple[type[errors.GatewayError], ...] = (UnsupportedMediaType,)
 
 STATUS: tuple[tuple[type[errors.GatewayError], int], ...] = (
     (errors.AuthenticationError, 401),
     (errors.ForbiddenError, 403),
     (errors.PayloadTooLarge, 413),
+    (UnsupportedMediaType, 415),
+    (MethodNotAllowed, 405),
     (errors.RateLimited, 429),
     (errors.NotFound, 404),
     (errors.Conflict, 409),

@@ -14,11 +14,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from chalice.app import Authorizer, Chalice, Response
+from chalice.app import Authorizer, Chalice, Request, Response
 
 from chalicelib import caller
 from chalicelib.console_api import accepts_session
-from chalicelib.http_errors import UnexpectedBody, json_api
+from chalicelib.http_errors import (
+    MethodNotAllowed,
+    UnexpectedBody,
+    UnsupportedMediaType,
+    error_response,
+    json_api,
+)
+from chalicelib.observability import note
 from chalicelib.openapi import OPERATIONS
 from chalicelib.route_spec import Access, Operation
 from gateway.validation import parse_json
@@ -31,7 +38,15 @@ def register(app: Chalice, operator_only: Authorizer | None) -> None:
     for route in OPERATIONS:
         iam = route.access is Access.OPERATOR and not accepts_session(route)
         authorizer = operator_only if iam else None
-        app.route(route.path, methods=[route.method], authorizer=authorizer)(_view(app, route))
+        # Every media type reaches the view, which judges it (``require_json``): Chalice's own
+        # check would refuse a bodiless GET for its Content-Type, and not in the error shape.
+        app.route(route.path, methods=[route.method], authorizer=authorizer, content_types=ANY)(
+            _view(app, route)
+        )
+    app.register_middleware(method_not_allowed, "http")
+
+
+ANY = ["*/*"]
 
 
 def _view(app: Chalice, route: Operation) -> Callable[..., Response]:
@@ -39,13 +54,16 @@ def _view(app: Chalice, route: Operation) -> Callable[..., Response]:
         request = app.current_request
         if request is None:
             raise RuntimeError("a route body ran outside a request")
+        raw = caller.body(request)
+        if route.body is None:
+            refuse_body(raw, route)
+        elif raw:
+            require_json(request)
         if not accepts_session(route) and caller.console_session(request) is not None:
             raise ConsoleSessionNotAllowed(
                 f"{route.method} {route.path} needs the platform's own signature or the "
                 "operator's credentials, not a console session"
             )
-        if route.body is None:
-            refuse_body(caller.body(request), route)
         return route.handler(request, **path_params)
 
     view.__name__ = view.__qualname__ = route.operation_id
@@ -73,3 +91,44 @@ def refuse_body(raw: bytes, route: Operation) -> None:
     raise UnexpectedBody(
         f"{path}: {route.method} {route.path} takes no body (send none, or {{}})", path=path
     )
+
+
+def require_json(request: Request) -> None:
+    """A body is read as UTF-8 JSON, so it must say so (or say nothing: Chalice's default);
+    a form, text or file would otherwise be parsed as what it does not claim to be.
+
+    Raises
+    ------
+    UnsupportedMediaType
+        415, ``path`` ``content-type``.
+    """
+    given = caller.headers(request).get("content-type")
+    if given is None:
+        return
+    media, *params = (part.strip().lower() for part in given.split(";"))
+    charsets = {p.partition("=")[2].strip('"') for p in params if p.startswith("charset=")}
+    if media != "application/json" or not charsets <= {"utf-8"}:
+        raise UnsupportedMediaType(
+            f"content-type: {given[:80]!r} is not read; send application/json (UTF-8)",
+            path="content-type",
+        )
+
+
+def method_not_allowed(request: Request, get_response: Callable[[Request], Response]) -> Response:
+    """Chalice HTTP middleware: its own 405 for a method a path is not served with, in the
+    gateway's error shape (``Allow`` kept). On AWS, API Gateway answers such a request itself
+    (``infra.gateway_responses``)."""
+    response = get_response(request)
+    body = response.body
+    if response.status_code != 405 or not isinstance(body, dict) or "Code" not in body:
+        return response
+    allowed = str(response.headers.get("Allow", ""))  # Chalice sets one string
+    error = MethodNotAllowed(
+        f"method: {request.method} is not served on this path (it is: {allowed})",
+        path="method",
+        allowed=[m.strip() for m in allowed.split(",") if m.strip()],
+    )
+    note(error=error.code)
+    reply = error_response(error)
+    reply.headers["Allow"] = allowed
+    return reply

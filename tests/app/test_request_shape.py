@@ -9,12 +9,17 @@ import json
 
 import pytest
 from app_support import (
+    CREDIT_CODE,
     HUBEI,
     HUNAN,
     OPERATOR_TOKEN,
     Gateway,
     Receiver,
+    black_entry,
     end_agreement,
+    new_batch_id,
+    platform_headers,
+    push_body,
     signed_agreement,
     sqs_event,
 )
@@ -23,6 +28,7 @@ from chalicelib.openapi import OPERATIONS
 
 GARBAGE = b'{"this is": [not json'
 OPERATOR = {"Authorization": f"Bearer {OPERATOR_TOKEN}", "Content-Type": "application/json"}
+TEXT = {"Content-Type": "text/plain"}
 
 
 def error(response: object) -> dict[str, object]:
@@ -97,3 +103,73 @@ def test_a_subscription_survives_a_delete_or_verify_with_a_body(
     assert len(receiver.challenges) + len(receiver.requests) == before  # no challenge sent
     kept = gateway.client.http.get(path, headers=OPERATOR)
     assert (kept.status_code, kept.json_body["state"]) == (200, created["state"])
+
+
+# --- the media type, the method --------------------------------------------------------------
+
+NOT_JSON = (
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "application/octet-stream",
+    "multipart/form-data; boundary=x",
+    "application/json; charset=latin-1",
+)
+
+
+@pytest.mark.parametrize("media", NOT_JSON)
+def test_a_push_not_sent_as_json_is_refused_and_stores_nothing(gateway: Gateway, media) -> None:
+    signer = gateway.register_platform(HUBEI)
+    batch_id = new_batch_id()
+    body = push_body(HUBEI, batch_id, [black_entry()])
+    headers = platform_headers(signer, "POST", "/v1/pushes", body, batch_id)
+    headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
+
+    refused = gateway.client.http.post(
+        "/v1/pushes", headers={**headers, "Content-Type": media}, body=body
+    )
+
+    assert refused.status_code == 415
+    assert (error(refused)["code"], error(refused)["path"]) == (
+        "unsupported_media_type",
+        "content-type",
+    )
+    assert gateway.client.http.get(f"/v1/subjects/{CREDIT_CODE}").status_code == 404  # none
+    again = gateway.push(signer, HUBEI, [black_entry()], batch_id)  # the id was not used up
+    assert (again.status_code, again.json_body["accepted"]) == (200, 1)
+
+
+def test_a_region_sent_as_text_is_not_written(gateway: Gateway) -> None:
+    refused = send(gateway, "PUT", f"/v1/regions/{HUNAN}", b'{"name": "x"}', **TEXT)
+    assert (refused.status_code, error(refused)["code"]) == (415, "unsupported_media_type")
+    regions = gateway.client.http.get("/v1/regions", headers=OPERATOR).json_body["regions"]
+    assert HUNAN not in [r["code"] for r in regions]
+    utf8 = {"Content-Type": "application/json; charset=UTF-8"}
+    assert send(gateway, "PUT", f"/v1/regions/{HUNAN}", b'{"name": "x"}', **utf8).status_code == 200
+
+
+def test_a_read_is_never_refused_for_its_content_type(gateway: Gateway) -> None:
+    for media in (*NOT_JSON, "image/png"):
+        keys = gateway.client.http.get("/v1/keys", headers={"Content-Type": media})
+        assert keys.status_code == 200
+        assert keys.json_body["keys"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [("PATCH", f"/v1/regions/{HUBEI}", "PUT"), ("HEAD", "/v1/keys", "GET")],
+)
+def test_a_method_the_path_is_not_served_with_changes_nothing(
+    gateway: Gateway, method: str, path: str, allowed: str
+) -> None:
+    gateway.put_region(HUBEI, name="湖北省")
+    refused = send(gateway, method, path, b'{"name": "x"}')
+    assert refused.status_code == 405
+    assert error(refused) | {"message": ""} == {
+        "code": "method_not_allowed",
+        "path": "method",
+        "allowed": [allowed],
+        "message": "",
+    }
+    assert refused.headers["Allow"] == allowed
+    regions = gateway.client.http.get("/v1/regions", headers=OPERATOR).json_body["regions"]
+    assert [r["name"] for r in regions if r["code"] == HUBEI] == ["湖北省"]
