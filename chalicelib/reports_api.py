@@ -64,7 +64,9 @@ def post_feedback(request: Request) -> Response:
         raise NotFound(f"no delivery {report.delivery_id}", path="delivery_id")
     subscription = c.subscriptions.get(record.subscription_id)
     if subscription is None or subscription.region != region:
-        raise NotYourDelivery(f"delivery {report.delivery_id} did not go to {region}")
+        raise NotYourDelivery(
+            f"delivery {report.delivery_id} did not go to {region}", path="delivery_id"
+        )
     if record.state is not DeliveryState.DELIVERED:
         raise Conflict("feedback is for delivered deliveries", path="delivery_id")
     feedback = Feedback(

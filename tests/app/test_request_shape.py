@@ -6,6 +6,7 @@ not declare or that come twice. Each is a 4xx in the gateway's error shape, with
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from app_support import (
@@ -173,3 +174,52 @@ def test_a_method_the_path_is_not_served_with_changes_nothing(
     assert refused.headers["Allow"] == allowed
     regions = gateway.client.http.get("/v1/regions", headers=OPERATOR).json_body["regions"]
     assert [r["name"] for r in regions if r["code"] == HUBEI] == ["湖北省"]
+
+
+# --- a refused signature names the header -----------------------------------------------------
+
+
+def test_each_refused_signature_names_its_header_and_stores_nothing(gateway: Gateway) -> None:
+    signer = gateway.register_platform(HUBEI)
+    batch_id = new_batch_id()
+    body = push_body(HUBEI, batch_id, [black_entry()])
+    good = platform_headers(signer, "POST", "/v1/pushes", body, batch_id)
+    old = platform_headers(
+        signer, "POST", "/v1/pushes", body, batch_id, datetime(2020, 1, 1, tzinfo=UTC)
+    )
+
+    def push(headers: dict[str, str], sent: bytes = body) -> tuple[int, str, str]:
+        reply = gateway.client.http.post("/v1/pushes", headers=headers, body=sent)
+        return reply.status_code, error(reply)["code"], error(reply)["path"]
+
+    without_key = {k: v for k, v in good.items() if k.lower() != "x-credit-key-id"}
+    without_id = {k: v for k, v in good.items() if k.lower() != "webhook-id"}
+    assert push(without_key) == (401, "missing_signature", "x-credit-key-id")
+    assert push(without_id) == (401, "missing_signature", "webhook-id")
+    assert push({**good, "x-credit-key-id": "k-nobody"}) == (403, "unknown_key", "x-credit-key-id")
+    assert push(old) == (401, "timestamp_out_of_window", "webhook-timestamp")
+    assert push({**good, "webhook-timestamp": "soon"})[2] == "webhook-timestamp"
+    assert push(good, body + b" ") == (
+        401,
+        "invalid_signature",
+        "webhook-signature",
+    )
+    assert gateway.client.http.get(f"/v1/subjects/{CREDIT_CODE}").status_code == 404  # none
+
+    accepted = gateway.client.http.post("/v1/pushes", headers=good, body=body)
+    assert (accepted.status_code, accepted.json_body["accepted"]) == (200, 1)
+    other = push_body(HUBEI, batch_id, [black_entry(decision_number="(2024)鄂01执2号")])
+    resigned = platform_headers(signer, "POST", "/v1/pushes", other, batch_id)
+    assert push(resigned, other) == (409, "batch_id_reused", "batch_id")
+
+
+def test_a_replayed_request_names_the_webhook_id(gateway: Gateway) -> None:
+    signer = gateway.register_platform(HUBEI)
+    headers = platform_headers(signer, "GET", "/v1/subscriptions", b"", "req-once-1")
+    assert gateway.client.http.get("/v1/subscriptions", headers=headers).status_code == 200
+    again = gateway.client.http.get("/v1/subscriptions", headers=headers)
+    assert (again.status_code, error(again)["code"], error(again)["path"]) == (
+        409,
+        "request_replayed",
+        "webhook-id",
+    )
