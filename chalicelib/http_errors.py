@@ -38,6 +38,19 @@ class MethodNotAllowed(errors.GatewayError):
     code = "method_not_allowed"
 
 
+class UnknownParameter(errors.BadRequest):
+    """A query parameter the route does not declare: refused, not ignored, so a misspelt
+    filter (``?regoin=``) never silently answers for everything."""
+
+    code = "unknown_parameter"
+
+
+class RepeatedParameter(errors.BadRequest):
+    """A query parameter given twice: which one counts would be the parser's choice."""
+
+    code = "repeated_parameter"
+
+
 # What a route declared without a body answers one that has one (``routing.refuse_body``),
 # and one with a body a body it cannot read (``routing.require_json``).
 NO_BODY_ERRORS: tuple[type[errors.GatewayError], ...] = (
@@ -46,6 +59,8 @@ NO_BODY_ERRORS: tuple[type[errors.GatewayError], ...] = (
     UnexpectedBody,
 )
 MEDIA_ERRORS: tuple[type[errors.GatewayError], ...] = (UnsupportedMediaType,)
+# What any route answers a query it does not take (``routing.check_query``).
+QUERY_ERRORS: tuple[type[errors.GatewayError], ...] = (UnknownParameter, RepeatedParameter)
 
 STATUS: tuple[tuple[type[errors.GatewayError], int], ...] = (
     (errors.AuthenticationError, 401),

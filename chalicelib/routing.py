@@ -20,7 +20,9 @@ from chalicelib import caller
 from chalicelib.console_api import accepts_session
 from chalicelib.http_errors import (
     MethodNotAllowed,
+    RepeatedParameter,
     UnexpectedBody,
+    UnknownParameter,
     UnsupportedMediaType,
     error_response,
     json_api,
@@ -54,6 +56,7 @@ def _view(app: Chalice, route: Operation) -> Callable[..., Response]:
         request = app.current_request
         if request is None:
             raise RuntimeError("a route body ran outside a request")
+        check_query(request, route)
         raw = caller.body(request)
         if route.body is None:
             refuse_body(raw, route)
@@ -91,6 +94,29 @@ def refuse_body(raw: bytes, route: Operation) -> None:
     raise UnexpectedBody(
         f"{path}: {route.method} {route.path} takes no body (send none, or {{}})", path=path
     )
+
+
+def check_query(request: Request, route: Operation) -> None:
+    """Each query parameter is one the route declares, given once: a handler reads the ones it
+    knows (``caller.query``), so an unknown one would be ignored and a repeated one would
+    count by the parser's choice.
+
+    Raises
+    ------
+    UnknownParameter, RepeatedParameter
+        400, ``path`` the parameter's name.
+    """
+    params = request.query_params
+    if params is None:
+        return
+    declared = {param.name for param in route.query}
+    for name in params:
+        if name not in declared:
+            raise UnknownParameter(
+                f"{name}: {route.method} {route.path} takes no such query parameter", path=name
+            )
+        if len(params.getlist(name)) > 1:
+            raise RepeatedParameter(f"{name}: given more than once", path=name)
 
 
 def require_json(request: Request) -> None:

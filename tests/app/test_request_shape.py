@@ -26,6 +26,7 @@ from app_support import (
 )
 
 from chalicelib.openapi import OPERATIONS
+from gateway_client.contract.clock import china_date
 
 GARBAGE = b'{"this is": [not json'
 OPERATOR = {"Authorization": f"Bearer {OPERATOR_TOKEN}", "Content-Type": "application/json"}
@@ -34,6 +35,13 @@ TEXT = {"Content-Type": "text/plain"}
 
 def error(response: object) -> dict[str, object]:
     return dict(response.json_body["error"])  # type: ignore[attr-defined]
+
+
+def stored(aws: object) -> list[object]:
+    """Every item of every table: what a refusal must leave as it was."""
+    dynamodb = aws.dynamodb  # type: ignore[attr-defined]
+    tables = dynamodb.list_tables()["TableNames"]
+    return [sorted(map(str, dynamodb.scan(TableName=t)["Items"])) for t in tables]
 
 
 def send(gateway: Gateway, method: str, path: str, body: bytes = b"", **headers: str) -> object:
@@ -223,3 +231,81 @@ def test_a_replayed_request_names_the_webhook_id(gateway: Gateway) -> None:
         "request_replayed",
         "webhook-id",
     )
+
+
+# --- query parameters -------------------------------------------------------------------------
+
+
+def refused_query(gateway: Gateway, method: str, target: str) -> tuple[int, str, str]:
+    reply = send(gateway, method, target)
+    return reply.status_code, error(reply)["code"], error(reply)["path"]
+
+
+def test_a_subscriber_filter_must_be_a_region_code(gateway: Gateway) -> None:
+    gateway.register_platform(HUBEI)
+    gateway.put_region(HUNAN)
+    agreement = signed_agreement(gateway)
+    for bad in ("abc", "%00", "%EF%BC%94%EF%BC%93" + "0000"):
+        assert refused_query(gateway, "GET", f"/v1/agreements?subscriber={bad}") == (
+            400,
+            "invalid_schema",
+            "subscriber",
+        )
+    mine = gateway.client.http.get(f"/v1/agreements?subscriber={agreement['subscriber_region']}")
+    assert [a["agreement_id"] for a in mine.json_body["agreements"]] == [agreement["agreement_id"]]
+
+
+@pytest.mark.parametrize("query", ["limit=abc&limit=1", "limit=1&limit=abc", "limit=1&limit=1"])
+def test_a_parameter_given_twice_is_refused(gateway: Gateway, query: str) -> None:
+    assert refused_query(gateway, "GET", f"/v1/log?{query}") == (400, "repeated_parameter", "limit")
+
+
+def test_a_parameter_the_route_does_not_declare_is_refused_before_it_acts(
+    gateway: Gateway, aws: object
+) -> None:
+    items = stored(aws)
+    assert refused_query(gateway, "GET", "/v1/log?unknown=1") == (
+        400,
+        "unknown_parameter",
+        "unknown",
+    )
+    assert refused_query(gateway, "POST", "/v1/log/checkpoints?force=1") == (
+        400,
+        "unknown_parameter",
+        "force",
+    )
+    assert stored(aws) == items  # no checkpoint written
+    assert send(gateway, "GET", "/v1/log?limit=1").status_code == 200  # declared ones work
+
+
+def test_every_declared_parameter_is_taken(gateway: Gateway) -> None:
+    """What a route reads is what it declares: none of its own parameters is refused as
+    unknown (a value may still be refused, by the route, for what it is)."""
+    for op in OPERATIONS:
+        if not op.query:
+            continue
+        target = op.path.replace("{", "").replace("}", "")
+        target += "?" + "&".join(f"{p.name}=1" for p in op.query)
+        reply = send(gateway, op.method, target)
+        assert reply.status_code != 400 or error(reply)["code"] != "unknown_parameter", op.path
+
+
+def test_statistics_take_an_ascii_month_not_after_this_one(gateway: Gateway, aws: object) -> None:
+    signer = gateway.register_platform(HUBEI)
+    gateway.push(signer, HUBEI, [black_entry()])
+    this_month = china_date(datetime.now(UTC)).isoformat()[:7]
+    stats = f"/v1/stats?region={HUBEI}&month="
+    before = send(gateway, "GET", stats + this_month).json_body["pushes"]
+    items = stored(aws)
+
+    wide = "%EF%BC%92%EF%BC%90%EF%BC%92%EF%BC%96-12"  # ２０２６-12
+    assert refused_query(gateway, "GET", stats + wide) == (400, "invalid_schema", "month")
+    assert refused_query(gateway, "GET", stats + "2099-01") == (400, "future_month", "month")
+    assert refused_query(gateway, "POST", "/v1/stats/rebuild?since=2099-01") == (
+        400,
+        "future_month",
+        "since",
+    )
+    assert stored(aws) == items  # no rebuild run started, no counter touched
+    assert before["batches"] == 1
+    assert send(gateway, "GET", stats + this_month).json_body["pushes"] == before
