@@ -8,6 +8,12 @@ browser console uses (re-drive, overdue objections; ``console_api.accepts_sessio
 a browser cannot sign SigV4, so there the handler's own check — the operator's token or the
 operator's console session — is the guard. A re-drive re-sends a subscription's own dead
 letters to it, and the other is a read: nothing changes hands on either.
+
+Before any handler runs, the view refuses what no route takes, in the error shape and with
+the part at fault as ``path``: a query parameter the route does not declare or one given
+twice, a body on a route without one, a body that is not JSON; the middleware does the same
+for a method the path is not served with. So no handler can act on a request that says more
+than it reads.
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ from chalicelib.route_spec import Access, Operation
 from gateway.validation import parse_json
 from gateway_client.contract import ConsoleSessionNotAllowed
 
+ANY = ["*/*"]
+
 
 def register(app: Chalice, operator_only: Authorizer | None) -> None:
     """Declare each route of ``OPERATIONS`` on ``app``; ``operator_only`` (None locally) guards
@@ -46,9 +54,6 @@ def register(app: Chalice, operator_only: Authorizer | None) -> None:
             _view(app, route)
         )
     app.register_middleware(method_not_allowed, "http")
-
-
-ANY = ["*/*"]
 
 
 def _view(app: Chalice, route: Operation) -> Callable[..., Response]:
