@@ -156,7 +156,7 @@ def _errors_by_status(op: Operation) -> dict[int, list[str]]:
     raised = (
         ACCESS_ERRORS[op.access]
         + (BODY_ERRORS + MEDIA_ERRORS if op.body else NO_BODY_ERRORS)
-        + QUERY_ERRORS
+        + (() if op.is_page else QUERY_ERRORS)
         + op.errors
     )
     if op.access is not Access.ANONYMOUS and not uses_push_form(op.method, op.path):

@@ -104,7 +104,7 @@ def refuse_body(raw: bytes, route: Operation) -> None:
 def check_query(request: Request, route: Operation) -> None:
     """Each query parameter is one the route declares, given once: a handler reads the ones it
     knows (``caller.query``), so an unknown one would be ignored and a repeated one would
-    count by the parser's choice.
+    count by the parser's choice. A page takes any (``Operation.is_page``).
 
     Raises
     ------
@@ -112,7 +112,7 @@ def check_query(request: Request, route: Operation) -> None:
         400, ``path`` the parameter's name.
     """
     params = request.query_params
-    if params is None:
+    if params is None or route.is_page:
         return
     declared = {param.name for param in route.query}
     for name in params:

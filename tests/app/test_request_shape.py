@@ -17,6 +17,7 @@ from app_support import (
     Gateway,
     Receiver,
     black_entry,
+    consume,
     end_agreement,
     new_batch_id,
     platform_headers,
@@ -54,8 +55,11 @@ BODILESS = [op for op in OPERATIONS if op.body is None]
 
 
 @pytest.mark.parametrize("op", BODILESS, ids=lambda op: f"{op.method} {op.path}")
-def test_every_route_without_a_body_refuses_one_before_it_acts(gateway: Gateway, op) -> None:
+def test_every_route_without_a_body_refuses_one_before_it_acts(
+    gateway: Gateway, aws: object, op
+) -> None:
     path = op.path.replace("{", "").replace("}", "")  # any value: the body is judged first
+    items = stored(aws)
     broken = send(gateway, op.method, path, GARBAGE)
     assert broken.status_code == 400
     assert error(broken)["code"] == "malformed_json"
@@ -67,6 +71,7 @@ def test_every_route_without_a_body_refuses_one_before_it_acts(gateway: Gateway,
     )
     listed = send(gateway, op.method, path, b"[1]")
     assert (listed.status_code, error(listed)["path"]) == (400, "body")
+    assert stored(aws) == items
 
 
 def test_ending_an_agreement_with_a_body_changes_nothing(gateway: Gateway, aws: object) -> None:
@@ -74,7 +79,7 @@ def test_ending_an_agreement_with_a_body_changes_nothing(gateway: Gateway, aws: 
     gateway.put_region(HUNAN)
     agreement = signed_agreement(gateway)
     queue = aws.env["CG_REEVALUATION_QUEUE_URL"]  # type: ignore[attr-defined]
-    sqs_event(aws.sqs, queue, "cn-northwest-1")  # type: ignore[attr-defined]
+    consume(aws.sqs, queue, sqs_event(aws.sqs, queue, "cn-northwest-1"))  # type: ignore[attr-defined]
     path = f"/v1/agreements/{agreement['agreement_id']}"
 
     refused = send(gateway, "DELETE", path, b'{"effective_until": "2099-01-01"}')
@@ -276,6 +281,11 @@ def test_a_parameter_the_route_does_not_declare_is_refused_before_it_acts(
     )
     assert stored(aws) == items  # no checkpoint written
     assert send(gateway, "GET", "/v1/log?limit=1").status_code == 200  # declared ones work
+
+
+def test_a_page_a_browser_loads_takes_any_query(gateway: Gateway) -> None:
+    for page in ("/console?again", "/v1/docs?utm_source=x&utm_source=y"):
+        assert gateway.client.http.get(page).status_code == 200, page
 
 
 def test_every_declared_parameter_is_taken(gateway: Gateway) -> None:
