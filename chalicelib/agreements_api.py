@@ -36,7 +36,7 @@ def end_agreement(request: Request, agreement_id: str) -> Response:
 
 
 def list_agreements(request: Request) -> Response:
-    wanted = caller.query(request, "subscriber")
+    wanted = caller.region_param(request, "subscriber")
     agreements = [a for a in container().agreements.all() if wanted in (None, a.subscriber_region)]
     agreements.sort(key=lambda a: (a.subscriber_region, a.agreement_id))
     return json_response(200, {"agreements": [a.model_dump(mode="json") for a in agreements]})
@@ -97,6 +97,7 @@ ROUTES: tuple[Operation, ...] = (
         "Agreements, optionally one subscriber's",
         Access.ANONYMOUS,
         {200: Reply(Agreements, "Ordered by subscriber region and id.")},
+        (errors.SchemaError,),
         query=(Param("subscriber", REGION_CODE, "Only this subscriber region's."),),
         handler=list_agreements,
     ),

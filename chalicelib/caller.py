@@ -47,6 +47,8 @@ def headers(request: Request) -> dict[str, str]:
 
 
 def query(request: Request, name: str) -> str | None:
+    """A declared query parameter's one value (``routing.check_query`` refused the request
+    already if it came twice or the route does not declare it)."""
     params: dict[str, str] = dict(request.query_params or {})
     return params.get(name)
 

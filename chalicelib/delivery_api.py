@@ -90,7 +90,7 @@ def _readable_delivery(
         raise NotFound(f"no delivery {delivery_id}{_IN_A_BATCH}", path="delivery_id")
     subscription = c.subscriptions.get(view["subscription_id"])
     if region is not None and (subscription is None or subscription.region != region):
-        raise RegionMismatch(f"delivery {delivery_id} did not go to {region}")
+        raise RegionMismatch(f"delivery {delivery_id} did not go to {region}", path="delivery_id")
     return view, subscription
 
 

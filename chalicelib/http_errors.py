@@ -11,15 +11,63 @@ from chalice.app import Response
 from pydantic import BaseModel
 
 from chalicelib.observability import note
+from gateway.strict_json import DuplicateKey
 from gateway_client.contract import errors
 
 P = ParamSpec("P")
 M = TypeVar("M", bound=BaseModel)
 
+
+class UnexpectedBody(errors.BadRequest):
+    """A body sent to a route that takes none (an action named by its path alone): refused
+    rather than ignored, so a caller who believes a field does something learns it does not
+    before anything is written. ``path`` is the body's first field (``body`` if no object)."""
+
+    code = "unexpected_body"
+
+
+class UnsupportedMediaType(errors.GatewayError):
+    """A body that is not declared ``application/json`` (UTF-8): the gateway reads no other."""
+
+    code = "unsupported_media_type"
+
+
+class MethodNotAllowed(errors.GatewayError):
+    """A method the path is not served with; ``allowed`` lists those it is."""
+
+    code = "method_not_allowed"
+
+
+class UnknownParameter(errors.BadRequest):
+    """A query parameter the route does not declare: refused, not ignored, so a misspelt
+    filter (``?regoin=``) never silently answers for everything."""
+
+    code = "unknown_parameter"
+
+
+class RepeatedParameter(errors.BadRequest):
+    """A query parameter given twice: which one counts would be the parser's choice."""
+
+    code = "repeated_parameter"
+
+
+# What a route declared without a body answers one that has one (``routing.refuse_body``),
+# and one with a body a body it cannot read (``routing.require_json``).
+NO_BODY_ERRORS: tuple[type[errors.GatewayError], ...] = (
+    errors.MalformedJson,
+    DuplicateKey,
+    UnexpectedBody,
+)
+MEDIA_ERRORS: tuple[type[errors.GatewayError], ...] = (UnsupportedMediaType,)
+# What any route answers a query it does not take (``routing.check_query``).
+QUERY_ERRORS: tuple[type[errors.GatewayError], ...] = (UnknownParameter, RepeatedParameter)
+
 STATUS: tuple[tuple[type[errors.GatewayError], int], ...] = (
     (errors.AuthenticationError, 401),
     (errors.ForbiddenError, 403),
     (errors.PayloadTooLarge, 413),
+    (UnsupportedMediaType, 415),
+    (MethodNotAllowed, 405),
     (errors.RateLimited, 429),
     (errors.NotFound, 404),
     (errors.Gone, 410),

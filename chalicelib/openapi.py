@@ -45,7 +45,7 @@ from chalicelib import (
     uploads_api,
     verification_api,
 )
-from chalicelib.http_errors import STATUS
+from chalicelib.http_errors import MEDIA_ERRORS, NO_BODY_ERRORS, QUERY_ERRORS, STATUS
 from chalicelib.openapi_parts import (
     ACCESS_ERRORS,
     ACCESS_TEXT,
@@ -153,7 +153,12 @@ def status_of(error: type[errors.GatewayError]) -> int:
 
 
 def _errors_by_status(op: Operation) -> dict[int, list[str]]:
-    raised = ACCESS_ERRORS[op.access] + (BODY_ERRORS if op.body else ()) + op.errors
+    raised = (
+        ACCESS_ERRORS[op.access]
+        + (BODY_ERRORS + MEDIA_ERRORS if op.body else NO_BODY_ERRORS)
+        + (() if op.is_page else QUERY_ERRORS)
+        + op.errors
+    )
     if op.access is not Access.ANONYMOUS and not uses_push_form(op.method, op.path):
         raised += REQUEST_FORM_ERRORS
     if op.access is not Access.ANONYMOUS:

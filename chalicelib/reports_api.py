@@ -21,6 +21,7 @@ from gateway.ownership import NotListingOwner
 from gateway.recognition import FEEDBACK_REFUSALS, Feedback, FeedbackReport, check_report
 from gateway.statistics import (
     NOW,
+    FutureMonth,
     Month,
     MonthlyStats,
     UpwardShare,
@@ -71,7 +72,9 @@ def post_feedback(request: Request) -> Response:
         raise NotFound(f"no delivery {report.delivery_id}", path="delivery_id")
     subscription = c.subscriptions.get(record.subscription_id)
     if subscription is None or subscription.region != region:
-        raise NotYourDelivery(f"delivery {report.delivery_id} did not go to {region}")
+        raise NotYourDelivery(
+            f"delivery {report.delivery_id} did not go to {region}", path="delivery_id"
+        )
     if record.state is not DeliveryState.DELIVERED:
         raise Conflict("feedback is for delivered deliveries", path="delivery_id")
     _not_purged(c, record.listing_id, report.delivery_id)
@@ -127,7 +130,8 @@ def listing_feedback(request: Request, credit_code: str, listing_id: str) -> Res
 def stats(request: Request) -> Response:
     """Monthly statistics for a region's subtree: the operator, or that region's own platform."""
     region = _parsed("region", caller.query(request, "region"), check_region_code)
-    wanted = _parsed("month", caller.query(request, "month"), Month.parse)
+    today = china_date(container().clock.now())
+    wanted = _parsed("month", caller.query(request, "month"), Month.parse).not_after(today, "month")
     signer = caller.operator_or_region(request)
     if signer is not None and not within(region, signer):
         raise RegionMismatch(f"{signer} may read statistics of its own subtree only", path="region")
@@ -197,6 +201,8 @@ def rebuild_stats(request: Request) -> Response:
     after = caller.query(request, "after")
     given = caller.query(request, "since")
     since = _parsed("since", given, Month.parse) if given is not None else None
+    if since is not None:
+        since.not_after(china_date(container().clock.now()), "since")
     limit = int_param(request, "limit", _REBUILD_PAGE, 1, _MAX_PAGE)
     asked = caller.query(request, "limit") is not None or after is None
     page = rebuild_page(container(), since, after, limit if asked else None)
@@ -235,13 +241,13 @@ ROUTES: tuple[Operation, ...] = (
         "Monthly statistics for a region's subtree",
         Access.OPERATOR_OR_PLATFORM,
         {200: Reply(MonthlyStats, "Pushes, active lists, objections, feedback, timeliness.")},
-        (errors.SchemaError, errors.RegionMismatch),
+        (errors.SchemaError, errors.RegionMismatch, FutureMonth),
         query=(
             Param("region", REGION_CODE, "The subtree's root.", required=True),
             Param(
                 "month",
                 {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
-                "YYYY-MM, in Beijing time.",
+                "YYYY-MM, in Beijing time; not after this month.",
                 required=True,
             ),
         ),
@@ -260,7 +266,7 @@ ROUTES: tuple[Operation, ...] = (
         "Recount the statistics' counters from the tables, a page a call",
         Access.OPERATOR,
         {200: Reply(StatsRebuilt, "What this call did, and `next`.")},
-        (errors.SchemaError,),
+        (errors.SchemaError, FutureMonth),
         query=(
             Param(
                 "since",

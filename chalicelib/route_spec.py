@@ -79,6 +79,16 @@ class Operation:
     description: str = ""
     handler: Callable[..., Response] = field(kw_only=True)
 
+    @property
+    def is_page(self) -> bool:
+        """A page or script a browser loads (the console, the docs): it reads no query, and
+        the addresses people bookmark, share and reload carry their own (``/console?again``),
+        so its query is not judged (``routing.check_query``)."""
+        return any(reply.media in _PAGE_MEDIA for reply in self.replies.values())
+
+
+_PAGE_MEDIA = frozenset({"text/html", "text/javascript"})
+
 
 REGION_CODE = {"type": "string", "pattern": "^[1-9][0-9]{5}$"}
 

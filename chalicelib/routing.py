@@ -8,20 +8,38 @@ browser console uses (re-drive, overdue objections; ``console_api.accepts_sessio
 a browser cannot sign SigV4, so there the handler's own check — the operator's token or the
 operator's console session — is the guard. A re-drive re-sends a subscription's own dead
 letters to it, and the other is a read: nothing changes hands on either.
+
+Before any handler runs, the view refuses what no route takes, in the error shape and with
+the part at fault as ``path``: a query parameter the route does not declare or one given
+twice, a body on a route without one, a body that is not JSON; the middleware does the same
+for a method the path is not served with. So no handler can act on a request that says more
+than it reads.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from chalice.app import Authorizer, Chalice, Response
+from chalice.app import Authorizer, Chalice, Request, Response
 
 from chalicelib import caller
 from chalicelib.console_api import accepts_session
-from chalicelib.http_errors import json_api
+from chalicelib.http_errors import (
+    MethodNotAllowed,
+    RepeatedParameter,
+    UnexpectedBody,
+    UnknownParameter,
+    UnsupportedMediaType,
+    error_response,
+    json_api,
+)
+from chalicelib.observability import note
 from chalicelib.openapi import OPERATIONS
 from chalicelib.route_spec import Access, Operation
+from gateway.validation import parse_json
 from gateway_client.contract import ConsoleSessionNotAllowed
+
+ANY = ["*/*"]
 
 
 def register(app: Chalice, operator_only: Authorizer | None) -> None:
@@ -30,7 +48,12 @@ def register(app: Chalice, operator_only: Authorizer | None) -> None:
     for route in OPERATIONS:
         iam = route.access is Access.OPERATOR and not accepts_session(route)
         authorizer = operator_only if iam else None
-        app.route(route.path, methods=[route.method], authorizer=authorizer)(_view(app, route))
+        # Every media type reaches the view, which judges it (``require_json``): Chalice's own
+        # check would refuse a bodiless GET for its Content-Type, and not in the error shape.
+        app.route(route.path, methods=[route.method], authorizer=authorizer, content_types=ANY)(
+            _view(app, route)
+        )
+    app.register_middleware(method_not_allowed, "http")
 
 
 def _view(app: Chalice, route: Operation) -> Callable[..., Response]:
@@ -38,6 +61,12 @@ def _view(app: Chalice, route: Operation) -> Callable[..., Response]:
         request = app.current_request
         if request is None:
             raise RuntimeError("a route body ran outside a request")
+        check_query(request, route)
+        raw = caller.body(request)
+        if route.body is None:
+            refuse_body(raw, route)
+        elif raw:
+            require_json(request)
         if not accepts_session(route) and caller.console_session(request) is not None:
             raise ConsoleSessionNotAllowed(
                 f"{route.method} {route.path} needs the platform's own signature or the "
@@ -47,3 +76,90 @@ def _view(app: Chalice, route: Operation) -> Callable[..., Response]:
 
     view.__name__ = view.__qualname__ = route.operation_id
     return json_api(view)
+
+
+def refuse_body(raw: bytes, route: Operation) -> None:
+    """A route declared without a body takes none, or ``{}``: once here for all of them, since
+    a handler that never reads the body would otherwise act on a request whose body says
+    something else (``{"effective_until": …}`` on ``DELETE /v1/agreements/{id}``).
+
+    Raises
+    ------
+    MalformedJson
+        the body is not JSON.
+    UnexpectedBody
+        any other JSON; ``path`` is its first field, or ``body``.
+    """
+    if not raw:
+        return
+    value = parse_json(raw)
+    if value == {}:
+        return
+    path = next(iter(value)) if isinstance(value, dict) else "body"
+    raise UnexpectedBody(
+        f"{path}: {route.method} {route.path} takes no body (send none, or {{}})", path=path
+    )
+
+
+def check_query(request: Request, route: Operation) -> None:
+    """Each query parameter is one the route declares, given once: a handler reads the ones it
+    knows (``caller.query``), so an unknown one would be ignored and a repeated one would
+    count by the parser's choice. A page takes any (``Operation.is_page``).
+
+    Raises
+    ------
+    UnknownParameter, RepeatedParameter
+        400, ``path`` the parameter's name.
+    """
+    params = request.query_params
+    if params is None or route.is_page:
+        return
+    declared = {param.name for param in route.query}
+    for name in params:
+        if name not in declared:
+            raise UnknownParameter(
+                f"{name}: {route.method} {route.path} takes no such query parameter", path=name
+            )
+        if len(params.getlist(name)) > 1:
+            raise RepeatedParameter(f"{name}: given more than once", path=name)
+
+
+def require_json(request: Request) -> None:
+    """A body is read as UTF-8 JSON, so it must say so (or say nothing: Chalice's default);
+    a form, text or file would otherwise be parsed as what it does not claim to be.
+
+    Raises
+    ------
+    UnsupportedMediaType
+        415, ``path`` ``content-type``.
+    """
+    given = caller.headers(request).get("content-type")
+    if given is None:
+        return
+    media, *params = (part.strip().lower() for part in given.split(";"))
+    charsets = {p.partition("=")[2].strip('"') for p in params if p.startswith("charset=")}
+    if media != "application/json" or not charsets <= {"utf-8"}:
+        raise UnsupportedMediaType(
+            f"content-type: {given[:80]!r} is not read; send application/json (UTF-8)",
+            path="content-type",
+        )
+
+
+def method_not_allowed(request: Request, get_response: Callable[[Request], Response]) -> Response:
+    """Chalice HTTP middleware: its own 405 for a method a path is not served with, in the
+    gateway's error shape (``Allow`` kept). On AWS, API Gateway answers such a request itself
+    (``infra.gateway_responses``)."""
+    response = get_response(request)
+    body = response.body
+    if response.status_code != 405 or not isinstance(body, dict) or "Code" not in body:
+        return response
+    allowed = str(response.headers.get("Allow", ""))  # Chalice sets one string
+    error = MethodNotAllowed(
+        f"method: {request.method} is not served on this path (it is: {allowed})",
+        path="method",
+        allowed=[m.strip() for m in allowed.split(",") if m.strip()],
+    )
+    note(error=error.code)
+    reply = error_response(error)
+    reply.headers["Allow"] = allowed
+    return reply

@@ -68,13 +68,19 @@ def authenticate(
     signed = SignedHeaders.from_headers(headers)
     key_id = next((v.strip() for k, v in headers.items() if k.lower() == KEY_ID_HEADER), "")
     if not key_id:
-        raise MissingSignature(f"missing header: {KEY_ID_HEADER}", headers=[KEY_ID_HEADER])
+        raise MissingSignature(
+            f"missing header: {KEY_ID_HEADER}", headers=[KEY_ID_HEADER], path=KEY_ID_HEADER
+        )
     key = registry.get_key(key_id)
     if key is None or not key.is_valid_at(now):
-        raise UnknownKey(f"key {key_id!r} is not registered or not valid now", key_id=key_id)
+        raise UnknownKey(
+            f"key {key_id!r} is not registered or not valid now", key_id=key_id, path=KEY_ID_HEADER
+        )
     region = registry.get_region(key.region)
     if region is None:
-        raise UnknownRegion(f"region {key.region} is not registered", region=key.region)
+        raise UnknownRegion(
+            f"region {key.region} is not registered", region=key.region, path=KEY_ID_HEADER
+        )
     signed.check_timestamp(now, tolerance)
     if key.algorithm == "sm2":
         verify_sm2(signed, body, [key.sm2_verifier()], target)
@@ -125,4 +131,5 @@ def replayed(auth: Authenticated) -> RequestReplayed:
         f"webhook-id {auth.signed.msg_id} was already used by {auth.region.code}: "
         "sign each request with a new webhook-id",
         header=ID_HEADER,
+        path=ID_HEADER,
     )

@@ -20,6 +20,7 @@ from typing import Any
 from infra import monitoring, resource_template
 from infra.evidence_window import evidence_parameter, evidence_window
 from infra.function_policies import arn, function_statements
+from infra.gateway_responses import gateway_responses
 from infra.protection import (
     bucket_policy,
     log_groups,
@@ -175,7 +176,9 @@ def merge_template() -> dict[str, Any]:
         **environment,
         "CG_LIFECYCLE_FUNCTION": {"Ref": "LifecycleTick"},  # chalicelib/tick_function.py
     }
-    merged["Resources"]["RestAPI"] = {"Properties": {"MethodSettings": query_throttle()}}
+    merged["Resources"]["RestAPI"] = {
+        "Properties": {"MethodSettings": query_throttle(), "GatewayResponses": gateway_responses()}
+    }
     monitoring.traced(merged["Resources"], list(FUNCTIONS))  # X-Ray
     for function, sizes in function_sizes().items():  # each value's reason: infra/sizing.py
         merged["Resources"][function]["Properties"].update(sizes)

@@ -47,7 +47,9 @@ class DynamoBatchLedger(Table):
             raise BatchInProgress(f"batch {batch_id} is being processed; retry shortly")
         if text(item, "body_sha256") != body_sha256:
             raise BatchIdReused(
-                f"batch id {batch_id} was already used for a different body", batch_id=batch_id
+                f"batch id {batch_id} was already used for a different body",
+                batch_id=batch_id,
+                path="batch_id",
             )
         if text(item, "state") != "done":
             raise BatchInProgress(f"batch {batch_id} is being processed; retry shortly")

@@ -87,7 +87,9 @@ class SubscriptionAdmin:
         if found is None:
             raise NotFound(f"no subscription {subscription_id}", path="subscription_id")
         if by is not None and by != found.region:
-            raise RegionMismatch(f"subscription {subscription_id} is not one of {by}'s")
+            raise RegionMismatch(
+                f"subscription {subscription_id} is not one of {by}'s", path="subscription_id"
+            )
         return found
 
     def of_region(self, by: str | None, region: str | None) -> list[Subscription]:

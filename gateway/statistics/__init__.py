@@ -18,7 +18,7 @@ from gateway.statistics.activity import (
     window,
 )
 from gateway.statistics.cases import PilotTargets, shipped_pilots
-from gateway.statistics.monthly import Month, MonthlyStats, Usage, monthly_stats
+from gateway.statistics.monthly import FutureMonth, Month, MonthlyStats, Usage, monthly_stats
 from gateway.statistics.rollup import stats_from_counters, subscriptions_delivered
 from gateway.statistics.tallies import (
     ANSWERED,
@@ -61,6 +61,7 @@ __all__ = [
     "Activity",
     "Backlog",
     "Counts",
+    "FutureMonth",
     "Key",
     "Month",
     "MonthlyStats",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -27,6 +28,7 @@ from gateway_client.contract import (
     EARLIEST_YEAR,
     IN_FORCE,
     LATEST_YEAR,
+    BadRequest,
     CommitmentOutcome,
     Frozen,
     ListedAs,
@@ -45,6 +47,13 @@ PUBLICATION_DEFINITION = (
 )
 
 
+_MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
+
+
+class FutureMonth(BadRequest):
+    code = "future_month"
+
+
 @dataclass(frozen=True)
 class Month:
     year: int
@@ -53,13 +62,19 @@ class Month:
     @classmethod
     def parse(cls, text: str) -> Month:
         """``YYYY-MM``; raises ``ValueError`` otherwise."""
-        year, sep, month = text.partition("-")
-        if not (sep and len(year) == 4 and len(month) == 2 and year.isdigit() and month.isdigit()):
+        if not _MONTH.fullmatch(text):  # ASCII digits: str.isdigit takes any script's (２０２６)
             raise ValueError("a month is written YYYY-MM")
-        parsed = cls(int(year), int(month))
+        parsed = cls(int(text[:4]), int(text[5:]))
         if not 1 <= parsed.month <= 12 or not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
             raise ValueError(f"a month is written YYYY-MM, from {EARLIEST_YEAR} to {LATEST_YEAR}")
         return parsed
+
+    def not_after(self, today: date, name: str) -> Month:
+        """This month, asked for by the query parameter ``name``: none after ``today``'s
+        (Beijing) has anything to read or count yet (400 ``future_month``)."""
+        if (self.year, self.month) > (today.year, today.month):
+            raise FutureMonth(f"{name}: {self} is after this month", path=name)
+        return self
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"

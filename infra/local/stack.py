@@ -20,13 +20,16 @@ import boto3
 from chalice.config import Config
 from chalice.local import (
     ChaliceRequestHandler,
+    ForbiddenError,
     LocalChalice,
     LocalDevServer,
+    LocalGatewayException,
     create_local_server,
 )
 
 from chalicelib import bootstrap, observability
-from gateway_client.contract import generate_signing_key
+from chalicelib.http_errors import error_response
+from gateway_client.contract import NotFound, generate_signing_key
 from infra.local.provision import Provisioner
 from infra.local.pump import EventPump, QueueSource
 
@@ -48,6 +51,17 @@ class _QuietHandler(ChaliceRequestHandler):
         self._activity.set()
 
     do_PUT = do_POST = do_DELETE = do_PATCH = _handle_write
+
+    def _send_error_response(self, error: LocalGatewayException) -> None:
+        """A path no route matches: 404 ``not_found`` in the gateway's error shape, as the
+        deployed API answers it (``infra.gateway_responses``), not Chalice's 403."""
+        unmatched = error.headers.get("x-amzn-ErrorType") == "UnauthorizedException"
+        if not isinstance(error, ForbiddenError) or not unmatched:
+            super()._send_error_response(error)
+            return
+        found = NotFound("path: no route is served at this path", path="path")
+        reply = error_response(found).to_dict()
+        self._send_http_response(404, reply["headers"], reply["body"])
 
     def log_message(self, format: str, *args: Any) -> None:
         return

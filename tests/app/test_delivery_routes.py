@@ -307,6 +307,10 @@ def test_another_regions_platform_may_not_see_or_redrive_the_deliveries(
         (403, "region_mismatch"),
         (403, "operator_only"),
     ]
+    assert [r.json_body["error"].get("path") for r in (listed, shown)] == [
+        "subscription_id",
+        "delivery_id",
+    ]
     assert queue.take() == []
 
 

@@ -116,6 +116,7 @@ def test_feedback_is_refused_for_deliveries_that_are_not_the_regions_or_not_deli
     assert not_yet.json_body["error"]["path"] == "delivery_id"
     assert not_yours.status_code == 403
     assert error_code(not_yours) == "not_your_delivery"
+    assert not_yours.json_body["error"]["path"] == "delivery_id"
     assert unknown.status_code == 404
     assert unknown.json_body["error"]["path"] == "delivery_id"
     assert malformed.status_code == 400

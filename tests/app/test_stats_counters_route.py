@@ -174,15 +174,19 @@ def test_a_rebuild_clears_stale_counters_and_resumes_page_by_page(  # type: igno
     assert raw_counters(aws) == counters  # exactly what counting afresh gives
 
 
-def test_a_rebuild_since_a_later_month_keeps_the_earlier_deliveries_and_feedback(  # type: ignore[no-untyped-def]
+def test_a_rebuild_since_a_later_month_is_refused_and_keeps_every_counter(  # type: ignore[no-untyped-def]
     gateway, aws, stream, life, receiver
 ):
     busy_month(gateway, aws, stream, life, receiver)
     kept, counters = reports(life), raw_counters(aws)
 
-    pages = run_rebuild(gateway, add_months(china_today(), 1).strftime("%Y-%m"))
+    refused = rebuild(gateway, f"since={add_months(china_today(), 1).strftime('%Y-%m')}")
 
-    assert sum(p["read"] for p in pages if p["step"] in ("deliveries", "feedback")) == 0
+    assert refused.status_code == 400
+    assert (refused.json_body["error"]["code"], refused.json_body["error"]["path"]) == (
+        "future_month",
+        "since",
+    )
     assert reports(life) == kept
     assert raw_counters(aws) == counters
 

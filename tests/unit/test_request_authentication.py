@@ -57,7 +57,7 @@ def test_a_request_is_accepted_once_and_its_second_use_is_refused_naming_the_hea
         check(nonces, headers, at=timedelta(seconds=30))
 
     assert refused.value.code == "request_replayed"
-    assert refused.value.context == {"header": "webhook-id"}
+    assert refused.value.context == {"header": "webhook-id", "path": "webhook-id"}
 
 
 def test_the_same_id_is_refused_even_when_signed_again_for_another_request() -> None:

@@ -53,7 +53,7 @@ def _b64decode(text: str) -> bytes:
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise InvalidSignature("not valid base64") from exc
+        raise InvalidSignature("not valid base64", path=SIGNATURE_HEADER) from exc
 
 
 def signed_content(msg_id: str, timestamp: int, body: bytes) -> bytes:
@@ -197,11 +197,18 @@ class SignedHeaders:
             if not value
         ]
         if missing:
-            raise MissingSignature(f"missing header(s): {', '.join(missing)}", headers=missing)
+            raise MissingSignature(
+                f"missing header(s): {', '.join(missing)}", headers=missing, path=missing[0]
+            )
         if not _SECONDS.fullmatch(stamp):
-            raise InvalidSignature("webhook-timestamp must be whole seconds since the epoch")
+            raise InvalidSignature(
+                "webhook-timestamp must be whole seconds since the epoch", path=TIMESTAMP_HEADER
+            )
         if len(signature.split()) > MAX_SIGNATURES:
-            raise InvalidSignature(f"webhook-signature carries at most {MAX_SIGNATURES} signatures")
+            raise InvalidSignature(
+                f"webhook-signature carries at most {MAX_SIGNATURES} signatures",
+                path=SIGNATURE_HEADER,
+            )
         return cls(msg_id=msg_id, timestamp=int(stamp), signature=signature)
 
     def check_timestamp(self, now: datetime, tolerance: timedelta = DEFAULT_TOLERANCE) -> None:
@@ -209,7 +216,8 @@ class SignedHeaders:
         if skew > tolerance.total_seconds():
             raise TimestampOutOfWindow(
                 f"webhook-timestamp is {int(skew)} s from the gateway's clock; "
-                f"at most {int(tolerance.total_seconds())} s is accepted"
+                f"at most {int(tolerance.total_seconds())} s is accepted",
+                path=TIMESTAMP_HEADER,
             )
 
 
@@ -219,7 +227,9 @@ def signatures_of(header: str, version: str) -> list[bytes]:
     for part in header.split():
         scheme, sep, value = part.partition(",")
         if not sep or not value:
-            raise InvalidSignature("each signature is written <version>,<base64>")
+            raise InvalidSignature(
+                "each signature is written <version>,<base64>", path=SIGNATURE_HEADER
+            )
         if scheme == version:
             found.append(_b64decode(value))
     return found
@@ -239,7 +249,7 @@ def verify_any(
     if any(verifies(signature, content) for signature in signatures_of(signed.signature, version)):
         return
     what = "the body" if target is None else "the request (method, path, query and body)"
-    raise InvalidSignature(f"no {version} signature verifies against {what}")
+    raise InvalidSignature(f"no {version} signature verifies against {what}", path=SIGNATURE_HEADER)
 
 
 def _ed25519_verifies(key: Ed25519PublicKey, signature: bytes, content: bytes) -> bool:
@@ -273,4 +283,4 @@ def verify_hmac(signed: SignedHeaders, body: bytes, secret: str) -> None:
     for signature in signatures_of(signed.signature, "v1"):
         if hmac.compare_digest(signature, expected_raw):
             return
-    raise InvalidSignature("no v1 signature matches the body")
+    raise InvalidSignature("no v1 signature matches the body", path=SIGNATURE_HEADER)
