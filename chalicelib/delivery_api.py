@@ -104,9 +104,9 @@ def delivery_body(request: Request, delivery_id: str) -> Response:
     (receivers refuse a timestamp past their tolerance, and a webhook-id already seen); and
     resident ID numbers are masked in it whoever asks (the subscriber holds the unmasked copy
     it was sent), so a browser session never receives one. A body the view changed (an ID
-    masked, the listing's ``id_salt`` left out) comes without its ``webhook-signature``: the
-    signature covers the body as sent, and with a public key (v1a) the hidden digits would be
-    found by checking it against each candidate."""
+    masked, and with it the listing's ``id_salt`` left out) comes without its
+    ``webhook-signature``: the signature covers the body as sent, and with a public key (v1a)
+    the hidden digits would be found by checking it against each candidate."""
     view, subscription = _readable_delivery(request, delivery_id)
     if view.get("batch") is not None:
         raise NotFound(
@@ -137,10 +137,15 @@ def delivery_body(request: Request, delivery_id: str) -> Response:
 
 
 def _masked_body(body: bytes) -> Any:
-    """The body with resident ID numbers masked and without the listing's ``id_salt``: beside
-    the ``ids_commitment`` any masked copy of the listing carries, the salt would let anyone
-    try each number the mask leaves open until one matches."""
-    shown = json.loads(mask_ids_in(body.decode()))
+    """The body with resident ID numbers masked and then without the listing's ``id_salt``:
+    beside the ``ids_commitment`` any masked copy of the listing carries, the salt would let
+    anyone try each number the mask leaves open until one matches. A body with no number to
+    mask is shown as posted, salt and all: its commitment hides no number."""
+    text = body.decode()
+    masked_text = mask_ids_in(text)
+    shown = json.loads(masked_text)
+    if masked_text == text:
+        return shown
     data = shown.get("data")
     listing = data.get("listing") if isinstance(data, dict) else None
     if isinstance(listing, dict):

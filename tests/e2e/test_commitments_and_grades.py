@@ -61,7 +61,7 @@ def city(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> PushCli
 
 
 def operator(stack: LocalStack, method: str, path: str, body: Any) -> Any:
-    raw = json.dumps(body, ensure_ascii=False).encode()
+    raw = None if body is None else json.dumps(body, ensure_ascii=False).encode()
     auth = {"authorization": f"Bearer {stack.operator_token}"}
     reply = http_request(method, stack.url + path, raw, auth)
     assert reply.status in (200, 201), reply.body
