@@ -29,6 +29,7 @@ from gateway.lifecycle import (
     VerificationReport,
 )
 from gateway.ownership import NotListingOwner
+from gateway.recognition import Disclosure, disclosure, shown
 from gateway.validation import parse_request
 from gateway_client.contract import (
     BadRequest,
@@ -50,10 +51,18 @@ def _today() -> date:
     return china_date(container().clock.now())
 
 
-def _reply(listing: Listing, changed: bool, created: int = 200) -> Response:
+def _reply(request: Request, listing: Listing, changed: bool, created: int = 200) -> Response:
+    """The listing as the caller may see it (``disclosure``): its owner and the operator in
+    full; a region it was delivered to masked, without its ``id_salt``, unless it recognises
+    the listing — a filer is answered with no more than its delivery carried."""
+    viewer = caller.viewer(request)
+    how = Disclosure.FULL
+    if not viewer.owns(listing.origin_region):
+        agreements = container().agreements.all()
+        how = disclosure(listing, viewer, agreements, _today()) or Disclosure.MASKED
     return json_response(
         created if changed else 200,
-        {"changed": changed, "listing": listing.model_dump(mode="json")},
+        {"changed": changed, "listing": shown(listing, how).model_dump(mode="json")},
     )
 
 
@@ -65,7 +74,7 @@ def file_objection(request: Request, credit_code: str, listing_id: str) -> Respo
     listing, changed = container().lifecycle.file_objection(
         _code(credit_code), listing_id, filing, region
     )
-    return _reply(listing, changed, 201)
+    return _reply(request, listing, changed, 201)
 
 
 def report_verified(
@@ -76,7 +85,7 @@ def report_verified(
     listing, changed = container().lifecycle.report_verified(
         _code(credit_code), listing_id, objection_id, report, region
     )
-    return _reply(listing, changed)
+    return _reply(request, listing, changed)
 
 
 def decide_objection(
@@ -87,14 +96,14 @@ def decide_objection(
     listing, changed = container().lifecycle.decide_objection(
         _code(credit_code), listing_id, objection_id, decision, region
     )
-    return _reply(listing, changed)
+    return _reply(request, listing, changed)
 
 
 def repair(request: Request, credit_code: str, listing_id: str) -> Response:
     region = caller.operator_or_region(request)
     wanted = parse_request(RepairRequest, caller.body(request))
     listing, changed = container().lifecycle.repair(_code(credit_code), listing_id, wanted, region)
-    return _reply(listing, changed)
+    return _reply(request, listing, changed)
 
 
 class _TickBody(BaseModel):
