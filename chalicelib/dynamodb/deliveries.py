@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 from chalicelib.dynamodb.base import Table, s, text
 from chalicelib.dynamodb.batch_records import attempt_update, batch_view, is_batch, line_views
 from chalicelib.dynamodb.batch_settling import BatchSettling
+from chalicelib.dynamodb.delivery_excerpts import DeliveryExcerpts
 from chalicelib.dynamodb.delivery_items import (
     SharedRecognitions,
     kept_of,
@@ -64,6 +65,7 @@ class DynamoDeliveryLog(Table):
         super().__init__(client, table_name)
         self._statistics = statistics  # counts deliveries made (monthly statistics)
         self._recognitions = SharedRecognitions(client, table_name)
+        self._excerpts = DeliveryExcerpts(client, table_name)
         self._batches = BatchSettling(client, table_name, statistics)
 
     def state(self, delivery_id: str) -> DeliveryState | None:
@@ -269,6 +271,10 @@ class DynamoDeliveryLog(Table):
     def mark_lines_dead(self, batch: Batch) -> bool:
         """Before a dead batch's lines are recorded (``batch_settling``)."""
         return self._batches.lines_dying(batch)
+
+    def forget_answers(self, delivery_id: str) -> None:
+        """The record's endpoint answers blanked (``delivery_excerpts``)."""
+        self._excerpts.blank(delivery_id)
 
     def finish_batch(self, batch_id: str) -> None:
         """A delivered batch's counts and dead lines finished (``batch_settling``)."""

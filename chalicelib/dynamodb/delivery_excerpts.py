@@ -29,9 +29,10 @@ class DeliveryExcerpts(Table):
             ExpressionAttributeValues={":lid": s(listing_id)},
         )
         ids = [text(item, "delivery_id") for page in pages for item in page.get("Items", [])]
-        return sum(self._blank(delivery_id) for delivery_id in ids)
+        return sum(self.blank(delivery_id) for delivery_id in ids)
 
-    def _blank(self, delivery_id: str) -> bool:
+    def blank(self, delivery_id: str) -> bool:
+        """Blank one record's stored answers; whether it had one."""
         item = self._get({"delivery_id": s(delivery_id)}) or {}
         blanked = {
             f":a{i}": s(_blanked(attempt))

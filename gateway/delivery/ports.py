@@ -126,6 +126,11 @@ class DeliveryLog(Protocol):
         record keeps its own attempts (each line of a dead batch gets a record of its own)."""
         ...
 
+    def forget_answers(self, delivery_id: str) -> None:
+        """Blank the endpoint answers the delivery's record keeps (its listing's purge began
+        while an attempt was being recorded: ``gateway.delivery.withholding``)."""
+        ...
+
     def delivered_batch(self, batch: Batch, attempt: Attempt, lines: Sequence[Delivery]) -> None:
         """Settle ``batch`` delivered by ``attempt`` in one write that holds its ``lines``
         (ids, listing, change, masked code, origin, sequences: never a full ID number), and

@@ -38,7 +38,7 @@ from gateway.delivery.records import Attempt, DeliveryState, HttpResponse
 from gateway.delivery.retry_policy import EndpointHealth, next_delay, retry_after
 from gateway.delivery.subscription import Subscription
 from gateway.delivery.webhook_signing import webhook_headers
-from gateway.delivery.withholding import erasure_read, withheld
+from gateway.delivery.withholding import answers_outlived, erasure_read, withheld
 from gateway_client.contract import Clock, GatewaySigners, scrub_excerpt
 
 log = logging.getLogger("credit_gateway.delivery")
@@ -233,8 +233,10 @@ class DeliveryService:
         """Record the attempt (a batch's: ``gateway.delivery.batch_sending.settle``)."""
         if isinstance(delivery, Batch):
             settle(self._log, self._batch_files(), delivery, attempt, state, lines)
-        else:
-            self._log.record(delivery, attempt, state)
+            return
+        self._log.record(delivery, attempt, state)
+        if answers_outlived(self._erased, delivery, attempt):
+            self._log.forget_answers(delivery.delivery_id)
 
     def _lost(self, batch: Batch, now: datetime) -> Outcome:
         """Dead, for the operator to see (``gateway.delivery.batch_sending.lost``)."""

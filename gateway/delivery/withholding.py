@@ -6,8 +6,10 @@ number with it. So before a single delivery of content is posted, whether its li
 erased is read — with the subscription, which sending reads anyway — and if it was, the delivery
 is settled dead without being sent: never retried, never dead-lettered, never resumed, and never
 rebuilt by a re-drive (``gateway.delivery.resending``). The purge's tombstone, logged after the
-content, follows in order. A batch needs no read: fan-out takes erased lines out of its file
-(``gateway.delivery.Batcher``, ``chalicelib.erasure``).
+content, follows in order. An attempt under way when the purge began is recorded, then its
+answer blanked if the mark is found after the write (``answers_outlived``). A batch needs no
+read: fan-out takes erased lines out of its file (``gateway.delivery.Batcher``,
+``chalicelib.erasure``).
 """
 
 from __future__ import annotations
@@ -34,6 +36,20 @@ def erasure_read(
     if delivery.change.type is ChangeType.PURGED:
         return None
     return readers.submit(erased, delivery.change.listing.listing_id)
+
+
+def answers_outlived(
+    erased: Callable[[str], bool] | None, delivery: Delivery | Batch, attempt: Attempt
+) -> bool:
+    """Whether the answer a single delivery's attempt just recorded must be blanked again: the
+    purge blanks its listing's records after marking it erased, and may have read them before
+    this attempt was written; an attempt written after that read finds the mark (the answer
+    may echo the person: a name is no pattern the scrubber knows)."""
+    if erased is None or isinstance(delivery, Batch) or not attempt.response_excerpt:
+        return False
+    if delivery.change.type is ChangeType.PURGED:
+        return False
+    return erased(delivery.change.listing.listing_id)
 
 
 def withheld(at: datetime) -> Attempt:

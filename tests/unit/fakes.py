@@ -293,6 +293,12 @@ class InMemoryDeliveryLog:
             self._states[delivery.delivery_id] = state
             self._tries[delivery.delivery_id] = self._tries.get(delivery.delivery_id, 0) + 1
 
+    def forget_answers(self, delivery_id: str) -> None:
+        self.attempts[delivery_id] = [
+            a.model_copy(update={"response_excerpt": ""})
+            for a in self.attempts.get(delivery_id, [])
+        ]
+
     def delivered_batch(self, batch: Batch, attempt: Attempt, lines: Sequence[Delivery]) -> None:
         """The batch delivered, its lines' ids kept in it (``lines_of``), none recorded apart."""
         if self._states.get(batch.delivery_id) is not DeliveryState.DELIVERED:

@@ -12,7 +12,7 @@ from fakes import InMemoryDeliveryLog, InMemorySubscriptionStore, RecordingTrans
 from test_delivery import GATEWAY
 
 from gateway.delivery.planning import plan_deliveries
-from gateway.delivery.records import DeliveryState
+from gateway.delivery.records import DeliveryState, HttpResponse
 from gateway.delivery.sending import DeliveryService
 from gateway.delivery.withholding import WITHHELD
 from gateway_client.contract import purged
@@ -90,3 +90,42 @@ def test_content_of_a_listing_not_erased_is_posted_after_one_read() -> None:
     assert len(transport.posts) == 1
     assert log.attempts[delivery.delivery_id][0].response_excerpt == ""  # an acceptance
     assert erasures.reads == [listed.listing_id]
+
+
+class PurgedWhileAnswering(RecordingTransport):
+    """An endpoint that echoes a name in its refusal while the listing's purge begins."""
+
+    def __init__(self, erasures: Erasures, listing_id: str | None) -> None:
+        super().__init__(status=500, excerpt="黄某某 rejected")
+        self._erasures, self._listing_id = erasures, listing_id
+
+    def post(self, url: str, headers: dict[str, str], body: bytes, timeout: float) -> HttpResponse:
+        if self._listing_id is not None:
+            self._erasures.erased.add(self._listing_id)  # the purge's mark, during the POST
+        return super().post(url, headers, body, timeout)
+
+
+@pytest.mark.parametrize("purged_meanwhile", [True, False])
+def test_an_answer_recorded_after_the_purge_began_is_blanked(purged_meanwhile: bool) -> None:
+    """The purge blanks its listing's records after marking it erased; an attempt recorded
+    after that blanking read them finds the mark, and blanks its own answer."""
+    listed = listing()
+    erasures = Erasures()
+    log = InMemoryDeliveryLog()
+    transport = PurgedWhileAnswering(erasures, listed.listing_id if purged_meanwhile else None)
+    sending = DeliveryService(
+        InMemorySubscriptionStore(subscription("s-1")),
+        log,
+        transport,
+        GATEWAY,
+        FixedClock(NOW),
+        erased=erasures,
+    )
+    [delivery] = plan_deliveries(change(listed), [subscription("s-1")], [])
+
+    outcome = sending.deliver(delivery, 1)
+
+    assert outcome.state is DeliveryState.RETRYING
+    [attempt] = log.attempts[delivery.delivery_id]
+    assert attempt.status == 500
+    assert attempt.response_excerpt == ("" if purged_meanwhile else "黄某某 rejected")
