@@ -118,6 +118,16 @@ def remove(listing: Listing, removal: Removal, by: str, now: datetime) -> Listin
     )
 
 
+def objections_filed(listing: Listing) -> set[str]:
+    """The ids of every objection ever filed on the listing, as its history records them (the
+    listing keeps only its latest objection whole)."""
+    return {
+        step.reason.removeprefix("objection ").removesuffix(" filed")
+        for step in listing.history
+        if step.event == "objection_filed"
+    }
+
+
 def file_objection(
     listing: Listing,
     filing: ObjectionFiling,

@@ -27,6 +27,7 @@ from gateway.lifecycle.rules import (
     OPERATOR,
     decide_objection,
     file_objection,
+    objections_filed,
     repair,
 )
 from gateway.lifecycle.tick import PAGE, Tick, TickReport
@@ -167,6 +168,12 @@ class LifecycleService:
                     path="objection_id",
                 )
             return held, False  # the same filing again
+        if filing.objection_id in objections_filed(held):
+            raise ObjectionIdReused(
+                f"objection {filing.objection_id} was filed on this listing before; "
+                "a new objection needs a new id",
+                path="objection_id",
+            )
         policy = self._policies.for_listing(held.origin_region, held.domain)
         if not noticed and by != OPERATOR:
             # A recipient region's objection is a notice to the owner, never a suspension of

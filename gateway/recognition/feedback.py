@@ -13,11 +13,14 @@ from gateway_client.contract import (
     FREE_TEXT,
     ONE_LINE,
     BadRequest,
+    Conflict,
     Day,
+    DuplicateValue,
     Frozen,
     Listing,
     Measure,
     MeasureId,
+    stopped_applying,
 )
 
 
@@ -71,12 +74,21 @@ class ExecutedBeforeDecision(BadRequest):
     code = "dates_out_of_order"
 
 
+class NoLongerApplying(Conflict):
+    """Feedback for a delivery that told of the listing's end (revoked, expired, repaired…):
+    it asked for measures to stop, not to be executed."""
+
+    code = "listing_not_in_force"
+
+
 def check_report(
     report: FeedbackReport, listing: Listing | None, today: date, agreed: Sequence[Measure] = ()
 ) -> None:
     """Refuse a report that cannot be true, before it is stored or counted: feedback feeds the
     monthly statistics (执行反馈), so a measure that does not exist, belongs to the other list,
-    or was executed in the future or before the decision would count what never happened.
+    or was executed in the future or before the decision would count what never happened, as
+    would feedback on the delivery of the listing's end; one measure named twice on one day
+    would count twice.
     ``listing`` is the one the delivery carried (None once it is gone: only the measures and
     the future are judged then); ``agreed``, the measures its recognition named (an agreement
     may write out measures the catalogue does not hold: they count as the catalogue's do);
@@ -84,9 +96,18 @@ def check_report(
 
     Raises
     ------
-    UnknownMeasure, MeasureKindMismatch, FutureExecution, ExecutedBeforeDecision
+    NoLongerApplying, DuplicateValue, UnknownMeasure, MeasureKindMismatch, FutureExecution,
+    ExecutedBeforeDecision
         for the first problem, with ``path`` (``measures.0.executed_on``).
     """
+    ended = stopped_applying(listing) if listing is not None else None
+    if ended is not None:
+        raise NoLongerApplying(
+            f"delivery {report.delivery_id} told of the listing's end ({ended}): measures are "
+            "reported against the delivery that listed it",
+            path="delivery_id",
+        )
+    DuplicateValue.check([(m.measure_id, m.executed_on) for m in report.measures], "measures")
     catalogue = load_measures()
     named = {measure.measure_id: measure for measure in agreed}
     for index, executed in enumerate(report.measures):
@@ -106,5 +127,12 @@ def check_report(
             raise ExecutedBeforeDecision(message, path=f"{at}.executed_on")
 
 
-FEEDBACK_REFUSALS = (UnknownMeasure, MeasureKindMismatch, FutureExecution, ExecutedBeforeDecision)
+FEEDBACK_REFUSALS = (
+    NoLongerApplying,
+    DuplicateValue,
+    UnknownMeasure,
+    MeasureKindMismatch,
+    FutureExecution,
+    ExecutedBeforeDecision,
+)
 """What ``check_report`` raises, for the route's declared replies."""

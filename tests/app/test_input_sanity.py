@@ -21,7 +21,15 @@ from app_support import (
     queued_messages,
 )
 from chalice.test import HTTPResponse
-from lifecycle_support import Lifecycle, china_today, fan_out_and_deliver, pushed, this_month
+from lifecycle_support import (
+    Lifecycle,
+    china_today,
+    fan_out_and_deliver,
+    push_with_removals,
+    pushed,
+    removal_of,
+    this_month,
+)
 
 from chalicelib.bootstrap import container
 from gateway_client.contract.signing import public_key_text
@@ -86,6 +94,36 @@ def test_feedback_that_cannot_be_true_is_refused_and_not_counted(
     assert life.stats(CITY, this_month()).json_body["cases"]["total"] == 1
 
 
+def test_feedback_naming_a_measure_twice_or_about_a_revocation_is_refused(
+    gateway, aws, stream, receiver
+):
+    """One measure twice on one day would count twice; the delivery of a revocation asked for
+    measures to stop, and is no delivery to report executed ones against."""
+    life = Lifecycle(gateway)
+    gateway.put_region(HUNAN)
+    gateway.subscribe_as_operator(region=HUNAN, url=receiver.url)
+    city, hunan = gateway.register_platform(CITY), gateway.register_platform(HUNAN)
+    entry = black_entry()
+    listing_id = pushed(gateway, city, CITY, entry)
+    [listed] = fan_out_and_deliver(aws, stream)
+    twice = life.post(
+        "/v1/feedback", {"delivery_id": listed.delivery_id, "measures": [measure()] * 2}, hunan
+    )
+    assert (
+        push_with_removals(gateway, city, CITY, [removal_of(entry, "revoked")]).status_code == 200
+    )
+    [revocation] = fan_out_and_deliver(aws, stream)
+    late = life.post(
+        "/v1/feedback", {"delivery_id": revocation.delivery_id, "measures": [measure()]}, hunan
+    )
+
+    assert refusal(twice) == (400, "duplicate_value", "measures.1")
+    assert refusal(late) == (409, "listing_not_in_force", "delivery_id")
+    stored = f"/v1/subjects/{CREDIT_CODE}/listings/{listing_id}/feedback"
+    assert life.get(stored).json_body == {"feedback": []}
+    assert life.stats(CITY, this_month()).json_body["cases"]["total"] == 0
+
+
 def test_feedback_about_a_persons_listing_is_judged_by_that_listing(gateway, aws, stream, receiver):
     """The delivery record keeps a person's code masked, which finds no listing: the listing the
     check judges is the one the delivery carried, rebuilt from the log."""
@@ -133,6 +171,25 @@ def test_an_objection_id_reused_with_other_content_is_a_conflict_and_keeps_the_f
     held = container().listings.current([(CREDIT_CODE, listing_id)])[listing_id]
     assert held.objection is not None
     assert (held.objection.reason, held.objection.on_behalf) == ("r1", "subject")
+
+
+def test_an_objection_id_used_before_on_the_listing_is_a_conflict(gateway):
+    """The listing keeps only its latest objection whole; its history names every one filed,
+    so an id is not free again once a later objection came between."""
+    life = Lifecycle(gateway)
+    signer = gateway.register_platform(HUBEI)
+    listing_id = pushed(gateway, signer, HUBEI, black_entry())
+    for objection_id in ("o-1", "o-2"):
+        filed = life.file_objection(CREDIT_CODE, listing_id, objection_id, signer, reason="r")
+        assert filed.status_code == 201, filed.json_body
+        decided = life.decide(signer, CREDIT_CODE, listing_id, objection_id, "upheld")
+        assert decided.status_code == 200, decided.json_body
+    before = container().listings.current([(CREDIT_CODE, listing_id)])[listing_id]
+
+    again = life.file_objection(CREDIT_CODE, listing_id, "o-1", signer, reason="完全不同的理由")
+
+    assert refusal(again) == (409, "objection_id_reused", "objection_id")
+    assert container().listings.current([(CREDIT_CODE, listing_id)])[listing_id] == before
 
 
 # --- platform keys --------------------------------------------------------------------------
