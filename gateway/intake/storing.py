@@ -140,7 +140,7 @@ def store(
         keys = [(listing.credit_code, listing.listing_id) for _, listing in pending]
         current = listings.current(keys)
         fresh = [x.listing_id for _, x in pending if x.listing_id not in current]
-        gone = purged(list(dict.fromkeys(fresh))) if fresh else set()
+        gone = purged(fresh) if fresh else set()
         decided = plan(pending, current, region, relays_subregions, gone)
         if decided.tag:
             listings.add_provenance([(x.credit_code, x.listing_id) for x in decided.tag], region)
