@@ -223,6 +223,8 @@ ROUTES: tuple[Operation, ...] = (
         "`missing_severity`, `unknown_domain`, `domain_kind_mismatch`, `dates_out_of_order`, "
         "`region_not_permitted`, `relay_not_permitted`, `not_listing_owner` (the listing belongs "
         "to a region this one neither is nor relays for: nothing is written), `listing_contended`, "
+        "`listing_purged` (the decision's listing was purged at the end of its retention: it is "
+        "never listed again, nothing is written), "
         "`future_version`, `future_date`, `control_character`, `duplicate_key`, "
         "`invalid_birth_date`, `missing_field`, `unknown_listing`, `domain_not_permitted` (a "
         "national source's entry outside its registered domains: nothing is written).",

@@ -184,6 +184,7 @@ def build(settings: Settings, clock: Clock) -> Container:
             clock,
             policy,
             rates,
+            purged=exchange_log.purged,
         ),
         delivery_service=DeliveryService(
             subscriptions,
@@ -225,6 +226,7 @@ def build(settings: Settings, clock: Clock) -> Container:
                 ReportSigning(lambda: signers.ed25519, publisher.latest),
             ),
             upload_queue,
+            purged=exchange_log.purged,
         ),
         archive=archive,
         signers=signers,

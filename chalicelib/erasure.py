@@ -24,6 +24,8 @@ last push; then the bucket's lifecycle rules expire it, every version.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from chalicelib.batch_files import S3BatchFiles
 from chalicelib.dynamodb.delivery_excerpts import DeliveryExcerpts
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
@@ -50,6 +52,9 @@ class StoredCopies:
         self._log = exchange_log
         self._feedback = feedback
         self._persons = persons
+
+    def purged(self, listing_ids: Sequence[str]) -> set[str]:
+        return self._log.purged(listing_ids)
 
     def erase(self, listing_id: str, tombstone_id: str) -> None:
         before = self._log.sequences_of(listing_id) if self._batch_files is not None else []

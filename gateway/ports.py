@@ -64,6 +64,11 @@ class Erasure(Protocol):
         feedback about it. Idempotent: a purge interrupted after it is simply run again."""
         ...
 
+    def purged(self, listing_ids: Sequence[str]) -> set[str]:
+        """Which of ``listing_ids`` a purge erased (for good: such an id is never stored
+        again, ``gateway.intake.dedup.plan``)."""
+        ...
+
 
 class Registry(Protocol):
     def get_region(self, code: str) -> Region | None: ...

@@ -34,6 +34,14 @@ if not {name for name in _ADDED if name not in defaults_of(Listing)} <= set(_GIV
     raise TypeError("Listing has a required field promote does not fill in")
 
 
+def fresh_salt() -> str:
+    """A listing's own secret for its ID commitment (contract ``masked``): the gateway's, as no
+    entry can carry one. Drawn when an entry is promoted, and when a lifecycle step makes the
+    next version of a listing stored before salts (``gateway.lifecycle.rules``), so that every
+    version made from now on commits to its full ID numbers; a salted listing keeps its own."""
+    return secrets.token_hex(16)
+
+
 def promote(entry: ListingEntry, region: str, now: datetime) -> Listing:
     """The listing an entry pushed by ``region`` stands for (``origin_problem`` was checked).
 
@@ -53,8 +61,6 @@ def promote(entry: ListingEntry, region: str, now: datetime) -> Listing:
     added["provenances"] = (region,)
     added["accepted_at"] = now
     added["listed_at"] = now
-    # the version's own secret for its ID commitment (contract ``masked``): the gateway's, as
-    # no entry can carry one; lifecycle steps copy the listing, and so keep it
-    added["id_salt"] = secrets.token_hex(16)
+    added["id_salt"] = fresh_salt()
     fields.update(added)
     return instance(Listing, fields, _SET)

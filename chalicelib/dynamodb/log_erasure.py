@@ -4,11 +4,15 @@ a body after it (``chalicelib.dynamodb.exchange_log``'s docstring, "Erasure").""
 
 from __future__ import annotations
 
-from chalicelib.dynamodb.base import n, s
+from collections.abc import Sequence
+
+from chalicelib.dynamodb.base import n, s, text
 from chalicelib.dynamodb.log_chunks import chunk_key
 from chalicelib.dynamodb.log_compaction import CompactingIndex, older_of
 from chalicelib.dynamodb.log_reading import body_key, chunks_holding, entry_key
 from chalicelib.dynamodb.log_transaction import HEAD, index_key
+
+_BATCH_GET = 100  # keys a BatchGetItem request may hold
 
 
 class LogErasure(CompactingIndex):
@@ -31,6 +35,28 @@ class LogErasure(CompactingIndex):
             ProjectionExpression="erased_by",
         )
         return "erased_by" in reply.get("Item", {})
+
+    def purged(self, listing_ids: Sequence[str]) -> set[str]:
+        """Which of ``listing_ids`` a purge erased: what intake asks of the ids it would store
+        as new listings, one BatchGetItem per 100 ids of one attribute.
+
+        Consistent reads: a purge marks the index item (``erase``) before the listing is
+        deleted, and intake asks only after it read the listing absent; an eventually
+        consistent read could still miss a mark made just before that delete, and the purged
+        listing would be stored again."""
+        keys = [{"pk": s(index_key(x))} for x in dict.fromkeys(listing_ids)]
+        found = [
+            item
+            for i in range(0, len(keys), _BATCH_GET)
+            for item in self._batch_get(
+                {
+                    "Keys": keys[i : i + _BATCH_GET],
+                    "ConsistentRead": True,
+                    "ProjectionExpression": "pk, erased_by",
+                }
+            )
+        ]
+        return {text(x, "pk").removeprefix(index_key("")) for x in found if "erased_by" in x}
 
     def erase(self, listing_id: str, tombstone_id: str) -> int:
         """Make every logged body of ``listing_id`` unreadable but its purge's (``tombstone_id``,

@@ -19,7 +19,7 @@ from gateway.intake.bulk import (
     stamp,
     with_errors,
 )
-from gateway.intake.storing import Stored, admission_problems, store
+from gateway.intake.storing import Purged, Stored, admission_problems, store
 from gateway.lifecycle import Removal, RemovalReason
 from gateway.ports import ListingStore
 from gateway.promotion import promote
@@ -100,6 +100,7 @@ def ingest_batches(
     lines: Iterable[Line],
     end: int,
     listings: ListingStore,
+    purged: Purged,
     clock: Clock,
     tolerance: timedelta,
     out_of_time: Callable[[], bool],
@@ -123,7 +124,7 @@ def ingest_batches(
             )
             if in_flight is not None:
                 upload = in_flight.counted(upload, clock.now())
-            stored = writer.submit(store, listings, parsed.candidates, region, relays)
+            stored = writer.submit(store, listings, parsed.candidates, region, relays, purged)
             in_flight = InFlight(parsed, stored)
             if out_of_time():
                 return in_flight.counted(upload, clock.now())

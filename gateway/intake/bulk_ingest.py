@@ -36,6 +36,7 @@ from gateway.intake.ports import (
     UploadQueue,
     UploadStore,
 )
+from gateway.intake.storing import Purged
 from gateway.ports import ListingStore, Registry
 from gateway_client.contract import (
     DEFAULT_TOLERANCE,
@@ -81,8 +82,11 @@ class BulkIngest:
         policy: BulkPolicy = BulkPolicy(),
         checker: UploadChecker | None = None,
         queue: UploadQueue | None = None,
+        *,
+        purged: Purged,
     ) -> None:
         """Without a ``queue`` an upload is never split (one invocation at a time)."""
+        self._purged = purged
         self._checker = checker
         self._queue = queue
         self._removal = ResyncRemoval(files, listings, index, clock)
@@ -299,6 +303,7 @@ class BulkIngest:
             lines,
             end,
             self._listings,
+            self._purged,
             self._clock,
             self._policy.tolerance,
             out_of_time,

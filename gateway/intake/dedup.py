@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 
 from gateway.ownership import may_change
@@ -13,12 +13,14 @@ from gateway_client.contract import Listing
 class DedupPlan:
     """``write`` may advance the store (with the version each replaces); ``duplicates`` are
     no-ops; ``tag`` only adds provenance; ``refused`` are held by a region the pusher may not
-    act for, and change nothing at all."""
+    act for, and change nothing at all; ``purged`` would list again a listing a retention
+    purge erased, and change nothing either."""
 
     write: list[tuple[int, Listing, str | None]] = field(default_factory=list)
     duplicates: list[tuple[int, Listing]] = field(default_factory=list)
     tag: list[Listing] = field(default_factory=list)
     refused: list[tuple[int, Listing, Listing]] = field(default_factory=list)
+    purged: list[tuple[int, Listing]] = field(default_factory=list)
 
 
 def collapse(
@@ -59,21 +61,32 @@ def plan(
     stored: Mapping[str, Listing],
     region: str,
     relays_subregions: bool,
+    purged: Set[str] = frozenset(),
 ) -> DedupPlan:
     """Decide each candidate against what is stored. A held listing the pushing ``region``
-    does not own is refused whatever its version: an older copy must not even add provenance."""
+    does not own is refused whatever its version: an older copy must not even add provenance.
+
+    ``purged`` are ids a retention purge erased (of those not held). Ids derive from the
+    decision, so the same decision pushed again gets the purged id back; stored anew it would
+    hold the person's data again while its log entries and deliveries stay withheld as erased
+    (``gateway.delivery.withholding``). Such a candidate is refused, every copy of it."""
     newest, losers = collapse(candidates)
     result = DedupPlan()
     for index, listing in losers:
         held = stored.get(listing.listing_id)
-        if held is not None and not may_change(held.origin_region, region, relays_subregions):
+        if held is None and listing.listing_id in purged:
+            result.purged.append((index, listing))
+        elif held is not None and not may_change(held.origin_region, region, relays_subregions):
             result.refused.append((index, listing, held))
         else:
             result.duplicates.append((index, listing))
     for index, listing in newest.values():
         held = stored.get(listing.listing_id)
         if held is None:
-            result.write.append((index, listing, None))
+            if listing.listing_id in purged:
+                result.purged.append((index, listing))
+            else:
+                result.write.append((index, listing, None))
             continue
         if not may_change(held.origin_region, region, relays_subregions):
             result.refused.append((index, listing, held))

@@ -24,6 +24,7 @@ from gateway.intake.push import (
 from gateway.intake.storing import (
     CONTENDED,
     RACE_RETRIES,
+    Purged,
     Storing,
     WritesAfter,
     admission_problems,
@@ -76,7 +77,10 @@ class PushService:
         clock: Clock,
         policy: PushPolicy = PushPolicy(),
         rates: RateCounter | None = None,
+        *,
+        purged: Purged,
     ) -> None:
+        self._purged = purged
         self._rates = rates
         self._registry = registry
         self._archive = archive
@@ -144,7 +148,7 @@ class PushService:
             if not problems:
                 candidates.append((index, promote(entry, region, now)))
             errors += [EntryError(index=index, field=f, code=c, message=m) for f, c, m in problems]
-        stored = store(listings, candidates, region, relays)
+        stored = store(listings, candidates, region, relays, self._purged)
         errors += [
             EntryError(index=r.index, field=r.field, code=r.code, message=r.message)
             for r in stored.refused

@@ -20,6 +20,15 @@ from gateway_client.contract import (
 
 RACE_RETRIES = 5
 CONTENDED = "listing_contended"
+PURGED = "listing_purged"
+
+Purged = Callable[[Sequence[str]], set[str]]
+"""Which of these listing ids a retention purge erased (the exchange log's permanent mark)."""
+
+
+PURGED_MESSAGE = (
+    "this decision's listing was purged when its retention ran out; it cannot be listed again"
+)
 
 
 class Storing(Protocol):
@@ -112,10 +121,16 @@ def store(
     candidates: Sequence[tuple[int, Listing]],
     region: str,
     relays_subregions: bool,
+    purged: Purged,
 ) -> Stored:
     """Dedup and write, every write conditional on the version read (or on absence, for a new
     listing); a write that loses a race is planned again against what won. A candidate still
     contended after ``RACE_RETRIES`` rounds is refused, never reported written or duplicate.
+
+    ``purged`` is asked only of the ids not held, once per round for the whole batch. A purge
+    marks the id before it deletes the listing, so an absence read here follows the mark; a
+    purge between this read and a write fails the write (it was conditional on the version
+    read), and the next round reads the mark.
     """
     result = Stored()
     pending = list(candidates)
@@ -123,7 +138,10 @@ def store(
         if not pending:
             break
         keys = [(listing.credit_code, listing.listing_id) for _, listing in pending]
-        decided = plan(pending, listings.current(keys), region, relays_subregions)
+        current = listings.current(keys)
+        fresh = [x.listing_id for _, x in pending if x.listing_id not in current]
+        gone = purged(fresh) if fresh else set()
+        decided = plan(pending, current, region, relays_subregions, gone)
         if decided.tag:
             listings.add_provenance([(x.credit_code, x.listing_id) for x in decided.tag], region)
         written = listings.write([(x, held) for _, x, held in decided.write], region)
@@ -131,6 +149,9 @@ def store(
         result.refused += [
             Refusal(i, "credit_code", NOT_OWNER, not_owner_message(region, held.origin_region))
             for i, _, held in decided.refused
+        ]
+        result.refused += [
+            Refusal(i, "decision_number", PURGED, PURGED_MESSAGE) for i, _ in decided.purged
         ]
         result.accepted += [(i, x) for i, x, _ in decided.write if x.listing_id in written]
         pending = [(i, x) for i, x, _ in decided.write if x.listing_id not in written]

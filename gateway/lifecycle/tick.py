@@ -87,6 +87,9 @@ class Tick:
         self, held: Listing, today: date, now: datetime, policy_of: PolicyLookup, r: TickReport
     ) -> None:
         due = to_list([held], policy_of, now)  # its black listing, unless that exists
+        if due and self.erasure is not None:  # …or was purged: never listed again
+            gone = self.erasure.purged([x.listing_id for x in due])
+            due = [x for x in due if x.listing_id not in gone]
         if due:
             r.broken_commitments_listed += len(self.listings.write([(x, None) for x in due], None))
         if purge_due(held, today, self.dates.retention_years, self.dates.evidence_days):

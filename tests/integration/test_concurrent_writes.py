@@ -73,10 +73,12 @@ def test_bulk_creates_pushes_and_objections_racing_never_regress_a_listing(aws):
     filed: dict[str, bool] = {}
 
     def bulk_load() -> Any:
-        return [store(listings, chunk, REGION, True) for chunk in _chunks(bulk, 5)]
+        return [
+            store(listings, chunk, REGION, True, lambda ids: set()) for chunk in _chunks(bulk, 5)
+        ]
 
     def push() -> Any:
-        return [store(listings, [item], REGION, True) for item in pushed]
+        return [store(listings, [item], REGION, True, lambda ids: set()) for item in pushed]
 
     def object_to_each() -> None:
         for n in range(LISTINGS):

@@ -78,6 +78,9 @@ class RecordingErasure:
     def erase(self, listing_id: str, tombstone_id: str) -> None:
         self.erased.append((listing_id, tombstone_id, listing_id in self.store.listings))
 
+    def purged(self, listing_ids: Sequence[str]) -> set[str]:
+        return set(listing_ids) & {x for x, _, _ in self.erased}
+
 
 @dataclass
 class _BatchRecord:

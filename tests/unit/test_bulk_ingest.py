@@ -158,6 +158,7 @@ class Gateway:
             self.clock,
             self.registry,
             BulkPolicy(removal_threshold=threshold),
+            purged=lambda ids: set(),
         )
 
     def seed(self, *rows: dict[str, Any], region: str = CITY, relayed_by: str = "") -> None:

@@ -63,6 +63,7 @@ class Ranged(Gateway):
             self.registry,
             BulkPolicy(removal_threshold=threshold, range_lines=range_lines),
             queue=self.queue,
+            purged=lambda ids: set(),
         )
 
     def step(self, pick: Pick = FIRST, out_of_time: Callable[[], bool] = lambda: False) -> None:
@@ -105,8 +106,8 @@ def test_the_compare_and_set_lets_the_newest_version_win_in_either_order_but_not
     held: dict[str, Listing] = {}
     for first, second in ((old, new), (new, old), (old, same_version), (same_version, old)):
         listings = InMemoryListingStore()
-        store(listings, [(1, first)], CITY, True)
-        store(listings, [(2, second)], CITY, True)
+        store(listings, [(1, first)], CITY, True, lambda ids: set())
+        store(listings, [(2, second)], CITY, True, lambda ids: set())
         held[f"{first.version}/{second.version}/{first.reason}"] = listings.listings[old.listing_id]
     assert len({x.model_dump_json() for x in held.values()}) == 3  # new twice, then each tie
     assert held[f"{old.version}/{new.version}/{old.reason}"].version == new.version

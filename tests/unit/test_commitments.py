@@ -123,6 +123,16 @@ def test_a_broken_commitment_becomes_a_black_listing_by_the_owners_policy_once()
     assert black.deciding_authority == broken.deciding_authority
 
 
+def test_a_broken_commitments_black_listing_once_purged_is_never_listed_again():
+    rig = rig_with_policy(POLICY)
+    broken = rig.seed(held(outcome="broken", outcome_on="2025-04-02"))
+    black = black_listing_for(broken, POLICY, NOW)
+    rig.erasure.erased.append((black.listing_id, "purge", False))  # purged at a past tick
+
+    assert rig.service.tick().broken_commitments_listed == 0
+    assert [x.kind for x in rig.store.subject(broken.credit_code)] == [ListKind.COMMITMENT]
+
+
 def test_without_a_policy_a_broken_commitment_stays_a_commitment():
     rig = rig_with_policy(None)
     broken = rig.seed(held(outcome="broken", outcome_on="2025-04-02"))

@@ -75,6 +75,7 @@ class Gateway:
             self.store,
             self.clock,
             PushPolicy(max_body_bytes=self.max_body_bytes),
+            purged=lambda ids: set(),
         )
 
     def push(

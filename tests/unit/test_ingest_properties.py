@@ -70,7 +70,9 @@ def fresh_service() -> tuple[PushService, InMemoryListingStore, FixedClock]:
     registry.put_key(platform_key(COUNTY_SIGNER, COUNTY))
     store = InMemoryListingStore()
     clock = FixedClock(NOW)
-    service = PushService(registry, InMemoryArchive(), InMemoryBatchLedger(), store, clock)
+    service = PushService(
+        registry, InMemoryArchive(), InMemoryBatchLedger(), store, clock, purged=lambda ids: set()
+    )
     return service, store, clock
 
 

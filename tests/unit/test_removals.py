@@ -63,7 +63,12 @@ class Gateway:
             self.registry.put_key(platform_key(signer, code))
         self.store = InMemoryListingStore()
         self.pushes = PushService(
-            self.registry, InMemoryArchive(), InMemoryBatchLedger(), self.store, self.clock
+            self.registry,
+            InMemoryArchive(),
+            InMemoryBatchLedger(),
+            self.store,
+            self.clock,
+            purged=lambda ids: set(),
         )
         self.lifecycle = LifecycleService(
             self.store,
