@@ -20,6 +20,7 @@ class UploadIdReused(Conflict):
     """The upload id was used before with another manifest."""
 
     code = "upload_id_reused"
+    default_path = "upload_id"
 
 
 class UploadDesk:
