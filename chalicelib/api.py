@@ -28,6 +28,7 @@ from gateway.validation import parse_request
 from gateway_client.contract import (
     ID_HEADER,
     BadRequest,
+    DuplicateValue,
     Frozen,
     ListingEntry,
     Moment,
@@ -95,6 +96,7 @@ def put_region(request: Request, code: str) -> Response:
     (and never turns relaying back on); an explicit null resets a field to its default."""
     caller.require_operator(request)
     body = parse_request(_RegionBody, caller.body(request))
+    DuplicateValue.check(body.domains or (), "domains")  # the model would drop the repeat
     registry = container().registry
     stored = registry.get_region(code)
     fields: dict[str, Any] = stored.model_dump(exclude={"code"}) if stored else {}
@@ -246,7 +248,7 @@ ROUTES: tuple[Operation, ...] = (
         "Register or rename a region, the national platform or a national source",
         Access.OPERATOR,
         {200: Reply(Region, "The region.")},
-        (errors.SchemaError,),
+        (errors.SchemaError, DuplicateValue),
         description="`kind` follows the code: `region` for a GB/T 2260 division (never 10xxxx), "
         "`national_platform` for 信用中国 (100000), `national_source` for a national ministry "
         "or sector platform (1000NN), which must name its catalogue `domains`; a national "
@@ -255,7 +257,8 @@ ROUTES: tuple[Operation, ...] = (
         "Refusals are 400 with `path` "
         "and a code: `unknown_division` (path `code`: no division ever had it), "
         "`reserved_region_code`, `not_the_nation`, `not_a_national_source_code`, "
-        "`domains_required`, `domains_not_permitted`, `unknown_domain`, `relay_not_permitted`.",
+        "`domains_required`, `domains_not_permitted`, `unknown_domain`, `relay_not_permitted`, "
+        "`duplicate_value` (path `domains.N`: a domain named twice).",
         body=_RegionBody,
         handler=put_region,
     ),
