@@ -141,12 +141,19 @@ def _check_validity(valid_from: datetime, valid_until: datetime | None, now: dat
         raise KeyDatesOutOfOrder("valid_until is not after valid_from", path="valid_until")
 
 
+def _registered(code: str) -> None:
+    """The region a key route's path names: a code (400) of a registered region (404), so a
+    typo in it is told apart from a region that simply has no keys, or not this one."""
+    caller.region_code(code, "code")
+    if container().registry.get_region(code) is None:
+        raise NotFound(f"region {code} is not registered", path="code")
+
+
 def add_platform_key(request: Request, code: str) -> Response:
     caller.require_operator(request)
     c = container()
+    _registered(code)
     body = parse_request(_KeyBody, caller.body(request))
-    if c.registry.get_region(code) is None:
-        raise NotFound(f"region {code} is not registered", path="region")
     now = c.clock.now()
     fields: dict[str, Any] = body.model_dump()
     fields["valid_from"] = body.valid_from or now
@@ -168,6 +175,7 @@ def add_platform_key(request: Request, code: str) -> Response:
 
 def list_platform_keys(request: Request, code: str) -> Response:
     caller.require_operator(request)
+    _registered(code)
     keys = container().registry.keys_of(code)
     return json_response(200, {"keys": [k.model_dump(mode="json") for k in keys]})
 
@@ -175,6 +183,7 @@ def list_platform_keys(request: Request, code: str) -> Response:
 def revoke_platform_key(request: Request, code: str, key_id: str) -> Response:
     """Revoke now: pushes signed with the key are refused from this moment (rotate first)."""
     caller.require_operator(request)
+    _registered(code)
     c = container()
     key = c.registry.get_key(key_id)
     if key is None or key.region != code:
@@ -270,7 +279,14 @@ ROUTES: tuple[Operation, ...] = (
         "Add a platform key to a region (rotation: several may be valid at once)",
         Access.OPERATOR,
         {201: Reply(PlatformKey, "The key; `valid_from` defaults to now.")},
-        (errors.NotFound, KeyIdTaken, KeyDatesOutOfOrder, KeyValidUntilPast, KeyValidFromFar),
+        (
+            errors.SchemaError,
+            errors.NotFound,
+            KeyIdTaken,
+            KeyDatesOutOfOrder,
+            KeyValidUntilPast,
+            KeyValidFromFar,
+        ),
         body=_KeyBody,
         description="A key id already registered for another region is refused (409 "
         "`key_id_taken`); the same region may register it again (a new key under that id). "
@@ -287,6 +303,7 @@ ROUTES: tuple[Operation, ...] = (
         "A region's platform keys",
         Access.OPERATOR,
         {200: Reply(PlatformKeys, "Every key, revoked ones too.")},
+        (errors.SchemaError, errors.NotFound),
         handler=list_platform_keys,
     ),
     Operation(
@@ -297,7 +314,7 @@ ROUTES: tuple[Operation, ...] = (
         "Revoke a platform key now",
         Access.OPERATOR,
         {200: Reply(PlatformKey, "The key with its `valid_until`.")},
-        (errors.NotFound,),
+        (errors.SchemaError, errors.NotFound),
         handler=revoke_platform_key,
     ),
 )
