@@ -28,6 +28,7 @@ from gateway.validation import parse_request
 from gateway_client.contract import (
     ID_HEADER,
     BadRequest,
+    DuplicateValue,
     Frozen,
     ListingEntry,
     Moment,
@@ -95,6 +96,7 @@ def put_region(request: Request, code: str) -> Response:
     (and never turns relaying back on); an explicit null resets a field to its default."""
     caller.require_operator(request)
     body = parse_request(_RegionBody, caller.body(request))
+    DuplicateValue.check(body.domains or (), "domains")  # the model would drop the repeat
     registry = container().registry
     stored = registry.get_region(code)
     fields: dict[str, Any] = stored.model_dump(exclude={"code"}) if stored else {}
@@ -139,12 +141,19 @@ def _check_validity(valid_from: datetime, valid_until: datetime | None, now: dat
         raise KeyDatesOutOfOrder("valid_until is not after valid_from", path="valid_until")
 
 
+def _registered(code: str) -> None:
+    """The region a key route's path names: a code (400) of a registered region (404), so a
+    typo in it is told apart from a region that simply has no keys, or not this one."""
+    caller.region_code(code, "code")
+    if container().registry.get_region(code) is None:
+        raise NotFound(f"region {code} is not registered", path="code")
+
+
 def add_platform_key(request: Request, code: str) -> Response:
     caller.require_operator(request)
     c = container()
+    _registered(code)
     body = parse_request(_KeyBody, caller.body(request))
-    if c.registry.get_region(code) is None:
-        raise NotFound(f"region {code} is not registered", path="region")
     now = c.clock.now()
     fields: dict[str, Any] = body.model_dump()
     fields["valid_from"] = body.valid_from or now
@@ -166,6 +175,7 @@ def add_platform_key(request: Request, code: str) -> Response:
 
 def list_platform_keys(request: Request, code: str) -> Response:
     caller.require_operator(request)
+    _registered(code)
     keys = container().registry.keys_of(code)
     return json_response(200, {"keys": [k.model_dump(mode="json") for k in keys]})
 
@@ -173,6 +183,7 @@ def list_platform_keys(request: Request, code: str) -> Response:
 def revoke_platform_key(request: Request, code: str, key_id: str) -> Response:
     """Revoke now: pushes signed with the key are refused from this moment (rotate first)."""
     caller.require_operator(request)
+    _registered(code)
     c = container()
     key = c.registry.get_key(key_id)
     if key is None or key.region != code:
@@ -248,7 +259,7 @@ ROUTES: tuple[Operation, ...] = (
         "Register or rename a region, the national platform or a national source",
         Access.OPERATOR,
         {200: Reply(Region, "The region.")},
-        (errors.SchemaError,),
+        (errors.SchemaError, DuplicateValue),
         description="`kind` follows the code: `region` for a GB/T 2260 division (never 10xxxx), "
         "`national_platform` for 信用中国 (100000), `national_source` for a national ministry "
         "or sector platform (1000NN), which must name its catalogue `domains`; a national "
@@ -257,7 +268,8 @@ ROUTES: tuple[Operation, ...] = (
         "Refusals are 400 with `path` "
         "and a code: `unknown_division` (path `code`: no division ever had it), "
         "`reserved_region_code`, `not_the_nation`, `not_a_national_source_code`, "
-        "`domains_required`, `domains_not_permitted`, `unknown_domain`, `relay_not_permitted`.",
+        "`domains_required`, `domains_not_permitted`, `unknown_domain`, `relay_not_permitted`, "
+        "`duplicate_value` (path `domains.N`: a domain named twice).",
         body=_RegionBody,
         handler=put_region,
     ),
@@ -269,7 +281,14 @@ ROUTES: tuple[Operation, ...] = (
         "Add a platform key to a region (rotation: several may be valid at once)",
         Access.OPERATOR,
         {201: Reply(PlatformKey, "The key; `valid_from` defaults to now.")},
-        (errors.NotFound, KeyIdTaken, KeyDatesOutOfOrder, KeyValidUntilPast, KeyValidFromFar),
+        (
+            errors.SchemaError,
+            errors.NotFound,
+            KeyIdTaken,
+            KeyDatesOutOfOrder,
+            KeyValidUntilPast,
+            KeyValidFromFar,
+        ),
         body=_KeyBody,
         description="A key id already registered for another region is refused (409 "
         "`key_id_taken`); the same region may register it again (a new key under that id). "
@@ -286,6 +305,7 @@ ROUTES: tuple[Operation, ...] = (
         "A region's platform keys",
         Access.OPERATOR,
         {200: Reply(PlatformKeys, "Every key, revoked ones too.")},
+        (errors.SchemaError, errors.NotFound),
         handler=list_platform_keys,
     ),
     Operation(
@@ -296,7 +316,7 @@ ROUTES: tuple[Operation, ...] = (
         "Revoke a platform key now",
         Access.OPERATOR,
         {200: Reply(PlatformKey, "The key with its `valid_until`.")},
-        (errors.NotFound,),
+        (errors.SchemaError, errors.NotFound),
         handler=revoke_platform_key,
     ),
 )

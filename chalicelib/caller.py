@@ -53,15 +53,20 @@ def query(request: Request, name: str) -> str | None:
     return params.get(name)
 
 
+def region_code(code: str, name: str) -> str:
+    """A region code from the request (a path or query parameter ``name``): 6 digits, else 400
+    ``invalid_schema`` naming it, before the code is looked up or written anywhere."""
+    try:
+        check_region_code(code)
+    except ValueError as exc:
+        raise SchemaError(f"{name}: {exc}", path=name) from exc
+    return code
+
+
 def region_param(request: Request, name: str) -> str | None:
     """A query parameter naming a region: absent, or a 6-digit code (400 ``invalid_schema``)."""
     code = query(request, name)
-    if code is not None:
-        try:
-            check_region_code(code)
-        except ValueError as exc:
-            raise SchemaError(f"{name}: {exc}", path=name) from exc
-    return code
+    return None if code is None else region_code(code, name)
 
 
 def body(request: Request) -> bytes:

@@ -30,12 +30,14 @@ class UnsupportedMediaType(errors.GatewayError):
     """A body that is not declared ``application/json`` (UTF-8): the gateway reads no other."""
 
     code = "unsupported_media_type"
+    default_path = "content-type"
 
 
 class MethodNotAllowed(errors.GatewayError):
     """A method the path is not served with; ``allowed`` lists those it is."""
 
     code = "method_not_allowed"
+    default_path = "method"
 
 
 class UnknownParameter(errors.BadRequest):

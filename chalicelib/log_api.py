@@ -12,6 +12,7 @@ from chalicelib.http_errors import json_response
 from chalicelib.route_spec import Access, Operation, Reply, Tag, count_param
 from chalicelib.subscriptions_api import owned_subscription
 from chalicelib.witnessing import published_checkpoints, with_cosignatures
+from gateway.delivery.resending import StartPastHead
 from gateway.validation import parse_request
 from gateway_client.contract import (
     Checkpoint,
@@ -96,8 +97,8 @@ def latest_note(request: Request) -> Response:
 
 class _Replay(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    from_sequence: int = Field(ge=1)
-    to_sequence: int | None = Field(default=None, ge=1)
+    from_sequence: int = Field(ge=1, le=MAX_SEQUENCE)
+    to_sequence: int | None = Field(default=None, ge=1, le=MAX_SEQUENCE)
 
 
 class RangeReversed(errors.BadRequest):
@@ -174,7 +175,13 @@ ROUTES: tuple[Operation, ...] = (
         "Deliver the logged changes again, in order, with their original webhook ids",
         Access.OPERATOR_OR_PLATFORM,
         {202: Reply(ReplayQueued, "Queued.")},
-        (errors.NotFound, errors.RegionMismatch, errors.SubscriptionPending, RangeReversed),
+        (
+            errors.NotFound,
+            errors.RegionMismatch,
+            errors.SubscriptionPending,
+            RangeReversed,
+            StartPastHead,
+        ),
         body=_Replay,
         handler=replay,
     ),

@@ -124,6 +124,9 @@ def check_query(request: Request, route: Operation) -> None:
             raise RepeatedParameter(f"{name}: given more than once", path=name)
 
 
+_UTF8 = frozenset({"utf-8", "utf8"})  # "utf8" is the alias MySQL and many clients send
+
+
 def require_json(request: Request) -> None:
     """A body is read as UTF-8 JSON, so it must say so (or say nothing: Chalice's default);
     a form, text or file would otherwise be parsed as what it does not claim to be.
@@ -137,8 +140,11 @@ def require_json(request: Request) -> None:
     if given is None:
         return
     media, *params = (part.strip().lower() for part in given.split(";"))
-    charsets = {p.partition("=")[2].strip('"') for p in params if p.startswith("charset=")}
-    if media != "application/json" or not charsets <= {"utf-8"}:
+    # RFC 9110 allows no space around "=", but a sender's "charset = x" still means x: judged,
+    # not skipped as some other parameter (which let any charset through, read as UTF-8).
+    named = (p.partition("=") for p in params)
+    charsets = {value.strip().strip('"') for name, _, value in named if name.strip() == "charset"}
+    if media != "application/json" or not charsets <= _UTF8:
         raise UnsupportedMediaType(
             f"content-type: {given[:80]!r} is not read; send application/json (UTF-8)",
             path="content-type",

@@ -22,7 +22,6 @@ from gateway_client.contract import (
     NotFound,
     RegionMismatch,
     SchemaError,
-    check_region_code,
     errors,
 )
 
@@ -67,10 +66,7 @@ _MAX_LIMIT = 500
 
 def _readable_by(request: Request, code: str) -> None:
     """A region's uploads are read by its own platform or the operator (403 otherwise)."""
-    try:
-        check_region_code(code)
-    except ValueError as exc:
-        raise SchemaError(f"code: {exc}", path="code") from exc
+    caller.region_code(code, "code")
     acting = caller.operator_or_region(request)
     if acting is not None and acting != code:
         raise RegionMismatch(f"a platform of {acting} cannot read uploads of {code}", path="code")

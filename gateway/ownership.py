@@ -18,6 +18,7 @@ class NotListingOwner(ForbiddenError):
     """The region neither listed this listing nor relays for the region that did."""
 
     code = NOT_OWNER
+    default_path = "listing_id"
 
 
 def relay_allowed(region: str, relays_subregions: bool) -> bool:

@@ -154,6 +154,7 @@ class KeyIdTaken(Conflict):
     region it was never handed to), so it is refused instead."""
 
     code = "key_id_taken"
+    default_path = "key_id"
 
 
 KeyAlgorithm = Literal["ed25519", "sm2"]

@@ -24,7 +24,7 @@ from gateway.delivery.ports import (
 from gateway.delivery.records import DeliveryState, NotSent
 from gateway.delivery.redelivery import Resend, rebuild, replayable
 from gateway.delivery.subscription import Subscription
-from gateway_client.contract import Change, SubscriptionPending
+from gateway_client.contract import BadRequest, Change, SubscriptionPending
 
 LOG_PAGE = 100  # entries read from the log at a time
 REDRIVE_LIMIT = 10_000  # dead deliveries a re-drive of "all" reopens at once
@@ -35,6 +35,15 @@ class Replayed:
     from_sequence: int
     to_sequence: int
     queued: int
+
+
+class StartPastHead(BadRequest):
+    """A replay from after the log's signed head: nothing there can be sent, and a 202 that
+    queued none would read as a replay done. Entries logged since the last checkpoint are
+    replayable once one covers them."""
+
+    code = "out_of_range"
+    default_path = "from_sequence"
 
 
 _RESUMABLE: frozenset[NotSent] = frozenset({"pending", "paused", "unsigned"})
@@ -77,6 +86,8 @@ class Resending:
                 path="subscription_id",
             )
         head = self.log.published_size()  # every delivery under a signed checkpoint
+        if start > head:
+            raise StartPastHead(f"from_sequence {start} is after the log's signed head {head}")
         first = max(start, subscription.log_start + 1)
         last = min(end or head, head)
         agreements = self.agreements.all()

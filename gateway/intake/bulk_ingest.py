@@ -60,6 +60,7 @@ class UploadBusy(Conflict):
     the run it duplicates, and is retried after that run is done."""
 
     code = "upload_busy"
+    default_path = "upload_id"
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,14 @@ from gateway.national import DomainNotPermitted, domain_problem
 from gateway.ports import Registry
 from gateway.rate_limit import RateCounter
 from gateway.validation import parse_request
-from gateway_client.contract import BadRequest, Clock, Conflict, RegionMismatch
+from gateway_client.contract import BadRequest, Clock, Conflict, DuplicateValue, RegionMismatch
 
 
 class UploadIdReused(Conflict):
     """The upload id was used before with another manifest."""
 
     code = "upload_id_reused"
+    default_path = "upload_id"
 
 
 class UploadDesk:
@@ -55,6 +56,7 @@ class UploadDesk:
         late = version_problem(manifest.issued_at, now, self._policy.tolerance, "issued_at")
         if late is not None:
             raise FutureVersion(late, path="issued_at")
+        DuplicateValue.check(manifest.domains, "domains")
         # A national source's resync may only be the complete list of domains it lists in.
         for domain in manifest.domains:
             refused = domain_problem(domain, manifest.region, auth.region.domains)

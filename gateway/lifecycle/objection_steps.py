@@ -32,6 +32,7 @@ class DecidedRecently(Conflict):
     (one objection is open at a time); the subject, through the operator, may file at any time."""
 
     code = "objection_decided_recently"
+    default_path = "objection_id"
 
 
 def check_refiling(listing: Listing, region: str, now: datetime) -> None:

@@ -48,18 +48,21 @@ class RepairTooEarly(Conflict):
     """Credit repair is asked for before the minimum publicity period has passed."""
 
     code = "repair_too_early"
+    default_path = "listing_id"
 
 
 class NotInForce(Conflict):
     """The listing is not in a state this action applies to."""
 
     code = "listing_not_in_force"
+    default_path = "listing_id"
 
 
 class ObjectionOpen(Conflict):
     """An objection is already being verified for this listing."""
 
     code = "objection_open"
+    default_path = "listing_id"
 
 
 def next_version(current: str, now: datetime) -> str:

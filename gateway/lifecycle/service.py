@@ -51,6 +51,7 @@ class ListingChanged(Conflict):
     """Someone else changed the listing meanwhile; read it again and retry."""
 
     code = "listing_changed"
+    default_path = "listing_id"
 
 
 class ObjectionIdReused(Conflict):
@@ -59,6 +60,7 @@ class ObjectionIdReused(Conflict):
     content."""
 
     code = "objection_id_reused"
+    default_path = "objection_id"
 
 
 class NotARecipient(NotListingOwner):

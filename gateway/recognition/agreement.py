@@ -80,7 +80,7 @@ class AgreementTerms(Frozen):
 
     def check_sense(self) -> None:
         """Refuse terms that parse but could never work as written, before anything is stored:
-        a source, kind, domain or measure named twice, the subscriber among its own sources
+        a source, kind, domain, grade or measure named twice, the subscriber among its own sources
         (its listings are its own already), and a measure for other kinds of list only (a red
         list's incentive in a black-list agreement) — a catalogue measure by the catalogue's
         kinds, whatever the body restates, one written out in the agreement by its own.
@@ -92,6 +92,7 @@ class AgreementTerms(Frozen):
         DuplicateValue.check([scope.region for scope in self.sources], "sources")
         DuplicateValue.check(self.kinds, "kinds")
         DuplicateValue.check(self.domains, "domains")
+        DuplicateValue.check(self.grades, "grades")
         DuplicateValue.check([measure.measure_id for measure in self.measures], "measures")
         for index, scope in enumerate(self.sources):
             if scope.region == self.subscriber_region:

@@ -27,6 +27,7 @@ GREEN_CHANNEL = {
     "mandatory": False,
 }
 MEASURES = agreement_terms()["measures"]
+EVALUATION = {**MEASURES[0], "measure_id": "m_eval", "kinds": ["evaluation"]}
 
 REFUSED: list[tuple[str, dict[str, Any], int, str, str]] = [
     ("itself", {"sources": [{"region": HUNAN}]}, 400, "self_recognition", "sources.0.region"),
@@ -53,6 +54,18 @@ REFUSED: list[tuple[str, dict[str, Any], int, str, str]] = [
     ),
     ("kind twice", {"kinds": ["black", "black"]}, 400, "duplicate_value", "kinds.1"),
     ("measure twice", {"measures": [MEASURES[0]] * 2}, 400, "duplicate_value", "measures.1"),
+    (
+        "grade twice",
+        {
+            "kinds": ["evaluation"],
+            "min_severity": None,
+            "grades": ["A", "A"],
+            "measures": [EVALUATION],
+        },
+        400,
+        "duplicate_value",
+        "grades.1",
+    ),
     (
         "red measure",
         {"measures": [MEASURES[0], GREEN_CHANNEL]},

@@ -355,6 +355,38 @@ def test_the_subscribed_regions_platform_replays_from_a_later_sequence(
     assert all(d.replay for d in replayed)
 
 
+def test_a_replay_from_after_the_head_is_refused_and_queues_nothing(
+    gateway, aws, stream, city, receiver
+):
+    subscription_id = subscribe(gateway, receiver.url)
+    push_and_fan_out(gateway, stream, city, listings(2))
+    delivery_queue(gateway, aws)
+    path = f"/v1/subscriptions/{subscription_id}/replay"
+
+    refused = [
+        operator_post(gateway, path, body)
+        for body in (
+            {"from_sequence": 3},
+            {"from_sequence": 10**40},
+            {"from_sequence": 1, "to_sequence": 10**40},
+        )
+    ]
+
+    assert [
+        (r.status_code, r.json_body["error"]["code"], r.json_body["error"]["path"]) for r in refused
+    ] == [
+        (400, "out_of_range", "from_sequence"),
+        (400, "invalid_schema", "from_sequence"),
+        (400, "invalid_schema", "to_sequence"),
+    ]
+    assert delivery_queue(gateway, aws) == []
+    assert operator_post(gateway, path, {"from_sequence": 2}).json_body == {
+        "from_sequence": 2,
+        "to_sequence": 2,
+        "queued": 1,
+    }
+
+
 def test_a_replay_starts_no_earlier_than_what_was_logged_after_the_subscription(
     gateway, aws, stream, city, receiver
 ):

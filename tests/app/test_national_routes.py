@@ -184,3 +184,39 @@ def test_a_platform_cannot_register_itself_as_a_national_source(gateway: Gateway
     assert reply.status_code == 403, reply.json_body
     assert error_code(reply) == "operator_only"
     assert gateway.add_key(COURT, new_signer("k-court")).status_code == 404
+
+
+def test_a_domain_named_twice_is_refused_not_merged(gateway: Gateway) -> None:
+    twice = SOURCE | {"domains": ["court_defaulter", "major_tax_violation", "court_defaulter"]}
+
+    reply = put(gateway, COURT, twice)
+
+    assert (reply.status_code, error_code(reply)) == (400, "duplicate_value"), reply.json_body
+    assert reply.json_body["error"]["path"] == "domains.2"
+    assert gateway.add_key(COURT, new_signer("k-court-x")).status_code == 404  # not registered
+
+
+def test_a_resync_naming_a_domain_twice_is_refused_and_records_no_upload(
+    gateway: Gateway,
+) -> None:
+    signer = court_source(gateway)
+    manifest = {
+        "region": COURT,
+        "upload_id": "u-court-2",
+        "issued_at": datetime.now(UTC).isoformat(),
+        "count": 1,
+        "sha256": hashlib.sha256(b"x").hexdigest(),
+        "size": 1,
+        "mode": "resync",
+        "domains": ["court_defaulter", "court_defaulter"],
+    }
+
+    def request(sent: dict[str, Any]) -> Any:
+        return gateway.post_signed("/v1/uploads", signer, "u-court-2", json.dumps(sent).encode())
+
+    reply = request(manifest)
+
+    assert (reply.status_code, error_code(reply)) == (400, "duplicate_value"), reply.json_body
+    assert reply.json_body["error"]["path"] == "domains.1"
+    once = request(manifest | {"domains": ["court_defaulter"]})
+    assert once.status_code == 201, once.json_body  # the id was not taken by the refusal

@@ -72,6 +72,40 @@ def test_a_replayed_request_names_the_webhook_id(gateway: Gateway) -> None:
     )
 
 
+def test_a_refusal_of_the_caller_names_what_it_refused(gateway: Gateway, aws: object) -> None:
+    signer = gateway.register_platform(HUBEI)
+    keys = f"/v1/regions/{HUBEI}/keys"
+    query = b'{"id_number": "110108198004120033", "purpose": "supervision"}'
+    too_big = b" " * (6 * 1024 * 1024)
+    items = written(aws)
+    http = gateway.client.http
+    replies = [
+        http.get(keys),
+        http.get(keys, headers=platform_headers(signer, "GET", keys, b"", new_batch_id())),
+        http.post("/v1/persons/query", headers={"Content-Type": "application/json"}, body=query),
+        http.get("/v1/console/session", headers={"Authorization": "Bearer cgs_" + "0" * 40}),
+        http.post(
+            "/v1/pushes",
+            headers=platform_headers(signer, "POST", "/v1/pushes", too_big, new_batch_id()),
+            body=too_big,
+        ),
+    ]
+    assert [(r.status_code, error(r)["code"], error(r)["path"]) for r in replies] == [
+        (401, "operator_credentials_required", "authorization"),
+        (403, "operator_only", "authorization"),
+        (401, "personal_query_requires_signature", "authorization"),
+        (401, "console_session_invalid", "authorization"),
+        (413, "payload_too_large", "body"),
+    ]
+    assert written(aws) == items
+
+
+def written(aws: object) -> list[list[str]]:
+    """What the tables hold but a signature's spent id and the rate counters: a refused
+    caller still uses those up (a replay or a flood is refused the same way)."""
+    return [[i for i in table if "'nonce#" not in i and "'rate#" not in i] for table in stored(aws)]
+
+
 # --- query parameters -------------------------------------------------------------------------
 
 

@@ -108,6 +108,9 @@ NOT_JSON = (
     "application/octet-stream",
     "multipart/form-data; boundary=x",
     "application/json; charset=latin-1",
+    "application/json; charset = iso-8859-1",
+    "application/json;CHARSET= utf-16",
+    "application/json; charset",
 )
 
 
@@ -140,6 +143,13 @@ def test_a_region_sent_as_text_is_not_written(gateway: Gateway) -> None:
     assert HUNAN not in [r["code"] for r in regions]
     utf8 = {"Content-Type": "application/json; charset=UTF-8"}
     assert send(gateway, "PUT", f"/v1/regions/{HUNAN}", b'{"name": "x"}', **utf8).status_code == 200
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "UTF8", ' "utf-8" ', "utf-8 "])
+def test_utf8_is_read_however_the_charset_is_spelt(gateway: Gateway, charset: str) -> None:
+    media = {"Content-Type": f"application/json; charset ={charset}"}
+    reply = send(gateway, "PUT", f"/v1/regions/{HUNAN}", '{"name": "湖南省"}'.encode(), **media)
+    assert (reply.status_code, reply.json_body["name"]) == (200, "湖南省")
 
 
 def test_a_read_is_never_refused_for_its_content_type(gateway: Gateway) -> None:

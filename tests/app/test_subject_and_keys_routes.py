@@ -148,7 +148,28 @@ def test_adding_a_key_without_or_with_a_wrong_token_is_operator_only(gateway):
 def test_adding_a_key_to_an_unregistered_region_is_not_found(gateway):
     response = gateway.add_key(CITY, new_signer("qth-1"))
 
-    assert response.status_code == 404
+    assert (response.status_code, response.json_body["error"]["path"]) == (404, "code")
+
+
+def test_the_key_routes_judge_the_region_code_before_the_key(gateway):
+    """A malformed code is 400, an unregistered one 404, both naming ``code``: not an empty
+    list of keys, nor a key that is not found, which would hide the typo."""
+    gateway.put_region(CITY)
+    signer = new_signer("qth-1")
+    assert gateway.add_key(CITY, signer).status_code == 201
+
+    def refused(method, code, tail=""):
+        response = gateway.client.http.request(
+            method, f"/v1/regions/{code}/keys{tail}", headers=gateway.operator()
+        )
+        return response.status_code, error_code(response), response.json_body["error"]["path"]
+
+    for method, tail in (("GET", ""), ("DELETE", "/qth-1")):
+        assert refused(method, "abc", tail) == (400, "invalid_schema", "code")
+        assert refused(method, "999999", tail) == (404, "not_found", "code")
+        assert refused(method, "430000", tail) == (404, "not_found", "code")  # 湖南: none
+    keys = gateway.client.http.get(f"/v1/regions/{CITY}/keys", headers=gateway.operator())
+    assert [(k["key_id"], k["valid_until"]) for k in keys.json_body["keys"]] == [("qth-1", None)]
 
 
 def test_adding_a_key_that_is_not_an_ed25519_public_key_is_a_schema_error(gateway):

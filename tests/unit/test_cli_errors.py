@@ -230,7 +230,7 @@ def test_payload_too_large_points_to_the_bulk_upload(answering, entries, key_fil
 
     message = one_error_line(code, err)
     assert message.startswith(
-        f"HTTP 413 payload_too_large: the body has {limit + 1} bytes, over {limit} — "
+        f"HTTP 413 payload_too_large (field body): the body has {limit + 1} bytes, over {limit} — "
     )
     assert "gateway push --bulk FILE" in message
     assert answering.requests == [("POST", "/v1/pushes")]
@@ -255,7 +255,8 @@ def test_an_operator_refusal_is_one_line(answering, capsys):
     code, out, err = run(capsys, "region", "keys", REGION, "--url", url_of(answering))
 
     assert one_error_line(code, err) == (
-        "HTTP 401 operator_credentials_required: operator credentials are required"
+        "HTTP 401 operator_credentials_required (field authorization): "
+        "operator credentials are required"
     )
     assert out == ""
 

@@ -9,9 +9,14 @@ from typing import Any
 
 
 class GatewayError(Exception):
-    """Base class: ``code`` is stable and machine-readable, ``message`` is for people."""
+    """Base class: ``code`` is stable and machine-readable, ``message`` is for people, and
+    ``path`` names what was refused. A raise that knows the field passes ``path=``; one that
+    does not gets its class's ``default_path`` (the header, body or id the refusal is about),
+    so every refusal carries a ``path`` as the contract promises. Each direct subclass sets
+    one: the base has none to offer."""
 
     code = "gateway_error"
+    default_path = ""
 
     def __init__(self, message: str, **context: Any) -> None:
         super().__init__(message)
@@ -19,31 +24,36 @@ class GatewayError(Exception):
         self.context = context
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, **self.context}
+        path = self.context.get("path") or self.default_path
+        return {"code": self.code, "message": self.message, **self.context, "path": path}
 
 
 class AuthenticationError(GatewayError):
     """The request is not proven to come from who it claims (401)."""
 
     code = "authentication_failed"
+    default_path = "authorization"
 
 
 class MissingSignature(AuthenticationError):
     """A signature, timestamp, id or key-id header is absent."""
 
     code = "missing_signature"
+    default_path = "webhook-signature"
 
 
 class InvalidSignature(AuthenticationError):
     """No signature in the header verifies against the body with an acceptable key."""
 
     code = "invalid_signature"
+    default_path = "webhook-signature"
 
 
 class TimestampOutOfWindow(AuthenticationError):
     """The signed timestamp is too far from the gateway's clock (replay protection)."""
 
     code = "timestamp_out_of_window"
+    default_path = "webhook-timestamp"
 
 
 class OperatorCredentialsRequired(AuthenticationError):
@@ -62,6 +72,7 @@ class ForbiddenError(GatewayError):
     """The caller is known but may not do this (403)."""
 
     code = "forbidden"
+    default_path = "authorization"
 
 
 class ConsoleSessionNotAllowed(ForbiddenError):
@@ -75,18 +86,21 @@ class UnknownKey(ForbiddenError):
     """The key id is not registered, or not valid at the signed time."""
 
     code = "unknown_key"
+    default_path = "x-credit-key-id"
 
 
 class UnknownRegion(ForbiddenError):
     """The region is not registered with the gateway."""
 
     code = "unknown_region"
+    default_path = "region"
 
 
 class RegionMismatch(ForbiddenError):
     """A platform acted for a region its key does not belong to."""
 
     code = "region_mismatch"
+    default_path = "region"
 
 
 class OperatorOnly(ForbiddenError):
@@ -99,6 +113,7 @@ class BadRequest(GatewayError):
     """The request is malformed (400); ``path`` names the offending field when known."""
 
     code = "bad_request"
+    default_path = "body"
 
 
 class MalformedJson(BadRequest):
@@ -173,36 +188,42 @@ class PayloadTooLarge(GatewayError):
     """The body exceeds the configured limit (413)."""
 
     code = "payload_too_large"
+    default_path = "body"
 
 
 class NotFound(GatewayError):
     """The addressed resource does not exist (404)."""
 
     code = "not_found"
+    default_path = "path"
 
 
 class Gone(GatewayError):
     """What the request names existed and was erased for good (410)."""
 
     code = "gone"
+    default_path = "path"
 
 
 class Conflict(GatewayError):
     """The request conflicts with stored state (409)."""
 
     code = "conflict"
+    default_path = "body"
 
 
 class BatchIdReused(Conflict):
     """A batch id was sent again with a different body."""
 
     code = "batch_id_reused"
+    default_path = "batch_id"
 
 
 class BatchInProgress(Conflict):
     """The same batch is being processed right now; retry shortly."""
 
     code = "batch_in_progress"
+    default_path = "batch_id"
 
 
 class RequestReplayed(Conflict):
@@ -210,12 +231,14 @@ class RequestReplayed(Conflict):
     signed once, with its own id, so captured headers cannot be sent again."""
 
     code = "request_replayed"
+    default_path = "webhook-id"
 
 
 class SubscriptionPending(Conflict):
     """The subscription's endpoint has not answered its URL-verification challenge yet."""
 
     code = "subscription_pending"
+    default_path = "subscription_id"
 
 
 class NoSecretToRotate(Conflict):
@@ -223,12 +246,14 @@ class NoSecretToRotate(Conflict):
     no secret of its own to rotate."""
 
     code = "no_secret_to_rotate"
+    default_path = "subscription_id"
 
 
 class VerificationError(GatewayError):
     """A subscriber-side check of a delivery failed (signature, timestamp or body)."""
 
     code = "verification_failed"
+    default_path = "body"
 
 
 class RateLimited(GatewayError):
@@ -236,3 +261,4 @@ class RateLimited(GatewayError):
     queries); ``retry_after`` is in seconds."""
 
     code = "rate_limited"
+    default_path = "authorization"
