@@ -12,7 +12,7 @@ from chalicelib.http_errors import json_response
 from chalicelib.route_spec import Access, Operation, Reply, Tag, count_param
 from chalicelib.subscriptions_api import owned_subscription
 from chalicelib.witnessing import published_checkpoints, with_cosignatures
-from gateway.delivery.resending import StartPastHead
+from gateway.delivery import StartPastHead
 from gateway.validation import parse_request
 from gateway_client.contract import (
     Checkpoint,

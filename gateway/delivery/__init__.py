@@ -31,7 +31,7 @@ from gateway.delivery.redelivery import Erased, Resend, rebuild, replayable, res
 from gateway.delivery.reevaluation import recognition_changes
 from gateway.delivery.reevaluation_job import ReevaluationJob, daily_reevaluations
 from gateway.delivery.reevaluation_runner import ReevaluationRunner
-from gateway.delivery.resending import Replayed, Resending
+from gateway.delivery.resending import Replayed, Resending, StartPastHead
 from gateway.delivery.sending import DEFAULT_RETRY_SCHEDULE, DeliveryService
 from gateway.delivery.subscribing import Created, SubscriptionDesk
 from gateway.delivery.subscription import (
@@ -74,6 +74,7 @@ __all__ = [
     "Resending",
     "Saved",
     "SignatureScheme",
+    "StartPastHead",
     "Subscription",
     "SubscriptionAdmin",
     "SubscriptionChanges",
