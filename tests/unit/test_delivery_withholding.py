@@ -31,8 +31,10 @@ class Erasures:
         return listing_id in self.erased
 
 
-def service(erasures: Erasures) -> tuple[DeliveryService, InMemoryDeliveryLog, RecordingTransport]:
-    log, transport = InMemoryDeliveryLog(), RecordingTransport()
+def service(
+    erasures: Erasures, transport: RecordingTransport | None = None
+) -> tuple[DeliveryService, InMemoryDeliveryLog, RecordingTransport]:
+    log, transport = InMemoryDeliveryLog(), transport or RecordingTransport()
     sent = DeliveryService(
         InMemorySubscriptionStore(subscription("s-1")),
         log,
@@ -111,16 +113,8 @@ def test_an_answer_recorded_after_the_purge_began_is_blanked(purged_meanwhile: b
     after that blanking read them finds the mark, and blanks its own answer."""
     listed = listing()
     erasures = Erasures()
-    log = InMemoryDeliveryLog()
     transport = PurgedWhileAnswering(erasures, listed.listing_id if purged_meanwhile else None)
-    sending = DeliveryService(
-        InMemorySubscriptionStore(subscription("s-1")),
-        log,
-        transport,
-        GATEWAY,
-        FixedClock(NOW),
-        erased=erasures,
-    )
+    sending, log, _ = service(erasures, transport)
     [delivery] = plan_deliveries(change(listed), [subscription("s-1")], [])
 
     outcome = sending.deliver(delivery, 1)
