@@ -4,7 +4,7 @@ the field types every boundary shares (dates, text); and how input is told from 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, TypeVar
@@ -16,7 +16,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     TypeAdapter,
-    ValidationError,
     ValidationInfo,
 )
 from pydantic_core import PydanticCustomError, to_json
@@ -59,8 +58,15 @@ def _sane_moment(value: datetime) -> datetime:
     return value
 
 
-def _iso_only(shape: re.Pattern[str], kind: type[Any], error: str, example: str) -> BeforeValidator:
-    """In input, a string of the ISO kind the field holds, parsed as pydantic parses JSON.
+def _iso_only(
+    shape: re.Pattern[str],
+    kind: type[Any],
+    error: str,
+    example: str,
+    parse: Callable[[str], Any] | None = None,
+) -> BeforeValidator:
+    """In input, a string of the ISO kind the field holds, parsed as pydantic parses JSON (or
+    by ``parse``, where the shape leaves one reading: ``date.fromisoformat`` of YYYY-MM-DD).
 
     Strict JSON already refuses epoch numbers, and a date field a datetime string, but pydantic
     still reads a string of digits (``"1709251200"``) as seconds since 1970: a number in
@@ -68,13 +74,18 @@ def _iso_only(shape: re.Pattern[str], kind: type[Any], error: str, example: str)
     is judged as a Python value, and strict mode takes no string for a date there."""
     adapter: TypeAdapter[Any] = TypeAdapter(kind)
 
+    def parsed(value: str) -> Any:
+        return adapter.validate_json(to_json(value), strict=True)
+
+    read = parse or parsed
+
     def check(value: Any, info: ValidationInfo) -> Any:
         if not isinstance(value, str) or intake_of(info) is None:
             return value
         if shape.match(value):
             try:
-                return adapter.validate_json(to_json(value), strict=True)
-            except ValidationError:
+                return read(value)
+            except ValueError:  # pydantic's ValidationError is one
                 pass
         raise PydanticCustomError(error, "an ISO 8601 {kind} is expected", {"kind": example})
 
@@ -83,7 +94,13 @@ def _iso_only(shape: re.Pattern[str], kind: type[Any], error: str, example: str)
 
 Day = Annotated[
     date,
-    _iso_only(re.compile(r"\d{4}-\d{2}-\d{2}\Z"), date, "invalid_date", "date (2024-03-01)"),
+    _iso_only(
+        re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII),
+        date,
+        "invalid_date",
+        "date (2024-03-01)",
+        date.fromisoformat,
+    ),
     AfterValidator(_sane_day),
 ]
 Moment = Annotated[
