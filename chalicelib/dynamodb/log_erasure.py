@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from chalicelib.dynamodb.base import n, s, text
+from chalicelib.dynamodb.base import n, s
 from chalicelib.dynamodb.log_chunks import chunk_key
 from chalicelib.dynamodb.log_compaction import CompactingIndex, older_of
 from chalicelib.dynamodb.log_reading import body_key, chunks_holding, entry_key
 from chalicelib.dynamodb.log_transaction import HEAD, index_key
-
-_BATCH_GET = 100  # keys a BatchGetItem request may hold
 
 
 class LogErasure(CompactingIndex):
@@ -38,25 +36,14 @@ class LogErasure(CompactingIndex):
 
     def purged(self, listing_ids: Sequence[str]) -> set[str]:
         """Which of ``listing_ids`` a purge erased: what intake asks of the ids it would store
-        as new listings, one BatchGetItem per 100 ids of one attribute.
+        as new listings, a BatchGetItem per 100 ids of one attribute, the requests at once.
 
         Consistent reads: a purge marks the index item (``erase``) before the listing is
         deleted, and intake asks only after it read the listing absent; an eventually
         consistent read could still miss a mark made just before that delete, and the purged
         listing would be stored again."""
-        keys = [{"pk": s(index_key(x))} for x in dict.fromkeys(listing_ids)]
-        found = [
-            item
-            for i in range(0, len(keys), _BATCH_GET)
-            for item in self._batch_get(
-                {
-                    "Keys": keys[i : i + _BATCH_GET],
-                    "ConsistentRead": True,
-                    "ProjectionExpression": "pk, erased_by",
-                }
-            )
-        ]
-        return {text(x, "pk").removeprefix(index_key("")) for x in found if "erased_by" in x}
+        found = self._batch([index_key(x) for x in dict.fromkeys(listing_ids)], "pk, erased_by")
+        return {pk.removeprefix(index_key("")) for pk, item in found.items() if "erased_by" in item}
 
     def erase(self, listing_id: str, tombstone_id: str) -> int:
         """Make every logged body of ``listing_id`` unreadable but its purge's (``tombstone_id``,
