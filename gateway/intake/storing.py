@@ -127,10 +127,13 @@ def store(
     listing); a write that loses a race is planned again against what won. A candidate still
     contended after ``RACE_RETRIES`` rounds is refused, never reported written or duplicate.
 
-    ``purged`` is asked only of the ids not held, once per round for the whole batch. A purge
-    marks the id before it deletes the listing, so an absence read here follows the mark; a
-    purge between this read and a write fails the write (it was conditional on the version
-    read), and the next round reads the mark.
+    ``purged`` is asked, once per round for the whole batch, of the ids not held and of the
+    held ones a write would move. A purge marks the id before it deletes the listing: an
+    absence read here follows the mark; a held listing marked is one whose purge is under way,
+    and an update landing before its delete would keep the person stored under an erased mark
+    (the delete, conditional on the version it judged due, would then fail). A purge between
+    this read and a write fails the write (it was conditional on the version read), and the
+    next round reads the mark.
     """
     result = Stored()
     pending = list(candidates)
@@ -142,6 +145,10 @@ def store(
         fresh = [x.listing_id for _, x in pending if x.listing_id not in current]
         gone = purged(fresh) if fresh else set()
         decided = plan(pending, current, region, relays_subregions, gone)
+        moving = [x.listing_id for _, x, held in decided.write if held is not None]
+        erasing = purged(moving) if moving else set()
+        decided.purged += [(i, x) for i, x, _ in decided.write if x.listing_id in erasing]
+        decided.write = [w for w in decided.write if w[1].listing_id not in erasing]
         if decided.tag:
             listings.add_provenance([(x.credit_code, x.listing_id) for x in decided.tag], region)
         written = listings.write([(x, held) for _, x, held in decided.write], region)

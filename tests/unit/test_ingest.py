@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -152,6 +153,30 @@ def test_a_newer_version_is_accepted(gw: Gateway) -> None:
     gw.push([entry(source_sequence=1)], batch_id="b-1")
     result = gw.push([entry(source_sequence=2)], batch_id="b-2")
     assert (counts(result), gw.store.listings[lid(entry())].source_sequence) == ((1, 0, 0), 2)
+
+
+def test_a_held_listing_whose_purge_is_under_way_takes_no_update(gw: Gateway) -> None:
+    """A purge marks the listing erased, then deletes it: an update landing between would keep
+    the person stored under an erased mark, so it is refused as a re-push of a purged one is;
+    a duplicate asks nothing."""
+    gw.push([entry(source_sequence=1)], batch_id="b-1")
+    marked: set[str] = {lid(entry())}
+    asked: list[list[str]] = []
+
+    def purged(ids: Sequence[str]) -> set[str]:
+        asked.append(list(ids))
+        return marked & set(ids)
+
+    gw.service = PushService(gw.registry, gw.archive, gw.ledger, gw.store, gw.clock, purged=purged)
+
+    again = gw.push([entry(source_sequence=1)], batch_id="b-2")
+    asked_by_the_duplicate = list(asked)
+    update = gw.push([entry(source_sequence=2)], batch_id="b-3")
+
+    assert (counts(again), asked_by_the_duplicate) == ((0, 1, 0), [])  # it reads no mark
+    assert counts(update) == (0, 0, 1)
+    assert [e.code for e in update.errors] == ["listing_purged"]
+    assert gw.store.listings[lid(entry())].source_sequence == 1  # nothing written
 
 
 def test_an_equal_version_is_a_duplicate(gw: Gateway) -> None:
