@@ -28,8 +28,10 @@ from gateway.validation import parse_request
 from gateway_client.contract import (
     ID_HEADER,
     BadRequest,
+    DatesOutOfOrder,
     DuplicateValue,
     Frozen,
+    FutureDate,
     ListingEntry,
     Moment,
     NotFound,
@@ -110,16 +112,8 @@ def put_region(request: Request, code: str) -> Response:
     return json_response(200, region.model_dump(mode="json"))
 
 
-class KeyDatesOutOfOrder(BadRequest):
-    code = "dates_out_of_order"
-
-
 class KeyValidUntilPast(BadRequest):
     code = "valid_until_past"
-
-
-class KeyValidFromFar(BadRequest):
-    code = "future_date"
 
 
 KEY_LEAD = timedelta(days=366)
@@ -130,15 +124,13 @@ def _check_validity(valid_from: datetime, valid_until: datetime | None, now: dat
     """A key's validity must be a window that can still hold a push: one ending before it
     starts, or already over, would be registered to no effect (and hide a typo in the year)."""
     if valid_from > now + KEY_LEAD:
-        raise KeyValidFromFar(
-            f"valid_from is more than {KEY_LEAD.days} days ahead", path="valid_from"
-        )
+        raise FutureDate(f"valid_from is more than {KEY_LEAD.days} days ahead", path="valid_from")
     if valid_until is None:
         return
     if valid_until <= now:
         raise KeyValidUntilPast("valid_until has passed already", path="valid_until")
     if valid_until <= valid_from:
-        raise KeyDatesOutOfOrder("valid_until is not after valid_from", path="valid_until")
+        raise DatesOutOfOrder("valid_until is not after valid_from", path="valid_until")
 
 
 def _registered(code: str) -> None:
@@ -285,9 +277,9 @@ ROUTES: tuple[Operation, ...] = (
             errors.SchemaError,
             errors.NotFound,
             KeyIdTaken,
-            KeyDatesOutOfOrder,
+            DatesOutOfOrder,
             KeyValidUntilPast,
-            KeyValidFromFar,
+            FutureDate,
         ),
         body=_KeyBody,
         description="A key id already registered for another region is refused (409 "

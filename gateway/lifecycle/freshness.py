@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from gateway.lifecycle.requests import Stamped
-from gateway_client.contract import BadRequest, ListingEntry, china_date
+from gateway_client.contract import BadRequest, FutureDate, ListingEntry, china_date
 
 FUTURE_VERSION = "future_version"
 FUTURE_DATE = "future_date"
@@ -21,12 +21,6 @@ class FutureVersion(BadRequest):
     """A source version (``source_updated_at``) lies ahead of the gateway's clock."""
 
     code = FUTURE_VERSION
-
-
-class FutureDate(BadRequest):
-    """A decision date lies after today (Beijing time)."""
-
-    code = FUTURE_DATE
 
 
 def version_problem(

@@ -14,9 +14,11 @@ from gateway_client.contract import (
     ONE_LINE,
     BadRequest,
     Conflict,
+    DatesOutOfOrder,
     Day,
     DuplicateValue,
     Frozen,
+    FutureDate,
     Listing,
     Measure,
     MeasureId,
@@ -62,18 +64,6 @@ class MeasureKindMismatch(BadRequest):
     code = "measure_kind_mismatch"
 
 
-class FutureExecution(BadRequest):
-    """A measure reported executed after today (Beijing time)."""
-
-    code = "future_date"
-
-
-class ExecutedBeforeDecision(BadRequest):
-    """A measure reported executed before the listing it answers was decided."""
-
-    code = "dates_out_of_order"
-
-
 class NoLongerApplying(Conflict):
     """Feedback for a delivery that told of the listing's end (revoked, expired, repaired…):
     it asked for measures to stop, not to be executed."""
@@ -96,8 +86,8 @@ def check_report(
 
     Raises
     ------
-    NoLongerApplying, DuplicateValue, UnknownMeasure, MeasureKindMismatch, FutureExecution,
-    ExecutedBeforeDecision
+    NoLongerApplying, DuplicateValue, UnknownMeasure, MeasureKindMismatch, FutureDate,
+    DatesOutOfOrder
         for the first problem, with ``path`` (``measures.0.executed_on``).
     """
     ended = stopped_applying(listing) if listing is not None else None
@@ -121,10 +111,10 @@ def check_report(
             raise MeasureKindMismatch(message, path=f"{at}.measure_id")
         if executed.executed_on > today:
             message = f"executed_on {executed.executed_on} is after today ({today})"
-            raise FutureExecution(message, path=f"{at}.executed_on")
+            raise FutureDate(message, path=f"{at}.executed_on")
         if listing is not None and executed.executed_on < listing.decided_on:
             message = f"executed_on is before the listing was decided ({listing.decided_on})"
-            raise ExecutedBeforeDecision(message, path=f"{at}.executed_on")
+            raise DatesOutOfOrder(message, path=f"{at}.executed_on")
 
 
 FEEDBACK_REFUSALS = (
@@ -132,7 +122,7 @@ FEEDBACK_REFUSALS = (
     DuplicateValue,
     UnknownMeasure,
     MeasureKindMismatch,
-    FutureExecution,
-    ExecutedBeforeDecision,
+    FutureDate,
+    DatesOutOfOrder,
 )
 """What ``check_report`` raises, for the route's declared replies."""

@@ -12,15 +12,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gateway.recognition.feedback import (
-    ExecutedBeforeDecision,
     FeedbackReport,
-    FutureExecution,
     MeasureKindMismatch,
     UnknownMeasure,
     check_report,
 )
 from gateway.recognition.measures import load_measures
-from gateway_client.contract import ListKind
+from gateway_client.contract import DatesOutOfOrder, FutureDate, ListKind
 
 TODAY = date(2025, 6, 2)
 BLACK = listing(entry(decided_on="2025-03-01", valid_from="2025-03-01"))
@@ -56,7 +54,7 @@ def test_a_measure_executed_after_today_is_refused(days: int) -> None:
     late = {"measure_id": "key_supervision", "executed_on": TODAY + timedelta(days=days)}
     on_time = {"measure_id": "key_supervision", "executed_on": TODAY}
 
-    with pytest.raises(FutureExecution) as refused:
+    with pytest.raises(FutureDate) as refused:
         check_report(report(on_time, late), BLACK, TODAY)
 
     assert refused.value.context["path"] == "measures.1.executed_on"
@@ -66,7 +64,7 @@ def test_a_measure_executed_after_today_is_refused(days: int) -> None:
 def test_a_measure_executed_before_the_decision_is_refused(executed_on: date) -> None:
     early = {"measure_id": "key_supervision", "executed_on": executed_on}
 
-    with pytest.raises(ExecutedBeforeDecision) as refused:
+    with pytest.raises(DatesOutOfOrder) as refused:
         check_report(report(early), BLACK, TODAY)
 
     assert refused.value.context["path"] == "measures.0.executed_on"

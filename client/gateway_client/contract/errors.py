@@ -147,6 +147,20 @@ class Sm2NotOffered(BadRequest):
     code = "sm2_not_offered"
 
 
+class FutureDate(BadRequest):
+    """A date that cannot have come yet: a decision, the end of the conduct, a measure executed,
+    a key's start too far ahead."""
+
+    code = "future_date"
+
+
+class DatesOutOfOrder(BadRequest):
+    """Two dates the wrong way round: a key valid until before it is valid from, a measure
+    executed before the decision it answers."""
+
+    code = "dates_out_of_order"
+
+
 class DuplicateValue(BadRequest):
     """A list that is a set names one thing twice (a filter's kind, an agreement's source or
     measure): the repeat says nothing, and often stands where something else was meant."""
