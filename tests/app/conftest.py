@@ -46,12 +46,8 @@ def receiver() -> Iterator[Receiver]:
 @pytest.fixture
 def hook() -> Iterator[AnsweringReceiver]:
     """An endpoint whose answers a test scripts (204 until told otherwise)."""
-    server = AnsweringReceiver()
-    server.start()
-    try:
+    with AnsweringReceiver() as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -99,6 +99,13 @@ class AnsweringReceiver:
             self.server.server_close()
             self.server = None
 
+    def __enter__(self) -> AnsweringReceiver:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
 
 @dataclass
 class DeliveryQueue:

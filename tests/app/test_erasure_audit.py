@@ -159,12 +159,8 @@ def echoing(status: int) -> Callable[[Received], Reply]:
 @pytest.fixture
 def gone() -> Iterator[AnsweringReceiver]:
     """A second scripted endpoint (``hook`` is the first)."""
-    server = AnsweringReceiver()
-    server.start()
-    try:
+    with AnsweringReceiver() as server:
         yield server
-    finally:
-        server.stop()
 
 
 def stored_excerpts(aws: Any) -> list[str]:
