@@ -120,6 +120,8 @@ def page_with_the_keyboard(page: Page, table: str, back: bool) -> None:
             break
         shown = page.locator(table).inner_text()
         page.keyboard.press("Enter")
-        expect(page.locator(table)).not_to_have_text(shown)
+        # compared as rendered text, like `shown`: textContent never equals it, so the
+        # default comparison would not wait for the page to turn
+        expect(page.locator(table)).not_to_have_text(shown, use_inner_text=True)
     expect(pressed).to_be_disabled()
     expect(other).to_be_focused()

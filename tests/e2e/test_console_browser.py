@@ -161,6 +161,38 @@ def test_the_exchange_log_verifies_in_the_browser(seeded: LocalStack, page: Page
     expect(page.locator("#log-entries caption")).to_contain_text("条目 entries 1–")
 
 
+def test_a_late_log_page_never_replaces_the_one_asked_for_after_it(
+    seeded: LocalStack, page: Page
+) -> None:
+    """Pressing "previous" again before the first answer lands: the entries shown stay those
+    asked for last, and the pager with them, whichever answer arrives last."""
+    sign_in_as_operator(page, seeded)
+    open_page(page, seeded, "log")
+    caption = page.locator("#log-entries caption")
+    previous = page.locator("#log-entries .pager button").first
+    newest = caption.inner_text()
+    held: list[Route] = []
+    page.route(
+        re.compile(r"/v1/log\?from="),
+        lambda route: route.continue_() if held else held.append(route),
+    )
+    previous.click()
+    while not held:  # the first press's request, held back
+        page.wait_for_timeout(20)
+    previous.click()  # the same page asked again, answered
+    expect(caption).not_to_have_text(newest, use_inner_text=True)
+    turned = caption.inner_text()
+    previous.click()  # and one further back
+    expect(caption).not_to_have_text(turned, use_inner_text=True)
+    oldest = caption.inner_text()
+    with page.expect_response(re.compile(r"/v1/log\?from=")) as reply:
+        held[0].continue_()
+    reply.value.finished()
+    page.wait_for_timeout(300)  # room for the late answer to be read: it must draw nothing
+    expect(caption).to_have_text(oldest, use_inner_text=True)
+    assert previous.is_disabled() == ("entries 1–" in oldest)  # the pager follows the page shown
+
+
 def test_a_province_sees_only_its_own_and_no_operator_action(
     seeded: LocalStack, page: Page
 ) -> None:

@@ -117,9 +117,12 @@ async function entries(head) {
   const prev = h("button", { type: "button", onclick: () => turn(Math.max(1, first - PAGE)) },
     "上一页 previous");
   const next = h("button", { type: "button", onclick: () => turn(first + PAGE) }, "下一页 next");
+  let asked = 0; // the newest page asked for: an older answer arriving after it is dropped
   const show = async (from) => {
+    const ticket = ++asked;
     try {
       const page = await get(`/v1/log?from=${from}&limit=${PAGE}`);
+      if (ticket !== asked) return;
       first = from;
       const erased = new Set(page.erased);
       table.replaceChildren(pagedTable(`条目 entries ${first}–${Math.min(head, first + PAGE - 1)}`, [
@@ -131,6 +134,7 @@ async function entries(head) {
         { title: "叶哈希 leaf hash", cell: (e) => [short(e.hash), erased.has(e.sequence) ? " (已清除 erased)" : ""] },
       ], page.entries, "此页没有条目。 No entry on this page.", PAGE));
     } catch (error) {
+      if (ticket !== asked) return;
       table.replaceChildren(failure(error, "GET /v1/log"));
     }
     prev.disabled = first <= 1;
