@@ -5,7 +5,7 @@
 import { get } from "./api.js";
 import { MAX_PROOFS, verifyRange } from "./log-verify.js";
 import {
-  beijing, empty, failure, field, h, kv, notice, pageFrame, pagedTable, place, turnPage,
+  beijing, empty, failure, field, h, kv, latest, notice, pageFrame, pagedTable, place, turnPage,
 } from "./ui.js";
 
 const PAGE = 20;
@@ -51,10 +51,10 @@ function verifier(head, checkpoints) {
       h("button", { type: "button", class: "primary", disabled: true },
         "在浏览器中验证 verify in the browser"));
   }
-  const latest = checkpoints.at(-1)?.sequence || head; // by default, the newest entries it signs
+  const signed = checkpoints.at(-1)?.sequence || head; // by default, the newest entries it signs
   const from = h("input", { type: "number", name: "from", min: 1,
-    value: Math.max(1, latest - MAX_PROOFS + 1) });
-  const to = h("input", { type: "number", name: "to", min: 1, value: latest });
+    value: Math.max(1, signed - MAX_PROOFS + 1) });
+  const to = h("input", { type: "number", name: "to", min: 1, value: signed });
   const out = h("div", { id: "verify-result", "aria-live": "polite" });
   const form = h("form", { class: "bar", novalidate: true }, field("从 from", from), field("到 to", to),
     h("button", { type: "submit", class: "primary" }, "在浏览器中验证 verify in the browser"));
@@ -117,12 +117,11 @@ async function entries(head) {
   const prev = h("button", { type: "button", onclick: () => turn(Math.max(1, first - PAGE)) },
     "上一页 previous");
   const next = h("button", { type: "button", onclick: () => turn(first + PAGE) }, "下一页 next");
-  let asked = 0; // the newest page asked for: an older answer arriving after it is dropped
   const show = async (from) => {
-    const ticket = ++asked;
+    const current = latest(table); // an answer landing after a newer press draws nothing
     try {
       const page = await get(`/v1/log?from=${from}&limit=${PAGE}`);
-      if (ticket !== asked) return;
+      if (!current()) return;
       first = from;
       const erased = new Set(page.erased);
       table.replaceChildren(pagedTable(`条目 entries ${first}–${Math.min(head, first + PAGE - 1)}`, [
@@ -134,7 +133,7 @@ async function entries(head) {
         { title: "叶哈希 leaf hash", cell: (e) => [short(e.hash), erased.has(e.sequence) ? " (已清除 erased)" : ""] },
       ], page.entries, "此页没有条目。 No entry on this page.", PAGE));
     } catch (error) {
-      if (ticket !== asked) return;
+      if (!current()) return;
       table.replaceChildren(failure(error, "GET /v1/log"));
     }
     prev.disabled = first <= 1;
