@@ -196,7 +196,7 @@ def test_a_lookup_that_does_not_answer_within_the_deadline_is_refused(
 
     refused = post(Urllib3Transport(resolve=stuck), f"https://{NAME}/hook", timeout=0.5)
 
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 2.5  # cut at 0.5 s, never waiting the lookup's 3 s
     assert refused.status == 0
     assert refused.body_excerpt == f"refused: {NAME} could not be resolved (TimeoutError)"
     assert connections == []
@@ -243,7 +243,7 @@ def test_a_trickling_endpoint_is_cut_at_the_deadline(head: bytes, then: bytes) -
     took = time.monotonic() - started
     stop.set()
     listener.close()
-    assert 0.9 < took < 1.6
+    assert 0.9 < took < 5  # cut at the 1 s deadline, long before the ~80 s trickle ends
     assert answer.status == 0
     assert "deadline" in answer.body_excerpt
 
