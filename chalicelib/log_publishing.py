@@ -12,13 +12,23 @@ again from where the other left off.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
 from chalicelib.dynamodb.log_published import Published
 from chalicelib.s3_archive import S3Archive
-from gateway_client.contract import Checkpoint, Clock, GatewaySigners, entry_leaf, sign_checkpoint
+from gateway_client.contract import (
+    FROM_THE_START,
+    Checkpoint,
+    Clock,
+    GatewaySigners,
+    entry_leaf,
+    salted_since_line,
+    sign_checkpoint,
+)
 from gateway_client.tlog import entry_bundles_for, leaf_hash, tiles_for
 
 PREFIX = "log/"
@@ -27,6 +37,7 @@ _CHUNK = 4096  # entries published per state change: bounded memory whatever the
 _ATTEMPTS = 50
 _WRITERS = 4  # a step writes a tile per level (three for 16M entries) and a bundle
 _MISSING = ("NoSuchKey", "404")
+SALTING_MARGIN = timedelta(minutes=15)  # Lambda's longest invocation
 _BINARY = "application/octet-stream"
 
 
@@ -83,6 +94,9 @@ class LogPublisher:
             entries = self._log.leaves(done + 1, upto - done)
             if [e.sequence for e in entries] != list(range(done + 1, upto + 1)):
                 raise RuntimeError(f"log entries {done + 1}…{upto} are not all stored")
+            # fixed once (the state's put carries it on), then stated by every checkpoint
+            since = state.salted_since or self._log.salted_since(self._cut_over(state))
+            state = replace(state, salted_since=since)
             leaves = [entry_leaf(e) for e in entries]
             grown, hashes = frontier.append([leaf_hash(x) for x in leaves])
             written = [
@@ -92,7 +106,12 @@ class LogPublisher:
             list(pool.map(lambda tile: self._put_tile(*tile), written))
             self._last_tiles = dict(written)
             checkpoint = sign_checkpoint(
-                upto, grown.root(), self._clock.now(), self._signers, self.origin
+                upto,
+                grown.root(),
+                self._clock.now(),
+                self._signers,
+                self.origin,
+                [salted_since_line(since)],
             )
             kept = self._put_checkpoint(checkpoint)
             if self._log.advance_published(state, grown):
@@ -100,6 +119,16 @@ class LogPublisher:
                 if upto == target:
                     return signed
         raise RuntimeError(f"the log's publication did not reach {target}")
+
+    def _cut_over(self, state: Published) -> datetime:
+        """When every listing version this gateway accepts is salted: always, for a log
+        nothing was published of before this code (every fan-out publishes as it logs);
+        else once no invocation of code from before salts can still be running, Lambda's
+        longest, whole seconds rounded up (a checkpoint states whole seconds)."""
+        if state.size == 0:
+            return FROM_THE_START
+        at = self._clock.now() + SALTING_MARGIN
+        return at.replace(microsecond=0) + timedelta(seconds=bool(at.microsecond))
 
     def _read_partial(self, path: str) -> bytes:
         """A partial tile or bundle the next step extends: the one this publisher wrote last

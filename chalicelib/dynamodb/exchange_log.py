@@ -54,6 +54,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
@@ -68,6 +69,7 @@ from chalicelib.dynamodb.log_published import (
     Published,
     advance_put,
     published_of,
+    salting_update,
 )
 from chalicelib.dynamodb.log_reading import (
     Read,
@@ -140,6 +142,11 @@ class DynamoExchangeLog(LogErasure):
         with self._appended_lock:
             appended, self._appended = self._appended, None
         return appended
+
+    def salted_since(self, at: datetime) -> datetime:
+        """The salting cut-over, fixed at ``at`` unless it is fixed already (``log_published``)."""
+        fixed = self._client.update_item(**salting_update(self._table, at))
+        return datetime.fromisoformat(fixed["Attributes"]["salted_since"]["S"])
 
     def advance_published(self, before: Published, frontier: Frontier) -> bool:
         """Record publication up to ``frontier.size`` unless another publisher moved it first."""

@@ -38,6 +38,7 @@ from gateway_client.delivery_audit import (
     unlogged_problems,
     unsalted_problems,
 )
+from gateway_client.salting_audit import cut_over, uncommitted_problems
 from gateway_client.tlog import (
     CosignatureVerifier,
     HashReader,
@@ -77,6 +78,7 @@ class AuditReport(Frozen):
     # their listing was checked against a logged delivery of the same version where one is
     # stored; these had none, so nothing proves them.
     unproven: tuple[str, ...] = ()
+    salted_since: datetime | None = None  # the salting cut-over applied (``salting_audit``)
 
     @property
     def ok(self) -> bool:
@@ -91,6 +93,7 @@ class Seen(Frozen):
     root: str
     origin: str | None = None
     owed_from: int | None = None
+    salted_since: datetime | None = None
 
 
 def _signed(checkpoint: Checkpoint, keys: Sequence[AnyKey], algorithm: Algorithm) -> bool:
@@ -222,7 +225,9 @@ def audit(
     problems += _entry_problems(entries, served_from, latest, read, now)
     problems += delivery_problems(logged, latest, read)
     unproven, altered = unlogged_problems(deliveries)
-    problems += altered + unsalted_problems(deliveries) + order_problems(logged)
+    since, unread = cut_over(trusted, seen.salted_since if seen is not None else None)
+    problems += altered + unread + unsalted_problems(deliveries) + order_problems(logged)
+    problems += uncommitted_problems(deliveries, since)
     have = {d.log_sequence for d in logged}
     owed = [
         entry
@@ -255,6 +260,7 @@ def audit(
             "latest_origin": latest.origin,
             "owed_from": first,
             "unproven": unproven,
+            "salted_since": since,
         }
     )
 

@@ -89,6 +89,7 @@ def write_seen(path: Path | None, report: AuditReport) -> None:
             root=report.latest_root,
             origin=report.latest_origin,
             owed_from=report.owed_from,
+            salted_since=report.salted_since,
         )
         path.write_text(seen.model_dump_json() + "\n", encoding="utf-8")
 

@@ -19,7 +19,9 @@ from gateway_client.push_client import signed_headers
 from gateway_client.receiver import verify_delivery
 
 KEY_FIELDS = {"key_id", "algorithm", "public_key", "valid_from", "valid_until", "status"}
+# without SM2 keys: no sm2_* fields (the salting cut-over is an extension line of every one)
 CHECKPOINT_FIELDS = {"origin", "sequence", "root", "at", "key_id", "signature", "note"}
+CHECKPOINT_FIELDS |= {"extensions"}
 
 
 def operator(gateway: Gateway, method: str, path: str, body: dict[str, Any]) -> Any:

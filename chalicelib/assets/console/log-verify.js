@@ -57,9 +57,11 @@ export async function entryHash(e) {
   return hex(await leafHash(encoder.encode(entryLeaf(e))));
 }
 
-/** Checkpoint.signed_bytes(): the C2SP checkpoint text `origin\nsize\nbase64(root)\n`. */
+/** Checkpoint.signed_bytes(): the C2SP checkpoint text `origin\nsize\nbase64(root)\n`, then
+ *  its extension lines (the salting cut-over), each on its line. */
 export function checkpointText(c) {
-  return `${c.origin}\n${c.sequence}\n${base64(fromHex(c.root))}\n`;
+  const extensions = (c.extensions ?? []).map((line) => `${line}\n`).join("");
+  return `${c.origin}\n${c.sequence}\n${base64(fromHex(c.root))}\n${extensions}`;
 }
 
 /** RFC 9162 §2.1.3.2: does `proof` put leaf hash `leaf` at `index` under `root` (all bytes)?

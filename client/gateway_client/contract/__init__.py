@@ -190,6 +190,12 @@ from gateway_client.contract.reports import (
     verify_report,
 )
 from gateway_client.contract.responsible import PersonRole, ResponsiblePerson
+from gateway_client.contract.salting import (
+    FROM_THE_START,
+    SALTED_SINCE,
+    salted_since,
+    salted_since_line,
+)
 from gateway_client.contract.signing import (
     DEFAULT_TOLERANCE,
     ID_HEADER,
@@ -235,6 +241,7 @@ __all__ = [
     "EARLIEST_YEAR",
     "FAILING",
     "FREE_TEXT",
+    "FROM_THE_START",
     "ID_HEADER",
     "IN_FORCE",
     "KEY_ID_HEADER",
@@ -248,6 +255,7 @@ __all__ = [
     "PROVES_FILE",
     "PURPOSE_LABELS",
     "REQUEST_ID_RE",
+    "SALTED_SINCE",
     "SETTLED_QUIETLY",
     "SIGNATURE_HEADER",
     "SM2_DEFAULT_USER_ID",
@@ -407,6 +415,8 @@ __all__ = [
     "required",
     "restated",
     "roles_in",
+    "salted_since",
+    "salted_since_line",
     "scrub_excerpt",
     "sign_checkpoint",
     "sign_report",

@@ -18,7 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Annotated, Any
 
 from cryptography.exceptions import InvalidSignature as _BadSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -123,17 +123,31 @@ class Checkpoint(Frozen):
         exclude_if=lambda value: not value,
         description="witness cosignature lines (C2SP tlog-cosignature) over the note's text",
     )
+    # C2SP checkpoint extension lines, signed with the rest (``salting``); left out when
+    # there are none, so a checkpoint made before them reads and verifies as it did.
+    extensions: tuple[Annotated[str, Field(pattern=r"^[^\x00-\x1f\x7f]+$")], ...] = Field(
+        default=(),
+        exclude_if=lambda value: not value,
+        description="checkpoint extension lines after the root, signed with it",
+    )
 
     def signed_bytes(self) -> bytes:
-        """The C2SP checkpoint text: origin, size, base64 root, each on its line."""
-        return format_checkpoint(self.origin, self.sequence, bytes.fromhex(self.root)).encode()
+        """The C2SP checkpoint text: origin, size, base64 root and any extension lines, each
+        on its line."""
+        root = bytes.fromhex(self.root)
+        return format_checkpoint(self.origin, self.sequence, root, self.extensions).encode()
 
 
 def sign_checkpoint(
-    size: int, root: bytes, at: Any, signers: GatewaySigners, origin: str = DEFAULT_ORIGIN
+    size: int,
+    root: bytes,
+    at: Any,
+    signers: GatewaySigners,
+    origin: str = DEFAULT_ORIGIN,
+    extensions: Sequence[str] = (),
 ) -> Checkpoint:
     """Signed with the Ed25519 key, and with the SM2 key too when the gateway holds one."""
-    text = format_checkpoint(origin, size, root)
+    text = format_checkpoint(origin, size, root, extensions)
     key = signers.ed25519.private_key
     signed: dict[str, Any] = {
         "origin": origin,
@@ -143,6 +157,7 @@ def sign_checkpoint(
         "key_id": signers.ed25519.key_id,
         "signature": base64.b64encode(key.sign(text.encode())).decode(),
         "note": sign_note(text, [NoteSigner(origin, key)]),
+        "extensions": tuple(extensions),
     }
     if signers.sm2 is not None:
         sm2 = signers.sm2.private_key.sign(text.encode(), signers.sm2.user_id)

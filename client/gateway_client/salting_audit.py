@@ -1,0 +1,52 @@
+"""Whether a listing version that the gateway's salting cut-over covers came with its ID
+commitment (``gateway_client.contract.salting``).
+
+The cut-over applied is the earliest any signed checkpoint states, or the run before saw: a
+gateway that stated it once cannot exempt a version by stating a later one, or none. (A later
+statement is also what a deploy racing with code from before the statement could leave behind,
+and the earliest is still true then.) A version accepted at or after it with neither its
+``id_salt`` (full ID numbers) nor its ``ids_commitment`` (masked) does not bind its full ID
+numbers to the log: they were stripped, or the version was altered."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from gateway_client.contract import Checkpoint, DeliveryPayload, salted_since
+
+
+def cut_over(
+    trusted: Sequence[Checkpoint], seen: datetime | None
+) -> tuple[datetime | None, list[str]]:
+    """The earliest cut-over stated (None: none stated), and the checkpoints that state one
+    in a form not read (a problem: the gateway signed it)."""
+    stated = [seen] if seen is not None else []
+    problems: list[str] = []
+    for checkpoint in trusted:
+        try:
+            at = salted_since(checkpoint.extensions)
+        except ValueError as error:
+            problems.append(f"checkpoint {checkpoint.sequence}: {error}")
+            continue
+        if at is not None:
+            stated.append(at)
+    return min(stated, default=None), problems
+
+
+def uncommitted_problems(
+    deliveries: Sequence[DeliveryPayload], since: datetime | None
+) -> list[str]:
+    """Deliveries of a version accepted since the cut-over without its ID commitment."""
+    if since is None:
+        return []
+    return [
+        f"delivery {d.delivery_id} carries a listing version accepted at "
+        f"{listing.accepted_at.isoformat()}, after the gateway's salting cut-over "
+        f"({since.isoformat()}), without its ids_commitment or id_salt: its full ID numbers "
+        "are not bound to the log (stripped or altered)"
+        for d in deliveries
+        if (listing := d.data.listing).accepted_at >= since
+        and listing.id_salt is None
+        and listing.ids_commitment is None
+    ]

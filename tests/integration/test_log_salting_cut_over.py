@@ -1,0 +1,105 @@
+"""The salting cut-over the publisher states in every checkpoint (contract ``salting``): fixed
+once in the publisher's state, signed as an extension line, and the same in every checkpoint
+after, whichever publisher fixed it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from integration_support import listing
+from stdnum.cn import uscc
+
+from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
+from chalicelib.dynamodb.log_published import PUBLISHED_KEY
+from chalicelib.log_publishing import SALTING_MARGIN, LogPublisher
+from chalicelib.s3_archive import S3Archive
+from gateway_client.contract import (
+    FROM_THE_START,
+    Change,
+    Checkpoint,
+    Ed25519Signer,
+    FixedClock,
+    GatewaySigners,
+    change_between,
+    checkpoint_verifies,
+    salted_since,
+    salted_since_line,
+)
+
+NOW = datetime(2026, 12, 3, 8, 0, 0, 250_000, tzinfo=UTC)  # a fraction of a second past
+SIGNER = Ed25519Signer("gw-salting-test", Ed25519PrivateKey.generate())
+
+
+@pytest.fixture
+def log(aws) -> DynamoExchangeLog:
+    archive = S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"])
+    return DynamoExchangeLog(aws.dynamodb, aws.env["CG_EXCHANGE_LOG_TABLE"], archive)
+
+
+def publisher_at(aws, log: DynamoExchangeLog, now: datetime = NOW) -> LogPublisher:
+    archive = S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"])
+    return LogPublisher(log, archive, GatewaySigners(SIGNER), "test.example/log", FixedClock(now))
+
+
+def changes(count: int, first: int) -> list[Change]:
+    made = []
+    for i in range(first, first + count):
+        body = f"91230900{i:09d}"
+        made.append(change_between(listing(credit_code=body + uscc.calc_check_digit(body)), None))
+    return [c for c in made if c is not None]
+
+
+def published(aws, log: DynamoExchangeLog, first: int, now: datetime = NOW) -> Checkpoint:
+    log.append(changes(3, first))
+    checkpoint = publisher_at(aws, log, now).publish()
+    assert checkpoint is not None
+    assert checkpoint_verifies(checkpoint, [SIGNER.private_key.public_key()])
+    return checkpoint
+
+
+def test_a_log_published_first_by_this_code_states_every_version_salted(aws, log):
+    first = published(aws, log, 1)
+    later = published(aws, log, 10, NOW + timedelta(days=3))
+
+    assert first.extensions == (salted_since_line(FROM_THE_START),)
+    assert later.extensions == first.extensions  # fixed once, stated again
+    assert log.published_state().salted_since == FROM_THE_START
+
+
+def test_a_log_published_before_states_the_cut_over_past_any_older_code(aws, log):
+    """A log an earlier deployment published (its state has no cut-over): from the first
+    publication of this code on, once no invocation of the code before it can still run
+    (Lambda's longest), in whole seconds rounded up."""
+    published(aws, log, 1)
+    aws.dynamodb.update_item(
+        TableName=aws.env["CG_EXCHANGE_LOG_TABLE"],
+        Key=PUBLISHED_KEY,
+        UpdateExpression="REMOVE salted_since",
+    )  # as the earlier deployment left its state
+    upgraded = published(aws, log, 10)
+    later = published(aws, log, 20, NOW + timedelta(days=1))
+
+    cut = salted_since(upgraded.extensions)
+    assert cut == (NOW + SALTING_MARGIN).replace(microsecond=0) + timedelta(seconds=1)
+    assert later.extensions == upgraded.extensions
+
+
+def test_publishers_racing_to_fix_the_cut_over_all_state_the_first(aws, log):
+    cut = NOW.replace(microsecond=0)
+    fixed = log.salted_since(cut)
+    again = log.salted_since(cut + timedelta(hours=1))  # another publisher, a moment later
+
+    assert fixed == again == cut
+    log.append(changes(2, 1))
+    checkpoint = publisher_at(aws, log).publish()
+    assert checkpoint is not None
+    assert salted_since(checkpoint.extensions) == cut  # and the first publication kept it
+
+
+def test_an_edited_statement_no_longer_carries_the_gateways_signature(aws, log):
+    checkpoint = published(aws, log, 1)
+    moved = checkpoint.model_copy(update={"extensions": (salted_since_line(NOW),)})
+
+    assert not checkpoint_verifies(moved, [SIGNER.private_key.public_key()])

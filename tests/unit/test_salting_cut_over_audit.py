@@ -1,0 +1,142 @@
+"""verify-log and the salting cut-over every checkpoint states (contract ``salting``): a
+listing version accepted since it, delivered without its ID commitment, is reported, though
+the log holds it just so (the gateway left it unsalted); one accepted before it is judged by
+its masked form, as versions made before salts always were; the earliest statement holds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from builders import (
+    NOW,
+    RESIDENT_ID,
+    change,
+    gateway_signers,
+    listing,
+    make_uscc,
+    published_tiles,
+    subscription,
+    tile_reader,
+    tree_root,
+)
+
+from gateway.delivery.planning import payload_for, plan_deliveries, stamped
+from gateway.promotion import fresh_salt
+from gateway_client.contract import Checkpoint, DeliveryPayload, salted_since_line
+from gateway_client.contract.log import log_entries, sign_checkpoint
+from gateway_client.log_audit import AuditReport, Seen, audit
+from gateway_client.log_verifier import read_seen, write_seen
+
+GATEWAY = gateway_signers("gw-test-1")
+SUB = subscription("sub-all", region="430000")
+CUT = NOW + timedelta(minutes=30)
+
+OLD = listing(credit_code=RESIDENT_ID, subject_name="张某某")  # accepted before the cut-over
+SALTED = listing(credit_code=make_uscc(1), accepted_at=CUT).model_copy(
+    update={"id_salt": fresh_salt()}
+)
+UNSALTED = listing(credit_code=make_uscc(2), accepted_at=CUT + timedelta(hours=1))
+CHANGES = [change(OLD), change(SALTED), change(UNSALTED)]
+ENTRIES = log_entries(1, CHANGES)
+reader_at = tile_reader(published_tiles(ENTRIES, [2, 3]))
+LATER = NOW + timedelta(days=1)
+
+
+def stored() -> list[DeliveryPayload]:
+    planned = [d for c in CHANGES for d in plan_deliveries(c, [SUB], [])]
+    logged = {e.change_id: e.sequence for e in ENTRIES}
+    return [
+        payload_for(d, subscriber_region=SUB.region) for d in stamped(planned, logged, lambda *_: 1)
+    ]
+
+
+def signed(size: int, *extensions: str) -> Checkpoint:
+    return sign_checkpoint(size, tree_root(ENTRIES[:size]), LATER, GATEWAY, extensions=extensions)
+
+
+def run(checkpoints: Sequence[Checkpoint], seen: Seen | None = None) -> AuditReport:
+    keys = [GATEWAY.ed25519.private_key.public_key()]
+    return audit(
+        ENTRIES, checkpoints, keys, stored(), lambda _: True, reader_at, LATER, 1, seen=seen
+    )
+
+
+def cut_over_problems(report: AuditReport) -> list[str]:
+    return [p for p in report.problems if "salting cut-over" in p]
+
+
+def unsalted_id() -> str:
+    [found] = [d.delivery_id for d in stored() if d.data.listing.listing_id == UNSALTED.listing_id]
+    return found
+
+
+def test_a_version_accepted_since_the_cut_over_without_its_commitment_is_reported() -> None:
+    report = run([signed(3, salted_since_line(CUT))])
+
+    [problem] = cut_over_problems(report)
+    assert unsalted_id() in problem
+    assert report.problems == (problem,)  # the old version and the salted one pass
+    assert report.salted_since == CUT
+
+
+def test_without_a_stated_cut_over_versions_are_judged_as_before_salts() -> None:
+    report = run([signed(3)])
+
+    assert report.ok, report.problems
+    assert report.salted_since is None
+
+
+def test_a_cut_over_after_the_version_was_accepted_leaves_it_alone() -> None:
+    assert run([signed(3, salted_since_line(UNSALTED.accepted_at + timedelta(seconds=1)))]).ok
+
+
+def test_the_earliest_statement_holds_a_later_or_a_dropped_one_exempts_nothing() -> None:
+    late = salted_since_line(LATER)
+    assert cut_over_problems(run([signed(2, salted_since_line(CUT)), signed(3, late)]))
+    assert cut_over_problems(run([signed(2, salted_since_line(CUT)), signed(3)]))
+    seen = Seen(size=2, root=tree_root(ENTRIES[:2]).hex(), salted_since=CUT)
+    assert cut_over_problems(run([signed(3)], seen=seen))  # the last run saw it stated
+
+
+def test_a_malformed_statement_the_gateway_signed_is_a_problem() -> None:
+    report = run([signed(3, "credit-gateway/salted-since tomorrow")])
+
+    assert any("checkpoint 3" in p and "salted-since" in p for p in report.problems)
+
+
+def test_an_edited_statement_is_not_the_gateways() -> None:
+    moved = signed(3, salted_since_line(CUT)).model_copy(
+        update={"extensions": (salted_since_line(LATER),)}
+    )
+
+    report = run([moved])
+
+    assert any("not signed by the gateway" in p for p in report.problems)
+
+
+def test_the_cut_over_is_remembered_for_the_next_run(tmp_path: Path) -> None:
+    state = tmp_path / "seen.json"
+    report = run([signed(3, salted_since_line(UNSALTED.accepted_at + timedelta(hours=1)))])
+    assert report.ok, report.problems
+
+    write_seen(state, report)
+
+    seen = read_seen(state)
+    assert seen is not None
+    assert seen.salted_since == UNSALTED.accepted_at + timedelta(hours=1)
+
+
+def test_the_earliest_of_the_seen_and_the_stated_is_applied() -> None:
+    seen = Seen(size=2, root=tree_root(ENTRIES[:2]).hex(), salted_since=LATER)
+    report = run([signed(3, salted_since_line(CUT))], seen=seen)
+
+    assert report.salted_since == CUT
+    assert cut_over_problems(report)
+
+
+def test_salted_datetimes_are_whole_seconds() -> None:
+    assert salted_since_line(datetime(2026, 1, 1, 0, 0, 0, 999_999, tzinfo=CUT.tzinfo)).endswith(
+        "2026-01-01T00:00:00Z"
+    )
