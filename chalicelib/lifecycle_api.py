@@ -26,6 +26,7 @@ from gateway.lifecycle import (
     ObjectionOpen,
     RepairRequest,
     RepairTooEarly,
+    StaleCorrection,
     VerificationReport,
 )
 from gateway.ownership import NotListingOwner
@@ -221,8 +222,10 @@ ROUTES: tuple[Operation, ...] = (
         "Decide an open objection: upheld, corrected or revoked",
         Access.OPERATOR_OR_PLATFORM,
         {200: Reply(ListingChange, f"{_STEPPED} {_REPLAYED}")},
-        (*_REFUSED, NotInForce, ListingChanged),
+        (*_REFUSED, NotInForce, StaleCorrection, ListingChanged),
         body=ObjectionDecision,
+        description="A correction decided (`source_updated_at`) before content the owner has "
+        "pushed since is refused with 409 `stale_version`: it would put the older content back.",
         handler=decide_objection,
     ),
     Operation(

@@ -19,7 +19,13 @@ from gateway.lifecycle.requests import (
     validate_removals,
 )
 from gateway.lifecycle.retention import EVIDENCE_DAYS, RETENTION_YEARS
-from gateway.lifecycle.rules import NotInForce, ObjectionOpen, RepairTooEarly, remove
+from gateway.lifecycle.rules import (
+    NotInForce,
+    ObjectionOpen,
+    RepairTooEarly,
+    StaleCorrection,
+    remove,
+)
 from gateway.lifecycle.service import (
     LifecycleService,
     ListingChanged,
@@ -51,6 +57,7 @@ __all__ = [
     "RemovalReason",
     "RepairRequest",
     "RepairTooEarly",
+    "StaleCorrection",
     "TickReport",
     "VerificationReport",
     "WorkdayCalendar",

@@ -84,7 +84,7 @@ def receive_notice(
     status = verification_status(listing, objection)
     return _moved(
         listing,
-        next_version(listing.version, at),
+        next_version(listing.version),
         at,
         status=status,
         objection=noticed,

@@ -37,11 +37,11 @@ from gateway_client.contract import (
     china_date,
     identity_of,
     load_catalogue,
-    version_of,
 )
 
 GATEWAY = "gateway"
 OPERATOR = "operator"
+_REVISION = ".g"  # sorts after the version it extends, before the source's next ("#…" digits)
 
 
 class RepairTooEarly(Conflict):
@@ -58,6 +58,14 @@ class NotInForce(Conflict):
     default_path = "listing_id"
 
 
+class StaleCorrection(Conflict):
+    """A correction decided before content the owner pushed since: applied, it would put the
+    older content back over the newer (an out-of-order message must change nothing)."""
+
+    code = "stale_version"
+    default_path = "source_updated_at"
+
+
 class ObjectionOpen(Conflict):
     """An objection is already being verified for this listing."""
 
@@ -65,23 +73,29 @@ class ObjectionOpen(Conflict):
     default_path = "listing_id"
 
 
-def next_version(current: str, now: datetime) -> str:
-    """A version after ``current``, for transitions the gateway makes itself."""
-    candidate = version_of(now, 0)
-    if candidate > current:
-        return candidate
-    stamp, _, sequence = current.partition("#")
-    return f"{stamp}#{int(sequence) + 1:013d}"
+def next_version(current: str) -> str:
+    """A version after ``current`` and before any the source can stamp next, for transitions
+    the gateway makes itself (an objection filed, its notice received, an expiry): the source's
+    own version with a gateway revision appended (``…#0000000000002.g000001``, then ``.g000002``).
+    Stamped with the gateway's clock instead, a step would outrank every message the owner made
+    before it and pushed after: an update or a removal answered ``duplicate`` and dropped, by
+    another region's objection (``source_version`` is what the owner's messages are held to)."""
+    base, marked, revision = current.partition(_REVISION)
+    return f"{base}{_REVISION}{int(revision) + 1 if marked else 1:06d}"
+
+
+def source_version(listing: Listing) -> str:
+    """The owner's last version of the listing, without the gateway's revisions on top."""
+    return listing.version.partition(_REVISION)[0]
 
 
 def after(listing: Listing, request: Stamped) -> str:
     """The version of an action that applies once by state (a decision, a repair): the source's
-    own stamp when it is newer, else the smallest step past the current version, so an action
-    stamped before the gateway's own last step (an objection filing) is never lost."""
+    own stamp when it is newer, else the gateway's next revision, so an action stamped before
+    the gateway's own last step (an objection filing) is never lost."""
     if request.version > listing.version:
         return request.version
-    stamp, _, sequence = listing.version.partition("#")
-    return f"{stamp}#{int(sequence) + 1:013d}"
+    return next_version(listing.version)
 
 
 def _moved(listing: Listing, version: str, now: datetime, **changes: object) -> Listing:
@@ -180,7 +194,7 @@ def file_objection(
     )
     return _moved(
         listing,
-        next_version(listing.version, now),
+        next_version(listing.version),
         now,
         status=status,
         objection=timeline(objection, workdays),
@@ -226,6 +240,11 @@ def decide_objection(
             raise BadRequest("a correction needs corrected_entry", path="corrected_entry")
         if identity_of(entry) != listing.listing_id:
             raise BadRequest("the corrected entry is a different listing", path="corrected_entry")
+        if decision.version < source_version(listing):
+            raise StaleCorrection(
+                f"the correction is stamped {decision.version}, before the content held "
+                f"({source_version(listing)}): decide again with a current source_updated_at"
+            )
         content = {
             name: getattr(entry, name)
             for name in ListingEntry.model_fields
@@ -298,4 +317,4 @@ def expiry_due(listing: Listing, today: date) -> bool:
 def expire(listing: Listing, now: datetime) -> Listing:
     status = ListingStatus.EXPIRED
     history = _step(listing, "expired", status, now, GATEWAY, "publicity period over")
-    return _moved(listing, next_version(listing.version, now), now, status=status, history=history)
+    return _moved(listing, next_version(listing.version), now, status=status, history=history)

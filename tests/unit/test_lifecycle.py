@@ -19,6 +19,8 @@ from builders import (
     red_entry,
     with_status,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gateway.lifecycle.objection_policies import ObjectionPolicy, shipped_policies
 from gateway.lifecycle.requests import (
@@ -612,34 +614,43 @@ def test_the_gateway_expires_a_listing_in_its_own_name() -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("current", "now", "expected"),
-    [
-        pytest.param(
-            version_of(datetime(2025, 3, 1, tzinfo=UTC), 7),
-            datetime(2025, 6, 1, tzinfo=UTC),
-            version_of(datetime(2025, 6, 1, tzinfo=UTC), 0),
-            id="now-is-later",
-        ),
-        pytest.param(
-            version_of(datetime(2025, 6, 1, tzinfo=UTC), 7),
-            datetime(2025, 6, 1, tzinfo=UTC),
-            version_of(datetime(2025, 6, 1, tzinfo=UTC), 8),
-            id="same-instant",
-        ),
-        pytest.param(
-            version_of(datetime(2025, 9, 1, tzinfo=UTC), 0),
-            datetime(2025, 6, 1, tzinfo=UTC),
-            version_of(datetime(2025, 9, 1, tzinfo=UTC), 1),
-            id="source-stamp-ahead-of-the-gateway",
-        ),
-    ],
+SOURCE_V7 = version_of(datetime(2025, 6, 1, tzinfo=UTC), 7)
+
+
+def test_the_gateway_revises_the_sources_version_never_its_stamp() -> None:
+    """A step the gateway takes itself keeps the owner's version and adds a revision: later
+    than it, earlier than anything the owner stamps after it (even a moment after)."""
+    first = next_version(SOURCE_V7)
+    second = next_version(first)
+
+    assert (first, second) == (f"{SOURCE_V7}.g000001", f"{SOURCE_V7}.g000002")
+    assert SOURCE_V7 < first < second < version_of(datetime(2025, 6, 1, tzinfo=UTC), 8)
+    assert second < version_of(datetime(2025, 6, 1, 0, 0, 0, 1, tzinfo=UTC), 0)
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(1950, 1, 1), max_value=datetime(2190, 1, 1), timezones=st.just(UTC)
+    ),
+    st.integers(min_value=0, max_value=10**12 - 1),
+    st.integers(min_value=0, max_value=50),
+    st.datetimes(
+        min_value=datetime(1950, 1, 1), max_value=datetime(2190, 1, 1), timezones=st.just(UTC)
+    ),
+    st.integers(min_value=0, max_value=10**12),
 )
-def test_the_gateway_takes_the_next_version_after_the_current_one(
-    current: str, now: datetime, expected: str
+def test_revisions_sort_between_a_version_and_every_later_source_version(
+    at: datetime, sequence: int, steps: int, later_at: datetime, later_sequence: int
 ) -> None:
-    assert next_version(current, now) == expected
-    assert next_version(current, now) > current
+    base = version_of(at, sequence)
+    revised = base
+    for _ in range(steps):
+        revised = next_version(revised)
+    later = version_of(later_at, later_sequence)
+
+    assert base <= revised
+    if (later_at, later_sequence) > (at, sequence):
+        assert revised < later
 
 
 # -- removals --

@@ -377,7 +377,7 @@ class RacingListingStore(InMemoryListingStore):
         seen = super().current(keys)
         for held in seen.values():
             if self.racing:
-                ahead = held.model_copy(update={"version": next_version(held.version, NOW)})
+                ahead = held.model_copy(update={"version": next_version(held.version)})
                 self.write([(ahead, held.version)], None)
         return seen
 
