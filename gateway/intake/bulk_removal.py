@@ -8,14 +8,13 @@ from datetime import datetime
 from gateway.intake.bulk import FileCheck, Upload, stamp
 from gateway.intake.bulk_batches import batches, resync_removal
 from gateway.intake.ports import SourceIndex, UploadedFiles
-from gateway.intake.storing import RACE_RETRIES
+from gateway.intake.storing import RACE_RETRIES, REMOVABLE
 from gateway.lifecycle import remove
 from gateway.ownership import may_change
 from gateway.ports import ListingStore
-from gateway_client.contract import IN_FORCE, Clock, ListingStatus
+from gateway_client.contract import Clock
 
 _REMOVALS_PER_BATCH = 100
-_HELD = IN_FORCE | {ListingStatus.SUSPENDED}
 
 
 class ResyncRemoval:
@@ -73,7 +72,7 @@ class ResyncRemoval:
                 # stays. The index finds listings by provenance; only those the region may
                 # change go.
                 owned = may_change(held.origin_region, manifest.region, upload.relays_subregions)
-                if owned and held.status in _HELD and removal.version > held.version:
+                if owned and held.status in REMOVABLE and removal.version > held.version:
                     writes.append((remove(held, removal, manifest.region, now), held.version))
             written = self._listings.write(writes, None) if writes else set()
             removed += len(written)

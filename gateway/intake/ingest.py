@@ -24,6 +24,7 @@ from gateway.intake.push import (
 from gateway.intake.storing import (
     CONTENDED,
     RACE_RETRIES,
+    REMOVABLE,
     Purged,
     Storing,
     WritesAfter,
@@ -33,6 +34,7 @@ from gateway.intake.storing import (
 from gateway.lifecycle import (
     FUTURE_VERSION,
     FutureVersion,
+    NotInForce,
     Removal,
     remove,
     validate_removals,
@@ -208,6 +210,9 @@ class PushService:
                     errors.append(_removal_error(index, NOT_OWNER, message, "credit_code"))
                 elif superseded or removal.version <= held.version:
                     outcomes.append(_outcome(index, held, "duplicate", "removals"))
+                elif held.status not in REMOVABLE:
+                    message = f"the listing has ended already ({held.status.value})"
+                    errors.append(_removal_error(index, NOT_IN_FORCE, message, "credit_code"))
                 elif removal.performed_on is not None and removal.performed_on < held.decided_on:
                     message = "performed_on is before the listing was decided (decided_on)"
                     errors.append(
@@ -228,6 +233,9 @@ class PushService:
             for i, _ in pending
         ]
         return outcomes, errors
+
+
+NOT_IN_FORCE = NotInForce.code
 
 
 def _removal_error(index: int, code: str, message: str, field: str = "") -> EntryError:

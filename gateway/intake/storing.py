@@ -13,14 +13,20 @@ from gateway.national import domain_problem
 from gateway.ownership import NOT_OWNER, not_owner_message, relay_allowed
 from gateway.ports import Write
 from gateway_client.contract import (
+    IN_FORCE,
     Listing,
     ListingEntry,
+    ListingStatus,
     within,
 )
 
 RACE_RETRIES = 5
 CONTENDED = "listing_contended"
 PURGED = "listing_purged"
+REMOVABLE = IN_FORCE | {ListingStatus.SUSPENDED}
+"""What a removal applies to: a listing in force, or suspended while an objection is checked.
+An ended one stays as it ended; moved again, its history would grow and the retention clock,
+which counts from the last step, would start over."""
 
 Purged = Callable[[Sequence[str]], set[str]]
 """Which of these listing ids a retention purge erased (the exchange log's permanent mark)."""
