@@ -28,13 +28,13 @@ from datetime import date, timedelta
 
 from gateway.lifecycle.commitments import broken
 from gateway.lifecycle.objection_timeline import NOTICE_DAYS
+from gateway.lifecycle.periods import effective_valid_until
 from gateway.lifecycle.retention import (
     EVIDENCE_DAYS,
     RETENTION_YEARS,
     involves_individual,
     retention_start,
 )
-from gateway.lifecycle.rules import effective_valid_until
 from gateway_client.contract import (
     IN_FORCE,
     Listing,

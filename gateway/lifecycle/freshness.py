@@ -1,20 +1,25 @@
-"""Versions and decision dates from the future are refused.
+"""Versions and decision dates from the future are refused, and so are periods not in force.
 
 A version decides which write wins, so a source stamp far ahead of the gateway's clock would
 freeze a listing against every real correction until that day comes. The signature tolerance is
 the allowance for clock skew; a decision (认定) cannot have been taken, nor the dishonest conduct
-have ended (``conduct_ended_on``), after today in Beijing.
+have ended (``conduct_ended_on``), after today in Beijing. A listing is exchanged while it is in
+force: one whose period begins after today would be punished early (pushed when it starts),
+and one whose period ended before today would be delivered in force until the next tick
+expired it, holding a person's data that retention may already have to erase.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from gateway.lifecycle.periods import effective_valid_until
 from gateway.lifecycle.requests import Stamped
 from gateway_client.contract import BadRequest, FutureDate, ListingEntry, china_date
 
 FUTURE_VERSION = "future_version"
 FUTURE_DATE = "future_date"
+PERIOD_ENDED = "period_ended"
 
 
 class FutureVersion(BadRequest):
@@ -45,7 +50,8 @@ def date_problem(day: date, now: datetime, name: str = "decided_on") -> str | No
 def entry_problems(
     entry: ListingEntry, now: datetime, tolerance: timedelta
 ) -> list[tuple[str, str, str]]:
-    """(field, code, message) for each time in ``entry`` that lies in the future."""
+    """(field, code, message) for each time in ``entry`` that lies in the future, and for a
+    period not in force today."""
     problems: list[tuple[str, str, str]] = []
     version = version_problem(entry.source_updated_at, now, tolerance)
     if version is not None:
@@ -53,6 +59,21 @@ def entry_problems(
     decided = date_problem(entry.decided_on, now)
     if decided is not None:
         problems.append(("decided_on", FUTURE_DATE, decided))
+    starts = date_problem(entry.valid_from, now, "valid_from")
+    if starts is not None:
+        problems.append(("valid_from", FUTURE_DATE, f"{starts}: push it when it takes effect"))
+    ends = effective_valid_until(entry)
+    if ends is not None and ends <= china_date(now):
+        given = entry.valid_until is not None
+        problems.append(
+            (
+                "valid_until" if given else "valid_from",
+                PERIOD_ENDED,
+                f"the period {'ended' if given else 'counted from valid_from ended'} on "
+                f"{ends.isoformat()}, not after today ({china_date(now).isoformat()}, Beijing): "
+                "nothing in force to exchange (a held listing is ended by a removal)",
+            )
+        )
     if entry.conduct_ended_on is not None:  # the conduct cannot have ended after today either
         ended = date_problem(entry.conduct_ended_on, now, "conduct_ended_on")
         if ended is not None:

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from gateway.lifecycle.objection_policies import ObjectionPolicy
 from gateway.lifecycle.objection_timeline import noticed_by, timeline
+from gateway.lifecycle.periods import effective_valid_until
 from gateway.lifecycle.requests import (
     ObjectionDecision,
     ObjectionFiling,
@@ -287,22 +288,6 @@ def repair(listing: Listing, request: RepairRequest, by: str, now: datetime) -> 
     status = ListingStatus.REPAIRED
     history = _step(listing, "repaired", status, now, by, f"credit repair: {request.reason}")
     return _moved(listing, after(listing, request), now, status=status, history=history)
-
-
-def effective_valid_until(listing: Listing) -> date | None:
-    """``valid_until`` as pushed, else the default for the domain or severity (DESIGN §4b);
-    ``None`` for an open-ended listing (listed until deleted)."""
-    if listing.valid_until is not None or listing.kind is not ListKind.BLACK or listing.open_ended:
-        return listing.valid_until
-    domain = load_catalogue().domain(listing.domain)
-    if domain is not None and domain.publicity_years:
-        extended = listing.extension.years if listing.extension is not None else 0
-        return add_months(listing.valid_from, 12 * (domain.publicity_years + extended))
-    if listing.severity is None:
-        return None
-    return add_months(
-        listing.valid_from, load_catalogue().severity(listing.severity).max_publicity_months
-    )
 
 
 def expiry_due(listing: Listing, today: date) -> bool:

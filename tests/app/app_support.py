@@ -64,9 +64,9 @@ def black_entry(**overrides: Any) -> dict[str, Any]:
         "legal_basis": "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条",
         "deciding_authority": "七台河市中级人民法院",
         "decision_number": "(2024)黑09执123号",
-        "decided_on": "2024-03-01",
-        "valid_from": "2024-03-01",
-        "source_updated_at": "2024-03-02T09:00:00+08:00",
+        "decided_on": "2026-03-01",  # in force: court defaulters' 2 years end 2028-03-01
+        "valid_from": "2026-03-01",
+        "source_updated_at": "2026-03-02T09:00:00+08:00",
     }
     entry.update(overrides)
     return entry

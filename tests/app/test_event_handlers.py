@@ -101,7 +101,7 @@ def test_a_newer_version_fans_out_an_update_with_the_previous_version(gateway, a
     held = queued(aws)
     [first] = [Delivery.model_validate_json(r["body"]) for r in held["Records"]]
     consume(aws.sqs, aws.env["CG_DELIVERY_QUEUE_URL"], held)  # FIFO: the next waits for it
-    gateway.push(signer, CITY, [black_entry(source_updated_at="2024-03-09T09:00:00+08:00")])
+    gateway.push(signer, CITY, [black_entry(source_updated_at="2026-03-09T09:00:00+08:00")])
 
     gateway_app.fan_out_changes(stream.event(), None)
 

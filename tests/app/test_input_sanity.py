@@ -73,7 +73,7 @@ def test_feedback_that_cannot_be_true_is_refused_and_not_counted(
     gateway.put_region(HUNAN)
     gateway.subscribe_as_operator(region=HUNAN, url=receiver.url)
     city, hunan = gateway.register_platform(CITY), gateway.register_platform(HUNAN)
-    listing_id = pushed(gateway, city, CITY, black_entry())  # decided 2024-03-01
+    listing_id = pushed(gateway, city, CITY, black_entry())  # decided 2026-03-01
     [delivery] = fan_out_and_deliver(aws, stream)
     stored = f"/v1/subjects/{CREDIT_CODE}/listings/{listing_id}/feedback"
 
@@ -85,7 +85,7 @@ def test_feedback_that_cannot_be_true_is_refused_and_not_counted(
     assert life.get(stored).json_body == {"feedback": []}
     assert life.stats(CITY, this_month()).json_body["cases"]["total"] == 0
     # The same report with true measures is kept and counted.
-    on_decision_day = measure(executed_on="2024-03-01")
+    on_decision_day = measure(executed_on="2026-03-01")
     kept = life.post(
         "/v1/feedback", {"delivery_id": delivery.delivery_id, "measures": [on_decision_day]}, hunan
     )

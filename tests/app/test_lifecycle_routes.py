@@ -479,9 +479,9 @@ def test_removals_of_unknown_foreign_or_malformed_listings_are_rejected(gateway,
 def test_the_tick_expires_a_court_defaulter_listing_two_years_on(gateway, aws, stream, life):
     subscribe(gateway)
     city = gateway.register_platform(CITY)
-    entry = black_entry(valid_from="2024-03-01", decided_on="2024-03-01")  # no valid_until
+    entry = black_entry(valid_from="2026-03-01", decided_on="2026-03-01")  # no valid_until
     listing_id = listed_and_drained(gateway, aws, stream, city, CITY, entry)
-    last_day = china_noon(date(2026, 2, 28))
+    last_day = china_noon(date(2028, 2, 29))
 
     early = life.tick(last_day)
 
@@ -489,7 +489,7 @@ def test_the_tick_expires_a_court_defaulter_listing_two_years_on(gateway, aws, s
     assert early.json_body["expired"] == 0
     assert life.status(CREDIT_CODE, listing_id) == "active"
 
-    response = life.tick(china_noon(last_day.date() + timedelta(days=2)))  # 2026-03-02
+    response = life.tick(china_noon(last_day.date() + timedelta(days=2)))  # 2028-03-02
 
     assert response.status_code == 200
     assert response.json_body["expired"] == 1

@@ -240,7 +240,7 @@ def test_a_batch_mixing_valid_and_invalid_entries_reports_each_rejected_entry(ga
 
 def test_an_older_version_of_a_held_listing_counts_as_a_duplicate(gateway):
     signer = gateway.register_platform(CITY)
-    gateway.push(signer, CITY, [black_entry(source_updated_at="2024-03-05T09:00:00+08:00")])
+    gateway.push(signer, CITY, [black_entry(source_updated_at="2026-03-05T09:00:00+08:00")])
 
     response = gateway.push(signer, CITY, [black_entry()])
 

@@ -1,0 +1,46 @@
+"""How long a listing stays in force: its ``valid_until``, else its domain's or severity's
+default (DESIGN §4b). Read of a stored listing (the tick's expiry) and of an entry before it is
+stored (intake refuses one whose period has ended: nothing to exchange, and a person's data
+that retention may already have to erase)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Protocol
+
+from gateway_client.contract import Extension, ListKind, Severity, add_months, load_catalogue
+
+
+class Period(Protocol):
+    """What a listing's period is read from: a stored listing's fields, or an entry's."""
+
+    @property
+    def kind(self) -> ListKind: ...
+    @property
+    def domain(self) -> str: ...
+    @property
+    def severity(self) -> Severity | None: ...
+    @property
+    def valid_from(self) -> date: ...
+    @property
+    def valid_until(self) -> date | None: ...
+    @property
+    def open_ended(self) -> bool: ...
+    @property
+    def extension(self) -> Extension | None: ...
+
+
+def effective_valid_until(listing: Period) -> date | None:
+    """``valid_until`` as pushed, else the default for the domain or severity (DESIGN §4b);
+    ``None`` for an open-ended listing (listed until deleted)."""
+    if listing.valid_until is not None or listing.kind is not ListKind.BLACK or listing.open_ended:
+        return listing.valid_until
+    domain = load_catalogue().domain(listing.domain)
+    if domain is not None and domain.publicity_years:
+        extended = listing.extension.years if listing.extension is not None else 0
+        return add_months(listing.valid_from, 12 * (domain.publicity_years + extended))
+    if listing.severity is None:
+        return None
+    return add_months(
+        listing.valid_from, load_catalogue().severity(listing.severity).max_publicity_months
+    )
