@@ -37,9 +37,12 @@ from chalicelib.observability import note
 from chalicelib.openapi import OPERATIONS
 from chalicelib.route_spec import Access, Operation
 from gateway.validation import parse_json
-from gateway_client.contract import ConsoleSessionNotAllowed
+from gateway_client.contract import ConsoleSessionNotAllowed, PayloadTooLarge
 
 ANY = ["*/*"]
+MAX_BODY_BYTES = 6 * 1024 * 1024
+"""Lambda's quota for a synchronous request: no larger body reaches a function on AWS, and the
+local server refuses one before any route parses it (a push's own limit is lower)."""
 
 
 def register(app: Chalice, operator_only: Authorizer | None) -> None:
@@ -63,6 +66,10 @@ def _view(app: Chalice, route: Operation) -> Callable[..., Response]:
             raise RuntimeError("a route body ran outside a request")
         check_query(request, route)
         raw = caller.body(request)
+        if len(raw) > MAX_BODY_BYTES:
+            raise PayloadTooLarge(
+                f"body: over {MAX_BODY_BYTES} bytes, what a function takes", path="body"
+            )
         if route.body is None:
             refuse_body(raw, route)
         elif raw:

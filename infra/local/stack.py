@@ -19,52 +19,18 @@ from typing import Any
 import boto3
 from chalice.config import Config
 from chalice.local import (
-    ChaliceRequestHandler,
-    ForbiddenError,
     LocalChalice,
     LocalDevServer,
-    LocalGatewayException,
     create_local_server,
 )
 
 from chalicelib import bootstrap, observability
-from chalicelib.http_errors import error_response
-from gateway_client.contract import NotFound, generate_signing_key
+from gateway_client.contract import generate_signing_key
+from infra.local.http_handler import LocalHandler
 from infra.local.provision import Provisioner
 from infra.local.pump import EventPump, QueueSource
 
 REGION = "cn-northwest-1"
-
-
-class _QuietHandler(ChaliceRequestHandler):
-    # Without TCP_NODELAY, Nagle and the client's delayed ACK add ~40 ms to each kept-alive reply.
-    disable_nagle_algorithm = True
-
-    def __init__(self, *args: Any, activity: threading.Event, **kwargs: Any) -> None:
-        self._activity = activity  # before the base class, which handles the request in __init__
-        super().__init__(*args, **kwargs)
-
-    def _handle_write(self) -> None:
-        """Handle the request, then wake the event pump: a write may have put records on the
-        listings stream, which it then reads at once instead of at its next fallback poll."""
-        self._generic_handle()
-        self._activity.set()
-
-    do_PUT = do_POST = do_DELETE = do_PATCH = _handle_write
-
-    def _send_error_response(self, error: LocalGatewayException) -> None:
-        """A path no route matches: 404 ``not_found`` in the gateway's error shape, as the
-        deployed API answers it (``infra.gateway_responses``), not Chalice's 403."""
-        unmatched = error.headers.get("x-amzn-ErrorType") == "UnauthorizedException"
-        if not isinstance(error, ForbiddenError) or not unmatched:
-            super()._send_error_response(error)
-            return
-        found = NotFound("path: no route is served at this path", path="path")
-        reply = error_response(found).to_dict()
-        self._send_http_response(404, reply["headers"], reply["body"])
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
 
 
 # Court defaulters listed anywhere must reach the national platform (信用中国, 100000) within a
@@ -227,7 +193,7 @@ class LocalStack:
 
     def _serve_app(self, module: ModuleType) -> None:
         config = Config.create(chalice_stage="local", app_name="credit-gateway", project_dir=".")
-        handler = functools.partial(_QuietHandler, activity=self._activity)
+        handler = functools.partial(LocalHandler, activity=self._activity)
         if isinstance(module.app, LocalChalice):  # a second stack in the same process
             server = LocalDevServer(module.app, config, "127.0.0.1", 0, handler_cls=handler)
         else:

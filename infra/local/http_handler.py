@@ -1,0 +1,89 @@
+"""The local stack's HTTP handler (``infra.local.stack`` serves the app with it)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from chalice.local import ChaliceRequestHandler, ForbiddenError, LocalGatewayException
+
+from chalicelib.http_errors import error_response
+from gateway_client.contract import NotFound
+from infra.local.http_framing import READ_TIMEOUT_SECONDS, FramingError, error_body, read_body
+
+
+class LocalHandler(ChaliceRequestHandler):
+    """Chalice's local handler, answering as the deployed API does: the request framed as API
+    Gateway frames it (``http_framing``), a path no route serves 404 in the error shape, and
+    each write waking the event pump."""
+
+    # Without TCP_NODELAY, Nagle and the client's delayed ACK add ~40 ms to each kept-alive reply.
+    disable_nagle_algorithm = True
+    timeout = READ_TIMEOUT_SECONDS  # a client that stops sending is answered, not waited for
+
+    def __init__(self, *args: Any, activity: threading.Event, **kwargs: Any) -> None:
+        self._activity = activity  # before the base class, which handles the request in __init__
+        super().__init__(*args, **kwargs)
+
+    def _parse_payload(self) -> tuple[dict[str, Any], bytes | None]:
+        """The body as API Gateway frames it (``http_framing``): chunked bodies decoded."""
+        body = read_body(
+            self.headers.get("transfer-encoding"), self.headers.get("content-length"), self.rfile
+        )
+        framing = ("transfer-encoding", "content-length")
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in framing}
+        if body:
+            headers["content-length"] = str(len(body))
+        return headers, body or None
+
+    def _generic_handle(self) -> None:
+        try:
+            super()._generic_handle()
+        except FramingError as error:
+            self._refuse(error.status, str(error))
+
+    def _refuse(self, status: int, message: str) -> None:
+        """An answer in the error shape that closes the connection (a body may be unread)."""
+        body = error_body(status, message)
+        self.close_connection = True
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The server's own refusals (a method it does not know, a request line or header too
+        long) in the error shape, not an HTML page."""
+        self._refuse(code, message or f"{code}")
+
+    def do_HEAD(self) -> None:
+        """No route is served with HEAD or OPTIONS (API Gateway answers them with no route),
+        and a HEAD answer has no body: a body would be read as the next answer."""
+        self._refuse(405, f"method: {self.command} is not served")
+
+    do_OPTIONS = do_HEAD
+
+    def _handle_write(self) -> None:
+        """Handle the request, then wake the event pump: a write may have put records on the
+        listings stream, which it then reads at once instead of at its next fallback poll."""
+        self._generic_handle()
+        self._activity.set()
+
+    do_PUT = do_POST = do_DELETE = do_PATCH = _handle_write
+
+    def _send_error_response(self, error: LocalGatewayException) -> None:
+        """A path no route matches: 404 ``not_found`` in the gateway's error shape, as the
+        deployed API answers it (``infra.gateway_responses``), not Chalice's 403."""
+        unmatched = error.headers.get("x-amzn-ErrorType") == "UnauthorizedException"
+        if not isinstance(error, ForbiddenError) or not unmatched:
+            super()._send_error_response(error)
+            return
+        found = NotFound("path: no route is served at this path", path="path")
+        reply = error_response(found).to_dict()
+        self._send_http_response(404, reply["headers"], reply["body"])
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return

@@ -1,0 +1,163 @@
+"""The local server reads a request as API Gateway does (``infra.local.http_framing``): a
+chunked body reaches the route whole, and a request it cannot frame — a length that is no
+number, a body that stops short, a coding other than chunked, a body past the quota, a method
+no route has — is answered in the error shape, with nothing done, never with HTML, silence or a
+wait without end."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from e2e_support import as_operator
+
+from infra.local.http_handler import LocalHandler
+from infra.local.stack import LocalStack
+
+REGION = "/v1/regions/430000"
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[LocalStack]:
+    with LocalStack() as running:
+        assert as_operator(running, "PUT", REGION, {"name": "湖南省"}).status == 200
+        yield running
+
+
+def exchange(
+    stack: LocalStack, raw: bytes, timeout: float = 10
+) -> tuple[int, dict[str, str], bytes]:
+    """Send ``raw`` as is on a new connection; the status, headers and body of the answer."""
+    where = urlsplit(stack.url)
+    with socket.create_connection((where.hostname, where.port), timeout=timeout) as conn:
+        conn.sendall(raw)
+        received = b""
+        while b"\r\n\r\n" not in received:
+            received += conn.recv(65536)
+        head, _, rest = received.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        headers = {k.lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:])}
+        length = int(headers.get("content-length", "0"))
+        while len(rest) < length and not raw.startswith(b"HEAD"):
+            more = conn.recv(65536)
+            if not more:
+                break
+            rest += more
+        return int(lines[0].split()[1]), headers, rest[:length]
+
+
+def request(
+    stack: LocalStack, method: str, path: str, headers: dict[str, str], body: bytes = b""
+) -> bytes:
+    head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    head += f"authorization: Bearer {stack.operator_token}\r\n"
+    head += "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    return head.encode() + b"\r\n" + body
+
+
+def chunked(data: bytes, size: int = 7) -> bytes:
+    parts = [data[i : i + size] for i in range(0, len(data), size)]
+    return b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in parts) + b"0\r\n\r\n"
+
+
+def error_of(body: bytes) -> tuple[str, str]:
+    error: dict[str, Any] = json.loads(body)["error"]
+    return error["code"], error["path"]
+
+
+def name_of(stack: LocalStack) -> str:
+    [region] = [
+        x for x in as_operator(stack, "GET", "/v1/regions").body["regions"] if x["code"] == "430000"
+    ]
+    return str(region["name"])
+
+
+def test_a_chunked_body_reaches_the_route_whole(stack: LocalStack) -> None:
+    body = json.dumps({"name": "湖南省（分块）"}, ensure_ascii=False).encode()
+    raw = request(
+        stack,
+        "PUT",
+        REGION,
+        {"content-type": "application/json", "transfer-encoding": "chunked"},
+        chunked(body),
+    )
+
+    status, _, answer = exchange(stack, raw)
+
+    assert status == 200, answer
+    assert name_of(stack) == "湖南省（分块）"
+
+
+def test_a_chunked_body_that_is_no_json_is_refused_as_any_other(stack: LocalStack) -> None:
+    before = name_of(stack)
+    raw = request(stack, "PUT", REGION, {"transfer-encoding": "chunked"}, chunked(b"{not json"))
+
+    status, _, answer = exchange(stack, raw)
+
+    assert (status, error_of(answer)[0]) == (400, "malformed_json")
+    assert name_of(stack) == before
+
+
+@pytest.mark.parametrize(
+    ("headers", "body", "status", "code", "path"),
+    [
+        ({"content-length": "abc"}, b"{}", 400, "bad_request", "request"),
+        ({"transfer-encoding": "gzip"}, b"{}", 411, "length_required", "content-length"),
+        ({"transfer-encoding": "chunked"}, b"zz\r\n{}\r\n0\r\n\r\n", 400, "bad_request", "request"),
+        ({"content-length": str(11 * 1024 * 1024)}, b"{", 413, "payload_too_large", "body"),
+    ],
+    ids=["length-no-number", "other-coding", "bad-chunk-size", "over-the-quota-unread"],
+)
+def test_a_body_that_cannot_be_framed_is_refused_and_nothing_is_done(
+    stack: LocalStack, headers: dict[str, str], body: bytes, status: int, code: str, path: str
+) -> None:
+    before = name_of(stack)
+
+    answered, got, answer = exchange(stack, request(stack, "PUT", REGION, headers, body))
+
+    assert (answered, error_of(answer)) == (status, (code, path))
+    assert got["content-type"] == "application/json"
+    assert name_of(stack) == before
+
+
+def test_a_body_that_stops_short_is_answered_when_the_wait_ends(
+    stack: LocalStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(LocalHandler, "timeout", 1.0)
+    raw = request(stack, "PUT", REGION, {"content-length": "100"}, b'{"name": "')
+
+    status, _, answer = exchange(stack, raw)
+
+    assert (status, error_of(answer)) == (408, ("request_timeout", "body"))
+
+
+def test_a_body_over_what_a_function_takes_is_refused_by_any_route(stack: LocalStack) -> None:
+    body = b'{"name": "' + b"x" * (6 * 1024 * 1024) + b'"}'
+    raw = request(stack, "POST", "/v1/console/handoffs", {"content-length": str(len(body))}, body)
+
+    status, _, answer = exchange(stack, raw, timeout=30)
+
+    assert (status, error_of(answer)) == (413, ("payload_too_large", "body"))
+
+
+@pytest.mark.parametrize("method", ["OPTIONS", "TRACE", "BREW"])
+def test_a_method_no_route_has_is_answered_in_the_error_shape(
+    stack: LocalStack, method: str
+) -> None:
+    status, headers, answer = exchange(stack, request(stack, method, REGION, {}))
+
+    assert status in (405, 501)
+    assert headers["content-type"] == "application/json"
+    assert error_of(answer)[1] == "method"
+
+
+def test_a_head_answer_has_no_body_and_the_connection_stays_readable(stack: LocalStack) -> None:
+    status, headers, answer = exchange(stack, request(stack, "HEAD", REGION, {}))
+
+    assert status == 405
+    assert answer == b""
+    assert headers["connection"] == "close"  # nothing more is read as this answer's body
