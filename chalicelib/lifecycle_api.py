@@ -20,6 +20,7 @@ from gateway.lifecycle import (
     ListingChanged,
     NotARecipient,
     NotInForce,
+    ObjectionDecided,
     ObjectionDecision,
     ObjectionFiling,
     ObjectionIdReused,
@@ -222,10 +223,13 @@ ROUTES: tuple[Operation, ...] = (
         "Decide an open objection: upheld, corrected or revoked",
         Access.OPERATOR_OR_PLATFORM,
         {200: Reply(ListingChange, f"{_STEPPED} {_REPLAYED}")},
-        (*_REFUSED, NotInForce, StaleCorrection, ListingChanged),
+        (*_REFUSED, NotInForce, ObjectionDecided, StaleCorrection, ListingChanged),
         body=ObjectionDecision,
         description="A correction decided (`source_updated_at`) before content the owner has "
-        "pushed since is refused with 409 `stale_version`: it would put the older content back.",
+        "pushed since is refused with 409 `stale_version`: it would put the older content back. "
+        "The same decision again is a replay; another outcome is 409 `objection_decided`. A "
+        "listing that has ended keeps its status: its objection closes with the outcome "
+        "recorded, and a correction is 409 `listing_not_in_force` (`corrected_entry`).",
         handler=decide_objection,
     ),
     Operation(

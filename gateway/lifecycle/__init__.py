@@ -8,7 +8,7 @@ from gateway.lifecycle.freshness import (
     version_problem,
 )
 from gateway.lifecycle.objection_policies import shipped_policies
-from gateway.lifecycle.objection_steps import DecidedRecently
+from gateway.lifecycle.objection_steps import DecidedRecently, ObjectionDecided, StaleCorrection
 from gateway.lifecycle.requests import (
     ObjectionDecision,
     ObjectionFiling,
@@ -23,7 +23,6 @@ from gateway.lifecycle.rules import (
     NotInForce,
     ObjectionOpen,
     RepairTooEarly,
-    StaleCorrection,
     remove,
 )
 from gateway.lifecycle.service import (
@@ -49,6 +48,7 @@ __all__ = [
     "ListingChanged",
     "NotARecipient",
     "NotInForce",
+    "ObjectionDecided",
     "ObjectionDecision",
     "ObjectionFiling",
     "ObjectionIdReused",

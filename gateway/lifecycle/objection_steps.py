@@ -1,5 +1,6 @@
-"""The owner's steps on an open objection between filing and decision: receiving the notice
-(核查通知) and reporting its check (seed 002 新郑 §六(三): 信息提供科室…核实并…提交书面处理意见).
+"""The owner's steps on an open objection after its filing: receiving the notice (核查通知),
+reporting its check (seed 002 新郑 §六(三): 信息提供科室…核实并…提交书面处理意见), and the
+decision.
 
 Each step is the next version of the listing, so it fans out and a concurrent write loses its
 compare-and-set rather than undo it; each applies once, so replays and retries are no-ops.
@@ -10,19 +11,38 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from gateway.lifecycle.objection_timeline import noticed_by, timeline
-from gateway.lifecycle.requests import VerificationReport
-from gateway.lifecycle.rules import NotInForce, _moved, _step, after, next_version
+from gateway.lifecycle.requests import ObjectionDecision, VerificationReport
+from gateway.lifecycle.rules import (
+    NotInForce,
+    _moved,
+    _step,
+    after,
+    next_version,
+    source_version,
+)
 from gateway.lifecycle.workdays import WorkdayCalendar
 from gateway_client.contract import (
+    IN_FORCE,
+    BadRequest,
     Conflict,
     Listing,
+    ListingEntry,
     ListingStatus,
     NotFound,
     Objection,
     china_date,
+    identity_of,
 )
 
 REFILE_AFTER_DAYS = 30
+
+
+class ObjectionDecided(Conflict):
+    """A decision on an objection decided already with another outcome: the first stands (the
+    same decision again is a replay)."""
+
+    code = "objection_decided"
+    default_path = "outcome"
 
 
 class DecidedRecently(Conflict):
@@ -119,4 +139,81 @@ def report_verified(
         status=status,
         objection=timeline(verified, workdays),
         history=_step(listing, "objection_verified", status, now, by, reason),
+    )
+
+
+class StaleCorrection(Conflict):
+    """A correction decided before content the owner pushed since: applied, it would put the
+    older content back over the newer (an out-of-order message must change nothing)."""
+
+    code = "stale_version"
+    default_path = "source_updated_at"
+
+
+def decide_objection(
+    listing: Listing,
+    decision: ObjectionDecision,
+    by: str,
+    now: datetime,
+    workdays: WorkdayCalendar,
+) -> Listing:
+    """The source platform's verdict: upheld (the listing stands), corrected, or revoked.
+
+    Deciding proves the owner has the notice: one still awaited is taken as received now."""
+    objection = listing.objection
+    if objection is None or not objection.open:
+        raise NotInForce("no objection is open on this listing", path="objection")
+    closed = timeline(
+        noticed_by(objection, now).model_copy(
+            update={"decided_at": now, "outcome": decision.outcome, "decision_note": decision.note}
+        ),
+        workdays,
+    )
+    reason = f"objection {objection.objection_id} {decision.outcome}"
+    version = after(listing, decision)
+    if listing.status not in (*IN_FORCE, ListingStatus.SUSPENDED):
+        # Ended meanwhile (removed, expired, repaired): the objection closes with its outcome,
+        # and the listing stays as it ended; no content goes onto it, nor is it sent again.
+        if decision.outcome == "corrected":
+            raise NotInForce(
+                f"the listing has ended ({listing.status.value}): there is nothing in force to "
+                "correct; decide upheld or revoked to close the objection",
+                path="corrected_entry",
+            )
+        history = _step(listing, "objection_decided", listing.status, now, by, reason)
+        return _moved(listing, version, now, objection=closed, history=history)
+    if decision.outcome == "revoked":
+        status = ListingStatus.REVOKED
+        return _moved(
+            listing,
+            version,
+            now,
+            status=status,
+            objection=closed,
+            history=_step(listing, "objection_decided", status, now, by, reason),
+        )
+    content: dict[str, object] = {}
+    if decision.outcome == "corrected":
+        entry = decision.corrected_entry
+        if entry is None:
+            raise BadRequest("a correction needs corrected_entry", path="corrected_entry")
+        if identity_of(entry) != listing.listing_id:
+            raise BadRequest("the corrected entry is a different listing", path="corrected_entry")
+        if decision.version < source_version(listing):
+            raise StaleCorrection(
+                f"the correction is stamped {decision.version}, before the content held "
+                f"({source_version(listing)}): decide again with a current source_updated_at"
+            )
+        content = {
+            name: getattr(entry, name)
+            for name in ListingEntry.model_fields
+            if name != "origin_region"
+        }
+        content.pop("source_updated_at")
+        content.pop("source_sequence")
+    # Upheld or corrected: measures apply again.
+    status = ListingStatus.ACTIVE
+    history = _step(listing, "objection_decided", status, now, by, reason)
+    return _moved(
+        listing, version, now, **content, status=status, objection=closed, history=history
     )

@@ -11,10 +11,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from gateway.lifecycle.objection_policies import ObjectionPolicy
-from gateway.lifecycle.objection_timeline import noticed_by, timeline
+from gateway.lifecycle.objection_timeline import timeline
 from gateway.lifecycle.periods import effective_valid_until
 from gateway.lifecycle.requests import (
-    ObjectionDecision,
     ObjectionFiling,
     Removal,
     RemovalReason,
@@ -28,7 +27,6 @@ from gateway_client.contract import (
     BadRequest,
     Conflict,
     Listing,
-    ListingEntry,
     ListingStatus,
     ListKind,
     Objection,
@@ -36,7 +34,6 @@ from gateway_client.contract import (
     TransitionEvent,
     add_months,
     china_date,
-    identity_of,
     load_catalogue,
 )
 
@@ -57,14 +54,6 @@ class NotInForce(Conflict):
 
     code = "listing_not_in_force"
     default_path = "listing_id"
-
-
-class StaleCorrection(Conflict):
-    """A correction decided before content the owner pushed since: applied, it would put the
-    older content back over the newer (an out-of-order message must change nothing)."""
-
-    code = "stale_version"
-    default_path = "source_updated_at"
 
 
 class ObjectionOpen(Conflict):
@@ -200,65 +189,6 @@ def file_objection(
         status=status,
         objection=timeline(objection, workdays),
         history=history,
-    )
-
-
-def decide_objection(
-    listing: Listing,
-    decision: ObjectionDecision,
-    by: str,
-    now: datetime,
-    workdays: WorkdayCalendar,
-) -> Listing:
-    """The source platform's verdict: upheld (the listing stands), corrected, or revoked.
-
-    Deciding proves the owner has the notice: one still awaited is taken as received now."""
-    objection = listing.objection
-    if objection is None or not objection.open:
-        raise NotInForce("no objection is open on this listing", path="objection")
-    closed = timeline(
-        noticed_by(objection, now).model_copy(
-            update={"decided_at": now, "outcome": decision.outcome, "decision_note": decision.note}
-        ),
-        workdays,
-    )
-    reason = f"objection {objection.objection_id} {decision.outcome}"
-    version = after(listing, decision)
-    if decision.outcome == "revoked":
-        status = ListingStatus.REVOKED
-        return _moved(
-            listing,
-            version,
-            now,
-            status=status,
-            objection=closed,
-            history=_step(listing, "objection_decided", status, now, by, reason),
-        )
-    content: dict[str, object] = {}
-    if decision.outcome == "corrected":
-        entry = decision.corrected_entry
-        if entry is None:
-            raise BadRequest("a correction needs corrected_entry", path="corrected_entry")
-        if identity_of(entry) != listing.listing_id:
-            raise BadRequest("the corrected entry is a different listing", path="corrected_entry")
-        if decision.version < source_version(listing):
-            raise StaleCorrection(
-                f"the correction is stamped {decision.version}, before the content held "
-                f"({source_version(listing)}): decide again with a current source_updated_at"
-            )
-        content = {
-            name: getattr(entry, name)
-            for name in ListingEntry.model_fields
-            if name != "origin_region"
-        }
-        content.pop("source_updated_at")
-        content.pop("source_sequence")
-    # Upheld or corrected: measures apply again, unless the listing ended meanwhile.
-    ended = listing.status not in (*IN_FORCE, ListingStatus.SUSPENDED)
-    status = listing.status if ended else ListingStatus.ACTIVE
-    history = _step(listing, "objection_decided", status, now, by, reason)
-    return _moved(
-        listing, version, now, **content, status=status, objection=closed, history=history
     )
 
 

@@ -9,7 +9,9 @@ from gateway.lifecycle.due import Budget, DueDates
 from gateway.lifecycle.freshness import check_action
 from gateway.lifecycle.objection_policies import PolicyBook
 from gateway.lifecycle.objection_steps import (
+    ObjectionDecided,
     check_refiling,
+    decide_objection,
     objection_named,
     receive_notice,
     report_verified,
@@ -25,7 +27,6 @@ from gateway.lifecycle.retention import EVIDENCE_DAYS
 from gateway.lifecycle.rules import (
     GATEWAY,
     OPERATOR,
-    decide_objection,
     file_objection,
     objections_filed,
     repair,
@@ -233,8 +234,15 @@ class LifecycleService:
         by = self._as_owner(held, region)
         now = self._clock.now()
         check_action(decision, now, self._tolerance, decision.corrected_entry)
-        if not objection_named(held, objection_id).open:
-            return held, False  # decided already: a replay
+        named = objection_named(held, objection_id)
+        if not named.open and (
+            named.outcome == decision.outcome or decision.version <= held.version
+        ):
+            return held, False  # decided so already, or a message older than what is held
+        if not named.open:  # a later message that would decide it again otherwise
+            raise ObjectionDecided(
+                f"objection {objection_id} was decided {named.outcome} already", path="outcome"
+            )
         moved = decide_objection(held, decision, by, now, self._workdays)
         return self._save(held, moved), True
 

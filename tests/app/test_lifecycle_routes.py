@@ -237,10 +237,14 @@ def test_an_upheld_objection_reinstates_the_listing_and_a_replay_is_a_no_op(
     overruled = life.decide(
         qingcheng, CREDIT_CODE, suspended, "qc-obj-1", "revoked", source_updated_at=stamp(5)
     )
-    # The objection is decided: a later decision of it is taken for a replay, not applied.
-    assert overruled.status_code == 200
-    assert overruled.json_body["changed"] is False
+    # The objection is decided: a later, different decision is refused, not silently dropped.
+    assert overruled.status_code == 409
+    assert (overruled.json_body["error"]["code"], overruled.json_body["error"]["path"]) == (
+        "objection_decided",
+        "outcome",
+    )
     assert life.status(CREDIT_CODE, suspended) == "active"
+    assert fan_out(aws, stream) == []
 
 
 def test_a_revoked_objection_revokes_the_listing(aws, stream, life, qingcheng, suspended):

@@ -23,6 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gateway.lifecycle.objection_policies import ObjectionPolicy, shipped_policies
+from gateway.lifecycle.objection_steps import decide_objection
 from gateway.lifecycle.requests import (
     ObjectionDecision,
     ObjectionFiling,
@@ -36,7 +37,6 @@ from gateway.lifecycle.rules import (
     NotInForce,
     ObjectionOpen,
     RepairTooEarly,
-    decide_objection,
     earliest_repair,
     effective_valid_until,
     expire,

@@ -21,8 +21,9 @@ from test_lifecycle import (
     removal_of,
 )
 
+from gateway.lifecycle.objection_steps import decide_objection
 from gateway.lifecycle.requests import RemovalReason
-from gateway.lifecycle.rules import decide_objection, expire, file_objection, remove, repair
+from gateway.lifecycle.rules import expire, file_objection, remove, repair
 from gateway_client.contract import Listing, masked
 from gateway_client.contract.clock import CHINA
 

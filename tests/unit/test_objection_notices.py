@@ -28,9 +28,9 @@ from gateway.delivery import DeliveryService, FanOut, ObjectionNotices
 from gateway.delivery.planning import Delivery
 from gateway.delivery.records import DeliveryState
 from gateway.lifecycle import LifecycleService, WorkdayCalendar, shipped_policies
-from gateway.lifecycle.objection_steps import receive_notice
+from gateway.lifecycle.objection_steps import decide_objection, receive_notice
 from gateway.lifecycle.requests import ObjectionDecision, ObjectionFiling, RepairRequest
-from gateway.lifecycle.rules import decide_objection, file_objection, repair
+from gateway.lifecycle.rules import file_objection, repair
 from gateway_client.contract import (
     FixedClock,
     Listing,

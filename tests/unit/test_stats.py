@@ -11,8 +11,9 @@ from builders import CITY, COUNTY, OTHER_COUNTY, evolved, listing, make_uscc, re
 from gateway.delivery.records import DeliveryRecord, DeliveryState
 from gateway.intake.push import PushResult
 from gateway.lifecycle.objection_policies import shipped_policies
+from gateway.lifecycle.objection_steps import decide_objection
 from gateway.lifecycle.requests import ObjectionDecision, ObjectionFiling, RepairRequest
-from gateway.lifecycle.rules import decide_objection, expire, file_objection, repair
+from gateway.lifecycle.rules import expire, file_objection, repair
 from gateway.lifecycle.workdays import WorkdayCalendar
 from gateway.recognition.feedback import ExecutedMeasure, Feedback
 from gateway.statistics.cases import PilotTarget, PilotTargets, shipped_pilots

@@ -33,8 +33,8 @@ from test_stats import (
 
 from gateway.delivery.records import DeliveryRecord, DeliveryState
 from gateway.intake.push import PushResult
+from gateway.lifecycle.objection_steps import decide_objection
 from gateway.lifecycle.requests import ObjectionDecision
-from gateway.lifecycle.rules import decide_objection
 from gateway.recognition.feedback import Feedback
 from gateway.statistics.monthly import Month, MonthlyStats, Usage, monthly_stats
 from gateway.statistics.rollup import stats_from_counters
