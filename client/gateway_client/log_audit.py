@@ -34,7 +34,7 @@ from gateway_client.delivery_audit import (
     audience_problems,
     delivery_problems,
     included,
-    order_problems,
+    late_arrivals,
     unlogged_problems,
     unsalted_problems,
 )
@@ -79,6 +79,9 @@ class AuditReport(Frozen):
     # stored; these had none, so nothing proves them.
     unproven: tuple[str, ...] = ()
     salted_since: datetime | None = None  # the salting cut-over applied (``salting_audit``)
+    # Stored after a later change of their listing (a re-drive, a replay): applied by
+    # version they change nothing (``delivery_audit.late_arrivals``).
+    late: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -226,7 +229,7 @@ def audit(
     problems += delivery_problems(logged, latest, read)
     unproven, altered = unlogged_problems(deliveries)
     since, unread = cut_over(trusted, seen.salted_since if seen is not None else None)
-    problems += altered + unread + unsalted_problems(deliveries) + order_problems(logged)
+    problems += altered + unread + unsalted_problems(deliveries)
     problems += uncommitted_problems(deliveries, since)
     have = {d.log_sequence for d in logged}
     owed = [
@@ -261,6 +264,7 @@ def audit(
             "owed_from": first,
             "unproven": unproven,
             "salted_since": since,
+            "late": late_arrivals(logged),
         }
     )
 

@@ -102,6 +102,9 @@ def _verify_log(args: argparse.Namespace) -> int:
         print(f"  (in flight, logged under {args.grace_minutes} min ago: {list(report.in_flight)})")
     if report.unproven:
         print(f"  (restatements no stored logged delivery proves: {list(report.unproven)})")
+    if report.late:
+        late = list(report.late)
+        print(f"  (stored after a later change of their listing, apply by version: {late})")
     if report.skipped_checkpoints:
         why = "a retired key" + (" or not with SM2" if args.algorithm == "sm2" else "")
         print(f"  (checkpoints {list(report.skipped_checkpoints)}: signed by {why})")
