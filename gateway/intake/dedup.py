@@ -14,13 +14,15 @@ class DedupPlan:
     """``write`` may advance the store (with the version each replaces); ``duplicates`` are
     no-ops; ``tag`` only adds provenance; ``refused`` are held by a region the pusher may not
     act for, and change nothing at all; ``purged`` would list again a listing a retention
-    purge erased, and change nothing either."""
+    purge erased, and change nothing either; ``settled`` would undo or change the outcome of
+    a commitment that has one (kept or broken is final: a black listing may stand on it)."""
 
     write: list[tuple[int, Listing, str | None]] = field(default_factory=list)
     duplicates: list[tuple[int, Listing]] = field(default_factory=list)
     tag: list[Listing] = field(default_factory=list)
     refused: list[tuple[int, Listing, Listing]] = field(default_factory=list)
     purged: list[tuple[int, Listing]] = field(default_factory=list)
+    settled: list[tuple[int, Listing]] = field(default_factory=list)
 
 
 def collapse(
@@ -54,6 +56,14 @@ def carried_over(update: Listing, held: Listing) -> Listing:
             "listed_at": held.listed_at or held.accepted_at,
         }
     )
+
+
+def unsettles(held: Listing, update: Listing) -> bool:
+    """Whether ``update`` drops or changes the outcome ``held``'s commitment has."""
+    settled = held.commitment.outcome if held.commitment is not None else None
+    if settled is None:
+        return False
+    return update.commitment is None or update.commitment.outcome != settled
 
 
 def plan(
@@ -90,6 +100,9 @@ def plan(
             continue
         if not may_change(held.origin_region, region, relays_subregions):
             result.refused.append((index, listing, held))
+            continue
+        if listing.version > held.version and unsettles(held, listing):
+            result.settled.append((index, listing))
             continue
         if listing.version > held.version:
             result.write.append((index, carried_over(listing, held), held.version))

@@ -23,6 +23,7 @@ from gateway_client.contract import (
 RACE_RETRIES = 5
 CONTENDED = "listing_contended"
 PURGED = "listing_purged"
+SETTLED = "commitment_settled"
 REMOVABLE = IN_FORCE | {ListingStatus.SUSPENDED}
 """What a removal applies to: a listing in force, or suspended while an objection is checked.
 An ended one stays as it ended; moved again, its history would grow and the retention clock,
@@ -35,6 +36,9 @@ Purged = Callable[[Sequence[str]], set[str]]
 PURGED_MESSAGE = (
     "this decision's listing was purged when its retention ran out; it cannot be listed again"
 )
+
+
+SETTLED_MESSAGE = "the commitment's outcome is recorded already (kept or broken is final)"
 
 
 class Storing(Protocol):
@@ -165,6 +169,9 @@ def store(
         ]
         result.refused += [
             Refusal(i, "decision_number", PURGED, PURGED_MESSAGE) for i, _ in decided.purged
+        ]
+        result.refused += [
+            Refusal(i, "commitment.outcome", SETTLED, SETTLED_MESSAGE) for i, _ in decided.settled
         ]
         result.accepted += [(i, x) for i, x, _ in decided.write if x.listing_id in written]
         pending = [(i, x) for i, x, _ in decided.write if x.listing_id not in written]

@@ -82,6 +82,29 @@ def test_a_commitment_and_its_outcome_are_pushed_and_shown_like_listings(gateway
     assert checked.json_body["summary"]["broken_commitments"] == 1
 
 
+@pytest.mark.parametrize(
+    "later",
+    [
+        pytest.param({}, id="reopened"),
+        pytest.param({"outcome": "kept", "outcome_on": TODAY.isoformat()}, id="turned-kept"),
+    ],
+)
+def test_a_settled_outcome_is_final(gateway, city, later):
+    """Kept or broken, the outcome stands: a later push that reopens or changes it is refused
+    per entry (``commitment_settled``), and the commitment stays as it was settled."""
+    push(gateway, city, CITY, commitment())
+    push(gateway, city, CITY, broken())
+    hunan = gateway.register_platform(HUNAN)
+    before = shown(gateway, hunan)
+
+    reply = push(gateway, city, CITY, commitment(3, **later))
+
+    assert reply["accepted"] == 0
+    [error] = reply["errors"]
+    assert (error["field"], error["code"]) == ("commitment.outcome", "commitment_settled")
+    assert shown(gateway, hunan) == before
+
+
 def test_another_region_cannot_report_the_outcome_of_a_commitment_it_does_not_own(gateway, city):
     push(gateway, city, CITY, commitment())
     hunan = gateway.register_platform(HUNAN)
