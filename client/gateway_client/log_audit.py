@@ -17,11 +17,12 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Literal
 
+from gateway_client.audit_report import AuditReport as AuditReport
+from gateway_client.audit_report import Seen as Seen
 from gateway_client.contract import (
     AnyKey,
     Checkpoint,
     DeliveryPayload,
-    Frozen,
     LogEntry,
     PublishedKey,
     checkpoint_sm2_verifies,
@@ -52,51 +53,6 @@ ReaderAt = Callable[[int], HashReader]
 """The tree's hashes at a checkpointed size, from its published tiles."""
 GRACE = timedelta(minutes=15)
 TOLERANCE = timedelta(minutes=5)  # clocks differ: an entry dated later than this is a problem
-
-
-class AuditReport(Frozen):
-    checked_entries: int
-    checked_deliveries: int
-    verified_through: int
-    problems: tuple[str, ...]
-    # Signed by a key no longer published (retired after a rotation), or (checking SM2) made
-    # before the gateway signed with SM2: neither trusted nor reported as forged; later
-    # checkpoints under the current key cover the same tree.
-    skipped_checkpoints: tuple[int, ...] = ()
-    # Entries the subscription is owed, logged within the grace period and not yet stored:
-    # still being delivered (or retried), not yet missing.
-    in_flight: tuple[int, ...] = ()
-    latest_root: str | None = None  # what to remember for the next run's consistency check
-    # The largest checkpoint the required witnesses cosigned (0: none asked, or none found),
-    # and how many stored deliveries lie beyond it: under the gateway's signature only until
-    # witnesses cosign a later checkpoint (the latest already extends the witnessed one).
-    witnessed_through: int = 0
-    beyond_witnessed: int = 0
-    latest_origin: str | None = None
-    owed_from: int | None = None
-    # Stored deliveries the log does not number (restatements of a listing's recognition):
-    # their listing was checked against a logged delivery of the same version where one is
-    # stored; these had none, so nothing proves them.
-    unproven: tuple[str, ...] = ()
-    salted_since: datetime | None = None  # the salting cut-over applied (``salting_audit``)
-    # Stored after a later change of their listing (a re-drive, a replay): applied by
-    # version they change nothing (``delivery_audit.late_arrivals``).
-    late: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-class Seen(Frozen):
-    """What a previous run verified: the next run proves the log still extends that
-    checkpoint, under the same name, and that the subscription is still owed from as early."""
-
-    size: int
-    root: str
-    origin: str | None = None
-    owed_from: int | None = None
-    salted_since: datetime | None = None
 
 
 def _signed(checkpoint: Checkpoint, keys: Sequence[AnyKey], algorithm: Algorithm) -> bool:
@@ -192,12 +148,15 @@ def audit(
     grace: timedelta = GRACE,
     witnesses: Sequence[CosignatureVerifier] = (),
     witnesses_required: int = 0,
+    judged: Callable[[LogEntry], bool] = lambda _: True,
 ) -> AuditReport:
     """Check the log, the checkpoints and the stored deliveries against each other.
 
     ``entries`` are the log from ``from_sequence`` (the first entry the subscription is owed)
     or the first stored delivery on; ``wanted`` says which of them this subscription should
-    have received (its filters); ``audience`` (subscription id, region) flags stored
+    have received (its filters), of those ``judged`` (an entry planned under other terms, or
+    by what the log does not record, is listed ``unjudged`` when not stored, neither proven
+    nor missing); ``audience`` (subscription id, region) flags stored
     deliveries made for someone else. A checkpoint counts only under a key valid at its ``at``
     and only by its signature of ``algorithm`` (``sm2`` for a subscriber that must rely on
     national algorithms). Without a trusted checkpoint nothing is proven, and it says so.
@@ -232,13 +191,14 @@ def audit(
     problems += altered + unread + unsalted_problems(deliveries)
     problems += uncommitted_problems(deliveries, since)
     have = {d.log_sequence for d in logged}
-    owed = [
+    unstored = [
         entry
         for entry in entries
         if first <= entry.sequence <= latest.sequence
         and wanted(entry)
         and entry.sequence not in have
     ]
+    owed = [e for e in unstored if judged(e)]
     # In flight: logged within the grace period, and not under what the last run verified.
     pending = [e for e in owed if now - e.at < grace and (seen is None or e.sequence > seen.size)]
     problems += [
@@ -265,6 +225,7 @@ def audit(
             "unproven": unproven,
             "salted_since": since,
             "late": late_arrivals(logged),
+            "unjudged": tuple(e.sequence for e in unstored if not judged(e)),
         }
     )
 

@@ -114,6 +114,10 @@ def verify_log(
     keys = fetch_gateway_keys(base_url, client.timeout)
     view = _get(client, f"/v1/subscriptions/{subscription_id}")
     filters = SubscriptionFilters.model_validate(view["filters"])
+    # What a recognised-only subscription is sent depends on recognition, which the log does
+    # not record; before ``terms_since`` its filters were others: neither is judged owed.
+    recognised_only = bool(view.get("recognised_only", False))
+    terms_since = int(view.get("terms_since", 0))
     published = _get(client, "/v1/log/checkpoints")["checkpoints"]
     checkpoints = [Checkpoint.model_validate(x) for x in published]
     logged = [d.log_sequence for d in deliveries if d.log_sequence is not None]
@@ -135,7 +139,11 @@ def verify_log(
         checkpoints,
         keys,
         deliveries,
-        lambda e: e.sequence not in erased and filters.admits(e.kind, e.domain, e.origin_region),
+        # before ``terms_since`` any entry may have been owed (the filters then are not known)
+        lambda e: (
+            e.sequence not in erased
+            and (e.sequence <= terms_since or filters.admits(e.kind, e.domain, e.origin_region))
+        ),
         lambda size: tile_hash_reader(size, fetch),
         now or datetime.now(UTC),
         from_sequence=owed_from,
@@ -145,4 +153,5 @@ def verify_log(
         grace=grace,
         witnesses=witnesses,
         witnesses_required=witnesses_required,
+        judged=lambda e: not recognised_only and e.sequence > terms_since,
     )

@@ -50,6 +50,9 @@ class Subscription(SubscriptionRequest):
     enabled: bool = True
     created_at: AwareDatetime
     log_start: int = 0  # the exchange log's head when it subscribed: it is owed what follows
+    # The head when its filters or ``recognised_only`` last changed: what was logged up to it
+    # was planned under other terms, which ``gateway verify-log`` does not judge it by.
+    terms_since: int = 0
     failing_since: AwareDatetime | None = None  # first failure since the last success
     warned_at: AwareDatetime | None = None
     disabled_reason: str | None = None

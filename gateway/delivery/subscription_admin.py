@@ -121,6 +121,8 @@ class SubscriptionAdmin:
             )
         check_signable(scheme, sm2_signing=self.signers.sm2 is not None)
         fields = {name: getattr(changes, name) for name in changes.model_fields_set}
+        terms = {"filters", "recognised_only"} & changes.model_fields_set
+        head = self.resending.log.size() if terms else 0  # read before the change is written
         moved: list[bool] = [False]
 
         def apply(current: Subscription) -> Subscription:
@@ -130,7 +132,9 @@ class SubscriptionAdmin:
                 "verified_at": None,
                 "verification_failure": "the URL changed: not challenged yet",
             }
-            kept = {"ever_batched": current.had_batches()}  # its batches stay receipts
+            kept: dict[str, object] = {"ever_batched": current.had_batches()}  # receipts stay
+            if any(fields[name] != getattr(current, name) for name in terms):
+                kept["terms_since"] = head
             return current.model_copy(update=fields | kept | (challenge if moved[0] else {}))
 
         changed = self._change(subscription, apply)

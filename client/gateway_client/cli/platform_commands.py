@@ -102,6 +102,9 @@ def _verify_log(args: argparse.Namespace) -> int:
         print(f"  (in flight, logged under {args.grace_minutes} min ago: {list(report.in_flight)})")
     if report.unproven:
         print(f"  (restatements no stored logged delivery proves: {list(report.unproven)})")
+    if report.unjudged:
+        unjudged = list(report.unjudged)
+        print(f"  (not stored, planned under other filters or by recognition: {unjudged})")
     if report.late:
         late = list(report.late)
         print(f"  (stored after a later change of their listing, apply by version: {late})")

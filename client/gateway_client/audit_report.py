@@ -1,0 +1,57 @@
+"""What ``gateway verify-log`` found (``log_audit.audit``), and what it remembers for the next
+run (``Seen``, the ``--state`` file)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from gateway_client.contract.model import Frozen
+
+
+class AuditReport(Frozen):
+    checked_entries: int
+    checked_deliveries: int
+    verified_through: int
+    problems: tuple[str, ...]
+    # Signed by a key no longer published (retired after a rotation), or (checking SM2) made
+    # before the gateway signed with SM2: neither trusted nor reported as forged; later
+    # checkpoints under the current key cover the same tree.
+    skipped_checkpoints: tuple[int, ...] = ()
+    # Entries the subscription is owed, logged within the grace period and not yet stored:
+    # still being delivered (or retried), not yet missing.
+    in_flight: tuple[int, ...] = ()
+    latest_root: str | None = None  # what to remember for the next run's consistency check
+    # The largest checkpoint the required witnesses cosigned (0: none asked, or none found),
+    # and how many stored deliveries lie beyond it: under the gateway's signature only until
+    # witnesses cosign a later checkpoint (the latest already extends the witnessed one).
+    witnessed_through: int = 0
+    beyond_witnessed: int = 0
+    latest_origin: str | None = None
+    owed_from: int | None = None
+    # Stored deliveries the log does not number (restatements of a listing's recognition):
+    # their listing was checked against a logged delivery of the same version where one is
+    # stored; these had none, so nothing proves them.
+    unproven: tuple[str, ...] = ()
+    salted_since: datetime | None = None  # the salting cut-over applied (``salting_audit``)
+    # Stored after a later change of their listing (a re-drive, a replay): applied by
+    # version they change nothing (``delivery_audit.late_arrivals``).
+    late: tuple[str, ...] = ()
+    # Not stored, and not judged owed or not: logged while the subscription's filters were
+    # others than now, or for a recognised-only subscription (the log does not record what
+    # its region recognised). Neither proven delivered nor reported missing.
+    unjudged: tuple[int, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+class Seen(Frozen):
+    """What a previous run verified: the next run proves the log still extends that
+    checkpoint, under the same name, and that the subscription is still owed from as early."""
+
+    size: int
+    root: str
+    origin: str | None = None
+    owed_from: int | None = None
+    salted_since: datetime | None = None

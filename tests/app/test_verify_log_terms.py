@@ -1,0 +1,126 @@
+"""verify-log judges what a subscription was owed by the terms it was planned under. Its
+filters may change (``PATCH``): the gateway records the log's head then (``terms_since``),
+and an entry logged up to it that was not stored is listed ``unjudged``, neither proven nor
+reported missing, whatever the filters now say; after it, the filters decide. What a
+recognised-only subscription is sent depends on recognition, which the log does not record:
+its unstored entries are listed too. So no subscriber is told for ever of entries it was never
+owed, and none is told "complete" of an entry lost under terms it no longer has without it
+being listed."""
+
+from __future__ import annotations
+
+import json
+import types
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from app_support import CITY, HUNAN, black_entry
+from delivery_support import DeliveryQueue, as_operator, push_and_fan_out, subscribe
+
+from gateway_client import log_verifier
+from gateway_client.contract import DeliveryPayload
+from gateway_client.contract.keys import PublishedKey
+from gateway_client.log_audit import AuditReport
+
+
+def verified(gateway, monkeypatch, subscription_id: str, bodies: list[bytes]) -> AuditReport:  # type: ignore[no-untyped-def]
+    """``gateway verify-log`` against the app in this process, two hours on."""
+
+    def get(_client: object, path: str) -> Any:
+        reply = gateway.client.http.get(path, headers=gateway.operator())
+        assert reply.status_code == 200, (path, reply.json_body)
+        return reply.json_body
+
+    monkeypatch.setattr(log_verifier, "_get", get)
+    keys = [
+        PublishedKey.model_validate(k)
+        for k in gateway.client.http.get("/v1/keys").json_body["keys"]
+    ]
+    monkeypatch.setattr(log_verifier, "fetch_gateway_keys", lambda *_a, **_k: keys)
+    assert as_operator(gateway, "post", "/v1/log/checkpoints", b"{}").status_code in (200, 201)
+    return log_verifier.verify_log(
+        types.SimpleNamespace(timeout=30),
+        "http://in-process",
+        subscription_id,
+        [DeliveryPayload.model_validate_json(b) for b in bodies],
+        now=datetime.now(UTC) + timedelta(hours=2),
+    )
+
+
+def delivered(aws) -> None:  # type: ignore[no-untyped-def]
+    queue = DeliveryQueue(aws.sqs, aws.env["CG_DELIVERY_QUEUE_URL"], aws.env["CG_DELIVERY_DLQ_URL"])
+    queue.run()
+    queue.run()
+
+
+def patched(gateway, subscription_id: str, changes: dict[str, Any]) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    path = f"/v1/subscriptions/{subscription_id}"
+    reply = as_operator(gateway, "patch", path, json.dumps(changes).encode())
+    assert reply.status_code == 200, reply.json_body
+    return dict(reply.json_body["subscription"])
+
+
+def test_a_recognised_only_subscription_is_not_told_of_listings_it_was_never_sent(
+    gateway, aws, stream, hook, monkeypatch
+):
+    city = gateway.register_platform(CITY)
+    assert gateway.put_region(HUNAN).status_code == 200
+    sub = subscribe(gateway, hook.url, recognised_only=True)
+    push_and_fan_out(gateway, stream, city, CITY, [black_entry()])  # not recognised in 湖南
+    delivered(aws)
+
+    report = verified(gateway, monkeypatch, sub["subscription_id"], [r.body for r in hook.requests])
+
+    assert hook.requests == []
+    assert report.ok, report.problems
+    assert len(report.unjudged) == 1
+
+
+def test_filters_widened_later_leave_earlier_entries_unjudged_and_judge_later_ones(
+    gateway, aws, stream, hook, monkeypatch
+):
+    city = gateway.register_platform(CITY)
+    assert gateway.put_region(HUNAN).status_code == 200
+    sub = subscribe(gateway, hook.url, filters={"domains": ["food_drug"]})
+    push_and_fan_out(gateway, stream, city, CITY, [black_entry()])  # court_defaulter: not wanted
+    delivered(aws)
+    view = patched(gateway, sub["subscription_id"], {"filters": {"domains": []}})
+    assert view["terms_since"] == 1
+
+    report = verified(gateway, monkeypatch, sub["subscription_id"], [])
+
+    assert report.ok, report.problems
+    assert report.unjudged == (1,)
+    hook.answer(500, "down")  # from now on judged: a change lost is reported
+    push_and_fan_out(
+        gateway, stream, city, CITY, [black_entry(source_updated_at="2026-03-09T09:00:00+08:00")]
+    )
+    report = verified(gateway, monkeypatch, sub["subscription_id"], [])
+    assert any("log entry 2" in p and "never delivered" in p for p in report.problems), (
+        report.problems
+    )
+
+
+def test_a_change_lost_before_the_filters_narrowed_is_listed_not_passed_over(
+    gateway, aws, stream, hook, monkeypatch
+):
+    city = gateway.register_platform(CITY)
+    assert gateway.put_region(HUNAN).status_code == 200
+    sub = subscribe(gateway, hook.url, retry_schedule_seconds=[0])
+    hook.answer(500, "down")
+    push_and_fan_out(gateway, stream, city, CITY, [black_entry()])
+    delivered(aws)  # dead: never stored
+    patched(gateway, sub["subscription_id"], {"filters": {"domains": ["food_drug"]}})
+
+    report = verified(gateway, monkeypatch, sub["subscription_id"], [])
+
+    assert report.unjudged == (1,)
+
+
+def test_a_patch_that_leaves_the_terms_as_they_were_keeps_terms_since(gateway, hook):
+    assert gateway.put_region(HUNAN).status_code == 200
+    sub = subscribe(gateway, hook.url)
+
+    view = patched(gateway, sub["subscription_id"], {"description": "新的说明", "filters": {}})
+
+    assert view["terms_since"] == 0
