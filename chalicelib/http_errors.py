@@ -45,6 +45,7 @@ class UnknownParameter(errors.BadRequest):
     filter (``?regoin=``) never silently answers for everything."""
 
     code = "unknown_parameter"
+    default_path = "query"  # a parameter without a name (``?=1``)
 
 
 class RepeatedParameter(errors.BadRequest):

@@ -125,7 +125,8 @@ def check_query(request: Request, route: Operation) -> None:
     for name in params:
         if name not in declared:
             raise UnknownParameter(
-                f"{name}: {route.method} {route.path} takes no such query parameter", path=name
+                f"{name or '(no name)'}: {route.method} {route.path} takes no such query parameter",
+                path=name or "query",
             )
         if len(params.getlist(name)) > 1:
             raise RepeatedParameter(f"{name}: given more than once", path=name)

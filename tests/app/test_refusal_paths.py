@@ -149,6 +149,7 @@ def test_a_parameter_the_route_does_not_declare_is_refused_before_it_acts(
     )
     assert stored(aws) == items  # no checkpoint written
     assert send(gateway, "GET", "/v1/log?limit=1").status_code == 200  # declared ones work
+    assert refused_query(gateway, "GET", "/v1/log?=1") == (400, "unknown_parameter", "query")
 
 
 def test_a_page_a_browser_loads_takes_any_query(gateway: Gateway) -> None:
