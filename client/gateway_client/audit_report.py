@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from gateway_client.contract.model import Frozen
+from gateway_client.contract import Frozen
 
 
 class AuditReport(Frozen):
