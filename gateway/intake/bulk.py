@@ -120,6 +120,9 @@ class Upload(Frozen):
     accepted: int = 0
     duplicate: int = 0
     rejected: int = 0
+    set_aside: int = 0
+    """Of the rejected lines, those refused only for not being in force today or for a
+    settled commitment: their listings are named, so a resync's removals still apply."""
     removed: int = 0
     removal: RemovalState = "not_requested"
     removal_note: str = ""

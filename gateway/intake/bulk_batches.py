@@ -19,8 +19,8 @@ from gateway.intake.bulk import (
     stamp,
     with_errors,
 )
-from gateway.intake.storing import Purged, Stored, admission_problems, store
-from gateway.lifecycle import Removal, RemovalReason
+from gateway.intake.storing import SETTLED, Purged, Stored, admission_problems, store
+from gateway.lifecycle import FUTURE_DATE, PERIOD_ENDED, Removal, RemovalReason
 from gateway.ports import ListingStore
 from gateway.promotion import promote
 from gateway_client.contract import (
@@ -67,6 +67,17 @@ def parse_batch(
     return ParsedBatch(batch, candidates, errors)
 
 
+SET_ASIDE = frozenset({FUTURE_DATE, PERIOD_ENDED, SETTLED})
+"""Codes of lines that name their listing and are refused only for what it is today (its
+period, its settled commitment): a resync still holds that listing."""
+
+
+def set_aside(errors: Sequence[LineError]) -> set[int]:
+    """The lines whose every error is one of ``SET_ASIDE``."""
+    lines = {error.line for error in errors}
+    return {x for x in lines if all(e.code in SET_ASIDE for e in errors if e.line == x)}
+
+
 @dataclass(frozen=True)
 class InFlight:
     parsed: ParsedBatch
@@ -88,6 +99,7 @@ class InFlight:
                 accepted=upload.accepted + len(stored.accepted),
                 duplicate=upload.duplicate + len(stored.duplicates),
                 rejected=upload.rejected + len({error.line for error in errors}),
+                set_aside=upload.set_aside + len(set_aside(errors)),
             ),
             now,
             offset=batch[-1].end,

@@ -55,7 +55,16 @@ from gateway_client.contract import Frozen, Line
 
 RANGE_LINES = 20_000
 MAX_CONTESTED_LINES = 5_000  # their numbers stay well inside one DynamoDB item
-_PROGRESS = ("offset", "line", "lines", "accepted", "duplicate", "rejected", "errors")
+_PROGRESS = (
+    "offset",
+    "line",
+    "lines",
+    "accepted",
+    "duplicate",
+    "rejected",
+    "set_aside",
+    "errors",
+)
 
 
 class RangeState(Frozen):
@@ -78,6 +87,7 @@ class RangeState(Frozen):
     accepted: int = 0
     duplicate: int = 0
     rejected: int = 0
+    set_aside: int = 0
     errors: tuple[LineError, ...] = ()
     errors_truncated: bool = False
 
@@ -174,7 +184,7 @@ def with_ranges(upload: Upload, states: Sequence[RangeState]) -> Upload:
             "line": upload.line + sum(s.line - s.start_line for s in spans),
             **{
                 name: getattr(upload, name) + sum(getattr(s, name) for s in states)
-                for name in ("lines", "accepted", "duplicate", "rejected")
+                for name in ("lines", "accepted", "duplicate", "rejected", "set_aside")
             },
             "errors": tuple(errors[:MAX_REPORTED_ERRORS]),
             "errors_truncated": len(errors) > MAX_REPORTED_ERRORS

@@ -28,11 +28,14 @@ class ResyncRemoval:
 
     def apply(self, upload: Upload, check: FileCheck | None) -> Upload:
         """Remove what the resync no longer holds — unless some lines were rejected: a listing
-        on a rejected line would look absent, so nothing is removed then. The file is read
-        again only when an earlier invocation did pass 1."""
+        on a rejected line would look absent, so nothing is removed then. Lines set aside (a
+        period not in force today, a settled commitment) name their listing all the same, and
+        do not hold removals back. The file is read again only when an earlier invocation did
+        pass 1."""
         now = self._clock.now()
-        if upload.rejected:
-            note = f"{upload.rejected} lines were rejected; correct them and resync again"
+        if upload.rejected > upload.set_aside:
+            blocking = upload.rejected - upload.set_aside
+            note = f"{blocking} lines were rejected; correct them and resync again"
             return stamp(upload, now, removal="withheld", removal_note=note)
         manifest = upload.manifest
         if check is None:

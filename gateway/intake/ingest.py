@@ -37,6 +37,7 @@ from gateway.lifecycle import (
     NotInForce,
     Removal,
     remove,
+    removed_status,
     validate_removals,
     version_problem,
 )
@@ -208,7 +209,11 @@ class PushService:
                 elif not may_change(held.origin_region, region, relays):
                     message = not_owner_message(region, held.origin_region)
                     errors.append(_removal_error(index, NOT_OWNER, message, "credit_code"))
-                elif superseded or removal.version <= held.version:
+                elif (
+                    superseded
+                    or removal.version <= held.version
+                    or held.status is removed_status(removal)  # ended so already (a tick)
+                ):
                     outcomes.append(_outcome(index, held, "duplicate", "removals"))
                 elif held.status not in REMOVABLE:
                     message = f"the listing has ended already ({held.status.value})"

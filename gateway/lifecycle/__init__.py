@@ -2,7 +2,9 @@
 
 from gateway.lifecycle.due import Budget, DueDates, late_on
 from gateway.lifecycle.freshness import (
+    FUTURE_DATE,
     FUTURE_VERSION,
+    PERIOD_ENDED,
     FutureVersion,
     entry_problems,
     version_problem,
@@ -24,6 +26,7 @@ from gateway.lifecycle.rules import (
     ObjectionOpen,
     RepairTooEarly,
     remove,
+    removed_status,
 )
 from gateway.lifecycle.service import (
     LifecycleService,
@@ -37,8 +40,10 @@ from gateway.lifecycle.workdays import WorkdayCalendar
 
 __all__ = [
     "EVIDENCE_DAYS",
+    "FUTURE_DATE",
     "FUTURE_VERSION",
     "INDEX_PAGE",
+    "PERIOD_ENDED",
     "RETENTION_YEARS",
     "Budget",
     "DecidedRecently",
@@ -64,6 +69,7 @@ __all__ = [
     "entry_problems",
     "late_on",
     "remove",
+    "removed_status",
     "shipped_policies",
     "validate_removals",
     "version_problem",

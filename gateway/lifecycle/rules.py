@@ -118,8 +118,13 @@ _REMOVED_TO = {
 }
 
 
+def removed_status(removal: Removal) -> ListingStatus:
+    """The status a removal leaves its listing in."""
+    return _REMOVED_TO[removal.reason]
+
+
 def remove(listing: Listing, removal: Removal, by: str, now: datetime) -> Listing:
-    status = _REMOVED_TO[removal.reason]
+    status = removed_status(removal)
     reason = f"removed: {removal.reason.value}" + (f" — {removal.note}" if removal.note else "")
     return _moved(
         listing,

@@ -65,6 +65,7 @@ class LocalHandler(ChaliceRequestHandler):
         self._refuse(405, f"method: {self.command} is not served")
 
     do_OPTIONS = do_HEAD
+    do_GET = _generic_handle  # the base class bound its own before this one overrode it
 
     def _handle_write(self) -> None:
         """Handle the request, then wake the event pump: a write may have put records on the

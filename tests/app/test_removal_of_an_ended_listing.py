@@ -2,7 +2,8 @@
 repaired, expired, corrected) stays as it ended: a newer removal of it is refused per entry
 with ``listing_not_in_force`` (path ``credit_code``), nothing written and nothing fanned out —
 moved again, its history would grow and the retention clock, counted from the last step,
-would start over. The same removal sent again is still a duplicate."""
+would start over. The same removal sent again, or one for the reason it ended with, is a
+duplicate."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from app_support import CREDIT_CODE
 from lifecycle_support import (
     XINZHENG,
     Lifecycle,
+    china_noon,
+    china_today,
     now,
     push_with_removals,
     pushed,
@@ -61,3 +64,25 @@ def test_the_same_removal_again_is_a_duplicate(gateway):
 
     assert (reply.json_body["removed"], reply.json_body["duplicate"]) == (0, 1)
     assert life.status(CREDIT_CODE, lid) == "revoked"
+
+
+def test_the_owners_expiry_after_the_tick_expired_it_is_a_duplicate(gateway):
+    """The gateway's tick ended the listing at the end of its period; the owner's own removal
+    for the same reason, synced later, finds it so already: a duplicate, not an error."""
+    life = Lifecycle(gateway)
+    owner = gateway.register_platform(XINZHENG)
+    entry = xinzheng_entry(
+        source_updated_at=(now() - timedelta(hours=2)).isoformat(),
+        valid_until=(china_today() + timedelta(days=1)).isoformat(),
+    )
+    lid = pushed(gateway, owner, XINZHENG, entry)
+    assert life.tick(china_noon(china_today() + timedelta(days=1))).status_code == 200
+    assert life.status(CREDIT_CODE, lid) == "expired"
+    expired = removal_of(
+        entry, "expired", source_updated_at=(now() - timedelta(minutes=1)).isoformat()
+    )
+
+    reply = push_with_removals(gateway, owner, XINZHENG, [expired])
+
+    assert (reply.json_body["duplicate"], reply.json_body["errors"]) == (1, [])
+    assert life.status(CREDIT_CODE, lid) == "expired"

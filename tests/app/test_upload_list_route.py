@@ -3,10 +3,6 @@ and the operator; an ingest's lines count in the hourly activity as a push's ent
 
 from __future__ import annotations
 
-import hashlib
-import json
-import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -19,40 +15,11 @@ from app_support import (
     error_code,
 )
 from delivery_support import as_operator, as_platform
+from upload_support import uploaded
 
-import app as gateway_app
 from gateway_client.contract.signing import Ed25519Signer
 
 AWS_REGION = "cn-northwest-1"
-
-
-def _upload(gateway: Gateway, aws: Any, signer: Ed25519Signer, lines: list[Any]) -> str:
-    """Ask for an upload as ``CITY``, put its file and ingest it; its upload id."""
-    content = "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines).encode()
-    upload_id = f"u-{uuid.uuid4().hex}"
-    manifest = {
-        "region": CITY,
-        "upload_id": upload_id,
-        "issued_at": datetime.now(UTC).isoformat(),
-        "count": len(lines),
-        "sha256": hashlib.sha256(content).hexdigest(),
-        "size": len(content),
-    }
-    asked = gateway.post_signed("/v1/uploads", signer, upload_id, json.dumps(manifest).encode())
-    assert asked.status_code == 201, asked.json_body
-    key = f"uploads/{CITY}/{upload_id}.ndjson"
-    put = aws.s3.put_object(Bucket=aws.env["CG_ARCHIVE_BUCKET"], Key=key, Body=content)
-    notice = {"Records": [{"s3": {"object": {"key": key, "versionId": put.get("VersionId")}}}]}
-    record = {
-        "messageId": uuid.uuid4().hex,
-        "receiptHandle": "local",
-        "body": json.dumps(notice),
-        "attributes": {"ApproximateReceiveCount": "1"},
-        "eventSource": "aws:sqs",
-        "awsRegion": AWS_REGION,
-    }
-    gateway_app.ingest_uploads({"Records": [record]}, None)
-    return upload_id
 
 
 @pytest.fixture
@@ -63,9 +30,9 @@ def city(gateway: Gateway) -> Ed25519Signer:
 @pytest.fixture
 def uploads(gateway: Gateway, aws: Any, city: Ed25519Signer) -> list[str]:
     """Two uploads of the city, the newer with one good and one bad line; newest first."""
-    first = _upload(gateway, aws, city, [black_entry()])
+    first = uploaded(gateway, aws, city, [black_entry()])
     bad = black_entry(credit_code=OTHER_CREDIT_CODE, decided_on="not a date")
-    second = _upload(gateway, aws, city, [black_entry(decision_number="(2024)黑09执9号"), bad])
+    second = uploaded(gateway, aws, city, [black_entry(decision_number="(2024)黑09执9号"), bad])
     return [second, first]
 
 

@@ -112,12 +112,19 @@ def test_a_chunked_body_that_is_no_json_is_refused_as_any_other(stack: LocalStac
     ],
     ids=["length-no-number", "other-coding", "bad-chunk-size", "over-the-quota-unread"],
 )
+@pytest.mark.parametrize("method", ["PUT", "GET"])
 def test_a_body_that_cannot_be_framed_is_refused_and_nothing_is_done(
-    stack: LocalStack, headers: dict[str, str], body: bytes, status: int, code: str, path: str
+    stack: LocalStack,
+    method: str,
+    headers: dict[str, str],
+    body: bytes,
+    status: int,
+    code: str,
+    path: str,
 ) -> None:
     before = name_of(stack)
 
-    answered, got, answer = exchange(stack, request(stack, "PUT", REGION, headers, body))
+    answered, got, answer = exchange(stack, request(stack, method, REGION, headers, body))
 
     assert (answered, error_of(answer)) == (status, (code, path))
     assert got["content-type"] == "application/json"
