@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from gateway_client.contract import Frozen
+from gateway_client.contract import Frozen, SubscriptionFilters
+
+
+class Terms(Frozen):
+    """What a subscription was sent by: its filters, ``recognised_only``, and the log's head
+    when they last changed (``terms_since``), as the gateway showed them."""
+
+    filters: SubscriptionFilters
+    recognised_only: bool = False
+    since: int = 0
 
 
 class AuditReport(Frozen):
@@ -40,6 +49,7 @@ class AuditReport(Frozen):
     # others than now, or for a recognised-only subscription (the log does not record what
     # its region recognised). Neither proven delivered nor reported missing.
     unjudged: tuple[int, ...] = ()
+    terms: Terms | None = None  # as judged by, for the next run (``log_verifier.terms_problems``)
 
     @property
     def ok(self) -> bool:
@@ -55,3 +65,4 @@ class Seen(Frozen):
     origin: str | None = None
     owed_from: int | None = None
     salted_since: datetime | None = None
+    terms: Terms | None = None

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from gateway_client.audit_report import Terms
 from gateway_client.contract import Checkpoint, DeliveryPayload, LogEntry, SubscriptionFilters
 from gateway_client.log_audit import (
     GRACE,
@@ -90,8 +91,26 @@ def write_seen(path: Path | None, report: AuditReport) -> None:
             origin=report.latest_origin,
             owed_from=report.owed_from,
             salted_since=report.salted_since,
+            terms=report.terms,
         )
         path.write_text(seen.model_dump_json() + "\n", encoding="utf-8")
+
+
+def terms_problems(terms: Terms, seen: Seen | None) -> list[str]:
+    """``terms_since`` moves only when the filters or ``recognised_only`` change (the gateway
+    records the log's head then), and never back: moved otherwise, it would excuse entries
+    the subscription was owed, which the gateway does not sign."""
+    before = seen.terms if seen is not None else None
+    if before is None or terms.since == before.since:
+        return []
+    if terms.since < before.since:
+        return [f"terms_since went back from {before.since} to {terms.since}"]
+    if (terms.filters, terms.recognised_only) == (before.filters, before.recognised_only):
+        return [
+            f"terms_since moved from {before.since} to {terms.since} while the subscription's "
+            "filters stayed the same: entries it no longer judges were owed"
+        ]
+    return []
 
 
 def verify_log(
@@ -113,11 +132,14 @@ def verify_log(
     of K of ``witnesses`` (the gateway lists the ones it collected with each checkpoint)."""
     keys = fetch_gateway_keys(base_url, client.timeout)
     view = _get(client, f"/v1/subscriptions/{subscription_id}")
-    filters = SubscriptionFilters.model_validate(view["filters"])
     # What a recognised-only subscription is sent depends on recognition, which the log does
     # not record; before ``terms_since`` its filters were others: neither is judged owed.
-    recognised_only = bool(view.get("recognised_only", False))
-    terms_since = int(view.get("terms_since", 0))
+    terms = Terms(
+        filters=SubscriptionFilters.model_validate(view["filters"]),
+        recognised_only=bool(view.get("recognised_only", False)),
+        since=int(view.get("terms_since", 0)),
+    )
+    filters, terms_since = terms.filters, terms.since
     published = _get(client, "/v1/log/checkpoints")["checkpoints"]
     checkpoints = [Checkpoint.model_validate(x) for x in published]
     logged = [d.log_sequence for d in deliveries if d.log_sequence is not None]
@@ -134,7 +156,7 @@ def verify_log(
         entries += [LogEntry.model_validate(x) for x in page["entries"]]
         erased.update(int(x) for x in page.get("erased", []))
     fetch = tile_fetcher(client)
-    return audit(
+    report = audit(
         entries,
         checkpoints,
         keys,
@@ -153,5 +175,7 @@ def verify_log(
         grace=grace,
         witnesses=witnesses,
         witnesses_required=witnesses_required,
-        judged=lambda e: not recognised_only and e.sequence > terms_since,
+        judged=lambda e: not terms.recognised_only and e.sequence > terms_since,
     )
+    moved = tuple(terms_problems(terms, seen))
+    return report.model_copy(update={"problems": report.problems + moved, "terms": terms})

@@ -20,10 +20,12 @@ from delivery_support import DeliveryQueue, as_operator, push_and_fan_out, subsc
 from gateway_client import log_verifier
 from gateway_client.contract import DeliveryPayload
 from gateway_client.contract.keys import PublishedKey
-from gateway_client.log_audit import AuditReport
+from gateway_client.log_audit import AuditReport, Seen
 
 
-def verified(gateway, monkeypatch, subscription_id: str, bodies: list[bytes]) -> AuditReport:  # type: ignore[no-untyped-def]
+def verified(  # type: ignore[no-untyped-def]
+    gateway, monkeypatch, subscription_id: str, bodies: list[bytes], seen: Seen | None = None
+) -> AuditReport:
     """``gateway verify-log`` against the app in this process, two hours on."""
 
     def get(_client: object, path: str) -> Any:
@@ -43,6 +45,7 @@ def verified(gateway, monkeypatch, subscription_id: str, bodies: list[bytes]) ->
         "http://in-process",
         subscription_id,
         [DeliveryPayload.model_validate_json(b) for b in bodies],
+        seen=seen,
         now=datetime.now(UTC) + timedelta(hours=2),
     )
 
@@ -124,3 +127,31 @@ def test_a_patch_that_leaves_the_terms_as_they_were_keeps_terms_since(gateway, h
     view = patched(gateway, sub["subscription_id"], {"description": "新的说明", "filters": {}})
 
     assert view["terms_since"] == 0
+
+
+def test_terms_since_moved_while_the_filters_stayed_is_caught_by_the_next_run(
+    gateway, aws, stream, hook, monkeypatch, tmp_path
+):
+    """The gateway does not sign ``terms_since``: a run remembers it with the filters
+    (``--state``), and one that finds it moved while the filters are as remembered says so."""
+    city = gateway.register_platform(CITY)
+    assert gateway.put_region(HUNAN).status_code == 200
+    sub = subscribe(gateway, hook.url)
+    state = tmp_path / "seen.json"
+    push_and_fan_out(gateway, stream, city, CITY, [black_entry()])
+    delivered(aws)
+    stored = [r.body for r in hook.requests]
+    first = verified(gateway, monkeypatch, sub["subscription_id"], stored)
+    assert first.ok, first.problems
+    log_verifier.write_seen(state, first)
+    hook.answer(500, "down")
+    later = black_entry(source_updated_at="2026-03-09T09:00:00+08:00")
+    push_and_fan_out(gateway, stream, city, CITY, [later])
+    delivered(aws)  # dead: never stored
+    patched(gateway, sub["subscription_id"], {"filters": {"domains": ["food_drug"]}})
+    patched(gateway, sub["subscription_id"], {"filters": {}})  # as they were: terms_since moved
+
+    seen = log_verifier.read_seen(state)
+    report = verified(gateway, monkeypatch, sub["subscription_id"], stored, seen)
+
+    assert any("terms_since moved" in p for p in report.problems), report.problems

@@ -103,8 +103,13 @@ def _verify_log(args: argparse.Namespace) -> int:
     if report.unproven:
         print(f"  (restatements no stored logged delivery proves: {list(report.unproven)})")
     if report.unjudged:
-        unjudged = list(report.unjudged)
-        print(f"  (not stored, planned under other filters or by recognition: {unjudged})")
+        some = ", ".join(map(str, report.unjudged[:20])) + (
+            " …" if len(report.unjudged) > 20 else ""
+        )
+        print(
+            f"  ({len(report.unjudged)} entries not stored, planned under other filters or by "
+            f"recognition: {some})"
+        )
     if report.late:
         late = list(report.late)
         print(f"  (stored after a later change of their listing, apply by version: {late})")
