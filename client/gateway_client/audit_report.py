@@ -50,6 +50,7 @@ class AuditReport(Frozen):
     # its region recognised). Neither proven delivered nor reported missing.
     unjudged: tuple[int, ...] = ()
     terms: Terms | None = None  # as judged by, for the next run (``log_verifier.terms_problems``)
+    checked_at: datetime | None = None  # the run's own clock (``salting_audit.salted_after``)
 
     @property
     def ok(self) -> bool:
@@ -66,3 +67,4 @@ class Seen(Frozen):
     owed_from: int | None = None
     salted_since: datetime | None = None
     terms: Terms | None = None
+    checked_at: datetime | None = None  # the run's own clock

@@ -39,7 +39,7 @@ from gateway_client.delivery_audit import (
     unlogged_problems,
     unsalted_problems,
 )
-from gateway_client.salting_audit import cut_over, uncommitted_problems
+from gateway_client.salting_audit import cut_over, salted_after, uncommitted_problems
 from gateway_client.tlog import (
     CosignatureVerifier,
     HashReader,
@@ -189,7 +189,7 @@ def audit(
     unproven, altered = unlogged_problems(deliveries)
     since, unread = cut_over(trusted, seen.salted_since if seen is not None else None)
     problems += altered + unread + unsalted_problems(deliveries)
-    problems += uncommitted_problems(deliveries, since)
+    problems += uncommitted_problems(deliveries, since, salted_after(seen))
     have = {d.log_sequence for d in logged}
     unstored = [
         entry
@@ -224,6 +224,7 @@ def audit(
             "owed_from": first,
             "unproven": unproven,
             "salted_since": since,
+            "checked_at": now,
             "late": late_arrivals(logged),
             "unjudged": tuple(e.sequence for e in unstored if not judged(e)),
         }

@@ -92,6 +92,7 @@ def write_seen(path: Path | None, report: AuditReport) -> None:
             owed_from=report.owed_from,
             salted_since=report.salted_since,
             terms=report.terms,
+            checked_at=report.checked_at,
         )
         path.write_text(seen.model_dump_json() + "\n", encoding="utf-8")
 

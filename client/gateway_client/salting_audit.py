@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from gateway_client.contract import Checkpoint, DeliveryPayload, salted_since
+from gateway_client.audit_report import Seen
+from gateway_client.contract import ChangeType, Checkpoint, DeliveryPayload, salted_since
 
 
 def cut_over(
@@ -34,19 +35,41 @@ def cut_over(
     return min(stated, default=None), problems
 
 
+def salted_after(seen: Seen | None) -> int | None:
+    """The size the last run verified, when by then (its own clock) the cut-over it saw had
+    passed: every version logged after it was made by code that salts, whatever ``accepted_at``
+    it shows (the gateway sets that date, and could backdate a version past the cut-over)."""
+    if seen is None or seen.salted_since is None or seen.checked_at is None:
+        return None
+    return seen.size if seen.checked_at >= seen.salted_since else None
+
+
 def uncommitted_problems(
-    deliveries: Sequence[DeliveryPayload], since: datetime | None
+    deliveries: Sequence[DeliveryPayload], since: datetime | None, after: int | None = None
 ) -> list[str]:
-    """Deliveries of a version accepted since the cut-over without its ID commitment."""
-    if since is None:
-        return []
-    return [
-        f"delivery {d.delivery_id} carries a listing version accepted at "
-        f"{listing.accepted_at.isoformat()}, after the gateway's salting cut-over "
-        f"({since.isoformat()}), without its ids_commitment or id_salt: its full ID numbers "
-        "are not bound to the log (stripped or altered)"
-        for d in deliveries
-        if (listing := d.data.listing).accepted_at >= since
-        and listing.id_salt is None
-        and listing.ids_commitment is None
-    ]
+    """Deliveries of a version accepted since the cut-over, or logged after ``after``
+    (``salted_after``), without its ID commitment. A purge's tombstone is exempt: it holds
+    nothing of the person to bind."""
+    problems: list[str] = []
+    for d in deliveries:
+        listing = d.data.listing
+        if listing.id_salt is not None or listing.ids_commitment is not None:
+            continue
+        if since is not None and listing.accepted_at >= since:
+            problems.append(
+                f"delivery {d.delivery_id} carries a listing version accepted at "
+                f"{listing.accepted_at.isoformat()}, after the gateway's salting cut-over "
+                f"({since.isoformat()}), without its ids_commitment or id_salt: its full ID "
+                "numbers are not bound to the log (stripped or altered)"
+            )
+        elif (
+            after is not None
+            and (d.log_sequence or 0) > after
+            and d.data.type is not ChangeType.PURGED
+        ):
+            problems.append(
+                f"delivery {d.delivery_id} (log entry {d.log_sequence}) was logged after the "
+                f"salting cut-over the last run saw pass (through {after}), without its "
+                "ids_commitment or id_salt: its full ID numbers are not bound to the log"
+            )
+    return problems

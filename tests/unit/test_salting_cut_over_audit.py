@@ -140,3 +140,33 @@ def test_salted_datetimes_are_whole_seconds() -> None:
     assert salted_since_line(datetime(2026, 1, 1, 0, 0, 0, 999_999, tzinfo=CUT.tzinfo)).endswith(
         "2026-01-01T00:00:00Z"
     )
+
+
+def test_a_version_backdated_past_the_cut_over_is_caught_by_its_place_in_the_log() -> None:
+    """``accepted_at`` is the gateway's to set; where an entry lies is signed. Logged after the
+    size the last run verified once the cut-over had passed, a version must be salted."""
+    backdated = UNSALTED.model_copy(update={"accepted_at": NOW})  # "before the cut-over"
+    changes = [change(OLD), change(SALTED), change(backdated)]
+    entries = log_entries(1, changes)
+    planned = [d for c in changes for d in plan_deliveries(c, [SUB], [])]
+    logged = {e.change_id: e.sequence for e in entries}
+    stored_now = [
+        payload_for(d, subscriber_region=SUB.region) for d in stamped(planned, logged, lambda *_: 1)
+    ]
+    keys = [GATEWAY.ed25519.private_key.public_key()]
+    checkpoint = sign_checkpoint(
+        3, tree_root(entries), LATER, GATEWAY, extensions=(salted_since_line(CUT),)
+    )
+    read = tile_reader(published_tiles(entries, [2, 3]))
+    seen = Seen(size=2, root=tree_root(entries[:2]).hex(), salted_since=CUT, checked_at=LATER)
+
+    def audited(seen: Seen | None) -> AuditReport:
+        return audit(
+            entries, [checkpoint], keys, stored_now, lambda _: True, read, LATER, 1, seen=seen
+        )
+
+    assert audited(None).ok  # by its date alone it passes
+    [problem] = [p for p in audited(seen).problems if "log entry 3" in p]
+    assert "salting cut-over" in problem
+    early = seen.model_copy(update={"checked_at": CUT - timedelta(seconds=1)})
+    assert audited(early).ok  # the last run came before the cut-over passed: not yet binding
