@@ -18,6 +18,7 @@ from gateway.delivery import (
     plan_deliveries,
     plan_notices,
 )
+from gateway.lifecycle import next_version
 from gateway.recognition import Agreement
 from gateway_client.contract import (
     BATCH_EVENT,
@@ -164,7 +165,7 @@ def _objection_notice(listing: Listing) -> BaseModel:
     objected = listing.model_copy(
         update={
             "objection": objection,
-            "version": _version_after(listing),
+            "version": next_version(listing.version),
             "accepted_at": objection.filed_at,
             "status": ListingStatus.SUSPENDED,
         }
@@ -180,12 +181,6 @@ def _objection_notice(listing: Listing) -> BaseModel:
     )
     [notice] = plan_notices(change, listing, [owner], [_agreement()])
     return payload_for(notice, subscriber_region="430100")
-
-
-def _version_after(listing: Listing) -> str:
-    """The smallest version past the listing's (as the gateway's own steps take)."""
-    stamp, _, sequence = listing.version.partition("#")
-    return f"{stamp}#{int(sequence) + 1:013d}"
 
 
 def _agreement() -> Agreement:

@@ -25,6 +25,7 @@ from gateway.lifecycle.rules import (
     NotInForce,
     ObjectionOpen,
     RepairTooEarly,
+    next_version,
     remove,
     removed_status,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "WorkdayCalendar",
     "entry_problems",
     "late_on",
+    "next_version",
     "remove",
     "removed_status",
     "shipped_policies",
