@@ -52,12 +52,18 @@ def test_another_regions_objection_leaves_the_owners_earlier_made_revocation_to_
     assert life.status(CREDIT_CODE, lid) == "revoked"
 
 
-def test_an_update_the_owner_made_before_an_objection_is_accepted_after_it(gateway):
+def objected_an_hour_on(gateway):  # type: ignore[no-untyped-def]
+    """新郑's listing, made an hour ago, then objected to for the subject (a gateway step)."""
     life = Lifecycle(gateway)
     owner = gateway.register_platform(XINZHENG)
     entry = xinzheng_entry(source_updated_at=(now() - timedelta(hours=1)).isoformat())
     lid = pushed(gateway, owner, XINZHENG, entry)
     objected(life, lid)
+    return life, owner, entry, lid
+
+
+def test_an_update_the_owner_made_before_an_objection_is_accepted_after_it(gateway):
+    life, owner, entry, lid = objected_an_hour_on(gateway)
     fixed = dict(entry, reason="更正后的事由")
     fixed["source_updated_at"] = (now() - timedelta(minutes=10)).isoformat()
 
@@ -73,11 +79,7 @@ def test_an_update_the_owner_made_before_an_objection_is_accepted_after_it(gatew
 
 
 def test_the_same_message_again_after_a_gateway_step_is_still_a_duplicate(gateway):
-    life = Lifecycle(gateway)
-    owner = gateway.register_platform(XINZHENG)
-    entry = xinzheng_entry(source_updated_at=(now() - timedelta(hours=1)).isoformat())
-    lid = pushed(gateway, owner, XINZHENG, entry)
-    objected(life, lid)
+    _, owner, entry, _ = objected_an_hour_on(gateway)
 
     reply = gateway.push(owner, XINZHENG, [entry])
 

@@ -14,7 +14,6 @@ decided, a repair, a bulk line, or a forced resync. After every step, for every 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import uuid
@@ -30,8 +29,9 @@ from chalice.test import Client, HTTPResponse
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
-from lifecycle_support import AWS_REGION, listings_stream, queued_event, recent_entry
+from lifecycle_support import listings_stream, queued_event, recent_entry
 from stdnum.cn import uscc
+from upload_support import uploaded
 
 import app as gateway_app
 from chalicelib.bootstrap import container
@@ -60,7 +60,6 @@ class World:
     aws: Any
     signers: dict[str, Ed25519Signer]
     stream: StreamReader
-    bucket: str
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +80,7 @@ def world() -> Iterator[World]:
             # A subscriber, so that fan-out has somebody to queue deliveries for.
             subscribed = gateway.subscribe_as_operator(region=STRANGER, url=receiver.url)
             assert subscribed.status_code == 201, subscribed.json_body
-            yield World(gateway, aws, signers, listings_stream(aws), aws.env["CG_ARCHIVE_BUCKET"])
+            yield World(gateway, aws, signers, listings_stream(aws))
         finally:
             receiver.stop()
 
@@ -172,26 +171,9 @@ class Ownership(RuleBasedStateMachine):
         return self.world.gateway.send_signed("POST", path, self.world.signers[actor], raw)
 
     def upload(self, actor: str, lines: list[dict[str, Any]], **mode: Any) -> dict[str, Any]:
-        content = "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines).encode()
-        upload_id = f"u-{uuid.uuid4().hex}"
-        manifest = {
-            "region": actor,
-            "upload_id": upload_id,
-            "issued_at": datetime.now(UTC).isoformat(),
-            "count": len(lines),
-            "sha256": hashlib.sha256(content).hexdigest(),
-            "size": len(content),
-            **mode,
-        }
-        raw = json.dumps(manifest).encode()
-        asked = self.world.gateway.post_signed(
-            "/v1/uploads", self.world.signers[actor], upload_id, raw
-        )
-        assert asked.status_code == 201, asked.json_body
-        key = f"uploads/{actor}/{upload_id}.ndjson"
-        put = self.world.aws.s3.put_object(Bucket=self.world.bucket, Key=key, Body=content)
-        notice = {"Records": [{"s3": {"object": {"key": key, "versionId": put.get("VersionId")}}}]}
-        gateway_app.ingest_uploads(_sqs_event(json.dumps(notice)), None)
+        world = self.world
+        signer = world.signers[actor]
+        upload_id = uploaded(world.gateway, world.aws, signer, lines, region=actor, **mode)
         upload = container().uploads.get(actor, upload_id)
         assert upload is not None
         return upload.model_dump(mode="json")
@@ -356,23 +338,6 @@ def uscc_for(namespace: str, slot: int) -> str:
     serial = int(namespace[:6], 16) % 10**8 * 10 + slot
     body = f"91430100{serial:09d}"
     return body + uscc.calc_check_digit(body)
-
-
-def _sqs_event(body: str) -> dict[str, Any]:
-    return {
-        "Records": [
-            {
-                "messageId": uuid.uuid4().hex,
-                "receiptHandle": "local",
-                "body": body,
-                "attributes": {"ApproximateReceiveCount": "1"},
-                "messageAttributes": {},
-                "eventSource": "aws:sqs",
-                "eventSourceARN": f"arn:aws-cn:sqs:{AWS_REGION}:000000000000:uploads",
-                "awsRegion": AWS_REGION,
-            }
-        ]
-    }
 
 
 def test_no_sequence_of_signed_actions_lets_a_region_change_what_it_does_not_own(

@@ -24,7 +24,7 @@ from lifecycle_support import (
     removal_of,
     stamp,
 )
-from test_upload_list_route import _upload
+from upload_support import uploaded
 
 from chalicelib.bootstrap import container
 from gateway_client.contract.signing import Ed25519Signer
@@ -101,7 +101,7 @@ def test_an_upload_line_of_a_purged_decision_is_refused_and_the_others_are_liste
     city, person = _purged_person(gateway, aws, stream, receiver)
     log = _log(gateway)
 
-    upload_id = _upload(gateway, aws, city, [person, _changed(person)])
+    upload_id = uploaded(gateway, aws, city, [person, _changed(person)])
     upload = container().uploads.get(CITY, upload_id)
     assert upload is not None
     assert (upload.accepted, upload.duplicate, upload.rejected) == (0, 0, 2)
@@ -113,7 +113,7 @@ def test_an_upload_line_of_a_purged_decision_is_refused_and_the_others_are_liste
     assert _log(gateway) == log
 
     other = dict(_changed(person), decision_number="(2026)黑09执77号")
-    upload = container().uploads.get(CITY, _upload(gateway, aws, city, [person, other]))
+    upload = container().uploads.get(CITY, uploaded(gateway, aws, city, [person, other]))
     assert upload is not None
     assert (upload.accepted, upload.rejected) == (1, 1)
     [delivered] = fan_out_and_deliver(aws, stream)

@@ -19,8 +19,6 @@ from upload_support import uploaded
 
 from gateway_client.contract.signing import Ed25519Signer
 
-AWS_REGION = "cn-northwest-1"
-
 
 @pytest.fixture
 def city(gateway: Gateway) -> Ed25519Signer:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from app_support import CITY, Gateway, black_entry
 from delivery_support import as_operator, as_platform
-from test_upload_list_route import AWS_REGION, _upload
+from upload_support import AWS_REGION, uploaded
 
 import app as gateway_app
 from chalicelib.bootstrap import container
@@ -46,7 +46,7 @@ def test_a_split_upload_runs_range_by_range_and_reports_the_sums(
     lines: list[Any] = [black_entry(decision_number=f"(2024)黑09执{i}号") for i in range(1, 6)]
     lines[3] = black_entry(decision_number="(2024)黑09执4号", decided_on="not a date")
 
-    upload_id = _upload(gateway, aws, city, lines)
+    upload_id = uploaded(gateway, aws, city, lines)
     path = f"/v1/regions/{CITY}/uploads/{upload_id}"
     split = as_operator(gateway, "get", path).json_body["upload"]
     assert (split["status"], split["ranges"], split["lines"]) == ("ingesting", 3, 0)

@@ -10,22 +10,26 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app_support import CITY, Gateway
+from delivery_support import AWS_REGION
 
 import app as gateway_app
 from gateway_client.contract.signing import Ed25519Signer
 
-AWS_REGION = "cn-northwest-1"
-
 
 def uploaded(
-    gateway: Gateway, aws: Any, signer: Ed25519Signer, lines: list[Any], **mode: Any
+    gateway: Gateway,
+    aws: Any,
+    signer: Ed25519Signer,
+    lines: list[Any],
+    region: str = CITY,
+    **mode: Any,
 ) -> str:
-    """Ask for an upload as ``CITY`` (``mode``: manifest fields such as a resync's), put its
+    """Ask for an upload as ``region`` (``mode``: manifest fields such as a resync's), put its
     file and ingest it; its upload id."""
     content = "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines).encode()
     upload_id = f"u-{uuid.uuid4().hex}"
     manifest = {
-        "region": CITY,
+        "region": region,
         "upload_id": upload_id,
         "issued_at": datetime.now(UTC).isoformat(),
         "count": len(lines),
@@ -35,7 +39,7 @@ def uploaded(
     }
     asked = gateway.post_signed("/v1/uploads", signer, upload_id, json.dumps(manifest).encode())
     assert asked.status_code == 201, asked.json_body
-    key = f"uploads/{CITY}/{upload_id}.ndjson"
+    key = f"uploads/{region}/{upload_id}.ndjson"
     put = aws.s3.put_object(Bucket=aws.env["CG_ARCHIVE_BUCKET"], Key=key, Body=content)
     notice = {"Records": [{"s3": {"object": {"key": key, "versionId": put.get("VersionId")}}}]}
     record = {
