@@ -172,8 +172,9 @@ def decide_objection(
     reason = f"objection {objection.objection_id} {decision.outcome}"
     version = after(listing, decision)
     if listing.status not in (*IN_FORCE, ListingStatus.SUSPENDED):
-        # Ended meanwhile (removed, expired, repaired): the objection closes with its outcome,
-        # and the listing stays as it ended; no content goes onto it, nor is it sent again.
+        # Ended meanwhile (removed, expired, repaired): the objection closes with its outcome
+        # (a step like any, sent as one), and the listing keeps its status; no content goes
+        # onto it.
         if decision.outcome == "corrected":
             raise NotInForce(
                 f"the listing has ended ({listing.status.value}): there is nothing in force to "
