@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from gateway.delivery.planning import Delivery, plan_deliveries, stamped
 from gateway.delivery.ports import (
@@ -46,7 +47,18 @@ class StartPastHead(BadRequest):
     default_path = "from_sequence"
 
 
+_GONE = 410
 _RESUMABLE: frozenset[NotSent] = frozenset({"pending", "paused", "unsigned"})
+
+
+def _parked(attempt: dict[str, Any]) -> bool:
+    """Not sent until it was verified, resumed or could be signed."""
+    return attempt.get("not_sent") in _RESUMABLE
+
+
+def _missed(attempt: dict[str, Any]) -> bool:
+    """Held back while the endpoint was off, or the answer (410 Gone) that turned it off."""
+    return attempt.get("not_sent") == "disabled" or attempt.get("status") == _GONE
 
 
 def _enabled(current: Subscription) -> Subscription:
@@ -127,11 +139,13 @@ class Resending:
         return len(reopened)
 
     def enable(self, subscription: Subscription, redeliver_missed: bool = True) -> int:
-        """Turn an endpoint back on; by default deliver what it missed while it was off (an
-        enabled endpoint's dead letters are the operator's to re-drive); how many."""
+        """Turn an endpoint back on; by default deliver what it missed while it was off — the
+        deliveries held back for that, and the one its 410 answer turned it off with — and
+        nothing else: an enabled endpoint's dead letters are the operator's to re-drive (its
+        owner, turning it off and on, would otherwise re-drive them all); how many."""
         on = self.subscriptions.update(subscription.subscription_id, _enabled)
         missed = on is not None and redeliver_missed and not subscription.enabled
-        return self.redrive(subscription.subscription_id) if missed else 0
+        return self._redrive_dead(subscription.subscription_id, _missed) if missed else 0
 
     def verify(self, subscription: Subscription) -> tuple[Subscription, int]:
         """One more challenge for a pending endpoint; a success re-drives what was parked
@@ -162,15 +176,13 @@ class Resending:
         """Queue again what was parked until it was verified or resumed (its last attempt was
         not sent for that), and nothing else: dead letters of failed attempts, and what a
         disabled endpoint missed, are re-driven by the operator or by ``enable``."""
-        dead = self.deliveries.for_subscription(
-            subscription.subscription_id, DeliveryState.DEAD, REDRIVE_LIMIT
-        )
-        parked = [
-            d["delivery_id"]
-            for d in dead
-            if d.get("attempts") and d["attempts"][-1].get("not_sent") in _RESUMABLE
-        ]
-        return self.redrive(subscription.subscription_id, parked) if parked else 0
+        return self._redrive_dead(subscription.subscription_id, _parked)
+
+    def _redrive_dead(self, subscription_id: str, chosen: Callable[[dict[str, Any]], bool]) -> int:
+        """Re-drive the dead deliveries whose last attempt is ``chosen``."""
+        dead = self.deliveries.for_subscription(subscription_id, DeliveryState.DEAD, REDRIVE_LIMIT)
+        ids = [d["delivery_id"] for d in dead if d.get("attempts") and chosen(d["attempts"][-1])]
+        return self.redrive(subscription_id, ids) if ids else 0
 
     def rebuilt(self, delivery_id: str) -> Delivery | None:
         """The delivery as a re-drive would queue it again; None if the log keeps no record
