@@ -25,7 +25,7 @@ from chalicelib.http_errors import json_response
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag
 from gateway.console_sessions import DEFAULT_TTL, HANDOFF_PREFIX, LONGEST_TTL, ConsoleSession
 from gateway.validation import parse_request
-from gateway_client.contract import ConsoleSessionInvalid, Frozen, RegionMismatch, errors
+from gateway_client.contract import ConsoleSessionInvalid, Frozen, NotFound, RegionMismatch, errors
 
 _ALLOWED = frozenset(
     {
@@ -167,6 +167,8 @@ def close_all(request: Request) -> Response:
     if region is not None and named not in (None, region):
         raise RegionMismatch(f"{region} closes its own sessions only", path="region")
     c = container()
+    if region is None and named is not None and c.registry.get_region(named) is None:
+        raise NotFound(f"region {named} is not registered: it has no sessions", path="region")
     c.console_sessions.close_all(region or named)
     return json_response(200, {"closed_at": c.clock.now().isoformat()})
 
@@ -240,7 +242,12 @@ ROUTES: tuple[Operation, ...] = (
         "Close every console session of the signing region (a lost laptop), at once",
         Access.OPERATOR_OR_PLATFORM,
         {200: _CLOSED},
-        (errors.ConsoleSessionNotAllowed, errors.SchemaError, errors.RegionMismatch),
+        (
+            errors.ConsoleSessionNotAllowed,
+            errors.SchemaError,
+            errors.RegionMismatch,
+            errors.NotFound,
+        ),
         query=(Param("region", REGION_CODE, "The operator: this region's sessions."),),
         description="The operator closes a region's sessions with `region`, or without it "
         "its own. Needs the key's signature (or the operator's token), never a session.",

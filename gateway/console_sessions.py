@@ -110,6 +110,7 @@ class ConsoleSessions:
         offered = self._store.take(digest(code))
         if offered is None or offered.opened_at + HANDOFF_TTL <= now:
             raise LookupError("the hand-off code is unknown, used or expired")
+        self._live(offered, now)  # closed, or its key revoked, since it was offered: nothing
         lifetime = offered.expires_at - offered.opened_at
         session = offered.model_copy(update={"opened_at": now, "expires_at": now + lifetime})
         return self._open(session)
@@ -126,17 +127,22 @@ class ConsoleSessions:
         session = self._store.get(digest(token))
         if session is None or session.expires_at <= now:
             raise LookupError("the console session is unknown or has expired")
+        return session, self._live(session, now)
+
+    def _live(self, session: ConsoleSession, now: datetime) -> PlatformKey | None:
+        """The key behind a session (or a hand-off offered for one), or ``LookupError``: its
+        scope closed since, or its credential gone."""
         if session.generation != self._store.generation(session.scope):
             raise LookupError("the console sessions of this region were closed")
         if session.key_id is None:
             current = self._operator_token()
             if current is None or session.credential != fingerprint(current):
                 raise LookupError("the operator token that opened this session has changed")
-            return session, None
+            return None
         key = self._keys.get_key(session.key_id)
         if key is None or not key.is_valid_at(now):
             raise LookupError("the key that opened this console session is no longer valid")
-        return session, key
+        return key
 
     def close(self, token: str) -> None:
         self._store.take(digest(token))

@@ -14,6 +14,7 @@ from app_support import (
 )
 from session_support import GUANGDONG, as_session, open_session
 
+from chalicelib import bootstrap
 from gateway_client.contract.signing import Ed25519Signer
 
 
@@ -134,6 +135,33 @@ def test_a_handoff_code_is_redeemed_once_by_the_page(
     assert as_token.status_code == 401  # a code is no token
 
 
+def session_items() -> list[object]:
+    c = bootstrap.container()
+    return list(c.aws_clients["dynamodb"].scan(TableName=c.console_sessions._store._table)["Items"])
+
+
+@pytest.mark.parametrize("ended", ["key_revoked", "sessions_closed"])
+def test_a_handoff_offered_before_its_key_or_scope_ended_opens_nothing(
+    gateway: Gateway, hunan: Ed25519Signer, ended: str
+) -> None:
+    """Redeeming checks what using a session checks: a code offered before its key was revoked
+    or before the region closed all its sessions (a lost laptop) opens no session."""
+    offered = open_session(gateway, hunan, handoff=True)
+    code = json.dumps({"code": offered.json_body["handoff"]}).encode()
+    if ended == "key_revoked":
+        path = f"/v1/regions/{HUNAN}/keys/{hunan.key_id}"
+        assert gateway.client.http.delete(path, headers=gateway.operator()).status_code == 200
+    else:
+        assert gateway.send_signed("DELETE", "/v1/console/sessions", hunan).status_code == 200
+    before = len(session_items())
+
+    redeemed = gateway.client.http.post("/v1/console/handoffs", body=code)
+
+    assert (redeemed.status_code, error_code(redeemed)) == (401, "console_session_invalid")
+    assert redeemed.json_body["error"]["path"] == "code"
+    assert len(session_items()) == before - 1  # the code used up, no session written
+
+
 @pytest.mark.parametrize("body", [b"", b"{}", b'{"code": "cgs_x"}', b'{"code": 1}'])
 def test_a_malformed_handoff_is_refused(gateway: Gateway, body: bytes) -> None:
     reply = gateway.client.http.post("/v1/console/handoffs", body=body)
@@ -167,6 +195,13 @@ def test_the_operator_closes_a_regions_sessions(
     )
     assert closed.status_code == 200
     assert as_session(gateway, token, "GET", "/v1/subscriptions").status_code == 401
+    before = len(session_items())
+    unknown = gateway.client.http.delete(
+        "/v1/console/sessions?region=110000", headers=gateway.operator()
+    )
+    assert (unknown.status_code, error_code(unknown)) == (404, "not_found")
+    assert unknown.json_body["error"]["path"] == "region"
+    assert len(session_items()) == before  # no region's generation written for a typo
 
 
 def test_an_operator_session_ends_when_the_operator_token_changes(gateway: Gateway) -> None:
