@@ -37,9 +37,12 @@ from chalicelib.observability import note
 from chalicelib.openapi import OPERATIONS
 from chalicelib.route_spec import Access, Operation
 from gateway.validation import parse_json
-from gateway_client.contract import ConsoleSessionNotAllowed, PayloadTooLarge
+from gateway_client.contract import BadRequest, ConsoleSessionNotAllowed, PayloadTooLarge
 
 ANY = ["*/*"]
+MAX_PATH_PARAMETER = 256
+"""No id or code in a path is longer; DynamoDB refuses a key over 2 KB with an error, not a
+miss."""
 MAX_BODY_BYTES = 6 * 1024 * 1024
 """Lambda's quota for a synchronous request: no larger body reaches a function on AWS, and the
 local server refuses one before any route parses it (a push's own limit is lower)."""
@@ -65,6 +68,11 @@ def _view(app: Chalice, route: Operation) -> Callable[..., Response]:
         if request is None:
             raise RuntimeError("a route body ran outside a request")
         check_query(request, route)
+        for name, value in path_params.items():
+            if len(value) > MAX_PATH_PARAMETER:
+                raise BadRequest(
+                    f"{name}: over {MAX_PATH_PARAMETER} characters, no id is that long", path=name
+                )
         raw = caller.body(request)
         if len(raw) > MAX_BODY_BYTES:
             raise PayloadTooLarge(

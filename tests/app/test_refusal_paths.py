@@ -152,6 +152,17 @@ def test_a_parameter_the_route_does_not_declare_is_refused_before_it_acts(
     assert refused_query(gateway, "GET", "/v1/log?=1") == (400, "unknown_parameter", "query")
 
 
+def test_a_path_parameter_longer_than_any_id_is_refused_by_name(gateway: Gateway) -> None:
+    """Refused before any table is asked: DynamoDB answers a key over 2 KB with an error."""
+    long_id = "k" * 3000
+    reply = send(gateway, "DELETE", f"/v1/regions/430000/keys/{long_id}")
+    assert (reply.status_code, error(reply)["code"], error(reply)["path"]) == (
+        400,
+        "bad_request",
+        "key_id",
+    )
+
+
 def test_a_page_a_browser_loads_takes_any_query(gateway: Gateway) -> None:
     for page in ("/console?again", "/v1/docs?utm_source=x&utm_source=y"):
         assert gateway.client.http.get(page).status_code == 200, page
