@@ -477,13 +477,22 @@ def test_enabling_an_endpoint_that_was_off_sends_what_it_missed_and_one_that_was
 ):
     off = HUNAN_SUB.model_copy(update={"enabled": False, "disabled_reason": "failing"})
     service, store, records, log, queue = resending(off)
-    records.__init__(*delivered(log, off))
+    records.__init__(*delivered(log, off), not_sent="disabled")  # held back while it was off
     assert service.enable(off) == 3
     assert store.get(off.subscription_id).enabled
     assert store.get(off.subscription_id).disabled_reason is None
     queue.sent.clear()
-    records.__init__(*delivered(log, off))
+    records.__init__(*delivered(log, off), not_sent="disabled")
     assert service.enable(HUNAN_SUB) == 0
+    assert queue.sent == []
+
+
+def test_enabling_leaves_the_dead_letters_of_failed_attempts_to_the_operator() -> None:
+    off = HUNAN_SUB.model_copy(update={"enabled": False, "disabled_reason": "failing"})
+    service, _, records, log, queue = resending(off)
+    records.__init__(*delivered(log, off), not_sent=None)  # dead after failed attempts
+
+    assert service.enable(off) == 0
     assert queue.sent == []
 
 
