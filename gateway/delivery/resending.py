@@ -57,8 +57,11 @@ def _parked(attempt: dict[str, Any]) -> bool:
 
 
 def _missed(attempt: dict[str, Any]) -> bool:
-    """Held back while the endpoint was off, or the answer (410 Gone) that turned it off."""
-    return attempt.get("not_sent") == "disabled" or attempt.get("status") == _GONE
+    """Held back while the endpoint was off (or parked, never tried), or the answer (410
+    Gone) that turned it off."""
+    return (
+        attempt.get("not_sent") == "disabled" or _parked(attempt) or attempt.get("status") == _GONE
+    )
 
 
 def _enabled(current: Subscription) -> Subscription:
