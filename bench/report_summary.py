@@ -6,13 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from bench import signatures
+from bench.targets import push_path_rate
 
 FLAT_TOLERANCE_MB = 25.0
 """Memory counts as flat in file size when the big upload's peak RSS exceeds the small one's
 by less than this."""
 RSS_TARGET_MB = 300.0
 BULK_OVER_NAIVE_TARGET = 10.0
-PIPELINE_TARGET = 0.5
+PIPELINE_TARGET = 0.35
+"""Issue 15: the whole pipeline (recognition and planning for 10 subscribers) over the floor;
+runs recorded before the pipeline part stated its targets use these."""
+PUSH_PATH_TARGET = 0.5
 WRITES_PER_CHANGE_LIMIT = 3.0
 MESSAGES_PER_SEND_MIN = 5.0
 
@@ -32,30 +36,28 @@ def summary(results: dict[str, Any]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     p = results.get("pipeline")
     if p:
-        rows.append(
+        push_ratio = p.get("push_path_ratio") or push_path_rate(p) / p["floor_entries_per_s"]
+        push_target = p.get("push_path_target_ratio", PUSH_PATH_TARGET)
+        whole_target = p.get("target_ratio", PIPELINE_TARGET)
+        rows += [
             {
                 "figure": f"1. in-process pipeline, {p['entries']:,} entries "
-                f"(best of {p['repeats']})",
+                f"(best of {p['repeats']}), with recognition + delivery planning",
                 "measured": f"{p['pipeline_entries_per_s']:,.0f} entries/s",
                 "reference": f"floor {p['floor_entries_per_s']:,.0f} entries/s",
                 "ratio": f"{p['ratio']:.0%} of floor",
-                "target": f">= {PIPELINE_TARGET:.0%} of floor",
-                "met": p["ratio"] >= PIPELINE_TARGET,
-            }
-        )
-        stages = p["stages_seconds"]
-        ingest = sum(stages.values()) - stages.get("recognise + plan deliveries", 0.0)
-        ingest_rate = p["entries"] / ingest
-        rows.append(
+                "target": f">= {whole_target:.0%} of floor",
+                "met": p["ratio"] >= whole_target,
+            },
             {
-                "figure": "1b. the same without recognition + delivery planning (push path)",
-                "measured": f"{ingest_rate:,.0f} entries/s",
+                "figure": "1b. the push path (verify → parse → validate → dedup)",
+                "measured": f"{push_ratio * p['floor_entries_per_s']:,.0f} entries/s",
                 "reference": f"floor {p['floor_entries_per_s']:,.0f} entries/s",
-                "ratio": f"{ingest_rate / p['floor_entries_per_s']:.0%} of floor",
-                "target": "(information)",
-                "met": None,
-            }
-        )
+                "ratio": f"{push_ratio:.0%} of floor",
+                "target": f">= {push_target:.0%} of floor",
+                "met": push_ratio >= push_target,
+            },
+        ]
     small, big = sizes(results)
     if big and small:
         flat = peak(big) - peak(small) < FLAT_TOLERANCE_MB
