@@ -228,7 +228,9 @@ ROUTES: tuple[Operation, ...] = (
         "to a region this one neither is nor relays for: nothing is written), `listing_contended`, "
         "`listing_purged` (the decision's listing was purged at the end of its retention: it is "
         "never listed again, nothing is written), "
-        "`future_version`, `future_date`, `control_character`, `duplicate_key`, "
+        "`future_version`, `future_date`, `control_character`, `id_number_in_text` (a resident ID "
+        "number in a text field: give it as `credit_code` or `responsible_persons[].id_number`), "
+        "`duplicate_key`, "
         "`invalid_birth_date`, `missing_field`, `unknown_listing`, `domain_not_permitted` (a "
         "national source's entry outside its registered domains: nothing is written).",
         handler=push,

@@ -14,6 +14,7 @@ from pydantic_core import PydanticCustomError
 from gateway.validation import EntryError, validate_each
 from gateway_client.contract import (
     FREE_TEXT,
+    ONE_LINE,
     CreditCode,
     Day,
     Frozen,
@@ -101,7 +102,8 @@ class Removal(Stamped):
 
 
 class ObjectionFiling(Frozen):
-    objection_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
+    # shown in the listing's history: no ID number in it either (ONE_LINE)
+    objection_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"), ONE_LINE]
     reason: Annotated[str, Field(min_length=1, max_length=2000), FREE_TEXT]
     on_behalf: OnBehalf = Field(
         default="subject",

@@ -240,6 +240,25 @@ def mask_ids_in(text: str) -> str:
     return _ID_SHAPED.sub(lambda m: m.group(1) + "*" * 11 + m.group(2).upper(), text)
 
 
+_ID_CANDIDATE = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")  # full-width digits too
+
+
+def resident_id_in(text: str) -> tuple[int, str] | None:
+    """Where the first valid resident ID number in ``text`` starts, and its masked form (what
+    input refuses in text fields: ``gateway_client.contract.model.refuse_resident_ids``).
+    Only a number that passes the GB 11643 check counts: a case number or an account number
+    of 18 digits is no one's ID."""
+    for found in _ID_CANDIDATE.finditer(text):
+        candidate = unicodedata.normalize("NFKC", found.group()).upper()
+        try:
+            compact, subject_type = classify(candidate)
+        except CodeProblem:
+            continue
+        if subject_type is SubjectType.NATURAL_PERSON:
+            return found.start(), mask(compact)
+    return None
+
+
 EXCERPT_CHARS = 200
 """What a failed attempt keeps of the endpoint's answer (``scrub_excerpt``)."""
 

@@ -150,14 +150,16 @@ def intake_of(info: ValidationInfo) -> Intake | None:
 _BIDI = r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _INVISIBLE = r"\u00ad\u180e\u200b-\u200d\u2028\u2029\u2060-\u2064\ufeff"
 _NOT_IN_LINE = re.compile(rf"[\x00-\x1f\x7f-\x9f{_BIDI}{_INVISIBLE}]")
+_DIGITS = re.compile(r"\d{17}")
 _NOT_IN_PROSE = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}{_INVISIBLE}]|\r(?!\n)")
 
 
 def _text_check(forbidden: re.Pattern[str]) -> AfterValidator:
     def check(value: str, info: ValidationInfo) -> str:
-        # Every forbidden character is unprintable (Cc, Cf, Zl, Zp), so printable text — nearly all
-        # of it — is settled by one C call; input is told from stored records only then.
-        if value.isprintable() or intake_of(info) is None:
+        # Every forbidden character is unprintable (Cc, Cf, Zl, Zp), and a resident ID needs a
+        # run of 17 digits, so nearly all text is settled by two C calls; input is told from
+        # stored records only then.
+        if (value.isprintable() and _DIGITS.search(value) is None) or intake_of(info) is None:
             return value
         found = forbidden.search(value)
         if found is not None:
@@ -167,9 +169,26 @@ def _text_check(forbidden: re.Pattern[str]) -> AfterValidator:
                 "formatting character; text fields hold text",
                 {"code_point": f"{ord(found.group()[0]):04X}", "position": found.start()},
             )
+        refuse_resident_ids(value)
         return value
 
     return AfterValidator(check)
+
+
+def refuse_resident_ids(value: str) -> None:
+    """Text holds no resident ID number (GB 11643, its check character right): ID numbers go in
+    ``credit_code`` or ``responsible_persons[].id_number``, which the gateway masks for regions
+    whose purpose does not allow them; in a reason or a note they would reach everyone."""
+    from gateway_client.contract.codes import resident_id_in  # here: codes imports this module
+
+    found = resident_id_in(value)
+    if found is not None:
+        raise PydanticCustomError(
+            "id_number_in_text",
+            "a resident ID number ({masked}) at position {position}: give ID numbers as "
+            "credit_code or responsible_persons[].id_number, never in text",
+            {"masked": found[1], "position": found[0]},
+        )
 
 
 ONE_LINE = _text_check(_NOT_IN_LINE)

@@ -1,0 +1,112 @@
+"""No resident ID number in text: every text field of every input refuses a valid one with
+``id_number_in_text`` on that field, naming it masked only; text that merely looks like one (a
+case or account number failing the check, a masked number, a company's code) passes; and a
+record stored before the rule is read back as it was."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from builders import NOW, entry
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+from test_text_fields import FIELDS, TODAY, Field, problems
+
+from gateway.lifecycle.requests import ObjectionFiling
+from gateway.validation import parse_request
+from gateway_client.contract.errors import SchemaError
+from gateway_client.contract.listing import Listing, ListingEntry
+from gateway_client.contract.model import Intake
+
+PERSON = "420281199503150210"
+ENDS_IN_X = "42028119950315000X"
+FULL_WIDTH = PERSON.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+OBJECTION = Field(
+    ObjectionFiling, lambda: {"objection_id": "o-1", "reason": "有异议"}, "objection_id"
+)
+
+
+def refused_on_its_field(field: Field, value: str) -> bool:
+    found = problems(field, value)
+    return bool(found) and all(
+        problem == (field.path, "id_number_in_text") or problem[1] == "too_short"
+        for problem in found
+    )
+
+
+@pytest.mark.parametrize("field", FIELDS, ids=str)
+@pytest.mark.parametrize("written", [PERSON, FULL_WIDTH, ENDS_IN_X.lower()], ids=str)
+def test_a_resident_id_number_in_any_text_field_is_refused_on_it(
+    field: Field, written: str
+) -> None:
+    value = f"王某（公民身份号码：{written}）" if field.path != "name" else f"王某{written}"
+    assert refused_on_its_field(field, value)
+
+
+def test_an_objection_id_that_is_an_id_number_is_refused() -> None:
+    """It is written into the listing's history, which regions without purpose read."""
+    assert refused_on_its_field(OBJECTION, PERSON)
+
+
+def test_the_message_names_the_number_masked_and_where_it_is() -> None:
+    with pytest.raises(SchemaError) as caught:
+        parse_request(ListingEntry, json.dumps(entry(reason=f"号码{PERSON}")).encode(), TODAY)
+    message = caught.value.context["errors"][0]["message"]
+    assert message.startswith("a resident ID number (420281***********0) at position 2")
+    assert PERSON not in json.dumps(caught.value.context, ensure_ascii=False)
+
+
+LOOKALIKES = {
+    "wrong check character": PERSON[:-1] + "1",
+    "impossible birth date": "420281199502310216",
+    "masked": "420281***********0",
+    "a company's code of digits": "914403007100000000",
+    "a company's code": "91440300MA5DXXXX43",
+    "a longer account number": "6222" + PERSON,
+}
+
+
+@pytest.mark.parametrize("text", LOOKALIKES.values(), ids=LOOKALIKES.keys())
+def test_text_that_only_looks_like_an_id_number_passes(text: str) -> None:
+    assert problems(FIELDS[1], f"案号{text}号") == []
+
+
+around = st.text(
+    alphabet=st.one_of(
+        st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF),
+        st.sampled_from("，。：（）() -_/#号码ABCxyz"),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(around, around, st.sampled_from([PERSON, FULL_WIDTH, ENDS_IN_X]))
+def test_a_number_is_caught_whatever_text_stands_around_it(
+    before: str, after: str, number: str
+) -> None:
+    assert refused_on_its_field(FIELDS[1], f"事由{before}{number}{after}")
+
+
+def test_a_listing_stored_before_the_rule_is_read_back_as_it_was() -> None:
+    held = ListingEntry.model_validate(entry(reason=f"号码{PERSON}"))
+    stored = {
+        **held.model_dump(mode="json"),
+        "listing_id": "lst_" + "0" * 32,
+        "version": "v",
+        "subject_type": "legal_person",
+        "origin_region": "441800",
+        "provenances": ["441800"],
+        "accepted_at": NOW.isoformat(),
+    }
+    assert Listing.model_validate_json(json.dumps(stored)).reason == f"号码{PERSON}"
+
+
+def test_a_bulk_line_is_judged_as_input_even_where_no_date_is_known() -> None:
+    with pytest.raises(ValidationError) as caught:
+        ListingEntry.model_validate(entry(reason=f"号码{PERSON}"), context=Intake(None))
+    assert [(e["loc"], e["type"]) for e in caught.value.errors()] == [
+        (("reason",), "id_number_in_text")
+    ]
