@@ -212,7 +212,9 @@ ROUTES: tuple[Operation, ...] = (
         (*_REFUSED, NotInForce, ListingChanged),
         body=VerificationReport,
         description="The owner's `verified` step (seed 002 新郑 §六(三)): the `replied` step's "
-        "deadline counts from it. Reporting also counts as receiving the notice.",
+        "deadline counts from it. Reporting also counts as receiving the notice. The note is "
+        "kept as the objection's `verification_note`, withheld where the listing is shown "
+        "masked, as its reason is.",
         handler=report_verified,
     ),
     Operation(

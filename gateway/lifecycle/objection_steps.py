@@ -127,8 +127,11 @@ def report_verified(
         return None
     if not objection.open:
         raise NotInForce(f"objection {objection_id} is decided already", path="objection_id")
-    verified = noticed_by(objection, now).model_copy(update={"verified_at": now})
-    reason = f"objection {objection_id} verified" + (f": {report.note}" if report.note else "")
+    verified = noticed_by(objection, now).model_copy(
+        update={"verified_at": now, "verification_note": report.note}
+    )
+    # the note stays on the objection, withheld where its reason is; history is read by all
+    reason = f"objection {objection_id} verified"
     status = (
         verification_status(listing, objection) if objection.awaiting_notice else listing.status
     )

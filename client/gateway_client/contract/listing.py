@@ -107,8 +107,15 @@ def _hidden(listing: Listing) -> list[object]:
         listing.credit_code,
         [person.id_number for person in listing.responsible_persons],
         made.outcome_note if made is not None else None,
-        [objection.reason, objection.decision_note] if objection is not None else None,
+        _withheld_words(objection) if objection is not None else None,
     ]
+
+
+def _withheld_words(objection: Objection) -> list[str]:
+    """The objection's words ``masked`` withholds; the verification note only when there is
+    one, so the commitments of listings made before it was kept stay what they were."""
+    words = [objection.reason, objection.decision_note]
+    return [*words, objection.verification_note] if objection.verification_note else words
 
 
 def ids_commitment_of(listing: Listing, salt: str) -> str:
@@ -143,7 +150,9 @@ def masked(listing: Listing) -> Listing:
         update["commitment"] = copied(listing.commitment, {"outcome_note": ""})
     if listing.objection is not None:
         # a subject's own account of its case: for the owner and the regions applying measures
-        update["objection"] = copied(listing.objection, {"reason": WITHHELD, "decision_note": ""})
+        update["objection"] = copied(
+            listing.objection, {"reason": WITHHELD, "decision_note": "", "verification_note": ""}
+        )
     return copied(listing, update)
 
 

@@ -91,6 +91,10 @@ class Objection(Frozen):
         default=None, description="when the owner received the notice (its own filing: then)"
     )
     verified_at: AwareDatetime | None = None
+    # The owner's note on its check (核实): the subject's case, withheld from regions without
+    # purpose as the decision note is. Left out of dumps when empty, so the digests of objections
+    # verified before it was kept here stay what they were.
+    verification_note: str = Field(default="", exclude_if=lambda value: not value)
     terms: ObjectionTerms | None = None  # the policy as it was at filing (absent: filed earlier)
     steps: tuple[ObjectionStep, ...] = ()
 
