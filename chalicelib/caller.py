@@ -185,13 +185,21 @@ def viewer(request: Request) -> Viewer:
     """Who asks, for what a query may show: the operator, the region whose key signed (with
     its relay policy), or anonymous — no operator credentials and no signature. A signature
     that does not verify is refused (401/403), never read as anonymous."""
-    if is_operator(request):
-        return Viewer(kind="operator", key_id=iam_principal(request))
     session = console_session(request)
+    if is_operator(request):
+        return Viewer(
+            kind="operator", key_id=iam_principal(request), in_browser=session is not None
+        )
     if session is not None and session[1] is not None:
         key, region = session[1], container().registry.get_region(session[1].region)
         relays = region is not None and region.relays_subregions
-        return Viewer(kind="region", region=key.region, relays_subregions=relays, key_id=key.key_id)
+        return Viewer(
+            kind="region",
+            region=key.region,
+            relays_subregions=relays,
+            key_id=key.key_id,
+            in_browser=True,
+        )
     if "webhook-signature" not in headers(request):
         return ANONYMOUS
     signed = authenticated(request)  # read its region already: no second read

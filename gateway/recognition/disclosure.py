@@ -61,6 +61,9 @@ class Viewer(Frozen):
     region: RegionCode | None = None
     relays_subregions: bool = False  # the signing region's policy (``may_change``)
     key_id: str | None = None  # the platform key, or the operator's IAM principal
+    # A console session: a browser keeps what it is shown (memory, history, caches), so it is
+    # shown no resident ID number in full, whatever the disclosure (``ids_masked``).
+    in_browser: bool = False
 
     @property
     def anonymous(self) -> bool:
@@ -123,6 +126,23 @@ def shown(listing: Listing, how: Disclosure) -> Listing:
     persons = tuple(p.model_copy(update={"id_number": None}) for p in hidden.responsible_persons)
     return hidden.model_copy(
         update={"responsible_persons": persons, "objection": None, "history": ()}
+    )
+
+
+def ids_masked(listing: Listing) -> Listing:
+    """The listing as shown, with its resident ID numbers masked and nothing else withheld:
+    what a browser session is shown of a listing it may see in full. The salt goes with the
+    numbers (it would let the hidden digits be checked against a commitment)."""
+    persons = tuple(
+        p.model_copy(update={"id_number": mask(p.id_number) if p.id_number else None})
+        for p in listing.responsible_persons
+    )
+    return listing.model_copy(
+        update={
+            "credit_code": mask(listing.credit_code),
+            "responsible_persons": persons,
+            "id_salt": None,
+        }
     )
 
 

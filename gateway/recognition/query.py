@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from gateway.recognition.agreement import Agreement
-from gateway.recognition.disclosure import Viewer, disclosure, shown
+from gateway.recognition.disclosure import Disclosure, Viewer, disclosure, ids_masked, shown
 from gateway.recognition.matching import intensified_domains, is_intensified, recognise
 from gateway.recognition.severity_policy import severity_policy
 from gateway.recognition.standing import Refusal, green_channel, yielded
@@ -99,6 +99,8 @@ def subject_view(
         if how is None:
             continue
         seen = shown(listing, how)
+        if viewer.in_browser and how is Disclosure.FULL:
+            seen = ids_masked(seen)
         listed_as = severity_policy().listed_as(listing)
         if as_region is None:
             views.append(ListingView(listing=seen, listed_as=listed_as))

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from app_support import (
     CITY,
+    CREDIT_CODE,
     HUNAN,
     NATURAL_PERSON_CODE,
     Gateway,
@@ -157,3 +158,33 @@ def test_a_session_sees_a_checks_progress_but_not_its_result_file(
     assert seen.json_body["upload"]["status"] == "completed"
     assert "result" not in seen.json_body
     assert signed.json_body["result"]["url"]
+
+
+REPRESENTATIVE = "420281199503150210"
+
+
+@pytest.mark.parametrize("who", ["owner", "operator"])
+def test_a_session_is_shown_a_responsible_persons_id_number_masked(
+    gateway: Gateway, hunan: Ed25519Signer, token: str, who: str
+) -> None:
+    """A browser keeps what it is shown; the same read signed by the platform gets it in full."""
+    person = {"name": "王某", "role": "legal_representative", "id_number": REPRESENTATIVE}
+    pushed = gateway.push(hunan, HUNAN, [black_entry(responsible_persons=[person])])
+    assert pushed.json_body["accepted"] == 1, pushed.json_body
+    if who == "operator":
+        opened = gateway.client.http.post(
+            "/v1/console/sessions", headers=gateway.operator(), body=b"{}"
+        )
+        token = opened.json_body["token"]
+    path = f"/v1/subjects/{CREDIT_CODE}?purpose=supervision"
+
+    seen = as_session(gateway, token, "GET", path)
+    signed = gateway.send_signed("GET", path, hunan)
+
+    assert seen.status_code == 200, seen.json_body
+    [listing] = [x["listing"] for x in seen.json_body["listings"]]
+    assert listing["responsible_persons"][0]["id_number"] == "420281***********0"
+    assert REPRESENTATIVE not in seen.body.decode()
+    assert listing.get("id_salt") is None
+    assert signed.status_code == 200, signed.json_body
+    assert REPRESENTATIVE in signed.body.decode()
