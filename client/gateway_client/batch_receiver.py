@@ -12,6 +12,7 @@ only, like the rest of the client.
 
 from __future__ import annotations
 
+import http.client
 import urllib.error
 import urllib.request
 
@@ -44,7 +45,9 @@ def fetch_file(url: str, size: int, timeout: float = DEFAULT_TIMEOUT) -> bytes:
             return bytes(reply.read(size + 1))
     except urllib.error.HTTPError as error:
         raise FileUnavailable(f"GET of the batch file answered {error.code}") from error
-    except (urllib.error.URLError, TimeoutError) as error:
+    except (urllib.error.URLError, TimeoutError, http.client.HTTPException) as error:
+        # HTTPException: the answer broke off or was no HTTP (a chunk cut short, a bad status
+        # line), which is no OSError; a fresh link and another try may well work
         raise FileUnavailable(f"the batch file could not be fetched: {error}") from error
 
 

@@ -6,6 +6,7 @@ for someone else and a stale webhook are refused with nothing stored."""
 from __future__ import annotations
 
 import http.client
+import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -199,6 +200,16 @@ def test_a_file_that_cannot_be_fetched_is_not_acknowledged_so_the_gateway_sends_
 # -- over HTTP: the listener serving, the file behind a presigned-like link --
 
 
+def fetching(store: Path) -> tuple[Listener, list[str]]:
+    """A listener for 湖南's subscription that fetches files by their link, over HTTP."""
+    said: list[str] = []
+    audience = Audience("sub-hunan", HUNAN)
+    made = Listener(
+        audience, DeliveryStore(store), lambda: [GATEWAY_KEY], said.append, lambda: NOW.timestamp()
+    )
+    return made, said
+
+
 @pytest.fixture
 def bucket() -> Iterator[tuple[dict[str, bytes], str]]:
     """An HTTP server that serves ``files`` by path, like a presigned GET."""
@@ -234,14 +245,7 @@ def test_listen_over_http_fetches_the_file_by_its_link_and_stores_every_line(
     batch = gateway.batch_of(planned)
     files.update(gateway.files.files)
     headers, body = gateway.announce(batch)
-    audience = Audience("sub-hunan", HUNAN)
-    made = Listener(
-        audience,
-        DeliveryStore(tmp_path / "d.ndjson"),
-        lambda: [GATEWAY_KEY],
-        lambda _: None,
-        lambda: NOW.timestamp(),
-    )
+    made, _ = fetching(tmp_path / "d.ndjson")
     server = serve(made, "127.0.0.1", 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
@@ -256,3 +260,41 @@ def test_listen_over_http_fetches_the_file_by_its_link_and_stores_every_line(
     assert [d.delivery_id for d in read_deliveries(tmp_path / "d.ndjson")] == [
         d.delivery_id for d in planned
     ]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz-no-chunk-size\r\n",
+        b"no status line at all\r\n\r\n",
+    ],
+    ids=["chunk-broken-off", "no-status-line"],
+)
+def test_a_file_whose_answer_breaks_off_is_a_503_with_nothing_stored(
+    tmp_path: Path, answer: bytes
+) -> None:
+    """http.client's IncompleteRead and BadStatusLine are no OSError: they are still a file not
+    fetched, as a lapsed link is, and the gateway sends the webhook again with a fresh link."""
+    with socket.socket() as broken:
+        broken.bind(("127.0.0.1", 0))
+        broken.listen(1)
+
+        def answer_once() -> None:
+            connection, _ = broken.accept()
+            with connection:
+                connection.recv(65536)
+                connection.sendall(answer)
+
+        thread = threading.Thread(target=answer_once, daemon=True)
+        thread.start()
+        gateway = BatchGateway()
+        gateway.files.base = f"http://127.0.0.1:{broken.getsockname()[1]}/"
+        headers, body = gateway.announce(gateway.batch_of(numbered(changes(2), [gateway.target])))
+        made, said = fetching(tmp_path / "d.ndjson")
+
+        status, reply = made.handle(headers, body)
+        thread.join(5)
+
+    assert (status, reply) == (503, b"the batch file could not be fetched")
+    assert said[-1].startswith("batch bat_test not stored: the batch file could not be fetched")
+    assert read_deliveries(tmp_path / "d.ndjson") == []
