@@ -208,8 +208,10 @@ def is_batch(body: bytes) -> bool:
 
 
 def _claimed_type(body: bytes) -> object:
+    """Peeked before any signature is checked, so anyone's body: what is no JSON object, or
+    nests too deep to parse, claims no type and is refused as the delivery it is not."""
     try:
         parsed = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return parsed.get("type") if isinstance(parsed, dict) else None

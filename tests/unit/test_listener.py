@@ -285,3 +285,24 @@ def test_a_refusal_is_reported_in_one_line_that_names_no_id_number(tmp_path):
     assert said[-1].startswith("refused: the body is not a delivery")
     assert "\n" not in said[-1]
     assert RESIDENT_ID not in said[-1]
+
+
+@pytest.mark.parametrize("signed", [False, True], ids=["unsigned", "signed"])
+def test_a_body_nested_too_deep_to_parse_is_refused_as_any_malformed_body(tmp_path, signed):
+    """Its type is peeked before the signature is checked, so anyone can send it: parsing it
+    runs out of recursion, and it is a 401 like a body that is no JSON, nothing stored."""
+    listening, said = listener(tmp_path / "d.ndjson", Keys(GATEWAY_KEY))
+    timestamp = int(NOW.timestamp())
+
+    def posted(body: bytes) -> tuple[int, bytes]:
+        headers = {"webhook-id": "msg_1", "webhook-timestamp": str(timestamp)}
+        if signed:
+            headers["webhook-signature"] = GATEWAY.ed25519.sign("msg_1", timestamp, body)
+        return listening.handle(headers, body)
+
+    deep, said_deep = posted(b"[" * 200_000), said[-1]
+    garbled, said_garbled = posted(b"{not json"), said[-1]
+
+    assert deep[0] == garbled[0] == 401
+    assert said_deep.split(":")[:2] == said_garbled.split(":")[:2]
+    assert (tmp_path / "d.ndjson").read_bytes() == b""
