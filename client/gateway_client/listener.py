@@ -14,6 +14,7 @@ of the client.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import threading
@@ -29,13 +30,17 @@ from gateway_client.contract import (
     AnyKey,
     ChangeType,
     DeliveryPayload,
+    GatewayError,
     VerificationError,
 )
 from gateway_client.log_verifier import read_deliveries
 from gateway_client.receiver import Audience, is_batch, is_notice, is_verification, verify_challenge
 
 MAX_BODY = 1 << 20  # a delivery is a few KB; anything this large is not from the gateway
-KEYS_TTL_SECONDS = 300.0  # a key the cached set lacks is looked up again after this long
+KEYS_TTL_SECONDS = 300.0  # /v1/keys' max-age: the copy of the gateway's keys is read again then
+_UNREACHABLE = (OSError, ValueError, RecursionError, GatewayError, http.client.HTTPException)
+"""What reading the keys may raise: the network, the answer (not a list, no key readable, not
+JSON, nested too deep), or the HTTP exchange itself."""
 
 
 class DeliveryStore:
@@ -145,6 +150,7 @@ class Listener:
         self._clock = clock
         self._keys: tuple[AnyKey, ...] = ()
         self._fetched_at = float("-inf")
+        self._keys_lock = threading.Lock()  # one handler reads the keys again, the others wait
 
     def _report(self, line: str) -> None:
         """One line per webhook: a validation error's details stay in the 401's body."""
@@ -154,22 +160,13 @@ class Listener:
         """401 for what does not verify; 503 while the gateway's keys cannot be fetched or the
         file cannot be written (the gateway retries both)."""
         try:
-            try:
-                return self._verified(headers, body, self._current_keys(refresh=False))
-            except VerificationError as first:
-                if self._clock() - self._fetched_at < KEYS_TTL_SECONDS:
-                    raise
-                self._report(f"looking the gateway's keys up again ({first.message})")
-            return self._verified(headers, body, self._current_keys(refresh=True))
+            return self._verified(headers, body, self._current_keys())
         except VerificationError as error:
             self._report(f"refused: {error.message}")
             return 401, error.message.encode()
         except _Unavailable as error:  # the gateway sends it again (a batch: with a fresh link)
             self._report(str(error))
             return 503, error.reply
-        except OSError as error:
-            self._report(f"cannot fetch the gateway's keys: {error}")
-            return 503, b"the gateway's keys are out of reach"
 
     def _verified(
         self, headers: Mapping[str, str], body: bytes, keys: tuple[AnyKey, ...]
@@ -222,13 +219,22 @@ class Listener:
         self._report(f"batch {announced.batch_id}: {len(lines)} deliveries")
         return 204, b""
 
-    def _current_keys(self, *, refresh: bool) -> tuple[AnyKey, ...]:
+    def _current_keys(self) -> tuple[AnyKey, ...]:
+        """The gateway's keys, read again once the copy is older than the list's max-age (or
+        the clock went back): a key the gateway withdrew is trusted no longer than that, one
+        it added is known as soon, and between two reads no webhook fetches them. While they
+        cannot be read, nothing is verified under the stale copy: 503, the gateway retries."""
         if self.audience.secret is not None:
             return ()
-        if refresh or not self._keys:
-            self._keys = tuple(self._fetch_keys())
-            self._fetched_at = self._clock()
-        return self._keys
+        with self._keys_lock:
+            if not 0 <= self._clock() - self._fetched_at < KEYS_TTL_SECONDS:
+                try:
+                    self._keys = tuple(self._fetch_keys())
+                except _UNREACHABLE as error:
+                    said = f"cannot fetch the gateway's keys: {error}"
+                    raise _Unavailable(said, b"the gateway's keys are out of reach") from error
+                self._fetched_at = self._clock()
+            return self._keys
 
 
 class _Unavailable(Exception):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.client
 import json
 import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -66,7 +67,10 @@ class Keys:
 
 
 def listener(
-    store: Path, keys: Keys, at: list[float] | None = None, secret: str | None = None
+    store: Path,
+    keys: Callable[[], Sequence[AnyKey]],
+    at: list[float] | None = None,
+    secret: str | None = None,
 ) -> tuple[Listener, list[str]]:
     said: list[str] = []
     moment = at if at is not None else [NOW.timestamp()]
