@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, ValidationError
 
 from gateway_client.contract import (
     BATCH_EVENT,
@@ -39,16 +39,36 @@ from gateway_client.contract import (
 )
 from gateway_client.push_client import DEFAULT_TIMEOUT, http_request
 
-_KEYS = TypeAdapter(list[PublishedKey])
 _Body = TypeVar("_Body", bound=BaseModel)
 
 
 def fetch_gateway_keys(base_url: str, timeout: float = DEFAULT_TIMEOUT) -> list[PublishedKey]:
-    """Every key ``GET /v1/keys`` lists (current, next, previous); refresh it now and then."""
+    """Every key ``GET /v1/keys`` lists (current, next, previous) that this client can read;
+    refresh it now and then. An entry it cannot read (an algorithm added since, a malformed
+    one) could verify nothing here, so it is left out rather than spoiling the others.
+
+    Raises
+    ------
+    VerificationError
+        No list of keys in the answer, or not one key in it this client can read.
+    """
     reply = http_request("GET", base_url.rstrip("/") + "/v1/keys", timeout=timeout)
-    if reply.status != 200 or not isinstance(reply.body, dict):
+    listed = reply.body.get("keys") if isinstance(reply.body, dict) else None
+    if reply.status != 200 or not isinstance(listed, list):
         raise VerificationError(f"GET /v1/keys → {reply.status}: {reply.body}")
-    return _KEYS.validate_python(reply.body["keys"])
+    readable = [key for key in map(_readable, listed) if key is not None]
+    if not readable:
+        raise VerificationError(
+            f"GET /v1/keys lists no key this client can read ({len(listed)} listed)"
+        )
+    return readable
+
+
+def _readable(entry: object) -> PublishedKey | None:
+    try:
+        return PublishedKey.model_validate(entry)
+    except ValidationError:
+        return None
 
 
 def _signed(

@@ -220,6 +220,21 @@ def test_verify_log_fetches_the_gateway_keys_within_the_timeout(tmp_path, key_fi
     assert elapsed < 5
 
 
+def test_verify_log_names_a_key_list_it_cannot_read_a_key_of(answering, key_file, capsys):
+    """An entry the client cannot read (an algorithm added since) is left out; a list of
+    nothing else is said in one line, not an unexpected ValidationError."""
+    answering.status = 200
+    answering.body = {"keys": [{"key_id": "gw-pq-1", "algorithm": "ml-dsa-65", "public_key": "x"}]}
+    stored = key_file.with_name("deliveries.ndjson")
+    stored.write_text("", encoding="utf-8")
+    argv = ["verify-log", "--deliveries", str(stored), "--subscription", "sub_1"]
+    argv += ["--region", REGION, "--key-id", "k", "--key-file", str(key_file)]
+
+    code, _, err = run(capsys, *argv, "--url", url_of(answering))
+
+    assert one_error_line(code, err) == "GET /v1/keys lists no key this client can read (1 listed)"
+
+
 def test_payload_too_large_points_to_the_bulk_upload(answering, entries, key_file, capsys):
     # The body the gateway sends: {"error": PayloadTooLarge(…).to_dict()} with status 413.
     limit = 5 * 1024 * 1024
