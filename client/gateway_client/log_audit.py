@@ -198,14 +198,13 @@ def audit(
         and wanted(entry)
         and entry.sequence not in have
     ]
-    owed = [e for e in unstored if judged(e)]
     # In flight: logged within the grace period, and not under what the last run verified.
-    pending = [e for e in owed if now - e.at < grace and (seen is None or e.sequence > seen.size)]
-    problems += [
-        f"log entry {e.sequence} ({e.change_id}) was never delivered"
-        for e in owed
-        if e not in pending
-    ]
+    pending: list[LogEntry] = []
+    for e in filter(judged, unstored):
+        if now - e.at < grace and (seen is None or e.sequence > seen.size):
+            pending.append(e)
+        else:
+            problems.append(f"log entry {e.sequence} ({e.change_id}) was never delivered")
     report = _report(
         entries,
         deliveries,

@@ -34,7 +34,13 @@ from gateway_client.contract.catalogue import ListKind
 from gateway_client.contract.change import Change, restated
 from gateway_client.contract.events import DeliveryPayload
 from gateway_client.contract.filters import SubscriptionFilters
-from gateway_client.contract.log import Checkpoint, LogEntry, log_entries, sign_checkpoint
+from gateway_client.contract.log import (
+    Checkpoint,
+    LogEntry,
+    entry_hash,
+    log_entries,
+    sign_checkpoint,
+)
 from gateway_client.log_audit import AuditReport, Seen, audit
 
 GATEWAY = gateway_signers("gw-test-1")
@@ -213,6 +219,34 @@ def test_a_dropped_first_delivery_is_reported_as_never_delivered() -> None:
     report = run(deliveries=without(1))
 
     assert not report.ok, "dropping the subscription's first delivery went unnoticed"
+
+
+def test_many_owed_entries_are_told_in_flight_or_missing_without_comparing_entries(
+    monkeypatch: Any,
+) -> None:
+    """A resync owes up to a million entries, many still in flight when the cron runs: each is
+    judged once, never looked for among the others (n² comparisons of whole entries)."""
+    n, compared = 200, [0]
+    entries = []
+    for i in range(1, n + 1):  # the first half logged long ago, the second within the grace
+        at = NOW - timedelta(days=1) if i <= n // 2 else NOW
+        made = ENTRIES[0].model_copy(update={"sequence": i, "change_id": f"chg_{i:032x}", "at": at})
+        entries.append(made.model_copy(update={"hash": entry_hash(made)}))
+    signed = sign_checkpoint(n, tree_root(entries), NOW, GATEWAY)
+    keys = [GATEWAY.ed25519.private_key.public_key()]
+    equal = LogEntry.__eq__
+
+    def counted(self: LogEntry, other: object) -> bool:
+        compared[0] += 1
+        return equal(self, other)
+
+    monkeypatch.setattr(LogEntry, "__eq__", counted)
+    reader = tile_reader(published_tiles(entries, [n]))
+    report = audit(entries, [signed], keys, [], lambda _: True, reader, NOW, 1)
+
+    assert report.in_flight == tuple(range(n // 2 + 1, n + 1))
+    assert len(mentioning(report, "never delivered")) == n // 2
+    assert compared[0] < n
 
 
 # -- the log itself --
