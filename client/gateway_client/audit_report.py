@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pydantic import Field
+
 from gateway_client.contract import Frozen, SubscriptionFilters
 
 
@@ -59,10 +61,12 @@ class AuditReport(Frozen):
 
 class Seen(Frozen):
     """What a previous run verified: the next run proves the log still extends that
-    checkpoint, under the same name, and that the subscription is still owed from as early."""
+    checkpoint, under the same name, and that the subscription is still owed from as early.
+    Read from a file anyone with the disk may edit: a size or root no checkpoint could have
+    is refused when read, as the file it is (``log_verifier.read_seen``)."""
 
-    size: int
-    root: str
+    size: int = Field(ge=0)
+    root: str = Field(pattern="^[0-9a-f]{64}$")
     origin: str | None = None
     owed_from: int | None = None
     salted_since: datetime | None = None

@@ -31,8 +31,9 @@ class PublishedLogError(RuntimeError):
     """The gateway did not answer as expected while fetching the published log."""
 
 
-class DeliveriesFileError(ValueError):
-    """A line of the stored deliveries is not a webhook body the gateway sends."""
+class LocalFileError(ValueError):
+    """A file of the subscriber's is not what verify-log wrote or stored there: a line of the
+    stored deliveries is no webhook body the gateway sends, or the ``--state`` is no state."""
 
 
 def read_deliveries(path: Path) -> list[DeliveryPayload]:
@@ -46,11 +47,14 @@ def _delivery(path: Path, number: int, line: str) -> DeliveryPayload:
     try:
         return DeliveryPayload.model_validate_json(line)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "the line"
-        raise DeliveriesFileError(
-            f"{path} line {number}: not a stored delivery ({where}: {first['msg']})"
-        ) from exc
+        said = _first_error(exc, "the line")
+        raise LocalFileError(f"{path} line {number}: not a stored delivery ({said})") from exc
+
+
+def _first_error(exc: ValidationError, whole: str) -> str:
+    """The field of the first error and what is wrong with it (never the value)."""
+    first = exc.errors()[0]
+    return f"{'.'.join(str(part) for part in first['loc']) or whole}: {first['msg']}"
 
 
 def _get(client: PushClient, path: str) -> dict[str, Any]:
@@ -79,7 +83,11 @@ def read_seen(path: Path | None) -> Seen | None:
     """The checkpoint the previous run verified (``--state``), if there was one."""
     if path is None or not path.exists():
         return None
-    return Seen.model_validate_json(path.read_text(encoding="utf-8"))
+    try:
+        return Seen.model_validate_json(path.read_bytes())
+    except ValidationError as exc:
+        said = _first_error(exc, "the file")
+        raise LocalFileError(f"{path}: not a state verify-log wrote ({said})") from exc
 
 
 def write_seen(path: Path | None, report: AuditReport) -> None:

@@ -307,6 +307,29 @@ def test_a_bad_deliveries_file_names_its_line(tmp_path, key_file, capsys):
     assert one_error_line(code, err).startswith(f"{stored} line 1: not a stored delivery (")
 
 
+@pytest.mark.parametrize(
+    ("state", "said"),
+    [
+        ({"size": -3, "root": "ab" * 32}, "size: Input should be greater than or equal to 0"),
+        ({"size": 4, "root": "not-hex"}, "root: String should match pattern '^[0-9a-f]{64}$'"),
+    ],
+    ids=["negative-size", "root-not-hex"],
+)
+def test_a_tampered_state_file_names_itself_and_its_field(tmp_path, key_file, capsys, state, said):
+    """The state pins what the last run verified: one that no run could have written is said
+    in one line, before anything is fetched, and left as it is."""
+    stored, kept = tmp_path / "deliveries.ndjson", tmp_path / "state.json"
+    stored.write_text("", encoding="utf-8")
+    kept.write_text(json.dumps(state), encoding="utf-8")
+    argv = ["verify-log", "--deliveries", str(stored), "--subscription", "sub_1"]
+    argv += ["--region", REGION, "--key-id", "k", "--key-file", str(key_file)]
+
+    code, _, err = run(capsys, *argv, "--state", str(kept), "--url", "http://127.0.0.1:9")
+
+    assert one_error_line(code, err) == f"{kept}: not a state verify-log wrote ({said})"
+    assert json.loads(kept.read_text(encoding="utf-8")) == state
+
+
 def test_an_unexpected_failure_is_one_line_and_traceback_shows_it(monkeypatch, capsys):
     def broken(args: object) -> int:
         raise RuntimeError("disk\non fire")

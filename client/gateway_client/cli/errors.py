@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from gateway_client.contract import GatewayError
-from gateway_client.log_verifier import DeliveriesFileError, PublishedLogError
+from gateway_client.log_verifier import LocalFileError, PublishedLogError
 from gateway_client.push_client import NotHttpUrl, Response, refusal_text
 from gateway_client.uploader import PUT_TIMEOUT
 
@@ -32,7 +32,7 @@ class CliError(Exception):
     """A failure explained in the user's terms; its text is the whole message."""
 
 
-_SAID_FOR_PEOPLE = (CliError, GatewayError, PublishedLogError, DeliveriesFileError, NotHttpUrl)
+_SAID_FOR_PEOPLE = (CliError, GatewayError, PublishedLogError, LocalFileError, NotHttpUrl)
 """Errors whose text already names what went wrong."""
 
 
