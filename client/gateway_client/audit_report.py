@@ -38,6 +38,7 @@ class AuditReport(Frozen):
     witnessed_through: int = 0
     beyond_witnessed: int = 0
     latest_origin: str | None = None
+    latest_at: datetime | None = None  # when the latest was signed (``checkpoint_trust``)
     owed_from: int | None = None
     # Stored deliveries the log does not number (restatements of a listing's recognition):
     # their listing was checked against a logged delivery of the same version where one is
@@ -72,3 +73,4 @@ class Seen(Frozen):
     salted_since: datetime | None = None
     terms: Terms | None = None
     checked_at: datetime | None = None  # the run's own clock
+    at: datetime | None = None  # when that checkpoint was signed: a larger one is not earlier

@@ -15,21 +15,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Literal
 
 from gateway_client.audit_report import AuditReport as AuditReport
 from gateway_client.audit_report import Seen as Seen
+from gateway_client.checkpoint_trust import Algorithm as Algorithm
+from gateway_client.checkpoint_trust import trusted_checkpoints
 from gateway_client.contract import (
     AnyKey,
     Checkpoint,
     DeliveryPayload,
     LogEntry,
-    PublishedKey,
-    checkpoint_sm2_verifies,
-    checkpoint_verifies,
     entry_hash,
-    sm2_usable_at,
-    usable_at,
 )
 from gateway_client.delivery_audit import (
     audience_problems,
@@ -48,39 +44,10 @@ from gateway_client.tlog import (
 )
 from gateway_client.witness_audit import witnessed_through
 
-Algorithm = Literal["ed25519", "sm2"]
 ReaderAt = Callable[[int], HashReader]
 """The tree's hashes at a checkpointed size, from its published tiles."""
 GRACE = timedelta(minutes=15)
 TOLERANCE = timedelta(minutes=5)  # clocks differ: an entry dated later than this is a problem
-
-
-def _signed(checkpoint: Checkpoint, keys: Sequence[AnyKey], algorithm: Algorithm) -> bool:
-    if algorithm == "sm2":
-        return checkpoint_sm2_verifies(checkpoint, sm2_usable_at(keys, checkpoint.at))
-    return checkpoint_verifies(checkpoint, usable_at(keys, checkpoint.at))
-
-
-def trusted_checkpoints(
-    checkpoints: Sequence[Checkpoint], keys: Sequence[AnyKey], algorithm: Algorithm
-) -> tuple[list[Checkpoint], list[int], list[str]]:
-    """The checkpoints signed by a published key (oldest first), the skipped ones, problems."""
-    published = {
-        key.key_id for key in keys if isinstance(key, PublishedKey) and key.algorithm == algorithm
-    }
-    trusted: list[Checkpoint] = []
-    skipped: list[int] = []
-    problems: list[str] = []
-    for checkpoint in sorted(checkpoints, key=lambda c: c.sequence):
-        key_id = checkpoint.sm2_key_id if algorithm == "sm2" else checkpoint.key_id
-        if key_id is None or (published and key_id not in published):
-            skipped.append(checkpoint.sequence)
-        elif _signed(checkpoint, keys, algorithm):
-            trusted.append(checkpoint)
-        else:
-            by = " with SM2" if algorithm == "sm2" else ""
-            problems.append(f"checkpoint {checkpoint.sequence} is not signed by the gateway{by}")
-    return trusted, skipped, problems
 
 
 def _consistency_problems(
@@ -157,14 +124,15 @@ def audit(
     have received (its filters), of those ``judged`` (an entry planned under other terms, or
     by what the log does not record, is listed ``unjudged`` when not stored, neither proven
     nor missing); ``audience`` (subscription id, region) flags stored
-    deliveries made for someone else. A checkpoint counts only under a key valid at its ``at``
-    and only by its signature of ``algorithm`` (``sm2`` for a subscriber that must rely on
-    national algorithms). Without a trusted checkpoint nothing is proven, and it says so.
-    With ``witnesses_required`` K, some trusted checkpoint must also carry cosignatures of K
+    deliveries made for someone else. A checkpoint counts only under a key valid at its ``at``,
+    only by its signature of ``algorithm`` (``sm2`` for a subscriber that must rely on
+    national algorithms), and only dated in step with its size (``checkpoint_trust``).
+    Without a trusted checkpoint nothing is proven, and it says so. With
+    ``witnesses_required`` K, some trusted checkpoint must also carry cosignatures of K
     distinct ``witnesses`` (``gateway_client.witness_audit``).
     """
     keys = list(gateway_keys)
-    trusted, skipped, problems = trusted_checkpoints(checkpoints, keys, algorithm)
+    trusted, skipped, problems = trusted_checkpoints(checkpoints, keys, algorithm, seen)
     if audience is not None:
         problems += audience_problems(deliveries, *audience)
     logged = [d for d in deliveries if d.log_sequence is not None]
@@ -220,6 +188,7 @@ def audit(
             "witnessed_through": witnessed,
             "beyond_witnessed": beyond,
             "latest_origin": latest.origin,
+            "latest_at": latest.at,
             "owed_from": first,
             "unproven": unproven,
             "salted_since": since,

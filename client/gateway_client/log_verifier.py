@@ -11,15 +11,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from gateway_client.audit_report import Terms
+from gateway_client.checkpoint_trust import Algorithm, trusted_checkpoints
 from gateway_client.contract import Checkpoint, DeliveryPayload, LogEntry, SubscriptionFilters
-from gateway_client.log_audit import (
-    GRACE,
-    Algorithm,
-    AuditReport,
-    Seen,
-    audit,
-    trusted_checkpoints,
-)
+from gateway_client.log_audit import GRACE, AuditReport, Seen, audit
 from gateway_client.push_client import PushClient, refusal_text
 from gateway_client.receiver import fetch_gateway_keys
 from gateway_client.tlog import CosignatureVerifier, tile_hash_reader
@@ -101,6 +95,7 @@ def write_seen(path: Path | None, report: AuditReport) -> None:
             salted_since=report.salted_since,
             terms=report.terms,
             checked_at=report.checked_at,
+            at=report.latest_at,
         )
         path.write_text(seen.model_dump_json() + "\n", encoding="utf-8")
 
@@ -156,7 +151,7 @@ def verify_log(
     start = min([*logged, owed_from])
     # Only as far as a checkpoint signed by a listed key: an unsigned size proves nothing, and
     # a made-up huge one would have this page through the log for ever.
-    trusted, _, _ = trusted_checkpoints(checkpoints, keys, algorithm)
+    trusted, _, _ = trusted_checkpoints(checkpoints, keys, algorithm, seen)
     end = max([c.sequence for c in trusted] + [0])
     entries: list[LogEntry] = []
     erased: set[int] = set()  # purged by retention: the tombstone is owed, not these

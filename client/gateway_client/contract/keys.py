@@ -5,7 +5,9 @@ Why a list with validity: the gateway keys rotate. Deliveries and checkpoints ar
 the current keys only, but a receiver that refreshes ``/v1/keys`` now and then must accept the
 next key before the switch and the previous one for a while after it. A listed key counts only
 for signatures made while it was valid (a delivery's ``webhook-timestamp``, a checkpoint's
-``at``), so a retired key's ``valid_until`` also bounds what it could still forge.
+``at``), so a retired key's ``valid_until`` also bounds what it could still forge: a delivery's
+timestamp must be within minutes of the receiver's clock, and a checkpoint's ``at``, which is
+not signed, no earlier than a smaller checkpoint's (``gateway_client.checkpoint_trust``).
 
 The gateway holds two current keys: Ed25519 (``v1a`` deliveries, checkpoints) and SM2
 (``v1sm2`` deliveries, the checkpoints' second signature) for receivers that must rely on
