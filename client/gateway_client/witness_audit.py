@@ -8,7 +8,9 @@ saw — not a fork made for it alone.
 
 A cosignature line counts only if it verifies under a listed witness key over the very text the
 gateway signed; a malformed or forged line is ignored (it proves nothing, but it cannot spoil
-the others), and a witness counts once whatever number of lines or keys it has.
+the others), and a witness counts once whatever number of lines, keys or names it has: one key
+listed under two names is one party (whoever holds it signs as both), as are two keys listed
+under one name.
 """
 
 from __future__ import annotations
@@ -19,25 +21,46 @@ from gateway_client.contract import Checkpoint
 from gateway_client.tlog import CosignatureVerifier, NoteError, open_note
 
 
+def parties(witnesses: Sequence[CosignatureVerifier]) -> dict[str, str]:
+    """Each listed witness's name → the party it is part of (named by one of its names):
+    names sharing a key, and so the keys under those names, are one party."""
+    joined: dict[str, str] = {}  # a name → a name of the same party, up to one that is its own
+
+    def party(name: str) -> str:
+        while joined[name] != name:
+            name = joined[name]
+        return name
+
+    first_named: dict[bytes, str] = {}  # a key → the first name it is listed under
+    for witness in witnesses:
+        joined.setdefault(witness.name, witness.name)
+        other = first_named.setdefault(witness.key.public_bytes_raw(), witness.name)
+        joined[party(witness.name)] = party(other)
+    return {name: party(name) for name in joined}
+
+
 def cosigners(checkpoint: Checkpoint, witnesses: Sequence[CosignatureVerifier]) -> set[str]:
-    """The names of the listed witnesses with a valid cosignature of the checkpoint."""
+    """The parties (``parties``) of the listed witnesses with a valid cosignature of the
+    checkpoint."""
     text = checkpoint.signed_bytes().decode()
-    names: set[str] = set()
+    party = parties(witnesses)
+    found: set[str] = set()
     for line in checkpoint.cosignatures:
         ended = line if line.endswith("\n") else line + "\n"
         try:
             _, verified = open_note(f"{text}\n{ended}", witnesses)
         except NoteError:
             continue  # unknown key, forged, or not a signature line at all
-        names.update(verified)
-    return names
+        found.update(party[name] for name in verified)
+    return found
 
 
 def witnessed_through(
     trusted: Sequence[Checkpoint], witnesses: Sequence[CosignatureVerifier], required: int
 ) -> tuple[int, list[str]]:
-    """The largest trusted size cosigned by ``required`` distinct witnesses (0: none), and the
-    problem to report when ``required`` is asked for and no checkpoint has it."""
+    """The largest trusted size cosigned by ``required`` distinct witnesses (parties, by name
+    and key: 0 when none), and the problem to report when ``required`` is asked for and no
+    checkpoint has it."""
     if required <= 0:
         return 0, []
     sizes = [c.sequence for c in trusted if len(cosigners(c, witnesses)) >= required]

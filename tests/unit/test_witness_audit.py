@@ -1,14 +1,17 @@
 """verify-log's k-of-n witness rule: a checkpoint counts as witnessed when K distinct listed
-witnesses cosigned its very text; bad lines are ignored, a witness counts once.
+witnesses cosigned its very text; bad lines are ignored, a witness counts once (its names and
+keys are one party).
 
 The scene is test_log_audit's: six entries, checkpoints at 4 and 6 signed by the gateway, and
 the black-list subscriber's four stored deliveries (entries 1, 3, 4, 6)."""
 
 from __future__ import annotations
 
+import argparse
 import base64
 from collections.abc import Sequence
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from test_log_audit import (
     BLACK_ONLY,
@@ -22,9 +25,12 @@ from test_log_audit import (
     wants,
 )
 
+from gateway_client.cli.errors import CliError
+from gateway_client.cli.witness import witness_verifiers
 from gateway_client.contract.log import Checkpoint
 from gateway_client.log_audit import AuditReport, audit
 from gateway_client.tlog import CosignatureSigner, CosignatureVerifier, format_checkpoint
+from gateway_client.witness_audit import parties
 
 HUNAN = CosignatureSigner("witness.hunan.example.cn", Ed25519PrivateKey.generate())
 HUBEI = CosignatureSigner("witness.hubei.example.cn", Ed25519PrivateKey.generate())
@@ -136,3 +142,36 @@ def test_without_a_requirement_cosignatures_are_not_needed() -> None:
 
     assert report.ok, report.problems
     assert report.witnessed_through == 0
+
+
+# One party, several names: HUNAN's own key listed a second time under another name.
+ALIAS = CosignatureSigner("witness.alias.example.cn", HUNAN.key)
+
+
+def test_one_key_listed_under_two_names_is_one_witness() -> None:
+    listed = [BOTH[0], CosignatureVerifier.from_vkey(ALIAS.vkey)]
+    both_names = cosigned(CHECKPOINT, line(HUNAN, CHECKPOINT), line(ALIAS, CHECKPOINT))
+
+    assert run([both_names], 1, listed).witnessed_through == 6
+    report = run([both_names], 2, listed)
+    assert not report.ok
+    assert report.witnessed_through == 0
+
+
+def test_names_sharing_a_key_and_the_keys_of_one_name_make_one_party() -> None:
+    rotated = CosignatureSigner(HUBEI.name, Ed25519PrivateKey.generate())  # HUBEI's next key
+    hubei_alias = CosignatureSigner("witness.hubei-2.example.cn", rotated.key)
+    listed = [HUNAN, ALIAS, HUBEI, rotated, hubei_alias]
+
+    party = parties([CosignatureVerifier.from_vkey(w.vkey) for w in listed])
+
+    assert len(set(party.values())) == 2
+    assert party[HUNAN.name] == party[ALIAS.name] != party[HUBEI.name] == party[hubei_alias.name]
+
+
+def test_more_witnesses_required_than_distinct_keys_listed_is_refused() -> None:
+    args = argparse.Namespace(witness=[HUNAN.vkey, ALIAS.vkey], witnesses_required=2)
+
+    with pytest.raises(CliError, match="distinct witnesses among the --witness keys \\(1;"):
+        witness_verifiers(args)
+    assert len(witness_verifiers(argparse.Namespace(**{**vars(args), "witnesses_required": 1})))

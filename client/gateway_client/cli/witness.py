@@ -13,6 +13,7 @@ from gateway_client.cli.serving import serve_until_stopped
 from gateway_client.contract import Ed25519Signer
 from gateway_client.log_audit import AuditReport
 from gateway_client.tlog import CosignatureSigner, CosignatureVerifier, NoteError, NoteVerifier
+from gateway_client.witness_audit import parties
 from gateway_client.witness_server import PATH, WitnessService, WitnessState, serve
 
 
@@ -101,11 +102,12 @@ def witness_verifiers(args: argparse.Namespace) -> list[CosignatureVerifier]:
         verifiers = [CosignatureVerifier.from_vkey(vkey) for vkey in args.witness]
     except NoteError as exc:
         raise CliError(f"--witness: {exc}") from exc
-    names = {v.name for v in verifiers}
-    if not 0 <= args.witnesses_required <= len(names):
+    distinct = len(set(parties(verifiers).values()))
+    if not 0 <= args.witnesses_required <= distinct:
         raise CliError(
             f"--witnesses-required {args.witnesses_required}: from 0 to the number of "
-            f"distinct --witness names ({len(names)})"
+            f"distinct witnesses among the --witness keys ({distinct}; one key under two "
+            "names, or one name with two keys, is one witness)"
         )
     return verifiers
 
