@@ -45,8 +45,8 @@ class AuditReport(Frozen):
     # stored; these had none, so nothing proves them.
     unproven: tuple[str, ...] = ()
     salted_since: datetime | None = None  # the salting cut-over applied (``salting_audit``)
-    # Stored after a later change of their listing (a re-drive, a replay): applied by
-    # version they change nothing (``delivery_audit.late_arrivals``).
+    # Stored after a later change of their listing (a re-drive, a replay, a restatement of an
+    # older version): applied by version they change nothing (``delivery_audit.late_arrivals``).
     late: tuple[str, ...] = ()
     # Not stored, and not judged owed or not: logged while the subscription's filters were
     # others than now, or for a recognised-only subscription (the log does not record what

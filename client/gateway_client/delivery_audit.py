@@ -140,16 +140,19 @@ def audience_problems(
 def late_arrivals(deliveries: Sequence[DeliveryPayload]) -> tuple[str, ...]:
     """The deliveries stored after a later change of the same listing. A listing's changes
     come in log order, except what an operator re-drives or a subscriber replays (and a switch
-    of delivery mode while one is retrying): sent again later, an older change lands after a
-    newer one. Applied by version (a listing's ``version`` only grows), it changes nothing;
-    stored blindly, it would bring the older state back. So they are listed, not taken for a
-    fault: a run that found them still proves every delivery genuine and complete."""
-    last: dict[str, int] = {}
+    of delivery mode while one is retrying, or a re-evaluation's restatement racing a newer
+    push): sent again later, an older change lands after a newer one. Applied by version (a
+    listing's ``version`` only grows), it changes nothing; stored blindly, it would bring the
+    older state back. So they are listed, not taken for a fault: a run that found them still
+    proves every delivery genuine and complete. Later is by log sequence where both have one,
+    and by version always (a restatement has no sequence; a tombstone keeps its version)."""
+    last: dict[str, tuple[int, str]] = {}  # a listing → the largest sequence, version stored
     late: list[str] = []
     for delivery in deliveries:
-        subject = delivery.data.listing.listing_id
-        sequence = delivery.log_sequence or 0
-        if sequence < last.get(subject, 0):
+        listing = delivery.data.listing
+        sequence, version = delivery.log_sequence, listing.version
+        most, newest = last.get(listing.listing_id, (0, version))
+        if (sequence is not None and sequence < most) or version < newest:
             late.append(delivery.delivery_id)
-        last[subject] = max(sequence, last.get(subject, 0))
+        last[listing.listing_id] = (max(sequence or 0, most), max(version, newest))
     return tuple(late)

@@ -193,7 +193,7 @@ def audit(
             "unproven": unproven,
             "salted_since": since,
             "checked_at": now,
-            "late": late_arrivals(logged),
+            "late": late_arrivals(deliveries),
             "unjudged": tuple(e.sequence for e in unstored if not judged(e)),
         }
     )

@@ -520,6 +520,18 @@ def test_a_restatement_of_a_listing_no_logged_delivery_holds_is_listed_as_unprov
     assert report.unproven == (stray.delivery_id,)
 
 
+def test_a_restatement_of_an_older_version_stored_after_a_newer_change_is_listed_late() -> None:
+    """A re-evaluation's restatement racing a newer push: it has no log sequence, so it is
+    judged by its listing's version; one restating the version held is not late."""
+    older, current = restatement_of(stored_for(1)), restatement_of(stored_for(4))
+
+    report = run(deliveries=[*STORED, older])
+
+    assert report.ok, report.problems
+    assert (report.late, report.unproven) == ((older.delivery_id,), ())
+    assert run(deliveries=[*STORED, current]).late == ()
+
+
 def test_a_log_renamed_or_a_later_start_since_the_last_run_is_caught() -> None:
     renamed = Seen(size=6, root=CHECKPOINT.root, origin="another/log")
     later = Seen(size=6, root=CHECKPOINT.root, origin=CHECKPOINT.origin, owed_from=1)
