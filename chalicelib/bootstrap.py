@@ -9,6 +9,7 @@ from botocore.config import Config
 
 from chalicelib.aws_clients import aws_client
 from chalicelib.batch_files import S3BatchFiles
+from chalicelib.check_answers import CheckAnswers
 from chalicelib.container import Container as Container  # re-exported: handlers name it here
 from chalicelib.dynamodb.activity import DynamoActivity
 from chalicelib.dynamodb.agreements import DynamoAgreements
@@ -128,6 +129,9 @@ def build(settings: Settings, clock: Clock) -> Container:
     persons = DynamoPersonIndex(dynamodb, settings.persons_table)
     trail_key = trail_key_reader(secrets, settings, signing_secret)
     publisher = LogPublisher(exchange_log, archive, signers, settings.log_origin, clock)
+    check_answers = CheckAnswers(
+        dynamodb, settings.query_trail_table, archive, uploads, exchange_log.purged, clock
+    )
     sns = _client(settings, "sns") if settings.operations_topic_arn else None
     lifecycle = _lifecycle(
         listings,
@@ -141,6 +145,7 @@ def build(settings: Settings, clock: Clock) -> Container:
             persons,
             S3BatchFiles(archive),
             DeliveryExcerpts(dynamodb, settings.deliveries_table),
+            check_answers,
         ),
         RegionReceipts(
             delivery_receipts(
@@ -224,6 +229,7 @@ def build(settings: Settings, clock: Clock) -> Container:
                 clock,
                 settings.query_trail_period,
                 ReportSigning(lambda: signers.ed25519, publisher.latest),
+                check_answers,
             ),
             upload_queue,
             purged=exchange_log.purged,
@@ -269,7 +275,16 @@ def lifecycle_at(clock: Clock) -> LifecycleService:
     """The lifecycle service on another clock (the local stack's tick at a chosen time)."""
     c = container()
     excerpts = DeliveryExcerpts(c.aws_clients["dynamodb"], c.settings.deliveries_table)
-    copies = StoredCopies(c.exchange_log, c.feedback, c.persons, S3BatchFiles(c.archive), excerpts)
+    answers = CheckAnswers(
+        c.aws_clients["dynamodb"],
+        c.settings.query_trail_table,
+        c.archive,
+        c.uploads,
+        c.exchange_log.purged,
+        clock,
+    )
+    batch_files = S3BatchFiles(c.archive)
+    copies = StoredCopies(c.exchange_log, c.feedback, c.persons, batch_files, excerpts, answers)
     receipts = RegionReceipts(c.receipts, c.subscriptions)
     return _lifecycle(c.listings, c.archive, clock, c.settings, c.registry, copies, receipts)
 

@@ -13,6 +13,9 @@ before the log's erasure (the log's older index forgets them as that ends) and a
 change committed meanwhile); the log keeps them once erased, so a purge run again — after a
 failure, whatever step it reached — looks through the files again.
 
+Bulk checks' result files that answered with the listing are destroyed, and their uploads'
+results withdrawn (``chalicelib.check_answers``).
+
 Not reached: the raw evidence. Archived pushes (``pushes/``) and uploads (``uploads/``) are
 kept for the evidence window after they were received, and the purge waits only until the
 listing's last *accepted* version is that old (``gateway.lifecycle.retention.purge_due``). A
@@ -27,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from chalicelib.batch_files import S3BatchFiles
+from chalicelib.check_answers import CheckAnswers
 from chalicelib.dynamodb.delivery_excerpts import DeliveryExcerpts
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
 from chalicelib.dynamodb.feedback import DynamoFeedback
@@ -36,8 +40,8 @@ from chalicelib.observability import logger
 
 class StoredCopies:
     """``gateway.ports.Erasure`` over the exchange log's bodies, the feedback table, the
-    person index (keyed hashes, but still a person's: which listings name them) and the
-    answers delivery records kept."""
+    person index (keyed hashes, but still a person's: which listings name them), the answers
+    delivery records kept and bulk checks' result files."""
 
     def __init__(
         self,
@@ -46,7 +50,9 @@ class StoredCopies:
         persons: DynamoPersonIndex,
         batch_files: S3BatchFiles | None = None,
         excerpts: DeliveryExcerpts | None = None,
+        check_answers: CheckAnswers | None = None,
     ) -> None:
+        self._check_answers = check_answers
         self._excerpts = excerpts
         self._batch_files = batch_files
         self._log = exchange_log
@@ -66,12 +72,14 @@ class StoredCopies:
         reports = self._feedback.erase(listing_id)
         people = self._persons.erase(listing_id)
         answers = self._excerpts.erase(listing_id) if self._excerpts is not None else 0
+        checks = self._check_answers.erase(listing_id) if self._check_answers is not None else 0
         logger.info(
             "purge: %d logged bodies, %d feedback reports, %d person index entries, %d "
-            "batch files and the answers of %d delivery records erased",
+            "batch files, the answers of %d delivery records and %d check result files erased",
             bodies,
             reports,
             people,
             files,
             answers,
+            checks,
         )

@@ -39,7 +39,7 @@ def ingest_uploads(records: Sequence[dict[str, Any]], context: Any) -> None:
                 region, upload_id, version_id, lambda: _running_out(context)
             )
             if upload is None:
-                logger.warning("an object under uploads/ has no manifest: %s/%s", region, upload_id)
+                logger.warning("an uploaded object has no manifest: %s/%s", region, upload_id)
                 continue
             note(region=region, upload_id=upload_id, status=upload.status.value, line=upload.line)
             if upload.ranges > 1:  # its ranges count their lines and carry it on

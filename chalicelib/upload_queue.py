@@ -12,7 +12,10 @@ from urllib.parse import unquote_plus
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
-_UPLOAD_KEY = re.compile(r"^uploads/(?P<region>[0-9]{6})/(?P<upload_id>[^/]+)\.ndjson$")
+# uploads/ (lists), check-inputs/ (a bulk check's codes): gateway.intake.upload_key
+_UPLOAD_KEY = re.compile(
+    r"^(?:uploads|check-inputs)/(?P<region>[0-9]{6})/(?P<upload_id>[^/]+)\.ndjson$"
+)
 
 UploadRef = tuple[str, str, str | None]
 """(region, upload id, object version id)"""

@@ -44,6 +44,7 @@ def function_statements(function: str) -> list[dict[str, Any]]:
             {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": arn("ArchiveBucket")}
         )
         statements += _batch_files()  # a purge rewrites the batch files holding the listing
+        statements += _check_results()
     if function in ("APIHandler", "LifecycleTick"):  # a revision's job; the tick's jobs
         statements.append(
             {
@@ -73,6 +74,15 @@ def function_statements(function: str) -> list[dict[str, Any]]:
         statements += redrive_statements()  # infra/stream_failures.py
     if function == "IngestUploads":
         statements += _ingest_statements(bucket)
+        statements += _check_results()
+        statements.append(
+            {
+                "Effect": "Allow",
+                "Action": ["s3:ListBucket"],
+                "Resource": arn("ArchiveBucket"),
+                "Condition": {"StringLike": {"s3:prefix": "check-results/*"}},
+            }
+        )
     if function == "FanOutChanges":
         statements.append(
             {
@@ -120,27 +130,39 @@ def _log_objects() -> dict[str, Any]:
     }
 
 
-def _batch_objects(*actions: str) -> dict[str, Any]:
-    """Batched delivery's files (``chalicelib/batch_files.py``), under ``batches/`` only."""
+def _objects_under(prefix: str, *actions: str) -> dict[str, Any]:
+    """``actions`` on the archive's objects under ``prefix`` only."""
     return {
         "Effect": "Allow",
         "Action": list(actions),
-        "Resource": {"Fn::Sub": "${ArchiveBucket.Arn}/batches/*"},
+        "Resource": {"Fn::Sub": f"${{ArchiveBucket.Arn}}/{prefix}*"},
     }
+
+
+def _destroy_under(prefix: str, *also: str) -> list[dict[str, Any]]:
+    """Destroy objects under ``prefix``, every version, and ``also`` more on them."""
+    return [
+        _objects_under(prefix, "s3:DeleteObject", "s3:DeleteObjectVersion", *also),
+        {
+            "Effect": "Allow",
+            "Action": ["s3:ListBucketVersions"],
+            "Resource": arn("ArchiveBucket"),
+            "Condition": {"StringLike": {"s3:prefix": f"{prefix}*"}},
+        },
+    ]
 
 
 def _batch_files(*also: str) -> list[dict[str, Any]]:
     """Destroy batch files, every version (a settled batch's, or one a purge erases), and
     ``also`` more on them."""
-    return [
-        _batch_objects("s3:DeleteObject", "s3:DeleteObjectVersion", *also),
-        {
-            "Effect": "Allow",
-            "Action": ["s3:ListBucketVersions"],
-            "Resource": arn("ArchiveBucket"),
-            "Condition": {"StringLike": {"s3:prefix": "batches/*"}},
-        },
-    ]
+    return _destroy_under("batches/", *also)
+
+
+def _check_results() -> list[dict[str, Any]]:
+    """Destroy bulk checks' result files, every version: a purge destroys those that answered
+    with its listing, and a check those that answered with one purged while it ran
+    (``chalicelib/check_answers.py``)."""
+    return _destroy_under("check-results/")
 
 
 def _consume(queue: str, *also: str) -> dict[str, Any]:

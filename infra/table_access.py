@@ -76,6 +76,9 @@ TABLES: dict[str, dict[str, str]] = {
         "FeedbackTable": "rw",
         "PersonsTable": "rw",
         "DeliveriesTable": "rn",
+        # which bulk checks' result files answered with the listing; their uploads withdrawn
+        "QueryTrailTable": "r",
+        "UploadsTable": "rw",
     },
     # A bulk check reads listings and agreements, appends to the trail, counts usage, and
     # pins its signed report to the log's published checkpoint.

@@ -11,6 +11,13 @@ it holds what the asker was shown, personal data included, so it is theirs to fe
 to keep. Beside it, for as long, the signed report (``report.BulkCheckReportContent``): who
 asked, for what, the file's SHA-256 and line count, the summed summary and the log's position —
 the file and the report together prove what the gateway answered.
+
+A purge erases a listing's every copy, and a result file that answered with it is one: so
+before the file is written, each listing in it that a purge may one day erase is noted with the
+upload (``Answers.note``, kept as long as the file), and the purge destroys the files noted for
+its listing. A purge that ran while this check was reading finds no file yet; the check asks
+the log afterwards whether any of its listings was purged meanwhile, and destroys its own file
+if so. Either way the upload says its results were withdrawn (the report stays).
 """
 
 from __future__ import annotations
@@ -26,14 +33,17 @@ from typing import Protocol
 from pydantic import ValidationError
 
 from gateway import strict_json
-from gateway.checks.batch import MAX_CODES, CheckRequest, CheckSummary, check
+from gateway.checks.batch import MAX_CODES, CheckRequest, CheckResult, CheckSummary, check
 from gateway.checks.report import ReportSigning, ResultsFile
 from gateway.intake import LineError, Upload, UploadStatus, stamp, with_errors
+from gateway.lifecycle import may_be_purged
 from gateway.ports import Archive
 from gateway.recognition import Agreement, Asked, TrailEntry, Viewer, subject_key
 from gateway_client.contract import Clock, Frozen, Line, Listing, china_date
 
 RESULTS_PREFIX = "check-results/"
+RESULTS_KEPT = timedelta(days=30)
+"""How long a result file is kept (the bucket's lifecycle rule ``CheckResults``)."""
 CodeLine = tuple[int, str]  # (line number, the code as written)
 
 
@@ -43,6 +53,25 @@ class CodeOnLine(Frozen):
 
 class TrailWriter(Protocol):
     def record_all(self, entries: Sequence[tuple[str, TrailEntry]]) -> None: ...
+
+
+class Answers(Protocol):
+    """Which bulk checks' result files answered with a listing a purge may erase
+    (``chalicelib.check_answers``)."""
+
+    def note(
+        self, listing_ids: Sequence[str], region: str, upload_id: str, until: datetime
+    ) -> None:
+        """Remember that the upload's result file answers with these listings, until then."""
+        ...
+
+    def purged(self, listing_ids: Sequence[str]) -> set[str]:
+        """Which of them a purge has erased."""
+        ...
+
+    def destroy(self, region: str, upload_id: str) -> int:
+        """Destroy the upload's result files, every version; how many there were."""
+        ...
 
 
 class UsageCounter(Protocol):
@@ -69,6 +98,7 @@ class BulkCheck:
         clock: Clock,
         keep: timedelta,
         reports: ReportSigning,
+        answers: Answers,
     ) -> None:
         self._read = read
         self._agreements = agreements
@@ -79,6 +109,7 @@ class BulkCheck:
         self._clock = clock
         self._keep = keep
         self._reports = reports
+        self._answers = answers
 
     def check(self, upload: Upload, lines: Iterator[Line]) -> Upload:
         manifest = upload.manifest
@@ -104,6 +135,7 @@ class BulkCheck:
         checked = distinct = 0
         summary = dict.fromkeys(CheckSummary.model_fields, 0)
         errors: list[LineError] = []
+        held: set[str] = set()  # the listings answered with that a purge may erase
         while chunk := list(islice(lines, MAX_CODES)):
             codes, bad = _codes(chunk)
             errors += bad
@@ -120,12 +152,17 @@ class BulkCheck:
             for (number, _), answer in zip(codes, result.outcome.results, strict=True):
                 line = {"line": number, **answer.model_dump(mode="json", exclude={"index"})}
                 out.write(json.dumps(line, ensure_ascii=False) + "\n")
+                held |= _erasable(answer)
             checked += len(codes)
             distinct += len(result.codes)
             for name, count in result.outcome.summary:
                 summary[name] += count
         content = out.getvalue().encode()
         where, signed = result_keys(manifest.region, manifest.upload_id, now)
+        answered = sorted(held)
+        if answered:  # noted first: a purge from now on finds the file
+            until = now + RESULTS_KEPT + timedelta(days=1)
+            self._answers.note(answered, manifest.region, manifest.upload_id, until)
         self._results.put(where, content, {"kind": "check-result"})
         refused = len({e.line for e in errors})
         report = self._reports.bulk(
@@ -143,6 +180,10 @@ class BulkCheck:
         # valid codes, as POST /v1/checks counts them; and the report it issued
         counts = {"checks": 1, "codes_checked": distinct, "reports": 1}
         self._usage.add(manifest.region, f"{china_date(now):%Y-%m}", counts, now)
+        withdrawn = None
+        if answered and self._answers.purged(answered):  # a purge that ran while we read
+            self._answers.destroy(manifest.region, manifest.upload_id)
+            withdrawn = self._clock.now()
         return stamp(
             with_errors(upload, errors, rejected=refused),
             self._clock.now(),
@@ -150,10 +191,17 @@ class BulkCheck:
             lines=checked + refused,
             accepted=checked,
             found=summary["found"],
-            result_key=where,
+            result_key=None if withdrawn else where,
             report_key=signed,
+            results_withdrawn_at=withdrawn,
             offset=manifest.size,
         )
+
+
+def _erasable(answer: CheckResult) -> set[str]:
+    """The listings a result line shows that a purge may one day erase."""
+    shown = answer.subject.listings if answer.subject is not None else ()
+    return {v.listing.listing_id for v in shown if may_be_purged(v.listing)}
 
 
 def _codes(lines: Sequence[Line]) -> tuple[list[CodeLine], list[LineError]]:

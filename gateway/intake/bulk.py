@@ -136,6 +136,12 @@ class Upload(Frozen):
     report_key: str | None = Field(
         default=None, description="a check: where its signed report is kept (30 days)"
     )
+    results_withdrawn_at: AwareDatetime | None = Field(
+        default=None,
+        description="a check: when its result file was destroyed, because a listing it "
+        "answered with was purged at the end of its retention (the signed report stays); "
+        "check again for a current answer",
+    )
     ranges: int = Field(
         default=1,
         description="how many parts the entries were split into, ingested at once (a large "
@@ -148,8 +154,15 @@ class Upload(Frozen):
         return self.status in (UploadStatus.COMPLETED, UploadStatus.REFUSED)
 
 
-def upload_key(region: str, upload_id: str) -> str:
-    return f"uploads/{region}/{upload_id}.ndjson"
+CHECK_INPUTS = "check-inputs/"
+"""A bulk check's file of codes: applicants' ID numbers, listed or not — the question, kept a
+week (the bucket's rule ``CheckInputs``), not the evidence window of ``uploads/``; the answer
+(``check-results/``) and its signed report hold what the check found."""
+
+
+def upload_key(region: str, upload_id: str, mode: str = "delta") -> str:
+    folder = CHECK_INPUTS if mode == "check" else "uploads/"
+    return f"{folder}{region}/{upload_id}.ndjson"
 
 
 def with_errors(upload: Upload, more: Iterable[LineError], **counts: Any) -> Upload:

@@ -67,7 +67,7 @@ class UploadDesk:
             key_id=auth.key.key_id,
             relays_subregions=auth.region.relays_subregions,
             permitted_domains=auth.region.domains,
-            object_key=upload_key(manifest.region, manifest.upload_id),
+            object_key=upload_key(manifest.region, manifest.upload_id, manifest.mode),
             created_at=now,
             updated_at=now,
         )

@@ -20,7 +20,7 @@ from gateway.lifecycle.requests import (
     VerificationReport,
     validate_removals,
 )
-from gateway.lifecycle.retention import EVIDENCE_DAYS, RETENTION_YEARS
+from gateway.lifecycle.retention import EVIDENCE_DAYS, RETENTION_YEARS, may_be_purged
 from gateway.lifecycle.rules import (
     NotInForce,
     ObjectionOpen,
@@ -69,6 +69,7 @@ __all__ = [
     "WorkdayCalendar",
     "entry_problems",
     "late_on",
+    "may_be_purged",
     "next_version",
     "remove",
     "removed_status",

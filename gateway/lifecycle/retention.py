@@ -50,6 +50,12 @@ def involves_individual(listing: Listing) -> bool:
     return listing.subject_type is SubjectType.NATURAL_PERSON or bool(listing.responsible_persons)
 
 
+def may_be_purged(listing: Listing) -> bool:
+    """A black listing or a commitment that involves an individual: what a purge erases one
+    day, and so every copy of it the gateway keeps must be findable by its listing id."""
+    return listing.kind is not ListKind.RED and involves_individual(listing)
+
+
 def purge_due(
     listing: Listing, today: date, years: int = RETENTION_YEARS, evidence_days: int = 0
 ) -> bool:
@@ -57,7 +63,7 @@ def purge_due(
     its retention start, once its last accepted version is older than the evidence window (so
     the archived push that carried it has expired first), and never while an objection is
     open."""
-    if listing.kind is ListKind.RED or not involves_individual(listing):
+    if not may_be_purged(listing):
         return False
     if listing.objection is not None and listing.objection.open:
         return False  # an objected listing is kept until the outcome (DESIGN §4b)

@@ -22,24 +22,26 @@ def uploaded(
     signer: Ed25519Signer,
     lines: list[Any],
     region: str = CITY,
+    at: datetime | None = None,
     **mode: Any,
 ) -> str:
-    """Ask for an upload as ``region`` (``mode``: manifest fields such as a resync's), put its
-    file and ingest it; its upload id."""
+    """Ask for an upload as ``region`` at ``at`` (default: now; ``mode``: manifest fields such as
+    a resync's), put its file and ingest it; its upload id."""
     content = "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines).encode()
     upload_id = f"u-{uuid.uuid4().hex}"
     manifest = {
         "region": region,
         "upload_id": upload_id,
-        "issued_at": datetime.now(UTC).isoformat(),
+        "issued_at": (at or datetime.now(UTC)).isoformat(),
         "count": len(lines),
         "sha256": hashlib.sha256(content).hexdigest(),
         "size": len(content),
         **mode,
     }
-    asked = gateway.post_signed("/v1/uploads", signer, upload_id, json.dumps(manifest).encode())
+    body = json.dumps(manifest).encode()
+    asked = gateway.post_signed("/v1/uploads", signer, upload_id, body, at)
     assert asked.status_code == 201, asked.json_body
-    key = f"uploads/{region}/{upload_id}.ndjson"
+    key = asked.json_body["upload"]["object_key"]  # uploads/, or check-inputs/ for a check
     put = aws.s3.put_object(Bucket=aws.env["CG_ARCHIVE_BUCKET"], Key=key, Body=content)
     notice = {"Records": [{"s3": {"object": {"key": key, "versionId": put.get("VersionId")}}}]}
     record = {

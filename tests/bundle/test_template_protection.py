@@ -147,8 +147,9 @@ def test_the_archive_keeps_raw_evidence_for_the_window_and_no_stale_versions_or_
     bucket = template["Resources"]["ArchiveBucket"]["Properties"]
     assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
     rules = {rule["Prefix"]: rule for rule in bucket["LifecycleConfiguration"]["Rules"]}
-    assert set(rules) == {"pushes/", "uploads/", "check-results/", "batches/"}
+    assert set(rules) == {"pushes/", "uploads/", "check-results/", "check-inputs/", "batches/"}
     assert rules.pop("check-results/")["ExpirationInDays"] == 30  # answers, kept 30 days
+    assert rules.pop("check-inputs/")["ExpirationInDays"] == 7  # a check's codes: a week
     assert rules.pop("batches/")["ExpirationInDays"] == 7  # batched delivery's files
     for rule in rules.values():
         assert rule["Status"] == "Enabled"

@@ -114,10 +114,11 @@ def test_the_delivery_queue_and_its_dead_letter_queue_are_fifo(aws):
         assert attributes["Attributes"]["FifoQueue"] == "true"
 
 
-def test_objects_created_under_uploads_are_announced_on_the_upload_queue(aws):
+def test_objects_created_under_uploads_and_check_inputs_are_announced_on_the_upload_queue(aws):
     bucket = aws.env["CG_ARCHIVE_BUCKET"]
     aws.s3.put_object(Bucket=bucket, Key="uploads/430000/u-1.ndjson", Body=b"{}\n")
     aws.s3.put_object(Bucket=bucket, Key="pushes/430000/2026/11/26/b-1.json", Body=b"{}")
+    aws.s3.put_object(Bucket=bucket, Key="check-inputs/430000/u-2.ndjson", Body=b"{}\n")
 
     reply = aws.sqs.receive_message(QueueUrl=aws.env["CG_UPLOAD_QUEUE_URL"], MaxNumberOfMessages=10)
     keys = [
@@ -126,16 +127,23 @@ def test_objects_created_under_uploads_are_announced_on_the_upload_queue(aws):
         for record in json.loads(message["Body"]).get("Records", [])
     ]
 
-    assert keys == ["uploads%2F430000%2Fu-1.ndjson"]
+    assert sorted(keys) == ["check-inputs%2F430000%2Fu-2.ndjson", "uploads%2F430000%2Fu-1.ndjson"]
 
 
 def test_raw_pushes_and_uploads_expire_after_the_evidence_window_in_every_version(aws):
     rules = aws.s3.get_bucket_lifecycle_configuration(Bucket=aws.env["CG_ARCHIVE_BUCKET"])
 
     by_prefix = {rule["Filter"]["Prefix"]: rule for rule in rules["Rules"]}
-    assert set(by_prefix) == {"pushes/", "uploads/", "check-results/", "batches/"}
+    assert set(by_prefix) == {
+        "pushes/",
+        "uploads/",
+        "check-results/",
+        "check-inputs/",
+        "batches/",
+    }
     assert by_prefix.pop("check-results/")["Expiration"]["Days"] == 30  # answers: 30 days
     assert by_prefix.pop("batches/")["Expiration"]["Days"] == 7  # batched delivery's files
+    assert by_prefix.pop("check-inputs/")["Expiration"]["Days"] == 7  # a check's codes
     for rule in by_prefix.values():
         assert rule["Status"] == "Enabled"
         assert rule["Expiration"]["Days"] == EVIDENCE_DAYS  # the current version …

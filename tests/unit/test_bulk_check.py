@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from builders import CITY, NOW, USCC, agreement, gateway_signers, listing
+from builders import CITY, NOW, USCC, agreement, gateway_signers, listing, person
 from fakes import InMemoryArchive
 from pydantic import ValidationError
 
@@ -50,6 +50,26 @@ class Recorder:
         self.usage.append((region, month, dict(counts)))
 
 
+class Answers:
+    """``gateway.checks.bulk.Answers``: what was noted, which listings a purge erased."""
+
+    def __init__(self, results: InMemoryArchive, erased: set[str] | None = None) -> None:
+        self.results = results
+        self.erased = erased or set()
+        self.noted: list[tuple[list[str], str, str, Any, int]] = []
+        self.destroyed: list[tuple[str, str]] = []
+
+    def note(self, listing_ids: Any, region: str, upload_id: str, until: Any) -> None:
+        self.noted.append((list(listing_ids), region, upload_id, until, len(self.results.objects)))
+
+    def purged(self, listing_ids: Any) -> set[str]:
+        return set(listing_ids) & self.erased
+
+    def destroy(self, region: str, upload_id: str) -> int:
+        self.destroyed.append((region, upload_id))
+        return 1
+
+
 def test_each_line_is_answered_and_lines_without_a_code_are_line_errors():
     held = listing(region=CITY)
     body = "\n".join(
@@ -80,6 +100,7 @@ def test_each_line_is_answered_and_lines_without_a_code_are_line_errors():
         FixedClock(NOW),
         timedelta(days=30),
         ReportSigning(lambda: SIGNERS.ed25519, lambda: None),
+        Answers(results),
     )
 
     done = checker.check(upload, lines_of([content]))
@@ -135,6 +156,7 @@ def test_a_run_cut_short_and_run_again_keeps_each_report_with_its_own_file():
             FixedClock(at),
             timedelta(days=30),
             ReportSigning(lambda: SIGNERS.ed25519, lambda: None),
+            Answers(results),
         )
 
     first = checker(NOW).check(upload, lines_of([content]))
@@ -147,6 +169,62 @@ def test_a_run_cut_short_and_run_again_keeps_each_report_with_its_own_file():
         digest = hashlib.sha256(stored[done.result_key]).hexdigest()
         assert report["content"]["results_file"]["sha256"] == digest
     assert first.result_key != again.result_key
+
+
+def check_of(held: Any, answers_of: Any) -> tuple[Any, InMemoryArchive, Answers]:
+    """One code, answered with ``held``."""
+    content = json.dumps({"credit_code": USCC}).encode() + b"\n"
+    upload = Upload(
+        manifest=manifest(content, mode="check", purpose="public_procurement"),
+        key_id="k-hunan",
+        object_key="check-inputs/430000/u-check-1.ndjson",
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    results = InMemoryArchive()
+    answers = answers_of(results)
+    checker = BulkCheck(
+        lambda codes: {code: [held] for code in codes},
+        lambda: [agreement()],
+        Recorder(),
+        lambda: b"k" * 32,
+        results,
+        Recorder(),
+        FixedClock(NOW),
+        timedelta(days=30),
+        ReportSigning(lambda: SIGNERS.ed25519, lambda: None),
+        answers,
+    )
+    return checker.check(upload, lines_of([content])), results, answers
+
+
+def test_a_listing_a_purge_may_erase_is_noted_with_the_upload_before_its_file_is_written():
+    held = listing(region=CITY, responsible_persons=[person()])
+
+    done, results, answers = check_of(held, Answers)
+
+    until = NOW + timedelta(days=31)  # the file's 30 days, and a day
+    assert answers.noted == [([held.listing_id], "430000", "u-check-1", until, 0)]
+    assert (done.result_key, done.results_withdrawn_at) == (results.objects[0].key, None)
+    assert answers.destroyed == []
+
+
+def test_an_organisation_listing_naming_nobody_is_not_noted():
+    """Never purged (kept): nothing for a purge to find."""
+    done, _, answers = check_of(listing(region=CITY), Answers)
+
+    assert answers.noted == []
+    assert done.result_key is not None
+
+
+def test_a_file_answering_with_a_listing_purged_while_the_check_ran_is_withdrawn():
+    held = listing(region=CITY, responsible_persons=[person()])
+
+    done, _, answers = check_of(held, lambda r: Answers(r, erased={held.listing_id}))
+
+    assert answers.destroyed == [("430000", "u-check-1")]
+    assert (done.status, done.result_key, done.results_withdrawn_at) == ("completed", None, NOW)
+    assert done.report_key is not None  # the signed report stays: no personal data in it
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ def test_the_deployed_rules_and_the_tick_both_take_the_evidence_days_parameter()
         "pushes/": {"Ref": "EvidenceDays"},
         "uploads/": {"Ref": "EvidenceDays"},
         "check-results/": 30,  # answers, not evidence: their own 30 days
+        "check-inputs/": 7,  # a check's codes: the question, not evidence either
         "batches/": 7,  # batched delivery's files: deleted once sent, a week at most
     }
     assert variables["CG_EVIDENCE_DAYS"] == {"Ref": "EvidenceDays"}
@@ -34,5 +35,6 @@ def test_the_resource_definitions_keep_the_default_for_the_local_stack() -> None
         "pushes/": EVIDENCE_DAYS,
         "uploads/": EVIDENCE_DAYS,
         "check-results/": 30,
+        "check-inputs/": 7,
         "batches/": 7,
     }
