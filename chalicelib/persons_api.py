@@ -3,8 +3,10 @@
 It is the one-stop query turned round — from a person's resident ID number to the listings
 that name them as a responsible person — and follows that route's rules exactly: the same
 viewer, the same disclosure, a purpose and a trail entry for every answer, and anonymous
-callers counted per address and refused before anything is read. The number travels in the
-signed body, never in a URL (URLs are logged)."""
+callers counted per address and refused before anything is read. Signed lookups are limited
+per region a minute and every one leaves a trail entry, found or not: a region that may look a
+number up can confirm a guessed one, so how many it tries is bounded and on record. The number
+travels in the signed body, never in a URL (URLs are logged)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from pydantic import Field
 from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
-from chalicelib.query_api import admit_anonymous
+from chalicelib.query_api import admit_anonymous, admit_personal_lookup
 from chalicelib.route_spec import Access, Operation, Reply, Tag
 from gateway.persons import PersonQuery, PersonView, person_number, person_view
 from gateway.recognition import Asked, PersonalQueryRequiresSignature, subject_key, trail_entry
@@ -25,7 +27,8 @@ from gateway_client.contract import Frozen, NotFound, china_date, errors, mask, 
 def query_person(request: Request) -> Response:
     """Anonymous callers are counted, then refused before the body is read, so the answer
     cannot depend on the person; a number shown nothing is 404 whether it was never listed or
-    the caller may see none of its listings. The trail entry is written before the answer."""
+    the caller may see none of its listings. The trail entry — a miss's too — is written
+    before the answer."""
     c = container()
     now = c.clock.now()
     viewer = caller.viewer(request)
@@ -36,21 +39,20 @@ def query_person(request: Request) -> Response:
         )
     asked = parse_request(PersonQuery, caller.body(request), china_date(now))
     number = person_number(asked.id_number)
+    admit_personal_lookup(viewer, now)
     entries = c.persons.entries(person_key(number))
     held = c.listings.current([(e.credit_code, e.listing_id) for e in entries])
     agreements = c.agreements.all()
     view = person_view(
         number, list(held.values()), viewer, agreements, china_date(now), asked.as_region
     )
+    keep = c.settings.query_trail_period
+    shown = [x.listing for x in view.listings] if view is not None else []
+    as_region = view.as_region if view is not None else asked.as_region
+    entry = trail_entry(number, shown, Asked(viewer, asked.purpose, as_region, now, keep))
+    c.query_trail.record(subject_key(c.trail_key(), number), entry)  # found or not
     if view is None:
         raise NotFound(f"no listings name {mask(number)}", path="id_number")
-    keep = c.settings.query_trail_period
-    entry = trail_entry(
-        number,
-        [x.listing for x in view.listings],
-        Asked(viewer, asked.purpose, view.as_region, now, keep),
-    )
-    c.query_trail.record(subject_key(c.trail_key(), number), entry)
     return json_response(200, view.model_dump(mode="json"))
 
 

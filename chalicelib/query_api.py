@@ -5,6 +5,7 @@ record of every look at a person (``gateway.recognition.disclosure``,
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from chalice.app import Request, Response
 from pydantic import Field
@@ -17,6 +18,7 @@ from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, 
 from gateway.ownership import NotListingOwner
 from gateway.rate_limit import admit
 from gateway.recognition import (
+    Asked,
     PersonalQueryRequiresSignature,
     SubjectView,
     TrailEntry,
@@ -28,6 +30,7 @@ from gateway.recognition import (
     readable,
     subject_key,
     subject_view,
+    trail_entry,
 )
 from gateway_client.contract import (
     ConsoleSessionNotAllowed,
@@ -74,10 +77,14 @@ def subject(request: Request, credit_code: str) -> Response:
                 "(or the operator's), with a purpose"
             )
         required(purpose)
+        admit_personal_lookup(viewer, now)
     listings = c.listings.subject(code)
     agreements = c.agreements.all() if as_region or viewer.region else []
     view = subject_view(listings, as_region, agreements, china_date(now), viewer)
     if view is None:
+        if is_natural_person(code):  # a try at a person's number is recorded, found or not
+            asked = Asked(viewer, required(purpose), as_region, now, c.settings.query_trail_period)
+            c.query_trail.record(subject_key(c.trail_key(), code), trail_entry(code, [], asked))
         raise NotFound(f"no listings for {mask(code)}", path="credit_code")
     if leaves_trail(view):
         entry = entry_for(view, viewer, required(purpose), now, c.settings.query_trail_period)
@@ -109,6 +116,18 @@ def trail(request: Request, credit_code: str) -> Response:
         "next": following,
     }
     return json_response(200, body)
+
+
+def admit_personal_lookup(viewer: Viewer, now: datetime) -> None:
+    """Count a signed lookup of one person against its region's per-minute limit (429)."""
+    limit = container().settings.personal_lookups_per_minute
+    admit(
+        container().rates,
+        f"personal#{viewer.region or 'operator'}",
+        now,
+        limit,
+        f"lookups of a person are limited to {limit} a minute per region",
+    )
 
 
 def admit_anonymous(request: Request) -> None:

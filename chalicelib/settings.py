@@ -124,6 +124,10 @@ class Settings(BaseSettings):
     query_trail_days: int = Field(default=DEFAULT_KEEP_DAYS, ge=1, le=30 * 366)
     anonymous_queries_per_minute: int = Field(default=60, ge=1, le=100_000)
     checks_per_minute: int = Field(default=30, ge=1, le=100_000)  # per region, each ≤ 1,000 codes
+    # Signed lookups of one person — a natural person's code, a responsible person's number — per
+    # region (and the operator) a minute: a region that may look a number up can confirm a guess,
+    # so how many it may try is bounded, and each try is in the trail (found or not).
+    personal_lookups_per_minute: int = Field(default=60, ge=1, le=100_000)
     # The pilots whose monthly case targets statistics judge (gateway/data/pilot_targets.json's
     # format, as JSON); unset: seed 004's (黄石市).
     pilot_targets: PilotTargets | None = None
