@@ -69,12 +69,10 @@ class CheckAnswers(Table):
         return self._purged(listing_ids)
 
     def destroy(self, region: str, upload_id: str) -> int:
-        """Every run's result file (a run cut short left its own): reports are kept."""
-        files = [
-            key
-            for key in self._archive.keys(f"{RESULTS_PREFIX}{region}/{upload_id}/")
-            if key.endswith(".ndjson")
-        ]
+        """Every run's result file (a run cut short left its own), and every version of it,
+        the expired ones too: reports are kept."""
+        folder = f"{RESULTS_PREFIX}{region}/{upload_id}/"
+        files = sorted(k for k in self._archive.versioned_keys(folder) if k.endswith(".ndjson"))
         for key in files:
             self._archive.destroy(key)
         return len(files)
@@ -87,6 +85,7 @@ class CheckAnswers(Table):
             TableName=self._table,
             KeyConditionExpression="subject = :s",
             ExpressionAttributeValues={":s": s(_PREFIX + listing_id)},
+            ConsistentRead=True,  # a note written just before the purge marked the log
         ):
             region, upload_id = text(item, "entry").split("#", 1)
             destroyed += self.destroy(region, upload_id)

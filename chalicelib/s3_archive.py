@@ -145,6 +145,18 @@ class S3Archive:
             )
         return held
 
+    def versioned_keys(self, prefix: str) -> set[str]:
+        """Every key under ``prefix`` with a version or a delete marker: an object the
+        lifecycle rule expired (its current version a delete marker) is still held by its
+        older version until that expires too, and is found here."""
+        found: set[str] = set()
+        paginator = self._client.get_paginator("list_object_versions")
+        for page in paginator.paginate(Bucket=self._bucket, Prefix=prefix):
+            found.update(
+                v["Key"] for v in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
+            )
+        return found
+
     def keys(self, prefix: str, limit: int = 1000) -> list[str]:
         """Object keys under ``prefix``, oldest name first, at most ``limit`` of the newest."""
         found: list[str] = []

@@ -44,6 +44,7 @@ def function_statements(function: str) -> list[dict[str, Any]]:
             {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": arn("ArchiveBucket")}
         )
         statements += _batch_files()  # a purge rewrites the batch files holding the listing
+    if function == "LifecycleTick":  # the purge (the API invokes it: it deletes no answers)
         statements += _check_results()
     if function in ("APIHandler", "LifecycleTick"):  # a revision's job; the tick's jobs
         statements.append(
@@ -130,19 +131,20 @@ def _log_objects() -> dict[str, Any]:
     }
 
 
-def _objects_under(prefix: str, *actions: str) -> dict[str, Any]:
-    """``actions`` on the archive's objects under ``prefix`` only."""
+def _objects_under(prefix: str, *actions: str, suffix: str = "") -> dict[str, Any]:
+    """``actions`` on the archive's objects under ``prefix`` (named ``…suffix``) only."""
     return {
         "Effect": "Allow",
         "Action": list(actions),
-        "Resource": {"Fn::Sub": f"${{ArchiveBucket.Arn}}/{prefix}*"},
+        "Resource": {"Fn::Sub": f"${{ArchiveBucket.Arn}}/{prefix}*{suffix}"},
     }
 
 
-def _destroy_under(prefix: str, *also: str) -> list[dict[str, Any]]:
-    """Destroy objects under ``prefix``, every version, and ``also`` more on them."""
+def _destroy_under(prefix: str, *also: str, suffix: str = "") -> list[dict[str, Any]]:
+    """Destroy objects under ``prefix`` (named ``…suffix``), every version, and ``also`` more
+    on them."""
     return [
-        _objects_under(prefix, "s3:DeleteObject", "s3:DeleteObjectVersion", *also),
+        _objects_under(prefix, "s3:DeleteObject", "s3:DeleteObjectVersion", *also, suffix=suffix),
         {
             "Effect": "Allow",
             "Action": ["s3:ListBucketVersions"],
@@ -159,10 +161,10 @@ def _batch_files(*also: str) -> list[dict[str, Any]]:
 
 
 def _check_results() -> list[dict[str, Any]]:
-    """Destroy bulk checks' result files, every version: a purge destroys those that answered
-    with its listing, and a check those that answered with one purged while it ran
-    (``chalicelib/check_answers.py``)."""
-    return _destroy_under("check-results/")
+    """Destroy bulk checks' result files (``.ndjson``: never their signed reports), every
+    version: a purge destroys those that answered with its listing, and a check those that
+    answered with one purged while it ran (``chalicelib/check_answers.py``)."""
+    return _destroy_under("check-results/", suffix=".ndjson")
 
 
 def _consume(queue: str, *also: str) -> dict[str, Any]:

@@ -262,3 +262,22 @@ def test_the_functions_that_only_count_update_activity_items_and_nothing_else(te
         assert statement["Action"] == ["dynamodb:UpdateItem"], function
         keys = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
         assert keys == ["activity#*", "stats#*"], function
+
+
+def test_only_the_purge_and_the_check_destroy_check_results_and_never_their_reports(template):
+    """A purge destroys the result files that answered with its listing (the lifecycle
+    function), a check its own file if one of them was purged meanwhile (the upload function);
+    the signed reports, proof of what was asked, no role may delete."""
+    deleting = {"s3:DeleteObject", "s3:DeleteObjectVersion"}
+    for function in SECRETS:
+        granted = [
+            s["Resource"]
+            for s in statements(template, function)
+            if deleting & set(s["Action"]) and "check-results" in json.dumps(s["Resource"])
+        ]
+        expected = (
+            [{"Fn::Sub": "${ArchiveBucket.Arn}/check-results/*.ndjson"}]
+            if function in ("LifecycleTick", "IngestUploads")
+            else []
+        )
+        assert granted == expected, function
