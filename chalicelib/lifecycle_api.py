@@ -12,6 +12,7 @@ from chalicelib import caller
 from chalicelib.bootstrap import container, lifecycle_at
 from chalicelib.http_errors import json_response
 from chalicelib.overdue_api import OverdueCommitment, OverdueObjection
+from chalicelib.query_api import addressed_code
 from chalicelib.reevaluations import tick as reevaluation_tick
 from chalicelib.route_spec import Access, Operation, Reply, Tag
 from chalicelib.tick_function import run_tick
@@ -41,12 +42,12 @@ from gateway_client.contract import (
     Moment,
     china_date,
     errors,
-    requested_code,
 )
 
 
-def _code(credit_code: str) -> str:
-    return requested_code(credit_code, _today())
+def _code(request: Request, credit_code: str) -> str:
+    """The code in the path; a person's counts as a lookup of one person (``query_api``)."""
+    return addressed_code(request, credit_code, container().clock.now())
 
 
 def _today() -> date:
@@ -74,7 +75,7 @@ def file_objection(request: Request, credit_code: str, listing_id: str) -> Respo
     region = caller.operator_or_region(request)
     filing = parse_request(ObjectionFiling, caller.body(request))
     listing, changed = container().lifecycle.file_objection(
-        _code(credit_code), listing_id, filing, region
+        _code(request, credit_code), listing_id, filing, region
     )
     return _reply(request, listing, changed, 201)
 
@@ -85,7 +86,7 @@ def report_verified(
     region = caller.operator_or_region(request)  # the owner's step; the operator as remedy
     report = parse_request(VerificationReport, caller.body(request), _today())
     listing, changed = container().lifecycle.report_verified(
-        _code(credit_code), listing_id, objection_id, report, region
+        _code(request, credit_code), listing_id, objection_id, report, region
     )
     return _reply(request, listing, changed)
 
@@ -96,7 +97,7 @@ def decide_objection(
     region = caller.operator_or_region(request)  # the operator: any listing (a remedy)
     decision = parse_request(ObjectionDecision, caller.body(request), _today())
     listing, changed = container().lifecycle.decide_objection(
-        _code(credit_code), listing_id, objection_id, decision, region
+        _code(request, credit_code), listing_id, objection_id, decision, region
     )
     return _reply(request, listing, changed)
 
@@ -104,7 +105,9 @@ def decide_objection(
 def repair(request: Request, credit_code: str, listing_id: str) -> Response:
     region = caller.operator_or_region(request)
     wanted = parse_request(RepairRequest, caller.body(request))
-    listing, changed = container().lifecycle.repair(_code(credit_code), listing_id, wanted, region)
+    listing, changed = container().lifecycle.repair(
+        _code(request, credit_code), listing_id, wanted, region
+    )
     return _reply(request, listing, changed)
 
 

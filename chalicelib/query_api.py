@@ -118,6 +118,15 @@ def trail(request: Request, credit_code: str) -> Response:
     return json_response(200, body)
 
 
+def addressed_code(request: Request, credit_code: str, now: datetime) -> str:
+    """A listing route's code: a natural person's is a lookup of one person, counted as the
+    one-stop query counts it (what the route answers differs for the right number)."""
+    code = requested_code(credit_code, china_date(now))
+    if is_natural_person(code):
+        admit_personal_lookup(caller.viewer(request), now)
+    return code
+
+
 def admit_personal_lookup(viewer: Viewer, now: datetime) -> None:
     """Count a signed lookup of one person against its region's per-minute limit (429)."""
     limit = container().settings.personal_lookups_per_minute

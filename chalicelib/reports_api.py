@@ -13,6 +13,7 @@ from chalicelib import caller
 from chalicelib.bootstrap import Container, container
 from chalicelib.http_errors import json_response
 from chalicelib.log_api import int_param
+from chalicelib.query_api import addressed_code
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag, count_param
 from chalicelib.statistics_counting import count_feedback
 from chalicelib.statistics_rebuild import Step, rebuild_page
@@ -42,7 +43,6 @@ from gateway_client.contract import (
     check_region_code,
     china_date,
     errors,
-    requested_code,
     within,
 )
 
@@ -121,7 +121,7 @@ def listing_feedback(request: Request, credit_code: str, listing_id: str) -> Res
     """The owner region (or the operator) reads what subscribers did about its listing."""
     region = caller.operator_or_region(request)
     c = container()
-    code = requested_code(credit_code, china_date(c.clock.now()))
+    code = addressed_code(request, credit_code, c.clock.now())
     c.lifecycle.owned_listing(code, listing_id, region)
     reports = c.feedback.for_listing(listing_id)
     return json_response(200, {"feedback": [f.model_dump(mode="json") for f in reports]})

@@ -43,6 +43,7 @@ from gateway_client.contract import (
     Listing,
     ListingStatus,
     NotFound,
+    SubjectType,
     china_date,
     within,
 )
@@ -106,7 +107,7 @@ class LifecycleService:
     def listing(self, credit_code: str, listing_id: str) -> Listing:
         found = self._listings.current([(credit_code, listing_id)]).get(listing_id)
         if found is None:
-            raise NotFound(f"no listing {listing_id} for this credit code", path="listing_id")
+            raise _absent(listing_id)
         return found
 
     def owned_listing(self, credit_code: str, listing_id: str, region: str | None) -> Listing:
@@ -123,6 +124,7 @@ class LifecycleService:
         known = self._registry.get_region(region)
         relays = known is not None and known.relays_subregions
         if not may_change(listing.origin_region, region, relays):
+            _unseen(listing)
             raise NotListingOwner(not_owner_message(region, listing.origin_region))
         return region
 
@@ -146,6 +148,7 @@ class LifecycleService:
         if may_change(listing.origin_region, region, known is not None and known.relays_subregions):
             return region, True
         if self._receipts is None or not self._receipts.received(listing.listing_id, region):
+            _unseen(listing)
             raise NotARecipient(
                 f"{region} was never delivered this listing: only its owner, a region that "
                 "received it by subscription, or the operator may object",
@@ -285,3 +288,15 @@ class LifecycleService:
         today = china_date(self._clock.now())
         page, following = self._listings.late(today, after, limit)
         return [entry for held in page for entry in overdue_entries(held, today)], following
+
+
+def _absent(listing_id: str) -> NotFound:
+    return NotFound(f"no listing {listing_id} for this credit code", path="listing_id")
+
+
+def _unseen(listing: Listing) -> None:
+    """A person's listing refused to a region is answered as if it were not there: a 403 for
+    the right number beside a 404 for every wrong one would let a region that knows the listing
+    id (from a masked copy) complete the masked number by trying candidates."""
+    if listing.subject_type is SubjectType.NATURAL_PERSON:
+        raise _absent(listing.listing_id)
