@@ -22,7 +22,8 @@ from gateway_client.contract.model import Intake
 
 PERSON = "420281199503150210"
 ENDS_IN_X = "42028119950315000X"
-FULL_WIDTH = PERSON.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+WIDE = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+FULL_WIDTH = PERSON.translate(WIDE)
 OBJECTION = Field(
     ObjectionFiling, lambda: {"objection_id": "o-1", "reason": "有异议"}, "objection_id"
 )
@@ -36,8 +37,18 @@ def refused_on_its_field(field: Field, value: str) -> bool:
     )
 
 
+WRITTEN = [
+    PERSON,
+    FULL_WIDTH,
+    ENDS_IN_X.lower(),
+    ENDS_IN_X.translate(WIDE),  # a full-width Ｘ too
+    f"{PERSON[:6]} {PERSON[6:14]} {PERSON[14:]}",  # 6-8-4, as on the card
+    f"{PERSON[:6]}-{PERSON[6:14]}-{PERSON[14:]}",
+]
+
+
 @pytest.mark.parametrize("field", FIELDS, ids=str)
-@pytest.mark.parametrize("written", [PERSON, FULL_WIDTH, ENDS_IN_X.lower()], ids=str)
+@pytest.mark.parametrize("written", WRITTEN, ids=str)
 def test_a_resident_id_number_in_any_text_field_is_refused_on_it(
     field: Field, written: str
 ) -> None:

@@ -240,7 +240,12 @@ def mask_ids_in(text: str) -> str:
     return _ID_SHAPED.sub(lambda m: m.group(1) + "*" * 11 + m.group(2).upper(), text)
 
 
-_ID_CANDIDATE = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")  # full-width digits too
+# 17 digits and a digit or X, a single space, dash, underscore or dot allowed between any two
+# (110105 19491231 002X, 110105-19491231-002X); matched in NFKC form, so full-width digits and
+# Ｘ are read as digits and X.
+_SEPARATOR = r"[\s\-\u2010-\u2015\u2212_.]"
+_ID_CANDIDATE = re.compile(rf"(?<!\d)\d(?:{_SEPARATOR}?\d){{16}}{_SEPARATOR}?[\dXx](?!\d)")
+_SEPARATORS = re.compile(_SEPARATOR)
 
 
 def resident_id_in(text: str) -> tuple[int, str] | None:
@@ -248,8 +253,9 @@ def resident_id_in(text: str) -> tuple[int, str] | None:
     input refuses in text fields: ``gateway_client.contract.model.refuse_resident_ids``).
     Only a number that passes the GB 11643 check counts: a case number or an account number
     of 18 digits is no one's ID."""
-    for found in _ID_CANDIDATE.finditer(text):
-        candidate = unicodedata.normalize("NFKC", found.group()).upper()
+    plain = unicodedata.normalize("NFKC", text)
+    for found in _ID_CANDIDATE.finditer(plain):
+        candidate = _SEPARATORS.sub("", found.group()).upper()
         try:
             compact, subject_type = classify(candidate)
         except CodeProblem:

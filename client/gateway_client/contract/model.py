@@ -150,15 +150,15 @@ def intake_of(info: ValidationInfo) -> Intake | None:
 _BIDI = r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _INVISIBLE = r"\u00ad\u180e\u200b-\u200d\u2028\u2029\u2060-\u2064\ufeff"
 _NOT_IN_LINE = re.compile(rf"[\x00-\x1f\x7f-\x9f{_BIDI}{_INVISIBLE}]")
-_DIGITS = re.compile(r"\d{17}")
+_DIGITS = re.compile(r"\d(?:[\s\-\u2010-\u2015\u2212_.]?\d){16}")  # codes.resident_id_in's
 _NOT_IN_PROSE = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}{_INVISIBLE}]|\r(?!\n)")
 
 
 def _text_check(forbidden: re.Pattern[str]) -> AfterValidator:
     def check(value: str, info: ValidationInfo) -> str:
-        # Every forbidden character is unprintable (Cc, Cf, Zl, Zp), and a resident ID needs a
-        # run of 17 digits, so nearly all text is settled by two C calls; input is told from
-        # stored records only then.
+        # Every forbidden character is unprintable (Cc, Cf, Zl, Zp), and a resident ID needs 17
+        # digits in a row (a separator between two at most), so nearly all text is settled by
+        # two C calls; input is told from stored records only then.
         if (value.isprintable() and _DIGITS.search(value) is None) or intake_of(info) is None:
             return value
         found = forbidden.search(value)
