@@ -53,6 +53,12 @@ class AuditReport(Frozen):
     # its region recognised). Neither proven delivered nor reported missing.
     unjudged: tuple[int, ...] = ()
     terms: Terms | None = None  # as judged by, for the next run (``log_verifier.terms_problems``)
+    # Stored lines re-verified against the signature ``gateway listen`` kept for each
+    # (``proof_audit``); those stored without one (before it kept them, or by another
+    # receiver); and those whose signature could not be checked here, with why.
+    reverified: int = 0
+    unsigned: tuple[str, ...] = ()
+    unreverified: tuple[tuple[str, str], ...] = ()
     checked_at: datetime | None = None  # the run's own clock (``salting_audit.salted_after``)
 
     @property

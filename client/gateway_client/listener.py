@@ -2,38 +2,31 @@
 
 It verifies every webhook (the gateway's signature, the timestamp, and that it is addressed to
 this subscription and region), keeps each delivery as one line of a file that ``gateway
-verify-log`` audits, and answers 2xx only once the line is on disk: a crash before that
-leaves the delivery with the gateway, which sends it again. A ``webhook-id`` already stored
+verify-log`` audits, with the signature it verified kept beside it
+(``gateway_client.delivery_store``), and answers 2xx only once both are on disk: a crash before
+that leaves the delivery with the gateway, which sends it again. A ``webhook-id`` already stored
 (a retry or a replay) is acknowledged without being stored twice. The URL-verification
 challenge is answered for the listener's region; health and test notices are acknowledged and
 reported. A batch of deliveries (``deliveries.batch``) is verified, its file fetched and proven
-(``gateway_client.batch_receiver``), and each line stored exactly as the single delivery it
-stands for would be; 2xx only once every line is on disk. Standard library only, like the rest
+(``gateway_client.batch_receiver``), the file and its announcement kept as the proof of its
+lines, and each line stored exactly as the single delivery it stands for would be; 2xx only
+once every line is on disk. Standard library only, like the rest
 of the client.
 """
 
 from __future__ import annotations
 
 import http.client
-import json
-import os
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 from gateway_client.batch_receiver import batch_lines, fetch_file
-from gateway_client.contract import (
-    AnyKey,
-    ChangeType,
-    DeliveryPayload,
-    GatewayError,
-    VerificationError,
-)
-from gateway_client.log_verifier import read_deliveries
+from gateway_client.contract import AnyKey, DeliveryPayload, GatewayError, VerificationError
+from gateway_client.delivery_store import DeliveryStore
 from gateway_client.receiver import Audience, is_batch, is_notice, is_verification, verify_challenge
 
 MAX_BODY = 1 << 20  # a delivery is a few KB; anything this large is not from the gateway
@@ -41,93 +34,6 @@ KEYS_TTL_SECONDS = 300.0  # /v1/keys' max-age: the copy of the gateway's keys is
 _UNREACHABLE = (OSError, ValueError, RecursionError, GatewayError, http.client.HTTPException)
 """What reading the keys may raise: the network, the answer (not a list, no key readable, not
 JSON, nested too deep), or the HTTP exchange itself."""
-
-
-class DeliveryStore:
-    """Deliveries, one webhook body per line, appended and flushed to disk before the answer.
-
-    A line is acknowledged only once it is whole on disk, so a line cut short (the process
-    died, or the disk filled, mid-write) was never acknowledged: it is cut off at start-up or
-    at once, and the gateway sends that delivery again. A ``purged`` tombstone erases the
-    listing's earlier deliveries from the file, as every subscriber must when retention ends.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._lock = threading.Lock()
-        if path.exists():
-            _cut_partial_line(path)
-        else:
-            path.touch()
-            _sync_directory(path.parent)
-        self._ids = {d.delivery_id for d in read_deliveries(path)}
-
-    def __len__(self) -> int:
-        return len(self._ids)
-
-    def add(self, payload: DeliveryPayload, body: bytes) -> bool:
-        """Store the delivery unless its webhook-id is stored already; whether it was new."""
-        # The bytes as signed, unless pretty-printed: a raw newline is only ever whitespace.
-        line = (body if b"\n" not in body else json.dumps(json.loads(body)).encode()) + b"\n"
-        with self._lock:
-            if payload.delivery_id in self._ids:
-                return False
-            if payload.data.type == ChangeType.PURGED:
-                self._erase(payload.data.listing.listing_id)
-            with self.path.open("ab") as out:
-                start = out.tell()
-                try:
-                    out.write(line)
-                    out.flush()
-                    os.fsync(out.fileno())
-                except OSError:
-                    out.truncate(start)
-                    raise
-            self._ids.add(payload.delivery_id)
-            return True
-
-    def _erase(self, listing_id: str) -> None:
-        """Retention ran out for the listing: its copies go (the tombstone stays, and
-        ``verify-log`` owes nothing of an erased listing). Rewritten beside the file, then
-        swapped in, so a crash leaves the old file or the new one, whole."""
-        kept = [
-            line
-            for line in self.path.read_bytes().split(b"\n")
-            if line.strip() and _listing_of(line) != listing_id
-        ]
-        fresh = self.path.with_name(self.path.name + ".erasing")
-        with fresh.open("wb") as out:
-            out.write(b"".join(line + b"\n" for line in kept))
-            out.flush()
-            os.fsync(out.fileno())
-        fresh.replace(self.path)
-        _sync_directory(self.path.parent)
-
-
-def _listing_of(line: bytes) -> str | None:
-    """The listing a stored line is about; ``None`` for a line that is not a delivery (someone
-    else's note in the file is kept, and does not stop the erasure)."""
-    try:
-        return DeliveryPayload.model_validate_json(line).data.listing.listing_id
-    except ValueError:
-        return None
-
-
-def _cut_partial_line(path: Path) -> None:
-    with path.open("rb+") as held:
-        content = held.read()
-        if content and not content.endswith(b"\n"):
-            held.truncate(content.rfind(b"\n") + 1)
-            os.fsync(held.fileno())
-
-
-def _sync_directory(directory: Path) -> None:
-    """A new file's name is durable only once its directory is (POSIX)."""
-    handle = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
 
 
 class Listener:
@@ -191,12 +97,14 @@ class Listener:
         if is_batch(body):
             return self._batch(audience, headers, body, now)
         payload = audience.delivery(headers, body, now)
-        self._store(payload, body)
+        self._store(payload, body, headers)
         return 204, b""
 
-    def _store(self, payload: DeliveryPayload, body: bytes) -> None:
+    def _store(
+        self, payload: DeliveryPayload, body: bytes, headers: Mapping[str, str] | None
+    ) -> None:
         try:
-            new = self.store.add(payload, body)
+            new = self.store.add(payload, body, headers)
         except (OSError, ValueError) as exc:  # not stored: the gateway must send it again
             raise _Unavailable(f"could not store {payload.delivery_id}: {exc}") from exc
         said = "stored" if new else "already stored"
@@ -214,8 +122,12 @@ class Listener:
             said = f"batch {announced.batch_id} not stored: {error}"
             raise _Unavailable(said, b"the batch file could not be fetched") from error
         lines = batch_lines(announced, file, audience.subscription_id, audience.region)
+        try:  # the file and its signed announcement: what proves each line, kept first
+            self.store.keep_batch(headers, body, file, announced.sha256)
+        except OSError as error:
+            raise _Unavailable(f"could not keep batch {announced.batch_id}: {error}") from error
         for payload, line in lines:
-            self._store(payload, line)
+            self._store(payload, line, None)
         self._report(f"batch {announced.batch_id}: {len(lines)} deliveries")
         return 204, b""
 

@@ -13,7 +13,17 @@ from pydantic import ValidationError
 from gateway_client.audit_report import Terms
 from gateway_client.checkpoint_trust import Algorithm, trusted_checkpoints
 from gateway_client.contract import Checkpoint, DeliveryPayload, LogEntry, SubscriptionFilters
+from gateway_client.kept_proofs import (
+    RECORD,
+    BatchCut,
+    BatchProof,
+    DeliveryProof,
+    KeptProofs,
+    batch_file,
+    signatures_path,
+)
 from gateway_client.log_audit import GRACE, AuditReport, Seen, audit
+from gateway_client.proof_audit import StoredCopy
 from gateway_client.push_client import PushClient, refusal_text
 from gateway_client.receiver import fetch_gateway_keys
 from gateway_client.tlog import CosignatureVerifier, tile_hash_reader
@@ -31,13 +41,41 @@ class LocalFileError(ValueError):
 
 
 def read_deliveries(path: Path) -> list[DeliveryPayload]:
-    """Stored webhook bodies, one JSON document per line (split at ``\\n`` only: the bodies
-    may hold U+2028 and the like, which ``splitlines`` would split at)."""
-    lines = path.read_text(encoding="utf-8").split("\n")
-    return [_delivery(path, n, line) for n, line in enumerate(lines, 1) if line.strip()]
+    """Stored webhook bodies, one JSON document per line."""
+    return [delivery for delivery, _ in read_stored(path)]
 
 
-def _delivery(path: Path, number: int, line: str) -> DeliveryPayload:
+def read_stored(path: Path) -> list[tuple[DeliveryPayload, bytes]]:
+    """Each stored delivery with its line's bytes (split at ``\\n`` only: the bodies may hold
+    U+2028 and the like, which ``splitlines`` would split at)."""
+    lines = path.read_bytes().split(b"\n")
+    return [(_delivery(path, n, line), line) for n, line in enumerate(lines, 1) if line.strip()]
+
+
+def read_kept(store: Path) -> KeptProofs:
+    """What ``gateway listen`` kept beside ``store`` (nothing, for a store kept otherwise)."""
+    path = signatures_path(store)
+    if not path.exists():
+        return KeptProofs()
+    lines = path.read_bytes().split(b"\n")
+    records = [_record(path, n, line) for n, line in enumerate(lines, 1) if line.strip()]
+    files = {
+        record.sha256: batch_file(store, record.sha256).read_bytes()
+        for record in records
+        if isinstance(record, BatchProof) and batch_file(store, record.sha256).exists()
+    }
+    return KeptProofs.of(records, files)
+
+
+def _record(path: Path, number: int, line: bytes) -> DeliveryProof | BatchProof | BatchCut:
+    try:
+        return RECORD.validate_json(line)
+    except ValidationError as exc:
+        said = _first_error(exc, "the line")
+        raise LocalFileError(f"{path} line {number}: not a kept signature ({said})") from exc
+
+
+def _delivery(path: Path, number: int, line: bytes) -> DeliveryPayload:
     try:
         return DeliveryPayload.model_validate_json(line)
     except ValidationError as exc:
@@ -128,12 +166,15 @@ def verify_log(
     witnesses: Sequence[CosignatureVerifier] = (),
     witnesses_required: int = 0,
     now: datetime | None = None,
+    copy: StoredCopy | None = None,
 ) -> AuditReport:
     """Audit stored deliveries against the published log, from the first entry the
     subscription is owed, under every gateway key ``/v1/keys`` lists (each for what it signed
     while valid). Entries whose listing retention purged are not owed: a subscriber erases
     what the tombstone names. ``witnesses_required`` K: a checkpoint must carry cosignatures
-    of K of ``witnesses`` (the gateway lists the ones it collected with each checkpoint)."""
+    of K of ``witnesses`` (the gateway lists the ones it collected with each checkpoint).
+    ``copy``: the store's lines and the signatures kept beside them, each line re-verified
+    under the listed keys of ``algorithm`` (``proof_audit``)."""
     keys = fetch_gateway_keys(base_url, client.timeout)
     view = _get(client, f"/v1/subscriptions/{subscription_id}")
     # What a recognised-only subscription is sent depends on recognition, which the log does
@@ -182,4 +223,15 @@ def verify_log(
         judged=lambda e: not terms.recognised_only and e.sequence > terms_since,
     )
     moved = tuple(terms_problems(terms, seen))
-    return report.model_copy(update={"problems": report.problems + moved, "terms": terms})
+    report = report.model_copy(update={"problems": report.problems + moved, "terms": terms})
+    if copy is None:
+        return report
+    found = copy.reverify([key for key in keys if key.algorithm == algorithm])
+    return report.model_copy(
+        update={
+            "problems": report.problems + found.problems,
+            "reverified": found.reverified,
+            "unsigned": found.unsigned,
+            "unreverified": found.unreverified,
+        }
+    )

@@ -21,7 +21,8 @@ from gateway.delivery import Delivery
 from gateway.delivery.batching import file_of
 from gateway_client.batch_receiver import FileUnavailable
 from gateway_client.contract import load_public_key, public_key_text
-from gateway_client.listener import DeliveryStore, Listener, serve
+from gateway_client.delivery_store import DeliveryStore
+from gateway_client.listener import Listener, serve
 from gateway_client.log_verifier import read_deliveries
 from gateway_client.receiver import Audience
 

@@ -25,7 +25,8 @@ from gateway_client.contract import (
     public_key_text,
     purged,
 )
-from gateway_client.listener import KEYS_TTL_SECONDS, MAX_BODY, DeliveryStore, Listener, serve
+from gateway_client.delivery_store import DeliveryStore
+from gateway_client.listener import KEYS_TTL_SECONDS, MAX_BODY, Listener, serve
 from gateway_client.log_verifier import read_deliveries
 from gateway_client.receiver import Audience
 
@@ -192,7 +193,7 @@ def test_a_failed_write_leaves_no_partial_line_behind(tmp_path, monkeypatch):
     def disk_full(fd: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("gateway_client.listener.os.fsync", disk_full)
+    monkeypatch.setattr("gateway_client.durable_files.os.fsync", disk_full)
     failed, _ = listening.handle(headers, body)
     monkeypatch.undo()
     retried, _ = listening.handle(headers, body)

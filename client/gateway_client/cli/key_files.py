@@ -61,6 +61,14 @@ def read_signer(key_id: str, path: str) -> RequestSigner:
     return Ed25519Signer(key_id, key)
 
 
+def read_secret(path: str) -> str:
+    """A ``v1`` subscription's ``whsec_`` secret, from a file holding it alone."""
+    text = Path(path).read_text(encoding="utf-8").strip()
+    if not text.startswith("whsec_"):
+        raise CliError(f"{path}: not a whsec_ secret (the one the subscription's creation showed)")
+    return text
+
+
 def registration(path: str) -> Registration:
     """How to register the public half of a key file's key."""
     key, user_id = _private_key(path)

@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from gateway_client.cli.errors import CliError, read_json_body
+from gateway_client.cli.key_files import read_secret
 from gateway_client.cli.operator import caller_for, show
 from gateway_client.cli.options import remote
 from gateway_client.cli.serving import serve_until_stopped
 from gateway_client.contract import DEFAULT_TOLERANCE
-from gateway_client.listener import DeliveryStore, Listener, serve
+from gateway_client.delivery_store import DeliveryStore
+from gateway_client.listener import Listener, serve
 from gateway_client.receiver import Audience, fetch_gateway_keys
 
 
@@ -84,7 +86,7 @@ def add_commands(commands: Any) -> None:
 
 def _listen(args: argparse.Namespace) -> int:
     """Serve until interrupted; each webhook's outcome is one line on stderr."""
-    secret = _secret(args.secret_file) if args.secret_file else None
+    secret = read_secret(args.secret_file) if args.secret_file else None
     audience = Audience(args.subscription, args.region, (), secret, DEFAULT_TOLERANCE)
     store = DeliveryStore(Path(args.store))
     listener = Listener(
@@ -104,13 +106,6 @@ def _listen(args: argparse.Namespace) -> int:
             f"({args.region}), {len(store)} deliveries in {args.store}"
         ),
     )
-
-
-def _secret(path: str) -> str:
-    text = Path(path).read_text(encoding="utf-8").strip()
-    if not text.startswith("whsec_"):
-        raise CliError(f"{path}: not a whsec_ secret (the one the subscription's creation showed)")
-    return text
 
 
 def _act(args: argparse.Namespace) -> int:

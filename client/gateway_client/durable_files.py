@@ -1,0 +1,64 @@
+"""Writing ``gateway listen``'s files so that what was acknowledged survives a crash, and what
+was cut short is never taken for whole.
+
+Lines are appended and fsynced before the webhook is answered; a line cut short (the process
+died, or the disk filled, mid-write) was never acknowledged, so it is cut off at start-up or at
+once. A file rewritten (an erasure) is written beside the old one and swapped in: a crash
+leaves the old file or the new one, whole, and at most a stale ``.tmp`` copy, removed at the
+next start.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+TEMP_SUFFIX = ".tmp"
+
+
+def append_durably(path: Path, data: bytes) -> None:
+    """Append ``data`` (whole lines) and fsync; on failure, nothing of it stays."""
+    with path.open("ab") as out:
+        start = out.tell()
+        try:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        except OSError:
+            out.truncate(start)
+            raise
+
+
+def replace_durably(path: Path, data: bytes) -> None:
+    """``path`` holds ``data``, or (a crash before the swap) what it held before."""
+    fresh = path.with_name(path.name + TEMP_SUFFIX)
+    with fresh.open("wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    fresh.replace(path)
+    sync_directory(path.parent)
+
+
+def open_lines(path: Path) -> None:
+    """Ready ``path`` for appending at start-up: created if missing, a last line cut short by a
+    crash cut off, and a rewrite the crash left beside it removed."""
+    path.with_name(path.name + TEMP_SUFFIX).unlink(missing_ok=True)
+    if not path.exists():
+        path.touch()
+        sync_directory(path.parent)
+        return
+    with path.open("rb+") as held:
+        content = held.read()
+        if content and not content.endswith(b"\n"):
+            held.truncate(content.rfind(b"\n") + 1)
+            os.fsync(held.fileno())
+
+
+def sync_directory(directory: Path) -> None:
+    """A new file's name is durable only once its directory is (POSIX)."""
+    handle = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)

@@ -1,0 +1,176 @@
+"""What ``gateway listen`` keeps beside its store so that each stored line can later be shown to
+be what the gateway signed — its ``recognition``, ``intensified``, ``person_measures`` and
+``sequence`` too, which the exchange log does not bind (the log binds ``data`` alone).
+
+Beside ``<store>``:
+
+* ``<store>.signatures``, one JSON record a line, appended and fsynced before the store's line:
+  a single delivery's webhook headers (``delivery``; with the signed body itself where the
+  stored line is not those bytes), a batch announcement's headers and body (``batch``), and
+  what an erasure cut from a kept batch file (``cut``);
+* ``<store>.batches/<sha256>.ndjson``, each batch file as fetched, named by the digest its
+  announcement signed: every line of it is a stored delivery's line, byte for byte.
+
+The store file itself keeps its format: tools that read it read it as before.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, Field, TypeAdapter
+
+from gateway_client.contract import (
+    ID_HEADER,
+    KEY_ID_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    Frozen,
+    SignedHeaders,
+)
+from gateway_client.contract.batches import Sha256Hex
+
+
+def signatures_path(store: Path) -> Path:
+    return store.with_name(store.name + ".signatures")
+
+
+def batches_dir(store: Path) -> Path:
+    return store.with_name(store.name + ".batches")
+
+
+def batch_file(store: Path, sha256: str) -> Path:
+    return batches_dir(store) / f"{sha256}.ndjson"
+
+
+def stored_form(body: bytes) -> bytes:
+    """The line a webhook body is stored as: the bytes as signed, unless pretty-printed (a raw
+    newline in JSON is only ever whitespace), which one line cannot hold."""
+    return body if b"\n" not in body else json.dumps(json.loads(body)).encode()
+
+
+class SignedBy(Frozen):
+    """A webhook's Standard Webhooks headers as received, and the key id the gateway named
+    (not signed, and may name a key since withdrawn; said when nothing listed verifies)."""
+
+    webhook_id: str
+    webhook_timestamp: int
+    webhook_signature: str
+    key_id: str | None = Field(default=None, exclude_if=lambda value: value is None)
+
+    def headers(self) -> SignedHeaders:
+        """As the listener read them (``GatewayError`` for headers no webhook carries)."""
+        return SignedHeaders.from_headers(
+            {
+                ID_HEADER: self.webhook_id,
+                TIMESTAMP_HEADER: str(self.webhook_timestamp),
+                SIGNATURE_HEADER: self.webhook_signature,
+            }
+        )
+
+
+def received(headers: Mapping[str, str]) -> dict[str, Any]:
+    """The fields of ``SignedBy`` from a verified webhook's headers."""
+    signed = SignedHeaders.from_headers(headers)
+    key_id = {name.lower(): value for name, value in headers.items()}.get(KEY_ID_HEADER)
+    return {
+        "webhook_id": signed.msg_id,
+        "webhook_timestamp": signed.timestamp,
+        "webhook_signature": signed.signature,
+        "key_id": key_id,
+    }
+
+
+def _encoded(body: bytes) -> str:
+    return base64.b64encode(body).decode()
+
+
+def _base64(text: str) -> str:
+    base64.b64decode(text, validate=True)  # binascii.Error, a ValueError: pydantic reports it
+    return text
+
+
+Base64Text = Annotated[str, AfterValidator(_base64)]
+
+
+class DeliveryProof(SignedBy):
+    """A single delivery's signature; ``body`` (base64) only where the line is not the bytes."""
+
+    kind: Literal["delivery"] = "delivery"
+    delivery_id: str
+    body: Base64Text | None = Field(default=None, exclude_if=lambda value: value is None)
+
+    @classmethod
+    def of(cls, headers: Mapping[str, str], delivery_id: str, body: bytes) -> DeliveryProof:
+        kept = None if stored_form(body) == body else _encoded(body)
+        return cls(delivery_id=delivery_id, body=kept, **received(headers))
+
+    def signed_body(self, line: bytes) -> bytes:
+        """The bytes the signature covers, ``line`` being what the store holds."""
+        return line if self.body is None else base64.b64decode(self.body)
+
+
+class BatchProof(SignedBy):
+    """A batch announcement's signature and body; its file is kept as ``<sha256>.ndjson``."""
+
+    kind: Literal["batch"] = "batch"
+    sha256: Sha256Hex
+    body: Base64Text
+
+    @classmethod
+    def of(cls, headers: Mapping[str, str], sha256: str, body: bytes) -> BatchProof:
+        return cls(sha256=sha256, body=_encoded(body), **received(headers))
+
+    def signed_body(self) -> bytes:
+        return base64.b64decode(self.body)
+
+
+class BatchCut(Frozen):
+    """``lines`` lines of ``listing_id`` erased from the kept file ``sha256`` (its retention
+    ended): recorded before the file is cut, as the file's digest then no longer matches."""
+
+    kind: Literal["cut"] = "cut"
+    sha256: Sha256Hex
+    listing_id: str
+    lines: Annotated[int, Field(ge=1)]
+
+
+KeptRecord = Annotated[DeliveryProof | BatchProof | BatchCut, Field(discriminator="kind")]
+RECORD: TypeAdapter[DeliveryProof | BatchProof | BatchCut] = TypeAdapter(KeptRecord)
+
+
+def record_line(record: DeliveryProof | BatchProof | BatchCut) -> bytes:
+    return record.model_dump_json().encode() + b"\n"
+
+
+@dataclass(frozen=True)
+class KeptProofs:
+    """Everything kept beside a store, as ``gateway verify-log`` reads it: the single
+    deliveries' signatures by delivery id, the batch announcements, the cuts by kept file,
+    and the kept files by the digest they are named by."""
+
+    deliveries: Mapping[str, tuple[DeliveryProof, ...]] = field(default_factory=dict)
+    batches: tuple[BatchProof, ...] = ()
+    cuts: Mapping[str, tuple[BatchCut, ...]] = field(default_factory=dict)
+    files: Mapping[str, bytes] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls, records: Iterable[DeliveryProof | BatchProof | BatchCut], files: Mapping[str, bytes]
+    ) -> KeptProofs:
+        deliveries: dict[str, tuple[DeliveryProof, ...]] = {}
+        batches: list[BatchProof] = []
+        cuts: dict[str, tuple[BatchCut, ...]] = {}
+        for record in records:
+            if isinstance(record, DeliveryProof):
+                deliveries[record.delivery_id] = (*deliveries.get(record.delivery_id, ()), record)
+            elif isinstance(record, BatchProof):
+                batches.append(record)
+            else:
+                cuts[record.sha256] = (*cuts.get(record.sha256, ()), record)
+        return cls(deliveries, tuple(batches), cuts, dict(files))
