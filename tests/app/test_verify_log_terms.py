@@ -23,10 +23,9 @@ from gateway_client.contract.keys import PublishedKey
 from gateway_client.log_audit import AuditReport, Seen
 
 
-def verified(  # type: ignore[no-untyped-def]
-    gateway, monkeypatch, subscription_id: str, bodies: list[bytes], seen: Seen | None = None
-) -> AuditReport:
-    """``gateway verify-log`` against the app in this process, two hours on."""
+def published(gateway, monkeypatch) -> list[PublishedKey]:  # type: ignore[no-untyped-def]
+    """``gateway verify-log`` reads the app in this process (a checkpoint published now); the
+    gateway's keys, as ``/v1/keys`` lists them."""
 
     def get(_client: object, path: str) -> Any:
         reply = gateway.client.http.get(path, headers=gateway.operator())
@@ -40,6 +39,14 @@ def verified(  # type: ignore[no-untyped-def]
     ]
     monkeypatch.setattr(log_verifier, "fetch_gateway_keys", lambda *_a, **_k: keys)
     assert as_operator(gateway, "post", "/v1/log/checkpoints", b"{}").status_code in (200, 201)
+    return keys
+
+
+def verified(  # type: ignore[no-untyped-def]
+    gateway, monkeypatch, subscription_id: str, bodies: list[bytes], seen: Seen | None = None
+) -> AuditReport:
+    """``gateway verify-log`` against the app in this process, two hours on."""
+    published(gateway, monkeypatch)
     return log_verifier.verify_log(
         types.SimpleNamespace(timeout=30),
         "http://in-process",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
@@ -16,10 +16,11 @@ from gateway_client.cli import errors as cli_errors
 from gateway_client.cli import operator as cli_operator
 from gateway_client.cli import witness as cli_witness
 from gateway_client.cli.errors import read_entries
-from gateway_client.cli.key_files import read_signer
+from gateway_client.cli.key_files import read_secret, read_signer
 from gateway_client.cli.options import remote
 from gateway_client.cli.subject_table import render_upload
-from gateway_client.log_verifier import read_deliveries, read_seen, verify_log, write_seen
+from gateway_client.log_verifier import read_kept, read_seen, read_stored, verify_log, write_seen
+from gateway_client.proof_audit import StoredCopy
 from gateway_client.push_client import PushClient
 from gateway_client.uploader import BulkUploader, describe
 
@@ -78,7 +79,10 @@ def _progress_bar(out: TextIO) -> Callable[[int, int], None]:
 
 def _verify_log(args: argparse.Namespace) -> int:
     client = _platform(args)
-    deliveries = read_deliveries(Path(args.deliveries))
+    store = Path(args.deliveries)
+    stored = read_stored(store)
+    secrets = tuple(read_secret(path) for path in args.secret_file)
+    copy = StoredCopy(tuple(stored), read_kept(store), secrets, args.require_signatures)
     state = Path(args.state) if args.state else None
     grace = timedelta(minutes=args.grace_minutes)
     witnesses = cli_witness.witness_verifiers(args)
@@ -86,33 +90,36 @@ def _verify_log(args: argparse.Namespace) -> int:
         client,
         args.url,
         args.subscription,
-        deliveries,
+        [delivery for delivery, _ in stored],
         args.algorithm,
         read_seen(state),
         grace,
         witnesses,
         args.witnesses_required,
+        copy=copy,
     )
     write_seen(state, report)
     print(
         f"verify-log: {report.checked_deliveries} deliveries against {report.checked_entries} "
-        f"log entries, {args.algorithm}-signed checkpoint through {report.verified_through}"
+        f"log entries, {args.algorithm}-signed checkpoint through {report.verified_through}; "
+        f"{report.reverified} re-verified against the signature kept with them"
     )
     if report.in_flight:
         print(f"  (in flight, logged under {args.grace_minutes} min ago: {list(report.in_flight)})")
     if report.unproven:
         print(f"  (restatements no stored logged delivery proves: {list(report.unproven)})")
     if report.unjudged:
-        some = ", ".join(map(str, report.unjudged[:20])) + (
-            " …" if len(report.unjudged) > 20 else ""
-        )
         print(
             f"  ({len(report.unjudged)} entries not stored, planned under other filters or by "
-            f"recognition: {some})"
+            f"recognition: {_some(report.unjudged)})"
         )
     if report.late:
         late = list(report.late)
         print(f"  (stored after a later change of their listing, apply by version: {late})")
+    if report.unsigned:
+        print(f"  ({len(report.unsigned)} stored without its signature: {_some(report.unsigned)})")
+    for why, ids in _by_reason(report.unreverified).items():
+        print(f"  ({len(ids)} not re-verified, {why}: {_some(ids)})")
     if report.skipped_checkpoints:
         why = "a retired key" + (" or not with SM2" if args.algorithm == "sm2" else "")
         print(f"  (checkpoints {list(report.skipped_checkpoints)}: signed by {why})")
@@ -122,6 +129,17 @@ def _verify_log(args: argparse.Namespace) -> int:
         print(f"  PROBLEM: {problem}")
     print("OK: nothing dropped, reordered or altered" if report.ok else "FAILED")
     return 0 if report.ok else 1
+
+
+def _some(items: Sequence[object]) -> str:
+    return ", ".join(map(str, items[:20])) + (" …" if len(items) > 20 else "")
+
+
+def _by_reason(pairs: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for delivery_id, why in pairs:
+        grouped.setdefault(why, []).append(delivery_id)
+    return grouped
 
 
 def declare_push(commands: Any) -> None:
@@ -169,6 +187,19 @@ def declare_verify_log(commands: Any) -> None:
         type=int,
         default=15,
         help="an owed change logged less than this ago and not stored is in flight, not missing",
+    )
+    verify.add_argument(
+        "--secret-file",
+        action="append",
+        default=[],
+        help="a v1 subscription: a file holding a whsec_ secret it has had, to re-verify its "
+        "deliveries' signatures (repeat for each secret since the first stored delivery)",
+    )
+    verify.add_argument(
+        "--require-signatures",
+        action="store_true",
+        help="fail unless every stored delivery is re-verified: for a store gateway listen "
+        "kept from the start, where a signature missing was removed",
     )
     cli_witness.verify_options(verify)
     remote(verify, token=False)
