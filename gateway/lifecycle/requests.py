@@ -14,6 +14,7 @@ from pydantic_core import PydanticCustomError
 from gateway.validation import EntryError, validate_each
 from gateway_client.contract import (
     FREE_TEXT,
+    NAMING_LINE,
     ONE_LINE,
     CreditCode,
     Day,
@@ -22,7 +23,6 @@ from gateway_client.contract import (
     ListKind,
     Moment,
     OnBehalf,
-    SingleLine,
     intake_of,
     listing_id,
     load_catalogue,
@@ -56,8 +56,9 @@ class Removal(Stamped):
     credit_code: CreditCode
     kind: ListKind
     domain: str
-    deciding_authority: SingleLine
-    decision_number: SingleLine
+    # they name the listing removed, as stored (``NAMING_LINE``)
+    deciding_authority: Annotated[str, NAMING_LINE]
+    decision_number: Annotated[str, NAMING_LINE]
     reason: RemovalReason
     note: Annotated[str, Field(max_length=2000), FREE_TEXT] = ""
     performed_on: Day | None = Field(default=None, validate_default=True)

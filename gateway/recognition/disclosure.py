@@ -22,6 +22,7 @@ and the route decides that from the code alone, before it reads anything.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
@@ -42,6 +43,7 @@ from gateway_client.contract import (
     classify,
     mask,
     masked,
+    resident_ids_masked,
 )
 
 PUBLIC_STATUSES = IN_FORCE | {ListingStatus.SUSPENDED}
@@ -120,7 +122,7 @@ def shown(listing: Listing, how: Disclosure) -> Listing:
     """The listing as ``how`` shows it."""
     if how is Disclosure.FULL:
         return listing
-    hidden = masked(listing)
+    hidden = written_before_the_rules(masked(listing))
     if how is Disclosure.MASKED:
         return hidden
     persons = tuple(p.model_copy(update={"id_number": None}) for p in hidden.responsible_persons)
@@ -137,13 +139,63 @@ def ids_masked(listing: Listing) -> Listing:
         p.model_copy(update={"id_number": mask(p.id_number) if p.id_number else None})
         for p in listing.responsible_persons
     )
-    return listing.model_copy(
+    shown_masked = listing.model_copy(
         update={
             "credit_code": mask(listing.credit_code),
             "responsible_persons": persons,
             "id_salt": None,
         }
     )
+    return ids_in_text_masked(shown_masked)
+
+
+def written_before_the_rules(listing: Listing) -> Listing:
+    """A masked view of text stored before input refused what it now refuses: resident ID
+    numbers written into text (``id_number_in_text``) masked, and the owner's verification
+    note, once copied into the history, left out as the objection's own words are."""
+    history = tuple(
+        step.model_copy(update={"reason": _VERIFIED_NOTE.sub(r"\1", step.reason)})
+        if step.event == "objection_verified" and _VERIFIED_NOTE.match(step.reason)
+        else step
+        for step in listing.history
+    )
+    moved = (
+        listing if history == listing.history else listing.model_copy(update={"history": history})
+    )
+    return ids_in_text_masked(moved)
+
+
+def ids_in_text_masked(listing: Listing) -> Listing:
+    """The listing with every resident ID number in its text masked (a no-op for one stored
+    since input refused them; views only: a delivery's digest covers its text as stored)."""
+    texts = {name: getattr(listing, name) for name in _TEXT}
+    update: dict[str, object] = {
+        name: scrubbed
+        for name, value in texts.items()
+        if value is not None and (scrubbed := resident_ids_masked(value)) != value
+    }
+    persons = tuple(
+        p.model_copy(update={"name": resident_ids_masked(p.name)})
+        for p in listing.responsible_persons
+    )
+    history = tuple(
+        step.model_copy(update={"reason": resident_ids_masked(step.reason)})
+        for step in listing.history
+    )
+    extension = listing.extension
+    if extension is not None:
+        number = resident_ids_masked(extension.decision_number)
+        if number != extension.decision_number:
+            update["extension"] = extension.model_copy(update={"decision_number": number})
+    if persons != listing.responsible_persons:
+        update["responsible_persons"] = persons
+    if history != listing.history:
+        update["history"] = history
+    return listing.model_copy(update=update) if update else listing
+
+
+_TEXT = ("subject_name", "reason", "legal_basis", "deciding_authority", "decision_number")
+_VERIFIED_NOTE = re.compile(r"^(objection \S+ verified): .*\Z", re.DOTALL)
 
 
 def reveals_resident_id(listing: Listing) -> bool:

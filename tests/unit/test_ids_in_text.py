@@ -47,13 +47,23 @@ WRITTEN = [
 ]
 
 
-@pytest.mark.parametrize("field", FIELDS, ids=str)
+NAMING = {"Removal.deciding_authority", "Removal.decision_number"}
+WRITING = [f for f in FIELDS if str(f) not in NAMING]
+
+
+@pytest.mark.parametrize("field", WRITING, ids=str)
 @pytest.mark.parametrize("written", WRITTEN, ids=str)
 def test_a_resident_id_number_in_any_text_field_is_refused_on_it(
     field: Field, written: str
 ) -> None:
     value = f"王某（公民身份号码：{written}）" if field.path != "name" else f"王某{written}"
     assert refused_on_its_field(field, value)
+
+
+@pytest.mark.parametrize("field", [f for f in FIELDS if str(f) in NAMING], ids=str)
+def test_a_removal_still_names_a_listing_stored_with_a_number_in_its_decision(field: Field) -> None:
+    """Stored before the rule, such a listing must still be taken off its list."""
+    assert problems(field, f"（2023）{PERSON}号") == []
 
 
 def test_an_objection_id_that_is_an_id_number_is_refused() -> None:

@@ -34,6 +34,7 @@ from gateway_client.contract.codes import (
     mask,
     mask_ids_in,
     requested_code,
+    resident_ids_masked,
     scrub_excerpt,
 )
 from gateway_client.contract.commitment import (
@@ -138,6 +139,7 @@ from gateway_client.contract.model import (
     EARLIEST_YEAR,
     FREE_TEXT,
     LATEST_YEAR,
+    NAMING_LINE,
     ONE_LINE,
     Day,
     Frozen,
@@ -249,6 +251,7 @@ __all__ = [
     "LOCAL_IDENTITY_SECRET",
     "MAX_LINE_BYTES",
     "MAX_SIGNATURES",
+    "NAMING_LINE",
     "NATION",
     "ONE_LINE",
     "PROVES",
@@ -413,6 +416,7 @@ __all__ = [
     "rank",
     "requested_code",
     "required",
+    "resident_ids_masked",
     "restated",
     "roles_in",
     "salted_since",

@@ -17,6 +17,7 @@ import html
 import re
 import unicodedata
 import urllib.parse
+from collections.abc import Iterator
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
@@ -246,23 +247,41 @@ def mask_ids_in(text: str) -> str:
 _SEPARATOR = r"[\s\-\u2010-\u2015\u2212_.]"
 _ID_CANDIDATE = re.compile(rf"(?<!\d)\d(?:{_SEPARATOR}?\d){{16}}{_SEPARATOR}?[\dXx](?!\d)")
 _SEPARATORS = re.compile(_SEPARATOR)
+_ID_DIGITS = re.compile(rf"\d(?:{_SEPARATOR}?\d){{16}}")  # settles nearly all text at once
+
+
+def _resident_ids(plain: str) -> Iterator[tuple[re.Match[str], str]]:
+    """Each valid resident ID number in NFKC text, with its masked form. Only a number that
+    passes the GB 11643 check counts: a case or account number of 18 digits is no one's ID."""
+    for found in _ID_CANDIDATE.finditer(plain):
+        try:
+            compact, subject_type = classify(_SEPARATORS.sub("", found.group()).upper())
+        except CodeProblem:
+            continue
+        if subject_type is SubjectType.NATURAL_PERSON:
+            yield found, mask(compact)
 
 
 def resident_id_in(text: str) -> tuple[int, str] | None:
     """Where the first valid resident ID number in ``text`` starts, and its masked form (what
-    input refuses in text fields: ``gateway_client.contract.model.refuse_resident_ids``).
-    Only a number that passes the GB 11643 check counts: a case number or an account number
-    of 18 digits is no one's ID."""
+    input refuses in text fields: ``gateway_client.contract.model.refuse_resident_ids``)."""
+    first = next(_resident_ids(unicodedata.normalize("NFKC", text)), None)
+    return None if first is None else (first[0].start(), first[1])
+
+
+def resident_ids_masked(text: str) -> str:
+    """``text`` with every valid resident ID number in it masked: what a view shows of text
+    stored before input refused such numbers (``gateway.recognition.disclosure``)."""
+    if _ID_DIGITS.search(text) is None:
+        return text
     plain = unicodedata.normalize("NFKC", text)
-    for found in _ID_CANDIDATE.finditer(plain):
-        candidate = _SEPARATORS.sub("", found.group()).upper()
-        try:
-            compact, subject_type = classify(candidate)
-        except CodeProblem:
-            continue
-        if subject_type is SubjectType.NATURAL_PERSON:
-            return found.start(), mask(compact)
-    return None
+    kept = text if len(plain) == len(text) else plain  # the text as written, where it maps
+    parts: list[str] = []
+    end = 0
+    for found, masked_form in _resident_ids(plain):
+        parts += [kept[end : found.start()], masked_form]
+        end = found.end()
+    return "".join([*parts, kept[end:]]) if parts else text
 
 
 EXCERPT_CHARS = 200

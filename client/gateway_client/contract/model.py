@@ -154,7 +154,9 @@ _DIGITS = re.compile(r"\d(?:[\s\-\u2010-\u2015\u2212_.]?\d){16}")  # codes.resid
 _NOT_IN_PROSE = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}{_INVISIBLE}]|\r(?!\n)")
 
 
-def _text_check(forbidden: re.Pattern[str]) -> AfterValidator:
+def _text_check(forbidden: re.Pattern[str], ids: bool = True) -> AfterValidator:
+    """Refuse ``forbidden`` characters in input and, with ``ids``, resident ID numbers."""
+
     def check(value: str, info: ValidationInfo) -> str:
         # Every forbidden character is unprintable (Cc, Cf, Zl, Zp), and a resident ID needs 17
         # digits in a row (a separator between two at most), so nearly all text is settled by
@@ -169,7 +171,8 @@ def _text_check(forbidden: re.Pattern[str]) -> AfterValidator:
                 "formatting character; text fields hold text",
                 {"code_point": f"{ord(found.group()[0]):04X}", "position": found.start()},
             )
-        refuse_resident_ids(value)
+        if ids:
+            refuse_resident_ids(value)
         return value
 
     return AfterValidator(check)
@@ -197,6 +200,10 @@ Placed after any length constraint (``Annotated[str, Field(max_length=…), ONE_
 constraint stays on the string and keeps its own error type (``string_too_long``)."""
 FREE_TEXT = _text_check(_NOT_IN_PROSE)
 """Free text: as ``ONE_LINE``, but tabs and line breaks (\\n, \\r\\n) are allowed."""
+NAMING_LINE = _text_check(_NOT_IN_LINE, ids=False)
+"""As ``ONE_LINE``, for text that names a listing already stored (a removal's authority and
+decision number): one stored before resident ID numbers were refused in text must still be
+named, or it could never be taken off its list."""
 SingleLine = Annotated[str, ONE_LINE]
 MultiLine = Annotated[str, FREE_TEXT]
 

@@ -1,0 +1,70 @@
+"""Listings stored before input refused resident ID numbers in text, and before the owner's
+verification note stayed on the objection: a view that masks numbers masks those in the text
+too, and leaves the note out of the history; the full view and every delivery keep the text as
+stored (a delivery's digest covers it)."""
+
+from __future__ import annotations
+
+from builders import NOW, listing, person
+
+from gateway.recognition.disclosure import Disclosure, ids_masked, shown
+from gateway_client.contract import Listing, Transition, masked
+
+NUMBER = "420281199503150210"
+NOTE = "申请人称已清偿全部债务"
+
+
+def stored_before() -> Listing:
+    """Built past input validation, as a listing read back from the table is."""
+    held = listing(responsible_persons=[person()])
+    verified = Transition(
+        event="objection_verified",
+        status=held.status,
+        at=NOW,
+        by="420281",
+        reason=f"objection obj-1 verified: {NOTE}",
+    )
+    return held.model_copy(
+        update={
+            "reason": f"法定代表人王某（公民身份号码：{NUMBER}）拒不履行",
+            "decision_number": f"（2023）{NUMBER[:6]} {NUMBER[6:14]} {NUMBER[14:]}号",
+            "history": (verified,),
+        }
+    )
+
+
+def test_a_masked_view_masks_numbers_in_text_and_leaves_the_old_note_out() -> None:
+    seen = shown(stored_before(), Disclosure.MASKED)
+
+    text = seen.model_dump_json()
+    assert NUMBER not in text
+    assert NUMBER[6:14] not in text  # the birth date of the spaced one too
+    assert "公民身份号码：420281***********0）" in seen.reason
+    assert seen.history[0].reason == "objection obj-1 verified"
+    assert NOTE not in text
+
+
+def test_a_public_view_shows_no_number_either() -> None:
+    seen = shown(stored_before(), Disclosure.PUBLIC)
+
+    assert NUMBER not in seen.model_dump_json()
+
+
+def test_a_browser_is_shown_the_numbers_in_text_masked_and_the_owner_its_own_note() -> None:
+    seen = ids_masked(stored_before())
+
+    assert NUMBER not in seen.model_dump_json()
+    assert seen.history[0].reason.endswith(NOTE)
+
+
+def test_the_full_view_and_a_delivery_keep_the_text_as_stored() -> None:
+    held = stored_before()
+
+    assert shown(held, Disclosure.FULL) == held
+    assert masked(held).reason == held.reason  # what fan-out sends, under the log's digest
+
+
+def test_a_listing_stored_since_the_rules_is_shown_unchanged() -> None:
+    held = listing(responsible_persons=[person()])
+
+    assert shown(held, Disclosure.MASKED) == masked(held)
