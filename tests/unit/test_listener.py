@@ -242,7 +242,7 @@ def test_a_purged_tombstone_erases_the_listings_stored_deliveries_and_stays(tmp_
 
     kept = [(d.data.listing.listing_id, d.data.type) for d in read_deliveries(store)]
     assert kept == [(other.listing_id, "listed"), (gone.listing_id, "purged")]
-    assert not (tmp_path / "deliveries.ndjson.erasing").exists()
+    assert not (tmp_path / "deliveries.ndjson.tmp").exists()  # the rewrite swapped in
 
 
 def test_a_v1_listener_checks_the_secret_and_never_fetches_keys(tmp_path):
