@@ -31,9 +31,9 @@ from gateway_client.contract import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     Frozen,
+    Sha256Hex,
     SignedHeaders,
 )
-from gateway_client.contract.batches import Sha256Hex
 
 
 def signatures_path(store: Path) -> Path:

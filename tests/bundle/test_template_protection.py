@@ -273,7 +273,7 @@ def test_only_the_purge_and_the_check_destroy_check_results_and_never_their_repo
         granted = [
             s["Resource"]
             for s in statements(template, function)
-            if deleting & set(s["Action"]) and "check-results" in json.dumps(s["Resource"])
+            if deleting & set(s.get("Action", [])) and "check-results" in json.dumps(s["Resource"])
         ]
         expected = (
             [{"Fn::Sub": "${ArchiveBucket.Arn}/check-results/*.ndjson"}]

@@ -1,6 +1,6 @@
 """What crosses the wire: records, signatures, log format and catalogue both sides share."""
 
-from gateway_client.contract.batches import BATCH_EVENT, BatchAnnouncement, file_digest
+from gateway_client.contract.batches import BATCH_EVENT, BatchAnnouncement, Sha256Hex, file_digest
 from gateway_client.contract.catalogue import (
     DomainKeys,
     GradeKeys,
@@ -347,6 +347,7 @@ __all__ = [
     "SchemaError",
     "SelfRecognition",
     "Severity",
+    "Sha256Hex",
     "SignedHeaders",
     "SingleLine",
     "Sm2NotOffered",
