@@ -230,7 +230,8 @@ ROUTES: tuple[Operation, ...] = (
         "never listed again, nothing is written), "
         "`future_version`, `future_date`, `control_character`, `id_number_in_text` (a resident ID "
         "number in a text field: give it as `credit_code` or `responsible_persons[].id_number`), "
-        "`duplicate_key`, "
+        "`duplicate_key`, `version_reused` (a version held with other content: nothing is "
+        "written), "
         "`invalid_birth_date`, `missing_field`, `unknown_listing`, `domain_not_permitted` (a "
         "national source's entry outside its registered domains: nothing is written).",
         handler=push,

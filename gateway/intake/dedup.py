@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 
 from gateway.ownership import may_change
-from gateway_client.contract import Listing
+from gateway_client.contract import Listing, ListingEntry
 
 
 @dataclass
@@ -15,7 +15,10 @@ class DedupPlan:
     no-ops; ``tag`` only adds provenance; ``refused`` are held by a region the pusher may not
     act for, and change nothing at all; ``purged`` would list again a listing a retention
     purge erased, and change nothing either; ``settled`` would undo or change the outcome of
-    a commitment that has one (kept or broken is final: a black listing may stand on it)."""
+    a commitment that has one (kept or broken is final: a black listing may stand on it);
+    ``reused`` name the version held with other content — one version, two contents: which is
+    meant cannot be told, and answering ``duplicate`` would tell the platform its correction
+    went through."""
 
     write: list[tuple[int, Listing, str | None]] = field(default_factory=list)
     duplicates: list[tuple[int, Listing]] = field(default_factory=list)
@@ -23,6 +26,7 @@ class DedupPlan:
     refused: list[tuple[int, Listing, Listing]] = field(default_factory=list)
     purged: list[tuple[int, Listing]] = field(default_factory=list)
     settled: list[tuple[int, Listing]] = field(default_factory=list)
+    reused: list[tuple[int, Listing]] = field(default_factory=list)
 
 
 def collapse(
@@ -56,6 +60,15 @@ def carried_over(update: Listing, held: Listing) -> Listing:
             "listed_at": held.listed_at or held.accepted_at,
         }
     )
+
+
+_ENTRY = tuple(name for name in ListingEntry.model_fields if name != "origin_region")
+
+
+def same_entry(a: Listing, b: Listing) -> bool:
+    """Whether two listings carry the same entry (what the source pushed; who it came from
+    aside): compared field by field, no dump (a resync's every unchanged line asks)."""
+    return all(getattr(a, name) == getattr(b, name) for name in _ENTRY)
 
 
 def unsettles(held: Listing, update: Listing) -> bool:
@@ -106,6 +119,9 @@ def plan(
             continue
         if listing.version > held.version:
             result.write.append((index, carried_over(listing, held), held.version))
+            continue
+        if listing.version == held.version and not same_entry(listing, held):
+            result.reused.append((index, listing))
             continue
         result.duplicates.append((index, listing))
         if region not in held.provenances:

@@ -24,6 +24,7 @@ RACE_RETRIES = 5
 CONTENDED = "listing_contended"
 PURGED = "listing_purged"
 SETTLED = "commitment_settled"
+REUSED = "version_reused"
 REMOVABLE = IN_FORCE | {ListingStatus.SUSPENDED}
 """What a removal applies to: a listing in force, or suspended while an objection is checked.
 An ended one stays as it ended; moved again, its history would grow and the retention clock,
@@ -39,6 +40,10 @@ PURGED_MESSAGE = (
 
 
 SETTLED_MESSAGE = "the commitment's outcome is recorded already (kept or broken is final)"
+REUSED_MESSAGE = (
+    "this version is held with other content: a change needs a later source_updated_at "
+    "(or source_sequence); the same content again is a duplicate"
+)
 
 
 class Storing(Protocol):
@@ -172,6 +177,9 @@ def store(
         ]
         result.refused += [
             Refusal(i, "commitment.outcome", SETTLED, SETTLED_MESSAGE) for i, _ in decided.settled
+        ]
+        result.refused += [
+            Refusal(i, "source_updated_at", REUSED, REUSED_MESSAGE) for i, _ in decided.reused
         ]
         result.accepted += [(i, x) for i, x, _ in decided.write if x.listing_id in written]
         pending = [(i, x) for i, x, _ in decided.write if x.listing_id not in written]

@@ -179,10 +179,14 @@ def test_a_held_listing_whose_purge_is_under_way_takes_no_update(gw: Gateway) ->
     assert gw.store.listings[lid(entry())].source_sequence == 1  # nothing written
 
 
-def test_an_equal_version_is_a_duplicate(gw: Gateway) -> None:
+def test_an_equal_version_with_other_content_is_refused_not_a_duplicate(gw: Gateway) -> None:
+    """One version, two contents: answering duplicate would tell the platform its
+    correction went through while the old text stays."""
     gw.push([entry()], batch_id="b-1")
     result = gw.push([entry(reason="同一版本, 不同文字")], batch_id="b-2")
-    assert (counts(result), len(gw.store.written_versions[lid(entry())])) == ((0, 1, 0), 1)
+    assert (counts(result), len(gw.store.written_versions[lid(entry())])) == ((0, 0, 1), 1)
+    assert [(e.field, e.code) for e in result.errors] == [("source_updated_at", "version_reused")]
+    assert gw.store.listings[lid(entry())].reason == entry()["reason"]
 
 
 def test_an_identical_entry_pushed_again_is_a_duplicate_and_keeps_the_stored_salt(
@@ -483,3 +487,11 @@ def test_batch_ids_are_scoped_per_region(gw: Gateway) -> None:
 def test_the_result_records_when_the_batch_was_received(gw: Gateway) -> None:
     gw.clock.set(datetime(2025, 7, 1, 12, 0, tzinfo=UTC))
     assert gw.push([entry()]).received_at == datetime(2025, 7, 1, 12, 0, tzinfo=UTC)
+
+
+def test_a_version_finer_than_a_microsecond_is_refused(gw: Gateway) -> None:
+    """pydantic would drop the nanoseconds without a word, and a version 800 ns after a held
+    one would then equal it."""
+    result = gw.push([entry(source_updated_at="2025-05-01T08:00:00.000000900+08:00")])
+    assert counts(result) == (0, 0, 1)
+    assert [(e.field, e.code) for e in result.errors] == [("source_updated_at", "invalid_datetime")]
