@@ -28,6 +28,12 @@ class FutureVersion(BadRequest):
     code = FUTURE_VERSION
 
 
+class PeriodEnded(BadRequest):
+    """A corrected entry's period has ended: it would be stored and sent as in force."""
+
+    code = PERIOD_ENDED
+
+
 def version_problem(
     stamped_at: datetime, now: datetime, tolerance: timedelta, field: str = "source_updated_at"
 ) -> str | None:
@@ -98,13 +104,20 @@ def check_action(
 
     Raises
     ------
-    FutureVersion, FutureDate
-        With ``path`` naming the field.
+    FutureVersion, FutureDate, PeriodEnded
+        With ``path`` naming the field (and the entry's own code: as a push would).
     """
     version = version_problem(action.source_updated_at, now, tolerance)
     if version is not None:
         raise FutureVersion(version, path="source_updated_at")
     if corrected is not None:
         for name, code, message in entry_problems(corrected, now, tolerance):
-            error = FutureVersion if code == FUTURE_VERSION else FutureDate
+            error = _ERRORS[code]
             raise error(message, path=f"corrected_entry.{name}")
+
+
+_ERRORS: dict[str, type[BadRequest]] = {
+    FUTURE_VERSION: FutureVersion,
+    FUTURE_DATE: FutureDate,
+    PERIOD_ENDED: PeriodEnded,
+}

@@ -284,6 +284,21 @@ def test_a_corrected_objection_replaces_the_content_and_reinstates_it(
     assert data["listing"]["reason"] == "超标排放（经复核更正：仅一次）"
 
 
+def test_a_correction_whose_period_ended_is_refused_as_a_push_would_be(life, qingcheng, suspended):
+    """The corrected entry's own code and field (``period_ended``, as for a pushed entry)."""
+    yesterday = (china_today() - timedelta(days=1)).isoformat()
+    ended = qingcheng_entry(valid_until=yesterday)
+
+    response = life.decide(
+        qingcheng, CREDIT_CODE, suspended, "qc-obj-1", "corrected", corrected_entry=ended
+    )
+
+    assert response.status_code == 400, response.json_body
+    error = response.json_body["error"]
+    assert (error["code"], error["path"]) == ("period_ended", "corrected_entry.valid_until")
+    assert life.status(CREDIT_CODE, suspended) == "suspended"
+
+
 def test_decisions_that_are_refused_leave_the_listing_suspended(
     gateway, life, qingcheng, suspended
 ):
