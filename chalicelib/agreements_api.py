@@ -3,6 +3,7 @@ in a job saved with the revision and run after the reply (``chalicelib.reevaluat
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from chalice.app import Request, Response
@@ -15,18 +16,23 @@ from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, 
 from gateway.delivery import Saved
 from gateway.recognition import Agreement, AgreementTerms
 from gateway.validation import parse_request
-from gateway_client.contract import Frozen, errors
+from gateway_client.contract import Frozen, china_date, errors
+
+
+def _today() -> date:
+    """Terms are judged against the Beijing day: one that has ended applies on no day."""
+    return china_date(container().clock.now())
 
 
 def create_agreement(request: Request) -> Response:
     caller.require_operator(request)
-    terms = parse_request(AgreementTerms, caller.body(request))
+    terms = parse_request(AgreementTerms, caller.body(request), _today())
     return _saved(201, container().agreement_desk.sign(terms))
 
 
 def revise_agreement(request: Request, agreement_id: str) -> Response:
     caller.require_operator(request)
-    terms = parse_request(AgreementTerms, caller.body(request))
+    terms = parse_request(AgreementTerms, caller.body(request), _today())
     return _saved(200, container().agreement_desk.revise(agreement_id, terms))
 
 

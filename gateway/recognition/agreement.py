@@ -24,6 +24,7 @@ from gateway_client.contract import (
     RegionCode,
     SelfRecognition,
     Severity,
+    intake_of,
     rank,
     within,
 )
@@ -71,10 +72,31 @@ class AgreementTerms(Frozen):
     @field_validator("effective_until")
     @classmethod
     def _after_start(cls, value: date | None, info: ValidationInfo) -> date | None:
+        """``effective_until`` is the first day out: terms given must apply on some day from
+        today on. (An agreement ended on the day it began is stored so, by ``end``: read
+        back, it is not judged again.)"""
         start = info.data.get("effective_from")
-        if value is not None and start is not None and value < start:
+        if value is None or start is None:
+            return value
+        if value < start:
             raise PydanticCustomError(
                 "dates_out_of_order", "effective_until is before effective_from"
+            )
+        intake = intake_of(info)
+        if intake is None:
+            return value
+        if value == start:
+            raise PydanticCustomError(
+                "dates_out_of_order",
+                "effective_until is the first day out: on effective_from the agreement would "
+                "apply on no day",
+            )
+        if intake.today is not None and value <= intake.today:
+            raise PydanticCustomError(
+                "period_ended",
+                "effective_until {until} has passed: the agreement would apply "
+                "on no day from today",
+                {"until": value.isoformat()},
             )
         return value
 

@@ -35,8 +35,9 @@ from app_support import (
 )
 
 import app as gateway_app
+from chalicelib import bootstrap
 from gateway.delivery.planning import Delivery
-from gateway_client.contract.clock import china_date
+from gateway_client.contract.clock import FixedClock, china_date
 from gateway_client.contract.signing import Ed25519Signer, load_public_key
 from gateway_client.receiver import verify_delivery
 
@@ -299,13 +300,33 @@ def test_ending_an_agreement_keeps_it_with_effective_until_today(gateway):
 def test_ending_an_agreement_that_already_lapsed_does_not_extend_it(gateway):
     """Ending ends: an agreement that lapsed in 2024 must not be recorded as in force till today."""
     gateway.put_region(HUNAN)
+    bootstrap.override_clock(FixedClock(datetime(2024, 3, 1, 2, tzinfo=UTC)))  # signed then
     agreement = signed_agreement(gateway, effective_until="2024-06-30")
+    bootstrap.override_clock(None)
 
     response = end_agreement(gateway, agreement["agreement_id"])
 
     assert response.status_code in (200, 409)  # ended again as it was, or refused
     [stored] = listed_agreements(gateway)
     assert stored["effective_until"] == "2024-06-30"
+
+
+@pytest.mark.parametrize(
+    ("until", "code"),
+    [("2024-01-01", "dates_out_of_order"), ("2024-06-30", "period_ended")],
+    ids=["ends-the-day-it-begins", "ended-already"],
+)
+def test_terms_that_would_apply_on_no_day_are_refused_and_nothing_is_signed(gateway, until, code):
+    """``effective_until`` is the first day out: from 2024-01-01 until 2024-01-01 is no day,
+    and an end that has passed leaves none from today."""
+    gateway.put_region(HUNAN)
+
+    response = create_agreement(gateway, agreement_terms(effective_until=until))
+
+    assert response.status_code == 400, response.json_body
+    [problem] = response.json_body["error"]["errors"]
+    assert (problem["path"], problem["code"]) == ("effective_until", code)
+    assert listed_agreements(gateway) == []
 
 
 def test_the_list_is_filtered_by_subscriber_region(gateway):
