@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from pydantic_core import to_json
+from pydantic_core import ErrorDetails, to_json
 
 from gateway import strict_json
 from gateway_client.contract import Frozen, Intake, MalformedJson, SchemaError
@@ -75,6 +75,13 @@ def field_path(loc: Sequence[int | str]) -> str:
     return ".".join(str(part) for part in loc)
 
 
+def path_of(error: ErrorDetails) -> str:
+    """Where a problem is: its location, and under it the field that a validator of the whole
+    object names in its context (``field``: an extension's ``decided_on``)."""
+    below = (error.get("ctx") or {}).get("field")
+    return field_path([*error["loc"], below] if isinstance(below, str) else error["loc"])
+
+
 def parse_json(body: bytes) -> Any:
     """A signed body's JSON.
 
@@ -97,7 +104,7 @@ M = TypeVar("M", bound=BaseModel)
 def schema_error(exc: ValidationError) -> SchemaError:
     """Every problem pydantic found, each with its ``path``; the first one in the message."""
     problems = [
-        {"path": field_path(e["loc"]), "code": error_code(e["type"]), "message": e["msg"]}
+        {"path": path_of(e), "code": error_code(e["type"]), "message": e["msg"]}
         for e in exc.errors(include_url=False)
     ]
     first = problems[0]
@@ -164,7 +171,7 @@ def validate_each(
                 EntryError(
                     list=section,
                     index=index,
-                    field=field_path(e["loc"]),
+                    field=path_of(e),
                     code=error_code(e["type"]),
                     message=e["msg"],
                 )

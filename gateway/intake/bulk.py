@@ -20,7 +20,7 @@ from pydantic import AwareDatetime, Field, ValidationError, model_validator
 
 from gateway import strict_json
 from gateway.intake.push import BatchId
-from gateway.validation import error_code, field_path
+from gateway.validation import error_code, path_of
 from gateway_client.contract import (
     MAX_LINE_BYTES,
     DomainKeys,
@@ -200,7 +200,7 @@ def parse_line(line: Line, today: date | None) -> ListingEntry | list[LineError]
         return ListingEntry.model_validate_json(text, strict=True, context=Intake(today))
     except ValidationError as exc:
         return [
-            _line_error(line, field_path(e["loc"]), error_code(e["type"]), e["msg"])
+            _line_error(line, path_of(e), error_code(e["type"]), e["msg"])
             for e in exc.errors(include_url=False)
         ]
 

@@ -13,6 +13,7 @@ from builders import CITY, NOW, RESIDENT_ID, entry, listing, red_entry, with_sta
 from pydantic import ValidationError
 from test_lifecycle_service import Rig
 
+from gateway.intake import validate_entries
 from gateway.lifecycle.commitments import black_listing_for
 from gateway.lifecycle.freshness import entry_problems
 from gateway.lifecycle.retention import purge_due
@@ -211,3 +212,18 @@ def test_a_commitment_cannot_be_settled_after_its_record_ends():
     raw["valid_until"] = "2025-04-15"
 
     assert "dates_out_of_order" in error_types(raw)
+
+
+@pytest.mark.parametrize(
+    ("fields", "path"),
+    [
+        ({"deadline": "2025-02-01"}, "commitment.deadline"),
+        ({"outcome": "kept", "outcome_on": "2025-02-01"}, "commitment.outcome_on"),
+    ],
+)
+def test_a_commitment_date_out_of_order_is_refused_on_that_date(
+    fields: dict[str, Any], path: str
+) -> None:
+    _, errors = validate_entries([commitment_entry(**fields)], date(2025, 6, 2))
+
+    assert [(e.field, e.code) for e in errors] == [(path, "dates_out_of_order")]

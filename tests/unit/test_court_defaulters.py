@@ -75,7 +75,7 @@ def test_a_court_defaulter_is_listed_two_years_plus_any_extension(
         ),
         pytest.param(
             {"extension": {**EXTENSION, "decided_on": "2025-02-01"}},
-            ("extension", "dates_out_of_order"),
+            ("extension.decided_on", "dates_out_of_order"),  # the date, not the object
             id="decided-before-the-listing",
         ),
         pytest.param(

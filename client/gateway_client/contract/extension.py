@@ -48,7 +48,9 @@ def check_extension(extension: Extension, domain: str, decided_on: date | None) 
         )
     if decided_on is not None and extension.decided_on < decided_on:
         raise PydanticCustomError(
-            "dates_out_of_order", "the extension is decided before the listing"
+            "dates_out_of_order",
+            "the extension is decided before the listing",
+            {"field": "decided_on"},
         )
 
 

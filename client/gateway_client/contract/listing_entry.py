@@ -171,14 +171,19 @@ class ListingEntry(Frozen):
                 "commitment_mismatch", "a commitment entry, and only one, carries commitment"
             )
         decided_on, until = info.data.get("decided_on"), info.data.get("valid_until")
-        for day in (value.deadline, value.outcome_on) if value is not None else ():
+        named = {"deadline": value.deadline, "outcome_on": value.outcome_on} if value else {}
+        for name, day in named.items():
             if day is not None and decided_on is not None and day < decided_on:
                 raise PydanticCustomError(
-                    "dates_out_of_order", "a commitment's dates are before decided_on"
+                    "dates_out_of_order",
+                    "a commitment's {field} is before decided_on",
+                    {"field": name},
                 )
             if day is not None and until is not None and day > until:
                 raise PydanticCustomError(
-                    "dates_out_of_order", "a commitment's dates are after valid_until"
+                    "dates_out_of_order",
+                    "a commitment's {field} is after valid_until",
+                    {"field": name},
                 )
         return value
 
