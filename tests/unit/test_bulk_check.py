@@ -70,6 +70,36 @@ class Answers:
         return 1
 
 
+def check_upload(content: bytes) -> Upload:
+    """The upload of a check of ``content``, its file in place."""
+    return Upload(
+        manifest=manifest(content, mode="check", purpose="public_procurement"),
+        key_id="k-hunan",
+        object_key="check-inputs/430000/u-check-1.ndjson",
+        created_at=NOW,
+        updated_at=NOW,
+    )
+
+
+def bulk_check(
+    read: Any, results: InMemoryArchive, seen: Recorder, at: Any = NOW, answers: Any = None
+) -> BulkCheck:
+    """A bulk check reading ``read``, keeping its files in ``results``, its trail and usage in
+    ``seen``, at ``at``."""
+    return BulkCheck(
+        read,
+        lambda: [agreement()],
+        seen,
+        lambda: b"k" * 32,
+        results,
+        seen,
+        FixedClock(at),
+        timedelta(days=30),
+        ReportSigning(lambda: SIGNERS.ed25519, lambda: None),
+        answers or Answers(results),
+    )
+
+
 def test_each_line_is_answered_and_lines_without_a_code_are_line_errors():
     held = listing(region=CITY)
     body = "\n".join(
@@ -82,25 +112,10 @@ def test_each_line_is_answered_and_lines_without_a_code_are_line_errors():
         ]
     ).encode()
     content = body + b"\n"
-    upload = Upload(
-        manifest=manifest(content, mode="check", purpose="public_procurement"),
-        key_id="k-hunan",
-        object_key="uploads/430000/u-check-1.ndjson",
-        created_at=NOW,
-        updated_at=NOW,
-    )
+    upload = check_upload(content)
     results, seen = InMemoryArchive(), Recorder()
-    checker = BulkCheck(
-        lambda codes: {code: [held] if code == USCC else [] for code in codes},
-        lambda: [agreement()],
-        seen,
-        lambda: b"k" * 32,
-        results,
-        seen,
-        FixedClock(NOW),
-        timedelta(days=30),
-        ReportSigning(lambda: SIGNERS.ed25519, lambda: None),
-        Answers(results),
+    checker = bulk_check(
+        lambda codes: {c: [held] if c == USCC else [] for c in codes}, results, seen
     )
 
     done = checker.check(upload, lines_of([content]))
@@ -135,29 +150,12 @@ def test_each_line_is_answered_and_lines_without_a_code_are_line_errors():
 def test_a_run_cut_short_and_run_again_keeps_each_report_with_its_own_file():
     """Objects are written once: a second run must not sign over the first run's file."""
     content = json.dumps({"credit_code": USCC}).encode() + b"\n"
-    upload = Upload(
-        manifest=manifest(content, mode="check", purpose="public_procurement"),
-        key_id="k-hunan",
-        object_key="uploads/430000/u-check-1.ndjson",
-        created_at=NOW,
-        updated_at=NOW,
-    )
+    upload = check_upload(content)
     results, seen = InMemoryArchive(), Recorder()
     listed: list[Any] = []
 
     def checker(at: Any) -> BulkCheck:
-        return BulkCheck(
-            lambda codes: {code: listed for code in codes},
-            lambda: [agreement()],
-            seen,
-            lambda: b"k" * 32,
-            results,
-            seen,
-            FixedClock(at),
-            timedelta(days=30),
-            ReportSigning(lambda: SIGNERS.ed25519, lambda: None),
-            Answers(results),
-        )
+        return bulk_check(lambda codes: {code: listed for code in codes}, results, seen, at)
 
     first = checker(NOW).check(upload, lines_of([content]))
     listed.append(listing(region=CITY))  # listed between the two runs
@@ -174,26 +172,11 @@ def test_a_run_cut_short_and_run_again_keeps_each_report_with_its_own_file():
 def check_of(held: Any, answers_of: Any) -> tuple[Any, InMemoryArchive, Answers]:
     """One code, answered with ``held``."""
     content = json.dumps({"credit_code": USCC}).encode() + b"\n"
-    upload = Upload(
-        manifest=manifest(content, mode="check", purpose="public_procurement"),
-        key_id="k-hunan",
-        object_key="check-inputs/430000/u-check-1.ndjson",
-        created_at=NOW,
-        updated_at=NOW,
-    )
+    upload = check_upload(content)
     results = InMemoryArchive()
     answers = answers_of(results)
-    checker = BulkCheck(
-        lambda codes: {code: [held] for code in codes},
-        lambda: [agreement()],
-        Recorder(),
-        lambda: b"k" * 32,
-        results,
-        Recorder(),
-        FixedClock(NOW),
-        timedelta(days=30),
-        ReportSigning(lambda: SIGNERS.ed25519, lambda: None),
-        answers,
+    checker = bulk_check(
+        lambda codes: {code: [held] for code in codes}, results, Recorder(), answers=answers
     )
     return checker.check(upload, lines_of([content])), results, answers
 

@@ -8,16 +8,16 @@ from __future__ import annotations
 import json
 
 import pytest
-from builders import NOW, entry
+from builders import entry
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
-from test_text_fields import FIELDS, TODAY, Field, problems
+from test_text_fields import FIELDS, TODAY, Field, problems, read_back
 
 from gateway.lifecycle.requests import ObjectionFiling
 from gateway.validation import parse_request
 from gateway_client.contract.errors import SchemaError
-from gateway_client.contract.listing import Listing, ListingEntry
+from gateway_client.contract.listing import ListingEntry
 from gateway_client.contract.model import Intake
 
 PERSON = "420281199503150210"
@@ -112,17 +112,7 @@ def test_a_number_is_caught_whatever_text_stands_around_it(
 
 
 def test_a_listing_stored_before_the_rule_is_read_back_as_it_was() -> None:
-    held = ListingEntry.model_validate(entry(reason=f"号码{PERSON}"))
-    stored = {
-        **held.model_dump(mode="json"),
-        "listing_id": "lst_" + "0" * 32,
-        "version": "v",
-        "subject_type": "legal_person",
-        "origin_region": "441800",
-        "provenances": ["441800"],
-        "accepted_at": NOW.isoformat(),
-    }
-    assert Listing.model_validate_json(json.dumps(stored)).reason == f"号码{PERSON}"
+    assert read_back(reason=f"号码{PERSON}").reason == f"号码{PERSON}"
 
 
 def test_a_bulk_line_is_judged_as_input_even_where_no_date_is_known() -> None:
