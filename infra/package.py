@@ -56,6 +56,8 @@ def _environment(resources: dict[str, Any]) -> dict[str, Any]:
         "CG_TRAIL_KEY_SECRET_ARN": {"Ref": "TrailKeySecret"},
         "CG_IDENTITY_KEY_SECRET_ARN": {"Ref": "IdentityKeySecret"},
         "CG_ANONYMOUS_QUERIES_PER_MINUTE": {"Ref": "AnonymousQueriesPerMinute"},
+        "CG_PERSONAL_LOOKUPS_PER_MINUTE": {"Ref": "PersonalLookupsPerMinute"},
+        "CG_CHECKS_PER_MINUTE": {"Ref": "ChecksPerMinute"},
         "CG_QUERY_TRAIL_DAYS": {"Ref": "QueryTrailDays"},
         "CG_SIGNING_KEY_ID": {"Ref": "SigningKeyId"},
         "CG_PUBLISHED_KEYS": {"Ref": "PublishedKeys"},

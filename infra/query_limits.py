@@ -1,5 +1,6 @@
 """What the deployed stack sets for the one-stop query: the stack parameters behind its
-settings (anonymous queries per address, days the trail is kept) and API Gateway's throttle."""
+settings (anonymous queries per address, lookups of one person and checks per region, days the
+trail is kept) and API Gateway's throttle."""
 
 from __future__ import annotations
 
@@ -13,6 +14,19 @@ def query_parameters() -> dict[str, Any]:
             "Default": 60,
             "MinValue": 1,
             "Description": "anonymous one-stop queries a client address may make a minute",
+        },
+        "PersonalLookupsPerMinute": {
+            "Type": "Number",
+            "Default": 60,
+            "MinValue": 1,
+            "Description": "signed lookups of one person (a person's code, a responsible "
+            "person's number) a region may make a minute; each is in the trail, found or not",
+        },
+        "ChecksPerMinute": {
+            "Type": "Number",
+            "Default": 30,
+            "MinValue": 1,
+            "Description": "batch checks (up to 1,000 codes each) a region may run a minute",
         },
         "QueryTrailDays": {
             "Type": "Number",
