@@ -54,9 +54,13 @@ class AuditReport(Frozen):
     unjudged: tuple[int, ...] = ()
     terms: Terms | None = None  # as judged by, for the next run (``log_verifier.terms_problems``)
     # Stored lines re-verified against the signature ``gateway listen`` kept for each
-    # (``proof_audit``); those stored without one (before it kept them, or by another
-    # receiver); and those whose signature could not be checked here, with why.
+    # (``proof_audit``); those of a v1 subscription matching a secret given (which whoever
+    # holds it could have made); those of a batch file an erasure cut (the log binds their
+    # data alone); those stored without one (before it kept them, or by another receiver);
+    # and those whose signature could not be checked here, with why.
     reverified: int = 0
+    by_secret: int = 0
+    cut: tuple[str, ...] = ()
     unsigned: tuple[str, ...] = ()
     unreverified: tuple[tuple[str, str], ...] = ()
     checked_at: datetime | None = None  # the run's own clock (``salting_audit.salted_after``)

@@ -1,6 +1,6 @@
 """The stored deliveries' side of ``verify-log``: each against the leaf it names, restatements
 against the logged delivery of the same listing version, full ID numbers against their salt,
-order per listing, and audience."""
+order per listing, audience, and nothing of a purged listing stored after its tombstone."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 
 from gateway_client.contract import (
+    ChangeType,
     Checkpoint,
     DeliveryPayload,
     canonical,
@@ -156,3 +157,22 @@ def late_arrivals(deliveries: Sequence[DeliveryPayload]) -> tuple[str, ...]:
             late.append(delivery.delivery_id)
         last[listing.listing_id] = (max(sequence or 0, most), max(version, newest))
     return tuple(late)
+
+
+def unerased_problems(deliveries: Sequence[DeliveryPayload]) -> list[str]:
+    """A purged listing is never listed again, and the gateway posts nothing of it after its
+    tombstone: a delivery of it stored after the tombstone was stored after the purge (a
+    receiver that erased before the line was stored), and keeps what retention ended."""
+    tombstones: dict[str, str] = {}
+    problems: list[str] = []
+    for d in deliveries:
+        listing_id = d.data.listing.listing_id
+        if d.data.type == ChangeType.PURGED:
+            tombstones.setdefault(listing_id, d.delivery_id)
+        elif listing_id in tombstones:
+            problems.append(
+                f"delivery {d.delivery_id} of purged listing {listing_id} is stored after its "
+                f"tombstone {tombstones[listing_id]}: retention ended, it must be erased "
+                "(gateway listen erases it at its next start)"
+            )
+    return problems

@@ -5,15 +5,37 @@ Lines are appended and fsynced before the webhook is answered; a line cut short 
 died, or the disk filled, mid-write) was never acknowledged, so it is cut off at start-up or at
 once. A file rewritten (an erasure) is written beside the old one and swapped in: a crash
 leaves the old file or the new one, whole, and at most a stale ``.tmp`` copy, removed at the
-next start.
+next start. While it writes, the listener holds ``<store>.lock``, which ``verify-log`` holds
+shared while it reads: an erasure half done, read, would look like an edit.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 TEMP_SUFFIX = ".tmp"
+
+
+def lock_path(store: Path) -> Path:
+    return store.with_name(store.name + ".lock")
+
+
+@contextmanager
+def locked(store: Path, shared: bool = False) -> Iterator[None]:
+    """Hold ``store``'s lock: exclusive to write, ``shared`` to read (a store no listener of
+    this release wrote has no lock file, and is read as it is). Advisory, as POSIX locks are:
+    it keeps the listener and verify-log apart, not someone editing the files."""
+    path = lock_path(store)
+    if shared and not path.exists():
+        yield
+        return
+    with path.open("rb" if shared else "ab") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        yield  # closing the file releases the lock
 
 
 def append_durably(path: Path, data: bytes) -> None:

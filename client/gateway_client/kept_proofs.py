@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -148,20 +150,84 @@ def record_line(record: DeliveryProof | BatchProof | BatchCut) -> bytes:
     return record.model_dump_json().encode() + b"\n"
 
 
+def still_proves(line: bytes, stored: Collection[str]) -> bool:
+    """A delivery's proof stays while the delivery is stored; a batch's or a cut's always
+    (neither holds anything of a listing), as does a line that is no record (a note)."""
+    try:
+        record = RECORD.validate_json(line)
+    except ValueError:
+        return True
+    return not isinstance(record, DeliveryProof) or record.delivery_id in stored
+
+
+@dataclass(frozen=True)
+class KeptLine:
+    """What an erasure and verify-log need of a stored or kept line, read without validating
+    the whole delivery (a stored line is validated as it is read; a kept one must equal it)."""
+
+    delivery_id: str
+    listing_id: str
+    tombstone: bool
+    occurred_at: datetime | None  # the change's, which the log binds
+
+    @classmethod
+    def read(cls, line: bytes) -> KeptLine | None:
+        """``None`` for a line that is no delivery (someone's note in a file stays)."""
+        try:
+            found = json.loads(line)
+            data = found["data"]
+            delivery_id, listing_id = found["delivery_id"], data["listing"]["listing_id"]
+            occurred = datetime.fromisoformat(data["occurred_at"])
+        except (ValueError, RecursionError, KeyError, TypeError):
+            return None
+        if not isinstance(delivery_id, str) or not isinstance(listing_id, str):
+            return None
+        aware = occurred if occurred.tzinfo is not None else None
+        return cls(delivery_id, listing_id, data.get("type") == "purged", aware)
+
+    @classmethod
+    def erased(cls, line: bytes, purged: Collection[str]) -> KeptLine | None:
+        """The line, if an erasure of ``purged`` listings takes it: their tombstones stay."""
+        about = cls.read(line)
+        if about is None or about.tombstone or about.listing_id not in purged:
+            return None
+        return about
+
+
+def cut_lines(
+    content: bytes, sha256: str, purged: Collection[str]
+) -> tuple[bytes, tuple[BatchCut, ...]]:
+    """A kept batch file without the lines of ``purged`` listings, and the record of what was
+    cut, per listing; the file as it is, and no record, when it holds none of them."""
+    lines = content.split(b"\n")
+    gone = [KeptLine.erased(line, purged) for line in lines]
+    counts = Counter(about.listing_id for about in gone if about is not None)
+    if not counts:
+        return content, ()
+    rest = b"\n".join(line for line, about in zip(lines, gone, strict=True) if about is None)
+    cuts = (BatchCut(sha256=sha256, listing_id=lid, lines=n) for lid, n in sorted(counts.items()))
+    return rest, tuple(cuts)
+
+
 @dataclass(frozen=True)
 class KeptProofs:
     """Everything kept beside a store, as ``gateway verify-log`` reads it: the single
     deliveries' signatures by delivery id, the batch announcements, the cuts by kept file,
-    and the kept files by the digest they are named by."""
+    the kept files by the digest they are named by, and the listings whose tombstone the store
+    held as they were read (what excuses a cut)."""
 
     deliveries: Mapping[str, tuple[DeliveryProof, ...]] = field(default_factory=dict)
     batches: tuple[BatchProof, ...] = ()
     cuts: Mapping[str, tuple[BatchCut, ...]] = field(default_factory=dict)
     files: Mapping[str, bytes] = field(default_factory=dict)
+    purged: frozenset[str] = frozenset()
 
     @classmethod
     def of(
-        cls, records: Iterable[DeliveryProof | BatchProof | BatchCut], files: Mapping[str, bytes]
+        cls,
+        records: Iterable[DeliveryProof | BatchProof | BatchCut],
+        files: Mapping[str, bytes],
+        purged: Iterable[str],
     ) -> KeptProofs:
         deliveries: dict[str, tuple[DeliveryProof, ...]] = {}
         batches: list[BatchProof] = []
@@ -173,4 +239,4 @@ class KeptProofs:
                 batches.append(record)
             else:
                 cuts[record.sha256] = (*cuts.get(record.sha256, ()), record)
-        return cls(deliveries, tuple(batches), cuts, dict(files))
+        return cls(deliveries, tuple(batches), cuts, dict(files), frozenset(purged))

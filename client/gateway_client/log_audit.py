@@ -32,6 +32,7 @@ from gateway_client.delivery_audit import (
     delivery_problems,
     included,
     late_arrivals,
+    unerased_problems,
     unlogged_problems,
     unsalted_problems,
 )
@@ -135,6 +136,7 @@ def audit(
     trusted, skipped, problems = trusted_checkpoints(checkpoints, keys, algorithm, seen)
     if audience is not None:
         problems += audience_problems(deliveries, *audience)
+    problems += unerased_problems(deliveries)
     logged = [d for d in deliveries if d.log_sequence is not None]
     first = from_sequence or min((d.log_sequence or 0 for d in logged), default=1)
     served_from = min([first, *(d.log_sequence or 0 for d in logged)])

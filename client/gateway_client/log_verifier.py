@@ -6,22 +6,21 @@ import base64
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
 from gateway_client.audit_report import Terms
 from gateway_client.checkpoint_trust import Algorithm, trusted_checkpoints
-from gateway_client.contract import Checkpoint, DeliveryPayload, LogEntry, SubscriptionFilters
-from gateway_client.kept_proofs import (
-    RECORD,
-    BatchCut,
-    BatchProof,
-    DeliveryProof,
-    KeptProofs,
-    batch_file,
-    signatures_path,
+from gateway_client.contract import (
+    ChangeType,
+    Checkpoint,
+    DeliveryPayload,
+    LogEntry,
+    SubscriptionFilters,
 )
+from gateway_client.durable_files import locked
+from gateway_client.kept_proofs import RECORD, BatchProof, KeptProofs, batch_file, signatures_path
 from gateway_client.log_audit import GRACE, AuditReport, Seen, audit
 from gateway_client.proof_audit import StoredCopy
 from gateway_client.push_client import PushClient, refusal_text
@@ -29,6 +28,7 @@ from gateway_client.receiver import fetch_gateway_keys
 from gateway_client.tlog import CosignatureVerifier, tile_hash_reader
 
 _PAGE = 1000
+_Parsed = TypeVar("_Parsed")
 
 
 class PublishedLogError(RuntimeError):
@@ -48,39 +48,50 @@ def read_deliveries(path: Path) -> list[DeliveryPayload]:
 def read_stored(path: Path) -> list[tuple[DeliveryPayload, bytes]]:
     """Each stored delivery with its line's bytes (split at ``\\n`` only: the bodies may hold
     U+2028 and the like, which ``splitlines`` would split at)."""
-    lines = path.read_bytes().split(b"\n")
-    return [(_delivery(path, n, line), line) for n, line in enumerate(lines, 1) if line.strip()]
+    return _parsed(
+        path, "stored delivery", lambda line: (DeliveryPayload.model_validate_json(line), line)
+    )
+
+
+def read_copy(store: Path) -> tuple[list[tuple[DeliveryPayload, bytes]], KeptProofs]:
+    """The store's lines and what ``gateway listen`` kept beside them (nothing, for a store
+    kept otherwise), as of one moment: read under the lock the listener writes under, since an
+    erasure seen half done — the store before it, the proofs after — would look like an edit;
+    which listings are purged is read from the same lines."""
+    with locked(store, shared=True):
+        stored = read_stored(store)
+        path = signatures_path(store)
+        records = _parsed(path, "kept signature", RECORD.validate_json) if path.exists() else []
+        files = {
+            record.sha256: batch_file(store, record.sha256).read_bytes()
+            for record in records
+            if isinstance(record, BatchProof) and batch_file(store, record.sha256).exists()
+        }
+    purged = (d.data.listing.listing_id for d, _ in stored if d.data.type == ChangeType.PURGED)
+    return stored, KeptProofs.of(records, files, purged)
 
 
 def read_kept(store: Path) -> KeptProofs:
-    """What ``gateway listen`` kept beside ``store`` (nothing, for a store kept otherwise)."""
-    path = signatures_path(store)
-    if not path.exists():
-        return KeptProofs()
+    """What ``gateway listen`` kept beside ``store`` (``read_copy``)."""
+    return read_copy(store)[1]
+
+
+def _parsed(path: Path, what: str, parse: Callable[[bytes], _Parsed]) -> list[_Parsed]:
+    """Each line of ``path``, parsed; a last line without its newline that does not parse is
+    one being written when a crash stopped the listener (its next start cuts it off): the
+    delivery it was for was not acknowledged, nor stored after its proof."""
     lines = path.read_bytes().split(b"\n")
-    records = [_record(path, n, line) for n, line in enumerate(lines, 1) if line.strip()]
-    files = {
-        record.sha256: batch_file(store, record.sha256).read_bytes()
-        for record in records
-        if isinstance(record, BatchProof) and batch_file(store, record.sha256).exists()
-    }
-    return KeptProofs.of(records, files)
-
-
-def _record(path: Path, number: int, line: bytes) -> DeliveryProof | BatchProof | BatchCut:
-    try:
-        return RECORD.validate_json(line)
-    except ValidationError as exc:
-        said = _first_error(exc, "the line")
-        raise LocalFileError(f"{path} line {number}: not a kept signature ({said})") from exc
-
-
-def _delivery(path: Path, number: int, line: bytes) -> DeliveryPayload:
-    try:
-        return DeliveryPayload.model_validate_json(line)
-    except ValidationError as exc:
-        said = _first_error(exc, "the line")
-        raise LocalFileError(f"{path} line {number}: not a stored delivery ({said})") from exc
+    found: list[_Parsed] = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            found.append(parse(line))
+        except ValidationError as exc:
+            if number < len(lines):
+                said = _first_error(exc, "the line")
+                raise LocalFileError(f"{path} line {number}: not a {what} ({said})") from exc
+    return found
 
 
 def _first_error(exc: ValidationError, whole: str) -> str:
@@ -231,6 +242,8 @@ def verify_log(
         update={
             "problems": report.problems + found.problems,
             "reverified": found.reverified,
+            "by_secret": found.by_secret,
+            "cut": found.cut,
             "unsigned": found.unsigned,
             "unreverified": found.unreverified,
         }

@@ -2,7 +2,8 @@
 every line re-verified against the signature kept beside it, so a recognition someone flipped
 in the store fails the run naming the delivery (review 11: only `data` was bound, by the log);
 a store kept before signatures were passes, each line said; a `v1` subscription's signatures
-are re-verified with `--secret-file`, and said without it."""
+are matched with `--secret-file`, counted apart (the province holds that secret too), and said
+without it."""
 
 from __future__ import annotations
 
@@ -109,4 +110,5 @@ def test_a_v1_subscriptions_store_is_re_verified_with_its_secret(  # type: ignor
 
     assert (without, given) == (0, 0), (said_without, said_given)
     assert "(1 not re-verified, v1 (HMAC): no --secret-file given: " in said_without
-    assert "; 1 re-verified against the signature kept with them" in said_given
+    assert "; 0 re-verified against the signature kept with them" in said_given
+    assert "(1 match a --secret-file: v1 (HMAC), which whoever holds the secret" in said_given

@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from gateway.delivery.planning import payload_for, plan_deliveries, stamped
 from gateway.delivery.subscription import Subscription
 from gateway_client.contract.catalogue import ListKind
-from gateway_client.contract.change import Change, restated
+from gateway_client.contract.change import Change, purged, restated
 from gateway_client.contract.events import DeliveryPayload
 from gateway_client.contract.filters import SubscriptionFilters
 from gateway_client.contract.log import (
@@ -389,6 +389,26 @@ def test_a_stored_delivery_naming_an_entry_the_log_lacks_is_reported() -> None:
     report = run(deliveries=[*without(6), stray])
 
     assert mentioning(report, stray.delivery_id, "log entry 99", "no signed checkpoint covers")
+
+
+def test_a_delivery_of_a_purged_listing_stored_after_its_tombstone_is_a_problem() -> None:
+    """A purged listing is never listed again and the gateway posts nothing of it after the
+    purge: a delivery of it stored after its tombstone was stored after an erasure (a purge
+    handled while the line was being received) and keeps what retention ended (review 14,
+    finding 1). Stored before it, it is what a receiver that does not erase keeps."""
+    gone = stored_for(4).model_copy(
+        update={"delivery_id": "dlv_purged", "data": purged(COMPANY_V2, LATER), "sequence": 5}
+    )
+
+    after = run(deliveries=[gone, *STORED])
+    before = run(deliveries=[*STORED, gone])
+
+    left = mentioning(after, "of purged listing", "after its tombstone dlv_purged")
+    assert [p.split(" of purged")[0] for p in left] == [
+        f"delivery {stored_for(1).delivery_id}",
+        f"delivery {stored_for(4).delivery_id}",
+    ]
+    assert mentioning(before, "of purged listing") == []
 
 
 def test_a_listings_earlier_change_stored_after_its_later_one_is_listed_as_late() -> None:

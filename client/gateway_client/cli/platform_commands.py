@@ -19,7 +19,7 @@ from gateway_client.cli.errors import read_entries
 from gateway_client.cli.key_files import read_secret, read_signer
 from gateway_client.cli.options import remote
 from gateway_client.cli.subject_table import render_upload
-from gateway_client.log_verifier import read_kept, read_seen, read_stored, verify_log, write_seen
+from gateway_client.log_verifier import read_copy, read_seen, verify_log, write_seen
 from gateway_client.proof_audit import StoredCopy
 from gateway_client.push_client import PushClient
 from gateway_client.uploader import BulkUploader, describe
@@ -79,10 +79,9 @@ def _progress_bar(out: TextIO) -> Callable[[int, int], None]:
 
 def _verify_log(args: argparse.Namespace) -> int:
     client = _platform(args)
-    store = Path(args.deliveries)
-    stored = read_stored(store)
+    stored, kept = read_copy(Path(args.deliveries))
     secrets = tuple(read_secret(path) for path in args.secret_file)
-    copy = StoredCopy(tuple(stored), read_kept(store), secrets, args.require_signatures)
+    copy = StoredCopy(tuple(stored), kept, secrets, args.require_signatures)
     state = Path(args.state) if args.state else None
     grace = timedelta(minutes=args.grace_minutes)
     witnesses = cli_witness.witness_verifiers(args)
@@ -116,6 +115,16 @@ def _verify_log(args: argparse.Namespace) -> int:
     if report.late:
         late = list(report.late)
         print(f"  (stored after a later change of their listing, apply by version: {late})")
+    if report.by_secret:
+        print(
+            f"  ({report.by_secret} match a --secret-file: v1 (HMAC), which whoever holds the "
+            "secret could have signed, this province too)"
+        )
+    if report.cut:
+        print(
+            f"  ({len(report.cut)} in batch files an erasure cut, proven by the log's data "
+            f"alone: {_some(report.cut)})"
+        )
     if report.unsigned:
         print(f"  ({len(report.unsigned)} stored without its signature: {_some(report.unsigned)})")
     for why, ids in _by_reason(report.unreverified).items():
@@ -198,8 +207,9 @@ def declare_verify_log(commands: Any) -> None:
     verify.add_argument(
         "--require-signatures",
         action="store_true",
-        help="fail unless every stored delivery is re-verified: for a store gateway listen "
-        "kept from the start, where a signature missing was removed",
+        help="fail unless every stored delivery is re-verified, matches a --secret-file, or "
+        "is in a batch file an erasure cut: for a store gateway listen kept from the start, "
+        "where a signature missing was removed",
     )
     cli_witness.verify_options(verify)
     remote(verify, token=False)
