@@ -4,39 +4,58 @@ can show later that every stored line is what the gateway signed.
 
 Everything is appended and fsynced before the answer, the proof before the line it proves: a
 crash between the two leaves a proof of a delivery never acknowledged (harmless; the gateway
-sends it again, signed anew), never a line without its proof. A ``purged`` tombstone erases the
-listing's earlier deliveries, as every subscriber must when retention ends — from the store,
-from the kept batch files (what was cut is recorded first: the file's digest no longer
-matches), and their signatures with them.
+sends it again, signed anew), never a line without its proof. Every change of the files is made
+under the store's lock (``durable_files.locked``), which verify-log takes to read them.
+
+A ``purged`` tombstone erases the listing's deliveries, as every subscriber must when retention
+ends — from the store, from the kept batch files (what was cut is recorded first: the file's
+digest no longer matches), and their signatures with them. A purged listing is never listed
+again, so nothing of it is stored after its tombstone, nor kept in a batch file fetched since.
+The tombstone is stored first and the listing's lines in the store go last: should a crash or a
+full disk stop the erasure between, the store holds the tombstone beside them — every cut made
+so far excused by it, the rest finished at the next start, or when the tombstone (never
+acknowledged) comes again.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 
 from gateway_client.contract import ChangeType, DeliveryPayload
 from gateway_client.durable_files import (
     TEMP_SUFFIX,
     append_durably,
+    locked,
     open_lines,
     replace_durably,
     sync_directory,
 )
 from gateway_client.kept_proofs import (
-    RECORD,
-    BatchCut,
     BatchProof,
     DeliveryProof,
+    KeptLine,
     batch_file,
     batches_dir,
+    cut_lines,
     record_line,
     signatures_path,
+    still_proves,
     stored_form,
 )
-from gateway_client.log_verifier import read_deliveries
+from gateway_client.log_verifier import LocalFileError, read_deliveries
+
+
+class Outcome(StrEnum):
+    """What ``DeliveryStore.add`` did with a delivery, as the listener reports it."""
+
+    STORED = "stored"
+    ALREADY = "already stored"
+    PURGED = "not stored (its listing is purged)"
 
 
 class DeliveryStore:
@@ -46,62 +65,124 @@ class DeliveryStore:
         self.path = path
         self.signatures = signatures_path(path)
         self.batches = batches_dir(path)
-        self._lock = threading.Lock()
-        open_lines(path)
-        open_lines(self.signatures)
-        for stale in self.batches.glob(f"*{TEMP_SUFFIX}"):
-            stale.unlink()  # a file being kept or cut when the process died
-        self._ids = {d.delivery_id for d in read_deliveries(path)}
+        self._lock = threading.RLock()
+        self._depth = 0
+        with self.writing():
+            _retire_erasing(path)
+            open_lines(path)
+            open_lines(self.signatures)
+            for stale in self.batches.glob(f"*{TEMP_SUFFIX}"):
+                stale.unlink()  # a file being kept or cut when the process died
+            stored = read_deliveries(path)
+            self._ids = {d.delivery_id for d in stored}
+            self._purged = {d.data.listing.listing_id for d in stored if _tombstone(d)}
+            unfinished = {
+                d.data.listing.listing_id
+                for d in stored
+                if not _tombstone(d) and d.data.listing.listing_id in self._purged
+            }
+            for listing_id in sorted(unfinished):  # an erasure a crash stopped
+                self._erase(listing_id)
 
     def __len__(self) -> int:
         return len(self._ids)
 
-    def add(self, payload: DeliveryPayload, body: bytes, headers: Mapping[str, str] | None) -> bool:
-        """Store the delivery unless its webhook-id is stored already; whether it was new.
-        ``headers``: the webhook's, whose signature is kept first; ``None`` for a line of a
-        batch file, which ``keep_batch`` kept with its announcement."""
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Held while the files change, against the listener's other threads and verify-log;
+        re-entrant: a batch holds it from keeping its file to storing its last line, and each
+        of those steps takes it too."""
         with self._lock:
-            if payload.delivery_id in self._ids:
-                return False
-            if headers is not None:
-                proof = DeliveryProof.of(headers, payload.delivery_id, body)
-                append_durably(self.signatures, record_line(proof))
-            if payload.data.type == ChangeType.PURGED:
-                self._erase(payload.data.listing.listing_id, payload.delivery_id)
-            append_durably(self.path, stored_form(body) + b"\n")
-            self._ids.add(payload.delivery_id)
-            return True
+            self._depth += 1
+            try:
+                if self._depth > 1:
+                    yield
+                else:
+                    with locked(self.path):
+                        yield
+            finally:
+                self._depth -= 1
+
+    def add(
+        self, payload: DeliveryPayload, body: bytes, headers: Mapping[str, str] | None
+    ) -> Outcome:
+        """Store the delivery unless its webhook-id is stored already or its listing is purged.
+        ``headers``: the webhook's, whose signature is kept first; ``None`` for a line of a
+        batch file, which ``keep_batch`` kept with its announcement. A tombstone erases its
+        listing, again when sent again: the gateway sends it again only when an erasure
+        failed (answered 503)."""
+        listing_id = payload.data.listing.listing_id
+        with self.writing():
+            if _tombstone(payload):
+                new = self._append(payload, body, headers)
+                self._purged.add(listing_id)
+                self._erase(listing_id)
+                return Outcome.STORED if new else Outcome.ALREADY
+            if listing_id in self._purged:
+                return Outcome.PURGED
+            return Outcome.STORED if self._append(payload, body, headers) else Outcome.ALREADY
 
     def keep_batch(self, headers: Mapping[str, str], body: bytes, file: bytes, sha256: str) -> None:
-        """Keep a verified batch's file (once: an erasure may have cut it since) and its
-        signed announcement, before any of its lines is stored."""
-        with self._lock:
+        """Keep a verified batch's file and its signed announcement, before any of its lines is
+        stored: the file as the erasures so far leave it (without a purged listing's lines,
+        what was cut recorded first), written again should a copy kept earlier differ."""
+        with self.writing():
             if not self.batches.exists():
                 self.batches.mkdir()
                 sync_directory(self.path.parent)
             kept = batch_file(self.path, sha256)
-            if not kept.exists():
-                replace_durably(kept, file)
+            rest, cuts = cut_lines(file, sha256, self._purged)
+            if not kept.exists() or kept.read_bytes() != rest:
+                if cuts:
+                    append_durably(self.signatures, b"".join(record_line(cut) for cut in cuts))
+                replace_durably(kept, rest)
             append_durably(self.signatures, record_line(BatchProof.of(headers, sha256, body)))
 
-    def _erase(self, listing_id: str, tombstone: str) -> None:
-        """Retention ran out for the listing: its copies go (the tombstone stays, and
-        ``verify-log`` owes nothing of an erased listing), and every proof that held them."""
-        cuts = [cut for kept in self._kept_files() if (cut := _cut(kept, listing_id))]
+    def _append(
+        self, payload: DeliveryPayload, body: bytes, headers: Mapping[str, str] | None
+    ) -> bool:
+        if payload.delivery_id in self._ids:
+            return False
+        if headers is not None:
+            proof = DeliveryProof.of(headers, payload.delivery_id, body)
+            append_durably(self.signatures, record_line(proof))
+        append_durably(self.path, stored_form(body) + b"\n")
+        self._ids.add(payload.delivery_id)
+        return True
+
+    def _erase(self, listing_id: str) -> None:
+        """Retention ran out for the listing, whose tombstone is stored: its copies go (and
+        ``verify-log`` owes nothing of an erased listing) — from the kept files, then their
+        signatures (and orphans: proofs of lines a crash never stored), then, last, from the
+        store. Each file is rewritten only when something of it goes."""
+        gone = {listing_id}
+        needle = listing_id.encode()  # a line that does not name the listing is none of it
+        cuts = []
+        for kept in self._kept_files():
+            content = kept.read_bytes()
+            if needle in content and (cut := cut_lines(content, kept.stem, gone))[1]:
+                cuts.append((kept, *cut))
         if cuts:
-            append_durably(self.signatures, b"".join(record_line(record) for _, _, record in cuts))
+            records = b"".join(record_line(record) for *_, made in cuts for record in made)
+            append_durably(self.signatures, records)
         for kept, rest, _ in cuts:
             replace_durably(kept, rest)
-        remaining = [
-            (line, d)
-            for line in _lines(self.path)
-            if (d := _delivery(line)) is None or d.data.listing.listing_id != listing_id
+        lines = _lines(self.path)
+        erased = [
+            (n, about.delivery_id)
+            for n, line in enumerate(lines)
+            if needle in line and (about := KeptLine.erased(line, gone))
         ]
-        replace_durably(self.path, b"".join(line + b"\n" for line, _ in remaining))
-        stored = {d.delivery_id for _, d in remaining if d is not None}
-        proven = stored | {tombstone}  # and orphans go: proofs of lines a crash never stored
-        proofs = [line for line in _lines(self.signatures) if _still_proves(line, proven)]
-        replace_durably(self.signatures, b"".join(line + b"\n" for line in proofs))
+        stored = self._ids - {delivery_id for _, delivery_id in erased}
+        proofs = _lines(self.signatures)
+        proving = [line for line in proofs if still_proves(line, stored)]
+        if len(proving) != len(proofs):
+            replace_durably(self.signatures, b"".join(line + b"\n" for line in proving))
+        if erased:
+            dropped = {n for n, _ in erased}
+            rest = b"".join(line + b"\n" for n, line in enumerate(lines) if n not in dropped)
+            replace_durably(self.path, rest)
+        self._ids = stored
 
     def _kept_files(self) -> list[Path]:
         return sorted(p for p in self.batches.glob("*.ndjson") if _SHA256.fullmatch(p.stem))
@@ -110,45 +191,29 @@ class DeliveryStore:
 _SHA256 = re.compile("[0-9a-f]{64}")
 
 
+def _tombstone(delivery: DeliveryPayload) -> bool:
+    return delivery.data.type == ChangeType.PURGED
+
+
 def _lines(path: Path) -> list[bytes]:
     return [line for line in path.read_bytes().split(b"\n") if line.strip()]
 
 
-def _delivery(line: bytes) -> DeliveryPayload | None:
-    """``None`` for a line that is not a delivery: someone else's note in a file is kept."""
-    try:
-        return DeliveryPayload.model_validate_json(line)
-    except ValueError:
-        return None
-
-
-def _still_proves(line: bytes, stored: set[str]) -> bool:
-    """A delivery's proof stays while the delivery is stored; a batch's or a cut's always
-    (neither holds anything of a listing), as does a line that is no record (a note)."""
-    try:
-        record = RECORD.validate_json(line)
-    except ValueError:
-        return True
-    return not isinstance(record, DeliveryProof) or record.delivery_id in stored
-
-
-def _cut(kept: Path, listing_id: str) -> tuple[Path, bytes, BatchCut] | None:
-    """The kept batch file without the listing's lines (a tombstone among them stays, as in
-    the store), and the record of what was cut; ``None`` when it holds none."""
-    content = kept.read_bytes()
-    if listing_id.encode() not in content:  # named nowhere in the file: no line to parse
-        return None
-    lines = content.split(b"\n")
-    gone = {n for n, line in enumerate(lines) if _erased(_delivery(line), listing_id)}
-    if not gone:
-        return None
-    rest = b"\n".join(line for n, line in enumerate(lines) if n not in gone)
-    return kept, rest, BatchCut(sha256=kept.stem, listing_id=listing_id, lines=len(gone))
-
-
-def _erased(delivery: DeliveryPayload | None, listing_id: str) -> bool:
-    return (
-        delivery is not None
-        and delivery.data.listing.listing_id == listing_id
-        and delivery.data.type != ChangeType.PURGED
-    )
+def _retire_erasing(store: Path) -> None:
+    """The listener before this one rewrote the store for an erasure as ``<store>.erasing``,
+    then renamed it over the store, which consumes it: one left behind was never swapped in.
+    The store beside it holds everything, and the tombstone of that erasure was never stored
+    nor acknowledged (the gateway sends it again, and verify-log reports it missing until it
+    comes), so the copy — a purged listing's names and ID numbers among what it holds — goes.
+    Without the store, it may be the only copy: refused, for someone to look at."""
+    erasing = store.with_name(store.name + ".erasing")
+    if not erasing.exists():
+        return
+    if not store.exists():
+        raise LocalFileError(
+            f"{erasing} is a copy an earlier gateway listen made while erasing, and {store} is "
+            "missing: move it to the store's name (the erasure's tombstone comes again), "
+            "or remove it"
+        )
+    erasing.unlink()
+    sync_directory(store.parent)

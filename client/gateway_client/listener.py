@@ -104,17 +104,18 @@ class Listener:
         self, payload: DeliveryPayload, body: bytes, headers: Mapping[str, str] | None
     ) -> None:
         try:
-            new = self.store.add(payload, body, headers)
+            said = self.store.add(payload, body, headers)
         except (OSError, ValueError) as exc:  # not stored: the gateway must send it again
             raise _Unavailable(f"could not store {payload.delivery_id}: {exc}") from exc
-        said = "stored" if new else "already stored"
         self._report(f"{said} {payload.delivery_id} ({payload.type}, log {payload.log_sequence})")
 
     def _batch(
         self, audience: Audience, headers: Mapping[str, str], body: bytes, now: datetime
     ) -> tuple[int, bytes]:
         """Every line of the file, stored as its single delivery would be (a line stored
-        already, from an earlier attempt, is not stored twice), or nothing acknowledged."""
+        already, from an earlier attempt, is not stored twice), or nothing acknowledged. The
+        file is fetched first, then kept and its lines stored under the store's lock: a
+        tombstone handled meanwhile, on another thread, erases before or after, never between."""
         announced = audience.batch(headers, body, now)
         try:
             file = self._fetch_file(announced.url, announced.size)
@@ -122,12 +123,14 @@ class Listener:
             said = f"batch {announced.batch_id} not stored: {error}"
             raise _Unavailable(said, b"the batch file could not be fetched") from error
         lines = batch_lines(announced, file, audience.subscription_id, audience.region)
-        try:  # the file and its signed announcement: what proves each line, kept first
-            self.store.keep_batch(headers, body, file, announced.sha256)
+        try:
+            with self.store.writing():
+                # the file and its signed announcement: what proves each line, kept first
+                self.store.keep_batch(headers, body, file, announced.sha256)
+                for payload, line in lines:
+                    self._store(payload, line, None)
         except OSError as error:
             raise _Unavailable(f"could not keep batch {announced.batch_id}: {error}") from error
-        for payload, line in lines:
-            self._store(payload, line, None)
         self._report(f"batch {announced.batch_id}: {len(lines)} deliveries")
         return 204, b""
 

@@ -173,12 +173,13 @@ def test_a_purged_listing_takes_its_signatures_and_its_lines_in_kept_files_with_
     assert found.cut == (in_file[1].delivery_id, in_file[2].delivery_id)
 
 
-def test_an_erasure_cut_short_by_a_crash_is_done_again_when_the_tombstone_comes_again(
+def test_an_erasure_cut_short_by_a_crash_is_finished_at_the_next_start(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """What is cut from a kept file is recorded before the file is cut: a crash in between
-    leaves the record and the whole file (still proven by its digest), and the tombstone,
-    never acknowledged, comes again and cuts it."""
+    """The tombstone is stored first, and what is cut from a kept file recorded before the
+    file is cut: a crash in between leaves the record and the whole file (still proven by its
+    digest) beside the stored tombstone, and the next start cuts it; the tombstone, never
+    acknowledged, comes again and finds nothing left to erase."""
     store = tmp_path / "d.ndjson"
     gateway = BatchGateway()
     made = changes(2)
@@ -191,10 +192,12 @@ def test_an_erasure_cut_short_by_a_crash_is_done_again_when_the_tombstone_comes_
 
     monkeypatch.setattr("gateway_client.delivery_store.replace_durably", crash)
     assert listening(store, files).handle(*signed_singly(tombstone))[0] == 503
-    assert reverified(store).reverified == 2  # the file is whole: its lines still proven
+    assert reverified(store).reverified == 3  # the file is whole, and the tombstone stored
     monkeypatch.undo()
 
-    assert listening(store, files).handle(*signed_singly(tombstone))[0] == 204
+    restarted = listening(store, files)
+    assert [d.delivery_id for d in read_deliveries(store)][1:] == [tombstone.delivery_id]
+    assert restarted.handle(*signed_singly(tombstone))[0] == 204
 
     found = reverified(store)
     assert found.problems == ()

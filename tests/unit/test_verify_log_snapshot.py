@@ -5,14 +5,18 @@ skipped, as the listener's next start cuts it off, not refused."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
+import pytest
 from batch_support import BatchGateway, batched, changes, numbered
 from builders import NOW
 from proof_support import ED25519, announced, listening, reverified, signed_singly
 
-from gateway_client.contract import Change, purged
-from gateway_client.log_verifier import read_kept, read_stored
+from gateway_client.contract import Change, DeliveryPayload, purged
+from gateway_client.durable_files import replace_durably
+from gateway_client.kept_proofs import KeptProofs
+from gateway_client.log_verifier import read_copy, read_kept, read_stored
 from gateway_client.proof_audit import StoredCopy
 
 
@@ -22,6 +26,32 @@ def kept_in_a_batch(store: Path) -> list[Change]:
     headers, body, files = announced(gateway, numbered(made, [gateway.target]))
     assert listening(store, files).handle(headers, body)[0] == 204
     return made
+
+
+def test_verify_log_reading_while_the_listener_erases_waits_for_the_erasure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "d.ndjson"
+    made = kept_in_a_batch(store)
+    [tombstone] = numbered([purged(made[0].listing, NOW)], [batched()], first_log=90)
+    read: list[tuple[list[tuple[DeliveryPayload, bytes]], KeptProofs]] = []
+    reader = threading.Thread(target=lambda: read.append(read_copy(store)))
+
+    def cut_while_read(path: Path, data: bytes) -> None:
+        replace_durably(path, data)
+        if not reader.is_alive() and not read:
+            reader.start()  # verify-log, after the kept file was cut
+            reader.join(0.5)  # it would have read the files half erased by now
+            assert reader.is_alive()
+
+    monkeypatch.setattr("gateway_client.delivery_store.replace_durably", cut_while_read)
+    assert listening(store).handle(*signed_singly(tombstone))[0] == 204
+    reader.join(5)
+
+    [(stored, kept)] = read
+    assert [d.delivery_id for d, _ in stored][-1] == tombstone.delivery_id
+    found = StoredCopy(tuple(stored), kept).reverify([ED25519])
+    assert (found.problems, found.reverified, len(found.cut)) == ((), 1, 2)
 
 
 def test_proofs_read_after_an_erasure_the_store_was_read_before_report_nothing_altered(
