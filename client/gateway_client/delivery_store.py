@@ -67,6 +67,7 @@ class DeliveryStore:
         self.batches = batches_dir(path)
         self._lock = threading.RLock()
         self._depth = 0
+        self._unfinished: set[str] = set()  # listings whose erasure failed (answered 503)
         with self.writing():
             _retire_erasing(path)
             open_lines(path)
@@ -109,14 +110,17 @@ class DeliveryStore:
         """Store the delivery unless its webhook-id is stored already or its listing is purged.
         ``headers``: the webhook's, whose signature is kept first; ``None`` for a line of a
         batch file, which ``keep_batch`` kept with its announcement. A tombstone erases its
-        listing, again when sent again: the gateway sends it again only when an erasure
-        failed (answered 503)."""
+        listing; sent again (a retry, a replay), again if that erasure failed: one a crash
+        stopped was finished at start."""
         listing_id = payload.data.listing.listing_id
         with self.writing():
             if _tombstone(payload):
                 new = self._append(payload, body, headers)
                 self._purged.add(listing_id)
-                self._erase(listing_id)
+                if new or listing_id in self._unfinished:
+                    self._unfinished.add(listing_id)
+                    self._erase(listing_id)
+                    self._unfinished.discard(listing_id)
                 return Outcome.STORED if new else Outcome.ALREADY
             if listing_id in self._purged:
                 return Outcome.PURGED

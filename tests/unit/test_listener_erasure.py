@@ -115,12 +115,11 @@ def test_a_delivery_of_a_purged_listing_arriving_after_its_tombstone_is_not_stor
     assert len(read_deliveries(store)) == 2  # the tombstone, the other listing's line
 
 
-def test_a_line_stored_after_its_listings_tombstone_is_erased_at_start_and_when_it_comes_again(
+def test_a_line_stored_after_its_listings_tombstone_is_reported_and_erased_at_start(
     tmp_path: Path,
 ) -> None:
-    """What the listener before this fix could leave (a line stored after the tombstone) is
-    a problem for verify-log, erased when the listener starts and when the tombstone is sent
-    again."""
+    """What the listener before this fix could leave (a line stored after the tombstone) is a
+    problem for verify-log, and erased when the listener starts."""
     store = tmp_path / "d.ndjson"
     made = changes(2)
     listener = listening(store)
@@ -129,20 +128,46 @@ def test_a_line_stored_after_its_listings_tombstone_is_erased_at_start_and_when_
     before = store.read_bytes()
     tombstone = tombstone_of(made[0])
     assert listener.handle(*signed_singly(tombstone))[0] == 204
-    left_over = before.split(b"\n")[0] + b"\n"
     with store.open("ab") as out:  # stored after the tombstone, by a race
-        out.write(left_over)
+        out.write(before.split(b"\n")[0] + b"\n")
 
     [problem] = unerased_problems(read_deliveries(store))
     assert f"is stored after its tombstone {tombstone.delivery_id}" in problem
-    assert listener.handle(*signed_singly(tombstone))[0] == 204  # sent again: erased again
-    assert mentioning(tmp_path, made[0]) == []
-
-    with store.open("ab") as out:
-        out.write(left_over)
     DeliveryStore(store)  # a start
+
     assert mentioning(tmp_path, made[0]) == []
     assert unerased_problems(read_deliveries(store)) == []
+
+
+def test_a_tombstone_sent_again_after_its_erasure_failed_erases_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tombstone is stored before the erasure fails (503): sent again, it is already
+    stored, and erases again; sent again once that erasure succeeded (a replay sends every
+    tombstone), it does not read the store and every kept file once more."""
+    store = tmp_path / "d.ndjson"
+    made = changes(2)
+    listener = listening(store)
+    for delivery in numbered(made, [batched()]):
+        assert listener.handle(*signed_singly(delivery))[0] == 204
+    tombstone = signed_singly(tombstone_of(made[0]))
+
+    def full(path: Path, data: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("gateway_client.delivery_store.replace_durably", full)
+    assert listener.handle(*tombstone)[0] == 503
+    monkeypatch.undo()
+    assert mentioning(tmp_path, made[0]) != []
+
+    assert listener.handle(*tombstone)[0] == 204
+    assert mentioning(tmp_path, made[0]) == []
+
+    def again(store: DeliveryStore, listing_id: str) -> None:
+        pytest.fail("a replayed tombstone read the whole store again")
+
+    monkeypatch.setattr(DeliveryStore, "_erase", again)
+    assert listener.handle(*tombstone)[0] == 204  # a replay
 
 
 def test_an_erasure_stopped_after_the_cut_is_an_erasure_to_verify_log_and_finished_at_start(
