@@ -97,7 +97,10 @@ def plan(
     result = DedupPlan()
     for index, listing in losers:
         held = stored.get(listing.listing_id)
-        if held is None and listing.listing_id in purged:
+        winner = newest[listing.listing_id][1]
+        if listing.version == winner.version and not same_entry(listing, winner):
+            result.reused.append((index, listing))  # one batch, one version, two contents
+        elif held is None and listing.listing_id in purged:
             result.purged.append((index, listing))
         elif held is not None and not may_change(held.origin_region, region, relays_subregions):
             result.refused.append((index, listing, held))

@@ -44,6 +44,10 @@ WRITTEN = [
     ENDS_IN_X.translate(WIDE),  # a full-width Ｘ too
     f"{PERSON[:6]} {PERSON[6:14]} {PERSON[14:]}",  # 6-8-4, as on the card
     f"{PERSON[:6]}-{PERSON[6:14]}-{PERSON[14:]}",
+    f"{PERSON[:6]} - {PERSON[6:14]} - {PERSON[14:]}",  # spaces round a dash
+    f"{PERSON[:6]}/{PERSON[6:14]}/{PERSON[14:]}",
+    f"{PERSON[:6]} {PERSON[6:14]}  {PERSON[14:]}",  # two spaces
+    f"{PERSON[:6]}·{PERSON[6:14]}·{PERSON[14:]}",  # a middle dot
 ]
 
 

@@ -489,9 +489,22 @@ def test_the_result_records_when_the_batch_was_received(gw: Gateway) -> None:
     assert gw.push([entry()]).received_at == datetime(2025, 7, 1, 12, 0, tzinfo=UTC)
 
 
+def test_one_batch_with_one_version_in_two_contents_refuses_the_second(gw: Gateway) -> None:
+    result = gw.push([entry(), entry(reason="同一版本, 不同文字")], batch_id="b-1")
+    assert counts(result) == (1, 0, 1)
+    assert [(e.index, e.field, e.code) for e in result.errors] == [
+        (1, "source_updated_at", "version_reused")
+    ]
+    assert gw.store.listings[lid(entry())].reason == entry()["reason"]
+
+
 def test_a_version_finer_than_a_microsecond_is_refused(gw: Gateway) -> None:
     """pydantic would drop the nanoseconds without a word, and a version 800 ns after a held
     one would then equal it."""
-    result = gw.push([entry(source_updated_at="2025-05-01T08:00:00.000000900+08:00")])
-    assert counts(result) == (0, 0, 1)
-    assert [(e.field, e.code) for e in result.errors] == [("source_updated_at", "invalid_datetime")]
+    finer = ("2025-05-01T08:00:00.000000900+08:00", "2025-05-01T08:00:00,0000009+08:00")
+    for n, stamp in enumerate(finer):
+        result = gw.push([entry(source_updated_at=stamp)], batch_id=f"b-{n}")
+        assert counts(result) == (0, 0, 1), stamp
+        assert [(e.field, e.code) for e in result.errors] == [
+            ("source_updated_at", "invalid_datetime")
+        ]

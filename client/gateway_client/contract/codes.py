@@ -241,13 +241,15 @@ def mask_ids_in(text: str) -> str:
     return _ID_SHAPED.sub(lambda m: m.group(1) + "*" * 11 + m.group(2).upper(), text)
 
 
-# 17 digits and a digit or X, a single space, dash, underscore or dot allowed between any two
-# (110105 19491231 002X, 110105-19491231-002X); matched in NFKC form, so full-width digits and
-# Ｘ are read as digits and X.
-_SEPARATOR = r"[\s\-\u2010-\u2015\u2212_.]"
-_ID_CANDIDATE = re.compile(rf"(?<!\d)\d(?:{_SEPARATOR}?\d){{16}}{_SEPARATOR}?[\dXx](?!\d)")
+# 17 digits and a digit or X, up to three separators between any two — spaces, dashes, slashes,
+# underscores, dots, middle dots (110105 19491231 002X, 110105 - 19491231 - 002X,
+# 110105/19491231/002X) — matched in NFKC form, so full-width digits and Ｘ read as digits and X.
+_SEPARATOR = r"[\s\-\u2010-\u2015\u2212_./\u00b7\u30fb]"
+_ID_CANDIDATE = re.compile(
+    rf"(?<!\d)\d(?:{_SEPARATOR}{{0,3}}\d){{16}}{_SEPARATOR}{{0,3}}[\dXx](?!\d)"
+)
 _SEPARATORS = re.compile(_SEPARATOR)
-_ID_DIGITS = re.compile(rf"\d(?:{_SEPARATOR}?\d){{16}}")  # settles nearly all text at once
+_ID_DIGITS = re.compile(rf"\d(?:{_SEPARATOR}{{0,3}}\d){{16}}")  # settles nearly all text at once
 
 
 def _resident_ids(plain: str) -> Iterator[tuple[re.Match[str], str]]:

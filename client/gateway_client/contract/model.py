@@ -108,7 +108,7 @@ Moment = Annotated[
     _iso_only(
         # Microseconds at most: pydantic would drop finer digits without a word, and two
         # versions 800 ns apart would then be one (the second a "duplicate").
-        re.compile(r"(?!.*\.\d{7})\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}"),
+        re.compile(r"(?!.*[.,]\d{7})\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}"),  # a decimal comma too
         datetime,
         "invalid_datetime",
         "date and time (2024-03-01T09:30:00+08:00), to the microsecond at most",
@@ -152,7 +152,8 @@ def intake_of(info: ValidationInfo) -> Intake | None:
 _BIDI = r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _INVISIBLE = r"\u00ad\u180e\u200b-\u200d\u2028\u2029\u2060-\u2064\ufeff"
 _NOT_IN_LINE = re.compile(rf"[\x00-\x1f\x7f-\x9f{_BIDI}{_INVISIBLE}]")
-_DIGITS = re.compile(r"\d(?:[\s\-\u2010-\u2015\u2212_.]?\d){16}")  # codes.resident_id_in's
+# 17 digits, up to three separators between two: codes.resident_id_in's own first test
+_DIGITS = re.compile(r"\d(?:[\s\-\u2010-\u2015\u2212_./\u00b7\u30fb]{0,3}\d){16}")
 _NOT_IN_PROSE = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}{_INVISIBLE}]|\r(?!\n)")
 
 
@@ -161,8 +162,8 @@ def _text_check(forbidden: re.Pattern[str], ids: bool = True) -> AfterValidator:
 
     def check(value: str, info: ValidationInfo) -> str:
         # Every forbidden character is unprintable (Cc, Cf, Zl, Zp), and a resident ID needs 17
-        # digits in a row (a separator between two at most), so nearly all text is settled by
-        # two C calls; input is told from stored records only then.
+        # digits in a row (up to three separators between two), so nearly all text is settled
+        # by two C calls; input is told from stored records only then.
         if (value.isprintable() and _DIGITS.search(value) is None) or intake_of(info) is None:
             return value
         found = forbidden.search(value)
