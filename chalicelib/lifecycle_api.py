@@ -45,9 +45,10 @@ from gateway_client.contract import (
 )
 
 
-def _code(request: Request, credit_code: str) -> str:
-    """The code in the path; a person's counts as a lookup of one person (``query_api``)."""
-    return addressed_code(request, credit_code, container().clock.now())
+def _code(request: Request, credit_code: str, listing_id: str) -> str:
+    """The code in the path; a region's try at a person's listing it does not own counts as a
+    lookup of one person (``query_api.addressed_code``)."""
+    return addressed_code(request, credit_code, listing_id, container().clock.now())
 
 
 def _today() -> date:
@@ -75,7 +76,7 @@ def file_objection(request: Request, credit_code: str, listing_id: str) -> Respo
     region = caller.operator_or_region(request)
     filing = parse_request(ObjectionFiling, caller.body(request))
     listing, changed = container().lifecycle.file_objection(
-        _code(request, credit_code), listing_id, filing, region
+        _code(request, credit_code, listing_id), listing_id, filing, region
     )
     return _reply(request, listing, changed, 201)
 
@@ -86,7 +87,7 @@ def report_verified(
     region = caller.operator_or_region(request)  # the owner's step; the operator as remedy
     report = parse_request(VerificationReport, caller.body(request), _today())
     listing, changed = container().lifecycle.report_verified(
-        _code(request, credit_code), listing_id, objection_id, report, region
+        _code(request, credit_code, listing_id), listing_id, objection_id, report, region
     )
     return _reply(request, listing, changed)
 
@@ -97,7 +98,7 @@ def decide_objection(
     region = caller.operator_or_region(request)  # the operator: any listing (a remedy)
     decision = parse_request(ObjectionDecision, caller.body(request), _today())
     listing, changed = container().lifecycle.decide_objection(
-        _code(request, credit_code), listing_id, objection_id, decision, region
+        _code(request, credit_code, listing_id), listing_id, objection_id, decision, region
     )
     return _reply(request, listing, changed)
 
@@ -106,7 +107,7 @@ def repair(request: Request, credit_code: str, listing_id: str) -> Response:
     region = caller.operator_or_region(request)
     wanted = parse_request(RepairRequest, caller.body(request))
     listing, changed = container().lifecycle.repair(
-        _code(request, credit_code), listing_id, wanted, region
+        _code(request, credit_code, listing_id), listing_id, wanted, region
     )
     return _reply(request, listing, changed)
 

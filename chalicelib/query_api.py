@@ -118,12 +118,21 @@ def trail(request: Request, credit_code: str) -> Response:
     return json_response(200, body)
 
 
-def addressed_code(request: Request, credit_code: str, now: datetime) -> str:
-    """A listing route's code: a natural person's is a lookup of one person, counted as the
-    one-stop query counts it (what the route answers differs for the right number)."""
+def addressed_code(request: Request, credit_code: str, listing_id: str, now: datetime) -> str:
+    """A listing route's code. A region trying a natural person's code on a listing it does
+    not own makes a lookup of one person, counted as the one-stop query counts it (what such a
+    try is answered differs for the right number: 404 for a wrong one, and for a region the
+    listing was delivered to, its objection accepted); the owner's own work and the operator's
+    remedies are not tries."""
     code = requested_code(credit_code, china_date(now))
-    if is_natural_person(code):
-        admit_personal_lookup(caller.viewer(request), now)
+    if not is_natural_person(code):
+        return code
+    viewer = caller.viewer(request)
+    if viewer.operator:
+        return code
+    held = container().listings.current([(code, listing_id)]).get(listing_id)
+    if held is None or not viewer.owns(held.origin_region):
+        admit_personal_lookup(viewer, now)
     return code
 
 

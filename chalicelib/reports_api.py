@@ -121,7 +121,7 @@ def listing_feedback(request: Request, credit_code: str, listing_id: str) -> Res
     """The owner region (or the operator) reads what subscribers did about its listing."""
     region = caller.operator_or_region(request)
     c = container()
-    code = addressed_code(request, credit_code, c.clock.now())
+    code = addressed_code(request, credit_code, listing_id, c.clock.now())
     c.lifecycle.owned_listing(code, listing_id, region)
     reports = c.feedback.for_listing(listing_id)
     return json_response(200, {"feedback": [f.model_dump(mode="json") for f in reports]})

@@ -69,3 +69,20 @@ def test_tries_at_a_persons_listing_count_as_lookups_of_one_person(
     answers = [tried(askers, UNLISTED_PERSON, listing_id, "feedback")[:2] for _ in range(3)]
 
     assert answers == [(404, "not_found"), (404, "not_found"), (429, "rate_limited")]
+
+
+def test_the_owners_own_work_on_a_persons_listing_is_no_try(
+    askers: Askers, gateway: Gateway
+) -> None:
+    """Only a region's tries at a listing it does not own count: the owner's objection steps
+    and reads, and the operator's remedies, are its work."""
+    [listing_id] = askers.push("owner", person_entry())
+    gateway.configure(personal_lookups_per_minute="1")
+    moment = (datetime.now(UTC) + timedelta(minutes=1)).replace(second=20, microsecond=0)
+    bootstrap.override_clock(FixedClock(moment))
+    path = f"/v1/subjects/{PERSON}/listings/{listing_id}/feedback"
+
+    owner = [askers.gateway.send_signed("GET", path, askers.signers["owner"]) for _ in range(3)]
+    operator = [askers.ask("operator", path) for _ in range(3)]
+
+    assert [r.status_code for r in owner + operator] == [200] * 6
