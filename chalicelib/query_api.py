@@ -123,16 +123,21 @@ def addressed_code(request: Request, credit_code: str, listing_id: str, now: dat
     not own makes a lookup of one person, counted as the one-stop query counts it (what such a
     try is answered differs for the right number: 404 for a wrong one, and for a region the
     listing was delivered to, its objection accepted); the owner's own work and the operator's
-    remedies are not tries."""
+    remedies are not tries. Each try is in the trail, without a purpose (the route states
+    none), as the operator's to read."""
     code = requested_code(credit_code, china_date(now))
     if not is_natural_person(code):
         return code
     viewer = caller.viewer(request)
     if viewer.operator:
         return code
-    held = container().listings.current([(code, listing_id)]).get(listing_id)
+    c = container()
+    held = c.listings.current([(code, listing_id)]).get(listing_id)
     if held is None or not viewer.owns(held.origin_region):
         admit_personal_lookup(viewer, now)
+        # on record for the operator, found or not: which listing it was stays out of it
+        asked = Asked(viewer, None, None, now, c.settings.query_trail_period)
+        c.query_trail.record(subject_key(c.trail_key(), code), trail_entry(code, [], asked))
     return code
 
 

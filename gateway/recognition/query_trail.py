@@ -60,7 +60,7 @@ class TrailEntry(Frozen):
     masked_code: str
     asked_by: str  # "operator", or the signing region
     key_id: str | None  # the platform key that signed, or the operator's IAM principal
-    purpose: Purpose
+    purpose: Purpose | None  # None: a try at a listing route, which states no purpose
     as_region: str | None
     listing_ids: tuple[str, ...]
     owners: tuple[str, ...]  # the origin regions of those listings, as they were
@@ -79,7 +79,7 @@ class Asked:
     """One look: who asked, why, as which region, when, and as part of which batch check."""
 
     viewer: Viewer
-    purpose: Purpose
+    purpose: Purpose | None
     as_region: str | None
     at: datetime
     keep: timedelta  # how long its trail entry is kept

@@ -86,3 +86,20 @@ def test_the_owners_own_work_on_a_persons_listing_is_no_try(
     operator = [askers.ask("operator", path) for _ in range(3)]
 
     assert [r.status_code for r in owner + operator] == [200] * 6
+
+
+def test_each_try_is_in_the_trail_for_the_operator_found_or_not(askers: Askers) -> None:
+    [listing_id] = askers.push("owner", person_entry())
+
+    tried(askers, PERSON, listing_id, "feedback")
+    tried(askers, UNLISTED_PERSON, listing_id, "feedback")
+    askers.gateway.send_signed(
+        "GET", f"/v1/subjects/{PERSON}/listings/{listing_id}/feedback", askers.signers["owner"]
+    )
+
+    for code in (PERSON, UNLISTED_PERSON):
+        reply = askers.ask("operator", f"/v1/subjects/{code}/trail")
+        entries = [
+            (e["asked_by"], e["purpose"], e["listing_ids"]) for e in reply.json_body["entries"]
+        ]
+        assert entries == [("440000", None, [])], code  # the owner's own read is no try
