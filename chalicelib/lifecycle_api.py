@@ -32,7 +32,7 @@ from gateway.lifecycle import (
     VerificationReport,
 )
 from gateway.ownership import NotListingOwner
-from gateway.recognition import Disclosure, disclosure, shown
+from gateway.recognition import Disclosure, disclosure, is_natural_person, shown
 from gateway.validation import parse_request
 from gateway_client.contract import (
     BadRequest,
@@ -40,6 +40,7 @@ from gateway_client.contract import (
     Frozen,
     Listing,
     Moment,
+    NotFound,
     china_date,
     errors,
 )
@@ -75,10 +76,27 @@ def file_objection(request: Request, credit_code: str, listing_id: str) -> Respo
     operator on the subject's request."""
     region = caller.operator_or_region(request)
     filing = parse_request(ObjectionFiling, caller.body(request))
-    listing, changed = container().lifecycle.file_objection(
-        _code(request, credit_code, listing_id), listing_id, filing, region
-    )
+    code = _code(request, credit_code, listing_id)
+    _shown_in_full(request, code, listing_id)
+    listing, changed = container().lifecycle.file_objection(code, listing_id, filing, region)
     return _reply(request, listing, changed, 201)
+
+
+def _shown_in_full(request: Request, code: str, listing_id: str) -> None:
+    """A person's listing is objected to only by a region that sees the person in full (its
+    owner, a region recognising it) or the operator: one delivered it masked could otherwise
+    complete the number by filing with candidates (accepted for the right one, 404 for the
+    rest), and has no need of it — the subject objects through the owner or the operator.
+    Refused exactly as a wrong code is."""
+    if not is_natural_person(code):
+        return
+    viewer = caller.viewer(request)
+    held = container().lifecycle.listing(code, listing_id)
+    if viewer.operator or viewer.owns(held.origin_region):
+        return
+    how = disclosure(held, viewer, container().agreements.all(), _today())
+    if how is not Disclosure.FULL:
+        raise NotFound(f"no listing {listing_id} for this credit code", path="listing_id")
 
 
 def report_verified(
