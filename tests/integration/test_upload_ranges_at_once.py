@@ -1,8 +1,9 @@
 """A split upload's ranges ingested by threads at the same time against DynamoDB and S3 (moto):
 each range's lease and checkpoint item, the listings' compare-and-set and the upload's own step
 (run by whichever range finishes last, or retried when another holds it) end where one run
-would — every line counted once, each listing at its newest version, a tie decided by its
-first line."""
+would — every line counted once, each listing at its newest version; of two lines giving one
+version two contents, the first is stored and the later refused (``version_reused``), as in one
+run."""
 
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ class _Queue:
 def _file(aws: Any) -> tuple[bytes, str | None]:
     rows = [entry(REGION, i) for i in range(1, RANGES * RANGE + 1)]
     rows[RANGE + 1] = entry(REGION, 1, version=30)  # newer than line 1, in the second range
-    rows[3 * RANGE + 2] = {**entry(REGION, 2), "reason": "同一版本，另一说法"}  # a tie: line 2 wins
+    rows[3 * RANGE + 2] = {**entry(REGION, 2), "reason": "同一版本，另一说法"}  # line 2's version
     content = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode()
     put = aws.s3.put_object(
         Bucket=aws.env["CG_ARCHIVE_BUCKET"], Key=upload_key(REGION, "u-1"), Body=content
@@ -112,9 +113,10 @@ def test_ranges_ingested_at_the_same_time_end_as_one_run(aws: Any) -> None:
 
     done = uploads.get(REGION, "u-1")
     assert done is not None
-    assert (done.status, done.lines, done.rejected) == ("completed", RANGES * RANGE, 0)
-    assert done.accepted + done.duplicate == RANGES * RANGE
-    assert done.duplicate == 2  # the older copy of 1, the later of 2: one batch, as in one run
+    assert (done.status, done.lines, done.rejected) == ("completed", RANGES * RANGE, 1)
+    assert done.accepted + done.duplicate + done.rejected == RANGES * RANGE
+    assert done.duplicate == 1  # the older copy of 1: one batch, as in one run
+    assert [(e.line, e.code) for e in done.errors] == [(3 * RANGE + 3, "version_reused")]
     first = ListingEntry.model_validate(entry(REGION, 1, version=30))
     tie = ListingEntry.model_validate(entry(REGION, 2))
     held = listings.current([(x.credit_code, identity_of(x)) for x in (first, tie)])
