@@ -121,8 +121,8 @@ def trail(request: Request, credit_code: str) -> Response:
 def addressed_code(request: Request, credit_code: str, listing_id: str, now: datetime) -> str:
     """A listing route's code. A region trying a natural person's code on a listing it does
     not own makes a lookup of one person, counted as the one-stop query counts it (what such a
-    try is answered differs for the right number: 404 for a wrong one, and for a region the
-    listing was delivered to, its objection accepted); the owner's own work and the operator's
+    try is answered may differ for the right number: 404 for a wrong one, and for a region that
+    sees the person in full, its objection accepted); the owner's own work and the operator's
     remedies are not tries. Each try is in the trail, without a purpose (the route states
     none), as the operator's to read."""
     code = requested_code(credit_code, china_date(now))
