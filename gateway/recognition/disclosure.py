@@ -23,10 +23,12 @@ and the route decides that from the code alone, before it reads anything.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, TypeVar
+
+from pydantic import BaseModel
 
 from gateway.ownership import may_change
 from gateway.recognition.agreement import Agreement
@@ -153,49 +155,60 @@ def written_before_the_rules(listing: Listing) -> Listing:
     """A masked view of text stored before input refused what it now refuses: resident ID
     numbers written into text (``id_number_in_text``) masked, and the owner's verification
     note, once copied into the history, left out as the objection's own words are."""
-    history = tuple(
-        step.model_copy(update={"reason": _VERIFIED_NOTE.sub(r"\1", step.reason)})
-        if step.event == "objection_verified" and _VERIFIED_NOTE.match(step.reason)
-        else step
-        for step in listing.history
-    )
+    history = _rewritten(listing.history, "reason", _without_verification_note)
     moved = (
-        listing if history == listing.history else listing.model_copy(update={"history": history})
+        listing if history is listing.history else listing.model_copy(update={"history": history})
     )
     return ids_in_text_masked(moved)
 
 
 def ids_in_text_masked(listing: Listing) -> Listing:
     """The listing with every resident ID number in its text masked (a no-op for one stored
-    since input refused them; views only: a delivery's digest covers its text as stored)."""
-    texts = {name: getattr(listing, name) for name in _TEXT}
+    since input refused them; views only: a delivery's digest covers its text as stored).
+    Nothing is copied unless something changes: every view of every listing asks."""
     update: dict[str, object] = {
         name: scrubbed
-        for name, value in texts.items()
-        if value is not None and (scrubbed := resident_ids_masked(value)) != value
+        for name in _TEXT
+        if (value := getattr(listing, name)) is not None
+        and (scrubbed := resident_ids_masked(value)) != value
     }
-    persons = tuple(
-        p.model_copy(update={"name": resident_ids_masked(p.name)})
-        for p in listing.responsible_persons
-    )
-    history = tuple(
-        step.model_copy(update={"reason": resident_ids_masked(step.reason)})
-        for step in listing.history
-    )
-    extension = listing.extension
-    if extension is not None:
-        number = resident_ids_masked(extension.decision_number)
-        if number != extension.decision_number:
-            update["extension"] = extension.model_copy(update={"decision_number": number})
-    if persons != listing.responsible_persons:
+    persons = _rewritten(listing.responsible_persons, "name", resident_ids_masked)
+    if persons is not listing.responsible_persons:
         update["responsible_persons"] = persons
-    if history != listing.history:
+    history = _rewritten(listing.history, "reason", resident_ids_masked)
+    if history is not listing.history:
         update["history"] = history
+    if listing.extension is not None:
+        (extension,) = _rewritten((listing.extension,), "decision_number", resident_ids_masked)
+        if extension is not listing.extension:
+            update["extension"] = extension
     return listing.model_copy(update=update) if update else listing
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
+def _rewritten(items: tuple[M, ...], field: str, rewrite: Callable[[str], str]) -> tuple[M, ...]:
+    """``items`` with ``field`` rewritten, each copied only where it changes; ``items`` itself
+    when none does."""
+    changed = False
+    out: list[M] = []
+    for item in items:
+        value = getattr(item, field)
+        new = rewrite(value)
+        changed = changed or new != value
+        out.append(item if new == value else item.model_copy(update={field: new}))
+    return tuple(out) if changed else items
+
+
+def _without_verification_note(reason: str) -> str:
+    return _VERIFIED_NOTE.sub(r"\1", reason)
+
+
 _TEXT = ("subject_name", "reason", "legal_basis", "deciding_authority", "decision_number")
-_VERIFIED_NOTE = re.compile(r"^(objection \S+ verified): .*\Z", re.DOTALL)
+_VERIFIED_NOTE = re.compile(
+    r"^(objection \S+ verified): .*\Z", re.DOTALL
+)  # only those steps say so
 
 
 def reveals_resident_id(listing: Listing) -> bool:
