@@ -37,7 +37,9 @@ from gateway.intake.ports import (
     UploadStore,
 )
 from gateway.intake.storing import Purged
+from gateway.national import domain_problem
 from gateway.ports import ListingStore, Registry
+from gateway.registry import Region
 from gateway_client.contract import (
     DEFAULT_TOLERANCE,
     Clock,
@@ -125,10 +127,9 @@ class BulkIngest:
         self, upload: Upload, version_id: str | None, out_of_time: Callable[[], bool]
     ) -> Upload:
         check: FileCheck | None = None  # pass 1's, reused by pass 3 within one invocation
-        withdrawn = self._key_withdrawn(upload)
-        if withdrawn is not None:
-            self._uploads.save(withdrawn)
-            return withdrawn
+        upload = self._as_permitted_now(upload)
+        if upload.status is UploadStatus.REFUSED and not _mismatched(upload):
+            return upload
         if upload.status is UploadStatus.AWAITING_UPLOAD or _mismatched(upload):
             upload, check = self._verify(upload, version_id)
             self._uploads.save(upload)
@@ -181,9 +182,8 @@ class BulkIngest:
         upload = self._uploads.get(region, upload_id)
         if upload is None or upload.status is not UploadStatus.INGESTING:
             return None
-        withdrawn = self._key_withdrawn(upload)
-        if withdrawn is not None:
-            self._uploads.save(withdrawn)
+        upload = self._as_permitted_now(upload)
+        if upload.status is UploadStatus.REFUSED:
             return None
         if not 0 <= index < upload.ranges:
             return None
@@ -218,20 +218,44 @@ class BulkIngest:
         self._uploads.save_ranges(region, upload_id, [done])
         return done
 
-    def _key_withdrawn(self, upload: Upload) -> Upload | None:
-        """The upload refused, when the key that signed its manifest is no longer valid: a
-        revocation stops what that key set going, also a file it uploaded earlier (checked
-        again on every resumption)."""
+    def _as_permitted_now(self, upload: Upload) -> Upload:
+        """The upload under its region's rules of now, checked again on every resumption (a
+        manifest may be asked for again, and its file uploaded, long after it was signed):
+        refused when the key that signed the manifest is no longer valid, or a resync's domain
+        is no longer the source's; otherwise with the region's current relay policy and domains,
+        so an operator's change applies to the lines not yet stored. Saved when it changed."""
         now = self._clock.now()
+        region = self._registry.get_region(upload.manifest.region)
+        refusal = self._refusal(upload, region)
+        if refusal is None and region is not None:
+            policy = {
+                "relays_subregions": region.relays_subregions,
+                "permitted_domains": region.domains,
+            }
+            if all(getattr(upload, name) == value for name, value in policy.items()):
+                return upload
+            changed = upload.model_copy(update=policy)
+        else:
+            changed = stamp(upload, now, status=UploadStatus.REFUSED, refusal=refusal)
+        self._uploads.save(changed)
+        return changed
+
+    def _refusal(self, upload: Upload, region: Region | None) -> Refusal | None:
         key = self._registry.get_key(upload.key_id)
-        if key is not None and key.region == upload.manifest.region and key.is_valid_at(now):
-            return None
-        refusal = Refusal(
-            code="key_revoked",
-            message=f"key {upload.key_id} is no longer valid: request the upload again with "
-            "a current key",
-        )
-        return stamp(upload, now, status=UploadStatus.REFUSED, refusal=refusal)
+        now = self._clock.now()
+        if key is None or key.region != upload.manifest.region or not key.is_valid_at(now):
+            return Refusal(
+                code="key_revoked",
+                message=f"key {upload.key_id} is no longer valid: request the upload again "
+                "with a current key",
+            )
+        if region is None:
+            return Refusal(code="unknown_region", message="the region is no longer registered")
+        for domain in upload.manifest.domains:
+            problem = domain_problem(domain, region.code, region.domains)
+            if problem is not None:
+                return Refusal(code=problem[0], message=problem[1])
+        return None
 
     # --- pass 1 ------------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from chalicelib.s3_archive import S3Archive
 from gateway.intake import BulkIngest, BulkPolicy, Upload, UploadManifest
 from gateway.intake.bulk import upload_key
 from gateway.intake.bulk_ingest import UploadBusy
+from gateway.registry import Region
 from gateway_client.contract import ListingEntry, identity_of
 from gateway_client.contract.clock import FixedClock
 from infra.local.synthetic import entry
@@ -41,6 +42,9 @@ class _Key:
 class _Registry:
     def get_key(self, key_id: str) -> _Key:
         return _Key()
+
+    def get_region(self, code: str) -> Region:
+        return Region(code=code, name=code)
 
 
 class _Queue:

@@ -25,6 +25,7 @@ from gateway.intake.bulk_batches import LINES_PER_BATCH
 from gateway.intake.bulk_ingest import BulkIngest, BulkPolicy, UploadBusy
 from gateway.intake.bulk_ranges import RangeState, upload_level, with_ranges
 from gateway.promotion import promote
+from gateway.registry import Region
 from gateway_client.contract.clock import FixedClock
 from gateway_client.contract.listing import Listing, ListingEntry, ListingStatus
 from infra.local.synthetic import entry
@@ -183,6 +184,8 @@ class Gateway:
             }
         )
         key_id = f"{region}-k1"
+        if self.registry.get_region(region) is None:
+            self.registry.put_region(Region(code=region, name=region))
         if self.registry.get_key(key_id) is None:
             self.registry.put_key(platform_key(make_signer(key_id), region))
         upload = Upload(
