@@ -241,4 +241,5 @@ class Container:
             self.agreements,
             self.queue,
             self.url_verifier,
+            listings=self.listings,
         )

@@ -25,7 +25,15 @@ from gateway.delivery.ports import (
 from gateway.delivery.records import DeliveryState, NotSent
 from gateway.delivery.redelivery import Resend, rebuild, replayable
 from gateway.delivery.subscription import Subscription
-from gateway_client.contract import BadRequest, Change, SubscriptionPending
+from gateway.ports import ListingStore
+from gateway_client.contract import (
+    BadRequest,
+    Change,
+    ChangeType,
+    Listing,
+    ListKind,
+    SubscriptionPending,
+)
 
 LOG_PAGE = 100  # entries read from the log at a time
 REDRIVE_LIMIT = 10_000  # dead deliveries a re-drive of "all" reopens at once
@@ -80,7 +88,10 @@ class Resending:
         queue: DeliveryQueue,
         verifier: EndpointVerifier,
         token: Callable[[], str] = lambda: secrets.token_hex(6),
+        *,
+        listings: ListingStore,
     ) -> None:
+        self.listings = listings  # the subjects of replayed red changes
         self.subscriptions = subscriptions
         self.deliveries = deliveries
         self.log = log
@@ -111,15 +122,32 @@ class Resending:
             for page in range(first, last + 1, LOG_PAGE)
             for pair in self.log.entries(page, min(LOG_PAGE, last + 1 - page))
         )
+        changes = list(replayable(logged, self._tombstone))
+        subjects = self._red_subjects([change for _, change in changes])
         deliveries = [
             delivery.model_copy(update={"replay": True, "log_sequence": sequence})
-            for sequence, change in replayable(logged, self._tombstone)
-            for delivery in plan_deliveries(change, [subscription], agreements)
+            for sequence, change in changes
+            for delivery in plan_deliveries(
+                change,
+                [subscription],
+                agreements,
+                subject=subjects.get(change.listing.credit_code, ()),
+            )
         ]
         sequences = {d.change.change_id: d.log_sequence or 0 for d in deliveries}
         numbered = stamped(deliveries, sequences, self.log.allocate)
         self.queue.enqueue(numbered, f":replay:{self.token()}")
         return Replayed(first, last, len(deliveries))
+
+    def _red_subjects(self, changes: list[Change]) -> dict[str, list[Listing]]:
+        """The listings of each subject a replayed red change names: its incentives are held
+        back while the subject has a black listing in force, as fan-out holds them back."""
+        codes = {
+            c.listing.credit_code
+            for c in changes
+            if c.listing.kind is ListKind.RED and c.type is not ChangeType.PURGED
+        }
+        return self.listings.subjects(sorted(codes)) if codes else {}
 
     def redrive(self, subscription_id: str, delivery_ids: list[str] | None = None) -> int:
         """Reopen dead deliveries (all, or the ones named) and queue them again, each rebuilt

@@ -338,7 +338,9 @@ def subscribing(answers: bool = True) -> tuple:
         registry.put_region(region(code))
     store, log, verifier = InMemorySubscriptionStore(), Log(), Verifier(answers)
     log.changes = [change_between(black(9), None)]
-    resending = Resending(store, Records(), log, Agreements(), Queue(), verifier)
+    resending = Resending(
+        store, Records(), log, Agreements(), Queue(), verifier, listings=InMemoryListingStore()
+    )
     service = SubscriptionDesk(
         store, registry, log, resending, FixedClock(NOW), allow_loopback_http=False
     )
@@ -416,7 +418,10 @@ def resending(*subscriptions: Subscription, dead: Sequence[Delivery] = ()) -> tu
     store, log, queue = InMemorySubscriptionStore(*subscriptions), Log(), Queue()
     log.changes = [change_between(black(n), None) for n in (1, 2, 3)]
     records = Records(*dead)
-    service = Resending(store, records, log, Agreements(agreement()), queue, Verifier())
+    listings = InMemoryListingStore()
+    service = Resending(
+        store, records, log, Agreements(agreement()), queue, Verifier(), listings=listings
+    )
     return service, store, records, log, queue
 
 
@@ -439,6 +444,35 @@ def test_a_replay_starts_after_the_subscription_began_and_keeps_the_webhook_ids(
     assert {d.delivery_id for d in queue.sent} == first_time
     assert all(d.replay for d in queue.sent)
     assert [d.log_sequence for d in queue.sent] == [2, 3]
+
+
+def test_a_replayed_red_listing_keeps_its_incentives_held_back_while_the_subject_is_black() -> None:
+    """A replay plans as fan-out does: with the subject's listings (review 16, F1: it planned
+    without them, so a replay granted the incentives the live delivery had held back)."""
+    guangdong = subscription("sub-gd", region=GUANGDONG)
+    service, store, _, queue = fan_out(guangdong)
+    red, court = listing(red_entry(credit_code=make_uscc(7))), black(7)
+    store.write([(red, None), (court, None)], GUANGDONG_CITY)
+    service.run([(change_between(court, None), None), (change_between(red, None), None)])
+    [live] = [d for d in queue.sent if d.change.listing.listing_id == red.listing_id]
+    log = Log()
+    log.changes = [change_between(court, None), change_between(red, None)]
+    replaying = Resending(
+        InMemorySubscriptionStore(guangdong),
+        Records(),
+        log,
+        Agreements(),
+        Queue(),
+        Verifier(),
+        listings=store,
+    )
+
+    replaying.replay(guangdong, 2, None)
+
+    [replayed] = replaying.queue.sent  # type: ignore[attr-defined]
+    assert live.recognition.measures == replayed.recognition.measures == ()
+    assert replayed.recognition.suspended_measures == live.recognition.suspended_measures != ()
+    assert replayed.recognition.suspended_because == "black_listing_in_force"
 
 
 def test_a_replay_stops_at_what_a_signed_checkpoint_covers() -> None:
