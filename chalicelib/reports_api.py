@@ -82,8 +82,11 @@ def post_feedback(request: Request) -> Response:
     # the masked code only, which no longer finds a person's listing)
     delivered = c.resending.rebuilt(report.delivery_id)
     listing = delivered.change.listing if delivered is not None else None
-    agreed = delivered.recognition.measures if delivered is not None else ()
-    check_report(report, listing, china_date(c.clock.now()), agreed)
+    recognition = delivered.recognition if delivered is not None else None
+    earlier = [
+        f for f in c.feedback.for_listing(record.listing_id) if f.subscriber_region == region
+    ]
+    check_report(report, listing, china_date(c.clock.now()), recognition, earlier)
     feedback = Feedback(
         **report.model_dump(),
         subscription_id=record.subscription_id,

@@ -20,8 +20,8 @@ from gateway_client.contract import (
     Frozen,
     FutureDate,
     Listing,
-    Measure,
     MeasureId,
+    Recognition,
     stopped_applying,
 )
 
@@ -71,23 +71,45 @@ class NoLongerApplying(Conflict):
     code = "listing_not_in_force"
 
 
+class MeasureNotDelivered(Conflict):
+    """A measure reported executed on a delivery that gave no ground for it: the region did not
+    recognise the listing (no agreement, or the listing suspended when delivered), or the
+    measure was held back (a red listing's incentives while a black listing is in force)."""
+
+    code = "measure_not_delivered"
+
+
+class AlreadyReported(Conflict):
+    """The region reported the same measure on the same day for the listing against another of
+    its deliveries: one execution is one case (a later report for that delivery replaces it)."""
+
+    code = "already_reported"
+
+
 def check_report(
-    report: FeedbackReport, listing: Listing | None, today: date, agreed: Sequence[Measure] = ()
+    report: FeedbackReport,
+    listing: Listing | None,
+    today: date,
+    recognition: Recognition | None = None,
+    earlier: Sequence[Feedback] = (),
 ) -> None:
     """Refuse a report that cannot be true, before it is stored or counted: feedback feeds the
     monthly statistics (执行反馈), so a measure that does not exist, belongs to the other list,
     or was executed in the future or before the decision would count what never happened, as
-    would feedback on the delivery of the listing's end; one measure named twice on one day
-    would count twice.
+    would feedback on the delivery of the listing's end, or a measure executed on a delivery
+    that did not recognise the listing or held the measure back; one measure named twice on
+    one day would count twice, in one report or in two about the same listing.
     ``listing`` is the one the delivery carried (None once it is gone: only the measures and
-    the future are judged then); ``agreed``, the measures its recognition named (an agreement
-    may write out measures the catalogue does not hold: they count as the catalogue's do);
-    ``today`` is the Beijing date from the injected clock.
+    the future are judged then); ``recognition``, the one it carried (its measures may be
+    written out by an agreement, not held by the catalogue: they count as the catalogue's do;
+    None when the delivery cannot be rebuilt: not judged then); ``earlier``, the region's
+    reports about the same listing on its other deliveries; ``today`` is the Beijing date from
+    the injected clock.
 
     Raises
     ------
     NoLongerApplying, DuplicateValue, UnknownMeasure, MeasureKindMismatch, FutureDate,
-    DatesOutOfOrder
+    DatesOutOfOrder, MeasureNotDelivered, AlreadyReported
         for the first problem, with ``path`` (``measures.0.executed_on``).
     """
     ended = stopped_applying(listing) if listing is not None else None
@@ -99,7 +121,13 @@ def check_report(
         )
     DuplicateValue.check([(m.measure_id, m.executed_on) for m in report.measures], "measures")
     catalogue = load_measures()
-    named = {measure.measure_id: measure for measure in agreed}
+    named = {m.measure_id: m for m in recognition.measures} if recognition is not None else {}
+    done = {
+        (m.measure_id, m.executed_on): other.delivery_id
+        for other in earlier
+        if other.delivery_id != report.delivery_id
+        for m in other.measures
+    }
     for index, executed in enumerate(report.measures):
         at = f"measures.{index}"
         measure = named.get(executed.measure_id) or catalogue.get(executed.measure_id)
@@ -115,6 +143,28 @@ def check_report(
         if listing is not None and executed.executed_on < listing.decided_on:
             message = f"executed_on is before the listing was decided ({listing.decided_on})"
             raise DatesOutOfOrder(message, path=f"{at}.executed_on")
+        no_ground = _no_ground(recognition, executed.measure_id)
+        if executed.result == "executed" and no_ground is not None:
+            message = f"delivery {report.delivery_id} {no_ground}"
+            raise MeasureNotDelivered(message, path=f"{at}.measure_id")
+        other = done.get((executed.measure_id, executed.executed_on))
+        if other is not None:
+            message = (
+                f"{executed.measure_id} on {executed.executed_on} was reported for this listing "
+                f"against delivery {other}: report it there again to change it"
+            )
+            raise AlreadyReported(message, path=at)
+
+
+def _no_ground(recognition: Recognition | None, measure_id: str) -> str | None:
+    """Why the delivery gave no ground to execute the measure, if it gave none."""
+    if recognition is None:
+        return None
+    if not recognition.recognised:
+        return f"did not recognise the listing ({', '.join(recognition.reasons)})"
+    if any(m.measure_id == measure_id for m in recognition.suspended_measures):
+        return f"held {measure_id} back ({recognition.suspended_because})"
+    return None
 
 
 FEEDBACK_REFUSALS = (
@@ -124,5 +174,7 @@ FEEDBACK_REFUSALS = (
     MeasureKindMismatch,
     FutureDate,
     DatesOutOfOrder,
+    MeasureNotDelivered,
+    AlreadyReported,
 )
 """What ``check_report`` raises, for the route's declared replies."""

@@ -115,6 +115,12 @@ def error_code(response: HTTPResponse) -> str:
     return str(response.json_body["error"]["code"])
 
 
+def refusal(response: HTTPResponse) -> tuple[int, str, str]:
+    """A refusal as (status, code, path)."""
+    error = response.json_body["error"]
+    return response.status_code, error["code"], error.get("path", "")
+
+
 @dataclass
 class Gateway:
     """The Chalice app in-process, configured from the provisioned resources."""
@@ -411,6 +417,20 @@ def end_agreement(
 ) -> HTTPResponse:
     headers = gateway.operator(token) if token else {}
     return gateway.client.http.delete(f"/v1/agreements/{agreement_id}", headers=headers)
+
+
+def hunan_recognises_city(gateway: Gateway) -> None:
+    """湖南 recognises 七台河市's black lists, of any severity: its feedback on their deliveries
+    may report measures executed (a delivery that did not recognise a listing gives none)."""
+    terms = agreement_terms(
+        title="湖南省认可七台河市失信主体名单",
+        sources=[{"region": CITY, "subtree": True}],
+        min_severity=None,
+    )
+    gateway.put_region(HUNAN)
+    gateway.put_region(CITY)
+    made = create_agreement(gateway, terms)
+    assert made.status_code == 201, made.json_body
 
 
 def signed_agreement(gateway: Gateway, **overrides: Any) -> dict[str, Any]:

@@ -284,7 +284,7 @@ def feedback(world: World, msg_id: str) -> tuple[str, Any]:
         "measure_id": "key_supervision",
         "department": "各行业主管部门",
         "executed_on": stamp()[:10],
-        "result": "executed",
+        "result": "not_applicable",  # S does not recognise A's listing: nothing to execute
     }
     return "/v1/feedback", {"delivery_id": world.delivery_id, "measures": [measure]}
 

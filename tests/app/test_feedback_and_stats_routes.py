@@ -15,6 +15,8 @@ from app_support import (
     PROVINCE,
     black_entry,
     error_code,
+    hunan_recognises_city,
+    refusal,
 )
 from lifecycle_support import (
     GUANGDONG,
@@ -43,6 +45,8 @@ def subscribe(gateway, url: str, region: str = HUNAN) -> str:  # type: ignore[no
     gateway.put_region(region)
     response = gateway.subscribe_as_operator(region=region, url=url)
     assert response.status_code == 201
+    if region == HUNAN:
+        hunan_recognises_city(gateway)
     return str(response.json_body["subscription_id"])
 
 
@@ -128,6 +132,34 @@ def test_feedback_is_refused_for_deliveries_that_are_not_the_regions_or_not_deli
     path = f"/v1/subjects/{CREDIT_CODE}/listings/{listing_id}/feedback"
     assert life.get(path).json_body == {"feedback": []}
     assert life.post_feedback(hunan, delivery.delivery_id).status_code == 201
+
+
+def test_one_execution_is_one_case_and_none_without_recognition(
+    gateway, aws, stream, life, receiver
+):
+    """Reviews 16 and 17: the same measure reported on the same day against two deliveries of
+    one listing counted two cases; a region that did not recognise the listing counted one."""
+    subscribe(gateway, receiver.url)
+    subscribe(gateway, receiver.url)  # a second subscription of 湖南: the listing twice
+    gateway.put_region(GUANGDONG)
+    assert gateway.subscribe_as_operator(region=GUANGDONG, url=receiver.url).status_code == 201
+    city, hunan = gateway.register_platform(CITY), gateway.register_platform(HUNAN)
+    guangdong = gateway.register_platform(GUANGDONG)
+    pushed(gateway, city, CITY, black_entry())
+    deliveries = fan_out_and_deliver(aws, stream)
+    to_hunan = [d for d in deliveries if d.recognition.subscriber_region == HUNAN]
+    [to_guangdong] = [d for d in deliveries if d.recognition.subscriber_region == GUANGDONG]
+
+    first = life.post_feedback(hunan, to_hunan[0].delivery_id)
+    again = life.post_feedback(hunan, to_hunan[1].delivery_id)
+    unrecognised = life.post_feedback(guangdong, to_guangdong.delivery_id)
+    replaced = life.post_feedback(hunan, to_hunan[0].delivery_id)  # its own report, sent again
+
+    assert (first.status_code, replaced.status_code) == (201, 201)
+    assert refusal(again) == (409, "already_reported", "measures.0")
+    assert to_hunan[0].delivery_id in again.json_body["error"]["message"]
+    assert refusal(unrecognised) == (409, "measure_not_delivered", "measures.0.measure_id")
+    assert life.stats(CITY, this_month()).json_body["cases"]["total"] == 1
 
 
 # --- statistics -----------------------------------------------------------------------------

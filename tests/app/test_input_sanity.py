@@ -17,8 +17,10 @@ from app_support import (
     HUNAN,
     NATURAL_PERSON_CODE,
     black_entry,
+    hunan_recognises_city,
     new_signer,
     queued_messages,
+    refusal,
 )
 from chalice.test import HTTPResponse
 from lifecycle_support import (
@@ -33,12 +35,6 @@ from lifecycle_support import (
 
 from chalicelib.bootstrap import container
 from gateway_client.contract.signing import public_key_text
-
-
-def refusal(response: HTTPResponse) -> tuple[int, str, str]:
-    error = response.json_body["error"]
-    return response.status_code, error["code"], error.get("path", "")
-
 
 # --- feedback -------------------------------------------------------------------------------
 
@@ -72,6 +68,7 @@ def test_feedback_that_cannot_be_true_is_refused_and_not_counted(
     life = Lifecycle(gateway)
     gateway.put_region(HUNAN)
     gateway.subscribe_as_operator(region=HUNAN, url=receiver.url)
+    hunan_recognises_city(gateway)
     city, hunan = gateway.register_platform(CITY), gateway.register_platform(HUNAN)
     listing_id = pushed(gateway, city, CITY, black_entry())  # decided 2026-03-01
     [delivery] = fan_out_and_deliver(aws, stream)

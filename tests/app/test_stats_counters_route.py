@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from app_support import CITY, CREDIT_CODE, HUNAN, PROVINCE, black_entry
+from app_support import CITY, CREDIT_CODE, HUNAN, PROVINCE, black_entry, hunan_recognises_city
 from lifecycle_support import (
     Lifecycle,
     add_months,
@@ -60,6 +60,7 @@ def busy_month(gateway, aws, stream, life, receiver) -> None:  # type: ignore[no
     """Pushes, an objection, a repair, deliveries and feedback: every kind of counter."""
     gateway.put_region(HUNAN)
     made = gateway.subscribe_as_operator(region=HUNAN, url=receiver.url)
+    hunan_recognises_city(gateway)
     assert made.status_code == 201
     city = gateway.register_platform(CITY)
     hunan = gateway.register_platform(HUNAN)
@@ -322,6 +323,7 @@ def test_a_report_sent_again_for_a_delivery_replaces_the_first_in_the_counts(  #
 ):
     gateway.put_region(HUNAN)
     assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
+    hunan_recognises_city(gateway)
     city = gateway.register_platform(CITY)
     hunan = gateway.register_platform(HUNAN)
     gateway.push(city, CITY, [black_entry()])

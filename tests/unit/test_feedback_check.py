@@ -12,13 +12,24 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gateway.recognition.feedback import (
+    AlreadyReported,
+    Feedback,
     FeedbackReport,
     MeasureKindMismatch,
+    MeasureNotDelivered,
     UnknownMeasure,
     check_report,
 )
 from gateway.recognition.measures import load_measures
-from gateway_client.contract import DatesOutOfOrder, FutureDate, ListKind
+from gateway_client.contract import (
+    DatesOutOfOrder,
+    FutureDate,
+    ListKind,
+    Measure,
+    NotRecognised,
+    Recognition,
+    Suspension,
+)
 
 TODAY = date(2025, 6, 2)
 BLACK = listing(entry(decided_on="2025-03-01", valid_from="2025-03-01"))
@@ -102,8 +113,85 @@ def test_a_measure_its_agreement_wrote_out_counts_as_the_catalogues_do() -> None
     recognition names them, and feedback about them is kept (checked for kind as ever)."""
     written_out = {"measure_id": "agreed_joint_supervision", "executed_on": TODAY}
 
-    check_report(report(written_out), BLACK, TODAY, agreed=(AGREED,))
+    check_report(report(written_out), BLACK, TODAY, recognised(AGREED))
     with pytest.raises(UnknownMeasure):
         check_report(report(written_out), BLACK, TODAY)  # not agreed for this delivery
     with pytest.raises(MeasureKindMismatch):
-        check_report(report(written_out), RED, TODAY, agreed=(AGREED,))
+        check_report(report(written_out), RED, TODAY, recognised(AGREED))
+
+
+def recognised(*measures: Measure, held_back: tuple[Measure, ...] = ()) -> Recognition:
+    return Recognition(
+        subscriber_region="440000",
+        recognised=True,
+        basis=("agreement-1",),
+        measures=measures,
+        suspended_measures=held_back,
+        suspended_because=Suspension.BLACK_LISTING_IN_FORCE if held_back else None,
+    )
+
+
+def test_a_measure_executed_on_a_delivery_that_did_not_recognise_the_listing_is_refused() -> None:
+    """Review 17, F3: 广西 without an agreement (or any region, of a listing suspended when it
+    was delivered) reported a measure executed, and it was counted as a case."""
+    unrecognised = Recognition(
+        subscriber_region="450000", recognised=False, reasons=(NotRecognised.NO_AGREEMENT,)
+    )
+    executed = {"measure_id": "key_supervision", "executed_on": TODAY}
+
+    with pytest.raises(MeasureNotDelivered) as refused:
+        check_report(report(executed), BLACK, TODAY, unrecognised)
+
+    assert refused.value.to_dict()["path"] == "measures.0.measure_id"
+    check_report(report({**executed, "result": "not_applicable"}), BLACK, TODAY, unrecognised)
+
+
+def test_an_incentive_held_back_under_a_black_listing_is_not_reported_executed() -> None:
+    """Review 16, F6: the green channel held back while a black listing was in force."""
+    green = CATALOGUE["green_channel"]
+    other = next(m for i, m in CATALOGUE.items() if i in RED_ONLY and i != "green_channel")
+
+    with pytest.raises(MeasureNotDelivered):
+        check_report(
+            report({"measure_id": "green_channel", "executed_on": TODAY}),
+            RED,
+            TODAY,
+            recognised(held_back=(green,)),
+        )
+    check_report(
+        report({"measure_id": other.measure_id, "executed_on": TODAY}),
+        RED,
+        TODAY,
+        recognised(other, held_back=(green,)),
+    )
+
+
+def test_one_execution_reported_against_two_deliveries_of_a_listing_is_refused() -> None:
+    """Review 16, F3 / review 17, F2: one measure executed once counted a case per delivery."""
+    executed = {"measure_id": "key_supervision", "executed_on": TODAY}
+    first = Feedback.model_validate(
+        {
+            **report(executed).model_dump(),
+            "delivery_id": "msg_" + "1" * 32,
+            "subscription_id": "sub-1",
+            "subscriber_region": "440000",
+            "listing_id": BLACK.listing_id,
+            "credit_code": BLACK.credit_code,
+            "origin_region": BLACK.origin_region,
+            "submitted_at": "2025-06-02T08:00:00+08:00",
+        }
+    )
+
+    with pytest.raises(AlreadyReported) as refused:
+        check_report(report(executed), BLACK, TODAY, earlier=[first])
+
+    assert refused.value.to_dict()["path"] == "measures.0"
+    assert first.delivery_id in str(refused.value)
+    check_report(
+        report({**executed, "executed_on": TODAY - timedelta(days=1)}),
+        BLACK,
+        TODAY,
+        earlier=[first],
+    )
+    again = first.model_copy(update={"delivery_id": report(executed).delivery_id})
+    check_report(report(executed), BLACK, TODAY, earlier=[again])  # its own report: replaced
