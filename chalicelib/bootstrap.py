@@ -208,7 +208,7 @@ def build(settings: Settings, clock: Clock) -> Container:
         lifecycle=lifecycle,
         uploads=uploads,
         upload_queue=upload_queue,
-        upload_desk=UploadDesk(registry, uploads, clock, rates, policy),
+        upload_desk=UploadDesk(registry, uploads, clock, rates, policy, settings.checks_per_minute),
         bulk_ingest=BulkIngest(  # split by the upload queue: gateway.intake.bulk_ranges
             uploads,
             archive,

@@ -11,7 +11,7 @@ from gateway.intake.ports import UploadStore
 from gateway.lifecycle import FutureVersion, version_problem
 from gateway.national import DomainNotPermitted, domain_problem
 from gateway.ports import Registry
-from gateway.rate_limit import RateCounter
+from gateway.rate_limit import RateCounter, admit
 from gateway.validation import parse_request
 from gateway_client.contract import BadRequest, Clock, Conflict, DuplicateValue, RegionMismatch
 
@@ -31,7 +31,9 @@ class UploadDesk:
         clock: Clock,
         rates: RateCounter,
         policy: PushPolicy,
+        checks_per_minute: int,
     ) -> None:
+        self._checks_per_minute = checks_per_minute  # a bulk check is a check (POST /v1/checks)
         self._rates = rates
         self._policy = policy
         self._registry = registry
@@ -52,6 +54,10 @@ class UploadDesk:
             )
         if manifest.upload_id != auth.signed.msg_id:
             raise BadRequest("upload_id differs from the webhook-id header", path="upload_id")
+        if manifest.mode == "check":  # held to the same count as batch checks
+            limit = self._checks_per_minute
+            message = f"batch and bulk checks are limited to {limit} a minute per region"
+            admit(self._rates, f"checks#{manifest.region}", now, limit, message)
         # issued_at versions a resync's removals: one from the future would freeze listings.
         late = version_problem(manifest.issued_at, now, self._policy.tolerance, "issued_at")
         if late is not None:

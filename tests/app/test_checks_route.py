@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from app_support import (
 )
 
 from chalicelib import checks_api
+from chalicelib.bootstrap import container
 from gateway_client.contract import PublishedKey, verify_report
 from gateway_client.contract.signing import Ed25519Signer
 
@@ -166,6 +168,29 @@ def test_checks_beyond_the_regions_limit_are_refused(gateway, hunan):
 
     assert first.status_code == 200
     assert (second.status_code, error_code(second)) == (429, "rate_limited")
+
+
+def test_a_bulk_check_counts_against_the_same_limit(gateway, hunan, aws):
+    """Review 17, F7: with the minute's checks used, a bulk check of candidate numbers was
+    accepted all the same (only the push rate applied): it is a check, and refused as one."""
+    gateway.configure(checks_per_minute="1")
+    assert checks(gateway, hunan, codes=[CREDIT_CODE], purpose="supervision").status_code == 200
+    manifest = {
+        "region": HUNAN,
+        "upload_id": "u-check-1",
+        "issued_at": datetime.now(UTC).isoformat(),
+        "count": 1,
+        "sha256": "0" * 64,
+        "size": 40,
+        "mode": "check",
+        "purpose": "supervision",
+    }
+
+    reply = gateway.post_signed("/v1/uploads", hunan, "u-check-1", json.dumps(manifest).encode())
+
+    assert (reply.status_code, error_code(reply)) == (429, "rate_limited")
+    assert "checks" in reply.json_body["error"]["message"]
+    assert container().uploads.get(HUNAN, "u-check-1") is None
 
 
 def gateway_keys(gateway: Gateway) -> list[PublishedKey]:
