@@ -17,6 +17,7 @@ from chalicelib.reevaluations import tick as reevaluation_tick
 from chalicelib.route_spec import Access, Operation, Reply, Tag
 from chalicelib.tick_function import run_tick
 from gateway.lifecycle import (
+    CommitmentSettled,
     DecidedRecently,
     ListingChanged,
     NotARecipient,
@@ -26,6 +27,7 @@ from gateway.lifecycle import (
     ObjectionFiling,
     ObjectionIdReused,
     ObjectionOpen,
+    ObjectionVerified,
     RepairRequest,
     RepairTooEarly,
     StaleCorrection,
@@ -231,12 +233,13 @@ ROUTES: tuple[Operation, ...] = (
         "Report that the objected record has been checked (核实), before deciding",
         Access.OPERATOR_OR_PLATFORM,
         {200: Reply(ListingChange, f"{_STEPPED} {_REPLAYED}")},
-        (*_REFUSED, NotInForce, ListingChanged),
+        (*_REFUSED, NotInForce, ObjectionVerified, ListingChanged),
         body=VerificationReport,
         description="The owner's `verified` step (seed 002 新郑 §六(三)): the `replied` step's "
         "deadline counts from it. Reporting also counts as receiving the notice. The note is "
         "kept as the objection's `verification_note`, withheld where the listing is shown "
-        "masked, as its reason is.",
+        "masked, as its reason is. The same report again is a replay; a later one with "
+        "another note is 409 `objection_verified`.",
         handler=report_verified,
     ),
     Operation(
@@ -247,11 +250,21 @@ ROUTES: tuple[Operation, ...] = (
         "Decide an open objection: upheld, corrected or revoked",
         Access.OPERATOR_OR_PLATFORM,
         {200: Reply(ListingChange, f"{_STEPPED} {_REPLAYED}")},
-        (*_REFUSED, NotInForce, ObjectionDecided, StaleCorrection, ListingChanged),
+        (
+            *_REFUSED,
+            NotInForce,
+            ObjectionDecided,
+            StaleCorrection,
+            CommitmentSettled,
+            ListingChanged,
+        ),
         body=ObjectionDecision,
         description="A correction decided (`source_updated_at`) before content the owner has "
         "pushed since is refused with 409 `stale_version`: it would put the older content back. "
-        "The same decision again is a replay; another outcome is 409 `objection_decided`. A "
+        "The same decision again is a replay; a later one saying something else (outcome, note "
+        "or corrected content) is 409 `objection_decided`. A correction keeps the listing's "
+        "`origin_region` (400 at `corrected_entry.origin_region`) and its commitment's recorded "
+        "outcome (409 `commitment_settled`). A "
         "listing that has ended keeps its status: its objection closes with the outcome "
         "recorded, and a correction is 409 `listing_not_in_force` (`corrected_entry`).",
         handler=decide_objection,

@@ -10,7 +10,13 @@ from gateway.lifecycle.freshness import (
     version_problem,
 )
 from gateway.lifecycle.objection_policies import shipped_policies
-from gateway.lifecycle.objection_steps import DecidedRecently, ObjectionDecided, StaleCorrection
+from gateway.lifecycle.objection_steps import (
+    CommitmentSettled,
+    DecidedRecently,
+    ObjectionDecided,
+    ObjectionVerified,
+    StaleCorrection,
+)
 from gateway.lifecycle.requests import (
     ObjectionDecision,
     ObjectionFiling,
@@ -47,6 +53,7 @@ __all__ = [
     "PERIOD_ENDED",
     "RETENTION_YEARS",
     "Budget",
+    "CommitmentSettled",
     "DecidedRecently",
     "DueDates",
     "FutureVersion",
@@ -59,6 +66,7 @@ __all__ = [
     "ObjectionFiling",
     "ObjectionIdReused",
     "ObjectionOpen",
+    "ObjectionVerified",
     "Removal",
     "RemovalReason",
     "RepairRequest",

@@ -45,6 +45,22 @@ class ObjectionDecided(Conflict):
     default_path = "outcome"
 
 
+class ObjectionVerified(Conflict):
+    """A second verification of an objection, saying something else: the first stands (the
+    same report again is a replay)."""
+
+    code = "objection_verified"
+    default_path = "note"
+
+
+class CommitmentSettled(Conflict):
+    """A correction that would change a commitment's recorded outcome: kept or broken is final,
+    in a correction as in a push (a black listing may stand on a broken one)."""
+
+    code = "commitment_settled"
+    default_path = "corrected_entry.commitment.outcome"
+
+
 class DecidedRecently(Conflict):
     """The same region's objection to this listing was decided less than 30 days ago: it may
     object again after that. Without a pause a region could keep an objection open on any
@@ -124,7 +140,12 @@ def report_verified(
     the owner has the notice: one still awaited is taken as received now."""
     objection = objection_named(listing, objection_id)
     if objection.verified_at is not None:
-        return None
+        if objection.verification_note in (None, report.note) or report.version <= listing.version:
+            return None  # the same report again, or an older message
+        raise ObjectionVerified(
+            f"objection {objection_id} was verified already, with another note",
+            path="note",
+        )
     if not objection.open:
         raise NotInForce(f"objection {objection_id} is decided already", path="objection_id")
     verified = noticed_by(objection, now).model_copy(
@@ -203,6 +224,17 @@ def decide_objection(
             raise BadRequest("a correction needs corrected_entry", path="corrected_entry")
         if identity_of(entry) != listing.listing_id:
             raise BadRequest("the corrected entry is a different listing", path="corrected_entry")
+        if entry.origin_region not in (None, listing.origin_region):
+            raise BadRequest(
+                f"a correction keeps the listing in {listing.origin_region}: another region's "
+                "listing is that region's to push",
+                path="corrected_entry.origin_region",
+            )
+        if _unsettles(listing, entry):
+            raise CommitmentSettled(
+                "the commitment's outcome is recorded already (kept or broken is final); "
+                "decide revoked to withdraw the record instead"
+            )
         if decision.version < source_version(listing):
             raise StaleCorrection(
                 f"the correction is stamped {decision.version}, before the content held "
@@ -221,3 +253,30 @@ def decide_objection(
     return _moved(
         listing, version, now, **content, status=status, objection=closed, history=history
     )
+
+
+def _unsettles(listing: Listing, entry: ListingEntry) -> bool:
+    """Whether ``entry`` drops or changes the outcome ``listing``'s commitment has."""
+    settled = listing.commitment.outcome if listing.commitment is not None else None
+    if settled is None:
+        return False
+    return entry.commitment is None or entry.commitment.outcome != settled
+
+
+def same_decision(listing: Listing, objection: Objection, decision: ObjectionDecision) -> bool:
+    """Whether ``decision`` says what the objection's decision said: its outcome and note, and
+    for a correction the content the listing holds (a later message saying the same is a
+    replay; one saying something else is refused, never dropped in silence)."""
+    if (objection.outcome, objection.decision_note) != (decision.outcome, decision.note):
+        return False
+    entry = decision.corrected_entry
+    if decision.outcome != "corrected" or entry is None:
+        return True
+    return all(getattr(listing, name) == getattr(entry, name) for name in _CORRECTED)
+
+
+_CORRECTED = tuple(
+    name
+    for name in ListingEntry.model_fields
+    if name not in ("origin_region", "source_updated_at", "source_sequence")
+)

@@ -15,6 +15,7 @@ from gateway.lifecycle.objection_steps import (
     objection_named,
     receive_notice,
     report_verified,
+    same_decision,
 )
 from gateway.lifecycle.objection_timeline import overdue_entries
 from gateway.lifecycle.requests import (
@@ -239,12 +240,14 @@ class LifecycleService:
         check_action(decision, now, self._tolerance, decision.corrected_entry)
         named = objection_named(held, objection_id)
         if not named.open and (
-            named.outcome == decision.outcome or decision.version <= held.version
+            decision.version <= held.version or same_decision(held, named, decision)
         ):
-            return held, False  # decided so already, or a message older than what is held
+            return held, False  # a message older than what is held, or the same decision again
         if not named.open:  # a later message that would decide it again otherwise
+            differs = (named.outcome != decision.outcome, named.decision_note != decision.note)
+            path = "outcome" if differs[0] else "note" if differs[1] else "corrected_entry"
             raise ObjectionDecided(
-                f"objection {objection_id} was decided {named.outcome} already", path="outcome"
+                f"objection {objection_id} was decided {named.outcome} already", path=path
             )
         moved = decide_objection(held, decision, by, now, self._workdays)
         return self._save(held, moved), True
