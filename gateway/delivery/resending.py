@@ -116,6 +116,11 @@ class Resending:
             raise StartPastHead(f"from_sequence {start} is after the log's signed head {head}")
         first = max(start, subscription.log_start + 1)
         last = min(end or head, head)
+        if first > last:  # a 202 that queued nothing would read as a replay done
+            raise StartPastHead(
+                f"nothing to replay: the subscription is owed what was logged from "
+                f"{subscription.log_start + 1}, and the range asked ends at {last}"
+            )
         agreements = self.agreements.all()
         logged = (
             pair

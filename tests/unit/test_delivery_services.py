@@ -38,6 +38,7 @@ from gateway.delivery.fan_out import black_steps_by_subject, first_previous
 from gateway.delivery.planning import Delivery, plan_deliveries, stamped
 from gateway.delivery.records import DeliveryState
 from gateway.delivery.redelivery import Resend, resend_of
+from gateway.delivery.resending import StartPastHead
 from gateway.delivery.subscription import Subscription, SubscriptionRequest
 from gateway.recognition import Agreement, AgreementTerms
 from gateway_client.contract import (
@@ -473,6 +474,22 @@ def test_a_replayed_red_listing_keeps_its_incentives_held_back_while_the_subject
     assert live.recognition.measures == replayed.recognition.measures == ()
     assert replayed.recognition.suspended_measures == live.recognition.suspended_measures != ()
     assert replayed.recognition.suspended_because == "black_listing_in_force"
+
+
+@pytest.mark.parametrize(("start", "end"), [(1, None), (1, 3), (2, 3)])
+def test_a_replay_of_nothing_the_subscription_is_owed_is_refused(
+    start: int, end: int | None
+) -> None:
+    """Review 16, F5: a subscription newer than everything logged replayed "from 1" and got
+    202 with from 9 to 8, queued 0: a reversed, empty range reported as a replay done."""
+    joined_after_all = HUNAN_SUB.model_copy(update={"log_start": 3})
+    service, _, _, _, queue = resending(joined_after_all)
+
+    with pytest.raises(StartPastHead) as refused:
+        service.replay(joined_after_all, start, end)
+
+    assert refused.value.to_dict()["path"] == "from_sequence"
+    assert queue.sent == []
 
 
 def test_a_replay_stops_at_what_a_signed_checkpoint_covers() -> None:
