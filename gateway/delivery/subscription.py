@@ -202,7 +202,7 @@ def check_webhook_url(url: str, *, allow_loopback_http: bool) -> str:
     if parts.username or parts.password:
         raise InvalidWebhookUrl("the webhook URL must not carry credentials", path="url")
     address = parse_address(host)
-    if address is None and not _HOST_NAME.fullmatch(host):
+    if address is None and (len(host) > _HOST_NAME_MOST or not _HOST_NAME.fullmatch(host)):
         raise InvalidWebhookUrl(f"{host!r} is not a host name or a canonical IP", path="url")
     loopback = (
         host == "localhost" or host.endswith(".localhost") or bool(address and address.is_loopback)
@@ -221,6 +221,7 @@ def check_webhook_url(url: str, *, allow_loopback_http: bool) -> str:
     return url
 
 
+_HOST_NAME_MOST = 253  # DNS: a name resolves only within 253 characters (RFC 1035 §2.3.4)
 # Labels of letters, digits and hyphens, and a top-level label that is not all digits.
 _HOST_NAME = re.compile(
     r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$"

@@ -152,3 +152,13 @@ def test_a_filter_names_each_value_once_and_only_subtrees_with_a_platform() -> N
         {"path": "filters.domains.1"},
         {"path": "filters.source_regions.0"},
     )
+
+
+def test_a_host_name_longer_than_dns_allows_is_refused() -> None:
+    """Review 16, F7: four labels of 63 characters (259 in all) were stored as pending."""
+    labels = ".".join(letter * 63 for letter in "abcd")
+    longest = ".".join(["a" * 63, "b" * 63, "c" * 63, "d" * 58, "cn"])  # 253 characters
+
+    with pytest.raises(InvalidWebhookUrl):
+        check_webhook_url(f"https://{labels}.com/hook", allow_loopback_http=False)
+    assert check_webhook_url(f"https://{longest}/hook", allow_loopback_http=False)
