@@ -17,7 +17,7 @@ from chalicelib.query_api import addressed_code
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag, count_param
 from chalicelib.statistics_counting import count_feedback
 from chalicelib.statistics_rebuild import Step, rebuild_page
-from gateway.delivery import DeliveryState
+from gateway.delivery import DeliveryRecord, DeliveryState
 from gateway.ownership import NotListingOwner
 from gateway.recognition import FEEDBACK_REFUSALS, Feedback, FeedbackReport, check_report
 from gateway.statistics import (
@@ -67,9 +67,7 @@ def post_feedback(request: Request) -> Response:
     region = caller.signed_region(request)
     report = parse_request(FeedbackReport, caller.body(request))
     c = container()
-    record = c.deliveries.get(report.delivery_id)
-    if record is None:
-        raise NotFound(f"no delivery {report.delivery_id}", path="delivery_id")
+    record, line = _delivered(c, report)
     subscription = c.subscriptions.get(record.subscription_id)
     if subscription is None or subscription.region != region:
         raise NotYourDelivery(
@@ -80,7 +78,11 @@ def post_feedback(request: Request) -> Response:
     _not_purged(c, record.listing_id, report.delivery_id)
     # the listing and recognition the delivery carried, rebuilt from the log (its record keeps
     # the masked code only, which no longer finds a person's listing)
-    delivered = c.resending.rebuilt(report.delivery_id)
+    delivered = (
+        c.resending.rebuilt(report.delivery_id)
+        if line is None
+        else c.resending.replanned(record.subscription_id, line, report.delivery_id)
+    )
     listing = delivered.change.listing if delivered is not None else None
     recognition = delivered.recognition if delivered is not None else None
     earlier = [
@@ -104,6 +106,22 @@ def post_feedback(request: Request) -> Response:
         raise
     count_feedback(c, feedback, replaced, record)
     return json_response(201, feedback.model_dump(mode="json"))
+
+
+def _delivered(c: Container, report: FeedbackReport) -> tuple[DeliveryRecord, int | None]:
+    """The delivery's record; for a line of a batch, the line's, with its log sequence."""
+    if report.batch_id is None:
+        record = c.deliveries.get(report.delivery_id)
+        if record is None:
+            raise NotFound(f"no delivery {report.delivery_id}", path="delivery_id")
+        return record, None
+    found = c.deliveries.line(report.batch_id, report.delivery_id)
+    if found is None:
+        raise NotFound(
+            f"no line {report.delivery_id} in a delivered batch {report.batch_id}",
+            path="delivery_id",
+        )
+    return found
 
 
 def _not_purged(c: Container, listing_id: str, delivery_id: str) -> None:

@@ -34,7 +34,7 @@ from typing import Any, TypeGuard
 
 from chalicelib.dynamodb.base import s, text
 from chalicelib.dynamodb.delivery_items import read_attempt, shard_key, stored_attempt
-from gateway.delivery import Attempt, Batch, Delivery, DeliveryState
+from gateway.delivery import Attempt, Batch, Delivery, DeliveryRecord, DeliveryState
 from gateway.statistics import Key, delivered_key
 from gateway_client.contract import mask
 
@@ -171,6 +171,26 @@ def lines_of(item: dict[str, Any]) -> list[dict[str, Any]]:
     """The batch item's lines as the batch view shows them, in file order."""
     raw = json.loads(text(item, "batch_lines")) if "batch_lines" in item else []
     return [dict(zip(_LINE_FIELDS, line, strict=True)) for line in raw]
+
+
+def line_record(item: dict[str, Any] | None, delivery_id: str) -> tuple[DeliveryRecord, int] | None:
+    """A delivered batch's line as a record of its own, with its log sequence: what feedback
+    on a change delivered in a batch is judged by (None: no such line in a delivered batch)."""
+    if not is_batch(item) or "batch_lines" not in item:
+        return None
+    line = next((x for x in lines_of(item) if x["delivery_id"] == delivery_id), None)
+    if line is None:
+        return None
+    record = DeliveryRecord(
+        delivery_id=delivery_id,
+        subscription_id=text(item, "batch_of"),
+        state=DeliveryState(text(item, "state")),
+        credit_code=line["credit_code"],
+        listing_id=line["listing_id"],
+        origin_region=line["origin_region"],
+        updated_at=text(item, "updated_at"),
+    )
+    return record, int(line["log_sequence"])
 
 
 def _attempts(item: dict[str, Any]) -> list[dict[str, Any]]:

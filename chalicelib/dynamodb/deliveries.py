@@ -23,7 +23,13 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from chalicelib.dynamodb.base import Table, s, text
-from chalicelib.dynamodb.batch_records import attempt_update, batch_view, is_batch, line_views
+from chalicelib.dynamodb.batch_records import (
+    attempt_update,
+    batch_view,
+    is_batch,
+    line_record,
+    line_views,
+)
 from chalicelib.dynamodb.batch_settling import BatchSettling
 from chalicelib.dynamodb.delivery_excerpts import DeliveryExcerpts
 from chalicelib.dynamodb.delivery_items import (
@@ -104,6 +110,10 @@ class DynamoDeliveryLog(Table):
         a batch (its lines have records of their own)."""
         item = self._get({"delivery_id": s(delivery_id)})
         return record_of(item) if _delivery_item(item) else None
+
+    def line(self, batch_id: str, delivery_id: str) -> tuple[DeliveryRecord, int] | None:
+        """A line of a delivered batch, as a record, with its log sequence."""
+        return line_record(self._get({"delivery_id": s(batch_id)}), delivery_id)
 
     def view(self, delivery_id: str) -> dict[str, Any] | None:
         """A delivery's view, or a batch's with its lines (``batch_records.batch_view``)."""

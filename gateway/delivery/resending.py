@@ -226,6 +226,20 @@ class Resending:
         kept = self.deliveries.kept(delivery_id)
         return None if kept is None else self._rebuilt(kept)
 
+    def replanned(
+        self, subscription_id: str, log_sequence: int, delivery_id: str
+    ) -> Delivery | None:
+        """A line of a delivered batch as a replay would plan it (a line keeps no recognition of
+        its own); None if the subscription, the change or the line is gone."""
+        subscription = self.subscriptions.get(subscription_id)
+        logged = self.log.entries(log_sequence, 1)
+        change = next((body for _, body in logged if isinstance(body, Change)), None)
+        if subscription is None or change is None:
+            return None
+        subject = self._red_subjects([change]).get(change.listing.credit_code, ())
+        planned = plan_deliveries(change, [subscription], self.agreements.all(), subject=subject)
+        return next((d for d in planned if d.delivery_id == delivery_id), None)
+
     def _rebuilt(self, kept: Resend) -> Delivery | None:
         """A delivery of an erased change is not rebuilt: its tombstone went out on its own."""
         if kept.log_sequence is None:

@@ -38,6 +38,12 @@ class FeedbackReport(Frozen):
     """What a subscriber posts for one delivery it received."""
 
     delivery_id: Annotated[str, Field(pattern=r"^msg_[0-9a-f]{32}$")]
+    batch_id: Annotated[str, Field(pattern=r"^bat_[0-9a-f]{32}$")] | None = Field(
+        default=None,
+        exclude_if=lambda value: value is None,
+        description="the batch a change delivered in a batch came in (its line has no record "
+        "of its own: the subscription's deliveries list it with this batch_id)",
+    )
     measures: tuple[ExecutedMeasure, ...] = Field(min_length=1, max_length=100)
 
 

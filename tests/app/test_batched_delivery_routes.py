@@ -11,7 +11,16 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from app_support import CITY, CREDIT_CODE, HUNAN, Gateway, StreamReader, black_entry, error_code
+from app_support import (
+    CITY,
+    CREDIT_CODE,
+    HUNAN,
+    Gateway,
+    StreamReader,
+    black_entry,
+    error_code,
+    hunan_recognises_city,
+)
 from delivery_support import (
     AnsweringReceiver,
     DeliveryQueue,
@@ -22,6 +31,7 @@ from delivery_support import (
     subscribe,
     subscription_path,
 )
+from lifecycle_support import china_today
 
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
 from gateway.delivery import DeliveryState
@@ -175,3 +185,48 @@ def test_the_owner_sets_the_mode_another_region_cannot_and_a_bad_one_is_refused(
         False,  # batched now: the mode itself says so
     )
     assert back.json_body["subscription"]["ever_batched"] is True
+
+
+def test_a_batched_subscriber_reports_feedback_on_a_line_by_its_batch(
+    gateway: Gateway,
+    aws: Any,
+    stream: StreamReader,
+    queue: DeliveryQueue,
+    hook: AnsweringReceiver,
+    city: Ed25519Signer,
+) -> None:
+    """Review 16, F2: a line of a batch has no record of its own, so feedback on it was 404
+    and a batched subscriber could never report a measure executed (执行反馈)."""
+    hook.reply = fetching(aws, {})
+    mine = subscribe(gateway, hook.url, delivery_mode="batched")
+    hunan_recognises_city(gateway)
+    push_and_fan_out(gateway, stream, city, CITY, THREE)
+    queue.run()
+    listed = as_operator(gateway, "get", subscription_path(mine, "/deliveries")).json_body
+    line = listed["deliveries"][0]
+    assert line.get("batch_id"), line
+    hunan = gateway.register_platform(HUNAN)
+    report = {
+        "delivery_id": line["delivery_id"],
+        "measures": [
+            {
+                "measure_id": "key_supervision",
+                "department": "各行业主管部门",
+                "executed_on": china_today().isoformat(),
+                "result": "executed",
+            }
+        ],
+    }
+
+    without_batch = signed(gateway, hunan, "post", "/v1/feedback", report)
+    other_batch = signed(
+        gateway, hunan, "post", "/v1/feedback", {**report, "batch_id": "bat_" + "0" * 32}
+    )
+    kept = signed(gateway, hunan, "post", "/v1/feedback", {**report, "batch_id": line["batch_id"]})
+
+    assert (without_batch.status_code, error_code(without_batch)) == (404, "not_found")
+    assert (other_batch.status_code, error_code(other_batch)) == (404, "not_found")
+    assert kept.status_code == 201, kept.json_body
+    assert kept.json_body["batch_id"] == line["batch_id"]
+    assert kept.json_body["subscription_id"] == mine["subscription_id"]
+    assert kept.json_body["listing_id"] == line["listing_id"]
