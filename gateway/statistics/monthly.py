@@ -144,18 +144,21 @@ class Usage(Frozen):
     reports: int = Field(default=0, description="signed check reports issued")
 
 
+_NOW = " — now, when the report is read, whatever month is asked (the counters hold the present)"
+
+
 class MonthlyStats(Frozen):
     region: str
     month: str
     pushes: PushCounts
     active_black: ByDomainAndSeverity = Field(
-        description="black listings in force (joint punishment), by domain and severity"
+        description="black listings in force (joint punishment), by domain and severity" + _NOW
     )
     active_dishonesty_records: ByDomainAndSeverity = Field(
         description="失信记录 in force: black-list entries of a severity the deployment does "
-        "not list as black listings (CG_BLACK_LIST_SEVERITIES)"
+        "not list as black listings (CG_BLACK_LIST_SEVERITIES)" + _NOW
     )
-    active_red: dict[str, int]
+    active_red: dict[str, int] = Field(description="red listings in force, by domain" + _NOW)
     objections: ObjectionCounts
     repairs: int
     expiries: int
