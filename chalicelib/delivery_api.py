@@ -22,6 +22,7 @@ from chalicelib.delivery_replies import (
 )
 from chalicelib.http_errors import json_response
 from chalicelib.log_api import int_param
+from chalicelib.recipients import recipient_region
 from chalicelib.route_spec import Access, Operation, Param, Reply, Tag, count_param
 from chalicelib.subscriptions_api import owned_subscription
 from gateway.delivery import DeliveryState, Subscription
@@ -89,7 +90,7 @@ def _readable_delivery(
     if view is None:
         raise NotFound(f"no delivery {delivery_id}{_IN_A_BATCH}", path="delivery_id")
     subscription = c.subscriptions.get(view["subscription_id"])
-    if region is not None and (subscription is None or subscription.region != region):
+    if region is not None and recipient_region(c, view["subscription_id"], delivery_id) != region:
         raise RegionMismatch(f"delivery {delivery_id} did not go to {region}", path="delivery_id")
     return view, subscription
 

@@ -14,6 +14,7 @@ from chalicelib.bootstrap import Container, container
 from chalicelib.http_errors import json_response
 from chalicelib.log_api import int_param
 from chalicelib.query_api import addressed_code
+from chalicelib.recipients import recipient_region
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag, count_param
 from chalicelib.statistics_counting import count_feedback
 from chalicelib.statistics_rebuild import Step, rebuild_page
@@ -68,8 +69,7 @@ def post_feedback(request: Request) -> Response:
     report = parse_request(FeedbackReport, caller.body(request))
     c = container()
     record, line = _delivered(c, report)
-    subscription = c.subscriptions.get(record.subscription_id)
-    if subscription is None or subscription.region != region:
+    if recipient_region(c, record.subscription_id, report.delivery_id) != region:
         raise NotYourDelivery(
             f"delivery {report.delivery_id} did not go to {region}", path="delivery_id"
         )

@@ -162,6 +162,32 @@ def test_one_execution_is_one_case_and_none_without_recognition(
     assert life.stats(CITY, this_month()).json_body["cases"]["total"] == 1
 
 
+def test_a_region_reports_on_what_a_subscription_it_has_since_replaced_received(
+    gateway, aws, stream, life, receiver
+):
+    """Review 16, F4: after its subscription was deleted (replaced, say to change its signature
+    scheme), the region was told the delivery "did not go to" it."""
+    subscription_id = subscribe(gateway, receiver.url)
+    city, hunan = gateway.register_platform(CITY), gateway.register_platform(HUNAN)
+    guangdong = gateway.register_platform(GUANGDONG)
+    pushed(gateway, city, CITY, black_entry())
+    [delivery] = fan_out_and_deliver(aws, stream)
+    deleted = gateway.client.http.delete(
+        f"/v1/subscriptions/{subscription_id}", headers=gateway.operator()
+    )
+    assert deleted.status_code == 200, deleted.json_body
+
+    read = life.get(f"/v1/deliveries/{delivery.delivery_id}", hunan)
+    read_by_other = life.get(f"/v1/deliveries/{delivery.delivery_id}", guangdong)
+    reported = life.post_feedback(hunan, delivery.delivery_id)
+    by_other = life.post_feedback(guangdong, delivery.delivery_id)
+
+    assert read.status_code == 200, read.json_body
+    assert read_by_other.status_code == 403
+    assert reported.status_code == 201, reported.json_body
+    assert refusal(by_other) == (403, "not_your_delivery", "delivery_id")
+
+
 # --- statistics -----------------------------------------------------------------------------
 
 
