@@ -127,7 +127,10 @@ class BulkIngest:
         self, upload: Upload, version_id: str | None, out_of_time: Callable[[], bool]
     ) -> Upload:
         check: FileCheck | None = None  # pass 1's, reused by pass 3 within one invocation
-        upload = self._as_permitted_now(upload)
+        now_permitted = self._as_permitted_now(upload)
+        if now_permitted is not upload:  # under the upload's lease: saved at once
+            self._uploads.save(now_permitted)
+        upload = now_permitted
         if upload.status is UploadStatus.REFUSED and not _mismatched(upload):
             return upload
         if upload.status is UploadStatus.AWAITING_UPLOAD or _mismatched(upload):
@@ -182,8 +185,9 @@ class BulkIngest:
         upload = self._uploads.get(region, upload_id)
         if upload is None or upload.status is not UploadStatus.INGESTING:
             return None
-        upload = self._as_permitted_now(upload)
+        upload = self._as_permitted_now(upload)  # a new policy: the range's, not saved
         if upload.status is UploadStatus.REFUSED:
+            self._uploads.save(upload)
             return None
         if not 0 <= index < upload.ranges:
             return None
@@ -223,7 +227,9 @@ class BulkIngest:
         manifest may be asked for again, and its file uploaded, long after it was signed):
         refused when the key that signed the manifest is no longer valid, or a resync's domain
         is no longer the source's; otherwise with the region's current relay policy and domains,
-        so an operator's change applies to the lines not yet stored. Saved when it changed."""
+        so an operator's change applies to the lines not yet stored. The same object when
+        nothing changed; a range, which holds no lease on the upload, does not save a policy
+        (the upload's own run does)."""
         now = self._clock.now()
         region = self._registry.get_region(upload.manifest.region)
         refusal = self._refusal(upload, region)
@@ -234,11 +240,8 @@ class BulkIngest:
             }
             if all(getattr(upload, name) == value for name, value in policy.items()):
                 return upload
-            changed = upload.model_copy(update=policy)
-        else:
-            changed = stamp(upload, now, status=UploadStatus.REFUSED, refusal=refusal)
-        self._uploads.save(changed)
-        return changed
+            return upload.model_copy(update=policy)
+        return stamp(upload, now, status=UploadStatus.REFUSED, refusal=refusal)
 
     def _refusal(self, upload: Upload, region: Region | None) -> Refusal | None:
         key = self._registry.get_key(upload.key_id)
