@@ -38,7 +38,9 @@ from gateway_client.contract import (
     Conflict,
     ForbiddenError,
     Frozen,
+    Listing,
     NotFound,
+    Recognition,
     RegionMismatch,
     SchemaError,
     check_region_code,
@@ -69,7 +71,7 @@ def post_feedback(request: Request) -> Response:
     report = parse_request(FeedbackReport, caller.body(request))
     c = container()
     record, line = _delivered(c, report)
-    if recipient_region(c, record.subscription_id, report.delivery_id) != region:
+    if recipient_region(c, record.subscription_id, report.batch_id or report.delivery_id) != region:
         raise NotYourDelivery(
             f"delivery {report.delivery_id} did not go to {region}", path="delivery_id"
         )
@@ -78,13 +80,7 @@ def post_feedback(request: Request) -> Response:
     _not_purged(c, record.listing_id, report.delivery_id)
     # the listing and recognition the delivery carried, rebuilt from the log (its record keeps
     # the masked code only, which no longer finds a person's listing)
-    delivered = (
-        c.resending.rebuilt(report.delivery_id)
-        if line is None
-        else c.resending.replanned(record.subscription_id, line, report.delivery_id)
-    )
-    listing = delivered.change.listing if delivered is not None else None
-    recognition = delivered.recognition if delivered is not None else None
+    listing, recognition = _as_delivered(c, report.delivery_id, line, region)
     earlier = [
         f for f in c.feedback.for_listing(record.listing_id) if f.subscriber_region == region
     ]
@@ -108,8 +104,12 @@ def post_feedback(request: Request) -> Response:
     return json_response(201, feedback.model_dump(mode="json"))
 
 
-def _delivered(c: Container, report: FeedbackReport) -> tuple[DeliveryRecord, int | None]:
-    """The delivery's record; for a line of a batch, the line's, with its log sequence."""
+_Line = tuple[int, Recognition | None]  # a batch line's log sequence and kept recognition
+
+
+def _delivered(c: Container, report: FeedbackReport) -> tuple[DeliveryRecord, _Line | None]:
+    """The delivery's record; for a line of a batch, the line's, with its log sequence and the
+    recognition it kept."""
     if report.batch_id is None:
         record = c.deliveries.get(report.delivery_id)
         if record is None:
@@ -121,7 +121,24 @@ def _delivered(c: Container, report: FeedbackReport) -> tuple[DeliveryRecord, in
             f"no line {report.delivery_id} in a delivered batch {report.batch_id}",
             path="delivery_id",
         )
-    return found
+    record, log_sequence, recognition = found
+    return record, (log_sequence, recognition)
+
+
+def _as_delivered(
+    c: Container, delivery_id: str, line: _Line | None, region: str
+) -> tuple[Listing | None, Recognition | None]:
+    """The listing and recognition a delivery carried: a single one rebuilt from its record;
+    a batch line's listing from the log, with the recognition it kept (lines stored before
+    they kept one: worked out again for the region, whatever its filters say now)."""
+    if line is None:
+        delivered = c.resending.rebuilt(delivery_id)
+        return (delivered.change.listing, delivered.recognition) if delivered else (None, None)
+    log_sequence, kept = line
+    change = c.resending.logged(log_sequence)
+    if change is None:
+        return None, kept
+    return change.listing, kept or c.resending.recognition_for(change, region)
 
 
 def _not_purged(c: Container, listing_id: str, delivery_id: str) -> None:

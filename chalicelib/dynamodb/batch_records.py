@@ -9,8 +9,11 @@ The batch's item (keyed by its webhook id, ``batch_of`` naming its subscription)
 delivered:
 
 * ``batch_lines``: a JSON array, a line per array ``[delivery id, listing id, change id, masked
-  credit code, origin region, sequence, log sequence]`` — what the line views and receipts
-  need, never a full ID number (``mask``); the lines' bodies stay in the exchange log;
+  credit code, origin region, sequence, log sequence, recognition]`` — what the line views,
+  receipts and feedback need, never a full ID number (``mask``); the lines' bodies stay in the
+  exchange log; ``recognition`` is the line's place in ``line_recognitions``, the distinct
+  recognitions' digests (each kept once, shared: ``delivery_items.SharedRecognitions``);
+  lines stored before it have none;
 * ``subscription_shard`` and ``updated_at``: its one entry in ``by_subscription_shard``, which
   the subscription's delivery list expands into a view per line (``line_views``);
 * ``first_log_sequence`` and ``line_logs`` (the lines' log sequences, a number set): its entry
@@ -33,7 +36,12 @@ from datetime import datetime
 from typing import Any, TypeGuard
 
 from chalicelib.dynamodb.base import s, text
-from chalicelib.dynamodb.delivery_items import read_attempt, shard_key, stored_attempt
+from chalicelib.dynamodb.delivery_items import (
+    read_attempt,
+    recognition_digest,
+    shard_key,
+    stored_attempt,
+)
 from gateway.delivery import Attempt, Batch, Delivery, DeliveryRecord, DeliveryState
 from gateway.statistics import Key, delivered_key
 from gateway_client.contract import mask
@@ -70,13 +78,20 @@ def delivered_update(
     """The one ``UpdateItem`` that settles ``batch`` delivered with its lines in it; refused
     (a conditional failure) when it was delivered already."""
     logs = sorted({d.log_sequence for d in lines if d.log_sequence is not None})
+    # Each line's recognition: by its place in the batch's list of the distinct ones' digests
+    # (a line grows by a digit or two; the recognitions are kept once each, shared).
+    digests = [recognition_digest(d.recognition) for d in lines]
+    distinct = list(dict.fromkeys(digests))
+    place = {digest: n for n, digest in enumerate(distinct)}
+    stored = [[*line_of(d), place[digest]] for d, digest in zip(lines, digests, strict=True)]
     values: dict[str, Any] = {
         ":state": s(DeliveryState.DELIVERED.value),
         ":sub": s(batch.subscription_id),
         ":batch": s(batch.model_dump_json()),
         ":at": s(attempt.at.isoformat()),
         ":shard": s(shard_key(batch.subscription_id, batch.delivery_id)),
-        ":lines": s(json.dumps([line_of(d) for d in lines], separators=(",", ":"))),
+        ":lines": s(json.dumps(stored, separators=(",", ":"))),
+        ":recognitions": s(json.dumps(distinct, separators=(",", ":"))),
         ":first": {"N": str(min(logs, default=batch.first_log_sequence))},
         ":one": {"N": "1"},
         ":none": {"L": []},
@@ -85,6 +100,7 @@ def delivered_update(
     sets = (
         "#state = :state, batch_of = :sub, batch_message = :batch, batch_updated_at = :at, "
         "subscription_shard = :shard, updated_at = :at, batch_lines = :lines, "
+        "line_recognitions = :recognitions, "
         "first_log_sequence = :first, "
         "attempts = list_append(if_not_exists(attempts, :none), :attempt)"
     )
@@ -169,8 +185,21 @@ def is_batch(item: dict[str, Any] | None) -> TypeGuard[dict[str, Any]]:
 
 def lines_of(item: dict[str, Any]) -> list[dict[str, Any]]:
     """The batch item's lines as the batch view shows them, in file order."""
-    raw = json.loads(text(item, "batch_lines")) if "batch_lines" in item else []
-    return [dict(zip(_LINE_FIELDS, line, strict=True)) for line in raw]
+    return [dict(zip(_LINE_FIELDS, line, strict=False)) for line in _raw_lines(item)]
+
+
+def _raw_lines(item: dict[str, Any]) -> list[list[Any]]:
+    """Lines stored before they kept their recognition's digest have one field less."""
+    return json.loads(text(item, "batch_lines")) if "batch_lines" in item else []
+
+
+def line_recognitions(item: dict[str, Any] | None) -> dict[str, str]:
+    """Each line's recognition digest by its delivery id (lines that kept one)."""
+    if not is_batch(item) or "line_recognitions" not in item:
+        return {}
+    digests = json.loads(text(item, "line_recognitions"))
+    at = len(_LINE_FIELDS)
+    return {line[0]: digests[line[at]] for line in _raw_lines(item) if len(line) > at}
 
 
 def line_record(item: dict[str, Any] | None, delivery_id: str) -> tuple[DeliveryRecord, int] | None:

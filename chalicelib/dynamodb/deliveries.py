@@ -27,6 +27,7 @@ from chalicelib.dynamodb.batch_records import (
     attempt_update,
     batch_view,
     is_batch,
+    line_recognitions,
     line_record,
     line_views,
 )
@@ -35,6 +36,7 @@ from chalicelib.dynamodb.delivery_excerpts import DeliveryExcerpts
 from chalicelib.dynamodb.delivery_items import (
     SharedRecognitions,
     kept_of,
+    recognition_digest,
     record_of,
     resend_doc,
     shard_key,
@@ -54,7 +56,7 @@ from gateway.delivery import (
     resend_of,
 )
 from gateway.statistics import delivered_key
-from gateway_client.contract import mask
+from gateway_client.contract import Recognition, mask
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -111,9 +113,28 @@ class DynamoDeliveryLog(Table):
         item = self._get({"delivery_id": s(delivery_id)})
         return record_of(item) if _delivery_item(item) else None
 
-    def line(self, batch_id: str, delivery_id: str) -> tuple[DeliveryRecord, int] | None:
-        """A line of a delivered batch, as a record, with its log sequence."""
-        return line_record(self._get({"delivery_id": s(batch_id)}), delivery_id)
+    def line(
+        self, batch_id: str, delivery_id: str
+    ) -> tuple[DeliveryRecord, int, Recognition | None] | None:
+        """A line of a delivered batch, as a record, with its log sequence and the recognition
+        it was delivered with (None for lines stored before lines kept one)."""
+        item = self._get({"delivery_id": s(batch_id)})
+        found = line_record(item, delivery_id)
+        if found is None:
+            return None
+        digest = line_recognitions(item).get(delivery_id)
+        return *found, self._recognitions.get(digest) if digest else None
+
+    def recipient_region(self, delivery_id: str) -> str | None:
+        """The region a delivery, or a batch, was made for, by the recognition kept with it
+        (a batch's lines share one region); None when it kept none."""
+        item = self._get({"delivery_id": s(delivery_id)})
+        if is_batch(item):
+            digest = next(iter(line_recognitions(item).values()), None)
+            shared = self._recognitions.get(digest) if digest else None
+            return shared.subscriber_region if shared is not None else None
+        kept = self.kept(delivery_id)
+        return kept.recognition.subscriber_region if kept is not None else None
 
     def view(self, delivery_id: str) -> dict[str, Any] | None:
         """A delivery's view, or a batch's with its lines (``batch_records.batch_view``)."""
@@ -275,7 +296,12 @@ class DynamoDeliveryLog(Table):
 
     def delivered_batch(self, batch: Batch, attempt: Attempt, lines: Sequence[Delivery]) -> None:
         """One write settles the batch delivered with its lines in it; their counts and any
-        dead records of theirs are finished from it (``batch_settling``)."""
+        dead records of theirs are finished from it (``batch_settling``). The lines'
+        recognitions are kept first, once each (a line names its own by digest)."""
+        for recognition in {
+            recognition_digest(d.recognition): d.recognition for d in lines
+        }.values():
+            self._recognitions.keep(recognition)
         self._batches.delivered(batch, attempt, lines)
 
     def mark_lines_dead(self, batch: Batch) -> bool:

@@ -26,13 +26,16 @@ from gateway.delivery.records import DeliveryState, NotSent
 from gateway.delivery.redelivery import Resend, rebuild, replayable
 from gateway.delivery.subscription import Subscription
 from gateway.ports import ListingStore
+from gateway.recognition import remembered, yielded
 from gateway_client.contract import (
     BadRequest,
     Change,
     ChangeType,
     Listing,
     ListKind,
+    Recognition,
     SubscriptionPending,
+    china_date,
 )
 
 LOG_PAGE = 100  # entries read from the log at a time
@@ -226,19 +229,21 @@ class Resending:
         kept = self.deliveries.kept(delivery_id)
         return None if kept is None else self._rebuilt(kept)
 
-    def replanned(
-        self, subscription_id: str, log_sequence: int, delivery_id: str
-    ) -> Delivery | None:
-        """A line of a delivered batch as a replay would plan it (a line keeps no recognition of
-        its own); None if the subscription, the change or the line is gone."""
-        subscription = self.subscriptions.get(subscription_id)
+    def logged(self, log_sequence: int) -> Change | None:
+        """The change logged at ``log_sequence`` (None: not there, or erased)."""
         logged = self.log.entries(log_sequence, 1)
-        change = next((body for _, body in logged if isinstance(body, Change)), None)
-        if subscription is None or change is None:
-            return None
-        subject = self._red_subjects([change]).get(change.listing.credit_code, ())
-        planned = plan_deliveries(change, [subscription], self.agreements.all(), subject=subject)
-        return next((d for d in planned if d.delivery_id == delivery_id), None)
+        return next((body for _, body in logged if isinstance(body, Change)), None)
+
+    def recognition_for(self, change: Change, region: str) -> Recognition:
+        """The recognition a delivery of ``change`` to ``region`` carries, as fan-out works it
+        out (on the change's day, a red listing's incentives held back under a black one),
+        whatever a subscription's filters say."""
+        listing, on = change.listing, china_date(change.occurred_at)
+        recognition = remembered(self.agreements.all()).of(listing, region, on)
+        if listing.kind is not ListKind.RED:
+            return recognition
+        subject = self._red_subjects([change]).get(listing.credit_code, ())
+        return yielded(recognition, listing, subject)
 
     def _rebuilt(self, kept: Resend) -> Delivery | None:
         """A delivery of an erased change is not rebuilt: its tombstone went out on its own."""

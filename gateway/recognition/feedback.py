@@ -79,8 +79,9 @@ class NoLongerApplying(Conflict):
 
 class MeasureNotDelivered(Conflict):
     """A measure reported executed on a delivery that gave no ground for it: the region did not
-    recognise the listing (no agreement, or the listing suspended when delivered), or the
-    measure was held back (a red listing's incentives while a black listing is in force)."""
+    recognise the listing (no agreement, or the listing suspended when delivered), the measure
+    was held back (a red listing's incentives while a black listing is in force), or the
+    delivery's measures do not name it."""
 
     code = "measure_not_delivered"
 
@@ -102,9 +103,9 @@ def check_report(
     """Refuse a report that cannot be true, before it is stored or counted: feedback feeds the
     monthly statistics (执行反馈), so a measure that does not exist, belongs to the other list,
     or was executed in the future or before the decision would count what never happened, as
-    would feedback on the delivery of the listing's end, or a measure executed on a delivery
-    that did not recognise the listing or held the measure back; one measure named twice on
-    one day would count twice, in one report or in two about the same listing.
+    would feedback on the delivery of the listing's end, or a measure executed that the
+    delivery's recognition did not name (or held back); one measure named twice on one day
+    would count twice, in one report or in two about the same listing.
     ``listing`` is the one the delivery carried (None once it is gone: only the measures and
     the future are judged then); ``recognition``, the one it carried (its measures may be
     written out by an agreement, not held by the catalogue: they count as the catalogue's do;
@@ -170,6 +171,8 @@ def _no_ground(recognition: Recognition | None, measure_id: str) -> str | None:
         return f"did not recognise the listing ({', '.join(recognition.reasons)})"
     if any(m.measure_id == measure_id for m in recognition.suspended_measures):
         return f"held {measure_id} back ({recognition.suspended_because})"
+    if all(m.measure_id != measure_id for m in recognition.measures):
+        return f"did not ask for {measure_id}"
     return None
 
 

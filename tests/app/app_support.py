@@ -426,6 +426,14 @@ def hunan_recognises_city(gateway: Gateway) -> None:
         title="湖南省认可七台河市失信主体名单",
         sources=[{"region": CITY, "subtree": True}],
         min_severity=None,
+        measures=[
+            {
+                "measure_id": "key_supervision",
+                "text": "列为重点监管对象，提高检查频次",
+                "department": "各行业主管部门",
+                "mandatory": False,
+            }
+        ],
     )
     gateway.put_region(HUNAN)
     gateway.put_region(CITY)

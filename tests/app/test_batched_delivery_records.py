@@ -74,7 +74,8 @@ def test_a_delivered_batch_is_one_record_listed_as_its_lines_and_counted_once_a_
 
     [webhook] = hook.requests
     batch_id = json.loads(webhook.body)["batch_id"]
-    assert made["deliveries"] == ["UpdateItem"]  # the batch's one record, nothing per line
+    # the batch's one record, and the one recognition its lines share, kept once: none a line
+    assert made["deliveries"] == ["PutItem", "UpdateItem"]
     [record] = records(aws)
     assert record["delivery_id"]["S"] == batch_id
     shown = as_operator(gateway, "get", f"/v1/deliveries/{batch_id}")

@@ -206,17 +206,8 @@ def test_a_batched_subscriber_reports_feedback_on_a_line_by_its_batch(
     line = listed["deliveries"][0]
     assert line.get("batch_id"), line
     hunan = gateway.register_platform(HUNAN)
-    report = {
-        "delivery_id": line["delivery_id"],
-        "measures": [
-            {
-                "measure_id": "key_supervision",
-                "department": "各行业主管部门",
-                "executed_on": china_today().isoformat(),
-                "result": "executed",
-            }
-        ],
-    }
+    report = line_report(line, "executed")
+    del report["batch_id"]
 
     without_batch = signed(gateway, hunan, "post", "/v1/feedback", report)
     other_batch = signed(
@@ -230,3 +221,49 @@ def test_a_batched_subscriber_reports_feedback_on_a_line_by_its_batch(
     assert kept.json_body["batch_id"] == line["batch_id"]
     assert kept.json_body["subscription_id"] == mine["subscription_id"]
     assert kept.json_body["listing_id"] == line["listing_id"]
+
+
+def line_report(line: dict[str, Any], result: str) -> dict[str, Any]:
+    """Feedback on a line of a batch: key_supervision, today, with the line's batch."""
+    measure = {
+        "measure_id": "key_supervision",
+        "department": "各行业主管部门",
+        "executed_on": china_today().isoformat(),
+        "result": result,
+    }
+    return {"delivery_id": line["delivery_id"], "batch_id": line["batch_id"], "measures": [measure]}
+
+
+def test_a_line_is_judged_by_the_recognition_it_was_delivered_with_also_once_unsubscribed(
+    gateway: Gateway,
+    aws: Any,
+    stream: StreamReader,
+    queue: DeliveryQueue,
+    hook: AnsweringReceiver,
+    city: Ed25519Signer,
+) -> None:
+    """Review 18: a line was judged by planning its change again under the subscription's
+    filters of now (filters narrowed, or an agreement signed since, and an unrecognised line
+    counted a case); and once the batched subscription was deleted its region could neither
+    report on its lines nor read the batch."""
+    hook.reply = fetching(aws, {})
+    mine = subscribe(gateway, hook.url, delivery_mode="batched")
+    push_and_fan_out(gateway, stream, city, CITY, THREE)
+    queue.run()
+    [line, *_] = as_operator(gateway, "get", subscription_path(mine, "/deliveries")).json_body[
+        "deliveries"
+    ]
+    hunan = gateway.register_platform(HUNAN)
+    narrowed = json.dumps({"filters": {"kinds": ["red"]}}).encode()
+    assert as_operator(gateway, "patch", subscription_path(mine), narrowed).status_code == 200
+    hunan_recognises_city(gateway)  # an agreement signed after the line was delivered
+
+    executed = signed(gateway, hunan, "post", "/v1/feedback", line_report(line, "executed"))
+    gone = as_operator(gateway, "delete", subscription_path(mine))
+    reported = signed(gateway, hunan, "post", "/v1/feedback", line_report(line, "failed"))
+    batch = signed(gateway, hunan, "get", f"/v1/deliveries/{line['batch_id']}")
+
+    assert (executed.status_code, error_code(executed)) == (409, "measure_not_delivered")
+    assert gone.status_code == 200, gone.json_body
+    assert reported.status_code == 201, reported.json_body
+    assert batch.status_code == 200, batch.json_body

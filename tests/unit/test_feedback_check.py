@@ -195,3 +195,15 @@ def test_one_execution_reported_against_two_deliveries_of_a_listing_is_refused()
     )
     again = first.model_copy(update={"delivery_id": report(executed).delivery_id})
     check_report(report(executed), BLACK, TODAY, earlier=[again])  # its own report: replaced
+
+
+def test_a_measure_the_delivery_did_not_name_is_not_reported_executed() -> None:
+    """Review 18, F2: a delivery naming only one measure had another reported executed, and
+    counted: an executed measure needs the delivery's recognition to name it."""
+    franchise = CATALOGUE["restrict_franchise"]
+    supervision = {"measure_id": "key_supervision", "executed_on": TODAY}
+
+    with pytest.raises(MeasureNotDelivered):
+        check_report(report(supervision), BLACK, TODAY, recognised(franchise))
+    check_report(report({**supervision, "result": "failed"}), BLACK, TODAY, recognised(franchise))
+    check_report(report(supervision), BLACK, TODAY, recognised(CATALOGUE["key_supervision"]))
