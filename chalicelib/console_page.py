@@ -50,7 +50,8 @@ POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 )
-_SAFE = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+SAFE_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+"""Every page and file a browser loads from the gateway carries these (the docs page too)."""
 _PAGE_CACHE = "no-cache"
 # The files are not versioned by name: a browser asks for them again on each load (they are
 # small), so after a deploy no tab mixes old modules with new ones.
@@ -73,7 +74,7 @@ def page(request: Request) -> Response:
         "Cache-Control": _PAGE_CACHE,
         # A window this page opens, or that opened it, gets no handle on it.
         "Cross-Origin-Opener-Policy": "same-origin",
-        **_SAFE,
+        **SAFE_HEADERS,
     }
     body = _asset("console.html").replace("{root}", root)
     return Response(body=body, status_code=200, headers=headers)
@@ -88,7 +89,7 @@ def asset(request: Request, asset: str) -> Response:
         "Content-Type": kind,
         "Content-Security-Policy": POLICY,
         "Cache-Control": _ASSET_CACHE,
-        **_SAFE,
+        **SAFE_HEADERS,
     }
     return Response(body=_asset(asset), status_code=200, headers=headers)
 

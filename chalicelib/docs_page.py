@@ -15,6 +15,7 @@ from pathlib import Path
 
 from chalice.app import Request, Response
 
+from chalicelib.console_page import SAFE_HEADERS
 from chalicelib.route_spec import Access, Operation, Reply, Tag
 
 _ASSETS = Path(__file__).with_name("assets")
@@ -43,6 +44,7 @@ def docs(request: Request) -> Response:
         "Content-Type": "text/html; charset=utf-8",
         "Content-Security-Policy": _POLICY,
         "Cache-Control": "max-age=300",
+        **SAFE_HEADERS,
     }
     return Response(body=page, status_code=200, headers=headers)
 
@@ -51,6 +53,7 @@ def script(request: Request) -> Response:
     headers: dict[str, str | list[str]] = {
         "Content-Type": "text/javascript; charset=utf-8",
         "Cache-Control": _DAY,
+        **SAFE_HEADERS,
     }
     return Response(body=_asset(_SCRIPT), status_code=200, headers=headers)
 

@@ -143,6 +143,26 @@ class Region(Frozen):
             )
         return relays
 
+    @field_validator("broken_commitments")
+    @classmethod
+    def _no_national_commitment_listings(
+        cls, policy: BrokenCommitmentPolicy | None, info: ValidationInfo
+    ) -> BrokenCommitmentPolicy | None:
+        national = info.data.get("kind") in _NATIONAL_KINDS
+        if policy is not None and national and intake_of(info) is not None:  # stored: as read
+            raise PydanticCustomError(
+                "broken_commitments_not_permitted",
+                "the nation and national sources make no black listings of broken commitments: "
+                "every province would recognise one, outside the domains they may list in",
+            )
+        return policy
+
+    @property
+    def lists_broken_commitments(self) -> BrokenCommitmentPolicy | None:
+        """Its policy, unless it is of a national kind (a registration stored before the rule
+        above may hold one): what the tick lists broken commitments by."""
+        return None if self.kind in _NATIONAL_KINDS else self.broken_commitments
+
     @property
     def parent(self) -> str | None:
         return parent(self.code)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 
+from gateway.lifecycle.commitments import unsettles
 from gateway.ownership import may_change
 from gateway_client.contract import Listing, ListingEntry
 
@@ -69,14 +70,6 @@ def same_entry(a: Listing, b: Listing) -> bool:
     """Whether two listings carry the same entry (what the source pushed; who it came from
     aside): compared field by field, no dump (a resync's every unchanged line asks)."""
     return all(getattr(a, name) == getattr(b, name) for name in _ENTRY)
-
-
-def unsettles(held: Listing, update: Listing) -> bool:
-    """Whether ``update`` drops or changes the outcome ``held``'s commitment has."""
-    settled = held.commitment.outcome if held.commitment is not None else None
-    if settled is None:
-        return False
-    return update.commitment is None or update.commitment.outcome != settled
 
 
 def plan(

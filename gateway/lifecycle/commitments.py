@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
+from gateway.lifecycle.periods import effective_valid_until
 from gateway.promotion import promote
 from gateway.registry import BrokenCommitmentPolicy
 from gateway_client.contract import (
@@ -22,6 +23,7 @@ from gateway_client.contract import (
     ListingEntry,
     ListingStatus,
     ListKind,
+    china_date,
     listing_id,
 )
 
@@ -84,9 +86,23 @@ def to_list(held: Sequence[Listing], policy_of: PolicyLookup, now: datetime) -> 
         policy = policy_of(listing.origin_region) if broken(listing) else None
         if policy is not None:
             black = black_listing_for(listing, policy, now)
-            if black.listing_id not in present:
+            if black.listing_id not in present and not _ended(black, now):
                 due.append(black)
     return due
+
+
+def _ended(black: Listing, now: datetime) -> bool:
+    """A period that ended by today (a commitment broken long ago): a push of it would be
+    refused ``period_ended``, so the tick does not put it in force either."""
+    ends = effective_valid_until(black)
+    return ends is not None and ends <= china_date(now)
+
+
+def unsettles(held: Listing, update: ListingEntry) -> bool:
+    """Whether ``update`` changes ``held``'s commitment once its outcome is recorded: the
+    record is final as it stands (a black listing may stand on its outcome and its date)."""
+    settled = held.commitment is not None and held.commitment.outcome is not None
+    return settled and update.commitment != held.commitment
 
 
 def overdue(listing: Listing, today: date) -> dict[str, str] | None:

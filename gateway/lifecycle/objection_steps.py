@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from gateway.lifecycle.commitments import unsettles
 from gateway.lifecycle.objection_timeline import noticed_by, timeline
 from gateway.lifecycle.requests import ObjectionDecision, VerificationReport
 from gateway.lifecycle.rules import (
@@ -230,7 +231,7 @@ def decide_objection(
                 "listing is that region's to push",
                 path="corrected_entry.origin_region",
             )
-        if _unsettles(listing, entry):
+        if unsettles(listing, entry):
             raise CommitmentSettled(
                 "the commitment's outcome is recorded already (kept or broken is final); "
                 "decide revoked to withdraw the record instead"
@@ -253,14 +254,6 @@ def decide_objection(
     return _moved(
         listing, version, now, **content, status=status, objection=closed, history=history
     )
-
-
-def _unsettles(listing: Listing, entry: ListingEntry) -> bool:
-    """Whether ``entry`` drops or changes the outcome ``listing``'s commitment has."""
-    settled = listing.commitment.outcome if listing.commitment is not None else None
-    if settled is None:
-        return False
-    return entry.commitment is None or entry.commitment.outcome != settled
 
 
 def same_decision(listing: Listing, objection: Objection, decision: ObjectionDecision) -> bool:

@@ -136,7 +136,7 @@ class Tick:
         def policy_of(code: str) -> BrokenCommitmentPolicy | None:
             if code not in known:
                 region = self.registry.get_region(code)
-                known[code] = region.broken_commitments if region else None
+                known[code] = region.lists_broken_commitments if region else None
             return known[code]
 
         return policy_of

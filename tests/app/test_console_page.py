@@ -75,3 +75,14 @@ def test_links_start_from_the_api_root_the_page_came_through(gateway: Gateway) -
     assert '<meta name="api-root" content="">' in with_slash
     assert '<meta name="api-root" content="/api">' in behind_a_stage
     assert 'src="/api/console/console.js"' in behind_a_stage
+
+
+def test_the_docs_page_and_its_script_carry_the_consoles_protective_headers(
+    gateway: Gateway,
+) -> None:
+    """Review 19, F4: the docs page and Redoc's script sent no nosniff or referrer policy."""
+    for path in ("/v1/docs", "/v1/docs/redoc.standalone.js"):
+        reply = gateway.client.http.get(path)
+        assert reply.status_code == 200, path
+        for name, value in console_page.SAFE_HEADERS.items():
+            assert reply.headers[name] == value, (path, name)

@@ -109,3 +109,22 @@ def test_a_code_no_division_ever_had_is_refused_and_nothing_is_registered(gatewa
 def test_a_province_city_or_county_that_exists_is_registered(gateway, code):
     assert put(gateway, code, {"name": "地区"}).status_code == 200
     assert stored(code).name == "地区"
+
+
+def test_a_national_source_takes_no_broken_commitment_policy(gateway):
+    """Review 19, F1: a source limited to licensing commitments, given a policy, had the tick
+    list its broken commitments as black listings every province recognised."""
+    policy = {"severity": "serious", "legal_basis": "《信用承诺管理办法》第九条"}
+    source = {"name": "某部委", "kind": "national_source", "domains": ["licensing_commitment"]}
+
+    refused = put(gateway, "100011", {**source, "broken_commitments": policy})
+    kept = put(gateway, "100011", source)
+
+    assert (refused.status_code, error_code(refused)) == (400, "invalid_schema")
+    error = refused.json_body["error"]
+    assert (error["path"], [e["code"] for e in error["errors"]]) == (
+        "broken_commitments",
+        ["broken_commitments_not_permitted"],
+    )
+    assert kept.status_code == 200, kept.json_body
+    assert stored("100011").broken_commitments is None
