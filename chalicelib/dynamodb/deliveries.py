@@ -303,6 +303,7 @@ class DynamoDeliveryLog(Table):
         }.values():
             self._recognitions.keep(recognition)
         self._batches.delivered(batch, attempt, lines)
+        self._excerpts.blank(batch.delivery_id)  # settled: see ``_record_batch``
 
     def mark_lines_dead(self, batch: Batch) -> bool:
         """Before a dead batch's lines are recorded (``batch_settling``)."""
@@ -318,8 +319,15 @@ class DynamoDeliveryLog(Table):
 
     def _record_batch(self, batch: Batch, attempt: Attempt, state: DeliveryState) -> None:
         """The batch's own attempts (no listing, no change: the file's lines are recorded
-        apart); once delivered, never turned back."""
+        apart); once delivered, never turned back.
+
+        A settled batch keeps no endpoint answer: an answer may echo a line's person, and the
+        purge finds records by listing, which a batch is not (its lines are many listings'). So
+        the answers help while the batch is retried and are blanked once it settles; a dead
+        batch's lines carry its last answer in records of their own, which the purge reaches."""
         self._update_if(**attempt_update(self._table, batch, attempt, state))  # unless delivered
+        if state is DeliveryState.DEAD:
+            self._excerpts.blank(batch.delivery_id)
 
     def _count_delivered(
         self, statistics: DynamoStatistics, delivery: Delivery, at: datetime

@@ -5,7 +5,9 @@ of what the endpoint answered, and an endpoint may echo the body it got — a pe
 number in an encoding the scrubber (``gateway_client.contract.scrub_excerpt``) did not foresee.
 Records are kept for ever (they are the operator's history), so the purge blanks the excerpts of
 its listing's single-delivery records, found through the ``by_listing`` index. A batch's record
-names no listing (its lines are many listings'): its failure excerpts stay, scrubbed.
+is no listing's (its lines are many listings'): its answers are blanked once it settles
+(``deliveries.DynamoDeliveryLog._record_batch``), a dead batch's lines keeping the last one in
+records of their own.
 
 Each attempt is rewritten by its position in the list: an attempt appended meanwhile (the list
 only grows at its end) is neither lost nor shifted, and a purge run again finds nothing to do.

@@ -211,3 +211,37 @@ def test_a_dead_batch_leaves_a_dead_record_per_line_that_a_redrive_sends(
     assert redriven.json_body == {"redriven": 3}
     sent = [json.loads(r.body) for r in hook.requests]
     assert sorted(x["delivery_id"] for x in sent) == sorted(x["delivery_id"] for x in lines)
+
+
+@pytest.mark.parametrize("settled", ["delivered", "dead"])
+def test_a_settled_batch_keeps_no_endpoint_answer(
+    gateway: Gateway,
+    stream: StreamReader,
+    queue: DeliveryQueue,
+    hook: AnsweringReceiver,
+    city: Ed25519Signer,
+    settled: str,
+) -> None:
+    """Review 20, F1: an endpoint's answer to a batch may echo a line's person (a name is no
+    pattern the scrubber knows), and a batch's record is no listing's, so the purge never found
+    it: kept for ever. It is kept while the batch is retried, and blanked once it settles."""
+    mine = subscribe(gateway, hook.url, delivery_mode="batched", retry_schedule_seconds=[0, 0])
+    pushed_and_fanned_out(gateway, stream, city)
+    hook.answer(422, "周某某 rejected")
+    queue.run()
+    batch_id = json.loads(hook.requests[0].body)["batch_id"]
+    retried = as_operator(gateway, "get", f"/v1/deliveries/{batch_id}").json_body
+    assert "周某某 rejected" in json.dumps(retried, ensure_ascii=False)  # while it is retried
+
+    if settled == "delivered":
+        hook.answer(204)
+    for _ in range(3):
+        queue.run()
+
+    shown = as_operator(gateway, "get", f"/v1/deliveries/{batch_id}").json_body
+    assert shown["state"] == settled, shown
+    assert "周某某" not in json.dumps(shown, ensure_ascii=False)
+    listed = as_operator(gateway, "get", subscription_path(mine, "/deliveries")).json_body
+    answers = [a.get("response_excerpt", "") for d in listed["deliveries"] for a in d["attempts"]]
+    # a dead batch's lines keep its last answer in records of their own, which the purge reaches
+    assert any("周某某" in a for a in answers) is (settled == "dead")
