@@ -12,6 +12,7 @@ is called, and a request refused here is closed (its body may be unread).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import BinaryIO
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
@@ -48,15 +49,25 @@ def error_body(status: int, message: str) -> bytes:
     return json.dumps({"error": {"code": code, "message": message, "path": path}}).encode()
 
 
-def read_body(transfer_encoding: str | None, content_length: str | None, rfile: BinaryIO) -> bytes:
-    """The request's body: a chunked one decoded, else ``Content-Length`` bytes.
+def read_body(
+    transfer_encodings: Sequence[str], content_lengths: Sequence[str], rfile: BinaryIO
+) -> bytes:
+    """The request's body: a chunked one decoded, else ``Content-Length`` bytes. Each header
+    is given with every value it came with: lengths that differ, or a length beside a transfer
+    coding, are a framing error (RFC 9112 §6.3), never one of them picked.
 
     Raises
     ------
     FramingError
-        400 for a malformed length or chunk, 411 for a transfer coding other than chunked,
-        413 past ``MAX_REQUEST_BYTES``, 408 when the client stops sending.
+        400 for a malformed, conflicting or doubled framing, 411 for a transfer coding other
+        than chunked, 413 past ``MAX_REQUEST_BYTES``, 408 when the client stops sending.
     """
+    if content_lengths and transfer_encodings:
+        raise FramingError(400, "content-length and transfer-encoding together")
+    if len({value.strip() for value in content_lengths}) > 1:
+        raise FramingError(400, "content-length given more than once, with different values")
+    transfer_encoding = ", ".join(transfer_encodings) if transfer_encodings else None
+    content_length = content_lengths[0] if content_lengths else None
     try:
         if transfer_encoding is not None:
             if transfer_encoding.strip().lower() != "chunked":

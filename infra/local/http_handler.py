@@ -28,7 +28,9 @@ class LocalHandler(ChaliceRequestHandler):
     def _parse_payload(self) -> tuple[dict[str, Any], bytes | None]:
         """The body as API Gateway frames it (``http_framing``): chunked bodies decoded."""
         body = read_body(
-            self.headers.get("transfer-encoding"), self.headers.get("content-length"), self.rfile
+            self.headers.get_all("transfer-encoding") or [],
+            self.headers.get_all("content-length") or [],
+            self.rfile,
         )
         framing = ("transfer-encoding", "content-length")
         headers = {k: v for k, v in self.headers.items() if k.lower() not in framing}

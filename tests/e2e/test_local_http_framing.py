@@ -64,6 +64,9 @@ def chunked(data: bytes, size: int = 7) -> bytes:
     return b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in parts) + b"0\r\n\r\n"
 
 
+RENAMED = json.dumps({"name": "改了名的湖南省"}).encode()
+
+
 def error_of(body: bytes) -> tuple[str, str]:
     error: dict[str, Any] = json.loads(body)["error"]
     return error["code"], error["path"]
@@ -109,8 +112,30 @@ def test_a_chunked_body_that_is_no_json_is_refused_as_any_other(stack: LocalStac
         ({"transfer-encoding": "gzip"}, b"{}", 411, "length_required", "content-length"),
         ({"transfer-encoding": "chunked"}, b"zz\r\n{}\r\n0\r\n\r\n", 400, "bad_request", "request"),
         ({"content-length": str(11 * 1024 * 1024)}, b"{", 413, "payload_too_large", "body"),
+        # review 20, F2: two lengths (RFC 9112 §6.3), or a length beside a coding: no guessing
+        (
+            {"content-length": str(len(RENAMED)), "Content-Length": "3"},
+            RENAMED,
+            400,
+            "bad_request",
+            "request",
+        ),
+        (
+            {"transfer-encoding": "chunked", "content-length": str(len(RENAMED))},
+            chunked(RENAMED),
+            400,
+            "bad_request",
+            "request",
+        ),
     ],
-    ids=["length-no-number", "other-coding", "bad-chunk-size", "over-the-quota-unread"],
+    ids=[
+        "length-no-number",
+        "other-coding",
+        "bad-chunk-size",
+        "over-the-quota-unread",
+        "two-lengths",
+        "length-and-coding",
+    ],
 )
 @pytest.mark.parametrize("method", ["PUT", "GET"])
 def test_a_body_that_cannot_be_framed_is_refused_and_nothing_is_done(
