@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 
-from gateway.lifecycle.commitments import unsettles
+from gateway.lifecycle import unsettles
 from gateway.ownership import may_change
 from gateway_client.contract import Listing, ListingEntry
 

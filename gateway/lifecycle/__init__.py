@@ -1,5 +1,6 @@
 """A listing's life after intake: removals, objections, repair, expiry, retention, deadlines."""
 
+from gateway.lifecycle.commitments import unsettles
 from gateway.lifecycle.due import Budget, DueDates, late_on
 from gateway.lifecycle.freshness import (
     FUTURE_DATE,
@@ -82,6 +83,7 @@ __all__ = [
     "remove",
     "removed_status",
     "shipped_policies",
+    "unsettles",
     "validate_removals",
     "version_problem",
 ]
