@@ -247,16 +247,11 @@ class Resending:
 
     def _rebuilt(self, kept: Resend) -> Delivery | None:
         """A delivery of an erased change is not rebuilt: its tombstone went out on its own."""
-        if kept.log_sequence is None:
-            return None
-        logged = self.log.entries(kept.log_sequence, 1)
-        change = next((body for _, body in logged if isinstance(body, Change)), None)
+        change = None if kept.log_sequence is None else self.logged(kept.log_sequence)
         return None if change is None else rebuild(kept, change)
 
     def _tombstone(self, change_id: str) -> tuple[int, Change] | None:
         """A purge's tombstone and where it is logged, once fan-out has logged it."""
         sequence = self.log.sequence_of(change_id)
-        if sequence is None:
-            return None
-        entries = self.log.entries(sequence, 1)
-        return next(((sequence, body) for _, body in entries if isinstance(body, Change)), None)
+        change = None if sequence is None else self.logged(sequence)
+        return None if sequence is None or change is None else (sequence, change)
