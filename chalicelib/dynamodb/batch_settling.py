@@ -62,8 +62,11 @@ class BatchSettling(Table):
         (a late copy: none of its lines is dead)."""
         return self._update_if(**lines_dying_update(self._table, batch))
 
-    def delivered(self, batch: Batch, attempt: Attempt, lines: Sequence[Delivery]) -> None:
-        """Settle the batch delivered in one write, or find it delivered already; finish it."""
+    def delivered(
+        self, batch: Batch, attempt: Attempt, lines: Sequence[Delivery]
+    ) -> dict[str, Any] | None:
+        """Settle the batch delivered in one write, or find it delivered already; finish it.
+        The batch's record as that write found or left it."""
         try:
             reply = self._client.update_item(**delivered_update(self._table, batch, attempt, lines))
             item: dict[str, Any] | None = dict(reply.get("Attributes", {}))
@@ -72,6 +75,7 @@ class BatchSettling(Table):
                 raise
             item = error.response.get("Item")  # type: ignore[assignment]
         self._finish(item)
+        return item
 
     def finish(self, batch_id: str) -> None:
         """Finish a batch found delivered (a copy of its message came again)."""

@@ -302,8 +302,8 @@ class DynamoDeliveryLog(Table):
             recognition_digest(d.recognition): d.recognition for d in lines
         }.values():
             self._recognitions.keep(recognition)
-        self._batches.delivered(batch, attempt, lines)
-        self._excerpts.blank(batch.delivery_id)  # settled: see ``_record_batch``
+        settled = self._batches.delivered(batch, attempt, lines)
+        self._excerpts.blank(batch.delivery_id, settled)  # see ``_record_batch``
 
     def mark_lines_dead(self, batch: Batch) -> bool:
         """Before a dead batch's lines are recorded (``batch_settling``)."""

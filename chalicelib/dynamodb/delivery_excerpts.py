@@ -15,6 +15,8 @@ only grows at its end) is neither lost nor shifted, and a purge run again finds 
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalicelib.dynamodb.base import Table, s, text
 from chalicelib.dynamodb.delivery_items import read_attempt
 from gateway.delivery import Attempt
@@ -33,9 +35,11 @@ class DeliveryExcerpts(Table):
         ids = [text(item, "delivery_id") for page in pages for item in page.get("Items", [])]
         return sum(self.blank(delivery_id) for delivery_id in ids)
 
-    def blank(self, delivery_id: str) -> bool:
-        """Blank one record's stored answers; whether it had one."""
-        item = self._get({"delivery_id": s(delivery_id)}) or {}
+    def blank(self, delivery_id: str, item: dict[str, Any] | None = None) -> bool:
+        """Blank one record's stored answers; whether it had one. ``item``: the record as a
+        write just returned it (saves reading it again)."""
+        if item is None:
+            item = self._get({"delivery_id": s(delivery_id)}) or {}
         blanked = {
             f":a{i}": s(_blanked(attempt))
             for i, raw in enumerate(item.get("attempts", {}).get("L", []))
