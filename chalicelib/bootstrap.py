@@ -16,6 +16,7 @@ from chalicelib.dynamodb.agreements import DynamoAgreements
 from chalicelib.dynamodb.batches import DynamoBatchLedger
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
 from chalicelib.dynamodb.delivery_excerpts import DeliveryExcerpts
+from chalicelib.dynamodb.delivery_pages import DeliveryPages
 from chalicelib.dynamodb.delivery_receipts import RegionReceipts, delivery_receipts
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
 from chalicelib.dynamodb.feedback import DynamoFeedback
@@ -180,6 +181,7 @@ def build(settings: Settings, clock: Clock) -> Container:
             lambda: {
                 x.subscription_id for x in subscriptions.all() if x.delivery_mode == "batched"
             },
+            DeliveryPages(dynamodb, settings.deliveries_table, clock.now).add,
         ),
         push_service=PushService(
             registry,

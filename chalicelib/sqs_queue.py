@@ -80,8 +80,10 @@ class SqsDeliveryQueue:
         queue_url: str,
         dead_letter_url: str,
         batched: Callable[[], Collection[str]] = frozenset,
+        pages: Callable[[list[Queued]], object] | None = None,
     ) -> None:
         self._batched = batched  # the batched subscriptions now: one message group each
+        self._pages = pages  # what lists them (``dynamodb.delivery_pages``), before sending
         self._client = client
         self._url = queue_url
         self._dead_letter_url = dead_letter_url
@@ -101,6 +103,8 @@ class SqsDeliveryQueue:
         re-drive or a replay passes ``dedup_suffix`` to be sent again on purpose.
         """
         held = list(deliveries)
+        if self._pages is not None and held:
+            self._pages(held)  # first: a page that cannot be written sends nothing
         whole = batched if batched is not None else self._batched() if held else frozenset()
         self._send(self._url, held, dedup_suffix, whole)
 

@@ -23,9 +23,11 @@ WRITE = [
 ]
 # Which tables each function reads (r), reads and appends to (ra: new items only, never an
 # update or a delete: the query trail), reads and writes but never deletes (rn), reads and
-# writes (rw), or only adds to counters (c).
+# writes (rw), or only adds to counters (c); of the deliveries table, reads and writes the
+# pages that list queued deliveries (rp) or only writes those (p): see PAGE_KEYS.
 MODES = {
     "c": ["dynamodb:UpdateItem"],  # counters only: see COUNTER_KEYS
+    "p": ["dynamodb:BatchWriteItem"],  # pages only: see PAGE_KEYS
     "r": READ,
     "ra": [*READ, "dynamodb:PutItem"],
     "rn": [*READ, "dynamodb:PutItem", "dynamodb:UpdateItem"],
@@ -54,7 +56,8 @@ TABLES: dict[str, dict[str, str]] = {
         "AgreementsTable": "r",
         "ExchangeLogTable": "rn",  # appends and per-subscription counters
         "PersonsTable": "rw",  # the person index, kept from the stream (gateway.persons)
-        "DeliveriesTable": "r",  # who was delivered a listing hears how it is decided
+        # who was delivered a listing hears how it is decided; what it queues gets its page
+        "DeliveriesTable": "rp",
         "BatchesTable": "c",  # hourly activity: fan-out lag; monthly statistics from the stream
         "FeedbackTable": "rw",  # a purge's tombstone erases its listing's feedback again
     },
@@ -95,6 +98,7 @@ TABLES: dict[str, dict[str, str]] = {
         "ListingsTable": "r",
         "SubscriptionsTable": "r",
         "ReevaluationsTable": "rn",
+        "DeliveriesTable": "p",  # what it queues gets its page
     },
 }
 
@@ -104,19 +108,24 @@ TABLES: dict[str, dict[str, str]] = {
 # which also holds nonces, the push ledger and console sessions: the function that posts to
 # outside endpoints must not be able to write a session for anyone.
 COUNTER_KEYS = {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["activity#*", "stats#*"]}}
+# A function that queues deliveries writes their pages (``chalicelib.dynamodb.delivery_pages``)
+# and, unless its mode says more, no delivery record.
+PAGE_KEYS = {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["page#*"]}}
+_CONDITIONS = {"c": COUNTER_KEYS, "p": PAGE_KEYS}
 
 
 def table_statements(function: str) -> list[dict[str, Any]]:
-    """One statement per table the function uses, covering its indexes too."""
+    """One statement per table the function uses (two for ``rp``), covering its indexes."""
     return [
         {
             "Effect": "Allow",
-            "Action": MODES[mode],
+            "Action": MODES[part],
             "Resource": [
                 {"Fn::GetAtt": [table, "Arn"]},
                 {"Fn::Sub": "${" + table + ".Arn}/index/*"},
             ],
-            **({"Condition": COUNTER_KEYS} if mode == "c" else {}),
+            **({"Condition": _CONDITIONS[part]} if part in _CONDITIONS else {}),
         }
         for table, mode in TABLES[function].items()
+        for part in (["r", "p"] if mode == "rp" else [mode])
     ]

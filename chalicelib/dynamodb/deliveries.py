@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from chalicelib.dynamodb.base import Table, s, text
@@ -29,21 +29,20 @@ from chalicelib.dynamodb.batch_records import (
     is_batch,
     line_recognitions,
     line_record,
-    line_views,
 )
 from chalicelib.dynamodb.batch_settling import BatchSettling
 from chalicelib.dynamodb.delivery_excerpts import DeliveryExcerpts
 from chalicelib.dynamodb.delivery_items import (
     SharedRecognitions,
+    index_keys,
     kept_of,
     recognition_digest,
     record_of,
     resend_doc,
-    shard_key,
-    shard_keys,
     stored_attempt,
     view_of,
 )
+from chalicelib.dynamodb.delivery_listing import DeliveryListing
 from chalicelib.dynamodb.statistics import DynamoStatistics
 from gateway.delivery import (
     Attempt,
@@ -63,8 +62,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_READ_AT_ONCE = 25  # records read a request when listing (a batch's may be 100 KB)
-
 
 class DynamoDeliveryLog(Table):
     def __init__(
@@ -75,6 +72,7 @@ class DynamoDeliveryLog(Table):
         self._recognitions = SharedRecognitions(client, table_name)
         self._excerpts = DeliveryExcerpts(client, table_name)
         self._batches = BatchSettling(client, table_name, statistics)
+        self._listing = DeliveryListing(client, table_name)
 
     def state(self, delivery_id: str) -> DeliveryState | None:
         found = self.get(delivery_id)
@@ -151,72 +149,14 @@ class DynamoDeliveryLog(Table):
         since: datetime | None = None,
         until: datetime | None = None,
     ) -> list[dict[str, Any]]:
-        """The subscription's deliveries, newest first, optionally in one state and last
-        updated within [since, until] (the index's sort key: UTC ISO instants): the newest
-        ``limit`` of each shard, merged, then read whole, newest first, until ``limit``
-        deliveries are found (a delivered batch's entry is a delivery per line)."""
-        bounds = {":since": since, ":until": until}
-        values = {name: s(at.astimezone(UTC).isoformat()) for name, at in bounds.items() if at}
-        condition = (
-            "subscription_shard = :shard"
-            + {
-                (True, True): " AND updated_at BETWEEN :since AND :until",
-                (True, False): " AND updated_at >= :since",
-                (False, True): " AND updated_at <= :until",
-                (False, False): "",
-            }[since is not None, until is not None]
-        )
-        args: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": "by_subscription_shard",
-            "KeyConditionExpression": condition,
-            "ExpressionAttributeValues": values,
-            "ScanIndexForward": False,
-        }
-        if state is not None:
-            args["FilterExpression"] = "#state = :state"
-            args["ExpressionAttributeNames"] = {"#state": "state"}
-            args["ExpressionAttributeValues"][":state"] = s(state.value)
-        entries: list[tuple[str, str]] = []  # (updated_at, delivery_id)
-        for shard in shard_keys(subscription_id):
-            args["ExpressionAttributeValues"][":shard"] = s(shard)
-            entries += self._newest(args, limit)
-        newest = [delivery_id for _, delivery_id in sorted(entries, reverse=True)[:limit]]
-        views = self._views(newest, limit)
-        # The index lags the table a little: a state changed since is not the state asked for.
-        return [v for v in views if state is None or v["state"] == state.value]
-
-    def _newest(self, args: dict[str, Any], limit: int) -> list[tuple[str, str]]:
-        """The newest ``limit`` entries of one shard (index order: newest first)."""
-        found: list[tuple[str, str]] = []
-        for page in self._client.get_paginator("query").paginate(**args):
-            found += [(text(i, "updated_at"), text(i, "delivery_id")) for i in page["Items"]]
-            if len(found) >= limit:
-                break
-        return found[:limit]
-
-    def _views(self, delivery_ids: list[str], limit: int) -> list[dict[str, Any]]:
-        """The first ``limit`` views of the records named, in the order given, a delivered
-        batch's lines in its place. Read ``_READ_AT_ONCE`` at a time: a batch's item may be
-        100 KB, and its lines alone may fill ``limit``."""
-        views: list[dict[str, Any]] = []
-        for start in range(0, len(delivery_ids), _READ_AT_ONCE):
-            named = delivery_ids[start : start + _READ_AT_ONCE]
-            keys = [{"delivery_id": s(i)} for i in named]
-            items = {
-                text(item, "delivery_id"): item
-                for item in self._batch_get({"Keys": keys, "ConsistentRead": True})
-            }
-            for item in (items[i] for i in named if i in items and "state" in items[i]):
-                views += line_views(item) if is_batch(item) else [view_of(item)]
-            if len(views) >= limit:
-                break
-        return views[:limit]
+        """The subscription's deliveries, newest first (``delivery_listing``)."""
+        return self._listing.for_subscription(subscription_id, state, limit, since, until)
 
     def subscriptions_that_received(self, listing_id: str) -> set[str]:
         """The subscriptions an endpoint of which acknowledged a single delivery of the
-        listing (GSI ``by_listing``: one partition per listing, so no scan); lines of
-        delivered batches: ``delivery_receipts``."""
+        listing that ``by_listing`` holds (one partition per listing, so no scan): one not
+        delivered at once, or of an event other than ``listing.changed``. The others, and the
+        lines of delivered batches, are found from the log: ``delivery_receipts``."""
         pages = self._client.get_paginator("query").paginate(
             TableName=self._table,
             IndexName="by_listing",
@@ -264,12 +204,14 @@ class DynamoDeliveryLog(Table):
         resend, shared = resend_doc(delivery)
         if shared is not None:
             self._recognitions.keep(shared)  # before any record names it
+        keys = index_keys(delivery, state)
         recorded = self._update_if(
             TableName=self._table,
             Key={"delivery_id": s(delivery.delivery_id)},
             UpdateExpression="SET #state = :state, subscription_id = :sub, change_id = :chg, "
-            "subscription_shard = :shard, credit_code = :code, listing_id = :lid, "
-            "origin_region = :origin, updated_at = :at, resend = :resend, "
+            "credit_code = :code, listing = :lid, origin_region = :origin, updated_at = :at, "
+            + "".join(f"{name} = :{name}, " for name in keys)
+            + "resend = :resend, "
             "attempts = list_append(if_not_exists(attempts, :none), :attempt) "
             "REMOVE doc, sending_at ADD tries :one",
             # Once delivered, a late duplicate attempt must not turn it back.
@@ -279,7 +221,6 @@ class DynamoDeliveryLog(Table):
                 ":state": s(state.value),
                 ":sub": s(delivery.subscription_id),
                 ":chg": s(delivery.change.change_id),
-                ":shard": s(shard_key(delivery.subscription_id, delivery.delivery_id)),
                 ":code": s(mask(delivery.change.listing.credit_code)),
                 ":lid": s(delivery.change.listing.listing_id),
                 ":origin": s(delivery.change.listing.origin_region),
@@ -289,6 +230,7 @@ class DynamoDeliveryLog(Table):
                 ":none": {"L": []},
                 ":attempt": {"L": [s(stored_attempt(attempt, state))]},
                 ":delivered": s(DeliveryState.DELIVERED.value),
+                **{f":{name}": s(value) for name, value in keys.items()},
             },
         )
         if recorded and state is DeliveryState.DELIVERED and self._statistics is not None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.dynamodb.base import s, text, write_if
 from chalicelib.dynamodb.delivery_items import shard_key
 from chalicelib.dynamodb.due_index import decode_cursor, encode_cursor, plain_key, start_key
+from gateway.delivery import DeliveryState
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -38,10 +39,12 @@ def backfill_shards(
 
 
 def _unkeyed(item: dict[str, Any]) -> bool:
-    """A single delivery's record (not a batch's, a shared recognition or a mere note)
-    that the sharded index does not hold yet."""
+    """A single delivery's record (not a batch's, a shared recognition, a page or a mere
+    note) that the sharded index does not hold yet, and must: one not delivered (a record
+    delivered at once is listed through its page, ``delivery_pages``)."""
     return (
         "state" in item
+        and text(item, "state") != DeliveryState.DELIVERED.value
         and "subscription_id" in item
         and "batch_message" not in item
         and "subscription_shard" not in item

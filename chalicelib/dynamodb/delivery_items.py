@@ -9,9 +9,19 @@ records name (``SharedRecognitions``); and a delivered attempt keeps no answer a
 endpoint answers when it accepts a delivery is not what anyone diagnoses, and may echo the body
 it got (failures keep an excerpt scrubbed of ID numbers: ``gateway_client.contract.scrub_excerpt``).
 
-Records are listed by subscription through the ``by_subscription_shard`` index: its partition
-key spreads one subscription over ``SHARDS`` partitions (one partition takes about 1,000 writes
-a second), and it projects the state only, so a listing filters by state in the index.
+A record is in an index only while something must find it there, so that a delivery its
+endpoint accepts at the first attempt — nearly all of them — costs its one write and no index
+write (a GSI entry costs at least a unit, whatever it projects):
+
+* ``by_subscription_shard`` (the subscription's delivery list, and what pause, verify, enable
+  and "re-drive all dead" look for) holds a record once an attempt did not deliver it; its
+  partition key spreads one subscription over ``SHARDS`` partitions (about 1,000 writes a second
+  each) and it projects the state only, so a listing filters dead or retrying ones in the index.
+  A record delivered at once is listed through its page (``delivery_pages``).
+* ``by_listing`` (``listing_id``: what the purge blanks answers through, and receipts of
+  deliveries the log cannot name) holds a record that was not delivered at once — its attempts
+  may keep an answer — and one whose event the log cannot derive its id from (anything but
+  ``listing.changed``: ``delivery_receipts``). The listing is kept as ``listing`` for views.
 """
 
 from __future__ import annotations
@@ -46,6 +56,17 @@ def shard_key(subscription_id: str, delivery_id: str) -> str:
 
 def shard_keys(subscription_id: str) -> list[str]:
     return [f"{subscription_id}#{n}" for n in range(SHARDS)]
+
+
+def index_keys(delivery: Delivery, state: DeliveryState) -> dict[str, str]:
+    """The index keys a record is written with in ``state`` (see above); a record keeps what
+    it has, so one that failed once stays in both indexes, its state and time moving there."""
+    keys: dict[str, str] = {}
+    if state is not DeliveryState.DELIVERED:
+        keys["subscription_shard"] = shard_key(delivery.subscription_id, delivery.delivery_id)
+    if state is not DeliveryState.DELIVERED or delivery.type != "listing.changed":
+        keys["listing_id"] = delivery.change.listing.listing_id
+    return keys
 
 
 def stored_attempt(attempt: Attempt, state: DeliveryState) -> str:
@@ -95,7 +116,7 @@ def record_of(item: dict[str, Any]) -> DeliveryRecord:
         subscription_id=text(item, "subscription_id"),
         state=DeliveryState(text(item, "state")),
         credit_code=text(item, "credit_code"),
-        listing_id=text(item, "listing_id"),
+        listing_id=text(item, "listing" if "listing" in item else "listing_id"),
         origin_region=text(item, "origin_region"),
         updated_at=text(item, "updated_at"),
     )

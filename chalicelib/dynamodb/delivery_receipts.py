@@ -1,14 +1,22 @@
 """Receipts: which subscriptions were delivered a listing, and so which regions hold it.
 
 A subscription received a listing when an endpoint of it acknowledged a delivery of it, singly
-(its record is in the deliveries table's ``by_listing`` index) or as a line of a delivered
-batch (no record of its own: ``batch_records``). The second is answered at read time from the
-exchange log (where the listing's changes are logged) and the batches' ``by_batch_range``
-index: a file's lines lie within ``MAX_LOG_SPAN`` of its first log sequence
-(``gateway.delivery.batching``), so one bounded query per (subscription, logged sequence)
-finds the batch whose lines hold that sequence, if any. Fan-out asks this for a change that
-settles a listing some subscription's filters no longer match; objections, for the objecting
-region; so it costs reads on those paths, never a write per line.
+or as a line of a delivered batch. Only some records are in the deliveries table's
+``by_listing`` index (one not delivered at once, or of an event other than ``listing.changed``:
+``delivery_items.index_keys``); the rest is answered at read time from the exchange log, where
+the listing's changes are logged:
+
+* a ``listing.changed`` delivery's id is a hash of its change id and subscription id
+  (``gateway.delivery.delivery_id``), so the listing's logged changes name every record there
+  can be, read by key (``LoggedReceipts``);
+* a line has no record of its own (``batch_records``): a file's lines lie within
+  ``MAX_LOG_SPAN`` of its first log sequence (``gateway.delivery.batching``), so one bounded
+  query of ``by_batch_range`` per (subscription, logged sequence) finds the batch whose lines
+  hold that sequence, if any (``BatchReceipts``).
+
+Fan-out asks this for a change that settles a listing some subscription's filters no longer
+match; objections, for the objecting region; so it costs reads on those paths, never a write
+per delivery or line.
 """
 
 from __future__ import annotations
@@ -17,20 +25,52 @@ from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Protocol
 
-from chalicelib.dynamodb.base import Table, s
+from chalicelib.dynamodb.base import Table, s, text
 from chalicelib.dynamodb.batch_records import BATCH_RANGE_INDEX
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
 from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
-from gateway.delivery import MAX_LOG_SPAN
+from gateway.delivery import MAX_LOG_SPAN, DeliveryState, delivery_id
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 _ASKED_AT_ONCE = 8  # (subscription, sequence) queries in flight
+_KEYS_AT_ONCE = 100  # a BatchGetItem's keys
 
 
 class _Singly(Protocol):
     def subscriptions_that_received(self, listing_id: str) -> set[str]: ...
+
+
+class LoggedReceipts(Table):
+    """Which subscriptions acknowledged a ``listing.changed`` delivery of a logged change of
+    the listing: its possible records read by key (consistently: fan-out asks as it plans)."""
+
+    def __init__(
+        self, client: DynamoDBClient, table_name: str, change_ids_of: Callable[[str], list[str]]
+    ) -> None:
+        super().__init__(client, table_name)
+        self._change_ids_of = change_ids_of
+
+    def subscriptions_that_received(self, listing_id: str, asked: Collection[str]) -> set[str]:
+        if not asked:
+            return set()
+        named = {delivery_id(c, x): x for c in self._change_ids_of(listing_id) for x in asked}
+        ids = list(named)
+        found: set[str] = set()
+        for start in range(0, len(ids), _KEYS_AT_ONCE):
+            keys = [{"delivery_id": s(i)} for i in ids[start : start + _KEYS_AT_ONCE]]
+            items = self._batch_get(
+                {
+                    "Keys": keys,
+                    "ConsistentRead": True,
+                    "ProjectionExpression": "delivery_id, #state",
+                    "ExpressionAttributeNames": {"#state": "state"},
+                }
+            )
+            delivered = DeliveryState.DELIVERED.value
+            found |= {named[text(x, "delivery_id")] for x in items if text(x, "state") == delivered}
+        return found
 
 
 class BatchReceipts(Table):
@@ -85,17 +125,29 @@ class BatchReceipts(Table):
 
 
 class DeliveryReceipts:
-    """Single deliveries' receipts (``singly``: the delivery log's ``by_listing``), and then
-    the batches' for the subscriptions not found there."""
+    """Single deliveries' receipts (``singly``: the records ``by_listing`` holds; ``logged``:
+    the others, by key), and then the batches' for the subscriptions not found there."""
 
-    def __init__(self, singly: _Singly, batches: BatchReceipts) -> None:
+    def __init__(
+        self,
+        singly: _Singly,
+        logged: LoggedReceipts,
+        batches: BatchReceipts,
+        subscription_ids: Callable[[], Iterable[str]],
+    ) -> None:
         self._singly = singly
+        self._logged = logged
         self._batches = batches
+        self._subscription_ids = subscription_ids
 
     def subscriptions_that_received(
         self, listing_id: str, among: Collection[str] | None = None
     ) -> set[str]:
         found = self._singly.subscriptions_that_received(listing_id)
+        asked = self._subscription_ids() if among is None else among
+        found |= self._logged.subscriptions_that_received(
+            listing_id, [x for x in asked if x not in found]
+        )
         return found | self._batches.subscriptions_that_received(listing_id, found, among)
 
 
@@ -113,7 +165,15 @@ def delivery_receipts(
     def batched() -> list[str]:
         return [x.subscription_id for x in subscriptions.all() if x.had_batches()]
 
-    return DeliveryReceipts(singly, BatchReceipts(client, table_name, log.sequences_of, batched))
+    def every() -> list[str]:
+        return [x.subscription_id for x in subscriptions.all()]
+
+    return DeliveryReceipts(
+        singly,
+        LoggedReceipts(client, table_name, log.change_ids_of),
+        BatchReceipts(client, table_name, log.sequences_of, batched),
+        every,
+    )
 
 
 class RegionReceipts:

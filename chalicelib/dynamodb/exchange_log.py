@@ -283,6 +283,11 @@ class DynamoExchangeLog(LogErasure):
         second part), read from the chunk items only: what fan-out checks its files against."""
         return erased_in(self._batch, range(max(first, 1), last + 1))
 
+    def change_ids_of(self, listing_id: str) -> list[str]:
+        """The ids of the listing's logged changes, in log order (what its single deliveries'
+        ids are made of: ``delivery_receipts``)."""
+        return [e.change_id for q in self.sequences_of(listing_id) for e in self.published(q, 1)[0]]
+
     def sequence_of(self, change_id: str) -> int | None:
         """Where ``change_id`` is logged, if it is: a purge's (what replays look up for an
         erased body), or any change logged before chunks or compacted out of its index."""

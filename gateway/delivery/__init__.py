@@ -18,6 +18,7 @@ from gateway.delivery.objection_notices import ObjectionNotices, plan_notices
 from gateway.delivery.planning import (
     Delivery,
     Planned,
+    delivery_id,
     payload_for,
     plan_deliveries,
     plan_intensified,
@@ -85,6 +86,7 @@ __all__ = [
     "WebhookTransport",
     "check_webhook_url",
     "daily_reevaluations",
+    "delivery_id",
     "file_of",
     "lines_in",
     "log_range",

@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from bundle_support import ROOT, TEMPLATE, fresh_package
 
+from infra.table_access import WRITE
+
 pytestmark = pytest.mark.bundle
 NO_VALUE = {"Ref": "AWS::NoValue"}
 KEY = {"Ref": "KmsKeyArn"}
@@ -262,6 +264,22 @@ def test_the_functions_that_only_count_update_activity_items_and_nothing_else(te
         assert statement["Action"] == ["dynamodb:UpdateItem"], function
         keys = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
         assert keys == ["activity#*", "stats#*"], function
+
+
+def test_fan_out_and_re_evaluation_write_only_the_pages_of_what_they_queue(template):
+    """Both queue deliveries, so both write the pages that list them (``delivery_pages``);
+    neither may write a delivery record (only the delivery function settles those)."""
+    arn = {"Fn::GetAtt": ["DeliveriesTable", "Arn"]}
+    for function in ("FanOutChanges", "ReevaluateAgreements"):
+        held = [
+            s
+            for s in statements(template, function)
+            if arn in (s.get("Resource") if isinstance(s.get("Resource"), list) else [])
+        ]
+        writes = [s for s in held if set(s["Action"]) & set(WRITE)]
+        assert [s["Action"] for s in writes] == [["dynamodb:BatchWriteItem"]], function
+        keys = writes[0]["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+        assert keys == ["page#*"], function
 
 
 def test_only_the_purge_and_the_check_destroy_check_results_and_never_their_reports(template):

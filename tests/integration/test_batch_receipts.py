@@ -11,7 +11,11 @@ from datetime import UTC, datetime
 from integration_support import attempt, delivery_for, listing
 
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
-from chalicelib.dynamodb.delivery_receipts import BatchReceipts, DeliveryReceipts
+from chalicelib.dynamodb.delivery_receipts import (
+    BatchReceipts,
+    DeliveryReceipts,
+    LoggedReceipts,
+)
 from gateway.delivery import Batch, Delivery, DeliveryState
 
 SUB = "sub_hn"
@@ -46,8 +50,12 @@ def test_a_line_is_found_in_its_batch_past_an_overlapping_one_and_only_once_deli
     c = [line(5, 40), line(6, 41)]  # not delivered yet
     logged = {d.change.listing.listing_id: [d.log_sequence or 0] for d in a + b + c}
     logged["lst_unlogged"] = [25]  # logged inside a's range, in no batch's lines
+    table = aws.env["CG_DELIVERIES_TABLE"]
     receipts = DeliveryReceipts(
-        log, BatchReceipts(aws.dynamodb, aws.env["CG_DELIVERIES_TABLE"], logged.get, lambda: [SUB])
+        log,
+        LoggedReceipts(aws.dynamodb, table, lambda _: []),  # no change delivered singly
+        BatchReceipts(aws.dynamodb, table, logged.get, lambda: [SUB]),
+        lambda: [SUB],
     )
     log.delivered_batch(batch_of(a, "a"), attempt(204), a)
     log.delivered_batch(batch_of(b, "b"), attempt(204), b)

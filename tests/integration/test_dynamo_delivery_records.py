@@ -15,6 +15,7 @@ from bench.common import item_size
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
 from chalicelib.dynamodb.delivery_backfill import backfill_shards
 from chalicelib.dynamodb.delivery_items import SHARDS, shard_key
+from chalicelib.dynamodb.delivery_pages import DeliveryPages
 from gateway.delivery.planning import Delivery
 from gateway.delivery.records import Attempt, DeliveryState
 from gateway.delivery.redelivery import resend_of
@@ -167,12 +168,22 @@ def test_a_recognition_already_stored_costs_no_more_writes(aws, deliveries):
     assert calls == ["UpdateItem"]
 
 
-def test_a_subscription_s_deliveries_are_merged_from_every_shard_newest_first(deliveries):
+def queued(aws, deliveries: list[Delivery], seconds: int = 0) -> None:  # type: ignore[no-untyped-def]
+    """Their page, as the queue writes it before sending them (``delivery_pages``)."""
+    at = ACCEPTED_AT + timedelta(seconds=seconds)
+    DeliveryPages(aws.dynamodb, aws.env["CG_DELIVERIES_TABLE"], lambda: at).add(deliveries)
+
+
+def test_a_subscription_s_deliveries_are_merged_from_every_shard_newest_first(aws, deliveries):
+    """Dead ones are listed by their own index entry; the others, delivered at once, through
+    the page that queued them (one a push here, the second before its attempt)."""
     ours = [delivery_for("sub_hn", listing(decision_number=f"第{n}号")) for n in range(24)]
     theirs = [delivery_for("sub_dy", listing(decision_number=f"第{n}号")) for n in range(3)]
     for n, delivery in enumerate(ours):
         state = DeliveryState.DEAD if n % 3 == 0 else DeliveryState.DELIVERED
+        queued(aws, [delivery], seconds=n)
         deliveries.record(delivery, attempt(200 if n % 3 else 500, seconds=n), state)
+    queued(aws, theirs, seconds=100)
     for delivery in theirs:
         deliveries.record(delivery, attempt(204, seconds=100), DeliveryState.DELIVERED)
     newest_first = [d.delivery_id for d in reversed(ours)]
@@ -225,6 +236,7 @@ def test_a_record_of_the_previous_shape_reads_back_and_is_listed_once_written_ag
     assert deliveries.view(delivery.delivery_id)["attempts"][0]["status"] == 500  # type: ignore[index]
     assert deliveries.for_subscription("sub_old") == []  # no shard key yet
     assert deliveries.reopen(delivery.delivery_id)
+    queued(aws, [delivery], seconds=59)  # re-driven
     deliveries.record(delivery, attempt(204, seconds=60), DeliveryState.DELIVERED)
     [listed] = deliveries.for_subscription("sub_old")
     assert [a["status"] for a in listed["attempts"]] == [500, 204]
@@ -249,7 +261,9 @@ def test_the_upgrade_backfill_keys_a_dead_record_of_the_previous_shape_once(aws,
                 "attempts": {"L": [{"S": attempt(500).model_dump_json()}]},
             },
         )
-    deliveries.record(delivery_for("sub_old"), attempt(204), DeliveryState.DELIVERED)
+    delivered = delivery_for("sub_old")
+    queued(aws, [delivered])
+    deliveries.record(delivered, attempt(204), DeliveryState.DELIVERED)
 
     counts, after = [], None
     while True:

@@ -234,29 +234,25 @@ def test_only_subscriptions_an_endpoint_of_which_acknowledged_the_listing_receiv
     held = listing()
     for sub_id, region in (("sub_hn", "430000"), ("sub_dy", "420281"), ("sub_xz", "410184")):
         subscriptions.put(subscription(sub_id, region=region))
+    other = delivery_for("sub_xz", listing(decision_number="(2026)其他2号"))
+    log = DynamoExchangeLog(
+        aws.dynamodb,
+        aws.env["CG_EXCHANGE_LOG_TABLE"],
+        S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"]),
+    )
+    log.append([delivery_for("sub_hn", held).change, other.change])
     deliveries.record(delivery_for("sub_hn", held), attempt(204), DeliveryState.DELIVERED)
     deliveries.record(delivery_for("sub_dy", held), attempt(500), DeliveryState.RETRYING)
-    deliveries.record(
-        delivery_for("sub_xz", listing(decision_number="(2026)其他2号")),
-        attempt(200),
-        DeliveryState.DELIVERED,
-    )
+    deliveries.record(other, attempt(200), DeliveryState.DELIVERED)
 
-    assert deliveries.subscriptions_that_received(held.listing_id) == {"sub_hn"}
-    receipts = RegionReceipts(
-        delivery_receipts(
-            aws.dynamodb,
-            aws.env["CG_DELIVERIES_TABLE"],
-            deliveries,
-            DynamoExchangeLog(
-                aws.dynamodb,
-                aws.env["CG_EXCHANGE_LOG_TABLE"],
-                S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"]),
-            ),
-            subscriptions,
-        ),
-        subscriptions,
+    # Delivered at once, a record is in no index: its id comes from the logged change.
+    assert deliveries.subscriptions_that_received(held.listing_id) == set()
+    every = delivery_receipts(
+        aws.dynamodb, aws.env["CG_DELIVERIES_TABLE"], deliveries, log, subscriptions
     )
+    assert every.subscriptions_that_received(held.listing_id) == {"sub_hn"}
+    assert every.subscriptions_that_received(held.listing_id, ["sub_dy", "sub_xz"]) == set()
+    receipts = RegionReceipts(every, subscriptions)
     assert [receipts.received(held.listing_id, x) for x in ("430000", "420281", "410184")] == [
         True,
         False,

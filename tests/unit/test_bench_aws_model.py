@@ -25,6 +25,7 @@ MEASURED = Measured(
     fanout_cpu_seconds_per_change=0.005,
     log_steps_per_change=0.03,
     delivery_wru=5.0,
+    page_wru_per_delivery=0.05,
     delivery_subscription_index_wru=2.0,
     delivery_requests=3.0,
     batch_record_lines=500,

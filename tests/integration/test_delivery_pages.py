@@ -1,0 +1,174 @@
+"""A delivery accepted at its first attempt costs its record's one write and no index entry:
+it is listed through the page its queueing wrote (``chalicelib.dynamodb.delivery_pages``), found
+as a receipt from the log, and reaches the purge only if an attempt kept an answer."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from integration_support import ACCEPTED_AT, attempt, delivery_for, listing
+
+from chalicelib.dynamodb import delivery_listing
+from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
+from chalicelib.dynamodb.delivery_excerpts import DeliveryExcerpts
+from chalicelib.dynamodb.delivery_pages import DeliveryPages, planned_ids
+from chalicelib.sqs_queue import SqsDeliveryQueue
+from gateway.delivery import Delivery, DeliveryState
+
+SUB = "sub_hn"
+
+
+@pytest.fixture
+def deliveries(aws) -> DynamoDeliveryLog:  # type: ignore[no-untyped-def]
+    return DynamoDeliveryLog(aws.dynamodb, aws.env["CG_DELIVERIES_TABLE"])
+
+
+def pages(aws, minutes: int = 0) -> DeliveryPages:  # type: ignore[no-untyped-def]
+    at = ACCEPTED_AT + timedelta(minutes=minutes)
+    return DeliveryPages(aws.dynamodb, aws.env["CG_DELIVERIES_TABLE"], lambda: at)
+
+
+def stored(aws, delivery: Delivery) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    key = {"delivery_id": {"S": delivery.delivery_id}}
+    return aws.dynamodb.get_item(TableName=aws.env["CG_DELIVERIES_TABLE"], Key=key)["Item"]
+
+
+def several(count: int, subscription_id: str = SUB) -> list[Delivery]:
+    return [
+        delivery_for(subscription_id, listing(decision_number=f"(2026)页{n}号"))
+        for n in range(count)
+    ]
+
+
+def ids(views: list[dict[str, Any]]) -> list[str]:
+    return [v["delivery_id"] for v in views]
+
+
+def test_delivered_at_once_a_record_is_in_no_index_and_is_listed_by_its_page(aws, deliveries):
+    [delivery] = several(1)
+    pages(aws).add([delivery])
+    deliveries.record(delivery, attempt(204), DeliveryState.DELIVERED)
+
+    item = stored(aws, delivery)
+    assert "subscription_shard" not in item
+    assert "listing_id" not in item
+    [listed] = deliveries.for_subscription(SUB)
+    assert (listed["delivery_id"], listed["state"], listed["listing_id"]) == (
+        delivery.delivery_id,
+        "delivered",
+        delivery.change.listing.listing_id,
+    )
+    assert deliveries.for_subscription(SUB, DeliveryState.DELIVERED) == [listed]
+    assert deliveries.for_subscription(SUB, DeliveryState.DEAD) == []
+
+
+def test_a_failed_attempt_puts_the_record_in_both_indexes_and_it_is_listed_once(aws, deliveries):
+    first, second, third = several(3)
+    pages(aws).add([first, second, third])  # third: queued, not attempted yet
+    deliveries.record(first, attempt(503, seconds=1), DeliveryState.RETRYING)
+    deliveries.record(second, attempt(204, seconds=2), DeliveryState.DELIVERED)
+
+    assert {"subscription_shard", "listing_id"} <= stored(aws, first).keys()
+    assert ids(deliveries.for_subscription(SUB, DeliveryState.RETRYING)) == [first.delivery_id]
+    deliveries.record(first, attempt(204, seconds=60), DeliveryState.DELIVERED)
+
+    listed = deliveries.for_subscription(SUB)
+    assert ids(listed) == [first.delivery_id, second.delivery_id]  # newest first, once each
+    assert [len(v["attempts"]) for v in listed] == [2, 1]
+    assert deliveries.for_subscription(SUB, DeliveryState.RETRYING) == []
+
+
+def test_an_answer_kept_by_a_failed_attempt_is_reached_by_the_purge(aws, deliveries):
+    failed, delivered = several(2)
+    pages(aws).add([failed, delivered])
+    deliveries.record(failed, attempt(500), DeliveryState.RETRYING)
+    deliveries.record(failed, attempt(204, seconds=30), DeliveryState.DELIVERED)
+    deliveries.record(delivered, attempt(204), DeliveryState.DELIVERED)
+
+    excerpts = DeliveryExcerpts(aws.dynamodb, aws.env["CG_DELIVERIES_TABLE"])
+    assert excerpts.erase(failed.change.listing.listing_id) == 1
+    assert excerpts.erase(delivered.change.listing.listing_id) == 0  # kept none
+    assert [a["response_excerpt"] for a in deliveries.view(failed.delivery_id)["attempts"]] == [  # type: ignore[index]
+        "",
+        "",
+    ]
+
+
+def test_an_event_the_log_cannot_name_keeps_its_listing_key(aws, deliveries):
+    """``subject.intensified`` (like ``recognition.changed`` and ``objection.filed``) has an
+    id the listing's logged changes do not make: ``by_listing`` is where its receipt is."""
+    [plain] = several(1)
+    flag = plain.model_copy(update={"type": "subject.intensified"})
+    deliveries.record(flag, attempt(204), DeliveryState.DELIVERED)
+
+    assert stored(aws, flag)["listing_id"]["S"] == plain.change.listing.listing_id
+    assert deliveries.subscriptions_that_received(plain.change.listing.listing_id) == {SUB}
+
+
+def test_since_finds_a_delivery_attempted_after_its_page_was_written(aws, deliveries):
+    """The page is dated when the delivery was queued; its view, when it was delivered."""
+    early, late = several(2)
+    pages(aws, minutes=0).add([early, late])
+    deliveries.record(early, attempt(204, seconds=5), DeliveryState.DELIVERED)
+    deliveries.record(late, attempt(204, seconds=3600), DeliveryState.DELIVERED)
+
+    since = ACCEPTED_AT + timedelta(minutes=30)
+    assert ids(deliveries.for_subscription(SUB, since=since)) == [late.delivery_id]
+    assert ids(deliveries.for_subscription(SUB, until=since)) == [early.delivery_id]
+
+
+def test_a_page_holds_every_id_queued_for_its_subscription_and_no_other(aws):
+    ours, theirs = several(3), several(2, "sub_dy")
+    pages(aws).add([ours[0], theirs[0], ours[1], theirs[1], ours[2]])
+
+    held = aws.dynamodb.scan(TableName=aws.env["CG_DELIVERIES_TABLE"])["Items"]
+    by_subscription = {x["page_of"]["S"]: planned_ids(x) for x in held}
+    assert by_subscription == {
+        SUB: [d.delivery_id for d in ours],
+        "sub_dy": [d.delivery_id for d in theirs],
+    }
+    pages(aws, minutes=1).add(ours)  # the same queueing again (a stream batch run twice)
+    assert len(aws.dynamodb.scan(TableName=aws.env["CG_DELIVERIES_TABLE"])["Items"]) == 2
+
+
+def test_the_queue_writes_the_page_first_and_sends_nothing_without_it(aws):
+    written: list[list[str]] = []
+
+    def failing(queued: list[Any]) -> None:
+        written.append([d.delivery_id for d in queued])
+        raise RuntimeError("DynamoDB refused the page")
+
+    queue = SqsDeliveryQueue(
+        aws.sqs, aws.env["CG_DELIVERY_QUEUE_URL"], aws.env["CG_DELIVERY_DLQ_URL"], pages=failing
+    )
+    batch = several(2)
+    with pytest.raises(RuntimeError):
+        queue.enqueue(batch)
+
+    assert written == [[d.delivery_id for d in batch]]
+    reply = aws.sqs.receive_message(QueueUrl=aws.env["CG_DELIVERY_QUEUE_URL"], WaitTimeSeconds=0)
+    assert reply.get("Messages", []) == []
+
+
+def test_a_listing_stops_after_reading_its_bound(aws, deliveries, monkeypatch):
+    """Delivered deliveries of an endpoint that failed everything: every page lists none, and
+    the listing stops at ``MOST_READ`` items instead of reading them all."""
+    monkeypatch.setattr(delivery_listing, "MOST_READ", 30)
+    failed = several(40)
+    for n, delivery in enumerate(failed):
+        pages(aws, minutes=n).add([delivery])
+        deliveries.record(delivery, attempt(500, seconds=60 * n + 1), DeliveryState.DEAD)
+    reads: list[int] = []
+    batch_get = aws.dynamodb.batch_get_item
+
+    def counted(**request: Any) -> Any:
+        reads.extend(len(x["Keys"]) for x in request["RequestItems"].values())
+        return batch_get(**request)
+
+    monkeypatch.setattr(aws.dynamodb, "batch_get_item", counted)
+
+    assert deliveries.for_subscription(SUB, DeliveryState.DELIVERED) == []
+    assert sum(reads) <= 30 + 25  # the bound, and the request that crossed it
+    assert len(deliveries.for_subscription(SUB, DeliveryState.DEAD, limit=40)) == 40
