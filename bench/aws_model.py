@@ -53,11 +53,12 @@ class Measured:
     ingest_pass1_cpu_seconds_per_entry: float  # of which pass 1 (verify, split): one invocation
     listing_item_bytes: float
     fanout_subscriptions: int  # the fan-out below was measured with this many subscriptions
-    fanout_wru_per_change: float  # everything the fan-out writes per change (the log)
+    fanout_wru_per_change: float  # what the fan-out writes per change (the log), but pages
     fanout_ddb_requests_per_change: float  # its DynamoDB requests per change (one at a time)
     fanout_cpu_seconds_per_change: float
     log_steps_per_change: float  # serial sequencing steps (transactions on the log head)
     delivery_wru: float  # per delivery record: table and indexes
+    page_wru_per_delivery: float  # the pages listing single deliveries (fan-out): per delivery
     delivery_subscription_index_wru: float  # of which on the index keyed by subscription
     delivery_requests: float  # DynamoDB requests per delivery
     batch_record_lines: int  # the delivered file the two below were measured for
@@ -185,7 +186,9 @@ def model(
     fanout = _stage(
         functions_per_shard=n * change_seconds / concurrency,
         serial_log=n * m.log_steps_per_change * a.log_step_seconds,
-        table_write_quota=n * m.fanout_wru_per_change / lim.table_wcu_per_s,
+        table_write_quota=n
+        * (m.fanout_wru_per_change + single * m.page_wru_per_delivery)
+        / lim.table_wcu_per_s,
     )
     deliveries = single * n + batched * files  # webhooks, and messages queued
     busiest = n if single else files  # webhooks one subscriber receives, at most
@@ -252,7 +255,7 @@ def from_results(results: dict[str, Any]) -> Measured | None:
         ingest_pass1_cpu_seconds_per_entry=big["pass1_cpu_seconds"] / entries,
         listing_item_bytes=costs["listing_item"]["item_bytes"],
         fanout_subscriptions=fan["subscriptions"],
-        fanout_wru_per_change=f.get("ddb_wru", 0) / changes,
+        fanout_wru_per_change=(f.get("ddb_wru", 0) - fan.get("page_table_wru", 0)) / changes,
         fanout_ddb_requests_per_change=(
             f.get("ddb_write_requests", 0)
             + f.get("ddb_read_requests", 0)
@@ -262,6 +265,7 @@ def from_results(results: dict[str, Any]) -> Measured | None:
         fanout_cpu_seconds_per_change=fan["fan_out_bench_cpu_seconds"] / changes,
         log_steps_per_change=steps / changes,
         delivery_wru=hook["delivery_record_wru_per_delivery"],
+        page_wru_per_delivery=fan.get("page_wru_per_delivery", 0.0),
         delivery_subscription_index_wru=hook["delivery_record_subscriber_partition_wru"],
         delivery_requests=hook["delivery_record_requests_per_delivery"],
         batch_record_lines=record["lines"],

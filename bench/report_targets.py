@@ -91,13 +91,31 @@ def markdown_lines(results: dict[str, Any]) -> list[str]:
                 f"{wru:.1f} on `{name}`"
                 for name, wru in hook["delivery_record_index_wru_per_delivery"].items()
             )
-            + " (index writes estimated: `bench/indexes.py`).",
+            + " (index writes estimated: `bench/indexes.py`; a record enters them only once an "
+            "attempt fails)." + _pages_line(hook, results.get("fanout")),
             "",
         ]
     model = results.get("aws_model")
     if model:
         lines += _model_lines(model)
     return lines
+
+
+def _pages_line(hook: dict[str, Any], fan: dict[str, Any] | None) -> str:
+    """What the pages listing single deliveries cost, here and at the fan-out's scale."""
+    if "delivery_page_wru_per_delivery" not in hook:
+        return ""
+    line = (
+        " The page that lists it (`chalicelib/dynamodb/delivery_pages.py`, written as it is "
+        f"queued, with its index entry): {hook['delivery_page_wru_per_delivery']:.2f} WRU per "
+        "delivery here, one push of one entry making a page of one"
+    )
+    if fan and fan.get("page_items"):
+        line += (
+            f"; {fan['page_wru_per_delivery']:.3f} in the fan-out part "
+            f"({fan['delivery_queue_messages']:,} deliveries on {fan['page_items']:,} pages)"
+        )
+    return line + "."
 
 
 def _model_lines(model: dict[str, Any]) -> list[str]:

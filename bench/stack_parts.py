@@ -140,6 +140,7 @@ def run_fanout(size: int) -> dict[str, Any]:
         cpu_after, moto_cpu_after = cpu_seconds(), moto.cpu_seconds()
         fanout_calls = counter.snapshot()
         queued = _queued(stack)
+        pages = fanout_calls.get(PAGES, {})
         return finish(
             {
                 "entries": size,
@@ -156,6 +157,11 @@ def run_fanout(size: int) -> dict[str, Any]:
                 "fan_out_aws_calls": fanout_calls,
                 "fan_out_aws_totals": totals(fanout_calls),
                 "delivery_queue_messages": queued,
+                # the pages listing the single deliveries queued (each one index entry)
+                "page_items": pages.get("items", 0),
+                "page_table_wru": pages.get("wru", 0),
+                "page_wru_per_delivery": (pages.get("wru", 0) + pages.get("items", 0))
+                / (queued or 1),
             },
             moto,
         )
@@ -175,6 +181,8 @@ def _queued(stack: ExternalStack) -> int:
     )["Attributes"]
     return int(attributes["ApproximateNumberOfMessages"])
 
+
+PAGES = "dynamodb.BatchWriteItem[deliveries]"  # ``chalicelib.dynamodb.delivery_pages``
 
 PARTS = {"bulk": run_bulk, "naive": run_naive, "fanout": run_fanout}
 

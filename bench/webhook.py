@@ -27,6 +27,7 @@ import statistics
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,6 +53,7 @@ COUNTED = 5  # pushes counted after the timed ones
 IDLE_SECONDS = (0.3, 0.6)  # the pause before each timed push
 RECORDS = "deliveries"  # the delivery log's table, as AwsCounter names it
 WRITES = {"dynamodb.PutItem", "dynamodb.UpdateItem", "dynamodb.BatchWriteItem"}
+PAGES = "dynamodb.BatchWriteItem"  # only the pages are written so to the deliveries table
 
 
 @dataclass
@@ -98,7 +100,7 @@ def run(samples: int) -> dict[str, Any]:
         # the timings above).
         _settle(stack)
         counter = AwsCounter().attach(container().aws_clients)
-        index_counter = IndexCounter().attach(container().aws_clients)
+        index_counter = IndexCounter(stored=_reader(stack)).attach(container().aws_clients)
         first = WARM_UP + samples
         for i in range(first, first + COUNTED):
             _push(client, receiver, i)
@@ -137,29 +139,48 @@ def _push(client: PushClient, receiver: _TimedReceiver, i: int) -> tuple[float, 
     return (receiver.arrivals[-1] - started) * 1000, (replied - started) * 1000
 
 
+def _reader(stack: ExternalStack) -> Callable[[str, dict[str, Any]], dict[str, Any] | None]:
+    """Items as stored, read with a client nobody counts (what an update finds)."""
+    uncounted = boto3.session.Session().client("dynamodb", endpoint_url=stack.moto_endpoint)
+
+    def stored(table: str, key: dict[str, Any]) -> dict[str, Any] | None:
+        return uncounted.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
+
+    return stored
+
+
 def _record_costs(
     stack: ExternalStack, records: dict[str, Any], indexes: IndexCounter, deliveries: int
 ) -> dict[str, Any]:
     """Write units per delivery: each counted write to the record (and to each index it
     touched) priced at the mean size of the records as stored (read with a client nobody
-    counts)."""
+    counts); apart, the pages that list the deliveries a queueing sent
+    (``chalicelib.dynamodb.delivery_pages``: put, where a record is updated)."""
     uncounted = boto3.session.Session().client("dynamodb", endpoint_url=stack.moto_endpoint)
     table = container().settings.deliveries_table
-    items = uncounted.scan(TableName=table)["Items"]
-    writes = sum(c["items"] for k, c in records.items() if k.split("[")[0] in WRITES)
-    per_index, by_subscriber = {}, 0.0
+    everything = uncounted.scan(TableName=table)["Items"]
+    items = [x for x in everything if "planned" not in x]
+    pages = [x for x in everything if "planned" in x]
+    writes = sum(c["items"] for k, c in records.items() if k.split("[")[0] in WRITES - {PAGES})
+    page_writes = sum(c["items"] for k, c in records.items() if k.split("[")[0] == PAGES)
+    per_index, by_subscriber, page_index = {}, 0.0, 0.0
     for index in indexes.tables.get(RECORDS, []):
         held = [h for h in (projected(index, item) for item in items) if h is not None]
         size = statistics.mean(item_size(h) for h in held) if held else 0.0
+        key = (RECORDS, index.name)
         per_index[index.name] = (
-            indexes.writes[(RECORDS, index.name)] / deliveries * wru(round(size))
+            (indexes.writes[key] - indexes.puts[key]) / deliveries * wru(round(size))
         )
         if index.partition_key == "subscription_id":  # one partition per subscriber
             by_subscriber += per_index[index.name]
         elif index.partition_key == "subscription_shard":  # SHARDS partitions per subscriber
             by_subscriber += per_index[index.name] / SHARDS
+        held = [h for h in (projected(index, item) for item in pages) if h is not None]
+        size = statistics.mean(item_size(h) for h in held) if held else 0.0
+        page_index += indexes.puts[key] / deliveries * wru(round(size))
     record_bytes = statistics.mean(item_size(item) for item in items)
     table_wru = writes / deliveries * wru(round(record_bytes))
+    page_bytes = statistics.mean(item_size(item) for item in pages) if pages else 0.0
     return {
         "delivery_record_bytes_mean": record_bytes,
         "delivery_record_writes_per_delivery": writes / deliveries,
@@ -167,8 +188,13 @@ def _record_costs(
         "delivery_record_index_wru_per_delivery": per_index,
         "delivery_record_wru_per_delivery": table_wru + sum(per_index.values()),
         "delivery_record_subscriber_partition_wru": by_subscriber,
-        "delivery_record_requests_per_delivery": sum(c["calls"] for c in records.values())
+        "delivery_record_requests_per_delivery": sum(
+            c["calls"] for k, c in records.items() if k.split("[")[0] != PAGES
+        )
         / deliveries,
+        "delivery_page_bytes_mean": page_bytes,
+        "delivery_page_wru_per_delivery": page_writes / deliveries * wru(round(page_bytes))
+        + page_index,
     }
 
 
