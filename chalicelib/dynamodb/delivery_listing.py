@@ -3,8 +3,9 @@
 That index holds three kinds of entry (``delivery_items``): the records of deliveries an
 attempt did not deliver at once, a delivered batch's record (a delivery per line), and the
 pages that list what was queued (``delivery_pages``: a delivery its endpoint accepted at the
-first attempt is in no index of its own). Each delivery is listed once, in one place: a
-record in the index at its last attempt (its page passes it over), any other on its page.
+first attempt is in no index of its own). Each delivery is listed once: a record in the index
+at its last attempt (its pages pass it over), any other on its newest page (a replay, or a
+stream batch bisected and retried, queues a delivery again, and its new page names it too).
 
 A page is dated when it was written, before its deliveries were attempted, and a delivery's
 first attempt comes within the queue's retention of that (``QUEUE_RETENTION``: SQS drops an
@@ -65,13 +66,13 @@ class DeliveryListing(Table):
                 and (high is None or view["updated_at"] <= high)
             )
 
-        views: list[dict[str, Any]] = []
-        for view in _Reading(self._items).views(newest):
+        views: dict[str, dict[str, Any]] = {}  # a replay, or a bisected stream batch, pages
+        for view in _Reading(self._items).views(newest):  # a delivery again: listed once
             if wanted(view):
-                views.append(view)
+                views.setdefault(view["delivery_id"], view)
             if len(views) >= limit:
                 break
-        return sorted(views, key=lambda v: str(v["updated_at"]), reverse=True)
+        return sorted(views.values(), key=lambda v: str(v["updated_at"]), reverse=True)
 
     def _entries(self, args: dict[str, Any], shard: str) -> Iterator[tuple[str, str]]:
         """One shard's entries, newest first (index order), read as they are asked for."""

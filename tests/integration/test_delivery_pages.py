@@ -172,3 +172,18 @@ def test_a_listing_stops_after_reading_its_bound(aws, deliveries, monkeypatch):
     assert deliveries.for_subscription(SUB, DeliveryState.DELIVERED) == []
     assert sum(reads) <= 30 + 25  # the bound, and the request that crossed it
     assert len(deliveries.for_subscription(SUB, DeliveryState.DEAD, limit=40)) == 40
+
+
+def test_a_delivery_queued_again_is_listed_once(aws, deliveries):
+    """A replay re-sends a delivery under its id; a stream batch bisected and retried queues
+    some of its deliveries on a page of their own: two pages name them."""
+    first, second = several(2)
+    pages(aws).add([first, second])
+    deliveries.record(first, attempt(204), DeliveryState.DELIVERED)
+    deliveries.record(second, attempt(204, seconds=1), DeliveryState.DELIVERED)
+    pages(aws, minutes=5).add([first])  # replayed
+
+    assert sorted(ids(deliveries.for_subscription(SUB))) == sorted(
+        [first.delivery_id, second.delivery_id]
+    )
+    assert len(deliveries.for_subscription(SUB, limit=1)) == 1
