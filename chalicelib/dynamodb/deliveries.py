@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeGuard
 
-from chalicelib.dynamodb.base import Table, s, text
+from chalicelib.dynamodb.base import s, text
 from chalicelib.dynamodb.batch_records import (
     attempt_update,
     batch_view,
@@ -63,7 +63,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class DynamoDeliveryLog(Table):
+class DynamoDeliveryLog(DeliveryListing):
+    """The records, and a subscription's list of them (``DeliveryListing.for_subscription``)."""
+
     def __init__(
         self, client: DynamoDBClient, table_name: str, statistics: DynamoStatistics | None = None
     ) -> None:
@@ -72,7 +74,6 @@ class DynamoDeliveryLog(Table):
         self._recognitions = SharedRecognitions(client, table_name)
         self._excerpts = DeliveryExcerpts(client, table_name)
         self._batches = BatchSettling(client, table_name, statistics)
-        self._listing = DeliveryListing(client, table_name)
 
     def state(self, delivery_id: str) -> DeliveryState | None:
         found = self.get(delivery_id)
@@ -140,17 +141,6 @@ class DynamoDeliveryLog(Table):
         if is_batch(item) and "state" in item:
             return batch_view(item)
         return view_of(item) if _delivery_item(item) else None
-
-    def for_subscription(
-        self,
-        subscription_id: str,
-        state: DeliveryState | None = None,
-        limit: int = 100,
-        since: datetime | None = None,
-        until: datetime | None = None,
-    ) -> list[dict[str, Any]]:
-        """The subscription's deliveries, newest first (``delivery_listing``)."""
-        return self._listing.for_subscription(subscription_id, state, limit, since, until)
 
     def subscriptions_that_received(self, listing_id: str) -> set[str]:
         """The subscriptions an endpoint of which acknowledged a single delivery of the

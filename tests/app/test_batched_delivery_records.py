@@ -161,11 +161,24 @@ def test_a_batch_delivered_listing_counts_as_received_for_objections_and_settlin
     assert (early.status_code, error_code(early)) == (403, "listing_not_received")
     assert filed.status_code == 201, filed.json_body
 
-    # Its filters no longer match the listings; a change settling one still reaches it.
+    revocation_reaches_a_narrowed(gateway, stream, queue, hook, city, mine, listings[2])
+
+
+def revocation_reaches_a_narrowed(
+    gateway: Gateway,
+    stream: StreamReader,
+    queue: DeliveryQueue,
+    hook: AnsweringReceiver,
+    city: Ed25519Signer,
+    subscription: dict[str, Any],
+    third: str,
+) -> None:
+    """Its filters no longer match the listings; a change settling one (THREE[2], listed as
+    ``third``) still reaches it."""
     narrowed = as_operator(
         gateway,
         "patch",
-        subscription_path(mine),
+        subscription_path(subscription),
         json.dumps({"filters": {"domains": ["food_drug"]}}).encode(),
     )
     assert narrowed.status_code == 200, narrowed.json_body
@@ -177,7 +190,7 @@ def test_a_batch_delivered_listing_counts_as_received_for_objections_and_settlin
 
     sent = [json.loads(r.body) for r in hook.requests]
     assert [(x["type"], x["data"]["type"]) for x in sent] == [("listing.changed", "revoked")]
-    assert sent[0]["data"]["listing"]["listing_id"] == listings[2]
+    assert sent[0]["data"]["listing"]["listing_id"] == third
 
 
 def test_a_dead_batch_leaves_a_dead_record_per_line_that_a_redrive_sends(

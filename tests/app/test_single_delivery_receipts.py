@@ -4,22 +4,23 @@ receipt is found from the listing's logged changes, whose ids make its delivery'
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from app_support import CITY, HUNAN, Gateway, StreamReader, error_code
+from app_support import HUNAN, Gateway, StreamReader, error_code
 from delivery_support import (
     AnsweringReceiver,
     DeliveryQueue,
-    as_operator,
     signed,
     subscribe,
-    subscription_path,
 )
-from lifecycle_support import listing_path, push_with_removals, removal_of
-from test_batched_delivery_records import THREE, city, pushed_and_fanned_out  # noqa: F401
+from lifecycle_support import listing_path
+from test_batched_delivery_records import (  # noqa: F401
+    THREE,
+    city,
+    pushed_and_fanned_out,
+    revocation_reaches_a_narrowed,
+)
 
-import app as gateway_app
 from gateway_client.contract.signing import Ed25519Signer
 
 
@@ -48,15 +49,4 @@ def test_a_listing_delivered_at_once_counts_as_received_for_objections_and_settl
     assert (early.status_code, error_code(early)) == (403, "listing_not_received")
     assert filed.status_code == 201, filed.json_body
 
-    narrowed = json.dumps({"filters": {"domains": ["food_drug"]}}).encode()
-    patch = as_operator(gateway, "patch", subscription_path(mine), narrowed)
-    assert patch.status_code == 200, patch.json_body
-    hook.requests.clear()
-    revoked = push_with_removals(gateway, city, CITY, [removal_of(THREE[2], "revoked")])
-    assert revoked.status_code == 200, revoked.json_body
-    gateway_app.fan_out_changes(stream.event(), None)
-    queue.run()
-
-    sent = [json.loads(r.body) for r in hook.requests]
-    assert [(x["type"], x["data"]["type"]) for x in sent] == [("listing.changed", "revoked")]
-    assert sent[0]["data"]["listing"]["listing_id"] == listings[2]
+    revocation_reaches_a_narrowed(gateway, stream, queue, hook, city, mine, listings[2])
