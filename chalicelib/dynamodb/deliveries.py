@@ -5,8 +5,9 @@ latency, a response excerpt with ID-shaped text masked), the listing and change 
 the subject's code as the masked view shows it — and what a re-drive needs besides the change
 (``gateway.delivery.redelivery.Resend``); never the listing itself. The item's shape, under
 1 KB, is ``delivery_items``: a delivery settled at its first attempt is one write of one unit
-to the table, and one small entry in each of its two indexes (and, the first time a process
-meets a large recognition, the one write that stores it for every record to name).
+to the table and no index entry — it is listed through the page that queued it
+(``delivery_pages``) — (and, the first time a process meets a large recognition, the one write
+that stores it for every record to name).
 
 A batch of batched delivery has a record of its own (its state and attempts, and the queued
 message under ``batch_message``), keyed by its webhook id; it names its subscription as
