@@ -39,6 +39,13 @@ class DeliveryView(Frozen):
     state: DeliveryState
     listing_id: str | None = Field(description="null for a batch (it spans listings)")
     updated_at: AwareDatetime
+    listed_at: AwareDatetime | None = Field(
+        default=None,
+        description="In a subscription's list: its place, which the order, `since` and "
+        "`until` use — when it was (last) queued for a delivery accepted at its first attempt, "
+        "else its last update (a batch's line: the batch's). Page back with `until` set to the "
+        "last one seen.",
+    )
     attempts: tuple[Attempt, ...]
     batch_id: str | None = Field(
         default=None,

@@ -40,11 +40,12 @@ def backfill_shards(
 
 def _unkeyed(item: dict[str, Any]) -> bool:
     """A single delivery's record (not a batch's, a shared recognition, a page or a mere
-    note) that the sharded index does not hold yet, and must: one not delivered (a record
-    delivered at once is listed through its page, ``delivery_pages``)."""
+    note) that the sharded index does not hold yet, and must: one written before the index
+    (no page lists it) or one not delivered. A record delivered at once since pages exist (it
+    keeps its listing as ``listing``) is listed through its page (``delivery_pages``)."""
     return (
         "state" in item
-        and text(item, "state") != DeliveryState.DELIVERED.value
+        and (text(item, "state") != DeliveryState.DELIVERED.value or "listing" not in item)
         and "subscription_id" in item
         and "batch_message" not in item
         and "subscription_shard" not in item

@@ -7,13 +7,13 @@ first attempt is in no index of its own). Each delivery is listed once: a record
 at its last attempt (its pages pass it over), any other on its newest page (a replay, or a
 stream batch bisected and retried, queues a delivery again, and its new page names it too).
 
-A page is dated when it was written, before its deliveries were attempted, and a delivery's
-first attempt comes within the queue's retention of that (``QUEUE_RETENTION``: SQS drops an
-older message); so a query from ``since`` reads the entries from that long before it, and
-keeps the deliveries last updated within [since, until] — the times their views show, which
-a caller pages with. Entries are read newest first; the deliveries found are answered newest
-first by those times (a page's deliveries are near its date: the order of what is chosen is
-the entries', to within the queue's wait).
+Each is placed at its entry's time, which its view shows as ``listed_at``: for one on a page,
+when it was queued (last queued: a replay moves it up); for any other, its last update. The
+order, ``since`` and ``until`` all use that one key, the index's sort key, so a caller who
+pages back with ``until`` set to the last ``listed_at`` it saw misses nothing, whatever the
+order attempts came in (a change held in the queue behind its subject's failing one is
+attempted later than deliveries queued after it). ``updated_at`` stays the record's last
+update.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.dynamodb.base import Table, s, text
@@ -29,9 +29,6 @@ from chalicelib.dynamodb.batch_records import is_batch, line_views
 from chalicelib.dynamodb.delivery_items import shard_keys, view_of
 from chalicelib.dynamodb.delivery_pages import is_page, planned_ids
 from gateway.delivery import DeliveryState
-
-QUEUE_RETENTION = timedelta(days=14)
-"""The delivery queue's ``MessageRetentionPeriod`` (``infra/resources.json``)."""
 
 _READ_AT_ONCE = 25  # entries read a request (a batch's may be 100 KB)
 _RECORDS_AT_ONCE = 100  # a page's records read a request (each under 1 KB)
@@ -50,29 +47,21 @@ class DeliveryListing(Table):
         since: datetime | None = None,
         until: datetime | None = None,
     ) -> list[dict[str, Any]]:
-        """The subscription's deliveries, newest first, optionally in one state and last
-        updated within [since, until]: every shard's entries, merged newest first, read whole
-        until ``limit`` deliveries are found (a page may list none: all attempted singly)."""
+        """The subscription's deliveries, newest ``listed_at`` first, optionally in one state
+        and listed within [since, until]: every shard's entries, merged newest first, read
+        whole until ``limit`` deliveries are found (a page may list none: all attempted
+        singly)."""
         args = _query(self._table, state, since, until, limit)
         shards = [self._entries(args, shard) for shard in shard_keys(subscription_id)]
         newest = (entry_id for _, entry_id in heapq.merge(*shards, reverse=True))
-        low, high = (x.astimezone(UTC).isoformat() if x else None for x in (since, until))
-
-        def wanted(view: dict[str, Any]) -> bool:
-            # The index lags the table a little: a state changed since is not the one asked.
-            return (
-                (state is None or view["state"] == state.value)
-                and (low is None or view["updated_at"] >= low)
-                and (high is None or view["updated_at"] <= high)
-            )
-
         views: dict[str, dict[str, Any]] = {}  # a replay, or a bisected stream batch, pages
-        for view in _Reading(self._items).views(newest):  # a delivery again: listed once
-            if wanted(view):
+        for view in _Reading(self._items).views(newest):  # a delivery again: its newest place
+            # The index lags the table a little: a state changed since is not the one asked.
+            if state is None or view["state"] == state.value:
                 views.setdefault(view["delivery_id"], view)
             if len(views) >= limit:
                 break
-        return sorted(views.values(), key=lambda v: str(v["updated_at"]), reverse=True)
+        return list(views.values())
 
     def _entries(self, args: dict[str, Any], shard: str) -> Iterator[tuple[str, str]]:
         """One shard's entries, newest first (index order), read as they are asked for."""
@@ -103,10 +92,13 @@ class _Reading:
                 return
             items = self._read_items(named)
             for item in (items[i] for i in named if i in items):
+                listed = {"listed_at": text(item, "updated_at")}
                 if is_page(item):
-                    yield from self._paged(list(reversed(planned_ids(item))))
+                    paged = self._paged(list(reversed(planned_ids(item))))
+                    yield from ({**view, **listed} for view in paged)
                 elif "state" in item:
-                    yield from line_views(item) if is_batch(item) else [view_of(item)]
+                    found = line_views(item) if is_batch(item) else [view_of(item)]
+                    yield from ({**view, **listed} for view in found)
 
     def _paged(self, delivery_ids: list[str]) -> Iterator[dict[str, Any]]:
         """The views of a page's deliveries it lists: those with a record (one not attempted
@@ -124,14 +116,6 @@ class _Reading:
         return self._items(ids)
 
 
-def _before(at: datetime | None, span: timedelta) -> datetime | None:
-    """``span`` before ``at``; None (no bound) for none, or before the calendar's start."""
-    try:
-        return at - span if at is not None else None
-    except OverflowError:
-        return None
-
-
 def _on_page(item: dict[str, Any]) -> bool:
     return "state" in item and "subscription_shard" not in item
 
@@ -145,7 +129,7 @@ def _query(
 ) -> dict[str, Any]:
     """The index query, its shard still to be named: dead or retrying entries are filtered
     in the index (a page has no state, and a record delivered at once is on a page only)."""
-    bounds = {":since": _before(since, QUEUE_RETENTION), ":until": until}
+    bounds = {":since": since, ":until": until}
     values = {name: s(at.astimezone(UTC).isoformat()) for name, at in bounds.items() if at}
     condition = (
         "subscription_shard = :shard"
@@ -154,7 +138,7 @@ def _query(
             (True, False): " AND updated_at >= :since",
             (False, True): " AND updated_at <= :until",
             (False, False): "",
-        }[since is not None, until is not None]
+        }[":since" in values, ":until" in values]
     )
     args: dict[str, Any] = {
         "TableName": table,

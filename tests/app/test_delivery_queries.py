@@ -52,10 +52,11 @@ def _ids(response: Any) -> list[str]:
 
 def test_since_until_and_limit_narrow_the_list(gateway: Gateway, world: dict[str, Any]) -> None:
     newest, oldest = world["deliveries"]
-    assert newest["updated_at"] > oldest["updated_at"]
+    assert newest["listed_at"] > oldest["listed_at"]  # their place in the list (queued)
+    assert newest["updated_at"] >= newest["listed_at"]  # delivered after it was queued
     path = world["path"]
-    since = quote(newest["updated_at"], safe="")
-    until = quote(oldest["updated_at"], safe="")
+    since = quote(newest["listed_at"], safe="")
+    until = quote(oldest["listed_at"], safe="")
     assert _ids(as_operator(gateway, "get", f"{path}?since={since}")) == [newest["delivery_id"]]
     assert _ids(as_operator(gateway, "get", f"{path}?until={until}")) == [oldest["delivery_id"]]
     both = f"{path}?since={until}&until={since}&state=delivered"

@@ -254,7 +254,8 @@ def test_an_exhausted_delivery_is_listed_and_shown_as_dead_with_both_attempts(
     assert all(isinstance(a["latency_ms"], int) and a["latency_ms"] >= 0 for a in attempts)
     assert attempts[0]["at"] <= attempts[1]["at"]
     shown = as_operator(gateway, "get", f"/v1/deliveries/{dead.delivery_id}")
-    assert (shown.status_code, shown.json_body) == (200, listed)
+    assert listed.pop("listed_at") == listed["updated_at"]  # in the index: its last attempt
+    assert (shown.status_code, shown.json_body) == (200, listed)  # no place outside a list
 
 
 def test_the_state_filter_keeps_only_deliveries_in_that_state(gateway: Gateway, dead: Dead) -> None:

@@ -4,7 +4,7 @@ as a receipt from the log, and reaches the purge only if an attempt kept an answ
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -107,16 +107,54 @@ def test_an_event_the_log_cannot_name_keeps_its_listing_key(aws, deliveries):
     assert deliveries.subscriptions_that_received(plain.change.listing.listing_id) == {SUB}
 
 
-def test_since_finds_a_delivery_attempted_after_its_page_was_written(aws, deliveries):
-    """The page is dated when the delivery was queued; its view, when it was delivered."""
-    early, late = several(2)
-    pages(aws, minutes=0).add([early, late])
-    deliveries.record(early, attempt(204, seconds=5), DeliveryState.DELIVERED)
-    deliveries.record(late, attempt(204, seconds=3600), DeliveryState.DELIVERED)
+def test_until_pages_back_through_every_delivery_whatever_order_attempts_came_in(aws, deliveries):
+    """A is queued first and held in the queue (behind its subject's failing change) until
+    after B, queued later, failed: each is placed by its entry — A when it was queued, B at
+    its last attempt — and paging back with ``until`` at the last ``listed_at`` seen finds
+    both, once each."""
+    held, failing = several(2)
+    pages(aws, minutes=0).add([held])
+    pages(aws, minutes=1).add([failing])
+    deliveries.record(failing, attempt(500, seconds=120), DeliveryState.RETRYING)
+    deliveries.record(held, attempt(204, seconds=180), DeliveryState.DELIVERED)
 
-    since = ACCEPTED_AT + timedelta(minutes=30)
-    assert ids(deliveries.for_subscription(SUB, since=since)) == [late.delivery_id]
-    assert ids(deliveries.for_subscription(SUB, until=since)) == [early.delivery_id]
+    [first] = deliveries.for_subscription(SUB, limit=1)
+    before = datetime.fromisoformat(first["listed_at"]) - timedelta(microseconds=1)
+    [second] = deliveries.for_subscription(SUB, limit=1, until=before)
+    assert [first["delivery_id"], second["delivery_id"]] == [failing.delivery_id, held.delivery_id]
+    assert second["listed_at"] == ACCEPTED_AT.isoformat()  # queued; delivered 3 minutes later
+    assert second["updated_at"] == (ACCEPTED_AT + timedelta(seconds=180)).isoformat()
+    since = ACCEPTED_AT + timedelta(seconds=30)
+    assert ids(deliveries.for_subscription(SUB, since=since)) == [failing.delivery_id]
+
+
+def test_a_replayed_delivery_is_listed_where_it_was_queued_last(aws, deliveries):
+    old, new = several(2)
+    pages(aws, minutes=0).add([old])
+    deliveries.record(old, attempt(204), DeliveryState.DELIVERED)
+    pages(aws, minutes=1).add([new])
+    deliveries.record(new, attempt(204, seconds=61), DeliveryState.DELIVERED)
+    pages(aws, minutes=2).add([old])  # replayed
+
+    listed = deliveries.for_subscription(SUB)
+    assert ids(listed) == [old.delivery_id, new.delivery_id]
+    assert [v["listed_at"] for v in listed] == [
+        (ACCEPTED_AT + timedelta(minutes=m)).isoformat() for m in (2, 1)
+    ]
+
+
+def test_no_since_is_too_early_or_too_late(aws, deliveries):
+    [delivery] = several(1)
+    pages(aws).add([delivery])
+    deliveries.record(delivery, attempt(204), DeliveryState.DELIVERED)
+    earliest = datetime(1, 1, 1, tzinfo=UTC)
+    latest = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+    assert ids(deliveries.for_subscription(SUB, since=earliest)) == [delivery.delivery_id]
+    assert ids(deliveries.for_subscription(SUB, since=earliest, until=latest)) == [
+        delivery.delivery_id
+    ]
+    assert deliveries.for_subscription(SUB, since=latest) == []
 
 
 def test_a_page_holds_every_id_queued_for_its_subscription_and_no_other(aws):

@@ -102,7 +102,10 @@ def test_a_large_recognition_is_stored_once_and_a_re_drive_gets_it_whole(aws, de
     assert len(shared) == 1
     assert deliveries.kept(first.delivery_id) == resend_of(first)
     assert deliveries.kept(second.delivery_id) == resend_of(second)
-    assert deliveries.for_subscription("sub_hn") == [deliveries.view(first.delivery_id)]
+    [listed] = deliveries.for_subscription("sub_hn")
+    assert {k: v for k, v in listed.items() if k != "listed_at"} == deliveries.view(
+        first.delivery_id
+    )
 
 
 def unrecognised(subscription_id: str) -> Delivery:
@@ -288,3 +291,36 @@ def test_no_item_holds_the_listing_s_personal_data(aws, deliveries):
     text = json.dumps(everything(aws), ensure_ascii=False)
     assert "11010519491231002X" not in text
     assert "张某某" not in text
+
+
+def test_the_backfill_keys_a_delivered_record_from_before_the_index_not_one_a_page_lists(
+    aws, deliveries
+):
+    """Written before the sharded index, a delivered record has no page to list it; one
+    delivered at once since (its listing kept as ``listing``) has."""
+    table = aws.env["CG_DELIVERIES_TABLE"]
+    old = delivery_for("sub_old", listing(decision_number="(2020)旧1号"))
+    aws.dynamodb.put_item(
+        TableName=table,
+        Item={
+            "delivery_id": {"S": old.delivery_id},
+            "state": {"S": "delivered"},
+            "subscription_id": {"S": "sub_old"},
+            "change_id": {"S": old.change.change_id},
+            "credit_code": {"S": "91110000600037341L"},
+            "listing_id": {"S": old.change.listing.listing_id},
+            "origin_region": {"S": "430100"},
+            "updated_at": {"S": ACCEPTED_AT.isoformat()},
+            "attempts": {"L": [{"S": attempt(204).model_dump_json()}]},
+        },
+    )
+    new = delivery_for("sub_old")
+    queued(aws, [new])
+    deliveries.record(new, attempt(204, seconds=5), DeliveryState.DELIVERED)
+
+    assert [d["delivery_id"] for d in deliveries.for_subscription("sub_old")] == [new.delivery_id]
+    assert backfill_shards(aws.dynamodb, table, None, 100) == (1, None)
+    assert {d["delivery_id"] for d in deliveries.for_subscription("sub_old")} == {
+        old.delivery_id,
+        new.delivery_id,
+    }
