@@ -286,7 +286,8 @@ class DynamoExchangeLog(LogErasure):
     def change_ids_of(self, listing_id: str) -> list[str]:
         """The ids of the listing's logged changes, in log order (what its single deliveries'
         ids are made of: ``delivery_receipts``)."""
-        return [e.change_id for q in self.sequences_of(listing_id) for e in self.published(q, 1)[0]]
+        read = read_window(self._batch, self._archive.get, self.sequences_of(listing_id), False)
+        return [entry.change_id for entry, _, _ in read]
 
     def sequence_of(self, change_id: str) -> int | None:
         """Where ``change_id`` is logged, if it is: a purge's (what replays look up for an

@@ -71,8 +71,9 @@ def chunks_holding(batch: Batch, sequences: Collection[int]) -> list[ChunkItem]:
     return [c for c in chunks if any(c.holds(x) for x in sequences)]
 
 
-def read_window(batch: Batch, fetch: Fetch, window: range, bodies: bool) -> list[Read]:
-    """The entries of ``window`` that exist, in order."""
+def read_window(batch: Batch, fetch: Fetch, window: Collection[int], bodies: bool) -> list[Read]:
+    """The entries of ``window`` (a range, or any sequences) that exist, in order: each chunk
+    holding some of them read once."""
     found: dict[int, Read] = {}
     for chunk in chunks_holding(batch, window):
         opened = Opened.of(fetch(chunk.object_key), chunk.first, chunk.keys, chunk.erased)

@@ -348,3 +348,29 @@ def test_two_changes_of_one_listing_in_one_append_are_both_erased(log):
     log.erase(mine.listing.listing_id, tombstone.change_id)
 
     assert [body for _, body in everything(log)] == [Erased(tombstone=tombstone.change_id)] * 2
+
+
+def test_a_listing_s_change_ids_are_read_in_log_order_one_read_a_chunk(log, aws, monkeypatch):
+    """What receipts derive single deliveries' ids from: the listing's changes, wherever they
+    lie in the log, each chunk holding some of them read once (not once a change)."""
+    first = changes(1)[0]
+    second = newer(first)
+    later = listing(
+        credit_code=first.listing.credit_code, updated_at=SOURCE_UPDATED_AT + timedelta(days=2)
+    )
+    third = change_between(later, second.listing)
+    assert third is not None
+    log.append([first, *changes(3, first=2)])
+    log.append([second, *changes(2, first=10)])
+    log.append([*changes(2, first=20), third])
+    reads: list[int] = []
+    batch_get = aws.dynamodb.batch_get_item
+
+    def counted(**request):  # type: ignore[no-untyped-def]
+        reads.append(1)
+        return batch_get(**request)
+
+    monkeypatch.setattr(aws.dynamodb, "batch_get_item", counted)
+    listed = [first.change_id, second.change_id, third.change_id]
+    assert log.change_ids_of(first.listing.listing_id) == listed
+    assert len(reads) <= 4  # its claims resolved (2), then blocks and chunks: once each
