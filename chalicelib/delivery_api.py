@@ -20,6 +20,7 @@ from chalicelib.delivery_replies import (
     Redriven,
     SignedBody,
 )
+from chalicelib.dynamodb.delivery_listing import Place
 from chalicelib.http_errors import json_response
 from chalicelib.log_api import int_param
 from chalicelib.recipients import recipient_region
@@ -54,8 +55,12 @@ def list_deliveries(request: Request, subscription_id: str) -> Response:
     if since is not None and until is not None and until < since:
         raise SchemaError("until is before since", path="until")
     limit = int_param(request, "limit", 100, 1, _MAX_LIMIT)
-    found = container().deliveries.for_subscription(subscription_id, state, limit, since, until)
-    return json_response(200, {"deliveries": found})
+    raw_after = caller.query(request, "after")
+    after = Place.of(raw_after) if raw_after is not None else None
+    found, place = container().deliveries.listed(subscription_id, state, limit, since, until, after)
+    return json_response(
+        200, {"deliveries": found, "next": place.cursor() if place is not None else None}
+    )
 
 
 _MAX_LIMIT = 500
@@ -198,7 +203,7 @@ ROUTES: tuple[Operation, ...] = (
             200: Reply(
                 Deliveries,
                 "At most `limit` (default 100); a delivered batch's lines one by one, each "
-                "with its `batch_id`.",
+                "with its `batch_id`; `next` when there may be more.",
             )
         },
         (errors.NotFound, errors.RegionMismatch, errors.SchemaError),
@@ -211,12 +216,19 @@ ROUTES: tuple[Operation, ...] = (
             Param(
                 "since",
                 {"type": "string", "format": "date-time"},
-                "Only deliveries last updated at or after this time (with its UTC offset).",
+                "Only deliveries listed at or after this time (`listed_at`, with its UTC "
+                "offset): a delivery accepted at its first attempt is listed when it was "
+                "queued, which may be before it was attempted.",
             ),
             Param(
                 "until",
                 {"type": "string", "format": "date-time"},
-                "Only deliveries last updated at or before this time (not before `since`).",
+                "Only deliveries listed at or before this time (not before `since`).",
+            ),
+            Param(
+                "after",
+                {"type": "string"},
+                "The `next` of the previous call: go on from where it stopped.",
             ),
             count_param("limit", 100, _MAX_LIMIT),
         ),

@@ -43,8 +43,7 @@ class DeliveryView(Frozen):
         default=None,
         description="In a subscription's list: its place, which the order, `since` and "
         "`until` use — when it was (last) queued for a delivery accepted at its first attempt, "
-        "else its last update (a batch's line: the batch's). Page back with `until` set to the "
-        "last one seen.",
+        "else its last update (a batch's line: the batch's). Many share one: page with `next`.",
     )
     attempts: tuple[Attempt, ...]
     batch_id: str | None = Field(
@@ -62,6 +61,12 @@ class DeliveryView(Frozen):
 
 class Deliveries(Frozen):
     deliveries: tuple[DeliveryView, ...]
+    next: str | None = Field(
+        default=None,
+        description="Set when the list stopped before its end (`limit` reached, or as much "
+        "read as one call may): pass it as `after` to go on. Many deliveries share one "
+        "`listed_at`, so page with `next`, not with `until`.",
+    )
 
 
 class SignedBody(Frozen):

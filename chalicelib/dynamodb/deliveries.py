@@ -186,6 +186,22 @@ class DynamoDeliveryLog(DeliveryListing):
             },
         )
 
+    def reclose(self, delivery_id: str) -> bool:
+        """Reopened but not queued (``Resending.redrive``): dead again, unless an attempt was
+        made since (``tries`` moved)."""
+        return self._update_if(
+            TableName=self._table,
+            Key={"delivery_id": s(delivery_id)},
+            UpdateExpression="SET #state = :dead",
+            ConditionExpression="#state = :retrying AND tries = :zero",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={
+                ":retrying": s(DeliveryState.RETRYING.value),
+                ":dead": s(DeliveryState.DEAD.value),
+                ":zero": {"N": "0"},
+            },
+        )
+
     def record(self, delivery: Delivery | Batch, attempt: Attempt, state: DeliveryState) -> None:
         """One write: the whole small record on the first attempt, the attempt appended after;
         the subscription's shard key with it (records of the previous shape get it here)."""

@@ -64,6 +64,11 @@ class DeliveryRecords(Protocol):
         """A dead delivery back to ``retrying``; False unless it was dead."""
         ...
 
+    def reclose(self, delivery_id: str) -> bool:
+        """A delivery reopened for a re-drive that could not be queued, dead again (unless
+        an attempt was made meanwhile); whether it was."""
+        ...
+
 
 class AgreementStore(Protocol):
     def get(self, agreement_id: str) -> Agreement | None: ...

@@ -174,7 +174,14 @@ class Resending:
         rebuilt = [d for d in map(self._rebuilt, ours) if d is not None]
         reopened = [d for d in rebuilt if self.deliveries.reopen(d.delivery_id)]
         reopened.sort(key=lambda d: (d.log_sequence or 0, d.sequence or 0))
-        self.queue.enqueue(reopened, f":redrive:{self.token()}")
+        try:
+            self.queue.enqueue(reopened, f":redrive:{self.token()}")
+        except Exception:
+            # Dead again, so the re-drive asked again finds them: reopened and not queued,
+            # nothing would ever send or list them as dead.
+            for delivery in reopened:
+                self.deliveries.reclose(delivery.delivery_id)
+            raise
         return len(reopened)
 
     def enable(self, subscription: Subscription, redeliver_missed: bool = True) -> int:

@@ -88,6 +88,9 @@ def test_the_subscriber_filters_its_own_and_another_region_is_refused(
         ("limit=0", "limit"),
         ("limit=501", "limit"),
         ("limit=" + "9" * 4301, "limit"),  # past int()'s digit limit: still a 400
+        ("after=not-a-cursor", "after"),
+        ("after=" + "e" * 5000, "after"),
+        ("after=eyJhdCI6MX0", "after"),  # {"at":1}
     ],
 )
 def test_a_malformed_filter_is_a_client_error(
@@ -97,6 +100,20 @@ def test_a_malformed_filter_is_a_client_error(
     assert response.status_code == 400, response.json_body
     assert code_of(response) == "invalid_schema"
     assert response.json_body["error"]["path"] == path
+
+
+def test_next_walks_the_list_one_at_a_time_to_its_end(
+    gateway: Gateway, world: dict[str, Any]
+) -> None:
+    walked, after = [], ""
+    while True:
+        response = as_operator(gateway, "get", f"{world['path']}?limit=1{after}")
+        walked += _ids(response)
+        following = response.json_body["next"]
+        if following is None:
+            break
+        after = f"&after={quote(following, safe='')}"
+    assert walked == [d["delivery_id"] for d in world["deliveries"]]
 
 
 def _body_path(world: dict[str, Any], index: int = 0) -> str:

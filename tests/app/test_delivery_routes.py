@@ -31,6 +31,7 @@ from delivery_support import (
 )
 
 import app as gateway_app
+from chalicelib.bootstrap import container
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
 from gateway.delivery.planning import Delivery
 from gateway.delivery.records import DeliveryState
@@ -361,6 +362,27 @@ def test_a_redrive_queues_the_dead_delivery_again_with_its_webhook_id(
     assert [d.delivery_id for d in queue.take()] == [dead.delivery_id]
     shown = as_operator(gateway, "get", f"/v1/deliveries/{dead.delivery_id}").json_body
     assert shown["state"] == "retrying"
+
+
+def test_a_redrive_that_cannot_queue_leaves_the_delivery_dead_for_the_next_one(
+    gateway: Gateway, aws: Any, dead: Dead, queue: DeliveryQueue, monkeypatch: Any
+) -> None:
+    """Reopened, then its page (or the send) refused: dead again, so asking again finds it —
+    not left retrying with nothing queued, which no route would find."""
+
+    def refused(_: Any) -> None:
+        raise RuntimeError("DynamoDB refused the page")
+
+    monkeypatch.setattr(container().queue, "_pages", refused)
+    failed = redrive(gateway, dead)
+    monkeypatch.undo()
+
+    assert failed.status_code == 500
+    assert queue.take() == []
+    assert delivery_log(aws).state(dead.delivery_id) is DeliveryState.DEAD
+    again = redrive(gateway, dead)
+    assert (again.status_code, again.json_body) == (202, {"redriven": 1})
+    assert [d.delivery_id for d in queue.take()] == [dead.delivery_id]
 
 
 def test_a_redrive_rebuilds_the_delivery_from_the_exchange_log_as_it_was_first_sent(

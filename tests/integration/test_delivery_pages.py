@@ -16,6 +16,7 @@ from chalicelib.dynamodb.delivery_excerpts import DeliveryExcerpts
 from chalicelib.dynamodb.delivery_pages import DeliveryPages, planned_ids
 from chalicelib.sqs_queue import SqsDeliveryQueue
 from gateway.delivery import Delivery, DeliveryState
+from gateway_client.contract import SchemaError
 
 SUB = "sub_hn"
 
@@ -225,3 +226,64 @@ def test_a_delivery_queued_again_is_listed_once(aws, deliveries):
         [first.delivery_id, second.delivery_id]
     )
     assert len(deliveries.for_subscription(SUB, limit=1)) == 1
+
+
+def every_page(deliveries, limit: int, **bounds: Any) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    """Every call's ids, following ``next`` to the end."""
+    calls, after = [], None
+    while True:
+        found, after = deliveries.listed(SUB, limit=limit, after=after, **bounds)
+        calls.append(ids(found))
+        if after is None:
+            return calls
+
+
+def test_next_goes_through_deliveries_sharing_one_listed_at_missing_and_repeating_none(
+    aws, deliveries
+):
+    """Six deliveries of one queueing share the page's time; one failed and is listed at its
+    own attempt: two at a time, ``next`` reaches each once."""
+    six = several(6)
+    pages(aws).add(six)
+    for n, delivery in enumerate(six):
+        failed = n == 2
+        state = DeliveryState.RETRYING if failed else DeliveryState.DELIVERED
+        deliveries.record(delivery, attempt(503 if failed else 204, seconds=n + 1), state)
+
+    calls = every_page(deliveries, 2)
+    seen = [i for call in calls for i in call]
+    assert sorted(seen) == sorted(d.delivery_id for d in six)
+    assert seen[0] == six[2].delivery_id  # its own entry, the newest
+    assert seen[1:] == [d.delivery_id for d in reversed(six) if d is not six[2]]
+    assert all(len(call) <= 2 for call in calls)
+
+
+def test_the_read_bound_answers_next_and_the_list_goes_on_from_it(aws, deliveries, monkeypatch):
+    monkeypatch.setattr(delivery_listing, "MOST_READ", 30)
+    *failed, last = several(41)
+    delivered = [last]
+    pages(aws, minutes=0).add(delivered)
+    deliveries.record(delivered[0], attempt(204), DeliveryState.DELIVERED)
+    pages(aws, minutes=1).add(failed)
+    for delivery in failed:
+        deliveries.record(delivery, attempt(500, seconds=30), DeliveryState.DEAD)
+
+    calls = every_page(deliveries, 10, state=DeliveryState.DELIVERED)
+    assert calls[0] == []  # the bound reached on the failures' page: where to go on from
+    assert [i for call in calls for i in call] == [delivered[0].delivery_id]
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "not base64 !",
+        "e30",  # {}
+        delivery_listing.Place("yesterday", "msg_" + "0" * 32, 0).cursor(),
+        delivery_listing.Place("2026-01-01T00:00:00+00:00", "lst_" + "0" * 32, 0).cursor(),
+        delivery_listing.Place("2026-01-01T00:00:00+00:00", "msg_" + "0" * 32, -1).cursor(),
+    ],
+)
+def test_a_cursor_not_given_back_is_refused_at_after(cursor):
+    with pytest.raises(SchemaError) as refused:
+        delivery_listing.Place.of(cursor)
+    assert refused.value.to_dict()["path"] == "after"

@@ -89,6 +89,12 @@ class Records:
         self.states[delivery_id] = DeliveryState.RETRYING
         return True
 
+    def reclose(self, delivery_id: str) -> bool:
+        if self.states.get(delivery_id) is not DeliveryState.RETRYING:
+            return False
+        self.states[delivery_id] = DeliveryState.DEAD
+        return True
+
 
 class Queue:
     def __init__(self) -> None:
