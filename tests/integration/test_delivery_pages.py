@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from integration_support import ACCEPTED_AT, attempt, delivery_for, listing
 
-from chalicelib.dynamodb import delivery_listing
+from chalicelib.dynamodb import delivery_listing, delivery_pages
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
 from chalicelib.dynamodb.delivery_excerpts import DeliveryExcerpts
 from chalicelib.dynamodb.delivery_pages import DeliveryPages, planned_ids
@@ -287,3 +287,16 @@ def test_a_cursor_not_given_back_is_refused_at_after(cursor):
     with pytest.raises(SchemaError) as refused:
         delivery_listing.Place.of(cursor)
     assert refused.value.to_dict()["path"] == "after"
+
+
+def test_next_goes_through_pages_of_one_queueing_sharing_their_time(aws, deliveries, monkeypatch):
+    """A queueing larger than a page splits into pages written at one time: ties between
+    entries, which ``next`` tells apart by their ids."""
+    monkeypatch.setattr(delivery_pages, "MOST_PER_PAGE", 3)
+    seven = several(7)
+    pages(aws).add(seven)
+    for delivery in seven:
+        deliveries.record(delivery, attempt(204, seconds=1), DeliveryState.DELIVERED)
+
+    seen = [i for call in every_page(deliveries, 3) for i in call]
+    assert sorted(seen) == sorted(d.delivery_id for d in seven)
