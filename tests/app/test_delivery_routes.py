@@ -264,7 +264,10 @@ def test_the_state_filter_keeps_only_deliveries_in_that_state(gateway: Gateway, 
     delivered = as_operator(gateway, "get", deliveries_path(dead, "delivered"))
     every = as_operator(gateway, "get", deliveries_path(dead))
 
-    assert (retrying.json_body, delivered.json_body) == ({"deliveries": []}, {"deliveries": []})
+    assert (retrying.json_body, delivered.json_body) == (
+        {"deliveries": [], "next": None},
+        {"deliveries": [], "next": None},
+    )
     assert [d["delivery_id"] for d in every.json_body["deliveries"]] == [dead.delivery_id]
 
 

@@ -117,7 +117,7 @@ def test_a_signed_query_sent_with_another_query_value_is_refused(
     )
 
     assert (altered.status_code, error_code(altered)) == (401, "invalid_signature")
-    assert (honest.status_code, honest.json_body) == (200, {"deliveries": []})
+    assert (honest.status_code, honest.json_body) == (200, {"deliveries": [], "next": None})
 
 
 def test_an_api_gateway_event_whose_path_holds_the_stage_verifies_like_a_local_request(
@@ -150,7 +150,10 @@ def test_an_api_gateway_event_whose_path_holds_the_stage_verifies_like_a_local_r
 
     reply = gateway_app.app(event, LambdaContext("api_handler", 256))
 
-    assert (reply["statusCode"], json.loads(reply["body"])) == (200, {"deliveries": []})
+    assert (reply["statusCode"], json.loads(reply["body"])) == (
+        200,
+        {"deliveries": [], "next": None},
+    )
 
 
 def test_an_objection_signed_for_one_listing_sent_to_another_of_the_same_source_is_refused(
