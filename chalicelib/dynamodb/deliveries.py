@@ -173,27 +173,21 @@ class DynamoDeliveryLog(DeliveryListing):
 
     def reopen(self, delivery_id: str) -> bool:
         """A dead delivery back to ``retrying``, for a re-drive; False unless it was dead."""
-        return self._update_if(
-            TableName=self._table,
-            Key={"delivery_id": s(delivery_id)},
-            UpdateExpression="SET #state = :retrying, tries = :zero",
-            ConditionExpression="#state = :dead",
-            ExpressionAttributeNames={"#state": "state"},
-            ExpressionAttributeValues={
-                ":retrying": s(DeliveryState.RETRYING.value),
-                ":dead": s(DeliveryState.DEAD.value),
-                ":zero": {"N": "0"},
-            },
-        )
+        return self._moved(delivery_id, "SET #state = :retrying, tries = :zero", "#state = :dead")
 
     def reclose(self, delivery_id: str) -> bool:
         """Reopened but not queued (``Resending.redrive``): dead again, unless an attempt was
         made since (``tries`` moved)."""
+        settled = "#state = :retrying AND tries = :zero"
+        return self._moved(delivery_id, "SET #state = :dead", settled)
+
+    def _moved(self, delivery_id: str, update: str, condition: str) -> bool:
+        """A re-drive's move between dead and retrying, made if ``condition`` holds."""
         return self._update_if(
             TableName=self._table,
             Key={"delivery_id": s(delivery_id)},
-            UpdateExpression="SET #state = :dead",
-            ConditionExpression="#state = :retrying AND tries = :zero",
+            UpdateExpression=update,
+            ConditionExpression=condition,
             ExpressionAttributeNames={"#state": "state"},
             ExpressionAttributeValues={
                 ":retrying": s(DeliveryState.RETRYING.value),
