@@ -213,6 +213,22 @@ def listed_views(deliveries: DynamoDeliveryLog) -> list[dict[str, Any]]:
     return deliveries.for_subscription("sub_hn", limit=500)
 
 
+def previous_shape(delivery: Delivery, state: str, last: Attempt) -> dict[str, Any]:
+    """A record as written before the sharded index (no ``subscription_shard``; the listing
+    as ``listing_id``)."""
+    return {
+        "delivery_id": {"S": delivery.delivery_id},
+        "state": {"S": state},
+        "subscription_id": {"S": delivery.subscription_id},
+        "change_id": {"S": delivery.change.change_id},
+        "credit_code": {"S": "91110000600037341L"},
+        "listing_id": {"S": delivery.change.listing.listing_id},
+        "origin_region": {"S": delivery.change.listing.origin_region},
+        "updated_at": {"S": last.at.isoformat()},
+        "attempts": {"L": [{"S": last.model_dump_json()}]},
+    }
+
+
 def test_a_record_of_the_previous_shape_reads_back_and_is_listed_once_written_again(
     aws, deliveries
 ):
@@ -221,16 +237,8 @@ def test_a_record_of_the_previous_shape_reads_back_and_is_listed_once_written_ag
     aws.dynamodb.put_item(
         TableName=aws.env["CG_DELIVERIES_TABLE"],
         Item={
-            "delivery_id": {"S": delivery.delivery_id},
-            "state": {"S": "dead"},
-            "subscription_id": {"S": "sub_old"},
-            "change_id": {"S": delivery.change.change_id},
-            "credit_code": {"S": "91110000600037341L"},
-            "listing_id": {"S": delivery.change.listing.listing_id},
-            "origin_region": {"S": delivery.change.listing.origin_region},
-            "updated_at": {"S": old_attempt.at.isoformat()},
+            **previous_shape(delivery, "dead", old_attempt),
             "resend": {"S": resend_of(delivery).model_dump_json()},
-            "attempts": {"L": [{"S": old_attempt.model_dump_json()}]},
             "tries": {"N": "1"},
         },
     )
@@ -300,20 +308,7 @@ def test_the_backfill_keys_a_delivered_record_from_before_the_index_not_one_a_pa
     delivered at once since (its listing kept as ``listing``) has."""
     table = aws.env["CG_DELIVERIES_TABLE"]
     old = delivery_for("sub_old", listing(decision_number="(2020)旧1号"))
-    aws.dynamodb.put_item(
-        TableName=table,
-        Item={
-            "delivery_id": {"S": old.delivery_id},
-            "state": {"S": "delivered"},
-            "subscription_id": {"S": "sub_old"},
-            "change_id": {"S": old.change.change_id},
-            "credit_code": {"S": "91110000600037341L"},
-            "listing_id": {"S": old.change.listing.listing_id},
-            "origin_region": {"S": "430100"},
-            "updated_at": {"S": ACCEPTED_AT.isoformat()},
-            "attempts": {"L": [{"S": attempt(204).model_dump_json()}]},
-        },
-    )
+    aws.dynamodb.put_item(TableName=table, Item=previous_shape(old, "delivered", attempt(204)))
     new = delivery_for("sub_old")
     queued(aws, [new])
     deliveries.record(new, attempt(204, seconds=5), DeliveryState.DELIVERED)
