@@ -44,6 +44,8 @@ def add_commands(commands: Any) -> None:
     deliveries = commands.add_parser("deliveries", help="a subscription's deliveries and attempts")
     deliveries.add_argument("subscription")
     deliveries.add_argument("--state", choices=["delivered", "retrying", "dead"])
+    deliveries.add_argument("--limit", type=int, help="at most this many (1-500; default 100)")
+    deliveries.add_argument("--after", help="go on from a previous answer's next")
     redrive = commands.add_parser("redrive", help="send a subscription's dead deliveries again")
     redrive.add_argument("subscription")
     redrive.add_argument("--id", dest="ids", action="append", help="only these delivery ids")
@@ -114,8 +116,9 @@ def _act(args: argparse.Namespace) -> int:
     base = f"{args.url.rstrip('/')}/v1/subscriptions/{urllib.parse.quote(args.subscription)}"
     call = caller_for(args)
     if args.command == "deliveries":
-        query = f"?state={urllib.parse.quote(args.state)}" if args.state else ""
-        return show(call("GET", f"{base}/deliveries{query}"))
+        asked = {"state": args.state, "limit": args.limit, "after": args.after}
+        query = urllib.parse.urlencode({k: v for k, v in asked.items() if v is not None})
+        return show(call("GET", f"{base}/deliveries" + (f"?{query}" if query else "")))
     bodies: dict[str, dict[str, Any]] = {
         "redrive": {"delivery_ids": args.ids} if getattr(args, "ids", None) else {},
         "replay": {
