@@ -106,6 +106,8 @@ class DeliveryListing(Table):
         newest first, read whole until ``limit`` deliveries are found (a page may list none:
         all attempted singly), and where to go on from."""
         args = _query(self._table, state, since, until, limit, after)
+        if args is None:  # ``after`` is older than ``since``: nothing left in the range
+            return [], None
         shards = [self._entries(args, shard) for shard in shard_keys(subscription_id)]
         entries: Iterator[tuple[str, str]] = heapq.merge(*shards, reverse=True)
         if after is not None:
@@ -122,11 +124,16 @@ class DeliveryListing(Table):
         return list(views.values()), None
 
     def _entries(self, args: dict[str, Any], shard: str) -> Iterator[tuple[str, str]]:
-        """One shard's entries, newest first (index order), read as they are asked for."""
+        """One shard's entries, newest first, read as they are asked for; entries of one time
+        (the pages of one queueing, say) by id, newest-first order being what the merge and
+        a ``Place`` compare (the index orders them by time alone)."""
         request = {**args, "ExpressionAttributeValues": {**args["ExpressionAttributeValues"]}}
         request["ExpressionAttributeValues"][":shard"] = s(shard)
-        for item in self._query_items(**request):
-            yield text(item, "updated_at"), text(item, "delivery_id")
+        found = (
+            (text(i, "updated_at"), text(i, "delivery_id")) for i in self._query_items(**request)
+        )
+        for _, tied in itertools.groupby(found, key=lambda entry: entry[0]):
+            yield from sorted(tied, reverse=True)
 
     def _items(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         keys = [{"delivery_id": s(i)} for i in ids]
@@ -217,13 +224,16 @@ def _query(
     until: datetime | None,
     limit: int,
     after: Place | None,
-) -> dict[str, Any]:
-    """The index query, its shard still to be named: dead or retrying entries are filtered
-    in the index (a page has no state, and a record delivered at once is on a page only)."""
+) -> dict[str, Any] | None:
+    """The index query, its shard still to be named (None: an empty range): dead or retrying
+    entries are filtered in the index (a page has no state, and a record delivered at once is
+    on a page only)."""
     bounds = {":since": since, ":until": until}
     values = {name: s(at.astimezone(UTC).isoformat()) for name, at in bounds.items() if at}
     if after is not None and (":until" not in values or after.at < values[":until"]["S"]):
         values[":until"] = s(after.at)  # the entry it stopped in, and older ones
+    if ":since" in values and ":until" in values and values[":until"]["S"] < values[":since"]["S"]:
+        return None  # DynamoDB refuses a BETWEEN whose bounds are reversed
     condition = (
         "subscription_shard = :shard"
         + {
@@ -239,7 +249,9 @@ def _query(
         "KeyConditionExpression": condition,
         "ExpressionAttributeValues": values,
         "ScanIndexForward": False,
-        "Limit": limit,  # entries a request: most yield a delivery or more
+        # entries a request: most yield a delivery or more; not fewer than a read's worth,
+        # or a filtered list of one would ask once per entry it passes over
+        "Limit": max(limit, _READ_AT_ONCE * 4),
     }
     if state is not None:
         delivered = state is DeliveryState.DELIVERED

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.dynamodb.base import Table, s
@@ -54,7 +54,7 @@ class DeliveryPages(Table):
                 by_subscription.setdefault(delivery.subscription_id, []).append(
                     delivery.delivery_id
                 )
-        at = self._now().isoformat()
+        at = self._now().astimezone(UTC).isoformat()  # as records' times: ordered as text
         self._put_all(
             [
                 page_item(subscription_id, ids[start : start + MOST_PER_PAGE], at)

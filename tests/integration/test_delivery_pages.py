@@ -300,3 +300,45 @@ def test_next_goes_through_pages_of_one_queueing_sharing_their_time(aws, deliver
 
     seen = [i for call in every_page(deliveries, 3) for i in call]
     assert sorted(seen) == sorted(d.delivery_id for d in seven)
+
+
+def test_next_goes_through_tied_entries_of_one_shard_once_each(aws, deliveries, monkeypatch):
+    """The index orders one shard's entries by time alone; pages of one queueing share it, so
+    the list orders them by id too, as the merge and ``next`` compare them."""
+    monkeypatch.setattr(delivery_pages, "MOST_PER_PAGE", 1)
+    monkeypatch.setattr(delivery_pages, "shard_key", lambda sub, _: f"{sub}#0")
+    five = several(5)
+    pages(aws).add(five)
+    for delivery in five:
+        deliveries.record(delivery, attempt(204, seconds=1), DeliveryState.DELIVERED)
+
+    seen = [i for call in every_page(deliveries, 1) for i in call]
+    assert sorted(seen) == sorted(d.delivery_id for d in five)
+    at = ACCEPTED_AT.isoformat()
+    by_page = {
+        delivery_pages.page_item(SUB, [d.delivery_id], at)["delivery_id"]["S"]: d for d in five
+    }
+    assert seen == [by_page[key].delivery_id for key in sorted(by_page, reverse=True)]
+
+
+def test_a_next_older_than_since_ends_the_list(aws, deliveries, monkeypatch):
+    """A caller who narrows ``since`` past where its last call stopped gets the end, not a
+    query DynamoDB would refuse (its bounds reversed)."""
+    two = several(2)
+    pages(aws).add(two)
+    for delivery in two:
+        deliveries.record(delivery, attempt(204, seconds=1), DeliveryState.DELIVERED)
+    _, after = deliveries.listed(SUB, limit=1)
+    assert after is not None
+
+    asked: list[dict[str, Any]] = []
+    query = aws.dynamodb.query
+
+    def counted(**request: Any) -> Any:
+        asked.append(request)
+        return query(**request)
+
+    monkeypatch.setattr(aws.dynamodb, "query", counted)
+    later = ACCEPTED_AT + timedelta(days=1)
+    assert deliveries.listed(SUB, limit=1, since=later, after=after) == ([], None)
+    assert asked == []
