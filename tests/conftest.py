@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 
 import botocore.session
 import pytest
+import time_machine
 from aws_support import Aws, provisioned_aws
 
 from gateway.recognition.severity_policy import SeverityPolicy, use_severity_policy
@@ -21,6 +25,7 @@ from infra.local import moto_speedup
 # The loader's results are the same read-only dicts one Session already shares between clients.
 botocore.session.create_loader = functools.cache(botocore.session.create_loader)
 moto_speedup.install()  # the local stack's moto speed-ups (same results), for mock_aws too
+TESTS = Path(__file__).resolve().parent
 
 
 @pytest.fixture
@@ -36,6 +41,37 @@ def _local_identity_key() -> bytes:
 # Listing ids under the local key, as the local stage derives them (``chalicelib``'s bootstrap
 # sets it there): from collection on, for test modules that derive ids at import.
 use_identity_key(_local_identity_key)
+
+
+TEST_EPOCH = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)  # 10:00 in China
+"""Where the clock of an in-process test module (tests/app, tests/integration) starts, at its
+collection and at its run. Their fixtures hold fixed dates (an entry decided 2026-03-01, whose
+court-defaulter term ends 2028-03-01) that the app checks against the wall clock, so on a real
+date past them the suite would fail with no change of code. The clock runs on from here
+(``tick``): durations, timeouts and ordering stay real. Not for tests/e2e or tests/bundle,
+whose servers run in processes of their own on the real clock; nor for OpenSSL, which checks a
+certificate on the real clock (``time_machine.escape_hatch``)."""
+IN_PROCESS = frozenset({"app", "integration"})
+
+
+def _at_the_test_epoch(path: Path) -> contextlib.AbstractContextManager[object]:
+    in_process = path.is_relative_to(TESTS) and IN_PROCESS.intersection(
+        path.relative_to(TESTS).parts[:1]
+    )
+    return time_machine.travel(TEST_EPOCH, tick=True) if in_process else contextlib.nullcontext()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> object:
+    """A module's parameters are made at collection (``days(30)``): on the same date it runs."""
+    with _at_the_test_epoch(collector.path):
+        return (yield)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _module_clock(request: pytest.FixtureRequest) -> Iterator[None]:
+    with _at_the_test_epoch(request.path):
+        yield
 
 
 @pytest.fixture(autouse=True)
