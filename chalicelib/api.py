@@ -22,6 +22,7 @@ from gateway.registry import (
     KeyIdTaken,
     PlatformKey,
     PlatformKind,
+    PublicKeyTaken,
     Region,
 )
 from gateway.validation import parse_request
@@ -154,12 +155,21 @@ def add_platform_key(request: Request, code: str) -> Response:
     held = c.registry.get_key(key.key_id)
     if held is not None:
         # An id names one key for good: registering it again could swap the key or undo a
-        # revocation. The same registration sent twice is a retry and answers as before.
-        same = ("region", "algorithm", "public_key", "user_id")
-        if all(getattr(held, f) == getattr(key, f) for f in same) and held.valid_until is None:
+        # revocation (which ended its validity). The same registration sent twice is a retry
+        # and answers as before.
+        same = ("region", "algorithm", "public_key", "user_id", "valid_until")
+        if all(getattr(held, f) == getattr(key, f) for f in same) and body.valid_from in (
+            None,
+            held.valid_from,
+        ):
             return json_response(200, held.model_dump(mode="json"))
         raise KeyIdTaken(
             f"key id {key.key_id} is already registered; a new key needs a new id", path="key_id"
+        )
+    if any(other.material == key.material for other in c.registry.all_keys()):
+        raise PublicKeyTaken(
+            "this public key is registered under another key id (of this region or another, "
+            "current or revoked); a key pair signs for one key id"
         )
     c.registry.put_key(key)
     return json_response(201, key.model_dump(mode="json"))
@@ -280,13 +290,16 @@ ROUTES: tuple[Operation, ...] = (
             errors.SchemaError,
             errors.NotFound,
             KeyIdTaken,
+            PublicKeyTaken,
             DatesOutOfOrder,
             KeyValidUntilPast,
             FutureDate,
         ),
         body=_KeyBody,
-        description="A key id already registered for another region is refused (409 "
-        "`key_id_taken`); the same region may register it again (a new key under that id). "
+        description="A key id already registered is refused (409 `key_id_taken`) unless the "
+        "request is the same registration sent again (200, the key as stored); a public key "
+        "registered under another id, of any region, current or revoked, is refused (409 "
+        "`public_key_taken`). "
         "Validity that can hold no push is refused (400 with `path`): `valid_until` not after "
         "`valid_from` (`dates_out_of_order`) or already past (`valid_until_past`), `valid_from` "
         "more than a year ahead (`future_date`).",

@@ -79,6 +79,10 @@ class Registry(Protocol):
         ...
 
     def get_key(self, key_id: str) -> PlatformKey | None: ...
+    def all_keys(self) -> list[PlatformKey]:
+        """Every key of every region, current or not."""
+        ...
+
     def put_key(self, key: PlatformKey) -> None:
         """Store a new key, or a new state of a key of the same region (revocation).
 

@@ -177,6 +177,14 @@ class KeyIdTaken(Conflict):
     default_path = "key_id"
 
 
+class PublicKeyTaken(Conflict):
+    """A key pair signs for one key id. The same public key under a second id would let its
+    holder sign for that id's region too (or bring a revoked key back), so it is refused."""
+
+    code = "public_key_taken"
+    default_path = "public_key"
+
+
 KeyAlgorithm = Literal["ed25519", "sm2"]
 
 
@@ -218,6 +226,13 @@ class PlatformKey(Frozen):
         if self.user_id is not None and self.algorithm != "sm2":
             raise ValueError("user_id belongs to sm2 keys only")
         return self
+
+    @property
+    def material(self) -> bytes:
+        """The key itself, whatever its spelling: what two registrations must not share."""
+        if self.algorithm == "sm2":
+            return bytes.fromhex(self.public_key)
+        return load_public_key(self.public_key).public_bytes_raw()
 
     def sm2_verifier(self) -> Sm2Verifier:
         return Sm2Verifier(Sm2PublicKey.from_text(self.public_key), self.sm2_user_id)

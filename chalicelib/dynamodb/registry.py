@@ -78,9 +78,13 @@ class DynamoRegistry(Table):
                 key_id=key.key_id,
             ) from error
 
-    def keys_of(self, region: str) -> list[PlatformKey]:
-        """Every key registered for a region, current or not (a scan: the registry is small)."""
-        keys = [
+    def all_keys(self) -> list[PlatformKey]:
+        """Every key of every region, current or not (a scan: the registry is small)."""
+        return [
             PlatformKey.model_validate_json(doc) for doc in self._scan_docs() if '"key_id"' in doc
         ]
-        return sorted((k for k in keys if k.region == region), key=lambda k: k.valid_from)
+
+    def keys_of(self, region: str) -> list[PlatformKey]:
+        """Every key registered for a region, current or not, oldest first."""
+        keys = (k for k in self.all_keys() if k.region == region)
+        return sorted(keys, key=lambda k: k.valid_from)

@@ -24,7 +24,9 @@ from lifecycle_support import Lifecycle, listing_path, pushed
 from stdnum.cn import ric
 
 from chalicelib.bootstrap import container
+from gateway.registry import PlatformKey
 from gateway_client.contract.clock import china_date
+from gateway_client.contract.signing import Ed25519Signer, public_key_text
 
 
 def problems(response: HTTPResponse) -> tuple[int, str, list[tuple[str, str]]]:
@@ -268,6 +270,62 @@ def test_a_key_id_is_never_reused_for_another_key_nor_revived_after_revocation(g
     assert replacement.json_body["error"]["code"] == "key_id_taken"
     assert gateway.push(original, CITY, [black_entry()]).status_code == 403  # stays revoked
     assert container().registry.get_key("qth-1").region == CITY  # type: ignore[union-attr]
+
+
+def _key_body(signer: Ed25519Signer, key_id: str, **fields: str) -> bytes:
+    return json.dumps(
+        {"key_id": key_id, "public_key": public_key_text(signer.private_key), **fields}
+    ).encode()
+
+
+def test_one_key_pair_is_not_registered_under_a_second_id_for_any_region(gateway):
+    hunan = gateway.register_platform(HUNAN, "hn-1")
+    gateway.put_region(CITY)
+    keys = f"/v1/regions/{CITY}/keys"
+
+    copied = gateway.client.http.post(
+        keys, headers=gateway.operator(), body=_key_body(hunan, "qth-copy-1")
+    )
+    gateway.client.http.delete(f"/v1/regions/{HUNAN}/keys/hn-1", headers=gateway.operator())
+    revived = gateway.client.http.post(
+        f"/v1/regions/{HUNAN}/keys", headers=gateway.operator(), body=_key_body(hunan, "hn-2")
+    )
+
+    for refused in (copied, revived):
+        assert refused.status_code == 409, refused.json_body
+        assert (error_code(refused), refused.json_body["error"]["path"]) == (
+            "public_key_taken",
+            "public_key",
+        )
+    assert gateway.client.http.get(keys, headers=gateway.operator()).json_body["keys"] == []
+    assert [k.key_id for k in container().registry.keys_of(HUNAN)] == ["hn-1"]
+    impostor = Ed25519Signer("qth-copy-1", hunan.private_key)
+    assert gateway.push(impostor, CITY, [black_entry()]).status_code in (401, 403)
+
+
+def test_a_registration_with_an_end_sent_again_is_a_retry_and_a_changed_end_is_not(gateway):
+    gateway.put_region(CITY)
+    signer = new_signer("qth-ending-1")
+    until = (datetime.now(UTC) + timedelta(days=90)).replace(microsecond=0).isoformat()
+    later = (datetime.now(UTC) + timedelta(days=91)).replace(microsecond=0).isoformat()
+    keys = f"/v1/regions/{CITY}/keys"
+
+    def register(**fields: str) -> HTTPResponse:
+        body = _key_body(signer, signer.key_id, **fields)
+        return gateway.client.http.post(keys, headers=gateway.operator(), body=body)
+
+    first, again, moved = (
+        register(valid_until=until),
+        register(valid_until=until),
+        register(valid_until=later),
+    )
+
+    assert [first.status_code, again.status_code, moved.status_code] == [201, 200, 409]
+    assert again.json_body == first.json_body
+    assert error_code(moved) == "key_id_taken"
+    assert container().registry.get_key(signer.key_id) == PlatformKey.model_validate(
+        first.json_body
+    )
 
 
 def test_an_upload_manifest_issued_in_the_future_is_refused_and_not_recorded(gateway):

@@ -38,6 +38,9 @@ class InMemoryRegistry:
     def get_key(self, key_id: str) -> PlatformKey | None:
         return self.keys.get(key_id)
 
+    def all_keys(self) -> list[PlatformKey]:
+        return list(self.keys.values())
+
     def put_key(self, key: PlatformKey) -> None:
         held = self.keys.get(key.key_id)
         if held is not None and held.region != key.region:
