@@ -179,6 +179,8 @@ ROUTES: tuple[Operation, ...] = (
             errors.NotFound,
             errors.RegionMismatch,
             errors.SubscriptionPending,
+            errors.SubscriptionPaused,
+            errors.SubscriptionDisabled,
             RangeReversed,
             StartPastHead,
         ),

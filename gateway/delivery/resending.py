@@ -34,6 +34,8 @@ from gateway_client.contract import (
     Listing,
     ListKind,
     Recognition,
+    SubscriptionDisabled,
+    SubscriptionPaused,
     SubscriptionPending,
     china_date,
 )
@@ -107,12 +109,23 @@ class Resending:
         """Every matching change logged from ``start`` (through ``end``, else the head) again.
 
         A subscription is owed only what was logged after it subscribed (``log_start``), and
-        nothing reaches an endpoint that never proved it wants it (409 while pending)."""
+        nothing reaches an endpoint that never proved it wants it (409 while pending). Nor is
+        a replay taken while the subscription is paused or disabled: sending holds back what
+        it cannot send as dead, for resume or enable to send, but a replayed change was
+        delivered before, so it would be held nowhere and silently lost (409)."""
+        sid = subscription.subscription_id
         if subscription.pending:
             raise SubscriptionPending(
-                f"subscription {subscription.subscription_id} has not verified its endpoint: "
+                f"subscription {sid} has not verified its endpoint: "
                 f"{subscription.verification_failure}; POST …/verify first",
                 path="subscription_id",
+            )
+        if subscription.paused_at is not None:
+            raise SubscriptionPaused(f"subscription {sid} is paused; POST …/resume first")
+        if not subscription.enabled:
+            raise SubscriptionDisabled(
+                f"subscription {sid} is disabled ({subscription.disabled_reason}); "
+                "POST …/enable first"
             )
         head = self.log.published_size()  # every delivery under a signed checkpoint
         if start > head:

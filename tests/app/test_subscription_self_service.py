@@ -20,6 +20,7 @@ from delivery_support import (
 )
 from delivery_support import subscription_path as path_of
 
+from chalicelib.bootstrap import container
 from gateway_client.contract import GatewayError, SignedHeaders, load_public_key, verify_hmac
 from gateway_client.contract.signing import Ed25519Signer
 from gateway_client.receiver import Audience
@@ -391,3 +392,34 @@ def test_an_action_that_takes_no_options_refuses_a_body_and_changes_nothing(
     assert {(a.status_code, error_code(a)) for a in answers} == {(400, "invalid_schema")}
     assert stored(gateway, created)["paused_at"] is None
     assert receiver.requests == []
+
+
+@pytest.mark.parametrize("stopped", ["paused", "disabled"])
+def test_a_replay_while_paused_or_disabled_is_refused_and_queues_nothing(
+    gateway, stream, queue, province, receiver, stopped
+):
+    """A replayed change was delivered before: held back now, it would be kept nowhere."""
+    created = subscribe(gateway, receiver.url, HUNAN)
+    push_and_fan_out(gateway, stream, province, HUNAN, [black_entry()])
+    queue.run()
+    if stopped == "paused":
+        signed(gateway, province, "POST", path_of(created, "/pause"))
+    else:
+        held = container().subscriptions.get(created["subscription_id"])
+        assert held is not None
+        off = held.model_copy(update={"enabled": False, "disabled_reason": "endpoint gone"})
+        container().subscriptions.put(off)
+
+    replay = signed(gateway, province, "POST", path_of(created, "/replay"), {"from_sequence": 1})
+    queue.run()
+
+    assert (replay.status_code, error_code(replay)) == (409, f"subscription_{stopped}")
+    assert replay.json_body["error"]["path"] == "subscription_id"
+    assert queue.dead_letters() == []
+    assert len(receiver.requests) == 1
+    restart = "/resume" if stopped == "paused" else "/enable"
+    assert signed(gateway, province, "POST", path_of(created, restart)).status_code == 200
+    again = signed(gateway, province, "POST", path_of(created, "/replay"), {"from_sequence": 1})
+    queue.run()
+    assert (again.status_code, again.json_body["queued"]) == (202, 1)
+    assert len(receiver.requests) == 2

@@ -255,6 +255,21 @@ class SubscriptionPending(Conflict):
     default_path = "subscription_id"
 
 
+class SubscriptionPaused(Conflict):
+    """Its owner paused it: a replay would be held back with nothing to keep it (the changes
+    were delivered before), so it is asked for after ``resume``."""
+
+    code = "subscription_paused"
+    default_path = "subscription_id"
+
+
+class SubscriptionDisabled(Conflict):
+    """It was disabled (its endpoint kept failing): a replay is asked for after ``enable``."""
+
+    code = "subscription_disabled"
+    default_path = "subscription_id"
+
+
 class NoSecretToRotate(Conflict):
     """A ``v1a`` subscription is signed with the gateway's key (``GET /v1/keys``): it holds
     no secret of its own to rotate."""
