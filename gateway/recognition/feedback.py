@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, field_validator
+from pydantic_core import PydanticCustomError, to_json
 
 from gateway.recognition.measures import load_measures
 from gateway_client.contract import (
@@ -34,6 +35,13 @@ class ExecutedMeasure(Frozen):
     note: Annotated[str, Field(max_length=1000), FREE_TEXT] = ""
 
 
+MAX_MEASURES_BYTES = 384 * 1024
+"""A report is kept as one DynamoDB item (400 KB at most, with who sent it and about which
+listing): its measures, as JSON, stay under this. The fields' own limits allow more only in
+4-byte characters (CJK Extension B, 4 bytes each in UTF-8); in the common CJK range, at most
+about 370 KB."""
+
+
 class FeedbackReport(Frozen):
     """What a subscriber posts for one delivery it received."""
 
@@ -45,6 +53,17 @@ class FeedbackReport(Frozen):
         "of its own: the subscription's deliveries list it with this batch_id)",
     )
     measures: tuple[ExecutedMeasure, ...] = Field(min_length=1, max_length=100)
+
+    @field_validator("measures")
+    @classmethod
+    def _kept_whole(cls, measures: tuple[ExecutedMeasure, ...]) -> tuple[ExecutedMeasure, ...]:
+        if (size := len(to_json(measures))) > MAX_MEASURES_BYTES:
+            raise PydanticCustomError(
+                "report_too_large",
+                "the measures take {size} bytes as JSON, over {limit}: report them in parts",
+                {"size": size, "limit": MAX_MEASURES_BYTES},
+            )
+        return measures
 
 
 class Feedback(FeedbackReport):

@@ -10,6 +10,7 @@ import pytest
 from builders import entry, listing, red_entry
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from gateway.recognition.feedback import (
     AlreadyReported,
@@ -207,3 +208,28 @@ def test_a_measure_the_delivery_did_not_name_is_not_reported_executed() -> None:
         check_report(report(supervision), BLACK, TODAY, recognised(franchise))
     check_report(report({**supervision, "result": "failed"}), BLACK, TODAY, recognised(franchise))
     check_report(report(supervision), BLACK, TODAY, recognised(CATALOGUE["key_supervision"]))
+
+
+@pytest.mark.parametrize(("char", "kept"), [("中", True), ("\U00020000", False)])
+def test_a_report_that_could_not_be_kept_as_one_item_is_refused_at_measures(char, kept):
+    """Every field within its own limit: 3-byte characters fit DynamoDB's 400 KB item, 4-byte
+    ones (CJK Extension B) would not, and are refused before anything is stored."""
+    measures = [
+        {
+            "measure_id": BLACK_MEASURES[i % len(BLACK_MEASURES)],
+            "department": char * 200,
+            "executed_on": (TODAY - timedelta(days=i)).isoformat(),
+            "result": "not_applicable",
+            "note": char * 1000,
+        }
+        for i in range(100)
+    ]
+    body = {"delivery_id": "msg_" + "0" * 32, "measures": measures}
+
+    if kept:
+        assert len(FeedbackReport.model_validate(body).measures) == 100
+        return
+    with pytest.raises(ValidationError) as refused:
+        FeedbackReport.model_validate(body)
+    [problem] = refused.value.errors()
+    assert (problem["type"], problem["loc"]) == ("report_too_large", ("measures",))
