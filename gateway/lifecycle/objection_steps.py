@@ -19,6 +19,8 @@ from gateway.lifecycle.rules import (
     _step,
     after,
     next_version,
+    objection_decisions,
+    objections_filed,
     source_version,
 )
 from gateway.lifecycle.workdays import WorkdayCalendar
@@ -74,16 +76,19 @@ class DecidedRecently(Conflict):
 
 def check_refiling(listing: Listing, region: str, now: datetime) -> None:
     """Raise ``DecidedRecently`` when ``region``'s last objection to ``listing`` was decided
-    within ``REFILE_AFTER_DAYS``."""
-    last = listing.objection
-    if last is None or last.decided_at is None or last.filed_by != region:
+    within ``REFILE_AFTER_DAYS`` — looked up in the history, not only in the latest objection:
+    another region's objection filed and decided since must not lift the pause (two regions
+    taking turns would keep an objection open for good)."""
+    own = objections_filed(listing, region)
+    decided = [(at, oid) for oid, at in objection_decisions(listing) if oid in own]
+    if not decided:
         return
-    again = china_date(last.decided_at) + timedelta(days=REFILE_AFTER_DAYS)
+    at, objection_id = max(decided)
+    again = china_date(at) + timedelta(days=REFILE_AFTER_DAYS)
     if china_date(now) < again:
         raise DecidedRecently(
-            f"{region}'s objection {last.objection_id} was decided on "
-            f"{china_date(last.decided_at).isoformat()}; it may object again from "
-            f"{again.isoformat()}",
+            f"{region}'s objection {objection_id} was decided on "
+            f"{china_date(at).isoformat()}; it may object again from {again.isoformat()}",
             path="objection_id",
             again=again.isoformat(),
         )

@@ -8,6 +8,7 @@ actions (expiry, operator-filed objections) take the next version after the curr
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime
 
 from gateway.lifecycle.objection_policies import ObjectionPolicy
@@ -136,14 +137,22 @@ def remove(listing: Listing, removal: Removal, by: str, now: datetime) -> Listin
     )
 
 
-def objections_filed(listing: Listing) -> set[str]:
-    """The ids of every objection ever filed on the listing, as its history records them (the
-    listing keeps only its latest objection whole)."""
+def objections_filed(listing: Listing, by: str | None = None) -> set[str]:
+    """The ids of every objection ever filed on the listing (by one region, if ``by``), as its
+    history records them (the listing keeps only its latest objection whole)."""
     return {
         step.reason.removeprefix("objection ").removesuffix(" filed")
         for step in listing.history
-        if step.event == "objection_filed"
+        if step.event == "objection_filed" and by in (None, step.by)
     }
+
+
+def objection_decisions(listing: Listing) -> Iterator[tuple[str, datetime]]:
+    """Each decided objection's id and when it was decided, oldest first, from the history
+    (its step reads ``objection <id> <outcome>``; ids hold no spaces)."""
+    for step in listing.history:
+        if step.event == "objection_decided":
+            yield step.reason.removeprefix("objection ").rsplit(" ", 1)[0], step.at
 
 
 def file_objection(

@@ -167,8 +167,14 @@ class LifecycleService:
         by, noticed = self._filer(held, region, filing)
         held_objection = held.objection
         if held_objection is not None and held_objection.objection_id == filing.objection_id:
-            content = (filing.reason, filing.on_behalf)
-            if (held_objection.reason, held_objection.on_behalf) != content:
+            # Compared only for the region that filed it: to any other the same answer whatever
+            # it sends, or a masked recipient could confirm a withheld reason by guessing it.
+            content = (by, filing.reason, filing.on_behalf)
+            if (
+                held_objection.filed_by,
+                held_objection.reason,
+                held_objection.on_behalf,
+            ) != content:
                 raise ObjectionIdReused(
                     f"objection {filing.objection_id} was filed with other content; "
                     "a new objection needs a new id",

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from app_support import CREDIT_CODE, DAYE, HUNAN, error_code
+from app_support import CREDIT_CODE, DAYE, GUANGDONG, HUNAN, error_code
 from lifecycle_support import (
     QINGCHENG,
     XINZHENG,
@@ -245,3 +245,65 @@ def test_a_xinzheng_objection_whose_owner_never_got_the_notice_is_overdue_at_for
     assert steps(on_the_day) == []
     assert steps(after) == [("forwarded", forward_by.isoformat())]
     assert "notice" in [x["step"] for x in after.json_body["overdue_objections"]]
+
+
+# --- two recipient regions ----------------------------------------------------------------------
+
+WITHHELD_REASON = "本公司已于2026年10月全额缴纳罚款并完成整改，申请撤销"
+
+
+def _received_by_two(gateway, aws, stream, receiver):  # type: ignore[no-untyped-def]
+    """清城's listing delivered to 湖南 and 广东: the three signers and its objections path."""
+    owner, hunan, guangdong = (
+        gateway.register_platform(code) for code in (QINGCHENG, HUNAN, GUANGDONG)
+    )
+    for region in (QINGCHENG, HUNAN, GUANGDONG):
+        made = gateway.subscribe_as_operator(region=region, url=receiver.url)
+        assert made.status_code == 201, made.json_body
+    listing_id = pushed(gateway, owner, QINGCHENG, qingcheng_entry())
+    fan_out_and_deliver(aws, stream)
+    return owner, hunan, guangdong, listing_path(CREDIT_CODE, listing_id) + "/objections"
+
+
+def test_another_regions_objection_decided_since_does_not_lift_the_pause(
+    gateway, aws, stream, receiver, life
+):
+    owner, hunan, guangdong, path = _received_by_two(gateway, aws, stream, receiver)
+
+    def file(signer, objection_id):  # type: ignore[no-untyped-def]
+        return life.post(path, {"objection_id": objection_id, "reason": "异议"}, signer)
+
+    def decide(objection_id):  # type: ignore[no-untyped-def]
+        body = {"outcome": "upheld", "source_updated_at": stamp()}
+        assert life.post(f"{path}/{objection_id}/decision", body, owner).status_code == 200
+
+    assert file(hunan, "hn-1").status_code == 201
+    decide("hn-1")
+    assert file(guangdong, "gd-1").status_code == 201  # the other recipient's turn
+    decide("gd-1")
+    before = life.lookup(CREDIT_CODE).json_body["listings"][0]["listing"]
+
+    refiled = file(hunan, "hn-2")  # 湖南's own objection was decided today
+
+    assert (refiled.status_code, error_code(refiled)) == (409, "objection_decided_recently")
+    assert refiled.json_body["error"]["path"] == "objection_id"
+    assert life.lookup(CREDIT_CODE).json_body["listings"][0]["listing"] == before
+
+
+def test_a_recipient_repeating_another_regions_objection_id_learns_nothing_of_its_reason(
+    gateway, aws, stream, receiver, life
+):
+    _, hunan, guangdong, path = _received_by_two(gateway, aws, stream, receiver)
+    filed = life.post(path, {"objection_id": "gd-1", "reason": WITHHELD_REASON}, guangdong)
+    assert filed.status_code == 201, filed.json_body
+    shown = gateway.send_signed("GET", f"/v1/subjects/{CREDIT_CODE}", hunan)
+    assert shown.json_body["listings"][0]["listing"]["objection"]["reason"] != WITHHELD_REASON
+    before = life.lookup(CREDIT_CODE).json_body["listings"][0]["listing"]
+
+    answers = [
+        life.post(path, {"objection_id": "gd-1", "reason": guess}, hunan)
+        for guess in ("猜测的理由", WITHHELD_REASON)
+    ]
+
+    assert [(a.status_code, error_code(a)) for a in answers] == [(409, "objection_id_reused")] * 2
+    assert life.lookup(CREDIT_CODE).json_body["listings"][0]["listing"] == before
