@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Protocol
 
@@ -76,6 +76,11 @@ class Registry(Protocol):
     def any_within(self, root: str) -> bool:
         """Whether ``root`` or a region in its subtree is registered: a subtree with no
         platform in it can never list anything."""
+        ...
+
+    def roots_without_regions(self, roots: Collection[str]) -> list[str]:
+        """Those of ``roots`` with no registered region in their subtree (``any_within`` for
+        many roots, reading the registry once)."""
         ...
 
     def get_key(self, key_id: str) -> PlatformKey | None: ...

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Table, is_conditional_failure, s, text
 from gateway.registry import KeyIdTaken, PlatformKey, Region
-from gateway_client.contract import within
+from gateway_client.contract import ancestors
 
 # A key item may be written when it is new or already the same region's: by its plain
 # ``region`` attribute, or — an item from before that attribute — by its document, whose
@@ -26,7 +28,11 @@ class DynamoRegistry(Table):
         self._put_doc({"pk": s(f"region#{region.code}")}, region.model_dump_json())
 
     def any_within(self, root: str) -> bool:
-        return any(within(region.code, root) for region in self.regions())
+        return not self.roots_without_regions([root])
+
+    def roots_without_regions(self, roots: Collection[str]) -> list[str]:
+        covered = {root for region in self.regions() for root in ancestors(region.code)}
+        return [root for root in roots if root not in covered]
 
     def regions(self) -> list[Region]:
         """Every registered region, by code (a scan: the registry is small)."""

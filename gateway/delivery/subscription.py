@@ -158,12 +158,12 @@ def check_settings(
     if filters is not None:
         for name in ("kinds", "domains", "source_regions"):
             DuplicateValue.check(getattr(filters, name), f"filters.{name}")
-        for index, root in enumerate(filters.source_regions):
-            if not registry.any_within(root):
-                raise UnknownRegion(
-                    f"no region in {root}'s subtree is registered",
-                    path=f"filters.source_regions.{index}",
-                )
+        if missing := registry.roots_without_regions(filters.source_regions):
+            index = filters.source_regions.index(missing[0])
+            raise UnknownRegion(
+                f"no region in {missing[0]}'s subtree is registered",
+                path=f"filters.source_regions.{index}",
+            )
     previous = 0 if local else 1
     for index, delay in enumerate(retry_schedule_seconds or ()):
         if delay < previous:

@@ -41,6 +41,19 @@ REFUSED: list[tuple[dict[str, Any], int, str, str]] = [
         "unknown_region",
         "filters.source_regions.1",
     ),
+    (
+        # a city of a registered province holds no platform of its own
+        {"filters": {"source_regions": [HUNAN, "430100", "650000"]}},
+        403,
+        "unknown_region",
+        "filters.source_regions.1",
+    ),
+    (  # a hundred roots at most: each subtree stands for its regions
+        {"filters": {"source_regions": [f"{p}{c:02d}00" for p in (43, 44) for c in range(1, 52)]}},
+        400,
+        "invalid_schema",
+        "filters.source_regions",
+    ),
 ]
 
 

@@ -35,6 +35,9 @@ class InMemoryRegistry:
     def any_within(self, root: str) -> bool:
         return any(within(code, root) for code in self.regions)
 
+    def roots_without_regions(self, roots: Collection[str]) -> list[str]:
+        return [root for root in roots if not self.any_within(root)]
+
     def get_key(self, key_id: str) -> PlatformKey | None:
         return self.keys.get(key_id)
 
