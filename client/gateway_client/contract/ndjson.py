@@ -1,4 +1,6 @@
-"""TODO docstring"""
+"""NDJSON read as a stream of numbered lines, one line in memory at a time: a bulk upload
+or a batched delivery's file may be far larger than memory, and a read that stopped resumes
+at a byte offset."""
 
 from __future__ import annotations
 
