@@ -1,6 +1,6 @@
-"""NDJSON read as a stream of numbered lines, one line in memory at a time: a bulk upload
-or a batched delivery's file may be far larger than memory, and a read that stopped resumes
-at a byte offset."""
+"""NDJSON read as a stream of numbered lines, one line in memory at a time: a bulk upload's
+file may be far larger than a function's memory, and a read that stopped resumes at a byte
+offset."""
 
 from __future__ import annotations
 
