@@ -331,9 +331,13 @@ CALLS: dict[str, Call] = {
     "DELETE /v1/agreements/{agreement_id}": call(
         lambda w, msg_id: (f"/v1/agreements/{w.agreement_id}", None), 200
     ),
-    f"POST {LISTING}/objections": call(listing("a_objection", "/objections", objection), 201, 200),
+    # the first allowed caller files it (201), the same region again replays it (200), any
+    # other allowed region repeating its id is past the access check: 409 objection_id_reused
+    f"POST {LISTING}/objections": call(
+        listing("a_objection", "/objections", objection), 201, 200, 409
+    ),
     f"POST {LISTING}/objections @sub": call(
-        listing("sub_objection", "/objections", objection), 201, 200
+        listing("sub_objection", "/objections", objection), 201, 200, 409
     ),
     f"POST {LISTING}/objections/{{objection_id}}/verified": call(
         listing("a_decision", VERIFIED, verified), 200

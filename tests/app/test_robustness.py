@@ -40,6 +40,7 @@ from app_support import (
     black_entry,
     create_agreement,
     new_batch_id,
+    new_signer,
     platform_headers,
 )
 from chalice.local import LambdaContext
@@ -475,7 +476,7 @@ def world(gateway: Gateway) -> Iterator[World]:
     try:
         signer = gateway.register_platform(HUBEI)
         assert gateway.put_region(HUNAN).status_code == 200
-        spare = gateway.add_key(HUBEI, Ed25519Signer(SPARE_KEY_ID, signer.private_key))
+        spare = gateway.add_key(HUBEI, new_signer(SPARE_KEY_ID))
         assert spare.status_code == 201, spare.json_body
         first, second = black_entry(), black_entry(decision_number=SECOND_DECISION)
         pushed = gateway.push(signer, HUBEI, [first, second])
