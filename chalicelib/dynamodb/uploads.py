@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from chalicelib.dynamodb.base import Item, Table, n, s, text
-from gateway.intake import RangeState, Upload, upload_level, with_ranges
+from gateway.intake import RangeState, Upload, UploadStatus, upload_level, with_ranges
 
 _BATCH_GET = 100
 
@@ -67,6 +67,20 @@ class DynamoUploads(Table):
         """The record's own state: a split upload's per-line counts stay in its ranges."""
         manifest = upload.manifest
         self._set_doc(_key(manifest.region, manifest.upload_id), upload_level(upload))
+
+    def save_if_awaiting(self, upload: Upload) -> bool:
+        manifest = upload.manifest
+        return self._update_if(
+            TableName=self._table,
+            Key=_key(manifest.region, manifest.upload_id),
+            UpdateExpression="SET doc = :doc",
+            # in compact JSON only the field itself reads so: a string escapes its quotes
+            ConditionExpression="contains(doc, :awaiting)",
+            ExpressionAttributeValues={
+                ":doc": s(upload.model_dump_json()),
+                ":awaiting": s(f'"status":"{UploadStatus.AWAITING_UPLOAD.value}"'),
+            },
+        )
 
     def save_ranges(self, region: str, upload_id: str, states: Sequence[RangeState]) -> None:
         for state in states:

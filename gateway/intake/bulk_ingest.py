@@ -249,8 +249,8 @@ class BulkIngest:
         if key is None or key.region != upload.manifest.region or not key.is_valid_at(now):
             return Refusal(
                 code="key_revoked",
-                message=f"key {upload.key_id} is no longer valid: request the upload again "
-                "with a current key",
+                message=f"key {upload.key_id} is no longer valid: request a new upload (a new "
+                "upload id) signed with a current key",
             )
         if region is None:
             return Refusal(code="unknown_region", message="the region is no longer registered")

@@ -36,6 +36,11 @@ class UploadStore(Protocol):
 
     def save(self, upload: Upload) -> None: ...
 
+    def save_if_awaiting(self, upload: Upload) -> bool:
+        """Save ``upload`` only while the stored one still awaits its file (atomically):
+        ``False`` once an ingest has begun."""
+        ...
+
     def lease(
         self,
         region: str,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from gateway.authentication import authenticate
-from gateway.intake.bulk import Upload, UploadManifest, upload_key
+from gateway.intake.bulk import Upload, UploadManifest, UploadStatus, upload_key
 from gateway.intake.ingest import PushPolicy
 from gateway.intake.ports import UploadStore
 from gateway.lifecycle import FutureVersion, version_problem
@@ -85,4 +85,11 @@ class UploadDesk:
                 f"upload {manifest.upload_id} was requested with another manifest",
                 path="upload_id",
             )
+        if held.key_id != upload.key_id and held.status is UploadStatus.AWAITING_UPLOAD:
+            # The same manifest signed by another current key of the region (the first one
+            # revoked meanwhile, say): its file is judged by this key, or it could never pass.
+            rebound = held.model_copy(update={"key_id": upload.key_id, "updated_at": now})
+            if self._uploads.save_if_awaiting(rebound):
+                return rebound, False
+            held = self._uploads.get(manifest.region, manifest.upload_id) or held
         return held, False

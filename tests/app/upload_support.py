@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,17 +17,24 @@ import app as gateway_app
 from gateway_client.contract.signing import Ed25519Signer
 
 
-def uploaded(
+@dataclass(frozen=True)
+class Asked:
+    upload_id: str
+    manifest: bytes  # as signed
+    content: bytes  # the file
+    object_key: str  # where the presigned URL points
+
+
+def ask(
     gateway: Gateway,
-    aws: Any,
     signer: Ed25519Signer,
     lines: list[Any],
     region: str = CITY,
     at: datetime | None = None,
     **mode: Any,
-) -> str:
-    """Ask for an upload as ``region`` at ``at`` (default: now; ``mode``: manifest fields such as
-    a resync's), put its file and ingest it; its upload id."""
+) -> Asked:
+    """Ask for an upload of ``lines`` as ``region`` at ``at`` (default: now; ``mode``: manifest
+    fields such as a resync's)."""
     content = "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines).encode()
     upload_id = f"u-{uuid.uuid4().hex}"
     manifest = {
@@ -41,8 +49,14 @@ def uploaded(
     body = json.dumps(manifest).encode()
     asked = gateway.post_signed("/v1/uploads", signer, upload_id, body, at)
     assert asked.status_code == 201, asked.json_body
-    key = asked.json_body["upload"]["object_key"]  # uploads/, or check-inputs/ for a check
-    put = aws.s3.put_object(Bucket=aws.env["CG_ARCHIVE_BUCKET"], Key=key, Body=content)
+    # uploads/, or check-inputs/ for a check
+    return Asked(upload_id, body, content, asked.json_body["upload"]["object_key"])
+
+
+def put_and_ingest(aws: Any, asked: Asked) -> None:
+    """The file put where the presigned URL points, and the bucket's notice ingested."""
+    key = asked.object_key
+    put = aws.s3.put_object(Bucket=aws.env["CG_ARCHIVE_BUCKET"], Key=key, Body=asked.content)
     notice = {"Records": [{"s3": {"object": {"key": key, "versionId": put.get("VersionId")}}}]}
     record = {
         "messageId": uuid.uuid4().hex,
@@ -53,4 +67,18 @@ def uploaded(
         "awsRegion": AWS_REGION,
     }
     gateway_app.ingest_uploads({"Records": [record]}, None)
-    return upload_id
+
+
+def uploaded(
+    gateway: Gateway,
+    aws: Any,
+    signer: Ed25519Signer,
+    lines: list[Any],
+    region: str = CITY,
+    at: datetime | None = None,
+    **mode: Any,
+) -> str:
+    """Ask for an upload (``ask``), put its file and ingest it; its upload id."""
+    asked = ask(gateway, signer, lines, region, at, **mode)
+    put_and_ingest(aws, asked)
+    return asked.upload_id

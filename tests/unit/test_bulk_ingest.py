@@ -69,6 +69,13 @@ class InMemoryUploads:
         self.docs[key] = upload_level(upload).model_dump_json()
         self.saves += 1
 
+    def save_if_awaiting(self, upload: Upload) -> bool:
+        held = self.get(upload.manifest.region, upload.manifest.upload_id)
+        if held is None or held.status is not UploadStatus.AWAITING_UPLOAD:
+            return False
+        self.save(upload)
+        return True
+
     def save_ranges(self, region: str, upload_id: str, states: Sequence[RangeState]) -> None:
         for state in states:
             self.range_docs[(region, upload_id, state.index)] = state.model_dump_json()
