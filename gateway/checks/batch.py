@@ -100,12 +100,15 @@ def new_check_id() -> str:
     return "chk_" + secrets.token_hex(16)
 
 
-def compacted(codes: Sequence[str], now: datetime) -> tuple[dict[int, str], dict[int, CodeError]]:
+def compacted(
+    codes: Sequence[str], now: datetime, earlier: Mapping[str, str] | None = None
+) -> tuple[dict[int, str], dict[int, CodeError]]:
     """Each requested code compacted, or its error (``requested_code``'s, at ``codes[i]``; a
-    code asked again is ``duplicate_code``)."""
+    code asked again, here or ``earlier`` — code → where it was asked — is ``duplicate_code``)."""
     valid: dict[int, str] = {}
     invalid: dict[int, CodeError] = {}
     first: dict[str, int] = {}
+    earlier = earlier or {}
     for index, raw in enumerate(codes):
         try:
             code = requested_code(raw, china_date(now))
@@ -117,11 +120,10 @@ def compacted(codes: Sequence[str], now: datetime) -> tuple[dict[int, str], dict
                 reason=problem.context.get("reason"),
             )
             continue
-        if code in first:  # answered once: a repeat would only make the answer longer
+        if code in first or code in earlier:  # answered once: a repeat would only add length
+            where = earlier.get(code) or f"codes[{first[code]}]"
             invalid[index] = CodeError(
-                code="duplicate_code",
-                message=f"the same code as codes[{first[code]}]",
-                path=f"codes[{index}]",
+                code="duplicate_code", message=f"the same code as {where}", path=f"codes[{index}]"
             )
             continue
         first[code] = index
@@ -158,10 +160,12 @@ def check(
     read: Reader,
     agreements: Sequence[Agreement],
     now: datetime,
+    earlier: Mapping[str, str] | None = None,
 ) -> Checked:
-    """Answer each code from what ``read`` finds for the valid ones (each read once)."""
+    """Answer each code from what ``read`` finds for the valid ones (each read once); a code
+    ``earlier`` holds (a bulk check's earlier block: code → its line) is a repeat."""
     as_region = request.as_region or viewer.region
-    valid, invalid = compacted(request.codes, now)
+    valid, invalid = compacted(request.codes, now, earlier)
     held = read(sorted(set(valid.values())))
     views: dict[str, SubjectView | None] = {
         code: subject_view(held.get(code, ()), as_region, agreements, china_date(now), viewer)

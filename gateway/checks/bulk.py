@@ -136,6 +136,7 @@ class BulkCheck:
         summary = dict.fromkeys(CheckSummary.model_fields, 0)
         errors: list[LineError] = []
         held: set[str] = set()  # the listings answered with that a purge may erase
+        first: dict[str, str] = {}  # each valid code's line, so a repeat in a later block is one
         while chunk := list(islice(lines, MAX_CODES)):
             codes, bad = _codes(chunk)
             errors += bad
@@ -146,7 +147,9 @@ class BulkCheck:
                 purpose=manifest.purpose,
                 as_region=manifest.as_region,
             )
-            result = check(request, viewer, self._read, agreements, now)
+            result = check(request, viewer, self._read, agreements, now, first)
+            for index, code in result.codes.items():
+                first[code] = f"line {codes[index][0]}"
             key = self._trail_key()
             self._trail.record_all([(subject_key(key, code), e) for code, e in result.trail(asked)])
             for (number, _), answer in zip(codes, result.outcome.results, strict=True):
