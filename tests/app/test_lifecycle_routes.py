@@ -173,7 +173,8 @@ def test_objections_to_unknown_or_already_objected_listings(gateway, life, qingc
     listing_id = pushed(gateway, qingcheng, QINGCHENG, qingcheng_entry())
     first = life.file_objection(CREDIT_CODE, listing_id, "obj-1")
 
-    same_again = life.file_objection(CREDIT_CODE, listing_id, "obj-1", qingcheng)
+    same_again = life.file_objection(CREDIT_CODE, listing_id, "obj-1")
+    not_its_own = life.file_objection(CREDIT_CODE, listing_id, "obj-1", qingcheng)
     second = life.file_objection(CREDIT_CODE, listing_id, "obj-2", qingcheng)
     unknown = life.file_objection(CREDIT_CODE, "lst_" + "0" * 32, "obj-3")
     bad_code = life.file_objection("91110000600037341X", listing_id, "obj-4")
@@ -181,6 +182,8 @@ def test_objections_to_unknown_or_already_objected_listings(gateway, life, qingc
     assert same_again.status_code == 200
     assert same_again.json_body["changed"] is False
     assert same_again.json_body["listing"] == first.json_body["listing"]
+    # the same filing is a replay only from whoever filed it (here the operator)
+    assert (not_its_own.status_code, error_code(not_its_own)) == (409, "objection_id_reused")
     assert second.status_code == 409
     assert error_code(second) == "objection_open"
     assert second.json_body["error"]["path"] == "objection_id"
