@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 
-from gateway.lifecycle import unsettles
+from gateway.lifecycle import named_before, unsettles
 from gateway.ownership import may_change
 from gateway_client.contract import Listing, ListingEntry
 
@@ -59,6 +59,7 @@ def carried_over(update: Listing, held: Listing) -> Listing:
             "history": held.history,
             "performed_on": held.performed_on,
             "listed_at": held.listed_at or held.accepted_at,
+            **named_before(held),
         }
     )
 

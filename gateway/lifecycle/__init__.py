@@ -27,7 +27,12 @@ from gateway.lifecycle.requests import (
     VerificationReport,
     validate_removals,
 )
-from gateway.lifecycle.retention import EVIDENCE_DAYS, RETENTION_YEARS, may_be_purged
+from gateway.lifecycle.retention import (
+    EVIDENCE_DAYS,
+    RETENTION_YEARS,
+    may_be_purged,
+    named_before,
+)
 from gateway.lifecycle.rules import (
     NotInForce,
     ObjectionOpen,
@@ -79,6 +84,7 @@ __all__ = [
     "entry_problems",
     "late_on",
     "may_be_purged",
+    "named_before",
     "next_version",
     "remove",
     "removed_status",

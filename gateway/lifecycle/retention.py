@@ -46,8 +46,19 @@ def retention_start(listing: Listing) -> date | None:
 
 def involves_individual(listing: Listing) -> bool:
     """涉及个人: a natural person's listing, or an organisation's that names responsible
-    persons (their names and ID numbers go with the listing)."""
-    return listing.subject_type is SubjectType.NATURAL_PERSON or bool(listing.responsible_persons)
+    persons (their names and ID numbers go with the listing) — or named them in an earlier
+    version, which the log and the subscribers' copies still hold."""
+    return (
+        listing.subject_type is SubjectType.NATURAL_PERSON
+        or bool(listing.responsible_persons)
+        or listing.named_persons_before
+    )
+
+
+def named_before(held: Listing) -> dict[str, bool]:
+    """The field a listing's next version carries when ``held`` named persons (its own, or
+    an earlier version's): a version naming nobody does not make the listing forget them."""
+    return {"named_persons_before": held.named_persons_before or bool(held.responsible_persons)}
 
 
 def may_be_purged(listing: Listing) -> bool:

@@ -21,6 +21,7 @@ from gateway.lifecycle.requests import (
     RepairRequest,
     Stamped,
 )
+from gateway.lifecycle.retention import named_before
 from gateway.lifecycle.workdays import WorkdayCalendar
 from gateway.promotion import fresh_salt
 from gateway_client.contract import (
@@ -95,7 +96,7 @@ def _moved(listing: Listing, version: str, now: datetime, **changes: object) -> 
     with the same mask would pass ``verify-log`` for as long as it is listed."""
     salt = listing.id_salt or fresh_salt()
     update = {"version": version, "accepted_at": now, "id_salt": salt, **changes}
-    return listing.model_copy(update=update)
+    return listing.model_copy(update={**update, **named_before(listing)})
 
 
 def _step(
