@@ -266,8 +266,8 @@ class DynamoDeliveryLog(DeliveryListing):
 
         A settled batch keeps no endpoint answer: an answer may echo a line's person, and the
         purge finds records by listing, which a batch is not (its lines are many listings'). So
-        the answers help while the batch is retried and are blanked once it settles; a dead
-        batch's lines carry its last answer in records of their own, which the purge reaches."""
+        the answers help while the batch is retried and are blanked once it settles (or once its
+        subscription is gone); a dead batch's lines get records of their own without it."""
         self._update_if(**attempt_update(self._table, batch, attempt, state))  # unless delivered
         if state is DeliveryState.DEAD:
             self._excerpts.blank(batch.delivery_id)

@@ -6,8 +6,8 @@ number in an encoding the scrubber (``gateway_client.contract.scrub_excerpt``) d
 Records are kept for ever (they are the operator's history), so the purge blanks the excerpts of
 its listing's single-delivery records, found through the ``by_listing`` index. A batch's record
 is no listing's (its lines are many listings'): its answers are blanked once it settles
-(``deliveries.DynamoDeliveryLog._record_batch``), a dead batch's lines keeping the last one in
-records of their own.
+(``deliveries.DynamoDeliveryLog._record_batch``) or its subscription is gone, and a dead
+batch's lines get records of their own without the answer (it may echo another line's person).
 
 Each attempt is rewritten by its position in the list: an attempt appended meanwhile (the list
 only grows at its end) is neither lost nor shifted, and a purge run again finds nothing to do.

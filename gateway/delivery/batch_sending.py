@@ -96,8 +96,12 @@ def settle(
     if not log.mark_lines_dead(batch):  # delivered already: none of its lines is dead
         files.remove(batch.key)
         return
+    # The endpoint's answer is about the whole file and may echo any line's person; a line's
+    # record is its own listing's, which is what a purge reaches: so the lines keep the attempt
+    # without it (and the batch's record blanks it as it settles).
+    told = attempt.model_copy(update={"response_excerpt": ""})
     with ThreadPoolExecutor(max_workers=_RECORDERS) as pool:  # one request each, any order
-        list(pool.map(lambda line: log.record(line, attempt, state), lines))
+        list(pool.map(lambda line: log.record(line, told, state), lines))
     log.record(batch, attempt, state)  # after the lines: a crash before it leaves it unsettled
     files.remove(batch.key)
 

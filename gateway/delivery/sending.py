@@ -132,6 +132,9 @@ class DeliveryService:
             if isinstance(delivery, Batch):
                 if state is DeliveryState.DELIVERED:
                     self._log.finish_batch(delivery.delivery_id)
+                elif not settled:  # its subscription went while it was retried: it never
+                    # settles, so the answers it kept (which may echo a person) go now
+                    self._log.forget_answers(delivery.delivery_id)
                 self._batch_files().remove(delivery.key)
             return Outcome(state=None)
         if erasure is not None and erasure.result() and isinstance(delivery, Delivery):

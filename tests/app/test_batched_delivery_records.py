@@ -256,5 +256,6 @@ def test_a_settled_batch_keeps_no_endpoint_answer(
     assert "周某某" not in json.dumps(shown, ensure_ascii=False)
     listed = as_operator(gateway, "get", subscription_path(mine, "/deliveries")).json_body
     answers = [a.get("response_excerpt", "") for d in listed["deliveries"] for a in d["attempts"]]
-    # a dead batch's lines keep its last answer in records of their own, which the purge reaches
-    assert any("周某某" in a for a in answers) is (settled == "dead")
+    # a dead batch's lines keep its last attempt in records of their own, but not its answer:
+    # it may echo another line's person, whose purge does not reach this line's record
+    assert not any("周某某" in a for a in answers)
