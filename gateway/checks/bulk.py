@@ -44,6 +44,10 @@ from gateway_client.contract import Clock, Frozen, Line, Listing, china_date
 RESULTS_PREFIX = "check-results/"
 RESULTS_KEPT = timedelta(days=30)
 """How long a result file is kept (the bucket's lifecycle rule ``CheckResults``)."""
+CHECK_RECORD_KEPT = RESULTS_KEPT + timedelta(days=1)
+"""How long a bulk check's upload record is kept after it last moved (the uploads table's TTL):
+its manifest's SHA-256 is an unkeyed digest of the applicants' codes, which for a file of one
+code gives the code back to whoever tries them all; the record goes after its result file."""
 CodeLine = tuple[int, str]  # (line number, the code as written)
 
 

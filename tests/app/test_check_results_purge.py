@@ -100,3 +100,34 @@ def test_a_checks_codes_are_kept_a_week_under_check_inputs_not_as_evidence(
     rules = aws.s3.get_bucket_lifecycle_configuration(Bucket=aws.env["CG_ARCHIVE_BUCKET"])
     kept = {r["Filter"]["Prefix"]: r["Expiration"]["Days"] for r in rules["Rules"]}
     assert kept["check-inputs/"] == 7
+
+
+def test_a_checks_record_expires_after_its_results_and_an_uploads_is_kept(
+    gateway: Gateway, aws: Any
+) -> None:
+    """Its manifest's SHA-256 is an unkeyed digest of the codes file: for one code, the code
+    back to whoever tries them all. So the record goes (TTL) a day after its result file."""
+    city = gateway.register_platform(CITY)
+    checked = uploaded(
+        gateway,
+        aws,
+        city,
+        [{"credit_code": "420281199607020349"}],
+        mode="check",
+        purpose="supervision",
+    )
+    listed = uploaded(gateway, aws, city, [recent_entry()])
+    table = aws.env["CG_UPLOADS_TABLE"]
+
+    def item(upload_id: str) -> dict[str, Any]:
+        key = {"upload_key": {"S": f"{CITY}#{upload_id}"}}
+        return dict(aws.dynamodb.get_item(TableName=table, Key=key)["Item"])
+
+    done = bootstrap.container().uploads.get(CITY, checked)
+    assert done is not None
+    assert done.status.value == "completed"
+    expires = datetime.fromtimestamp(int(item(checked)["expires_at"]["N"]), UTC)
+    assert expires == (done.updated_at + timedelta(days=31)).replace(microsecond=0)
+    assert "expires_at" not in item(listed)
+    ttl = aws.dynamodb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
+    assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
