@@ -20,7 +20,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails, to_json
 
 from gateway import strict_json
-from gateway_client.contract import Frozen, Intake, MalformedJson, SchemaError
+from gateway_client.contract import Frozen, Intake, MalformedJson, SchemaError, mask_ids_in
 
 # pydantic's own error types, folded into the gateway's codes; custom codes pass through.
 _CODE_FOR_TYPE = {
@@ -77,9 +77,18 @@ def field_path(loc: Sequence[int | str]) -> str:
 
 def path_of(error: ErrorDetails) -> str:
     """Where a problem is: its location, and under it the field that a validator of the whole
-    object names in its context (``field``: an extension's ``decided_on``)."""
+    object names in its context (``field``: an extension's ``decided_on``). A key is input too
+    (an ID number where a field name goes): masked as ``message_of`` masks."""
     below = (error.get("ctx") or {}).get("field")
-    return field_path([*error["loc"], below] if isinstance(below, str) else error["loc"])
+    loc = [*error["loc"], below] if isinstance(below, str) else error["loc"]
+    return mask_ids_in(field_path(loc))
+
+
+def message_of(error: ErrorDetails) -> str:
+    """What is wrong, any ID number it quotes masked (``domain 110105… is not in the
+    catalogue``: a slipped column): errors are answered, kept with a push's or an upload's
+    result, and shown in the console, which never shows an ID number in full."""
+    return mask_ids_in(error["msg"])
 
 
 def parse_json(body: bytes) -> Any:
@@ -104,7 +113,7 @@ M = TypeVar("M", bound=BaseModel)
 def schema_error(exc: ValidationError) -> SchemaError:
     """Every problem pydantic found, each with its ``path``; the first one in the message."""
     problems = [
-        {"path": path_of(e), "code": error_code(e["type"]), "message": e["msg"]}
+        {"path": path_of(e), "code": error_code(e["type"]), "message": message_of(e)}
         for e in exc.errors(include_url=False)
     ]
     first = problems[0]
@@ -173,7 +182,7 @@ def validate_each(
                     index=index,
                     field=path_of(e),
                     code=error_code(e["type"]),
-                    message=e["msg"],
+                    message=message_of(e),
                 )
                 for e in exc.errors(include_url=False)
             )

@@ -33,6 +33,7 @@ from gateway_client.contract import (
     RegionCode,
     identity_of,
     lines_of,
+    mask_ids_in,
 )
 
 MAX_LINES = 10_000_000
@@ -206,6 +207,9 @@ def parse_line(line: Line, today: date | None) -> ListingEntry | list[LineError]
 
 
 def _line_error(line: Line, field: str, code: str, message: str) -> LineError:
+    """Kept with the upload and shown in the console: an ID number a line put where a key or
+    a value of another kind goes (a slipped column) is masked, as ``message_of`` masks."""
+    field, message = mask_ids_in(field), mask_ids_in(message)
     return LineError(line=line.number, field=field[:200], code=code, message=message[:300])
 
 

@@ -1,0 +1,51 @@
+"""Errors quote what was wrong, and a slipped column puts an ID number where a domain or a field
+name goes: every error a push or an upload answers, keeps and the console shows has it masked
+(as an ID in a text field's error always was), never in full."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from app_support import CITY, Gateway, black_entry
+from session_support import as_session, open_session
+from upload_support import uploaded
+
+ID_NUMBER = "11010519491231002X"
+MASKED = "110105***********X"
+SLIPPED = [
+    black_entry(domain=ID_NUMBER),  # the ID where the domain goes
+    {**black_entry(decision_number="(2024)黑09执2号"), ID_NUMBER: "x"},  # the ID as a key
+    black_entry(decision_number="(2024)黑09执3号", subject_name=ID_NUMBER),
+]
+
+
+def _shown_masked(errors: list[dict[str, Any]]) -> None:
+    text = json.dumps(errors, ensure_ascii=False)
+    assert ID_NUMBER not in text, errors
+    assert MASKED in errors[0]["message"]
+    assert errors[1]["field"] == MASKED
+
+
+def test_an_uploads_line_errors_mask_the_id_numbers_they_quote(gateway: Gateway, aws: Any):
+    city = gateway.register_platform(CITY)
+    upload_id = uploaded(gateway, aws, city, SLIPPED)
+    token = open_session(gateway, city).json_body["token"]
+
+    shown = as_session(gateway, token, "GET", f"/v1/regions/{CITY}/uploads/{upload_id}")
+
+    assert shown.status_code == 200, shown.json_body
+    errors = shown.json_body["upload"]["errors"]
+    assert [e["line"] for e in errors] == [1, 2, 3]
+    _shown_masked(errors)
+
+
+def test_a_pushs_entry_errors_mask_the_id_numbers_they_quote(gateway: Gateway):
+    city = gateway.register_platform(CITY)
+
+    reply = gateway.push(city, CITY, SLIPPED)
+
+    assert (reply.status_code, reply.json_body["accepted"]) == (200, 0), reply.json_body
+    errors = reply.json_body["errors"]
+    assert [e["index"] for e in errors] == [0, 1, 2]
+    _shown_masked(errors)
