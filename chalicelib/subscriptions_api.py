@@ -148,6 +148,7 @@ _OWNED = (errors.NotFound, errors.RegionMismatch)
 _SETTINGS = (
     errors.InvalidWebhookUrl,
     errors.InvalidRetrySchedule,
+    errors.TooManySourceRegions,
     errors.DuplicateValue,
     errors.UnknownRegion,
 )

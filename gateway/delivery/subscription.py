@@ -20,6 +20,7 @@ from gateway_client.contract import (
     RegionCode,
     Sm2NotOffered,
     SubscriptionFilters,
+    TooManySourceRegions,
     UnknownRegion,
 )
 
@@ -138,6 +139,12 @@ def check_signable(scheme: str, *, sm2_signing: bool) -> None:
         )
 
 
+MAX_SOURCE_REGIONS = 100
+"""A subtree stands for its regions (a province for its cities and counties): a hundred roots
+is more than a subscription needs. Judged on what is asked (``check_settings``), not on what is
+stored: a subscription saved before the limit stays readable."""
+
+
 def check_settings(
     filters: SubscriptionFilters | None,
     retry_schedule_seconds: RetrySchedule | None,
@@ -153,9 +160,14 @@ def check_settings(
 
     Raises
     ------
-    DuplicateValue, UnknownRegion, InvalidRetrySchedule
+    DuplicateValue, UnknownRegion, InvalidRetrySchedule, TooManySourceRegions
     """
     if filters is not None:
+        if len(filters.source_regions) > MAX_SOURCE_REGIONS:
+            raise TooManySourceRegions(
+                f"{len(filters.source_regions)} source regions: at most {MAX_SOURCE_REGIONS} "
+                "(a province stands for its cities and counties)"
+            )
         for name in ("kinds", "domains", "source_regions"):
             DuplicateValue.check(getattr(filters, name), f"filters.{name}")
         if missing := registry.roots_without_regions(filters.source_regions):

@@ -11,6 +11,9 @@ from app_support import CITY, HUNAN, Gateway, error_code
 from delivery_support import as_operator, subscribe
 from delivery_support import subscription_path as path_of
 
+from chalicelib.bootstrap import container
+from gateway_client.contract import SubscriptionFilters
+
 URL = "https://credit.hunan.example.cn/hooks"
 
 REFUSED: list[tuple[dict[str, Any], int, str, str]] = [
@@ -51,7 +54,7 @@ REFUSED: list[tuple[dict[str, Any], int, str, str]] = [
     (  # a hundred roots at most: each subtree stands for its regions
         {"filters": {"source_regions": [f"{p}{c:02d}00" for p in (43, 44) for c in range(1, 52)]}},
         400,
-        "invalid_schema",
+        "too_many_source_regions",
         "filters.source_regions",
     ),
 ]
@@ -129,3 +132,23 @@ def test_the_local_stage_may_retry_at_once_but_never_sooner_than_before(
     assert immediate.status_code == 201
     refused_as(shrinking, 400, "invalid_retry_schedule", "retry_schedule_seconds.1")
     assert [s["retry_schedule_seconds"] for s in listed(gateway)] == [[0, 0]]
+
+
+def test_a_subscription_stored_with_more_source_regions_before_the_limit_still_works(
+    gateway: Gateway, receiver: Any
+) -> None:
+    """The limit judges what is asked, not what is stored: fan-out and the lists read it."""
+    gateway.put_region(HUNAN)
+    created = subscribe(gateway, receiver.url, HUNAN)
+    subscriptions = container().subscriptions
+    held = subscriptions.get(created["subscription_id"])
+    assert held is not None
+    roots = tuple(f"{p}{c:02d}00" for p in (23, 43) for c in range(1, 61))
+    wide = held.model_copy(update={"filters": SubscriptionFilters(source_regions=roots)})
+    subscriptions.put(wide)
+
+    listed = as_operator(gateway, "get", "/v1/subscriptions")
+
+    assert listed.status_code == 200, listed.json_body
+    assert [len(s["filters"]["source_regions"]) for s in listed.json_body["subscriptions"]] == [120]
+    assert [s.subscription_id for s in subscriptions.all()] == [created["subscription_id"]]

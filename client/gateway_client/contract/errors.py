@@ -177,6 +177,14 @@ class DuplicateValue(BadRequest):
             seen.append(value)
 
 
+class TooManySourceRegions(BadRequest):
+    """A subscription's ``filters.source_regions`` names more roots than a subscription
+    takes (``MAX_SOURCE_REGIONS``): a subtree stands for its regions."""
+
+    code = "too_many_source_regions"
+    default_path = "filters.source_regions"
+
+
 class InvalidRetrySchedule(BadRequest):
     """Retry delays under a second, or shorter than the one before: they would hammer a
     failing endpoint instead of backing off."""

@@ -3,16 +3,10 @@ subtrees); each left empty means all."""
 
 from __future__ import annotations
 
-from pydantic import Field
-
 from gateway_client.contract.catalogue import DomainKeys, ListKind
 from gateway_client.contract.listing import Listing
 from gateway_client.contract.model import Frozen
 from gateway_client.contract.regions import RegionCode, within
-
-MAX_SOURCE_REGIONS = 100
-"""A subtree stands for its regions (a province for its cities and counties): a hundred roots
-is more than any subscription needs, and each is checked against the registry."""
 
 
 class SubscriptionFilters(Frozen):
@@ -20,7 +14,7 @@ class SubscriptionFilters(Frozen):
 
     kinds: tuple[ListKind, ...] = ()
     domains: DomainKeys = ()
-    source_regions: tuple[RegionCode, ...] = Field(default=(), max_length=MAX_SOURCE_REGIONS)
+    source_regions: tuple[RegionCode, ...] = ()
 
     def matches(self, listing: Listing) -> bool:
         return self.admits(listing.kind, listing.domain, listing.origin_region)
