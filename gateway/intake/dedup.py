@@ -59,7 +59,7 @@ def carried_over(update: Listing, held: Listing) -> Listing:
             "history": held.history,
             "performed_on": held.performed_on,
             "listed_at": held.listed_at or held.accepted_at,
-            **named_before(held),
+            **named_before(held, update.responsible_persons),
         }
     )
 

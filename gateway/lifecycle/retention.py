@@ -12,6 +12,7 @@ What is left afterwards is a tombstone that names the listing but nobody in it
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from gateway_client.contract import (
@@ -55,10 +56,14 @@ def involves_individual(listing: Listing) -> bool:
     )
 
 
-def named_before(held: Listing) -> dict[str, bool]:
-    """The field a listing's next version carries when ``held`` named persons (its own, or
-    an earlier version's): a version naming nobody does not make the listing forget them."""
-    return {"named_persons_before": held.named_persons_before or bool(held.responsible_persons)}
+def named_before(held: Listing, persons: Sequence[object]) -> dict[str, bool]:
+    """The field the next version of ``held`` carries, naming ``persons``: set once a version
+    names nobody where an earlier one named someone, and kept from then on; absent (false)
+    while a listing keeps naming its persons, which involves an individual anyway."""
+    return {
+        "named_persons_before": held.named_persons_before
+        or (bool(held.responsible_persons) and not persons)
+    }
 
 
 def may_be_purged(listing: Listing) -> bool:

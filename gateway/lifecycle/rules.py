@@ -96,7 +96,8 @@ def _moved(listing: Listing, version: str, now: datetime, **changes: object) -> 
     with the same mask would pass ``verify-log`` for as long as it is listed."""
     salt = listing.id_salt or fresh_salt()
     update = {"version": version, "accepted_at": now, "id_salt": salt, **changes}
-    return listing.model_copy(update={**update, **named_before(listing)})
+    moved = listing.model_copy(update=update)
+    return moved.model_copy(update=named_before(listing, moved.responsible_persons))
 
 
 def _step(

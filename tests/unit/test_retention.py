@@ -26,6 +26,7 @@ from gateway.lifecycle.freshness import entry_problems
 from gateway.lifecycle.retention import (
     EVIDENCE_DAYS,
     involves_individual,
+    named_before,
     purge_due,
     retention_start,
 )
@@ -127,6 +128,30 @@ def test_an_organisations_listing_naming_responsible_persons_involves_individual
 
     assert involves_individual(held) is True
     assert purge_due(held, date(2026, 6, 1)) is True
+
+
+@pytest.mark.parametrize(
+    ("before", "flagged", "named_now", "flag"),
+    [
+        (True, False, True, False),  # keeps naming its persons: involves them anyway
+        (True, False, False, True),  # drops them: the earlier versions still hold them
+        (False, True, True, True),  # dropped once: for good
+        (False, False, False, False),  # never named anyone
+    ],
+)
+def test_a_listing_that_dropped_its_persons_still_involves_individuals(
+    before: bool, flagged: bool, named_now: bool, flag: bool
+) -> None:
+    persons = [person("王某", "principal")]
+    held = listing(entry(responsible_persons=persons if before else []))
+    held = evolved(held, named_persons_before=flagged)
+
+    carried = named_before(held, persons if named_now else [])
+
+    assert carried == {"named_persons_before": flag}
+    after = evolved(held, responsible_persons=tuple(persons) if named_now else (), **carried)
+    assert involves_individual(after) is (named_now or flag)
+    assert ("named_persons_before" in after.model_dump_json()) is flag
 
 
 def test_a_responsible_person_known_by_name_only_is_still_an_individual() -> None:

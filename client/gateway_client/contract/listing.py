@@ -76,8 +76,8 @@ class Listing(ListingEntry):
     history: tuple[Transition, ...] = ()
     # 已履行: the day the obligation was performed, as the removal that ended the listing said
     performed_on: date | None = Field(default=None, exclude_if=lambda value: value is None)
-    # An earlier version named responsible persons (落实到人) that this one does not: once a
-    # listing has named a person, retention treats it as involving an individual for good
+    # A version named nobody where an earlier one named responsible persons (落实到人): once
+    # a listing has named a person, retention treats it as involving an individual for good
     # (``gateway.lifecycle.retention``), so the versions that named them are erased in time.
     named_persons_before: bool = Field(default=False, exclude_if=lambda value: not value)
     # The version's secret for ``ids_commitment`` (``masked``): made by the gateway when an
