@@ -80,17 +80,20 @@ class DynamoUploads(Table):
             _key(manifest.region, manifest.upload_id), upload_level(upload), _expiry(upload)
         )
 
-    def save_if_awaiting(self, upload: Upload) -> bool:
+    def save_if_awaiting(self, upload: Upload, now: datetime) -> bool:
         manifest = upload.manifest
         return self._update_if(
             TableName=self._table,
             Key=_key(manifest.region, manifest.upload_id),
             UpdateExpression="SET doc = :doc",
-            # in compact JSON only the field itself reads so: a string escapes its quotes
-            ConditionExpression="contains(doc, :awaiting)",
+            # in compact JSON only the field itself reads so: a string escapes its quotes; an
+            # ingest run holds the lease while its upload still reads as awaiting (pass 1)
+            ConditionExpression="contains(doc, :awaiting) AND "
+            "(attribute_not_exists(lease_until) OR lease_until < :now)",
             ExpressionAttributeValues={
                 ":doc": s(upload.model_dump_json()),
                 ":awaiting": s(f'"status":"{UploadStatus.AWAITING_UPLOAD.value}"'),
+                ":now": n(int(now.timestamp())),
             },
         )
 

@@ -119,6 +119,9 @@ class BulkIngest:
         if not self._uploads.lease(region, upload_id, owner, now, now + self._policy.lease):
             raise UploadBusy(f"upload {region}/{upload_id} is being ingested by another run")
         try:
+            # read again under the lease: what was saved before it (a manifest asked for again
+            # under a current key rebinds the upload) is what this run goes on from
+            upload = self._uploads.get(region, upload_id) or upload
             return self._run(upload, version_id, out_of_time)
         finally:
             self._uploads.release(region, upload_id, owner)

@@ -36,9 +36,9 @@ class UploadStore(Protocol):
 
     def save(self, upload: Upload) -> None: ...
 
-    def save_if_awaiting(self, upload: Upload) -> bool:
-        """Save ``upload`` only while the stored one still awaits its file (atomically):
-        ``False`` once an ingest has begun."""
+    def save_if_awaiting(self, upload: Upload, now: datetime) -> bool:
+        """Save ``upload`` only while the stored one still awaits its file and no ingest run
+        holds its lease at ``now`` (atomically): ``False`` once an ingest has begun."""
         ...
 
     def lease(

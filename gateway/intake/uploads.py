@@ -89,7 +89,7 @@ class UploadDesk:
             # The same manifest signed by another current key of the region (the first one
             # revoked meanwhile, say): its file is judged by this key, or it could never pass.
             rebound = held.model_copy(update={"key_id": upload.key_id, "updated_at": now})
-            if self._uploads.save_if_awaiting(rebound):
+            if self._uploads.save_if_awaiting(rebound, now):
                 return rebound, False
             held = self._uploads.get(manifest.region, manifest.upload_id) or held
         return held, False

@@ -53,3 +53,33 @@ def test_an_upload_left_under_a_revoked_key_is_refused_and_told_to_start_anew(ga
     assert again.status_code == 200, again.json_body
     assert again.json_body["upload"]["key_id"] == "qth-old"
     assert "put" not in again.json_body
+
+
+def test_asked_again_while_an_ingest_runs_the_upload_stays_as_the_answer_says(
+    gateway, aws, monkeypatch
+):
+    """The ingest holds the upload's lease while its pass 1 reads the file (the record still
+    awaiting it): a rebind then is not made, and the answer names the key the upload keeps."""
+    asked = ask(gateway, gateway.register_platform(CITY, "qth-old"), [black_entry()])
+    current = new_signer("qth-new")
+    assert gateway.add_key(CITY, current).status_code == 201
+    put = aws.s3.put_object(
+        Bucket=aws.env["CG_ARCHIVE_BUCKET"], Key=asked.object_key, Body=asked.content
+    )
+    ingest = container().bulk_ingest
+    answers = []
+    verify = ingest._verify
+
+    def asked_again_meanwhile(upload, version_id):  # type: ignore[no-untyped-def]
+        answers.append(gateway.post_signed("/v1/uploads", current, asked.upload_id, asked.manifest))
+        return verify(upload, version_id)
+
+    monkeypatch.setattr(ingest, "_verify", asked_again_meanwhile)
+    done = ingest.process(CITY, asked.upload_id, put.get("VersionId"))
+
+    [again] = answers
+    held = container().uploads.get(CITY, asked.upload_id)
+    assert done is not None
+    assert held is not None
+    assert (again.status_code, again.json_body["upload"]["key_id"]) == (200, "qth-old")
+    assert (held.key_id, held.status.value) == ("qth-old", "completed")

@@ -69,9 +69,13 @@ class InMemoryUploads:
         self.docs[key] = upload_level(upload).model_dump_json()
         self.saves += 1
 
-    def save_if_awaiting(self, upload: Upload) -> bool:
-        held = self.get(upload.manifest.region, upload.manifest.upload_id)
+    def save_if_awaiting(self, upload: Upload, now: datetime) -> bool:
+        key = (upload.manifest.region, upload.manifest.upload_id)
+        held = self.get(*key)
+        leased = self.leases.get((*key, None))
         if held is None or held.status is not UploadStatus.AWAITING_UPLOAD:
+            return False
+        if leased is not None and leased[1] > now:
             return False
         self.save(upload)
         return True
