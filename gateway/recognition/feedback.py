@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field, field_validator
-from pydantic_core import PydanticCustomError, to_json
+from pydantic import AwareDatetime, Field
+from pydantic_core import to_json
 
 from gateway.recognition.measures import load_measures
 from gateway_client.contract import (
@@ -39,7 +39,15 @@ MAX_MEASURES_BYTES = 384 * 1024
 """A report is kept as one DynamoDB item (400 KB at most, with who sent it and about which
 listing): its measures, as JSON, stay under this. The fields' own limits allow more only in
 4-byte characters (CJK Extension B, 4 bytes each in UTF-8); in the common CJK range, at most
-about 370 KB."""
+about 370 KB. Judged on a report sent (``check_report``), not on one read back: a report
+stored before the limit stays readable."""
+
+
+class ReportTooLarge(BadRequest):
+    """The measures would not fit the one item a report is kept as."""
+
+    code = "report_too_large"
+    default_path = "measures"
 
 
 class FeedbackReport(Frozen):
@@ -53,17 +61,6 @@ class FeedbackReport(Frozen):
         "of its own: the subscription's deliveries list it with this batch_id)",
     )
     measures: tuple[ExecutedMeasure, ...] = Field(min_length=1, max_length=100)
-
-    @field_validator("measures")
-    @classmethod
-    def _kept_whole(cls, measures: tuple[ExecutedMeasure, ...]) -> tuple[ExecutedMeasure, ...]:
-        if (size := len(to_json(measures))) > MAX_MEASURES_BYTES:
-            raise PydanticCustomError(
-                "report_too_large",
-                "the measures take {size} bytes as JSON, over {limit}: report them in parts",
-                {"size": size, "limit": MAX_MEASURES_BYTES},
-            )
-        return measures
 
 
 class Feedback(FeedbackReport):
@@ -134,10 +131,15 @@ def check_report(
 
     Raises
     ------
-    NoLongerApplying, DuplicateValue, UnknownMeasure, MeasureKindMismatch, FutureDate,
-    DatesOutOfOrder, MeasureNotDelivered, AlreadyReported
+    ReportTooLarge, NoLongerApplying, DuplicateValue, UnknownMeasure, MeasureKindMismatch,
+    FutureDate, DatesOutOfOrder, MeasureNotDelivered, AlreadyReported
         for the first problem, with ``path`` (``measures.0.executed_on``).
     """
+    if (size := len(to_json(report.measures))) > MAX_MEASURES_BYTES:
+        raise ReportTooLarge(
+            f"the measures take {size} bytes as JSON, over {MAX_MEASURES_BYTES}: report them "
+            "in parts"
+        )
     ended = stopped_applying(listing) if listing is not None else None
     if ended is not None:
         raise NoLongerApplying(
@@ -196,6 +198,7 @@ def _no_ground(recognition: Recognition | None, measure_id: str) -> str | None:
 
 
 FEEDBACK_REFUSALS = (
+    ReportTooLarge,
     NoLongerApplying,
     DuplicateValue,
     UnknownMeasure,
