@@ -222,7 +222,10 @@ ROUTES: tuple[Operation, ...] = (
         "Filed by anyone but the owner, the objection is sent to the owner's subscriptions as "
         "an `objection.filed` event and shows `awaiting_notice` until one acknowledges it; a "
         "deadline counted from the notice (收到核查通知之日) starts that day. The same filing "
-        "again is a replay (200); its id with other content is 409 `objection_id_reused`.",
+        "again, by whoever filed it, is a replay (200); its id with other content, or from "
+        "anyone else whatever it says, is 409 `objection_id_reused`. A region whose own "
+        "objection was decided may object again 30 days later (409 "
+        "`objection_decided_recently`, however many other objections were decided since).",
         handler=file_objection,
     ),
     Operation(
