@@ -101,14 +101,20 @@ def new_check_id() -> str:
 
 
 def compacted(
-    codes: Sequence[str], now: datetime, earlier: Mapping[str, str] | None = None
+    codes: Sequence[str],
+    now: datetime,
+    earlier: Mapping[str, str] | None = None,
+    places: Sequence[str] | None = None,
 ) -> tuple[dict[int, str], dict[int, CodeError]]:
     """Each requested code compacted, or its error (``requested_code``'s, at ``codes[i]``; a
-    code asked again, here or ``earlier`` — code → where it was asked — is ``duplicate_code``)."""
+    code asked again, here or ``earlier`` — code → where it was asked — is ``duplicate_code``,
+    naming where it was first asked: ``places[i]`` if given (a bulk check's lines), else
+    ``codes[i]``)."""
     valid: dict[int, str] = {}
     invalid: dict[int, CodeError] = {}
     first: dict[str, int] = {}
     earlier = earlier or {}
+    places = places or [f"codes[{i}]" for i in range(len(codes))]
     for index, raw in enumerate(codes):
         try:
             code = requested_code(raw, china_date(now))
@@ -121,7 +127,7 @@ def compacted(
             )
             continue
         if code in first or code in earlier:  # answered once: a repeat would only add length
-            where = earlier.get(code) or f"codes[{first[code]}]"
+            where = earlier.get(code) or places[first[code]]
             invalid[index] = CodeError(
                 code="duplicate_code", message=f"the same code as {where}", path=f"codes[{index}]"
             )
@@ -161,11 +167,13 @@ def check(
     agreements: Sequence[Agreement],
     now: datetime,
     earlier: Mapping[str, str] | None = None,
+    places: Sequence[str] | None = None,
 ) -> Checked:
     """Answer each code from what ``read`` finds for the valid ones (each read once); a code
-    ``earlier`` holds (a bulk check's earlier block: code → its line) is a repeat."""
+    ``earlier`` holds (a bulk check's earlier block: code → its line) is a repeat, and
+    ``places`` name where each code was asked (``compacted``)."""
     as_region = request.as_region or viewer.region
-    valid, invalid = compacted(request.codes, now, earlier)
+    valid, invalid = compacted(request.codes, now, earlier, places)
     held = read(sorted(set(valid.values())))
     views: dict[str, SubjectView | None] = {
         code: subject_view(held.get(code, ()), as_region, agreements, china_date(now), viewer)

@@ -151,9 +151,10 @@ class BulkCheck:
                 purpose=manifest.purpose,
                 as_region=manifest.as_region,
             )
-            result = check(request, viewer, self._read, agreements, now, first)
+            places = [f"line {number}" for number, _ in codes]
+            result = check(request, viewer, self._read, agreements, now, first, places)
             for index, code in result.codes.items():
-                first[code] = f"line {codes[index][0]}"
+                first[code] = places[index]
             key = self._trail_key()
             self._trail.record_all([(subject_key(key, code), e) for code, e in result.trail(asked)])
             for (number, _), answer in zip(codes, result.outcome.results, strict=True):

@@ -30,7 +30,7 @@ def test_a_repeated_code_is_answered_once_wherever_it_stands(gateway, aws, betwe
     signer = gateway.register_platform(CITY)
     assert gateway.push(signer, CITY, [black_entry()]).json_body["accepted"] == 1
     codes = [CREDIT_CODE, *(_other_code(i) for i in range(between)), CREDIT_CODE]
-    lines = [{"credit_code": code} for code in codes]
+    lines = [{"not": "a code"}, *({"credit_code": code} for code in codes)]  # codes from line 2
 
     upload_id = uploaded(gateway, aws, signer, lines, mode="check", purpose="supervision")
 
@@ -39,10 +39,11 @@ def test_a_repeated_code_is_answered_once_wherever_it_stands(gateway, aws, betwe
     answers = [json.loads(line) for line in _stored(aws, upload.result_key).splitlines()]
     repeat = answers[-1]
     assert (repeat["line"], repeat["found"], repeat["error"]["code"]) == (
-        len(codes),
+        len(lines),
         False,
         "duplicate_code",
     )
+    assert repeat["error"]["message"] == "the same code as line 2"
     assert upload.found == 1
     report = json.loads(_stored(aws, upload.report_key))
     summary = report["content"]["summary"]
