@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from chalicelib.dynamodb.base import Item, Table, n, s, text
-from gateway.checks import CHECK_RECORD_KEPT
 from gateway.intake import RangeState, Upload, UploadStatus, upload_level, with_ranges
 
 _BATCH_GET = 100
@@ -17,14 +16,6 @@ _BATCH_GET = 100
 def _key(region: str, upload_id: str, part: int | None = None) -> Item:
     suffix = "" if part is None else f"#{part}"
     return {"upload_key": s(f"{region}#{upload_id}{suffix}")}
-
-
-def _expiry(upload: Upload) -> Item:
-    """A bulk check's record expires (TTL) ``CHECK_RECORD_KEPT`` after it last moved; any
-    other upload's is kept."""
-    if upload.manifest.mode != "check":
-        return {}
-    return {"expires_at": n(int((upload.updated_at + CHECK_RECORD_KEPT).timestamp()))}
 
 
 class DynamoUploads(Table):
@@ -37,7 +28,6 @@ class DynamoUploads(Table):
                 "doc": s(upload.model_dump_json()),
                 "region": s(manifest.region),  # the by_region index: newest first
                 "created_at": s(upload.created_at.astimezone(UTC).isoformat()),
-                **_expiry(upload),
             },
             ConditionExpression="attribute_not_exists(upload_key)",
         ):
@@ -76,9 +66,7 @@ class DynamoUploads(Table):
     def save(self, upload: Upload) -> None:
         """The record's own state: a split upload's per-line counts stay in its ranges."""
         manifest = upload.manifest
-        self._set_doc(
-            _key(manifest.region, manifest.upload_id), upload_level(upload), _expiry(upload)
-        )
+        self._set_doc(_key(manifest.region, manifest.upload_id), upload_level(upload))
 
     def save_if_awaiting(self, upload: Upload, now: datetime) -> bool:
         manifest = upload.manifest
@@ -111,16 +99,12 @@ class DynamoUploads(Table):
             found += [RangeState.model_validate_json(text(item, "doc")) for item in items]
         return sorted(found, key=lambda state: state.index)
 
-    def _set_doc(self, key: Item, doc: Upload | RangeState, more: Item | None = None) -> None:
-        more = more or {}
+    def _set_doc(self, key: Item, doc: Upload | RangeState) -> None:
         self._client.update_item(  # not a put: the lease attributes stay
             TableName=self._table,
             Key=key,
-            UpdateExpression="SET doc = :doc" + "".join(f", {name} = :{name}" for name in more),
-            ExpressionAttributeValues={
-                ":doc": s(doc.model_dump_json()),
-                **{f":{name}": value for name, value in more.items()},
-            },
+            UpdateExpression="SET doc = :doc",
+            ExpressionAttributeValues={":doc": s(doc.model_dump_json())},
         )
 
     def lease(

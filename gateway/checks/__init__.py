@@ -10,7 +10,7 @@ from gateway.checks.batch import (
     CodeError,
     check,
 )
-from gateway.checks.bulk import CHECK_RECORD_KEPT, RESULTS_PREFIX, BulkCheck
+from gateway.checks.bulk import RESULTS_PREFIX, BulkCheck
 from gateway.checks.report import (
     BulkCheckReportContent,
     CheckReportContent,
@@ -23,7 +23,6 @@ from gateway.checks.report import (
 )
 
 __all__ = [
-    "CHECK_RECORD_KEPT",
     "MAX_CODES",
     "RESULTS_PREFIX",
     "BulkCheck",

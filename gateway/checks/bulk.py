@@ -35,19 +35,15 @@ from pydantic import ValidationError
 from gateway import strict_json
 from gateway.checks.batch import MAX_CODES, CheckRequest, CheckResult, CheckSummary, check
 from gateway.checks.report import ReportSigning, ResultsFile
-from gateway.intake import LineError, Upload, UploadStatus, stamp, with_errors
+from gateway.intake import LineError, Upload, UploadManifest, UploadStatus, stamp, with_errors
 from gateway.lifecycle import may_be_purged
 from gateway.ports import Archive
-from gateway.recognition import Agreement, Asked, TrailEntry, Viewer, subject_key
+from gateway.recognition import Agreement, Asked, TrailEntry, Viewer, keyed, subject_key
 from gateway_client.contract import Clock, Frozen, Line, Listing, china_date
 
 RESULTS_PREFIX = "check-results/"
 RESULTS_KEPT = timedelta(days=30)
 """How long a result file is kept (the bucket's lifecycle rule ``CheckResults``)."""
-CHECK_RECORD_KEPT = RESULTS_KEPT + timedelta(days=1)
-"""How long a bulk check's upload record is kept after it last moved (the uploads table's TTL):
-its manifest's SHA-256 is an unkeyed digest of the applicants' codes, which for a file of one
-code gives the code back to whoever tries them all; the record goes after its result file."""
 CodeLine = tuple[int, str]  # (line number, the code as written)
 
 
@@ -203,7 +199,16 @@ class BulkCheck:
             report_key=signed,
             results_withdrawn_at=withdrawn,
             offset=manifest.size,
+            manifest=sealed(manifest, self._trail_key()),
         )
+
+
+def sealed(manifest: UploadManifest, key: bytes) -> UploadManifest:
+    """The manifest as a checked upload keeps it: its SHA-256 of the codes file keyed. Unkeyed,
+    the digest of a file of one code gives the code back to whoever tries them all, and the
+    record is kept; once checked, no file is compared with it any more
+    (``gateway.intake.bulk.same_request``)."""
+    return manifest.model_copy(update={"sha256": keyed(key, "check-file", manifest.sha256)})
 
 
 def _erasable(answer: CheckResult) -> set[str]:

@@ -206,6 +206,15 @@ def parse_line(line: Line, today: date | None) -> ListingEntry | list[LineError]
         ]
 
 
+def same_request(held: Upload, manifest: UploadManifest) -> bool:
+    """Whether ``manifest`` is the one ``held`` was asked for with (asked again: a retry). A
+    checked bulk check keeps its file's SHA-256 sealed (``gateway.checks.bulk.sealed``): the
+    rest of the manifest is compared, as no file is taken for it any more."""
+    if held.manifest.mode == "check" and held.status is UploadStatus.COMPLETED:
+        return held.manifest == manifest.model_copy(update={"sha256": held.manifest.sha256})
+    return held.manifest == manifest
+
+
 def _line_error(line: Line, field: str, code: str, message: str) -> LineError:
     """Kept with the upload and shown in the console: an ID number a line put where a key or
     a value of another kind goes (a slipped column) is masked, as ``message_of`` masks."""

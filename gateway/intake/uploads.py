@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from gateway.authentication import authenticate
-from gateway.intake.bulk import Upload, UploadManifest, UploadStatus, upload_key
+from gateway.intake.bulk import Upload, UploadManifest, UploadStatus, same_request, upload_key
 from gateway.intake.ingest import PushPolicy
 from gateway.intake.ports import UploadStore
 from gateway.lifecycle import FutureVersion, version_problem
@@ -80,7 +80,7 @@ class UploadDesk:
         held = self._uploads.create(upload)
         if held is None:
             return upload, True
-        if held.manifest != manifest:
+        if not same_request(held, manifest):
             raise UploadIdReused(
                 f"upload {manifest.upload_id} was requested with another manifest",
                 path="upload_id",

@@ -5,6 +5,8 @@ numbers, listed or not — is kept a week under ``check-inputs/``, not the evide
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,7 +23,7 @@ from lifecycle_support import (
     recent_entry,
     removal_of,
 )
-from upload_support import uploaded
+from upload_support import ask, put_and_ingest, uploaded
 
 from chalicelib import bootstrap
 from gateway_client.contract import FixedClock
@@ -102,32 +104,29 @@ def test_a_checks_codes_are_kept_a_week_under_check_inputs_not_as_evidence(
     assert kept["check-inputs/"] == 7
 
 
-def test_a_checks_record_expires_after_its_results_and_an_uploads_is_kept(
+def test_a_checked_uploads_file_digest_is_kept_sealed_and_its_id_stays_taken(
     gateway: Gateway, aws: Any
 ) -> None:
-    """Its manifest's SHA-256 is an unkeyed digest of the codes file: for one code, the code
-    back to whoever tries them all. So the record goes (TTL) a day after its result file."""
+    """The manifest's SHA-256 of a file of one code gives the code back to whoever tries them
+    all: once checked, the record keeps it keyed. The same manifest asked again is still the
+    same upload; another under its id is refused."""
     city = gateway.register_platform(CITY)
-    checked = uploaded(
-        gateway,
-        aws,
-        city,
-        [{"credit_code": "420281199607020349"}],
-        mode="check",
-        purpose="supervision",
+    asked = ask(
+        gateway, city, [{"credit_code": "420281199607020349"}], mode="check", purpose="supervision"
     )
-    listed = uploaded(gateway, aws, city, [recent_entry()])
-    table = aws.env["CG_UPLOADS_TABLE"]
+    put_and_ingest(aws, asked)
+    raw = json.loads(asked.manifest)
 
-    def item(upload_id: str) -> dict[str, Any]:
-        key = {"upload_key": {"S": f"{CITY}#{upload_id}"}}
-        return dict(aws.dynamodb.get_item(TableName=table, Key=key)["Item"])
+    done = bootstrap.container().uploads.get(CITY, asked.upload_id)
+    again = gateway.post_signed("/v1/uploads", city, asked.upload_id, asked.manifest)
+    other = {**raw, "purpose": "credit_repair"}
+    reused = gateway.post_signed("/v1/uploads", city, asked.upload_id, json.dumps(other).encode())
 
-    done = bootstrap.container().uploads.get(CITY, checked)
     assert done is not None
     assert done.status.value == "completed"
-    expires = datetime.fromtimestamp(int(item(checked)["expires_at"]["N"]), UTC)
-    assert expires == (done.updated_at + timedelta(days=31)).replace(microsecond=0)
-    assert "expires_at" not in item(listed)
-    ttl = aws.dynamodb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
-    assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
+    assert re.fullmatch(r"[0-9a-f]{64}", done.manifest.sha256)
+    assert done.manifest.sha256 != raw["sha256"]
+    stored = aws.dynamodb.scan(TableName=aws.env["CG_UPLOADS_TABLE"])["Items"]
+    assert raw["sha256"] not in json.dumps(stored)
+    assert (again.status_code, again.json_body["upload"]["status"]) == (200, "completed")
+    assert (reused.status_code, reused.json_body["error"]["code"]) == (409, "upload_id_reused")
