@@ -58,6 +58,19 @@ class AgreementTerms(Frozen):
     effective_until: Day | None = Field(default=None, validate_default=True)
     measures: tuple[Measure, ...] = Field(min_length=1, max_length=100)
 
+    @field_validator("measures")
+    @classmethod
+    def _catalogue_measures_apply_as_catalogued(
+        cls, measures: tuple[Measure, ...]
+    ) -> tuple[Measure, ...]:
+        """A catalogue measure applies as the catalogue says (its kinds, domains, severity and
+        grades), whatever the body restates — as ``check_sense`` judges it: a restatement kept
+        would apply a red list's incentive to black listings (a body that leaves ``kinds`` out
+        restates the default, both), or never apply at all. Read back too, so an agreement
+        stored with one applies right."""
+        catalogue = load_measures()
+        return tuple(_as_catalogued(m, catalogue.get(m.measure_id)) for m in measures)
+
     @field_validator("grades")
     @classmethod
     def _grades_for_evaluations(
@@ -160,3 +173,13 @@ class Agreement(AgreementTerms):
     agreement_id: str
     revision: int = Field(ge=1)
     updated_at: AwareDatetime
+
+
+_APPLIES = ("kinds", "domains", "min_severity", "grades")
+"""What decides which listings a measure applies to (``Measure.applies_to``)."""
+
+
+def _as_catalogued(measure: Measure, catalogued: Measure | None) -> Measure:
+    if catalogued is None:
+        return measure  # written out in the agreement: its own
+    return measure.model_copy(update={name: getattr(catalogued, name) for name in _APPLIES})

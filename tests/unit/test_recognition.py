@@ -223,6 +223,26 @@ def test_an_agreement_for_black_lists_does_not_recognise_a_red_listing() -> None
     assert (outcome.recognised, outcome.reasons) == (False, (NotRecognised.KIND_NOT_COVERED,))
 
 
+@pytest.mark.parametrize("restated", [None, ["red"], ["black", "red"]], ids=str)
+def test_a_catalogue_measure_applies_to_the_catalogues_kinds_whatever_the_body_restates(
+    restated: list[str] | None,
+) -> None:
+    """从严审核 punishes black listings only, 绿色通道 rewards red ones only: a body that leaves
+    ``kinds`` out (the default: both) or restates others applies them as the catalogue does."""
+    kinds = {} if restated is None else {"kinds": restated}
+    strict = {"measure_id": "strict_licensing_review", "text": "从严审核", "department": "各部门"}
+    green = {"measure_id": "green_channel", "text": "绿色通道", "department": "各部门"}
+    measures = [{**m, "mandatory": False, **kinds} for m in (strict, green)]
+    both = agreement(kinds=["black", "red"], min_severity=None, measures=measures)
+
+    black = recognise(listing(entry()), HUNAN, [both], ON)
+    red = recognise(listing(red_entry()), HUNAN, [both], ON)
+
+    assert [m.kinds for m in both.measures] == [(ListKind.BLACK,), (ListKind.RED,)]
+    assert ("strict_licensing_review" in ids(black), "green_channel" in ids(black)) == (True, False)
+    assert ("strict_licensing_review" in ids(red), "green_channel" in ids(red)) == (False, True)
+
+
 def test_an_agreement_for_red_lists_recognises_a_red_listing() -> None:
     outcome = recognise(listing(red_entry()), HUNAN, [agreement(kinds=["red"])], ON)
 
