@@ -7,6 +7,7 @@ it but never lose it; ``gateway.delivery.reevaluation_runner`` walks it.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Protocol
@@ -25,7 +26,7 @@ function's timeout (29 s, ``infra/sizing.py``) plus clock skew between functions
 class ReevaluationJob(Frozen):
     """One re-evaluation and how far it has gone."""
 
-    job_id: str  # its cause: "agr_…@revision", "agr_…@revision#YYYY-MM-DD" for a date
+    job_id: str  # its cause: "agr_…@revision", "<region>#YYYY-MM-DD" for a day's dates
     region: RegionCode
     before: tuple[Agreement, ...]
     after: tuple[Agreement, ...]
@@ -115,42 +116,52 @@ def as_it_stood(agreement: Agreement, day: date) -> Agreement:
 def date_jobs(
     agreements: Sequence[Agreement], today: date, at: AwareDatetime, since: date | None = None
 ) -> list[ReevaluationJob]:
-    """A job for each agreement that began, or ended (``effective_until`` is its first day out
-    of effect), after ``since`` and by ``today``: the agreement as it stood on ``since`` (or
-    on the day its revision was saved, if later) compared with today, the region's other
-    agreements as they are today.
+    """A job for each region with an agreement that began, or ended (``effective_until`` is its
+    first day out of effect), after ``since`` and by ``today``: the region's agreements, each
+    that did as it stood on ``since`` (or on the day its revision was saved, if later), the
+    others as they are, compared with all of them today. One job a region, not one an
+    agreement: two agreements of a region starting the same day would each see the other as
+    in force already on its before side, and tell nobody (or each tell the same listing).
 
     ``since`` is the last day whose date jobs were stored (yesterday unless ticks were
     missed), so a day with no tick is caught up by the next one instead of being lost. A
     revision saved today was already re-evaluated on today's date when it was saved.
     """
-    jobs = []
+    by_region: dict[str, list[Agreement]] = defaultdict(list)
     for agreement in agreements:
-        stood = max(since or today - timedelta(days=1), china_date(agreement.updated_at))
-        if not any(
-            day is not None and stood < day <= today
-            for day in (agreement.effective_from, agreement.effective_until)
-        ):
+        by_region[agreement.subscriber_region].append(agreement)
+    jobs = []
+    for region, held in sorted(by_region.items()):
+        last = since or today - timedelta(days=1)
+        stood_then = {
+            a.agreement_id: as_it_stood(a, stood)
+            for a in held
+            if _dated_between(a, stood := max(last, china_date(a.updated_at)), today)
+        }
+        if not stood_then:
             continue
-        others = tuple(
-            a
-            for a in agreements
-            if a.subscriber_region == agreement.subscriber_region
-            and a.agreement_id != agreement.agreement_id
-        )
+        moved = [a for a in held if a.agreement_id in stood_then]
         jobs.append(
             ReevaluationJob(
-                job_id=f"{agreement.agreement_id}@{agreement.revision}#{today.isoformat()}",
-                region=agreement.subscriber_region,
-                before=(*others, as_it_stood(agreement, stood)),
-                after=(*others, agreement),
-                sources=walked_sources(agreement.sources),
+                job_id=f"{region}#{today.isoformat()}",
+                region=region,
+                before=tuple(stood_then.get(a.agreement_id, a) for a in held),
+                after=tuple(held),
+                sources=walked_sources([scope for a in moved for scope in a.sources]),
                 on=today,
                 at=at,
                 committed_at=at,
             )
         )
     return jobs
+
+
+def _dated_between(agreement: Agreement, stood: date, today: date) -> bool:
+    """Whether the agreement began or ended after ``stood`` and by ``today``."""
+    return any(
+        day is not None and stood < day <= today
+        for day in (agreement.effective_from, agreement.effective_until)
+    )
 
 
 class ReevaluationOutbox(Protocol):

@@ -220,16 +220,14 @@ def test_date_jobs_start_on_the_first_day_in_effect_and_on_the_first_day_out() -
     saved_today = agreement("agr-new", effective_from=TODAY.isoformat())  # updated_at: NOW
     every = [starts, ends, ended_yesterday, starts_tomorrow, running, saved_today]
 
-    jobs = date_jobs(every, TODAY, NOW)
+    [job] = date_jobs(every, TODAY, NOW)  # one a region and day, for every agreement dated
 
-    assert [j.job_id for j in jobs] == ["agr-starts@1#2025-06-02", "agr-ends@1#2025-06-02"]
+    assert job.job_id == "430000#2025-06-02"
     court = listing(origin_region="441802")
-    for job in jobs:
-        was = recognise(court, HUNAN, job.before, TODAY).basis
-        now = recognise(court, HUNAN, job.after, TODAY).basis
-        changed = job.job_id.split("@")[0]
-        assert (changed in was) != (changed in now)  # it alone differs
-        assert set(was) ^ set(now) == {changed}
+    was = recognise(court, HUNAN, job.before, TODAY).basis
+    now = recognise(court, HUNAN, job.after, TODAY).basis
+    assert ("agr-starts" in was, "agr-ends" in was) == (False, True)
+    assert set(was) ^ set(now) == {"agr-starts", "agr-ends"}  # they alone differ
     # the day before, yesterday's agreement stood as recognise saw it then
     assert recognise(court, HUNAN, [ends], TODAY - timedelta(days=1)).recognised
     assert not recognise(court, HUNAN, [ends], TODAY).recognised
@@ -264,7 +262,7 @@ def test_the_tick_starts_a_dates_job_once_and_restarts_every_unfinished_one() ->
     assert first == (1, 2)
     assert again == (0, 2)  # the hourly tick does not start the day's job twice
     assert tomorrow == (0, 2)
-    assert set(triggered) == {"agr-starts@1#2025-06-02", "agr-lost@1"}
+    assert set(triggered) == {"430000#2025-06-02", "agr-lost@1"}
 
 
 def test_days_without_a_tick_are_caught_up_by_the_next_one() -> None:
@@ -279,19 +277,19 @@ def test_days_without_a_tick_are_caught_up_by_the_next_one() -> None:
     saved_later = saved_later.model_copy(update={"updated_at": NOW - timedelta(days=1)})
     before_gap = dated("agr-old", gap, None)  # its day's tick ran
 
-    jobs = {
-        j.job_id.split("@")[0]: j
-        for j in date_jobs([began, ended, both, saved_later, before_gap], TODAY, NOW, gap)
-    }
+    [job] = date_jobs([began, ended, both, saved_later, before_gap], TODAY, NOW, gap)
 
-    assert set(jobs) == {"agr-began", "agr-ended", "agr-both"}
-    for name, then, now in (
+    assert {s.region for s in job.sources} == {s.region for s in began.sources}
+    was = recognise(court, HUNAN, job.before, TODAY).basis
+    now = recognise(court, HUNAN, job.after, TODAY).basis
+    for name, then, later in (
         ("agr-began", False, True),
         ("agr-ended", True, False),
         ("agr-both", False, False),  # in effect only between two ticks: nothing to change
+        ("agr-saved", True, True),  # re-evaluated when saved, after the gap began
+        ("agr-old", True, True),  # its day's tick ran
     ):
-        assert (name in recognise(court, HUNAN, jobs[name].before, TODAY).basis) is then
-        assert (name in recognise(court, HUNAN, jobs[name].after, TODAY).basis) is now
+        assert (name in was, name in now) == (then, later), name
 
 
 def test_the_tick_remembers_the_last_day_it_dated() -> None:
@@ -303,7 +301,7 @@ def test_the_tick_remembers_the_last_day_it_dated() -> None:
     again = daily_reevaluations(agreements, jobs, trigger, TODAY, NOW)
 
     assert (first[0], again[0], jobs.dated_through()) == (1, 0, TODAY)
-    assert set(trigger.started) == {"agr-starts@1#2025-06-02"}  # unfinished: re-sent
+    assert set(trigger.started) == {"430000#2025-06-02"}  # unfinished: re-sent
 
 
 class _Triggers:
@@ -394,3 +392,15 @@ def test_an_older_job_run_last_ends_on_the_agreements_in_force_not_on_its_own() 
     run_to_the_end(runner, older.job_id, 5)
 
     assert queue.sent[-1].recognition.recognised
+
+
+def test_two_agreements_of_a_region_beginning_the_same_day_are_one_comparison() -> None:
+    """Each agreement's own job saw the other as in force already on its before side: each
+    found no change, and the subscriber was never told (or, with other measures, told twice)."""
+    court = listing(origin_region="441802")
+    first, second = dated("agr-a", TODAY, None), dated("agr-b", TODAY, None)
+
+    [job] = date_jobs([first, second], TODAY, NOW)
+
+    assert not recognise(court, HUNAN, job.before, TODAY).recognised
+    assert set(recognise(court, HUNAN, job.after, TODAY).basis) == {"agr-a", "agr-b"}
