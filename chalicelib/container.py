@@ -205,7 +205,7 @@ class Container:
             identity_key_reader(self.client("secretsmanager"), self.settings),
         )
         return ReevaluationRunner(
-            self.reevaluations, pages, self.subscriptions, self.queue, self.agreements
+            self.reevaluations, pages, self.subscriptions, self.queue, self.agreements, self.clock
         )
 
     @cached_property

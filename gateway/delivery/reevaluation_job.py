@@ -113,6 +113,19 @@ def as_it_stood(agreement: Agreement, day: date) -> Agreement:
     return agreement.model_copy(update={"effective_until": until})
 
 
+def as_it_stands(agreement: Agreement, today: date, seen_on: date) -> Agreement:
+    """``agreement`` as in effect ``today``, seen on the earlier day ``seen_on``: a job run
+    after its day compares with what is in force when it runs, or a date job run before it
+    (the day after, its trigger lost) would not have the last word."""
+    in_effect = agreement.effective_from <= today and (
+        agreement.effective_until is None or today < agreement.effective_until
+    )
+    if not in_effect:
+        return agreement.model_copy(update={"effective_until": agreement.effective_from})
+    start = min(agreement.effective_from, seen_on)
+    return agreement.model_copy(update={"effective_from": start, "effective_until": None})
+
+
 def date_jobs(
     agreements: Sequence[Agreement], today: date, at: AwareDatetime, since: date | None = None
 ) -> list[ReevaluationJob]:

@@ -15,10 +15,10 @@ from typing import Protocol
 from gateway.delivery.planning import Delivery
 from gateway.delivery.ports import AgreementStore, DeliveryQueue, SubscriptionStore
 from gateway.delivery.reevaluation import Comparison, subject_changes
-from gateway.delivery.reevaluation_job import ReevaluationJob
+from gateway.delivery.reevaluation_job import ReevaluationJob, as_it_stands
 from gateway.delivery.subscription import Subscription
 from gateway.recognition import SourceScope
-from gateway_client.contract import Listing, ListingStatus
+from gateway_client.contract import Clock, Listing, ListingStatus, china_date
 
 Key = tuple[str, str]
 """(credit code, listing id)"""
@@ -52,7 +52,9 @@ class ReevaluationRunner:
         subscriptions: SubscriptionStore,
         queue: DeliveryQueue,
         agreements: AgreementStore,
+        clock: Clock,
     ) -> None:
+        self.clock = clock  # the day a job runs, which may be past its own
         self.jobs = jobs
         self.listings = listings
         self.subscriptions = subscriptions
@@ -122,10 +124,13 @@ class ReevaluationRunner:
 
     def _comparison(self, job: ReevaluationJob) -> Comparison:
         """The job's comparison; against the region's agreements as they are now when one of
-        them changed after the job was made. Jobs run in any order (a lost trigger is started
-        again by the tick), so an older job running last would otherwise have the last word
+        them changed after the job was made, and as in effect today when it runs after its
+        day. Jobs run in any order (a lost trigger is started again by the tick, a long job
+        walks past midnight), so an older job running last would otherwise have the last word
         with recognition no longer in force; now every job ends on what is in force."""
         current = tuple(a for a in self.agreements.all() if a.subscriber_region == job.region)
-        if all(a.updated_at <= job.at for a in current):
-            return job.comparison()
-        return job.model_copy(update={"after": current}).comparison()
+        after = job.after if all(a.updated_at <= job.at for a in current) else current
+        today = china_date(self.clock.now())
+        if today > job.on:
+            after = tuple(as_it_stands(a, today, job.on) for a in after)
+        return job.model_copy(update={"after": after}).comparison()

@@ -23,7 +23,7 @@ from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
 from gateway.delivery import Delivery, ReevaluationRunner, Subscription, recognition_changes
 from gateway.delivery.reevaluation_job import revision_job
 from gateway.recognition import Agreement, SourceScope
-from gateway_client.contract import Conflict
+from gateway_client.contract import Conflict, FixedClock
 from gateway_client.contract.identity import LOCAL_IDENTITY_SECRET, identity_key
 
 HUNAN = "430000"
@@ -211,7 +211,7 @@ def test_a_job_walks_its_sources_without_a_scan_and_resumes_to_the_whole_table_r
         lambda: identity_key(LOCAL_IDENTITY_SECRET),
     )
     queue = Collected()
-    runner = ReevaluationRunner(jobs, pages, subscriptions, queue, agreements)
+    runner = ReevaluationRunner(jobs, pages, subscriptions, queue, agreements, FixedClock(SAVED_AT))
 
     runs, left = 0, None
     while left is None or not left.finished:

@@ -261,7 +261,7 @@ def desk(*held: Agreement, regions: Sequence[str] = (HUNAN, GUANGDONG)) -> tuple
     agreements, queue = Agreements(*held), Queue()
     jobs = InMemoryReevaluations(agreements, store, page_size=1)
     subscriptions = InMemorySubscriptionStore(subscription("sub-hn", region=HUNAN))
-    runner = ReevaluationRunner(jobs, jobs, subscriptions, queue, agreements)
+    runner = ReevaluationRunner(jobs, jobs, subscriptions, queue, agreements, FixedClock(NOW))
     service = AgreementDesk(
         agreements,
         registry,

@@ -16,13 +16,14 @@ from hypothesis import strategies as st
 from gateway.delivery import ReevaluationRunner, daily_reevaluations, recognition_changes
 from gateway.delivery.planning import Delivery
 from gateway.delivery.reevaluation_job import (
+    as_it_stands,
     as_it_stood,
     date_jobs,
     revision_job,
     walked_sources,
 )
 from gateway.recognition import Agreement, SourceScope, recognise
-from gateway_client.contract import Listing, ListingStatus
+from gateway_client.contract import FixedClock, Listing, ListingStatus
 
 HUNAN = "430000"
 SUBSCRIBERS = [
@@ -114,7 +115,8 @@ def job_setup(store: InMemoryListingStore, page_size: int) -> tuple:
     agreements = InMemoryAgreements()
     jobs = InMemoryReevaluations(agreements, store, page_size)
     queue = Sent()
-    runner = ReevaluationRunner(jobs, jobs, Subscriptions(), queue, agreements)  # type: ignore[arg-type]
+    clock = FixedClock(NOW)
+    runner = ReevaluationRunner(jobs, jobs, Subscriptions(), queue, agreements, clock)  # type: ignore[arg-type]
     return jobs, queue, runner
 
 
@@ -404,3 +406,16 @@ def test_two_agreements_of_a_region_beginning_the_same_day_are_one_comparison() 
 
     assert not recognise(court, HUNAN, job.before, TODAY).recognised
     assert set(recognise(court, HUNAN, job.after, TODAY).basis) == {"agr-a", "agr-b"}
+
+
+def test_as_it_stands_today_seen_on_an_earlier_day() -> None:
+    """A job run after its day compares with what is in force when it runs."""
+    court = listing(origin_region="441802")
+    yesterday = TODAY - timedelta(days=1)
+    for held, in_force_today in (
+        (dated("ended-today", yesterday, TODAY), False),
+        (dated("began-today", TODAY, None), True),
+        (dated("running", date(2025, 1, 1), None), True),
+    ):
+        seen = as_it_stands(held, TODAY, yesterday)
+        assert recognise(court, HUNAN, [seen], yesterday).recognised is in_force_today
