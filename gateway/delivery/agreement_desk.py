@@ -63,7 +63,7 @@ class AgreementDesk:
             )
         self._check(terms)
         agreement = Agreement(
-            **terms.model_dump(),
+            **terms.as_catalogue_says().model_dump(),
             agreement_id=self.new_id(),
             revision=1,
             updated_at=self.clock.now(),
@@ -79,7 +79,7 @@ class AgreementDesk:
             )
         self._check(terms)
         revised = Agreement(
-            **terms.model_dump(),
+            **terms.as_catalogue_says().model_dump(),
             agreement_id=agreement_id,
             revision=current.revision + 1,
             updated_at=self.clock.now(),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Self
 
 from pydantic import AwareDatetime, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
@@ -57,19 +57,6 @@ class AgreementTerms(Frozen):
     effective_from: Day
     effective_until: Day | None = Field(default=None, validate_default=True)
     measures: tuple[Measure, ...] = Field(min_length=1, max_length=100)
-
-    @field_validator("measures")
-    @classmethod
-    def _catalogue_measures_apply_as_catalogued(
-        cls, measures: tuple[Measure, ...]
-    ) -> tuple[Measure, ...]:
-        """A catalogue measure applies as the catalogue says (its kinds, domains, severity and
-        grades), whatever the body restates — as ``check_sense`` judges it: a restatement kept
-        would apply a red list's incentive to black listings (a body that leaves ``kinds`` out
-        restates the default, both), or never apply at all. Read back too, so an agreement
-        stored with one applies right."""
-        catalogue = load_measures()
-        return tuple(_as_catalogued(m, catalogue.get(m.measure_id)) for m in measures)
 
     @field_validator("grades")
     @classmethod
@@ -143,6 +130,17 @@ class AgreementTerms(Frozen):
                     f"{measure.measure_id} applies to {', '.join(kinds)} lists only",
                     path=f"measures.{index}.measure_id",
                 )
+
+    def as_catalogue_says(self) -> Self:
+        """The terms with each catalogue measure applying as the catalogue says (its kinds,
+        domains, severity and grades), whatever the body restates — as ``check_sense`` judges
+        it: a restatement kept would apply a red list's incentive to black listings (a body that
+        leaves ``kinds`` out restates the default, both), or never apply at all. Made when
+        terms are saved; an agreement stored before applies as stored until it is revised, whose
+        re-evaluation then tells its subscribers what changes."""
+        catalogue = load_measures()
+        measures = tuple(_as_catalogued(m, catalogue.get(m.measure_id)) for m in self.measures)
+        return self.model_copy(update={"measures": measures})
 
     def covers_source(self, listing: Listing) -> bool:
         return any(scope.covers(listing.origin_region) for scope in self.sources)

@@ -233,7 +233,8 @@ def test_a_catalogue_measure_applies_to_the_catalogues_kinds_whatever_the_body_r
     strict = {"measure_id": "strict_licensing_review", "text": "从严审核", "department": "各部门"}
     green = {"measure_id": "green_channel", "text": "绿色通道", "department": "各部门"}
     measures = [{**m, "mandatory": False, **kinds} for m in (strict, green)]
-    both = agreement(kinds=["black", "red"], min_severity=None, measures=measures)
+    stored = agreement(kinds=["black", "red"], min_severity=None, measures=measures)
+    both = stored.as_catalogue_says()  # as signing or revising saves it
 
     black = recognise(listing(entry()), HUNAN, [both], ON)
     red = recognise(listing(red_entry()), HUNAN, [both], ON)
@@ -241,6 +242,10 @@ def test_a_catalogue_measure_applies_to_the_catalogues_kinds_whatever_the_body_r
     assert [m.kinds for m in both.measures] == [(ListKind.BLACK,), (ListKind.RED,)]
     assert ("strict_licensing_review" in ids(black), "green_channel" in ids(black)) == (True, False)
     assert ("strict_licensing_review" in ids(red), "green_channel" in ids(red)) == (False, True)
+    # one stored before applies as stored until revised (its revision's re-evaluation tells)
+    assert [m.kinds for m in stored.measures] == [
+        tuple(ListKind(k) for k in (restated or ["black", "red"]))
+    ] * 2
 
 
 def test_an_agreement_for_red_lists_recognises_a_red_listing() -> None:
