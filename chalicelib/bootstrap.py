@@ -133,6 +133,18 @@ def build(settings: Settings, clock: Clock) -> Container:
     check_answers = CheckAnswers(
         dynamodb, settings.query_trail_table, archive, uploads, exchange_log.purged, clock
     )
+    bulk_check = BulkCheck(
+        listings.subjects,
+        agreements.all,
+        query_trail,
+        trail_key,
+        archive,
+        usage,
+        clock,
+        settings.query_trail_period,
+        ReportSigning(lambda: signers.ed25519, publisher.latest),
+        check_answers,
+    )
     sns = _client(settings, "sns") if settings.operations_topic_arn else None
     lifecycle = _lifecycle(
         listings,
@@ -210,7 +222,9 @@ def build(settings: Settings, clock: Clock) -> Container:
         lifecycle=lifecycle,
         uploads=uploads,
         upload_queue=upload_queue,
-        upload_desk=UploadDesk(registry, uploads, clock, rates, policy, settings.checks_per_minute),
+        upload_desk=UploadDesk(
+            registry, uploads, clock, rates, policy, settings.checks_per_minute, bulk_check.sealed
+        ),
         bulk_ingest=BulkIngest(  # split by the upload queue: gateway.intake.bulk_ranges
             uploads,
             archive,
@@ -221,18 +235,7 @@ def build(settings: Settings, clock: Clock) -> Container:
             BulkPolicy(
                 removal_threshold=settings.resync_removal_threshold, tolerance=settings.tolerance
             ),
-            BulkCheck(
-                listings.subjects,
-                agreements.all,
-                query_trail,
-                trail_key,
-                archive,
-                usage,
-                clock,
-                settings.query_trail_period,
-                ReportSigning(lambda: signers.ed25519, publisher.latest),
-                check_answers,
-            ),
+            bulk_check,
             upload_queue,
             purged=exchange_log.purged,
         ),

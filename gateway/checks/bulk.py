@@ -35,7 +35,7 @@ from pydantic import ValidationError
 from gateway import strict_json
 from gateway.checks.batch import MAX_CODES, CheckRequest, CheckResult, CheckSummary, check
 from gateway.checks.report import ReportSigning, ResultsFile
-from gateway.intake import LineError, Upload, UploadManifest, UploadStatus, stamp, with_errors
+from gateway.intake import LineError, Upload, UploadStatus, stamp, with_errors
 from gateway.lifecycle import may_be_purged
 from gateway.ports import Archive
 from gateway.recognition import Agreement, Asked, TrailEntry, Viewer, keyed, subject_key
@@ -199,16 +199,13 @@ class BulkCheck:
             report_key=signed,
             results_withdrawn_at=withdrawn,
             offset=manifest.size,
-            manifest=sealed(manifest, self._trail_key()),
         )
 
-
-def sealed(manifest: UploadManifest, key: bytes) -> UploadManifest:
-    """The manifest as a checked upload keeps it: its SHA-256 of the codes file keyed. Unkeyed,
-    the digest of a file of one code gives the code back to whoever tries them all, and the
-    record is kept; once checked, no file is compared with it any more
-    (``gateway.intake.bulk.same_request``)."""
-    return manifest.model_copy(update={"sha256": keyed(key, "check-file", manifest.sha256)})
+    def sealed(self, sha256: str) -> str:
+        """The digest a check's upload keeps of its codes file: keyed. Unkeyed, the SHA-256 of a
+        file of one code gives the code back to whoever tries them all, and the record is
+        kept (``gateway.intake.UploadDesk`` stores the manifest so, pass 1 compares so)."""
+        return keyed(self._trail_key(), "check-file", sha256)
 
 
 def _erasable(answer: CheckResult) -> set[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -206,15 +206,6 @@ def parse_line(line: Line, today: date | None) -> ListingEntry | list[LineError]
         ]
 
 
-def same_request(held: Upload, manifest: UploadManifest) -> bool:
-    """Whether ``manifest`` is the one ``held`` was asked for with (asked again: a retry). A
-    checked bulk check keeps its file's SHA-256 sealed (``gateway.checks.bulk.sealed``): the
-    rest of the manifest is compared, as no file is taken for it any more."""
-    if held.manifest.mode == "check" and held.status is UploadStatus.COMPLETED:
-        return held.manifest == manifest.model_copy(update={"sha256": held.manifest.sha256})
-    return held.manifest == manifest
-
-
 def _line_error(line: Line, field: str, code: str, message: str) -> LineError:
     """Kept with the upload and shown in the console: an ID number a line put where a key or
     a value of another kind goes (a slipped column) is masked, as ``message_of`` masks."""
@@ -266,8 +257,13 @@ class FileCheck:
     def sha256(self) -> str:
         return self._digest.hexdigest()
 
-    def mismatch(self, manifest: UploadManifest) -> Refusal | None:
-        found = {"count": self.lines, "sha256": self.sha256, "size": self.size}
+    def mismatch(
+        self, manifest: UploadManifest, sealed: Callable[[str], str] | None = None
+    ) -> Refusal | None:
+        """How the file differs from its manifest; a check's digest compared ``sealed``, as its
+        manifest keeps it (``UploadChecker.sealed``)."""
+        digest = sealed(self.sha256) if sealed is not None else self.sha256
+        found = {"count": self.lines, "sha256": digest, "size": self.size}
         signed = {"count": manifest.count, "sha256": manifest.sha256, "size": manifest.size}
         differ = sorted(name for name in found if found[name] != signed[name])
         if not differ:

@@ -276,7 +276,8 @@ class BulkIngest:
         check = RangeCheck(self._policy.range_lines) if split else FileCheck(resync)
         check.run(self._files.read(upload.object_key, version_id, 0))
         now = self._clock.now()
-        refusal = check.mismatch(manifest)
+        checker = self._checker if manifest.mode == "check" else None
+        refusal = check.mismatch(manifest, checker.sealed if checker is not None else None)
         if refusal is None and resync:
             held = absent = 0
             for _, listing_id in self._index.held_by(manifest.region, manifest.domains):

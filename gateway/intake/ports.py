@@ -85,6 +85,10 @@ class SourceIndex(Protocol):
 
 
 class UploadChecker(Protocol):
+    def sealed(self, sha256: str) -> str:
+        """The digest a check's upload keeps of its codes file (keyed)."""
+        ...
+
     def check(self, upload: Upload, lines: Iterator[Line]) -> Upload:
         """Check a verified file's codes (one ``{"credit_code": …}`` a line), keep the result
         file, and return the upload completed with its counts and the result's key."""

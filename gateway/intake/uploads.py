@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from gateway.authentication import authenticate
-from gateway.intake.bulk import Upload, UploadManifest, UploadStatus, same_request, upload_key
+from gateway.intake.bulk import Upload, UploadManifest, UploadStatus, upload_key
 from gateway.intake.ingest import PushPolicy
 from gateway.intake.ports import UploadStore
 from gateway.lifecycle import FutureVersion, version_problem
@@ -32,7 +32,10 @@ class UploadDesk:
         rates: RateCounter,
         policy: PushPolicy,
         checks_per_minute: int,
+        sealed: Callable[[str], str] | None = None,
     ) -> None:
+        # a check's manifest is kept with its file's digest keyed (``UploadChecker.sealed``)
+        self._sealed = sealed
         self._checks_per_minute = checks_per_minute  # a bulk check is a check (POST /v1/checks)
         self._rates = rates
         self._policy = policy
@@ -63,6 +66,8 @@ class UploadDesk:
         if late is not None:
             raise FutureVersion(late, path="issued_at")
         DuplicateValue.check(manifest.domains, "domains")
+        if manifest.mode == "check" and self._sealed is not None:
+            manifest = manifest.model_copy(update={"sha256": self._sealed(manifest.sha256)})
         # A national source's resync may only be the complete list of domains it lists in.
         for domain in manifest.domains:
             refused = domain_problem(domain, manifest.region, auth.region.domains)
@@ -80,7 +85,7 @@ class UploadDesk:
         held = self._uploads.create(upload)
         if held is None:
             return upload, True
-        if not same_request(held, manifest):
+        if held.manifest != manifest:
             raise UploadIdReused(
                 f"upload {manifest.upload_id} was requested with another manifest",
                 path="upload_id",

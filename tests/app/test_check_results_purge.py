@@ -5,11 +5,14 @@ numbers, listed or not — is kept a week under ``check-inputs/``, not the evide
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from app_support import CITY, Gateway, StreamReader, platform_headers
 from lifecycle_support import (
     PERSON_CODE,
@@ -104,29 +107,40 @@ def test_a_checks_codes_are_kept_a_week_under_check_inputs_not_as_evidence(
     assert kept["check-inputs/"] == 7
 
 
-def test_a_checked_uploads_file_digest_is_kept_sealed_and_its_id_stays_taken(
-    gateway: Gateway, aws: Any
+@pytest.mark.parametrize("file", ["never-put", "mismatched", "checked"])
+def test_a_checks_file_digest_is_kept_keyed_from_the_start(
+    gateway: Gateway, aws: Any, file: str
 ) -> None:
     """The manifest's SHA-256 of a file of one code gives the code back to whoever tries them
-    all: once checked, the record keeps it keyed. The same manifest asked again is still the
-    same upload; another under its id is refused."""
+    all: a check's upload keeps it keyed from the moment it is asked for, whatever becomes of
+    the file; the same manifest asked again is the same upload, another file under its id is
+    refused, and a file put is still compared with what was signed."""
     city = gateway.register_platform(CITY)
-    asked = ask(
-        gateway, city, [{"credit_code": "420281199607020349"}], mode="check", purpose="supervision"
-    )
-    put_and_ingest(aws, asked)
+    codes = [{"credit_code": "420281199607020349"}]
+    asked = ask(gateway, city, codes, mode="check", purpose="supervision")
     raw = json.loads(asked.manifest)
+    if file == "mismatched":
+        put_and_ingest(aws, replace(asked, content=asked.content.replace(b"0349", b"0357")))
+    elif file == "checked":
+        put_and_ingest(aws, asked)
 
-    done = bootstrap.container().uploads.get(CITY, asked.upload_id)
+    held = bootstrap.container().uploads.get(CITY, asked.upload_id)
     again = gateway.post_signed("/v1/uploads", city, asked.upload_id, asked.manifest)
-    other = {**raw, "purpose": "credit_repair"}
+    other = {
+        **raw,
+        "sha256": hashlib.sha256(b'{"credit_code": "11010519491231002X"}\n').hexdigest(),
+    }
     reused = gateway.post_signed("/v1/uploads", city, asked.upload_id, json.dumps(other).encode())
 
-    assert done is not None
-    assert done.status.value == "completed"
-    assert re.fullmatch(r"[0-9a-f]{64}", done.manifest.sha256)
-    assert done.manifest.sha256 != raw["sha256"]
-    stored = aws.dynamodb.scan(TableName=aws.env["CG_UPLOADS_TABLE"])["Items"]
-    assert raw["sha256"] not in json.dumps(stored)
-    assert (again.status_code, again.json_body["upload"]["status"]) == (200, "completed")
+    assert held is not None
+    expected = {"never-put": "awaiting_upload", "mismatched": "refused", "checked": "completed"}
+    assert held.status.value == expected[file]
+    if file == "mismatched":
+        assert held.refusal is not None
+        assert held.refusal.code == "upload_mismatch"
+    assert re.fullmatch(r"[0-9a-f]{64}", held.manifest.sha256)
+    stored = json.dumps(aws.dynamodb.scan(TableName=aws.env["CG_UPLOADS_TABLE"])["Items"])
+    digests = (raw["sha256"], hashlib.sha256(asked.content.replace(b"0349", b"0357")).hexdigest())
+    assert not any(d in stored for d in digests)
+    assert again.status_code == 200, again.json_body
     assert (reused.status_code, reused.json_body["error"]["code"]) == (409, "upload_id_reused")
