@@ -6,12 +6,14 @@ and on the day it ends, only then."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from app_support import (
     DAYE,
     HUNAN,
@@ -19,6 +21,7 @@ from app_support import (
     Gateway,
     StreamReader,
     agreement_terms,
+    consume,
     create_agreement,
     daye_black_entry,
     error_code,
@@ -104,14 +107,22 @@ def test_the_reply_comes_first_and_the_job_then_queues_the_changes_without_a_sca
     assert scans == []
 
 
-def test_a_lost_trigger_delays_the_job_until_the_tick_starts_it(gateway, aws, hunan):
+def signed_with_its_trigger_lost(gateway: Gateway, **terms: Any) -> Any:
+    """An agreement signed while the re-evaluation queue refuses its message."""
+
     def refuse(**_: Any) -> None:
         raise ClientError({"Error": {"Code": "InternalError", "Message": "down"}}, "SendMessage")
 
     sqs = bootstrap.container().aws_clients["sqs"]
     sqs.meta.events.register("before-call.sqs.SendMessage", refuse)
-    response = create_agreement(gateway, agreement_terms())
-    sqs.meta.events.unregister("before-call.sqs.SendMessage", refuse)
+    try:
+        return create_agreement(gateway, agreement_terms(**terms))
+    finally:
+        sqs.meta.events.unregister("before-call.sqs.SendMessage", refuse)
+
+
+def test_a_lost_trigger_delays_the_job_until_the_tick_starts_it(gateway, aws, hunan):
+    response = signed_with_its_trigger_lost(gateway)
 
     assert response.status_code == 201  # saved, with its job
     assert reevaluate(aws) == 0  # its message never left
@@ -211,3 +222,36 @@ def test_the_tick_re_evaluates_on_the_day_an_agreement_begins_and_the_day_it_end
     assert len(withdrawn) == 2
     assert not any(d.recognition.recognised for d in withdrawn)
     assert {d.delivery_id for d in withdrawn}.isdisjoint({d.delivery_id for d in recognised})
+
+
+@pytest.mark.parametrize("date_job_first", [True, False], ids=["date-job-first", "revision-first"])
+def test_a_revision_job_run_after_its_day_ends_on_what_is_in_force(
+    gateway: Gateway, aws: Any, hunan: Hunan, date_job_first: bool
+) -> None:
+    """Signed today, ending tomorrow (``effective_until`` is the first day out), its trigger
+    lost: tomorrow's tick stores the end date's job and starts the revision's again, and they
+    run in either order. What 湖南 hears last is what is in force the day they run."""
+    tomorrow = china_date(datetime.now(UTC)) + timedelta(days=1)
+    signed = signed_with_its_trigger_lost(gateway, effective_until=tomorrow.isoformat())
+    assert signed.status_code == 201, signed.json_body
+
+    with time_machine.travel(datetime.combine(tomorrow, time(12), CHINA), tick=True):
+        tick = Lifecycle(gateway).tick()
+        assert tick.json_body["reevaluations_started"] == 1, tick.json_body  # the end date's
+        url = aws.env["CG_REEVALUATION_QUEUE_URL"]
+        event = sqs_event(aws.sqs, url, "cn-northwest-1")
+        records = sorted(
+            event["Records"],
+            key=lambda r: ("#" in json.loads(r["body"])["job_id"]) != date_job_first,
+        )
+        assert len(records) == 2
+        for record in records:
+            gateway_app.reevaluate_agreements({"Records": [record]}, None)
+        consume(aws.sqs, url, event)
+
+    last = {
+        d.change.listing.listing_id: d.recognition.recognised
+        for d in deliveries(aws)
+        if d.type == "recognition.changed"
+    }
+    assert last == dict.fromkeys(hunan.listing_ids, False)
