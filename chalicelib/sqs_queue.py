@@ -135,7 +135,7 @@ class SqsDeliveryQueue:
                     "Id": str(i),
                     "MessageBody": d.model_dump_json(),
                     "MessageGroupId": group,
-                    "MessageDeduplicationId": (d.delivery_id + dedup_suffix)[:128],
+                    "MessageDeduplicationId": (d.record_key + dedup_suffix)[:128],
                 }
                 for i, (group, d) in enumerate(chunk)
             ]

@@ -108,10 +108,11 @@ class DynamoDeliveryLog(DeliveryListing):
         )
 
     def get(self, delivery_id: str) -> DeliveryRecord | None:
-        """None until an attempt was recorded (an attempt under way is only a note), and for
-        a batch (its lines have records of their own)."""
+        """None until an attempt was recorded (an attempt under way is only a note), for a
+        batch (its lines have records of their own) and for a replay's record (what was
+        delivered is its webhook id's delivery, which feedback is about, once)."""
         item = self._get({"delivery_id": s(delivery_id)})
-        return record_of(item) if _delivery_item(item) else None
+        return record_of(item) if _delivery_item(item) and "replay_of" not in item else None
 
     def line(
         self, batch_id: str, delivery_id: str
@@ -206,9 +207,11 @@ class DynamoDeliveryLog(DeliveryListing):
         if shared is not None:
             self._recognitions.keep(shared)  # before any record names it
         keys = index_keys(delivery, state)
+        if delivery.record_id is not None:  # a replay's record of its own
+            keys["replay_of"] = delivery.delivery_id
         recorded = self._update_if(
             TableName=self._table,
-            Key={"delivery_id": s(delivery.delivery_id)},
+            Key={"delivery_id": s(delivery.record_key)},
             UpdateExpression="SET #state = :state, subscription_id = :sub, change_id = :chg, "
             "credit_code = :code, listing = :lid, origin_region = :origin, updated_at = :at, "
             + "".join(f"{name} = :{name}, " for name in keys)
@@ -234,8 +237,10 @@ class DynamoDeliveryLog(DeliveryListing):
                 **{f":{name}": s(value) for name, value in keys.items()},
             },
         )
-        if recorded and state is DeliveryState.DELIVERED and self._statistics is not None:
-            self._count_delivered(self._statistics, delivery, attempt.at)
+        # counted once: not as a replay's record (its original's is, if it was not delivered)
+        statistics = self._statistics if delivery.record_id is None else None
+        if recorded and state is DeliveryState.DELIVERED and statistics is not None:
+            self._count_delivered(statistics, delivery, attempt.at)
 
     def delivered_batch(self, batch: Batch, attempt: Attempt, lines: Sequence[Delivery]) -> None:
         """One write settles the batch delivered with its lines in it; their counts and any

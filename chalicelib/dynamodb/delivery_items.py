@@ -45,6 +45,7 @@ INLINE_RESEND_BYTES = 320
 """Above this, the recognition leaves ``resend`` for a shared item (the record stays < 1 KB)."""
 
 _IDS = ("delivery_id", "subscription_id", "change_id")  # attributes of the record itself
+_KEYS = ("record_id", *_IDS)  # a replay's record: its key, the webhook id as ``replay_of``
 _RECOGNITION_PREFIX = "recognition#"
 
 
@@ -63,7 +64,7 @@ def index_keys(delivery: Delivery, state: DeliveryState) -> dict[str, str]:
     it has, so one that failed once stays in both indexes, its state and time moving there."""
     keys: dict[str, str] = {}
     if state is not DeliveryState.DELIVERED:
-        keys["subscription_shard"] = shard_key(delivery.subscription_id, delivery.delivery_id)
+        keys["subscription_shard"] = shard_key(delivery.subscription_id, delivery.record_key)
     if state is not DeliveryState.DELIVERED or delivery.type != "listing.changed":
         keys["listing_id"] = delivery.change.listing.listing_id
     return keys
@@ -81,7 +82,7 @@ def read_attempt(raw: str) -> Attempt:
 
 def resend_doc(delivery: Delivery) -> tuple[str, Recognition | None]:
     """``resend`` as stored, and the recognition to store apart (None: it is inline)."""
-    doc = resend_of(delivery).model_dump(mode="json", exclude=set(_IDS), exclude_defaults=True)
+    doc = resend_of(delivery).model_dump(mode="json", exclude=set(_KEYS), exclude_defaults=True)
     inline = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
     if len(inline.encode()) <= INLINE_RESEND_BYTES:
         return inline, None
@@ -101,6 +102,8 @@ def kept_of(item: dict[str, Any], recognitions: SharedRecognitions) -> Resend | 
     doc = json.loads(text(item, "resend"))
     for name in _IDS:
         doc.setdefault(name, text(item, name))
+    if "replay_of" in item:
+        doc.update(delivery_id=text(item, "replay_of"), record_id=text(item, "delivery_id"))
     ref = doc.pop("recognition_ref", None)
     if ref is not None:
         recognition = recognitions.get(ref)
@@ -128,8 +131,10 @@ def view_of(item: dict[str, Any]) -> dict[str, Any]:
     attempts = [
         read_attempt(a["S"]).model_dump(mode="json") for a in item.get("attempts", {}).get("L", [])
     ]
+    replayed = {"replay_of": text(item, "replay_of")} if "replay_of" in item else {}
     return {
         "delivery_id": record.delivery_id,
+        **replayed,  # a replay's record: the delivery (and webhook id) it sent again
         "subscription_id": record.subscription_id,
         "state": record.state.value,
         "listing_id": record.listing_id,

@@ -51,9 +51,7 @@ class DeliveryPages(Table):
         by_subscription: dict[str, list[str]] = {}
         for delivery in queued:
             if isinstance(delivery, Delivery):
-                by_subscription.setdefault(delivery.subscription_id, []).append(
-                    delivery.delivery_id
-                )
+                by_subscription.setdefault(delivery.subscription_id, []).append(delivery.record_key)
         at = self._now().astimezone(UTC).isoformat()  # as records' times: ordered as text
         self._put_all(
             [

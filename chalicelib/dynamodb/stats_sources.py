@@ -77,9 +77,10 @@ class StatsSources:
         page = self._page(
             {
                 "TableName": self._tables["deliveries"],
-                # a batch's own record is not a delivery: its lines have theirs
+                # a batch's own record is not a delivery (its lines have theirs), nor is a
+                # replay's (its original's record is delivered with it: ``sending``)
                 "FilterExpression": "#state = :delivered AND updated_at >= :since "
-                "AND attribute_not_exists(batch_message)",
+                "AND attribute_not_exists(batch_message) AND attribute_not_exists(replay_of)",
                 "ExpressionAttributeNames": {"#state": "state"},
                 "ExpressionAttributeValues": {
                     ":delivered": s(DeliveryState.DELIVERED.value),

@@ -79,6 +79,11 @@ class Batch(Frozen):
     created_at: AwareDatetime
     replay: bool = False  # a batch is never replayed as such: a replay sends single deliveries
 
+    @property
+    def record_key(self) -> str:
+        """Where the delivery log keeps the batch's attempts (as ``Delivery.record_key``)."""
+        return self.delivery_id
+
 
 Queued = Annotated[Delivery | Batch, Field(discriminator="type")]
 _QUEUED: TypeAdapter[Delivery | Batch] = TypeAdapter(Queued)

@@ -47,6 +47,22 @@ class Delivery(Frozen):
     log_sequence: int | None = None  # the change's place in the exchange log
     sequence: int | None = None  # per subscription: increases with every delivery it is sent
     replay: bool = False  # sent again on request: deliver even if delivered before
+    record_id: str | None = None  # a replay's record of its own (``replay_record_id``)
+
+    @property
+    def record_key(self) -> str:
+        """Where the delivery log keeps this delivery's attempts."""
+        return self.record_id or self.delivery_id
+
+    @property
+    def shares_record(self) -> bool:
+        """A replay queued before replays had records of their own: its attempts go on its
+        original's record, whose state and tries are not its own."""
+        return self.replay and self.record_id is None
+
+    def original(self) -> Delivery:
+        """The delivery a replay sends again, as the log records it under its webhook id."""
+        return copied(self, {"replay": False, "record_id": None})
 
 
 def delivery_id(change_id: str, subscription_id: str, event: EventType = "listing.changed") -> str:
@@ -54,9 +70,17 @@ def delivery_id(change_id: str, subscription_id: str, event: EventType = "listin
     return "msg_" + hashlib.sha256(seed.encode()).hexdigest()[:32]
 
 
+def replay_record_id(delivery_id: str, replay_token: str) -> str:
+    """A replayed delivery's record: its own, so that a replay held back, retried or dead is
+    kept, counted and re-driven as itself (its original may be delivered long ago), shaped as
+    a delivery id so that the subscription's pages list it (``delivery_pages``)."""
+    return "msg_" + hashlib.sha256(f"{delivery_id}>replay>{replay_token}".encode()).hexdigest()[:32]
+
+
 _PLANNED = frozenset({"delivery_id", "subscription_id", "type", "change", "recognition"})
 _STAMPED = _PLANNED | {"log_sequence", "sequence"}
 _INTENSIFIED, _REPLAY = defaults_of(Delivery)["intensified"], defaults_of(Delivery)["replay"]
+_RECORD_ID = defaults_of(Delivery)["record_id"]
 
 
 class Planned(NamedTuple):
@@ -94,6 +118,7 @@ class Planned(NamedTuple):
             "log_sequence": log_sequence,
             "sequence": sequence,
             "replay": _REPLAY,
+            "record_id": _RECORD_ID,
         }
         return instance(Delivery, fields, given)
 

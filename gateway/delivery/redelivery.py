@@ -36,6 +36,7 @@ class Resend(Frozen):
     intensified: bool | None = None  # a subject.intensified event: the flag and its domains
     intensified_domains: tuple[str, ...] = ()
     replay: bool = False
+    record_id: str | None = None  # a replay's record of its own
 
 
 def resend_of(delivery: Delivery) -> Resend:
@@ -52,6 +53,7 @@ def resend_of(delivery: Delivery) -> Resend:
         intensified=None if flag is None else flag.intensified,
         intensified_domains=() if flag is None else flag.domains,
         replay=delivery.replay,
+        record_id=delivery.record_id,
     )
 
 
@@ -78,6 +80,7 @@ def rebuild(kept: Resend, change: Change) -> Delivery | None:
         log_sequence=kept.log_sequence,
         sequence=kept.sequence,
         replay=kept.replay,
+        record_id=kept.record_id,
     )
 
 

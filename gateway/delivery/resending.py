@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.delivery.planning import Delivery, plan_deliveries, stamped
+from gateway.delivery.planning import Delivery, plan_deliveries, replay_record_id, stamped
 from gateway.delivery.ports import (
     AgreementStore,
     DeliveryQueue,
@@ -110,9 +110,10 @@ class Resending:
 
         A subscription is owed only what was logged after it subscribed (``log_start``), and
         nothing reaches an endpoint that never proved it wants it (409 while pending). Nor is
-        a replay taken while the subscription is paused or disabled: sending holds back what
-        it cannot send as dead, for resume or enable to send, but a replayed change was
-        delivered before, so it would be held nowhere and silently lost (409)."""
+        a replay taken while the subscription is paused or disabled (409): a 202 would promise
+        what waits for resume or enable. Each replayed delivery is recorded apart from its
+        original (``replay_record_id``): held back, retried or dead as itself, where resume,
+        verify, enable and re-drive look, whatever became of the original."""
         sid = subscription.subscription_id
         if subscription.pending:
             raise SubscriptionPending(
@@ -145,8 +146,15 @@ class Resending:
         )
         changes = list(replayable(logged, self._tombstone))
         subjects = self._red_subjects([change for _, change in changes])
+        token = self.token()
         deliveries = [
-            delivery.model_copy(update={"replay": True, "log_sequence": sequence})
+            delivery.model_copy(
+                update={
+                    "replay": True,
+                    "log_sequence": sequence,
+                    "record_id": replay_record_id(delivery.delivery_id, token),
+                }
+            )
             for sequence, change in changes
             for delivery in plan_deliveries(
                 change,
@@ -157,7 +165,7 @@ class Resending:
         ]
         sequences = {d.change.change_id: d.log_sequence or 0 for d in deliveries}
         numbered = stamped(deliveries, sequences, self.log.allocate)
-        self.queue.enqueue(numbered, f":replay:{self.token()}")
+        self.queue.enqueue(numbered, f":replay:{token}")
         return Replayed(first, last, len(deliveries))
 
     def _red_subjects(self, changes: list[Change]) -> dict[str, list[Listing]]:
@@ -185,7 +193,7 @@ class Resending:
             and kept.subscription_id == subscription_id
         ]
         rebuilt = [d for d in map(self._rebuilt, ours) if d is not None]
-        reopened = [d for d in rebuilt if self.deliveries.reopen(d.delivery_id)]
+        reopened = [d for d in rebuilt if self.deliveries.reopen(d.record_key)]
         reopened.sort(key=lambda d: (d.log_sequence or 0, d.sequence or 0))
         try:
             self.queue.enqueue(reopened, f":redrive:{self.token()}")
@@ -193,7 +201,7 @@ class Resending:
             # Dead again, so the re-drive asked again finds them: reopened and not queued,
             # nothing would ever send or list them as dead.
             for delivery in reopened:
-                self.deliveries.reclose(delivery.delivery_id)
+                self.deliveries.reclose(delivery.record_key)
             raise
         return len(reopened)
 

@@ -122,8 +122,9 @@ class DeliveryService:
         """
         reading = self._readers.submit(self._subscriptions.get, delivery.subscription_id)
         erasure = erasure_read(self._erased, self._readers, delivery)
-        state, tries, sending_since = self._log.progress(delivery.delivery_id)
-        settled = not delivery.replay and state in _SETTLED
+        state, tries, sending_since = self._log.progress(delivery.record_key)
+        shared = isinstance(delivery, Delivery) and delivery.shares_record
+        settled = not shared and state in _SETTLED
         subscription = None if settled else reading.result()
         if subscription is None:
             # a duplicate message (the first copy settled it), or no subscription any more; a
@@ -141,15 +142,16 @@ class DeliveryService:
             self._log.record(delivery, withheld(self._clock.now()), DeliveryState.DEAD)
             return Outcome(state=DeliveryState.DEAD, parked=True, region=subscription.region)
         note_first = _may_be_cut_off(received, time_left)
-        outcome = self._attempt(delivery, received, subscription, tries, sending_since, note_first)
+        # a replay queued before replays had records of their own counts its receives
+        attempt_number = received if shared else tries + 1
+        outcome = self._attempt(delivery, attempt_number, subscription, sending_since, note_first)
         return replace(outcome, region=subscription.region)
 
     def _attempt(
         self,
         delivery: Delivery | Batch,
-        received: int,
+        attempt_number: int,
         subscription: Subscription,
-        tries: int,
         sending_since: datetime | None,
         note_first: bool,
     ) -> Outcome:
@@ -158,12 +160,11 @@ class DeliveryService:
         now = self._clock.now()
         cut_off = None
         if sending_since is not None:
-            tries += 1
-            cut_off = self._cut_off(delivery, subscription, sending_since, tries, now)
+            cut_off = self._cut_off(delivery, subscription, sending_since, attempt_number, now)
             if cut_off.state is not DeliveryState.RETRYING:
                 return cut_off
             subscription = self._subscriptions.get(delivery.subscription_id) or subscription
-        attempt_number = received if delivery.replay else tries + 1
+            attempt_number += 1
         held = held_back(subscription, self._signers)
         if held is not None:
             # Kept as dead, so re-enabling, verifying or resuming delivers everything missed.
@@ -187,7 +188,7 @@ class DeliveryService:
         else:
             headers, body = self.signed_request(delivery, subscription, now)
         if note_first:
-            self._log.begin(delivery.delivery_id, now)
+            self._log.begin(delivery.record_key, now)
         response = self._transport.post(subscription.url, headers, body, REQUEST_TIMEOUT_SECONDS)
         attempt = Attempt(
             at=now,
@@ -239,7 +240,16 @@ class DeliveryService:
             return
         self._log.record(delivery, attempt, state)
         if answers_outlived(self._erased, delivery, attempt):
-            self._log.forget_answers(delivery.delivery_id)
+            self._log.forget_answers(delivery.record_key)
+        if state is DeliveryState.DELIVERED and delivery.record_id is not None:
+            self._settle_original(delivery.original(), attempt)
+
+    def _settle_original(self, original: Delivery, attempt: Attempt) -> None:
+        """A replay delivered is the change delivered: its original's record (dead, say, or
+        never attempted) says so too, for receipts and a purge's tombstones find who holds a
+        listing by it (read first: for nearly every replay it is delivered already)."""
+        if self._log.progress(original.delivery_id).state is not DeliveryState.DELIVERED:
+            self._log.record(original, attempt, DeliveryState.DELIVERED)
 
     def _lost(self, batch: Batch, now: datetime) -> Outcome:
         """Dead, for the operator to see (``gateway.delivery.batch_sending.lost``)."""

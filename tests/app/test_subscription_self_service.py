@@ -398,7 +398,7 @@ def test_an_action_that_takes_no_options_refuses_a_body_and_changes_nothing(
 def test_a_replay_while_paused_or_disabled_is_refused_and_queues_nothing(
     gateway, stream, queue, province, receiver, stopped
 ):
-    """A replayed change was delivered before: held back now, it would be kept nowhere."""
+    """A 202 would promise what waits for resume or enable: ask again once sending."""
     created = subscribe(gateway, receiver.url, HUNAN)
     push_and_fan_out(gateway, stream, province, HUNAN, [black_entry()])
     queue.run()

@@ -296,11 +296,12 @@ class InMemoryDeliveryLog:
             self._sending[delivery_id] = at
 
     def record(self, delivery: Delivery | Batch, attempt: Attempt, state: DeliveryState) -> None:
-        self._sending.pop(delivery.delivery_id, None)
-        self.attempts.setdefault(delivery.delivery_id, []).append(attempt)
-        if self._states.get(delivery.delivery_id) is not DeliveryState.DELIVERED:
-            self._states[delivery.delivery_id] = state
-            self._tries[delivery.delivery_id] = self._tries.get(delivery.delivery_id, 0) + 1
+        key = delivery.record_key
+        self._sending.pop(key, None)
+        self.attempts.setdefault(key, []).append(attempt)
+        if self._states.get(key) is not DeliveryState.DELIVERED:
+            self._states[key] = state
+            self._tries[key] = self._tries.get(key, 0) + 1
 
     def forget_answers(self, delivery_id: str) -> None:
         self.attempts[delivery_id] = [

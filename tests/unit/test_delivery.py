@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from fakes import InMemoryDeliveryLog, InMemorySubscriptionStore, RecordingTransport
 from standardwebhooks.webhooks import Webhook
 
-from gateway.delivery.planning import plan_deliveries
+from gateway.delivery.planning import plan_deliveries, replay_record_id
 from gateway.delivery.records import DeliveryState
 from gateway.delivery.sending import DEFAULT_RETRY_SCHEDULE, DeliveryService, Outcome
 from gateway.delivery.subscription import Subscription
@@ -139,6 +139,39 @@ def test_a_retrying_delivery_is_posted_again() -> None:
     h.transport.status = 200
     outcome = h.service.deliver(h.delivery, 2)
     assert (outcome.state, len(h.transport.posts)) == (DeliveryState.DELIVERED, 2)
+
+
+def test_a_replay_is_attempted_on_a_record_of_its_own_and_sent_once() -> None:
+    h = Harness(status=200)
+    h.service.deliver(h.delivery, 1)
+    replay = h.delivery.model_copy(
+        update={"replay": True, "record_id": replay_record_id(h.delivery.delivery_id, "t")}
+    )
+
+    sent = h.service.deliver(replay, 1)
+    duplicate = h.service.deliver(replay, 2)  # the queue's second copy of the same replay
+
+    assert (sent.state, duplicate.state) == (DeliveryState.DELIVERED, None)
+    assert [p.headers["webhook-id"] for p in h.transport.posts] == [h.delivery.delivery_id] * 2
+    assert [len(h.log.attempts[k]) for k in (h.delivery.delivery_id, replay.record_key)] == [1, 1]
+
+
+def test_a_replay_queued_before_replays_had_records_shares_its_originals() -> None:
+    """A message queued by the release before: sent though its original was delivered, its
+    attempts counted by the queue's receives (the original's record is not its own)."""
+    h = Harness(status=200)
+    h.service.deliver(h.delivery, 1)
+    h.transport.status = 500
+    legacy = h.delivery.model_copy(update={"replay": True})
+
+    retried = h.service.deliver(legacy, 1)
+    last = h.service.deliver(legacy, len(SCHEDULE) + 1)
+
+    assert (retried.state, last.state, len(h.transport.posts)) == (
+        DeliveryState.RETRYING,
+        DeliveryState.DEAD,
+        3,
+    )
 
 
 def test_a_delivery_for_a_removed_subscription_is_dropped() -> None:
