@@ -59,6 +59,7 @@ DEFAULT_HEALTH = EndpointHealth()
 
 
 _SETTLED = frozenset({DeliveryState.DELIVERED, DeliveryState.DEAD})
+_UNSETTLED_ORIGINAL = frozenset({DeliveryState.DEAD, DeliveryState.RETRYING})
 _READERS = 20  # a delivery batch's most message groups (10), each with its two reads at once
 
 
@@ -245,10 +246,12 @@ class DeliveryService:
             self._settle_original(delivery.original(), attempt)
 
     def _settle_original(self, original: Delivery, attempt: Attempt) -> None:
-        """A replay delivered is the change delivered: its original's record (dead, say, or
-        never attempted) says so too, for receipts and a purge's tombstones find who holds a
-        listing by it (read first: for nearly every replay it is delivered already)."""
-        if self._log.progress(original.delivery_id).state is not DeliveryState.DELIVERED:
+        """A replay delivered is the change delivered: its original's record, if dead or still
+        retrying, says so too, for receipts and a purge's tombstones find who holds a listing
+        by it. One without a record is left alone: a line of a batch (recorded in the batch's),
+        or not attempted yet (its own attempt will tell). Read first: for nearly every replay
+        the original is delivered already."""
+        if self._log.progress(original.delivery_id).state in _UNSETTLED_ORIGINAL:
             self._log.record(original, attempt, DeliveryState.DELIVERED)
 
     def _lost(self, batch: Batch, now: datetime) -> Outcome:

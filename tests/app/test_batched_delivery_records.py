@@ -259,3 +259,36 @@ def test_a_settled_batch_keeps_no_endpoint_answer(
     # a dead batch's lines keep its last attempt in records of their own, but not its answer:
     # it may echo another line's person, whose purge does not reach this line's record
     assert not any("周某某" in a for a in answers)
+
+
+def test_a_replay_of_delivered_lines_is_listed_apart_and_counts_no_line_again(
+    gateway: Gateway,
+    aws: Any,
+    stream: StreamReader,
+    queue: DeliveryQueue,
+    hook: AnsweringReceiver,
+    city: Ed25519Signer,
+) -> None:
+    """A replay goes singly, each on a record of its own; the lines it sends again stay in
+    their batch's record (none gets a record of its own) and are counted once."""
+    mine = subscribe(gateway, hook.url, delivery_mode="batched")
+    pushed_and_fanned_out(gateway, stream, city)
+    queue.run()
+    [batch] = records(aws)
+
+    path = subscription_path(mine, "/replay")
+    replayed = as_operator(gateway, "post", path, b'{"from_sequence": 1}')
+    assert (replayed.status_code, replayed.json_body["queued"]) == (202, 3), replayed.json_body
+    queue.run()
+
+    kept = records(aws)
+    assert len([x for x in kept if "replay_of" in x]) == 3
+    assert len(kept) == 1 + 3 + 1  # the batch, the replays' records, the replay's page
+    listed = as_operator(gateway, "get", subscription_path(mine, "/deliveries")).json_body
+    in_batch = [x for x in listed["deliveries"] if x.get("batch_id") == batch["delivery_id"]["S"]]
+    again = [x for x in listed["deliveries"] if "replay_of" in x]
+    assert len(listed["deliveries"]) == len(in_batch) + len(again) == 6
+    assert sorted(x["replay_of"] for x in again) == sorted(x["delivery_id"] for x in in_batch)
+    sub = mine["subscription_id"]
+    counted = container().statistics.read(CITY, month_of(container().clock.now()))
+    assert sum(c.get(f"delivered#{sub}", 0) for c in counted.values()) == 3

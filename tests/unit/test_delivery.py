@@ -156,6 +156,20 @@ def test_a_replay_is_attempted_on_a_record_of_its_own_and_sent_once() -> None:
     assert [len(h.log.attempts[k]) for k in (h.delivery.delivery_id, replay.record_key)] == [1, 1]
 
 
+def test_a_replay_delivered_makes_no_record_for_an_original_that_has_none() -> None:
+    """A line of a batch is recorded in its batch's record; an original not attempted yet
+    tells its own outcome."""
+    h = Harness(status=200)
+    replay = h.delivery.model_copy(
+        update={"replay": True, "record_id": replay_record_id(h.delivery.delivery_id, "t")}
+    )
+
+    h.service.deliver(replay, 1)
+
+    assert h.log.progress(h.delivery.delivery_id).state is None
+    assert h.log.progress(replay.record_key).state is DeliveryState.DELIVERED
+
+
 def test_a_replay_queued_before_replays_had_records_shares_its_originals() -> None:
     """A message queued by the release before: sent though its original was delivered, its
     attempts counted by the queue's receives (the original's record is not its own)."""
