@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import AwareDatetime, TypeAdapter
 
 from gateway_client.cli.subject_table import render_stats
+from gateway_client.contract import china_date
 from gateway_client.push_client import Response, http_request
 from infra.local import scenario
 from infra.local.demo_bulk import run_bulk
@@ -40,7 +41,7 @@ def run_demo(stack: LocalStack, say: Callable[[str], None] = print) -> DemoRepor
     clients = register_platforms(operator, stack.url)
     receivers = subscribe_provinces(operator, stack.url, clients)
     nation = subscribe_nation(operator, stack.url)  # 信用中国 receives what is reported upward
-    agreements = scenario.agreements(now.date())
+    agreements = scenario.agreements(china_date(now))
     say("· 湖南省 and 广东省 sign mutual-recognition agreements")
     for name in ("hunan", "guangdong"):
         operator.call("POST", "/v1/agreements", agreements[name])
@@ -48,7 +49,7 @@ def run_demo(stack: LocalStack, say: Callable[[str], None] = print) -> DemoRepor
     checks: list[tuple[str, bool]] = []
     results: dict[str, Any] = {}
     bodies: dict[str, bytes] = {}
-    data = scenario.batches(now.date(), now)
+    data = scenario.batches(china_date(now), now)
 
     def push(code: str, name: str, replay: bool = False) -> Response:
         client = clients[code]

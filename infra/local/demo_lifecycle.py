@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from gateway_client.contract import china_date
 from gateway_client.push_client import PushClient, Response, http_request
 from infra.local import scenario
 from infra.local.receiver import Receiver
@@ -153,7 +154,7 @@ def _feedback(
         if r.payload.type == "listing.changed"
         and r.payload.data.listing.credit_code == scenario.DY_MINE
     )
-    today = datetime.now(UTC).date().isoformat()
+    today = china_date(datetime.now(UTC)).isoformat()
     report = {
         "delivery_id": got.delivery_id,
         "measures": [

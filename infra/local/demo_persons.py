@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gateway_client.cli.person import render_person
-from gateway_client.contract import mask
+from gateway_client.contract import china_date, mask
 from gateway_client.push_client import PushClient, Response
 from infra.local import scenario
 from infra.local.stack import LocalStack
@@ -64,7 +64,7 @@ def run_persons(
 
 def _entry(now: datetime) -> dict[str, Any]:
     return scenario.entry(
-        now.date(),
+        china_date(now),
         now,
         credit_code=COMPANY,
         subject_name="大冶市某某建设工程有限公司",
