@@ -321,5 +321,20 @@ def test_a_dead_delivery_is_redriven_from_the_subscriptions_page_and_arrives(
         assert [r.payload.data.listing.credit_code for r in receiver.received] == [
             entry(7101)["credit_code"]
         ]
+
+        # replayed, it is listed as a delivery of its own naming the one it sent again
+        page.get_by_role("button", name="重放 replay").click()
+        page.locator("#confirm-ok").click()
+        expect(page.locator("#action-result")).to_contain_text("已排队 queued 1")
+        seeded.pump.drain()
+        assert len(receiver.received) == 2
+        original = receiver.received[0].webhook_id
+        assert receiver.received[1].webhook_id == original  # its webhook id: dropped as a copy
+        open_page(page, seeded, "deliveries")
+        page.get_by_label("订阅 subscription").select_option(created["subscription_id"])
+        page.get_by_role("button", name="筛选 filter").click()
+        page.locator("#delivery-list tbody button").first.click()  # the newest: the replay
+        expect(page.locator("#delivery-detail")).to_contain_text(f"重放自 replay of{original}")
+        expect(page.locator("#delivery-detail")).to_contain_text(f'"webhook-id": "{original}"')
     finally:
         receiver.stop()

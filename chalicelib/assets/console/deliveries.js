@@ -95,6 +95,8 @@ async function open(detail, id) {
   detail.replaceChildren(
     h("h2", { tabindex: "-1" }, `投递 ${id}`),
     kv([["状态 state", stateBadge(delivery.state)], ["订阅 subscription", delivery.subscription_id],
+      // a replay's record of its own: the delivery (and webhook id) it sent again
+      ...(delivery.replay_of ? [["重放自 replay of", delivery.replay_of]] : []),
       ["名单 listing", delivery.listing_id], ["更新 updated", beijing(delivery.updated_at)]]),
     attemptsTable(delivery.attempts),
     h("h3", {}, "签名头与正文 signed headers and body"), body);
