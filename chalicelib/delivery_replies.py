@@ -11,6 +11,11 @@ from gateway.delivery import Attempt, DeliveryState
 from gateway_client.contract import Frozen
 
 
+def _absent(value: object) -> bool:
+    """Left out of the reply when not set (the routes answer the stored view as it is)."""
+    return value is None
+
+
 class BatchLine(Frozen):
     delivery_id: str
     listing_id: str
@@ -41,6 +46,7 @@ class DeliveryView(Frozen):
     updated_at: AwareDatetime
     listed_at: AwareDatetime | None = Field(
         default=None,
+        exclude_if=_absent,
         description="In a subscription's list: its place, which the order, `since` and "
         "`until` use — when it was (last) queued for a delivery accepted at its first attempt, "
         "else its last update (a batch's line: the batch's). Many share one: page with `next`.",
@@ -48,14 +54,23 @@ class DeliveryView(Frozen):
     attempts: tuple[Attempt, ...]
     batch_id: str | None = Field(
         default=None,
+        exclude_if=_absent,
         description="Set when the change was delivered as a line of this batch (batched "
         "delivery): `attempts` is the batch's attempt that delivered it, and the line has no "
         "record of its own (GET /v1/deliveries/{batch_id} shows it).",
     )
     batch: BatchDetail | None = Field(
         default=None,
+        exclude_if=_absent,
         description="Set when `delivery_id` is a batch's (`bat_…`, its webhook-id): the file "
         "it announced and, once delivered, its lines.",
+    )
+    replay_of: str | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="Set on a replay's record (POST …/replay): the delivery it sent again, "
+        "whose webhook-id it kept. A replay is held back, retried, listed dead and re-driven "
+        "under its own `delivery_id`; feedback names the delivery, not its replay.",
     )
 
 

@@ -21,7 +21,8 @@ write (a GSI entry costs at least a unit, whatever it projects):
 * ``by_listing`` (``listing_id``: what the purge blanks answers through, and receipts of
   deliveries the log cannot name) holds a record that was not delivered at once — its attempts
   may keep an answer — and one whose event the log cannot derive its id from (anything but
-  ``listing.changed``: ``delivery_receipts``). The listing is kept as ``listing`` for views.
+  ``listing.changed``: ``delivery_receipts``), and a replay's record (the log names its
+  original's id, not the replay's). The listing is kept as ``listing`` for views.
 """
 
 from __future__ import annotations
@@ -65,7 +66,10 @@ def index_keys(delivery: Delivery, state: DeliveryState) -> dict[str, str]:
     keys: dict[str, str] = {}
     if state is not DeliveryState.DELIVERED:
         keys["subscription_shard"] = shard_key(delivery.subscription_id, delivery.record_key)
-    if state is not DeliveryState.DELIVERED or delivery.type != "listing.changed":
+    # a replay's record, whatever its state: a change the subscription got by replay alone
+    # (its original was a batch's line, or never planned) is found received through it
+    replay = delivery.record_id is not None
+    if state is not DeliveryState.DELIVERED or delivery.type != "listing.changed" or replay:
         keys["listing_id"] = delivery.change.listing.listing_id
     return keys
 

@@ -8,6 +8,8 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date
 from typing import NamedTuple
 
+from pydantic import Field
+
 from gateway.assembly import copied, defaults_of, instance
 from gateway.delivery.audience import audience
 from gateway.delivery.subscription import Subscription
@@ -47,18 +49,22 @@ class Delivery(Frozen):
     log_sequence: int | None = None  # the change's place in the exchange log
     sequence: int | None = None  # per subscription: increases with every delivery it is sent
     replay: bool = False  # sent again on request: deliver even if delivered before
-    record_id: str | None = None  # a replay's record of its own (``replay_record_id``)
+    # a replay's record of its own (``replay_record_id``); left out of a message without one,
+    # which the release before it reads
+    record_id: str | None = Field(default=None, exclude_if=lambda value: value is None)
 
     @property
     def record_key(self) -> str:
         """Where the delivery log keeps this delivery's attempts."""
         return self.record_id or self.delivery_id
 
-    @property
-    def shares_record(self) -> bool:
-        """A replay queued before replays had records of their own: its attempts go on its
-        original's record, whose state and tries are not its own."""
-        return self.replay and self.record_id is None
+    def recorded_apart(self) -> Delivery:
+        """The delivery as it is attempted: a replay queued by the release before replays had
+        records of their own is given one (its ``sequence`` is its queueing's own)."""
+        if not self.replay or self.record_id is not None:
+            return self
+        record_id = replay_record_id(self.delivery_id, f"queued-as:{self.sequence}")
+        return copied(self, {"record_id": record_id})
 
     def original(self) -> Delivery:
         """The delivery a replay sends again, as the log records it under its webhook id."""

@@ -121,11 +121,12 @@ class DeliveryService:
         depends on the other); a duplicate message wastes that read. So is whether the
         delivery's listing was purged since it was queued (``gateway.delivery.withholding``).
         """
+        if isinstance(delivery, Delivery):
+            delivery = delivery.recorded_apart()
         reading = self._readers.submit(self._subscriptions.get, delivery.subscription_id)
         erasure = erasure_read(self._erased, self._readers, delivery)
         state, tries, sending_since = self._log.progress(delivery.record_key)
-        shared = isinstance(delivery, Delivery) and delivery.shares_record
-        settled = not shared and state in _SETTLED
+        settled = state in _SETTLED
         subscription = None if settled else reading.result()
         if subscription is None:
             # a duplicate message (the first copy settled it), or no subscription any more; a
@@ -143,9 +144,7 @@ class DeliveryService:
             self._log.record(delivery, withheld(self._clock.now()), DeliveryState.DEAD)
             return Outcome(state=DeliveryState.DEAD, parked=True, region=subscription.region)
         note_first = _may_be_cut_off(received, time_left)
-        # a replay queued before replays had records of their own counts its receives
-        attempt_number = received if shared else tries + 1
-        outcome = self._attempt(delivery, attempt_number, subscription, sending_since, note_first)
+        outcome = self._attempt(delivery, tries + 1, subscription, sending_since, note_first)
         return replace(outcome, region=subscription.region)
 
     def _attempt(
@@ -204,6 +203,8 @@ class DeliveryService:
         if outcome.state is DeliveryState.DELIVERED:
             outcome = self._acknowledge(delivery, attempt.at, outcome, lines or ())
         self._record(delivery, attempt, outcome.state or DeliveryState.DEAD, lines)
+        if outcome.state is DeliveryState.DELIVERED and isinstance(delivery, Delivery):
+            self._settle_original(delivery, attempt, subscription)
         if outcome.health is None and cut_off is not None:
             return replace(outcome, health=cut_off.health)
         return outcome
@@ -242,17 +243,23 @@ class DeliveryService:
         self._log.record(delivery, attempt, state)
         if answers_outlived(self._erased, delivery, attempt):
             self._log.forget_answers(delivery.record_key)
-        if state is DeliveryState.DELIVERED and delivery.record_id is not None:
-            self._settle_original(delivery.original(), attempt)
 
-    def _settle_original(self, original: Delivery, attempt: Attempt) -> None:
-        """A replay delivered is the change delivered: its original's record, if dead or still
-        retrying, says so too, for receipts and a purge's tombstones find who holds a listing
-        by it. One without a record is left alone: a line of a batch (recorded in the batch's),
-        or not attempted yet (its own attempt will tell). Read first: for nearly every replay
-        the original is delivered already."""
-        if self._log.progress(original.delivery_id).state in _UNSETTLED_ORIGINAL:
-            self._log.record(original, attempt, DeliveryState.DELIVERED)
+    def _settle_original(
+        self, replay: Delivery, attempt: Attempt, subscription: Subscription
+    ) -> None:
+        """A replay delivered is the change delivered: the record under its webhook id says so
+        too, for feedback names that id and the monthly statistics count it there, once —
+        its original's, if dead or still retrying, or a new one where none was ever planned
+        (the subscription's filters left the change out until widened). Where the subscription
+        ever took batches, a change without a record may be a line of a delivered batch
+        (recorded in the batch's): left alone; the replay's own record is found by listing
+        (``delivery_items.index_keys``), so receipts know either way. Read first: for nearly
+        every replay the original is delivered already."""
+        if replay.record_id is None:
+            return
+        state = self._log.progress(replay.delivery_id).state
+        if state in _UNSETTLED_ORIGINAL or (state is None and not subscription.had_batches()):
+            self._log.record(replay.original(), attempt, DeliveryState.DELIVERED)
 
     def _lost(self, batch: Batch, now: datetime) -> Outcome:
         """Dead, for the operator to see (``gateway.delivery.batch_sending.lost``)."""

@@ -24,8 +24,11 @@ from delivery_support import (
     subscribe,
 )
 from delivery_support import subscription_path as path_of
+from lifecycle_support import push_with_removals, removal_of
 
+import app as gateway_app
 from chalicelib.bootstrap import container
+from gateway.statistics.tallies import month_of
 from gateway_client.contract.signing import Ed25519Signer
 
 SECOND_DECISION = "(2024)黑09执124号"
@@ -196,3 +199,95 @@ def test_feedback_names_the_delivery_not_a_replay_of_it(
     assert (answer.status_code, error_code(answer)) == (404, "not_found")
     assert answer.json_body["error"]["path"] == "delivery_id"
     assert container().feedback.for_listing(replayed["listing_id"]) == []
+
+
+def received_by_replay_alone(
+    gateway: Gateway, stream: Any, queue: DeliveryQueue, province: Ed25519Signer, hook: Any
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """A change the subscription's filters left out at fan-out, replayed once they were
+    widened: no original was ever planned (review 32, F1). The subscription, entry, body."""
+    created = subscribe(gateway, hook.url, HUNAN, filters={"kinds": ["red"]})
+    entry = black_entry()
+    push_and_fan_out(gateway, stream, province, HUNAN, [entry])
+    queue.run()
+    assert hook.requests == []
+    widened = signed(gateway, province, "PATCH", path_of(created), {"filters": {}})
+    assert widened.status_code == 200, widened.json_body
+    replay(gateway, province, created, from_sequence=1)
+    queue.run()
+    [sent] = [json.loads(r.body) for r in hook.requests]
+    return created, entry, sent
+
+
+def test_a_change_received_by_replay_alone_is_received_reported_on_and_counted_once(
+    gateway: Gateway,
+    stream: Any,
+    queue: DeliveryQueue,
+    province: Ed25519Signer,
+    hook: AnsweringReceiver,
+) -> None:
+    created, _, sent = received_by_replay_alone(gateway, stream, queue, province, hook)
+    subscription_id = created["subscription_id"]
+
+    received = container().receipts.subscriptions_that_received(
+        sent["data"]["listing"]["listing_id"]
+    )
+    measure = {
+        "measure_id": "key_supervision",
+        "department": "各行业主管部门",
+        "executed_on": "2026-12-03",
+        "result": "not_applicable",
+    }
+    body = {"delivery_id": sent["delivery_id"], "measures": [measure]}
+    reported = signed(gateway, province, "POST", "/v1/feedback", body)
+    counted = container().statistics.read(HUNAN, month_of(container().clock.now()))
+
+    assert subscription_id in received
+    assert reported.status_code == 201, reported.json_body
+    assert sum(c.get(f"delivered#{subscription_id}", 0) for c in counted.values()) == 1
+
+
+def test_a_change_received_by_replay_alone_hears_its_revocation_after_narrowing(
+    gateway: Gateway,
+    stream: Any,
+    queue: DeliveryQueue,
+    province: Ed25519Signer,
+    hook: AnsweringReceiver,
+) -> None:
+    """A listing the subscription holds is settled there when it ends, filters or not."""
+    created, entry, _ = received_by_replay_alone(gateway, stream, queue, province, hook)
+    narrowed = signed(gateway, province, "PATCH", path_of(created), {"filters": {"kinds": ["red"]}})
+    assert narrowed.status_code == 200, narrowed.json_body
+    hook.requests.clear()
+
+    revoked = push_with_removals(gateway, province, HUNAN, [removal_of(entry, "revoked")])
+    assert revoked.status_code == 200, revoked.json_body
+    gateway_app.fan_out_changes(stream.event(), None)
+    queue.run()
+
+    assert [json.loads(r.body)["data"]["type"] for r in hook.requests] == ["revoked"]
+
+
+def test_a_replay_queued_by_the_release_before_and_held_back_is_sent_on_resume(
+    gateway: Gateway,
+    stream: Any,
+    queue: DeliveryQueue,
+    province: Ed25519Signer,
+    hook: AnsweringReceiver,
+) -> None:
+    """In flight across the upgrade, without a record of its own (review 32, F3)."""
+    created = subscribe(gateway, hook.url, HUNAN)
+    push_and_fan_out(gateway, stream, province, HUNAN, [black_entry()])
+    queue.run()
+    replay(gateway, province, created, from_sequence=1)
+    [queued] = queue.take()
+    legacy = queued.model_copy(update={"record_id": None})  # as the release before queued it
+    container().queue.enqueue([legacy], ":replay:before")
+
+    assert signed(gateway, province, "POST", path_of(created, "/pause")).status_code == 200
+    queue.run()
+    assert len(hook.requests) == 1
+    assert signed(gateway, province, "POST", path_of(created, "/resume")).status_code == 200
+    queue.run()
+
+    assert webhook_ids(hook) == [queued.delivery_id] * 2

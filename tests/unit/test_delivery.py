@@ -156,36 +156,44 @@ def test_a_replay_is_attempted_on_a_record_of_its_own_and_sent_once() -> None:
     assert [len(h.log.attempts[k]) for k in (h.delivery.delivery_id, replay.record_key)] == [1, 1]
 
 
-def test_a_replay_delivered_makes_no_record_for_an_original_that_has_none() -> None:
-    """A line of a batch is recorded in its batch's record; an original not attempted yet
-    tells its own outcome."""
-    h = Harness(status=200)
+@pytest.mark.parametrize("batched", [False, True])
+def test_a_replay_delivered_records_an_original_never_planned_unless_batches_may_hold_it(
+    batched: bool,
+) -> None:
+    """An original without a record was never planned (the filters left it out until widened)
+    — recorded delivered under its webhook id, for feedback and statistics — unless the
+    subscription ever took batches: then it may be a delivered batch's line, left alone."""
+    h = Harness(status=200, sub=subscription("s-1").model_copy(update={"ever_batched": batched}))
     replay = h.delivery.model_copy(
         update={"replay": True, "record_id": replay_record_id(h.delivery.delivery_id, "t")}
     )
 
     h.service.deliver(replay, 1)
 
-    assert h.log.progress(h.delivery.delivery_id).state is None
+    original = h.log.progress(h.delivery.delivery_id).state
+    assert original is (None if batched else DeliveryState.DELIVERED)
     assert h.log.progress(replay.record_key).state is DeliveryState.DELIVERED
 
 
-def test_a_replay_queued_before_replays_had_records_shares_its_originals() -> None:
-    """A message queued by the release before: sent though its original was delivered, its
-    attempts counted by the queue's receives (the original's record is not its own)."""
+def test_a_replay_queued_before_replays_had_records_is_given_one() -> None:
+    """A message of the release before (no ``record_id``): attempted on a record of its own,
+    its whole schedule long, so it is not lost to its original's delivered record."""
     h = Harness(status=200)
     h.service.deliver(h.delivery, 1)
     h.transport.status = 500
-    legacy = h.delivery.model_copy(update={"replay": True})
+    legacy = h.delivery.model_copy(update={"replay": True, "sequence": 7})
+    assert "record_id" not in json.loads(legacy.model_dump_json())  # as that release wrote it
 
-    retried = h.service.deliver(legacy, 1)
-    last = h.service.deliver(legacy, len(SCHEDULE) + 1)
+    outcomes = [h.service.deliver(legacy, n).state for n in range(1, len(SCHEDULE) + 2)]
 
-    assert (retried.state, last.state, len(h.transport.posts)) == (
-        DeliveryState.RETRYING,
+    assert outcomes == [DeliveryState.RETRYING] * len(SCHEDULE) + [DeliveryState.DEAD]
+    own = legacy.recorded_apart().record_key
+    assert own == replay_record_id(h.delivery.delivery_id, "queued-as:7")
+    assert (h.log.progress(own).state, len(h.log.attempts[own])) == (
         DeliveryState.DEAD,
-        3,
+        len(SCHEDULE) + 1,
     )
+    assert h.log.progress(h.delivery.delivery_id).state is DeliveryState.DELIVERED
 
 
 def test_a_delivery_for_a_removed_subscription_is_dropped() -> None:
