@@ -60,9 +60,10 @@ def test_content_of_a_listing_purged_since_it_was_queued_is_not_posted(
 
     assert transport.posts == []
     assert (outcome.state, outcome.parked) == (DeliveryState.DEAD, True)  # no dead letter
-    [attempt] = log.attempts[delivery.delivery_id]
+    recorded = delivery.recorded_apart().record_key  # a replay's: a record of its own
+    [attempt] = log.attempts[recorded]
     assert (attempt.status, attempt.not_sent, attempt.response_excerpt) == (0, "erased", WITHHELD)
-    assert log.state(delivery.delivery_id) is DeliveryState.DEAD
+    assert log.state(recorded) is DeliveryState.DEAD
     assert erasures.reads == [listed.listing_id]
 
 
