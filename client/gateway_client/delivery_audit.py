@@ -60,12 +60,13 @@ def delivery_problems(
 
 def unlogged_problems(deliveries: Sequence[DeliveryPayload]) -> tuple[tuple[str, ...], list[str]]:
     """Deliveries without a log sequence restate a listing the log holds (a recognition
-    change): each must carry, byte for byte in its public form, the listing a stored logged
-    delivery carried at the same version — but for provenances added since: a relay of the
-    same version tags the listing without a new version or change (a duplicate), so a later
-    restatement may name more provenances, never fewer, and only regions that may relay it
-    (its origin's own chain, up to the nation). Those with none stored are only
-    listed: nothing proves them (the ids), against those that differ (the problems)."""
+    change; a listing change without one is a problem of its own): each must carry, byte for
+    byte in its public form, the listing a stored logged delivery carried at the same version
+    — but for provenances added since: a relay of the same version tags the listing without a
+    new version or change (a duplicate), so a later restatement may name more provenances,
+    never fewer, and only regions that may relay it (its origin's own chain, up to the
+    nation). Those with none stored are only listed: nothing proves them (the ids), against
+    those that differ (the problems)."""
     logged: dict[tuple[str, str], tuple[str, frozenset[str]]] = {}
     for d in deliveries:
         if d.log_sequence is not None:
@@ -74,6 +75,12 @@ def unlogged_problems(deliveries: Sequence[DeliveryPayload]) -> tuple[tuple[str,
     problems: list[str] = []
     for d in deliveries:
         if d.log_sequence is not None:
+            continue
+        if d.type == "listing.changed":  # a change the log must hold, and does not name
+            problems.append(
+                f"delivery {d.delivery_id} is a listing.changed without a log entry: no "
+                "change reaches a subscriber unlogged, only restatements of logged ones (unlogged)"
+            )
             continue
         known = logged.get((d.data.listing.listing_id, d.data.listing.version))
         if known is None:

@@ -141,7 +141,7 @@ def audit(
     first = from_sequence or min((d.log_sequence or 0 for d in logged), default=1)
     served_from = min([first, *(d.log_sequence or 0 for d in logged)])
     if not trusted:
-        if not entries and not logged:
+        if not entries and not deliveries:
             return _report(entries, deliveries, 0, problems, skipped)  # nothing to vouch for
         problems.append(
             f"no checkpoint signed by a listed gateway key ({algorithm}) covers the stored "

@@ -195,6 +195,7 @@ def restating(body: DeliveryPayload, listing_now: Listing) -> DeliveryPayload:
     """A recognition change re-sending ``listing_now`` (never logged, no sequence)."""
     return body.model_copy(
         update={
+            "type": "recognition.changed",
             "delivery_id": "msg_" + "e" * 32,
             "log_sequence": None,
             "data": restated(listing_now, "agr_1@2", NOW),

@@ -502,6 +502,7 @@ def restatement_of(delivery: DeliveryPayload, **listing_fields: Any) -> Delivery
     listing = delivery.data.listing.model_copy(update=listing_fields)
     return delivery.model_copy(
         update={
+            "type": "recognition.changed",
             "delivery_id": "msg_" + "e" * 32,
             "log_sequence": None,
             "data": restated(listing, "agr_1@2", NOW),
