@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -190,6 +191,49 @@ def test_a_witness_that_is_down_is_skipped_and_the_tick_goes_on(gateway, stream,
     gateway.configure(witnesses=json.dumps([witness.config()]))
     events.tick()
     assert cosigned_by(latest_note(gateway), witness)  # asked again next time
+
+
+@pytest.fixture
+def garbling() -> Iterator[str]:
+    """A witness's URL that answers 200 with a cosignature line whose base64 is not ASCII."""
+
+    class Garbled(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("content-length") or 0))
+            body = "— witness.hubei.example.cn AAAAé\n".encode()
+            self.send_response(200)
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Garbled)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_witness_answering_garbage_is_skipped_and_the_others_cosign(
+    gateway, stream, city, witness, garbling
+):
+    """Review 33: its line raised out of the parser, and the publish answered 500."""
+    hubei = CosignatureSigner("witness.hubei.example.cn", Ed25519PrivateKey.generate())
+    garbled = {"name": hubei.name, "vkey": hubei.vkey, "url": garbling}
+    gateway.configure(witnesses=json.dumps([garbled, witness.config()]))
+    push_and_fan_out(gateway, stream, city, listings(1))
+
+    published = operator_post(gateway, "/v1/log/checkpoints")
+    push_and_fan_out(gateway, stream, city, listings(2)[1:])
+    events.tick()
+
+    assert published.status_code == 200, published.json_body
+    assert cosigned_by(latest_note(gateway), witness)
+    assert [line.split(" ")[1] for line in checkpoints_listed(gateway)[0].cosignatures] == [NAME]
 
 
 def audited(gateway: Gateway, city: Ed25519Signer, required: int, *vkeys: str) -> Any:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,7 +10,7 @@ from dataclasses import dataclass
 from gateway_client.tlog.hashing import HASH_SIZE
 from gateway_client.tlog.note import NoteError
 
-_SIZE = re.compile(r"0|[1-9][0-9]*")
+_SIZE = re.compile(r"0|[1-9][0-9]{0,18}")  # a tree size is under 2**63: 19 digits at most
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ def parse_checkpoint(text: str) -> TreeHead:
         raise NoteError(f"{size!r} is not a tree size")
     try:
         raw = base64.b64decode(root, validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or a character that is not ASCII at all
         raw = b""
     if len(raw) != HASH_SIZE or base64.b64encode(raw).decode() != root:
         raise NoteError(f"{root!r} is not a base64 SHA-256 root hash")

@@ -174,7 +174,7 @@ def _parse_line(line: str) -> tuple[str, bytes, bytes]:
     name, _, b64 = line.removeprefix(_DASH).partition(" ")
     try:
         raw = base64.b64decode(b64, validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or a character that is not ASCII at all
         raw = b""
     if not line.startswith(_DASH) or len(raw) < 5 or not _printable(line):
         raise NoteError(f"{line!r} is not a signature line")

@@ -9,7 +9,6 @@ requests could roll the witness back."""
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 from collections.abc import Mapping, MutableMapping, Sequence
 
@@ -107,6 +106,6 @@ def parse_add_checkpoint(body: str) -> tuple[int, list[bytes], str]:
         raise WitnessRefusal("the body starts with an old size line, hashes and a blank line")
     try:
         proof = [base64.b64decode(line, validate=True) for line in lines[1:]]
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or a character that is not ASCII at all
         raise WitnessRefusal("a consistency proof line is not base64") from None
     return int(old[1]), proof, note
