@@ -65,6 +65,10 @@ class Witnessing:
         cosigned = zip(self._witnesses, outcomes, strict=True)
         return {witness.name: latest.sequence for witness, ok in cosigned if ok}
 
+    def cosigned_sizes(self) -> set[int]:
+        """The size of the checkpoint each listed witness last cosigned (none: 0, left out)."""
+        return {size for w in self._witnesses if (size := self._sizes.size(w.name))}
+
     def _ask(self, witness: WitnessConfig, checkpoint: Checkpoint) -> bool:
         size = checkpoint.sequence
         recorded = old = self._sizes.size(witness.name)

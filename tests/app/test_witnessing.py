@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from app_support import CITY, Gateway
+from app_support import CITY, Gateway, black_entry
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import ValidationError
 from test_log_routes import (
@@ -301,3 +301,20 @@ def test_the_settings_refuse_a_witness_list_that_cannot_work(gateway, stage, wit
 
     with pytest.raises(ValidationError, match=refusal):
         get_settings()
+
+
+def test_the_checkpoint_a_witness_cosigned_stays_listed_behind_twenty_newer_ones(
+    gateway, stream, city, witness
+):
+    """Fan-out signs one a stream batch, the tick asks hourly: an honest log failed the k-of-n
+    rule once 20 batches followed the cosigned checkpoint (review 33, F4)."""
+    push_and_fan_out(gateway, stream, city, listings(1))
+    events.tick()  # the witness cosigns checkpoint 1
+    for n in range(20):  # twenty stream batches within the hour
+        push_and_fan_out(gateway, stream, city, [black_entry(decision_number=f"(2024)黑09执{n}号")])
+
+    listed = checkpoints_listed(gateway)
+    report = audited(gateway, city, 1, witness.signer.vkey)
+
+    assert [c.sequence for c in listed] == list(range(1, 22))  # the newest 20, and 1
+    assert (report.ok, report.witnessed_through) == (True, 1), report.problems
