@@ -43,7 +43,7 @@ from gateway_client.tlog import (
     consistency_proof,
     verify_consistency,
 )
-from gateway_client.witness_audit import witnessed_through
+from gateway_client.witness_audit import WITNESS_LAG, lagging, witnessed_through
 
 ReaderAt = Callable[[int], HashReader]
 """The tree's hashes at a checkpointed size, from its published tiles."""
@@ -117,6 +117,7 @@ def audit(
     witnesses: Sequence[CosignatureVerifier] = (),
     witnesses_required: int = 0,
     judged: Callable[[LogEntry], bool] = lambda _: True,
+    witness_lag: timedelta = WITNESS_LAG,
 ) -> AuditReport:
     """Check the log, the checkpoints and the stored deliveries against each other.
 
@@ -130,7 +131,8 @@ def audit(
     national algorithms), and only dated in step with its size (``checkpoint_trust``).
     Without a trusted checkpoint nothing is proven, and it says so. With
     ``witnesses_required`` K, some trusted checkpoint must also carry cosignatures of K
-    distinct ``witnesses`` (``gateway_client.witness_audit``).
+    distinct ``witnesses`` (``gateway_client.witness_audit``), and no entry may stay beyond
+    the witnessed size for longer than ``witness_lag``.
     """
     keys = list(gateway_keys)
     trusted, skipped, problems = trusted_checkpoints(checkpoints, keys, algorithm, seen)
@@ -154,6 +156,7 @@ def audit(
     problems += _identity_problems(trusted, seen, first)
     witnessed, unwitnessed = witnessed_through(trusted, witnesses, witnesses_required)
     problems += unwitnessed
+    problems += lagging(entries, witnessed, witnesses_required, witness_lag, now)
     problems += _entry_problems(entries, served_from, latest, read, now)
     problems += delivery_problems(logged, latest, read)
     unproven, altered = unlogged_problems(deliveries)

@@ -26,6 +26,7 @@ from gateway_client.proof_audit import StoredCopy
 from gateway_client.push_client import PushClient, refusal_text
 from gateway_client.receiver import fetch_gateway_keys
 from gateway_client.tlog import CosignatureVerifier, tile_hash_reader
+from gateway_client.witness_audit import WITNESS_LAG
 
 _PAGE = 1000
 _Parsed = TypeVar("_Parsed")
@@ -178,14 +179,16 @@ def verify_log(
     witnesses_required: int = 0,
     now: datetime | None = None,
     copy: StoredCopy | None = None,
+    witness_lag: timedelta = WITNESS_LAG,
 ) -> AuditReport:
     """Audit stored deliveries against the published log, from the first entry the
     subscription is owed, under every gateway key ``/v1/keys`` lists (each for what it signed
     while valid). Entries whose listing retention purged are not owed: a subscriber erases
     what the tombstone names. ``witnesses_required`` K: a checkpoint must carry cosignatures
-    of K of ``witnesses`` (the gateway lists the ones it collected with each checkpoint).
-    ``copy``: the store's lines and the signatures kept beside them, each line re-verified
-    under the listed keys of ``algorithm`` (``proof_audit``)."""
+    of K of ``witnesses`` (the gateway lists the ones it collected with each checkpoint), and
+    no entry may stay unwitnessed longer than ``witness_lag``. ``copy``: the store's lines and
+    the signatures kept beside them, each line re-verified under the listed keys of
+    ``algorithm`` (``proof_audit``)."""
     keys = fetch_gateway_keys(base_url, client.timeout)
     view = _get(client, f"/v1/subscriptions/{subscription_id}")
     # What a recognised-only subscription is sent depends on recognition, which the log does
@@ -232,6 +235,7 @@ def verify_log(
         witnesses=witnesses,
         witnesses_required=witnesses_required,
         judged=lambda e: not terms.recognised_only and e.sequence > terms_since,
+        witness_lag=witness_lag,
     )
     moved = tuple(terms_problems(terms, seen))
     report = report.model_copy(update={"problems": report.problems + moved, "terms": terms})

@@ -16,8 +16,9 @@ under one name.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
-from gateway_client.contract import Checkpoint
+from gateway_client.contract import Checkpoint, LogEntry
 from gateway_client.tlog import CosignatureVerifier, NoteError, open_note
 
 
@@ -70,4 +71,32 @@ def witnessed_through(
     return 0, [
         f"no signed checkpoint carries valid cosignatures of {required} of the witnesses "
         f"{names}: nothing shows that others were shown the same log"
+    ]
+
+
+WITNESS_LAG = timedelta(hours=24)
+"""How long an entry may stay in no witnessed checkpoint (``lagging``): the gateway asks its
+witnesses hourly, so a day is many chances missed, not a witness's slow afternoon."""
+
+
+def lagging(
+    entries: Sequence[LogEntry], witnessed: int, required: int, lag: timedelta, now: datetime
+) -> list[str]:
+    """The problem when entries beyond the witnessed size were logged longer than ``lag`` ago.
+
+    Beyond the witnessed size an entry is vouched for by the gateway's signature alone, and
+    ``--state`` proves only that this subscriber's view extends itself: a history shown to it
+    and never to the witnesses would pass for ever. So it is allowed only for a while (review
+    33); an entry's ``at`` is fixed by its leaf, so a run with ``--state`` cannot be shown the
+    same entries re-dated."""
+    if required <= 0 or not witnessed:
+        return []  # none asked for, or none witnessed at all (``witnessed_through`` says so)
+    stale = [e for e in entries if e.sequence > witnessed and now - e.at > lag]
+    if not stale:
+        return []
+    first = stale[0]
+    return [
+        f"log entries from {first.sequence} on (logged {first.at.isoformat()}) are in no "
+        f"checkpoint {required} witnesses cosigned after {lag}: a history the witnesses were "
+        "not shown (is the gateway asking them? --witness-lag sets how long this may last)"
     ]

@@ -96,6 +96,7 @@ def _verify_log(args: argparse.Namespace) -> int:
         witnesses,
         args.witnesses_required,
         copy=copy,
+        witness_lag=timedelta(hours=args.witness_lag_hours),
     )
     write_seen(state, report)
     print(

@@ -13,7 +13,7 @@ from gateway_client.cli.serving import serve_until_stopped
 from gateway_client.contract import Ed25519Signer
 from gateway_client.log_audit import AuditReport
 from gateway_client.tlog import CosignatureSigner, CosignatureVerifier, NoteError, NoteVerifier
-from gateway_client.witness_audit import parties
+from gateway_client.witness_audit import WITNESS_LAG, parties
 from gateway_client.witness_server import PATH, WitnessService, WitnessState, serve
 
 
@@ -94,6 +94,14 @@ def verify_options(verify: argparse.ArgumentParser) -> None:
         metavar="K",
         help="OK only if a checkpoint the latest extends carries cosignatures of K of the "
         "--witness keys (default 0: the gateway's signature is enough)",
+    )
+    verify.add_argument(
+        "--witness-lag-hours",
+        type=int,
+        default=int(WITNESS_LAG.total_seconds()) // 3600,
+        metavar="H",
+        help="with --witnesses-required: how long a log entry may stay in no witnessed "
+        "checkpoint before it is a problem (default %(default)s)",
     )
 
 
