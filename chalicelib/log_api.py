@@ -49,14 +49,16 @@ def entries(request: Request) -> Response:
     start = int_param(request, "from", 1, 1, MAX_SEQUENCE)
     limit = int_param(request, "limit", _PAGE, 1, _MAX_LIMIT)
     log = container().exchange_log
+    head = log.size()
+    stop = min(start + limit, head + 1)  # nothing is read past the head
     found: list[LogEntry] = []
     erased: list[int] = []
-    for offset in range(0, limit, _PAGE):
-        page, stubs = log.published(start + offset, min(_PAGE, limit - offset))
+    for first in range(start, stop, _PAGE):
+        page, stubs = log.published(first, min(_PAGE, stop - first))
         found += page
         erased += stubs
     body = {
-        "head": log.size(),
+        "head": head,
         "entries": [e.model_dump(mode="json") for e in found],
         "erased": erased,
     }

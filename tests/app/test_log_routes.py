@@ -18,6 +18,7 @@ from app_support import (
 )
 
 import app as gateway_app
+from chalicelib.bootstrap import container
 from gateway.delivery.planning import Delivery
 from gateway_client.contract.log import (
     Checkpoint,
@@ -130,6 +131,26 @@ def test_the_operator_reads_the_log_in_pages_with_from_and_limit(gateway, stream
     assert [e.sequence for e in log_entries(whole)] == [1, 2, 3]
     assert log_entries(page) == [log_entries(whole)[1]]
     assert page.json_body["head"] == 3
+
+
+def test_a_page_past_the_head_reads_no_entry(gateway, stream, city):
+    """Anyone signed may ask ``from=10^12&limit=1000``: it cost two thousand key reads."""
+    push_and_fan_out(gateway, stream, city, listings(3))
+    keys: list[int] = []
+
+    def count(params: dict[str, Any], model: Any, **_: Any) -> None:
+        if model.name == "BatchGetItem":
+            keys.extend(len(x["Keys"]) for x in params["RequestItems"].values())
+
+    events = container().aws_clients["dynamodb"].meta.events
+    events.register("before-parameter-build.dynamodb", count)
+    try:
+        past = operator_get(gateway, "/v1/log?from=1000000000000&limit=1000")
+    finally:
+        events.unregister("before-parameter-build.dynamodb", count)
+
+    assert (past.status_code, log_entries(past), past.json_body["head"]) == (200, [], 3)
+    assert keys == []
 
 
 def test_an_unsigned_log_request_is_unauthorised(gateway):
