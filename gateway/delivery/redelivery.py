@@ -79,7 +79,8 @@ def rebuild(kept: Resend, change: Change) -> Delivery | None:
         intensified=flag,
         log_sequence=kept.log_sequence,
         sequence=kept.sequence,
-        replay=kept.replay,
+        # a replay's record of its own, or, from the release before, its original's record
+        replay=kept.replay and kept.record_id is not None,
         record_id=kept.record_id,
     )
 

@@ -121,8 +121,8 @@ class DeliveryService:
         depends on the other); a duplicate message wastes that read. So is whether the
         delivery's listing was purged since it was queued (``gateway.delivery.withholding``).
         """
-        if isinstance(delivery, Delivery):
-            delivery = delivery.recorded_apart()
+        if isinstance(delivery, Delivery) and delivery.replay and delivery.record_id is None:
+            delivery = self._queued_before(delivery)
         reading = self._readers.submit(self._subscriptions.get, delivery.subscription_id)
         erasure = erasure_read(self._erased, self._readers, delivery)
         state, tries, sending_since = self._log.progress(delivery.record_key)
@@ -202,9 +202,11 @@ class DeliveryService:
         outcome = self._judge(subscription, response, attempt_number, attempt)
         if outcome.state is DeliveryState.DELIVERED:
             outcome = self._acknowledge(delivery, attempt.at, outcome, lines or ())
-        self._record(delivery, attempt, outcome.state or DeliveryState.DEAD, lines)
         if outcome.state is DeliveryState.DELIVERED and isinstance(delivery, Delivery):
+            # first: the replay's own record settled would drop the message sent back after a
+            # crash in between, and the original would never be settled
             self._settle_original(delivery, attempt, subscription)
+        self._record(delivery, attempt, outcome.state or DeliveryState.DEAD, lines)
         if outcome.health is None and cut_off is not None:
             return replace(outcome, health=cut_off.health)
         return outcome
@@ -243,6 +245,15 @@ class DeliveryService:
         self._log.record(delivery, attempt, state)
         if answers_outlived(self._erased, delivery, attempt):
             self._log.forget_answers(delivery.record_key)
+
+    def _queued_before(self, replay: Delivery) -> Delivery:
+        """A replay queued by the release before replays had records of their own. While its
+        original's record is retrying, the attempts there may be its own (that release wrote
+        them there): it goes on as the original, so that record settles; otherwise it is given
+        a record of its own (on a delivered record its attempts would be refused, and lost)."""
+        if self._log.progress(replay.delivery_id).state is DeliveryState.RETRYING:
+            return replay.original()
+        return replay.recorded_apart()
 
     def _settle_original(
         self, replay: Delivery, attempt: Attempt, subscription: Subscription

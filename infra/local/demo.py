@@ -174,7 +174,7 @@ def run_demo(stack: LocalStack, say: Callable[[str], None] = print) -> DemoRepor
     checks += delivery_checks(stack.url, clients, receivers, subscriptions, say)
     checks += run_checks(stack.url, clients["420200"], "黄石市", say)
     queries = _query_rows(stack.url)
-    month = f"{datetime.now(UTC):%Y-%m}"
+    month = f"{china_date(datetime.now(UTC)):%Y-%m}"
     stats = operator.call("GET", f"/v1/stats?region=420000&month={month}", {})
     provinces = tally_provinces(receivers, data, results)
     deliveries = {

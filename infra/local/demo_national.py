@@ -10,6 +10,7 @@ from typing import Any
 from gateway_client.cli.subject_table import upward_line
 from gateway_client.contract import (
     Ed25519Signer,
+    china_date,
     generate_signing_key,
     load_private_key,
     public_key_text,
@@ -60,7 +61,7 @@ def run_national(
     listed = pushed.body["outcomes"][0]["listing_id"] if pushed.status == 200 else ""
     refused = [(e["index"], e["code"]) for e in pushed.body.get("errors", [])]
     tax_view = http_request("GET", f"{url}/v1/subjects/{TAX_EVADER}")
-    stats = operator.call("GET", f"/v1/stats?region={NATION}&month={now:%Y-%m}", {})
+    stats = operator.call("GET", f"/v1/stats?region={NATION}&month={china_date(now):%Y-%m}", {})
     upward = stats["upward"]
     for line in upward:
         say("  " + upward_line(line))

@@ -28,6 +28,8 @@ from lifecycle_support import push_with_removals, removal_of
 
 import app as gateway_app
 from chalicelib.bootstrap import container
+from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
+from gateway.delivery import Attempt, Delivery, DeliveryState
 from gateway.statistics.tallies import month_of
 from gateway_client.contract.signing import Ed25519Signer
 
@@ -291,3 +293,78 @@ def test_a_replay_queued_by_the_release_before_and_held_back_is_sent_on_resume(
     queue.run()
 
     assert webhook_ids(hook) == [queued.delivery_id] * 2
+
+
+def dead_at_once(
+    gateway: Gateway, stream: Any, queue: DeliveryQueue, province: Ed25519Signer, hook: Any
+) -> tuple[dict[str, Any], str]:
+    """A subscription whose one delivery went dead (its endpoint down); that delivery's id."""
+    created = subscribe(gateway, hook.url, HUNAN, retry_schedule_seconds=[0])
+    hook.answer(500, "down")
+    push_and_fan_out(gateway, stream, province, HUNAN, [black_entry()])
+    for _ in range(3):
+        queue.run()
+    [dead] = deliveries(gateway, province, created, "?state=dead")
+    return created, dead["delivery_id"]
+
+
+def test_a_replay_cut_short_before_its_original_is_settled_settles_it_when_sent_again(
+    gateway: Gateway,
+    stream: Any,
+    queue: DeliveryQueue,
+    province: Ed25519Signer,
+    hook: AnsweringReceiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The original first, then the replay's own record: the other way round, a function cut
+    short between the two left the replay settled, its message dropped when sent back, and the
+    original dead for ever (review 34, F1)."""
+    created, original = dead_at_once(gateway, stream, queue, province, hook)
+    hook.answer(204)
+    replay(gateway, province, created, from_sequence=1)
+    [replayed] = queue.take()
+    recording = DynamoDeliveryLog.record
+    failures = [RuntimeError("the function was cut short")]
+
+    def cut_short(self: DynamoDeliveryLog, delivery: Delivery, *args: Any) -> None:
+        if failures and delivery.record_id is None:  # the original's settling write
+            raise failures.pop()
+        recording(self, delivery, *args)
+
+    monkeypatch.setattr(DynamoDeliveryLog, "record", cut_short)
+    service = container().delivery_service
+    with pytest.raises(RuntimeError):
+        service.deliver(replayed, 1)
+    service.deliver(replayed, 2)  # the queue sends it again
+
+    assert container().deliveries.state(original) is DeliveryState.DELIVERED
+    assert container().deliveries.progress(replayed.record_key).state is DeliveryState.DELIVERED
+    assert webhook_ids(hook)[-2:] == [original, original]  # sent twice: the receiver dedups
+
+
+def test_a_replay_recorded_by_the_release_before_is_re_driven_as_its_original(
+    gateway: Gateway,
+    stream: Any,
+    queue: DeliveryQueue,
+    province: Ed25519Signer,
+    hook: AnsweringReceiver,
+) -> None:
+    """That release recorded a failed replay on its original's record, ``replay`` kept in it:
+    re-driven, it was attempted on a new record and the reopened original stayed retrying,
+    listed nowhere dead, with nothing queued (review 34, F2)."""
+    created, original = dead_at_once(gateway, stream, queue, province, hook)
+    rebuilt = container().resending.rebuilt(original)
+    assert rebuilt is not None
+    failed = Attempt(at=container().clock.now(), status=500, latency_ms=3, response_excerpt="")
+    container().deliveries.record(
+        rebuilt.model_copy(update={"replay": True}), failed, DeliveryState.DEAD
+    )
+
+    body = json.dumps({"delivery_ids": [original]}).encode()
+    redriven = as_operator(gateway, "post", path_of(created, "/redrive"), body)
+    assert (redriven.status_code, redriven.json_body) == (202, {"redriven": 1})
+    for _ in range(3):
+        queue.run()
+
+    listed = deliveries(gateway, province, created)
+    assert [(d["delivery_id"], d["state"]) for d in listed] == [(original, "dead")]

@@ -196,6 +196,21 @@ def test_a_replay_queued_before_replays_had_records_is_given_one() -> None:
     assert h.log.progress(h.delivery.delivery_id).state is DeliveryState.DELIVERED
 
 
+def test_a_replay_queued_before_whose_original_is_retrying_goes_on_as_that_original() -> None:
+    """The release before wrote that replay's attempts on its original's record: they settle
+    it there (on a record of its own the original would be left retrying for ever)."""
+    h = Harness(status=500)
+    h.service.deliver(h.delivery, 1)
+    h.transport.status = 200
+    legacy = h.delivery.model_copy(update={"replay": True, "sequence": 7})
+
+    outcome = h.service.deliver(legacy, 3)
+
+    assert outcome.state is DeliveryState.DELIVERED
+    assert h.log.progress(h.delivery.delivery_id).state is DeliveryState.DELIVERED
+    assert legacy.recorded_apart().record_key not in h.log.attempts
+
+
 def test_a_delivery_for_a_removed_subscription_is_dropped() -> None:
     h = Harness()
     orphan = h.delivery.model_copy(update={"delivery_id": "msg_x", "subscription_id": "gone"})

@@ -9,6 +9,7 @@ beyond the witnessed size are a problem once older than ``witness_lag``.
 
 from __future__ import annotations
 
+import argparse
 from datetime import datetime, timedelta
 
 import pytest
@@ -17,6 +18,7 @@ from test_log_audit import BLACK_ONLY, CHANGES, ENTRIES, GATEWAY, wants
 from test_witness_audit import BOTH, HUBEI, HUNAN, cosigned, line
 
 from gateway.delivery.planning import payload_for, plan_deliveries, stamped
+from gateway_client.cli.witness import verify_options
 from gateway_client.contract import DeliveryPayload
 from gateway_client.contract.log import log_entries, sign_checkpoint
 from gateway_client.log_audit import AuditReport, audit
@@ -74,3 +76,13 @@ def test_entries_beyond_the_witnessed_size_pass_within_the_lag(
 
     assert report.ok, report.problems
     assert (report.witnessed_through, report.beyond_witnessed) == (4, 1)
+
+
+@pytest.mark.parametrize("hours", ["0", "-1", "1.5", "１"])
+def test_the_lag_is_a_whole_number_of_hours_from_one(hours: str) -> None:
+    parser = argparse.ArgumentParser()
+    verify_options(parser)
+
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--witness-lag-hours", hours])
+    assert parser.parse_args(["--witness-lag-hours", "48"]).witness_lag_hours == 48

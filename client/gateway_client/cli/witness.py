@@ -97,12 +97,20 @@ def verify_options(verify: argparse.ArgumentParser) -> None:
     )
     verify.add_argument(
         "--witness-lag-hours",
-        type=int,
+        type=_hours,
         default=int(WITNESS_LAG.total_seconds()) // 3600,
         metavar="H",
         help="with --witnesses-required: how long a log entry may stay in no witnessed "
         "checkpoint before it is a problem (default %(default)s)",
     )
+
+
+def _hours(raw: str) -> int:
+    """A whole number of hours, at least one: at 0 every entry the witnesses have not cosigned
+    yet (one logged a minute ago) would be a problem."""
+    if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 100_000):
+        raise argparse.ArgumentTypeError("a whole number of hours from 1 to 100000")
+    return int(raw)
 
 
 def witness_verifiers(args: argparse.Namespace) -> list[CosignatureVerifier]:
