@@ -229,7 +229,10 @@ def intensified_events(
     agreements: Sequence[Agreement],
     on: date,
 ) -> list[Delivery]:
-    """Deliveries to ``region``'s black-list subscriptions when its intensified flag flips."""
+    """Deliveries to ``region``'s subscriptions whose filters take the trigger listing when its
+    intensified flag flips: the event carries that listing (in full where the region
+    recognises it), so a subscription filtered to other domains or sources is no more sent it
+    here than by fan-out, nor made a receipt of it (review 35)."""
     if is_intensified(was) == is_intensified(now):
         return []
     recognition = recognise(trigger.listing, region, agreements, on)
@@ -249,7 +252,7 @@ def intensified_events(
             intensified=flag,
         )
         for sub in subscriptions
-        if sub.region == region and (not sub.filters.kinds or ListKind.BLACK in sub.filters.kinds)
+        if sub.region == region and sub.filters.matches(trigger.listing)
     ]
 
 

@@ -238,9 +238,38 @@ def test_a_region_that_does_not_recognise_the_second_domain_is_not_told() -> Non
         pytest.param(
             subscription("s", region=HUNAN, enabled=False), True, id="disabled-catches-up"
         ),
+        # the event carries the trigger listing: only where the filters take it (review 35)
+        pytest.param(
+            subscription("s", region=HUNAN, filters=SubscriptionFilters(domains=("food_drug",))),
+            True,
+            id="the-trigger-s-domain",
+        ),
+        pytest.param(
+            subscription(
+                "s", region=HUNAN, filters=SubscriptionFilters(domains=("major_tax_violation",))
+            ),
+            False,
+            id="another-domain",
+        ),
+        pytest.param(
+            subscription(
+                "s", region=HUNAN, filters=SubscriptionFilters(source_regions=("440000",))
+            ),
+            True,
+            id="the-trigger-s-source",
+        ),
+        pytest.param(
+            subscription(
+                "s", region=HUNAN, filters=SubscriptionFilters(source_regions=("430000",))
+            ),
+            False,
+            id="another-source",
+        ),
     ],
 )
-def test_only_subscriptions_that_take_black_lists_are_told(sub: Subscription, told: bool) -> None:
+def test_only_subscriptions_whose_filters_take_the_trigger_are_told(
+    sub: Subscription, told: bool
+) -> None:
     assert len(plan(before=[COURT], after=[COURT, FOOD], subs=[sub])) == int(told)
 
 
