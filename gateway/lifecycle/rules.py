@@ -36,6 +36,7 @@ from gateway_client.contract import (
     TransitionEvent,
     add_months,
     china_date,
+    ids_commitment_of,
     load_catalogue,
 )
 
@@ -93,11 +94,16 @@ def after(listing: Listing, request: Stamped) -> str:
 def _moved(listing: Listing, version: str, now: datetime, **changes: object) -> Listing:
     """The next version of a stored listing: every lifecycle step's. A listing stored before
     salts gets one now (``fresh_salt``): left unsalted, a full ID number of it swapped for one
-    with the same mask would pass ``verify-log`` for as long as it is listed."""
-    salt = listing.id_salt or fresh_salt()
-    update = {"version": version, "accepted_at": now, "id_salt": salt, **changes}
-    moved = listing.model_copy(update=update)
-    return moved.model_copy(update=named_before(listing, moved.responsible_persons))
+    with the same mask would pass ``verify-log`` for as long as it is listed. So does one whose
+    step changes what masking hides (a correction naming another person, an objection's
+    words): a region shown an earlier version in full holds its salt, and could test guesses
+    of the new numbers against the commitment of a masked copy (review 35)."""
+    moved = listing.model_copy(update={"version": version, "accepted_at": now, **changes})
+    salt = listing.id_salt
+    if salt is None or ids_commitment_of(moved, salt) != ids_commitment_of(listing, salt):
+        salt = fresh_salt()
+    update = {"id_salt": salt, **named_before(listing, moved.responsible_persons)}
+    return moved.model_copy(update=update)
 
 
 def _step(

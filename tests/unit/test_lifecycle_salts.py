@@ -16,7 +16,9 @@ from test_lifecycle import (
     REPAIR,
     XINZHENG,
     at,
+    corrected_entry,
     decision,
+    filed,
     policy,
     removal_of,
 )
@@ -26,6 +28,7 @@ from gateway.lifecycle.requests import RemovalReason
 from gateway.lifecycle.rules import expire, file_objection, remove, repair
 from gateway_client.contract import Listing, masked
 from gateway_client.contract.clock import CHINA
+from gateway_client.contract.listing import ids_commitment_of
 
 Step = Callable[[Listing], Listing]
 
@@ -88,14 +91,38 @@ def test_a_listing_stored_before_salts_is_salted_by_its_next_version(
     assert shown.credit_code != RESIDENT_ID
 
 
+HIDING_MORE = {"objection filed, suspending", "objection filed"}  # the subject's words, withheld
+
+
 @pytest.mark.parametrize(
-    ("made", "step"), [(m, s) for _, m, s in STEPS], ids=[n for n, _, _ in STEPS]
+    ("made", "step", "kept"),
+    [(m, s, n not in HIDING_MORE) for n, m, s in STEPS],
+    ids=[n for n, _, _ in STEPS],
 )
-def test_a_salted_listing_keeps_its_salt(made: Callable[[], Listing], step: Step) -> None:
+def test_a_salted_listing_keeps_its_salt_unless_the_step_changes_what_masking_hides(
+    made: Callable[[], Listing], step: Step, kept: bool
+) -> None:
+    """A region shown an earlier version in full holds its salt: with it, what a step adds to
+    the hidden part (an objection's words, another person's number) could be tested against a
+    masked copy's commitment (review 35)."""
     salt = "ab" * 16
     held = made().model_copy(update={"id_salt": salt})
 
-    assert step(held).id_salt == salt
+    assert (step(held).id_salt == salt) is kept
+
+
+def test_a_correction_naming_another_person_draws_a_new_salt() -> None:
+    salt = "ab" * 16
+    held = filed(HUNAN).model_copy(update={"id_salt": salt})
+    person = {"name": "李某", "role": "legal_representative", "id_number": "420281199604120037"}
+    fixed = corrected_entry(responsible_persons=[person])
+
+    new = decide_objection(
+        held, decision("corrected", corrected_entry=fixed), CITY, at(2), CALENDAR
+    )
+
+    assert new.id_salt not in (None, salt)
+    assert ids_commitment_of(new, salt) != masked(new).ids_commitment
 
 
 def test_each_unsalted_listing_gets_a_salt_of_its_own() -> None:

@@ -114,6 +114,7 @@ from gateway_client.contract.listing import (
     ListingStatus,
     Transition,
     TransitionEvent,
+    ids_commitment_of,
     masked,
     stopped_applying,
 )
@@ -397,6 +398,7 @@ __all__ = [
     "generate_sm2_key",
     "identity_key",
     "identity_of",
+    "ids_commitment_of",
     "instance",
     "intake_of",
     "is_division",
