@@ -14,6 +14,7 @@ from gateway.delivery.batching import (
 )
 from gateway.delivery.fan_out import Batcher, FanOut
 from gateway.delivery.health import HealthChange
+from gateway.delivery.intensified import plan_intensified
 from gateway.delivery.objection_notices import ObjectionNotices, plan_notices
 from gateway.delivery.planning import (
     Delivery,
@@ -21,7 +22,6 @@ from gateway.delivery.planning import (
     delivery_id,
     payload_for,
     plan_deliveries,
-    plan_intensified,
     planned_deliveries,
     replace_listings,
     stamped,

@@ -22,11 +22,11 @@ from gateway.delivery.batching import (
     key_of,
     without,
 )
+from gateway.delivery.intensified import plan_intensified
 from gateway.delivery.objection_notices import filtered_out, plan_notices, settles
 from gateway.delivery.planning import (
     Delivery,
     Planned,
-    plan_intensified,
     planned_deliveries,
     replace_listings,
     stamped,

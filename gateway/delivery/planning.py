@@ -1,11 +1,11 @@
 """Fan-out planning: exactly one delivery per (change, matching subscription), each carrying
-the recognition outcome for *that* subscriber, plus intensified-punishment flags."""
+the recognition outcome for *that* subscriber (intensified-punishment flags:
+``gateway.delivery.intensified``)."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from datetime import date
 from typing import NamedTuple
 
 from pydantic import Field
@@ -15,9 +15,6 @@ from gateway.delivery.audience import audience
 from gateway.delivery.subscription import Subscription
 from gateway.recognition import (
     Agreement,
-    intensified_domains,
-    is_intensified,
-    recognise,
     remembered,
     yielded,
 )
@@ -198,62 +195,6 @@ def planned_deliveries(
         # ``Planned(…)`` without its generated ``__new__``'s Python frame: ten or thirty a change
         deliveries.append(_new(Planned, (sub.subscription_id, shown, recognition, event)))
     return deliveries
-
-
-def plan_intensified(
-    trigger: Change,
-    before: Sequence[Listing],
-    after: Sequence[Listing],
-    subscriptions: Sequence[Subscription],
-    agreements: Sequence[Agreement],
-    on: date,
-) -> list[Delivery]:
-    """A ``subject.intensified`` event for each subscriber region whose flag flips.
-
-    ``before`` and ``after`` are all of one subject's listings either side of ``trigger``.
-    """
-    deliveries: list[Delivery] = []
-    for region in dict.fromkeys(sub.region for sub in subscriptions):
-        was = intensified_domains(before, region, agreements, on)
-        now = intensified_domains(after, region, agreements, on)
-        deliveries += intensified_events(trigger, region, was, now, subscriptions, agreements, on)
-    return deliveries
-
-
-def intensified_events(
-    trigger: Change,
-    region: str,
-    was: frozenset[str],
-    now: frozenset[str],
-    subscriptions: Sequence[Subscription],
-    agreements: Sequence[Agreement],
-    on: date,
-) -> list[Delivery]:
-    """Deliveries to ``region``'s subscriptions whose filters take the trigger listing when its
-    intensified flag flips: the event carries that listing (in full where the region
-    recognises it), so a subscription filtered to other domains or sources is no more sent it
-    here than by fan-out, nor made a receipt of it (review 35)."""
-    if is_intensified(was) == is_intensified(now):
-        return []
-    recognition = recognise(trigger.listing, region, agreements, on)
-    shown = for_subscriber(trigger, recognition)
-    flag = Intensified(
-        credit_code=shown.listing.credit_code,
-        intensified=is_intensified(now),
-        domains=tuple(sorted(now)),
-    )
-    return [
-        Delivery(
-            delivery_id=delivery_id(trigger.change_id, sub.subscription_id, "subject.intensified"),
-            subscription_id=sub.subscription_id,
-            type="subject.intensified",
-            change=shown,
-            recognition=recognition,
-            intensified=flag,
-        )
-        for sub in subscriptions
-        if sub.region == region and sub.filters.matches(trigger.listing)
-    ]
 
 
 def payload_for(delivery: Delivery, *, subscriber_region: str) -> DeliveryPayload:

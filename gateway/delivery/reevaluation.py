@@ -11,11 +11,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from gateway.delivery.planning import Delivery, delivery_id, for_subscriber, intensified_events
+from gateway.delivery.intensified import intensified_events
+from gateway.delivery.planning import Delivery, delivery_id, for_subscriber
 from gateway.delivery.subscription import Subscription
 from gateway.recognition import (
     Agreement,
-    intensified_domains,
+    counted,
     is_intensified,
     recognise,
     yielded,
@@ -23,7 +24,6 @@ from gateway.recognition import (
 from gateway_client.contract import (
     Listing,
     ListingStatus,
-    ListKind,
     Recognition,
     china_date,
     restated,
@@ -98,20 +98,13 @@ def subject_changes(
         ]
     if not flags:
         return deliveries
-    was = intensified_domains(listings, c.region, c.before, c.on)
-    now_domains = intensified_domains(listings, c.region, c.after, c.on)
-    if is_intensified(was) != is_intensified(now_domains):
-        # Name the flip after a listing that counts on the side where the flag is raised.
-        counted = c.after if is_intensified(now_domains) else c.before
-        trigger = next(
-            x
-            for x in listings
-            if x.kind is ListKind.BLACK
-            and x.status is ListingStatus.ACTIVE
-            and recognise(x, c.region, counted, c.on).recognised
-        )
-        change = restated(trigger, f"{c.cause}#intensified", c.at)
-        deliveries += intensified_events(change, c.region, was, now_domains, ours, c.after, c.on)
+    was = counted(listings, c.region, c.before, c.on)
+    now = counted(listings, c.region, c.after, c.on)
+    raised = is_intensified(frozenset(x.domain for x in now))
+    if is_intensified(frozenset(x.domain for x in was)) != raised:
+        # Name the flip after the first listing counted where the flag is raised.
+        change = restated((now if raised else was)[0], f"{c.cause}#intensified", c.at)
+        deliveries += intensified_events(change, c.region, was, now, ours, c.after, c.on)
     return deliveries
 
 

@@ -16,7 +16,7 @@ from gateway.recognition.feedback import (
     FeedbackReport,
     check_report,
 )
-from gateway.recognition.matching import intensified_domains, is_intensified, recognise
+from gateway.recognition.matching import counted, intensified_domains, is_intensified, recognise
 from gateway.recognition.measures import MeasureCatalogue, load_measures
 from gateway.recognition.memo import Recognitions, facts, remembered
 from gateway.recognition.query import SubjectView, subject_view
@@ -62,6 +62,7 @@ __all__ = [
     "Viewer",
     "black_in_force",
     "check_report",
+    "counted",
     "disclosure",
     "entry_for",
     "facts",

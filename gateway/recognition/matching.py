@@ -94,13 +94,20 @@ def intensified_domains(
 ) -> frozenset[str]:
     """Domains of the subject's active black listings that the subscriber recognises
     (dishonesty records do not count toward intensified punishment)."""
-    return frozenset(
-        listing.domain
+    return frozenset(x.domain for x in counted(listings, subscriber_region, agreements, on))
+
+
+def counted(
+    listings: Sequence[Listing], subscriber_region: str, agreements: Sequence[Agreement], on: date
+) -> list[Listing]:
+    """The listings ``intensified_domains`` counts, in their order."""
+    return [
+        listing
         for listing in listings
         if punishes(listing)
         and listing.status is ListingStatus.ACTIVE
         and recognise(listing, subscriber_region, agreements, on).recognised
-    )
+    ]
 
 
 def is_intensified(domains: frozenset[str]) -> bool:

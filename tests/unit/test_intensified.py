@@ -15,7 +15,9 @@ from builders import (
     with_status,
 )
 
-from gateway.delivery.planning import Delivery, plan_deliveries, plan_intensified
+from gateway.delivery.intensified import plan_intensified
+from gateway.delivery.planning import Delivery, plan_deliveries
+from gateway.delivery.reevaluation import Comparison, subject_changes
 from gateway.delivery.subscription import Subscription
 from gateway.recognition.agreement import Agreement
 from gateway.recognition.matching import intensified_domains, is_intensified
@@ -296,3 +298,48 @@ def test_intensified_delivery_ids_differ_per_subscription_and_from_the_listing_c
     intensified_ids = {d.delivery_id for d in intensified}
     assert len(intensified_ids) == len(intensified) == 2
     assert intensified_ids.isdisjoint(d.delivery_id for d in changed)
+
+
+# -- the flag is the subject's: told wherever a listing counted in it is taken (review 36) --
+
+COURT_ONLY = subscription(
+    "sub-hunan-court", region=HUNAN, filters=SubscriptionFilters(domains=("court_defaulter",))
+)
+
+
+def test_a_subscription_taking_the_subjects_other_domain_hears_the_flag_with_that_listing() -> None:
+    [told] = plan_intensified(
+        change(FOOD), [COURT], [COURT, FOOD], [COURT_ONLY], [HUNAN_AGREEMENT], ON
+    )
+
+    assert told.subscription_id == COURT_ONLY.subscription_id
+    assert told.change.listing.domain == "court_defaulter"  # never the food listing
+    assert told.intensified is not None
+    assert told.intensified.domains == ("court_defaulter", "food_drug")
+
+
+def test_and_hears_it_drop_when_the_other_domain_ends() -> None:
+    revoked = with_status(black("food_drug", sequence=2), ListingStatus.REVOKED)
+
+    told = plan_intensified(
+        change(revoked, FOOD), [COURT, FOOD], [COURT, revoked], [COURT_ONLY], [HUNAN_AGREEMENT], ON
+    )
+
+    assert [(d.subscription_id, d.change.listing.domain) for d in told] == [
+        (COURT_ONLY.subscription_id, "court_defaulter")
+    ]
+
+
+def reevaluated(listings: list[Listing]) -> list[tuple[str, str]]:
+    """The intensified events an agreement making both listings recognised sends."""
+    compared = Comparison(HUNAN, [], [HUNAN_AGREEMENT], ON, "agr@1", NOW)
+    return [
+        (d.subscription_id, d.change.listing.domain)
+        for d in subject_changes(listings, compared, [COURT_ONLY])
+        if d.type == "subject.intensified"
+    ]
+
+
+def test_a_re_evaluation_tells_the_same_whatever_order_the_listings_are_read_in() -> None:
+    assert reevaluated([COURT, FOOD]) == reevaluated([FOOD, COURT])
+    assert reevaluated([FOOD, COURT]) == [(COURT_ONLY.subscription_id, "court_defaulter")]
