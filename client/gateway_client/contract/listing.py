@@ -161,8 +161,15 @@ def masked(listing: Listing) -> Listing:
 
 
 def stopped_applying(listing: Listing) -> date | None:
-    """The day the listing stopped applying (its last transition), if it has."""
+    """The day the listing stopped applying, if it has: the step that took it out of force.
+    Steps after it (an objection decided on the ended listing, its notice acknowledged, a
+    verification reported) do not move that day, nor the retention counted from it (review
+    36: they did, so another region's objection decided late kept a person's data longer)."""
     if listing.status in IN_FORCE or listing.status is ListingStatus.SUSPENDED:
         return None
-    last = listing.history[-1].at if listing.history else listing.accepted_at
-    return china_date(last)
+    ended = listing.accepted_at
+    for step in reversed(listing.history):
+        if step.status in IN_FORCE or step.status is ListingStatus.SUSPENDED:
+            break
+        ended = step.at
+    return china_date(ended)
