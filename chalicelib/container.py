@@ -242,4 +242,5 @@ class Container:
             self.queue,
             self.url_verifier,
             listings=self.listings,
+            clock=self.clock,
         )

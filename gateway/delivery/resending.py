@@ -11,9 +11,17 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from gateway.delivery.planning import Delivery, plan_deliveries, replay_record_id, stamped
+from gateway.assembly import copied
+from gateway.delivery.planning import (
+    Delivery,
+    for_subscriber,
+    plan_deliveries,
+    replay_record_id,
+    stamped,
+)
 from gateway.delivery.ports import (
     AgreementStore,
     DeliveryQueue,
@@ -26,11 +34,12 @@ from gateway.delivery.records import DeliveryState, NotSent
 from gateway.delivery.redelivery import Resend, rebuild, replayable
 from gateway.delivery.subscription import Subscription
 from gateway.ports import ListingStore
-from gateway.recognition import remembered, yielded
+from gateway.recognition import Agreement, remembered, yielded
 from gateway_client.contract import (
     BadRequest,
     Change,
     ChangeType,
+    Clock,
     Listing,
     ListKind,
     Recognition,
@@ -95,7 +104,9 @@ class Resending:
         token: Callable[[], str] = lambda: secrets.token_hex(6),
         *,
         listings: ListingStore,
+        clock: Clock,
     ) -> None:
+        self.clock = clock  # a replay masks what its region no longer recognises today
         self.listings = listings  # the subjects of replayed red changes
         self.subscriptions = subscriptions
         self.deliveries = deliveries
@@ -164,9 +175,26 @@ class Resending:
             )
         ]
         sequences = {d.change.change_id: d.log_sequence or 0 for d in deliveries}
-        numbered = stamped(deliveries, sequences, self.log.allocate)
+        today = china_date(self.clock.now())
+        shown = [self._as_today(d, subscription.region, agreements, today) for d in deliveries]
+        numbered = stamped(shown, sequences, self.log.allocate)
         self.queue.enqueue(numbered, f":replay:{token}")
         return Replayed(first, last, len(deliveries))
+
+    @staticmethod
+    def _as_today(
+        delivery: Delivery, region: str, agreements: list[Agreement], today: date
+    ) -> Delivery:
+        """A replayed delivery carries the recognition of its change's day, as first sent, but
+        shows ID numbers in full only if the region still recognises the listing today: one
+        whose agreement has ended since is sent it masked (review 36 — its filters, widened
+        since, may have left it out then, so it would get a number it was never sent)."""
+        if not delivery.recognition.recognised:
+            return delivery  # masked already
+        listing = delivery.change.listing
+        now = remembered(agreements).of(listing, region, today)
+        shown = for_subscriber(delivery.change, now)
+        return delivery if shown is delivery.change else copied(delivery, {"change": shown})
 
     def _red_subjects(self, changes: list[Change]) -> dict[str, list[Listing]]:
         """The listings of each subject a replayed red change names: its incentives are held

@@ -7,11 +7,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from builders import (
     NOW,
+    RESIDENT_ID,
     agreement,
     agreement_terms,
     listing,
@@ -346,7 +348,14 @@ def subscribing(answers: bool = True) -> tuple:
     store, log, verifier = InMemorySubscriptionStore(), Log(), Verifier(answers)
     log.changes = [change_between(black(9), None)]
     resending = Resending(
-        store, Records(), log, Agreements(), Queue(), verifier, listings=InMemoryListingStore()
+        store,
+        Records(),
+        log,
+        Agreements(),
+        Queue(),
+        verifier,
+        listings=InMemoryListingStore(),
+        clock=FixedClock(NOW),
     )
     service = SubscriptionDesk(
         store, registry, log, resending, FixedClock(NOW), allow_loopback_http=False
@@ -427,7 +436,14 @@ def resending(*subscriptions: Subscription, dead: Sequence[Delivery] = ()) -> tu
     records = Records(*dead)
     listings = InMemoryListingStore()
     service = Resending(
-        store, records, log, Agreements(agreement()), queue, Verifier(), listings=listings
+        store,
+        records,
+        log,
+        Agreements(agreement()),
+        queue,
+        Verifier(),
+        listings=listings,
+        clock=FixedClock(NOW),
     )
     return service, store, records, log, queue
 
@@ -453,6 +469,39 @@ def test_a_replay_starts_after_the_subscription_began_and_keeps_the_webhook_ids(
     assert [d.log_sequence for d in queue.sent] == [2, 3]
 
 
+@pytest.mark.parametrize(
+    ("asked_on", "shown"), [(NOW, "full"), (NOW + timedelta(days=60), "masked")]
+)
+def test_a_replay_shows_a_person_in_full_only_while_the_region_still_recognises_the_listing(
+    asked_on: datetime, shown: str
+) -> None:
+    """Review 36: recognition on the change's day, as first sent, kept the full ID number for a
+    region whose agreement had ended since — one whose filters, widened since, had left the
+    change out got a number it was never sent."""
+    person = listing(credit_code=RESIDENT_ID, subject_name="张某某", region=GUANGDONG_CITY)
+    log = Log()
+    log.changes = [change_between(person, None)]
+    ended = agreement(effective_until=(NOW + timedelta(days=30)).date())
+    queue = Queue()
+    replaying = Resending(
+        InMemorySubscriptionStore(HUNAN_SUB),
+        Records(),
+        log,
+        Agreements(ended),
+        queue,
+        Verifier(),
+        listings=InMemoryListingStore(),
+        clock=FixedClock(asked_on),
+    )
+
+    replaying.replay(HUNAN_SUB, 1, None)
+
+    [sent] = queue.sent
+    code = sent.change.listing.credit_code
+    assert ("full" if code == RESIDENT_ID else "masked") == shown
+    assert sent.recognition.recognised  # as first sent: the change's day's recognition
+
+
 def test_a_replayed_red_listing_keeps_its_incentives_held_back_while_the_subject_is_black() -> None:
     """A replay plans as fan-out does: with the subject's listings (review 16, F1: it planned
     without them, so a replay granted the incentives the live delivery had held back)."""
@@ -472,6 +521,7 @@ def test_a_replayed_red_listing_keeps_its_incentives_held_back_while_the_subject
         Queue(),
         Verifier(),
         listings=store,
+        clock=FixedClock(NOW),
     )
 
     replaying.replay(guangdong, 2, None)
