@@ -8,9 +8,12 @@ change is not rebuilt: its listing's tombstone went to the subscriber on its own
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date
 
+from gateway.assembly import copied
 from gateway.delivery.planning import Delivery, for_subscriber
+from gateway.recognition import Agreement, remembered
 from gateway_client.contract import (
     Change,
     ChangeType,
@@ -111,3 +114,17 @@ def replayable(
             if found is not None:
                 sent.add(body.tombstone)
                 yield found
+
+
+def shown_today(
+    delivery: Delivery, region: str, agreements: Sequence[Agreement], today: date
+) -> Delivery:
+    """A replayed delivery carries the recognition of its change's day, as first sent, but
+    shows ID numbers in full only if the region still recognises the listing today: one whose
+    agreement has ended since is sent it masked (review 36 — its filters, widened since, may
+    have left it out then, so it would get a number it was never sent)."""
+    if not delivery.recognition.recognised:
+        return delivery  # masked already
+    now = remembered(agreements).of(delivery.change.listing, region, today)
+    shown = for_subscriber(delivery.change, now)
+    return delivery if shown is delivery.change else copied(delivery, {"change": shown})

@@ -11,17 +11,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
-from gateway.assembly import copied
-from gateway.delivery.planning import (
-    Delivery,
-    for_subscriber,
-    plan_deliveries,
-    replay_record_id,
-    stamped,
-)
+from gateway.delivery.planning import Delivery, plan_deliveries, replay_record_id, stamped
 from gateway.delivery.ports import (
     AgreementStore,
     DeliveryQueue,
@@ -31,10 +23,10 @@ from gateway.delivery.ports import (
     SubscriptionStore,
 )
 from gateway.delivery.records import DeliveryState, NotSent
-from gateway.delivery.redelivery import Resend, rebuild, replayable
+from gateway.delivery.redelivery import Resend, rebuild, replayable, shown_today
 from gateway.delivery.subscription import Subscription
 from gateway.ports import ListingStore
-from gateway.recognition import Agreement, remembered, yielded
+from gateway.recognition import remembered, yielded
 from gateway_client.contract import (
     BadRequest,
     Change,
@@ -176,25 +168,10 @@ class Resending:
         ]
         sequences = {d.change.change_id: d.log_sequence or 0 for d in deliveries}
         today = china_date(self.clock.now())
-        shown = [self._as_today(d, subscription.region, agreements, today) for d in deliveries]
+        shown = [shown_today(d, subscription.region, agreements, today) for d in deliveries]
         numbered = stamped(shown, sequences, self.log.allocate)
         self.queue.enqueue(numbered, f":replay:{token}")
         return Replayed(first, last, len(deliveries))
-
-    @staticmethod
-    def _as_today(
-        delivery: Delivery, region: str, agreements: list[Agreement], today: date
-    ) -> Delivery:
-        """A replayed delivery carries the recognition of its change's day, as first sent, but
-        shows ID numbers in full only if the region still recognises the listing today: one
-        whose agreement has ended since is sent it masked (review 36 — its filters, widened
-        since, may have left it out then, so it would get a number it was never sent)."""
-        if not delivery.recognition.recognised:
-            return delivery  # masked already
-        listing = delivery.change.listing
-        now = remembered(agreements).of(listing, region, today)
-        shown = for_subscriber(delivery.change, now)
-        return delivery if shown is delivery.change else copied(delivery, {"change": shown})
 
     def _red_subjects(self, changes: list[Change]) -> dict[str, list[Listing]]:
         """The listings of each subject a replayed red change names: its incentives are held
