@@ -155,7 +155,6 @@ class LifecycleService:
                 "received it by subscription, or the operator may object",
                 path="listing_id",
             )
-        check_refiling(listing, region, self._clock.now())
         return region, False
 
     def file_objection(
@@ -189,6 +188,9 @@ class LifecycleService:
             )
         policy = self._policies.for_listing(held.origin_region, held.domain)
         if not noticed and by != OPERATOR:
+            # After the replay comparison: the same filing again, decided since, is a replay
+            # (review 36), not a new objection within the pause.
+            check_refiling(held, by, self._clock.now())
             # A recipient region's objection is a notice to the owner, never a suspension of
             # the owner's listing: else any subscriber could keep any listing suspended
             # everywhere, filing after filing. The owner suspends by filing itself.

@@ -290,6 +290,24 @@ def test_another_regions_objection_decided_since_does_not_lift_the_pause(
     assert life.lookup(CREDIT_CODE).json_body["listings"][0]["listing"] == before
 
 
+def test_a_recipient_s_filing_sent_again_after_its_decision_is_a_replay(
+    gateway, aws, stream, receiver, life
+):
+    """Its retry (a fresh webhook-id) arriving once the owner decided it: the refiling pause
+    was judged before the replay, and refused the very objection it counts (review 36)."""
+    owner, hunan, _, path = _received_by_two(gateway, aws, stream, receiver)
+    body = {"objection_id": "hn-1", "reason": "异议"}
+    assert life.post(path, body, hunan).status_code == 201
+    decision = {"outcome": "upheld", "source_updated_at": stamp()}
+    assert life.post(f"{path}/hn-1/decision", decision, owner).status_code == 200
+    before = life.lookup(CREDIT_CODE).json_body["listings"][0]["listing"]
+
+    again = life.post(path, body, hunan)
+
+    assert (again.status_code, again.json_body["changed"]) == (200, False)
+    assert life.lookup(CREDIT_CODE).json_body["listings"][0]["listing"] == before
+
+
 def test_a_recipient_repeating_another_regions_objection_id_learns_nothing_of_its_reason(
     gateway, aws, stream, receiver, life
 ):
