@@ -24,11 +24,23 @@ from gateway_client.contract import (
 
 
 def count(start: date, amount: int, unit: str, workdays: WorkdayCalendar) -> tuple[date, str]:
-    """The day ``amount`` calendar or working days after ``start``, and how it was counted."""
+    """The day ``amount`` calendar or working days after ``start``, and how it was counted.
+
+    A period of calendar days whose last day is a rest day or a public holiday ends on the
+    next working day (民法典 第二百零三条: 期间的最后一日是法定休假日的，以法定休假日结束的
+    次日为期间的最后一日): 20 days from 11 September end on 8 October, not on National Day."""
     if unit == "calendar_days":
-        return start + timedelta(days=amount), f"{amount} calendar days"
-    day, sources = workdays.add_workdays(start, amount)
-    return day, f"{amount} working days ({sources_text(sources)})"
+        day = last = start + timedelta(days=amount)
+        sources: set[str] = set()
+        while not (found := workdays.is_workday(day))[0]:
+            sources.add(found[1])
+            day += timedelta(days=1)
+        if day == last:
+            return day, f"{amount} calendar days"
+        moved = f"{last.isoformat()} is a day off ({sources_text(frozenset(sources))})"
+        return day, f"{amount} calendar days, to the next working day ({moved})"
+    found_day, found_sources = workdays.add_workdays(start, amount)
+    return found_day, f"{amount} working days ({sources_text(found_sources)})"
 
 
 def timeline(objection: Objection, workdays: WorkdayCalendar) -> Objection:

@@ -586,8 +586,8 @@ def test_the_tick_never_purges_other_listings(kept: Callable[[], Listing]) -> No
 def test_an_objection_past_its_deadline_is_reported_overdue() -> None:
     rig = Rig()
     held = rig.seed(listing())
-    rig.file(held, region=CITY)  # the owner files: deadline 2025-06-22, 20 days from then
-    on_deadline = datetime(2025, 6, 22, 12, 0, tzinfo=CHINA)
+    rig.file(held, region=CITY)  # the owner files: 20 days on is Sunday 22 June, so the 23rd
+    on_deadline = datetime(2025, 6, 23, 12, 0, tzinfo=CHINA)
     rig.clock.set(on_deadline)
     not_yet = (rig.service.tick().overdue_objections, rig.service.overdue_objections()[0])
     rig.clock.advance(timedelta(days=1))
@@ -604,7 +604,7 @@ def test_an_objection_past_its_deadline_is_reported_overdue() -> None:
                 "origin_region": CITY,
                 "objection_id": "obj-1",
                 "step": "decision",
-                "deadline": "2025-06-22",
+                "deadline": "2025-06-23",
                 "filed_at": NOW.isoformat(),
             }
         ]
