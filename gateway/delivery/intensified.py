@@ -2,17 +2,19 @@
 recognised black listings reach, or drop below, two domains.
 
 The flag is about the subject, so every subscription of the region that takes any listing
-counted in it is told; the event carries a listing, so each is sent one its filters take —
-the one that tipped the flag where they take it, else the first counted one they do (restated:
-it is not the logged change) — and a subscription whose filters take none of them is sent
-nothing (review 35: a listing, a person's ID number with it, went to subscriptions filtered
-away from it; review 36: filtering on the tipping listing alone left subscriptions that take
-the subject's other listings untold, and made who is told depend on the listings' order).
+counted in it is told; the event carries a listing, so each is sent one its filters take
+(``Flip.offered``): the change that tipped the flag, where that listing counts, else a counted
+listing as it stands now, restated — masked wherever the region does not recognise it as it
+stands. A subscription whose filters take none is sent nothing (review 35: a listing, a
+person's ID number with it, went to subscriptions filtered away from it; reviews 36 and 37:
+filtering on the tipping listing alone left others untold, a record that counts for nothing
+tipped it, and a listing ended in the same batch went out as it had been, in full).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
@@ -40,44 +42,69 @@ def plan_intensified(
     for region in dict.fromkeys(sub.region for sub in subscriptions):
         was = counted(before, region, agreements, on)
         now = counted(after, region, agreements, on)
-        deliveries += intensified_events(trigger, region, was, now, subscriptions, agreements, on)
+        flip = Flip(trigger, was, now, after)
+        deliveries += intensified_events(flip, region, subscriptions, agreements, on)
     return deliveries
 
 
+@dataclass(frozen=True)
+class Flip:
+    """What a region's flag flip is told with: the change that tipped it, the subject's
+    listings counted either side (``gateway.recognition.counted``), and all of the subject's
+    listings as they stand after it (what a listing is carried as: review 37 — a listing
+    counted before and ended in the same batch was sent as it had been, in force, in full)."""
+
+    trigger: Change
+    was: Sequence[Listing]
+    now: Sequence[Listing]
+    after: Sequence[Listing]
+
+    def offered(self) -> list[Change]:
+        """The changes a subscription's event may carry, first that its filters take: the
+        tipping one where it counts on either side (a dishonesty record, or a listing the
+        region does not recognise, tips nothing: review 37), then each listing counted where
+        the flag is raised, as it stands now (restated: it is not the logged change)."""
+        counts = {x.listing_id for x in (*self.was, *self.now)}
+        raised = is_intensified(frozenset(x.domain for x in self.now))
+        current = {x.listing_id: x for x in self.after}
+        tipping = self.trigger.listing.listing_id
+        offered = [self.trigger] if tipping in counts else []
+        for held in self.now if raised else self.was:
+            listing = current.get(held.listing_id)
+            if listing is not None and held.listing_id != tipping:
+                offered.append(_restated(listing, self.trigger))
+        return offered
+
+
 def intensified_events(
-    trigger: Change,
+    flip: Flip,
     region: str,
-    was: Sequence[Listing],
-    now: Sequence[Listing],
     subscriptions: Sequence[Subscription],
     agreements: Sequence[Agreement],
     on: date,
 ) -> list[Delivery]:
-    """Deliveries to ``region``'s subscriptions when its flag flips: ``was`` and ``now`` are
-    the subject's counted listings either side (``gateway.recognition.counted``)."""
-    domains = frozenset(x.domain for x in now)
+    """Deliveries to ``region``'s subscriptions when its flag flips (none when it does not),
+    each carrying the first offered change its filters take, masked where the region does not
+    recognise that listing as it stands."""
+    domains = frozenset(x.domain for x in flip.now)
     raised = is_intensified(domains)
-    if is_intensified(frozenset(x.domain for x in was)) == raised:
+    if is_intensified(frozenset(x.domain for x in flip.was)) == raised:
         return []
-    candidates = [trigger.listing, *(now if raised else was)]
+    offered = flip.offered()
     deliveries: list[Delivery] = []
     for sub in subscriptions:
         if sub.region != region:
             continue
-        listing = next((x for x in candidates if sub.filters.matches(x)), None)
-        if listing is None:  # its filters take none of the subject's listings counted
+        change = next((x for x in offered if sub.filters.matches(x.listing)), None)
+        if change is None:  # its filters take none of the subject's listings counted
             continue
-        change = trigger if listing is trigger.listing else _restated(listing, trigger)
-        recognition = recognise(listing, region, agreements, on)
+        recognition = recognise(change.listing, region, agreements, on)
         shown = for_subscriber(change, recognition)
-        flag = Intensified(
-            credit_code=shown.listing.credit_code,
-            intensified=raised,
-            domains=tuple(sorted(domains)),
-        )
+        code = shown.listing.credit_code
+        flag = Intensified(credit_code=code, intensified=raised, domains=tuple(sorted(domains)))
         deliveries.append(
             Delivery(
-                delivery_id=delivery_id(trigger.change_id, sub.subscription_id, EVENT),
+                delivery_id=delivery_id(flip.trigger.change_id, sub.subscription_id, EVENT),
                 subscription_id=sub.subscription_id,
                 type=EVENT,
                 change=shown,

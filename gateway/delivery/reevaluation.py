@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from gateway.delivery.intensified import intensified_events
+from gateway.delivery.intensified import Flip, intensified_events
 from gateway.delivery.planning import Delivery, delivery_id, for_subscriber
 from gateway.delivery.subscription import Subscription
 from gateway.recognition import (
@@ -104,7 +104,8 @@ def subject_changes(
     if is_intensified(frozenset(x.domain for x in was)) != raised:
         # Name the flip after the first listing counted where the flag is raised.
         change = restated((now if raised else was)[0], f"{c.cause}#intensified", c.at)
-        deliveries += intensified_events(change, c.region, was, now, ours, c.after, c.on)
+        flip = Flip(change, was, now, listings)
+        deliveries += intensified_events(flip, c.region, ours, c.after, c.on)
     return deliveries
 
 
