@@ -20,8 +20,10 @@ from gateway_client.contract import (
     EventType,
     Frozen,
     Intensified,
+    Listing,
     LogEntry,
     Recognition,
+    masked,
 )
 
 
@@ -117,14 +119,17 @@ def replayable(
 
 
 def shown_today(
-    delivery: Delivery, region: str, agreements: Sequence[Agreement], today: date
+    delivery: Delivery, agreements: Sequence[Agreement], today: date, current: Listing | None
 ) -> Delivery:
-    """A replayed delivery carries the recognition of its change's day, as first sent, but
-    shows ID numbers in full only if the region still recognises the listing today: one whose
-    agreement has ended since is sent it masked (review 36 — its filters, widened since, may
-    have left it out then, so it would get a number it was never sent)."""
+    """A delivery sent again (replayed, re-driven) carries the recognition it was first sent
+    with, but shows ID numbers in full only if its region recognises the listing as it stands
+    ``current``ly, today: one whose agreement has ended, or which has ended itself, since is
+    sent it masked (reviews 36, 37 — a subscription whose filters were widened since would get
+    a number it was never sent). ``current`` None: the listing is no longer held."""
     if not delivery.recognition.recognised:
         return delivery  # masked already
-    now = remembered(agreements).of(delivery.change.listing, region, today)
-    shown = for_subscriber(delivery.change, now)
-    return delivery if shown is delivery.change else copied(delivery, {"change": shown})
+    region = delivery.recognition.subscriber_region
+    if current is not None and remembered(agreements).of(current, region, today).recognised:
+        return delivery
+    change = delivery.change
+    return copied(delivery, {"change": copied(change, {"listing": masked(change.listing)})})

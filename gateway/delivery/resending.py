@@ -26,7 +26,7 @@ from gateway.delivery.records import DeliveryState, NotSent
 from gateway.delivery.redelivery import Resend, rebuild, replayable, shown_today
 from gateway.delivery.subscription import Subscription
 from gateway.ports import ListingStore
-from gateway.recognition import remembered, yielded
+from gateway.recognition import Agreement, remembered, yielded
 from gateway_client.contract import (
     BadRequest,
     Change,
@@ -167,11 +167,26 @@ class Resending:
             )
         ]
         sequences = {d.change.change_id: d.log_sequence or 0 for d in deliveries}
-        today = china_date(self.clock.now())
-        shown = [shown_today(d, subscription.region, agreements, today) for d in deliveries]
-        numbered = stamped(shown, sequences, self.log.allocate)
+        numbered = stamped(self._shown_now(deliveries, agreements), sequences, self.log.allocate)
         self.queue.enqueue(numbered, f":replay:{token}")
         return Replayed(first, last, len(deliveries))
+
+    def _shown_now(self, deliveries: list[Delivery], agreements: list[Agreement]) -> list[Delivery]:
+        """Each delivery sent again with ID numbers in full only where its region recognises
+        the listing as it stands today (``shown_today``): one read of the listings shown so."""
+        full = {
+            d.change.listing.listing_id: d.change.listing.credit_code
+            for d in deliveries
+            if d.recognition.recognised
+        }
+        if not full:
+            return deliveries
+        held = self.listings.current([(code, i) for i, code in full.items()])
+        today = china_date(self.clock.now())
+        return [
+            shown_today(d, agreements, today, held.get(d.change.listing.listing_id))
+            for d in deliveries
+        ]
 
     def _red_subjects(self, changes: list[Change]) -> dict[str, list[Listing]]:
         """The listings of each subject a replayed red change names: its incentives are held
@@ -198,7 +213,8 @@ class Resending:
             and kept.subscription_id == subscription_id
         ]
         rebuilt = [d for d in map(self._rebuilt, ours) if d is not None]
-        reopened = [d for d in rebuilt if self.deliveries.reopen(d.record_key)]
+        shown = self._shown_now(rebuilt, self.agreements.all())
+        reopened = [d for d in shown if self.deliveries.reopen(d.record_key)]
         reopened.sort(key=lambda d: (d.log_sequence or 0, d.sequence or 0))
         try:
             self.queue.enqueue(reopened, f":redrive:{self.token()}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -23,6 +23,7 @@ from builders import (
     red_entry,
     region,
     subscription,
+    with_status,
 )
 from fakes import InMemoryAgreements as Agreements
 from fakes import InMemoryExchangeLog as Log
@@ -469,37 +470,58 @@ def test_a_replay_starts_after_the_subscription_began_and_keeps_the_webhook_ids(
     assert [d.log_sequence for d in queue.sent] == [2, 3]
 
 
+PERSON_LISTED = listing(credit_code=RESIDENT_ID, subject_name="张某某", region=GUANGDONG_CITY)
+
+
 @pytest.mark.parametrize(
-    ("asked_on", "shown"), [(NOW, "full"), (NOW + timedelta(days=60), "masked")]
+    ("days_on", "held", "shown"),
+    [
+        pytest.param(0, PERSON_LISTED, "full", id="still-recognised"),
+        pytest.param(60, PERSON_LISTED, "masked", id="agreement-ended-since"),
+        pytest.param(
+            0, with_status(PERSON_LISTED, ListingStatus.REVOKED), "masked", id="listing-ended-since"
+        ),
+        pytest.param(0, None, "masked", id="no-longer-held"),
+    ],
 )
-def test_a_replay_shows_a_person_in_full_only_while_the_region_still_recognises_the_listing(
-    asked_on: datetime, shown: str
+def test_what_is_sent_again_shows_a_person_in_full_only_while_recognised_as_it_stands(
+    days_on: int, held: Listing | None, shown: str
 ) -> None:
-    """Review 36: recognition on the change's day, as first sent, kept the full ID number for a
-    region whose agreement had ended since — one whose filters, widened since, had left the
-    change out got a number it was never sent."""
-    person = listing(credit_code=RESIDENT_ID, subject_name="张某某", region=GUANGDONG_CITY)
+    """Replayed or re-driven, a delivery keeps the recognition it was first sent with, but the
+    person's number only where the region recognises the listing as it stands today (reviews
+    36, 37: an agreement ended since, or the listing ended, and a subscription whose filters
+    were widened since got a number it was never sent — by replay, then still by re-drive)."""
     log = Log()
-    log.changes = [change_between(person, None)]
+    log.changes = [change_between(PERSON_LISTED, None)]
     ended = agreement(effective_until=(NOW + timedelta(days=30)).date())
+    [first] = stamped(
+        plan_deliveries(log.changes[0], [HUNAN_SUB], [ended]),
+        {log.changes[0].change_id: 1},
+        lambda _s, _n: 1,
+    )
+    store = InMemoryListingStore()
+    if held is not None:
+        store.write([(held, None)], GUANGDONG_CITY)
     queue = Queue()
-    replaying = Resending(
+    again = Resending(
         InMemorySubscriptionStore(HUNAN_SUB),
-        Records(),
+        Records(first),  # dead, never delivered
         log,
         Agreements(ended),
         queue,
         Verifier(),
-        listings=InMemoryListingStore(),
-        clock=FixedClock(asked_on),
+        listings=store,
+        clock=FixedClock(NOW + timedelta(days=days_on)),
     )
 
-    replaying.replay(HUNAN_SUB, 1, None)
+    again.replay(HUNAN_SUB, 1, None)
+    assert again.redrive(HUNAN_SUB.subscription_id) == 1
 
-    [sent] = queue.sent
-    code = sent.change.listing.credit_code
-    assert ("full" if code == RESIDENT_ID else "masked") == shown
-    assert sent.recognition.recognised  # as first sent: the change's day's recognition
+    [replayed, redriven] = queue.sent
+    for sent in (replayed, redriven):
+        code = sent.change.listing.credit_code
+        assert ("full" if code == RESIDENT_ID else "masked") == shown
+        assert sent.recognition.recognised  # as first sent: the change's day's recognition
 
 
 def test_a_replayed_red_listing_keeps_its_incentives_held_back_while_the_subject_is_black() -> None:
