@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
+from gateway.lifecycle.objection_timeline import count
+from gateway.lifecycle.workdays import WorkdayCalendar
 from gateway_client.contract import china_date
 from gateway_client.push_client import PushClient, Response, http_request
 from infra.local import scenario
@@ -95,7 +97,9 @@ def run_objection(
         (
             "大冶市's 20 days run from the day it received the notice",
             noticed.get("notified_at") is not None
-            and date.fromisoformat(noticed["deadline"]) == notified_on + timedelta(days=20),
+            # to the next working day when the 20th is a day off (民法典 第二百零三条)
+            and date.fromisoformat(noticed["deadline"])
+            == count(notified_on, 20, "calendar_days", WorkdayCalendar())[0],
         ),
         (
             "大冶市 upholds its listing and 湖南省 hears the outcome",

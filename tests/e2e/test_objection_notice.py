@@ -13,6 +13,8 @@ import pytest
 from e2e_support import as_operator, drain, platform
 from stdnum.cn import uscc
 
+from gateway.lifecycle.objection_timeline import count
+from gateway.lifecycle.workdays import WorkdayCalendar
 from gateway_client.contract import china_date
 from gateway_client.push_client import PushClient
 from infra.local.receiver import Receiver
@@ -96,7 +98,9 @@ def test_a_subscriber_s_objection_reaches_the_owner_who_revokes_and_the_subscrib
     assert [n.data.listing.objection.objection_id for n in notices] == ["gd-obj-1"]  # type: ignore[union-attr]
     notified_on = china_date(datetime.fromisoformat(noticed["notified_at"]))
     assert noticed["awaiting_notice"] is False
-    assert date.fromisoformat(noticed["deadline"]) == notified_on + timedelta(days=15)
+    # 15 calendar days from the notice, to the next working day when that one is a day off
+    due, _ = count(notified_on, 15, "calendar_days", WorkdayCalendar())
+    assert date.fromisoformat(noticed["deadline"]) == due >= notified_on + timedelta(days=15)
 
     decided = owner.send_json(
         f"{path}/gd-obj-1/decision",
