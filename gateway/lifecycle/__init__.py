@@ -18,6 +18,7 @@ from gateway.lifecycle.objection_steps import (
     ObjectionVerified,
     StaleCorrection,
 )
+from gateway.lifecycle.objection_timeline import period_end
 from gateway.lifecycle.requests import (
     ObjectionDecision,
     ObjectionFiling,
@@ -86,6 +87,7 @@ __all__ = [
     "may_be_purged",
     "named_before",
     "next_version",
+    "period_end",
     "remove",
     "removed_status",
     "shipped_policies",

@@ -23,7 +23,7 @@ from gateway_client.contract import (
 )
 
 
-def count(start: date, amount: int, unit: str, workdays: WorkdayCalendar) -> tuple[date, str]:
+def period_end(start: date, amount: int, unit: str, workdays: WorkdayCalendar) -> tuple[date, str]:
     """The day ``amount`` calendar or working days after ``start``, and how it was counted.
 
     A period of calendar days whose last day is a rest day or a public holiday ends on the
@@ -54,7 +54,7 @@ def timeline(objection: Objection, workdays: WorkdayCalendar) -> Objection:
         update={
             "deadline": deadline,
             "deadline_basis": basis,
-            "steps": _steps(objection, terms, workdays),
+            "steps": _steps(objection, terms, workdays, deadline),
         }
     )
 
@@ -63,13 +63,13 @@ def _deadline(
     objection: Objection, terms: ObjectionTerms, workdays: WorkdayCalendar
 ) -> tuple[date | None, str]:
     if terms.counted_from == "filing":
-        day, how = count(china_date(objection.filed_at), terms.deadline, terms.unit, workdays)
+        day, how = period_end(china_date(objection.filed_at), terms.deadline, terms.unit, workdays)
         return day, f"{how} from the filing ({china_date(objection.filed_at).isoformat()})"
     if objection.notified_at is None:
         unit = terms.unit.replace("_", " ")
         return None, f"awaiting the owner's notice (核查通知): {terms.deadline} {unit} from it"
     noticed = china_date(objection.notified_at)
-    day, how = count(noticed, terms.deadline, terms.unit, workdays)
+    day, how = period_end(noticed, terms.deadline, terms.unit, workdays)
     return day, f"{how} from the notice (收到核查通知之日 {noticed.isoformat()})"
 
 
@@ -82,12 +82,19 @@ def _done_at(objection: Objection, name: StepName) -> datetime | None:
 
 
 def _steps(
-    objection: Objection, terms: ObjectionTerms, workdays: WorkdayCalendar
+    objection: Objection, terms: ObjectionTerms, workdays: WorkdayCalendar, last: date | None
 ) -> tuple[ObjectionStep, ...]:
+    """Each step's deadline, from the one before it done, never after the objection's own
+    (``last``): calendar-day steps each moved off a day off would otherwise add up to more than
+    the whole (review 37)."""
     steps: list[ObjectionStep] = []
     start: date | None = china_date(objection.filed_at)
     for term in terms.steps:
-        deadline = None if start is None else count(start, term.within, terms.unit, workdays)[0]
+        deadline = (
+            None if start is None else period_end(start, term.within, terms.unit, workdays)[0]
+        )
+        if deadline is not None and last is not None:
+            deadline = min(deadline, last)
         done = _done_at(objection, term.name)
         steps.append(ObjectionStep(name=term.name, deadline=deadline, done_at=done))
         start = None if done is None else china_date(done)

@@ -9,8 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from gateway.lifecycle.objection_timeline import count
-from gateway.lifecycle.workdays import WorkdayCalendar
+from gateway.lifecycle import WorkdayCalendar, period_end
 from gateway_client.contract import china_date
 from gateway_client.push_client import PushClient, Response, http_request
 from infra.local import scenario
@@ -99,7 +98,7 @@ def run_objection(
             noticed.get("notified_at") is not None
             # to the next working day when the 20th is a day off (民法典 第二百零三条)
             and date.fromisoformat(noticed["deadline"])
-            == count(notified_on, 20, "calendar_days", WorkdayCalendar())[0],
+            == period_end(notified_on, 20, "calendar_days", WorkdayCalendar())[0],
         ),
         (
             "大冶市 upholds its listing and 湖南省 hears the outcome",

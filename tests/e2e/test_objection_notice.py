@@ -13,8 +13,7 @@ import pytest
 from e2e_support import as_operator, drain, platform
 from stdnum.cn import uscc
 
-from gateway.lifecycle.objection_timeline import count
-from gateway.lifecycle.workdays import WorkdayCalendar
+from gateway.lifecycle import WorkdayCalendar, period_end
 from gateway_client.contract import china_date
 from gateway_client.push_client import PushClient
 from infra.local.receiver import Receiver
@@ -99,7 +98,7 @@ def test_a_subscriber_s_objection_reaches_the_owner_who_revokes_and_the_subscrib
     notified_on = china_date(datetime.fromisoformat(noticed["notified_at"]))
     assert noticed["awaiting_notice"] is False
     # 15 calendar days from the notice, to the next working day when that one is a day off
-    due, _ = count(notified_on, 15, "calendar_days", WorkdayCalendar())
+    due, _ = period_end(notified_on, 15, "calendar_days", WorkdayCalendar())
     assert date.fromisoformat(noticed["deadline"]) == due >= notified_on + timedelta(days=15)
 
     decided = owner.send_json(

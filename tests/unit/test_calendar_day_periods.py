@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from gateway.lifecycle.objection_timeline import count
+from gateway.lifecycle import period_end
 from gateway.lifecycle.workdays import WorkdayCalendar
 
 CALENDAR = WorkdayCalendar()
@@ -23,7 +23,7 @@ CALENDAR = WorkdayCalendar()
     ],
 )
 def test_twenty_calendar_days_end_on_a_working_day(start: date, ends: date) -> None:
-    day, basis = count(start, 20, "calendar_days", CALENDAR)
+    day, basis = period_end(start, 20, "calendar_days", CALENDAR)
 
     assert day == ends
     assert CALENDAR.is_workday(day)[0]

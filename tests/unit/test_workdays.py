@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gateway.lifecycle.objection_timeline import count
+from gateway.lifecycle import period_end
 from gateway.lifecycle.workdays import (
     CHINESE_CALENDAR,
     HOLIDAYS_PACKAGE,
@@ -74,7 +74,7 @@ def test_zero_working_days_is_the_start_day() -> None:
 
 
 def test_xinzheng_s_objection_deadline_says_how_it_was_computed() -> None:
-    deadline = count(BEFORE_NATIONAL_DAY, 12, "working_days", CALENDAR)
+    deadline = period_end(BEFORE_NATIONAL_DAY, 12, "working_days", CALENDAR)
 
     assert deadline == (date(2026, 10, 20), "12 working days (chinese-calendar)")
 
@@ -104,7 +104,7 @@ def test_a_deadline_within_official_data_logs_no_warning(
 
 
 def test_a_fallback_deadline_names_both_sources_in_its_basis() -> None:
-    deadline = count(date(2026, 12, 22), 12, "working_days", CALENDAR)
+    deadline = period_end(date(2026, 12, 22), 12, "working_days", CALENDAR)
 
     assert deadline[1] == "12 working days (chinese-calendar+holidays)"
 
