@@ -27,8 +27,7 @@ SETTLED = "commitment_settled"
 REUSED = "version_reused"
 REMOVABLE = IN_FORCE | {ListingStatus.SUSPENDED}
 """What a removal applies to: a listing in force, or suspended while an objection is checked.
-An ended one stays as it ended; moved again, its history would grow and the retention clock,
-which counts from the last step, would start over."""
+An ended one stays as it ended (its retention counts from the step that ended it)."""
 
 Purged = Callable[[Sequence[str]], set[str]]
 """Which of these listing ids a retention purge erased (the exchange log's permanent mark)."""
