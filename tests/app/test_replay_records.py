@@ -34,6 +34,12 @@ from gateway.statistics.tallies import month_of
 from gateway_client.contract.signing import Ed25519Signer
 
 SECOND_DECISION = "(2024)黑09执124号"
+MEASURE = {  # what a subscriber reports of a delivery (feedback)
+    "measure_id": "key_supervision",
+    "department": "各行业主管部门",
+    "executed_on": "2026-12-03",
+    "result": "not_applicable",
+}
 
 
 @pytest.fixture
@@ -188,13 +194,7 @@ def test_feedback_names_the_delivery_not_a_replay_of_it(
     replay(gateway, province, created, from_sequence=1)
     queue.run()
     [replayed] = [d for d in deliveries(gateway, province, created) if "replay_of" in d]
-    measure = {
-        "measure_id": "key_supervision",
-        "department": "各行业主管部门",
-        "executed_on": "2026-12-03",
-        "result": "not_applicable",
-    }
-    body = {"delivery_id": replayed["delivery_id"], "measures": [measure]}
+    body = {"delivery_id": replayed["delivery_id"], "measures": [MEASURE]}
 
     answer = signed(gateway, province, "POST", "/v1/feedback", body)
 
@@ -234,13 +234,7 @@ def test_a_change_received_by_replay_alone_is_received_reported_on_and_counted_o
     received = container().receipts.subscriptions_that_received(
         sent["data"]["listing"]["listing_id"]
     )
-    measure = {
-        "measure_id": "key_supervision",
-        "department": "各行业主管部门",
-        "executed_on": "2026-12-03",
-        "result": "not_applicable",
-    }
-    body = {"delivery_id": sent["delivery_id"], "measures": [measure]}
+    body = {"delivery_id": sent["delivery_id"], "measures": [MEASURE]}
     reported = signed(gateway, province, "POST", "/v1/feedback", body)
     counted = container().statistics.read(HUNAN, month_of(container().clock.now()))
 

@@ -13,20 +13,13 @@ from fakes import (
     InMemoryReceipts,
     InMemorySubscriptionStore,
 )
+from test_delivery_services import Queue
 
 from gateway.delivery import FanOut
 from gateway_client.contract import ListingStatus, change_between
 from gateway_client.contract.filters import SubscriptionFilters
 
 HUNAN = "430000"
-
-
-class Queue:
-    def __init__(self) -> None:
-        self.sent = []
-
-    def enqueue(self, deliveries, dedup_suffix="", batched=None):
-        self.sent += list(deliveries)
 
 
 def black(domain: str, number: int, sequence: int = 1):
