@@ -131,5 +131,12 @@ def shown_today(
     region = delivery.recognition.subscriber_region
     if current is not None and remembered(agreements).of(current, region, today).recognised:
         return delivery
-    change = delivery.change
-    return copied(delivery, {"change": copied(change, {"listing": masked(change.listing)})})
+    listing = masked(delivery.change.listing)
+    flag = delivery.intensified  # a subject.intensified event names the subject's code too
+    return copied(
+        delivery,
+        {
+            "change": copied(delivery.change, {"listing": listing}),
+            "intensified": flag and copied(flag, {"credit_code": listing.credit_code}),
+        },
+    )

@@ -38,7 +38,8 @@ from fakes import (
 from gateway.authentication import Authenticated
 from gateway.delivery import AgreementDesk, FanOut, ReevaluationRunner, Resending, SubscriptionDesk
 from gateway.delivery.fan_out import black_steps_by_subject, first_previous
-from gateway.delivery.planning import Delivery, plan_deliveries, stamped
+from gateway.delivery.intensified import plan_intensified
+from gateway.delivery.planning import Delivery, payload_for, plan_deliveries, stamped
 from gateway.delivery.records import DeliveryState
 from gateway.delivery.redelivery import Resend, resend_of
 from gateway.delivery.resending import StartPastHead
@@ -636,3 +637,37 @@ def test_deliveries_parked_while_a_new_subscription_is_challenged_go_out_once_it
     assert created.subscription.subscription_id == sub_id
     assert set(records.states.values()) == {DeliveryState.RETRYING}
     assert len(service.resending.queue.sent) == 1
+
+
+def test_a_re_driven_intensified_event_masks_the_subjects_code_in_its_flag_too() -> None:
+    """Review 38: the listing was masked and the flag kept the number in full."""
+    court, food = (
+        listing(credit_code=RESIDENT_ID, subject_name="张三", domain=d, decision_number=n)
+        for d, n in (("court_defaulter", "清信惩〔2025〕1号"), ("food_drug", "清信惩〔2025〕2号"))
+    )
+    ended = agreement(effective_until=(NOW + timedelta(days=30)).date())
+    trigger = change_between(food, None)
+    log = Log()
+    log.changes = [trigger]
+    [flag] = plan_intensified(trigger, [court], [court, food], [HUNAN_SUB], [ended], NOW.date())
+    [first] = stamped([flag], {trigger.change_id: 1}, lambda _s, _n: 1)
+    store = InMemoryListingStore()
+    store.write([(court, None), (food, None)], GUANGDONG_CITY)
+    queue = Queue()
+    again = Resending(
+        InMemorySubscriptionStore(HUNAN_SUB),
+        Records(first),
+        log,
+        Agreements(ended),
+        queue,
+        Verifier(),
+        listings=store,
+        clock=FixedClock(NOW + timedelta(days=60)),
+    )
+
+    assert again.redrive(HUNAN_SUB.subscription_id) == 1
+
+    [sent] = queue.sent
+    assert RESIDENT_ID not in payload_for(sent, subscriber_region=HUNAN).model_dump_json()
+    assert sent.intensified is not None
+    assert sent.intensified.credit_code == sent.change.listing.credit_code
