@@ -98,5 +98,5 @@ def lagging(
     return [
         f"log entries from {first.sequence} on (logged {first.at.isoformat()}) are in no "
         f"checkpoint {required} witnesses cosigned after {lag}: a history the witnesses were "
-        "not shown (is the gateway asking them? --witness-lag sets how long this may last)"
+        "not shown (is the gateway asking them? --witness-lag-hours sets how long this may last)"
     ]
