@@ -20,7 +20,7 @@ from typing import Final
 
 from gateway.delivery.planning import Delivery, delivery_id, for_subscriber
 from gateway.delivery.subscription import Subscription
-from gateway.recognition import Agreement, counted, is_intensified, recognise
+from gateway.recognition import Agreement, Recognitions, is_intensified, remembered
 from gateway_client.contract import Change, Intensified, Listing, restated
 
 EVENT: Final = "subject.intensified"
@@ -39,11 +39,12 @@ def plan_intensified(
     ``before`` and ``after`` are all of one subject's listings either side of ``trigger``.
     """
     deliveries: list[Delivery] = []
+    recognitions = remembered(agreements)
     for region in dict.fromkeys(sub.region for sub in subscriptions):
-        was = counted(before, region, agreements, on)
-        now = counted(after, region, agreements, on)
+        was = recognitions.counted(before, region, on)
+        now = recognitions.counted(after, region, on)
         flip = Flip(trigger, was, now, after)
-        deliveries += intensified_events(flip, region, subscriptions, agreements, on)
+        deliveries += intensified_events(flip, region, subscriptions, recognitions, on)
     return deliveries
 
 
@@ -80,7 +81,7 @@ def intensified_events(
     flip: Flip,
     region: str,
     subscriptions: Sequence[Subscription],
-    agreements: Sequence[Agreement],
+    recognitions: Recognitions,
     on: date,
 ) -> list[Delivery]:
     """Deliveries to ``region``'s subscriptions when its flag flips (none when it does not),
@@ -98,7 +99,7 @@ def intensified_events(
         change = next((x for x in offered if sub.filters.matches(x.listing)), None)
         if change is None:  # its filters take none of the subject's listings counted
             continue
-        recognition = recognise(change.listing, region, agreements, on)
+        recognition = recognitions.of(change.listing, region, on)
         shown = for_subscriber(change, recognition)
         code = shown.listing.credit_code
         flag = Intensified(credit_code=code, intensified=raised, domains=tuple(sorted(domains)))

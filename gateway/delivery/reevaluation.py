@@ -19,6 +19,7 @@ from gateway.recognition import (
     counted,
     is_intensified,
     recognise,
+    remembered,
     yielded,
 )
 from gateway_client.contract import (
@@ -105,7 +106,7 @@ def subject_changes(
         # Name the flip after the first listing counted where the flag is raised.
         change = restated((now if raised else was)[0], f"{c.cause}#intensified", c.at)
         flip = Flip(change, was, now, listings)
-        deliveries += intensified_events(flip, c.region, ours, c.after, c.on)
+        deliveries += intensified_events(flip, c.region, ours, remembered(c.after), c.on)
     return deliveries
 
 

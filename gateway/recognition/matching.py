@@ -104,10 +104,14 @@ def counted(
     return [
         listing
         for listing in listings
-        if punishes(listing)
-        and listing.status is ListingStatus.ACTIVE
-        and recognise(listing, subscriber_region, agreements, on).recognised
+        if countable(listing) and recognise(listing, subscriber_region, agreements, on).recognised
     ]
+
+
+def countable(listing: Listing) -> bool:
+    """Whether ``listing`` counts toward the flag wherever it is recognised: an active black
+    listing that punishes (not a dishonesty record)."""
+    return punishes(listing) and listing.status is ListingStatus.ACTIVE
 
 
 def is_intensified(domains: frozenset[str]) -> bool:

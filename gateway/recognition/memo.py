@@ -17,7 +17,7 @@ from datetime import date
 from operator import is_
 
 from gateway.recognition.agreement import Agreement
-from gateway.recognition.matching import recognise
+from gateway.recognition.matching import countable, recognise
 from gateway.recognition.severity_policy import SeverityPolicy, severity_policy
 from gateway_client.contract import Listing, Recognition
 
@@ -65,6 +65,15 @@ class Recognitions:
                 self._memo.clear()
             found = self._memo[key] = recognise(listing, subscriber_region, self._agreements, on)
         return found
+
+    def counted(
+        self, listings: Sequence[Listing], subscriber_region: str, on: date
+    ) -> list[Listing]:
+        """``counted`` under these agreements, each recognition remembered (a fan-out asks it
+        of a subject's listings for every subscriber region, before and after each change)."""
+        return [
+            x for x in listings if countable(x) and self.of(x, subscriber_region, on).recognised
+        ]
 
 
 _current: Recognitions | None = None

@@ -23,7 +23,7 @@ from gateway.delivery.planning import Delivery, delivery_id, for_subscriber, pla
 from gateway.delivery.subscription import Subscription
 from gateway.recognition import Recognitions, SeverityPolicy, remembered, use_severity_policy
 from gateway.recognition.agreement import Agreement
-from gateway.recognition.matching import recognise
+from gateway.recognition.matching import counted, recognise
 from gateway.recognition.standing import yielded
 from gateway_client.contract import (
     Change,
@@ -108,6 +108,9 @@ def test_remembered_recognition_is_recognise(
     for listing in [*batch, *(twin for x in batch for twin in twins(x))]:
         for region, on in asks:
             assert memo.of(listing, region, on) == recognise(listing, region, agreed, on)  # type: ignore[arg-type]
+    held = [*batch, *(twin for x in batch for twin in twins(x))]
+    for region, on in asks:  # and what the intensified flag counts (fan-out asks the memo)
+        assert memo.counted(held, region, on) == counted(held, region, agreed, on)  # type: ignore[arg-type]
 
 
 @SETTINGS
