@@ -2,6 +2,7 @@
 
 from gateway.delivery.addresses import parse_address, refusal
 from gateway.delivery.agreement_desk import AgreementDesk, Saved
+from gateway.delivery.batch_writing import Batcher
 from gateway.delivery.batching import (
     BATCH_KEY_PREFIX,
     MAX_LOG_SPAN,
@@ -12,7 +13,7 @@ from gateway.delivery.batching import (
     queued_from_json,
     without,
 )
-from gateway.delivery.fan_out import Batcher, FanOut
+from gateway.delivery.fan_out import FanOut
 from gateway.delivery.health import HealthChange
 from gateway.delivery.intensified import plan_intensified
 from gateway.delivery.objection_notices import ObjectionNotices, plan_notices

@@ -146,9 +146,32 @@ def gathered(
     return out
 
 
-def file_of(lines: Sequence[Delivery], region: str) -> bytes:
-    """One line per delivery: exactly the body its single webhook would carry."""
-    return b"".join(payload_for(d, subscriber_region=region).to_bytes() + b"\n" for d in lines)
+def file_of(lines: Sequence[Delivery], region: str, shared: dict[int, Any] | None = None) -> bytes:
+    """One line per delivery: exactly the body its single webhook would carry
+    (``DeliveryPayload.to_bytes``). Changes and recognitions are shared by many lines of a
+    fan-out's files (a change is masked once for every region that does not recognise it and
+    shown as it is to the others, a recognition is remembered per listing facts), so each is
+    turned to JSON once, not once a line: ``shared`` (id → JSON value) holds them, across the
+    files of one run while their deliveries are alive. ``tests/unit/test_batch_lines.py``
+    proves the bytes equal."""
+    shared = {} if shared is None else shared
+
+    def dumped(model: Frozen) -> Any:
+        found = shared.get(id(model))
+        if found is None:
+            found = shared[id(model)] = model.model_dump(mode="json")
+        return found
+
+    out: list[bytes] = []
+    for d in lines:
+        payload = payload_for(d, subscriber_region=region)
+        body = payload.model_dump(mode="json", exclude=_SHARED)
+        body["data"], body["recognition"] = dumped(payload.data), dumped(payload.recognition)
+        out.append(json.dumps(body, ensure_ascii=False, sort_keys=True).encode() + b"\n")
+    return b"".join(out)
+
+
+_SHARED = {"data", "recognition"}
 
 
 def batch_id(lines: Sequence[Delivery]) -> str:
@@ -208,15 +231,23 @@ def _of(line: bytes, listing_ids: Collection[str]) -> bool:
     return not purge and change["listing"]["listing_id"] in listing_ids
 
 
-def described(body: bytes, key: str, subscription_id: str, clock: Clock) -> Batch:
+def described(
+    body: bytes,
+    key: str,
+    subscription_id: str,
+    clock: Clock,
+    lines: Sequence[Delivery] | None = None,
+) -> Batch:
     """The message for the file ``body`` stored under ``key`` (read back from the bytes
-    stored, so a repeated fan-out that found the file written describes the one kept)."""
+    stored, so a repeated fan-out that found the file written describes the one kept).
+    ``lines``: the deliveries ``body`` is exactly the ``file_of``, whose numbers are then read
+    off them rather than parsed back out of every line."""
     return Batch(
         delivery_id=key.rsplit("-", 1)[-1].removesuffix(".ndjson"),
         subscription_id=subscription_id,
         key=key,
         created_at=clock.now(),
-        **_numbers(body),
+        **(_numbers(body) if lines is None else _numbers_of(lines, body)),
     )
 
 
@@ -229,12 +260,21 @@ def restated(batch: Batch, body: bytes) -> Batch:
 def _numbers(body: bytes) -> dict[str, Any]:
     """What a batch's message says of its (non-empty) file: digest, size, count, ranges."""
     numbers = [json.loads(x) for x in body.split(b"\n") if x.strip()]
-    sequences = [int(x["sequence"]) for x in numbers]
-    logged = [int(x["log_sequence"]) for x in numbers]
+    return _numbered(
+        body, [int(x["sequence"]) for x in numbers], [int(x["log_sequence"]) for x in numbers]
+    )
+
+
+def _numbers_of(lines: Sequence[Delivery], body: bytes) -> dict[str, Any]:
+    """``_numbers(body)`` for the ``body`` that is ``file_of(lines, …)``."""
+    return _numbered(body, [d.sequence or 0 for d in lines], [d.log_sequence or 0 for d in lines])
+
+
+def _numbered(body: bytes, sequences: list[int], logged: list[int]) -> dict[str, Any]:
     return {
         "sha256": file_digest(body),
         "size": len(body),
-        "count": len(numbers),
+        "count": len(sequences),
         "first_sequence": sequences[0],
         "last_sequence": sequences[-1],
         "first_log_sequence": min(logged),
