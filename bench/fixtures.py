@@ -12,12 +12,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bench.common import PROVINCE, SUBSCRIBER_REGIONS
+from bench.common import PROVINCE, PROVINCES, SUBSCRIBER_REGIONS
 from gateway.delivery import Subscription
 from gateway.recognition import Agreement
 
 CREATED = datetime(2025, 1, 1, tzinfo=UTC)
 SUBSCRIBER_NAMES = {code: f"订阅省{code}" for code in SUBSCRIBER_REGIONS}
+PROVINCE_NAMES = {code: f"订阅省{code}" for code in PROVINCES if code != PROVINCE}
 
 
 def agreement_bodies() -> list[dict[str, Any]]:
@@ -45,7 +46,9 @@ def agreement_bodies() -> list[dict[str, Any]]:
     ]
 
 
-def subscription_bodies(url_of: Any = None) -> list[dict[str, Any]]:
+def subscription_bodies(
+    url_of: Any = None, regions: tuple[str, ...] = SUBSCRIBER_REGIONS
+) -> list[dict[str, Any]]:
     """One per subscriber province; the URL is never called (delivery is not measured)."""
     return [
         {
@@ -53,7 +56,7 @@ def subscription_bodies(url_of: Any = None) -> list[dict[str, Any]]:
             "url": url_of(code) if url_of else f"http://127.0.0.1:9/hooks/{code}",
             "signature_scheme": "v1a",
         }
-        for code in SUBSCRIBER_REGIONS
+        for code in regions
     ]
 
 

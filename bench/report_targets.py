@@ -118,6 +118,19 @@ def _pages_line(hook: dict[str, Any], fan: dict[str, Any] | None) -> str:
     return line + "."
 
 
+def _measured_rows(measured: dict[str, Any], prefix: str = "") -> list[list[str]]:
+    """One row per measured input; a fan-out run measured apart (``batched_fanout``) row by
+    row under its name, or said not measured."""
+    rows: list[list[str]] = []
+    for name, value in measured.items():
+        if isinstance(value, dict):
+            rows += _measured_rows(value, f"{prefix}{name}.")
+        else:
+            shown = "not measured in this run" if value is None else f"{value:,.4g}"
+            rows.append([prefix + name, shown])
+    return rows
+
+
 def _model_lines(model: dict[str, Any]) -> list[str]:
     a = model["assumptions"]
     batched = model["batched"]
@@ -150,7 +163,7 @@ def _model_lines(model: dict[str, Any]) -> list[str]:
         "",
         "Measured on the local stack (per entry, change or delivery):",
         "",
-        *_md(["input", "value"], [[k, f"{v:,.4g}"] for k, v in model["measured"].items()]),
+        *_md(["input", "value"], _measured_rows(model["measured"])),
         "",
         "Documented limits:",
         "",

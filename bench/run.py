@@ -15,6 +15,7 @@ BENCH_LATENCY_MS           5        variant of 2–3 with this delay on every AW
 BENCH_LATENCY_BULK_SIZE    10000    … bulk size in that variant
 BENCH_LATENCY_NAIVE_SIZE   2000     … naive sample in that variant
 BENCH_FANOUT_SIZE          2000     part 4: entries pushed through bulk, then fanned out
+BENCH_FANOUT_BATCHED_SIZE  1000     part 4 again, 31 provinces on batched delivery (AWS model)
 BENCH_SIGNATURE_SIZE       5000     part 5: entries in the push whose signature is timed
 BENCH_SCALE_SIZES          (*)      part 7: listings held while tick and overdue list run
 BENCH_WEBHOOK_SAMPLES      30       part 6: pushes timed until their webhook arrived
@@ -129,6 +130,7 @@ def main() -> None:
         "latency_bulk_size": env_int("BENCH_LATENCY_BULK_SIZE", 10_000),
         "latency_naive_size": env_int("BENCH_LATENCY_NAIVE_SIZE", 2_000),
         "fanout_size": env_int("BENCH_FANOUT_SIZE", 2_000),
+        "fanout_batched_size": env_int("BENCH_FANOUT_BATCHED_SIZE", 1_000),
         "signature_size": env_int("BENCH_SIGNATURE_SIZE", 5_000),
         "scale_sizes": os.environ.get("BENCH_SCALE_SIZES", "5000,10000").split(","),
         "webhook_samples": env_int("BENCH_WEBHOOK_SAMPLES", 30),
@@ -159,6 +161,9 @@ def main() -> None:
         }
     if "fanout" in wanted:
         results["fanout"] = _child(["bench.stack_parts", "fanout", str(config["fanout_size"])])
+        results["fanout_batched"] = _child(
+            ["bench.stack_parts", "fanout31+batched", str(config["fanout_batched_size"])]
+        )
     if "signatures" in wanted:
         results["signatures"] = _child(["bench.signatures"])
     if "scale" in wanted:  # a process a size: each peak RSS its own

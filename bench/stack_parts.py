@@ -5,6 +5,7 @@ and size), so its peak RSS is that run's alone:
     python -m bench.stack_parts bulk SIZE OUT.json
     python -m bench.stack_parts naive SIZE OUT.json
     python -m bench.stack_parts fanout SIZE OUT.json
+    python -m bench.stack_parts fanout31+batched SIZE OUT.json
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import fixtures
-from bench.common import CITY, AwsCounter, cpu_seconds, totals
+from bench.common import CITY, PROVINCES, SUBSCRIBER_REGIONS, AwsCounter, cpu_seconds, totals
 from bench.stack import ExternalStack
 from bench.stack_upload import bulk_upload, finish, ndjson, pass1_cpu_seconds, start_stack
 from chalicelib.bootstrap import container
@@ -105,20 +106,22 @@ def _chunks(path: Path) -> Iterator[bytes]:
             yield chunk
 
 
-def run_fanout(size: int) -> dict[str, Any]:
-    """10 subscriptions and 2 agreements; a bulk upload of ``size`` entries; then the listings
-    stream drained through ``app.fan_out_changes`` (deliveries are queued, not delivered)."""
+def run_fanout(size: int, mode: str = "single", regions: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A subscription per region (the ten of ``fixtures`` unless ``regions`` are given; ``mode``:
+    their delivery mode) and 2 agreements; a bulk upload of ``size`` entries; then the listings
+    stream drained through ``app.fan_out_changes`` (deliveries are queued, and batched files
+    written, not delivered)."""
     moto, stack = start_stack()
     try:
         c = container()
         counter = AwsCounter().attach(c.aws_clients)
         uploader = stack.source_uploader()
-        stack.register_regions(fixtures.SUBSCRIBER_NAMES)
+        stack.register_regions(fixtures.PROVINCE_NAMES if regions else fixtures.SUBSCRIBER_NAMES)
         for body in fixtures.agreement_bodies():
             stack.operator("POST", "/v1/agreements", body)
         subscriptions = [
-            stack.operator("POST", "/v1/subscriptions", body)
-            for body in fixtures.subscription_bodies()
+            stack.operator("POST", "/v1/subscriptions", {**body, "delivery_mode": mode})
+            for body in fixtures.subscription_bodies(regions=regions or SUBSCRIBER_REGIONS)
         ]
         with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
             path = ndjson(Path(tmp), size)
@@ -184,7 +187,19 @@ def _queued(stack: ExternalStack) -> int:
 
 PAGES = "dynamodb.BatchWriteItem[deliveries]"  # ``chalicelib.dynamodb.delivery_pages``
 
-PARTS = {"bulk": run_bulk, "naive": run_naive, "fanout": run_fanout}
+
+def run_fanout_provinces_batched(size: int) -> dict[str, Any]:
+    """The fan-out with the AWS model's subscribers: the 31 provinces, each on batched
+    delivery (湖南 among them, as in the model: every province holds every change)."""
+    return run_fanout(size, "batched", PROVINCES)
+
+
+PARTS = {
+    "bulk": run_bulk,
+    "naive": run_naive,
+    "fanout": run_fanout,
+    "fanout31+batched": run_fanout_provinces_batched,
+}
 
 
 def main() -> None:

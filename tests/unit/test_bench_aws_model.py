@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bench.aws_model import Assumptions, Limits, Measured, model
+from bench.aws_model import Assumptions, FanOutRun, Limits, Measured, model
 from infra.sizing import INGEST_RANGES_AT_ONCE, SIZES
 from infra.stream_failures import STREAM_BATCH_SIZE
 
@@ -146,3 +146,37 @@ def test_ingest_divides_by_the_ranges_at_once_except_its_first_pass() -> None:
     serial = 2 * 1_000_000 * MEASURED.ingest_pass1_cpu_seconds_per_entry  # passes 1 and 3
     assert ingest(1) - serial == pytest.approx(16 * (ingest(16) - serial))
     assert ingest(1_000) > serial
+
+
+def fan_out_seconds(measured: Measured, **assumed: Any) -> float:
+    return float(
+        model(measured, assumptions=Assumptions(**assumed))["stages"]["fan_out"]["bounds"][
+            "functions_per_shard"
+        ]
+    )
+
+
+def test_batched_subscribers_fan_out_at_the_cost_measured_with_them_not_the_single_runs() -> None:
+    """With a fan-out measured for 31 batched subscriptions, every subscriber batched costs
+    exactly that run per change; the single run (10 subscriptions, scaled) no longer counts —
+    four times its CPU changes nothing — and twice the batched run's CPU shows."""
+    batched = FanOutRun(31, 1.5, 2.4, 0.012)
+    measured = replace(MEASURED, batched_fanout=batched)
+    base = fan_out_seconds(measured, batched_subscribers=31)
+    heavier_single = replace(measured, fanout_cpu_seconds_per_change=0.02)
+    assert fan_out_seconds(heavier_single, batched_subscribers=31) == base
+    heavier = replace(measured, batched_fanout=replace(batched, cpu_seconds_per_change=0.024))
+    assert fan_out_seconds(heavier, batched_subscribers=31) > base * 1.5
+    # without the batched run (an older report), the single run scaled to 31 stands for it
+    # (less the single subscribers' queue sends)
+    assert fan_out_seconds(MEASURED, batched_subscribers=31, request_seconds=0) == fan_out_seconds(
+        MEASURED, request_seconds=0
+    )
+
+
+def test_a_fan_outs_round_trips_overlap_as_many_as_it_has_in_flight() -> None:
+    one_at_a_time = fan_out_seconds(MEASURED, fanout_requests_in_flight=1)
+    eight = fan_out_seconds(MEASURED, fanout_requests_in_flight=8)
+    cpu_only = fan_out_seconds(MEASURED, fanout_requests_in_flight=10**12)
+    assert cpu_only < eight < one_at_a_time
+    assert one_at_a_time - cpu_only == pytest.approx((eight - cpu_only) * 8)
