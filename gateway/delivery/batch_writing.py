@@ -6,9 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
-from gateway.delivery.batching import Batch, batch_id, described, file_of, gathered, key_of, without
+from gateway.delivery.batching import (
+    Batch,
+    Shared,
+    batch_id,
+    described,
+    file_of,
+    gathered,
+    key_of,
+    without,
+)
 from gateway.delivery.planning import Delivery
 from gateway.delivery.ports import BatchFiles
 from gateway.delivery.subscription import Subscription
@@ -52,7 +60,7 @@ class Batcher:
         files = [item for item in items if isinstance(item, list)]
         every = [d for lines in files for d in lines]
         before = self._erased(every)
-        shared: dict[int, Any] = {}  # JSON of the changes the files share (``file_of``)
+        shared: Shared = {}  # JSON of the changes the files share (``file_of``)
         with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
             written = list(
                 pool.map(
@@ -76,7 +84,7 @@ class Batcher:
         return queued
 
     def _write(
-        self, lines: Sequence[Delivery], region: str, gone: set[int], shared: dict[int, Any]
+        self, lines: Sequence[Delivery], region: str, gone: set[int], shared: Shared
     ) -> Written:
         """Write once, without an erased listing's lines (``without``, as a purge leaves a
         file); a file already there (a stream batch fanned out again) is the one kept. The key

@@ -146,21 +146,20 @@ def gathered(
     return out
 
 
-def file_of(lines: Sequence[Delivery], region: str, shared: dict[int, Any] | None = None) -> bytes:
+def file_of(lines: Sequence[Delivery], region: str, shared: Shared | None = None) -> bytes:
     """One line per delivery: exactly the body its single webhook would carry
     (``DeliveryPayload.to_bytes``). Changes and recognitions are shared by many lines of a
     fan-out's files (a change is masked once for every region that does not recognise it and
     shown as it is to the others, a recognition is remembered per listing facts), so each is
-    turned to JSON once, not once a line: ``shared`` (id → JSON value) holds them, across the
-    files of one run while their deliveries are alive. ``tests/unit/test_batch_lines.py``
-    proves the bytes equal."""
+    turned to JSON once, not once a line: ``shared`` holds them across the files of one run.
+    ``tests/unit/test_batch_lines.py`` proves the bytes equal."""
     shared = {} if shared is None else shared
 
     def dumped(model: Frozen) -> Any:
         found = shared.get(id(model))
-        if found is None:
-            found = shared[id(model)] = model.model_dump(mode="json")
-        return found
+        if found is None or found[0] is not model:  # held with its JSON: no id is reused
+            found = shared[id(model)] = (model, model.model_dump(mode="json"))
+        return found[1]
 
     out: list[bytes] = []
     for d in lines:
@@ -169,6 +168,10 @@ def file_of(lines: Sequence[Delivery], region: str, shared: dict[int, Any] | Non
         body["data"], body["recognition"] = dumped(payload.data), dumped(payload.recognition)
         out.append(json.dumps(body, ensure_ascii=False, sort_keys=True).encode() + b"\n")
     return b"".join(out)
+
+
+Shared = dict[int, tuple[Frozen, Any]]
+"""A model's JSON value by its ``id``, held with the model itself (so the id stays its own)."""
 
 
 _SHARED = {"data", "recognition"}

@@ -9,13 +9,16 @@ agreements planned as a fan-out plans them.
 
 from __future__ import annotations
 
-from builders import change
+import gc
+
+from builders import change, entry, make_uscc, subscription
+from builders import listing as built
 from hypothesis import given
 from hypothesis import strategies as st
 from plan_strategies import agreements, listings, subscriptions
 from test_recognition_memo import SETTINGS
 
-from gateway.delivery.batching import described, file_of
+from gateway.delivery.batching import Shared, described, file_of
 from gateway.delivery.planning import Delivery, payload_for, planned_deliveries, stamped
 from gateway.delivery.subscription import Subscription
 from gateway.recognition.agreement import Agreement
@@ -41,7 +44,7 @@ def test_a_files_lines_are_the_single_bodies_byte_for_byte(
     batch: list[Listing], subs: list[Subscription], agreed: list[Agreement], data: st.DataObject
 ) -> None:
     deliveries = planned(batch, subs, agreed)
-    shared: dict[int, object] = {}  # across the files, as one fan-out run shares it
+    shared: Shared = {}  # across the files, as one fan-out run shares it
     for sub in subs:
         lines = [d for d in deliveries if d.subscription_id == sub.subscription_id]
         if not lines:
@@ -57,3 +60,19 @@ def test_a_files_lines_are_the_single_bodies_byte_for_byte(
         assert from_lines.model_dump(exclude={"created_at"}) == read_back.model_dump(
             exclude={"created_at"}
         )
+
+
+def test_a_shared_cache_outliving_its_lines_never_lends_a_dead_changes_json() -> None:
+    """``shared`` kept across files whose deliveries were freed: a new change may get a freed
+    one's ``id``, and must not get its JSON (another listing, or an unmasked copy)."""
+    subs = [subscription("s", region="440000")]
+    shared: Shared = {}
+    for n in range(30):
+        listing = built(entry(credit_code=make_uscc(n)))
+        lines = planned([listing], subs, [])
+        plain = b"".join(
+            payload_for(d, subscriber_region="440000").to_bytes() + b"\n" for d in lines
+        )
+        assert file_of(lines, "440000", shared) == plain, f"file {n}"
+        del lines, listing
+        gc.collect()
