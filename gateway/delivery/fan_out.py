@@ -14,9 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from gateway.delivery.batch_writing import Batcher
-from gateway.delivery.batching import (
-    Batch,
-)
+from gateway.delivery.batching import Batch
 from gateway.delivery.intensified import plan_intensified
 from gateway.delivery.objection_notices import filtered_out, plan_notices, settles
 from gateway.delivery.planning import (
