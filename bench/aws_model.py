@@ -310,8 +310,8 @@ def from_results(results: dict[str, Any]) -> Measured | None:
 
 
 def fanout_run(fan: dict[str, Any]) -> FanOutRun:
-    """Per change, from a fan-out part's result: every DynamoDB write unit (its pages but:
-    they are counted per single delivery), request and the gateway's CPU."""
+    """Per change, from a fan-out part's result: its DynamoDB write units (less its pages',
+    which the model counts per single delivery), its requests and the gateway's CPU."""
     changes = fan["stream_records"] or 1
     f = fan["fan_out_aws_totals"]
     return FanOutRun(
