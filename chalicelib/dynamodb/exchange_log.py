@@ -6,17 +6,19 @@ generation), per appended chunk one S3 object and a few small items
 
 Appending a chunk (``append_with_counts``), for each chunk of pending changes:
 
-1. read the head (size and generation), *then* read the claims of the chunk's changes and
-   resolve them: a change is logged if a token it holds names a committed chunk
-   (``claim#<token>``, written by the chunk's transaction) whose list of change ids holds it,
-   or if its ``change#`` marker, read after, says so (a purge's, or a change whose claims were
-   compacted away: ``log_compaction`` shows why that keeps what follows true);
+1. read the head (size and generation) and the claims of the chunk's changes as of one moment
+   (``log_index``: a snapshot, the claims of a large chunk after it), and resolve them: a
+   change is logged if a token it holds names a committed chunk (``claim#<token>``, written
+   by the chunk's transaction) whose list of change ids holds it, or if its ``change#``
+   marker, read with or after its listing's claims, says so (a purge's, or a change whose
+   claims were compacted away: ``log_compaction`` shows why that keeps what follows true);
    such changes leave the chunk, and a listing marked erased has its changes logged bodiless;
-2. *claim*: a fresh random token (one per chunk, kept for its retries) is added to each change
-   left's claims in its listing's index item (``listing#<id>``, one attribute per change id
+2. *claim*: a fresh random token (one per chunk, kept for its retries) is added to each
+   change's claims in its listing's index item (``listing#<id>``, one attribute per change id
    holding a set of tokens): one small unconditional update per listing, outside any
-   transaction (1 write unit); the chunk's object was started before 1
-   (``chalicelib.dynamodb.log_writes``);
+   transaction (1 write unit). The claims and the chunk's object are written while 1 reads
+   (``chalicelib.dynamodb.log_writes``), so a change 1 finds logged already (a retried
+   batch) is claimed once more, for nothing: a token naming no chunk that holds it;
 3. one transaction conditioned on the head's size *and generation* as read in 1: the head
    moves on, the chunk's item, its claim item, its block, the statistics counters its records
    move (``append_counted``), a marker per purge. If it is cancelled (another appender took
@@ -27,11 +29,11 @@ Appending a chunk (``append_with_counts``), for each chunk of pending changes:
 Exactly once: say two attempts A and B (a retried or bisected batch, a re-drive, concurrent
 lanes) both commit change c, A first. B's transaction needs the head as B read it in 1; every
 commit moves the head, so B read it after A's commit, and so read c's claims after that too
-(1 reads the head first). A's token was added to c's claims in A's step 2, before A committed,
-and A's claim item and chunk were committed with A: B found c logged and left it out — a
-contradiction. (Only the order of an attempt's own claim before its own transaction matters,
-not whether it comes before that attempt's reads: so the claims wait for the reads, and a
-change already logged is never claimed again.) Gap-free: every commit moves the head from the
+(1 reads the head no later than the claims). A's token was added to c's claims in A's step 2,
+before A committed, and A's claim item and chunk were committed with A: B found c logged and
+left it out — a contradiction. (Only the order of an attempt's own claim before its own
+transaction matters, not whether it comes before that attempt's reads: so the claims are
+written while the reads run.) Gap-free: every commit moves the head from the
 size it read to that plus the chunk's length, atomically with the chunk. A token left by an
 attempt that died before its transaction names no committed chunk, so it counts for nothing,
 and its object holds no readable body (its keys were never stored).
@@ -179,7 +181,7 @@ class DynamoExchangeLog(LogErasure):
         unique = list(dict((c.change_id, c) for c in changes).values())
         known: dict[str, int] = {}
         settled: set[str] = set()
-        crowded: dict[str, int] = {}  # by listing: its claims as read, and this call's added
+        crowded: dict[str, int] = {}  # by listing: its claims as read, and this call's sent
         pending, attempt = unique, 0
         published: Published | None = None  # as the last commit of this call read it
         with self._appended_lock:
@@ -189,29 +191,32 @@ class DynamoExchangeLog(LogErasure):
                 chunk = take(pending, tallies)
                 writes = ChunkWrites(self._client, self._table, self._archive, pool, chunk)
                 while True:  # until the chunk's changes are logged, by this attempt or another
-                    head = self._head()
-                    # read after the head: see the module docstring; and the publisher's state
-                    state = self._state(chunk, (PUBLISHED,))
-                    known |= state.logged | state.older
-                    settled |= set(state.logged)
-                    crowded |= {x: max(k, crowded.get(x, 0)) for x, k in state.claims.items()}
-                    live = [c for c in chunk if c.change_id not in known]
-                    if not live:
-                        break
+                    # the head with the index (module docstring), and the publisher's state
+                    own = None if writes.tried else writes.token  # names no chunk yet
+                    read = self._state(chunk, (PUBLISHED,), own)
+                    if read is not None:
+                        head, state = read
+                        known |= state.logged | state.older
+                        settled |= set(state.logged)
+                        crowded |= {x: max(k, crowded.get(x, 0)) for x, k in state.claims.items()}
+                        live = [c for c in chunk if c.change_id not in known]
+                        if not live:
+                            break
                     if attempt >= _ATTEMPTS:
                         raise LogContention(
                             f"{len(pending)} changes not logged after {attempt} tries"
                         )
-                    if self._commit(head, live, writes, state.erasures, tallies, counters):
+                    if read is not None and self._commit(
+                        head, live, writes, state.erasures, tallies, counters
+                    ):
                         published = published_of(state.also.get(PUBLISHED))
-                        for c in live:  # its claims were added after the read
-                            x = c.listing.listing_id
-                            crowded[x] = crowded.get(x, 0) + 1
                         known |= {c.change_id: head.size + 1 + i for i, c in enumerate(live)}
                         settled |= {c.change_id for c in live}
                         break
                     attempt += 1
                     time.sleep(random.uniform(0, _BACKOFF * 2 ** min(attempt, 5)))  # noqa: S311
+                for x in writes.claimed_listings():  # perhaps after the read: counted anyway
+                    crowded[x] = crowded.get(x, 0) + 1
                 pending = [c for c in pending if c.change_id not in known]
         if published is not None:
             self._after(published, max(known.values()))

@@ -12,13 +12,18 @@ import logging
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Table, s, text
 from chalicelib.dynamodb.item_size import item_size
 from chalicelib.dynamodb.log_chunks import chunk_key
 from chalicelib.dynamodb.log_transaction import HEAD, Head, claim_key, ids_of, index_key
 from gateway_client.contract import Change
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import TransactGetItemTypeDef
 
 logger = logging.getLogger("credit_gateway.exchange_log")
 HIGH_WATER = 64 * 1024  # bytes of a listing's index item: a sixth of DynamoDB's limit
@@ -35,6 +40,7 @@ class LogState:
 
 
 _READERS = 4  # BatchGetItem requests at once
+_SNAPSHOT = 25  # items a TransactGetItems here: moto still refuses more (DynamoDB takes 100)
 
 
 def marker_key(change_id: str) -> str:
@@ -43,23 +49,38 @@ def marker_key(change_id: str) -> str:
 
 class LogIndex(Table):
     def _head(self) -> Head:
-        item = self._get({"pk": s(HEAD)}) or {}
-        return Head(
-            int(item.get("sequence", {}).get("N", 0)), int(item.get("generation", {}).get("N", 0))
-        )
+        return _head_of(self._get({"pk": s(HEAD)}) or {})
 
-    def _state(self, changes: Sequence[Change], also: Sequence[str] = ()) -> LogState:
-        """What the indexes say of ``changes`` now: each listing's erasure, where each change
-        is logged (by a chunk whose claim it holds, or by a marker: compaction's, or an older
-        one), how many claims each listing's index holds; and the items ``also`` named, read
-        with them. The listings' index items and the changes' markers are read at once (a
-        marker counts only for a change no chunk holds): one round trip less before every
-        append's transaction."""
+    def _state(
+        self, changes: Sequence[Change], also: Sequence[str] = (), untried: str | None = None
+    ) -> tuple[Head, LogState] | None:
+        """The head, and what the indexes say of ``changes`` at that head: each listing's
+        erasure, where each change is logged (by a chunk whose claim it holds, or by a
+        marker: compaction's, or an older one), how many claims each listing's index holds;
+        and the items ``also`` named, read with them. ``None`` when DynamoDB cancelled the
+        snapshot (a transaction on one of its items in flight: the head moving, most likely);
+        the caller reads again, as after a lost turn. ``untried``: a token no transaction has
+        named yet (the caller's own claims, perhaps sent before this read), not looked up.
+
+        The head, ``also``, the index items and then the markers, the first ``_SNAPSHOT`` of them in
+        one snapshot (``TransactGetItems``: one round trip before every append's transaction,
+        and every item as of one moment); any more after it, the index items before their
+        markers. So the head is read no later than any index, and each marker no earlier than
+        its listing's index, as the exactly-once argument and compaction's need
+        (``exchange_log``, ``log_compaction``): a marker read in the same request as its
+        index but not in a snapshot could be read first."""
         listing_ids = list(dict.fromkeys(c.listing.listing_id for c in changes))
         change_ids = list(dict.fromkeys(c.change_id for c in changes))
-        found = self._batch(
-            [*also, *(index_key(x) for x in listing_ids), *(marker_key(x) for x in change_ids)]
-        )
+        indexes = [index_key(x) for x in listing_ids]
+        markers = [marker_key(x) for x in change_ids]
+        keys = [HEAD, *also, *indexes, *markers]
+        found = self._snapshot(keys[:_SNAPSHOT])
+        if found is None:
+            return None
+        rest = set(keys[_SNAPSHOT:])
+        found |= self._batch([k for k in indexes if k in rest])
+        found |= self._batch([k for k in markers if k in rest])
+        head = _head_of(found.pop(HEAD, {}))
         erasures = {
             x: text(item, "erased_by")
             if "erased_by" in (item := found.get(index_key(x), {}))
@@ -67,9 +88,13 @@ class LogIndex(Table):
             for x in listing_ids
         }
         claims = {
-            c.change_id: found.get(index_key(c.listing.listing_id), {})
-            .get(c.change_id, {})
-            .get("SS", [])
+            c.change_id: [
+                t
+                for t in found.get(index_key(c.listing.listing_id), {})
+                .get(c.change_id, {})
+                .get("SS", [])
+                if t != untried
+            ]
             for c in changes
         }
         _watch(found)
@@ -85,7 +110,22 @@ class LogIndex(Table):
             x: sum(k.startswith("chg_") for k in found.get(index_key(x), {})) for x in listing_ids
         }
         also_found = {k: found[k] for k in also if k in found}
-        return LogState(erasures, logged, older, counts, also_found)
+        return head, LogState(erasures, logged, older, counts, also_found)
+
+    def _snapshot(self, keys: Sequence[str]) -> dict[str, dict[str, Any]] | None:
+        """The items of ``keys`` (at most ``_SNAPSHOT``) as of one moment, by ``pk``; ``None``
+        when DynamoDB cancelled the read (a conflicting transaction in flight)."""
+        gets: list[TransactGetItemTypeDef] = [
+            {"Get": {"TableName": self._table, "Key": {"pk": s(k)}}} for k in keys
+        ]
+        try:
+            reply = self._client.transact_get_items(TransactItems=gets)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                raise
+            return None
+        items = [r["Item"] for r in reply.get("Responses", []) if r.get("Item")]
+        return {text(item, "pk"): dict(item) for item in items}
 
     def _resolve(self, claims: Mapping[str, Sequence[str]]) -> dict[str, int]:
         """Each change's sequence, if a chunk it claimed was committed and holds it."""
@@ -147,6 +187,12 @@ class LogIndex(Table):
                 found[text(item, "pk")] = dict(item)
             pending = dict(reply.get("UnprocessedKeys") or {})
         return found
+
+
+def _head_of(item: Mapping[str, Any]) -> Head:
+    return Head(
+        int(item.get("sequence", {}).get("N", 0)), int(item.get("generation", {}).get("N", 0))
+    )
 
 
 def _watch(found: Mapping[str, Mapping[str, Any]]) -> None:

@@ -313,15 +313,15 @@ def test_changes_another_appender_logs_just_before_this_one_reads_the_head_are_n
         aws.env["CG_EXCHANGE_LOG_TABLE"],
         S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"]),
     )
-    head, heads = log._head, []
+    snapshot, heads = log._snapshot, []
 
     def after_the_other(*args: Any) -> Any:
         heads.append(args)
-        if len(heads) == 1:  # just before this appender reads the head
+        if len(heads) == 1:  # just before this appender reads the head (and the index)
             other.append(mine[1:])
-        return head(*args)
+        return snapshot(*args)
 
-    monkeypatch.setattr(log, "_head", after_the_other)
+    monkeypatch.setattr(log, "_snapshot", after_the_other)
     sequences = log.append(mine)
 
     assert [e.change_id for e, _ in everything(log)] == [c.change_id for c in [*mine[1:], mine[0]]]

@@ -148,15 +148,15 @@ def test_changes_logged_and_compacted_by_another_just_before_this_one_reads_are_
 ):
     made = history(12)
     other = exchange_log(aws)
-    head, heads = log._head, []
+    snapshot, heads = log._snapshot, []
 
     def after_the_other(*args: Any) -> Any:
         heads.append(args)
-        if len(heads) == 1:  # after this appender's claims: the other logs and compacts them
+        if len(heads) == 1:  # as this appender's claims go: the other logs and compacts them
             other.append(made)
-        return head(*args)
+        return snapshot(*args)
 
-    monkeypatch.setattr(log, "_head", after_the_other)
+    monkeypatch.setattr(log, "_snapshot", after_the_other)
     sequences = log.append(made[8:])
 
     assert sequences == {c.change_id: i for i, c in enumerate(made, start=1) if i > 8}

@@ -33,7 +33,8 @@ def log(aws: Any) -> DynamoExchangeLog:
 
 def test_appending_and_compacting_call_only_what_the_appending_functions_may(log, aws):
     """The fan-out and the API append to the log under ``rn``: no BatchWriteItem, which could
-    delete (a transaction needs the actions of its items, which ``rn`` has)."""
+    delete (a transaction, a write or a read, needs the actions of its items, which ``rn``
+    has: IAM governs a transaction's Get by ``GetItem``)."""
     called: set[str] = set()
 
     def note(model: Any, **_: Any) -> None:
@@ -45,7 +46,8 @@ def test_appending_and_compacting_call_only_what_the_appending_functions_may(log
 
     assert "dynamodb:PutItem" in called  # the markers
     for function in ("FanOutChanges", "APIHandler"):
-        allowed = {*MODES[TABLES[function]["ExchangeLogTable"]], "dynamodb:TransactWriteItems"}
+        transactions = {"dynamodb:TransactWriteItems", "dynamodb:TransactGetItems"}
+        allowed = {*MODES[TABLES[function]["ExchangeLogTable"]], *transactions}
         assert called <= allowed
 
 
