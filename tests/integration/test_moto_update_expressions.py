@@ -1,6 +1,7 @@
 """The local stack's parsed ``UpdateExpression``s (``infra/local/moto_speedup.py``): each text is
 parsed once, and every update still applies its own names and values to its own item, inside a
-transaction too; a malformed expression is refused every time."""
+transaction too; a malformed expression is refused every time, and so is a clause given twice
+(the clauses counted once, at the root)."""
 
 from __future__ import annotations
 
@@ -57,3 +58,46 @@ def test_a_malformed_expression_is_refused_every_time(ddb: Any) -> None:
     for _ in range(2):
         with pytest.raises(ClientError):
             ddb.update_item(**{**_update("a", "x", "t"), "UpdateExpression": "ADD #n :one SET"})
+
+
+@pytest.mark.parametrize(
+    ("expression", "clause"),
+    [
+        ("ADD #n :one SET #tag = :tag ADD #m :one", "ADD"),
+        ("SET #tag = :tag ADD #n :one SET #m = :one", "SET"),
+        ("REMOVE #tag ADD #n :one REMOVE #m", "REMOVE"),
+    ],
+)
+def test_an_update_with_a_clause_twice_is_still_refused(
+    ddb: Any, expression: str, clause: str
+) -> None:
+    """The clauses are counted once, at the root of the tree: a clause given twice anywhere in
+    it is still refused, and nothing is written."""
+    with pytest.raises(ClientError, match=f'"{clause}" section can only be used once'):
+        ddb.update_item(
+            TableName="t",
+            Key={"pk": {"S": "a"}},
+            UpdateExpression=expression,
+            ExpressionAttributeNames={"#n": "n", "#m": "m", "#tag": "tag"},
+            ExpressionAttributeValues={":one": {"N": "1"}, ":tag": {"S": "t"}}
+            if ":tag" in expression
+            else {":one": {"N": "1"}},
+        )
+    assert "Item" not in ddb.get_item(TableName="t", Key={"pk": {"S": "a"}})
+
+
+def test_one_clause_of_each_kind_with_many_actions_applies_them_all(ddb: Any) -> None:
+    ddb.put_item(TableName="t", Item={"pk": {"S": "a"}, "gone": {"S": "x"}})
+    names = {f"#c{i}": f"c{i}" for i in range(40)}
+    adds = ", ".join(f"#c{i} :one" for i in range(40))
+    ddb.update_item(
+        TableName="t",
+        Key={"pk": {"S": "a"}},
+        UpdateExpression=f"ADD {adds} SET #tag = :tag REMOVE #gone",
+        ExpressionAttributeNames={**names, "#tag": "tag", "#gone": "gone"},
+        ExpressionAttributeValues={":one": {"N": "1"}, ":tag": {"S": "t"}},
+    )
+    item = ddb.get_item(TableName="t", Key={"pk": {"S": "a"}})["Item"]
+    assert all(item[f"c{i}"] == {"N": "1"} for i in range(40))
+    assert item["tag"] == {"S": "t"}
+    assert "gone" not in item
