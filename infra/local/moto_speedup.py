@@ -64,7 +64,7 @@ from moto.dynamodb.parsing.expressions import UpdateExpressionParser
 from moto.dynamodb.parsing.validators import ActionCountValidator
 from moto.sqs.models import SQSBackend
 
-from infra.local import moto_http
+from infra.local import moto_http, moto_responses
 
 _active = threading.local()
 
@@ -165,6 +165,7 @@ def _number_stream_records_once() -> None:
 
 def install() -> None:
     moto_http.install()  # kept-alive connections (its docstring says why)
+    moto_responses.install()  # answers written with less work (its docstring says why)
     _cache_action_names()
     _cache_update_expressions()
     _count_clauses_at_the_root()

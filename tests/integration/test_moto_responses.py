@@ -1,0 +1,98 @@
+"""The local stack's cheaper moto answers (``infra/local/moto_responses.py``): every answer is the
+one moto's own attribute lookup writes, for items of every attribute type, nested, through
+each kind of read and write the gateway makes; and request ids keep their form."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.core import serialize
+
+ITEM = {
+    "pk": {"S": "a"},
+    "n": {"N": "12.5"},
+    "b": {"B": b"\x00\x01bytes"},
+    "ss": {"SS": ["x", "y"]},
+    "ns": {"NS": ["1", "2"]},
+    "bs": {"BS": [b"a", b"b"]},
+    "nothing": {"NULL": True},
+    "yes": {"BOOL": True},
+    "l": {"L": [{"S": "in a list"}, {"M": {"deep": {"N": "3"}}}]},
+    "m": {"M": {"inner": {"L": [{"BOOL": False}]}, "s": {"S": "in a map"}}},
+}
+
+
+@pytest.fixture
+def ddb(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    monkeypatch.setenv("AWS_ACCOUNT_ID_ENDPOINT_MODE", "disabled")  # as tests/aws_support.py
+    with mock_aws():
+        yield boto3.client("dynamodb", region_name="us-east-1")
+
+
+def _answers(ddb: Any, table: str) -> list[Any]:
+    """One answer of each kind the gateway reads, their request metadata left out."""
+    ddb.create_table(
+        TableName=table,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    key = {"pk": {"S": "a"}}
+    calls: list[Callable[[], Any]] = [
+        lambda: ddb.put_item(TableName=table, Item=ITEM, ReturnValues="ALL_OLD"),
+        lambda: ddb.get_item(TableName=table, Key=key, ConsistentRead=True),
+        lambda: ddb.update_item(
+            TableName=table,
+            Key=key,
+            UpdateExpression="ADD n :one SET m.s = :s",
+            ExpressionAttributeValues={":one": {"N": "1"}, ":s": {"S": "changed"}},
+            ReturnValues="ALL_NEW",
+        ),
+        lambda: ddb.batch_get_item(RequestItems={table: {"Keys": [key, {"pk": {"S": "none"}}]}}),
+        lambda: ddb.transact_get_items(
+            TransactItems=[
+                {"Get": {"TableName": table, "Key": k}} for k in (key, {"pk": {"S": "z"}})
+            ]
+        ),
+        lambda: ddb.query(
+            TableName=table,
+            KeyConditionExpression="pk = :a",
+            ExpressionAttributeValues={":a": {"S": "a"}},
+        ),
+        lambda: ddb.scan(TableName=table),
+        lambda: ddb.describe_table(TableName=table)["Table"]["KeySchema"],
+    ]
+    answers = []
+    for call in calls:
+        answer = call()
+        if isinstance(answer, dict):
+            answer.pop("ResponseMetadata", None)
+        answers.append(answer)
+    return answers
+
+
+def test_every_answer_is_the_one_moto_writes_unaided(
+    ddb: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    picker: Any = serialize.XFormedAttributePicker
+    cached = picker.get_possible_keys
+    assert cached.cached_for_dicts  # installed by tests/conftest.py, as by the local stack
+
+    faster = _answers(ddb, "t")
+    ddb.delete_table(TableName="t")
+    monkeypatch.setattr(picker, "get_possible_keys", cached.uncached)
+    unaided = _answers(ddb, "t")
+
+    assert faster == unaided
+    assert faster[1]["Item"] == ITEM
+
+
+def test_request_ids_keep_their_form(ddb: Any) -> None:
+    ids = {ddb.list_tables()["ResponseMetadata"]["RequestId"] for _ in range(20)}
+    assert len(ids) == 20
+    assert all(re.fullmatch(r"[A-Za-z0-9]{52}", i) for i in ids)
