@@ -33,7 +33,7 @@ import threading
 import time
 from typing import Any
 
-from moto.core.utils import camelcase_to_underscores
+from moto.core.utils import camelcase_to_underscores as _python_name
 from moto.server import ThreadedMotoServer
 from moto.sqs import models as sqs_models
 
@@ -56,13 +56,14 @@ class _LazyAttributes:
             known += queue.FIFO_ATTRIBUTES
         if name not in known:
             return _full_attributes(queue).get(name, default)
-        return getattr(queue, camelcase_to_underscores(name))
+        return getattr(queue, _attribute_name(name))
 
     def __getattr__(self, name: str) -> Any:  # anything else: the real dict
         return getattr(_full_attributes(self._queue), name)
 
 
 _full_attributes = sqs_models.Queue.attributes.fget
+_attribute_name = functools.lru_cache(maxsize=64)(_python_name)  # per message: turned once
 
 
 def _attributes(queue: Any) -> Any:

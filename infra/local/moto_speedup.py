@@ -31,17 +31,7 @@ queue operation (a send, a delete that frees a FIFO group), and looks again at l
 0.25 s (a delay or visibility timeout ends without an operation). moto's own wait would also
 spin while a FIFO group is in flight (its messages visible but not receivable).
 
-And moto parses every ``UpdateExpression`` twice per update (once to check its placeholders,
-once to run it), inside a transaction too: a fifth of its CPU on the way from a push to its
-webhook. The parse is a pure function of the expression's text, and what moto does with the
-tree copies it first (its validator deep-copies it; the placeholder check only reads it), so
-each text is parsed once.
-
-And moto checks an update's clauses (at most one ADD, one SET, one REMOVE) at every nested
-expression node of its tree, each check searching the whole subtree below: quadratic in the
-clauses and actions, about a tenth of its CPU on the way from a push to its webhook. The root's
-subtree holds every clause of every node below it, so one check at the root refuses exactly the
-updates the nested checks refuse.
+And an update's expression is parsed and checked with less work: ``moto_update_expressions``.
 
 And moto turns each request's action name into a Python name, character by character, once per
 request: a pure function of the name, so each name is turned once."""
@@ -59,12 +49,9 @@ from moto.core import responses as core_responses
 from moto.dynamodb import models
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import StreamShard, Table
-from moto.dynamodb.parsing.ast_nodes import UpdateExpression
-from moto.dynamodb.parsing.expressions import UpdateExpressionParser
-from moto.dynamodb.parsing.validators import ActionCountValidator
 from moto.sqs.models import SQSBackend
 
-from infra.local import moto_http, moto_responses
+from infra.local import moto_http, moto_responses, moto_update_expressions
 
 _active = threading.local()
 
@@ -167,8 +154,7 @@ def install() -> None:
     moto_http.install()  # kept-alive connections (its docstring says why)
     moto_responses.install()  # answers written with less work (its docstring says why)
     _cache_action_names()
-    _cache_update_expressions()
-    _count_clauses_at_the_root()
+    moto_update_expressions.install()
     _serialise_sqs()
     _number_stream_records_once()
     backend: Any = models.DynamoDBBackend
@@ -224,29 +210,6 @@ def _put_back(held: _Held) -> None:
             table.items.get(hash_key, {}).pop(range_key, None)
         else:
             table.items[hash_key][range_key] = before
-
-
-def _cache_update_expressions() -> None:
-    parser: Any = UpdateExpressionParser
-    if hasattr(parser.make, "cache_info"):
-        return
-    parse = functools.lru_cache(maxsize=4096)(parser.make)  # bound to the class: by text alone
-    parser.make = parse
-
-
-def _count_clauses_at_the_root() -> None:
-    validator: Any = ActionCountValidator
-    if getattr(validator.traverse, "at_the_root", False):
-        return
-    nested = validator.traverse
-
-    def traverse(self: Any, node: Any) -> Any:
-        if isinstance(node, UpdateExpression):
-            return self.verify_action_counts(node)  # its subtree holds every clause
-        return nested(self, node)
-
-    traverse.at_the_root = True  # type: ignore[attr-defined]
-    validator.traverse = traverse
 
 
 def _cache_action_names() -> None:

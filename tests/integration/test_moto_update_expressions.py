@@ -5,6 +5,7 @@ transaction too; a malformed expression is refused every time, and so is a claus
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,6 +13,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
+from moto.dynamodb.parsing.ast_nodes import Node
 from moto.dynamodb.parsing.expressions import UpdateExpressionParser
 
 EXPRESSION = "ADD #n :one SET #tag = :tag"
@@ -101,3 +103,32 @@ def test_one_clause_of_each_kind_with_many_actions_applies_them_all(ddb: Any) ->
     assert all(item[f"c{i}"] == {"N": "1"} for i in range(40))
     assert item["tag"] == {"S": "t"}
     assert "gone" not in item
+
+
+def _shape(node: Any) -> Any:
+    """A tree as nested (kind, children) with its leaves, and each child's parent checked."""
+    if not isinstance(node, Node):
+        return node
+    for child in node.children or []:
+        if isinstance(child, Node):
+            assert child.parent is node
+    return (type(node).__name__, [_shape(c) for c in node.children or []])
+
+
+def _nodes(node: Any) -> list[Any]:
+    if not isinstance(node, Node):
+        return []
+    return [node, *(n for c in node.children or [] for n in _nodes(c))]
+
+
+def test_a_parsed_tree_is_copied_as_copy_would_copy_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = UpdateExpressionParser.make(
+        "ADD #a :one, #b :two SET #c = list_append(#d, :e), #g = if_not_exists(#g, :z) REMOVE #f[1]"
+    )
+    copied = copy.deepcopy(tree)
+    monkeypatch.delattr(Node, "__deepcopy__")
+    generic = copy.deepcopy(tree)
+
+    assert _shape(copied) == _shape(generic) == _shape(tree)
+    assert copied.parent is None
+    assert not {id(n) for n in _nodes(copied)} & {id(n) for n in _nodes(tree)}
