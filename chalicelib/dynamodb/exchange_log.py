@@ -6,43 +6,46 @@ generation), per appended chunk one S3 object and a few small items
 
 Appending a chunk (``append_with_counts``), for each chunk of pending changes:
 
-1. read the head (size and generation) and the claims of the chunk's changes as of one moment
+1. *claim*: a fresh random token (one per chunk, kept for its retries) is added to each
+   change's claims in its listing's index item (``listing#<id>``, one attribute per change id
+   holding a set of tokens): one small unconditional update per listing, outside any
+   transaction (1 write unit), all of them stored before 2 reads; the chunk's object is
+   written meanwhile (``chalicelib.dynamodb.log_writes``). A change 2 finds logged already (a
+   retried batch) is so claimed once more, for nothing: a token naming no chunk that holds it;
+2. read the head (size and generation) and the claims of the chunk's changes as of one moment
    (``log_index``: a snapshot, the claims of a large chunk after it), and resolve them: a
    change is logged if a token it holds names a committed chunk (``claim#<token>``, written
    by the chunk's transaction) whose list of change ids holds it, or if its ``change#``
    marker, read with or after its listing's claims, says so (a purge's, or a change whose
    claims were compacted away: ``log_compaction`` shows why that keeps what follows true);
    such changes leave the chunk, and a listing marked erased has its changes logged bodiless;
-2. *claim*: a fresh random token (one per chunk, kept for its retries) is added to each
-   change's claims in its listing's index item (``listing#<id>``, one attribute per change id
-   holding a set of tokens): one small unconditional update per listing, outside any
-   transaction (1 write unit). The claims and the chunk's object are written while 1 reads
-   (``chalicelib.dynamodb.log_writes``), so a change 1 finds logged already (a retried
-   batch) is claimed once more, for nothing: a token naming no chunk that holds it;
-3. one transaction conditioned on the head's size *and generation* as read in 1: the head
+3. one transaction conditioned on the head's size *and generation* as read in 2: the head
    moves on, the chunk's item, its claim item, its block, the statistics counters its records
    move (``append_counted``), a marker per purge. If it is cancelled (another appender took
-   the turn, or an erasure happened), back off at random and go to 1 with the same token.
+   the turn, or an erasure happened), back off at random and go to 2 with the same token.
 4. once the chunks are logged, each listing whose index was read holding ``COMPACT_AT``
    claims or more is compacted (``log_compaction``), so the item stays near a kilobyte.
 
 Exactly once: say two attempts A and B (a retried or bisected batch, a re-drive, concurrent
-lanes) both commit change c, A first. B's transaction needs the head as B read it in 1; every
+lanes) both commit change c, A first. B's transaction needs the head as B read it in 2; every
 commit moves the head, so B read it after A's commit, and so read c's claims after that too
-(1 reads the head no later than the claims). A's token was added to c's claims in A's step 2,
+(2 reads the head no later than the claims). A's token was added to c's claims in A's step 1,
 before A committed, and A's claim item and chunk were committed with A: B found c logged and
-left it out — a contradiction. (Only the order of an attempt's own claim before its own
-transaction matters, not whether it comes before that attempt's reads: so the claims are
-written while the reads run.) Gap-free: every commit moves the head from the
-size it read to that plus the chunk's length, atomically with the chunk. A token left by an
-attempt that died before its transaction names no committed chunk, so it counts for nothing,
-and its object holds no readable body (its keys were never stored).
+left it out — a contradiction. (For this, only the order of an attempt's own claim before its
+own transaction matters; erasure needs the claims before the reads.) Gap-free: every commit
+moves the head from the size it read to that plus the chunk's length, atomically with the
+chunk. A token left by an attempt that died before its transaction names no committed chunk,
+so it counts for nothing, and its object holds no readable body (its keys were never stored).
 
 Erasure (``erase``) marks the listing's index, then moves the head's generation, and only then
-resolves the listing's claims and removes each entry's body key from its chunk (crypto-
-shredding): a transaction prepared before the mark is cancelled by the generation and prepared
-again, seeing the mark; one committed before the generation moved is found by the resolution.
-So no body of the listing stays readable, while every leaf, tile and checkpoint still verifies.
+reads the index again and resolves the listing's claims, removing each entry's body key from
+its chunk (crypto-shredding). A transaction prepared before the generation moved either
+commits before it — its claims were stored before that commit, so the second read finds them
+(or compaction's pages, written before a claim leaves) — or is cancelled by it and prepared
+again, reading the mark. (And an appender that read before the mark had claimed before it, so
+the mark's own reply holds its token too: the second read is what keeps this true whatever the
+order of an appender's claims and reads.) So no body of the listing stays readable, while
+every leaf, tile and checkpoint still verifies.
 
 Logs written before chunks keep their per-entry items (``entry#``, ``body#``, ``change#``,
 ``listing#`` with a ``sequences`` set); they are still read, deduplicated against and erased.
@@ -181,7 +184,7 @@ class DynamoExchangeLog(LogErasure):
         unique = list(dict((c.change_id, c) for c in changes).values())
         known: dict[str, int] = {}
         settled: set[str] = set()
-        crowded: dict[str, int] = {}  # by listing: its claims as read, and this call's sent
+        crowded: dict[str, int] = {}  # by listing: its claims as read (this call's among them)
         pending, attempt = unique, 0
         published: Published | None = None  # as the last commit of this call read it
         with self._appended_lock:
@@ -190,6 +193,7 @@ class DynamoExchangeLog(LogErasure):
             while pending:
                 chunk = take(pending, tallies)
                 writes = ChunkWrites(self._client, self._table, self._archive, pool, chunk)
+                writes.claimed()  # before any read: module docstring
                 while True:  # until the chunk's changes are logged, by this attempt or another
                     # the head with the index (module docstring), and the publisher's state
                     own = None if writes.tried else writes.token  # names no chunk yet
@@ -215,8 +219,6 @@ class DynamoExchangeLog(LogErasure):
                         break
                     attempt += 1
                     time.sleep(random.uniform(0, _BACKOFF * 2 ** min(attempt, 5)))  # noqa: S311
-                for x in writes.claimed_listings():  # perhaps after the read: counted anyway
-                    crowded[x] = crowded.get(x, 0) + 1
                 pending = [c for c in pending if c.change_id not in known]
         if published is not None:
             self._after(published, max(known.values()))

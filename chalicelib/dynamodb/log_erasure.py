@@ -51,17 +51,16 @@ class LogErasure(CompactingIndex):
 
         The index is marked first, so a change of the listing logged from then on is logged
         without its body; then the head's generation moves, so a transaction prepared before
-        the mark fails and is prepared again; only then are the listing's claims resolved to
-        entries. Idempotent: a purge retried after a failure finishes the erasure. Returns how
-        many bodies."""
-        reply = self._client.update_item(
+        it fails and is prepared again; only then is the index read again (every transaction
+        that committed before the generation moved had its claims stored by then) and the
+        listing's claims resolved to entries. Idempotent: a purge retried after a failure
+        finishes the erasure. Returns how many bodies."""
+        self._client.update_item(
             TableName=self._table,
             Key={"pk": s(index_key(listing_id))},
             UpdateExpression="SET erased_by = :purge",
             ExpressionAttributeValues={":purge": s(tombstone_id)},
-            ReturnValues="ALL_NEW",
         )
-        index = reply.get("Attributes", {})
         self._client.update_item(
             TableName=self._table,
             Key={"pk": s(HEAD)},
@@ -69,6 +68,7 @@ class LogErasure(CompactingIndex):
             ExpressionAttributeNames={"#gen": "generation"},
             ExpressionAttributeValues={":one": n(1)},
         )
+        index = self._get({"pk": s(index_key(listing_id))}) or {}  # consistent: see above
         older = older_of(index)
         self._put_all([{"pk": s(body_key(x)), "erased_by": s(tombstone_id)} for x in older])
         for x in older:  # the oldest shape kept the change on its entry item: gone too

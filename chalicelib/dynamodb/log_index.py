@@ -40,6 +40,7 @@ class LogState:
 
 
 _READERS = 4  # BatchGetItem requests at once
+_CONFLICT = {"None", "TransactionConflict", None}
 _SNAPSHOT = 25  # items a TransactGetItems here: moto still refuses more (DynamoDB takes 100)
 
 
@@ -114,14 +115,15 @@ class LogIndex(Table):
 
     def _snapshot(self, keys: Sequence[str]) -> dict[str, dict[str, Any]] | None:
         """The items of ``keys`` (at most ``_SNAPSHOT``) as of one moment, by ``pk``; ``None``
-        when DynamoDB cancelled the read (a conflicting transaction in flight)."""
+        when DynamoDB cancelled the read for a conflicting write in flight. Cancelled for any
+        other reason (throttled, too large), the error is raised as it is."""
         gets: list[TransactGetItemTypeDef] = [
             {"Get": {"TableName": self._table, "Key": {"pk": s(k)}}} for k in keys
         ]
         try:
             reply = self._client.transact_get_items(TransactItems=gets)
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+            if not _conflicted(error):
                 raise
             return None
         items = [r["Item"] for r in reply.get("Responses", []) if r.get("Item")]
@@ -187,6 +189,15 @@ class LogIndex(Table):
                 found[text(item, "pk")] = dict(item)
             pending = dict(reply.get("UnprocessedKeys") or {})
         return found
+
+
+def _conflicted(error: ClientError) -> bool:
+    """A cancellation whose every reason is a conflict (or none: the items not at fault)."""
+    response: Any = error.response
+    if response.get("Error", {}).get("Code") != "TransactionCanceledException":
+        return False
+    reasons = [r.get("Code") for r in response.get("CancellationReasons") or []]
+    return all(r in _CONFLICT for r in reasons)
 
 
 def _head_of(item: Mapping[str, Any]) -> Head:

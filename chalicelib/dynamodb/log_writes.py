@@ -3,13 +3,14 @@ in the archive bucket and the claims of its changes, each written once however m
 the head the chunk takes, all of them concurrently.
 
 Both are started before the head and the index are read, as the chunk will most likely be
-logged: every change in it, none of them erased. Only the reads can tell (a retried batch
-whose changes are logged already, an erased listing), and then the object of the shape they
-tell is written instead; the one written ahead was given no key anywhere, so it holds nothing
-anyone can read (as an object whose writer died before its transaction), and a claim of a
-change logged already names no chunk that holds it, so it counts for nothing (compaction
-removes it with the others). So the writes overlap the reads rather than following them, a
-round trip less before every change is logged; a retried batch pays a claim per change again.
+logged: every change in it, none of them erased. The claims are stored before the reads start
+(what erasure relies on: ``exchange_log``), the object meanwhile. Only the reads can tell (a
+retried batch whose changes are logged already, an erased listing), and then the object of the
+shape they tell is written instead; the one written ahead was given no key anywhere, so it holds
+nothing anyone can read (as an object whose writer died before its transaction), and a claim of
+a change logged already names no chunk that holds it, so it counts for nothing (compaction
+removes it with the others). So the object's write overlaps the reads rather than following
+them, and the claims no longer wait for them: a retried batch pays a claim per change again.
 """
 
 from __future__ import annotations
@@ -48,36 +49,27 @@ class ChunkWrites:
         self._archive = archive
         self._pool = pool
         self.token = secrets.token_hex(_TOKEN_BYTES)  # kept for every turn of the chunk
-        self._chunk = chunk
         self.tried = False  # whether a transaction may have named ``token``
-        self._claimed: set[str] = set()  # the chunk's changes whose claim was sent
-        self._claims: list[Future[object]] = []  # those not yet known to be stored
         self._objects: dict[Shape, Future[Sealed]] = {}
         self._object(chunk, ())  # ahead of the reads: see the module docstring
-        self._claim(chunk)
+        self._claims = [
+            pool.submit(functools.partial(client.update_item, **update))
+            for update in claims(table, chunk, self.token)
+        ]
+
+    def claimed(self) -> None:
+        """Every change of the chunk claimed, stored (raises if a claim failed): what the
+        reads wait for (``exchange_log``'s docstring says why)."""
+        for claim in self._claims:
+            claim.result()
+        self._claims = []
 
     def before_transaction(self, live: Sequence[Change], erased: Collection[int]) -> Sealed:
-        """The object of exactly these changes (bodiless at the ``erased`` offsets) and the
-        claim of every one of them, stored: what the transaction may then name."""
+        """The object of exactly these changes (bodiless at the ``erased`` offsets), stored,
+        their claims too: what the transaction may then name."""
         self.tried = True
-        self._claim([c for c in live if c.change_id not in self._claimed])
-        sealed = self._object(live, erased)
-        for claim in self._claims:
-            claim.result()  # every claim stored before the transaction can commit
-        self._claims = []
-        return sealed.result()
-
-    def claimed_listings(self) -> list[str]:
-        """The listing of each change claimed (one entry per change): what this chunk's claims
-        may have added to each index, whether or not the reads saw them."""
-        return [c.listing.listing_id for c in self._chunk if c.change_id in self._claimed]
-
-    def _claim(self, changes: Sequence[Change]) -> None:
-        for update in claims(self._table, changes, self.token):
-            self._claims.append(
-                self._pool.submit(functools.partial(self._client.update_item, **update))
-            )
-        self._claimed.update(c.change_id for c in changes)
+        self.claimed()
+        return self._object(live, erased).result()
 
     def _object(self, live: Sequence[Change], erased: Collection[int]) -> Future[Sealed]:
         shape = (tuple(c.change_id for c in live), tuple(sorted(erased)))

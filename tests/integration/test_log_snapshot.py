@@ -1,19 +1,25 @@
-"""An append reads the log's head and its chunk's index as of one moment (``log_index._state``):
-one round trip before the claims' transaction, a cancelled snapshot taken as a lost turn, and
-for a chunk too large for one snapshot, every marker read no earlier than its listing's index
-(what compaction's part of the exactly-once argument needs)."""
+"""An append stores its claims, then reads the log's head and its chunk's index as of one moment
+(``log_index._state``): one round trip between the claims and the transaction, a snapshot
+cancelled by a conflict taken as a lost turn (any other cancellation raised), for a chunk too
+large for one snapshot every marker read no earlier than its listing's index (what compaction's
+part of the exactly-once argument needs); and an erasure finds a body committed before its
+generation moved whatever the appender read."""
 
 from __future__ import annotations
 
 import threading
+import time
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from test_dynamo_exchange_log import changes, everything
+from test_dynamo_exchange_log import changes, everything, purge_of
+from test_log_compaction import history
 
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
 from chalicelib.s3_archive import S3Archive
+from gateway.delivery.redelivery import Erased
 
 
 @pytest.fixture
@@ -25,6 +31,9 @@ def log(aws: Any) -> DynamoExchangeLog:
     )
 
 
+_READS = ("TransactGetItems", "BatchGetItem", "GetItem")
+
+
 class Reads:
     """The log table's requests in the order they were sent, each with the keys it read."""
 
@@ -33,7 +42,15 @@ class Reads:
         self.sent: list[tuple[str, list[str]]] = []
         self._lock = threading.Lock()
 
-    def note(self, model: Any, params: dict[str, Any], **_: Any) -> None:
+    def claimed(self, context: dict[str, Any], **_: Any) -> None:
+        """A claim stored (the key its request noted in the call's context)."""
+        if "claim" in context:
+            with self._lock:
+                self.sent.append(("claimed", [context["claim"]]))
+
+    def note(self, model: Any, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        if model.name == "UpdateItem" and params["Key"]["pk"]["S"].startswith("listing#"):
+            context["claim"] = params["Key"]["pk"]["S"]
         keys: list[str] = []
         if model.name == "TransactGetItems":
             keys = [g["Get"]["Key"]["pk"]["S"] for g in params["TransactItems"]]
@@ -47,15 +64,18 @@ class Reads:
             self.sent.append((model.name, keys))
 
     def first_read_of(self, key: str) -> int:
-        return next(i for i, (_, keys) in enumerate(self.sent) if key in keys)
+        return next(i for i, (name, keys) in enumerate(self.sent) if name in _READS and key in keys)
 
 
 @pytest.fixture
 def reads(aws: Any) -> Any:
     noted = Reads(aws)
-    aws.dynamodb.meta.events.register("before-parameter-build.dynamodb", noted.note)
+    events = aws.dynamodb.meta.events
+    events.register("before-parameter-build.dynamodb", noted.note)
+    events.register("after-call.dynamodb.UpdateItem", noted.claimed)
     yield noted
-    aws.dynamodb.meta.events.unregister("before-parameter-build.dynamodb", noted.note)
+    events.unregister("before-parameter-build.dynamodb", noted.note)
+    events.unregister("after-call.dynamodb.UpdateItem", noted.claimed)
 
 
 def test_a_push_sized_append_reads_once_before_its_transaction(log, reads):
@@ -65,8 +85,9 @@ def test_a_push_sized_append_reads_once_before_its_transaction(log, reads):
 
     names = [name for name, _ in reads.sent]
     before = names[: names.index("TransactWriteItems")]
-    assert [n for n in before if n != "UpdateItem"] == ["TransactGetItems"]  # and the claims
-    assert before.count("UpdateItem") == 2  # one claim per listing
+    assert [n for n in before if n not in ("UpdateItem", "claimed")] == ["TransactGetItems"]
+    assert before.count("UpdateItem") == before.count("claimed") == 2  # one claim per listing
+    assert max(i for i, n in enumerate(names) if n == "claimed") < names.index("TransactGetItems")
     head_and_index = reads.sent[names.index("TransactGetItems")][1]
     assert head_and_index[0] == "head"
     assert {f"listing#{c.listing.listing_id}" for c in made} <= set(head_and_index)
@@ -78,7 +99,7 @@ def test_each_marker_of_a_large_chunk_is_read_no_earlier_than_its_listings_index
 
     log.append(made)
 
-    first_read = next(sent for sent in reads.sent if sent[0] != "UpdateItem")  # not a claim
+    first_read = next(sent for sent in reads.sent if sent[0] in _READS)
     assert first_read[0] == "TransactGetItems"
     assert first_read[1][0] == "head"
     for change in made:
@@ -127,3 +148,103 @@ def test_any_other_error_of_the_snapshot_is_not_taken_for_a_lost_turn(log, monke
     with pytest.raises(ClientError, match="AccessDenied"):
         log.append(changes(1, first=2400))
     assert log.size() == 0
+
+
+def test_the_chunks_own_claims_never_cancel_its_snapshot(log, monkeypatch):
+    """DynamoDB cancels a TransactGetItems while a write to one of its items is in flight: the
+    claims are stored before the snapshot is taken, so they never are."""
+    real, in_flight, lock, cancelled = log._client, set(), threading.Lock(), []
+    update, snapshot = real.update_item, real.transact_get_items
+
+    def slow_update(**params: Any) -> Any:
+        key = params["Key"]["pk"]["S"]
+        with lock:
+            in_flight.add(key)
+        try:
+            time.sleep(0.02)  # a round trip
+            return update(**params)
+        finally:
+            with lock:
+                in_flight.discard(key)
+
+    def as_dynamodb_would(**params: Any) -> Any:
+        with lock:
+            busy = {g["Get"]["Key"]["pk"]["S"] for g in params["TransactItems"]} & in_flight
+        if busy:
+            cancelled.append(busy)
+            raise ClientError(
+                {"Error": {"Code": "TransactionCanceledException", "Message": "conflict"}},
+                "TransactGetItems",
+            )
+        return snapshot(**params)
+
+    monkeypatch.setattr(real, "update_item", slow_update)
+    monkeypatch.setattr(real, "transact_get_items", as_dynamodb_would)
+    made = changes(3, first=2500)
+
+    assert log.append(made) == {c.change_id: i for i, c in enumerate(made, start=1)}
+    assert cancelled == []
+
+
+def test_a_snapshot_cancelled_for_another_reason_than_a_conflict_is_raised(log, monkeypatch):
+    def throttled(**_: Any) -> Any:
+        raise ClientError(
+            {
+                "Error": {"Code": "TransactionCanceledException", "Message": "throttled"},
+                "CancellationReasons": [{"Code": "None"}, {"Code": "ThrottlingError"}],
+            },
+            "TransactGetItems",
+        )
+
+    monkeypatch.setattr(log._client, "transact_get_items", throttled)
+    with pytest.raises(ClientError, match="throttled"):
+        log.append(changes(1, first=2600))
+    assert log.size() == 0
+
+
+def test_a_retried_batch_of_fewer_changes_than_compact_at_is_not_compacted(log, monkeypatch):
+    """Its claims are in the index it reads (stored before the read): counted once."""
+    made, compacted = history(10), []
+    compact = log._compact
+    monkeypatch.setattr(log, "_compact", lambda x: (compacted.append(x), compact(x))[1])
+
+    first = log.append(made)
+
+    assert log.append(made) == first  # the retry claims again, and logs nothing twice
+    assert compacted == []
+
+
+def test_an_erasure_finds_a_body_committed_before_its_generation_moved_whatever_was_read(
+    aws, log, monkeypatch
+):
+    """An appender that read the index as if before the mark, but claimed after it, commits
+    with a body before the generation moves: the erasure's second read of the index finds it."""
+    mine = changes(1, first=2700)[0]
+    tombstone = purge_of(mine)
+    appender = DynamoExchangeLog(log._client, log._table, log._archive)
+    state = appender._state
+
+    def as_if_before_the_mark(*args: Any) -> Any:
+        read = state(*args)
+        if read is None:
+            return None
+        head, found = read
+        return head, replace(found, erasures=dict.fromkeys(found.erasures))
+
+    monkeypatch.setattr(appender, "_state", as_if_before_the_mark)
+    real_update, appended = log._client.update_item, []
+
+    def then_the_appender(**params: Any) -> Any:
+        if params["Key"]["pk"]["S"] == "head" and not appended:  # the mark made, not the move
+            appended.append(appender.append([mine]))
+        return real_update(**params)
+
+    class Eraser:
+        def __getattr__(self, name: str) -> Any:
+            return then_the_appender if name == "update_item" else getattr(log._client, name)
+
+    eraser = DynamoExchangeLog(Eraser(), log._table, log._archive)  # type: ignore[arg-type]
+    assert eraser.erase(mine.listing.listing_id, tombstone.change_id) == 1
+
+    assert appended == [{mine.change_id: 1}]
+    assert [body for _, body in everything(log)] == [Erased(tombstone=tombstone.change_id)]
