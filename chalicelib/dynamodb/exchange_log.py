@@ -32,7 +32,9 @@ commit moves the head, so B read it after A's commit, and so read c's claims aft
 (2 reads the head no later than the claims). A's token was added to c's claims in A's step 1,
 before A committed, and A's claim item and chunk were committed with A: B found c logged and
 left it out — a contradiction. (For this, only the order of an attempt's own claim before its
-own transaction matters; erasure needs the claims before the reads.) Gap-free: every commit
+own transaction matters. The claims come before the reads for two other reasons: on DynamoDB a
+write in flight to an item cancels a snapshot that reads it, and the reads then count the
+chunk's own claims for compaction.) Gap-free: every commit
 moves the head from the size it read to that plus the chunk's length, atomically with the
 chunk. A token left by an attempt that died before its transaction names no committed chunk,
 so it counts for nothing, and its object holds no readable body (its keys were never stored).
@@ -42,10 +44,8 @@ reads the index again and resolves the listing's claims, removing each entry's b
 its chunk (crypto-shredding). A transaction prepared before the generation moved either
 commits before it — its claims were stored before that commit, so the second read finds them
 (or compaction's pages, written before a claim leaves) — or is cancelled by it and prepared
-again, reading the mark. (And an appender that read before the mark had claimed before it, so
-the mark's own reply holds its token too: the second read is what keeps this true whatever the
-order of an appender's claims and reads.) So no body of the listing stays readable, while
-every leaf, tile and checkpoint still verifies.
+again, reading the mark — whatever the order of an appender's claims and reads. So no body of
+the listing stays readable, while every leaf, tile and checkpoint still verifies.
 
 Logs written before chunks keep their per-entry items (``entry#``, ``body#``, ``change#``,
 ``listing#`` with a ``sequences`` set); they are still read, deduplicated against and erased.
@@ -68,6 +68,7 @@ from chalicelib.dynamodb.base import n, s
 from chalicelib.dynamodb.log_chunks import Committed
 from chalicelib.dynamodb.log_compaction import COMPACT_AT
 from chalicelib.dynamodb.log_erasure import LogErasure
+from chalicelib.dynamodb.log_index import lost_turn
 from chalicelib.dynamodb.log_published import (
     PUBLISHED,
     PUBLISHED_KEY,
@@ -256,7 +257,7 @@ class DynamoExchangeLog(LogErasure):
         try:
             self._client.transact_write_items(TransactItems=[*items, *counted])
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+            if not lost_turn(error, "ConditionalCheckFailed"):
                 raise
             return False  # the head moved (a turn taken, or an erasure): read again
         self._committed.add(head.size + 1, sealed.body)

@@ -27,8 +27,9 @@ time) could later name a chunk that holds it. An attempt B that reads the claims
 logged c either finds A's token, or finds the claim gone: then 3 came before that read, and B
 reads the markers of what its claims do not settle after it, so it finds c's. A claim a retry
 adds back after 3 is settled by the marker and removed by the next compaction. Erasure reads
-the index as its mark leaves it, then pages ``0 … pages - 1``: a claim already gone by then had
-its page written below that count, and any claim still there is resolved as before.
+the index again once the head's generation moved, then pages ``0 … pages - 1``: a claim
+already gone by then had its page written below that count, and any claim still there is
+resolved as before.
 
 The bound: after each append, every listing it found crowded holds only claims of changes not
 logged yet (the appends in flight, or a change whose stream record went to the failure

@@ -58,29 +58,35 @@ class LogIndex(Table):
         """The head, and what the indexes say of ``changes`` at that head: each listing's
         erasure, where each change is logged (by a chunk whose claim it holds, or by a
         marker: compaction's, or an older one), how many claims each listing's index holds;
-        and the items ``also`` named, read with them. ``None`` when DynamoDB cancelled the
-        snapshot (a transaction on one of its items in flight: the head moving, most likely);
-        the caller reads again, as after a lost turn. ``untried``: a token no transaction has
-        named yet (the caller's own claims, perhaps sent before this read), not looked up.
+        and the items ``also`` named, read meanwhile (not in the snapshot: consistent, but of
+        no moment in particular). ``None`` when DynamoDB cancelled the snapshot (a write to one
+        of its items in flight: the head moving, most likely); the caller reads again, as after
+        a lost turn. ``untried``: a token no transaction has named yet (the caller's own
+        claims, stored before this read), not looked up.
 
-        The head, ``also``, the index items and then the markers, the first ``_SNAPSHOT`` of them in
-        one snapshot (``TransactGetItems``: one round trip before every append's transaction,
-        and every item as of one moment); any more after it, the index items before their
-        markers. So the head is read no later than any index, and each marker no earlier than
-        its listing's index, as the exactly-once argument and compaction's need
-        (``exchange_log``, ``log_compaction``): a marker read in the same request as its
-        index but not in a snapshot could be read first."""
+        The head, the index items and then the markers, the first ``_SNAPSHOT`` of them in one
+        snapshot (``TransactGetItems``: one round trip before every append's transaction, and
+        every item as of one moment); any more after it, the index items before their markers.
+        So the head is read no later than any index, and each marker no earlier than its
+        listing's index, as the exactly-once argument and compaction's need (``exchange_log``,
+        ``log_compaction``): a marker read in the same request as its index but not in a
+        snapshot could be read first. ``also`` stays out of the snapshot because its items
+        (the publisher's state) are written after every append, and a write in flight to any
+        item of a snapshot cancels it."""
         listing_ids = list(dict.fromkeys(c.listing.listing_id for c in changes))
         change_ids = list(dict.fromkeys(c.change_id for c in changes))
         indexes = [index_key(x) for x in listing_ids]
         markers = [marker_key(x) for x in change_ids]
-        keys = [HEAD, *also, *indexes, *markers]
-        found = self._snapshot(keys[:_SNAPSHOT])
-        if found is None:
-            return None
-        rest = set(keys[_SNAPSHOT:])
-        found |= self._batch([k for k in indexes if k in rest])
-        found |= self._batch([k for k in markers if k in rest])
+        keys = [HEAD, *indexes, *markers]
+        with ThreadPoolExecutor(max_workers=1) as reader:
+            others = reader.submit(self._batch, list(also))
+            found = self._snapshot(keys[:_SNAPSHOT])
+            if found is None:
+                return None
+            rest = set(keys[_SNAPSHOT:])
+            found |= self._batch([k for k in indexes if k in rest])
+            found |= self._batch([k for k in markers if k in rest])
+            also_found = others.result()
         head = _head_of(found.pop(HEAD, {}))
         erasures = {
             x: text(item, "erased_by")
@@ -110,7 +116,6 @@ class LogIndex(Table):
         counts = {
             x: sum(k.startswith("chg_") for k in found.get(index_key(x), {})) for x in listing_ids
         }
-        also_found = {k: found[k] for k in also if k in found}
         return head, LogState(erasures, logged, older, counts, also_found)
 
     def _snapshot(self, keys: Sequence[str]) -> dict[str, dict[str, Any]] | None:
@@ -123,7 +128,7 @@ class LogIndex(Table):
         try:
             reply = self._client.transact_get_items(TransactItems=gets)
         except ClientError as error:
-            if not _conflicted(error):
+            if not lost_turn(error):
                 raise
             return None
         items = [r["Item"] for r in reply.get("Responses", []) if r.get("Item")]
@@ -191,13 +196,14 @@ class LogIndex(Table):
         return found
 
 
-def _conflicted(error: ClientError) -> bool:
-    """A cancellation whose every reason is a conflict (or none: the items not at fault)."""
+def lost_turn(error: ClientError, *also: str) -> bool:
+    """A transaction's cancellation whose every reason is a conflict, one of ``also``, or none
+    (the items not at fault): read again and retry; any other (throttled, refused) is raised."""
     response: Any = error.response
     if response.get("Error", {}).get("Code") != "TransactionCanceledException":
         return False
     reasons = [r.get("Code") for r in response.get("CancellationReasons") or []]
-    return all(r in _CONFLICT for r in reasons)
+    return all(r in _CONFLICT or r in also for r in reasons)
 
 
 def _head_of(item: Mapping[str, Any]) -> Head:

@@ -4,7 +4,7 @@ the head the chunk takes, all of them concurrently.
 
 Both are started before the head and the index are read, as the chunk will most likely be
 logged: every change in it, none of them erased. The claims are stored before the reads start
-(what erasure relies on: ``exchange_log``), the object meanwhile. Only the reads can tell (a
+(why: ``exchange_log``), the object meanwhile. Only the reads can tell (a
 retried batch whose changes are logged already, an erased listing), and then the object of the
 shape they tell is written instead; the one written ahead was given no key anywhere, so it holds
 nothing anyone can read (as an object whose writer died before its transaction), and a claim of

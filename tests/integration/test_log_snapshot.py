@@ -11,6 +11,7 @@ import threading
 import time
 from dataclasses import replace
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 from botocore.exceptions import ClientError
@@ -85,7 +86,8 @@ def test_a_push_sized_append_reads_once_before_its_transaction(log, reads):
 
     names = [name for name, _ in reads.sent]
     before = names[: names.index("TransactWriteItems")]
-    assert [n for n in before if n not in ("UpdateItem", "claimed")] == ["TransactGetItems"]
+    reads_before = [s for s in reads.sent[: len(before)] if s[0] not in ("UpdateItem", "claimed")]
+    assert sorted(reads_before) == [("BatchGetItem", ["published"]), ("TransactGetItems", ANY)]
     assert before.count("UpdateItem") == before.count("claimed") == 2  # one claim per listing
     assert max(i for i, n in enumerate(names) if n == "claimed") < names.index("TransactGetItems")
     head_and_index = reads.sent[names.index("TransactGetItems")][1]
@@ -99,7 +101,7 @@ def test_each_marker_of_a_large_chunk_is_read_no_earlier_than_its_listings_index
 
     log.append(made)
 
-    first_read = next(sent for sent in reads.sent if sent[0] in _READS)
+    first_read = next(sent for sent in reads.sent if sent[0] in _READS and sent[1] != ["published"])
     assert first_read[0] == "TransactGetItems"
     assert first_read[1][0] == "head"
     for change in made:
@@ -248,3 +250,33 @@ def test_an_erasure_finds_a_body_committed_before_its_generation_moved_whatever_
 
     assert appended == [{mine.change_id: 1}]
     assert [body for _, body in everything(log)] == [Erased(tombstone=tombstone.change_id)]
+
+
+def test_a_transaction_cancelled_for_another_reason_than_a_lost_turn_is_raised(log, monkeypatch):
+    """A head that moved (its condition failed) or a conflict is a lost turn, read again; a
+    throttled or refused transaction is raised at once, not retried as if the head moved."""
+
+    def throttled(**_: Any) -> Any:
+        raise ClientError(
+            {
+                "Error": {"Code": "TransactionCanceledException", "Message": "throttled"},
+                "CancellationReasons": [{"Code": "None"}, {"Code": "ThrottlingError"}],
+            },
+            "TransactWriteItems",
+        )
+
+    monkeypatch.setattr(log._client, "transact_write_items", throttled)
+    with pytest.raises(ClientError, match="throttled"):
+        log.append(changes(1, first=2800))
+    assert log.size() == 0
+
+
+def test_the_publishers_state_is_read_beside_the_snapshot_not_in_it(log, reads):
+    """The publisher writes its state after every append: in a snapshot, that write would cancel
+    other appenders' reads."""
+    log.append(changes(1, first=2900))
+
+    snapshots = [keys for name, keys in reads.sent if name == "TransactGetItems"]
+    assert snapshots
+    assert all("published" not in keys for keys in snapshots)
+    assert any("published" in keys for name, keys in reads.sent if name == "BatchGetItem")
