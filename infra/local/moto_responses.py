@@ -11,6 +11,12 @@ per member; any other value is asked as before.
 
 And moto makes a request id (52 characters) one ``random.choice`` at a time, on every answer:
 ``choices`` draws them at once from the same characters.
+
+And moto answers a read with the stored item's own attribute dict, which it then walks to write
+the answer while another request (its server answers each on a thread, as the tests' appenders
+run) may add an attribute to that item: "dictionary changed size during iteration". An item is
+answered from a copy of its attributes taken at once (one ``dict.copy``, which no other thread
+interleaves), as DynamoDB answers an item as of one moment.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import string
 from typing import Any
 
 from moto.core import serialize
+from moto.dynamodb.models.dynamo_type import Item
 from moto.moto_api._internal.moto_random import MotoRandom
 
 _Key = tuple[Any, str, Any, Any]  # the providers, a member's name, its shape, the shape's parent
@@ -27,6 +34,7 @@ _Key = tuple[Any, str, Any, Any]  # the providers, a member's name, its shape, t
 def install() -> None:
     _pick_dict_members_by_cached_keys()
     _draw_request_ids_at_once()
+    _answer_items_from_a_copy()
 
 
 def _pick_dict_members_by_cached_keys() -> None:
@@ -65,3 +73,19 @@ def _draw_request_ids_at_once() -> None:
 
     get_random_string.at_once = True  # type: ignore[attr-defined]
     drawn.get_random_string = get_random_string
+
+
+def _answer_items_from_a_copy() -> None:
+    item: Any = Item
+    if getattr(item.describe_attrs, "copied", False):
+        return
+
+    def describe_attrs(self: Any, attributes: dict[str, Any] | None = None) -> Any:
+        """moto's own, from the copy: the attributes ``attributes`` names, or all."""
+        attrs = self.attrs.copy()
+        if attributes:
+            attrs = {key: value for key, value in attrs.items() if key in attributes}
+        return {"Item": attrs}
+
+    describe_attrs.copied = True  # type: ignore[attr-defined]
+    item.describe_attrs = describe_attrs

@@ -5,6 +5,7 @@ each kind of read and write the gateway makes; and request ids keep their form."
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -96,3 +97,45 @@ def test_request_ids_keep_their_form(ddb: Any) -> None:
     ids = {ddb.list_tables()["ResponseMetadata"]["RequestId"] for _ in range(20)}
     assert len(ids) == 20
     assert all(re.fullmatch(r"[A-Za-z0-9]{52}", i) for i in ids)
+
+
+def test_an_item_read_while_another_thread_adds_to_it_is_answered(ddb: Any) -> None:
+    """Each answer is the item as of one moment, whatever a concurrent update adds."""
+    ddb.create_table(
+        TableName="t",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    key = {"pk": {"S": "a"}}
+    ddb.put_item(TableName="t", Item={**key, **{f"a{i}": {"N": "1"} for i in range(50)}})
+    stop, failures = threading.Event(), []
+
+    def add() -> None:
+        for i in range(600):
+            if stop.is_set():
+                return
+            ddb.update_item(
+                TableName="t",
+                Key=key,
+                UpdateExpression="ADD #n :one",
+                ExpressionAttributeNames={"#n": f"b{i}"},
+                ExpressionAttributeValues={":one": {"N": "1"}},
+            )
+
+    adder = threading.Thread(target=add)
+    adder.start()
+    try:
+        for _ in range(60):
+            try:
+                got = ddb.transact_get_items(
+                    TransactItems=[{"Get": {"TableName": "t", "Key": key}}]
+                )
+                assert got["Responses"][0]["Item"]["a0"] == {"N": "1"}
+                assert ddb.get_item(TableName="t", Key=key)["Item"]["a49"] == {"N": "1"}
+            except RuntimeError as error:  # "dictionary changed size during iteration"
+                failures.append(error)
+    finally:
+        stop.set()
+        adder.join()
+    assert failures == []
