@@ -28,6 +28,8 @@ from moto.core import serialize
 from moto.dynamodb.models.dynamo_type import Item
 from moto.moto_api._internal.moto_random import MotoRandom
 
+from infra.local.moto_patching import replace_once
+
 _Key = tuple[Any, str, Any, Any]  # the providers, a member's name, its shape, the shape's parent
 
 
@@ -38,32 +40,26 @@ def install() -> None:
 
 
 def _pick_dict_members_by_cached_keys() -> None:
-    picker: Any = serialize.XFormedAttributePicker
-    if getattr(picker.get_possible_keys, "cached_for_dicts", False):
-        return
-    uncached = picker.get_possible_keys
     known: dict[_Key, tuple[str, ...]] = {}  # holds the shapes, so no id is ever reused
 
-    def get_possible_keys(self: Any, context: Any) -> Any:
-        if type(context.obj) is not dict:
-            return uncached(self, context)
-        shape = context.shape
-        key = (tuple(self.alias_providers), context.key, shape, getattr(shape, "parent", None))
-        found = known.get(key)
-        if found is None:
-            found = known[key] = tuple(uncached(self, context))
-        return iter(found)
+    def make(uncached: Any) -> Any:
+        def get_possible_keys(self: Any, context: Any) -> Any:
+            if type(context.obj) is not dict:
+                return uncached(self, context)
+            shape = context.shape
+            key = (tuple(self.alias_providers), context.key, shape, getattr(shape, "parent", None))
+            found = known.get(key)
+            if found is None:
+                found = known[key] = tuple(uncached(self, context))
+            return iter(found)
 
-    get_possible_keys.cached_for_dicts = True  # type: ignore[attr-defined]
-    get_possible_keys.uncached = uncached  # type: ignore[attr-defined]
-    picker.get_possible_keys = get_possible_keys
+        get_possible_keys.uncached = uncached  # type: ignore[attr-defined]
+        return get_possible_keys
+
+    replace_once(serialize.XFormedAttributePicker, "get_possible_keys", make)
 
 
 def _draw_request_ids_at_once() -> None:
-    drawn: Any = MotoRandom
-    if getattr(drawn.get_random_string, "at_once", False):
-        return
-
     def get_random_string(
         self: MotoRandom, length: int = 20, include_digits: bool = True, lower_case: bool = False
     ) -> str:
@@ -71,15 +67,10 @@ def _draw_request_ids_at_once() -> None:
         text = "".join(self.choices(pool, k=length))
         return text.lower() if lower_case else text
 
-    get_random_string.at_once = True  # type: ignore[attr-defined]
-    drawn.get_random_string = get_random_string
+    replace_once(MotoRandom, "get_random_string", lambda _: get_random_string)
 
 
 def _answer_items_from_a_copy() -> None:
-    item: Any = Item
-    if getattr(item.describe_attrs, "copied", False):
-        return
-
     def describe_attrs(self: Any, attributes: dict[str, Any] | None = None) -> Any:
         """moto's own, from the copy: the attributes ``attributes`` names, or all."""
         attrs = self.attrs.copy()
@@ -87,5 +78,4 @@ def _answer_items_from_a_copy() -> None:
             attrs = {key: value for key, value in attrs.items() if key in attributes}
         return {"Item": attrs}
 
-    describe_attrs.copied = True  # type: ignore[attr-defined]
-    item.describe_attrs = describe_attrs
+    replace_once(Item, "describe_attrs", lambda _: describe_attrs)

@@ -34,6 +34,8 @@ from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node, UpdateExp
 from moto.dynamodb.parsing.expressions import UpdateExpressionParser
 from moto.dynamodb.parsing.validators import ActionCountValidator
 
+from infra.local.moto_patching import replace_once
+
 
 def install() -> None:
     _cache_update_expressions()
@@ -43,35 +45,26 @@ def install() -> None:
 
 
 def _cache_update_expressions() -> None:
-    parser: Any = UpdateExpressionParser
-    if hasattr(parser.make, "cache_info"):
-        return
-    parse = functools.lru_cache(maxsize=4096)(parser.make)  # bound to the class: by text alone
-    parser.make = parse
+    # bound to the class: by text alone
+    replace_once(UpdateExpressionParser, "make", functools.lru_cache(maxsize=4096))
 
 
 def _count_clauses_at_the_root() -> None:
-    validator: Any = ActionCountValidator
-    if getattr(validator.traverse, "at_the_root", False):
-        return
-    nested = validator.traverse
+    def make(nested: Any) -> Any:
+        def traverse(self: Any, node: Any) -> Any:
+            if isinstance(node, UpdateExpression):
+                return self.verify_action_counts(node)  # its subtree holds every clause
+            return nested(self, node)
 
-    def traverse(self: Any, node: Any) -> Any:
-        if isinstance(node, UpdateExpression):
-            return self.verify_action_counts(node)  # its subtree holds every clause
-        return nested(self, node)
+        return traverse
 
-    traverse.at_the_root = True  # type: ignore[attr-defined]
-    validator.traverse = traverse
+    replace_once(ActionCountValidator, "traverse", make)
 
 
 def _build_each_pass_table_once() -> None:
     """``DepthFirstTraverser.traverse_node_recursively`` as moto writes it, its pass's kinds and
     handlers (``nodes_to_be_processed``, ``_processing_map``: no pass overrides how they are
     used) looked up once per pass instead of at every node."""
-    traverser: Any = DepthFirstTraverser
-    if getattr(traverser.traverse_node_recursively, "table_once", False):
-        return
 
     def traverse_node_recursively(self: Any, node: Any, child_id: int = -1) -> Any:
         table = self.__dict__.get("_table_once")
@@ -92,15 +85,12 @@ def _build_each_pass_table_once() -> None:
                     parent_node.children[child_id] = node
         return node
 
-    traverse_node_recursively.table_once = True  # type: ignore[attr-defined]
-    traverser.traverse_node_recursively = traverse_node_recursively
+    replace_once(
+        DepthFirstTraverser, "traverse_node_recursively", lambda _: traverse_node_recursively
+    )
 
 
 def _copy_nodes_directly() -> None:
-    node: Any = Node
-    if "__deepcopy__" in vars(node):
-        return
-
     def __deepcopy__(self: Any, memo: dict[int, Any]) -> Any:
         copied = type(self).__new__(type(self))
         memo[id(self)] = copied  # before the children, whose parent it is
@@ -108,4 +98,4 @@ def _copy_nodes_directly() -> None:
             setattr(copied, name, copy.deepcopy(value, memo))
         return copied
 
-    node.__deepcopy__ = __deepcopy__
+    replace_once(Node, "__deepcopy__", lambda _: __deepcopy__)

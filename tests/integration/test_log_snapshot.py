@@ -35,6 +35,16 @@ def log(aws: Any) -> DynamoExchangeLog:
 _READS = ("TransactGetItems", "BatchGetItem", "GetItem")
 
 
+def _cancelled(operation: str, message: str, *reasons: str) -> ClientError:
+    """DynamoDB's answer to a cancelled transaction, with the reasons per item if given."""
+    response: dict[str, Any] = {
+        "Error": {"Code": "TransactionCanceledException", "Message": message}
+    }
+    if reasons:
+        response["CancellationReasons"] = [{"Code": r} for r in reasons]
+    return ClientError(response, operation)
+
+
 class Reads:
     """The log table's requests in the order they were sent, each with the keys it read."""
 
@@ -124,10 +134,7 @@ def test_a_cancelled_snapshot_is_a_lost_turn_and_each_change_is_logged_once(log,
             cancelled.append(True)
             log_other = DynamoExchangeLog(log._client, log._table, log._archive)
             log_other.append(made[1:2])  # the transaction that was in flight
-            raise ClientError(
-                {"Error": {"Code": "TransactionCanceledException", "Message": "conflict"}},
-                "TransactGetItems",
-            )
+            raise _cancelled("TransactGetItems", "conflict")
         return snapshot(**params)
 
     monkeypatch.setattr(log._client, "transact_get_items", busy)
@@ -174,10 +181,7 @@ def test_the_chunks_own_claims_never_cancel_its_snapshot(log, monkeypatch):
             busy = {g["Get"]["Key"]["pk"]["S"] for g in params["TransactItems"]} & in_flight
         if busy:
             cancelled.append(busy)
-            raise ClientError(
-                {"Error": {"Code": "TransactionCanceledException", "Message": "conflict"}},
-                "TransactGetItems",
-            )
+            raise _cancelled("TransactGetItems", "conflict")
         return snapshot(**params)
 
     monkeypatch.setattr(real, "update_item", slow_update)
@@ -186,22 +190,6 @@ def test_the_chunks_own_claims_never_cancel_its_snapshot(log, monkeypatch):
 
     assert log.append(made) == {c.change_id: i for i, c in enumerate(made, start=1)}
     assert cancelled == []
-
-
-def test_a_snapshot_cancelled_for_another_reason_than_a_conflict_is_raised(log, monkeypatch):
-    def throttled(**_: Any) -> Any:
-        raise ClientError(
-            {
-                "Error": {"Code": "TransactionCanceledException", "Message": "throttled"},
-                "CancellationReasons": [{"Code": "None"}, {"Code": "ThrottlingError"}],
-            },
-            "TransactGetItems",
-        )
-
-    monkeypatch.setattr(log._client, "transact_get_items", throttled)
-    with pytest.raises(ClientError, match="throttled"):
-        log.append(changes(1, first=2600))
-    assert log.size() == 0
 
 
 def test_a_retried_batch_of_fewer_changes_than_compact_at_is_not_compacted(log, monkeypatch):
@@ -252,20 +240,21 @@ def test_an_erasure_finds_a_body_committed_before_its_generation_moved_whatever_
     assert [body for _, body in everything(log)] == [Erased(tombstone=tombstone.change_id)]
 
 
-def test_a_transaction_cancelled_for_another_reason_than_a_lost_turn_is_raised(log, monkeypatch):
-    """A head that moved (its condition failed) or a conflict is a lost turn, read again; a
-    throttled or refused transaction is raised at once, not retried as if the head moved."""
+@pytest.mark.parametrize(
+    ("method", "operation"),
+    [("transact_get_items", "TransactGetItems"), ("transact_write_items", "TransactWriteItems")],
+)
+def test_a_transaction_cancelled_for_another_reason_than_a_lost_turn_is_raised(
+    log, monkeypatch, method: str, operation: str
+):
+    """A conflict (or, for the write, the head's condition) is a lost turn, read again; a
+    throttled or refused snapshot or transaction is raised at once, not retried as if the head
+    moved."""
 
     def throttled(**_: Any) -> Any:
-        raise ClientError(
-            {
-                "Error": {"Code": "TransactionCanceledException", "Message": "throttled"},
-                "CancellationReasons": [{"Code": "None"}, {"Code": "ThrottlingError"}],
-            },
-            "TransactWriteItems",
-        )
+        raise _cancelled(operation, "throttled", "None", "ThrottlingError")
 
-    monkeypatch.setattr(log._client, "transact_write_items", throttled)
+    monkeypatch.setattr(log._client, method, throttled)
     with pytest.raises(ClientError, match="throttled"):
         log.append(changes(1, first=2800))
     assert log.size() == 0
