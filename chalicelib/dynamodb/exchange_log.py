@@ -34,10 +34,10 @@ before A committed, and A's claim item and chunk were committed with A: B found 
 left it out — a contradiction. (For this, only the order of an attempt's own claim before its
 own transaction matters. The claims come before the reads for two other reasons: on DynamoDB a
 write in flight to an item cancels a snapshot that reads it, and the reads then count the
-chunk's own claims for compaction.) Gap-free: every commit
-moves the head from the size it read to that plus the chunk's length, atomically with the
-chunk. A token left by an attempt that died before its transaction names no committed chunk,
-so it counts for nothing, and its object holds no readable body (its keys were never stored).
+chunk's own claims for compaction.) Gap-free: every commit moves the head from the size it
+read to that plus the chunk's length, atomically with the chunk. A token left by an attempt
+that died before its transaction names no committed chunk, so it counts for nothing, and its
+object holds no readable body (its keys were never stored).
 
 Erasure (``erase``) marks the listing's index, then moves the head's generation, and only then
 reads the index again and resolves the listing's claims, removing each entry's body key from
@@ -198,7 +198,7 @@ class DynamoExchangeLog(LogErasure):
                 while True:  # until the chunk's changes are logged, by this attempt or another
                     # the head with the index (module docstring), and the publisher's state
                     own = None if writes.tried else writes.token  # names no chunk yet
-                    read = self._state(chunk, (PUBLISHED,), own)
+                    read = self._state(chunk, pool, (PUBLISHED,), own)
                     if read is not None:
                         head, state = read
                         known |= state.logged | state.older

@@ -53,16 +53,20 @@ class LogIndex(Table):
         return _head_of(self._get({"pk": s(HEAD)}) or {})
 
     def _state(
-        self, changes: Sequence[Change], also: Sequence[str] = (), untried: str | None = None
+        self,
+        changes: Sequence[Change],
+        pool: ThreadPoolExecutor,
+        also: Sequence[str] = (),
+        untried: str | None = None,
     ) -> tuple[Head, LogState] | None:
         """The head, and what the indexes say of ``changes`` at that head: each listing's
         erasure, where each change is logged (by a chunk whose claim it holds, or by a
         marker: compaction's, or an older one), how many claims each listing's index holds;
-        and the items ``also`` named, read meanwhile (not in the snapshot: consistent, but of
-        no moment in particular). ``None`` when DynamoDB cancelled the snapshot (a write to one
-        of its items in flight: the head moving, most likely); the caller reads again, as after
-        a lost turn. ``untried``: a token no transaction has named yet (the caller's own
-        claims, stored before this read), not looked up.
+        and the items ``also`` named, read meanwhile on ``pool`` (not in the snapshot:
+        consistent, but of no moment in particular). ``None`` when DynamoDB cancelled the
+        snapshot (a write to one of its items in flight: the head moving, most likely); the
+        caller reads again, as after a lost turn. ``untried``: a token no transaction has
+        named yet (the caller's own claims, stored before this read), not looked up.
 
         The head, the index items and then the markers, the first ``_SNAPSHOT`` of them in one
         snapshot (``TransactGetItems``: one round trip before every append's transaction, and
@@ -78,15 +82,14 @@ class LogIndex(Table):
         indexes = [index_key(x) for x in listing_ids]
         markers = [marker_key(x) for x in change_ids]
         keys = [HEAD, *indexes, *markers]
-        with ThreadPoolExecutor(max_workers=1) as reader:
-            others = reader.submit(self._batch, list(also))
-            found = self._snapshot(keys[:_SNAPSHOT])
-            if found is None:
-                return None
-            rest = set(keys[_SNAPSHOT:])
-            found |= self._batch([k for k in indexes if k in rest])
-            found |= self._batch([k for k in markers if k in rest])
-            also_found = others.result()
+        others = pool.submit(self._batch, list(also))
+        found = self._snapshot(keys[:_SNAPSHOT])
+        if found is None:
+            return None
+        rest = set(keys[_SNAPSHOT:])
+        found |= self._batch([k for k in indexes if k in rest])
+        found |= self._batch([k for k in markers if k in rest])
+        also_found = others.result()
         head = _head_of(found.pop(HEAD, {}))
         erasures = {
             x: text(item, "erased_by")

@@ -4,13 +4,13 @@ the head the chunk takes, all of them concurrently.
 
 Both are started before the head and the index are read, as the chunk will most likely be
 logged: every change in it, none of them erased. The claims are stored before the reads start
-(why: ``exchange_log``), the object meanwhile. Only the reads can tell (a
-retried batch whose changes are logged already, an erased listing), and then the object of the
-shape they tell is written instead; the one written ahead was given no key anywhere, so it holds
-nothing anyone can read (as an object whose writer died before its transaction), and a claim of
-a change logged already names no chunk that holds it, so it counts for nothing (compaction
-removes it with the others). So the object's write overlaps the reads rather than following
-them, and the claims no longer wait for them: a retried batch pays a claim per change again.
+(why: ``exchange_log``), the object meanwhile. Only the reads can tell (a retried batch whose
+changes are logged already, an erased listing), and then the object of the shape they tell is
+written instead; the one written ahead was given no key anywhere, so it holds nothing anyone
+can read (as an object whose writer died before its transaction), and a claim of a change
+logged already names no chunk that holds it, so it counts for nothing (compaction removes it
+with the others). So the object's write overlaps the reads rather than following them, and
+the claims no longer wait for them: a retried batch pays a claim per change again.
 """
 
 from __future__ import annotations
