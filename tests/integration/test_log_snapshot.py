@@ -107,7 +107,7 @@ def test_a_push_sized_append_reads_once_before_its_transaction(log, reads):
 
 
 def test_each_marker_of_a_large_chunk_is_read_no_earlier_than_its_listings_index(log, reads):
-    made = changes(40, first=2200)  # 2 + 40 index items + 40 markers: past one snapshot
+    made = changes(40, first=2200)  # the head, 40 index items, 40 markers: past one snapshot
 
     log.append(made)
 
