@@ -1,5 +1,5 @@
-"""Two costs of every moto answer, cut without changing a byte of what it answers (installed by
-``infra.local.moto_speedup``).
+"""How moto writes its answers: two costs cut without changing a byte of what it answers, and
+one race removed (installed by ``infra.local.moto_speedup``).
 
 moto writes each answer by walking the service's botocore model, and for every member of every
 structure asks six alias providers which keys of the Python value might hold it (building an
