@@ -1,6 +1,7 @@
 """The local stack's cheaper moto answers (``infra/local/moto_responses.py``): every answer is the
 one moto's own attribute lookup writes, for items of every attribute type, nested, through
-each kind of read and write the gateway makes; and request ids keep their form."""
+each kind of read and write the gateway makes (a projected read too); an item read while another
+thread adds to it is still answered; and request ids keep their form."""
 
 from __future__ import annotations
 
@@ -47,6 +48,7 @@ def _answers(ddb: Any, table: str) -> list[Any]:
     calls: list[Callable[[], Any]] = [
         lambda: ddb.put_item(TableName=table, Item=ITEM, ReturnValues="ALL_OLD"),
         lambda: ddb.get_item(TableName=table, Key=key, ConsistentRead=True),
+        lambda: ddb.get_item(TableName=table, Key=key, ProjectionExpression="ss, m"),
         lambda: ddb.update_item(
             TableName=table,
             Key=key,
@@ -91,6 +93,9 @@ def test_every_answer_is_the_one_moto_writes_unaided(
 
     assert faster == unaided
     assert faster[1]["Item"] == ITEM
+    projected = faster[2]["Item"]  # a string set's order is DynamoDB's to choose
+    assert (set(projected), sorted(projected["ss"]["SS"])) == ({"ss", "m"}, ["x", "y"])
+    assert projected["m"] == ITEM["m"]
 
 
 def test_request_ids_keep_their_form(ddb: Any) -> None:
