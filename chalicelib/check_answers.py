@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from chalicelib.dynamodb.base import Table, n, s, text
+from chalicelib.dynamodb.conflicts import transact
 from chalicelib.dynamodb.uploads import DynamoUploads
 from chalicelib.s3_archive import S3Archive
 from gateway.checks import RESULTS_PREFIX
@@ -49,8 +50,9 @@ class CheckAnswers(Table):
     ) -> None:
         entry, expires = s(f"{region}#{upload_id}"), n(int(until.timestamp()))
         for start in range(0, len(listing_ids), _PER_CALL):
-            self._client.transact_write_items(
-                TransactItems=[
+            transact(
+                self._client,
+                [
                     {
                         "Put": {
                             "TableName": self._table,
@@ -62,7 +64,7 @@ class CheckAnswers(Table):
                         }
                     }
                     for listing_id in listing_ids[start : start + _PER_CALL]
-                ]
+                ],
             )
 
     def purged(self, listing_ids: Sequence[str]) -> set[str]:

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.dynamodb.base import Table, n, s, text
+from chalicelib.dynamodb.conflicts import transact
 from chalicelib.dynamodb.statistics import DynamoStatistics, items_of
 from gateway.intake import PushResult
 from gateway.statistics import push_tally
@@ -74,4 +75,4 @@ class DynamoBatchLedger(Table):
             {"Update": counters.update(where, bucket, counts, result.received_at)}
             for where, bucket, counts in items_of(push_tally(result))
         ]
-        self._client.transact_write_items(TransactItems=[{"Update": done}, *counted])  # type: ignore[typeddict-item, list-item]
+        transact(self._client, [{"Update": done}, *counted])  # type: ignore[typeddict-item, list-item]

@@ -65,10 +65,10 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import n, s
+from chalicelib.dynamodb.conflicts import lost_turn
 from chalicelib.dynamodb.log_chunks import Committed
 from chalicelib.dynamodb.log_compaction import COMPACT_AT
 from chalicelib.dynamodb.log_erasure import LogErasure
-from chalicelib.dynamodb.log_index import lost_turn
 from chalicelib.dynamodb.log_published import (
     PUBLISHED,
     PUBLISHED_KEY,

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Table, s, text
+from chalicelib.dynamodb.conflicts import lost_turn
 from chalicelib.dynamodb.item_size import item_size
 from chalicelib.dynamodb.log_chunks import chunk_key
 from chalicelib.dynamodb.log_transaction import HEAD, Head, claim_key, ids_of, index_key
@@ -40,7 +41,6 @@ class LogState:
 
 
 _READERS = 4  # BatchGetItem requests at once
-_CONFLICT = {"None", "TransactionConflict", None}
 _SNAPSHOT = 25  # items a TransactGetItems here: moto still refuses more (DynamoDB takes 100)
 
 
@@ -197,16 +197,6 @@ class LogIndex(Table):
                 found[text(item, "pk")] = dict(item)
             pending = dict(reply.get("UnprocessedKeys") or {})
         return found
-
-
-def lost_turn(error: ClientError, *also: str) -> bool:
-    """A transaction's cancellation whose every reason is a conflict, one of ``also``, or none
-    (the items not at fault): read again and retry; any other (throttled, refused) is raised."""
-    response: Any = error.response
-    if response.get("Error", {}).get("Code") != "TransactionCanceledException":
-        return False
-    reasons = [r.get("Code") for r in response.get("CancellationReasons") or []]
-    return all(r in _CONFLICT or r in also for r in reasons)
 
 
 def _head_of(item: Mapping[str, Any]) -> Head:

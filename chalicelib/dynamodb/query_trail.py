@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.dynamodb.base import Item, Table, n, s, text
+from chalicelib.dynamodb.conflicts import transact
 from gateway.recognition import TrailEntry
 
 _PER_CALL = 100  # TransactWriteItems' most
@@ -38,8 +39,9 @@ class DynamoQueryTrail(Table):
         trail still only append to it; BatchWriteItem could also delete)."""
         for start in range(0, len(entries), _PER_CALL):
             chunk = entries[start : start + _PER_CALL]
-            self._client.transact_write_items(
-                TransactItems=[
+            transact(
+                self._client,
+                [
                     {
                         "Put": {
                             "TableName": self._table,
@@ -49,7 +51,7 @@ class DynamoQueryTrail(Table):
                         }
                     }
                     for key, entry in chunk
-                ]
+                ],
             )
 
     def page(

@@ -18,6 +18,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Item, Table, n, s, text
+from chalicelib.dynamodb.conflicts import transact
 from gateway.delivery import ReevaluationJob
 from gateway.recognition import Agreement
 from gateway_client.contract import Conflict
@@ -43,8 +44,9 @@ class DynamoReevaluations(Table):
         """One TransactWriteItems: the revision and its job, or neither. A job of the same id
         means another request saved this revision first: 409, and nothing is written."""
         try:
-            self._client.transact_write_items(
-                TransactItems=[
+            transact(
+                self._client,
+                [
                     {
                         "Put": {
                             "TableName": self._agreements,
@@ -55,7 +57,7 @@ class DynamoReevaluations(Table):
                         }
                     },
                     {"Put": self._new(job)},
-                ]
+                ],
             )
         except ClientError as error:
             if _cancelled_by_condition(error):
