@@ -75,7 +75,7 @@ def checkpoints(request: Request) -> Response:
     recent = c.log_publisher.recent(limit)
     newest = {x.sequence for x in recent}
     witnessed = sorted(c.witnessing.cosigned_sizes() - newest)
-    chosen = [*map(c.log_publisher.checkpoint, witnessed), *recent]
+    chosen = [*c.log_publisher.checkpoints(witnessed), *recent]
     found = published_checkpoints(c.archive, sorted(chosen, key=lambda x: x.sequence))
     return json_response(200, {"checkpoints": [x.model_dump(mode="json") for x in found]})
 

@@ -11,6 +11,7 @@ again from where the other left off.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -36,6 +37,7 @@ CHECKPOINTS = "checkpoints/"
 _CHUNK = 4096  # entries published per state change: bounded memory whatever the backlog
 _ATTEMPTS = 50
 _WRITERS = 4  # a step writes a tile per level (three for 16M entries) and a bundle
+_READERS = 8  # checkpoints read at once
 _MISSING = ("NoSuchKey", "404")
 SALTING_MARGIN = timedelta(minutes=15)  # Lambda's longest invocation
 _BINARY = "application/octet-stream"
@@ -176,7 +178,13 @@ class LogPublisher:
     def recent(self, limit: int) -> list[Checkpoint]:
         """The latest ``limit`` checkpoints, oldest first: the state names them, so nothing
         lists the bucket, whose checkpoints grow by one a fan-out batch."""
-        return [self.checkpoint(size) for size in self._log.published_state().recent[-limit:]]
+        return self.checkpoints(self._log.published_state().recent[-limit:])
+
+    def checkpoints(self, sizes: Sequence[int]) -> list[Checkpoint]:
+        """The checkpoints of these sizes, in their order, read at once (one object each:
+        one after another they were most of ``GET /v1/log/checkpoints``)."""
+        with ThreadPoolExecutor(max_workers=min(_READERS, len(sizes) or 1)) as pool:
+            return list(pool.map(self.checkpoint, sizes))
 
     def checkpoint(self, size: int) -> Checkpoint:
         return Checkpoint.model_validate_json(self._archive.get(checkpoint_key(size)))

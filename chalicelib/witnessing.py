@@ -16,6 +16,7 @@ or refuses is logged and skipped; it is asked again, from its recorded size, nex
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +32,7 @@ from gateway_client.tlog import consistency_proof, format_add_checkpoint, tile_h
 from gateway_client.witness_audit import cosigners
 
 TIMEOUT = 3.0  # seconds per request: a tick waits at most twice this per witness
+_READERS = 8  # checkpoints whose cosignatures are read at once
 _COSIGNATURES = ".cosignatures/"
 _HEADERS = {"content-type": "text/plain; charset=utf-8"}
 
@@ -67,7 +69,7 @@ class Witnessing:
 
     def cosigned_sizes(self) -> set[int]:
         """The size of the checkpoint each listed witness last cosigned (none: 0, left out)."""
-        return {size for w in self._witnesses if (size := self._sizes.size(w.name))}
+        return {size for size in self._sizes.sizes([w.name for w in self._witnesses]) if size}
 
     def _ask(self, witness: WitnessConfig, checkpoint: Checkpoint) -> bool:
         size = checkpoint.sequence
@@ -130,8 +132,9 @@ def with_cosignatures(archive: S3Archive, checkpoint: Checkpoint) -> Checkpoint:
 def published_checkpoints(
     archive: S3Archive, checkpoints: Sequence[Checkpoint]
 ) -> list[Checkpoint]:
-    """The checkpoints, each with its cosignature lines."""
-    return [with_cosignatures(archive, checkpoint) for checkpoint in checkpoints]
+    """The checkpoints, each with its cosignature lines, the checkpoints' read at once."""
+    with ThreadPoolExecutor(max_workers=min(_READERS, len(checkpoints) or 1)) as pool:
+        return list(pool.map(functools.partial(with_cosignatures, archive), checkpoints))
 
 
 def _cosigned(archive: S3Archive, checkpoint: Checkpoint, keys: Sequence[str]) -> Checkpoint:
