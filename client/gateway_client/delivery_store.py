@@ -38,6 +38,8 @@ from gateway_client.durable_files import (
 from gateway_client.kept_proofs import (
     BatchProof,
     DeliveryProof,
+    ErasedLines,
+    Kept,
     KeptLine,
     batch_file,
     batches_dir,
@@ -166,18 +168,21 @@ class DeliveryStore:
             content = kept.read_bytes()
             if needle in content and (cut := cut_lines(content, kept.stem, gone))[1]:
                 cuts.append((kept, *cut))
-        if cuts:
-            records = b"".join(record_line(record) for *_, made in cuts for record in made)
-            append_durably(self.signatures, records)
-        for kept, rest, _ in cuts:
-            replace_durably(kept, rest)
         lines = _lines(self.path)
         erased = [
-            (n, about.delivery_id)
+            (n, about)
             for n, line in enumerate(lines)
             if needle in line and (about := KeptLine.erased(line, gone))
         ]
-        stored = self._ids - {delivery_id for _, delivery_id in erased}
+        logged = tuple(sorted({a.log_sequence for _, a in erased if a.log_sequence is not None}))
+        made: list[Kept] = [record for *_, records in cuts for record in records]
+        if logged:  # what verify-log will not find stored, and why: before anything goes
+            made.append(ErasedLines(listing_id=listing_id, log_sequences=logged))
+        if made:
+            append_durably(self.signatures, b"".join(record_line(record) for record in made))
+        for kept, rest, _ in cuts:
+            replace_durably(kept, rest)
+        stored = self._ids - {about.delivery_id for _, about in erased}
         proofs = _lines(self.signatures)
         proving = [line for line in proofs if still_proves(line, stored)]
         if len(proving) != len(proofs):

@@ -142,11 +142,22 @@ class BatchCut(Frozen):
     lines: Annotated[int, Field(ge=1)]
 
 
-KeptRecord = Annotated[DeliveryProof | BatchProof | BatchCut, Field(discriminator="kind")]
-RECORD: TypeAdapter[DeliveryProof | BatchProof | BatchCut] = TypeAdapter(KeptRecord)
+class ErasedLines(Frozen):
+    """The store's lines of ``listing_id`` its tombstone erased, by log sequence: recorded
+    before they go, so ``verify-log`` can tell an entry this subscriber held and erased from
+    one the gateway only says was purged (which its word alone does not excuse)."""
+
+    kind: Literal["erased"] = "erased"
+    listing_id: str
+    log_sequences: tuple[Annotated[int, Field(ge=1)], ...]
 
 
-def record_line(record: DeliveryProof | BatchProof | BatchCut) -> bytes:
+Kept = DeliveryProof | BatchProof | BatchCut | ErasedLines
+KeptRecord = Annotated[Kept, Field(discriminator="kind")]
+RECORD: TypeAdapter[Kept] = TypeAdapter(KeptRecord)
+
+
+def record_line(record: Kept) -> bytes:
     return record.model_dump_json().encode() + b"\n"
 
 
@@ -169,6 +180,7 @@ class KeptLine:
     listing_id: str
     tombstone: bool
     occurred_at: datetime | None  # the change's, which the log binds
+    log_sequence: int | None = None  # where the log holds the change, if the line says
 
     @classmethod
     def read(cls, line: bytes) -> KeptLine | None:
@@ -183,7 +195,9 @@ class KeptLine:
         if not isinstance(delivery_id, str) or not isinstance(listing_id, str):
             return None
         aware = occurred if occurred.tzinfo is not None else None
-        return cls(delivery_id, listing_id, data.get("type") == "purged", aware)
+        sequence = found.get("log_sequence")
+        logged = sequence if type(sequence) is int and sequence >= 1 else None
+        return cls(delivery_id, listing_id, data.get("type") == "purged", aware, logged)
 
     @classmethod
     def erased(cls, line: bytes, purged: Collection[str]) -> KeptLine | None:
@@ -213,30 +227,34 @@ def cut_lines(
 class KeptProofs:
     """Everything kept beside a store, as ``gateway verify-log`` reads it: the single
     deliveries' signatures by delivery id, the batch announcements, the cuts by kept file,
-    the kept files by the digest they are named by, and the listings whose tombstone the store
-    held as they were read (what excuses a cut)."""
+    the kept files by the digest they are named by, the listings whose tombstone the store
+    held as they were read (what excuses a cut), and the log sequences of the lines erasures
+    took from the store (``ErasedLines``)."""
 
     deliveries: Mapping[str, tuple[DeliveryProof, ...]] = field(default_factory=dict)
     batches: tuple[BatchProof, ...] = ()
     cuts: Mapping[str, tuple[BatchCut, ...]] = field(default_factory=dict)
     files: Mapping[str, bytes] = field(default_factory=dict)
     purged: frozenset[str] = frozenset()
+    erased: frozenset[int] = frozenset()
 
     @classmethod
     def of(
-        cls,
-        records: Iterable[DeliveryProof | BatchProof | BatchCut],
-        files: Mapping[str, bytes],
-        purged: Iterable[str],
+        cls, records: Iterable[Kept], files: Mapping[str, bytes], purged: Iterable[str]
     ) -> KeptProofs:
         deliveries: dict[str, tuple[DeliveryProof, ...]] = {}
         batches: list[BatchProof] = []
         cuts: dict[str, tuple[BatchCut, ...]] = {}
+        erased: set[int] = set()
         for record in records:
             if isinstance(record, DeliveryProof):
                 deliveries[record.delivery_id] = (*deliveries.get(record.delivery_id, ()), record)
             elif isinstance(record, BatchProof):
                 batches.append(record)
-            else:
+            elif isinstance(record, BatchCut):
                 cuts[record.sha256] = (*cuts.get(record.sha256, ()), record)
-        return cls(deliveries, tuple(batches), cuts, dict(files), frozenset(purged))
+            else:
+                erased.update(record.log_sequences)
+        return cls(
+            deliveries, tuple(batches), cuts, dict(files), frozenset(purged), frozenset(erased)
+        )

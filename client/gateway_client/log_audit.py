@@ -143,11 +143,19 @@ def audit(
     first = from_sequence or min((d.log_sequence or 0 for d in logged), default=1)
     served_from = min([first, *(d.log_sequence or 0 for d in logged)])
     if not trusted:
-        if not entries and not deliveries:
+        remembered = seen.size if seen is not None else 0
+        if not entries and not deliveries and not remembered and witnesses_required <= 0:
             return _report(entries, deliveries, 0, problems, skipped)  # nothing to vouch for
+        # Withholding every checkpoint must not pass where one was owed: a log the last run
+        # verified (a rollback to nothing), or a witness rule that nothing then meets.
+        covers = "covers the stored deliveries" if entries or deliveries else "is served"
+        if remembered:
+            covers += f", though the last run verified the log through {remembered}"
+        if witnesses_required > 0:
+            covers += f", none cosigned by {witnesses_required} witnesses"
         problems.append(
-            f"no checkpoint signed by a listed gateway key ({algorithm}) covers the stored "
-            f"deliveries; skipped: {skipped}"
+            f"no checkpoint signed by a listed gateway key ({algorithm}) {covers}; "
+            f"skipped: {skipped}"
         )
         return _report(entries, deliveries, 0, problems, skipped)
     latest = trusted[-1]

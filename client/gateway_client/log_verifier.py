@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,6 +18,7 @@ from gateway_client.contract import (
     DeliveryPayload,
     LogEntry,
     SubscriptionFilters,
+    change_id,
 )
 from gateway_client.durable_files import locked
 from gateway_client.kept_proofs import RECORD, BatchProof, KeptProofs, batch_file, signatures_path
@@ -153,18 +154,54 @@ def write_seen(path: Path | None, report: AuditReport) -> None:
 def terms_problems(terms: Terms, seen: Seen | None) -> list[str]:
     """``terms_since`` moves only when the filters or ``recognised_only`` change (the gateway
     records the log's head then), and never back: moved otherwise, it would excuse entries
-    the subscription was owed, which the gateway does not sign."""
+    the subscription was owed, which the gateway does not sign. Nor may the terms change
+    without it once the log the last run verified had grown past it: a change made since then
+    would have recorded a head at least that large (heads only grow), so terms narrowed under
+    the old ``terms_since`` would excuse entries owed under the old terms."""
     before = seen.terms if seen is not None else None
-    if before is None or terms.since == before.since:
+    if before is None:
         return []
+    same = (terms.filters, terms.recognised_only) == (before.filters, before.recognised_only)
+    if terms.since == before.since:
+        if same or seen is None or seen.size <= terms.since:
+            return []
+        return [
+            f"the subscription's filters changed while terms_since stayed at {terms.since}, "
+            f"though the log had grown to {seen.size} when last verified: entries the earlier "
+            "terms owed would go unjudged"
+        ]
     if terms.since < before.since:
         return [f"terms_since went back from {before.since} to {terms.since}"]
-    if (terms.filters, terms.recognised_only) == (before.filters, before.recognised_only):
+    if same:
         return [
             f"terms_since moved from {before.since} to {terms.since} while the subscription's "
             "filters stayed the same: entries it no longer judges were owed"
         ]
     return []
+
+
+def erasures_held(
+    entries: Sequence[LogEntry],
+    erased: Collection[int],
+    deliveries: Sequence[DeliveryPayload],
+    copy: StoredCopy | None,
+) -> set[int]:
+    """The entries the gateway says retention erased that this subscriber can vouch for: a
+    line its store held and erased at the tombstone (``ErasedLines``, kept beside the store),
+    or the purged listing's last version, which the stored tombstone names (its id and
+    ``previous_version`` make that change's id). The gateway's list is not signed and the
+    leaves name no listing, so its word alone would excuse any dropped delivery."""
+    held = copy.kept.erased if copy is not None else frozenset()
+    last = {
+        change_id(d.data.listing)
+        for d in deliveries
+        if d.data.type == ChangeType.PURGED and d.data.listing.version == d.data.previous_version
+    }
+    return {
+        e.sequence
+        for e in entries
+        if e.sequence in erased and (e.sequence in held or e.change_id in last)
+    }
 
 
 def verify_log(
@@ -214,6 +251,7 @@ def verify_log(
         page = _get(client, f"/v1/log?from={first}&limit={min(_PAGE, end + 1 - first)}")
         entries += [LogEntry.model_validate(x) for x in page["entries"]]
         erased.update(int(x) for x in page.get("erased", []))
+    excused = erasures_held(entries, erased, deliveries, copy)
     fetch = tile_fetcher(client)
     report = audit(
         entries,
@@ -222,7 +260,7 @@ def verify_log(
         deliveries,
         # before ``terms_since`` any entry may have been owed (the filters then are not known)
         lambda e: (
-            e.sequence not in erased
+            e.sequence not in excused
             and (e.sequence <= terms_since or filters.admits(e.kind, e.domain, e.origin_region))
         ),
         lambda size: tile_hash_reader(size, fetch),

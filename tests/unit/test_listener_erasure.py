@@ -16,11 +16,12 @@ from builders import NOW
 from proof_support import announced, listening, reverified, signed_singly
 
 from gateway.delivery import Delivery
-from gateway_client.contract import Change, purged
+from gateway_client.contract import Change, log_entry, purged
 from gateway_client.delivery_audit import unerased_problems
 from gateway_client.delivery_store import DeliveryStore
 from gateway_client.durable_files import replace_durably
-from gateway_client.log_verifier import LocalFileError, read_deliveries
+from gateway_client.log_verifier import LocalFileError, erasures_held, read_copy, read_deliveries
+from gateway_client.proof_audit import StoredCopy
 
 
 def mentioning(root: Path, change: Change) -> list[str]:
@@ -239,3 +240,33 @@ def test_the_previous_listeners_copy_without_its_store_is_refused_not_removed(
         DeliveryStore(store)
 
     assert erasing.read_bytes() == b"{}\n"
+
+
+def test_verify_log_excuses_only_the_erased_entries_this_subscriber_can_vouch_for(
+    tmp_path: Path,
+) -> None:
+    """The gateway's list of erased entries is not signed, and leaves name no listing: an
+    entry counts as erased only if the store held and erased its line (the erasure records
+    the log sequences it took) or the stored tombstone names it (the purged listing's last
+    version). Review 41: a lying list hid a dropped delivery."""
+    store = tmp_path / "d.ndjson"
+    made = changes(4)
+    gateway = BatchGateway()
+    lines = numbered(made[:2], [gateway.target])
+    headers, body, files = announced(gateway, lines)
+    listener = listening(store, files)
+    assert listener.handle(headers, body)[0] == 204
+    held = {d.change.change_id: d.log_sequence for d in lines}
+    for purged_change in (made[0], made[2]):  # made[2] never reached this subscriber
+        assert listener.handle(*signed_singly(tombstone_of(purged_change)))[0] == 204
+
+    stored, kept = read_copy(store)
+    sequences = {made[0].change_id: held[made[0].change_id], made[2].change_id: 42}
+    sequences |= {made[1].change_id: held[made[1].change_id], made[3].change_id: 43}
+    entries = [log_entry(sequences[c.change_id], c) for c in made]
+
+    assert kept.erased == {held[made[0].change_id]}
+    excused = erasures_held(
+        entries, set(sequences.values()), [d for d, _ in stored], StoredCopy(tuple(stored), kept)
+    )
+    assert excused == {held[made[0].change_id], 42}  # not made[1] (stored), nor made[3]

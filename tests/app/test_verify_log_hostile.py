@@ -1,0 +1,142 @@
+"""verify-log against a gateway that lies in what it serves a subscriber (its reads are signed,
+so it knows who asks): an unsigned list of erased entries, checkpoints withheld, filters
+narrowed in the served view. Each used to hide a dropped delivery behind "OK" (review 41)."""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from app_support import CITY, HUNAN, black_entry
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from delivery_support import DeliveryQueue, as_operator, push_and_fan_out, subscribe
+
+from gateway_client import log_verifier
+from gateway_client.contract import DeliveryPayload
+from gateway_client.contract.keys import PublishedKey
+from gateway_client.log_audit import AuditReport, Seen
+from gateway_client.tlog import CosignatureSigner, CosignatureVerifier
+
+Tamper = Callable[[str, dict[str, Any]], dict[str, Any]]
+
+
+def _verify(gateway, monkeypatch, sub_id: str, bodies, tamper: Tamper, **kw) -> AuditReport:  # type: ignore[no-untyped-def]
+    def get(_client: object, path: str) -> Any:
+        reply = gateway.client.http.get(path, headers=gateway.operator())
+        assert reply.status_code == 200, (path, reply.json_body)
+        return tamper(path, reply.json_body)
+
+    monkeypatch.setattr(log_verifier, "_get", get)
+    listed = gateway.client.http.get("/v1/keys").json_body["keys"]
+    keys = [PublishedKey.model_validate(k) for k in listed]
+    monkeypatch.setattr(log_verifier, "fetch_gateway_keys", lambda *_a, **_k: keys)
+    assert as_operator(gateway, "post", "/v1/log/checkpoints", b"{}").status_code in (200, 201)
+    return log_verifier.verify_log(
+        types.SimpleNamespace(timeout=30),
+        "http://in-process",
+        sub_id,
+        [DeliveryPayload.model_validate_json(b) for b in bodies],
+        now=datetime.now(UTC) + timedelta(hours=2),  # past the grace period
+        **kw,
+    )
+
+
+def _honest(_path: str, body: dict[str, Any]) -> dict[str, Any]:
+    return body
+
+
+def _two_delivered(gateway, aws, stream, hook) -> tuple[str, list[bytes]]:  # type: ignore[no-untyped-def]
+    city = gateway.register_platform(CITY)
+    assert gateway.put_region(HUNAN).status_code == 200
+    sub = subscribe(gateway, hook.url)
+    entries = [black_entry(decision_number=f"(2024)黑09执12{n}号") for n in (3, 4)]
+    push_and_fan_out(gateway, stream, city, CITY, entries)
+    queue = DeliveryQueue(aws.sqs, aws.env["CG_DELIVERY_QUEUE_URL"], aws.env["CG_DELIVERY_DLQ_URL"])
+    queue.run()
+    queue.run()
+    bodies = [r.body for r in hook.requests]
+    assert len(bodies) == 2
+    return sub["subscription_id"], bodies
+
+
+def _first_only(bodies: list[bytes]) -> list[bytes]:
+    return [b for b in bodies if DeliveryPayload.model_validate_json(b).log_sequence == 1]
+
+
+def _seen(report: AuditReport) -> Seen:
+    return Seen(
+        size=report.verified_through,
+        root=report.latest_root,
+        origin=report.latest_origin,
+        owed_from=report.owed_from,
+        at=report.latest_at,
+        terms=report.terms,
+        salted_since=report.salted_since,
+        checked_at=report.checked_at,
+    )
+
+
+def test_a_dropped_delivery_is_not_excused_by_the_gateway_calling_it_erased(
+    gateway, aws, stream, hook, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    sub_id, bodies = _two_delivered(gateway, aws, stream, hook)
+
+    def erased(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        return {**body, "erased": [2]} if path.startswith("/v1/log?") else body
+
+    lied = _verify(gateway, monkeypatch, sub_id, _first_only(bodies), erased)
+
+    assert not lied.ok
+    assert any("log entry 2" in p and "never delivered" in p for p in lied.problems)
+
+
+def test_withholding_every_checkpoint_fails_a_subscriber_that_verified_before(
+    gateway, aws, stream, hook, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    sub_id, bodies = _two_delivered(gateway, aws, stream, hook)
+    first = _verify(gateway, monkeypatch, sub_id, bodies, _honest)
+    assert first.ok, first.problems
+
+    def withheld(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        return {"checkpoints": []} if path.startswith("/v1/log/checkpoints") else body
+
+    rolled_back = _verify(gateway, monkeypatch, sub_id, [], withheld, seen=_seen(first))
+    witness = CosignatureSigner("province-a", Ed25519PrivateKey.generate())
+    required = _verify(
+        gateway,
+        monkeypatch,
+        sub_id,
+        [],
+        withheld,
+        witnesses=[CosignatureVerifier.from_vkey(witness.vkey)],
+        witnesses_required=1,
+    )
+    first_run = _verify(gateway, monkeypatch, sub_id, [], withheld)
+
+    assert not rolled_back.ok
+    assert any("verified the log through 2" in p for p in rolled_back.problems)
+    assert not required.ok
+    assert any("cosigned by 1 witnesses" in p for p in required.problems)
+    assert first_run.ok  # nothing stored, nothing remembered, nothing required: nothing to vouch
+
+
+def test_filters_narrowed_without_moving_terms_since_are_caught_once_the_log_grew_past_it(
+    gateway, aws, stream, hook, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    sub_id, bodies = _two_delivered(gateway, aws, stream, hook)
+    first = _verify(gateway, monkeypatch, sub_id, bodies, _honest)
+    assert first.ok, first.problems
+    assert first.terms is not None
+    assert first.terms.since < first.verified_through
+
+    def narrowed(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        if path.startswith("/v1/subscriptions/"):
+            return {**body, "filters": {**body["filters"], "domains": ["food_drug"]}}
+        return body
+
+    lied = _verify(gateway, monkeypatch, sub_id, _first_only(bodies), narrowed, seen=_seen(first))
+
+    assert not lied.ok
+    assert any("filters changed while terms_since stayed" in p for p in lied.problems)
