@@ -20,6 +20,7 @@ import functools
 import sys
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 from chalicelib.dynamodb.witness_sizes import DynamoWitnessSizes
 from chalicelib.http_transport import Urllib3Transport
@@ -110,10 +111,12 @@ def _reported_size(text: str) -> int | None:
 
 
 def _verified_line(text: str, checkpoint: Checkpoint, witness: WitnessConfig) -> str | None:
-    """The first line of the answer that verifies as the witness's cosignature."""
+    """The first line of the answer that verifies as the witness's cosignature, timed as
+    verify-log will accept it (``witness_audit.cosigners``)."""
+    now = datetime.now(UTC)
     for line in text.split("\n"):
         candidate = checkpoint.model_copy(update={"cosignatures": (line,)})
-        if line and cosigners(candidate, [witness.verifier]):
+        if line and cosigners(candidate, [witness.verifier], now):
             return line + "\n"
     return None
 

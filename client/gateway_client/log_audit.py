@@ -162,7 +162,7 @@ def audit(
     read = reader_at(latest.sequence)
     problems += _consistency_problems(trusted, seen, read)
     problems += _identity_problems(trusted, seen, first)
-    witnessed, unwitnessed = witnessed_through(trusted, witnesses, witnesses_required)
+    witnessed, unwitnessed = witnessed_through(trusted, witnesses, witnesses_required, now)
     problems += unwitnessed
     problems += lagging(entries, witnessed, witnesses_required, witness_lag, now)
     problems += _entry_problems(entries, served_from, latest, read, now)

@@ -40,31 +40,52 @@ def parties(witnesses: Sequence[CosignatureVerifier]) -> dict[str, str]:
     return {name: party(name) for name in joined}
 
 
-def cosigners(checkpoint: Checkpoint, witnesses: Sequence[CosignatureVerifier]) -> set[str]:
+SKEW = timedelta(minutes=10)
+"""How far ahead of this machine's clock a cosignature's time may be: witnesses' clocks drift."""
+
+
+def cosigners(
+    checkpoint: Checkpoint,
+    witnesses: Sequence[CosignatureVerifier],
+    now: datetime | None = None,
+) -> set[str]:
     """The parties (``parties``) of the listed witnesses with a valid cosignature of the
-    checkpoint."""
+    checkpoint. A cosignature timed 0 counts for nothing (C2SP tlog-witness: a witness never
+    signs one), nor, given ``now``, one timed beyond ``now + SKEW`` (tlog-cosignature lets a
+    verifier refuse those: a time not yet come vouches for nothing)."""
     text = checkpoint.signed_bytes().decode()
     party = parties(witnesses)
+    latest = None if now is None else (now + SKEW).timestamp()
     found: set[str] = set()
     for line in checkpoint.cosignatures:
         ended = line if line.endswith("\n") else line + "\n"
+        note = f"{text}\n{ended}"
         try:
-            _, verified = open_note(f"{text}\n{ended}", witnesses)
+            _, verified = open_note(note, witnesses)
         except NoteError:
             continue  # unknown key, forged, or not a signature line at all
-        found.update(party[name] for name in verified)
+        for witness in witnesses:
+            if witness.name in verified and _in_time(witness.timestamp_of(note), latest):
+                found.add(party[witness.name])
     return found
 
 
+def _in_time(timestamp: int, latest: float | None) -> bool:
+    return timestamp > 0 and (latest is None or timestamp <= latest)
+
+
 def witnessed_through(
-    trusted: Sequence[Checkpoint], witnesses: Sequence[CosignatureVerifier], required: int
+    trusted: Sequence[Checkpoint],
+    witnesses: Sequence[CosignatureVerifier],
+    required: int,
+    now: datetime | None = None,
 ) -> tuple[int, list[str]]:
     """The largest trusted size cosigned by ``required`` distinct witnesses (parties, by name
     and key: 0 when none), and the problem to report when ``required`` is asked for and no
     checkpoint has it."""
     if required <= 0:
         return 0, []
-    sizes = [c.sequence for c in trusted if len(cosigners(c, witnesses)) >= required]
+    sizes = [c.sequence for c in trusted if len(cosigners(c, witnesses, now)) >= required]
     if sizes:
         return max(sizes), []
     names = sorted({w.name for w in witnesses})

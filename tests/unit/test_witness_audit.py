@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import base64
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -30,12 +31,12 @@ from gateway_client.cli.witness import witness_verifiers
 from gateway_client.contract.log import Checkpoint
 from gateway_client.log_audit import AuditReport, audit
 from gateway_client.tlog import CosignatureSigner, CosignatureVerifier, format_checkpoint
-from gateway_client.witness_audit import parties
+from gateway_client.witness_audit import SKEW, cosigners, parties
 
 HUNAN = CosignatureSigner("witness.hunan.example.cn", Ed25519PrivateKey.generate())
 HUBEI = CosignatureSigner("witness.hubei.example.cn", Ed25519PrivateKey.generate())
 BOTH = [CosignatureVerifier.from_vkey(w.vkey) for w in (HUNAN, HUBEI)]
-STAMP = 1_767_225_600
+STAMP = int(LATER.timestamp()) - 3600  # cosigned an hour before the audit's clock
 
 
 def cosigned(checkpoint: Checkpoint, *lines: str) -> Checkpoint:
@@ -175,3 +176,20 @@ def test_more_witnesses_required_than_distinct_keys_listed_is_refused() -> None:
     with pytest.raises(CliError, match="distinct witnesses among the --witness keys \\(1;"):
         witness_verifiers(args)
     assert len(witness_verifiers(argparse.Namespace(**{**vars(args), "witnesses_required": 1})))
+
+
+def test_a_cosignature_timed_zero_or_ahead_of_the_clock_counts_for_nothing() -> None:
+    """C2SP tlog-witness: a witness never signs time 0; tlog-cosignature lets a verifier refuse
+    a time not yet come (review 41). A witness's clock a few minutes fast still counts."""
+    now = datetime.fromtimestamp(STAMP, UTC)
+
+    def by_hunan(at: datetime | int) -> Checkpoint:
+        stamp = at if isinstance(at, int) else int(at.timestamp())
+        return cosigned(CHECKPOINT, line(HUNAN, CHECKPOINT, stamp))
+
+    hunan = {parties(BOTH)[HUNAN.name]}
+    assert cosigners(by_hunan(now - timedelta(days=1)), BOTH, now) == hunan
+    assert cosigners(by_hunan(now + SKEW - timedelta(seconds=1)), BOTH, now) == hunan
+    assert cosigners(by_hunan(now + SKEW + timedelta(seconds=1)), BOTH, now) == set()
+    assert cosigners(by_hunan(0), BOTH, now) == set()
+    assert cosigners(by_hunan(0), BOTH) == set()  # whatever the clock
