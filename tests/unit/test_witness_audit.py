@@ -36,7 +36,7 @@ from gateway_client.witness_audit import SKEW, cosigners, parties
 HUNAN = CosignatureSigner("witness.hunan.example.cn", Ed25519PrivateKey.generate())
 HUBEI = CosignatureSigner("witness.hubei.example.cn", Ed25519PrivateKey.generate())
 BOTH = [CosignatureVerifier.from_vkey(w.vkey) for w in (HUNAN, HUBEI)]
-STAMP = int(LATER.timestamp()) - 3600  # cosigned an hour before the audit's clock
+STAMP = int(EARLIER.at.timestamp()) + 60  # a minute after the gateway signed, before any audit
 
 
 def cosigned(checkpoint: Checkpoint, *lines: str) -> Checkpoint:
