@@ -149,3 +149,22 @@ def test_once_the_batch_is_dead_re_drive_all_dead_brings_the_other_lines_in_orde
 
 def _to(subscription: dict[str, Any]) -> tuple[str, str]:
     return subscription["subscription_id"], HUNAN
+
+
+def test_a_purge_destroys_every_version_of_a_file_the_bucket_expired(
+    gateway, aws, stream, hook, city
+) -> None:  # type: ignore[no-untyped-def]
+    """The expiry puts a delete marker on a pending file; its older version still holds the
+    purged listing's line, and a purge listing current objects only left it (review 41)."""
+    hook.answer(503, "down")
+    subscribe(gateway, hook.url, delivery_mode="batched")
+    push_and_fan_out(gateway, stream, city, CITY, ENTRIES)
+    _, purged, _ = pending_lines(aws)
+    [key] = batch_files(aws)
+    bucket = aws.env["CG_ARCHIVE_BUCKET"]
+    aws.s3.delete_object(Bucket=bucket, Key=key)  # what the lifecycle rule's expiry does
+
+    purge(purged.data.listing.listing_id)
+
+    listed = aws.s3.list_object_versions(Bucket=bucket, Prefix=key)
+    assert [*listed.get("Versions", []), *listed.get("DeleteMarkers", [])] == []
