@@ -56,9 +56,10 @@ LINK_TTL = timedelta(hours=1)
 BATCH_KEY_PREFIX = "batches/"
 # The bucket's lifecycle expires files under ``BATCH_KEY_PREFIX`` after this many days (the rule
 # ``BatchedDeliveryFiles`` in ``infra/resources.json``): a safety net, as a settled batch's file
-# is deleted at once. Longer than a batch can be retried (an endpoint failing for
-# ``EndpointHealth.disable_after``, 5 days, is disabled and its batch parked), much longer
-# than a link (``LINK_TTL``).
+# is deleted at once. Longer than a batch can be retried (an endpoint failing batches for
+# ``EndpointHealth.disable_after``, 5 days, is disabled and its batches parked, whatever single
+# deliveries got through meanwhile: ``Subscription.batches_failing_since``), much longer than
+# a link (``LINK_TTL``).
 FILE_DAYS = 7
 
 

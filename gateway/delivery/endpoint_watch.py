@@ -28,20 +28,25 @@ class EndpointWatch:
         self._subscriptions = subscriptions
         self._health = health
 
-    def recovered(self, subscription: Subscription) -> None:
-        """A success: the endpoint is failing no more."""
-        self._on_endpoint(subscription, _recovered)
+    def recovered(self, subscription: Subscription, *, batch: bool = False) -> None:
+        """A success: the endpoint is failing no more (and, for a batch, nor are its batches)."""
+        cleared = {"failing_since": None, "warned_at": None}
+        if batch:
+            cleared["batches_failing_since"] = None
+        self._on_endpoint(subscription, lambda current: current.model_copy(update=cleared))
 
     def note_failure(
-        self, subscription: Subscription, failing_since: datetime, now: datetime
+        self, subscription: Subscription, failed_at: datetime, now: datetime, *, batch: bool = False
     ) -> HealthChange | None:
-        """Record the failure; once it has lasted ``warn_after``, the one warning."""
+        """Record the failure (of a batch: on its own clock too); once it has lasted
+        ``warn_after``, the one warning."""
         warn_after = self._health.warn_after
 
         def note(current: Subscription) -> Subscription | None:
-            since = current.failing_since or failing_since
-            changes: dict[str, object] = {"failing_since": since}
-            if current.warned_at is None and now - since >= warn_after:
+            changes: dict[str, object] = {"failing_since": current.failing_since or failed_at}
+            if batch:
+                changes["batches_failing_since"] = current.batches_failing_since or failed_at
+            if current.warned_at is None and now - _since(current, failed_at, batch) >= warn_after:
                 changes["warned_at"] = now
             updated = current.model_copy(update=changes)
             return None if updated == current else updated
@@ -49,7 +54,7 @@ class EndpointWatch:
         updated = self._on_endpoint(subscription, note)
         if updated is None or updated.warned_at != now:
             return None
-        since = updated.failing_since or failing_since
+        since = _since(updated, failed_at, batch)
         log.warning(
             "subscription %s (%s) has failed since %s; it will be disabled after %s",
             updated.subscription_id,
@@ -92,8 +97,10 @@ class EndpointWatch:
         return stored if applied and stored == applied[0] else None
 
 
-def _recovered(current: Subscription) -> Subscription:
-    return current.model_copy(update={"failing_since": None, "warned_at": None})
+def _since(current: Subscription, failed_at: datetime, batch: bool) -> datetime:
+    """Since when the endpoint has been failing, as a batch's failure judges it or not."""
+    since = current.failing_since or failed_at
+    return min(since, current.batches_failing_since or since) if batch else since
 
 
 def held_back(subscription: Subscription, signers: GatewaySigners) -> tuple[NotSent, str] | None:

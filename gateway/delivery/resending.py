@@ -80,7 +80,13 @@ def _missed(attempt: dict[str, Any]) -> bool:
 
 def _enabled(current: Subscription) -> Subscription:
     return current.model_copy(
-        update={"enabled": True, "failing_since": None, "warned_at": None, "disabled_reason": None}
+        update={
+            "enabled": True,
+            "failing_since": None,
+            "batches_failing_since": None,
+            "warned_at": None,
+            "disabled_reason": None,
+        }
     )
 
 

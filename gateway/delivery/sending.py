@@ -199,7 +199,8 @@ class DeliveryService:
             if 200 <= response.status < 300
             else scrub_excerpt(response.body_excerpt),
         )
-        outcome = self._judge(subscription, response, attempt_number, attempt)
+        batch = isinstance(delivery, Batch)
+        outcome = self._judge(subscription, response, attempt_number, attempt, batch=batch)
         if outcome.state is DeliveryState.DELIVERED:
             outcome = self._acknowledge(delivery, attempt.at, outcome, lines or ())
         if outcome.state is DeliveryState.DELIVERED and isinstance(delivery, Delivery):
@@ -296,7 +297,8 @@ class DeliveryService:
         excerpt = "no answer: the attempt was cut off before the endpoint answered"
         attempt = Attempt(at=began, status=0, latency_ms=0, response_excerpt=excerpt)
         answer = HttpResponse(status=0, body_excerpt=excerpt, elapsed_ms=0)
-        outcome = self._judge(subscription, answer, attempt_number, attempt, now)
+        batch = isinstance(delivery, Batch)
+        outcome = self._judge(subscription, answer, attempt_number, attempt, now, batch=batch)
         self._record(delivery, attempt, outcome.state or DeliveryState.DEAD)
         return outcome
 
@@ -307,13 +309,19 @@ class DeliveryService:
         attempt_number: int,
         attempt: Attempt,
         now: datetime | None = None,
+        *,
+        batch: bool = False,
     ) -> Outcome:
         """The attempt's outcome for the delivery and its endpoint (failing since the first
-        failed attempt; ``now``, when judged later than made, for the schedule)."""
+        failed attempt; ``now``, when judged later than made, for the schedule). A batch's
+        endpoint is failing since its first failed batch, whatever single deliveries got
+        through meanwhile (``Subscription.batches_failing_since``)."""
         now = now or attempt.at
         if 200 <= response.status < 300:
-            if subscription.failing_since is not None:
-                self._endpoints.recovered(subscription)
+            if subscription.failing_since is not None or (
+                batch and subscription.batches_failing_since is not None
+            ):
+                self._endpoints.recovered(subscription, batch=batch)
             return Outcome(state=DeliveryState.DELIVERED)
         if response.status == 410:
             gone = self._endpoints.disable(
@@ -321,6 +329,8 @@ class DeliveryService:
             )
             return Outcome(state=DeliveryState.DEAD, health=gone)
         failing_since = subscription.failing_since or attempt.at
+        if batch:
+            failing_since = min(failing_since, subscription.batches_failing_since or attempt.at)
         if now - failing_since >= self._health.disable_after:
             off = self._endpoints.disable(
                 subscription,
@@ -329,7 +339,7 @@ class DeliveryService:
                 gone=False,
             )
             return Outcome(state=DeliveryState.DEAD, health=off)
-        warned = self._endpoints.note_failure(subscription, failing_since, now)
+        warned = self._endpoints.note_failure(subscription, attempt.at, now, batch=batch)
         schedule = self.schedule_for(subscription)
         if attempt_number > len(schedule):
             return Outcome(state=DeliveryState.DEAD, health=warned)

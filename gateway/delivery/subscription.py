@@ -55,6 +55,10 @@ class Subscription(SubscriptionRequest):
     # was planned under other terms, which ``gateway verify-log`` does not judge it by.
     terms_since: int = 0
     failing_since: AwareDatetime | None = None  # first failure since the last success
+    # First failed batch since a batch last succeeded: single deliveries that get through do
+    # not reset it, so an endpoint taking them but failing every file is still disabled in
+    # time, its batches parked while their files last (``batching.FILE_DAYS``; review 41).
+    batches_failing_since: AwareDatetime | None = None
     warned_at: AwareDatetime | None = None
     disabled_reason: str | None = None
     # A subscription stored before URL verification existed has no state: it reads as verified.

@@ -86,6 +86,7 @@ class BatchGateway:
     status: int = 204
     files: InMemoryFiles = field(default_factory=InMemoryFiles)
     acknowledgements: Any = None
+    clock: FixedClock = field(default_factory=lambda: FixedClock(NOW))
 
     def __post_init__(self) -> None:
         self.transport = RecordingTransport(status=self.status)
@@ -96,7 +97,7 @@ class BatchGateway:
             self.log,
             self.transport,
             GATEWAY,
-            FixedClock(NOW),
+            self.clock,
             schedule=(timedelta(seconds=5), timedelta(minutes=5)),
             roll=lambda: 0.5,
             acknowledgements=self.acknowledgements,

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from batch_support import BatchGateway, changes, numbered
 from builders import NOW, subscription
 from test_delivery import SCHEDULE, Harness
 
@@ -262,3 +263,44 @@ def test_a_single_step_own_schedule_allows_exactly_two_attempts() -> None:
         DeliveryState.DEAD,
     )
     assert len(h.transport.posts) == 2
+
+
+def test_an_endpoint_failing_every_batch_is_disabled_though_single_deliveries_get_through() -> None:
+    """A firewall that blocks the presigned bucket host fails every batch while single
+    webhooks succeed: each success used to reset the one clock, the endpoint was never
+    disabled, and queued files expired behind retried ones (review 41). Batches keep a clock
+    of their own; a batch delivered stops it."""
+    gateway = BatchGateway(status=503)
+    made = changes(3)
+    [first, second, single] = numbered(made, [gateway.target])
+    batch = gateway.batch_of([first, second])
+
+    assert gateway.service.deliver(batch, 1).state is DeliveryState.RETRYING
+    gateway.transport.status = 204
+    assert gateway.service.deliver(single, 1).state is DeliveryState.DELIVERED
+    after_single = gateway.subscriptions.get(gateway.target.subscription_id)
+    gateway.transport.status = 503
+    gateway.clock.advance(5 * DAY)
+    outcome = gateway.service.deliver(batch, 2)
+
+    assert after_single is not None
+    assert (after_single.failing_since, after_single.batches_failing_since) == (None, NOW)
+    assert outcome.state is DeliveryState.DEAD
+    off = gateway.subscriptions.get(gateway.target.subscription_id)
+    assert off is not None
+    assert off.enabled is False
+    assert off.disabled_reason == f"failing without a success since {NOW.isoformat()}"
+
+
+def test_a_batch_delivered_stops_the_batches_clock() -> None:
+    gateway = BatchGateway(status=503)
+    [first, second] = numbered(changes(2), [gateway.target])
+    batch = gateway.batch_of([first, second])
+    gateway.service.deliver(batch, 1)
+    gateway.transport.status = 204
+    gateway.clock.advance(DAY)
+
+    assert gateway.service.deliver(batch, 2).state is DeliveryState.DELIVERED
+    healed = gateway.subscriptions.get(gateway.target.subscription_id)
+    assert healed is not None
+    assert (healed.failing_since, healed.batches_failing_since) == (None, None)
