@@ -272,9 +272,15 @@ class DynamoDeliveryLog(DeliveryListing):
         A settled batch keeps no endpoint answer: an answer may echo a line's person, and the
         purge finds records by listing, which a batch is not (its lines are many listings'). So
         the answers help while the batch is retried and are blanked once it settles (or once its
-        subscription is gone); a dead batch's lines get records of their own without it."""
+        subscription is gone); a dead batch's lines get records of their own without it. A
+        last attempt that holds no answer (status 0: the gateway's own note, such as why a
+        file is gone and which log range to replay) is kept: the earlier ones are blanked
+        before it is added."""
+        dead = state is DeliveryState.DEAD
+        if dead and attempt.status == 0:
+            self._excerpts.blank(batch.delivery_id)
         self._update_if(**attempt_update(self._table, batch, attempt, state))  # unless delivered
-        if state is DeliveryState.DEAD:
+        if dead and attempt.status != 0:
             self._excerpts.blank(batch.delivery_id)
 
     def _count_delivered(

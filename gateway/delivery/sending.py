@@ -276,7 +276,13 @@ class DeliveryService:
     def _lost(self, batch: Batch, now: datetime) -> Outcome:
         """Dead, for the operator to see (``gateway.delivery.batch_sending.lost``)."""
         self._log.record(batch, lost(batch, now), DeliveryState.DEAD)
-        log.warning("batch %s is dead: its file is gone", batch.delivery_id)
+        log.error(
+            "batch %s is dead: its file is gone; replay log entries %d-%d to %s if it expired",
+            batch.delivery_id,
+            batch.first_log_sequence,
+            batch.last_log_sequence,
+            batch.subscription_id,
+        )
         return Outcome(state=DeliveryState.DEAD)
 
     def _batch_files(self) -> BatchFiles:

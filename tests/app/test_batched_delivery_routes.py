@@ -267,3 +267,26 @@ def test_a_line_is_judged_by_the_recognition_it_was_delivered_with_also_once_uns
     assert gone.status_code == 200, gone.json_body
     assert reported.status_code == 201, reported.json_body
     assert batch.status_code == 200, batch.json_body
+
+
+def test_a_batch_whose_file_expired_stays_dead_with_the_range_to_replay(
+    gateway, aws, stream, queue, hook, city
+) -> None:  # type: ignore[no-untyped-def]
+    """The bucket's expiry put a delete marker on the file before the batch's turn: nothing is
+    sent, and the batch's record keeps the note naming the log range to replay (recording it
+    dead used to blank that note with the endpoint's answers: review 41)."""
+    hook.answer(204, "")
+    subscribe(gateway, hook.url, delivery_mode="batched")
+    push_and_fan_out(gateway, stream, city, CITY, THREE)
+    [key] = batch_files(aws)
+    aws.s3.delete_object(Bucket=aws.env["CG_ARCHIVE_BUCKET"], Key=key)
+
+    queue.run()
+
+    batch_id = key.rsplit("-", 1)[-1].removesuffix(".ndjson")
+    view = as_operator(gateway, "get", f"/v1/deliveries/{batch_id}").json_body
+    assert hook.requests == []
+    assert view["state"] == "dead"
+    [attempt] = view["attempts"]
+    assert "the batch file is gone" in attempt["response_excerpt"]
+    assert "replay log entries 1-3" in attempt["response_excerpt"]
