@@ -217,7 +217,10 @@ ROUTES: tuple[Operation, ...] = (
         "`v1sm2` (not for a `v1` subscription: 400); deliveries parked because the gateway held "
         "no SM2 key are sent under the new scheme. `delivery_mode` `batched` has a stream batch's "
         "`listing.changed` deliveries come as one signed NDJSON file announced by one "
-        "`deliveries.batch` webhook (see the webhooks); `single` (the default) sends each.",
+        "`deliveries.batch` webhook (see the webhooks); `single` (the default) sends each. "
+        "What was queued in the old mode is sent in it: switching while deliveries are retried "
+        "can bring a listing's newer version before an older one (apply changes by `version`; "
+        "`gateway verify-log` lists such late arrivals).",
         handler=update_subscription,
     ),
     Operation(
