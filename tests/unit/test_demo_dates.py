@@ -33,7 +33,7 @@ def test_the_national_demo_asks_for_the_beijing_month(monkeypatch: pytest.Monkey
         demo_national, "http_request", lambda *_, **__: SimpleNamespace(status=404, body={})
     )
     operator = Operator()
-    nation = SimpleNamespace(stop=lambda: None, received=[])
+    nation = SimpleNamespace(stop=lambda: None, received=[], subscription_id="sub_nation")
 
     with time_machine.travel(LAST_EVENING, tick=False):
         demo_national.run_national("http://gw", operator, nation, lambda: None, lambda _: None)
