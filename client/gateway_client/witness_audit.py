@@ -65,12 +65,18 @@ def cosigners(
         except NoteError:
             continue  # unknown key, forged, or not a signature line at all
         for witness in witnesses:
-            if witness.name in verified and _in_time(witness.timestamp_of(note), latest):
+            if witness.name in verified and _in_time(witness, note, latest):
                 found.add(party[witness.name])
     return found
 
 
-def _in_time(timestamp: int, latest: float | None) -> bool:
+def _in_time(witness: CosignatureVerifier, note: str, latest: float | None) -> bool:
+    """Whether this key of the witness cosigned the note, timed after 0 and by ``latest``
+    (a name listed with its old and its new key: only the key that signed has a time)."""
+    try:
+        timestamp = witness.timestamp_of(note)
+    except NoteError:
+        return False
     return timestamp > 0 and (latest is None or timestamp <= latest)
 
 

@@ -193,3 +193,14 @@ def test_a_cosignature_timed_zero_or_ahead_of_the_clock_counts_for_nothing() -> 
     assert cosigners(by_hunan(now + SKEW + timedelta(seconds=1)), BOTH, now) == set()
     assert cosigners(by_hunan(0), BOTH, now) == set()
     assert cosigners(by_hunan(0), BOTH) == set()  # whatever the clock
+
+
+def test_a_witness_listed_with_its_old_and_new_key_counts_by_the_key_that_signed() -> None:
+    """Only the key that signed has a time to check; the other, under the same name, is no
+    error (review 41: the time check raised for it, and verify-log crashed)."""
+    rotated = CosignatureSigner(HUBEI.name, Ed25519PrivateKey.generate())  # HUBEI's next key
+    listed = [CosignatureVerifier.from_vkey(w.vkey) for w in (HUNAN, HUBEI, rotated)]
+    checkpoint = cosigned(CHECKPOINT, line(rotated, CHECKPOINT), line(HUNAN, CHECKPOINT))
+
+    assert len(cosigners(checkpoint, listed)) == 2
+    assert run([checkpoint], 2, listed).problems == ()
