@@ -115,7 +115,9 @@ def _batch_lines(kept: KeptProofs, signatures: Signatures) -> _BatchLines:
             continue
         lines = [(about, line) for line in file.split(b"\n") if (about := KeptLine.read(line))]
         occurred = [about.occurred_at for about, _ in lines if about.occurred_at is not None]
-        latest = max(occurred, default=datetime.min.replace(tzinfo=UTC))
+        # an erasure may leave a file no line: nothing then bounds its announcement's time
+        # (datetime.min would overflow where the receivers' tolerance is taken from it)
+        latest = max(occurred, default=datetime.fromtimestamp(0, UTC))
         verdict = best([_file(kept, signatures, proof, file, latest) for proof in proofs])
         name = f"batch {proofs[0].webhook_id}"
         for about, line in lines:

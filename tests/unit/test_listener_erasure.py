@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 from batch_support import BatchGateway, batched, changes, numbered
-from builders import NOW
-from proof_support import announced, listening, reverified, signed_singly
+from builders import NOW, change, evolved
+from proof_support import ED25519, announced, listening, reverified, signed_singly
 
 from gateway.delivery import Delivery
 from gateway_client.contract import Change, log_entry, purged
@@ -32,9 +32,14 @@ def mentioning(root: Path, change: Change) -> list[str]:
 
 def in_a_batch(count: int = 3) -> tuple[list[Change], tuple[Any, bytes, dict[str, bytes]]]:
     """``count`` changes, and the batch webhook carrying them with its file."""
-    gateway = BatchGateway()
     made = changes(count)
-    return made, announced(gateway, numbered(made, [gateway.target]))
+    return made, in_a_batch_of(made)
+
+
+def in_a_batch_of(made: list[Change]) -> tuple[Any, bytes, dict[str, bytes]]:
+    """The batch webhook carrying ``made`` with its file."""
+    gateway = BatchGateway()
+    return announced(gateway, numbered(made, [gateway.target]))
 
 
 def tombstone_of(change: Change) -> Delivery:
@@ -270,3 +275,23 @@ def test_verify_log_excuses_only_the_erased_entries_this_subscriber_can_vouch_fo
         entries, set(sequences.values()), [d for d, _ in stored], StoredCopy(tuple(stored), kept)
     )
     assert excused == {held[made[0].change_id], 42}  # not made[1] (stored), nor made[3]
+
+
+def test_a_kept_file_an_erasure_emptied_is_reverified_without_error(tmp_path: Path) -> None:
+    """A batch holding only the purged listing's lines is cut to nothing; its announcement's
+    time was then bounded by datetime.min, which overflowed (review 41c)."""
+    store = tmp_path / "d.ndjson"
+    [first] = changes(1)
+    second = change(
+        evolved(first.listing, version="v-2-" + first.listing.version[:8]), first.listing
+    )
+    made, (headers, body, files) = [first, second], in_a_batch_of([first, second])
+    listener = listening(store, files)
+    assert listener.handle(headers, body)[0] == 204
+    assert listener.handle(*signed_singly(tombstone_of(made[1])))[0] == 204
+
+    stored, kept = read_copy(store)
+
+    assert [content for content in kept.files.values()] == [b""]
+    found = StoredCopy(tuple(stored), kept).reverify([ED25519])
+    assert found.problems == ()
