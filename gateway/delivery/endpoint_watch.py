@@ -17,7 +17,7 @@ from gateway.delivery.health import HealthChange, disabled, failing
 from gateway.delivery.ports import SubscriptionStore
 from gateway.delivery.records import NotSent
 from gateway.delivery.retry_policy import EndpointHealth
-from gateway.delivery.subscription import Subscription
+from gateway.delivery.subscription import Subscription, batch_clock
 from gateway_client.contract import GatewaySigners
 
 log = logging.getLogger("credit_gateway.delivery")
@@ -32,7 +32,7 @@ class EndpointWatch:
         """A success: the endpoint is failing no more (and, for a batch, nor are its batches)."""
         cleared = {"failing_since": None, "warned_at": None}
         if batch:
-            cleared["batches_failing_since"] = None
+            cleared |= {"batches_failing_since": None, "batches_failed_at": None}
         self._on_endpoint(subscription, lambda current: current.model_copy(update=cleared))
 
     def note_failure(
@@ -45,7 +45,10 @@ class EndpointWatch:
         def note(current: Subscription) -> Subscription | None:
             changes: dict[str, object] = {"failing_since": current.failing_since or failed_at}
             if batch:
-                changes["batches_failing_since"] = current.batches_failing_since or failed_at
+                changes["batches_failing_since"] = batch_clock(current, failed_at) or failed_at
+                changes["batches_failed_at"] = max(
+                    failed_at, current.batches_failed_at or failed_at
+                )
             if current.warned_at is None and now - _since(current, failed_at, batch) >= warn_after:
                 changes["warned_at"] = now
             updated = current.model_copy(update=changes)
@@ -100,7 +103,7 @@ class EndpointWatch:
 def _since(current: Subscription, failed_at: datetime, batch: bool) -> datetime:
     """Since when the endpoint has been failing, as a batch's failure judges it or not."""
     since = current.failing_since or failed_at
-    return min(since, current.batches_failing_since or since) if batch else since
+    return min(since, batch_clock(current, failed_at) or since) if batch else since
 
 
 def held_back(subscription: Subscription, signers: GatewaySigners) -> tuple[NotSent, str] | None:

@@ -84,6 +84,7 @@ def _enabled(current: Subscription) -> Subscription:
             "enabled": True,
             "failing_since": None,
             "batches_failing_since": None,
+            "batches_failed_at": None,
             "warned_at": None,
             "disabled_reason": None,
         }

@@ -36,7 +36,7 @@ from gateway.delivery.ports import (
 )
 from gateway.delivery.records import Attempt, DeliveryState, HttpResponse
 from gateway.delivery.retry_policy import EndpointHealth, next_delay, retry_after
-from gateway.delivery.subscription import Subscription
+from gateway.delivery.subscription import Subscription, batch_clock
 from gateway.delivery.webhook_signing import webhook_headers
 from gateway.delivery.withholding import answers_outlived, erasure_read, withheld
 from gateway_client.contract import Clock, GatewaySigners, scrub_excerpt
@@ -336,7 +336,7 @@ class DeliveryService:
             return Outcome(state=DeliveryState.DEAD, health=gone)
         failing_since = subscription.failing_since or attempt.at
         if batch:
-            failing_since = min(failing_since, subscription.batches_failing_since or attempt.at)
+            failing_since = min(failing_since, batch_clock(subscription, attempt.at) or attempt.at)
         if now - failing_since >= self._health.disable_after:
             off = self._endpoints.disable(
                 subscription,

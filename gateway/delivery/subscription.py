@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
@@ -58,7 +58,10 @@ class Subscription(SubscriptionRequest):
     # First failed batch since a batch last succeeded: single deliveries that get through do
     # not reset it, so an endpoint taking them but failing every file is still disabled in
     # time, its batches parked while their files last (``batching.FILE_DAYS``; review 41).
+    # It runs only while batches keep failing: ``batches_failed_at`` is the latest failure,
+    # and one more than ``BATCH_GAP`` after it starts the clock again (``batch_clock``).
     batches_failing_since: AwareDatetime | None = None
+    batches_failed_at: AwareDatetime | None = None
     warned_at: AwareDatetime | None = None
     disabled_reason: str | None = None
     # A subscription stored before URL verification existed has no state: it reads as verified.
@@ -242,3 +245,18 @@ _HOST_NAME_MOST = 253  # DNS: a name resolves only within 253 characters (RFC 10
 _HOST_NAME = re.compile(
     r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$"
 )
+
+
+BATCH_GAP = timedelta(days=1)
+"""Batch failures further apart than this are not one failing spell: a batch is retried at
+most ten hours apart (``sending.DEFAULT_RETRY_SCHEDULE``), and the next one waiting in the
+subscription's group is tried as soon as it settles."""
+
+
+def batch_clock(subscription: Subscription, at: datetime) -> datetime | None:
+    """When the batches' failing spell that a batch failure at ``at`` continues began; ``None``
+    when it starts one (none running, or the last failure more than ``BATCH_GAP`` before)."""
+    last = subscription.batches_failed_at
+    if subscription.batches_failing_since is None or last is None or at - last > BATCH_GAP:
+        return None
+    return subscription.batches_failing_since

@@ -131,6 +131,9 @@ class SubscriptionAdmin:
                 "state": "pending",
                 "verified_at": None,
                 "verification_failure": "the URL changed: not challenged yet",
+                # the old endpoint's failing batches say nothing of the new one
+                "batches_failing_since": None,
+                "batches_failed_at": None,
             }
             kept: dict[str, object] = {"ever_batched": current.had_batches()}  # receipts stay
             if any(fields[name] != getattr(current, name) for name in terms):

@@ -104,10 +104,12 @@ class BatchGateway:
             files=self.files,
         )
 
-    def batch_of(self, lines: Sequence[Delivery], body: bytes | None = None) -> Batch:
+    def batch_of(
+        self, lines: Sequence[Delivery], body: bytes | None = None, batch_id: str = "bat_test"
+    ) -> Batch:
         """Write ``body`` (default: the lines' file) and describe it as fan-out would."""
         logged = [d.log_sequence or 0 for d in lines]
-        key = key_of(self.target.subscription_id, min(logged), max(logged), "bat_test")
+        key = key_of(self.target.subscription_id, min(logged), max(logged), batch_id)
         stored = self.files.write(key, body or file_of(lines, self.target.region))
         return described(stored, key, self.target.subscription_id, FixedClock(NOW))
 

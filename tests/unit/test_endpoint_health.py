@@ -279,9 +279,16 @@ def test_an_endpoint_failing_every_batch_is_disabled_though_single_deliveries_ge
     gateway.transport.status = 204
     assert gateway.service.deliver(single, 1).state is DeliveryState.DELIVERED
     after_single = gateway.subscriptions.get(gateway.target.subscription_id)
-    gateway.transport.status = 503
-    gateway.clock.advance(5 * DAY)
-    outcome = gateway.service.deliver(batch, 2)
+    for turn in range(1, 13):  # ten hours apart (the default schedule's longest wait): each
+        # batch dies after the short schedule here, and the next one waiting fails in its turn
+        *waiting, lone = numbered(changes(3, first=10 * turn), [gateway.target], 10 * turn)
+        gateway.transport.status = 503
+        gateway.clock.advance(timedelta(hours=10))
+        outcome = gateway.service.deliver(gateway.batch_of(waiting, batch_id=f"bat_{turn}"), 1)
+        if outcome.state is DeliveryState.DEAD:
+            break
+        gateway.transport.status = 204
+        assert gateway.service.deliver(lone, 1).state is DeliveryState.DELIVERED  # singles pass
 
     assert after_single is not None
     assert (after_single.failing_since, after_single.batches_failing_since) == (None, NOW)
@@ -290,6 +297,7 @@ def test_an_endpoint_failing_every_batch_is_disabled_though_single_deliveries_ge
     assert off is not None
     assert off.enabled is False
     assert off.disabled_reason == f"failing without a success since {NOW.isoformat()}"
+    assert turn == 12  # not before: five days of failed batches, and not one delivered
 
 
 def test_a_batch_delivered_stops_the_batches_clock() -> None:
@@ -304,3 +312,24 @@ def test_a_batch_delivered_stops_the_batches_clock() -> None:
     healed = gateway.subscriptions.get(gateway.target.subscription_id)
     assert healed is not None
     assert (healed.failing_since, healed.batches_failing_since) == (None, None)
+
+
+def test_a_batch_failing_long_after_the_last_batch_failure_starts_a_new_spell() -> None:
+    """A batch that died a month ago left its clock; thirty days of single deliveries later one
+    failed attempt of a new batch disabled the endpoint at once (review 41c). Failures more
+    than a day apart are not one spell."""
+    gateway = BatchGateway(status=503)
+    [first, second, single, third, fourth] = numbered(changes(5), [gateway.target])
+    gateway.service.deliver(gateway.batch_of([first, second]), 1)
+    gateway.clock.advance(30 * DAY)
+    gateway.transport.status = 204
+    assert gateway.service.deliver(single, 1).state is DeliveryState.DELIVERED
+    gateway.transport.status = 503
+
+    outcome = gateway.service.deliver(gateway.batch_of([third, fourth]), 1)
+
+    assert outcome.state is DeliveryState.RETRYING
+    held = gateway.subscriptions.get(gateway.target.subscription_id)
+    assert held is not None
+    assert held.enabled is True
+    assert (held.batches_failing_since, held.batches_failed_at) == (NOW + 30 * DAY,) * 2
