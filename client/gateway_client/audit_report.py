@@ -52,6 +52,10 @@ class AuditReport(Frozen):
     # others than now, or for a recognised-only subscription (the log does not record what
     # its region recognised). Neither proven delivered nor reported missing.
     unjudged: tuple[int, ...] = ()
+    # Entries the gateway says retention erased that nothing the subscriber holds vouches for,
+    # though a later tombstone of the same kind, domain and origin makes it plausible: listed,
+    # neither excused in silence nor reported missing (``log_verifier.erasures_held``).
+    erased_unvouched: tuple[int, ...] = ()
     terms: Terms | None = None  # as judged by, for the next run (``log_verifier.terms_problems``)
     # Stored lines re-verified against the signature ``gateway listen`` kept for each
     # (``proof_audit``); those of a v1 subscription matching a secret given (which whoever

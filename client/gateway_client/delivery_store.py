@@ -38,12 +38,12 @@ from gateway_client.durable_files import (
 from gateway_client.kept_proofs import (
     BatchProof,
     DeliveryProof,
-    ErasedLines,
     Kept,
     KeptLine,
     batch_file,
     batches_dir,
     cut_lines,
+    erased_lines,
     record_line,
     signatures_path,
     still_proves,
@@ -139,8 +139,11 @@ class DeliveryStore:
             kept = batch_file(self.path, sha256)
             rest, cuts = cut_lines(file, sha256, self._purged)
             if not kept.exists() or kept.read_bytes() != rest:
-                if cuts:
-                    append_durably(self.signatures, b"".join(record_line(cut) for cut in cuts))
+                # lines of a listing purged already are never stored: their erasure is here
+                made: list[Kept] = [*cuts]
+                made += erased_lines(file.split(b"\n"), self._purged) if cuts else []
+                if made:
+                    append_durably(self.signatures, b"".join(record_line(r) for r in made))
                 replace_durably(kept, rest)
             append_durably(self.signatures, record_line(BatchProof.of(headers, sha256, body)))
 
@@ -174,10 +177,9 @@ class DeliveryStore:
             for n, line in enumerate(lines)
             if needle in line and (about := KeptLine.erased(line, gone))
         ]
-        logged = tuple(sorted({a.log_sequence for _, a in erased if a.log_sequence is not None}))
         made: list[Kept] = [record for *_, records in cuts for record in records]
-        if logged:  # what verify-log will not find stored, and why: before anything goes
-            made.append(ErasedLines(listing_id=listing_id, log_sequences=logged))
+        # what verify-log will not find stored, and why: recorded before anything goes
+        made += erased_lines((lines[n] for n, _ in erased), gone)
         if made:
             append_durably(self.signatures, b"".join(record_line(record) for record in made))
         for kept, rest, _ in cuts:

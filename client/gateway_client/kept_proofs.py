@@ -25,16 +25,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, TypeAdapter
+from pydantic import AfterValidator, Field, TypeAdapter, ValidationError
 
 from gateway_client.contract import (
     ID_HEADER,
     KEY_ID_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
+    DeliveryPayload,
     Frozen,
     Sha256Hex,
     SignedHeaders,
+    change_digest,
 )
 
 
@@ -143,13 +145,15 @@ class BatchCut(Frozen):
 
 
 class ErasedLines(Frozen):
-    """The store's lines of ``listing_id`` its tombstone erased, by log sequence: recorded
-    before they go, so ``verify-log`` can tell an entry this subscriber held and erased from
-    one the gateway only says was purged (which its word alone does not excuse)."""
+    """The lines of ``listing_id`` an erasure took (from the store, or cut from a batch file
+    as it came), each as its log sequence and its change's digest: recorded before they go,
+    so ``verify-log`` can tell an entry this subscriber held and erased from one the gateway
+    only says was purged. The digest binds the record to the log's leaf: a line carrying
+    another entry's sequence excuses nothing."""
 
     kind: Literal["erased"] = "erased"
     listing_id: str
-    log_sequences: tuple[Annotated[int, Field(ge=1)], ...]
+    entries: tuple[tuple[Annotated[int, Field(ge=1)], Sha256Hex], ...]
 
 
 Kept = DeliveryProof | BatchProof | BatchCut | ErasedLines
@@ -223,6 +227,25 @@ def cut_lines(
     return rest, tuple(cuts)
 
 
+def erased_lines(lines: Iterable[bytes], purged: Collection[str]) -> list[ErasedLines]:
+    """Of ``lines``, those an erasure of ``purged`` listings takes, recorded by listing (a line
+    that says no log sequence, or is no delivery, is none)."""
+    by_listing: dict[str, dict[int, str]] = {}
+    for line in lines:
+        about = KeptLine.erased(line, purged)
+        if about is None or about.log_sequence is None:
+            continue
+        try:
+            digest = change_digest(DeliveryPayload.model_validate_json(line).data)
+        except ValidationError:
+            continue
+        by_listing.setdefault(about.listing_id, {})[about.log_sequence] = digest
+    return [
+        ErasedLines(listing_id=listing_id, entries=tuple(sorted(found.items())))
+        for listing_id, found in sorted(by_listing.items())
+    ]
+
+
 @dataclass(frozen=True)
 class KeptProofs:
     """Everything kept beside a store, as ``gateway verify-log`` reads it: the single
@@ -236,7 +259,7 @@ class KeptProofs:
     cuts: Mapping[str, tuple[BatchCut, ...]] = field(default_factory=dict)
     files: Mapping[str, bytes] = field(default_factory=dict)
     purged: frozenset[str] = frozenset()
-    erased: frozenset[int] = frozenset()
+    erased: Mapping[int, frozenset[str]] = field(default_factory=dict)  # sequence → digests
 
     @classmethod
     def of(
@@ -245,7 +268,7 @@ class KeptProofs:
         deliveries: dict[str, tuple[DeliveryProof, ...]] = {}
         batches: list[BatchProof] = []
         cuts: dict[str, tuple[BatchCut, ...]] = {}
-        erased: set[int] = set()
+        erased: dict[int, frozenset[str]] = {}
         for record in records:
             if isinstance(record, DeliveryProof):
                 deliveries[record.delivery_id] = (*deliveries.get(record.delivery_id, ()), record)
@@ -254,7 +277,6 @@ class KeptProofs:
             elif isinstance(record, BatchCut):
                 cuts[record.sha256] = (*cuts.get(record.sha256, ()), record)
             else:
-                erased.update(record.log_sequences)
-        return cls(
-            deliveries, tuple(batches), cuts, dict(files), frozenset(purged), frozenset(erased)
-        )
+                for sequence, digest in record.entries:
+                    erased[sequence] = erased.get(sequence, frozenset()) | {digest}
+        return cls(deliveries, tuple(batches), cuts, dict(files), frozenset(purged), erased)

@@ -16,6 +16,7 @@ from gateway_client.contract import (
     ChangeType,
     Checkpoint,
     DeliveryPayload,
+    Listing,
     LogEntry,
     SubscriptionFilters,
     change_id,
@@ -185,23 +186,46 @@ def erasures_held(
     erased: Collection[int],
     deliveries: Sequence[DeliveryPayload],
     copy: StoredCopy | None,
-) -> set[int]:
-    """The entries the gateway says retention erased that this subscriber can vouch for: a
-    line its store held and erased at the tombstone (``ErasedLines``, kept beside the store),
-    or the purged listing's last version, which the stored tombstone names (its id and
-    ``previous_version`` make that change's id). The gateway's list is not signed and the
-    leaves name no listing, so its word alone would excuse any dropped delivery."""
-    held = copy.kept.erased if copy is not None else frozenset()
-    last = {
-        change_id(d.data.listing)
-        for d in deliveries
-        if d.data.type == ChangeType.PURGED and d.data.listing.version == d.data.previous_version
-    }
-    return {
-        e.sequence
-        for e in entries
-        if e.sequence in erased and (e.sequence in held or e.change_id in last)
-    }
+) -> tuple[set[int], tuple[int, ...]]:
+    """Of the entries the gateway says retention erased, those this subscriber can vouch for,
+    and those it can only find plausible. The gateway's list is not signed and leaves name no
+    listing, so its word alone would excuse any dropped delivery (review 41).
+
+    Vouched for: a line its store held (or cut from a batch file as it came) and erased at the
+    tombstone, recorded with the change's digest, which must be the leaf's (``ErasedLines``);
+    or the purged listing's last version, which its newest stored tombstone names (its id and
+    ``previous_version`` make that change's id). Plausible: another entry for which a tombstone
+    of the same kind, domain and origin came later — an honest purge's, whose queued changes
+    were withheld or whose lines a store older than these records erased; such entries are
+    listed (``erased_unvouched``), not excused in silence. An entry with neither is owed."""
+    held = copy.kept.erased if copy is not None else {}
+    newest: dict[str, Listing] = {}
+    tombstones: list[tuple[int, tuple[object, str, str]]] = []
+    for delivery in deliveries:
+        listing = delivery.data.listing
+        if delivery.data.type != ChangeType.PURGED:
+            continue
+        where = (listing.kind, listing.domain, listing.origin_region)
+        tombstones.append((delivery.log_sequence or 0, where))
+        if listing.version != delivery.data.previous_version:
+            continue
+        known = newest.get(listing.listing_id)
+        if known is None or listing.version > known.version:
+            newest[listing.listing_id] = listing
+    last = {change_id(listing) for listing in newest.values()}
+    vouched: set[int] = set()
+    plausible: list[int] = []
+    for e in entries:
+        if e.sequence not in erased:
+            continue
+        if e.change_digest in held.get(e.sequence, ()) or e.change_id in last:
+            vouched.add(e.sequence)
+        elif any(
+            at > e.sequence and where == (e.kind, e.domain, e.origin_region)
+            for at, where in tombstones
+        ):
+            plausible.append(e.sequence)
+    return vouched, tuple(plausible)
 
 
 def verify_log(
@@ -251,7 +275,8 @@ def verify_log(
         page = _get(client, f"/v1/log?from={first}&limit={min(_PAGE, end + 1 - first)}")
         entries += [LogEntry.model_validate(x) for x in page["entries"]]
         erased.update(int(x) for x in page.get("erased", []))
-    excused = erasures_held(entries, erased, deliveries, copy)
+    vouched, unvouched = erasures_held(entries, erased, deliveries, copy)
+    excused = vouched | set(unvouched)
     fetch = tile_fetcher(client)
     report = audit(
         entries,
@@ -276,7 +301,9 @@ def verify_log(
         witness_lag=witness_lag,
     )
     moved = tuple(terms_problems(terms, seen))
-    report = report.model_copy(update={"problems": report.problems + moved, "terms": terms})
+    report = report.model_copy(
+        update={"problems": report.problems + moved, "terms": terms, "erased_unvouched": unvouched}
+    )
     if copy is None:
         return report
     found = copy.reverify([key for key in keys if key.algorithm == algorithm])

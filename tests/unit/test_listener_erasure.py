@@ -16,7 +16,7 @@ from builders import NOW, change, evolved
 from proof_support import ED25519, announced, listening, reverified, signed_singly
 
 from gateway.delivery import Delivery
-from gateway_client.contract import Change, log_entry, purged
+from gateway_client.contract import Change, change_digest, log_entry, purged
 from gateway_client.delivery_audit import unerased_problems
 from gateway_client.delivery_store import DeliveryStore
 from gateway_client.durable_files import replace_durably
@@ -270,11 +270,37 @@ def test_verify_log_excuses_only_the_erased_entries_this_subscriber_can_vouch_fo
     sequences |= {made[1].change_id: held[made[1].change_id], made[3].change_id: 43}
     entries = [log_entry(sequences[c.change_id], c) for c in made]
 
-    assert kept.erased == {held[made[0].change_id]}
-    excused = erasures_held(
+    assert kept.erased == {held[made[0].change_id]: {change_digest(made[0])}}
+    vouched, unvouched = erasures_held(
         entries, set(sequences.values()), [d for d, _ in stored], StoredCopy(tuple(stored), kept)
     )
-    assert excused == {held[made[0].change_id], 42}  # not made[1] (stored), nor made[3]
+    assert vouched == {held[made[0].change_id], 42}
+    # made[1] (stored) and made[3]: no record or tombstone of theirs, but later tombstones of
+    # the same kind, domain and origin: listed, not excused in silence
+    assert unvouched == tuple(sorted((held[made[1].change_id], 43)))
+
+
+def test_a_line_stamped_with_another_entrys_sequence_vouches_for_nothing(
+    tmp_path: Path,
+) -> None:
+    """The gateway signs listing B's change with the sequence of entry X it dropped, then B's
+    tombstone: the erasure records B's digest under X's sequence, which X's leaf does not
+    match (review 41c: the record held sequences only)."""
+    store = tmp_path / "d.ndjson"
+    dropped, other = changes(2)
+    listener = listening(store)
+    [forged] = numbered([other], [batched()], first_log=7)  # 7: the dropped entry's
+    assert listener.handle(*signed_singly(forged))[0] == 204
+    assert listener.handle(*signed_singly(tombstone_of(other)))[0] == 204
+    stored, kept = read_copy(store)
+    entries = [log_entry(7, dropped), log_entry(8, other)]
+
+    vouched, _ = erasures_held(
+        entries, {7, 8}, [d for d, _ in stored], StoredCopy(tuple(stored), kept)
+    )
+
+    assert kept.erased == {7: {change_digest(other)}}
+    assert 7 not in vouched
 
 
 def test_a_kept_file_an_erasure_emptied_is_reverified_without_error(tmp_path: Path) -> None:

@@ -113,6 +113,12 @@ def _verify_log(args: argparse.Namespace) -> int:
             f"  ({len(report.unjudged)} entries not stored, planned under other filters or by "
             f"recognition: {_some(report.unjudged)})"
         )
+    if report.erased_unvouched:
+        print(
+            f"  ({len(report.erased_unvouched)} entries the gateway says retention erased, which "
+            "nothing stored shows (a later tombstone alike makes it plausible): "
+            f"{_some(report.erased_unvouched)})"
+        )
     if report.late:
         late = list(report.late)
         print(f"  (stored after a later change of their listing, apply by version: {late})")
