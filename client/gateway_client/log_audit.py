@@ -144,13 +144,17 @@ def audit(
     served_from = min([first, *(d.log_sequence or 0 for d in logged)])
     if not trusted:
         remembered = seen.size if seen is not None else 0
-        if not entries and not deliveries and not remembered and witnesses_required <= 0:
+        held = max(first - 1, 0)  # entries the log held when the subscription began
+        if not (entries or deliveries or remembered or held) and witnesses_required <= 0:
             return _report(entries, deliveries, 0, problems, skipped)  # nothing to vouch for
         # Withholding every checkpoint must not pass where one was owed: a log the last run
-        # verified (a rollback to nothing), or a witness rule that nothing then meets.
+        # verified (a rollback to nothing), a log that held entries when the subscription
+        # began (fan-out signs one as it logs), or a witness rule that nothing then meets.
         covers = "covers the stored deliveries" if entries or deliveries else "is served"
         if remembered:
             covers += f", though the last run verified the log through {remembered}"
+        elif held:
+            covers += f", though the log held {held} entries when the subscription began"
         if witnesses_required > 0:
             covers += f", none cosigned by {witnesses_required} witnesses"
         problems.append(

@@ -140,3 +140,22 @@ def test_filters_narrowed_without_moving_terms_since_are_caught_once_the_log_gre
 
     assert not lied.ok
     assert any("filters changed while terms_since stayed" in p for p in lied.problems)
+
+
+def test_withholding_every_checkpoint_fails_a_first_run_when_the_log_held_entries(
+    gateway, aws, stream, hook, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The subscription says the log held entries when it began (``log_start``): fan-out signed
+    a checkpoint for them, so serving none is no empty log (review 41c)."""
+    city = gateway.register_platform(CITY)
+    assert gateway.put_region(HUNAN).status_code == 200
+    push_and_fan_out(gateway, stream, city, CITY, [black_entry()])
+    sub_id = subscribe(gateway, hook.url)["subscription_id"]
+
+    def withheld(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        return {"checkpoints": []} if path.startswith("/v1/log/checkpoints") else body
+
+    report = _verify(gateway, monkeypatch, sub_id, [], withheld)
+
+    assert not report.ok
+    assert any("the log held 1 entries when the subscription began" in p for p in report.problems)
