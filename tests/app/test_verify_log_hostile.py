@@ -61,6 +61,11 @@ def _two_delivered(gateway, aws, stream, hook) -> tuple[str, list[bytes]]:  # ty
     return sub["subscription_id"], bodies
 
 
+def _withheld(path: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Every checkpoint withheld from this subscriber."""
+    return {"checkpoints": []} if path.startswith("/v1/log/checkpoints") else body
+
+
 def _first_only(bodies: list[bytes]) -> list[bytes]:
     return [b for b in bodies if DeliveryPayload.model_validate_json(b).log_sequence == 1]
 
@@ -99,21 +104,18 @@ def test_withholding_every_checkpoint_fails_a_subscriber_that_verified_before(
     first = _verify(gateway, monkeypatch, sub_id, bodies, _honest)
     assert first.ok, first.problems
 
-    def withheld(path: str, body: dict[str, Any]) -> dict[str, Any]:
-        return {"checkpoints": []} if path.startswith("/v1/log/checkpoints") else body
-
-    rolled_back = _verify(gateway, monkeypatch, sub_id, [], withheld, seen=_seen(first))
+    rolled_back = _verify(gateway, monkeypatch, sub_id, [], _withheld, seen=_seen(first))
     witness = CosignatureSigner("province-a", Ed25519PrivateKey.generate())
     required = _verify(
         gateway,
         monkeypatch,
         sub_id,
         [],
-        withheld,
+        _withheld,
         witnesses=[CosignatureVerifier.from_vkey(witness.vkey)],
         witnesses_required=1,
     )
-    first_run = _verify(gateway, monkeypatch, sub_id, [], withheld)
+    first_run = _verify(gateway, monkeypatch, sub_id, [], _withheld)
 
     assert not rolled_back.ok
     assert any("verified the log through 2" in p for p in rolled_back.problems)
@@ -152,10 +154,7 @@ def test_withholding_every_checkpoint_fails_a_first_run_when_the_log_held_entrie
     push_and_fan_out(gateway, stream, city, CITY, [black_entry()])
     sub_id = subscribe(gateway, hook.url)["subscription_id"]
 
-    def withheld(path: str, body: dict[str, Any]) -> dict[str, Any]:
-        return {"checkpoints": []} if path.startswith("/v1/log/checkpoints") else body
-
-    report = _verify(gateway, monkeypatch, sub_id, [], withheld)
+    report = _verify(gateway, monkeypatch, sub_id, [], _withheld)
 
     assert not report.ok
     assert any("the log held 1 entries when the subscription began" in p for p in report.problems)
