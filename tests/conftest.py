@@ -12,6 +12,7 @@ import botocore.session
 import pytest
 import time_machine
 from aws_support import Aws, provisioned_aws
+from xdist.scheduler import LoadFileScheduling
 
 from gateway.recognition.severity_policy import SeverityPolicy, use_severity_policy
 from gateway_client.contract.catalogue import Severity
@@ -123,3 +124,20 @@ def _ranks(files: list[str]) -> dict[str, tuple[int, int]]:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     ranks = _ranks(list(dict.fromkeys(_file(item) for item in items)))
     items.sort(key=lambda item: ranks[_file(item)])  # stable: a file's tests keep their order
+
+
+_SHARING = {"tests/e2e/test_console_browser.py": "tests/e2e/test_demo_scenario.py"}
+"""Files that look at one world (``tests/e2e/conftest.demo_world``, the suite's longest setup),
+each mapped to the file whose worker takes them both, so the world is made once."""
+
+
+class _SharedWorlds(LoadFileScheduling):
+    def _split_scope(self, nodeid: str) -> str:
+        file = super()._split_scope(nodeid)
+        return _SHARING.get(file, file)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> LoadFileScheduling | None:
+    """``--dist loadfile`` with the files of ``_SHARING`` on one worker."""
+    return _SharedWorlds(config, log) if config.getvalue("dist") == "loadfile" else None

@@ -4,6 +4,7 @@ companies 长沙市 lists."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,17 @@ from gateway_client.contract.signing import (
     public_key_text,
 )
 from gateway_client.push_client import PushClient, Response, http_request
+from infra.local.demo import DemoReport
 from infra.local.stack import LocalStack
+
+
+@dataclass(frozen=True)
+class DemoWorld:
+    """The demo scenario's stack (``conftest.demo_world``) and what the run reported, taken
+    before any test acted on the stack."""
+
+    stack: LocalStack
+    report: DemoReport
 
 
 def code(n: int) -> str:

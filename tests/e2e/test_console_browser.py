@@ -23,11 +23,10 @@ from console_support import (
     stored_session,
     tab,
 )
-from e2e_support import as_operator, entry, platform
+from e2e_support import DemoWorld, as_operator, entry, platform
 from playwright.sync_api import Browser, Page, Route, expect
 
 from infra.local import scenario
-from infra.local.demo import run_demo
 from infra.local.receiver import Receiver
 from infra.local.stack import LocalStack
 
@@ -37,13 +36,11 @@ HUNAN = "430000"
 
 
 @pytest.fixture(scope="module")
-def seeded() -> Iterator[LocalStack]:
-    """The demo's data; its retries (an endpoint down for a while, one down for good) are not
-    waited for, so the whole module stays near a minute."""
-    with LocalStack(retry_schedule_seconds=(0,) * 7) as stack:
-        report = run_demo(stack, say=lambda _: None)
-        assert report.ok, [check for check, ok in report.checks if not ok]
-        yield stack
+def seeded(demo_world: DemoWorld) -> LocalStack:
+    """The demo's data (``conftest.demo_world``)."""
+    report = demo_world.report
+    assert report.ok, [check for check, ok in report.checks if not ok]
+    return demo_world.stack
 
 
 @pytest.fixture(scope="module")

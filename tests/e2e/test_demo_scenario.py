@@ -5,19 +5,25 @@ from __future__ import annotations
 import json
 
 import pytest
+from e2e_support import DemoWorld
 
 from gateway_client.cli.main import main
 from gateway_client.contract.regions import within
 from infra.local import scenario
-from infra.local.demo import DemoReport, run_demo
+from infra.local.demo import DemoReport
 from infra.local.stack import LocalStack
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def report(stack: LocalStack) -> DemoReport:
-    return run_demo(stack, say=lambda _: None)
+def report(demo_world: DemoWorld) -> DemoReport:
+    return demo_world.report
+
+
+@pytest.fixture(scope="module")
+def stack(demo_world: DemoWorld) -> LocalStack:
+    return demo_world.stack
 
 
 def test_every_scenario_check_passes(report: DemoReport) -> None:
