@@ -27,6 +27,7 @@ from gateway_client.log_audit import GRACE, AuditReport, Seen, audit
 from gateway_client.proof_audit import StoredCopy
 from gateway_client.push_client import PushClient, refusal_text
 from gateway_client.receiver import fetch_gateway_keys
+from gateway_client.terms_audit import terms_in_force, terms_problems
 from gateway_client.tlog import CosignatureVerifier, tile_hash_reader
 from gateway_client.witness_audit import WITNESS_LAG
 
@@ -152,35 +153,6 @@ def write_seen(path: Path | None, report: AuditReport) -> None:
         path.write_text(seen.model_dump_json() + "\n", encoding="utf-8")
 
 
-def terms_problems(terms: Terms, seen: Seen | None) -> list[str]:
-    """``terms_since`` moves only when the filters or ``recognised_only`` change (the gateway
-    records the log's head then), and never back: moved otherwise, it would excuse entries
-    the subscription was owed, which the gateway does not sign. Nor may the terms change
-    without it once the log the last run verified had grown past it: a change made since then
-    would have recorded a head at least that large (heads only grow), so terms narrowed under
-    the old ``terms_since`` would excuse entries owed under the old terms."""
-    before = seen.terms if seen is not None else None
-    if before is None:
-        return []
-    same = (terms.filters, terms.recognised_only) == (before.filters, before.recognised_only)
-    if terms.since == before.since:
-        if same or seen is None or seen.size <= terms.since:
-            return []
-        return [
-            f"the subscription's filters changed while terms_since stayed at {terms.since}, "
-            f"though the log had grown to {seen.size} when last verified: entries the earlier "
-            "terms owed would go unjudged"
-        ]
-    if terms.since < before.since:
-        return [f"terms_since went back from {before.since} to {terms.since}"]
-    if same:
-        return [
-            f"terms_since moved from {before.since} to {terms.since} while the subscription's "
-            "filters stayed the same: entries it no longer judges were owed"
-        ]
-    return []
-
-
 def erasures_held(
     entries: Sequence[LogEntry],
     erased: Collection[int],
@@ -251,17 +223,17 @@ def verify_log(
     the signatures kept beside them, each line re-verified under the listed keys of
     ``algorithm`` (``proof_audit``)."""
     keys = fetch_gateway_keys(base_url, client.timeout)
+    # the checkpoints before the terms: every entry they cover was logged before the terms
+    # were read (``terms_audit.terms_in_force``)
+    published = _get(client, "/v1/log/checkpoints")["checkpoints"]
+    checkpoints = [Checkpoint.model_validate(x) for x in published]
     view = _get(client, f"/v1/subscriptions/{subscription_id}")
-    # What a recognised-only subscription is sent depends on recognition, which the log does
-    # not record; before ``terms_since`` its filters were others: neither is judged owed.
     terms = Terms(
         filters=SubscriptionFilters.model_validate(view["filters"]),
         recognised_only=bool(view.get("recognised_only", False)),
         since=int(view.get("terms_since", 0)),
     )
-    filters, terms_since = terms.filters, terms.since
-    published = _get(client, "/v1/log/checkpoints")["checkpoints"]
-    checkpoints = [Checkpoint.model_validate(x) for x in published]
+    planned_under = terms_in_force(terms, seen)
     logged = [d.log_sequence for d in deliveries if d.log_sequence is not None]
     owed_from = int(view.get("log_start", 0)) + 1
     start = min([*logged, owed_from])
@@ -283,10 +255,13 @@ def verify_log(
         checkpoints,
         keys,
         deliveries,
-        # before ``terms_since`` any entry may have been owed (the filters then are not known)
+        # under terms not known any entry may have been owed
         lambda e: (
             e.sequence not in excused
-            and (e.sequence <= terms_since or filters.admits(e.kind, e.domain, e.origin_region))
+            and (
+                (under := planned_under(e.sequence)) is None
+                or under.filters.admits(e.kind, e.domain, e.origin_region)
+            )
         ),
         lambda size: tile_hash_reader(size, fetch),
         now or datetime.now(UTC),
@@ -297,7 +272,9 @@ def verify_log(
         grace=grace,
         witnesses=witnesses,
         witnesses_required=witnesses_required,
-        judged=lambda e: not terms.recognised_only and e.sequence > terms_since,
+        judged=lambda e: (
+            (under := planned_under(e.sequence)) is not None and not under.recognised_only
+        ),
         witness_lag=witness_lag,
     )
     moved = tuple(terms_problems(terms, seen))

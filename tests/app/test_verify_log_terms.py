@@ -162,3 +162,62 @@ def test_terms_since_moved_while_the_filters_stayed_is_caught_by_the_next_run(
     report = verified(gateway, monkeypatch, sub["subscription_id"], stored, seen)
 
     assert any("terms_since moved" in p for p in report.problems), report.problems
+
+
+def test_terms_respelled_after_a_run_excuse_no_entry_owed_under_the_terms_it_remembered(
+    gateway, aws, stream, hook, monkeypatch, tmp_path
+):
+    """Review 41c: an entry in flight when a run remembered the terms, lost afterwards, and
+    the filters then respelled (every kind named instead of none: the same terms), which moves
+    ``terms_since`` past it. Up to the size that run verified, the terms it remembered held:
+    the entry is judged by them and reported, not listed unjudged."""
+    city = gateway.register_platform(CITY)
+    assert gateway.put_region(HUNAN).status_code == 200
+    sub = subscribe(gateway, hook.url, retry_schedule_seconds=[0])
+    state = tmp_path / "seen.json"
+    hook.answer(500, "down")
+    push_and_fan_out(gateway, stream, city, CITY, [black_entry()])
+    published(gateway, monkeypatch)
+    first = log_verifier.verify_log(
+        types.SimpleNamespace(timeout=30), "http://in-process", sub["subscription_id"], []
+    )
+    assert first.ok, first.problems
+    assert first.in_flight == (1,)
+    log_verifier.write_seen(state, first)
+    delivered(aws)  # dead: never stored
+    view = patched(gateway, sub["subscription_id"], {"filters": {"kinds": ["black", "red"]}})
+    assert view["terms_since"] == 1
+
+    report = verified(
+        gateway, monkeypatch, sub["subscription_id"], [], log_verifier.read_seen(state)
+    )
+
+    assert report.unjudged == ()
+    assert any("log entry 1" in p and "never delivered" in p for p in report.problems), (
+        report.problems
+    )
+
+
+def test_entries_past_the_remembered_size_stay_unjudged_when_the_terms_changed_since(
+    gateway, aws, stream, hook, monkeypatch, tmp_path
+):
+    """What was logged after the run that remembered the terms may have been planned under
+    terms changed in between, which no run saw: listed unjudged, as without a state."""
+    city = gateway.register_platform(CITY)
+    assert gateway.put_region(HUNAN).status_code == 200
+    sub = subscribe(gateway, hook.url, retry_schedule_seconds=[0])
+    state = tmp_path / "seen.json"
+    first = verified(gateway, monkeypatch, sub["subscription_id"], [])
+    assert first.ok, first.problems
+    log_verifier.write_seen(state, first)
+    hook.answer(500, "down")
+    push_and_fan_out(gateway, stream, city, CITY, [black_entry()])
+    delivered(aws)  # dead: never stored
+    patched(gateway, sub["subscription_id"], {"filters": {"domains": ["food_drug"]}})
+
+    report = verified(
+        gateway, monkeypatch, sub["subscription_id"], [], log_verifier.read_seen(state)
+    )
+
+    assert report.ok, report.problems
+    assert report.unjudged == (1,)
