@@ -25,7 +25,7 @@ from collections.abc import Collection
 from datetime import timedelta
 
 from chalicelib.s3_archive import NDJSON, S3Archive
-from gateway.delivery import BATCH_KEY_PREFIX, log_range, without
+from gateway.delivery import BATCH_KEY_PREFIX, batch_of, log_range, without
 
 _REWRITES = 5  # tries of a rewrite that found the file changed (another purge, a settling)
 
@@ -68,9 +68,11 @@ class S3BatchFiles:
                 return kept or None
         raise FileChanging(f"batch file {key} kept changing while a purge rewrote it")
 
-    def erase(self, listing_id: str, sequences: Collection[int]) -> int:
+    def erase(self, listing_id: str, sequences: Collection[int]) -> list[str]:
         """Take ``listing_id``'s lines (logged at ``sequences``) out of every pending file:
-        only files whose key's log range covers one of them are read. How many were cleaned.
+        only files whose key's log range covers one of them are read. The batches of the
+        files covered, cleaned now or found clean (a purge run again): the answers their
+        records kept while retrying may echo the lines (``chalicelib.erasure``).
 
         A covered file also loses its older versions, and an emptied one goes: a file is
         written once, so an older version is what a rewrite took out and an empty file what
@@ -78,11 +80,12 @@ class S3BatchFiles:
         the current version clean, and only this reaches what the first run left behind. A
         file the bucket's expiry took (its current version a delete marker) is found by its
         older versions, which still hold its lines: they go, all of them (review 41)."""
-        cleaned = 0
+        covered = []
         for key in sorted(self._archive.versioned_keys(BATCH_KEY_PREFIX)):
             span = log_range(key)
             if span is None or not any(span[0] <= x <= span[1] for x in sequences):
                 continue
+            covered.append(batch_of(key))
             body = self._archive.find(key)
             if body is None:  # expired, or removed: nothing of it is to be sent any more
                 self._archive.destroy(key)
@@ -90,7 +93,6 @@ class S3BatchFiles:
                 self.without(key, {listing_id})
             elif body == b"":
                 self.remove(key)
-            elif not self._archive.prune(key):
-                continue
-            cleaned += 1
-        return cleaned
+            else:
+                self._archive.prune(key)
+        return covered

@@ -1,7 +1,9 @@
 """The purge's reach beyond the listing item: every other stored copy of a listing's content.
 
 Delivery records hold none (``chalicelib.dynamodb.deliveries``), but the endpoint answers their
-failed attempts kept may echo it: blanked (``chalicelib.dynamodb.delivery_excerpts``).
+failed attempts kept may echo it: blanked (``chalicelib.dynamodb.delivery_excerpts``), those of
+the listing's single deliveries and those of every batch whose file covered its changes (one
+still retrying too: a settled batch's are blanked as it settles).
 Batched delivery's files not yet delivered may hold the listing: its lines are taken out of
 them (``chalicelib.batch_files``), the files found by the log sequences of its changes.
 
@@ -65,13 +67,15 @@ class StoredCopies:
     def erase(self, listing_id: str, tombstone_id: str) -> None:
         before = self._log.sequences_of(listing_id) if self._batch_files is not None else []
         bodies = self._log.erase(listing_id, tombstone_id)
-        files = 0
+        batches: list[str] = []
         if self._batch_files is not None:  # after the log: see the module docstring
             logged = {*before, *self._log.sequences_of(listing_id)}
-            files = self._batch_files.erase(listing_id, logged) if logged else 0
+            batches = self._batch_files.erase(listing_id, logged) if logged else []
         reports = self._feedback.erase(listing_id)
         people = self._persons.erase(listing_id)
-        answers = self._excerpts.erase(listing_id) if self._excerpts is not None else 0
+        answers = 0
+        if self._excerpts is not None:  # a retrying batch's too: its answers may echo the line
+            answers = self._excerpts.erase(listing_id) + sum(map(self._excerpts.blank, batches))
         checks = self._check_answers.erase(listing_id) if self._check_answers is not None else 0
         logger.info(
             "purge: %d logged bodies, %d feedback reports, %d person index entries, %d "
@@ -79,7 +83,7 @@ class StoredCopies:
             bodies,
             reports,
             people,
-            files,
+            len(batches),
             answers,
             checks,
         )

@@ -7,7 +7,9 @@ Records are kept for ever (they are the operator's history), so the purge blanks
 its listing's single-delivery records, found through the ``by_listing`` index. A batch's record
 is no listing's (its lines are many listings'): its answers are blanked once it settles
 (``deliveries.DynamoDeliveryLog._record_batch``) or its subscription is gone, and a dead
-batch's lines get records of their own without the answer (it may echo another line's person).
+batch's lines get records of their own without the answer (it may echo another line's person);
+a batch still retrying has them blanked by the purge of any listing its file held
+(``chalicelib.erasure``).
 
 Each attempt is rewritten by its position in the list: an attempt appended meanwhile (the list
 only grows at its end) is neither lost nor shifted, and a purge run again finds nothing to do.

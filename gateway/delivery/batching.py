@@ -191,6 +191,11 @@ def key_of(subscription_id: str, first_log: int, last_log: int, batch: str) -> s
     return f"{BATCH_KEY_PREFIX}{subscription_id}/{first_log:012d}-{last_log:012d}-{batch}.ndjson"
 
 
+def batch_of(key: str) -> str:
+    """The batch id a file's key ends with (``key_of``): its webhook id, its record's key."""
+    return key.rsplit("-", 1)[-1].removesuffix(".ndjson")
+
+
 def log_range(key: str) -> tuple[int, int] | None:
     """The (first, last) log sequence a file's key names; ``None``: not a batch file's key."""
     name = key.rsplit("/", 1)[-1]
@@ -247,7 +252,7 @@ def described(
     ``lines``: the deliveries ``body`` is exactly the ``file_of``, whose numbers are then read
     off them rather than parsed back out of every line."""
     return Batch(
-        delivery_id=key.rsplit("-", 1)[-1].removesuffix(".ndjson"),
+        delivery_id=batch_of(key),
         subscription_id=subscription_id,
         key=key,
         created_at=clock.now(),

@@ -23,8 +23,9 @@ from test_batched_delivery_routes import announced_at, batch_files, fetching
 from chalicelib import bootstrap
 from chalicelib.batch_files import S3BatchFiles
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
+from chalicelib.dynamodb.delivery_excerpts import DeliveryExcerpts
 from chalicelib.erasure import StoredCopies
-from gateway.delivery import DeliveryState, lines_in
+from gateway.delivery import DeliveryState, batch_of, lines_in
 from gateway_client.batch_receiver import batch_lines
 from gateway_client.contract import BATCH_EVENT, DeliveryPayload, load_public_key
 from gateway_client.contract.signing import Ed25519Signer
@@ -59,7 +60,9 @@ def pending_lines(aws: Any) -> tuple[DeliveryPayload, DeliveryPayload, DeliveryP
 def purge(listing_id: str) -> None:
     """The tick's erasure of a listing's stored copies (``StoredCopies``, as the tick runs it)."""
     c = bootstrap.container()
-    copies = StoredCopies(c.exchange_log, c.feedback, c.persons, S3BatchFiles(c.archive))
+    excerpts = DeliveryExcerpts(c.aws_clients["dynamodb"], c.settings.deliveries_table)
+    files = S3BatchFiles(c.archive)
+    copies = StoredCopies(c.exchange_log, c.feedback, c.persons, files, excerpts)
     copies.erase(listing_id, "chg_purge_of_the_test")
 
 
@@ -168,3 +171,27 @@ def test_a_purge_destroys_every_version_of_a_file_the_bucket_expired(
 
     listed = aws.s3.list_object_versions(Bucket=bucket, Prefix=key)
     assert [*listed.get("Versions", []), *listed.get("DeleteMarkers", [])] == []
+
+
+def test_a_purge_blanks_what_the_endpoint_answered_a_batch_still_retrying(
+    gateway, aws, stream, hook, queue, city
+) -> None:  # type: ignore[no-untyped-def]
+    """An endpoint that echoes the file it was sent into its error answer (the purged
+    listing's decision number: the scrubber masks codes, not every field): the batch is still
+    retrying when the purge runs, and the answer its record kept goes with the line (review
+    41a F4)."""
+    hook.answer(500, "rejected: (2024)黑09执200号 " + OTHER)
+    subscribe(gateway, hook.url, delivery_mode="batched")
+    push_and_fan_out(gateway, stream, city, CITY, ENTRIES)
+    _, purged, _ = pending_lines(aws)
+    [key] = batch_files(aws)
+    queue.run()  # failed once: retrying, the answer kept
+    log = DynamoDeliveryLog(aws.dynamodb, aws.env["CG_DELIVERIES_TABLE"])
+    assert "黑09执200号" in json.dumps(log.view(batch_of(key)), ensure_ascii=False)
+
+    purge(purged.data.listing.listing_id)
+
+    view = log.view(batch_of(key))
+    assert view is not None
+    assert view["state"] == "retrying"
+    assert "黑09执200号" not in json.dumps(view, ensure_ascii=False)
