@@ -103,6 +103,11 @@ class ExchangeLog(Protocol):
         replay sends for an erased body), which a store must find by its id alone."""
         ...
 
+    def sequences_of(self, listing_id: str) -> list[int]:
+        """Where the listing's changes are logged, in order (a restatement is rebuilt from
+        the version's)."""
+        ...
+
 
 class EndpointVerifier(Protocol):
     def verify(self, subscription: Subscription) -> Subscription:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 
+from pydantic import AwareDatetime
+
 from gateway.assembly import copied
 from gateway.delivery.planning import Delivery, for_subscriber
 from gateway.recognition import Agreement, remembered
@@ -23,12 +25,15 @@ from gateway_client.contract import (
     Listing,
     LogEntry,
     Recognition,
+    change_id,
     masked,
 )
 
 
 class Resend(Frozen):
-    """Everything of a delivery but its change, which the log holds under ``log_sequence``."""
+    """Everything of a delivery but its change, which the log holds under ``log_sequence``;
+    or, for a restatement (no log entry of its own), as the change of the listing version it
+    restated (``restates``, ``restated_version``), which it re-sent at ``restated_at``."""
 
     delivery_id: str
     subscription_id: str
@@ -42,10 +47,14 @@ class Resend(Frozen):
     intensified_domains: tuple[str, ...] = ()
     replay: bool = False
     record_id: str | None = None  # a replay's record of its own
+    restates: str | None = None  # a listing id
+    restated_version: str | None = None
+    restated_at: AwareDatetime | None = None
 
 
 def resend_of(delivery: Delivery) -> Resend:
     flag = delivery.intensified
+    restating = delivery.change.type is ChangeType.RECOGNITION
     return Resend(
         delivery_id=delivery.delivery_id,
         subscription_id=delivery.subscription_id,
@@ -59,6 +68,30 @@ def resend_of(delivery: Delivery) -> Resend:
         intensified_domains=() if flag is None else flag.domains,
         replay=delivery.replay,
         record_id=delivery.record_id,
+        restates=delivery.change.listing.listing_id if restating else None,
+        restated_version=delivery.change.listing.version if restating else None,
+        restated_at=delivery.change.occurred_at if restating else None,
+    )
+
+
+def restatement(kept: Resend, logged: Change) -> Change | None:
+    """The restated change ``kept`` carried, from the ``logged`` change of the version it
+    restated (``contract.restated``, whose cause its id holds); ``None``: ``kept`` restated
+    nothing, or another listing or version."""
+    listing = logged.listing
+    if (
+        kept.restated_at is None
+        or (listing.listing_id, listing.version) != (kept.restates, kept.restated_version)
+        or logged.change_id != change_id(listing)
+    ):
+        return None
+    return Change(
+        change_id=kept.change_id,
+        type=ChangeType.RECOGNITION,
+        listing=listing,
+        previous_version=listing.version,
+        previous_status=listing.status,
+        occurred_at=kept.restated_at,
     )
 
 

@@ -23,7 +23,7 @@ from gateway.delivery.ports import (
     SubscriptionStore,
 )
 from gateway.delivery.records import DeliveryState, NotSent
-from gateway.delivery.redelivery import Resend, rebuild, replayable, shown_today
+from gateway.delivery.redelivery import Resend, rebuild, replayable, restatement, shown_today
 from gateway.delivery.subscription import Subscription
 from gateway.ports import ListingStore
 from gateway.recognition import Agreement, remembered, yielded
@@ -302,9 +302,25 @@ class Resending:
         return yielded(recognition, listing, subject)
 
     def _rebuilt(self, kept: Resend) -> Delivery | None:
-        """A delivery of an erased change is not rebuilt: its tombstone went out on its own."""
-        change = None if kept.log_sequence is None else self.logged(kept.log_sequence)
+        """A delivery of an erased change is not rebuilt: its tombstone went out on its own.
+        Nor is a restatement of an erased version."""
+        if kept.log_sequence is not None:
+            change = self.logged(kept.log_sequence)
+        elif kept.restates is not None:
+            change = self._restatement(kept, kept.restates)
+        else:
+            change = None
         return None if change is None else rebuild(kept, change)
+
+    def _restatement(self, kept: Resend, listing_id: str) -> Change | None:
+        """A restatement, from its version's change as the listing's log entries hold it
+        (latest first: the version restated is most often the last)."""
+        for sequence in reversed(self.log.sequences_of(listing_id)):
+            logged = self.logged(sequence)
+            found = None if logged is None else restatement(kept, logged)
+            if found is not None:
+                return found
+        return None
 
     def _tombstone(self, change_id: str) -> tuple[int, Change] | None:
         """A purge's tombstone and where it is logged, once fan-out has logged it."""

@@ -480,3 +480,6 @@ class InMemoryExchangeLog:
     def sequence_of(self, change_id: str) -> int | None:
         ids = [c.change_id for c in self.changes]
         return ids.index(change_id) + 1 if change_id in ids else None
+
+    def sequences_of(self, listing_id: str) -> list[int]:
+        return [n for n, c in enumerate(self.changes, 1) if c.listing.listing_id == listing_id]

@@ -1,0 +1,107 @@
+"""A restatement — a ``recognition.changed`` an agreement's re-evaluation sends, or a
+``subject.intensified`` carrying a listing restated — has no log entry of its own; a dead one
+is rebuilt from the logged change of the version it restated and sent again by a re-drive,
+with its id and body, as any dead delivery is; one whose listing retention purged since is
+not (its tombstone went out on its own)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from app_support import (
+    DAYE,
+    HUNAN,
+    OTHER_CREDIT_CODE,
+    Gateway,
+    StreamReader,
+    agreement_terms,
+    create_agreement,
+    daye_black_entry,
+    reevaluate,
+)
+from delivery_support import (
+    AnsweringReceiver,
+    DeliveryQueue,
+    as_operator,
+    push_and_fan_out,
+    subscribe,
+    subscription_path,
+)
+
+from chalicelib import bootstrap
+from chalicelib.erasure import StoredCopies
+from gateway_client.contract import china_date
+
+
+def restated_then_dead(
+    gateway: Gateway,
+    aws: Any,
+    stream: StreamReader,
+    queue: DeliveryQueue,
+    hook: AnsweringReceiver,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """湖南 is sent two 大冶 listings; an agreement then restates them while its endpoint is
+    down: the subscription, and the restatements' bodies as first attempted."""
+    daye = gateway.register_platform(DAYE)
+    gateway.put_region(HUNAN, name="湖南省")
+    mine = subscribe(gateway, hook.url, retry_schedule_seconds=[0])
+    recent = (china_date(datetime.now(UTC)) - timedelta(days=1)).isoformat()
+    entries = [
+        daye_black_entry(decided_on=recent, valid_from=recent),
+        daye_black_entry(
+            credit_code=OTHER_CREDIT_CODE,
+            decision_number="(2024)鄂0281执7号",
+            decided_on=recent,
+            valid_from=recent,
+        ),
+    ]
+    push_and_fan_out(gateway, stream, daye, DAYE, entries)
+    queue.run()
+    hook.answer(500, "down")
+    assert create_agreement(gateway, agreement_terms()).status_code == 201
+    assert reevaluate(aws) == 1
+    sent = len(hook.requests)
+    for _ in range(3):  # failed, then dead
+        queue.run()
+    bodies = [json.loads(r.body) for r in hook.requests[sent:]]
+    assert {b["type"] for b in bodies} == {"recognition.changed"}
+    return mine, bodies
+
+
+def test_a_dead_restatement_is_re_driven_with_its_id_and_body(gateway, aws, stream, queue, hook):  # type: ignore[no-untyped-def]
+    mine, failed = restated_then_dead(gateway, aws, stream, queue, hook)
+    hook.answer(204)
+    attempted = len(hook.requests)
+
+    redriven = as_operator(gateway, "post", subscription_path(mine, "/redrive"), b"{}")
+    queue.run()
+
+    assert redriven.status_code == 202, redriven.json_body
+    assert redriven.json_body["redriven"] == 2
+    again = [json.loads(r.body) for r in hook.requests[attempted:]]
+    first = {b["delivery_id"]: b for b in failed}
+    assert sorted(b["delivery_id"] for b in again) == sorted(first)
+    for body in again:
+        assert body == first[body["delivery_id"]]
+        assert body["recognition"]["recognised"] is True
+
+
+def test_a_restatement_of_a_listing_purged_since_is_not_re_driven(  # type: ignore[no-untyped-def]
+    gateway, aws, stream, queue, hook
+):
+    mine, failed = restated_then_dead(gateway, aws, stream, queue, hook)
+    purged = failed[0]["data"]["listing"]
+    c = bootstrap.container()
+    StoredCopies(c.exchange_log, c.feedback, c.persons).erase(purged["listing_id"], "chg_purge")
+    hook.answer(204)
+    attempted = len(hook.requests)
+
+    redriven = as_operator(gateway, "post", subscription_path(mine, "/redrive"), b"{}")
+    queue.run()
+
+    assert redriven.json_body["redriven"] == 1
+    [again] = [json.loads(r.body) for r in hook.requests[attempted:]]
+    assert again == failed[1]
+    assert purged["listing_id"] not in json.dumps(again)
