@@ -13,6 +13,7 @@ from chalicelib.route_spec import Access, Operation, Reply, Tag, count_param
 from chalicelib.subscriptions_api import owned_subscription
 from chalicelib.witnessing import published_checkpoints, with_cosignatures
 from gateway.delivery import StartPastHead
+from gateway.rate_limit import admit
 from gateway.validation import parse_request
 from gateway_client.contract import (
     Checkpoint,
@@ -127,11 +128,21 @@ def replay(request: Request, subscription_id: str) -> Response:
             f"to_sequence {wanted.to_sequence} is before from_sequence {wanted.from_sequence}",
             path="to_sequence",
         )
-    replayed = container().resending.replay(subscription, wanted.from_sequence, wanted.to_sequence)
+    c = container()
+    limit = c.settings.replays_per_minute
+    admit(
+        c.rates,
+        f"replay#{subscription.subscription_id}",
+        c.clock.now(),
+        limit,
+        f"replays are limited to {limit} a minute per subscription",
+    )
+    replayed = c.resending.replay(subscription, wanted.from_sequence, wanted.to_sequence)
     body = {
         "from_sequence": replayed.from_sequence,
         "to_sequence": replayed.to_sequence,
         "queued": replayed.queued,
+        "next_from_sequence": replayed.next_from,
     }
     return json_response(202, body)
 
@@ -141,9 +152,16 @@ class ReplayQueued(Frozen):
         description="where the replay started: the one asked for, or the subscription's "
         "`log_start` + 1 if that is later (a subscription is owed what was logged after it)"
     )
-    to_sequence: int
+    to_sequence: int = Field(
+        description="where it ended: the end asked for (or the signed head), or, for a longer "
+        "range, 4,999 entries after `from_sequence` (one request goes through at most 5,000)"
+    )
     queued: int = Field(
         description="deliveries queued; a purged listing's changes go as its `purged` tombstone"
+    )
+    next_from_sequence: int | None = Field(
+        description="where the range asked goes on: send it again from here (`gateway "
+        "subscription replay` does); null when it is done"
     )
 
 
@@ -192,6 +210,7 @@ ROUTES: tuple[Operation, ...] = (
             errors.SubscriptionDisabled,
             RangeReversed,
             StartPastHead,
+            errors.RateLimited,
         ),
         body=_Replay,
         handler=replay,

@@ -43,6 +43,10 @@ from gateway_client.contract import (
 
 LOG_PAGE = 100  # entries read from the log at a time
 REDRIVE_LIMIT = 10_000  # dead deliveries a re-drive of "all" reopens at once
+REPLAY_SPAN = 5_000
+"""Log entries one replay request goes through at most: read, planned and queued inside one
+API request's time (29 s) and memory, whatever range is asked; the rest is the next request's
+(``Replayed.next_from``), so a replay of a national log is paged, never cut off halfway."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,7 @@ class Replayed:
     from_sequence: int
     to_sequence: int
     queued: int
+    next_from: int | None = None  # where the range asked goes on; None: it is done
 
 
 class StartPastHead(BadRequest):
@@ -123,7 +128,8 @@ class Resending:
         a replay taken while the subscription is paused or disabled (409): a 202 would promise
         what waits for resume or enable. Each replayed delivery is recorded apart from its
         original (``replay_record_id``): held back, retried or dead as itself, where resume,
-        verify, enable and re-drive look, whatever became of the original."""
+        verify, enable and re-drive look, whatever became of the original. At most
+        ``REPLAY_SPAN`` entries a call."""
         sid = subscription.subscription_id
         if subscription.pending:
             raise SubscriptionPending(
@@ -142,7 +148,8 @@ class Resending:
         if start > head:
             raise StartPastHead(f"from_sequence {start} is after the log's signed head {head}")
         first = max(start, subscription.log_start + 1)
-        last = min(end or head, head)
+        asked = min(end or head, head)
+        last = min(asked, first + REPLAY_SPAN - 1)
         if first > last:  # a 202 that queued nothing would read as a replay done
             raise StartPastHead(
                 f"nothing to replay: the subscription is owed what was logged from "
@@ -176,7 +183,7 @@ class Resending:
         sequences = {d.change.change_id: d.log_sequence or 0 for d in deliveries}
         numbered = stamped(self._shown_now(deliveries, agreements), sequences, self.log.allocate)
         self.queue.enqueue(numbered, f":replay:{token}")
-        return Replayed(first, last, len(deliveries))
+        return Replayed(first, last, len(deliveries), last + 1 if last < asked else None)
 
     def _shown_now(self, deliveries: list[Delivery], agreements: list[Agreement]) -> list[Delivery]:
         """Each delivery sent again with ID numbers in full only where its region recognises

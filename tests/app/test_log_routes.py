@@ -346,7 +346,12 @@ def test_a_replay_queues_the_matching_changes_again_with_their_original_delivery
     )
 
     assert response.status_code == 202, response.json_body
-    assert response.json_body == {"from_sequence": 1, "to_sequence": 2, "queued": 2}
+    assert response.json_body == {
+        "from_sequence": 1,
+        "to_sequence": 2,
+        "queued": 2,
+        "next_from_sequence": None,
+    }
     replayed = sorted(delivery_queue(gateway, aws), key=lambda d: d.log_sequence or 0)
     assert [d.delivery_id for d in replayed] == [d.delivery_id for d in original]
     assert [d.log_sequence for d in replayed] == [d.log_sequence for d in original] == [1, 2]
@@ -405,6 +410,7 @@ def test_a_replay_from_after_the_head_is_refused_and_queues_nothing(
         "from_sequence": 2,
         "to_sequence": 2,
         "queued": 1,
+        "next_from_sequence": None,
     }
 
 
@@ -421,7 +427,12 @@ def test_a_replay_starts_no_earlier_than_what_was_logged_after_the_subscription(
     )
 
     assert response.status_code == 202, response.json_body
-    assert response.json_body == {"from_sequence": 3, "to_sequence": 3, "queued": 1}
+    assert response.json_body == {
+        "from_sequence": 3,
+        "to_sequence": 3,
+        "queued": 1,
+        "next_from_sequence": None,
+    }
     assert [d.log_sequence for d in delivery_queue(gateway, aws)] == [3]
 
 
