@@ -14,6 +14,12 @@ from collections.abc import Callable
 from gateway_client.audit_report import Seen, Terms
 
 
+def same_terms(a: Terms, b: Terms) -> bool:
+    """The same filters by meaning (``SubscriptionFilters.canonical``: a respelling is no
+    change, as the gateway judges it when it moves ``terms_since``) and ``recognised_only``."""
+    return (a.filters.canonical(), a.recognised_only) == (b.filters.canonical(), b.recognised_only)
+
+
 def terms_in_force(terms: Terms, seen: Seen | None) -> Callable[[int], Terms | None]:
     """The terms a log entry (by sequence) was planned under; ``None``: not known.
 
@@ -47,7 +53,7 @@ def terms_problems(terms: Terms, seen: Seen | None) -> list[str]:
     before = seen.terms if seen is not None else None
     if before is None:
         return []
-    same = (terms.filters, terms.recognised_only) == (before.filters, before.recognised_only)
+    same = same_terms(terms, before)
     if terms.since == before.since:
         if same or seen is None or seen.size <= terms.since:
             return []

@@ -37,6 +37,7 @@ from gateway_client.contract import (
     NoSecretToRotate,
     NotFound,
     RegionMismatch,
+    SubscriptionFilters,
     SubscriptionPending,
     generate_hmac_secret,
     scrub_excerpt,
@@ -136,7 +137,7 @@ class SubscriptionAdmin:
                 "batches_failed_at": None,
             }
             kept: dict[str, object] = {"ever_batched": current.had_batches()}  # receipts stay
-            if any(fields[name] != getattr(current, name) for name in terms):
+            if not same_terms(current, fields, terms):
                 kept["terms_since"] = head
             return current.model_copy(update=fields | kept | (challenge if moved[0] else {}))
 
@@ -245,3 +246,16 @@ class SubscriptionAdmin:
             at=now, status=answer.status, latency_ms=answer.elapsed_ms, response_excerpt=excerpt
         )
         return Tried(notice, attempt)
+
+
+def same_terms(current: Subscription, fields: dict[str, object], terms: set[str]) -> bool:
+    """Whether a change leaves the subscription's terms as they were: its filters compared by
+    meaning (``SubscriptionFilters.canonical``), so a respelling moves no ``terms_since``, which
+    verify-log would rightly report (``gateway_client.terms_audit``)."""
+    for name in terms:
+        new, old = fields[name], getattr(current, name)
+        if isinstance(new, SubscriptionFilters) and isinstance(old, SubscriptionFilters):
+            new, old = new.canonical(), old.canonical()
+        if new != old:
+            return False
+    return True

@@ -221,3 +221,61 @@ def test_entries_past_the_remembered_size_stay_unjudged_when_the_terms_changed_s
 
     assert report.ok, report.problems
     assert report.unjudged == (1,)
+
+
+def test_filters_respelled_keep_terms_since(gateway, aws, stream, hook):  # type: ignore[no-untyped-def]
+    """The same filters spelled otherwise (another order, a region within one listed) are the
+    same terms: the gateway moves no ``terms_since`` for them."""
+    city = gateway.register_platform(CITY)
+    assert gateway.put_region(HUNAN).status_code == 200
+    sub = subscribe(gateway, hook.url, filters={"kinds": ["black", "red"]})
+    push_and_fan_out(gateway, stream, city, CITY, [black_entry()])
+
+    respelled = {"kinds": ["red", "black"], "source_regions": ["230000", "230900"]}
+    first = patched(gateway, sub["subscription_id"], {"filters": respelled})
+    again = patched(gateway, sub["subscription_id"], {"filters": {"kinds": ["red", "black"]}})
+
+    assert first["terms_since"] == 1  # the regions are a change: all of them -> 230000's subtree
+    assert again["terms_since"] == 1  # 230000 and 230900 -> 230000: not one
+
+
+def test_a_gateway_that_respells_the_filters_to_move_terms_since_is_caught(
+    gateway, aws, stream, hook, monkeypatch, tmp_path
+):
+    """Review 42: served respelled (another order) with ``terms_since`` moved past the entries
+    lost since the last run, which would leave them unjudged: the same terms by meaning, so
+    the move is reported."""
+    city = gateway.register_platform(CITY)
+    assert gateway.put_region(HUNAN).status_code == 200
+    sub = subscribe(gateway, hook.url, filters={"kinds": ["black", "red"]})
+    state = tmp_path / "seen.json"
+    push_and_fan_out(gateway, stream, city, CITY, [black_entry()])
+    delivered(aws)
+    stored = [r.body for r in hook.requests if b'"listing.changed"' in r.body]
+    first = verified(gateway, monkeypatch, sub["subscription_id"], stored)
+    assert first.ok, first.problems
+    log_verifier.write_seen(state, first)
+    hook.answer(500, "down")
+    later = black_entry(source_updated_at="2026-03-09T09:00:00+08:00")
+    push_and_fan_out(gateway, stream, city, CITY, [later])
+    delivered(aws)  # dead: never stored
+    published(gateway, monkeypatch)
+    honest = log_verifier._get
+
+    def respelling(client: object, path: str) -> Any:
+        reply = honest(client, path)
+        if path.startswith("/v1/subscriptions/"):
+            return {**reply, "filters": {"kinds": ["red", "black"]}, "terms_since": 2}
+        return reply
+
+    monkeypatch.setattr(log_verifier, "_get", respelling)
+    report = log_verifier.verify_log(
+        types.SimpleNamespace(timeout=30),
+        "http://in-process",
+        sub["subscription_id"],
+        [DeliveryPayload.model_validate_json(b) for b in stored],
+        seen=log_verifier.read_seen(state),
+        now=datetime.now(UTC) + timedelta(hours=2),
+    )
+
+    assert any("terms_since moved" in p for p in report.problems), report.problems

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from gateway_client.audit_report import Terms
 from gateway_client.cli import errors as cli_errors
 from gateway_client.cli import operator as cli_operator
 from gateway_client.cli import witness as cli_witness
@@ -22,6 +23,7 @@ from gateway_client.cli.subject_table import render_upload
 from gateway_client.log_verifier import read_copy, read_seen, verify_log, write_seen
 from gateway_client.proof_audit import StoredCopy
 from gateway_client.push_client import PushClient
+from gateway_client.terms_audit import same_terms
 from gateway_client.uploader import BulkUploader, describe
 
 
@@ -77,6 +79,11 @@ def _progress_bar(out: TextIO) -> Callable[[int, int], None]:
     return show
 
 
+def _terms_text(terms: Terms) -> str:
+    shown = terms.filters.model_dump(mode="json", exclude_defaults=True) or "all"
+    return f"{shown}{', recognised only' if terms.recognised_only else ''}"
+
+
 def _verify_log(args: argparse.Namespace) -> int:
     client = _platform(args)
     stored, kept = read_copy(Path(args.deliveries))
@@ -85,13 +92,14 @@ def _verify_log(args: argparse.Namespace) -> int:
     state = Path(args.state) if args.state else None
     grace = timedelta(minutes=args.grace_minutes)
     witnesses = cli_witness.witness_verifiers(args)
+    seen = read_seen(state)
     report = verify_log(
         client,
         args.url,
         args.subscription,
         [delivery for delivery, _ in stored],
         args.algorithm,
-        read_seen(state),
+        seen,
         grace,
         witnesses,
         args.witnesses_required,
@@ -108,6 +116,13 @@ def _verify_log(args: argparse.Namespace) -> int:
         print(f"  (in flight, logged under {args.grace_minutes} min ago: {list(report.in_flight)})")
     if report.unproven:
         print(f"  (restatements no stored logged delivery proves: {list(report.unproven)})")
+    before = seen.terms if seen is not None else None
+    if before is not None and report.terms is not None and not same_terms(before, report.terms):
+        print(
+            f"  (the subscription's terms changed since the last run, from log entry "
+            f"{report.terms.since} on: {_terms_text(before)} -> {_terms_text(report.terms)}; "
+            "if this region did not change them, ask the gateway's operator who did)"
+        )
     if report.unjudged:
         print(
             f"  ({len(report.unjudged)} entries not stored, planned under other filters or by "

@@ -28,3 +28,17 @@ class SubscriptionFilters(Frozen):
                 or any(within(origin_region, root) for root in self.source_regions)
             )
         )
+
+    def canonical(self) -> SubscriptionFilters:
+        """The same filters spelled one way: each list sorted, once, and a source region
+        within another listed left out (its subtree's root takes it). Two spellings of one
+        meaning are the same terms: changing one for the other moves no ``terms_since``.
+        Naming every kind or domain known today is not "all" (the catalogue may grow)."""
+        roots = sorted(set(self.source_regions))
+        return SubscriptionFilters(
+            kinds=tuple(sorted(set(self.kinds))),
+            domains=tuple(sorted(set(self.domains))),
+            source_regions=tuple(
+                r for r in roots if not any(o != r and within(r, o) for o in roots)
+            ),
+        )
