@@ -16,11 +16,17 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
-from gateway.delivery.batching import LINK_TTL, Batch, delivery_of, lines_in, restated
+from gateway.delivery.batching import (
+    LINK_TTL,
+    Batch,
+    delivery_of,
+    lines_in,
+    restated,
+)
 from gateway.delivery.planning import Delivery
 from gateway.delivery.ports import Acknowledgements, BatchFiles, DeliveryLog
 from gateway.delivery.records import Attempt, DeliveryState
-from gateway_client.contract import BatchAnnouncement
+from gateway_client.contract import BatchAnnouncement, file_digest
 
 _SETTLED = frozenset({DeliveryState.DELIVERED, DeliveryState.DEAD})
 _RECORDERS = 8  # a file's line records are written this many at a time
@@ -85,6 +91,8 @@ def settle(
     late copy) writes no dead line."""
     if state not in _SETTLED:
         log.record(batch, attempt, state)
+        if attempt.response_excerpt and _cut_since(files, batch):
+            log.forget_answers(batch.delivery_id)
         return
     if lines is None:  # settled without an attempt (held back, cut off): as the file is now
         found = file_lines(files, batch)
@@ -104,6 +112,15 @@ def settle(
         list(pool.map(lambda line: log.record(line, told, state), lines))
     log.record(batch, attempt, state)  # after the lines: a crash before it leaves it unsettled
     files.remove(batch.key)
+
+
+def _cut_since(files: BatchFiles, batch: Batch) -> bool:
+    """Whether the file is no longer what was sent: a purge cut a line out of it (or it went)
+    while the endpoint answered. The purge blanks the answers the batch's record holds after
+    cutting; an attempt written after that blanking finds the file cut, read after the write,
+    and its answer (which may echo the purged person) goes too."""
+    body = files.read(batch.key)
+    return body is None or file_digest(body) != batch.sha256
 
 
 def acknowledge(

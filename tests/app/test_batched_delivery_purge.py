@@ -13,6 +13,7 @@ from app_support import CITY, CREDIT_CODE, HUNAN, Gateway, StreamReader, black_e
 from delivery_support import (
     AnsweringReceiver,
     DeliveryQueue,
+    Reply,
     as_operator,
     push_and_fan_out,
     subscribe,
@@ -195,3 +196,42 @@ def test_a_purge_blanks_what_the_endpoint_answered_a_batch_still_retrying(
     assert view is not None
     assert view["state"] == "retrying"
     assert "黑09执200号" not in json.dumps(view, ensure_ascii=False)
+
+
+def test_an_answer_recorded_after_the_purge_blanked_the_batch_goes_too(
+    gateway, aws, stream, hook, queue, city
+) -> None:  # type: ignore[no-untyped-def]
+    """Review 42 P1: the purge runs while the endpoint answers (it cut the file and blanked
+    the record before the attempt was written); the attempt written after finds the file no
+    longer what was sent, and its echo goes."""
+    subscribe(gateway, hook.url, delivery_mode="batched")
+    push_and_fan_out(gateway, stream, city, CITY, ENTRIES)
+    _, purged, _ = pending_lines(aws)
+    [key] = batch_files(aws)
+
+    def purge_then_echo(_: Any) -> Reply:
+        purge(purged.data.listing.listing_id)
+        return Reply(500, "rejected: (2024)黑09执200号")
+
+    hook.reply = purge_then_echo
+    queue.run()
+
+    view = DynamoDeliveryLog(aws.dynamodb, aws.env["CG_DELIVERIES_TABLE"]).view(batch_of(key))
+    assert view is not None
+    assert view["state"] == "retrying"
+    assert [a["status"] for a in view["attempts"]] == [500]
+    assert "黑09执200号" not in json.dumps(view, ensure_ascii=False)
+
+
+def test_an_answer_to_a_file_left_as_sent_is_kept(gateway, aws, stream, hook, queue, city) -> None:  # type: ignore[no-untyped-def]
+    """What the operator diagnoses a failing endpoint by stays while nothing was purged."""
+    hook.answer(500, "rejected: line 2 malformed")
+    subscribe(gateway, hook.url, delivery_mode="batched")
+    push_and_fan_out(gateway, stream, city, CITY, ENTRIES)
+    [key] = batch_files(aws)
+
+    queue.run()
+
+    view = DynamoDeliveryLog(aws.dynamodb, aws.env["CG_DELIVERIES_TABLE"]).view(batch_of(key))
+    assert view is not None
+    assert [a["response_excerpt"] for a in view["attempts"]] == ["rejected: line 2 malformed"]

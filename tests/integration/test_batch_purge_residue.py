@@ -72,7 +72,7 @@ def test_a_purge_run_again_after_dying_before_its_cleanup_destroys_the_older_ver
         with pytest.raises(RuntimeError):
             held.erase(purged, [11])
 
-    assert held.erase(purged, [11]) == 1  # the purge run again
+    assert held.erase(purged, [11]) == ["bat_a"]  # the purge run again
 
     assert held.read(key) == file_of([planned[0], planned[2]], "430000")
     assert not any(purged.encode() in body for body in stored_versions(aws, key))
@@ -91,7 +91,7 @@ def test_a_purge_run_again_after_emptying_a_file_and_dying_removes_it(aws, monke
         with pytest.raises(ZeroDivisionError):
             held.without(key, purged)
 
-    assert held.erase(made[0].listing.listing_id, [10]) == 1
+    assert held.erase(made[0].listing.listing_id, [10]) == ["bat_a"]
 
     assert held.read(key) is None
     assert versions(aws, key) == []
