@@ -86,5 +86,8 @@ class Seen(Frozen):
     owed_from: int | None = None
     salted_since: datetime | None = None
     terms: Terms | None = None
+    # the terms read after the checkpoint (``terms_audit.terms_in_force`` relies on it; a file
+    # an earlier version wrote read them before, and its terms judge nothing)
+    terms_after_checkpoint: bool = False
     checked_at: datetime | None = None  # the run's own clock
     at: datetime | None = None  # when that checkpoint was signed: a larger one is not earlier

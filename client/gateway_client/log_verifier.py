@@ -147,6 +147,7 @@ def write_seen(path: Path | None, report: AuditReport) -> None:
             owed_from=report.owed_from,
             salted_since=report.salted_since,
             terms=report.terms,
+            terms_after_checkpoint=True,
             checked_at=report.checked_at,
             at=report.latest_at,
         )

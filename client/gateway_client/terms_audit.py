@@ -26,10 +26,12 @@ def terms_in_force(terms: Terms, seen: Seen | None) -> Callable[[int], Terms | N
     A previous run read the checkpoint it remembers (``seen.size``) before the terms it
     remembers (``log_verifier.verify_log`` reads them in that order), so every entry from its
     ``terms_since`` to that size was logged while those terms held: a change between would
-    have moved the ``terms_since`` it read past them. Those entries are judged under the terms
-    remembered, whatever the gateway shows now: terms changed since (or merely respelled, with
-    ``terms_since`` moved) excuse no entry the subscription was owed then."""
-    before = seen.terms if seen is not None else None
+    have moved the ``terms_since`` it read past them (a state file that does not say so, an
+    earlier version's, read the terms first: its terms judge nothing). Those entries are
+    judged under the terms remembered, whatever the gateway shows now: terms changed since (or
+    merely respelled, with ``terms_since`` moved) excuse no entry the subscription was owed
+    then."""
+    before = seen.terms if seen is not None and seen.terms_after_checkpoint else None
     remembered = before if before is not None and before.since < terms.since else None
     through = min(seen.size, terms.since) if seen is not None and remembered else 0
 
