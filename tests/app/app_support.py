@@ -7,7 +7,7 @@ import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -17,6 +17,7 @@ from chalice.test import Client, HTTPResponse
 from chalicelib import bootstrap
 from chalicelib.stream_redrive import lambda_record
 from gateway.delivery.planning import Delivery
+from gateway_client.contract.clock import china_date
 from gateway_client.contract.notices import VerificationEvent
 from gateway_client.contract.signing import (
     Ed25519Signer,
@@ -361,6 +362,20 @@ def daye_black_entry(**overrides: Any) -> dict[str, Any]:
             **overrides,
         }
     )
+
+
+def two_daye_subjects() -> list[dict[str, Any]]:
+    """Two 大冶 subjects black-listed since yesterday (long in force by any agreement)."""
+    recent = (china_date(datetime.now(UTC)) - timedelta(days=1)).isoformat()
+    return [
+        daye_black_entry(decided_on=recent, valid_from=recent),
+        daye_black_entry(
+            credit_code=OTHER_CREDIT_CODE,
+            decision_number="(2024)鄂0281执7号",
+            decided_on=recent,
+            valid_from=recent,
+        ),
+    ]
 
 
 def agreement_terms(**overrides: Any) -> dict[str, Any]:

@@ -17,18 +17,17 @@ import time_machine
 from app_support import (
     DAYE,
     HUNAN,
-    OTHER_CREDIT_CODE,
     Gateway,
     StreamReader,
     agreement_terms,
     consume,
     create_agreement,
-    daye_black_entry,
     error_code,
     queued_messages,
     reevaluate,
     revise_agreement,
     sqs_event,
+    two_daye_subjects,
 )
 from botocore.exceptions import ClientError
 from lifecycle_support import Lifecycle
@@ -53,16 +52,7 @@ def hunan(gateway: Gateway, receiver: Any, stream: StreamReader, aws: Any) -> Hu
     gateway.put_region(HUNAN, name="湖南省")
     response = gateway.subscribe_as_operator(region=HUNAN, url=receiver.url)
     assert response.status_code == 201
-    recent = (china_date(datetime.now(UTC)) - timedelta(days=1)).isoformat()  # long in force
-    entries = [
-        daye_black_entry(decided_on=recent, valid_from=recent),
-        daye_black_entry(
-            credit_code=OTHER_CREDIT_CODE,
-            decision_number="(2024)鄂0281执7号",
-            decided_on=recent,
-            valid_from=recent,
-        ),
-    ]
+    entries = two_daye_subjects()
     pushed = gateway.push(daye, DAYE, entries)
     assert pushed.json_body["accepted"] == 2, pushed.json_body
     gateway_app.fan_out_changes(stream.event(), None)

@@ -21,14 +21,19 @@ from gateway.delivery import resending
 __all__ = ["city"]  # the fixture, shared
 
 
-def test_a_long_range_is_replayed_request_after_request_each_entry_once_in_order(
-    gateway, aws, stream, city, receiver, monkeypatch: pytest.MonkeyPatch
-):
+@pytest.fixture
+def path(gateway, aws, stream, city, receiver, monkeypatch: pytest.MonkeyPatch) -> str:  # type: ignore[no-untyped-def]
+    """A subscription's replay route, three entries logged, two entries a request."""
     monkeypatch.setattr(resending, "REPLAY_SPAN", 2)
     subscription_id = subscribe(gateway, receiver.url)
     push_and_fan_out(gateway, stream, city, listings(3))
     delivery_queue(gateway, aws)
-    path = f"/v1/subscriptions/{subscription_id}/replay"
+    return f"/v1/subscriptions/{subscription_id}/replay"
+
+
+def test_a_long_range_is_replayed_request_after_request_each_entry_once_in_order(
+    gateway, aws, path
+):
 
     pages, start, replayed = [], 1, []
     while start is not None:
@@ -42,14 +47,7 @@ def test_a_long_range_is_replayed_request_after_request_each_entry_once_in_order
     assert [d.log_sequence for d in replayed] == [1, 2, 3]
 
 
-def test_an_end_asked_within_the_span_is_kept_and_nothing_follows(
-    gateway, aws, stream, city, receiver, monkeypatch: pytest.MonkeyPatch
-):
-    monkeypatch.setattr(resending, "REPLAY_SPAN", 2)
-    subscription_id = subscribe(gateway, receiver.url)
-    push_and_fan_out(gateway, stream, city, listings(3))
-    delivery_queue(gateway, aws)
-    path = f"/v1/subscriptions/{subscription_id}/replay"
+def test_an_end_asked_within_the_span_is_kept_and_nothing_follows(gateway, path):
 
     reply = operator_post(gateway, path, {"from_sequence": 2, "to_sequence": 3})
 

@@ -7,19 +7,17 @@ not (its tombstone went out on its own)."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from app_support import (
     DAYE,
     HUNAN,
-    OTHER_CREDIT_CODE,
     Gateway,
     StreamReader,
     agreement_terms,
     create_agreement,
-    daye_black_entry,
     reevaluate,
+    two_daye_subjects,
 )
 from delivery_support import (
     AnsweringReceiver,
@@ -32,7 +30,6 @@ from delivery_support import (
 
 from chalicelib import bootstrap
 from chalicelib.erasure import StoredCopies
-from gateway_client.contract import china_date
 
 
 def restated_then_dead(
@@ -47,16 +44,7 @@ def restated_then_dead(
     daye = gateway.register_platform(DAYE)
     gateway.put_region(HUNAN, name="湖南省")
     mine = subscribe(gateway, hook.url, retry_schedule_seconds=[0])
-    recent = (china_date(datetime.now(UTC)) - timedelta(days=1)).isoformat()
-    entries = [
-        daye_black_entry(decided_on=recent, valid_from=recent),
-        daye_black_entry(
-            credit_code=OTHER_CREDIT_CODE,
-            decision_number="(2024)鄂0281执7号",
-            decided_on=recent,
-            valid_from=recent,
-        ),
-    ]
+    entries = two_daye_subjects()
     push_and_fan_out(gateway, stream, daye, DAYE, entries)
     queue.run()
     hook.answer(500, "down")

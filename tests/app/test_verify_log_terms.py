@@ -70,6 +70,24 @@ def patched(gateway, subscription_id: str, changes: dict[str, Any]) -> dict[str,
     return dict(reply.json_body["subscription"])
 
 
+def remembered_then_lost(  # type: ignore[no-untyped-def]
+    gateway, aws, stream, hook, monkeypatch, city, sub, state
+) -> list[bytes]:
+    """One entry delivered and a run that verified it remembered in ``state``; then a second
+    entry lost (its endpoint down: dead, never stored). What the subscriber stored."""
+    push_and_fan_out(gateway, stream, city, CITY, [black_entry()])
+    delivered(aws)
+    stored = [r.body for r in hook.requests if b'"listing.changed"' in r.body]
+    first = verified(gateway, monkeypatch, sub["subscription_id"], stored)
+    assert first.ok, first.problems
+    log_verifier.write_seen(state, first)
+    hook.answer(500, "down")
+    later = black_entry(source_updated_at="2026-03-09T09:00:00+08:00")
+    push_and_fan_out(gateway, stream, city, CITY, [later])
+    delivered(aws)  # dead: never stored
+    return stored
+
+
 def test_a_recognised_only_subscription_is_not_told_of_listings_it_was_never_sent(
     gateway, aws, stream, hook, monkeypatch
 ):
@@ -145,16 +163,7 @@ def test_terms_since_moved_while_the_filters_stayed_is_caught_by_the_next_run(
     assert gateway.put_region(HUNAN).status_code == 200
     sub = subscribe(gateway, hook.url)
     state = tmp_path / "seen.json"
-    push_and_fan_out(gateway, stream, city, CITY, [black_entry()])
-    delivered(aws)
-    stored = [r.body for r in hook.requests]
-    first = verified(gateway, monkeypatch, sub["subscription_id"], stored)
-    assert first.ok, first.problems
-    log_verifier.write_seen(state, first)
-    hook.answer(500, "down")
-    later = black_entry(source_updated_at="2026-03-09T09:00:00+08:00")
-    push_and_fan_out(gateway, stream, city, CITY, [later])
-    delivered(aws)  # dead: never stored
+    stored = remembered_then_lost(gateway, aws, stream, hook, monkeypatch, city, sub, state)
     patched(gateway, sub["subscription_id"], {"filters": {"domains": ["food_drug"]}})
     patched(gateway, sub["subscription_id"], {"filters": {}})  # as they were: terms_since moved
 
@@ -249,16 +258,7 @@ def test_a_gateway_that_respells_the_filters_to_move_terms_since_is_caught(
     assert gateway.put_region(HUNAN).status_code == 200
     sub = subscribe(gateway, hook.url, filters={"kinds": ["black", "red"]})
     state = tmp_path / "seen.json"
-    push_and_fan_out(gateway, stream, city, CITY, [black_entry()])
-    delivered(aws)
-    stored = [r.body for r in hook.requests if b'"listing.changed"' in r.body]
-    first = verified(gateway, monkeypatch, sub["subscription_id"], stored)
-    assert first.ok, first.problems
-    log_verifier.write_seen(state, first)
-    hook.answer(500, "down")
-    later = black_entry(source_updated_at="2026-03-09T09:00:00+08:00")
-    push_and_fan_out(gateway, stream, city, CITY, [later])
-    delivered(aws)  # dead: never stored
+    stored = remembered_then_lost(gateway, aws, stream, hook, monkeypatch, city, sub, state)
     published(gateway, monkeypatch)
     honest = log_verifier._get
 
