@@ -71,3 +71,44 @@ def test_a_refusal_stops_the_command_with_the_gateways_reason(
 
     assert cli.main(["replay", "sub_1", "--from", "1", "--url", "http://gw"]) != 0
     assert "subscription_paused" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("following", [1, 0, "2", 1.5])
+def test_a_gateway_that_names_no_later_start_ends_the_command(
+    following: object, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reply = {"from_sequence": 1, "to_sequence": 1, "queued": 0, "next_from_sequence": following}
+    calls: list[str] = []
+
+    def caller(args: Any) -> Any:
+        def call(*_a: Any, **_k: Any) -> Response:
+            calls.append("POST")
+            return Response(202, reply, {})
+
+        return call
+
+    monkeypatch.setattr(cli_subscriber, "caller_for", caller)
+
+    assert cli.main(["replay", "sub_1", "--from", "1", "--url", "http://gw"]) != 0
+    assert calls == ["POST"]
+    assert "go on from" in capsys.readouterr().err
+
+
+def test_a_rate_limit_that_never_lifts_ends_the_command(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    calls: list[str] = []
+
+    def caller(args: Any) -> Any:
+        def call(*_a: Any, **_k: Any) -> Response:
+            calls.append("POST")
+            return Response(429, {"error": {"code": "rate_limited", "message": "no"}}, {})
+
+        return call
+
+    monkeypatch.setattr(cli_subscriber, "caller_for", caller)
+    monkeypatch.setattr(cli_subscriber.time, "sleep", lambda _: None)
+
+    assert cli.main(["replay", "sub_1", "--from", "1", "--url", "http://gw"]) != 0
+    assert len(calls) == cli_subscriber._RATE_LIMITED_TRIES + 1
+    assert "rate_limited" in capsys.readouterr().err

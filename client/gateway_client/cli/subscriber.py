@@ -131,21 +131,30 @@ def _act(args: argparse.Namespace) -> int:
     return show(call("POST", f"{base}/{args.command}", body))
 
 
+_RATE_LIMITED_TRIES = 10  # 429s in a row waited out before the command gives up
+
+
 def _replay(call: Call, url: str, start: int, end: int | None) -> int:
     """The range asked, request after request: one goes through at most 5,000 log entries and
-    names where the next starts; a 429 (replays a minute per subscription) is waited out."""
+    names where the next starts, which must be further on (else the command would never end);
+    a 429 (replays a minute per subscription) is waited out, a few in a row at most."""
+    limited = 0
     while True:
         body = json.dumps({"from_sequence": start, "to_sequence": end}).encode()
         reply = call("POST", url, body)
-        if reply.status == 429:
+        if reply.status == 429 and limited < _RATE_LIMITED_TRIES:
+            limited += 1
             retry = {k.lower(): v for k, v in reply.headers.items()}.get("retry-after", "")
             time.sleep(min(int(retry) if retry.isdigit() else 1, 60))
             continue
+        limited = 0
         show(reply)
         following = reply.body.get("next_from_sequence") if isinstance(reply.body, dict) else None
         if following is None:
             return 0
-        start = int(following)
+        if not isinstance(following, int) or following <= start:
+            raise CliError(f"the gateway named {following!r} to go on from, not after {start}")
+        start = following
 
 
 def _manage(args: argparse.Namespace) -> int:
