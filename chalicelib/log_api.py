@@ -130,14 +130,18 @@ def replay(request: Request, subscription_id: str) -> Response:
         )
     c = container()
     limit = c.settings.replays_per_minute
-    admit(
-        c.rates,
-        f"replay#{subscription.subscription_id}",
-        c.clock.now(),
-        limit,
-        f"replays are limited to {limit} a minute per subscription",
+    replayed = c.resending.replay(
+        subscription,
+        wanted.from_sequence,
+        wanted.to_sequence,
+        lambda: admit(
+            c.rates,
+            f"replay#{subscription.subscription_id}",
+            c.clock.now(),
+            limit,
+            f"replays are limited to {limit} a minute per subscription",
+        ),
     )
-    replayed = c.resending.replay(subscription, wanted.from_sequence, wanted.to_sequence)
     body = {
         "from_sequence": replayed.from_sequence,
         "to_sequence": replayed.to_sequence,

@@ -46,7 +46,8 @@ class Comparison:
     at: datetime
 
 
-def _same(a: Recognition, b: Recognition) -> bool:
+def same_recognition(a: Recognition, b: Recognition) -> bool:
+    """The same standing for a subscriber: recognised or not, and the measures it applies."""
     return (a.recognised, a.measures, a.suspended_measures) == (
         b.recognised,
         b.measures,
@@ -80,7 +81,7 @@ def subject_changes(
             continue
         old = yielded(recognise(listing, c.region, c.before, c.on), listing, listings)
         new = yielded(recognise(listing, c.region, c.after, c.on), listing, listings)
-        if _same(old, new):
+        if same_recognition(old, new):
             continue
         change = restated(listing, c.cause, c.at)
         deliveries += [

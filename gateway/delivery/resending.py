@@ -9,10 +9,11 @@ listing retention purged is never sent again: its tombstone goes instead.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from gateway.assembly import copied
 from gateway.delivery.planning import Delivery, plan_deliveries, replay_record_id, stamped
 from gateway.delivery.ports import (
     AgreementStore,
@@ -24,6 +25,7 @@ from gateway.delivery.ports import (
 )
 from gateway.delivery.records import DeliveryState, NotSent
 from gateway.delivery.redelivery import Resend, rebuild, replayable, restatement, shown_today
+from gateway.delivery.reevaluation import same_recognition
 from gateway.delivery.subscription import Subscription
 from gateway.ports import ListingStore
 from gateway.recognition import Agreement, remembered, yielded
@@ -120,7 +122,13 @@ class Resending:
         self.verifier = verifier
         self.token = token
 
-    def replay(self, subscription: Subscription, start: int, end: int | None) -> Replayed:
+    def replay(
+        self,
+        subscription: Subscription,
+        start: int,
+        end: int | None,
+        admitted: Callable[[], None] = lambda: None,
+    ) -> Replayed:
         """Every matching change logged from ``start`` (through ``end``, else the head) again.
 
         A subscription is owed only what was logged after it subscribed (``log_start``), and
@@ -155,6 +163,7 @@ class Resending:
                 f"nothing to replay: the subscription is owed what was logged from "
                 f"{subscription.log_start + 1}, and the range asked ends at {last}"
             )
+        admitted()  # a rate limit counts what would be queued, never a refusal (raises)
         agreements = self.agreements.all()
         logged = (
             pair
@@ -226,10 +235,16 @@ class Resending:
             if (kept := self.deliveries.kept(i)) is not None
             and kept.subscription_id == subscription_id
         ]
-        rebuilt = [d for d in map(self._rebuilt, ours) if d is not None]
-        shown = self._shown_now(rebuilt, self.agreements.all())
+        agreements = self.agreements.all()
+        rebuilt = [
+            d for d in map(self._rebuilt, ours) if d is not None and self._stands(d, agreements)
+        ]
+        shown = self._shown_now(rebuilt, agreements)
         reopened = [d for d in shown if self.deliveries.reopen(d.record_key)]
-        reopened.sort(key=lambda d: (d.log_sequence or 0, d.sequence or 0))
+        # logged changes in log order, then restatements as they were made
+        reopened.sort(
+            key=lambda d: (d.log_sequence is None, d.log_sequence or 0, d.change.occurred_at)
+        )
         try:
             self.queue.enqueue(reopened, f":redrive:{self.token()}")
         except Exception:
@@ -297,16 +312,31 @@ class Resending:
         logged = self.log.entries(log_sequence, 1)
         return next((body for _, body in logged if isinstance(body, Change)), None)
 
-    def recognition_for(self, change: Change, region: str) -> Recognition:
+    def recognition_for(
+        self, change: Change, region: str, agreements: Sequence[Agreement] | None = None
+    ) -> Recognition:
         """The recognition a delivery of ``change`` to ``region`` carries, as fan-out works it
         out (on the change's day, a red listing's incentives held back under a black one),
         whatever a subscription's filters say."""
         listing, on = change.listing, china_date(change.occurred_at)
-        recognition = remembered(self.agreements.all()).of(listing, region, on)
+        every = self.agreements.all() if agreements is None else agreements
+        recognition = remembered(every).of(listing, region, on)
         if listing.kind is not ListKind.RED:
             return recognition
         subject = self._red_subjects([change]).get(listing.credit_code, ())
         return yielded(recognition, listing, subject)
+
+    def _stands(self, delivery: Delivery, agreements: Sequence[Agreement]) -> bool:
+        """Whether a re-drive may send ``delivery``: a ``recognition.changed`` only while it
+        still says what the region recognises today. One a later agreement change superseded
+        (an ended agreement's withdrawal sent, or to be sent, after it) stays dead: sent again
+        after its successor, it would tell the subscriber a standing that no longer holds."""
+        if delivery.type != "recognition.changed":
+            return True
+        today = copied(delivery.change, {"occurred_at": self.clock.now()})
+        region = delivery.recognition.subscriber_region
+        now = self.recognition_for(today, region, agreements)
+        return same_recognition(now, delivery.recognition)
 
     def _rebuilt(self, kept: Resend) -> Delivery | None:
         """A delivery of an erased change is not rebuilt: its tombstone went out on its own.

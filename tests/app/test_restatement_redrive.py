@@ -16,6 +16,7 @@ from app_support import (
     StreamReader,
     agreement_terms,
     create_agreement,
+    end_agreement,
     reevaluate,
     two_daye_subjects,
 )
@@ -93,3 +94,32 @@ def test_a_restatement_of_a_listing_purged_since_is_not_re_driven(  # type: igno
     [again] = [json.loads(r.body) for r in hook.requests[attempted:]]
     assert again == failed[1]
     assert purged["listing_id"] not in json.dumps(again)
+
+
+def test_a_resume_sends_only_the_restatements_that_still_hold(gateway, aws, stream, queue, hook):  # type: ignore[no-untyped-def]
+    """Review 43 H1: while paused, an agreement restates the listings (recognised), then ends
+    (not recognised): both parked. The resume sends the withdrawal, never the recognition it
+    superseded after it — a receiver applying them in order would go on punishing."""
+    daye = gateway.register_platform(DAYE)
+    gateway.put_region(HUNAN, name="湖南省")
+    mine = subscribe(gateway, hook.url)
+    push_and_fan_out(gateway, stream, daye, DAYE, two_daye_subjects())
+    queue.run()
+    paused = as_operator(gateway, "post", subscription_path(mine, "/pause"), b"{}")
+    assert paused.status_code == 200, paused.json_body
+    made = create_agreement(gateway, agreement_terms())
+    reevaluate(aws)
+    queue.run()
+    assert end_agreement(gateway, made.json_body["agreement"]["agreement_id"]).status_code == 200
+    reevaluate(aws)
+    queue.run()
+    sent = len(hook.requests)
+
+    resumed = as_operator(gateway, "post", subscription_path(mine, "/resume"), b"{}")
+    queue.run()
+    queue.run()
+
+    assert resumed.status_code == 200, resumed.json_body
+    got = [json.loads(r.body) for r in hook.requests[sent:]]
+    assert [b["type"] for b in got] == ["recognition.changed"] * 2
+    assert {b["recognition"]["recognised"] for b in got} == {False}
