@@ -330,7 +330,12 @@ class Resending:
         """Whether a re-drive may send ``delivery``: a ``recognition.changed`` only while it
         still says what the region recognises today. One a later agreement change superseded
         (an ended agreement's withdrawal sent, or to be sent, after it) stays dead: sent again
-        after its successor, it would tell the subscriber a standing that no longer holds."""
+        after its successor, it would tell the subscriber a standing that no longer holds. A
+        ``subject.intensified`` carrying a restated listing (a re-evaluation's flip) stays dead
+        too: whether the flag it names still holds is the subject's, not the listing's, and a
+        replay of the subject's listings tells it as it stands."""
+        if delivery.type == "subject.intensified":
+            return delivery.change.type is not ChangeType.RECOGNITION
         if delivery.type != "recognition.changed":
             return True
         today = copied(delivery.change, {"occurred_at": self.clock.now()})

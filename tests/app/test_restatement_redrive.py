@@ -16,6 +16,7 @@ from app_support import (
     StreamReader,
     agreement_terms,
     create_agreement,
+    daye_black_entry,
     end_agreement,
     reevaluate,
     two_daye_subjects,
@@ -123,3 +124,44 @@ def test_a_resume_sends_only_the_restatements_that_still_hold(gateway, aws, stre
     got = [json.loads(r.body) for r in hook.requests[sent:]]
     assert [b["type"] for b in got] == ["recognition.changed"] * 2
     assert {b["recognition"]["recognised"] for b in got} == {False}
+
+
+def test_a_dead_raised_flag_of_a_re_evaluation_is_not_sent_after_it_was_lowered(  # type: ignore[no-untyped-def]
+    gateway, aws, stream, queue, hook
+):
+    """Review 44 H1: a re-evaluation raises a subject's intensified flag while the endpoint is
+    down (dead), the agreement then ends and the lowering is delivered; a re-drive must not
+    tell the subscriber the subject is intensified again."""
+    daye = gateway.register_platform(DAYE)
+    gateway.put_region(HUNAN, name="湖南省")
+    mine = subscribe(gateway, hook.url, retry_schedule_seconds=[0])
+    tax = daye_black_entry(
+        domain="major_tax_violation",
+        deciding_authority="国家税务总局大冶市税务局",
+        decision_number="大税稽罚〔2024〕3号",
+    )
+    push_and_fan_out(gateway, stream, daye, DAYE, [daye_black_entry(), tax])
+    queue.run()
+    hook.answer(500, "down")
+    both = agreement_terms(domains=["court_defaulter", "major_tax_violation"])
+    made = create_agreement(gateway, both)
+    reevaluate(aws)
+    for _ in range(6):
+        queue.run()
+    hook.answer(204)
+    assert end_agreement(gateway, made.json_body["agreement"]["agreement_id"]).status_code == 200
+    reevaluate(aws)
+    queue.run()
+    queue.run()
+    lowered = [json.loads(r.body) for r in hook.requests if b"subject.intensified" in r.body]
+    assert lowered[-1]["intensified"]["intensified"] is False
+    sent = len(hook.requests)
+
+    redriven = as_operator(gateway, "post", subscription_path(mine, "/redrive"), b"{}")
+    queue.run()
+    queue.run()
+
+    assert redriven.status_code == 202, redriven.json_body
+    again = [json.loads(r.body) for r in hook.requests[sent:]]
+    assert not any(b["type"] == "subject.intensified" for b in again)
+    assert all(not b["recognition"]["recognised"] for b in again)
