@@ -97,6 +97,25 @@ def test_a_restatement_of_a_listing_purged_since_is_not_re_driven(  # type: igno
     assert purged["listing_id"] not in json.dumps(again)
 
 
+def ended(gateway: Gateway, aws: Any, queue: DeliveryQueue, agreement_id: str) -> None:
+    """The agreement ended, re-evaluated, and what that queued attempted."""
+    assert end_agreement(gateway, agreement_id).status_code == 200
+    reevaluate(aws)
+    queue.run()
+    queue.run()
+
+
+def acted_on(
+    gateway: Gateway, queue: DeliveryQueue, hook: AnsweringReceiver, path: str
+) -> tuple[Any, list[dict[str, Any]]]:
+    """The operator's POST to ``path`` (a resume, a re-drive), and the bodies it sent."""
+    sent = len(hook.requests)
+    reply = as_operator(gateway, "post", path, b"{}")
+    queue.run()
+    queue.run()
+    return reply, [json.loads(r.body) for r in hook.requests[sent:]]
+
+
 def test_a_resume_sends_only_the_restatements_that_still_hold(gateway, aws, stream, queue, hook):  # type: ignore[no-untyped-def]
     """Review 43 H1: while paused, an agreement restates the listings (recognised), then ends
     (not recognised): both parked. The resume sends the withdrawal, never the recognition it
@@ -111,17 +130,10 @@ def test_a_resume_sends_only_the_restatements_that_still_hold(gateway, aws, stre
     made = create_agreement(gateway, agreement_terms())
     reevaluate(aws)
     queue.run()
-    assert end_agreement(gateway, made.json_body["agreement"]["agreement_id"]).status_code == 200
-    reevaluate(aws)
-    queue.run()
-    sent = len(hook.requests)
-
-    resumed = as_operator(gateway, "post", subscription_path(mine, "/resume"), b"{}")
-    queue.run()
-    queue.run()
+    ended(gateway, aws, queue, made.json_body["agreement"]["agreement_id"])
+    resumed, got = acted_on(gateway, queue, hook, subscription_path(mine, "/resume"))
 
     assert resumed.status_code == 200, resumed.json_body
-    got = [json.loads(r.body) for r in hook.requests[sent:]]
     assert [b["type"] for b in got] == ["recognition.changed"] * 2
     assert {b["recognition"]["recognised"] for b in got} == {False}
 
@@ -149,19 +161,12 @@ def test_a_dead_raised_flag_of_a_re_evaluation_is_not_sent_after_it_was_lowered(
     for _ in range(6):
         queue.run()
     hook.answer(204)
-    assert end_agreement(gateway, made.json_body["agreement"]["agreement_id"]).status_code == 200
-    reevaluate(aws)
-    queue.run()
-    queue.run()
+    ended(gateway, aws, queue, made.json_body["agreement"]["agreement_id"])
     lowered = [json.loads(r.body) for r in hook.requests if b"subject.intensified" in r.body]
     assert lowered[-1]["intensified"]["intensified"] is False
-    sent = len(hook.requests)
 
-    redriven = as_operator(gateway, "post", subscription_path(mine, "/redrive"), b"{}")
-    queue.run()
-    queue.run()
+    redriven, again = acted_on(gateway, queue, hook, subscription_path(mine, "/redrive"))
 
     assert redriven.status_code == 202, redriven.json_body
-    again = [json.loads(r.body) for r in hook.requests[sent:]]
     assert not any(b["type"] == "subject.intensified" for b in again)
     assert all(not b["recognition"]["recognised"] for b in again)
