@@ -16,13 +16,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
-from gateway.delivery.batching import (
-    LINK_TTL,
-    Batch,
-    delivery_of,
-    lines_in,
-    restated,
-)
+from gateway.delivery.batching import LINK_TTL, Batch, delivery_of, lines_in, restated
 from gateway.delivery.planning import Delivery
 from gateway.delivery.ports import Acknowledgements, BatchFiles, DeliveryLog
 from gateway.delivery.records import Attempt, DeliveryState
