@@ -5,6 +5,7 @@ from the tables gives the same report."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -32,13 +33,17 @@ def life(gateway) -> Lifecycle:  # type: ignore[no-untyped-def]
 
 
 class Calls:
-    """The DynamoDB operations a block of code makes (botocore's event hook)."""
+    """The DynamoDB operations a block of code makes (botocore's event hook), on its own
+    thread: a thread an earlier test left running on the shared client is not this code."""
 
     def __init__(self) -> None:
         self.operations: list[str] = []
         self.tables: list[tuple[str, str]] = []  # (operation, table)
+        self._thread = threading.get_ident()
 
     def __call__(self, event_name: str, params: dict[str, Any], **_: Any) -> None:
+        if threading.get_ident() != self._thread:
+            return
         self.operations.append(event_name.rsplit(".", 1)[-1])
         self.tables.append((self.operations[-1], params.get("TableName", "")))
 
@@ -362,6 +367,7 @@ def test_upward_shares_come_from_counters_kept_from_the_stream(  # type: ignore[
         lines = upward()
 
     assert calls.scanned(aws, "listings", "deliveries", "feedback", "batches") == []
+    assert "Query" in calls.operations  # the counters, read on this thread
     on_time = {**due, "reported_on_time": 2, "pending": 0}
     assert [[{k: u[k] for k in due} for u in line] for line in lines] == [[on_time], [on_time]]
     assert lines[0][0]["share"] == 1.0
