@@ -136,10 +136,10 @@ def replay(request: Request, subscription_id: str) -> Response:
         wanted.to_sequence,
         lambda: admit(
             c.rates,
-            f"replay#{subscription.subscription_id}",
+            f"replay#{subscription.region}",
             c.clock.now(),
             limit,
-            f"replays are limited to {limit} a minute per subscription",
+            f"replays are limited to {limit} a minute per subscribing region",
         ),
     )
     body = {

@@ -124,9 +124,10 @@ class Settings(BaseSettings):
     query_trail_days: int = Field(default=DEFAULT_KEEP_DAYS, ge=1, le=30 * 366)
     anonymous_queries_per_minute: int = Field(default=60, ge=1, le=100_000)
     checks_per_minute: int = Field(default=30, ge=1, le=100_000)  # per region, each ≤ 1,000 codes
-    # Replay requests per subscription a minute, each through at most 5,000 log entries
-    # (``gateway.delivery.resending.REPLAY_SPAN``): what one subscriber may put on the shared
-    # delivery queue ahead of everyone else's changes.
+    # Replay requests a minute per subscribing region (all its subscriptions, its own requests
+    # and the operator's for it), each through at most 5,000 log entries
+    # (``gateway.delivery.resending.REPLAY_SPAN``): what one region may put on the shared
+    # delivery queue ahead of everyone else's changes, however many subscriptions it makes.
     replays_per_minute: int = Field(default=6, ge=1, le=100_000)
     # Signed lookups of one person — a natural person's code, a responsible person's number — per
     # region (and the operator) a minute: a region that may look a number up can confirm a guess,

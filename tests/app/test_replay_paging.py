@@ -1,7 +1,8 @@
 """A replay goes through at most ``REPLAY_SPAN`` log entries a request, so a province replaying
 a national log is answered inside one API request's time and memory: the reply names where the
-range asked goes on, and the next request takes it from there; a subscription may send
-``CG_REPLAYS_PER_MINUTE`` replay requests a minute (429 ``rate_limited``, nothing queued)."""
+range asked goes on, and the next request takes it from there; a subscribing region may send
+``CG_REPLAYS_PER_MINUTE`` replay requests a minute, for all its subscriptions together (429
+``rate_limited``, nothing queued)."""
 
 from __future__ import annotations
 
@@ -64,6 +65,7 @@ def test_replays_over_the_limit_a_minute_are_refused_and_queue_nothing(
 ):
     gateway.configure(replays_per_minute="2")
     subscription_id = subscribe(gateway, receiver.url)
+    another = subscribe(gateway, receiver.url)  # the same region's: the same budget
     push_and_fan_out(gateway, stream, city, listings(1))
     delivery_queue(gateway, aws)
     path = f"/v1/subscriptions/{subscription_id}/replay"
@@ -71,7 +73,7 @@ def test_replays_over_the_limit_a_minute_are_refused_and_queue_nothing(
     refused_first = [operator_post(gateway, path, {"from_sequence": 9}) for _ in range(3)]
     taken = [operator_post(gateway, path, {"from_sequence": 1}) for _ in range(2)]
     queued = delivery_queue(gateway, aws)
-    refused = operator_post(gateway, path, {"from_sequence": 1})
+    refused = operator_post(gateway, f"/v1/subscriptions/{another}/replay", {"from_sequence": 1})
 
     assert [r.status_code for r in refused_first] == [400] * 3  # counted for nothing
     assert [r.status_code for r in taken] == [202, 202]

@@ -1,6 +1,6 @@
 """``gateway subscription replay`` (the ``replay`` command): one request goes through at most
 5,000 log entries and names where the range goes on; the command follows it to the end, and
-waits out a 429 (replays a minute per subscription) rather than stopping halfway."""
+waits out a 429 (replays a minute per subscribing region) rather than stopping halfway."""
 
 from __future__ import annotations
 

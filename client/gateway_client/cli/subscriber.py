@@ -137,7 +137,7 @@ _RATE_LIMITED_TRIES = 10  # 429s in a row waited out before the command gives up
 def _replay(call: Call, url: str, start: int, end: int | None) -> int:
     """The range asked, request after request: one goes through at most 5,000 log entries and
     names where the next starts, which must be further on (else the command would never end);
-    a 429 (replays a minute per subscription) is waited out, a few in a row at most."""
+    a 429 (replays a minute per subscribing region) is waited out, a few in a row at most."""
     limited = 0
     while True:
         body = json.dumps({"from_sequence": start, "to_sequence": end}).encode()
