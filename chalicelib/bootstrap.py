@@ -98,7 +98,9 @@ def build(settings: Settings, clock: Clock) -> Container:
     registry = DynamoRegistry(dynamodb, settings.registry_table)
     due_dates = DueDates(settings.retention_years, settings.evidence_days)
     listings = DynamoListings(dynamodb, settings.listings_table, due_dates)
-    subscriptions = DynamoSubscriptions(dynamodb, settings.subscriptions_table)
+    subscriptions = DynamoSubscriptions(
+        dynamodb, settings.subscriptions_table, settings.exchange_log_table
+    )
     statistics = DynamoStatistics(dynamodb, settings.batches_table)
     deliveries = DynamoDeliveryLog(dynamodb, settings.deliveries_table, statistics)
     feedback = DynamoFeedback(dynamodb, settings.feedback_table)

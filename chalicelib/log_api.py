@@ -118,9 +118,10 @@ class RangeReversed(errors.BadRequest):
 
 
 def replay(request: Request, subscription_id: str) -> Response:
-    """Every matching change since ``from_sequence`` again, in order, with its original
-    webhook id (the receiver dedups by it, or uses the replay to rebuild its copy); see
-    ``gateway.delivery.Resending.replay``."""
+    """Every change since ``from_sequence`` that the subscription's terms match now, or
+    matched when it was logged (``terms_history``: what ``gateway verify-log`` judges by),
+    again, in order, with its original webhook id (the receiver dedups by it, or uses the
+    replay to rebuild its copy); see ``gateway.delivery.Resending.replay``."""
     subscription = owned_subscription(request, subscription_id)
     wanted = parse_request(_Replay, caller.body(request))
     if wanted.to_sequence is not None and wanted.to_sequence < wanted.from_sequence:

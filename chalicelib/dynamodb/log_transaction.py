@@ -40,6 +40,23 @@ class Head:
     generation: int
 
 
+_SIZE_IS = "(attribute_not_exists(#seq) AND :old = :zero OR #seq = :old)"
+
+
+def at_size(table: str, size: int) -> TransactWriteItemTypeDef:
+    """A transaction's check that the log holds exactly ``size`` entries: what pins a write to
+    one point between appends (a subscription's ``log_start`` or ``terms_since``)."""
+    return {
+        "ConditionCheck": {
+            "TableName": table,
+            "Key": {"pk": s(HEAD)},
+            "ConditionExpression": _SIZE_IS,
+            "ExpressionAttributeNames": {"#seq": "sequence"},
+            "ExpressionAttributeValues": {":old": n(size), ":zero": n(0)},
+        }
+    }
+
+
 def take(pending: Sequence[Change], tallies: Mapping[str, Mapping[Key, int]]) -> list[Change]:
     """The next chunk: as many changes as one transaction holds (the head, the chunk, its
     claim, its block, a marker per purge and one update per statistics counter item),
@@ -122,8 +139,7 @@ def actions(
             table,
             HEAD,
             "SET #seq = :new",
-            "(attribute_not_exists(#seq) AND :old = :zero OR #seq = :old) AND "
-            "(attribute_not_exists(#gen) AND :gen = :zero OR #gen = :gen)",
+            f"{_SIZE_IS} AND (attribute_not_exists(#gen) AND :gen = :zero OR #gen = :gen)",
             {"#seq": "sequence", "#gen": "generation"},
             {":new": n(last), ":old": n(head.size), ":gen": n(head.generation), ":zero": n(0)},
         ),

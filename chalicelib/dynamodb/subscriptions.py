@@ -1,18 +1,34 @@
 """Subscriptions: few, read whole at fan-out time; changed by compare-and-swap on the stored
 document, so that writers with a stale copy (a delivery attempt that took 15 s, a challenge
-that took 5 s) cannot undo each other or bring back a deleted subscription."""
+that took 5 s) cannot undo each other or bring back a deleted subscription. A new one, and a
+change of its terms, is written in one transaction with a check of the exchange log's head
+(``create``, ``update_at``): ``gateway.delivery.terms`` says why."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Table, s, text
+from chalicelib.dynamodb.conflicts import lost_turn, pause, transact
+from chalicelib.dynamodb.log_transaction import at_size
 from gateway.delivery import Subscription
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
 _ROUNDS = 20  # writers of one subscription are few: a handful of rounds settles any race
+_PINNED_ROUNDS = 50  # a write pinned to the log's size: appends may move it under a busy log
 
 
 class DynamoSubscriptions(Table):
+    def __init__(self, client: DynamoDBClient, table_name: str, log_table: str) -> None:
+        super().__init__(client, table_name)
+        self._log_table = log_table  # the exchange log's head pins ``create`` and ``update_at``
+
     def put(self, subscription: Subscription) -> None:
         self._put_doc(
             {"subscription_id": s(subscription.subscription_id)}, subscription.model_dump_json()
@@ -31,21 +47,68 @@ class DynamoSubscriptions(Table):
     def update(
         self, subscription_id: str, change: Callable[[Subscription], Subscription | None]
     ) -> Subscription | None:
+        return self._update(subscription_id, lambda current, _: change(current), None)
+
+    def update_at(
+        self,
+        subscription_id: str,
+        change: Callable[[Subscription, int], Subscription | None],
+        log_size: Callable[[], int],
+    ) -> Subscription | None:
+        return self._update(subscription_id, change, log_size)
+
+    def create(
+        self, build: Callable[[int], Subscription], log_size: Callable[[], int]
+    ) -> Subscription:
+        for attempt in range(_PINNED_ROUNDS):
+            subscription = build(log_size())
+            if self._stored(subscription, None, subscription.log_start):
+                return subscription
+            time.sleep(pause(attempt))
+        raise RuntimeError("the exchange log kept moving while a subscription was created")
+
+    def _update(
+        self,
+        subscription_id: str,
+        change: Callable[[Subscription, int], Subscription | None],
+        log_size: Callable[[], int] | None,
+    ) -> Subscription | None:
         key = {"subscription_id": s(subscription_id)}
-        for _ in range(_ROUNDS):
+        for attempt in range(_ROUNDS if log_size is None else _PINNED_ROUNDS):
+            size = 0 if log_size is None else log_size()  # before the subscription: ``terms``
             item = self._get(key)
             if item is None:
                 return None
             held = text(item, "doc")
             current = Subscription.model_validate_json(held)
-            changed = change(current)
+            changed = change(current, size)
             if changed is None or changed == current:
                 return current
-            if self._put_if(
-                TableName=self._table,
-                Item={**key, "doc": s(changed.model_dump_json())},
-                ConditionExpression="doc = :held",
-                ExpressionAttributeValues={":held": s(held)},
-            ):
+            if self._stored(changed, held, None if log_size is None else size):
                 return changed
+            if log_size is not None:
+                time.sleep(pause(attempt))
         raise RuntimeError(f"subscription {subscription_id} kept changing under an update")
+
+    def _stored(self, subscription: Subscription, held: str | None, size: int | None) -> bool:
+        """Whether ``subscription`` was stored, the stored document still ``held`` (``None``:
+        whatever it was) and, with ``size``, while the log held that many entries."""
+        put: dict[str, Any] = {
+            "TableName": self._table,
+            "Item": {
+                "subscription_id": s(subscription.subscription_id),
+                "doc": s(subscription.model_dump_json()),
+            },
+        }
+        if held is not None:
+            put["ConditionExpression"] = "doc = :held"
+            put["ExpressionAttributeValues"] = {":held": s(held)}
+        if size is None:
+            return self._put_if(**put)
+        try:
+            transact(self._client, [{"Put": put}, at_size(self._log_table, size)])  # type: ignore[typeddict-item]
+        except ClientError as error:
+            if lost_turn(error, "ConditionalCheckFailed"):
+                return False
+            raise
+        return True

@@ -33,6 +33,7 @@ from gateway.delivery.ports import (
 )
 from gateway.delivery.red_yield import plan_yield
 from gateway.delivery.subscription import Subscription
+from gateway.delivery.terms import owed_at
 from gateway.ports import ListingStore
 from gateway.recognition import Agreement
 from gateway_client.contract import Change, ChangeType, Listing, ListKind, china_date
@@ -43,7 +44,8 @@ _RESERVERS = 8  # subscriptions' sequence numbers reserved at once
 Step = tuple[Change, Listing | None]
 """A change, and its listing as it was before (``None``: new)."""
 
-_Audience = tuple[list[Subscription], list[Agreement], dict[str, list[Listing]]]
+_Context = tuple[list[Agreement], dict[str, list[Listing]]]
+"""The agreements, and the subjects' listings as the batch leaves them."""
 
 
 class FanOut:
@@ -72,19 +74,20 @@ class FanOut:
 
         ``log`` logs the batch and gives every change's sequence (the stream handler logs
         with the statistics and the person index); by default the changes are appended here.
-        Who is to be told (subscriptions, agreements, the subjects' listings) is read while
-        the batch is logged, and the deliveries are planned and numbered while it is
-        published: neither depends on the other, and the log's requests are most of the way
-        to every webhook. Nothing is queued before both are done, so every delivery is still
-        under a signed checkpoint. (A publication that fails leaves the numbers it reserved
-        unused, as a queue that fails does: a subscription's ``sequence`` may skip, never
-        repeat.)"""
+        What planning needs (agreements, the subjects' listings) is read while the batch is
+        logged; the subscriptions only once it is logged, so each change is planned by the
+        terms in force when it was logged (``gateway.delivery.terms``); the deliveries are
+        planned and numbered while the batch is published: neither depends on the other, and
+        the log's requests are most of the way to every webhook. Nothing is queued before both
+        are done, so every delivery is still under a signed checkpoint. (A publication that
+        fails leaves the numbers it reserved unused, as a queue that fails does: a
+        subscription's ``sequence`` may skip, never repeat.)"""
         with ThreadPoolExecutor(max_workers=1) as worker:
-            audience = worker.submit(self._audience, steps) if steps else None
+            context = worker.submit(self._context, steps) if steps else None
             logged = log() if log is not None else self.log.append([c for c, _ in steps])
-            if audience is None:
+            if context is None:
                 return 0
-            planned = worker.submit(self._planned, steps, logged, audience)
+            planned = worker.submit(self._planned, steps, logged, context)
             self.publish()  # before anyone is told: every delivery is under a signed checkpoint
             subscriptions, numbered, queued = planned.result()
         if numbered:
@@ -94,11 +97,15 @@ class FanOut:
         return len(numbered)
 
     def _planned(
-        self, steps: Sequence[Step], logged: Mapping[str, int], audience: Future[_Audience]
+        self, steps: Sequence[Step], logged: Mapping[str, int], context: Future[_Context | None]
     ) -> tuple[list[Subscription], list[Delivery], list[Delivery | Batch]]:
-        """The subscriptions read, the batch's deliveries numbered, and what to queue (a
-        batched subscription's as one file)."""
-        subscriptions, agreements, subjects = audience.result()
+        """The subscriptions read (after the batch was logged), the batch's deliveries
+        numbered, and what to queue (a batched subscription's as one file)."""
+        subscriptions = self.subscriptions.all()
+        if not subscriptions:
+            return [], [], []
+        # read ahead only if there were subscriptions then: one made since needs them now
+        agreements, subjects = context.result() or self._read_context(steps)
         numbered = self._numbered(steps, logged, subscriptions, agreements, subjects)
         if self.batcher is None or not numbered:
             return subscriptions, numbered, list(numbered)
@@ -114,11 +121,10 @@ class FanOut:
     ) -> list[Delivery]:
         """The batch's deliveries, numbered: per (change, matching subscription), the objection
         notices, and the subjects' flipped flags."""
-        if not subscriptions:
-            return []
         deliveries: list[Delivery | Planned] = []  # built as ``stamped`` numbers them
         for change, previous in steps:
-            left_out = filtered_out(change, subscriptions)  # only they need a receipt
+            owed = owed_at(subscriptions, logged.get(change.change_id))
+            left_out = filtered_out(change, owed)  # only they need a receipt
             received = (
                 self.receipts.subscriptions_that_received(change.listing.listing_id, left_out)
                 if settles(change) and left_out
@@ -126,17 +132,18 @@ class FanOut:
             )
             subject = subjects.get(change.listing.credit_code, ())
             deliveries += planned_deliveries(
-                change, subscriptions, agreements, received=received, subject=subject
+                change, owed, agreements, received=received, subject=subject
             )
-            deliveries += plan_notices(change, previous, subscriptions, agreements)
+            deliveries += plan_notices(change, previous, owed, agreements)
         planned = {change.listing.listing_id for change, _ in steps}
         for code, black in black_steps_by_subject(steps).items():
             after = subjects[code]
             before = replace_listings(after, first_previous(black))
             trigger = black[-1][0]
             on = china_date(trigger.occurred_at)
-            deliveries += plan_intensified(trigger, before, after, subscriptions, agreements, on)
-            deliveries += plan_yield(trigger, before, after, planned, subscriptions, agreements, on)
+            owed = owed_at(subscriptions, logged.get(trigger.change_id))
+            deliveries += plan_intensified(trigger, before, after, owed, agreements, on)
+            deliveries += plan_yield(trigger, before, after, planned, owed, agreements, on)
         firsts = self._reserved(deliveries)
         return stamped(deliveries, logged, lambda subscription_id, _count: firsts[subscription_id])
 
@@ -150,12 +157,12 @@ class FanOut:
             firsts = pool.map(self.log.allocate, counts, counts.values())
             return dict(zip(counts, firsts, strict=True))
 
-    def _audience(self, steps: Sequence[Step]) -> _Audience:
-        """The subscriptions; and, when there are any, the agreements and the subjects."""
-        subscriptions = self.subscriptions.all()
-        if not subscriptions:
-            return [], [], {}
-        return subscriptions, self.agreements.all(), self._subjects_after(steps)
+    def _context(self, steps: Sequence[Step]) -> _Context | None:
+        """The agreements and the subjects, if there are subscriptions (``None``: none)."""
+        return self._read_context(steps) if self.subscriptions.all() else None
+
+    def _read_context(self, steps: Sequence[Step]) -> _Context:
+        return self.agreements.all(), self._subjects_after(steps)
 
     def _subjects_after(self, steps: Sequence[Step]) -> dict[str, list[Listing]]:
         """All listings of each subject with a black or red change in the batch, as the batch

@@ -34,6 +34,25 @@ class SubscriptionStore(Protocol):
         there is none."""
         ...
 
+    def create(
+        self, build: Callable[[int], Subscription], log_size: Callable[[], int]
+    ) -> Subscription:
+        """Store the subscription ``build`` makes for the exchange log's size (``log_size``,
+        read again each round), written only while the log still holds that many entries: so
+        its ``log_start`` is wholly before or after any append (``gateway.delivery.terms``)."""
+        ...
+
+    def update_at(
+        self,
+        subscription_id: str,
+        change: Callable[[Subscription, int], Subscription | None],
+        log_size: Callable[[], int],
+    ) -> Subscription | None:
+        """As ``update``, with the exchange log's size given to ``change`` and the write made
+        only while the log still holds that many entries (else both are read again): a
+        ``terms_since`` it sets is wholly before or after any append."""
+        ...
+
 
 class DeliveryQueue(Protocol):
     def enqueue(

@@ -27,6 +27,7 @@ from gateway.delivery.records import DeliveryState, NotSent
 from gateway.delivery.redelivery import Resend, rebuild, replayable, restatement, shown_today
 from gateway.delivery.reevaluation import same_recognition
 from gateway.delivery.subscription import Subscription
+from gateway.delivery.terms import terms_at
 from gateway.ports import ListingStore
 from gateway.recognition import Agreement, remembered, yielded
 from gateway_client.contract import (
@@ -129,7 +130,9 @@ class Resending:
         end: int | None,
         admitted: Callable[[], None] = lambda: None,
     ) -> Replayed:
-        """Every matching change logged from ``start`` (through ``end``, else the head) again.
+        """Every change logged from ``start`` (through ``end``, else the head) again that the
+        subscription's terms match now (a widened filter's back catalogue) or matched when it
+        was logged (owed then, as ``gateway verify-log`` judges: ``gateway.delivery.terms``).
 
         A subscription is owed only what was logged after it subscribed (``log_start``), and
         nothing reaches an endpoint that never proved it wants it (409 while pending). Nor is
@@ -182,11 +185,12 @@ class Resending:
                 }
             )
             for sequence, change in changes
-            for delivery in plan_deliveries(
+            for delivery in _replayed(
                 change,
-                [subscription],
+                sequence,
+                subscription,
                 agreements,
-                subject=subjects.get(change.listing.credit_code, ()),
+                subjects.get(change.listing.credit_code, ()),
             )
         ]
         sequences = {d.change.change_id: d.log_sequence or 0 for d in deliveries}
@@ -369,3 +373,19 @@ class Resending:
         sequence = self.log.sequence_of(change_id)
         change = None if sequence is None else self.logged(sequence)
         return None if sequence is None or change is None else (sequence, change)
+
+
+def _replayed(
+    change: Change,
+    sequence: int,
+    subscription: Subscription,
+    agreements: Sequence[Agreement],
+    subject: Sequence[Listing],
+) -> list[Delivery]:
+    """The change's delivery by the terms now, else by the terms it was logged under."""
+    then = terms_at(subscription, sequence)
+    for terms in (subscription, *([then] if then is not None and then is not subscription else [])):
+        planned = plan_deliveries(change, [terms], agreements, subject=subject)
+        if planned:
+            return planned
+    return []

@@ -92,15 +92,19 @@ class SubscriptionDesk:
         if signed is not None and signed.repeated:
             raise replayed(signed)
         check_signable(wanted.signature_scheme, sm2_signing=self.sm2_signing)
-        subscription = Subscription(
-            **wanted.model_dump(),
-            subscription_id=subscription_id,
-            secret=generate_hmac_secret() if wanted.signature_scheme == "v1" else None,
-            created_at=self.clock.now(),
-            log_start=self.log.size(),
-            state="pending",
+        secret = generate_hmac_secret() if wanted.signature_scheme == "v1" else None
+        created_at = self.clock.now()
+        subscription = self.subscriptions.create(
+            lambda head: Subscription(
+                **wanted.model_dump(),
+                subscription_id=subscription_id,
+                secret=secret,
+                created_at=created_at,
+                log_start=head,
+                state="pending",
+            ),
+            self.log.size,
         )
-        self.subscriptions.put(subscription)
         # Fan-out may park deliveries for it while the challenge is out: a success re-drives them.
         checked, _ = self.resending.verify(subscription)
         return Created(checked, new=True)

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from pydantic import AwareDatetime, Field, model_validator
 
 from gateway.delivery.addresses import parse_address, refusal
+from gateway.delivery.terms import PastTerms
 from gateway.ports import Registry
 from gateway_client.contract import (
     ONE_LINE,
@@ -54,6 +55,7 @@ class Subscription(SubscriptionRequest):
     # The head when its filters or ``recognised_only`` last changed: what was logged up to it
     # was planned under other terms, which ``gateway verify-log`` does not judge it by.
     terms_since: int = 0
+    terms_history: tuple[PastTerms, ...] = ()  # the terms before, newest first (``terms``)
     failing_since: AwareDatetime | None = None  # first failure since the last success
     # First failed batch since a batch last succeeded: single deliveries that get through do
     # not reset it, so an endpoint taking them but failing every file is still disabled in

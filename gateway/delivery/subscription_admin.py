@@ -25,6 +25,7 @@ from gateway.delivery.subscription import (
     check_signable,
     check_webhook_url,
 )
+from gateway.delivery.terms import with_terms_changed
 from gateway.delivery.url_verification import VERIFY_TIMEOUT_SECONDS
 from gateway.delivery.webhook_signing import webhook_headers
 from gateway.ports import Registry
@@ -123,10 +124,9 @@ class SubscriptionAdmin:
         check_signable(scheme, sm2_signing=self.signers.sm2 is not None)
         fields = {name: getattr(changes, name) for name in changes.model_fields_set}
         terms = {"filters", "recognised_only"} & changes.model_fields_set
-        head = self.resending.log.size() if terms else 0  # read before the change is written
         moved: list[bool] = [False]
 
-        def apply(current: Subscription) -> Subscription:
+        def apply(current: Subscription, head: int) -> Subscription:
             moved[0] = changes.url is not None and changes.url != current.url
             challenge = {
                 "state": "pending",
@@ -138,10 +138,10 @@ class SubscriptionAdmin:
             }
             kept: dict[str, object] = {"ever_batched": current.had_batches()}  # receipts stay
             if not same_terms(current, fields, terms):
-                kept["terms_since"] = head
+                kept |= with_terms_changed(current, head)
             return current.model_copy(update=fields | kept | (challenge if moved[0] else {}))
 
-        changed = self._change(subscription, apply)
+        changed = self._change(subscription, apply, pinned=bool(terms))
         if moved[0]:
             return Changed(*self.resending.verify(changed))
         if scheme != subscription.signature_scheme and changed.enabled and not changed.pending:
@@ -158,7 +158,7 @@ class SubscriptionAdmin:
         now = self.clock.now()
         return self._change(
             subscription,
-            lambda current: (
+            lambda current, _: (
                 None
                 if current.paused_at is not None
                 else current.model_copy(update={"paused_at": now})
@@ -171,7 +171,7 @@ class SubscriptionAdmin:
         it when it is enabled or verified."""
         resumed = self._change(
             subscription,
-            lambda current: (
+            lambda current, _: (
                 None
                 if current.paused_at is None
                 else current.model_copy(update={"paused_at": None})
@@ -195,7 +195,7 @@ class SubscriptionAdmin:
         fresh, until = generate_hmac_secret(), self.clock.now() + overlap
         return self._change(
             subscription,
-            lambda current: current.model_copy(
+            lambda current, _: current.model_copy(
                 update={
                     "secret": fresh,
                     "previous_secret": current.secret if overlap else None,
@@ -205,11 +205,22 @@ class SubscriptionAdmin:
         )
 
     def _change(
-        self, subscription: Subscription, change: Callable[[Subscription], Subscription | None]
+        self,
+        subscription: Subscription,
+        change: Callable[[Subscription, int], Subscription | None],
+        *,
+        pinned: bool = False,
     ) -> Subscription:
         """``change`` applied to the subscription as stored now (never a stale copy over a
-        delivery's health note); 404 if it was deleted meanwhile."""
-        stored = self.subscriptions.update(subscription.subscription_id, change)
+        delivery's health note); 404 if it was deleted meanwhile. ``pinned``: written at the
+        exchange log's size given to ``change`` (a change of terms: ``gateway.delivery.terms``);
+        else ``change`` is given 0."""
+        sid = subscription.subscription_id
+        stored = (
+            self.subscriptions.update_at(sid, change, self.resending.log.size)
+            if pinned
+            else self.subscriptions.update(sid, lambda current: change(current, 0))
+        )
         if stored is None:
             raise NotFound(
                 f"no subscription {subscription.subscription_id}", path="subscription_id"

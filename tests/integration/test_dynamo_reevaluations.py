@@ -186,7 +186,9 @@ def test_a_job_walks_its_sources_without_a_scan_and_resumes_to_the_whole_table_r
     ]
     for x in held:
         listings.write([(x, None)], x.origin_region)
-    subscriptions = DynamoSubscriptions(aws.dynamodb, aws.env["CG_SUBSCRIPTIONS_TABLE"])
+    subscriptions = DynamoSubscriptions(
+        aws.dynamodb, aws.env["CG_SUBSCRIPTIONS_TABLE"], aws.env["CG_EXCHANGE_LOG_TABLE"]
+    )
     subscriptions.put(
         Subscription.model_validate(
             {

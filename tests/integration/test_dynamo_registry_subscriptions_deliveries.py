@@ -35,7 +35,9 @@ def registry(aws) -> DynamoRegistry:
 
 @pytest.fixture
 def subscriptions(aws) -> DynamoSubscriptions:
-    return DynamoSubscriptions(aws.dynamodb, aws.env["CG_SUBSCRIPTIONS_TABLE"])
+    return DynamoSubscriptions(
+        aws.dynamodb, aws.env["CG_SUBSCRIPTIONS_TABLE"], aws.env["CG_EXCHANGE_LOG_TABLE"]
+    )
 
 
 @pytest.fixture

@@ -269,6 +269,22 @@ class InMemorySubscriptionStore:
             self._items[subscription_id] = changed
         return changed or current
 
+    def update_at(
+        self,
+        subscription_id: str,
+        change: Callable[[Subscription, int], Subscription | None],
+        log_size: Callable[[], int],
+    ) -> Subscription | None:
+        size = log_size()  # one thread: the log cannot move before the write
+        return self.update(subscription_id, lambda current: change(current, size))
+
+    def create(
+        self, build: Callable[[int], Subscription], log_size: Callable[[], int]
+    ) -> Subscription:
+        subscription = build(log_size())
+        self.put(subscription)
+        return subscription
+
 
 class InMemoryDeliveryLog:
     """Attempts per delivery; once delivered, a delivery stays delivered."""

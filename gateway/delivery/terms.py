@@ -1,0 +1,75 @@
+"""Which terms (filters, ``recognised_only``) a subscription had at a given log entry.
+
+A subscription is planned for, and judged by ``gateway verify-log`` on, the terms in force
+when each change was logged: an entry after ``terms_since`` by the current ones, an entry up to
+it by the ones before. Fan-out reads the subscriptions after its changes were logged (a change
+of terms committed before that append is then seen), so a subscription it reads may have
+changed after the append too: its ``terms_history`` says what held before. The history also
+plans a stream batch retried after a change of terms (it was logged under the old ones).
+
+Exact only because every ``terms_since`` and ``log_start`` is written while the log holds
+exactly that many entries (``SubscriptionStore.update_at`` / ``create``): a change of terms
+is then wholly before or wholly after any append.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from gateway_client.contract import Frozen, SubscriptionFilters
+
+if TYPE_CHECKING:
+    from gateway.delivery.subscription import Subscription
+
+TERMS_KEPT = 16
+"""Past terms a subscription keeps: a retried stream batch is planned by them (the stream holds
+a record for 24 hours), so a handful of changes a day is all they need to reach."""
+
+
+class PastTerms(Frozen):
+    """Terms a subscription had, in force for the entries after ``since`` up to the next
+    change's ``since``."""
+
+    since: int
+    filters: SubscriptionFilters
+    recognised_only: bool
+
+
+def with_terms_changed(current: Subscription, head: int) -> dict[str, object]:
+    """The fields that record a change of terms at log size ``head``: the new ``terms_since``,
+    and the terms before it first in the history (the oldest dropped past ``TERMS_KEPT``)."""
+    past = PastTerms(
+        since=current.terms_since,
+        filters=current.filters,
+        recognised_only=current.recognised_only,
+    )
+    return {"terms_since": head, "terms_history": (past, *current.terms_history)[:TERMS_KEPT]}
+
+
+def terms_at(subscription: Subscription, sequence: int | None) -> Subscription | None:
+    """The subscription with the terms it had when the entry at ``sequence`` was logged;
+    ``None`` when it is not owed that entry (it subscribed later). An unknown sequence, or one
+    older than the history reaches (more changes than it keeps), takes the oldest terms known."""
+    if sequence is None:
+        return subscription
+    if sequence <= subscription.log_start:
+        return None
+    if sequence > subscription.terms_since:
+        return subscription
+    held = subscription.terms_history
+    for past in held:
+        if past.since < sequence:
+            return _with(subscription, past)
+    return _with(subscription, held[-1]) if held else subscription
+
+
+def owed_at(subscriptions: Sequence[Subscription], sequence: int | None) -> list[Subscription]:
+    """The subscriptions owed the entry logged at ``sequence``, each with its terms then."""
+    return [s for s in (terms_at(x, sequence) for x in subscriptions) if s is not None]
+
+
+def _with(subscription: Subscription, past: PastTerms) -> Subscription:
+    return subscription.model_copy(
+        update={"filters": past.filters, "recognised_only": past.recognised_only}
+    )

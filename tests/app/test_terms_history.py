@@ -1,0 +1,98 @@
+"""A subscription's past terms (``terms_history``), and the stream batch they keep honest:
+one logged under terms since narrowed, handed again by the stream (its queueing failed), is
+delivered as it was owed then, and verify-log finds nothing missing (review 42 V2)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from app_support import CITY, HUNAN, black_entry
+from delivery_support import as_operator, push_and_fan_out, subscribe
+from test_verify_log_terms import delivered, patched, verified
+
+import app as gateway_app
+from chalicelib.observability import HandlerFailed
+from chalicelib.sqs_queue import SqsDeliveryQueue
+
+
+def test_each_change_of_terms_is_kept_with_the_head_it_was_made_at(gateway, stream):  # type: ignore[no-untyped-def]
+    city = gateway.register_platform(CITY)
+    assert gateway.put_region(HUNAN).status_code == 200
+    sub = subscribe(gateway, "https://credit.hunan.example.cn/hooks/gateway")
+    sid = sub["subscription_id"]
+    assert gateway.push(city, CITY, [black_entry()]).status_code == 200
+    gateway_app.fan_out_changes(stream.event(), None)
+
+    patched(gateway, sid, {"filters": {"domains": ["food_drug"]}})
+    patched(gateway, sid, {"description": "只改说明"})  # no change of terms
+    view = patched(gateway, sid, {"recognised_only": True})
+
+    assert view["terms_since"] == 1
+    assert view["terms_history"] == [
+        {
+            "since": 1,
+            "filters": {"kinds": [], "domains": ["food_drug"], "source_regions": []},
+            "recognised_only": False,
+        },
+        {
+            "since": 0,
+            "filters": {"kinds": [], "domains": [], "source_regions": []},
+            "recognised_only": False,
+        },
+    ]
+
+
+def test_a_batch_retried_after_the_filters_narrowed_is_delivered_as_owed_when_logged(  # type: ignore[no-untyped-def]
+    gateway, aws, stream, hook, monkeypatch
+):
+    city = gateway.register_platform(CITY)
+    assert gateway.put_region(HUNAN).status_code == 200
+    sub = subscribe(gateway, hook.url)
+    sid = sub["subscription_id"]
+    assert gateway.push(city, CITY, [black_entry()]).status_code == 200
+    batch = stream.event()
+    sent = SqsDeliveryQueue.enqueue
+
+    def down(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("SQS unavailable")
+
+    monkeypatch.setattr(SqsDeliveryQueue, "enqueue", down)
+    with pytest.raises(HandlerFailed):
+        gateway_app.fan_out_changes(batch, None)  # logged, not queued
+    monkeypatch.setattr(SqsDeliveryQueue, "enqueue", sent)
+    view = patched(gateway, sid, {"filters": {"domains": ["food_drug"]}})  # court_defaulter out
+    assert view["terms_since"] == 1
+
+    gateway_app.fan_out_changes(batch, None)  # the stream hands the batch again
+    delivered(aws)
+
+    stored = [r.body for r in hook.requests if b'"listing.changed"' in r.body]
+    assert len(stored) == 1
+    report = verified(gateway, monkeypatch, sid, stored)
+    assert report.ok, report.problems
+
+
+def test_a_replay_sends_what_the_terms_matched_when_each_change_was_logged(  # type: ignore[no-untyped-def]
+    gateway, aws, stream, hook
+):
+    """What verify-log reports missing, a replay sends: entry 1 was owed under the filters
+    before the narrowing, entry 2 (logged after it) is not owed."""
+    city = gateway.register_platform(CITY)
+    assert gateway.put_region(HUNAN).status_code == 200
+    sid = subscribe(gateway, hook.url)["subscription_id"]
+    push_and_fan_out(gateway, stream, city, CITY, [black_entry()])
+    patched(gateway, sid, {"filters": {"domains": ["food_drug"]}})
+    later = black_entry(source_updated_at="2026-03-09T09:00:00+08:00")
+    push_and_fan_out(gateway, stream, city, CITY, [later])
+    delivered(aws)
+    hook.requests.clear()
+
+    path = f"/v1/subscriptions/{sid}/replay"
+    reply = as_operator(gateway, "post", path, json.dumps({"from_sequence": 1}).encode())
+    assert reply.status_code == 202, reply.json_body
+    delivered(aws)
+
+    assert reply.json_body["queued"] == 1
+    sent = [json.loads(r.body) for r in hook.requests if b'"listing.changed"' in r.body]
+    assert [body["log_sequence"] for body in sent] == [1]
