@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -229,12 +229,9 @@ def verify_log(
     published = _get(client, "/v1/log/checkpoints")["checkpoints"]
     checkpoints = [Checkpoint.model_validate(x) for x in published]
     view = _get(client, f"/v1/subscriptions/{subscription_id}")
-    terms = Terms(
-        filters=SubscriptionFilters.model_validate(view["filters"]),
-        recognised_only=bool(view.get("recognised_only", False)),
-        since=int(view.get("terms_since", 0)),
-    )
-    planned_under = terms_in_force(terms, seen)
+    terms = _terms(view, view.get("terms_since", 0))
+    history = [_terms(past, past["since"]) for past in view.get("terms_history", [])]
+    planned_under = terms_in_force(terms, seen, history)
     logged = [d.log_sequence for d in deliveries if d.log_sequence is not None]
     owed_from = int(view.get("log_start", 0)) + 1
     start = min([*logged, owed_from])
@@ -278,7 +275,7 @@ def verify_log(
         ),
         witness_lag=witness_lag,
     )
-    moved = tuple(terms_problems(terms, seen))
+    moved = tuple(terms_problems(terms, seen, history))
     report = report.model_copy(
         update={"problems": report.problems + moved, "terms": terms, "erased_unvouched": unvouched}
     )
@@ -294,4 +291,13 @@ def verify_log(
             "unsigned": found.unsigned,
             "unreverified": found.unreverified,
         }
+    )
+
+
+def _terms(shown: Mapping[str, Any], since: object) -> Terms:
+    """Terms as the gateway shows them: the subscription's, or one of its past ones."""
+    return Terms(
+        filters=SubscriptionFilters.model_validate(shown["filters"]),
+        recognised_only=bool(shown.get("recognised_only", False)),
+        since=int(str(since)),
     )

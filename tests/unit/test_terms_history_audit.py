@@ -1,0 +1,78 @@
+"""verify-log with the subscription's past terms (``terms_history``, newest first): an entry
+up to ``terms_since`` is judged by the past terms whose stretch holds it; a history out of
+order, or one showing other terms than a previous run saw in force, is reported; terms changed
+and changed back (A, B, A) explain a ``terms_since`` that moved under the same terms."""
+
+from __future__ import annotations
+
+from gateway_client.audit_report import Seen, Terms
+from gateway_client.contract import SubscriptionFilters
+from gateway_client.terms_audit import terms_in_force, terms_problems
+
+ROOT = "0" * 64
+COURTS = SubscriptionFilters(domains=("court_defaulter",))
+SAFETY = SubscriptionFilters(domains=("work_safety",))
+EVERY = SubscriptionFilters()
+
+NOW = Terms(filters=SAFETY, since=12)
+HISTORY = (Terms(filters=COURTS, since=5), Terms(filters=EVERY, since=0))
+
+
+def test_entries_before_terms_since_are_judged_by_the_stretch_that_holds_them() -> None:
+    planned_under = terms_in_force(NOW, None, HISTORY)
+
+    assert [planned_under(q) for q in (1, 5, 6, 12, 13)] == [
+        HISTORY[1],
+        HISTORY[1],
+        HISTORY[0],
+        HISTORY[0],
+        NOW,
+    ]
+    assert terms_problems(NOW, None, HISTORY) == []
+
+
+def test_entries_older_than_the_history_reaches_are_not_known() -> None:
+    kept = (HISTORY[0],)  # the oldest dropped: nothing says what held up to 5
+    planned_under = terms_in_force(NOW, None, kept)
+
+    assert [planned_under(q) for q in (5, 6)] == [None, HISTORY[0]]
+
+
+def test_a_history_out_of_order_judges_nothing_and_is_reported() -> None:
+    shuffled = (Terms(filters=EVERY, since=0), Terms(filters=COURTS, since=5))
+    planned_under = terms_in_force(NOW, None, shuffled)
+
+    assert [planned_under(q) for q in (1, 6, 13)] == [None, None, NOW]
+    assert terms_problems(NOW, None, shuffled) == [
+        "the subscription's terms_history is out of order: it judges no entry"
+    ]
+
+
+def test_terms_changed_and_changed_back_explain_terms_since_moved_under_the_same_terms() -> None:
+    """Review 43 T1: A at 3 remembered, then B at 7, then A again at 9."""
+    a = Terms(filters=COURTS, since=3)
+    seen = Seen(size=6, root=ROOT, terms=a, terms_after_checkpoint=True)
+    now = a.model_copy(update={"since": 9})
+    history = (Terms(filters=SAFETY, since=7), a)
+
+    assert terms_problems(now, seen, history) == []
+    assert terms_in_force(now, seen, history)(8) == history[0]
+    # without the history, as before: nothing shows the change between
+    assert any("terms_since moved" in p for p in terms_problems(now, seen))
+
+
+def test_a_history_that_contradicts_the_terms_a_previous_run_saw_is_reported() -> None:
+    """The previous run verified to 10 under COURTS since 3: a history saying the filters
+    were SAFETY from 7 would excuse entries 8–10 that were owed."""
+    a = Terms(filters=COURTS, since=3)
+    seen = Seen(size=10, root=ROOT, terms=a, terms_after_checkpoint=True)
+    now = Terms(filters=EVERY, since=12)
+    history = (Terms(filters=SAFETY, since=7), a)
+
+    problems = terms_problems(now, seen, history)
+
+    assert problems == [
+        "the subscription's terms_history shows other terms for log entries 8–10 than a "
+        "previous run saw in force for them"
+    ]
+    assert terms_in_force(now, seen, history)(9) == a  # the remembered terms still judge
