@@ -17,7 +17,9 @@ from gateway_client.contract import Change, LogEntry
 
 class SubscriptionStore(Protocol):
     def put(self, subscription: Subscription) -> None:
-        """Store a new subscription (changes to a stored one go through ``update``)."""
+        """Store a subscription as given, pinned to nothing: what seeds a store (the bench, the
+        tests' fixtures). The service makes one with ``create`` and changes it with ``update``
+        or ``update_at``."""
         ...
 
     def get(self, subscription_id: str) -> Subscription | None: ...
