@@ -57,6 +57,7 @@ class AuditReport(Frozen):
     # neither excused in silence nor reported missing (``log_verifier.erasures_held``).
     erased_unvouched: tuple[int, ...] = ()
     terms: Terms | None = None  # as judged by, for the next run (``terms_audit.terms_problems``)
+    terms_history: tuple[Terms, ...] = ()  # the past terms shown, newest first (not kept)
     # Stored lines re-verified against the signature ``gateway listen`` kept for each
     # (``proof_audit``); those of a v1 subscription matching a secret given (which whoever
     # holds it could have made); those of a batch file an erasure cut (the log binds their

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from gateway_client.audit_report import Terms
 from gateway_client.checkpoint_trust import Algorithm, trusted_checkpoints
 from gateway_client.contract import (
     ChangeType,
@@ -18,7 +17,6 @@ from gateway_client.contract import (
     DeliveryPayload,
     Listing,
     LogEntry,
-    SubscriptionFilters,
     change_id,
 )
 from gateway_client.durable_files import locked
@@ -27,7 +25,7 @@ from gateway_client.log_audit import GRACE, AuditReport, Seen, audit
 from gateway_client.proof_audit import StoredCopy
 from gateway_client.push_client import PushClient, refusal_text
 from gateway_client.receiver import fetch_gateway_keys
-from gateway_client.terms_audit import terms_in_force, terms_problems
+from gateway_client.terms_audit import MalformedTerms, shown_terms, terms_in_force, terms_problems
 from gateway_client.tlog import CosignatureVerifier, tile_hash_reader
 from gateway_client.witness_audit import WITNESS_LAG
 
@@ -229,8 +227,10 @@ def verify_log(
     published = _get(client, "/v1/log/checkpoints")["checkpoints"]
     checkpoints = [Checkpoint.model_validate(x) for x in published]
     view = _get(client, f"/v1/subscriptions/{subscription_id}")
-    terms = _terms(view, view.get("terms_since", 0))
-    history = [_terms(past, past["since"]) for past in view.get("terms_history", [])]
+    try:
+        terms, history = shown_terms(view)
+    except MalformedTerms as error:
+        raise PublishedLogError(f"GET /v1/subscriptions/{subscription_id}: {error}") from error
     planned_under = terms_in_force(terms, seen, history)
     logged = [d.log_sequence for d in deliveries if d.log_sequence is not None]
     owed_from = int(view.get("log_start", 0)) + 1
@@ -253,12 +253,13 @@ def verify_log(
         checkpoints,
         keys,
         deliveries,
-        # under terms not known any entry may have been owed
+        # under terms not known any entry may have been owed; past terms excuse none
         lambda e: (
             e.sequence not in excused
             and (
                 (under := planned_under(e.sequence)) is None
-                or under.filters.admits(e.kind, e.domain, e.origin_region)
+                or not under.excuses
+                or under.terms.filters.admits(e.kind, e.domain, e.origin_region)
             )
         ),
         lambda size: tile_hash_reader(size, fetch),
@@ -271,13 +272,20 @@ def verify_log(
         witnesses=witnesses,
         witnesses_required=witnesses_required,
         judged=lambda e: (
-            (under := planned_under(e.sequence)) is not None and not under.recognised_only
+            (under := planned_under(e.sequence)) is not None
+            and not under.terms.recognised_only
+            and (under.excuses or under.terms.filters.admits(e.kind, e.domain, e.origin_region))
         ),
         witness_lag=witness_lag,
     )
     moved = tuple(terms_problems(terms, seen, history))
     report = report.model_copy(
-        update={"problems": report.problems + moved, "terms": terms, "erased_unvouched": unvouched}
+        update={
+            "problems": report.problems + moved,
+            "terms": terms,
+            "terms_history": tuple(history),
+            "erased_unvouched": unvouched,
+        }
     )
     if copy is None:
         return report
@@ -291,13 +299,4 @@ def verify_log(
             "unsigned": found.unsigned,
             "unreverified": found.unreverified,
         }
-    )
-
-
-def _terms(shown: Mapping[str, Any], since: object) -> Terms:
-    """Terms as the gateway shows them: the subscription's, or one of its past ones."""
-    return Terms(
-        filters=SubscriptionFilters.model_validate(shown["filters"]),
-        recognised_only=bool(shown.get("recognised_only", False)),
-        since=int(str(since)),
     )

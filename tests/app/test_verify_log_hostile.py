@@ -158,3 +158,38 @@ def test_withholding_every_checkpoint_fails_a_first_run_when_the_log_held_entrie
 
     assert not report.ok
     assert any("the log held 1 entries when the subscription began" in p for p in report.problems)
+
+
+def test_a_made_up_change_and_back_in_the_history_excuses_no_entry(
+    gateway, aws, stream, hook, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Review 43 H1: after a run that verified entry 1, entry 2 is dropped, and the gateway
+    serves a history in which the filters were narrowed at 1 and widened back at 2. The past
+    terms are its unsigned word: entry 2 is listed unjudged, never passed over in silence."""
+    city = gateway.register_platform(CITY)
+    assert gateway.put_region(HUNAN).status_code == 200
+    sub_id = subscribe(gateway, hook.url)["subscription_id"]
+    queue = DeliveryQueue(aws.sqs, aws.env["CG_DELIVERY_QUEUE_URL"], aws.env["CG_DELIVERY_DLQ_URL"])
+    push_and_fan_out(gateway, stream, city, CITY, [black_entry()])
+    queue.run()
+    first = _verify(gateway, monkeypatch, sub_id, [r.body for r in hook.requests], _honest)
+    assert first.ok, first.problems
+    later = black_entry(source_updated_at="2026-03-09T09:00:00+08:00")
+    push_and_fan_out(gateway, stream, city, CITY, [later])
+    queue.run()
+    stored = _first_only([r.body for r in hook.requests])  # entry 2 dropped
+
+    def made_up(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        if not path.startswith("/v1/subscriptions/"):
+            return body
+        narrow = {"kinds": [], "domains": ["food_drug"], "source_regions": []}
+        history = [
+            {"since": 1, "filters": narrow, "recognised_only": False},
+            {"since": 0, "filters": body["filters"], "recognised_only": False},
+        ]
+        return {**body, "terms_since": 2, "terms_history": history}
+
+    lied = _verify(gateway, monkeypatch, sub_id, stored, made_up, seen=_seen(first))
+
+    assert lied.unjudged == (2,)
+    assert [t.since for t in lied.terms_history] == [1, 0]

@@ -23,7 +23,7 @@ from gateway_client.cli.subject_table import render_upload
 from gateway_client.log_verifier import read_copy, read_seen, verify_log, write_seen
 from gateway_client.proof_audit import StoredCopy
 from gateway_client.push_client import PushClient
-from gateway_client.terms_audit import same_terms
+from gateway_client.terms_audit import changes_since
 from gateway_client.uploader import BulkUploader, describe
 
 
@@ -117,11 +117,16 @@ def _verify_log(args: argparse.Namespace) -> int:
     if report.unproven:
         print(f"  (restatements no stored logged delivery proves: {list(report.unproven)})")
     before = seen.terms if seen is not None else None
-    if before is not None and report.terms is not None and not same_terms(before, report.terms):
+    changes = (
+        changes_since(before, report.terms, report.terms_history)
+        if before is not None and report.terms is not None
+        else []
+    )
+    if before is not None and changes:
+        steps = "; ".join(f"from log entry {t.since + 1}: {_terms_text(t)}" for t in changes)
         print(
-            f"  (the subscription's terms changed since the last run, from log entry "
-            f"{report.terms.since} on: {_terms_text(before)} -> {_terms_text(report.terms)}; "
-            "if this region did not change them, ask the gateway's operator who did)"
+            f"  (the subscription's terms changed since the last run ({_terms_text(before)}): "
+            f"{steps}; if this region did not change them, ask the gateway's operator who did)"
         )
     if report.unjudged:
         print(
