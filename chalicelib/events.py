@@ -117,7 +117,8 @@ def fan_out(records: Sequence[dict[str, Any]]) -> None:
         note(persons_indexed=len(indexed.puts), persons_unindexed=len(indexed.deletes))
         return logged
 
-    # who is told is read while this logs (gateway.delivery.FanOut.run)
+    # what planning needs is read while this logs; the subscriptions once it is logged
+    # (gateway.delivery.FanOut.run)
     note(deliveries=container().fan_out.run(changes, log))
     for change, _ in changes:  # feedback kept while its purge ran (reports_api._not_purged)
         if change.type is ChangeType.PURGED:

@@ -72,6 +72,7 @@ STATUS: tuple[tuple[type[errors.GatewayError], int], ...] = (
     (UnsupportedMediaType, 415),
     (MethodNotAllowed, 405),
     (errors.RateLimited, 429),
+    (errors.Busy, 503),
     (errors.NotFound, 404),
     (errors.Gone, 410),
     (errors.Conflict, 409),
@@ -97,7 +98,8 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
 
 
 def error_response(error: errors.GatewayError) -> Response:
-    retry = error.context.get("retry_after") if isinstance(error, errors.RateLimited) else None
+    waits = isinstance(error, errors.RateLimited | errors.Busy)
+    retry = error.context.get("retry_after") if waits else None
     headers = {"Retry-After": str(retry)} if retry is not None else None
     return json_response(status_for(error), {"error": error.to_dict()}, headers)
 

@@ -129,6 +129,10 @@ class Settings(BaseSettings):
     # (``gateway.delivery.resending.REPLAY_SPAN``): what one region may put on the shared
     # delivery queue ahead of everyone else's changes, however many subscriptions it makes.
     replays_per_minute: int = Field(default=6, ge=1, le=100_000)
+    # Changes of a subscription's terms (filters, ``recognised_only``) a minute per subscribing
+    # region: each is written in one transaction with a check of the exchange log's head, which
+    # an append in flight then has to retry (``chalicelib.dynamodb.subscriptions``).
+    terms_changes_per_minute: int = Field(default=10, ge=1, le=100_000)
     # Signed lookups of one person — a natural person's code, a responsible person's number — per
     # region (and the operator) a minute: a region that may look a number up can confirm a guess,
     # so how many it may try is bounded, and each try is in the trail (found or not).

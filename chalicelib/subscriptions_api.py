@@ -29,6 +29,7 @@ from gateway.delivery import (
     SubscriptionChanges,
     SubscriptionRequest,
 )
+from gateway.rate_limit import admit
 from gateway.validation import parse_request
 from gateway_client.contract import (
     errors,
@@ -70,9 +71,26 @@ def get_subscription(request: Request, subscription_id: str) -> Response:
 
 
 def update_subscription(request: Request, subscription_id: str) -> Response:
+    """A change of terms counts against ``CG_TERMS_CHANGES_PER_MINUTE`` of the subscribing
+    region (429 ``rate_limited``, nothing written)."""
     subscription = owned_subscription(request, subscription_id)
     changes = parse_request(SubscriptionChanges, caller.body(request))
-    return _changed(container().subscription_admin.update(subscription, changes))
+    c = container()
+    limit = c.settings.terms_changes_per_minute
+    return _changed(
+        c.subscription_admin.update(
+            subscription,
+            changes,
+            lambda: admit(
+                c.rates,
+                f"terms#{subscription.region}",
+                c.clock.now(),
+                limit,
+                f"changes of a subscription's filters or recognised_only are limited to {limit} "
+                "a minute per subscribing region",
+            ),
+        )
+    )
 
 
 def delete_subscription(request: Request, subscription_id: str) -> Response:
@@ -209,9 +227,14 @@ ROUTES: tuple[Operation, ...] = (
         "signature scheme (v1a / v1sm2)",
         Access.OPERATOR_OR_PLATFORM,
         {200: Reply(SubscriptionChanged, "The subscription as changed.")},
-        (*_OWNED, *_SETTINGS, errors.Sm2NotOffered, errors.BadRequest),
+        (*_OWNED, *_SETTINGS, errors.Sm2NotOffered, errors.BadRequest, errors.RateLimited),
         body=SubscriptionChanges,
-        description="Only the fields sent change. A new `url` is challenged at once, as at "
+        description="Only the fields sent change. A change of `filters` or `recognised_only` "
+        "is recorded with the log's head then (`terms_since`), the terms before kept in "
+        "`terms_history` (the last 16, newest first): each change is planned, and judged by "
+        "`gateway verify-log`, by the terms in force when it was logged. Such changes are "
+        "limited per subscribing region (`CG_TERMS_CHANGES_PER_MINUTE`, 429). "
+        "A new `url` is challenged at once, as at "
         "creation: until it answers, the subscription is `pending` and its deliveries are parked; "
         "a success delivers them (`redriven`). `signature_scheme` moves between `v1a` and "
         "`v1sm2` (not for a `v1` subscription: 400); deliveries parked because the gateway held "

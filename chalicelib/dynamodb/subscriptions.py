@@ -7,21 +7,25 @@ change of its terms, is written in one transaction with a check of the exchange 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Table, s, text
-from chalicelib.dynamodb.conflicts import lost_turn, pause, transact
+from chalicelib.dynamodb.conflicts import lost_turn, pause
 from chalicelib.dynamodb.log_transaction import at_size
 from gateway.delivery import Subscription
+from gateway_client.contract import Busy
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 _ROUNDS = 20  # writers of one subscription are few: a handful of rounds settles any race
-_PINNED_ROUNDS = 50  # a write pinned to the log's size: appends may move it under a busy log
+# A write pinned to the log's size: under a busy log, appends move it between the read and the
+# transaction; each lost turn reads it again after a short random pause, for this long at most
+# (well inside an API request's 29 s), and then answers 503 ``busy``, nothing written.
+_PINNED_SECONDS = 8.0
 
 
 class DynamoSubscriptions(Table):
@@ -60,12 +64,12 @@ class DynamoSubscriptions(Table):
     def create(
         self, build: Callable[[int], Subscription], log_size: Callable[[], int]
     ) -> Subscription:
-        for attempt in range(_PINNED_ROUNDS):
+        for attempt in _turns():
             subscription = build(log_size())
             if self._stored(subscription, None, subscription.log_start):
                 return subscription
             time.sleep(pause(attempt))
-        raise RuntimeError("the exchange log kept moving while a subscription was created")
+        raise _busy("created")
 
     def _update(
         self,
@@ -74,7 +78,7 @@ class DynamoSubscriptions(Table):
         log_size: Callable[[], int] | None,
     ) -> Subscription | None:
         key = {"subscription_id": s(subscription_id)}
-        for attempt in range(_ROUNDS if log_size is None else _PINNED_ROUNDS):
+        for attempt in range(_ROUNDS) if log_size is None else _turns():
             size = 0 if log_size is None else log_size()  # before the subscription: ``terms``
             item = self._get(key)
             if item is None:
@@ -88,6 +92,8 @@ class DynamoSubscriptions(Table):
                 return changed
             if log_size is not None:
                 time.sleep(pause(attempt))
+        if log_size is not None:
+            raise _busy("changed")
         raise RuntimeError(f"subscription {subscription_id} kept changing under an update")
 
     def _stored(self, subscription: Subscription, held: str | None, size: int | None) -> bool:
@@ -105,10 +111,29 @@ class DynamoSubscriptions(Table):
             put["ExpressionAttributeValues"] = {":held": s(held)}
         if size is None:
             return self._put_if(**put)
-        try:
-            transact(self._client, [{"Put": put}, at_size(self._log_table, size)])  # type: ignore[typeddict-item]
+        try:  # once: a conflict (an append in flight) means the size has most likely moved
+            self._client.transact_write_items(
+                TransactItems=[{"Put": put}, at_size(self._log_table, size)]  # type: ignore[typeddict-item]
+            )
         except ClientError as error:
             if lost_turn(error, "ConditionalCheckFailed"):
                 return False
             raise
         return True
+
+
+def _turns() -> Iterator[int]:
+    """Attempts of a pinned write, numbered, until ``_PINNED_SECONDS`` have passed."""
+    ends = time.monotonic() + _PINNED_SECONDS
+    attempt = 0
+    while time.monotonic() < ends:
+        yield attempt
+        attempt += 1
+
+
+def _busy(done: str) -> Busy:
+    return Busy(
+        f"the exchange log kept moving while the subscription was {done}: nothing was "
+        "written; try again",
+        retry_after=1,
+    )

@@ -33,7 +33,7 @@ from gateway.delivery.ports import (
 )
 from gateway.delivery.red_yield import plan_yield
 from gateway.delivery.subscription import Subscription
-from gateway.delivery.terms import owed_at
+from gateway.delivery.terms import Copies, owed_at
 from gateway.ports import ListingStore
 from gateway.recognition import Agreement
 from gateway_client.contract import Change, ChangeType, Listing, ListKind, china_date
@@ -122,8 +122,9 @@ class FanOut:
         """The batch's deliveries, numbered: per (change, matching subscription), the objection
         notices, and the subjects' flipped flags."""
         deliveries: list[Delivery | Planned] = []  # built as ``stamped`` numbers them
+        copies: Copies = {}
         for change, previous in steps:
-            owed = owed_at(subscriptions, logged.get(change.change_id))
+            owed = owed_at(subscriptions, logged.get(change.change_id), copies)
             left_out = filtered_out(change, owed)  # only they need a receipt
             received = (
                 self.receipts.subscriptions_that_received(change.listing.listing_id, left_out)
@@ -141,7 +142,7 @@ class FanOut:
             before = replace_listings(after, first_previous(black))
             trigger = black[-1][0]
             on = china_date(trigger.occurred_at)
-            owed = owed_at(subscriptions, logged.get(trigger.change_id))
+            owed = owed_at(subscriptions, logged.get(trigger.change_id), copies)
             deliveries += plan_intensified(trigger, before, after, owed, agreements, on)
             deliveries += plan_yield(trigger, before, after, planned, owed, agreements, on)
         firsts = self._reserved(deliveries)

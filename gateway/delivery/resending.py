@@ -27,7 +27,7 @@ from gateway.delivery.records import DeliveryState, NotSent
 from gateway.delivery.redelivery import Resend, rebuild, replayable, restatement, shown_today
 from gateway.delivery.reevaluation import same_recognition
 from gateway.delivery.subscription import Subscription
-from gateway.delivery.terms import terms_at
+from gateway.delivery.terms import Copies, terms_at
 from gateway.ports import ListingStore
 from gateway.recognition import Agreement, remembered, yielded
 from gateway_client.contract import (
@@ -156,6 +156,8 @@ class Resending:
                 "POST …/enable first"
             )
         head = self.log.published_size()  # every delivery under a signed checkpoint
+        # read again after the head: any change of terms up to it is in (``terms``)
+        subscription = self.subscriptions.get(sid) or subscription
         if start > head:
             raise StartPastHead(f"from_sequence {start} is after the log's signed head {head}")
         first = max(start, subscription.log_start + 1)
@@ -176,6 +178,7 @@ class Resending:
         changes = list(replayable(logged, self._tombstone))
         subjects = self._red_subjects([change for _, change in changes])
         token = self.token()
+        copies: Copies = {}
         deliveries = [
             delivery.model_copy(
                 update={
@@ -187,7 +190,7 @@ class Resending:
             for sequence, change in changes
             for delivery in _replayed(
                 change,
-                sequence,
+                terms_at(subscription, sequence, copies),
                 subscription,
                 agreements,
                 subjects.get(change.listing.credit_code, ()),
@@ -377,13 +380,13 @@ class Resending:
 
 def _replayed(
     change: Change,
-    sequence: int,
+    then: Subscription | None,
     subscription: Subscription,
     agreements: Sequence[Agreement],
     subject: Sequence[Listing],
 ) -> list[Delivery]:
-    """The change's delivery by the terms now, else by the terms it was logged under."""
-    then = terms_at(subscription, sequence)
+    """The change's delivery by the terms now, else by ``then``, the terms it was logged
+    under."""
     for terms in (subscription, *([then] if then is not None and then is not subscription else [])):
         planned = plan_deliveries(change, [terms], agreements, subject=subject)
         if planned:

@@ -55,7 +55,9 @@ class Subscription(SubscriptionRequest):
     # The head when its filters or ``recognised_only`` last changed: what was logged up to it
     # was planned under other terms, which ``gateway verify-log`` does not judge it by.
     terms_since: int = 0
-    terms_history: tuple[PastTerms, ...] = ()  # the terms before, newest first (``terms``)
+    # The terms before, newest first (``terms``). Stored only once there are some: the release
+    # before reads a subscription whose terms never changed (one that did, it refuses).
+    terms_history: tuple[PastTerms, ...] = Field(default=(), exclude_if=lambda held: not held)
     failing_since: AwareDatetime | None = None  # first failure since the last success
     # First failed batch since a batch last succeeded: single deliveries that get through do
     # not reset it, so an endpoint taking them but failing every file is still disabled in

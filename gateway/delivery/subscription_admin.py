@@ -102,10 +102,17 @@ class SubscriptionAdmin:
         found = [s for s in self.subscriptions.all() if wanted in (None, s.region)]
         return sorted(found, key=lambda s: (s.created_at, s.subscription_id))
 
-    def update(self, subscription: Subscription, changes: SubscriptionChanges) -> Changed:
+    def update(
+        self,
+        subscription: Subscription,
+        changes: SubscriptionChanges,
+        admitted: Callable[[], None] = lambda: None,
+    ) -> Changed:
         """Apply the fields sent; a new URL is checked, then challenged before it gets anything.
         Whether the URL is new is judged against the subscription as stored when the change is
-        written (another change may have moved it meanwhile), never against an older read."""
+        written (another change may have moved it meanwhile), never against an older read.
+        ``admitted`` is asked (and may raise) once the change passed its checks, if it names
+        terms: a rate limit counts changes of terms, never a refusal."""
         if changes.url is not None:
             check_webhook_url(changes.url, allow_loopback_http=self.allow_loopback_http)
         check_settings(
@@ -124,6 +131,8 @@ class SubscriptionAdmin:
         check_signable(scheme, sm2_signing=self.signers.sm2 is not None)
         fields = {name: getattr(changes, name) for name in changes.model_fields_set}
         terms = {"filters", "recognised_only"} & changes.model_fields_set
+        if terms:
+            admitted()
         moved: list[bool] = [False]
 
         def apply(current: Subscription, head: int) -> Subscription:

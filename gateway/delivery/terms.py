@@ -38,7 +38,9 @@ class PastTerms(Frozen):
 
 def with_terms_changed(current: Subscription, head: int) -> dict[str, object]:
     """The fields that record a change of terms at log size ``head``: the new ``terms_since``,
-    and the terms before it first in the history (the oldest dropped past ``TERMS_KEPT``)."""
+    and the terms before it first in the history (the oldest dropped past ``TERMS_KEPT``).
+    Terms that held for no entry (set at this same size) are kept too: dropped, a change and
+    its undoing at one size would read as ``terms_since`` moved for nothing."""
     past = PastTerms(
         since=current.terms_since,
         filters=current.filters,
@@ -47,10 +49,18 @@ def with_terms_changed(current: Subscription, head: int) -> dict[str, object]:
     return {"terms_since": head, "terms_history": (past, *current.terms_history)[:TERMS_KEPT]}
 
 
-def terms_at(subscription: Subscription, sequence: int | None) -> Subscription | None:
+Copies = dict[tuple[str, int], "Subscription"]
+"""A run's subscriptions with past terms, by (id, place in the history): one object each, so
+that recognition worked out for it is worked out once (``gateway.delivery.audience``)."""
+
+
+def terms_at(
+    subscription: Subscription, sequence: int | None, copies: Copies | None = None
+) -> Subscription | None:
     """The subscription with the terms it had when the entry at ``sequence`` was logged;
-    ``None`` when it is not owed that entry (it subscribed later). An unknown sequence, or one
-    older than the history reaches (more changes than it keeps), takes the oldest terms known."""
+    ``None`` when it is not owed that entry (it subscribed later). No sequence (a change the
+    log did not number) takes the terms now; one older than the history reaches (more changes
+    than it keeps) the oldest kept, where ``gateway verify-log`` judges it by none."""
     if sequence is None:
         return subscription
     if sequence <= subscription.log_start:
@@ -58,15 +68,23 @@ def terms_at(subscription: Subscription, sequence: int | None) -> Subscription |
     if sequence > subscription.terms_since:
         return subscription
     held = subscription.terms_history
-    for past in held:
-        if past.since < sequence:
-            return _with(subscription, past)
-    return _with(subscription, held[-1]) if held else subscription
+    if not held:
+        return subscription
+    place = next((i for i, past in enumerate(held) if past.since < sequence), len(held) - 1)
+    key = (subscription.subscription_id, place)
+    found = None if copies is None else copies.get(key)
+    if found is None:
+        found = _with(subscription, held[place])
+        if copies is not None:
+            copies[key] = found
+    return found
 
 
-def owed_at(subscriptions: Sequence[Subscription], sequence: int | None) -> list[Subscription]:
+def owed_at(
+    subscriptions: Sequence[Subscription], sequence: int | None, copies: Copies
+) -> list[Subscription]:
     """The subscriptions owed the entry logged at ``sequence``, each with its terms then."""
-    return [s for s in (terms_at(x, sequence) for x in subscriptions) if s is not None]
+    return [s for s in (terms_at(x, sequence, copies) for x in subscriptions) if s is not None]
 
 
 def _with(subscription: Subscription, past: PastTerms) -> Subscription:

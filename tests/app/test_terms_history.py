@@ -1,19 +1,24 @@
-"""A subscription's past terms (``terms_history``), and the stream batch they keep honest:
+"""A subscription's past terms (``terms_history``), pinned to the log's size and limited per
+region, and the stream batch they keep honest:
 one logged under terms since narrowed, handed again by the stream (its queueing failed), is
 delivered as it was owed then, and verify-log finds nothing missing (review 42 V2)."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
-from app_support import CITY, HUNAN, black_entry
+from app_support import CITY, HUNAN, black_entry, error_code
 from delivery_support import as_operator, push_and_fan_out, subscribe
 from test_verify_log_terms import delivered, patched, verified
 
 import app as gateway_app
+from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
 from chalicelib.observability import HandlerFailed
 from chalicelib.sqs_queue import SqsDeliveryQueue
+from gateway.promotion import promote
+from gateway_client.contract import Change, ListingEntry, change_between
 
 
 def test_each_change_of_terms_is_kept_with_the_head_it_was_made_at(gateway, stream):  # type: ignore[no-untyped-def]
@@ -24,11 +29,14 @@ def test_each_change_of_terms_is_kept_with_the_head_it_was_made_at(gateway, stre
     assert gateway.push(city, CITY, [black_entry()]).status_code == 200
     gateway_app.fan_out_changes(stream.event(), None)
 
+    assert "terms_history" not in patched(gateway, sid, {"description": "只改说明"})
     patched(gateway, sid, {"filters": {"domains": ["food_drug"]}})
-    patched(gateway, sid, {"description": "只改说明"})  # no change of terms
+    later = black_entry(source_updated_at="2026-03-09T09:00:00+08:00")
+    assert gateway.push(city, CITY, [later]).status_code == 200
+    gateway_app.fan_out_changes(stream.event(), None)
     view = patched(gateway, sid, {"recognised_only": True})
 
-    assert view["terms_since"] == 1
+    assert view["terms_since"] == 2
     assert view["terms_history"] == [
         {
             "since": 1,
@@ -96,3 +104,60 @@ def test_a_replay_sends_what_the_terms_matched_when_each_change_was_logged(  # t
     assert reply.json_body["queued"] == 1
     sent = [json.loads(r.body) for r in hook.requests if b'"listing.changed"' in r.body]
     assert [body["log_sequence"] for body in sent] == [1]
+
+
+def test_a_change_of_terms_racing_an_append_is_pinned_to_the_log_it_was_stored_at(  # type: ignore[no-untyped-def]
+    gateway, monkeypatch
+):
+    """An append lands between the PATCH's read of the log's size and its write: the write
+    is refused and made again at the new size, so the entry appended is judged by the terms
+    before (``terms_since`` is past it)."""
+    assert gateway.put_region(HUNAN).status_code == 200
+    sid = subscribe(gateway, "https://credit.hunan.example.cn/hooks/gateway")["subscription_id"]
+    size = DynamoExchangeLog.size
+    reads: list[int] = []
+
+    def racing(log: DynamoExchangeLog) -> int:
+        read = size(log)
+        if not reads:
+            log.append([logged_change()])
+        reads.append(read)
+        return read
+
+    monkeypatch.setattr(DynamoExchangeLog, "size", racing)
+    view = patched(gateway, sid, {"filters": {"domains": ["food_drug"]}})
+
+    assert reads == [0, 1]
+    assert view["terms_since"] == 1
+
+
+def test_changes_of_terms_over_the_limit_a_minute_are_refused_and_change_nothing(  # type: ignore[no-untyped-def]
+    gateway,
+):
+    gateway.configure(terms_changes_per_minute="2")
+    assert gateway.put_region(HUNAN).status_code == 200
+    sid = subscribe(gateway, "https://credit.hunan.example.cn/hooks/gateway")["subscription_id"]
+    path = f"/v1/subscriptions/{sid}"
+
+    def patch(changes: dict[str, object]):  # type: ignore[no-untyped-def]
+        return as_operator(gateway, "patch", path, json.dumps(changes).encode())
+
+    refused_first = patch({"filters": {"domains": ["no_such_domain"]}})  # counts for nothing
+    taken = [patch({"filters": {"domains": [d]}}) for d in ("food_drug", "court_defaulter")]
+    described = patch({"description": "只改说明"})  # no terms: not counted
+    refused = patch({"recognised_only": True})
+
+    assert refused_first.status_code == 400
+    assert [r.status_code for r in taken] == [200, 200]
+    assert described.status_code == 200
+    assert (refused.status_code, error_code(refused)) == (429, "rate_limited")
+    view = as_operator(gateway, "get", path).json_body
+    assert (view["recognised_only"], view["filters"]["domains"]) == (False, ["court_defaulter"])
+
+
+def logged_change() -> Change:
+    """A change of a listing nobody pushed: what another region's append would log."""
+    entry = ListingEntry.model_validate(black_entry())
+    made = change_between(promote(entry, CITY, datetime.now(UTC)), None)
+    assert made is not None
+    return made

@@ -7,12 +7,13 @@ from __future__ import annotations
 import pytest
 from integration_support import listing
 
+from chalicelib.dynamodb import subscriptions as pinned
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
 from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
 from chalicelib.s3_archive import S3Archive
 from gateway.delivery.subscription import Subscription
 from gateway.delivery.terms import with_terms_changed
-from gateway_client.contract import ListKind, SubscriptionFilters, change_between
+from gateway_client.contract import Busy, ListKind, SubscriptionFilters, change_between
 from gateway_client.contract.change import Change
 
 RED_ONLY = SubscriptionFilters(kinds=(ListKind.RED,))
@@ -108,3 +109,21 @@ def test_a_change_of_terms_while_the_log_moved_is_pinned_to_the_size_it_was_stor
 def test_a_pinned_change_of_a_deleted_subscription_stores_nothing(log, subscriptions) -> None:
     assert subscriptions.update_at("sub_gone", lambda current, _: current, log.size) is None
     assert subscriptions.get("sub_gone") is None
+
+
+def test_a_log_that_never_holds_still_answers_busy_and_nothing_is_written(
+    log, subscriptions, monkeypatch
+) -> None:
+    monkeypatch.setattr(pinned, "_PINNED_SECONDS", 0.3)
+    counter = iter(range(1000))
+
+    def moving() -> int:  # an append after every read
+        size = log.size()
+        log.append([a_change(f"9{next(counter)}")])
+        return size
+
+    with pytest.raises(Busy) as refused:
+        subscriptions.create(new, moving)
+
+    assert refused.value.context["retry_after"] == 1
+    assert subscriptions.get("sub_hn") is None

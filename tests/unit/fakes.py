@@ -286,6 +286,16 @@ class InMemorySubscriptionStore:
         return subscription
 
 
+class InMemoryDeliveryQueue:
+    """What fan-out queued, in order."""
+
+    def __init__(self) -> None:
+        self.sent: list[Delivery] = []
+
+    def enqueue(self, deliveries: object, dedup_suffix: str = "", batched: object = None) -> None:
+        self.sent += list(deliveries)  # type: ignore[call-overload]
+
+
 class InMemoryDeliveryLog:
     """Attempts per delivery; once delivered, a delivery stays delivered."""
 

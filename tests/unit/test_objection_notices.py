@@ -16,6 +16,7 @@ from fakes import (
     InMemoryAgreements,
     InMemoryArchive,
     InMemoryDeliveryLog,
+    InMemoryDeliveryQueue,
     InMemoryExchangeLog,
     InMemoryListingStore,
     InMemoryReceipts,
@@ -71,7 +72,7 @@ def fan_out(
     receipts = receipts or InMemoryReceipts()
     for sub_id in received:
         receipts.deliver(held.listing_id, sub_id, "unused")
-    queue = Queue()
+    queue = InMemoryDeliveryQueue()
     service = FanOut(
         InMemoryListingStore(),
         InMemorySubscriptionStore(*subs),  # type: ignore[arg-type]
@@ -85,14 +86,6 @@ def fan_out(
     assert change is not None
     service.run([(change, held)])
     return queue.sent
-
-
-class Queue:
-    def __init__(self) -> None:
-        self.sent: list[Delivery] = []
-
-    def enqueue(self, deliveries: object, dedup_suffix: str = "", batched: object = None) -> None:
-        self.sent += list(deliveries)  # type: ignore[call-overload]
 
 
 OWNER = subscription("sub-city", region=CITY, filters=OTHER_DOMAIN)  # hears none of its domain

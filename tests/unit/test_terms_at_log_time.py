@@ -6,7 +6,13 @@ subscription made after the append is not owed it."""
 from __future__ import annotations
 
 from builders import listing, make_uscc, subscription
-from fakes import InMemoryAgreements, InMemoryExchangeLog, InMemoryListingStore, InMemoryReceipts
+from fakes import (
+    InMemoryAgreements,
+    InMemoryDeliveryQueue,
+    InMemoryExchangeLog,
+    InMemoryListingStore,
+    InMemoryReceipts,
+)
 from fakes import InMemorySubscriptionStore as Subscriptions
 from hypothesis import given
 from hypothesis import strategies as st
@@ -20,16 +26,10 @@ RED_ONLY = SubscriptionFilters(kinds=(ListKind.RED,))
 DOMAINS = ("major_tax_violation", "court_defaulter", "food_drug", "licensing_commitment")
 
 
-class Queue:
-    def __init__(self) -> None:
-        self.sent: list[object] = []
-
-    def enqueue(self, deliveries: object, dedup_suffix: str = "", batched: object = None) -> None:
-        self.sent += list(deliveries)  # type: ignore[call-overload]
-
-
-def world(*subscriptions: Subscription) -> tuple[FanOut, Subscriptions, InMemoryExchangeLog, Queue]:
-    subs, log, queue = Subscriptions(*subscriptions), InMemoryExchangeLog(), Queue()
+def world(
+    *subscriptions: Subscription,
+) -> tuple[FanOut, Subscriptions, InMemoryExchangeLog, InMemoryDeliveryQueue]:
+    subs, log, queue = Subscriptions(*subscriptions), InMemoryExchangeLog(), InMemoryDeliveryQueue()
     service = FanOut(
         InMemoryListingStore(),
         subs,
@@ -102,7 +102,7 @@ def test_a_batch_retried_after_a_narrowing_is_planned_by_the_terms_it_was_logged
     narrow(subs, log, "sub-hn")
 
     assert service.run(steps) == 2
-    assert [d.log_sequence for d in queue.sent] == [1, 2]  # type: ignore[attr-defined]
+    assert [d.log_sequence for d in queue.sent] == [1, 2]
     assert service.run(black_steps(3)) == 0
 
 
@@ -117,7 +117,7 @@ def test_a_subscription_made_before_the_append_is_owed_it_one_made_after_is_not(
         return sequences
 
     assert service.run(steps, logged) == 2
-    assert {d.subscription_id for d in queue.sent} == {"sub-early"}  # type: ignore[attr-defined]
+    assert {d.subscription_id for d in queue.sent} == {"sub-early"}
 
 
 @given(

@@ -293,6 +293,14 @@ class VerificationError(GatewayError):
     default_path = "body"
 
 
+class Busy(GatewayError):
+    """The gateway could not make the change for load it did not choose (the exchange log kept
+    moving under it): nothing was written; try again after ``retry_after`` seconds."""
+
+    code = "busy"
+    default_path = "body"
+
+
 class RateLimited(GatewayError):
     """The region sent more pushes this minute than its limit (or an address more anonymous
     queries); ``retry_after`` is in seconds."""
