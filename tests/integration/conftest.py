@@ -8,20 +8,24 @@ import threading
 
 import pytest
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.responses import DynamoHandler
 
 
 def lock_moto(monkeypatch: pytest.MonkeyPatch, *names: str) -> None:
-    """Run these moto backend methods under one lock: DynamoDB's are atomic, moto's check and
-    then write (and a concurrent read could see a half-written item)."""
+    """Run these moto operations under one lock: DynamoDB's are atomic, moto's check and then
+    write (and a concurrent read could see a half-written item). Both the backend's method and
+    the request handler's: the handler of ``update_item`` copies the item it read outside the
+    backend's call, while another thread's update may be changing it."""
     lock = threading.RLock()
-    for name in names:
-        original = getattr(DynamoDBBackend, name)
+    for cls in (DynamoDBBackend, DynamoHandler):
+        for name in names:
+            original = getattr(cls, name)
 
-        def locked(self, *args, _original=original, **kwargs):  # type: ignore[no-untyped-def]
-            with lock:
-                return _original(self, *args, **kwargs)
+            def locked(self, *args, _original=original, **kwargs):  # type: ignore[no-untyped-def]
+                with lock:
+                    return _original(self, *args, **kwargs)
 
-        monkeypatch.setattr(DynamoDBBackend, name, functools.wraps(original)(locked))
+            monkeypatch.setattr(cls, name, functools.wraps(original)(locked))
 
 
 @pytest.fixture
