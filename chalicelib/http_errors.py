@@ -62,6 +62,8 @@ NO_BODY_ERRORS: tuple[type[errors.GatewayError], ...] = (
     UnexpectedBody,
 )
 MEDIA_ERRORS: tuple[type[errors.GatewayError], ...] = (UnsupportedMediaType,)
+# What a route with a path parameter answers one longer than any id (``routing._view``).
+PATH_ERRORS: tuple[type[errors.GatewayError], ...] = (errors.BadRequest,)
 # What any route answers a query it does not take (``routing.check_query``).
 QUERY_ERRORS: tuple[type[errors.GatewayError], ...] = (UnknownParameter, RepeatedParameter)
 

@@ -45,7 +45,13 @@ from chalicelib import (
     uploads_api,
     verification_api,
 )
-from chalicelib.http_errors import MEDIA_ERRORS, NO_BODY_ERRORS, QUERY_ERRORS, STATUS
+from chalicelib.http_errors import (
+    MEDIA_ERRORS,
+    NO_BODY_ERRORS,
+    PATH_ERRORS,
+    QUERY_ERRORS,
+    STATUS,
+)
 from chalicelib.openapi_parts import (
     ACCESS_ERRORS,
     ACCESS_TEXT,
@@ -157,6 +163,7 @@ def _errors_by_status(op: Operation) -> dict[int, list[str]]:
         ACCESS_ERRORS[op.access]
         + (BODY_ERRORS + MEDIA_ERRORS if op.body else NO_BODY_ERRORS)
         + (() if op.is_page else QUERY_ERRORS)
+        + (PATH_ERRORS if "{" in op.path else ())
         + op.errors
     )
     if op.access is not Access.ANONYMOUS and not uses_push_form(op.method, op.path):

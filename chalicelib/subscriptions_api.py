@@ -72,24 +72,30 @@ def get_subscription(request: Request, subscription_id: str) -> Response:
 
 def update_subscription(request: Request, subscription_id: str) -> Response:
     """A change of terms counts against ``CG_TERMS_CHANGES_PER_MINUTE`` of the subscribing
-    region (429 ``rate_limited``, nothing written)."""
+    region (429 ``rate_limited``, nothing written; ``_admit_terms``)."""
     subscription = owned_subscription(request, subscription_id)
     changes = parse_request(SubscriptionChanges, caller.body(request))
+    return _changed(
+        container().subscription_admin.update(
+            subscription, changes, lambda: _admit_terms(subscription.region)
+        )
+    )
+
+
+def _admit_terms(region: str) -> None:
+    """Count a change of a subscription's terms against the subscribing region's per-minute
+    limit (429): each is a transaction with a check of the exchange log's head, which an
+    append in flight then retries. (Creations are not counted: provisioning a region's
+    subscriptions is made in bursts, and a creation is one such transaction only.)"""
     c = container()
     limit = c.settings.terms_changes_per_minute
-    return _changed(
-        c.subscription_admin.update(
-            subscription,
-            changes,
-            lambda: admit(
-                c.rates,
-                f"terms#{subscription.region}",
-                c.clock.now(),
-                limit,
-                f"changes of a subscription's filters or recognised_only are limited to {limit} "
-                "a minute per subscribing region",
-            ),
-        )
+    admit(
+        c.rates,
+        f"terms#{region}",
+        c.clock.now(),
+        limit,
+        f"changes of a subscription's filters or recognised_only are limited to {limit} a "
+        "minute per subscribing region",
     )
 
 
@@ -186,7 +192,7 @@ ROUTES: tuple[Operation, ...] = (
                 "A signed retry with the same webhook-id: the same one, without its secret.",
             ),
         },
-        (errors.RegionMismatch, *_SETTINGS, errors.Sm2NotOffered, errors.Conflict),
+        (errors.RegionMismatch, *_SETTINGS, errors.Sm2NotOffered, errors.Conflict, errors.Busy),
         body=SubscriptionRequest,
         description="A platform may subscribe only its own region; its webhook-id makes a retried "
         "creation idempotent. The gateway posts a signed `subscription.verification` event "
@@ -227,7 +233,14 @@ ROUTES: tuple[Operation, ...] = (
         "signature scheme (v1a / v1sm2)",
         Access.OPERATOR_OR_PLATFORM,
         {200: Reply(SubscriptionChanged, "The subscription as changed.")},
-        (*_OWNED, *_SETTINGS, errors.Sm2NotOffered, errors.BadRequest, errors.RateLimited),
+        (
+            *_OWNED,
+            *_SETTINGS,
+            errors.Sm2NotOffered,
+            errors.BadRequest,
+            errors.RateLimited,
+            errors.Busy,
+        ),
         body=SubscriptionChanges,
         description="Only the fields sent change. A change of `filters` or `recognised_only` "
         "is recorded with the log's head then (`terms_since`), the terms before kept in "

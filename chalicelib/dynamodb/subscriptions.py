@@ -134,6 +134,7 @@ def _turns() -> Iterator[int]:
 def _busy(done: str) -> Busy:
     return Busy(
         f"the exchange log kept moving while the subscription was {done}: nothing was "
-        "written; try again",
+        "written; send the request again (a signed one under a new webhook-id: the one used "
+        "is spent)",
         retry_after=1,
     )

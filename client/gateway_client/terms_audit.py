@@ -53,9 +53,12 @@ def shown_terms(view: Mapping[str, Any]) -> tuple[Terms, list[Terms]]:
 def _terms(shown: Mapping[str, Any], since: object) -> Terms:
     if not isinstance(since, int) or isinstance(since, bool):
         raise TypeError(f"since {since!r} is not a whole number")
+    recognised_only = shown.get("recognised_only", False)
+    if not isinstance(recognised_only, bool):
+        raise TypeError(f"recognised_only {recognised_only!r} is not true or false")
     return Terms(
         filters=SubscriptionFilters.model_validate(shown["filters"]),
-        recognised_only=bool(shown.get("recognised_only", False)),
+        recognised_only=recognised_only,
         since=since,
     )
 
@@ -107,10 +110,21 @@ def _stretches(terms: Terms, history: Sequence[Terms]) -> list[tuple[Terms, int]
 
 
 def changes_since(before: Terms, terms: Terms, history: Sequence[Terms]) -> list[Terms]:
-    """The terms set after ``before`` was (by ``since``), oldest first, as the history and the
-    terms now show them: what a run prints for its region to ask about."""
-    later = [p for p in reversed(history) if p.since > before.since]
+    """The terms set after ``before`` was, oldest first, as the history and the terms now show
+    them: what a run prints for its region to ask about. Those newer than ``before``'s place
+    in the history (a change at the same head too); without it, those set at a later head."""
+    place = _place(before, history)
+    newer = history[:place] if place is not None else [p for p in history if p.since > before.since]
+    later = list(reversed(newer))
     return [*later, terms] if terms.since > before.since or not same_terms(terms, before) else later
+
+
+def _place(before: Terms, history: Sequence[Terms]) -> int | None:
+    """Where the history holds the remembered terms: set at their ``since``, the same terms."""
+    return next(
+        (i for i, p in enumerate(history) if p.since == before.since and same_terms(p, before)),
+        None,
+    )
 
 
 def terms_problems(terms: Terms, seen: Seen | None, history: Sequence[Terms] = ()) -> list[str]:
@@ -151,7 +165,7 @@ def terms_problems(terms: Terms, seen: Seen | None, history: Sequence[Terms] = (
         ]
     if terms.since < before.since:
         return [*problems, f"terms_since went back from {before.since} to {terms.since}"]
-    if same and not _changed_and_back(before, terms, history):
+    if same and _reaches(before, history) and not _changed_and_back(before, terms, history):
         return [
             *problems,
             f"terms_since moved from {before.since} to {terms.since} while the subscription's "
@@ -171,10 +185,15 @@ def _history_against(before: Terms, through: int, stretches: list[tuple[Terms, i
     ]
 
 
+def _reaches(before: Terms, history: Sequence[Terms]) -> bool:
+    """Whether the history goes back to the remembered terms' ``since``, so that it would show
+    a change since (a full history, ``TERMS_KEPT`` changes, may have dropped them: then a moved
+    ``terms_since`` is not known to be unexplained, and the entries between are unjudged)."""
+    return not history or history[-1].since <= before.since
+
+
 def _changed_and_back(before: Terms, terms: Terms, history: Sequence[Terms]) -> bool:
     """Whether the history shows the remembered terms set at their ``since`` and other terms
     after them: the current terms, the same again, are a change back."""
-    for index, past in enumerate(history):
-        if past.since == before.since and same_terms(past, before):
-            return any(not same_terms(newer, terms) for newer in history[:index])
-    return False
+    place = _place(before, history)
+    return place is not None and any(not same_terms(p, terms) for p in history[:place])

@@ -53,7 +53,7 @@ class Subscription(SubscriptionRequest):
     created_at: AwareDatetime
     log_start: int = 0  # the exchange log's head when it subscribed: it is owed what follows
     # The head when its filters or ``recognised_only`` last changed: what was logged up to it
-    # was planned under other terms, which ``gateway verify-log`` does not judge it by.
+    # was planned under the terms before (``terms_history``), and is judged by them.
     terms_since: int = 0
     # The terms before, newest first (``terms``). Stored only once there are some: the release
     # before reads a subscription whose terms never changed (one that did, it refuses).

@@ -111,8 +111,10 @@ class SubscriptionAdmin:
         """Apply the fields sent; a new URL is checked, then challenged before it gets anything.
         Whether the URL is new is judged against the subscription as stored when the change is
         written (another change may have moved it meanwhile), never against an older read.
-        ``admitted`` is asked (and may raise) once the change passed its checks, if it names
-        terms: a rate limit counts changes of terms, never a refusal."""
+        ``admitted`` is asked (and may raise) once the change passed its checks, if it changes
+        the terms of the subscription as read: a rate limit counts changes of terms, not a
+        request that repeats them nor one refused by a check (one answered 503 ``busy``, after
+        the count, does count)."""
         if changes.url is not None:
             check_webhook_url(changes.url, allow_loopback_http=self.allow_loopback_http)
         check_settings(
@@ -131,7 +133,7 @@ class SubscriptionAdmin:
         check_signable(scheme, sm2_signing=self.signers.sm2 is not None)
         fields = {name: getattr(changes, name) for name in changes.model_fields_set}
         terms = {"filters", "recognised_only"} & changes.model_fields_set
-        if terms:
+        if terms and not same_terms(subscription, fields, terms):
             admitted()
         moved: list[bool] = [False]
 

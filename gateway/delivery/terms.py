@@ -9,7 +9,9 @@ plans a stream batch retried after a change of terms (it was logged under the ol
 
 Exact only because every ``terms_since`` and ``log_start`` is written while the log holds
 exactly that many entries (``SubscriptionStore.update_at`` / ``create``): a change of terms
-is then wholly before or wholly after any append.
+is then wholly before or wholly after any append. And because fan-out's read, a strongly
+consistent scan begun after its append committed, sees every write committed before that
+(DynamoDB's reads are read-committed against transactions: one committed is seen whole).
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ if TYPE_CHECKING:
     from gateway.delivery.subscription import Subscription
 
 TERMS_KEPT = 16
-"""Past terms a subscription keeps: a retried stream batch is planned by them (the stream holds
-a record for 24 hours), so a handful of changes a day is all they need to reach."""
+"""Past terms a subscription keeps (a bound on its stored size). A retried stream batch is
+planned by them, and the stream holds a record for 24 hours: a subscription changed more often
+than this in that time has its older entries planned by the oldest terms kept, which
+``gateway verify-log`` then judges by none (it lists them)."""
 
 
 class PastTerms(Frozen):

@@ -134,6 +134,8 @@ def test_a_change_of_terms_racing_an_append_is_pinned_to_the_log_it_was_stored_a
 def test_changes_of_terms_over_the_limit_a_minute_are_refused_and_change_nothing(  # type: ignore[no-untyped-def]
     gateway,
 ):
+    """Each real change of its terms counts; a request refused by a check, or one repeating
+    the terms it has, counts nothing (review 44 F2)."""
     gateway.configure(terms_changes_per_minute="2")
     assert gateway.put_region(HUNAN).status_code == 200
     sid = subscribe(gateway, "https://credit.hunan.example.cn/hooks/gateway")["subscription_id"]
@@ -142,14 +144,14 @@ def test_changes_of_terms_over_the_limit_a_minute_are_refused_and_change_nothing
     def patch(changes: dict[str, object]):  # type: ignore[no-untyped-def]
         return as_operator(gateway, "patch", path, json.dumps(changes).encode())
 
-    refused_first = patch({"filters": {"domains": ["no_such_domain"]}})  # counts for nothing
+    unknown = patch({"filters": {"source_regions": ["990000"]}})  # no platform there: 4xx
+    repeated = [patch({"recognised_only": False}) for _ in range(3)]  # as it is
     taken = [patch({"filters": {"domains": [d]}}) for d in ("food_drug", "court_defaulter")]
-    described = patch({"description": "只改说明"})  # no terms: not counted
+    described = patch({"description": "只改说明"})  # no terms
     refused = patch({"recognised_only": True})
 
-    assert refused_first.status_code == 400
-    assert [r.status_code for r in taken] == [200, 200]
-    assert described.status_code == 200
+    assert unknown.status_code in (400, 403), unknown.json_body
+    assert [r.status_code for r in [*repeated, *taken, described]] == [200] * 6
     assert (refused.status_code, error_code(refused)) == (429, "rate_limited")
     view = as_operator(gateway, "get", path).json_body
     assert (view["recognised_only"], view["filters"]["domains"]) == (False, ["court_defaulter"])

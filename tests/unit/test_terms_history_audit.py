@@ -109,6 +109,11 @@ def test_the_same_terms_since_the_last_run_print_no_change() -> None:
         ({"filters": {}, "terms_history": ["A"]}, "terms_history"),
         ({"filters": {"kinds": ["grey"]}}, "filters"),
         ({"filters": {}, "terms_since": 1.5}, "filters"),
+        ({"filters": {}, "recognised_only": "no"}, "filters"),
+        (
+            {"filters": {}, "terms_history": [{"filters": {}, "since": 0, "recognised_only": 0}]},
+            "terms_history",
+        ),
     ],
 )
 def test_a_malformed_view_is_refused_naming_the_field(view: dict[str, Any], field: str) -> None:
@@ -118,3 +123,28 @@ def test_a_malformed_view_is_refused_naming_the_field(view: dict[str, Any], fiel
 
 def test_a_view_without_a_history_has_none() -> None:
     assert shown_terms({"filters": {}, "terms_since": 4}) == (Terms(filters=EVERY, since=4), [])
+
+
+def test_a_change_at_the_head_the_remembered_terms_were_set_at_is_printed() -> None:
+    """Review 44 F6: A at 10 remembered, then B at 10, then C at 20."""
+    a = Terms(filters=COURTS, since=10)
+    b = Terms(filters=SAFETY, since=10)
+    now = Terms(filters=EVERY, since=20)
+
+    assert changes_since(a, now, (b, a)) == [b, now]
+
+
+def test_a_history_too_short_to_reach_the_remembered_terms_reports_no_move() -> None:
+    """Review 44 F1: A at 0 remembered (verified to 10), then more changes than the history
+    keeps, the last one back to A at 28. Nothing shows the move unexplained: the entries the
+    history cannot place are listed unjudged, and no problem sticks to the state."""
+    a = Terms(filters=COURTS, since=0)
+    seen = Seen(size=10, root=ROOT, terms=a, terms_after_checkpoint=True)
+    now = a.model_copy(update={"since": 28})
+    kept = tuple(
+        Terms(filters=SAFETY if n % 2 else COURTS, since=head)
+        for n, head in enumerate(range(27, 11, -1))
+    )
+
+    assert terms_problems(now, seen, kept) == []
+    assert terms_in_force(now, seen, kept)(11) is None
