@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import functools
 import threading
+from typing import Any
 
 import pytest
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.responses import DynamoHandler
+
+from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
+from chalicelib.s3_archive import S3Archive
 
 
 def lock_moto(monkeypatch: pytest.MonkeyPatch, *names: str) -> None:
@@ -43,3 +47,10 @@ def atomic_moto_transactions(monkeypatch: pytest.MonkeyPatch) -> None:
     lock_moto(
         monkeypatch, "transact_write_items", "get_item", "batch_get_item", "put_item", "update_item"
     )
+
+
+@pytest.fixture
+def log(aws: Any) -> DynamoExchangeLog:
+    """The exchange log on the provisioned table and bucket."""
+    archive = S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"])
+    return DynamoExchangeLog(aws.dynamodb, aws.env["CG_EXCHANGE_LOG_TABLE"], archive)

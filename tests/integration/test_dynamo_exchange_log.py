@@ -12,19 +12,9 @@ from integration_support import SOURCE_UPDATED_AT, listing
 from stdnum.cn import uscc
 
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
-from chalicelib.s3_archive import S3Archive
 from gateway.delivery.redelivery import Erased
 from gateway_client.contract.change import Change, change_between, purged
 from gateway_client.contract.log import LogEntry, change_digest, log_entries
-
-
-@pytest.fixture
-def log(aws) -> DynamoExchangeLog:
-    return DynamoExchangeLog(
-        aws.dynamodb,
-        aws.env["CG_EXCHANGE_LOG_TABLE"],
-        S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"]),
-    )
 
 
 def credit_code(serial: int) -> str:

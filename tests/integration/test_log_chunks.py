@@ -28,15 +28,6 @@ NOW = datetime(2026, 12, 2, 8, tzinfo=UTC)
 _fresh = itertools.count(10_000, 100)  # each example's own listings
 
 
-@pytest.fixture
-def log(aws) -> DynamoExchangeLog:
-    return DynamoExchangeLog(
-        aws.dynamodb,
-        aws.env["CG_EXCHANGE_LOG_TABLE"],
-        S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"]),
-    )
-
-
 def _halves(batch: list[Change], cuts: list[int]) -> list[list[Change]]:
     """Lambda's bisection of a failing batch: split in two, each half retried on its own (and
     split again while it fails), in order."""

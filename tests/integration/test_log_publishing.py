@@ -43,15 +43,6 @@ SIGNER = Ed25519Signer("gw-log-test", Ed25519PrivateKey.generate())
 
 
 @pytest.fixture
-def log(aws) -> DynamoExchangeLog:
-    return DynamoExchangeLog(
-        aws.dynamodb,
-        aws.env["CG_EXCHANGE_LOG_TABLE"],
-        S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"]),
-    )
-
-
-@pytest.fixture
 def publisher(aws, log) -> LogPublisher:
     archive = S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"])
     return LogPublisher(log, archive, GatewaySigners(SIGNER), "test.example/log", FixedClock(NOW))

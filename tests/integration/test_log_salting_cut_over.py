@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from integration_support import listing
 from stdnum.cn import uscc
@@ -30,12 +29,6 @@ from gateway_client.contract import (
 
 NOW = datetime(2026, 12, 3, 8, 0, 0, 250_000, tzinfo=UTC)  # a fraction of a second past
 SIGNER = Ed25519Signer("gw-salting-test", Ed25519PrivateKey.generate())
-
-
-@pytest.fixture
-def log(aws) -> DynamoExchangeLog:
-    archive = S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"])
-    return DynamoExchangeLog(aws.dynamodb, aws.env["CG_EXCHANGE_LOG_TABLE"], archive)
 
 
 def publisher_at(aws, log: DynamoExchangeLog, now: datetime = NOW) -> LogPublisher:

@@ -10,22 +10,12 @@ from integration_support import listing
 from chalicelib.dynamodb import subscriptions as pinned
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
 from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
-from chalicelib.s3_archive import S3Archive
 from gateway.delivery.subscription import Subscription
 from gateway.delivery.terms import with_terms_changed
 from gateway_client.contract import Busy, ListKind, SubscriptionFilters, change_between
 from gateway_client.contract.change import Change
 
 RED_ONLY = SubscriptionFilters(kinds=(ListKind.RED,))
-
-
-@pytest.fixture
-def log(aws) -> DynamoExchangeLog:
-    return DynamoExchangeLog(
-        aws.dynamodb,
-        aws.env["CG_EXCHANGE_LOG_TABLE"],
-        S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"]),
-    )
 
 
 @pytest.fixture
