@@ -97,15 +97,14 @@ class FanOut:
         return len(numbered)
 
     def _planned(
-        self, steps: Sequence[Step], logged: Mapping[str, int], context: Future[_Context | None]
+        self, steps: Sequence[Step], logged: Mapping[str, int], context: Future[_Context]
     ) -> tuple[list[Subscription], list[Delivery], list[Delivery | Batch]]:
         """The subscriptions read (after the batch was logged), the batch's deliveries
         numbered, and what to queue (a batched subscription's as one file)."""
         subscriptions = self.subscriptions.all()
         if not subscriptions:
             return [], [], []
-        # read ahead only if there were subscriptions then: one made since needs them now
-        agreements, subjects = context.result() or self._read_context(steps)
+        agreements, subjects = context.result()
         numbered = self._numbered(steps, logged, subscriptions, agreements, subjects)
         if self.batcher is None or not numbered:
             return subscriptions, numbered, list(numbered)
@@ -158,11 +157,9 @@ class FanOut:
             firsts = pool.map(self.log.allocate, counts, counts.values())
             return dict(zip(counts, firsts, strict=True))
 
-    def _context(self, steps: Sequence[Step]) -> _Context | None:
-        """The agreements and the subjects, if there are subscriptions (``None``: none)."""
-        return self._read_context(steps) if self.subscriptions.all() else None
-
-    def _read_context(self, steps: Sequence[Step]) -> _Context:
+    def _context(self, steps: Sequence[Step]) -> _Context:
+        """The agreements and the subjects, read ahead whoever subscribes: the subscriptions
+        are read only once the batch is logged (a gateway with none reads these for nothing)."""
         return self.agreements.all(), self._subjects_after(steps)
 
     def _subjects_after(self, steps: Sequence[Step]) -> dict[str, list[Listing]]:
