@@ -218,6 +218,7 @@ class Container:
             self.clock,
             allow_loopback_http=self.settings.local,
             sm2_signing=self.signers.sm2 is not None,
+            per_region=self.settings.subscriptions_per_region,
         )
 
     @cached_property

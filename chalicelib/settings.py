@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gateway.console_sessions import SESSION_PREFIX
-from gateway.delivery import DEFAULT_RETRY_SCHEDULE
+from gateway.delivery import DEFAULT_RETRY_SCHEDULE, SUBSCRIPTIONS_PER_REGION
 from gateway.intake import DEFAULT_REMOVAL_THRESHOLD
 from gateway.lifecycle import EVIDENCE_DAYS
 from gateway.national import UpwardReporting
@@ -133,6 +133,12 @@ class Settings(BaseSettings):
     # region: each is written in one transaction with a check of the exchange log's head, which
     # an append in flight then has to retry (``chalicelib.dynamodb.subscriptions``).
     terms_changes_per_minute: int = Field(default=10, ge=1, le=100_000)
+    # Subscriptions one region may hold (409 ``subscription_limit_reached`` past it), and may
+    # create a minute (429): every subscription is planned for every change logged, and each
+    # creation is a transaction with the log's head, so neither multiplies without bound —
+    # nor does a DELETE and POST stand in for a change of terms uncounted.
+    subscriptions_per_region: int = Field(default=SUBSCRIPTIONS_PER_REGION, ge=1, le=10_000)
+    subscription_creations_per_minute: int = Field(default=20, ge=1, le=100_000)
     # Signed lookups of one person — a natural person's code, a responsible person's number — per
     # region (and the operator) a minute: a region that may look a number up can confirm a guess,
     # so how many it may try is bounded, and each try is in the trail (found or not).

@@ -52,7 +52,9 @@ def create_subscription(request: Request) -> Response:
     secret."""
     auth = None if caller.is_operator(request) else caller.authenticated(request, idempotent=True)
     wanted = parse_request(SubscriptionRequest, caller.body(request))
-    created = container().subscription_desk.create(wanted, auth)
+    created = container().subscription_desk.create(
+        wanted, auth, lambda: _admit_creation(wanted.region)
+    )
     if not created.new:
         return json_response(200, created.subscription.public_view())
     shown = created.subscription.public_view() | {"secret": created.subscription.secret}
@@ -85,18 +87,23 @@ def update_subscription(request: Request, subscription_id: str) -> Response:
 def _admit_terms(region: str) -> None:
     """Count a change of a subscription's terms against the subscribing region's per-minute
     limit (429): each is a transaction with a check of the exchange log's head, which an
-    append in flight then retries. (Creations are not counted: provisioning a region's
-    subscriptions is made in bursts, and a creation is one such transaction only.)"""
+    append in flight then retries."""
+    limit = container().settings.terms_changes_per_minute
+    _admit(f"terms#{region}", limit, "changes of a subscription's filters or recognised_only")
+
+
+def _admit_creation(region: str) -> None:
+    """Count a creation against the subscribing region's own per-minute limit (429), apart
+    from changes of terms: provisioning comes in bursts, yet a creation is such a transaction
+    too, and a DELETE and POST would otherwise change terms uncounted."""
+    limit = container().settings.subscription_creations_per_minute
+    _admit(f"subscriptions#{region}", limit, "creations of subscriptions")
+
+
+def _admit(key: str, limit: int, what: str) -> None:
     c = container()
-    limit = c.settings.terms_changes_per_minute
-    admit(
-        c.rates,
-        f"terms#{region}",
-        c.clock.now(),
-        limit,
-        f"changes of a subscription's filters or recognised_only are limited to {limit} a "
-        "minute per subscribing region",
-    )
+    message = f"{what} are limited to {limit} a minute per subscribing region"
+    admit(c.rates, key, c.clock.now(), limit, message)
 
 
 def delete_subscription(request: Request, subscription_id: str) -> Response:
@@ -192,10 +199,21 @@ ROUTES: tuple[Operation, ...] = (
                 "A signed retry with the same webhook-id: the same one, without its secret.",
             ),
         },
-        (errors.RegionMismatch, *_SETTINGS, errors.Sm2NotOffered, errors.Conflict, errors.Busy),
+        (
+            errors.RegionMismatch,
+            *_SETTINGS,
+            errors.Sm2NotOffered,
+            errors.Conflict,
+            errors.SubscriptionLimitReached,
+            errors.RateLimited,
+            errors.Busy,
+        ),
         body=SubscriptionRequest,
         description="A platform may subscribe only its own region; its webhook-id makes a retried "
-        "creation idempotent. The gateway posts a signed `subscription.verification` event "
+        "creation idempotent. A region holds at most `CG_SUBSCRIPTIONS_PER_REGION` (50) "
+        "subscriptions (409 `subscription_limit_reached`) and creates at most "
+        "`CG_SUBSCRIPTION_CREATIONS_PER_MINUTE` (20) a minute (429). The gateway posts a "
+        "signed `subscription.verification` event "
         "(`subscription_id`, `subscriber_region`, `challenge`) to the URL at once (5 s): `state` "
         'is `verified` if the endpoint answered 2xx `{"challenge": …}`, else `pending` with '
         "`verification_failure`; nothing else is sent to a pending endpoint.",

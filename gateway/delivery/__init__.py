@@ -36,7 +36,7 @@ from gateway.delivery.reevaluation_job import ReevaluationJob, daily_reevaluatio
 from gateway.delivery.reevaluation_runner import ReevaluationRunner
 from gateway.delivery.resending import Replayed, Resending, StartPastHead
 from gateway.delivery.sending import DEFAULT_RETRY_SCHEDULE, DeliveryService
-from gateway.delivery.subscribing import Created, SubscriptionDesk
+from gateway.delivery.subscribing import SUBSCRIPTIONS_PER_REGION, Created, SubscriptionDesk
 from gateway.delivery.subscription import (
     SignatureScheme,
     Subscription,
@@ -53,6 +53,7 @@ __all__ = [
     "DEFAULT_OVERLAP",
     "DEFAULT_RETRY_SCHEDULE",
     "MAX_LOG_SPAN",
+    "SUBSCRIPTIONS_PER_REGION",
     "AgreementDesk",
     "Attempt",
     "Batch",

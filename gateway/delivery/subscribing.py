@@ -28,11 +28,14 @@ from gateway_client.contract import (
     Clock,
     Conflict,
     RegionMismatch,
+    SubscriptionLimitReached,
     UnknownRegion,
     generate_hmac_secret,
 )
 
 _REQUEST_FIELDS = set(SubscriptionRequest.model_fields)
+SUBSCRIPTIONS_PER_REGION = 50
+"""Subscriptions one region may hold: each is planned for every change logged, country-wide."""
 
 
 @dataclass(frozen=True)
@@ -52,8 +55,10 @@ class SubscriptionDesk:
         *,
         allow_loopback_http: bool,
         sm2_signing: bool = False,
+        per_region: int = SUBSCRIPTIONS_PER_REGION,
         seed: Callable[[], str] = lambda: secrets.token_hex(16),
     ) -> None:
+        self.per_region = per_region
         self.subscriptions = subscriptions
         self.registry = registry
         self.log = log
@@ -63,10 +68,19 @@ class SubscriptionDesk:
         self.sm2_signing = sm2_signing
         self.seed = seed
 
-    def create(self, wanted: SubscriptionRequest, signed: Authenticated | None) -> Created:
+    def create(
+        self,
+        wanted: SubscriptionRequest,
+        signed: Authenticated | None,
+        admitted: Callable[[], None] = lambda: None,
+    ) -> Created:
         """Subscribe ``wanted.region`` (``signed``: the platform's request; ``None``: the
         operator's). The new subscription is ``pending`` until its endpoint answers the
-        challenge, tried once here; what is returned says which it is."""
+        challenge, tried once here; what is returned says which it is. ``admitted`` is called
+        once every check passed, just before the write (the caller's rate limit: a refused
+        request counts nothing); a region holding ``per_region`` subscriptions gets none more.
+        (Two creations racing for the last place may both pass: the rate limit bounds by how
+        many.)"""
         by = signed.key.region if signed else None
         if by is not None and wanted.region != by:
             raise RegionMismatch(f"a {by} key cannot subscribe {wanted.region}", path="region")
@@ -92,6 +106,14 @@ class SubscriptionDesk:
         if signed is not None and signed.repeated:
             raise replayed(signed)
         check_signable(wanted.signature_scheme, sm2_signing=self.sm2_signing)
+        held = sum(1 for s in self.subscriptions.all() if s.region == wanted.region)
+        if held >= self.per_region:
+            raise SubscriptionLimitReached(
+                f"region {wanted.region} holds {held} subscriptions, the most one region may "
+                "(CG_SUBSCRIPTIONS_PER_REGION); delete one first",
+                path="region",
+            )
+        admitted()
         secret = generate_hmac_secret() if wanted.signature_scheme == "v1" else None
         created_at = self.clock.now()
         subscription = self.subscriptions.create(

@@ -246,6 +246,8 @@ def open_world() -> Iterator[World]:
         receiver.start()
         try:
             gateway = Gateway(Client(gateway_app.app), mp, signing_key)
+            # the cells make a subscription each, in what the frozen clock keeps one minute
+            gateway.configure(subscription_creations_per_minute="1000")
             world = _populate(gateway, aws, receiver)
             receiver.stop()
             yield world

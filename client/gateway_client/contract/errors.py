@@ -286,6 +286,15 @@ class NoSecretToRotate(Conflict):
     default_path = "subscription_id"
 
 
+class SubscriptionLimitReached(Conflict):
+    """The region holds as many subscriptions as one region may (``CG_SUBSCRIPTIONS_PER_REGION``):
+    every subscription is planned for every change of the whole country, so one region's
+    endpoints cannot multiply everyone's fan-out. Delete one to make room."""
+
+    code = "subscription_limit_reached"
+    default_path = "region"
+
+
 class VerificationError(GatewayError):
     """A subscriber-side check of a delivery failed (signature, timestamp or body)."""
 
