@@ -155,6 +155,8 @@ class BulkCheck:
             self._trail.record_all([(subject_key(key, code), e) for code, e in result.trail(asked)])
             for (number, _), answer in zip(codes, result.outcome.results, strict=True):
                 line = {"line": number, **answer.model_dump(mode="json", exclude={"index"})}
+                if line["error"] is not None:  # its field on the line, not its place in a block
+                    line["error"]["path"] = "credit_code"
                 out.write(json.dumps(line, ensure_ascii=False) + "\n")
                 held |= _erasable(answer)
             checked += len(codes)

@@ -44,6 +44,7 @@ def test_a_repeated_code_is_answered_once_wherever_it_stands(gateway, aws, betwe
         "duplicate_code",
     )
     assert repeat["error"]["message"] == "the same code as line 2"
+    assert repeat["error"]["path"] == "credit_code"  # of its line, whichever block it is in
     assert upload.found == 1
     report = json.loads(_stored(aws, upload.report_key))
     summary = report["content"]["summary"]

@@ -126,6 +126,8 @@ def test_each_line_is_answered_and_lines_without_a_code_are_line_errors():
     assert answered[0]["found"] is True
     assert answered[1]["error"]["code"] == "bad_request"
     assert answered[2]["error"]["code"] == "duplicate_code"
+    # each error names its line's field, not its place among the block's codes (review 45 F2)
+    assert {x["error"]["path"] for x in answered[1:]} == {"credit_code"}
     assert sorted((e.line, e.code) for e in done.errors) == [
         (2, "malformed_line"),
         (4, "malformed_line"),
