@@ -115,10 +115,23 @@ def schema_error(exc: ValidationError) -> SchemaError:
     problems = [
         {"path": path_of(e), "code": error_code(e["type"]), "message": message_of(e)}
         for e in exc.errors(include_url=False)
+        if not _short_of_failed_items(e)
     ]
     first = problems[0]
     return SchemaError(
         f"{first['path'] or 'body'}: {first['message']}", path=first["path"], errors=problems
+    )
+
+
+def _short_of_failed_items(error: ErrorDetails) -> bool:
+    """Pydantic's ``too_short`` for a tuple that held enough items but some failed: it counts
+    those that validated ("at least 1 item after validation, not 0"), though the items' own
+    errors are what was wrong, and are listed."""
+    sent, ctx = error.get("input"), error.get("ctx") or {}
+    return (
+        error["type"] == "too_short"
+        and isinstance(sent, list | tuple)
+        and len(sent) >= ctx.get("min_length", len(sent) + 1)
     )
 
 
@@ -185,5 +198,6 @@ def validate_each(
                     message=message_of(e),
                 )
                 for e in exc.errors(include_url=False)
+                if not _short_of_failed_items(e)
             )
     return valid, errors

@@ -31,10 +31,7 @@ OBJECTION = Field(
 
 def refused_on_its_field(field: Field, value: str) -> bool:
     found = problems(field, value)
-    return bool(found) and all(
-        problem == (field.path, "id_number_in_text") or problem[1] == "too_short"
-        for problem in found
-    )
+    return bool(found) and all(problem == (field.path, "id_number_in_text") for problem in found)
 
 
 WRITTEN = [
