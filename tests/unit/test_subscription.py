@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 import pytest
 from fakes import InMemoryRegistry
 from hypothesis import given
@@ -9,7 +12,7 @@ from hypothesis import strategies as st
 
 from gateway.delivery.subscription import check_settings, check_webhook_url
 from gateway.registry import Region
-from gateway_client.contract import SubscriptionFilters
+from gateway_client.contract import ListKind, SubscriptionFilters
 from gateway_client.contract.errors import (
     DuplicateValue,
     InvalidRetrySchedule,
@@ -162,3 +165,21 @@ def test_a_host_name_longer_than_dns_allows_is_refused() -> None:
     with pytest.raises(InvalidWebhookUrl):
         check_webhook_url(f"https://{labels}.com/hook", allow_loopback_http=False)
     assert check_webhook_url(f"https://{longest}/hook", allow_loopback_http=False)
+
+
+@pytest.mark.parametrize(
+    ("values", "shown"),
+    [
+        ((ListKind.BLACK, ListKind.BLACK), '"black"'),
+        (("food_drug", "food_drug"), '"food_drug"'),
+        ((("m-1", date(2026, 12, 3)),) * 2, '("m-1", "2026-12-03")'),
+    ],
+)
+def test_a_repeated_value_is_named_as_the_request_wrote_it(values: Any, shown: str) -> None:
+    """Not as Python's repr (``<ListKind.BLACK: 'black'>``, ``datetime.date(…)``): review 45."""
+    with pytest.raises(DuplicateValue) as twice:
+        DuplicateValue.check(values, "kinds")
+    assert (twice.value.message, twice.value.context) == (
+        f"kinds names {shown} twice",
+        {"path": "kinds.1"},
+    )

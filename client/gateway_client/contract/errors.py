@@ -5,6 +5,9 @@ The domain never knows about HTTP; ``chalicelib.http_errors`` maps each class to
 
 from __future__ import annotations
 
+import json
+from datetime import date
+from enum import Enum
 from typing import Any
 
 
@@ -173,8 +176,19 @@ class DuplicateValue(BadRequest):
         seen: list[Any] = []
         for index, value in enumerate(values):
             if value in seen:
-                raise cls(f"{path} names {value!r} twice", path=f"{path}.{index}")
+                raise cls(f"{path} names {_shown(value)} twice", path=f"{path}.{index}")
             seen.append(value)
+
+
+def _shown(value: Any) -> str:
+    """A value as the request wrote it, not Python's repr (``<ListKind.BLACK: 'black'>``)."""
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_shown(part) for part in value) + ")"
+    if isinstance(value, Enum):
+        value = value.value
+    if isinstance(value, date):
+        value = value.isoformat()
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
 
 
 class TooManySourceRegions(BadRequest):
