@@ -92,6 +92,14 @@ class UploadResult(Frozen):
     expires_at: AwareDatetime
 
 
+class UploadReport(Frozen):
+    """Where to GET a completed bulk check's signed report: it holds no personal data, so it
+    stays for its 30 days even once a purge withdrew the result file it names."""
+
+    url: str
+    expires_at: AwareDatetime
+
+
 class UploadReply(Frozen):
     upload: Upload
     put: UploadPut | None = Field(
@@ -99,6 +107,10 @@ class UploadReply(Frozen):
     )
     result: UploadResult | None = Field(
         default=None, description="a completed bulk check: where to fetch its result file"
+    )
+    report: UploadReport | None = Field(
+        default=None,
+        description="a completed bulk check's signed report (also after `results_withdrawn_at`)",
     )
 
 
@@ -130,16 +142,18 @@ def _view(upload: Upload, with_url: bool, with_result: bool = True) -> dict[str,
             },
             expires_at=c.clock.now() + ttl,
         )
-    result = None
-    if with_result and upload.result_key is not None and upload.status is UploadStatus.COMPLETED:
+    result = report = None
+    if with_result and upload.status is UploadStatus.COMPLETED:
         c = container()
         ttl = timedelta(seconds=c.settings.upload_url_ttl_seconds)
-        result = UploadResult(
-            url=c.archive.presign_get(upload.result_key, ttl),
-            report_url=upload.report_key and c.archive.presign_get(upload.report_key, ttl),
-            expires_at=c.clock.now() + ttl,
-        )
-    reply = UploadReply(upload=upload, put=put, result=result)
+        expires_at = c.clock.now() + ttl
+        signed = upload.report_key and c.archive.presign_get(upload.report_key, ttl)
+        if signed:
+            report = UploadReport(url=signed, expires_at=expires_at)
+        if upload.result_key is not None:
+            url = c.archive.presign_get(upload.result_key, ttl)
+            result = UploadResult(url=url, report_url=signed, expires_at=expires_at)
+    reply = UploadReply(upload=upload, put=put, result=result, report=report)
     return reply.model_dump(mode="json", exclude_none=True)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import urllib.parse
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -38,6 +39,14 @@ def objects(aws: Any, prefix: str) -> list[str]:
     """Every version of every object under ``prefix``."""
     reply = aws.s3.list_object_versions(Bucket=aws.env["CG_ARCHIVE_BUCKET"], Prefix=prefix)
     return [v["Key"] for v in reply.get("Versions", [])]
+
+
+def presigned_object(aws: Any, url: str) -> bytes:
+    """What a presigned GET of the archive bucket would fetch (moto answers no HTTP here)."""
+    assert url.startswith(f"https://{aws.env['CG_ARCHIVE_BUCKET']}.s3."), url
+    key = urllib.parse.unquote(urllib.parse.urlsplit(url).path.lstrip("/"))
+    body = aws.s3.get_object(Bucket=aws.env["CG_ARCHIVE_BUCKET"], Key=key)["Body"]
+    return bytes(body.read())
 
 
 def upload_view(gateway: Gateway, signer: Any, upload_id: str, at: datetime) -> Any:
@@ -81,6 +90,9 @@ def test_the_purge_destroys_the_result_files_that_answered_with_its_listing(
     after = upload_view(gateway, city, upload_id, purge_at)
     assert "result" not in after
     assert after["upload"]["results_withdrawn_at"] is not None
+    kept = presigned_object(aws, after["report"]["url"])  # the report stays within reach
+    assert kept == presigned_object(aws, before["report"]["url"])
+    assert json.loads(kept)["content"]["report_id"] == upload_id
     assert "result_key" not in after["upload"]
     left = objects(aws, f"check-results/{CITY}/{upload_id}/")
     assert [k.rsplit(".", 2)[-2:] for k in left] == [["report", "json"]]
