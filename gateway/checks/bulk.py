@@ -176,7 +176,7 @@ class BulkCheck:
             issued_at=now,
             asked_by=manifest.region,
             key_id=upload.key_id,
-            as_region=manifest.as_region,
+            as_region=asked.as_region,  # the region applied, as a POST /v1/checks report says
             purpose=manifest.purpose,
             results_file=ResultsFile(sha256=hashlib.sha256(content).hexdigest(), lines=checked),
             refused_lines=refused,

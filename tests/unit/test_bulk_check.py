@@ -147,6 +147,7 @@ def test_each_line_is_answered_and_lines_without_a_code_are_line_errors():
     summary = signed["content"]["summary"]
     assert (summary["checked"], summary["found"], signed["content"]["refused_lines"]) == (3, 1, 2)
     assert signed["content"]["log"] == {"sequence": 0, "root": EMPTY_ROOT.hex()}
+    assert signed["content"]["as_region"] == "430000"  # the region applied: the asker's own
 
 
 def test_a_run_cut_short_and_run_again_keeps_each_report_with_its_own_file():
