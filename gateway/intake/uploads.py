@@ -43,6 +43,15 @@ class UploadDesk:
         self._uploads = uploads
         self._clock = clock
 
+    def _admit_check(self, manifest: UploadManifest) -> None:
+        """A bulk check counts as a batch check (POST /v1/checks) does, refused or not; but an
+        upload asked for again (a fresh URL) is the same check, and counts nothing."""
+        if self._uploads.get(manifest.region, manifest.upload_id) is not None:
+            return
+        limit = self._checks_per_minute
+        message = f"batch and bulk checks are limited to {limit} a minute per region"
+        admit(self._rates, f"checks#{manifest.region}", self._clock.now(), limit, message)
+
     def request(self, headers: Mapping[str, str], body: bytes) -> tuple[Upload, bool]:
         """Record a signed manifest; asking again with the same manifest returns the same
         upload (so a platform can retry for a fresh URL). Also says whether it is new."""
@@ -57,10 +66,8 @@ class UploadDesk:
             )
         if manifest.upload_id != auth.signed.msg_id:
             raise BadRequest("upload_id differs from the webhook-id header", path="upload_id")
-        if manifest.mode == "check":  # held to the same count as batch checks
-            limit = self._checks_per_minute
-            message = f"batch and bulk checks are limited to {limit} a minute per region"
-            admit(self._rates, f"checks#{manifest.region}", now, limit, message)
+        if manifest.mode == "check":
+            self._admit_check(manifest)
         # issued_at versions a resync's removals: one from the future would freeze listings.
         late = version_problem(manifest.issued_at, now, self._policy.tolerance, "issued_at")
         if late is not None:

@@ -170,14 +170,25 @@ def test_checks_beyond_the_regions_limit_are_refused(gateway, hunan):
     assert (second.status_code, error_code(second)) == (429, "rate_limited")
 
 
-def test_a_bulk_check_counts_against_the_same_limit(gateway, hunan, aws):
-    """Review 17, F7: with the minute's checks used, a bulk check of candidate numbers was
-    accepted all the same (only the push rate applied): it is a check, and refused as one."""
-    gateway.configure(checks_per_minute="1")
-    assert checks(gateway, hunan, codes=[CREDIT_CODE], purpose="supervision").status_code == 200
-    manifest = {
+def test_a_bulk_check_asked_for_again_is_counted_once(gateway, hunan, aws):
+    """Review 45 F1: its manifest asked for again for a fresh URL used up the minute's checks,
+    one per request."""
+    gateway.configure(checks_per_minute="2")
+    body = json.dumps(check_manifest("u-check-again")).encode()
+    asked = [gateway.post_signed("/v1/uploads", hunan, "u-check-again", body) for _ in "abc"]
+
+    made = checks(gateway, hunan, codes=[CREDIT_CODE], purpose="supervision")
+    over = checks(gateway, hunan, codes=[CREDIT_CODE], purpose="supervision")
+
+    assert [r.status_code for r in asked] == [201, 200, 200]
+    assert made.status_code == 200, made.json_body
+    assert (over.status_code, error_code(over)) == (429, "rate_limited")
+
+
+def check_manifest(upload_id: str) -> dict[str, object]:
+    return {
         "region": HUNAN,
-        "upload_id": "u-check-1",
+        "upload_id": upload_id,
         "issued_at": datetime.now(UTC).isoformat(),
         "count": 1,
         "sha256": "0" * 64,
@@ -185,6 +196,14 @@ def test_a_bulk_check_counts_against_the_same_limit(gateway, hunan, aws):
         "mode": "check",
         "purpose": "supervision",
     }
+
+
+def test_a_bulk_check_counts_against_the_same_limit(gateway, hunan, aws):
+    """Review 17, F7: with the minute's checks used, a bulk check of candidate numbers was
+    accepted all the same (only the push rate applied): it is a check, and refused as one."""
+    gateway.configure(checks_per_minute="1")
+    assert checks(gateway, hunan, codes=[CREDIT_CODE], purpose="supervision").status_code == 200
+    manifest = check_manifest("u-check-1")
 
     reply = gateway.post_signed("/v1/uploads", hunan, "u-check-1", json.dumps(manifest).encode())
 
