@@ -114,7 +114,8 @@ class SubscriptionAdmin:
         ``admitted`` is asked (and may raise) once the change passed its checks, if it changes
         the terms of the subscription as read: a rate limit counts changes of terms, not a
         request that repeats them nor one refused by a check (one answered 503 ``busy``, after
-        the count, does count)."""
+        the count, does count). Terms that repeat those read, respelled or not, are left as
+        stored: no transaction with the log's head is made for them, uncounted (review 45)."""
         if changes.url is not None:
             check_webhook_url(changes.url, allow_loopback_http=self.allow_loopback_http)
         check_settings(
@@ -133,7 +134,10 @@ class SubscriptionAdmin:
         check_signable(scheme, sm2_signing=self.signers.sm2 is not None)
         fields = {name: getattr(changes, name) for name in changes.model_fields_set}
         terms = {"filters", "recognised_only"} & changes.model_fields_set
-        if terms and not same_terms(subscription, fields, terms):
+        if terms and same_terms(subscription, fields, terms):
+            fields = {name: value for name, value in fields.items() if name not in terms}
+            terms = set()
+        if terms:
             admitted()
         moved: list[bool] = [False]
 

@@ -15,6 +15,7 @@ from test_verify_log_terms import delivered, patched, verified
 
 import app as gateway_app
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
+from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
 from chalicelib.observability import HandlerFailed
 from chalicelib.sqs_queue import SqsDeliveryQueue
 from gateway.promotion import promote
@@ -155,6 +156,41 @@ def test_changes_of_terms_over_the_limit_a_minute_are_refused_and_change_nothing
     assert (refused.status_code, error_code(refused)) == (429, "rate_limited")
     view = as_operator(gateway, "get", path).json_body
     assert (view["recognised_only"], view["filters"]["domains"]) == (False, ["court_defaulter"])
+
+
+def test_filters_respelled_are_no_change_of_terms_and_make_no_pinned_write(  # type: ignore[no-untyped-def]
+    gateway, monkeypatch
+):
+    """Review 45 F1: the same domains in another order were not counted, yet each was written
+    in a transaction with the log's head, without limit (and the stored order flipped)."""
+    gateway.configure(terms_changes_per_minute="1")
+    assert gateway.put_region(HUNAN).status_code == 200
+    url = "https://credit.hunan.example.cn/hooks/gateway"
+    domains = ["food_drug", "court_defaulter"]
+    sid = subscribe(gateway, url, filters={"domains": domains})["subscription_id"]
+    pinned: list[str] = []
+    pin = DynamoSubscriptions.update_at
+
+    def counted(store, subscription_id, *rest):  # type: ignore[no-untyped-def]
+        pinned.append(subscription_id)
+        return pin(store, subscription_id, *rest)
+
+    monkeypatch.setattr(DynamoSubscriptions, "update_at", counted)
+    path = f"/v1/subscriptions/{sid}"
+
+    def patch(changes: dict[str, object]):  # type: ignore[no-untyped-def]
+        return as_operator(gateway, "patch", path, json.dumps(changes).encode())
+
+    respelled = [patch({"filters": {"domains": order}}) for order in [domains[::-1], domains] * 3]
+    changed = patch({"recognised_only": True, "description": "改"})
+    over = patch({"recognised_only": False})
+
+    assert [r.status_code for r in [*respelled, changed]] == [200] * 7
+    assert (over.status_code, error_code(over)) == (429, "rate_limited")
+    assert pinned == [sid]  # the one real change
+    view = as_operator(gateway, "get", path).json_body
+    assert (view["filters"]["domains"], view["recognised_only"]) == (domains, True)
+    assert view["terms_since"] is not None
 
 
 def logged_change() -> Change:
