@@ -20,7 +20,14 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails, to_json
 
 from gateway import strict_json
-from gateway_client.contract import Frozen, Intake, MalformedJson, SchemaError, mask_ids_in
+from gateway_client.contract import (
+    Frozen,
+    Intake,
+    MalformedJson,
+    SchemaError,
+    mask_ids_in,
+    resident_ids_masked,
+)
 
 # pydantic's own error types, folded into the gateway's codes; custom codes pass through.
 _CODE_FOR_TYPE = {
@@ -75,20 +82,32 @@ def field_path(loc: Sequence[int | str]) -> str:
     return ".".join(str(part) for part in loc)
 
 
+PATH_CHARS = 200
+MESSAGE_CHARS = 300
+
+
+def shown_input(text: str, limit: int) -> str:
+    """Input an error quotes, as errors are answered, kept with a push's or an upload's result
+    and shown in the console: every resident ID number masked — shaped like one, or valid in
+    any spelling (full-width, spaced, dashed: review 45) — then cut to ``limit`` characters,
+    so that a key of a megabyte is not kept a thousand times over."""
+    masked = resident_ids_masked(mask_ids_in(text))
+    return masked if len(masked) <= limit else masked[: limit - 1] + "…"
+
+
 def path_of(error: ErrorDetails) -> str:
     """Where a problem is: its location, and under it the field that a validator of the whole
     object names in its context (``field``: an extension's ``decided_on``). A key is input too
-    (an ID number where a field name goes): masked as ``message_of`` masks."""
+    (an ID number where a field name goes): shown as ``message_of`` shows it."""
     below = (error.get("ctx") or {}).get("field")
     loc = [*error["loc"], below] if isinstance(below, str) else error["loc"]
-    return mask_ids_in(field_path(loc))
+    return shown_input(field_path(loc), PATH_CHARS)
 
 
 def message_of(error: ErrorDetails) -> str:
     """What is wrong, any ID number it quotes masked (``domain 110105… is not in the
-    catalogue``: a slipped column): errors are answered, kept with a push's or an upload's
-    result, and shown in the console, which never shows an ID number in full."""
-    return mask_ids_in(error["msg"])
+    catalogue``: a slipped column), which the console never shows in full."""
+    return shown_input(error["msg"], MESSAGE_CHARS)
 
 
 def parse_json(body: bytes) -> Any:

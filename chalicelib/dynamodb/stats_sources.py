@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.dynamodb.base import s, text
+from chalicelib.dynamodb.batches import result_of
 from chalicelib.dynamodb.delivery_items import record_of
 from chalicelib.dynamodb.statistics import INDEX
 from gateway.delivery import DeliveryRecord, DeliveryState
@@ -68,7 +69,7 @@ class StatsSources:
             start,
             limit,
         )
-        return [PushResult.model_validate_json(text(x, "result")) for x in page.items], page.last
+        return [result_of(x) for x in page.items], page.last
 
     def delivered(
         self, since: str, start: Item | None, limit: int

@@ -19,8 +19,15 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, Field, ValidationError, model_validator
 
 from gateway import strict_json
-from gateway.intake.push import BatchId
-from gateway.validation import error_code, path_of
+from gateway.intake.push import BatchId, reported
+from gateway.validation import (
+    MESSAGE_CHARS,
+    PATH_CHARS,
+    error_code,
+    message_of,
+    path_of,
+    shown_input,
+)
 from gateway_client.contract import (
     MAX_LINE_BYTES,
     DomainKeys,
@@ -33,13 +40,11 @@ from gateway_client.contract import (
     RegionCode,
     identity_of,
     lines_of,
-    mask_ids_in,
 )
 
 MAX_LINES = 10_000_000
 MAX_CHECK_LINES = 100_000  # a bulk check's codes (one per line)
 MAX_FILE_BYTES = 5 * 1024**3  # one S3 PUT
-MAX_REPORTED_ERRORS = 500  # keeps the upload record well under DynamoDB's 400 KB
 DEFAULT_REMOVAL_THRESHOLD = 0.10
 
 
@@ -167,14 +172,13 @@ def upload_key(region: str, upload_id: str, mode: str = "delta") -> str:
 
 
 def with_errors(upload: Upload, more: Iterable[LineError], **counts: Any) -> Upload:
-    """Record errors up to the reporting cap (the count of rejected lines stays exact)."""
-    room = MAX_REPORTED_ERRORS - len(upload.errors)
-    extra = list(more)
+    """Record errors up to the reporting caps (the count of rejected lines stays exact)."""
+    listed, truncated = reported(upload.errors, list(more))
     return upload.model_copy(
         update={
             **counts,
-            "errors": upload.errors + tuple(extra[: max(room, 0)]),
-            "errors_truncated": upload.errors_truncated or len(extra) > room,
+            "errors": listed,
+            "errors_truncated": upload.errors_truncated or truncated,
         }
     )
 
@@ -201,7 +205,7 @@ def parse_line(line: Line, today: date | None) -> ListingEntry | list[LineError]
         return ListingEntry.model_validate_json(text, strict=True, context=Intake(today))
     except ValidationError as exc:
         return [
-            _line_error(line, path_of(e), error_code(e["type"]), e["msg"])
+            _line_error(line, path_of(e), error_code(e["type"]), message_of(e))
             for e in exc.errors(include_url=False)
         ]
 
@@ -209,8 +213,8 @@ def parse_line(line: Line, today: date | None) -> ListingEntry | list[LineError]
 def _line_error(line: Line, field: str, code: str, message: str) -> LineError:
     """Kept with the upload and shown in the console: an ID number a line put where a key or
     a value of another kind goes (a slipped column) is masked, as ``message_of`` masks."""
-    field, message = mask_ids_in(field), mask_ids_in(message)
-    return LineError(line=line.number, field=field[:200], code=code, message=message[:300])
+    field, message = shown_input(field, PATH_CHARS), shown_input(message, MESSAGE_CHARS)
+    return LineError(line=line.number, field=field, code=code, message=message)
 
 
 class FileCheck:

@@ -46,11 +46,11 @@ from collections.abc import Callable, Sequence
 from itertools import pairwise
 
 from gateway.intake.bulk import (
-    MAX_REPORTED_ERRORS,
     FileCheck,
     LineError,
     Upload,
 )
+from gateway.intake.push import reported
 from gateway_client.contract import Frozen, Line
 
 RANGE_LINES = 20_000
@@ -178,6 +178,7 @@ def with_ranges(upload: Upload, states: Sequence[RangeState]) -> Upload:
         return upload
     spans = [s for s in states if not s.last]
     errors = sorted((e for s in states for e in s.errors), key=lambda error: error.line)
+    listed, truncated = reported((), errors)
     return upload.model_copy(
         update={
             "offset": upload.offset + sum(s.offset - s.start_offset for s in spans),
@@ -186,9 +187,8 @@ def with_ranges(upload: Upload, states: Sequence[RangeState]) -> Upload:
                 name: getattr(upload, name) + sum(getattr(s, name) for s in states)
                 for name in ("lines", "accepted", "duplicate", "rejected", "set_aside")
             },
-            "errors": tuple(errors[:MAX_REPORTED_ERRORS]),
-            "errors_truncated": len(errors) > MAX_REPORTED_ERRORS
-            or any(s.errors_truncated for s in states),
+            "errors": listed,
+            "errors_truncated": truncated or any(s.errors_truncated for s in states),
         }
     )
 

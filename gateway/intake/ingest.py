@@ -19,6 +19,7 @@ from gateway.intake.push import (
     PushEnvelope,
     PushResult,
     parse_envelope,
+    reported,
     validate_entries,
 )
 from gateway.intake.storing import (
@@ -166,6 +167,8 @@ class PushService:
         errors += removal_errors
         outcomes.sort(key=lambda outcome: (outcome.list, outcome.index))
         counts = Counter(outcome.outcome for outcome in outcomes)
+        errors.sort(key=lambda error: (error.list, error.index))
+        listed, truncated = reported((), errors)
         return PushResult(
             batch_id=envelope.batch_id,
             region=region,
@@ -175,7 +178,8 @@ class PushService:
             removed=counts["removed"],
             rejected=len({(error.list, error.index) for error in errors}),
             outcomes=tuple(outcomes),
-            errors=tuple(sorted(errors, key=lambda error: (error.list, error.index))),
+            errors=listed,
+            errors_truncated=truncated,
         )
 
     def _remove(

@@ -5,14 +5,37 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from gateway.validation import EntryError, Section, parse_request, validate_each
 from gateway_client.contract import Frozen, ListingEntry, Moment, RegionCode
 
 MAX_ENTRIES = 5000
+MAX_REPORTED_ERRORS = 500
+REPORTED_ERROR_BYTES = 100_000
+"""Errors a push's result (or an upload's record) lists, the first by position, and their JSON
+at most: a result is kept for replays in one DynamoDB item (400 KB, with up to 10,000 outcomes)
+and answered in one Lambda reply (6 MB), and an entry of a thousand unknown fields, each named
+in a long key of random characters, makes a thousand such errors; ``rejected`` (or an upload's
+counts) still counts every one."""
+
+E = TypeVar("E", bound=BaseModel)
+
+
+def reported(kept: Sequence[E], more: Sequence[E]) -> tuple[tuple[E, ...], bool]:
+    """``kept`` and as many of ``more`` as the caps leave room for; whether any was left out."""
+    listed = list(kept)
+    size = sum(len(error.model_dump_json().encode()) for error in listed)
+    for error in more:
+        size += len(error.model_dump_json().encode())
+        if len(listed) >= MAX_REPORTED_ERRORS or size > REPORTED_ERROR_BYTES:
+            return tuple(listed), True
+        listed.append(error)
+    return tuple(listed), False
+
+
 BATCH_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 BatchId = Annotated[str, Field(pattern=BATCH_ID_RE.pattern)]
 
@@ -46,7 +69,12 @@ class PushResult(Frozen):
     removed: int = 0
     rejected: int
     outcomes: tuple[EntryOutcome, ...]
-    errors: tuple[EntryError, ...]
+    errors: tuple[EntryError, ...] = Field(
+        description=f"by position; the first {MAX_REPORTED_ERRORS} (see `errors_truncated`)"
+    )
+    errors_truncated: bool = Field(
+        default=False, description="more errors were found than are listed"
+    )
 
 
 def parse_envelope(body: bytes) -> PushEnvelope:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from datetime import UTC, datetime, timedelta
 
 from app_support import (
@@ -358,3 +359,26 @@ def test_a_province_whose_policy_is_not_to_relay_pushes_only_its_own_listings(ga
         "origin_region",
         "relay_not_permitted",
     )
+
+
+def test_a_push_of_many_faulty_entries_lists_the_first_errors_and_is_answered_again(gateway):
+    """Review 45: a thousand empty entries (ten errors each), or keys of random characters,
+    made a result over DynamoDB's item limit: 500 after the batch's good entries were written,
+    and its batch id never succeeded. The errors listed are capped (in number and in bytes);
+    ``rejected`` counts every entry, and a replay answers the same result."""
+    signer = gateway.register_platform(CITY)
+    noisy = {**black_entry(), **{secrets.token_hex(100): 1 for _ in range(50)}}  # 50 long keys
+    entries = [black_entry(), noisy, *[{} for _ in range(998)]]
+
+    body = push_body(CITY, "b-noisy", entries)
+    first = gateway.post_signed("/v1/pushes", signer, "b-noisy", body)
+    again = gateway.post_signed("/v1/pushes", signer, "b-noisy", body)  # the same batch again
+
+    assert first.status_code == 200, first.json_body
+    result = first.json_body
+    assert (result["accepted"], result["rejected"], result["errors_truncated"]) == (1, 999, True)
+    assert 0 < len(result["errors"]) <= 500
+    assert len(json.dumps(result["errors"]).encode()) <= 100_000
+    assert [e["index"] for e in result["errors"]] == sorted(e["index"] for e in result["errors"])
+    assert result["errors"][0]["index"] == 1
+    assert (again.status_code, again.json_body) == (200, result)

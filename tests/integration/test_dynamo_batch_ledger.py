@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 from datetime import timedelta
 
 import pytest
 from integration_support import ACCEPTED_AT, OTHER_REGION, REGION
 
 from chalicelib.dynamodb.batches import DynamoBatchLedger
-from gateway.intake.push import EntryOutcome, PushResult
-from gateway.validation import EntryError
+from gateway.intake.push import MAX_ENTRIES, MAX_REPORTED_ERRORS, EntryOutcome, PushResult
+from gateway.validation import PATH_CHARS, EntryError
 from gateway_client.contract.errors import BatchIdReused, BatchInProgress
 
 LEASE = timedelta(minutes=2)
@@ -97,3 +98,25 @@ def test_batch_ids_are_scoped_per_region(ledger):
     ledger.claim(REGION, "b-1", BODY_HASH, ACCEPTED_AT, LEASE)
 
     assert ledger.claim(OTHER_REGION, "b-1", OTHER_HASH, ACCEPTED_AT, LEASE) is None
+
+
+def test_the_largest_result_a_push_can_make_is_kept_and_answered_again(ledger):
+    """Review 45: 5,000 outcomes alone were over DynamoDB's 400 KB item, so a push of them was
+    answered 500 after its listings were written, and its batch id could never succeed."""
+    outcomes = [
+        EntryOutcome(list=section, index=i, listing_id=f"lst_{secrets.token_hex(16)}", outcome=o)
+        for section, o in (("entries", "accepted"), ("removals", "removed"))
+        for i in range(MAX_ENTRIES)
+    ]
+    errors = [
+        EntryError(index=i, field="f" * PATH_CHARS, code="unknown_field", message="m" * 300)
+        for i in range(MAX_REPORTED_ERRORS)
+    ]
+    largest = result().model_copy(
+        update={"outcomes": tuple(outcomes), "errors": tuple(errors), "errors_truncated": True}
+    )
+    ledger.claim(REGION, "b-big", BODY_HASH, ACCEPTED_AT, LEASE)
+
+    ledger.finish(REGION, "b-big", largest)
+
+    assert ledger.claim(REGION, "b-big", BODY_HASH, ACCEPTED_AT, LEASE) == largest

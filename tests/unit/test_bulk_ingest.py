@@ -14,7 +14,6 @@ from builders import CITY, COUNTY, OTHER_COUNTY, make_signer, platform_key
 from fakes import InMemoryListingStore, InMemoryRegistry
 
 from gateway.intake.bulk import (
-    MAX_REPORTED_ERRORS,
     Upload,
     UploadManifest,
     UploadStatus,
@@ -24,6 +23,7 @@ from gateway.intake.bulk import (
 from gateway.intake.bulk_batches import LINES_PER_BATCH
 from gateway.intake.bulk_ingest import BulkIngest, BulkPolicy, UploadBusy
 from gateway.intake.bulk_ranges import RangeState, upload_level, with_ranges
+from gateway.intake.push import MAX_REPORTED_ERRORS
 from gateway.promotion import promote
 from gateway.registry import Region
 from gateway_client.contract.clock import FixedClock

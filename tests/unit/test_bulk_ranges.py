@@ -24,10 +24,11 @@ from test_bulk_ingest import (
     totals,
 )
 
-from gateway.intake.bulk import MAX_REPORTED_ERRORS, Upload, UploadStatus
+from gateway.intake.bulk import Upload, UploadStatus
 from gateway.intake.bulk_batches import LINES_PER_BATCH
 from gateway.intake.bulk_ingest import BulkIngest, BulkPolicy, UploadBusy
 from gateway.intake.bulk_ranges import RangeState
+from gateway.intake.push import MAX_REPORTED_ERRORS
 from gateway.intake.storing import store
 from gateway_client.contract.listing import Listing, ListingStatus
 
