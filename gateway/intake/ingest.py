@@ -26,6 +26,8 @@ from gateway.intake.storing import (
     CONTENDED,
     RACE_RETRIES,
     REMOVABLE,
+    REUSED,
+    REUSED_MESSAGE,
     Purged,
     Storing,
     WritesAfter,
@@ -206,7 +208,7 @@ class PushService:
             writes: list[tuple[int, Removal, Listing, str]] = []
             for index, removal in pending:
                 held = current.get(removal.listing_id)
-                superseded = newest[removal.listing_id][0] != index
+                kept = newest[removal.listing_id][1]  # the batch's newest removal of it
                 if held is None or _tried(held, region, relays):
                     errors.append(
                         _removal_error(index, "unknown_listing", "no such listing is held")
@@ -214,15 +216,18 @@ class PushService:
                 elif not may_change(held.origin_region, region, relays):
                     message = not_owner_message(region, held.origin_region)
                     errors.append(_removal_error(index, NOT_OWNER, message, "credit_code"))
-                elif (
-                    superseded
-                    or removal.version <= held.version
-                    or held.status is removed_status(removal)  # ended so already (a tick)
-                ):
+                elif kept is not removal and kept.version == removal.version and kept != removal:
+                    errors.append(_removal_error(index, REUSED, REUSED_MESSAGE, _VERSION))
+                elif kept is not removal or held.status is removed_status(removal):
+                    # a newer one in the batch, or ended so already (its resend, a tick's expiry)
                     outcomes.append(_outcome(index, held, "duplicate", "removals"))
                 elif held.status not in REMOVABLE:
                     message = f"the listing has ended already ({held.status.value})"
                     errors.append(_removal_error(index, NOT_IN_FORCE, message, "credit_code"))
+                elif removal.version <= held.version:  # in force at this version, or a later one
+                    reused = removal.version == held.version
+                    code, message = (REUSED, REUSED_MESSAGE) if reused else (STALE, STALE_MESSAGE)
+                    errors.append(_removal_error(index, code, message, _VERSION))
                 elif removal.performed_on is not None and removal.performed_on < held.decided_on:
                     message = "performed_on is before the listing was decided (decided_on)"
                     errors.append(
@@ -246,6 +251,12 @@ class PushService:
 
 
 NOT_IN_FORCE = NotInForce.code
+STALE = "stale_version"
+STALE_MESSAGE = (
+    "the listing is held at a later version than this removal: a change was pushed since; "
+    "end it with a later source_updated_at (or source_sequence)"
+)
+_VERSION = "source_updated_at"
 
 
 def _tried(held: Listing, region: str, relays: bool) -> bool:

@@ -277,24 +277,62 @@ def test_a_malformed_removal_is_rejected_with_its_field(
         pytest.param("2025-04-01T08:00:00+08:00", id="an-older-version"),
     ],
 )
-def test_a_removal_no_newer_than_the_listing_counts_as_duplicate(gw: Gateway, stamp: str) -> None:
+def test_the_same_removal_again_at_any_version_is_a_duplicate(gw: Gateway, stamp: str) -> None:
     gw.push([entry()])
     gw.push(removals=[removal()])
     removed = gw.held()
 
-    result = gw.push(removals=[removal(reason="repaired", source_updated_at=stamp)])
+    result = gw.push(removals=[removal(source_updated_at=stamp)])
 
     assert summary(result) == (0, 1, 0, 0)
     assert [(o.list, o.outcome) for o in result.outcomes] == [("removals", "duplicate")]
     assert gw.held() == removed
 
 
-def test_a_removal_older_than_the_listing_itself_changes_nothing(gw: Gateway) -> None:
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        pytest.param("2025-05-01T08:00:00+08:00", id="the-same-version"),
+        pytest.param("2025-04-01T08:00:00+08:00", id="an-older-version"),
+    ],
+)
+def test_a_removal_for_another_reason_of_an_ended_listing_is_not_in_force(
+    gw: Gateway, stamp: str
+) -> None:
+    """As the README says, whatever its version (review 45: it was answered ``duplicate``)."""
+    gw.push([entry()])
+    gw.push(removals=[removal()])
+    removed = gw.held()
+
+    result = gw.push(removals=[removal(reason="repaired", source_updated_at=stamp)])
+
+    assert summary(result) == (0, 0, 0, 1)
+    assert [(e.code, e.field) for e in result.errors] == [("listing_not_in_force", "credit_code")]
+    assert gw.held() == removed
+
+
+@pytest.mark.parametrize(
+    ("stamp", "code"),
+    [
+        pytest.param("2025-06-01T08:00:00+08:00", "version_reused", id="the-same-version"),
+        pytest.param("2025-05-01T08:00:00+08:00", "stale_version", id="an-older-version"),
+    ],
+)
+def test_a_removal_no_newer_than_a_listing_in_force_is_refused_and_changes_nothing(
+    gw: Gateway, stamp: str, code: str
+) -> None:
+    """Review 45: it was answered ``duplicate``, as if the listing had ended, while it stayed in
+    force and was still exchanged."""
     gw.push([entry(source_updated_at="2025-06-01T08:00:00+08:00")])
+    held = gw.held()
 
-    result = gw.push(removals=[removal()])  # stamped 2025-05-01
+    result = gw.push(removals=[removal(source_updated_at=stamp)])
 
-    assert (result.duplicate, gw.held().status) == (1, ListingStatus.ACTIVE)
+    assert summary(result) == (0, 0, 0, 1)
+    assert [(e.list, e.code, e.field) for e in result.errors] == [
+        ("removals", code, "source_updated_at")
+    ]
+    assert gw.held() == held
 
 
 def test_an_entry_update_after_a_removal_keeps_the_removed_status(gw: Gateway) -> None:
@@ -337,6 +375,20 @@ def test_two_removals_of_one_listing_in_a_batch_apply_the_newest_once(
         1,
         1,
     )
+
+
+def test_two_removals_of_one_listing_at_one_version_for_two_reasons_apply_the_first(
+    gw: Gateway,
+) -> None:
+    """One version, two contents: which is meant cannot be told (as for entries)."""
+    gw.push([entry()])
+    both = [OLDER_REMOVAL, {**OLDER_REMOVAL, "reason": "repaired"}]
+
+    result = gw.push(removals=both)
+
+    assert gw.held().status is ListingStatus.REVOKED
+    assert (result.removed, result.duplicate) == (1, 0)
+    assert [(e.index, e.code) for e in result.errors] == [(1, "version_reused")]
 
 
 # -- any order of lifecycle messages: versions never go back, updates keep the status --
