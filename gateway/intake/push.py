@@ -25,7 +25,10 @@ E = TypeVar("E", bound=BaseModel)
 
 
 def reported(kept: Sequence[E], more: Sequence[E]) -> tuple[tuple[E, ...], bool]:
-    """``kept`` and as many of ``more`` as the caps leave room for; whether any was left out."""
+    """``kept`` and as many of ``more`` as the caps leave room for; whether any was left out.
+    (Called per block of a bulk upload's lines: ``kept`` is measured only when there is more.)"""
+    if not more or len(kept) >= MAX_REPORTED_ERRORS:
+        return tuple(kept), bool(more)
     listed = list(kept)
     size = sum(len(error.model_dump_json().encode()) for error in listed)
     for error in more:
