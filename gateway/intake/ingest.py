@@ -218,16 +218,17 @@ class PushService:
                     errors.append(_removal_error(index, NOT_OWNER, message, "credit_code"))
                 elif kept is not removal and kept.version == removal.version and kept != removal:
                     errors.append(_removal_error(index, REUSED, REUSED_MESSAGE, _VERSION))
+                elif held.status in REMOVABLE and removal.version <= held.version:
+                    # in force at this version or a later one (so is any older one in the batch)
+                    reused = removal.version == held.version
+                    code, message = (REUSED, REUSED_MESSAGE) if reused else (STALE, STALE_MESSAGE)
+                    errors.append(_removal_error(index, code, message, _VERSION))
                 elif kept is not removal or held.status is removed_status(removal):
                     # a newer one in the batch, or ended so already (its resend, a tick's expiry)
                     outcomes.append(_outcome(index, held, "duplicate", "removals"))
                 elif held.status not in REMOVABLE:
                     message = f"the listing has ended already ({held.status.value})"
                     errors.append(_removal_error(index, NOT_IN_FORCE, message, "credit_code"))
-                elif removal.version <= held.version:  # in force at this version, or a later one
-                    reused = removal.version == held.version
-                    code, message = (REUSED, REUSED_MESSAGE) if reused else (STALE, STALE_MESSAGE)
-                    errors.append(_removal_error(index, code, message, _VERSION))
                 elif removal.performed_on is not None and removal.performed_on < held.decided_on:
                     message = "performed_on is before the listing was decided (decided_on)"
                     errors.append(

@@ -377,6 +377,17 @@ def test_two_removals_of_one_listing_in_a_batch_apply_the_newest_once(
     )
 
 
+def test_removals_older_than_a_listing_in_force_are_all_refused_in_a_batch(gw: Gateway) -> None:
+    """Not ``duplicate`` for the older one, as if the newest had applied."""
+    gw.push([entry(source_updated_at="2025-06-01T08:00:00+08:00")])
+
+    result = gw.push(removals=[OLDER_REMOVAL, NEWER_REMOVAL])  # both stamped in May
+
+    assert summary(result) == (0, 0, 0, 2)
+    assert [e.code for e in result.errors] == ["stale_version", "stale_version"]
+    assert gw.held().status is ListingStatus.ACTIVE
+
+
 def test_two_removals_of_one_listing_at_one_version_for_two_reasons_apply_the_first(
     gw: Gateway,
 ) -> None:
