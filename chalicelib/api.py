@@ -17,6 +17,7 @@ from chalicelib.route_spec import Access, Operation, Reply, Tag
 from gateway.intake import MAX_ENTRIES, PushEnvelope, PushResult
 from gateway.lifecycle import Removal
 from gateway.registry import (
+    PUBLIC_KEY_TAKEN,
     BrokenCommitmentPolicy,
     KeyAlgorithm,
     KeyIdTaken,
@@ -154,25 +155,35 @@ def add_platform_key(request: Request, code: str) -> Response:
     key = caller.valid(PlatformKey, {**fields, "region": code})
     held = c.registry.get_key(key.key_id)
     if held is not None:
-        # An id names one key for good: registering it again could swap the key or undo a
-        # revocation (which ended its validity). The same registration sent twice is a retry
-        # and answers as before.
-        same = ("region", "algorithm", "public_key", "user_id", "valid_until")
-        if all(getattr(held, f) == getattr(key, f) for f in same) and body.valid_from in (
-            None,
-            held.valid_from,
-        ):
-            return json_response(200, held.model_dump(mode="json"))
-        raise KeyIdTaken(
-            f"key id {key.key_id} is already registered; a new key needs a new id", path="key_id"
-        )
-    if any(other.material == key.material for other in c.registry.all_keys()):
-        raise PublicKeyTaken(
-            "this public key is registered under another key id (of this region or another, "
-            "current or revoked); a key pair signs for one key id"
-        )
-    c.registry.put_key(key)
+        return _registered_again(held, key, body)
+    taken = next((k for k in c.registry.all_keys() if k.material == key.material), None)
+    if taken is not None:
+        if taken.key_id == key.key_id:  # stored since the read above: this id's registration
+            return _registered_again(taken, key, body)
+        raise PublicKeyTaken(PUBLIC_KEY_TAKEN)
+    try:
+        c.registry.register_key(key)  # atomic: a registration racing this one loses here
+    except KeyIdTaken:
+        raced = c.registry.get_key(key.key_id)
+        if raced is None:
+            raise
+        return _registered_again(raced, key, body)
     return json_response(201, key.model_dump(mode="json"))
+
+
+def _registered_again(held: PlatformKey, key: PlatformKey, body: _KeyBody) -> Response:
+    """An id names one key for good: registering it again could swap the key or undo a
+    revocation (which ended its validity). The same registration sent twice is a retry and
+    answers as before."""
+    same = ("region", "algorithm", "public_key", "user_id", "valid_until")
+    if all(getattr(held, f) == getattr(key, f) for f in same) and body.valid_from in (
+        None,
+        held.valid_from,
+    ):
+        return json_response(200, held.model_dump(mode="json"))
+    raise KeyIdTaken(
+        f"key id {key.key_id} is already registered; a new key needs a new id", path="key_id"
+    )
 
 
 def list_platform_keys(request: Request, code: str) -> Response:

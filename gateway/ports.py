@@ -94,6 +94,13 @@ class Registry(Protocol):
         Raises ``KeyIdTaken`` when the key id belongs to another region, atomically."""
         ...
 
+    def register_key(self, key: PlatformKey) -> None:
+        """Store a key never registered: its id, and its public key under any id, unused.
+        Atomically, so two registrations at once cannot both win (review 45).
+
+        Raises ``KeyIdTaken`` or ``PublicKeyTaken``."""
+        ...
+
 
 class Archive(Protocol):
     def put(self, key: str, body: bytes, metadata: Mapping[str, str]) -> bool:

@@ -185,6 +185,12 @@ class PublicKeyTaken(Conflict):
     default_path = "public_key"
 
 
+PUBLIC_KEY_TAKEN = (
+    "this public key is registered under another key id (of this region or another, current or "
+    "revoked); a key pair signs for one key id"
+)
+
+
 KeyAlgorithm = Literal["ed25519", "sm2"]
 
 

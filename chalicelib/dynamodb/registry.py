@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Collection
+from typing import Any
 
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Table, is_conditional_failure, s, text
-from gateway.registry import KeyIdTaken, PlatformKey, Region
+from gateway.registry import PUBLIC_KEY_TAKEN, KeyIdTaken, PlatformKey, PublicKeyTaken, Region
 from gateway_client.contract import ancestors
 
 # A key item may be written when it is new or already the same region's: by its plain
@@ -83,6 +86,51 @@ class DynamoRegistry(Table):
                 path="key_id",
                 key_id=key.key_id,
             ) from error
+
+    def register_key(self, key: PlatformKey) -> None:
+        """The key's item and an item for its public key (``material#<SHA-256>``), both new,
+        in one transaction: a key registered before these items existed is found by the scan
+        the route makes first, a registration racing this one by the transaction.
+
+        Raises
+        ------
+        KeyIdTaken, PublicKeyTaken
+        """
+        material = hashlib.sha256(key.material).hexdigest()
+        new = "attribute_not_exists(pk)"
+        items: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": {
+                        "pk": s(f"key#{key.key_id}"),
+                        "doc": s(key.model_dump_json()),
+                        "region": s(key.region),
+                    },
+                    "ConditionExpression": new,
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": {
+                        "pk": s(f"material#{material}"),
+                        "doc": s(json.dumps({"material_of": key.key_id})),
+                    },
+                    "ConditionExpression": new,
+                }
+            },
+        ]
+        try:
+            self._client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
+        except ClientError as error:
+            reasons = error.response.get("CancellationReasons") or []
+            failed = [r.get("Code") == "ConditionalCheckFailed" for r in reasons]
+            if failed[:1] == [True]:
+                raise KeyIdTaken(f"key id {key.key_id} is registered", path="key_id") from error
+            if failed[1:2] == [True]:
+                raise PublicKeyTaken(PUBLIC_KEY_TAKEN) from error
+            raise
 
     def all_keys(self) -> list[PlatformKey]:
         """Every key of every region, current or not (a scan: the registry is small)."""

@@ -3,13 +3,14 @@ conditional write, also over items stored before key items carried a plain ``reg
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 from integration_support import ACCEPTED_AT, OTHER_REGION, REGION
 
 from chalicelib.dynamodb.registry import DynamoRegistry
-from gateway.registry import KeyIdTaken, PlatformKey
+from gateway.registry import KeyIdTaken, PlatformKey, PublicKeyTaken
 from gateway_client.contract.signing import generate_signing_key, load_private_key, public_key_text
 
 
@@ -74,3 +75,38 @@ def test_a_key_stored_without_a_region_attribute_stays_its_regions(aws, registry
 
     assert registry.get_key("qth-old") == revoked
     assert [k.key_id for k in registry.keys_of(REGION)] == ["qth-old"]
+
+
+def test_a_new_key_is_registered_once_by_id_and_once_by_public_key(registry):
+    """Review 45: two registrations at once both passed the route's reads, and the last write
+    swapped the key a platform had been answered 201 for."""
+    first = platform_key("qth-new", REGION)
+    registry.register_key(first)
+
+    with pytest.raises(KeyIdTaken):
+        registry.register_key(platform_key("qth-new", REGION))  # another key, the same id
+    with pytest.raises(PublicKeyTaken):
+        registry.register_key(first.model_copy(update={"key_id": "qth-other"}))
+
+    assert registry.get_key("qth-new") == first
+    assert registry.get_key("qth-other") is None
+    assert registry.all_keys() == [first]  # the public key's own item is no key
+    assert [r.code for r in registry.regions()] == []
+
+
+def test_two_registrations_racing_for_one_id_leave_one_key(registry):
+    racing = [platform_key("qth-race", REGION) for _ in range(6)]
+    won: list[PlatformKey] = []
+
+    def register(key: PlatformKey) -> None:
+        try:
+            registry.register_key(key)
+            won.append(key)
+        except KeyIdTaken:
+            pass
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(register, racing))
+
+    assert len(won) == 1
+    assert registry.get_key("qth-race") == won[0]

@@ -14,7 +14,7 @@ from gateway.delivery.subscription import Subscription
 from gateway.intake.push import PushResult
 from gateway.lifecycle.due import late_on
 from gateway.recognition import Agreement, SourceScope
-from gateway.registry import KeyIdTaken, PlatformKey, Region
+from gateway.registry import PUBLIC_KEY_TAKEN, KeyIdTaken, PlatformKey, PublicKeyTaken, Region
 from gateway_client.contract import Change, within
 from gateway_client.contract.errors import BatchIdReused, BatchInProgress, Conflict
 from gateway_client.contract.listing import Listing, ListingStatus
@@ -48,6 +48,13 @@ class InMemoryRegistry:
         held = self.keys.get(key.key_id)
         if held is not None and held.region != key.region:
             raise KeyIdTaken(f"key id {key.key_id} belongs to another region", path="key_id")
+        self.keys[key.key_id] = key
+
+    def register_key(self, key: PlatformKey) -> None:
+        if key.key_id in self.keys:
+            raise KeyIdTaken(f"key id {key.key_id} is registered", path="key_id")
+        if any(other.material == key.material for other in self.keys.values()):
+            raise PublicKeyTaken(PUBLIC_KEY_TAKEN)
         self.keys[key.key_id] = key
 
 
