@@ -10,6 +10,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Table, is_conditional_failure, s, text
+from chalicelib.dynamodb.conflicts import transact
 from gateway.registry import PUBLIC_KEY_TAKEN, KeyIdTaken, PlatformKey, PublicKeyTaken, Region
 from gateway_client.contract import ancestors
 
@@ -122,7 +123,7 @@ class DynamoRegistry(Table):
             },
         ]
         try:
-            self._client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
+            transact(self._client, items)  # type: ignore[arg-type]  # a conflict alone: again
         except ClientError as error:
             reasons = error.response.get("CancellationReasons") or []
             failed = [r.get("Code") == "ConditionalCheckFailed" for r in reasons]
