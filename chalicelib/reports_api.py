@@ -17,7 +17,7 @@ from chalicelib.query_api import addressed_code
 from chalicelib.recipients import recipient_region
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag, count_param
 from chalicelib.statistics_counting import count_feedback
-from chalicelib.statistics_rebuild import Step, rebuild_page
+from chalicelib.statistics_rebuild import RunSuperseded, Step, rebuild_page
 from gateway.delivery import DeliveryRecord, DeliveryState
 from gateway.ownership import NotListingOwner
 from gateway.recognition import FEEDBACK_REFUSALS, Feedback, FeedbackReport, check_report
@@ -304,7 +304,7 @@ ROUTES: tuple[Operation, ...] = (
         "Recount the statistics' counters from the tables, a page a call",
         Access.OPERATOR,
         {200: Reply(StatsRebuilt, "What this call did, and `next`.")},
-        (errors.SchemaError, FutureMonth),
+        (errors.SchemaError, FutureMonth, RunSuperseded),
         query=(
             Param(
                 "since",
@@ -324,7 +324,9 @@ ROUTES: tuple[Operation, ...] = (
         "with `since`, then with each `next` as `after` until `next` is null; repeating a call "
         "is harmless. Reports read during a run are partial, and changes counted while it "
         "runs may be counted twice: run it while pushes and deliveries are paused (or run it "
-        "again). A run must end within a day; runs must not overlap.",
+        "again). A run must end within a day. Runs never overlap: a run begun supersedes the "
+        "one before, whose later calls are refused (409 `stats_rebuild_superseded`), so a "
+        "first call sent twice, or a run left unfinished, costs only starting again.",
         handler=rebuild_stats,
     ),
 )

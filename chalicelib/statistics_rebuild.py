@@ -27,8 +27,10 @@ reached its item and before the recount read its listing, batch, delivery or rep
 counted twice. So reports read during a run are partial, and a run is exact only for what
 was quiet while it ran: run it with pushes and deliveries paused, or again when they are;
 every run starts from zero, so a second quiet run repairs whatever the first one raced. Runs
-do not overlap (a second run's clearing would undo the first's counting), and a run must end
-within a day (its markers are kept for two).
+never overlap (a second run's clearing would undo the first's counting): a run begun
+supersedes the one before, whose later pages are refused (``RunSuperseded``), so a first call
+sent twice, or a run left unfinished, costs only starting again. A run must end within a day
+(its markers are kept for two).
 """
 
 from __future__ import annotations
@@ -59,12 +61,20 @@ from gateway.statistics import (
     feedback_tally,
     push_tally,
 )
-from gateway_client.contract import Frozen, Listing, SchemaError
+from gateway_client.contract import Conflict, Frozen, Listing, SchemaError
 
 Step = Literal["clear", "listings", "batches", "deliveries", "feedback"]
 STEPS: tuple[Step, ...] = ("clear", "listings", "batches", "deliveries", "feedback")
 _RUN_LIMIT = timedelta(days=1)  # page markers are kept two days
 _KEPT_BEFORE_SINCE = {DELIVERED, ANSWERED, CASE}
+
+
+class RunSuperseded(Conflict):
+    """A page of a rebuild run after another run began: it would count into the counters
+    the later run cleared, so the later run goes on alone."""
+
+    code = "stats_rebuild_superseded"
+    default_path = "after"
 
 
 class Cursor(Frozen):
@@ -123,8 +133,10 @@ def _opened(
     if after is None:
         if since is None:
             raise SchemaError("since: a run starts with the first month to recount", path="since")
+        run = os.urandom(8).hex()
+        c.statistics.begin_run(run, now)
         return Cursor(
-            run=os.urandom(8).hex(),
+            run=run,
             began=now,
             since=str(since),
             step="clear",
@@ -147,6 +159,12 @@ def _opened(
         )
     if now - cursor.began > _RUN_LIMIT:
         raise SchemaError("this run began over a day ago: start again with `since`", path="after")
+    if c.statistics.current_run() != cursor.run:
+        raise RunSuperseded(
+            "another run began after this one, which stopped there: that run goes on alone "
+            "(or start again with `since`)",
+            path="after",
+        )
     return cursor
 
 

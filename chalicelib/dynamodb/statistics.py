@@ -145,6 +145,20 @@ class DynamoStatistics(Table):
             },
         }
 
+    def begin_run(self, run: str, now: datetime) -> None:
+        """``run`` becomes the statistics rebuild going on, superseding any other (whose
+        later pages ``current_run`` then refuses): runs never interleave."""
+        expires = n(int((now + _MARKER_KEEP).timestamp()))
+        self._client.put_item(
+            TableName=self._table,
+            Item={"pk": s("stats#rebuild#current"), "run": s(run), "expires_at": expires},
+        )
+
+    def current_run(self) -> str | None:
+        """The latest statistics rebuild begun (``None``: none within two days)."""
+        item = self._get({"pk": s("stats#rebuild#current")})
+        return str(item["run"]["S"]) if item else None
+
     def run_step(self, run: str) -> str | None:
         """The step a statistics rebuild ``run`` has reached (``None``: still clearing)."""
         item = self._get({"pk": s(f"stats#rebuild#{run}")})

@@ -394,3 +394,26 @@ def test_a_rule_named_after_the_deliveries_is_counted_once_rebuilt(  # type: ign
 
     assert (missing["due"], missing["reported_on_time"], missing["pending"]) == (1, 0, 1)
     assert (counted["due"], counted["reported_on_time"], counted["share"]) == (1, 1, 1.0)
+
+
+def test_a_run_begun_twice_goes_on_as_the_later_run_alone(gateway, aws, stream, life, receiver):  # type: ignore[no-untyped-def]
+    """A first call sent twice (its answer lost) begins two runs: the earlier one's pages
+    would count into what the later one cleared, so they are refused and change nothing."""
+    busy_month(gateway, aws, stream, life, receiver)
+    kept = reports(life)
+    earlier = rebuild(gateway, f"since={this_month()}&limit=1").json_body
+    later = rebuild(gateway, f"since={this_month()}&limit=1").json_body
+    before = raw_counters(aws)
+
+    refused = rebuild(gateway, f"after={earlier['next']}")
+
+    assert refused.status_code == 409
+    error = refused.json_body["error"]
+    assert (error["code"], error["path"]) == ("stats_rebuild_superseded", "after")
+    assert raw_counters(aws) == before
+    query = f"after={later['next']}"
+    while query:
+        reply = rebuild(gateway, query)
+        assert reply.status_code == 200, reply.json_body
+        query = f"after={reply.json_body['next']}" if reply.json_body["next"] else ""
+    assert reports(life) == kept
