@@ -141,7 +141,8 @@ def audit(
     problems += unerased_problems(deliveries)
     logged = [d for d in deliveries if d.log_sequence is not None]
     first = from_sequence or min((d.log_sequence or 0 for d in logged), default=1)
-    served_from = min([first, *(d.log_sequence or 0 for d in logged)])
+    # the log starts at 1: a stored line naming less is altered (``delivery_problems``)
+    served_from = max(1, min([first, *(d.log_sequence or 0 for d in logged)]))
     if not trusted:
         remembered = seen.size if seen is not None else 0
         held = max(first - 1, 0)  # entries the log held when the subscription began
@@ -175,7 +176,9 @@ def audit(
     since, unread = cut_over(trusted, seen.salted_since if seen is not None else None)
     problems += altered + unread + unsalted_problems(deliveries)
     problems += uncommitted_problems(deliveries, since, salted_after(seen))
-    have = {d.log_sequence for d in logged}
+    # Only a ``listing.changed`` delivers its entry: the other events carry the change that
+    # caused them (its sequence too), so one arriving alone must not hide the change's loss.
+    have = {d.log_sequence for d in logged if d.type == "listing.changed"}
     unstored = [
         entry
         for entry in entries

@@ -234,7 +234,7 @@ def verify_log(
     planned_under = terms_in_force(terms, seen, history)
     logged = [d.log_sequence for d in deliveries if d.log_sequence is not None]
     owed_from = int(view.get("log_start", 0)) + 1
-    start = min([*logged, owed_from])
+    start = max(1, min([*logged, owed_from]))  # an edited line may name less: it is altered
     # Only as far as a checkpoint signed by a listed key: an unsigned size proves nothing, and
     # a made-up huge one would have this page through the log for ever.
     trusted, _, _ = trusted_checkpoints(checkpoints, keys, algorithm, seen)

@@ -4,6 +4,7 @@ narrowed in the served view. Each used to hide a dropped delivery behind "OK" (r
 
 from __future__ import annotations
 
+import json
 import types
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -193,3 +194,20 @@ def test_a_made_up_change_and_back_in_the_history_excuses_no_entry(
 
     assert lied.unjudged == (2,)
     assert [t.since for t in lied.terms_history] == [1, 0]
+
+
+def test_a_stored_line_naming_no_log_entry_is_reported_altered(  # type: ignore[no-untyped-def]
+    gateway, aws, stream, hook, monkeypatch
+):
+    """The log starts at 1: a line edited to name entry 0 is a problem of the store, not a
+    refusal to blame on the gateway (it used to ask for ``/v1/log?from=0`` and stop)."""
+    sub_id, bodies = _two_delivered(gateway, aws, stream, hook)
+    edited = json.loads(bodies[0])
+    edited["log_sequence"] = 0
+
+    report = _verify(
+        gateway, monkeypatch, sub_id, [json.dumps(edited).encode(), bodies[1]], _honest
+    )
+
+    assert any("log entry 0 (altered)" in p for p in report.problems), report.problems
+    assert any("was never delivered" in p for p in report.problems), report.problems

@@ -32,7 +32,7 @@ from gateway.delivery.planning import payload_for, plan_deliveries, stamped
 from gateway.delivery.subscription import Subscription
 from gateway_client.contract.catalogue import ListKind
 from gateway_client.contract.change import Change, purged, restated
-from gateway_client.contract.events import DeliveryPayload
+from gateway_client.contract.events import DeliveryPayload, Intensified
 from gateway_client.contract.filters import SubscriptionFilters
 from gateway_client.contract.log import (
     Checkpoint,
@@ -564,3 +564,20 @@ def test_a_log_renamed_or_a_later_start_since_the_last_run_is_caught() -> None:
         ENTRIES, [CHECKPOINT], keys, STORED, wants(BLACK_ONLY), reader_at, LATER, 3, seen=later
     )
     assert mentioning(moved, "owes this subscription entries from 3 only")
+
+
+def test_another_event_of_an_entry_does_not_stand_for_its_listing_change() -> None:
+    """Fan-out numbers a ``subject.intensified`` (or ``recognition.changed``, an objection's
+    notice) with the sequence of the change that caused it: a store holding that event alone,
+    its ``listing.changed`` lost, is missing the entry."""
+    first = next(d for d in STORED if d.log_sequence == 1)
+    flag = Intensified(
+        credit_code=first.data.listing.credit_code, intensified=True, domains=("a", "b")
+    )
+    alone = first.model_copy(
+        update={"type": "subject.intensified", "intensified": flag, "delivery_id": "msg_1"}
+    )
+
+    report = run(deliveries=[alone, *(d for d in STORED if d.log_sequence != 1)])
+
+    assert mentioning(report, "log entry 1", "never delivered")
