@@ -20,6 +20,7 @@ SPELLINGS = [
     ID_NUMBER.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")),
     "110105 19491231 002X",
     "110105-19491231-002X",
+    ID_NUMBER.translate(str.maketrans("0123456789", "⓪①②③④⑤⑥⑦⑧⑨")),  # review 46a
 ]
 
 
@@ -38,7 +39,7 @@ def _shown_masked(errors: list[dict[str, Any]], number: str = ID_NUMBER) -> None
     assert errors[1]["field"] == MASKED
 
 
-@pytest.mark.parametrize("number", SPELLINGS, ids=["ascii", "full-width", "spaced", "dashed"])
+@pytest.mark.parametrize("number", SPELLINGS, ids=["ascii", "full-width", "spaced", "dashed", "circled"])
 def test_an_uploads_line_errors_mask_the_id_numbers_they_quote(
     gateway: Gateway, aws: Any, number: str
 ):
@@ -54,7 +55,7 @@ def test_an_uploads_line_errors_mask_the_id_numbers_they_quote(
     _shown_masked(errors, number)
 
 
-@pytest.mark.parametrize("number", SPELLINGS, ids=["ascii", "full-width", "spaced", "dashed"])
+@pytest.mark.parametrize("number", SPELLINGS, ids=["ascii", "full-width", "spaced", "dashed", "circled"])
 def test_a_pushs_entry_errors_mask_the_id_numbers_they_quote(gateway: Gateway, number: str):
     city = gateway.register_platform(CITY)
 

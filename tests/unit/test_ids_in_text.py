@@ -6,6 +6,9 @@ record stored before the rule is read back as it was."""
 from __future__ import annotations
 
 import json
+import re
+import sys
+import unicodedata
 
 import pytest
 from builders import entry
@@ -18,7 +21,7 @@ from gateway.lifecycle.requests import ObjectionFiling
 from gateway.validation import parse_request
 from gateway_client.contract.errors import SchemaError
 from gateway_client.contract.listing import ListingEntry
-from gateway_client.contract.model import Intake
+from gateway_client.contract.model import BECOMES_DIGIT_OR_SEPARATOR, Intake
 
 PERSON = "420281199503150210"
 ENDS_IN_X = "42028119950315000X"
@@ -45,6 +48,10 @@ WRITTEN = [
     f"{PERSON[:6]}/{PERSON[6:14]}/{PERSON[14:]}",
     f"{PERSON[:6]} {PERSON[6:14]}  {PERSON[14:]}",  # two spaces
     f"{PERSON[:6]}·{PERSON[6:14]}·{PERSON[14:]}",  # a middle dot
+    # no decimal digits (no \d), but digits once NFKC reads them (review 46a)
+    PERSON.translate(str.maketrans("0123456789", "⓪①②③④⑤⑥⑦⑧⑨")),
+    PERSON.translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")),
+    f"{PERSON[:6]}－{PERSON[6:14]}－{PERSON[14:]}",  # full-width hyphen-minus
 ]
 
 
@@ -122,3 +129,19 @@ def test_a_bulk_line_is_judged_as_input_even_where_no_date_is_known() -> None:
     assert [(e["loc"], e["type"]) for e in caught.value.errors()] == [
         (("reason",), "id_number_in_text")
     ]
+
+
+def test_every_character_nfkc_reads_as_a_digit_or_separator_sends_text_to_the_id_test() -> None:
+    """The quick test (``may_hold_id``) must miss no spelling the ID test would catch: every
+    character that is no digit or separator as written but holds one in NFKC form is in its
+    class (derived here from this Python's ``unicodedata``)."""
+    plain = re.compile(r"[\d\s\-\u2010-\u2015\u2212_./\u00b7\u30fb]")
+    derived = {
+        chr(cp)
+        for cp in range(sys.maxunicode + 1)
+        if not plain.match(chr(cp)) and plain.search(unicodedata.normalize("NFKC", chr(cp)))
+    }
+    classed = {
+        c for c in map(chr, range(sys.maxunicode + 1)) if BECOMES_DIGIT_OR_SEPARATOR.match(c)
+    }
+    assert classed == derived

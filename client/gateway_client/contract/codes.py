@@ -29,7 +29,7 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
 from gateway_client.contract.errors import BadRequest
-from gateway_client.contract.model import intake_of
+from gateway_client.contract.model import intake_of, may_hold_id
 
 
 class SubjectType(StrEnum):
@@ -249,7 +249,6 @@ _ID_CANDIDATE = re.compile(
     rf"(?<!\d)\d(?:{_SEPARATOR}{{0,3}}\d){{16}}{_SEPARATOR}{{0,3}}[\dXx](?!\d)"
 )
 _SEPARATORS = re.compile(_SEPARATOR)
-_ID_DIGITS = re.compile(rf"\d(?:{_SEPARATOR}{{0,3}}\d){{16}}")  # settles nearly all text at once
 
 
 def _resident_ids(plain: str) -> Iterator[tuple[re.Match[str], str]]:
@@ -274,7 +273,7 @@ def resident_id_in(text: str) -> tuple[int, str] | None:
 def resident_ids_masked(text: str) -> str:
     """``text`` with every valid resident ID number in it masked: what a view shows of text
     stored before input refused such numbers (``gateway.recognition.disclosure``)."""
-    if _ID_DIGITS.search(text) is None:
+    if not may_hold_id(text):
         return text
     plain = unicodedata.normalize("NFKC", text)
     kept = text if len(plain) == len(text) else plain  # the text as written, where it maps

@@ -157,6 +157,31 @@ _DIGITS = re.compile(r"\d(?:[\s\-\u2010-\u2015\u2212_./\u00b7\u30fb]{0,3}\d){16}
 _NOT_IN_PROSE = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}{_INVISIBLE}]|\r(?!\n)")
 
 
+# Characters that are no digit or separator as written but hold one in NFKC form (①, ¹, －,
+# ／, ．…), where the ID tests read text: text with one of them is settled in that form.
+# ``tests/unit/test_ids_in_text.py`` derives the class from ``unicodedata`` again.
+BECOMES_DIGIT_OR_SEPARATOR = re.compile(
+    "["
+    r"\u00a8\u00af\u00b2-\u00b4\u00b8-\u00b9\u00bc-\u00be\u013f-\u0140\u02d8-\u02dd"
+    r"\u037a\u0384-\u0385\u0387\u1fbd\u1fbf-\u1fc1\u1fcd-\u1fcf\u1fdd-\u1fdf"
+    r"\u1fed-\u1fee\u1ffd-\u1ffe\u2017\u2024-\u2026\u203e\u2070\u2074-\u2079\u207b"
+    r"\u2080-\u2089\u208b\u2100-\u2101\u2105-\u2106\u2150-\u215f\u2189\u2460-\u249b"
+    r"\u24ea\u309b-\u309c\u3251-\u325f\u32b1-\u32cb\u3358-\u3370\u3378-\u3379"
+    r"\u339f-\u33a6\u33a8\u33af\u33c2\u33c7\u33d8\u33e0-\u33fe\ufc5e-\ufc63"
+    r"\ufdfa-\ufdfb\ufe19\ufe30-\ufe34\ufe49-\ufe4f\ufe52\ufe58\ufe63\ufe70\ufe72"
+    r"\ufe74\ufe76\ufe78\ufe7a\ufe7c\ufe7e\uff0d-\uff0f\uff3f\uff65\uffe3"
+    r"\U0001f100-\U0001f10a"
+    "]"
+)
+
+
+def may_hold_id(text: str) -> bool:
+    """Whether ``text`` may hold a resident ID: 17 digits in a row, or a character NFKC makes
+    a digit or a separator (circled ①, superscript ¹, full-width －). One search each in C
+    settles nearly all text."""
+    return _DIGITS.search(text) is not None or BECOMES_DIGIT_OR_SEPARATOR.search(text) is not None
+
+
 def _text_check(forbidden: re.Pattern[str], ids: bool = True) -> AfterValidator:
     """Refuse ``forbidden`` characters in input and, with ``ids``, resident ID numbers."""
 
@@ -164,7 +189,7 @@ def _text_check(forbidden: re.Pattern[str], ids: bool = True) -> AfterValidator:
         # Every forbidden character is unprintable (Cc, Cf, Zl, Zp), and a resident ID needs 17
         # digits in a row (up to three separators between two), so nearly all text is settled
         # by two C calls; input is told from stored records only then.
-        if (value.isprintable() and _DIGITS.search(value) is None) or intake_of(info) is None:
+        if (value.isprintable() and not may_hold_id(value)) or intake_of(info) is None:
             return value
         found = forbidden.search(value)
         if found is not None:
