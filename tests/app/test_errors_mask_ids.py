@@ -22,6 +22,7 @@ SPELLINGS = [
     "110105-19491231-002X",
     ID_NUMBER.translate(str.maketrans("0123456789", "⓪①②③④⑤⑥⑦⑧⑨")),  # review 46a
 ]
+SPELLING_NAMES = ["ascii", "full-width", "spaced", "dashed", "circled"]
 
 
 def slipped(number: str = ID_NUMBER) -> list[dict[str, Any]]:
@@ -39,7 +40,7 @@ def _shown_masked(errors: list[dict[str, Any]], number: str = ID_NUMBER) -> None
     assert errors[1]["field"] == MASKED
 
 
-@pytest.mark.parametrize("number", SPELLINGS, ids=["ascii", "full-width", "spaced", "dashed", "circled"])
+@pytest.mark.parametrize("number", SPELLINGS, ids=SPELLING_NAMES)
 def test_an_uploads_line_errors_mask_the_id_numbers_they_quote(
     gateway: Gateway, aws: Any, number: str
 ):
@@ -55,7 +56,7 @@ def test_an_uploads_line_errors_mask_the_id_numbers_they_quote(
     _shown_masked(errors, number)
 
 
-@pytest.mark.parametrize("number", SPELLINGS, ids=["ascii", "full-width", "spaced", "dashed", "circled"])
+@pytest.mark.parametrize("number", SPELLINGS, ids=SPELLING_NAMES)
 def test_a_pushs_entry_errors_mask_the_id_numbers_they_quote(gateway: Gateway, number: str):
     city = gateway.register_platform(CITY)
 
