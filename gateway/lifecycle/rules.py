@@ -238,8 +238,19 @@ def repair(listing: Listing, request: RepairRequest, by: str, now: datetime) -> 
             earliest=earliest.isoformat(),
         )
     status = ListingStatus.REPAIRED
-    history = _step(listing, "repaired", status, now, by, f"credit repair: {request.reason}")
+    history = _step(listing, "repaired", status, now, by, _repair_note(request))
     return _moved(listing, after(listing, request), now, status=status, history=history)
+
+
+def repaired_as(listing: Listing, request: RepairRequest) -> bool:
+    """Whether the listing's repair (its latest) was for ``request``'s reason: the same
+    repair sent again is a replay; another one is refused, never dropped in silence."""
+    step = next((s for s in reversed(listing.history) if s.event == "repaired"), None)
+    return step is not None and step.reason == _repair_note(request)
+
+
+def _repair_note(request: RepairRequest) -> str:
+    return f"credit repair: {request.reason}"
 
 
 def expiry_due(listing: Listing, today: date) -> bool:

@@ -28,9 +28,11 @@ from gateway.lifecycle.retention import EVIDENCE_DAYS
 from gateway.lifecycle.rules import (
     GATEWAY,
     OPERATOR,
+    NotInForce,
     file_objection,
     objections_filed,
     repair,
+    repaired_as,
 )
 from gateway.lifecycle.tick import PAGE, Tick, TickReport
 from gateway.lifecycle.workdays import WorkdayCalendar
@@ -246,6 +248,12 @@ class LifecycleService:
         by = self._as_owner(held, region)
         now = self._clock.now()
         check_action(decision, now, self._tolerance, decision.corrected_entry)
+        if decision.corrected_entry is not None and decision.outcome != "corrected":
+            raise BadRequest(  # else dropped unread: the caller would think it corrected
+                f"corrected_entry goes with outcome corrected; {decision.outcome} keeps or "
+                "ends the listing as it is",
+                path="corrected_entry",
+            )
         named = objection_named(held, objection_id)
         if not named.open and (
             decision.version <= held.version or same_decision(held, named, decision)
@@ -268,7 +276,12 @@ class LifecycleService:
         now = self._clock.now()
         check_action(request, now, self._tolerance)
         if held.status is ListingStatus.REPAIRED:
-            return held, False  # repaired already: a replay
+            if request.version <= held.version or repaired_as(held, request):
+                return held, False  # a replay: an older message, or the same repair again
+            raise NotInForce(
+                "the listing was repaired already, for another reason: nothing to repair",
+                path="reason",
+            )
         return self._save(held, repair(held, request, by, now)), True
 
     def tick(self, budget: Budget | None = None) -> TickReport:

@@ -319,6 +319,14 @@ def test_decisions_that_are_refused_leave_the_listing_suspended(
     )
     another_objection = life.decide(qingcheng, CREDIT_CODE, suspended, "qc-obj-9", "upheld")
     unknown_outcome = life.decide(qingcheng, CREDIT_CODE, suspended, "qc-obj-1", "dismissed")
+    content = qingcheng_entry(reason="超标排放（经复核更正）")
+    # a correction's content under another outcome would be dropped unread (review 46a)
+    upheld_with_content = life.decide(
+        qingcheng, CREDIT_CODE, suspended, "qc-obj-1", "upheld", corrected_entry=content
+    )
+    revoked_with_content = life.decide(
+        qingcheng, CREDIT_CODE, suspended, "qc-obj-1", "revoked", corrected_entry=content
+    )
 
     assert another_listing.status_code == 400
     assert another_listing.json_body["error"]["path"] == "corrected_entry"
@@ -332,6 +340,12 @@ def test_decisions_that_are_refused_leave_the_listing_suspended(
     assert unknown_outcome.status_code == 400
     assert error_code(unknown_outcome) == "invalid_schema"
     assert unknown_outcome.json_body["error"]["path"] == "outcome"
+    for refused in (upheld_with_content, revoked_with_content):
+        assert refused.status_code == 400, refused.json_body
+        assert (error_code(refused), refused.json_body["error"]["path"]) == (
+            "bad_request",
+            "corrected_entry",
+        )
     assert life.status(CREDIT_CODE, suspended) == "suspended"
 
 
@@ -402,6 +416,40 @@ def test_a_general_listing_decided_four_months_ago_is_repaired(gateway, aws, str
     assert replay.json_body["changed"] is False
     assert objection.status_code == 409  # nothing left to object to
     assert error_code(objection) == "listing_not_in_force"
+
+
+def test_a_later_repair_for_another_reason_is_refused_and_the_first_one_kept(  # type: ignore[no-untyped-def]
+    gateway, aws, stream, life
+):
+    """The same repair sent again later is a replay; another reason is not dropped in
+    silence (review 46a), and an older message is one (as for every stamped action)."""
+    subscribe(gateway)
+    city = gateway.register_platform(CITY)
+    entry = recent_entry(days_ago=125, severity="general")
+    listing_id = listed_and_drained(gateway, aws, stream, city, CITY, entry)
+    first = life.repair(city, CREDIT_CODE, listing_id, source_updated_at=stamp(-60))
+    assert first.status_code == 200, first.json_body
+    assert webhook_data(the_one_change(aws, stream))["type"] == "repaired"
+
+    again = life.repair(city, CREDIT_CODE, listing_id)
+    other = life.repair(city, CREDIT_CODE, listing_id, reason="另一理由")
+    older = life.repair(
+        city, CREDIT_CODE, listing_id, reason="另一理由", source_updated_at=stamp(-120)
+    )
+
+    assert (again.status_code, again.json_body["changed"]) == (200, False)
+    assert other.status_code == 409
+    error = other.json_body["error"]
+    assert (error["code"], error["path"]) == ("listing_not_in_force", "reason")
+    assert (older.status_code, older.json_body["changed"]) == (200, False)
+    [view] = [
+        v
+        for v in life.lookup(CREDIT_CODE).json_body["listings"]
+        if v["listing"]["listing_id"] == listing_id
+    ]
+    repairs = [s["reason"] for s in view["listing"]["history"] if s["event"] == "repaired"]
+    assert repairs == ["credit repair: 已履行全部义务并完成整改"]
+    assert fan_out(aws, stream) == []
 
 
 def test_the_source_or_the_province_above_it_may_repair_but_no_other_region(gateway, life):
