@@ -28,7 +28,11 @@ def backfill_delivery_shards(request: Request) -> Response:
     limit = int_param(request, "limit", _PAGE, 1, _MAX_PAGE)
     c = container()
     updated, following = backfill_shards(
-        c.aws_clients["dynamodb"], c.settings.deliveries_table, after, limit
+        c.aws_clients["dynamodb"],
+        c.settings.deliveries_table,
+        c.shard_backfill_tokens,
+        after,
+        limit,
     )
     return json_response(200, {"updated": updated, "next": following})
 

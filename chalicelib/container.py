@@ -185,6 +185,12 @@ class Container:
         return self._sealer(b"credit-gateway due backfill token v1")
 
     @cached_property
+    def shard_backfill_tokens(self) -> Sealer:
+        """The delivery shards' backfill ``next``: sealed, so a made-up one cannot skip part
+        of the table and answer done."""
+        return self._sealer(b"credit-gateway delivery shards backfill token v1")
+
+    @cached_property
     def overdue_tokens(self) -> Sealer:
         """The overdue lists' ``next`` may name another region's listing: sealed."""
         return self._sealer(b"credit-gateway overdue page token v1")

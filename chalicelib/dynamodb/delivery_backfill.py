@@ -6,7 +6,8 @@ before the upgrade — would stay out of the index for good, and so out of a sub
 delivery list, ``redrive_parked`` on resume, verify or enable, and "re-drive all dead". The
 operator runs ``POST /v1/deliveries/shards/backfill`` once after the upgrade, following
 ``next`` until it is null: a Scan, a page a call, never periodic; a record that has its key
-already is left alone. The cursor names a delivery id (no personal data).
+already is left alone. The cursor names a delivery id (no personal data), sealed all the same:
+one made up would skip part of the table and answer "done".
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.dynamodb.base import s, text, write_if
 from chalicelib.dynamodb.delivery_items import shard_key
-from chalicelib.dynamodb.due_index import decode_cursor, encode_cursor, plain_key, start_key
+from chalicelib.dynamodb.due_index import plain_key, sealed_start
+from chalicelib.dynamodb.sealed_tokens import Sealer
 from gateway.delivery import DeliveryState
 
 if TYPE_CHECKING:
@@ -23,19 +25,17 @@ if TYPE_CHECKING:
 
 
 def backfill_shards(
-    client: DynamoDBClient, table: str, after: str | None, limit: int
+    client: DynamoDBClient, table: str, sealer: Sealer, after: str | None, limit: int
 ) -> tuple[int, str | None]:
     """Up to ``limit`` items from ``after``: how many records got their shard key, and the
     cursor (``None``: the table is done)."""
     args: dict[str, Any] = {"TableName": table, "Limit": limit, "ConsistentRead": True}
-    if after is not None:
-        start = start_key(decode_cursor(after), {"delivery_id"})
-        if start is not None:
-            args["ExclusiveStartKey"] = start
+    if after is not None and (start := sealed_start(sealer, after, {"delivery_id"})) is not None:
+        args["ExclusiveStartKey"] = start
     reply = client.scan(**args)
     updated = sum(_keyed(client, table, x) for x in reply.get("Items", []) if _unkeyed(x))
     following = reply.get("LastEvaluatedKey")
-    return updated, (encode_cursor({"key": plain_key(following)}) if following else None)
+    return updated, (sealer.seal(plain_key(following)) if following else None)
 
 
 def _unkeyed(item: dict[str, Any]) -> bool:

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.dynamodb.base import s, write_if
-from chalicelib.dynamodb.due_index import due_attributes, due_clauses, plain_key, start_key
+from chalicelib.dynamodb.due_index import due_attributes, due_clauses, plain_key, sealed_start
 from chalicelib.dynamodb.sealed_tokens import Sealer
 from gateway.lifecycle import DueDates
-from gateway_client.contract import Listing, SchemaError
+from gateway_client.contract import Listing
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -37,14 +37,11 @@ def backfill_page(
 ) -> tuple[int, str | None]:
     """Up to ``limit`` listings from ``after``: how many got new index dates, and the cursor."""
     args: dict[str, Any] = {"TableName": table, "Limit": limit, "ConsistentRead": True}
-    if after is not None:
-        try:
-            opened = sealer.open(after)
-        except ValueError:
-            raise SchemaError("after must be a `next` this route answered", path="after") from None
-        start = start_key({"key": opened}, {"credit_code", "listing_id"})
-        if start is not None:
-            args["ExclusiveStartKey"] = start
+    if (
+        after is not None
+        and (start := sealed_start(sealer, after, {"credit_code", "listing_id"})) is not None
+    ):
+        args["ExclusiveStartKey"] = start
     reply = client.scan(**args)
     items = reply.get("Items", [])
     updated = sum(_refresh(client, table, dates, read(x), x) for x in items if "doc" in x)

@@ -19,6 +19,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.dynamodb.base import Item, s, text
+from chalicelib.dynamodb.sealed_tokens import Sealer
 from gateway.lifecycle import DueDates, late_on
 from gateway_client.contract import Listing, SchemaError
 
@@ -139,6 +140,16 @@ def decode_cursor(cursor: str) -> dict[str, Any]:
     if not isinstance(found, dict):
         raise SchemaError(_NOT_A_CURSOR, path="after")
     return found
+
+
+def sealed_start(sealer: Sealer, after: str, names: set[str]) -> Item | None:
+    """A scan's ``next`` sealed by ``sealer`` (a backfill's) as its ``ExclusiveStartKey``:
+    one this route did not answer is a 400, never a start somewhere else in the table."""
+    try:
+        opened = sealer.open(after)
+    except ValueError:
+        raise SchemaError("after must be a `next` this route answered", path="after") from None
+    return start_key({"key": opened}, names)
 
 
 def start_key(position: dict[str, Any], names: set[str]) -> Item | None:

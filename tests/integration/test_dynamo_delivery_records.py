@@ -16,12 +16,20 @@ from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
 from chalicelib.dynamodb.delivery_backfill import backfill_shards
 from chalicelib.dynamodb.delivery_items import SHARDS, shard_key
 from chalicelib.dynamodb.delivery_pages import DeliveryPages
+from chalicelib.dynamodb.sealed_tokens import Sealer
 from gateway.delivery.planning import Delivery
 from gateway.delivery.records import Attempt, DeliveryState
 from gateway.delivery.redelivery import resend_of
-from gateway_client.contract import Intensified, Measure, NotRecognised, Recognition
+from gateway_client.contract import (
+    Intensified,
+    Measure,
+    NotRecognised,
+    Recognition,
+    SchemaError,
+)
 
 LONG = "严重违法失信主体联合惩戒措施说明" * 30  # 480 characters, 1,440 bytes
+TOKENS = Sealer(lambda: b"k" * 32, b"test shards backfill")
 
 
 @pytest.fixture
@@ -278,14 +286,41 @@ def test_the_upgrade_backfill_keys_a_dead_record_of_the_previous_shape_once(aws,
 
     counts, after = [], None
     while True:
-        updated, after = backfill_shards(aws.dynamodb, table, after, 2)
+        updated, after = backfill_shards(aws.dynamodb, table, TOKENS, after, 2)
         counts.append(updated)
         if after is None:
             break
-    again, _ = backfill_shards(aws.dynamodb, table, None, 100)
+    again, _ = backfill_shards(aws.dynamodb, table, TOKENS, None, 100)
 
     assert (sum(counts), again) == (3, 0)
     assert len(deliveries.for_subscription("sub_old")) == 4
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        "eyJrZXkiOnt9fQ",  # {"key":{}}, unsealed: from the start again
+        "eyJrZXkiOnsiZGVsaXZlcnlfaWQiOiJtc2dfenp6In19",  # {"key":{"delivery_id":"msg_zzz"}}
+        TOKENS.seal({"delivery_id": "msg_old_1"})[:-2],  # a sealed one, cut
+    ],
+)
+def test_a_backfill_cursor_it_did_not_answer_is_refused_writing_nothing(aws, after):
+    """Made up, a cursor would skip part of the table and answer done (review 46a F4)."""
+    table = aws.env["CG_DELIVERIES_TABLE"]
+    aws.dynamodb.put_item(
+        TableName=table,
+        Item={
+            "delivery_id": {"S": "msg_old"},
+            "state": {"S": "dead"},
+            "subscription_id": {"S": "s"},
+        },
+    )
+
+    with pytest.raises(SchemaError) as refused:
+        backfill_shards(aws.dynamodb, table, TOKENS, after, 100)
+
+    assert refused.value.context["path"] == "after"
+    assert "subscription_shard" not in stored(aws, "msg_old")
 
 
 def test_no_item_holds_the_listing_s_personal_data(aws, deliveries):
@@ -314,7 +349,7 @@ def test_the_backfill_keys_a_delivered_record_from_before_the_index_not_one_a_pa
     deliveries.record(new, attempt(204, seconds=5), DeliveryState.DELIVERED)
 
     assert [d["delivery_id"] for d in deliveries.for_subscription("sub_old")] == [new.delivery_id]
-    assert backfill_shards(aws.dynamodb, table, None, 100) == (1, None)
+    assert backfill_shards(aws.dynamodb, table, TOKENS, None, 100) == (1, None)
     assert {d["delivery_id"] for d in deliveries.for_subscription("sub_old")} == {
         old.delivery_id,
         new.delivery_id,
