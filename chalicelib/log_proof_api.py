@@ -33,11 +33,17 @@ def log_vkey(request: Request) -> Response:
     return json_response(200, {"origin": origin, "vkey": vkey})
 
 
+_TILE_PATH_CHARS = 100  # a tile of the largest log (MAX_SEQUENCE entries) needs under 40
+
+
 def tile(request: Request) -> Response:
     """One published tile or entry bundle (C2SP tlog-tiles path), base64 in JSON."""
     caller.operator_or_region(request)
     path = caller.query(request, "path") or ""
     try:
+        # a canonical path of an index no log reaches could pass S3's key limit (a 5xx there)
+        if len(path) > _TILE_PATH_CHARS:
+            raise ValueError(path)
         parse_tile_path(path)
     except ValueError:
         raise SchemaError(
@@ -124,7 +130,7 @@ ROUTES: tuple[Operation, ...] = (
         query=(
             Param(
                 "path",
-                {"type": "string", "maxLength": 100},
+                {"type": "string", "maxLength": _TILE_PATH_CHARS},
                 "e.g. tile/0/x001/234.p/17 or tile/entries/000",
                 required=True,
             ),

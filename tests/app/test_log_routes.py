@@ -280,6 +280,8 @@ BAD_TILE_AND_PROOF_QUERIES = {
     "/v1/log/tile?path=tile/0/001.p/0": (400, "path"),
     "/v1/log/tile?path=../../checkpoints/000000000001.json": (400, "path"),
     "/v1/log/tile?path=tile/0/x999/000": (404, "path"),
+    # canonical, but longer than any log's: on S3 past its key limit (review 46b)
+    "/v1/log/tile?path=tile/0/" + "x999/" * 300 + "000": (400, "path"),
     "/v1/log/tile": (400, "path"),
     "/v1/log/proof?size=2&index=0": (404, "size"),  # no checkpoint of size 2
     "/v1/log/proof?size=3&index=3": (400, "index"),
