@@ -1,7 +1,9 @@
 """What each function may do with each table: the DynamoDB half of its least-privilege policy.
 
 Only the lifecycle function deletes from the exchange log (a purge erases the listing's logged
-bodies); the API and fan-out append to it and count there, so neither can erase the log.
+bodies); the API and fan-out append to it and count there, so neither can erase the log. Only
+it deletes listings too (the purge): a listing deleted reaches every subscriber as a ``purged``
+tombstone, so no other function — least of all the one that posts to outside endpoints — may.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ TABLES: dict[str, dict[str, str]] = {
     "APIHandler": {
         "RegistryTable": "rw",
         "BatchesTable": "rw",
-        "ListingsTable": "rw",
+        "ListingsTable": "rn",
         "SubscriptionsTable": "rw",
         "AgreementsTable": "rw",
         "ReevaluationsTable": "rn",  # written with each agreement revision (the outbox)
@@ -63,9 +65,9 @@ TABLES: dict[str, dict[str, str]] = {
     },
     # An acknowledged objection notice is recorded on the listing (the owner's deadline).
     "DeliverWebhooks": {
-        "SubscriptionsTable": "rw",
+        "SubscriptionsTable": "rn",  # failing, disabled: never deleted (the API's DELETE)
         "DeliveriesTable": "rw",
-        "ListingsTable": "rw",
+        "ListingsTable": "rn",
         "BatchesTable": "c",  # hourly activity: delivery outcomes; monthly: deliveries made
         "ExchangeLogTable": "r",  # whether a queued delivery's listing was purged since
     },
@@ -86,7 +88,7 @@ TABLES: dict[str, dict[str, str]] = {
     # A bulk check reads listings and agreements, appends to the trail, counts usage, and
     # pins its signed report to the log's published checkpoint.
     "IngestUploads": {
-        "ListingsTable": "rw",
+        "ListingsTable": "rn",
         "ExchangeLogTable": "r",
         "UploadsTable": "rw",
         "AgreementsTable": "r",

@@ -250,6 +250,22 @@ def test_the_api_cannot_delete_from_the_exchange_log_and_has_the_tick_run_elsewh
         ), function
 
 
+def test_only_the_purge_deletes_a_listing(template):
+    """A listing deleted reaches every subscriber as a ``purged`` tombstone: the lifecycle
+    function alone may (review 46d), while the others still write what they write."""
+    deleting = {"dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+    for function in SECRETS:
+        actions = table_actions(template, function, "ListingsTable")
+        assert bool(deleting & actions) == (function == "LifecycleTick"), function
+    for function in ("APIHandler", "DeliverWebhooks", "IngestUploads"):
+        assert {"dynamodb:PutItem", "dynamodb:UpdateItem"} <= table_actions(
+            template, function, "ListingsTable"
+        ), function
+    assert "dynamodb:DeleteItem" not in table_actions(
+        template, "DeliverWebhooks", "SubscriptionsTable"
+    )
+
+
 def test_the_functions_that_only_count_update_activity_items_and_nothing_else(template):
     """Fan-out and delivery keep the console's hourly counters and the monthly statistics in
     the batches table, which also holds nonces and console sessions: they may update
