@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from infra.protection import CHINA
 from infra.stream_failures import iterator_age_alarm
 
 SERVICE = "credit-gateway"  # chalicelib.observability.SERVICE
@@ -54,10 +55,14 @@ def statements(function: str) -> list[dict[str, Any]]:
 
 
 def traced(resources: dict[str, Any], functions: list[str]) -> None:
-    """Active X-Ray tracing on every function, and on the API stage in front of them."""
+    """Active X-Ray tracing on every function where Lambda offers it (not in the China
+    partition, where it stays at Lambda's ``PassThrough``). Never on the API stage: its
+    segments record each request's URL, and ``/v1/subjects/{credit_code}`` names a person by
+    ID number, kept in X-Ray outside the stack's log retention and erasure."""
+    active = {"Fn::If": [CHINA, "PassThrough", "Active"]}
     for function in functions:
-        resources[function]["Properties"]["Tracing"] = "Active"
-    resources.setdefault("RestAPI", {}).setdefault("Properties", {})["TracingEnabled"] = True
+        resources[function]["Properties"]["Tracing"] = active
+    resources.setdefault("RestAPI", {}).setdefault("Properties", {})["TracingEnabled"] = False
 
 
 def alarms(functions: list[str]) -> dict[str, Any]:
