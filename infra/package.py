@@ -30,7 +30,12 @@ from infra.protection import (
     secrets,
 )
 from infra.query_limits import query_parameters, query_throttle
-from infra.sizing import DELIVERY_VISIBILITY_TIMEOUT, INGEST_RANGES_AT_ONCE, function_sizes
+from infra.sizing import (
+    DELIVERY_VISIBILITY_TIMEOUT,
+    INGEST_RANGES_AT_ONCE,
+    SIZES,
+    function_sizes,
+)
 from infra.stream_failures import stream_event_source
 
 FUNCTIONS = {  # Chalice's logical ids for app.py's handlers
@@ -217,8 +222,18 @@ def merge_template() -> dict[str, Any]:
     merged["Resources"]["ReevaluateAgreements"]["Properties"]["Events"] = {
         "ReevaluateAgreementsSqsEventSource": {
             "Type": "SQS",
-            # One job per invocation: the handler raises on failure, SQS retries it.
-            "Properties": {"Queue": arn("ReevaluationQueue"), "BatchSize": 1},
+            # One job per invocation: the handler raises on failure, SQS retries it. Pollers
+            # capped at the reservation, as for the ingest: a throttled receive would count
+            # towards the dead-letter queue, and a job dead-lettered unrun loses its changes.
+            "Properties": {
+                "Queue": arn("ReevaluationQueue"),
+                "BatchSize": 1,
+                "ScalingConfig": {
+                    "MaximumConcurrency": SIZES["ReevaluateAgreements"][
+                        "ReservedConcurrentExecutions"
+                    ]
+                },
+            },
         }
     }
     return merged
