@@ -54,7 +54,6 @@ _ALLOWED = frozenset(
         "replay",
         "redrive",
         "enable_subscription",
-        "verify_subscription",
         # signing out
         "close_console_session",
     }

@@ -71,6 +71,7 @@ def test_a_session_runs_its_own_delivery_actions_but_not_the_operators(
         ("POST", "/v1/subscriptions/sub_x/rotate-secret", {}),
         ("POST", "/v1/subscriptions/sub_x/pause", {}),
         ("POST", "/v1/subscriptions/sub_x/resume", {}),
+        ("POST", "/v1/subscriptions/sub_x/verify", {}),  # no page offers it (review 46c)
         ("DELETE", "/v1/console/sessions", None),
         ("GET", f"/v1/subjects/{NATURAL_PERSON_CODE}/trail", None),
         ("POST", "/v1/checks", {"credit_codes": [], "purpose": "administrative_licensing"}),
