@@ -86,6 +86,16 @@ def status_for(error: errors.GatewayError) -> int:
     return next((status for cls, status in STATUS if isinstance(error, cls)), 400)
 
 
+# Every JSON answer: never sniffed as markup (it carries text other regions pushed, served from
+# the console's origin), and not kept by a browser or a proxy (it may name a person) unless its
+# route says otherwise (``GET /v1/keys``).
+_API_HEADERS = {
+    "Content-Type": "application/json; charset=utf-8",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+
+
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
     text = json.dumps(body, ensure_ascii=False)
     try:
@@ -95,7 +105,7 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
     return Response(
         body=text,
         status_code=status,
-        headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},
+        headers={**_API_HEADERS, **(headers or {})},
     )
 
 
