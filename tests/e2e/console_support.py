@@ -77,6 +77,15 @@ def province_handoff(stack: LocalStack, region: str, key_id: str) -> str:
     return code
 
 
+def hand_off(page: Page, stack: LocalStack, code: str, query: str = "") -> None:
+    """Open the console with a hand-off code, as `gateway console` does, and confirm it there
+    (a tab signs in by a link only when its reader says so)."""
+    page.goto(f"{stack.url}/console{query}#handoff={code}")
+    expect(page.locator("#confirm")).to_be_visible()
+    assert "handoff=" not in page.url  # out of the address before anything is asked
+    page.locator("#confirm-ok").click()
+
+
 def open_page(page: Page, stack: LocalStack, name: str) -> None:
     """Go to one page of the signed-in console and wait until it has drawn what it asked the
     API for (the link is marked current as the page starts, ``aria-busy`` cleared at its end)."""

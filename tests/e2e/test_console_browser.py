@@ -14,6 +14,7 @@ import pytest
 from console_support import (
     PAGES,
     chromium,
+    hand_off,
     open_page,
     page_with_the_keyboard,
     province_handoff,
@@ -193,8 +194,7 @@ def test_a_late_log_page_never_replaces_the_one_asked_for_after_it(
 def test_a_province_sees_only_its_own_and_no_operator_action(
     seeded: LocalStack, page: Page
 ) -> None:
-    code = province_handoff(seeded, HUNAN, "hn-console")
-    page.goto(f"{seeded.url}/console#handoff={code}")
+    hand_off(page, seeded, province_handoff(seeded, HUNAN, "hn-console"))
 
     expect(page.locator("#who-region")).to_have_text("430000 湖南省")
     assert "handoff=" not in page.url  # taken from the address bar and the history
@@ -243,17 +243,21 @@ def test_sign_out_a_used_code_and_a_revoked_key_each_ask_to_sign_in_again(
 
     code = province_handoff(seeded, HUNAN, "hn-revoked")
     page.goto(f"{seeded.url}/console#handoff={code}")
+    expect(page.locator("#confirm")).to_be_visible()  # a link signs a tab in only if confirmed
+    page.locator("#confirm-cancel").click()
+    expect(page.get_by_label("运营方令牌 operator token")).to_be_visible()
+    assert (stored_session(page), "handoff=" in page.url) == (None, False)
+    hand_off(page, seeded, province_handoff(seeded, HUNAN, "hn-first"))
     expect(page.locator("#who-region")).to_contain_text(HUNAN)
     held = stored_session(page)
-    page.goto(f"{seeded.url}/console?again#handoff={code}")  # a new load, a used code
-    expect(page.locator("main")).to_contain_text("交接码无效、已用过或已过期")
-    expect(page.locator("#who-region")).to_contain_text(HUNAN)  # the session held goes on
-    assert stored_session(page) == held
-    page.goto(f"{seeded.url}/console?anew#handoff={province_handoff(seeded, HUNAN, 'hn-new')}")
+    # a new load with another code into a tab signed in (a link someone sent): refused, the
+    # session held goes on, and the code is never redeemed (review 46c)
+    page.goto(f"{seeded.url}/console?anew#handoff={code}")
+    expect(page.locator("main")).to_contain_text("已登录 already signed in")
     expect(page.locator("#who-region")).to_contain_text(HUNAN)
-    assert session_status(seeded, held) == 401  # the session it replaced is closed, not left open
-    held = stored_session(page)
-    page.evaluate("location.hash = '#handoff=another'")  # into a tab signed in: refused
+    assert (stored_session(page), session_status(seeded, held)) == (held, 200)
+    assert "handoff=" not in page.url
+    page.evaluate("location.hash = '#handoff=another'")  # a tab already open: refused too
     expect(page.locator("main")).to_contain_text("已登录 already signed in")
     assert "handoff=" not in page.url
     assert stored_session(page) == held
@@ -266,10 +270,13 @@ def test_sign_out_a_used_code_and_a_revoked_key_each_ask_to_sign_in_again(
     assert session_status(seeded, held) == 200  # and said to stay valid: it does
     page.unroute("**/v1/console/session")
 
-    page.goto(f"{seeded.url}/console#handoff={code}")  # a code opens one session, once
+    hand_off(page, seeded, code)  # unused until now: it opens one session, once
+    expect(page.locator("#who-region")).to_contain_text(HUNAN)
+    page.get_by_role("button", name="退出 sign out").click()
+    hand_off(page, seeded, code, "?again")
     expect(page.locator("main")).to_contain_text("交接码无效、已用过或已过期")
 
-    page.goto(f"{seeded.url}/console#handoff={province_handoff(seeded, HUNAN, 'hn-lost')}")
+    hand_off(page, seeded, province_handoff(seeded, HUNAN, "hn-lost"))
     expect(page.locator("#who-region")).to_contain_text(HUNAN)
     # the overview's own call settles first; revoked while it is in flight, that call is the 401
     expect(page.locator("main")).to_contain_text("按地区 by region")

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from console_support import (
     chromium,
+    hand_off,
     open_page,
     province_handoff,
     shoot,
@@ -126,7 +127,7 @@ def test_the_page_proves_each_entry_in_the_signed_tree(logged: LocalStack, page:
 
 def test_a_regions_session_proves_the_log_too(logged: LocalStack, page: Page) -> None:
     """Proofs are reads its session is allowed (console_api.accepts_session)."""
-    page.goto(f"{logged.url}/console#handoff={province_handoff(logged, '430100', 'cs-console')}")
+    hand_off(page, logged, province_handoff(logged, "430100", "cs-console"))
     expect(page.locator("#who-region")).to_contain_text("430100")
     open_page(page, logged, "log")
 

@@ -92,14 +92,11 @@ export async function signIn(operatorToken) {
   return session;
 }
 
-/** A hand-off code for its session (good once, within a minute: the code is the credential).
- *  A session this tab held until then is closed on the server, not left open and forgotten;
- *  a code that fails leaves it as it was. */
+/** A hand-off code for its session (good once, within a minute: the code is the credential),
+ *  in a tab that holds none (console.js refuses a code into a tab signed in). */
 export async function redeem(code) {
   const session = await call("POST", "/v1/console/handoffs", { code });
-  const held = token();
   sessionStorage.setItem(KEY, session.token);
-  if (held) await call("DELETE", "/v1/console/session", undefined, held).catch(() => {});
   return session;
 }
 

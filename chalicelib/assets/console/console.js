@@ -5,7 +5,9 @@
 import {
   ApiError, get, redeem, signIn, signOut, takeHandoffCode, token, whenExpired, whoAmI,
 } from "./api.js";
-import { beijing, failure, field, h, label, notice, pageFrame, regionNames } from "./ui.js";
+import {
+  beijing, confirm, failure, field, h, label, notice, pageFrame, regionNames,
+} from "./ui.js";
 
 const PAGES = {
   overview: () => import("./overview.js"),
@@ -143,30 +145,34 @@ async function start() {
   await route();
 }
 
-/** Open the console: redeem a hand-off code from the address first, if it brought one. A code
- *  is taken on the page's first load, or while the tab holds no session: a tab signed in keeps
- *  its session (sign out first to use another code), and a code that fails never ends it. */
+/** Open the console: a hand-off code in the address is taken out of it at once, and redeemed
+ *  only into a tab that holds no session, once its reader confirms it. A link anyone can send
+ *  (a platform mints codes for its own region) must not sign a tab in as that region unasked,
+ *  nor end the session a tab holds: sign out first to use another code. */
 async function arrive(first) {
-  if (!first && token() && location.hash.startsWith("#handoff=")) {
-    takeHandoffCode(here);
-    main.firstElementChild?.prepend(notice("warn", "已登录 already signed in — sign out first "
-      + "to use another hand-off (退出后再使用新的交接码)"));
+  const code = takeHandoffCode(first ? "#/overview" : here);
+  if (code !== null && token()) {
+    if (first) await start();
+    if (session) main.firstElementChild?.prepend(notice("warn", "已登录 already signed in — sign "
+      + "out first to use another hand-off (退出后再使用新的交接码)"));
     return;
   }
-  const code = takeHandoffCode();
   if (code !== null) {
+    const agreed = await confirm("交接登录 hand-off sign-in",
+      "此链接以 gateway console 交接的会话登录本标签页。仅当您刚刚亲自运行了 gateway console 时才确认："
+      + "他人发来的链接会让您看到他们地区的控制台。 This link signs this tab in with a session "
+      + "handed off by gateway console. Confirm only if you ran it yourself just now: a link "
+      + "from anyone else would show you their region's console, not yours.");
+    if (!agreed) {
+      showSignIn();
+      return;
+    }
     try {
       await redeem(code);
     } catch (error) {
       const why = error instanceof ApiError ? error.code : String(error);
-      const message = "交接码无效、已用过或已过期，请重新运行 gateway console (the hand-off code is "
-        + `invalid, used or older than a minute: ${why}; run gateway console again)`;
-      if (!token()) {
-        showSignIn(message);
-        return;
-      }
-      await start(); // the session this tab held goes on
-      if (session) main.firstElementChild?.prepend(notice("error", message));
+      showSignIn("交接码无效、已用过或已过期，请重新运行 gateway console (the hand-off code is "
+        + `invalid, used or older than a minute: ${why}; run gateway console again)`);
       return;
     }
   }
