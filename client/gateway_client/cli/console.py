@@ -44,6 +44,7 @@ def console(args: argparse.Namespace) -> int:
         else "the operator"
     )
     print(f"console session for {who} until {until:%Y-%m-%d %H:%M} (Beijing time, UTC+8)")
+    print("confirm the hand-off in the browser (in a tab not signed in already)")
     if args.no_open or not webbrowser.open(link):
         print("open this address in your browser within a minute (it signs in once):")
         print(link)
