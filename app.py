@@ -23,7 +23,7 @@ from chalicelib import events, reevaluations, upload_events
 from chalicelib.heap import freeze_import_heap
 from chalicelib.observability import instrument
 from chalicelib.routing import register
-from chalicelib.settings import event_sources
+from chalicelib.settings import STREAM_BATCH_SIZE, event_sources
 
 app = Chalice(app_name="credit-gateway")
 sources = event_sources()
@@ -41,7 +41,7 @@ def lifecycle_tick(event: CloudWatchEvent) -> dict[str, Any]:
     return events.tick(event.context)
 
 
-@app.on_dynamodb_record(stream_arn=sources.listings_stream_arn, batch_size=100)
+@app.on_dynamodb_record(stream_arn=sources.listings_stream_arn, batch_size=STREAM_BATCH_SIZE)
 def fan_out_changes(event: DynamoDBEvent) -> None:
     events.fan_out(event.to_dict()["Records"])
 

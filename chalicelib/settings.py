@@ -238,6 +238,12 @@ class EventSources(BaseSettings):
     operator_auth: Literal["token", "iam"] = "token"
 
 
+STREAM_BATCH_SIZE = 500
+"""Records per fan-out invocation: the listings stream trigger's ``BatchSize``, the same in the
+deployed template (``infra.stream_failures`` says why 500), Chalice's decorator and the local
+stack's pump, so what is tested and measured is what is deployed."""
+
+
 @cache
 def event_sources() -> EventSources:
     """Read once per process, as on Lambda: every request asks (``caller.is_operator``), and

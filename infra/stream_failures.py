@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.settings import STREAM_BATCH_SIZE
+
 # Each retry of a poison record holds its shard back; 5 (after the halvings) is enough for a
 # throttle or a brief outage of DynamoDB or SQS, and short enough to unblock within minutes.
 MAXIMUM_RETRY_ATTEMPTS = 5
@@ -25,16 +27,18 @@ MAXIMUM_RETRY_ATTEMPTS = 5
 # about 18 h of the stream's 24-hour retention for the re-drive to read it back from the stream.
 MAXIMUM_RECORD_AGE_SECONDS = 6 * 3600
 PARALLELIZATION_FACTOR = 10
-# Records per fan-out invocation. It bounds a batched subscriber's file (one per stream batch
-# and subscriber, ``gateway.delivery.batching``), and a batched subscriber's files go one after
-# another in its FIFO group: at 100 a 1M-entry resync is 10,000 files in series per province,
-# at 500 it is 2,000 (bench/aws_model.py). Why 500 fits FanOutChanges (1,024 MB = 0.58 vCPU,
-# 120 s, infra/sizing.py): the bench measured 0.0142 s of full-vCPU CPU per change planned for
-# 10 subscribers (report.json ``aws_model.measured.fanout_cpu_seconds_per_change``); for 31
-# that is 0.044 s, 0.076 s at 0.58 vCPU, so 500 changes take about 38 s of CPU, plus about 6 s
-# of DynamoDB round trips (2.3 requests a change, 5 ms each): about 45 s, under half the
-# timeout. A larger batch would leave too little margin for a slow log append and its retries.
-STREAM_BATCH_SIZE = 500
+# Records per fan-out invocation (``STREAM_BATCH_SIZE``, in ``chalicelib.settings`` so that
+# Chalice's decorator and the local pump read the same number as this template). It bounds a batched
+# subscriber's file (one per stream batch and subscriber, ``gateway.delivery.batching``), and a
+# batched subscriber's files go one after another in its FIFO group: at 100 a 1M-entry resync is
+# 10,000 files in series per province, at 500 it is 2,000 (bench/aws_model.py). Why 500 fits
+# FanOutChanges (1,024 MB = 0.58 vCPU, 120 s, infra/sizing.py): the bench measured 0.0142 s of
+# full-vCPU CPU per change planned for 10 subscribers (report.json
+# ``aws_model.measured.fanout_cpu_seconds_per_change``); for 31 that is 0.044 s, 0.076 s at 0.58
+# vCPU, so 500 changes take about 38 s of CPU, plus about 6 s of DynamoDB round trips (2.3 requests
+# a change, 5 ms each): about 45 s, under half the timeout. A larger batch would leave too little
+# margin for a slow log append and its retries.
+
 # An iterator older than 15 min means fan-out has fallen behind (or is stuck on a batch).
 ITERATOR_AGE_ALARM_MS = 15 * 60 * 1000
 

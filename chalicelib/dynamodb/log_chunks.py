@@ -38,8 +38,8 @@ from gateway_client.contract import Change, LogEntry, entry_hash, log_entry
 PREFIX = "log-chunks/"
 BLOCK = 256
 MOST = 128
-"""Changes per chunk at most (no more than ``BLOCK``): a stream batch of 100 is one chunk, and
-one turn of the head; the chunk item stays near 5 KB."""
+"""Changes per chunk at most (no more than ``BLOCK``): a stream batch (``STREAM_BATCH_SIZE``,
+500) is four chunks, each one turn of the head; the chunk item stays near 5 KB."""
 
 _NONCE = bytes(12)  # every key seals exactly one body
 

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.settings import STREAM_BATCH_SIZE
 from chalicelib.stream_redrive import lambda_record
 from infra.local.failure_message import on_failure_message
 from infra.stream_failures import MAXIMUM_RETRY_ATTEMPTS
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
 log = logging.getLogger("credit_gateway.pump")
-_BATCH = 100  # records per GetRecords: the fan-out trigger's batch size (app.fan_out_changes)
 Handler = Callable[[dict[str, Any], Any], Any]
 
 
@@ -116,11 +116,11 @@ class EventPump:
         for shard_id, iterator in list(self._iterators.items()):
             batches = self._pending.setdefault(shard_id, [])
             if not batches and iterator is not None:
-                reply = self._streams.get_records(ShardIterator=iterator, Limit=_BATCH)
+                reply = self._streams.get_records(ShardIterator=iterator, Limit=STREAM_BATCH_SIZE)
                 self._iterators[shard_id] = reply.get("NextShardIterator")
                 if reply.get("Records"):
                     batches.append(list(reply["Records"]))
-                self._full[shard_id] = len(reply.get("Records", [])) == _BATCH
+                self._full[shard_id] = len(reply.get("Records", [])) == STREAM_BATCH_SIZE
             if batches:
                 handled += self._invoke(shard_id, batches)
         return handled

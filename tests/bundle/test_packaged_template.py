@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from bundle_support import TEMPLATE, fresh_package
 
+import app as gateway_app
+from chalicelib.settings import STREAM_BATCH_SIZE
 from gateway.delivery.reevaluation_job import SAVE_WINDOW
 from infra.sizing import INGEST_RANGES_AT_ONCE, SIZES
 from infra.stream_failures import MAXIMUM_RECORD_AGE_SECONDS, MAXIMUM_RETRY_ATTEMPTS
@@ -58,6 +60,14 @@ def test_queue_visibility_covers_the_function_reading_it(resources):
     ):
         visibility = resources[queue]["Properties"]["VisibilityTimeout"]
         assert visibility >= resources[function]["Properties"]["Timeout"], queue
+
+
+def test_fan_out_is_deployed_tested_and_measured_with_one_batch_size(resources):
+    """The template's stream batch is the one the local pump hands fan-out and Chalice's
+    decorator declares (review 46d: 500 deployed, 100 tested)."""
+    [source] = resources["FanOutChanges"]["Properties"]["Events"].values()
+    [declared] = [s for s in gateway_app.app.event_sources if s.name == "fan_out_changes"]
+    assert source["Properties"]["BatchSize"] == declared.batch_size == STREAM_BATCH_SIZE == 500
 
 
 def test_a_failing_stream_batch_is_bisected_retried_a_bounded_time_then_kept(resources):
