@@ -34,6 +34,20 @@ def query_parameters() -> dict[str, Any]:
             "MinValue": 1,
             "Description": "days a query-trail entry is kept before its TTL removes it",
         },
+        "ApiThrottleRate": {
+            "Type": "Number",
+            "Default": 500,
+            "MinValue": 1,
+            "Description": "API Gateway's ceiling on requests a second to the whole API, all "
+            "callers (a flood is refused at the edge, not run into the account's Lambda "
+            "concurrency that fan-out and delivery share)",
+        },
+        "ApiThrottleBurst": {
+            "Type": "Number",
+            "Default": 1000,
+            "MinValue": 1,
+            "Description": "the burst API Gateway admits above ApiThrottleRate",
+        },
         "QueryThrottleRate": {
             "Type": "Number",
             "Default": 50,
@@ -44,14 +58,22 @@ def query_parameters() -> dict[str, Any]:
 
 
 def query_throttle() -> list[dict[str, Any]]:
-    """API Gateway's stage throttle on the query route (all callers together: API Gateway
-    throttles per stage and method, or per API key, never per address; the per-address limit
-    is the app's, and a WAF rate-based rule would add one at the edge)."""
+    """API Gateway's stage throttles: every route together (``ApiThrottleRate``: pushes,
+    uploads, checks and the log share the account's Lambda concurrency with fan-out and
+    delivery, so a flood must stop at the edge), and the query route below that (all callers
+    together: API Gateway throttles per stage and method, or per API key, never per address;
+    the per-address limit is the app's, and a WAF rate-based rule would add one at the edge)."""
     return [
+        {
+            "HttpMethod": "*",
+            "ResourcePath": "/*",
+            "ThrottlingRateLimit": {"Ref": "ApiThrottleRate"},
+            "ThrottlingBurstLimit": {"Ref": "ApiThrottleBurst"},
+        },
         {
             "HttpMethod": "GET",
             "ResourcePath": "/~1v1~1subjects~1{credit_code}",
             "ThrottlingRateLimit": {"Ref": "QueryThrottleRate"},
             "ThrottlingBurstLimit": 100,
-        }
+        },
     ]

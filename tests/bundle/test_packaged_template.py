@@ -167,3 +167,16 @@ def test_the_fifo_delivery_trigger_has_no_batching_window(resources):
     assert source["Type"] == "SQS"
     assert "MaximumBatchingWindowInSeconds" not in source["Properties"]
     assert source["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+def test_every_route_is_throttled_at_the_edge_and_the_query_route_below_it(resources):
+    """A flood of any route stops at API Gateway instead of taking the account's Lambda
+    concurrency from fan-out and delivery (review 46d); the query route has its own lower
+    ceiling, which API Gateway applies over the stage's."""
+    settings = resources["RestAPI"]["Properties"]["MethodSettings"]
+    by_path = {(s["HttpMethod"], s["ResourcePath"]): s for s in settings}
+    stage = by_path[("*", "/*")]
+    assert stage["ThrottlingRateLimit"] == {"Ref": "ApiThrottleRate"}
+    assert stage["ThrottlingBurstLimit"] == {"Ref": "ApiThrottleBurst"}
+    query = by_path[("GET", "/~1v1~1subjects~1{credit_code}")]
+    assert query["ThrottlingRateLimit"] == {"Ref": "QueryThrottleRate"}
