@@ -24,7 +24,17 @@ ZIP = ROOT / "out" / "deployment.zip"
 TEMPLATE = ROOT / "out" / "sam.json"
 DRIVER = Path(__file__).with_name("driver.py")
 # What the zip is built from: newer than the zip means ``make package`` must run again.
-SOURCES = ("app.py", "chalicelib", "gateway", "client", "infra", "requirements.txt", ".chalice")
+SOURCES = (
+    "app.py",
+    "chalicelib",
+    "gateway",
+    "client",
+    "infra",
+    "requirements.txt",
+    ".chalice",
+    "Makefile",
+    "pyproject.toml",
+)
 
 
 def fresh_package() -> Path:
