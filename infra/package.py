@@ -203,6 +203,11 @@ def merge_template() -> dict[str, Any]:
                 "BatchSize": 10,
                 # Chalice leaves this out; the handler returns partial batch failures.
                 "FunctionResponseTypes": ["ReportBatchItemFailures"],
+                # Pollers capped at the reservation: a throttled batch would come back after
+                # the visibility timeout while Lambda may still retry it (a second POST).
+                "ScalingConfig": {
+                    "MaximumConcurrency": SIZES["DeliverWebhooks"]["ReservedConcurrentExecutions"]
+                },
             },
         }
     }

@@ -62,6 +62,10 @@ SIZES: dict[str, dict[str, int]] = {
     "ReevaluateAgreements": {"MemorySize": 256, "Timeout": 300, "ReservedConcurrentExecutions": 2},
 }
 # Lambda refuses an SQS trigger whose queue's visibility timeout is below the function timeout.
+# AWS advises six times the timeout, for batches Lambda retries while throttled; each queue's
+# pollers are capped at its function's reservation instead (package.py, ``MaximumConcurrency``),
+# so no batch is throttled, and a batch whose invocation failed comes back after minutes, not
+# after six times the timeout (an ingest after 90 minutes).
 DELIVERY_VISIBILITY_TIMEOUT = SIZES["DeliverWebhooks"]["Timeout"] + 30
 
 

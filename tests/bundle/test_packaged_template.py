@@ -39,7 +39,7 @@ def test_each_function_has_its_measured_memory_timeout_and_reservation(resources
     assert resources["DeliverWebhooks"]["Properties"]["ReservedConcurrentExecutions"] > 0
 
 
-@pytest.mark.parametrize("function", ["IngestUploads", "ReevaluateAgreements"])
+@pytest.mark.parametrize("function", ["IngestUploads", "ReevaluateAgreements", "DeliverWebhooks"])
 def test_a_queue_with_few_retries_invokes_no_more_functions_than_are_reserved(resources, function):
     """A split upload queues more ranges than run at once, an agreement's walk more jobs: the
     pollers stop at the reservation instead of being throttled (a throttled receive counts
