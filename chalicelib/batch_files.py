@@ -21,7 +21,7 @@ that cleanup leaves an older version behind: run again, it destroys it (``erase`
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import timedelta
 
 from chalicelib.s3_archive import NDJSON, S3Archive
@@ -53,12 +53,15 @@ class S3BatchFiles:
         self._archive.destroy(key)
 
     def without(self, key: str, listing_ids: Collection[str]) -> bytes | None:
+        return self.rewritten(key, lambda body: without(body, listing_ids))
+
+    def rewritten(self, key: str, rewrite: Callable[[bytes], bytes]) -> bytes | None:
         for _ in range(_REWRITES):
             found = self._archive.current(key)
             if found is None:
                 return None
             body, etag = found
-            kept = without(body, listing_ids)
+            kept = rewrite(body)
             if kept == body:
                 return body or None
             # emptied first, conditionally like any rewrite, so nothing unread is destroyed
@@ -66,7 +69,7 @@ class S3BatchFiles:
                 if not kept:
                     self.remove(key)
                 return kept or None
-        raise FileChanging(f"batch file {key} kept changing while a purge rewrote it")
+        raise FileChanging(f"batch file {key} kept changing while it was rewritten")
 
     def erase(self, listing_id: str, sequences: Collection[int]) -> list[str]:
         """Take ``listing_id``'s lines (logged at ``sequences``) out of every pending file:

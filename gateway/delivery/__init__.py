@@ -30,7 +30,14 @@ from gateway.delivery.planning import (
 )
 from gateway.delivery.ports import WebhookTransport
 from gateway.delivery.records import Attempt, DeliveryRecord, DeliveryState, HttpResponse, Progress
-from gateway.delivery.redelivery import Erased, Resend, rebuild, replayable, resend_of
+from gateway.delivery.redelivery import (
+    Erased,
+    Resend,
+    rebuild,
+    replayable,
+    resend_of,
+    shown_now,
+)
 from gateway.delivery.reevaluation import recognition_changes
 from gateway.delivery.reevaluation_job import ReevaluationJob, daily_reevaluations
 from gateway.delivery.reevaluation_runner import ReevaluationRunner
@@ -107,6 +114,7 @@ __all__ = [
     "replace_listings",
     "replayable",
     "resend_of",
+    "shown_now",
     "stamped",
     "webhook_headers",
     "without",

@@ -12,17 +12,19 @@ digest announced no longer matches, the subscriber refuses, and the retry reads 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
-from gateway.delivery.batching import LINK_TTL, Batch, delivery_of, lines_in, restated
+from gateway.delivery.batching import LINK_TTL, Batch, delivery_of, lines_in, replaced, restated
 from gateway.delivery.planning import Delivery
 from gateway.delivery.ports import Acknowledgements, BatchFiles, DeliveryLog
 from gateway.delivery.records import Attempt, DeliveryState
 from gateway_client.contract import BatchAnnouncement, file_digest
 
 _SETTLED = frozenset({DeliveryState.DELIVERED, DeliveryState.DEAD})
+Shown = Callable[[list[Delivery]], list[Delivery]]
+"""Deliveries as today's recognition shows them (``redelivery.shown_now``)."""
 _RECORDERS = 8  # a file's line records are written this many at a time
 
 
@@ -51,15 +53,27 @@ def announcement(files: BatchFiles, batch: Batch, region: str, now: datetime) ->
     ).to_bytes()
 
 
-def file_lines(files: BatchFiles, batch: Batch) -> tuple[Batch, list[Delivery]] | None:
+def file_lines(
+    files: BatchFiles, batch: Batch, shown: Shown | None = None, region: str = ""
+) -> tuple[Batch, list[Delivery]] | None:
     """The batch as its file is now, and the file's lines as deliveries (``None``: the file
     is gone). Read before the POST and kept for the settling: a purge may change or erase the
     file while the subscriber answers, and what it was sent must still be recorded and
-    acknowledged line by line."""
+    acknowledged line by line. With ``shown`` (before an announcement), a line written with ID
+    numbers in full whose ``region`` no longer recognises its listing today is masked in the
+    file first, as a single delivery is at its attempt (``withholding``; review 46f)."""
     body = files.read(batch.key)
     if not body:
         return None
-    return restated(batch, body), [delivery_of(line) for line in lines_in(body)]
+    lines = [delivery_of(line) for line in lines_in(body)]
+    if shown is not None:
+        masked = {b.delivery_id: b for a, b in zip(lines, shown(lines), strict=True) if a is not b}
+        if masked:
+            body = files.rewritten(batch.key, lambda held: replaced(held, masked, region))
+            if not body:
+                return None
+            lines = [delivery_of(line) for line in lines_in(body)]
+    return restated(batch, body), lines
 
 
 def settle(

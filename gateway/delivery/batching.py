@@ -234,6 +234,18 @@ def without(body: bytes, listing_ids: Collection[str]) -> bytes:
     )
 
 
+def replaced(body: bytes, lines: Mapping[str, Delivery], region: str) -> bytes:
+    """The file with each line of a delivery id in ``lines`` made again from that delivery
+    (``file_of``: a line masked since, ``batch_sending.file_lines``), the others byte for byte
+    and in order."""
+    out: list[bytes] = []
+    for line in body.split(b"\n"):
+        if line.strip():
+            new = lines.get(json.loads(line)["delivery_id"])
+            out.append(file_of([new], region) if new is not None else line + b"\n")
+    return b"".join(out)
+
+
 def _of(line: bytes, listing_ids: Collection[str]) -> bool:
     change = json.loads(line)["data"]
     purge = change["type"] == ChangeType.PURGED.value

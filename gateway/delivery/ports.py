@@ -206,6 +206,11 @@ class BatchFiles(Protocol):
         of them kept; the bytes now stored, ``None`` if no line is left (the file is gone)."""
         ...
 
+    def rewritten(self, key: str, rewrite: Callable[[bytes], bytes]) -> bytes | None:
+        """The file replaced by ``rewrite`` of what it holds (no copy of the old one kept), as
+        one change of the bytes read; the bytes now stored, ``None`` if it is gone."""
+        ...
+
 
 class Receipts(Protocol):
     def subscriptions_that_received(

@@ -15,6 +15,7 @@ from pydantic import AwareDatetime
 
 from gateway.assembly import copied
 from gateway.delivery.planning import Delivery, for_subscriber
+from gateway.ports import ListingStore
 from gateway.recognition import Agreement, remembered
 from gateway_client.contract import (
     Change,
@@ -149,6 +150,24 @@ def replayable(
             if found is not None:
                 sent.add(body.tombstone)
                 yield found
+
+
+def shown_now(
+    deliveries: list[Delivery], agreements: Sequence[Agreement], listings: ListingStore, today: date
+) -> list[Delivery]:
+    """Each delivery with ID numbers in full only where its region recognises the listing as it
+    stands today (``shown_today``): one read of the listings planned in full, none otherwise."""
+    full = {
+        d.change.listing.listing_id: d.change.listing.credit_code
+        for d in deliveries
+        if d.recognition.recognised
+    }
+    if not full:
+        return deliveries
+    held = listings.current([(code, i) for i, code in full.items()])
+    return [
+        shown_today(d, agreements, today, held.get(d.change.listing.listing_id)) for d in deliveries
+    ]
 
 
 def shown_today(

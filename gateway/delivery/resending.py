@@ -24,7 +24,7 @@ from gateway.delivery.ports import (
     SubscriptionStore,
 )
 from gateway.delivery.records import DeliveryState, NotSent
-from gateway.delivery.redelivery import Resend, rebuild, replayable, restatement, shown_today
+from gateway.delivery.redelivery import Resend, rebuild, replayable, restatement, shown_now
 from gateway.delivery.reevaluation import same_recognition
 from gateway.delivery.subscription import Subscription
 from gateway.delivery.terms import Copies, terms_at
@@ -203,20 +203,8 @@ class Resending:
 
     def _shown_now(self, deliveries: list[Delivery], agreements: list[Agreement]) -> list[Delivery]:
         """Each delivery sent again with ID numbers in full only where its region recognises
-        the listing as it stands today (``shown_today``): one read of the listings shown so."""
-        full = {
-            d.change.listing.listing_id: d.change.listing.credit_code
-            for d in deliveries
-            if d.recognition.recognised
-        }
-        if not full:
-            return deliveries
-        held = self.listings.current([(code, i) for i, code in full.items()])
-        today = china_date(self.clock.now())
-        return [
-            shown_today(d, agreements, today, held.get(d.change.listing.listing_id))
-            for d in deliveries
-        ]
+        the listing as it stands today (``shown_now``)."""
+        return shown_now(deliveries, agreements, self.listings, china_date(self.clock.now()))
 
     def _red_subjects(self, changes: list[Change]) -> dict[str, list[Listing]]:
         """The listings of each subject a replayed red change names: its incentives are held

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from gateway.delivery.batch_sending import (
+    Shown,
     acknowledge,
     announcement,
     file_lines,
@@ -38,7 +39,12 @@ from gateway.delivery.records import Attempt, DeliveryState, HttpResponse
 from gateway.delivery.retry_policy import EndpointHealth, next_delay, retry_after
 from gateway.delivery.subscription import Subscription, batch_clock
 from gateway.delivery.webhook_signing import webhook_headers
-from gateway.delivery.withholding import answers_outlived, erasure_read, withheld
+from gateway.delivery.withholding import (
+    answers_outlived,
+    erasure_read,
+    recognition_read,
+    withheld,
+)
 from gateway_client.contract import Clock, GatewaySigners, scrub_excerpt
 
 log = logging.getLogger("credit_gateway.delivery")
@@ -86,8 +92,10 @@ class DeliveryService:
         acknowledgements: Acknowledgements | None = None,
         files: BatchFiles | None = None,
         erased: Callable[[str], bool] | None = None,
+        shown: Shown | None = None,
     ) -> None:
         self._erased = erased  # whether a purge erased a listing (the exchange log knows)
+        self._shown = shown  # a delivery as today's recognition shows it (masked if no longer)
         self._files = files  # batched delivery's files: needed only to send a batch
         self._acknowledgements = acknowledgements  # e.g. the owner's objection notices
         self._subscriptions = subscriptions
@@ -125,6 +133,7 @@ class DeliveryService:
             delivery = self._queued_before(delivery)
         reading = self._readers.submit(self._subscriptions.get, delivery.subscription_id)
         erasure = erasure_read(self._erased, self._readers, delivery)
+        recognition = recognition_read(self._shown, self._readers, delivery)
         state, tries, sending_since = self._log.progress(delivery.record_key)
         settled = state in _SETTLED
         subscription = None if settled else reading.result()
@@ -143,6 +152,8 @@ class DeliveryService:
         if erasure is not None and erasure.result() and isinstance(delivery, Delivery):
             self._log.record(delivery, withheld(self._clock.now()), DeliveryState.DEAD)
             return Outcome(state=DeliveryState.DEAD, parked=True, region=subscription.region)
+        if recognition is not None:
+            [delivery] = recognition.result()
         note_first = _may_be_cut_off(received, time_left)
         outcome = self._attempt(delivery, tries + 1, subscription, sending_since, note_first)
         return replace(outcome, region=subscription.region)
@@ -176,7 +187,7 @@ class DeliveryService:
         lines: list[Delivery] | None = None  # a batch's, as sent
         if isinstance(delivery, Batch):
             files = self._batch_files()
-            found = file_lines(files, delivery)  # the file as it is now
+            found = file_lines(files, delivery, self._shown, subscription.region)  # as it is now
             region = subscription.region
             body = None if found is None else announcement(files, found[0], region, now)
             if found is None or body is None:  # its file is gone: nothing to announce

@@ -10,6 +10,12 @@ content, follows in order. An attempt under way when the purge began is recorded
 answer blanked if the mark is found after the write (``answers_outlived``). A batch needs no
 read: fan-out takes erased lines out of its file (``gateway.delivery.Batcher``,
 ``chalicelib.erasure``).
+
+Nor is a person's ID number posted in full once its subscriber's region no longer recognises
+the listing: a delivery queued while it did (an agreement in force) and still being retried
+when the agreement ended is masked at the attempt (``recognition_read``), as a replay is
+(``redelivery.shown_today``; review 46f). A batch file's lines are masked likewise before it is
+announced (``batch_sending.file_lines``).
 """
 
 from __future__ import annotations
@@ -36,6 +42,20 @@ def erasure_read(
     if delivery.change.type is ChangeType.PURGED:
         return None
     return readers.submit(erased, delivery.change.listing.listing_id)
+
+
+def recognition_read(
+    shown: Callable[[list[Delivery]], list[Delivery]] | None,
+    readers: Executor,
+    delivery: Delivery | Batch,
+) -> Future[list[Delivery]] | None:
+    """A single delivery as today's recognition shows it, being read (None: nothing to read —
+    no ID number in full, a tombstone, a batch, or no recognition known to the service)."""
+    if shown is None or isinstance(delivery, Batch) or not delivery.recognition.recognised:
+        return None
+    if delivery.change.type is ChangeType.PURGED:
+        return None
+    return readers.submit(shown, [delivery])
 
 
 def answers_outlived(

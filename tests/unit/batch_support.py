@@ -3,7 +3,7 @@ a gateway that writes a file and signs its announcement (``gateway.delivery.batc
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -72,7 +72,10 @@ class InMemoryFiles:
         self.files.pop(key, None)
 
     def without(self, key: str, listing_ids: Collection[str]) -> bytes | None:
-        kept = without(self.files.pop(key, b""), listing_ids)
+        return self.rewritten(key, lambda body: without(body, listing_ids))
+
+    def rewritten(self, key: str, rewrite: Callable[[bytes], bytes]) -> bytes | None:
+        kept = rewrite(self.files.pop(key, b""))
         if kept:
             self.files[key] = kept
         return kept or None
