@@ -286,6 +286,20 @@ def test_api_gateways_own_refusal_is_one_line(answering, capsys):
     assert one_error_line(code, err) == "HTTP 403 Missing Authentication Token"
 
 
+def test_escape_sequences_in_a_refusal_are_shown_not_obeyed(answering, capsys):
+    """Whoever answers at --url writes the message: a window title, a cleared screen and a
+    green "OK" drawn over the failure must reach the terminal as text (review 46g)."""
+    hostile = "\x1b]0;owned\x07\x1b[2J\x1b[1;32mOK: all verified\x1b[0m\u202e"
+    answering.status, answering.body = 400, {"error": {"code": "bad_request", "message": hostile}}
+
+    code, _, err = run(capsys, "region", "keys", REGION, "--url", url_of(answering))
+
+    line = one_error_line(code, err)
+    assert "\x1b" not in err
+    assert "\u202e" not in err
+    assert line.endswith("\\x1b]0;owned\\x07\\x1b[2J\\x1b[1;32mOK: all verified\\x1b[0m\\u202e")
+
+
 def test_a_bad_subscription_file_is_refused_before_sending(answering, tmp_path, capsys):
     path = tmp_path / "sub.json"
     path.write_text('{"region": "430000",\n "url": https://x}', encoding="utf-8")

@@ -64,8 +64,10 @@ def test_the_default_key_file_is_still_ed25519(tmp_path, capsys):
 
 
 def test_an_ed25519_key_has_no_user_id(tmp_path, capsys):
-    assert cli.main(["keygen", "--user-id", "x"]) != 0
+    refused = tmp_path / "refused.key"
+    assert cli.main(["keygen", "--user-id", "x", "--out", str(refused)]) != 0
     assert "--user-id belongs to sm2 keys" in capsys.readouterr().err
+    assert not refused.exists()
     whsk, _ = keygen(tmp_path, capsys)
     whsk.write_text(whsk.read_text(encoding="utf-8") + "user_id=x\n", encoding="utf-8")
     with pytest.raises(CliError, match="user_id line belongs to sm2sk_"):
@@ -130,3 +132,13 @@ def test_a_user_id_with_spaces_at_either_end_is_refused_before_a_key_is_written(
     assert cli.main(argv) != 0
     assert "--user-id: one line" in capsys.readouterr().err
     assert not path.exists()
+
+
+def test_a_private_key_is_never_printed(tmp_path, capsys):
+    """Without a file to write it to, keygen refuses (review 46g: it printed the key)."""
+    with pytest.raises(SystemExit):
+        cli.main(["keygen"])
+    assert "--out" in capsys.readouterr().err
+    _, printed = keygen(tmp_path, capsys)
+    assert "whsk_" not in printed
+    assert "private key written to" in printed

@@ -24,17 +24,15 @@ from gateway_client.cli import witness as cli_witness
 from gateway_client.cli.key_files import gateway_public_keys, new_key_file
 from gateway_client.cli.options import remote
 from gateway_client.contract import SM2_DEFAULT_USER_ID, Purpose
+from gateway_client.terminal import plain_output
 
 
 def _keygen(args: argparse.Namespace) -> int:
     text, key = new_key_file(args.algorithm, args.user_id)
-    if args.out:
-        path = Path(args.out)
-        path.touch(mode=0o600, exist_ok=False)
-        path.write_text(text, encoding="utf-8")
-        print(f"private key written to {path} (keep it secret)")
-    else:
-        print(f"private key: {text.strip()}")
+    path = Path(args.out)
+    path.touch(mode=0o600, exist_ok=False)
+    path.write_text(text, encoding="utf-8")
+    print(f"private key written to {path} (keep it secret)")
     print(f"algorithm:   {key.algorithm}")
     print(f"public key:  {key.public_key}")
     if key.user_id:
@@ -69,7 +67,11 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", required=True)
 
     keygen = commands.add_parser("keygen", help="make a signing key for a platform")
-    keygen.add_argument("--out", help="write the private key to this new file (mode 600)")
+    keygen.add_argument(
+        "--out",
+        required=True,  # never printed: it would stay in scrollback, CI logs, a tee'd file
+        help="write the private key to this new file (mode 600)",
+    )
     keygen.add_argument(
         "--algorithm",
         choices=["ed25519", "sm2"],
@@ -173,11 +175,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; any failure ends in one ``gateway: error: …`` line, never a traceback
     (unless ``--traceback``)."""
     args = parser().parse_args(argv)
-    if args.traceback:
-        code: int = args.run(args)
-        return code
-    url, timeout = getattr(args, "url", None), getattr(args, "timeout", None)
-    return cli_errors.run(lambda: int(args.run(args)), url, timeout)
+    with plain_output():  # text from the network is shown, never obeyed by the terminal
+        if args.traceback:
+            code: int = args.run(args)
+            return code
+        url, timeout = getattr(args, "url", None), getattr(args, "timeout", None)
+        return cli_errors.run(lambda: int(args.run(args)), url, timeout)
 
 
 if __name__ == "__main__":
