@@ -15,6 +15,7 @@ from __future__ import annotations
 import http.client
 import urllib.error
 import urllib.request
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -34,14 +35,26 @@ class FileUnavailable(OSError):
     the gateway sends the webhook again with a fresh link."""
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A presigned link is the object itself: a redirect elsewhere (to another host, an
+    internal address) is not followed but answered as the error it is."""
+
+    def redirect_request(self, *_: Any, **__: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects())
+
+
 def fetch_file(url: str, size: int, timeout: float = DEFAULT_TIMEOUT) -> bytes:
-    """GET the presigned ``url``, reading at most one byte more than the announced ``size``."""
+    """GET the presigned ``url``, reading at most one byte more than the announced ``size``;
+    no redirect is followed (review 46g)."""
     if size > MAX_FILE:
         raise VerificationError(f"the batch file is announced as {size} bytes: too large")
     if not url.startswith(("https://", "http://")):
         raise VerificationError("the batch file's link is not an http(s) URL")
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as reply:  # noqa: S310 - checked above
+        with _OPENER.open(url, timeout=timeout) as reply:
             return bytes(reply.read(size + 1))
     except urllib.error.HTTPError as error:
         raise FileUnavailable(f"GET of the batch file answered {error.code}") from error

@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 from gateway_client.batch_receiver import batch_lines, fetch_file
 from gateway_client.contract import AnyKey, DeliveryPayload, GatewayError, VerificationError
@@ -30,6 +31,8 @@ from gateway_client.delivery_store import DeliveryStore
 from gateway_client.receiver import Audience, is_batch, is_notice, is_verification, verify_challenge
 
 MAX_BODY = 1 << 20  # a delivery is a few KB; anything this large is not from the gateway
+MAX_CONNECTIONS = 64  # handled at once (the gateway's deliveries to one endpoint are a few)
+READ_TIMEOUT_SECONDS = 30  # a webhook arrives within its 15 s; a silent connection is closed
 KEYS_TTL_SECONDS = 300.0  # /v1/keys' max-age: the copy of the gateway's keys is read again then
 _UNREACHABLE = (OSError, ValueError, RecursionError, GatewayError, http.client.HTTPException)
 """What reading the keys may raise: the network, the answer (not a list, no key readable, not
@@ -164,13 +167,44 @@ def _utc(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
+class _Bounded(ThreadingHTTPServer):
+    """At most ``MAX_CONNECTIONS`` requests handled at once: one more is closed unanswered (the
+    gateway retries it), so connections held open cannot take every thread or descriptor."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler)
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+
 def serve(listener: Listener, host: str, port: int) -> ThreadingHTTPServer:
     """An HTTP server answering every POST with ``listener``; ``serve_forever`` runs it."""
 
     class Handler(BaseHTTPRequestHandler):
+        timeout = READ_TIMEOUT_SECONDS  # a connection that stops sending is closed
+
         def do_POST(self) -> None:
             declared = self.headers.get("content-length") or "0"
-            length = int(declared) if declared.isascii() and declared.isdigit() else 0
+            digits = declared.isascii() and declared.isdigit()
+            # more digits than a 1 MB body has: too large, not parsed (a huge number is slow)
+            length = (int(declared) if len(declared) <= 9 else MAX_BODY + 1) if digits else 0
             if not 0 < length <= MAX_BODY:
                 self._answer(413 if length else 400, b"a webhook body is 1 byte to 1 MB")
                 return
@@ -189,4 +223,4 @@ def serve(listener: Listener, host: str, port: int) -> ThreadingHTTPServer:
         def log_message(self, format: str, *args: object) -> None:
             return
 
-    return ThreadingHTTPServer((host, port), Handler)
+    return _Bounded((host, port), Handler)

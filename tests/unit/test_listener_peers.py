@@ -1,0 +1,88 @@
+"""The listener's HTTP server against hostile or broken peers (review 46g): a connection that
+stops sending is closed, connections held open cannot take every thread, an absurd
+``Content-Length`` is answered 413, not a traceback; and a batch file's link is not followed
+elsewhere."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from proof_support import listening
+
+from gateway_client import listener as module
+from gateway_client.batch_receiver import FileUnavailable, fetch_file
+from gateway_client.listener import serve
+
+STALLED = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\n{"
+
+
+@pytest.fixture
+def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ThreadingHTTPServer]:
+    monkeypatch.setattr(module, "READ_TIMEOUT_SECONDS", 0.5)
+    monkeypatch.setattr(module, "MAX_CONNECTIONS", 2)
+    running = serve(listening(tmp_path / "d.ndjson"), "127.0.0.1", 0)
+    threading.Thread(target=running.serve_forever, kwargs={"poll_interval": 0.05}).start()
+    yield running
+    running.shutdown()
+    running.server_close()
+
+
+def _connect(server: ThreadingHTTPServer) -> socket.socket:
+    return socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=5)
+
+
+def test_a_connection_that_stops_sending_is_closed(server: ThreadingHTTPServer) -> None:
+    with _connect(server) as stalled:
+        stalled.sendall(STALLED)
+        assert stalled.recv(100) == b""  # closed by the server after its read timeout
+
+
+def test_connections_past_the_limit_are_closed_at_once(server: ThreadingHTTPServer) -> None:
+    held = [_connect(server) for _ in range(2)]
+    try:
+        for connection in held:
+            connection.sendall(STALLED)
+        with _connect(server) as extra:
+            extra.settimeout(0.3)  # closed now, not after the read timeout
+            assert extra.recv(100) == b""
+    finally:
+        for connection in held:
+            connection.close()
+
+
+def test_a_content_length_of_thousands_of_digits_is_413(server: ThreadingHTTPServer) -> None:
+    with _connect(server) as peer:
+        peer.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + b"9" * 5000 + b"\r\n\r\n")
+        assert peer.recv(100).startswith(b"HTTP/1.0 413")
+
+
+def test_a_batch_files_link_that_redirects_is_not_followed() -> None:
+    """A presigned link is the object: a redirect (to another host, the metadata address) is
+    refused as an error, and the place it points to is never asked (review 46g)."""
+    asked: list[str] = []
+
+    class Redirecting(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            self.send_response(302)
+            self.send_header("location", "/latest/meta-data/")
+            self.send_header("content-length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+    bucket = HTTPServer(("127.0.0.1", 0), Redirecting)
+    threading.Thread(target=bucket.serve_forever, kwargs={"poll_interval": 0.05}).start()
+    try:
+        with pytest.raises(FileUnavailable, match="302"):
+            fetch_file(f"http://127.0.0.1:{bucket.server_address[1]}/batches/f.ndjson", 10)
+    finally:
+        bucket.shutdown()
+        bucket.server_close()
+    assert asked == ["/batches/f.ndjson"]
