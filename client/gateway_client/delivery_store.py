@@ -30,6 +30,7 @@ from gateway_client.contract import ChangeType, DeliveryPayload
 from gateway_client.durable_files import (
     TEMP_SUFFIX,
     append_durably,
+    held_alone,
     locked,
     open_lines,
     replace_durably,
@@ -50,6 +51,20 @@ from gateway_client.kept_proofs import (
     stored_form,
 )
 from gateway_client.log_verifier import LocalFileError, read_deliveries
+
+
+@contextmanager
+def serving(path: Path) -> Iterator[None]:
+    """Held while one listener serves the store at ``path``, from before it reads what is
+    stored: a second listener would work from its own stale copy of the ids stored and the
+    listings purged, so store a delivery twice, or a purged listing after its tombstone
+    (review 46g). It is refused instead, whatever the first one is doing."""
+    with held_alone(path.with_name(path.name + ".listening")) as alone:
+        if not alone:
+            raise LocalFileError(
+                f"{path}: another gateway listen serves this store (one listener per store)"
+            )
+        yield
 
 
 class Outcome(StrEnum):

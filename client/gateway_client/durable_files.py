@@ -38,6 +38,19 @@ def locked(store: Path, shared: bool = False) -> Iterator[None]:
         yield  # closing the file releases the lock
 
 
+@contextmanager
+def held_alone(path: Path) -> Iterator[bool]:
+    """``path``'s lock taken without waiting, held while the block runs; the block is told
+    whether it got it (False: another process holds it)."""
+    with path.open("ab") as held:
+        try:
+            fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True  # closing the file releases the lock
+
+
 def append_durably(path: Path, data: bytes) -> None:
     """Append ``data`` (whole lines) and fsync; on failure, nothing of it stays."""
     with path.open("ab") as out:

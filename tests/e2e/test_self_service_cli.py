@@ -116,6 +116,19 @@ def test_a_province_subscribes_listens_and_audits_with_its_own_key(
         assert listening.stderr is not None
         assert "listen: http://127.0.0.1" in listening.stderr.readline()
         threading.Thread(target=lambda: said.extend(listening.stderr or ()), daemon=True).start()
+        second = subprocess.run(  # noqa: S603 - our own command, on the same store
+            [
+                *(sys.executable, "-m", "gateway_client.cli.main", "listen", "--port", "0"),
+                *("--subscription", subscription_id, "--region", PROVINCE),
+                *("--store", str(world["store"]), "--url", stack.url),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert second.returncode != 0  # one listener per store (review 46g)
+        assert "another gateway listen serves this store" in second.stderr
 
         _, verified = province.run("verify", subscription_id)
         assert verified["subscription"]["state"] == "verified"

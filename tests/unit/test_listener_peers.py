@@ -16,7 +16,9 @@ from proof_support import listening
 
 from gateway_client import listener as module
 from gateway_client.batch_receiver import FileUnavailable, fetch_file
+from gateway_client.delivery_store import serving
 from gateway_client.listener import serve
+from gateway_client.log_verifier import LocalFileError
 
 STALLED = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\n{"
 
@@ -86,3 +88,14 @@ def test_a_batch_files_link_that_redirects_is_not_followed() -> None:
         bucket.shutdown()
         bucket.server_close()
     assert asked == ["/batches/f.ndjson"]
+
+
+def test_one_listener_serves_a_store_at_a_time(tmp_path: Path) -> None:
+    """A second listener would work from a stale copy of what is stored and purged: it is
+    refused while the first serves, and may serve once that one stopped (review 46g)."""
+    store = tmp_path / "deliveries.ndjson"
+    with serving(store), pytest.raises(LocalFileError, match="another gateway listen"):  # noqa: SIM117
+        with serving(store):
+            pass
+    with serving(store):
+        pass

@@ -17,7 +17,7 @@ from gateway_client.cli.operator import Call, caller_for, show
 from gateway_client.cli.options import remote
 from gateway_client.cli.serving import serve_until_stopped
 from gateway_client.contract import DEFAULT_TOLERANCE
-from gateway_client.delivery_store import DeliveryStore
+from gateway_client.delivery_store import DeliveryStore, serving
 from gateway_client.listener import Listener, serve
 from gateway_client.receiver import Audience, fetch_gateway_keys
 
@@ -91,7 +91,11 @@ def _listen(args: argparse.Namespace) -> int:
     """Serve until interrupted; each webhook's outcome is one line on stderr."""
     secret = read_secret(args.secret_file) if args.secret_file else None
     audience = Audience(args.subscription, args.region, (), secret, DEFAULT_TOLERANCE)
-    store = DeliveryStore(Path(args.store))
+    with serving(Path(args.store)):  # one listener per store: refused while another serves it
+        return _serve(args, audience, DeliveryStore(Path(args.store)))
+
+
+def _serve(args: argparse.Namespace, audience: Audience, store: DeliveryStore) -> int:
     listener = Listener(
         audience,
         store,
