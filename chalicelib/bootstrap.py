@@ -48,7 +48,12 @@ from chalicelib.settings import Settings, event_sources, get_settings
 from chalicelib.sqs_queue import SqsDeliveryQueue
 from chalicelib.upload_queue import SqsUploadQueue
 from gateway.checks import BulkCheck, ReportSigning
-from gateway.delivery import DeliveryService, ObjectionNotices, UrlVerifier, shown_now
+from gateway.delivery import (
+    DeliveryService,
+    ObjectionNotices,
+    RecognitionToday,
+    UrlVerifier,
+)
 from gateway.intake import BulkIngest, BulkPolicy, PushPolicy, PushService, UploadDesk
 from gateway.lifecycle import DueDates, LifecycleService, WorkdayCalendar, shipped_policies
 from gateway.recognition import use_severity_policy
@@ -57,7 +62,6 @@ from gateway_client.contract import (
     GatewaySigners,
     Sm2PrivateKey,
     SystemClock,
-    china_date,
     derive_private_key,
     use_identity_key,
 )
@@ -170,6 +174,7 @@ def build(settings: Settings, clock: Clock) -> Container:
             subscriptions,
         ),
     )
+    recognition_today = RecognitionToday(agreements.all, listings, clock)
     return Container(
         settings=settings,
         clock=clock,
@@ -208,6 +213,7 @@ def build(settings: Settings, clock: Clock) -> Container:
             rates,
             purged=exchange_log.purged,
         ),
+        recognition_today=recognition_today,
         delivery_service=DeliveryService(
             subscriptions,
             deliveries,
@@ -218,9 +224,7 @@ def build(settings: Settings, clock: Clock) -> Container:
             acknowledgements=_acknowledged(dynamodb, settings, subscriptions, lifecycle),
             files=S3BatchFiles(archive),
             erased=exchange_log.erased,
-            shown=lambda deliveries: shown_now(
-                deliveries, agreements.all(), listings, china_date(clock.now())
-            ),
+            shown=recognition_today,
         ),
         transport=transport,
         url_verifier=UrlVerifier(transport, signers, clock),

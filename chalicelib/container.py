@@ -52,6 +52,7 @@ from gateway.delivery import (
     Batcher,
     DeliveryService,
     FanOut,
+    RecognitionToday,
     ReevaluationRunner,
     Resending,
     SubscriptionAdmin,
@@ -86,6 +87,8 @@ class Container:
     trail_key: Callable[[], bytes]  # read on first use: only the API handler may read it
     queue: SqsDeliveryQueue
     push_service: PushService
+    # what an attempt may show in full today; renewed by each delivery invocation
+    recognition_today: RecognitionToday
     delivery_service: DeliveryService
     transport: Urllib3Transport  # every post to an endpoint (SSRF-checked)
     url_verifier: UrlVerifier  # posts through the delivery transport

@@ -152,6 +152,7 @@ def deliver(
     Lambda ``context``'s remaining time tells sending whether an attempt could be cut off.
     """
     c = container()
+    c.recognition_today.renew()  # agreements as they stand now, read once for the batch
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for record in records:
         groups[record.get("attributes", {}).get("MessageGroupId", record["messageId"])].append(

@@ -65,6 +65,9 @@ TABLES: dict[str, dict[str, str]] = {
     },
     # An acknowledged objection notice is recorded on the listing (the owner's deadline).
     "DeliverWebhooks": {
+        # an attempt shows ID numbers in full only where its region still recognises the
+        # listing today: the agreements and the listing are read (gateway.delivery.withholding)
+        "AgreementsTable": "r",
         "SubscriptionsTable": "rn",  # failing, disabled: never deleted (the API's DELETE)
         "DeliveriesTable": "rw",
         "ListingsTable": "rn",

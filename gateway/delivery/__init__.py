@@ -32,11 +32,11 @@ from gateway.delivery.ports import WebhookTransport
 from gateway.delivery.records import Attempt, DeliveryRecord, DeliveryState, HttpResponse, Progress
 from gateway.delivery.redelivery import (
     Erased,
+    RecognitionToday,
     Resend,
     rebuild,
     replayable,
     resend_of,
-    shown_now,
 )
 from gateway.delivery.reevaluation import recognition_changes
 from gateway.delivery.reevaluation_job import ReevaluationJob, daily_reevaluations
@@ -78,6 +78,7 @@ __all__ = [
     "ObjectionNotices",
     "Planned",
     "Progress",
+    "RecognitionToday",
     "ReevaluationJob",
     "ReevaluationRunner",
     "Replayed",
@@ -114,7 +115,6 @@ __all__ = [
     "replace_listings",
     "replayable",
     "resend_of",
-    "shown_now",
     "stamped",
     "webhook_headers",
     "without",

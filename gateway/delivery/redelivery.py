@@ -8,6 +8,7 @@ change is not rebuilt: its listing's tombstone went to the subscriber on its own
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 
@@ -20,6 +21,7 @@ from gateway.recognition import Agreement, remembered
 from gateway_client.contract import (
     Change,
     ChangeType,
+    Clock,
     EventType,
     Frozen,
     Intensified,
@@ -27,6 +29,7 @@ from gateway_client.contract import (
     LogEntry,
     Recognition,
     change_id,
+    china_date,
     masked,
 )
 
@@ -158,16 +161,52 @@ def shown_now(
     """Each delivery with ID numbers in full only where its region recognises the listing as it
     stands today (``shown_today``): one read of the listings planned in full, none otherwise."""
     full = {
-        d.change.listing.listing_id: d.change.listing.credit_code
-        for d in deliveries
-        if d.recognition.recognised
+        d.change.listing.listing_id: d.change.listing.credit_code for d in deliveries if _in_full(d)
     }
     if not full:
         return deliveries
     held = listings.current([(code, i) for i, code in full.items()])
     return [
-        shown_today(d, agreements, today, held.get(d.change.listing.listing_id)) for d in deliveries
+        shown_today(d, agreements, today, held.get(d.change.listing.listing_id))
+        if _in_full(d)
+        else d
+        for d in deliveries
     ]
+
+
+def _in_full(delivery: Delivery) -> bool:
+    """Planned with ID numbers in full (a tombstone holds none: it is left as it is)."""
+    return delivery.recognition.recognised and delivery.change.type is not ChangeType.PURGED
+
+
+class RecognitionToday:
+    """``shown_now`` for each attempt of a delivery (``gateway.delivery.withholding``): the
+    agreements are read only when a delivery shows ID numbers in full, once per round of
+    attempts (``renew``: each delivery invocation starts one), so an agreement ended before
+    the round is honoured by every attempt in it."""
+
+    def __init__(
+        self, agreements: Callable[[], Sequence[Agreement]], listings: ListingStore, clock: Clock
+    ) -> None:
+        self._agreements = agreements
+        self._listings = listings
+        self._clock = clock
+        self._read: Sequence[Agreement] | None = None
+        self._lock = threading.Lock()  # attempts run on several threads
+
+    def renew(self) -> None:
+        """A new round: the agreements are read again when next needed."""
+        with self._lock:
+            self._read = None
+
+    def __call__(self, deliveries: list[Delivery]) -> list[Delivery]:
+        if not any(map(_in_full, deliveries)):
+            return deliveries
+        with self._lock:
+            if self._read is None:
+                self._read = tuple(self._agreements())
+            agreements = self._read
+        return shown_now(deliveries, agreements, self._listings, china_date(self._clock.now()))
 
 
 def shown_today(
