@@ -59,7 +59,8 @@ def serving(path: Path) -> Iterator[None]:
     stored: a second listener would work from its own stale copy of the ids stored and the
     listings purged, so store a delivery twice, or a purged listing after its tombstone
     (review 46g). It is refused instead, whatever the first one is doing."""
-    with held_alone(path.with_name(path.name + ".listening")) as alone:
+    real = path.resolve()  # the file itself, whatever link or relative path names it
+    with held_alone(real.with_name(real.name + ".listening")) as alone:
         if not alone:
             raise LocalFileError(
                 f"{path}: another gateway listen serves this store (one listener per store)"

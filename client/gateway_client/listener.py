@@ -16,7 +16,9 @@ of the client.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
+import socket
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -33,6 +35,7 @@ from gateway_client.receiver import Audience, is_batch, is_notice, is_verificati
 MAX_BODY = 1 << 20  # a delivery is a few KB; anything this large is not from the gateway
 MAX_CONNECTIONS = 64  # handled at once (the gateway's deliveries to one endpoint are a few)
 READ_TIMEOUT_SECONDS = 30  # a webhook arrives within its 15 s; a silent connection is closed
+REQUEST_SECONDS = 60  # and any request, however it trickles, is cut off after this long
 KEYS_TTL_SECONDS = 300.0  # /v1/keys' max-age: the copy of the gateway's keys is read again then
 _UNREACHABLE = (OSError, ValueError, RecursionError, GatewayError, http.client.HTTPException)
 """What reading the keys may raise: the network, the answer (not a list, no key readable, not
@@ -169,7 +172,9 @@ def _utc(seconds: float) -> datetime:
 
 class _Bounded(ThreadingHTTPServer):
     """At most ``MAX_CONNECTIONS`` requests handled at once: one more is closed unanswered (the
-    gateway retries it), so connections held open cannot take every thread or descriptor."""
+    gateway retries it), and each is cut off ``REQUEST_SECONDS`` after it was accepted, however
+    it trickles (a read timeout alone is reset by every byte), so connections held open cannot
+    take every slot, thread or descriptor."""
 
     daemon_threads = True
 
@@ -188,10 +193,21 @@ class _Bounded(ThreadingHTTPServer):
             raise
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
+        cut_off = threading.Timer(REQUEST_SECONDS, _cut, (request,))
+        cut_off.start()
         try:
             super().process_request_thread(request, client_address)
         finally:
+            cut_off.cancel()
             self._slots.release()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A connection cut off or broken by its peer: nothing to report (no traceback)."""
+
+
+def _cut(request: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        request.shutdown(socket.SHUT_RDWR)
 
 
 def serve(listener: Listener, host: str, port: int) -> ThreadingHTTPServer:

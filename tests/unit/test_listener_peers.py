@@ -5,8 +5,10 @@ elsewhere."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer
 from pathlib import Path
@@ -27,6 +29,7 @@ STALLED = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\n{"
 def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ThreadingHTTPServer]:
     monkeypatch.setattr(module, "READ_TIMEOUT_SECONDS", 0.5)
     monkeypatch.setattr(module, "MAX_CONNECTIONS", 2)
+    monkeypatch.setattr(module, "REQUEST_SECONDS", 1.0)
     running = serve(listening(tmp_path / "d.ndjson"), "127.0.0.1", 0)
     threading.Thread(target=running.serve_forever, kwargs={"poll_interval": 0.05}).start()
     yield running
@@ -42,6 +45,26 @@ def test_a_connection_that_stops_sending_is_closed(server: ThreadingHTTPServer) 
     with _connect(server) as stalled:
         stalled.sendall(STALLED)
         assert stalled.recv(100) == b""  # closed by the server after its read timeout
+
+
+def test_a_connection_that_trickles_is_cut_off_all_the_same(server: ThreadingHTTPServer) -> None:
+    """A byte now and then resets a read timeout: the request's own time limit is what ends it
+    (review 46h: 64 trickling peers held every slot)."""
+    with _connect(server) as trickling:
+        trickling.sendall(STALLED)
+        started = time.monotonic()
+        closed = False
+        while not closed and time.monotonic() - started < 5:
+            try:
+                trickling.sendall(b"x")
+            except OSError:
+                closed = True
+                break
+            trickling.settimeout(0.2)
+            with contextlib.suppress(TimeoutError):
+                closed = trickling.recv(100) == b""
+        assert closed
+        assert time.monotonic() - started < 3
 
 
 def test_connections_past_the_limit_are_closed_at_once(server: ThreadingHTTPServer) -> None:
@@ -99,3 +122,8 @@ def test_one_listener_serves_a_store_at_a_time(tmp_path: Path) -> None:
             pass
     with serving(store):
         pass
+    linked = tmp_path / "linked.ndjson"
+    linked.symlink_to(store)
+    with serving(store), pytest.raises(LocalFileError):  # noqa: SIM117
+        with serving(linked):  # the same store by another name (review 46h)
+            pass
