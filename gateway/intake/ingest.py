@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -44,6 +44,7 @@ from gateway.lifecycle import (
     validate_removals,
     version_problem,
 )
+from gateway.national import domain_problem
 from gateway.ownership import NOT_OWNER, may_change, not_owner_message
 from gateway.ports import Archive, ListingStore, Registry
 from gateway.promotion import promote
@@ -163,7 +164,7 @@ class PushService:
         outcomes = [_outcome(i, x, "accepted") for i, x in stored.accepted]
         outcomes += [_outcome(i, x, "duplicate") for i, x in stored.duplicates]
         removal_outcomes, removal_errors = self._remove(
-            envelope.removals, region, relays, now, listings
+            envelope.removals, region, relays, now, listings, platform.domains
         )
         outcomes += removal_outcomes
         errors += removal_errors
@@ -185,15 +186,27 @@ class PushService:
         )
 
     def _remove(
-        self, raw: list[Any], region: str, relays: bool, now: datetime, listings: Storing
+        self,
+        raw: list[Any],
+        region: str,
+        relays: bool,
+        now: datetime,
+        listings: Storing,
+        domains: Sequence[str],
     ) -> tuple[list[EntryOutcome], list[EntryError]]:
-        """移出: the owner (or a relaying ancestor) ends a listing; history stays with it."""
+        """移出: the owner (or a relaying ancestor) ends a listing; history stays with it. A
+        national source acts only in the domains it may list in now (``domains``), as for its
+        entries: a domain taken from it takes its listings there out of its hands."""
         valid, errors = validate_removals(raw, china_date(now))
         for index, removal in list(valid):
             late = version_problem(removal.source_updated_at, now, self._policy.tolerance)
+            refused = domain_problem(removal.domain, region, domains)
             if late is not None:
                 valid.remove((index, removal))
                 errors.append(_removal_error(index, FUTURE_VERSION, late, "source_updated_at"))
+            elif refused is not None:
+                valid.remove((index, removal))
+                errors.append(_removal_error(index, *refused, "domain"))
         newest: dict[str, tuple[int, Removal]] = {}
         for index, removal in valid:  # one listing removed twice in a batch: the newest counts
             held_first = newest.get(removal.listing_id)

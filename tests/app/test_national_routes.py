@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from app_support import Gateway, black_entry, error_code, new_signer
+from lifecycle_support import push_with_removals, removal_of
 from pydantic import ValidationError
 
 from chalicelib.settings import get_settings
@@ -220,3 +221,25 @@ def test_a_resync_naming_a_domain_twice_is_refused_and_records_no_upload(
     assert reply.json_body["error"]["path"] == "domains.1"
     once = request(manifest | {"domains": ["court_defaulter"]})
     assert once.status_code == 201, once.json_body  # the id was not taken by the refusal
+
+
+def test_a_national_source_narrowed_no_longer_removes_in_the_domain_it_lost(
+    gateway: Gateway,
+) -> None:
+    """A domain taken from a source takes its listings there out of its hands: a removal is
+    refused per entry as an entry would be, and the listing stays (review 46i F4)."""
+    signer = new_signer("k-court")
+    assert put(gateway, COURT, {**SOURCE, "domains": ["court_defaulter", "major_tax_violation"]})
+    assert gateway.add_key(COURT, signer).status_code == 201
+    assert gateway.push(signer, COURT, [black_entry()]).json_body["accepted"] == 1
+    assert put(gateway, COURT, {**SOURCE, "domains": ["major_tax_violation"]}).status_code == 200
+
+    reply = push_with_removals(gateway, signer, COURT, [removal_of(black_entry(), "revoked")])
+
+    assert reply.status_code == 200, reply.json_body
+    assert reply.json_body["removed"] == 0
+    assert [(e["list"], e["field"], e["code"]) for e in reply.json_body["errors"]] == [
+        ("removals", "domain", "domain_not_permitted")
+    ]
+    subject = gateway.client.http.get(f"/v1/subjects/{black_entry()['credit_code']}")
+    assert [v["listing"]["status"] for v in subject.json_body["listings"]] == ["active"]
