@@ -260,13 +260,17 @@ ROUTES: tuple[Operation, ...] = (
             StaleCorrection,
             CommitmentSettled,
             ListingChanged,
+            errors.UnknownRegion,
         ),
         body=ObjectionDecision,
         description="A correction decided (`source_updated_at`) before content the owner has "
         "pushed since is refused with 409 `stale_version`: it would put the older content back. "
         "The same decision again is a replay; a later one saying something else (outcome, note "
-        "or corrected content) is 409 `objection_decided`. A correction keeps the listing's "
-        "`origin_region` (400 at `corrected_entry.origin_region`) and its commitment's recorded "
+        "or corrected content) is 409 `objection_decided`. A platform's correction keeps the "
+        "listing's `origin_region` (400 at `corrected_entry.origin_region`); the operator's may "
+        "give the listing to the registered region that made the decision (a listing pushed first "
+        "by a region with no right to it; 403 `unknown_region` for one not registered), which "
+        "then owns it. A correction keeps its commitment's recorded "
         "outcome (409 `commitment_settled`). A "
         "listing that has ended keeps its status: its objection closes with the outcome "
         "recorded, and a correction is 409 `listing_not_in_force` (`corrected_entry`).",

@@ -14,6 +14,7 @@ from gateway.lifecycle.commitments import unsettles
 from gateway.lifecycle.objection_timeline import noticed_by, timeline
 from gateway.lifecycle.requests import ObjectionDecision, VerificationReport
 from gateway.lifecycle.rules import (
+    OPERATOR,
     NotInForce,
     _moved,
     _step,
@@ -230,7 +231,8 @@ def decide_objection(
             raise BadRequest("a correction needs corrected_entry", path="corrected_entry")
         if identity_of(entry) != listing.listing_id:
             raise BadRequest("the corrected entry is a different listing", path="corrected_entry")
-        if entry.origin_region not in (None, listing.origin_region):
+        rehomed = entry.origin_region not in (None, listing.origin_region)
+        if rehomed and by != OPERATOR:
             raise BadRequest(
                 f"a correction keeps the listing in {listing.origin_region}: another region's "
                 "listing is that region's to push",
@@ -249,10 +251,12 @@ def decide_objection(
         content = {
             name: getattr(entry, name)
             for name in ListingEntry.model_fields
-            if name != "origin_region"
+            if name != "origin_region" or rehomed
         }
         content.pop("source_updated_at")
         content.pop("source_sequence")
+        if rehomed:  # the operator gives the decision to the region that made it
+            reason += f"; origin {listing.origin_region} → {entry.origin_region}"
     # Upheld or corrected: measures apply again.
     status = ListingStatus.ACTIVE
     history = _step(listing, "objection_decided", status, now, by, reason)

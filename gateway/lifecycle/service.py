@@ -47,6 +47,7 @@ from gateway_client.contract import (
     ListingStatus,
     NotFound,
     SubjectType,
+    UnknownRegion,
     china_date,
     within,
 )
@@ -253,6 +254,13 @@ class LifecycleService:
                 f"corrected_entry goes with outcome corrected; {decision.outcome} keeps or "
                 "ends the listing as it is",
                 path="corrected_entry",
+            )
+        moved_to = decision.corrected_entry and decision.corrected_entry.origin_region
+        rehoming = bool(moved_to) and moved_to != held.origin_region and by == OPERATOR
+        if rehoming and self._registry.get_region(str(moved_to)) is None:
+            raise UnknownRegion(  # the region given the listing must be able to push it
+                f"{moved_to} is not registered: register it before giving it a listing",
+                path="corrected_entry.origin_region",
             )
         named = objection_named(held, objection_id)
         if not named.open and (

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from app_support import CREDIT_CODE, HUNAN, error_code
+from app_support import CITY, CREDIT_CODE, HUNAN, error_code
 from lifecycle_support import listing_path, pushed, recent_entry, stamp
 
 SQUATTER = "410184"  # 新郑市
@@ -49,3 +49,79 @@ def test_the_operator_repairs_any_regions_listing_but_another_region_may_not(gat
     assert (refused.status_code, error_code(refused)) == (403, "not_listing_owner")
     assert repaired.status_code == 200, repaired.json_body
     assert repaired.json_body["listing"]["status"] == "repaired"
+
+
+def _objected(gateway, path: str) -> None:  # type: ignore[no-untyped-def]
+    filing = {"objection_id": "op-2", "reason": "认定部门与报送地区不符"}
+    filed = gateway.client.http.post(
+        path + "/objections", headers=gateway.operator(), body=json.dumps(filing).encode()
+    )
+    assert filed.status_code == 201, filed.json_body
+
+
+def _corrected(gateway, path: str, entry: dict, headers: dict):  # type: ignore[no-untyped-def]
+    decision = {"outcome": "corrected", "corrected_entry": entry, "source_updated_at": stamp()}
+    return gateway.client.http.post(
+        path + "/objections/op-2/decision",
+        headers=headers,
+        body=json.dumps(decision, ensure_ascii=False).encode(),
+    )
+
+
+def test_the_operator_gives_a_squatted_listing_to_the_region_that_decided_it(gateway):
+    """Pushed first by a region with no right to the decision, a listing is no longer the
+    deciding region's to change (ids derive from the decision, not the region): the operator's
+    correction gives it to that region, which then owns it (review 46i F1)."""
+    squatter = gateway.register_platform(SQUATTER)
+    owner = gateway.register_platform(CITY)
+    entry = recent_entry()
+    listing_id = pushed(gateway, squatter, SQUATTER, entry)
+    assert gateway.push(owner, CITY, [entry]).json_body["errors"][0]["code"] == "not_listing_owner"
+    path = listing_path(CREDIT_CODE, listing_id)
+    _objected(gateway, path)
+
+    moved = _corrected(gateway, path, {**entry, "origin_region": CITY}, gateway.operator())
+
+    assert moved.status_code == 200, moved.json_body
+    listing = moved.json_body["listing"]
+    assert (listing["origin_region"], listing["status"]) == (CITY, "active")
+    assert listing["history"][-1]["reason"].endswith(f"origin {SQUATTER} → {CITY}")
+    update = {**entry, "reason": "经核实，由七台河市更正", "source_updated_at": stamp()}
+    by_owner = gateway.push(owner, CITY, [update])
+    by_squatter = gateway.push(squatter, SQUATTER, [{**update, "source_updated_at": stamp(5)}])
+    assert by_owner.json_body["accepted"] == 1, by_owner.json_body
+    assert by_squatter.json_body["errors"][0]["code"] == "not_listing_owner"
+
+
+def test_only_the_operator_moves_a_listing_and_only_to_a_registered_region(gateway):
+    squatter = gateway.register_platform(SQUATTER)
+    entry = recent_entry()
+    listing_id = pushed(gateway, squatter, SQUATTER, entry)
+    path = listing_path(CREDIT_CODE, listing_id)
+    _objected(gateway, path)
+    by_itself = _corrected(
+        gateway, path, {**entry, "origin_region": HUNAN}, {"content-type": "application/json"}
+    )
+    decision = {
+        "outcome": "corrected",
+        "corrected_entry": {**entry, "origin_region": CITY},
+        "source_updated_at": stamp(),
+    }
+    signed = gateway.send_signed(
+        "POST",
+        path + "/objections/op-2/decision",
+        squatter,
+        json.dumps(decision, ensure_ascii=False).encode(),
+    )
+
+    unregistered = _corrected(gateway, path, {**entry, "origin_region": CITY}, gateway.operator())
+
+    assert by_itself.status_code == 401
+    assert (signed.status_code, signed.json_body["error"]["path"]) == (
+        400,
+        "corrected_entry.origin_region",
+    )
+    assert (unregistered.status_code, error_code(unregistered)) == (403, "unknown_region")
+    assert unregistered.json_body["error"]["path"] == "corrected_entry.origin_region"
+    held = gateway.client.http.get(f"/v1/subjects/{CREDIT_CODE}").json_body["listings"][0]
+    assert (held["listing"]["origin_region"], held["listing"]["status"]) == (SQUATTER, "active")
