@@ -33,6 +33,7 @@ from gateway.lifecycle import (
     StaleCorrection,
     VerificationReport,
 )
+from gateway.national import DomainNotPermitted
 from gateway.ownership import NotListingOwner
 from gateway.recognition import Disclosure, disclosure, is_natural_person, shown
 from gateway.validation import parse_request
@@ -261,6 +262,7 @@ ROUTES: tuple[Operation, ...] = (
             CommitmentSettled,
             ListingChanged,
             errors.UnknownRegion,
+            DomainNotPermitted,
         ),
         body=ObjectionDecision,
         description="A correction decided (`source_updated_at`) before content the owner has "
@@ -269,7 +271,8 @@ ROUTES: tuple[Operation, ...] = (
         "or corrected content) is 409 `objection_decided`. A platform's correction keeps the "
         "listing's `origin_region` (400 at `corrected_entry.origin_region`); the operator's may "
         "give the listing to the registered region that made the decision (a listing pushed first "
-        "by a region with no right to it; 403 `unknown_region` for one not registered), which "
+        "by a region with no right to it; 403 `unknown_region` for one not registered, "
+        "`domain_not_permitted` for a national source outside its domains), which "
         "then owns it. A correction keeps its commitment's recorded "
         "outcome (409 `commitment_settled`). A "
         "listing that has ended keeps its status: its objection closes with the outcome "

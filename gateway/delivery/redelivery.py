@@ -161,22 +161,28 @@ def shown_now(
     """Each delivery with ID numbers in full only where its region recognises the listing as it
     stands today (``shown_today``): one read of the listings planned in full, none otherwise."""
     full = {
-        d.change.listing.listing_id: d.change.listing.credit_code for d in deliveries if _in_full(d)
+        d.change.listing.listing_id: d.change.listing.credit_code for d in deliveries if in_full(d)
     }
     if not full:
         return deliveries
     held = listings.current([(code, i) for i, code in full.items()])
     return [
         shown_today(d, agreements, today, held.get(d.change.listing.listing_id))
-        if _in_full(d)
+        if in_full(d)
         else d
         for d in deliveries
     ]
 
 
-def _in_full(delivery: Delivery) -> bool:
-    """Planned with ID numbers in full (a tombstone holds none: it is left as it is)."""
-    return delivery.recognition.recognised and delivery.change.type is not ChangeType.PURGED
+def in_full(delivery: Delivery) -> bool:
+    """Planned with ID numbers in full, for a region whose recognition may have ended since:
+    not a tombstone (it holds none), nor an objection's notice to the listing's owner, who
+    sees its own listing whole, the objection's reason too, ended or not (it must decide)."""
+    return (
+        delivery.recognition.recognised
+        and delivery.change.type is not ChangeType.PURGED
+        and delivery.type != "objection.filed"
+    )
 
 
 class RecognitionToday:
@@ -200,7 +206,7 @@ class RecognitionToday:
             self._read = None
 
     def __call__(self, deliveries: list[Delivery]) -> list[Delivery]:
-        if not any(map(_in_full, deliveries)):
+        if not any(map(in_full, deliveries)):
             return deliveries
         with self._lock:
             if self._read is None:

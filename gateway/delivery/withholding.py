@@ -27,6 +27,7 @@ from datetime import datetime
 from gateway.delivery.batching import Batch
 from gateway.delivery.planning import Delivery
 from gateway.delivery.records import Attempt
+from gateway.delivery.redelivery import in_full
 from gateway_client.contract import ChangeType
 
 WITHHELD = "not sent: its listing was purged since it was queued (its tombstone follows)"
@@ -50,10 +51,8 @@ def recognition_read(
     delivery: Delivery | Batch,
 ) -> Future[list[Delivery]] | None:
     """A single delivery as today's recognition shows it, being read (None: nothing to read —
-    no ID number in full, a tombstone, a batch, or no recognition known to the service)."""
-    if shown is None or isinstance(delivery, Batch) or not delivery.recognition.recognised:
-        return None
-    if delivery.change.type is ChangeType.PURGED:
+    a batch, no recognition known to the service, or nothing to mask: ``in_full``)."""
+    if shown is None or isinstance(delivery, Batch) or not in_full(delivery):
         return None
     return readers.submit(shown, [delivery])
 
