@@ -274,6 +274,8 @@ def same_decision(listing: Listing, objection: Objection, decision: ObjectionDec
     entry = decision.corrected_entry
     if decision.outcome != "corrected" or entry is None:
         return True
+    if entry.origin_region not in (None, listing.origin_region):
+        return False  # the operator giving it to another region: something else
     return all(getattr(listing, name) == getattr(entry, name) for name in _CORRECTED)
 
 

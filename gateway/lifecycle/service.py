@@ -36,6 +36,7 @@ from gateway.lifecycle.rules import (
 )
 from gateway.lifecycle.tick import PAGE, Tick, TickReport
 from gateway.lifecycle.workdays import WorkdayCalendar
+from gateway.national import DomainNotPermitted, domain_problem
 from gateway.ownership import NotListingOwner, may_change, not_owner_message
 from gateway.ports import Archive, Erasure, ListingStore, Receipts, Registry
 from gateway_client.contract import (
@@ -255,13 +256,9 @@ class LifecycleService:
                 "ends the listing as it is",
                 path="corrected_entry",
             )
-        moved_to = decision.corrected_entry and decision.corrected_entry.origin_region
-        rehoming = bool(moved_to) and moved_to != held.origin_region and by == OPERATOR
-        if rehoming and self._registry.get_region(str(moved_to)) is None:
-            raise UnknownRegion(  # the region given the listing must be able to push it
-                f"{moved_to} is not registered: register it before giving it a listing",
-                path="corrected_entry.origin_region",
-            )
+        entry = decision.corrected_entry
+        if entry is not None and entry.origin_region not in (None, held.origin_region):
+            self._may_be_given(entry.origin_region, entry.domain, by)
         named = objection_named(held, objection_id)
         if not named.open and (
             decision.version <= held.version or same_decision(held, named, decision)
@@ -275,6 +272,22 @@ class LifecycleService:
             )
         moved = decide_objection(held, decision, by, now, self._workdays)
         return self._save(held, moved), True
+
+    def _may_be_given(self, region: str, domain: str, by: str) -> None:
+        """The operator gives a listing only to a region that can then push it: registered,
+        and a national source only in a domain it may list in (a platform's correction never
+        moves it: ``objection_steps``)."""
+        if by != OPERATOR:
+            return
+        known = self._registry.get_region(region)
+        path = "corrected_entry.origin_region"
+        if known is None:
+            raise UnknownRegion(
+                f"{region} is not registered: register it before giving it a listing", path=path
+            )
+        refused = domain_problem(domain, region, known.domains)
+        if refused is not None:
+            raise DomainNotPermitted(refused[1], path=path)
 
     def repair(
         self, credit_code: str, listing_id: str, request: RepairRequest, region: str | None

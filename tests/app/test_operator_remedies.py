@@ -125,3 +125,33 @@ def test_only_the_operator_moves_a_listing_and_only_to_a_registered_region(gatew
     assert unregistered.json_body["error"]["path"] == "corrected_entry.origin_region"
     held = gateway.client.http.get(f"/v1/subjects/{CREDIT_CODE}").json_body["listings"][0]
     assert (held["listing"]["origin_region"], held["listing"]["status"]) == (SQUATTER, "active")
+
+
+def test_a_listing_is_given_neither_to_a_source_outside_its_domains_nor_twice_in_silence(gateway):
+    """A national source outside its domains could never push it, and would make it a national
+    listing every region recognises; a later decision giving it elsewhere is no replay
+    (review 46j F1, F3)."""
+    squatter = gateway.register_platform(SQUATTER)
+    gateway.register_platform(CITY)
+    gateway.register_platform(HUNAN)
+    source = {"name": "税务总局", "kind": "national_source", "domains": ["major_tax_violation"]}
+    registered = gateway.client.http.put(
+        "/v1/regions/100001", headers=gateway.operator(), body=json.dumps(source).encode()
+    )
+    assert registered.status_code == 200, registered.json_body
+    entry = recent_entry()
+    listing_id = pushed(gateway, squatter, SQUATTER, entry)
+    path = listing_path(CREDIT_CODE, listing_id)
+    _objected(gateway, path)
+
+    to_source = _corrected(gateway, path, {**entry, "origin_region": "100001"}, gateway.operator())
+    to_city = _corrected(gateway, path, {**entry, "origin_region": CITY}, gateway.operator())
+    to_hunan = _corrected(gateway, path, {**entry, "origin_region": HUNAN}, gateway.operator())
+
+    assert (to_source.status_code, error_code(to_source)) == (403, "domain_not_permitted")
+    assert to_source.json_body["error"]["path"] == "corrected_entry.origin_region"
+    assert to_city.status_code == 200, to_city.json_body
+    assert (to_hunan.status_code, error_code(to_hunan)) == (409, "objection_decided")
+    assert to_hunan.json_body["error"]["path"] == "corrected_entry"
+    held = gateway.client.http.get(f"/v1/subjects/{CREDIT_CODE}").json_body["listings"][0]
+    assert held["listing"]["origin_region"] == CITY
