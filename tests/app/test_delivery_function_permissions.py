@@ -5,7 +5,6 @@ agreements, which the function's role could not)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import botocore.client
@@ -34,14 +33,6 @@ _LOGICAL = {
 }
 
 
-@pytest.fixture
-def receiver() -> Iterator[AnsweringReceiver]:
-    started = AnsweringReceiver()
-    started.start()
-    yield started
-    started.stop()
-
-
 def _tables(params: dict[str, Any]) -> set[str]:
     named = {params["TableName"]} if "TableName" in params else set()
     named |= set(params.get("RequestItems", {}))
@@ -58,13 +49,13 @@ def test_the_delivery_function_calls_only_what_its_role_grants(
     aws: Any,
     stream: StreamReader,
     queue: DeliveryQueue,
-    receiver: AnsweringReceiver,
+    hook: AnsweringReceiver,
     monkeypatch: pytest.MonkeyPatch,
     mode: str,
 ) -> None:
     askers = Askers(gateway).register()  # 湖南 recognises 湖北's lists by an agreement
-    subscribe(gateway, receiver.url, region=HUNAN, delivery_mode=mode, retry_schedule_seconds=[0])
-    receiver.answer(500, "down")  # a retry too
+    subscribe(gateway, hook.url, region=HUNAN, delivery_mode=mode, retry_schedule_seconds=[0])
+    hook.answer(500, "down")  # a retry too
     askers.push("owner", person_entry(), company_entry(decision_number="(2024)鄂0281执999号"))
     gateway_app.fan_out_changes(stream.event(), None)
     settings = get_settings()
@@ -81,7 +72,7 @@ def test_the_delivery_function_calls_only_what_its_role_grants(
     queue.run()
     queue.run()
 
-    assert len(receiver.requests) >= 2  # attempted, and retried
+    assert len(hook.requests) >= 2  # attempted, and retried
     assert ("AgreementsTable", "Scan") in calls  # the re-check ran
     policy = TABLES["DeliverWebhooks"]
     refused = {

@@ -6,10 +6,8 @@ re-masking of retries (review 46f) left it the reason withheld once the listing 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from app_support import CREDIT_CODE, HUNAN, Gateway, StreamReader
 from delivery_support import AnsweringReceiver, DeliveryQueue, subscribe
 from lifecycle_support import (
@@ -27,30 +25,22 @@ import app as gateway_app
 REASON = "已履行完毕，申请撤销"
 
 
-@pytest.fixture
-def owner_endpoint() -> Iterator[AnsweringReceiver]:
-    started = AnsweringReceiver()
-    started.start()
-    yield started
-    started.stop()
-
-
 def test_a_notice_retried_after_the_listing_ended_still_carries_the_reason(
     gateway: Gateway,
     stream: StreamReader,
     queue: DeliveryQueue,
-    owner_endpoint: AnsweringReceiver,
+    hook: AnsweringReceiver,
     aws: Any,
 ) -> None:
     owner = gateway.register_platform(QINGCHENG)
     hunan = gateway.register_platform(HUNAN)
-    subscribe(gateway, owner_endpoint.url, region=QINGCHENG, retry_schedule_seconds=[0, 0, 0])
-    subscribe(gateway, owner_endpoint.url, region=HUNAN)  # delivered it: it may object
+    subscribe(gateway, hook.url, region=QINGCHENG, retry_schedule_seconds=[0, 0, 0])
+    subscribe(gateway, hook.url, region=HUNAN)  # delivered it: it may object
     entry = qingcheng_entry()
     listing_id = pushed(gateway, owner, QINGCHENG, entry)
     gateway_app.fan_out_changes(stream.event(), None)
     queue.run()
-    owner_endpoint.answer(500, "down")
+    hook.answer(500, "down")
     filing = {"objection_id": "o1", "reason": REASON, "on_behalf": "subject"}
     path = listing_path(CREDIT_CODE, listing_id) + "/objections"
     assert Lifecycle(gateway).post(path, filing, hunan).status_code == 201
@@ -59,13 +49,13 @@ def test_a_notice_retried_after_the_listing_ended_still_carries_the_reason(
     removed = push_with_removals(gateway, owner, QINGCHENG, [removal_of(entry, "revoked")])
     assert removed.json_body["removed"] == 1, removed.json_body
     gateway_app.fan_out_changes(stream.event(), None)
-    sent = len(owner_endpoint.requests)
+    sent = len(hook.requests)
 
-    owner_endpoint.answer(204)
+    hook.answer(204)
     for _ in range(3):
         queue.run()
 
-    later = [json.loads(r.body) for r in owner_endpoint.requests[sent:]]
+    later = [json.loads(r.body) for r in hook.requests[sent:]]
     notices = [b for b in later if b["type"] == "objection.filed"]
     assert notices
     assert notices[-1]["data"]["listing"]["objection"]["reason"] == REASON
