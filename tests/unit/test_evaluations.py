@@ -4,6 +4,7 @@ lists the results in force with the asking region's recognition."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -11,7 +12,8 @@ from builders import NOW, agreement, entry, listing
 from pydantic import ValidationError
 
 from gateway.recognition import Viewer, recognise, subject_view
-from gateway_client.contract import ListingEntry, NotRecognised, load_catalogue
+from gateway.validation import parse_request
+from gateway_client.contract import ListingEntry, NotRecognised, SchemaError, load_catalogue
 
 HUNAN = "430000"
 INCENTIVE = {
@@ -149,3 +151,17 @@ def test_a_case_on_a_better_grade_is_an_incentive_on_a_poorer_one_a_punishment()
     )
 
     assert (cases.total, cases.incentives, cases.punishments) == (2, 1, 1)
+
+
+def test_a_result_pushed_without_its_end_is_refused_and_one_stored_so_still_reads():
+    """Without ``valid_until`` a grade would be recognised for ever and a person's result never
+    erased (review 46k): refused at intake on its field; a record stored before still reads."""
+    endless = graded(valid_until=None)
+
+    with pytest.raises(SchemaError) as refused:
+        parse_request(ListingEntry, json.dumps(endless).encode(), NOW.date())
+    problems = [(p["path"], p["code"]) for p in refused.value.context["errors"]]
+    stored = ListingEntry.model_validate(endless)  # no intake context: a stored record
+
+    assert problems == [("valid_until", "missing_valid_until")]
+    assert stored.valid_until is None

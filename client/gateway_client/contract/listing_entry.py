@@ -57,7 +57,7 @@ class ListingEntry(Frozen):
     # No fixed term: listed until deleted (court defaulters under 第一条第一项: 法释〔2017〕7号
     # 第二条 sets the two years for 第二至六项 only). Left out of dumps when false.
     open_ended: bool = Field(default=False, exclude_if=lambda value: not value)
-    valid_until: Day | None = None
+    valid_until: Day | None = Field(default=None, validate_default=True)
     # 失信行为终止之日: when the dishonest conduct ended, if the platform knows; retention
     # (gateway.retention) counts from it. Left out of dumps when absent, so bodies and change
     # digests made before the field existed stay byte-identical.
@@ -142,6 +142,12 @@ class ListingEntry(Frozen):
     @field_validator("valid_until")
     @classmethod
     def _ends_after_start(cls, value: date | None, info: ValidationInfo) -> date | None:
+        intake = intake_of(info) is not None
+        if value is None and info.data.get("kind") is ListKind.EVALUATION and intake:
+            # without an end, a grade is recognised for ever, and a person's never erased
+            raise PydanticCustomError(
+                "missing_valid_until", "an evaluation result holds for a period: name its end"
+            )
         valid_from, domain = info.data.get("valid_from"), info.data.get("domain")
         if value is not None and valid_from is not None and value <= valid_from:
             raise PydanticCustomError("dates_out_of_order", "valid_until is not after valid_from")
