@@ -5,13 +5,15 @@ recorded, its outcome's date too."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from builders import listing
+from builders import CITY, listing
 from test_commitments import POLICY, commitment_entry, held, rig_with_policy
 
+from gateway.intake.dedup import plan
 from gateway.lifecycle.commitments import unsettles
 from gateway.registry import Region
-from gateway_client.contract import ListKind
+from gateway_client.contract import Listing, ListKind
 from gateway_client.contract.clock import CHINA
 
 SOURCE = "100011"
@@ -63,3 +65,28 @@ def test_a_settled_commitment_may_not_be_redated_or_reworded() -> None:
     assert unsettles(settled, redated)
     assert unsettles(settled, noted)
     assert not unsettles(still_open, redated)  # an open commitment may still be settled
+
+
+def _stamped(seconds: int, **commitment: Any) -> Listing:
+    raw = commitment_entry(**commitment)
+    return listing({**raw, "source_updated_at": f"2025-04-03T08:00:{seconds:02d}+08:00"})
+
+
+def test_one_push_settling_a_commitment_twice_keeps_the_first_outcome() -> None:
+    """As if sent one after another: the first outcome stands, the later one is refused
+    ``commitment_settled``, never answered ``duplicate`` (review 46k: the batch stored the later
+    outcome and answered the first a duplicate)."""
+    broken = _stamped(2, outcome="broken", outcome_on="2025-04-02")
+    reworded = _stamped(3, outcome="broken", outcome_on="2025-04-02")
+    kept = _stamped(4, outcome="kept", outcome_on="2025-04-02")
+    open_one = held()
+
+    decided = plan([(0, broken), (1, kept)], {open_one.listing_id: open_one}, CITY, False)
+    both = plan([(0, broken), (1, reworded), (2, kept)], {}, CITY, False)
+
+    assert [(i, x.commitment.outcome) for i, x, _ in decided.write] == [(0, "broken")]
+    assert [i for i, _ in decided.settled] == [1]
+    assert decided.duplicates == []
+    assert [i for i, _, _ in both.write] == [1]  # the newest that keeps the first outcome
+    assert [i for i, _ in both.settled] == [2]
+    assert [i for i, _ in both.duplicates] == [0]
