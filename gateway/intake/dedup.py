@@ -47,26 +47,39 @@ def collapse(
     return newest, losers
 
 
-def _first_outcome_stands(
-    winner: tuple[int, Listing], losers: list[tuple[int, Listing]]
-) -> tuple[tuple[int, Listing], list[tuple[int, Listing]], list[tuple[int, Listing]]]:
+def _first_outcomes_stand(
+    newest: dict[str, tuple[int, Listing]],
+    losers: list[tuple[int, Listing]],
+    result: DedupPlan,
+) -> list[tuple[int, Listing]]:
     """One batch settling a commitment and, in a later entry, giving it another outcome: as if
-    sent one after another, the first outcome stands — the newest entry that keeps it is the
-    batch's candidate — and each later entry that changes it is refused (``settled``), never
-    answered ``duplicate`` (review 46k). The candidate, the other entries, and those refused."""
-    lid = winner[1].listing_id
-    mine = [x for x in losers if x[1].listing_id == lid] + [winner]
-    settled = [x for x in mine if x[1].commitment is not None and x[1].commitment.outcome]
-    if not settled:
-        return winner, losers, []
-    first = min(settled, key=lambda x: x[1].version)[1]
-    later = [x for x in mine if x[1].version > first.version and unsettles(first, x[1])]
-    if not later:
-        return winner, losers, []
-    kept = [x for x in mine if x[1].version >= first.version and x not in later]
-    candidate = max(kept, key=lambda x: x[1].version)
-    rest = [x for x in losers if x is not candidate and x not in later]
-    return candidate, rest, later
+    sent one after another, the first outcome stands — the newest entry that keeps it becomes
+    the batch's candidate (in ``newest``) — and each later entry that changes it is refused
+    (``result.settled``), never answered ``duplicate`` (review 46k). The other entries."""
+    grouped: dict[str, list[tuple[int, Listing]]] = {}
+    for x in losers:
+        grouped.setdefault(x[1].listing_id, []).append(x)
+    rest: list[tuple[int, Listing]] = []
+    for lid, older in grouped.items():
+        mine = [*older, newest[lid]]
+        settled = [x for x in mine if x[1].commitment is not None and x[1].commitment.outcome]
+        first = min(settled, key=lambda x: x[1].version)[1] if settled else None
+        later = (
+            []
+            if first is None
+            else [x for x in mine if x[1].version > first.version and unsettles(first, x[1])]
+        )
+        if first is None or not later:
+            rest += older
+            continue
+        candidate = max(
+            (x for x in mine if x[1].version >= first.version and x not in later),
+            key=lambda x: x[1].version,
+        )
+        newest[lid] = candidate
+        result.settled += later
+        rest += [x for x in older if x is not candidate and x not in later]
+    return rest
 
 
 def carried_over(update: Listing, held: Listing) -> Listing:
@@ -111,9 +124,8 @@ def plan(
     (``gateway.delivery.withholding``). Such a candidate is refused, every copy of it."""
     newest, losers = collapse(candidates)
     result = DedupPlan()
-    for lid in {listing.listing_id for _, listing in losers}:
-        newest[lid], losers, contradicted = _first_outcome_stands(newest[lid], losers)
-        result.settled += contradicted
+    if any(listing.commitment is not None for _, listing in losers):
+        losers = _first_outcomes_stand(newest, losers, result)
     for index, listing in losers:
         held = stored.get(listing.listing_id)
         winner = newest[listing.listing_id][1]
