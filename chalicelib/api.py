@@ -19,6 +19,7 @@ from gateway.lifecycle import Removal
 from gateway.registry import (
     PUBLIC_KEY_TAKEN,
     BrokenCommitmentPolicy,
+    BrokenCommitmentTerms,
     KeyAlgorithm,
     KeyIdTaken,
     PlatformKey,
@@ -39,6 +40,7 @@ from gateway_client.contract import (
     NotFound,
     PublishedKey,
     SingleLine,
+    china_date,
     errors,
     key_set,
 )
@@ -82,7 +84,12 @@ class _RegionBody(BaseModel):
         description="left out: the stored value; null or never set: true for a region, false "
         "for the national kinds",
     )
-    broken_commitments: BrokenCommitmentPolicy | None = None
+    broken_commitments: BrokenCommitmentTerms | None = Field(
+        default=None,
+        description="the severity and legal basis the tick lists the region's broken "
+        "commitments under; the gateway adds `since`, the day it was first set: a promise "
+        "broken before then is never listed",
+    )
 
 
 class _KeyBody(BaseModel):
@@ -109,6 +116,11 @@ def put_region(request: Request, code: str) -> Response:
             fields.pop(name, None)
         else:
             fields[name] = value
+    if body.broken_commitments is not None:
+        held = stored.broken_commitments if stored else None
+        today = china_date(container().clock.now())
+        policy = BrokenCommitmentPolicy.set(body.broken_commitments, held, today)
+        fields["broken_commitments"] = policy.model_dump()
     region = caller.valid(Region, {**fields, "code": code})
     registry.put_region(region)
     return json_response(200, region.model_dump(mode="json"))
@@ -254,7 +266,9 @@ ROUTES: tuple[Operation, ...] = (
         "`duplicate_key`, `version_reused` (a version held with other content: nothing is "
         "written), "
         "`invalid_birth_date`, `missing_field`, `unknown_listing`, `domain_not_permitted` (a "
-        "national source's entry outside its registered domains: nothing is written).",
+        "national source's entry outside its registered domains: nothing is written), "
+        "`domain_reserved` (a domain only the gateway lists in: `broken_commitment`, listed "
+        "from a broken commitment by its owner's policy).",
         handler=push,
     ),
     Operation(

@@ -176,6 +176,10 @@ class TickResult(Frozen):
     broken_commitments_listed: int = Field(
         description="black listings made from broken commitments by their owners' policies"
     )
+    broken_commitments_unlisted: int = Field(
+        description="those black listings revoked because their broken commitment was revoked "
+        "or corrected"
+    )
     checkpoint: int | None
     reevaluations_started: int = Field(
         description="agreement re-evaluations started for agreements beginning or ending today"

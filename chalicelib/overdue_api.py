@@ -179,8 +179,7 @@ ROUTES: tuple[Operation, ...] = (
         query=(count_param("limit", _BACKFILL_PAGE, _MAX_PAGE), _AFTER),
         description="Expiry, retention and the overdue lists read indexes every listing write "
         "dates; a listing written before they existed is in neither until this dates it. "
-        "A one-off (again only after changing `CG_RETENTION_YEARS`, the evidence window or "
-        "a region's `broken_commitments` policy): "
+        "A one-off (again only after changing `CG_RETENTION_YEARS` or the evidence window): "
         "it scans the listings table, a page a call — call it with each `next` until null. "
         "Running it again writes only what differs.",
         handler=backfill,

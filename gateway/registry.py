@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
@@ -13,6 +13,7 @@ from gateway_client.contract import (
     ONE_LINE,
     SM2_DEFAULT_USER_ID,
     Conflict,
+    Day,
     DomainKeys,
     Frozen,
     Moment,
@@ -31,12 +32,32 @@ from gateway_client.contract import (
 KeyId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{3,64}$")]
 
 
-class BrokenCommitmentPolicy(Frozen):
+class BrokenCommitmentTerms(Frozen):
     """How a region lists its own broken commitments (违背信用承诺) as black listings: the
     severity and the legal basis (认定依据, 国办发〔2020〕49号) it lists them under."""
 
     severity: Severity
     legal_basis: Annotated[str, Field(min_length=1, max_length=1000), ONE_LINE]
+
+
+class BrokenCommitmentPolicy(BrokenCommitmentTerms):
+    """The terms, and the day the region began listing by them: a promise broken before then
+    is not listed (no punishment by a rule made after the breach), whichever day the tick
+    reads it."""
+
+    since: Day | None = Field(
+        default=None,
+        description="set by the gateway: the day (Beijing) the policy was first set; a "
+        "commitment broken before it is never listed (unset: a policy stored before the rule)",
+    )
+
+    @classmethod
+    def set(
+        cls, terms: BrokenCommitmentTerms, stored: BrokenCommitmentPolicy | None, today: date
+    ) -> BrokenCommitmentPolicy:
+        """The policy ``terms`` set today: a change of terms keeps the day listing began."""
+        since = stored.since if stored is not None else today
+        return cls(**terms.model_dump(), since=since)
 
 
 PlatformKind = Literal["region", "national_platform", "national_source"]

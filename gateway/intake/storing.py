@@ -17,6 +17,7 @@ from gateway_client.contract import (
     Listing,
     ListingEntry,
     ListingStatus,
+    load_catalogue,
     within,
 )
 
@@ -31,6 +32,23 @@ An ended one stays as it ended (its retention counts from the step that ended it
 
 Purged = Callable[[Sequence[str]], set[str]]
 """Which of these listing ids a retention purge erased (the exchange log's permanent mark)."""
+
+
+DOMAIN_RESERVED = "domain_reserved"
+
+
+def reserved_problem(domain: str) -> tuple[str, str] | None:
+    """(code, message) when ``domain`` is one the gateway lists itself (a broken commitment's
+    black listing, by its owner's policy): a platform's own listing there would list the
+    subject twice for one broken promise, and a resync of it would unlist the tick's."""
+    known = load_catalogue().domain(domain)
+    if known is None or not known.gateway_listed:
+        return None
+    return (
+        DOMAIN_RESERVED,
+        f"{domain} is listed by the gateway from broken commitments (the owner's policy); "
+        "push the commitment's outcome instead",
+    )
 
 
 PURGED_MESSAGE = (
@@ -119,12 +137,13 @@ def admission_problems(
 ) -> list[tuple[str, str, str]]:
     """(field, code, message) for each reason a valid entry cannot be stored at all: an origin
     the region may not claim, a domain a national source may not list in (``domains``, empty
-    for every other platform), or a version or decision date from the future."""
+    for every other platform) or only the gateway lists in, or a version or decision date from
+    the future."""
     problems = entry_problems(entry, now, tolerance)
     origin = origin_problem(entry, region, relays)
     if origin is not None:
         problems.insert(0, ("origin_region", *origin))
-    domain = domain_problem(entry.domain, region, domains)
+    domain = reserved_problem(entry.domain) or domain_problem(entry.domain, region, domains)
     if domain is not None:
         problems.insert(0, ("domain", *domain))
     return problems

@@ -8,12 +8,17 @@ from gateway.authentication import authenticate
 from gateway.intake.bulk import Upload, UploadManifest, UploadStatus, upload_key
 from gateway.intake.ingest import PushPolicy
 from gateway.intake.ports import UploadStore
+from gateway.intake.storing import DOMAIN_RESERVED, reserved_problem
 from gateway.lifecycle import FutureVersion, version_problem
 from gateway.national import DomainNotPermitted, domain_problem
 from gateway.ports import Registry
 from gateway.rate_limit import RateCounter, admit
 from gateway.validation import parse_request
 from gateway_client.contract import BadRequest, Clock, Conflict, DuplicateValue, RegionMismatch
+
+
+class DomainReserved(BadRequest):
+    code = DOMAIN_RESERVED
 
 
 class UploadIdReused(Conflict):
@@ -75,8 +80,12 @@ class UploadDesk:
         DuplicateValue.check(manifest.domains, "domains")
         if manifest.mode == "check" and self._sealed is not None:
             manifest = manifest.model_copy(update={"sha256": self._sealed(manifest.sha256)})
-        # A national source's resync may only be the complete list of domains it lists in.
+        # A national source's resync may only be the complete list of domains it lists in; no
+        # resync is the complete list of what the gateway lists itself.
         for domain in manifest.domains:
+            reserved = reserved_problem(domain)
+            if reserved is not None:
+                raise DomainReserved(reserved[1], path="domains")
             refused = domain_problem(domain, manifest.region, auth.region.domains)
             if refused is not None:
                 raise DomainNotPermitted(refused[1], path="domains")

@@ -5,19 +5,26 @@ promise "自愿接受惩戒和约束"). Whether it is also listed on the black l
 when the owner region's policy (``Region.broken_commitments``) says so, the tick lists it as a
 ``broken_commitment`` black listing of that region — same subject, same department, the
 severity and legal basis the policy names, decided on the day the commitment was broken — and
-it is then the owner's like any listing it pushed (removal, objections, repair). An open
-commitment past its deadline is reported to its owner (``overdue``), never changed.
+it is then the owner's like any listing it pushed (removal, objections, repair). A policy
+lists only what is broken from the day it was set (``BrokenCommitmentPolicy.since``); a
+commitment broken that very day, read by a tick before the policy was set, is read again the
+next day (``read_again_on``). Should the owner, or an objection's decision, revoke or correct
+the broken commitment, the record the black listing stands on is gone: the tick revokes that
+listing too (``withdrawn``, ``unlisted``). An open commitment past its deadline is reported
+to its owner (``overdue``), never changed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from gateway.lifecycle.periods import effective_valid_until
+from gateway.lifecycle.rules import revoke_by_gateway
 from gateway.promotion import promote
 from gateway.registry import BrokenCommitmentPolicy
 from gateway_client.contract import (
+    IN_FORCE,
     CommitmentOutcome,
     Listing,
     ListingEntry,
@@ -41,6 +48,46 @@ def broken(listing: Listing) -> bool:
     )
 
 
+_STANDING = IN_FORCE | {ListingStatus.SUSPENDED}
+WITHDRAWN = frozenset({ListingStatus.REVOKED, ListingStatus.CORRECTED})
+"""A commitment's record taken back (撤销, 更正): what it showed no longer stands."""
+
+
+def withdrawn(listing: Listing) -> bool:
+    """A broken commitment whose record was revoked or corrected: its black listing, if the
+    tick made one, stands on nothing."""
+    return (
+        listing.kind is ListKind.COMMITMENT
+        and listing.commitment is not None
+        and listing.commitment.outcome is CommitmentOutcome.BROKEN
+        and listing.status in WITHDRAWN
+    )
+
+
+def black_listing_id(commitment: Listing) -> str:
+    """The id the black listing of ``commitment`` has (or would have) under any policy."""
+    return listing_id(
+        commitment.credit_code,
+        ListKind.BLACK,
+        BROKEN_DOMAIN,
+        commitment.deciding_authority,
+        _black_decision_number(commitment),
+    )
+
+
+def _black_decision_number(commitment: Listing) -> str:
+    return f"{commitment.decision_number[:150]}-违诺-{_mark(commitment)}"
+
+
+def unlisted(black: Listing, commitment: Listing, now: datetime) -> Listing | None:
+    """``black`` revoked because the broken commitment it was made from was revoked or
+    corrected (by its owner, or by an objection's decision); ``None`` if it stands no longer
+    (its owner ended it already)."""
+    if black.status not in _STANDING:
+        return None
+    return revoke_by_gateway(black, now, f"the broken commitment was {commitment.status.value}")
+
+
 def black_listing_for(
     commitment: Listing, policy: BrokenCommitmentPolicy, now: datetime
 ) -> Listing:
@@ -60,7 +107,7 @@ def black_listing_for(
             ].rstrip("\r"),
             "legal_basis": policy.legal_basis,
             "deciding_authority": commitment.deciding_authority,
-            "decision_number": f"{commitment.decision_number[:150]}-违诺-{_mark(commitment)}",
+            "decision_number": _black_decision_number(commitment),
             "decided_on": made.outcome_on,
             "valid_from": made.outcome_on,
             "responsible_persons": commitment.responsible_persons,
@@ -84,11 +131,27 @@ def to_list(held: Sequence[Listing], policy_of: PolicyLookup, now: datetime) -> 
     due = []
     for listing in held:
         policy = policy_of(listing.origin_region) if broken(listing) else None
-        if policy is not None:
+        if policy is not None and _under(listing, policy):
             black = black_listing_for(listing, policy, now)
             if black.listing_id not in present and not _ended(black, now):
                 due.append(black)
     return due
+
+
+def _under(commitment: Listing, policy: BrokenCommitmentPolicy) -> bool:
+    """Broken on or after the day the policy was set."""
+    made = commitment.commitment
+    broken_on = made.outcome_on if made is not None else None
+    return policy.since is None or (broken_on is not None and broken_on >= policy.since)
+
+
+def read_again_on(listing: Listing, today: date) -> date | None:
+    """Tomorrow, for a commitment broken today that no policy listed: a policy its owner sets
+    later today applies to it (``since`` is today), and the tick may have read it already."""
+    made = listing.commitment
+    if broken(listing) and made is not None and made.outcome_on == today:
+        return today + timedelta(days=1)
+    return None
 
 
 def _ended(black: Listing, now: datetime) -> bool:

@@ -5,8 +5,9 @@ memory outgrows the lifecycle function). So every listing write stores two dates
 indexes are keyed on, and the tick and the overdue lists read only what those indexes say is
 due:
 
-- ``act_on``: the first day the tick has to act — expire it, purge it (retention), or list it
-  as a broken commitment its owner's policy may list. ``None``: nothing will ever be due
+- ``act_on``: the first day the tick has to act — expire it, purge it (retention), list it
+  as a broken commitment its owner's policy may list, or unlist the black listing made from a
+  broken commitment since revoked or corrected. ``None``: nothing will ever be due
   without another write, which recomputes the date.
 - ``late_on``: the first day an open objection or commitment shows as overdue (the day after a
   deadline passes). It stays while the objection or commitment is open: the overdue lists read
@@ -26,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from gateway.lifecycle.commitments import broken
+from gateway.lifecycle.commitments import broken, withdrawn
 from gateway.lifecycle.objection_timeline import NOTICE_DAYS
 from gateway.lifecycle.periods import effective_valid_until
 from gateway.lifecycle.retention import (
@@ -88,8 +89,11 @@ def _expiry(listing: Listing) -> date | None:
 
 
 def _broken(listing: Listing) -> date | None:
-    """A broken commitment is due for listing from the day it was broken."""
+    """A broken commitment is due for listing from the day it was broken; one revoked or
+    corrected, for unlisting from the day it was (its last write's)."""
     made = listing.commitment
+    if withdrawn(listing):
+        return china_date(listing.accepted_at)
     return made.outcome_on if broken(listing) and made is not None else None
 
 

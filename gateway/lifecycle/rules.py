@@ -145,6 +145,13 @@ def remove(listing: Listing, removal: Removal, by: str, now: datetime) -> Listin
     )
 
 
+def revoke_by_gateway(listing: Listing, now: datetime, why: str) -> Listing:
+    """The gateway's own removal of a listing it made (``revoked``): the next revision."""
+    status = ListingStatus.REVOKED
+    history = _step(listing, "removed", status, now, GATEWAY, f"removed: revoked — {why}")
+    return _moved(listing, next_version(listing.version), now, status=status, history=history)
+
+
 def objections_filed(listing: Listing, by: str | None = None) -> set[str]:
     """The ids of every objection ever filed on the listing (by one region, if ``by``), as its
     history records them (the listing keeps only its latest objection whole)."""

@@ -14,7 +14,15 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from gateway.lifecycle.commitments import PolicyLookup, overdue, to_list
+from gateway.lifecycle.commitments import (
+    PolicyLookup,
+    black_listing_id,
+    overdue,
+    read_again_on,
+    to_list,
+    unlisted,
+    withdrawn,
+)
 from gateway.lifecycle.due import Budget, DueDates
 from gateway.lifecycle.objection_timeline import overdue_entries
 from gateway.lifecycle.retention import purge_due
@@ -37,6 +45,7 @@ class TickReport:
     overdue_objections: list[dict[str, str]] = field(default_factory=list)
     overdue_commitments: list[dict[str, str]] = field(default_factory=list)
     broken_commitments_listed: int = 0  # black listings made by owners' policies
+    broken_commitments_unlisted: int = 0  # …revoked with the broken commitment they stood on
     checkpoint: int | None = None  # the exchange-log checkpoint the same run published
     more_due: bool = False  # the budget ran out: the next run continues
     more_overdue: bool = False  # more overdue entries than the report lists
@@ -86,6 +95,8 @@ class Tick:
     def _act(
         self, held: Listing, today: date, now: datetime, policy_of: PolicyLookup, r: TickReport
     ) -> None:
+        if withdrawn(held):
+            r.broken_commitments_unlisted += self._unlist(held, now)
         due = to_list([held], policy_of, now)  # its black listing, unless that exists
         if due and self.erasure is not None:  # …or was purged: never listed again
             gone = self.erasure.purged([x.listing_id for x in due])
@@ -108,7 +119,19 @@ class Tick:
             return
         # Nothing written (what was due needed no write, or another write won a race and
         # dated the listing itself, when this fails too): move it on, or it stays due forever.
-        self.listings.reschedule(held, self.dates.act_on(held, after=today))
+        days = (self.dates.act_on(held, after=today), read_again_on(held, today))
+        self.listings.reschedule(held, min((d for d in days if d is not None), default=None))
+
+    def _unlist(self, commitment: Listing, now: datetime) -> int:
+        """Revoke the black listing made from ``commitment``, if it is still removable (its
+        owner may have ended it already); a write that loses a race is left to the listing's
+        next due date (the commitment's, or the next write's)."""
+        key = (commitment.credit_code, black_listing_id(commitment))
+        black = self.listings.current([key]).get(key[1])
+        revoked = unlisted(black, commitment, now) if black is not None else None
+        if black is None or revoked is None:
+            return 0
+        return len(self.listings.write([(revoked, black.version)], None))
 
     def _overdue(self, today: date, report: TickReport) -> None:
         """The first page of the overdue index; ``more_overdue`` when it has more."""

@@ -53,6 +53,9 @@ class Domain(Frozen):
     # A removal because the obligation was performed (已履行) is due within so many working days
     # of the performance; unset: no such removal for the domain.
     performed_removal_working_days: int | None = None
+    # Listed by the gateway itself (the tick, from a broken commitment by its owner's policy):
+    # a platform's push or resync in it would list the subject twice, or unlist the tick's.
+    gateway_listed: bool = False
     note: str | None = None
     sources: tuple[Source, ...] = ()
 

@@ -1,0 +1,121 @@
+"""The black listings the tick makes of broken commitments, over the app's routes: a policy
+lists promises broken from the day it was set, no platform lists or resyncs in the gateway's
+own domain, and a black listing goes (revoked, delivered as such) with the broken promise its
+owner revokes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from app_support import CITY, CREDIT_CODE, HUNAN, Gateway, error_code
+from lifecycle_support import Lifecycle, change_types, fan_out, push_with_removals, removal_of
+from test_commitment_routes import TODAY, broken, commitment, push
+
+from gateway_client.contract import china_date
+from gateway_client.contract.signing import Ed25519Signer
+
+POLICY = {"severity": "general", "legal_basis": "《七台河市信用承诺管理办法》第十条"}
+
+
+def put_policy(gateway: Gateway, policy: dict[str, Any] | None = POLICY, **more: Any) -> Any:
+    body = json.dumps({"name": "七台河市", "broken_commitments": policy, **more}).encode()
+    return gateway.client.http.put(f"/v1/regions/{CITY}", headers=gateway.operator(), body=body)
+
+
+@pytest.fixture
+def city(gateway: Gateway) -> Ed25519Signer:
+    gateway.put_region(HUNAN, name="湖南省")
+    return gateway.register_platform(CITY)
+
+
+def blacks(gateway: Gateway) -> list[dict[str, Any]]:
+    """The subject's black listings as the operator sees them (ended ones too)."""
+    reply = gateway.client.http.get(f"/v1/subjects/{CREDIT_CODE}", headers=gateway.operator())
+    assert reply.status_code == 200, reply.json_body
+    return [v["listing"] for v in reply.json_body["listings"] if v["listing"]["kind"] == "black"]
+
+
+def test_a_policy_is_stamped_with_the_day_it_was_set_and_keeps_it_when_changed(gateway, city):
+    first = put_policy(gateway)
+    changed = put_policy(gateway, {**POLICY, "severity": "serious"})
+    forged = put_policy(gateway, {**POLICY, "since": "2020-01-01"})
+
+    today = china_date(datetime.now(UTC)).isoformat()
+    assert first.json_body["broken_commitments"]["since"] == today
+    expected = {**POLICY, "severity": "serious", "since": today}
+    assert changed.json_body["broken_commitments"] == expected
+    assert forged.status_code == 400
+    assert forged.json_body["error"]["path"] == "broken_commitments.since"
+
+
+def test_a_promise_broken_before_the_policy_was_set_is_not_listed(gateway, city):
+    yesterday = (TODAY - timedelta(days=1)).isoformat()
+    push(gateway, city, CITY, commitment(), commitment(2, outcome="broken", outcome_on=yesterday))
+    assert put_policy(gateway).status_code == 200
+
+    assert Lifecycle(gateway).tick().json_body["broken_commitments_listed"] == 0
+    assert blacks(gateway) == []
+
+
+def test_no_platform_lists_in_the_domain_the_gateway_lists_itself(gateway, city):
+    entry = {
+        **commitment(),
+        "kind": "black",
+        "domain": "broken_commitment",
+        "severity": "general",
+        "legal_basis": "《七台河市信用承诺管理办法》第十条",
+        "commitment": None,
+    }
+    del entry["commitment"]
+
+    reply = gateway.push(city, CITY, [entry])
+
+    assert reply.status_code == 200, reply.json_body
+    assert [(e["field"], e["code"]) for e in reply.json_body["errors"]] == [
+        ("domain", "domain_reserved")
+    ]
+    lookup = gateway.client.http.get(f"/v1/subjects/{CREDIT_CODE}", headers=gateway.operator())
+    assert lookup.status_code == 404
+
+
+def test_no_platform_resyncs_the_domain_the_gateway_lists_itself(gateway, city):
+    content = b"{}\n"
+    manifest = {
+        "region": CITY,
+        "upload_id": "u-city-1",
+        "issued_at": datetime.now(UTC).isoformat(),
+        "count": 1,
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "size": len(content),
+        "mode": "resync",
+        "domains": ["licensing_commitment", "broken_commitment"],
+    }
+
+    reply = gateway.post_signed("/v1/uploads", city, "u-city-1", json.dumps(manifest).encode())
+
+    assert reply.status_code == 400, reply.json_body
+    assert (error_code(reply), reply.json_body["error"]["path"]) == ("domain_reserved", "domains")
+
+
+def test_revoking_a_broken_promise_revokes_its_black_listing_for_every_subscriber(
+    gateway, city, aws, stream
+):
+    assert put_policy(gateway).status_code == 200
+    push(gateway, city, CITY, commitment(), broken())
+    assert Lifecycle(gateway).tick().json_body["broken_commitments_listed"] == 1
+    fan_out(aws, stream)  # the commitment and its black listing, before anyone subscribed
+    subscribed = gateway.subscribe_as_operator(region=HUNAN, url="https://sub.example.cn/hooks")
+    assert subscribed.status_code == 201, subscribed.json_body
+
+    revoked = push_with_removals(gateway, city, CITY, [removal_of(broken(), "revoked")])
+    ticked = Lifecycle(gateway).tick().json_body
+
+    assert revoked.json_body["removed"] == 1, revoked.json_body
+    assert ticked["broken_commitments_unlisted"] == 1
+    assert [b["status"] for b in blacks(gateway)] == ["revoked"]
+    assert sorted(change_types(fan_out(aws, stream))) == ["revoked", "revoked"]
+    assert Lifecycle(gateway).tick().json_body["broken_commitments_unlisted"] == 0

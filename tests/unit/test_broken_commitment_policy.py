@@ -1,0 +1,114 @@
+"""A broken commitment's black listing in time: a policy lists only promises broken from the
+day it was set (one broken that day is read again the next, in case the tick read it before
+the policy came), and a black listing made from a promise whose record is then revoked or
+corrected is revoked by the tick too, once."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from builders import CITY, NOW, with_status
+from test_commitments import POLICY, held, rig_with_policy
+
+from gateway.lifecycle.commitments import black_listing_for, black_listing_id
+from gateway.registry import BrokenCommitmentPolicy, BrokenCommitmentTerms, Region
+from gateway_client.contract import Listing, ListingStatus, ListKind, china_date
+
+TODAY = china_date(NOW)
+
+
+def since(day: date) -> BrokenCommitmentPolicy:
+    return POLICY.model_copy(update={"since": day})
+
+
+def blacks(rig, broken: Listing) -> list[Listing]:  # type: ignore[no-untyped-def]
+    return [x for x in rig.store.subject(broken.credit_code) if x.kind is ListKind.BLACK]
+
+
+@pytest.mark.parametrize(("days_after", "listed"), [(-1, 1), (0, 1), (1, 0)])
+def test_a_policy_lists_only_promises_broken_from_the_day_it_was_set(days_after, listed):
+    broken_on = date(2025, 4, 2)
+    rig = rig_with_policy(since(broken_on + timedelta(days=days_after)))
+    rig.seed(held(outcome="broken", outcome_on=broken_on.isoformat()))
+
+    assert rig.service.tick().broken_commitments_listed == listed
+
+
+def test_a_promise_broken_today_is_read_again_tomorrow_for_a_policy_set_later_today():
+    rig = rig_with_policy(None)
+    broken = rig.seed(held(outcome="broken", outcome_on=TODAY.isoformat(), deadline="2025-06-01"))
+
+    assert rig.service.tick().broken_commitments_listed == 0  # no policy yet
+    assert rig.store.rescheduled[broken.listing_id] == TODAY + timedelta(days=1)
+    rig.registry.put_region(Region(code=CITY, name="清远市", broken_commitments=since(TODAY)))
+    rig.clock.advance(timedelta(days=1))
+
+    assert rig.service.tick().broken_commitments_listed == 1
+    assert rig.service.tick().broken_commitments_listed == 0
+
+
+def test_a_promise_broken_before_today_without_a_policy_leaves_the_index():
+    rig = rig_with_policy(None)
+    broken = rig.seed(held(outcome="broken", outcome_on="2025-04-02"))
+
+    rig.service.tick()
+
+    assert rig.store.rescheduled[broken.listing_id] is None
+
+
+@pytest.mark.parametrize("status", [ListingStatus.REVOKED, ListingStatus.CORRECTED])
+def test_a_black_listing_is_revoked_with_the_broken_promise_it_was_made_from(status):
+    rig = rig_with_policy(POLICY)
+    broken = rig.seed(held(outcome="broken", outcome_on="2025-04-02"))
+    rig.service.tick()
+    rig.store.write([(with_status(broken, status), broken.version)], CITY)
+
+    first, second = rig.service.tick(), rig.service.tick()
+
+    [black] = blacks(rig, broken)
+    assert (first.broken_commitments_unlisted, second.broken_commitments_unlisted) == (1, 0)
+    assert black.status is ListingStatus.REVOKED
+    assert (black.history[-1].by, black.history[-1].event) == ("gateway", "removed")
+    assert status.value in black.history[-1].reason
+
+
+def test_a_black_listing_its_owner_ended_already_is_left_as_it_ended():
+    rig = rig_with_policy(POLICY)
+    broken = rig.seed(held(outcome="broken", outcome_on="2025-04-02"))
+    rig.service.tick()
+    [black] = blacks(rig, broken)
+    rig.store.write([(with_status(black, ListingStatus.REPAIRED), black.version)], CITY)
+    rig.store.write([(with_status(broken, ListingStatus.REVOKED), broken.version)], CITY)
+
+    assert rig.service.tick().broken_commitments_unlisted == 0
+    assert [x.status for x in blacks(rig, broken)] == [ListingStatus.REPAIRED]
+
+
+def test_an_expired_broken_promise_leaves_its_black_listing_standing():
+    rig = rig_with_policy(POLICY)
+    broken = rig.seed(held(outcome="broken", outcome_on="2025-04-02"))
+    rig.service.tick()
+    rig.store.write([(with_status(broken, ListingStatus.EXPIRED), broken.version)], CITY)
+
+    assert rig.service.tick().broken_commitments_unlisted == 0
+    assert [x.status for x in blacks(rig, broken)] == [ListingStatus.ACTIVE]
+
+
+def test_the_black_listings_id_is_known_from_the_promise_alone():
+    broken = held(outcome="broken", outcome_on="2025-04-02")
+    other = BrokenCommitmentPolicy(severity="serious", legal_basis="另一依据")
+
+    assert black_listing_id(broken) == black_listing_for(broken, POLICY, NOW).listing_id
+    assert black_listing_id(broken) == black_listing_for(broken, other, NOW).listing_id
+
+
+def test_changing_a_policys_terms_keeps_the_day_listing_began():
+    terms = BrokenCommitmentTerms(severity="serious", legal_basis="新依据")
+
+    first = BrokenCommitmentPolicy.set(terms, None, TODAY)
+    changed = BrokenCommitmentPolicy.set(terms, since(date(2025, 1, 1)), TODAY)
+    legacy = BrokenCommitmentPolicy.set(terms, POLICY, TODAY)
+
+    assert (first.since, changed.since, legacy.since) == (TODAY, date(2025, 1, 1), None)
+    assert (changed.severity, changed.legal_basis) == ("serious", "新依据")
