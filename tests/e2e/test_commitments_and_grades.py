@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from e2e_support import code, register
 
+from gateway_client.contract import china_date
 from gateway_client.push_client import PushClient, http_request
 from infra.local.receiver import Receiver
 from infra.local.stack import LocalStack
@@ -24,7 +25,7 @@ from infra.local.stack import LocalStack
 pytestmark = pytest.mark.e2e
 
 PROVINCE, CITY = "430000", "430100"
-TODAY = datetime.now(UTC).date()
+TODAY = china_date(datetime.now(UTC))  # the platforms' day: a policy set today lists from it
 
 
 def promise(sequence: int, **made: Any) -> dict[str, Any]:
