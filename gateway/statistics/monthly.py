@@ -22,6 +22,7 @@ from gateway.statistics.records import (
     in_force,
     performed_removals,
 )
+from gateway.statistics.tallies import publishes_a_decision
 from gateway.statistics.upward import UpwardShare
 from gateway_client.contract import (
     CHINA,
@@ -41,7 +42,9 @@ from gateway_client.contract import (
 PUBLICATION_WORKING_DAYS = 7  # 双公示: published within 7 working days (seeds 001, 003, 004)
 PUBLICATION_DEFINITION = (
     "working days (PRC calendar, 调休 included) from a listing's decision (decided_on) to the "
-    "day the gateway first accepted it (listed_at), for listings first accepted this month: how "
+    "day the gateway first accepted it (listed_at), for the black and red listings platforms "
+    "pushed that were first accepted this month (not commitments, evaluation results or the "
+    "gateway's own broken-commitment listings): how "
     "soon a decision reached the exchange, against the 7 working days seeds 001 二(一)4, 003 "
     "(十九) and 004 二(二)2 allow for publishing licences and penalties (双公示)"
 )
@@ -305,7 +308,7 @@ def _publication(
     delays = [
         workdays.workdays_between(x.decided_on, china_date(x.listed_at or x.accepted_at))
         for x in listings
-        if month.has(x.listed_at or x.accepted_at)
+        if month.has(x.listed_at or x.accepted_at) and publishes_a_decision(x)
     ]
     if not delays:
         return Publication(listings=0, median_working_days=None, within_7_working_days_share=None)

@@ -82,6 +82,17 @@ def month_of(moment: datetime | date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
+def publishes_a_decision(x: Listing) -> bool:
+    """A black or red listing a platform pushed: a licence or penalty decision whose
+    publication the 7 working days measure (双公示). Not a commitment or an evaluation result
+    (no such decision), nor a listing the gateway makes itself (a broken commitment's, dated
+    when the tick ran, not when the region published)."""
+    if x.kind not in (ListKind.BLACK, ListKind.RED):
+        return False
+    domain = load_catalogue().domain(x.domain)
+    return domain is None or not domain.gateway_listed
+
+
 def listing_tally(x: Listing | None, workdays: WorkdayCalendar) -> Tally:
     """Everything the listing adds to its origin region's counters (nothing if ``None``)."""
     tally: Tally = Counter()
@@ -93,8 +104,9 @@ def listing_tally(x: Listing | None, workdays: WorkdayCalendar) -> Tally:
         tally[(region, bucket, attribute)] += 1
 
     first = x.listed_at or x.accepted_at
-    delay = workdays.workdays_between(x.decided_on, china_date(first))
-    add(month_of(first), f"{PUBLICATION}#{delay}")
+    if publishes_a_decision(x):
+        delay = workdays.workdays_between(x.decided_on, china_date(first))
+        add(month_of(first), f"{PUBLICATION}#{delay}")
     for step in x.history:
         if step.event in HISTORY_EVENTS:
             add(month_of(step.at), HISTORY_EVENTS[step.event])
