@@ -267,8 +267,9 @@ ROUTES: tuple[Operation, ...] = (
         "written), "
         "`invalid_birth_date`, `missing_field`, `unknown_listing`, `domain_not_permitted` (a "
         "national source's entry outside its registered domains: nothing is written), "
-        "`domain_reserved` (a domain only the gateway lists in: `broken_commitment`, listed "
-        "from a broken commitment by its owner's policy).",
+        "`domain_reserved` (a new listing in a domain only the gateway lists in: "
+        "`broken_commitment`, listed from a broken commitment by its owner's policy; the owner "
+        "may update one the tick made).",
         handler=push,
     ),
     Operation(

@@ -179,7 +179,8 @@ ROUTES: tuple[Operation, ...] = (
         query=(count_param("limit", _BACKFILL_PAGE, _MAX_PAGE), _AFTER),
         description="Expiry, retention and the overdue lists read indexes every listing write "
         "dates; a listing written before they existed is in neither until this dates it. "
-        "A one-off (again only after changing `CG_RETENTION_YEARS` or the evidence window): "
+        "A one-off (again only after changing `CG_RETENTION_YEARS` or the evidence window, or "
+        "upgrading to a version whose notes say so): "
         "it scans the listings table, a page a call — call it with each `next` until null. "
         "Running it again writes only what differs.",
         handler=backfill,

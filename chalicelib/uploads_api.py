@@ -183,8 +183,8 @@ ROUTES: tuple[Operation, ...] = (
         "that is over the safety threshold (10%) and `force` is not set. A national source may "
         "resync only its registered domains (403 `domain_not_permitted`, path `domains`); each "
         "line outside them is refused (`domain_not_permitted`, field `domain`). No platform "
-        "resyncs or lists in a domain the gateway lists itself (400 `domain_reserved`: path "
-        "`domains`, or field `domain` per line).",
+        "resyncs, or makes new listings in, a domain the gateway lists itself (400 "
+        "`domain_reserved`: path `domains`, or field `domain` per line).",
         handler=request_upload,
     ),
     Operation(

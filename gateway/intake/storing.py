@@ -39,15 +39,16 @@ DOMAIN_RESERVED = "domain_reserved"
 
 def reserved_problem(domain: str) -> tuple[str, str] | None:
     """(code, message) when ``domain`` is one the gateway lists itself (a broken commitment's
-    black listing, by its owner's policy): a platform's own listing there would list the
-    subject twice for one broken promise, and a resync of it would unlist the tick's."""
+    black listing, by its owner's policy): a platform's new listing there would list the
+    subject twice for one broken promise, and a resync of it would unlist the tick's. (The
+    owner may still update, and so correct, a listing the tick made, as any of its own.)"""
     known = load_catalogue().domain(domain)
     if known is None or not known.gateway_listed:
         return None
     return (
         DOMAIN_RESERVED,
         f"{domain} is listed by the gateway from broken commitments (the owner's policy); "
-        "push the commitment's outcome instead",
+        "push the commitment's outcome instead (a listing the tick made may be updated)",
     )
 
 
@@ -137,13 +138,13 @@ def admission_problems(
 ) -> list[tuple[str, str, str]]:
     """(field, code, message) for each reason a valid entry cannot be stored at all: an origin
     the region may not claim, a domain a national source may not list in (``domains``, empty
-    for every other platform) or only the gateway lists in, or a version or decision date from
-    the future."""
+    for every other platform), or a version or decision date from the future. (A new listing
+    in a domain only the gateway lists in is refused by ``store``, which reads what is held.)"""
     problems = entry_problems(entry, now, tolerance)
     origin = origin_problem(entry, region, relays)
     if origin is not None:
         problems.insert(0, ("origin_region", *origin))
-    domain = reserved_problem(entry.domain) or domain_problem(entry.domain, region, domains)
+    domain = domain_problem(entry.domain, region, domains)
     if domain is not None:
         problems.insert(0, ("domain", *domain))
     return problems
@@ -175,6 +176,13 @@ def store(
             break
         keys = [(listing.credit_code, listing.listing_id) for _, listing in pending]
         current = listings.current(keys)
+        reserved = {
+            i: why
+            for i, x in pending
+            if x.listing_id not in current and (why := reserved_problem(x.domain))
+        }
+        result.refused += [Refusal(i, "domain", *why) for i, why in reserved.items()]
+        pending = [(i, x) for i, x in pending if i not in reserved]
         fresh = [x.listing_id for _, x in pending if x.listing_id not in current]
         gone = purged(fresh) if fresh else set()
         decided = plan(pending, current, region, relays_subregions, gone)

@@ -8,10 +8,12 @@ severity and legal basis the policy names, decided on the day the commitment was
 it is then the owner's like any listing it pushed (removal, objections, repair). A policy
 lists only what is broken from the day it was set (``BrokenCommitmentPolicy.since``); a
 commitment broken that very day, read by a tick before the policy was set, is read again the
-next day (``read_again_on``). Should the owner, or an objection's decision, revoke or correct
-the broken commitment, the record the black listing stands on is gone: the tick revokes that
-listing too (``withdrawn``, ``unlisted``). An open commitment past its deadline is reported
-to its owner (``overdue``), never changed.
+next day (``read_again_on``). Should the owner revoke the broken commitment or remove it as
+corrected (or an objection's decision revoke it), the record the black listing stands on is
+gone: the tick revokes that listing too (``withdrawn``, ``unlisted``). A correction of the
+commitment's content is not carried over: the owner corrects the black listing as it does any
+of its listings (a push updating it, or an objection's decision). An open commitment past its
+deadline is reported to its owner (``overdue``), never changed.
 """
 
 from __future__ import annotations
@@ -81,9 +83,9 @@ def _black_decision_number(commitment: Listing) -> str:
 
 def unlisted(black: Listing, commitment: Listing, now: datetime) -> Listing | None:
     """``black`` revoked because the broken commitment it was made from was revoked or
-    corrected (by its owner, or by an objection's decision); ``None`` if it stands no longer
-    (its owner ended it already)."""
-    if black.status not in _STANDING:
+    removed as corrected; ``None`` if it stands no longer (its owner ended it already) or is
+    another region's now (the operator re-homed it: only its owner changes it)."""
+    if black.status not in _STANDING or black.origin_region != commitment.origin_region:
         return None
     return revoke_by_gateway(black, now, f"the broken commitment was {commitment.status.value}")
 

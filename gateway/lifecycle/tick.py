@@ -33,6 +33,8 @@ from gateway_client.contract import Listing, china_date, purge_id
 
 PAGE = 100
 """Listings read from an index at a time: the memory a run holds."""
+UNLIST_ATTEMPTS = 3
+"""Reads and writes of a black listing to revoke, when another write keeps winning the race."""
 OVERDUE_LISTED = 100
 """Listings whose overdue entries a tick report carries; the overdue routes page the rest."""
 
@@ -96,7 +98,10 @@ class Tick:
         self, held: Listing, today: date, now: datetime, policy_of: PolicyLookup, r: TickReport
     ) -> None:
         if withdrawn(held):
-            r.broken_commitments_unlisted += self._unlist(held, now)
+            unlisted_now = self._unlist(held, now)
+            if unlisted_now is None:
+                return  # its black listing still stands: the commitment stays due, a tick retries
+            r.broken_commitments_unlisted += unlisted_now
         due = to_list([held], policy_of, now)  # its black listing, unless that exists
         if due and self.erasure is not None:  # …or was purged: never listed again
             gone = self.erasure.purged([x.listing_id for x in due])
@@ -122,16 +127,21 @@ class Tick:
         days = (self.dates.act_on(held, after=today), read_again_on(held, today))
         self.listings.reschedule(held, min((d for d in days if d is not None), default=None))
 
-    def _unlist(self, commitment: Listing, now: datetime) -> int:
-        """Revoke the black listing made from ``commitment``, if it is still removable (its
-        owner may have ended it already); a write that loses a race is left to the listing's
-        next due date (the commitment's, or the next write's)."""
+    def _unlist(self, commitment: Listing, now: datetime) -> int | None:
+        """Revoke the black listing made from ``commitment``, unless it no longer stands (its
+        owner ended it) or is no longer the commitment owner's (the operator gave it to the
+        region that decided it): how many were revoked. A write that loses a race to another
+        (an objection step on the black listing) reads it again; ``None`` if it still stands
+        after ``UNLIST_ATTEMPTS``, so the commitment is left due for the next tick."""
         key = (commitment.credit_code, black_listing_id(commitment))
-        black = self.listings.current([key]).get(key[1])
-        revoked = unlisted(black, commitment, now) if black is not None else None
-        if black is None or revoked is None:
-            return 0
-        return len(self.listings.write([(revoked, black.version)], None))
+        for _ in range(UNLIST_ATTEMPTS):
+            black = self.listings.current([key]).get(key[1])
+            revoked = unlisted(black, commitment, now) if black is not None else None
+            if black is None or revoked is None:
+                return 0
+            if self.listings.write([(revoked, black.version)], None):
+                return 1
+        return None
 
     def _overdue(self, today: date, report: TickReport) -> None:
         """The first page of the overdue index; ``more_overdue`` when it has more."""

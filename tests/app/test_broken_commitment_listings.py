@@ -119,3 +119,25 @@ def test_revoking_a_broken_promise_revokes_its_black_listing_for_every_subscribe
     assert [b["status"] for b in blacks(gateway)] == ["revoked"]
     assert sorted(change_types(fan_out(aws, stream))) == ["revoked", "revoked"]
     assert Lifecycle(gateway).tick().json_body["broken_commitments_unlisted"] == 0
+
+
+def test_the_owner_corrects_the_black_listing_the_tick_made_as_any_of_its_own(gateway, city):
+    assert put_policy(gateway).status_code == 200
+    push(gateway, city, CITY, commitment(), broken())
+    Lifecycle(gateway).tick()
+    [black] = blacks(gateway)
+    fields = ("credit_code", "kind", "domain", "severity", "reason", "legal_basis")
+    fields += ("deciding_authority", "decision_number", "decided_on", "valid_from")
+    corrected = {name: black[name] for name in fields}
+    corrected |= {"subject_name": "七台河某某矿业有限公司", "source_sequence": 3}
+    corrected["source_updated_at"] = datetime.now(UTC).isoformat()
+    hunan = gateway.register_platform(HUNAN)
+
+    theirs = gateway.push(hunan, HUNAN, [{**corrected, "source_sequence": 4}])
+    ours = gateway.push(city, CITY, [corrected])
+
+    assert [e["code"] for e in theirs.json_body["errors"]] == ["not_listing_owner"]
+    assert (ours.json_body["accepted"], ours.json_body["errors"]) == (1, [])
+    assert [(b["listing_id"], b["subject_name"]) for b in blacks(gateway)] == [
+        (black["listing_id"], "七台河某某矿业有限公司")
+    ]

@@ -5,13 +5,18 @@ corrected is revoked by the tick too, once."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 import pytest
 from builders import CITY, NOW, with_status
+from fakes import InMemoryListingStore
 from test_commitments import POLICY, held, rig_with_policy
+from test_lifecycle_service import Rig
 
 from gateway.lifecycle.commitments import black_listing_for, black_listing_id
+from gateway.lifecycle.rules import next_version
+from gateway.lifecycle.tick import UNLIST_ATTEMPTS
 from gateway.registry import BrokenCommitmentPolicy, BrokenCommitmentTerms, Region
 from gateway_client.contract import Listing, ListingStatus, ListKind, china_date
 
@@ -112,3 +117,60 @@ def test_changing_a_policys_terms_keeps_the_day_listing_began():
 
     assert (first.since, changed.since, legacy.since) == (TODAY, date(2025, 1, 1), None)
     assert (changed.severity, changed.legal_basis) == ("serious", "新依据")
+
+
+class RacingStore(InMemoryListingStore):
+    """Another write (an objection step, say) lands on the black listing just before each of
+    the tick's first ``races`` writes of it."""
+
+    def __init__(self, races: int) -> None:
+        super().__init__()
+        self.races = races
+
+    def write(self, writes: Sequence[tuple[Listing, str | None]], region: str | None) -> set[str]:
+        for item, expected in writes:
+            if item.domain == "broken_commitment" and expected is not None and self.races:
+                self.races -= 1
+                held = self.listings[item.listing_id]
+                bumped = held.model_copy(update={"version": next_version(held.version)})
+                super().write([(bumped, held.version)], None)
+        return super().write(writes, region)
+
+
+def revoked_after_listing(races: int) -> tuple[Rig, Listing]:
+    rig = Rig(store=RacingStore(races=0))
+    rig.registry.put_region(Region(code=CITY, name="清远市", broken_commitments=POLICY))
+    broken = rig.seed(held(outcome="broken", outcome_on="2025-04-02"))
+    rig.service.tick()
+    rig.store.write([(with_status(broken, ListingStatus.REVOKED), broken.version)], CITY)
+    assert isinstance(rig.store, RacingStore)
+    rig.store.races = races
+    return rig, broken
+
+
+def test_a_revocation_that_loses_a_race_reads_the_black_listing_again():
+    rig, broken = revoked_after_listing(races=UNLIST_ATTEMPTS - 1)
+
+    assert rig.service.tick().broken_commitments_unlisted == 1
+    assert [x.status for x in blacks(rig, broken)] == [ListingStatus.REVOKED]
+
+
+def test_a_black_listing_still_standing_after_every_attempt_leaves_the_promise_due():
+    rig, broken = revoked_after_listing(races=UNLIST_ATTEMPTS)
+
+    assert rig.service.tick().broken_commitments_unlisted == 0
+    assert broken.listing_id not in rig.store.rescheduled  # still due: the next tick retries
+    assert rig.service.tick().broken_commitments_unlisted == 1
+
+
+def test_a_black_listing_given_to_another_region_is_left_to_its_owner():
+    rig = rig_with_policy(POLICY)
+    broken = rig.seed(held(outcome="broken", outcome_on="2025-04-02"))
+    rig.service.tick()
+    [black] = blacks(rig, broken)
+    rehomed = black.model_copy(update={"origin_region": "430000", "version": "z"})
+    rig.store.write([(rehomed, black.version)], None)
+    rig.store.write([(with_status(broken, ListingStatus.REVOKED), broken.version)], CITY)
+
+    assert rig.service.tick().broken_commitments_unlisted == 0
+    assert [x.status for x in blacks(rig, broken)] == [ListingStatus.ACTIVE]
