@@ -299,7 +299,8 @@ ROUTES: tuple[Operation, ...] = (
         "Refusals are 400 with `path` "
         "and a code: `unknown_division` (path `code`: no division ever had it), "
         "`reserved_region_code`, `not_the_nation`, `not_a_national_source_code`, "
-        "`domains_required`, `domains_not_permitted`, `unknown_domain`, `relay_not_permitted`, "
+        "`domains_required`, `domains_not_permitted`, `unknown_domain`, `domain_reserved` (a "
+        "domain only the gateway lists in), `relay_not_permitted`, "
         "`duplicate_value` (path `domains.N`: a domain named twice).",
         body=_RegionBody,
         handler=put_region,

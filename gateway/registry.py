@@ -25,6 +25,7 @@ from gateway_client.contract import (
     is_division,
     is_national_source,
     known_division,
+    load_catalogue,
     load_public_key,
     parent,
 )
@@ -58,6 +59,11 @@ class BrokenCommitmentPolicy(BrokenCommitmentTerms):
         """The policy ``terms`` set today: a change of terms keeps the day listing began."""
         since = stored.since if stored is not None else today
         return cls(**terms.model_dump(), since=since)
+
+
+def _gateway_listed(key: str) -> bool:
+    domain = load_catalogue().domain(key)
+    return domain is not None and domain.gateway_listed
 
 
 PlatformKind = Literal["region", "national_platform", "national_source"]
@@ -150,6 +156,13 @@ class Region(Frozen):
         if kind != "national_source" and domains:
             raise PydanticCustomError(
                 "domains_not_permitted", "only a national source is limited to domains"
+            )
+        reserved = [d for d in domains if _gateway_listed(d)]
+        if reserved and intake_of(info) is not None:  # stored: as read
+            raise PydanticCustomError(
+                "domain_reserved",
+                "{domain} is listed by the gateway itself, from broken commitments",
+                {"domain": reserved[0]},
             )
         return tuple(dict.fromkeys(domains))
 

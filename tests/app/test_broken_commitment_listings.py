@@ -14,6 +14,7 @@ import pytest
 from app_support import CITY, CREDIT_CODE, HUNAN, Gateway, error_code
 from lifecycle_support import Lifecycle, change_types, fan_out, push_with_removals, removal_of
 from test_commitment_routes import TODAY, broken, commitment, push
+from test_region_settings import put, stored
 
 from gateway_client.contract import china_date
 from gateway_client.contract.signing import Ed25519Signer
@@ -141,3 +142,14 @@ def test_the_owner_corrects_the_black_listing_the_tick_made_as_any_of_its_own(ga
     assert [(b["listing_id"], b["subject_name"]) for b in blacks(gateway)] == [
         (black["listing_id"], "七台河某某矿业有限公司")
     ]
+
+
+def test_no_national_source_is_registered_for_the_domain_the_gateway_lists_itself(gateway):
+    source = {"name": "某部委", "kind": "national_source", "domains": ["broken_commitment"]}
+
+    reply = put(gateway, "100007", source)
+
+    error = reply.json_body["error"]
+    assert (reply.status_code, error["path"]) == (400, "domains")
+    assert [e["code"] for e in error["errors"]] == ["domain_reserved"]
+    assert stored("100007") is None
