@@ -30,7 +30,7 @@ from gateway.lifecycle import (
     ObjectionVerified,
     RepairRequest,
     RepairTooEarly,
-    StaleCorrection,
+    StaleAction,
     VerificationReport,
 )
 from gateway.national import DomainNotPermitted
@@ -198,7 +198,8 @@ class TickResult(Frozen):
 _LISTING = "/v1/subjects/{credit_code}/listings/{listing_id}"
 _STEPPED = "The listing after the step."
 _REPLAYED = "Already done (a replay): the listing, unchanged, with `changed: false`."
-_REFUSED = (errors.BadRequest, errors.NotFound, NotListingOwner)
+# a national source acting on its listing in a domain since taken from it: 403 too
+_REFUSED = (errors.BadRequest, errors.NotFound, NotListingOwner, DomainNotPermitted)
 
 ROUTES: tuple[Operation, ...] = (
     Operation(
@@ -262,15 +263,15 @@ ROUTES: tuple[Operation, ...] = (
             *_REFUSED,
             NotInForce,
             ObjectionDecided,
-            StaleCorrection,
+            StaleAction,
             CommitmentSettled,
             ListingChanged,
             errors.UnknownRegion,
-            DomainNotPermitted,
         ),
         body=ObjectionDecision,
-        description="A correction decided (`source_updated_at`) before content the owner has "
-        "pushed since is refused with 409 `stale_version`: it would put the older content back. "
+        description="A decision stamped (`source_updated_at`) before content the owner has "
+        "pushed since is refused with 409 `stale_version`: it would act on, or put back, older "
+        "content (a step of the gateway's since, such as the filing, does not count). "
         "The same decision again is a replay; a later one saying something else (outcome, note "
         "or corrected content) is 409 `objection_decided`. A platform's correction keeps the "
         "listing's `origin_region` (400 at `corrected_entry.origin_region`); the operator's may "
@@ -291,10 +292,11 @@ ROUTES: tuple[Operation, ...] = (
         "Credit repair (信用修复) of a black listing",
         Access.OPERATOR_OR_PLATFORM,
         {200: Reply(ListingChange, f"{_STEPPED} {_REPLAYED}")},
-        (*_REFUSED, NotInForce, RepairTooEarly, ListingChanged),
+        (*_REFUSED, NotInForce, RepairTooEarly, StaleAction, ListingChanged),
         body=RepairRequest,
         description="Refused with 409 `repair_too_early` (and `earliest`) before the minimum "
-        "publicity period.",
+        "publicity period, and with 409 `stale_version` when stamped before content the owner "
+        "has pushed since.",
         handler=repair,
     ),
     Operation(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 
-from gateway.lifecycle import named_before, unsettles
+from gateway.lifecycle import named_before, source_version, unsettles
 from gateway.ownership import may_change
 from gateway_client.contract import Listing, ListingEntry
 
@@ -154,7 +154,8 @@ def plan(
         if listing.version > held.version:
             result.write.append((index, carried_over(listing, held), held.version))
             continue
-        if listing.version == held.version and not same_entry(listing, held):
+        if listing.version == source_version(held) and not same_entry(listing, held):
+            # the owner's own version (a gateway step since adds a revision on top of it)
             result.reused.append((index, listing))
             continue
         result.duplicates.append((index, listing))

@@ -41,6 +41,7 @@ from gateway.lifecycle import (
     Removal,
     remove,
     removed_status,
+    source_version,
     validate_removals,
     version_problem,
 )
@@ -207,21 +208,17 @@ class PushService:
             elif refused is not None:
                 valid.remove((index, removal))
                 errors.append(_removal_error(index, *refused, "domain"))
-        newest: dict[str, tuple[int, Removal]] = {}
-        for index, removal in valid:  # one listing removed twice in a batch: the newest counts
-            held_first = newest.get(removal.listing_id)
-            if held_first is None or removal.version > held_first[1].version:
-                newest[removal.listing_id] = (index, removal)
         outcomes: list[EntryOutcome] = []
         pending = valid
         for _ in range(RACE_RETRIES):  # a removal that loses a race is planned again
             if not pending:
                 break
             current = listings.current([(r.credit_code, r.listing_id) for _, r in pending])
+            newest = _newest(pending, current)
             writes: list[tuple[int, Removal, Listing, str]] = []
             for index, removal in pending:
                 held = current.get(removal.listing_id)
-                kept = newest[removal.listing_id][1]  # the batch's newest removal of it
+                kept = newest.get(removal.listing_id, removal)  # the batch's newest that counts
                 if held is None or _tried(held, region, relays):
                     errors.append(
                         _removal_error(index, "unknown_listing", "no such listing is held")
@@ -233,20 +230,20 @@ class PushService:
                     errors.append(_removal_error(index, REUSED, REUSED_MESSAGE, _VERSION))
                 elif held.status in REMOVABLE and removal.version <= held.version:
                     # in force at this version or a later one (so is any older one in the batch)
-                    reused = removal.version == held.version
+                    reused = removal.version == source_version(held)  # the owner's own
                     code, message = (REUSED, REUSED_MESSAGE) if reused else (STALE, STALE_MESSAGE)
                     errors.append(_removal_error(index, code, message, _VERSION))
+                elif _performed_too_early(removal, held):
+                    message = "performed_on is before the listing was decided (decided_on)"
+                    errors.append(
+                        _removal_error(index, "dates_out_of_order", message, "performed_on")
+                    )
                 elif kept is not removal or held.status is removed_status(removal):
                     # a newer one in the batch, or ended so already (its resend, a tick's expiry)
                     outcomes.append(_outcome(index, held, "duplicate", "removals"))
                 elif held.status not in REMOVABLE:
                     message = f"the listing has ended already ({held.status.value})"
                     errors.append(_removal_error(index, NOT_IN_FORCE, message, "credit_code"))
-                elif removal.performed_on is not None and removal.performed_on < held.decided_on:
-                    message = "performed_on is before the listing was decided (decided_on)"
-                    errors.append(
-                        _removal_error(index, "dates_out_of_order", message, "performed_on")
-                    )
                 else:
                     moved = remove(held, removal, region, now)
                     writes.append((index, removal, moved, held.version))
@@ -262,6 +259,28 @@ class PushService:
             for i, _ in pending
         ]
         return outcomes, errors
+
+
+def _newest(
+    removals: Sequence[tuple[int, Removal]], current: Mapping[str, Listing]
+) -> dict[str, Removal]:
+    """Per listing removed more than once in a batch, the newest removal, which counts (the
+    older ones are answered ``duplicate``). One that cannot apply to the held listing whatever
+    happens (performed before it was decided) does not count: refused on its own, it must not
+    make an older, valid one look done."""
+    newest: dict[str, Removal] = {}
+    for _, removal in removals:
+        held = current.get(removal.listing_id)
+        if held is not None and _performed_too_early(removal, held):
+            continue
+        first = newest.get(removal.listing_id)
+        if first is None or removal.version > first.version:
+            newest[removal.listing_id] = removal
+    return newest
+
+
+def _performed_too_early(removal: Removal, held: Listing) -> bool:
+    return removal.performed_on is not None and removal.performed_on < held.decided_on
 
 
 NOT_IN_FORCE = NotInForce.code

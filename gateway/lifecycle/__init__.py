@@ -16,7 +16,6 @@ from gateway.lifecycle.objection_steps import (
     DecidedRecently,
     ObjectionDecided,
     ObjectionVerified,
-    StaleCorrection,
 )
 from gateway.lifecycle.objection_timeline import period_end
 from gateway.lifecycle.requests import (
@@ -38,9 +37,11 @@ from gateway.lifecycle.rules import (
     NotInForce,
     ObjectionOpen,
     RepairTooEarly,
+    StaleAction,
     next_version,
     remove,
     removed_status,
+    source_version,
 )
 from gateway.lifecycle.service import (
     LifecycleService,
@@ -78,7 +79,7 @@ __all__ = [
     "RemovalReason",
     "RepairRequest",
     "RepairTooEarly",
-    "StaleCorrection",
+    "StaleAction",
     "TickReport",
     "VerificationReport",
     "WorkdayCalendar",
@@ -91,6 +92,7 @@ __all__ = [
     "remove",
     "removed_status",
     "shipped_policies",
+    "source_version",
     "unsettles",
     "validate_removals",
     "version_problem",

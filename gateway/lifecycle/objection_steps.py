@@ -22,7 +22,7 @@ from gateway.lifecycle.rules import (
     next_version,
     objection_decisions,
     objections_filed,
-    source_version,
+    refuse_stale,
 )
 from gateway.lifecycle.workdays import WorkdayCalendar
 from gateway_client.contract import (
@@ -173,14 +173,6 @@ def report_verified(
     )
 
 
-class StaleCorrection(Conflict):
-    """A correction decided before content the owner pushed since: applied, it would put the
-    older content back over the newer (an out-of-order message must change nothing)."""
-
-    code = "stale_version"
-    default_path = "source_updated_at"
-
-
 def decide_objection(
     listing: Listing,
     decision: ObjectionDecision,
@@ -194,6 +186,7 @@ def decide_objection(
     objection = listing.objection
     if objection is None or not objection.open:
         raise NotInForce("no objection is open on this listing", path="objection")
+    refuse_stale(listing, decision, "decision")
     closed = timeline(
         noticed_by(objection, now).model_copy(
             update={"decided_at": now, "outcome": decision.outcome, "decision_note": decision.note}
@@ -242,11 +235,6 @@ def decide_objection(
             raise CommitmentSettled(
                 "the commitment's outcome is recorded already (kept or broken is final); "
                 "decide revoked to withdraw the record instead"
-            )
-        if decision.version < source_version(listing):
-            raise StaleCorrection(
-                f"the correction is stamped {decision.version}, before the content held "
-                f"({source_version(listing)}): decide again with a current source_updated_at"
             )
         content = {
             name: getattr(entry, name)

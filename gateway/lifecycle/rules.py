@@ -82,6 +82,26 @@ def source_version(listing: Listing) -> str:
     return listing.version.partition(_REVISION)[0]
 
 
+class StaleAction(Conflict):
+    """A decision or repair stamped before content the owner pushed since: applied, it would
+    act on (or put back) content older than what is held — an out-of-order message must change
+    nothing, as a removal so stamped does not (``stale_version``)."""
+
+    code = "stale_version"
+    default_path = "source_updated_at"
+
+
+def refuse_stale(listing: Listing, request: Stamped, what: str) -> None:
+    """Raise ``StaleAction`` if ``request`` is older than the owner's last version (a gateway
+    step since, such as the objection's filing, does not count: ``after``)."""
+    held = source_version(listing)
+    if request.version < held:
+        raise StaleAction(
+            f"the {what} is stamped {request.version}, before the content held ({held}): "
+            "send it again with a current source_updated_at"
+        )
+
+
 def after(listing: Listing, request: Stamped) -> str:
     """The version of an action that applies once by state (a decision, a repair): the source's
     own stamp when it is newer, else the gateway's next revision, so an action stamped before
@@ -244,6 +264,7 @@ def repair(listing: Listing, request: RepairRequest, by: str, now: datetime) -> 
             f"credit repair is possible from {earliest.isoformat()} (minimum publicity period)",
             earliest=earliest.isoformat(),
         )
+    refuse_stale(listing, request, "repair")
     status = ListingStatus.REPAIRED
     history = _step(listing, "repaired", status, now, by, _repair_note(request))
     return _moved(listing, after(listing, request), now, status=status, history=history)

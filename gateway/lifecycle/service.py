@@ -36,7 +36,7 @@ from gateway.lifecycle.rules import (
 )
 from gateway.lifecycle.tick import PAGE, Tick, TickReport
 from gateway.lifecycle.workdays import WorkdayCalendar
-from gateway.national import DomainNotPermitted, domain_problem
+from gateway.national import refuse_outside
 from gateway.ownership import NotListingOwner, may_change, not_owner_message
 from gateway.ports import Archive, Erasure, ListingStore, Receipts, Registry
 from gateway_client.contract import (
@@ -77,6 +77,7 @@ class NotARecipient(NotListingOwner):
     code = "listing_not_received"
 
 
+_LISTING = "listing_id"  # where a refusal about the listing itself points
 NOTICE_ATTEMPTS = 3  # a notice lost to a concurrent write is read and applied again
 
 
@@ -118,12 +119,14 @@ class LifecycleService:
     def owned_listing(self, credit_code: str, listing_id: str, region: str | None) -> Listing:
         """The listing, for its owner's chain or the operator (``None``); 403 for others."""
         held = self.listing(credit_code, listing_id)
-        self._as_owner(held, region)
+        self._as_owner(held, region, acting=False)
         return held
 
-    def _as_owner(self, listing: Listing, region: str | None) -> str:
+    def _as_owner(self, listing: Listing, region: str | None, acting: bool = True) -> str:
         """Who acts: the operator (``None``), or a region that owns the listing or relays for
-        its owner; any other region is refused before anything is read further."""
+        its owner; any other region is refused before anything is read further. A national
+        source ``acting`` on a listing in a domain since taken from it is refused, as its push
+        or removal there would be (it may still read it)."""
         if region is None:
             return OPERATOR
         known = self._registry.get_region(region)
@@ -131,6 +134,8 @@ class LifecycleService:
         if not may_change(listing.origin_region, region, relays):
             _unseen(listing)
             raise NotListingOwner(not_owner_message(region, listing.origin_region))
+        if acting:
+            refuse_outside(listing.domain, region, known.domains if known else (), _LISTING)
         return region
 
     def _save(self, held: Listing, moved: Listing) -> Listing:
@@ -151,6 +156,7 @@ class LifecycleService:
             return OPERATOR, False
         known = self._registry.get_region(region)
         if may_change(listing.origin_region, region, known is not None and known.relays_subregions):
+            refuse_outside(listing.domain, region, known.domains if known else (), _LISTING)
             return region, True
         if self._receipts is None or not self._receipts.received(listing.listing_id, region):
             _unseen(listing)
@@ -285,9 +291,7 @@ class LifecycleService:
             raise UnknownRegion(
                 f"{region} is not registered: register it before giving it a listing", path=path
             )
-        refused = domain_problem(domain, region, known.domains)
-        if refused is not None:
-            raise DomainNotPermitted(refused[1], path=path)
+        refuse_outside(domain, region, known.domains, path)
 
     def repair(
         self, credit_code: str, listing_id: str, request: RepairRequest, region: str | None

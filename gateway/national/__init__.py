@@ -1,6 +1,11 @@
 """The national tier: national sources' domain limits, upward reporting (向上报送) rules."""
 
-from gateway.national.sources import DOMAIN_NOT_PERMITTED, DomainNotPermitted, domain_problem
+from gateway.national.sources import (
+    DOMAIN_NOT_PERMITTED,
+    DomainNotPermitted,
+    domain_problem,
+    refuse_outside,
+)
 from gateway.national.upward import UpwardReporting, UpwardRule
 
 __all__ = [
@@ -9,4 +14,5 @@ __all__ = [
     "UpwardReporting",
     "UpwardRule",
     "domain_problem",
+    "refuse_outside",
 ]

@@ -26,3 +26,10 @@ def domain_problem(domain: str, region: str, permitted: Sequence[str]) -> tuple[
         DOMAIN_NOT_PERMITTED,
         f"{region} lists in {', '.join(permitted)} only, not {domain}",
     )
+
+
+def refuse_outside(domain: str, region: str, permitted: Sequence[str], path: str) -> None:
+    """Raise ``DomainNotPermitted`` (at ``path``) where ``domain_problem`` finds one."""
+    refused = domain_problem(domain, region, permitted)
+    if refused is not None:
+        raise DomainNotPermitted(refused[1], path=path)

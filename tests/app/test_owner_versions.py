@@ -1,0 +1,131 @@
+"""The owner's own version decides, over the routes: a gateway step on a listing (an objection
+filed, its notice) adds a revision on top of the owner's version and changes nothing of what
+the owner's messages are held to; a decision or repair stamped before the owner's newer content
+is refused as a removal so stamped is; a national source's listing in a domain since taken from
+it is out of its hands on the lifecycle routes too; and a removal that cannot apply never makes
+an older one of the same batch look done."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app_support import CITY, CREDIT_CODE, Gateway, black_entry, error_code, new_signer
+from lifecycle_support import (
+    Lifecycle,
+    now,
+    push_with_removals,
+    pushed,
+    recent_entry,
+    removal_of,
+    stamp,
+)
+from test_national_routes import COURT, SOURCE, put
+
+
+def hours_ago(hours: float) -> str:
+    return (now() - timedelta(hours=hours)).isoformat()
+
+
+def test_after_a_gateway_step_the_owners_version_with_other_content_is_still_refused(
+    gateway: Gateway,
+):
+    city = gateway.register_platform(CITY)
+    life = Lifecycle(gateway)
+    entry = recent_entry()
+    listing_id = pushed(gateway, city, CITY, entry)
+    assert life.file_objection(CREDIT_CODE, listing_id, "o-1").status_code == 201  # operator
+
+    changed = gateway.push(city, CITY, [{**entry, "reason": "完全不同的列入事由"}])
+    removed_too = push_with_removals(
+        gateway,
+        city,
+        CITY,
+        [removal_of(entry, "revoked", source_updated_at=entry["source_updated_at"])],
+    )
+    removed = push_with_removals(gateway, city, CITY, [removal_of(entry, "revoked")])
+
+    assert [e["code"] for e in changed.json_body["errors"]] == ["version_reused"]
+    assert changed.json_body["duplicate"] == 0
+    assert [e["code"] for e in removed_too.json_body["errors"]] == ["version_reused"]
+    assert removed.json_body["removed"] == 1  # a later version still ends it
+    [view] = life.lookup(CREDIT_CODE).json_body["listings"]
+    assert view["listing"]["reason"] == entry["reason"]
+
+
+def test_a_repair_stamped_before_the_owners_newer_content_is_refused(gateway: Gateway):
+    city = gateway.register_platform(CITY)
+    life = Lifecycle(gateway)
+    first = recent_entry(days_ago=400, severity="general", source_updated_at=hours_ago(3))
+    listing_id = pushed(gateway, city, CITY, first)
+    newer = {**first, "reason": "更新后的事由", "source_updated_at": hours_ago(1)}
+    assert gateway.push(city, CITY, [newer]).json_body["accepted"] == 1
+
+    stale = life.repair(city, CREDIT_CODE, listing_id, source_updated_at=hours_ago(2))
+    current = life.repair(city, CREDIT_CODE, listing_id, source_updated_at=stamp())
+
+    assert (stale.status_code, error_code(stale)) == (409, "stale_version")
+    assert stale.json_body["error"]["path"] == "source_updated_at"
+    assert (current.status_code, current.json_body["listing"]["status"]) == (200, "repaired")
+
+
+def test_a_decision_stamped_before_the_owners_newer_content_is_refused(gateway: Gateway):
+    city = gateway.register_platform(CITY)
+    life = Lifecycle(gateway)
+    first = recent_entry(source_updated_at=hours_ago(3))
+    listing_id = pushed(gateway, city, CITY, first)
+    assert life.file_objection(CREDIT_CODE, listing_id, "o-1", city).status_code == 201
+    newer = {**first, "reason": "更新后的事由", "source_updated_at": hours_ago(1)}
+    assert gateway.push(city, CITY, [newer]).json_body["accepted"] == 1
+
+    stale = life.decide(
+        city, CREDIT_CODE, listing_id, "o-1", "revoked", source_updated_at=hours_ago(2)
+    )
+
+    assert (stale.status_code, error_code(stale)) == (409, "stale_version")
+    assert life.status(CREDIT_CODE, listing_id) != "revoked"
+
+
+def test_a_source_acts_on_no_listing_in_a_domain_taken_from_it(gateway: Gateway):
+    signer = new_signer("k-court")
+    both = {**SOURCE, "domains": ["court_defaulter", "major_tax_violation"]}
+    assert put(gateway, COURT, both).status_code == 200
+    assert gateway.add_key(COURT, signer).status_code == 201
+    listing_id = gateway.push(signer, COURT, [black_entry()]).json_body["outcomes"][0]["listing_id"]
+    life = Lifecycle(gateway)
+    assert life.file_objection(CREDIT_CODE, listing_id, "o-1").status_code == 201  # operator
+    assert put(gateway, COURT, {**SOURCE, "domains": ["major_tax_violation"]}).status_code == 200
+    before = life.lookup(CREDIT_CODE).json_body["listings"][0]["listing"]
+
+    tries = [
+        life.file_objection(CREDIT_CODE, listing_id, "o-2", signer),
+        life.decide(signer, CREDIT_CODE, listing_id, "o-1", "revoked", source_updated_at=stamp()),
+        life.repair(signer, CREDIT_CODE, listing_id, source_updated_at=stamp()),
+    ]
+
+    assert [(t.status_code, error_code(t), t.json_body["error"]["path"]) for t in tries] == [
+        (403, "domain_not_permitted", "listing_id")
+    ] * 3
+    assert life.lookup(CREDIT_CODE).json_body["listings"][0]["listing"] == before
+    decided = life.decide(
+        None, CREDIT_CODE, listing_id, "o-1", "revoked", source_updated_at=stamp()
+    )
+    assert decided.status_code == 200, decided.json_body  # the operator still can
+
+
+def test_a_removal_that_cannot_apply_does_not_make_an_older_one_look_done(gateway: Gateway):
+    city = gateway.register_platform(CITY)
+    life = Lifecycle(gateway)
+    entry = recent_entry(source_updated_at=hours_ago(2))
+    listing_id = pushed(gateway, city, CITY, entry)
+    valid = removal_of(entry, "revoked", source_updated_at=hours_ago(0.05))
+    early = removal_of(
+        entry, "performed", performed_on="2020-01-01", source_updated_at=hours_ago(0.02)
+    )
+
+    reply = push_with_removals(gateway, city, CITY, [valid, early]).json_body
+
+    assert [(o["index"], o["outcome"]) for o in reply["outcomes"]] == [(0, "removed")]
+    assert [(e["index"], e["field"], e["code"]) for e in reply["errors"]] == [
+        (1, "performed_on", "dates_out_of_order")
+    ]
+    assert life.status(CREDIT_CODE, listing_id) == "revoked"
