@@ -10,7 +10,7 @@ from typing import Protocol
 from gateway.intake.dedup import plan
 from gateway.lifecycle import entry_problems
 from gateway.national import domain_problem
-from gateway.ownership import NOT_OWNER, not_owner_message, relay_allowed
+from gateway.ownership import NOT_OWNER, may_change, not_owner_message, relay_allowed
 from gateway.ports import Write
 from gateway_client.contract import (
     IN_FORCE,
@@ -50,6 +50,14 @@ def reserved_problem(domain: str) -> tuple[str, str] | None:
         f"{domain} is listed by the gateway from broken commitments (the owner's policy); "
         "push the commitment's outcome instead (a listing the tick made may be updated)",
     )
+
+
+def _updates_own(held: Listing | None, region: str, relays: bool) -> bool:
+    """Whether a candidate updates a listing ``region`` may change. Where that is all a
+    region may do (the gateway's own domains), any other candidate gets the same answer,
+    whether another region holds the listing or none does: else the refusal would tell a
+    guessed ID number behind a masked copy right (another's) from wrong (absent)."""
+    return held is not None and may_change(held.origin_region, region, relays)
 
 
 PURGED_MESSAGE = (
@@ -176,10 +184,11 @@ def store(
             break
         keys = [(listing.credit_code, listing.listing_id) for _, listing in pending]
         current = listings.current(keys)
-        reserved = {
+        reserved = {  # one the region may not update: refused alike, held by another or not
             i: why
             for i, x in pending
-            if x.listing_id not in current and (why := reserved_problem(x.domain))
+            if not _updates_own(current.get(x.listing_id), region, relays_subregions)
+            and (why := reserved_problem(x.domain))
         }
         result.refused += [Refusal(i, "domain", *why) for i, why in reserved.items()]
         pending = [(i, x) for i, x in pending if i not in reserved]

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from app_support import CITY, CREDIT_CODE, HUNAN, Gateway, error_code
+from app_support import CITY, CREDIT_CODE, HUNAN, NATURAL_PERSON_CODE, Gateway, error_code
 from lifecycle_support import Lifecycle, change_types, fan_out, push_with_removals, removal_of
 from test_commitment_routes import TODAY, broken, commitment, push
 from test_region_settings import put, stored
@@ -137,7 +137,7 @@ def test_the_owner_corrects_the_black_listing_the_tick_made_as_any_of_its_own(ga
     theirs = gateway.push(hunan, HUNAN, [{**corrected, "source_sequence": 4}])
     ours = gateway.push(city, CITY, [corrected])
 
-    assert [e["code"] for e in theirs.json_body["errors"]] == ["not_listing_owner"]
+    assert [e["code"] for e in theirs.json_body["errors"]] == ["domain_reserved"]
     assert (ours.json_body["accepted"], ours.json_body["errors"]) == (1, [])
     assert [(b["listing_id"], b["subject_name"]) for b in blacks(gateway)] == [
         (black["listing_id"], "七台河某某矿业有限公司")
@@ -153,3 +153,35 @@ def test_no_national_source_is_registered_for_the_domain_the_gateway_lists_itsel
     assert (reply.status_code, error["path"]) == (400, "domains")
     assert [e["code"] for e in error["errors"]] == ["domain_reserved"]
     assert stored("100007") is None
+
+
+def test_a_guessed_number_behind_a_masked_copy_gets_the_answer_a_wrong_one_gets(gateway, city):
+    """Review 47c F1: a region shown the tick's listing of a person masked copied its fields
+    and pushed candidate numbers: the held one was refused `not_listing_owner`, every other
+    `domain_reserved` (nothing listed, nothing logged) — an oracle for the number."""
+    hunan = gateway.register_platform(HUNAN)
+    assert put_policy(gateway).status_code == 200
+    person = {"credit_code": NATURAL_PERSON_CODE, "subject_name": "张某某"}
+    push(gateway, city, CITY, {**commitment(), **person}, {**broken(), **person})
+    assert Lifecycle(gateway).tick().json_body["broken_commitments_listed"] == 1
+    shown = gateway.send_signed(
+        "GET", f"/v1/subjects/{NATURAL_PERSON_CODE}?purpose=supervision", hunan
+    )
+    [black] = [v["listing"] for v in shown.json_body["listings"] if v["listing"]["kind"] == "black"]
+    assert black["credit_code"] != NATURAL_PERSON_CODE  # masked
+    fields = ("subject_name", "kind", "domain", "severity", "reason", "legal_basis")
+    copied = {name: black[name] for name in (*fields, "deciding_authority", "decision_number")}
+    copied |= {"decided_on": black["decided_on"], "valid_from": black["valid_from"]}
+    copied["source_updated_at"] = datetime.now(UTC).isoformat()
+    wrong = "11010519800101018X"
+
+    reply = gateway.push(
+        hunan, HUNAN, [{**copied, "credit_code": c} for c in (wrong, NATURAL_PERSON_CODE)]
+    )
+
+    assert [(e["index"], e["code"]) for e in reply.json_body["errors"]] == [
+        (0, "domain_reserved"),
+        (1, "domain_reserved"),
+    ]
+    first, second = reply.json_body["errors"]
+    assert first["message"] == second["message"]
