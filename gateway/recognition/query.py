@@ -132,10 +132,12 @@ def subject_view(
     )
     latest = max(held, key=lambda x: x.accepted_at)
     in_full = any(v.listing.credit_code == latest.credit_code for v in views)
+    # the name as its listing is shown (an ID number in old text masked there), not as stored
+    name = next(v.listing.subject_name for v in views if v.listing.listing_id == latest.listing_id)
     return SubjectView(
         credit_code=latest.credit_code if in_full else mask(latest.credit_code),
         subject_type=latest.subject_type,
-        subject_name=latest.subject_name,
+        subject_name=name,
         as_region=as_region,
         intensified=is_intensified(domains),
         intensified_domains=tuple(sorted(domains)),

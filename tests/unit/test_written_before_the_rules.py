@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from builders import NOW, listing, person
 
+from gateway.recognition import ANONYMOUS, Viewer, subject_view
 from gateway.recognition.disclosure import Disclosure, ids_masked, shown
-from gateway_client.contract import Listing, Transition, masked
+from gateway_client.contract import Listing, Transition, china_date, masked
 
 NUMBER = "420281199503150210"
 NOTE = "申请人称已清偿全部债务"
@@ -68,3 +69,14 @@ def test_a_listing_stored_since_the_rules_is_shown_unchanged() -> None:
     held = listing(responsible_persons=[person()])
 
     assert shown(held, Disclosure.MASKED) == masked(held)
+
+
+def test_the_subject_views_own_name_is_the_shown_listings_not_the_stored_one() -> None:
+    """Review 47c F2: the view's top-level ``subject_name`` was copied as stored."""
+    held = stored_before().model_copy(update={"subject_name": f"某某商行（经营者王某 {NUMBER}）"})
+
+    for who in (ANONYMOUS, Viewer(kind="region", region="430000")):
+        view = subject_view([held], None, [], china_date(NOW), who)
+        assert view is not None
+        assert NUMBER not in view.model_dump_json()
+        assert view.subject_name == view.listings[0].listing.subject_name
