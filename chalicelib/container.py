@@ -199,6 +199,12 @@ class Container:
         return self._sealer(b"credit-gateway overdue page token v1")
 
     @cached_property
+    def trail_tokens(self) -> Sealer:
+        """A query trail's ``next`` names an entry (when someone asked): a region reads only
+        the entries that returned its listings, so it holds the position sealed."""
+        return self._sealer(b"credit-gateway query trail page token v1")
+
+    @cached_property
     def rebuild_tokens(self) -> Sealer:
         """The statistics rebuild's ``next`` may name a listing's key: sealed as well."""
         return self._sealer(b"credit-gateway stats rebuild token v1")

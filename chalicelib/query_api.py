@@ -102,9 +102,7 @@ def trail(request: Request, credit_code: str) -> Response:
         caller.signed_region(request)  # 401 missing_signature
     code = requested_code(credit_code, china_date(c.clock.now()))
     limit = int_param(request, "limit", _TRAIL_PAGE, 1, _TRAIL_MAX)
-    after = caller.query(request, "after")
-    if after is not None and not _ENTRY_ID.fullmatch(after):
-        raise SchemaError("after is the next value of a previous page", path="after")
+    after = _opened(caller.query(request, "after"))
     if not viewer.operator:
         _require_an_owned_listing(viewer, code)
     entries, following = c.query_trail.page(
@@ -113,9 +111,23 @@ def trail(request: Request, credit_code: str) -> Response:
     body = {
         "credit_code": mask(code),
         "entries": [e.model_dump(mode="json") for e in readable(entries, viewer)],
-        "next": following,
+        # sealed: the last entry read may be one the reader may not see (its time and id)
+        "next": None if following is None else c.trail_tokens.seal(following),
     }
     return json_response(200, body)
+
+
+def _opened(after: str | None) -> str | None:
+    """The entry a sealed ``next`` names; 400 at ``after`` for any other value."""
+    if after is None:
+        return None
+    try:
+        entry = container().trail_tokens.open(after)
+    except ValueError:
+        entry = None
+    if not isinstance(entry, str) or not _ENTRY_ID.fullmatch(entry):
+        raise SchemaError("after is the next value of a previous page", path="after")
+    return entry
 
 
 def addressed_code(request: Request, credit_code: str, listing_id: str, now: datetime) -> str:

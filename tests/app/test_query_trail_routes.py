@@ -3,6 +3,7 @@ the owners of those listings and the operator read it; it expires by itself."""
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -194,3 +195,20 @@ def test_a_trail_entry_expires_after_the_configured_period(
 
 def test_the_default_period_is_three_years(gateway: Gateway) -> None:
     assert bootstrap.container().settings.query_trail_period == timedelta(days=1096)
+
+
+def test_a_page_cursor_names_no_entry_and_a_bare_entry_id_is_refused(askers: Askers) -> None:
+    """Review 47c F3: ``next`` was the last entry read, which may be one the reader may not
+    see: paging one at a time told an owner when others had looked at its person."""
+    askers.push("owner", person_entry())
+    for purpose in ("supervision", "public_procurement"):
+        look(askers, "agreement", purpose)
+    entries = askers.ask("operator", TRAIL).json_body["entries"]
+
+    cursor = askers.ask("owner", f"{TRAIL}?limit=1").json_body["next"]
+    bare = askers.ask("owner", f"{TRAIL}?limit=1&after={entries[0]['entry_id']}")
+
+    assert cursor is not None
+    raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    assert not any(e["entry_id"] in cursor or e["entry_id"].encode() in raw for e in entries)
+    assert (bare.status_code, bare.json_body["error"]["path"]) == (400, "after")
