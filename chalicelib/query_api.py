@@ -41,6 +41,7 @@ from gateway_client.contract import (
     china_date,
     errors,
     mask,
+    person_key,
     purpose_of,
     requested_code,
     required,
@@ -180,13 +181,18 @@ def admit_anonymous(request: Request) -> None:
 
 
 def _require_an_owned_listing(viewer: Viewer, code: str) -> None:
-    """A region reads a trail only while it owns one of the subject's listings; after the last
-    one is purged, the trail is the operator's to read."""
-    held = container().listings.subject(code)
+    """A region reads a trail only while it owns one of the subject's listings, or of those
+    naming the number as a responsible person's (the person query's: ``persons_api``); after
+    the last one is purged, the trail is the operator's to read."""
+    c = container()
+    held = c.listings.subject(code)
+    if is_natural_person(code) and not any(viewer.owns(x.origin_region) for x in held):
+        named = c.persons.entries(person_key(code))
+        held = list(c.listings.current([(e.credit_code, e.listing_id) for e in named]).values())
     if not any(viewer.owns(x.origin_region) for x in held):
         raise NotListingOwner(
             f"{viewer.region} owns no listing of {mask(code)}: only the owners of its listings "
-            "and the operator read its query trail"
+            "(or of those naming the person) and the operator read its query trail"
         )
 
 

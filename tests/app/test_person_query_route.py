@@ -233,3 +233,19 @@ def test_the_operator_fills_the_index_for_listings_stored_before_it(
     found = ask(askers, "owner", query())
     assert found.status_code == 200, found.json_body
     assert [x["listing"]["listing_id"] for x in found.json_body["listings"]] == [listing_id]
+
+
+def test_the_owner_of_a_listing_naming_the_person_reads_the_trail_of_its_queries(
+    listed: tuple[Askers, str],
+) -> None:
+    """Review 47c F4: the route asked for a listing of the number as subject, which a
+    responsible person never is: the owner was refused the entries that returned its listing."""
+    askers, listing_id = listed
+    assert ask(askers, "agreement", query()).status_code == 200
+
+    owner = askers.ask("owner", f"/v1/subjects/{REPRESENTATIVE_ID}/trail")
+    stranger = askers.ask("no_agreement", f"/v1/subjects/{REPRESENTATIVE_ID}/trail")
+
+    assert owner.status_code == 200, owner.json_body
+    assert [e["listing_ids"] for e in owner.json_body["entries"]] == [[listing_id]]
+    assert (stranger.status_code, error_code(stranger)) == (403, "not_listing_owner")
