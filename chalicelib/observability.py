@@ -30,7 +30,7 @@ from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 from chalice.app import Chalice, ConvertToMiddleware, Request, Response
 
-from gateway_client.contract import mask_ids_in
+from gateway_client.contract import mask_ids_in, resident_ids_masked
 
 SERVICE = "credit-gateway"
 NAMESPACE = "CreditGateway"
@@ -40,10 +40,12 @@ _KEY_LIMIT = 128  # correlation values come from requests: keep a hostile header
 
 
 class _MaskingFormatter(LambdaPowertoolsFormatter):
-    """Powertools' JSON line, with every run shaped like a resident ID masked."""
+    """Powertools' JSON line, with every run shaped like a resident ID masked, and every valid
+    one however it is written: next to letters or with separators (a client's batch id is
+    logged before its signature is checked, and may hold anything its pattern allows)."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return mask_ids_in(super().format(record))
+        return resident_ids_masked(mask_ids_in(super().format(record)))
 
 
 logger = Logger(

@@ -16,7 +16,15 @@ from typing import Any
 
 import boto3
 import pytest
-from app_support import CITY, HUNAN, NATURAL_PERSON_CODE, Gateway, StreamReader, black_entry
+from app_support import (
+    CITY,
+    HUNAN,
+    NATURAL_PERSON_CODE,
+    Gateway,
+    StreamReader,
+    black_entry,
+    push_body,
+)
 from delivery_support import (
     AWS_REGION,
     AnsweringReceiver,
@@ -346,3 +354,24 @@ def test_the_tracer_is_there_with_the_sdk_and_off_outside_lambda() -> None:
     # The development extras hold the X-Ray SDK (the bundle does not): no daemon is needed here.
     assert observability.tracer is not None
     assert observability.tracer.disabled
+
+
+@pytest.mark.parametrize(
+    "batch_id",
+    [f"P{NATURAL_PERSON_CODE}", "110105-19491231-002X", f"zz{NATURAL_PERSON_CODE}"],
+    ids=["after-a-letter", "with-separators", "unsigned"],
+)
+def test_a_batch_id_holding_an_id_number_is_logged_masked(
+    gateway: Gateway, city: Ed25519Signer, logged: io.StringIO, batch_id: str
+) -> None:
+    """Review 47c F5: the client's webhook-id is logged before its signature is checked; an
+    ID number next to a letter, or written with separators, passed the formatter whole."""
+    if batch_id.startswith("zz"):
+        body = push_body(CITY, batch_id, [])
+        gateway.client.http.post("/v1/pushes", body=body, headers={"webhook-id": batch_id})
+    else:
+        gateway.push(city, CITY, [], batch_id=batch_id)
+
+    text = logged.getvalue()
+    assert '"batch_id"' in text
+    assert NATURAL_PERSON_CODE[6:17] not in text.replace("-", "")
