@@ -36,8 +36,13 @@ from chalicelib.http_errors import (
 from chalicelib.observability import note
 from chalicelib.openapi import OPERATIONS
 from chalicelib.route_spec import Access, Operation
-from gateway.validation import parse_json
-from gateway_client.contract import BadRequest, ConsoleSessionNotAllowed, PayloadTooLarge
+from gateway.validation import PATH_CHARS, parse_json
+from gateway_client.contract import (
+    BadRequest,
+    ConsoleSessionNotAllowed,
+    PayloadTooLarge,
+    shown_input,
+)
 
 ANY = ["*/*"]
 MAX_PATH_PARAMETER = 256
@@ -110,7 +115,7 @@ def refuse_body(raw: bytes, route: Operation) -> None:
     value = parse_json(raw)
     if value == {}:
         return
-    path = next(iter(value)) if isinstance(value, dict) else "body"
+    path = shown_input(next(iter(value)), PATH_CHARS) if isinstance(value, dict) else "body"
     raise UnexpectedBody(
         f"{path}: {route.method} {route.path} takes no body (send none, or {{}})", path=path
     )
@@ -131,13 +136,15 @@ def check_query(request: Request, route: Operation) -> None:
         return
     declared = {param.name for param in route.query}
     for name in params:
+        shown = shown_input(name, PATH_CHARS)  # a name is input too: masked
         if name not in declared:
             raise UnknownParameter(
-                f"{name or '(no name)'}: {route.method} {route.path} takes no such query parameter",
-                path=name or "query",
+                f"{shown or '(no name)'}: {route.method} {route.path} takes no such query "
+                "parameter",
+                path=shown or "query",
             )
         if len(params.getlist(name)) > 1:
-            raise RepeatedParameter(f"{name}: given more than once", path=name)
+            raise RepeatedParameter(f"{shown}: given more than once", path=shown)
 
 
 _UTF8 = frozenset({"utf-8", "utf8"})  # "utf8" is the alias MySQL and many clients send

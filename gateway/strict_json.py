@@ -14,7 +14,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from gateway_client.contract import BadRequest
+from gateway_client.contract import BadRequest, shown_input
+
+PATH_CHARS = 200
+"""What a path quoted in an error keeps of its input at most."""
 
 
 class DuplicateKey(BadRequest):
@@ -56,7 +59,8 @@ def loads(text: str) -> Any:
 
     value = json.loads(text, object_pairs_hook=build)
     if repeated:
-        path = _first_repeat(value)
+        repeat = _first_repeat(value)
+        path = shown_input(repeat, len(repeat) + PATH_CHARS)  # a key is input: masked, kept whole
         raise DuplicateKey(f"{path}: the key appears more than once in its object", path=path)
     return value
 

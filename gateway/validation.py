@@ -25,8 +25,8 @@ from gateway_client.contract import (
     Intake,
     MalformedJson,
     SchemaError,
-    mask_ids_in,
-    resident_ids_masked,
+    quoted_key,
+    shown_input,
 )
 
 # pydantic's own error types, folded into the gateway's codes; custom codes pass through.
@@ -82,17 +82,8 @@ def field_path(loc: Sequence[int | str]) -> str:
     return ".".join(str(part) for part in loc)
 
 
-PATH_CHARS = 200
+PATH_CHARS = strict_json.PATH_CHARS
 MESSAGE_CHARS = 300
-
-
-def shown_input(text: str, limit: int) -> str:
-    """Input an error quotes, as errors are answered, kept with a push's or an upload's result
-    and shown in the console: every resident ID number masked — shaped like one, or valid in
-    any spelling (full-width, spaced, dashed: review 45) — then cut to ``limit`` characters,
-    so that a key of a megabyte is not kept a thousand times over."""
-    masked = resident_ids_masked(mask_ids_in(text))
-    return masked if len(masked) <= limit else masked[: limit - 1] + "…"
 
 
 def path_of(error: ErrorDetails) -> str:
@@ -101,6 +92,8 @@ def path_of(error: ErrorDetails) -> str:
     (an ID number where a field name goes): shown as ``message_of`` shows it."""
     below = (error.get("ctx") or {}).get("field")
     loc = [*error["loc"], below] if isinstance(below, str) else error["loc"]
+    if error["type"] == "extra_forbidden" and loc and isinstance(loc[-1], str):
+        loc = [*loc[:-1], quoted_key(loc[-1], "field name")]  # the key is input (a name?)
     return shown_input(field_path(loc), PATH_CHARS)
 
 

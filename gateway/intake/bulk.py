@@ -26,7 +26,6 @@ from gateway.validation import (
     error_code,
     message_of,
     path_of,
-    shown_input,
 )
 from gateway_client.contract import (
     MAX_LINE_BYTES,
@@ -40,6 +39,7 @@ from gateway_client.contract import (
     RegionCode,
     identity_of,
     lines_of,
+    shown_input,
 )
 
 MAX_LINES = 10_000_000

@@ -36,8 +36,9 @@ def slipped(number: str = ID_NUMBER) -> list[dict[str, Any]]:
 def _shown_masked(errors: list[dict[str, Any]], number: str = ID_NUMBER) -> None:
     text = json.dumps(errors, ensure_ascii=False)
     assert number not in text, errors
-    assert MASKED in errors[0]["message"]
-    assert errors[1]["field"] == MASKED
+    # masked, or not quoted at all where it is spelt as no catalogue key or field name is
+    assert MASKED in errors[0]["message"] or "(not a catalogue key)" in errors[0]["message"]
+    assert errors[1]["field"] in (MASKED, "(not a field name)")
 
 
 @pytest.mark.parametrize("number", SPELLINGS, ids=SPELLING_NAMES)

@@ -6,7 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gateway.intake.push import MAX_REPORTED_ERRORS, REPORTED_ERROR_BYTES, reported
-from gateway.validation import EntryError, shown_input
+from gateway.validation import EntryError
+from gateway_client.contract import shown_input
 
 ID_NUMBER = "11010519491231002X"
 MASKED = "110105***********X"

@@ -8,6 +8,7 @@ from gateway_client.contract.catalogue import (
     Severity,
     Source,
     load_catalogue,
+    quoted_key,
 )
 from gateway_client.contract.change import (
     Change,
@@ -37,6 +38,7 @@ from gateway_client.contract.codes import (
     requested_code,
     resident_ids_masked,
     scrub_excerpt,
+    shown_input,
 )
 from gateway_client.contract.commitment import (
     SETTLED_QUIETLY,
@@ -428,6 +430,7 @@ __all__ = [
     "purge_id",
     "purged",
     "purpose_of",
+    "quoted_key",
     "rank",
     "requested_code",
     "required",
@@ -437,6 +440,7 @@ __all__ = [
     "salted_since",
     "salted_since_line",
     "scrub_excerpt",
+    "shown_input",
     "sign_checkpoint",
     "sign_report",
     "sm2_usable_at",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from enum import StrEnum
 from functools import cache
 from importlib import resources
@@ -95,6 +96,16 @@ class Catalogue(Frozen):
         return next(s for s in self.severities if s.key is key)
 
 
+_KEY_SHAPED = re.compile(r"[A-Za-z0-9_+\-]{1,64}")
+
+
+def quoted_key(value: str, what: str = "catalogue key") -> str:
+    """A catalogue key an error may quote back: the value if it is shaped like one, else a
+    placeholder. A refusal is kept with a push's or an upload's result and shown in the
+    console; a name typed into a key's field must not be kept there (review 47c)."""
+    return value if _KEY_SHAPED.fullmatch(value) else f"(not a {what})"
+
+
 @cache
 def load_catalogue() -> Catalogue:
     """The catalogue shipped in ``gateway/data/domains.json`` (read once per process)."""
@@ -111,8 +122,9 @@ def known_grades(value: tuple[str, ...]) -> tuple[str, ...]:
     known = {grade for scheme in load_catalogue().schemes for grade in scheme.grades}
     unknown = [g for g in value if g not in known]
     if unknown:
+        grades = ", ".join(quoted_key(g) for g in unknown)
         raise PydanticCustomError(
-            "unknown_grade", "no scheme has grade(s) {grades}", {"grades": ", ".join(unknown)}
+            "unknown_grade", "no scheme has grade(s) {grades}", {"grades": grades}
         )
     return value
 

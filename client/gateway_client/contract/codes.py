@@ -285,6 +285,15 @@ def resident_ids_masked(text: str) -> str:
     return "".join([*parts, kept[end:]]) if parts else text
 
 
+def shown_input(text: str, limit: int) -> str:
+    """Input an error quotes, as errors are answered, kept with a push's or an upload's result
+    and shown in the console: every resident ID number masked — shaped like one, or valid in
+    any spelling (full-width, spaced, dashed: review 45) — then cut to ``limit`` characters,
+    so that a key of a megabyte is not kept a thousand times over."""
+    masked = resident_ids_masked(mask_ids_in(text))
+    return masked if len(masked) <= limit else masked[: limit - 1] + "…"
+
+
 EXCERPT_CHARS = 200
 """What a failed attempt keeps of the endpoint's answer (``scrub_excerpt``)."""
 

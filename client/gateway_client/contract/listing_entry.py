@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from gateway_client.contract.catalogue import ListKind, Severity, load_catalogue
+from gateway_client.contract.catalogue import ListKind, Severity, load_catalogue, quoted_key
 from gateway_client.contract.codes import CreditCode
 from gateway_client.contract.commitment import Commitment
 from gateway_client.contract.evaluation import Evaluation
@@ -82,7 +82,9 @@ class ListingEntry(Frozen):
         domain = load_catalogue().domain(value)
         if domain is None:
             raise PydanticCustomError(
-                "unknown_domain", "domain {domain} is not in the catalogue", {"domain": value}
+                "unknown_domain",
+                "domain {domain} is not in the catalogue",
+                {"domain": quoted_key(value)},
             )
         kind = info.data.get("kind")
         if kind is not None and kind not in domain.kinds:
