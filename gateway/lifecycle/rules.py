@@ -184,10 +184,11 @@ def objections_filed(listing: Listing, by: str | None = None) -> set[str]:
 
 def objection_decisions(listing: Listing) -> Iterator[tuple[str, datetime]]:
     """Each decided objection's id and when it was decided, oldest first, from the history
-    (its step reads ``objection <id> <outcome>``; ids hold no spaces)."""
+    (its step reads ``objection <id> <outcome>``, a re-homing note after it; ids hold no
+    spaces)."""
     for step in listing.history:
         if step.event == "objection_decided":
-            yield step.reason.removeprefix("objection ").rsplit(" ", 1)[0], step.at
+            yield step.reason.removeprefix("objection ").split(" ", 1)[0], step.at
 
 
 def file_objection(

@@ -19,9 +19,16 @@ from fakes import InMemoryArchive, InMemoryListingStore, InMemoryReceipts, InMem
 from gateway.lifecycle import LifecycleService, WorkdayCalendar, shipped_policies
 from gateway.lifecycle.objection_steps import DecidedRecently
 from gateway.lifecycle.requests import ObjectionDecision, ObjectionFiling, VerificationReport
-from gateway.lifecycle.rules import NotInForce
+from gateway.lifecycle.rules import NotInForce, objection_decisions
 from gateway.ownership import NotListingOwner
-from gateway_client.contract import BadRequest, FixedClock, Listing, ListingStatus, NotFound
+from gateway_client.contract import (
+    BadRequest,
+    FixedClock,
+    Listing,
+    ListingStatus,
+    NotFound,
+    Transition,
+)
 from gateway_client.contract.clock import CHINA
 
 HUNAN = "430000"  # 001: 20 calendar days from the notice; court defaulters 15
@@ -501,3 +508,18 @@ def test_a_region_objects_again_to_the_same_listing_only_30_days_after_its_last_
         filed = rig.file(held, filer, again).objection
         assert filed is not None
         assert filed.objection_id == "obj-2"
+
+
+def test_a_decision_with_a_re_homing_note_still_names_its_objection() -> None:
+    """Review 47b F5: the operator's re-homing adds ``; origin A → B`` to the decided step's
+    reason, and the id read back was ``obj-1 corrected; origin …``: the 30-day pause lapsed."""
+    step = Transition(
+        event="objection_decided",
+        status=ListingStatus.ACTIVE,
+        at=NOW,
+        by="operator",
+        reason=f"objection obj-1 corrected; origin {CITY} → {OTHER_COUNTY}",
+    )
+    held = listing().model_copy(update={"history": (step,)})
+
+    assert list(objection_decisions(held)) == [("obj-1", NOW)]
