@@ -8,13 +8,14 @@ from typing import Any
 from pydantic import AwareDatetime, Field, create_model
 
 from gateway.delivery import Attempt, Subscription
+from gateway.delivery.subscription import UNSHOWN
 from gateway_client.contract import EndpointNotice, Frozen
 
 # ``Subscription.public_view()``: every field but the HMAC secrets, shown once.
 _VIEW_FIELDS: dict[str, Any] = {
     name: (info.annotation, info)
     for name, info in Subscription.model_fields.items()
-    if name not in ("secret", "previous_secret")
+    if name not in UNSHOWN
 }
 SubscriptionView = create_model(
     "SubscriptionView",

@@ -22,6 +22,7 @@ from gateway.delivery.subscription import (
     check_settings,
     check_signable,
     check_webhook_url,
+    request_digest,
 )
 from gateway.ports import Registry
 from gateway_client.contract import (
@@ -97,8 +98,12 @@ class SubscriptionDesk:
         subscription_id = "sub_" + hashlib.sha256(seed.encode()).hexdigest()[:24]
         existing = self.subscriptions.get(subscription_id)
         if existing is not None:
-            asked = SubscriptionRequest.model_validate(existing.model_dump(include=_REQUEST_FIELDS))
-            if asked != wanted:
+            if existing.created_as is not None:  # as created, whatever changed since
+                same = existing.created_as == request_digest(wanted)
+            else:
+                asked = existing.model_dump(include=_REQUEST_FIELDS)
+                same = SubscriptionRequest.model_validate(asked) == wanted
+            if not same:
                 raise Conflict(
                     "this webhook-id already created a different subscription", path="webhook-id"
                 )
@@ -119,6 +124,7 @@ class SubscriptionDesk:
         subscription = self.subscriptions.create(
             lambda head: Subscription(
                 **wanted.model_dump(),
+                created_as=request_digest(wanted),
                 subscription_id=subscription_id,
                 secret=secret,
                 created_at=created_at,

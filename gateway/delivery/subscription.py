@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import datetime, timedelta
 from typing import Annotated, Literal
@@ -46,6 +47,16 @@ class SubscriptionRequest(Frozen):
     delivery_mode: DeliveryMode = "single"
 
 
+UNSHOWN = ("secret", "previous_secret", "created_as")
+"""What a subscription's views leave out: the HMAC secrets, and its bookkeeping."""
+
+
+def request_digest(request: SubscriptionRequest) -> str:
+    """What a creation asked for, as one value to compare a retry with."""
+    canonical = request.model_dump_json(include=set(SubscriptionRequest.model_fields))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 class Subscription(SubscriptionRequest):
     subscription_id: str
     secret: str | None = None
@@ -79,6 +90,9 @@ class Subscription(SubscriptionRequest):
     # Batched at some time, so delivered batches may hold its receipts (kept once it switches
     # back: ``chalicelib.dynamodb.delivery_receipts`` looks only where there can be batches).
     ever_batched: bool = False
+    # The creating request's digest (``request_digest``): its retry is answered with this
+    # subscription even after a change since (unset: stored before; compared field by field).
+    created_as: str | None = Field(default=None, exclude_if=lambda held: held is None)
 
     def had_batches(self) -> bool:
         return self.ever_batched or self.delivery_mode == "batched"
@@ -96,7 +110,7 @@ class Subscription(SubscriptionRequest):
 
     def public_view(self) -> dict[str, object]:
         """What may be shown after creation: the HMAC secret is shown once, at creation only."""
-        return self.model_dump(mode="json", exclude={"secret", "previous_secret"})
+        return self.model_dump(mode="json", exclude=set(UNSHOWN))
 
     def secrets_at(self, moment: datetime) -> tuple[str, ...]:
         """The ``whsec_`` secrets that sign what is sent at ``moment``: the current one, and the

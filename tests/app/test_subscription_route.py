@@ -52,6 +52,28 @@ def test_a_platform_subscribes_its_own_region_and_a_retry_returns_the_same_subsc
     assert len(stored) == 1
 
 
+def test_a_retry_after_a_change_returns_the_subscription_and_other_content_is_refused(gateway):
+    """Review 47b F6: a retry was compared with the subscription as it is now, so one changed
+    since (a PATCH) answered the very request that created it 409."""
+    signer = gateway.register_platform(CITY)
+    body = subscription_body(CITY, "https://credit.qth.example.cn/hooks")
+    first = gateway.post_signed("/v1/subscriptions", signer, "msg-sub-1", body)
+    sid = first.json_body["subscription_id"]
+    patch = json.dumps({"description": "改个说明"}).encode()
+    assert (
+        gateway.send_signed("PATCH", f"/v1/subscriptions/{sid}", signer, patch).status_code == 200
+    )
+
+    retry = gateway.post_signed("/v1/subscriptions", signer, "msg-sub-1", body)
+    other = subscription_body(CITY, "https://credit.qth.example.cn/other")
+    reused = gateway.post_signed("/v1/subscriptions", signer, "msg-sub-1", other)
+
+    assert (retry.status_code, retry.json_body["subscription_id"]) == (200, sid)
+    assert retry.json_body["description"] == "改个说明"
+    assert "created_as" not in retry.json_body
+    assert (reused.status_code, reused.json_body["error"]["path"]) == (409, "webhook-id")
+
+
 def test_a_platform_with_a_new_webhook_id_gets_a_new_subscription(gateway):
     signer = gateway.register_platform(CITY)
     body = subscription_body(CITY, "https://credit.qth.example.cn/hooks")
