@@ -7,8 +7,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, Field, create_model
 
-from gateway.delivery import Attempt, Subscription
-from gateway.delivery.subscription import UNSHOWN
+from gateway.delivery import UNSHOWN, Attempt, Subscription
 from gateway_client.contract import EndpointNotice, Frozen
 
 # ``Subscription.public_view()``: every field but the HMAC secrets, shown once.

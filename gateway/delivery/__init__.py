@@ -45,6 +45,7 @@ from gateway.delivery.resending import Replayed, Resending, StartPastHead
 from gateway.delivery.sending import DEFAULT_RETRY_SCHEDULE, DeliveryService
 from gateway.delivery.subscribing import SUBSCRIPTIONS_PER_REGION, Created, SubscriptionDesk
 from gateway.delivery.subscription import (
+    UNSHOWN,
     SignatureScheme,
     Subscription,
     SubscriptionChanges,
@@ -61,6 +62,7 @@ __all__ = [
     "DEFAULT_RETRY_SCHEDULE",
     "MAX_LOG_SPAN",
     "SUBSCRIPTIONS_PER_REGION",
+    "UNSHOWN",
     "AgreementDesk",
     "Attempt",
     "Batch",
