@@ -41,11 +41,28 @@ _KEY_LIMIT = 128  # correlation values come from requests: keep a hostile header
 
 class _MaskingFormatter(LambdaPowertoolsFormatter):
     """Powertools' JSON line, with every run shaped like a resident ID masked, and every valid
-    one however it is written: next to letters or with separators (a client's batch id is
-    logged before its signature is checked, and may hold anything its pattern allows)."""
+    one however it is written (next to letters, with separators: a client's batch id is logged
+    before its signature is checked, and may hold anything its pattern allows). The latter is
+    masked in each value before the line is serialised: masking may normalise the text it
+    changes (full-width quotes become quotes), which inside a value JSON escapes, and across a
+    whole line would let a header forge its fields."""
+
+    def serialize(self, log: dict[str, Any]) -> str:  # type: ignore[override]
+        return super().serialize(_masked_values(log))
 
     def format(self, record: logging.LogRecord) -> str:
-        return resident_ids_masked(mask_ids_in(super().format(record)))
+        return mask_ids_in(super().format(record))
+
+
+def _masked_values(value: Any) -> Any:
+    """``value`` with every string in it (keys too) passed through ``resident_ids_masked``."""
+    if isinstance(value, str):
+        return resident_ids_masked(value)
+    if isinstance(value, dict):
+        return {_masked_values(k): _masked_values(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_masked_values(v) for v in value]
+    return value
 
 
 logger = Logger(

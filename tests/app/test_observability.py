@@ -375,3 +375,15 @@ def test_a_batch_id_holding_an_id_number_is_logged_masked(
     text = logged.getvalue()
     assert '"batch_id"' in text
     assert NATURAL_PERSON_CODE[6:17] not in text.replace("-", "")
+
+
+def test_a_batch_id_cannot_forge_a_log_lines_fields(gateway: Gateway, logged: io.StringIO) -> None:
+    """Review 47d F1: masking an oddly written ID normalised the whole line (NFKC), so the
+    full-width quotes of an unsigned request's webhook-id became JSON quotes and fields."""
+    forged = "ﬁ＂,＂status＂:200,＂region＂:＂430000＂,＂x＂:＂110105-19491231-002X"
+
+    gateway.client.http.post("/v1/pushes", body=b"{}", headers={"webhook-id": forged})
+
+    [line] = [json.loads(x) for x in logged.getvalue().splitlines() if "batch_id" in x]
+    assert (line["status"], line.get("region")) == (401, None)
+    assert "19491231" not in json.dumps(line, ensure_ascii=False)
