@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 
-from gateway.lifecycle import named_before, source_version, unsettles
+from gateway.lifecycle import content_version, named_before, unsettles
 from gateway.ownership import may_change
 from gateway_client.contract import Listing, ListingEntry
 
@@ -154,8 +154,8 @@ def plan(
         if listing.version > held.version:
             result.write.append((index, carried_over(listing, held), held.version))
             continue
-        if listing.version == source_version(held) and not same_entry(listing, held):
-            # the owner's own version (a gateway step since adds a revision on top of it)
+        if listing.version == content_version(held) and not same_entry(listing, held):
+            # the version of the content held (steps since that changed none do not count)
             result.reused.append((index, listing))
             continue
         result.duplicates.append((index, listing))

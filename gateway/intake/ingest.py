@@ -39,9 +39,9 @@ from gateway.lifecycle import (
     FutureVersion,
     NotInForce,
     Removal,
+    content_version,
     remove,
     removed_status,
-    source_version,
     validate_removals,
     version_problem,
 )
@@ -230,7 +230,7 @@ class PushService:
                     errors.append(_removal_error(index, REUSED, REUSED_MESSAGE, _VERSION))
                 elif held.status in REMOVABLE and removal.version <= held.version:
                     # in force at this version or a later one (so is any older one in the batch)
-                    reused = removal.version == source_version(held)  # the owner's own
+                    reused = removal.version == content_version(held)  # its content's
                     code, message = (REUSED, REUSED_MESSAGE) if reused else (STALE, STALE_MESSAGE)
                     errors.append(_removal_error(index, code, message, _VERSION))
                 elif _performed_too_early(removal, held):

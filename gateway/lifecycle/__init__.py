@@ -38,10 +38,10 @@ from gateway.lifecycle.rules import (
     ObjectionOpen,
     RepairTooEarly,
     StaleAction,
+    content_version,
     next_version,
     remove,
     removed_status,
-    source_version,
 )
 from gateway.lifecycle.service import (
     LifecycleService,
@@ -83,6 +83,7 @@ __all__ = [
     "TickReport",
     "VerificationReport",
     "WorkdayCalendar",
+    "content_version",
     "entry_problems",
     "late_on",
     "may_be_purged",
@@ -92,7 +93,6 @@ __all__ = [
     "remove",
     "removed_status",
     "shipped_policies",
-    "source_version",
     "unsettles",
     "validate_removals",
     "version_problem",

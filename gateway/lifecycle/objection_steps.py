@@ -186,7 +186,7 @@ def decide_objection(
     objection = listing.objection
     if objection is None or not objection.open:
         raise NotInForce("no objection is open on this listing", path="objection")
-    refuse_stale(listing, decision, "decision")
+    refuse_stale(listing, decision, "decision", replaces=decision.outcome == "corrected")
     closed = timeline(
         noticed_by(objection, now).model_copy(
             update={"decided_at": now, "outcome": decision.outcome, "decision_note": decision.note}
@@ -241,8 +241,9 @@ def decide_objection(
             for name in ListingEntry.model_fields
             if name != "origin_region" or rehomed
         }
-        content.pop("source_updated_at")
-        content.pop("source_sequence")
+        # the correction is the content's new version: stamped with it (``content_version``)
+        content["source_updated_at"] = decision.source_updated_at
+        content["source_sequence"] = decision.source_sequence
         if rehomed:  # the operator gives the decision to the region that made it
             reason += f"; origin {listing.origin_region} → {entry.origin_region}"
     # Upheld or corrected: measures apply again.

@@ -38,6 +38,7 @@ from gateway_client.contract import (
     china_date,
     ids_commitment_of,
     load_catalogue,
+    version_of,
 )
 
 GATEWAY = "gateway"
@@ -72,14 +73,16 @@ def next_version(current: str) -> str:
     own version with a gateway revision appended (``…#0000000000002.g000001``, then ``.g000002``).
     Stamped with the gateway's clock instead, a step would outrank every message the owner made
     before it and pushed after: an update or a removal answered ``duplicate`` and dropped, by
-    another region's objection (``source_version`` is what the owner's messages are held to)."""
+    another region's objection (``content_version`` is what the owner's entries are held to)."""
     base, marked, revision = current.partition(_REVISION)
     return f"{base}{_REVISION}{int(revision) + 1 if marked else 1:06d}"
 
 
-def source_version(listing: Listing) -> str:
-    """The owner's last version of the listing, without the gateway's revisions on top."""
-    return listing.version.partition(_REVISION)[0]
+def content_version(listing: Listing) -> str:
+    """The version of the content held: the owner's last entry's own stamp (or a correction's,
+    which stamps what it puts in place). Steps that change no content (a filing, a
+    verification, an upheld decision, a repair, a removal) leave it where it was."""
+    return version_of(listing.source_updated_at, listing.source_sequence)
 
 
 class StaleAction(Conflict):
@@ -91,11 +94,12 @@ class StaleAction(Conflict):
     default_path = "source_updated_at"
 
 
-def refuse_stale(listing: Listing, request: Stamped, what: str) -> None:
-    """Raise ``StaleAction`` if ``request`` is older than the owner's last version (a gateway
-    step since, such as the objection's filing, does not count: ``after``)."""
-    held = source_version(listing)
-    if request.version < held:
+def refuse_stale(listing: Listing, request: Stamped, what: str, replaces: bool = False) -> None:
+    """Raise ``StaleAction`` if ``request`` is older than the content held (steps since that
+    changed no content do not count), or, where it ``replaces`` the content (a correction), no
+    newer: two contents at one version would be told apart by nothing."""
+    held = content_version(listing)
+    if request.version < held or (replaces and request.version == held):
         raise StaleAction(
             f"the {what} is stamped {request.version}, before the content held ({held}): "
             "send it again with a current source_updated_at"

@@ -12,6 +12,7 @@ from datetime import timedelta
 from app_support import CITY, CREDIT_CODE, Gateway, black_entry, error_code, new_signer
 from lifecycle_support import (
     Lifecycle,
+    listing_path,
     now,
     push_with_removals,
     pushed,
@@ -129,3 +130,62 @@ def test_a_removal_that_cannot_apply_does_not_make_an_older_one_look_done(gatewa
         (1, "performed_on", "dates_out_of_order")
     ]
     assert life.status(CREDIT_CODE, listing_id) == "revoked"
+
+
+def test_a_verification_stamped_later_makes_no_decision_stale(gateway: Gateway):
+    """Review 47d F2: the verification's stamp moved the version the decision was held to,
+    though it changed no content."""
+    city = gateway.register_platform(CITY)
+    life = Lifecycle(gateway)
+    listing_id = pushed(gateway, city, CITY, recent_entry(source_updated_at=hours_ago(2)))
+    assert life.file_objection(CREDIT_CODE, listing_id, "o-1").status_code == 201
+    verified = {"note": "已核实", "source_updated_at": stamp(-30)}
+    path = listing_path(CREDIT_CODE, listing_id) + "/objections/o-1/verified"
+    assert life.post(path, verified, city).status_code == 200
+
+    decided = life.decide(
+        city, CREDIT_CODE, listing_id, "o-1", "revoked", source_updated_at=stamp(-60)
+    )
+
+    assert decided.status_code == 200, decided.json_body
+    assert life.status(CREDIT_CODE, listing_id) == "revoked"
+
+
+def test_a_correction_stamps_the_content_it_puts_in_place(gateway: Gateway):
+    """Review 47d F3/F4: the corrected listing kept the old entry's stamp, so the owner's own
+    corrected record was refused `version_reused`; and a correction stamped at the version of
+    the content it replaced made two contents of one version."""
+    city = gateway.register_platform(CITY)
+    life = Lifecycle(gateway)
+    entry = recent_entry(source_updated_at=hours_ago(2))
+    listing_id = pushed(gateway, city, CITY, entry)
+    assert life.file_objection(CREDIT_CODE, listing_id, "o-1").status_code == 201
+    at = hours_ago(1)
+    corrected = {**entry, "reason": "更正后的事由", "source_updated_at": at}
+    same_stamp = life.decide(
+        city,
+        CREDIT_CODE,
+        listing_id,
+        "o-1",
+        "corrected",
+        corrected_entry={**corrected, "source_updated_at": entry["source_updated_at"]},
+        source_updated_at=entry["source_updated_at"],
+    )
+    decided = life.decide(
+        city,
+        CREDIT_CODE,
+        listing_id,
+        "o-1",
+        "corrected",
+        corrected_entry=corrected,
+        source_updated_at=at,
+    )
+
+    again = gateway.push(city, CITY, [corrected]).json_body
+    original = gateway.push(city, CITY, [entry]).json_body
+
+    assert (same_stamp.status_code, error_code(same_stamp)) == (409, "stale_version")
+    assert decided.status_code == 200, decided.json_body
+    assert (again["duplicate"], again["errors"]) == (1, [])
+    assert (original["duplicate"], original["errors"]) == (1, [])
+    assert life.lookup(CREDIT_CODE).json_body["listings"][0]["listing"]["reason"] == "更正后的事由"
