@@ -16,6 +16,7 @@ from chalicelib.http_errors import json_response
 from chalicelib.log_api import int_param
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag, count_param
 from gateway.ownership import NotListingOwner
+from gateway.persons import roles_of
 from gateway.rate_limit import admit
 from gateway.recognition import (
     Asked,
@@ -187,8 +188,9 @@ def _require_an_owned_listing(viewer: Viewer, code: str) -> None:
     c = container()
     held = c.listings.subject(code)
     if is_natural_person(code) and not any(viewer.owns(x.origin_region) for x in held):
-        named = c.persons.entries(person_key(code))
-        held = list(c.listings.current([(e.credit_code, e.listing_id) for e in named]).values())
+        named = c.persons.entries(person_key(code))  # a hint: kept only where it still holds
+        found = c.listings.current([(e.credit_code, e.listing_id) for e in named]).values()
+        held = [x for x in found if roles_of(x, code)]
     if not any(viewer.owns(x.origin_region) for x in held):
         raise NotListingOwner(
             f"{viewer.region} owns no listing of {mask(code)}: only the owners of its listings "

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from app_support import Gateway, StreamReader, error_code, new_signer
 from chalice.test import HTTPResponse
-from lifecycle_support import push_with_removals, removal_of
+from lifecycle_support import push_with_removals, removal_of, stamp
 from personal_support import REGIONS, REPRESENTATIVE_ID, UNLISTED_PERSON, Askers, company_entry
 
 import app as gateway_app
@@ -249,3 +249,17 @@ def test_the_owner_of_a_listing_naming_the_person_reads_the_trail_of_its_queries
     assert owner.status_code == 200, owner.json_body
     assert [e["listing_ids"] for e in owner.json_body["entries"]] == [[listing_id]]
     assert (stranger.status_code, error_code(stranger)) == (403, "not_listing_owner")
+
+
+def test_a_listing_that_no_longer_names_the_person_opens_no_trail(
+    listed: tuple[Askers, str],
+) -> None:
+    """Review 47d F7: the persons index is followed from the stream; until it catches up with
+    an update dropping the representative, it still named the owner's listing."""
+    askers, _ = listed
+    assert ask(askers, "agreement", query()).status_code == 200
+    askers.push("owner", company_entry(responsible_persons=[], source_updated_at=stamp()))
+
+    owner = askers.ask("owner", f"/v1/subjects/{REPRESENTATIVE_ID}/trail")
+
+    assert (owner.status_code, error_code(owner)) == (403, "not_listing_owner")
