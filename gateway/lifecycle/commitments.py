@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 
 from gateway.lifecycle.periods import effective_valid_until
-from gateway.lifecycle.rules import revoke_by_gateway
+from gateway.lifecycle.rules import rehomed, revoke_by_gateway
 from gateway.promotion import promote
 from gateway.registry import BrokenCommitmentPolicy
 from gateway_client.contract import (
@@ -83,9 +83,10 @@ def _black_decision_number(commitment: Listing) -> str:
 
 def unlisted(black: Listing, commitment: Listing, now: datetime) -> Listing | None:
     """``black`` revoked because the broken commitment it was made from was revoked or
-    removed as corrected; ``None`` if it stands no longer (its owner ended it already) or is
-    another region's now (the operator re-homed it: only its owner changes it)."""
-    if black.status not in _STANDING or black.origin_region != commitment.origin_region:
+    removed as corrected; ``None`` if it stands no longer (its owner ended it already) or the
+    operator gave it to another region (only its owner changes it now). The commitment's own
+    re-homing does not count: the record the listing stands on is still gone."""
+    if black.status not in _STANDING or rehomed(black):
         return None
     return revoke_by_gateway(black, now, f"the broken commitment was {commitment.status.value}")
 

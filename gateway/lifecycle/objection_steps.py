@@ -15,6 +15,7 @@ from gateway.lifecycle.objection_timeline import noticed_by, timeline
 from gateway.lifecycle.requests import ObjectionDecision, VerificationReport
 from gateway.lifecycle.rules import (
     OPERATOR,
+    REHOMED,
     NotInForce,
     _moved,
     _step,
@@ -245,7 +246,7 @@ def decide_objection(
         content["source_updated_at"] = decision.source_updated_at
         content["source_sequence"] = decision.source_sequence
         if rehomed:  # the operator gives the decision to the region that made it
-            reason += f"; origin {listing.origin_region} → {entry.origin_region}"
+            reason += f"{REHOMED}{listing.origin_region} → {entry.origin_region}"
     # Upheld or corrected: measures apply again.
     status = ListingStatus.ACTIVE
     history = _step(listing, "objection_decided", status, now, by, reason)

@@ -195,6 +195,17 @@ def objection_decisions(listing: Listing) -> Iterator[tuple[str, datetime]]:
             yield step.reason.removeprefix("objection ").split(" ", 1)[0], step.at
 
 
+REHOMED = "; origin "
+"""What a decided step's reason carries when the operator gave the listing to another region."""
+
+
+def rehomed(listing: Listing) -> bool:
+    """Whether the operator ever gave the listing to another region (``objection_steps``)."""
+    return any(
+        step.event == "objection_decided" and REHOMED in step.reason for step in listing.history
+    )
+
+
 def file_objection(
     listing: Listing,
     filing: ObjectionFiling,

@@ -18,7 +18,7 @@ from gateway.lifecycle.commitments import black_listing_for, black_listing_id
 from gateway.lifecycle.rules import next_version
 from gateway.lifecycle.tick import UNLIST_ATTEMPTS
 from gateway.registry import BrokenCommitmentPolicy, BrokenCommitmentTerms, Region
-from gateway_client.contract import Listing, ListingStatus, ListKind, china_date
+from gateway_client.contract import Listing, ListingStatus, ListKind, Transition, china_date
 
 TODAY = china_date(NOW)
 
@@ -168,9 +168,32 @@ def test_a_black_listing_given_to_another_region_is_left_to_its_owner():
     broken = rig.seed(held(outcome="broken", outcome_on="2025-04-02"))
     rig.service.tick()
     [black] = blacks(rig, broken)
-    rehomed = black.model_copy(update={"origin_region": "430000", "version": "z"})
+    step = Transition(
+        event="objection_decided",
+        status=ListingStatus.ACTIVE,
+        at=NOW,
+        by="operator",
+        reason=f"objection obj-1 corrected; origin {CITY} → 430000",
+    )
+    moved = {"origin_region": "430000", "version": "z", "history": (*black.history, step)}
+    rehomed = black.model_copy(update=moved)
     rig.store.write([(rehomed, black.version)], None)
     rig.store.write([(with_status(broken, ListingStatus.REVOKED), broken.version)], CITY)
 
     assert rig.service.tick().broken_commitments_unlisted == 0
     assert [x.status for x in blacks(rig, broken)] == [ListingStatus.ACTIVE]
+
+
+def test_a_promise_given_to_another_region_and_revoked_there_unlists_its_black_listing():
+    """Review 47d F10: the rule compared the two listings' regions, so a commitment the
+    operator re-homed, then revoked by its new owner, left its black listing in force."""
+    rig = rig_with_policy(POLICY)
+    broken = rig.seed(held(outcome="broken", outcome_on="2025-04-02"))
+    rig.service.tick()
+    moved = with_status(broken, ListingStatus.REVOKED).model_copy(
+        update={"origin_region": "430000"}
+    )
+    rig.store.write([(moved, broken.version)], "430000")
+
+    assert rig.service.tick().broken_commitments_unlisted == 1
+    assert [x.status for x in blacks(rig, broken)] == [ListingStatus.REVOKED]
