@@ -96,8 +96,8 @@ def subject(request: Request, credit_code: str) -> Response:
 
 def trail(request: Request, credit_code: str) -> Response:
     """The operator reads every entry; a region that owns one of the subject's listings, the
-    entries that returned a listing it owns. A page may hold fewer than ``limit`` entries (a
-    region's are picked from each stored page): follow ``next`` until it is null."""
+    entries that returned a listing it owns. A page holds ``limit`` entries unless the trail
+    ends there: follow ``next`` until it is null."""
     c = container()
     viewer = caller.viewer(request)
     if viewer.anonymous:
@@ -107,16 +107,33 @@ def trail(request: Request, credit_code: str) -> Response:
     after = _opened(caller.query(request, "after"))
     if not viewer.operator:
         _require_an_owned_listing(viewer, code)
-    entries, following = c.query_trail.page(
-        subject_key(c.trail_key(), code), limit, after, c.clock.now()
-    )
+    entries, following = _readable_page(subject_key(c.trail_key(), code), viewer, limit, after)
     body = {
         "credit_code": mask(code),
-        "entries": [e.model_dump(mode="json") for e in readable(entries, viewer)],
-        # sealed: the last entry read may be one the reader may not see (its time and id)
-        "next": None if following is None else c.trail_tokens.seal(following),
+        "entries": [e.model_dump(mode="json") for e in entries],
+        "next": None if following is None else c.trail_tokens.seal(following),  # opaque
     }
     return json_response(200, body)
+
+
+def _readable_page(
+    key: str, viewer: Viewer, limit: int, after: str | None
+) -> tuple[list[TrailEntry], str | None]:
+    """Up to ``limit`` entries ``viewer`` may read, and the last of them, where the next page
+    starts (``None``: the trail ends). Stored pages are read until it is filled: a page cut
+    where the store's was would show how many entries hidden from the reader lie between
+    those it reads, and when (an empty page with a ``next``)."""
+    c = container()
+    shown: list[TrailEntry] = []
+    while True:
+        entries, following = c.query_trail.page(key, max(limit, _TRAIL_PAGE), after, c.clock.now())
+        for entry in readable(entries, viewer):
+            shown.append(entry)
+            if len(shown) == limit:
+                return shown, entry.entry_id
+        if following is None:
+            return shown, None
+        after = following
 
 
 def _opened(after: str | None) -> str | None:
@@ -259,7 +276,8 @@ ROUTES: tuple[Operation, ...] = (
         ),
         description="The operator reads every entry; a region that owns one of the subject's "
         "listings (403 `not_listing_owner` otherwise), the entries that returned a listing it "
-        "owns. A page may hold fewer than `limit` entries. Entries expire after "
+        "owns. A page holds `limit` entries unless the trail ends there; `next` is opaque. "
+        "Entries expire after "
         "`CG_QUERY_TRAIL_DAYS` (1096).",
         handler=trail,
     ),

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from app_support import CREDIT_CODE, Gateway, error_code
-from lifecycle_support import push_with_removals, removal_of
+from lifecycle_support import Lifecycle, push_with_removals, removal_of
 from personal_support import (
     PERSON,
     REGIONS,
@@ -212,3 +212,29 @@ def test_a_page_cursor_names_no_entry_and_a_bare_entry_id_is_refused(askers: Ask
     raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
     assert not any(e["entry_id"] in cursor or e["entry_id"].encode() in raw for e in entries)
     assert (bare.status_code, bare.json_body["error"]["path"]) == (400, "after")
+
+
+def test_pages_show_nothing_of_the_entries_a_reader_may_not_see(
+    askers: Askers, gateway: Gateway
+) -> None:
+    """Review 47d F6: a page was cut where the store's was, so an owner paging one at a time
+    got an empty page (with a next) where another region had tried its listing."""
+    [listing_id] = askers.push("owner", person_entry())
+    look(askers, "agreement", "supervision")
+    tried = Lifecycle(gateway).file_objection(
+        PERSON, listing_id, "o-x", askers.signers["no_agreement"]
+    )
+    assert tried.status_code == 404  # a try, on record for the operator only
+    look(askers, "agreement", "law_enforcement")
+
+    pages, after = [], ""
+    while True:
+        reply = askers.ask("owner", f"{TRAIL}?limit=1{after}")
+        pages.append([e["purpose"] for e in reply.json_body["entries"]])
+        if reply.json_body["next"] is None:
+            break
+        after = f"&after={reply.json_body['next']}"
+
+    assert len(askers.ask("operator", TRAIL).json_body["entries"]) == 3
+    assert [page for page in pages if page] == [["law_enforcement"], ["supervision"]]
+    assert pages[:2] == [["law_enforcement"], ["supervision"]]
