@@ -25,7 +25,7 @@ from gateway_client.contract import (
     Intake,
     MalformedJson,
     SchemaError,
-    quoted_key,
+    quoted_field,
     shown_input,
 )
 
@@ -93,7 +93,7 @@ def path_of(error: ErrorDetails) -> str:
     below = (error.get("ctx") or {}).get("field")
     loc = [*error["loc"], below] if isinstance(below, str) else error["loc"]
     if error["type"] == "extra_forbidden" and loc and isinstance(loc[-1], str):
-        loc = [*loc[:-1], quoted_key(loc[-1], "field name")]  # the key is input (a name?)
+        loc = [*loc[:-1], quoted_field(loc[-1])]  # the key is input (a name?)
     return shown_input(field_path(loc), PATH_CHARS)
 
 

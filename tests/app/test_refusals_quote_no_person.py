@@ -59,3 +59,14 @@ def test_a_name_where_a_domain_or_a_field_name_goes_is_not_quoted(gateway: Gatew
     ]
     assert NAME not in json.dumps(reply.json_body, ensure_ascii=False)
     assert errors[1]["field"] == "(not a field name)"
+
+
+def test_an_unknown_ascii_field_is_still_named(gateway: Gateway) -> None:
+    """Review 47d F8: every unknown field outside ``[A-Za-z0-9_+-]`` was named by one
+    placeholder (``$schema``, ``source.updated_at``), so two could not be told apart."""
+    city = gateway.register_platform(CITY)
+    entry = {**black_entry(), "$schema": "x", "source.updated_at": "y"}
+
+    reply = gateway.push(city, CITY, [entry])
+
+    assert sorted(e["field"] for e in reply.json_body["errors"]) == ["$schema", "source.updated_at"]

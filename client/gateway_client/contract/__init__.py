@@ -8,6 +8,7 @@ from gateway_client.contract.catalogue import (
     Severity,
     Source,
     load_catalogue,
+    quoted_field,
     quoted_key,
 )
 from gateway_client.contract.change import (
@@ -430,6 +431,7 @@ __all__ = [
     "purge_id",
     "purged",
     "purpose_of",
+    "quoted_field",
     "quoted_key",
     "rank",
     "requested_code",

@@ -97,13 +97,19 @@ class Catalogue(Frozen):
 
 
 _KEY_SHAPED = re.compile(r"[A-Za-z0-9_+\-]{1,64}")
+_NAME_SHAPED = re.compile(r"[!-~]{1,64}")  # printable ASCII: ``$schema``, ``a.b``, ``@type``
 
 
-def quoted_key(value: str, what: str = "catalogue key") -> str:
+def quoted_key(value: str) -> str:
     """A catalogue key an error may quote back: the value if it is shaped like one, else a
     placeholder. A refusal is kept with a push's or an upload's result and shown in the
-    console; a name typed into a key's field must not be kept there (review 47c)."""
-    return value if _KEY_SHAPED.fullmatch(value) else f"(not a {what})"
+    console; a person's name typed into a key's place must not be kept there (review 47c)."""
+    return value if _KEY_SHAPED.fullmatch(value) else "(not a catalogue key)"
+
+
+def quoted_field(value: str) -> str:
+    """An unknown field's name, as ``quoted_key``: any printable ASCII name, else none."""
+    return value if _NAME_SHAPED.fullmatch(value) else "(not a field name)"
 
 
 @cache
