@@ -47,6 +47,9 @@ class _MaskingFormatter(LambdaPowertoolsFormatter):
     changes (full-width quotes become quotes), which inside a value JSON escapes, and across a
     whole line would let a header forge its fields."""
 
+    def __init__(self, **options: Any) -> None:
+        super().__init__(json_default=_masked_text, **options)
+
     def serialize(self, log: dict[str, Any]) -> str:  # type: ignore[override]
         return super().serialize(_masked_values(log))
 
@@ -55,14 +58,24 @@ class _MaskingFormatter(LambdaPowertoolsFormatter):
 
 
 def _masked_values(value: Any) -> Any:
-    """``value`` with every string in it (keys too) passed through ``resident_ids_masked``."""
+    """``value`` with every string in it (keys too) passed through ``resident_ids_masked``;
+    what JSON has no form for is left to ``_masked_text`` (the serialiser's ``default``)."""
     if isinstance(value, str):
         return resident_ids_masked(value)
     if isinstance(value, dict):
-        return {_masked_values(k): _masked_values(v) for k, v in value.items()}
+        return {
+            _masked_values(k) if isinstance(k, str) else k: _masked_values(v)
+            for k, v in value.items()
+        }
     if isinstance(value, list | tuple):
         return [_masked_values(v) for v in value]
     return value
+
+
+def _masked_text(value: object) -> str:
+    """Anything logged that is not JSON (an exception in ``stack_trace``, a set, bytes, an
+    object), as its text, masked as a string value is."""
+    return resident_ids_masked(str(value))
 
 
 logger = Logger(

@@ -387,3 +387,27 @@ def test_a_batch_id_cannot_forge_a_log_lines_fields(gateway: Gateway, logged: io
     [line] = [json.loads(x) for x in logged.getvalue().splitlines() if "batch_id" in x]
     assert (line["status"], line.get("region")) == (401, None)
     assert "19491231" not in json.dumps(line, ensure_ascii=False)
+
+
+def test_an_exception_or_any_other_value_is_logged_masked(logged: io.StringIO) -> None:
+    """Review 47e F1: values JSON has no form for (the exception in ``stack_trace``, a set,
+    bytes, an object) were turned into text after the masking of values had run."""
+    spaced = "110105 19491231 002X"
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in NATURAL_PERSON_CODE)
+
+    class Shown:
+        def __str__(self) -> str:
+            return f"obj {spaced}"
+
+    try:
+        raise ValueError(f"bad {wide} and {spaced}")
+    except ValueError:
+        observability.logger.exception("failed")
+    extra = {"s": {spaced}, "b": spaced.encode(), "o": Shown(), "f": frozenset([wide])}
+    observability.logger.info("values", extra=extra)
+
+    lines = [json.loads(x) for x in logged.getvalue().splitlines()]
+    text = json.dumps(lines, ensure_ascii=False)
+    assert len(lines) == 2
+    assert "19491231" not in text
+    assert "１９４９１２３１" not in text
