@@ -17,9 +17,9 @@ class DedupPlan:
     act for, and change nothing at all; ``purged`` would list again a listing a retention
     purge erased, and change nothing either; ``settled`` would undo or change the outcome of
     a commitment that has one (kept or broken is final: a black listing may stand on it);
-    ``reused`` name the version held with other content — one version, two contents: which is
-    meant cannot be told, and answering ``duplicate`` would tell the platform its correction
-    went through."""
+    ``reused`` name the version held (of its content, or up to the steps since) with other
+    content — one version, two contents: which is meant cannot be told, and answering
+    ``duplicate`` would tell the platform its correction went through."""
 
     write: list[tuple[int, Listing, str | None]] = field(default_factory=list)
     duplicates: list[tuple[int, Listing]] = field(default_factory=list)
@@ -154,8 +154,9 @@ def plan(
         if listing.version > held.version:
             result.write.append((index, carried_over(listing, held), held.version))
             continue
-        if listing.version == content_version(held) and not same_entry(listing, held):
-            # the version of the content held (steps since that changed none do not count)
+        if content_version(held) <= listing.version and not same_entry(listing, held):
+            # other content at the content's version, or at one a step since took (a decision
+            # or verification stamped by the owner): never newer, and never silently dropped
             result.reused.append((index, listing))
             continue
         result.duplicates.append((index, listing))

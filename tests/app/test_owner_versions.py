@@ -189,3 +189,29 @@ def test_a_correction_stamps_the_content_it_puts_in_place(gateway: Gateway):
     assert (again["duplicate"], again["errors"]) == (1, [])
     assert (original["duplicate"], original["errors"]) == (1, [])
     assert life.lookup(CREDIT_CODE).json_body["listings"][0]["listing"]["reason"] == "更正后的事由"
+
+
+def test_new_content_at_a_stamp_a_decision_took_is_refused_not_dropped(gateway: Gateway):
+    """Review 47e F2: an upheld decision stamped by the owner moves the listing's version but
+    not its content; a push of other content at that stamp was answered `duplicate` and lost."""
+    city = gateway.register_platform(CITY)
+    life = Lifecycle(gateway)
+    entry = recent_entry(source_updated_at=hours_ago(2))
+    listing_id = pushed(gateway, city, CITY, entry)
+    assert life.file_objection(CREDIT_CODE, listing_id, "o-1").status_code == 201
+    at = hours_ago(1)
+    assert (
+        life.decide(
+            city, CREDIT_CODE, listing_id, "o-1", "upheld", source_updated_at=at
+        ).status_code
+        == 200
+    )
+
+    reply = gateway.push(city, CITY, [{**entry, "reason": "更新后的事由", "source_updated_at": at}])
+    between = gateway.push(
+        city, CITY, [{**entry, "reason": "更新后的事由", "source_updated_at": hours_ago(1.5)}]
+    )
+
+    assert [e["code"] for e in reply.json_body["errors"]] == ["version_reused"]
+    assert [e["code"] for e in between.json_body["errors"]] == ["version_reused"]
+    assert life.lookup(CREDIT_CODE).json_body["listings"][0]["listing"]["reason"] == entry["reason"]
