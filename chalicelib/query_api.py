@@ -49,6 +49,7 @@ from gateway_client.contract import (
 )
 
 _TRAIL_PAGE = 50
+_TRAIL_READS = 20  # stored pages one trail request reads at most (1,000 entries at least)
 _TRAIL_MAX = 1000
 _ENTRY_ID = re.compile(r"[0-9T:.\-Z]{27}#[0-9a-f]{16}")  # a page's ``next``
 
@@ -96,8 +97,8 @@ def subject(request: Request, credit_code: str) -> Response:
 
 def trail(request: Request, credit_code: str) -> Response:
     """The operator reads every entry; a region that owns one of the subject's listings, the
-    entries that returned a listing it owns. A page holds ``limit`` entries unless the trail
-    ends there: follow ``next`` until it is null."""
+    entries that returned a listing it owns (``_readable_page``): follow ``next`` until it is
+    null."""
     c = container()
     viewer = caller.viewer(request)
     if viewer.anonymous:
@@ -119,13 +120,15 @@ def trail(request: Request, credit_code: str) -> Response:
 def _readable_page(
     key: str, viewer: Viewer, limit: int, after: str | None
 ) -> tuple[list[TrailEntry], str | None]:
-    """Up to ``limit`` entries ``viewer`` may read, and the last of them, where the next page
-    starts (``None``: the trail ends). Stored pages are read until it is filled: a page cut
-    where the store's was would show how many entries hidden from the reader lie between
-    those it reads, and when (an empty page with a ``next``)."""
+    """Up to ``limit`` entries ``viewer`` may read, and where the next page starts (``None``:
+    the trail ends). Stored pages are read until it is filled: a page cut where the store's
+    was would show how many entries hidden from the reader lie between those it reads, and
+    when (an empty page with a ``next``). At most ``_TRAIL_READS`` of them, though: a long run
+    of hidden entries then shows as a short page (sealed, its ``next`` names no entry), rather
+    than every request reading the whole trail."""
     c = container()
     shown: list[TrailEntry] = []
-    while True:
+    for _ in range(_TRAIL_READS):
         entries, following = c.query_trail.page(key, max(limit, _TRAIL_PAGE), after, c.clock.now())
         for entry in readable(entries, viewer):
             shown.append(entry)
@@ -134,6 +137,7 @@ def _readable_page(
         if following is None:
             return shown, None
         after = following
+    return shown, after
 
 
 def _opened(after: str | None) -> str | None:
@@ -276,7 +280,8 @@ ROUTES: tuple[Operation, ...] = (
         ),
         description="The operator reads every entry; a region that owns one of the subject's "
         "listings (403 `not_listing_owner` otherwise), the entries that returned a listing it "
-        "owns. A page holds `limit` entries unless the trail ends there; `next` is opaque. "
+        "owns. A page holds `limit` entries unless the trail ends there (or a long run of "
+        "entries the reader may not see cuts it short); `next` is opaque. "
         "Entries expire after "
         "`CG_QUERY_TRAIL_DAYS` (1096).",
         handler=trail,

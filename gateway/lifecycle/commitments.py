@@ -86,7 +86,9 @@ def unlisted(black: Listing, commitment: Listing, now: datetime) -> Listing | No
     removed as corrected; ``None`` if it stands no longer (its owner ended it already) or the
     operator gave it to another region (only its owner changes it now). The commitment's own
     re-homing does not count: the record the listing stands on is still gone."""
-    if black.status not in _STANDING or rehomed(black):
+    if black.status not in _STANDING:
+        return None
+    if rehomed(black) and black.origin_region != commitment.origin_region:
         return None
     return revoke_by_gateway(black, now, f"the broken commitment was {commitment.status.value}")
 

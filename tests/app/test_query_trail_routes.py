@@ -20,7 +20,7 @@ from personal_support import (
     qingcheng_person_entry,
 )
 
-from chalicelib import bootstrap
+from chalicelib import bootstrap, query_api
 from gateway_client.contract.clock import FixedClock
 from gateway_client.contract.codes import mask
 
@@ -238,3 +238,35 @@ def test_pages_show_nothing_of_the_entries_a_reader_may_not_see(
     assert len(askers.ask("operator", TRAIL).json_body["entries"]) == 3
     assert [page for page in pages if page] == [["law_enforcement"], ["supervision"]]
     assert pages[:2] == [["law_enforcement"], ["supervision"]]
+
+
+def test_a_request_reads_a_bounded_part_of_the_trail(
+    askers: Askers, gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review 47e F4: a reader who may see nothing read the whole trail in one request, which
+    grows with every other region's looks. Here a request reads two stored pages of one entry:
+    a run of hidden entries shows as short pages, and paging still reaches every entry."""
+    monkeypatch.setattr(query_api, "_TRAIL_PAGE", 1)
+    monkeypatch.setattr(query_api, "_TRAIL_READS", 2)
+    [listing_id] = askers.push("owner", person_entry())
+    look(askers, "agreement", "supervision")
+    for n in range(3):
+        Lifecycle(gateway).file_objection(
+            PERSON, listing_id, f"o-{n}", askers.signers["no_agreement"]
+        )
+    trail = bootstrap.container().query_trail
+    reads: list[int] = []
+    monkeypatch.setattr(trail, "page", lambda *a: (reads.append(1), type(trail).page(trail, *a))[1])
+
+    pages, after, calls = [], "", []
+    while True:
+        reads.clear()
+        reply = askers.ask("owner", f"{TRAIL}?limit=1{after}")
+        calls.append(len(reads))
+        pages += [e["purpose"] for e in reply.json_body["entries"]]
+        if reply.json_body["next"] is None:
+            break
+        after = f"&after={reply.json_body['next']}"
+
+    assert pages == ["supervision"]
+    assert max(calls) <= 2

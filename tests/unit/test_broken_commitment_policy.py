@@ -14,7 +14,7 @@ from fakes import InMemoryListingStore
 from test_commitments import POLICY, held, rig_with_policy
 from test_lifecycle_service import Rig
 
-from gateway.lifecycle.commitments import black_listing_for, black_listing_id
+from gateway.lifecycle.commitments import black_listing_for, black_listing_id, unlisted
 from gateway.lifecycle.rules import next_version
 from gateway.lifecycle.tick import UNLIST_ATTEMPTS
 from gateway.registry import BrokenCommitmentPolicy, BrokenCommitmentTerms, Region
@@ -197,3 +197,23 @@ def test_a_promise_given_to_another_region_and_revoked_there_unlists_its_black_l
 
     assert rig.service.tick().broken_commitments_unlisted == 1
     assert [x.status for x in blacks(rig, broken)] == [ListingStatus.REVOKED]
+
+
+def test_a_black_listing_given_to_the_promises_owner_is_still_unlisted_with_it():
+    """Review 47e F6: a re-homed black listing was left alone even where it now belongs to the
+    region that owns, and revoked, the promise."""
+    broken = held(outcome="broken", outcome_on="2025-04-02")
+    black = black_listing_for(broken, POLICY, NOW)
+    step = Transition(
+        event="objection_decided",
+        status=ListingStatus.ACTIVE,
+        at=NOW,
+        by="operator",
+        reason=f"objection obj-1 corrected; origin 430000 → {CITY}",
+    )
+    moved = black.model_copy(update={"history": (step,)})
+
+    revoked = unlisted(moved, with_status(broken, ListingStatus.REVOKED), NOW)
+
+    assert revoked is not None
+    assert revoked.status is ListingStatus.REVOKED

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from gateway.intake.push import MAX_REPORTED_ERRORS, REPORTED_ERROR_BYTES, reported
 from gateway.validation import EntryError
-from gateway_client.contract import shown_input
+from gateway_client.contract import quoted_field, shown_input
 
 ID_NUMBER = "11010519491231002X"
 MASKED = "110105***********X"
@@ -46,3 +46,12 @@ def test_errors_are_listed_up_to_their_number_and_their_bytes() -> None:
     assert sum(len(e.model_dump_json().encode()) for e in heavy) <= REPORTED_ERROR_BYTES
     assert heavy == tuple(large[: len(heavy)])  # the first, in order
     assert reported((), many[:5]) == (tuple(many[:5]), False)
+
+
+def test_an_unknown_field_is_named_unless_it_could_be_a_number_or_an_address() -> None:
+    """Review 47e F5: any printable ASCII name was quoted back, an ID number with commas or
+    colons between its parts (which ``shown_input`` does not mask) or an e-mail address too."""
+    assert quoted_field("$schema") == "$schema"
+    assert quoted_field("remark-2") == "remark-2"
+    for name in ("110105,19491231,002X", "110105:19491231:002X", "zhang.san@example.com"):
+        assert quoted_field(name) == "(not a field name)"

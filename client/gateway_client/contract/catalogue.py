@@ -108,8 +108,10 @@ def quoted_key(value: str) -> str:
 
 
 def quoted_field(value: str) -> str:
-    """An unknown field's name, as ``quoted_key``: any printable ASCII name, else none."""
-    return value if _NAME_SHAPED.fullmatch(value) else "(not a field name)"
+    """An unknown field's name, as ``quoted_key``: a printable ASCII name, unless it could be
+    a number or an address (eleven digits or more, an ``@``), else none."""
+    shaped = _NAME_SHAPED.fullmatch(value) and "@" not in value
+    return value if shaped and sum(c.isdigit() for c in value) < 11 else "(not a field name)"
 
 
 @cache
