@@ -8,6 +8,7 @@ an older one of the same batch look done."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from app_support import CITY, CREDIT_CODE, Gateway, black_entry, error_code, new_signer
 from lifecycle_support import (
@@ -22,9 +23,22 @@ from lifecycle_support import (
 )
 from test_national_routes import COURT, SOURCE, put
 
+from gateway_client.contract.signing import Ed25519Signer
+
 
 def hours_ago(hours: float) -> str:
     return (now() - timedelta(hours=hours)).isoformat()
+
+
+def objected(gateway: Gateway) -> tuple[Ed25519Signer, Lifecycle, dict[str, Any], str]:
+    """A city's listing pushed two hours ago, an objection ``o-1`` filed on it by the operator
+    (a gateway step: the content and its version stay the owner's)."""
+    city = gateway.register_platform(CITY)
+    life = Lifecycle(gateway)
+    entry = recent_entry(source_updated_at=hours_ago(2))
+    listing_id = pushed(gateway, city, CITY, entry)
+    assert life.file_objection(CREDIT_CODE, listing_id, "o-1").status_code == 201
+    return city, life, entry, listing_id
 
 
 def test_after_a_gateway_step_the_owners_version_with_other_content_is_still_refused(
@@ -135,10 +149,7 @@ def test_a_removal_that_cannot_apply_does_not_make_an_older_one_look_done(gatewa
 def test_a_verification_stamped_later_makes_no_decision_stale(gateway: Gateway):
     """Review 47d F2: the verification's stamp moved the version the decision was held to,
     though it changed no content."""
-    city = gateway.register_platform(CITY)
-    life = Lifecycle(gateway)
-    listing_id = pushed(gateway, city, CITY, recent_entry(source_updated_at=hours_ago(2)))
-    assert life.file_objection(CREDIT_CODE, listing_id, "o-1").status_code == 201
+    city, life, _, listing_id = objected(gateway)
     verified = {"note": "已核实", "source_updated_at": stamp(-30)}
     path = listing_path(CREDIT_CODE, listing_id) + "/objections/o-1/verified"
     assert life.post(path, verified, city).status_code == 200
@@ -155,11 +166,7 @@ def test_a_correction_stamps_the_content_it_puts_in_place(gateway: Gateway):
     """Review 47d F3/F4: the corrected listing kept the old entry's stamp, so the owner's own
     corrected record was refused `version_reused`; and a correction stamped at the version of
     the content it replaced made two contents of one version."""
-    city = gateway.register_platform(CITY)
-    life = Lifecycle(gateway)
-    entry = recent_entry(source_updated_at=hours_ago(2))
-    listing_id = pushed(gateway, city, CITY, entry)
-    assert life.file_objection(CREDIT_CODE, listing_id, "o-1").status_code == 201
+    city, life, entry, listing_id = objected(gateway)
     at = hours_ago(1)
     corrected = {**entry, "reason": "更正后的事由", "source_updated_at": at}
     same_stamp = life.decide(
@@ -194,11 +201,7 @@ def test_a_correction_stamps_the_content_it_puts_in_place(gateway: Gateway):
 def test_new_content_at_a_stamp_a_decision_took_is_refused_not_dropped(gateway: Gateway):
     """Review 47e F2: an upheld decision stamped by the owner moves the listing's version but
     not its content; a push of other content at that stamp was answered `duplicate` and lost."""
-    city = gateway.register_platform(CITY)
-    life = Lifecycle(gateway)
-    entry = recent_entry(source_updated_at=hours_ago(2))
-    listing_id = pushed(gateway, city, CITY, entry)
-    assert life.file_objection(CREDIT_CODE, listing_id, "o-1").status_code == 201
+    city, life, entry, listing_id = objected(gateway)
     at = hours_ago(1)
     assert (
         life.decide(

@@ -119,6 +119,14 @@ def test_changing_a_policys_terms_keeps_the_day_listing_began():
     assert (changed.severity, changed.legal_basis) == ("serious", "新依据")
 
 
+def rehoming(origin: str, to: str) -> Transition:
+    """The decided step of the operator's giving a listing to another region."""
+    reason = f"objection obj-1 corrected; origin {origin} → {to}"
+    return Transition(
+        event="objection_decided", status=ListingStatus.ACTIVE, at=NOW, by="operator", reason=reason
+    )
+
+
 class RacingStore(InMemoryListingStore):
     """Another write (an objection step, say) lands on the black listing just before each of
     the tick's first ``races`` writes of it."""
@@ -168,13 +176,7 @@ def test_a_black_listing_given_to_another_region_is_left_to_its_owner():
     broken = rig.seed(held(outcome="broken", outcome_on="2025-04-02"))
     rig.service.tick()
     [black] = blacks(rig, broken)
-    step = Transition(
-        event="objection_decided",
-        status=ListingStatus.ACTIVE,
-        at=NOW,
-        by="operator",
-        reason=f"objection obj-1 corrected; origin {CITY} → 430000",
-    )
+    step = rehoming(CITY, "430000")
     moved = {"origin_region": "430000", "version": "z", "history": (*black.history, step)}
     rehomed = black.model_copy(update=moved)
     rig.store.write([(rehomed, black.version)], None)
@@ -204,13 +206,7 @@ def test_a_black_listing_given_to_the_promises_owner_is_still_unlisted_with_it()
     region that owns, and revoked, the promise."""
     broken = held(outcome="broken", outcome_on="2025-04-02")
     black = black_listing_for(broken, POLICY, NOW)
-    step = Transition(
-        event="objection_decided",
-        status=ListingStatus.ACTIVE,
-        at=NOW,
-        by="operator",
-        reason=f"objection obj-1 corrected; origin 430000 → {CITY}",
-    )
+    step = rehoming("430000", CITY)
     moved = black.model_copy(update={"history": (step,)})
 
     revoked = unlisted(moved, with_status(broken, ListingStatus.REVOKED), NOW)

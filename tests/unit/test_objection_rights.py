@@ -15,6 +15,7 @@ import pytest
 from builders import CITY, NOW, OTHER_COUNTY, listing
 from builders import region as region_of
 from fakes import InMemoryArchive, InMemoryListingStore, InMemoryReceipts, InMemoryRegistry
+from test_broken_commitment_policy import rehoming
 
 from gateway.lifecycle import LifecycleService, WorkdayCalendar, shipped_policies
 from gateway.lifecycle.objection_steps import DecidedRecently
@@ -27,7 +28,6 @@ from gateway_client.contract import (
     Listing,
     ListingStatus,
     NotFound,
-    Transition,
 )
 from gateway_client.contract.clock import CHINA
 
@@ -513,13 +513,6 @@ def test_a_region_objects_again_to_the_same_listing_only_30_days_after_its_last_
 def test_a_decision_with_a_re_homing_note_still_names_its_objection() -> None:
     """Review 47b F5: the operator's re-homing adds ``; origin A → B`` to the decided step's
     reason, and the id read back was ``obj-1 corrected; origin …``: the 30-day pause lapsed."""
-    step = Transition(
-        event="objection_decided",
-        status=ListingStatus.ACTIVE,
-        at=NOW,
-        by="operator",
-        reason=f"objection obj-1 corrected; origin {CITY} → {OTHER_COUNTY}",
-    )
-    held = listing().model_copy(update={"history": (step,)})
+    held = listing().model_copy(update={"history": (rehoming(CITY, OTHER_COUNTY),)})
 
     assert list(objection_decisions(held)) == [("obj-1", NOW)]
