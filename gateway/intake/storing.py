@@ -8,15 +8,13 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from gateway.intake.dedup import plan
-from gateway.lifecycle import entry_problems
+from gateway.lifecycle import STANDING, entry_problems
 from gateway.national import domain_problem
 from gateway.ownership import NOT_OWNER, may_change, not_owner_message, relay_allowed
 from gateway.ports import Write
 from gateway_client.contract import (
-    IN_FORCE,
     Listing,
     ListingEntry,
-    ListingStatus,
     load_catalogue,
     within,
 )
@@ -26,7 +24,7 @@ CONTENDED = "listing_contended"
 PURGED = "listing_purged"
 SETTLED = "commitment_settled"
 REUSED = "version_reused"
-REMOVABLE = IN_FORCE | {ListingStatus.SUSPENDED}
+REMOVABLE = STANDING
 """What a removal applies to: a listing in force, or suspended while an objection is checked.
 An ended one stays as it ended (its retention counts from the step that ended it)."""
 

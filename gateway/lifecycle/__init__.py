@@ -34,6 +34,7 @@ from gateway.lifecycle.retention import (
     named_before,
 )
 from gateway.lifecycle.rules import (
+    STANDING,
     NotInForce,
     ObjectionOpen,
     RepairTooEarly,
@@ -60,6 +61,7 @@ __all__ = [
     "INDEX_PAGE",
     "PERIOD_ENDED",
     "RETENTION_YEARS",
+    "STANDING",
     "Budget",
     "CommitmentSettled",
     "DecidedRecently",

@@ -22,11 +22,10 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 
 from gateway.lifecycle.periods import effective_valid_until
-from gateway.lifecycle.rules import rehomed, revoke_by_gateway
+from gateway.lifecycle.rules import STANDING, rehomed, revoke_by_gateway
 from gateway.promotion import promote
 from gateway.registry import BrokenCommitmentPolicy
 from gateway_client.contract import (
-    IN_FORCE,
     CommitmentOutcome,
     Listing,
     ListingEntry,
@@ -50,7 +49,6 @@ def broken(listing: Listing) -> bool:
     )
 
 
-_STANDING = IN_FORCE | {ListingStatus.SUSPENDED}
 WITHDRAWN = frozenset({ListingStatus.REVOKED, ListingStatus.CORRECTED})
 """A commitment's record taken back (撤销, 更正): what it showed no longer stands."""
 
@@ -86,7 +84,7 @@ def unlisted(black: Listing, commitment: Listing, now: datetime) -> Listing | No
     removed as corrected; ``None`` if it stands no longer (its owner ended it already) or the
     operator gave it to another region (only its owner changes it now). The commitment's own
     re-homing does not count: the record the listing stands on is still gone."""
-    if black.status not in _STANDING:
+    if black.status not in STANDING:
         return None
     if rehomed(black) and black.origin_region != commitment.origin_region:
         return None

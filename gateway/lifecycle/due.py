@@ -36,8 +36,8 @@ from gateway.lifecycle.retention import (
     involves_individual,
     retention_start,
 )
+from gateway.lifecycle.rules import STANDING
 from gateway_client.contract import (
-    IN_FORCE,
     Listing,
     ListingStatus,
     ListKind,
@@ -83,7 +83,7 @@ class DueDates:
 
 def _expiry(listing: Listing) -> date | None:
     """``expiry_due``'s first true day."""
-    if listing.status not in (*IN_FORCE, ListingStatus.SUSPENDED):
+    if listing.status not in STANDING:
         return None
     return effective_valid_until(listing)
 

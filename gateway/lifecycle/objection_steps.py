@@ -16,6 +16,7 @@ from gateway.lifecycle.requests import ObjectionDecision, VerificationReport
 from gateway.lifecycle.rules import (
     OPERATOR,
     REHOMED,
+    STANDING,
     NotInForce,
     _moved,
     _step,
@@ -27,7 +28,6 @@ from gateway.lifecycle.rules import (
 )
 from gateway.lifecycle.workdays import WorkdayCalendar
 from gateway_client.contract import (
-    IN_FORCE,
     BadRequest,
     Conflict,
     Listing,
@@ -196,7 +196,7 @@ def decide_objection(
     )
     reason = f"objection {objection.objection_id} {decision.outcome}"
     version = after(listing, decision)
-    if listing.status not in (*IN_FORCE, ListingStatus.SUSPENDED):
+    if listing.status not in STANDING:
         # Ended meanwhile (removed, expired, repaired): the objection closes with its outcome
         # (a step like any, sent as one), and the listing keeps its status; no content goes
         # onto it.

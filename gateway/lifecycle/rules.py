@@ -41,6 +41,9 @@ from gateway_client.contract import (
     version_of,
 )
 
+STANDING = IN_FORCE | {ListingStatus.SUSPENDED}
+"""A listing that still applies, or will again once its objection is decided: what a removal,
+a repair, an expiry or the gateway's own revocation acts on."""
 GATEWAY = "gateway"
 OPERATOR = "operator"
 _REVISION = ".g"  # sorts after the version it extends, before the source's next ("#…" digits)
@@ -272,7 +275,7 @@ def earliest_repair(listing: Listing) -> date:
 def repair(listing: Listing, request: RepairRequest, by: str, now: datetime) -> Listing:
     if listing.kind is not ListKind.BLACK:
         raise BadRequest("only black-list entries are repaired", path="listing_id")
-    if listing.status not in (*IN_FORCE, ListingStatus.SUSPENDED):
+    if listing.status not in STANDING:
         raise NotInForce(f"the listing is {listing.status.value}; nothing to repair")
     earliest = earliest_repair(listing)
     if china_date(now) < earliest:
@@ -299,11 +302,7 @@ def _repair_note(request: RepairRequest) -> str:
 
 def expiry_due(listing: Listing, today: date) -> bool:
     until = effective_valid_until(listing)
-    return (
-        listing.status in (*IN_FORCE, ListingStatus.SUSPENDED)
-        and until is not None
-        and until <= today
-    )
+    return listing.status in STANDING and until is not None and until <= today
 
 
 def expire(listing: Listing, now: datetime) -> Listing:
