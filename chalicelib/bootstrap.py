@@ -22,6 +22,7 @@ from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
 from chalicelib.dynamodb.feedback import DynamoFeedback
 from chalicelib.dynamodb.listings import DynamoListings
 from chalicelib.dynamodb.nonces import DynamoNonces
+from chalicelib.dynamodb.number_tries import DynamoTryCounter
 from chalicelib.dynamodb.persons import DynamoPersonIndex
 from chalicelib.dynamodb.query_trail import DynamoQueryTrail
 from chalicelib.dynamodb.rate_limits import DynamoRateCounter
@@ -56,7 +57,7 @@ from gateway.delivery import (
 )
 from gateway.intake import BulkIngest, BulkPolicy, PushPolicy, PushService, UploadDesk
 from gateway.lifecycle import DueDates, LifecycleService, WorkdayCalendar, shipped_policies
-from gateway.recognition import use_severity_policy
+from gateway.recognition import TryLimit, use_severity_policy
 from gateway_client.contract import (
     Clock,
     GatewaySigners,
@@ -125,6 +126,9 @@ def build(settings: Settings, clock: Clock) -> Container:
         push_rate_per_minute=settings.push_rate_per_minute,
     )
     rates = DynamoRateCounter(dynamodb, settings.batches_table)
+    tries = TryLimit(
+        DynamoTryCounter(dynamodb, settings.batches_table), settings.tries_per_masked_number_per_day
+    )
     archive = S3Archive(s3, settings.archive_bucket)
     exchange_log = DynamoExchangeLog(dynamodb, settings.exchange_log_table, archive)
     batches = DynamoBatchLedger(dynamodb, settings.batches_table)
@@ -151,6 +155,7 @@ def build(settings: Settings, clock: Clock) -> Container:
         settings.query_trail_period,
         ReportSigning(lambda: signers.ed25519, publisher.latest),
         check_answers,
+        tries,
     )
     sns = _client(settings, "sns") if settings.operations_topic_arn else None
     lifecycle = _lifecycle(
@@ -188,6 +193,7 @@ def build(settings: Settings, clock: Clock) -> Container:
         batches=batches,
         nonces=DynamoNonces(dynamodb, settings.batches_table),
         rates=rates,
+        tries=tries,
         usage=usage,
         activity=DynamoActivity(dynamodb, settings.batches_table),
         statistics=statistics,

@@ -17,6 +17,7 @@ from gateway.checks import (
     CheckRequest,
     SignedCheckReport,
     check,
+    compacted,
     issue_report,
     log_position,
 )
@@ -52,6 +53,8 @@ def run_check(request: Request) -> Response:
         f"batch checks are limited to {limit} a minute per region",
     )
     asked = parse_request(CheckRequest, caller.body(request), china_date(now))
+    valid, _ = compacted(asked.codes, now)  # each person's code a try at its mask (429)
+    c.tries.admit(viewer.region or "operator", [(f"codes[{i}]", x) for i, x in valid.items()], now)
     checked = check(asked, viewer, c.listings.subjects, c.agreements.all(), now)
     outcome = checked.outcome
     report = None
@@ -98,7 +101,10 @@ ROUTES: tuple[Operation, ...] = (
         "gateway's key (see `gateway verify-report`). An answer over 5 MB is 413 "
         "`payload_too_large` and nothing is recorded. Each region may run "
         "`CG_CHECKS_PER_MINUTE` (30) checks a minute, and the operator as many in all (429 "
-        "`rate_limited`).",
+        "`rate_limited`); and `CG_TRIES_PER_MASKED_NUMBER_PER_DAY` (1,000) natural persons' "
+        "codes at one masked number a Beijing day, over every route that confirms a number: "
+        "a check that would go over is refused whole (429 `rate_limited`, path the first "
+        "code over, `Retry-After` until Beijing's midnight), nothing checked or recorded.",
         handler=run_check,
     ),
 )

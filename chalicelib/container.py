@@ -62,6 +62,7 @@ from gateway.delivery import (
 from gateway.intake import BulkIngest, PushService, UploadDesk
 from gateway.lifecycle import LifecycleService
 from gateway.persons import PersonIndexer
+from gateway.recognition import TryLimit
 from gateway_client.contract import Clock, GatewaySigners
 
 
@@ -79,6 +80,7 @@ class Container:
     batches: DynamoBatchLedger
     nonces: DynamoNonces  # request ids used by platform keys (batches table, TTL)
     rates: DynamoRateCounter  # per-minute windows (batches table, TTL)
+    tries: TryLimit  # a day's tries at one masked ID number (batches table, TTL)
     usage: DynamoUsage  # monthly checks and reports per region (batches table, TTL)
     activity: DynamoActivity  # hourly pushes, deliveries, fan-out lag (batches table, TTL)
     statistics: DynamoStatistics  # monthly statistics counters (batches table, by_stats_bucket)

@@ -39,7 +39,7 @@ def query_person(request: Request) -> Response:
         )
     asked = parse_request(PersonQuery, caller.body(request), china_date(now))
     number = person_number(asked.id_number)
-    admit_personal_lookup(viewer, now)
+    admit_personal_lookup(viewer, now, number, "id_number")
     entries = c.persons.entries(person_key(number))
     held = c.listings.current([(e.credit_code, e.listing_id) for e in entries])
     agreements = c.agreements.all()

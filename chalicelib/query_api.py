@@ -80,7 +80,7 @@ def subject(request: Request, credit_code: str) -> Response:
                 "(or the operator's), with a purpose"
             )
         required(purpose)
-        admit_personal_lookup(viewer, now)
+        admit_personal_lookup(viewer, now, code, "credit_code")
     listings = c.listings.subject(code)
     agreements = c.agreements.all() if as_region or viewer.region else []
     view = subject_view(listings, as_region, agreements, china_date(now), viewer)
@@ -169,23 +169,22 @@ def addressed_code(request: Request, credit_code: str, listing_id: str, now: dat
     c = container()
     held = c.listings.current([(code, listing_id)]).get(listing_id)
     if held is None or not viewer.owns(held.origin_region):
-        admit_personal_lookup(viewer, now)
+        admit_personal_lookup(viewer, now, code, "credit_code")
         # on record for the operator, found or not: which listing it was stays out of it
         asked = Asked(viewer, None, None, now, c.settings.query_trail_period)
         c.query_trail.record(subject_key(c.trail_key(), code), trail_entry(code, [], asked))
     return code
 
 
-def admit_personal_lookup(viewer: Viewer, now: datetime) -> None:
-    """Count a signed lookup of one person against its region's per-minute limit (429)."""
-    limit = container().settings.personal_lookups_per_minute
-    admit(
-        container().rates,
-        f"personal#{viewer.region or 'operator'}",
-        now,
-        limit,
-        f"lookups of a person are limited to {limit} a minute per region",
-    )
+def admit_personal_lookup(viewer: Viewer, now: datetime, code: str, path: str) -> None:
+    """Count a signed lookup of one person against its region's per-minute limit, and as a try
+    at its number's mask that day (429; ``gateway.recognition.number_tries``)."""
+    c = container()
+    limit = c.settings.personal_lookups_per_minute
+    asker = viewer.region or "operator"
+    message = f"lookups of a person are limited to {limit} a minute per region"
+    admit(c.rates, f"personal#{asker}", now, limit, message)
+    c.tries.admit(asker, [(path, code)], now)
 
 
 def admit_anonymous(request: Request) -> None:

@@ -143,6 +143,10 @@ class Settings(BaseSettings):
     # region (and the operator) a minute: a region that may look a number up can confirm a guess,
     # so how many it may try is bounded, and each try is in the trail (found or not).
     personal_lookups_per_minute: int = Field(default=60, ge=1, le=100_000)
+    # Natural persons' codes a region (and the operator) may ask at one mask a Beijing day, on
+    # every route that confirms a number, the batch and bulk checks included: what bounds
+    # completing a number it was shown masked (``gateway.recognition.number_tries``).
+    tries_per_masked_number_per_day: int = Field(default=1000, ge=1, le=10_000_000)
     # The pilots whose monthly case targets statistics judge (gateway/data/pilot_targets.json's
     # format, as JSON); unset: seed 004's (黄石市).
     pilot_targets: PilotTargets | None = None

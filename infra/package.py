@@ -63,6 +63,7 @@ def _environment(resources: dict[str, Any]) -> dict[str, Any]:
         "CG_ANONYMOUS_QUERIES_PER_MINUTE": {"Ref": "AnonymousQueriesPerMinute"},
         "CG_PERSONAL_LOOKUPS_PER_MINUTE": {"Ref": "PersonalLookupsPerMinute"},
         "CG_CHECKS_PER_MINUTE": {"Ref": "ChecksPerMinute"},
+        "CG_TRIES_PER_MASKED_NUMBER_PER_DAY": {"Ref": "TriesPerMaskedNumberPerDay"},
         "CG_QUERY_TRAIL_DAYS": {"Ref": "QueryTrailDays"},
         "CG_SIGNING_KEY_ID": {"Ref": "SigningKeyId"},
         "CG_PUBLISHED_KEYS": {"Ref": "PublishedKeys"},

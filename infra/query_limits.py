@@ -22,6 +22,14 @@ def query_parameters() -> dict[str, Any]:
             "Description": "signed lookups of one person (a person's code, a responsible "
             "person's number) a region may make a minute; each is in the trail, found or not",
         },
+        "TriesPerMaskedNumberPerDay": {
+            "Type": "Number",
+            "Default": 1000,
+            "MinValue": 1,
+            "Description": "natural persons' codes a region may ask at one masked number "
+            "(same area, same check digit) a Beijing day, over every lookup route and the batch "
+            "and bulk checks: what bounds completing a number it was shown masked",
+        },
         "ChecksPerMinute": {
             "Type": "Number",
             "Default": 30,

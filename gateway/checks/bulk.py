@@ -33,12 +33,29 @@ from typing import Protocol
 from pydantic import ValidationError
 
 from gateway import strict_json
-from gateway.checks.batch import MAX_CODES, CheckRequest, CheckResult, CheckSummary, check
+from gateway.checks.batch import (
+    MAX_CODES,
+    CheckRequest,
+    CheckResult,
+    CheckSummary,
+    check,
+    compacted,
+)
 from gateway.checks.report import ReportSigning, ResultsFile
 from gateway.intake import LineError, Upload, UploadStatus, stamp, with_errors
 from gateway.lifecycle import may_be_purged
 from gateway.ports import Archive
-from gateway.recognition import Agreement, Asked, TrailEntry, Viewer, keyed, subject_key
+from gateway.recognition import (
+    Agreement,
+    Asked,
+    TrailEntry,
+    TryLimit,
+    Viewer,
+    keyed,
+    mask_of,
+    refusal_message,
+    subject_key,
+)
 from gateway_client.contract import Clock, Frozen, Line, Listing, china_date
 
 RESULTS_PREFIX = "check-results/"
@@ -99,7 +116,9 @@ class BulkCheck:
         keep: timedelta,
         reports: ReportSigning,
         answers: Answers,
+        tries: TryLimit,
     ) -> None:
+        self._tries = tries  # a day's tries at one masked number (review 48 F1)
         self._read = read
         self._agreements = agreements
         self._trail = trail
@@ -139,7 +158,8 @@ class BulkCheck:
         first: dict[str, str] = {}  # each valid code's line, so a repeat in a later block is one
         while chunk := list(islice(lines, MAX_CODES)):
             codes, bad = _codes(chunk)
-            errors += bad
+            codes, over = self._within_tries(manifest.region, codes, now, first)
+            errors += bad + over
             if not codes:
                 continue
             request = CheckRequest(
@@ -202,6 +222,23 @@ class BulkCheck:
             results_withdrawn_at=withdrawn,
             offset=manifest.size,
         )
+
+    def _within_tries(
+        self, asker: str, codes: list[CodeLine], now: datetime, first: Mapping[str, str]
+    ) -> tuple[list[CodeLine], list[LineError]]:
+        """The block's lines whose codes the day's tries at their masks admit (a repeat of an
+        earlier line is no try: it is answered ``duplicate_code``), and the others' errors."""
+        valid, _ = compacted([code for _, code in codes], now, first)
+        refused = self._tries.refused(asker, [(str(i), x) for i, x in valid.items()], now)
+        if not refused:
+            return codes, []
+        over = {i for i, x in valid.items() if mask_of(x) in refused}
+        message = refusal_message(self._tries.per_day)
+        errors = [
+            LineError(line=codes[i][0], field="credit_code", code="rate_limited", message=message)
+            for i in sorted(over)
+        ]
+        return [line for i, line in enumerate(codes) if i not in over], errors
 
     def sealed(self, sha256: str) -> str:
         """The digest a check's upload keeps of its codes file: keyed. Unkeyed, the SHA-256 of a

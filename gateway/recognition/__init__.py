@@ -19,6 +19,13 @@ from gateway.recognition.feedback import (
 from gateway.recognition.matching import counted, intensified_domains, is_intensified, recognise
 from gateway.recognition.measures import MeasureCatalogue, load_measures
 from gateway.recognition.memo import Recognitions, facts, remembered
+from gateway.recognition.number_tries import (
+    CodeAsked,
+    TryCounter,
+    TryLimit,
+    mask_of,
+    refusal_message,
+)
 from gateway.recognition.query import SubjectView, subject_view
 from gateway.recognition.query_trail import (
     DEFAULT_KEEP_DAYS,
@@ -47,6 +54,7 @@ __all__ = [
     "Agreement",
     "AgreementTerms",
     "Asked",
+    "CodeAsked",
     "Disclosure",
     "Feedback",
     "FeedbackReport",
@@ -59,6 +67,8 @@ __all__ = [
     "SourceScope",
     "SubjectView",
     "TrailEntry",
+    "TryCounter",
+    "TryLimit",
     "Viewer",
     "black_in_force",
     "check_report",
@@ -72,9 +82,11 @@ __all__ = [
     "keyed",
     "leaves_trail",
     "load_measures",
+    "mask_of",
     "punishes",
     "readable",
     "recognise",
+    "refusal_message",
     "remembered",
     "severity_policy",
     "shown",

@@ -15,6 +15,10 @@ LIMITS = {
     ),
     "CG_PERSONAL_LOOKUPS_PER_MINUTE": ("PersonalLookupsPerMinute", "personal_lookups_per_minute"),
     "CG_CHECKS_PER_MINUTE": ("ChecksPerMinute", "checks_per_minute"),
+    "CG_TRIES_PER_MASKED_NUMBER_PER_DAY": (
+        "TriesPerMaskedNumberPerDay",
+        "tries_per_masked_number_per_day",
+    ),
 }
 
 

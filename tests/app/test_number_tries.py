@@ -1,0 +1,139 @@
+"""Review 48, F1: a region shown a person masked (``110105***********X``) could complete the
+number through the batch and bulk checks, a thousand and a hundred thousand candidates at a
+time, where the one-stop query allows sixty a minute. Every route that confirms a number now
+counts each natural person's code as a try at its mask, per region and Beijing day, and
+refuses past ``CG_TRIES_PER_MASKED_NUMBER_PER_DAY``: nothing checked, nothing recorded."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import pytest
+import time_machine
+from app_support import GUANGDONG, Gateway, error_code
+from personal_support import PERSON, Askers, person_entry
+from stdnum.cn import ric
+from upload_support import uploaded
+
+from chalicelib.bootstrap import container
+from gateway_client.contract import CHINA
+from gateway_client.contract.codes import mask
+
+OTHER_MASK = "420281199607020349"  # another area: a try at another mask
+
+
+def candidates(count: int, like: str = PERSON) -> list[str]:
+    """Valid numbers behind ``like``'s mask (same area, same check digit), ``like`` first."""
+    found = [like]
+    for serial in range(1000):
+        body = f"{like[:14]}{serial:03d}"
+        if ric.calc_check_digit(body + "0") == like[17] and body + like[17] != like:
+            found.append(body + like[17])
+        if len(found) == count:
+            return found
+    raise AssertionError("not enough candidates")
+
+
+@pytest.fixture
+def askers(gateway: Gateway) -> Askers:
+    askers = Askers(gateway).register()
+    askers.push("owner", person_entry())
+    return askers
+
+
+def check(askers: Askers, codes: list[str], role: str = "no_agreement") -> Any:
+    body = json.dumps({"codes": codes, "purpose": "supervision"}).encode()
+    return askers.gateway.post_signed("/v1/checks", askers.signers[role], None, body)
+
+
+def trail_codes(aws: Any) -> set[str]:
+    items = aws.dynamodb.scan(TableName=aws.env["CG_QUERY_TRAIL_TABLE"])["Items"]
+    return {json.loads(i["doc"]["S"])["masked_code"] for i in items}
+
+
+def test_a_batch_check_of_one_masks_candidates_is_refused_past_the_days_tries(
+    askers: Askers, gateway: Gateway, aws: Any
+) -> None:
+    gateway.configure(tries_per_masked_number_per_day="5")
+    guesses = candidates(6)
+
+    refused = check(askers, guesses)
+
+    assert (refused.status_code, error_code(refused)) == (429, "rate_limited")
+    assert refused.json_body["error"]["path"] == "codes[0]"
+    assert trail_codes(aws) == set()  # nothing checked, nothing recorded
+    assert check(askers, guesses[1:]).status_code == 200  # five: within the day's tries
+    again = check(askers, [guesses[0]])
+    assert (again.status_code, error_code(again)) == (429, "rate_limited")
+    assert PERSON not in again.body.decode()
+
+
+def test_the_limit_is_per_mask_and_per_region(askers: Askers, gateway: Gateway) -> None:
+    gateway.configure(tries_per_masked_number_per_day="3")
+    assert check(askers, candidates(3)).status_code == 200
+
+    other_mask = check(askers, candidates(3, OTHER_MASK))
+    other_region = check(askers, candidates(3), role="agreement")
+    over = check(askers, [candidates(4)[3]])
+
+    assert (other_mask.status_code, other_region.status_code) == (200, 200)
+    assert (over.status_code, error_code(over)) == (429, "rate_limited")
+
+
+def test_a_refused_batch_counts_none_of_its_tries(askers: Askers, gateway: Gateway) -> None:
+    """All or none: the masks within the limit are given back when another refuses the check."""
+    gateway.configure(tries_per_masked_number_per_day="3")
+    other = candidates(4, OTHER_MASK)
+    assert check(askers, other[:2]).status_code == 200
+
+    refused = check(askers, [*candidates(3), *other[2:]])
+    afterwards = check(askers, candidates(3))
+
+    assert (refused.status_code, refused.json_body["error"]["path"]) == (429, "codes[3]")
+    assert afterwards.status_code == 200
+
+
+def test_lookups_of_one_person_share_the_days_tries_until_beijing_midnight(
+    askers: Askers, gateway: Gateway
+) -> None:
+    gateway.configure(tries_per_masked_number_per_day="2")
+    first, second, third = candidates(3)
+    query = json.dumps({"id_number": second, "purpose": "supervision"}).encode()
+
+    with time_machine.travel(datetime(2026, 12, 3, 23, 59, tzinfo=CHINA), tick=False):
+        found = askers.ask("no_agreement", f"/v1/subjects/{first}?purpose=supervision")
+        person = gateway.send_signed(
+            "POST", "/v1/persons/query", askers.signers["no_agreement"], query
+        )
+        over = askers.ask("no_agreement", f"/v1/subjects/{third}?purpose=supervision")
+    with time_machine.travel(datetime(2026, 12, 4, 0, 0, 1, tzinfo=CHINA), tick=False):
+        next_day = askers.ask("no_agreement", f"/v1/subjects/{third}?purpose=supervision")
+
+    assert (found.status_code, person.status_code) == (200, 404)
+    assert (over.status_code, error_code(over)) == (429, "rate_limited")
+    assert over.json_body["error"]["path"] == "credit_code"
+    assert over.headers["Retry-After"] == "61"
+    assert next_day.status_code == 404
+
+
+def test_a_bulk_check_answers_the_lines_past_the_days_tries_and_checks_the_rest(
+    askers: Askers, gateway: Gateway, aws: Any
+) -> None:
+    gateway.configure(tries_per_masked_number_per_day="3")
+    guesses = candidates(5)
+    lines = [{"credit_code": code} for code in [*guesses, OTHER_MASK]]
+    signer = askers.signers["no_agreement"]
+
+    upload_id = uploaded(
+        gateway, aws, signer, lines, GUANGDONG, mode="check", purpose="supervision"
+    )
+
+    upload = container().uploads.get(GUANGDONG, upload_id)
+    assert upload is not None
+    assert (upload.accepted, upload.rejected) == (1, 5)  # the other mask's line alone
+    assert {(e.line, e.field, e.code) for e in upload.errors} == {
+        (n, "credit_code", "rate_limited") for n in range(1, 6)
+    }
+    assert trail_codes(aws) == {mask(OTHER_MASK)}
