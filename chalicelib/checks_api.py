@@ -17,7 +17,6 @@ from gateway.checks import (
     CheckRequest,
     SignedCheckReport,
     check,
-    compacted,
     issue_report,
     log_position,
 )
@@ -38,7 +37,8 @@ class CheckAnswer(CheckOutcome):
 
 def run_check(request: Request) -> Response:
     """Who asks is settled before the body is read; the trail is written before the answer
-    goes out, so no answer leaves without its record."""
+    goes out, so no answer leaves without its record; the tries it makes at masked numbers are
+    counted only then, so a check refused for its size (413) has tried nothing."""
     c = container()
     viewer = caller.viewer(request)
     if viewer.anonymous:
@@ -53,8 +53,6 @@ def run_check(request: Request) -> Response:
         f"batch checks are limited to {limit} a minute per region",
     )
     asked = parse_request(CheckRequest, caller.body(request), china_date(now))
-    valid, _ = compacted(asked.codes, now)  # each person's code a try at its mask (429)
-    c.tries.admit(viewer.region or "operator", [(f"codes[{i}]", x) for i, x in valid.items()], now)
     checked = check(asked, viewer, c.listings.subjects, c.agreements.all(), now)
     outcome = checked.outcome
     report = None
@@ -69,6 +67,9 @@ def run_check(request: Request) -> Response:
             "codes a request, or use a bulk check (gateway check --bulk)",
             limit=MAX_ANSWER_BYTES,
         )
+    # each person's code a try at its mask, counted once the answer is sure to go out (429)
+    tried = [(f"codes[{i}]", code) for i, code in checked.codes.items()]
+    c.tries.admit(viewer.region or "operator", tried, now)
     keep = c.settings.query_trail_period
     trail = checked.trail(
         Asked(viewer, asked.purpose, outcome.as_region, now, keep, outcome.check_id)

@@ -9,7 +9,6 @@ from gateway.checks.batch import (
     CheckSummary,
     CodeError,
     check,
-    compacted,
 )
 from gateway.checks.bulk import RESULTS_PREFIX, BulkCheck
 from gateway.checks.report import (
@@ -40,7 +39,6 @@ __all__ = [
     "SignedBulkCheckReport",
     "SignedCheckReport",
     "check",
-    "compacted",
     "issue_report",
     "log_position",
 ]

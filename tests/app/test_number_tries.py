@@ -17,6 +17,7 @@ from personal_support import PERSON, Askers, person_entry
 from stdnum.cn import ric
 from upload_support import uploaded
 
+from chalicelib import checks_api
 from chalicelib.bootstrap import container
 from gateway_client.contract import CHINA
 from gateway_client.contract.codes import mask
@@ -137,3 +138,15 @@ def test_a_bulk_check_answers_the_lines_past_the_days_tries_and_checks_the_rest(
         (n, "credit_code", "rate_limited") for n in range(1, 6)
     }
     assert trail_codes(aws) == {mask(OTHER_MASK)}
+
+
+def test_a_check_refused_for_its_size_has_tried_nothing(
+    askers: Askers, gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gateway.configure(tries_per_masked_number_per_day="3")
+    with monkeypatch.context() as patched:
+        patched.setattr(checks_api, "MAX_ANSWER_BYTES", 100)
+        too_large = check(askers, candidates(3))
+
+    assert (too_large.status_code, error_code(too_large)) == (413, "payload_too_large")
+    assert check(askers, candidates(3)).status_code == 200
