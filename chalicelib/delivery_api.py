@@ -48,7 +48,7 @@ def list_deliveries(request: Request, subscription_id: str) -> Response:
     owned_subscription(request, subscription_id)
     raw_state = caller.query(request, "state")
     try:
-        state = DeliveryState(raw_state) if raw_state else None
+        state = DeliveryState(raw_state) if raw_state is not None else None  # "": refused
     except ValueError as exc:
         raise SchemaError("state is one of delivered, retrying, dead", path="state") from exc
     since, until = _instant(request, "since"), _instant(request, "until")

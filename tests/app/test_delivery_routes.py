@@ -284,11 +284,13 @@ def test_the_subscribing_regions_platform_may_read_its_deliveries(
     assert shown.json_body["state"] == "dead"
 
 
+@pytest.mark.parametrize("state", ["failed", ""], ids=["unknown", "empty"])
 def test_an_unknown_state_is_refused_with_its_path(
-    gateway: Gateway, hook: AnsweringReceiver, city: Ed25519Signer
+    gateway: Gateway, hook: AnsweringReceiver, city: Ed25519Signer, state: str
 ) -> None:
+    """Review 48: an empty ``state`` answered every delivery, unfiltered."""
     sub = subscribe(gateway, hook.url)
-    path = f"/v1/subscriptions/{sub['subscription_id']}/deliveries?state=failed"
+    path = f"/v1/subscriptions/{sub['subscription_id']}/deliveries?state={state}"
 
     response = as_operator(gateway, "get", path)
 
