@@ -31,6 +31,7 @@ from gateway_client.contract import (
 
 # pydantic's own error types, folded into the gateway's codes; custom codes pass through.
 _CODE_FOR_TYPE = {
+    "json_invalid": "malformed_json",  # a lone surrogate (\ud800) Python's JSON let through
     "missing": "missing_field",
     "extra_forbidden": "unknown_field",
     "string_too_short": "invalid_length",
