@@ -42,7 +42,15 @@ from gateway.checks.batch import (
     compacted,
 )
 from gateway.checks.report import ReportSigning, ResultsFile
-from gateway.intake import LineError, Upload, UploadStatus, stamp, with_errors
+from gateway.intake import (
+    LineError,
+    Upload,
+    UploadStatus,
+    line_error,
+    line_errors,
+    stamp,
+    with_errors,
+)
 from gateway.lifecycle import may_be_purged
 from gateway.ports import Archive
 from gateway.recognition import (
@@ -62,6 +70,7 @@ RESULTS_PREFIX = "check-results/"
 RESULTS_KEPT = timedelta(days=30)
 """How long a result file is kept (the bucket's lifecycle rule ``CheckResults``)."""
 CodeLine = tuple[int, str]  # (line number, the code as written)
+_ONE_CODE = 'each line is one JSON object: {"credit_code": "…"}'
 
 
 class CodeOnLine(Frozen):
@@ -267,11 +276,20 @@ def _codes(lines: Sequence[Line]) -> tuple[list[CodeLine], list[LineError]]:
             )
             continue
         try:
-            raw = strict_json.loads(line.text.decode("utf-8-sig"))
-            codes.append((line.number, CodeOnLine.model_validate(raw).credit_code))
-        except (ValueError, RecursionError, strict_json.DuplicateKey, ValidationError):
-            message = 'each line is one JSON object: {"credit_code": "…"}'
-            errors.append(
-                LineError(line=line.number, field="", code="malformed_line", message=message)
+            text = line.text.decode("utf-8-sig")
+            strict_json.loads(text)
+            code = CodeOnLine.model_validate_json(text, strict=True).credit_code
+        except strict_json.DuplicateKey as exc:
+            errors.append(line_error(line, exc.context["path"], exc.code, exc.message))
+        except ValidationError as exc:  # JSON, but not one code: on its field (review 48)
+            unread = exc.errors()[0]["type"] == "json_invalid"  # a lone surrogate (\ud800)
+            errors += (
+                [line_error(line, "", "malformed_line", _ONE_CODE)]
+                if unread
+                else line_errors(line, exc)
             )
+        except (ValueError, RecursionError):
+            errors.append(line_error(line, "", "malformed_line", _ONE_CODE))
+        else:
+            codes.append((line.number, code))
     return codes, errors

@@ -191,26 +191,29 @@ def parse_line(line: Line, today: date | None) -> ListingEntry | list[LineError]
     judged as input like a pushed entry; ``today`` as in
     ``gateway_client.contract.model.Intake``."""
     if line.overlong:
-        return [
-            _line_error(line, "", "line_too_long", f"lines hold {MAX_LINE_BYTES} bytes at most")
-        ]
+        return [line_error(line, "", "line_too_long", f"lines hold {MAX_LINE_BYTES} bytes at most")]
     try:
         text = line.text.decode("utf-8-sig")  # a BOM, as Windows tools write
         strict_json.loads(text)
     except strict_json.DuplicateKey as exc:
-        return [_line_error(line, exc.context["path"], exc.code, exc.message)]
+        return [line_error(line, exc.context["path"], exc.code, exc.message)]
     except (ValueError, RecursionError) as exc:
-        return [_line_error(line, "", "malformed_json", f"not a UTF-8 JSON object: {exc}")]
+        return [line_error(line, "", "malformed_json", f"not a UTF-8 JSON object: {exc}")]
     try:  # strictly, as a pushed entry (``gateway.validation``): no "3" or true for 3
         return ListingEntry.model_validate_json(text, strict=True, context=Intake(today))
     except ValidationError as exc:
-        return [
-            _line_error(line, path_of(e), error_code(e["type"]), message_of(e))
-            for e in exc.errors(include_url=False)
-        ]
+        return line_errors(line, exc)
 
 
-def _line_error(line: Line, field: str, code: str, message: str) -> LineError:
+def line_errors(line: Line, exc: ValidationError) -> list[LineError]:
+    """Every problem a line's validation found, each on its field (a bulk check's lines too)."""
+    return [
+        line_error(line, path_of(e), error_code(e["type"]), message_of(e))
+        for e in exc.errors(include_url=False)
+    ]
+
+
+def line_error(line: Line, field: str, code: str, message: str) -> LineError:
     """Kept with the upload and shown in the console: an ID number a line put where a key or
     a value of another kind goes (a slipped column) is masked, as ``message_of`` masks."""
     field, message = shown_input(field, PATH_CHARS), shown_input(message, MESSAGE_CHARS)

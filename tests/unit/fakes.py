@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -516,3 +517,22 @@ class InMemoryExchangeLog:
 
     def sequences_of(self, listing_id: str) -> list[int]:
         return [n for n, c in enumerate(self.changes, 1) if c.listing.listing_id == listing_id]
+
+
+class InMemoryTryCounter:
+    """A day's tries per (asker, mask), each mask admitted only within the limit (as
+    ``chalicelib.dynamodb.number_tries``)."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[tuple[str, date, str]] = Counter()
+
+    def take(self, asker: str, day: date, tries: Mapping[str, int], limit: int) -> set[str]:
+        refused = {m for m, k in tries.items() if self.counts[asker, day, m] + k > limit}
+        for masked, count in tries.items():
+            if masked not in refused:
+                self.counts[asker, day, masked] += count
+        return refused
+
+    def give_back(self, asker: str, day: date, tries: Mapping[str, int]) -> None:
+        for masked, count in tries.items():
+            self.counts[asker, day, masked] -= count

@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 from builders import CITY, NOW, USCC, agreement, gateway_signers, listing, person
-from fakes import InMemoryArchive
+from fakes import InMemoryArchive, InMemoryTryCounter
 from pydantic import ValidationError
 
 from gateway.checks import BulkCheck, ReportSigning
 from gateway.intake import MAX_CHECK_LINES, Upload, UploadManifest
+from gateway.recognition import TryLimit
 from gateway_client.contract import FixedClock, PublishedKey, lines_of, verify_report
 from gateway_client.contract.signing import public_key_text
 from gateway_client.tlog import EMPTY_ROOT
@@ -97,7 +98,35 @@ def bulk_check(
         timedelta(days=30),
         ReportSigning(lambda: SIGNERS.ed25519, lambda: None),
         answers or Answers(results),
+        TryLimit(InMemoryTryCounter(), 1000),
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "error"),
+    [
+        (b'{"credit_code": 123}', ("credit_code", "invalid_type")),
+        (b'{"credit_code": "%s", "extra": 1}' % USCC.encode(), ("extra", "unknown_field")),
+        (b"null", ("", "invalid_type")),
+        (b'{"credit_code": "\\ud800"}', ("", "malformed_line")),
+        (
+            b'{"110105194912310021": 1, "110105194912310021": 2}',
+            ("110105***********1", "duplicate_key"),
+        ),
+    ],
+    ids=["number", "extra", "null", "surrogate", "duplicate-key"],
+)
+def test_a_line_without_one_code_is_answered_on_its_field(
+    line: bytes, error: tuple[str, str]
+) -> None:
+    """Review 48: every such line was ``malformed_line`` with no field."""
+    content = line + b"\n"
+    checker = bulk_check(lambda codes: {}, InMemoryArchive(), Recorder())
+
+    done = checker.check(check_upload(content), lines_of([content]))
+
+    assert [(e.line, e.field, e.code) for e in done.errors] == [(1, *error)]
+    assert "110105194912310021" not in done.model_dump_json()
 
 
 def test_each_line_is_answered_and_lines_without_a_code_are_line_errors():
@@ -128,9 +157,10 @@ def test_each_line_is_answered_and_lines_without_a_code_are_line_errors():
     assert answered[2]["error"]["code"] == "duplicate_code"
     # each error names its line's field, not its place among the block's codes (review 45 F2)
     assert {x["error"]["path"] for x in answered[1:]} == {"credit_code"}
-    assert sorted((e.line, e.code) for e in done.errors) == [
-        (2, "malformed_line"),
-        (4, "malformed_line"),
+    assert sorted((e.line, e.field, e.code) for e in done.errors) == [
+        (2, "", "malformed_line"),
+        (4, "code", "unknown_field"),  # each on its field (review 48)
+        (4, "credit_code", "missing_field"),
     ]
     assert (done.status, done.accepted, done.found, done.rejected) == ("completed", 3, 1, 2)
     assert {e.check_id for _, e in seen.trail} == {"u-check-1"}
