@@ -41,6 +41,9 @@ from gateway_client.contract import (
 
 REFILE_AFTER_DAYS = 30
 
+_IDENTITY = ("credit_code", "kind", "domain", "deciding_authority", "decision_number")
+"""What a listing's id is made of (``identity_of``), in the order a mismatch is named."""
+
 
 class ObjectionDecided(Conflict):
     """A decision on an objection decided already with another outcome: the first stands (the
@@ -223,8 +226,13 @@ def decide_objection(
         entry = decision.corrected_entry
         if entry is None:
             raise BadRequest("a correction needs corrected_entry", path="corrected_entry")
-        if identity_of(entry) != listing.listing_id:
-            raise BadRequest("the corrected entry is a different listing", path="corrected_entry")
+        if identity_of(entry) != listing.listing_id:  # the field that makes it another one
+            field = next((f for f in _IDENTITY if getattr(entry, f) != getattr(listing, f)), "")
+            raise BadRequest(
+                f"the corrected entry is a different listing: its {field or 'identity'} differs "
+                "(a correction keeps the code, kind, domain, authority and decision number)",
+                path=f"corrected_entry.{field}" if field else "corrected_entry",
+            )
         rehomed = entry.origin_region not in (None, listing.origin_region)
         if rehomed and by != OPERATOR:
             raise BadRequest(

@@ -329,7 +329,7 @@ def test_decisions_that_are_refused_leave_the_listing_suspended(
     )
 
     assert another_listing.status_code == 400
-    assert another_listing.json_body["error"]["path"] == "corrected_entry"
+    assert another_listing.json_body["error"]["path"] == "corrected_entry.decision_number"
     assert no_entry.status_code == 400
     assert no_entry.json_body["error"]["path"] == "corrected_entry"
     assert another_region.status_code == 403

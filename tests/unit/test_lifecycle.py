@@ -16,6 +16,7 @@ from builders import (
     entry,
     evolved,
     listing,
+    make_uscc,
     red_entry,
     with_status,
 )
@@ -389,24 +390,34 @@ def test_a_correction_replaces_the_content_but_keeps_identity_and_origin() -> No
 
 
 @pytest.mark.parametrize(
-    "fields",
+    ("fields", "path"),
     [
-        pytest.param({"corrected_entry": None}, id="missing-corrected-entry"),
+        pytest.param({"corrected_entry": None}, "corrected_entry", id="missing-corrected-entry"),
         pytest.param(
             {"corrected_entry": corrected_entry(decision_number="(2025)粤1802执999号")},
+            "corrected_entry.decision_number",
             id="another-decision-number",
         ),
         pytest.param(
             {"corrected_entry": corrected_entry(deciding_authority="清远市中级人民法院")},
+            "corrected_entry.deciding_authority",
             id="another-authority",
+        ),
+        pytest.param(
+            {"corrected_entry": corrected_entry(credit_code=make_uscc(7))},
+            "corrected_entry.credit_code",
+            id="another-code",
         ),
     ],
 )
-def test_a_correction_must_carry_an_entry_for_the_same_listing(fields: dict[str, Any]) -> None:
+def test_a_correction_must_carry_an_entry_for_the_same_listing(
+    fields: dict[str, Any], path: str
+) -> None:
+    """Review 48: the field that makes it another listing is named, not the whole entry."""
     with pytest.raises(BadRequest) as raised:
         decide_objection(filed(HUNAN), decision("corrected", **fields), CITY, at(2), CALENDAR)
 
-    assert raised.value.context["path"] == "corrected_entry"
+    assert raised.value.context["path"] == path
 
 
 def test_a_decision_without_an_objection_named_is_refused() -> None:
