@@ -19,6 +19,7 @@ from pathlib import Path
 
 from chalice.app import Request, Response
 
+from chalicelib.http_errors import SAFE_HEADERS
 from chalicelib.route_spec import Access, Operation, Reply, Tag
 from gateway_client.contract import NotFound, errors
 
@@ -50,8 +51,6 @@ POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 )
-SAFE_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
-"""Every page and file a browser loads from the gateway carries these (the docs page too)."""
 _PAGE_CACHE = "no-cache"
 # The files are not versioned by name: a browser asks for them again on each load (they are
 # small), so after a deploy no tab mixes old modules with new ones.

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from chalice.app import Request, Response
 
-from chalicelib.console_page import SAFE_HEADERS
+from chalicelib.http_errors import SAFE_HEADERS
 from chalicelib.route_spec import Access, Operation, Reply, Tag
 
 _ASSETS = Path(__file__).with_name("assets")

@@ -89,9 +89,12 @@ def status_for(error: errors.GatewayError) -> int:
 # Every JSON answer: never sniffed as markup (it carries text other regions pushed, served from
 # the console's origin), and not kept by a browser or a proxy (it may name a person) unless its
 # route says otherwise (``GET /v1/keys``).
+SAFE_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+"""Every answer, page and file a browser may load from the gateway carries these (``json_api``
+adds them to what a route answers: a signed note or the API document too, review 49)."""
 _API_HEADERS = {
     "Content-Type": "application/json; charset=utf-8",
-    "X-Content-Type-Options": "nosniff",
+    **SAFE_HEADERS,
     "Cache-Control": "no-store",
 }
 
@@ -123,9 +126,11 @@ def json_api(route: Callable[P, Response]) -> Callable[P, Response]:
     @functools.wraps(route)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> Response:
         try:
-            return route(*args, **kwargs)
+            response = route(*args, **kwargs)
         except errors.GatewayError as error:
             note(error=error.code)  # on the request's one log line
             return error_response(error)
+        response.headers = {**SAFE_HEADERS, **response.headers}  # whatever the route set
+        return response
 
     return wrapper
