@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from gateway_client.contract import BadRequest, shown_input
+from gateway_client.contract import BadRequest, quoted_field, shown_input
 
 PATH_CHARS = 200
 """What a path quoted in an error keeps of its input at most."""
@@ -81,7 +81,12 @@ def _first_repeat(value: Any) -> str:
     while pending:
         node, at = pending.pop()
         if isinstance(node, _Twice):
-            return ".".join(str(part) for part in (*at, node.key))
+            # every key on the way is input: a name, or a placeholder (an ID number spelt
+            # with separators masking does not know, ``|`` or a zero-width space: review 49)
+            return ".".join(
+                str(part) if isinstance(part, int) else quoted_field(part)
+                for part in (*at, node.key)
+            )
         if isinstance(node, dict):
             pending.extend((child, (*at, key)) for key, child in reversed(node.items()))
         elif isinstance(node, list):

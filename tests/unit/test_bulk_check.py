@@ -111,7 +111,7 @@ def bulk_check(
         (b'{"credit_code": "\\ud800"}', ("", "malformed_line")),
         (
             b'{"110105194912310021": 1, "110105194912310021": 2}',
-            ("110105***********1", "duplicate_key"),
+            ("(not a field name)", "duplicate_key"),
         ),
     ],
     ids=["number", "extra", "null", "surrogate", "duplicate-key"],

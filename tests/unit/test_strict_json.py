@@ -152,3 +152,14 @@ def test_a_key_holding_a_lone_surrogate_is_malformed_json_not_a_crash(text: str)
         strict_json.loads(text)
     with pytest.raises(MalformedJson):
         parse_json(text.encode())
+
+
+@pytest.mark.parametrize(
+    "key", ["420281|19960702|0349", "420281\u200b199607020349", "a@b.c", "名字"]
+)
+def test_a_repeated_key_that_could_name_a_person_is_not_quoted(key: str) -> None:
+    """Review 49: a number spelt with separators masking does not know (``|``, a zero-width
+    space) was named in full; every key on the path is named as an unknown field is."""
+    quoted = json.dumps(key, ensure_ascii=False)
+    text = '{"entries": [{' + quoted + ': {"x": 1, "x": 2}}]}'
+    assert duplicate_path(text) == "entries.0.(not a field name).x"
