@@ -3,8 +3,9 @@ as counters in the batches table (expired by its TTL).
 
 One item per (asker, day, the mask's six-digit area), one counter per check character: the
 masks a request asks fall into few areas (a county's applicants share one), so a check of a
-thousand codes is a few conditional updates, not a thousand. The items hold no more of a
-number than its mask does.
+thousand codes is a few conditional updates, not a thousand; and one per named take (a bulk
+check's block) holding the masks it refused, so a run of the block again counts nothing. The
+items hold no more of a number than its mask does.
 """
 
 from __future__ import annotations
@@ -19,16 +20,27 @@ from gateway_client.contract import CHINA
 
 _WRITERS = 8
 _KEPT = timedelta(days=2)  # past the day's end in every timezone: then only the TTL's
+_ONCE_KEPT = timedelta(days=15)  # past SQS's longest retention: no run of the block comes after
 
 
 class DynamoTryCounter(Table):
-    def take(self, asker: str, day: date, tries: Mapping[str, int], limit: int) -> set[str]:
+    def take(
+        self, asker: str, day: date, tries: Mapping[str, int], limit: int, once: str | None = None
+    ) -> set[str]:
+        if once is not None and (taken := self._get(_once_key(asker, once))) is not None:
+            return set(taken.get("refused", {}).get("SS", []))  # as answered the first time
         areas = _by_area(tries)
         with ThreadPoolExecutor(max_workers=min(_WRITERS, len(areas) or 1)) as pool:
-            refused = pool.map(
+            answers = pool.map(
                 lambda area: self._take(asker, day, area[0], area[1], limit), areas.items()
             )
-            return {f"{area}{'*' * 11}{check}" for area, checks in refused for check in checks}
+            refused = {f"{area}{'*' * 11}{check}" for area, checks in answers for check in checks}
+        if once is not None:  # a failure before this put counts the block again: a rare excess
+            item: Item = {**_once_key(asker, once), "expires_at": n(_expiry(day, _ONCE_KEPT))}
+            if refused:
+                item["refused"] = {"SS": sorted(refused)}
+            self._client.put_item(TableName=self._table, Item=item)
+        return refused
 
     def give_back(self, asker: str, day: date, tries: Mapping[str, int]) -> None:
         for area, checks in _by_area(tries).items():
@@ -86,5 +98,9 @@ def _counter(check: str) -> str:
     return f"tries_{check}"
 
 
-def _expiry(day: date) -> int:
-    return int((datetime.combine(day, time(), CHINA) + _KEPT).timestamp())
+def _once_key(asker: str, once: str) -> Item:
+    return {"pk": s(f"tries-once#{asker}#{once}")}
+
+
+def _expiry(day: date, kept: timedelta = _KEPT) -> int:
+    return int((datetime.combine(day, time(), CHINA) + kept).timestamp())

@@ -45,6 +45,7 @@ from gateway.checks.report import ReportSigning, ResultsFile
 from gateway.intake import (
     LineError,
     Upload,
+    UploadManifest,
     UploadStatus,
     line_error,
     line_errors,
@@ -64,7 +65,15 @@ from gateway.recognition import (
     refusal_message,
     subject_key,
 )
-from gateway_client.contract import Clock, Frozen, Line, Listing, china_date
+from gateway_client.contract import (
+    BadRequest,
+    Clock,
+    Frozen,
+    Line,
+    Listing,
+    china_date,
+    requested_code,
+)
 
 RESULTS_PREFIX = "check-results/"
 RESULTS_KEPT = timedelta(days=30)
@@ -165,9 +174,9 @@ class BulkCheck:
         errors: list[LineError] = []
         held: set[str] = set()  # the listings answered with that a purge may erase
         first: dict[str, str] = {}  # each valid code's line, so a repeat in a later block is one
-        while chunk := list(islice(lines, MAX_CODES)):
+        for block, chunk in enumerate(iter(lambda: list(islice(lines, MAX_CODES)), [])):
             codes, bad = _codes(chunk)
-            codes, over = self._within_tries(manifest.region, codes, now, first)
+            codes, over = self._within_tries(manifest, block, codes, now, first)
             errors += bad + over
             if not codes:
                 continue
@@ -233,15 +242,25 @@ class BulkCheck:
         )
 
     def _within_tries(
-        self, asker: str, codes: list[CodeLine], now: datetime, first: Mapping[str, str]
+        self,
+        manifest: UploadManifest,
+        block: int,
+        codes: list[CodeLine],
+        now: datetime,
+        first: Mapping[str, str],
     ) -> tuple[list[CodeLine], list[LineError]]:
-        """The block's lines whose codes the day's tries at their masks admit (a repeat of an
-        earlier line is no try: it is answered ``duplicate_code``), and the others' errors."""
+        """The block's lines whose codes the day's tries at their masks admit, and the others'
+        errors. A repeat of an earlier line is no try (it is answered ``duplicate_code``), but
+        a line of a refused mask is refused however it repeats or spells its code (review 49:
+        the repeat of a refused code was checked as a first). Counted once per block of the
+        upload (``once``): a run cut short and run again finds its count, never a second."""
         valid, _ = compacted([code for _, code in codes], now, first)
-        refused = self._tries.refused(asker, [(str(i), x) for i, x in valid.items()], now)
+        asked = [(str(i), x) for i, x in valid.items()]
+        once = f"{manifest.upload_id}#{block}"
+        refused = self._tries.refused(manifest.region, asked, now, once=once)
         if not refused:
             return codes, []
-        over = {i for i, x in valid.items() if mask_of(x) in refused}
+        over = {i for i, (_, code) in enumerate(codes) if _mask(code, now) in refused}
         message = refusal_message(self._tries.per_day)
         errors = [
             LineError(line=codes[i][0], field="credit_code", code="rate_limited", message=message)
@@ -254,6 +273,14 @@ class BulkCheck:
         file of one code gives the code back to whoever tries them all, and the record is
         kept (``gateway.intake.UploadDesk`` stores the manifest so, pass 1 compares so)."""
         return keyed(self._trail_key(), "check-file", sha256)
+
+
+def _mask(code: str, now: datetime) -> str | None:
+    """The mask of a natural person's code as written, in any spelling the check accepts."""
+    try:
+        return mask_of(requested_code(code, china_date(now)))
+    except BadRequest:
+        return None
 
 
 def _erasable(answer: CheckResult) -> set[str]:

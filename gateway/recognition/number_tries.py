@@ -29,9 +29,13 @@ CodeAsked = tuple[str, str]
 
 
 class TryCounter(Protocol):
-    def take(self, asker: str, day: date, tries: Mapping[str, int], limit: int) -> set[str]:
+    def take(
+        self, asker: str, day: date, tries: Mapping[str, int], limit: int, once: str | None = None
+    ) -> set[str]:
         """Count ``tries`` (mask → how many) as the asker's at each mask on ``day``, each mask
-        only where its count stays within ``limit``; the masks refused (nothing counted)."""
+        only where its count stays within ``limit``; the masks refused (nothing counted). With
+        ``once``, a take the asker made under that name before is answered as it was, and
+        counts nothing again (a bulk check's block, run again after a failure)."""
         ...
 
     def give_back(self, asker: str, day: date, tries: Mapping[str, int]) -> None:
@@ -67,11 +71,16 @@ class TryLimit:
             path=next(where for where, code in asked if mask_of(code) in refused),
         )
 
-    def refused(self, asker: str, asked: Sequence[CodeAsked], now: datetime) -> set[str]:
+    def refused(
+        self, asker: str, asked: Sequence[CodeAsked], now: datetime, once: str | None = None
+    ) -> set[str]:
         """Count the codes asked, mask by mask; the masks whose codes were refused, all of
-        them (a bulk check answers those lines ``rate_limited``, and checks the rest)."""
+        them (a bulk check answers those lines ``rate_limited``, and checks the rest);
+        ``once`` as ``TryCounter.take``."""
         tries = tries_at(asked)
-        return self.counter.take(asker, china_date(now), tries, self.per_day) if tries else set()
+        if not tries:
+            return set()
+        return self.counter.take(asker, china_date(now), tries, self.per_day, once)
 
 
 def refusal_message(limit: int) -> str:

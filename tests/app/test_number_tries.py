@@ -15,10 +15,12 @@ import time_machine
 from app_support import GUANGDONG, Gateway, error_code
 from personal_support import PERSON, Askers, person_entry
 from stdnum.cn import ric
-from upload_support import uploaded
+from upload_support import ask, put_file, uploaded
 
+import app as gateway_app
 from chalicelib import checks_api
 from chalicelib.bootstrap import container
+from chalicelib.s3_archive import S3Archive
 from gateway_client.contract import CHINA
 from gateway_client.contract.codes import mask
 
@@ -150,3 +152,62 @@ def test_a_check_refused_for_its_size_has_tried_nothing(
 
     assert (too_large.status_code, error_code(too_large)) == (413, "payload_too_large")
     assert check(askers, candidates(3)).status_code == 200
+
+
+def test_a_bulk_check_refuses_every_line_of_a_refused_mask_however_it_repeats(
+    askers: Askers, gateway: Gateway, aws: Any
+) -> None:
+    """Review 49, F1: the repeat of a refused code, in the same block, was checked as a first
+    (and the real number found), counted nowhere."""
+    gateway.configure(tries_per_masked_number_per_day="3")
+    guesses = candidates(6)
+    signer = askers.signers["no_agreement"]
+    spent = [{"credit_code": code} for code in guesses[3:]]
+    uploaded(gateway, aws, signer, spent, GUANGDONG, mode="check", purpose="supervision")
+    twice = [
+        {"credit_code": spelt} for code in guesses[:3] for spelt in (code, code.lower()[:17] + " x")
+    ]
+
+    upload_id = uploaded(
+        gateway, aws, signer, twice, GUANGDONG, mode="check", purpose="supervision"
+    )
+
+    upload = container().uploads.get(GUANGDONG, upload_id)
+    assert upload is not None
+    assert (upload.accepted, upload.rejected, upload.found) == (0, 6, 0)
+    assert {e.code for e in upload.errors} == {"rate_limited"}
+
+
+def test_a_bulk_check_run_again_after_a_failure_counts_its_tries_once(
+    askers: Askers, gateway: Gateway, aws: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review 49, F3: a run that failed writing its result had counted its tries; the queue's
+    retry counted them again and refused the very lines the first run had admitted."""
+    gateway.configure(tries_per_masked_number_per_day="4")
+    lines = [{"credit_code": code} for code in candidates(3)]
+    asked = ask(
+        gateway,
+        askers.signers["no_agreement"],
+        lines,
+        GUANGDONG,
+        mode="check",
+        purpose="supervision",
+    )
+    record = put_file(aws, asked)
+    writes = S3Archive.put
+
+    def failing_once(archive: S3Archive, key: str, *rest: Any, **named: Any) -> Any:
+        if key.startswith("check-results/"):
+            monkeypatch.setattr(S3Archive, "put", writes)
+            raise RuntimeError("S3 is throttling")
+        return writes(archive, key, *rest, **named)
+
+    monkeypatch.setattr(S3Archive, "put", failing_once)
+    with pytest.raises(RuntimeError):
+        gateway_app.ingest_uploads({"Records": [record]}, None)
+    gateway_app.ingest_uploads({"Records": [record]}, None)
+
+    upload = container().uploads.get(GUANGDONG, asked.upload_id)
+    assert upload is not None
+    assert (upload.accepted, upload.rejected) == (3, 0)
+    assert check(askers, candidates(4)[3:]).status_code == 200  # the fourth try: within

@@ -55,10 +55,16 @@ def ask(
 
 def put_and_ingest(aws: Any, asked: Asked) -> None:
     """The file put where the presigned URL points, and the bucket's notice ingested."""
+    gateway_app.ingest_uploads({"Records": [put_file(aws, asked)]}, None)
+
+
+def put_file(aws: Any, asked: Asked) -> dict[str, Any]:
+    """The file put where the presigned URL points; the queue's record of the bucket's notice
+    (to ingest, or ingest again as the queue's retry would)."""
     key = asked.object_key
     put = aws.s3.put_object(Bucket=aws.env["CG_ARCHIVE_BUCKET"], Key=key, Body=asked.content)
     notice = {"Records": [{"s3": {"object": {"key": key, "versionId": put.get("VersionId")}}}]}
-    record = {
+    return {
         "messageId": uuid.uuid4().hex,
         "receiptHandle": "local",
         "body": json.dumps(notice),
@@ -66,7 +72,6 @@ def put_and_ingest(aws: Any, asked: Asked) -> None:
         "eventSource": "aws:sqs",
         "awsRegion": AWS_REGION,
     }
-    gateway_app.ingest_uploads({"Records": [record]}, None)
 
 
 def uploaded(

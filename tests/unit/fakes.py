@@ -525,12 +525,19 @@ class InMemoryTryCounter:
 
     def __init__(self) -> None:
         self.counts: Counter[tuple[str, date, str]] = Counter()
+        self.taken: dict[tuple[str, str], set[str]] = {}
 
-    def take(self, asker: str, day: date, tries: Mapping[str, int], limit: int) -> set[str]:
+    def take(
+        self, asker: str, day: date, tries: Mapping[str, int], limit: int, once: str | None = None
+    ) -> set[str]:
+        if once is not None and (asker, once) in self.taken:
+            return self.taken[asker, once]
         refused = {m for m, k in tries.items() if self.counts[asker, day, m] + k > limit}
         for masked, count in tries.items():
             if masked not in refused:
                 self.counts[asker, day, masked] += count
+        if once is not None:
+            self.taken[asker, once] = refused
         return refused
 
     def give_back(self, asker: str, day: date, tries: Mapping[str, int]) -> None:
