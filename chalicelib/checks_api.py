@@ -17,6 +17,7 @@ from gateway.checks import (
     CheckRequest,
     SignedCheckReport,
     check,
+    compacted,
     issue_report,
     log_position,
 )
@@ -37,8 +38,7 @@ class CheckAnswer(CheckOutcome):
 
 def run_check(request: Request) -> Response:
     """Who asks is settled before the body is read; the trail is written before the answer
-    goes out, so no answer leaves without its record; the tries it makes at masked numbers are
-    counted only then, so a check refused for its size (413) has tried nothing."""
+    goes out, so no answer leaves without its record."""
     c = container()
     viewer = caller.viewer(request)
     if viewer.anonymous:
@@ -53,6 +53,10 @@ def run_check(request: Request) -> Response:
         f"batch checks are limited to {limit} a minute per region",
     )
     asked = parse_request(CheckRequest, caller.body(request), china_date(now))
+    # each person's code a try at its mask (429), before anything is read: even a check that
+    # is refused for its answer's size (413) has told whether something was found (review 50)
+    valid, _ = compacted(asked.codes, now)
+    c.tries.admit(viewer.region or "operator", [(f"codes[{i}]", x) for i, x in valid.items()], now)
     checked = check(asked, viewer, c.listings.subjects, c.agreements.all(), now)
     outcome = checked.outcome
     report = None
@@ -62,14 +66,11 @@ def run_check(request: Request) -> Response:
     answer = CheckAnswer(**dict(outcome), report=report).model_dump(mode="json")
     body = json.dumps(answer, ensure_ascii=False).encode()
     if len(body) > MAX_ANSWER_BYTES:  # before anything is recorded: nothing was answered
-        raise PayloadTooLarge(
-            f"the answer would hold {len(body)} bytes, over {MAX_ANSWER_BYTES}: check fewer "
-            "codes a request, or use a bulk check (gateway check --bulk)",
+        raise PayloadTooLarge(  # not how much over: the size tells what was found
+            f"the answer would hold over {MAX_ANSWER_BYTES} bytes: check fewer codes a "
+            "request, or use a bulk check (gateway check --bulk)",
             limit=MAX_ANSWER_BYTES,
         )
-    # each person's code a try at its mask, counted once the answer is sure to go out (429)
-    tried = [(f"codes[{i}]", code) for i, code in checked.codes.items()]
-    c.tries.admit(viewer.region or "operator", tried, now)
     keep = c.settings.query_trail_period
     trail = checked.trail(
         Asked(viewer, asked.purpose, outcome.as_region, now, keep, outcome.check_id)
@@ -100,7 +101,8 @@ ROUTES: tuple[Operation, ...] = (
         "with the check's id. A code asked twice is answered once (the repeat: "
         "`duplicate_code`). With `report: true` the answer carries a report signed by the "
         "gateway's key (see `gateway verify-report`). An answer over 5 MB is 413 "
-        "`payload_too_large` and nothing is recorded. Each region may run "
+        "`payload_too_large`, nothing recorded but its tries at masked numbers. Each region "
+        "may run "
         "`CG_CHECKS_PER_MINUTE` (30) checks a minute, and the operator as many in all (429 "
         "`rate_limited`); and `CG_TRIES_PER_MASKED_NUMBER_PER_DAY` (1,000) natural persons' "
         "codes at one masked number a Beijing day, over every route that confirms a number: "

@@ -9,6 +9,7 @@ from gateway.checks.batch import (
     CheckSummary,
     CodeError,
     check,
+    compacted,
 )
 from gateway.checks.bulk import RESULTS_PREFIX, BulkCheck
 from gateway.checks.report import (
@@ -39,6 +40,7 @@ __all__ = [
     "SignedBulkCheckReport",
     "SignedCheckReport",
     "check",
+    "compacted",
     "issue_report",
     "log_position",
 ]

@@ -142,16 +142,21 @@ def test_a_bulk_check_answers_the_lines_past_the_days_tries_and_checks_the_rest(
     assert trail_codes(aws) == {mask(OTHER_MASK)}
 
 
-def test_a_check_refused_for_its_size_has_tried_nothing(
+def test_a_check_refused_for_its_size_has_tried_its_codes(
     askers: Askers, gateway: Gateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Review 50, F1: whether the answer fits tells whether anything was found (padded with a
+    company's many listings, a candidate found tips it over), so a 413 has tried its codes,
+    and says nothing of how far over it was."""
     gateway.configure(tries_per_masked_number_per_day="3")
     with monkeypatch.context() as patched:
         patched.setattr(checks_api, "MAX_ANSWER_BYTES", 100)
         too_large = check(askers, candidates(3))
 
     assert (too_large.status_code, error_code(too_large)) == (413, "payload_too_large")
-    assert check(askers, candidates(3)).status_code == 200
+    assert too_large.json_body["error"]["message"].startswith("the answer would hold over 100 ")
+    over = check(askers, candidates(4)[3:])
+    assert (over.status_code, error_code(over)) == (429, "rate_limited")
 
 
 def test_a_bulk_check_refuses_every_line_of_a_refused_mask_however_it_repeats(
