@@ -250,17 +250,24 @@ class BulkCheck:
         first: Mapping[str, str],
     ) -> tuple[list[CodeLine], list[LineError]]:
         """The block's lines whose codes the day's tries at their masks admit, and the others'
-        errors. A repeat of an earlier line is no try (it is answered ``duplicate_code``), but
-        a line of a refused mask is refused however it repeats or spells its code (review 49:
-        the repeat of a refused code was checked as a first). Counted once per block of the
-        upload (``once``): a run cut short and run again finds its count, never a second."""
+        errors. A repeat of a line an earlier block answered is no try (it is answered
+        ``duplicate_code``), but any other line of a refused mask is refused however it repeats
+        or spells its code (review 49: the repeat of a refused code was checked as a first).
+        Counted once per block of the upload (``once``): a run cut short and run again finds
+        its count, never a second."""
         valid, _ = compacted([code for _, code in codes], now, first)
         asked = [(str(i), x) for i, x in valid.items()]
         once = f"{manifest.upload_id}#{block}"
         refused = self._tries.refused(manifest.region, asked, now, once=once)
         if not refused:
             return codes, []
-        over = {i for i, (_, code) in enumerate(codes) if _mask(code, now) in refused}
+        over = {
+            i
+            for i, (_, code) in enumerate(codes)
+            if (compact := _compact(code, now)) is not None
+            and compact not in first  # answered before: a repeat, no try (review 50 F3)
+            and mask_of(compact) in refused
+        }
         message = refusal_message(self._tries.per_day)
         errors = [
             LineError(line=codes[i][0], field="credit_code", code="rate_limited", message=message)
@@ -275,10 +282,10 @@ class BulkCheck:
         return keyed(self._trail_key(), "check-file", sha256)
 
 
-def _mask(code: str, now: datetime) -> str | None:
-    """The mask of a natural person's code as written, in any spelling the check accepts."""
+def _compact(code: str, now: datetime) -> str | None:
+    """A code as written, compacted as the check compacts it (any spelling it accepts)."""
     try:
-        return mask_of(requested_code(code, china_date(now)))
+        return requested_code(code, china_date(now))
     except BadRequest:
         return None
 

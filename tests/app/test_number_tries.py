@@ -14,7 +14,7 @@ import pytest
 import time_machine
 from app_support import GUANGDONG, Gateway, error_code
 from personal_support import PERSON, Askers, person_entry
-from stdnum.cn import ric
+from stdnum.cn import ric, uscc
 from upload_support import ask, put_file, uploaded
 
 import app as gateway_app
@@ -37,6 +37,12 @@ def candidates(count: int, like: str = PERSON) -> list[str]:
         if len(found) == count:
             return found
     raise AssertionError("not enough candidates")
+
+
+def company(serial: int) -> str:
+    """A valid unified social credit code (a company's: never a try)."""
+    body = f"91441800{serial:09d}"
+    return body + uscc.calc_check_digit(body)
 
 
 @pytest.fixture
@@ -216,3 +222,31 @@ def test_a_bulk_check_run_again_after_a_failure_counts_its_tries_once(
     assert upload is not None
     assert (upload.accepted, upload.rejected) == (3, 0)
     assert check(askers, candidates(4)[3:]).status_code == 200  # the fourth try: within
+
+
+def test_a_repeat_of_a_code_an_earlier_block_answered_is_still_a_duplicate(
+    askers: Askers, gateway: Gateway, aws: Any
+) -> None:
+    """Review 50, F3: once the mask's tries were spent, the repeat was refused ``rate_limited``
+    rather than answered ``duplicate_code`` as the same code as its first line."""
+    gateway.configure(tries_per_masked_number_per_day="2")
+    first, second, third = candidates(3)
+    filler = [{"credit_code": company(i)} for i in range(999)]
+    lines = [{"credit_code": first}, *filler, *({"credit_code": c} for c in (first, second, third))]
+    signer = askers.signers["no_agreement"]
+
+    upload_id = uploaded(
+        gateway, aws, signer, lines, GUANGDONG, mode="check", purpose="supervision"
+    )
+
+    upload = container().uploads.get(GUANGDONG, upload_id)
+    assert upload is not None
+    # the block's two new tries would make three: both refused, the repeat answered
+    assert {(e.line, e.code) for e in upload.errors} == {
+        (1002, "rate_limited"),
+        (1003, "rate_limited"),
+    }
+    assert upload.result_key is not None
+    answers = aws.s3.get_object(Bucket=aws.env["CG_ARCHIVE_BUCKET"], Key=upload.result_key)
+    last = json.loads(answers["Body"].read().splitlines()[-1])
+    assert (last["line"], last["error"]["code"]) == (1001, "duplicate_code")
