@@ -65,7 +65,7 @@ def run_check(request: Request) -> Response:
         report = issue_report(outcome, viewer.key_id, position, c.signers.ed25519)
     answer = CheckAnswer(**dict(outcome), report=report).model_dump(mode="json")
     body = json.dumps(answer, ensure_ascii=False).encode()
-    if len(body) > MAX_ANSWER_BYTES:  # before anything is recorded: nothing was answered
+    if len(body) > MAX_ANSWER_BYTES:  # nothing answered: nothing recorded but the tries
         raise PayloadTooLarge(  # not how much over: the size tells what was found
             f"the answer would hold over {MAX_ANSWER_BYTES} bytes: check fewer codes a "
             "request, or use a bulk check (gateway check --bulk)",

@@ -20,7 +20,6 @@ from gateway.recognition.matching import counted, intensified_domains, is_intens
 from gateway.recognition.measures import MeasureCatalogue, load_measures
 from gateway.recognition.memo import Recognitions, facts, remembered
 from gateway.recognition.number_tries import (
-    CodeAsked,
     TryCounter,
     TryLimit,
     mask_of,
@@ -54,7 +53,6 @@ __all__ = [
     "Agreement",
     "AgreementTerms",
     "Asked",
-    "CodeAsked",
     "Disclosure",
     "Feedback",
     "FeedbackReport",
