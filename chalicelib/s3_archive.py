@@ -53,6 +53,18 @@ class S3Archive:
             raise
         return True
 
+    def overwrite(
+        self, key: str, body: bytes, metadata: Mapping[str, str], content_type: str
+    ) -> None:
+        """Write whatever the key held (a witness's latest cosignature of a checkpoint)."""
+        self._client.put_object(
+            Bucket=self._bucket,
+            Key=key,
+            Body=body,
+            ContentType=content_type,
+            Metadata=dict(metadata),
+        )
+
     def get(self, key: str) -> bytes:
         return self._client.get_object(Bucket=self._bucket, Key=key)["Body"].read()
 

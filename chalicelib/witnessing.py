@@ -7,7 +7,10 @@ latest checkpoint computed from the published tiles, and the signed note. A witn
 only what extends its own record, so checkpoints it cosigned are ones every province trusting
 it was shown alike (``gateway verify-log --witnesses-required``). Its cosignature line is
 verified under its configured key before it is stored, write-once, beside the checkpoint at
-``checkpoints/<size>.cosignatures/<name>``; the log routes serve the lines with the note.
+``checkpoints/<size>.cosignatures/<name>``; the log routes serve the lines with the note. A
+witness that cosigned the latest checkpoint already is asked again (old size = size, no proof)
+and its fresh line kept at ``<name>.fresh``: an idle log's witnesses thus vouch every hour that
+it is still that checkpoint, and a subscriber shown an older one for a day sees it frozen.
 
 Witnessing never holds the log up: it runs after publishing (the lifecycle tick, the operator's
 ``POST /v1/log/checkpoints``), each witness with a short deadline, and a witness that is down
@@ -36,6 +39,9 @@ TIMEOUT = 3.0  # seconds per request: a tick waits at most twice this per witnes
 _READERS = 8  # checkpoints whose cosignatures are read at once
 _COSIGNATURES = ".cosignatures/"
 _HEADERS = {"content-type": "text/plain; charset=utf-8"}
+_COSIGNATURE = {"kind": "cosignature"}
+FRESH = ".fresh"
+"""Beside a witness's first cosignature of a size, its latest one of the same checkpoint."""
 
 
 def cosignature_prefix(size: int) -> str:
@@ -59,7 +65,9 @@ class Witnessing:
 
     def cosign_latest(self) -> dict[str, int]:
         """Ask every witness, at once, to cosign the latest checkpoint; the witnesses that
-        cosigned it now, with its size (one already holding it is not asked again)."""
+        cosigned it now, with its size. One that cosigned it before is asked again: its
+        cosignature's time then says the log was still this checkpoint (``verify-log`` holds
+        a log whose witnesses' latest cosignatures are a day old as frozen: review 51)."""
         latest = self._publisher.latest() if self._witnesses else None
         if latest is None:
             return {}
@@ -75,7 +83,7 @@ class Witnessing:
     def _ask(self, witness: WitnessConfig, checkpoint: Checkpoint) -> bool:
         size = checkpoint.sequence
         recorded = old = self._sizes.size(witness.name)
-        if recorded >= size:
+        if recorded > size:
             return False
         url = witness.url.rstrip("/") + "/add-checkpoint"
         for attempt in range(2):
@@ -94,7 +102,10 @@ class Witnessing:
         if line is None:
             return _skipped(witness, size, "its answer holds no valid cosignature")
         key = cosignature_prefix(size) + witness.name
-        self._archive.put(key, line.encode(), {"kind": "cosignature"}, "text/plain")
+        if recorded == size:  # asked again: its fresh time shows the log is not frozen
+            self._archive.overwrite(key + FRESH, line.encode(), _COSIGNATURE, "text/plain")
+            return True
+        self._archive.put(key, line.encode(), _COSIGNATURE, "text/plain")
         self._sizes.advance(witness.name, recorded, size)
         return True
 

@@ -43,7 +43,7 @@ from gateway_client.tlog import (
     consistency_proof,
     verify_consistency,
 )
-from gateway_client.witness_audit import WITNESS_LAG, lagging, witnessed_through
+from gateway_client.witness_audit import WITNESS_LAG, frozen, lagging, witnessed_through
 
 ReaderAt = Callable[[int], HashReader]
 """The tree's hashes at a checkpointed size, from its published tiles."""
@@ -131,8 +131,9 @@ def audit(
     national algorithms), and only dated in step with its size (``checkpoint_trust``).
     Without a trusted checkpoint nothing is proven, and it says so. With
     ``witnesses_required`` K, some trusted checkpoint must also carry cosignatures of K
-    distinct ``witnesses`` (``gateway_client.witness_audit``), and no entry may stay beyond
-    the witnessed size for longer than ``witness_lag``.
+    distinct ``witnesses`` (``gateway_client.witness_audit``), no entry may stay beyond
+    the witnessed size for longer than ``witness_lag``, and K of them must have cosigned a
+    checkpoint shown within ``witness_lag`` (a log shown frozen).
     """
     keys = list(gateway_keys)
     trusted, skipped, problems = trusted_checkpoints(checkpoints, keys, algorithm, seen)
@@ -170,6 +171,8 @@ def audit(
     witnessed, unwitnessed = witnessed_through(trusted, witnesses, witnesses_required, now)
     problems += unwitnessed
     problems += lagging(entries, witnessed, witnesses_required, witness_lag, now)
+    if witnessed:  # else ``witnessed_through`` said so already
+        problems += frozen(trusted, witnesses, witnesses_required, witness_lag, now)
     problems += _entry_problems(entries, served_from, latest, read, now)
     problems += delivery_problems(logged, latest, read)
     unproven, altered = unlogged_problems(deliveries)

@@ -53,10 +53,19 @@ def cosigners(
     checkpoint. A cosignature timed 0 counts for nothing (C2SP tlog-witness: a witness never
     signs one), nor, given ``now``, one timed beyond ``now + SKEW`` (tlog-cosignature lets a
     verifier refuse those: a time not yet come vouches for nothing)."""
+    return set(cosigned_at(checkpoint, witnesses, now))
+
+
+def cosigned_at(
+    checkpoint: Checkpoint,
+    witnesses: Sequence[CosignatureVerifier],
+    now: datetime | None = None,
+) -> dict[str, int]:
+    """``cosigners``, each party with the time of its latest valid cosignature (seconds)."""
     text = checkpoint.signed_bytes().decode()
     party = parties(witnesses)
     latest = None if now is None else (now + SKEW).timestamp()
-    found: set[str] = set()
+    found: dict[str, int] = {}
     for line in checkpoint.cosignatures:
         ended = line if line.endswith("\n") else line + "\n"
         note = f"{text}\n{ended}"
@@ -65,19 +74,20 @@ def cosigners(
         except NoteError:
             continue  # unknown key, forged, or not a signature line at all
         for witness in witnesses:
-            if witness.name in verified and _in_time(witness, note, latest):
-                found.add(party[witness.name])
+            at = _timed(witness, note, latest) if witness.name in verified else None
+            if at is not None:
+                found[party[witness.name]] = max(at, found.get(party[witness.name], 0))
     return found
 
 
-def _in_time(witness: CosignatureVerifier, note: str, latest: float | None) -> bool:
-    """Whether this key of the witness cosigned the note, timed after 0 and by ``latest``
-    (a name listed with its old and its new key: only the key that signed has a time)."""
+def _timed(witness: CosignatureVerifier, note: str, latest: float | None) -> int | None:
+    """When this key of the witness cosigned the note, if timed after 0 and by ``latest`` (a
+    name listed with its old and its new key: only the key that signed has a time)."""
     try:
         timestamp = witness.timestamp_of(note)
     except NoteError:
-        return False
-    return timestamp > 0 and (latest is None or timestamp <= latest)
+        return None
+    return timestamp if timestamp > 0 and (latest is None or timestamp <= latest) else None
 
 
 def witnessed_through(
@@ -126,4 +136,34 @@ def lagging(
         f"log entries from {first.sequence} on (logged {first.at.isoformat()}) are in no "
         f"checkpoint {required} witnesses cosigned after {lag}: a history the witnesses were "
         "not shown (is the gateway asking them? --witness-lag-hours sets how long this may last)"
+    ]
+
+
+def frozen(
+    trusted: Sequence[Checkpoint],
+    witnesses: Sequence[CosignatureVerifier],
+    required: int,
+    lag: timedelta,
+    now: datetime,
+) -> list[str]:
+    """The problem when fewer than ``required`` witnesses cosigned any checkpoint shown within
+    ``lag`` (review 51): a gateway that stops showing one subscriber its log, serving it the
+    last checkpoint the witnesses cosigned before, is caught by time alone, as a witness never
+    cosigns a checkpoint behind its own record. The gateway asks its witnesses hourly, the
+    latest checkpoint again when nothing was logged meanwhile, so an honest log's cosignatures
+    are never a day old."""
+    if required <= 0:
+        return []
+    newest: dict[str, int] = {}
+    for checkpoint in trusted:
+        for party, at in cosigned_at(checkpoint, witnesses, now).items():
+            newest[party] = max(at, newest.get(party, 0))
+    since = (now - lag).timestamp()
+    if sum(at >= since for at in newest.values()) >= required:
+        return []
+    return [
+        f"no {required} witnesses cosigned any checkpoint shown in the last "
+        f"{lag.total_seconds() / 3600:g} hours: the log "
+        "shown may be one the gateway stopped growing for this subscriber alone (is it asking "
+        "its witnesses? --witness-lag-hours sets how long this may last)"
     ]

@@ -9,12 +9,13 @@ import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from app_support import CITY, Gateway, black_entry
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import ValidationError
@@ -268,6 +269,27 @@ def test_verify_log_passes_with_one_witness_required_and_fails_with_two(
     assert one.witnessed_through == operator_get(gateway, "/v1/log").json_body["head"]
     assert not two.ok
     assert any("cosignatures of 2" in p for p in two.problems)
+
+
+def test_an_idle_logs_witness_cosigns_its_latest_checkpoint_again_and_it_is_not_frozen(
+    gateway, stream, city, witness
+):
+    """Review 51, F1: verify-log holds a log frozen whose witnesses' latest cosignatures are a
+    day old; an honest idle log stays fresh because each tick asks its witnesses again."""
+    push_and_fan_out(gateway, stream, city, listings(2))
+    events.tick()
+    head = operator_get(gateway, "/v1/log").json_body["head"]
+
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=2)):
+        stale = audited(gateway, city, 1, witness.signer.vkey)
+        events.tick()  # nothing logged meanwhile: the same checkpoint, cosigned afresh
+        fresh = audited(gateway, city, 1, witness.signer.vkey)
+        listed = {c.sequence: c.cosignatures for c in checkpoints_listed(gateway)}
+
+    assert any("in the last 24 hours" in p for p in stale.problems), stale.problems
+    assert fresh.ok, fresh.problems
+    assert witness.recorded_size() == head
+    assert len(listed[head]) == 2  # the first cosignature, and the latest beside it
 
 
 def test_an_unwitnessed_checkpoint_lists_no_cosignatures(gateway, stream, city):

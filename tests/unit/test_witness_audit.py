@@ -59,6 +59,7 @@ def run(
     checkpoints: Sequence[Checkpoint],
     required: int,
     witnesses: Sequence[CosignatureVerifier] = BOTH,
+    now: datetime = LATER,
 ) -> AuditReport:
     keys = [GATEWAY.ed25519.private_key.public_key()]
     return audit(
@@ -68,7 +69,7 @@ def run(
         STORED,
         wants(BLACK_ONLY),
         reader_at,
-        LATER,
+        now,
         1,
         witnesses=witnesses,
         witnesses_required=required,
@@ -204,3 +205,22 @@ def test_a_witness_listed_with_its_old_and_new_key_counts_by_the_key_that_signed
 
     assert len(cosigners(checkpoint, listed)) == 2
     assert run([checkpoint], 2, listed).problems == ()
+
+
+def test_a_log_whose_witnesses_last_cosigned_a_day_ago_is_held_frozen() -> None:
+    """Review 51, F1: a gateway serving one subscriber the last checkpoint both witnesses
+    cosigned, and nothing logged since, passed months later; a witness never cosigns behind its
+    own record, so only fresh cosignatures show the log shown is the log."""
+    months = LATER + timedelta(days=90)
+    stale = cosigned(CHECKPOINT, line(HUNAN, CHECKPOINT), line(HUBEI, CHECKPOINT))
+    fresh = int(months.timestamp()) - 3600  # asked again an hour ago, the log idle since
+    again = cosigned(stale, *stale.cosignatures, line(HUNAN, CHECKPOINT, fresh))
+
+    frozen = run([stale], 2, now=months)
+    one_fresh = run([again], 1, now=months)
+    two_needed = run([again], 2, now=months)
+
+    assert not frozen.ok
+    assert any("in the last 24 hours" in p for p in frozen.problems), frozen.problems
+    assert one_fresh.ok, one_fresh.problems
+    assert not two_needed.ok

@@ -101,7 +101,8 @@ def verify_options(verify: argparse.ArgumentParser) -> None:
         default=int(WITNESS_LAG.total_seconds()) // 3600,
         metavar="H",
         help="with --witnesses-required: how long a log entry may stay in no witnessed "
-        "checkpoint before it is a problem (default %(default)s)",
+        "checkpoint, and K witnesses go without cosigning any checkpoint shown, before it is a "
+        "problem (default %(default)s)",
     )
 
 
