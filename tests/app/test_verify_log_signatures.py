@@ -17,6 +17,7 @@ from delivery_support import push_and_fan_out, subscribe
 from test_verify_log_terms import delivered, published
 
 from gateway_client.cli import main as cli
+from gateway_client.cli import platform_commands
 from gateway_client.contract import generate_signing_key
 from gateway_client.delivery_store import DeliveryStore
 from gateway_client.listener import Listener
@@ -112,3 +113,28 @@ def test_a_v1_subscriptions_store_is_re_verified_with_its_secret(  # type: ignor
     assert "(1 not re-verified, v1 (HMAC): no --secret-file given: " in said_without
     assert "; 0 re-verified against the signature kept with them" in said_given
     assert "(1 match a --secret-file: v1 (HMAC), which whoever holds the secret" in said_given
+
+
+def test_entries_resting_on_the_gateways_word_are_named_in_the_verdict_and_fail_strict(  # type: ignore[no-untyped-def]
+    gateway, aws, stream, hook, monkeypatch, tmp_path, capsys
+):
+    """Review 51, F2-F3: entries the gateway's unsigned terms history or erasure list put
+    beyond judging ended in "OK: nothing dropped"; the verdict says how many rest on its word,
+    and --strict fails on them."""
+    sub = listened(gateway, aws, stream, hook, monkeypatch, tmp_path)
+    audited = platform_commands.verify_log
+
+    def unsure(*args: Any, **named: Any) -> Any:
+        report = audited(*args, **named)
+        return report.model_copy(update={"unjudged": (7,), "erased_unvouched": (9,)})
+
+    monkeypatch.setattr(platform_commands, "verify_log", unsure)
+    status, said = verify_log(sub, tmp_path, capsys)
+    strict, failed = verify_log(sub, tmp_path, capsys, "--strict")
+
+    assert status == 0, said
+    assert said.rstrip().endswith(
+        "2 entries rest on the gateway's word (above; --strict fails on them)"
+    )
+    assert strict == 1
+    assert failed.rstrip().endswith("FAILED: 2 entries unjudged or unvouched (--strict)")
