@@ -9,8 +9,9 @@ it was shown alike (``gateway verify-log --witnesses-required``). Its cosignatur
 verified under its configured key before it is stored, write-once, beside the checkpoint at
 ``checkpoints/<size>.cosignatures/<name>``; the log routes serve the lines with the note. A
 witness that cosigned the latest checkpoint already is asked again (old size = size, no proof)
-and its fresh line kept at ``<name>.fresh``: an idle log's witnesses thus vouch every hour that
-it is still that checkpoint, and a subscriber shown an older one for a day sees it frozen.
+and its fresh line kept at ``checkpoints/fresh/<size>/<name>`` (overwritten; the bucket's rule
+``FreshCosignatures`` expires the old versions): an idle log's witnesses thus vouch every hour
+that it is still that checkpoint, and a subscriber shown an older one for a day sees it frozen.
 
 Witnessing never holds the log up: it runs after publishing (the lifecycle tick, the operator's
 ``POST /v1/log/checkpoints``), each witness with a short deadline, and a witness that is down
@@ -40,12 +41,17 @@ _READERS = 8  # checkpoints whose cosignatures are read at once
 _COSIGNATURES = ".cosignatures/"
 _HEADERS = {"content-type": "text/plain; charset=utf-8"}
 _COSIGNATURE = {"kind": "cosignature"}
-FRESH = ".fresh"
-"""Beside a witness's first cosignature of a size, its latest one of the same checkpoint."""
+_TEXT = "text/plain"
 
 
 def cosignature_prefix(size: int) -> str:
     return f"{CHECKPOINTS}{size:012d}{_COSIGNATURES}"
+
+
+def fresh_prefix(size: int) -> str:
+    """Where each witness's latest cosignature of the checkpoint of ``size`` is kept, when it
+    was asked again: beside the first lines' prefix, never under it."""
+    return f"{CHECKPOINTS}fresh/{size:012d}/"
 
 
 class Witnessing:
@@ -92,7 +98,7 @@ class Witnessing:
             if reply.status != 409 or attempt:
                 break
             reported = _reported_size(reply.body_excerpt)  # the witness's record: start there
-            if reported is None or reported >= size:
+            if reported is None or reported > size:  # at size: asked again (review 52)
                 return _skipped(witness, size, f"409 with size {reported}")
             old = reported
         if reply.status != 200:
@@ -101,12 +107,15 @@ class Witnessing:
         line = _verified_line(reply.body_excerpt, checkpoint, witness)
         if line is None:
             return _skipped(witness, size, "its answer holds no valid cosignature")
-        key = cosignature_prefix(size) + witness.name
-        if recorded == size:  # asked again: its fresh time shows the log is not frozen
-            self._archive.overwrite(key + FRESH, line.encode(), _COSIGNATURE, "text/plain")
-            return True
-        self._archive.put(key, line.encode(), _COSIGNATURE, "text/plain")
-        self._sizes.advance(witness.name, recorded, size)
+        first = cosignature_prefix(size) + witness.name
+        if recorded == size or not self._archive.put(first, line.encode(), _COSIGNATURE, _TEXT):
+            # asked again: its fresh time shows the log is not frozen (apart from the first
+            # lines, as a name may end in anything; old versions expire: FreshCosignatures)
+            self._archive.overwrite(
+                fresh_prefix(size) + witness.name, line.encode(), _COSIGNATURE, _TEXT
+            )
+        if recorded < size:
+            self._sizes.advance(witness.name, recorded, size)
         return True
 
     def _proof(self, old: int, size: int) -> list[bytes]:
@@ -138,8 +147,11 @@ def _skipped(witness: WitnessConfig, size: int, why: str) -> bool:
 
 
 def with_cosignatures(archive: S3Archive, checkpoint: Checkpoint) -> Checkpoint:
-    """The checkpoint with the cosignature lines collected for its size."""
-    keys = archive.keys(cosignature_prefix(checkpoint.sequence), limit=sys.maxsize)
+    """The checkpoint with the cosignature lines collected for its size, the first and the
+    latest of each witness."""
+    size = checkpoint.sequence
+    keys = archive.keys(cosignature_prefix(size), limit=sys.maxsize)
+    keys += archive.keys(fresh_prefix(size), limit=sys.maxsize)
     return _cosigned(archive, checkpoint, keys)
 
 

@@ -138,3 +138,21 @@ def test_entries_resting_on_the_gateways_word_are_named_in_the_verdict_and_fail_
     )
     assert strict == 1
     assert failed.rstrip().endswith("FAILED: 2 entries unjudged or unvouched (--strict)")
+
+
+def test_a_run_failed_for_a_problem_says_plain_failed_whatever_rests_on_the_gateway(  # type: ignore[no-untyped-def]
+    gateway, aws, stream, hook, monkeypatch, tmp_path, capsys
+):
+    """Review 52, F5: the verdict blamed --strict, not given, for a run a problem failed."""
+    sub = listened(gateway, aws, stream, hook, monkeypatch, tmp_path)
+    audited = platform_commands.verify_log
+
+    def failing(*args: Any, **named: Any) -> Any:
+        report = audited(*args, **named)
+        return report.model_copy(update={"unjudged": (7,), "problems": ("entry 8 missing",)})
+
+    monkeypatch.setattr(platform_commands, "verify_log", failing)
+    status, said = verify_log(sub, tmp_path, capsys)
+
+    assert status == 1
+    assert said.rstrip().endswith("PROBLEM: entry 8 missing\nFAILED")

@@ -104,7 +104,8 @@ def cosigned_by(note: str, witness: RunningWitness) -> bool:
 
 def cosignature_objects(aws: Any) -> list[str]:
     listed = aws.s3.list_objects_v2(Bucket=aws.env["CG_ARCHIVE_BUCKET"], Prefix="checkpoints/")
-    return [x["Key"] for x in listed.get("Contents", []) if ".cosignatures/" in x["Key"]]
+    keys = [x["Key"] for x in listed.get("Contents", [])]
+    return [x for x in keys if ".cosignatures/" in x or x.startswith("checkpoints/fresh/")]
 
 
 def test_the_log_vkey_is_public_and_verifies_the_checkpoints(gateway, stream, city):
@@ -271,14 +272,20 @@ def test_verify_log_passes_with_one_witness_required_and_fails_with_two(
     assert any("cosignatures of 2" in p for p in two.problems)
 
 
+@pytest.mark.parametrize("gateway_lost_its_place", [False, True], ids=["kept", "lost"])
 def test_an_idle_logs_witness_cosigns_its_latest_checkpoint_again_and_it_is_not_frozen(
-    gateway, stream, city, witness
+    gateway, stream, city, witness, aws, gateway_lost_its_place
 ):
     """Review 51, F1: verify-log holds a log frozen whose witnesses' latest cosignatures are a
-    day old; an honest idle log stays fresh because each tick asks its witnesses again."""
+    day old; an honest idle log stays fresh because each tick asks its witnesses again — also
+    when the gateway lost its record of the witness's size (review 52: the 409 naming the very
+    size was given up), and kept apart from the first lines (a name may end in anything)."""
     push_and_fan_out(gateway, stream, city, listings(2))
     events.tick()
     head = operator_get(gateway, "/v1/log").json_body["head"]
+    if gateway_lost_its_place:
+        table = aws.env["CG_EXCHANGE_LOG_TABLE"]
+        aws.dynamodb.delete_item(TableName=table, Key={"pk": {"S": f"witness#{NAME}"}})
 
     with time_machine.travel(datetime.now(UTC) + timedelta(days=2)):
         stale = audited(gateway, city, 1, witness.signer.vkey)
@@ -286,10 +293,14 @@ def test_an_idle_logs_witness_cosigns_its_latest_checkpoint_again_and_it_is_not_
         fresh = audited(gateway, city, 1, witness.signer.vkey)
         listed = {c.sequence: c.cosignatures for c in checkpoints_listed(gateway)}
 
-    assert any("in the last 24 hours" in p for p in stale.problems), stale.problems
+    assert any("in the last 25 hours" in p for p in stale.problems), stale.problems
     assert fresh.ok, fresh.problems
     assert witness.recorded_size() == head
     assert len(listed[head]) == 2  # the first cosignature, and the latest beside it
+    assert sorted(cosignature_objects(aws)) == [
+        f"checkpoints/{head:012d}.cosignatures/{NAME}",
+        f"checkpoints/fresh/{head:012d}/{NAME}",
+    ]
 
 
 def test_an_unwitnessed_checkpoint_lists_no_cosignatures(gateway, stream, city):

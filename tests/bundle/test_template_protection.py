@@ -149,8 +149,17 @@ def test_the_archive_keeps_raw_evidence_for_the_window_and_no_stale_versions_or_
     bucket = template["Resources"]["ArchiveBucket"]["Properties"]
     assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
     rules = {rule["Prefix"]: rule for rule in bucket["LifecycleConfiguration"]["Rules"]}
-    assert set(rules) == {"pushes/", "uploads/", "check-results/", "check-inputs/", "batches/"}
+    assert set(rules) == {
+        "pushes/",
+        "uploads/",
+        "check-results/",
+        "check-inputs/",
+        "batches/",
+        "checkpoints/fresh/",
+    }
     assert rules.pop("check-results/")["ExpirationInDays"] == 30  # answers, kept 30 days
+    # a witness's latest cosignature of an idle log's checkpoint, rewritten hourly (review 52)
+    assert rules.pop("checkpoints/fresh/")["ExpirationInDays"] == 30
     assert rules.pop("check-inputs/")["ExpirationInDays"] == 7  # a check's codes: a week
     assert rules.pop("batches/")["ExpirationInDays"] == 7  # batched delivery's files
     for rule in rules.values():

@@ -19,6 +19,7 @@ def test_the_deployed_rules_and_the_tick_both_take_the_evidence_days_parameter()
         "check-results/": 30,  # answers, not evidence: their own 30 days
         "check-inputs/": 7,  # a check's codes: the question, not evidence either
         "batches/": 7,  # batched delivery's files: deleted once sent, a week at most
+        "checkpoints/fresh/": 30,  # a witness's latest cosignature, rewritten hourly when idle
     }
     assert variables["CG_EVIDENCE_DAYS"] == {"Ref": "EvidenceDays"}
     parameter = template["Parameters"]["EvidenceDays"]
@@ -37,4 +38,5 @@ def test_the_resource_definitions_keep_the_default_for_the_local_stack() -> None
         "check-results/": 30,
         "check-inputs/": 7,
         "batches/": 7,
+        "checkpoints/fresh/": 30,
     }

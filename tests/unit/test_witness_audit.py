@@ -221,6 +221,32 @@ def test_a_log_whose_witnesses_last_cosigned_a_day_ago_is_held_frozen() -> None:
     two_needed = run([again], 2, now=months)
 
     assert not frozen.ok
-    assert any("in the last 24 hours" in p for p in frozen.problems), frozen.problems
+    assert any("in the last 25 hours" in p for p in frozen.problems), frozen.problems
     assert one_fresh.ok, one_fresh.problems
     assert not two_needed.ok
+
+
+def test_a_log_cosigned_just_over_the_lag_ago_is_not_frozen_before_the_next_ask() -> None:
+    """Review 52, F4: with a lag of one hour, a log cosigned at the last hourly ask failed a
+    run a few minutes before the next ask finished."""
+    checked = datetime.fromtimestamp(STAMP, UTC) + timedelta(minutes=62)
+    witnessed = cosigned(CHECKPOINT, line(HUNAN, CHECKPOINT))
+    keys = [GATEWAY.ed25519.private_key.public_key()]
+
+    def at(now: datetime) -> AuditReport:
+        return audit(
+            ENTRIES,
+            [witnessed],
+            keys,
+            STORED,
+            wants(BLACK_ONLY),
+            reader_at,
+            now,
+            1,
+            witnesses=BOTH,
+            witnesses_required=1,
+            witness_lag=timedelta(hours=1),
+        )
+
+    assert not any("shown in the last" in p for p in at(checked).problems)
+    assert any("shown in the last 2 hours" in p for p in at(checked + timedelta(hours=1)).problems)

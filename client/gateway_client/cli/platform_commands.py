@@ -166,8 +166,11 @@ def _verify_log(args: argparse.Namespace) -> int:
     # What the subscriber cannot judge rests on the gateway's unsigned word (its terms history,
     # its list of erasures): named in the verdict, and a failure under --strict (review 51).
     unsure = len(report.unjudged) + len(report.erased_unvouched)
-    if not report.ok or (unsure and args.strict):
-        print("FAILED" + (f": {unsure} entries unjudged or unvouched (--strict)" if unsure else ""))
+    if not report.ok:
+        print("FAILED")
+        return 1
+    if unsure and args.strict:
+        print(f"FAILED: {unsure} entries unjudged or unvouched (--strict)")
         return 1
     if unsure:
         print(
