@@ -140,8 +140,10 @@ def test_raw_pushes_and_uploads_expire_after_the_evidence_window_in_every_versio
         "check-results/",
         "check-inputs/",
         "batches/",
+        "checkpoints/fresh/",
     }
     assert by_prefix.pop("check-results/")["Expiration"]["Days"] == 30  # answers: 30 days
+    assert by_prefix.pop("checkpoints/fresh/")["Expiration"]["Days"] == 30  # witnesses' latest
     assert by_prefix.pop("batches/")["Expiration"]["Days"] == 7  # batched delivery's files
     assert by_prefix.pop("check-inputs/")["Expiration"]["Days"] == 7  # a check's codes
     for rule in by_prefix.values():
