@@ -31,6 +31,9 @@ _REFUSALS: dict[str, tuple[str | None, str, str, str | None]] = {
     "REQUEST_TOO_LARGE": ("413", "payload_too_large", "body", None),
     "THROTTLED": ("429", "rate_limited", "request", None),
     "DEFAULT_4XX": (None, "request_refused", "request", None),
+    # API Gateway's own failures (an integration that timed out, a function it could not
+    # invoke): the gateway's error shape and headers too, never its bare {"message"}
+    "DEFAULT_5XX": (None, "gateway_unavailable", "request", None),
 }
 # API Gateway puts its message here, already a quoted JSON string.
 _MESSAGE, _QUOTED_MESSAGE = "\u0000message", "$context.error.messageString"
@@ -48,7 +51,11 @@ def _response(status: str | None, code: str, path: str, message: str | None) -> 
             "application/json": json.dumps(body).replace(json.dumps(_MESSAGE), _QUOTED_MESSAGE)
         },
         "ResponseParameters": {
-            "Headers": {"Content-Type": "'application/json; charset=utf-8'"},
+            "Headers": {  # as every answer of the app (``chalicelib.http_errors.SAFE_HEADERS``)
+                "Content-Type": "'application/json; charset=utf-8'",
+                "X-Content-Type-Options": "'nosniff'",
+                "Referrer-Policy": "'no-referrer'",
+            },
         },
     }
     if status is not None:

@@ -37,12 +37,19 @@ from gateway_client.contract import (
     Objection,
     china_date,
     identity_of,
+    identity_text,
 )
 
 REFILE_AFTER_DAYS = 30
 
 _IDENTITY = ("credit_code", "kind", "domain", "deciding_authority", "decision_number")
 """What a listing's id is made of (``identity_of``), in the order a mismatch is named."""
+
+
+def _spelt(entry: object, field: str) -> object:
+    """A part of the identity as the id takes it (texts in one spelling: review 53)."""
+    value = getattr(entry, field)
+    return identity_text(value) if field in ("deciding_authority", "decision_number") else value
 
 
 class ObjectionDecided(Conflict):
@@ -227,7 +234,7 @@ def decide_objection(
         if entry is None:
             raise BadRequest("a correction needs corrected_entry", path="corrected_entry")
         if identity_of(entry) != listing.listing_id:  # the field that makes it another one
-            field = next((f for f in _IDENTITY if getattr(entry, f) != getattr(listing, f)), "")
+            field = next((f for f in _IDENTITY if _spelt(entry, f) != _spelt(listing, f)), "")
             raise BadRequest(
                 f"the corrected entry is a different listing: its {field or 'identity'} differs "
                 "(a correction keeps the code, kind, domain, authority and decision number)",

@@ -408,6 +408,16 @@ def test_a_correction_replaces_the_content_but_keeps_identity_and_origin() -> No
             "corrected_entry.credit_code",
             id="another-code",
         ),
+        pytest.param(  # the same authority spelt with a space (review 53): the number differs
+            {
+                "corrected_entry": corrected_entry(
+                    decision_number="(2025)粤1802执999号",
+                    deciding_authority=entry()["deciding_authority"] + "\u3000",
+                )
+            },
+            "corrected_entry.decision_number",
+            id="same-authority-spelt-otherwise",
+        ),
     ],
 )
 def test_a_correction_must_carry_an_entry_for_the_same_listing(

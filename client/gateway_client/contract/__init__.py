@@ -101,6 +101,7 @@ from gateway_client.contract.filters import SubscriptionFilters
 from gateway_client.contract.identity import (
     LOCAL_IDENTITY_SECRET,
     identity_key,
+    identity_text,
     listing_id,
     person_key,
     use_identity_key,
@@ -407,6 +408,7 @@ __all__ = [
     "generate_sm2_key",
     "identity_key",
     "identity_of",
+    "identity_text",
     "ids_commitment_of",
     "instance",
     "intake_of",

@@ -11,7 +11,9 @@ from collections.abc import Callable
 from gateway_client.contract.catalogue import ListKind
 
 
-def _normalise(text: str) -> str:
+def identity_text(text: str) -> str:
+    """An authority or decision number as a listing's id takes it: one spelling for the same
+    text (full-width or half-width, spaces around)."""
     return unicodedata.normalize("NFKC", text).strip()
 
 
@@ -49,7 +51,13 @@ def listing_id(
     credit_code: str, kind: ListKind, domain: str, authority: str, decision_number: str
 ) -> str:
     """Listing identity: one id per (credit code, kind, domain, authority, decision number)."""
-    parts = (credit_code, kind.value, domain, _normalise(authority), _normalise(decision_number))
+    parts = (
+        credit_code,
+        kind.value,
+        domain,
+        identity_text(authority),
+        identity_text(decision_number),
+    )
     mac = hmac.digest(_identity_source(), "\x1f".join(parts).encode(), "sha256")  # one C call
     return "lst_" + mac.hex()[:32]
 
