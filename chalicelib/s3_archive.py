@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import PutObjectRequestTypeDef
 
 
 _CHUNK = 1024 * 1024
@@ -38,15 +39,10 @@ class S3Archive:
         content_type: str = "application/json",
     ) -> bool:
         """Write-once (``If-None-Match: *``): S3 refuses with 412 when the key exists."""
+        request = self._request(key, body, metadata, content_type)
+        request["IfNoneMatch"] = "*"
         try:
-            self._client.put_object(
-                Bucket=self._bucket,
-                Key=key,
-                Body=body,
-                ContentType=content_type,
-                Metadata=dict(metadata),
-                IfNoneMatch="*",
-            )
+            self._client.put_object(**request)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in _TAKEN:
                 return False
@@ -57,13 +53,18 @@ class S3Archive:
         self, key: str, body: bytes, metadata: Mapping[str, str], content_type: str
     ) -> None:
         """Write whatever the key held (a witness's latest cosignature of a checkpoint)."""
-        self._client.put_object(
-            Bucket=self._bucket,
-            Key=key,
-            Body=body,
-            ContentType=content_type,
-            Metadata=dict(metadata),
-        )
+        self._client.put_object(**self._request(key, body, metadata, content_type))
+
+    def _request(
+        self, key: str, body: bytes, metadata: Mapping[str, str], content_type: str
+    ) -> PutObjectRequestTypeDef:
+        return {
+            "Bucket": self._bucket,
+            "Key": key,
+            "Body": body,
+            "ContentType": content_type,
+            "Metadata": dict(metadata),
+        }
 
     def get(self, key: str) -> bytes:
         return self._client.get_object(Bucket=self._bucket, Key=key)["Body"].read()

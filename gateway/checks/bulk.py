@@ -45,7 +45,6 @@ from gateway.checks.report import ReportSigning, ResultsFile
 from gateway.intake import (
     LineError,
     Upload,
-    UploadManifest,
     UploadStatus,
     line_error,
     line_errors,
@@ -176,7 +175,8 @@ class BulkCheck:
         first: dict[str, str] = {}  # each valid code's line, so a repeat in a later block is one
         for block, chunk in enumerate(iter(lambda: list(islice(lines, MAX_CODES)), [])):
             codes, bad = _codes(chunk)
-            codes, over = self._within_tries(manifest, block, codes, now, first)
+            once = f"{manifest.upload_id}#{block}"
+            codes, over = self._within_tries(manifest.region, once, codes, now, first)
             errors += bad + over
             if not codes:
                 continue
@@ -242,23 +242,17 @@ class BulkCheck:
         )
 
     def _within_tries(
-        self,
-        manifest: UploadManifest,
-        block: int,
-        codes: list[CodeLine],
-        now: datetime,
-        first: Mapping[str, str],
+        self, region: str, once: str, codes: list[CodeLine], now: datetime, first: Mapping[str, str]
     ) -> tuple[list[CodeLine], list[LineError]]:
         """The block's lines whose codes the day's tries at their masks admit, and the others'
         errors. A repeat of a line an earlier block answered is no try (it is answered
         ``duplicate_code``), but any other line of a refused mask is refused however it repeats
         or spells its code (review 49: the repeat of a refused code was checked as a first).
-        Counted once per block of the upload (``once``): a run cut short and run again finds
-        its count, never a second."""
+        Counted once per block of the upload (``once``, its id and the block's number): a run
+        cut short and run again finds its count, never a second."""
         valid, _ = compacted([code for _, code in codes], now, first)
         asked = [(str(i), x) for i, x in valid.items()]
-        once = f"{manifest.upload_id}#{block}"
-        refused = self._tries.refused(manifest.region, asked, now, once=once)
+        refused = self._tries.refused(region, asked, now, once=once)
         if not refused:
             return codes, []
         over = {

@@ -134,14 +134,8 @@ def test_raw_pushes_and_uploads_expire_after_the_evidence_window_in_every_versio
     rules = aws.s3.get_bucket_lifecycle_configuration(Bucket=aws.env["CG_ARCHIVE_BUCKET"])
 
     by_prefix = {rule["Filter"]["Prefix"]: rule for rule in rules["Rules"]}
-    assert set(by_prefix) == {
-        "pushes/",
-        "uploads/",
-        "check-results/",
-        "check-inputs/",
-        "batches/",
-        "checkpoints/fresh/",
-    }
+    defined = resource_template()["Resources"]["ArchiveBucket"]["Properties"]
+    assert set(by_prefix) == {r["Prefix"] for r in defined["LifecycleConfiguration"]["Rules"]}
     assert by_prefix.pop("check-results/")["Expiration"]["Days"] == 30  # answers: 30 days
     assert by_prefix.pop("checkpoints/fresh/")["Expiration"]["Days"] == 30  # witnesses' latest
     assert by_prefix.pop("batches/")["Expiration"]["Days"] == 7  # batched delivery's files
