@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from builders import (
+    ABSENT,
     RESIDENT_ID,
     USCC,
     entry,
@@ -244,6 +245,19 @@ def test_a_tombstone_names_the_listing_and_nobody_in_it() -> None:
     )
     assert gone.credit_code == "110105" + "*" * 11 + "X"
     assert (gone.subject_name, gone.responsible_persons, gone.history) == (ERASED, (), ())
+
+
+def test_a_tombstone_keeps_no_extensions_case_number() -> None:
+    """Review 54, F2: the court's case number extending a defaulter's listing stayed in the
+    tombstone, sent and replayed for good: it names the same person in court records."""
+    extension = {"decision_number": "(2020)粤1802执恢88号", "decided_on": "2020-04-01", "years": 1}
+    held = ended(person_entry(valid_until=ABSENT, extension=extension))
+
+    gone = tombstone(held)
+
+    assert "执恢88号" not in gone.model_dump_json()
+    assert gone.extension is not None
+    assert gone.extension.years == 1  # the dates still hold
 
 
 def test_an_organisations_tombstone_keeps_its_public_code() -> None:

@@ -134,7 +134,8 @@ ERASED = "已消除"
 def tombstone(listing: Listing) -> Listing:
     """What a purged listing leaves: its identity (id, kind, domain, origin, version, status,
     dates) and the masked code, so a subscriber finds and erases its copy; names, reasons, the
-    decision's authority and number, responsible persons, objection and history are gone —
+    decision's authority and number (and an extension's), responsible persons, objection and
+    history are gone —
     with them, the listing id could be checked against guessed codes."""
     erased: dict[str, object] = {
         "subject_name": ERASED,
@@ -147,6 +148,8 @@ def tombstone(listing: Listing) -> Listing:
     }
     if listing.legal_basis is not None:
         erased["legal_basis"] = ERASED
+    if listing.extension is not None:  # the court's case number for the same person (review 54)
+        erased["extension"] = listing.extension.model_copy(update={"decision_number": ERASED})
     if listing.commitment is not None and listing.commitment.outcome_note:
         erased["commitment"] = listing.commitment.model_copy(update={"outcome_note": ERASED})
     return masked(listing).model_copy(update=erased)
