@@ -67,7 +67,8 @@ def reindex(request: Request) -> Response:
     caller.require_operator(request)
     c = container()
     listings = (x for group in c.listings.by_subject() for x in group)
-    return json_response(200, {"entries": c.person_indexer.rebuild(listings)})
+    rebuilt = c.person_indexer.rebuild(listings, c.exchange_log.purged)
+    return json_response(200, {"entries": rebuilt})
 
 
 ROUTES: tuple[Operation, ...] = (

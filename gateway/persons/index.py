@@ -14,7 +14,7 @@ listed subject is one — what the listings table holds anyway, and erased with 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from gateway.persons.ports import PersonIndex
@@ -110,16 +110,26 @@ class PersonIndexer:
             self.index.apply(made.puts, made.deletes)
         return made
 
-    def rebuild(self, listings: Iterable[Listing]) -> int:
+    def rebuild(
+        self, listings: Iterable[Listing], purged: Callable[[Sequence[str]], set[str]]
+    ) -> int:
         """Put every entry the listings call for (listings stored before the index existed,
-        which no stream record will bring again); idempotent. How many entries were put."""
+        which no stream record will bring again); idempotent. How many entries were put and
+        kept. A purge marks its listing (``purged``) before it erases the listing's entries:
+        what a flush put for a listing marked by then is erased again, as the purge that ran
+        while this read would have left nothing (review 54: the entry, naming the full number,
+        stayed for good)."""
         pending: list[IndexEntry] = []
         count = 0
         for listing in listings:
             pending += entries_of(listing).values()
             if len(pending) >= _FLUSH:
-                self.index.apply(pending, ())
-                count, pending = count + len(pending), []
-        if pending:
-            self.index.apply(pending, ())
-        return count + len(pending)
+                count, pending = count + self._flush(pending, purged), []
+        return count + self._flush(pending, purged) if pending else count
+
+    def _flush(self, entries: list[IndexEntry], purged: Callable[[Sequence[str]], set[str]]) -> int:
+        self.index.apply(entries, ())
+        gone = purged(sorted({e.listing_id for e in entries}))
+        for listing_id in gone:
+            self.index.erase(listing_id)
+        return sum(e.listing_id not in gone for e in entries)

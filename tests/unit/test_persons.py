@@ -3,6 +3,8 @@ names, and the keyed person index kept from old and new images."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 from builders import (
     listing,
@@ -206,15 +208,19 @@ def test_a_batch_is_written_once_with_each_pairs_last_word() -> None:
     assert list(index.items) == [(key(REPRESENTATIVE), BEFORE.listing_id)]
 
 
+def none_purged(listing_ids: Sequence[str]) -> set[str]:
+    return set()
+
+
 def test_a_rebuild_puts_every_entry_the_listings_call_for_and_changes_nothing_twice() -> None:
     """Listings stored before the index existed (no stream record brings them again)."""
     index = DictIndex()
     indexer = PersonIndexer(index)
     listings = [BOTH, MASKED_ONLY, ORGANISATION_AS_SHAREHOLDER] * 200  # past one flush
 
-    assert indexer.rebuild(listings) == 400
+    assert indexer.rebuild(listings, none_purged) == 400
     once = dict(index.items)
-    indexer.rebuild(listings)
+    indexer.rebuild(listings, none_purged)
 
     assert (
         index.items
@@ -224,3 +230,18 @@ def test_a_rebuild_puts_every_entry_the_listings_call_for_and_changes_nothing_tw
             (key(PRINCIPAL), BOTH.listing_id): entry_of(BOTH, PRINCIPAL, PersonRole.PRINCIPAL),
         }
     )
+
+
+def test_a_rebuild_erases_again_what_it_put_for_a_listing_purged_while_it_read() -> None:
+    """Review 54, F1: a purge between the rebuild's read and its write erased the entries
+    first, and the rebuild put them back for good (the full number in the listing's key)."""
+    index = DictIndex()
+    other = company(
+        person("王某", "legal_representative", REPRESENTATIVE), decision_number="(2025)粤1802执9号"
+    )
+    purged_meanwhile = {BOTH.listing_id}  # marked by the purge before it erased the index
+
+    kept = PersonIndexer(index).rebuild([BOTH, other], lambda ids: purged_meanwhile & set(ids))
+
+    assert kept == 1
+    assert list(index.items) == [(key(REPRESENTATIVE), other.listing_id)]
