@@ -19,7 +19,6 @@ from pathlib import Path
 
 from chalice.app import Request, Response
 
-from chalicelib.http_errors import SAFE_HEADERS
 from chalicelib.route_spec import Access, Operation, Reply, Tag
 from gateway_client.contract import NotFound, errors
 
@@ -73,7 +72,6 @@ def page(request: Request) -> Response:
         "Cache-Control": _PAGE_CACHE,
         # A window this page opens, or that opened it, gets no handle on it.
         "Cross-Origin-Opener-Policy": "same-origin",
-        **SAFE_HEADERS,
     }
     body = _asset("console.html").replace("{root}", root)
     return Response(body=body, status_code=200, headers=headers)
@@ -88,7 +86,6 @@ def asset(request: Request, asset: str) -> Response:
         "Content-Type": kind,
         "Content-Security-Policy": POLICY,
         "Cache-Control": _ASSET_CACHE,
-        **SAFE_HEADERS,
     }
     return Response(body=_asset(asset), status_code=200, headers=headers)
 

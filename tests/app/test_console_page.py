@@ -12,6 +12,7 @@ from types import SimpleNamespace
 from app_support import Gateway
 
 from chalicelib import console_page
+from chalicelib.http_errors import SAFE_HEADERS
 
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"  # a name, never fetched
 FILES = Path(console_page.__file__).with_name("assets") / "console"
@@ -84,5 +85,5 @@ def test_the_docs_page_and_its_script_carry_the_consoles_protective_headers(
     for path in ("/v1/docs", "/v1/docs/redoc.standalone.js"):
         reply = gateway.client.http.get(path)
         assert reply.status_code == 200, path
-        for name, value in console_page.SAFE_HEADERS.items():
+        for name, value in SAFE_HEADERS.items():
             assert reply.headers[name] == value, (path, name)

@@ -135,8 +135,7 @@ def tombstone(listing: Listing) -> Listing:
     """What a purged listing leaves: its identity (id, kind, domain, origin, version, status,
     dates) and the masked code, so a subscriber finds and erases its copy; names, reasons, the
     decision's authority and number (and an extension's), responsible persons, objection and
-    history are gone —
-    with them, the listing id could be checked against guessed codes."""
+    history are gone — with them, the listing id could be checked against guessed codes."""
     erased: dict[str, object] = {
         "subject_name": ERASED,
         "reason": ERASED,
