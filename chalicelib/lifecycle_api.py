@@ -55,11 +55,13 @@ def _code(request: Request, credit_code: str, listing_id: str) -> str:
     return addressed_code(request, credit_code, listing_id, container().clock.now())
 
 
-def _today() -> date:
+def today() -> date:
     return china_date(container().clock.now())
 
 
-def _reply(request: Request, listing: Listing, changed: bool, created: int = 200) -> Response:
+def listing_reply(
+    request: Request, listing: Listing, changed: bool, created: int = 200
+) -> Response:
     """The listing as the caller may see it (``disclosure``): its owner and the operator in
     full; a region it was delivered to masked, without its ``id_salt``, unless it recognises
     the listing — a filer is answered with no more than its delivery carried."""
@@ -67,7 +69,7 @@ def _reply(request: Request, listing: Listing, changed: bool, created: int = 200
     how = Disclosure.FULL
     if not viewer.owns(listing.origin_region):
         agreements = container().agreements.all()
-        how = disclosure(listing, viewer, agreements, _today()) or Disclosure.MASKED
+        how = disclosure(listing, viewer, agreements, today()) or Disclosure.MASKED
     return json_response(
         created if changed else 200,
         {"changed": changed, "listing": shown(listing, how).model_dump(mode="json")},
@@ -82,7 +84,7 @@ def file_objection(request: Request, credit_code: str, listing_id: str) -> Respo
     code = _code(request, credit_code, listing_id)
     _shown_in_full(request, code, listing_id)
     listing, changed = container().lifecycle.file_objection(code, listing_id, filing, region)
-    return _reply(request, listing, changed, 201)
+    return listing_reply(request, listing, changed, 201)
 
 
 def _shown_in_full(request: Request, code: str, listing_id: str) -> None:
@@ -97,7 +99,7 @@ def _shown_in_full(request: Request, code: str, listing_id: str) -> None:
     held = container().lifecycle.listing(code, listing_id)
     if viewer.operator or viewer.owns(held.origin_region):
         return
-    how = disclosure(held, viewer, container().agreements.all(), _today())
+    how = disclosure(held, viewer, container().agreements.all(), today())
     if how is not Disclosure.FULL:
         raise NotFound(f"no listing {listing_id} for this credit code", path="listing_id")
 
@@ -106,22 +108,22 @@ def report_verified(
     request: Request, credit_code: str, listing_id: str, objection_id: str
 ) -> Response:
     region = caller.operator_or_region(request)  # the owner's step; the operator as remedy
-    report = parse_request(VerificationReport, caller.body(request), _today())
+    report = parse_request(VerificationReport, caller.body(request), today())
     listing, changed = container().lifecycle.report_verified(
         _code(request, credit_code, listing_id), listing_id, objection_id, report, region
     )
-    return _reply(request, listing, changed)
+    return listing_reply(request, listing, changed)
 
 
 def decide_objection(
     request: Request, credit_code: str, listing_id: str, objection_id: str
 ) -> Response:
     region = caller.operator_or_region(request)  # the operator: any listing (a remedy)
-    decision = parse_request(ObjectionDecision, caller.body(request), _today())
+    decision = parse_request(ObjectionDecision, caller.body(request), today())
     listing, changed = container().lifecycle.decide_objection(
         _code(request, credit_code, listing_id), listing_id, objection_id, decision, region
     )
-    return _reply(request, listing, changed)
+    return listing_reply(request, listing, changed)
 
 
 def repair(request: Request, credit_code: str, listing_id: str) -> Response:
@@ -130,7 +132,7 @@ def repair(request: Request, credit_code: str, listing_id: str) -> Response:
     listing, changed = container().lifecycle.repair(
         _code(request, credit_code, listing_id), listing_id, wanted, region
     )
-    return _reply(request, listing, changed)
+    return listing_reply(request, listing, changed)
 
 
 class _TickBody(BaseModel):

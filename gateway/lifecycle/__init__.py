@@ -1,6 +1,7 @@
 """A listing's life after intake: removals, objections, repair, expiry, retention, deadlines."""
 
 from gateway.lifecycle.commitments import unsettles
+from gateway.lifecycle.corrections import CommitmentSettled
 from gateway.lifecycle.due import Budget, DueDates, late_on
 from gateway.lifecycle.freshness import (
     FUTURE_DATE,
@@ -12,15 +13,16 @@ from gateway.lifecycle.freshness import (
 )
 from gateway.lifecycle.objection_policies import shipped_policies
 from gateway.lifecycle.objection_steps import (
-    CommitmentSettled,
     DecidedRecently,
     ObjectionDecided,
     ObjectionVerified,
 )
 from gateway.lifecycle.objection_timeline import period_end
+from gateway.lifecycle.reassignment import HeldAlready
 from gateway.lifecycle.requests import (
     ObjectionDecision,
     ObjectionFiling,
+    Reassignment,
     Removal,
     RemovalReason,
     RepairRequest,
@@ -67,6 +69,7 @@ __all__ = [
     "DecidedRecently",
     "DueDates",
     "FutureVersion",
+    "HeldAlready",
     "LifecycleService",
     "ListingChanged",
     "NotARecipient",
@@ -77,6 +80,7 @@ __all__ = [
     "ObjectionIdReused",
     "ObjectionOpen",
     "ObjectionVerified",
+    "Reassignment",
     "Removal",
     "RemovalReason",
     "RepairRequest",

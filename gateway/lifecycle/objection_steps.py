@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from gateway.lifecycle.commitments import unsettles
+from gateway.lifecycle.corrections import corrected_content, holds
 from gateway.lifecycle.objection_timeline import noticed_by, timeline
 from gateway.lifecycle.requests import ObjectionDecision, VerificationReport
 from gateway.lifecycle.rules import (
@@ -31,25 +31,13 @@ from gateway_client.contract import (
     BadRequest,
     Conflict,
     Listing,
-    ListingEntry,
     ListingStatus,
     NotFound,
     Objection,
     china_date,
-    identity_of,
-    identity_text,
 )
 
 REFILE_AFTER_DAYS = 30
-
-_IDENTITY = ("credit_code", "kind", "domain", "deciding_authority", "decision_number")
-"""What a listing's id is made of (``identity_of``), in the order a mismatch is named."""
-
-
-def _spelt(entry: object, field: str) -> object:
-    """A part of the identity as the id takes it (texts in one spelling: review 53)."""
-    value = getattr(entry, field)
-    return identity_text(value) if field in ("deciding_authority", "decision_number") else value
 
 
 class ObjectionDecided(Conflict):
@@ -66,14 +54,6 @@ class ObjectionVerified(Conflict):
 
     code = "objection_verified"
     default_path = "note"
-
-
-class CommitmentSettled(Conflict):
-    """A correction that would change a commitment's recorded outcome: kept or broken is final,
-    in a correction as in a push (a black listing may stand on a broken one)."""
-
-    code = "commitment_settled"
-    default_path = "corrected_entry.commitment.outcome"
 
 
 class DecidedRecently(Conflict):
@@ -233,13 +213,6 @@ def decide_objection(
         entry = decision.corrected_entry
         if entry is None:
             raise BadRequest("a correction needs corrected_entry", path="corrected_entry")
-        if identity_of(entry) != listing.listing_id:  # the field that makes it another one
-            field = next((f for f in _IDENTITY if _spelt(entry, f) != _spelt(listing, f)), "")
-            raise BadRequest(
-                f"the corrected entry is a different listing: its {field or 'identity'} differs "
-                "(a correction keeps the code, kind, domain, authority and decision number)",
-                path=f"corrected_entry.{field}" if field else "corrected_entry",
-            )
         rehomed = entry.origin_region not in (None, listing.origin_region)
         if rehomed and by != OPERATOR:
             raise BadRequest(
@@ -247,19 +220,7 @@ def decide_objection(
                 "listing is that region's to push",
                 path="corrected_entry.origin_region",
             )
-        if unsettles(listing, entry):
-            raise CommitmentSettled(
-                "the commitment's outcome is recorded already (kept or broken is final); "
-                "decide revoked to withdraw the record instead"
-            )
-        content = {
-            name: getattr(entry, name)
-            for name in ListingEntry.model_fields
-            if name != "origin_region" or rehomed
-        }
-        # the correction is the content's new version: stamped with it (``content_version``)
-        content["source_updated_at"] = decision.source_updated_at
-        content["source_sequence"] = decision.source_sequence
+        content = corrected_content(listing, entry, decision, rehomed)
         if rehomed:  # the operator gives the decision to the region that made it
             reason += f"{REHOMED}{listing.origin_region} → {entry.origin_region}"
     # Upheld or corrected: measures apply again.
@@ -281,11 +242,4 @@ def same_decision(listing: Listing, objection: Objection, decision: ObjectionDec
         return True
     if entry.origin_region not in (None, listing.origin_region):
         return False  # the operator giving it to another region: something else
-    return all(getattr(listing, name) == getattr(entry, name) for name in _CORRECTED)
-
-
-_CORRECTED = tuple(
-    name
-    for name in ListingEntry.model_fields
-    if name not in ("origin_region", "source_updated_at", "source_sequence")
-)
+    return holds(listing, entry)

@@ -126,6 +126,19 @@ class ObjectionDecision(Stamped):
     corrected_entry: ListingEntry | None = None
 
 
+class Reassignment(Stamped):
+    """The operator gives a listing to the region that made its decision, with that region's
+    entry in force (``gateway.lifecycle.reassignment``)."""
+
+    corrected_entry: ListingEntry = Field(
+        description="the deciding region's entry: the same listing (code, kind, domain, "
+        "authority, decision number), with `origin_region` the region it is given to"
+    )
+    note: Annotated[str, Field(min_length=1, max_length=2000), FREE_TEXT] = Field(
+        description="why: kept in the listing's history, which every region that sees it reads"
+    )
+
+
 class RepairRequest(Stamped):
     reason: Annotated[str, Field(min_length=1, max_length=2000), FREE_TEXT]
 

@@ -203,9 +203,11 @@ REHOMED = "; origin "
 
 
 def rehomed(listing: Listing) -> bool:
-    """Whether the operator ever gave the listing to another region (``objection_steps``)."""
+    """Whether the operator ever gave the listing to another region (``objection_steps``,
+    ``reassignment``)."""
     return any(
-        step.event == "objection_decided" and REHOMED in step.reason for step in listing.history
+        step.event == "reassigned" or (step.event == "objection_decided" and REHOMED in step.reason)
+        for step in listing.history
     )
 
 

@@ -18,9 +18,11 @@ from gateway.lifecycle.objection_steps import (
     same_decision,
 )
 from gateway.lifecycle.objection_timeline import overdue_entries
+from gateway.lifecycle.reassignment import given_to, reassign, replayed
 from gateway.lifecycle.requests import (
     ObjectionDecision,
     ObjectionFiling,
+    Reassignment,
     RepairRequest,
     VerificationReport,
 )
@@ -278,6 +280,19 @@ class LifecycleService:
             )
         moved = decide_objection(held, decision, by, now, self._workdays)
         return self._save(held, moved), True
+
+    def reassign(
+        self, credit_code: str, listing_id: str, request: Reassignment
+    ) -> tuple[Listing, bool]:
+        """The operator's: give the listing to the region that made its decision, that
+        region's entry in force (``gateway.lifecycle.reassignment``)."""
+        held = self.listing(credit_code, listing_id)
+        now = self._clock.now()
+        check_action(request, now, self._tolerance, request.corrected_entry)
+        if replayed(held, request):
+            return held, False
+        self._may_be_given(given_to(request), request.corrected_entry.domain, OPERATOR)
+        return self._save(held, reassign(held, request, now)), True
 
     def _may_be_given(self, region: str, domain: str, by: str) -> None:
         """The operator gives a listing only to a region that can then push it: registered,

@@ -197,7 +197,7 @@ def _populate(gateway: Gateway, aws: Any, receiver: Receiver) -> World:
     assert subscribed.status_code == 201, subscribed.json_body
     world = World(gateway, signers, {}, subscribed.json_body["subscription_id"], "", "")
 
-    names_a = ("a_delivered", "a_objection", "a_decision", "a_repair", "a_person")
+    names_a = ("a_delivered", "a_objection", "a_decision", "a_repair", "a_person", "a_reassign")
     entries_a = [
         fresh_entry(),
         fresh_entry(),
@@ -211,6 +211,7 @@ def _populate(gateway: Gateway, aws: Any, receiver: Receiver) -> World:
                 {"name": "张三", "role": "principal", "id_number": NATURAL_PERSON_CODE}
             ],
         ),
+        fresh_entry(),
     ]
     names_sub = ("sub_objection", "sub_decision", "sub_repair")
     entries_sub = [fresh_entry(), fresh_entry(), fresh_entry(days_ago=450)]

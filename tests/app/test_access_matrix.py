@@ -77,6 +77,7 @@ from chalice.test import HTTPResponse
 from lifecycle_support import removal_of, stamp, this_month
 
 import app as gateway_app
+from gateway_client.contract import ListingEntry
 
 LISTING = "/v1/subjects/{credit_code}/listings/{listing_id}"
 PERSON = f"/v1/subjects/{NATURAL_PERSON_CODE}"
@@ -112,6 +113,7 @@ POST   L/objections/{objection_id}/decision      401  ok   401  ok   403  403  4
 POST   L/objections/{objection_id}/decision @sub 401  ok   401  ok   ok   403  403  403  403  403
 POST   L/repair                                  401  ok   401  ok   403  403  403  403  403  403
 POST   L/repair @sub                             401  ok   401  ok   ok   403  403  403  403  403
+POST   L/reassignment                            401  ok   401  403  403  403  403  403  403  403
 GET    /v1/commitments/overdue                   401  ok   401  ok   ok   ok   ok   403  403  403
 GET    /v1/objections/overdue                    401  ok   401  403  403  403  403  403  403  403
 POST   /v1/listings/due/backfill                 401  ok   401  403  403  403  403  403  403  403
@@ -289,6 +291,22 @@ def feedback(world: World, msg_id: str) -> tuple[str, Any]:
     return "/v1/feedback", {"delivery_id": world.delivery_id, "measures": [measure]}
 
 
+def reassignment(world: World, msg_id: str) -> tuple[str, Any]:
+    """A's listing ``a_reassign`` given to B, with the content it holds."""
+    lid = world.listings["a_reassign"]
+    found = world.send("operator", "GET", f"/v1/subjects/{CREDIT_CODE}?purpose=supervision")
+    [held] = [
+        v["listing"] for v in found.json_body["listings"] if v["listing"]["listing_id"] == lid
+    ]
+    entry = {k: v for k, v in held.items() if k in ListingEntry.model_fields}
+    body = {
+        "corrected_entry": {**entry, "origin_region": B},
+        "note": "认定部门属湖南",
+        "source_updated_at": stamp(),
+    }
+    return f"/v1/subjects/{CREDIT_CODE}/listings/{lid}/reassignment", body
+
+
 DECIDE = "/objections/o-open/decision"
 VERIFIED = "/objections/o-open/verified"  # before the decision's row: a decided one is closed
 
@@ -353,6 +371,7 @@ CALLS: dict[str, Call] = {
     ),
     f"POST {LISTING}/repair": call(listing("a_repair", "/repair", repair), 200),
     f"POST {LISTING}/repair @sub": call(listing("sub_repair", "/repair", repair), 200),
+    f"POST {LISTING}/reassignment": call(reassignment, 200),
     "GET /v1/objections/overdue": call(fixed("/v1/objections/overdue"), 200),
     "GET /v1/commitments/overdue": call(fixed("/v1/commitments/overdue"), 200),
     "POST /v1/listings/due/backfill": call(fixed("/v1/listings/due/backfill", {}), 200),
@@ -544,6 +563,7 @@ def test_the_operator_routes_are_the_operator_apis() -> None:
         "POST /v1/stats/rebuild",
         "POST /v1/listings/due/backfill",
         "POST /v1/deliveries/shards/backfill",
+        f"POST {LISTING}/reassignment",
     }
 
 

@@ -279,6 +279,14 @@ def _decision(world: World, msg_id: str) -> dict[str, Any]:
     }
 
 
+def _reassignment(world: World, msg_id: str) -> dict[str, Any]:
+    return {
+        "note": "认定部门属湖南",
+        "source_updated_at": now_iso(),
+        "corrected_entry": {**black_entry(), "origin_region": HUNAN},
+    }
+
+
 def _fixed(body: dict[str, Any]) -> Template:
     return lambda world, msg_id: copy.deepcopy(body)
 
@@ -363,6 +371,7 @@ ROUTES = (
             "source_sequence": 1,
         },
     ),
+    Route("POST", LISTING + "/reassignment", OPERATOR_ONLY, _reassignment),
     Route("GET", "/v1/objections/overdue", OPERATOR_ONLY),
     Route("GET", "/v1/commitments/overdue", EITHER),
     Route("POST", "/v1/listings/due/backfill", OPERATOR_ONLY),

@@ -119,8 +119,14 @@ def test_changing_a_policys_terms_keeps_the_day_listing_began():
     assert (changed.severity, changed.legal_basis) == ("serious", "新依据")
 
 
-def rehoming(origin: str, to: str) -> Transition:
-    """The decided step of the operator's giving a listing to another region."""
+def rehoming(origin: str, to: str, reassigned: bool = False) -> Transition:
+    """The operator's giving a listing to another region: an objection's decided step, or a
+    reassignment (review 54b)."""
+    if reassigned:
+        reason = f"reassigned: 认定部门属湖南; origin {origin} → {to}"
+        return Transition(
+            event="reassigned", status=ListingStatus.ACTIVE, at=NOW, by="operator", reason=reason
+        )
     reason = f"objection obj-1 corrected; origin {origin} → {to}"
     return Transition(
         event="objection_decided", status=ListingStatus.ACTIVE, at=NOW, by="operator", reason=reason
@@ -171,12 +177,13 @@ def test_a_black_listing_still_standing_after_every_attempt_leaves_the_promise_d
     assert rig.service.tick().broken_commitments_unlisted == 1
 
 
-def test_a_black_listing_given_to_another_region_is_left_to_its_owner():
+@pytest.mark.parametrize("reassigned", [False, True])
+def test_a_black_listing_given_to_another_region_is_left_to_its_owner(reassigned):
     rig = rig_with_policy(POLICY)
     broken = rig.seed(held(outcome="broken", outcome_on="2025-04-02"))
     rig.service.tick()
     [black] = blacks(rig, broken)
-    step = rehoming(CITY, "430000")
+    step = rehoming(CITY, "430000", reassigned)
     moved = {"origin_region": "430000", "version": "z", "history": (*black.history, step)}
     rehomed = black.model_copy(update=moved)
     rig.store.write([(rehomed, black.version)], None)

@@ -9,11 +9,8 @@ from builders import CITY, entry, listing
 from test_commitments import commitment_entry, held
 from test_lifecycle_service import Rig, decision, stamp
 
-from gateway.lifecycle.objection_steps import (
-    CommitmentSettled,
-    ObjectionDecided,
-    ObjectionVerified,
-)
+from gateway.lifecycle import CommitmentSettled
+from gateway.lifecycle.objection_steps import ObjectionDecided, ObjectionVerified
 from gateway.lifecycle.requests import VerificationReport
 from gateway_client.contract import BadRequest
 from gateway_client.contract.listing import ListingStatus

@@ -47,6 +47,7 @@ TransitionEvent = Literal[
     "repaired",
     "expired",
     "removed",
+    "reassigned",  # the operator gave the listing to the region that made its decision
 ]
 
 

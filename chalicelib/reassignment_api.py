@@ -1,0 +1,78 @@
+"""The operator's reassignment route: a listing given to the region that made its decision
+(``gateway.lifecycle.reassignment``)."""
+
+from __future__ import annotations
+
+from chalice.app import Request, Response
+
+from chalicelib import caller
+from chalicelib.bootstrap import container
+from chalicelib.lifecycle_api import ListingChange, listing_reply, today
+from chalicelib.query_api import addressed_code
+from chalicelib.route_spec import Access, Operation, Reply, Tag
+from gateway.lifecycle import (
+    CommitmentSettled,
+    HeldAlready,
+    ListingChanged,
+    ObjectionOpen,
+    Reassignment,
+    StaleAction,
+)
+from gateway.national import DomainNotPermitted
+from gateway.validation import parse_request
+from gateway_client.contract import errors
+
+
+def reassign(request: Request, credit_code: str, listing_id: str) -> Response:
+    caller.require_operator(request)
+    wanted = parse_request(Reassignment, caller.body(request), today())
+    code = addressed_code(request, credit_code, listing_id, container().clock.now())
+    listing, changed = container().lifecycle.reassign(code, listing_id, wanted)
+    return listing_reply(request, listing, changed)
+
+
+ROUTES: tuple[Operation, ...] = (
+    Operation(
+        "POST",
+        "/v1/subjects/{credit_code}/listings/{listing_id}/reassignment",
+        "reassign_listing",
+        Tag.LIFE,
+        "Give a listing to the region that made its decision, its entry in force",
+        Access.OPERATOR,
+        {
+            200: Reply(
+                ListingChange,
+                "The listing, now the named region's, with `changed: true`; the same "
+                "reassignment again: unchanged, with `changed: false`.",
+            )
+        },
+        (
+            errors.BadRequest,
+            errors.NotFound,
+            errors.UnknownRegion,
+            DomainNotPermitted,
+            ObjectionOpen,
+            HeldAlready,
+            StaleAction,
+            CommitmentSettled,
+            ListingChanged,
+        ),
+        body=Reassignment,
+        description="The remedy for a decision pushed first by a region with no right to it "
+        "(a listing's id derives from the decision, not from who pushed it, so the deciding "
+        "region's pushes are 403 `not_listing_owner`): in force or ended (revoked, expired, "
+        "repaired…), the listing becomes `corrected_entry.origin_region`'s — registered "
+        "(403 `unknown_region`), and for a national source within its domains (403 "
+        "`domain_not_permitted`) — holding `corrected_entry` (the same listing: 400 at the "
+        "identity field that differs) `active`, with a `reassigned` step in its history that "
+        "carries `note`. Subscribers receive it as any step (`reinstated` where it had "
+        "ended, `updated` where it was in force), the audience the new owner's; the previous "
+        "owner's pushes are `not_listing_owner` from then on. An open objection is decided "
+        "first (409 `objection_open`: its `corrected` decision may give the listing away "
+        "itself); a reassignment stamped before the content held is 409 `stale_version`; one "
+        "changing a settled commitment's outcome, 409 `commitment_settled`. The same "
+        "reassignment again is a replay; to the region that holds the listing already, with "
+        "other content, 409 `listing_held_already` (that region pushes its changes).",
+        handler=reassign,
+    ),
+)

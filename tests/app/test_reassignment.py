@@ -1,0 +1,198 @@
+"""The operator's reassignment: a decision pushed first by a region with no right to it, then
+ended by that region, is given to the region that made it with its entry in force (review
+54b). Every refusal changes nothing: the listing holds the version it held, and nothing new
+reaches a subscriber."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from app_support import CITY, CREDIT_CODE, HUNAN, error_code
+from lifecycle_support import (
+    XINZHENG,
+    Lifecycle,
+    fan_out_and_deliver,
+    listing_path,
+    push_with_removals,
+    pushed,
+    recent_entry,
+    removal_of,
+    stamp,
+)
+
+SQUATTER = XINZHENG
+
+
+def _reassign(gateway: Any, lid: str, body: dict[str, Any] | bytes, headers: Any = None) -> Any:
+    raw = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
+    return gateway.client.http.post(
+        listing_path(CREDIT_CODE, lid) + "/reassignment",
+        headers=gateway.operator() if headers is None else headers,
+        body=raw,
+    )
+
+
+def _body(entry: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "corrected_entry": {"origin_region": CITY, **entry},
+        "note": "认定部门为七台河市；新郑市无权报送",
+        "source_updated_at": stamp(),
+    }
+    return {**body, **overrides}
+
+
+def _squatted_and_revoked(gateway: Any) -> tuple[Any, Any, dict[str, Any], str]:
+    squatter = gateway.register_platform(SQUATTER)
+    owner = gateway.register_platform(CITY)
+    entry = recent_entry()
+    lid = pushed(gateway, squatter, SQUATTER, entry)
+    revoked = push_with_removals(gateway, squatter, SQUATTER, [removal_of(entry, "revoked")])
+    assert revoked.json_body["removed"] == 1, revoked.json_body
+    return squatter, owner, entry, lid
+
+
+def _subscribed(gateway: Any, receiver: Any) -> None:
+    """湖南 subscribes: a region the listing reaches whoever owns it."""
+    gateway.register_platform(HUNAN)
+    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
+
+
+def _held(gateway: Any, lid: str) -> dict[str, Any]:
+    found = Lifecycle(gateway).lookup(CREDIT_CODE).json_body["listings"]
+    [view] = [v["listing"] for v in found if v["listing"]["listing_id"] == lid]
+    return dict(view)
+
+
+def test_a_squatted_decision_the_squatter_revoked_is_given_to_its_region_in_force(
+    gateway, aws, stream, receiver
+):
+    _subscribed(gateway, receiver)
+    squatter, owner, entry, lid = _squatted_and_revoked(gateway)
+    fan_out_and_deliver(aws, stream)
+    assert gateway.push(owner, CITY, [entry]).json_body["errors"][0]["code"] == "not_listing_owner"
+
+    moved = _reassign(gateway, lid, _body(entry))
+
+    assert moved.status_code == 200, moved.json_body
+    listing = moved.json_body["listing"]
+    assert (moved.json_body["changed"], listing["origin_region"]) == (True, CITY)
+    assert listing["status"] == "active"
+    step = listing["history"][-1]
+    assert (step["event"], step["by"], step["status"]) == ("reassigned", "operator", "active")
+    assert step["reason"].endswith(f"origin {SQUATTER} → {CITY}")
+    [sent] = fan_out_and_deliver(aws, stream)
+    assert (sent.change.type.value, sent.change.listing.origin_region) == ("reinstated", CITY)
+    update = {**entry, "reason": "经核实，由七台河市报送", "source_updated_at": stamp(1)}
+    by_owner = gateway.push(owner, CITY, [update])
+    by_squatter = gateway.push(squatter, SQUATTER, [{**update, "source_updated_at": stamp(5)}])
+    assert by_owner.json_body["accepted"] == 1, by_owner.json_body
+    assert by_squatter.json_body["errors"][0]["code"] == "not_listing_owner"
+    assert (_held(gateway, lid)["reason"], _held(gateway, lid)["status"]) == (
+        "经核实，由七台河市报送",
+        "active",
+    )
+
+
+def test_the_same_reassignment_again_is_a_replay_and_other_content_is_the_owners_to_push(
+    gateway,
+):
+    _, _, entry, lid = _squatted_and_revoked(gateway)
+    body = _body(entry)
+    assert _reassign(gateway, lid, body).status_code == 200
+
+    again = _reassign(gateway, lid, body)
+    other = _reassign(
+        gateway, lid, _body({**entry, "reason": "另一事由"}, source_updated_at=stamp(2))
+    )
+
+    assert (again.status_code, again.json_body["changed"]) == (200, False)
+    assert (other.status_code, error_code(other)) == (409, "listing_held_already")
+    assert other.json_body["error"]["path"] == "corrected_entry.origin_region"
+    assert _held(gateway, lid)["version"] == again.json_body["listing"]["version"]
+
+
+def _refusals(gateway: Any, entry: dict[str, Any]) -> dict[str, tuple[dict[str, Any] | bytes, Any]]:
+    return {
+        "no_region": (_body({**entry, "origin_region": None}), None),
+        "other_listing": (_body({**entry, "decision_number": "另一文号"}), None),
+        "unregistered": (_body({**entry, "origin_region": "440300"}), None),
+        "future": (_body(entry, source_updated_at=stamp(3600)), None),
+        "stale": (_body(entry, source_updated_at=stamp(-86400 * 40)), None),
+        "no_note": (_body(entry, note=""), None),
+        "malformed": (b'{"corrected_entry": ', None),
+        "anonymous": (_body(entry), {"content-type": "application/json"}),
+    }
+
+
+EXPECTED = {
+    "no_region": (400, "corrected_entry.origin_region"),
+    "other_listing": (400, "corrected_entry.decision_number"),
+    "unregistered": (403, "corrected_entry.origin_region"),
+    "future": (400, "source_updated_at"),
+    "stale": (409, "source_updated_at"),
+    "no_note": (400, "note"),
+    "malformed": (400, None),
+    "anonymous": (401, None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED))
+def test_a_refused_reassignment_changes_nothing(gateway, aws, stream, receiver, case):
+    _subscribed(gateway, receiver)
+    _, _, entry, lid = _squatted_and_revoked(gateway)
+    fan_out_and_deliver(aws, stream)
+    before = _held(gateway, lid)
+    body, headers = _refusals(gateway, entry)[case]
+
+    refused = _reassign(gateway, lid, body, headers)
+
+    status, path = EXPECTED[case]
+    assert refused.status_code == status, refused.json_body
+    if path is not None:
+        assert refused.json_body["error"]["path"] == path, refused.json_body
+    assert _held(gateway, lid) == before
+    assert fan_out_and_deliver(aws, stream) == []
+
+
+def test_a_platform_may_not_reassign_not_even_the_squatter_or_the_deciding_region(gateway):
+    squatter, owner, entry, lid = _squatted_and_revoked(gateway)
+    before = _held(gateway, lid)
+    path = listing_path(CREDIT_CODE, lid) + "/reassignment"
+    raw = json.dumps(_body(entry), ensure_ascii=False).encode()
+
+    by_owner = gateway.send_signed("POST", path, owner, raw)
+    by_squatter = gateway.send_signed("POST", path, squatter, raw)
+
+    assert (by_owner.status_code, error_code(by_owner)) == (403, "operator_only")
+    assert (by_squatter.status_code, error_code(by_squatter)) == (403, "operator_only")
+    assert _held(gateway, lid) == before
+
+
+def test_an_open_objection_is_decided_first(gateway):
+    squatter = gateway.register_platform(SQUATTER)
+    gateway.register_platform(CITY)
+    entry = recent_entry()
+    lid = pushed(gateway, squatter, SQUATTER, entry)
+    filed = Lifecycle(gateway).file_objection(CREDIT_CODE, lid, "op-1")
+    assert filed.status_code == 201, filed.json_body
+    before = _held(gateway, lid)
+
+    refused = _reassign(gateway, lid, _body(entry))
+
+    assert (refused.status_code, error_code(refused)) == (409, "objection_open")
+    assert refused.json_body["error"]["path"] == "objection_id"
+    assert _held(gateway, lid) == before
+
+
+def test_a_listing_in_force_is_reassigned_without_an_objection(gateway):
+    squatter = gateway.register_platform(SQUATTER)
+    gateway.register_platform(CITY)
+    entry = recent_entry()
+    lid = pushed(gateway, squatter, SQUATTER, entry)
+
+    moved = _reassign(gateway, lid, _body(entry))
+
+    assert moved.status_code == 200, moved.json_body
+    assert (_held(gateway, lid)["origin_region"], _held(gateway, lid)["status"]) == (CITY, "active")
