@@ -33,14 +33,13 @@ from gateway.lifecycle.periods import effective_valid_until
 from gateway.lifecycle.retention import (
     EVIDENCE_DAYS,
     RETENTION_YEARS,
-    involves_individual,
+    may_be_purged,
     retention_start,
 )
 from gateway.lifecycle.rules import STANDING
 from gateway_client.contract import (
     Listing,
     ListingStatus,
-    ListKind,
     add_months,
     china_date,
 )
@@ -70,7 +69,7 @@ class DueDates:
 
     def _purge(self, listing: Listing) -> date | None:
         """``purge_due``'s first true day: retention over and the evidence window passed."""
-        if listing.kind is ListKind.RED or not involves_individual(listing):
+        if not may_be_purged(listing):
             return None
         if listing.objection is not None and listing.objection.open:
             return None  # deciding it is a write: the date comes back then

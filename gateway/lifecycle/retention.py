@@ -6,7 +6,10 @@ responsible persons (落实到人: names and ID numbers are a person's data) —
 after the dishonest conduct ended: on the ``conduct_ended_on`` its platform pushed, else on the
 day the listing stopped applying. A commitment that involves an individual goes five years
 after its outcome (kept, broken or withdrawn): a broken one is a dishonesty record like any.
-What is left afterwards is a tombstone that names the listing but nobody in it
+The seed sets no term for positive records: a red listing that involves an individual goes
+the same five years after it stopped applying — kept no longer than its purpose needs
+(个人信息保护法 第十九条), never while it applies (review 54a F3: they were kept for good). It
+records no dishonest conduct, so a ``conduct_ended_on`` on one moves nothing. What is left afterwards is a tombstone that names the listing but nobody in it
 (``tombstone``); the exchange log sends it where the erased content was.
 """
 
@@ -40,8 +43,8 @@ def retention_start(listing: Listing) -> date | None:
     if listing.commitment is not None and listing.commitment.outcome_on is not None:
         return listing.commitment.outcome_on
     stopped = stopped_applying(listing)
-    if stopped is None:
-        return None
+    if stopped is None or listing.kind is ListKind.RED:
+        return stopped
     return listing.conduct_ended_on or stopped
 
 
@@ -67,15 +70,15 @@ def named_before(held: Listing, persons: Sequence[object]) -> dict[str, bool]:
 
 
 def may_be_purged(listing: Listing) -> bool:
-    """A black listing or a commitment that involves an individual: what a purge erases one
-    day, and so every copy of it the gateway keeps must be findable by its listing id."""
-    return listing.kind is not ListKind.RED and involves_individual(listing)
+    """A listing of any kind that involves an individual: what a purge erases one day, and so
+    every copy of it the gateway keeps must be findable by its listing id."""
+    return involves_individual(listing)
 
 
 def purge_due(
     listing: Listing, today: date, years: int = RETENTION_YEARS, evidence_days: int = 0
 ) -> bool:
-    """A black listing or a commitment that involves an individual is erased ``years`` after
+    """A listing that involves an individual is erased ``years`` after
     its retention start, once its last accepted version is older than the evidence window (so
     the archived push that carried it has expired first), and never while an objection is
     open."""

@@ -1,5 +1,6 @@
 """Erasure audit: when retention purges a person's listing (and a company's naming its legal
-representative), no store of the gateway keeps an ID number in any reversible form.
+representative, and a red listing of the person: review 54a F3), no store of the gateway keeps
+an ID number in any reversible form.
 
 On the moto stack, through the app: list both, deliver them to a subscriber that sees full
 numbers, take its feedback, replay; end both; tick five years on; then scan every item of
@@ -211,41 +212,51 @@ def test_after_the_purge_no_store_keeps_an_id_number_and_the_log_still_verifies(
             }
         ],
     )
+    red = recent_entry(
+        kind="red",
+        domain="trustworthiness_model",
+        severity=None,
+        reason="诚信经营，获评诚信典型",
+        deciding_authority="七台河市发展和改革委员会",
+        decision_number="七发改信〔2026〕1号",
+        credit_code=PERSON_CODE,
+        subject_name=NAMES[0],
+    )
     # Listed, delivered in full (黑龙江 recognises its own subtree), answered with feedback.
-    person_id, company_id = (pushed(gateway, city, CITY, e) for e in (person, company))
+    person_id, company_id, red_id = (pushed(gateway, city, CITY, e) for e in (person, company, red))
     made = fan_out_and_deliver(aws, stream)
     listed = [d for d in made if d.subscription_id == subscription_id]
-    assert {d.change.listing.listing_id for d in listed} == {person_id, company_id}
+    assert {d.change.listing.listing_id for d in listed} == {person_id, company_id, red_id}
     assert person_index(aws) == {person_id, company_id}  # 落实到人: both named, both indexed
     assert PERSON_CODE.encode() in receiver.requests[0].body + receiver.requests[1].body
     # each listing's id_salt (its IDs' commitment in the log): erased with the numbers
     sent = [DeliveryPayload.model_validate_json(r.body) for r in receiver.requests]
     salts = {payload.data.listing.id_salt for payload in sent}
-    assert len(salts) == 2
+    assert len(salts) == 3
     assert None not in salts
     refused = [x for x in stored_excerpts(aws) if NAMES[0] in x or NAMES[1] in x]
     assert refused, "the refusing endpoint's answer is kept, scrubbed"
     assert [x for x in refused if leaks(x.replace(NAMES[0], "").replace(NAMES[1], ""))] == []
-    for delivery in listed:
-        assert life.post_feedback(province, delivery.delivery_id).status_code == 201
+    for delivery in listed:  # the red listing's measures are held back: the person is punished
+        if delivery.change.listing.kind == "black":
+            assert life.post_feedback(province, delivery.delivery_id).status_code == 201
     replayed = life.post(f"/v1/subscriptions/{subscription_id}/replay", {"from_sequence": 1})
-    assert replayed.json_body["queued"] == 2, replayed.json_body
+    assert replayed.json_body["queued"] == 3, replayed.json_body
     fan_out_and_deliver(aws, stream)
-    # Both end; five years and a day on, the tick purges both.
-    ended = push_with_removals(
-        gateway, city, CITY, [removal_of(person, "expired"), removal_of(company, "expired")]
-    )
-    assert ended.json_body["removed"] == 2, ended.json_body
+    # All end; five years and a day on, the tick purges all.
+    removals = [removal_of(x, "expired") for x in (person, company, red)]
+    ended = push_with_removals(gateway, city, CITY, removals)
+    assert ended.json_body["removed"] == 3, ended.json_body
     fan_out_and_deliver(aws, stream)
     at = china_noon(add_months(china_today(), 60) + timedelta(days=1))
     before = len(receiver.requests)
     expire_queued_messages(aws, at - datetime.now(UTC))  # the refused ones dead-lettered
     tick = life.tick(at)
-    assert tick.json_body["purged"] == 2, tick.json_body
+    assert tick.json_body["purged"] == 3, tick.json_body
     assert person_index(aws) == set()  # erased by the purge itself, before any fan-out
     tombstones = fan_out_and_deliver(aws, stream)  # (moto may hand a late record over here too)
     purged = {d.change.listing.listing_id for d in tombstones if d.change.type == "purged"}
-    assert purged == {person_id, company_id}
+    assert purged == {person_id, company_id, red_id}
     # Replays after the purge: the subscriber gets tombstones where the content was; a new
     # subscription is owed nothing logged before it.
     again = life.post(f"/v1/subscriptions/{subscription_id}/replay", {"from_sequence": 1})
@@ -256,10 +267,11 @@ def test_after_the_purge_no_store_keeps_an_id_number_and_the_log_still_verifies(
     )
     run_lifecycle_rules(aws, at)
 
-    assert again.json_body["queued"] == 2, again.json_body
+    assert again.json_body["queued"] == 3, again.json_body
     assert {(d.change.type, d.change.listing.listing_id) for d in resent} == {
         ("purged", person_id),
         ("purged", company_id),
+        ("purged", red_id),
     }
     assert all(not leaks(r.body.decode()) for r in receiver.requests[before:])
     assert late_replay.status_code == 400  # owed nothing logged before it: nothing to send
@@ -301,4 +313,4 @@ def test_after_the_purge_no_store_keeps_an_id_number_and_the_log_still_verifies(
     )
     assert report.problems == ()
     assert report.verified_through == len(entries)  # fan-out signed every change it logged
-    assert len(log["erased"]) == 4  # listed and expired, for each of the two
+    assert len(log["erased"]) == 6  # listed and expired, for each of the three

@@ -749,8 +749,8 @@ def test_a_listing_that_ended_without_history_counts_from_its_last_acceptance() 
             id="suspended",
         ),
         pytest.param(
-            with_status(listing(red_entry(credit_code=RESIDENT_ID)), ListingStatus.EXPIRED),
-            id="a-red-listing",
+            with_status(listing(red_entry()), ListingStatus.EXPIRED),
+            id="an-organisations-red-listing",
         ),
     ],
 )

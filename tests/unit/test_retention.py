@@ -165,12 +165,35 @@ def test_a_responsible_person_known_by_name_only_is_still_an_individual() -> Non
     "held",
     [
         pytest.param(ended(), id="an-organisation-naming-nobody"),
-        pytest.param(ended(red_entry(credit_code=RESIDENT_ID)), id="a-red-listing"),
+        pytest.param(ended(red_entry()), id="an-organisations-red-listing-naming-nobody"),
         pytest.param(with_status(listing(person_entry()), ListingStatus.SUSPENDED), id="suspended"),
     ],
 )
 def test_other_listings_are_never_purged(held: Listing) -> None:
     assert purge_due(held, date(2099, 1, 1)) is False
+
+
+@pytest.mark.parametrize(
+    "held",
+    [
+        pytest.param(red_entry(credit_code=RESIDENT_ID, subject_name="张某某"), id="a-person"),
+        pytest.param(
+            red_entry(responsible_persons=[person("李某", "legal_representative", RESIDENT_ID)]),
+            id="naming-a-legal-representative",
+        ),
+    ],
+)
+def test_a_red_listing_of_an_individual_goes_five_years_after_it_stopped_applying(
+    held: dict[str, Any],
+) -> None:
+    """Review 54a F3: red listings were kept for good. A conduct end (none on a positive
+    record) moves nothing."""
+    red = ended({**held, **DATES, "conduct_ended_on": "2019-06-01"})
+
+    assert retention_start(red) == date(2021, 6, 1)
+    assert purge_due(red, date(2026, 5, 31)) is False
+    assert purge_due(red, date(2026, 6, 1)) is True
+    assert purge_due(listing({**held, "valid_until": None}), date(2099, 1, 1)) is False
 
 
 def test_an_objection_named_holds_the_purge_until_it_is_decided() -> None:
