@@ -9,7 +9,9 @@ after its outcome (kept, broken or withdrawn): a broken one is a dishonesty reco
 The seed sets no term for positive records: a red listing that involves an individual goes
 the same five years after it stopped applying — kept no longer than its purpose needs
 (个人信息保护法 第十九条), never while it applies (review 54a F3: they were kept for good). It
-records no dishonest conduct, so a ``conduct_ended_on`` on one moves nothing. What is left afterwards is a tombstone that names the listing but nobody in it
+records no dishonest conduct, so a ``conduct_ended_on`` on one moves nothing.
+
+What is left afterwards is a tombstone that names the listing but nobody in it
 (``tombstone``); the exchange log sends it where the erased content was.
 """
 
@@ -31,7 +33,6 @@ RETENTION_YEARS = 5
 EVIDENCE_DAYS = 365
 """Raw pushes and uploads are evidence for a year (S3 lifecycle rules in infra/resources.json);
 a purge waits for them too, so no archived copy outlives the listing."""
-"""What every erased text field of a tombstone reads."""
 
 
 def retention_start(listing: Listing) -> date | None:
