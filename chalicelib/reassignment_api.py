@@ -15,8 +15,8 @@ from gateway.lifecycle import (
     HeldAlready,
     ListingChanged,
     ObjectionOpen,
+    PurgeUnderWay,
     Reassignment,
-    StaleAction,
 )
 from gateway.national import DomainNotPermitted
 from gateway.validation import parse_request
@@ -53,7 +53,7 @@ ROUTES: tuple[Operation, ...] = (
             DomainNotPermitted,
             ObjectionOpen,
             HeldAlready,
-            StaleAction,
+            PurgeUnderWay,
             CommitmentSettled,
             ListingChanged,
         ),
@@ -61,18 +61,25 @@ ROUTES: tuple[Operation, ...] = (
         description="The remedy for a decision pushed first by a region with no right to it "
         "(a listing's id derives from the decision, not from who pushed it, so the deciding "
         "region's pushes are 403 `not_listing_owner`): in force or ended (revoked, expired, "
-        "repaired…), the listing becomes `corrected_entry.origin_region`'s — registered "
-        "(403 `unknown_region`), and for a national source within its domains (403 "
-        "`domain_not_permitted`) — holding `corrected_entry` (the same listing: 400 at the "
-        "identity field that differs) `active`, with a `reassigned` step in its history that "
-        "carries `note`. Subscribers receive it as any step (`reinstated` where it had "
-        "ended, `updated` where it was in force), the audience the new owner's; the previous "
-        "owner's pushes are `not_listing_owner` from then on. An open objection is decided "
-        "first (409 `objection_open`: its `corrected` decision may give the listing away "
-        "itself); a reassignment stamped before the content held is 409 `stale_version`; one "
-        "changing a settled commitment's outcome, 409 `commitment_settled`. The same "
-        "reassignment again is a replay; to the region that holds the listing already, with "
-        "other content, 409 `listing_held_already` (that region pushes its changes).",
+        "repaired, performed…), the listing becomes `corrected_entry.origin_region`'s — "
+        "registered (403 `unknown_region`), and for a national source within its domains (403 "
+        "`domain_not_permitted`) — holding `corrected_entry` `active`: the same listing (400 at "
+        "the identity field that differs), checked as a push is (400 `future_version`, "
+        "`future_date`, `period_ended` at its field: an expired listing is reassigned with a "
+        "period still running), with its own `source_updated_at` (the deciding region's: its "
+        "later updates apply, its older messages are `duplicate`). The step is the gateway's "
+        "(the listing's next revision, whatever the previous owner stamped), a `reassigned` step "
+        "in its history carrying `note`. Subscribers receive it as any step (`reinstated` where "
+        "it had ended, `updated` where it was in force), every past recipient too whatever its "
+        "filters; from then on the previous owner's pushes are `not_listing_owner` (unless it "
+        "relays for the new owner). An open objection is decided first (409 `objection_open`: "
+        "the operator may decide it, and its `corrected` decision may give the listing away "
+        "itself); a listing retention is erasing is 409 `listing_purged`; changing a settled "
+        "commitment's outcome is 409 `commitment_settled`. The same reassignment again (the same "
+        "region and content, in force) is a replay; to the region holding it already with other "
+        "content, or ended since, 409 `listing_held_already` (that region pushes its changes). "
+        "A broken commitment's black listing (made by the tick under its owner's policy) is a "
+        "listing of its own: reassign it too, or end it.",
         handler=reassign,
     ),
 )

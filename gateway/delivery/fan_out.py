@@ -127,7 +127,7 @@ class FanOut:
             left_out = filtered_out(change, owed)  # only they need a receipt
             received = (
                 self.receipts.subscriptions_that_received(change.listing.listing_id, left_out)
-                if settles(change) and left_out
+                if settles(change, previous) and left_out
                 else set()
             )
             subject = subjects.get(change.listing.credit_code, ())

@@ -33,8 +33,12 @@ recipient must hear them, however its filters read now — a region still carryi
 after a repair, or keeping a person's record after its purge, is what they prevent."""
 
 
-def settles(change: Change) -> bool:
-    return change.type in OUTCOMES
+def settles(change: Change, previous: Listing | None) -> bool:
+    """An outcome, or a step that gives the listing to another region (the operator's: an
+    ``updated`` where it stays in force): a past recipient whose filters named the old owner
+    would otherwise keep that owner's content for good (review 60 F1)."""
+    moved = previous is not None and previous.origin_region != change.listing.origin_region
+    return moved or change.type in OUTCOMES
 
 
 def filtered_out(change: Change, subscriptions: Iterable[Subscription]) -> list[str]:

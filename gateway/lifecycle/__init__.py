@@ -18,7 +18,7 @@ from gateway.lifecycle.objection_steps import (
     ObjectionVerified,
 )
 from gateway.lifecycle.objection_timeline import period_end
-from gateway.lifecycle.reassignment import HeldAlready
+from gateway.lifecycle.reassignment import HeldAlready, PurgeUnderWay
 from gateway.lifecycle.requests import (
     ObjectionDecision,
     ObjectionFiling,
@@ -80,6 +80,7 @@ __all__ = [
     "ObjectionIdReused",
     "ObjectionOpen",
     "ObjectionVerified",
+    "PurgeUnderWay",
     "Reassignment",
     "Removal",
     "RemovalReason",

@@ -41,30 +41,42 @@ def _spelt(entry: object, field: str) -> object:
     return identity_text(value) if field in ("deciding_authority", "decision_number") else value
 
 
+def refuse_other_listing(listing: Listing, entry: ListingEntry) -> None:
+    """Raise ``BadRequest`` when ``entry`` is another listing than ``listing``: ``path`` names
+    the first identity field that differs."""
+    if identity_of(entry) == listing.listing_id:
+        return
+    field = next((f for f in _IDENTITY if _spelt(entry, f) != _spelt(listing, f)), "")
+    raise BadRequest(
+        f"the corrected entry is a different listing: its {field or 'identity'} differs "
+        "(a correction keeps the code, kind, domain, authority and decision number)",
+        path=f"corrected_entry.{field}" if field else "corrected_entry",
+    )
+
+
 def corrected_content(
-    listing: Listing, entry: ListingEntry, stamp: Stamped, rehomed: bool
+    listing: Listing,
+    entry: ListingEntry,
+    stamp: Stamped | ListingEntry,
+    rehomed: bool,
+    instead: str,
 ) -> dict[str, object]:
-    """The fields ``entry`` puts in place of ``listing``'s, with ``origin_region`` only where
-    the correction gives the listing to another region (``rehomed``).
+    """The fields ``entry`` puts in place of ``listing``'s, stamped with ``stamp``'s version,
+    with its ``origin_region`` where the correction gives the listing to another region
+    (``rehomed``).
 
     Raises
     ------
     BadRequest
-        The entry is another listing (``path`` names the first identity field that differs).
+        The entry is another listing (``refuse_other_listing``).
     CommitmentSettled
-        The entry would change a commitment's recorded outcome.
+        The entry would change a commitment's recorded outcome (its message ends with what to
+        do ``instead``).
     """
-    if identity_of(entry) != listing.listing_id:  # the field that makes it another one
-        field = next((f for f in _IDENTITY if _spelt(entry, f) != _spelt(listing, f)), "")
-        raise BadRequest(
-            f"the corrected entry is a different listing: its {field or 'identity'} differs "
-            "(a correction keeps the code, kind, domain, authority and decision number)",
-            path=f"corrected_entry.{field}" if field else "corrected_entry",
-        )
+    refuse_other_listing(listing, entry)
     if unsettles(listing, entry):
         raise CommitmentSettled(
-            "the commitment's outcome is recorded already (kept or broken is final); "
-            "revoke the record instead"
+            f"the commitment's outcome is recorded already (kept or broken is final); {instead}"
         )
     content: dict[str, object] = {name: getattr(entry, name) for name in CORRECTED}
     if rehomed:

@@ -111,9 +111,15 @@ def check_action(
     if version is not None:
         raise FutureVersion(version, path="source_updated_at")
     if corrected is not None:
-        for name, code, message in entry_problems(corrected, now, tolerance):
-            error = _ERRORS[code]
-            raise error(message, path=f"corrected_entry.{name}")
+        check_corrected(corrected, now, tolerance)
+
+
+def check_corrected(corrected: ListingEntry, now: datetime, tolerance: timedelta) -> None:
+    """Refuse a corrected entry as its push would be refused (the first problem, its ``path``
+    under ``corrected_entry``)."""
+    for name, code, message in entry_problems(corrected, now, tolerance):
+        error = _ERRORS[code]
+        raise error(message, path=f"corrected_entry.{name}")
 
 
 _ERRORS: dict[str, type[BadRequest]] = {

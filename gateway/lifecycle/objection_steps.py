@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from gateway.lifecycle.corrections import corrected_content, holds
+from gateway.lifecycle.corrections import corrected_content, holds, refuse_other_listing
 from gateway.lifecycle.objection_timeline import noticed_by, timeline
 from gateway.lifecycle.requests import ObjectionDecision, VerificationReport
 from gateway.lifecycle.rules import (
@@ -213,6 +213,7 @@ def decide_objection(
         entry = decision.corrected_entry
         if entry is None:
             raise BadRequest("a correction needs corrected_entry", path="corrected_entry")
+        refuse_other_listing(listing, entry)
         rehomed = entry.origin_region not in (None, listing.origin_region)
         if rehomed and by != OPERATOR:
             raise BadRequest(
@@ -220,7 +221,8 @@ def decide_objection(
                 "listing is that region's to push",
                 path="corrected_entry.origin_region",
             )
-        content = corrected_content(listing, entry, decision, rehomed)
+        instead = "decide revoked to withdraw the record instead"
+        content = corrected_content(listing, entry, decision, rehomed, instead)
         if rehomed:  # the operator gives the decision to the region that made it
             reason += f"{REHOMED}{listing.origin_region} → {entry.origin_region}"
     # Upheld or corrected: measures apply again.

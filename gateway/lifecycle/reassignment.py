@@ -7,14 +7,19 @@ deciding region's own pushes are refused ``not_listing_owner``. An objection dec
 copy (revoked it, say), no objection can be filed, and a push keeps a held listing's status:
 the decision would be locked out for good. A reassignment moves the listing in force or ended,
 and puts the deciding region's entry in force, as one step like any (subscribers hear it
-``reinstated`` or ``updated``, the audience the new owner's).
+``reinstated`` or ``updated``; past recipients too, whatever their filters: a move settles).
+
+The step is the gateway's: the next revision of the listing's version, which no stamp of the
+squatter's can refuse (a squatter stamping its pushes ahead of the clock would otherwise keep
+the operator out). The content is the deciding region's, with that region's own stamp: its
+updates made since apply, and only its older messages are answered as older.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from gateway.lifecycle.corrections import corrected_content, holds
+from gateway.lifecycle.corrections import corrected_content, holds, refuse_other_listing
 from gateway.lifecycle.requests import Reassignment
 from gateway.lifecycle.rules import (
     OPERATOR,
@@ -22,8 +27,7 @@ from gateway.lifecycle.rules import (
     ObjectionOpen,
     _moved,
     _step,
-    after,
-    refuse_stale,
+    next_version,
 )
 from gateway_client.contract import IN_FORCE, BadRequest, Conflict, Listing, ListingStatus
 
@@ -37,6 +41,14 @@ class HeldAlready(Conflict):
     default_path = _REGION
 
 
+class PurgeUnderWay(Conflict):
+    """Retention is erasing the listing: put back in force, it would keep the person stored
+    under an erased mark, its deliveries withheld for good."""
+
+    code = "listing_purged"
+    default_path = "listing_id"
+
+
 def given_to(request: Reassignment) -> str:
     """The region a reassignment names: it must name one (400 at its ``origin_region``)."""
     region = request.corrected_entry.origin_region
@@ -47,14 +59,17 @@ def given_to(request: Reassignment) -> str:
 
 def replayed(listing: Listing, request: Reassignment) -> bool:
     """Whether ``listing`` is the named region's already, holding the entry in force: the
-    same reassignment again. Another content there is that region's to push, not a replay
-    (``HeldAlready``)."""
+    same reassignment again (its note aside). Anything else there is that region's to push,
+    not a replay (``HeldAlready``)."""
     if listing.origin_region != given_to(request):
         return False
-    if listing.status in IN_FORCE and holds(listing, request.corrected_entry):
+    entry = request.corrected_entry
+    refuse_other_listing(listing, entry)
+    if listing.status in IN_FORCE and holds(listing, entry):
         return True
     raise HeldAlready(
-        f"the listing is {listing.origin_region}'s already: it pushes the listing's changes"
+        f"the listing is {listing.origin_region}'s already, holding other content or ended "
+        "since: it pushes the listing's changes"
     )
 
 
@@ -69,14 +84,14 @@ def reassign(listing: Listing, request: Reassignment, now: datetime) -> Listing:
             "operator may give the listing to the region that made the decision)",
             path="objection_id",
         )
-    region = given_to(request)
-    content = corrected_content(listing, request.corrected_entry, request, rehomed=True)
-    refuse_stale(listing, request, "reassignment", replaces=True)
+    region, entry = given_to(request), request.corrected_entry
+    instead = "reassign it with the outcome recorded"
+    content = corrected_content(listing, entry, entry, rehomed=True, instead=instead)
     status = ListingStatus.ACTIVE
     reason = f"reassigned: {request.note}{REHOMED}{listing.origin_region} → {region}"
     return _moved(
         listing,
-        after(listing, request),
+        next_version(listing.version),
         now,
         **content,
         status=status,

@@ -126,13 +126,15 @@ class ObjectionDecision(Stamped):
     corrected_entry: ListingEntry | None = None
 
 
-class Reassignment(Stamped):
+class Reassignment(Frozen):
     """The operator gives a listing to the region that made its decision, with that region's
-    entry in force (``gateway.lifecycle.reassignment``)."""
+    entry in force (``gateway.lifecycle.reassignment``). Not stamped: the step is the
+    gateway's (its next revision), the content the deciding region's, with its own stamp."""
 
     corrected_entry: ListingEntry = Field(
-        description="the deciding region's entry: the same listing (code, kind, domain, "
-        "authority, decision number), with `origin_region` the region it is given to"
+        description="the deciding region's entry, stamped as that region stamped it: the same "
+        "listing (code, kind, domain, authority, decision number), with `origin_region` the "
+        "region it is given to"
     )
     note: Annotated[str, Field(min_length=1, max_length=2000), FREE_TEXT] = Field(
         description="why: kept in the listing's history, which every region that sees it reads"

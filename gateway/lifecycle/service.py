@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from gateway.lifecycle.commitments import overdue
 from gateway.lifecycle.due import Budget, DueDates
-from gateway.lifecycle.freshness import check_action
+from gateway.lifecycle.freshness import check_action, check_corrected
 from gateway.lifecycle.objection_policies import PolicyBook
 from gateway.lifecycle.objection_steps import (
     ObjectionDecided,
@@ -18,7 +18,7 @@ from gateway.lifecycle.objection_steps import (
     same_decision,
 )
 from gateway.lifecycle.objection_timeline import overdue_entries
-from gateway.lifecycle.reassignment import given_to, reassign, replayed
+from gateway.lifecycle.reassignment import PurgeUnderWay, given_to, reassign, replayed
 from gateway.lifecycle.requests import (
     ObjectionDecision,
     ObjectionFiling,
@@ -285,14 +285,16 @@ class LifecycleService:
         self, credit_code: str, listing_id: str, request: Reassignment
     ) -> tuple[Listing, bool]:
         """The operator's: give the listing to the region that made its decision, that
-        region's entry in force (``gateway.lifecycle.reassignment``)."""
+        region's entry in force (``gateway.lifecycle.reassignment``); never one a purge is
+        erasing (the listing is ended and its retention over)."""
         held = self.listing(credit_code, listing_id)
-        now = self._clock.now()
-        check_action(request, now, self._tolerance, request.corrected_entry)
+        check_corrected(request.corrected_entry, self._clock.now(), self._tolerance)
         if replayed(held, request):
             return held, False
         self._may_be_given(given_to(request), request.corrected_entry.domain, OPERATOR)
-        return self._save(held, reassign(held, request, now)), True
+        if self._erasure is not None and self._erasure.purged([listing_id]):
+            raise PurgeUnderWay("retention is erasing this listing: it cannot be put in force")
+        return self._save(held, reassign(held, request, self._clock.now())), True
 
     def _may_be_given(self, region: str, domain: str, by: str) -> None:
         """The operator gives a listing only to a region that can then push it: registered,

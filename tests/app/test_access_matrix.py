@@ -299,11 +299,7 @@ def reassignment(world: World, msg_id: str) -> tuple[str, Any]:
         v["listing"] for v in found.json_body["listings"] if v["listing"]["listing_id"] == lid
     ]
     entry = {k: v for k, v in held.items() if k in ListingEntry.model_fields}
-    body = {
-        "corrected_entry": {**entry, "origin_region": B},
-        "note": "认定部门属湖南",
-        "source_updated_at": stamp(),
-    }
+    body = {"corrected_entry": {**entry, "origin_region": B}, "note": "认定部门属湖南"}
     return f"/v1/subjects/{CREDIT_CODE}/listings/{lid}/reassignment", body
 
 

@@ -22,6 +22,9 @@ from lifecycle_support import (
     stamp,
 )
 
+from chalicelib.bootstrap import container
+from chalicelib.erasure import StoredCopies
+
 SQUATTER = XINZHENG
 
 
@@ -35,19 +38,25 @@ def _reassign(gateway: Any, lid: str, body: dict[str, Any] | bytes, headers: Any
 
 
 def _body(entry: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    """The reassignment of ``entry`` (as the deciding region stamped it) to 七台河市."""
     body: dict[str, Any] = {
         "corrected_entry": {"origin_region": CITY, **entry},
         "note": "认定部门为七台河市；新郑市无权报送",
-        "source_updated_at": stamp(),
     }
     return {**body, **overrides}
 
 
-def _squatted_and_revoked(gateway: Any) -> tuple[Any, Any, dict[str, Any], str]:
+def _squatted(gateway: Any) -> tuple[Any, Any, dict[str, Any], str]:
+    """七台河's decision, pushed first by 新郑: the squatter, the deciding region's platform,
+    the entry and its listing's id."""
     squatter = gateway.register_platform(SQUATTER)
     owner = gateway.register_platform(CITY)
     entry = recent_entry()
-    lid = pushed(gateway, squatter, SQUATTER, entry)
+    return squatter, owner, entry, pushed(gateway, squatter, SQUATTER, entry)
+
+
+def _squatted_and_revoked(gateway: Any) -> tuple[Any, Any, dict[str, Any], str]:
+    squatter, owner, entry, lid = _squatted(gateway)
     revoked = push_with_removals(gateway, squatter, SQUATTER, [removal_of(entry, "revoked")])
     assert revoked.json_body["removed"] == 1, revoked.json_body
     return squatter, owner, entry, lid
@@ -104,7 +113,7 @@ def test_the_same_reassignment_again_is_a_replay_and_other_content_is_the_owners
 
     again = _reassign(gateway, lid, body)
     other = _reassign(
-        gateway, lid, _body({**entry, "reason": "另一事由"}, source_updated_at=stamp(2))
+        gateway, lid, _body({**entry, "reason": "另一事由", "source_updated_at": stamp()})
     )
 
     assert (again.status_code, again.json_body["changed"]) == (200, False)
@@ -118,8 +127,8 @@ def _refusals(gateway: Any, entry: dict[str, Any]) -> dict[str, tuple[dict[str, 
         "no_region": (_body({**entry, "origin_region": None}), None),
         "other_listing": (_body({**entry, "decision_number": "另一文号"}), None),
         "unregistered": (_body({**entry, "origin_region": "440300"}), None),
-        "future": (_body(entry, source_updated_at=stamp(3600)), None),
-        "stale": (_body(entry, source_updated_at=stamp(-86400 * 40)), None),
+        "future": (_body({**entry, "source_updated_at": stamp(3600)}), None),
+        "stamped": (_body(entry, source_updated_at=stamp()), None),  # the step is the gateway's
         "no_note": (_body(entry, note=""), None),
         "malformed": (b'{"corrected_entry": ', None),
         "anonymous": (_body(entry), {"content-type": "application/json"}),
@@ -130,8 +139,8 @@ EXPECTED = {
     "no_region": (400, "corrected_entry.origin_region"),
     "other_listing": (400, "corrected_entry.decision_number"),
     "unregistered": (403, "corrected_entry.origin_region"),
-    "future": (400, "source_updated_at"),
-    "stale": (409, "source_updated_at"),
+    "future": (400, "corrected_entry.source_updated_at"),
+    "stamped": (400, "source_updated_at"),
     "no_note": (400, "note"),
     "malformed": (400, None),
     "anonymous": (401, None),
@@ -171,10 +180,7 @@ def test_a_platform_may_not_reassign_not_even_the_squatter_or_the_deciding_regio
 
 
 def test_an_open_objection_is_decided_first(gateway):
-    squatter = gateway.register_platform(SQUATTER)
-    gateway.register_platform(CITY)
-    entry = recent_entry()
-    lid = pushed(gateway, squatter, SQUATTER, entry)
+    _, _, entry, lid = _squatted(gateway)
     filed = Lifecycle(gateway).file_objection(CREDIT_CODE, lid, "op-1")
     assert filed.status_code == 201, filed.json_body
     before = _held(gateway, lid)
@@ -186,13 +192,67 @@ def test_an_open_objection_is_decided_first(gateway):
     assert _held(gateway, lid) == before
 
 
-def test_a_listing_in_force_is_reassigned_without_an_objection(gateway):
-    squatter = gateway.register_platform(SQUATTER)
-    gateway.register_platform(CITY)
-    entry = recent_entry()
-    lid = pushed(gateway, squatter, SQUATTER, entry)
+def test_a_listing_in_force_is_reassigned_and_told_to_who_had_it_whatever_their_filters(
+    gateway, aws, stream, receiver
+):
+    """Review 60 F1: a move in force is an ``updated``, which only matching subscriptions got:
+    湖南's, filtered to 河南's listings, kept the squatter's copy for good."""
+    gateway.register_platform(HUNAN)
+    assert gateway.put_region(SQUATTER).status_code == 200
+    filters = {"source_regions": ["410000"]}
+    made = gateway.subscribe_as_operator(region=HUNAN, url=receiver.url, filters=filters)
+    assert made.status_code == 201, made.json_body
+    _, _, entry, lid = _squatted(gateway)
+    [listed] = fan_out_and_deliver(aws, stream)
+    assert listed.change.listing.origin_region == SQUATTER
 
-    moved = _reassign(gateway, lid, _body(entry))
+    moved = _reassign(gateway, lid, _body({**entry, "reason": "七台河市认定的事由"}))
 
     assert moved.status_code == 200, moved.json_body
     assert (_held(gateway, lid)["origin_region"], _held(gateway, lid)["status"]) == (CITY, "active")
+    [told] = fan_out_and_deliver(aws, stream)
+    assert (told.subscription_id, told.change.type.value) == (listed.subscription_id, "updated")
+    assert (told.change.listing.origin_region, told.change.listing.reason) == (
+        CITY,
+        "七台河市认定的事由",
+    )
+
+
+def test_a_squatter_stamping_ahead_neither_keeps_the_operator_out_nor_the_owners_updates(
+    gateway,
+):
+    """Review 60 F5, F6: the step is the gateway's revision, the content the deciding
+    region's with its own stamp: neither the squatter's future stamps nor an operator's
+    clock decides which of the owner's later updates apply."""
+    squatter, owner, entry, lid = _squatted(gateway)
+    ahead = {**entry, "reason": "新郑抢先", "source_updated_at": stamp(280)}
+    assert gateway.push(squatter, SQUATTER, [ahead]).json_body["accepted"] == 1
+    decided = {**entry, "source_updated_at": stamp(-30)}
+
+    moved = _reassign(gateway, lid, _body(decided))
+    later = gateway.push(
+        owner, CITY, [{**entry, "reason": "更正", "source_updated_at": stamp(290)}]
+    )
+    older = gateway.push(
+        owner, CITY, [{**entry, "reason": "旧稿", "source_updated_at": stamp(-60)}]
+    )
+
+    assert moved.status_code == 200, moved.json_body
+    assert later.json_body["accepted"] == 1, later.json_body
+    assert older.json_body["duplicate"] == 1, older.json_body  # older than what it pushed
+    assert _held(gateway, lid)["reason"] == "更正"
+
+
+def test_a_listing_retention_is_erasing_is_not_put_back_in_force(gateway):
+    """Review 60 F2: reassigned between the purge's erasure and its delete, the listing came
+    back in force holding the person under an erased mark, its deliveries withheld."""
+    _, _, entry, lid = _squatted_and_revoked(gateway)
+    c = container()
+    # the tick's first step of a purge: the log's erasure marks the id
+    StoredCopies(c.exchange_log, c.feedback, c.persons).erase(lid, "chg_" + "0" * 32)
+    before = _held(gateway, lid)
+
+    refused = _reassign(gateway, lid, _body(entry))
+
+    assert (refused.status_code, error_code(refused)) == (409, "listing_purged")
+    assert _held(gateway, lid) == before

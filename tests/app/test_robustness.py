@@ -280,11 +280,7 @@ def _decision(world: World, msg_id: str) -> dict[str, Any]:
 
 
 def _reassignment(world: World, msg_id: str) -> dict[str, Any]:
-    return {
-        "note": "认定部门属湖南",
-        "source_updated_at": now_iso(),
-        "corrected_entry": {**black_entry(), "origin_region": HUNAN},
-    }
+    return {"note": "认定部门属湖南", "corrected_entry": {**black_entry(), "origin_region": HUNAN}}
 
 
 def _fixed(body: dict[str, Any]) -> Template:

@@ -418,6 +418,15 @@ def test_a_correction_replaces_the_content_but_keeps_identity_and_origin() -> No
             "corrected_entry.decision_number",
             id="same-authority-spelt-otherwise",
         ),
+        pytest.param(  # another listing is named before a platform's moving it (review 60 F10)
+            {
+                "corrected_entry": corrected_entry(
+                    decision_number="(2025)粤1802执999号", origin_region=XINZHENG
+                )
+            },
+            "corrected_entry.decision_number",
+            id="another-number-given-elsewhere",
+        ),
     ],
 )
 def test_a_correction_must_carry_an_entry_for_the_same_listing(
