@@ -16,7 +16,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from gateway.delivery.batch_writing import Batcher
 from gateway.delivery.batching import Batch
 from gateway.delivery.intensified import plan_intensified
-from gateway.delivery.objection_notices import filtered_out, plan_notices, settles
+from gateway.delivery.objection_notices import (
+    filtered_out,
+    formerly_matched,
+    plan_notices,
+    settles,
+)
 from gateway.delivery.planning import (
     Delivery,
     Planned,
@@ -129,7 +134,7 @@ class FanOut:
                 self.receipts.subscriptions_that_received(change.listing.listing_id, left_out)
                 if settles(change, previous) and left_out
                 else set()
-            )
+            ) | formerly_matched(change, previous, owed)
             subject = subjects.get(change.listing.credit_code, ())
             deliveries += planned_deliveries(
                 change, owed, agreements, received=received, subject=subject

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from gateway.delivery.planning import Delivery, delivery_id
 from gateway.delivery.subscription import Subscription
-from gateway.lifecycle import LifecycleService
+from gateway.lifecycle import LifecycleService, moved_from
 from gateway.recognition import Agreement, recognise
 from gateway_client.contract import Change, ChangeType, EventType, Listing, china_date
 
@@ -39,6 +39,24 @@ def settles(change: Change, previous: Listing | None) -> bool:
     would otherwise keep that owner's content for good (review 60 F1)."""
     moved = previous is not None and previous.origin_region != change.listing.origin_region
     return moved or change.type in OUTCOMES
+
+
+def formerly_matched(
+    change: Change, previous: Listing | None, subscriptions: Iterable[Subscription]
+) -> set[str]:
+    """The subscriptions whose filters admitted the listing before the operator moved it to
+    another region, and do not now: each was sent (or is being sent, or holds parked) what it
+    had, so it hears the move, whatever its receipts say. ``previous`` unknown (a replay): the
+    region is read from the move's own step (``moved_from``)."""
+    origin = moved_from(change.listing) if previous is None else previous.origin_region
+    if origin is None or origin == change.listing.origin_region:
+        return set()
+    before = change.listing.model_copy(update={"origin_region": origin})
+    return {
+        sub.subscription_id
+        for sub in subscriptions
+        if sub.filters.matches(before) and not sub.filters.matches(change.listing)
+    }
 
 
 def filtered_out(change: Change, subscriptions: Iterable[Subscription]) -> list[str]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gateway.assembly import copied
+from gateway.delivery.objection_notices import formerly_matched
 from gateway.delivery.planning import Delivery, plan_deliveries, replay_record_id, stamped
 from gateway.delivery.ports import (
     AgreementStore,
@@ -374,9 +375,11 @@ def _replayed(
     subject: Sequence[Listing],
 ) -> list[Delivery]:
     """The change's delivery by the terms now, else by ``then``, the terms it was logged
-    under."""
+    under; a move to another region, also where the terms admitted the listing before it
+    (as fan-out sent it: ``formerly_matched``)."""
     for terms in (subscription, *([then] if then is not None and then is not subscription else [])):
-        planned = plan_deliveries(change, [terms], agreements, subject=subject)
+        moved = formerly_matched(change, None, [terms])
+        planned = plan_deliveries(change, [terms], agreements, subject=subject, received=moved)
         if planned:
             return planned
     return []

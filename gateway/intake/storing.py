@@ -170,10 +170,11 @@ def store(
     ``purged`` is asked, once per round for the whole batch, of the ids not held and of the
     held ones a write would move. A purge marks the id before it deletes the listing: an
     absence read here follows the mark; a held listing marked is one whose purge is under way,
-    and an update landing before its delete would keep the person stored under an erased mark
-    (the delete, conditional on the version it judged due, would then fail). A purge between
-    this read and a write fails the write (it was conditional on the version read), and the
-    next round reads the mark.
+    and an update landing before its delete would be deleted with it, answered ``accepted``:
+    it is refused instead. A purge between this read and a write either deleted the listing
+    first (the write, conditional on the version read, fails, and the next round reads the
+    mark) or finds the write landed after its erasure and deletes that version too
+    (``Tick._purge``): no person stays stored under an erased mark.
     """
     result = Stored()
     pending = list(candidates)

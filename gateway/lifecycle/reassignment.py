@@ -9,10 +9,13 @@ the decision would be locked out for good. A reassignment moves the listing in f
 and puts the deciding region's entry in force, as one step like any (subscribers hear it
 ``reinstated`` or ``updated``; past recipients too, whatever their filters: a move settles).
 
-The step is the gateway's: the next revision of the listing's version, which no stamp of the
-squatter's can refuse (a squatter stamping its pushes ahead of the clock would otherwise keep
-the operator out). The content is the deciding region's, with that region's own stamp: its
-updates made since apply, and only its older messages are answered as older.
+The content is the deciding region's, with its own stamp where that is later than anything
+the listing held; else the gateway stamps it just after the listing's version
+(``stamp_after``), and that is the step's version. Either way nothing made before the
+reassignment acts on its content afterwards (an old repair or decision replayed, review 61
+F3), and no stamp of the squatter's refuses it (one stamping its pushes ahead of the clock
+would otherwise keep the operator out). The deciding region stamps its later messages after
+the listing's version, as any owner does.
 """
 
 from __future__ import annotations
@@ -27,9 +30,16 @@ from gateway.lifecycle.rules import (
     ObjectionOpen,
     _moved,
     _step,
-    next_version,
+    stamp_after,
 )
-from gateway_client.contract import IN_FORCE, BadRequest, Conflict, Listing, ListingStatus
+from gateway_client.contract import (
+    IN_FORCE,
+    BadRequest,
+    Conflict,
+    Listing,
+    ListingStatus,
+    entry_version,
+)
 
 _REGION = "corrected_entry.origin_region"
 
@@ -85,13 +95,16 @@ def reassign(listing: Listing, request: Reassignment, now: datetime) -> Listing:
             path="objection_id",
         )
     region, entry = given_to(request), request.corrected_entry
+    if entry_version(entry) <= listing.version:
+        at, sequence = stamp_after(listing.version)
+        entry = entry.model_copy(update={"source_updated_at": at, "source_sequence": sequence})
     instead = "reassign it with the outcome recorded"
     content = corrected_content(listing, entry, entry, rehomed=True, instead=instead)
     status = ListingStatus.ACTIVE
     reason = f"reassigned: {request.note}{REHOMED}{listing.origin_region} → {region}"
     return _moved(
         listing,
-        next_version(listing.version),
+        entry_version(entry),
         now,
         **content,
         status=status,

@@ -136,8 +136,9 @@ class Reassignment(Frozen):
         "listing (code, kind, domain, authority, decision number), with `origin_region` the "
         "region it is given to"
     )
-    note: Annotated[str, Field(min_length=1, max_length=2000), FREE_TEXT] = Field(
-        description="why: kept in the listing's history, which every region that sees it reads"
+    note: Annotated[str, Field(min_length=1, max_length=2000, pattern=r"\S"), FREE_TEXT] = Field(
+        description="why (not blank): kept in the listing's history, which every region that "
+        "sees it reads"
     )
 
 

@@ -9,7 +9,7 @@ actions (expiry, operator-filed objections) take the next version after the curr
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from gateway.lifecycle.objection_policies import ObjectionPolicy
 from gateway.lifecycle.objection_timeline import timeline
@@ -46,6 +46,7 @@ STANDING = IN_FORCE | {ListingStatus.SUSPENDED}
 a repair, an expiry or the gateway's own revocation acts on."""
 GATEWAY = "gateway"
 OPERATOR = "operator"
+MAX_SEQUENCE = 10**12  # a source_sequence's bound (``Stamped``, ``ListingEntry``)
 _REVISION = ".g"  # sorts after the version it extends, before the source's next ("#…" digits)
 
 
@@ -79,6 +80,18 @@ def next_version(current: str) -> str:
     another region's objection (``content_version`` is what the owner's entries are held to)."""
     base, marked, revision = current.partition(_REVISION)
     return f"{base}{_REVISION}{int(revision) + 1 if marked else 1:06d}"
+
+
+def stamp_after(version: str) -> tuple[datetime, int]:
+    """The first source stamp (time, sequence) that sorts after ``version`` and every gateway
+    revision of it: a stamp the gateway gives content that must outrank every message made
+    before it (``reassignment``)."""
+    base = version.partition(_REVISION)[0]
+    moment, _, sequence = base.partition("#")
+    at = datetime.fromisoformat(moment.removesuffix("Z")).replace(tzinfo=UTC)
+    if int(sequence) < MAX_SEQUENCE:
+        return at, int(sequence) + 1
+    return at + timedelta(microseconds=1), 0
 
 
 def content_version(listing: Listing) -> str:
@@ -209,6 +222,18 @@ def rehomed(listing: Listing) -> bool:
         step.event == "reassigned" or (step.event == "objection_decided" and REHOMED in step.reason)
         for step in listing.history
     )
+
+
+def moved_from(listing: Listing) -> str | None:
+    """The region this very version took the listing from, where it is the operator's move
+    (its last step, made with it: a later push keeps the history, not the moment); else
+    ``None``. The reason ends ``…; origin A → B`` (a note before it may say anything)."""
+    step = listing.history[-1] if listing.history else None
+    if step is None or step.at != listing.accepted_at or REHOMED not in step.reason:
+        return None
+    if step.event not in ("reassigned", "objection_decided"):
+        return None
+    return step.reason.rsplit(REHOMED, 1)[1].split(" → ", 1)[0]
 
 
 def file_objection(

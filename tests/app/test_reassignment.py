@@ -13,6 +13,7 @@ from app_support import CITY, CREDIT_CODE, HUNAN, error_code
 from lifecycle_support import (
     XINZHENG,
     Lifecycle,
+    fan_out,
     fan_out_and_deliver,
     listing_path,
     push_with_removals,
@@ -20,6 +21,7 @@ from lifecycle_support import (
     recent_entry,
     removal_of,
     stamp,
+    webhook_data,
 )
 
 from chalicelib.bootstrap import container
@@ -130,6 +132,7 @@ def _refusals(gateway: Any, entry: dict[str, Any]) -> dict[str, tuple[dict[str, 
         "future": (_body({**entry, "source_updated_at": stamp(3600)}), None),
         "stamped": (_body(entry, source_updated_at=stamp()), None),  # the step is the gateway's
         "no_note": (_body(entry, note=""), None),
+        "blank_note": (_body(entry, note=" \u3000\n"), None),
         "malformed": (b'{"corrected_entry": ', None),
         "anonymous": (_body(entry), {"content-type": "application/json"}),
     }
@@ -142,6 +145,7 @@ EXPECTED = {
     "future": (400, "corrected_entry.source_updated_at"),
     "stamped": (400, "source_updated_at"),
     "no_note": (400, "note"),
+    "blank_note": (400, "note"),
     "malformed": (400, None),
     "anonymous": (401, None),
 }
@@ -197,11 +201,7 @@ def test_a_listing_in_force_is_reassigned_and_told_to_who_had_it_whatever_their_
 ):
     """Review 60 F1: a move in force is an ``updated``, which only matching subscriptions got:
     湖南's, filtered to 河南's listings, kept the squatter's copy for good."""
-    gateway.register_platform(HUNAN)
-    assert gateway.put_region(SQUATTER).status_code == 200
-    filters = {"source_regions": ["410000"]}
-    made = gateway.subscribe_as_operator(region=HUNAN, url=receiver.url, filters=filters)
-    assert made.status_code == 201, made.json_body
+    _filtered_to_henan(gateway, receiver)
     _, _, entry, lid = _squatted(gateway)
     [listed] = fan_out_and_deliver(aws, stream)
     assert listed.change.listing.origin_region == SQUATTER
@@ -256,3 +256,75 @@ def test_a_listing_retention_is_erasing_is_not_put_back_in_force(gateway):
 
     assert (refused.status_code, error_code(refused)) == (409, "listing_purged")
     assert _held(gateway, lid) == before
+
+
+def test_a_message_made_before_the_reassignment_never_acts_on_its_content(gateway):
+    """Review 61 F3: the content kept the deciding region's older stamp, so a repair made
+    before the reassignment, arriving again, repaired the reassigned listing."""
+    squatter = gateway.register_platform(SQUATTER)
+    gateway.register_platform(CITY)
+    entry = recent_entry(days_ago=450)
+    lid = pushed(gateway, squatter, SQUATTER, entry)
+    repair = {"reason": "已履行全部义务", "source_updated_at": stamp()}
+    path = listing_path(CREDIT_CODE, lid) + "/repair"
+    raw = json.dumps(repair, ensure_ascii=False).encode()
+    first = gateway.client.http.post(path, headers=gateway.operator(), body=raw)
+    assert first.json_body["listing"]["status"] == "repaired", first.json_body
+    assert _reassign(gateway, lid, _body(entry)).status_code == 200
+
+    again = gateway.client.http.post(path, headers=gateway.operator(), body=raw)
+
+    assert (again.status_code, error_code(again)) == (409, "stale_version")
+    assert _held(gateway, lid)["status"] == "active"
+    assert _held(gateway, lid)["version"] > first.json_body["listing"]["version"]
+
+
+def _filtered_to_henan(gateway: Any, receiver: Any) -> str:
+    """湖南's subscription to 河南's listings only: the squatter's, never 七台河's."""
+    gateway.register_platform(HUNAN)
+    assert gateway.put_region(SQUATTER).status_code == 200
+    filters = {"source_regions": ["410000"]}
+    made = gateway.subscribe_as_operator(region=HUNAN, url=receiver.url, filters=filters)
+    assert made.status_code == 201, made.json_body
+    return str(made.json_body["subscription_id"])
+
+
+def test_a_move_reaches_a_recipient_whose_delivery_was_still_on_its_way(
+    gateway, aws, stream, receiver
+):
+    """Review 61 F1: past recipients were those with an acknowledged delivery; one still
+    retrying (or paused, or parked) when the listing moved would keep the squatter's copy."""
+    subscription_id = _filtered_to_henan(gateway, receiver)
+    _, _, entry, lid = _squatted(gateway)
+    [queued] = fan_out(aws, stream)  # queued, not yet delivered
+    assert queued["subscription_id"] == subscription_id
+
+    assert _reassign(gateway, lid, _body(entry)).status_code == 200
+
+    [told] = fan_out(aws, stream)
+    assert told["subscription_id"] == subscription_id
+    assert (webhook_data(told)["type"], webhook_data(told)["listing"]["origin_region"]) == (
+        "updated",
+        CITY,
+    )
+
+
+def test_a_replay_sends_the_move_where_the_filters_admitted_the_listing_before_it(
+    gateway, aws, stream, receiver
+):
+    subscription_id = _filtered_to_henan(gateway, receiver)
+    _, _, entry, lid = _squatted(gateway)
+    fan_out_and_deliver(aws, stream)
+    assert _reassign(gateway, lid, _body(entry)).status_code == 200
+    fan_out_and_deliver(aws, stream)
+
+    replay = Lifecycle(gateway).post(
+        f"/v1/subscriptions/{subscription_id}/replay", {"from_sequence": 1}
+    )
+    resent = fan_out_and_deliver(aws, stream)
+
+    assert replay.status_code == 202, replay.json_body
+    assert [(d.change.type.value, d.change.listing.origin_region) for d in resent] == [
+        ("listed", SQUATTER),
+        ("updated", CITY),
+    ]

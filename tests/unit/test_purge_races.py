@@ -1,0 +1,73 @@
+"""A purge racing another write on the listing (review 61 F2): the tick judges what is held
+now, not its index page, and once it has erased, the listing goes whatever landed on it
+meanwhile — left held, it would keep a person in force under an erased mark."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from builders import CITY
+from fakes import InMemoryListingStore, RecordingErasure
+from test_lifecycle_service import FIVE_YEARS_ON, Rig, ended, person_listing
+
+from gateway.lifecycle.due import DueDates
+from gateway.lifecycle.rules import next_version
+from gateway.lifecycle.tick import Tick
+from gateway_client.contract import Listing, ListingStatus
+
+
+def back_in_force(held: Listing) -> Listing:
+    """What a reassignment writes: the next version, in force."""
+    return held.model_copy(
+        update={"version": next_version(held.version), "status": ListingStatus.ACTIVE}
+    )
+
+
+class WriteDuringErasure(RecordingErasure):
+    """Another write lands on the listing as the purge erases its copies."""
+
+    def __init__(self, store: InMemoryListingStore, write: Callable[[Listing], Listing]) -> None:
+        super().__init__(store)
+        self.write = write
+
+    def erase(self, listing_id: str, tombstone_id: str) -> None:
+        super().erase(listing_id, tombstone_id)
+        held = self.store.listings[listing_id]
+        assert self.store.write([(self.write(held), held.version)], None)
+
+
+def test_a_listing_written_on_during_its_erasure_is_deleted_all_the_same() -> None:
+    rig = Rig(at=FIVE_YEARS_ON)
+    gone = rig.seed(ended(person_listing()))
+    erasure = WriteDuringErasure(rig.store, back_in_force)
+    tick = Tick(rig.store, rig.archive, rig.registry, DueDates(), erasure)
+
+    report = tick.run(FIVE_YEARS_ON)
+
+    assert (report.purged, report.purged_by_region) == (1, {CITY: 1})
+    assert rig.store.current([(gone.credit_code, gone.listing_id)]) == {}
+
+
+class StalePages(InMemoryListingStore):
+    """The due index's page shows each listing as it was before the last write on it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.before: dict[str, Listing] = {}
+
+    def pending(self, today, after, limit):  # type: ignore[no-untyped-def]
+        page, following = super().pending(today, after, limit)
+        return [self.before.get(x.listing_id, x) for x in page], following
+
+
+def test_a_listing_put_back_in_force_since_the_index_page_is_not_erased() -> None:
+    rig = Rig(at=FIVE_YEARS_ON, store=StalePages())
+    due = rig.seed(ended(person_listing()))
+    assert isinstance(rig.store, StalePages)
+    rig.store.before[due.listing_id] = due
+    assert rig.store.write([(back_in_force(due), due.version)], None)
+
+    report = rig.service.tick()
+
+    assert (report.purged, rig.erasure.erased) == (0, [])
+    assert rig.stored(due).status is ListingStatus.ACTIVE
