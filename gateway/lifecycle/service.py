@@ -141,6 +141,10 @@ class LifecycleService:
         return region
 
     def _save(self, held: Listing, moved: Listing) -> Listing:
+        """Write ``moved`` over ``held``: never over a listing retention is erasing (its
+        purge deletes whatever lands on it, so a step written now would be lost unsaid)."""
+        if self._erasure is not None and self._erasure.purged([held.listing_id]):
+            raise PurgeUnderWay("retention is erasing this listing: nothing more is written on it")
         if not self._listings.write([(moved, held.version)], None):
             raise ListingChanged("the listing changed meanwhile; read it again and retry")
         return moved
@@ -285,15 +289,12 @@ class LifecycleService:
         self, credit_code: str, listing_id: str, request: Reassignment
     ) -> tuple[Listing, bool]:
         """The operator's: give the listing to the region that made its decision, that
-        region's entry in force (``gateway.lifecycle.reassignment``); never one a purge is
-        erasing (the listing is ended and its retention over)."""
+        region's entry in force (``gateway.lifecycle.reassignment``)."""
         held = self.listing(credit_code, listing_id)
         check_corrected(request.corrected_entry, self._clock.now(), self._tolerance)
         if replayed(held, request):
             return held, False
         self._may_be_given(given_to(request), request.corrected_entry.domain, OPERATOR)
-        if self._erasure is not None and self._erasure.purged([listing_id]):
-            raise PurgeUnderWay("retention is erasing this listing: it cannot be put in force")
         return self._save(held, reassign(held, request, self._clock.now())), True
 
     def _may_be_given(self, region: str, domain: str, by: str) -> None:

@@ -34,7 +34,7 @@ from gateway_client.contract import Listing, china_date, purge_id
 PAGE = 100
 """Listings read from an index at a time: the memory a run holds."""
 UNLIST_ATTEMPTS = 3
-PURGE_ATTEMPTS = 3  # deletes of an erased listing that keeps changing, each read again
+PURGE_ATTEMPTS = 20  # deletes of an erased listing, each after reading what landed on it
 """Reads and writes of a black listing to revoke, when another write keeps winning the race."""
 OVERDUE_LISTED = 100
 """Listings whose overdue entries a tick report carries; the overdue routes page the rest."""
@@ -110,11 +110,11 @@ class Tick:
         if due:
             r.broken_commitments_listed += len(self.listings.write([(x, None) for x in due], None))
         if purge_due(held, today, self.dates.retention_years, self.dates.evidence_days):
-            if self._purge(held):
+            deleted = self._purge(held)
+            if deleted is not None:  # counted where it was when deleted (a move may land)
                 r.purged += 1
-                r.purged_by_region[held.origin_region] = (
-                    r.purged_by_region.get(held.origin_region, 0) + 1
-                )
+                region = deleted.origin_region
+                r.purged_by_region[region] = r.purged_by_region.get(region, 0) + 1
                 return
         elif expiry_due(held, today) and self.listings.write(
             [(expire(held, now), held.version)], None
@@ -126,28 +126,30 @@ class Tick:
         days = (self.dates.act_on(held, after=today), read_again_on(held, today))
         self.listings.reschedule(held, min((d for d in days if d is not None), default=None))
 
-    def _purge(self, due: Listing) -> bool:
-        """Erase the listing's other copies, then delete it: whether this tick deleted it.
+    def _purge(self, due: Listing) -> Listing | None:
+        """Erase the listing's other copies, then delete it: the version this tick deleted.
 
         Judged on a fresh read (the index page may be older than a write since: a listing
         put back in force is not erased). Once erased, the listing goes whatever was written
-        on it meanwhile (a reassignment, an objection step landing between this read and the
-        erasure): an erased id is never held again (``gateway.intake.storing``), and one left
-        held would keep a person under an erased mark for good (review 61 F2)."""
+        on it meanwhile: an erased id is never held again, and one left held would keep a
+        person under an erased mark for good (review 61 F2). Every write path refuses a listing
+        under the mark (``gateway.intake.storing``, ``LifecycleService._save``), so only a
+        write already past that check can land after it: each is deleted in turn, its
+        tombstone the one the stubs name (``purge_id`` is the listing id's)."""
         key = (due.credit_code, due.listing_id)
         held = self.listings.current([key]).get(due.listing_id)
         if held is None or held.version != due.version:
-            return False  # deleted, or changed since: the write that changed it dated it
+            return None  # deleted, or changed since: the write that changed it dated it
         if self.erasure is not None:  # first: until the delete, a tick retries
             self.erasure.erase(held.listing_id, purge_id(held))
         for _ in range(PURGE_ATTEMPTS):
             if self.listings.delete(held):
-                return True
+                return held
             written = self.listings.current([key]).get(held.listing_id)
             if written is None:
-                return False  # another tick's
+                return None  # another tick's
             held = written
-        return False  # still changing: erased and marked, so the next tick deletes it
+        return None  # twenty writes after the mark, each past its check first: not expected
 
     def _unlist(self, commitment: Listing, now: datetime) -> int | None:
         """Revoke the black listing made from ``commitment``, unless it no longer stands (its

@@ -6,21 +6,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from builders import CITY
+import pytest
 from fakes import InMemoryListingStore, RecordingErasure
-from test_lifecycle_service import FIVE_YEARS_ON, Rig, ended, person_listing
+from test_lifecycle_service import FIVE_YEARS_ON, HUNAN, Rig, ended, person_listing
 
+from gateway.lifecycle import PurgeUnderWay, Reassignment
 from gateway.lifecycle.due import DueDates
 from gateway.lifecycle.rules import next_version
 from gateway.lifecycle.tick import Tick
-from gateway_client.contract import Listing, ListingStatus
+from gateway_client.contract import Listing, ListingEntry, ListingStatus, purge_id
 
 
 def back_in_force(held: Listing) -> Listing:
-    """What a reassignment writes: the next version, in force."""
-    return held.model_copy(
-        update={"version": next_version(held.version), "status": ListingStatus.ACTIVE}
-    )
+    """What a reassignment writes: the next version, in force, another region's."""
+    update = {"version": next_version(held.version), "status": ListingStatus.ACTIVE}
+    return held.model_copy(update={**update, "origin_region": HUNAN})
 
 
 class WriteDuringErasure(RecordingErasure):
@@ -44,8 +44,10 @@ def test_a_listing_written_on_during_its_erasure_is_deleted_all_the_same() -> No
 
     report = tick.run(FIVE_YEARS_ON)
 
-    assert (report.purged, report.purged_by_region) == (1, {CITY: 1})
+    assert (report.purged, report.purged_by_region) == (1, {HUNAN: 1})  # where it was deleted
     assert rig.store.current([(gone.credit_code, gone.listing_id)]) == {}
+    # the stubs name the tombstone the deleted version makes (review 62 F1)
+    assert erasure.erased[0][1] == purge_id(back_in_force(gone))
 
 
 class StalePages(InMemoryListingStore):
@@ -71,3 +73,23 @@ def test_a_listing_put_back_in_force_since_the_index_page_is_not_erased() -> Non
 
     assert (report.purged, rig.erasure.erased) == (0, [])
     assert rig.stored(due).status is ListingStatus.ACTIVE
+
+
+def test_no_lifecycle_step_is_written_on_a_listing_retention_is_erasing() -> None:
+    """Review 62 F4: a step landing on a listing under the purge's mark would be deleted with
+    it, its caller answered as if it held (a reassignment, the one step an ended listing
+    takes)."""
+    rig = Rig(at=FIVE_YEARS_ON)
+    held = rig.seed(ended(person_listing()))
+    rig.erasure.erase(held.listing_id, purge_id(held))
+    fields = {name: getattr(held, name) for name in ListingEntry.model_fields}
+    entry = ListingEntry.model_validate(
+        {**fields, "origin_region": HUNAN, "valid_until": "2030-01-01"}
+    )
+
+    with pytest.raises(PurgeUnderWay):
+        rig.service.reassign(
+            held.credit_code, held.listing_id, Reassignment(corrected_entry=entry, note="归属湖南")
+        )
+
+    assert rig.stored(held) == held

@@ -111,8 +111,11 @@ def change_between(new: Listing, old: Listing | None) -> Change | None:
 
 def purge_id(listing: Listing) -> str:
     """The change id of the listing's purge, known before the purge is logged (the tick names
-    it in the stubs that replace the listing's erased log bodies)."""
-    return change_id(listing, "#purged")
+    it in the stubs that replace the listing's erased log bodies). Of the listing id alone (an
+    id is purged once: never stored again): a version written on the listing while its purge
+    erased it is deleted with it, and its tombstone must be the one the stubs name."""
+    digest = hashlib.sha256(f"{listing.listing_id}#purged".encode()).hexdigest()
+    return "chg_" + digest[:32]
 
 
 def purged(listing: Listing, at: datetime) -> Change:
