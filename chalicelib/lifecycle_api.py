@@ -28,7 +28,6 @@ from gateway.lifecycle import (
     ObjectionIdReused,
     ObjectionOpen,
     ObjectionVerified,
-    PurgeUnderWay,
     RepairRequest,
     RepairTooEarly,
     StaleAction,
@@ -201,9 +200,8 @@ class TickResult(Frozen):
 _LISTING = "/v1/subjects/{credit_code}/listings/{listing_id}"
 _STEPPED = "The listing after the step."
 _REPLAYED = "Already done (a replay): the listing, unchanged, with `changed: false`."
-# a national source acting on its listing in a domain since taken from it: 403 too; a step on
-# a listing retention is erasing: 409 `listing_purged` (it would be deleted with the listing)
-_REFUSED = (errors.BadRequest, errors.NotFound, NotListingOwner, DomainNotPermitted, PurgeUnderWay)
+# a national source acting on its listing in a domain since taken from it: 403 too
+_REFUSED = (errors.BadRequest, errors.NotFound, NotListingOwner, DomainNotPermitted)
 
 ROUTES: tuple[Operation, ...] = (
     Operation(

@@ -141,10 +141,6 @@ class LifecycleService:
         return region
 
     def _save(self, held: Listing, moved: Listing) -> Listing:
-        """Write ``moved`` over ``held``: never over a listing retention is erasing (its
-        purge deletes whatever lands on it, so a step written now would be lost unsaid)."""
-        if self._erasure is not None and self._erasure.purged([held.listing_id]):
-            raise PurgeUnderWay("retention is erasing this listing: nothing more is written on it")
         if not self._listings.write([(moved, held.version)], None):
             raise ListingChanged("the listing changed meanwhile; read it again and retry")
         return moved
@@ -291,6 +287,9 @@ class LifecycleService:
         """The operator's: give the listing to the region that made its decision, that
         region's entry in force (``gateway.lifecycle.reassignment``)."""
         held = self.listing(credit_code, listing_id)
+        if self._erasure is not None and self._erasure.purged([listing_id]):
+            # the purge deletes whatever lands on it: put back in force, it would be lost
+            raise PurgeUnderWay("retention is erasing this listing: it cannot be put in force")
         check_corrected(request.corrected_entry, self._clock.now(), self._tolerance)
         if replayed(held, request):
             return held, False

@@ -132,10 +132,11 @@ class Tick:
         Judged on a fresh read (the index page may be older than a write since: a listing
         put back in force is not erased). Once erased, the listing goes whatever was written
         on it meanwhile: an erased id is never held again, and one left held would keep a
-        person under an erased mark for good (review 61 F2). Every write path refuses a listing
-        under the mark (``gateway.intake.storing``, ``LifecycleService._save``), so only a
-        write already past that check can land after it: each is deleted in turn, its
-        tombstone the one the stubs name (``purge_id`` is the listing id's)."""
+        person under an erased mark for good (review 61 F2). What could put it back in force
+        refuses it under the mark (a push moving it: ``gateway.intake.storing``; a
+        reassignment), so only such a write already past that check, or a step on the ended
+        listing (a removal, an objection's decision), lands after it: each is deleted in turn,
+        its tombstone the one the stubs name (``purge_id`` is the listing id's)."""
         key = (due.credit_code, due.listing_id)
         held = self.listings.current([key]).get(due.listing_id)
         if held is None or held.version != due.version:

@@ -5,16 +5,19 @@ meanwhile — left held, it would keep a person in force under an erased mark.""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
+from builders import CITY
 from fakes import InMemoryListingStore, RecordingErasure
-from test_lifecycle_service import FIVE_YEARS_ON, HUNAN, Rig, ended, person_listing
+from test_lifecycle_service import ENDED, FIVE_YEARS_ON, HUNAN, Rig, ended, person_listing
 
 from gateway.lifecycle import PurgeUnderWay, Reassignment
 from gateway.lifecycle.due import DueDates
+from gateway.lifecycle.retention import EVIDENCE_DAYS
 from gateway.lifecycle.rules import next_version
 from gateway.lifecycle.tick import Tick
-from gateway_client.contract import Listing, ListingEntry, ListingStatus, purge_id
+from gateway_client.contract import Listing, ListingEntry, ListingStatus, Objection, purge_id
 
 
 def back_in_force(held: Listing) -> Listing:
@@ -75,10 +78,10 @@ def test_a_listing_put_back_in_force_since_the_index_page_is_not_erased() -> Non
     assert rig.stored(due).status is ListingStatus.ACTIVE
 
 
-def test_no_lifecycle_step_is_written_on_a_listing_retention_is_erasing() -> None:
-    """Review 62 F4: a step landing on a listing under the purge's mark would be deleted with
-    it, its caller answered as if it held (a reassignment, the one step an ended listing
-    takes)."""
+def test_a_listing_retention_is_erasing_is_not_reassigned() -> None:
+    """Review 62 F4, 63 F4: put back in force under the purge's mark, the listing would be
+    deleted, its reassignment answered as if it held; refused before anything else is judged
+    (an open objection too: deciding it is what lets the purge go on)."""
     rig = Rig(at=FIVE_YEARS_ON)
     held = rig.seed(ended(person_listing()))
     rig.erasure.erase(held.listing_id, purge_id(held))
@@ -93,3 +96,35 @@ def test_no_lifecycle_step_is_written_on_a_listing_retention_is_erasing() -> Non
         )
 
     assert rig.stored(held) == held
+
+
+def filed_objection() -> Objection:
+    """An objection filed (by the owner: it has the notice) before the listing ended."""
+    return Objection(
+        objection_id="obj-1",
+        filed_at=ENDED - timedelta(days=30),
+        filed_by=CITY,
+        reason="信息有误",
+        deadline=None,
+        deadline_basis="",
+        suspends=False,
+    )
+
+
+def test_a_listing_under_the_mark_with_an_objection_open_is_decided_then_purged() -> None:
+    """Review 63 F1: with every lifecycle step refused under the mark, a listing whose purge
+    was cut short with an objection open could never be decided, so never purged."""
+    rig = Rig()  # at NOW: ENDED is over five years before
+    with_objection = person_listing().model_copy(update={"objection": filed_objection()})
+    held = rig.seed(ended(with_objection))
+    rig.erasure.erase(held.listing_id, purge_id(held))  # a purge cut short
+
+    decided, changed = rig.decide(held, region=None)  # the operator's
+    rig.clock.advance(timedelta(days=EVIDENCE_DAYS + 1))  # its version past the evidence window
+    report = rig.service.tick()
+
+    assert changed
+    assert decided.objection is not None
+    assert not decided.objection.open
+    assert report.purged == 1
+    assert rig.store.current([(held.credit_code, held.listing_id)]) == {}
