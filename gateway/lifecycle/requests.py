@@ -128,8 +128,8 @@ class ObjectionDecision(Stamped):
 
 class Reassignment(Frozen):
     """The operator gives a listing to the region that made its decision, with that region's
-    entry in force (``gateway.lifecycle.reassignment``). Not stamped: the step is the
-    gateway's (its next revision), the content the deciding region's, with its own stamp."""
+    entry in force (``gateway.lifecycle.reassignment``). Not stamped: the content keeps the
+    deciding region's own stamp, or takes the gateway's just after the listing's version."""
 
     corrected_entry: ListingEntry = Field(
         description="the deciding region's entry, stamped as that region stamped it: the same "

@@ -290,11 +290,12 @@ class LifecycleService:
         if self._erasure is not None and self._erasure.purged([listing_id]):
             # the purge deletes whatever lands on it: put back in force, it would be lost
             raise PurgeUnderWay("retention is erasing this listing: it cannot be put in force")
-        check_corrected(request.corrected_entry, self._clock.now(), self._tolerance)
+        now = self._clock.now()
+        check_corrected(request.corrected_entry, now, self._tolerance)
         if replayed(held, request):
             return held, False
         self._may_be_given(given_to(request), request.corrected_entry.domain, OPERATOR)
-        return self._save(held, reassign(held, request, self._clock.now())), True
+        return self._save(held, reassign(held, request, now)), True
 
     def _may_be_given(self, region: str, domain: str, by: str) -> None:
         """The operator gives a listing only to a region that can then push it: registered,

@@ -34,8 +34,9 @@ from gateway_client.contract import Listing, china_date, purge_id
 PAGE = 100
 """Listings read from an index at a time: the memory a run holds."""
 UNLIST_ATTEMPTS = 3
-PURGE_ATTEMPTS = 20  # deletes of an erased listing, each after reading what landed on it
 """Reads and writes of a black listing to revoke, when another write keeps winning the race."""
+PURGE_ATTEMPTS = 20
+"""Deletes of an erased listing, each after reading what landed on it (``Tick._purge``)."""
 OVERDUE_LISTED = 100
 """Listings whose overdue entries a tick report carries; the overdue routes page the rest."""
 
@@ -132,11 +133,11 @@ class Tick:
         Judged on a fresh read (the index page may be older than a write since: a listing
         put back in force is not erased). Once erased, the listing goes whatever was written
         on it meanwhile: an erased id is never held again, and one left held would keep a
-        person under an erased mark for good (review 61 F2). What could put it back in force
-        refuses it under the mark (a push moving it: ``gateway.intake.storing``; a
-        reassignment), so only such a write already past that check, or a step on the ended
-        listing (a removal, an objection's decision), lands after it: each is deleted in turn,
-        its tombstone the one the stubs name (``purge_id`` is the listing id's)."""
+        person under an erased mark for good (review 61 F2). A push moving it
+        (``gateway.intake.storing``) and a reassignment refuse a listing under the mark, so
+        only such a write already past that check, or a step on the ended listing (a removal,
+        an objection's decision), lands after it: each is deleted in turn, its tombstone the
+        one the stubs name (``purge_id`` is the listing id's)."""
         key = (due.credit_code, due.listing_id)
         held = self.listings.current([key]).get(due.listing_id)
         if held is None or held.version != due.version:
