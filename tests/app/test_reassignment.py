@@ -133,6 +133,8 @@ def _refusals(gateway: Any, entry: dict[str, Any]) -> dict[str, tuple[dict[str, 
         "stamped": (_body(entry, source_updated_at=stamp()), None),  # the step is the gateway's
         "no_note": (_body(entry, note=""), None),
         "blank_note": (_body(entry, note=" \u3000\n"), None),
+        # the note goes into the history every region reads: no ID number in it
+        "id_in_note": (_body(entry, note="当事人 11010519491231002X 申请"), None),
         "malformed": (b'{"corrected_entry": ', None),
         "anonymous": (_body(entry), {"content-type": "application/json"}),
     }
@@ -146,6 +148,7 @@ EXPECTED = {
     "stamped": (400, "source_updated_at"),
     "no_note": (400, "note"),
     "blank_note": (400, "note"),
+    "id_in_note": (400, "note"),
     "malformed": (400, None),
     "anonymous": (401, None),
 }
