@@ -17,6 +17,7 @@ from gateway_client.contract import (
     DeliveryPayload,
     Listing,
     LogEntry,
+    SubscriptionFilters,
     change_id,
 )
 from gateway_client.durable_files import locked
@@ -199,6 +200,14 @@ def erasures_held(
     return vouched, tuple(plausible)
 
 
+def _admitted(filters: SubscriptionFilters, e: LogEntry) -> bool:
+    """Whether ``filters`` name the entry's listing, or the region the operator moved it from
+    with this entry: the gateway sends a move to both, so a subscription that followed the old
+    owner learns where its copy went (review 64 F1)."""
+    origins = (e.origin_region,) if e.moved_from is None else (e.origin_region, e.moved_from)
+    return any(filters.admits(e.kind, e.domain, origin) for origin in origins)
+
+
 def verify_log(
     client: PushClient,
     base_url: str,
@@ -259,7 +268,7 @@ def verify_log(
             and (
                 (under := planned_under(e.sequence)) is None
                 or not under.excuses
-                or under.terms.filters.admits(e.kind, e.domain, e.origin_region)
+                or _admitted(under.terms.filters, e)
             )
         ),
         lambda size: tile_hash_reader(size, fetch),
@@ -274,7 +283,7 @@ def verify_log(
         judged=lambda e: (
             (under := planned_under(e.sequence)) is not None
             and not under.terms.recognised_only
-            and (under.excuses or under.terms.filters.admits(e.kind, e.domain, e.origin_region))
+            and (under.excuses or _admitted(under.terms.filters, e))
         ),
         witness_lag=witness_lag,
     )

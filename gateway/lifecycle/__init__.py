@@ -42,7 +42,6 @@ from gateway.lifecycle.rules import (
     RepairTooEarly,
     StaleAction,
     content_version,
-    moved_from,
     next_version,
     remove,
     removed_status,
@@ -56,6 +55,7 @@ from gateway.lifecycle.service import (
 from gateway.lifecycle.tick import PAGE as INDEX_PAGE
 from gateway.lifecycle.tick import TickReport
 from gateway.lifecycle.workdays import WorkdayCalendar
+from gateway_client.contract import moved_from
 
 __all__ = [
     "EVIDENCE_DAYS",

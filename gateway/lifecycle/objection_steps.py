@@ -14,8 +14,6 @@ from gateway.lifecycle.corrections import corrected_content, holds, refuse_other
 from gateway.lifecycle.objection_timeline import noticed_by, timeline
 from gateway.lifecycle.requests import ObjectionDecision, VerificationReport
 from gateway.lifecycle.rules import (
-    OPERATOR,
-    REHOMED,
     STANDING,
     NotInForce,
     _moved,
@@ -28,6 +26,8 @@ from gateway.lifecycle.rules import (
 )
 from gateway.lifecycle.workdays import WorkdayCalendar
 from gateway_client.contract import (
+    OPERATOR,
+    REHOMED,
     BadRequest,
     Conflict,
     Listing,

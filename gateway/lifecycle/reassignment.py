@@ -25,8 +25,6 @@ from datetime import datetime
 from gateway.lifecycle.corrections import corrected_content, holds, refuse_other_listing
 from gateway.lifecycle.requests import Reassignment
 from gateway.lifecycle.rules import (
-    OPERATOR,
-    REHOMED,
     ObjectionOpen,
     _moved,
     _step,
@@ -34,6 +32,8 @@ from gateway.lifecycle.rules import (
 )
 from gateway_client.contract import (
     IN_FORCE,
+    OPERATOR,
+    REHOMED,
     BadRequest,
     Conflict,
     Listing,

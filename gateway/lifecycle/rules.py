@@ -26,6 +26,8 @@ from gateway.lifecycle.workdays import WorkdayCalendar
 from gateway.promotion import fresh_salt
 from gateway_client.contract import (
     IN_FORCE,
+    OPERATOR,
+    REHOMED,
     BadRequest,
     Conflict,
     Listing,
@@ -45,7 +47,6 @@ STANDING = IN_FORCE | {ListingStatus.SUSPENDED}
 """A listing that still applies, or will again once its objection is decided: what a removal,
 a repair, an expiry or the gateway's own revocation acts on."""
 GATEWAY = "gateway"
-OPERATOR = "operator"
 MAX_SEQUENCE = 10**12  # a source_sequence's bound (``Stamped``, ``ListingEntry``)
 _REVISION = ".g"  # sorts after the version it extends, before the source's next ("#…" digits)
 
@@ -211,29 +212,17 @@ def objection_decisions(listing: Listing) -> Iterator[tuple[str, datetime]]:
             yield step.reason.removeprefix("objection ").split(" ", 1)[0], step.at
 
 
-REHOMED = "; origin "
-"""What a decided step's reason carries when the operator gave the listing to another region."""
-
-
 def rehomed(listing: Listing) -> bool:
     """Whether the operator ever gave the listing to another region (``objection_steps``,
     ``reassignment``)."""
     return any(
-        step.event == "reassigned" or (step.event == "objection_decided" and REHOMED in step.reason)
+        step.by == OPERATOR
+        and (
+            step.event == "reassigned"
+            or (step.event == "objection_decided" and REHOMED in step.reason)
+        )
         for step in listing.history
     )
-
-
-def moved_from(listing: Listing) -> str | None:
-    """The region this very version took the listing from, where it is the operator's move
-    (its last step, made with it: a later push keeps the history, not the moment); else
-    ``None``. The reason ends ``…; origin A → B`` (a note before it may say anything)."""
-    step = listing.history[-1] if listing.history else None
-    if step is None or step.at != listing.accepted_at or REHOMED not in step.reason:
-        return None
-    if step.event not in ("reassigned", "objection_decided"):
-        return None
-    return step.reason.rsplit(REHOMED, 1)[1].split(" → ", 1)[0]
 
 
 def file_objection(

@@ -29,7 +29,6 @@ from gateway.lifecycle.requests import (
 from gateway.lifecycle.retention import EVIDENCE_DAYS
 from gateway.lifecycle.rules import (
     GATEWAY,
-    OPERATOR,
     NotInForce,
     file_objection,
     objections_filed,
@@ -43,6 +42,7 @@ from gateway.ownership import NotListingOwner, may_change, not_owner_message
 from gateway.ports import Archive, Erasure, ListingStore, Receipts, Registry
 from gateway_client.contract import (
     DEFAULT_TOLERANCE,
+    OPERATOR,
     BadRequest,
     Clock,
     Conflict,

@@ -10,10 +10,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from app_support import CITY, HUNAN, black_entry
+from app_support import CITY, CREDIT_CODE, HUNAN, black_entry
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from delivery_support import DeliveryQueue, as_operator, push_and_fan_out, subscribe
+from lifecycle_support import XINZHENG, listing_path, pushed, recent_entry
 
+import app as gateway_app
 from gateway_client import log_verifier
 from gateway_client.contract import DeliveryPayload
 from gateway_client.contract.keys import PublishedKey
@@ -211,3 +213,41 @@ def test_a_stored_line_naming_no_log_entry_is_reported_altered(  # type: ignore[
 
     assert any("log entry 0 (altered)" in p for p in report.problems), report.problems
     assert any("was never delivered" in p for p in report.problems), report.problems
+
+
+def test_a_dropped_move_is_owed_to_the_subscription_that_followed_the_old_owner(
+    gateway, aws, stream, hook, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Review 64 F1: the operator's move reaches a subscription filtered to the region the
+    listing left; its log entry names that region, so a gateway withholding the move from it
+    no longer passes the audit."""
+    squatter = gateway.register_platform(XINZHENG)
+    gateway.register_platform(CITY)
+    gateway.register_platform(HUNAN)
+    filters = {"source_regions": ["410000"]}
+    made = gateway.subscribe_as_operator(region=HUNAN, url=hook.url, filters=filters)
+    assert made.status_code == 201, made.json_body
+    queue = DeliveryQueue(aws.sqs, aws.env["CG_DELIVERY_QUEUE_URL"], aws.env["CG_DELIVERY_DLQ_URL"])
+    entry = recent_entry()
+    lid = pushed(gateway, squatter, XINZHENG, entry)
+    gateway_app.fan_out_changes(stream.event(), None)
+    queue.run()
+    body = {"corrected_entry": {**entry, "origin_region": CITY}, "note": "认定部门为七台河市"}
+    moved = gateway.client.http.post(
+        listing_path(CREDIT_CODE, lid) + "/reassignment",
+        headers=gateway.operator(),
+        body=json.dumps(body, ensure_ascii=False).encode(),
+    )
+    assert moved.status_code == 200, moved.json_body
+    gateway_app.fan_out_changes(stream.event(), None)
+    queue.run()
+    bodies = [r.body for r in hook.requests]
+    sub_id = str(made.json_body["subscription_id"])
+
+    honest = _verify(gateway, monkeypatch, sub_id, bodies, _honest)
+    dropped = _verify(gateway, monkeypatch, sub_id, _first_only(bodies), _honest)
+
+    assert [DeliveryPayload.model_validate_json(b).log_sequence for b in bodies] == [1, 2]
+    assert honest.ok, honest.problems
+    assert not dropped.ok
+    assert any("log entry 2" in p and "never delivered" in p for p in dropped.problems)

@@ -326,6 +326,7 @@ def test_the_pages_proof_checks_agree_with_the_client_library(
     assert page.evaluate(CHECK_PROOFS, proof_cases()) == []
 
     entries = as_operator(logged, "GET", "/v1/log?from=1&limit=15").body["entries"]
+    entries.append({**entries[0], "moved_from": "410184"})  # the operator's move: one more field
     checkpoint = as_operator(logged, "GET", "/v1/log/checkpoints").body["checkpoints"][-1]
     hashes, text = page.evaluate(CHECK_HASHES, [entries, checkpoint])
     assert hashes == [entry_hash(LogEntry.model_validate(e)) for e in entries]

@@ -31,7 +31,7 @@ from pydantic import ValidationError
 from gateway.delivery.planning import Delivery, delivery_id, stamped
 from gateway.recognition.matching import recognise
 from gateway_client.contract.change import Change, ChangeType
-from gateway_client.contract.listing import ListingStatus, masked
+from gateway_client.contract.listing import Listing, ListingStatus, Transition, masked
 from gateway_client.contract.log import (
     Checkpoint,
     LogEntry,
@@ -100,6 +100,7 @@ def test_an_entrys_hash_is_the_rfc6962_leaf_hash_of_its_published_fields() -> No
         {"change_digest": "ab" * 31 + "\nx"},
         {"domain": "court_defaulter\nred"},
         {"origin_region": "23090\n"},
+        {"moved_from": "41018\n"},
     ],
     ids=lambda fields: next(iter(fields)),
 )
@@ -118,6 +119,49 @@ def test_an_entry_carries_the_routing_fields_and_digest_of_its_change() -> None:
     assert (entry.kind, entry.domain, entry.origin_region) == ("red", "a_grade_taxpayer", "441802")
     assert entry.change_digest == change_digest(red)
     assert entry.at == red.occurred_at
+
+
+def _stepped(made: Listing, event: str, by: str, reason: str, at_version: bool = True) -> Change:
+    """``made`` with a last step as given, made with this version (or an earlier one)."""
+    at = made.accepted_at if at_version else made.accepted_at - timedelta(days=1)
+    step = Transition.model_validate(
+        {"event": event, "status": "active", "at": at, "by": by, "reason": reason}
+    )
+    return change(made.model_copy(update={"history": (*made.history, step)}))
+
+
+@pytest.mark.parametrize("event", ["reassigned", "objection_decided"])
+def test_the_operators_move_names_the_region_the_listing_left_in_its_leaf(event) -> None:
+    made = listing(region="230900")
+    reason = f"reassigned: 认定部门为七台河市; origin 410184 → {made.origin_region}"
+
+    [entry] = log_entries(1, [_stepped(made, event, "operator", reason)])
+
+    assert entry.moved_from == "410184"
+    assert json.loads(entry_leaf(entry))["moved_from"] == "410184"
+    assert entry.hash == entry_hash(LogEntry.model_validate(entry.model_dump(mode="json")))
+
+
+@pytest.mark.parametrize(
+    ("by", "reason", "at_version"),
+    [
+        ("230900", "objection o1 upheld: 见; origin 410184 → 230900", True),  # a region's note
+        ("operator", "reassigned: x; origin 410184 → 230900", False),  # a later version
+        ("operator", "reassigned: x; origin 410184 → 440000", True),  # names another origin
+        ("operator", "reassigned: x; origin 4101 → 230900", True),  # no region
+        ("operator", "reassigned: x; origin 230900 → 230900", True),  # no move
+    ],
+    ids=["region", "later", "elsewhere", "malformed", "same"],
+)
+def test_a_step_that_is_not_this_versions_move_leaves_the_leaf_as_it_was(
+    by, reason, at_version
+) -> None:
+    made = listing(region="230900")
+
+    [entry] = log_entries(1, [_stepped(made, "objection_decided", by, reason, at_version)])
+
+    assert entry.moved_from is None
+    assert "moved_from" not in json.loads(entry_leaf(entry))
 
 
 def test_a_leaf_holds_no_listing_content() -> None:

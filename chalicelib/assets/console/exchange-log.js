@@ -129,7 +129,7 @@ async function entries(head) {
         { title: "时间 at", cell: (e) => beijing(e.at) },
         { title: "类别 kind", cell: (e) => e.kind },
         { title: "领域 domain", cell: (e) => e.domain },
-        { title: "来源 origin", cell: (e) => place(e.origin_region) },
+        { title: "来源 origin", cell: (e) => e.moved_from == null ? place(e.origin_region) : `${place(e.origin_region)} (改归属自 moved from ${place(e.moved_from)})` },
         { title: "叶哈希 leaf hash", cell: (e) => [short(e.hash), erased.has(e.sequence) ? " (已清除 erased)" : ""] },
       ], page.entries, "此页没有条目。 No entry on this page.", PAGE));
     } catch (error) {

@@ -39,14 +39,17 @@ export function isoformat(text) {
 }
 
 /** contract.log.entry_leaf: the published fields but the hash, as canonical JSON (keys sorted,
- *  no spaces; the fields are plain ASCII and digits, so JSON.stringify writes what Python does). */
+ *  no spaces; the fields are plain ASCII and digits, so JSON.stringify writes what Python does).
+ *  `moved_from` only where the entry is the operator's move, as the leaf holds it. */
 export function entryLeaf(e) {
+  const moved = e.moved_from == null ? {} : { moved_from: e.moved_from };
   return JSON.stringify({
     at: isoformat(e.at),
     change_digest: e.change_digest,
     change_id: e.change_id,
     domain: e.domain,
     kind: e.kind,
+    ...moved,
     origin_region: e.origin_region,
     sequence: e.sequence,
   });

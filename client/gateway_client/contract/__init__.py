@@ -161,6 +161,7 @@ from gateway_client.contract.model import (
     instance,
     intake_of,
 )
+from gateway_client.contract.moves import OPERATOR, REHOMED, moved_from
 from gateway_client.contract.ndjson import MAX_LINE_BYTES, Line, lines_of
 from gateway_client.contract.notices import (
     DISABLED,
@@ -265,9 +266,11 @@ __all__ = [
     "NAMING_LINE",
     "NATION",
     "ONE_LINE",
+    "OPERATOR",
     "PROVES",
     "PROVES_FILE",
     "PURPOSE_LABELS",
+    "REHOMED",
     "REQUEST_ID_RE",
     "SALTED_SINCE",
     "SETTLED_QUIETLY",
@@ -426,6 +429,7 @@ __all__ = [
     "mask",
     "mask_ids_in",
     "masked",
+    "moved_from",
     "parent",
     "person_key",
     "person_measures",

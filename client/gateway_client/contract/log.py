@@ -30,6 +30,7 @@ from gateway_client.contract.change import Change
 from gateway_client.contract.keys import GatewaySigners
 from gateway_client.contract.listing import masked
 from gateway_client.contract.model import Frozen
+from gateway_client.contract.moves import moved_from
 from gateway_client.contract.sm2_signing import Sm2Verifier
 from gateway_client.tlog import NoteSigner, format_checkpoint, leaf_hash, sign_note
 
@@ -57,6 +58,15 @@ class LogEntry(Frozen):
     at: AwareDatetime
     hash: str = Field(
         pattern=_HEX64, description="hex SHA-256(0x00 || leaf data): the entry's leaf hash"
+    )
+    # The operator's move (``moves``): the region the listing was taken from, owed to the
+    # subscriptions that region's filters named; left out otherwise, so other leaves read as
+    # they always did.
+    moved_from: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{6}$",
+        exclude_if=lambda value: value is None,
+        description="the origin the operator moved the listing from with this change",
     )
 
     @property
@@ -87,6 +97,7 @@ def log_entry(sequence: int, change: Change) -> LogEntry:
         origin_region=listing.origin_region,
         at=change.occurred_at,
         hash="0" * 64,
+        moved_from=moved_from(listing),
     )
     return unhashed.model_copy(update={"hash": entry_hash(unhashed)})
 

@@ -1,0 +1,32 @@
+"""The operator's moves: a listing given to the region that made its decision (a reassignment,
+or an objection's ``corrected`` decision naming another origin). Both sides read a move from
+the listing's own last step, so the gateway's fan-out and its log, and a subscriber auditing
+the log, agree on which version moved and from where."""
+
+from __future__ import annotations
+
+import re
+
+from gateway_client.contract.listing import Listing
+
+OPERATOR = "operator"  # who a step made by the operator names (``Transition.by``)
+REHOMED = "; origin "
+"""What the reason of the operator's step ends with when it gave the listing to another region:
+``…; origin A → B`` (a note before it may say anything)."""
+_ARROW = " → "
+_REGION = re.compile(r"[0-9]{6}")
+
+
+def moved_from(listing: Listing) -> str | None:
+    """The region this very version took the listing from, where it is the operator's move
+    (its last step, made with it: a later push keeps the history, not the moment); else
+    ``None``. Only the operator's step counts, and only a suffix naming this version's origin
+    as the new one: a region's note quoting the marker moves nothing."""
+    step = listing.history[-1] if listing.history else None
+    if step is None or step.at != listing.accepted_at or step.by != OPERATOR:
+        return None
+    if step.event not in ("reassigned", "objection_decided") or REHOMED not in step.reason:
+        return None
+    old, _, new = step.reason.rsplit(REHOMED, 1)[1].partition(_ARROW)
+    moved = _REGION.fullmatch(old) and new == listing.origin_region != old
+    return old if moved else None
