@@ -27,6 +27,7 @@ from gateway_client.contract import (
     Clock,
     GatewaySigners,
     entry_leaf,
+    moves_since_line,
     salted_since_line,
     sign_checkpoint,
 )
@@ -96,9 +97,11 @@ class LogPublisher:
             entries = self._log.leaves(done + 1, upto - done)
             if [e.sequence for e in entries] != list(range(done + 1, upto + 1)):
                 raise RuntimeError(f"log entries {done + 1}…{upto} are not all stored")
-            # fixed once (the state's put carries it on), then stated by every checkpoint
-            since = state.salted_since or self._log.salted_since(self._cut_over(state))
-            state = replace(state, salted_since=since)
+            # fixed once (the state's put carries them on), then stated by every checkpoint
+            since, moves = state.salted_since, state.moves_since
+            if since is None or moves is None:
+                since, moves = self._log.cut_overs(self._cut_over(state))
+                state = replace(state, salted_since=since, moves_since=moves)
             leaves = [entry_leaf(e) for e in entries]
             grown, hashes = frontier.append([leaf_hash(x) for x in leaves])
             written = [
@@ -113,7 +116,7 @@ class LogPublisher:
                 self._clock.now(),
                 self._signers,
                 self.origin,
-                [salted_since_line(since)],
+                [salted_since_line(since), moves_since_line(moves)],
             )
             kept = self._put_checkpoint(checkpoint)
             if self._log.advance_published(state, grown):
@@ -123,10 +126,11 @@ class LogPublisher:
         raise RuntimeError(f"the log's publication did not reach {target}")
 
     def _cut_over(self, state: Published) -> datetime:
-        """When every listing version this gateway accepts is salted: always, for a log
-        nothing was published of before this code (every fan-out publishes as it logs);
-        else once no invocation of code from before salts can still be running, Lambda's
-        longest, whole seconds rounded up (a checkpoint states whole seconds)."""
+        """From when only this code logs (every listing version salted, every move named in
+        its leaf): always, for a log nothing was published of before this code (every
+        fan-out publishes as it logs); else once no invocation of older code can still be
+        running, Lambda's longest, whole seconds rounded up (a checkpoint states whole
+        seconds). A cut-over fixed by an earlier release stays as it was."""
         if state.size == 0:
             return FROM_THE_START
         at = self._clock.now() + SALTING_MARGIN

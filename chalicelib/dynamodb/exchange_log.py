@@ -70,12 +70,13 @@ from chalicelib.dynamodb.log_chunks import Committed
 from chalicelib.dynamodb.log_compaction import COMPACT_AT
 from chalicelib.dynamodb.log_erasure import LogErasure
 from chalicelib.dynamodb.log_published import (
+    CUT_OVERS,
     PUBLISHED,
     PUBLISHED_KEY,
     Published,
     advance_put,
+    cut_over_update,
     published_of,
-    salting_update,
 )
 from chalicelib.dynamodb.log_reading import (
     Read,
@@ -149,10 +150,12 @@ class DynamoExchangeLog(LogErasure):
             appended, self._appended = self._appended, None
         return appended
 
-    def salted_since(self, at: datetime) -> datetime:
-        """The salting cut-over, fixed at ``at`` unless it is fixed already (``log_published``)."""
-        fixed = self._client.update_item(**salting_update(self._table, at))
-        return datetime.fromisoformat(fixed["Attributes"]["salted_since"]["S"])
+    def cut_overs(self, at: datetime) -> tuple[datetime, datetime]:
+        """The salting and moves cut-overs, each fixed at ``at`` unless it is fixed already
+        (``log_published``)."""
+        fixed = self._client.update_item(**cut_over_update(self._table, at))["Attributes"]
+        salted, moves = (datetime.fromisoformat(fixed[name]["S"]) for name in CUT_OVERS)
+        return salted, moves
 
     def advance_published(self, before: Published, frontier: Frontier) -> bool:
         """Record publication up to ``frontier.size`` unless another publisher moved it first."""

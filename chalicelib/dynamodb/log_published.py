@@ -1,7 +1,7 @@
 """The exchange log's publisher state, one item of its table (``chalicelib.log_publishing``
 moves it): how far tiles and checkpoints are published, the tree's right edge there, the
-latest checkpoints' sizes, and the salting cut-over every checkpoint states
-(``gateway_client.contract.salting``), fixed once."""
+latest checkpoints' sizes, and the cut-overs every checkpoint states, each fixed once: salting
+(``gateway_client.contract.salting``) and moves named in leaves (``…contract.moves``)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from gateway_client.tlog import Frontier
 PUBLISHED = "published"
 PUBLISHED_KEY: Item = {"pk": s(PUBLISHED)}
 
+CUT_OVERS = ("salted_since", "moves_since")  # the attributes, in ``Published``'s order
 RECENT_CHECKPOINTS = 256
 """How many of the latest checkpoints' sizes the publisher's state keeps: what
 ``GET /v1/log/checkpoints`` lists, without listing the bucket."""
@@ -26,6 +27,7 @@ class Published:
     frontier: Frontier  # the tree as far as it is published (its size, its right edge)
     recent: tuple[int, ...]  # the latest checkpoints' sizes, oldest first
     salted_since: datetime | None = None  # None until the first publisher that states it
+    moves_since: datetime | None = None  # likewise
 
     @property
     def size(self) -> int:
@@ -34,21 +36,26 @@ class Published:
 
 def published_of(item: Mapping[str, Any] | None) -> Published:
     """The state its item holds (none yet: nothing published)."""
-    since = item.get("salted_since") if item is not None else None
-    salted = datetime.fromisoformat(since["S"]) if since is not None else None
-    if item is None or "frontier" not in item:  # nothing published (the cut-over may be fixed)
-        return Published(Frontier.empty(), (), salted)
+    salted, moves = (_instant(item, name) for name in CUT_OVERS)
+    if item is None or "frontier" not in item:  # nothing published (the cut-overs may be fixed)
+        return Published(Frontier.empty(), (), salted, moves)
     recent = tuple(int(x["N"]) for x in item.get("recent", {}).get("L", []))
-    return Published(Frontier.from_bytes(bytes(item["frontier"]["B"])), recent, salted)
+    return Published(Frontier.from_bytes(bytes(item["frontier"]["B"])), recent, salted, moves)
 
 
-def salting_update(table: str, at: datetime) -> dict[str, Any]:
-    """The UpdateItem fixing the salting cut-over at ``at`` unless one is fixed already; it
-    returns the one that holds, so publishers racing to fix it all state the same."""
+def _instant(item: Mapping[str, Any] | None, name: str) -> datetime | None:
+    value = item.get(name) if item is not None else None
+    return datetime.fromisoformat(value["S"]) if value is not None else None
+
+
+def cut_over_update(table: str, at: datetime) -> dict[str, Any]:
+    """The UpdateItem fixing each cut-over at ``at`` unless it is fixed already; it returns
+    the ones that hold, so publishers racing to fix them all state the same."""
+    fixed = ", ".join(f"{name} = if_not_exists({name}, :at)" for name in CUT_OVERS)
     return {
         "TableName": table,
         "Key": PUBLISHED_KEY,
-        "UpdateExpression": "SET salted_since = if_not_exists(salted_since, :at)",
+        "UpdateExpression": f"SET {fixed}",
         "ExpressionAttributeValues": {":at": s(at.isoformat())},
         "ReturnValues": "ALL_NEW",
     }
@@ -64,8 +71,9 @@ def advance_put(table: str, before: Published, frontier: Frontier) -> dict[str, 
         "frontier": {"B": frontier.to_bytes()},
         "recent": {"L": [n(x) for x in recent]},
     }
-    if before.salted_since is not None:  # the whole item is put: the cut-over stays
-        item["salted_since"] = s(before.salted_since.isoformat())
+    for name, at in zip(CUT_OVERS, (before.salted_since, before.moves_since), strict=True):
+        if at is not None:  # the whole item is put: the cut-overs stay
+            item[name] = s(at.isoformat())
     return {
         "TableName": table,
         "Item": item,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from datetime import datetime
 
 from pydantic import ValidationError
 
@@ -14,6 +15,7 @@ from gateway_client.contract import (
     Checkpoint,
     DeliveryPayload,
     canonical,
+    entry_hash,
     log_entry,
     masked,
     within,
@@ -28,17 +30,29 @@ def included(leaf_hex: str, sequence: int, latest: Checkpoint, read: HashReader)
     return verify_inclusion(bytes.fromhex(leaf_hex), index, latest.sequence, proof, root)
 
 
-def _leaf_of(delivery: DeliveryPayload, sequence: int) -> str | None:
-    """The leaf hash the log holds for this delivery's change; ``None``: it cannot be a leaf
-    (a malformed change id or field: no entry ever reads like that)."""
+def _leaves_of(
+    delivery: DeliveryPayload, sequence: int, moves_since: datetime | None
+) -> tuple[str, ...]:
+    """The leaf hashes the log may hold for this delivery's change: one, but for a move
+    accepted before the gateway's moves cut-over (``contract.moves``: logged by code that
+    named no ``moved_from``, or by this code) or with none stated (a gateway from before);
+    none: it cannot be a leaf (a malformed change id or field: no entry ever reads like
+    that)."""
     try:
-        return log_entry(sequence, delivery.data).hash
+        entry = log_entry(sequence, delivery.data)
     except ValidationError:
-        return None
+        return ()
+    older = moves_since is None or delivery.data.occurred_at < moves_since
+    if entry.moved_from is None or not older:
+        return (entry.hash,)
+    return (entry.hash, entry_hash(entry.model_copy(update={"moved_from": None})))
 
 
 def delivery_problems(
-    delivered: Sequence[DeliveryPayload], latest: Checkpoint, read: HashReader
+    delivered: Sequence[DeliveryPayload],
+    latest: Checkpoint,
+    read: HashReader,
+    moves_since: datetime | None = None,
 ) -> list[str]:
     """Each stored delivery's change, as the log records it, must be the leaf it names."""
     problems: list[str] = []
@@ -50,8 +64,8 @@ def delivery_problems(
                 f"checkpoint covers yet (the latest covers {latest.sequence}): run again later"
             )
             continue
-        leaf = _leaf_of(delivery, sequence) if sequence >= 1 else None
-        if leaf is None or not included(leaf, sequence, latest, read):
+        leaves = _leaves_of(delivery, sequence, moves_since) if sequence >= 1 else ()
+        if not any(included(leaf, sequence, latest, read) for leaf in leaves):
             problems.append(
                 f"delivery {delivery.delivery_id} differs from log entry {sequence} (altered)"
             )

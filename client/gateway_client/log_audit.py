@@ -26,6 +26,7 @@ from gateway_client.contract import (
     DeliveryPayload,
     LogEntry,
     entry_hash,
+    moves_since,
 )
 from gateway_client.delivery_audit import (
     audience_problems,
@@ -174,7 +175,8 @@ def audit(
     if witnessed:  # else ``witnessed_through`` said so already
         problems += frozen(trusted, witnesses, witnesses_required, witness_lag, now)
     problems += _entry_problems(entries, served_from, latest, read, now)
-    problems += delivery_problems(logged, latest, read)
+    moves, unread_moves = cut_over(trusted, None, moves_since)
+    problems += unread_moves + delivery_problems(logged, latest, read, moves)
     unproven, altered = unlogged_problems(deliveries)
     since, unread = cut_over(trusted, seen.salted_since if seen is not None else None)
     problems += altered + unread + unsalted_problems(deliveries)

@@ -10,7 +10,7 @@ numbers to the log: they were stripped, or the version was altered."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from gateway_client.audit_report import Seen
@@ -18,15 +18,18 @@ from gateway_client.contract import ChangeType, Checkpoint, DeliveryPayload, sal
 
 
 def cut_over(
-    trusted: Sequence[Checkpoint], seen: datetime | None
+    trusted: Sequence[Checkpoint],
+    seen: datetime | None,
+    stated_by: Callable[[Sequence[str]], datetime | None] = salted_since,
 ) -> tuple[datetime | None, list[str]]:
     """The earliest cut-over stated (None: none stated), and the checkpoints that state one
-    in a form not read (a problem: the gateway signed it)."""
+    in a form not read (a problem: the gateway signed it); ``stated_by`` reads which one
+    (this salting's, or ``contract.moves_since``)."""
     stated = [seen] if seen is not None else []
     problems: list[str] = []
     for checkpoint in trusted:
         try:
-            at = salted_since(checkpoint.extensions)
+            at = stated_by(checkpoint.extensions)
         except ValueError as error:
             problems.append(f"checkpoint {checkpoint.sequence}: {error}")
             continue

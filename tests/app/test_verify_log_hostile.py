@@ -4,20 +4,34 @@ narrowed in the served view. Each used to hide a dropped delivery behind "OK" (r
 
 from __future__ import annotations
 
+import contextlib
 import json
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from app_support import CITY, CREDIT_CODE, HUNAN, black_entry
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from delivery_support import DeliveryQueue, as_operator, push_and_fan_out, subscribe
 from lifecycle_support import XINZHENG, listing_path, pushed, recent_entry
 
 import app as gateway_app
+from chalicelib import log_publishing
+from chalicelib.dynamodb import log_chunks
+from chalicelib.dynamodb.log_published import PUBLISHED_KEY
 from gateway_client import log_verifier
-from gateway_client.contract import DeliveryPayload
+from gateway_client.contract import (
+    MOVES_SINCE,
+    Change,
+    Checkpoint,
+    DeliveryPayload,
+    LogEntry,
+    entry_hash,
+    log_entry,
+    sign_checkpoint,
+)
 from gateway_client.contract.keys import PublishedKey
 from gateway_client.log_audit import AuditReport, Seen
 from gateway_client.tlog import CosignatureSigner, CosignatureVerifier
@@ -215,23 +229,19 @@ def test_a_stored_line_naming_no_log_entry_is_reported_altered(  # type: ignore[
     assert any("was never delivered" in p for p in report.problems), report.problems
 
 
-def test_a_dropped_move_is_owed_to_the_subscription_that_followed_the_old_owner(
-    gateway, aws, stream, hook, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
-    """Review 64 F1: the operator's move reaches a subscription filtered to the region the
-    listing left; its log entry names that region, so a gateway withholding the move from it
-    no longer passes the audit."""
+def _moved(gateway, aws, stream, hook) -> tuple[str, list[bytes], Any]:  # type: ignore[no-untyped-def]
+    """A subscription filtered to 河南 (410000), 新郑's listing delivered to it, then moved
+    by the operator to 七台河 and that delivered too; the subscription, the bodies, 新郑's
+    signer."""
     squatter = gateway.register_platform(XINZHENG)
     gateway.register_platform(CITY)
     gateway.register_platform(HUNAN)
     filters = {"source_regions": ["410000"]}
     made = gateway.subscribe_as_operator(region=HUNAN, url=hook.url, filters=filters)
     assert made.status_code == 201, made.json_body
-    queue = DeliveryQueue(aws.sqs, aws.env["CG_DELIVERY_QUEUE_URL"], aws.env["CG_DELIVERY_DLQ_URL"])
     entry = recent_entry()
     lid = pushed(gateway, squatter, XINZHENG, entry)
-    gateway_app.fan_out_changes(stream.event(), None)
-    queue.run()
+    _fanned_out(aws, stream)
     body = {"corrected_entry": {**entry, "origin_region": CITY}, "note": "认定部门为七台河市"}
     moved = gateway.client.http.post(
         listing_path(CREDIT_CODE, lid) + "/reassignment",
@@ -239,15 +249,78 @@ def test_a_dropped_move_is_owed_to_the_subscription_that_followed_the_old_owner(
         body=json.dumps(body, ensure_ascii=False).encode(),
     )
     assert moved.status_code == 200, moved.json_body
-    gateway_app.fan_out_changes(stream.event(), None)
-    queue.run()
+    _fanned_out(aws, stream)
     bodies = [r.body for r in hook.requests]
-    sub_id = str(made.json_body["subscription_id"])
+    assert [DeliveryPayload.model_validate_json(b).log_sequence for b in bodies] == [1, 2]
+    return str(made.json_body["subscription_id"]), bodies, squatter
+
+
+def _fanned_out(aws, stream) -> None:  # type: ignore[no-untyped-def]
+    gateway_app.fan_out_changes(stream.event(), None)
+    DeliveryQueue(aws.sqs, aws.env["CG_DELIVERY_QUEUE_URL"], aws.env["CG_DELIVERY_DLQ_URL"]).run()
+
+
+def test_a_dropped_move_is_owed_to_the_subscription_that_followed_the_old_owner(
+    gateway, aws, stream, hook, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Review 64 F1: the operator's move reaches a subscription filtered to the region the
+    listing left; its log entry names that region, so a gateway that logs the move and
+    withholds it from that subscription no longer passes the audit."""
+    sub_id, bodies, _ = _moved(gateway, aws, stream, hook)
 
     honest = _verify(gateway, monkeypatch, sub_id, bodies, _honest)
     dropped = _verify(gateway, monkeypatch, sub_id, _first_only(bodies), _honest)
 
-    assert [DeliveryPayload.model_validate_json(b).log_sequence for b in bodies] == [1, 2]
     assert honest.ok, honest.problems
     assert not dropped.ok
     assert any("log entry 2" in p and "never delivered" in p for p in dropped.problems)
+
+
+@contextlib.contextmanager
+def _release_before(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Logging and publishing as the release before did: no ``moved_from`` in a leaf, no
+    moves cut-over in a checkpoint."""
+
+    def unnamed(sequence: int, change: Change) -> LogEntry:
+        entry = log_entry(sequence, change).model_copy(update={"moved_from": None})
+        return entry.model_copy(update={"hash": entry_hash(entry)})
+
+    def unstated(*args: Any) -> Checkpoint:
+        *rest, extensions = args
+        kept = [x for x in extensions if not x.startswith(MOVES_SINCE)]
+        return sign_checkpoint(*rest, kept)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(log_chunks, "log_entry", unnamed)
+        patched.setattr(log_publishing, "sign_checkpoint", unstated)
+        yield
+
+
+@pytest.mark.parametrize("upgraded", [True, False], ids=["before-the-cut-over", "after-it"])
+def test_a_move_logged_without_its_region_is_altered_only_after_the_cut_over(
+    gateway, aws, stream, hook, monkeypatch, upgraded
+) -> None:  # type: ignore[no-untyped-def]
+    """Review 70 F1: a move the release before logged has no ``moved_from`` in its leaf; the
+    log's first publication by this code fixes the moves cut-over past any older code still
+    logging, and a stored delivery of a move accepted before it matches either leaf. Where
+    this code fixed it from the start, a move's leaf without the region is altered."""
+    with _release_before(monkeypatch):
+        sub_id, _, squatter = _moved(gateway, aws, stream, hook)
+    if upgraded:  # the publisher's state as the release before left it
+        aws.dynamodb.update_item(
+            TableName=aws.env["CG_EXCHANGE_LOG_TABLE"],
+            Key=PUBLISHED_KEY,
+            UpdateExpression="REMOVE moves_since",
+        )
+    another = recent_entry(decision_number="(2024)豫0184执99号")
+    pushed(gateway, squatter, XINZHENG, another)
+    _fanned_out(aws, stream)  # published by this code: the cut-over stated
+    entries = gateway.client.http.get("/v1/log", headers=gateway.operator()).json_body["entries"]
+    assert "moved_from" not in entries[1]
+
+    report = _verify(gateway, monkeypatch, sub_id, [r.body for r in hook.requests], _honest)
+
+    if upgraded:
+        assert report.ok, report.problems
+    else:
+        assert any("differs from log entry 2 (altered)" in p for p in report.problems)

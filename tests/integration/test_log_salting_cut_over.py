@@ -1,6 +1,6 @@
-"""The salting cut-over the publisher states in every checkpoint (contract ``salting``): fixed
-once in the publisher's state, signed as an extension line, and the same in every checkpoint
-after, whichever publisher fixed it."""
+"""The cut-overs the publisher states in every checkpoint (contract ``salting`` and ``moves``):
+each fixed once in the publisher's state, signed as an extension line, and the same in every
+checkpoint after, whichever publisher fixed it."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ from gateway_client.contract import (
     GatewaySigners,
     change_between,
     checkpoint_verifies,
+    moves_since,
+    moves_since_line,
     salted_since,
     salted_since_line,
 )
@@ -56,9 +58,13 @@ def test_a_log_published_first_by_this_code_states_every_version_salted(aws, log
     first = published(aws, log, 1)
     later = published(aws, log, 10, NOW + timedelta(days=3))
 
-    assert first.extensions == (salted_since_line(FROM_THE_START),)
+    assert first.extensions == (
+        salted_since_line(FROM_THE_START),
+        moves_since_line(FROM_THE_START),
+    )
     assert later.extensions == first.extensions  # fixed once, stated again
-    assert log.published_state().salted_since == FROM_THE_START
+    state = log.published_state()
+    assert state.salted_since == state.moves_since == FROM_THE_START
 
 
 def test_a_log_published_before_states_the_cut_over_past_any_older_code(aws, log):
@@ -69,22 +75,39 @@ def test_a_log_published_before_states_the_cut_over_past_any_older_code(aws, log
     aws.dynamodb.update_item(
         TableName=aws.env["CG_EXCHANGE_LOG_TABLE"],
         Key=PUBLISHED_KEY,
-        UpdateExpression="REMOVE salted_since",
+        UpdateExpression="REMOVE salted_since, moves_since",
     )  # as the earlier deployment left its state
     upgraded = published(aws, log, 10)
     later = published(aws, log, 20, NOW + timedelta(days=1))
 
     cut = salted_since(upgraded.extensions)
     assert cut == (NOW + SALTING_MARGIN).replace(microsecond=0) + timedelta(seconds=1)
+    assert moves_since(upgraded.extensions) == cut
     assert later.extensions == upgraded.extensions
+
+
+def test_a_log_salted_by_an_earlier_release_keeps_that_cut_over_and_gains_the_moves_one(aws, log):
+    """Upgrading from the release that salted, not yet naming moves in leaves: the salting
+    statement stays where it was; the moves one is fixed past any older code still logging."""
+    published(aws, log, 1)
+    aws.dynamodb.update_item(
+        TableName=aws.env["CG_EXCHANGE_LOG_TABLE"],
+        Key=PUBLISHED_KEY,
+        UpdateExpression="REMOVE moves_since",
+    )
+    upgraded = published(aws, log, 10, NOW + timedelta(days=30))
+
+    assert salted_since(upgraded.extensions) == FROM_THE_START
+    later = NOW + timedelta(days=30) + SALTING_MARGIN
+    assert moves_since(upgraded.extensions) == later.replace(microsecond=0) + timedelta(seconds=1)
 
 
 def test_publishers_racing_to_fix_the_cut_over_all_state_the_first(aws, log):
     cut = NOW.replace(microsecond=0)
-    fixed = log.salted_since(cut)
-    again = log.salted_since(cut + timedelta(hours=1))  # another publisher, a moment later
+    fixed = log.cut_overs(cut)
+    again = log.cut_overs(cut + timedelta(hours=1))  # another publisher, a moment later
 
-    assert fixed == again == cut
+    assert fixed == again == (cut, cut)
     log.append(changes(2, 1))
     checkpoint = publisher_at(aws, log).publish()
     assert checkpoint is not None

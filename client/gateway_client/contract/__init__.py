@@ -161,7 +161,14 @@ from gateway_client.contract.model import (
     instance,
     intake_of,
 )
-from gateway_client.contract.moves import OPERATOR, REHOMED, moved_from
+from gateway_client.contract.moves import (
+    MOVES_SINCE,
+    OPERATOR,
+    REHOMED,
+    moved_from,
+    moves_since,
+    moves_since_line,
+)
 from gateway_client.contract.ndjson import MAX_LINE_BYTES, Line, lines_of
 from gateway_client.contract.notices import (
     DISABLED,
@@ -263,6 +270,7 @@ __all__ = [
     "LOCAL_IDENTITY_SECRET",
     "MAX_LINE_BYTES",
     "MAX_SIGNATURES",
+    "MOVES_SINCE",
     "NAMING_LINE",
     "NATION",
     "ONE_LINE",
@@ -430,6 +438,8 @@ __all__ = [
     "mask_ids_in",
     "masked",
     "moved_from",
+    "moves_since",
+    "moves_since_line",
     "parent",
     "person_key",
     "person_measures",

@@ -6,8 +6,11 @@ the log, agree on which version moved and from where."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from datetime import datetime
 
 from gateway_client.contract.listing import Listing
+from gateway_client.contract.salting import instant_line, stated_instant
 
 OPERATOR = "operator"  # who a step made by the operator names (``Transition.by``)
 REHOMED = "; origin "
@@ -30,3 +33,20 @@ def moved_from(listing: Listing) -> str | None:
     old, _, new = step.reason.rsplit(REHOMED, 1)[1].partition(_ARROW)
     moved = _REGION.fullmatch(old) and new == listing.origin_region != old
     return old if moved else None
+
+
+MOVES_SINCE = "credit-gateway/moves-since"
+"""A checkpoint extension line: the instant from which every move the gateway accepts is
+logged naming ``moved_from``. A log this field was published with from its start states
+``salting.FROM_THE_START``; an upgraded one its first publication by this code plus Lambda's
+longest run (so no older code still logs). A move accepted before it may have been logged
+without the field, and a stored delivery of it is checked against either leaf."""
+
+
+def moves_since_line(at: datetime) -> str:
+    return instant_line(MOVES_SINCE, at)
+
+
+def moves_since(extensions: Sequence[str]) -> datetime | None:
+    """The instant a checkpoint's extension lines state; None when they state none."""
+    return stated_instant(extensions, MOVES_SINCE, "moves cut-over")

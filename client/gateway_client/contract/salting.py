@@ -22,22 +22,33 @@ _FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 def salted_since_line(at: datetime) -> str:
     """The extension line stating ``at`` (whole seconds, UTC: one text per instant)."""
-    return f"{SALTED_SINCE} {at.astimezone(UTC).strftime(_FORMAT)}"
+    return instant_line(SALTED_SINCE, at)
 
 
 def salted_since(extensions: Sequence[str]) -> datetime | None:
     """The instant a checkpoint's extension lines state; None when they state none.
     ValueError when it is stated twice, or not in the one form ``salted_since_line`` writes."""
-    stated = [line for line in extensions if line.split(" ", 1)[0] == SALTED_SINCE]
+    return stated_instant(extensions, SALTED_SINCE, "salting cut-over")
+
+
+def instant_line(name: str, at: datetime) -> str:
+    """An extension line ``<name> <instant>`` (whole seconds, UTC: one text per instant)."""
+    return f"{name} {at.astimezone(UTC).strftime(_FORMAT)}"
+
+
+def stated_instant(extensions: Sequence[str], name: str, what: str) -> datetime | None:
+    """The instant the extension line ``name`` states; None when there is none. ValueError
+    when it is stated twice, or not in the one form ``instant_line`` writes."""
+    stated = [line for line in extensions if line.split(" ", 1)[0] == name]
     if not stated:
         return None
     if len(stated) > 1:
-        raise ValueError("the salting cut-over is stated twice")
+        raise ValueError(f"the {what} is stated twice")
     line = stated[0]
     try:
-        at = datetime.strptime(line.removeprefix(SALTED_SINCE + " "), _FORMAT).replace(tzinfo=UTC)
+        at = datetime.strptime(line.removeprefix(name + " "), _FORMAT).replace(tzinfo=UTC)
     except ValueError:
         at = None
-    if at is None or salted_since_line(at) != line:
-        raise ValueError(f"{line!r} is not a salting cut-over line")
+    if at is None or instant_line(name, at) != line:
+        raise ValueError(f"{line!r} is not a {what} line")
     return at
