@@ -11,6 +11,7 @@ again from where the other left off.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -27,6 +28,7 @@ from gateway_client.contract import (
     Clock,
     GatewaySigners,
     entry_leaf,
+    moves_since,
     moves_since_line,
     salted_since_line,
     sign_checkpoint,
@@ -100,7 +102,8 @@ class LogPublisher:
             # fixed once (the state's put carries them on), then stated by every checkpoint
             since, moves = state.salted_since, state.moves_since
             if since is None or moves is None:
-                since, moves = self._log.cut_overs(self._cut_over(state))
+                stated = self._moves_stated(state)
+                since, moves = self._log.cut_overs(stated or self._cut_over(state))
                 state = replace(state, salted_since=since, moves_since=moves)
             leaves = [entry_leaf(e) for e in entries]
             grown, hashes = frontier.append([leaf_hash(x) for x in leaves])
@@ -135,6 +138,19 @@ class LogPublisher:
             return FROM_THE_START
         at = self._clock.now() + SALTING_MARGIN
         return at.replace(microsecond=0) + timedelta(seconds=bool(at.microsecond))
+
+    def _moves_stated(self, state: Published) -> datetime | None:
+        """The earliest moves cut-over the recent checkpoints state, where the state lost it: a
+        publisher of the release before, still running during a deploy, puts the whole state
+        without it, and fixing it again would move it later (what the salting one, which that
+        release knows, never does). One read per recent checkpoint, once after such a put, and
+        once on upgrading."""
+        stated: list[datetime] = []
+        for checkpoint in self.checkpoints(state.recent):
+            with contextlib.suppress(ValueError):  # a line not read here: ours, never stated
+                if (at := moves_since(checkpoint.extensions)) is not None:
+                    stated.append(at)
+        return min(stated, default=None)
 
     def _read_partial(self, path: str) -> bytes:
         """A partial tile or bundle the next step extends: the one this publisher wrote last

@@ -45,6 +45,7 @@ class AuditReport(Frozen):
     # stored; these had none, so nothing proves them.
     unproven: tuple[str, ...] = ()
     salted_since: datetime | None = None  # the salting cut-over applied (``salting_audit``)
+    moves_since: datetime | None = None  # the moves cut-over applied (``contract.moves``)
     # Stored after a later change of their listing (a re-drive, a replay, a restatement of an
     # older version): applied by version they change nothing (``delivery_audit.late_arrivals``).
     late: tuple[str, ...] = ()
@@ -68,7 +69,7 @@ class AuditReport(Frozen):
     cut: tuple[str, ...] = ()
     unsigned: tuple[str, ...] = ()
     unreverified: tuple[tuple[str, str], ...] = ()
-    checked_at: datetime | None = None  # the run's own clock (``salting_audit.salted_after``)
+    checked_at: datetime | None = None  # the run's own clock (``salting_audit.passed_by``)
 
     @property
     def ok(self) -> bool:
@@ -86,6 +87,7 @@ class Seen(Frozen):
     origin: str | None = None
     owed_from: int | None = None
     salted_since: datetime | None = None
+    moves_since: datetime | None = None  # left out by a file an earlier version wrote
     terms: Terms | None = None
     # the terms read after the checkpoint (``terms_audit.terms_in_force`` relies on it; a file
     # an earlier version wrote read them before, and its terms judge nothing)

@@ -31,18 +31,21 @@ def included(leaf_hex: str, sequence: int, latest: Checkpoint, read: HashReader)
 
 
 def _leaves_of(
-    delivery: DeliveryPayload, sequence: int, moves_since: datetime | None
+    delivery: DeliveryPayload, sequence: int, moves_since: datetime | None, named_after: int | None
 ) -> tuple[str, ...]:
     """The leaf hashes the log may hold for this delivery's change: one, but for a move
     accepted before the gateway's moves cut-over (``contract.moves``: logged by code that
-    named no ``moved_from``, or by this code) or with none stated (a gateway from before);
-    none: it cannot be a leaf (a malformed change id or field: no entry ever reads like
-    that)."""
+    named no ``moved_from``, or by this code) or with none stated (a gateway from before),
+    and not logged after ``named_after`` (what a run verified once its own clock had passed
+    the cut-over: the gateway dates a move, and could date one before it); none: it cannot
+    be a leaf (a malformed change id or field: no entry ever reads like that)."""
     try:
         entry = log_entry(sequence, delivery.data)
     except ValidationError:
         return ()
     older = moves_since is None or delivery.data.occurred_at < moves_since
+    if named_after is not None and sequence > named_after:
+        older = False
     if entry.moved_from is None or not older:
         return (entry.hash,)
     return (entry.hash, entry_hash(entry.model_copy(update={"moved_from": None})))
@@ -53,6 +56,7 @@ def delivery_problems(
     latest: Checkpoint,
     read: HashReader,
     moves_since: datetime | None = None,
+    named_after: int | None = None,
 ) -> list[str]:
     """Each stored delivery's change, as the log records it, must be the leaf it names."""
     problems: list[str] = []
@@ -64,7 +68,7 @@ def delivery_problems(
                 f"checkpoint covers yet (the latest covers {latest.sequence}): run again later"
             )
             continue
-        leaves = _leaves_of(delivery, sequence, moves_since) if sequence >= 1 else ()
+        leaves = _leaves_of(delivery, sequence, moves_since, named_after) if sequence >= 1 else ()
         if not any(included(leaf, sequence, latest, read) for leaf in leaves):
             problems.append(
                 f"delivery {delivery.delivery_id} differs from log entry {sequence} (altered)"

@@ -37,7 +37,7 @@ from gateway_client.delivery_audit import (
     unlogged_problems,
     unsalted_problems,
 )
-from gateway_client.salting_audit import cut_over, salted_after, uncommitted_problems
+from gateway_client.salting_audit import cut_over, passed_by, uncommitted_problems
 from gateway_client.tlog import (
     CosignatureVerifier,
     HashReader,
@@ -175,12 +175,16 @@ def audit(
     if witnessed:  # else ``witnessed_through`` said so already
         problems += frozen(trusted, witnesses, witnesses_required, witness_lag, now)
     problems += _entry_problems(entries, served_from, latest, read, now)
-    moves, unread_moves = cut_over(trusted, None, moves_since)
-    problems += unread_moves + delivery_problems(logged, latest, read, moves)
+    remembered_moves = seen.moves_since if seen is not None else None
+    moves, unread_moves = cut_over(trusted, remembered_moves, moves_since)
+    named_after = passed_by(seen, remembered_moves)
+    problems += unread_moves + delivery_problems(logged, latest, read, moves, named_after)
     unproven, altered = unlogged_problems(deliveries)
     since, unread = cut_over(trusted, seen.salted_since if seen is not None else None)
     problems += altered + unread + unsalted_problems(deliveries)
-    problems += uncommitted_problems(deliveries, since, salted_after(seen))
+    problems += uncommitted_problems(
+        deliveries, since, passed_by(seen, seen.salted_since if seen is not None else None)
+    )
     # Only a ``listing.changed`` delivers its entry: the other events carry the change that
     # caused them (its sequence too), so one arriving alone must not hide the change's loss.
     have = {d.log_sequence for d in logged if d.type == "listing.changed"}
@@ -217,6 +221,7 @@ def audit(
             "owed_from": first,
             "unproven": unproven,
             "salted_since": since,
+            "moves_since": moves,
             "checked_at": now,
             "late": late_arrivals(deliveries),
             "unjudged": tuple(e.sequence for e in unstored if not judged(e)),

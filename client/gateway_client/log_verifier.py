@@ -145,6 +145,7 @@ def write_seen(path: Path | None, report: AuditReport) -> None:
             origin=report.latest_origin,
             owed_from=report.owed_from,
             salted_since=report.salted_since,
+            moves_since=report.moves_since,
             terms=report.terms,
             terms_after_checkpoint=True,
             checked_at=report.checked_at,

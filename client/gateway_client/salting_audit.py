@@ -38,20 +38,20 @@ def cut_over(
     return min(stated, default=None), problems
 
 
-def salted_after(seen: Seen | None) -> int | None:
-    """The size the last run verified, when by then (its own clock) the cut-over it saw had
-    passed: every version logged after it was made by code that salts, whatever ``accepted_at``
-    it shows (the gateway sets that date, and could backdate a version past the cut-over)."""
-    if seen is None or seen.salted_since is None or seen.checked_at is None:
+def passed_by(seen: Seen | None, cut: datetime | None) -> int | None:
+    """The size the last run verified, when by then (its own clock) the cut-over ``cut`` it
+    saw had passed: every entry logged after it was made by code from after the cut-over,
+    whatever date it shows (the gateway sets that date, and could backdate one past it)."""
+    if seen is None or cut is None or seen.checked_at is None:
         return None
-    return seen.size if seen.checked_at >= seen.salted_since else None
+    return seen.size if seen.checked_at >= cut else None
 
 
 def uncommitted_problems(
     deliveries: Sequence[DeliveryPayload], since: datetime | None, after: int | None = None
 ) -> list[str]:
     """Deliveries of a version accepted since the cut-over, or logged after ``after``
-    (``salted_after``), without its ID commitment. A purge's tombstone is exempt: it holds
+    (``passed_by``), without its ID commitment. A purge's tombstone is exempt: it holds
     nothing of the person to bind."""
     problems: list[str] = []
     for d in deliveries:

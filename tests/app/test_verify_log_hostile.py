@@ -96,6 +96,7 @@ def _seen(report: AuditReport) -> Seen:
         at=report.latest_at,
         terms=report.terms,
         salted_since=report.salted_since,
+        moves_since=report.moves_since,
         checked_at=report.checked_at,
     )
 
