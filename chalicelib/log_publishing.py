@@ -11,7 +11,6 @@ again from where the other left off.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -145,12 +144,17 @@ class LogPublisher:
         without it, and fixing it again would move it later (what the salting one, which that
         release knows, never does). One read per recent checkpoint, once after such a put, and
         once on upgrading."""
-        stated: list[datetime] = []
-        for checkpoint in self.checkpoints(state.recent):
-            with contextlib.suppress(ValueError):  # a line not read here: ours, never stated
-                if (at := moves_since(checkpoint.extensions)) is not None:
-                    stated.append(at)
+        with ThreadPoolExecutor(max_workers=min(_READERS, len(state.recent) or 1)) as pool:
+            stated = [at for at in pool.map(self._moves_stated_by, state.recent) if at]
         return min(stated, default=None)
+
+    def _moves_stated_by(self, size: int) -> datetime | None:
+        """What one checkpoint states; None for one not read here (never ours, never stated):
+        an unreadable object must not stop every publication, and every delivery with it."""
+        try:
+            return moves_since(self.checkpoint(size).extensions)
+        except (ValueError, ClientError):  # ValidationError is a ValueError
+            return None
 
     def _read_partial(self, path: str) -> bytes:
         """A partial tile or bundle the next step extends: the one this publisher wrote last

@@ -177,7 +177,7 @@ def audit(
     problems += _entry_problems(entries, served_from, latest, read, now)
     remembered_moves = seen.moves_since if seen is not None else None
     moves, unread_moves = cut_over(trusted, remembered_moves, moves_since)
-    named_after = passed_by(seen, remembered_moves)
+    named_after = passed_by(seen, moves)  # the earliest stated or remembered
     problems += unread_moves + delivery_problems(logged, latest, read, moves, named_after)
     unproven, altered = unlogged_problems(deliveries)
     since, unread = cut_over(trusted, seen.salted_since if seen is not None else None)

@@ -234,6 +234,8 @@ def verify_log(
     keys = fetch_gateway_keys(base_url, client.timeout)
     # the checkpoints before the terms: every entry they cover was logged before the terms
     # were read (``terms_audit.terms_in_force``)
+    # the clock before the checkpoints are read: every entry past them was logged after it
+    read_at = now or datetime.now(UTC)
     published = _get(client, "/v1/log/checkpoints")["checkpoints"]
     checkpoints = [Checkpoint.model_validate(x) for x in published]
     view = _get(client, f"/v1/subscriptions/{subscription_id}")
@@ -295,6 +297,7 @@ def verify_log(
             "terms": terms,
             "terms_history": tuple(history),
             "erased_unvouched": unvouched,
+            "checked_at": read_at,  # ``salting_audit.passed_by``
         }
     )
     if copy is None:

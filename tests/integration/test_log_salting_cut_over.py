@@ -152,3 +152,23 @@ def test_a_cut_over_an_older_publishers_put_dropped_is_stated_as_before(aws, log
 
     assert moves_since(later.extensions) == moves_since(first.extensions) == FROM_THE_START
     assert log.published_state().moves_since == FROM_THE_START
+
+
+def test_a_recent_checkpoint_that_cannot_be_read_stops_no_publication(aws, log):
+    """Review 72 F3: looking for the dropped cut-over reads the recent checkpoints; one object
+    that does not read as a checkpoint states nothing, rather than stall every delivery."""
+    for first in (1, 10, 20):
+        published(aws, log, first)
+    aws.dynamodb.update_item(
+        TableName=aws.env["CG_EXCHANGE_LOG_TABLE"],
+        Key=PUBLISHED_KEY,
+        UpdateExpression="REMOVE moves_since",
+    )
+    aws.s3.put_object(
+        Bucket=aws.env["CG_ARCHIVE_BUCKET"], Key="checkpoints/000000000003.json", Body=b"{}"
+    )
+
+    later = published(aws, log, 30, NOW + timedelta(days=1))
+
+    assert later.sequence == 12
+    assert moves_since(later.extensions) == FROM_THE_START  # the others state it

@@ -5,10 +5,13 @@ the earliest statement holds, and the next run remembers it (review 71)."""
 
 from __future__ import annotations
 
+import types
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
+from typing import Any, cast
 
+import pytest
 from builders import (
     NOW,
     change,
@@ -22,6 +25,7 @@ from builders import (
 )
 
 from gateway.delivery.planning import payload_for, plan_deliveries, stamped
+from gateway_client import log_verifier
 from gateway_client.contract import (
     Checkpoint,
     DeliveryPayload,
@@ -33,6 +37,7 @@ from gateway_client.contract import (
 from gateway_client.contract.log import log_entries, sign_checkpoint
 from gateway_client.log_audit import AuditReport, Seen, audit
 from gateway_client.log_verifier import read_seen, write_seen
+from gateway_client.push_client import PushClient
 
 GATEWAY = gateway_signers("gw-test-1")
 SUB = subscription("sub-all", region="430000")
@@ -131,6 +136,15 @@ def test_a_move_dated_before_the_cut_over_but_logged_after_it_passed_must_name_i
     assert run(UNNAMED, checkpoints, seen=early).ok  # the cut-over had not passed then
 
 
+def test_a_state_an_earlier_client_wrote_binds_the_stated_cut_over_by_its_clock() -> None:
+    """Review 72 F1: a state file without ``moves_since`` (an earlier client's) still has
+    the run's clock; a cut-over stated before it binds what was logged after that run."""
+    cut = NOW + timedelta(hours=1)
+    seen = Seen(size=1, root=tree_root(UNNAMED[:1]).hex(), checked_at=LATER)
+
+    assert altered(run(UNNAMED, [signed(UNNAMED, 2, moves_since_line(cut))], seen=seen))
+
+
 def test_the_cut_over_is_remembered_for_the_next_run(tmp_path: Path) -> None:
     state = tmp_path / "seen.json"
     report = run(UNNAMED, [signed(UNNAMED, 2, moves_since_line(CUT))])
@@ -140,3 +154,58 @@ def test_the_cut_over_is_remembered_for_the_next_run(tmp_path: Path) -> None:
     seen = read_seen(state)
     assert seen is not None
     assert seen.moves_since == CUT
+
+
+def test_a_long_run_spanning_the_cut_over_binds_only_what_was_logged_after_it_began(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Review 72 F2: the run's clock is taken before the checkpoints are read, not after the
+    log is paged; an honest move the release before logged meanwhile (before the cut-over)
+    is not reported altered by the next run."""
+    cut = NOW + timedelta(minutes=10)
+    clock = {"now": NOW + timedelta(minutes=6)}  # the run starts before the cut-over
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> Clock:
+            return cast(Clock, clock["now"])
+
+    served = {"size": 1}
+
+    def get(_client: object, path: str) -> dict[str, Any]:
+        size = served["size"]
+        if path.startswith("/v1/log/checkpoints"):
+            made = signed(UNNAMED, size, moves_since_line(cut))
+            return {"checkpoints": [made.model_dump(mode="json")]}
+        if path.startswith("/v1/subscriptions/"):
+            return {"filters": {}, "region": SUB.region, "log_start": 0}
+        clock["now"] += timedelta(minutes=5)  # a long log: paging takes minutes
+        return {"entries": [e.model_dump(mode="json") for e in UNNAMED[:size]]}
+
+    key = GATEWAY.ed25519.private_key.public_key()
+    read = tile_reader(published_tiles(list(UNNAMED), [1, 2]))
+    monkeypatch.setattr(log_verifier, "datetime", Clock)
+    monkeypatch.setattr(log_verifier, "fetch_gateway_keys", lambda *_a, **_k: [key])
+    monkeypatch.setattr(log_verifier, "_get", get)
+    monkeypatch.setattr(log_verifier, "tile_fetcher", lambda _client: None)
+    monkeypatch.setattr(log_verifier, "tile_hash_reader", lambda size, _fetch: read(size))
+    client = cast(PushClient, types.SimpleNamespace(timeout=30))
+
+    first = log_verifier.verify_log(client, "http://gateway", SUB.subscription_id, stored()[:1])
+    served["size"] = 2  # the move, logged at minute 8 without its region
+    clock["now"] = LATER
+    seen = Seen(
+        size=first.verified_through,
+        root=first.latest_root or "",
+        moves_since=first.moves_since,
+        checked_at=first.checked_at,
+        terms=first.terms,
+        terms_after_checkpoint=True,
+    )
+    second = log_verifier.verify_log(
+        client, "http://gateway", SUB.subscription_id, stored(), seen=seen
+    )
+
+    assert first.ok, first.problems
+    assert first.checked_at == NOW + timedelta(minutes=6)
+    assert second.ok, second.problems
