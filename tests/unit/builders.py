@@ -11,11 +11,13 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from stdnum.cn import ric, uscc
 
+from gateway.delivery.planning import payload_for, plan_deliveries, stamped
 from gateway.delivery.subscription import Subscription
 from gateway.recognition.agreement import Agreement
 from gateway.registry import PlatformKey, Region
 from gateway_client.contract.change import Change, change_between
 from gateway_client.contract.codes import classify
+from gateway_client.contract.events import DeliveryPayload
 from gateway_client.contract.filters import SubscriptionFilters
 from gateway_client.contract.keys import GatewaySigners
 from gateway_client.contract.listing import (
@@ -363,3 +365,13 @@ def tree_root(entries: Sequence[LogEntry]) -> bytes:
 def tile_reader(tiles: Mapping[str, bytes]) -> Callable[[int], HashReader]:
     """``audit``'s reader: the tree's hashes at a size, from ``tiles``."""
     return lambda size: tile_hash_reader(size, tiles.__getitem__)
+
+
+def delivered(
+    changes: Sequence[Change], entries: Sequence[LogEntry], sub: Subscription
+) -> list[DeliveryPayload]:
+    """What ``sub``'s receiver stores of ``changes``, numbered by the log ``entries``."""
+    planned = [d for c in changes for d in plan_deliveries(c, [sub], [])]
+    logged = {e.change_id: e.sequence for e in entries}
+    numbered = stamped(planned, logged, lambda *_: 1)
+    return [payload_for(d, subscriber_region=sub.region) for d in numbered]

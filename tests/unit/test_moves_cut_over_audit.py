@@ -15,6 +15,7 @@ import pytest
 from builders import (
     NOW,
     change,
+    delivered,
     gateway_signers,
     listing,
     make_uscc,
@@ -24,7 +25,6 @@ from builders import (
     tree_root,
 )
 
-from gateway.delivery.planning import payload_for, plan_deliveries, stamped
 from gateway_client import log_verifier
 from gateway_client.contract import (
     Checkpoint,
@@ -75,11 +75,7 @@ UNNAMED = [NAMED[0], _unnamed(NAMED[1])]
 
 
 def stored() -> list[DeliveryPayload]:
-    planned = [d for c in CHANGES for d in plan_deliveries(c, [SUB], [])]
-    logged = {e.change_id: e.sequence for e in NAMED}
-    return [
-        payload_for(d, subscriber_region=SUB.region) for d in stamped(planned, logged, lambda *_: 1)
-    ]
+    return delivered(CHANGES, NAMED, SUB)
 
 
 def signed(entries: Sequence[LogEntry], size: int, *extensions: str) -> Checkpoint:

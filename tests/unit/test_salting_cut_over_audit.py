@@ -13,6 +13,7 @@ from builders import (
     NOW,
     RESIDENT_ID,
     change,
+    delivered,
     gateway_signers,
     listing,
     make_uscc,
@@ -22,7 +23,6 @@ from builders import (
     tree_root,
 )
 
-from gateway.delivery.planning import payload_for, plan_deliveries, stamped
 from gateway.promotion import fresh_salt
 from gateway_client.contract import Checkpoint, DeliveryPayload, salted_since_line
 from gateway_client.contract.log import log_entries, sign_checkpoint
@@ -45,11 +45,7 @@ LATER = NOW + timedelta(days=1)
 
 
 def stored() -> list[DeliveryPayload]:
-    planned = [d for c in CHANGES for d in plan_deliveries(c, [SUB], [])]
-    logged = {e.change_id: e.sequence for e in ENTRIES}
-    return [
-        payload_for(d, subscriber_region=SUB.region) for d in stamped(planned, logged, lambda *_: 1)
-    ]
+    return delivered(CHANGES, ENTRIES, SUB)
 
 
 def signed(size: int, *extensions: str) -> Checkpoint:
@@ -148,11 +144,7 @@ def test_a_version_backdated_past_the_cut_over_is_caught_by_its_place_in_the_log
     backdated = UNSALTED.model_copy(update={"accepted_at": NOW})  # "before the cut-over"
     changes = [change(OLD), change(SALTED), change(backdated)]
     entries = log_entries(1, changes)
-    planned = [d for c in changes for d in plan_deliveries(c, [SUB], [])]
-    logged = {e.change_id: e.sequence for e in entries}
-    stored_now = [
-        payload_for(d, subscriber_region=SUB.region) for d in stamped(planned, logged, lambda *_: 1)
-    ]
+    stored_now = delivered(changes, entries, SUB)
     keys = [GATEWAY.ed25519.private_key.public_key()]
     checkpoint = sign_checkpoint(
         3, tree_root(entries), LATER, GATEWAY, extensions=(salted_since_line(CUT),)
