@@ -182,9 +182,7 @@ def audit(
     unproven, altered = unlogged_problems(deliveries)
     since, unread = cut_over(trusted, seen.salted_since if seen is not None else None)
     problems += altered + unread + unsalted_problems(deliveries)
-    problems += uncommitted_problems(
-        deliveries, since, passed_by(seen, seen.salted_since if seen is not None else None)
-    )
+    problems += uncommitted_problems(deliveries, since, passed_by(seen, since))
     # Only a ``listing.changed`` delivers its entry: the other events carry the change that
     # caused them (its sequence too), so one arriving alone must not hide the change's loss.
     have = {d.log_sequence for d in logged if d.type == "listing.changed"}

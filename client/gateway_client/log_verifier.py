@@ -232,10 +232,10 @@ def verify_log(
     the signatures kept beside them, each line re-verified under the listed keys of
     ``algorithm`` (``proof_audit``)."""
     keys = fetch_gateway_keys(base_url, client.timeout)
-    # the checkpoints before the terms: every entry they cover was logged before the terms
-    # were read (``terms_audit.terms_in_force``)
     # the clock before the checkpoints are read: every entry past them was logged after it
     read_at = now or datetime.now(UTC)
+    # the checkpoints before the terms: every entry they cover was logged before the terms
+    # were read (``terms_audit.terms_in_force``)
     published = _get(client, "/v1/log/checkpoints")["checkpoints"]
     checkpoints = [Checkpoint.model_validate(x) for x in published]
     view = _get(client, f"/v1/subscriptions/{subscription_id}")

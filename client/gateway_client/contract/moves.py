@@ -37,13 +37,14 @@ def moved_from(listing: Listing) -> str | None:
 
 MOVES_SINCE = "credit-gateway/moves-since"
 """A checkpoint extension line: the instant from which every move the gateway accepts is
-logged naming ``moved_from``. A log this field was published with from its start states
+logged naming ``moved_from``. A log this code published from its start states
 ``salting.FROM_THE_START``; an upgraded one its first publication by this code plus Lambda's
 longest run (so no older code still logs). A move accepted before it may have been logged
 without the field, and a stored delivery of it is checked against either leaf."""
 
 
 def moves_since_line(at: datetime) -> str:
+    """The extension line stating ``at`` (whole seconds, UTC)."""
     return instant_line(MOVES_SINCE, at)
 
 
