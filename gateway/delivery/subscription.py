@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import AwareDatetime, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from gateway.delivery.addresses import parse_address, refusal
 from gateway.delivery.terms import PastTerms
@@ -150,7 +151,7 @@ class SubscriptionChanges(Frozen):
             "delivery_mode",
         ):
             if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
+                raise PydanticCustomError("value_error", "{field} cannot be null", {"field": name})
         return self
 
 

@@ -14,9 +14,10 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NoReturn
 
 from pydantic import AwareDatetime, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
 from gateway import strict_json
 from gateway.intake.push import BatchId, reported
@@ -69,17 +70,22 @@ class UploadManifest(Frozen):
 
     @model_validator(mode="after")
     def _each_mode_its_fields(self) -> UploadManifest:
+        """Each refusal names the field that must change (``path``), as a field's own does."""
         if self.mode == "resync" and not self.domains:
-            raise ValueError("a resync names the domains whose complete list the file is")
+            _refuse("domains", "a resync names the domains whose complete list the file is")
         if self.mode != "resync" and (self.domains or self.force):
-            raise ValueError("domains and force belong to a resync only")
+            _refuse("domains" if self.domains else "force", "{field} belongs to a resync only")
         if (self.mode == "check") != (self.purpose is not None):
-            raise ValueError("a check, and only a check, names its purpose")
+            _refuse("purpose", "a check, and only a check, names its purpose")
         if self.mode != "check" and self.as_region is not None:
-            raise ValueError("as_region belongs to a check only")
+            _refuse("as_region", "as_region belongs to a check only")
         if self.mode == "check" and self.count > MAX_CHECK_LINES:
-            raise ValueError(f"a bulk check holds {MAX_CHECK_LINES} codes at most")
+            _refuse("count", f"a bulk check holds {MAX_CHECK_LINES} codes at most")
         return self
+
+
+def _refuse(field: str, message: str) -> NoReturn:
+    raise PydanticCustomError("value_error", message, {"field": field})
 
 
 class UploadStatus(StrEnum):

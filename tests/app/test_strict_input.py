@@ -51,6 +51,23 @@ def test_a_subscription_change_in_loose_types_is_refused_and_not_stored(gateway,
     assert gateway.client.http.get(path, headers=gateway.operator()).json_body == before
 
 
+@pytest.mark.parametrize("field", ["url", "filters", "recognised_only", "delivery_mode"])
+def test_a_subscription_change_to_null_names_its_field_and_is_not_stored(gateway, field):
+    """Review 73 F1: a field that cannot be null was reported at ``body``."""
+    gateway.put_region(HUBEI)
+    subscribed = gateway.subscribe_as_operator(region=HUBEI, url="http://127.0.0.1:9/hook")
+    path = f"/v1/subscriptions/{subscribed.json_body['subscription_id']}"
+    before = gateway.client.http.get(path, headers=gateway.operator()).json_body
+
+    response = gateway.client.http.patch(
+        path, headers=gateway.operator(), body=json.dumps({field: None}).encode()
+    )
+
+    assert problems(response) == (400, "invalid_schema", [(field, "value_error")])
+    assert response.json_body["error"]["path"] == field
+    assert gateway.client.http.get(path, headers=gateway.operator()).json_body == before
+
+
 @pytest.mark.parametrize("loose", ["yes", 1, "true"])
 def test_enabling_with_a_loose_redeliver_flag_is_refused_and_changes_nothing(gateway, loose):
     gateway.put_region(HUBEI)

@@ -19,7 +19,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from gateway.intake.bulk import FileCheck, LineError, UploadManifest, parse_line, removal_refusal
+from gateway.intake.bulk import (
+    MAX_CHECK_LINES,
+    FileCheck,
+    LineError,
+    UploadManifest,
+    parse_line,
+    removal_refusal,
+)
+from gateway.validation import schema_error
 from gateway_client import uploader as bulk_client
 from gateway_client.contract import ndjson
 from gateway_client.contract.listing import ListingEntry, identity_of
@@ -421,6 +429,28 @@ def test_a_resync_without_domains_is_rejected() -> None:
 )
 def test_a_delta_may_not_name_domains_or_force(extra: dict[str, Any]) -> None:
     assert error_types(**extra) == ["value_error"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "path"),
+    [
+        ({"mode": "resync"}, "domains"),
+        ({"domains": ["court_defaulter"]}, "domains"),
+        ({"force": True}, "force"),
+        ({"mode": "check"}, "purpose"),
+        ({"purpose": "supervision"}, "purpose"),
+        ({"as_region": "430000"}, "as_region"),
+        ({"mode": "check", "purpose": "supervision", "count": MAX_CHECK_LINES + 1}, "count"),
+    ],
+)
+def test_a_manifest_refused_for_its_mode_names_the_field_to_change(
+    fields: dict[str, Any], path: str
+) -> None:
+    """Review 73 F1: these were reported at ``body``."""
+    with pytest.raises(ValidationError) as raised:
+        manifest(**fields)
+
+    assert schema_error(raised.value).to_dict()["path"] == path
 
 
 def test_an_unknown_domain_is_rejected() -> None:
