@@ -28,6 +28,14 @@ def envelope(batch_id: str, issued_at: Any, entries: list[Any]) -> bytes:
     return json.dumps(body, ensure_ascii=False).encode()
 
 
+def subscribed(gateway: Any) -> tuple[str, dict[str, Any]]:
+    """湖北's subscription: its path, and how it reads before the test's request."""
+    gateway.put_region(HUBEI)
+    made = gateway.subscribe_as_operator(region=HUBEI, url="http://127.0.0.1:9/hook")
+    path = f"/v1/subscriptions/{made.json_body['subscription_id']}"
+    return path, gateway.client.http.get(path, headers=gateway.operator()).json_body
+
+
 @pytest.mark.parametrize(
     ("change", "where"),
     [
@@ -38,10 +46,7 @@ def envelope(batch_id: str, issued_at: Any, entries: list[Any]) -> bytes:
     ],
 )
 def test_a_subscription_change_in_loose_types_is_refused_and_not_stored(gateway, change, where):
-    gateway.put_region(HUBEI)
-    subscribed = gateway.subscribe_as_operator(region=HUBEI, url="http://127.0.0.1:9/hook")
-    path = f"/v1/subscriptions/{subscribed.json_body['subscription_id']}"
-    before = gateway.client.http.get(path, headers=gateway.operator()).json_body
+    path, before = subscribed(gateway)
 
     response = gateway.client.http.patch(
         path, headers=gateway.operator(), body=json.dumps(change).encode()
@@ -54,10 +59,7 @@ def test_a_subscription_change_in_loose_types_is_refused_and_not_stored(gateway,
 @pytest.mark.parametrize("field", ["url", "filters", "recognised_only", "delivery_mode"])
 def test_a_subscription_change_to_null_names_its_field_and_is_not_stored(gateway, field):
     """Review 73 F1: a field that cannot be null was reported at ``body``."""
-    gateway.put_region(HUBEI)
-    subscribed = gateway.subscribe_as_operator(region=HUBEI, url="http://127.0.0.1:9/hook")
-    path = f"/v1/subscriptions/{subscribed.json_body['subscription_id']}"
-    before = gateway.client.http.get(path, headers=gateway.operator()).json_body
+    path, before = subscribed(gateway)
 
     response = gateway.client.http.patch(
         path, headers=gateway.operator(), body=json.dumps({field: None}).encode()
@@ -70,10 +72,7 @@ def test_a_subscription_change_to_null_names_its_field_and_is_not_stored(gateway
 
 @pytest.mark.parametrize("loose", ["yes", 1, "true"])
 def test_enabling_with_a_loose_redeliver_flag_is_refused_and_changes_nothing(gateway, loose):
-    gateway.put_region(HUBEI)
-    subscribed = gateway.subscribe_as_operator(region=HUBEI, url="http://127.0.0.1:9/hook")
-    path = f"/v1/subscriptions/{subscribed.json_body['subscription_id']}"
-    before = gateway.client.http.get(path, headers=gateway.operator()).json_body
+    path, before = subscribed(gateway)
 
     response = gateway.client.http.post(
         path + "/enable",
