@@ -146,6 +146,7 @@ def report_verified(
         )
     if not objection.open:
         raise NotInForce(f"objection {objection_id} is decided already", path="objection_id")
+    refuse_stale(listing, report, "verification")  # it checked content replaced since
     verified = noticed_by(objection, now).model_copy(
         update={"verified_at": now, "verification_note": report.note}
     )

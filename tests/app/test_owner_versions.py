@@ -1,9 +1,9 @@
 """The owner's own version decides, over the routes: a gateway step on a listing (an objection
 filed, its notice) adds a revision on top of the owner's version and changes nothing of what
-the owner's messages are held to; a decision or repair stamped before the owner's newer content
-is refused as a removal so stamped is; a national source's listing in a domain since taken from
-it is out of its hands on the lifecycle routes too; and a removal that cannot apply never makes
-an older one of the same batch look done."""
+the owner's messages are held to; a verification, decision or repair stamped before the owner's
+newer content is refused as a removal so stamped is; a national source's listing in a domain
+since taken from it is out of its hands on the lifecycle routes too; and a removal that cannot
+apply never makes an older one of the same batch look done."""
 
 from __future__ import annotations
 
@@ -98,6 +98,24 @@ def test_a_decision_stamped_before_the_owners_newer_content_is_refused(gateway: 
 
     assert (stale.status_code, error_code(stale)) == (409, "stale_version")
     assert life.status(CREDIT_CODE, listing_id) != "revoked"
+
+
+def test_a_verification_stamped_before_the_owners_newer_content_is_refused(gateway: Gateway):
+    city, life, first, listing_id = objected(gateway)
+    newer = {**first, "reason": "更新后的事由", "source_updated_at": hours_ago(1)}
+    assert gateway.push(city, CITY, [newer]).json_body["accepted"] == 1
+    path = listing_path(CREDIT_CODE, listing_id) + "/objections/o-1/verified"
+    before = life.lookup(CREDIT_CODE).json_body["listings"][0]["listing"]
+
+    stale = life.post(path, {"note": "已核实", "source_updated_at": hours_ago(1.5)}, city)
+
+    assert (stale.status_code, error_code(stale)) == (409, "stale_version")
+    assert stale.json_body["error"]["path"] == "source_updated_at"
+    assert life.lookup(CREDIT_CODE).json_body["listings"][0]["listing"] == before
+    current = life.post(path, {"note": "已核实", "source_updated_at": stamp()}, city)
+    assert current.status_code == 200, current.json_body
+    verified = life.lookup(CREDIT_CODE).json_body["listings"][0]["listing"]["objection"]
+    assert verified["verified_at"] is not None
 
 
 def test_a_source_acts_on_no_listing_in_a_domain_taken_from_it(gateway: Gateway):
