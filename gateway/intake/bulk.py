@@ -298,19 +298,26 @@ def fingerprint(listing_id: str) -> int:
 
 
 def removal_refusal(
-    absent: int, held: int, threshold: float, manifest: UploadManifest
+    absent: int, held: int, threshold: float, manifest: UploadManifest, rejected: int = 0
 ) -> Refusal | None:
-    """The safety catch: a resync that would remove too much is refused unless forced."""
+    """The safety catch: a resync that would remove too much is refused unless forced. Lines
+    rejected already are said: their listings count as absent here, and forcing would remove
+    nothing while they stand (``ResyncRemoval.apply``), so force is not the remedy for them."""
     if manifest.force or held == 0 or absent / held <= threshold:
         return None
-    return Refusal(
-        code="resync_threshold_exceeded",
-        message=(
-            f"the resync would remove {absent} of {held} listings held "
-            f"({absent / held:.1%}, over {threshold:.0%}); send it again with force to proceed"
-        ),
-        details={"would_remove": absent, "held": held, "threshold": threshold},
-    )
+    over = f"the resync would remove {absent} of {held} listings held "
+    over += f"({absent / held:.1%}, over {threshold:.0%})"
+    remedy = "send it again with force to proceed"
+    if rejected:
+        remedy = (
+            f"{rejected} of its lines are rejected (their listings count as absent, and a "
+            "resync with rejected lines removes nothing, forced or not): correct them, then "
+            f"{remedy} if the rest is meant to go"
+        )
+    details: dict[str, int | float] = {"would_remove": absent, "held": held, "threshold": threshold}
+    if rejected:
+        details["rejected_lines"] = rejected
+    return Refusal(code="resync_threshold_exceeded", message=f"{over}; {remedy}", details=details)
 
 
 def resync_removal_note(upload_id: str) -> str:

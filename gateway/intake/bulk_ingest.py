@@ -283,7 +283,9 @@ class BulkIngest:
             for _, listing_id in self._index.held_by(manifest.region, manifest.domains):
                 held += 1
                 absent += not check.holds(listing_id)
-            refusal = removal_refusal(absent, held, self._policy.removal_threshold, manifest)
+            refusal = removal_refusal(
+                absent, held, self._policy.removal_threshold, manifest, check.rejected
+            )
         if refusal is not None:
             return stamp(upload, now, status=UploadStatus.REFUSED, refusal=refusal), check
         verified = stamp(

@@ -490,6 +490,28 @@ def test_a_resync_removing_exactly_ten_percent_proceeds() -> None:
     )
 
 
+def test_a_refused_resync_says_its_rejected_lines_and_that_force_is_no_remedy_for_them() -> None:
+    gateway = Gateway()
+    held = [row(i) for i in range(1, 11)]
+    gateway.seed(*held)
+    before = gateway.snapshot()
+    broken = [{**r, "credit_code": "123"} for r in held[:3]]  # held listings, on bad lines
+
+    upload = gateway.run(ndjson([*broken, *held[3:]]), **resync(COURT))
+
+    assert upload.refusal is not None
+    assert upload.refusal.code == "resync_threshold_exceeded"
+    assert upload.refusal.details == {
+        "would_remove": 3,
+        "held": 10,
+        "threshold": 0.10,
+        "rejected_lines": 3,
+    }
+    assert "3 of its lines are rejected" in upload.refusal.message
+    assert "removes nothing, forced or not" in upload.refusal.message
+    assert gateway.snapshot() == before
+
+
 def test_a_resync_removing_too_much_is_refused_and_writes_nothing() -> None:
     gateway = Gateway()
     held = [row(i) for i in range(1, 21)]
