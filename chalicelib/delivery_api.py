@@ -203,7 +203,8 @@ ROUTES: tuple[Operation, ...] = (
             200: Reply(
                 Deliveries,
                 "At most `limit` (default 100); a delivered batch's lines one by one, each "
-                "with its `batch_id`; `next` when there may be more.",
+                "with its `batch_id`, a batch being retried as one entry; `next` when there "
+                "may be more.",
             )
         },
         (errors.NotFound, errors.RegionMismatch, errors.SchemaError),

@@ -21,10 +21,13 @@ delivered:
   projected), from which receipts tell whether a subscription was delivered a logged change in
   a batch (``delivery_receipts.BatchReceipts``).
 
-A batch not delivered (retrying, dead) has none of these: it is in neither index, and a dead
-batch's lines have records of their own for re-drives. Before those are written, the batch's
-item is marked ``lines_dead`` (``lines_dying_update``), so that, should the batch be delivered
-after all, its lines' dead records are found and cleared (``batch_settling``).
+A batch being retried is in ``by_subscription_shard`` too, as one entry (``retrying_view``):
+while it fails it holds back everything queued behind it, and its subscriber must see that in
+its delivery list, not only in the webhook that failed. A dead batch leaves that index (its
+lines have records of their own for re-drives, listed one by one) and is in neither. Before
+those are written, the batch's item is marked ``lines_dead`` (``lines_dying_update``), so that,
+should the batch be delivered after all, its lines' dead records are found and cleared
+(``batch_settling``).
 """
 
 from __future__ import annotations
@@ -143,26 +146,35 @@ def attempt_update(
     table: str, batch: Batch, attempt: Attempt, state: DeliveryState
 ) -> dict[str, Any]:
     """The ``UpdateItem`` that appends an attempt of a batch not (yet) delivered: its state,
-    subscription and message, nothing that puts it in an index; refused once delivered."""
+    subscription and message; retrying, its entry in the subscription's list at the attempt's
+    time, dead, none (its lines are listed); refused once delivered."""
+    values = {
+        ":state": s(state.value),
+        ":sub": s(batch.subscription_id),
+        ":batch": s(batch.model_dump_json()),
+        ":at": s(attempt.at.isoformat()),
+        ":one": {"N": "1"},
+        ":none": {"L": []},
+        ":attempt": {"L": [s(attempt.model_dump_json())]},
+        ":delivered": s(DeliveryState.DELIVERED.value),
+    }
+    sets = (
+        "#state = :state, batch_of = :sub, batch_message = :batch, batch_updated_at = :at, "
+        "attempts = list_append(if_not_exists(attempts, :none), :attempt)"
+    )
+    removes = "sending_at"
+    if state is DeliveryState.DEAD:
+        removes += ", subscription_shard"
+    else:
+        sets += ", subscription_shard = :shard, updated_at = :at"
+        values[":shard"] = s(shard_key(batch.subscription_id, batch.delivery_id))
     return {
         "TableName": table,
         "Key": {"delivery_id": s(batch.delivery_id)},
-        "UpdateExpression": "SET #state = :state, batch_of = :sub, batch_message = :batch, "
-        "batch_updated_at = :at, "
-        "attempts = list_append(if_not_exists(attempts, :none), :attempt) "
-        "REMOVE sending_at ADD tries :one",
+        "UpdateExpression": f"SET {sets} REMOVE {removes} ADD tries :one",
         "ConditionExpression": "attribute_not_exists(#state) OR #state <> :delivered",
         "ExpressionAttributeNames": {"#state": "state"},
-        "ExpressionAttributeValues": {
-            ":state": s(state.value),
-            ":sub": s(batch.subscription_id),
-            ":batch": s(batch.model_dump_json()),
-            ":at": s(attempt.at.isoformat()),
-            ":one": {"N": "1"},
-            ":none": {"L": []},
-            ":attempt": {"L": [s(attempt.model_dump_json())]},
-            ":delivered": s(DeliveryState.DELIVERED.value),
-        },
+        "ExpressionAttributeValues": values,
     }
 
 
@@ -230,7 +242,10 @@ def _attempts(item: dict[str, Any]) -> list[dict[str, Any]]:
 
 def line_views(item: dict[str, Any]) -> list[dict[str, Any]]:
     """A delivered batch's lines as single deliveries' views (newest first: the file's last
-    line first), each naming its batch and carrying the attempt that delivered it."""
+    line first), each naming its batch and carrying the attempt that delivered it; a batch
+    not delivered, as one view of its own (``retrying_view``)."""
+    if "batch_lines" not in item:
+        return [retrying_view(item)]
     attempts = _attempts(item)[-1:]
     batch_id, subscription_id = text(item, "delivery_id"), text(item, "batch_of")
     return [
@@ -245,6 +260,21 @@ def line_views(item: dict[str, Any]) -> list[dict[str, Any]]:
         }
         for line in reversed(lines_of(item))
     ]
+
+
+def retrying_view(item: dict[str, Any]) -> dict[str, Any]:
+    """A batch not delivered, in its subscription's list: a delivery's view with no listing,
+    its webhook id as its ``delivery_id`` and ``batch_id``, and every attempt so far."""
+    batch_id = text(item, "delivery_id")
+    return {
+        "delivery_id": batch_id,
+        "subscription_id": text(item, "batch_of"),
+        "state": text(item, "state"),
+        "listing_id": None,
+        "updated_at": text(item, "batch_updated_at"),
+        "attempts": _attempts(item),
+        "batch_id": batch_id,
+    }
 
 
 def batch_view(item: dict[str, Any]) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """What a delivered batch leaves in the delivery log, through the app on moto: one record
 holding its lines (no item per line), listed line by line with its batch id, shown whole by
 its id, counted once per line in the statistics; its listings count as received (objections,
-settling changes); a dead batch still leaves a dead record per line that a re-drive sends."""
+settling changes); a batch being retried is listed as one entry until it settles; a dead batch
+still leaves a dead record per line that a re-drive sends."""
 
 from __future__ import annotations
 
@@ -224,6 +225,44 @@ def test_a_dead_batch_leaves_a_dead_record_per_line_that_a_redrive_sends(
     assert redriven.json_body == {"redriven": 3}
     sent = [json.loads(r.body) for r in hook.requests]
     assert sorted(x["delivery_id"] for x in sent) == sorted(x["delivery_id"] for x in lines)
+
+
+@pytest.mark.parametrize("settled", ["delivered", "dead"])
+def test_a_batch_being_retried_is_listed_as_one_entry_until_it_settles(
+    gateway: Gateway,
+    stream: StreamReader,
+    queue: DeliveryQueue,
+    hook: AnsweringReceiver,
+    city: Ed25519Signer,
+    settled: str,
+) -> None:
+    hook.answer(500, "down")
+    mine = subscribe(gateway, hook.url, delivery_mode="batched", retry_schedule_seconds=[0])
+    pushed_and_fanned_out(gateway, stream, city)
+    queue.run()
+    batch_id = json.loads(hook.requests[0].body)["batch_id"]
+
+    def listed(query: str = "") -> list[dict[str, Any]]:
+        path = subscription_path(mine, f"/deliveries{query}")
+        return list(as_operator(gateway, "get", path).json_body["deliveries"])
+
+    retrying = listed()
+    assert listed("?state=retrying") == retrying
+    assert [(x["delivery_id"], x["batch_id"], x["listing_id"], x["state"]) for x in retrying] == [
+        (batch_id, batch_id, None, "retrying")
+    ]
+    assert [a["status"] for a in retrying[0]["attempts"]] == [500]
+    assert listed("?state=dead") == []
+
+    if settled == "delivered":
+        hook.answer(204)
+    queue.run()
+
+    after = listed()
+    assert len(after) == 3
+    assert {x["state"] for x in after} == {settled}
+    assert batch_id not in {x["delivery_id"] for x in after}  # its lines, not the batch
+    assert listed("?state=retrying") == []
 
 
 @pytest.mark.parametrize("settled", ["delivered", "dead"])

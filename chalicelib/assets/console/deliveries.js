@@ -68,7 +68,7 @@ function table(deliveries, detail) {
     { title: "投递 delivery", cell: (d) => h("button", { type: "button", "data-delivery": d.delivery_id,
       onclick: () => open(detail, d.batch_id ?? d.delivery_id) }, d.delivery_id) },
     { title: "状态 state", cell: (d) => stateBadge(d.state) },
-    { title: "名单 listing", cell: (d) => d.listing_id },
+    { title: "名单 listing", cell: (d) => d.listing_id ?? "" }, // none: a batch being retried
     { title: "批 batch", cell: (d) => d.batch_id ?? "" },
     { title: "尝试 attempts", num: true, cell: (d) => String(d.attempts.length) },
     { title: "更新 updated", cell: (d) => beijing(d.updated_at) },
@@ -125,8 +125,8 @@ function batchDetail(detail, id, delivery) {
       { title: "主体 subject", cell: (l) => l.credit_code },
       { title: "序号 sequence", num: true, cell: (l) => String(l.sequence) },
       { title: "日志 log", num: true, cell: (l) => String(l.log_sequence) },
-    ], delivery.batch.lines, "未送达：失败的批次其各行单独记录。 Not delivered: a dead batch's lines are "
-      + "deliveries of their own."));
+    ], delivery.batch.lines, "未送达：送达后列出各行；失败的批次其各行单独记录。 Not delivered: its "
+      + "lines are listed once it is; a dead batch's lines are deliveries of their own."));
   detail.querySelector("h2").focus();
 }
 
