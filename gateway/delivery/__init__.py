@@ -17,6 +17,7 @@ from gateway.delivery.batching import (
 from gateway.delivery.fan_out import FanOut
 from gateway.delivery.health import HealthChange
 from gateway.delivery.intensified import plan_intensified
+from gateway.delivery.judging import DEFAULT_RETRY_SCHEDULE
 from gateway.delivery.objection_notices import ObjectionNotices, plan_notices
 from gateway.delivery.planning import (
     Delivery,
@@ -42,7 +43,7 @@ from gateway.delivery.reevaluation import recognition_changes
 from gateway.delivery.reevaluation_job import ReevaluationJob, daily_reevaluations
 from gateway.delivery.reevaluation_runner import ReevaluationRunner
 from gateway.delivery.resending import Replayed, Resending, StartPastHead
-from gateway.delivery.sending import DEFAULT_RETRY_SCHEDULE, DeliveryService
+from gateway.delivery.sending import DeliveryService
 from gateway.delivery.subscribing import SUBSCRIPTIONS_PER_REGION, Created, SubscriptionDesk
 from gateway.delivery.subscription import (
     UNSHOWN,

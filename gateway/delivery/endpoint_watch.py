@@ -2,7 +2,7 @@
 recovered; and whether anything is sent to it at all.
 
 Why a module of its own: these rules are about the endpoint, not the delivery; the delivery
-service (``gateway.delivery.sending``) judges each attempt and leaves the subscription's
+service judges each attempt (``gateway.delivery.judging``) and leaves the subscription's
 health to ``EndpointWatch``, which changes it only as stored now and only for the URL the
 attempt was sent to.
 """

@@ -13,7 +13,7 @@ import logging
 import random
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from gateway.delivery.batch_sending import (
@@ -26,7 +26,7 @@ from gateway.delivery.batch_sending import (
 )
 from gateway.delivery.batching import Batch
 from gateway.delivery.endpoint_watch import EndpointWatch, held_back
-from gateway.delivery.health import HealthChange
+from gateway.delivery.judging import DEFAULT_HEALTH, DEFAULT_RETRY_SCHEDULE, AttemptJudge, Outcome
 from gateway.delivery.planning import Delivery, payload_for
 from gateway.delivery.ports import (
     Acknowledgements,
@@ -36,8 +36,8 @@ from gateway.delivery.ports import (
     WebhookTransport,
 )
 from gateway.delivery.records import Attempt, DeliveryState, HttpResponse
-from gateway.delivery.retry_policy import EndpointHealth, next_delay, retry_after
-from gateway.delivery.subscription import Subscription, batch_clock
+from gateway.delivery.retry_policy import EndpointHealth
+from gateway.delivery.subscription import Subscription
 from gateway.delivery.webhook_signing import webhook_headers
 from gateway.delivery.withholding import (
     answers_outlived,
@@ -49,33 +49,13 @@ from gateway_client.contract import Clock, GatewaySigners, scrub_excerpt
 
 log = logging.getLogger("credit_gateway.delivery")
 
-# Standard Webhooks schedule after the immediate first attempt.
-DEFAULT_RETRY_SCHEDULE: tuple[timedelta, ...] = (
-    timedelta(seconds=5),
-    timedelta(minutes=5),
-    timedelta(minutes=30),
-    timedelta(hours=2),
-    timedelta(hours=5),
-    timedelta(hours=10),
-    timedelta(hours=10),
-)
 REQUEST_TIMEOUT_SECONDS = 15.0
 CUT_OFF_MARGIN_SECONDS = 5.0  # beyond the request's timeout: signing, recording, the runtime
-DEFAULT_HEALTH = EndpointHealth()
 
 
 _SETTLED = frozenset({DeliveryState.DELIVERED, DeliveryState.DEAD})
 _UNSETTLED_ORIGINAL = frozenset({DeliveryState.DEAD, DeliveryState.RETRYING})
 _READERS = 20  # a delivery batch's most message groups (10), each with its two reads at once
-
-
-@dataclass(frozen=True)
-class Outcome:
-    state: DeliveryState | None  # None: nothing to do (already delivered, or no subscription)
-    retry_after: timedelta | None = None
-    parked: bool = False  # dead because the endpoint is disabled: kept for its re-enabling
-    health: HealthChange | None = None  # the endpoint began failing or was disabled just now
-    region: str | None = None  # the subscriber's region (counted per region by the caller)
 
 
 class DeliveryService:
@@ -103,19 +83,13 @@ class DeliveryService:
         self._transport = transport
         self._signers = signers
         self._clock = clock
-        self._schedule = tuple(schedule)
-        self._health = health
-        self._roll = roll
-        self._endpoints = EndpointWatch(subscriptions, health)  # its health, as attempts change it
+        # the endpoint's health, as attempts change it
+        self._judge = AttemptJudge(EndpointWatch(subscriptions, health), schedule, health, roll)
         self._readers = ThreadPoolExecutor(max_workers=_READERS)  # threads start when used
-
-    def schedule_for(self, subscription: Subscription) -> tuple[timedelta, ...]:
-        custom = subscription.retry_schedule_seconds
-        return tuple(timedelta(seconds=x) for x in custom) if custom else self._schedule
 
     @property
     def max_attempts(self) -> int:
-        return len(self._schedule) + 1
+        return self._judge.max_attempts
 
     def deliver(
         self, delivery: Delivery | Batch, received: int, time_left: float | None = None
@@ -211,7 +185,7 @@ class DeliveryService:
             else scrub_excerpt(response.body_excerpt),
         )
         batch = isinstance(delivery, Batch)
-        outcome = self._judge(subscription, response, attempt_number, attempt, batch=batch)
+        outcome = self._judge.judge(subscription, response, attempt_number, attempt, batch=batch)
         if outcome.state is DeliveryState.DELIVERED:
             outcome = self._acknowledge(delivery, attempt.at, outcome, lines or ())
         if outcome.state is DeliveryState.DELIVERED and isinstance(delivery, Delivery):
@@ -315,54 +289,9 @@ class DeliveryService:
         attempt = Attempt(at=began, status=0, latency_ms=0, response_excerpt=excerpt)
         answer = HttpResponse(status=0, body_excerpt=excerpt, elapsed_ms=0)
         batch = isinstance(delivery, Batch)
-        outcome = self._judge(subscription, answer, attempt_number, attempt, now, batch=batch)
+        outcome = self._judge.judge(subscription, answer, attempt_number, attempt, now, batch=batch)
         self._record(delivery, attempt, outcome.state or DeliveryState.DEAD)
         return outcome
-
-    def _judge(
-        self,
-        subscription: Subscription,
-        response: HttpResponse,
-        attempt_number: int,
-        attempt: Attempt,
-        now: datetime | None = None,
-        *,
-        batch: bool = False,
-    ) -> Outcome:
-        """The attempt's outcome for the delivery and its endpoint (failing since the first
-        failed attempt; ``now``, when judged later than made, for the schedule). A batch's
-        endpoint is failing since its first failed batch, whatever single deliveries got
-        through meanwhile (``Subscription.batches_failing_since``)."""
-        now = now or attempt.at
-        if 200 <= response.status < 300:
-            if subscription.failing_since is not None or (
-                batch and subscription.batches_failing_since is not None
-            ):
-                self._endpoints.recovered(subscription, batch=batch)
-            return Outcome(state=DeliveryState.DELIVERED)
-        if response.status == 410:
-            gone = self._endpoints.disable(
-                subscription, "the endpoint answered 410 Gone", now, gone=True
-            )
-            return Outcome(state=DeliveryState.DEAD, health=gone)
-        failing_since = subscription.failing_since or attempt.at
-        if batch:
-            failing_since = min(failing_since, batch_clock(subscription, attempt.at) or attempt.at)
-        if now - failing_since >= self._health.disable_after:
-            off = self._endpoints.disable(
-                subscription,
-                f"failing without a success since {failing_since.isoformat()}",
-                now,
-                gone=False,
-            )
-            return Outcome(state=DeliveryState.DEAD, health=off)
-        warned = self._endpoints.note_failure(subscription, attempt.at, now, batch=batch)
-        schedule = self.schedule_for(subscription)
-        if attempt_number > len(schedule):
-            return Outcome(state=DeliveryState.DEAD, health=warned)
-        asked = retry_after(response.retry_after, now)
-        delay = next_delay(schedule, attempt_number, response.status, asked, self._roll())
-        return Outcome(DeliveryState.RETRYING, delay, health=warned)
 
     def signed_request(
         self, delivery: Delivery, subscription: Subscription, at: datetime | None

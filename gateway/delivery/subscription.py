@@ -268,7 +268,7 @@ _HOST_NAME = re.compile(
 
 BATCH_GAP = timedelta(days=1)
 """Batch failures further apart than this are not one failing spell: a batch is retried at
-most ten hours apart (``sending.DEFAULT_RETRY_SCHEDULE``), and the next one waiting in the
+most ten hours apart (``judging.DEFAULT_RETRY_SCHEDULE``), and the next one waiting in the
 subscription's group is tried as soon as it settles."""
 
 

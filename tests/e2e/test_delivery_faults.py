@@ -18,8 +18,8 @@ from botocore.awsrequest import AWSResponse
 
 from chalicelib import bootstrap
 from chalicelib.bootstrap import container
+from gateway.delivery.judging import DEFAULT_RETRY_SCHEDULE
 from gateway.delivery.records import DeliveryState
-from gateway.delivery.sending import DEFAULT_RETRY_SCHEDULE
 from gateway_client.contract.clock import FixedClock
 from gateway_client.contract.signing import (
     Ed25519Signer,

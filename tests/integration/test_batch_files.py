@@ -24,8 +24,8 @@ from chalicelib.s3_archive import S3Archive  # noqa: E402
 from chalicelib.sqs_queue import SqsDeliveryQueue, group_of  # noqa: E402
 from gateway.delivery import BATCH_KEY_PREFIX, Batch, Batcher, file_of  # noqa: E402
 from gateway.delivery.batching import FILE_DAYS, LINK_TTL, key_of  # noqa: E402
+from gateway.delivery.judging import DEFAULT_RETRY_SCHEDULE  # noqa: E402
 from gateway.delivery.retry_policy import EndpointHealth  # noqa: E402
-from gateway.delivery.sending import DEFAULT_RETRY_SCHEDULE  # noqa: E402
 from gateway_client.contract import FixedClock  # noqa: E402
 from infra import resource_template  # noqa: E402
 

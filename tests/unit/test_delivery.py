@@ -11,9 +11,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from fakes import InMemoryDeliveryLog, InMemorySubscriptionStore, RecordingTransport
 from standardwebhooks.webhooks import Webhook
 
+from gateway.delivery.judging import DEFAULT_RETRY_SCHEDULE, Outcome
 from gateway.delivery.planning import plan_deliveries, replay_record_id
 from gateway.delivery.records import DeliveryState
-from gateway.delivery.sending import DEFAULT_RETRY_SCHEDULE, DeliveryService, Outcome
+from gateway.delivery.sending import DeliveryService
 from gateway.delivery.subscription import Subscription
 from gateway_client.contract.clock import FixedClock
 from gateway_client.contract.errors import VerificationError
