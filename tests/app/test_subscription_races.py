@@ -229,7 +229,8 @@ def test_a_health_notice_is_not_posted_to_a_url_the_owner_moved_to_meanwhile(
     created = subscribe(gateway, old.url, HUNAN)
     old.reply = Reply(503)
     service = bootstrap.container().delivery_service
-    monkeypatch.setattr(service, "_health", EndpointHealth(warn_after=timedelta(0)))
+    warn_at_once = EndpointHealth(warn_after=timedelta(0))  # its watch judges the endpoint
+    monkeypatch.setattr(service._judge._endpoints, "_health", warn_at_once)
     deliver = service.deliver
 
     def then_move(delivery: Any, received: int, time_left: float | None = None) -> Any:
@@ -238,6 +239,11 @@ def test_a_health_notice_is_not_posted_to_a_url_the_owner_moved_to_meanwhile(
         return outcome
 
     monkeypatch.setattr(service, "deliver", then_move)
+    announcer = bootstrap.container().announcer
+    announced: list[Any] = []
+    announce = announcer.announce
+    monkeypatch.setattr(announcer, "announce", lambda c, s: [announced.append(c), announce(c, s)])
     deliver_once(gateway, stream, queue, province)
 
     assert [json.loads(r.body)["type"] for r in new.requests] == ["subscription.verification"]
+    assert [c.notice.type for c in announced] == ["subscription.failing"]  # told no one
