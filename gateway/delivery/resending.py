@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.assembly import copied
 from gateway.delivery.objection_notices import formerly_matched
 from gateway.delivery.planning import Delivery, plan_deliveries, replay_record_id, stamped
 from gateway.delivery.ports import (
@@ -24,25 +23,22 @@ from gateway.delivery.ports import (
     ExchangeLog,
     SubscriptionStore,
 )
+from gateway.delivery.rebuilding import FromTheLog
 from gateway.delivery.records import DeliveryState, NotSent
-from gateway.delivery.redelivery import Resend, rebuild, replayable, restatement, shown_now
-from gateway.delivery.reevaluation import same_recognition
+from gateway.delivery.redelivery import replayable
 from gateway.delivery.subscription import Subscription
 from gateway.delivery.terms import Copies, terms_at
 from gateway.ports import ListingStore
-from gateway.recognition import Agreement, remembered, yielded
+from gateway.recognition import Agreement
 from gateway_client.contract import (
     BadRequest,
     Change,
-    ChangeType,
     Clock,
     Listing,
-    ListKind,
     Recognition,
     SubscriptionDisabled,
     SubscriptionPaused,
     SubscriptionPending,
-    china_date,
 )
 
 LOG_PAGE = 100  # entries read from the log at a time
@@ -114,8 +110,7 @@ class Resending:
         listings: ListingStore,
         clock: Clock,
     ) -> None:
-        self.clock = clock  # a replay masks what its region no longer recognises today
-        self.listings = listings  # the subjects of replayed red changes
+        self.from_log = FromTheLog(log, agreements, listings, clock)
         self.subscriptions = subscriptions
         self.deliveries = deliveries
         self.log = log
@@ -176,8 +171,8 @@ class Resending:
             for page in range(first, last + 1, LOG_PAGE)
             for pair in self.log.entries(page, min(LOG_PAGE, last + 1 - page))
         )
-        changes = list(replayable(logged, self._tombstone))
-        subjects = self._red_subjects([change for _, change in changes])
+        changes = list(replayable(logged, self.from_log.tombstone))
+        subjects = self.from_log.red_subjects([change for _, change in changes])
         token = self.token()
         copies: Copies = {}
         deliveries = [
@@ -198,24 +193,10 @@ class Resending:
             )
         ]
         sequences = {d.change.change_id: d.log_sequence or 0 for d in deliveries}
-        numbered = stamped(self._shown_now(deliveries, agreements), sequences, self.log.allocate)
+        shown = self.from_log.shown_now(deliveries, agreements)
+        numbered = stamped(shown, sequences, self.log.allocate)
         self.queue.enqueue(numbered, f":replay:{token}")
         return Replayed(first, last, len(deliveries), last + 1 if last < asked else None)
-
-    def _shown_now(self, deliveries: list[Delivery], agreements: list[Agreement]) -> list[Delivery]:
-        """Each delivery sent again with ID numbers in full only where its region recognises
-        the listing as it stands today (``shown_now``)."""
-        return shown_now(deliveries, agreements, self.listings, china_date(self.clock.now()))
-
-    def _red_subjects(self, changes: list[Change]) -> dict[str, list[Listing]]:
-        """The listings of each subject a replayed red change names: its incentives are held
-        back while the subject has a black listing in force, as fan-out holds them back."""
-        codes = {
-            c.listing.credit_code
-            for c in changes
-            if c.listing.kind is ListKind.RED and c.type is not ChangeType.PURGED
-        }
-        return self.listings.subjects(sorted(codes)) if codes else {}
 
     def redrive(self, subscription_id: str, delivery_ids: list[str] | None = None) -> int:
         """Reopen dead deliveries (all, or the ones named) and queue them again, each rebuilt
@@ -233,9 +214,11 @@ class Resending:
         ]
         agreements = self.agreements.all()
         rebuilt = [
-            d for d in map(self._rebuilt, ours) if d is not None and self._stands(d, agreements)
+            d
+            for d in map(self.from_log.rebuilt, ours)
+            if d is not None and self.from_log.stands(d, agreements)
         ]
-        shown = self._shown_now(rebuilt, agreements)
+        shown = self.from_log.shown_now(rebuilt, agreements)
         reopened = [d for d in shown if self.deliveries.reopen(d.record_key)]
         # logged changes in log order, then restatements as they were made
         reopened.sort(
@@ -301,70 +284,13 @@ class Resending:
         """The delivery as a re-drive would queue it again; None if the log keeps no record
         of it or its change was erased."""
         kept = self.deliveries.kept(delivery_id)
-        return None if kept is None else self._rebuilt(kept)
+        return None if kept is None else self.from_log.rebuilt(kept)
 
     def logged(self, log_sequence: int) -> Change | None:
-        """The change logged at ``log_sequence`` (None: not there, or erased)."""
-        logged = self.log.entries(log_sequence, 1)
-        return next((body for _, body in logged if isinstance(body, Change)), None)
+        return self.from_log.logged(log_sequence)
 
-    def recognition_for(
-        self, change: Change, region: str, agreements: Sequence[Agreement] | None = None
-    ) -> Recognition:
-        """The recognition a delivery of ``change`` to ``region`` carries, as fan-out works it
-        out (on the change's day, a red listing's incentives held back under a black one),
-        whatever a subscription's filters say."""
-        listing, on = change.listing, china_date(change.occurred_at)
-        every = self.agreements.all() if agreements is None else agreements
-        recognition = remembered(every).of(listing, region, on)
-        if listing.kind is not ListKind.RED:
-            return recognition
-        subject = self._red_subjects([change]).get(listing.credit_code, ())
-        return yielded(recognition, listing, subject)
-
-    def _stands(self, delivery: Delivery, agreements: Sequence[Agreement]) -> bool:
-        """Whether a re-drive may send ``delivery``: a ``recognition.changed`` only while it
-        still says what the region recognises today. One a later agreement change superseded
-        (an ended agreement's withdrawal sent, or to be sent, after it) stays dead: sent again
-        after its successor, it would tell the subscriber a standing that no longer holds. A
-        ``subject.intensified`` carrying a restated listing (a re-evaluation's flip) stays dead
-        too: whether the flag it names still holds is the subject's, not the listing's, and a
-        replay of the subject's listings tells it as it stands."""
-        if delivery.type == "subject.intensified":
-            return delivery.change.type is not ChangeType.RECOGNITION
-        if delivery.type != "recognition.changed":
-            return True
-        today = copied(delivery.change, {"occurred_at": self.clock.now()})
-        region = delivery.recognition.subscriber_region
-        now = self.recognition_for(today, region, agreements)
-        return same_recognition(now, delivery.recognition)
-
-    def _rebuilt(self, kept: Resend) -> Delivery | None:
-        """A delivery of an erased change is not rebuilt: its tombstone went out on its own.
-        Nor is a restatement of an erased version."""
-        if kept.log_sequence is not None:
-            change = self.logged(kept.log_sequence)
-        elif kept.restates is not None:
-            change = self._restatement(kept, kept.restates)
-        else:
-            change = None
-        return None if change is None else rebuild(kept, change)
-
-    def _restatement(self, kept: Resend, listing_id: str) -> Change | None:
-        """A restatement, from its version's change as the listing's log entries hold it
-        (latest first: the version restated is most often the last)."""
-        for sequence in reversed(self.log.sequences_of(listing_id)):
-            logged = self.logged(sequence)
-            found = None if logged is None else restatement(kept, logged)
-            if found is not None:
-                return found
-        return None
-
-    def _tombstone(self, change_id: str) -> tuple[int, Change] | None:
-        """A purge's tombstone and where it is logged, once fan-out has logged it."""
-        sequence = self.log.sequence_of(change_id)
-        change = None if sequence is None else self.logged(sequence)
-        return None if sequence is None or change is None else (sequence, change)
+    def recognition_for(self, change: Change, region: str) -> Recognition:
+        return self.from_log.recognition_for(change, region)
 
 
 def _replayed(

@@ -1,0 +1,117 @@
+"""What is sent again, rebuilt from the exchange log as it stands and as the subscriber's
+region may see it today.
+
+Why a module of its own: a replay, a re-drive and the receipts all need a change read back from
+the log (or its tombstone, once retention purged its listing), the recognition a delivery of it
+carries, and whether a delivery kept dead still says what holds today; ``Resending`` decides
+what to send again and when, this holds how each one is made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from gateway.assembly import copied
+from gateway.delivery.planning import Delivery
+from gateway.delivery.ports import AgreementStore, ExchangeLog
+from gateway.delivery.redelivery import Resend, rebuild, restatement, shown_now
+from gateway.delivery.reevaluation import same_recognition
+from gateway.ports import ListingStore
+from gateway.recognition import Agreement, remembered, yielded
+from gateway_client.contract import (
+    Change,
+    ChangeType,
+    Clock,
+    Listing,
+    ListKind,
+    Recognition,
+    china_date,
+)
+
+
+class FromTheLog:
+    def __init__(
+        self, log: ExchangeLog, agreements: AgreementStore, listings: ListingStore, clock: Clock
+    ) -> None:
+        self.log = log
+        self.agreements = agreements
+        self.listings = listings  # the subjects of red changes
+        self.clock = clock  # what is sent again is masked as its region recognises it today
+
+    def logged(self, log_sequence: int) -> Change | None:
+        """The change logged at ``log_sequence`` (None: not there, or erased)."""
+        logged = self.log.entries(log_sequence, 1)
+        return next((body for _, body in logged if isinstance(body, Change)), None)
+
+    def rebuilt(self, kept: Resend) -> Delivery | None:
+        """A delivery of an erased change is not rebuilt: its tombstone went out on its own.
+        Nor is a restatement of an erased version."""
+        if kept.log_sequence is not None:
+            change = self.logged(kept.log_sequence)
+        elif kept.restates is not None:
+            change = self._restatement(kept, kept.restates)
+        else:
+            change = None
+        return None if change is None else rebuild(kept, change)
+
+    def tombstone(self, change_id: str) -> tuple[int, Change] | None:
+        """A purge's tombstone and where it is logged, once fan-out has logged it."""
+        sequence = self.log.sequence_of(change_id)
+        change = None if sequence is None else self.logged(sequence)
+        return None if sequence is None or change is None else (sequence, change)
+
+    def shown_now(self, deliveries: list[Delivery], agreements: list[Agreement]) -> list[Delivery]:
+        """Each delivery sent again with ID numbers in full only where its region recognises
+        the listing as it stands today (``shown_now``)."""
+        return shown_now(deliveries, agreements, self.listings, china_date(self.clock.now()))
+
+    def red_subjects(self, changes: list[Change]) -> dict[str, list[Listing]]:
+        """The listings of each subject a red change names: its incentives are held back
+        while the subject has a black listing in force, as fan-out holds them back."""
+        codes = {
+            c.listing.credit_code
+            for c in changes
+            if c.listing.kind is ListKind.RED and c.type is not ChangeType.PURGED
+        }
+        return self.listings.subjects(sorted(codes)) if codes else {}
+
+    def recognition_for(
+        self, change: Change, region: str, agreements: Sequence[Agreement] | None = None
+    ) -> Recognition:
+        """The recognition a delivery of ``change`` to ``region`` carries, as fan-out works it
+        out (on the change's day, a red listing's incentives held back under a black one),
+        whatever a subscription's filters say."""
+        listing, on = change.listing, china_date(change.occurred_at)
+        every = self.agreements.all() if agreements is None else agreements
+        recognition = remembered(every).of(listing, region, on)
+        if listing.kind is not ListKind.RED:
+            return recognition
+        subject = self.red_subjects([change]).get(listing.credit_code, ())
+        return yielded(recognition, listing, subject)
+
+    def stands(self, delivery: Delivery, agreements: Sequence[Agreement]) -> bool:
+        """Whether a re-drive may send ``delivery``: a ``recognition.changed`` only while it
+        still says what the region recognises today. One a later agreement change superseded
+        (an ended agreement's withdrawal sent, or to be sent, after it) stays dead: sent again
+        after its successor, it would tell the subscriber a standing that no longer holds. A
+        ``subject.intensified`` carrying a restated listing (a re-evaluation's flip) stays dead
+        too: whether the flag it names still holds is the subject's, not the listing's, and a
+        replay of the subject's listings tells it as it stands."""
+        if delivery.type == "subject.intensified":
+            return delivery.change.type is not ChangeType.RECOGNITION
+        if delivery.type != "recognition.changed":
+            return True
+        today = copied(delivery.change, {"occurred_at": self.clock.now()})
+        region = delivery.recognition.subscriber_region
+        now = self.recognition_for(today, region, agreements)
+        return same_recognition(now, delivery.recognition)
+
+    def _restatement(self, kept: Resend, listing_id: str) -> Change | None:
+        """A restatement, from its version's change as the listing's log entries hold it
+        (latest first: the version restated is most often the last)."""
+        for sequence in reversed(self.log.sequences_of(listing_id)):
+            logged = self.logged(sequence)
+            found = None if logged is None else restatement(kept, logged)
+            if found is not None:
+                return found
+        return None
