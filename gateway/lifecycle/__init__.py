@@ -1,5 +1,6 @@
 """A listing's life after intake: removals, objections, repair, expiry, retention, deadlines."""
 
+from gateway.lifecycle.acting import NotARecipient
 from gateway.lifecycle.commitments import unsettles
 from gateway.lifecycle.corrections import CommitmentSettled
 from gateway.lifecycle.due import Budget, DueDates, late_on
@@ -46,12 +47,7 @@ from gateway.lifecycle.rules import (
     remove,
     removed_status,
 )
-from gateway.lifecycle.service import (
-    LifecycleService,
-    ListingChanged,
-    NotARecipient,
-    ObjectionIdReused,
-)
+from gateway.lifecycle.service import LifecycleService, ListingChanged, ObjectionIdReused
 from gateway.lifecycle.tick import PAGE as INDEX_PAGE
 from gateway.lifecycle.tick import TickReport
 from gateway.lifecycle.workdays import WorkdayCalendar

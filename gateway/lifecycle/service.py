@@ -1,9 +1,11 @@
-"""Lifecycle actions against the store: read, check who may act, transition, compare-and-set."""
+"""Lifecycle actions against the store: read, check who may act (``acting``), transition,
+compare-and-set."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from gateway.lifecycle.acting import Actors, absent
 from gateway.lifecycle.commitments import overdue
 from gateway.lifecycle.due import Budget, DueDates
 from gateway.lifecycle.freshness import check_action, check_corrected
@@ -37,8 +39,6 @@ from gateway.lifecycle.rules import (
 )
 from gateway.lifecycle.tick import PAGE, Tick, TickReport
 from gateway.lifecycle.workdays import WorkdayCalendar
-from gateway.national import refuse_outside
-from gateway.ownership import NotListingOwner, may_change, not_owner_message
 from gateway.ports import Archive, Erasure, ListingStore, Receipts, Registry
 from gateway_client.contract import (
     DEFAULT_TOLERANCE,
@@ -48,9 +48,6 @@ from gateway_client.contract import (
     Conflict,
     Listing,
     ListingStatus,
-    NotFound,
-    SubjectType,
-    UnknownRegion,
     china_date,
     within,
 )
@@ -72,14 +69,6 @@ class ObjectionIdReused(Conflict):
     default_path = "objection_id"
 
 
-class NotARecipient(NotListingOwner):
-    """The region neither owns the listing nor received it through a subscription of its own,
-    so it has nothing to object to (seed 001 §二(四)6: the regions carrying out the measures)."""
-
-    code = "listing_not_received"
-
-
-_LISTING = "listing_id"  # where a refusal about the listing itself points
 NOTICE_ATTEMPTS = 3  # a notice lost to a concurrent write is read and applied again
 
 
@@ -98,8 +87,7 @@ class LifecycleService:
         erasure: Erasure | None = None,
         receipts: Receipts | None = None,
     ) -> None:
-        self._receipts = receipts  # without: only the owner's chain and the operator may file
-        self._registry = registry
+        self._actors = Actors(registry, receipts)
         self._evidence_days = evidence_days
         self._erasure = erasure  # the app always passes one; without, only the listing goes
         self._tolerance = tolerance
@@ -115,59 +103,19 @@ class LifecycleService:
     def listing(self, credit_code: str, listing_id: str) -> Listing:
         found = self._listings.current([(credit_code, listing_id)]).get(listing_id)
         if found is None:
-            raise _absent(listing_id)
+            raise absent(listing_id)
         return found
 
     def owned_listing(self, credit_code: str, listing_id: str, region: str | None) -> Listing:
         """The listing, for its owner's chain or the operator (``None``); 403 for others."""
         held = self.listing(credit_code, listing_id)
-        self._as_owner(held, region, acting=False)
+        self._actors.owner(held, region, acting=False)
         return held
-
-    def _as_owner(self, listing: Listing, region: str | None, acting: bool = True) -> str:
-        """Who acts: the operator (``None``), or a region that owns the listing or relays for
-        its owner; any other region is refused before anything is read further. A national
-        source ``acting`` on a listing in a domain since taken from it is refused, as its push
-        or removal there would be (it may still read it)."""
-        if region is None:
-            return OPERATOR
-        known = self._registry.get_region(region)
-        relays = known is not None and known.relays_subregions
-        if not may_change(listing.origin_region, region, relays):
-            _unseen(listing)
-            raise NotListingOwner(not_owner_message(region, listing.origin_region))
-        if acting:
-            refuse_outside(listing.domain, region, known.domains if known else (), _LISTING)
-        return region
 
     def _save(self, held: Listing, moved: Listing) -> Listing:
         if not self._listings.write([(moved, held.version)], None):
             raise ListingChanged("the listing changed meanwhile; read it again and retry")
         return moved
-
-    def _filer(
-        self, listing: Listing, region: str | None, filing: ObjectionFiling
-    ) -> tuple[str, bool]:
-        """Who files, if they may, and whether the owner thereby has the notice: the owner's
-        chain (yes), the operator on the subject's request, or a region whose subscription was
-        delivered the listing (no) — a right to object, not to change: the decision stays the
-        owner's (``_as_owner``)."""
-        if region is None:
-            if filing.on_behalf != "subject":
-                raise BadRequest("the operator files on the subject's request", path="on_behalf")
-            return OPERATOR, False
-        known = self._registry.get_region(region)
-        if may_change(listing.origin_region, region, known is not None and known.relays_subregions):
-            refuse_outside(listing.domain, region, known.domains if known else (), _LISTING)
-            return region, True
-        if self._receipts is None or not self._receipts.received(listing.listing_id, region):
-            _unseen(listing)
-            raise NotARecipient(
-                f"{region} was never delivered this listing: only its owner, a region that "
-                "received it by subscription, or the operator may object",
-                path="listing_id",
-            )
-        return region, False
 
     def file_objection(
         self, credit_code: str, listing_id: str, filing: ObjectionFiling, region: str | None
@@ -175,7 +123,7 @@ class LifecycleService:
         """File an objection; anyone but the owner's chain leaves it awaiting the owner's notice
         (the ``objection.filed`` event fan-out sends to the owner's subscriptions)."""
         held = self.listing(credit_code, listing_id)
-        by, noticed = self._filer(held, region, filing)
+        by, noticed = self._actors.filer(held, region, filing)
         held_objection = held.objection
         if held_objection is not None and held_objection.objection_id == filing.objection_id:
             # Compared only for the region that filed it: to any other the same answer whatever
@@ -238,7 +186,7 @@ class LifecycleService:
     ) -> tuple[Listing, bool]:
         """The owner reports that it checked the objected record (the ``verified`` step)."""
         held = self.listing(credit_code, listing_id)
-        by = self._as_owner(held, region)
+        by = self._actors.owner(held, region)
         now = self._clock.now()
         check_action(report, now, self._tolerance)
         moved = report_verified(held, objection_id, report, by, now, self._workdays)
@@ -255,7 +203,7 @@ class LifecycleService:
         region: str | None,
     ) -> tuple[Listing, bool]:
         held = self.listing(credit_code, listing_id)
-        by = self._as_owner(held, region)
+        by = self._actors.owner(held, region)
         now = self._clock.now()
         check_action(decision, now, self._tolerance, decision.corrected_entry)
         if decision.corrected_entry is not None and decision.outcome != "corrected":
@@ -266,7 +214,7 @@ class LifecycleService:
             )
         entry = decision.corrected_entry
         if entry is not None and entry.origin_region not in (None, held.origin_region):
-            self._may_be_given(entry.origin_region, entry.domain, by)
+            self._actors.may_be_given(entry.origin_region, entry.domain, by)
         named = objection_named(held, objection_id)
         if not named.open and (
             decision.version <= held.version or same_decision(held, named, decision)
@@ -294,28 +242,14 @@ class LifecycleService:
         check_corrected(request.corrected_entry, now, self._tolerance)
         if replayed(held, request):
             return held, False
-        self._may_be_given(given_to(request), request.corrected_entry.domain, OPERATOR)
+        self._actors.may_be_given(given_to(request), request.corrected_entry.domain, OPERATOR)
         return self._save(held, reassign(held, request, now)), True
-
-    def _may_be_given(self, region: str, domain: str, by: str) -> None:
-        """The operator gives a listing only to a region that can then push it: registered,
-        and a national source only in a domain it may list in (a platform's correction never
-        moves it: ``objection_steps``)."""
-        if by != OPERATOR:
-            return
-        known = self._registry.get_region(region)
-        path = "corrected_entry.origin_region"
-        if known is None:
-            raise UnknownRegion(
-                f"{region} is not registered: register it before giving it a listing", path=path
-            )
-        refuse_outside(domain, region, known.domains, path)
 
     def repair(
         self, credit_code: str, listing_id: str, request: RepairRequest, region: str | None
     ) -> tuple[Listing, bool]:
         held = self.listing(credit_code, listing_id)
-        by = self._as_owner(held, region)
+        by = self._actors.owner(held, region)
         now = self._clock.now()
         check_action(request, now, self._tolerance)
         if held.status is ListingStatus.REPAIRED:
@@ -355,15 +289,3 @@ class LifecycleService:
         today = china_date(self._clock.now())
         page, following = self._listings.late(today, after, limit)
         return [entry for held in page for entry in overdue_entries(held, today)], following
-
-
-def _absent(listing_id: str) -> NotFound:
-    return NotFound(f"no listing {listing_id} for this credit code", path="listing_id")
-
-
-def _unseen(listing: Listing) -> None:
-    """A person's listing refused to a region is answered as if it were not there: a 403 for
-    the right number beside a 404 for every wrong one would let a region that knows the listing
-    id (from a masked copy) complete the masked number by trying candidates."""
-    if listing.subject_type is SubjectType.NATURAL_PERSON:
-        raise _absent(listing.listing_id)

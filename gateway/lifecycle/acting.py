@@ -1,0 +1,103 @@
+"""Who may act on a listing: its owner's chain, the operator, a region it was delivered to (to
+object only), and to whom the operator may give it.
+
+Why a module of its own: every lifecycle action asks this before it reads anything further,
+and the answers must be the same for each (a person's listing refused looks absent, whichever
+action was tried); the service (``gateway.lifecycle.service``) then takes the step.
+"""
+
+from __future__ import annotations
+
+from gateway.lifecycle.requests import ObjectionFiling
+from gateway.national import refuse_outside
+from gateway.ownership import NotListingOwner, may_change, not_owner_message
+from gateway.ports import Receipts, Registry
+from gateway_client.contract import (
+    OPERATOR,
+    BadRequest,
+    Listing,
+    NotFound,
+    SubjectType,
+    UnknownRegion,
+)
+
+LISTING = "listing_id"  # where a refusal about the listing itself points
+
+
+class NotARecipient(NotListingOwner):
+    """The region neither owns the listing nor received it through a subscription of its own,
+    so it has nothing to object to (seed 001 §二(四)6: the regions carrying out the measures)."""
+
+    code = "listing_not_received"
+
+
+class Actors:
+    def __init__(self, registry: Registry, receipts: Receipts | None) -> None:
+        self._registry = registry
+        self._receipts = receipts  # without: only the owner's chain and the operator may file
+
+    def owner(self, listing: Listing, region: str | None, acting: bool = True) -> str:
+        """Who acts: the operator (``None``), or a region that owns the listing or relays for
+        its owner; any other region is refused before anything is read further. A national
+        source ``acting`` on a listing in a domain since taken from it is refused, as its push
+        or removal there would be (it may still read it)."""
+        if region is None:
+            return OPERATOR
+        known = self._registry.get_region(region)
+        relays = known is not None and known.relays_subregions
+        if not may_change(listing.origin_region, region, relays):
+            unseen(listing)
+            raise NotListingOwner(not_owner_message(region, listing.origin_region))
+        if acting:
+            refuse_outside(listing.domain, region, known.domains if known else (), LISTING)
+        return region
+
+    def filer(
+        self, listing: Listing, region: str | None, filing: ObjectionFiling
+    ) -> tuple[str, bool]:
+        """Who files, if they may, and whether the owner thereby has the notice: the owner's
+        chain (yes), the operator on the subject's request, or a region whose subscription was
+        delivered the listing (no) — a right to object, not to change: the decision stays the
+        owner's (``owner``)."""
+        if region is None:
+            if filing.on_behalf != "subject":
+                raise BadRequest("the operator files on the subject's request", path="on_behalf")
+            return OPERATOR, False
+        known = self._registry.get_region(region)
+        if may_change(listing.origin_region, region, known is not None and known.relays_subregions):
+            refuse_outside(listing.domain, region, known.domains if known else (), LISTING)
+            return region, True
+        if self._receipts is None or not self._receipts.received(listing.listing_id, region):
+            unseen(listing)
+            raise NotARecipient(
+                f"{region} was never delivered this listing: only its owner, a region that "
+                "received it by subscription, or the operator may object",
+                path="listing_id",
+            )
+        return region, False
+
+    def may_be_given(self, region: str, domain: str, by: str) -> None:
+        """The operator gives a listing only to a region that can then push it: registered,
+        and a national source only in a domain it may list in (a platform's correction never
+        moves it: ``objection_steps``)."""
+        if by != OPERATOR:
+            return
+        known = self._registry.get_region(region)
+        path = "corrected_entry.origin_region"
+        if known is None:
+            raise UnknownRegion(
+                f"{region} is not registered: register it before giving it a listing", path=path
+            )
+        refuse_outside(domain, region, known.domains, path)
+
+
+def absent(listing_id: str) -> NotFound:
+    return NotFound(f"no listing {listing_id} for this credit code", path="listing_id")
+
+
+def unseen(listing: Listing) -> None:
+    """A person's listing refused to a region is answered as if it were not there: a 403 for
+    the right number beside a 404 for every wrong one would let a region that knows the listing
+    id (from a masked copy) complete the masked number by trying candidates."""
+    if listing.subject_type is SubjectType.NATURAL_PERSON:
+        raise absent(listing.listing_id)
