@@ -20,7 +20,6 @@ from itertools import takewhile
 from gateway.intake.bulk import (
     DEFAULT_REMOVAL_THRESHOLD,
     FileCheck,
-    Refusal,
     Upload,
     UploadStatus,
     removal_refusal,
@@ -37,9 +36,8 @@ from gateway.intake.ports import (
     UploadStore,
 )
 from gateway.intake.storing import Purged
-from gateway.national import domain_problem
+from gateway.intake.upload_rules import as_permitted_now
 from gateway.ports import ListingStore, Registry
-from gateway.registry import Region
 from gateway_client.contract import (
     DEFAULT_TOLERANCE,
     Clock,
@@ -226,42 +224,9 @@ class BulkIngest:
         return done
 
     def _as_permitted_now(self, upload: Upload) -> Upload:
-        """The upload under its region's rules of now, checked again on every resumption (a
-        manifest may be asked for again, and its file uploaded, long after it was signed):
-        refused when the key that signed the manifest is no longer valid, or a resync's domain
-        is no longer the source's; otherwise with the region's current relay policy and domains,
-        so an operator's change applies to the lines not yet stored. The same object when
-        nothing changed; a range, which holds no lease on the upload, does not save a policy
-        (the upload's own run does)."""
-        now = self._clock.now()
-        region = self._registry.get_region(upload.manifest.region)
-        refusal = self._refusal(upload, region)
-        if refusal is None and region is not None:
-            policy = {
-                "relays_subregions": region.relays_subregions,
-                "permitted_domains": region.domains,
-            }
-            if all(getattr(upload, name) == value for name, value in policy.items()):
-                return upload
-            return upload.model_copy(update=policy)
-        return stamp(upload, now, status=UploadStatus.REFUSED, refusal=refusal)
-
-    def _refusal(self, upload: Upload, region: Region | None) -> Refusal | None:
-        key = self._registry.get_key(upload.key_id)
-        now = self._clock.now()
-        if key is None or key.region != upload.manifest.region or not key.is_valid_at(now):
-            return Refusal(
-                code="key_revoked",
-                message=f"key {upload.key_id} is no longer valid: request a new upload (a new "
-                "upload id) signed with a current key",
-            )
-        if region is None:
-            return Refusal(code="unknown_region", message="the region is no longer registered")
-        for domain in upload.manifest.domains:
-            problem = domain_problem(domain, region.code, region.domains)
-            if problem is not None:
-                return Refusal(code=problem[0], message=problem[1])
-        return None
+        """Checked again on every resumption (``upload_rules``); a range, which holds no lease
+        on the upload, does not save a policy (the upload's own run does)."""
+        return as_permitted_now(self._registry, upload, self._clock.now())
 
     # --- pass 1 ------------------------------------------------------------------------------
 

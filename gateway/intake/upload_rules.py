@@ -1,0 +1,53 @@
+"""An upload held to its region's rules of the moment, not of the day its manifest was signed.
+
+Why a module of its own: a manifest may be asked for again, and its file uploaded, long after it
+was signed, and a large file is ingested over many invocations; each of them (the upload's own
+run and every range) asks this again before it stores a line, so a revoked key, a region no
+longer registered or a domain taken from a national source stops what is not yet stored.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from gateway.intake.bulk import Refusal, Upload, UploadStatus, stamp
+from gateway.national import domain_problem
+from gateway.ports import Registry
+from gateway.registry import Region
+
+
+def as_permitted_now(registry: Registry, upload: Upload, now: datetime) -> Upload:
+    """The upload under its region's rules of ``now``: refused when the key that signed the
+    manifest is no longer valid, or a resync's domain is no longer the source's; otherwise with
+    the region's current relay policy and domains, so an operator's change applies to the lines
+    not yet stored. The same object when nothing changed."""
+    region = registry.get_region(upload.manifest.region)
+    refusal = _refusal(registry, upload, region, now)
+    if refusal is None and region is not None:
+        policy = {
+            "relays_subregions": region.relays_subregions,
+            "permitted_domains": region.domains,
+        }
+        if all(getattr(upload, name) == value for name, value in policy.items()):
+            return upload
+        return upload.model_copy(update=policy)
+    return stamp(upload, now, status=UploadStatus.REFUSED, refusal=refusal)
+
+
+def _refusal(
+    registry: Registry, upload: Upload, region: Region | None, now: datetime
+) -> Refusal | None:
+    key = registry.get_key(upload.key_id)
+    if key is None or key.region != upload.manifest.region or not key.is_valid_at(now):
+        return Refusal(
+            code="key_revoked",
+            message=f"key {upload.key_id} is no longer valid: request a new upload (a new "
+            "upload id) signed with a current key",
+        )
+    if region is None:
+        return Refusal(code="unknown_region", message="the region is no longer registered")
+    for domain in upload.manifest.domains:
+        problem = domain_problem(domain, region.code, region.domains)
+        if problem is not None:
+            return Refusal(code=problem[0], message=problem[1])
+    return None
