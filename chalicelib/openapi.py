@@ -40,6 +40,7 @@ from chalicelib import (
     persons_api,
     query_api,
     reassignment_api,
+    regions_api,
     reports_api,
     stream_redrive,
     subscriptions_api,
@@ -112,6 +113,7 @@ ROUTES: tuple[Operation, ...] = (
 # Every route of the app, each declared once in the module of its handler.
 OPERATIONS: tuple[Operation, ...] = (
     *api.ROUTES,
+    *regions_api.ROUTES,
     *subscriptions_api.ROUTES,
     *uploads_api.ROUTES,
     *query_api.ROUTES,
