@@ -57,9 +57,9 @@ class DeliveryView(Frozen):
         exclude_if=_absent,
         description="Set when the change was delivered as a line of this batch (batched "
         "delivery): `attempts` is the batch's attempt that delivered it, and the line has no "
-        "record of its own (GET /v1/deliveries/{batch_id} shows it). A batch being retried is "
-        "listed as one entry, `delivery_id` and `batch_id` its webhook id, `listing_id` null, "
-        "with every attempt so far.",
+        "record of its own (GET /v1/deliveries/{batch_id} shows it). A batch being retried (or "
+        "dead with no line recorded: its file gone) is listed as one entry, `delivery_id` and "
+        "`batch_id` its webhook id, `listing_id` null, with every attempt so far.",
     )
     batch: BatchDetail | None = Field(
         default=None,

@@ -21,13 +21,14 @@ delivered:
   projected), from which receipts tell whether a subscription was delivered a logged change in
   a batch (``delivery_receipts.BatchReceipts``).
 
-A batch being retried is in ``by_subscription_shard`` too, as one entry (``retrying_view``):
-while it fails it holds back everything queued behind it, and its subscriber must see that in
-its delivery list, not only in the webhook that failed. A dead batch leaves that index (its
-lines have records of their own for re-drives, listed one by one) and is in neither. Before
-those are written, the batch's item is marked ``lines_dead`` (``lines_dying_update``), so that,
-should the batch be delivered after all, its lines' dead records are found and cleared
-(``batch_settling``).
+A batch not delivered is in ``by_subscription_shard`` too, from its first failed attempt, as
+one entry (``retrying_view``): while it fails it holds back everything queued behind it, and
+its subscriber must see that in its delivery list, not only in the webhook that failed. Dying,
+its lines get records of their own, for re-drives; before those are written, the batch's item
+is marked ``lines_dead`` (``lines_dying_update``), so that, should the batch be delivered after
+all, its lines' dead records are found and cleared (``batch_settling``). From that mark on the
+list shows the lines, not the batch (``listed_whole``); a batch that died with no line recorded
+(its file gone) stays listed, dead, whole.
 """
 
 from __future__ import annotations
@@ -146,8 +147,8 @@ def attempt_update(
     table: str, batch: Batch, attempt: Attempt, state: DeliveryState
 ) -> dict[str, Any]:
     """The ``UpdateItem`` that appends an attempt of a batch not (yet) delivered: its state,
-    subscription and message; retrying, its entry in the subscription's list at the attempt's
-    time, dead, none (its lines are listed); refused once delivered."""
+    subscription and message, and its entry in the subscription's list at the attempt's time
+    (shown while ``listed_whole``); refused once delivered."""
     values = {
         ":state": s(state.value),
         ":sub": s(batch.subscription_id),
@@ -158,20 +159,16 @@ def attempt_update(
         ":attempt": {"L": [s(attempt.model_dump_json())]},
         ":delivered": s(DeliveryState.DELIVERED.value),
     }
+    values[":shard"] = s(shard_key(batch.subscription_id, batch.delivery_id))
     sets = (
         "#state = :state, batch_of = :sub, batch_message = :batch, batch_updated_at = :at, "
+        "subscription_shard = :shard, updated_at = :at, "
         "attempts = list_append(if_not_exists(attempts, :none), :attempt)"
     )
-    removes = "sending_at"
-    if state is DeliveryState.DEAD:
-        removes += ", subscription_shard"
-    else:
-        sets += ", subscription_shard = :shard, updated_at = :at"
-        values[":shard"] = s(shard_key(batch.subscription_id, batch.delivery_id))
     return {
         "TableName": table,
         "Key": {"delivery_id": s(batch.delivery_id)},
-        "UpdateExpression": f"SET {sets} REMOVE {removes} ADD tries :one",
+        "UpdateExpression": f"SET {sets} REMOVE sending_at ADD tries :one",
         "ConditionExpression": "attribute_not_exists(#state) OR #state <> :delivered",
         "ExpressionAttributeNames": {"#state": "state"},
         "ExpressionAttributeValues": values,
@@ -240,12 +237,18 @@ def _attempts(item: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def listed_whole(item: dict[str, Any]) -> bool:
+    """A batch not delivered whose lines are not (being) recorded apart: listed as one entry."""
+    return "batch_lines" not in item and "lines_dead" not in item
+
+
 def line_views(item: dict[str, Any]) -> list[dict[str, Any]]:
     """A delivered batch's lines as single deliveries' views (newest first: the file's last
     line first), each naming its batch and carrying the attempt that delivered it; a batch
-    not delivered, as one view of its own (``retrying_view``)."""
+    ``listed_whole``, as one view of its own (``retrying_view``); one whose lines are listed
+    apart (dying or dead), none."""
     if "batch_lines" not in item:
-        return [retrying_view(item)]
+        return [retrying_view(item)] if listed_whole(item) else []
     attempts = _attempts(item)[-1:]
     batch_id, subscription_id = text(item, "delivery_id"), text(item, "batch_of")
     return [
@@ -263,8 +266,9 @@ def line_views(item: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def retrying_view(item: dict[str, Any]) -> dict[str, Any]:
-    """A batch not delivered, in its subscription's list: a delivery's view with no listing,
-    its webhook id as its ``delivery_id`` and ``batch_id``, and every attempt so far."""
+    """A batch not delivered (retrying, or dead with no line recorded: its file gone), in its
+    subscription's list: a delivery's view with no listing, its webhook id as its
+    ``delivery_id`` and ``batch_id``, and every attempt so far."""
     batch_id = text(item, "delivery_id")
     return {
         "delivery_id": batch_id,

@@ -11,9 +11,10 @@ that stores it for every record to name).
 
 A batch of batched delivery has a record of its own (its state and attempts, and the queued
 message under ``batch_message``), keyed by its webhook id; it names its subscription as
-``batch_of``. Until delivered it stays out of the indexes; delivered, it holds its lines and
-is listed as them (``batch_records``). A dead batch's lines get records of their own, which an
-operator re-drives (``gateway.delivery.batch_sending``).
+``batch_of``. From its first failed attempt until delivered it is listed as one entry;
+delivered, it holds its lines and is listed as them (``batch_records``). A dead batch's lines
+get records of their own, which an operator re-drives (``gateway.delivery.batch_sending``), and
+are listed in its place.
 """
 
 from __future__ import annotations

@@ -27,6 +27,8 @@ from test_delivery_record_writes import Context, writes
 
 import app as gateway_app
 from chalicelib.bootstrap import container
+from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
+from gateway.delivery import Batch, DeliveryState
 from gateway.statistics.tallies import month_of
 from gateway_client.contract import mask
 from gateway_client.contract.signing import Ed25519Signer
@@ -263,6 +265,37 @@ def test_a_batch_being_retried_is_listed_as_one_entry_until_it_settles(
     assert {x["state"] for x in after} == {settled}
     assert batch_id not in {x["delivery_id"] for x in after}  # its lines, not the batch
     assert listed("?state=retrying") == []
+
+
+def test_a_dying_batch_cut_short_is_listed_once_by_its_dead_lines(
+    gateway: Gateway,
+    stream: StreamReader,
+    queue: DeliveryQueue,
+    hook: AnsweringReceiver,
+    city: Ed25519Signer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The function ends after the lines' dead records, before the batch's own: the lines are
+    listed, not the batch beside them (it is marked dying first)."""
+    hook.answer(500, "down")
+    mine = subscribe(gateway, hook.url, delivery_mode="batched", retry_schedule_seconds=[0])
+    pushed_and_fanned_out(gateway, stream, city)
+    queue.run()
+    real = DynamoDeliveryLog.record
+
+    def cut_short(self: DynamoDeliveryLog, delivery: Any, attempt: Any, state: Any) -> None:
+        if isinstance(delivery, Batch) and state is DeliveryState.DEAD:
+            raise RuntimeError("the function ended")
+        real(self, delivery, attempt, state)
+
+    monkeypatch.setattr(DynamoDeliveryLog, "record", cut_short)
+    with pytest.raises(RuntimeError):
+        gateway_app.deliver_webhooks(queue.event(), None)
+
+    path = subscription_path(mine, "/deliveries")
+    listed = as_operator(gateway, "get", path).json_body["deliveries"]
+    assert len(listed) == 3
+    assert {(d["state"], d["listing_id"] is not None) for d in listed} == {("dead", True)}
 
 
 @pytest.mark.parametrize("settled", ["delivered", "dead"])

@@ -276,7 +276,7 @@ def test_a_batch_whose_file_expired_stays_dead_with_the_range_to_replay(
     sent, and the batch's record keeps the note naming the log range to replay (recording it
     dead used to blank that note with the endpoint's answers: review 41)."""
     hook.answer(204, "")
-    subscribe(gateway, hook.url, delivery_mode="batched")
+    mine = subscribe(gateway, hook.url, delivery_mode="batched")
     push_and_fan_out(gateway, stream, city, CITY, THREE)
     [key] = batch_files(aws)
     aws.s3.delete_object(Bucket=aws.env["CG_ARCHIVE_BUCKET"], Key=key)
@@ -290,3 +290,8 @@ def test_a_batch_whose_file_expired_stays_dead_with_the_range_to_replay(
     [attempt] = view["attempts"]
     assert "the batch file is gone" in attempt["response_excerpt"]
     assert "replay log entries 1-3" in attempt["response_excerpt"]
+    # no line of it recorded apart: its subscriber sees the batch itself, dead, in its list
+    listed = as_operator(gateway, "get", subscription_path(mine, "/deliveries?state=dead"))
+    assert [(d["delivery_id"], d["state"]) for d in listed.json_body["deliveries"]] == [
+        (batch_id, "dead")
+    ]
