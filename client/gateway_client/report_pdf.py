@@ -14,7 +14,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from gateway_client.contract import CHINA, DOES_NOT_PROVE, PURPOSE_LABELS, load_catalogue
+from gateway_client.contract import (
+    CHINA,
+    DOES_NOT_PROVE,
+    PURPOSE_LABELS,
+    load_catalogue,
+    report_kind,
+)
 
 LATIN_FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",)
 """Tried first for each character: a CJK font's Latin letters are often missing or poor."""
@@ -55,10 +61,16 @@ def _outcome(result: dict[str, Any]) -> str:
         for v in subject["listings"]
         if v.get("recognised") is not False and v["listing"]["status"] == "active"
     ]
-    kinds = {x["kind"] for x in applying}
-    names = [("黑名单 black", "black"), ("红名单 red", "red")]
-    found = [label for label, kind in names if kind in kinds]
+    kinds = {report_kind(v) for v in subject["listings"] if v["listing"] in applying}
+    found = [label for label, kind in _NAMES if kind in kinds]
     return "、".join(found) or "无适用名单 none applies"
+
+
+_NAMES = (
+    ("黑名单 black", "black"),
+    ("失信记录 dishonesty record", "dishonesty_record"),
+    ("红名单 red", "red"),
+)
 
 
 def _domains(result: dict[str, Any]) -> str:

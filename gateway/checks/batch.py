@@ -30,6 +30,7 @@ from gateway.recognition import (
 from gateway_client.contract import (
     BadRequest,
     Frozen,
+    ListedAs,
     Listing,
     ListingStatus,
     ListKind,
@@ -80,7 +81,14 @@ class CheckSummary(Frozen):
     checked: int
     found: int
     invalid: int
-    black: int = Field(description="codes with a black listing that applies")
+    black: int = Field(
+        description="codes with a black listing (黑名单, joint punishment) that applies; a "
+        "dishonesty record is not one"
+    )
+    dishonesty_records: int = Field(
+        description="codes with a dishonesty record (失信记录: a black-list entry the severity "
+        "policy does not make a black listing) that applies",
+    )
     red: int = Field(description="codes with a red listing that applies")
     intensified: int
     broken_commitments: int = Field(description="codes with a broken commitment shown")
@@ -203,11 +211,14 @@ def _result(index: int, code: str, view: SubjectView | None) -> CheckResult:
     return CheckResult(index=index, credit_code=view.credit_code, found=True, subject=view)
 
 
-def _applying(view: SubjectView, kind: ListKind) -> bool:
+def _applying(view: SubjectView, kind: ListKind, listed_as: ListedAs | None = None) -> bool:
+    """Whether a listing of ``kind`` applies to the subject (and, for a black-list entry, is
+    ``listed_as`` that: a black listing or a mere record)."""
     return any(
         v.listing.kind is kind
         and v.recognised is not False
         and v.listing.status is ListingStatus.ACTIVE
+        and (listed_as is None or v.listed_as is listed_as)
         for v in view.listings
     )
 
@@ -218,7 +229,10 @@ def _summary(results: Sequence[CheckResult]) -> CheckSummary:
         checked=len(results),
         found=len(views),
         invalid=sum(1 for r in results if r.error is not None),
-        black=sum(1 for v in views if _applying(v, ListKind.BLACK)),
+        black=sum(1 for v in views if _applying(v, ListKind.BLACK, ListedAs.BLACK_LIST)),
+        dishonesty_records=sum(
+            1 for v in views if _applying(v, ListKind.BLACK, ListedAs.DISHONESTY_RECORD)
+        ),
         red=sum(1 for v in views if _applying(v, ListKind.RED)),
         intensified=sum(1 for v in views if v.intensified),
         broken_commitments=sum(1 for v in views if v.commitments.broken),

@@ -22,7 +22,7 @@ from app_support import (
 
 from chalicelib import checks_api
 from chalicelib.bootstrap import container
-from gateway_client.contract import PublishedKey, verify_report
+from gateway_client.contract import PublishedKey, report_kind, verify_report
 from gateway_client.contract.signing import Ed25519Signer
 
 UNLISTED = "91420281MA4F00000X"  # a valid code nobody listed
@@ -79,11 +79,38 @@ def test_each_code_is_answered_as_the_one_stop_query_answers_the_same_caller(gat
         "found": 1,
         "invalid": 2,
         "black": 1,
+        "dishonesty_records": 0,
         "red": 0,
         "intensified": 0,
         "broken_commitments": 0,
     }
     assert answer["report"] is None
+
+
+def test_a_dishonesty_record_is_counted_apart_from_black_listings_in_the_signed_report(
+    gateway: Gateway,
+) -> None:
+    """A black-list entry the severity policy makes a mere record (失信记录: no joint
+    punishment) is no black listing: the summary the gateway signs says which it is."""
+    daye = gateway.register_platform(DAYE)
+    record = daye_black_entry(
+        domain="food_drug",
+        severity="general",
+        legal_basis="《食品安全法》第一百三十四条",
+        deciding_authority="大冶市市场监督管理局",
+        decision_number="大市监罚〔2026〕1号",
+    )
+    assert gateway.push(daye, DAYE, [record]).json_body["accepted"] == 1
+
+    reply = checks(gateway, daye, codes=[record["credit_code"]], purpose="supervision", report=True)
+
+    assert reply.status_code == 200, reply.json_body
+    [view] = reply.json_body["results"][0]["subject"]["listings"]
+    assert view["listed_as"] == "dishonesty_record"
+    summary = reply.json_body["summary"]
+    assert (summary["black"], summary["dishonesty_records"]) == (0, 1)
+    assert reply.json_body["report"]["content"]["summary"] == summary
+    assert report_kind(view) == "dishonesty_record"  # as the CLI's table and the PDF say it
 
 
 def test_every_valid_code_leaves_one_trail_entry_with_the_checks_id(gateway, hunan, aws):

@@ -19,6 +19,7 @@ from gateway_client.contract import (
     PROVES,
     PROVES_FILE,
     PublishedKey,
+    report_kind,
     verify_report,
 )
 from gateway_client.push_client import PushClient, http_request
@@ -123,7 +124,7 @@ def _table(answer: dict[str, Any]) -> str:
         elif not subject:
             outcome = "nothing found"
         else:
-            kinds = sorted({v["listing"]["kind"] for v in subject["listings"]})
+            kinds = sorted({report_kind(v) for v in subject["listings"]})
             outcome = "+".join(kinds) + (" (intensified)" if subject.get("intensified") else "")
         code = result.get("credit_code") or "-"
         rows.append([result["index"] + 1, code, subject.get("subject_name", ""), outcome])
@@ -131,6 +132,7 @@ def _table(answer: dict[str, Any]) -> str:
     head = (
         f"check {answer['check_id']} as {answer.get('as_region') or 'no region'}: "
         f"{summary['checked']} checked, {summary['found']} found, {summary['black']} black, "
+        f"{summary.get('dishonesty_records', 0)} dishonesty records, "  # a gateway before: none
         f"{summary['red']} red, {summary['invalid']} invalid"
     )
     return head + "\n\n" + render(["#", "code", "subject", "listings"], rows)

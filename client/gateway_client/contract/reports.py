@@ -38,6 +38,14 @@ class ReportSignature(Frozen):
     value: str  # base64 of the 64-byte Ed25519 signature
 
 
+def report_kind(view: Mapping[str, Any]) -> str:
+    """What a listing in a check result is, as a report or a table says it: its kind, except a
+    black-list entry the severity policy makes a mere record (``dishonesty_record``), which is no
+    black listing (no joint punishment)."""
+    record = view.get("listed_as") == "dishonesty_record"
+    return "dishonesty_record" if record else str(view["listing"]["kind"])
+
+
 def signed_bytes(content: Mapping[str, Any]) -> bytes:
     return REPORT_LABEL + canonical(content)
 
