@@ -21,10 +21,10 @@ from gateway_client.contract import (
     Severity,
     Sm2PublicKey,
     Sm2Verifier,
+    existing_region,
     intake_of,
     is_division,
     is_national_source,
-    known_division,
     load_catalogue,
     load_public_key,
     parent,
@@ -113,14 +113,8 @@ class Region(Frozen):
     @field_validator("code")
     @classmethod
     def _a_real_division(cls, code: str, info: ValidationInfo) -> str:
-        """A registration names a division that exists (999999 and 420001 do not): a typo
-        would register a platform no listing's region ever falls under. Stored regions are
-        read as they are."""
-        if intake_of(info) is not None and is_division(code) and not known_division(code):
-            raise PydanticCustomError(
-                "unknown_division", "no GB/T 2260 division has this code, in any year"
-            )
-        return code
+        """A typo would register a platform no listing's region ever falls under."""
+        return existing_region(code, info)
 
     @field_validator("kind")
     @classmethod

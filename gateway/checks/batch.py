@@ -29,13 +29,13 @@ from gateway.recognition import (
 )
 from gateway_client.contract import (
     BadRequest,
+    ExistingRegion,
     Frozen,
     ListedAs,
     Listing,
     ListingStatus,
     ListKind,
     Purpose,
-    RegionCode,
     china_date,
     mask,
     requested_code,
@@ -52,7 +52,7 @@ class CheckRequest(Frozen):
         "its own, so one that is not a code is that entry's error",
     )
     purpose: Purpose = Field(description="why: recorded in the query trail for every code")
-    as_region: RegionCode | None = Field(
+    as_region: ExistingRegion | None = Field(
         default=None,
         description="whose recognition and measures to show; a platform's own region when absent",
     )

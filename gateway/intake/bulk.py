@@ -31,6 +31,7 @@ from gateway.validation import (
 from gateway_client.contract import (
     MAX_LINE_BYTES,
     DomainKeys,
+    ExistingRegion,
     Frozen,
     Intake,
     Line,
@@ -64,7 +65,7 @@ class UploadManifest(Frozen):
     purpose: Purpose | None = Field(
         default=None, description="a check's purpose (required for mode check, and only there)"
     )
-    as_region: RegionCode | None = Field(
+    as_region: ExistingRegion | None = Field(
         default=None, description="a check's region whose recognition applies (mode check)"
     )
 

@@ -225,6 +225,28 @@ def check_manifest(upload_id: str) -> dict[str, object]:
     }
 
 
+@pytest.mark.parametrize("bulk", [False, True], ids=["check", "bulk-check"])
+def test_a_check_as_a_region_that_does_not_exist_is_refused(gateway, hunan, aws, bulk):
+    """Review 76 F3: a signed report stated recognition as 999999, which no division has."""
+    if bulk:
+        manifest = {**check_manifest("u-check-nowhere"), "as_region": "999999"}
+        body = json.dumps(manifest).encode()
+        reply = gateway.post_signed("/v1/uploads", hunan, "u-check-nowhere", body)
+    else:
+        reply = checks(
+            gateway, hunan, codes=[CREDIT_CODE], purpose="supervision", as_region="999999"
+        )
+
+    assert reply.status_code == 400, reply.json_body
+    error = reply.json_body["error"]
+    assert (error["path"], error["code"]) == ("as_region", "invalid_schema")
+    assert [e["code"] for e in error["errors"]] == ["unknown_division"]
+    assert trail_items(gateway, aws) == []
+    assert container().uploads.get(HUNAN, "u-check-nowhere") is None
+    real = checks(gateway, hunan, codes=[CREDIT_CODE], purpose="supervision", as_region="430100")
+    assert real.status_code == 200, real.json_body  # a county, city or province that exists
+
+
 def test_a_bulk_check_counts_against_the_same_limit(gateway, hunan, aws):
     """Review 17, F7: with the minute's checks used, a bulk check of candidate numbers was
     accepted all the same (only the push rate applied): it is a check, and refused as one."""

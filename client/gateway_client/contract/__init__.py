@@ -30,8 +30,10 @@ from gateway_client.contract.clock import (
 )
 from gateway_client.contract.codes import (
     CreditCode,
+    ExistingRegion,
     SubjectType,
     classify,
+    existing_region,
     forget_classified,
     known_division,
     mask,
@@ -316,6 +318,7 @@ __all__ = [
     "EndpointNotice",
     "Evaluation",
     "EventType",
+    "ExistingRegion",
     "Extension",
     "FixedClock",
     "ForbiddenError",
@@ -413,6 +416,7 @@ __all__ = [
     "entry_hash",
     "entry_leaf",
     "entry_version",
+    "existing_region",
     "file_digest",
     "forget_classified",
     "generate_hmac_secret",

@@ -30,6 +30,7 @@ from stdnum.exceptions import InvalidChecksum, ValidationError
 
 from gateway_client.contract.errors import BadRequest
 from gateway_client.contract.model import intake_of, may_hold_id
+from gateway_client.contract.regions import RegionCode, is_division
 
 
 class SubjectType(StrEnum):
@@ -141,6 +142,20 @@ def known_division(code: str) -> bool:
     resident IDs are checked against; the nation's reserved 10xxxx codes are not on it."""
     found = {k: v for _, props in numdb.get("cn/loc").info(code) for k, v in props.items()}
     return "county" in found
+
+
+def existing_region(code: str, info: ValidationInfo) -> str:
+    """A region a request names is one that exists (999999 and 420001 do not): a region's
+    registration, or the jurisdiction a signed check report states it judged recognition for.
+    The nation's reserved codes stand for themselves; stored records are read as they are."""
+    if intake_of(info) is not None and is_division(code) and not known_division(code):
+        raise PydanticCustomError(
+            "unknown_division", "no GB/T 2260 division has this code, in any year"
+        )
+    return code
+
+
+ExistingRegion = Annotated[RegionCode, AfterValidator(existing_region)]
 
 
 def _misborn_resident_id(code: str) -> CodeProblem | None:
