@@ -5,6 +5,7 @@ lists the results in force with the asking region's recognition."""
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -13,7 +14,13 @@ from pydantic import ValidationError
 
 from gateway.recognition import Viewer, recognise, subject_view
 from gateway.validation import parse_request
-from gateway_client.contract import ListingEntry, NotRecognised, SchemaError, load_catalogue
+from gateway_client.contract import (
+    ListingEntry,
+    NotRecognised,
+    SchemaError,
+    add_months,
+    load_catalogue,
+)
 
 HUNAN = "430000"
 INCENTIVE = {
@@ -165,3 +172,35 @@ def test_a_result_pushed_without_its_end_is_refused_and_one_stored_so_still_read
 
     assert problems == [("valid_until", "missing_valid_until")]
     assert stored.valid_until is None
+
+
+@pytest.mark.parametrize(
+    ("scheme", "domain", "grade", "months"),
+    [
+        ("tax_credit_grade", "tax_credit", "D", 24),
+        ("customs_credit_class", "customs_credit", "dishonest", 60),
+        ("supervision_class", "supervision_classification", "D", 36),
+    ],
+)
+def test_a_result_held_longer_than_its_scheme_allows_is_refused_and_one_stored_so_reads(
+    scheme: str, domain: str, grade: str, months: int
+) -> None:
+    """Review 76 F2: any far-off end (2199) had a grade recognised, and a person's kept, for
+    ever: each scheme bounds the period from ``valid_from``; records stored before still read."""
+    start = date(2025, 4, 1)
+    last = add_months(start, months)
+    evaluation = {"scheme": scheme, "grade": grade}
+
+    def pushed(until: date) -> bytes:
+        raw = graded(domain=domain, evaluation=evaluation, valid_until=until.isoformat())
+        return json.dumps(raw).encode()
+
+    held = parse_request(ListingEntry, pushed(last), NOW.date())
+    with pytest.raises(SchemaError) as refused:
+        parse_request(ListingEntry, pushed(last + timedelta(days=1)), NOW.date())
+    problems = [(p["path"], p["code"]) for p in refused.value.context["errors"]]
+    forever = graded(domain=domain, evaluation=evaluation, valid_until="2199-12-31")
+
+    assert held.valid_until == last
+    assert problems == [("valid_until", "period_too_long")]
+    assert ListingEntry.model_validate(forever).valid_until == date(2199, 12, 31)  # stored

@@ -9,7 +9,7 @@ from functools import cache
 from importlib import resources
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
 from gateway_client.contract.model import Frozen
@@ -68,6 +68,10 @@ class Scheme(Frozen):
     label: str
     domain: str
     grades: tuple[str, ...]
+    # How long a grade may be pushed to hold (``valid_until`` from ``valid_from``): without a
+    # bound, one typed year makes a grade recognised for ever, and a person's never erased.
+    longest_valid_months: int = Field(ge=1)
+    longest_valid_why: str
     sources: tuple[Source, ...] = ()
 
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from gateway_client.contract.catalogue import ListKind, Severity, load_catalogue, quoted_key
+from gateway_client.contract.clock import add_months
 from gateway_client.contract.codes import CreditCode
 from gateway_client.contract.commitment import Commitment
 from gateway_client.contract.evaluation import Evaluation
@@ -226,6 +227,29 @@ class ListingEntry(Frozen):
                 {"scheme": value.scheme, "domain": scheme.domain},
             )
         return value
+
+    @model_validator(mode="after")
+    def _graded_for_a_bounded_period(self, info: ValidationInfo) -> ListingEntry:
+        """An evaluation result holds no longer than its scheme allows (``Scheme``): a far-off
+        ``valid_until`` would have a grade recognised, and a person's kept, for ever."""
+        scheme = load_catalogue().scheme(self.evaluation.scheme) if self.evaluation else None
+        if scheme is None or self.valid_until is None or intake_of(info) is None:
+            return self
+        longest = add_months(self.valid_from, scheme.longest_valid_months)
+        if self.valid_until > longest:
+            raise PydanticCustomError(
+                "period_too_long",
+                "{scheme} grades hold {months} months at most: valid_until {longest} at the "
+                "latest ({why})",
+                {
+                    "scheme": scheme.key,
+                    "months": scheme.longest_valid_months,
+                    "longest": longest.isoformat(),
+                    "why": scheme.longest_valid_why,
+                    "field": "valid_until",
+                },
+            )
+        return self
 
     @field_validator("conduct_ended_on")
     @classmethod
