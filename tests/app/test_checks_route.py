@@ -225,16 +225,18 @@ def check_manifest(upload_id: str) -> dict[str, object]:
     }
 
 
+@pytest.mark.parametrize("nowhere", ["999999", "105555", "109999"])
 @pytest.mark.parametrize("bulk", [False, True], ids=["check", "bulk-check"])
-def test_a_check_as_a_region_that_does_not_exist_is_refused(gateway, hunan, aws, bulk):
-    """Review 76 F3: a signed report stated recognition as 999999, which no division has."""
+def test_a_check_as_a_region_that_does_not_exist_is_refused(gateway, hunan, aws, bulk, nowhere):
+    """Review 76 F3: a signed report stated recognition as 999999, which no division has (and
+    review 77 F1: as 105555, a code of the nation's reserved block that nothing holds)."""
     if bulk:
-        manifest = {**check_manifest("u-check-nowhere"), "as_region": "999999"}
+        manifest = {**check_manifest("u-check-nowhere"), "as_region": nowhere}
         body = json.dumps(manifest).encode()
         reply = gateway.post_signed("/v1/uploads", hunan, "u-check-nowhere", body)
     else:
         reply = checks(
-            gateway, hunan, codes=[CREDIT_CODE], purpose="supervision", as_region="999999"
+            gateway, hunan, codes=[CREDIT_CODE], purpose="supervision", as_region=nowhere
         )
 
     assert reply.status_code == 400, reply.json_body
@@ -243,8 +245,9 @@ def test_a_check_as_a_region_that_does_not_exist_is_refused(gateway, hunan, aws,
     assert [e["code"] for e in error["errors"]] == ["unknown_division"]
     assert trail_items(gateway, aws) == []
     assert container().uploads.get(HUNAN, "u-check-nowhere") is None
-    real = checks(gateway, hunan, codes=[CREDIT_CODE], purpose="supervision", as_region="430100")
-    assert real.status_code == 200, real.json_body  # a county, city or province that exists
+    for real in ("430100", "100000", "100001"):  # a division that exists, the nation, a source
+        made = checks(gateway, hunan, codes=[CREDIT_CODE], purpose="supervision", as_region=real)
+        assert made.status_code == 200, made.json_body
 
 
 def test_a_bulk_check_counts_against_the_same_limit(gateway, hunan, aws):

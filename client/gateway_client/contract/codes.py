@@ -30,7 +30,7 @@ from stdnum.exceptions import InvalidChecksum, ValidationError
 
 from gateway_client.contract.errors import BadRequest
 from gateway_client.contract.model import intake_of, may_hold_id
-from gateway_client.contract.regions import RegionCode, is_division
+from gateway_client.contract.regions import NATION, RegionCode, is_division, is_national_source
 
 
 class SubjectType(StrEnum):
@@ -145,9 +145,8 @@ def known_division(code: str) -> bool:
 
 
 def existing_region(code: str, info: ValidationInfo) -> str:
-    """A region a request names is one that exists (999999 and 420001 do not): a region's
-    registration, or the jurisdiction a signed check report states it judged recognition for.
-    The nation's reserved codes stand for themselves; stored records are read as they are."""
+    """A division a registration names exists (999999 and 420001 do not); the nation's
+    reserved codes are judged by their kind there. Stored records are read as they are."""
     if intake_of(info) is not None and is_division(code) and not known_division(code):
         raise PydanticCustomError(
             "unknown_division", "no GB/T 2260 division has this code, in any year"
@@ -155,7 +154,19 @@ def existing_region(code: str, info: ValidationInfo) -> str:
     return code
 
 
-ExistingRegion = Annotated[RegionCode, AfterValidator(existing_region)]
+def existing_jurisdiction(code: str, info: ValidationInfo) -> str:
+    """The jurisdiction a signed check report states it judged recognition for: a division
+    that exists, the nation, or a code a national source may hold (``1000NN``) — not any other
+    code of the nation's reserved block (105555)."""
+    reserved = not is_division(code) and code != NATION and not is_national_source(code)
+    if intake_of(info) is not None and reserved:
+        raise PydanticCustomError(
+            "unknown_division", "no GB/T 2260 division, nor the nation or a national source"
+        )
+    return existing_region(code, info)
+
+
+ExistingRegion = Annotated[RegionCode, AfterValidator(existing_jurisdiction)]
 
 
 def _misborn_resident_id(code: str) -> CodeProblem | None:
