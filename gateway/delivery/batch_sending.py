@@ -109,6 +109,10 @@ def settle(
         log.delivered_batch(batch, attempt, lines)
         files.remove(batch.key)
         return
+    if not lines:  # its file gone (or every line purged): nothing to record apart, and the
+        log.record(batch, attempt, state)  # batch stays listed, dead, whole
+        files.remove(batch.key)
+        return
     if not log.mark_lines_dead(batch):  # delivered already: none of its lines is dead
         files.remove(batch.key)
         return

@@ -295,3 +295,24 @@ def test_a_batch_whose_file_expired_stays_dead_with_the_range_to_replay(
     assert [(d["delivery_id"], d["state"]) for d in listed.json_body["deliveries"]] == [
         (batch_id, "dead")
     ]
+
+
+def test_a_held_back_batch_whose_file_is_gone_stays_listed_dead(
+    gateway, aws, stream, queue, hook, city
+) -> None:  # type: ignore[no-untyped-def]
+    """Review 77: a batch held back (its subscription paused) whose file is gone has no line to
+    record apart; marked dying all the same, it was listed nowhere."""
+    mine = subscribe(gateway, hook.url, delivery_mode="batched")
+    assert as_operator(gateway, "post", subscription_path(mine, "/pause")).status_code == 200
+    push_and_fan_out(gateway, stream, city, CITY, THREE)
+    [key] = batch_files(aws)
+    aws.s3.delete_object(Bucket=aws.env["CG_ARCHIVE_BUCKET"], Key=key)
+
+    queue.run()
+
+    batch_id = key.rsplit("-", 1)[-1].removesuffix(".ndjson")
+    listed = as_operator(gateway, "get", subscription_path(mine, "/deliveries?state=dead"))
+    assert hook.requests == []
+    assert [(d["delivery_id"], d["state"]) for d in listed.json_body["deliveries"]] == [
+        (batch_id, "dead")
+    ]
