@@ -1,29 +1,23 @@
 """Subscriptions, self-served: a region (signing with its platform key) or the operator creates,
-lists, reads, changes, pauses, resumes, re-keys, tries and deletes them
-(``gateway.delivery.SubscriptionDesk`` and ``SubscriptionAdmin``)."""
+lists, reads, changes and deletes them (``gateway.delivery.SubscriptionDesk`` and
+``SubscriptionAdmin``); their actions are ``subscription_actions_api``'s."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from chalice.app import Request, Response
-from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag
 from chalicelib.subscription_replies import (
-    SecretRotated,
     SubscriptionChanged,
     SubscriptionCreated,
     SubscriptionDeleted,
     Subscriptions,
     SubscriptionView,
-    TestSent,
 )
 from gateway.delivery import (
-    DEFAULT_OVERLAP,
     Changed,
     Subscription,
     SubscriptionChanges,
@@ -35,8 +29,7 @@ from gateway_client.contract import (
     errors,
 )
 
-_SUBSCRIPTION = "/v1/subscriptions/{subscription_id}"
-_MAX_OVERLAP_SECONDS = 7 * 24 * 3600
+SUBSCRIPTION = "/v1/subscriptions/{subscription_id}"
 
 
 def owned_subscription(request: Request, subscription_id: str) -> Subscription:
@@ -77,7 +70,7 @@ def update_subscription(request: Request, subscription_id: str) -> Response:
     region (429 ``rate_limited``, nothing written; ``_admit_terms``)."""
     subscription = owned_subscription(request, subscription_id)
     changes = parse_request(SubscriptionChanges, caller.body(request))
-    return _changed(
+    return changed_reply(
         container().subscription_admin.update(
             subscription, changes, lambda: _admit_terms(subscription.region)
         )
@@ -106,74 +99,18 @@ def _admit(key: str, limit: int, what: str) -> None:
     admit(c.rates, key, c.clock.now(), limit, message)
 
 
+def changed_reply(changed: Changed) -> Response:
+    body = {"subscription": changed.subscription.public_view(), "redriven": changed.redriven}
+    return json_response(200, body)
+
+
 def delete_subscription(request: Request, subscription_id: str) -> Response:
     subscription = owned_subscription(request, subscription_id)
     container().subscription_admin.delete(subscription)
     return json_response(200, {"deleted": subscription.subscription_id})
 
 
-class _NoOptions(BaseModel):
-    """The body of an action that takes none: absent, or ``{}``."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-def _without_options(request: Request, subscription_id: str) -> Subscription:
-    subscription = owned_subscription(request, subscription_id)
-    parse_request(_NoOptions, caller.body(request) or b"{}")
-    return subscription
-
-
-def pause(request: Request, subscription_id: str) -> Response:
-    subscription = _without_options(request, subscription_id)
-    paused = container().subscription_admin.pause(subscription)
-    return json_response(200, {"subscription": paused.public_view(), "redriven": 0})
-
-
-def resume(request: Request, subscription_id: str) -> Response:
-    subscription = _without_options(request, subscription_id)
-    return _changed(container().subscription_admin.resume(subscription))
-
-
-def _changed(changed: Changed) -> Response:
-    body = {"subscription": changed.subscription.public_view(), "redriven": changed.redriven}
-    return json_response(200, body)
-
-
-class _Rotate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    overlap_seconds: int = Field(
-        default=int(DEFAULT_OVERLAP.total_seconds()), ge=0, le=_MAX_OVERLAP_SECONDS
-    )
-
-
-def rotate_secret(request: Request, subscription_id: str) -> Response:
-    subscription = owned_subscription(request, subscription_id)
-    wanted = parse_request(_Rotate, caller.body(request) or b"{}")
-    overlap = timedelta(seconds=wanted.overlap_seconds)
-    rotated = container().subscription_admin.rotate_secret(subscription, overlap)
-    until = rotated.previous_secret_until
-    body = {
-        "subscription": rotated.public_view(),
-        "secret": rotated.secret,
-        "previous_secret_until": until.isoformat() if until else None,
-    }
-    return json_response(200, body)
-
-
-def send_test(request: Request, subscription_id: str) -> Response:
-    subscription = _without_options(request, subscription_id)
-    tried = container().subscription_admin.send_test(subscription)
-    status = tried.attempt.status
-    body = {
-        "notice": tried.notice.model_dump(mode="json"),
-        "attempt": tried.attempt.model_dump(mode="json"),
-        "delivered": 200 <= status < 300,
-    }
-    return json_response(200, body)
-
-
-_OWNED = (errors.NotFound, errors.RegionMismatch)
+OWNED = (errors.NotFound, errors.RegionMismatch)
 # Settings that cannot work (``check_webhook_url``, ``check_settings``); unknown_region: the
 # subscribed region or a filter's source region is not registered.
 _SETTINGS = (
@@ -210,9 +147,9 @@ ROUTES: tuple[Operation, ...] = (
         ),
         body=SubscriptionRequest,
         description="A platform may subscribe only its own region; its webhook-id makes a retried "
-        "creation idempotent. A region holds at most `CG_SUBSCRIPTIONS_PER_REGION` (50) "
+        "creation idempotent. A region holds at most `CGSUBSCRIPTIONS_PER_REGION` (50) "
         "subscriptions (409 `subscription_limit_reached`) and creates at most "
-        "`CG_SUBSCRIPTION_CREATIONS_PER_MINUTE` (20) a minute (429). The gateway posts a "
+        "`CGSUBSCRIPTION_CREATIONS_PER_MINUTE` (20) a minute (429). The gateway posts a "
         "signed `subscription.verification` event "
         "(`subscription_id`, `subscriber_region`, `challenge`) to the URL at once (5 s): `state` "
         'is `verified` if the endpoint answered 2xx `{"challenge": …}`, else `pending` with '
@@ -233,18 +170,18 @@ ROUTES: tuple[Operation, ...] = (
     ),
     Operation(
         "GET",
-        _SUBSCRIPTION,
+        SUBSCRIPTION,
         "get_subscription",
         Tag.SUBS,
         "A subscription (without its secret)",
         Access.OPERATOR_OR_PLATFORM,
         {200: Reply(SubscriptionView, "The subscription and its endpoint health.")},
-        _OWNED,
+        OWNED,
         handler=get_subscription,
     ),
     Operation(
         "PATCH",
-        _SUBSCRIPTION,
+        SUBSCRIPTION,
         "update_subscription",
         Tag.SUBS,
         "Change a subscription's URL, filters, recognised_only, retry schedule, description or "
@@ -252,7 +189,7 @@ ROUTES: tuple[Operation, ...] = (
         Access.OPERATOR_OR_PLATFORM,
         {200: Reply(SubscriptionChanged, "The subscription as changed.")},
         (
-            *_OWNED,
+            *OWNED,
             *_SETTINGS,
             errors.Sm2NotOffered,
             errors.BadRequest,
@@ -279,73 +216,13 @@ ROUTES: tuple[Operation, ...] = (
     ),
     Operation(
         "DELETE",
-        _SUBSCRIPTION,
+        SUBSCRIPTION,
         "delete_subscription",
         Tag.SUBS,
         "Delete a subscription: nothing more is planned or sent for it",
         Access.OPERATOR_OR_PLATFORM,
         {200: Reply(SubscriptionDeleted, "Deleted.")},
-        _OWNED,
+        OWNED,
         handler=delete_subscription,
-    ),
-    Operation(
-        "POST",
-        f"{_SUBSCRIPTION}/pause",
-        "pause_subscription",
-        Tag.SUBS,
-        "Pause deliveries: they are kept (parked), not sent, until resumed",
-        Access.OPERATOR_OR_PLATFORM,
-        {200: Reply(SubscriptionChanged, "Paused (`paused_at`).")},
-        _OWNED,
-        body=_NoOptions,
-        body_required=False,
-        handler=pause,
-    ),
-    Operation(
-        "POST",
-        f"{_SUBSCRIPTION}/resume",
-        "resume_subscription",
-        Tag.SUBS,
-        "Resume deliveries; what was parked is sent, oldest first",
-        Access.OPERATOR_OR_PLATFORM,
-        {200: Reply(SubscriptionChanged, "Resumed.")},
-        _OWNED,
-        body=_NoOptions,
-        body_required=False,
-        description="Only what was parked (while paused or before verification) is sent, "
-        "never dead letters of failed attempts (the operator's `redrive`). At most 10,000 a "
-        "call: call it again, paused or not, while `redriven` is not 0.",
-        handler=resume,
-    ),
-    Operation(
-        "POST",
-        f"{_SUBSCRIPTION}/rotate-secret",
-        "rotate_subscription_secret",
-        Tag.SUBS,
-        "A new whsec_ secret for a v1 subscription; the old one signs too for an overlap",
-        Access.OPERATOR_OR_PLATFORM,
-        {200: Reply(SecretRotated, "The new secret, shown this once.")},
-        (*_OWNED, errors.NoSecretToRotate),
-        body=_Rotate,
-        body_required=False,
-        description="During the overlap (`overlap_seconds`, default 86400, at most 7 days) "
-        "every webhook carries two `v1,` signatures, the new secret's and the old one's: a "
-        "receiver with either verifies. A v1a subscription has no secret (409).",
-        handler=rotate_secret,
-    ),
-    Operation(
-        "POST",
-        f"{_SUBSCRIPTION}/test",
-        "test_subscription",
-        Tag.SUBS,
-        "Send a signed subscription.test event to the endpoint now and show its answer",
-        Access.OPERATOR_OR_PLATFORM,
-        {200: Reply(TestSent, "The event sent and the endpoint's answer (5 s at most).")},
-        (*_OWNED, errors.SubscriptionPending, errors.Sm2NotOffered),
-        body=_NoOptions,
-        body_required=False,
-        description="Sent once, never retried or recorded as a delivery; a paused or disabled "
-        "endpoint may be tried, an unverified one may not.",
-        handler=send_test,
     ),
 )
