@@ -30,12 +30,9 @@ from gateway_client.contract.clock import (
 )
 from gateway_client.contract.codes import (
     CreditCode,
-    ExistingRegion,
     SubjectType,
     classify,
-    existing_region,
     forget_classified,
-    known_division,
     mask,
     mask_ids_in,
     requested_code,
@@ -193,11 +190,14 @@ from gateway_client.contract.persons import PersonMeasure, person_measures, role
 from gateway_client.contract.purposes import PURPOSE_LABELS, Purpose, purpose_of, required
 from gateway_client.contract.regions import (
     NATION,
+    ExistingRegion,
     RegionCode,
     ancestors,
     check_region_code,
+    existing_region,
     is_division,
     is_national_source,
+    known_division,
     parent,
     subtree_prefix,
     within,

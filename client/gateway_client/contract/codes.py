@@ -24,13 +24,12 @@ from typing import Annotated
 
 from pydantic import AfterValidator, ValidationInfo
 from pydantic_core import PydanticCustomError
-from stdnum import numdb
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
 from gateway_client.contract.errors import BadRequest
 from gateway_client.contract.model import intake_of, may_hold_id
-from gateway_client.contract.regions import NATION, RegionCode, is_division, is_national_source
+from gateway_client.contract.regions import known_division
 
 
 class SubjectType(StrEnum):
@@ -135,38 +134,6 @@ def _county_known(code: str) -> bool:
     lookup, which raises KeyError (not a ValidationError) for a known province whose next
     four digits name no county."""
     return known_division(code[:6])
-
-
-def known_division(code: str) -> bool:
-    """A GB/T 2260 division (province, city or county) that existed in some year, by the list
-    resident IDs are checked against; the nation's reserved 10xxxx codes are not on it."""
-    found = {k: v for _, props in numdb.get("cn/loc").info(code) for k, v in props.items()}
-    return "county" in found
-
-
-def existing_region(code: str, info: ValidationInfo) -> str:
-    """A division a registration names exists (999999 and 420001 do not); the nation's
-    reserved codes are judged by their kind there. Stored records are read as they are."""
-    if intake_of(info) is not None and is_division(code) and not known_division(code):
-        raise PydanticCustomError(
-            "unknown_division", "no GB/T 2260 division has this code, in any year"
-        )
-    return code
-
-
-def existing_jurisdiction(code: str, info: ValidationInfo) -> str:
-    """The jurisdiction a signed check report states it judged recognition for: a division
-    that exists, the nation, or a code a national source may hold (``1000NN``) — not any other
-    code of the nation's reserved block (105555)."""
-    reserved = not is_division(code) and code != NATION and not is_national_source(code)
-    if intake_of(info) is not None and reserved:
-        raise PydanticCustomError(
-            "unknown_division", "no GB/T 2260 division, nor the nation or a national source"
-        )
-    return existing_region(code, info)
-
-
-ExistingRegion = Annotated[RegionCode, AfterValidator(existing_jurisdiction)]
 
 
 def _misborn_resident_id(code: str) -> CodeProblem | None:

@@ -11,7 +11,11 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, ValidationInfo
+from pydantic_core import PydanticCustomError
+from stdnum import numdb
+
+from gateway_client.contract.model import intake_of
 
 _REGION_RE = re.compile(r"^[1-9][0-9]{5}$")
 _NATIONAL_SOURCE_RE = re.compile(r"^1000(0[1-9]|[1-9][0-9])$")
@@ -75,3 +79,35 @@ def subtree_prefix(code: str) -> str:
     if code[4:] == "00":
         return code[:4]
     return code
+
+
+def known_division(code: str) -> bool:
+    """A GB/T 2260 division (province, city or county) that existed in some year, by the list
+    resident IDs are checked against; the nation's reserved 10xxxx codes are not on it."""
+    found = {k: v for _, props in numdb.get("cn/loc").info(code) for k, v in props.items()}
+    return "county" in found
+
+
+def existing_region(code: str, info: ValidationInfo) -> str:
+    """A division a registration names exists (999999 and 420001 do not); the nation's
+    reserved codes are judged by their kind there. Stored records are read as they are."""
+    if intake_of(info) is not None and is_division(code) and not known_division(code):
+        raise PydanticCustomError(
+            "unknown_division", "no GB/T 2260 division has this code, in any year"
+        )
+    return code
+
+
+def existing_jurisdiction(code: str, info: ValidationInfo) -> str:
+    """The jurisdiction a signed check report states it judged recognition for: a division
+    that exists, the nation, or a code a national source may hold (``1000NN``) — not any other
+    code of the nation's reserved block (105555)."""
+    reserved = not is_division(code) and code != NATION and not is_national_source(code)
+    if intake_of(info) is not None and reserved:
+        raise PydanticCustomError(
+            "unknown_division", "no GB/T 2260 division, nor the nation or a national source"
+        )
+    return existing_region(code, info)
+
+
+ExistingRegion = Annotated[RegionCode, AfterValidator(existing_jurisdiction)]
