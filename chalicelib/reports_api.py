@@ -100,7 +100,7 @@ def post_feedback(request: Request) -> Response:
     except ListingPurged:  # purged meanwhile: its erasure of feedback may be past
         c.feedback.delete(report.delivery_id)
         raise
-    count_feedback(c, feedback, replaced, record)
+    count_feedback(c, feedback, replaced, record, listing)
     return json_response(201, feedback.model_dump(mode="json"))
 
 

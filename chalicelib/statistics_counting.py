@@ -35,7 +35,7 @@ from gateway.statistics import (
     listing_tally,
     upward_tally,
 )
-from gateway_client.contract import Change
+from gateway_client.contract import Change, Listing
 
 
 @cache
@@ -105,17 +105,38 @@ def log_counted(
 
 
 def count_feedback(
-    c: Container, report: Feedback, replaced: Feedback | None, delivery: DeliveryRecord
+    c: Container,
+    report: Feedback,
+    replaced: Feedback | None,
+    delivery: DeliveryRecord,
+    listing: Listing | None,
 ) -> None:
-    """A report kept (and the one it replaced taken back); the listing it is about as its
-    delivery carried it (kind and domain: what a case is counted by). Bookkeeping: a counter
-    that cannot be written is logged, never the reason a report is refused."""
+    """A report kept (and the one it replaced taken back); ``listing`` as its delivery carried
+    it (kind and domain: what a case is counted by). Bookkeeping: a counter that cannot be
+    written is logged, never the reason a report is refused."""
     try:
-        rebuilt = c.resending.rebuilt(delivery.delivery_id)
-        listing = rebuilt.change.listing if rebuilt is not None else None
         new = feedback_tally(report, delivery, listing)
         c.statistics.add(
             difference(new, feedback_tally(replaced, delivery, listing)), report.submitted_at
         )
     except Exception:
         logger.warning("feedback not counted in the monthly statistics", exc_info=True)
+
+
+def reported_delivery(
+    c: Container, report: Feedback
+) -> tuple[DeliveryRecord | None, Listing | None]:
+    """The delivery a kept report is about and its listing as delivered: a single one's record
+    and its change rebuilt; a batch's line (no record of its own) as its batch holds it, and
+    the change logged at its sequence. What the rebuild counts a report by, as it was counted
+    when kept."""
+    if report.batch_id is None:
+        rebuilt = c.resending.rebuilt(report.delivery_id)
+        listing = rebuilt.change.listing if rebuilt is not None else None
+        return c.deliveries.get(report.delivery_id), listing
+    found = c.deliveries.line(report.batch_id, report.delivery_id)
+    if found is None:
+        return None, None
+    record, log_sequence, _ = found
+    change = c.resending.logged(log_sequence)
+    return record, change.listing if change is not None else None

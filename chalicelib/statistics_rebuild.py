@@ -47,8 +47,7 @@ from pydantic import AwareDatetime, ValidationError
 from chalicelib.bootstrap import Container
 from chalicelib.dynamodb.stats_sources import Item, StatsSources
 from chalicelib.dynamodb.upward_arrivals import note_arrival
-from chalicelib.statistics_counting import item_tally
-from gateway.recognition import Feedback
+from chalicelib.statistics_counting import item_tally, reported_delivery
 from gateway.statistics import (
     ANSWERED,
     CASE,
@@ -61,7 +60,7 @@ from gateway.statistics import (
     feedback_tally,
     push_tally,
 )
-from gateway_client.contract import Conflict, Frozen, Listing, SchemaError
+from gateway_client.contract import Conflict, Frozen, SchemaError
 
 Step = Literal["clear", "listings", "batches", "deliveries", "feedback"]
 STEPS: tuple[Step, ...] = ("clear", "listings", "batches", "deliveries", "feedback")
@@ -238,19 +237,8 @@ def _feedback(c: Container, sources: StatsSources, cursor: Cursor, limit: int) -
     reports, last = sources.feedback(_from(cursor), _start(cursor), limit)
     tally: Tally = Counter()
     for report in reports:
-        tally.update(
-            feedback_tally(report, c.deliveries.get(report.delivery_id), _about(c, report))
-        )
+        tally.update(feedback_tally(report, *reported_delivery(c, report)))
     return len(reports), tally, last
-
-
-def _about(c: Container, report: Feedback) -> Listing | None:
-    """The listing as the report's delivery carried it (what a case is counted by, as
-    ``count_feedback`` does), read only when the report executed a measure."""
-    if not any(m.result == "executed" for m in report.measures):
-        return None
-    rebuilt = c.resending.rebuilt(report.delivery_id)
-    return rebuilt.change.listing if rebuilt is not None else None
 
 
 def _start(cursor: Cursor) -> Item | None:

@@ -31,7 +31,8 @@ from delivery_support import (
     subscribe,
     subscription_path,
 )
-from lifecycle_support import china_today
+from lifecycle_support import Lifecycle, china_today, this_month
+from test_stats_counters_route import run_rebuild
 
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
 from gateway.delivery import DeliveryState
@@ -232,6 +233,43 @@ def line_report(line: dict[str, Any], result: str) -> dict[str, Any]:
         "result": result,
     }
     return {"delivery_id": line["delivery_id"], "batch_id": line["batch_id"], "measures": [measure]}
+
+
+def test_a_case_reported_on_a_line_counts_by_its_sector_and_side_as_kept_and_rebuilt(
+    gateway: Gateway,
+    aws: Any,
+    stream: StreamReader,
+    queue: DeliveryQueue,
+    hook: AnsweringReceiver,
+    city: Ed25519Signer,
+) -> None:
+    """Review 78 F1: a line has no record of its own, so its case was counted with no sector
+    and no side (a punishment or an incentive): 黄石's sector pilots never saw batched cases."""
+    hook.reply = fetching(aws, {})
+    mine = subscribe(gateway, hook.url, delivery_mode="batched")
+    hunan_recognises_city(gateway)
+    push_and_fan_out(gateway, stream, city, CITY, THREE)
+    queue.run()
+    line = as_operator(gateway, "get", subscription_path(mine, "/deliveries")).json_body[
+        "deliveries"
+    ][0]
+    hunan = gateway.register_platform(HUNAN)
+    assert (
+        signed(gateway, hunan, "post", "/v1/feedback", line_report(line, "executed")).status_code
+        == 201
+    )
+    life = Lifecycle(gateway)
+
+    kept = life.stats(CITY, this_month()).json_body["cases"]
+    run_rebuild(gateway, this_month())
+    rebuilt = life.stats(CITY, this_month()).json_body["cases"]
+
+    assert (kept["total"], kept["punishments"], kept["by_sector"]) == (
+        1,
+        1,
+        {"court_defaulter": 1},
+    )
+    assert rebuilt == kept
 
 
 def test_a_line_is_judged_by_the_recognition_it_was_delivered_with_also_once_unsubscribed(
