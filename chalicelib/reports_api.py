@@ -91,7 +91,7 @@ def post_feedback(request: Request) -> Response:
         subscriber_region=region,
         listing_id=record.listing_id,
         credit_code=record.credit_code,
-        origin_region=record.origin_region,
+        origin_region=_owner_now(c, listing, record),
         submitted_at=c.clock.now(),
     )
     replaced = c.feedback.put(feedback)
@@ -139,6 +139,17 @@ def _as_delivered(
     if change is None:
         return None, kept
     return change.listing, kept or c.resending.recognition_for(change, region)
+
+
+def _owner_now(c: Container, delivered: Listing | None, record: DeliveryRecord) -> str:
+    """The region a case is credited to: the listing's owner now, not at delivery — a listing
+    reassigned since (or a correction that gave it away) is the deciding region's, whose figure
+    counts it, not the region that had no right to it."""
+    if delivered is None:
+        return record.origin_region
+    held = c.listings.current([(delivered.credit_code, record.listing_id)])
+    current = held.get(record.listing_id)
+    return current.origin_region if current is not None else record.origin_region
 
 
 def _not_purged(c: Container, listing_id: str, delivery_id: str) -> None:

@@ -21,6 +21,7 @@ from lifecycle_support import (
     recent_entry,
     removal_of,
     stamp,
+    this_month,
     webhook_data,
 )
 
@@ -219,6 +220,27 @@ def test_a_listing_in_force_is_reassigned_and_told_to_who_had_it_whatever_their_
         CITY,
         "七台河市认定的事由",
     )
+
+
+def test_a_case_reported_after_the_move_counts_to_the_listings_owner_not_the_squatter(
+    gateway, aws, stream, receiver
+):
+    """Review 78 F3: feedback kept the origin at delivery, so the squatter was credited with a
+    case (联合奖惩案例) on a listing it had no right to, and the owner was not."""
+    henan = gateway.register_platform("410000")
+    assert gateway.subscribe_as_operator(region="410000", url=receiver.url).status_code == 201
+    _, _, entry, lid = _squatted(gateway)
+    [delivery] = fan_out_and_deliver(aws, stream)
+    assert _reassign(gateway, lid, _body(entry)).status_code == 200
+    fan_out_and_deliver(aws, stream)
+    life = Lifecycle(gateway)
+
+    reported = life.post_feedback(henan, delivery.delivery_id)
+
+    assert reported.status_code == 201, reported.json_body
+    assert reported.json_body["origin_region"] == CITY
+    owner, squatter = (life.stats(r, this_month()).json_body["cases"] for r in (CITY, SQUATTER))
+    assert (owner["total"], squatter["total"]) == (1, 0)
 
 
 def test_a_squatter_stamping_ahead_neither_keeps_the_operator_out_nor_the_owners_updates(
