@@ -33,6 +33,7 @@ from gateway_client.contract import (
     OperatorOnly,
     RequestTarget,
     SchemaError,
+    check_existing_jurisdiction,
     check_region_code,
 )
 
@@ -67,6 +68,19 @@ def region_param(request: Request, name: str) -> str | None:
     """A query parameter naming a region: absent, or a 6-digit code (400 ``invalid_schema``)."""
     code = query(request, name)
     return None if code is None else region_code(code, name)
+
+
+def jurisdiction_param(request: Request, name: str) -> str | None:
+    """A query parameter naming a jurisdiction, whose answer states it or keeps it on record
+    (a query's ``as``, statistics' ``region``): absent, or one that exists (400
+    ``invalid_schema`` for 999999, say)."""
+    code = query(request, name)
+    if code is None:
+        return None
+    try:
+        return check_existing_jurisdiction(code)
+    except ValueError as exc:
+        raise SchemaError(f"{name}: {exc}", path=name) from exc
 
 
 def body(request: Request) -> bytes:

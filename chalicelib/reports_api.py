@@ -43,7 +43,7 @@ from gateway_client.contract import (
     Recognition,
     RegionMismatch,
     SchemaError,
-    check_region_code,
+    check_existing_jurisdiction,
     china_date,
     errors,
     within,
@@ -178,7 +178,7 @@ def listing_feedback(request: Request, credit_code: str, listing_id: str) -> Res
 
 def stats(request: Request) -> Response:
     """Monthly statistics for a region's subtree: the operator, or that region's own platform."""
-    region = _parsed("region", caller.query(request, "region"), check_region_code)
+    region = _parsed("region", caller.query(request, "region"), check_existing_jurisdiction)
     today = china_date(container().clock.now())
     wanted = _parsed("month", caller.query(request, "month"), Month.parse).not_after(today, "month")
     signer = caller.operator_or_region(request)

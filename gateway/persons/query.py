@@ -19,6 +19,7 @@ from gateway.persons.index import resident_id
 from gateway.recognition import Agreement, Disclosure, Viewer, disclosure, recognise, shown
 from gateway_client.contract import (
     BadRequest,
+    ExistingRegion,
     Frozen,
     Listing,
     ListingStatus,
@@ -26,7 +27,6 @@ from gateway_client.contract import (
     PersonMeasure,
     PersonRole,
     Purpose,
-    RegionCode,
     mask,
     person_measures,
 )
@@ -41,7 +41,7 @@ class PersonQuery(Frozen):
         description="the person's resident ID number (GB 11643), in full",
     )
     purpose: Purpose = Field(description="why: recorded in the query trail")
-    as_region: RegionCode | None = Field(
+    as_region: ExistingRegion | None = Field(
         default=None,
         description="whose recognition and measures to show; the signing region when absent",
     )

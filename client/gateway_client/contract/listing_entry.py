@@ -29,7 +29,7 @@ from gateway_client.contract.model import (
     Moment,
     intake_of,
 )
-from gateway_client.contract.regions import RegionCode
+from gateway_client.contract.regions import ExistingRegion
 from gateway_client.contract.responsible import ResponsiblePerson
 
 Text = Annotated[str, Field(min_length=1, max_length=200), ONE_LINE]
@@ -64,7 +64,7 @@ class ListingEntry(Frozen):
     # digests made before the field existed stay byte-identical.
     conduct_ended_on: Day | None = Field(default=None, exclude_if=lambda value: value is None)
     responsible_persons: tuple[ResponsiblePerson, ...] = Field(default=(), max_length=20)
-    origin_region: RegionCode | None = None
+    origin_region: ExistingRegion | None = None  # a region no division ever had: refused
     source_updated_at: Moment
     source_sequence: int = Field(default=0, ge=0, le=10**12)
     # A commitment's own facts (kind ``commitment`` only); left out of dumps when absent, so the

@@ -98,16 +98,32 @@ def existing_region(code: str, info: ValidationInfo) -> str:
     return code
 
 
+def jurisdiction_exists(code: str) -> bool:
+    """A division that exists, the nation, or a code a national source may hold (``1000NN``)
+    — not any other code of the nation's reserved block (105555)."""
+    if is_division(code):
+        return known_division(code)
+    return code == NATION or is_national_source(code)
+
+
+NO_JURISDICTION = "no GB/T 2260 division, nor the nation or a national source, has this code"
+
+
 def existing_jurisdiction(code: str, info: ValidationInfo) -> str:
-    """The jurisdiction a signed check report states it judged recognition for: a division
-    that exists, the nation, or a code a national source may hold (``1000NN``) — not any other
-    code of the nation's reserved block (105555)."""
-    reserved = not is_division(code) and code != NATION and not is_national_source(code)
-    if intake_of(info) is not None and reserved:
-        raise PydanticCustomError(
-            "unknown_division", "no GB/T 2260 division, nor the nation or a national source"
-        )
-    return existing_region(code, info)
+    """A region a request names as a jurisdiction — the one a signed check report judged
+    recognition for, a listing's origin, a query's ``as`` — that exists (``jurisdiction_exists``).
+    Stored records are read as they are."""
+    if intake_of(info) is not None and not jurisdiction_exists(code):
+        raise PydanticCustomError("unknown_division", NO_JURISDICTION)
+    return code
+
+
+def check_existing_jurisdiction(value: str) -> str:
+    """A query parameter's region: six digits naming a jurisdiction that exists."""
+    check_region_code(value)
+    if not jurisdiction_exists(value):
+        raise ValueError(NO_JURISDICTION)
+    return value
 
 
 ExistingRegion = Annotated[RegionCode, AfterValidator(existing_jurisdiction)]

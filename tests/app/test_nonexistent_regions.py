@@ -1,0 +1,77 @@
+"""A region no division ever had (999999, a county 230999 of a real city, 105555 of the
+nation's reserved block) is refused wherever a request names it as a jurisdiction that is then
+stated, stored or sent on: a listing's origin, a query's ``as``, the person query's
+``as_region``, statistics' ``region`` (review 78 F2, F4). Nothing is written for it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from app_support import CITY, HUNAN, Gateway, StreamReader, black_entry, error_code
+from lifecycle_support import Lifecycle, fan_out_and_deliver, this_month
+from personal_support import Askers, company_entry
+from test_person_query_route import ask, query, trail_items
+
+import app as gateway_app
+
+NOWHERE = ["999999", "230999", "105555"]
+
+
+@pytest.mark.parametrize("nowhere", ["230999", "230998"])
+def test_a_relayed_entry_from_a_county_that_does_not_exist_is_refused_and_sent_nowhere(
+    gateway: Gateway, aws: Any, stream: StreamReader, receiver: Any, nowhere: str
+) -> None:
+    gateway.put_region(HUNAN)
+    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
+    city = gateway.register_platform(CITY)
+
+    reply = gateway.push(city, CITY, [black_entry(origin_region=nowhere)])
+
+    assert reply.json_body["accepted"] == 0, reply.json_body
+    [error] = reply.json_body["errors"]
+    assert (error["field"], error["code"]) == ("origin_region", "unknown_division")
+    assert fan_out_and_deliver(aws, stream) == []
+    assert Lifecycle(gateway).lookup(black_entry()["credit_code"]).status_code == 404
+
+
+@pytest.fixture
+def askers(gateway: Gateway, stream: StreamReader) -> Askers:
+    """大冶市's company listing naming a person, fanned out (which keeps the person index)."""
+    asking = Askers(gateway).register()
+    asking.push("owner", company_entry())
+    gateway_app.fan_out_changes(stream.event(), None)
+    return asking
+
+
+@pytest.mark.parametrize("nowhere", NOWHERE)
+def test_a_query_as_a_region_that_does_not_exist_is_refused_and_leaves_no_trail(
+    askers: Askers, aws: Any, nowhere: str
+) -> None:
+    code = company_entry()["credit_code"]
+    subject = askers.gateway.send_signed(
+        "GET", f"/v1/subjects/{code}?as={nowhere}&purpose=supervision", askers.signers["agreement"]
+    )
+    person = ask(askers, "agreement", query(as_region=nowhere))
+
+    assert (subject.status_code, error_code(subject), subject.json_body["error"]["path"]) == (
+        400,
+        "invalid_schema",
+        "as",
+    )
+    assert (person.status_code, person.json_body["error"]["path"]) == (400, "as_region")
+    assert [e["code"] for e in person.json_body["error"]["errors"]] == ["unknown_division"]
+    assert trail_items(aws) == []
+
+
+@pytest.mark.parametrize("nowhere", NOWHERE)
+def test_statistics_of_a_region_that_does_not_exist_are_refused(
+    gateway: Gateway, nowhere: str
+) -> None:
+    reply = Lifecycle(gateway).stats(nowhere, this_month())
+
+    assert (reply.status_code, error_code(reply), reply.json_body["error"]["path"]) == (
+        400,
+        "invalid_schema",
+        "region",
+    )
