@@ -35,6 +35,7 @@ from gateway_client.contract import (
     SchemaError,
     check_existing_jurisdiction,
     check_region_code,
+    is_national_source,
 )
 
 _verified: WeakKeyDictionary[Request, Authenticated] = WeakKeyDictionary()
@@ -78,9 +79,19 @@ def jurisdiction_param(request: Request, name: str) -> str | None:
     if code is None:
         return None
     try:
-        return check_existing_jurisdiction(code)
+        check_existing_jurisdiction(code)
     except ValueError as exc:
         raise SchemaError(f"{name}: {exc}", path=name) from exc
+    return registered_source(code, name)
+
+
+def registered_source(code: str | None, path: str) -> str | None:
+    """A national source's code (``1000NN``) stands for a jurisdiction only once registered:
+    its form alone (100099) proves nothing, where a division's is on the GB/T 2260 list."""
+    unknown = code is not None and is_national_source(code)
+    if unknown and container().registry.get_region(str(code)) is None:
+        raise SchemaError(f"{path}: no national source {code} is registered", path=path)
+    return code
 
 
 def body(request: Request) -> bytes:

@@ -53,6 +53,7 @@ def run_check(request: Request) -> Response:
         f"batch checks are limited to {limit} a minute per region",
     )
     asked = parse_request(CheckRequest, caller.body(request), china_date(now))
+    caller.registered_source(asked.as_region, "as_region")
     # each person's code a try at its mask (429), before anything is read: even a check that
     # is refused for its answer's size (413) has told whether something was found (review 50)
     valid, _ = compacted(asked.codes, now)

@@ -38,6 +38,7 @@ def query_person(request: Request) -> Response:
             "a person is looked up only on a signed request (or the operator's), with a purpose"
         )
     asked = parse_request(PersonQuery, caller.body(request), china_date(now))
+    caller.registered_source(asked.as_region, "as_region")
     number = person_number(asked.id_number)
     admit_personal_lookup(viewer, now, number, "id_number")
     entries = c.persons.entries(person_key(number))

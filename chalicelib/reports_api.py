@@ -179,6 +179,7 @@ def listing_feedback(request: Request, credit_code: str, listing_id: str) -> Res
 def stats(request: Request) -> Response:
     """Monthly statistics for a region's subtree: the operator, or that region's own platform."""
     region = _parsed("region", caller.query(request, "region"), check_existing_jurisdiction)
+    caller.registered_source(region, "region")
     today = china_date(container().clock.now())
     wanted = _parsed("month", caller.query(request, "month"), Month.parse).not_after(today, "month")
     signer = caller.operator_or_region(request)

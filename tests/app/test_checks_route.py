@@ -225,11 +225,12 @@ def check_manifest(upload_id: str) -> dict[str, object]:
     }
 
 
-@pytest.mark.parametrize("nowhere", ["999999", "105555", "109999"])
+@pytest.mark.parametrize("nowhere", ["999999", "105555", "109999", "100099"])
 @pytest.mark.parametrize("bulk", [False, True], ids=["check", "bulk-check"])
 def test_a_check_as_a_region_that_does_not_exist_is_refused(gateway, hunan, aws, bulk, nowhere):
     """Review 76 F3: a signed report stated recognition as 999999, which no division has (and
-    review 77 F1: as 105555, a code of the nation's reserved block that nothing holds)."""
+    review 77 F1: as 105555, a code of the nation's reserved block that nothing holds; review
+    79 F3: as 100099, a national source's form no source registered)."""
     if bulk:
         manifest = {**check_manifest("u-check-nowhere"), "as_region": nowhere}
         body = json.dumps(manifest).encode()
@@ -242,10 +243,14 @@ def test_a_check_as_a_region_that_does_not_exist_is_refused(gateway, hunan, aws,
     assert reply.status_code == 400, reply.json_body
     error = reply.json_body["error"]
     assert (error["path"], error["code"]) == ("as_region", "invalid_schema")
-    assert [e["code"] for e in error["errors"]] == ["unknown_division"]
+    if nowhere == "100099":  # the form of a national source's code: none is registered
+        assert "no national source 100099 is registered" in error["message"]
+    else:
+        assert [e["code"] for e in error["errors"]] == ["unknown_division"]
     assert trail_items(gateway, aws) == []
     assert container().uploads.get(HUNAN, "u-check-nowhere") is None
-    for real in ("430100", "100000", "100001"):  # a division that exists, the nation, a source
+    # a division on the list, one newer than it (临平区, 2021) under a city on it, the nation
+    for real in ("430100", "330113", "100000"):
         made = checks(gateway, hunan, codes=[CREDIT_CODE], purpose="supervision", as_region=real)
         assert made.status_code == 200, made.json_body
 

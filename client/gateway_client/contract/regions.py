@@ -8,6 +8,7 @@ reserved codes ``1000NN``; they list in their own name and have no sub-regions.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Annotated
 
@@ -81,6 +82,7 @@ def subtree_prefix(code: str) -> str:
     return code
 
 
+@functools.lru_cache(maxsize=8192)
 def known_division(code: str) -> bool:
     """A GB/T 2260 division (province, city or county) that existed in some year, by the list
     resident IDs are checked against; the nation's reserved 10xxxx codes are not on it."""
@@ -88,25 +90,30 @@ def known_division(code: str) -> bool:
     return "county" in found
 
 
-def existing_region(code: str, info: ValidationInfo) -> str:
-    """A division a registration names exists (999999 and 420001 do not); the nation's
-    reserved codes are judged by their kind there. Stored records are read as they are."""
-    if intake_of(info) is not None and is_division(code) and not known_division(code):
-        raise PydanticCustomError(
-            "unknown_division", "no GB/T 2260 division has this code, in any year"
-        )
-    return code
-
-
 def jurisdiction_exists(code: str) -> bool:
-    """A division that exists, the nation, or a code a national source may hold (``1000NN``)
-    — not any other code of the nation's reserved block (105555)."""
-    if is_division(code):
-        return known_division(code)
-    return code == NATION or is_national_source(code)
+    """A division on the list (``known_division``), or one under a city or province on it —
+    the list lags new divisions (330113 临平区 and 330114 钱塘区, made in 2021, are not on it),
+    and refusing a real district's listings would be worse than taking a code its own city
+    vouches for (999999 and 990100 stay refused: nothing encloses them) — the nation, or a code
+    a national source may hold (``1000NN``); no other code of the nation's reserved block
+    (105555)."""
+    if not is_division(code):
+        return code == NATION or is_national_source(code)
+    enclosing = parent(code)
+    return known_division(code) or (
+        enclosing is not None and enclosing != NATION and known_division(enclosing)
+    )
 
 
 NO_JURISDICTION = "no GB/T 2260 division, nor the nation or a national source, has this code"
+
+
+def existing_region(code: str, info: ValidationInfo) -> str:
+    """A division a registration names exists (``jurisdiction_exists``); the nation's reserved
+    codes are judged by their kind there. Stored regions are read as they are."""
+    if intake_of(info) is not None and is_division(code) and not jurisdiction_exists(code):
+        raise PydanticCustomError("unknown_division", NO_JURISDICTION)
+    return code
 
 
 def existing_jurisdiction(code: str, info: ValidationInfo) -> str:
