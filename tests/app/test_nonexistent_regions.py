@@ -93,3 +93,13 @@ def test_statistics_of_a_region_that_does_not_exist_are_refused(
         "invalid_schema",
         "region",
     )
+
+
+def test_who_asks_for_statistics_is_known_before_the_registry_is_read(gateway: Gateway) -> None:
+    """Review 80 F3: an anonymous caller told a registered national source (401) from one not
+    registered (400) by asking for its statistics."""
+    path = f"/v1/stats?region=100002&month={this_month()}"
+
+    reply = gateway.client.http.get(path)
+
+    assert (reply.status_code, error_code(reply)) == (401, "missing_signature")

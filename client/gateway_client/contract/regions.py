@@ -91,18 +91,16 @@ def known_division(code: str) -> bool:
 
 
 def jurisdiction_exists(code: str) -> bool:
-    """A division on the list (``known_division``), or one under a city or province on it —
-    the list lags new divisions (330113 临平区 and 330114 钱塘区, made in 2021, are not on it),
-    and refusing a real district's listings would be worse than taking a code its own city
-    vouches for (999999 and 990100 stay refused: nothing encloses them) — the nation, or a code
-    a national source may hold (``1000NN``); no other code of the nation's reserved block
-    (105555)."""
+    """A division on the list (``known_division``), or a county-level code under a city on it
+    — the list lags new districts (330113 临平区 and 330114 钱塘区, made in 2021, are not on
+    it), and refusing a real district's listings would be worse than taking a code its own city
+    vouches for; a city or province must be on the list itself (420001 and 429900 are refused:
+    a typo there would file listings under no real region) — the nation, or a code a national
+    source may hold (``1000NN``); no other code of the nation's reserved block (105555)."""
     if not is_division(code):
         return code == NATION or is_national_source(code)
-    enclosing = parent(code)
-    return known_division(code) or (
-        enclosing is not None and enclosing != NATION and known_division(enclosing)
-    )
+    county_level = code[2:4] != "00" and code[4:] != "00"
+    return known_division(code) or (county_level and known_division(code[:4] + "00"))
 
 
 NO_JURISDICTION = "no GB/T 2260 division, nor the nation or a national source, has this code"
