@@ -188,6 +188,27 @@ def test_the_owner_sets_the_mode_another_region_cannot_and_a_bad_one_is_refused(
     assert back.json_body["subscription"]["ever_batched"] is True
 
 
+def delivered_line(
+    gateway: Gateway,
+    aws: Any,
+    stream: StreamReader,
+    queue: DeliveryQueue,
+    hook: AnsweringReceiver,
+    city: Ed25519Signer,
+) -> tuple[dict[str, Any], dict[str, Any], Ed25519Signer]:
+    """THREE delivered in one batch to 湖南 (which recognises 七台河's listings): its
+    subscription, the first line its list shows, and 湖南's platform key."""
+    hook.reply = fetching(aws, {})
+    mine = subscribe(gateway, hook.url, delivery_mode="batched")
+    hunan_recognises_city(gateway)
+    push_and_fan_out(gateway, stream, city, CITY, THREE)
+    queue.run()
+    listed = as_operator(gateway, "get", subscription_path(mine, "/deliveries")).json_body
+    line = listed["deliveries"][0]
+    assert line.get("batch_id"), line
+    return mine, line, gateway.register_platform(HUNAN)
+
+
 def test_a_batched_subscriber_reports_feedback_on_a_line_by_its_batch(
     gateway: Gateway,
     aws: Any,
@@ -198,15 +219,7 @@ def test_a_batched_subscriber_reports_feedback_on_a_line_by_its_batch(
 ) -> None:
     """Review 16, F2: a line of a batch has no record of its own, so feedback on it was 404
     and a batched subscriber could never report a measure executed (执行反馈)."""
-    hook.reply = fetching(aws, {})
-    mine = subscribe(gateway, hook.url, delivery_mode="batched")
-    hunan_recognises_city(gateway)
-    push_and_fan_out(gateway, stream, city, CITY, THREE)
-    queue.run()
-    listed = as_operator(gateway, "get", subscription_path(mine, "/deliveries")).json_body
-    line = listed["deliveries"][0]
-    assert line.get("batch_id"), line
-    hunan = gateway.register_platform(HUNAN)
+    mine, line, hunan = delivered_line(gateway, aws, stream, queue, hook, city)
     report = line_report(line, "executed")
     del report["batch_id"]
 
@@ -245,15 +258,7 @@ def test_a_case_reported_on_a_line_counts_by_its_sector_and_side_as_kept_and_reb
 ) -> None:
     """Review 78 F1: a line has no record of its own, so its case was counted with no sector
     and no side (a punishment or an incentive): 黄石's sector pilots never saw batched cases."""
-    hook.reply = fetching(aws, {})
-    mine = subscribe(gateway, hook.url, delivery_mode="batched")
-    hunan_recognises_city(gateway)
-    push_and_fan_out(gateway, stream, city, CITY, THREE)
-    queue.run()
-    line = as_operator(gateway, "get", subscription_path(mine, "/deliveries")).json_body[
-        "deliveries"
-    ][0]
-    hunan = gateway.register_platform(HUNAN)
+    _, line, hunan = delivered_line(gateway, aws, stream, queue, hook, city)
     assert (
         signed(gateway, hunan, "post", "/v1/feedback", line_report(line, "executed")).status_code
         == 201
