@@ -23,6 +23,7 @@ from chalicelib.bootstrap import container
 from chalicelib.settings import event_sources
 from gateway.authentication import Authenticated, authenticate_request, replayed
 from gateway.console_sessions import ConsoleSession, is_session_token
+from gateway.national import refuse_unregistered
 from gateway.recognition import ANONYMOUS, Viewer
 from gateway.registry import PlatformKey
 from gateway.validation import M, schema_error
@@ -35,7 +36,6 @@ from gateway_client.contract import (
     SchemaError,
     check_existing_jurisdiction,
     check_region_code,
-    is_national_source,
 )
 
 _verified: WeakKeyDictionary[Request, Authenticated] = WeakKeyDictionary()
@@ -86,11 +86,8 @@ def jurisdiction_param(request: Request, name: str) -> str | None:
 
 
 def registered_source(code: str | None, path: str) -> str | None:
-    """A national source's code (``1000NN``) stands for a jurisdiction only once registered:
-    its form alone (100099) proves nothing, where a division's is on the GB/T 2260 list."""
-    unknown = code is not None and is_national_source(code)
-    if unknown and container().registry.get_region(str(code)) is None:
-        raise SchemaError(f"{path}: no national source {code} is registered", path=path)
+    """``code``, unless it is a national source's that is not registered (400)."""
+    refuse_unregistered(code, container().registry.get_region, path)
     return code
 
 

@@ -10,7 +10,7 @@ from gateway.intake.ingest import PushPolicy
 from gateway.intake.ports import UploadStore
 from gateway.intake.storing import DOMAIN_RESERVED, reserved_problem
 from gateway.lifecycle import FutureVersion, version_problem
-from gateway.national import DomainNotPermitted, domain_problem
+from gateway.national import DomainNotPermitted, domain_problem, refuse_unregistered
 from gateway.ports import Registry
 from gateway.rate_limit import RateCounter, admit
 from gateway.validation import parse_request
@@ -20,8 +20,6 @@ from gateway_client.contract import (
     Conflict,
     DuplicateValue,
     RegionMismatch,
-    SchemaError,
-    is_national_source,
 )
 
 
@@ -81,12 +79,7 @@ class UploadDesk:
             raise BadRequest("upload_id differs from the webhook-id header", path="upload_id")
         if manifest.mode == "check":
             self._admit_check(manifest)
-        as_region = manifest.as_region
-        if as_region and is_national_source(as_region) and not self._registry.get_region(as_region):
-            # its form alone proves nothing (100099): a check states it in its signed report
-            raise SchemaError(
-                f"as_region: no national source {as_region} is registered", path="as_region"
-            )
+        refuse_unregistered(manifest.as_region, self._registry.get_region, "as_region")
         # issued_at versions a resync's removals: one from the future would freeze listings.
         late = version_problem(manifest.issued_at, now, self._policy.tolerance, "issued_at")
         if late is not None:

@@ -5,6 +5,7 @@ from gateway.national.sources import (
     DomainNotPermitted,
     domain_problem,
     refuse_outside,
+    refuse_unregistered,
 )
 from gateway.national.upward import UpwardReporting, UpwardRule
 
@@ -15,4 +16,5 @@ __all__ = [
     "UpwardRule",
     "domain_problem",
     "refuse_outside",
+    "refuse_unregistered",
 ]

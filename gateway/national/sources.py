@@ -4,9 +4,9 @@ for: the courts' defaulter list is no authority on tax violations (seed 003 (十
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from gateway_client.contract import ForbiddenError
+from gateway_client.contract import ForbiddenError, SchemaError, is_national_source
 
 DOMAIN_NOT_PERMITTED = "domain_not_permitted"
 
@@ -33,3 +33,13 @@ def refuse_outside(domain: str, region: str, permitted: Sequence[str], path: str
     refused = domain_problem(domain, region, permitted)
     if refused is not None:
         raise DomainNotPermitted(refused[1], path=path)
+
+
+def refuse_unregistered(
+    code: str | None, get_region: Callable[[str], object | None], path: str
+) -> None:
+    """A national source's code (``1000NN``) stands for a jurisdiction — a check's, a query's,
+    statistics' — only once registered: its form alone (100099) proves nothing, where a
+    division's is on the GB/T 2260 list (``jurisdiction_exists``)."""
+    if code is not None and is_national_source(code) and get_region(code) is None:
+        raise SchemaError(f"{path}: no national source {code} is registered", path=path)
