@@ -11,9 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from gateway.intake.bulk import Refusal, Upload, UploadStatus, stamp
-from gateway.national import domain_problem
+from gateway.national import domain_problem, unregistered_source
 from gateway.ports import Registry
 from gateway.registry import Region
+from gateway_client.contract import NO_JURISDICTION, jurisdiction_exists
 
 
 def as_permitted_now(registry: Registry, upload: Upload, now: datetime) -> Upload:
@@ -50,4 +51,18 @@ def _refusal(
         problem = domain_problem(domain, region.code, region.domains)
         if problem is not None:
             return Refusal(code=problem[0], message=problem[1])
+    return _no_such_jurisdiction(registry, upload.manifest.as_region)
+
+
+def _no_such_jurisdiction(registry: Registry, as_region: str | None) -> Refusal | None:
+    """A check's ``as_region`` that no longer stands for a jurisdiction: a national source
+    unregistered since, or one asked for before the gateway judged that (its signed report would
+    state recognition as nothing that exists)."""
+    if as_region is None:
+        return None
+    if not jurisdiction_exists(as_region):
+        return Refusal(code="unknown_division", message=f"as_region: {NO_JURISDICTION}")
+    if unregistered_source(as_region, registry.get_region):
+        message = f"as_region: no national source {as_region} is registered"
+        return Refusal(code="unknown_region", message=message)
     return None

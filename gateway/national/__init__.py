@@ -6,6 +6,7 @@ from gateway.national.sources import (
     domain_problem,
     refuse_outside,
     refuse_unregistered,
+    unregistered_source,
 )
 from gateway.national.upward import UpwardReporting, UpwardRule
 
@@ -17,4 +18,5 @@ __all__ = [
     "domain_problem",
     "refuse_outside",
     "refuse_unregistered",
+    "unregistered_source",
 ]

@@ -35,11 +35,17 @@ def refuse_outside(domain: str, region: str, permitted: Sequence[str], path: str
         raise DomainNotPermitted(refused[1], path=path)
 
 
+def unregistered_source(code: str | None, get_region: Callable[[str], object | None]) -> bool:
+    """Whether ``code`` is a national source's (``1000NN``) that is not registered: its form
+    alone (100099) proves nothing, where a division's is on the GB/T 2260 list
+    (``jurisdiction_exists``), so it stands for no jurisdiction — a check's, a query's,
+    statistics'."""
+    return code is not None and is_national_source(code) and get_region(code) is None
+
+
 def refuse_unregistered(
     code: str | None, get_region: Callable[[str], object | None], path: str
 ) -> None:
-    """A national source's code (``1000NN``) stands for a jurisdiction — a check's, a query's,
-    statistics' — only once registered: its form alone (100099) proves nothing, where a
-    division's is on the GB/T 2260 list (``jurisdiction_exists``)."""
-    if code is not None and is_national_source(code) and get_region(code) is None:
+    """400 at ``path`` for an ``unregistered_source``."""
+    if unregistered_source(code, get_region):
         raise SchemaError(f"{path}: no national source {code} is registered", path=path)

@@ -19,7 +19,9 @@ from app_support import (
     error_code,
     signed_agreement,
 )
+from upload_support import ask, put_and_ingest
 
+import gateway.intake.uploads as uploads_module
 from chalicelib import checks_api
 from chalicelib.bootstrap import container
 from gateway_client.contract import PublishedKey, report_kind, verify_report
@@ -253,6 +255,33 @@ def test_a_check_as_a_region_that_does_not_exist_is_refused(gateway, hunan, aws,
     for real in ("430100", "330113", "100000"):
         made = checks(gateway, hunan, codes=[CREDIT_CODE], purpose="supervision", as_region=real)
         assert made.status_code == 200, made.json_body
+
+
+def test_a_bulk_check_whose_as_region_stands_for_nothing_when_its_file_arrives_is_refused(
+    gateway, hunan, aws, monkeypatch
+):
+    """Review 80 F1: one asked for before the gateway judged national sources' codes (100099,
+    none registered) was checked once its file came, its signed report stating recognition as
+    nothing that exists; the rules of the moment hold it, as a revoked key does."""
+    with monkeypatch.context() as before:
+        before.setattr(uploads_module, "refuse_unregistered", lambda *_: None)
+        asked = ask(
+            gateway,
+            hunan,
+            [{"credit_code": CREDIT_CODE}],
+            region=HUNAN,
+            mode="check",
+            purpose="supervision",
+            as_region="100099",
+        )
+
+    put_and_ingest(aws, asked)
+
+    upload = container().uploads.get(HUNAN, asked.upload_id)
+    assert upload is not None
+    assert upload.refusal is not None
+    assert (upload.status.value, upload.refusal.code) == ("refused", "unknown_region")
+    assert trail_items(gateway, aws) == []
 
 
 def test_a_bulk_check_counts_against_the_same_limit(gateway, hunan, aws):

@@ -190,6 +190,7 @@ from gateway_client.contract.persons import PersonMeasure, person_measures, role
 from gateway_client.contract.purposes import PURPOSE_LABELS, Purpose, purpose_of, required
 from gateway_client.contract.regions import (
     NATION,
+    NO_JURISDICTION,
     ExistingRegion,
     RegionCode,
     ancestors,
@@ -198,6 +199,7 @@ from gateway_client.contract.regions import (
     existing_region,
     is_division,
     is_national_source,
+    jurisdiction_exists,
     known_division,
     parent,
     subtree_prefix,
@@ -277,6 +279,7 @@ __all__ = [
     "MOVES_SINCE",
     "NAMING_LINE",
     "NATION",
+    "NO_JURISDICTION",
     "ONE_LINE",
     "OPERATOR",
     "PROVES",
@@ -432,6 +435,7 @@ __all__ = [
     "intake_of",
     "is_division",
     "is_national_source",
+    "jurisdiction_exists",
     "key_set",
     "known_division",
     "lines_of",

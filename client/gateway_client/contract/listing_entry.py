@@ -64,7 +64,7 @@ class ListingEntry(Frozen):
     # digests made before the field existed stay byte-identical.
     conduct_ended_on: Day | None = Field(default=None, exclude_if=lambda value: value is None)
     responsible_persons: tuple[ResponsiblePerson, ...] = Field(default=(), max_length=20)
-    origin_region: ExistingRegion | None = None  # a region no division ever had: refused
+    origin_region: ExistingRegion | None = None  # one that exists (``jurisdiction_exists``)
     source_updated_at: Moment
     source_sequence: int = Field(default=0, ge=0, le=10**12)
     # A commitment's own facts (kind ``commitment`` only); left out of dumps when absent, so the
