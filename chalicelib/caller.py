@@ -71,10 +71,11 @@ def region_param(request: Request, name: str) -> str | None:
     return None if code is None else region_code(code, name)
 
 
-def jurisdiction_param(request: Request, name: str) -> str | None:
+def jurisdiction_param(request: Request, name: str, registered: bool = True) -> str | None:
     """A query parameter naming a jurisdiction, whose answer states it or keeps it on record
-    (a query's ``as``, statistics' ``region``): absent, or one that exists (400
-    ``invalid_schema`` for 999999, say)."""
+    (a query's ``as``): absent, or one that exists (400 ``invalid_schema`` for 999999, say) —
+    and, unless ``registered`` is off (an anonymous caller, who may not read the registry and
+    whose answer keeps nothing), a national source's code only once registered."""
     code = query(request, name)
     if code is None:
         return None
@@ -82,7 +83,7 @@ def jurisdiction_param(request: Request, name: str) -> str | None:
         check_existing_jurisdiction(code)
     except ValueError as exc:
         raise SchemaError(f"{name}: {exc}", path=name) from exc
-    return registered_source(code, name)
+    return registered_source(code, name) if registered else code
 
 
 def registered_source(code: str | None, path: str) -> str | None:

@@ -65,7 +65,7 @@ def subject(request: Request, credit_code: str) -> Response:
     if viewer.anonymous:
         admit_anonymous(request)
     code = requested_code(credit_code, china_date(now))
-    as_region = caller.jurisdiction_param(request, "as")
+    as_region = caller.jurisdiction_param(request, "as", registered=not viewer.anonymous)
     purpose = purpose_of(caller.query(request, "purpose"))
     if is_natural_person(code):
         if caller.console_session(request) is not None:

@@ -103,3 +103,15 @@ def test_who_asks_for_statistics_is_known_before_the_registry_is_read(gateway: G
     reply = gateway.client.http.get(path)
 
     assert (reply.status_code, error_code(reply)) == (401, "missing_signature")
+
+
+def test_an_anonymous_query_as_a_national_source_does_not_tell_if_it_is_registered(
+    gateway: Gateway,
+) -> None:
+    """Review 81 F1: an anonymous caller, who may not read the registry, told a registered
+    national source from one not registered by the query's ``as``; its answer keeps nothing."""
+    code = black_entry()["credit_code"]
+
+    answers = [gateway.client.http.get(f"/v1/subjects/{code}?as={c}") for c in ("100000", "100002")]
+
+    assert [(a.status_code, error_code(a)) for a in answers] == [(404, "not_found")] * 2
