@@ -107,11 +107,9 @@ NO_JURISDICTION = "no GB/T 2260 division, nor the nation or a national source, h
 
 
 def existing_region(code: str, info: ValidationInfo) -> str:
-    """A division a registration names exists (``jurisdiction_exists``); the nation's reserved
-    codes are judged by their kind there. Stored regions are read as they are."""
-    if intake_of(info) is not None and is_division(code) and not jurisdiction_exists(code):
-        raise PydanticCustomError("unknown_division", NO_JURISDICTION)
-    return code
+    """A division a registration names exists (``existing_jurisdiction``); the nation's
+    reserved codes are judged by their kind there."""
+    return existing_jurisdiction(code, info) if is_division(code) else code
 
 
 def existing_jurisdiction(code: str, info: ValidationInfo) -> str:
