@@ -158,8 +158,8 @@ def attempt_update(
         ":none": {"L": []},
         ":attempt": {"L": [s(attempt.model_dump_json())]},
         ":delivered": s(DeliveryState.DELIVERED.value),
+        ":shard": s(shard_key(batch.subscription_id, batch.delivery_id)),
     }
-    values[":shard"] = s(shard_key(batch.subscription_id, batch.delivery_id))
     sets = (
         "#state = :state, batch_of = :sub, batch_message = :batch, batch_updated_at = :at, "
         "subscription_shard = :shard, updated_at = :at, "

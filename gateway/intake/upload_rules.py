@@ -3,7 +3,8 @@
 Why a module of its own: a manifest may be asked for again, and its file uploaded, long after it
 was signed, and a large file is ingested over many invocations; each of them (the upload's own
 run and every range) asks this again before it stores a line, so a revoked key, a region no
-longer registered or a domain taken from a national source stops what is not yet stored.
+longer registered, a domain taken from a national source or a check's jurisdiction that stands
+for nothing stops what is not yet stored.
 """
 
 from __future__ import annotations
