@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from gateway_client.contract.codes import mask_ids_in
+from gateway_client.contract.masking import mask_ids_in
 
 RESIDENT_ID = "11010519491231002X"
 MASKED = "110105***********X"

@@ -8,8 +8,8 @@ from builders import CITY, RESIDENT_ID, change, listing, subscription
 
 from gateway.delivery.planning import Delivery, plan_deliveries
 from gateway.delivery.redelivery import rebuild, resend_of
-from gateway_client.contract.codes import mask_ids_in
 from gateway_client.contract.events import Intensified
+from gateway_client.contract.masking import mask_ids_in
 
 PERSON = listing(credit_code=RESIDENT_ID, subject_name="张某某")
 

@@ -34,11 +34,7 @@ from gateway_client.contract.codes import (
     classify,
     forget_classified,
     mask,
-    mask_ids_in,
     requested_code,
-    resident_ids_masked,
-    scrub_excerpt,
-    shown_input,
 )
 from gateway_client.contract.commitment import (
     SETTLED_QUIETLY,
@@ -143,6 +139,12 @@ from gateway_client.contract.log import (
     log_entries,
     log_entry,
     sign_checkpoint,
+)
+from gateway_client.contract.masking import (
+    mask_ids_in,
+    resident_ids_masked,
+    scrub_excerpt,
+    shown_input,
 )
 from gateway_client.contract.measure import Measure, MeasureId, MeasureTarget, rank
 from gateway_client.contract.model import (

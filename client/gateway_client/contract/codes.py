@@ -13,11 +13,8 @@ request path, from the route — never from a clock read here.
 from __future__ import annotations
 
 import functools
-import html
 import re
 import unicodedata
-import urllib.parse
-from collections.abc import Iterator
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
@@ -28,7 +25,7 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
 from gateway_client.contract.errors import BadRequest
-from gateway_client.contract.model import intake_of, may_hold_id
+from gateway_client.contract.model import intake_of
 from gateway_client.contract.regions import known_division
 
 
@@ -218,117 +215,6 @@ CreditCode = Annotated[str, AfterValidator(_credit_code)]
 """A validated, compacted credit code usable as a pydantic field type."""
 
 _MASKED = re.compile(r"^[0-9]{6}\*{11}[0-9X]$")
-# An ID starts where no letter or digit precedes it, or right after an escape sequence (``\n``,
-# ``\t``, ``\u5f20``, ``\xe5``): the text masked may already be escaped (a JSON log line, a repr),
-# and an escape ends in a letter or a hex digit.
-_ID_SHAPED = re.compile(
-    r"(?:(?<![0-9A-Za-z])|(?<=\\[bfnrt])|(?<=\\u[0-9A-Fa-f]{4})|(?<=\\x[0-9A-Fa-f]{2}))"
-    r"([0-9]{6})[0-9]{11}([0-9Xx])(?![0-9A-Za-z])"
-)
-
-
-def mask_ids_in(text: str) -> str:
-    """Free text with every run shaped like a resident ID masked as ``mask`` would, valid or
-    not: what a webhook receiver answers may echo the body it got, and it is stored; every log
-    line passes through here once written as JSON."""
-    return _ID_SHAPED.sub(lambda m: m.group(1) + "*" * 11 + m.group(2).upper(), text)
-
-
-# 17 digits and a digit or X, up to three separators between any two — spaces, dashes, slashes,
-# underscores, dots, middle dots (110105 19491231 002X, 110105 - 19491231 - 002X,
-# 110105/19491231/002X) — matched in NFKC form, so full-width digits and Ｘ read as digits and X.
-_SEPARATOR = r"[\s\-\u2010-\u2015\u2212_./\u00b7\u30fb]"
-_ID_CANDIDATE = re.compile(
-    rf"(?<!\d)\d(?:{_SEPARATOR}{{0,3}}\d){{16}}{_SEPARATOR}{{0,3}}[\dXx](?!\d)"
-)
-_SEPARATORS = re.compile(_SEPARATOR)
-
-
-def _resident_ids(plain: str) -> Iterator[tuple[re.Match[str], str]]:
-    """Each valid resident ID number in NFKC text, with its masked form. Only a number that
-    passes the GB 11643 check counts: a case or account number of 18 digits is no one's ID."""
-    for found in _ID_CANDIDATE.finditer(plain):
-        try:
-            compact, subject_type = classify(_SEPARATORS.sub("", found.group()).upper())
-        except CodeProblem:
-            continue
-        if subject_type is SubjectType.NATURAL_PERSON:
-            yield found, mask(compact)
-
-
-def resident_id_in(text: str) -> tuple[int, str] | None:
-    """Where the first valid resident ID number in ``text`` starts, and its masked form (what
-    input refuses in text fields: ``gateway_client.contract.model.refuse_resident_ids``)."""
-    first = next(_resident_ids(unicodedata.normalize("NFKC", text)), None)
-    return None if first is None else (first[0].start(), first[1])
-
-
-def resident_ids_masked(text: str) -> str:
-    """``text`` with every valid resident ID number in it masked: what a view shows of text
-    stored before input refused such numbers (``gateway.recognition.disclosure``)."""
-    if not may_hold_id(text):
-        return text
-    plain = unicodedata.normalize("NFKC", text)
-    kept = text if len(plain) == len(text) else plain  # the text as written, where it maps
-    parts: list[str] = []
-    end = 0
-    for found, masked_form in _resident_ids(plain):
-        parts += [kept[end : found.start()], masked_form]
-        end = found.end()
-    return "".join([*parts, kept[end:]]) if parts else text
-
-
-def shown_input(text: str, limit: int) -> str:
-    """Input an error quotes, as errors are answered, kept with a push's or an upload's result
-    and shown in the console: every resident ID number masked — shaped like one, or valid in
-    any spelling (full-width, spaced, dashed: review 45) — then cut to ``limit`` characters,
-    so that a key of a megabyte is not kept a thousand times over."""
-    masked = resident_ids_masked(mask_ids_in(text))
-    return masked if len(masked) <= limit else masked[: limit - 1] + "…"
-
-
-EXCERPT_CHARS = 200
-"""What a failed attempt keeps of the endpoint's answer (``scrub_excerpt``)."""
-
-# Digits with spaces, dashes, underscores, pluses, dots, commas, slashes or colons between them
-# are one run: "110105 1949-1231", "1101.0519.4912.3100.2X".
-_DIGIT_RUN = re.compile(r"\d(?:[\s\-\u2010-\u2015\u2212_+.,/:]*\d)*[Xx]?")
-_DECODING_ROUNDS = 8
-
-
-def _decoded(text: str) -> str | None:
-    """``text`` with percent-escapes, HTML character references and compatibility forms
-    (full-width digits) undone, over and over (an echo may encode twice); None if it still
-    changes after ``_DECODING_ROUNDS``."""
-    for _ in range(_DECODING_ROUNDS):
-        plain = unicodedata.normalize("NFKC", html.unescape(urllib.parse.unquote(text)))
-        if plain == text:
-            return text
-        text = plain
-    return None
-
-
-def _masked_run(match: re.Match[str]) -> str:
-    run = match.group()
-    compact = re.sub(r"[^\dXx]", "", run)
-    if sum(c.isdigit() for c in compact) < 6:
-        return run
-    if re.fullmatch(r"[0-9]{17}[0-9Xx]", compact):
-        return compact[:6] + "*" * 11 + compact[17].upper()  # as ``mask`` shows an ID
-    return re.sub(r"[\dXx]", "*", run)
-
-
-def scrub_excerpt(text: str) -> str:
-    """What a failed attempt keeps of the endpoint's answer, which may echo the body it got
-    (a person's ID number and name) in any encoding: the answer decoded (``_decoded``), every
-    run of six or more digits masked (an ID-shaped one as ``mask`` shows it), then cut to
-    ``EXCERPT_CHARS`` — masked before the cut, so a run the cut goes through is masked whole.
-    Text that will not decode has every digit masked instead. Names are not recognised here:
-    successful answers are not kept at all, and the purge blanks what its listing's deliveries
-    kept (``chalicelib.erasure``)."""
-    plain = _decoded(text)
-    masked = re.sub(r"\d", "*", text) if plain is None else _DIGIT_RUN.sub(_masked_run, plain)
-    return masked[:EXCERPT_CHARS]
 
 
 def _code_or_masked(value: str, info: ValidationInfo) -> str:

@@ -152,7 +152,7 @@ def intake_of(info: ValidationInfo) -> Intake | None:
 _BIDI = r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _INVISIBLE = r"\u00ad\u180e\u200b-\u200d\u2028\u2029\u2060-\u2064\ufeff"
 _NOT_IN_LINE = re.compile(rf"[\x00-\x1f\x7f-\x9f{_BIDI}{_INVISIBLE}]")
-# 17 digits, up to three separators between two: codes.resident_id_in's own first test
+# 17 digits, up to three separators between two: masking.resident_id_in's own first test
 _DIGITS = re.compile(r"\d(?:[\s\-\u2010-\u2015\u2212_./\u00b7\u30fb]{0,3}\d){16}")
 _NOT_IN_PROSE = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}{_INVISIBLE}]|\r(?!\n)")
 
@@ -210,7 +210,7 @@ def refuse_resident_ids(value: str) -> None:
     """Text holds no resident ID number (GB 11643, its check character right): ID numbers go in
     ``credit_code`` or ``responsible_persons[].id_number``, which the gateway masks for regions
     whose purpose does not allow them; in a reason or a note they would reach everyone."""
-    from gateway_client.contract.codes import resident_id_in  # here: codes imports this module
+    from gateway_client.contract.masking import resident_id_in  # here: masking imports this module
 
     found = resident_id_in(value)
     if found is not None:
