@@ -17,9 +17,10 @@ class DedupPlan:
     act for, and change nothing at all; ``purged`` would list again a listing a retention
     purge erased, and change nothing either; ``settled`` would undo or change the outcome of
     a commitment that has one (kept or broken is final: a black listing may stand on it);
-    ``reused`` name the version held (of its content, or up to the steps since) with other
-    content — one version, two contents: which is meant cannot be told, and answering
-    ``duplicate`` would tell the platform its correction went through."""
+    ``reused`` name the version its content is held at with other content — one version, two
+    contents: which is meant cannot be told, and answering ``duplicate`` would tell the
+    platform its correction went through; ``stale`` are newer than the content held but not
+    than a step the owner took since (a decision, a repair): refused as a removal there is."""
 
     write: list[tuple[int, Listing, str | None]] = field(default_factory=list)
     duplicates: list[tuple[int, Listing]] = field(default_factory=list)
@@ -28,6 +29,7 @@ class DedupPlan:
     purged: list[tuple[int, Listing]] = field(default_factory=list)
     settled: list[tuple[int, Listing]] = field(default_factory=list)
     reused: list[tuple[int, Listing]] = field(default_factory=list)
+    stale: list[tuple[int, Listing]] = field(default_factory=list)
 
 
 def collapse(
@@ -155,9 +157,10 @@ def plan(
             result.write.append((index, carried_over(listing, held), held.version))
             continue
         if content_version(held) <= listing.version and not same_entry(listing, held):
-            # other content at the content's version, or at one a step since took (a decision
+            # other content at the content's version, or at one up to a step since (a decision
             # or verification stamped by the owner): never newer, and never silently dropped
-            result.reused.append((index, listing))
+            reused = listing.version == content_version(held)
+            (result.reused if reused else result.stale).append((index, listing))
             continue
         result.duplicates.append((index, listing))
         if region not in held.provenances:

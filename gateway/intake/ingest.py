@@ -28,6 +28,8 @@ from gateway.intake.storing import (
     REMOVABLE,
     REUSED,
     REUSED_MESSAGE,
+    STALE,
+    STALE_MESSAGE,
     Purged,
     Storing,
     WritesAfter,
@@ -284,11 +286,6 @@ def _performed_too_early(removal: Removal, held: Listing) -> bool:
 
 
 NOT_IN_FORCE = NotInForce.code
-STALE = "stale_version"
-STALE_MESSAGE = (
-    "the listing is held at a later version than this removal: a change was pushed since; "
-    "end it with a later source_updated_at (or source_sequence)"
-)
 _VERSION = "source_updated_at"
 
 

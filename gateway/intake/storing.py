@@ -68,6 +68,12 @@ REUSED_MESSAGE = (
     "this version is held with other content: a change needs a later source_updated_at "
     "(or source_sequence); the same content again is a duplicate"
 )
+STALE = "stale_version"
+STALE_MESSAGE = (
+    "the listing is held at this version or a later one, by a change pushed or a step taken "
+    "since (a decision, a repair): send it with a later source_updated_at (or "
+    "source_sequence)"
+)
 
 
 class Storing(Protocol):
@@ -214,6 +220,9 @@ def store(
         ]
         result.refused += [
             Refusal(i, "source_updated_at", REUSED, REUSED_MESSAGE) for i, _ in decided.reused
+        ]
+        result.refused += [
+            Refusal(i, "source_updated_at", STALE, STALE_MESSAGE) for i, _ in decided.stale
         ]
         result.accepted += [(i, x) for i, x, _ in decided.write if x.listing_id in written]
         pending = [(i, x) for i, x, _ in decided.write if x.listing_id not in written]

@@ -83,6 +83,29 @@ def test_a_repair_stamped_before_the_owners_newer_content_is_refused(gateway: Ga
     assert (current.status_code, current.json_body["listing"]["status"]) == (200, "repaired")
 
 
+def test_an_update_stamped_before_the_owners_repair_is_stale_and_changes_nothing(
+    gateway: Gateway,
+):
+    """Review 83 F3: content stamped after the content held but before the owner's repair was
+    answered `version_reused` ("held with other content"), which it is not: it is stale."""
+    city = gateway.register_platform(CITY)
+    life = Lifecycle(gateway)
+    first = recent_entry(days_ago=400, severity="general", source_updated_at=hours_ago(3))
+    listing_id = pushed(gateway, city, CITY, first)
+    repaired = life.repair(city, CREDIT_CODE, listing_id, source_updated_at=hours_ago(1))
+    assert repaired.status_code == 200, repaired.json_body
+
+    late = gateway.push(
+        city, CITY, [{**first, "reason": "更新后的事由", "source_updated_at": hours_ago(2)}]
+    )
+
+    [error] = late.json_body["errors"]
+    assert (error["code"], error["field"]) == ("stale_version", "source_updated_at")
+    assert late.json_body["accepted"] == late.json_body["duplicate"] == 0
+    [view] = life.lookup(CREDIT_CODE).json_body["listings"]
+    assert (view["listing"]["reason"], view["listing"]["status"]) == (first["reason"], "repaired")
+
+
 def test_a_decision_stamped_before_the_owners_newer_content_is_refused(gateway: Gateway):
     city = gateway.register_platform(CITY)
     life = Lifecycle(gateway)
@@ -218,7 +241,9 @@ def test_a_correction_stamps_the_content_it_puts_in_place(gateway: Gateway):
 
 def test_new_content_at_a_stamp_a_decision_took_is_refused_not_dropped(gateway: Gateway):
     """Review 47e F2: an upheld decision stamped by the owner moves the listing's version but
-    not its content; a push of other content at that stamp was answered `duplicate` and lost."""
+    not its content; a push of other content at that stamp was answered `duplicate` and lost.
+    Review 83 F3: it, and one stamped between the content and the decision, were answered
+    `version_reused` ("held with other content", untrue); they are stale, as a removal there."""
     city, life, entry, listing_id = objected(gateway)
     at = hours_ago(1)
     assert (
@@ -233,6 +258,6 @@ def test_new_content_at_a_stamp_a_decision_took_is_refused_not_dropped(gateway: 
         city, CITY, [{**entry, "reason": "更新后的事由", "source_updated_at": hours_ago(1.5)}]
     )
 
-    assert [e["code"] for e in reply.json_body["errors"]] == ["version_reused"]
-    assert [e["code"] for e in between.json_body["errors"]] == ["version_reused"]
+    assert [e["code"] for e in reply.json_body["errors"]] == ["stale_version"]
+    assert [e["code"] for e in between.json_body["errors"]] == ["stale_version"]
     assert life.lookup(CREDIT_CODE).json_body["listings"][0]["listing"]["reason"] == entry["reason"]
