@@ -84,14 +84,17 @@ def post_feedback(request: Request) -> Response:
     earlier = [
         f for f in c.feedback.for_listing(record.listing_id) if f.subscriber_region == region
     ]
-    check_report(report, listing, china_date(c.clock.now()), recognition, earlier)
+    held = _held_now(c, listing, record)
+    check_report(report, listing, china_date(c.clock.now()), recognition, earlier, held)
     feedback = Feedback(
         **report.model_dump(),
         subscription_id=record.subscription_id,
         subscriber_region=region,
         listing_id=record.listing_id,
         credit_code=record.credit_code,
-        origin_region=_owner_now(c, listing, record),
+        # credited to the listing's owner now, not at delivery: a listing reassigned since (or
+        # a correction that gave it away) is the deciding region's, whose figure counts it
+        origin_region=held.origin_region if held is not None else record.origin_region,
         submitted_at=c.clock.now(),
     )
     replaced = c.feedback.put(feedback)
@@ -141,15 +144,11 @@ def _as_delivered(
     return change.listing, kept or c.resending.recognition_for(change, region)
 
 
-def _owner_now(c: Container, delivered: Listing | None, record: DeliveryRecord) -> str:
-    """The region a case is credited to: the listing's owner now, not at delivery — a listing
-    reassigned since (or a correction that gave it away) is the deciding region's, whose figure
-    counts it, not the region that had no right to it."""
+def _held_now(c: Container, delivered: Listing | None, record: DeliveryRecord) -> Listing | None:
+    """The delivery's listing as held now (its owner and the steps taken since), if held."""
     if delivered is None:
-        return record.origin_region
-    held = c.listings.current([(delivered.credit_code, record.listing_id)])
-    current = held.get(record.listing_id)
-    return current.origin_region if current is not None else record.origin_region
+        return None
+    return c.listings.current([(delivered.credit_code, record.listing_id)]).get(record.listing_id)
 
 
 def _not_purged(c: Container, listing_id: str, delivery_id: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field
@@ -11,7 +11,9 @@ from pydantic_core import to_json
 
 from gateway.recognition.measures import load_measures
 from gateway_client.contract import (
+    CHINA,
     FREE_TEXT,
+    IN_FORCE,
     ONE_LINE,
     BadRequest,
     Conflict,
@@ -21,8 +23,10 @@ from gateway_client.contract import (
     Frozen,
     FutureDate,
     Listing,
+    ListingStatus,
     MeasureId,
     Recognition,
+    china_date,
     stopped_applying,
 )
 
@@ -115,19 +119,23 @@ def check_report(
     today: date,
     recognition: Recognition | None = None,
     earlier: Sequence[Feedback] = (),
+    held: Listing | None = None,
 ) -> None:
     """Refuse a report that cannot be true, before it is stored or counted: feedback feeds the
     monthly statistics (执行反馈), so a measure that does not exist, belongs to the other list,
     or was executed in the future or before the decision would count what never happened, as
     would feedback on the delivery of the listing's end, or a measure executed that the
     delivery's recognition did not name (or held back); one measure named twice on one day
-    would count twice, in one report or in two about the same listing.
+    would count twice, in one report or in two about the same listing; and a measure executed
+    on a day the listing was not in force (before it took effect, after its period, while its
+    objection was checked, or once repaired or revoked: review 83 F1) had no listing to stand on.
     ``listing`` is the one the delivery carried (None once it is gone: only the measures and
     the future are judged then); ``recognition``, the one it carried (its measures may be
     written out by an agreement, not held by the catalogue: they count as the catalogue's do;
     None when the delivery cannot be rebuilt: not judged then); ``earlier``, the region's
-    reports about the same listing on its other deliveries; ``today`` is the Beijing date from
-    the injected clock.
+    reports about the same listing on its other deliveries; ``held``, the listing as held now
+    (its history says when it was in force; the delivered one's when None); ``today`` is the
+    Beijing date from the injected clock.
 
     Raises
     ------
@@ -175,6 +183,10 @@ def check_report(
         if executed.result == "executed" and no_ground is not None:
             message = f"delivery {report.delivery_id} {no_ground}"
             raise MeasureNotDelivered(message, path=f"{at}.measure_id")
+        out_of_force = _out_of_force(executed.executed_on, listing, held or listing)
+        if executed.result == "executed" and out_of_force is not None:
+            message = f"the listing was not in force on {executed.executed_on}: {out_of_force}"
+            raise NoLongerApplying(message, path=f"{at}.executed_on")
         other = done.get((executed.measure_id, executed.executed_on))
         if other is not None:
             message = (
@@ -182,6 +194,33 @@ def check_report(
                 f"against delivery {other}: report it there again to change it"
             )
             raise AlreadyReported(message, path=at)
+
+
+def _out_of_force(day: date, delivered: Listing | None, held: Listing | None) -> str | None:
+    """Why neither the listing's period nor its status had it in force at any moment of
+    ``day`` (Beijing), or None. The period is the widest the two versions give (an update may
+    have moved it since); the status, the held one's history: every listing starts in force,
+    and each step records the status it left (a repair at noon leaves that day in force)."""
+    versions = [x for x in (delivered, held) if x is not None]
+    if not versions:
+        return None
+    took_effect = min(x.valid_from for x in versions)
+    if day < took_effect:
+        return f"it took effect on {took_effect}"
+    ends = [x.valid_until for x in versions]
+    if None not in ends and day > (until := max(x for x in ends if x is not None)):
+        return f"its period ended on {until}"
+    start = datetime.combine(day, time(), CHINA)
+    end = start + timedelta(days=1)
+    steps = versions[-1].history
+    bounds = [None, *(step.at for step in steps)]
+    statuses = [ListingStatus.ACTIVE, *(step.status for step in steps)]
+    for since, left, status in zip(bounds, [*bounds[1:], None], statuses, strict=True):
+        began, lasted = since is None or since < end, left is None or left > start
+        if status in IN_FORCE and began and lasted:
+            return None
+    last = next(s for s in reversed(steps) if s.at < end)  # a step took it out before the day
+    return f"it was {last.status.value} ({last.event} {china_date(last.at)})"
 
 
 def _no_ground(recognition: Recognition | None, measure_id: str) -> str | None:
