@@ -143,6 +143,7 @@ def audit(
     problems += unerased_problems(deliveries)
     logged = [d for d in deliveries if d.log_sequence is not None]
     first = from_sequence or min((d.log_sequence or 0 for d in logged), default=1)
+    first = _owed_from(first, logged, problems)
     # the log starts at 1: a stored line naming less is altered (``delivery_problems``)
     served_from = max(1, min([first, *(d.log_sequence or 0 for d in logged)]))
     if not trusted:
@@ -186,6 +187,7 @@ def audit(
     # Only a ``listing.changed`` delivers its entry: the other events carry the change that
     # caused them (its sequence too), so one arriving alone must not hide the change's loss.
     have = {d.log_sequence for d in logged if d.type == "listing.changed"}
+    problems += _twice_delivered(logged)
     unstored = [
         entry
         for entry in entries
@@ -225,6 +227,43 @@ def audit(
             "unjudged": tuple(e.sequence for e in unstored if not judged(e)),
         }
     )
+
+
+def _owed_from(claimed: int, logged: Sequence[DeliveryPayload], problems: list[str]) -> int:
+    """The first entry owed: the gateway's unsigned word (``log_start`` + 1), unless a change
+    it delivered is older. It never delivers a change logged before the subscription began
+    (replays are clamped to it), so such a delivery shows the word false, and what the word
+    would excuse between the two is owed (review 84 F1: a raised ``log_start`` hid a drop)."""
+    older = [
+        d.log_sequence
+        for d in logged
+        if d.type == "listing.changed" and d.log_sequence is not None and d.log_sequence >= 1
+    ]
+    earliest = min(older, default=claimed)
+    if earliest >= claimed:
+        return claimed
+    problems.append(
+        f"the gateway says this subscription is owed the log from entry {claimed}, yet it "
+        f"delivered entry {earliest} to it: owed from {earliest} at the latest"
+    )
+    return earliest
+
+
+def _twice_delivered(logged: Sequence[DeliveryPayload]) -> list[str]:
+    """A log entry delivered under two webhook ids: the gateway delivers a change once, under
+    the id its change and subscription give it (a retry, a replay or a batch's line reuses
+    it), so a second delivery of the entry (its recognition changed, say) is not the gateway's
+    honest doing (review 84 F2: both were stored, and verify-log said OK)."""
+    ids: dict[int, set[str]] = {}
+    for d in logged:
+        if d.type == "listing.changed" and d.log_sequence is not None:
+            ids.setdefault(d.log_sequence, set()).add(d.delivery_id)
+    return [
+        f"log entry {sequence} was delivered {len(named)} times, as {', '.join(sorted(named))}: "
+        "a change is delivered once, under one id"
+        for sequence, named in sorted(ids.items())
+        if len(named) > 1
+    ]
 
 
 def _identity_problems(trusted: Sequence[Checkpoint], seen: Seen | None, first: int) -> list[str]:

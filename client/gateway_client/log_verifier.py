@@ -201,6 +201,16 @@ def erasures_held(
     return vouched, tuple(plausible)
 
 
+def _log_start(view: dict[str, Any], subscription_id: str) -> int:
+    """The log's size when the subscription began, as its view says (a count: 0 or more)."""
+    start = view.get("log_start", 0)
+    if isinstance(start, bool) or not isinstance(start, int) or start < 0:
+        raise PublishedLogError(
+            f"GET /v1/subscriptions/{subscription_id}: log_start is not a count of entries"
+        )
+    return start
+
+
 def _admitted(filters: SubscriptionFilters, e: LogEntry) -> bool:
     """Whether ``filters`` name the entry's listing, or the region the operator moved it from
     with this entry: the gateway sends a move to both, so a subscription that followed the old
@@ -245,7 +255,7 @@ def verify_log(
         raise PublishedLogError(f"GET /v1/subscriptions/{subscription_id}: {error}") from error
     planned_under = terms_in_force(terms, seen, history)
     logged = [d.log_sequence for d in deliveries if d.log_sequence is not None]
-    owed_from = int(view.get("log_start", 0)) + 1
+    owed_from = _log_start(view, subscription_id) + 1
     start = max(1, min([*logged, owed_from]))  # an edited line may name less: it is altered
     # Only as far as a checkpoint signed by a listed key: an unsigned size proves nothing, and
     # a made-up huge one would have this page through the log for ever.
