@@ -560,10 +560,14 @@ def test_a_log_renamed_or_a_later_start_since_the_last_run_is_caught() -> None:
     assert mentioning(run(seen=renamed), "it was 'another/log'")
     assert run(seen=later).ok
     keys = [GATEWAY.ed25519.private_key.public_key()]
+    from_3 = [d for d in STORED if (d.log_sequence or 0) >= 3]
     moved = audit(
-        ENTRIES, [CHECKPOINT], keys, STORED, wants(BLACK_ONLY), reader_at, LATER, 3, seen=later
+        ENTRIES, [CHECKPOINT], keys, from_3, wants(BLACK_ONLY), reader_at, LATER, 3, seen=later
     )
     assert mentioning(moved, "owes this subscription entries from 3 only")
+    # with a change from before 3 stored, the store itself shows the later start false
+    shown = audit(ENTRIES, [CHECKPOINT], keys, STORED, wants(BLACK_ONLY), reader_at, LATER, 3)
+    assert mentioning(shown, "owed the log from entry 3, yet it delivered entry 1")
 
 
 def test_another_event_of_an_entry_does_not_stand_for_its_listing_change() -> None:
