@@ -11,6 +11,7 @@ from pydantic import Field
 
 from chalicelib import caller
 from chalicelib.bootstrap import Container, container
+from chalicelib.dynamodb.feedback import CasesMoved
 from chalicelib.http_errors import json_response
 from chalicelib.log_api import int_param
 from chalicelib.query_api import addressed_code
@@ -20,7 +21,13 @@ from chalicelib.statistics_counting import count_feedback
 from chalicelib.statistics_rebuild import RunSuperseded, Step, rebuild_page
 from gateway.delivery import DeliveryRecord, DeliveryState
 from gateway.ownership import NotListingOwner
-from gateway.recognition import FEEDBACK_REFUSALS, Feedback, FeedbackReport, check_report
+from gateway.recognition import (
+    FEEDBACK_REFUSALS,
+    Feedback,
+    FeedbackReport,
+    check_report,
+    reported_cases,
+)
 from gateway.statistics import (
     NOW,
     FutureMonth,
@@ -58,6 +65,9 @@ class NotYourDelivery(ForbiddenError):
     code = "not_your_delivery"
 
 
+_RACES = 5  # tries of one report while the region's other reports about the listing land
+
+
 class ListingPurged(errors.Gone):
     """The delivery's listing was purged at the end of its retention: a report about it (its
     note is about the person) would be kept after the one erasure that covers it."""
@@ -85,7 +95,6 @@ def post_feedback(request: Request) -> Response:
         f for f in c.feedback.for_listing(record.listing_id) if f.subscriber_region == region
     ]
     held = _held_now(c, listing, record)
-    check_report(report, listing, china_date(c.clock.now()), recognition, earlier, held)
     feedback = Feedback(
         **report.model_dump(),
         subscription_id=record.subscription_id,
@@ -97,11 +106,25 @@ def post_feedback(request: Request) -> Response:
         origin_region=held.origin_region if held is not None else record.origin_region,
         submitted_at=c.clock.now(),
     )
-    replaced = c.feedback.put(feedback)
+    for _ in range(_RACES):  # another report of the region about the listing kept meanwhile
+        cases = c.feedback.cases(record.listing_id, region)
+        reported = reported_cases(earlier, cases)
+        check_report(report, listing, china_date(c.clock.now()), recognition, reported, held)
+        try:
+            replaced = c.feedback.put(feedback, cases)
+            break
+        except CasesMoved:
+            continue
+    else:
+        raise errors.Busy(
+            "other reports of this region about the listing kept arriving: nothing was "
+            "written; send the report again (a signed one under a new webhook-id)",
+            retry_after=1,
+        )
     try:
         _not_purged(c, record.listing_id, report.delivery_id)
     except ListingPurged:  # purged meanwhile: its erasure of feedback may be past
-        c.feedback.delete(report.delivery_id)
+        c.feedback.take_back(feedback)
         raise
     count_feedback(c, feedback, replaced, record, listing)
     return json_response(201, feedback.model_dump(mode="json"))
@@ -267,7 +290,14 @@ ROUTES: tuple[Operation, ...] = (
         "Report the measures executed for a delivery (执行反馈)",
         Access.PLATFORM,
         {201: Reply(Feedback, "The report as kept.")},
-        (errors.NotFound, NotYourDelivery, errors.Conflict, ListingPurged, *FEEDBACK_REFUSALS),
+        (
+            errors.NotFound,
+            NotYourDelivery,
+            errors.Conflict,
+            ListingPurged,
+            errors.Busy,
+            *FEEDBACK_REFUSALS,
+        ),
         body=FeedbackReport,
         handler=post_feedback,
     ),

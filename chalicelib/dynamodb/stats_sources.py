@@ -101,7 +101,8 @@ class StatsSources:
         page = self._page(
             {
                 "TableName": self._tables["feedback"],
-                "FilterExpression": "submitted_at >= :since",
+                # reports only: a region's cases item (``feedback``) holds no report
+                "FilterExpression": "submitted_at >= :since AND attribute_exists(doc)",
                 "ExpressionAttributeValues": {":since": s(since)},
             },
             start,

@@ -12,9 +12,13 @@ from gateway.recognition.disclosure import (
 )
 from gateway.recognition.feedback import (
     FEEDBACK_REFUSALS,
+    Case,
     Feedback,
     FeedbackReport,
+    RegionCases,
+    cases_of,
     check_report,
+    reported_cases,
 )
 from gateway.recognition.matching import counted, intensified_domains, is_intensified, recognise
 from gateway.recognition.measures import MeasureCatalogue, load_measures
@@ -53,6 +57,7 @@ __all__ = [
     "Agreement",
     "AgreementTerms",
     "Asked",
+    "Case",
     "Disclosure",
     "Feedback",
     "FeedbackReport",
@@ -61,6 +66,7 @@ __all__ = [
     "PersonalQueryRequiresSignature",
     "Recognitions",
     "Refusal",
+    "RegionCases",
     "SeverityPolicy",
     "SourceScope",
     "SubjectView",
@@ -69,6 +75,7 @@ __all__ = [
     "TryLimit",
     "Viewer",
     "black_in_force",
+    "cases_of",
     "check_report",
     "counted",
     "disclosure",
@@ -86,6 +93,7 @@ __all__ = [
     "recognise",
     "refusal_message",
     "remembered",
+    "reported_cases",
     "severity_policy",
     "shown",
     "subject_key",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Literal
 
@@ -78,6 +79,33 @@ class Feedback(FeedbackReport):
     submitted_at: AwareDatetime
 
 
+Case = tuple[str, date]
+"""One execution: a measure on a day (one case, 联合奖惩案例, whatever deliveries it came by)."""
+
+
+@dataclass(frozen=True)
+class RegionCases:
+    """The cases one region reported about one listing, each with the delivery it was reported
+    against, and the store's version of them: a report is kept only if none came between."""
+
+    claimed: Mapping[Case, str] = field(default_factory=dict)
+    version: int = 0
+
+
+def reported_cases(earlier: Iterable[Feedback], cases: RegionCases) -> dict[Case, str]:
+    """The region's cases: those its reports kept before cases were held apart name, and
+    those held (which the store keeps exactly: a report races none of them)."""
+    found = {(m.measure_id, m.executed_on): f.delivery_id for f in earlier for m in f.measures}
+    return {**found, **cases.claimed}
+
+
+def cases_of(feedback: Feedback, cases: RegionCases) -> dict[Case, str]:
+    """The region's cases once ``feedback`` is kept: what its delivery reported before is
+    replaced by what this report names."""
+    kept = {case: by for case, by in cases.claimed.items() if by != feedback.delivery_id}
+    return kept | {(m.measure_id, m.executed_on): feedback.delivery_id for m in feedback.measures}
+
+
 class UnknownMeasure(BadRequest):
     """A measure the catalogue (``gateway/data/measures.json``) does not hold."""
 
@@ -118,7 +146,7 @@ def check_report(
     listing: Listing | None,
     today: date,
     recognition: Recognition | None = None,
-    earlier: Sequence[Feedback] = (),
+    reported: Mapping[Case, str] | None = None,
     held: Listing | None = None,
 ) -> None:
     """Refuse a report that cannot be true, before it is stored or counted: feedback feeds the
@@ -132,10 +160,10 @@ def check_report(
     ``listing`` is the one the delivery carried (None once it is gone: only the measures and
     the future are judged then); ``recognition``, the one it carried (its measures may be
     written out by an agreement, not held by the catalogue: they count as the catalogue's do;
-    None when the delivery cannot be rebuilt: not judged then); ``earlier``, the region's
-    reports about the same listing on its other deliveries; ``held``, the listing as held now
-    (its history says when it was in force; the delivered one's when None); ``today`` is the
-    Beijing date from the injected clock.
+    None when the delivery cannot be rebuilt: not judged then); ``reported``, the region's
+    cases about the same listing (``reported_cases``: a case of this delivery is replaced);
+    ``held``, the listing as held now (its history says when it was in force; the delivered
+    one's when None); ``today`` is the Beijing date from the injected clock.
 
     Raises
     ------
@@ -158,12 +186,7 @@ def check_report(
     DuplicateValue.check([(m.measure_id, m.executed_on) for m in report.measures], "measures")
     catalogue = load_measures()
     named = {m.measure_id: m for m in recognition.measures} if recognition is not None else {}
-    done = {
-        (m.measure_id, m.executed_on): other.delivery_id
-        for other in earlier
-        if other.delivery_id != report.delivery_id
-        for m in other.measures
-    }
+    done = {case: by for case, by in (reported or {}).items() if by != report.delivery_id}
     for index, executed in enumerate(report.measures):
         at = f"measures.{index}"
         measure = named.get(executed.measure_id) or catalogue.get(executed.measure_id)

@@ -84,9 +84,9 @@ def test_feedback_written_while_the_purge_runs_is_taken_back(
     feedback = container().feedback
     write = feedback.put
 
-    def purged_first(report: Any) -> Any:  # the tick purges between the check and the write
+    def purged_first(report: Any, cases: Any) -> Any:  # the tick purges between check and write
         assert lifecycle_at(FixedClock(ended.purge_at)).tick().purged == 1
-        return write(report)
+        return write(report, cases)
 
     monkeypatch.setattr(feedback, "put", purged_first)
 

@@ -17,9 +17,11 @@ from gateway.recognition.feedback import (
     FeedbackReport,
     MeasureKindMismatch,
     MeasureNotDelivered,
+    RegionCases,
     ReportTooLarge,
     UnknownMeasure,
     check_report,
+    reported_cases,
 )
 from gateway.recognition.measures import load_measures
 from gateway_client.contract import (
@@ -184,7 +186,9 @@ def test_one_execution_reported_against_two_deliveries_of_a_listing_is_refused()
     )
 
     with pytest.raises(AlreadyReported) as refused:
-        check_report(report(executed), BLACK, TODAY, earlier=[first])
+        check_report(
+            report(executed), BLACK, TODAY, reported=reported_cases([first], RegionCases())
+        )
 
     assert refused.value.to_dict()["path"] == "measures.0"
     assert first.delivery_id in str(refused.value)
@@ -192,10 +196,15 @@ def test_one_execution_reported_against_two_deliveries_of_a_listing_is_refused()
         report({**executed, "executed_on": TODAY - timedelta(days=1)}),
         BLACK,
         TODAY,
-        earlier=[first],
+        reported=reported_cases([first], RegionCases()),
     )
     again = first.model_copy(update={"delivery_id": report(executed).delivery_id})
-    check_report(report(executed), BLACK, TODAY, earlier=[again])  # its own report: replaced
+    mine = reported_cases([again], RegionCases())
+    check_report(report(executed), BLACK, TODAY, reported=mine)  # its own report: replaced
+    # a case the store holds for another delivery counts as a report kept there does
+    held = RegionCases({("key_supervision", TODAY): first.delivery_id}, version=3)
+    with pytest.raises(AlreadyReported):
+        check_report(report(executed), BLACK, TODAY, reported=reported_cases([], held))
 
 
 def test_a_measure_the_delivery_did_not_name_is_not_reported_executed() -> None:
