@@ -107,8 +107,8 @@ def post_feedback(request: Request) -> Response:
         submitted_at=c.clock.now(),
     )
     for _ in range(_RACES):  # another report of the region about the listing kept meanwhile
-        cases = c.feedback.cases(record.listing_id, region)
-        reported = reported_cases(earlier, cases)
+        cases = c.feedback.cases(feedback)
+        reported = reported_cases(earlier, cases.claimed)
         check_report(report, listing, china_date(c.clock.now()), recognition, reported, held)
         try:
             replaced = c.feedback.put(feedback, cases)

@@ -1,17 +1,22 @@
 """Feedback reports, one per delivery, readable by listing for the source region, erased with
 the listing at the end of retention.
 
-Beside them, per listing and reporting region, one item of the cases it reported (``cases#``):
-each (measure, day) with the delivery reported against. A report is kept in one transaction
-with that item, conditioned on the item's version, so two reports sent at once cannot both
-claim one execution (review 83 F2: each read the other's absence, and both counted). The item
-names the listing, so the listing's erasure deletes it with the reports; it holds no personal
-data (ids, measure ids, days)."""
+Beside them, per listing and reporting region, the cases it reported — each (measure, day) with
+the delivery reported against — in ``_SHARDS`` items by a hash of the case (``cases#``). A
+report is kept in one transaction with the items its cases (and those of the report it
+replaces) fall in, each conditioned on its version, and with the report conditioned on the one
+it replaces: so two reports sent at once cannot both claim one execution (review 83 F2: each
+read the other's absence, and both counted). Sharded so that no item outgrows DynamoDB's 400 KB
+(review 85 F1: one item per listing and region did, after about 5,000 cases) and a transaction
+stays far under its 100 items. The items name the listing, so its erasure deletes them with the
+reports; they hold no personal data (ids, measure ids, days)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -19,80 +24,94 @@ from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Item, Table, n, s, text
 from chalicelib.dynamodb.conflicts import lost_turn, transact
-from gateway.recognition import Case, Feedback, RegionCases, cases_of
+from gateway.recognition import Case, Feedback, ReportTooLarge, cases_in
 
 _CASES = "cases#"
+_SHARDS = 16
+_SHARD_BYTES = 300 * 1024  # a shard's cases as JSON, with room under the item limit
 
 
 class CasesMoved(Exception):
-    """Another report of the region about the listing was kept since its cases were read."""
+    """A report of the region about the listing was kept since its cases were read."""
+
+
+@dataclass(frozen=True)
+class HeldCases:
+    """What a report is kept against: the report it replaces (as stored) and the shards its
+    cases and the replaced one's fall in, each with its version (0: none yet)."""
+
+    replaced: Feedback | None
+    replaced_at: str | None
+    shards: dict[int, tuple[int, dict[Case, str]]] = field(default_factory=dict)
+
+    @property
+    def claimed(self) -> dict[Case, str]:
+        return {case: by for _, claims in self.shards.values() for case, by in claims.items()}
 
 
 class DynamoFeedback(Table):
-    def cases(self, listing_id: str, region: str) -> RegionCases:
-        """What ``region`` reported about the listing, as its cases item holds it (read
-        consistently: the version a report is then kept under)."""
-        key = {"delivery_id": s(_cases_key(listing_id, region))}
-        item = self._client.get_item(TableName=self._table, Key=key, ConsistentRead=True)
-        found = item.get("Item")
-        if found is None:
-            return RegionCases()
-        claimed: dict[str, str] = json.loads(text(found, "claims"))
-        return RegionCases(
-            claimed={_case(key): by for key, by in claimed.items()},
-            version=int(found["version"]["N"]),
+    def cases(self, feedback: Feedback) -> HeldCases:
+        """The region's cases ``feedback`` would change, and the report it would replace, read
+        consistently: what ``put`` keeps it against."""
+        old = self._get({"delivery_id": s(feedback.delivery_id)})
+        replaced = Feedback.model_validate_json(text(old, "doc")) if old else None
+        touched = {_shard(case) for case in {**cases_in(feedback), **cases_in(replaced)}}
+        keys = {_cases_key(feedback, shard): shard for shard in sorted(touched)}
+        items = self._batch_get(
+            {"Keys": [{"delivery_id": s(key)} for key in keys], "ConsistentRead": True}
         )
+        shards: dict[int, tuple[int, dict[Case, str]]] = dict.fromkeys(touched, (0, {}))
+        for item in items:
+            claims: dict[str, str] = json.loads(text(item, "claims"))
+            shard = keys[text(item, "delivery_id")]
+            shards[shard] = (int(item["version"]["N"]), {_case(k): v for k, v in claims.items()})
+        return HeldCases(replaced, text(old, "submitted_at") if old else None, shards)
 
-    def put(self, feedback: Feedback, cases: RegionCases) -> Feedback | None:
+    def put(self, feedback: Feedback, held: HeldCases) -> Feedback | None:
         """Kept (a later report for the same delivery replaces it) with the region's cases, if
-        they are still ``cases``: else ``CasesMoved``, nothing written. The one replaced, whose
-        counts the statistics take back."""
-        key = {"delivery_id": s(feedback.delivery_id)}
-        old = self._client.get_item(TableName=self._table, Key=key, ConsistentRead=True)
-        replaced = old.get("Item")
-        claimed = cases_of(feedback, cases)
-        cases_key = _cases_key(feedback.listing_id, feedback.subscriber_region)
+        neither changed since ``held`` was read: else ``CasesMoved``, nothing written. The one
+        replaced, whose counts the statistics take back."""
+        mine = cases_in(feedback)
         report: Any = {
             "delivery_id": s(feedback.delivery_id),
             "listing_id": s(feedback.listing_id),
             "submitted_at": s(feedback.submitted_at.isoformat()),
             "doc": s(feedback.model_dump_json()),
         }
-        held: Any = {
-            "delivery_id": s(cases_key),
-            "listing_id": s(feedback.listing_id),
-            "submitted_at": s(feedback.submitted_at.isoformat()),  # in by_listing: erased too
-            "claims": s(json.dumps({f"{m}|{d}": i for (m, d), i in claimed.items()})),
-            "version": n(cases.version + 1),
-        }
+        writes: list[Any] = [
+            _put_if(self._table, report, "submitted_at", s(held.replaced_at or ""))
+        ]
+        for shard, (version, claims) in sorted(held.shards.items()):
+            kept = {c: by for c, by in claims.items() if by != feedback.delivery_id}
+            kept |= {c: by for c, by in mine.items() if _shard(c) == shard}
+            doc = json.dumps({f"{m}|{d.isoformat()}": by for (m, d), by in sorted(kept.items())})
+            if len(doc) > _SHARD_BYTES:
+                raise ReportTooLarge(
+                    "the region's cases about this listing fill what the gateway keeps for "
+                    "one listing: report them on its other listing, or ask the operator",
+                    path="measures",
+                )
+            item = {
+                "delivery_id": s(_cases_key(feedback, shard)),
+                "listing_id": s(feedback.listing_id),
+                "submitted_at": s(feedback.submitted_at.isoformat()),  # in by_listing: erased
+                "claims": s(doc),
+                "version": n(version + 1),
+            }
+            writes.append(_put_if(self._table, item, "version", n(version)))
         try:
-            transact(
-                self._client,
-                [
-                    {"Put": {"TableName": self._table, "Item": report}},
-                    {
-                        "Put": {
-                            "TableName": self._table,
-                            "Item": held,
-                            # none read (version 0) or the one read: no report came between
-                            "ConditionExpression": "attribute_not_exists(delivery_id) "
-                            "OR version = :v",
-                            "ExpressionAttributeValues": {":v": n(cases.version)},
-                        }
-                    },
-                ],
-            )
+            transact(self._client, writes)
         except ClientError as error:
             if lost_turn(error, "ConditionalCheckFailed"):
                 raise CasesMoved from error
             raise
-        return Feedback.model_validate_json(text(replaced, "doc")) if replaced else None
+        return held.replaced
 
     def take_back(self, feedback: Feedback) -> None:
         """A report taken back, with its region's cases about the listing: the listing was
         purged while it was kept (by key: the purge's query of the index may not see them)."""
-        cases_key = _cases_key(feedback.listing_id, feedback.subscriber_region)
-        for key in (feedback.delivery_id, cases_key):
+        shards = (_cases_key(feedback, shard) for shard in range(_SHARDS))
+        for key in (feedback.delivery_id, *shards):
             self._client.delete_item(TableName=self._table, Key={"delivery_id": s(key)})
 
     def _about(self, listing_id: str, **projection: str) -> Iterator[Item]:
@@ -127,10 +146,27 @@ class DynamoFeedback(Table):
         return sum(1 for i in ids if not i.startswith(_CASES))
 
 
+def _put_if(table: str, item: Any, attribute: str, was: Any) -> Any:
+    """A put in the transaction: the item absent, or its ``attribute`` still ``was``."""
+    return {
+        "Put": {
+            "TableName": table,
+            "Item": item,
+            "ConditionExpression": f"attribute_not_exists(delivery_id) OR {attribute} = :was",
+            "ExpressionAttributeValues": {":was": was},
+        }
+    }
+
+
+def _shard(case: Case) -> int:
+    measure_id, day = case
+    return hashlib.sha256(f"{measure_id}|{day.isoformat()}".encode()).digest()[0] % _SHARDS
+
+
 def _case(key: str) -> Case:
     measure_id, day = key.split("|", 1)
     return measure_id, date.fromisoformat(day)
 
 
-def _cases_key(listing_id: str, region: str) -> str:
-    return f"{_CASES}{listing_id}#{region}"
+def _cases_key(feedback: Feedback, shard: int) -> str:
+    return f"{_CASES}{feedback.listing_id}#{feedback.subscriber_region}#{shard:02d}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Literal
 
@@ -83,27 +82,20 @@ Case = tuple[str, date]
 """One execution: a measure on a day (one case, 联合奖惩案例, whatever deliveries it came by)."""
 
 
-@dataclass(frozen=True)
-class RegionCases:
-    """The cases one region reported about one listing, each with the delivery it was reported
-    against, and the store's version of them: a report is kept only if none came between."""
-
-    claimed: Mapping[Case, str] = field(default_factory=dict)
-    version: int = 0
+def cases_in(report: FeedbackReport | None) -> dict[Case, str]:
+    """The cases a report names, each with its delivery."""
+    if report is None:
+        return {}
+    return {(m.measure_id, m.executed_on): report.delivery_id for m in report.measures}
 
 
-def reported_cases(earlier: Iterable[Feedback], cases: RegionCases) -> dict[Case, str]:
-    """The region's cases: those its reports kept before cases were held apart name, and
-    those held (which the store keeps exactly: a report races none of them)."""
-    found = {(m.measure_id, m.executed_on): f.delivery_id for f in earlier for m in f.measures}
-    return {**found, **cases.claimed}
-
-
-def cases_of(feedback: Feedback, cases: RegionCases) -> dict[Case, str]:
-    """The region's cases once ``feedback`` is kept: what its delivery reported before is
-    replaced by what this report names."""
-    kept = {case: by for case, by in cases.claimed.items() if by != feedback.delivery_id}
-    return kept | {(m.measure_id, m.executed_on): feedback.delivery_id for m in feedback.measures}
+def reported_cases(earlier: Iterable[Feedback], claimed: Mapping[Case, str]) -> dict[Case, str]:
+    """The region's cases about a listing: those its reports kept before cases were held apart
+    name, and those held (``claimed``, which the store keeps exactly: a report races none)."""
+    found: dict[Case, str] = {}
+    for report in earlier:
+        found |= cases_in(report)
+    return found | dict(claimed)
 
 
 class UnknownMeasure(BadRequest):

@@ -1,7 +1,7 @@
 """Review 83 F2: "one execution is one case" held only one report after another. Two reports of
 one measure on one day about one listing, sent at once against two of the region's deliveries,
 each read the other's absence and both were kept and counted. The region's cases are now kept
-in one item, written with the report under its version: the later one reads again, and is
+in items written with the report under their versions: the later one reads again, and is
 refused ``already_reported``."""
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ def test_two_reports_of_one_case_at_once_keep_and_count_one(
     both_read = threading.Barrier(2, timeout=10)
     waited: set[int] = set()
 
-    def read_together(listing_id: str, region: str) -> Any:
-        found = read(listing_id, region)
+    def read_together(feedback: Any) -> Any:
+        found = read(feedback)
         if threading.get_ident() not in waited:  # each one's first read, before either writes
             waited.add(threading.get_ident())
             both_read.wait()

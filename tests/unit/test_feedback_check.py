@@ -17,7 +17,6 @@ from gateway.recognition.feedback import (
     FeedbackReport,
     MeasureKindMismatch,
     MeasureNotDelivered,
-    RegionCases,
     ReportTooLarge,
     UnknownMeasure,
     check_report,
@@ -186,9 +185,7 @@ def test_one_execution_reported_against_two_deliveries_of_a_listing_is_refused()
     )
 
     with pytest.raises(AlreadyReported) as refused:
-        check_report(
-            report(executed), BLACK, TODAY, reported=reported_cases([first], RegionCases())
-        )
+        check_report(report(executed), BLACK, TODAY, reported=reported_cases([first], {}))
 
     assert refused.value.to_dict()["path"] == "measures.0"
     assert first.delivery_id in str(refused.value)
@@ -196,13 +193,13 @@ def test_one_execution_reported_against_two_deliveries_of_a_listing_is_refused()
         report({**executed, "executed_on": TODAY - timedelta(days=1)}),
         BLACK,
         TODAY,
-        reported=reported_cases([first], RegionCases()),
+        reported=reported_cases([first], {}),
     )
     again = first.model_copy(update={"delivery_id": report(executed).delivery_id})
-    mine = reported_cases([again], RegionCases())
+    mine = reported_cases([again], {})
     check_report(report(executed), BLACK, TODAY, reported=mine)  # its own report: replaced
     # a case the store holds for another delivery counts as a report kept there does
-    held = RegionCases({("key_supervision", TODAY): first.delivery_id}, version=3)
+    held = {("key_supervision", TODAY): first.delivery_id}
     with pytest.raises(AlreadyReported):
         check_report(report(executed), BLACK, TODAY, reported=reported_cases([], held))
 
