@@ -28,6 +28,7 @@ from gateway.recognition import (
     is_natural_person,
     keyed,
     leaves_trail,
+    page_of,
     readable,
     subject_key,
     subject_view,
@@ -49,6 +50,10 @@ from gateway_client.contract import (
 )
 
 _TRAIL_PAGE = 50
+# Listings a lookup answers at once: a subject listed thousands of times stays under Lambda's
+# 6 MB response (a listing is about 1.2 KB; a long one with history, some tens of KB).
+_LISTINGS_PAGE = 100
+_LISTINGS_OFFSET = 10**6
 _TRAIL_READS = 20  # stored pages one trail request reads at most (1,000 entries at least)
 _TRAIL_MAX = 1000
 _ENTRY_ID = re.compile(r"[0-9T:.\-Z]{27}#[0-9a-f]{16}")  # a page's ``next``
@@ -67,6 +72,8 @@ def subject(request: Request, credit_code: str) -> Response:
     code = requested_code(credit_code, china_date(now))
     as_region = caller.jurisdiction_param(request, "as", registered=not viewer.anonymous)
     purpose = purpose_of(caller.query(request, "purpose"))
+    limit = int_param(request, "limit", _LISTINGS_PAGE, 1, _LISTINGS_PAGE)
+    offset = int_param(request, "offset", 0, 0, _LISTINGS_OFFSET)
     if is_natural_person(code):
         if caller.console_session(request) is not None:
             raise ConsoleSessionNotAllowed(
@@ -89,6 +96,7 @@ def subject(request: Request, credit_code: str) -> Response:
             asked = Asked(viewer, required(purpose), as_region, now, c.settings.query_trail_period)
             c.query_trail.record(subject_key(c.trail_key(), code), trail_entry(code, [], asked))
         raise NotFound(f"no listings for {mask(code)}", path="credit_code")
+    view = page_of(view, offset, limit)
     if leaves_trail(view):
         entry = entry_for(view, viewer, required(purpose), now, c.settings.query_trail_period)
         c.query_trail.record(subject_key(c.trail_key(), code), entry)
@@ -242,6 +250,16 @@ ROUTES: tuple[Operation, ...] = (
         ),
         query=(
             Param("as", REGION_CODE, "See the subject as this region's jurisdiction."),
+            Param(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": _LISTINGS_PAGE},
+                f"Listings a page shows ({_LISTINGS_PAGE}, the most, unless asked for fewer).",
+            ),
+            Param(
+                "offset",
+                {"type": "integer", "minimum": 0, "maximum": _LISTINGS_OFFSET},
+                "The `next_offset` of the previous page (0: the first).",
+            ),
             Param(
                 "purpose",
                 {"type": "string", "enum": [p.value for p in Purpose]},

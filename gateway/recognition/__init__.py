@@ -29,7 +29,7 @@ from gateway.recognition.number_tries import (
     mask_of,
     refusal_message,
 )
-from gateway.recognition.query import SubjectView, subject_view
+from gateway.recognition.query import SubjectView, page_of, subject_view
 from gateway.recognition.query_trail import (
     DEFAULT_KEEP_DAYS,
     Asked,
@@ -88,6 +88,7 @@ __all__ = [
     "leaves_trail",
     "load_measures",
     "mask_of",
+    "page_of",
     "punishes",
     "readable",
     "recognise",

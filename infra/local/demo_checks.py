@@ -52,7 +52,15 @@ def run_checks(url: str, city: PushClient, name: str, say: Callable[[str], None]
 
 def _one_stop(city: PushClient, code: str) -> Any:
     """The same region's one-stop view of ``code`` (its own recognition applies); ``None``
-    when it has nothing to show (404), as a check's ``subject`` is then."""
+    when it has nothing to show (404), as a check's ``subject`` is then. A lookup answers a
+    page of listings and says how many there are (``listings_total``); a check answers all."""
     path = f"/v1/subjects/{code}?as={city.region}&purpose=public_procurement"
     reply = city.send_signed(path, None, b"", datetime.now(UTC), "GET")
-    return reply.body if reply.status == 200 else None
+    if reply.status != 200:
+        return None
+    view = dict(reply.body)
+    if view.pop("next_offset", None) is not None or view.pop("listings_total") != len(
+        view["listings"]
+    ):
+        raise RuntimeError(f"the demo's subjects fit one page; {code} did not")
+    return view

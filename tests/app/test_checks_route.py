@@ -61,7 +61,8 @@ def test_each_code_is_answered_as_the_one_stop_query_answers_the_same_caller(gat
     assert answer["as_region"] == HUNAN  # a platform's own region when absent
     first, bad, unlisted, lower = answer["results"]
     single = gateway.send_signed("GET", f"/v1/subjects/{CREDIT_CODE}?as={HUNAN}", hunan)
-    assert first["subject"] == single.json_body
+    page = {k: v for k, v in single.json_body.items() if k != "listings_total"}  # a lookup's
+    assert first["subject"] == page
     assert first["found"] is True
     assert first["subject"]["listings"][0]["recognised"] is True
     assert lower["error"]["code"] == "duplicate_code"  # the same code, spelt otherwise

@@ -62,7 +62,9 @@ function subject(found) {
       ["信用承诺 commitments", `open ${found.commitments?.open ?? 0}, overdue `
         + `${found.commitments?.overdue ?? 0}, broken ${found.commitments?.broken ?? 0}`],
     ]),
-    h("h2", {}, `名单 listings (${found.listings.length})`),
+    // a page of them (the lookup answers 100 at once): how many there are in all
+    h("h2", {}, `名单 listings (${found.listings.length}${
+      found.next_offset == null ? "" : ` / ${found.listings_total}`})`),
     ...found.listings.map(listing),
   ];
 }

@@ -100,6 +100,9 @@ def parser() -> argparse.ArgumentParser:
         choices=[p.value for p in Purpose],
         help="why (required for a natural person, and recorded in the query trail)",
     )
+    query.add_argument(
+        "--offset", type=int, help="the page of listings from here (the last page's next_offset)"
+    )
     query.add_argument("--json", action="store_true", help="print the raw JSON")
     remote(query, platform=True)
     query.set_defaults(run=cli_operator.query)

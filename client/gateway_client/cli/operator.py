@@ -80,8 +80,8 @@ def show(reply: Response) -> int:
 
 
 def query(args: argparse.Namespace) -> int:
-    params = {"as": args.as_region, "purpose": args.purpose}
-    query = urllib.parse.urlencode({k: v for k, v in params.items() if v})
+    params = {"as": args.as_region, "purpose": args.purpose, "offset": args.offset}
+    query = urllib.parse.urlencode({k: v for k, v in params.items() if v not in (None, "")})
     path = f"/v1/subjects/{urllib.parse.quote(args.code)}" + (f"?{query}" if query else "")
     reply = caller_for(args)("GET", args.url.rstrip("/") + path)
     if reply.status != 200 or args.json:

@@ -53,6 +53,9 @@ def render_subject(view: dict[str, Any]) -> str:
             rows,
         )
     )
+    if view.get("next_offset") is not None:  # a page of them: the lookup answers 100 at once
+        shown = f"{len(view['listings'])} of {view['listings_total']} listings shown"
+        lines.append(f"{shown}; the next page: --offset {view['next_offset']}")
     return "\n".join(lines)
 
 

@@ -1,0 +1,60 @@
+"""Review 86 F1: a region that listed one subject thousands of times made its one-stop lookup
+answer every listing at once (10.9 MB for 9,000), past Lambda's 6 MB response: a 5xx for
+everyone. The lookup now answers a page of listings (``limit``, at most 100, and ``offset``),
+with how many there are and where the next page starts; the figures above the listings are of
+all of them."""
+
+from __future__ import annotations
+
+import pytest
+from app_support import CITY, CREDIT_CODE, black_entry
+
+
+def listed_times(gateway, count: int) -> None:  # type: ignore[no-untyped-def]
+    city = gateway.register_platform(CITY)
+    entries = [black_entry(decision_number=f"(2024)黑09执{n}号") for n in range(count)]
+    for start in range(0, count, 100):
+        reply = gateway.push(city, CITY, entries[start : start + 100])
+        assert reply.json_body["accepted"] == len(entries[start : start + 100]), reply.json_body
+
+
+def test_a_subject_listed_250_times_is_answered_in_pages_that_cover_every_listing(gateway):
+    listed_times(gateway, 250)
+
+    pages, offset = [], 0
+    while offset is not None:
+        reply = gateway.client.http.get(
+            f"/v1/subjects/{CREDIT_CODE}?offset={offset}", headers=gateway.operator()
+        )
+        assert reply.status_code == 200, reply.json_body
+        pages.append(reply.json_body)
+        offset = reply.json_body.get("next_offset")
+
+    assert [len(p["listings"]) for p in pages] == [100, 100, 50]
+    assert {p["listings_total"] for p in pages} == {250}
+    ids = [v["listing"]["listing_id"] for p in pages for v in p["listings"]]
+    assert len(set(ids)) == 250
+    assert {p["intensified"] for p in pages} == {pages[0]["intensified"]}  # of all, each page
+
+
+@pytest.mark.parametrize(
+    ("query", "path"),
+    [("limit=0", "limit"), ("limit=101", "limit"), ("offset=-1", "offset"), ("offset=x", "offset")],
+)
+def test_a_page_asked_outside_its_bounds_is_refused_with_its_parameter(gateway, query, path):
+    listed_times(gateway, 1)
+
+    reply = gateway.client.http.get(f"/v1/subjects/{CREDIT_CODE}?{query}")
+
+    assert reply.status_code == 400, reply.json_body
+    assert reply.json_body["error"]["path"] == path
+
+
+def test_a_page_past_the_last_listing_is_empty_and_has_no_next(gateway):
+    listed_times(gateway, 3)
+
+    reply = gateway.client.http.get(f"/v1/subjects/{CREDIT_CODE}?offset=3&limit=2")
+
+    assert reply.status_code == 200, reply.json_body
+    assert (reply.json_body["listings"], reply.json_body["listings_total"]) == ([], 3)
+    assert "next_offset" not in reply.json_body
