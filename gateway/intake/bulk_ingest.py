@@ -152,7 +152,7 @@ class BulkIngest:
             if upload.offset < upload.manifest.size:
                 return upload
         if upload.removal == "pending":
-            upload = self._removal.apply(upload, check)
+            upload = self._removal.apply(upload, check, self._uploads.save)
         upload = stamp(upload, self._clock.now(), status=UploadStatus.COMPLETED)
         self._uploads.save(upload)
         return upload

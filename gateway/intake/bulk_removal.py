@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from gateway.intake.bulk import FileCheck, Upload, stamp
@@ -26,12 +26,16 @@ class ResyncRemoval:
         self._index = index
         self._clock = clock
 
-    def apply(self, upload: Upload, check: FileCheck | None) -> Upload:
+    def apply(
+        self, upload: Upload, check: FileCheck | None, save: Callable[[Upload], None]
+    ) -> Upload:
         """Remove what the resync no longer holds — unless some lines were rejected: a listing
         on a rejected line would look absent, so nothing is removed then. Lines set aside (a
         period not in force today, a settled commitment) name their listing all the same, and
         do not hold removals back. The file is read again only when an earlier invocation did
-        pass 1."""
+        pass 1. The count is saved after each batch (``save``): a run cut short is resumed from
+        it, and the listings it ended are out of the index by then (review 86 F2: a resumed
+        resync said it removed 0)."""
         now = self._clock.now()
         if upload.rejected > upload.set_aside:
             blocking = upload.rejected - upload.set_aside
@@ -47,10 +51,11 @@ class ResyncRemoval:
             for key in self._index.held_by(manifest.region, manifest.domains)
             if not check.holds(key[1])
         )
-        removed = contended = 0
+        removed, contended = upload.removed, 0  # what a run cut short had removed
         for keys in batches(absent, _REMOVALS_PER_BATCH):
             done, lost = self._remove_batch(upload, keys, now)
             removed, contended = removed + done, contended + lost
+            save(stamp(upload, now, removed=removed))
         note = (
             f"{contended} listings kept changing while being removed; resync again to remove them"
             if contended
