@@ -19,7 +19,13 @@ from chalicelib.http_errors import json_response
 from chalicelib.query_api import admit_anonymous, admit_personal_lookup
 from chalicelib.route_spec import Access, Operation, Reply, Tag
 from gateway.persons import PersonQuery, PersonView, person_number, person_view
-from gateway.recognition import Asked, PersonalQueryRequiresSignature, subject_key, trail_entry
+from gateway.recognition import (
+    Asked,
+    PersonalQueryRequiresSignature,
+    page_of,
+    subject_key,
+    trail_entry,
+)
 from gateway.validation import parse_request
 from gateway_client.contract import Frozen, NotFound, china_date, errors, mask, person_key
 
@@ -47,6 +53,8 @@ def query_person(request: Request) -> Response:
     view = person_view(
         number, list(held.values()), viewer, agreements, china_date(now), asked.as_region
     )
+    if view is not None:
+        view = page_of(view, asked.offset, asked.limit)
     keep = c.settings.query_trail_period
     shown = [x.listing for x in view.listings] if view is not None else []
     as_region = view.as_region if view is not None else asked.as_region

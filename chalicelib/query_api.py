@@ -19,6 +19,7 @@ from gateway.ownership import NotListingOwner
 from gateway.persons import roles_of
 from gateway.rate_limit import admit
 from gateway.recognition import (
+    LISTINGS_PAGE,
     Asked,
     PersonalQueryRequiresSignature,
     SubjectView,
@@ -50,9 +51,6 @@ from gateway_client.contract import (
 )
 
 _TRAIL_PAGE = 50
-# Listings a lookup answers at once: a subject listed thousands of times stays under Lambda's
-# 6 MB response (a listing is about 1.2 KB; a long one with history, some tens of KB).
-_LISTINGS_PAGE = 100
 _LISTINGS_OFFSET = 10**6
 _TRAIL_READS = 20  # stored pages one trail request reads at most (1,000 entries at least)
 _TRAIL_MAX = 1000
@@ -72,7 +70,7 @@ def subject(request: Request, credit_code: str) -> Response:
     code = requested_code(credit_code, china_date(now))
     as_region = caller.jurisdiction_param(request, "as", registered=not viewer.anonymous)
     purpose = purpose_of(caller.query(request, "purpose"))
-    limit = int_param(request, "limit", _LISTINGS_PAGE, 1, _LISTINGS_PAGE)
+    limit = int_param(request, "limit", LISTINGS_PAGE, 1, LISTINGS_PAGE)
     offset = int_param(request, "offset", 0, 0, _LISTINGS_OFFSET)
     if is_natural_person(code):
         if caller.console_session(request) is not None:
@@ -252,8 +250,8 @@ ROUTES: tuple[Operation, ...] = (
             Param("as", REGION_CODE, "See the subject as this region's jurisdiction."),
             Param(
                 "limit",
-                {"type": "integer", "minimum": 1, "maximum": _LISTINGS_PAGE},
-                f"Listings a page shows ({_LISTINGS_PAGE}, the most, unless asked for fewer).",
+                {"type": "integer", "minimum": 1, "maximum": LISTINGS_PAGE},
+                f"Listings a page shows ({LISTINGS_PAGE}, the most, unless asked for fewer).",
             ),
             Param(
                 "offset",

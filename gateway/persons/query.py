@@ -16,7 +16,16 @@ from datetime import date
 from pydantic import Field
 
 from gateway.persons.index import resident_id
-from gateway.recognition import Agreement, Disclosure, Viewer, disclosure, recognise, shown
+from gateway.recognition import (
+    LISTINGS_PAGE,
+    Agreement,
+    Disclosure,
+    ListingsPage,
+    Viewer,
+    disclosure,
+    recognise,
+    shown,
+)
 from gateway_client.contract import (
     BadRequest,
     ExistingRegion,
@@ -45,6 +54,12 @@ class PersonQuery(Frozen):
         default=None,
         description="whose recognition and measures to show; the signing region when absent",
     )
+    limit: int = Field(
+        default=LISTINGS_PAGE, ge=1, le=LISTINGS_PAGE, description="listings a page shows"
+    )
+    offset: int = Field(
+        default=0, ge=0, le=10**6, description="the `next_offset` of the previous page"
+    )
 
 
 class PersonListing(Frozen):
@@ -59,7 +74,7 @@ class PersonListing(Frozen):
     )
 
 
-class PersonView(Frozen):
+class PersonView(ListingsPage):
     id_number: str = Field(description="masked unless a listing shown shows it in full")
     as_region: str | None
     listings: tuple[PersonListing, ...]

@@ -29,7 +29,13 @@ from gateway.recognition.number_tries import (
     mask_of,
     refusal_message,
 )
-from gateway.recognition.query import SubjectView, page_of, subject_view
+from gateway.recognition.query import (
+    LISTINGS_PAGE,
+    ListingsPage,
+    SubjectView,
+    page_of,
+    subject_view,
+)
 from gateway.recognition.query_trail import (
     DEFAULT_KEEP_DAYS,
     Asked,
@@ -54,6 +60,7 @@ __all__ = [
     "ANONYMOUS",
     "DEFAULT_KEEP_DAYS",
     "FEEDBACK_REFUSALS",
+    "LISTINGS_PAGE",
     "Agreement",
     "AgreementTerms",
     "Asked",
@@ -62,6 +69,7 @@ __all__ = [
     "Feedback",
     "FeedbackReport",
     "GreenChannel",
+    "ListingsPage",
     "MeasureCatalogue",
     "PersonalQueryRequiresSignature",
     "Recognitions",

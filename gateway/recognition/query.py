@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Any, Protocol, Self, TypeVar
 
 from pydantic import Field
 
@@ -66,18 +67,10 @@ class Commitments(Frozen):
     broken: int
 
 
-class SubjectView(Frozen):
-    credit_code: str
-    subject_type: SubjectType
-    subject_name: str
-    as_region: str | None
-    intensified: bool
-    intensified_domains: tuple[str, ...]
-    benefits: Benefits
-    commitments: Commitments
-    evaluations: tuple[GradeShown, ...]
-    listings: tuple[ListingView, ...]
-    # a lookup's page (``page_of``); a check answers every listing, and leaves both out
+class ListingsPage(Frozen):
+    """A lookup's page of listings (``page_of``); a check answers every listing, and leaves
+    both out."""
+
     listings_total: int | None = Field(
         default=None,
         exclude_if=lambda value: value is None,
@@ -90,14 +83,46 @@ class SubjectView(Frozen):
     )
 
 
-def page_of(view: SubjectView, offset: int, limit: int) -> SubjectView:
-    """The view with a page of its listings (the figures above them are of all): a subject one
-    region listed thousands of times is answered within Lambda's 6 MB (review 86 F1: it was a
-    5xx for everyone), and a trail entry names the listings a page showed."""
+class SubjectView(ListingsPage):
+    credit_code: str
+    subject_type: SubjectType
+    subject_name: str
+    as_region: str | None
+    intensified: bool
+    intensified_domains: tuple[str, ...]
+    benefits: Benefits
+    commitments: Commitments
+    evaluations: tuple[GradeShown, ...]
+    listings: tuple[ListingView, ...]
+
+
+LISTINGS_PAGE = 100
+"""Listings a lookup answers at once: a subject (or a person) one region listed thousands of
+times stays within Lambda's 6 MB response (a listing is about 1.2 KB; a long one with its
+history, some tens of KB)."""
+
+
+class Paged(Protocol):
+    """A view with listings: a subject's, or a person's."""
+
+    @property
+    def listings(self) -> Sequence[object]: ...
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """pydantic's."""
+
+
+V = TypeVar("V", bound=Paged)
+
+
+def page_of(view: V, offset: int, limit: int) -> V:
+    """The view with a page of its listings (the figures above them are of all): review 86 F1,
+    a subject one region listed thousands of times was answered whole, past Lambda's 6 MB (a
+    5xx for everyone). A trail entry then names the listings its page showed."""
     end = offset + limit
     return view.model_copy(
         update={
-            "listings": view.listings[offset:end],
+            "listings": tuple(view.listings[offset:end]),
             "listings_total": len(view.listings),
             "next_offset": end if end < len(view.listings) else None,
         }

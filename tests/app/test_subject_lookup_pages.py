@@ -2,12 +2,18 @@
 answer every listing at once (10.9 MB for 9,000), past Lambda's 6 MB response: a 5xx for
 everyone. The lookup now answers a page of listings (``limit``, at most 100, and ``offset``),
 with how many there are and where the next page starts; the figures above the listings are of
-all of them."""
+all of them. The person query (a person named on thousands of listings) pages alike."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 from app_support import CITY, CREDIT_CODE, black_entry
+from personal_support import REPRESENTATIVE_ID, Askers, company_entry
+
+import app as gateway_app
 
 
 def listed_times(gateway, count: int) -> None:  # type: ignore[no-untyped-def]
@@ -58,3 +64,23 @@ def test_a_page_past_the_last_listing_is_empty_and_has_no_next(gateway):
     assert reply.status_code == 200, reply.json_body
     assert (reply.json_body["listings"], reply.json_body["listings_total"]) == ([], 3)
     assert "next_offset" not in reply.json_body
+
+
+def test_the_person_query_answers_in_pages_too(gateway, stream):  # type: ignore[no-untyped-def]
+    askers = Askers(gateway).register()
+    entries = [company_entry(decision_number=f"(2024)鄂0281执{n}号") for n in range(120)]
+    assert len(askers.push("owner", *entries)) == 120
+    gateway_app.fan_out_changes(stream.event(), None)  # which keeps the person index
+
+    def asked(**page: int) -> Any:
+        body = {"id_number": REPRESENTATIVE_ID, "purpose": "administrative_approval", **page}
+        raw = json.dumps(body).encode()
+        return gateway.send_signed("POST", "/v1/persons/query", askers.signers["owner"], raw)
+
+    first, last, too_many = asked(), asked(offset=100), asked(limit=101)
+
+    assert (len(first.json_body["listings"]), first.json_body["next_offset"]) == (100, 100)
+    assert (len(last.json_body["listings"]), last.json_body["listings_total"]) == (20, 120)
+    assert "next_offset" not in last.json_body
+    assert too_many.status_code == 400
+    assert too_many.json_body["error"]["path"] == "limit"

@@ -12,6 +12,7 @@ from typing import Any
 
 from gateway_client.cli import errors as cli_errors
 from gateway_client.cli.operator import caller_for, show
+from gateway_client.cli.subject_table import more_pages
 from gateway_client.cli.text_table import render
 from gateway_client.contract import load_catalogue
 
@@ -34,9 +35,11 @@ def _number(given: str) -> str:
 
 
 def person(args: argparse.Namespace) -> int:
-    request = {"id_number": _number(args.id_number), "purpose": args.purpose}
+    request: dict[str, Any] = {"id_number": _number(args.id_number), "purpose": args.purpose}
     if args.as_region:
         request["as_region"] = args.as_region
+    if args.offset is not None:
+        request["offset"] = args.offset
     body = json.dumps(request).encode()
     reply = caller_for(args)("POST", args.url.rstrip("/") + "/v1/persons/query", body)
     if reply.status != 200 or args.json:
@@ -67,7 +70,7 @@ def render_person(view: dict[str, Any]) -> str:
         )
     head = f"responsible person 责任人 (落实到人) {view['id_number']}{where}"
     table = render(["subject", "credit code", "domain", "role", "status", "measures"], rows)
-    return head + "\n" + table
+    return head + "\n" + table + more_pages(view)
 
 
 def declare(commands: Any, remote: Any, purposes: list[str]) -> None:
@@ -78,6 +81,9 @@ def declare(commands: Any, remote: Any, purposes: list[str]) -> None:
     command.add_argument("id_number", help="the person's resident ID number, or - for stdin")
     command.add_argument("--purpose", required=True, choices=purposes, help="why (in the trail)")
     command.add_argument("--as", dest="as_region", help="whose recognition and measures apply")
+    command.add_argument(
+        "--offset", type=int, help="the page of listings from here (the last page's next_offset)"
+    )
     command.add_argument("--json", action="store_true", help="print the raw JSON")
     remote(command, platform=True)
     command.set_defaults(run=person)

@@ -53,10 +53,15 @@ def render_subject(view: dict[str, Any]) -> str:
             rows,
         )
     )
-    if view.get("next_offset") is not None:  # a page of them: the lookup answers 100 at once
-        shown = f"{len(view['listings'])} of {view['listings_total']} listings shown"
-        lines.append(f"{shown}; the next page: --offset {view['next_offset']}")
-    return "\n".join(lines)
+    return "\n".join(lines) + more_pages(view)
+
+
+def more_pages(view: dict[str, Any]) -> str:
+    """A line saying the view is a page of its listings (a lookup answers 100 at once)."""
+    if view.get("next_offset") is None:
+        return ""
+    shown = f"{len(view['listings'])} of {view['listings_total']} listings shown"
+    return f"\n{shown}; the next page: --offset {view['next_offset']}"
 
 
 def upward_line(u: dict[str, Any]) -> str:
