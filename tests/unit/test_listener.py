@@ -131,6 +131,19 @@ def test_a_delivery_for_another_subscription_or_altered_is_refused_and_not_store
     assert store.read_bytes() == b""
 
 
+@pytest.mark.parametrize("name", ["webhook-id", "webhook-signature", "x-credit-key-id"])
+def test_a_header_that_is_no_text_is_refused_not_raised_on(tmp_path, name):
+    """Review 84: a lone surrogate a framework passed on raised UnicodeEncodeError."""
+    store = tmp_path / "deliveries.ndjson"
+    listening, said = listener(store, Keys(GATEWAY_KEY))
+    headers, body = delivered()
+
+    status, reply = listening.handle({**headers, name: "msg_\udc80"}, body)
+
+    assert (status, store.read_bytes()) == (401, b"")
+    assert name in reply.decode() and said[-1].startswith("refused")
+
+
 def test_a_key_published_since_the_last_look_is_fetched_again_once_the_cache_is_old(tmp_path):
     other = make_signer("gw-0")
     keys = Keys(load_public_key(public_key_text(other.private_key)))
