@@ -53,16 +53,15 @@ def query_person(request: Request) -> Response:
     view = person_view(
         number, list(held.values()), viewer, agreements, china_date(now), asked.as_region
     )
-    if view is not None:
-        view = page_of(view, asked.offset, asked.limit)
     keep = c.settings.query_trail_period
+    # every listing the answer stands on, whatever page is shown (``query_api.subject``)
     shown = [x.listing for x in view.listings] if view is not None else []
     as_region = view.as_region if view is not None else asked.as_region
     entry = trail_entry(number, shown, Asked(viewer, asked.purpose, as_region, now, keep))
     c.query_trail.record(subject_key(c.trail_key(), number), entry)  # found or not
     if view is None:
         raise NotFound(f"no listings name {mask(number)}", path="id_number")
-    return json_response(200, view.model_dump(mode="json"))
+    return json_response(200, page_of(view, asked.offset, asked.limit).model_dump(mode="json"))
 
 
 class Reindexed(Frozen):

@@ -118,7 +118,7 @@ V = TypeVar("V", bound=Paged)
 def page_of(view: V, offset: int, limit: int) -> V:
     """The view with a page of its listings (the figures above them are of all): review 86 F1,
     a subject one region listed thousands of times was answered whole, past Lambda's 6 MB (a
-    5xx for everyone). A trail entry then names the listings its page showed."""
+    5xx for everyone). The trail entry is made from the whole view: the answer tells of all."""
     end = offset + limit
     return view.model_copy(
         update={

@@ -11,7 +11,14 @@ from typing import Any
 
 import pytest
 from app_support import CITY, CREDIT_CODE, black_entry
-from personal_support import REPRESENTATIVE_ID, Askers, company_entry
+from personal_support import (
+    PERSON,
+    REPRESENTATIVE_ID,
+    Askers,
+    company_entry,
+    person_entry,
+    qingcheng_person_entry,
+)
 
 import app as gateway_app
 
@@ -84,3 +91,33 @@ def test_the_person_query_answers_in_pages_too(gateway, stream):  # type: ignore
     assert "next_offset" not in last.json_body
     assert too_many.status_code == 400
     assert too_many.json_body["error"]["path"] == "limit"
+    past = asked(offset=10**6)  # a page past the last: the entry still names every listing
+    assert past.json_body["listings"] == []
+    trail = askers.ask("owner", f"/v1/subjects/{REPRESENTATIVE_ID}/trail").json_body["entries"]
+    assert [len(e["listing_ids"]) for e in trail] == [120, 120, 120]
+
+
+TRAIL = f"/v1/subjects/{PERSON}/trail"
+
+
+def owners_read(askers: Askers, role: str) -> list[tuple[str, ...]]:
+    reply = askers.ask(role, TRAIL)
+    assert reply.status_code == 200, reply.json_body
+    return [tuple(e["listing_ids"]) for e in reply.json_body["entries"]]
+
+
+def test_every_owner_reads_a_lookup_of_a_person_whatever_page_was_asked(gateway):  # type: ignore[no-untyped-def]
+    """Review 88 F1: a page past the last (or of one listing) named no listing (or one) in the
+    trail, though the answer told of all: name, flags, how many. The entry names them all."""
+    askers = Askers(gateway).register()
+    [daye] = askers.push("owner", person_entry())
+    [qingcheng] = askers.push("second_owner", qingcheng_person_entry())
+    asked = f"/v1/subjects/{PERSON}?purpose=administrative_approval"
+
+    past = askers.ask("agreement", f"{asked}&offset=1000000")
+    one = askers.ask("agreement", f"{asked}&limit=1")
+
+    assert (past.json_body["listings"], past.json_body["listings_total"]) == ([], 2)
+    assert len(one.json_body["listings"]) == 1
+    for owner, listing_id in (("owner", daye), ("second_owner", qingcheng)):
+        assert [listing_id in entry for entry in owners_read(askers, owner)] == [True, True]
