@@ -13,6 +13,7 @@ from chalicelib.bootstrap import container
 from chalicelib.dynamodb import feedback as store_module
 from chalicelib.dynamodb.feedback import CasesMoved
 from gateway.recognition import Feedback, ReportTooLarge, reported_cases
+from gateway.recognition.feedback import MAX_MEASURES_BYTES
 
 FIRST_DAY = date(2020, 1, 1)
 
@@ -83,3 +84,9 @@ def test_a_shard_that_would_outgrow_its_item_is_refused_and_nothing_written(gate
     assert refused.value.context["path"] == "measures"
     [only] = container().feedback.for_listing("lst_1")
     assert only.delivery_id == f"msg_{1:032x}"
+
+
+def test_a_report_touching_every_full_shard_stays_within_one_transactions_4_mb():
+    """Review 88 F2: 16 shards of 300 KB and a report passed DynamoDB's 4 MB a transaction."""
+    most = store_module._SHARDS * store_module._SHARD_BYTES + MAX_MEASURES_BYTES
+    assert most + 64 * 1024 < 4 * 1024 * 1024  # keys, ids and framing besides
