@@ -334,7 +334,15 @@ def test_a_trusted_certificate_is_checked_against_the_host_name_as_a_failed_atte
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, certified: str, called: str, expected: int
 ) -> None:
     cert, key = self_signed(certified, tmp_path)
-    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trusted, as a public CA's would be
+    # trusted, as a public CA's would be: added to the default certificates a context loads
+    # (not only through SSL_CERT_FILE, which a full run once saw go unread: a flaky failure)
+    defaults = ssl.SSLContext.load_default_certs
+
+    def trusting(self: ssl.SSLContext, purpose: ssl.Purpose = ssl.Purpose.SERVER_AUTH) -> None:
+        defaults(self, purpose)
+        self.load_verify_locations(cafile=str(cert))
+
+    monkeypatch.setattr(ssl.SSLContext, "load_default_certs", trusting)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
     listener = socket.create_server(("127.0.0.1", 0))
