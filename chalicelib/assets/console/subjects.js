@@ -28,17 +28,22 @@ export async function render(view, session) {
       out.replaceChildren(notice("error", "请输入代码 enter a credit code"));
       return;
     }
-    out.replaceChildren(notice("", "查询中 looking up…"));
-    try {
-      const path = `/v1/subjects/${encodeURIComponent(wanted)}`
-        + query({ as: as.value.trim() });
-      out.replaceChildren(...subject(await get(path)));
-    } catch (error) {
-      out.replaceChildren(error.status === 404
-        ? empty("没有此主体的名单，或您无权查看。 No listing of this subject is shown to you; "
-          + "check the code, or ask the listing region.")
-        : failure(error, "GET /v1/subjects"));
-    }
+    const region = as.value.trim();
+    // the lookup answers a page of listings: "next page" asks for the one after
+    const show = async (offset) => {
+      out.replaceChildren(notice("", "查询中 looking up…"));
+      try {
+        const path = `/v1/subjects/${encodeURIComponent(wanted)}`
+          + query({ as: region, offset: offset || undefined });
+        out.replaceChildren(...subject(await get(path), show));
+      } catch (error) {
+        out.replaceChildren(error.status === 404
+          ? empty("没有此主体的名单，或您无权查看。 No listing of this subject is shown to you; "
+            + "check the code, or ask the listing region.")
+          : failure(error, "GET /v1/subjects"));
+      }
+    };
+    await show(0);
   });
   view.append(form, out);
   out.append(empty("输入一个统一社会信用代码并选择地区，然后查询。 Enter a credit code and a region, "
@@ -47,7 +52,7 @@ export async function render(view, session) {
     + "request and a purpose: gateway query <ID number> --purpose …"));
 }
 
-function subject(found) {
+function subject(found, show) {
   const b = found.benefits ?? {};
   return [
     h("h2", {}, `${found.subject_name} (${maskId(found.credit_code)})`),
@@ -66,6 +71,9 @@ function subject(found) {
     h("h2", {}, `名单 listings (${found.listings.length}${
       found.next_offset == null ? "" : ` / ${found.listings_total}`})`),
     ...found.listings.map(listing),
+    found.next_offset == null ? null : h("button", {
+      type: "button", onclick: () => show(found.next_offset),
+    }, `下一页 next page (from ${found.next_offset + 1})`),
   ];
 }
 
