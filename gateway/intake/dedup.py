@@ -53,17 +53,24 @@ def _first_outcomes_stand(
     newest: dict[str, tuple[int, Listing]],
     losers: list[tuple[int, Listing]],
     result: DedupPlan,
+    stored: Mapping[str, Listing],
 ) -> list[tuple[int, Listing]]:
     """One batch settling a commitment and, in a later entry, giving it another outcome: as if
     sent one after another, the first outcome stands — the newest entry that keeps it becomes
     the batch's candidate (in ``newest``) — and each later entry that changes it is refused
-    (``result.settled``), never answered ``duplicate`` (review 46k). The other entries."""
+    (``result.settled``), never answered ``duplicate`` (review 46k). Entries no newer than the
+    version held are old messages, no-ops as ever: an outcome among them settled nothing, and
+    stands against nothing (review 87 F2: a stale ``kept`` refused the owner's ``broken``,
+    which was then lost). The other entries."""
     grouped: dict[str, list[tuple[int, Listing]]] = {}
     for x in losers:
         grouped.setdefault(x[1].listing_id, []).append(x)
     rest: list[tuple[int, Listing]] = []
     for lid, older in grouped.items():
-        mine = [*older, newest[lid]]
+        held = stored.get(lid)
+        mine = [
+            x for x in [*older, newest[lid]] if held is None or x[1].version > held.version
+        ]
         settled = [x for x in mine if x[1].commitment is not None and x[1].commitment.outcome]
         first = min(settled, key=lambda x: x[1].version)[1] if settled else None
         later = (
@@ -127,7 +134,7 @@ def plan(
     newest, losers = collapse(candidates)
     result = DedupPlan()
     if any(listing.commitment is not None for _, listing in losers):
-        losers = _first_outcomes_stand(newest, losers, result)
+        losers = _first_outcomes_stand(newest, losers, result, stored)
     for index, listing in losers:
         held = stored.get(listing.listing_id)
         winner = newest[listing.listing_id][1]

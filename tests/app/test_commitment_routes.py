@@ -216,3 +216,24 @@ def test_overdue_pages_hand_out_sealed_cursors_that_name_no_listing(gateway, cit
         for listing_id in ids
     )
     assert (forged.status_code, forged.json_body["error"]["path"]) == (400, "after")
+
+
+def test_an_old_outcome_in_a_batch_neither_settles_nor_refuses_the_owners_newer_one(gateway, city):
+    """Review 87 F2: a batch resending an old ``kept`` (older than the open commitment held)
+    beside the owner's new ``broken``: the old one was a duplicate, the new one refused
+    ``commitment_settled`` though nothing was settled, and the broken promise was lost."""
+
+    def at(minutes_ago: int, **made: Any) -> dict[str, Any]:
+        stamp = (datetime.now(UTC) - timedelta(minutes=minutes_ago)).isoformat()
+        return {**commitment(1, **made), "source_updated_at": stamp}
+
+    push(gateway, city, CITY, at(10))  # held: open, stamped ten minutes ago
+    done = {"outcome_on": TODAY.isoformat()}
+
+    reply = push(
+        gateway, city, CITY, at(20, outcome="kept", **done), at(1, outcome="broken", **done)
+    )
+
+    assert (reply["accepted"], reply["duplicate"], reply["errors"]) == (1, 1, [])
+    made = shown(gateway, city)["listings"][0]["listing"]["commitment"]
+    assert made["outcome"] == "broken"
