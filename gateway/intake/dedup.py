@@ -68,9 +68,7 @@ def _first_outcomes_stand(
     rest: list[tuple[int, Listing]] = []
     for lid, older in grouped.items():
         held = stored.get(lid)
-        mine = [
-            x for x in [*older, newest[lid]] if held is None or x[1].version > held.version
-        ]
+        mine = [x for x in [*older, newest[lid]] if held is None or x[1].version > held.version]
         settled = [x for x in mine if x[1].commitment is not None and x[1].commitment.outcome]
         first = min(settled, key=lambda x: x[1].version)[1] if settled else None
         later = (
