@@ -195,7 +195,7 @@ def subject_view(
         intensified_domains=tuple(sorted(domains)),
         benefits=_benefits(listings, applying, visible, on),
         commitments=_commitments([v.listing for v in views], on),
-        evaluations=_grades(views),
+        evaluations=_grades(views, on),
         listings=tuple(views),
     )
 
@@ -209,7 +209,9 @@ def _commitments(shown: Sequence[Listing], on: date) -> Commitments:
     )
 
 
-def _grades(views: Sequence[ListingView]) -> tuple[GradeShown, ...]:
+def _grades(views: Sequence[ListingView], on: date) -> tuple[GradeShown, ...]:
+    """The grades in force: active, and within their period whether or not the tick has
+    expired them yet (review 87 F3)."""
     return tuple(
         GradeShown(
             scheme=v.listing.evaluation.scheme,
@@ -219,7 +221,9 @@ def _grades(views: Sequence[ListingView]) -> tuple[GradeShown, ...]:
             recognised=v.recognised,
         )
         for v in views
-        if v.listing.evaluation is not None and v.listing.status is ListingStatus.ACTIVE
+        if v.listing.evaluation is not None
+        and v.listing.status is ListingStatus.ACTIVE
+        and (v.listing.valid_until is None or v.listing.valid_until >= on)
     )
 
 
