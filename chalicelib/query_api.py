@@ -51,10 +51,10 @@ from gateway_client.contract import (
 )
 
 _TRAIL_PAGE = 50
-_LISTINGS_OFFSET = 10**6
 _TRAIL_READS = 20  # stored pages one trail request reads at most (1,000 entries at least)
 _TRAIL_MAX = 1000
 _ENTRY_ID = re.compile(r"[0-9T:.\-Z]{27}#[0-9a-f]{16}")  # a page's ``next``
+_LISTINGS_OFFSET = 10**6  # the furthest page a lookup is asked for
 
 
 def subject(request: Request, credit_code: str) -> Response:

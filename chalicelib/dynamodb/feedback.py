@@ -90,7 +90,8 @@ class DynamoFeedback(Table):
             if len(doc) > _SHARD_BYTES:
                 raise ReportTooLarge(
                     "the region's cases about this listing fill what the gateway keeps for "
-                    "one listing: report them on its other listing, or ask the operator",
+                    "one listing and region (some 40,000): nothing was written; ask the "
+                    "operator",
                     path="measures",
                 )
             item = {
