@@ -48,11 +48,7 @@ def recognise(
             reasons=(NotRecognised.MEASURES_SUSPENDED,),
             listed_as=listed_as,
         )
-    # past its period it is out of force whether or not the tick has expired it yet (review 87
-    # F3: a grade past its valid_until was recognised until the next tick)
-    if listing.status not in IN_FORCE or (
-        listing.valid_until is not None and listing.valid_until < on
-    ):
+    if listing.status not in IN_FORCE:
         return Recognition(
             subscriber_region=subscriber_region,
             recognised=False,

@@ -195,7 +195,7 @@ def subject_view(
         intensified_domains=tuple(sorted(domains)),
         benefits=_benefits(listings, applying, visible, on),
         commitments=_commitments([v.listing for v in views], on),
-        evaluations=_grades(views, on),
+        evaluations=_grades(views),
         listings=tuple(views),
     )
 
@@ -209,9 +209,7 @@ def _commitments(shown: Sequence[Listing], on: date) -> Commitments:
     )
 
 
-def _grades(views: Sequence[ListingView], on: date) -> tuple[GradeShown, ...]:
-    """The grades in force: active, and within their period whether or not the tick has
-    expired them yet (review 87 F3)."""
+def _grades(views: Sequence[ListingView]) -> tuple[GradeShown, ...]:
     return tuple(
         GradeShown(
             scheme=v.listing.evaluation.scheme,
@@ -221,9 +219,7 @@ def _grades(views: Sequence[ListingView], on: date) -> tuple[GradeShown, ...]:
             recognised=v.recognised,
         )
         for v in views
-        if v.listing.evaluation is not None
-        and v.listing.status is ListingStatus.ACTIVE
-        and (v.listing.valid_until is None or v.listing.valid_until >= on)
+        if v.listing.evaluation is not None and v.listing.status is ListingStatus.ACTIVE
     )
 
 
