@@ -54,14 +54,18 @@ def query_person(request: Request) -> Response:
         number, list(held.values()), viewer, agreements, china_date(now), asked.as_region
     )
     keep = c.settings.query_trail_period
-    # every listing the answer stands on, whatever page is shown (``query_api.subject``)
-    shown = [x.listing for x in view.listings] if view is not None else []
+    page = page_of(view, asked.offset, asked.limit) if view is not None else None
+    # the page's listings, and the owners of every one the answer stands on (``trail_entry``)
+    shown = [x.listing for x in page.listings] if page is not None else []
+    stood_on = [x.listing for x in view.listings] if view is not None else []
     as_region = view.as_region if view is not None else asked.as_region
-    entry = trail_entry(number, shown, Asked(viewer, asked.purpose, as_region, now, keep))
-    c.query_trail.record(subject_key(c.trail_key(), number), entry)  # found or not
-    if view is None:
+    look = Asked(viewer, asked.purpose, as_region, now, keep)
+    c.query_trail.record(
+        subject_key(c.trail_key(), number), trail_entry(number, shown, look, stood_on)
+    )
+    if page is None:
         raise NotFound(f"no listings name {mask(number)}", path="id_number")
-    return json_response(200, page_of(view, asked.offset, asked.limit).model_dump(mode="json"))
+    return json_response(200, page.model_dump(mode="json"))
 
 
 class Reindexed(Frozen):

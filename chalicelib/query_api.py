@@ -94,13 +94,14 @@ def subject(request: Request, credit_code: str) -> Response:
             asked = Asked(viewer, required(purpose), as_region, now, c.settings.query_trail_period)
             c.query_trail.record(subject_key(c.trail_key(), code), trail_entry(code, [], asked))
         raise NotFound(f"no listings for {mask(code)}", path="credit_code")
-    # The entry names every listing the view stands on, not only the page's: the figures above
-    # the listings (name, flags, grades, how many) tell of all of them, so each owner reads the
-    # lookup whatever page was asked (review 88 F1: a page past the last named none).
+    # The figures above the listings (name, flags, grades, how many) tell of all of them: the
+    # entry's owners are all of theirs, whatever page was asked (``trail_entry``).
+    page = page_of(view, offset, limit)
     if leaves_trail(view):
-        entry = entry_for(view, viewer, required(purpose), now, c.settings.query_trail_period)
+        keep = c.settings.query_trail_period
+        entry = entry_for(view, page, viewer, required(purpose), now, keep)
         c.query_trail.record(subject_key(c.trail_key(), code), entry)
-    return json_response(200, page_of(view, offset, limit).model_dump(mode="json"))
+    return json_response(200, page.model_dump(mode="json"))
 
 
 def trail(request: Request, credit_code: str) -> Response:

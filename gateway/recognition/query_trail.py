@@ -87,15 +87,32 @@ class Asked:
 
 
 def entry_for(
-    view: SubjectView, viewer: Viewer, purpose: Purpose, at: datetime, keep: timedelta
+    view: SubjectView,
+    page: SubjectView,
+    viewer: Viewer,
+    purpose: Purpose,
+    at: datetime,
+    keep: timedelta,
 ) -> TrailEntry:
+    """The entry of a lookup that answered ``page`` of ``view`` (``page_of``)."""
     asked = Asked(viewer, purpose, view.as_region, at, keep)
-    return trail_entry(view.credit_code, [v.listing for v in view.listings], asked)
+    shown = [v.listing for v in page.listings]
+    return trail_entry(view.credit_code, shown, asked, [v.listing for v in view.listings])
 
 
-def trail_entry(credit_code: str, listings: Sequence[Listing], asked: Asked) -> TrailEntry:
+def trail_entry(
+    credit_code: str,
+    listings: Sequence[Listing],
+    asked: Asked,
+    stood_on: Sequence[Listing] | None = None,
+) -> TrailEntry:
     """The entry of one look at ``credit_code`` that returned ``listings`` (none: nothing to
-    show, which a batch check still records)."""
+    show, which a batch check still records). A lookup answers a page of them, with figures
+    of all it ``stood_on``: every owner of those reads the entry, and whether an ID number
+    was shown in full is judged on them all (review 88 F1: a page past the last named no
+    owner), while the ids are the page's (review 89 F3: all of a subject listed ten thousand
+    times outgrew the entry's item)."""
+    every = listings if stood_on is None else stood_on
     at = asked.at
     return TrailEntry(
         entry_id=f"{at.astimezone(UTC):%Y-%m-%dT%H:%M:%S.%fZ}#{secrets.token_hex(8)}",
@@ -106,8 +123,8 @@ def trail_entry(credit_code: str, listings: Sequence[Listing], asked: Asked) -> 
         purpose=asked.purpose,
         as_region=asked.as_region,
         listing_ids=tuple(x.listing_id for x in listings),
-        owners=tuple(sorted({x.origin_region for x in listings})),
-        full_ids=any(reveals_resident_id(x) for x in listings),
+        owners=tuple(sorted({x.origin_region for x in every})),
+        full_ids=any(reveals_resident_id(x) for x in every),
         expires_at=int((at + asked.keep).timestamp()),
         check_id=asked.check_id,
     )

@@ -9,7 +9,7 @@ import pytest
 from builders import NOW, RESIDENT_ID, USCC, listing, make_resident_id, person
 
 from gateway.recognition.disclosure import ANONYMOUS, Viewer
-from gateway.recognition.query import subject_view
+from gateway.recognition.query import page_of, subject_view
 from gateway.recognition.query_trail import entry_for, leaves_trail, subject_key, trail_key
 from gateway_client.contract.codes import mask
 from gateway_client.contract.errors import SchemaError
@@ -63,7 +63,7 @@ def test_an_entry_names_the_asker_purpose_listings_owners_and_its_expiry_not_the
     view = subject_view([PERSON, other], "430000", [], ON, OPERATOR)
     assert view is not None
 
-    entry = entry_for(view, OPERATOR, Purpose.SUPERVISION, NOW, timedelta(days=1096))
+    entry = entry_for(view, view, OPERATOR, Purpose.SUPERVISION, NOW, timedelta(days=1096))
 
     assert (entry.asked_by, entry.key_id, entry.purpose) == (
         "operator",
@@ -77,6 +77,24 @@ def test_an_entry_names_the_asker_purpose_listings_owners_and_its_expiry_not_the
     assert entry.masked_code == mask(RESIDENT_ID)
     assert RESIDENT_ID not in entry.model_dump_json()
     assert entry.entry_id.startswith(NOW.strftime("%Y-%m-%dT%H:%M:%S"))
+
+
+def test_a_page_s_entry_names_its_listings_and_the_owners_of_all_the_answer_stands_on() -> None:
+    """Reviews 88 F1 and 89 F3: owners of every listing read a page's entry; its ids stay the
+    page's, so a subject listed ten thousand times does not outgrow the entry's item."""
+    many = [
+        listing(credit_code=RESIDENT_ID, decision_number=f"第{n}号", origin_region="420281")
+        for n in range(10_000)
+    ]
+    view = subject_view([PERSON, *many], "430000", [], ON, OPERATOR)
+    assert view is not None
+
+    page = page_of(view, 10_000, 100)  # the last page: one listing
+    entry = entry_for(view, page, OPERATOR, Purpose.SUPERVISION, NOW, timedelta(days=1))
+
+    assert len(entry.listing_ids) == 1
+    assert (entry.owners, entry.full_ids) == (("420281", "441802"), True)
+    assert len(entry.model_dump_json()) < 2_000
 
 
 @pytest.mark.parametrize(
@@ -94,7 +112,7 @@ def test_an_entry_is_read_by_the_operator_and_the_owners_of_its_listings(
 ) -> None:
     view = subject_view([PERSON], None, [], ON, OPERATOR)
     assert view is not None
-    entry = entry_for(view, region("430000"), Purpose.SUPERVISION, NOW, timedelta(days=1))
+    entry = entry_for(view, view, region("430000"), Purpose.SUPERVISION, NOW, timedelta(days=1))
 
     assert entry.readable_by(viewer) is reads
 
