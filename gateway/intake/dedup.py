@@ -58,35 +58,42 @@ def _first_outcomes_stand(
     """One batch settling a commitment and, in a later entry, giving it another outcome: as if
     sent one after another, the first outcome stands — the newest entry that keeps it becomes
     the batch's candidate (in ``newest``) — and each later entry that changes it is refused
-    (``result.settled``), never answered ``duplicate`` (review 46k). Entries no newer than the
-    version held are old messages, no-ops as ever: an outcome among them settled nothing, and
-    stands against nothing (review 87 F2: a stale ``kept`` refused the owner's ``broken``,
-    which was then lost). The other entries."""
+    (``result.settled``), never answered ``duplicate`` (review 46k). The first outcome is the
+    one held, if the commitment held has one; entries no newer than the version held are old
+    messages, no-ops as ever, which settle nothing and stand against nothing (reviews 87 F2,
+    89 F4: an old outcome refused the owner's newer one, or a correction, which was lost).
+    The other entries."""
     grouped: dict[str, list[tuple[int, Listing]]] = {}
     for x in losers:
         grouped.setdefault(x[1].listing_id, []).append(x)
     rest: list[tuple[int, Listing]] = []
     for lid, older in grouped.items():
         held = stored.get(lid)
-        mine = [x for x in [*older, newest[lid]] if held is None or x[1].version > held.version]
-        settled = [x for x in mine if x[1].commitment is not None and x[1].commitment.outcome]
-        first = min(settled, key=lambda x: x[1].version)[1] if settled else None
+        fresh = [x for x in [*older, newest[lid]] if held is None or x[1].version > held.version]
+        first = _first_outcome(held, fresh)
         later = (
             []
             if first is None
-            else [x for x in mine if x[1].version > first.version and unsettles(first, x[1])]
+            else [x for x in fresh if x[1].version > first.version and unsettles(first, x[1])]
         )
         if first is None or not later:
             rest += older
             continue
-        candidate = max(
-            (x for x in mine if x[1].version >= first.version and x not in later),
-            key=lambda x: x[1].version,
-        )
-        newest[lid] = candidate
-        result.settled += later
-        rest += [x for x in older if x is not candidate and x not in later]
+        keeping = [x for x in fresh if x[1].version >= first.version and x not in later]
+        if keeping:
+            newest[lid] = max(keeping, key=lambda x: x[1].version)
+        # else the newest changes the outcome held too, and ``plan`` refuses it as such
+        result.settled += [x for x in later if x is not newest[lid]]
+        rest += [x for x in older if x is not newest[lid] and x not in later]
     return rest
+
+
+def _first_outcome(held: Listing | None, fresh: Sequence[tuple[int, Listing]]) -> Listing | None:
+    """The commitment's first outcome: the one held, else the oldest the batch gives."""
+    if held is not None and held.commitment is not None and held.commitment.outcome:
+        return held
+    settled = [x for x in fresh if x[1].commitment is not None and x[1].commitment.outcome]
+    return min(settled, key=lambda x: x[1].version)[1] if settled else None
 
 
 def carried_over(update: Listing, held: Listing) -> Listing:

@@ -4,9 +4,11 @@ recorded, its outcome's date too."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
 from typing import Any
 
+import pytest
 from builders import CITY, listing
 from test_commitments import POLICY, commitment_entry, held, rig_with_policy
 
@@ -90,3 +92,88 @@ def test_one_push_settling_a_commitment_twice_keeps_the_first_outcome() -> None:
     assert [i for i, _, _ in both.write] == [1]  # the newest that keeps the first outcome
     assert [i for i, _ in both.settled] == [2]
     assert [i for i, _ in both.duplicates] == [0]
+
+
+def _answers(entries: list[tuple[int, Listing]], stored: dict[str, Listing]) -> dict[int, str]:
+    decided = plan(entries, stored, CITY, False)
+    got = {i: "write" for i, _, _ in decided.write}
+    for name in ("duplicates", "settled", "stale", "reused"):
+        got.update({i: name for i, _ in getattr(decided, name)})
+    return dict(sorted(got.items()))
+
+
+def test_a_batch_against_a_settled_commitment_answers_as_its_entries_one_by_one() -> None:
+    """Review 89 F4: with the commitment held ``kept``, a batch of an old copy, a ``broken``
+    and the owner's newest entry (``kept``, its subject's name corrected) refused the newest
+    too, and the correction was lost; sent one by one, only ``broken`` is refused. The held
+    outcome is now the first outcome the batch is judged against."""
+    kept = {"outcome": "kept", "outcome_on": "2025-04-02"}
+    broken = {"outcome": "broken", "outcome_on": "2025-04-02"}
+    held_kept = _stamped(5, **kept)
+    stored = {held_kept.listing_id: held_kept}
+    old_copy, wrong = _stamped(3, **kept), _stamped(6, **broken)
+    corrected = listing(
+        {
+            **commitment_entry(**kept),
+            "subject_name": "清远某某建材股份有限公司",
+            "source_updated_at": "2025-04-03T08:00:07+08:00",
+        }
+    )
+    another_wrong = _stamped(8, **broken)
+
+    assert _answers([(0, old_copy), (1, wrong), (2, corrected)], stored) == {
+        0: "duplicates",
+        1: "settled",
+        2: "write",
+    }
+    assert _answers([(1, wrong), (2, corrected)], stored) == {1: "settled", 2: "write"}
+    # every fresh entry changing the outcome held: each refused, none answered duplicate
+    assert _answers([(1, wrong), (2, another_wrong)], stored) == {1: "settled", 2: "settled"}
+
+
+_OUTCOMES: dict[str, dict[str, str]] = {
+    "open": {},
+    "kept": {"outcome": "kept", "outcome_on": "2025-04-02"},
+    "broken": {"outcome": "broken", "outcome_on": "2025-04-02"},
+    "kept_later": {"outcome": "kept", "outcome_on": "2025-04-03"},
+}
+
+
+def _at(seconds: int, outcome: str) -> Listing:
+    return _stamped(seconds, **_OUTCOMES[outcome])
+
+
+def _one_by_one(
+    entries: list[tuple[int, Listing]], stored: dict[str, Listing]
+) -> tuple[dict[int, str], dict[str, Listing]]:
+    stored, answers = dict(stored), {}
+    for index, entry in sorted(entries, key=lambda x: x[1].version):
+        answers |= _answers([(index, entry)], stored)
+        decided = plan([(index, entry)], stored, CITY, False)
+        stored |= {written.listing_id: written for _, written, _ in decided.write}
+    return answers, stored
+
+
+def _kept(stored: dict[str, Listing]) -> list[tuple[str, Any]]:
+    return [(x.version, x.commitment and x.commitment.outcome) for x in stored.values()]
+
+
+@pytest.mark.parametrize("held_as", [None, "open", "kept", "broken"])
+def test_every_small_batch_leaves_what_its_entries_sent_one_by_one_leave(held_as):
+    """Reviews 46k, 87 F2, 89 F4, exhaustively over two and three entries of one commitment in
+    every order of stamps and outcomes: a batch stores what the same entries sent one by one
+    (oldest first) store, and refuses ``commitment_settled`` exactly what they refuse."""
+    stored = {} if held_as is None else {(h := _at(5, held_as)).listing_id: h}
+    for count in (2, 3):
+        for stamps in itertools.permutations([3, 6, 7, 8][: count + 1], count):
+            for outcomes in itertools.product(_OUTCOMES, repeat=count):
+                entries = [
+                    (i, _at(s, o)) for i, (s, o) in enumerate(zip(stamps, outcomes, strict=True))
+                ]
+                decided = plan(entries, stored, CITY, False)
+                batch = stored | {x.listing_id: x for _, x, _ in decided.write}
+                answers, sequence = _one_by_one(entries, stored)
+                case = (held_as, stamps, outcomes)
+                assert _kept(batch) == _kept(sequence), case
+                refused = {i for i, a in answers.items() if a == "settled"}
+                assert {i for i, _ in decided.settled} == refused, case
