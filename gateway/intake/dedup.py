@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 
 from gateway.lifecycle import content_version, named_before, unsettles
@@ -54,6 +54,7 @@ def _first_outcomes_stand(
     losers: list[tuple[int, Listing]],
     result: DedupPlan,
     stored: Mapping[str, Listing],
+    may: Callable[[Listing], bool],
 ) -> list[tuple[int, Listing]]:
     """One batch settling a commitment and, in a later entry, giving it another outcome: as if
     sent one after another, the first outcome stands — the newest entry that keeps it becomes
@@ -62,13 +63,18 @@ def _first_outcomes_stand(
     one held, if the commitment held has one; entries no newer than the version held are old
     messages, no-ops as ever, which settle nothing and stand against nothing (reviews 87 F2,
     89 F4: an old outcome refused the owner's newer one, or a correction, which was lost).
-    The other entries."""
+    A listing the pusher may not change (``may``) is left to ``plan``, which refuses every
+    entry of it alike: judged here, its held outcome would show through (review 90 F2). The
+    other entries."""
     grouped: dict[str, list[tuple[int, Listing]]] = {}
     for x in losers:
         grouped.setdefault(x[1].listing_id, []).append(x)
     rest: list[tuple[int, Listing]] = []
     for lid, older in grouped.items():
         held = stored.get(lid)
+        if held is not None and not may(held):
+            rest += older
+            continue
         fresh = [x for x in [*older, newest[lid]] if held is None or x[1].version > held.version]
         first = _first_outcome(held, fresh)
         later = (
@@ -79,12 +85,13 @@ def _first_outcomes_stand(
         if first is None or not later:
             rest += older
             continue
+        batch_newest = newest[lid]
         keeping = [x for x in fresh if x[1].version >= first.version and x not in later]
-        if keeping:
-            newest[lid] = max(keeping, key=lambda x: x[1].version)
+        if keeping:  # on a tie, the entry the batch had as its newest (review 90 F1)
+            newest[lid] = max(keeping, key=lambda x: (x[1].version, x is batch_newest))
         # else the newest changes the outcome held too, and ``plan`` refuses it as such
         result.settled += [x for x in later if x is not newest[lid]]
-        rest += [x for x in older if x is not newest[lid] and x not in later]
+        rest += [x for x in [*older, batch_newest] if x is not newest[lid] and x not in later]
     return rest
 
 
@@ -138,8 +145,12 @@ def plan(
     (``gateway.delivery.withholding``). Such a candidate is refused, every copy of it."""
     newest, losers = collapse(candidates)
     result = DedupPlan()
+
+    def may(held: Listing) -> bool:
+        return may_change(held.origin_region, region, relays_subregions)
+
     if any(listing.commitment is not None for _, listing in losers):
-        losers = _first_outcomes_stand(newest, losers, result, stored)
+        losers = _first_outcomes_stand(newest, losers, result, stored, may)
     for index, listing in losers:
         held = stored.get(listing.listing_id)
         winner = newest[listing.listing_id][1]
@@ -147,8 +158,10 @@ def plan(
             result.reused.append((index, listing))  # one batch, one version, two contents
         elif held is None and listing.listing_id in purged:
             result.purged.append((index, listing))
-        elif held is not None and not may_change(held.origin_region, region, relays_subregions):
+        elif held is not None and not may(held):
             result.refused.append((index, listing, held))
+        elif held is not None and (taken := _taken(result, listing, held)) is not None:
+            taken.append((index, listing))
         else:
             result.duplicates.append((index, listing))
     for index, listing in newest.values():
@@ -168,13 +181,21 @@ def plan(
         if listing.version > held.version:
             result.write.append((index, carried_over(listing, held), held.version))
             continue
-        if content_version(held) <= listing.version and not same_entry(listing, held):
-            # other content at the content's version, or at one up to a step since (a decision
-            # or verification stamped by the owner): never newer, and never silently dropped
-            reused = listing.version == content_version(held)
-            (result.reused if reused else result.stale).append((index, listing))
+        if (taken := _taken(result, listing, held)) is not None:
+            taken.append((index, listing))
             continue
         result.duplicates.append((index, listing))
         if region not in held.provenances:
             result.tag.append(listing)
     return result
+
+
+def _taken(result: DedupPlan, listing: Listing, held: Listing) -> list[tuple[int, Listing]] | None:
+    """Where an entry no newer than the version held is refused when its content is other:
+    ``reused`` at its content's version, ``stale`` at one up to a step the owner took since (a
+    decision, a repair) — never silently dropped (reviews 47e F2, 83 F3), in a batch's older
+    entries too (review 90 F3); None when it is just an old message."""
+    content = content_version(held)
+    if not content <= listing.version <= held.version or same_entry(listing, held):
+        return None
+    return result.reused if listing.version == content else result.stale

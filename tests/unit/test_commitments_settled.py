@@ -177,3 +177,34 @@ def test_every_small_batch_leaves_what_its_entries_sent_one_by_one_leave(held_as
                 assert _kept(batch) == _kept(sequence), case
                 refused = {i for i, a in answers.items() if a == "settled"}
                 assert {i for i, _ in decided.settled} == refused, case
+
+
+def test_a_batch_answers_every_entry_even_at_one_version_and_refuses_a_non_owner_alike():
+    """Review 90: three entries at one version (kept, reopened, kept and renamed) against a
+    commitment held kept left one entry unanswered (F1); a region that does not own the
+    commitment was refused ``commitment_settled`` only when it was held settled, which told it
+    the outcome (F2); an entry at the held version with other content was a ``duplicate`` in a
+    batch, ``reused`` alone (F3)."""
+    kept = {"outcome": "kept", "outcome_on": "2025-04-02"}
+    held_kept = _stamped(5, **kept)
+    stored = {held_kept.listing_id: held_kept}
+    renamed = listing(
+        {
+            **commitment_entry(**kept),
+            "subject_name": "清远某某建材股份有限公司",
+            "source_updated_at": "2025-04-03T08:00:06+08:00",
+        }
+    )
+    tied = [(0, _stamped(6, **kept)), (1, _stamped(6)), (2, renamed)]
+    broken_now = _stamped(6, outcome="broken", outcome_on="2025-04-02")
+    broken_then = _stamped(5, outcome="broken", outcome_on="2025-04-02")
+
+    assert sorted(_answers(tied, stored)) == [0, 1, 2]
+    batch = stored | {x.listing_id: x for _, x, _ in plan(tied, stored, CITY, False).write}
+    _, sequence = _one_by_one(tied, stored)
+    assert [x.subject_name for x in batch.values()] == [x.subject_name for x in sequence.values()]
+    for holding in (held_kept, _stamped(5)):  # settled or open: the same answer
+        entries = [(0, broken_now), (1, _stamped(7))]
+        decided = plan(entries, {holding.listing_id: holding}, "430000", False)
+        assert ([i for i, _, _ in decided.refused], decided.settled) == ([0, 1], [])
+    assert _answers([(0, broken_then), (1, _stamped(6, **kept))], stored)[0] == "reused"
