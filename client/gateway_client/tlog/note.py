@@ -18,6 +18,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from gateway_client.tlog.ed25519_points import sound_public_key
+
 ED25519 = 0x01
 _DASH = "— "
 _MAX_SIGNATURES = 100
@@ -80,7 +82,10 @@ def parse_vkey(vkey: str, alg: int) -> tuple[str, bytes, Ed25519PublicKey]:
         raise NoteError(f"{vkey!r} is not a type {alg:#04x} verifier key for {name}")
     if base64.b64encode(raw).decode() != material:
         raise NoteError(f"{vkey!r} is not canonical base64")
-    return name, wanted, Ed25519PublicKey.from_public_bytes(raw[1:])
+    try:
+        return name, wanted, sound_public_key(raw[1:])
+    except ValueError as error:
+        raise NoteError(f"{vkey!r}: {error}") from None
 
 
 def ed25519_verify(key: Ed25519PublicKey, msg: bytes, sig: bytes) -> bool:

@@ -1,0 +1,72 @@
+"""Review 91 F1: a small-order Ed25519 public key was registered as a platform's key (201), and
+one fixed signature then verified for every message: anyone pushed as the region, and the
+region could deny every push. Such keys (and non-canonical encodings) are refused at
+registration, 400 at ``public_key``, nothing stored; a verifier key of a witness likewise."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime
+
+import pytest
+from app_support import CITY, black_entry, error_code, new_batch_id, push_body
+
+from gateway_client.contract.signing_keys import generate_signing_key, load_private_key
+from gateway_client.tlog.ed25519_points import _SMALL_ORDER, weakness
+from gateway_client.tlog.note import NoteError, format_vkey, parse_vkey
+
+NEUTRAL = bytes([1]) + bytes(31)
+WEAK = sorted(_SMALL_ORDER) + [bytes([*y[:31], y[31] | 0x80]) for y in sorted(_SMALL_ORDER)]
+
+
+@pytest.mark.parametrize("raw", WEAK, ids=lambda raw: raw.hex()[:8] + raw.hex()[-2:])
+def test_a_point_of_small_order_is_refused_whatever_its_sign_bit(raw: bytes) -> None:
+    assert weakness(raw) is not None
+
+
+def test_real_keys_and_only_canonical_encodings_pass() -> None:
+    for _ in range(50):
+        raw = load_private_key(generate_signing_key()).public_key().public_bytes_raw()
+        assert weakness(raw) is None
+    beyond_p = (2**255 - 19 + 2).to_bytes(32, "little")  # y = 2, spelt p + 2
+    assert weakness(beyond_p) == "not the canonical encoding of its point"
+
+
+def test_registering_a_small_order_key_is_refused_and_a_forged_push_then_fails(gateway):
+    gateway.put_region(CITY)
+    weak = "whpk_" + base64.b64encode(NEUTRAL).decode()
+
+    registered = gateway.client.http.post(
+        f"/v1/regions/{CITY}/keys",
+        headers=gateway.operator(),
+        body=json.dumps({"key_id": "qth-weak", "public_key": weak}).encode(),
+    )
+    batch = new_batch_id()
+    forged = gateway.client.http.post(
+        "/v1/pushes",
+        headers={
+            "webhook-id": batch,
+            "webhook-timestamp": str(int(datetime.now(UTC).timestamp())),
+            "webhook-signature": "v1a," + base64.b64encode(NEUTRAL + bytes(32)).decode(),
+            "x-credit-key-id": "qth-weak",
+            "content-type": "application/json",
+        },
+        body=push_body(CITY, batch, [black_entry()]),
+    )
+
+    assert registered.status_code == 400, registered.json_body
+    assert (error_code(registered), registered.json_body["error"]["path"]) == (
+        "invalid_schema",
+        "public_key",
+    )
+    keys = gateway.client.http.get(f"/v1/regions/{CITY}/keys", headers=gateway.operator())
+    assert "qth-weak" not in json.dumps(keys.json_body)
+    assert forged.status_code in (401, 403)
+
+
+def test_a_witness_verifier_key_of_small_order_is_refused() -> None:
+    vkey = format_vkey("witness.example", 1, NEUTRAL)
+
+    with pytest.raises(NoteError, match="small order"):
+        parse_vkey(vkey, 1)
