@@ -171,8 +171,19 @@ def list_platform_keys(request: Request, code: str) -> Response:
     return json_response(200, {"keys": [k.model_dump(mode="json") for k in keys]})
 
 
+class RevokedKey(PlatformKey):
+    subscriptions_to_review: tuple[str, ...] = Field(
+        description="the region's subscriptions this key created or last gave a URL: they go on "
+        "delivering; if the key leaked, its holder may have pointed them at itself — check "
+        "each one's URL, and delete or pause what is not the region's"
+    )
+
+
 def revoke_platform_key(request: Request, code: str, key_id: str) -> Response:
-    """Revoke now: pushes signed with the key are refused from this moment (rotate first)."""
+    """Revoke now: pushes signed with the key are refused from this moment (rotate first).
+    What the key set up stays, but the answer names the subscriptions it created or pointed
+    somewhere, for the operator to review (review 91 F2: a leaked key's subscription kept
+    receiving the region's deliveries, and nothing said so)."""
     caller.require_operator(request)
     _registered(code)
     c = container()
@@ -183,7 +194,13 @@ def revoke_platform_key(request: Request, code: str, key_id: str) -> Response:
     until = now if key.valid_until is None else min(key.valid_until, now)
     revoked = key.model_copy(update={"valid_until": max(until, key.valid_from)})
     c.registry.put_key(revoked)
-    return json_response(200, revoked.model_dump(mode="json"))
+    review = tuple(
+        s.subscription_id
+        for s in c.subscription_admin.of_region(None, code)
+        if s.set_by_key == key_id
+    )
+    answer = RevokedKey(**revoked.model_dump(), subscriptions_to_review=review)
+    return json_response(200, answer.model_dump(mode="json"))
 
 
 class PlatformKeys(Frozen):
@@ -259,7 +276,7 @@ ROUTES: tuple[Operation, ...] = (
         Tag.META,
         "Revoke a platform key now",
         Access.OPERATOR,
-        {200: Reply(PlatformKey, "The key with its `valid_until`.")},
+        {200: Reply(RevokedKey, "The key with its `valid_until`, and what to review.")},
         (errors.SchemaError, errors.NotFound),
         handler=revoke_platform_key,
     ),

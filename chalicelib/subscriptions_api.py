@@ -72,9 +72,18 @@ def update_subscription(request: Request, subscription_id: str) -> Response:
     changes = parse_request(SubscriptionChanges, caller.body(request))
     return changed_reply(
         container().subscription_admin.update(
-            subscription, changes, lambda: _admit_terms(subscription.region)
+            subscription,
+            changes,
+            lambda: _admit_terms(subscription.region),
+            _platform_key(request),
         )
     )
+
+
+def _platform_key(request: Request) -> str | None:
+    """The platform key that signed the request (None: the operator's)."""
+    viewer = caller.viewer(request)
+    return None if viewer.operator else viewer.key_id
 
 
 def _admit_terms(region: str) -> None:

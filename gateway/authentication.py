@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from gateway.ports import NonceStore, Registry
 from gateway.rate_limit import RateCounter, admit
 from gateway.registry import PlatformKey, Region
@@ -21,6 +23,7 @@ from gateway_client.contract import (
     KEY_ID_HEADER,
     REQUEST_ID_RE,
     BadRequest,
+    InvalidSignature,
     MissingSignature,
     RequestReplayed,
     RequestTarget,
@@ -85,8 +88,17 @@ def authenticate(
     if key.algorithm == "sm2":
         verify_sm2(signed, body, [key.sm2_verifier()], target)
     else:
-        verify_ed25519(signed, body, [load_public_key(key.public_key)], target)
+        verify_ed25519(signed, body, [_sound(key)], target)
     return Authenticated(key=key, region=region, signed=signed)
+
+
+def _sound(key: PlatformKey) -> Ed25519PublicKey:
+    """The key to verify with; one registered before small-order keys were refused (review
+    91), under which any message would verify, verifies nothing."""
+    try:
+        return load_public_key(key.public_key)
+    except ValueError as error:
+        raise InvalidSignature(f"key {key.key_id} cannot verify: {error}") from None
 
 
 def authenticate_request(

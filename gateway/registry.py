@@ -28,6 +28,7 @@ from gateway_client.contract import (
     load_catalogue,
     load_public_key,
     parent,
+    public_key_bytes,
 )
 
 KeyId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{3,64}$")]
@@ -243,7 +244,10 @@ class PlatformKey(Frozen):
     def _parsable(cls, value: str, info: ValidationInfo) -> str:
         if info.data.get("algorithm") == "sm2":
             return Sm2PublicKey.from_text(value).text()  # one spelling: lower-case hex
-        load_public_key(value)
+        if intake_of(info) is not None:
+            load_public_key(value)  # registered: a key one can verify with (review 91)
+        else:
+            public_key_bytes(value)  # stored: read as it is, refused where it would verify
         return value
 
     @field_validator("user_id")
@@ -266,7 +270,7 @@ class PlatformKey(Frozen):
         """The key itself, whatever its spelling: what two registrations must not share."""
         if self.algorithm == "sm2":
             return bytes.fromhex(self.public_key)
-        return load_public_key(self.public_key).public_bytes_raw()
+        return public_key_bytes(self.public_key)
 
     def sm2_verifier(self) -> Sm2Verifier:
         return Sm2Verifier(Sm2PublicKey.from_text(self.public_key), self.sm2_user_id)

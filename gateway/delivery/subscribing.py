@@ -125,6 +125,7 @@ class SubscriptionDesk:
             lambda head: Subscription(
                 **wanted.model_dump(),
                 created_as=request_digest(wanted),
+                set_by_key=signed.key.key_id if signed else None,
                 subscription_id=subscription_id,
                 secret=secret,
                 created_at=created_at,

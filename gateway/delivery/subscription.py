@@ -48,7 +48,7 @@ class SubscriptionRequest(Frozen):
     delivery_mode: DeliveryMode = "single"
 
 
-UNSHOWN = ("secret", "previous_secret", "created_as")
+UNSHOWN = ("secret", "previous_secret", "created_as", "set_by_key")
 """What a subscription's views leave out: the HMAC secrets, and its bookkeeping."""
 
 
@@ -94,6 +94,10 @@ class Subscription(SubscriptionRequest):
     # The creating request's digest (``request_digest``): its retry is answered with this
     # subscription even after a change since (unset: stored before; compared field by field).
     created_as: str | None = Field(default=None, exclude_if=lambda held: held is None)
+    # The platform key that created it or last gave it its URL (None: the operator): what a
+    # revocation of that key names for review, as a leaked key's holder may have pointed it at
+    # itself (review 91 F2).
+    set_by_key: str | None = Field(default=None, exclude_if=lambda held: held is None)
 
     def had_batches(self) -> bool:
         return self.ever_batched or self.delivery_mode == "batched"

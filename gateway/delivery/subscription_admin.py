@@ -107,6 +107,7 @@ class SubscriptionAdmin:
         subscription: Subscription,
         changes: SubscriptionChanges,
         admitted: Callable[[], None] = lambda: None,
+        by_key: str | None = None,
     ) -> Changed:
         """Apply the fields sent; a new URL is checked, then challenged before it gets anything.
         Whether the URL is new is judged against the subscription as stored when the change is
@@ -154,7 +155,9 @@ class SubscriptionAdmin:
             kept: dict[str, object] = {"ever_batched": current.had_batches()}  # receipts stay
             if not same_terms(current, fields, terms):
                 kept |= with_terms_changed(current, head)
-            return current.model_copy(update=fields | kept | (challenge if moved[0] else {}))
+            if moved[0]:  # who gave it this URL (``Subscription.set_by_key``)
+                kept |= challenge | {"set_by_key": by_key}
+            return current.model_copy(update=fields | kept)
 
         changed = self._change(subscription, apply, pinned=bool(terms))
         if moved[0]:

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from app_support import CITY, black_entry, error_code, new_batch_id, push_body
+from app_support import CITY, HUNAN, black_entry, error_code, new_batch_id, new_signer, push_body
+from delivery_support import signed
 
+from chalicelib.bootstrap import container
+from gateway.registry import PlatformKey
 from gateway_client.contract.signing_keys import generate_signing_key, load_private_key
 from gateway_client.tlog.ed25519_points import _SMALL_ORDER, weakness
 from gateway_client.tlog.note import NoteError, format_vkey, parse_vkey
@@ -70,3 +73,58 @@ def test_a_witness_verifier_key_of_small_order_is_refused() -> None:
 
     with pytest.raises(NoteError, match="small order"):
         parse_vkey(vkey, 1)
+
+
+def test_a_weak_key_stored_before_it_was_refused_verifies_nothing(gateway):
+    """A key registered before the check is read as stored, and verifies no signature: the
+    forged push is 401 ``invalid_signature``, not accepted and not a 500; it can be revoked."""
+    gateway.put_region(CITY)
+    stored = PlatformKey.model_validate(
+        {
+            "key_id": "qth-old-weak",
+            "region": CITY,
+            "public_key": "whpk_" + base64.b64encode(NEUTRAL).decode(),
+            "valid_from": datetime.now(UTC) - timedelta(days=1),
+        }
+    )
+    container().registry.put_key(stored)
+    batch = new_batch_id()
+
+    forged = gateway.client.http.post(
+        "/v1/pushes",
+        headers={
+            "webhook-id": batch,
+            "webhook-timestamp": str(int(datetime.now(UTC).timestamp())),
+            "webhook-signature": "v1a," + base64.b64encode(NEUTRAL + bytes(32)).decode(),
+            "x-credit-key-id": "qth-old-weak",
+            "content-type": "application/json",
+        },
+        body=push_body(CITY, batch, [black_entry()]),
+    )
+    revoked = gateway.client.http.delete(
+        f"/v1/regions/{CITY}/keys/qth-old-weak", headers=gateway.operator()
+    )
+
+    assert (forged.status_code, error_code(forged)) == (401, "invalid_signature")
+    assert revoked.status_code == 200, revoked.json_body
+
+
+def test_revoking_a_key_names_the_subscriptions_it_set_up_for_review(gateway, receiver):
+    """Review 91 F2: a subscription a leaked key pointed at its holder went on receiving the
+    region's deliveries after the key was revoked, and nothing said so. The revocation names
+    the subscriptions the key created or last gave a URL; the operator's are not its."""
+    leaked = gateway.register_platform(HUNAN, "hn-leaked")
+    made = signed(
+        gateway, leaked, "POST", "/v1/subscriptions", {"region": HUNAN, "url": receiver.url}
+    )
+    assert made.status_code == 201, made.json_body
+    by_operator = gateway.subscribe_as_operator(region=HUNAN, url=receiver.url)
+    assert by_operator.status_code == 201
+    assert gateway.add_key(HUNAN, new_signer("hn-new")).status_code == 201
+
+    revoked = gateway.client.http.delete(
+        f"/v1/regions/{HUNAN}/keys/hn-leaked", headers=gateway.operator()
+    )
+
+    assert revoked.status_code == 200, revoked.json_body
+    assert revoked.json_body["subscriptions_to_review"] == [made.json_body["subscription_id"]]

@@ -57,6 +57,7 @@ from gateway_client.contract.errors import (
     FutureDate,
     GatewayError,
     InvalidRetrySchedule,
+    InvalidSignature,
     InvalidWebhookUrl,
     MalformedJson,
     MeasureNotForKinds,
@@ -248,6 +249,7 @@ from gateway_client.contract.signing_keys import (
     generate_signing_key,
     load_private_key,
     load_public_key,
+    public_key_bytes,
     public_key_text,
 )
 from gateway_client.contract.sm2 import (
@@ -337,6 +339,7 @@ __all__ = [
     "Intake",
     "Intensified",
     "InvalidRetrySchedule",
+    "InvalidSignature",
     "InvalidWebhookUrl",
     "Line",
     "ListKind",
@@ -456,6 +459,7 @@ __all__ = [
     "parent",
     "person_key",
     "person_measures",
+    "public_key_bytes",
     "public_key_text",
     "purge_id",
     "purged",

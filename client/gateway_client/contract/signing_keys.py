@@ -50,8 +50,9 @@ def public_key_text(private: Ed25519PrivateKey) -> str:
     return _PUBLIC_PREFIX + base64.b64encode(private.public_key().public_bytes_raw()).decode()
 
 
-def load_public_key(text: str) -> Ed25519PublicKey:
-    """Parse ``whpk_<base64 32 bytes>``; raises ``ValueError`` on anything else."""
+def public_key_bytes(text: str) -> bytes:
+    """The 32 bytes of ``whpk_<base64 32 bytes>``, sound or not (a key stored before they
+    were judged is read, and refused where it would verify); ``ValueError`` on anything else."""
     if not text.startswith(_PUBLIC_PREFIX):
         raise ValueError("an Ed25519 public key is written whpk_<base64>")
     try:
@@ -60,7 +61,13 @@ def load_public_key(text: str) -> Ed25519PublicKey:
         raise ValueError("not a 32-byte Ed25519 public key in base64") from exc
     if len(raw) != 32:
         raise ValueError("not a 32-byte Ed25519 public key in base64")
-    return sound_public_key(raw)  # review 91: not one under which every message verifies
+    return raw
+
+
+def load_public_key(text: str) -> Ed25519PublicKey:
+    """Parse ``whpk_<base64 32 bytes>`` into a key to verify with; raises ``ValueError`` on
+    anything else, and on a key under which every message verifies (review 91)."""
+    return sound_public_key(public_key_bytes(text))
 
 
 def hmac_key(secret: str) -> bytes:
