@@ -16,7 +16,8 @@ from delivery_support import signed
 from chalicelib.bootstrap import container
 from gateway.registry import PlatformKey
 from gateway_client.contract.signing_keys import generate_signing_key, load_private_key
-from gateway_client.tlog.ed25519_points import _SMALL_ORDER, weakness
+from gateway_client.tlog import weakness
+from gateway_client.tlog.ed25519_points import _SMALL_ORDER
 from gateway_client.tlog.note import NoteError, format_vkey, parse_vkey
 
 NEUTRAL = bytes([1]) + bytes(31)

@@ -11,7 +11,7 @@ import secrets
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from gateway_client.tlog.ed25519_points import sound_public_key
+from gateway_client.tlog import sound_public_key
 
 _PRIVATE_PREFIX = "whsk_"
 _PUBLIC_PREFIX = "whpk_"

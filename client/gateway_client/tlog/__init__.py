@@ -7,6 +7,7 @@ from gateway_client.tlog.cosignature import (
     CosignatureVerifier,
     cosigned_message,
 )
+from gateway_client.tlog.ed25519_points import sound_public_key, weakness
 from gateway_client.tlog.frontier import Frontier
 from gateway_client.tlog.hashing import EMPTY_ROOT, HASH_SIZE, leaf_hash, node_hash, root_of
 from gateway_client.tlog.note import (
@@ -84,6 +85,7 @@ __all__ = [
     "parse_tile_path",
     "root_of",
     "sign_note",
+    "sound_public_key",
     "split_bundle",
     "tile_hash_reader",
     "tile_path",
@@ -92,4 +94,5 @@ __all__ = [
     "tree_root",
     "verify_consistency",
     "verify_inclusion",
+    "weakness",
 ]
