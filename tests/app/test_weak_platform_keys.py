@@ -37,6 +37,23 @@ def test_real_keys_and_only_canonical_encodings_pass() -> None:
     assert weakness(beyond_p) == "not the canonical encoding of its point"
 
 
+def forged_push(gateway, key_id: str):  # type: ignore[no-untyped-def]
+    """A push as ``key_id`` under the signature that verifies for every message under the
+    neutral point (R the neutral point, S zero): no private key behind it."""
+    batch = new_batch_id()
+    return gateway.client.http.post(
+        "/v1/pushes",
+        headers={
+            "webhook-id": batch,
+            "webhook-timestamp": str(int(datetime.now(UTC).timestamp())),
+            "webhook-signature": "v1a," + base64.b64encode(NEUTRAL + bytes(32)).decode(),
+            "x-credit-key-id": key_id,
+            "content-type": "application/json",
+        },
+        body=push_body(CITY, batch, [black_entry()]),
+    )
+
+
 def test_registering_a_small_order_key_is_refused_and_a_forged_push_then_fails(gateway):
     gateway.put_region(CITY)
     weak = "whpk_" + base64.b64encode(NEUTRAL).decode()
@@ -46,18 +63,7 @@ def test_registering_a_small_order_key_is_refused_and_a_forged_push_then_fails(g
         headers=gateway.operator(),
         body=json.dumps({"key_id": "qth-weak", "public_key": weak}).encode(),
     )
-    batch = new_batch_id()
-    forged = gateway.client.http.post(
-        "/v1/pushes",
-        headers={
-            "webhook-id": batch,
-            "webhook-timestamp": str(int(datetime.now(UTC).timestamp())),
-            "webhook-signature": "v1a," + base64.b64encode(NEUTRAL + bytes(32)).decode(),
-            "x-credit-key-id": "qth-weak",
-            "content-type": "application/json",
-        },
-        body=push_body(CITY, batch, [black_entry()]),
-    )
+    forged = forged_push(gateway, "qth-weak")
 
     assert registered.status_code == 400, registered.json_body
     assert (error_code(registered), registered.json_body["error"]["path"]) == (
@@ -89,19 +95,8 @@ def test_a_weak_key_stored_before_it_was_refused_verifies_nothing(gateway):
         }
     )
     container().registry.put_key(stored)
-    batch = new_batch_id()
 
-    forged = gateway.client.http.post(
-        "/v1/pushes",
-        headers={
-            "webhook-id": batch,
-            "webhook-timestamp": str(int(datetime.now(UTC).timestamp())),
-            "webhook-signature": "v1a," + base64.b64encode(NEUTRAL + bytes(32)).decode(),
-            "x-credit-key-id": "qth-old-weak",
-            "content-type": "application/json",
-        },
-        body=push_body(CITY, batch, [black_entry()]),
-    )
+    forged = forged_push(gateway, "qth-old-weak")
     revoked = gateway.client.http.delete(
         f"/v1/regions/{CITY}/keys/qth-old-weak", headers=gateway.operator()
     )
