@@ -13,9 +13,9 @@ from typing import Any
 from chalice.app import (
     Chalice,
     CloudWatchEvent,
+    Cron,
     DynamoDBEvent,
     IAMAuthorizer,
-    Rate,
     SQSEvent,
 )
 
@@ -36,7 +36,9 @@ instrument(app)  # traces and one JSON log line per request or event batch
 register(app, OPERATOR_ONLY)  # every route, as its module declares it
 
 
-@app.schedule(Rate(1, unit=Rate.HOURS))
+# At the top of every hour, not an hour after deployment: a period ends at midnight Beijing time
+# (16:00 UTC), and a listing past its ``valid_until`` stays recognised until the tick expires it.
+@app.schedule(Cron(0, "*", "*", "*", "?", "*"))
 def lifecycle_tick(event: CloudWatchEvent) -> dict[str, Any]:
     return events.tick(event.context)
 

@@ -180,3 +180,10 @@ def test_every_route_is_throttled_at_the_edge_and_the_query_route_below_it(resou
     assert stage["ThrottlingBurstLimit"] == {"Ref": "ApiThrottleBurst"}
     query = by_path[("GET", "/~1v1~1subjects~1{credit_code}")]
     assert query["ThrottlingRateLimit"] == {"Ref": "QueryThrottleRate"}
+
+
+def test_the_tick_runs_at_the_top_of_every_hour(resources):
+    """A period ends at midnight Beijing time (16:00 UTC): a rate schedule would run the tick up
+    to an hour later, the listing recognised as in force all that time."""
+    [schedule] = resources["LifecycleTick"]["Properties"]["Events"].values()
+    assert schedule["Properties"]["Schedule"] == "cron(0 * * * ? *)"
