@@ -39,6 +39,7 @@ _READ_AT_ONCE = 25  # entries read a request (a batch's may be 100 KB)
 _RECORDS_AT_ONCE = 100  # a page's records read a request (each under 1 KB)
 _ENTRY = re.compile(r"(msg_|bat_|page#)[0-9a-f]{32}")
 MOST_READ = 5_000
+MOST_DEAD_READ = 20_000  # dead records one re-drive reads at most (records < 1 KB, 100 a read)
 """Items a call reads at most (about 2 s on DynamoDB): asking for delivered deliveries of an
 endpoint that failed for weeks would otherwise read every page of those weeks. What was found
 by then is answered, with ``next`` where it stopped."""
@@ -123,17 +124,32 @@ class DeliveryListing(Table):
                 return list(views.values()), place
         return list(views.values()), None
 
+    def dead_oldest_first(self, subscription_id: str) -> Iterator[dict[str, Any]]:
+        """The subscription's dead deliveries, the longest dead first (in the index at their
+        last attempt: records only, each a delivery), read as they are asked for, up to
+        ``MOST_DEAD_READ`` records."""
+        args = _index_query(self._table, DeliveryState.DEAD, {}, _RECORDS_AT_ONCE, True)
+        shards = [self._entries(args, shard) for shard in shard_keys(subscription_id)]
+        entries = heapq.merge(*shards)
+        for _ in range(MOST_DEAD_READ // _RECORDS_AT_ONCE):
+            named = [i for _, i in itertools.islice(entries, _RECORDS_AT_ONCE)]
+            if not named:
+                return
+            items = self._items(named)
+            views = (v for i in named if i in items for v in _record_views(items[i]))
+            yield from (v for v in views if v["state"] == DeliveryState.DEAD.value)
+
     def _entries(self, args: dict[str, Any], shard: str) -> Iterator[tuple[str, str]]:
-        """One shard's entries, newest first, read as they are asked for; entries of one time
-        (the pages of one queueing, say) by id, newest-first order being what the merge and
-        a ``Place`` compare (the index orders them by time alone)."""
+        """One shard's entries, in the query's order, read as they are asked for; entries of
+        one time (the pages of one queueing, say) by id in that order, that being what the
+        merge and a ``Place`` compare (the index orders them by time alone)."""
         request = {**args, "ExpressionAttributeValues": {**args["ExpressionAttributeValues"]}}
         request["ExpressionAttributeValues"][":shard"] = s(shard)
         found = (
             (text(i, "updated_at"), text(i, "delivery_id")) for i in self._query_items(**request)
         )
         for _, tied in itertools.groupby(found, key=lambda entry: entry[0]):
-            yield from sorted(tied, reverse=True)
+            yield from sorted(tied, reverse=not request["ScanIndexForward"])
 
     def _items(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         keys = [{"delivery_id": s(i)} for i in ids]
@@ -182,7 +198,7 @@ class _Reading:
         if is_page(item):
             yield from self._paged(list(reversed(planned_ids(item))), start)
         elif "state" in item:
-            found = line_views(item) if is_batch(item) else [view_of(item)]
+            found = _record_views(item)
             yield from ((n + 1, found[n]) for n in range(start, len(found)))
 
     def _paged(
@@ -204,6 +220,12 @@ class _Reading:
     def _read_items(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         self._read += len(ids)
         return self._items(ids)
+
+
+def _record_views(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """A record's deliveries: a delivered batch's lines, else the one it records (a dead
+    batch's lines have records of their own)."""
+    return line_views(item) if is_batch(item) else [view_of(item)]
 
 
 def _is_instant(raw: str) -> bool:
@@ -234,6 +256,18 @@ def _query(
         values[":until"] = s(after.at)  # the entry it stopped in, and older ones
     if ":since" in values and ":until" in values and values[":until"]["S"] < values[":since"]["S"]:
         return None  # DynamoDB refuses a BETWEEN whose bounds are reversed
+    return _index_query(table, state, values, limit, False)
+
+
+def _index_query(
+    table: str,
+    state: DeliveryState | None,
+    values: dict[str, Any],
+    limit: int,
+    oldest_first: bool,
+) -> dict[str, Any]:
+    """The query of the entries listed within the bounds ``values`` holds (``:since``,
+    ``:until``), in one state, in the order asked."""
     condition = (
         "subscription_shard = :shard"
         + {
@@ -248,7 +282,7 @@ def _query(
         "IndexName": "by_subscription_shard",
         "KeyConditionExpression": condition,
         "ExpressionAttributeValues": values,
-        "ScanIndexForward": False,
+        "ScanIndexForward": oldest_first,
         # entries a request: most yield a delivery or more; not fewer than a read's worth,
         # or a filtered list of one would ask once per entry it passes over
         "Limit": max(limit, _READ_AT_ONCE * 4),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -71,10 +71,11 @@ class DeliveryQueue(Protocol):
 
 
 class DeliveryRecords(Protocol):
-    def for_subscription(
-        self, subscription_id: str, state: DeliveryState | None = None, limit: int = 100
-    ) -> list[dict[str, Any]]:
-        """The subscription's deliveries (views with ``delivery_id``), newest first."""
+    def dead_oldest_first(self, subscription_id: str) -> Iterator[dict[str, Any]]:
+        """The subscription's dead deliveries (views with ``delivery_id`` and ``attempts``),
+        the longest dead first, read as they are asked for, as many as one request may read:
+        a re-drive over several calls then sends each subject's changes in the order they
+        were attempted, the oldest in the first call."""
         ...
 
     def kept(self, delivery_id: str) -> Resend | None:

@@ -8,6 +8,7 @@ listing retention purged is never sent again: its tombstone goes instead.
 
 from __future__ import annotations
 
+import itertools
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from gateway.delivery.ports import (
     SubscriptionStore,
 )
 from gateway.delivery.rebuilding import FromTheLog
-from gateway.delivery.records import DeliveryState, NotSent
+from gateway.delivery.records import NotSent
 from gateway.delivery.redelivery import replayable
 from gateway.delivery.subscription import Subscription
 from gateway.delivery.terms import Copies, terms_at
@@ -202,10 +203,7 @@ class Resending:
         """Reopen dead deliveries (all, or the ones named) and queue them again, each rebuilt
         from the change the log holds (the delivery log keeps no listing); how many."""
         if delivery_ids is None:
-            dead = self.deliveries.for_subscription(
-                subscription_id, DeliveryState.DEAD, REDRIVE_LIMIT
-            )
-            delivery_ids = [d["delivery_id"] for d in dead]
+            delivery_ids = self._dead(subscription_id, lambda _: True)
         ours = [  # never reopen another subscription's delivery
             kept
             for i in delivery_ids
@@ -276,9 +274,15 @@ class Resending:
 
     def _redrive_dead(self, subscription_id: str, chosen: Callable[[dict[str, Any]], bool]) -> int:
         """Re-drive the dead deliveries whose last attempt is ``chosen``."""
-        dead = self.deliveries.for_subscription(subscription_id, DeliveryState.DEAD, REDRIVE_LIMIT)
-        ids = [d["delivery_id"] for d in dead if d.get("attempts") and chosen(d["attempts"][-1])]
+        ids = self._dead(subscription_id, chosen)
         return self.redrive(subscription_id, ids) if ids else 0
+
+    def _dead(self, subscription_id: str, chosen: Callable[[dict[str, Any]], bool]) -> list[str]:
+        """The ids of the first ``REDRIVE_LIMIT`` dead deliveries whose last attempt is
+        ``chosen``, the longest dead first: what one call leaves goes out after them."""
+        dead = self.deliveries.dead_oldest_first(subscription_id)
+        picked = (d["delivery_id"] for d in dead if d.get("attempts") and chosen(d["attempts"][-1]))
+        return list(itertools.islice(picked, REDRIVE_LIMIT))
 
     def rebuilt(self, delivery_id: str) -> Delivery | None:
         """The delivery as a re-drive would queue it again; None if the log keeps no record

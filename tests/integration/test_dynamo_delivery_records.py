@@ -12,6 +12,7 @@ import pytest
 from integration_support import ACCEPTED_AT, attempt, delivery_for, listing
 
 from bench.common import item_size
+from chalicelib.dynamodb import delivery_listing
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
 from chalicelib.dynamodb.delivery_backfill import backfill_shards
 from chalicelib.dynamodb.delivery_items import SHARDS, shard_key
@@ -215,6 +216,23 @@ def test_a_subscription_s_deliveries_are_merged_from_every_shard_newest_first(aw
     assert {d["state"] for d in dead} == {"dead"}
     assert [d["delivery_id"] for d in window] == newest_first[9:14]
     assert {d["subscription_id"] for d in listed_views(deliveries)} == {"sub_hn"}
+
+
+def test_dead_deliveries_are_read_longest_dead_first_from_every_shard(aws, deliveries, monkeypatch):
+    """What a re-drive takes, so that one over several calls sends the oldest first; read as
+    asked for, up to its bound."""
+    ours = [delivery_for("sub_hn", listing(decision_number=f"第{n}号")) for n in range(30)]
+    for n, delivery in enumerate(ours):
+        state = DeliveryState.DEAD if n % 3 else DeliveryState.DELIVERED
+        queued(aws, [delivery], seconds=n)
+        deliveries.record(delivery, attempt(500 if n % 3 else 200, seconds=n), state)
+    dead = [d.delivery_id for n, d in enumerate(ours) if n % 3]
+
+    assert [d["delivery_id"] for d in deliveries.dead_oldest_first("sub_hn")] == dead
+    assert list(deliveries.dead_oldest_first("sub_dy")) == []
+    monkeypatch.setattr(delivery_listing, "MOST_DEAD_READ", 10)
+    monkeypatch.setattr(delivery_listing, "_RECORDS_AT_ONCE", 5)
+    assert [d["delivery_id"] for d in deliveries.dead_oldest_first("sub_hn")] == dead[:10]
 
 
 def listed_views(deliveries: DynamoDeliveryLog) -> list[dict[str, Any]]:

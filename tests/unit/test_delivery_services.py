@@ -5,7 +5,7 @@ stores and the queue as they were."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -74,14 +74,10 @@ class Records:
         self.states = {d.delivery_id: DeliveryState.DEAD for d in dead}
         self.not_sent = not_sent
 
-    def for_subscription(
-        self, subscription_id: str, state: DeliveryState | None = None, limit: int = 100
-    ) -> list[dict[str, Any]]:
-        return [
-            {"delivery_id": i, "attempts": [{"status": 0, "not_sent": self.not_sent}]}
-            for i, d in self.held.items()
-            if d.subscription_id == subscription_id and state in (None, self.states[i])
-        ][:limit]
+    def dead_oldest_first(self, subscription_id: str) -> Iterator[dict[str, Any]]:
+        for i, d in self.held.items():
+            if d.subscription_id == subscription_id and self.states[i] is DeliveryState.DEAD:
+                yield {"delivery_id": i, "attempts": [{"status": 0, "not_sent": self.not_sent}]}
 
     def kept(self, delivery_id: str) -> Resend | None:
         held = self.held.get(delivery_id)
