@@ -1,6 +1,7 @@
 """Text fields hold text: every text field of every input model refuses control characters and
-bidirectional formatting characters with ``control_character`` on that field, free text keeps
-its tabs and line breaks, ordinary Chinese text passes, and stored records are not re-judged."""
+bidirectional formatting characters with ``control_character`` on that field, and text of
+spaces alone with ``blank_text``; free text keeps its tabs and line breaks, ordinary Chinese
+text passes, and stored records are not re-judged."""
 
 from __future__ import annotations
 
@@ -224,6 +225,25 @@ def test_any_text_is_refused_exactly_when_it_holds_a_forbidden_character(
     assert ("control_character" in codes) == refused
 
 
+NAMING = {"Removal.deciding_authority", "Removal.decision_number"}  # name what is stored
+
+
+@pytest.mark.parametrize("field", [f for f in FIELDS if str(f) not in NAMING], ids=str)
+@pytest.mark.parametrize("blank", [" ", "\u3000", "\u00a0", "\u3000 \u00a0"], ids=ascii)
+def test_a_blank_text_is_refused_on_its_field(field: Field, blank: str) -> None:
+    assert problems(field, blank) == [(field.path, "blank_text")]
+
+
+@pytest.mark.parametrize("field", [f for f in FIELDS if f.multi_line], ids=str)
+def test_free_text_of_line_breaks_alone_is_blank(field: Field) -> None:
+    assert problems(field, "\n\t\r\n") == [(field.path, "blank_text")]
+
+
+@pytest.mark.parametrize("field", [f for f in FIELDS if str(f) in NAMING], ids=str)
+def test_a_removal_names_a_listing_stored_with_a_blank_number(field: Field) -> None:
+    assert problems(field, "\u3000") == []
+
+
 def read_back(**fields: str) -> Listing:
     """An entry accepted before a rule, as the listings table gives it back (no intake)."""
     held = ListingEntry.model_validate(entry(**fields))
@@ -240,9 +260,14 @@ def read_back(**fields: str) -> Listing:
 
 
 def test_a_stored_listing_is_not_judged_again_when_read_back() -> None:
-    """Accepted before this rule, a listing with a tab in its name must stay readable."""
-    read = read_back(subject_name="清远\t某某公司", reason="事由\x0b续")
-    assert (read.subject_name, read.reason) == ("清远\t某某公司", "事由\x0b续")
+    """Accepted before these rules, a listing with a tab in its name, or a blank decision
+    number, must stay readable."""
+    read = read_back(subject_name="清远\t某某公司", reason="事由\x0b续", decision_number=" ")
+    assert (read.subject_name, read.reason, read.decision_number) == (
+        "清远\t某某公司",
+        "事由\x0b续",
+        " ",
+    )
 
 
 def test_text_is_judged_as_input_even_where_no_date_is_known() -> None:

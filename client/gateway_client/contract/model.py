@@ -182,14 +182,16 @@ def may_hold_id(text: str) -> bool:
     return _DIGITS.search(text) is not None or BECOMES_DIGIT_OR_SEPARATOR.search(text) is not None
 
 
-def _text_check(forbidden: re.Pattern[str], ids: bool = True) -> AfterValidator:
-    """Refuse ``forbidden`` characters in input and, with ``ids``, resident ID numbers."""
+def _text_check(forbidden: re.Pattern[str], naming: bool = False) -> AfterValidator:
+    """Refuse ``forbidden`` characters in input and, unless it is ``naming`` text stored
+    before these rules, blank text and resident ID numbers."""
 
     def check(value: str, info: ValidationInfo) -> str:
         # Every forbidden character is unprintable (Cc, Cf, Zl, Zp), and a resident ID needs 17
         # digits in a row (up to three separators between two), so nearly all text is settled
-        # by two C calls; input is told from stored records only then.
-        if (value.isprintable() and not may_hold_id(value)) or intake_of(info) is None:
+        # by three C calls; input is told from stored records only then.
+        settled = value.isprintable() and not value.isspace() and not may_hold_id(value)
+        if settled or intake_of(info) is None:
             return value
         found = forbidden.search(value)
         if found is not None:
@@ -199,8 +201,13 @@ def _text_check(forbidden: re.Pattern[str], ids: bool = True) -> AfterValidator:
                 "formatting character; text fields hold text",
                 {"code_point": f"{ord(found.group()[0]):04X}", "position": found.start()},
             )
-        if ids:
-            refuse_resident_ids(value)
+        if naming:
+            return value
+        if value.isspace():  # " ", U+3000, U+00A0 alone: no reader can tell one from another
+            raise PydanticCustomError(
+                "blank_text", "only spaces: a text field holds text (leave an optional one out)"
+            )
+        refuse_resident_ids(value)
         return value
 
     return AfterValidator(check)
@@ -223,15 +230,16 @@ def refuse_resident_ids(value: str) -> None:
 
 
 ONE_LINE = _text_check(_NOT_IN_LINE)
-"""Names, titles, numbers, authorities: no control or bidirectional formatting character.
-Placed after any length constraint (``Annotated[str, Field(max_length=…), ONE_LINE]``), so the
-constraint stays on the string and keeps its own error type (``string_too_long``)."""
+"""Names, titles, numbers, authorities: not blank, no control or bidirectional formatting
+character. Placed after any length constraint (``Annotated[str, Field(max_length=…),
+ONE_LINE]``), so the constraint stays on the string and keeps its own error type
+(``string_too_long``)."""
 FREE_TEXT = _text_check(_NOT_IN_PROSE)
 """Free text: as ``ONE_LINE``, but tabs and line breaks (\\n, \\r\\n) are allowed."""
-NAMING_LINE = _text_check(_NOT_IN_LINE, ids=False)
+NAMING_LINE = _text_check(_NOT_IN_LINE, naming=True)
 """As ``ONE_LINE``, for text that names a listing already stored (a removal's authority and
-decision number): one stored before resident ID numbers were refused in text must still be
-named, or it could never be taken off its list."""
+decision number): one stored before resident ID numbers (or blank text) were refused in text
+must still be named, or it could never be taken off its list."""
 SingleLine = Annotated[str, ONE_LINE]
 MultiLine = Annotated[str, FREE_TEXT]
 
