@@ -126,3 +126,7 @@ def test_bad_entries_do_not_sink_the_good_ones_in_the_same_batch() -> None:
         [0, 3],
         [1, 2, 4],
     )
+
+
+def test_a_red_entry_with_a_blank_legal_basis_is_told_to_leave_it_out() -> None:
+    assert errors_of(red_entry(legal_basis="\u3000")) == [(0, "legal_basis", "blank_text")]
