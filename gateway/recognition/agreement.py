@@ -102,10 +102,11 @@ class AgreementTerms(Frozen):
 
     def check_sense(self) -> None:
         """Refuse terms that parse but could never work as written, before anything is stored:
-        a source, kind, domain, grade or measure named twice, the subscriber among its own sources
-        (its listings are its own already), and a measure for other kinds of list only (a red
-        list's incentive in a black-list agreement) — a catalogue measure by the catalogue's
-        kinds, whatever the body restates, one written out in the agreement by its own.
+        a source, kind, domain, grade or measure named twice, the subscriber or a region under
+        it among its own sources (their listings are its own already), and a measure for other
+        kinds of list only (a red list's incentive in a black-list agreement) — a catalogue
+        measure by the catalogue's kinds, whatever the body restates, one written out in the
+        agreement by its own.
 
         Raises
         ------
@@ -117,9 +118,10 @@ class AgreementTerms(Frozen):
         DuplicateValue.check(self.grades, "grades")
         DuplicateValue.check([measure.measure_id for measure in self.measures], "measures")
         for index, scope in enumerate(self.sources):
-            if scope.region == self.subscriber_region:
+            if within(scope.region, self.subscriber_region):  # the nation's: every region
                 raise SelfRecognition(
-                    f"region {scope.region} cannot recognise its own listings",
+                    f"region {scope.region} is {self.subscriber_region}'s own subtree: its "
+                    "listings are the subscriber's own already",
                     path=f"sources.{index}.region",
                 )
         catalogue = load_measures()

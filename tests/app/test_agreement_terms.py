@@ -3,6 +3,7 @@ a 4xx with its code and path, no agreement stored or changed, no re-evaluation q
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -31,6 +32,13 @@ EVALUATION = {**MEASURES[0], "measure_id": "m_eval", "kinds": ["evaluation"]}
 
 REFUSED: list[tuple[str, dict[str, Any], int, str, str]] = [
     ("itself", {"sources": [{"region": HUNAN}]}, 400, "self_recognition", "sources.0.region"),
+    (  # its own city's listings are its own already (review 94 F3)
+        "a city of its own",
+        {"sources": [{"region": HUBEI}, {"region": "430100", "subtree": False}]},
+        400,
+        "self_recognition",
+        "sources.1.region",
+    ),
     (
         "unregistered",
         {"sources": [{"region": HUBEI}, {"region": "650000"}]},
@@ -145,3 +153,20 @@ def test_a_province_is_a_source_by_a_platform_under_it_and_red_measures_suit_red
         (["black"], ["strict_licensing_review", "agreed_joint_supervision"]),
         (["red"], ["green_channel"]),
     ]
+
+
+def test_the_nation_recognises_no_source_every_listing_being_its_own(regions: Gateway) -> None:
+    """The nation's subtree is every region: an agreement naming it as the subscriber could
+    only add measures to listings it has as its own."""
+    national = {"name": "信用中国", "kind": "national_platform"}
+    put = regions.client.http.put(
+        "/v1/regions/100000", headers=regions.operator(), body=json.dumps(national).encode()
+    )
+    assert put.status_code == 200, put.json_body
+
+    reply = create_agreement(regions, agreement_terms(subscriber_region="100000"))
+
+    assert (reply.status_code, error_code(reply)) == (400, "self_recognition"), reply.json_body
+    assert reply.json_body["error"]["path"] == "sources.0.region"
+    assert stored(regions) == []
+    assert unfinished_jobs() == []

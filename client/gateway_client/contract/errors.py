@@ -214,8 +214,8 @@ class MeasureNotForKinds(BadRequest):
 
 
 class SelfRecognition(BadRequest):
-    """An agreement whose subscriber region names itself as a source: a region's own
-    listings are its own already, not another's to recognise."""
+    """An agreement whose subscriber region names itself, or a region under it, as a source: a
+    region's own subtree's listings are its own already, not another's to recognise."""
 
     code = "self_recognition"
 
