@@ -135,7 +135,8 @@ class AgreementTerms(Frozen):
 
     def as_catalogue_says(self) -> Self:
         """The terms with each catalogue measure applying as the catalogue says (its kinds,
-        domains, severity and grades), whatever the body restates — as ``check_sense`` judges
+        domains, severity and grades, whom it reaches, its legal basis and, where the law
+        requires it, its force), whatever the body restates — as ``check_sense`` judges
         it: a restatement kept would apply a red list's incentive to black listings (a body that
         leaves ``kinds`` out restates the default, both), or never apply at all. Made when
         terms are saved; an agreement stored before applies as stored until it is revised, whose
@@ -175,11 +176,21 @@ class Agreement(AgreementTerms):
     updated_at: AwareDatetime
 
 
-_APPLIES = ("kinds", "domains", "min_severity", "grades")
-"""What decides which listings a measure applies to (``Measure.applies_to``)."""
+_AS_CATALOGUED = ("kinds", "domains", "min_severity", "grades", "targets", "person_roles")
+"""What decides which listings a measure applies to (``Measure.applies_to``) and whom it
+reaches (``Measure.reaches``): the catalogue's, as its legal basis is."""
 
 
 def _as_catalogued(measure: Measure, catalogued: Measure | None) -> Measure:
+    """A catalogue measure as the catalogue says, in the agreement's own words (its text and
+    department); one the law requires (强制性) stays required."""
     if catalogued is None:
         return measure  # written out in the agreement: its own
-    return measure.model_copy(update={name: getattr(catalogued, name) for name in _APPLIES})
+    update = {name: getattr(catalogued, name) for name in _AS_CATALOGUED}
+    return measure.model_copy(
+        update={
+            **update,
+            "legal_basis": catalogued.legal_basis or measure.legal_basis,
+            "mandatory": catalogued.mandatory or measure.mandatory,
+        }
+    )

@@ -170,3 +170,35 @@ def test_the_nation_recognises_no_source_every_listing_being_its_own(regions: Ga
     assert reply.json_body["error"]["path"] == "sources.0.region"
     assert stored(regions) == []
     assert unfinished_jobs() == []
+
+
+def test_a_restated_catalogue_measure_reaches_whom_the_catalogue_says_in_the_body_s_words(
+    regions: Gateway,
+) -> None:
+    """限制出境 restated as a recommended measure for subjects alone, with no legal basis, is
+    saved reaching the responsible persons too, on the catalogue's legal basis, and required as
+    the law requires it; the agreement's own wording stays (review 94 F4)."""
+    restated = {
+        "measure_id": "restrict_exit",
+        "text": "限制出境（本省）",
+        "department": "湖南省公安厅出入境管理局",
+        "mandatory": False,
+        "targets": ["subject"],
+    }
+    catalogued = next(
+        m
+        for m in regions.client.http.get("/v1/measures", headers=regions.operator()).json_body[
+            "measures"
+        ]
+        if m["measure_id"] == "restrict_exit"
+    )
+
+    reply = create_agreement(regions, agreement_terms(measures=[restated]))
+
+    assert reply.status_code == 201, reply.json_body
+    [saved] = reply.json_body["agreement"]["measures"]
+    assert (saved["text"], saved["department"]) == (restated["text"], restated["department"])
+    assert saved["targets"] == catalogued["targets"] == ["subject", "responsible_person"]
+    assert saved["mandatory"] is catalogued["mandatory"] is True
+    assert saved["legal_basis"] == catalogued["legal_basis"]
+    assert [m["targets"] for a in stored(regions) for m in a["measures"]] == [saved["targets"]]
