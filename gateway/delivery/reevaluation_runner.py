@@ -97,27 +97,31 @@ class ReevaluationRunner:
         """The page's listings' changes; a subject's intensified flag goes with its first
         covered listing in force (by id), so it is queued once however the pages fall.
 
-        Listing versions accepted after the job's ``cutoff`` are left out: their stream records
-        came after the revision was committed, so their own fan-out read the agreements as
-        changed. One accepted between the revision's time and its commit (milliseconds; without
-        the stamp, up to ``SAVE_WINDOW``) may have been fanned out on the old agreements and is
-        compared again: at worst the subscriber hears the same recognition twice, never none.
+        Listing versions accepted after the job's ``cutoff`` are not reported: their stream
+        records came after the revision was committed, so their own fan-out read the agreements
+        as changed. One accepted between the revision's time and its commit (milliseconds;
+        without the stamp, up to ``SAVE_WINDOW``) may have been fanned out on the old agreements
+        and is compared again: at worst the subscriber hears the same recognition twice, never
+        none. They stay in the subject's context all the same (a black listing in force that
+        red measures yield to, a domain the intensified flag counts): a correction pushed
+        before the job ran changes neither for its own fan-out, so leaving it out would tell
+        the subscriber a red measure that is suspended, or never tell it the flag.
         """
         if not keys:
             return []
         on_page = {listing_id for _, listing_id in keys}
         comparison = self._comparison(job)
+        cutoff = job.cutoff()
         deliveries: list[Delivery] = []
         for held in self.listings.subjects([code for code, _ in keys]).values():
-            listings = [x for x in held if x.accepted_at <= job.cutoff()]
             walked = [
-                x.listing_id for x in listings if x.status is ListingStatus.ACTIVE and job.covers(x)
+                x.listing_id for x in held if x.status is ListingStatus.ACTIVE and job.covers(x)
             ]
             deliveries += subject_changes(
-                listings,
+                held,
                 comparison,
                 subscribers,
-                listed=lambda x: x.listing_id in on_page,
+                listed=lambda x: x.listing_id in on_page and x.accepted_at <= cutoff,
                 flags=bool(walked) and min(walked) in on_page,
             )
         return deliveries

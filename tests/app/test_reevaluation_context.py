@@ -1,0 +1,132 @@
+"""A listing version accepted after an agreement's save (its own fan-out read the new terms) is
+not reported again by the save's re-evaluation, but stays in its subject's context: a black
+listing red measures yield to, a domain the intensified flag counts (review 94 F2). Each case
+also runs without the correction, as a control."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from app_support import (
+    DAYE,
+    HUBEI,
+    HUNAN,
+    agreement_terms,
+    create_agreement,
+    daye_black_entry,
+    queued_messages,
+    reevaluate,
+)
+
+import app as gateway_app
+from gateway_client.contract import china_date
+
+
+def deliveries(aws):
+    return queued_messages(aws.sqs, aws.env["CG_DELIVERY_QUEUE_URL"])
+
+
+def red_entry(**overrides):
+    return daye_black_entry(
+        **{
+            "kind": "red",
+            "domain": "trustworthiness_model",
+            "severity": None,
+            "reason": "诚信经营，获评诚信典型",
+            "deciding_authority": "大冶市发展和改革局",
+            "decision_number": "大发改信〔2024〕1号",
+            **overrides,
+        }
+    )
+
+
+@pytest.mark.parametrize("corrected_meanwhile", [False, True], ids=["control", "corrected"])
+def test_red_yield_in_reevaluation_sees_a_black_listing_updated_after_the_save(
+    gateway, receiver, stream, aws, corrected_meanwhile
+):
+    daye = gateway.register_platform(DAYE)
+    gateway.put_region(HUNAN, name="湖南省")
+    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
+    recent = (china_date(datetime.now(UTC)) - timedelta(days=1)).isoformat()
+    black = daye_black_entry(decided_on=recent, valid_from=recent)
+    red = red_entry(decided_on=recent, valid_from=recent)
+    assert gateway.push(daye, DAYE, [black, red]).json_body["accepted"] == 2
+    gateway_app.fan_out_changes(stream.event(), None)
+    deliveries(aws)
+
+    terms = agreement_terms(
+        kinds=["black", "red"],
+        sources=[{"region": HUBEI, "subtree": True}],
+        measures=[
+            *agreement_terms()["measures"],
+            {
+                "measure_id": "green_channel",
+                "text": "绿色通道",
+                "department": "各部门",
+                "mandatory": False,
+            },
+        ],
+    )
+    made = create_agreement(gateway, terms)
+    assert made.status_code == 201, made.json_body
+    # 大冶 corrects its black listing's wording before the job has run
+    corrected = {
+        **black,
+        "reason": black["reason"] + "（更正）",
+        "source_updated_at": datetime.now(UTC).isoformat(),
+    }
+    if corrected_meanwhile:
+        pushed = gateway.push(daye, DAYE, [corrected])
+        assert pushed.json_body["accepted"] == 1, pushed.json_body
+        gateway_app.fan_out_changes(stream.event(), None)
+    reevaluate(aws)
+    told = [d for d in deliveries(aws) if d.type == "recognition.changed"]
+    reds = [d for d in told if d.change.listing.kind == "red"]
+    assert len(reds) == 1, told
+    recognition = reds[0].recognition
+    # a black listing is in force: the red listing's incentives are held back
+    assert [m.measure_id for m in recognition.measures] == []
+    assert [m.measure_id for m in recognition.suspended_measures] == ["green_channel"]
+    # what the one-stop query says of the same listing now
+    code = reds[0].change.listing.credit_code
+    asked = gateway.client.http.get(
+        f"/v1/subjects/{code}?as={HUNAN}&purpose=supervision", headers=gateway.operator()
+    )
+    [red_view] = [v for v in asked.json_body["listings"] if v["listing"]["kind"] == "red"]
+    assert [m["measure_id"] for m in red_view["suspended_measures"]] == ["green_channel"]
+
+
+@pytest.mark.parametrize("corrected_meanwhile", [False, True], ids=["control", "corrected"])
+def test_intensified_flip_survives_a_correction_pushed_before_the_job_ran(
+    gateway, receiver, stream, aws, corrected_meanwhile
+):
+    daye = gateway.register_platform(DAYE)
+    gateway.put_region(HUNAN, name="湖南省")
+    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
+    court = daye_black_entry()
+    tax = daye_black_entry(
+        domain="major_tax_violation",
+        deciding_authority="国家税务总局大冶市税务局",
+        decision_number="大税稽罚〔2024〕3号",
+    )
+    assert gateway.push(daye, DAYE, [court, tax]).json_body["accepted"] == 2
+    gateway_app.fan_out_changes(stream.event(), None)
+    deliveries(aws)
+    made = create_agreement(
+        gateway, agreement_terms(domains=["court_defaulter", "major_tax_violation"])
+    )
+    assert made.status_code == 201, made.json_body
+    if corrected_meanwhile:
+        corrected = {
+            **tax,
+            "reason": tax["reason"] + "（更正）",
+            "source_updated_at": datetime.now(UTC).isoformat(),
+        }
+        assert gateway.push(daye, DAYE, [corrected]).json_body["accepted"] == 1
+        gateway_app.fan_out_changes(stream.event(), None)
+    reevaluate(aws)
+    told = deliveries(aws)
+    flags = [d for d in told if d.type == "subject.intensified"]
+    assert len(flags) == 1, [(d.type, d.change.listing.domain) for d in told]
+    assert flags[0].intensified.intensified is True
