@@ -141,7 +141,7 @@ class AgreementDesk:
             if a.subscriber_region == agreement.subscriber_region
             and a.agreement_id != agreement.agreement_id
         ]
-        job = revision_job(previous, agreement, others)
+        job = revision_job(previous, agreement, others, self.outbox.dated_through())
         self.outbox.save(agreement, job)
         try:  # a narrowing only: without it the job compares a wider window
             self.outbox.committed(job, self.clock.now())

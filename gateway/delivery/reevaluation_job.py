@@ -85,11 +85,24 @@ def walked_sources(scopes: Sequence[SourceScope]) -> tuple[SourceScope, ...]:
 
 
 def revision_job(
-    previous: Agreement | None, agreement: Agreement, others: Sequence[Agreement]
+    previous: Agreement | None,
+    agreement: Agreement,
+    others: Sequence[Agreement],
+    since: date | None = None,
 ) -> ReevaluationJob:
     """The re-evaluation of a saved revision: the region's agreements with the previous
     revision against them with this one, on the day it was saved; ``others`` are the region's
-    other agreements."""
+    other agreements.
+
+    The previous revision is compared as its subscribers were last told of it: as it stood on
+    ``since``, the last day whose date jobs were stored, when it began or ended after that —
+    a revision saved on such a day, before its tick, gets no date job of its own (``date_jobs``
+    takes it as re-evaluated when saved), so its start or end would be told by nobody."""
+    today = china_date(agreement.updated_at)
+    if previous is not None:
+        stood = max(since or today - timedelta(days=1), china_date(previous.updated_at))
+        if _dated_between(previous, stood, today):
+            previous = as_it_stood(previous, stood)
     before = (*others, previous) if previous else tuple(others)
     scopes = (*(previous.sources if previous else ()), *agreement.sources)
     return ReevaluationJob(
@@ -98,7 +111,7 @@ def revision_job(
         before=before,
         after=(*others, agreement),
         sources=walked_sources(scopes),
-        on=china_date(agreement.updated_at),
+        on=today,
         at=agreement.updated_at,
     )
 

@@ -235,6 +235,21 @@ def test_date_jobs_start_on_the_first_day_in_effect_and_on_the_first_day_out() -
     assert not recognise(court, HUNAN, [ends], TODAY).recognised
 
 
+def test_a_revision_saved_on_its_start_or_end_day_before_the_tick_compares_what_was_told() -> None:
+    """Saved before the day's tick (dated through yesterday), the previous revision is compared
+    as it stood yesterday, so its start or end is told by the revision's job (the tick takes a
+    revision saved today as re-evaluated); saved after the tick, as it is, so not twice."""
+    court = listing(origin_region="441802")
+    yesterday = TODAY - timedelta(days=1)
+    for previous in (dated("agr", TODAY, None), dated("agr", date(2025, 1, 1), TODAY)):
+        revised = previous.model_copy(update={"title": "更正标题", "updated_at": NOW})
+        for dated_through, told in ((yesterday, True), (TODAY, False)):
+            job = revision_job(previous, revised, [], dated_through)
+            was = recognise(court, HUNAN, job.before, TODAY).recognised
+            now = recognise(court, HUNAN, job.after, TODAY).recognised
+            assert (was != now) is told, (previous.effective_from, dated_through)
+
+
 def test_as_it_stood_keeps_yesterdays_effect_on_any_later_day() -> None:
     yesterday = TODAY - timedelta(days=1)
     court = listing(origin_region="441802")
