@@ -67,7 +67,8 @@ def get_subscription(request: Request, subscription_id: str) -> Response:
 
 def update_subscription(request: Request, subscription_id: str) -> Response:
     """A change of terms counts against ``CG_TERMS_CHANGES_PER_MINUTE`` of the subscribing
-    region (429 ``rate_limited``, nothing written; ``_admit_terms``)."""
+    region, a new URL (challenged at once) against ``CG_URL_CHALLENGES_PER_MINUTE`` (429
+    ``rate_limited``, nothing written)."""
     subscription = owned_subscription(request, subscription_id)
     changes = parse_request(SubscriptionChanges, caller.body(request))
     return changed_reply(
@@ -76,6 +77,7 @@ def update_subscription(request: Request, subscription_id: str) -> Response:
             changes,
             lambda: _admit_terms(subscription.region),
             _platform_key(request),
+            lambda: admit_challenge(subscription.region),
         )
     )
 
@@ -100,6 +102,14 @@ def _admit_creation(region: str) -> None:
     too, and a DELETE and POST would otherwise change terms uncounted."""
     limit = container().settings.subscription_creations_per_minute
     _admit(f"subscriptions#{region}", limit, "creations of subscriptions")
+
+
+def admit_challenge(region: str) -> None:
+    """Count a challenge of an endpoint not verified yet against the subscribing region's
+    per-minute limit (429): a signed POST, up to 5 s of the API function, to a URL that never
+    asked for it."""
+    limit = container().settings.url_challenges_per_minute
+    _admit(f"challenges#{region}", limit, "challenges of endpoints not verified yet")
 
 
 def _admit(key: str, limit: int, what: str) -> None:
@@ -213,8 +223,10 @@ ROUTES: tuple[Operation, ...] = (
         "limited per subscribing region (`CG_TERMS_CHANGES_PER_MINUTE`, 429). "
         "A new `url` is challenged at once, as at "
         "creation: until it answers, the subscription is `pending` and its deliveries are parked; "
-        "a success delivers them (`redriven`). `signature_scheme` moves between `v1a` and "
-        "`v1sm2` (not for a `v1` subscription: 400); deliveries parked because the gateway held "
+        "a success delivers them (`redriven`); such challenges are limited per subscribing "
+        "region (`CG_URL_CHALLENGES_PER_MINUTE`, 10; 429, nothing written). "
+        "`signature_scheme` moves between `v1a` and `v1sm2` (not for a `v1` subscription: "
+        "400); deliveries parked because the gateway held "
         "no SM2 key are sent under the new scheme. `delivery_mode` `batched` has a stream batch's "
         "`listing.changed` deliveries come as one signed NDJSON file announced by one "
         "`deliveries.batch` webhook (see the webhooks); `single` (the default) sends each. "

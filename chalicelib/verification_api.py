@@ -15,14 +15,17 @@ from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
 from chalicelib.route_spec import Access, Operation, Reply, Tag
 from chalicelib.subscription_replies import SubscriptionView
-from chalicelib.subscriptions_api import owned_subscription
+from chalicelib.subscriptions_api import admit_challenge, owned_subscription
 from gateway_client.contract import Frozen, errors
 
 
 def verify(request: Request, subscription_id: str) -> Response:
-    """Try the challenge again (the owner region, signed, or the operator). A verified
-    subscription stays as it is: there is nothing to prove twice."""
+    """Try the challenge again (the owner region, signed, or the operator), counted against
+    ``CG_URL_CHALLENGES_PER_MINUTE`` (429, nothing sent). A verified subscription stays as it
+    is: there is nothing to prove twice (nor counted)."""
     subscription = owned_subscription(request, subscription_id)
+    if subscription.pending:
+        admit_challenge(subscription.region)
     subscription, redriven = container().resending.verify(subscription)
     body = {"subscription": subscription.public_view(), "redriven": redriven}
     return json_response(200, body)
@@ -42,9 +45,11 @@ ROUTES: tuple[Operation, ...] = (
         "Challenge a pending subscription's endpoint again; a success delivers what it missed",
         Access.OPERATOR_OR_PLATFORM,
         {200: Reply(VerifyResult, "The subscription after the attempt (`state`, and why not).")},
-        (errors.NotFound, errors.RegionMismatch, errors.Sm2NotOffered),
+        (errors.NotFound, errors.RegionMismatch, errors.Sm2NotOffered, errors.RateLimited),
         body_required=False,
-        description="A verified subscription is left as it is.",
+        description="A verified subscription is left as it is. Challenges of endpoints not "
+        "verified yet (this, and a PATCH of `url`) are limited per subscribing region "
+        "(`CG_URL_CHALLENGES_PER_MINUTE`, 10; 429, nothing sent).",
         handler=verify,
     ),
 )

@@ -108,6 +108,7 @@ class SubscriptionAdmin:
         changes: SubscriptionChanges,
         admitted: Callable[[], None] = lambda: None,
         by_key: str | None = None,
+        challenged: Callable[[], None] = lambda: None,
     ) -> Changed:
         """Apply the fields sent; a new URL is checked, then challenged before it gets anything.
         Whether the URL is new is judged against the subscription as stored when the change is
@@ -116,7 +117,9 @@ class SubscriptionAdmin:
         the terms of the subscription as read: a rate limit counts changes of terms, not a
         request that repeats them nor one refused by a check (one answered 503 ``busy``, after
         the count, does count). Terms that repeat those read, respelled or not, are left as
-        stored: no transaction with the log's head is made for them, uncounted (review 45)."""
+        stored: no transaction with the log's head is made for them, uncounted (review 45).
+        ``challenged`` is asked (and may raise) likewise for a URL other than the one read: it
+        is challenged at once, and a rate limit counts challenges (review 93 F2)."""
         if changes.url is not None:
             check_webhook_url(changes.url, allow_loopback_http=self.allow_loopback_http)
         check_settings(
@@ -140,6 +143,8 @@ class SubscriptionAdmin:
             terms = set()
         if terms:
             admitted()
+        if changes.url is not None and changes.url != subscription.url:
+            challenged()
         moved: list[bool] = [False]
 
         def apply(current: Subscription, head: int) -> Subscription:
