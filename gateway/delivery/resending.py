@@ -8,11 +8,9 @@ listing retention purged is never sent again: its tombstone goes instead.
 
 from __future__ import annotations
 
-import itertools
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from gateway.delivery.objection_notices import formerly_matched
 from gateway.delivery.planning import Delivery, plan_deliveries, replay_record_id, stamped
@@ -25,8 +23,8 @@ from gateway.delivery.ports import (
     SubscriptionStore,
 )
 from gateway.delivery.rebuilding import FromTheLog
-from gateway.delivery.records import NotSent
 from gateway.delivery.redelivery import replayable
+from gateway.delivery.redriving import Redriving
 from gateway.delivery.subscription import Subscription
 from gateway.delivery.terms import Copies, terms_at
 from gateway.ports import ListingStore
@@ -43,7 +41,6 @@ from gateway_client.contract import (
 )
 
 LOG_PAGE = 100  # entries read from the log at a time
-REDRIVE_LIMIT = 10_000  # dead deliveries a re-drive of "all" reopens at once
 REPLAY_SPAN = 5_000
 """Log entries one replay request goes through at most: read, planned and queued inside one
 API request's time (29 s) and memory, whatever range is asked; the rest is the next request's
@@ -67,23 +64,6 @@ class StartPastHead(BadRequest):
     default_path = "from_sequence"
 
 
-_GONE = 410
-_RESUMABLE: frozenset[NotSent] = frozenset({"pending", "paused", "unsigned"})
-
-
-def _parked(attempt: dict[str, Any]) -> bool:
-    """Not sent until it was verified, resumed or could be signed."""
-    return attempt.get("not_sent") in _RESUMABLE
-
-
-def _missed(attempt: dict[str, Any]) -> bool:
-    """Held back while the endpoint was off (or parked, never tried), or the answer (410
-    Gone) that turned it off."""
-    return (
-        attempt.get("not_sent") == "disabled" or _parked(attempt) or attempt.get("status") == _GONE
-    )
-
-
 def _enabled(current: Subscription) -> Subscription:
     return current.model_copy(
         update={
@@ -97,7 +77,7 @@ def _enabled(current: Subscription) -> Subscription:
     )
 
 
-class Resending:
+class Resending(Redriving):
     def __init__(
         self,
         subscriptions: SubscriptionStore,
@@ -119,6 +99,7 @@ class Resending:
         self.queue = queue
         self.verifier = verifier
         self.token = token
+        self.clock = clock
 
     def replay(
         self,
@@ -199,39 +180,6 @@ class Resending:
         self.queue.enqueue(numbered, f":replay:{token}")
         return Replayed(first, last, len(deliveries), last + 1 if last < asked else None)
 
-    def redrive(self, subscription_id: str, delivery_ids: list[str] | None = None) -> int:
-        """Reopen dead deliveries (all, or the ones named) and queue them again, each rebuilt
-        from the change the log holds (the delivery log keeps no listing); how many."""
-        if delivery_ids is None:
-            delivery_ids = self._dead(subscription_id, lambda _: True)
-        ours = [  # never reopen another subscription's delivery
-            kept
-            for i in delivery_ids
-            if (kept := self.deliveries.kept(i)) is not None
-            and kept.subscription_id == subscription_id
-        ]
-        agreements = self.agreements.all()
-        rebuilt = [
-            d
-            for d in map(self.from_log.rebuilt, ours)
-            if d is not None and self.from_log.stands(d, agreements)
-        ]
-        shown = self.from_log.shown_now(rebuilt, agreements)
-        reopened = [d for d in shown if self.deliveries.reopen(d.record_key)]
-        # logged changes in log order, then restatements as they were made
-        reopened.sort(
-            key=lambda d: (d.log_sequence is None, d.log_sequence or 0, d.change.occurred_at)
-        )
-        try:
-            self.queue.enqueue(reopened, f":redrive:{self.token()}")
-        except Exception:
-            # Dead again, so the re-drive asked again finds them: reopened and not queued,
-            # nothing would ever send or list them as dead.
-            for delivery in reopened:
-                self.deliveries.reclose(delivery.record_key)
-            raise
-        return len(reopened)
-
     def enable(self, subscription: Subscription, redeliver_missed: bool = True) -> int:
         """Turn an endpoint back on; by default deliver what it missed while it was off — the
         deliveries held back for that, and the one its 410 answer turned it off with — and
@@ -239,7 +187,7 @@ class Resending:
         owner, turning it off and on, would otherwise re-drive them all); how many."""
         on = self.subscriptions.update(subscription.subscription_id, _enabled)
         missed = on is not None and redeliver_missed and not subscription.enabled
-        return self._redrive_dead(subscription.subscription_id, _missed) if missed else 0
+        return self.redrive_missed(subscription.subscription_id) if missed else 0
 
     def verify(self, subscription: Subscription) -> tuple[Subscription, int]:
         """One more challenge for a pending endpoint; a success re-drives what was parked
@@ -265,24 +213,6 @@ class Resending:
             return checked, 0
         sending = not (stored.pending or stored.paused_at or not stored.enabled)
         return stored, self.redrive_parked(stored) if sending else 0
-
-    def redrive_parked(self, subscription: Subscription) -> int:
-        """Queue again what was parked until it was verified or resumed (its last attempt was
-        not sent for that), and nothing else: dead letters of failed attempts, and what a
-        disabled endpoint missed, are re-driven by the operator or by ``enable``."""
-        return self._redrive_dead(subscription.subscription_id, _parked)
-
-    def _redrive_dead(self, subscription_id: str, chosen: Callable[[dict[str, Any]], bool]) -> int:
-        """Re-drive the dead deliveries whose last attempt is ``chosen``."""
-        ids = self._dead(subscription_id, chosen)
-        return self.redrive(subscription_id, ids) if ids else 0
-
-    def _dead(self, subscription_id: str, chosen: Callable[[dict[str, Any]], bool]) -> list[str]:
-        """The ids of the first ``REDRIVE_LIMIT`` dead deliveries whose last attempt is
-        ``chosen``, the longest dead first: what one call leaves goes out after them."""
-        dead = self.deliveries.dead_oldest_first(subscription_id)
-        picked = (d["delivery_id"] for d in dead if d.get("attempts") and chosen(d["attempts"][-1]))
-        return list(itertools.islice(picked, REDRIVE_LIMIT))
 
     def rebuilt(self, delivery_id: str) -> Delivery | None:
         """The delivery as a re-drive would queue it again; None if the log keeps no record

@@ -11,7 +11,7 @@ from app_support import HUNAN, black_entry
 from delivery_support import push_and_fan_out, signed, subscribe
 from delivery_support import subscription_path as path_of
 
-from gateway.delivery import resending
+from gateway.delivery import redriving
 
 VERSIONS = [
     "2026-03-02T09:00:00+08:00",
@@ -33,7 +33,7 @@ def test_resume_in_two_calls_still_sends_a_subjects_changes_in_order(
 
     # the per-call bound (10,000 in production), lowered so that three parked deliveries
     # need two calls, as 10,001 would
-    monkeypatch.setattr(resending, "REDRIVE_LIMIT", 2)
+    monkeypatch.setattr(redriving, "REDRIVE_LIMIT", 2)
     first = signed(gateway, province, "POST", path_of(created, "/resume"))
     queue.run()
     second = signed(gateway, province, "POST", path_of(created, "/resume"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -36,7 +36,14 @@ from fakes import (
 )
 
 from gateway.authentication import Authenticated
-from gateway.delivery import AgreementDesk, FanOut, ReevaluationRunner, Resending, SubscriptionDesk
+from gateway.delivery import (
+    AgreementDesk,
+    FanOut,
+    ReevaluationRunner,
+    Resending,
+    SubscriptionDesk,
+    redriving,
+)
 from gateway.delivery.fan_out import black_steps_by_subject, first_previous
 from gateway.delivery.intensified import plan_intensified
 from gateway.delivery.planning import Delivery, payload_for, plan_deliveries, stamped
@@ -596,6 +603,38 @@ def test_a_redrive_reopens_only_this_subscriptions_dead_deliveries_oldest_first_
     assert service.redrive(HUNAN_SUB.subscription_id) == 0
     named_elsewhere = delivered(log, other)[0].delivery_id
     assert service.redrive(HUNAN_SUB.subscription_id, [named_elsewhere]) == 0
+
+
+class Ticking:
+    """A clock ten seconds later each time it is read: a re-drive that takes long."""
+
+    def __init__(self) -> None:
+        self.at = NOW
+
+    def now(self) -> datetime:
+        self.at += timedelta(seconds=10)
+        return self.at
+
+
+def test_a_redrive_stops_between_chunks_past_its_time_and_the_next_call_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Within an API request's time: each chunk reopened and queued, the rest left dead for
+    the next call, which starts where this one stopped (the longest dead first)."""
+    service, _, records, log, queue = resending(HUNAN_SUB)
+    ours = delivered(log, HUNAN_SUB)
+    records.__init__(*ours)
+    monkeypatch.setattr(redriving, "REDRIVE_CHUNK", 1)
+    service.clock = Ticking()
+
+    assert service.redrive(HUNAN_SUB.subscription_id) == 2  # 10 s, then 20 s: past 15 s
+    assert [records.states[d.delivery_id] for d in ours] == [
+        DeliveryState.RETRYING,
+        DeliveryState.RETRYING,
+        DeliveryState.DEAD,
+    ]
+    assert service.redrive(HUNAN_SUB.subscription_id) == 1
+    assert [d.delivery_id for d in queue.sent] == [d.delivery_id for d in ours]
 
 
 def test_enabling_an_endpoint_that_was_off_sends_what_it_missed_and_one_that_was_on_nothing() -> (
