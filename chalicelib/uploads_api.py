@@ -28,8 +28,8 @@ from gateway_client.contract import (
 
 def request_upload(request: Request) -> Response:
     c = container()
-    upload, new = c.upload_desk.request(caller.headers(request), caller.body(request))
-    return json_response(201 if new else 200, _view(upload, with_url=True))
+    upload, new, file_sha256 = c.upload_desk.request(caller.headers(request), caller.body(request))
+    return json_response(201 if new else 200, _view(upload, file_sha256))
 
 
 def get_upload(request: Request, code: str, upload_id: str) -> Response:
@@ -42,7 +42,7 @@ def get_upload(request: Request, code: str, upload_id: str) -> Response:
     # A check's result file may hold natural persons in full: a console session gets its
     # progress, counts and errors, and the platform its signed request fetches the file by.
     console = caller.console_session(request) is not None
-    return json_response(200, _view(upload, with_url=False, with_result=not console))
+    return json_response(200, _view(upload, with_result=not console))
 
 
 def list_uploads(request: Request, code: str) -> Response:
@@ -123,22 +123,25 @@ class UploadList(Frozen):
     uploads: tuple[UploadListed, ...]
 
 
-def _view(upload: Upload, with_url: bool, with_result: bool = True) -> dict[str, Any]:
-    """The upload and, while a file is still expected, where and how to PUT it."""
+def _view(
+    upload: Upload, file_sha256: str | None = None, with_result: bool = True
+) -> dict[str, Any]:
+    """The upload and, given the file's SHA-256 (the manifest's, as signed: a check's upload
+    keeps it keyed) while a file is still expected, where and how to PUT it."""
     awaiting = upload.status is UploadStatus.AWAITING_UPLOAD or (
         upload.refusal is not None and upload.refusal.code == "upload_mismatch"
     )
     put = None
-    if with_url and awaiting:
+    if file_sha256 is not None and awaiting:
         c = container()
         ttl = timedelta(seconds=c.settings.upload_url_ttl_seconds)
-        manifest = upload.manifest
+        size = upload.manifest.size
         put = UploadPut(
-            url=c.archive.presign_put(upload.object_key, manifest.sha256, manifest.size, ttl),
+            url=c.archive.presign_put(upload.object_key, file_sha256, size, ttl),
             headers={
                 "Content-Type": NDJSON,
-                "Content-Length": str(manifest.size),
-                "x-amz-checksum-sha256": base64.b64encode(bytes.fromhex(manifest.sha256)).decode(),
+                "Content-Length": str(size),
+                "x-amz-checksum-sha256": base64.b64encode(bytes.fromhex(file_sha256)).decode(),
             },
             expires_at=c.clock.now() + ttl,
         )

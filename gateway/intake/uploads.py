@@ -63,9 +63,11 @@ class UploadDesk:
         message = f"batch and bulk checks are limited to {limit} a minute per region"
         admit(self._rates, f"checks#{manifest.region}", self._clock.now(), limit, message)
 
-    def request(self, headers: Mapping[str, str], body: bytes) -> tuple[Upload, bool]:
+    def request(self, headers: Mapping[str, str], body: bytes) -> tuple[Upload, bool, str]:
         """Record a signed manifest; asking again with the same manifest returns the same
-        upload (so a platform can retry for a fresh URL). Also says whether it is new."""
+        upload (so a platform can retry for a fresh URL). Also says whether it is new, and the
+        file's SHA-256 as the manifest gives it (the PUT's checksum: a check's manifest is
+        kept with it keyed)."""
         now = self._clock.now()
         auth = authenticate(self._registry, headers, body, now, self._policy.tolerance)
         auth.rate_limit(self._rates, now, self._policy.push_rate_per_minute)
@@ -85,6 +87,7 @@ class UploadDesk:
         if late is not None:
             raise FutureVersion(late, path="issued_at")
         DuplicateValue.check(manifest.domains, "domains")
+        file_sha256 = manifest.sha256
         if manifest.mode == "check" and self._sealed is not None:
             manifest = manifest.model_copy(update={"sha256": self._sealed(manifest.sha256)})
         # A national source's resync may only be the complete list of domains it lists in; no
@@ -107,7 +110,7 @@ class UploadDesk:
         )
         held = self._uploads.create(upload)
         if held is None:
-            return upload, True
+            return upload, True, file_sha256
         if held.manifest != manifest:
             raise UploadIdReused(
                 f"upload {manifest.upload_id} was requested with another manifest",
@@ -118,6 +121,6 @@ class UploadDesk:
             # revoked meanwhile, say): its file is judged by this key, or it could never pass.
             rebound = held.model_copy(update={"key_id": upload.key_id, "updated_at": now})
             if self._uploads.save_if_awaiting(rebound, now):
-                return rebound, False
+                return rebound, False, file_sha256
             held = self._uploads.get(manifest.region, manifest.upload_id) or held
-        return held, False
+        return held, False, file_sha256

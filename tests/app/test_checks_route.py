@@ -3,10 +3,12 @@ caller, every valid code recorded in the query trail, and a signed report on req
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from app_support import (
@@ -213,6 +215,27 @@ def test_a_bulk_check_asked_for_again_is_counted_once(gateway, hunan, aws):
     assert [r.status_code for r in asked] == [201, 200, 200]
     assert made.status_code == 200, made.json_body
     assert (over.status_code, error_code(over)) == (429, "rate_limited")
+
+
+def test_a_bulk_check_s_put_carries_the_file_s_own_sha256_each_time_it_is_asked(gateway, hunan):
+    """The gateway keeps a check's digest keyed, but S3 checks the PUT against the checksum
+    the URL signs: that must be the file's own, or no file could ever be uploaded (review 96
+    F2; moto does not check it)."""
+    manifest = {**check_manifest("u-check-sum"), "sha256": "ab" * 32}
+    body = json.dumps(manifest).encode()
+    own = base64.b64encode(bytes.fromhex("ab" * 32)).decode()
+
+    asked = [gateway.post_signed("/v1/uploads", hunan, "u-check-sum", body) for _ in "ab"]
+
+    assert [r.status_code for r in asked] == [201, 200]
+    for reply in asked:
+        put = reply.json_body["put"]
+        assert put["headers"]["x-amz-checksum-sha256"] == own
+        signed = parse_qs(urlsplit(put["url"]).query)["X-Amz-SignedHeaders"][0].split(";")
+        assert "x-amz-checksum-sha256" in signed  # sent as told, or S3 refuses the PUT
+    kept = container().uploads.get(HUNAN, "u-check-sum")
+    assert kept is not None
+    assert kept.manifest.sha256 != "ab" * 32  # kept keyed
 
 
 def check_manifest(upload_id: str) -> dict[str, object]:
