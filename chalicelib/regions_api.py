@@ -76,7 +76,13 @@ def put_region(request: Request, code: str) -> Response:
     DuplicateValue.check(body.domains or (), "domains")  # the model would drop the repeat
     registry = container().registry
     stored = registry.get_region(code)
-    fields: dict[str, Any] = stored.model_dump(exclude={"code"}) if stored else {}
+    # stored values as they are, not judged again as input by rules newer than them (a nested
+    # model instance is not validated again): the body's own fields are judged below
+    fields: dict[str, Any] = (
+        {name: getattr(stored, name) for name in type(stored).model_fields if name != "code"}
+        if stored
+        else {}
+    )
     for name, value in body.model_dump(exclude_unset=True).items():
         if value is None:
             fields.pop(name, None)
@@ -86,7 +92,7 @@ def put_region(request: Request, code: str) -> Response:
         held = stored.broken_commitments if stored else None
         today = china_date(container().clock.now())
         policy = BrokenCommitmentPolicy.set(body.broken_commitments, held, today)
-        fields["broken_commitments"] = policy.model_dump()
+        fields["broken_commitments"] = policy
     region = caller.valid(Region, {**fields, "code": code})
     registry.put_region(region)
     return json_response(200, region.model_dump(mode="json"))

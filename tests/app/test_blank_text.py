@@ -3,6 +3,8 @@ refused with ``blank_text`` on the field, nothing written (review 92 F1–F4).""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from app_support import (
     HUBEI,
@@ -15,6 +17,7 @@ from app_support import (
 from lifecycle_support import Lifecycle, pushed
 
 from chalicelib.bootstrap import container
+from gateway.registry import BrokenCommitmentPolicy
 from gateway_client.contract.listing import ListingEntry, identity_of
 
 BLANKS = [" ", "\u3000", "\u00a0"]
@@ -88,3 +91,36 @@ def test_an_objection_with_a_blank_reason_is_refused(gateway, blank):
     )
     assert response.status_code == 400, response.json_body
     assert response.json_body["error"]["path"] == "reason"
+
+
+def test_a_region_stored_with_blank_text_before_the_rule_can_still_be_renamed(gateway):
+    """A field the body leaves out keeps its stored value, not judged again by a rule newer
+    than it: a rename must not fail on a commitment policy stored blank (review 95 F2)."""
+    assert gateway.put_region(HUBEI, "湖北").status_code == 200
+    registry = container().registry
+    held = registry.get_region(HUBEI)
+    assert held is not None
+    as_stored = {"severity": "general", "legal_basis": "\u3000", "since": "2026-01-05"}
+    policy = BrokenCommitmentPolicy.model_validate(as_stored)  # no intake: as read back
+    registry.put_region(held.model_copy(update={"broken_commitments": policy}))
+
+    renamed = gateway.put_region(HUBEI, "湖北省")
+
+    assert renamed.status_code == 200, renamed.json_body
+    kept = registry.get_region(HUBEI)
+    assert kept is not None
+    assert (kept.name, kept.broken_commitments) == ("湖北省", policy)
+
+
+def test_a_commitment_policy_sent_blank_is_still_refused(gateway):
+    assert gateway.put_region(HUBEI, "湖北").status_code == 200
+    body = {"name": "湖北省", "broken_commitments": {"severity": "general", "legal_basis": " "}}
+    refused = gateway.client.http.put(
+        f"/v1/regions/{HUBEI}", headers=gateway.operator(), body=json.dumps(body).encode()
+    )
+
+    assert refused.status_code == 400, refused.json_body
+    assert refused.json_body["error"]["path"] == "broken_commitments.legal_basis"
+    held = container().registry.get_region(HUBEI)
+    assert held is not None
+    assert (held.name, held.broken_commitments) == ("湖北", None)
