@@ -102,10 +102,12 @@ class ReevaluationRunner:
         as changed. One accepted between the revision's time and its commit (milliseconds;
         without the stamp, up to ``SAVE_WINDOW``) may have been fanned out on the old agreements
         and is compared again: at worst the subscriber hears the same recognition twice, never
-        none. They stay in the subject's context all the same (a black listing in force that
-        red measures yield to, a domain the intensified flag counts): a correction pushed
-        before the job ran changes neither for its own fan-out, so leaving it out would tell
-        the subscriber a red measure that is suspended, or never tell it the flag.
+        none. A listing first listed before then and changed since stays in the subject's
+        context all the same (a black listing in force that red measures yield to, a domain
+        the intensified flag counts): a correction pushed before the job ran changes neither
+        for its own fan-out, so leaving it out would tell the subscriber a red measure that is
+        suspended, or never tell it the flag. One first listed since is left out altogether:
+        its own fan-out told its subject's flag under the new agreements already.
         """
         if not keys:
             return []
@@ -114,11 +116,12 @@ class ReevaluationRunner:
         cutoff = job.cutoff()
         deliveries: list[Delivery] = []
         for held in self.listings.subjects([code for code, _ in keys]).values():
+            known = [x for x in held if (x.listed_at or x.accepted_at) <= cutoff]
             walked = [
-                x.listing_id for x in held if x.status is ListingStatus.ACTIVE and job.covers(x)
+                x.listing_id for x in known if x.status is ListingStatus.ACTIVE and job.covers(x)
             ]
             deliveries += subject_changes(
-                held,
+                known,
                 comparison,
                 subscribers,
                 listed=lambda x: x.listing_id in on_page and x.accepted_at <= cutoff,

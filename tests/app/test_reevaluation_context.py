@@ -13,14 +13,17 @@ from app_support import (
     HUBEI,
     HUNAN,
     agreement_terms,
+    consume,
     create_agreement,
     daye_black_entry,
     queued_messages,
     reevaluate,
+    sqs_event,
 )
 
 import app as gateway_app
-from gateway_client.contract import china_date
+from gateway_client.contract import ListKind, china_date
+from gateway_client.contract.identity import listing_id
 
 
 def deliveries(aws):
@@ -130,3 +133,109 @@ def test_intensified_flip_survives_a_correction_pushed_before_the_job_ran(
     flags = [d for d in told if d.type == "subject.intensified"]
     assert len(flags) == 1, [(d.type, d.change.listing.domain) for d in told]
     assert flags[0].intensified.intensified is True
+
+
+def test_a_new_listing_after_the_save_has_its_flip_told_once(gateway, receiver, stream, aws):
+    """Its own fan-out read the new terms and told the flag: the job leaves it out (review 95
+    F3)."""
+    daye = gateway.register_platform(DAYE)
+    gateway.put_region(HUNAN, name="湖南省")
+    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
+    court = daye_black_entry()
+    assert gateway.push(daye, DAYE, [court]).json_body["accepted"] == 1
+    gateway_app.fan_out_changes(stream.event(), None)
+    deliveries(aws)
+    made = create_agreement(
+        gateway, agreement_terms(domains=["court_defaulter", "major_tax_violation"])
+    )
+    assert made.status_code == 201, made.json_body
+    # a new tax listing of the same subject, accepted after the save, before the job runs
+    tax = daye_black_entry(
+        domain="major_tax_violation",
+        deciding_authority="国家税务总局大冶市税务局",
+        decision_number="大税稽罚〔2024〕3号",
+    )
+    assert gateway.push(daye, DAYE, [tax]).json_body["accepted"] == 1
+    gateway_app.fan_out_changes(stream.event(), None)
+    by_fan_out = [d for d in deliveries(aws) if d.type == "subject.intensified"]
+    reevaluate(aws)
+    by_job = [d for d in deliveries(aws) if d.type == "subject.intensified"]
+    flags = by_fan_out + by_job
+    assert len(flags) == 1, (
+        [(d.type, d.delivery_id) for d in by_fan_out],
+        [(d.type, d.delivery_id) for d in by_job],
+    )
+
+
+HENAN = "410000"
+
+
+class _OnePage:
+    """A Lambda context with time for one page only."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def get_remaining_time_in_millis(self) -> int:
+        self.calls += 1
+        return 900_000 if self.calls == 1 else 1
+
+
+@pytest.mark.parametrize("listed_meanwhile", [False, True], ids=["control", "new_listing"])
+def test_the_flag_raised_by_an_agreement_is_told_though_a_new_listing_came_mid_job(
+    gateway, receiver, stream, aws, listed_meanwhile
+):
+    """The flag goes with the subject's first listing by id that the job walks: one listed
+    since, with an id before the others on a page walked already, must not take it (review
+    95 F4)."""
+    daye = gateway.register_platform(DAYE)
+    henan = gateway.register_platform(HENAN)
+    gateway.put_region(HUNAN, name="湖南省")
+    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
+    court = daye_black_entry()
+    tax = daye_black_entry(
+        domain="major_tax_violation",
+        deciding_authority="国家税务总局大冶市税务局",
+        decision_number="大税稽罚〔2024〕3号",
+    )
+    pushed = gateway.push(daye, DAYE, [court, tax]).json_body
+    assert pushed["accepted"] == 2, pushed
+    held_ids = [o["listing_id"] for o in pushed["outcomes"]]
+    gateway_app.fan_out_changes(stream.event(), None)
+    deliveries(aws)
+
+    # a 河南 court listing of the same subject whose id sorts before both
+    for n in range(1, 500):
+        number = f"(2024)豫执{n}号"
+        new_id = listing_id(
+            court["credit_code"], ListKind.BLACK, "court_defaulter", "河南省高级人民法院", number
+        )
+        if new_id < min(held_ids):
+            break
+    assert new_id < min(held_ids)
+    henan_court = daye_black_entry(deciding_authority="河南省高级人民法院", decision_number=number)
+
+    made = create_agreement(
+        gateway,
+        agreement_terms(
+            sources=[{"region": HENAN, "subtree": True}, {"region": HUBEI, "subtree": True}],
+            domains=["court_defaulter", "major_tax_violation"],
+        ),
+    )
+    assert made.status_code == 201, made.json_body
+    # the job walks 河南 (empty yet) and stops for time
+    url = aws.env["CG_REEVALUATION_QUEUE_URL"]
+    event = sqs_event(aws.sqs, url, "cn-northwest-1")
+    assert len(event["Records"]) == 1
+    gateway_app.reevaluate_agreements(event, _OnePage())
+    consume(aws.sqs, url, event)
+    # 河南 lists the subject meanwhile: its fan-out has no flip to tell (flagged either way)
+    if listed_meanwhile:
+        reply = gateway.push(henan, HENAN, [henan_court]).json_body
+        assert reply["accepted"] == 1, reply
+        assert reply["outcomes"][0]["listing_id"] == new_id
+        gateway_app.fan_out_changes(stream.event(), None)
+    by_fan_out = [d for d in deliveries(aws) if d.type == "subject.intensified"]
+    reevaluate(aws)
+    by_job = [d for d in deliveries(aws) if d.type == "subject.intensified"]
+    assert len(by_fan_out + by_job) == 1, (by_fan_out, by_job)
