@@ -124,20 +124,24 @@ class DeliveryListing(Table):
                 return list(views.values()), place
         return list(views.values()), None
 
-    def dead_oldest_first(self, subscription_id: str) -> Iterator[dict[str, Any]]:
-        """The subscription's dead deliveries, the longest dead first (in the index at their
-        last attempt: records only, each a delivery), read as they are asked for, up to
-        ``MOST_DEAD_READ`` records."""
-        args = _index_query(self._table, DeliveryState.DEAD, {}, _RECORDS_AT_ONCE, True)
+    def dead(
+        self, subscription_id: str, oldest_first: bool = True
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """The subscription's dead deliveries, the longest dead first (or the last to die
+        first), up to ``MOST_DEAD_READ`` records (in the index at their last attempt: records
+        only, each a delivery); and whether there may be more past them."""
+        args = _index_query(self._table, DeliveryState.DEAD, {}, _RECORDS_AT_ONCE, oldest_first)
         shards = [self._entries(args, shard) for shard in shard_keys(subscription_id)]
-        entries = heapq.merge(*shards)
+        entries = heapq.merge(*shards, reverse=not oldest_first)
+        found: list[dict[str, Any]] = []
         for _ in range(MOST_DEAD_READ // _RECORDS_AT_ONCE):
             named = [i for _, i in itertools.islice(entries, _RECORDS_AT_ONCE)]
             if not named:
-                return
+                return found, False
             items = self._items(named)
             views = (v for i in named if i in items for v in _record_views(items[i]))
-            yield from (v for v in views if v["state"] == DeliveryState.DEAD.value)
+            found += [v for v in views if v["state"] == DeliveryState.DEAD.value]
+        return found, next(entries, None) is not None
 
     def _entries(self, args: dict[str, Any], shard: str) -> Iterator[tuple[str, str]]:
         """One shard's entries, in the query's order, read as they are asked for; entries of

@@ -4,7 +4,6 @@ operator's re-drive, and for what resume, verify and enable send (``Resending``)
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -118,7 +117,21 @@ class Redriving:
 
     def _dead(self, subscription_id: str, chosen: Callable[[dict[str, Any]], bool]) -> list[str]:
         """The ids of the first ``REDRIVE_LIMIT`` dead deliveries whose last attempt is
-        ``chosen``, the longest dead first: what one call leaves goes out after them."""
-        dead = self.deliveries.dead_oldest_first(subscription_id)
-        picked = (d["delivery_id"] for d in dead if d.get("attempts") and chosen(d["attempts"][-1]))
-        return list(itertools.islice(picked, REDRIVE_LIMIT))
+        ``chosen``, the longest dead first: what one call leaves goes out after them. Where
+        more dead deliveries lie past what one read may reach (weeks of dead letters of failed
+        attempts, older than anything parked), the last to die are read too, so that what was
+        parked since is still found: never an answer of 0 while it waits."""
+
+        def picked(views: list[dict[str, Any]]) -> list[str]:
+            return [
+                d["delivery_id"] for d in views if d.get("attempts") and chosen(d["attempts"][-1])
+            ]
+
+        oldest, more = self.deliveries.dead(subscription_id)
+        ids = picked(oldest)[:REDRIVE_LIMIT]
+        if more and len(ids) < REDRIVE_LIMIT:
+            newest, _ = self.deliveries.dead(subscription_id, oldest_first=False)
+            taken = set(ids)
+            later = [i for i in reversed(picked(newest)) if i not in taken]
+            ids += later[: REDRIVE_LIMIT - len(ids)]
+        return ids

@@ -8,9 +8,10 @@ from __future__ import annotations
 import json
 
 from app_support import HUNAN, black_entry
-from delivery_support import push_and_fan_out, signed, subscribe
+from delivery_support import as_operator, push_and_fan_out, signed, subscribe
 from delivery_support import subscription_path as path_of
 
+from chalicelib.dynamodb import delivery_listing
 from gateway.delivery import redriving
 
 VERSIONS = [
@@ -44,3 +45,44 @@ def test_resume_in_two_calls_still_sends_a_subjects_changes_in_order(
     got = [json.loads(r.body)["data"]["listing"]["source_updated_at"] for r in receiver.requests]
     # oldest first: the subscriber must never get v3 before v1
     assert [g[:10] for g in got] == [v[:10] for v in VERSIONS], got
+
+
+OLD = 6  # dead letters of failures, older than the parked one (20,000 in production)
+
+
+def test_resume_finds_the_parked_delivery_behind_older_dead_letters(
+    gateway, stream, queue, hook, monkeypatch
+):
+    """More dead letters of earlier failures than one read reaches, all older than what was
+    parked: the re-drive still finds it (review 95 F5)."""
+    province = gateway.register_platform(HUNAN)
+    created = subscribe(gateway, hook.url, HUNAN)
+    hook.answer(410)  # Gone: dead, the endpoint turned off; what follows is held as disabled
+    for n in range(OLD):
+        entry = black_entry(decision_number=f"(2024)黑09执{n}号")
+        push_and_fan_out(gateway, stream, province, HUNAN, [entry])
+        queue.run()
+    # the operator turns it back on without re-delivering what it missed (its dead letters stay)
+    enabled = as_operator(
+        gateway,
+        "post",
+        path_of(created, "/enable"),
+        json.dumps({"redeliver_missed": False}).encode(),
+    )
+    assert enabled.status_code == 200, enabled.json_body
+    hook.answer(204)
+    assert signed(gateway, province, "POST", path_of(created, "/pause")).status_code == 200
+    push_and_fan_out(
+        gateway, stream, province, HUNAN, [black_entry(decision_number="(2024)黑09执99号")]
+    )
+    queue.run()
+    before = len(hook.requests)
+
+    # the read bound (MOST_DEAD_READ, 20,000 records) lowered as OLD stands for it
+    monkeypatch.setattr(delivery_listing, "MOST_DEAD_READ", 4, raising=False)
+    monkeypatch.setattr(delivery_listing, "_RECORDS_AT_ONCE", 2, raising=False)
+    resumed = signed(gateway, province, "POST", path_of(created, "/resume"))
+    queue.run()
+    assert resumed.status_code == 200, resumed.json_body
+    assert resumed.json_body["redriven"] == 1, resumed.json_body
+    assert len(hook.requests) == before + 1

@@ -219,8 +219,8 @@ def test_a_subscription_s_deliveries_are_merged_from_every_shard_newest_first(aw
 
 
 def test_dead_deliveries_are_read_longest_dead_first_from_every_shard(aws, deliveries, monkeypatch):
-    """What a re-drive takes, so that one over several calls sends the oldest first; read as
-    asked for, up to its bound."""
+    """What a re-drive takes, so that one over several calls sends the oldest first; up to
+    its bound, saying whether more lie past it; the last to die first, when asked."""
     ours = [delivery_for("sub_hn", listing(decision_number=f"第{n}号")) for n in range(30)]
     for n, delivery in enumerate(ours):
         state = DeliveryState.DEAD if n % 3 else DeliveryState.DELIVERED
@@ -228,11 +228,16 @@ def test_dead_deliveries_are_read_longest_dead_first_from_every_shard(aws, deliv
         deliveries.record(delivery, attempt(500 if n % 3 else 200, seconds=n), state)
     dead = [d.delivery_id for n, d in enumerate(ours) if n % 3]
 
-    assert [d["delivery_id"] for d in deliveries.dead_oldest_first("sub_hn")] == dead
-    assert list(deliveries.dead_oldest_first("sub_dy")) == []
+    def ids(found: tuple[list[dict[str, Any]], bool]) -> tuple[list[str], bool]:
+        return [d["delivery_id"] for d in found[0]], found[1]
+
+    assert ids(deliveries.dead("sub_hn")) == (dead, False)
+    assert ids(deliveries.dead("sub_hn", oldest_first=False)) == (dead[::-1], False)
+    assert deliveries.dead("sub_dy") == ([], False)
     monkeypatch.setattr(delivery_listing, "MOST_DEAD_READ", 10)
     monkeypatch.setattr(delivery_listing, "_RECORDS_AT_ONCE", 5)
-    assert [d["delivery_id"] for d in deliveries.dead_oldest_first("sub_hn")] == dead[:10]
+    assert ids(deliveries.dead("sub_hn")) == (dead[:10], True)
+    assert ids(deliveries.dead("sub_hn", oldest_first=False)) == (dead[::-1][:10], True)
 
 
 def listed_views(deliveries: DynamoDeliveryLog) -> list[dict[str, Any]]:

@@ -5,7 +5,7 @@ stores and the queue as they were."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -81,10 +81,15 @@ class Records:
         self.states = {d.delivery_id: DeliveryState.DEAD for d in dead}
         self.not_sent = not_sent
 
-    def dead_oldest_first(self, subscription_id: str) -> Iterator[dict[str, Any]]:
-        for i, d in self.held.items():
-            if d.subscription_id == subscription_id and self.states[i] is DeliveryState.DEAD:
-                yield {"delivery_id": i, "attempts": [{"status": 0, "not_sent": self.not_sent}]}
+    def dead(
+        self, subscription_id: str, oldest_first: bool = True
+    ) -> tuple[list[dict[str, Any]], bool]:
+        found = [
+            {"delivery_id": i, "attempts": [{"status": 0, "not_sent": self.not_sent}]}
+            for i, d in self.held.items()
+            if d.subscription_id == subscription_id and self.states[i] is DeliveryState.DEAD
+        ]
+        return (found if oldest_first else found[::-1]), False
 
     def kept(self, delivery_id: str) -> Resend | None:
         held = self.held.get(delivery_id)
