@@ -141,8 +141,9 @@ class Settings(BaseSettings):
     subscription_creations_per_minute: int = Field(default=20, ge=1, le=100_000)
     # Challenges of an endpoint not yet verified a region may have sent a minute (429): each is
     # a signed POST the API function makes, waiting up to 5 s, to whatever public URL the region
-    # names, which has never asked for it: a ``verify`` of a pending subscription, or a new URL.
-    url_challenges_per_minute: int = Field(default=10, ge=1, le=100_000)
+    # names, which has never asked for it: a creation's, a ``verify`` of a pending subscription,
+    # a new URL's. More than creations, so that creating is limited by its own limit alone.
+    url_challenges_per_minute: int = Field(default=30, ge=1, le=100_000)
     # Signed lookups of one person — a natural person's code, a responsible person's number — per
     # region (and the operator) a minute: a region that may look a number up can confirm a guess,
     # so how many it may try is bounded, and each try is in the trail (found or not).

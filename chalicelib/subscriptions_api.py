@@ -23,7 +23,7 @@ from gateway.delivery import (
     SubscriptionChanges,
     SubscriptionRequest,
 )
-from gateway.rate_limit import admit
+from gateway.rate_limit import admit_all
 from gateway.validation import parse_request
 from gateway_client.contract import (
     errors,
@@ -46,7 +46,7 @@ def create_subscription(request: Request) -> Response:
     auth = None if caller.is_operator(request) else caller.authenticated(request, idempotent=True)
     wanted = parse_request(SubscriptionRequest, caller.body(request))
     created = container().subscription_desk.create(
-        wanted, auth, lambda: _admit_creation(wanted.region)
+        wanted, auth, lambda: _admit(wanted.region, creation=True, challenge=True)
     )
     if not created.new:
         return json_response(200, created.subscription.public_view())
@@ -75,9 +75,8 @@ def update_subscription(request: Request, subscription_id: str) -> Response:
         container().subscription_admin.update(
             subscription,
             changes,
-            lambda: _admit_terms(subscription.region),
+            lambda terms, challenge: _admit(subscription.region, terms=terms, challenge=challenge),
             _platform_key(request),
-            lambda: admit_challenge(subscription.region),
         )
     )
 
@@ -88,34 +87,47 @@ def _platform_key(request: Request) -> str | None:
     return None if viewer.operator else viewer.key_id
 
 
-def _admit_terms(region: str) -> None:
-    """Count a change of a subscription's terms against the subscribing region's per-minute
-    limit (429): each is a transaction with a check of the exchange log's head, which an
-    append in flight then retries."""
-    limit = container().settings.terms_changes_per_minute
-    _admit(f"terms#{region}", limit, "changes of a subscription's filters or recognised_only")
-
-
-def _admit_creation(region: str) -> None:
-    """Count a creation against the subscribing region's own per-minute limit (429), apart
-    from changes of terms: provisioning comes in bursts, yet a creation is such a transaction
-    too, and a DELETE and POST would otherwise change terms uncounted."""
-    limit = container().settings.subscription_creations_per_minute
-    _admit(f"subscriptions#{region}", limit, "creations of subscriptions")
+def _admit(region: str, *, terms: bool = False, creation: bool = False, challenge: bool) -> None:
+    """Count the request against the subscribing region's per-minute limits it falls under,
+    all or none (429 ``rate_limited``, nothing counted): a change of terms and a creation are
+    each a transaction with a check of the exchange log's head, which an append in flight
+    then retries; creations come in bursts, so they are limited apart from changes of terms
+    (and a DELETE and POST would otherwise change terms uncounted); a challenge of an
+    endpoint not verified yet is a signed POST, up to 5 s of the API function, to a URL that
+    never asked for it (a creation's too)."""
+    settings = container().settings
+    wanted = (
+        (
+            terms,
+            "terms",
+            settings.terms_changes_per_minute,
+            "changes of a subscription's filters or recognised_only",
+        ),
+        (
+            creation,
+            "subscriptions",
+            settings.subscription_creations_per_minute,
+            "creations of subscriptions",
+        ),
+        (
+            challenge,
+            "challenges",
+            settings.url_challenges_per_minute,
+            "challenges of endpoints not verified yet",
+        ),
+    )
+    limits = [
+        (f"{key}#{region}", limit, f"{what} are limited to {limit} a minute per subscribing region")
+        for counted, key, limit, what in wanted
+        if counted
+    ]
+    c = container()
+    admit_all(c.rates, limits, c.clock.now())
 
 
 def admit_challenge(region: str) -> None:
-    """Count a challenge of an endpoint not verified yet against the subscribing region's
-    per-minute limit (429): a signed POST, up to 5 s of the API function, to a URL that never
-    asked for it."""
-    limit = container().settings.url_challenges_per_minute
-    _admit(f"challenges#{region}", limit, "challenges of endpoints not verified yet")
-
-
-def _admit(key: str, limit: int, what: str) -> None:
-    c = container()
-    message = f"{what} are limited to {limit} a minute per subscribing region"
-    admit(c.rates, key, c.clock.now(), limit, message)
+    """Count a challenge of an endpoint not verified yet (``_admit``)."""
+    _admit(region, challenge=True)
 
 
 def changed_reply(changed: Changed) -> Response:
@@ -166,7 +178,7 @@ ROUTES: tuple[Operation, ...] = (
         ),
         body=SubscriptionRequest,
         description="A platform may subscribe only its own region; its webhook-id makes a retried "
-        "creation idempotent. A region holds at most `CGSUBSCRIPTIONS_PER_REGION` (50) "
+        "creation idempotent. A region holds at most `CG_SUBSCRIPTIONS_PER_REGION` (50) "
         "subscriptions (409 `subscription_limit_reached`) and creates at most "
         "`CGSUBSCRIPTION_CREATIONS_PER_MINUTE` (20) a minute (429). The gateway posts a "
         "signed `subscription.verification` event "
@@ -224,7 +236,7 @@ ROUTES: tuple[Operation, ...] = (
         "A new `url` is challenged at once, as at "
         "creation: until it answers, the subscription is `pending` and its deliveries are parked; "
         "a success delivers them (`redriven`); such challenges are limited per subscribing "
-        "region (`CG_URL_CHALLENGES_PER_MINUTE`, 10; 429, nothing written). "
+        "region (`CG_URL_CHALLENGES_PER_MINUTE`, 30; 429, nothing written). "
         "`signature_scheme` moves between `v1a` and `v1sm2` (not for a `v1` subscription: "
         "400); deliveries parked because the gateway held "
         "no SM2 key are sent under the new scheme. `delivery_mode` `batched` has a stream batch's "

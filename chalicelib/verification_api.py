@@ -48,8 +48,8 @@ ROUTES: tuple[Operation, ...] = (
         (errors.NotFound, errors.RegionMismatch, errors.Sm2NotOffered, errors.RateLimited),
         body_required=False,
         description="A verified subscription is left as it is. Challenges of endpoints not "
-        "verified yet (this, and a PATCH of `url`) are limited per subscribing region "
-        "(`CG_URL_CHALLENGES_PER_MINUTE`, 10; 429, nothing sent).",
+        "verified yet (this, a creation's, and a PATCH of `url`) are limited per subscribing "
+        "region (`CG_URL_CHALLENGES_PER_MINUTE`, 30; 429, nothing sent).",
         handler=verify,
     ),
 )

@@ -3,6 +3,7 @@ uploads, and anonymous queries per client address (keyed by a digest of the addr
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -14,6 +15,10 @@ WINDOW = timedelta(minutes=1)
 class RateCounter(Protocol):
     def take(self, region: str, window_start: datetime, limit: int) -> bool:
         """Count one request in the region's window; ``False`` once ``limit`` are counted."""
+        ...
+
+    def give_back(self, region: str, window_start: datetime) -> None:
+        """Uncount one request counted in the window (one another limit then refused)."""
         ...
 
 
@@ -30,3 +35,17 @@ def admit(
             limit=limit,
             retry_after=retry_after,
         )
+
+
+def admit_all(counter: RateCounter, limits: Sequence[tuple[str, int, str]], now: datetime) -> None:
+    """Each of ``limits`` (key, limit, message) counts the request, or none does: one refused
+    gives back what the others took, since the request it refuses does nothing."""
+    taken: list[str] = []
+    try:
+        for key, limit, message in limits:
+            admit(counter, key, now, limit, message)
+            taken.append(key)
+    except RateLimited:
+        for key in taken:
+            counter.give_back(key, now.replace(second=0, microsecond=0))
+        raise

@@ -106,20 +106,19 @@ class SubscriptionAdmin:
         self,
         subscription: Subscription,
         changes: SubscriptionChanges,
-        admitted: Callable[[], None] = lambda: None,
+        admitted: Callable[[bool, bool], None] = lambda terms, challenge: None,
         by_key: str | None = None,
-        challenged: Callable[[], None] = lambda: None,
     ) -> Changed:
         """Apply the fields sent; a new URL is checked, then challenged before it gets anything.
         Whether the URL is new is judged against the subscription as stored when the change is
         written (another change may have moved it meanwhile), never against an older read.
-        ``admitted`` is asked (and may raise) once the change passed its checks, if it changes
-        the terms of the subscription as read: a rate limit counts changes of terms, not a
-        request that repeats them nor one refused by a check (one answered 503 ``busy``, after
-        the count, does count). Terms that repeat those read, respelled or not, are left as
-        stored: no transaction with the log's head is made for them, uncounted (review 45).
-        ``challenged`` is asked (and may raise) likewise for a URL other than the one read: it
-        is challenged at once, and a rate limit counts challenges (review 93 F2)."""
+        ``admitted(terms, challenge)`` is asked (and may raise) once the change passed its
+        checks, if it changes the terms of the subscription as read or gives it another URL
+        (challenged at once): rate limits count changes of terms and challenges (review 93
+        F2), not a request that repeats them nor one refused by a check (one answered 503
+        ``busy``, after the count, does count). Terms that repeat those read, respelled or not,
+        are left as stored: no transaction with the log's head is made for them, uncounted
+        (review 45)."""
         if changes.url is not None:
             check_webhook_url(changes.url, allow_loopback_http=self.allow_loopback_http)
         check_settings(
@@ -141,10 +140,9 @@ class SubscriptionAdmin:
         if terms and same_terms(subscription, fields, terms):
             fields = {name: value for name, value in fields.items() if name not in terms}
             terms = set()
-        if terms:
-            admitted()
-        if changes.url is not None and changes.url != subscription.url:
-            challenged()
+        challenge = changes.url is not None and changes.url != subscription.url
+        if terms or challenge:
+            admitted(bool(terms), challenge)
         moved: list[bool] = [False]
 
         def apply(current: Subscription, head: int) -> Subscription:

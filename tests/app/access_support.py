@@ -248,7 +248,9 @@ def open_world() -> Iterator[World]:
         try:
             gateway = Gateway(Client(gateway_app.app), mp, signing_key)
             # the cells make a subscription each, in what the frozen clock keeps one minute
-            gateway.configure(subscription_creations_per_minute="1000")
+            gateway.configure(
+                subscription_creations_per_minute="1000", url_challenges_per_minute="1000"
+            )
             world = _populate(gateway, aws, receiver)
             receiver.stop()
             yield world
