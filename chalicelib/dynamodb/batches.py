@@ -88,6 +88,6 @@ class DynamoBatchLedger(Table):
         counters = DynamoStatistics(self._client, self._table)
         counted = [
             {"Update": counters.update(where, bucket, counts, result.received_at)}
-            for where, bucket, counts in items_of(push_tally(result))
+            for where, bucket, counts in items_of(push_tally(result), result.received_at)
         ]
         transact(self._client, [{"Update": done}, *counted])  # type: ignore[typeddict-item, list-item]

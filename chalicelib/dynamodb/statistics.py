@@ -26,7 +26,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Item, Table, n, s
 from gateway.statistics import NOW, Key, total
-from gateway_client.contract import NATION, subtree_prefix, within
+from gateway_client.contract import CHINA, NATION, subtree_prefix, within
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
@@ -49,7 +49,7 @@ class DynamoStatistics(Table):
     def add(self, deltas: Mapping[Key, int], now: datetime) -> None:
         """Counters added, one ``UpdateItem`` per item (events counted where they happen,
         exactly once by their own means: a feedback report, a delivery)."""
-        for region, bucket, counts in items_of(deltas):
+        for region, bucket, counts in items_of(deltas, now):
             self._client.update_item(**self.update(region, bucket, counts, now))
 
     def add_once(
@@ -64,7 +64,7 @@ class DynamoStatistics(Table):
             if not change[1]:
                 continue
             if (
-                len(chunk) + 1 + len(items_of(total([d for _, d in [*chunk, change]])))
+                len(chunk) + 1 + len(items_of(total([d for _, d in [*chunk, change]]), now))
                 > _TRANSACTION
             ):
                 applied += self._apply(chunk, now, keep)
@@ -119,7 +119,7 @@ class DynamoStatistics(Table):
         exchange log's, whose index entry of a change is then the change's marker)."""
         return [
             {"Update": self.update(region, bucket, counts, now)}  # type: ignore[typeddict-item]
-            for region, bucket, counts in items_of(deltas)
+            for region, bucket, counts in items_of(deltas, now)
         ]
 
     def update(self, region: str, bucket: str, counts: Counts, now: datetime) -> dict[str, Any]:
@@ -217,10 +217,20 @@ class DynamoStatistics(Table):
             yield from page.get("Items", [])
 
 
-def items_of(deltas: Mapping[Key, int]) -> list[tuple[str, str, Counts]]:
-    """Counters grouped by the item that holds them."""
+def items_of(deltas: Mapping[Key, int], now: datetime) -> list[tuple[str, str, Counts]]:
+    """Counters grouped by the item that holds them; none for a month past the counters'
+    keep (``_KEEP`` after its end), whose item TTL may have deleted: an ``ADD`` would make it
+    again holding only this change's counts — a purge's, five years on, all negative."""
     grouped: dict[tuple[str, str], Counts] = {}
     for (region, bucket, attribute), count in deltas.items():
-        if count:
+        if count and not _past_keep(bucket, now):
             grouped.setdefault((region, bucket), {})[attribute] = count
     return [(region, bucket, counts) for (region, bucket), counts in grouped.items()]
+
+
+def _past_keep(bucket: str, now: datetime) -> bool:
+    if bucket == NOW:
+        return False
+    year, month = map(int, bucket.split("-"))
+    ended = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=CHINA)
+    return now - ended > _KEEP

@@ -169,7 +169,8 @@ def _feedback(summed: Counts, subscriber_regions: Mapping[str, str]) -> tuple[Fe
 
 def _publication(summed: Counts) -> Publication:
     """The median and the on-time share from the histogram of working days."""
-    histogram = sorted((int(days), n) for days, n in _parts(summed, PUBLICATION).items())
+    # counts of none or fewer (a month's item remade by a late decrement) are no listings
+    histogram = sorted((int(days), n) for days, n in _parts(summed, PUBLICATION).items() if n > 0)
     listings = sum(n for _, n in histogram)
     if not listings:
         return Publication(listings=0, median_working_days=None, within_7_working_days_share=None)

@@ -12,12 +12,17 @@ from typing import Any
 import pytest
 from app_support import CITY, CREDIT_CODE, HUNAN, PROVINCE, black_entry, hunan_recognises_city
 from lifecycle_support import (
+    PERSON_CODE,
     Lifecycle,
     add_months,
+    china_noon,
     china_today,
     fan_out_and_deliver,
     fan_out_event,
+    push_with_removals,
+    pushed,
     recent_entry,
+    removal_of,
     this_month,
 )
 
@@ -417,3 +422,37 @@ def test_a_run_begun_twice_goes_on_as_the_later_run_alone(gateway, aws, stream, 
         assert reply.status_code == 200, reply.json_body
         query = f"after={reply.json_body['next']}" if reply.json_body["next"] else ""
     assert reports(life) == kept
+
+
+def test_a_purge_years_on_remakes_no_month_its_counters_outlived(gateway, aws, stream, life):  # type: ignore[no-untyped-def]
+    """A month's counters are kept three years (TTL); a person's listing is purged five years
+    after it ended, and its decrements must not make the month again holding them alone, all
+    negative: the report of that month stays a 200 with nothing below none (review 96 F3)."""
+    city = gateway.register_platform(CITY)
+    person = recent_entry(
+        credit_code=PERSON_CODE,
+        subject_name="黄某某",
+        conduct_ended_on=(china_today() - timedelta(days=10)).isoformat(),
+    )
+    pushed(gateway, city, CITY, person)
+    removed = push_with_removals(gateway, city, CITY, [removal_of(person, "expired")])
+    assert removed.json_body["removed"] == 1, removed.json_body
+    gateway_app.fan_out_changes(stream.event(), None)
+    month = this_month()
+    assert life.stats(CITY, month).json_body["publication"]["listings"] == 1
+    purge_at = china_noon(add_months(china_today(), 60) + timedelta(days=1))
+    table = aws.env["CG_BATCHES_TABLE"]
+    for item in aws.dynamodb.scan(TableName=table)["Items"]:  # what the TTL has deleted by then
+        if item["pk"]["S"].startswith(f"stats#{month}#"):
+            assert int(item["expires_at"]["N"]) < purge_at.timestamp()
+            aws.dynamodb.delete_item(TableName=table, Key={"pk": item["pk"]})
+
+    assert life.tick(purge_at).json_body["purged"] == 1
+    bootstrap.override_clock(FixedClock(purge_at))  # the purge's changes fanned out then
+    gateway_app.fan_out_changes(stream.event(), None)
+
+    items = aws.dynamodb.scan(TableName=table)["Items"]
+    assert [i["pk"]["S"] for i in items if i["pk"]["S"].startswith(f"stats#{month}#")] == []
+    report = life.stats(CITY, month)
+    assert report.status_code == 200, report.json_body
+    assert (report.json_body["expiries"], report.json_body["publication"]["listings"]) == (0, 0)

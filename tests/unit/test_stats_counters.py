@@ -40,6 +40,7 @@ from gateway.statistics.monthly import Month, MonthlyStats, Usage, monthly_stats
 from gateway.statistics.rollup import stats_from_counters
 from gateway.statistics.tallies import (
     NOW,
+    PUBLICATION,
     Tally,
     delivered_key,
     difference,
@@ -264,3 +265,16 @@ def test_a_resubmitted_report_moves_its_counts_to_the_month_it_was_last_submitte
 
     assert tally == feedback_tally(again, at, about)
     assert not any(bucket == "2026-10" and n for (_, bucket, _), n in tally.items())
+
+
+def test_a_month_remade_by_a_late_decrement_counts_no_listing_below_none() -> None:
+    """A month's item its TTL deleted, made again by a purge's decrements alone: the report
+    still reads (review 96 F3), no listing counted where the counts are none or fewer."""
+    month = MONTHS[2]
+    tally: Tally = Counter(
+        {(CITY, str(month), f"{PUBLICATION}#3"): -1, (CITY, str(month), f"{PUBLICATION}#5"): 2}
+    )
+
+    publication = report_from(tally, CITY, month, TODAYS[2]).publication
+
+    assert (publication.listings, publication.median_working_days) == (2, 5.0)
