@@ -94,6 +94,9 @@ def post_feedback(request: Request) -> Response:
     earlier = [
         f for f in c.feedback.for_listing(record.listing_id) if f.subscriber_region == region
     ]
+    same = _sent_before(report, earlier)
+    if same is not None:  # a retry: nothing to replace, nor a month to move its counts to
+        return json_response(200, same.model_dump(mode="json"))
     held = _held_now(c, listing, record)
     feedback = Feedback(
         **report.model_dump(),
@@ -128,6 +131,21 @@ def post_feedback(request: Request) -> Response:
         raise
     count_feedback(c, feedback, replaced, record, listing)
     return json_response(201, feedback.model_dump(mode="json"))
+
+
+def _sent_before(report: FeedbackReport, earlier: list[Feedback]) -> Feedback | None:
+    """The region's report kept for the same delivery, if it says exactly what ``report``
+    says."""
+    return next(
+        (
+            f
+            for f in earlier
+            if all(
+                getattr(f, name) == getattr(report, name) for name in FeedbackReport.model_fields
+            )
+        ),
+        None,
+    )
 
 
 _Line = tuple[int, Recognition | None]  # a batch line's log sequence and kept recognition
@@ -289,7 +307,10 @@ ROUTES: tuple[Operation, ...] = (
         Tag.SUBS,
         "Report the measures executed for a delivery (执行反馈)",
         Access.PLATFORM,
-        {201: Reply(Feedback, "The report as kept.")},
+        {
+            201: Reply(Feedback, "The report as kept."),
+            200: Reply(Feedback, "The same report sent again: the one kept, unchanged."),
+        },
         (
             errors.NotFound,
             NotYourDelivery,

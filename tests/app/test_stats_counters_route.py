@@ -339,8 +339,13 @@ def test_a_report_sent_again_for_a_delivery_replaces_the_first_in_the_counts(  #
     gateway.push(city, CITY, [black_entry()])
     [delivery] = fan_out_and_deliver(aws, stream)
 
-    for _ in range(3):
-        assert life.post_feedback(hunan, delivery.delivery_id).status_code == 201
+    sent = [life.post_feedback(hunan, delivery.delivery_id).status_code for _ in range(3)]
+    body = json.loads(feedback_body(delivery.delivery_id, china_today().isoformat()))
+    body["measures"][0]["department"] = "湖南省市场监督管理局"  # another report: a replacement
+    changed = gateway.post_signed("/v1/feedback", hunan, None, json.dumps(body).encode())
+
+    assert sent == [201, 200, 200]  # the same report again: a retry
+    assert changed.status_code == 201, changed.json_body
 
     stats = life.stats(CITY, this_month()).json_body
     assert [(f["deliveries"], f["with_feedback"]) for f in stats["feedback"]] == [(1, 1)]
@@ -456,3 +461,45 @@ def test_a_purge_years_on_remakes_no_month_its_counters_outlived(gateway, aws, s
     report = life.stats(CITY, month)
     assert report.status_code == 200, report.json_body
     assert (report.json_body["expiries"], report.json_body["publication"]["listings"]) == (0, 0)
+
+
+def feedback_body(delivery_id: str, day: str) -> bytes:
+    measure = {
+        "measure_id": "key_supervision",
+        "department": "各行业主管部门",
+        "executed_on": day,
+        "result": "executed",
+    }
+    body = {"delivery_id": delivery_id, "measures": [measure]}
+    return json.dumps(body, ensure_ascii=False).encode()
+
+
+def test_an_identical_report_resent_next_month_keeps_the_first_month_s_case_and_answer(
+    gateway, aws, stream, life, receiver
+):
+    """A retry is no replacement: the kept report stays, and so do its counts in the month
+    it was first sent (review 96 F1)."""
+    gateway.put_region(HUNAN)
+    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
+    hunan_recognises_city(gateway)
+    city = gateway.register_platform(CITY)
+    hunan = gateway.register_platform(HUNAN)
+    gateway.push(city, CITY, [black_entry()])
+    [delivery] = fan_out_and_deliver(aws, stream)
+    month = this_month()
+    body = feedback_body(delivery.delivery_id, china_today().isoformat())
+    first = gateway.post_signed("/v1/feedback", hunan, None, body)
+    assert first.status_code == 201, first.json_body
+    before = life.stats(CITY, month).json_body
+    assert before["cases"]["total"] == 1
+    assert [f["with_feedback"] for f in before["feedback"]] == [1]
+
+    later = datetime.now(UTC) + timedelta(days=40)  # next Beijing month
+    bootstrap.override_clock(FixedClock(later))
+    again = gateway.post_signed("/v1/feedback", hunan, None, body, now=later)  # a retry, same body
+    assert again.status_code == 200, again.json_body
+    assert again.json_body == first.json_body  # the report kept, unchanged
+
+    after = life.stats(CITY, month).json_body
+    assert after["cases"]["total"] == 1, after["cases"]  # the case was executed and reported then
+    assert [f["with_feedback"] for f in after["feedback"]] == [1], after["feedback"]
