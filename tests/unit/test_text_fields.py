@@ -47,12 +47,40 @@ FORBIDDEN = {
     "LRM mark": "\u200e",
     "RLM mark": "\u200f",
     "ALM mark": "\u061c",
+    "combining grapheme joiner": "\u034f",
+    "variation selector": "\ufe0f",
+    "ideographic variation selector": "\U000e0100",
+    "Hangul filler": "\u3164",
+    "tag space": "\U000e0020",
+    "interlinear annotation": "\ufff9",
 }
 LINE_BREAKS = {"line feed": "\n", "tab": "\t", "CR LF": "\r\n"}
-BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
-# Invisible: soft hyphen, Mongolian vowel separator, zero-width space / non-joiner / joiner,
-# word joiner and invisible operators, the BOM; and the line / paragraph separators (Zl, Zp).
-INVISIBLE = frozenset("\u00ad\u180e\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff")
+# Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt), besides the format
+# characters (Cf) ``unicodedata`` names: invisible, so a name holding one reads as another.
+DEFAULT_IGNORABLE = frozenset(
+    chr(c)
+    for first, last in (
+        (0x00AD, 0x00AD),
+        (0x034F, 0x034F),
+        (0x061C, 0x061C),
+        (0x115F, 0x1160),
+        (0x17B4, 0x17B5),
+        (0x180B, 0x180F),
+        (0x200B, 0x200F),
+        (0x202A, 0x202E),
+        (0x2060, 0x206F),
+        (0x3164, 0x3164),
+        (0xFE00, 0xFE0F),
+        (0xFEFF, 0xFEFF),
+        (0xFFA0, 0xFFA0),
+        (0xFFF0, 0xFFF8),
+        (0x13430, 0x1343F),  # Egyptian format controls (Cf from Unicode 15)
+        (0x1BCA0, 0x1BCA3),
+        (0x1D173, 0x1D17A),
+        (0xE0000, 0xE0FFF),
+    )
+    for c in range(first, last + 1)
+)
 
 
 @dataclass(frozen=True)
@@ -206,7 +234,7 @@ def test_ordinary_chinese_text_passes_every_field(field: Field, text: str) -> No
 def refused_as_line(text: str) -> bool:
     """The rule, from Unicode's own categories: Cc is exactly U+0000–001F and U+007F–009F."""
     return any(
-        unicodedata.category(c) in ("Cc", "Zl", "Zp") or c in BIDI or c in INVISIBLE for c in text
+        unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") or c in DEFAULT_IGNORABLE for c in text
     )
 
 

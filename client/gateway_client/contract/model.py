@@ -146,11 +146,25 @@ def intake_of(info: ValidationInfo) -> Intake | None:
 # Chinese list needs them. Free text (``FREE_TEXT``: reasons, legal bases, notes) may keep tabs
 # and line breaks (\n, or \r\n as Windows writes it), since a 列入事由 can run to paragraphs; a
 # lone \r, which lets a line overwrite itself on a terminal, is refused there too.
-# Invisible characters (soft hyphen, zero-width space / joiners, word joiner and the invisible
-# operators, the byte-order mark) and the Unicode line / paragraph separators are refused too:
+# Invisible characters are refused too — every format character (Cf: soft hyphen, zero-width
+# space / joiners, word joiner, invisible operators, the byte-order mark, interlinear
+# annotation, tags…) and every other default-ignorable code point (the combining grapheme
+# joiner, variation selectors, Hangul fillers…) — and the Unicode line / paragraph separators:
 # a decision number with U+200B inside reads exactly like the real one and is another listing.
+# ``tests/unit/test_text_fields.py`` derives the set from ``unicodedata`` and the Unicode
+# Default_Ignorable_Code_Point list again.
 _BIDI = r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-_INVISIBLE = r"\u00ad\u180e\u200b-\u200d\u2028\u2029\u2060-\u2064\ufeff"
+_SHOWN_BLANK = (  # printable (Mn, Lo), so past ``str.isprintable``: searched for on their own
+    r"\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180d\u180f\u3164\ufe00-\ufe0f\uffa0"
+    r"\U000e0100-\U000e01ef"
+)
+_INVISIBLE = (
+    r"\u00ad\u0600-\u0605\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    r"\u2028\u2029\u2060-\u206f\ufeff\ufff0-\ufffb\U000110bd\U000110cd"
+    r"\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
+    + _SHOWN_BLANK
+)
+_LOOKS_BLANK = re.compile(f"[{_SHOWN_BLANK}]")
 _NOT_IN_LINE = re.compile(rf"[\x00-\x1f\x7f-\x9f{_BIDI}{_INVISIBLE}]")
 # 17 digits, up to three separators between two: masking.resident_id_in's own first test
 _DIGITS = re.compile(r"\d(?:[\s\-\u2010-\u2015\u2212_./\u00b7\u30fb]{0,3}\d){16}")
@@ -187,10 +201,16 @@ def _text_check(forbidden: re.Pattern[str], naming: bool = False) -> AfterValida
     before these rules, blank text and resident ID numbers."""
 
     def check(value: str, info: ValidationInfo) -> str:
-        # Every forbidden character is unprintable (Cc, Cf, Zl, Zp), and a resident ID needs 17
-        # digits in a row (up to three separators between two), so nearly all text is settled
-        # by three C calls; input is told from stored records only then.
-        settled = value.isprintable() and not value.isspace() and not may_hold_id(value)
+        # Every forbidden character is unprintable (Cc, Cf, Zl, Zp) but a few ignorable ones
+        # searched for apart, and a resident ID needs 17 digits in a row (up to three
+        # separators between two), so nearly all text is settled by a few C calls; input is
+        # told from stored records only then.
+        settled = (
+            value.isprintable()
+            and not value.isspace()
+            and not may_hold_id(value)
+            and _LOOKS_BLANK.search(value) is None
+        )
         if settled or intake_of(info) is None:
             return value
         found = forbidden.search(value)
