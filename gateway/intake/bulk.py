@@ -56,9 +56,9 @@ class UploadManifest(Frozen):
     region: RegionCode
     upload_id: BatchId
     issued_at: Moment
-    count: Annotated[int, Field(ge=1, le=MAX_LINES)]
+    count: Annotated[int, Field(ge=0, le=MAX_LINES)]
     sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
-    size: Annotated[int, Field(ge=1, le=MAX_FILE_BYTES)]
+    size: Annotated[int, Field(ge=0, le=MAX_FILE_BYTES)]
     mode: Literal["delta", "resync", "check"] = "delta"
     domains: DomainKeys = ()
     force: bool = False
@@ -80,6 +80,11 @@ class UploadManifest(Frozen):
             _refuse("purpose", "a check, and only a check, names its purpose")
         if self.mode != "check" and self.as_region is not None:
             _refuse("as_region", "as_region belongs to a check only")
+        if self.count == 0 and not (self.mode == "resync" and self.force):
+            # a forced resync may say its domains' list is now empty: all of it removed
+            _refuse("count", "a file holds an entry at least, but for a forced resync")
+        if self.count and not self.size:
+            _refuse("size", "a file of entries is no empty file")
         if self.mode == "check" and self.count > MAX_CHECK_LINES:
             _refuse("count", f"a bulk check holds {MAX_CHECK_LINES} codes at most")
         return self

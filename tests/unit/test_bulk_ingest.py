@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from builders import CITY, COUNTY, OTHER_COUNTY, make_signer, platform_key
 from fakes import InMemoryListingStore, InMemoryRegistry
+from pydantic import ValidationError
 
 from gateway.intake.bulk import (
     Upload,
@@ -543,6 +544,45 @@ def test_a_forced_resync_removes_everything_absent() -> None:
     assert gateway.status(row(1)) is ListingStatus.ACTIVE
     assert gateway.status(row(99)) is ListingStatus.ACTIVE
     assert all(gateway.status(raw) is ListingStatus.REVOKED for raw in held[1:])
+
+
+def test_a_forced_resync_of_an_empty_file_empties_its_domains_list() -> None:
+    """The complete list may be none (review 97 F2): forced, as it removes everything."""
+    gateway = Gateway()
+    held = [row(i) for i in range(1, 4)]
+    other = row(9, domain="food_drug")
+    gateway.seed(*held, other)
+
+    upload = gateway.run(b"\n", **resync(COURT, force=True))  # blank lines are no entries
+
+    assert (upload.status, upload.lines, upload.removal, upload.removed) == (
+        UploadStatus.COMPLETED,
+        0,
+        "applied",
+        3,
+    )
+    assert all(gateway.status(raw) is ListingStatus.REVOKED for raw in held)
+    assert gateway.status(other) is ListingStatus.ACTIVE
+
+
+@pytest.mark.parametrize(
+    "mode",
+    [{}, resync(COURT), {"mode": "check", "purpose": "supervision"}],
+    ids=["delta", "unforced resync", "check"],
+)
+def test_an_empty_file_is_only_a_forced_resync(mode: dict[str, Any]) -> None:
+    manifest = {
+        "region": CITY,
+        "upload_id": "u-1",
+        "issued_at": ISSUED_AT,
+        "count": 0,
+        "sha256": hashlib.sha256(b"").hexdigest(),
+        "size": 0,
+        **mode,
+    }
+    with pytest.raises(ValidationError) as refused:
+        UploadManifest.model_validate(manifest)
+    assert [e["ctx"]["field"] for e in refused.value.errors()] == ["count"]
 
 
 def test_a_resync_with_a_rejected_line_withholds_every_removal() -> None:
