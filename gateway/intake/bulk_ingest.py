@@ -152,7 +152,11 @@ class BulkIngest:
             if upload.offset < upload.manifest.size:
                 return upload
         if upload.removal == "pending":
-            upload = self._removal.apply(upload, check, self._uploads.save)
+            upload = self._removal.apply(upload, check, self._uploads.save, out_of_time)
+            if upload.removal == "pending":  # out of time: the next run goes on
+                if upload.ranges > 1 and self._queue is not None:  # a whole one's, its handler
+                    self._queue.continue_later(upload.manifest.region, upload.manifest.upload_id)
+                return upload
         upload = stamp(upload, self._clock.now(), status=UploadStatus.COMPLETED)
         self._uploads.save(upload)
         return upload

@@ -27,7 +27,11 @@ class ResyncRemoval:
         self._clock = clock
 
     def apply(
-        self, upload: Upload, check: FileCheck | None, save: Callable[[Upload], None]
+        self,
+        upload: Upload,
+        check: FileCheck | None,
+        save: Callable[[Upload], None],
+        out_of_time: Callable[[], bool] = lambda: False,
     ) -> Upload:
         """Remove what the resync no longer holds — unless some lines were rejected: a listing
         on a rejected line would look absent, so nothing is removed then. Lines set aside (a
@@ -35,7 +39,9 @@ class ResyncRemoval:
         do not hold removals back. The file is read again only when an earlier invocation did
         pass 1. The count is saved after each batch (``save``): a run cut short is resumed from
         it, and the listings it ended are out of the index by then (review 86 F2: a resumed
-        resync said it removed 0)."""
+        resync said it removed 0). Short of time after a batch (``out_of_time``), it stops
+        there, the removal still ``pending``, for the next run to go on from (review 97 F3:
+        a forced resync's every removal in one run could outlast the function)."""
         now = self._clock.now()
         if upload.rejected > upload.set_aside:
             blocking = upload.rejected - upload.set_aside
@@ -56,6 +62,8 @@ class ResyncRemoval:
             done, lost = self._remove_batch(upload, keys, now)
             removed, contended = removed + done, contended + lost
             save(stamp(upload, now, removed=removed))
+            if out_of_time():
+                return stamp(upload, now, removed=removed)
         note = (
             f"{contended} listings kept changing while being removed; resync again to remove them"
             if contended

@@ -70,6 +70,10 @@ class UploadQueue(Protocol):
         """Queue one message per range: each is ingested by an invocation of its own."""
         ...
 
+    def continue_later(self, region: str, upload_id: str) -> None:
+        """Queue the upload's own step again (an invocation short of time stopped it)."""
+        ...
+
 
 class UploadedFiles(Protocol):
     def read(self, key: str, version_id: str | None, start: int) -> Iterable[bytes]:

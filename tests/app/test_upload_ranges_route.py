@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from app_support import CITY, Gateway, black_entry
 from delivery_support import as_operator, as_platform
-from upload_support import AWS_REGION, uploaded
+from upload_support import AWS_REGION, ask, put_file, uploaded
 
 import app as gateway_app
 from chalicelib.bootstrap import container
-from gateway.intake import BulkPolicy
+from gateway.intake import BulkPolicy, bulk_removal
 from gateway_client.contract.signing import Ed25519Signer
 
 
@@ -69,3 +69,42 @@ def test_a_split_upload_runs_range_by_range_and_reports_the_sums(
     assert (listed[0]["upload"]["accepted"], listed[0]["error_count"]) == (4, 1)
     activity = as_operator(gateway, "get", f"/v1/activity?hours=1&region={CITY}").json_body
     assert activity["hours"][0]["pushes"] == {"accepted": 4, "duplicate": 0, "rejected": 1}
+
+
+class _ShortOfTime:
+    """A Lambda context always under two minutes from its end."""
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 1_000
+
+
+def test_a_split_resync_short_of_time_goes_on_removing_in_later_runs(
+    gateway: Gateway, aws: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last range done, the removals follow; each run short of time stops after a batch
+    and queues the next (review 97 F3)."""
+    city: Ed25519Signer = gateway.register_platform(CITY)
+    held = [black_entry(decision_number=f"(2024)黑09执{i}号") for i in range(1, 8)]
+    assert gateway.push(city, CITY, held).json_body["accepted"] == 7
+    monkeypatch.setattr(container().bulk_ingest, "_policy", BulkPolicy(range_lines=2))
+    monkeypatch.setattr(bulk_removal, "_REMOVALS_PER_BATCH", 2)
+
+    resync = {"mode": "resync", "domains": ["court_defaulter"], "force": True}
+    asked = ask(gateway, city, held[:3], **resync)
+    removed: list[int] = []  # after each run that removed some
+    queued = [put_file(aws, asked)]
+    while queued:
+        for record in queued:
+            gateway_app.ingest_uploads({"Records": [record]}, _ShortOfTime())
+            upload = container().uploads.get(CITY, asked.upload_id)
+            assert upload is not None
+            if upload.removed and upload.removed not in removed:
+                removed.append(upload.removed)
+        # the bucket's own notices: the file's was handed over above, once, as S3 sends it
+        queued = [r for r in _received(aws) if "aws:s3" not in r["body"] and "s3:" not in r["body"]]
+
+    path = f"/v1/regions/{CITY}/uploads/{asked.upload_id}"
+    done = as_operator(gateway, "get", path).json_body["upload"]
+    assert (done["status"], done["removal"], done["removed"]) == ("completed", "applied", 4)
+    assert removed == [2, 4]  # two at a time, a run each

@@ -14,6 +14,7 @@ from builders import CITY, COUNTY, OTHER_COUNTY, make_signer, platform_key
 from fakes import InMemoryListingStore, InMemoryRegistry
 from pydantic import ValidationError
 
+from gateway.intake import bulk_removal
 from gateway.intake.bulk import (
     Upload,
     UploadManifest,
@@ -583,6 +584,28 @@ def test_an_empty_file_is_only_a_forced_resync(mode: dict[str, Any]) -> None:
     with pytest.raises(ValidationError) as refused:
         UploadManifest.model_validate(manifest)
     assert [e["ctx"]["field"] for e in refused.value.errors()] == ["count"]
+
+
+def test_a_resync_short_of_time_stops_between_its_removal_batches_and_goes_on_next_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every removal in one run could outlast the function, then the message would come back
+    to start again, and again, until dead-lettered with the upload stuck (review 97 F3)."""
+    monkeypatch.setattr(bulk_removal, "_REMOVALS_PER_BATCH", 2)
+    gateway = Gateway()
+    held = [row(i) for i in range(1, 8)]
+    gateway.seed(*held)
+    content = ndjson(held[:1])
+    gateway.sign(content, **resync(COURT, force=True))
+    version = gateway.put(content)
+
+    first = gateway.process(version=version, out_of_time=lambda: True)
+    assert (first.status, first.removal, first.removed) == (UploadStatus.INGESTING, "pending", 2)
+    assert not first.finished
+
+    last = gateway.process(version=version)
+    assert (last.status, last.removal, last.removed) == (UploadStatus.COMPLETED, "applied", 6)
+    assert all(gateway.status(raw) is ListingStatus.REVOKED for raw in held[1:])
 
 
 def test_a_resync_with_a_rejected_line_withholds_every_removal() -> None:

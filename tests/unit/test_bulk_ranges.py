@@ -48,6 +48,9 @@ class RecordingQueue:
         self.pending += indexes
         self.sent += len(indexes)
 
+    def continue_later(self, region: str, upload_id: str) -> None:
+        raise AssertionError("no run here is short of time")
+
 
 class Ranged(Gateway):
     """The gateway with an upload queue: a file over ``RANGE`` entries is split."""
