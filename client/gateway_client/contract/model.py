@@ -164,7 +164,6 @@ _INVISIBLE = (
     r"\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
     + _SHOWN_BLANK
 )
-_LOOKS_BLANK = re.compile(f"[{_SHOWN_BLANK}]")
 _NOT_IN_LINE = re.compile(rf"[\x00-\x1f\x7f-\x9f{_BIDI}{_INVISIBLE}]")
 # 17 digits, up to three separators between two: masking.resident_id_in's own first test
 _DIGITS = re.compile(r"\d(?:[\s\-\u2010-\u2015\u2212_./\u00b7\u30fb]{0,3}\d){16}")
@@ -189,6 +188,11 @@ BECOMES_DIGIT_OR_SEPARATOR = re.compile(
 )
 
 
+# What text must be looked at closer for besides its unprintable characters: one search for
+# either (a character class searches in one pass what two would).
+_LOOK_CLOSER = re.compile(f"[{BECOMES_DIGIT_OR_SEPARATOR.pattern[1:-1]}{_SHOWN_BLANK}]")
+
+
 def may_hold_id(text: str) -> bool:
     """Whether ``text`` may hold a resident ID: 17 digits in a row, or a character NFKC makes
     a digit or a separator (circled ①, superscript ¹, full-width －). One search each in C
@@ -208,8 +212,8 @@ def _text_check(forbidden: re.Pattern[str], naming: bool = False) -> AfterValida
         settled = (
             value.isprintable()
             and not value.isspace()
-            and not may_hold_id(value)
-            and _LOOKS_BLANK.search(value) is None
+            and _DIGITS.search(value) is None
+            and _LOOK_CLOSER.search(value) is None
         )
         if settled or intake_of(info) is None:
             return value
