@@ -212,6 +212,17 @@ def objection_decisions(listing: Listing) -> Iterator[tuple[str, datetime]]:
             yield step.reason.removeprefix("objection ").split(" ", 1)[0], step.at
 
 
+def earlier_outcome(listing: Listing, objection_id: str) -> str | None:
+    """How an objection decided before the listing's latest one was decided (``None``: none
+    such), from its history step (``objection <id> <outcome>``)."""
+    for step in listing.history:
+        if step.event == "objection_decided":
+            named, _, rest = step.reason.removeprefix("objection ").partition(" ")
+            if named == objection_id:
+                return rest.split(" ", 1)[0]
+    return None
+
+
 def rehomed(listing: Listing) -> bool:
     """Whether the operator ever gave the listing to another region (``objection_steps``,
     ``reassignment``)."""

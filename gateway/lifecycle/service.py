@@ -32,6 +32,7 @@ from gateway.lifecycle.retention import EVIDENCE_DAYS
 from gateway.lifecycle.rules import (
     GATEWAY,
     NotInForce,
+    earlier_outcome,
     file_objection,
     objections_filed,
     repair,
@@ -215,6 +216,17 @@ class LifecycleService:
         entry = decision.corrected_entry
         if entry is not None and entry.origin_region not in (None, held.origin_region):
             self._actors.may_be_given(entry.origin_region, entry.domain, by)
+        latest = held.objection
+        if latest is None or latest.objection_id != objection_id:
+            outcome = earlier_outcome(held, objection_id)
+            if outcome is not None:  # decided before another objection was filed
+                if decision.version <= held.version or outcome == decision.outcome:
+                    return held, False  # an older message, or the same outcome again
+                raise ObjectionDecided(
+                    f"objection {objection_id} was decided {outcome} already, and another "
+                    "objection has been filed since",
+                    path="outcome",
+                )
         named = objection_named(held, objection_id)
         if not named.open and (
             decision.version <= held.version or same_decision(held, named, decision)

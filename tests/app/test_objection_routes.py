@@ -325,3 +325,30 @@ def test_a_recipient_repeating_another_regions_objection_id_learns_nothing_of_it
 
     assert [(a.status_code, error_code(a)) for a in answers] == [(409, "objection_id_reused")] * 2
     assert life.lookup(CREDIT_CODE).json_body["listings"][0]["listing"] == before
+
+
+def test_a_decision_sent_again_after_another_objection_was_filed_is_a_replay(scene):  # type: ignore[no-untyped-def]
+    """The listing keeps only its latest objection whole; a decision of an earlier one, sent
+    again, is a replay by the outcome its history records, and another outcome the conflict
+    it is — not a 404 denying the objection was ever there (review 99 F1)."""
+    scene.file(scene.hunan, objection_id="obj-h")
+    fan_out_and_deliver(scene.aws, scene.stream)
+    decision = listing_path(CREDIT_CODE, scene.listing_id) + "/objections/obj-h/decision"
+    body = {"outcome": "upheld", "note": "经核查", "source_updated_at": stamp()}
+    assert scene.life.post(decision, body, scene.owner).status_code == 200
+    assert scene.file(None, objection_id="obj-op").status_code == 201  # the subject's, since
+    fan_out(scene.aws, scene.stream)
+    before = scene.held()
+
+    again = scene.life.post(decision, body, scene.owner)
+    other = scene.life.post(
+        decision, {**body, "outcome": "revoked", "source_updated_at": stamp()}, scene.owner
+    )
+
+    assert (again.status_code, again.json_body["changed"]) == (200, False)
+    assert (other.status_code, error_code(other), other.json_body["error"]["path"]) == (
+        409,
+        "objection_decided",
+        "outcome",
+    )
+    assert scene.held() == before
