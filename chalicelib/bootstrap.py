@@ -40,9 +40,9 @@ from chalicelib.s3_archive import S3Archive
 from chalicelib.secret_reads import (
     SecretSigner,
     SecretSm2Signer,
+    fresh_secret,
     identity_key_reader,
     lazy_secret,
-    read_secret,
     trail_key_reader,
 )
 from chalicelib.settings import Settings, event_sources, get_settings
@@ -258,10 +258,8 @@ def build(settings: Settings, clock: Clock) -> Container:
         archive=archive,
         signers=signers,
         log_publisher=publisher,
-        read_operator_token=cache(
-            lambda: read_secret(
-                secrets, settings.operator_token, settings.operator_token_secret_arn
-            )
+        read_operator_token=fresh_secret(
+            secrets, settings.operator_token, settings.operator_token_secret_arn
         ),
         aws_clients={"dynamodb": dynamodb, "s3": s3, "sqs": sqs, **({"sns": sns} if sns else {})},
         client=lambda service: _client(settings, service),

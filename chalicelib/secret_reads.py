@@ -4,6 +4,7 @@ tries to (``infra/package.py`` grants each role only what its handlers use)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -24,13 +25,34 @@ from gateway_client.contract import (
 
 
 def read_secret(client: Any, inline: SecretStr | None, arn: str | None) -> str | None:
-    """The inline value when set, else the Secrets Manager one (read once per container)."""
+    """The inline value when set, else the Secrets Manager one."""
     if inline is not None:
         return inline.get_secret_value()
     if arn is None:
         return None
     value: str = client.get_secret_value(SecretId=arn)["SecretString"]
     return value
+
+
+OPERATOR_TOKEN_REREAD = 60.0
+"""Seconds a container keeps the operator token it read: a token changed after a leak stops
+opening anything, and the console sessions it opened end, within a minute on every running
+function (kept for a container's life, it would go on working as long as AWS keeps it)."""
+
+
+def fresh_secret(
+    secrets: Any, inline: SecretStr | None, arn: str | None
+) -> Callable[[], str | None]:
+    """A secret read on first use and again once ``OPERATOR_TOKEN_REREAD`` has passed."""
+    held: list[tuple[float, str | None]] = []
+
+    def read() -> str | None:
+        now = time.monotonic()
+        if not held or now - held[0][0] >= OPERATOR_TOKEN_REREAD:
+            held[:] = [(now, read_secret(secrets, inline, arn))]
+        return held[0][1]
+
+    return read
 
 
 def lazy_secret(secrets: Any, inline: SecretStr | None, arn: str | None) -> Callable[[], str]:

@@ -5,6 +5,7 @@ key, a change of the operator token, or closing all of a region's sessions at on
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from app_support import (
@@ -14,7 +15,7 @@ from app_support import (
 )
 from session_support import GUANGDONG, as_session, open_session
 
-from chalicelib import bootstrap
+from chalicelib import bootstrap, secret_reads
 from gateway_client.contract.signing import Ed25519Signer
 
 
@@ -219,3 +220,41 @@ def test_an_operator_session_ends_when_the_operator_token_changes(gateway: Gatew
 def test_odd_bearers_are_no_credentials_never_a_500(gateway: Gateway, value: str) -> None:
     reply = gateway.client.http.get("/v1/subscriptions", headers={"Authorization": value})
     assert reply.status_code == 401
+
+
+class _Secrets:
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def get_secret_value(self, SecretId: str) -> dict[str, str]:
+        assert SecretId == "arn:operator"
+        return {"SecretString": self.value}
+
+
+def test_rotating_the_operator_secret_ends_the_old_tokens_console_sessions(
+    gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a running function, with no rebuild of its container: once the token is read again
+    (a minute on, here at once), the old one opens nothing and its sessions end (review 100
+    F1)."""
+    monkeypatch.setattr(secret_reads, "OPERATOR_TOKEN_REREAD", 0.0)
+    secrets = _Secrets("old-operator-token-0123456789abcdef")
+    real = bootstrap._client
+
+    def client(settings: Any, service: str) -> Any:
+        return secrets if service == "secretsmanager" else real(settings, service)
+
+    monkeypatch.setattr(bootstrap, "_client", client)
+    gateway.configure(operator_token=None, operator_token_secret_arn="arn:operator")
+    old = {"Authorization": f"Bearer {secrets.value}", "Content-Type": "application/json"}
+    opened = gateway.client.http.post("/v1/console/sessions", headers=old, body=b"{}")
+    assert opened.status_code == 201, opened.json_body
+    session = opened.json_body["token"]
+
+    secrets.value = "new-operator-token-after-the-leak-xyz"  # the operator rotates the secret
+
+    reply = as_session(gateway, session, "GET", "/v1/objections/overdue")
+    assert reply.status_code == 401, f"old operator session still answered {reply.status_code}"
+    assert error_code(reply) == "console_session_invalid"
+    again = gateway.client.http.post("/v1/console/sessions", headers=old, body=b"{}")
+    assert again.status_code == 401, "the leaked token still opens new console sessions"

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib import bootstrap
+from chalicelib import bootstrap, secret_reads
 from chalicelib.settings import Settings
 from gateway_client.contract import identity
 from gateway_client.contract.catalogue import ListKind
@@ -93,3 +93,15 @@ def test_the_identity_key_is_read_when_an_id_is_first_derived(built):
     identity.listing_id("91110000100000000X", ListKind.BLACK, "tax", "税务局", "税罚〔2024〕1号")
     identity.listing_id("91110000100000000X", ListKind.BLACK, "tax", "税务局", "税罚〔2024〕2号")
     assert secrets.read == ["identity"]
+
+
+def test_the_operator_token_is_read_again_once_a_minute(built, monkeypatch):
+    """Changed after a leak, the old token stops working on a running function within the
+    minute, not when AWS recycles the container (review 100 F1)."""
+    container, secrets = built
+    ticks = iter([0.0, 30.0, 61.0, 62.0])
+    monkeypatch.setattr(secret_reads.time, "monotonic", lambda: next(ticks))
+    reads = [container.operator_token for _ in range(4)]
+
+    assert reads == [SECRETS["operator"]] * 4
+    assert secrets.read == ["operator", "operator"]  # first, and once the minute had passed
