@@ -116,7 +116,8 @@ class ReevaluationRunner:
         cutoff = job.cutoff()
         deliveries: list[Delivery] = []
         for held in self.listings.subjects([code for code, _ in keys]).values():
-            known = [x for x in held if (x.listed_at or x.accepted_at) <= cutoff]
+            # (a listing stored before ``listed_at`` was: listed before any save since)
+            known = [x for x in held if x.listed_at is None or x.listed_at <= cutoff]
             walked = [
                 x.listing_id for x in known if x.status is ListingStatus.ACTIVE and job.covers(x)
             ]

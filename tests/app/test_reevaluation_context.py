@@ -5,6 +5,7 @@ also runs without the correction, as a control."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -20,6 +21,7 @@ from app_support import (
     reevaluate,
     sqs_event,
 )
+from lifecycle_support import Lifecycle
 
 import app as gateway_app
 from gateway_client.contract import ListKind, china_date
@@ -239,3 +241,54 @@ def test_the_flag_raised_by_an_agreement_is_told_though_a_new_listing_came_mid_j
     reevaluate(aws)
     by_job = [d for d in deliveries(aws) if d.type == "subject.intensified"]
     assert len(by_fan_out + by_job) == 1, (by_fan_out, by_job)
+
+
+def strip_listed_at(aws):
+    table = aws.env["CG_LISTINGS_TABLE"]
+    n = 0
+    for item in aws.dynamodb.scan(TableName=table)["Items"]:
+        if "doc" not in item:
+            continue
+        doc = json.loads(item["doc"]["S"])
+        if "listed_at" in doc:
+            del doc["listed_at"]
+            item["doc"] = {"S": json.dumps(doc, ensure_ascii=False, separators=(",", ":"))}
+            aws.dynamodb.put_item(TableName=table, Item=item)
+            n += 1
+    return n
+
+
+@pytest.mark.parametrize("objected_meanwhile", [False, True], ids=["control", "objected"])
+def test_a_listing_stored_before_listed_at_and_stepped_since_stays_context(
+    gateway, receiver, stream, aws, objected_meanwhile
+):
+    """Stored before the field, it was listed before any save since; a lifecycle step after
+    the save (an objection here) moves its ``accepted_at`` only (review 98 F1)."""
+    daye = gateway.register_platform(DAYE)
+    gateway.put_region(HUNAN, name="湖南省")
+    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
+    court = daye_black_entry()
+    tax = daye_black_entry(
+        domain="major_tax_violation",
+        deciding_authority="国家税务总局大冶市税务局",
+        decision_number="大税稽罚〔2024〕3号",
+    )
+    reply = gateway.push(daye, DAYE, [court, tax]).json_body
+    assert reply["accepted"] == 2
+    gateway_app.fan_out_changes(stream.event(), None)
+    deliveries(aws)
+    assert strip_listed_at(aws) == 2  # stored before the field existed
+    made = create_agreement(
+        gateway, agreement_terms(domains=["court_defaulter", "major_tax_violation"])
+    )
+    assert made.status_code == 201, made.json_body
+    if objected_meanwhile:
+        tax_id = reply["outcomes"][1]["listing_id"]
+        filed = Lifecycle(gateway).file_objection(tax["credit_code"], tax_id)
+        assert filed.status_code in (200, 201), filed.json_body
+        gateway_app.fan_out_changes(stream.event(), None)
+    reevaluate(aws)
+    told = deliveries(aws)
+    flags = [d for d in told if d.type == "subject.intensified"]
+    assert len(flags) == 1, [(d.type, d.change.listing.domain) for d in told]
+    assert flags[0].intensified.intensified is True
