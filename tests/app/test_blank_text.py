@@ -7,6 +7,7 @@ import json
 
 import pytest
 from app_support import (
+    CITY,
     HUBEI,
     HUNAN,
     OTHER_CREDIT_CODE,
@@ -14,8 +15,9 @@ from app_support import (
     black_entry,
     create_agreement,
 )
-from lifecycle_support import Lifecycle, pushed
+from lifecycle_support import Lifecycle, push_with_removals, pushed, recent_entry, removal_of
 
+import gateway_client.contract.model as model
 from chalicelib.bootstrap import container
 from gateway.registry import BrokenCommitmentPolicy
 from gateway_client.contract.listing import ListingEntry, identity_of
@@ -124,3 +126,24 @@ def test_a_commitment_policy_sent_blank_is_still_refused(gateway):
     held = container().registry.get_region(HUBEI)
     assert held is not None
     assert (held.name, held.broken_commitments) == ("湖北", None)
+
+
+# 葛 with an ideographic variation selector (Adobe-Japan1 / Hanyo-Denshi / MSARG IVS), as a
+# name copied from a typesetting or registry system holds it
+IVS_AUTHORITY = "葛\U000e0100店镇市场监督管理所"
+
+
+def test_a_listing_stored_with_a_character_refused_since_can_still_be_removed(gateway, monkeypatch):
+    """One accepted before the invisible characters were refused (an ideographic variation
+    selector was printable, so settled at once) is named by its removal exactly as stored:
+    it must still be removable (review 98 F2)."""
+    city = gateway.register_platform(CITY)
+    entry = recent_entry(deciding_authority=IVS_AUTHORITY)
+    with monkeypatch.context() as m:  # the rules before: the selector not looked for
+        m.setattr(model, "_LOOK_CLOSER", model.BECOMES_DIGIT_OR_SEPARATOR)
+        pushed(gateway, city, CITY, entry)
+    refused = gateway.push(city, CITY, [recent_entry(deciding_authority=IVS_AUTHORITY)])
+    assert refused.json_body["errors"][0]["code"] == "control_character"  # as new input
+    reply = push_with_removals(gateway, city, CITY, [removal_of(entry, "revoked")])
+    assert reply.status_code == 200, reply.json_body
+    assert reply.json_body.get("removed") == 1, str(reply.json_body)[:1500]

@@ -165,6 +165,12 @@ _INVISIBLE = (
     + _SHOWN_BLANK
 )
 _NOT_IN_LINE = re.compile(rf"[\x00-\x1f\x7f-\x9f{_BIDI}{_INVISIBLE}]")
+# What text that names a stored listing may not hold: what was refused in input when any
+# listing was stored (the invisible characters refused since may be in one stored before).
+_NOT_IN_NAMING = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+    r"\u00ad\u180e\u200b-\u200d\u2028\u2029\u2060-\u2064\ufeff]"
+)
 # 17 digits, up to three separators between two: masking.resident_id_in's own first test
 _DIGITS = re.compile(r"\d(?:[\s\-\u2010-\u2015\u2212_./\u00b7\u30fb]{0,3}\d){16}")
 _NOT_IN_PROSE = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}{_INVISIBLE}]|\r(?!\n)")
@@ -260,10 +266,11 @@ ONE_LINE]``), so the constraint stays on the string and keeps its own error type
 (``string_too_long``)."""
 FREE_TEXT = _text_check(_NOT_IN_PROSE)
 """Free text: as ``ONE_LINE``, but tabs and line breaks (\\n, \\r\\n) are allowed."""
-NAMING_LINE = _text_check(_NOT_IN_LINE, naming=True)
+NAMING_LINE = _text_check(_NOT_IN_NAMING, naming=True)
 """As ``ONE_LINE``, for text that names a listing already stored (a removal's authority and
-decision number): one stored before resident ID numbers (or blank text) were refused in text
-must still be named, or it could never be taken off its list."""
+decision number): one stored before resident ID numbers, blank text or the invisible
+characters refused since were refused in text must still be named, or it could never be
+taken off its list."""
 SingleLine = Annotated[str, ONE_LINE]
 MultiLine = Annotated[str, FREE_TEXT]
 
