@@ -219,8 +219,9 @@ class DynamoStatistics(Table):
 
 def items_of(deltas: Mapping[Key, int], now: datetime) -> list[tuple[str, str, Counts]]:
     """Counters grouped by the item that holds them; none for a month past the counters'
-    keep (``_KEEP`` after its end), whose item TTL may have deleted: an ``ADD`` would make it
-    again holding only this change's counts — a purge's, five years on, all negative."""
+    keep (``_KEEP`` after its first day: its item, written first that month at the earliest,
+    may be gone by its TTL), since an ``ADD`` would make it again holding only this change's
+    counts — a purge's, five years on, all negative. Such a month's figures stay as kept."""
     grouped: dict[tuple[str, str], Counts] = {}
     for (region, bucket, attribute), count in deltas.items():
         if count and not _past_keep(bucket, now):
@@ -232,5 +233,4 @@ def _past_keep(bucket: str, now: datetime) -> bool:
     if bucket == NOW:
         return False
     year, month = map(int, bucket.split("-"))
-    ended = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=CHINA)
-    return now - ended > _KEEP
+    return now - datetime(year, month, 1, tzinfo=CHINA) > _KEEP

@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chalicelib.dynamodb.batches import DynamoBatchLedger
-from chalicelib.dynamodb.statistics import DynamoStatistics
+from chalicelib.dynamodb.statistics import DynamoStatistics, items_of
 from chalicelib.dynamodb.stats_sources import StatsSources
 from gateway.intake.push import PushResult
+from gateway_client.contract import CHINA
 
 NOW = datetime(2026, 10, 9, 2, tzinfo=UTC)
 MONTH = "2026-10"
@@ -104,3 +105,17 @@ def test_clearing_empties_every_counter_item_but_the_counters_spared(aws, counte
     assert cleared == 3
     assert counters.read("441800", MONTH) == {"441800": {"answered#sub-1": 2, "delivered#sub-1": 3}}
     assert counters.read("441800", "now") == {}
+
+
+def test_no_counter_is_added_to_a_month_past_its_keep_from_its_first_day():
+    """Its item, first written that month at the earliest, may be gone by its TTL (1,096 days
+    after its last write) from 1,096 days after the month's first day: an ``ADD`` would make
+    it again holding only that change's counts (review 96 F3, review 98 F4)."""
+    deltas = {("230900", "2026-12", "expiries"): -1, ("230900", "now", "in_force#x"): -1}
+    first_day = datetime(2026, 12, 1, tzinfo=CHINA)
+
+    kept = items_of(deltas, first_day + timedelta(days=1096))
+    past = items_of(deltas, first_day + timedelta(days=1096, seconds=1))
+
+    assert [bucket for _, bucket, _ in kept] == ["2026-12", "now"]
+    assert [bucket for _, bucket, _ in past] == ["now"]
