@@ -39,7 +39,6 @@ _READ_AT_ONCE = 25  # entries read a request (a batch's may be 100 KB)
 _RECORDS_AT_ONCE = 100  # a page's records read a request (each under 1 KB)
 _ENTRY = re.compile(r"(msg_|bat_|page#)[0-9a-f]{32}")
 MOST_READ = 5_000
-MOST_DEAD_READ = 20_000  # dead records one re-drive reads at most (records < 1 KB, 100 a read)
 """Items a call reads at most (about 2 s on DynamoDB): asking for delivered deliveries of an
 endpoint that failed for weeks would otherwise read every page of those weeks. What was found
 by then is answered, with ``next`` where it stopped."""
@@ -125,23 +124,21 @@ class DeliveryListing(Table):
         return list(views.values()), None
 
     def dead(
-        self, subscription_id: str, oldest_first: bool = True
-    ) -> tuple[list[dict[str, Any]], bool]:
-        """The subscription's dead deliveries, the longest dead first (or the last to die
-        first), up to ``MOST_DEAD_READ`` records (in the index at their last attempt: records
-        only, each a delivery); and whether there may be more past them."""
-        args = _index_query(self._table, DeliveryState.DEAD, {}, _RECORDS_AT_ONCE, oldest_first)
+        self, subscription_id: str, out_of_time: Callable[[], bool]
+    ) -> Iterator[dict[str, Any]]:
+        """The subscription's dead deliveries, the longest dead first (in the index at their
+        last attempt: records only, each a delivery), read as they are asked for, a hundred
+        at a time, until ``out_of_time``."""
+        args = _index_query(self._table, DeliveryState.DEAD, {}, _RECORDS_AT_ONCE, True)
         shards = [self._entries(args, shard) for shard in shard_keys(subscription_id)]
-        entries = heapq.merge(*shards, reverse=not oldest_first)
-        found: list[dict[str, Any]] = []
-        for _ in range(MOST_DEAD_READ // _RECORDS_AT_ONCE):
+        entries = heapq.merge(*shards)
+        while not out_of_time():
             named = [i for _, i in itertools.islice(entries, _RECORDS_AT_ONCE)]
             if not named:
-                return found, False
+                return
             items = self._items(named)
             views = (v for i in named if i in items for v in _record_views(items[i]))
-            found += [v for v in views if v["state"] == DeliveryState.DEAD.value]
-        return found, next(entries, None) is not None
+            yield from (v for v in views if v["state"] == DeliveryState.DEAD.value)
 
     def _entries(self, args: dict[str, Any], shard: str) -> Iterator[tuple[str, str]]:
         """One shard's entries, in the query's order, read as they are asked for; entries of

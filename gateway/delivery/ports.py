@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -72,11 +72,12 @@ class DeliveryQueue(Protocol):
 
 class DeliveryRecords(Protocol):
     def dead(
-        self, subscription_id: str, oldest_first: bool = True
-    ) -> tuple[list[dict[str, Any]], bool]:
+        self, subscription_id: str, out_of_time: Callable[[], bool]
+    ) -> Iterator[dict[str, Any]]:
         """The subscription's dead deliveries (views with ``delivery_id`` and ``attempts``),
-        the longest dead first (else the last to die first), as many as one request may read;
-        and whether there may be more past them."""
+        the longest dead first, read as they are asked for until ``out_of_time``: a re-drive
+        over several calls then sends each subject's changes in the order they were
+        attempted, the oldest in the first call."""
         ...
 
     def kept(self, delivery_id: str) -> Resend | None:

@@ -4,8 +4,9 @@ operator's re-drive, and for what resume, verify and enable send (``Resending``)
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from gateway.delivery.ports import AgreementStore, DeliveryQueue, DeliveryRecords
@@ -18,8 +19,9 @@ from gateway_client.contract import Clock
 REDRIVE_LIMIT = 10_000  # dead deliveries a re-drive of "all" reopens at most a call
 REDRIVE_CHUNK = 100  # reopened, then queued, together
 REDRIVE_SECONDS = timedelta(seconds=15)
-"""How long one call goes on re-driving: an API request has 29 s, and the dead deliveries'
-reads before and the reply after take their share."""
+"""How long one call goes on re-driving, its reads of what is dead included: an API request
+has 29 s, and the reply takes its share."""
+DEAD_READ_SECONDS = timedelta(seconds=8)  # of those, for reading which deliveries are dead
 
 _GONE = 410
 _RESUMABLE: frozenset[NotSent] = frozenset({"pending", "paused", "unsigned"})
@@ -48,18 +50,24 @@ class Redriving:
     token: Callable[[], str]
     clock: Clock
 
-    def redrive(self, subscription_id: str, delivery_ids: list[str] | None = None) -> int:
+    def redrive(
+        self,
+        subscription_id: str,
+        delivery_ids: list[str] | None = None,
+        started: datetime | None = None,
+    ) -> int:
         """Reopen dead deliveries (all, or the ones named) and queue them again, each rebuilt
         from the change the log holds (the delivery log keeps no listing); how many.
 
         ``REDRIVE_CHUNK`` at a time, each reopened then queued, for at most
-        ``REDRIVE_SECONDS``: an API request has 29 s, and a re-drive costs a few reads and a
-        write per delivery (about 40 ms each on the local stack), so ten thousand in one go
-        would be cut off, leaving deliveries reopened that nothing ever queues. What is left
-        stays dead, the longest dead first, for the next call."""
-        started = self.clock.now()
+        ``REDRIVE_SECONDS`` from ``started`` (the call's start: reading which are dead takes
+        its share): an API request has 29 s, and a re-drive costs a few reads and a write per
+        delivery (about 40 ms each on the local stack), so ten thousand in one go would be cut
+        off, leaving deliveries reopened that nothing ever queues. What is left stays dead, the
+        longest dead first, for the next call."""
+        started = started or self.clock.now()
         if delivery_ids is None:
-            delivery_ids = self._dead(subscription_id, lambda _: True)
+            delivery_ids = self._dead(subscription_id, lambda _: True, started)
         agreements = self.agreements.all()
         queued = 0
         for first in range(0, len(delivery_ids), REDRIVE_CHUNK):
@@ -112,26 +120,20 @@ class Redriving:
 
     def _redrive_dead(self, subscription_id: str, chosen: Callable[[dict[str, Any]], bool]) -> int:
         """Re-drive the dead deliveries whose last attempt is ``chosen``."""
-        ids = self._dead(subscription_id, chosen)
-        return self.redrive(subscription_id, ids) if ids else 0
+        started = self.clock.now()
+        ids = self._dead(subscription_id, chosen, started)
+        return self.redrive(subscription_id, ids, started) if ids else 0
 
-    def _dead(self, subscription_id: str, chosen: Callable[[dict[str, Any]], bool]) -> list[str]:
+    def _dead(
+        self, subscription_id: str, chosen: Callable[[dict[str, Any]], bool], started: datetime
+    ) -> list[str]:
         """The ids of the first ``REDRIVE_LIMIT`` dead deliveries whose last attempt is
-        ``chosen``, the longest dead first: what one call leaves goes out after them. Where
-        more dead deliveries lie past what one read may reach (weeks of dead letters of failed
-        attempts, older than anything parked), the last to die are read too, so that what was
-        parked since is still found: never an answer of 0 while it waits."""
-
-        def picked(views: list[dict[str, Any]]) -> list[str]:
-            return [
-                d["delivery_id"] for d in views if d.get("attempts") and chosen(d["attempts"][-1])
-            ]
-
-        oldest, more = self.deliveries.dead(subscription_id)
-        ids = picked(oldest)[:REDRIVE_LIMIT]
-        if more and len(ids) < REDRIVE_LIMIT:
-            newest, _ = self.deliveries.dead(subscription_id, oldest_first=False)
-            taken = set(ids)
-            later = [i for i in reversed(picked(newest)) if i not in taken]
-            ids += later[: REDRIVE_LIMIT - len(ids)]
-        return ids
+        ``chosen``, the longest dead first, read for up to ``DEAD_READ_SECONDS``: what one call
+        leaves goes out after them, so each subject's changes keep their order over several
+        calls. (Weeks of dead letters of failed attempts, older than anything parked, are read
+        past as far as that time reaches: thousands a second.)"""
+        dead = self.deliveries.dead(
+            subscription_id, lambda: self.clock.now() - started >= DEAD_READ_SECONDS
+        )
+        picked = (d["delivery_id"] for d in dead if d.get("attempts") and chosen(d["attempts"][-1]))
+        return list(itertools.islice(picked, REDRIVE_LIMIT))

@@ -5,7 +5,7 @@ stores and the queue as they were."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -82,14 +82,13 @@ class Records:
         self.not_sent = not_sent
 
     def dead(
-        self, subscription_id: str, oldest_first: bool = True
-    ) -> tuple[list[dict[str, Any]], bool]:
-        found = [
-            {"delivery_id": i, "attempts": [{"status": 0, "not_sent": self.not_sent}]}
-            for i, d in self.held.items()
-            if d.subscription_id == subscription_id and self.states[i] is DeliveryState.DEAD
-        ]
-        return (found if oldest_first else found[::-1]), False
+        self, subscription_id: str, out_of_time: Callable[[], bool]
+    ) -> Iterator[dict[str, Any]]:
+        for i, d in self.held.items():
+            if out_of_time():
+                return
+            if d.subscription_id == subscription_id and self.states[i] is DeliveryState.DEAD:
+                yield {"delivery_id": i, "attempts": [{"status": 0, "not_sent": self.not_sent}]}
 
     def kept(self, delivery_id: str) -> Resend | None:
         held = self.held.get(delivery_id)
@@ -610,15 +609,21 @@ def test_a_redrive_reopens_only_this_subscriptions_dead_deliveries_oldest_first_
     assert service.redrive(HUNAN_SUB.subscription_id, [named_elsewhere]) == 0
 
 
-class Ticking:
-    """A clock ten seconds later each time it is read: a re-drive that takes long."""
+class Slow:
+    """A clock that moves only when the work it times takes time."""
 
     def __init__(self) -> None:
         self.at = NOW
 
     def now(self) -> datetime:
-        self.at += timedelta(seconds=10)
         return self.at
+
+    def takes(self, seconds: float, step: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any) -> Any:
+            self.at += timedelta(seconds=seconds)
+            return step(*args)
+
+        return timed
 
 
 def test_a_redrive_stops_between_chunks_past_its_time_and_the_next_call_goes_on(
@@ -630,7 +635,8 @@ def test_a_redrive_stops_between_chunks_past_its_time_and_the_next_call_goes_on(
     ours = delivered(log, HUNAN_SUB)
     records.__init__(*ours)
     monkeypatch.setattr(redriving, "REDRIVE_CHUNK", 1)
-    service.clock = Ticking()
+    service.clock = clock = Slow()
+    monkeypatch.setattr(records, "reopen", clock.takes(10, records.reopen))  # 10 s a chunk
 
     assert service.redrive(HUNAN_SUB.subscription_id) == 2  # 10 s, then 20 s: past 15 s
     assert [records.states[d.delivery_id] for d in ours] == [
@@ -639,6 +645,29 @@ def test_a_redrive_stops_between_chunks_past_its_time_and_the_next_call_goes_on(
         DeliveryState.DEAD,
     ]
     assert service.redrive(HUNAN_SUB.subscription_id) == 1
+    assert [d.delivery_id for d in queue.sent] == [d.delivery_id for d in ours]
+
+
+def test_a_read_of_what_is_dead_cut_short_by_time_takes_the_oldest_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """However far the read reaches in its time, it goes oldest first: never a newer parked
+    delivery before an older one (review 98 F5); the next call goes on from there."""
+    service, _, records, log, queue = resending(HUNAN_SUB)
+    ours = delivered(log, HUNAN_SUB)
+    records.__init__(*ours)
+    service.clock = clock = Slow()
+    dead = records.dead
+
+    def slow_dead(subscription_id: str, out_of_time: Callable[[], bool]) -> Iterator[Any]:
+        for view in dead(subscription_id, out_of_time):
+            yield view
+            clock.at += timedelta(seconds=5)  # 5 s a record: the read stops after two
+
+    monkeypatch.setattr(records, "dead", slow_dead)
+
+    assert service.redrive_parked(HUNAN_SUB) == 2
+    assert service.redrive_parked(HUNAN_SUB) == 1
     assert [d.delivery_id for d in queue.sent] == [d.delivery_id for d in ours]
 
 
