@@ -120,46 +120,50 @@ class BulkIngest:
             # read again under the lease: what was saved before it (a manifest asked for again
             # under a current key rebinds the upload) is what this run goes on from
             upload = self._uploads.get(region, upload_id) or upload
-            return self._run(upload, version_id, out_of_time)
+            upload, cut_short = self._run(upload, version_id, out_of_time)
         finally:
             self._uploads.release(region, upload_id, owner)
+        if cut_short and upload.ranges > 1 and self._queue is not None:
+            # a whole one's continuation is its handler's; a split one's, queued here, once
+            # the lease is released (picked up at once, it would find the upload busy)
+            self._queue.continue_later(region, upload_id)
+        return upload
 
     def _run(
         self, upload: Upload, version_id: str | None, out_of_time: Callable[[], bool]
-    ) -> Upload:
+    ) -> tuple[Upload, bool]:
+        """The upload taken as far as time allows, and whether its removals were cut short."""
         check: FileCheck | None = None  # pass 1's, reused by pass 3 within one invocation
         now_permitted = self._as_permitted_now(upload)
         if now_permitted is not upload:  # under the upload's lease: saved at once
             self._uploads.save(now_permitted)
         upload = now_permitted
         if upload.status is UploadStatus.REFUSED and not _mismatched(upload):
-            return upload
+            return upload, False
         if upload.status is UploadStatus.AWAITING_UPLOAD or _mismatched(upload):
             upload, check = self._verify(upload, version_id)
             self._uploads.save(upload)
         if upload.status is not UploadStatus.INGESTING:
-            return upload
+            return upload, False
         if upload.manifest.mode == "check":
             upload = self._check(upload)
             self._uploads.save(upload)
-            return upload
+            return upload, False
         if upload.ranges > 1:
             if self._waiting(upload):
-                return upload
+                return upload, False
         elif upload.offset < upload.manifest.size:
             upload = self._ingest(upload, out_of_time, self._uploads.save)
             self._uploads.save(upload)
             if upload.offset < upload.manifest.size:
-                return upload
+                return upload, False
         if upload.removal == "pending":
             upload = self._removal.apply(upload, check, self._uploads.save, out_of_time)
             if upload.removal == "pending":  # out of time: the next run goes on
-                if upload.ranges > 1 and self._queue is not None:  # a whole one's, its handler
-                    self._queue.continue_later(upload.manifest.region, upload.manifest.upload_id)
-                return upload
+                return upload, True
         upload = stamp(upload, self._clock.now(), status=UploadStatus.COMPLETED)
         self._uploads.save(upload)
-        return upload
+        return upload, False
 
     # --- ranges ------------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from test_bulk_ingest import (
     totals,
 )
 
+from gateway.intake import bulk_removal
 from gateway.intake.bulk import Upload, UploadStatus
 from gateway.intake.bulk_batches import LINES_PER_BATCH
 from gateway.intake.bulk_ingest import BulkIngest, BulkPolicy, UploadBusy
@@ -42,6 +43,8 @@ class RecordingQueue:
     def __init__(self) -> None:
         self.pending: list[int] = []
         self.sent = 0
+        self.continued: list[bool] = []  # whether the upload's lease was free then, each time
+        self.lease_free: Callable[[], bool] = lambda: True
 
     def ingest_ranges(self, region: str, upload_id: str, indexes: Sequence[int]) -> None:
         assert (region, upload_id) == (CITY, "u-1")
@@ -49,7 +52,8 @@ class RecordingQueue:
         self.sent += len(indexes)
 
     def continue_later(self, region: str, upload_id: str) -> None:
-        raise AssertionError("no run here is short of time")
+        assert (region, upload_id) == (CITY, "u-1")
+        self.continued.append(self.lease_free())
 
 
 class Ranged(Gateway):
@@ -69,6 +73,14 @@ class Ranged(Gateway):
             queue=self.queue,
             purged=lambda ids: set(),
         )
+        self.queue.lease_free = self._lease_free
+
+    def _lease_free(self) -> bool:
+        """Whether another invocation could take the upload's lease now."""
+        taken = self.uploads.lease(CITY, "u-1", "probe", NOW, NOW + timedelta(seconds=1))
+        if taken:
+            self.uploads.release(CITY, "u-1", "probe")
+        return taken
 
     def step(self, pick: Pick = FIRST, out_of_time: Callable[[], bool] = lambda: False) -> None:
         """One range message, as the handler runs it (queued again when time ran out)."""
@@ -301,3 +313,26 @@ def test_a_split_resync_removes_once_every_range_is_done_and_only_then() -> None
     assert again == done
     assert totals(done) == totals(whole.uploads.get(CITY, "u-1"))
     assert gateway.snapshot() == whole.snapshot()
+
+
+def test_a_split_resync_short_of_time_queues_its_removals_on_once_its_lease_is_free(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Queued while the lease was held, the continuation picked up at once would find the
+    upload busy and wait out the queue's visibility timeout, a receive counted each time."""
+    monkeypatch.setattr(bulk_removal, "_REMOVALS_PER_BATCH", RANGE // 2)
+    held = [row(i) for i in range(1, 3 * RANGE + 1)]
+    kept = held[: 2 * RANGE]  # a third absent: two batches of removals
+    gateway = Ranged()
+    gateway.seed(*held)
+    gateway.run(ndjson(kept), **resync("court_defaulter", force=True))
+
+    while gateway.queue.pending:
+        index = gateway.queue.pending.pop(0)
+        gateway.ingest.process_range(CITY, "u-1", index, lambda: True)  # short of time
+    cut = gateway.view()
+    assert (cut.removal, cut.removed, gateway.queue.continued) == ("pending", RANGE // 2, [True])
+
+    done = gateway.ingest.process(CITY, "u-1", None)  # the continuation
+    assert done is not None
+    assert (done.removal, done.removed, done.status) == ("applied", RANGE, UploadStatus.COMPLETED)
