@@ -39,13 +39,14 @@ def admit(
 
 def admit_all(counter: RateCounter, limits: Sequence[tuple[str, int, str]], now: datetime) -> None:
     """Each of ``limits`` (key, limit, message) counts the request, or none does: one refused
-    gives back what the others took, since the request it refuses does nothing."""
+    (or a count that failed) gives back what the others took, since the request it stops
+    does nothing."""
     taken: list[str] = []
     try:
         for key, limit, message in limits:
             admit(counter, key, now, limit, message)
             taken.append(key)
-    except RateLimited:
+    except Exception:
         for key in taken:
             counter.give_back(key, now.replace(second=0, microsecond=0))
         raise
