@@ -249,6 +249,11 @@ def verify_log(
     published = _get(client, "/v1/log/checkpoints")["checkpoints"]
     checkpoints = [Checkpoint.model_validate(x) for x in published]
     view = _get(client, f"/v1/subscriptions/{subscription_id}")
+    if str(view.get("region")) != client.region:  # whose deliveries are judged is ours to say
+        raise PublishedLogError(
+            f"GET /v1/subscriptions/{subscription_id}: the gateway says it is "
+            f"{view.get('region')}'s subscription, not {client.region}'s"
+        )
     try:
         terms, history = shown_terms(view)
     except MalformedTerms as error:
@@ -287,7 +292,7 @@ def verify_log(
         lambda size: tile_hash_reader(size, fetch),
         now or datetime.now(UTC),
         from_sequence=owed_from,
-        audience=(subscription_id, str(view["region"])),
+        audience=(subscription_id, client.region),
         algorithm=algorithm,
         seen=seen,
         grace=grace,

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from app_support import CITY, CREDIT_CODE, HUNAN, black_entry
+from app_support import CITY, CREDIT_CODE, GUANGDONG, HUNAN, black_entry
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from delivery_support import DeliveryQueue, as_operator, push_and_fan_out, subscribe
 from lifecycle_support import XINZHENG, listing_path, pushed, recent_entry
@@ -51,7 +51,7 @@ def _verify(gateway, monkeypatch, sub_id: str, bodies, tamper: Tamper, **kw) -> 
     monkeypatch.setattr(log_verifier, "fetch_gateway_keys", lambda *_a, **_k: keys)
     assert as_operator(gateway, "post", "/v1/log/checkpoints", b"{}").status_code in (200, 201)
     return log_verifier.verify_log(
-        types.SimpleNamespace(timeout=30),
+        types.SimpleNamespace(timeout=30, region=HUNAN),
         "http://in-process",
         sub_id,
         [DeliveryPayload.model_validate_json(b) for b in bodies],
@@ -325,3 +325,17 @@ def test_a_move_logged_without_its_region_is_altered_only_after_the_cut_over(
         assert report.ok, report.problems
     else:
         assert any("differs from log entry 2 (altered)" in p for p in report.problems)
+
+
+def test_a_gateway_that_calls_the_subscription_another_region_s_is_refused(
+    gateway, aws, stream, hook, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Whose deliveries are judged (each one's audience) is the subscriber's to say, not the
+    gateway's unsigned word: told another region, deliveries addressed to it would pass."""
+    sub_id, bodies = _two_delivered(gateway, aws, stream, hook)
+
+    def another_region(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        return {**body, "region": GUANGDONG} if path.startswith("/v1/subscriptions/") else body
+
+    with pytest.raises(log_verifier.PublishedLogError, match="not 430000's"):
+        _verify(gateway, monkeypatch, sub_id, bodies, another_region)

@@ -50,7 +50,7 @@ def verified(  # type: ignore[no-untyped-def]
     """``gateway verify-log`` against the app in this process, two hours on."""
     published(gateway, monkeypatch)
     return log_verifier.verify_log(
-        types.SimpleNamespace(timeout=30),
+        types.SimpleNamespace(timeout=30, region=HUNAN),
         "http://in-process",
         subscription_id,
         [DeliveryPayload.model_validate_json(b) for b in bodies],
@@ -200,7 +200,10 @@ def test_terms_respelled_after_a_run_excuse_no_entry_owed_under_the_terms_it_rem
     push_and_fan_out(gateway, stream, city, CITY, [black_entry()])
     published(gateway, monkeypatch)
     first = log_verifier.verify_log(
-        types.SimpleNamespace(timeout=30), "http://in-process", sub["subscription_id"], []
+        types.SimpleNamespace(timeout=30, region=HUNAN),
+        "http://in-process",
+        sub["subscription_id"],
+        [],
     )
     assert first.ok, first.problems
     assert first.in_flight == (1,)
@@ -284,7 +287,7 @@ def test_a_gateway_that_respells_the_filters_to_move_terms_since_is_caught(
 
     monkeypatch.setattr(log_verifier, "_get", respelling)
     report = log_verifier.verify_log(
-        types.SimpleNamespace(timeout=30),
+        types.SimpleNamespace(timeout=30, region=HUNAN),
         "http://in-process",
         sub["subscription_id"],
         [DeliveryPayload.model_validate_json(b) for b in stored],

@@ -185,7 +185,7 @@ def test_a_long_run_spanning_the_cut_over_binds_only_what_was_logged_after_it_be
     monkeypatch.setattr(log_verifier, "_get", get)
     monkeypatch.setattr(log_verifier, "tile_fetcher", lambda _client: None)
     monkeypatch.setattr(log_verifier, "tile_hash_reader", lambda size, _fetch: read(size))
-    client = cast(PushClient, types.SimpleNamespace(timeout=30))
+    client = cast(PushClient, types.SimpleNamespace(timeout=30, region="430000"))
 
     first = log_verifier.verify_log(client, "http://gateway", SUB.subscription_id, stored()[:1])
     served["size"] = 2  # the move, logged at minute 8 without its region
