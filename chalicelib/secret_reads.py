@@ -4,6 +4,7 @@ tries to (``infra/package.py`` grants each role only what its handlers use)."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from functools import cache
@@ -23,6 +24,8 @@ from gateway_client.contract import (
     identity_key,
 )
 
+log = logging.getLogger("credit_gateway.secrets")
+
 
 def read_secret(client: Any, inline: SecretStr | None, arn: str | None) -> str | None:
     """The inline value when set, else the Secrets Manager one."""
@@ -40,17 +43,31 @@ opening anything, and the console sessions it opened end, within a minute on eve
 function (kept for a container's life, it would go on working as long as AWS keeps it)."""
 
 
+OPERATOR_TOKEN_STALE = 600.0
+"""Seconds a token read before may still be used while Secrets Manager fails to answer: a
+moment's throttling fails no operator call, a lasting outage does not keep a changed token."""
+
+
 def fresh_secret(
     secrets: Any, inline: SecretStr | None, arn: str | None
 ) -> Callable[[], str | None]:
-    """A secret read on first use and again once ``OPERATOR_TOKEN_REREAD`` has passed."""
-    held: list[tuple[float, str | None]] = []
+    """A secret read on first use and again once ``OPERATOR_TOKEN_REREAD`` has passed; a
+    re-read that fails keeps the value read last, up to ``OPERATOR_TOKEN_STALE`` after it,
+    and is tried again a ``OPERATOR_TOKEN_REREAD`` later."""
+    held: list[tuple[float, float, str | None]] = []  # (tried, read, value)
 
     def read() -> str | None:
         now = time.monotonic()
-        if not held or now - held[0][0] >= OPERATOR_TOKEN_REREAD:
-            held[:] = [(now, read_secret(secrets, inline, arn))]
-        return held[0][1]
+        if held and now - held[0][0] < OPERATOR_TOKEN_REREAD:
+            return held[0][2]
+        try:
+            held[:] = [(now, now, read_secret(secrets, inline, arn))]
+        except Exception:
+            if not held or now - held[0][1] >= OPERATOR_TOKEN_STALE:
+                raise
+            log.warning("the operator token's secret could not be read again; kept", exc_info=True)
+            held[:] = [(now, held[0][1], held[0][2])]
+        return held[0][2]
 
     return read
 

@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 from app_support import (
     HUNAN,
+    OPERATOR_TOKEN,
     Gateway,
     error_code,
 )
+from botocore.exceptions import ClientError
 from session_support import GUANGDONG, as_session, open_session
 
 from chalicelib import bootstrap, secret_reads
@@ -258,3 +260,59 @@ def test_rotating_the_operator_secret_ends_the_old_tokens_console_sessions(
     assert error_code(reply) == "console_session_invalid"
     again = gateway.client.http.post("/v1/console/sessions", headers=old, body=b"{}")
     assert again.status_code == 401, "the leaked token still opens new console sessions"
+
+
+class _FlakySecrets:
+    def __init__(self, value: str) -> None:
+        self.value = value
+        self.failing = False
+
+    def get_secret_value(self, SecretId: str) -> dict[str, str]:
+        if self.failing:
+            raise ClientError(
+                {"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}},
+                "GetSecretValue",
+            )
+        return {"SecretString": self.value}
+
+
+def _setup(gateway: Gateway, monkeypatch: pytest.MonkeyPatch) -> _FlakySecrets:
+    monkeypatch.setattr(secret_reads, "OPERATOR_TOKEN_REREAD", 0.0)  # "a minute later", at once
+    secrets = _FlakySecrets(OPERATOR_TOKEN)
+    real = bootstrap._client
+
+    def client(settings: Any, service: str) -> Any:
+        return secrets if service == "secretsmanager" else real(settings, service)
+
+    monkeypatch.setattr(bootstrap, "_client", client)
+    gateway.configure(operator_token=None, operator_token_secret_arn="arn:operator")
+    return secrets
+
+
+def test_a_platform_signed_call_does_not_depend_on_the_operator_secret(
+    gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No bearer token, no secret read (review 101 F3)."""
+    secrets = _setup(gateway, monkeypatch)
+    hunan = gateway.register_platform(HUNAN)
+    assert gateway.send_signed("GET", "/v1/subscriptions", hunan).status_code == 200
+
+    secrets.failing = True  # Secrets Manager throttles at the minute's re-read
+    reply = gateway.send_signed("GET", "/v1/subscriptions", hunan)
+
+    assert reply.status_code == 200, (reply.status_code, reply.json_body)
+
+
+def test_a_transient_secret_error_at_re_read_keeps_the_operator_working(
+    gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The token read last is kept for a while when the re-read fails, not a 500 on every
+    operator call (review 101 F3)."""
+    secrets = _setup(gateway, monkeypatch)
+    headers = {"Authorization": f"Bearer {secrets.value}"}
+    assert gateway.client.http.get("/v1/subscriptions", headers=headers).status_code == 200
+
+    secrets.failing = True
+    reply = gateway.client.http.get("/v1/subscriptions", headers=headers)
+
+    assert reply.status_code == 200, reply.json_body

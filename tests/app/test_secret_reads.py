@@ -105,3 +105,25 @@ def test_the_operator_token_is_read_again_once_a_minute(built, monkeypatch):
 
     assert reads == [SECRETS["operator"]] * 4
     assert secrets.read == ["operator", "operator"]  # first, and once the minute had passed
+
+
+def test_a_failed_re_read_keeps_the_token_read_last_for_ten_minutes_at_most(monkeypatch):
+    """A moment's throttling fails no operator call; a lasting outage keeps no changed token
+    (review 101 F3)."""
+
+    class Failing:
+        answers = iter([{"SecretString": "o" * 32}])
+
+        def get_secret_value(self, SecretId: str) -> dict[str, str]:
+            found = next(self.answers, None)
+            if found is None:
+                raise RuntimeError("ThrottlingException")
+            return found
+
+    ticks = iter([0.0, 61.0, 599.0, 661.0])
+    monkeypatch.setattr(secret_reads.time, "monotonic", lambda: next(ticks))
+    read = secret_reads.fresh_secret(Failing(), None, "arn:operator")
+
+    assert [read(), read(), read()] == ["o" * 32] * 3  # read, kept at 61 s, kept at 599 s
+    with pytest.raises(RuntimeError):
+        read()  # 661 s after the last read: no longer kept
