@@ -139,7 +139,16 @@ def _moved(listing: Listing, version: str, now: datetime, **changes: object) -> 
     step changes what masking hides (a correction naming another person, an objection's
     words): a region shown an earlier version in full holds its salt, and could test guesses
     of the new numbers against the commitment of a masked copy (review 35)."""
-    moved = listing.model_copy(update={"version": version, "accepted_at": now, **changes})
+    # ``listed_at`` kept, or for a listing stored before the field filled from the acceptance
+    # this step moves on: left None, a later update would take the step's time as its first
+    moved = listing.model_copy(
+        update={
+            "version": version,
+            "accepted_at": now,
+            "listed_at": listing.listed_at or listing.accepted_at,
+            **changes,
+        }
+    )
     salt = listing.id_salt
     if salt is None or ids_commitment_of(moved, salt) != ids_commitment_of(listing, salt):
         salt = fresh_salt()
@@ -219,7 +228,7 @@ def earlier_outcome(listing: Listing, objection_id: str) -> str | None:
         if step.event == "objection_decided":
             named, _, rest = step.reason.removeprefix("objection ").partition(" ")
             if named == objection_id:
-                return rest.split(" ", 1)[0]
+                return rest.partition(REHOMED)[0].split(" ", 1)[0]
     return None
 
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from app_support import CREDIT_CODE, DAYE, GUANGDONG, HUNAN, error_code
+from app_support import CITY, CREDIT_CODE, DAYE, GUANGDONG, HUNAN, error_code
 from lifecycle_support import (
     QINGCHENG,
     XINZHENG,
@@ -26,6 +26,7 @@ from lifecycle_support import (
     listing_path,
     pushed,
     qingcheng_entry,
+    recent_entry,
     stamp,
     xinzheng_entry,
 )
@@ -352,3 +353,52 @@ def test_a_decision_sent_again_after_another_objection_was_filed_is_a_replay(sce
         "outcome",
     )
     assert scene.held() == before
+
+
+SQUATTER = "410184"
+
+
+def _post(gateway, path, body):  # type: ignore[no-untyped-def]
+    return gateway.client.http.post(
+        path, headers=gateway.operator(), body=json.dumps(body, ensure_ascii=False).encode()
+    )
+
+
+def test_a_re_homing_decision_sent_again_after_another_objection_is_a_replay(gateway):  # type: ignore[no-untyped-def]
+    """Its history step carries the re-homing note after the outcome (review 101 F1)."""
+    squatter = gateway.register_platform(SQUATTER)
+    gateway.register_platform(CITY)
+    entry = recent_entry()
+    listing_id = pushed(gateway, squatter, SQUATTER, entry)
+    path = listing_path(CREDIT_CODE, listing_id)
+    assert (
+        _post(
+            gateway,
+            path + "/objections",
+            {"objection_id": "op-2", "reason": "认定部门与报送地区不符"},
+        ).status_code
+        == 201
+    )
+    decision = {
+        "outcome": "corrected",
+        "corrected_entry": {**entry, "origin_region": CITY},
+        "source_updated_at": stamp(),
+    }
+    moved = _post(gateway, path + "/objections/op-2/decision", decision)
+    assert moved.status_code == 200, moved.json_body
+    assert moved.json_body["listing"]["origin_region"] == CITY
+    # a second objection, filed by the operator for the subject
+    assert (
+        _post(
+            gateway, path + "/objections", {"objection_id": "op-3", "reason": "主体再次异议"}
+        ).status_code
+        == 201
+    )
+
+    # the operator's client retries the very same decision with a fresh stamp
+    again = _post(
+        gateway, path + "/objections/op-2/decision", {**decision, "source_updated_at": stamp(1)}
+    )
+
+    assert again.status_code == 200, (again.status_code, again.json_body)
+    assert again.json_body["changed"] is False

@@ -292,3 +292,48 @@ def test_a_listing_stored_before_listed_at_and_stepped_since_stays_context(
     flags = [d for d in told if d.type == "subject.intensified"]
     assert len(flags) == 1, [(d.type, d.change.listing.domain) for d in told]
     assert flags[0].intensified.intensified is True
+
+
+@pytest.mark.parametrize("updated", [False, True], ids=["control", "updated"])
+def test_a_legacy_listing_objected_then_updated_after_the_save_stays_context(
+    gateway, receiver, stream, aws, updated
+):
+    """The lifecycle step fills in ``listed_at`` from the acceptance it moves on, so the
+    update after it keeps the listing's first listing, not the step's time (review 101 F4)."""
+    daye = gateway.register_platform(DAYE)
+    gateway.put_region(HUNAN, name="湖南省")
+    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
+    court = daye_black_entry()
+    tax = daye_black_entry(
+        domain="major_tax_violation",
+        deciding_authority="国家税务总局大冶市税务局",
+        decision_number="大税稽罚〔2024〕3号",
+    )
+    reply = gateway.push(daye, DAYE, [court, tax]).json_body
+    assert reply["accepted"] == 2
+    gateway_app.fan_out_changes(stream.event(), None)
+    deliveries(aws)
+    assert strip_listed_at(aws) == 2  # stored before the field existed
+    made = create_agreement(
+        gateway, agreement_terms(domains=["court_defaulter", "major_tax_violation"])
+    )
+    assert made.status_code == 201, made.json_body
+    tax_id = reply["outcomes"][1]["listing_id"]
+    life = Lifecycle(gateway)
+    filed = life.file_objection(tax["credit_code"], tax_id)
+    assert filed.status_code in (200, 201), filed.json_body
+    gateway_app.fan_out_changes(stream.event(), None)
+    if updated:
+        corrected = {
+            **tax,
+            "reason": tax["reason"] + "（更正）",
+            "source_updated_at": datetime.now(UTC).isoformat(),
+        }
+        pushed = gateway.push(daye, DAYE, [corrected]).json_body
+        assert pushed["accepted"] == 1, pushed
+        gateway_app.fan_out_changes(stream.event(), None)
+    reevaluate(aws)
+    told = deliveries(aws)
+    flags = [d for d in told if d.type == "subject.intensified"]
+    assert len(flags) == 1, [(d.type, d.change.listing.domain) for d in told]
+    assert flags[0].intensified.intensified is True
