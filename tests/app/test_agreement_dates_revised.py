@@ -45,61 +45,54 @@ def beijing(day, hour=0, minute=5):
     return datetime.combine(day, time(hour, minute), CHINA).astimezone(UTC)
 
 
-def test_revision_on_start_day_before_tick_still_tells_the_start(gateway, receiver, stream, aws):
-    ids = setup_hunan(gateway, receiver, stream, aws)
-    today = china_date(datetime.now(UTC))
-    begins = today + timedelta(days=1)
-    made = create_agreement(gateway, agreement_terms(effective_from=begins.isoformat()))
-    assert made.status_code == 201, made.json_body
-    agreement_id = made.json_body["agreement"]["agreement_id"]
-    reevaluate(aws)
-    assert deliveries(aws) == []  # not yet effective
+def revised_past_midnight(gateway, aws, agreement_id: str, day, terms) -> list:  # type: ignore[no-untyped-def]
+    """Today's tick run, the agreement revised at 00:05 on ``day``, before that day's tick;
+    then its re-evaluation and the tick's: what is queued."""
     assert Lifecycle(gateway).tick().status_code == 200  # today's tick ran
     reevaluate(aws)
     assert deliveries(aws) == []
-    with time_machine.travel(beijing(begins, 0, 5), tick=True):
-        # the operator corrects the title just after midnight, before that day's tick
-        revised = revise_agreement(
-            gateway,
-            agreement_id,
-            agreement_terms(title="更正标题", effective_from=begins.isoformat()),
-        )
+    with time_machine.travel(beijing(day, 0, 5), tick=True):
+        revised = revise_agreement(gateway, agreement_id, terms)
         assert revised.status_code == 200, revised.json_body
         reevaluate(aws)
         tick = Lifecycle(gateway).tick()
         assert tick.status_code == 200, tick.json_body
         reevaluate(aws)
-        told = deliveries(aws)
+        return deliveries(aws)
+
+
+def test_revision_on_start_day_before_tick_still_tells_the_start(gateway, receiver, stream, aws):
+    ids = setup_hunan(gateway, receiver, stream, aws)
+    begins = china_date(datetime.now(UTC)) + timedelta(days=1)
+    made = create_agreement(gateway, agreement_terms(effective_from=begins.isoformat()))
+    assert made.status_code == 201, made.json_body
+    reevaluate(aws)
+    assert deliveries(aws) == []  # not yet effective
+
+    # the operator corrects the title just after midnight
+    terms = agreement_terms(title="更正标题", effective_from=begins.isoformat())
+    told = revised_past_midnight(
+        gateway, aws, made.json_body["agreement"]["agreement_id"], begins, terms
+    )
+
     recognised = sorted(d.change.listing.listing_id for d in told if d.recognition.recognised)
     assert recognised == ids, f"湖南 never told the agreement began: {told}"
 
 
 def test_revision_on_end_day_before_tick_still_tells_the_end(gateway, receiver, stream, aws):
     ids = setup_hunan(gateway, receiver, stream, aws)
-    today = china_date(datetime.now(UTC))
-    ends = today + timedelta(days=1)
+    ends = china_date(datetime.now(UTC)) + timedelta(days=1)
     made = create_agreement(gateway, agreement_terms(effective_until=ends.isoformat()))
     assert made.status_code == 201, made.json_body
-    agreement_id = made.json_body["agreement"]["agreement_id"]
     reevaluate(aws)
     first = deliveries(aws)
     assert sorted(d.change.listing.listing_id for d in first if d.recognition.recognised) == ids
-    assert Lifecycle(gateway).tick().status_code == 200  # today's tick ran
-    reevaluate(aws)
-    assert deliveries(aws) == []
-    with time_machine.travel(beijing(ends, 0, 5), tick=True):
-        # on the first day out, before that day's tick, the operator renews the memorandum
-        # from ten days later (a gap): nothing applies today
-        revised = revise_agreement(
-            gateway,
-            agreement_id,
-            agreement_terms(effective_from=(ends + timedelta(days=10)).isoformat()),
-        )
-        assert revised.status_code == 200, revised.json_body
-        reevaluate(aws)
-        tick = Lifecycle(gateway).tick()
-        assert tick.status_code == 200, tick.json_body
-        reevaluate(aws)
-        told = deliveries(aws)
+
+    # on the first day out the operator renews the memorandum from ten days later (a gap)
+    terms = agreement_terms(effective_from=(ends + timedelta(days=10)).isoformat())
+    told = revised_past_midnight(
+        gateway, aws, made.json_body["agreement"]["agreement_id"], ends, terms
+    )
+
     withdrawn = sorted(d.change.listing.listing_id for d in told if not d.recognition.recognised)
     assert withdrawn == ids, f"湖南 never told the agreement ended: {told}"

@@ -328,9 +328,8 @@ def test_another_region_s_statistics_stay_refused(gateway, life):  # type: ignor
     assert reply.json_body["error"]["code"] == "region_mismatch"
 
 
-def test_a_report_sent_again_for_a_delivery_replaces_the_first_in_the_counts(  # type: ignore[no-untyped-def]
-    gateway, aws, stream, life, receiver
-):
+def delivered_to_hunan(gateway, aws, stream, receiver):  # type: ignore[no-untyped-def]
+    """湖南, recognising 七台河's listings, and the delivery of one to it."""
     gateway.put_region(HUNAN)
     assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
     hunan_recognises_city(gateway)
@@ -338,6 +337,13 @@ def test_a_report_sent_again_for_a_delivery_replaces_the_first_in_the_counts(  #
     hunan = gateway.register_platform(HUNAN)
     gateway.push(city, CITY, [black_entry()])
     [delivery] = fan_out_and_deliver(aws, stream)
+    return hunan, delivery
+
+
+def test_a_report_sent_again_for_a_delivery_replaces_the_first_in_the_counts(  # type: ignore[no-untyped-def]
+    gateway, aws, stream, life, receiver
+):
+    hunan, delivery = delivered_to_hunan(gateway, aws, stream, receiver)
 
     sent = [life.post_feedback(hunan, delivery.delivery_id).status_code for _ in range(3)]
     body = json.loads(feedback_body(delivery.delivery_id, china_today().isoformat()))
@@ -479,13 +485,7 @@ def test_an_identical_report_resent_next_month_keeps_the_first_month_s_case_and_
 ):
     """A retry is no replacement: the kept report stays, and so do its counts in the month
     it was first sent (review 96 F1)."""
-    gateway.put_region(HUNAN)
-    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
-    hunan_recognises_city(gateway)
-    city = gateway.register_platform(CITY)
-    hunan = gateway.register_platform(HUNAN)
-    gateway.push(city, CITY, [black_entry()])
-    [delivery] = fan_out_and_deliver(aws, stream)
+    hunan, delivery = delivered_to_hunan(gateway, aws, stream, receiver)
     month = this_month()
     body = feedback_body(delivery.delivery_id, china_today().isoformat())
     first = gateway.post_signed("/v1/feedback", hunan, None, body)
