@@ -33,13 +33,48 @@ def deliveries(aws):
     return queued_messages(aws.sqs, aws.env["CG_DELIVERY_QUEUE_URL"])
 
 
+TAX = {
+    "domain": "major_tax_violation",
+    "deciding_authority": "国家税务总局大冶市税务局",
+    "decision_number": "大税稽罚〔2024〕3号",
+}
+
+
+def hunan_subscribed(gateway, receiver):  # type: ignore[no-untyped-def]
+    """湖南 subscribed; 大冶's platform, whose listings it recognises once agreed."""
+    daye = gateway.register_platform(DAYE)
+    gateway.put_region(HUNAN, name="湖南省")
+    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
+    return daye
+
+
+def agreed_on_court_and_tax(gateway) -> None:  # type: ignore[no-untyped-def]
+    made = create_agreement(
+        gateway, agreement_terms(domains=["court_defaulter", "major_tax_violation"])
+    )
+    assert made.status_code == 201, made.json_body
+
+
+def corrected(entry: dict) -> dict:  # type: ignore[type-arg]
+    """The entry again, its reason corrected, a version stamped now."""
+    stamp = datetime.now(UTC).isoformat()
+    return {**entry, "reason": entry["reason"] + "（更正）", "source_updated_at": stamp}
+
+
+def assert_flag_raised_once(aws) -> None:  # type: ignore[no-untyped-def]
+    """The job run: one ``subject.intensified``, raised."""
+    reevaluate(aws)
+    told = deliveries(aws)
+    flags = [d for d in told if d.type == "subject.intensified"]
+    assert len(flags) == 1, [(d.type, d.change.listing.domain) for d in told]
+    assert flags[0].intensified.intensified is True
+
+
 @pytest.mark.parametrize("corrected_meanwhile", [False, True], ids=["control", "corrected"])
 def test_red_yield_in_reevaluation_sees_a_black_listing_updated_after_the_save(
     gateway, receiver, stream, aws, corrected_meanwhile
 ):
-    daye = gateway.register_platform(DAYE)
-    gateway.put_region(HUNAN, name="湖南省")
-    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
+    daye = hunan_subscribed(gateway, receiver)
     recent = (china_date(datetime.now(UTC)) - timedelta(days=1)).isoformat()
     black = daye_black_entry(decided_on=recent, valid_from=recent)
     red = red_entry(decided_on=recent, valid_from=recent)
@@ -63,13 +98,8 @@ def test_red_yield_in_reevaluation_sees_a_black_listing_updated_after_the_save(
     made = create_agreement(gateway, terms)
     assert made.status_code == 201, made.json_body
     # 大冶 corrects its black listing's wording before the job has run
-    corrected = {
-        **black,
-        "reason": black["reason"] + "（更正）",
-        "source_updated_at": datetime.now(UTC).isoformat(),
-    }
     if corrected_meanwhile:
-        pushed = gateway.push(daye, DAYE, [corrected])
+        pushed = gateway.push(daye, DAYE, [corrected(black)])
         assert pushed.json_body["accepted"] == 1, pushed.json_body
         gateway_app.fan_out_changes(stream.event(), None)
     reevaluate(aws)
@@ -93,57 +123,30 @@ def test_red_yield_in_reevaluation_sees_a_black_listing_updated_after_the_save(
 def test_intensified_flip_survives_a_correction_pushed_before_the_job_ran(
     gateway, receiver, stream, aws, corrected_meanwhile
 ):
-    daye = gateway.register_platform(DAYE)
-    gateway.put_region(HUNAN, name="湖南省")
-    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
+    daye = hunan_subscribed(gateway, receiver)
     court = daye_black_entry()
-    tax = daye_black_entry(
-        domain="major_tax_violation",
-        deciding_authority="国家税务总局大冶市税务局",
-        decision_number="大税稽罚〔2024〕3号",
-    )
+    tax = daye_black_entry(**TAX)
     assert gateway.push(daye, DAYE, [court, tax]).json_body["accepted"] == 2
     gateway_app.fan_out_changes(stream.event(), None)
     deliveries(aws)
-    made = create_agreement(
-        gateway, agreement_terms(domains=["court_defaulter", "major_tax_violation"])
-    )
-    assert made.status_code == 201, made.json_body
+    agreed_on_court_and_tax(gateway)
     if corrected_meanwhile:
-        corrected = {
-            **tax,
-            "reason": tax["reason"] + "（更正）",
-            "source_updated_at": datetime.now(UTC).isoformat(),
-        }
-        assert gateway.push(daye, DAYE, [corrected]).json_body["accepted"] == 1
+        assert gateway.push(daye, DAYE, [corrected(tax)]).json_body["accepted"] == 1
         gateway_app.fan_out_changes(stream.event(), None)
-    reevaluate(aws)
-    told = deliveries(aws)
-    flags = [d for d in told if d.type == "subject.intensified"]
-    assert len(flags) == 1, [(d.type, d.change.listing.domain) for d in told]
-    assert flags[0].intensified.intensified is True
+    assert_flag_raised_once(aws)
 
 
 def test_a_new_listing_after_the_save_has_its_flip_told_once(gateway, receiver, stream, aws):
     """Its own fan-out read the new terms and told the flag: the job leaves it out (review 95
     F3)."""
-    daye = gateway.register_platform(DAYE)
-    gateway.put_region(HUNAN, name="湖南省")
-    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
+    daye = hunan_subscribed(gateway, receiver)
     court = daye_black_entry()
     assert gateway.push(daye, DAYE, [court]).json_body["accepted"] == 1
     gateway_app.fan_out_changes(stream.event(), None)
     deliveries(aws)
-    made = create_agreement(
-        gateway, agreement_terms(domains=["court_defaulter", "major_tax_violation"])
-    )
-    assert made.status_code == 201, made.json_body
+    agreed_on_court_and_tax(gateway)
     # a new tax listing of the same subject, accepted after the save, before the job runs
-    tax = daye_black_entry(
-        domain="major_tax_violation",
-        deciding_authority="国家税务总局大冶市税务局",
-        decision_number="大税稽罚〔2024〕3号",
-    )
+    tax = daye_black_entry(**TAX)
     assert gateway.push(daye, DAYE, [tax]).json_body["accepted"] == 1
     gateway_app.fan_out_changes(stream.event(), None)
     by_fan_out = [d for d in deliveries(aws) if d.type == "subject.intensified"]
@@ -182,11 +185,7 @@ def test_the_flag_raised_by_an_agreement_is_told_though_a_new_listing_came_mid_j
     gateway.put_region(HUNAN, name="湖南省")
     assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
     court = daye_black_entry()
-    tax = daye_black_entry(
-        domain="major_tax_violation",
-        deciding_authority="国家税务总局大冶市税务局",
-        decision_number="大税稽罚〔2024〕3号",
-    )
+    tax = daye_black_entry(**TAX)
     pushed = gateway.push(daye, DAYE, [court, tax]).json_body
     assert pushed["accepted"] == 2, pushed
     held_ids = [o["listing_id"] for o in pushed["outcomes"]]
@@ -253,36 +252,21 @@ def test_a_listing_stored_before_listed_at_and_changed_since_stays_context(
     save (an objection here) moves its ``accepted_at`` only (review 98 F1), and fills in
     ``listed_at`` from the acceptance it moves on, so an update after it keeps the listing's
     first listing, not the step's time (review 101 F4)."""
-    daye = gateway.register_platform(DAYE)
-    gateway.put_region(HUNAN, name="湖南省")
-    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
+    daye = hunan_subscribed(gateway, receiver)
     court = daye_black_entry()
-    tax = daye_black_entry(
-        domain="major_tax_violation",
-        deciding_authority="国家税务总局大冶市税务局",
-        decision_number="大税稽罚〔2024〕3号",
-    )
+    tax = daye_black_entry(**TAX)
     reply = gateway.push(daye, DAYE, [court, tax]).json_body
     assert reply["accepted"] == 2
     gateway_app.fan_out_changes(stream.event(), None)
     deliveries(aws)
     assert strip_listed_at(aws) == 2  # stored before the field existed
-    made = create_agreement(
-        gateway, agreement_terms(domains=["court_defaulter", "major_tax_violation"])
-    )
-    assert made.status_code == 201, made.json_body
+    agreed_on_court_and_tax(gateway)
     if "objected" in since_the_save:
         tax_id = reply["outcomes"][1]["listing_id"]
         filed = Lifecycle(gateway).file_objection(tax["credit_code"], tax_id)
         assert filed.status_code in (200, 201), filed.json_body
         gateway_app.fan_out_changes(stream.event(), None)
     if "updated" in since_the_save:
-        stamp = datetime.now(UTC).isoformat()
-        corrected = {**tax, "reason": tax["reason"] + "（更正）", "source_updated_at": stamp}
-        assert gateway.push(daye, DAYE, [corrected]).json_body["accepted"] == 1
+        assert gateway.push(daye, DAYE, [corrected(tax)]).json_body["accepted"] == 1
         gateway_app.fan_out_changes(stream.event(), None)
-    reevaluate(aws)
-    told = deliveries(aws)
-    flags = [d for d in told if d.type == "subject.intensified"]
-    assert len(flags) == 1, [(d.type, d.change.listing.domain) for d in told]
-    assert flags[0].intensified.intensified is True
+    assert_flag_raised_once(aws)
