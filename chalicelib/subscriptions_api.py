@@ -180,7 +180,7 @@ ROUTES: tuple[Operation, ...] = (
         description="A platform may subscribe only its own region; its webhook-id makes a retried "
         "creation idempotent. A region holds at most `CG_SUBSCRIPTIONS_PER_REGION` (50) "
         "subscriptions (409 `subscription_limit_reached`) and creates at most "
-        "`CGSUBSCRIPTION_CREATIONS_PER_MINUTE` (20) a minute (429). The gateway posts a "
+        "`CG_SUBSCRIPTION_CREATIONS_PER_MINUTE` (20) a minute (429). The gateway posts a "
         "signed `subscription.verification` event "
         "(`subscription_id`, `subscriber_region`, `challenge`) to the URL at once (5 s): `state` "
         'is `verified` if the endpoint answered 2xx `{"challenge": …}`, else `pending` with '
