@@ -21,12 +21,12 @@ from gateway_client.contract import (
     Severity,
     Sm2PublicKey,
     Sm2Verifier,
+    canonical_public_key,
     existing_region,
     intake_of,
     is_division,
     is_national_source,
     load_catalogue,
-    load_public_key,
     parent,
     public_key_bytes,
 )
@@ -244,10 +244,9 @@ class PlatformKey(Frozen):
     def _parsable(cls, value: str, info: ValidationInfo) -> str:
         if info.data.get("algorithm") == "sm2":
             return Sm2PublicKey.from_text(value).text()  # one spelling: lower-case hex
-        if intake_of(info) is not None:
-            load_public_key(value)  # registered: a key one can verify with (review 91)
-        else:
-            public_key_bytes(value)  # stored: read as it is, refused where it would verify
+        if intake_of(info) is not None:  # registered: a key one can verify with (review 91),
+            return canonical_public_key(value)  # in one spelling
+        public_key_bytes(value)  # stored: read as it is, refused where it would verify
         return value
 
     @field_validator("user_id")

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
 from app_support import black_entry, error_code, new_signer
+
+from gateway_client.contract.signing import public_key_text
 
 CITY = "230900"
 
@@ -70,3 +75,34 @@ def test_revoking_an_unknown_key_or_another_regions_key_is_not_found(gateway):
     )
 
     assert [r.status_code for r in (unknown, foreign)] == [404, 404]
+
+
+def _other_spelling(text: str) -> str:
+    """The same 32 bytes in base64 whose last character's unused bits are set."""
+    raw = text.removeprefix("whpk_")
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    at = alphabet.index(raw[-2])
+    spelled = "whpk_" + raw[:-2] + alphabet[(at & ~3) | ((at + 1) & 3)] + raw[-1]
+    assert base64.b64decode(spelled[5:]) == base64.b64decode(raw)
+    assert spelled != text
+    return spelled
+
+
+def test_a_key_is_kept_in_one_spelling_and_its_retry_in_another_is_the_same_key(gateway):  # type: ignore[no-untyped-def]
+    """Base64 lets every 32-byte key be spelled four ways: registered in another, it is kept in
+    the one its bytes give, and a retry in any of them is the key registered (review 105)."""
+    assert gateway.put_region(CITY).status_code == 200
+    canonical = public_key_text(new_signer("k-city-9").private_key)
+    body = {"key_id": "k-city-9", "public_key": _other_spelling(canonical)}
+    headers = gateway.operator()
+
+    made = gateway.client.http.post(
+        f"/v1/regions/{CITY}/keys", headers=headers, body=json.dumps(body).encode()
+    )
+    body["public_key"] = canonical
+    again = gateway.client.http.post(
+        f"/v1/regions/{CITY}/keys", headers=headers, body=json.dumps(body).encode()
+    )
+
+    assert (made.status_code, again.status_code) == (201, 200), (made.json_body, again.json_body)
+    assert made.json_body["public_key"] == canonical

@@ -244,6 +244,7 @@ from gateway_client.contract.signing import (
     verify_hmac,
 )
 from gateway_client.contract.signing_keys import (
+    canonical_public_key,
     derive_private_key,
     generate_hmac_secret,
     generate_signing_key,
@@ -412,6 +413,7 @@ __all__ = [
     "add_months",
     "ancestors",
     "canonical",
+    "canonical_public_key",
     "change_between",
     "change_digest",
     "change_id",

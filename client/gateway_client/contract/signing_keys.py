@@ -64,6 +64,14 @@ def public_key_bytes(text: str) -> bytes:
     return raw
 
 
+def canonical_public_key(text: str) -> str:
+    """``whpk_<base64>`` in the one spelling of its 32 bytes (base64 lets the unused bits of
+    the last character vary: four spellings of every key); ``ValueError`` as
+    ``load_public_key``."""
+    load_public_key(text)
+    return _PUBLIC_PREFIX + base64.b64encode(public_key_bytes(text)).decode()
+
+
 def load_public_key(text: str) -> Ed25519PublicKey:
     """Parse ``whpk_<base64 32 bytes>`` into a key to verify with; raises ``ValueError`` on
     anything else, and on a key under which every message verifies (review 91)."""
