@@ -117,23 +117,19 @@ def ingest_batches(
     tolerance: timedelta,
     out_of_time: Callable[[], bool],
     checkpoint: Callable[[Upload], None],
+    rules_now: Callable[[], tuple[bool, tuple[str, ...]]],
 ) -> Upload:
     """Pass 2 of a bulk ingest: parse batch k+1 while batch k is stored (one writer thread, so
     batches still reach the store in file order and a later line dedups against an earlier
-    one); the upload counted past what was stored, at ``end`` once every line is read."""
+    one); the upload counted past what was stored, at ``end`` once every line is read. Each
+    batch under the region's relay policy and domains as they are then (``rules_now``): an
+    operator's change during a run applies to the lines not yet stored (review 104 F2)."""
     region = upload.manifest.region
     with ThreadPoolExecutor(max_workers=1) as writer:
         in_flight: InFlight | None = None
         for done, batch in enumerate(batches(lines, LINES_PER_BATCH), start=1):
-            relays = upload.relays_subregions
-            parsed = parse_batch(
-                batch,
-                region,
-                relays,
-                clock.now(),
-                tolerance,
-                upload.permitted_domains,
-            )
+            relays, domains = rules_now()
+            parsed = parse_batch(batch, region, relays, clock.now(), tolerance, domains)
             if in_flight is not None:
                 upload = in_flight.counted(upload, clock.now())
             stored = writer.submit(store, listings, parsed.candidates, region, relays, purged)

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from itertools import takewhile
 
 from gateway.intake.bulk import (
@@ -36,7 +37,7 @@ from gateway.intake.ports import (
     UploadStore,
 )
 from gateway.intake.storing import Purged
-from gateway.intake.upload_rules import as_permitted_now
+from gateway.intake.upload_rules import as_permitted_now, rules_now
 from gateway.ports import ListingStore, Registry
 from gateway_client.contract import (
     DEFAULT_TOLERANCE,
@@ -158,7 +159,8 @@ class BulkIngest:
             if upload.offset < upload.manifest.size:
                 return upload, False
         if upload.removal == "pending":
-            upload = self._removal.apply(upload, check, self._uploads.save, out_of_time)
+            rules = partial(rules_now, self._registry, upload)
+            upload = self._removal.apply(upload, check, self._uploads.save, out_of_time, rules)
             if upload.removal == "pending":  # out of time: the next run goes on
                 return upload, True
         upload = stamp(upload, self._clock.now(), status=UploadStatus.COMPLETED)
@@ -315,6 +317,7 @@ class BulkIngest:
             self._policy.tolerance,
             out_of_time,
             checkpoint,
+            partial(rules_now, self._registry, upload),
         )
 
 

@@ -32,6 +32,7 @@ class ResyncRemoval:
         check: FileCheck | None,
         save: Callable[[Upload], None],
         out_of_time: Callable[[], bool] = lambda: False,
+        rules_now: Callable[[], tuple[bool, tuple[str, ...]]] | None = None,
     ) -> Upload:
         """Remove what the resync no longer holds — unless some lines were rejected: a listing
         on a rejected line would look absent, so nothing is removed then. Lines set aside (a
@@ -39,9 +40,10 @@ class ResyncRemoval:
         do not hold removals back. The file is read again only when an earlier invocation did
         pass 1. The count is saved after each batch (``save``): a run cut short is resumed from
         it, and the listings it ended are out of the index by then (review 86 F2: a resumed
-        resync said it removed 0). Short of time after a batch (``out_of_time``), it stops
-        there, the removal still ``pending``, for the next run to go on from (review 97 F3:
-        a forced resync's every removal in one run could outlast the function)."""
+        resync said it removed 0). Each batch asks ``rules_now`` whether the region still
+        relays for its subtree (review 104 F1). Short of time after a batch (``out_of_time``),
+        it stops there, the removal still ``pending``, for the next run to go on from (review
+        97 F3: a forced resync's every removal in one run could outlast the function)."""
         now = self._clock.now()
         if upload.rejected > upload.set_aside:
             blocking = upload.rejected - upload.set_aside
@@ -59,7 +61,8 @@ class ResyncRemoval:
         )
         removed, contended = upload.removed, 0  # what a run cut short had removed
         for keys in batches(absent, _REMOVALS_PER_BATCH):
-            done, lost = self._remove_batch(upload, keys, now)
+            relays = rules_now()[0] if rules_now else upload.relays_subregions
+            done, lost = self._remove_batch(upload, keys, now, relays)
             removed, contended = removed + done, contended + lost
             save(stamp(upload, now, removed=removed))
             if out_of_time():
@@ -72,10 +75,12 @@ class ResyncRemoval:
         return stamp(upload, now, removal="applied", removed=removed, removal_note=note)
 
     def _remove_batch(
-        self, upload: Upload, keys: Sequence[tuple[str, str]], now: datetime
+        self, upload: Upload, keys: Sequence[tuple[str, str]], now: datetime, relays: bool
     ) -> tuple[int, int]:
         """(removed, still contended): a removal that loses a race is planned again against
-        what won, like any write; one still losing after ``RACE_RETRIES`` is reported."""
+        what won, like any write; one still losing after ``RACE_RETRIES`` is reported. Under
+        the region's relay policy as it is for this batch (``relays``): relaying turned off
+        during a run ends no relayed listing after it."""
         manifest = upload.manifest
         removed, pending = 0, list(keys)
         for _ in range(RACE_RETRIES):
@@ -87,7 +92,7 @@ class ResyncRemoval:
                 # A listing updated after the file was issued is newer than the resync: it
                 # stays. The index finds listings by provenance; only those the region may
                 # change go.
-                owned = may_change(held.origin_region, manifest.region, upload.relays_subregions)
+                owned = may_change(held.origin_region, manifest.region, relays)
                 if owned and held.status in REMOVABLE and removal.version > held.version:
                     writes.append((remove(held, removal, manifest.region, now), held.version))
             written = self._listings.write(writes, None) if writes else set()

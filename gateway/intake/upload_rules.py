@@ -36,6 +36,16 @@ def as_permitted_now(registry: Registry, upload: Upload, now: datetime) -> Uploa
     return stamp(upload, now, status=UploadStatus.REFUSED, refusal=refusal)
 
 
+def rules_now(registry: Registry, upload: Upload) -> tuple[bool, tuple[str, ...]]:
+    """The region's relay policy and domains as they are now, for a batch of a run under way
+    (as the upload holds them, should the region be gone: the run is refused at its next
+    start)."""
+    region = registry.get_region(upload.manifest.region)
+    if region is None:
+        return upload.relays_subregions, upload.permitted_domains
+    return region.relays_subregions, region.domains
+
+
 def _refusal(
     registry: Registry, upload: Upload, region: Region | None, now: datetime
 ) -> Refusal | None:
