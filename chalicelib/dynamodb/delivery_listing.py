@@ -124,13 +124,12 @@ class DeliveryListing(Table):
         return list(views.values()), None
 
     def dead(
-        self, subscription_id: str, out_of_time: Callable[[], bool], since: str | None = None
+        self, subscription_id: str, out_of_time: Callable[[], bool]
     ) -> Iterator[dict[str, Any]]:
-        """The subscription's dead deliveries (those dead since ``since``, if given), the
-        longest dead first (in the index at their last attempt: records only, each a
-        delivery), read as they are asked for, a hundred at a time, until ``out_of_time``."""
-        bounds = {":since": s(since)} if since is not None else {}
-        args = _index_query(self._table, DeliveryState.DEAD, bounds, _RECORDS_AT_ONCE, True)
+        """The subscription's dead deliveries, the longest dead first (in the index at their
+        last attempt: records only, each a delivery), read as they are asked for, a hundred
+        at a time, until ``out_of_time``."""
+        args = _index_query(self._table, DeliveryState.DEAD, {}, _RECORDS_AT_ONCE, True)
         shards = [self._entries(args, shard) for shard in shard_keys(subscription_id)]
         entries = heapq.merge(*shards)
         while not out_of_time():
@@ -140,23 +139,6 @@ class DeliveryListing(Table):
             items = self._items(named)
             views = (v for i in named if i in items for v in _record_views(items[i]))
             yield from (v for v in views if v["state"] == DeliveryState.DEAD.value)
-
-    def passed(self, subscription_id: str, purpose: str) -> str | None:
-        """Before when every dead delivery was read and found none a re-drive for ``purpose``
-        takes (``None``: none read so far)."""
-        item = self._get({"delivery_id": s(_passed_key(subscription_id, purpose))})
-        return text(item, "until") if item else None
-
-    def pass_until(self, subscription_id: str, purpose: str, until: str) -> None:
-        """Note ``passed``; only ever later."""
-        self._update_if(
-            TableName=self._table,
-            Key={"delivery_id": s(_passed_key(subscription_id, purpose))},
-            UpdateExpression="SET #until = :until",
-            ConditionExpression="attribute_not_exists(#until) OR #until < :until",
-            ExpressionAttributeNames={"#until": "until"},
-            ExpressionAttributeValues={":until": s(until)},
-        )
 
     def _entries(self, args: dict[str, Any], shard: str) -> Iterator[tuple[str, str]]:
         """One shard's entries, in the query's order, read as they are asked for; entries of
@@ -239,11 +221,6 @@ class _Reading:
     def _read_items(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         self._read += len(ids)
         return self._items(ids)
-
-
-def _passed_key(subscription_id: str, purpose: str) -> str:
-    """A note, no delivery: no index holds it (it has neither state nor subscription shard)."""
-    return f"passed#{purpose}#{subscription_id}"
 
 
 def _record_views(item: dict[str, Any]) -> list[dict[str, Any]]:

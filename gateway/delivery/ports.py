@@ -72,23 +72,12 @@ class DeliveryQueue(Protocol):
 
 class DeliveryRecords(Protocol):
     def dead(
-        self, subscription_id: str, out_of_time: Callable[[], bool], since: str | None = None
+        self, subscription_id: str, out_of_time: Callable[[], bool]
     ) -> Iterator[dict[str, Any]]:
-        """The subscription's dead deliveries (views with ``delivery_id``, ``updated_at`` and
-        ``attempts``; those whose last update is at or after ``since``, if given), the longest
-        dead first, read as they are asked for until ``out_of_time``: a re-drive over several
-        calls then sends each subject's changes in the order they were attempted, the oldest
-        in the first call."""
-        ...
-
-    def passed(self, subscription_id: str, purpose: str) -> str | None:
-        """The ``updated_at`` before which every dead delivery was read and none was one a
-        re-drive for ``purpose`` takes (``None``: none noted)."""
-        ...
-
-    def pass_until(self, subscription_id: str, purpose: str, until: str) -> None:
-        """Note ``passed`` (only ever later): a dead delivery's last attempt changes only
-        with its ``updated_at``, so what was read and passed over stays so."""
+        """The subscription's dead deliveries (views with ``delivery_id`` and ``attempts``),
+        the longest dead first, read as they are asked for until ``out_of_time``: a re-drive
+        over several calls then sends each subject's changes in the order they were
+        attempted, the oldest in the first call."""
         ...
 
     def kept(self, delivery_id: str) -> Resend | None:

@@ -4,6 +4,7 @@ operator's re-drive, and for what resume, verify and enable send (``Resending``)
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,9 +38,6 @@ def _missed(attempt: dict[str, Any]) -> bool:
     return (
         attempt.get("not_sent") == "disabled" or _parked(attempt) or attempt.get("status") == _GONE
     )
-
-
-Chosen = Callable[[dict[str, Any]], bool]  # by a dead delivery's last attempt
 
 
 class Redriving:
@@ -113,41 +111,29 @@ class Redriving:
         """Queue again what was parked until it was verified or resumed (its last attempt was
         not sent for that), and nothing else: dead letters of failed attempts, and what a
         disabled endpoint missed, are re-driven by the operator or by ``enable``."""
-        return self._redrive_dead(subscription.subscription_id, "parked", _parked)
+        return self._redrive_dead(subscription.subscription_id, _parked)
 
     def redrive_missed(self, subscription_id: str) -> int:
         """Queue again what an endpoint missed while it was off: held back for that, parked
         (never tried), or the attempt whose 410 answer turned it off."""
-        return self._redrive_dead(subscription_id, "missed", _missed)
+        return self._redrive_dead(subscription_id, _missed)
 
-    def _redrive_dead(self, subscription_id: str, purpose: str, chosen: Chosen) -> int:
+    def _redrive_dead(self, subscription_id: str, chosen: Callable[[dict[str, Any]], bool]) -> int:
         """Re-drive the dead deliveries whose last attempt is ``chosen``."""
         started = self.clock.now()
-        ids = self._dead(subscription_id, chosen, started, purpose)
+        ids = self._dead(subscription_id, chosen, started)
         return self.redrive(subscription_id, ids, started) if ids else 0
 
     def _dead(
-        self, subscription_id: str, chosen: Chosen, started: datetime, purpose: str = ""
+        self, subscription_id: str, chosen: Callable[[dict[str, Any]], bool], started: datetime
     ) -> list[str]:
         """The ids of the first ``REDRIVE_LIMIT`` dead deliveries whose last attempt is
         ``chosen``, the longest dead first, read for up to ``DEAD_READ_SECONDS``: what one call
         leaves goes out after them, so each subject's changes keep their order over several
-        calls. Dead letters of failed attempts older than anything chosen (weeks of them, say)
-        are read past once: how far is noted for the ``purpose``, and the next call reads on
-        from there, so however many there are, a later call reaches what was parked."""
-        since = self.deliveries.passed(subscription_id, purpose) if purpose else None
+        calls. (Weeks of dead letters of failed attempts, older than anything parked, are read
+        past as far as that time reaches: thousands a second.)"""
         dead = self.deliveries.dead(
-            subscription_id, lambda: self.clock.now() - started >= DEAD_READ_SECONDS, since
+            subscription_id, lambda: self.clock.now() - started >= DEAD_READ_SECONDS
         )
-        picked: list[str] = []
-        passed: str | None = None  # the last passed over before the first chosen
-        for view in dead:
-            if view.get("attempts") and chosen(view["attempts"][-1]):
-                picked.append(view["delivery_id"])
-                if len(picked) == REDRIVE_LIMIT:
-                    break
-            elif not picked:
-                passed = view["updated_at"]
-        if purpose and passed is not None:
-            self.deliveries.pass_until(subscription_id, purpose, passed)
-        return picked
+        picked = (d["delivery_id"] for d in dead if d.get("attempts") and chosen(d["attempts"][-1]))
+        return list(itertools.islice(picked, REDRIVE_LIMIT))

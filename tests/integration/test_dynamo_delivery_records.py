@@ -232,23 +232,6 @@ def test_dead_deliveries_are_read_longest_dead_first_from_every_shard(aws, deliv
     assert list(deliveries.dead("sub_dy", lambda: False)) == []
     assert list(deliveries.dead("sub_hn", lambda: True)) == []
     assert [d["delivery_id"] for d in deliveries.dead("sub_hn", lambda: next(reads))] == dead
-    views = list(deliveries.dead("sub_hn", lambda: False))
-    since = views[5]["updated_at"]
-    assert [d["delivery_id"] for d in deliveries.dead("sub_hn", lambda: False, since)] == dead[5:]
-
-
-def test_how_far_dead_deliveries_were_read_past_is_noted_per_purpose_only_ever_later(
-    deliveries,
-):  # type: ignore[no-untyped-def]
-    assert deliveries.passed("sub_hn", "parked") is None
-    deliveries.pass_until("sub_hn", "parked", "2026-12-03T02:00:05+00:00")
-    deliveries.pass_until("sub_hn", "parked", "2026-12-03T02:00:01+00:00")  # earlier: kept
-    deliveries.pass_until("sub_hn", "missed", "2026-12-03T02:00:01+00:00")
-
-    assert deliveries.passed("sub_hn", "parked") == "2026-12-03T02:00:05+00:00"
-    assert deliveries.passed("sub_hn", "missed") == "2026-12-03T02:00:01+00:00"
-    assert deliveries.passed("sub_dy", "parked") is None
-    assert deliveries.for_subscription("sub_hn") == []  # a note, listed as no delivery
 
 
 def listed_views(deliveries: DynamoDeliveryLog) -> list[dict[str, Any]]:

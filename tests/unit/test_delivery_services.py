@@ -76,32 +76,19 @@ class Records:
     """The delivery log: deliveries by id, each in a state; the dead ones parked (their last
     attempt not sent) for ``not_sent``, else dead after failed attempts."""
 
-    def __init__(
-        self, *dead: Delivery, not_sent: str | None = "pending", failed: Sequence[str] = ()
-    ) -> None:
+    def __init__(self, *dead: Delivery, not_sent: str | None = "pending") -> None:
         self.held = {d.delivery_id: d for d in dead}
         self.states = {d.delivery_id: DeliveryState.DEAD for d in dead}
-        self.default = not_sent
-        self.not_sent: dict[str, str | None] = dict.fromkeys(failed)  # dead after attempts
-        self.cursors: dict[tuple[str, str], str] = {}
+        self.not_sent = not_sent
 
     def dead(
-        self, subscription_id: str, out_of_time: Callable[[], bool], since: str | None = None
+        self, subscription_id: str, out_of_time: Callable[[], bool]
     ) -> Iterator[dict[str, Any]]:
-        for n, (i, d) in enumerate(self.held.items()):
-            at = f"2025-06-02T09:{n:02d}:00+00:00"  # died in the order held
+        for i, d in self.held.items():
             if out_of_time():
                 return
-            dead = self.states[i] is DeliveryState.DEAD and (since is None or at >= since)
-            if d.subscription_id == subscription_id and dead:
-                attempt = {"status": 0, "not_sent": self.not_sent.get(i, self.default)}
-                yield {"delivery_id": i, "updated_at": at, "attempts": [attempt]}
-
-    def passed(self, subscription_id: str, purpose: str) -> str | None:
-        return self.cursors.get((subscription_id, purpose))
-
-    def pass_until(self, subscription_id: str, purpose: str, until: str) -> None:
-        self.cursors[(subscription_id, purpose)] = until
+            if d.subscription_id == subscription_id and self.states[i] is DeliveryState.DEAD:
+                yield {"delivery_id": i, "attempts": [{"status": 0, "not_sent": self.not_sent}]}
 
     def kept(self, delivery_id: str) -> Resend | None:
         held = self.held.get(delivery_id)
@@ -672,10 +659,8 @@ def test_a_read_of_what_is_dead_cut_short_by_time_takes_the_oldest_first(
     service.clock = clock = Slow()
     dead = records.dead
 
-    def slow_dead(
-        subscription_id: str, out_of_time: Callable[[], bool], since: str | None = None
-    ) -> Iterator[Any]:
-        for view in dead(subscription_id, out_of_time, since):
+    def slow_dead(subscription_id: str, out_of_time: Callable[[], bool]) -> Iterator[Any]:
+        for view in dead(subscription_id, out_of_time):
             yield view
             clock.at += timedelta(seconds=5)  # 5 s a record: the read stops after two
 
@@ -684,33 +669,6 @@ def test_a_read_of_what_is_dead_cut_short_by_time_takes_the_oldest_first(
     assert service.redrive_parked(HUNAN_SUB) == 2
     assert service.redrive_parked(HUNAN_SUB) == 1
     assert [d.delivery_id for d in queue.sent] == [d.delivery_id for d in ours]
-
-
-def test_dead_letters_passed_over_once_are_read_past_by_the_next_call(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """More dead letters of failed attempts than one call's read reaches, older than what was
-    parked: each call notes how far it read past them, the next reads on from there, so a
-    later call reaches the parked one (review 101 F5) — never a newer one first."""
-    service, _, records, log, queue = resending(HUNAN_SUB)
-    ours = delivered(log, HUNAN_SUB)
-    records.__init__(*ours, failed=[ours[0].delivery_id, ours[1].delivery_id])
-    service.clock = clock = Slow()
-    dead = records.dead
-
-    def slow_dead(
-        subscription_id: str, out_of_time: Callable[[], bool], since: str | None = None
-    ) -> Iterator[Any]:
-        for view in dead(subscription_id, out_of_time, since):
-            yield view
-            clock.at += timedelta(seconds=5)  # the read stops after two records
-
-    monkeypatch.setattr(records, "dead", slow_dead)
-
-    assert service.redrive_parked(HUNAN_SUB) == 0  # two failed ones read past, and noted
-    assert service.redrive_parked(HUNAN_SUB) == 1  # from the second on: the parked one
-    assert [d.delivery_id for d in queue.sent] == [ours[2].delivery_id]
-    assert records.states[ours[0].delivery_id] is DeliveryState.DEAD  # the operator's
 
 
 def test_enabling_an_endpoint_that_was_off_sends_what_it_missed_and_one_that_was_on_nothing() -> (
