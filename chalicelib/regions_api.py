@@ -158,8 +158,9 @@ def add_platform_key(request: Request, code: str) -> Response:
 def _registered_again(held: PlatformKey, key: PlatformKey, body: _KeyBody) -> Response:
     """An id names one key for good: registering it again could swap the key or undo a
     revocation (which ended its validity). The same registration sent twice is a retry and
-    answers as before."""
-    same = ("region", "algorithm", "public_key", "user_id", "valid_until")
+    answers as before: the key compared by its bytes (one stored before keys were kept in
+    one spelling may be spelled otherwise than the retry's)."""
+    same = ("region", "algorithm", "material", "user_id", "valid_until")
     if all(getattr(held, f) == getattr(key, f) for f in same) and body.valid_from in (
         None,
         held.valid_from,

@@ -7,6 +7,8 @@ import json
 
 from app_support import black_entry, error_code, new_signer
 
+from chalicelib import bootstrap
+from gateway.registry import PlatformKey
 from gateway_client.contract.signing import public_key_text
 
 CITY = "230900"
@@ -106,3 +108,26 @@ def test_a_key_is_kept_in_one_spelling_and_its_retry_in_another_is_the_same_key(
 
     assert (made.status_code, again.status_code) == (201, 200), (made.json_body, again.json_body)
     assert made.json_body["public_key"] == canonical
+
+
+def test_the_same_registration_retried_for_a_key_stored_in_another_spelling_is_200(gateway):  # type: ignore[no-untyped-def]
+    """A key stored before keys were kept in one spelling: its retry is compared by the key's
+    bytes, not its spelling (review 106 F3)."""
+    assert gateway.put_region(CITY).status_code == 200
+    spelled = _other_spelling(public_key_text(new_signer("k-city-8").private_key))
+    # Registered before the release that keeps one spelling: stored as it was given.
+    held = PlatformKey.model_validate(
+        {
+            "key_id": "k-city-8",
+            "region": CITY,
+            "public_key": spelled,
+            "valid_from": "2026-01-01T00:00:00+00:00",
+        }
+    )
+    bootstrap.container().registry.register_key(held)
+    body = {"key_id": "k-city-8", "public_key": spelled, "valid_from": "2026-01-01T00:00:00+00:00"}
+    again = gateway.client.http.post(
+        f"/v1/regions/{CITY}/keys", headers=gateway.operator(), body=json.dumps(body).encode()
+    )
+    # the very body that registered it, sent again: a retry, answered as before (was 200)
+    assert again.status_code == 200, again.json_body
