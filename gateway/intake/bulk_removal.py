@@ -10,6 +10,7 @@ from gateway.intake.bulk_batches import batches, resync_removal
 from gateway.intake.ports import SourceIndex, UploadedFiles
 from gateway.intake.storing import RACE_RETRIES, REMOVABLE
 from gateway.lifecycle import remove
+from gateway.national import domain_problem
 from gateway.ownership import may_change
 from gateway.ports import ListingStore
 from gateway_client.contract import Clock
@@ -41,9 +42,10 @@ class ResyncRemoval:
         pass 1. The count is saved after each batch (``save``): a run cut short is resumed from
         it, and the listings it ended are out of the index by then (review 86 F2: a resumed
         resync said it removed 0). Each batch asks ``rules_now`` whether the region still
-        relays for its subtree (review 104 F1). Short of time after a batch (``out_of_time``),
-        it stops there, the removal still ``pending``, for the next run to go on from (review
-        97 F3: a forced resync's every removal in one run could outlast the function)."""
+        relays for its subtree, and in which domains it may list (review 104 F1, 106 F4).
+        Short of time after a batch (``out_of_time``), it stops there, the removal still
+        ``pending``, for the next run to go on from (review 97 F3: a forced resync's every
+        removal in one run could outlast the function)."""
         now = self._clock.now()
         if upload.rejected > upload.set_aside:
             blocking = upload.rejected - upload.set_aside
@@ -61,8 +63,10 @@ class ResyncRemoval:
         )
         removed, contended = upload.removed, 0  # what a run cut short had removed
         for keys in batches(absent, _REMOVALS_PER_BATCH):
-            relays = rules_now()[0] if rules_now else upload.relays_subregions
-            done, lost = self._remove_batch(upload, keys, now, relays)
+            rules = (
+                rules_now() if rules_now else (upload.relays_subregions, upload.permitted_domains)
+            )
+            done, lost = self._remove_batch(upload, keys, now, rules)
             removed, contended = removed + done, contended + lost
             save(stamp(upload, now, removed=removed))
             if out_of_time():
@@ -75,12 +79,18 @@ class ResyncRemoval:
         return stamp(upload, now, removal="applied", removed=removed, removal_note=note)
 
     def _remove_batch(
-        self, upload: Upload, keys: Sequence[tuple[str, str]], now: datetime, relays: bool
+        self,
+        upload: Upload,
+        keys: Sequence[tuple[str, str]],
+        now: datetime,
+        rules: tuple[bool, tuple[str, ...]],
     ) -> tuple[int, int]:
         """(removed, still contended): a removal that loses a race is planned again against
         what won, like any write; one still losing after ``RACE_RETRIES`` is reported. Under
-        the region's relay policy as it is for this batch (``relays``): relaying turned off
-        during a run ends no relayed listing after it."""
+        the region's relay policy and domains as they are for this batch (``rules``):
+        relaying turned off, or a source's domain taken from it, during a run ends no listing
+        it no longer may change after it (review 104 F1, review 106 F4)."""
+        relays, domains = rules
         manifest = upload.manifest
         removed, pending = 0, list(keys)
         for _ in range(RACE_RETRIES):
@@ -92,7 +102,9 @@ class ResyncRemoval:
                 # A listing updated after the file was issued is newer than the resync: it
                 # stays. The index finds listings by provenance; only those the region may
                 # change go.
-                owned = may_change(held.origin_region, manifest.region, relays)
+                owned = may_change(held.origin_region, manifest.region, relays) and (
+                    domain_problem(held.domain, manifest.region, domains) is None
+                )
                 if owned and held.status in REMOVABLE and removal.version > held.version:
                     writes.append((remove(held, removal, manifest.region, now), held.version))
             written = self._listings.write(writes, None) if writes else set()

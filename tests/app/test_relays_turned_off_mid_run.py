@@ -1,6 +1,7 @@
-"""Relaying turned off by the operator while a city's upload is being ingested: the batches
-not yet stored, and the resync's removals not yet made, go by the region's rules as they are
-now — the run holds no relay policy of its own past the operator's change (review 104)."""
+"""Relaying turned off, or a source's domain taken from it, by the operator while an upload is
+being ingested: the batches not yet stored, and the resync's removals not yet made, go by the
+region's rules as they are now — the run holds no policy of its own past the operator's
+change (review 104, 106)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import uuid
 from typing import Any
 
 import pytest
-from app_support import Gateway, new_signer
+from app_support import Gateway, black_entry, new_signer
 from lifecycle_support import recent_entry
+from test_national_routes import COURT, SOURCE, put
 from upload_support import uploaded
 
 from chalicelib.bootstrap import container
@@ -82,3 +84,29 @@ def test_an_upload_run_stores_no_relayed_line_once_relaying_was_turned_off(
     upload = container().uploads.get(CITY, upload_id)
     assert upload is not None
     assert [(e.field, e.code) for e in upload.errors] == [("origin_region", "relay_not_permitted")]
+
+
+def test_a_resync_run_ends_no_listing_in_a_domain_taken_from_the_source_mid_run(
+    gateway: Gateway, aws: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A national source whose domain is taken from it during its resync (review 106 F4)."""
+    signer = new_signer("k-court")
+    both = {**SOURCE, "domains": ["court_defaulter", "major_tax_violation"]}
+    assert put(gateway, COURT, both).status_code == 200
+    assert gateway.add_key(COURT, signer).status_code == 201
+    pushed = gateway.push(signer, COURT, [black_entry()]).json_body
+    assert pushed["accepted"] == 1, pushed
+    listing_id = pushed["outcomes"][0]["listing_id"]
+    apply = bulk_removal.ResyncRemoval.apply
+
+    def narrowed_first(self: Any, *args: Any, **kwargs: Any) -> Any:  # after pass 1 and 2
+        narrowed = {**SOURCE, "domains": ["major_tax_violation"]}
+        assert put(gateway, COURT, narrowed).status_code == 200
+        return apply(self, *args, **kwargs)
+
+    monkeypatch.setattr(bulk_removal.ResyncRemoval, "apply", narrowed_first)
+    resync = {"mode": "resync", "domains": ["court_defaulter"], "force": True}
+    uploaded(gateway, aws, signer, [], region=COURT, **resync)
+
+    held = container().lifecycle.listing(black_entry()["credit_code"], listing_id)
+    assert held.status.value == "active"
