@@ -92,7 +92,7 @@ def status_for(error: errors.GatewayError) -> int:
 SAFE_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 """Every answer, page and file a browser may load from the gateway carries these (``json_api``
 adds them to what a route answers: a signed note or the API document too, review 49)."""
-_API_HEADERS = {
+API_HEADERS = {
     "Content-Type": "application/json; charset=utf-8",
     **SAFE_HEADERS,
     "Cache-Control": "no-store",
@@ -108,7 +108,7 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
     return Response(
         body=text,
         status_code=status,
-        headers={**_API_HEADERS, **(headers or {})},
+        headers={**API_HEADERS, **(headers or {})},
     )
 
 

@@ -12,6 +12,7 @@ is called, and a request refused here is closed (its body may be unread).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import BinaryIO
 
@@ -93,17 +94,21 @@ def _sized(content_length: str | None, rfile: BinaryIO) -> bytes:
     return body
 
 
+_HEXDIG = re.compile(rb"[0-9A-Fa-f]{1,16}")
+
+
 def _chunked(rfile: BinaryIO) -> bytes:
     """RFC 9112 §7.1: size lines (extensions ignored), data, a zero size, trailers."""
     body = bytearray()
     while True:
         line = rfile.readline(1024)
+        if not line.endswith(b"\n"):
+            raise FramingError(400, "a chunk's size line is too long, or cut short")
         size_text = line.split(b";", 1)[0].strip()
-        try:
-            size = int(size_text, 16)
-        except ValueError:
-            raise FramingError(400, "a chunk's size is not hexadecimal") from None
-        if size < 0 or len(body) + size > MAX_REQUEST_BYTES:
+        if not _HEXDIG.fullmatch(size_text):  # int() would take 0x, +, _ and -
+            raise FramingError(400, "a chunk's size is not hexadecimal")
+        size = int(size_text, 16)
+        if len(body) + size > MAX_REQUEST_BYTES:
             raise FramingError(413, f"the body is over {MAX_REQUEST_BYTES} bytes")
         if size == 0:
             break

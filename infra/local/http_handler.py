@@ -7,7 +7,7 @@ from typing import Any
 
 from chalice.local import ChaliceRequestHandler, ForbiddenError, LocalGatewayException
 
-from chalicelib.http_errors import error_response
+from chalicelib.http_errors import API_HEADERS, error_response
 from gateway_client.contract import NotFound
 from infra.local.http_framing import READ_TIMEOUT_SECONDS, FramingError, error_body, read_body
 
@@ -44,13 +44,33 @@ class LocalHandler(ChaliceRequestHandler):
         except FramingError as error:
             self._refuse(error.status, str(error))
 
+    def parse_request(self) -> bool:
+        """The request line and headers as API Gateway would take them, or refused: a request
+        line naming no HTTP version (HTTP/0.9 has no status line to answer with), and a header
+        line the parser could not read — it ends the header block there, so the headers after
+        it (a length, the credentials) would be lost and the rest read as a body or as another
+        request."""
+        if not super().parse_request():
+            return False
+        if self.request_version == "HTTP/0.9":
+            self._refuse(505, "the request line names no HTTP version: HTTP/1.1 is served")
+            return False
+        if self.headers.defects or self.headers.get_payload():
+            self._refuse(400, "a header line is not name: value (RFC 9112 §5.1)")
+            return False
+        return True
+
     def _refuse(self, status: int, message: str) -> None:
-        """An answer in the error shape that closes the connection (a body may be unread)."""
+        """An answer in the error shape that closes the connection (a body may be unread),
+        with the headers every answer carries; a status line even where the request line was
+        refused before its version was read."""
         body = error_body(status, message)
         self.close_connection = True
+        if self.request_version == "HTTP/0.9":
+            self.request_version = "HTTP/1.1"
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
+        for name, value in {**API_HEADERS, "Content-Length": str(len(body))}.items():
+            self.send_header(name, value)
         self.send_header("Connection", "close")
         self.end_headers()
         if self.command != "HEAD":

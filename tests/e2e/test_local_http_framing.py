@@ -111,6 +111,16 @@ def test_a_chunked_body_that_is_no_json_is_refused_as_any_other(stack: LocalStac
         ({"content-length": "abc"}, b"{}", 400, "bad_request", "request"),
         ({"transfer-encoding": "gzip"}, b"{}", 411, "length_required", "content-length"),
         ({"transfer-encoding": "chunked"}, b"zz\r\n{}\r\n0\r\n\r\n", 400, "bad_request", "request"),
+        # review 107 F6: sizes Python's int() takes but HTTP does not (0x, +, _, -)
+        (
+            {"transfer-encoding": "chunked"},
+            b"0x2\r\n{}\r\n0\r\n\r\n",
+            400,
+            "bad_request",
+            "request",
+        ),
+        ({"transfer-encoding": "chunked"}, b"+2\r\n{}\r\n0\r\n\r\n", 400, "bad_request", "request"),
+        ({"transfer-encoding": "chunked"}, b"-1\r\n{}\r\n0\r\n\r\n", 400, "bad_request", "request"),
         ({"content-length": str(11 * 1024 * 1024)}, b"{", 413, "payload_too_large", "body"),
         # review 20, F2: two lengths (RFC 9112 §6.3), or a length beside a coding: no guessing
         (
@@ -132,6 +142,9 @@ def test_a_chunked_body_that_is_no_json_is_refused_as_any_other(stack: LocalStac
         "length-no-number",
         "other-coding",
         "bad-chunk-size",
+        "0x-chunk-size",
+        "plus-chunk-size",
+        "negative-chunk-size",
         "over-the-quota-unread",
         "two-lengths",
         "length-and-coding",
@@ -152,7 +165,8 @@ def test_a_body_that_cannot_be_framed_is_refused_and_nothing_is_done(
     answered, got, answer = exchange(stack, request(stack, method, REGION, headers, body))
 
     assert (answered, error_of(answer)) == (status, (code, path))
-    assert got["content-type"] == "application/json"
+    assert got["content-type"] == "application/json; charset=utf-8"
+    assert (got["x-content-type-options"], got["referrer-policy"]) == ("nosniff", "no-referrer")
     assert name_of(stack) == before
 
 
@@ -183,7 +197,7 @@ def test_a_method_no_route_has_is_answered_in_the_error_shape(
     status, headers, answer = exchange(stack, request(stack, method, REGION, {}))
 
     assert status in (405, 501)
-    assert headers["content-type"] == "application/json"
+    assert headers["content-type"] == "application/json; charset=utf-8"
     assert error_of(answer)[1] == "method"
 
 
@@ -193,3 +207,49 @@ def test_a_head_answer_has_no_body_and_the_connection_stays_readable(stack: Loca
     assert status == 405
     assert answer == b""
     assert headers["connection"] == "close"  # nothing more is read as this answer's body
+
+
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [
+        (b"garbage\r\n\r\n", 400),
+        (b"GET /v1/keys HTTP/2.0\r\n\r\n", 505),
+        (b"GET /v1/keys HTTP/1.1 extra\r\n\r\n", 400),
+        (b"GET /v1/keys\r\n\r\n", 505),  # HTTP/0.9: no status line to answer with
+    ],
+    ids=["garbage", "http-2", "extra-word", "http-0.9"],
+)
+def test_a_request_line_refused_is_answered_with_a_status_line(
+    stack: LocalStack, raw: bytes, status: int
+) -> None:
+    """Refused before its version was read, it was answered with a bare JSON body, which no
+    HTTP client can read; HTTP/0.9 was served so (review 107 F1, F2)."""
+    answered, headers, answer = exchange(stack, raw)
+
+    assert answered == status
+    assert error_of(answer)[0] in ("bad_request", "http_version_not_supported")
+    assert headers["content-type"] == "application/json; charset=utf-8"
+
+
+@pytest.mark.parametrize("line", ["Content-Length : 2", "X Bad: 1", "X-Bad\t: 1"])
+def test_a_header_line_that_is_no_name_and_value_is_refused_and_nothing_runs(
+    stack: LocalStack, line: str
+) -> None:
+    """The parser ended the header block at such a line: the headers after it (the length,
+    the credentials) were lost, and what followed was read as another request (review 107
+    F3)."""
+    before = name_of(stack)
+    body = json.dumps({"name": "走私"}, ensure_ascii=False).encode()
+    smuggled = (
+        b"PUT /v1/regions/430000 HTTP/1.1\r\nHost: x\r\n"
+        + (
+            f"{line}\r\nauthorization: Bearer {stack.operator_token}\r\n"
+            f"content-type: application/json\r\ncontent-length: {len(body)}\r\n\r\n"
+        ).encode()
+        + body
+    )
+
+    answered, _, answer = exchange(stack, smuggled)
+
+    assert (answered, error_of(answer)) == (400, ("bad_request", "request"))
+    assert name_of(stack) == before
