@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from email import errors as email_errors
 from typing import Any
 
 from chalice.local import ChaliceRequestHandler, ForbiddenError, LocalGatewayException
@@ -10,6 +11,14 @@ from chalice.local import ChaliceRequestHandler, ForbiddenError, LocalGatewayExc
 from chalicelib.http_errors import API_HEADERS, error_response
 from gateway_client.contract import NotFound
 from infra.local.http_framing import READ_TIMEOUT_SECONDS, FramingError, error_body, read_body
+
+# The parser's defects of a header line (it reads the block as an email's, so a Content-Type of
+# multipart or message adds defects and a payload of its own, which are no fault of the lines).
+_HEADER_FAULTS = (
+    email_errors.MissingHeaderBodySeparatorDefect,
+    email_errors.FirstHeaderLineIsContinuationDefect,
+    email_errors.InvalidHeaderDefect,
+)
 
 
 class LocalHandler(ChaliceRequestHandler):
@@ -55,7 +64,9 @@ class LocalHandler(ChaliceRequestHandler):
         if self.request_version == "HTTP/0.9":
             self._refuse(505, "the request line names no HTTP version: HTTP/1.1 is served")
             return False
-        if self.headers.defects or self.headers.get_payload():
+        payload = self.headers.get_payload()  # a multipart or message type parses as such
+        lost = isinstance(payload, str) and payload != ""
+        if lost or any(isinstance(d, _HEADER_FAULTS) for d in self.headers.defects):
             self._refuse(400, "a header line is not name: value (RFC 9112 §5.1)")
             return False
         return True

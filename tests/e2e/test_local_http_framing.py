@@ -253,3 +253,40 @@ def test_a_header_line_that_is_no_name_and_value_is_refused_and_nothing_runs(
 
     assert (answered, error_of(answer)) == (400, ("bad_request", "request"))
     assert name_of(stack) == before
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["multipart/form-data; boundary=----abc", "multipart/form-data", "message/http"],
+)
+def test_a_content_type_the_header_parser_reads_as_mail_is_no_header_fault(
+    stack: LocalStack, content_type: str
+) -> None:
+    """The standard library parses the header block as an email's: a multipart or message type
+    adds defects and a payload of its own, which are no fault of the header lines (review 108):
+    a request with no body is served, one with such a body is 415."""
+    get = request(stack, "GET", "/v1/regions", {"content-type": content_type})
+    body = b'------abc\r\nContent-Disposition: form-data; name="name"\r\n\r\nx\r\n------abc--\r\n'
+    headers = {"content-type": content_type, "content-length": str(len(body))}
+
+    served, _, _ = exchange(stack, get)
+    refused, _, answer = exchange(stack, request(stack, "PUT", REGION, headers, body))
+
+    assert served == 200
+    assert (refused, error_of(answer)) == (415, ("unsupported_media_type", "content-type"))
+
+
+def test_header_lines_clients_send_are_served(stack: LocalStack) -> None:
+    """No space after the colon, empty values, a folded line, bytes past ASCII in a value, a
+    header named like a mail's, many headers: all name and value, all served."""
+    raw = (
+        b"GET /v1/regions HTTP/1.1\r\nhOsT: 127.0.0.1\r\n"
+        + f"Authorization:Bearer {stack.operator_token}\r\n".encode()
+        + b"X-Empty:\r\nX-Folded: a\r\n  b\r\nFrom: ops@example.com\r\nX-Utf8: \xe4\xb8\xad\r\n"
+        + b"".join(b"X-H%d: v\r\n" % i for i in range(80))
+        + b"\r\n"
+    )
+
+    status, _, _ = exchange(stack, raw)
+
+    assert status == 200
