@@ -27,7 +27,7 @@ def admit(
 ) -> None:
     """Raises ``RateLimited`` (with seconds until the next window) over the limit; ``message``
     says what was limited (default: the region's pushes)."""
-    start = now.replace(second=0, microsecond=0)
+    start = _window_start(now)
     if not counter.take(region, start, limit):
         retry_after = max(1, int((start + WINDOW - now).total_seconds()) + 1)
         raise RateLimited(
@@ -48,5 +48,9 @@ def admit_all(counter: RateCounter, limits: Sequence[tuple[str, int, str]], now:
             taken.append(key)
     except Exception:
         for key in taken:
-            counter.give_back(key, now.replace(second=0, microsecond=0))
+            counter.give_back(key, _window_start(now))
         raise
+
+
+def _window_start(now: datetime) -> datetime:
+    return now.replace(second=0, microsecond=0)
