@@ -120,7 +120,7 @@ def fan_out(records: Sequence[dict[str, Any]]) -> None:
     # what planning needs is read while this logs; the subscriptions once it is logged
     # (gateway.delivery.FanOut.run)
     note(deliveries=container().fan_out.run(changes, log))
-    for change, _ in changes:  # feedback kept while its purge ran (reports_api._not_purged)
+    for change, _ in changes:  # feedback kept while its purge ran (feedback_api._not_purged)
         if change.type is ChangeType.PURGED:
             container().feedback.erase(change.listing.listing_id)
     if lag is not None:

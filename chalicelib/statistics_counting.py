@@ -6,7 +6,7 @@ the record's change (``log_counted``: the change's index entry is the guard, no 
 own), or, for a record that logs nothing, guarded by a marker per stream record
 (``DynamoStatistics.add_once``). Push batches are counted as the ledger finishes them, deliveries
 as the log settles them delivered, feedback reports as they are kept (see those adapters and
-``reports_api.post_feedback``). The rebuild (``chalicelib.statistics_rebuild``) recounts them
+``feedback_api.post_feedback``). The rebuild (``chalicelib.statistics_rebuild``) recounts them
 from the tables.
 """
 
