@@ -21,8 +21,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 
+from gateway.lifecycle.history_reading import rehomed
 from gateway.lifecycle.periods import effective_valid_until
-from gateway.lifecycle.rules import STANDING, rehomed, revoke_by_gateway
+from gateway.lifecycle.rules import STANDING, revoke_by_gateway
 from gateway.promotion import promote
 from gateway.registry import BrokenCommitmentPolicy
 from gateway_client.contract import (

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from gateway.lifecycle.corrections import corrected_content, holds, refuse_other_listing
+from gateway.lifecycle.history_reading import objection_decisions, objections_filed
 from gateway.lifecycle.objection_timeline import noticed_by, timeline
 from gateway.lifecycle.requests import ObjectionDecision, VerificationReport
 from gateway.lifecycle.rules import (
@@ -20,8 +21,6 @@ from gateway.lifecycle.rules import (
     _step,
     after,
     next_version,
-    objection_decisions,
-    objections_filed,
     refuse_stale,
 )
 from gateway.lifecycle.workdays import WorkdayCalendar

@@ -8,7 +8,6 @@ actions (expiry, operator-filed objections) take the next version after the curr
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 from gateway.lifecycle.objection_policies import ObjectionPolicy
@@ -26,8 +25,6 @@ from gateway.lifecycle.workdays import WorkdayCalendar
 from gateway.promotion import fresh_salt
 from gateway_client.contract import (
     IN_FORCE,
-    OPERATOR,
-    REHOMED,
     BadRequest,
     Conflict,
     Listing,
@@ -200,49 +197,6 @@ def revoke_by_gateway(listing: Listing, now: datetime, why: str) -> Listing:
     status = ListingStatus.REVOKED
     history = _step(listing, "removed", status, now, GATEWAY, f"removed: revoked — {why}")
     return _moved(listing, next_version(listing.version), now, status=status, history=history)
-
-
-def objections_filed(listing: Listing, by: str | None = None) -> set[str]:
-    """The ids of every objection ever filed on the listing (by one region, if ``by``), as its
-    history records them (the listing keeps only its latest objection whole)."""
-    return {
-        step.reason.removeprefix("objection ").removesuffix(" filed")
-        for step in listing.history
-        if step.event == "objection_filed" and by in (None, step.by)
-    }
-
-
-def objection_decisions(listing: Listing) -> Iterator[tuple[str, datetime]]:
-    """Each decided objection's id and when it was decided, oldest first, from the history
-    (its step reads ``objection <id> <outcome>``, a re-homing note after it; ids hold no
-    spaces)."""
-    for step in listing.history:
-        if step.event == "objection_decided":
-            yield step.reason.removeprefix("objection ").split(" ", 1)[0], step.at
-
-
-def earlier_outcome(listing: Listing, objection_id: str) -> str | None:
-    """How an objection decided before the listing's latest one was decided (``None``: none
-    such), from its history step (``objection <id> <outcome>``)."""
-    for step in listing.history:
-        if step.event == "objection_decided":
-            named, _, rest = step.reason.removeprefix("objection ").partition(" ")
-            if named == objection_id:
-                return rest.partition(REHOMED)[0].split(" ", 1)[0]
-    return None
-
-
-def rehomed(listing: Listing) -> bool:
-    """Whether the operator ever gave the listing to another region (``objection_steps``,
-    ``reassignment``)."""
-    return any(
-        step.by == OPERATOR
-        and (
-            step.event == "reassigned"
-            or (step.event == "objection_decided" and REHOMED in step.reason)
-        )
-        for step in listing.history
-    )
 
 
 def file_objection(

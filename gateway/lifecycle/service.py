@@ -9,6 +9,7 @@ from gateway.lifecycle.acting import Actors, absent
 from gateway.lifecycle.commitments import overdue
 from gateway.lifecycle.due import Budget, DueDates
 from gateway.lifecycle.freshness import check_action, check_corrected
+from gateway.lifecycle.history_reading import earlier_outcome, objections_filed
 from gateway.lifecycle.objection_policies import PolicyBook
 from gateway.lifecycle.objection_steps import (
     ObjectionDecided,
@@ -32,9 +33,7 @@ from gateway.lifecycle.retention import EVIDENCE_DAYS
 from gateway.lifecycle.rules import (
     GATEWAY,
     NotInForce,
-    earlier_outcome,
     file_objection,
-    objections_filed,
     repair,
     repaired_as,
 )

@@ -37,7 +37,6 @@ from gateway.lifecycle.requests import (
 from gateway.lifecycle.retention import RETENTION_YEARS
 from gateway.lifecycle.rules import (
     GATEWAY,
-    OPERATOR,
     NotInForce,
     ObjectionOpen,
     RepairTooEarly,
@@ -52,6 +51,7 @@ from gateway_client.contract.change import purge_id
 from gateway_client.contract.clock import CHINA, FixedClock
 from gateway_client.contract.errors import NotFound
 from gateway_client.contract.listing import IN_FORCE, Listing, ListingStatus
+from gateway_client.contract.moves import OPERATOR
 
 HUNAN = "430000"
 XINZHENG = "410184"

@@ -18,9 +18,10 @@ from fakes import InMemoryArchive, InMemoryListingStore, InMemoryReceipts, InMem
 from test_broken_commitment_policy import rehoming
 
 from gateway.lifecycle import LifecycleService, WorkdayCalendar, shipped_policies
+from gateway.lifecycle.history_reading import objection_decisions
 from gateway.lifecycle.objection_steps import DecidedRecently
 from gateway.lifecycle.requests import ObjectionDecision, ObjectionFiling, VerificationReport
-from gateway.lifecycle.rules import NotInForce, objection_decisions
+from gateway.lifecycle.rules import NotInForce
 from gateway.ownership import NotListingOwner
 from gateway_client.contract import (
     BadRequest,
