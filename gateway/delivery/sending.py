@@ -35,7 +35,7 @@ from gateway.delivery.ports import (
     SubscriptionStore,
     WebhookTransport,
 )
-from gateway.delivery.records import Attempt, DeliveryState, HttpResponse
+from gateway.delivery.records import Attempt, DeliveryState, HttpResponse, NotSent
 from gateway.delivery.retry_policy import EndpointHealth
 from gateway.delivery.subscription import Subscription
 from gateway.delivery.webhook_signing import webhook_headers
@@ -152,12 +152,7 @@ class DeliveryService:
             attempt_number += 1
         held = held_back(subscription, self._signers)
         if held is not None:
-            # Kept as dead, so re-enabling, verifying or resuming delivers everything missed.
-            why, note = held
-            attempt = Attempt(at=now, status=0, latency_ms=0, response_excerpt=note, not_sent=why)
-            self._record(delivery, attempt, DeliveryState.DEAD)
-            # Parked by choice or until verified: nothing for the dead-letter alarm.
-            return Outcome(state=DeliveryState.DEAD, parked=why != "disabled")
+            return self._hold_back(delivery, held, now)
         lines: list[Delivery] | None = None  # a batch's, as sent
         if isinstance(delivery, Batch):
             files = self._batch_files()
@@ -196,6 +191,27 @@ class DeliveryService:
         if outcome.health is None and cut_off is not None:
             return replace(outcome, health=cut_off.health)
         return outcome
+
+    def _hold_back(
+        self, delivery: Delivery | Batch, held: tuple[NotSent, str], now: datetime
+    ) -> Outcome:
+        """Kept as dead, so re-enabling, verifying or resuming delivers everything missed —
+        unless that happened while this was recorded: what resumes it sweeps once, and may
+        have swept before this record was written (or, on AWS, before its index entry was),
+        leaving it dead on a live endpoint for good. So the subscription is read again after
+        the write: if nothing holds it back now, the delivery is reopened and its message
+        received again at once, in its place in the subject's order (a sweep that got to it
+        first reopened and queued it already: then this one stays settled)."""
+        why, note = held
+        attempt = Attempt(at=now, status=0, latency_ms=0, response_excerpt=note, not_sent=why)
+        self._record(delivery, attempt, DeliveryState.DEAD)
+        if isinstance(delivery, Delivery):
+            again = self._subscriptions.get(delivery.subscription_id)
+            released = again is not None and held_back(again, self._signers) is None
+            if released and self._log.reopen(delivery.record_key):
+                return Outcome(state=DeliveryState.RETRYING, retry_after=timedelta(0))
+        # Parked by choice or until verified: nothing for the dead-letter alarm.
+        return Outcome(state=DeliveryState.DEAD, parked=why != "disabled")
 
     def _acknowledge(
         self, delivery: Delivery | Batch, at: datetime, outcome: Outcome, lines: Sequence[Delivery]

@@ -12,7 +12,7 @@ from fakes import InMemoryDeliveryLog, InMemorySubscriptionStore, RecordingTrans
 from standardwebhooks.webhooks import Webhook
 
 from gateway.delivery.judging import DEFAULT_RETRY_SCHEDULE, Outcome
-from gateway.delivery.planning import plan_deliveries, replay_record_id
+from gateway.delivery.planning import Delivery, plan_deliveries, replay_record_id
 from gateway.delivery.records import DeliveryState
 from gateway.delivery.sending import DeliveryService
 from gateway.delivery.subscription import Subscription
@@ -356,3 +356,52 @@ def test_a_410_answer_disables_the_subscription_and_ends_the_delivery() -> None:
     assert outcome.state is DeliveryState.DEAD
     assert stored is not None
     assert (stored.enabled, stored.disabled_reason) == (False, "the endpoint answered 410 Gone")
+
+
+_HELD = {
+    "paused": {"paused_at": NOW},
+    "disabled": {"enabled": False, "disabled_reason": "the endpoint answered 410 Gone"},
+}
+
+
+@pytest.mark.parametrize("why", sorted(_HELD))
+def test_a_delivery_held_back_is_sent_when_released_while_it_was_recorded(why: str) -> None:
+    """Resume or enable sweeps what is parked once; a record written after that sweep (its
+    subscription read before the release) is reopened and its message received again at once."""
+    harness = Harness(subscription("s-1").model_copy(update=_HELD[why]))
+    real_record = harness.log.record
+
+    def released_meanwhile(*args: object) -> None:
+        real_record(*args)  # type: ignore[arg-type]
+        harness.subscriptions.put(harness.subscription)
+
+    harness.log.record = released_meanwhile  # type: ignore[method-assign]
+    harness.subscription = subscription("s-1")
+    outcome = harness.service.deliver(harness.delivery, 1)
+    assert (outcome.state, outcome.retry_after) == (DeliveryState.RETRYING, timedelta(0))
+    harness.log.record = real_record  # type: ignore[method-assign]
+    assert harness.service.deliver(harness.delivery, 2).state is DeliveryState.DELIVERED
+    assert len(harness.transport.posts) == 1
+
+
+@pytest.mark.parametrize("swept", [False, True])
+def test_a_delivery_held_back_is_left_to_the_sweep_that_got_it_or_parked_while_held(
+    swept: bool,
+) -> None:
+    """Still held: parked, nothing sent. Released and reopened by the sweep before this
+    attempt could: settled here, for the sweep's message sends it (never twice)."""
+    harness = Harness(subscription("s-1").model_copy(update=_HELD["paused"]))
+    real_record = harness.log.record
+
+    def swept_meanwhile(delivery: Delivery, *args: object) -> None:
+        real_record(delivery, *args)  # type: ignore[arg-type]
+        harness.subscriptions.put(subscription("s-1"))
+        assert harness.log.reopen(delivery.record_key)  # the resume's sweep
+
+    if swept:
+        harness.log.record = swept_meanwhile  # type: ignore[method-assign]
+    outcome = harness.service.deliver(harness.delivery, 1)
+    assert (outcome.state, outcome.parked) == (DeliveryState.DEAD, True)
+    expected = DeliveryState.RETRYING if swept else DeliveryState.DEAD
+    assert harness.log.state(harness.delivery.record_key) is expected
+    assert harness.transport.posts == []
