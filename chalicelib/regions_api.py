@@ -74,27 +74,28 @@ def put_region(request: Request, code: str) -> Response:
     caller.require_operator(request)
     body = parse_request(_RegionBody, caller.body(request))
     DuplicateValue.check(body.domains or (), "domains")  # the model would drop the repeat
-    registry = container().registry
-    stored = registry.get_region(code)
-    # stored values as they are, not judged again as input by rules newer than them (a nested
-    # model instance is not validated again): the body's own fields are judged below
-    fields: dict[str, Any] = (
-        {name: getattr(stored, name) for name in type(stored).model_fields if name != "code"}
-        if stored
-        else {}
-    )
-    for name, value in body.model_dump(exclude_unset=True).items():
-        if value is None:
-            fields.pop(name, None)
-        else:
-            fields[name] = value
-    if body.broken_commitments is not None:
-        held = stored.broken_commitments if stored else None
-        today = china_date(container().clock.now())
-        policy = BrokenCommitmentPolicy.set(body.broken_commitments, held, today)
-        fields["broken_commitments"] = policy
-    region = caller.valid(Region, {**fields, "code": code})
-    registry.put_region(region)
+    today = china_date(container().clock.now())
+
+    def merged(stored: Region | None) -> Region:
+        # stored values as they are, not judged again as input by rules newer than them (a
+        # nested model instance is not validated again): the body's own fields are judged below
+        fields: dict[str, Any] = (
+            {name: getattr(stored, name) for name in type(stored).model_fields if name != "code"}
+            if stored
+            else {}
+        )
+        for name, value in body.model_dump(exclude_unset=True).items():
+            if value is None:
+                fields.pop(name, None)
+            else:
+                fields[name] = value
+        if body.broken_commitments is not None:
+            held = stored.broken_commitments if stored else None
+            policy = BrokenCommitmentPolicy.set(body.broken_commitments, held, today)
+            fields["broken_commitments"] = policy
+        return caller.valid(Region, {**fields, "code": code})
+
+    region = container().registry.update_region(code, merged)
     return json_response(200, region.model_dump(mode="json"))
 
 
@@ -223,7 +224,7 @@ ROUTES: tuple[Operation, ...] = (
         "Register or rename a region, the national platform or a national source",
         Access.OPERATOR,
         {200: Reply(Region, "The region.")},
-        (errors.SchemaError, DuplicateValue),
+        (errors.SchemaError, DuplicateValue, errors.Busy),
         description="`kind` follows the code: `region` for a GB/T 2260 division (never 10xxxx), "
         "`national_platform` for 信用中国 (100000), `national_source` for a national ministry "
         "or sector platform (1000NN), which must name its catalogue `domains`; a national "

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection
+import time
+from collections.abc import Callable, Collection
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Table, is_conditional_failure, s, text
-from chalicelib.dynamodb.conflicts import transact
+from chalicelib.dynamodb.conflicts import pause, transact
 from gateway.registry import PUBLIC_KEY_TAKEN, KeyIdTaken, PlatformKey, PublicKeyTaken, Region
-from gateway_client.contract import ancestors
+from gateway_client.contract import Busy, ancestors
 
 # A key item may be written when it is new or already the same region's: by its plain
 # ``region`` attribute, or — an item from before that attribute — by its document, whose
@@ -21,6 +22,7 @@ _SAME_REGION_OR_NEW = (
     "attribute_not_exists(pk) OR #region = :region"
     " OR (attribute_not_exists(#region) AND contains(#doc, :held_by))"
 )
+_ROUNDS = 10  # operator writes of one region are rare: a few rounds settle any race
 
 
 class DynamoRegistry(Table):
@@ -30,6 +32,32 @@ class DynamoRegistry(Table):
 
     def put_region(self, region: Region) -> None:
         self._put_doc({"pk": s(f"region#{region.code}")}, region.model_dump_json())
+
+    def update_region(self, code: str, change: Callable[[Region | None], Region]) -> Region:
+        """``change`` of the region as stored (None: not registered), written only while the
+        stored document is still the one read, else read and changed again: two operator
+        requests at once (a rename, relaying turned off) each keep what the other changed."""
+        key = {"pk": s(f"region#{code}")}
+        for attempt in range(_ROUNDS):
+            item = self._get(key)
+            held = text(item, "doc") if item else None
+            region = change(Region.model_validate_json(held) if held else None)
+            put: dict[str, Any] = {
+                "TableName": self._table,
+                "Item": {**key, "doc": s(region.model_dump_json())},
+            }
+            if held is None:
+                put["ConditionExpression"] = "attribute_not_exists(pk)"
+            else:
+                put["ConditionExpression"] = "doc = :held"
+                put["ExpressionAttributeValues"] = {":held": s(held)}
+            if self._put_if(**put):
+                return region
+            time.sleep(pause(attempt))
+        raise Busy(
+            f"region {code} kept changing under this request: nothing was written; send it again",
+            retry_after=1,
+        )
 
     def any_within(self, root: str) -> bool:
         return not self.roots_without_regions([root])
