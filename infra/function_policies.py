@@ -103,8 +103,9 @@ def function_statements(function: str) -> list[dict[str, Any]]:
         statements += _batch_files("s3:PutObject", "s3:GetObject")
     if function == "DeliverWebhooks":
         statements.append(_consume("DeliveryQueue"))
-        # presigns each batch's link (signed with this role), reads its lines, deletes it
-        statements += _batch_files("s3:GetObject")
+        # presigns each batch's link (signed with this role), reads its lines, masks in it
+        # those its region no longer recognises before announcing it, deletes it
+        statements += _batch_files("s3:GetObject", "s3:PutObject")
         statements.append(
             {
                 "Effect": "Allow",

@@ -33,7 +33,8 @@ SECRETS_READ: dict[str, tuple[str, ...]] = {
     ),
     "FanOutChanges": ("IdentityKeySecret", "SigningKeySecret"),  # it signs log checkpoints
     "DeliverWebhooks": ("SigningKeySecret",),
-    "LifecycleTick": ("SigningKeySecret",),
+    # a broken commitment listed black gets its listing id, derived under the listing-id key
+    "LifecycleTick": ("SigningKeySecret", "IdentityKeySecret"),
     "IngestUploads": ("IdentityKeySecret", "TrailKeySecret", "SigningKeySecret"),  # reports
     # its page tokens are sealed under a key derived from the listing-id secret
     "ReevaluateAgreements": ("IdentityKeySecret",),

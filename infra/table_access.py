@@ -78,6 +78,7 @@ TABLES: dict[str, dict[str, str]] = {
     # the answers its delivery records kept, before it deletes the listing.
     "LifecycleTick": {
         "AgreementsTable": "r",  # agreements beginning or ending today are re-evaluated
+        "RegistryTable": "r",  # the owner's policy for a broken commitment due (commitments)
         "ReevaluationsTable": "rn",
         "ListingsTable": "rw",
         "ExchangeLogTable": "rw",
@@ -91,6 +92,7 @@ TABLES: dict[str, dict[str, str]] = {
     # A bulk check reads listings and agreements, appends to the trail, counts usage, and
     # pins its signed report to the log's published checkpoint.
     "IngestUploads": {
+        "RegistryTable": "r",  # each run goes by its region's rules as they are now (relays)
         "ListingsTable": "rn",
         "ExchangeLogTable": "r",
         "UploadsTable": "rw",
@@ -98,8 +100,10 @@ TABLES: dict[str, dict[str, str]] = {
         "QueryTrailTable": "ra",
         "BatchesTable": "rn",
     },
-    # Agreement re-evaluation jobs: the source index and subjects read, the job's place saved.
+    # Agreement re-evaluation jobs: the source index and subjects read, compared under the
+    # region's agreements as they are now, the job's place saved.
     "ReevaluateAgreements": {
+        "AgreementsTable": "r",
         "ListingsTable": "r",
         "SubscriptionsTable": "r",
         "ReevaluationsTable": "rn",

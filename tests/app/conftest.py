@@ -17,6 +17,7 @@ from app_support import HUNAN, Gateway, Receiver, StreamReader, configure_app  #
 from chalice.test import Client  # noqa: E402
 from delivery_support import AnsweringReceiver, DeliveryQueue  # noqa: E402
 from lifecycle_support import listings_stream  # noqa: E402
+from role_support import roles_checked  # noqa: E402, F401
 from session_support import open_session  # noqa: E402
 
 import app as gateway_app  # noqa: E402
@@ -74,3 +75,12 @@ def token(gateway: Gateway, hunan: Ed25519Signer) -> str:
     opened = open_session(gateway, hunan)
     assert opened.status_code == 201, opened.json_body
     return str(opened.json_body["token"])
+
+
+@pytest.fixture(autouse=True)
+def _roles(request: pytest.FixtureRequest) -> None:
+    """Every app test's AWS calls are held to the deployed functions' roles, unless marked
+    ``roles_unchecked`` (one that patches the container between invocations, which a cold
+    container per invocation would undo, or runs one function's work inside another's)."""
+    if request.node.get_closest_marker("roles_unchecked") is None:
+        request.getfixturevalue("roles_checked")

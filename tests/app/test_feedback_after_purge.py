@@ -78,6 +78,7 @@ def test_feedback_after_the_purge_is_refused_and_not_kept(ended: Ended, aws: Any
     assert feedback_items(aws) == []
 
 
+@pytest.mark.roles_unchecked("a purge runs inside the feedback request, as if at the same moment")
 def test_feedback_written_while_the_purge_runs_is_taken_back(
     ended: Ended, aws: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import pytest
 from app_support import HUNAN, Gateway, black_entry
 from delivery_support import as_operator, push_and_fan_out, subscribe
 from delivery_support import subscription_path as path_of
@@ -14,6 +15,7 @@ from delivery_support import subscription_path as path_of
 from chalicelib import bootstrap
 
 
+@pytest.mark.roles_unchecked("it pauses the delivery function's container mid-attempt")
 def test_a_delivery_parked_while_resume_runs_is_sent(
     gateway: Gateway, stream: Any, queue: Any, hook: Any
 ) -> None:

@@ -221,6 +221,7 @@ def test_a_stale_change_back_to_an_unverified_url_is_challenged_again(
     ]
 
 
+@pytest.mark.roles_unchecked("it patches the delivery function's container mid-attempt")
 def test_a_health_notice_is_not_posted_to_a_url_the_owner_moved_to_meanwhile(
     gateway, stream, queue, province, hooks, monkeypatch
 ):

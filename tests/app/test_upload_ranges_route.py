@@ -38,6 +38,7 @@ def _received(aws: Any) -> list[dict[str, Any]]:
     return found
 
 
+@pytest.mark.roles_unchecked("it sets the ingest function's range size on its container")
 def test_a_split_upload_runs_range_by_range_and_reports_the_sums(
     gateway: Gateway, aws: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -30,7 +30,7 @@ SECRETS = {
     # person keys (gateway.persons); the signing key for the log's checkpoints
     "FanOutChanges": {"IdentityKeySecret", "SigningKeySecret"},
     "DeliverWebhooks": {"SigningKeySecret"},
-    "LifecycleTick": {"SigningKeySecret"},
+    "LifecycleTick": {"SigningKeySecret", "IdentityKeySecret"},  # a broken commitment's black id
     "IngestUploads": {"IdentityKeySecret", "TrailKeySecret", "SigningKeySecret"},  # bulk reports
     "ReevaluateAgreements": {"IdentityKeySecret"},  # seals its page tokens
 }

@@ -1,0 +1,354 @@
+"""Every AWS call a scenario makes, credited to the deployed function that would make it, is
+one that function's role grants (``infra.function_policies``): moto enforces no IAM, so a read
+added to a handler passes every other test and fails each invocation on AWS (review 111: the
+ingest's registry read, the re-evaluation's agreements scan, the tick's registry read and
+identity key).
+
+Every app test runs under it (``conftest._roles``; opt out with ``roles_unchecked``). Each handler
+invocation runs as on a cold container (the container built anew), so the secrets it reads are
+read, and credited, again; the local ``POST /v1/tick`` is credited to the tick function past its
+caller check, as on AWS the API invokes that function for it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import botocore.client
+import chalice.app
+import pytest
+
+import app as gateway_app
+from chalicelib import bootstrap, secret_reads
+from chalicelib.settings import get_settings
+from infra.function_policies import function_statements
+from infra.package import merge_template
+
+RESOURCES = Path(__file__).resolve().parents[2] / "infra" / "resources.json"
+HANDLERS = {
+    "fan_out_changes": "FanOutChanges",
+    "deliver_webhooks": "DeliverWebhooks",
+    "ingest_uploads": "IngestUploads",
+    "reevaluate_agreements": "ReevaluateAgreements",
+    "lifecycle_tick": "LifecycleTick",
+}
+_KINDS = {
+    "AWS::DynamoDB::Table": "table",
+    "AWS::SQS::Queue": "sqs",
+    "AWS::S3::Bucket": "s3",
+    "AWS::SecretsManager::Secret": "secret",
+    "AWS::SNS::Topic": "sns",
+}
+_SECRETS = {
+    "signing_key": "SigningKeySecret",
+    "operator_token": "OperatorTokenSecret",
+    "trail_key": "TrailKeySecret",
+    "identity_key": "IdentityKeySecret",
+}
+_TRANSACT = {
+    "Put": "PutItem",
+    "Update": "UpdateItem",
+    "Delete": "DeleteItem",
+    "ConditionCheck": "ConditionCheckItem",
+    "Get": "GetItem",
+}
+_BATCHED = {
+    "SendMessageBatch": "SendMessage",
+    "DeleteMessageBatch": "DeleteMessage",
+    "ChangeMessageVisibilityBatch": "ChangeMessageVisibility",
+}
+_PARTITION_KEYS = {"BatchesTable": "pk", "DeliveriesTable": "delivery_id"}  # for conditions
+
+
+@cache
+def _resources() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(RESOURCES.read_text(encoding="utf-8"))["Resources"]
+    return loaded
+
+
+def _logical_names() -> dict[str, str]:
+    """Physical name (a table's, a queue's URL and name, the bucket's) → logical id."""
+    names = {}
+    for logical, resource in _resources().items():
+        value = os.environ.get(resource.get("Metadata", {}).get("EnvVar", ""), "")
+        if value:
+            names[value] = names[value.rstrip("/").rsplit("/", 1)[-1]] = logical
+    return names
+
+
+def _key_of(table: str, key: dict[str, Any] | None) -> str:
+    attribute = _PARTITION_KEYS.get(table)
+    if attribute is None or not key or attribute not in key:
+        return ""
+    return str(next(iter(key[attribute].values())))
+
+
+def _dynamodb(op: str, p: dict[str, Any], name: Callable[[str], str]) -> list[tuple[str, ...]]:
+    if op in ("TransactWriteItems", "TransactGetItems"):
+        return [
+            (f"dynamodb:{_TRANSACT[kind]}", f"table/{t}", _key_of(t, b.get("Key") or b.get("Item")))
+            for item in p["TransactItems"]
+            for kind, b in item.items()
+            if (t := name(b["TableName"]))
+        ]
+    if op == "BatchWriteItem":
+        return [
+            (
+                "dynamodb:BatchWriteItem",
+                f"table/{t}",
+                _key_of(
+                    t, r.get("PutRequest", {}).get("Item") or r.get("DeleteRequest", {}).get("Key")
+                ),
+            )
+            for table, requests in p["RequestItems"].items()
+            for r in requests
+            if (t := name(table))
+        ]
+    if op == "BatchGetItem":
+        return [("dynamodb:BatchGetItem", f"table/{name(t)}", "") for t in p["RequestItems"]]
+    table = name(p.get("TableName", "?"))
+    index = f"/index/{p['IndexName']}" if p.get("IndexName") else ""
+    return [
+        (f"dynamodb:{op}", f"table/{table}{index}", _key_of(table, p.get("Key") or p.get("Item")))
+    ]
+
+
+def _s3(op: str, p: dict[str, Any], name: Callable[[str], str]) -> list[tuple[str, ...]]:
+    bucket = name(p.get("Bucket", "?"))
+    if op in ("ListObjectsV2", "ListObjects"):
+        return [("s3:ListBucket", f"s3/{bucket}", p.get("Prefix", ""))]
+    if op == "ListObjectVersions":
+        return [("s3:ListBucketVersions", f"s3/{bucket}", p.get("Prefix", ""))]
+    if op == "DeleteObjects":
+        return [
+            (
+                "s3:DeleteObjectVersion" if o.get("VersionId") else "s3:DeleteObject",
+                f"s3/{bucket}/{o['Key']}",
+                "",
+            )
+            for o in p["Delete"]["Objects"]
+        ]
+    versioned = "Version" if p.get("VersionId") else ""
+    action = {
+        "GetObject": f"s3:GetObject{versioned}",
+        "HeadObject": f"s3:GetObject{versioned}",
+        "DeleteObject": f"s3:DeleteObject{versioned}",
+        "PutObject": "s3:PutObject",
+    }.get(op, f"s3:{op}")
+    found = [(action, f"s3/{bucket}/{p.get('Key', '')}", "")]
+    if op == "PutObject" and p.get("Tagging"):
+        found.append(("s3:PutObjectTagging", f"s3/{bucket}/{p['Key']}", ""))
+    return found
+
+
+def _topic() -> str | None:
+    return get_settings().operations_topic_arn
+
+
+def _needed(service: str, op: str, p: dict[str, Any]) -> list[tuple[str, ...]]:
+    """The IAM actions and resources one API call needs."""
+    names = _logical_names()
+
+    def name(physical: str) -> str:
+        return names.get(physical, physical)
+
+    if service == "dynamodb":
+        return _dynamodb(op, p, name)
+    if service == "dynamodbstreams":
+        return [(f"dynamodb:{op}", "stream/ListingsTable", "")]
+    if service == "s3":
+        return _s3(op, p, name)
+    if service == "sqs":
+        queue = name(p.get("QueueUrl", p.get("QueueName", "?")))
+        return [(f"sqs:{_BATCHED.get(op, op)}", f"sqs/{queue}", "")]
+    if service == "sns":
+        topic = p.get("TopicArn")
+        return [("sns:Publish", f"sns/{'OperationsTopic' if topic == _topic() else topic}", "")]
+    if service == "lambda":
+        return [("lambda:InvokeFunction", f"lambda/{p.get('FunctionName')}", "")]
+    return [(f"{service}:{op}", "?", "")]
+
+
+def _patterns(resource: Any, kinds: dict[str, str]) -> list[str]:
+    """A statement's resource as patterns over ``kind/Logical/…``."""
+    if isinstance(resource, list):
+        return [p for r in resource for p in _patterns(r, kinds)]
+    if isinstance(resource, str):
+        return [resource]
+    if "Fn::GetAtt" in resource:
+        logical, attribute = resource["Fn::GetAtt"]
+        return [
+            f"stream/{logical}" if attribute == "StreamArn" else f"{kinds.get(logical)}/{logical}"
+        ]
+    if "Ref" in resource:
+        return [f"{kinds.get(resource['Ref'])}/{resource['Ref']}"]
+    text = resource.get("Fn::Sub", "")
+    if text.startswith("${") and ".Arn}" in text:
+        logical, rest = text[2:].split(".Arn}", 1)
+        return [f"{kinds.get(logical)}/{logical}{rest}"]
+    return []
+
+
+@cache
+def _kinds() -> dict[str, str]:
+    """Each resource of the packaged template (secrets too) → its kind in a call's resource."""
+    resources = merge_template()["Resources"]
+    return {logical: _KINDS.get(r.get("Type", ""), "lambda") for logical, r in resources.items()}
+
+
+@cache
+def _statements(function: str) -> tuple[tuple[list[str], list[str], list[list[str]]], ...]:
+    """The function's statements as (actions, resource patterns, condition values)."""
+    kinds = _kinds()
+    return tuple(
+        (
+            statement["Action"],
+            _patterns(statement["Resource"], kinds),
+            [
+                values if isinstance(values, list) else [values]
+                for condition in statement.get("Condition", {}).values()
+                for key, values in condition.items()
+                if key in ("dynamodb:LeadingKeys", "s3:prefix")
+            ],
+        )
+        for statement in function_statements(function)
+        if "Action" in statement  # not an ``Fn::If`` (the customer-managed key, if any)
+    )
+
+
+@cache
+def _granted(function: str, action: str, resource: str, detail: str) -> bool:
+    return any(
+        any(fnmatch.fnmatchcase(action, a) for a in actions)
+        and any(fnmatch.fnmatchcase(resource, r) for r in patterns)
+        and all(detail and any(fnmatch.fnmatchcase(detail, v) for v in vs) for vs in limits)
+        for actions, patterns, limits in _statements(function)
+    )
+
+
+class Roles:
+    """The calls a scenario made, by function."""
+
+    def __init__(self) -> None:
+        self.refused: dict[str, str] = {}  # a call its role refuses → where it was made
+        self._running: list[str] = []
+
+    def function(self) -> str | None:
+        if not self._running:
+            return None
+        names = []
+        frame: Any = sys._getframe(2)
+        while frame is not None:
+            code = frame.f_code
+            names.append(code.co_name)
+            if code.co_name == "tick" and code.co_filename.endswith("lifecycle_api.py"):
+                return (
+                    None if {"require_operator", "parse_request"} & set(names) else "LifecycleTick"
+                )
+            frame = frame.f_back
+        return self._running[-1]
+
+    def note(self, function: str, needed: list[tuple[str, ...]]) -> None:
+        """Keep the calls the role refuses, each with where it was first made."""
+        for action, resource, detail in needed:
+            if _granted(function, action, resource, detail):
+                continue
+            where = " < ".join(
+                f"{Path(f.f_code.co_filename).name}:{f.f_code.co_name}"
+                for f in _frames()
+                if "/chalicelib/" in f.f_code.co_filename or "/gateway/" in f.f_code.co_filename
+            )
+            self.refused.setdefault(f"{function} {action} {resource}", where)
+
+    def running(
+        self, function: str, call: Callable[..., Any], cold: bool = True
+    ) -> Callable[..., Any]:
+        """``call`` credited to ``function``, on a cold container (its secrets read again)
+        when ``cold``: the API's role reads every secret, so only its tick needs one."""
+
+        def run(*args: Any, **kwargs: Any) -> Any:
+            self._running.append(function)
+            if cold:
+                bootstrap.container.cache_clear()
+            try:
+                return call(*args, **kwargs)
+            finally:
+                self._running.pop()
+                if cold:
+                    bootstrap.container.cache_clear()
+
+        return run
+
+
+def _ticks(event: Any) -> bool:
+    return isinstance(event, dict) and str(event.get("path", "")).endswith("/tick")
+
+
+def _frames(frame: Any = None) -> Iterator[Any]:
+    frame = frame or sys._getframe(2)
+    while frame is not None:
+        yield frame
+        frame = frame.f_back
+
+
+def _secret_read(caller: Any, inline: Any) -> str | None:
+    """Which secret a read is of (None: the local stack's fallback of the trail key to the
+    signing secret, which on AWS has a secret of its own)."""
+    if any("trail_key_reader" in f.f_code.co_qualname for f in _frames(caller.f_back)):
+        return None
+    for reader, secret in (
+        ("identity_key_reader", "IdentityKeySecret"),
+        ("trail_key_reader", "TrailKeySecret"),
+    ):
+        if reader in caller.f_code.co_qualname:
+            return secret
+    settings = get_settings()
+    return {id(getattr(settings, field)): s for field, s in _SECRETS.items()}.get(id(inline), "?")
+
+
+@pytest.fixture
+def roles_checked(monkeypatch: pytest.MonkeyPatch) -> Iterator[Roles]:
+    roles = Roles()
+    real_call = botocore.client.BaseClient._make_api_call
+
+    def noted(self: Any, operation: str, params: dict[str, Any]) -> Any:
+        function = roles.function()
+        if function is not None:
+            service = self.meta.service_model.service_name
+            roles.note(function, _needed(service, operation, params))
+        return real_call(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", noted)
+    for attribute, function in HANDLERS.items():
+        monkeypatch.setattr(
+            gateway_app, attribute, roles.running(function, getattr(gateway_app, attribute))
+        )
+    api_call = chalice.app.Chalice.__call__
+    monkeypatch.setattr(
+        chalice.app.Chalice,
+        "__call__",
+        lambda self, event, *a: roles.running("APIHandler", api_call, _ticks(event))(
+            self, event, *a
+        ),
+    )
+    real_read = secret_reads.read_secret
+
+    def read(client: Any, inline: Any, arn: str | None) -> Any:
+        function = roles.function()
+        if function is not None:
+            secret = _secret_read(sys._getframe(1), inline)
+            if secret is not None:
+                roles.note(function, [("secretsmanager:GetSecretValue", f"secret/{secret}", "")])
+        return real_read(client, inline, arn)
+
+    monkeypatch.setattr(secret_reads, "read_secret", read)
+    yield roles
+    refused = "\n".join(f"{call} (from {where})" for call, where in sorted(roles.refused.items()))
+    assert not refused, f"calls the function's role does not grant:\n{refused}"
