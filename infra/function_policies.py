@@ -74,7 +74,7 @@ def function_statements(function: str) -> list[dict[str, Any]]:
         )
         statements += redrive_statements()  # infra/stream_failures.py
     if function == "IngestUploads":
-        statements += _ingest_statements(bucket)
+        statements += _ingest_statements()
         statements += _check_results()
         statements.append(
             {
@@ -183,14 +183,19 @@ def _consume(queue: str, *also: str) -> dict[str, Any]:
     }
 
 
-def _ingest_statements(bucket: dict[str, Any]) -> list[dict[str, Any]]:
-    """Read the uploaded file (any version), consume the upload queue, queue continuations,
-    and write a bulk check's result file (under check-results/ only)."""
+def _ingest_statements() -> list[dict[str, Any]]:
+    """Read the uploaded file (any version: an upload's or a bulk check's input) and the log's
+    checkpoints (a check's signed report is pinned to one), never the rest of the archive (raw
+    pushes hold ID numbers in full); consume the upload queue, queue continuations, and write a
+    bulk check's result file (under check-results/ only)."""
     return [
         {
             "Effect": "Allow",
             "Action": ["s3:GetObject", "s3:GetObjectVersion"],
-            "Resource": bucket,
+            "Resource": [
+                {"Fn::Sub": f"${{ArchiveBucket.Arn}}/{prefix}*"}
+                for prefix in ("uploads/", "check-inputs/", "checkpoints/")
+            ],
         },
         {
             "Effect": "Allow",

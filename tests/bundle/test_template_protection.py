@@ -324,3 +324,18 @@ def test_only_the_purge_and_the_check_destroy_check_results_and_never_their_repo
             else []
         )
         assert granted == expected, function
+
+
+def test_the_upload_worker_reads_only_uploads_check_inputs_and_checkpoints(template):
+    """The function that parses regions' files reads those and the log's checkpoints, never
+    the rest of the archive: raw pushes hold ID numbers in full (review 111 F5)."""
+    readable = [
+        resource
+        for s in statements(template, "IngestUploads")
+        if "s3:GetObject" in s.get("Action", [])
+        for resource in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])
+    ]
+    assert readable == [
+        {"Fn::Sub": f"${{ArchiveBucket.Arn}}/{prefix}*"}
+        for prefix in ("uploads/", "check-inputs/", "checkpoints/")
+    ]
