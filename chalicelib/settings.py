@@ -19,6 +19,8 @@ from gateway.statistics import PilotTargets
 from gateway_client.contract import DEFAULT_ORIGIN, PublishedKey, Severity
 from gateway_client.tlog import CosignatureVerifier, NoteError
 
+LOG_ORIGIN_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$"  # the stack's LogOrigin too
+
 
 class WitnessConfig(BaseModel):
     """A witness the gateway asks to cosign its checkpoints (C2SP tlog-witness): its name, its
@@ -76,7 +78,7 @@ class Settings(BaseSettings):
     archive_bucket: str
     # The exchange log's name in its checkpoints (C2SP tlog-checkpoint origin, and the signed
     # note's key name): unique per deployment, e.g. "credit.example.gov.cn/exchange-log".
-    log_origin: str = Field(default=DEFAULT_ORIGIN, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$")
+    log_origin: str = Field(default=DEFAULT_ORIGIN, pattern=LOG_ORIGIN_PATTERN)
     # Where endpoint health notices go (SNS); without one they only reach logs, metrics and the
     # endpoint itself.
     operations_topic_arn: str | None = None

@@ -17,6 +17,7 @@ import json
 import sys
 from typing import Any
 
+from chalicelib.settings import LOG_ORIGIN_PATTERN
 from infra import monitoring, resource_template
 from infra.evidence_window import evidence_parameter, evidence_window
 from infra.function_policies import arn, function_statements
@@ -72,6 +73,7 @@ def _environment(resources: dict[str, Any]) -> dict[str, Any]:
         "CG_BLACK_LIST_SEVERITIES": {"Ref": "BlackListSeverities"},
         "CG_UPWARD_REPORTING": {"Ref": "UpwardReporting"},
         "CG_WITNESSES": {"Ref": "Witnesses"},  # chalicelib/witnessing.py
+        "CG_LOG_ORIGIN": {"Ref": "LogOrigin"},
         "CG_LISTINGS_STREAM_ARN": {"Fn::GetAtt": ["ListingsTable", "StreamArn"]},
         "CG_DELIVERY_QUEUE_ARN": {"Fn::GetAtt": ["DeliveryQueue", "Arn"]},
         "CG_UPLOAD_QUEUE_ARN": {"Fn::GetAtt": ["UploadQueue", "Arn"]},
@@ -135,6 +137,15 @@ def merge_template() -> dict[str, Any]:
                 "Description": "向上报送: JSON {rules: [{rule, target, kinds, domains, severities, "
                 "within_hours}]}: what must reach the national platform (100000) or a province, "
                 "and how soon; the monthly statistics report each rule's on-time share",
+            },
+            "LogOrigin": {
+                "Type": "String",
+                # no default: each deployment names its own log, once (witnesses and
+                # subscribers keep state by it; a changed origin is another log)
+                "AllowedPattern": LOG_ORIGIN_PATTERN,
+                "Description": "the exchange log's name in its signed checkpoints (C2SP origin "
+                "line and signed-note key name), unique to this deployment and never changed, "
+                "e.g. credit.example.gov.cn/exchange-log",
             },
             "Witnesses": {
                 "Type": "String",

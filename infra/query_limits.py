@@ -6,40 +6,45 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.settings import Settings
+
+
+def _bounded(setting: str) -> dict[str, Any]:
+    """A Number parameter defaulting and bounded as its setting is: a value the stack accepted
+    but the functions refuse would deploy, then fail every invocation as it reads its settings."""
+    field = Settings.model_fields[setting]
+    bounds: dict[str, Any] = {"Type": "Number", "Default": field.default}
+    for limit in field.metadata:
+        if getattr(limit, "ge", None) is not None:
+            bounds["MinValue"] = limit.ge
+        if getattr(limit, "le", None) is not None:
+            bounds["MaxValue"] = limit.le
+    return bounds
+
 
 def query_parameters() -> dict[str, Any]:
     return {
         "AnonymousQueriesPerMinute": {
-            "Type": "Number",
-            "Default": 60,
-            "MinValue": 1,
+            **_bounded("anonymous_queries_per_minute"),
             "Description": "anonymous one-stop queries a client address may make a minute",
         },
         "PersonalLookupsPerMinute": {
-            "Type": "Number",
-            "Default": 60,
-            "MinValue": 1,
+            **_bounded("personal_lookups_per_minute"),
             "Description": "signed lookups of one person (a person's code, a responsible "
             "person's number) a region may make a minute; each is in the trail, found or not",
         },
         "TriesPerMaskedNumberPerDay": {
-            "Type": "Number",
-            "Default": 1000,
-            "MinValue": 1,
+            **_bounded("tries_per_masked_number_per_day"),
             "Description": "natural persons' codes a region may ask at one masked number "
             "(same area, same check digit) a Beijing day, over every lookup route and the batch "
             "and bulk checks: what bounds completing a number it was shown masked",
         },
         "ChecksPerMinute": {
-            "Type": "Number",
-            "Default": 30,
-            "MinValue": 1,
+            **_bounded("checks_per_minute"),
             "Description": "batch checks (up to 1,000 codes each) a region may run a minute",
         },
         "QueryTrailDays": {
-            "Type": "Number",
-            "Default": 1096,
-            "MinValue": 1,
+            **_bounded("query_trail_days"),
             "Description": "days a query-trail entry is kept before its TTL removes it",
         },
         "ApiThrottleRate": {

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from bundle_support import ROOT, TEMPLATE, fresh_package
 
+from chalicelib.settings import Settings
 from infra.table_access import WRITE
 
 pytestmark = pytest.mark.bundle
@@ -339,3 +340,35 @@ def test_the_upload_worker_reads_only_uploads_check_inputs_and_checkpoints(templ
         {"Fn::Sub": f"${{ArchiveBucket.Arn}}/{prefix}*"}
         for prefix in ("uploads/", "check-inputs/", "checkpoints/")
     ]
+
+
+def test_each_deployment_names_its_own_log_and_has_no_default_name(template):
+    """Checkpoints are signed under the log's origin, by which witnesses and subscribers keep
+    their state: a shared default would make every stack's log look like one (review 111 F4)."""
+    parameter = template["Parameters"]["LogOrigin"]
+    assert "Default" not in parameter
+    for function in SECRETS:
+        variables = template["Resources"][function]["Properties"]["Environment"]["Variables"]
+        assert variables["CG_LOG_ORIGIN"] == {"Ref": "LogOrigin"}, function
+
+
+@pytest.mark.parametrize(
+    ("parameter", "setting"),
+    [
+        ("AnonymousQueriesPerMinute", "anonymous_queries_per_minute"),
+        ("PersonalLookupsPerMinute", "personal_lookups_per_minute"),
+        ("TriesPerMaskedNumberPerDay", "tries_per_masked_number_per_day"),
+        ("ChecksPerMinute", "checks_per_minute"),
+        ("QueryTrailDays", "query_trail_days"),
+        ("EvidenceDays", "evidence_days"),
+    ],
+)
+def test_a_value_the_stack_accepts_is_one_the_functions_accept(template, parameter, setting):
+    """Above a setting's bound the functions fail every invocation reading their settings: the
+    stack refuses it instead (review 111 F6)."""
+    declared = template["Parameters"][parameter]
+    for limit in Settings.model_fields[setting].metadata:
+        if getattr(limit, "ge", None) is not None:
+            assert declared["MinValue"] >= limit.ge
+        if getattr(limit, "le", None) is not None:
+            assert declared["MaxValue"] <= limit.le
