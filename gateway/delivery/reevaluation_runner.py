@@ -17,7 +17,7 @@ from gateway.delivery.ports import AgreementStore, DeliveryQueue, SubscriptionSt
 from gateway.delivery.reevaluation import Comparison, subject_changes
 from gateway.delivery.reevaluation_job import ReevaluationJob, as_it_stands
 from gateway.delivery.subscription import Subscription
-from gateway.recognition import SourceScope
+from gateway.recognition import Agreement, SourceScope
 from gateway_client.contract import Clock, Listing, ListingStatus, china_date
 
 Key = tuple[str, str]
@@ -131,14 +131,20 @@ class ReevaluationRunner:
         return deliveries
 
     def _comparison(self, job: ReevaluationJob) -> Comparison:
-        """The job's comparison; against the region's agreements as they are now when one of
-        them changed after the job was made, and as in effect today when it runs after its
+        """The job's comparison; against the region's agreements as they are now when they
+        are not the ones the job was made with, and as in effect today when it runs after its
         day. Jobs run in any order (a lost trigger is started again by the tick, a long job
         walks past midnight), so an older job running last would otherwise have the last word
-        with recognition no longer in force; now every job ends on what is in force."""
+        with recognition no longer in force; now every job ends on what is in force. Told
+        apart by revision, not by time: two saves at once each read the other's agreement as
+        it was, and the one stamped earlier may commit last (review 109 F1)."""
         current = tuple(a for a in self.agreements.all() if a.subscriber_region == job.region)
-        after = job.after if all(a.updated_at <= job.at for a in current) else current
+        after = job.after if _revisions(job.after) == _revisions(current) else current
         today = china_date(self.clock.now())
         if today > job.on:
             after = tuple(as_it_stands(a, today, job.on) for a in after)
         return job.model_copy(update={"after": after}).comparison()
+
+
+def _revisions(agreements: tuple[Agreement, ...]) -> set[tuple[str, int]]:
+    return {(a.agreement_id, a.revision) for a in agreements}

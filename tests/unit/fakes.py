@@ -458,8 +458,14 @@ class InMemoryReevaluations:
         self.advance(job, job.model_copy(update={"committed_at": at}))
 
     def start(self, jobs: Sequence[ReevaluationJob]) -> list[ReevaluationJob]:
+        """As the outbox does: a job and the agreements it was made with are stored together
+        (an agreement stored at a later revision stays as it is)."""
         new = [job for job in jobs if job.job_id not in self.jobs]
         self.jobs.update({job.job_id: job for job in new})
+        for agreement in (a for job in new for a in job.after):
+            held = self.agreements.get(agreement.agreement_id)
+            if held is None or held.revision < agreement.revision:
+                self.agreements.put(agreement)
         return new
 
     def unfinished(self) -> list[str]:
