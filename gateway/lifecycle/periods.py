@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Protocol
 
-from gateway_client.contract import Extension, ListKind, Severity, add_months, load_catalogue
+from gateway_client.contract import Extension, ListKind, Severity, longest_until
 
 
 class Period(Protocol):
@@ -35,12 +35,4 @@ def effective_valid_until(listing: Period) -> date | None:
     ``None`` for an open-ended listing (listed until deleted)."""
     if listing.valid_until is not None or listing.kind is not ListKind.BLACK or listing.open_ended:
         return listing.valid_until
-    domain = load_catalogue().domain(listing.domain)
-    if domain is not None and domain.publicity_years:
-        extended = listing.extension.years if listing.extension is not None else 0
-        return add_months(listing.valid_from, 12 * (domain.publicity_years + extended))
-    if listing.severity is None:
-        return None
-    return add_months(
-        listing.valid_from, load_catalogue().severity(listing.severity).max_publicity_months
-    )
+    return longest_until(listing.domain, listing.valid_from, listing.extension, listing.severity)

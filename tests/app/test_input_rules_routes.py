@@ -66,6 +66,27 @@ def test_a_push_with_one_poisoned_entry_rejects_it_alone_and_stores_the_rest(gat
     assert gateway.client.http.get(f"/v1/subjects/{OTHER_CREDIT_CODE}").status_code == 404
 
 
+def test_a_black_listing_published_past_its_longest_period_is_refused_and_not_stored(gateway):
+    """General dishonesty is published a year at most (DESIGN §4b): a decade is refused."""
+    signer = gateway.register_platform(CITY)
+    decade = black_entry(
+        domain="food_drug",
+        severity="general",
+        legal_basis="《中华人民共和国食品安全法》第一百二十四条",
+        deciding_authority="七台河市市场监督管理局",
+        decision_number="七市监罚〔2026〕7号",
+        valid_until="2036-03-01",
+    )
+
+    reply = gateway.push(signer, CITY, [decade]).json_body
+
+    assert [(e["index"], e["field"], e["code"]) for e in reply["errors"]] == [
+        (0, "valid_until", "period_too_long")
+    ]
+    assert reply["accepted"] == 0
+    assert gateway.client.http.get(f"/v1/subjects/{CREDIT_CODE}").status_code == 404
+
+
 def test_a_region_name_with_a_line_break_is_refused_and_not_stored(gateway):
     response = gateway.put_region(CITY, name="七台河市\n（测试）")
 

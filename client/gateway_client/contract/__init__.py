@@ -92,7 +92,7 @@ from gateway_client.contract.events import (
     Recognition,
     Suspension,
 )
-from gateway_client.contract.extension import Extension
+from gateway_client.contract.extension import Extension, longest_until
 from gateway_client.contract.filters import SubscriptionFilters
 from gateway_client.contract.identity import (
     LOCAL_IDENTITY_SECRET,
@@ -452,6 +452,7 @@ __all__ = [
     "load_public_key",
     "log_entries",
     "log_entry",
+    "longest_until",
     "mask",
     "mask_ids_in",
     "masked",

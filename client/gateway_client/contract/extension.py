@@ -15,7 +15,7 @@ from typing import Annotated
 from pydantic import Field
 from pydantic_core import PydanticCustomError
 
-from gateway_client.contract.catalogue import Domain, load_catalogue
+from gateway_client.contract.catalogue import Domain, Severity, load_catalogue
 from gateway_client.contract.clock import add_months
 from gateway_client.contract.model import ONE_LINE, Day, Frozen
 
@@ -68,10 +68,16 @@ def check_open_ended(domain: str, extension: Extension | None) -> None:
         )
 
 
-def longest_until(domain: str, valid_from: date, extension: Extension | None) -> date | None:
-    """The latest ``valid_until`` the domain allows, or ``None`` where it sets no limit."""
-    rules = extensible(domain)
-    if rules is None or not rules.publicity_years:
+def longest_until(
+    domain: str, valid_from: date, extension: Extension | None, severity: Severity | None = None
+) -> date | None:
+    """The latest ``valid_until`` a black listing may have: its domain's period (plus an
+    extension decided anew), else its severity's longest publicity (DESIGN §4b: general 1 year,
+    severe 3; at the maximum a listing expires by itself); ``None`` where neither sets one."""
+    rules = load_catalogue().domain(domain)
+    if rules is not None and rules.publicity_years:
+        years = rules.publicity_years + (extension.years if extension is not None else 0)
+        return add_months(valid_from, 12 * years)
+    if severity is None:
         return None
-    years = rules.publicity_years + (extension.years if extension is not None else 0)
-    return add_months(valid_from, 12 * years)
+    return add_months(valid_from, load_catalogue().severity(severity).max_publicity_months)

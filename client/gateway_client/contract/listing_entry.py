@@ -162,12 +162,16 @@ class ListingEntry(Frozen):
             )
         if value is None or valid_from is None or domain is None or intake_of(info) is None:
             return value
-        longest = longest_until(domain, valid_from, info.data.get("extension"))
+        if info.data.get("kind") is not ListKind.BLACK:
+            return value
+        longest = longest_until(
+            domain, valid_from, info.data.get("extension"), info.data.get("severity")
+        )
         if longest is not None and value > longest:
             raise PydanticCustomError(
                 "period_too_long",
-                "{domain} is listed until {longest} at most (its period, plus an extension "
-                "decided anew)",
+                "a {domain} listing of this severity is published until {longest} at most (its "
+                "longest publicity period from valid_from, plus any extension decided anew)",
                 {"domain": domain, "longest": longest.isoformat()},
             )
         return value
