@@ -182,7 +182,7 @@ def batches(today: date, now: datetime) -> dict[str, list[dict[str, Any]]]:
         "qc-update": [
             {
                 **qc_chem,
-                "valid_until": (today + timedelta(days=365 * 3)).isoformat(),
+                "valid_until": (today + timedelta(days=365 * 2)).isoformat(),  # within 3 years
                 "source_updated_at": now.isoformat(),
             }
         ],
