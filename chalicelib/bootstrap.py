@@ -180,7 +180,7 @@ def build(settings: Settings, clock: Clock) -> Container:
         ),
     )
     recognition_today = RecognitionToday(agreements.all, listings, clock)
-    return Container(
+    built = Container(
         settings=settings,
         clock=clock,
         registry=registry,
@@ -231,6 +231,8 @@ def build(settings: Settings, clock: Clock) -> Container:
             files=S3BatchFiles(archive),
             erased=exchange_log.erased,
             shown=recognition_today,
+            # built below: its re-drive (a sweep a release may have missed) is made on first use
+            released=lambda sid, held, why: built.resending.released(sid, held, why),
         ),
         transport=transport,
         url_verifier=UrlVerifier(transport, signers, clock),
@@ -264,6 +266,7 @@ def build(settings: Settings, clock: Clock) -> Container:
         aws_clients={"dynamodb": dynamodb, "s3": s3, "sqs": sqs, **({"sns": sns} if sns else {})},
         client=lambda service: _client(settings, service),
     )
+    return built
 
 
 def _lifecycle(

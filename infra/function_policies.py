@@ -64,6 +64,13 @@ def function_statements(function: str) -> list[dict[str, Any]]:
                 "Resource": arn("DeliveryQueue"),
             }
         )
+    if function == "DeliverWebhooks":  # a delivery held back while its subscription was
+        # released re-drives what that release's sweep may have missed: rebuilt from the
+        # log's chunks, queued again (gateway.delivery.redriving: Redriving.released)
+        statements.append(
+            {"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": arn("DeliveryQueue")}
+        )
+        statements.append(_objects_under("log-chunks/", "s3:GetObject"))
     if function == "APIHandler":
         statements.append(
             {

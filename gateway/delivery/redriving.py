@@ -118,6 +118,16 @@ class Redriving:
         (never tried), or the attempt whose 410 answer turned it off."""
         return self._redrive_dead(subscription_id, _missed)
 
+    def released(self, subscription_id: str, held: list[str], why: NotSent) -> int:
+        """The sweep resume, verify or enable made (``why`` the delivery was held back for),
+        made again by a delivery held back while it ran (``DeliveryService._hold_back``): it
+        may have swept before ``held`` were recorded dead, which are named, as the index may
+        not list them yet. Each is queued in log order, behind whatever is queued already."""
+        started = self.clock.now()
+        ids = self._dead(subscription_id, _missed if why == "disabled" else _parked, started)
+        ids += [i for i in held if i not in ids]
+        return self.redrive(subscription_id, ids, started)
+
     def _redrive_dead(self, subscription_id: str, chosen: Callable[[dict[str, Any]], bool]) -> int:
         """Re-drive the dead deliveries whose last attempt is ``chosen``."""
         started = self.clock.now()

@@ -55,6 +55,9 @@ CUT_OFF_MARGIN_SECONDS = 5.0  # beyond the request's timeout: signing, recording
 
 _SETTLED = frozenset({DeliveryState.DELIVERED, DeliveryState.DEAD})
 _UNSETTLED_ORIGINAL = frozenset({DeliveryState.DEAD, DeliveryState.RETRYING})
+Released = Callable[[str, list[str], NotSent], object]
+"""Re-drive, for a subscription released while a delivery was held back, what it held back
+then (its dead, parked or missed deliveries; these ids too): ``Redriving.released``."""
 _READERS = 20  # a delivery batch's most message groups (10), each with its two reads at once
 
 
@@ -73,7 +76,9 @@ class DeliveryService:
         files: BatchFiles | None = None,
         erased: Callable[[str], bool] | None = None,
         shown: Shown | None = None,
+        released: Released | None = None,
     ) -> None:
+        self._released = released  # a sweep of what a release may have missed (_hold_back)
         self._erased = erased  # whether a purge erased a listing (the exchange log knows)
         self._shown = shown  # a delivery as today's recognition shows it (masked if no longer)
         self._files = files  # batched delivery's files: needed only to send a batch
@@ -199,19 +204,27 @@ class DeliveryService:
         unless that happened while this was recorded: what resumes it sweeps once, and may
         have swept before this record was written (or, on AWS, before its index entry was),
         leaving it dead on a live endpoint for good. So the subscription is read again after
-        the write: if nothing holds it back now, the delivery is reopened and its message
-        received again at once, in its place in the subject's order (a sweep that got to it
-        first reopened and queued it already: then this one stays settled)."""
+        the write: if nothing holds it back now, this sweeps again (``released``), the
+        delivery (a batch's lines) named, since the index may not show it yet: what is
+        re-driven is queued in log order behind what is queued already, as resume's sweep
+        does, never ahead of an older change of the subject (review 109 F2, 112 F1)."""
         why, note = held
         attempt = Attempt(at=now, status=0, latency_ms=0, response_excerpt=note, not_sent=why)
-        self._record(delivery, attempt, DeliveryState.DEAD)
-        if isinstance(delivery, Delivery):
-            again = self._subscriptions.get(delivery.subscription_id)
-            released = again is not None and held_back(again, self._signers) is None
-            if released and self._log.reopen(delivery.record_key):
-                return Outcome(state=DeliveryState.RETRYING, retry_after=timedelta(0))
+        lines: list[Delivery] = []
+        if isinstance(delivery, Batch):  # its lines are recorded apart, as the file is now
+            found = file_lines(self._batch_files(), delivery)
+            delivery, lines = found if found is not None else (delivery, [])
+        self._record(delivery, attempt, DeliveryState.DEAD, lines)
+        if self._released is not None and self._released_now(delivery.subscription_id):
+            named = [line.record_key for line in lines] or [delivery.record_key]
+            self._released(delivery.subscription_id, named, why)
+            return Outcome(state=DeliveryState.DEAD, parked=True)  # re-driven: no alarm
         # Parked by choice or until verified: nothing for the dead-letter alarm.
         return Outcome(state=DeliveryState.DEAD, parked=why != "disabled")
+
+    def _released_now(self, subscription_id: str) -> bool:
+        again = self._subscriptions.get(subscription_id)
+        return again is not None and held_back(again, self._signers) is None
 
     def _acknowledge(
         self, delivery: Delivery | Batch, at: datetime, outcome: Outcome, lines: Sequence[Delivery]

@@ -1,0 +1,120 @@
+"""A delivery that read its subscription paused, and is recorded parked after the owner resumed
+it, is sent: the resume's one sweep of what is parked ran before the record existed. The
+delivery sweeps again, naming itself (a batch its lines), so what it re-drives is queued in log
+order behind what the resume queued — never ahead of an older change of the subject — and
+nothing is counted as a failed attempt (reviews 109 F2, 112 F1–F3).
+
+The interleaving is staged on the classes, not on a container, so every AWS call stays held to
+the delivery function's role (``role_support``): it re-drives from the log and queues."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from app_support import HUNAN, Gateway, black_entry
+from delivery_support import as_operator, push_and_fan_out, subscribe
+from delivery_support import subscription_path as path_of
+
+from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
+from gateway.delivery import sending
+
+CORRECTED = {
+    "source_updated_at": "2026-03-09T09:00:00+08:00",
+    "reason": "有履行能力而拒不履行（更正）",
+}
+
+
+@pytest.fixture
+def resumed_meanwhile(
+    gateway: Gateway, queue: Any, monkeypatch: pytest.MonkeyPatch
+) -> Callable[[dict[str, Any], int], dict[str, Any]]:
+    """Run the queue's deliveries, resuming the subscription while the ``nth`` one held back
+    (a batch's lines count as one) is about to be recorded; the resume's reply."""
+    real_record, real_settle = DynamoDeliveryLog.record, sending.settle
+
+    def run(created: dict[str, Any], nth: int) -> dict[str, Any]:
+        held, reply = [0], {}
+
+        def resume_first() -> None:
+            held[0] += 1
+            if held[0] == nth:
+                reply.update(as_operator(gateway, "post", path_of(created, "/resume")).json_body)
+
+        def record(self: Any, delivery: Any, attempt: Any, state: Any) -> None:
+            if attempt.not_sent == "paused" and not hasattr(delivery, "count"):
+                resume_first()
+            real_record(self, delivery, attempt, state)
+
+        def settle(log: Any, files: Any, batch: Any, attempt: Any, *rest: Any) -> None:
+            if attempt.not_sent == "paused":
+                resume_first()
+            real_settle(log, files, batch, attempt, *rest)
+
+        monkeypatch.setattr(DynamoDeliveryLog, "record", record)
+        monkeypatch.setattr(sending, "settle", settle)
+        queue.run()
+        monkeypatch.setattr(DynamoDeliveryLog, "record", real_record)
+        monkeypatch.setattr(sending, "settle", real_settle)
+        for _ in range(3):
+            queue.run()
+        return reply
+
+    return run
+
+
+def _versions(hook: Any) -> list[str]:
+    return [json.loads(r.body)["data"]["listing"]["version"] for r in hook.requests]
+
+
+def test_a_delivery_held_while_resumed_is_sent_once(
+    gateway: Gateway, stream: Any, hook: Any, resumed_meanwhile: Any
+) -> None:
+    province = gateway.register_platform(HUNAN)
+    created = subscribe(gateway, hook.url, HUNAN)
+    as_operator(gateway, "post", path_of(created, "/pause"))
+    push_and_fan_out(gateway, stream, province, HUNAN, [black_entry()])
+
+    assert resumed_meanwhile(created, 1)["redriven"] == 0  # nothing was parked yet
+
+    assert len(hook.requests) == 1
+    [record] = as_operator(gateway, "get", path_of(created, "/deliveries")).json_body["deliveries"]
+    assert record["state"] == "delivered"
+    activity = as_operator(gateway, "get", "/v1/activity?hours=24").json_body
+    counted = [hour["deliveries"] for hour in activity["hours"]]
+    assert sum(c["retrying"] + c["dead"] for c in counted) == 0
+    assert sum(c["delivered"] for c in counted) == 1
+
+
+def test_a_later_change_held_while_resumed_arrives_after_the_earlier_one(
+    gateway: Gateway, stream: Any, hook: Any, resumed_meanwhile: Any
+) -> None:
+    province = gateway.register_platform(HUNAN)
+    created = subscribe(gateway, hook.url, HUNAN)
+    as_operator(gateway, "post", path_of(created, "/pause"))
+    push_and_fan_out(gateway, stream, province, HUNAN, [black_entry()])
+    push_and_fan_out(gateway, stream, province, HUNAN, [black_entry(**CORRECTED)])
+
+    assert resumed_meanwhile(created, 2)["redriven"] == 1  # the first change, parked already
+
+    versions = _versions(hook)
+    assert len(versions) == 2
+    assert versions == sorted(versions)
+
+
+def test_a_batch_held_while_resumed_is_sent_without_another_resume(
+    gateway: Gateway, stream: Any, hook: Any, resumed_meanwhile: Any
+) -> None:
+    province = gateway.register_platform(HUNAN)
+    created = subscribe(gateway, hook.url, HUNAN, delivery_mode="batched")
+    as_operator(gateway, "post", path_of(created, "/pause"))
+    second = black_entry(decision_number="(2024)黑09执124号")
+    push_and_fan_out(gateway, stream, province, HUNAN, [black_entry(), second])
+
+    resumed_meanwhile(created, 1)
+
+    deliveries = as_operator(gateway, "get", path_of(created, "/deliveries")).json_body
+    assert sorted(d["state"] for d in deliveries["deliveries"]) == ["delivered", "delivered"]
+    assert len(hook.requests) == 2  # the batch's lines, re-driven one by one as resume does
