@@ -39,7 +39,7 @@ def run_tick(settings: Settings, client: Any = None) -> dict[str, Any]:
         reply = lambda_client.invoke(
             FunctionName=settings.lifecycle_function,
             InvocationType="RequestResponse",
-            Payload=json.dumps(_scheduled_event(settings.aws_region)).encode(),
+            Payload=json.dumps(scheduled_event(settings.aws_region)).encode(),
         )
     except lambda_client.exceptions.TooManyRequestsException as exc:  # reserved concurrency 1
         raise Conflict("the lifecycle tick is running now; ask again when it has finished") from exc
@@ -63,7 +63,7 @@ def _error_type(payload: bytes) -> str:
     return "unknown error"
 
 
-def _scheduled_event(region: str) -> dict[str, Any]:
+def scheduled_event(region: str) -> dict[str, Any]:
     """What EventBridge's hourly schedule sends (``chalice.app.CloudWatchEvent`` reads it)."""
     return {
         "version": "0",

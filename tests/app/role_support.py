@@ -15,6 +15,8 @@ from __future__ import annotations
 import fnmatch
 import sys
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ from iam_needs import needed
 
 import app as gateway_app
 from chalicelib import bootstrap, secret_reads
+from chalicelib.s3_archive import S3Archive
 from chalicelib.settings import get_settings
 from infra.function_policies import function_statements
 from infra.package import merge_template
@@ -114,11 +117,13 @@ class Roles:
 
     def __init__(self) -> None:
         self.refused: dict[str, str] = {}  # a call its role refuses → where it was made
-        self._running: list[str] = []
 
     def function(self) -> str | None:
-        if not self._running:
-            return None
+        """The function making a call now: the handler running in this thread (a pool's
+        thread carries its submitter's: ``_carried``), or the tick past its caller check."""
+        running = _RUNNING.get()
+        if running != "APIHandler":
+            return running
         names = []
         frame: Any = sys._getframe(2)
         while frame is not None:
@@ -129,7 +134,7 @@ class Roles:
                     None if {"require_operator", "parse_request"} & set(names) else "LifecycleTick"
                 )
             frame = frame.f_back
-        return self._running[-1]
+        return running
 
     def note(self, function: str, needed: list[tuple[str, ...]]) -> None:
         """Keep the calls the role refuses, each with where it was first made."""
@@ -150,17 +155,52 @@ class Roles:
         when ``cold``: the API's role reads every secret, so only its tick needs one."""
 
         def run(*args: Any, **kwargs: Any) -> Any:
-            self._running.append(function)
+            token = _RUNNING.set(function)
             if cold:
                 bootstrap.container.cache_clear()
             try:
                 return call(*args, **kwargs)
             finally:
-                self._running.pop()
+                _RUNNING.reset(token)
                 if cold:
                     bootstrap.container.cache_clear()
 
         return run
+
+
+_RUNNING: ContextVar[str | None] = ContextVar("role_support_running", default=None)
+
+
+def _carried(roles: Roles, submit: Callable[..., Any]) -> Callable[..., Any]:
+    """``ThreadPoolExecutor.submit`` whose task runs as the function that submitted it (a
+    pool's threads would otherwise make their calls as nobody, or as the API for the tick)."""
+
+    def carrying(pool: Any, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        function = roles.function()
+
+        def as_submitter(*a: Any, **k: Any) -> Any:
+            token = _RUNNING.set(function)
+            try:
+                return fn(*a, **k)
+            finally:
+                _RUNNING.reset(token)
+
+        return submit(pool, as_submitter, *args, **kwargs)
+
+    return carrying
+
+
+def _presigning(roles: Roles, presign: Callable[..., str], action: str) -> Callable[..., str]:
+    """A presigned URL is authorised by S3 against the role that signed it, when it is used:
+    noted as that role's own call on the key."""
+
+    def noted(archive: Any, key: str, *args: Any) -> str:
+        function = roles.function()
+        if function is not None:
+            roles.note(function, [(action, f"s3/ArchiveBucket/{key}", "")])
+        return presign(archive, key, *args)
+
+    return noted
 
 
 def _ticks(event: Any) -> bool:
@@ -225,6 +265,10 @@ def roles_checked(monkeypatch: pytest.MonkeyPatch) -> Iterator[Roles]:
         return real_read(client, inline, arn)
 
     monkeypatch.setattr(secret_reads, "read_secret", read)
+    monkeypatch.setattr(ThreadPoolExecutor, "submit", _carried(roles, ThreadPoolExecutor.submit))
+    for method, action in (("presign_put", "s3:PutObject"), ("presign_get", "s3:GetObject")):
+        presign = getattr(S3Archive, method)
+        monkeypatch.setattr(S3Archive, method, _presigning(roles, presign, action))
     yield roles
     refused = "\n".join(f"{call} (from {where})" for call, where in sorted(roles.refused.items()))
     assert not refused, f"calls the function's role does not grant:\n{refused}"

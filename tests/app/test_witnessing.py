@@ -29,8 +29,9 @@ from test_log_routes import (
     tile_bytes,
 )
 
-from chalicelib import events
+import app as gateway_app
 from chalicelib.settings import get_settings
+from chalicelib.tick_function import scheduled_event
 from gateway_client.contract.log import Checkpoint
 from gateway_client.contract.signing import Ed25519Signer, load_private_key
 from gateway_client.log_audit import audit
@@ -42,6 +43,12 @@ from gateway_client.tlog import (
     tile_hash_reader,
 )
 from gateway_client.witness_server import WitnessService, WitnessState, serve
+
+
+def scheduled_tick() -> Any:
+    """The lifecycle function as its schedule runs it (its role holds every call it makes)."""
+    return gateway_app.lifecycle_tick(scheduled_event("cn-northwest-1"), None)
+
 
 NAME = "witness.hunan.example.cn"
 
@@ -121,14 +128,14 @@ def test_the_log_vkey_is_public_and_verifies_the_checkpoints(gateway, stream, ci
 
 def test_the_tick_has_the_witness_cosign_each_latest_checkpoint(gateway, stream, city, witness):
     push_and_fan_out(gateway, stream, city, listings(1))
-    events.tick()
+    scheduled_tick()
     first = witness.recorded_size()
     push_and_fan_out(gateway, stream, city, listings(3)[1:])
     head = operator_get(gateway, "/v1/log").json_body["head"]
 
     assert head > first
     assert not cosigned_by(latest_note(gateway), witness)  # not asked yet
-    events.tick()  # from the first size to the head, with a proof from the published tiles
+    scheduled_tick()  # from the first size to the head, with a proof from the published tiles
 
     note = latest_note(gateway)
     assert cosigned_by(note, witness)
@@ -153,12 +160,12 @@ def test_a_witness_that_lost_its_place_answers_409_and_the_gateway_resumes_there
     gateway, stream, city, witness, aws
 ):
     push_and_fan_out(gateway, stream, city, listings(1))
-    events.tick()
+    scheduled_tick()
     table = aws.env["CG_EXCHANGE_LOG_TABLE"]
     aws.dynamodb.delete_item(TableName=table, Key={"pk": {"S": f"witness#{NAME}"}})
     push_and_fan_out(gateway, stream, city, listings(2)[1:])
 
-    events.tick()  # old 0: 409 with the witness's size, then from there with its proof
+    scheduled_tick()  # old 0: 409 with the witness's size, then from there with its proof
 
     assert cosigned_by(latest_note(gateway), witness)
     assert witness.recorded_size() == operator_get(gateway, "/v1/log").json_body["head"]
@@ -172,7 +179,7 @@ def test_a_witness_that_saw_another_history_refuses_and_nothing_is_stored(
     witness.state.write_text(json.dumps({origin: forked}), encoding="utf-8")
     push_and_fan_out(gateway, stream, city, listings(2))
 
-    events.tick()  # 409 "1", then 422: 2 does not extend the witness's 1
+    scheduled_tick()  # 409 "1", then 422: 2 does not extend the witness's 1
 
     assert not cosigned_by(latest_note(gateway), witness)
     assert cosignature_objects(aws) == []
@@ -186,12 +193,12 @@ def test_a_witness_that_is_down_is_skipped_and_the_tick_goes_on(gateway, stream,
     gateway.configure(witnesses=json.dumps([witness.config(closed)]))
     push_and_fan_out(gateway, stream, city, listings(1))
 
-    report = events.tick()
+    report = scheduled_tick()
 
     assert report["checkpoint"] is None  # fan-out published; the tick had nothing more
     assert not cosigned_by(latest_note(gateway), witness)
     gateway.configure(witnesses=json.dumps([witness.config()]))
-    events.tick()
+    scheduled_tick()
     assert cosigned_by(latest_note(gateway), witness)  # asked again next time
 
 
@@ -231,7 +238,7 @@ def test_a_witness_answering_garbage_is_skipped_and_the_others_cosign(
 
     published = operator_post(gateway, "/v1/log/checkpoints")
     push_and_fan_out(gateway, stream, city, listings(2)[1:])
-    events.tick()
+    scheduled_tick()
 
     assert published.status_code == 200, published.json_body
     assert cosigned_by(latest_note(gateway), witness)
@@ -260,7 +267,7 @@ def test_verify_log_passes_with_one_witness_required_and_fails_with_two(
     gateway, stream, city, witness
 ):
     push_and_fan_out(gateway, stream, city, listings(2))
-    events.tick()
+    scheduled_tick()
     other = CosignatureSigner("witness.hubei.example.cn", Ed25519PrivateKey.generate())
 
     one = audited(gateway, city, 1, witness.signer.vkey, other.vkey)
@@ -281,7 +288,7 @@ def test_an_idle_logs_witness_cosigns_its_latest_checkpoint_again_and_it_is_not_
     when the gateway lost its record of the witness's size (review 52: the 409 naming the very
     size was given up), and kept apart from the first lines (a name may end in anything)."""
     push_and_fan_out(gateway, stream, city, listings(2))
-    events.tick()
+    scheduled_tick()
     head = operator_get(gateway, "/v1/log").json_body["head"]
     if gateway_lost_its_place:
         table = aws.env["CG_EXCHANGE_LOG_TABLE"]
@@ -289,7 +296,7 @@ def test_an_idle_logs_witness_cosigns_its_latest_checkpoint_again_and_it_is_not_
 
     with time_machine.travel(datetime.now(UTC) + timedelta(days=2)):
         stale = audited(gateway, city, 1, witness.signer.vkey)
-        events.tick()  # nothing logged meanwhile: the same checkpoint, cosigned afresh
+        scheduled_tick()  # nothing logged meanwhile: the same checkpoint, cosigned afresh
         fresh = audited(gateway, city, 1, witness.signer.vkey)
         listed = {c.sequence: c.cosignatures for c in checkpoints_listed(gateway)}
 
@@ -342,7 +349,7 @@ def test_the_checkpoint_a_witness_cosigned_stays_listed_behind_twenty_newer_ones
     """Fan-out signs one a stream batch, the tick asks hourly: an honest log failed the k-of-n
     rule once 20 batches followed the cosigned checkpoint (review 33, F4)."""
     push_and_fan_out(gateway, stream, city, listings(1))
-    events.tick()  # the witness cosigns checkpoint 1
+    scheduled_tick()  # the witness cosigns checkpoint 1
     for n in range(20):  # twenty stream batches within the hour
         push_and_fan_out(gateway, stream, city, [black_entry(decision_number=f"(2024)黑09执{n}号")])
 
