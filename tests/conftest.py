@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +29,9 @@ from infra.local import moto_speedup
 botocore.session.create_loader = functools.cache(botocore.session.create_loader)
 moto_speedup.install()  # the local stack's moto speed-ups (same results), for mock_aws too
 TESTS = Path(__file__).resolve().parent
+# what `gateway push --batch-id` keeps (gateway_client.cli.first_sent): the run's own, never the
+# home directory's (the command's child processes inherit it)
+os.environ["CG_STATE_DIR"] = tempfile.mkdtemp(prefix="cg-state-")
 
 
 @pytest.fixture

@@ -180,7 +180,13 @@ class PushClient:
         return self.send_signed(path, msg_id, json.dumps(body, ensure_ascii=False).encode(), now)
 
     def push(
-        self, entries: Sequence[Mapping[str, Any]], now: datetime, batch_id: str | None = None
+        self,
+        entries: Sequence[Mapping[str, Any]],
+        now: datetime,
+        batch_id: str | None = None,
+        issued_at: datetime | None = None,
     ) -> Response:
-        batch_id, body = self.build(entries, batch_id, now)
+        """Sign and send a batch at ``now``; ``issued_at`` (default ``now``) is the body's: a
+        retry under the same ``batch_id`` must send the first body, its ``issued_at`` too."""
+        batch_id, body = self.build(entries, batch_id, issued_at or now)
         return self.send_signed("/v1/pushes", batch_id, body, now)

@@ -79,15 +79,17 @@ class BulkUploader:
         force: bool = False,
         upload_id: str | None = None,
         check: Mapping[str, str] | None = None,
+        issued_at: datetime | None = None,
     ) -> Response:
         """Sign the manifest; the reply holds the upload and, while expected, where to PUT.
-        ``check`` (purpose, and as_region if any) makes it a bulk check of the file's codes."""
+        ``check`` (purpose, and as_region if any) makes it a bulk check of the file's codes;
+        ``issued_at`` (default now) the first one's, to ask for the same upload again."""
         upload_id = upload_id or f"u-{uuid.uuid4().hex}"
         now = self._clock()
         manifest: dict[str, Any] = {
             "region": self._client.region,
             "upload_id": upload_id,
-            "issued_at": now.isoformat(),
+            "issued_at": (issued_at or now).isoformat(),
             "count": facts.count,
             "sha256": facts.sha256,
             "size": facts.size,

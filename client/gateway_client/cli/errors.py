@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import socket
 import ssl
 import sys
@@ -25,6 +26,7 @@ from gateway_client.uploader import PUT_TIMEOUT
 
 FAILED = 1
 INTERRUPTED = 130
+OUTPUT_CLOSED = 141  # as a tool killed by SIGPIPE: what reads its output stopped reading
 BULK_HINT = "too big for one push: send the file with `gateway push --bulk FILE …` (any size)"
 
 
@@ -124,7 +126,28 @@ def run(command: Callable[[], int], url: str | None, timeout: float | None) -> i
     except KeyboardInterrupt:
         print("gateway: interrupted", file=sys.stderr)
         return INTERRUPTED
+    except BrokenPipeError as exc:
+        if _from_the_network(exc):
+            print(f"gateway: error: {explain(exc, url, timeout)}", file=sys.stderr)
+            return FAILED
+        # `gateway … | head`: what reads the output stopped reading; the call was made. The
+        # output goes to the null device, so the interpreter's flush at exit finds no pipe.
+        if sys.__stdout__ is not None:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.__stdout__.fileno())
+        return OUTPUT_CLOSED
     except Exception as exc:
         message = " ".join(explain(exc, url, timeout).split())
         print(f"gateway: error: {message}", file=sys.stderr)
         return FAILED
+
+
+_NETWORK = ("socket.py", "ssl.py", "http/client.py", "urllib/request.py")
+
+
+def _from_the_network(exc: BaseException) -> bool:
+    """Whether a broken pipe was the gateway's connection (raised where the request is
+    written), not the command's own output."""
+    frame, last = exc.__traceback__, None
+    while frame is not None:
+        last, frame = frame, frame.tb_next
+    return last is not None and last.tb_frame.f_code.co_filename.endswith(_NETWORK)

@@ -17,6 +17,7 @@ from gateway_client.cli import errors as cli_errors
 from gateway_client.cli import operator as cli_operator
 from gateway_client.cli import witness as cli_witness
 from gateway_client.cli.errors import read_entries
+from gateway_client.cli.first_sent import issued_at
 from gateway_client.cli.key_files import read_secret, read_signer
 from gateway_client.cli.options import remote
 from gateway_client.cli.subject_table import render_upload
@@ -36,7 +37,9 @@ def _push(args: argparse.Namespace) -> int:
     client = _platform(args)
     if args.bulk or args.resync:
         return _bulk(args, client)
-    reply = client.push(read_entries(args.file), datetime.now(UTC), batch_id=args.batch_id)
+    now = datetime.now(UTC)
+    first = issued_at("push", args.region, args.batch_id, now)
+    reply = client.push(read_entries(args.file), now, args.batch_id, first)
     if reply.status != 200:
         raise cli_errors.refused(reply)
     print(json.dumps(reply.body, ensure_ascii=False, indent=2))
@@ -48,7 +51,8 @@ def _bulk(args: argparse.Namespace, client: PushClient) -> int:
     path = Path(args.file)
     facts = describe(path)
     uploader = BulkUploader(client, lambda: datetime.now(UTC))
-    asked = uploader.request(facts, args.resync or (), args.force, args.batch_id)
+    first = issued_at("upload", args.region, args.batch_id, datetime.now(UTC))
+    asked = uploader.request(facts, args.resync or (), args.force, args.batch_id, issued_at=first)
     if asked.status not in (200, 201):
         return cli_operator.show(asked)
     upload_id = asked.body["upload"]["manifest"]["upload_id"]
@@ -202,7 +206,11 @@ def declare_push(commands: Any) -> None:
         "--key-file", required=True, help="your private key file (whsk_ or sm2sk_, from keygen)"
     )
     remote(push, token=False)
-    push.add_argument("--batch-id", help="reuse an id to retry a batch safely (default: new)")
+    push.add_argument(
+        "--batch-id",
+        help="reuse an id to retry a batch safely (default: new): the command signs what it "
+        "first signed under it (its issued_at kept under CG_STATE_DIR)",
+    )
     push.add_argument("--bulk", action="store_true", help="upload an NDJSON file of any size")
     push.add_argument(
         "--resync",
