@@ -137,15 +137,19 @@ def test_fan_out_reads_and_writes_the_archive_only_under_the_logs_and_batches_pr
     ]
 
 
-def test_the_delivery_function_reads_and_destroys_batch_files_only(resources):
+def test_the_delivery_function_touches_batch_files_and_reads_log_chunks_only(resources):
+    """Batch files it reads, masks and destroys; the log's chunks it reads to re-drive what a
+    release may have missed (``Redriving.released``)."""
     role = resources["DeliverWebhooksRole"]["Properties"]["Policies"][0]["PolicyDocument"]
     s3 = [s for s in role["Statement"] if any(a.startswith("s3:") for a in s.get("Action", []))]
 
     assert [s["Resource"] for s in s3] == [
         {"Fn::Sub": "${ArchiveBucket.Arn}/batches/*"},
         {"Fn::GetAtt": ["ArchiveBucket", "Arn"]},
+        {"Fn::Sub": "${ArchiveBucket.Arn}/log-chunks/*"},
     ]
     assert s3[1]["Condition"] == {"StringLike": {"s3:prefix": "batches/*"}}
+    assert s3[2]["Action"] == ["s3:GetObject"]
 
 
 def test_the_stream_trigger_fans_out_ten_batches_of_a_shard_at_once(resources):
