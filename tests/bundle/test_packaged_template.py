@@ -144,12 +144,12 @@ def test_the_delivery_function_touches_batch_files_and_reads_log_chunks_only(res
     s3 = [s for s in role["Statement"] if any(a.startswith("s3:") for a in s.get("Action", []))]
 
     assert [s["Resource"] for s in s3] == [
+        {"Fn::Sub": "${ArchiveBucket.Arn}/log-chunks/*"},
         {"Fn::Sub": "${ArchiveBucket.Arn}/batches/*"},
         {"Fn::GetAtt": ["ArchiveBucket", "Arn"]},
-        {"Fn::Sub": "${ArchiveBucket.Arn}/log-chunks/*"},
     ]
-    assert s3[1]["Condition"] == {"StringLike": {"s3:prefix": "batches/*"}}
-    assert s3[2]["Action"] == ["s3:GetObject"]
+    assert s3[0]["Action"] == ["s3:GetObject"]
+    assert s3[2]["Condition"] == {"StringLike": {"s3:prefix": "batches/*"}}
 
 
 def test_the_stream_trigger_fans_out_ten_batches_of_a_shard_at_once(resources):
