@@ -147,15 +147,21 @@ class PushClient:
         self.timeout = timeout
 
     def build(
-        self, entries: Sequence[Mapping[str, Any]], batch_id: str | None, now: datetime
+        self,
+        entries: Sequence[Mapping[str, Any]],
+        batch_id: str | None,
+        now: datetime,
+        removals: Sequence[Mapping[str, Any]] = (),
     ) -> tuple[str, bytes]:
         batch_id = batch_id or f"b-{uuid.uuid4().hex}"
-        body = {
+        body: dict[str, Any] = {
             "region": self.region,
             "batch_id": batch_id,
             "issued_at": now.isoformat(),
             "entries": list(entries),
         }
+        if removals:
+            body["removals"] = list(removals)
         return batch_id, json.dumps(body, ensure_ascii=False).encode()
 
     def send_signed(
@@ -185,8 +191,10 @@ class PushClient:
         now: datetime,
         batch_id: str | None = None,
         issued_at: datetime | None = None,
+        removals: Sequence[Mapping[str, Any]] = (),
     ) -> Response:
-        """Sign and send a batch at ``now``; ``issued_at`` (default ``now``) is the body's: a
-        retry under the same ``batch_id`` must send the first body, its ``issued_at`` too."""
-        batch_id, body = self.build(entries, batch_id, issued_at or now)
+        """Sign and send a batch (its entries, and any ``removals``) at ``now``; ``issued_at``
+        (default ``now``) is the body's: a retry under the same ``batch_id`` must send the first
+        body, its ``issued_at`` too."""
+        batch_id, body = self.build(entries, batch_id, issued_at or now, removals)
         return self.send_signed("/v1/pushes", batch_id, body, now)

@@ -51,14 +51,22 @@ def storage_failed(exc: OSError, url: str) -> CliError:
     return CliError(f"the upload to storage failed: {said}")
 
 
-def read_entries(path: str) -> list[Any]:
-    """A JSON array of entries, or NDJSON with one entry per line."""
+def read_batch(path: str) -> tuple[list[Any], list[Any]]:
+    """A push's entries and removals: a JSON object ``{"entries": [...], "removals": [...]}``
+    (either may be left out), a JSON array of entries, or NDJSON with one entry per line (one
+    entry alone, on one line or several, is NDJSON of one)."""
     text = _text(path)
     if text.lstrip().startswith("["):
         loaded: list[Any] = _json(path, text)
-        return loaded
-    lines = text.splitlines()
-    return [_json(path, line, number) for number, line in enumerate(lines, 1) if line.strip()]
+        return loaded, []
+    try:
+        whole = json.loads(text)
+    except json.JSONDecodeError:
+        lines = text.splitlines()
+        return [_json(path, line, n) for n, line in enumerate(lines, 1) if line.strip()], []
+    if isinstance(whole, dict) and whole and set(whole) <= {"entries", "removals"}:
+        return list(whole.get("entries", [])), list(whole.get("removals", []))
+    return [whole], []
 
 
 def read_json_body(path: str) -> bytes:

@@ -16,7 +16,7 @@ from gateway_client.audit_report import Terms
 from gateway_client.cli import errors as cli_errors
 from gateway_client.cli import operator as cli_operator
 from gateway_client.cli import witness as cli_witness
-from gateway_client.cli.errors import read_entries
+from gateway_client.cli.errors import read_batch
 from gateway_client.cli.first_sent import issued_at
 from gateway_client.cli.key_files import read_secret, read_signer
 from gateway_client.cli.options import remote
@@ -39,7 +39,8 @@ def _push(args: argparse.Namespace) -> int:
         return _bulk(args, client)
     now = datetime.now(UTC)
     first = issued_at("push", args.region, args.batch_id, now)
-    reply = client.push(read_entries(args.file), now, args.batch_id, first)
+    entries, removals = read_batch(args.file)
+    reply = client.push(entries, now, args.batch_id, first, removals)
     if reply.status != 200:
         raise cli_errors.refused(reply)
     print(json.dumps(reply.body, ensure_ascii=False, indent=2))
@@ -199,7 +200,11 @@ def _by_reason(pairs: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
 
 def declare_push(commands: Any) -> None:
     push = commands.add_parser("push", help="sign and send a batch of entries")
-    push.add_argument("file", help="JSON array or NDJSON file of listing entries")
+    push.add_argument(
+        "file",
+        help="JSON array or NDJSON file of listing entries, or a JSON object "
+        '{"entries": [...], "removals": [...]}',
+    )
     push.add_argument("--region", required=True, help="your region code, e.g. 230900")
     push.add_argument("--key-id", required=True, help="the key id registered for your region")
     push.add_argument(

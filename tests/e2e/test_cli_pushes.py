@@ -1,6 +1,7 @@
 """`gateway push` as a platform's script runs it: the same command with the same --batch-id after
-a timeout is the same request (the first reply again), a push or an upload; and a command whose
-output is cut off (`| head`) does not say the gateway is down (review 113 F1, F4)."""
+a timeout is the same request (the first reply again), a push or an upload; removals go in a
+file of the wire's shape; and a command whose output is cut off (`| head`) does not say the
+gateway is down (review 113)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +93,28 @@ def test_an_upload_run_again_with_its_id_is_the_same_upload(
 
     assert (first[0], again[0]) == (0, 0), again[2]
     assert again[1] == first[1]  # the same upload, completed
+
+
+def test_a_file_of_the_wires_shape_pushes_removals_too(
+    stack: LocalStack, signing: tuple[str, ...], tmp_path: Path, capsys: Any
+) -> None:
+    listed = entry(1151)
+    batch = tmp_path / "batch.json"
+    batch.write_text(json.dumps([listed], ensure_ascii=False), encoding="utf-8")
+    assert gateway(stack, capsys, "push", str(batch), *signing)[0] == 0
+    identity = ("credit_code", "kind", "domain", "deciding_authority", "decision_number")
+    removal = {name: listed[name] for name in identity} | {
+        "reason": "revoked",
+        "source_updated_at": datetime.now(UTC).isoformat(),
+    }
+    batch.write_text(json.dumps({"removals": [removal]}, ensure_ascii=False), encoding="utf-8")
+
+    status, out, err = gateway(stack, capsys, "push", str(batch), *signing)
+
+    assert status == 0, err
+    assert (json.loads(out)["removed"], json.loads(out)["rejected"]) == (1, 0)
+    [held] = as_operator(stack, "GET", f"/v1/subjects/{listed['credit_code']}").body["listings"]
+    assert held["listing"]["status"] == "revoked"
 
 
 def test_output_cut_off_is_not_blamed_on_the_gateway(stack: LocalStack) -> None:
