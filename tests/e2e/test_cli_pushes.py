@@ -17,7 +17,7 @@ import pytest
 from e2e_support import as_operator, entry
 
 from gateway_client.cli import main as cli
-from gateway_client.cli.errors import OUTPUT_CLOSED
+from gateway_client.cli.errors import OUTPUT_CLOSED, SOME_REFUSED
 from gateway_client.contract.signing import generate_signing_key, load_private_key, public_key_text
 from infra.local.stack import LocalStack
 
@@ -115,6 +115,19 @@ def test_a_file_of_the_wires_shape_pushes_removals_too(
     assert (json.loads(out)["removed"], json.loads(out)["rejected"]) == (1, 0)
     [held] = as_operator(stack, "GET", f"/v1/subjects/{listed['credit_code']}").body["listings"]
     assert held["listing"]["status"] == "revoked"
+
+
+def test_a_push_with_refused_entries_says_so_in_its_exit_status(
+    stack: LocalStack, signing: tuple[str, ...], tmp_path: Path, capsys: Any
+) -> None:
+    batch = tmp_path / "batch.json"
+    refused = entry(1161) | {"decided_on": "not a date"}
+    batch.write_text(json.dumps([entry(1162), refused], ensure_ascii=False), encoding="utf-8")
+
+    status, out, _ = gateway(stack, capsys, "push", str(batch), *signing)
+
+    assert status == SOME_REFUSED
+    assert (json.loads(out)["accepted"], json.loads(out)["rejected"]) == (1, 1)
 
 
 def test_output_cut_off_is_not_blamed_on_the_gateway(stack: LocalStack) -> None:

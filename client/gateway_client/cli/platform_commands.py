@@ -44,7 +44,8 @@ def _push(args: argparse.Namespace) -> int:
     if reply.status != 200:
         raise cli_errors.refused(reply)
     print(json.dumps(reply.body, ensure_ascii=False, indent=2))
-    return 0
+    # a script running the push nightly sees the refusals in its exit status, not only in text
+    return cli_errors.SOME_REFUSED if reply.body.get("rejected") else 0
 
 
 def _bulk(args: argparse.Namespace, client: PushClient) -> int:
