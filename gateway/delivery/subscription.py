@@ -206,11 +206,12 @@ def check_settings(
                 f"no region in {missing[0]}'s subtree is registered",
                 path=f"filters.source_regions.{index}",
             )
-    previous = 0 if local else 1
+    least = previous = 0 if local else 1
     for index, delay in enumerate(retry_schedule_seconds or ()):
         if delay < previous:
             raise InvalidRetrySchedule(
-                f"a retry delay of {delay} s: each is 1 s or more, never less than the one before",
+                f"a retry delay of {delay} s: each is {least} s or more, never less than the one "
+                "before",
                 path=f"retry_schedule_seconds.{index}",
             )
         previous = delay
