@@ -22,6 +22,9 @@ REDRIVE_SECONDS = timedelta(seconds=15)
 """How long one call goes on re-driving, its reads of what is dead included: an API request
 has 29 s, and the reply takes its share."""
 DEAD_READ_SECONDS = timedelta(seconds=8)  # of those, for reading which deliveries are dead
+RELEASED_SECONDS, RELEASED_READ_SECONDS = timedelta(seconds=5), timedelta(seconds=2)
+"""The same for a delivery's own sweep after a release (``released``): it runs inside one of
+up to ten message groups of a delivery invocation, whose other messages wait for it."""
 
 _GONE = 410
 _RESUMABLE: frozenset[NotSent] = frozenset({"pending", "paused", "unsigned"})
@@ -55,6 +58,7 @@ class Redriving:
         subscription_id: str,
         delivery_ids: list[str] | None = None,
         started: datetime | None = None,
+        within: timedelta = REDRIVE_SECONDS,
     ) -> int:
         """Reopen dead deliveries (all, or the ones named) and queue them again, each rebuilt
         from the change the log holds (the delivery log keeps no listing); how many.
@@ -73,7 +77,7 @@ class Redriving:
         for first in range(0, len(delivery_ids), REDRIVE_CHUNK):
             chunk = delivery_ids[first : first + REDRIVE_CHUNK]
             queued += self._redrive_chunk(subscription_id, chunk, agreements)
-            if self.clock.now() - started >= REDRIVE_SECONDS:
+            if self.clock.now() - started >= within:
                 break
         return queued
 
@@ -124,9 +128,10 @@ class Redriving:
         may have swept before ``held`` were recorded dead, which are named, as the index may
         not list them yet. Each is queued in log order, behind whatever is queued already."""
         started = self.clock.now()
-        ids = self._dead(subscription_id, _missed if why == "disabled" else _parked, started)
+        chosen = _missed if why == "disabled" else _parked
+        ids = self._dead(subscription_id, chosen, started, RELEASED_READ_SECONDS)
         ids += [i for i in held if i not in ids]
-        return self.redrive(subscription_id, ids, started)
+        return self.redrive(subscription_id, ids, started, RELEASED_SECONDS)
 
     def _redrive_dead(self, subscription_id: str, chosen: Callable[[dict[str, Any]], bool]) -> int:
         """Re-drive the dead deliveries whose last attempt is ``chosen``."""
@@ -135,15 +140,17 @@ class Redriving:
         return self.redrive(subscription_id, ids, started) if ids else 0
 
     def _dead(
-        self, subscription_id: str, chosen: Callable[[dict[str, Any]], bool], started: datetime
+        self,
+        subscription_id: str,
+        chosen: Callable[[dict[str, Any]], bool],
+        started: datetime,
+        read_for: timedelta = DEAD_READ_SECONDS,
     ) -> list[str]:
         """The ids of the first ``REDRIVE_LIMIT`` dead deliveries whose last attempt is
         ``chosen``, the longest dead first, read for up to ``DEAD_READ_SECONDS``: what one call
         leaves goes out after them, so each subject's changes keep their order over several
         calls. (Weeks of dead letters of failed attempts, older than anything parked, are read
         past as far as that time reaches: thousands a second.)"""
-        dead = self.deliveries.dead(
-            subscription_id, lambda: self.clock.now() - started >= DEAD_READ_SECONDS
-        )
+        dead = self.deliveries.dead(subscription_id, lambda: self.clock.now() - started >= read_for)
         picked = (d["delivery_id"] for d in dead if d.get("attempts") and chosen(d["attempts"][-1]))
         return list(itertools.islice(picked, REDRIVE_LIMIT))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from delivery_support import as_operator, push_and_fan_out, subscribe
 from delivery_support import subscription_path as path_of
 
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
+from chalicelib.sqs_queue import QueueSendFailed, SqsDeliveryQueue
 from gateway.delivery import sending
 
 CORRECTED = {
@@ -118,3 +120,37 @@ def test_a_batch_held_while_resumed_is_sent_without_another_resume(
     deliveries = as_operator(gateway, "get", path_of(created, "/deliveries")).json_body
     assert sorted(d["state"] for d in deliveries["deliveries"]) == ["delivered", "delivered"]
     assert len(hook.requests) == 2  # the batch's lines, re-driven one by one as resume does
+
+
+def test_a_held_delivery_whose_sweep_failed_is_retried_not_dropped(
+    gateway: Gateway,
+    stream: Any,
+    hook: Any,
+    queue: Any,
+    resumed_meanwhile: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The delivery's own sweep queues again; should that fail (a throttled send), the delivery
+    is reopened and its message received again, never left dead, unalarmed, on a live
+    endpoint (review 114 F1)."""
+    province = gateway.register_platform(HUNAN)
+    created = subscribe(gateway, hook.url, HUNAN)
+    as_operator(gateway, "post", path_of(created, "/pause"))
+    push_and_fan_out(gateway, stream, province, HUNAN, [black_entry()])
+    real_enqueue, refused = SqsDeliveryQueue.enqueue, []
+
+    def throttled_once(self: Any, deliveries: Any, suffix: str = "", *rest: Any) -> None:
+        if suffix.startswith(":redrive:") and not refused:
+            refused.append(suffix)
+            raise QueueSendFailed("1 deliveries could not be queued")
+        real_enqueue(self, deliveries, suffix, *rest)
+
+    monkeypatch.setattr(SqsDeliveryQueue, "enqueue", throttled_once)
+    monkeypatch.setattr(sending, "_SWEEP_FAILED", timedelta(0))
+
+    resumed_meanwhile(created, 1)
+
+    assert refused
+    assert len(hook.requests) == 1
+    [record] = as_operator(gateway, "get", path_of(created, "/deliveries")).json_body["deliveries"]
+    assert record["state"] == "delivered"
