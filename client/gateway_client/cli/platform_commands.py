@@ -38,8 +38,9 @@ def _push(args: argparse.Namespace) -> int:
     if args.bulk or args.resync:
         return _bulk(args, client)
     now = datetime.now(UTC)
-    first = issued_at("push", args.region, args.batch_id, now)
     entries, removals = read_batch(args.file)
+    content = json.dumps([entries, removals], ensure_ascii=False, sort_keys=True).encode()
+    first = issued_at("push", args.region, args.batch_id, now, content)
     reply = client.push(entries, now, args.batch_id, first, removals)
     if reply.status != 200:
         raise cli_errors.refused(reply)
@@ -53,7 +54,8 @@ def _bulk(args: argparse.Namespace, client: PushClient) -> int:
     path = Path(args.file)
     facts = describe(path)
     uploader = BulkUploader(client, lambda: datetime.now(UTC))
-    first = issued_at("upload", args.region, args.batch_id, datetime.now(UTC))
+    content = json.dumps([vars(facts), args.resync, args.force], sort_keys=True).encode()
+    first = issued_at("upload", args.region, args.batch_id, datetime.now(UTC), content)
     asked = uploader.request(facts, args.resync or (), args.force, args.batch_id, issued_at=first)
     if asked.status not in (200, 201):
         return cli_operator.show(asked)
