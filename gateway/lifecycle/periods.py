@@ -32,7 +32,12 @@ class Period(Protocol):
 
 def effective_valid_until(listing: Period) -> date | None:
     """``valid_until`` as pushed, else the default for the domain or severity (DESIGN §4b);
-    ``None`` for an open-ended listing (listed until deleted)."""
-    if listing.valid_until is not None or listing.kind is not ListKind.BLACK or listing.open_ended:
+    ``None`` for an open-ended listing (listed until deleted). A black listing ends at its
+    longest period at the latest, whatever it holds: intake refuses a longer one, and one
+    stored before that rule expires (and its retention counts) from there too."""
+    if listing.kind is not ListKind.BLACK or listing.open_ended:
         return listing.valid_until
-    return longest_until(listing.domain, listing.valid_from, listing.extension, listing.severity)
+    longest = longest_until(listing.domain, listing.valid_from, listing.extension, listing.severity)
+    if listing.valid_until is None or longest is None:
+        return listing.valid_until or longest
+    return min(listing.valid_until, longest)

@@ -73,8 +73,14 @@ def test_the_tick_expires_only_what_is_due_in_pages_and_goes_on_after_its_budget
     aws, store, monkeypatch
 ):
     monkeypatch.setattr(tick_module, "PAGE", 3)
-    due = stored(store, *(numbered(n, valid_until="2029-05-01") for n in range(7)))
-    later = stored(store, *(numbered(n, valid_until="2031-01-01") for n in range(7, 12)))
+    # periods within the two years a court defaulter is listed (a longer one ends at two)
+    due = stored(
+        store, *(numbered(n, valid_from="2027-05-02", valid_until="2029-05-01") for n in range(7))
+    )
+    later = stored(
+        store,
+        *(numbered(n, valid_from="2029-01-02", valid_until="2031-01-01") for n in range(7, 12)),
+    )
     calls = iter(range(100))
     budget = lambda: next(calls) >= 4  # noqa: E731 - four listings, then the time is up
 

@@ -405,7 +405,9 @@ EXPIRY_DAY = datetime(2027, 3, 2, 0, 30, tzinfo=CHINA)  # the default listing's 
 def test_the_tick_expires_listings_whose_end_has_come_and_leaves_the_others() -> None:
     rig = Rig(at=EXPIRY_DAY)
     due = rig.seed(listing())
-    later = rig.seed(listing(credit_code=make_uscc(2), valid_until="2027-03-03"))
+    later = rig.seed(
+        listing(credit_code=make_uscc(2), valid_from="2025-03-03", valid_until="2027-03-03")
+    )
     red = rig.seed(
         listing(
             credit_code=make_uscc(3),
@@ -564,7 +566,9 @@ def test_the_retention_period_is_configurable() -> None:
     "kept",
     [
         pytest.param(lambda: ended(listing()), id="a-legal-person-s"),
-        pytest.param(lambda: person_listing(valid_until="2030-01-01"), id="still-active"),
+        pytest.param(  # listed until deleted (第一条第一项): still in force
+            lambda: person_listing(valid_until=None, open_ended=True), id="still-active"
+        ),
         pytest.param(
             lambda: ended(person_listing(), datetime(2020, 3, 11, 10, 0, tzinfo=CHINA)),
             id="ended-a-day-less-than-five-years-ago",

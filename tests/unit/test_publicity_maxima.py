@@ -70,3 +70,11 @@ def test_without_a_period_of_its_own_a_listing_holds_for_the_longest(severity: s
 
 def test_a_red_listing_has_no_such_limit() -> None:
     assert errors_of(red_entry(valid_until="2035-03-02")) == []
+
+
+def test_a_listing_stored_before_the_rule_with_a_longer_period_ends_at_the_longest() -> None:
+    """Held as stored (no input rule judges it again), it expires at its longest period, and
+    its retention counts from there (review 114 F4)."""
+    stored = listing(food_drug(severity="general", valid_until="2030-03-02"))
+    assert stored.valid_until == date(2030, 3, 2)
+    assert effective_valid_until(stored) == date(2026, 3, 2)

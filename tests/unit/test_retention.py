@@ -229,7 +229,9 @@ def test_a_conduct_end_before_the_decision_is_out_of_order() -> None:
 def test_a_conduct_end_after_today_is_from_the_future() -> None:
     # a period still in force that day: only the conduct's end is from the future
     raw = ListingEntry.model_validate(
-        person_entry(conduct_ended_on="2025-06-03", valid_until="2027-01-01")
+        person_entry(
+            conduct_ended_on="2025-06-03", valid_from="2025-03-02", valid_until="2027-01-01"
+        )
     )
     now = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
 
