@@ -67,6 +67,19 @@ def resumed_meanwhile(
     return run
 
 
+def paused_with(
+    gateway: Gateway, stream: Any, hook: Any, *pushes: list[dict[str, Any]], **subscription: Any
+) -> dict[str, Any]:
+    """A subscription of 湖南, paused, and what 湖南's platform pushed meanwhile (each list one
+    push, fanned out): its deliveries wait in the queue."""
+    province = gateway.register_platform(HUNAN)
+    created = subscribe(gateway, hook.url, HUNAN, **subscription)
+    as_operator(gateway, "post", path_of(created, "/pause"))
+    for entries in pushes:
+        push_and_fan_out(gateway, stream, province, HUNAN, entries)
+    return created
+
+
 def _versions(hook: Any) -> list[str]:
     return [json.loads(r.body)["data"]["listing"]["version"] for r in hook.requests]
 
@@ -74,10 +87,7 @@ def _versions(hook: Any) -> list[str]:
 def test_a_delivery_held_while_resumed_is_sent_once(
     gateway: Gateway, stream: Any, hook: Any, resumed_meanwhile: Any
 ) -> None:
-    province = gateway.register_platform(HUNAN)
-    created = subscribe(gateway, hook.url, HUNAN)
-    as_operator(gateway, "post", path_of(created, "/pause"))
-    push_and_fan_out(gateway, stream, province, HUNAN, [black_entry()])
+    created = paused_with(gateway, stream, hook, [black_entry()])
 
     assert resumed_meanwhile(created, 1)["redriven"] == 0  # nothing was parked yet
 
@@ -93,11 +103,7 @@ def test_a_delivery_held_while_resumed_is_sent_once(
 def test_a_later_change_held_while_resumed_arrives_after_the_earlier_one(
     gateway: Gateway, stream: Any, hook: Any, resumed_meanwhile: Any
 ) -> None:
-    province = gateway.register_platform(HUNAN)
-    created = subscribe(gateway, hook.url, HUNAN)
-    as_operator(gateway, "post", path_of(created, "/pause"))
-    push_and_fan_out(gateway, stream, province, HUNAN, [black_entry()])
-    push_and_fan_out(gateway, stream, province, HUNAN, [black_entry(**CORRECTED)])
+    created = paused_with(gateway, stream, hook, [black_entry()], [black_entry(**CORRECTED)])
 
     assert resumed_meanwhile(created, 2)["redriven"] == 1  # the first change, parked already
 
@@ -109,11 +115,8 @@ def test_a_later_change_held_while_resumed_arrives_after_the_earlier_one(
 def test_a_batch_held_while_resumed_is_sent_without_another_resume(
     gateway: Gateway, stream: Any, hook: Any, resumed_meanwhile: Any
 ) -> None:
-    province = gateway.register_platform(HUNAN)
-    created = subscribe(gateway, hook.url, HUNAN, delivery_mode="batched")
-    as_operator(gateway, "post", path_of(created, "/pause"))
     second = black_entry(decision_number="(2024)黑09执124号")
-    push_and_fan_out(gateway, stream, province, HUNAN, [black_entry(), second])
+    created = paused_with(gateway, stream, hook, [black_entry(), second], delivery_mode="batched")
 
     resumed_meanwhile(created, 1)
 
@@ -133,10 +136,7 @@ def test_a_held_delivery_whose_sweep_failed_is_retried_not_dropped(
     """The delivery's own sweep queues again; should that fail (a throttled send), the delivery
     is reopened and its message received again, never left dead, unalarmed, on a live
     endpoint (review 114 F1)."""
-    province = gateway.register_platform(HUNAN)
-    created = subscribe(gateway, hook.url, HUNAN)
-    as_operator(gateway, "post", path_of(created, "/pause"))
-    push_and_fan_out(gateway, stream, province, HUNAN, [black_entry()])
+    created = paused_with(gateway, stream, hook, [black_entry()])
     real_enqueue, refused = SqsDeliveryQueue.enqueue, []
 
     def throttled_once(self: Any, deliveries: Any, suffix: str = "", *rest: Any) -> None:
