@@ -160,11 +160,6 @@ class DeliveryLog(Protocol):
         record keeps its own attempts (each line of a dead batch gets a record of its own)."""
         ...
 
-    def reopen(self, delivery_id: str) -> bool:
-        """A dead delivery back to ``retrying``, its tries counted afresh; False unless it was
-        dead (a re-drive reopened it first)."""
-        ...
-
     def forget_answers(self, delivery_id: str) -> None:
         """Blank the endpoint answers the delivery's record keeps (its listing's purge began
         while an attempt was being recorded: ``gateway.delivery.withholding``)."""

@@ -72,14 +72,21 @@ class Redriving:
         started = started or self.clock.now()
         if delivery_ids is None:
             delivery_ids = self._dead(subscription_id, lambda _: True, started)
+        return self._redriven(subscription_id, delivery_ids, started, within)[0]
+
+    def _redriven(
+        self, subscription_id: str, delivery_ids: list[str], started: datetime, within: timedelta
+    ) -> tuple[int, bool]:
+        """``redrive``'s chunks: how many were queued, and whether every id was come to
+        (False: the time ran out first)."""
         agreements = self.agreements.all()
         queued = 0
         for first in range(0, len(delivery_ids), REDRIVE_CHUNK):
             chunk = delivery_ids[first : first + REDRIVE_CHUNK]
             queued += self._redrive_chunk(subscription_id, chunk, agreements)
-            if self.clock.now() - started >= within:
-                break
-        return queued
+            if first + REDRIVE_CHUNK < len(delivery_ids) and self.clock.now() - started >= within:
+                return queued, False
+        return queued, True
 
     def _redrive_chunk(
         self, subscription_id: str, delivery_ids: list[str], agreements: list[Agreement]
@@ -122,16 +129,17 @@ class Redriving:
         (never tried), or the attempt whose 410 answer turned it off."""
         return self._redrive_dead(subscription_id, _missed)
 
-    def released(self, subscription_id: str, held: list[str], why: NotSent) -> int:
+    def released(self, subscription_id: str, held: list[str], why: NotSent) -> bool:
         """The sweep resume, verify or enable made (``why`` the delivery was held back for),
         made again by a delivery held back while it ran (``DeliveryService._hold_back``): it
         may have swept before ``held`` were recorded dead, which are named, as the index may
-        not list them yet. Each is queued in log order, behind whatever is queued already."""
+        not list them yet. Each is queued in log order, behind whatever is queued already;
+        False when the time ran out before ``held`` were come to (they may still be dead)."""
         started = self.clock.now()
         chosen = _missed if why == "disabled" else _parked
         ids = self._dead(subscription_id, chosen, started, RELEASED_READ_SECONDS)
         ids += [i for i in held if i not in ids]
-        return self.redrive(subscription_id, ids, started, RELEASED_SECONDS)
+        return self._redriven(subscription_id, ids, started, RELEASED_SECONDS)[1]
 
     def _redrive_dead(self, subscription_id: str, chosen: Callable[[dict[str, Any]], bool]) -> int:
         """Re-drive the dead deliveries whose last attempt is ``chosen``."""

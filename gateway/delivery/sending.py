@@ -55,10 +55,10 @@ CUT_OFF_MARGIN_SECONDS = 5.0  # beyond the request's timeout: signing, recording
 
 _SETTLED = frozenset({DeliveryState.DELIVERED, DeliveryState.DEAD})
 _UNSETTLED_ORIGINAL = frozenset({DeliveryState.DEAD, DeliveryState.RETRYING})
-Released = Callable[[str, list[str], NotSent], object]
+Released = Callable[[str, list[str], NotSent], bool]
 """Re-drive, for a subscription released while a delivery was held back, what it held back
-then (its dead, parked or missed deliveries; these ids too): ``Redriving.released``."""
-_SWEEP_FAILED = timedelta(seconds=5)  # before a delivery whose release sweep failed is retried
+then (its dead, parked or missed deliveries; these ids too): ``Redriving.released``; False
+when it was cut short."""
 _READERS = 20  # a delivery batch's most message groups (10), each with its two reads at once
 
 
@@ -219,14 +219,16 @@ class DeliveryService:
         if self._released is not None and self._released_now(delivery.subscription_id):
             named = [line.record_key for line in lines] or [delivery.record_key]
             try:
-                self._released(delivery.subscription_id, named, why)
-            except Exception:  # cut short (throttled, out of time): never left dead unseen
+                swept = self._released(delivery.subscription_id, named, why)
+            except Exception:
                 log.warning("a re-drive after a release failed", exc_info=True)
-                if isinstance(delivery, Batch):  # its lines are dead records: to the operator
-                    return Outcome(state=DeliveryState.DEAD)  # (dead letter, alarm, re-drive)
-                if self._log.reopen(delivery.record_key):  # else a sweep took it: it is queued
-                    return Outcome(state=DeliveryState.RETRYING, retry_after=_SWEEP_FAILED)
-            return Outcome(state=DeliveryState.DEAD, parked=True)  # re-driven: no alarm
+                swept = False
+            if swept:
+                return Outcome(state=DeliveryState.DEAD, parked=True)  # re-driven: no alarm
+            # Cut short (throttled, out of time): what it held back may still be dead on a live
+            # endpoint, so it is a dead letter the alarm shows and the operator re-drives (in
+            # log order) — never left unseen, nor retried here ahead of an older change.
+            return Outcome(state=DeliveryState.DEAD)
         # Parked by choice or until verified: nothing for the dead-letter alarm.
         return Outcome(state=DeliveryState.DEAD, parked=why != "disabled")
 

@@ -25,6 +25,7 @@ from app_support import (
 from chalice.test import HTTPResponse
 
 import app as gateway_app
+from gateway.delivery.batching import Batch, queued_from_json
 from gateway.delivery.planning import Delivery
 from gateway_client.contract.signing import Ed25519Signer
 
@@ -133,9 +134,9 @@ class DeliveryQueue:
         consume(self.sqs, self.url, event)
         return [Delivery.model_validate_json(r["body"]) for r in event["Records"]]
 
-    def dead_letters(self) -> list[Delivery]:
+    def dead_letters(self) -> list[Delivery | Batch]:
         event = sqs_event(self.sqs, self.dead_letter_url, AWS_REGION)
-        return [Delivery.model_validate_json(r["body"]) for r in event["Records"]]
+        return [queued_from_json(r["body"]) for r in event["Records"]]
 
 
 def subscribe(gateway: Gateway, url: str, region: str = HUNAN, **extra: Any) -> dict[str, Any]:

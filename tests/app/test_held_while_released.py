@@ -21,7 +21,7 @@ from delivery_support import subscription_path as path_of
 
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
 from chalicelib.sqs_queue import QueueSendFailed, SqsDeliveryQueue
-from gateway.delivery import sending
+from gateway.delivery import redriving, sending
 
 CORRECTED = {
     "source_updated_at": "2026-03-09T09:00:00+08:00",
@@ -125,7 +125,7 @@ def test_a_batch_held_while_resumed_is_sent_without_another_resume(
     assert len(hook.requests) == 2  # the batch's lines, re-driven one by one as resume does
 
 
-def test_a_held_delivery_whose_sweep_failed_is_retried_not_dropped(
+def test_a_held_delivery_whose_sweep_failed_is_a_dead_letter_the_operator_re_drives(
     gateway: Gateway,
     stream: Any,
     hook: Any,
@@ -133,9 +133,10 @@ def test_a_held_delivery_whose_sweep_failed_is_retried_not_dropped(
     resumed_meanwhile: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The delivery's own sweep queues again; should that fail (a throttled send), the delivery
-    is reopened and its message received again, never left dead, unalarmed, on a live
-    endpoint (review 114 F1)."""
+    """The delivery's own sweep queues again; should that fail (a throttled send) or run out of
+    time, what it held back may still be dead on a live endpoint: a dead letter the alarm shows,
+    never dropped unseen (review 114 F1), nor retried at once ahead of an older change of its
+    subject (review 117 F1). The operator's re-drive sends it."""
     created = paused_with(gateway, stream, hook, [black_entry()])
     real_enqueue, refused = SqsDeliveryQueue.enqueue, []
 
@@ -146,11 +147,39 @@ def test_a_held_delivery_whose_sweep_failed_is_retried_not_dropped(
         real_enqueue(self, deliveries, suffix, *rest)
 
     monkeypatch.setattr(SqsDeliveryQueue, "enqueue", throttled_once)
-    monkeypatch.setattr(sending, "_SWEEP_FAILED", timedelta(0))
 
     resumed_meanwhile(created, 1)
 
     assert refused
-    assert len(hook.requests) == 1
+    assert hook.requests == []
+    assert [d.subscription_id for d in queue.dead_letters()] == [created["subscription_id"]]
     [record] = as_operator(gateway, "get", path_of(created, "/deliveries")).json_body["deliveries"]
-    assert record["state"] == "delivered"
+    assert record["state"] == "dead"
+    assert as_operator(gateway, "post", path_of(created, "/redrive")).json_body["redriven"] == 1
+    queue.run()
+    assert len(hook.requests) == 1
+
+
+def test_a_held_batch_whose_sweep_ran_out_of_time_is_a_dead_letter_not_left_unseen(
+    gateway: Gateway,
+    stream: Any,
+    hook: Any,
+    queue: Any,
+    resumed_meanwhile: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Its sweep came to its first line only (review 117 F2): the rest may be dead on a live
+    endpoint, so the batch is a dead letter the alarm shows; the operator's re-drive sends them."""
+    monkeypatch.setattr(redriving, "REDRIVE_CHUNK", 1)
+    monkeypatch.setattr(redriving, "RELEASED_SECONDS", timedelta(0))
+    second = black_entry(decision_number="(2024)黑09执124号")
+    created = paused_with(gateway, stream, hook, [black_entry(), second], delivery_mode="batched")
+
+    resumed_meanwhile(created, 1)
+
+    assert [d.subscription_id for d in queue.dead_letters()] == [created["subscription_id"]]
+    listed = as_operator(gateway, "get", path_of(created, "/deliveries")).json_body["deliveries"]
+    assert sorted(d["state"] for d in listed) == ["dead", "delivered"]
+    assert as_operator(gateway, "post", path_of(created, "/redrive")).json_body["redriven"] == 1
+    queue.run()
+    assert len(hook.requests) == 2

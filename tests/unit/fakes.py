@@ -337,12 +337,6 @@ class InMemoryDeliveryLog:
             self._states[key] = state
             self._tries[key] = self._tries.get(key, 0) + 1
 
-    def reopen(self, delivery_id: str) -> bool:
-        if self._states.get(delivery_id) is not DeliveryState.DEAD:
-            return False
-        self._states[delivery_id], self._tries[delivery_id] = DeliveryState.RETRYING, 0
-        return True
-
     def forget_answers(self, delivery_id: str) -> None:
         self.attempts[delivery_id] = [
             a.model_copy(update={"response_excerpt": ""})

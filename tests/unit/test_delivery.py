@@ -369,7 +369,7 @@ def _held_back(why: str, released_meanwhile: bool) -> tuple[Harness, Outcome, li
     recorded, if ``released_meanwhile``. The sweeps asked for, as (subscription, ids, why)."""
     harness = Harness(subscription("s-1").model_copy(update=_HELD[why]))
     swept: list[tuple] = []
-    harness.service._released = lambda *asked: swept.append(asked)
+    harness.service._released = lambda *asked: swept.append(asked) is None
     real_record = harness.log.record
 
     def recorded(*args: object) -> None:
