@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+from gateway.lifecycle.periods import effective_valid_until
 from gateway_client.contract import (
     Listing,
     ListKind,
@@ -46,6 +47,11 @@ def retention_start(listing: Listing) -> date | None:
     stopped = stopped_applying(listing)
     if stopped is None or listing.kind is ListKind.RED:
         return stopped
+    # a black listing stored with a longer period stopped applying at its longest one, however
+    # late the tick (or a backfill) expired it
+    ends = effective_valid_until(listing) if listing.kind is ListKind.BLACK else None
+    if ends is not None and ends < stopped:
+        stopped = ends
     return listing.conduct_ended_on or stopped
 
 

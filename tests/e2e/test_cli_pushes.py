@@ -130,6 +130,21 @@ def test_a_push_with_refused_entries_says_so_in_its_exit_status(
     assert (json.loads(out)["accepted"], json.loads(out)["rejected"]) == (1, 1)
 
 
+def test_an_upload_with_refused_lines_says_so_in_its_exit_status(
+    stack: LocalStack, signing: tuple[str, ...], tmp_path: Path, capsys: Any
+) -> None:
+    """As a push does: a nightly resync notices its refused lines (review 117 F4)."""
+    bulk = tmp_path / "full.ndjson"
+    refused = entry(1172) | {"decided_on": "not a date"}
+    lines = (json.dumps(e, ensure_ascii=False) + "\n" for e in (entry(1171), refused))
+    bulk.write_text("".join(lines), encoding="utf-8")
+
+    status, out, _ = gateway(stack, capsys, "push", "--bulk", str(bulk), *signing, "--wait", "30")
+
+    assert status == SOME_REFUSED
+    assert "completed" in out
+
+
 def test_output_cut_off_is_not_blamed_on_the_gateway(stack: LocalStack) -> None:
     program = "import sys; from gateway_client.cli import main as m; sys.exit(m.main(sys.argv[1:]))"
     argv = [sys.executable, "-c", program, "region", "put", "430200", "--name", "株洲市"]

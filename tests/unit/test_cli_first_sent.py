@@ -61,3 +61,11 @@ def test_a_file_left_half_written_is_as_good_as_none(kept_in: Path) -> None:
 def test_without_an_id_nothing_is_kept(kept_in: Path) -> None:
     assert issued_at("push", "430100", None, FIRST, b"entries") == FIRST
     assert not (kept_in / "issued").exists()
+
+
+def test_the_first_content_again_after_another_under_its_id_is_signed_as_first() -> None:
+    """Pushed by mistake under the same id, another file (409) does not cost the first its
+    time: sent again, it still gets its first reply (review 117 F5)."""
+    issued_at("push", "430100", "b-5", FIRST, b"file A")
+    assert issued_at("push", "430100", "b-5", LATER, b"file B") == LATER
+    assert issued_at("push", "430100", "b-5", LATER + timedelta(1), b"file A") == FIRST

@@ -5,7 +5,7 @@ joint punishment nor a person's data outlives it (review 110 F1)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -13,6 +13,8 @@ from builders import ABSENT, entry, listing, red_entry
 
 from gateway.intake import validate_entries
 from gateway.lifecycle.periods import effective_valid_until
+from gateway.lifecycle.retention import retention_start
+from gateway.lifecycle.rules import expire
 
 TODAY = date(2025, 6, 2)
 VALID_FROM = "2025-03-02"
@@ -78,3 +80,14 @@ def test_a_listing_stored_before_the_rule_with_a_longer_period_ends_at_the_longe
     stored = listing(food_drug(severity="general", valid_until="2030-03-02"))
     assert stored.valid_until == date(2030, 3, 2)
     assert effective_valid_until(stored) == date(2026, 3, 2)
+
+
+def test_its_retention_counts_from_the_longest_period_however_late_it_was_expired() -> None:
+    """Expired by the tick years after its longest period ended (stored before the rule, the
+    due backfill not yet run), a person's data is kept five years from that period's end, not
+    from the late expiry (review 117 F7)."""
+    stored = listing(food_drug(severity="general", valid_until="2030-03-02"))
+    late = expire(stored, datetime(2028, 6, 1, 12, 0, tzinfo=UTC))
+    assert retention_start(late) == date(2026, 3, 2)
+    on_time = expire(stored, datetime(2026, 3, 2, 0, 30, tzinfo=UTC))
+    assert retention_start(on_time) == date(2026, 3, 2)

@@ -46,7 +46,7 @@ def ended(base: dict[str, Any] | None = None, **fields: Any) -> Listing:
     return evolved(with_status(held, ListingStatus.EXPIRED), accepted_at=STOPPED)
 
 
-DATES = {"decided_on": "2019-05-01", "valid_from": "2019-05-02", "valid_until": "2021-05-02"}
+DATES = {"decided_on": "2019-06-01", "valid_from": "2019-06-02", "valid_until": "2021-06-02"}
 
 
 def person_entry(**overrides: Any) -> dict[str, Any]:
@@ -99,9 +99,9 @@ def test_a_persons_ended_black_listing_is_due_five_years_after_its_retention_sta
 
 
 def test_a_conduct_end_long_past_makes_an_ended_listing_due_at_once() -> None:
-    held = ended(person_entry(conduct_ended_on="2019-05-01"))
+    held = ended(person_entry(conduct_ended_on="2019-06-01"))
 
-    assert (purge_due(held, date(2024, 4, 30)), purge_due(held, date(2024, 5, 1))) == (
+    assert (purge_due(held, date(2024, 5, 31)), purge_due(held, date(2024, 6, 1))) == (
         False,
         True,
     )

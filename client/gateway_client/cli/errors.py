@@ -66,8 +66,15 @@ def read_batch(path: str) -> tuple[list[Any], list[Any]]:
         lines = text.splitlines()
         return [_json(path, line, n) for n, line in enumerate(lines, 1) if line.strip()], []
     if isinstance(whole, dict) and whole and set(whole) <= {"entries", "removals"}:
-        return list(whole.get("entries", [])), list(whole.get("removals", []))
+        return _array(path, whole, "entries"), _array(path, whole, "removals")
     return [whole], []
+
+
+def _array(path: str, batch: dict[str, Any], name: str) -> list[Any]:
+    found = batch.get(name, [])
+    if not isinstance(found, list):
+        raise CliError(f"{path}: {name} must be a JSON array")
+    return found
 
 
 def read_json_body(path: str) -> bytes:

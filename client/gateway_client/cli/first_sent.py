@@ -37,9 +37,9 @@ def issued_at(
     under this id before; else the time it was first signed."""
     if given_id is None:
         return now
-    key = json.dumps([kind, region, given_id]).encode()
-    kept = state_dir() / "issued" / hashlib.sha256(key).hexdigest()[:40]
     digest = hashlib.sha256(content).hexdigest()
+    key = json.dumps([kind, region, given_id, digest]).encode()  # each content its own: another
+    kept = state_dir() / "issued" / hashlib.sha256(key).hexdigest()[:40]  # leaves the first's
     first = _kept(kept, digest)
     if first is not None and first <= now:
         return first

@@ -73,8 +73,11 @@ def _bulk(args: argparse.Namespace, client: PushClient) -> int:
     reply = uploader.wait(upload_id, timeout=args.wait)
     if reply.status != 200:
         return cli_operator.show(reply)
-    print(render_upload(reply.body["upload"]))
-    return 0 if reply.body["upload"]["status"] == "completed" else 1
+    upload = reply.body["upload"]
+    print(render_upload(upload))
+    if upload["status"] != "completed":
+        return 1
+    return cli_errors.SOME_REFUSED if upload.get("rejected") else 0
 
 
 def _progress_bar(out: TextIO) -> Callable[[int, int], None]:
