@@ -38,6 +38,7 @@ from chalicelib.dynamodb.delivery_items import (
     SharedRecognitions,
     index_keys,
     kept_of,
+    read_attempt,
     recognition_digest,
     record_of,
     resend_doc,
@@ -87,10 +88,13 @@ class DynamoDeliveryLog(DeliveryListing):
             return Progress(None, 0)
         state = DeliveryState(text(item, "state")) if "state" in item else None
         sending = item.get("sending_at")
+        attempts = item.get("attempts", {}).get("L", [])
+        last = read_attempt(attempts[-1]["S"]) if attempts else None
         return Progress(
             state,
             int(item.get("tries", {"N": "0"})["N"]),
             datetime.fromisoformat(sending["S"]) if sending else None,
+            last.not_sent if last is not None and state is DeliveryState.DEAD else None,
         )
 
     def begin(self, delivery_id: str, at: datetime) -> None:

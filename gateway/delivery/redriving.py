@@ -133,11 +133,15 @@ class Redriving:
         """The sweep resume, verify or enable made (``why`` the delivery was held back for),
         made again by a delivery held back while it ran (``DeliveryService._hold_back``): it
         may have swept before ``held`` were recorded dead, which are named, as the index may
-        not list them yet. Each is queued in log order, behind whatever is queued already;
-        False when the time ran out before ``held`` were come to (they may still be dead)."""
+        not list them yet. Each is queued in log order, behind whatever is queued already.
+        False when cut short — what is dead not all read (an older change of a subject may be
+        left: nothing is queued ahead of it) or the time run out — ``held`` perhaps queued,
+        perhaps still dead (``HeldBack.sweep`` looks)."""
         started = self.clock.now()
         chosen = _missed if why == "disabled" else _parked
-        ids = self._dead(subscription_id, chosen, started, RELEASED_READ_SECONDS)
+        ids, read_all = self._dead_read(subscription_id, chosen, started, RELEASED_READ_SECONDS)
+        if not read_all:  # an older change of a subject may be unread: none queued ahead of it
+            return False
         ids += [i for i in held if i not in ids]
         return self._redriven(subscription_id, ids, started, RELEASED_SECONDS)[1]
 
@@ -152,13 +156,31 @@ class Redriving:
         subscription_id: str,
         chosen: Callable[[dict[str, Any]], bool],
         started: datetime,
-        read_for: timedelta = DEAD_READ_SECONDS,
     ) -> list[str]:
         """The ids of the first ``REDRIVE_LIMIT`` dead deliveries whose last attempt is
         ``chosen``, the longest dead first, read for up to ``DEAD_READ_SECONDS``: what one call
         leaves goes out after them, so each subject's changes keep their order over several
         calls. (Weeks of dead letters of failed attempts, older than anything parked, are read
         past as far as that time reaches: thousands a second.)"""
-        dead = self.deliveries.dead(subscription_id, lambda: self.clock.now() - started >= read_for)
+        return self._dead_read(subscription_id, chosen, started, DEAD_READ_SECONDS)[0]
+
+    def _dead_read(
+        self,
+        subscription_id: str,
+        chosen: Callable[[dict[str, Any]], bool],
+        started: datetime,
+        read_for: timedelta,
+    ) -> tuple[list[str], bool]:
+        """``_dead``'s ids, read for ``read_for``, and whether every dead delivery was read
+        (none left unread behind the time or the limit)."""
+        cut: list[bool] = []
+
+        def out_of_time() -> bool:
+            if not cut and self.clock.now() - started >= read_for:
+                cut.append(True)
+            return bool(cut)
+
+        dead = self.deliveries.dead(subscription_id, out_of_time)
         picked = (d["delivery_id"] for d in dead if d.get("attempts") and chosen(d["attempts"][-1]))
-        return list(itertools.islice(picked, REDRIVE_LIMIT))
+        ids = list(itertools.islice(picked, REDRIVE_LIMIT + 1))
+        return ids[:REDRIVE_LIMIT], not cut and len(ids) <= REDRIVE_LIMIT

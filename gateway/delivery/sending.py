@@ -26,6 +26,7 @@ from gateway.delivery.batch_sending import (
 )
 from gateway.delivery.batching import Batch
 from gateway.delivery.endpoint_watch import EndpointWatch, held_back
+from gateway.delivery.holding_back import HeldBack, Released
 from gateway.delivery.judging import DEFAULT_HEALTH, DEFAULT_RETRY_SCHEDULE, AttemptJudge, Outcome
 from gateway.delivery.planning import Delivery, payload_for
 from gateway.delivery.ports import (
@@ -35,7 +36,7 @@ from gateway.delivery.ports import (
     SubscriptionStore,
     WebhookTransport,
 )
-from gateway.delivery.records import Attempt, DeliveryState, HttpResponse, NotSent
+from gateway.delivery.records import Attempt, DeliveryState, HttpResponse
 from gateway.delivery.retry_policy import EndpointHealth
 from gateway.delivery.subscription import Subscription
 from gateway.delivery.webhook_signing import webhook_headers
@@ -55,10 +56,6 @@ CUT_OFF_MARGIN_SECONDS = 5.0  # beyond the request's timeout: signing, recording
 
 _SETTLED = frozenset({DeliveryState.DELIVERED, DeliveryState.DEAD})
 _UNSETTLED_ORIGINAL = frozenset({DeliveryState.DEAD, DeliveryState.RETRYING})
-Released = Callable[[str, list[str], NotSent], bool]
-"""Re-drive, for a subscription released while a delivery was held back, what it held back
-then (its dead, parked or missed deliveries; these ids too): ``Redriving.released``; False
-when it was cut short."""
 _READERS = 20  # a delivery batch's most message groups (10), each with its two reads at once
 
 
@@ -79,7 +76,6 @@ class DeliveryService:
         shown: Shown | None = None,
         released: Released | None = None,
     ) -> None:
-        self._released = released  # a sweep of what a release may have missed (_hold_back)
         self._erased = erased  # whether a purge erased a listing (the exchange log knows)
         self._shown = shown  # a delivery as today's recognition shows it (masked if no longer)
         self._files = files  # batched delivery's files: needed only to send a batch
@@ -92,6 +88,10 @@ class DeliveryService:
         # the endpoint's health, as attempts change it
         self._judge = AttemptJudge(EndpointWatch(subscriptions, health), schedule, health, roll)
         self._readers = ThreadPoolExecutor(max_workers=_READERS)  # threads start when used
+        # what a delivery held back does (and one released meanwhile)
+        self._holding = HeldBack(
+            subscriptions, log, signers, self._record, released, self._batch_files
+        )
 
     @property
     def max_attempts(self) -> int:
@@ -114,7 +114,11 @@ class DeliveryService:
         reading = self._readers.submit(self._subscriptions.get, delivery.subscription_id)
         erasure = erasure_read(self._erased, self._readers, delivery)
         recognition = recognition_read(self._shown, self._readers, delivery)
-        state, tries, sending_since = self._log.progress(delivery.record_key)
+        state, tries, sending_since, held = self._log.progress(delivery.record_key)
+        if held not in (None, "erased"):  # its message came again: swept if released since
+            swept = self._holding.came_again(delivery, held, reading.result(), time_left)
+            if swept is not None:
+                return swept
         settled = state in _SETTLED
         subscription = None if settled else reading.result()
         if subscription is None:
@@ -135,7 +139,9 @@ class DeliveryService:
         if recognition is not None:
             [delivery] = recognition.result()
         note_first = _may_be_cut_off(received, time_left)
-        outcome = self._attempt(delivery, tries + 1, subscription, sending_since, note_first)
+        outcome = self._attempt(
+            delivery, tries + 1, subscription, sending_since, note_first, time_left
+        )
         return replace(outcome, region=subscription.region)
 
     def _attempt(
@@ -145,6 +151,7 @@ class DeliveryService:
         subscription: Subscription,
         sending_since: datetime | None,
         note_first: bool,
+        time_left: float | None = None,
     ) -> Outcome:
         """The attempt itself, for a subscription that exists (``deliver`` adds its region);
         noted under way first if it ``may be cut off`` (``_may_be_cut_off``)."""
@@ -158,7 +165,7 @@ class DeliveryService:
             attempt_number += 1
         held = held_back(subscription, self._signers)
         if held is not None:
-            return self._hold_back(delivery, held, now)
+            return self._holding.hold(delivery, held, now, time_left)
         lines: list[Delivery] | None = None  # a batch's, as sent
         if isinstance(delivery, Batch):
             files = self._batch_files()
@@ -197,44 +204,6 @@ class DeliveryService:
         if outcome.health is None and cut_off is not None:
             return replace(outcome, health=cut_off.health)
         return outcome
-
-    def _hold_back(
-        self, delivery: Delivery | Batch, held: tuple[NotSent, str], now: datetime
-    ) -> Outcome:
-        """Kept as dead, so re-enabling, verifying or resuming delivers everything missed —
-        unless that happened while this was recorded: what resumes it sweeps once, and may
-        have swept before this record was written (or, on AWS, before its index entry was),
-        leaving it dead on a live endpoint for good. So the subscription is read again after
-        the write: if nothing holds it back now, this sweeps again (``released``), the
-        delivery (a batch's lines) named, since the index may not show it yet: what is
-        re-driven is queued in log order behind what is queued already, as resume's sweep
-        does, never ahead of an older change of the subject (review 109 F2, 112 F1)."""
-        why, note = held
-        attempt = Attempt(at=now, status=0, latency_ms=0, response_excerpt=note, not_sent=why)
-        lines: list[Delivery] = []
-        if isinstance(delivery, Batch):  # its lines are recorded apart, as the file is now
-            found = file_lines(self._batch_files(), delivery)
-            delivery, lines = found if found is not None else (delivery, [])
-        self._record(delivery, attempt, DeliveryState.DEAD, lines)
-        if self._released is not None and self._released_now(delivery.subscription_id):
-            named = [line.record_key for line in lines] or [delivery.record_key]
-            try:
-                swept = self._released(delivery.subscription_id, named, why)
-            except Exception:
-                log.warning("a re-drive after a release failed", exc_info=True)
-                swept = False
-            if swept:
-                return Outcome(state=DeliveryState.DEAD, parked=True)  # re-driven: no alarm
-            # Cut short (throttled, out of time): what it held back may still be dead on a live
-            # endpoint, so it is a dead letter the alarm shows and the operator re-drives (in
-            # log order) — never left unseen, nor retried here ahead of an older change.
-            return Outcome(state=DeliveryState.DEAD)
-        # Parked by choice or until verified: nothing for the dead-letter alarm.
-        return Outcome(state=DeliveryState.DEAD, parked=why != "disabled")
-
-    def _released_now(self, subscription_id: str) -> bool:
-        again = self._subscriptions.get(subscription_id)
-        return again is not None and held_back(again, self._signers) is None
 
     def _acknowledge(
         self, delivery: Delivery | Batch, at: datetime, outcome: Outcome, lines: Sequence[Delivery]

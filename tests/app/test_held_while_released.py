@@ -16,10 +16,13 @@ from typing import Any
 
 import pytest
 from app_support import HUNAN, Gateway, black_entry
+from botocore.exceptions import ClientError
 from delivery_support import as_operator, push_and_fan_out, subscribe
 from delivery_support import subscription_path as path_of
 
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
+from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
+from chalicelib.observability import HandlerFailed
 from chalicelib.sqs_queue import QueueSendFailed, SqsDeliveryQueue
 from gateway.delivery import redriving, sending
 
@@ -183,3 +186,47 @@ def test_a_held_batch_whose_sweep_ran_out_of_time_is_a_dead_letter_not_left_unse
     assert as_operator(gateway, "post", path_of(created, "/redrive")).json_body["redriven"] == 1
     queue.run()
     assert len(hook.requests) == 2
+
+
+def test_a_held_delivery_whose_re_read_failed_is_swept_when_its_message_comes_again(
+    gateway: Gateway, stream: Any, hook: Any, queue: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Recorded held back, then its re-read of the subscription throttled: the invocation fails
+    and the message comes again, its record dead — swept then, not dropped as settled (review
+    118 F1; so is one whose invocation died before its sweep)."""
+    created = paused_with(gateway, stream, hook, [black_entry()])
+    event = queue.event()
+    assert len(event["Records"]) == 1
+    real_record, real_get = DynamoDeliveryLog.record, DynamoSubscriptions.get
+    armed, failed = [False], []
+
+    def record(self: Any, delivery: Any, attempt: Any, state: Any) -> None:
+        if attempt.not_sent == "paused":
+            as_operator(gateway, "post", path_of(created, "/resume"))
+        real_record(self, delivery, attempt, state)
+        if attempt.not_sent == "paused":
+            armed[0] = True
+
+    def get(self: Any, subscription_id: str) -> Any:
+        if armed[0] and not failed:
+            failed.append(subscription_id)
+            raise ClientError(
+                {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "x"}},
+                "GetItem",
+            )
+        return real_get(self, subscription_id)
+
+    monkeypatch.setattr(DynamoDeliveryLog, "record", record)
+    monkeypatch.setattr(DynamoSubscriptions, "get", get)
+    with pytest.raises(HandlerFailed):
+        queue.run(event)  # the invocation fails: SQS hands the message back
+    assert failed
+    monkeypatch.setattr(DynamoDeliveryLog, "record", real_record)
+    monkeypatch.setattr(DynamoSubscriptions, "get", real_get)
+
+    queue.run(event)  # the same message received again
+    for _ in range(3):
+        queue.run()
+
+    assert len(hook.requests) == 1
+    assert queue.dead_letters() == []

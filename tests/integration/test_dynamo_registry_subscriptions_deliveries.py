@@ -202,7 +202,19 @@ def test_a_dead_delivery_is_reopened_once(deliveries):
         True,
         False,
     )
-    assert deliveries.progress(delivery.delivery_id) == (DeliveryState.RETRYING, 0, None)
+    assert deliveries.progress(delivery.delivery_id) == (DeliveryState.RETRYING, 0, None, None)
+
+
+def test_a_delivery_recorded_held_back_says_what_held_it(deliveries):
+    """So a copy of its message that comes again can sweep it if it was released meanwhile
+    (``DeliveryService.deliver``); a failed attempt's dead letter holds nothing back."""
+    held, failed = delivery_for("sub_1"), delivery_for("sub_2")
+    parked = attempt(0).model_copy(update={"not_sent": "paused"})
+    deliveries.record(held, parked, DeliveryState.DEAD)
+    deliveries.record(failed, attempt(500), DeliveryState.DEAD)
+
+    assert deliveries.progress(held.delivery_id).held == "paused"
+    assert deliveries.progress(failed.delivery_id).held is None
 
 
 def test_an_attempt_under_way_is_a_note_until_it_is_recorded(deliveries):
@@ -211,11 +223,11 @@ def test_an_attempt_under_way_is_a_note_until_it_is_recorded(deliveries):
 
     deliveries.begin(delivery.delivery_id, began)
 
-    assert deliveries.progress(delivery.delivery_id) == (None, 0, began)
+    assert deliveries.progress(delivery.delivery_id) == (None, 0, began, None)
     assert deliveries.get(delivery.delivery_id) is None
     assert deliveries.view(delivery.delivery_id) is None
     deliveries.record(delivery, attempt(503), DeliveryState.RETRYING)
-    assert deliveries.progress(delivery.delivery_id) == (DeliveryState.RETRYING, 1, None)
+    assert deliveries.progress(delivery.delivery_id) == (DeliveryState.RETRYING, 1, None, None)
     deliveries.begin(delivery.delivery_id, began + timedelta(seconds=60))
     assert deliveries.progress(delivery.delivery_id).sending_since == began + timedelta(seconds=60)
 
@@ -226,7 +238,7 @@ def test_a_delivered_delivery_takes_no_note_of_a_late_duplicate_attempt(deliveri
 
     deliveries.begin(delivery.delivery_id, ACCEPTED_AT + timedelta(seconds=9))
 
-    assert deliveries.progress(delivery.delivery_id) == (DeliveryState.DELIVERED, 1, None)
+    assert deliveries.progress(delivery.delivery_id) == (DeliveryState.DELIVERED, 1, None, None)
 
 
 def test_only_subscriptions_an_endpoint_of_which_acknowledged_the_listing_received_it(

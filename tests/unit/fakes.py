@@ -319,10 +319,10 @@ class InMemoryDeliveryLog:
         return self._states.get(delivery_id)
 
     def progress(self, delivery_id: str) -> Progress:
+        state, attempts = self._states.get(delivery_id), self.attempts.get(delivery_id)
+        held = attempts[-1].not_sent if attempts and state is DeliveryState.DEAD else None
         return Progress(
-            self._states.get(delivery_id),
-            self._tries.get(delivery_id, 0),
-            self._sending.get(delivery_id),
+            state, self._tries.get(delivery_id, 0), self._sending.get(delivery_id), held
         )
 
     def begin(self, delivery_id: str, at: datetime) -> None:

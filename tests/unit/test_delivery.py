@@ -369,7 +369,7 @@ def _held_back(why: str, released_meanwhile: bool) -> tuple[Harness, Outcome, li
     recorded, if ``released_meanwhile``. The sweeps asked for, as (subscription, ids, why)."""
     harness = Harness(subscription("s-1").model_copy(update=_HELD[why]))
     swept: list[tuple] = []
-    harness.service._released = lambda *asked: swept.append(asked) is None
+    harness.service._holding._released = lambda *asked: swept.append(asked) is None
     real_record = harness.log.record
 
     def recorded(*args: object) -> None:
@@ -397,3 +397,54 @@ def test_a_delivery_still_held_back_is_parked_and_swept_by_nobody(why: str) -> N
     assert swept == []
     assert (outcome.state, outcome.parked) == (DeliveryState.DEAD, why == "paused")
     assert harness.log.state(harness.delivery.record_key) is DeliveryState.DEAD
+
+
+@pytest.mark.parametrize(
+    ("queued_meanwhile", "parked"),
+    [(True, True), (False, False)],
+    ids=["queued-by-another-sweep", "still-dead"],
+)
+def test_a_sweep_cut_short_alarms_only_while_what_it_held_back_is_still_dead(
+    queued_meanwhile: bool, parked: bool
+) -> None:
+    """Cut short, the sweep may still have queued what it held back (an earlier chunk, another
+    sweep): then nothing to alarm about; still dead, a dead letter (review 118 F3)."""
+    harness, _, _ = _held_back("paused", released_meanwhile=True)
+    key = harness.delivery.record_key
+
+    def cut_short(*_: object) -> bool:
+        if queued_meanwhile:
+            harness.log._states[key] = DeliveryState.RETRYING
+        return False
+
+    harness.service._holding._released = cut_short
+    harness.log._states[key] = DeliveryState.DEAD
+    outcome = harness.service._holding.sweep(harness.delivery, [key], "paused", None)
+    assert (outcome.state, outcome.parked) == (DeliveryState.DEAD, parked)
+
+
+def test_a_held_message_that_comes_again_after_a_release_is_swept() -> None:
+    """Recorded held back, its sweep never made (the invocation died): its message comes again,
+    its record dead and held, and the subscription released: swept now (review 118 F1)."""
+    harness, first, swept = _held_back("paused", released_meanwhile=False)
+    assert (first.state, swept) == (DeliveryState.DEAD, [])
+    harness.subscriptions.put(subscription("s-1"))
+
+    again = harness.service.deliver(harness.delivery, 2)
+
+    assert swept == [("s-1", [harness.delivery.record_key], "paused")]
+    assert (again.state, again.parked) == (DeliveryState.DEAD, True)
+    assert harness.transport.posts == []
+
+
+def test_with_too_little_of_the_invocation_left_the_sweep_waits_for_the_message_again() -> None:
+    harness, _, swept = _held_back("paused", released_meanwhile=False)
+    harness.subscriptions.put(subscription("s-1"))
+
+    outcome = harness.service.deliver(harness.delivery, 2, time_left=5.0)
+
+    assert (outcome.state, outcome.retry_after, swept) == (
+        DeliveryState.RETRYING,
+        timedelta(0),
+        [],
+    )

@@ -1,0 +1,126 @@
+"""What a delivery held back does (its subscription paused, pending until verified, off, or
+unsigned): kept as dead, so resuming, verifying or enabling delivers everything missed — and
+what it does when that release happened while it was being recorded.
+
+Why a module of its own: resume, verify and enable sweep what is parked once, and may sweep
+before a delivery in flight records itself (or, on AWS, before its index entry is written),
+leaving it dead on a live endpoint for good (review 109 F2). So the held delivery reads its
+subscription again after the write and, released, sweeps again itself, naming itself (a
+batch's lines), as the index may not list it yet: what is re-driven is queued in log order
+behind what is queued already, as resume's sweep does, never ahead of an older change of the
+subject (review 112 F1). A sweep cut short leaves a dead letter the alarm shows (reviews 114,
+117, 118); one never made (the invocation died) is made when the message comes again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from gateway.delivery.batch_sending import file_lines
+from gateway.delivery.batching import Batch
+from gateway.delivery.endpoint_watch import held_back
+from gateway.delivery.judging import Outcome
+from gateway.delivery.planning import Delivery
+from gateway.delivery.ports import BatchFiles, DeliveryLog, SubscriptionStore
+from gateway.delivery.records import Attempt, DeliveryState, NotSent
+from gateway.delivery.subscription import Subscription
+from gateway_client.contract import GatewaySigners
+
+log = logging.getLogger("credit_gateway.delivery")
+
+Released = Callable[[str, list[str], NotSent], bool]
+"""Re-drive, for a subscription released while a delivery was held back, what it held back
+then (its dead, parked or missed deliveries; these ids too): ``Redriving.released``; False
+when it was cut short."""
+Record = Callable[[Delivery | Batch, Attempt, DeliveryState, Sequence[Delivery] | None], None]
+SWEEP_NEEDS_SECONDS = 20.0  # of the invocation, for that sweep (``Redriving.released``: 7 s)
+
+
+class HeldBack:
+    def __init__(
+        self,
+        subscriptions: SubscriptionStore,
+        log: DeliveryLog,
+        signers: GatewaySigners,
+        record: Record,
+        released: Released | None,
+        files: Callable[[], BatchFiles],
+    ) -> None:
+        self._subscriptions = subscriptions
+        self._log = log
+        self._signers = signers
+        self._record = record  # as the delivery service records an attempt
+        self._released = released
+        self._files = files
+
+    def hold(
+        self,
+        delivery: Delivery | Batch,
+        held: tuple[NotSent, str],
+        now: datetime,
+        time_left: float | None,
+    ) -> Outcome:
+        """Record the delivery dead, not sent for ``held``'s reason; swept again if its
+        subscription was released meanwhile."""
+        why, note = held
+        attempt = Attempt(at=now, status=0, latency_ms=0, response_excerpt=note, not_sent=why)
+        lines: list[Delivery] = []
+        if isinstance(delivery, Batch):  # its lines are recorded apart, as the file is now
+            found = file_lines(self._files(), delivery)
+            delivery, lines = found if found is not None else (delivery, [])
+        self._record(delivery, attempt, DeliveryState.DEAD, lines)
+        if self._released is not None and self._released_now(delivery.subscription_id):
+            named = [line.record_key for line in lines] or [delivery.record_key]
+            return self.sweep(delivery, named, why, time_left)
+        # Parked by choice or until verified: nothing for the dead-letter alarm.
+        return Outcome(state=DeliveryState.DEAD, parked=why != "disabled")
+
+    def came_again(
+        self,
+        delivery: Delivery | Batch,
+        held: NotSent,
+        subscription: Subscription | None,
+        time_left: float | None,
+    ) -> Outcome | None:
+        """A held delivery's message came again (what recorded it died before its sweep, or
+        its re-read failed): swept now if its subscription has been released since; None
+        while it is still held back (a copy: nothing to do)."""
+        if self._released is None or subscription is None:
+            return None
+        if held_back(subscription, self._signers) is not None:
+            return None
+        swept = self.sweep(delivery, [delivery.record_key], held, time_left)
+        return replace(swept, region=subscription.region)
+
+    def sweep(
+        self,
+        delivery: Delivery | Batch,
+        named: list[str],
+        why: NotSent,
+        time_left: float | None,
+    ) -> Outcome:
+        """With too little of the invocation left for it, the message comes again (its record
+        dead, held: ``came_again``). Cut short (throttled, out of time, an older dead delivery
+        left unread) with what it held back still dead on a live endpoint, it is a dead letter
+        the alarm shows and the operator re-drives in log order — never left unseen, nor
+        retried here ahead of an older change; queued (by it or another sweep), nothing to
+        alarm about."""
+        if time_left is not None and time_left < SWEEP_NEEDS_SECONDS:
+            return Outcome(state=DeliveryState.RETRYING, retry_after=timedelta(0))
+        try:
+            swept = (
+                self._released(delivery.subscription_id, named, why) if self._released else False
+            )
+        except Exception:
+            log.warning("a re-drive after a release failed", exc_info=True)
+            swept = False
+        if swept or not any(self._log.state(i) is DeliveryState.DEAD for i in named):
+            return Outcome(state=DeliveryState.DEAD, parked=True)
+        return Outcome(state=DeliveryState.DEAD)
+
+    def _released_now(self, subscription_id: str) -> bool:
+        again = self._subscriptions.get(subscription_id)
+        return again is not None and held_back(again, self._signers) is None
