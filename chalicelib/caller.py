@@ -66,9 +66,17 @@ def region_code(code: str, name: str) -> str:
 
 
 def region_param(request: Request, name: str) -> str | None:
-    """A query parameter naming a region: absent, or a 6-digit code (400 ``invalid_schema``)."""
+    """A query parameter naming a region: absent, or the code of a division that exists (400
+    ``invalid_schema`` naming it: a filter by a mistyped code answered an empty list, which
+    reads as a real answer about a real region; review 116)."""
     code = query(request, name)
-    return None if code is None else region_code(code, name)
+    if code is None:
+        return None
+    try:
+        check_existing_jurisdiction(region_code(code, name))
+    except ValueError as exc:
+        raise SchemaError(f"{name}: {exc}", path=name) from exc
+    return code
 
 
 def jurisdiction_param(request: Request, name: str, registered: bool = True) -> str | None:

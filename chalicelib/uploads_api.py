@@ -65,11 +65,14 @@ _MAX_LIMIT = 500
 
 
 def _readable_by(request: Request, code: str) -> None:
-    """A region's uploads are read by its own platform or the operator (403 otherwise)."""
+    """A region's uploads are read by its own platform or the operator (403 otherwise), of a
+    registered region (404, as its keys are: none listed reads as "it uploaded nothing")."""
     caller.region_code(code, "code")
     acting = caller.operator_or_region(request)
     if acting is not None and acting != code:
         raise RegionMismatch(f"a platform of {acting} cannot read uploads of {code}", path="code")
+    if acting is None and container().registry.get_region(code) is None:
+        raise NotFound(f"region {code} is not registered", path="code")
 
 
 class UploadPut(Frozen):
@@ -209,7 +212,7 @@ ROUTES: tuple[Operation, ...] = (
         "A region's bulk uploads, newest first",
         Access.OPERATOR_OR_PLATFORM,
         {200: Reply(UploadList, "At most `limit` (default 100), line errors counted only.")},
-        (errors.SchemaError, errors.RegionMismatch),
+        (errors.SchemaError, errors.RegionMismatch, errors.NotFound),
         query=(count_param("limit", 100, _MAX_LIMIT),),
         handler=list_uploads,
     ),
