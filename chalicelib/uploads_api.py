@@ -33,9 +33,10 @@ def request_upload(request: Request) -> Response:
 
 
 def get_upload(request: Request, code: str, upload_id: str) -> Response:
-    _readable_by(request, code)
+    acting = _readable_by(request, code)
     if not BATCH_ID_RE.fullmatch(upload_id):
         raise SchemaError("upload_id: not a valid upload id", path="upload_id")
+    _registered(acting, code)
     upload = container().uploads.get(code, upload_id)
     if upload is None:
         raise NotFound(f"no upload {upload_id} for {code}", path="upload_id")
@@ -49,8 +50,9 @@ def list_uploads(request: Request, code: str) -> Response:
     """The region's uploads, newest first, as ``get_upload`` shows each, without the URLs
     (fetch the one to upload to or read) and without line errors (``error_count`` says how
     many were kept: read one upload for them)."""
-    _readable_by(request, code)
+    acting = _readable_by(request, code)
     limit = int_param(request, "limit", 100, 1, _MAX_LIMIT)
+    _registered(acting, code)
     found = container().uploads.for_region(code, limit)
     listed = [
         UploadListed(
@@ -64,13 +66,19 @@ def list_uploads(request: Request, code: str) -> Response:
 _MAX_LIMIT = 500
 
 
-def _readable_by(request: Request, code: str) -> None:
-    """A region's uploads are read by its own platform or the operator (403 otherwise), of a
-    registered region (404, as its keys are: none listed reads as "it uploaded nothing")."""
+def _readable_by(request: Request, code: str) -> str | None:
+    """A region's uploads are read by its own platform or the operator (403 otherwise); who
+    reads (None: the operator)."""
     caller.region_code(code, "code")
     acting = caller.operator_or_region(request)
     if acting is not None and acting != code:
         raise RegionMismatch(f"a platform of {acting} cannot read uploads of {code}", path="code")
+    return acting
+
+
+def _registered(acting: str | None, code: str) -> None:
+    """The operator asks of a registered region (404, as for its keys: an empty list would
+    read as "it uploaded nothing"); a platform reads its own, registered."""
     if acting is None and container().registry.get_region(code) is None:
         raise NotFound(f"region {code} is not registered", path="code")
 

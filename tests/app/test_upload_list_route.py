@@ -58,6 +58,7 @@ def test_the_operator_lists_any_regions_uploads_up_to_the_limit(
     assert [x["upload"]["manifest"]["upload_id"] for x in response.json_body["uploads"]] == [
         uploads[0]
     ]
+    gateway.put_region(HUNAN)
     assert as_operator(gateway, "get", f"/v1/regions/{HUNAN}/uploads").json_body == {"uploads": []}
 
 
