@@ -117,7 +117,10 @@ class HeldBack:
         except Exception:
             log.warning("a re-drive after a release failed", exc_info=True)
             swept = False
-        if swept or not any(self._log.state(i) is DeliveryState.DEAD for i in named):
+        # its progress, not ``state``: that answers for a single delivery's record only, not for
+        # a replay's or a batch's (review 119 F1, F2)
+        still_dead = (self._log.progress(i).state is DeliveryState.DEAD for i in named)
+        if swept or not any(still_dead):
             return Outcome(state=DeliveryState.DEAD, parked=True)
         return Outcome(state=DeliveryState.DEAD)
 

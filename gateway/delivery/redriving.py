@@ -139,7 +139,7 @@ class Redriving:
         perhaps still dead (``HeldBack.sweep`` looks)."""
         started = self.clock.now()
         chosen = _missed if why == "disabled" else _parked
-        ids, read_all = self._dead_read(subscription_id, chosen, started, RELEASED_READ_SECONDS)
+        ids, read_all = self._dead_read(subscription_id, chosen, started, RELEASED_READ_SECONDS, 1)
         if not read_all:  # an older change of a subject may be unread: none queued ahead of it
             return False
         ids += [i for i in held if i not in ids]
@@ -162,7 +162,7 @@ class Redriving:
         leaves goes out after them, so each subject's changes keep their order over several
         calls. (Weeks of dead letters of failed attempts, older than anything parked, are read
         past as far as that time reaches: thousands a second.)"""
-        return self._dead_read(subscription_id, chosen, started, DEAD_READ_SECONDS)[0]
+        return self._dead_read(subscription_id, chosen, started, DEAD_READ_SECONDS, 0)[0]
 
     def _dead_read(
         self,
@@ -170,9 +170,11 @@ class Redriving:
         chosen: Callable[[dict[str, Any]], bool],
         started: datetime,
         read_for: timedelta,
+        beyond: int,
     ) -> tuple[list[str], bool]:
         """``_dead``'s ids, read for ``read_for``, and whether every dead delivery was read
-        (none left unread behind the time or the limit)."""
+        (none left unread behind the time or the limit: to know that, ``beyond`` 1 reads one
+        past the limit; 0 stops at it, as a re-drive that only wants the ids does)."""
         cut: list[bool] = []
 
         def out_of_time() -> bool:
@@ -182,5 +184,5 @@ class Redriving:
 
         dead = self.deliveries.dead(subscription_id, out_of_time)
         picked = (d["delivery_id"] for d in dead if d.get("attempts") and chosen(d["attempts"][-1]))
-        ids = list(itertools.islice(picked, REDRIVE_LIMIT + 1))
+        ids = list(itertools.islice(picked, REDRIVE_LIMIT + beyond))
         return ids[:REDRIVE_LIMIT], not cut and len(ids) <= REDRIVE_LIMIT

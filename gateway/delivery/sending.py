@@ -118,6 +118,8 @@ class DeliveryService:
         if held not in (None, "erased"):  # its message came again: swept if released since
             swept = self._holding.came_again(delivery, held, reading.result(), time_left)
             if swept is not None:
+                if isinstance(delivery, Batch) and swept.state is not DeliveryState.RETRYING:
+                    self._batch_files().remove(delivery.key)  # settled: its file goes, as below
                 return swept
         settled = state in _SETTLED
         subscription = None if settled else reading.result()
