@@ -8,28 +8,14 @@ from typing import Any
 
 import pytest
 from app_support import HUNAN, Gateway, black_entry
-from botocore.exceptions import ClientError
 from delivery_support import as_operator, push_and_fan_out, signed, subscribe
 from delivery_support import subscription_path as path_of
-from test_held_while_released import paused_with, resumed_meanwhile  # noqa: F401 (fixture)
-
-from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
-from chalicelib.observability import HandlerFailed
-from chalicelib.sqs_queue import QueueSendFailed, SqsDeliveryQueue
-from gateway.delivery import sending
-
-
-def _throttle_redrive_once(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    real_enqueue, refused = SqsDeliveryQueue.enqueue, []
-
-    def throttled_once(self: Any, deliveries: Any, suffix: str = "", *rest: Any) -> None:
-        if suffix.startswith(":redrive:") and not refused:
-            refused.append(suffix)
-            raise QueueSendFailed("1 deliveries could not be queued")
-        real_enqueue(self, deliveries, suffix, *rest)
-
-    monkeypatch.setattr(SqsDeliveryQueue, "enqueue", throttled_once)
-    return refused
+from test_held_while_released import (  # noqa: F401 (a fixture)
+    paused_with,
+    resumed_meanwhile,
+    resumed_then_reread_fails,
+    throttle_redrive_once,
+)
 
 
 def test_a_replay_held_while_resumed_whose_sweep_failed_is_a_dead_letter(
@@ -49,7 +35,7 @@ def test_a_replay_held_while_resumed_whose_sweep_failed_is_a_dead_letter(
     answer = signed(gateway, province, "POST", path_of(created, "/replay"), {"from_sequence": 1})
     assert answer.status_code == 202, answer.json_body
     as_operator(gateway, "post", path_of(created, "/pause"))
-    refused = _throttle_redrive_once(monkeypatch)
+    refused = throttle_redrive_once(monkeypatch)
 
     resumed_meanwhile(created, 1)
 
@@ -67,35 +53,8 @@ def test_a_held_batch_whose_message_comes_again_and_whose_sweep_fails_is_a_dead_
     and its sweep is cut short: both lines dead on a live endpoint, so a dead letter."""
     second = black_entry(decision_number="(2024)黑09执124号")
     created = paused_with(gateway, stream, hook, [black_entry(), second], delivery_mode="batched")
-    event = queue.event()
-    assert len(event["Records"]) == 1
-    real_settle, real_get = sending.settle, DynamoSubscriptions.get
-    armed, failed = [False], []
-
-    def settle(log: Any, files: Any, batch: Any, attempt: Any, *rest: Any) -> None:
-        if attempt.not_sent == "paused":
-            as_operator(gateway, "post", path_of(created, "/resume"))
-        real_settle(log, files, batch, attempt, *rest)
-        if attempt.not_sent == "paused":
-            armed[0] = True
-
-    def get(self: Any, subscription_id: str) -> Any:
-        if armed[0] and not failed:
-            failed.append(subscription_id)
-            raise ClientError(
-                {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "x"}},
-                "GetItem",
-            )
-        return real_get(self, subscription_id)
-
-    monkeypatch.setattr(sending, "settle", settle)
-    monkeypatch.setattr(DynamoSubscriptions, "get", get)
-    with pytest.raises(HandlerFailed):
-        queue.run(event)
-    assert failed
-    monkeypatch.setattr(sending, "settle", real_settle)
-    monkeypatch.setattr(DynamoSubscriptions, "get", real_get)
-    refused = _throttle_redrive_once(monkeypatch)
+    event = resumed_then_reread_fails(gateway, queue, created, monkeypatch)
+    refused = throttle_redrive_once(monkeypatch)
 
     queue.run(event)  # the same message received again: swept, the sweep throttled
     for _ in range(3):

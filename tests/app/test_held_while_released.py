@@ -83,6 +83,73 @@ def paused_with(
     return created
 
 
+def throttle_redrive_once(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The next re-drive's queue send throttled (once); the suffixes refused."""
+    real_enqueue, refused = SqsDeliveryQueue.enqueue, []
+
+    def throttled_once(self: Any, deliveries: Any, suffix: str = "", *rest: Any) -> None:
+        if suffix.startswith(":redrive:") and not refused:
+            refused.append(suffix)
+            raise QueueSendFailed("1 deliveries could not be queued")
+        real_enqueue(self, deliveries, suffix, *rest)
+
+    monkeypatch.setattr(SqsDeliveryQueue, "enqueue", throttled_once)
+    return refused
+
+
+def resumed_then_reread_fails(
+    gateway: Gateway, queue: Any, created: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> dict[str, Any]:
+    """Run the queued message: the subscription is resumed while the delivery (or batch) is
+    recorded held back, and its re-read of the subscription is throttled, so the invocation
+    fails; the event, to receive the same message again."""
+    event = queue.event()
+    assert len(event["Records"]) == 1
+    real_record, real_settle, real_get = (
+        DynamoDeliveryLog.record,
+        sending.settle,
+        DynamoSubscriptions.get,
+    )
+    resumed, armed, failed = [False], [False], []
+
+    def recorded(real: Any, attempt: Any, *args: Any) -> None:
+        if attempt.not_sent == "paused" and not resumed[0]:  # a batch's lines: once
+            resumed[0] = True
+            as_operator(gateway, "post", path_of(created, "/resume"))
+        real(*args)
+        armed[0] = armed[0] or attempt.not_sent == "paused"
+
+    def get(self: Any, subscription_id: str) -> Any:
+        if armed[0] and not failed:
+            failed.append(subscription_id)
+            raise ClientError(
+                {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "x"}},
+                "GetItem",
+            )
+        return real_get(self, subscription_id)
+
+    monkeypatch.setattr(
+        DynamoDeliveryLog,
+        "record",
+        lambda self, d, attempt, state: recorded(real_record, attempt, self, d, attempt, state),
+    )
+    monkeypatch.setattr(
+        sending,
+        "settle",
+        lambda log, files, batch, attempt, *rest: recorded(
+            real_settle, attempt, log, files, batch, attempt, *rest
+        ),
+    )
+    monkeypatch.setattr(DynamoSubscriptions, "get", get)
+    with pytest.raises(HandlerFailed):
+        queue.run(event)  # the invocation fails: SQS hands the message back
+    assert failed
+    monkeypatch.setattr(DynamoDeliveryLog, "record", real_record)
+    monkeypatch.setattr(sending, "settle", real_settle)
+    monkeypatch.setattr(DynamoSubscriptions, "get", real_get)
+    return event
+
+
 def _versions(hook: Any) -> list[str]:
     return [json.loads(r.body)["data"]["listing"]["version"] for r in hook.requests]
 
@@ -141,15 +208,7 @@ def test_a_held_delivery_whose_sweep_failed_is_a_dead_letter_the_operator_re_dri
     never dropped unseen (review 114 F1), nor retried at once ahead of an older change of its
     subject (review 117 F1). The operator's re-drive sends it."""
     created = paused_with(gateway, stream, hook, [black_entry()])
-    real_enqueue, refused = SqsDeliveryQueue.enqueue, []
-
-    def throttled_once(self: Any, deliveries: Any, suffix: str = "", *rest: Any) -> None:
-        if suffix.startswith(":redrive:") and not refused:
-            refused.append(suffix)
-            raise QueueSendFailed("1 deliveries could not be queued")
-        real_enqueue(self, deliveries, suffix, *rest)
-
-    monkeypatch.setattr(SqsDeliveryQueue, "enqueue", throttled_once)
+    refused = throttle_redrive_once(monkeypatch)
 
     resumed_meanwhile(created, 1)
 
@@ -195,34 +254,7 @@ def test_a_held_delivery_whose_re_read_failed_is_swept_when_its_message_comes_ag
     and the message comes again, its record dead — swept then, not dropped as settled (review
     118 F1; so is one whose invocation died before its sweep)."""
     created = paused_with(gateway, stream, hook, [black_entry()])
-    event = queue.event()
-    assert len(event["Records"]) == 1
-    real_record, real_get = DynamoDeliveryLog.record, DynamoSubscriptions.get
-    armed, failed = [False], []
-
-    def record(self: Any, delivery: Any, attempt: Any, state: Any) -> None:
-        if attempt.not_sent == "paused":
-            as_operator(gateway, "post", path_of(created, "/resume"))
-        real_record(self, delivery, attempt, state)
-        if attempt.not_sent == "paused":
-            armed[0] = True
-
-    def get(self: Any, subscription_id: str) -> Any:
-        if armed[0] and not failed:
-            failed.append(subscription_id)
-            raise ClientError(
-                {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "x"}},
-                "GetItem",
-            )
-        return real_get(self, subscription_id)
-
-    monkeypatch.setattr(DynamoDeliveryLog, "record", record)
-    monkeypatch.setattr(DynamoSubscriptions, "get", get)
-    with pytest.raises(HandlerFailed):
-        queue.run(event)  # the invocation fails: SQS hands the message back
-    assert failed
-    monkeypatch.setattr(DynamoDeliveryLog, "record", real_record)
-    monkeypatch.setattr(DynamoSubscriptions, "get", real_get)
+    event = resumed_then_reread_fails(gateway, queue, created, monkeypatch)
 
     queue.run(event)  # the same message received again
     for _ in range(3):
