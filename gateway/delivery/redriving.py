@@ -58,7 +58,6 @@ class Redriving:
         subscription_id: str,
         delivery_ids: list[str] | None = None,
         started: datetime | None = None,
-        within: timedelta = REDRIVE_SECONDS,
     ) -> int:
         """Reopen dead deliveries (all, or the ones named) and queue them again, each rebuilt
         from the change the log holds (the delivery log keeps no listing); how many.
@@ -72,7 +71,7 @@ class Redriving:
         started = started or self.clock.now()
         if delivery_ids is None:
             delivery_ids = self._dead(subscription_id, lambda _: True, started)
-        return self._redriven(subscription_id, delivery_ids, started, within)[0]
+        return self._redriven(subscription_id, delivery_ids, started, REDRIVE_SECONDS)[0]
 
     def _redriven(
         self, subscription_id: str, delivery_ids: list[str], started: datetime, within: timedelta
