@@ -166,4 +166,5 @@ def _from_the_network(exc: BaseException) -> bool:
     frame, last = exc.__traceback__, None
     while frame is not None:
         last, frame = frame, frame.tb_next
-    return last is not None and last.tb_frame.f_code.co_filename.endswith(_NETWORK)
+    where = last.tb_frame.f_code.co_filename.replace("\\", "/") if last is not None else ""
+    return where.endswith(_NETWORK)  # (a Windows path's separators read as /)
