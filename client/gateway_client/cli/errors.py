@@ -26,6 +26,7 @@ from gateway_client.uploader import PUT_TIMEOUT
 
 FAILED = 1
 SOME_REFUSED = 3  # a push answered, some of its entries or removals refused (listed)
+NOT_YET = 4  # an upload still under way when --wait ran out: neither done nor refused
 INTERRUPTED = 130
 OUTPUT_CLOSED = 141  # as a tool killed by SIGPIPE: what reads its output stopped reading
 BULK_HINT = "too big for one push: send the file with `gateway push --bulk FILE …` (any size)"

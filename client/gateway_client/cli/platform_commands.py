@@ -75,9 +75,10 @@ def _bulk(args: argparse.Namespace, client: PushClient) -> int:
         return cli_operator.show(reply)
     upload = reply.body["upload"]
     print(render_upload(upload))
-    if upload["status"] != "completed":
-        return 1
-    return cli_errors.SOME_REFUSED if upload.get("rejected") else 0
+    if upload["status"] == "completed":
+        return cli_errors.SOME_REFUSED if upload.get("rejected") else 0
+    # still under way once --wait ran out: not a refusal (look again with its upload id)
+    return cli_errors.NOT_YET if upload["status"] != "refused" else cli_errors.FAILED
 
 
 def _progress_bar(out: TextIO) -> Callable[[int, int], None]:
