@@ -88,13 +88,13 @@ class DynamoDeliveryLog(DeliveryListing):
             return Progress(None, 0)
         state = DeliveryState(text(item, "state")) if "state" in item else None
         sending = item.get("sending_at")
-        attempts = item.get("attempts", {}).get("L", [])
-        last = read_attempt(attempts[-1]["S"]) if attempts else None
+        attempts = item.get("attempts", {}).get("L", [])  # read for a dead one only: every
+        dead = state is DeliveryState.DEAD and attempts  # delivery asks its progress
         return Progress(
             state,
             int(item.get("tries", {"N": "0"})["N"]),
             datetime.fromisoformat(sending["S"]) if sending else None,
-            last.not_sent if last is not None and state is DeliveryState.DEAD else None,
+            read_attempt(attempts[-1]["S"]).not_sent if dead else None,
         )
 
     def begin(self, delivery_id: str, at: datetime) -> None:

@@ -53,7 +53,8 @@ class DynamoRegistry(Table):
                 put["ExpressionAttributeValues"] = {":held": s(held)}
             if self._put_if(**put):
                 return region
-            time.sleep(pause(attempt))
+            if attempt + 1 < _ROUNDS:
+                time.sleep(pause(attempt))
         raise Busy(
             f"region {code} kept changing under this request: nothing was written; send it again",
             retry_after=1,
