@@ -223,7 +223,8 @@ def _require_an_owned_listing(viewer: Viewer, code: str) -> None:
     if not any(viewer.owns(x.origin_region) for x in held):
         raise NotListingOwner(
             f"{viewer.region} owns no listing of {mask(code)}: only the owners of its listings "
-            "(or of those naming the person) and the operator read its query trail"
+            "(or of those naming the person) and the operator read its query trail",
+            path="credit_code",
         )
 
 

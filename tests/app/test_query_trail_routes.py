@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from app_support import CREDIT_CODE, Gateway, error_code
+from app_support import CREDIT_CODE, Gateway, refusal
 from lifecycle_support import Lifecycle, push_with_removals, removal_of
 from personal_support import (
     PERSON,
@@ -80,15 +80,15 @@ def test_a_query_of_a_person_records_who_asked_why_and_what_was_shown(
 
 # role → the trail entries it reads (by the asker), or the refusal
 WHO_READS_THE_TRAIL = {
-    "anonymous": (401, "missing_signature"),
+    "anonymous": (401, "missing_signature", "webhook-id"),
     "operator": (200, ["441802", "430000"]),
     "owner": (200, ["430000"]),  # the entry that returned its listing only
     "relaying_city": (200, ["430000"]),  # as the owner it relays for
     "second_owner": (200, ["441802", "430000"]),
-    "own_province": (403, "not_listing_owner"),  # recognises, owns nothing
-    "agreement": (403, "not_listing_owner"),  # asked, owns nothing
+    "own_province": (403, "not_listing_owner", "credit_code"),  # recognises, owns nothing
+    "agreement": (403, "not_listing_owner", "credit_code"),  # asked, owns nothing
     "no_agreement": (200, ["441802", "430000"]),  # 广东 relays for 清城区, the second owner
-    "agreement_ended": (403, "not_listing_owner"),
+    "agreement_ended": (403, "not_listing_owner", "credit_code"),
 }
 
 
@@ -101,7 +101,7 @@ def test_the_owners_of_the_listings_and_the_operator_read_the_trail(
         if reply.status_code == 200:
             read[role] = (200, [e["asked_by"] for e in reply.json_body["entries"]])
         else:
-            read[role] = (reply.status_code, error_code(reply))
+            read[role] = refusal(reply)
 
     assert read == WHO_READS_THE_TRAIL
 
