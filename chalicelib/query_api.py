@@ -15,6 +15,7 @@ from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
 from chalicelib.log_api import int_param
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag, count_param
+from gateway.lifecycle import as_on
 from gateway.ownership import NotListingOwner
 from gateway.persons import roles_of
 from gateway.rate_limit import admit
@@ -86,9 +87,10 @@ def subject(request: Request, credit_code: str) -> Response:
             )
         required(purpose)
         admit_personal_lookup(viewer, now, code, "credit_code")
-    listings = c.listings.subject(code)
+    today = china_date(now)
+    listings = [as_on(x, today) for x in c.listings.subject(code)]  # not waiting for the tick
     agreements = c.agreements.all() if as_region or viewer.region else []
-    view = subject_view(listings, as_region, agreements, china_date(now), viewer)
+    view = subject_view(listings, as_region, agreements, today, viewer)
     if view is None:
         if is_natural_person(code):  # a try at a person's number is recorded, found or not
             asked = Asked(viewer, required(purpose), as_region, now, c.settings.query_trail_period)

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, Field, StrictBool
 
+from gateway.lifecycle import as_on
 from gateway.recognition import (
     Agreement,
     Asked,
@@ -183,8 +184,11 @@ def check(
     as_region = request.as_region or viewer.region
     valid, invalid = compacted(request.codes, now, earlier, places)
     held = read(sorted(set(valid.values())))
+    today = china_date(now)
     views: dict[str, SubjectView | None] = {
-        code: subject_view(held.get(code, ()), as_region, agreements, china_date(now), viewer)
+        code: subject_view(
+            [as_on(x, today) for x in held.get(code, ())], as_region, agreements, today, viewer
+        )
         for code in set(valid.values())
     }
     results = tuple(

@@ -12,6 +12,7 @@ from gateway.lifecycle.freshness import (
     entry_problems,
     version_problem,
 )
+from gateway.lifecycle.in_force import as_on
 from gateway.lifecycle.objection_policies import shipped_policies
 from gateway.lifecycle.objection_steps import (
     DecidedRecently,
@@ -87,6 +88,7 @@ __all__ = [
     "TickReport",
     "VerificationReport",
     "WorkdayCalendar",
+    "as_on",
     "content_version",
     "entry_problems",
     "late_on",

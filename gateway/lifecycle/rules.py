@@ -44,6 +44,7 @@ STANDING = IN_FORCE | {ListingStatus.SUSPENDED}
 """A listing that still applies, or will again once its objection is decided: what a removal,
 a repair, an expiry or the gateway's own revocation acts on."""
 GATEWAY = "gateway"
+EXPIRY_NOTE = "publicity period over"
 MAX_SEQUENCE = 10**12  # a source_sequence's bound (``Stamped``, ``ListingEntry``)
 _REVISION = ".g"  # sorts after the version it extends, before the source's next ("#…" digits)
 
@@ -297,5 +298,5 @@ def expiry_due(listing: Listing, today: date) -> bool:
 
 def expire(listing: Listing, now: datetime) -> Listing:
     status = ListingStatus.EXPIRED
-    history = _step(listing, "expired", status, now, GATEWAY, "publicity period over")
+    history = _step(listing, "expired", status, now, GATEWAY, EXPIRY_NOTE)
     return _moved(listing, next_version(listing.version), now, status=status, history=history)

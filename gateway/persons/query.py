@@ -15,6 +15,7 @@ from datetime import date
 
 from pydantic import Field
 
+from gateway.lifecycle import as_on
 from gateway.persons.index import resident_id
 from gateway.recognition import (
     LISTINGS_PAGE,
@@ -120,6 +121,7 @@ def person_view(
     region = as_region or viewer.region
     shown_listings: list[PersonListing] = []
     in_full = False
+    listings = [as_on(x, on) for x in listings]  # what the tick's next run will have expired
     for listing in sorted(listings, key=lambda x: (x.kind, x.decided_on, x.listing_id)):
         roles = roles_of(listing, number)
         how = disclosure(listing, viewer, agreements, on) if roles else None

@@ -1,0 +1,34 @@
+"""A stored listing as it stands on a day, before the tick has written what the day changed.
+
+The tick expires a listing whose period is over at its next run (the top of an hour, and at
+national scale minutes of paging): a lookup, a check or a report in between answered it as in
+force — a subject still shown punished after its publicity ended (review 87 F3). Reads judge
+the listing as of their own day by the tick's rule (``expiry_due``) instead, so what they
+answer no longer depends on when the tick last ran.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from gateway.lifecycle.periods import effective_valid_until
+from gateway.lifecycle.rules import EXPIRY_NOTE, GATEWAY, expiry_due
+from gateway_client.contract import CHINA, Listing, ListingStatus, Transition
+
+
+def as_on(listing: Listing, on: date) -> Listing:
+    """``listing`` as the tick will have it once its run on ``on`` (Beijing) is done: expired
+    from the first moment of its period's end day (or its last step's, if later), its version
+    as stored (what an action on it must name). Unchanged if nothing is due."""
+    until = effective_valid_until(listing)
+    if until is None or not expiry_due(listing, on):
+        return listing
+    ended = datetime.combine(until, time(), CHINA)
+    if listing.history:  # a step taken since (an objection filed) keeps the history in order
+        ended = max(ended, listing.history[-1].at)
+    step = Transition(
+        event="expired", status=ListingStatus.EXPIRED, at=ended, by=GATEWAY, reason=EXPIRY_NOTE
+    )
+    return listing.model_copy(
+        update={"status": ListingStatus.EXPIRED, "history": (*listing.history, step)}
+    )
