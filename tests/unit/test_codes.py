@@ -284,3 +284,35 @@ def test_only_input_is_judged_against_today() -> None:
         (("credit_code",), "invalid_birth_date"),
         (("responsible_persons", 0, "id_number"), "invalid_birth_date"),
     ]
+
+
+# -- a resident ID carries the division of the office that first issued it (review 122) --
+
+ISSUED_AFTER_BIRTH = ("420281", "500101", "810000", "820000", "830000")
+"""大冶市 (1994), 万州区 (1997), and the residence permits of Hong Kong, Macao and Taiwan
+residents (2018): offices that numbered people born before them."""
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(ISSUED_AFTER_BIRTH),
+    st.dates(min_value=date(1900, 1, 1), max_value=date(1993, 12, 31)),
+    st.integers(min_value=0, max_value=999),
+)
+def test_a_number_issued_by_a_division_made_after_the_birth_is_a_persons(
+    division: str, born: date, sequence: int
+) -> None:
+    body = f"{division}{born:%Y%m%d}{sequence:03d}"
+    code = body + gb11643_check(body)
+
+    assert classify(code) == (code, SubjectType.NATURAL_PERSON)
+    assert mask(code) == f"{division}{'*' * 11}{code[-1]}"
+
+
+def test_a_division_gone_before_the_birth_issued_no_number_of_it() -> None:
+    """昌平县 (110201) was on the list until 1982: someone born in 1970 may hold its number;
+    nobody born in 1990 does, so that string is checked as a USCC (and fails here)."""
+    older, younger = "110201197001011230"[:17], "110201199001011230"[:17]
+
+    assert classify(older + gb11643_check(older))[1] is SubjectType.NATURAL_PERSON
+    assert problem_code(younger + gb11643_check(younger)) == "invalid_check_character"

@@ -26,7 +26,7 @@ from stdnum.exceptions import InvalidChecksum, ValidationError
 
 from gateway_client.contract.errors import BadRequest
 from gateway_client.contract.model import intake_of
-from gateway_client.contract.regions import known_division
+from gateway_client.contract.regions import existed_from, known_division
 
 
 class SubjectType(StrEnum):
@@ -46,6 +46,7 @@ class CodeProblem(ValueError):
 _RIC_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
 _EARLIEST_BIRTH_YEAR = 1900
 _BIRTH_CENTURIES = ("18", "19", "20")
+_RESIDENCE_PERMITS = frozenset({"810000", "820000", "830000"})
 
 
 def _compact(value: str) -> str:
@@ -79,7 +80,8 @@ def _classify(value: str) -> tuple[str, SubjectType]:
     promotion, masking and every re-read, and the check digits are pure arithmetic).
 
     A string shaped like a resident ID — 17 digits and a digit or X, a birth date, and a
-    division code that existed in the birth year — is checked as one (GB 11643); anything else
+    division code that could have issued it (``_issued_from``) — is checked as one (GB 11643),
+    by its check digit; anything else
     as a unified social credit code (GB 32100). Checking the resident-ID shape first matters:
     about one resident ID in 31 also happens to pass the USCC check.
 
@@ -97,10 +99,8 @@ def _classify(value: str) -> tuple[str, SubjectType]:
     if len(code) != 18:
         raise CodeProblem("invalid_credit_code", "a credit code has 18 characters")
     if _looks_like_resident_id(code):
-        try:
-            ric.validate(code)
-        except ValidationError as error:
-            raise _problem(error, "resident ID number") from error
+        if ric.calc_check_digit(code) != code[17]:
+            raise _problem(InvalidChecksum(), "resident ID number")
         return code, SubjectType.NATURAL_PERSON
     try:
         uscc.validate(code)
@@ -117,20 +117,23 @@ def _looks_like_resident_id(code: str) -> bool:
         born = ric.get_birth_date(code)
     except ValidationError:
         return False  # cheap, and settles most USCCs written in digits only
-    if born.year < _EARLIEST_BIRTH_YEAR or not _county_known(code):
-        return False
-    try:
-        ric.get_birth_place(code)
-    except ValidationError:
-        return False
-    return True
+    return born.year >= _EARLIEST_BIRTH_YEAR and _issued_from(code, born.year)
+
+
+def _issued_from(code: str, born: int) -> bool:
+    """The first six digits could have issued the number of someone born in ``born``: a
+    division on the list in that year or later. They are the office that first issued it —
+    for most born before 1999 years after their birth (大冶市, 420281, made in 1994, numbered
+    people born in 1990), so stdnum's birth-place check (the division of the birth year) read
+    their numbers as organisations' codes (review 122) — never one gone before they were born.
+    So are the residence permits of Hong Kong, Macao and Taiwan residents (港澳台居民居住证,
+    GB 11643's form with 810000, 820000 and 830000, since 2018), whoever holds them."""
+    return code[:6] in _RESIDENCE_PERMITS or existed_from(code[:6], born)
 
 
 def _county_known(code: str) -> bool:
-    """The first six digits name a county in some year. Asked before stdnum's own birth-place
-    lookup, which raises KeyError (not a ValidationError) for a known province whose next
-    four digits name no county."""
-    return known_division(code[:6])
+    """The first six digits name a county in some year, or a residence permit's office."""
+    return code[:6] in _RESIDENCE_PERMITS or known_division(code[:6])
 
 
 def _misborn_resident_id(code: str) -> CodeProblem | None:

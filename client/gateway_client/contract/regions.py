@@ -86,8 +86,23 @@ def subtree_prefix(code: str) -> str:
 def known_division(code: str) -> bool:
     """A GB/T 2260 division (province, city or county) that existed in some year, by the list
     resident IDs are checked against; the nation's reserved 10xxxx codes are not on it."""
-    found = {k: v for _, props in numdb.get("cn/loc").info(code) for k, v in props.items()}
-    return "county" in found
+    return "county" in _division(code)
+
+
+def existed_from(code: str, year: int) -> bool:
+    """Whether the division was on the list in ``year`` or any year after it (``known_division``
+    for one that still is)."""
+    for county in _division(code).get("county", "").split(","):
+        if not county.startswith("["):  # no years: on the list throughout
+            return bool(county)
+        ended = county[1:].split("]", 1)[0].partition("-")[2]
+        if not ended or int(ended) >= year:
+            return True
+    return False
+
+
+def _division(code: str) -> dict[str, str]:
+    return {k: v for _, props in numdb.get("cn/loc").info(code) for k, v in props.items()}
 
 
 def jurisdiction_exists(code: str) -> bool:
