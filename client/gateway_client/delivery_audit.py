@@ -16,6 +16,7 @@ from gateway_client.contract import (
     DeliveryPayload,
     canonical,
     entry_hash,
+    erases,
     log_entry,
     masked,
     within,
@@ -98,6 +99,13 @@ def unlogged_problems(deliveries: Sequence[DeliveryPayload]) -> tuple[tuple[str,
             problems.append(
                 f"delivery {d.delivery_id} is a listing.changed without a log entry: no "
                 "change reaches a subscriber unlogged, only restatements of logged ones (unlogged)"
+            )
+            continue
+        if d.data.type is ChangeType.PURGED:  # a purge restated: none is, every one is logged
+            problems.append(
+                f"delivery {d.delivery_id} carries a purge of listing "
+                f"{d.data.listing.listing_id} without a log entry: every purge is a logged "
+                "listing change (unlogged)"
             )
             continue
         known = logged.get((d.data.listing.listing_id, d.data.listing.version))
@@ -192,7 +200,7 @@ def unerased_problems(deliveries: Sequence[DeliveryPayload]) -> list[str]:
     problems: list[str] = []
     for d in deliveries:
         listing_id = d.data.listing.listing_id
-        if d.data.type == ChangeType.PURGED:
+        if erases(d):
             tombstones.setdefault(listing_id, d.delivery_id)
         elif listing_id in tombstones:
             problems.append(

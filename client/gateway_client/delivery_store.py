@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 
-from gateway_client.contract import ChangeType, DeliveryPayload
+from gateway_client.contract import DeliveryPayload, erases
 from gateway_client.durable_files import (
     TEMP_SUFFIX,
     append_durably,
@@ -94,11 +94,11 @@ class DeliveryStore:
                 stale.unlink()  # a file being kept or cut when the process died
             stored = read_deliveries(path)
             self._ids = {d.delivery_id for d in stored}
-            self._purged = {d.data.listing.listing_id for d in stored if _tombstone(d)}
+            self._purged = {d.data.listing.listing_id for d in stored if erases(d)}
             unfinished = {
                 d.data.listing.listing_id
                 for d in stored
-                if not _tombstone(d) and d.data.listing.listing_id in self._purged
+                if not erases(d) and d.data.listing.listing_id in self._purged
             }
             for listing_id in sorted(unfinished):  # an erasure a crash stopped
                 self._erase(listing_id)
@@ -132,7 +132,7 @@ class DeliveryStore:
         stopped was finished at start."""
         listing_id = payload.data.listing.listing_id
         with self.writing():
-            if _tombstone(payload):
+            if erases(payload):
                 new = self._append(payload, body, headers)
                 self._purged.add(listing_id)
                 if new or listing_id in self._unfinished:
@@ -216,10 +216,6 @@ class DeliveryStore:
 
 
 _SHA256 = re.compile("[0-9a-f]{64}")
-
-
-def _tombstone(delivery: DeliveryPayload) -> bool:
-    return delivery.data.type == ChangeType.PURGED
 
 
 def _lines(path: Path) -> list[bytes]:

@@ -12,13 +12,13 @@ from pydantic import ValidationError
 
 from gateway_client.checkpoint_trust import Algorithm, trusted_checkpoints
 from gateway_client.contract import (
-    ChangeType,
     Checkpoint,
     DeliveryPayload,
     Listing,
     LogEntry,
     SubscriptionFilters,
     change_id,
+    erases,
 )
 from gateway_client.durable_files import locked
 from gateway_client.kept_proofs import RECORD, BatchProof, KeptProofs, batch_file, signatures_path
@@ -70,7 +70,7 @@ def read_copy(store: Path) -> tuple[list[tuple[DeliveryPayload, bytes]], KeptPro
             for record in records
             if isinstance(record, BatchProof) and batch_file(store, record.sha256).exists()
         }
-    purged = (d.data.listing.listing_id for d, _ in stored if d.data.type == ChangeType.PURGED)
+    purged = (d.data.listing.listing_id for d, _ in stored if erases(d))
     return stored, KeptProofs.of(records, files, purged)
 
 
@@ -176,7 +176,7 @@ def erasures_held(
     tombstones: list[tuple[int, tuple[object, str, str]]] = []
     for delivery in deliveries:
         listing = delivery.data.listing
-        if delivery.data.type != ChangeType.PURGED:
+        if not erases(delivery):
             continue
         where = (listing.kind, listing.domain, listing.origin_region)
         tombstones.append((delivery.log_sequence or 0, where))

@@ -52,7 +52,8 @@ def delivered(
         GATEWAY,
         FixedClock(NOW),
     )
-    [delivery] = plan_deliveries(made or change(), [target], [])
+    [planned] = plan_deliveries(made or change(), [target], [])
+    delivery = planned.model_copy(update={"log_sequence": 1})  # logged, as every change is
     service.deliver(delivery, 1)
     [post] = transport.posts
     return post.headers, post.body

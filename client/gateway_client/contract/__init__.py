@@ -91,6 +91,7 @@ from gateway_client.contract.events import (
     NotRecognised,
     Recognition,
     Suspension,
+    erases,
 )
 from gateway_client.contract.extension import Extension, longest_until
 from gateway_client.contract.filters import SubscriptionFilters
@@ -428,6 +429,7 @@ __all__ = [
     "entry_hash",
     "entry_leaf",
     "entry_version",
+    "erases",
     "existing_region",
     "file_digest",
     "forget_classified",

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
-from gateway_client.contract.change import Change
+from gateway_client.contract.change import Change, ChangeType
 from gateway_client.contract.measure import Measure
 from gateway_client.contract.model import Frozen
 from gateway_client.contract.persons import PersonMeasure
@@ -111,3 +111,15 @@ class DeliveryPayload(Frozen):
 
     def to_bytes(self) -> bytes:
         return json.dumps(self.model_dump(mode="json"), ensure_ascii=False, sort_keys=True).encode()
+
+
+def erases(delivery: DeliveryPayload) -> bool:
+    """A purge's tombstone, at which a subscriber erases what it holds of the listing: a
+    logged listing change only. The gateway sends no purge unlogged; a signed one that was
+    (a restatement's ``data``) would erase one province's copy outside the log every other
+    region audits, and be taken for proof that the erased entries were erased (review 123)."""
+    return (
+        delivery.data.type is ChangeType.PURGED
+        and delivery.type == "listing.changed"
+        and delivery.log_sequence is not None
+    )
