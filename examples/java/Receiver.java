@@ -40,6 +40,7 @@ import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -323,7 +324,10 @@ public final class Receiver {
 
     // ---- the HTTP receiver ------------------------------------------------------------------
 
-    static final HttpClient HTTP = HttpClient.newHttpClient();
+    // Redirects are never followed (HttpClient's default): a presigned link is the object.
+    static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    static final Duration FETCH_TIMEOUT = Duration.ofSeconds(60); // a stalled link holds no handler
     static List<Object> keys = List.of();
     static long keysFetchedAt; // epoch milliseconds of the last fetch: 0, never
 
@@ -333,7 +337,8 @@ public final class Receiver {
         if (System.currentTimeMillis() - keysFetchedAt > KEYS_MAX_AGE_MS) {
             URI uri = URI.create(gatewayUrl.replaceAll("/$", "") + "/v1/keys");
             HttpResponse<String> reply = HTTP.send(
-                    HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+                    HttpRequest.newBuilder(uri).timeout(FETCH_TIMEOUT).build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (reply.statusCode() != 200) {
                 throw new IOException("GET /v1/keys -> " + reply.statusCode());
             }
@@ -357,7 +362,7 @@ public final class Receiver {
         }
         try {
             HttpResponse<InputStream> reply = HTTP.send(HttpRequest.newBuilder(URI.create(url))
-                    .build(), HttpResponse.BodyHandlers.ofInputStream());
+                    .timeout(FETCH_TIMEOUT).build(), HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream in = reply.body()) {
                 return reply.statusCode() == 200 ? in.readNBytes((int) size + 1) : null;
             }

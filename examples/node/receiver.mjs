@@ -40,6 +40,7 @@ const VERIFICATION = "subscription.verification";
 const BATCH = "deliveries.batch";
 const MAX_FILE_BYTES = 256 << 20; // a stream batch's file is well under a megabyte
 const SM2_DEFAULT_USER_ID = "1234567812345678"; // GM/T 0009's, for a key listed without one
+const FETCH_TIMEOUT_MS = 60_000; // a stalled link or key list must not hold a handler for good
 const MAX_SIGNATURES = 4; // the gateway sends at most 3; more only costs verification time
 
 /** Why a webhook is not believed: answer 401. */
@@ -47,7 +48,9 @@ export class Refused extends Error {}
 
 /** The gateway's keys, as GET {gatewayUrl}/v1/keys lists them (refresh now and then). */
 export async function fetchGatewayKeys(gatewayUrl) {
-  const reply = await fetch(`${gatewayUrl.replace(/\/$/, "")}/v1/keys`);
+  const reply = await fetch(`${gatewayUrl.replace(/\/$/, "")}/v1/keys`, {
+    signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+  });
   if (reply.status !== 200) throw new Error(`GET /v1/keys → ${reply.status}`);
   return (await reply.json()).keys;
 }
@@ -227,7 +230,12 @@ export async function fetchBatchFile(announced) {
   if (!/^https?:\/\//.test(announced.url ?? "")) throw new Refused("the link is not http(s)");
   let reply;
   try {
-    reply = await fetch(announced.url);
+    // The presigned link is the object itself: a redirect (to another host, an internal
+    // address) is not followed but answered as the failure it is, as `gateway listen` does.
+    reply = await fetch(announced.url, {
+      redirect: "manual",
+      signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+    });
   } catch {
     return null;
   }

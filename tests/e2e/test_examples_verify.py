@@ -342,6 +342,7 @@ def test_each_example_verifier_judges_every_case_as_expected(
 
 
 BUCKET = InMemoryFiles()  # what the stand-in below serves under /files/
+MOVED = InMemoryFiles()  # what it redirects /moved/<key> to, serving it under /elsewhere/
 
 
 @dataclass
@@ -364,9 +365,18 @@ def keys_url() -> Iterator[str]:
 
     class Keys(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            if self.path.startswith("/moved/"):  # a link that answers with a redirect
+                self.send_response(302)
+                self.send_header("location", self.path.replace("/moved/", "/elsewhere/", 1))
+                self.send_header("content-length", "0")
+                self.end_headers()
+                return
             keys = published_keys(datetime.now(UTC), -timedelta(hours=1))
             body = json.dumps({"keys": keys}).encode() if self.path == "/v1/keys" else b"{}"
-            file = BUCKET.read(self.path.partition("?")[0].removeprefix("/files/"))
+            path = self.path.partition("?")[0]
+            file = BUCKET.read(path.removeprefix("/files/"))
+            if path.startswith("/elsewhere/"):
+                file = MOVED.read(path.removeprefix("/elsewhere/"))
             if file is not None:
                 body = file
             self.send_response(200 if self.path == "/v1/keys" or file is not None else 404)
@@ -419,6 +429,9 @@ def test_each_example_server_answers_the_gateways_challenge_and_delivery(
         BUCKET.base = keys_url + "/files/"
         assert batch_sent(batching, now, transport, lost)[0] is DeliveryState.RETRYING
         assert transport.statuses[-1] == 503  # not refused: the retry brings a fresh link
+        MOVED.base = keys_url + "/moved/"  # the file is there, behind a redirect: not followed
+        assert batch_sent(batching, now, transport, MOVED)[0] is DeliveryState.RETRYING
+        assert transport.statuses[-1] == 503
         assert batch_sent(batching, now, transport, BUCKET)[0] is DeliveryState.DELIVERED
         said = [server.stdout.readline().split()[:3] for _ in range(4)]
     finally:
