@@ -27,7 +27,7 @@ from gateway_client.proof_audit import StoredCopy
 from gateway_client.push_client import PushClient, refusal_text
 from gateway_client.receiver import fetch_gateway_keys
 from gateway_client.terms_audit import MalformedTerms, shown_terms, terms_in_force, terms_problems
-from gateway_client.tlog import CosignatureVerifier, tile_hash_reader
+from gateway_client.tlog import HASH_SIZE, CosignatureVerifier, parse_tile_path, tile_hash_reader
 from gateway_client.witness_audit import WITNESS_LAG
 
 _PAGE = 1000
@@ -112,17 +112,65 @@ def _get(client: PushClient, path: str) -> dict[str, Any]:
     return reply.body
 
 
+def _read(client: PushClient, path: str, parse: Callable[[dict[str, Any]], _Parsed]) -> _Parsed:
+    """``parse`` of the gateway's answer to ``GET path``; an answer not of the published shape
+    (a member missing, a value of another type) is the gateway's fault, named as such rather
+    than an error of this program's (review 123)."""
+    body = _get(client, path)
+    try:
+        return parse(body)
+    except ValidationError as exc:
+        said = _first_error(exc, "the answer")
+    except (KeyError, TypeError, ValueError) as exc:  # base64's binascii.Error among them
+        said = f"{type(exc).__name__}: {exc}"
+    raise PublishedLogError(f"GET {path}: not what the gateway publishes ({said})")
+
+
 def tile_fetcher(client: PushClient) -> Callable[[str], bytes]:
     """Published tiles through ``GET /v1/log/tile``, each fetched once."""
     fetched: dict[str, bytes] = {}
 
     def fetch(path: str) -> bytes:
         if path not in fetched:
-            reply = _get(client, f"/v1/log/tile?path={path}")
-            fetched[path] = base64.b64decode(str(reply["data"]), validate=True)
+            width = parse_tile_path(path)[2] * HASH_SIZE
+            fetched[path] = _read(client, f"/v1/log/tile?path={path}", _tile_data(width))
         return fetched[path]
 
     return fetch
+
+
+def _checkpoints(reply: dict[str, Any]) -> list[Checkpoint]:
+    return [Checkpoint.model_validate(x) for x in _listed(reply, "checkpoints")]
+
+
+def _log_page(reply: dict[str, Any]) -> tuple[list[LogEntry], list[int]]:
+    entries = [LogEntry.model_validate(x) for x in _listed(reply, "entries")]
+    erased = reply.get("erased", [])
+    if not isinstance(erased, list) or not all(type(x) is int for x in erased):
+        raise TypeError("erased is no list of entry numbers")
+    return entries, erased
+
+
+def _listed(reply: dict[str, Any], name: str) -> list[Any]:
+    found = reply[name]
+    if not isinstance(found, list):
+        raise TypeError(f"{name} is no list")
+    return found
+
+
+def _tile_data(size: int) -> Callable[[dict[str, Any]], bytes]:
+    """A tile's bytes from its answer, exactly ``size`` of them (as its path says)."""
+
+    def parse(reply: dict[str, Any]) -> bytes:
+        data = reply["data"]
+        if not isinstance(data, str):
+            raise TypeError("data is no text")
+        tile = base64.b64decode(data, validate=True)
+        if len(tile) != size:
+            raise ValueError(f"the tile holds {len(tile)} bytes, its path says {size}")
+        return tile
+
+    return parse
 
 
 def read_seen(path: Path | None) -> Seen | None:
@@ -246,8 +294,7 @@ def verify_log(
     read_at = now or datetime.now(UTC)
     # the checkpoints before the terms: every entry they cover was logged before the terms
     # were read (``terms_audit.terms_in_force``)
-    published = _get(client, "/v1/log/checkpoints")["checkpoints"]
-    checkpoints = [Checkpoint.model_validate(x) for x in published]
+    checkpoints = _read(client, "/v1/log/checkpoints", _checkpoints)
     view = _get(client, f"/v1/subscriptions/{subscription_id}")
     if str(view.get("region")) != client.region:  # whose deliveries are judged is ours to say
         raise PublishedLogError(
@@ -269,9 +316,10 @@ def verify_log(
     entries: list[LogEntry] = []
     erased: set[int] = set()  # purged by retention: the tombstone is owed, not these
     for first in range(start, end + 1, _PAGE):
-        page = _get(client, f"/v1/log?from={first}&limit={min(_PAGE, end + 1 - first)}")
-        entries += [LogEntry.model_validate(x) for x in page["entries"]]
-        erased.update(int(x) for x in page.get("erased", []))
+        path = f"/v1/log?from={first}&limit={min(_PAGE, end + 1 - first)}"
+        listed, gone = _read(client, path, _log_page)
+        entries += listed
+        erased.update(gone)
     vouched, unvouched = erasures_held(entries, erased, deliveries, copy)
     excused = vouched | set(unvouched)
     fetch = tile_fetcher(client)
