@@ -38,3 +38,11 @@ def test_each_shape_is_read_as_entries_and_removals(tmp_path: Path, text: str, r
 def test_a_member_that_is_no_array_is_named(tmp_path: Path, text: str) -> None:
     with pytest.raises(CliError, match="must be a JSON array"):
         read_batch(written(tmp_path, text))
+
+
+def test_a_whole_push_body_is_refused_with_what_to_give_instead(tmp_path: Path) -> None:
+    """Read as one entry, it failed as an entry with a dozen missing fields (review 113)."""
+    body = '{"batch_id": "b-1", "issued_at": "2026-12-01T08:00:00Z", "entries": [{"a": 1}]}'
+
+    with pytest.raises(CliError, match="holds batch_id, issued_at beside entries or removals"):
+        read_batch(written(tmp_path, body))

@@ -66,9 +66,18 @@ def read_batch(path: str) -> tuple[list[Any], list[Any]]:
     except json.JSONDecodeError:
         lines = text.splitlines()
         return [_json(path, line, n) for n, line in enumerate(lines, 1) if line.strip()], []
-    if isinstance(whole, dict) and whole and set(whole) <= {"entries", "removals"}:
+    if isinstance(whole, dict) and whole.keys() & _MEMBERS:
+        others = sorted(set(whole) - _MEMBERS)
+        if others:  # no entry has these members: a whole push's body, say, saved from the wire
+            raise CliError(
+                f"{path}: holds {', '.join(others)} beside entries or removals: give the "
+                "entries and removals only (this command signs the rest; --batch-id names it)"
+            )
         return _array(path, whole, "entries"), _array(path, whole, "removals")
     return [whole], []
+
+
+_MEMBERS = frozenset({"entries", "removals"})
 
 
 def _array(path: str, batch: dict[str, Any], name: str) -> list[Any]:
