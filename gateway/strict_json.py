@@ -40,7 +40,8 @@ def loads(text: str) -> Any:
     DuplicateKey
         with ``path`` (``entries.3.reason``) of the first repeated key in document order.
     ValueError, RecursionError
-        as ``json.loads`` does, for text that is not JSON or nests too deeply.
+        as ``json.loads`` does, for text that is not JSON (``NaN`` and ``Infinity`` too) or
+        nests too deeply.
     """
     repeated = False
 
@@ -57,12 +58,18 @@ def loads(text: str) -> Any:
         marked.key = _repeated_key(pairs)
         return marked
 
-    value = json.loads(text, object_pairs_hook=build)
+    value = json.loads(text, object_pairs_hook=build, parse_constant=_no_constant)
     if repeated:
         repeat = _first_repeat(value)
         path = shown_input(repeat, len(repeat) + PATH_CHARS)  # a key is input: masked, kept whole
         raise DuplicateKey(f"{path}: the key appears more than once in its object", path=path)
     return value
+
+
+def _no_constant(name: str) -> Any:
+    """``NaN``, ``Infinity`` and ``-Infinity``: Python's extension, no JSON (RFC 8259), and
+    nothing another reader of the archived bytes would parse alike."""
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def _repeated_key(pairs: list[tuple[str, Any]]) -> str:

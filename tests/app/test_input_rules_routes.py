@@ -200,9 +200,13 @@ def test_a_route_body_naming_a_key_twice_is_refused_with_its_path(gateway):
     [
         pytest.param(b'"\\ud800": 1, "\\ud800": 2, ', id="a-surrogate-key-twice"),
         pytest.param(b'"\\udfff": 1, ', id="a-surrogate-key"),
+        pytest.param(b'"amount": NaN, ', id="nan"),
+        pytest.param(b'"amount": -Infinity, ', id="infinity"),
     ],
 )
-def test_a_key_that_is_no_text_is_malformed_json_on_every_route(gateway, poison):
+def test_a_key_that_is_no_text_or_a_non_json_number_is_malformed_json_on_every_route(
+    gateway, poison
+):
     signer = gateway.register_platform(CITY)
     batch_id = new_batch_id()
     push = push_body(CITY, batch_id, [black_entry()]).replace(b"{", b"{" + poison, 1)

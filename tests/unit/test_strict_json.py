@@ -163,3 +163,10 @@ def test_a_repeated_key_that_could_name_a_person_is_not_quoted(key: str) -> None
     quoted = json.dumps(key, ensure_ascii=False)
     text = '{"entries": [{' + quoted + ': {"x": 1, "x": 2}}]}'
     assert duplicate_path(text) == "entries.0.(not a field name).x"
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_python_s_non_json_constants_are_no_json(constant: str) -> None:
+    """``json.loads`` takes them; another reader of the signed bytes would not (review 113)."""
+    with pytest.raises(ValueError, match=f"{constant} is not a JSON value"):
+        strict_json.loads(f'{{"entries": [{{"amount": {constant}}}]}}')
