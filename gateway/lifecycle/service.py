@@ -10,6 +10,7 @@ from gateway.lifecycle.commitments import overdue
 from gateway.lifecycle.due import Budget, DueDates
 from gateway.lifecycle.freshness import check_action, check_corrected
 from gateway.lifecycle.history_reading import earlier_outcome, objections_filed
+from gateway.lifecycle.in_force import refuse_ended
 from gateway.lifecycle.objection_policies import PolicyBook
 from gateway.lifecycle.objection_steps import (
     ObjectionDecided,
@@ -146,6 +147,7 @@ class LifecycleService:
                 "a new objection needs a new id",
                 path="objection_id",
             )
+        refuse_ended(held, china_date(self._clock.now()), "object to")
         policy = self._policies.for_listing(held.origin_region, held.domain)
         if not noticed and by != OPERATOR:
             # After the replay comparison: the same filing again, decided since, is a replay
@@ -270,6 +272,7 @@ class LifecycleService:
                 "the listing was repaired already, for another reason: nothing to repair",
                 path="reason",
             )
+        refuse_ended(held, china_date(now), "repair")
         return self._save(held, repair(held, request, by, now)), True
 
     def tick(self, budget: Budget | None = None) -> TickReport:

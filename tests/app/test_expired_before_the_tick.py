@@ -10,8 +10,8 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
-from app_support import CITY, PROVINCE, Gateway, black_entry
-from lifecycle_support import Lifecycle, china_today, pushed
+from app_support import CITY, PROVINCE, Gateway, StreamReader, black_entry
+from lifecycle_support import Lifecycle, china_today, listing_path, pushed, stamp
 
 from chalicelib import bootstrap
 from gateway_client.contract.clock import CHINA, FixedClock
@@ -102,3 +102,33 @@ def test_a_check_counts_it_no_longer_as_black(gateway: Gateway, life: Lifecycle)
     [result] = reply.json_body["results"]
     assert result["subject"]["listings"][0]["listing"]["status"] == "expired"
     assert reply.json_body["summary"]["black"] == 0
+
+
+@pytest.mark.parametrize("action", ["objection", "repair"])
+def test_an_action_needing_it_in_force_is_refused_from_its_end_day(
+    gateway: Gateway, life: Lifecycle, stream: StreamReader, action: str
+) -> None:
+    """What a lookup calls expired is not suspended or repaired either (review 125): nothing
+    written, nothing sent."""
+    ends = china_today() + timedelta(days=1)
+    entry = black_entry(valid_until=ends.isoformat())
+    signer = gateway.register_platform(CITY)
+    code = entry["credit_code"]
+    listing_id = pushed(gateway, signer, CITY, entry)
+    stream.event()
+    moment = datetime.combine(ends, time(), CHINA) + timedelta(minutes=1)
+    at(moment)
+    path = listing_path(code, listing_id)
+    body = (
+        {"objection_id": "obj-1", "reason": "主体对认定事实有异议"}
+        if action == "objection"
+        else {"reason": "已履行全部义务并完成整改", "source_updated_at": stamp()}
+    )
+    path += "/objections" if action == "objection" else "/repair"
+
+    reply = gateway.post_signed(path, signer, None, json.dumps(body).encode(), now=moment)
+
+    assert (reply.status_code, reply.json_body["error"]["code"]) == (409, "listing_not_in_force")
+    assert stream.event()["Records"] == []
+    assert seen(gateway, code)[0] == "expired"
+    assert life.tick(datetime.combine(ends, time(1), CHINA)).json_body["expired"] == 1
