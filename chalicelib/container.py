@@ -124,6 +124,7 @@ class Container:
             self.receipts,
             self.log_publisher.publish,
             Batcher(S3BatchFiles(self.archive), self.clock, self.exchange_log.erased_in),
+            self.registry,
         )
 
     @cached_property

@@ -62,6 +62,8 @@ TABLES: dict[str, dict[str, str]] = {
         "DeliveriesTable": "rp",
         "BatchesTable": "c",  # hourly activity: fan-out lag; monthly statistics from the stream
         "FeedbackTable": "rw",  # a purge's tombstone erases its listing's feedback again
+        # an objection notice goes to whoever acts for the owner: the relay policies above it
+        "RegistryTable": "r",
     },
     # An acknowledged objection notice is recorded on the listing (the owner's deadline).
     "DeliverWebhooks": {

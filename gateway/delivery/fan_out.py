@@ -19,6 +19,8 @@ from gateway.delivery.intensified import plan_intensified
 from gateway.delivery.objection_notices import (
     filtered_out,
     formerly_matched,
+    newly_awaiting,
+    owners_of,
     plan_notices,
     settles,
 )
@@ -39,7 +41,7 @@ from gateway.delivery.ports import (
 from gateway.delivery.red_yield import plan_yield
 from gateway.delivery.subscription import Subscription
 from gateway.delivery.terms import Copies, owed_at
-from gateway.ports import ListingStore
+from gateway.ports import ListingStore, Registry
 from gateway.recognition import Agreement
 from gateway_client.contract import Change, ChangeType, Listing, ListKind, china_date
 
@@ -49,8 +51,9 @@ _RESERVERS = 8  # subscriptions' sequence numbers reserved at once
 Step = tuple[Change, Listing | None]
 """A change, and its listing as it was before (``None``: new)."""
 
-_Context = tuple[list[Agreement], dict[str, list[Listing]]]
-"""The agreements, and the subjects' listings as the batch leaves them."""
+_Context = tuple[list[Agreement], dict[str, list[Listing]], dict[str, frozenset[str]]]
+"""The agreements, the subjects' listings as the batch leaves them, and who acts for the
+owner of each listing with an objection awaiting its notice (``owners_of``)."""
 
 
 class FanOut:
@@ -64,8 +67,10 @@ class FanOut:
         receipts: Receipts,
         publish: Callable[[], object],
         batcher: Batcher | None = None,
+        registry: Registry | None = None,
     ) -> None:
         self.batcher = batcher  # batched subscriptions' files (``gateway.delivery.batching``)
+        self.registry = registry  # relay policies: who acts for an objection notice's owner
         self.receipts = receipts
         self.publish = publish  # tiles and a signed checkpoint for what is logged
         self.listings = listings
@@ -109,8 +114,8 @@ class FanOut:
         subscriptions = self.subscriptions.all()
         if not subscriptions:
             return [], [], []
-        agreements, subjects = context.result()
-        numbered = self._numbered(steps, logged, subscriptions, agreements, subjects)
+        agreements, subjects, owners = context.result()
+        numbered = self._numbered(steps, logged, subscriptions, (agreements, subjects, owners))
         if self.batcher is None or not numbered:
             return subscriptions, numbered, list(numbered)
         return subscriptions, numbered, self.batcher.batched(numbered, subscriptions)
@@ -120,11 +125,11 @@ class FanOut:
         steps: Sequence[Step],
         logged: Mapping[str, int],
         subscriptions: list[Subscription],
-        agreements: list[Agreement],
-        subjects: dict[str, list[Listing]],
+        context: _Context,
     ) -> list[Delivery]:
         """The batch's deliveries, numbered: per (change, matching subscription), the objection
         notices, and the subjects' flipped flags."""
+        agreements, subjects, owners = context
         deliveries: list[Delivery | Planned] = []  # built as ``stamped`` numbers them
         copies: Copies = {}
         for change, previous in steps:
@@ -139,7 +144,7 @@ class FanOut:
             deliveries += planned_deliveries(
                 change, owed, agreements, received=received, subject=subject
             )
-            deliveries += plan_notices(change, previous, owed, agreements)
+            deliveries += plan_notices(change, previous, owed, agreements, owners)
         planned = {change.listing.listing_id for change, _ in steps}
         for code, black in black_steps_by_subject(steps).items():
             after = subjects[code]
@@ -165,7 +170,12 @@ class FanOut:
     def _context(self, steps: Sequence[Step]) -> _Context:
         """The agreements and the subjects, read ahead whoever subscribes: the subscriptions
         are read only once the batch is logged (a gateway with none reads these for nothing)."""
-        return self.agreements.all(), self._subjects_after(steps)
+        awaiting = [c.listing.origin_region for c, before in steps if newly_awaiting(c, before)]
+        return (
+            self.agreements.all(),
+            self._subjects_after(steps),
+            owners_of(awaiting, self.registry),
+        )
 
     def _subjects_after(self, steps: Sequence[Step]) -> dict[str, list[Listing]]:
         """All listings of each subject with a black or red change in the batch, as the batch

@@ -5,14 +5,16 @@ acknowledges it. Decisions reach every subscription that was delivered the listi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from gateway.delivery.planning import Delivery, delivery_id
 from gateway.delivery.subscription import Subscription
 from gateway.lifecycle import LifecycleService, moved_from
+from gateway.ownership import may_change
+from gateway.ports import Registry
 from gateway.recognition import Agreement, recognise
-from gateway_client.contract import Change, ChangeType, EventType, Listing, china_date
+from gateway_client.contract import Change, ChangeType, EventType, Listing, ancestors, china_date
 
 NOTICE: EventType = "objection.filed"
 OUTCOMES = frozenset(
@@ -75,28 +77,47 @@ def newly_awaiting(change: Change, previous: Listing | None) -> bool:
     return before is None or before.objection_id != objection.objection_id
 
 
+def owners_of(origins: Iterable[str], registry: Registry | None) -> dict[str, frozenset[str]]:
+    """For each origin region, the regions that act for it: itself, and each ancestor whose
+    policy is, now, to relay its sub-regions' listings (``may_change``). A county under a
+    relaying city or province often has no platform, nor any subscription: the notice goes to
+    whoever decides for it, or the objection would await a notice for good (review 125)."""
+    found: dict[str, frozenset[str]] = {}
+    for origin in set(origins):
+        acting = {origin}
+        for above in ancestors(origin):
+            known = registry.get_region(above) if registry is not None else None
+            if known is not None and may_change(origin, above, known.relays_subregions):
+                acting.add(above)
+        found[origin] = frozenset(acting)
+    return found
+
+
 def plan_notices(
     change: Change,
     previous: Listing | None,
     subscriptions: Iterable[Subscription],
     agreements: Sequence[Agreement],
+    owners: Mapping[str, frozenset[str]] | None = None,
 ) -> list[Delivery]:
-    """An ``objection.filed`` delivery to each subscription of the listing's owner region,
-    whatever its filters: it is addressed to the owner, who sees its own listing in full."""
+    """An ``objection.filed`` delivery to each subscription of a region acting for the
+    listing's owner (``owners_of``; the owner alone if not given), whatever its filters: it
+    is addressed to the owner's chain, which sees the listing in full."""
     if not newly_awaiting(change, previous):
         return []
-    owner = change.listing.origin_region
-    recognition = recognise(change.listing, owner, agreements, china_date(change.occurred_at))
+    origin = change.listing.origin_region
+    acting = (owners or {}).get(origin, frozenset({origin}))
+    on = china_date(change.occurred_at)
     return [
         Delivery(
             delivery_id=delivery_id(change.change_id, sub.subscription_id, NOTICE),
             subscription_id=sub.subscription_id,
             type=NOTICE,
             change=change,
-            recognition=recognition,
+            recognition=recognise(change.listing, sub.region, agreements, on),
         )
         for sub in subscriptions
-        if sub.region == owner
+        if sub.region in acting
     ]
 
 
