@@ -119,3 +119,26 @@ def test_such_a_person_is_delivered_masked_to_a_region_without_agreement_and_kep
     table = aws.env["CG_DELIVERIES_TABLE"]
     kept = str(aws.dynamodb.scan(TableName=table)["Items"])
     assert CHONGQING not in kept, "delivery records (kept for ever) hold the number in full"
+
+
+# 民政 (5) 社会团体 (1) of 北京市延庆区 (110119), organisation code 62031514-2: a valid USCC,
+# whose digits also read 511101 (四川省 市辖区, on the list from 1985) and a birth in 1962.
+SOCIETY = "511101196203151425"
+
+
+def test_an_organisation_s_code_that_reads_like_a_later_office_s_number_stays_one(
+    gateway: Gateway,
+) -> None:
+    """Its GB 11643 check fails: an organisation's, accepted, shown and ticked over as before
+    (review 124: it was refused, and a listing stored under it stopped the tick)."""
+    askers = Askers(gateway).register()
+    entry = company_entry(credit_code=SOCIETY, subject_name="某协会")
+
+    pushed = gateway.push(askers.signers["owner"], "420281", [entry])
+    shown = askers.ask("anonymous", f"/v1/subjects/{SOCIETY}")
+    ticked = Lifecycle(gateway).tick()
+
+    assert pushed.json_body["accepted"] == 1, pushed.json_body
+    assert shown.status_code == 200
+    assert shown.json_body["subject_type"] == "legal_person"
+    assert ticked.status_code == 200

@@ -316,3 +316,40 @@ def test_a_division_gone_before_the_birth_issued_no_number_of_it() -> None:
 
     assert classify(older + gb11643_check(older))[1] is SubjectType.NATURAL_PERSON
     assert problem_code(younger + gb11643_check(younger)) == "invalid_check_character"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(("511101", "131101", "321201", "420281", "621201")),  # made 1985 and later
+    st.dates(min_value=date(1900, 1, 1), max_value=date(1984, 12, 31)),
+    st.integers(min_value=0, max_value=999),
+)
+def test_an_organisation_s_code_that_looks_like_a_later_office_s_number_stays_one(
+    division: str, born: date, sequence: int
+) -> None:
+    """Right as a USCC, wrong as a resident ID whose office was made after the birth: an
+    organisation's, as read before (review 124: 511101196203151425, a 民政 social
+    organisation's code, was refused and its stored listing unreadable); right both ways: a
+    person's, whose number must never be shown as a code."""
+    body = f"{division}{born:%Y%m%d}{sequence:03d}"
+    check = gb32100_check(body)
+    code = body + check
+    if check == gb11643_check(body):
+        assert classify(code)[1] is SubjectType.NATURAL_PERSON
+    else:
+        assert classify(code) == (code, SubjectType.LEGAL_PERSON)
+
+
+@settings(max_examples=100, deadline=None)
+@given(ric_bodies)
+def test_a_mistyped_number_of_someone_born_where_it_was_issued_is_never_an_organisation_s(
+    body: str,
+) -> None:
+    """Even where the typo happens to pass GB 32100: read as an organisation's code, the
+    person's number would be shown to anyone."""
+    wrong = next(c for c in "0123456789" if c != gb11643_check(body))
+    assert problem_code(body + wrong) == "invalid_check_character"
+
+
+def test_the_social_organisation_s_code_review_124_found_is_an_organisation_s() -> None:
+    assert classify("511101196203151425") == ("511101196203151425", SubjectType.LEGAL_PERSON)

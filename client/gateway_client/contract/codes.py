@@ -16,7 +16,7 @@ import functools
 import re
 import unicodedata
 from datetime import date
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Annotated
 
 from pydantic import AfterValidator, ValidationInfo
@@ -80,10 +80,11 @@ def _classify(value: str) -> tuple[str, SubjectType]:
     promotion, masking and every re-read, and the check digits are pure arithmetic).
 
     A string shaped like a resident ID — 17 digits and a digit or X, a birth date, and a
-    division code that could have issued it (``_issued_from``) — is checked as one (GB 11643),
-    by its check digit; anything else
-    as a unified social credit code (GB 32100). Checking the resident-ID shape first matters:
-    about one resident ID in 31 also happens to pass the USCC check.
+    division code that could have issued it (``_issued_from``) — is one if its GB 11643 check
+    digit is right (``_Look`` says when a wrong one may still be a USCC); anything else is
+    checked as a unified social credit code (GB 32100). Checking the resident-ID shape first
+    matters: about one resident ID in 31 also happens to pass the USCC check, and a code right
+    both ways is read as a person's.
 
     A code that is no USCC but has a resident ID's digits, a known division, a birth year
     written 18xx–20xx and a right check digit is a resident ID whose birth date is impossible
@@ -98,10 +99,13 @@ def _classify(value: str) -> tuple[str, SubjectType]:
     code = _compact(value)
     if len(code) != 18:
         raise CodeProblem("invalid_credit_code", "a credit code has 18 characters")
-    if _looks_like_resident_id(code):
-        if ric.calc_check_digit(code) != code[17]:
-            raise _problem(InvalidChecksum(), "resident ID number")
-        return code, SubjectType.NATURAL_PERSON
+    look = _resident_id_look(code)
+    if look is not None:
+        if ric.calc_check_digit(code) == code[17]:
+            return code, SubjectType.NATURAL_PERSON
+        if look is _Look.ISSUED_LATER and uscc.is_valid(code):
+            return code, SubjectType.LEGAL_PERSON  # an organisation's, as before (review 124)
+        raise _problem(InvalidChecksum(), "resident ID number")
     try:
         uscc.validate(code)
     except ValidationError as error:
@@ -110,14 +114,31 @@ def _classify(value: str) -> tuple[str, SubjectType]:
     return code, SubjectType.LEGAL_PERSON
 
 
-def _looks_like_resident_id(code: str) -> bool:
+class _Look(Enum):
+    """How much a code looks like a resident ID: its division was on the list in the birth
+    year (``BORN_THERE``: a wrong check digit is a mistyped number, refused, never read as an
+    organisation's code and shown to anyone), or only later (``ISSUED_LATER``: a person's
+    number if its check digit is right; else an organisation's all-digit code if that check
+    holds, as codes of this look were read before the issuing office counted)."""
+
+    BORN_THERE = "born_there"
+    ISSUED_LATER = "issued_later"
+
+
+def _resident_id_look(code: str) -> _Look | None:
     if not _RIC_SHAPE.fullmatch(code):
-        return False
+        return None
     try:
         born = ric.get_birth_date(code)
     except ValidationError:
-        return False  # cheap, and settles most USCCs written in digits only
-    return born.year >= _EARLIEST_BIRTH_YEAR and _issued_from(code, born.year)
+        return None  # cheap, and settles most USCCs written in digits only
+    if born.year < _EARLIEST_BIRTH_YEAR or not _issued_from(code, born.year):
+        return None
+    try:
+        ric.get_birth_place(code)
+    except ValidationError:
+        return _Look.ISSUED_LATER
+    return _Look.BORN_THERE
 
 
 def _issued_from(code: str, born: int) -> bool:
