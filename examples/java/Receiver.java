@@ -26,6 +26,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -51,6 +52,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -336,9 +342,9 @@ public final class Receiver {
             throws IOException, InterruptedException {
         if (System.currentTimeMillis() - keysFetchedAt > KEYS_MAX_AGE_MS) {
             URI uri = URI.create(gatewayUrl.replaceAll("/$", "") + "/v1/keys");
-            HttpResponse<String> reply = HTTP.send(
+            HttpResponse<String> reply = within(FETCH_TIMEOUT, HTTP.sendAsync(
                     HttpRequest.newBuilder(uri).timeout(FETCH_TIMEOUT).build(),
-                    HttpResponse.BodyHandlers.ofString());
+                    HttpResponse.BodyHandlers.ofString()));
             if (reply.statusCode() != 200) {
                 throw new IOException("GET /v1/keys -> " + reply.statusCode());
             }
@@ -363,11 +369,33 @@ public final class Receiver {
         try {
             HttpResponse<InputStream> reply = HTTP.send(HttpRequest.newBuilder(URI.create(url))
                     .timeout(FETCH_TIMEOUT).build(), HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream in = reply.body()) {
-                return reply.statusCode() == 200 ? in.readNBytes((int) size + 1) : null;
+            try (InputStream in = reply.body()) { // closed at the timeout: the read gives up
+                if (reply.statusCode() != 200) return null;
+                return within(FETCH_TIMEOUT, CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return in.readNBytes((int) size + 1);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }));
             }
         } catch (IOException | IllegalArgumentException e) {
             return null;
+        }
+    }
+
+    /** The future's value, or IOException once {@code limit} has passed: a request's own
+     * timeout ends at the response's headers, and a body that stops arriving after them would
+     * otherwise hold the handler (and, for the keys, every handler) for good. */
+    static <T> T within(Duration limit, CompletableFuture<T> pending)
+            throws IOException, InterruptedException {
+        try {
+            return pending.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            pending.cancel(true);
+            throw new IOException("no answer within " + limit.toSeconds() + " s");
+        } catch (ExecutionException e) {
+            throw new IOException(e.getCause());
         }
     }
 
@@ -448,6 +476,8 @@ public final class Receiver {
         String v1Secret = secret.isEmpty() ? null : secret;
         server.createContext("/", exchange ->
                 handle(exchange, gatewayUrl, subscriptionId, region, v1Secret));
+        // a handler per request, so one slow fetch does not hold every other delivery
+        server.setExecutor(Executors.newFixedThreadPool(16));
         server.start();
         System.out.println("listening on http://" + host + ":" + server.getAddress().getPort());
     }
