@@ -9,11 +9,11 @@ from gateway.intake.bulk import FileCheck, Upload, stamp
 from gateway.intake.bulk_batches import batches, resync_removal
 from gateway.intake.ports import SourceIndex, UploadedFiles
 from gateway.intake.storing import RACE_RETRIES, REMOVABLE
-from gateway.lifecycle import remove
+from gateway.lifecycle import as_on, remove
 from gateway.national import domain_problem
 from gateway.ownership import may_change
 from gateway.ports import ListingStore
-from gateway_client.contract import Clock
+from gateway_client.contract import Clock, china_date
 
 _REMOVALS_PER_BATCH = 100
 
@@ -105,7 +105,8 @@ class ResyncRemoval:
                 owned = may_change(held.origin_region, manifest.region, relays) and (
                     domain_problem(held.domain, manifest.region, domains) is None
                 )
-                if owned and held.status in REMOVABLE and removal.version > held.version:
+                ended = as_on(held, china_date(now)).status not in REMOVABLE  # as lookups say
+                if owned and not ended and removal.version > held.version:
                     writes.append((remove(held, removal, manifest.region, now), held.version))
             written = self._listings.write(writes, None) if writes else set()
             removed += len(written)

@@ -41,6 +41,7 @@ from gateway.lifecycle import (
     FutureVersion,
     NotInForce,
     Removal,
+    as_on,
     content_version,
     remove,
     removed_status,
@@ -221,6 +222,8 @@ class PushService:
             for index, removal in pending:
                 held = current.get(removal.listing_id)
                 kept = newest.get(removal.listing_id, removal)  # the batch's newest that counts
+                # its status as lookups read it today: ended on its end day, ticked or not
+                status = None if held is None else as_on(held, china_date(now)).status
                 if held is None or _tried(held, region, relays):
                     errors.append(
                         _removal_error(index, "unknown_listing", "no such listing is held")
@@ -230,7 +233,7 @@ class PushService:
                     errors.append(_removal_error(index, NOT_OWNER, message, "credit_code"))
                 elif kept is not removal and kept.version == removal.version and kept != removal:
                     errors.append(_removal_error(index, REUSED, REUSED_MESSAGE, _VERSION))
-                elif held.status in REMOVABLE and removal.version <= held.version:
+                elif status in REMOVABLE and removal.version <= held.version:
                     # in force at this version or a later one (so is any older one in the batch)
                     reused = removal.version == content_version(held)  # its content's
                     code, message = (REUSED, REUSED_MESSAGE) if reused else (STALE, STALE_MESSAGE)
@@ -240,11 +243,11 @@ class PushService:
                     errors.append(
                         _removal_error(index, "dates_out_of_order", message, "performed_on")
                     )
-                elif kept is not removal or held.status is removed_status(removal):
+                elif kept is not removal or status is removed_status(removal):
                     # a newer one in the batch, or ended so already (its resend, a tick's expiry)
                     outcomes.append(_outcome(index, held, "duplicate", "removals"))
-                elif held.status not in REMOVABLE:
-                    message = f"the listing has ended already ({held.status.value})"
+                elif status not in REMOVABLE:
+                    message = f"the listing has ended already ({status})"
                     errors.append(_removal_error(index, NOT_IN_FORCE, message, "credit_code"))
                 else:
                     moved = remove(held, removal, region, now)

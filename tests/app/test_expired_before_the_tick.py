@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from app_support import CITY, PROVINCE, Gateway, StreamReader, black_entry
-from lifecycle_support import Lifecycle, china_today, listing_path, pushed, stamp
+from lifecycle_support import Lifecycle, china_today, listing_path, pushed, removal_of, stamp
 
 from chalicelib import bootstrap
 from gateway_client.contract.clock import CHINA, FixedClock
@@ -132,3 +132,39 @@ def test_an_action_needing_it_in_force_is_refused_from_its_end_day(
     assert stream.event()["Records"] == []
     assert seen(gateway, code)[0] == "expired"
     assert life.tick(datetime.combine(ends, time(1), CHINA)).json_body["expired"] == 1
+
+
+@pytest.mark.parametrize(
+    ("reason", "answer"),
+    [("revoked", ("error", "listing_not_in_force")), ("expired", ("duplicate", None))],
+)
+def test_a_removal_from_its_end_day_finds_it_ended(
+    gateway: Gateway, stream: StreamReader, reason: str, answer: tuple[str, str | None]
+) -> None:
+    """As after the tick's run: an owner's expiry is the one it had, another removal finds
+    nothing in force to end; nothing written, nothing sent."""
+    ends = china_today() + timedelta(days=1)
+    entry = black_entry(valid_until=ends.isoformat())
+    signer = gateway.register_platform(CITY)
+    pushed(gateway, signer, CITY, entry)
+    stream.event()
+    moment = datetime.combine(ends, time(), CHINA) + timedelta(minutes=1)
+    at(moment)
+    body = {
+        "region": CITY,
+        "batch_id": "b-end-day",
+        "issued_at": moment.isoformat(),
+        "entries": [],
+        "removals": [removal_of(entry, reason)],
+    }
+
+    reply = gateway.post_signed(
+        "/v1/pushes", signer, "b-end-day", json.dumps(body).encode(), now=moment
+    )
+
+    assert reply.status_code == 200, reply.json_body
+    errors = [e["code"] for e in reply.json_body["errors"]]
+    outcomes = [o["outcome"] for o in reply.json_body["outcomes"]]
+    assert (("error", errors[0]) if errors else (outcomes[0], None)) == answer
+    assert reply.json_body["removed"] == 0
+    assert stream.event()["Records"] == []

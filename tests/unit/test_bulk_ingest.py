@@ -28,7 +28,7 @@ from gateway.intake.bulk_ranges import RangeState, upload_level, with_ranges
 from gateway.intake.push import MAX_REPORTED_ERRORS
 from gateway.promotion import promote
 from gateway.registry import Region
-from gateway_client.contract.clock import FixedClock
+from gateway_client.contract.clock import FixedClock, china_date
 from gateway_client.contract.listing import Listing, ListingEntry, ListingStatus
 from infra.local.synthetic import entry
 
@@ -865,3 +865,20 @@ def test_a_resync_removal_that_loses_a_race_is_planned_again_or_reported(
 
     assert (upload.removal, upload.removed) == ("applied", removed)
     assert ("kept changing" in upload.removal_note) is (removed == 0)
+
+
+def test_a_resync_leaves_a_listing_whose_period_ended_today_to_the_tick() -> None:
+    """From its end day it reads as expired (``as_on``) whether or not the tick has run: a
+    resync revokes it no more than it revokes one the tick expired (review 124)."""
+    gateway = Gateway()
+    held = [row(i) for i in range(1, 21)]
+    gateway.seed(*held)
+    store = gateway.listings.listings
+    ended = listing_of(held[0]).listing_id
+    store[ended] = store[ended].model_copy(update={"valid_until": china_date(NOW)})
+
+    upload = gateway.run(ndjson(held[2:]), **resync(COURT))
+
+    assert (upload.removal, upload.removed) == ("applied", 1)
+    assert gateway.status(held[0]) is ListingStatus.ACTIVE  # as stored, till the tick runs
+    assert gateway.status(held[1]) is ListingStatus.REVOKED
