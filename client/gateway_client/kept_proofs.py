@@ -201,7 +201,13 @@ class KeptLine:
         aware = occurred if occurred.tzinfo is not None else None
         sequence = found.get("log_sequence")
         logged = sequence if type(sequence) is int and sequence >= 1 else None
-        return cls(delivery_id, listing_id, data.get("type") == "purged", aware, logged)
+        # a tombstone as ``erases`` reads one: a logged listing change only (review 124)
+        tombstone = (
+            data.get("type") == "purged"
+            and found.get("type") == "listing.changed"
+            and logged is not None
+        )
+        return cls(delivery_id, listing_id, tombstone, aware, logged)
 
     @classmethod
     def erased(cls, line: bytes, purged: Collection[str]) -> KeptLine | None:

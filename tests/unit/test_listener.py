@@ -40,8 +40,10 @@ def delivered(
     region: str = HUNAN,
     made: Change | None = None,
     secret: str | None = None,
+    restated: bool = False,
 ) -> tuple[dict[str, str], bytes]:
-    """The headers and body the gateway posts for one change (``secret``: a v1 subscription)."""
+    """The headers and body the gateway posts for one change (``secret``: a v1 subscription;
+    ``restated``: as a recognition change, unlogged)."""
     transport = RecordingTransport()
     scheme = "v1" if secret else "v1a"
     target = subscription(subscription_id, region=region, signature_scheme=scheme, secret=secret)
@@ -52,8 +54,10 @@ def delivered(
         GATEWAY,
         FixedClock(NOW),
     )
-    [planned] = plan_deliveries(made or change(), [target], [])
-    delivery = planned.model_copy(update={"log_sequence": 1})  # logged, as every change is
+    event = "recognition.changed" if restated else "listing.changed"
+    [planned] = plan_deliveries(made or change(), [target], [], event)
+    # logged, as every change is; a restatement is not (it restates a logged one)
+    delivery = planned.model_copy(update={"log_sequence": None if restated else 1})
     service.deliver(delivery, 1)
     [post] = transport.posts
     return post.headers, post.body
@@ -258,6 +262,23 @@ def test_a_purged_tombstone_erases_the_listings_stored_deliveries_and_stays(tmp_
     kept = [(d.data.listing.listing_id, d.data.type) for d in read_deliveries(store)]
     assert kept == [(other.listing_id, "listed"), (gone.listing_id, "purged")]
     assert not (tmp_path / "deliveries.ndjson.tmp").exists()  # the rewrite swapped in
+
+
+def test_only_a_logged_purge_erases_and_an_unlogged_one_goes_with_the_listing(tmp_path):
+    """A signed restatement carrying a purge erases nothing (review 123); the real tombstone
+    erases the listing's lines, that one among them (review 124)."""
+    store = tmp_path / "deliveries.ndjson"
+    listening, _ = listener(store, Keys(GATEWAY_KEY))
+    gone = listing()
+
+    for made, restated in ((change(gone), False), (purged(gone, NOW), True)):
+        assert listening.handle(*delivered(made=made, restated=restated))[0] == 204
+    before = [(d.type, d.data.type) for d in read_deliveries(store)]
+    assert listening.handle(*delivered(made=purged(gone, NOW)))[0] == 204
+
+    assert before == [("listing.changed", "listed"), ("recognition.changed", "purged")]
+    kept = [(d.type, d.data.type, d.log_sequence) for d in read_deliveries(store)]
+    assert kept == [("listing.changed", "purged", 1)]
 
 
 def test_a_v1_listener_checks_the_secret_and_never_fetches_keys(tmp_path):
