@@ -22,7 +22,7 @@ from gateway.statistics.records import (
     in_force,
     performed_removals,
 )
-from gateway.statistics.tallies import publishes_a_decision
+from gateway.statistics.tallies import counted_event, publishes_a_decision
 from gateway.statistics.upward import UpwardShare
 from gateway_client.contract import (
     CHINA,
@@ -249,7 +249,10 @@ def _pushes(batches: Sequence[PushResult]) -> PushCounts:
 
 def _events(listings: Sequence[Listing], month: Month, event: str) -> int:
     return sum(
-        1 for x in listings for step in x.history if step.event == event and month.has(step.at)
+        1
+        for x in listings
+        for step in x.history
+        if counted_event(step) == event and month.has(step.at)
     )
 
 

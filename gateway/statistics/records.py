@@ -22,8 +22,8 @@ from gateway_client.contract import (
     ListedAs,
     Listing,
     ListingStatus,
-    china_date,
     load_catalogue,
+    stopped_applying,
 )
 
 ByDomainAndSeverity = dict[str, dict[str, int]]
@@ -54,9 +54,9 @@ def performed_removals(
 ) -> PerformedRemovals:
     removed = late = 0
     for x in listings:
-        if x.status is not ListingStatus.PERFORMED or x.performed_on is None or not x.history:
+        at = stopped_applying(x)  # not a later step on the ended listing (review 125)
+        if x.status is not ListingStatus.PERFORMED or x.performed_on is None or at is None:
             continue
-        at = china_date(x.history[-1].at)
         if not in_month(at):
             continue
         removed += 1

@@ -47,8 +47,10 @@ from gateway_client.contract import (
     Listing,
     ListingStatus,
     ListKind,
+    Transition,
     china_date,
     load_catalogue,
+    stopped_applying,
 )
 
 NOW = "now"
@@ -108,8 +110,8 @@ def listing_tally(x: Listing | None, workdays: WorkdayCalendar) -> Tally:
         delay = workdays.workdays_between(x.decided_on, china_date(first))
         add(month_of(first), f"{PUBLICATION}#{delay}")
     for step in x.history:
-        if step.event in HISTORY_EVENTS:
-            add(month_of(step.at), HISTORY_EVENTS[step.event])
+        if (counted := counted_event(step)) in HISTORY_EVENTS:
+            add(month_of(step.at), HISTORY_EVENTS[counted])
     _performed(x, workdays, add)
     in_force = x.status in IN_FORCE
     if x.commitment is not None:
@@ -129,12 +131,24 @@ def listing_tally(x: Listing | None, workdays: WorkdayCalendar) -> Tally:
     return tally
 
 
+def counted_event(step: Transition) -> str:
+    """What a step counts as: its event, but for a removal that ends the listing as repaired
+    or expired, which is a repair or an expiry as much as the routes' steps are (an owner's
+    removal with that reason: review 125)."""
+    if step.event == "removed" and step.status in _REMOVED_AS:
+        return _REMOVED_AS[step.status]
+    return step.event
+
+
+_REMOVED_AS = {ListingStatus.REPAIRED: "repaired", ListingStatus.EXPIRED: "expired"}
+
+
 def _performed(x: Listing, workdays: WorkdayCalendar, add: _Add) -> None:
     """A removal because the obligation was performed, judged against its domain's limit
-    (``gateway.statistics.records``: the month of the listing's last step)."""
-    if x.status is not ListingStatus.PERFORMED or x.performed_on is None or not x.history:
+    (``gateway.statistics.records``: the month of the step that ended the listing)."""
+    at = stopped_applying(x)  # the removal's day: a later step on the ended listing moves nothing
+    if x.status is not ListingStatus.PERFORMED or x.performed_on is None or at is None:
         return
-    at = china_date(x.history[-1].at)
     add(month_of(at), PERFORMED)
     domain = load_catalogue().domain(x.domain)
     allowed = domain.performed_removal_working_days if domain is not None else None

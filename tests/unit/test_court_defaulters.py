@@ -16,8 +16,9 @@ from gateway.lifecycle.requests import validate_removals
 from gateway.lifecycle.rules import earliest_repair, effective_valid_until, remove
 from gateway.lifecycle.workdays import WorkdayCalendar
 from gateway.statistics.records import performed_removals
+from gateway.statistics.tallies import listing_tally
 from gateway_client.contract.change import ChangeType, change_between
-from gateway_client.contract.listing import Listing, ListingEntry, ListingStatus
+from gateway_client.contract.listing import Listing, ListingEntry, ListingStatus, Transition
 
 TODAY = date(2025, 6, 2)
 EXTENSION = {"decision_number": "(2025)粤1802执123号之一", "decided_on": "2025-04-01", "years": 2}
@@ -180,6 +181,29 @@ def test_statistics_count_performed_removals_later_than_three_working_days(
     assert counted.on_time_share == (0.0 if late else 1.0)
 
 
+def test_a_later_step_on_the_ended_listing_moves_neither_its_month_nor_its_lateness() -> None:
+    """Counted by the step that ended it, not the listing's last one: an objection decided
+    days later in the next month made an on-time removal late there (review 125)."""
+    gone = removed_on("2025-05-29", datetime(2025, 6, 3, 2, tzinfo=UTC))
+    decided = Transition(
+        event="objection_decided",
+        status=ListingStatus.PERFORMED,
+        at=datetime(2025, 7, 10, 2, tzinfo=UTC),
+        by="441802",
+        reason="objection o-1 upheld",
+    )
+    later = gone.model_copy(update={"history": (*gone.history, decided)})
+    calendar = WorkdayCalendar()
+
+    june = performed_removals([later], lambda day: day.month == 6, calendar)
+    july = performed_removals([later], lambda day: day.month == 7, calendar)
+    tally = listing_tally(later, calendar)
+
+    assert (june.removed, june.late, july.removed) == (1, 0, 0)
+    assert tally[(later.origin_region, "2025-06", "performed#removed")] == 1
+    assert [key for key in tally if key[2] == "performed#late"] == []
+
+
 def test_no_removal_this_month_gives_no_share() -> None:
     gone = removed_on("2025-05-28", datetime(2025, 5, 29, 2, tzinfo=UTC))
 
@@ -239,3 +263,18 @@ def test_an_open_ended_listing_never_expires_and_reads_back_as_pushed() -> None:
 
     assert effective_valid_until(held) is None
     assert listing(court()).model_dump(mode="json").get("open_ended") is None  # left out
+
+
+@pytest.mark.parametrize(("reason", "counted"), [("repaired", "repairs"), ("expired", "expiries")])
+def test_an_owner_s_removal_as_repaired_or_expired_counts_as_a_repair_or_an_expiry(
+    reason: str, counted: str
+) -> None:
+    """Its status and change type are the routes' own; the statistics counted only the routes'
+    steps (review 125)."""
+    at = datetime(2025, 6, 3, 2, tzinfo=UTC)
+    valid, _ = validate_removals([removal(court(), reason=reason)], at.date())
+    gone = remove(listing(court()), valid[0][1], "441802", at)
+
+    tally = listing_tally(gone, WorkdayCalendar())
+
+    assert tally[(gone.origin_region, "2025-06", counted)] == 1
