@@ -254,7 +254,11 @@ def file_objection(
 def earliest_repair(listing: Listing) -> date:
     """Minimum publicity before repair (DESIGN §4b): the domain's rule, else the severity's."""
     domain = load_catalogue().domain(listing.domain)
-    if domain is not None and domain.repair_after_years is not None:
+    if (
+        domain is not None
+        and domain.repair_after_years is not None
+        and domain.sets_period(listing.severity)
+    ):
         return add_months(listing.valid_from, 12 * domain.repair_after_years)
     if listing.severity is None:
         return listing.valid_from

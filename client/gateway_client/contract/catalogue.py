@@ -51,6 +51,9 @@ class Domain(Frozen):
     extension_years: int | None = None
     # Minimum publicity before credit repair; 0: none; unset: the severity's.
     repair_after_years: int | None = None
+    # The severities the two above apply to (安全生产严重失信: serious only, DESIGN §4b); a
+    # listing of another severity has its severity's period and wait. Unset: every severity.
+    period_severities: tuple[Severity, ...] | None = None
     # A removal because the obligation was performed (已履行) is due within so many working days
     # of the performance; unset: no such removal for the domain.
     performed_removal_working_days: int | None = None
@@ -59,6 +62,10 @@ class Domain(Frozen):
     gateway_listed: bool = False
     note: str | None = None
     sources: tuple[Source, ...] = ()
+
+    def sets_period(self, severity: Severity | None) -> bool:
+        """Whether the domain's own period and repair wait apply at ``severity``."""
+        return self.period_severities is None or severity in self.period_severities
 
 
 class Scheme(Frozen):

@@ -75,7 +75,7 @@ def longest_until(
     extension decided anew), else its severity's longest publicity (DESIGN §4b: general 1 year,
     severe 3; at the maximum a listing expires by itself); ``None`` where neither sets one."""
     rules = load_catalogue().domain(domain)
-    if rules is not None and rules.publicity_years:
+    if rules is not None and rules.publicity_years and rules.sets_period(severity):
         years = rules.publicity_years + (extension.years if extension is not None else 0)
         return add_months(valid_from, 12 * years)
     if severity is None:
