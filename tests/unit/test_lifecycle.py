@@ -502,7 +502,9 @@ def test_the_shipped_policies_match_the_seeds() -> None:
             "food_drug", "relatively_serious", "2025-01-10", "2025-07-10", id="serious-6m"
         ),
         pytest.param("food_drug", "serious", "2024-06-15", "2025-06-15", id="serious-12m"),
-        pytest.param("work_safety", "general", "2025-01-10", "2026-01-10", id="work-safety-1y"),
+        pytest.param("work_safety", "serious", "2025-01-10", "2026-01-10", id="work-safety-1y"),
+        # 安全生产's year is 严重失信's (DESIGN §4b): a general listing waits its severity's
+        pytest.param("work_safety", "general", "2025-01-31", "2025-04-30", id="work-safety-3m"),
         pytest.param(
             "market_regulation", "serious", "2024-02-29", "2025-02-28", id="market-reg-1y"
         ),
@@ -583,9 +585,14 @@ def test_a_listing_no_longer_in_force_cannot_be_repaired(status: ListingStatus) 
             {"valid_until": ABSENT, "domain": "major_tax_violation"}, "2028-03-02", id="tax-3y"
         ),
         pytest.param(
-            {"valid_until": ABSENT, "domain": "work_safety", "severity": "general"},
+            {"valid_until": ABSENT, "domain": "work_safety", "severity": "serious"},
             "2028-03-02",
-            id="work-safety-3y-whatever-the-severity",
+            id="work-safety-3y-when-serious",
+        ),
+        pytest.param(
+            {"valid_until": ABSENT, "domain": "work_safety", "severity": "general"},
+            "2026-03-02",
+            id="work-safety-general-12-months",
         ),
         pytest.param(
             {"valid_until": ABSENT, "domain": "ecology_environment", "severity": "general"},
