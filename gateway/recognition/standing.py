@@ -72,6 +72,10 @@ class Refusal(StrEnum):
     NO_QUALIFYING_RED_LISTING = "no_qualifying_red_listing"
 
 
+_WAITING = frozenset({Refusal.ENDED_WITHIN_THREE_YEARS, Refusal.BROKEN_COMMITMENT})
+"""Refusals that time alone lifts: the verdict then says from when (``open_from``)."""
+
+
 class GreenChannel(Frozen):
     """The verdict, with why not, and (when only time stands in the way) from when."""
 
@@ -109,7 +113,7 @@ def green_channel(
     if not basis:
         refusals.append(Refusal.NO_QUALIFYING_RED_LISTING)
     if refusals:
-        waiting_only = set(refusals) <= {Refusal.ENDED_WITHIN_THREE_YEARS}
+        waiting_only = set(refusals) <= _WAITING
         return GreenChannel(
             open=False,
             refused_because=tuple(r for r in Refusal if r in refusals),  # in a fixed order
@@ -123,7 +127,12 @@ def _against(listing: Listing, on: date) -> tuple[Refusal | None, date | None]:
     made = listing.commitment
     if made is not None:
         broken = made.outcome is CommitmentOutcome.BROKEN and listing.status in _STANDING
-        return (Refusal.BROKEN_COMMITMENT if broken else None), None
+        if not broken or made.outcome_on is None:
+            return None, None
+        # a bad record for three years from the breach, as an ended black listing is from its
+        # end (seed 000 二(一)2 "连续三年无不良信用记录"): not for ever (review 126)
+        clean_from = add_months(made.outcome_on, 12 * CLEAN_YEARS)
+        return (Refusal.BROKEN_COMMITMENT, clean_from) if on < clean_from else (None, None)
     if listing.kind is not ListKind.BLACK:
         return None, None
     if listing.status in _STANDING:

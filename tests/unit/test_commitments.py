@@ -17,7 +17,7 @@ from gateway.intake import validate_entries
 from gateway.lifecycle.commitments import black_listing_for
 from gateway.lifecycle.freshness import entry_problems
 from gateway.lifecycle.retention import purge_due
-from gateway.recognition import Viewer, subject_view
+from gateway.recognition import Refusal, Viewer, subject_view
 from gateway.registry import BrokenCommitmentPolicy, Region
 from gateway_client.contract import ListingEntry, ListKind, masked
 
@@ -96,6 +96,19 @@ def test_a_broken_commitment_closes_the_green_channel():
 
     assert subject_view([model], None, [], NOW.date(), HUNAN).benefits.green_channel
     assert not subject_view([model, broken], None, [], NOW.date(), HUNAN).benefits.green_channel
+
+
+def test_a_broken_commitment_closes_it_for_three_years_from_the_breach_only():
+    """Seed 000 二(一)2: 连续三年无不良信用记录 — a record of its own, not for ever (review 126)."""
+    model = listing(red_entry(domain="trustworthiness_model", reason="诚信典型"))
+    broken = held(outcome="broken", outcome_on="2025-04-02")
+    on = [date(2028, 4, 1), date(2028, 4, 2)]
+
+    closed, opened = (subject_view([model, broken], None, [], day, HUNAN).benefits for day in on)
+
+    assert closed.refused_because == (Refusal.BROKEN_COMMITMENT,)
+    assert closed.open_from == date(2028, 4, 2)
+    assert opened.green_channel
 
 
 POLICY = BrokenCommitmentPolicy(severity="general", legal_basis="《清城区信用承诺管理办法》第九条")
