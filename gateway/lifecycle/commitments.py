@@ -22,7 +22,6 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 
 from gateway.lifecycle.history_reading import rehomed
-from gateway.lifecycle.periods import effective_valid_until
 from gateway.lifecycle.rules import STANDING, revoke_by_gateway
 from gateway.promotion import promote
 from gateway.registry import BrokenCommitmentPolicy
@@ -33,6 +32,7 @@ from gateway_client.contract import (
     ListingStatus,
     ListKind,
     china_date,
+    effective_valid_until,
     listing_id,
 )
 

@@ -29,7 +29,6 @@ from datetime import date, timedelta
 
 from gateway.lifecycle.commitments import broken, withdrawn
 from gateway.lifecycle.objection_timeline import NOTICE_DAYS
-from gateway.lifecycle.periods import effective_valid_until
 from gateway.lifecycle.retention import (
     EVIDENCE_DAYS,
     RETENTION_YEARS,
@@ -42,6 +41,7 @@ from gateway_client.contract import (
     ListingStatus,
     add_months,
     china_date,
+    effective_valid_until,
 )
 
 Budget = Callable[[], bool]

@@ -13,9 +13,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from gateway.lifecycle.periods import effective_valid_until
 from gateway.lifecycle.requests import Stamped
-from gateway_client.contract import BadRequest, FutureDate, ListingEntry, china_date
+from gateway_client.contract import (
+    BadRequest,
+    FutureDate,
+    ListingEntry,
+    china_date,
+    effective_valid_until,
+)
 
 FUTURE_VERSION = "future_version"
 FUTURE_DATE = "future_date"

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from gateway.lifecycle.periods import effective_valid_until
 from gateway.lifecycle.rules import EXPIRY_NOTE, GATEWAY, NotInForce, expiry_due
-from gateway_client.contract import CHINA, Listing, ListingStatus, Transition
+from gateway_client.contract import CHINA, Listing, ListingStatus, Transition, effective_valid_until
 
 
 def as_on(listing: Listing, on: date) -> Listing:

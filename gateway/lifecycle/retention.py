@@ -20,13 +20,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from gateway.lifecycle.periods import effective_valid_until
 from gateway_client.contract import (
     Listing,
     ListKind,
     SubjectType,
     add_months,
     china_date,
+    effective_valid_until,
     stopped_applying,
 )
 

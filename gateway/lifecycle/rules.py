@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime, timedelta
 
 from gateway.lifecycle.objection_policies import ObjectionPolicy
 from gateway.lifecycle.objection_timeline import timeline
-from gateway.lifecycle.periods import effective_valid_until
 from gateway.lifecycle.requests import (
     ObjectionFiling,
     Removal,
@@ -35,6 +34,7 @@ from gateway_client.contract import (
     TransitionEvent,
     add_months,
     china_date,
+    effective_valid_until,
     ids_commitment_of,
     load_catalogue,
     version_of,

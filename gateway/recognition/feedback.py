@@ -27,6 +27,7 @@ from gateway_client.contract import (
     MeasureId,
     Recognition,
     china_date,
+    effective_valid_until,
     stopped_applying,
 )
 
@@ -214,16 +215,19 @@ def check_report(
 def _out_of_force(day: date, delivered: Listing | None, held: Listing | None) -> str | None:
     """Why neither the listing's period nor its status had it in force at any moment of
     ``day`` (Beijing), or None. The period is the widest the two versions give (an update may
-    have moved it since); the status, the held one's history: every listing starts in force,
-    and each step records the status it left (a repair at noon leaves that day in force)."""
+    have moved it since), ending on its end day (``effective_valid_until``); the status, the
+    held one's history: every listing starts in force, and each step records the status it
+    left (a repair at noon leaves that day in force)."""
     versions = [x for x in (delivered, held) if x is not None]
     if not versions:
         return None
     took_effect = min(x.valid_from for x in versions)
     if day < took_effect:
         return f"it took effect on {took_effect}"
-    ends = [x.valid_until for x in versions]
-    if None not in ends and day > (until := max(x for x in ends if x is not None)):
+    # ended from the first moment of its end day, as the tick and lookups judge it (review
+    # 126: the end day counted), and at its default end where it gave none
+    ends = [effective_valid_until(x) for x in versions]
+    if None not in ends and day >= (until := max(x for x in ends if x is not None)):
         return f"its period ended on {until}"
     start = datetime.combine(day, time(), CHINA)
     end = start + timedelta(days=1)

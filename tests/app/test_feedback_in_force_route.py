@@ -58,3 +58,24 @@ def test_a_measure_executed_after_the_repair_is_refused_and_not_counted(
     assert [f["measures"][0]["executed_on"] for f in kept.json_body["feedback"]] == [
         (repaired_on - timedelta(days=1)).isoformat()
     ]
+
+
+def test_a_measure_executed_on_the_listing_s_end_day_is_refused(gateway, aws, stream, receiver):
+    """From the first moment of its end day the listing is expired, as the tick and lookups
+    read it: nothing in force that day to execute a measure on (review 126)."""
+    life = Lifecycle(gateway)
+    gateway.put_region(HUNAN)
+    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
+    hunan_recognises_city(gateway)
+    city, hunan = gateway.register_platform(CITY), gateway.register_platform(HUNAN)
+    ends = china_today() + timedelta(days=1)
+    pushed(gateway, city, CITY, recent_entry(days_ago=60, valid_until=ends.isoformat()))
+    [listed] = fan_out_and_deliver(aws, stream)
+
+    with time_machine.travel(now() + timedelta(days=1), tick=True):
+        on_the_end_day = executed(life, hunan, listed.delivery_id, ends)
+        the_day_before = executed(life, hunan, listed.delivery_id, ends - timedelta(days=1))
+
+    assert on_the_end_day.status_code == 409, on_the_end_day.json_body
+    assert on_the_end_day.json_body["error"]["code"] == "listing_not_in_force"
+    assert the_day_before.status_code == 201, the_day_before.json_body

@@ -12,9 +12,9 @@ import pytest
 from builders import ABSENT, entry, listing, red_entry
 
 from gateway.intake import validate_entries
-from gateway.lifecycle.periods import effective_valid_until
 from gateway.lifecycle.retention import retention_start
 from gateway.lifecycle.rules import expire
+from gateway_client.contract import effective_valid_until
 
 TODAY = date(2025, 6, 2)
 VALID_FROM = "2025-03-02"

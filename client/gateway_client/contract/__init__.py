@@ -190,6 +190,7 @@ from gateway_client.contract.objections import (
     StepName,
     StepTerm,
 )
+from gateway_client.contract.periods import effective_valid_until
 from gateway_client.contract.persons import PersonMeasure, person_measures, roles_in
 from gateway_client.contract.purposes import PURPOSE_LABELS, Purpose, purpose_of, required
 from gateway_client.contract.regions import (
@@ -426,6 +427,7 @@ __all__ = [
     "classify",
     "copied",
     "derive_private_key",
+    "effective_valid_until",
     "entry_hash",
     "entry_leaf",
     "entry_version",

@@ -1,14 +1,16 @@
 """How long a listing stays in force: its ``valid_until``, else its domain's or severity's
 default (DESIGN §4b). Read of a stored listing (the tick's expiry) and of an entry before it is
 stored (intake refuses one whose period has ended: nothing to exchange, and a person's data
-that retention may already have to erase)."""
+that retention may already have to erase). In the contract, as the lifecycle and recognition
+both judge by it (feedback's "not in force on that day": review 126)."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Protocol
 
-from gateway_client.contract import Extension, ListKind, Severity, longest_until
+from gateway_client.contract.catalogue import ListKind, Severity
+from gateway_client.contract.extension import Extension, longest_until
 
 
 class Period(Protocol):
