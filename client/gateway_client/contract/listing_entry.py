@@ -257,14 +257,6 @@ class ListingEntry(Frozen):
             )
         return self
 
-    @field_validator("conduct_ended_on")
-    @classmethod
-    def _conduct_ends_after_decision(cls, value: date | None, info: ValidationInfo) -> date | None:
-        decided_on = info.data.get("decided_on")
-        if value is not None and decided_on is not None and value < decided_on:
-            raise PydanticCustomError("dates_out_of_order", "conduct_ended_on is before decided_on")
-        return value
-
 
 def version_of(updated_at: datetime, sequence: int) -> str:
     """A string that sorts like (source update time, sequence), so stores can compare it."""
