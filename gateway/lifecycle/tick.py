@@ -29,7 +29,7 @@ from gateway.lifecycle.retention import purge_due
 from gateway.lifecycle.rules import expire, expiry_due
 from gateway.ports import Archive, Erasure, ListingStore, Registry
 from gateway.registry import BrokenCommitmentPolicy
-from gateway_client.contract import Listing, china_date, purge_id
+from gateway_client.contract import NATION, Listing, ancestors, china_date, purge_id
 
 PAGE = 100
 """Listings read from an index at a time: the memory a run holds."""
@@ -189,13 +189,20 @@ class Tick:
         self.archive.put(f"purges/{now:%Y/%m/%d/%H%M%S}.json", body, {"kind": "purge"})
 
     def _commitment_policies(self) -> PolicyLookup:
-        """Each owner region's broken-commitment policy, read once per tick."""
+        """Each owner region's broken-commitment policy: of the nearest region (itself, its
+        city, its province) that has one, as for objection policies — a county relayed by its
+        city often has no registration of its own (review 125) — each region read once per
+        tick."""
         known: dict[str, BrokenCommitmentPolicy | None] = {}
 
-        def policy_of(code: str) -> BrokenCommitmentPolicy | None:
+        def own(code: str) -> BrokenCommitmentPolicy | None:
             if code not in known:
                 region = self.registry.get_region(code)
                 known[code] = region.lists_broken_commitments if region else None
             return known[code]
+
+        def policy_of(code: str) -> BrokenCommitmentPolicy | None:
+            chain = (own(x) for x in ancestors(code) if x != NATION)
+            return next((policy for policy in chain if policy is not None), None)
 
         return policy_of

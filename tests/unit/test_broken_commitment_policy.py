@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 import pytest
-from builders import CITY, NOW, with_status
+from builders import CITY, COUNTY, NOW, listing, with_status
 from fakes import InMemoryListingStore
-from test_commitments import POLICY, held, rig_with_policy
+from test_commitments import POLICY, commitment_entry, held, rig_with_policy
 from test_lifecycle_service import Rig
 
 from gateway.lifecycle.commitments import black_listing_for, black_listing_id, unlisted
@@ -220,3 +220,18 @@ def test_a_black_listing_given_to_the_promises_owner_is_still_unlisted_with_it()
 
     assert revoked is not None
     assert revoked.status is ListingStatus.REVOKED
+
+
+@pytest.mark.parametrize("county_registered", [False, True])
+def test_a_county_without_a_policy_of_its_own_goes_by_its_city_s(county_registered):
+    """As objection policies do (review 125): a county its city relays for is often not
+    registered at all, and its broken commitments were never listed."""
+    rig = rig_with_policy(POLICY)  # the city's
+    if county_registered:
+        rig.registry.put_region(Region(code=COUNTY, name="清城区"))
+    broken = listing(commitment_entry(outcome="broken", outcome_on="2025-04-02"), region=COUNTY)
+    rig.seed(broken)
+
+    assert rig.service.tick().broken_commitments_listed == 1
+    [black] = blacks(rig, broken)
+    assert black.origin_region == COUNTY
