@@ -129,10 +129,13 @@ def ingest_batches(
         in_flight: InFlight | None = None
         for done, batch in enumerate(batches(lines, LINES_PER_BATCH), start=1):
             relays, domains = rules_now()
-            parsed = parse_batch(batch, region, relays, clock.now(), tolerance, domains)
+            now = clock.now()
+            parsed = parse_batch(batch, region, relays, now, tolerance, domains)
             if in_flight is not None:
                 upload = in_flight.counted(upload, clock.now())
-            stored = writer.submit(store, listings, parsed.candidates, region, relays, purged)
+            candidates = parsed.candidates
+            today = china_date(now)
+            stored = writer.submit(store, listings, candidates, region, relays, purged, today)
             in_flight = InFlight(parsed, stored)
             if out_of_time():
                 return in_flight.counted(upload, clock.now())

@@ -160,7 +160,7 @@ class PushService:
             if not problems:
                 candidates.append((index, promote(entry, region, now)))
             errors += [EntryError(index=index, field=f, code=c, message=m) for f, c, m in problems]
-        stored = store(listings, candidates, region, relays, self._purged)
+        stored = store(listings, candidates, region, relays, self._purged, china_date(now))
         errors += [
             EntryError(index=r.index, field=r.field, code=r.code, message=r.message)
             for r in stored.refused

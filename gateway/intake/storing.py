@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from gateway.intake.dedup import plan
-from gateway.lifecycle import STANDING, entry_problems
+from gateway.lifecycle import STANDING, as_on, entry_problems
 from gateway.national import domain_problem
 from gateway.ownership import NOT_OWNER, may_change, not_owner_message, relay_allowed
 from gateway.ports import Write
@@ -168,6 +168,7 @@ def store(
     region: str,
     relays_subregions: bool,
     purged: Purged,
+    today: date,
 ) -> Stored:
     """Dedup and write, every write conditional on the version read (or on absence, for a new
     listing); a write that loses a race is planned again against what won. A candidate still
@@ -188,7 +189,9 @@ def store(
         if not pending:
             break
         keys = [(listing.credit_code, listing.listing_id) for _, listing in pending]
-        current = listings.current(keys)
+        # as lookups read them today (``as_on``): an update on a listing's end day finds it
+        # ended, as after the tick's run, rather than putting it back in force (review 127)
+        current = {k: as_on(x, today) for k, x in listings.current(keys).items()}
         reserved = {  # one the region may not update: refused alike, held by another or not
             i: why
             for i, x in pending

@@ -4,15 +4,16 @@ The tick expires a listing whose period is over at its next run (the top of an h
 national scale minutes of paging): a lookup, a check or a report in between answered it as in
 force — a subject still shown punished after its publicity ended (review 87 F3). Reads judge
 the listing as of their own day by the tick's rule (``expiry_due``) instead, so what they
-answer no longer depends on when the tick last ran; and so do the actions that need it in
-force (``refuse_ended``), or one would act on what a lookup calls expired (review 125).
+answer no longer depends on when the tick last ran; and so do the writes that act on a held
+listing (the lifecycle's actions, a push's update or removal, a resync), or one would act on
+what a lookup calls expired (reviews 125, 127): a write then carries the expiry with it.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from gateway.lifecycle.rules import EXPIRY_NOTE, GATEWAY, NotInForce, expiry_due
+from gateway.lifecycle.rules import EXPIRY_NOTE, GATEWAY, expiry_due
 from gateway_client.contract import CHINA, Listing, ListingStatus, Transition, effective_valid_until
 
 
@@ -32,18 +33,3 @@ def as_on(listing: Listing, on: date) -> Listing:
     return listing.model_copy(
         update={"status": ListingStatus.EXPIRED, "history": (*listing.history, step)}
     )
-
-
-def refuse_ended(listing: Listing, on: date, nothing_to: str) -> None:
-    """409 ``listing_not_in_force`` for a listing ``as_on`` reads as expired on ``on``: an
-    objection or a repair would otherwise suspend or repair what the tick is about to expire.
-
-    Raises
-    ------
-    NotInForce
-    """
-    if expiry_due(listing, on):
-        raise NotInForce(
-            f"the listing's publicity period ended on {effective_valid_until(listing)}; "
-            f"nothing to {nothing_to}"
-        )

@@ -10,7 +10,7 @@ from gateway.lifecycle.commitments import overdue
 from gateway.lifecycle.due import Budget, DueDates
 from gateway.lifecycle.freshness import check_action, check_corrected
 from gateway.lifecycle.history_reading import earlier_outcome, objections_filed
-from gateway.lifecycle.in_force import refuse_ended
+from gateway.lifecycle.in_force import as_on
 from gateway.lifecycle.objection_policies import PolicyBook
 from gateway.lifecycle.objection_steps import (
     ObjectionDecided,
@@ -102,10 +102,13 @@ class LifecycleService:
         self._tick = Tick(listings, archive, registry, dates, erasure)
 
     def listing(self, credit_code: str, listing_id: str) -> Listing:
+        """The listing as lookups read it today (``as_on``): an action on its period's end day
+        finds it ended, as it would once the tick has run (reviews 125, 127), and writes the
+        expiry with its own step; its version is the stored one its write is conditioned on."""
         found = self._listings.current([(credit_code, listing_id)]).get(listing_id)
         if found is None:
             raise absent(listing_id)
-        return found
+        return as_on(found, china_date(self._clock.now()))
 
     def owned_listing(self, credit_code: str, listing_id: str, region: str | None) -> Listing:
         """The listing, for its owner's chain or the operator (``None``); 403 for others."""
@@ -147,7 +150,6 @@ class LifecycleService:
                 "a new objection needs a new id",
                 path="objection_id",
             )
-        refuse_ended(held, china_date(self._clock.now()), "object to")
         policy = self._policies.for_listing(held.origin_region, held.domain)
         if not noticed and by != OPERATOR:
             # After the replay comparison: the same filing again, decided since, is a replay
@@ -171,6 +173,7 @@ class LifecycleService:
             found = self._listings.current([(credit_code, listing_id)]).get(listing_id)
             if found is None:
                 return False
+            found = as_on(found, china_date(self._clock.now()))
             moved = receive_notice(found, objection_id, at, GATEWAY, self._workdays)
             if moved is None:
                 return False
@@ -272,7 +275,6 @@ class LifecycleService:
                 "the listing was repaired already, for another reason: nothing to repair",
                 path="reason",
             )
-        refuse_ended(held, china_date(now), "repair")
         return self._save(held, repair(held, request, by, now)), True
 
     def tick(self, budget: Budget | None = None) -> TickReport:

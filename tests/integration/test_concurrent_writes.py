@@ -21,12 +21,13 @@ from gateway.lifecycle.objection_policies import shipped_policies
 from gateway.lifecycle.requests import ObjectionFiling
 from gateway.lifecycle.service import LifecycleService
 from gateway.lifecycle.workdays import WorkdayCalendar
-from gateway_client.contract.clock import FixedClock
+from gateway_client.contract.clock import FixedClock, china_date
 from gateway_client.contract.errors import Conflict, NotFound
 from gateway_client.contract.listing import Listing
 
 LISTINGS = 60
 BASE = datetime(2024, 6, 1, 8, 0, tzinfo=UTC)
+TODAY = china_date(BASE + timedelta(days=1))  # the service's clock's day
 
 
 def versions_of(n: int, day: int) -> Listing:
@@ -74,11 +75,12 @@ def test_bulk_creates_pushes_and_objections_racing_never_regress_a_listing(aws):
 
     def bulk_load() -> Any:
         return [
-            store(listings, chunk, REGION, True, lambda ids: set()) for chunk in _chunks(bulk, 5)
+            store(listings, chunk, REGION, True, lambda ids: set(), TODAY)
+            for chunk in _chunks(bulk, 5)
         ]
 
     def push() -> Any:
-        return [store(listings, [item], REGION, True, lambda ids: set()) for item in pushed]
+        return [store(listings, [item], REGION, True, lambda ids: set(), TODAY) for item in pushed]
 
     def object_to_each() -> None:
         for n in range(LISTINGS):

@@ -31,6 +31,7 @@ from gateway.intake.bulk_ingest import BulkIngest, BulkPolicy, UploadBusy
 from gateway.intake.bulk_ranges import RangeState
 from gateway.intake.push import MAX_REPORTED_ERRORS
 from gateway.intake.storing import store
+from gateway_client.contract import china_date
 from gateway_client.contract.listing import Listing, ListingStatus
 
 RANGE = 100  # entries a range holds here (20,000 in production)
@@ -122,8 +123,8 @@ def test_the_compare_and_set_lets_the_newest_version_win_in_either_order_but_not
     held: dict[str, Listing] = {}
     for first, second in ((old, new), (new, old), (old, same_version), (same_version, old)):
         listings = InMemoryListingStore()
-        store(listings, [(1, first)], CITY, True, lambda ids: set())
-        store(listings, [(2, second)], CITY, True, lambda ids: set())
+        store(listings, [(1, first)], CITY, True, lambda ids: set(), china_date(NOW))
+        store(listings, [(2, second)], CITY, True, lambda ids: set(), china_date(NOW))
         held[f"{first.version}/{second.version}/{first.reason}"] = listings.listings[old.listing_id]
     assert len({x.model_dump_json() for x in held.values()}) == 3  # new twice, then each tie
     assert held[f"{old.version}/{new.version}/{old.reason}"].version == new.version
