@@ -27,9 +27,10 @@ from gateway.lifecycle.due import Budget, DueDates
 from gateway.lifecycle.objection_timeline import overdue_entries
 from gateway.lifecycle.retention import purge_due
 from gateway.lifecycle.rules import expire, expiry_due
+from gateway.ownership import may_change
 from gateway.ports import Archive, Erasure, ListingStore, Registry
-from gateway.registry import BrokenCommitmentPolicy
-from gateway_client.contract import NATION, Listing, ancestors, china_date, purge_id
+from gateway.registry import BrokenCommitmentPolicy, Region
+from gateway_client.contract import Listing, ancestors, china_date, purge_id
 
 PAGE = 100
 """Listings read from an index at a time: the memory a run holds."""
@@ -189,20 +190,25 @@ class Tick:
         self.archive.put(f"purges/{now:%Y/%m/%d/%H%M%S}.json", body, {"kind": "purge"})
 
     def _commitment_policies(self) -> PolicyLookup:
-        """Each owner region's broken-commitment policy: of the nearest region (itself, its
-        city, its province) that has one, as for objection policies — a county relayed by its
-        city often has no registration of its own (review 125) — each region read once per
-        tick."""
-        known: dict[str, BrokenCommitmentPolicy | None] = {}
+        """Each owner region's broken-commitment policy: its own, else that of the nearest
+        region acting for it — an ancestor that relays its sub-regions' listings (a county
+        relayed by its city often has no registration of its own: review 125) — never one that
+        does not act for it (review 127: a city's lists are its own call). Each region read
+        once per tick."""
+        known: dict[str, Region | None] = {}
 
-        def own(code: str) -> BrokenCommitmentPolicy | None:
+        def region_of(code: str) -> Region | None:
             if code not in known:
-                region = self.registry.get_region(code)
-                known[code] = region.lists_broken_commitments if region else None
+                known[code] = self.registry.get_region(code)
             return known[code]
 
         def policy_of(code: str) -> BrokenCommitmentPolicy | None:
-            chain = (own(x) for x in ancestors(code) if x != NATION)
-            return next((policy for policy in chain if policy is not None), None)
+            for above in ancestors(code):
+                found = region_of(above)
+                if found is None or not may_change(code, above, found.relays_subregions):
+                    continue
+                if found.lists_broken_commitments is not None:
+                    return found.lists_broken_commitments
+            return None
 
         return policy_of

@@ -235,3 +235,15 @@ def test_a_county_without_a_policy_of_its_own_goes_by_its_city_s(county_register
     assert rig.service.tick().broken_commitments_listed == 1
     [black] = blacks(rig, broken)
     assert black.origin_region == COUNTY
+
+
+def test_an_ancestor_that_does_not_act_for_the_owner_lends_it_no_policy():
+    """A city that does not relay its counties' listings does not decide what they list
+    (review 127): its policy lists none of a county's broken promises."""
+    rig = Rig()
+    rig.registry.put_region(
+        Region(code=CITY, name="清远市", relays_subregions=False, broken_commitments=POLICY)
+    )
+    rig.seed(listing(commitment_entry(outcome="broken", outcome_on="2025-04-02"), region=COUNTY))
+
+    assert rig.service.tick().broken_commitments_listed == 0
