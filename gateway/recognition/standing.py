@@ -126,7 +126,9 @@ def _against(listing: Listing, on: date) -> tuple[Refusal | None, date | None]:
     """Whether one listing is a bad credit record that closes the channel on ``on``."""
     made = listing.commitment
     if made is not None:
-        broken = made.outcome is CommitmentOutcome.BROKEN and listing.status in _STANDING
+        # a record still after its listing's own period ended; not once revoked or corrected
+        counts = listing.status in _STANDING or listing.status in _ENDED_AS_RECORD
+        broken = made.outcome is CommitmentOutcome.BROKEN and counts
         if not broken or made.outcome_on is None:
             return None, None
         # a bad record for three years from the breach, as an ended black listing is from its

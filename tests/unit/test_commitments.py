@@ -19,7 +19,7 @@ from gateway.lifecycle.freshness import entry_problems
 from gateway.lifecycle.retention import purge_due
 from gateway.recognition import Refusal, Viewer, subject_view
 from gateway.registry import BrokenCommitmentPolicy, Region
-from gateway_client.contract import ListingEntry, ListKind, masked
+from gateway_client.contract import ListingEntry, ListingStatus, ListKind, masked
 
 HUNAN = Viewer(kind="region", region="430000", key_id="k-hunan")
 OWNER = Viewer(kind="region", region=CITY, key_id="k-city")
@@ -109,6 +109,25 @@ def test_a_broken_commitment_closes_it_for_three_years_from_the_breach_only():
     assert closed.refused_because == (Refusal.BROKEN_COMMITMENT,)
     assert closed.open_from == date(2028, 4, 2)
     assert opened.green_channel
+
+
+@pytest.mark.parametrize(
+    ("status", "counts"),
+    [
+        (ListingStatus.EXPIRED, True),  # its own period over: the breach still a record
+        (ListingStatus.REVOKED, False),  # taken back: no record at all
+        (ListingStatus.CORRECTED, False),
+    ],
+)
+def test_a_broken_commitment_counts_after_its_listing_ended_unless_withdrawn(status, counts):
+    """Review 127: once the commitment's listing expired, days after the breach, the breach no
+    longer closed the channel, where an ended black listing counts three years."""
+    model = listing(red_entry(domain="trustworthiness_model", reason="诚信典型"))
+    broken = with_status(held(outcome="broken", outcome_on="2025-04-02"), status)
+
+    benefits = subject_view([model, broken], None, [], date(2025, 6, 1), OWNER).benefits
+
+    assert (Refusal.BROKEN_COMMITMENT in benefits.refused_because) is counts
 
 
 POLICY = BrokenCommitmentPolicy(severity="general", legal_basis="《清城区信用承诺管理办法》第九条")
