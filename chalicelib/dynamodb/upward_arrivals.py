@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.dynamodb.base import n, s, write_if
-from gateway.delivery import Delivery, Subscription
+from gateway.delivery import NOTICE, Delivery, Subscription
 from gateway_client.contract import Listing, within
 
 if TYPE_CHECKING:
@@ -69,6 +69,8 @@ class UpwardArrivals:
         """Before the log calls the delivery delivered: should this write fail, the delivery
         is tried again (the earliest arrival kept either way)."""
         self._then(delivery, at)
+        if delivery.type == NOTICE:  # to whoever acts for the owner: no listing reported up
+            return
         found = self._subscription(delivery.subscription_id)
         if found is not None:
             note_arrival(

@@ -18,7 +18,7 @@ from gateway.delivery.fan_out import FanOut
 from gateway.delivery.health import HealthChange
 from gateway.delivery.intensified import plan_intensified
 from gateway.delivery.judging import DEFAULT_RETRY_SCHEDULE
-from gateway.delivery.objection_notices import ObjectionNotices, plan_notices
+from gateway.delivery.objection_notices import NOTICE, ObjectionNotices, plan_notices
 from gateway.delivery.planning import (
     Delivery,
     Planned,
@@ -62,6 +62,7 @@ __all__ = [
     "DEFAULT_OVERLAP",
     "DEFAULT_RETRY_SCHEDULE",
     "MAX_LOG_SPAN",
+    "NOTICE",
     "SUBSCRIPTIONS_PER_REGION",
     "UNSHOWN",
     "AgreementDesk",
