@@ -20,7 +20,7 @@ from pydantic import AwareDatetime, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from gateway import strict_json
-from gateway.intake.push import BatchId, reported
+from gateway.intake.push import MAX_REPORTED_ERRORS, BatchId, reported
 from gateway.validation import (
     MESSAGE_CHARS,
     PATH_CHARS,
@@ -243,6 +243,10 @@ class FileCheck:
         self.lines = 0
         self.size = 0
         self.rejected = 0
+        # the first rejected lines' errors, for a refusal they cause (review 128): the reporting
+        # cap's worth, not a 10-million-line file's
+        self.errors: list[LineError] = []
+        self.errors_dropped = False
 
     def feed(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
         """Pass chunks through while hashing them (so the splitter reads the same bytes)."""
@@ -264,6 +268,9 @@ class FileCheck:
         parsed = parse_line(line, None)  # identity only: date rules are pass 2's
         if isinstance(parsed, list):
             self.rejected += 1
+            room = MAX_REPORTED_ERRORS - len(self.errors)
+            self.errors += parsed[: max(room, 0)]
+            self.errors_dropped = self.errors_dropped or len(parsed) > room
             return None
         taken = fingerprint(identity_of(parsed))
         self._fingerprints.append(taken)

@@ -25,6 +25,7 @@ from gateway.intake.bulk import (
     UploadStatus,
     removal_refusal,
     stamp,
+    with_errors,
 )
 from gateway.intake.bulk_batches import ingest_batches
 from gateway.intake.bulk_ranges import RANGE_LINES, RangeCheck, RangeState, as_upload, progressed
@@ -262,7 +263,12 @@ class BulkIngest:
                 absent, held, self._policy.removal_threshold, manifest, check.rejected
             )
         if refusal is not None:
-            return stamp(upload, now, status=UploadStatus.REFUSED, refusal=refusal), check
+            refused = stamp(upload, now, status=UploadStatus.REFUSED, refusal=refusal)
+            if refusal.details.get("rejected_lines"):  # which lines, as a completed run says
+                refused = with_errors(refused, check.errors)
+                dropped = refused.errors_truncated or check.errors_dropped
+                refused = refused.model_copy(update={"errors_truncated": dropped})
+            return refused, check
         verified = stamp(
             upload,
             now,

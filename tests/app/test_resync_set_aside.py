@@ -57,3 +57,21 @@ def test_an_unreadable_line_still_holds_them_back(gateway, aws) -> None:
 
     assert (done.rejected, done.set_aside) == (1, 0)
     assert (done.removal, done.removed) == ("withheld", 0)
+
+
+def test_a_threshold_refusal_for_rejected_lines_names_them(gateway, aws) -> None:
+    """It asks the platform to correct its rejected lines: it says which (review 128)."""
+    city = gateway.register_platform(CITY)
+    held = [black_entry(decision_number=f"(2026)黑09执{i}号") for i in range(4)]
+    assert gateway.push(city, CITY, held).json_body["accepted"] == 4
+    lines = [held[0], held[1], held[2], {**held[3], "decided_on": "not a date"}]
+    mode = {"mode": "resync", "domains": ["court_defaulter"]}
+
+    upload = container().uploads.get(CITY, uploaded(gateway, aws, city, lines, **mode))
+
+    assert upload.refusal is not None
+    assert (upload.refusal.code, upload.refusal.details["rejected_lines"]) == (
+        "resync_threshold_exceeded",
+        1,
+    )
+    assert [(e.line, e.field, e.code) for e in upload.errors] == [(4, "decided_on", "invalid_date")]
