@@ -15,6 +15,7 @@ from chalicelib.http_errors import json_response
 from chalicelib.log_api import int_param
 from chalicelib.route_spec import Access, Operation, Reply, Tag, count_param
 from chalicelib.s3_archive import NDJSON
+from gateway.checks import RESULTS_KEPT
 from gateway.intake import BATCH_ID_RE, Upload, UploadIdReused, UploadManifest, UploadStatus
 from gateway.national import DomainNotPermitted
 from gateway_client.contract import (
@@ -157,8 +158,9 @@ def _view(
             expires_at=c.clock.now() + ttl,
         )
     result = report = None
-    if with_result and upload.status is UploadStatus.COMPLETED:
-        c = container()
+    c = container()
+    kept = c.clock.now() < upload.updated_at + RESULTS_KEPT  # the bucket expires them then
+    if with_result and upload.status is UploadStatus.COMPLETED and kept:
         ttl = timedelta(seconds=c.settings.upload_url_ttl_seconds)
         expires_at = c.clock.now() + ttl
         signed = upload.report_key and c.archive.presign_get(upload.report_key, ttl)

@@ -11,7 +11,7 @@ from gateway.checks.batch import (
     check,
     compacted,
 )
-from gateway.checks.bulk import RESULTS_PREFIX, BulkCheck
+from gateway.checks.bulk import RESULTS_KEPT, RESULTS_PREFIX, BulkCheck
 from gateway.checks.report import (
     BulkCheckReportContent,
     CheckReportContent,
@@ -25,6 +25,7 @@ from gateway.checks.report import (
 
 __all__ = [
     "MAX_CODES",
+    "RESULTS_KEPT",
     "RESULTS_PREFIX",
     "BulkCheck",
     "BulkCheckReportContent",

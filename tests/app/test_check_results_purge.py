@@ -156,3 +156,25 @@ def test_a_checks_file_digest_is_kept_keyed_from_the_start(
     assert not any(d in stored for d in digests)
     assert again.status_code == 200, again.json_body
     assert (reused.status_code, reused.json_body["error"]["code"]) == (409, "upload_id_reused")
+
+
+def test_no_link_to_a_result_file_is_offered_past_its_thirty_days(gateway: Gateway, aws):
+    """The bucket's CheckResults rule has expired both by then: a fresh link to nothing, with
+    no word that the results are gone, was offered for ever (review 128)."""
+    city = gateway.register_platform(CITY)
+    checked_at = datetime.now(UTC)
+    bootstrap.override_clock(FixedClock(checked_at))
+    lines = [{"credit_code": "420281199607020349"}]
+    upload_id = uploaded(
+        gateway, aws, city, lines, at=checked_at, mode="check", purpose="supervision"
+    )
+    fresh = upload_view(gateway, city, upload_id, checked_at)
+    later = checked_at + timedelta(days=30, seconds=1)
+    bootstrap.override_clock(FixedClock(later))
+
+    gone = upload_view(gateway, city, upload_id, later)
+
+    bootstrap.override_clock(None)
+    assert "url" in fresh["result"]
+    assert ("result" in gone, "report" in gone) == (False, False)
+    assert gone["upload"]["status"] == "completed"
