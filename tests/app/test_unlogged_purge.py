@@ -8,35 +8,14 @@ said OK: a listing gone from one province's copy, outside the log every other re
 from __future__ import annotations
 
 import json
-import time
-from pathlib import Path
 from typing import Any
 
-from app_support import CITY, HUNAN, black_entry
-from delivery_support import push_and_fan_out, subscribe
+from test_verify_log_hostile_deliveries import listened, signed_by_gateway
 from test_verify_log_signatures import verify_log
-from test_verify_log_terms import delivered, published
 
 from gateway_client import log_verifier
-from gateway_client.contract import Change, load_private_key, purged
-from gateway_client.contract.signing import Ed25519Signer
-from gateway_client.delivery_store import DeliveryStore
-from gateway_client.listener import Listener
+from gateway_client.contract import Change, purged
 from gateway_client.log_verifier import read_deliveries
-from gateway_client.receiver import Audience
-
-
-def _signed(gateway, keys, body: dict[str, Any]) -> tuple[dict[str, str], bytes]:  # type: ignore[no-untyped-def]
-    raw = json.dumps(body, ensure_ascii=False).encode()
-    current = next(k for k in keys if k.status == "current" and k.algorithm == "ed25519")
-    signer = Ed25519Signer(current.key_id, load_private_key(gateway.signing_key))
-    at = int(time.time())
-    return {
-        "webhook-id": body["delivery_id"],
-        "webhook-timestamp": str(at),
-        "webhook-signature": signer.sign(body["delivery_id"], at, raw),
-        "x-credit-key-id": current.key_id,
-    }, raw
 
 
 def _unlogged_tombstone(webhook_body: bytes) -> dict[str, Any]:
@@ -51,27 +30,13 @@ def _unlogged_tombstone(webhook_body: bytes) -> dict[str, Any]:
     return body
 
 
-def _world(gateway, aws, stream, hook, monkeypatch, tmp_path: Path):  # type: ignore[no-untyped-def]
-    city = gateway.register_platform(CITY)
-    assert gateway.put_region(HUNAN).status_code == 200
-    sub = subscribe(gateway, hook.url)
-    push_and_fan_out(gateway, stream, city, CITY, [black_entry()])
-    delivered(aws)
-    keys = published(gateway, monkeypatch)
-    store = DeliveryStore(tmp_path / "d.ndjson")
-    listener = Listener(Audience(sub["subscription_id"], HUNAN), store, lambda: keys, print)
-    [webhook] = hook.requests
-    assert listener.handle(webhook.headers, webhook.body)[0] == 204
-    return sub, keys, listener, webhook
-
-
 def test_an_unlogged_purge_restatement_does_not_erase_the_provinces_copy(  # type: ignore[no-untyped-def]
     gateway, aws, stream, hook, monkeypatch, tmp_path
 ):
-    _, keys, listener, webhook = _world(gateway, aws, stream, hook, monkeypatch, tmp_path)
+    _, keys, listener, webhook = listened(gateway, aws, stream, hook, monkeypatch, tmp_path)
     listing_id = json.loads(webhook.body)["data"]["listing"]["listing_id"]
 
-    listener.handle(*_signed(gateway, keys, _unlogged_tombstone(webhook.body)))
+    listener.handle(*signed_by_gateway(gateway, keys, _unlogged_tombstone(webhook.body)))
 
     kept = [
         d
@@ -84,8 +49,11 @@ def test_an_unlogged_purge_restatement_does_not_erase_the_provinces_copy(  # typ
 def test_verify_log_fails_after_an_unlogged_purge_erased_a_listing(  # type: ignore[no-untyped-def]
     gateway, aws, stream, hook, monkeypatch, tmp_path, capsys
 ):
-    sub, keys, listener, webhook = _world(gateway, aws, stream, hook, monkeypatch, tmp_path)
-    assert listener.handle(*_signed(gateway, keys, _unlogged_tombstone(webhook.body)))[0] == 204
+    sub, keys, listener, webhook = listened(gateway, aws, stream, hook, monkeypatch, tmp_path)
+    assert (
+        listener.handle(*signed_by_gateway(gateway, keys, _unlogged_tombstone(webhook.body)))[0]
+        == 204
+    )
     honest_get = log_verifier._get
 
     def lying(client: object, path: str) -> Any:

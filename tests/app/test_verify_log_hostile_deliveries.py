@@ -76,9 +76,9 @@ def test_a_log_start_that_is_no_count_of_entries_is_refused(
         _verify(gateway, monkeypatch, sub_id, _without_entry_2(bodies), _starting_at(log_start))
 
 
-def test_one_log_entry_delivered_twice_under_two_ids_fails_verify_log(
-    gateway, aws, stream, hook, monkeypatch, tmp_path, capsys
-):
+def listened(gateway, aws, stream, hook, monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
+    """One listing delivered to 湖南 and stored by ``gateway listen``: its subscription, the
+    keys published, the listener and the webhook it took."""
     city = gateway.register_platform(CITY)
     assert gateway.put_region(HUNAN).status_code == 200
     sub = subscribe(gateway, hook.url)
@@ -89,11 +89,11 @@ def test_one_log_entry_delivered_twice_under_two_ids_fails_verify_log(
     listener = Listener(Audience(sub["subscription_id"], HUNAN), store, lambda: keys, print)
     [webhook] = hook.requests
     assert listener.handle(webhook.headers, webhook.body)[0] == 204
-    # the operator signs the same entry again under a new id, its recognition flipped
-    body = json.loads(webhook.body)
-    body["delivery_id"] = "msg_" + "e" * 32
-    body["recognition"]["recognised"] = not body["recognition"]["recognised"]
-    body["sequence"] += 1
+    return sub, keys, listener, webhook
+
+
+def signed_by_gateway(gateway, keys, body: dict[str, Any]) -> tuple[dict[str, str], bytes]:  # type: ignore[no-untyped-def]
+    """``body`` as the gateway's operator can sign it: with the gateway's current key."""
     raw = json.dumps(body, ensure_ascii=False).encode()
     current = next(k for k in keys if k.status == "current" and k.algorithm == "ed25519")
     signer = Ed25519Signer(current.key_id, load_private_key(gateway.signing_key))
@@ -104,6 +104,19 @@ def test_one_log_entry_delivered_twice_under_two_ids_fails_verify_log(
         "webhook-signature": signer.sign(body["delivery_id"], at, raw),
         "x-credit-key-id": current.key_id,
     }
+    return headers, raw
+
+
+def test_one_log_entry_delivered_twice_under_two_ids_fails_verify_log(
+    gateway, aws, stream, hook, monkeypatch, tmp_path, capsys
+):
+    sub, keys, listener, webhook = listened(gateway, aws, stream, hook, monkeypatch, tmp_path)
+    # the operator signs the same entry again under a new id, its recognition flipped
+    body = json.loads(webhook.body)
+    body["delivery_id"] = "msg_" + "e" * 32
+    body["recognition"]["recognised"] = not body["recognition"]["recognised"]
+    body["sequence"] += 1
+    headers, raw = signed_by_gateway(gateway, keys, body)
     assert listener.handle(headers, raw)[0] == 204  # genuine signature: kept, for the audit
 
     code, out = verify_log(sub, tmp_path, capsys, "--strict", "--require-signatures")
