@@ -48,6 +48,7 @@ from chalicelib.bootstrap import Container
 from chalicelib.dynamodb.stats_sources import Item, StatsSources
 from chalicelib.dynamodb.upward_arrivals import note_arrival
 from chalicelib.statistics_counting import item_tally, reported_delivery
+from gateway.delivery import NOTICE
 from gateway.statistics import (
     ANSWERED,
     CASE,
@@ -228,7 +229,7 @@ def _deliveries(c: Container, sources: StatsSources, cursor: Cursor, limit: int)
 def _note(c: Container, delivery: str, targets: frozenset[str], region: str, at: datetime) -> None:
     """The listing as the delivery carried it (its key: the log keeps the code masked)."""
     rebuilt = c.resending.rebuilt(delivery)
-    if rebuilt is not None:
+    if rebuilt is not None and rebuilt.type != NOTICE:  # as acknowledged live (upward_arrivals)
         client, table = c.aws_clients["dynamodb"], c.settings.listings_table
         note_arrival(client, table, targets, rebuilt.change.listing, region, at)
 
