@@ -265,7 +265,7 @@ class BulkIngest:
         if refusal is not None:
             refused = stamp(upload, now, status=UploadStatus.REFUSED, refusal=refusal)
             if refusal.details.get("rejected_lines"):  # which lines, as a completed run says
-                refused = with_errors(refused, check.errors)
+                refused = with_errors(refused, check.errors, rejected=check.rejected)
                 dropped = refused.errors_truncated or check.errors_dropped
                 refused = refused.model_copy(update={"errors_truncated": dropped})
             return refused, check

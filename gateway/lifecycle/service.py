@@ -173,7 +173,7 @@ class LifecycleService:
             found = self._listings.current([(credit_code, listing_id)]).get(listing_id)
             if found is None:
                 return False
-            found = as_on(found, china_date(self._clock.now()))
+            found = as_on(found, china_date(at))  # as it stood when the notice came
             moved = receive_notice(found, objection_id, at, GATEWAY, self._workdays)
             if moved is None:
                 return False

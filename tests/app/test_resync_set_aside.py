@@ -75,3 +75,4 @@ def test_a_threshold_refusal_for_rejected_lines_names_them(gateway, aws) -> None
         1,
     )
     assert [(e.line, e.field, e.code) for e in upload.errors] == [(4, "decided_on", "invalid_date")]
+    assert upload.rejected == 1  # what the CLI and the console count them by
