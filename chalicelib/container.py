@@ -125,6 +125,7 @@ class Container:
             self.log_publisher.publish,
             Batcher(S3BatchFiles(self.archive), self.clock, self.exchange_log.erased_in),
             self.registry,
+            self.clock,
         )
 
     @cached_property

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import date
 
 from gateway.delivery.batch_writing import Batcher
 from gateway.delivery.batching import Batch
@@ -43,7 +44,7 @@ from gateway.delivery.subscription import Subscription
 from gateway.delivery.terms import Copies, owed_at
 from gateway.ports import ListingStore, Registry
 from gateway.recognition import Agreement
-from gateway_client.contract import Change, ChangeType, Listing, ListKind, china_date
+from gateway_client.contract import Change, ChangeType, Clock, Listing, ListKind, china_date
 
 _STANDING_KINDS = frozenset({ListKind.BLACK, ListKind.RED})
 _RESERVERS = 8  # subscriptions' sequence numbers reserved at once
@@ -68,9 +69,13 @@ class FanOut:
         publish: Callable[[], object],
         batcher: Batcher | None = None,
         registry: Registry | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.batcher = batcher  # batched subscriptions' files (``gateway.delivery.batching``)
         self.registry = registry  # relay policies: who acts for an objection notice's owner
+        # the day it plans on: a change of yesterday fanned out after midnight is recognised
+        # as today's agreements say, not overriding what today's date jobs sent (review 130)
+        self.clock = clock
         self.receipts = receipts
         self.publish = publish  # tiles and a signed checkpoint for what is logged
         self.listings = listings
@@ -130,6 +135,7 @@ class FanOut:
         """The batch's deliveries, numbered: per (change, matching subscription), the objection
         notices, and the subjects' flipped flags."""
         agreements, subjects, owners = context
+        today = china_date(self.clock.now()) if self.clock is not None else None
         deliveries: list[Delivery | Planned] = []  # built as ``stamped`` numbers them
         copies: Copies = {}
         for change, previous in steps:
@@ -141,8 +147,9 @@ class FanOut:
                 else set()
             ) | formerly_matched(change, previous, owed)
             subject = subjects.get(change.listing.credit_code, ())
+            on = _later(china_date(change.occurred_at), today)
             deliveries += planned_deliveries(
-                change, owed, agreements, received=received, subject=subject
+                change, owed, agreements, received=received, subject=subject, on=on
             )
             deliveries += plan_notices(change, previous, owed, agreements, owners)
         planned = {change.listing.listing_id for change, _ in steps}
@@ -150,7 +157,7 @@ class FanOut:
             after = subjects[code]
             before = replace_listings(after, first_previous(black))
             trigger = black[-1][0]
-            on = china_date(trigger.occurred_at)
+            on = _later(china_date(trigger.occurred_at), today)
             owed = owed_at(subscriptions, logged.get(trigger.change_id), copies)
             deliveries += plan_intensified(trigger, before, after, owed, agreements, on)
             deliveries += plan_yield(trigger, before, after, planned, owed, agreements, on)
@@ -190,6 +197,10 @@ class FanOut:
                 touched[listing.credit_code][listing.listing_id] = listing
         held = self.listings.subjects(list(touched))
         return {code: replace_listings(held[code], latest) for code, latest in touched.items()}
+
+
+def _later(day: date, today: date | None) -> date:
+    return day if today is None else max(day, today)
 
 
 def black_steps_by_subject(steps: Sequence[Step]) -> dict[str, list[Step]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from datetime import date
 from typing import NamedTuple
 
 from pydantic import Field
@@ -156,6 +157,7 @@ def planned_deliveries(
     event: EventType = "listing.changed",
     subject: Sequence[Listing] = (),
     received: Collection[str] = frozenset(),
+    on: date | None = None,
 ) -> list[Planned]:
     """Deliveries for every subscription whose filters match the changed listing, or that was
     delivered the listing before (``received``: it hears how the listing ends even if its
@@ -165,9 +167,10 @@ def planned_deliveries(
     A ``recognised_only`` subscription skips a newly listed subject it does not recognise, but
     still hears updates, so it learns when a listing it knew stops being recognised. A red
     listing's incentives are held back while ``subject`` (all the subject's listings, as this
-    change leaves them) has a black listing in force.
+    change leaves them) has a black listing in force. Recognised as of ``on`` (the change's
+    day by default; fan-out's, when later: ``FanOut``).
     """
-    on = china_date(change.occurred_at)
+    on = on or china_date(change.occurred_at)
     listing = change.listing
     heard: Iterable[tuple[Subscription, Recognition]]
     if received:  # past recipients hear it too, whatever their filters say now

@@ -1,0 +1,79 @@
+"""A listing accepted just before Beijing midnight, fanned out after the next day's tick has
+re-evaluated the agreement that ended (or began) at that midnight: the subscriber's last word on
+it is the recognition in force when it is sent, not yesterday's (review 130)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, time, timedelta
+
+import time_machine
+from app_support import (
+    DAYE,
+    HUNAN,
+    agreement_terms,
+    create_agreement,
+    daye_black_entry,
+    queued_messages,
+    reevaluate,
+)
+from lifecycle_support import Lifecycle
+
+import app as gateway_app
+from gateway_client.contract import china_date
+from gateway_client.contract.clock import CHINA
+
+
+def beijing(day, hour, minute, second=0):
+    return datetime.combine(day, time(hour, minute, second), CHINA).astimezone(UTC)
+
+
+def _world(gateway, receiver, aws, **agreement):
+    daye = gateway.register_platform(DAYE)
+    gateway.put_region(HUNAN, name="湖南省")
+    sub = gateway.subscribe_as_operator(region=HUNAN, url=receiver.url)
+    assert sub.status_code == 201, sub.json_body
+    made = create_agreement(gateway, agreement_terms(**agreement))
+    assert made.status_code == 201, made.json_body
+    reevaluate(aws)
+    queued_messages(aws.sqs, aws.env["CG_DELIVERY_QUEUE_URL"])
+    return daye
+
+
+def _late_fan_out(gateway, stream, aws, queue, receiver, daye, today):
+    midnight = today + timedelta(days=1)
+    recent = (today - timedelta(days=1)).isoformat()
+    with time_machine.travel(beijing(today, 23, 59, 50), tick=True):
+        pushed = gateway.push(daye, DAYE, [daye_black_entry(decided_on=recent, valid_from=recent)])
+        assert pushed.json_body["accepted"] == 1, pushed.json_body
+    with time_machine.travel(beijing(midnight, 0, 5), tick=True):
+        assert Lifecycle(gateway).tick().status_code == 200
+        reevaluate(aws)
+        gateway_app.fan_out_changes(stream.event(), None)  # the stream ran late
+        reevaluate(aws)
+        for _ in range(3):
+            queue.run()
+    bodies = [json.loads(r.body) for r in receiver.requests]
+    return [b for b in bodies if b["type"] in ("listing.changed", "recognition.changed")]
+
+
+def test_last_word_after_agreement_ended_at_midnight(gateway, receiver, stream, aws, queue):
+    today = china_date(datetime.now(UTC))
+    daye = _world(gateway, receiver, aws, effective_until=(today + timedelta(days=1)).isoformat())
+    told = _late_fan_out(gateway, stream, aws, queue, receiver, daye, today)
+    assert told
+    assert told[-1]["recognition"]["recognised"] is False, (
+        "湖南's endpoint is last told it still recognises the listing after the agreement "
+        f"ended: {[(b['type'], b['recognition']['recognised']) for b in told]}"
+    )
+
+
+def test_last_word_after_agreement_began_at_midnight(gateway, receiver, stream, aws, queue):
+    today = china_date(datetime.now(UTC))
+    daye = _world(gateway, receiver, aws, effective_from=(today + timedelta(days=1)).isoformat())
+    told = _late_fan_out(gateway, stream, aws, queue, receiver, daye, today)
+    assert told
+    assert told[-1]["recognition"]["recognised"] is True, (
+        "湖南's endpoint is last told it does not recognise the listing after the agreement "
+        f"began: {[(b['type'], b['recognition']['recognised']) for b in told]}"
+    )
