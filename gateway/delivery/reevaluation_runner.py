@@ -102,12 +102,12 @@ class ReevaluationRunner:
         as changed. One accepted between the revision's time and its commit (milliseconds;
         without the stamp, up to ``SAVE_WINDOW``) may have been fanned out on the old agreements
         and is compared again: at worst the subscriber hears the same recognition twice, never
-        none. A listing first listed before then and changed since stays in the subject's
-        context all the same (a black listing in force that red measures yield to, a domain
-        the intensified flag counts): a correction pushed before the job ran changes neither
-        for its own fan-out, so leaving it out would tell the subscriber a red measure that is
-        suspended, or never tell it the flag. One first listed since is left out altogether:
-        its own fan-out told its subject's flag under the new agreements already.
+        none. Every listing of the subject stays in its context all the same, whenever it was
+        listed or changed (a black listing in force that red measures yield to, a domain the
+        intensified flag counts): what the job sends about the others must agree with what
+        that listing's own fan-out told (review 130: one listed since was left out, and the job
+        then restored red incentives it held back, or dropped a flag it kept raised). A flag
+        its fan-out told already may be told again; never contradicted.
         """
         if not keys:
             return []
@@ -116,13 +116,11 @@ class ReevaluationRunner:
         cutoff = job.cutoff()
         deliveries: list[Delivery] = []
         for held in self.listings.subjects([code for code, _ in keys]).values():
-            # (a listing stored before ``listed_at`` was: listed before any save since)
-            known = [x for x in held if x.listed_at is None or x.listed_at <= cutoff]
             walked = [
-                x.listing_id for x in known if x.status is ListingStatus.ACTIVE and job.covers(x)
+                x.listing_id for x in held if x.status is ListingStatus.ACTIVE and job.covers(x)
             ]
             deliveries += subject_changes(
-                known,
+                held,
                 comparison,
                 subscribers,
                 listed=lambda x: x.listing_id in on_page and x.accepted_at <= cutoff,
