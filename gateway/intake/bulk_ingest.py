@@ -37,6 +37,7 @@ from gateway.intake.ports import (
     UploadQueue,
     UploadStore,
 )
+from gateway.intake.resync_order import newer_resync
 from gateway.intake.storing import Purged
 from gateway.intake.upload_rules import as_permitted_now, rules_now
 from gateway.ports import ListingStore, Registry
@@ -159,6 +160,10 @@ class BulkIngest:
             self._uploads.save(upload)
             if upload.offset < upload.manifest.size:
                 return upload, False
+        newer = newer_resync(self._uploads, upload) if upload.removal == "pending" else None
+        if newer is not None:
+            note = f"resync {newer} of these domains was issued after this one: its list is newer"
+            upload = stamp(upload, self._clock.now(), removal="withheld", removal_note=note)
         if upload.removal == "pending":
             rules = partial(rules_now, self._registry, upload)
             upload = self._removal.apply(upload, check, self._uploads.save, out_of_time, rules)

@@ -106,10 +106,7 @@ class ResyncRemoval:
                     domain_problem(held.domain, manifest.region, domains) is None
                 )
                 ended = as_on(held, china_date(now)).status not in REMOVABLE  # as lookups say
-                # the file is the list as of its issue: one accepted after that (another
-                # upload's, a push's, with an older source time) is not judged by it (review 128)
-                later = held.accepted_at > manifest.issued_at
-                if owned and not ended and not later and removal.version > held.version:
+                if owned and not ended and removal.version > held.version:
                     writes.append((remove(held, removal, manifest.region, now), held.version))
             written = self._listings.write(writes, None) if writes else set()
             removed += len(written)

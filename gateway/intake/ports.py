@@ -34,6 +34,10 @@ class UploadStore(Protocol):
 
     def get(self, region: str, upload_id: str) -> Upload | None: ...
 
+    def for_region(self, region: str, limit: int) -> list[Upload]:
+        """The region's latest uploads, newest first."""
+        ...
+
     def save(self, upload: Upload) -> None: ...
 
     def save_if_awaiting(self, upload: Upload, now: datetime) -> bool:

@@ -1,12 +1,12 @@
 """Two resyncs of one domain by one platform, the second (a corrected complete list, issued
 later) ingested before the first finishes: the older one's removals ended a listing the newer
 list holds — the outcome hung on which run finished last, not on which list is newer (review
-128). A resync's file is the list as of its issue; a listing accepted after that is not judged
-by it."""
+128). The newer list decides: the older resync withholds its removals, saying which one."""
 
 from __future__ import annotations
 
 from app_support import CITY, CREDIT_CODE, black_entry
+from lifecycle_support import Lifecycle, pushed
 from upload_support import ask, put_and_ingest
 
 from chalicelib.bootstrap import container
@@ -33,4 +33,26 @@ def test_an_older_resync_finishing_last_does_not_undo_the_newer_one(gateway, aws
         v["listing"]["decision_number"]: v["listing"]["status"] for v in view.json_body["listings"]
     }
     assert status["(2026)黑09执500号"] == "active"  # the newest complete list holds it
-    assert older.removed == 0
+    assert (older.removal, older.removed) == ("withheld", 0)
+    assert corrected.upload_id in older.removal_note
+
+
+def test_a_step_taken_after_the_issue_does_not_shield_a_dropped_listing(gateway, aws) -> None:
+    """Only a newer list decides otherwise (review 131: an objection filed after the issue, which
+    moves the listing's ``accepted_at``, kept it when acceptance times were compared)."""
+    city = gateway.register_platform(CITY)
+    kept = [black_entry(decision_number=f"(2026)黑09执{i}号") for i in range(20)]
+    assert gateway.push(city, CITY, kept).json_body["accepted"] == 20
+    dropped = black_entry(decision_number="(2026)黑09执500号")
+    dropped_id = pushed(gateway, city, CITY, dropped)
+    resync = {"mode": "resync", "domains": ["court_defaulter"]}
+    asked = ask(gateway, city, kept, **resync)  # the platform's list: no longer holds it
+    life = Lifecycle(gateway)
+    filed = life.file_objection(CREDIT_CODE, dropped_id, "obj-1")  # the subject objects
+    assert filed.status_code == 201, filed.json_body
+    put_and_ingest(aws, asked)
+
+    done = container().uploads.get(CITY, asked.upload_id)
+    assert done.status == UploadStatus.COMPLETED, done
+    assert life.status(CREDIT_CODE, dropped_id) == "revoked"
+    assert done.removed == 1

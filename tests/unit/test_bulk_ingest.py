@@ -71,6 +71,10 @@ class InMemoryUploads:
         self.docs[key] = upload_level(upload).model_dump_json()
         self.saves += 1
 
+    def for_region(self, region: str, limit: int) -> list[Upload]:
+        held = [Upload.model_validate_json(doc) for (r, _), doc in self.docs.items() if r == region]
+        return sorted(held, key=lambda x: x.created_at, reverse=True)[:limit]
+
     def save_if_awaiting(self, upload: Upload, now: datetime) -> bool:
         key = (upload.manifest.region, upload.manifest.upload_id)
         held = self.get(*key)
