@@ -116,8 +116,14 @@ class ReevaluationRunner:
         cutoff = job.cutoff()
         deliveries: list[Delivery] = []
         for held in self.listings.subjects([code for code, _ in keys]).values():
+            # the flag goes with a listing the job walks: one listed since may sort first on a
+            # page already walked, and the flag would never be told (review 131)
             walked = [
-                x.listing_id for x in held if x.status is ListingStatus.ACTIVE and job.covers(x)
+                x.listing_id
+                for x in held
+                if x.status is ListingStatus.ACTIVE
+                and job.covers(x)
+                and (x.listed_at is None or x.listed_at <= cutoff)
             ]
             deliveries += subject_changes(
                 held,
