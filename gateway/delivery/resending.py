@@ -183,19 +183,21 @@ class Resending(Redriving):
     def enable(self, subscription: Subscription, redeliver_missed: bool = True) -> int:
         """Turn an endpoint back on; by default deliver what it missed while it was off — the
         deliveries held back for that, and the one its 410 answer turned it off with — and
-        nothing else: an enabled endpoint's dead letters are the operator's to re-drive (its
-        owner, turning it off and on, would otherwise re-drive them all); how many."""
+        nothing else: an enabled endpoint's dead letters of failed attempts are the operator's
+        to re-drive. Called again on an enabled endpoint, it goes on with what the last call
+        left (one call re-sends a bounded part: review 132); how many."""
         on = self.subscriptions.update(subscription.subscription_id, _enabled)
-        missed = on is not None and redeliver_missed and not subscription.enabled
+        missed = on is not None and redeliver_missed
         return self.redrive_missed(subscription.subscription_id) if missed else 0
 
     def verify(self, subscription: Subscription) -> tuple[Subscription, int]:
         """One more challenge for a pending endpoint; a success re-drives what was parked
-        until then. A verified subscription stays as it is: there is nothing to prove twice.
-        The outcome is stored only if the URL challenged is still the subscription's (the
+        until then. A verified subscription stays as it is — there is nothing to prove twice —
+        but the call goes on with what the last one left parked, as ``resume`` would (review
+        132). The outcome is stored only if the URL challenged is still the subscription's (the
         owner may change or delete it while the challenge is out)."""
         if not subscription.pending:
-            return subscription, 0
+            return subscription, self.redrive_parked(subscription) if _sending(subscription) else 0
         checked = self.verifier.verify(subscription)
         outcome = {
             name: getattr(checked, name)
@@ -211,8 +213,7 @@ class Resending(Redriving):
         )
         if stored is None:
             return checked, 0
-        sending = not (stored.pending or stored.paused_at or not stored.enabled)
-        return stored, self.redrive_parked(stored) if sending else 0
+        return stored, self.redrive_parked(stored) if _sending(stored) else 0
 
     def rebuilt(self, delivery_id: str) -> Delivery | None:
         """The delivery as a re-drive would queue it again; None if the log keeps no record
@@ -243,3 +244,8 @@ def _replayed(
         if planned:
             return planned
     return []
+
+
+def _sending(subscription: Subscription) -> bool:
+    """Verified, not paused, enabled: its parked deliveries may go."""
+    return not (subscription.pending or subscription.paused_at or not subscription.enabled)

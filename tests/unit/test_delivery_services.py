@@ -671,9 +671,7 @@ def test_a_read_of_what_is_dead_cut_short_by_time_takes_the_oldest_first(
     assert [d.delivery_id for d in queue.sent] == [d.delivery_id for d in ours]
 
 
-def test_enabling_an_endpoint_that_was_off_sends_what_it_missed_and_one_that_was_on_nothing() -> (
-    None
-):
+def test_enabling_an_endpoint_sends_what_it_missed_and_again_what_a_last_call_left() -> None:
     off = HUNAN_SUB.model_copy(update={"enabled": False, "disabled_reason": "failing"})
     service, store, records, log, queue = resending(off)
     records.__init__(*delivered(log, off), not_sent="disabled")  # held back while it was off
@@ -681,9 +679,10 @@ def test_enabling_an_endpoint_that_was_off_sends_what_it_missed_and_one_that_was
     assert store.get(off.subscription_id).enabled
     assert store.get(off.subscription_id).disabled_reason is None
     queue.sent.clear()
+    # still dead as held back: what a call cut short left (review 132), sent by the next one
     records.__init__(*delivered(log, off), not_sent="disabled")
-    assert service.enable(HUNAN_SUB) == 0
-    assert queue.sent == []
+    assert service.enable(HUNAN_SUB) == 3
+    assert len(queue.sent) == 3
 
 
 def test_enabling_leaves_the_dead_letters_of_failed_attempts_to_the_operator() -> None:
