@@ -88,13 +88,14 @@ def alarms(functions: list[str]) -> dict[str, Any]:
                 "Endpoint": {"Ref": "AlarmEmail"},
             },
         },
-        "DeadLettersAlarm": queue_alarm(
-            "deliveries reached the dead-letter queue", "DeliveryDeadLetterQueue"
+        "DeadLettersAlarm": arrivals_alarm(
+            "deliveries reached the dead-letter queue (re-drive them: README, Re-drive)",
+            "DeliveryDeadLetterQueue",
         ),
-        "UploadDeadLettersAlarm": queue_alarm(
+        "UploadDeadLettersAlarm": arrivals_alarm(
             "an upload failed to ingest five times", "UploadDeadLetterQueue"
         ),
-        "ReevaluationDeadLettersAlarm": queue_alarm(
+        "ReevaluationDeadLettersAlarm": arrivals_alarm(
             "an agreement re-evaluation failed five times (the hourly tick starts it again)",
             "ReevaluationDeadLetterQueue",
         ),
@@ -154,6 +155,34 @@ def queue_alarm(
 ) -> dict[str, Any]:
     dimension = [{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue, "QueueName"]}}]
     return _alarm(description, "AWS/SQS", metric, dimension, threshold=threshold, periods=periods)
+
+
+def arrivals_alarm(description: str, queue: str) -> dict[str, Any]:
+    """An alarm on messages *arriving* in a dead-letter queue (its visible count rising), not
+    on its being non-empty: nothing consumes these queues — the gateway's re-drive re-sends
+    from its own records — so a count held up by messages already handled kept the alarm in
+    ALARM for their 14 days, and the next dead letter raised no new notification (review
+    132). Each rise is one ALARM; a period without one is OK again."""
+    dimension = [{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue, "QueueName"]}}]
+    visible = {
+        "MetricStat": {
+            "Metric": {
+                "Namespace": "AWS/SQS",
+                "MetricName": "ApproximateNumberOfMessagesVisible",
+                "Dimensions": dimension,
+            },
+            "Period": PERIOD,
+            "Stat": "Maximum",
+        },
+        "Id": "visible",
+        "ReturnData": False,
+    }
+    rise = {"Expression": "DIFF(visible)", "Id": "rise", "ReturnData": True}
+    properties = _alarm(description, "AWS/SQS", "", [])["Properties"]
+    for name in ("Namespace", "MetricName", "Dimensions", "Statistic", "Period"):
+        del properties[name]
+    properties["Metrics"] = [visible, rise]
+    return {"Type": "AWS::CloudWatch::Alarm", "Properties": properties}
 
 
 def _alarm(
