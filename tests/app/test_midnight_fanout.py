@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, time, timedelta
 
+import pytest
 import time_machine
 from app_support import (
     DAYE,
@@ -57,23 +58,18 @@ def _late_fan_out(gateway, stream, aws, queue, receiver, daye, today):
     return [b for b in bodies if b["type"] in ("listing.changed", "recognition.changed")]
 
 
-def test_last_word_after_agreement_ended_at_midnight(gateway, receiver, stream, aws, queue):
+@pytest.mark.parametrize(
+    ("date_field", "recognised"), [("effective_until", False), ("effective_from", True)]
+)
+def test_the_last_word_is_the_recognition_in_force_when_sent(
+    gateway, receiver, stream, aws, queue, date_field, recognised
+):
+    """The agreement ends (or begins) at the midnight between the push and its fan-out."""
     today = china_date(datetime.now(UTC))
-    daye = _world(gateway, receiver, aws, effective_until=(today + timedelta(days=1)).isoformat())
-    told = _late_fan_out(gateway, stream, aws, queue, receiver, daye, today)
-    assert told
-    assert told[-1]["recognition"]["recognised"] is False, (
-        "湖南's endpoint is last told it still recognises the listing after the agreement "
-        f"ended: {[(b['type'], b['recognition']['recognised']) for b in told]}"
-    )
+    midnight = {date_field: (today + timedelta(days=1)).isoformat()}
+    daye = _world(gateway, receiver, aws, **midnight)
 
-
-def test_last_word_after_agreement_began_at_midnight(gateway, receiver, stream, aws, queue):
-    today = china_date(datetime.now(UTC))
-    daye = _world(gateway, receiver, aws, effective_from=(today + timedelta(days=1)).isoformat())
     told = _late_fan_out(gateway, stream, aws, queue, receiver, daye, today)
+
     assert told
-    assert told[-1]["recognition"]["recognised"] is True, (
-        "湖南's endpoint is last told it does not recognise the listing after the agreement "
-        f"began: {[(b['type'], b['recognition']['recognised']) for b in told]}"
-    )
+    assert told[-1]["recognition"]["recognised"] is recognised
