@@ -15,8 +15,10 @@ from lifecycle_support import Lifecycle, fan_out_and_deliver, listing_path, push
 COUNTY = "430102"  # 长沙市芙蓉区, relayed by 湖南省's platform
 
 
-def subscribe(gateway: Gateway, receiver: Receiver, region: str) -> str:
-    reply = gateway.subscribe_as_operator(region=region, url=receiver.url, filters={})
+def subscribe(
+    gateway: Gateway, receiver: Receiver, region: str, filters: dict[str, Any] | None = None
+) -> str:
+    reply = gateway.subscribe_as_operator(region=region, url=receiver.url, filters=filters or {})
     assert reply.status_code == 201, reply.json_body
     return str(reply.json_body["subscription_id"])
 
@@ -27,13 +29,14 @@ def objected(
     stream: StreamReader,
     receiver: Receiver,
     relaying_then: bool = True,
+    hunan_filters: dict[str, Any] | None = None,
 ) -> tuple[Lifecycle, str, list[Any]]:
     """湖南 relays 芙蓉区's listing (and, unless ``relaying_then``, stops relaying before)
     广东 objects to it: 湖南's subscription and what the objection's fan-out delivered."""
     life = Lifecycle(gateway)
     hunan = gateway.register_platform(HUNAN)
     guangdong = gateway.register_platform(GUANGDONG)
-    hunan_sub = subscribe(gateway, receiver, HUNAN)
+    hunan_sub = subscribe(gateway, receiver, HUNAN, hunan_filters)
     subscribe(gateway, receiver, GUANGDONG)
     entry = recent_entry(
         origin_region=COUNTY,
