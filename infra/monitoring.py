@@ -177,7 +177,9 @@ def arrivals_alarm(description: str, queue: str) -> dict[str, Any]:
         "Id": "visible",
         "ReturnData": False,
     }
-    rise = {"Expression": "DIFF(visible)", "Id": "rise", "ReturnData": True}
+    # an idle queue publishes no data points: filled with 0, the first arrival after a quiet
+    # spell is a rise too (review 133), not a value with nothing before it to differ from
+    rise = {"Expression": "DIFF(FILL(visible, 0))", "Id": "rise", "ReturnData": True}
     properties = _alarm(description, "AWS/SQS", "", [])["Properties"]
     for name in ("Namespace", "MetricName", "Dimensions", "Statistic", "Period"):
         del properties[name]

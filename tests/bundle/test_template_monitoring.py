@@ -49,7 +49,7 @@ def rises(resources: dict[str, Any]) -> list[str]:
     return sorted(
         m["MetricStat"]["Metric"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
         for a in alarms(resources)
-        if any(x.get("Expression") == "DIFF(visible)" for x in a.get("Metrics", []))
+        if any(x.get("Expression") == "DIFF(FILL(visible, 0))" for x in a.get("Metrics", []))
         for m in a["Metrics"]
         if "MetricStat" in m
     )
