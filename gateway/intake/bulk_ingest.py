@@ -37,7 +37,7 @@ from gateway.intake.ports import (
     UploadQueue,
     UploadStore,
 )
-from gateway.intake.resync_order import newer_resync
+from gateway.intake.resync_order import noted, superseded, withheld_where_newer
 from gateway.intake.storing import Purged
 from gateway.intake.upload_rules import as_permitted_now, rules_now
 from gateway.ports import ListingStore, Registry
@@ -160,13 +160,14 @@ class BulkIngest:
             self._uploads.save(upload)
             if upload.offset < upload.manifest.size:
                 return upload, False
-        newer = newer_resync(self._uploads, upload) if upload.removal == "pending" else None
-        if newer is not None:
-            note = f"resync {newer} of these domains was issued after this one: its list is newer"
-            upload = stamp(upload, self._clock.now(), removal="withheld", removal_note=note)
+        taken = superseded(self._uploads, upload) if upload.removal == "pending" else {}
+        upload, left = withheld_where_newer(upload, taken, self._clock.now())
         if upload.removal == "pending":
             rules = partial(rules_now, self._registry, upload)
-            upload = self._removal.apply(upload, check, self._uploads.save, out_of_time, rules)
+            upload = self._removal.apply(
+                upload, check, self._uploads.save, out_of_time, rules, left
+            )
+            upload = noted(upload, taken)
             if upload.removal == "pending":  # out of time: the next run goes on
                 return upload, True
         upload = stamp(upload, self._clock.now(), status=UploadStatus.COMPLETED)

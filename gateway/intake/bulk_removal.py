@@ -34,6 +34,7 @@ class ResyncRemoval:
         save: Callable[[Upload], None],
         out_of_time: Callable[[], bool] = lambda: False,
         rules_now: Callable[[], tuple[bool, tuple[str, ...]]] | None = None,
+        domains: Sequence[str] | None = None,
     ) -> Upload:
         """Remove what the resync no longer holds — unless some lines were rejected: a listing
         on a rejected line would look absent, so nothing is removed then. Lines set aside (a
@@ -45,7 +46,8 @@ class ResyncRemoval:
         relays for its subtree, and in which domains it may list (review 104 F1, 106 F4).
         Short of time after a batch (``out_of_time``), it stops there, the removal still
         ``pending``, for the next run to go on from (review 97 F3: a forced resync's every
-        removal in one run could outlast the function)."""
+        removal in one run could outlast the function). ``domains``: those of the manifest's it
+        still decides (``resync_order``), all of them by default."""
         now = self._clock.now()
         if upload.rejected > upload.set_aside:
             blocking = upload.rejected - upload.set_aside
@@ -58,7 +60,7 @@ class ResyncRemoval:
             )
         absent = (
             key
-            for key in self._index.held_by(manifest.region, manifest.domains)
+            for key in self._index.held_by(manifest.region, domains or manifest.domains)
             if not check.holds(key[1])
         )
         removed, contended = upload.removed, 0  # what a run cut short had removed

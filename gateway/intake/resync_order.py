@@ -4,30 +4,61 @@ A resync's removals revoke what its file no longer holds. Two resyncs of the sam
 flight at once (a corrected list sent after a first one) could end in either order, and an
 older one ending last revoked what the newer one holds — a listing revoked so is not put back
 by the newer file's same line, a duplicate of the version held (review 128). So a resync
-withholds its removals while a newer one stands. Issue times compared are the platform's own.
+withholds its removals in the domains a newer one names while it stands. Issue times compared
+are the platform's own.
 """
 
 from __future__ import annotations
 
-from gateway.intake.bulk import Upload, UploadStatus
+from datetime import datetime
+
+from gateway.intake.bulk import Upload, UploadStatus, stamp
 from gateway.intake.ports import UploadStore
 
 LOOKED_AT = 50
 """A region's latest uploads a resync looks through for a newer one before it removes."""
 
 
-def newer_resync(uploads: UploadStore, upload: Upload) -> str | None:
-    """The id of a resync of the region naming some of the same domains, issued after
-    ``upload`` and not refused; ``None`` if there is none."""
+def superseded(uploads: UploadStore, upload: Upload) -> dict[str, str]:
+    """Of ``upload``'s domains, those a resync of the region issued after it and not refused
+    also names, each with that resync's id: the newer list decides there, this one elsewhere
+    (review 133: one newer resync of a single domain withheld all of an older one's)."""
     manifest = upload.manifest
+    taken: dict[str, str] = {}
     for other in uploads.for_region(manifest.region, LOOKED_AT):
         theirs = other.manifest
         if (
             theirs.mode == "resync"
             and theirs.upload_id != manifest.upload_id
             and theirs.issued_at > manifest.issued_at
-            and set(theirs.domains) & set(manifest.domains)
             and other.status is not UploadStatus.REFUSED
         ):
-            return theirs.upload_id
-    return None
+            for domain in set(theirs.domains) & set(manifest.domains):
+                taken.setdefault(domain, theirs.upload_id)
+    return taken
+
+
+def newer_lists(taken: dict[str, str]) -> str:
+    """``superseded``'s answer as a note says it: each domain and the newer resync's id."""
+    return ", ".join(f"{domain} ({upload_id})" for domain, upload_id in sorted(taken.items()))
+
+
+def withheld_where_newer(
+    upload: Upload, taken: dict[str, str], now: datetime
+) -> tuple[Upload, list[str]]:
+    """The upload, withheld if newer resyncs decide every one of its domains; the domains it
+    still decides."""
+    left = [d for d in upload.manifest.domains if d not in taken]
+    if taken and not left:
+        note = f"resyncs issued after this one decide its domains: {newer_lists(taken)}"
+        upload = stamp(upload, now, removal="withheld", removal_note=note)
+    return upload, left
+
+
+def noted(upload: Upload, taken: dict[str, str]) -> Upload:
+    """The upload saying, beside what else it says, which domains it left to newer resyncs."""
+    note = f"none in {newer_lists(taken)}, decided by resyncs issued after this one"
+    if not taken or note in upload.removal_note:
+        return upload
+    said = "; ".join(x for x in (upload.removal_note, note) if x)
+    return upload.model_copy(update={"removal_note": said})

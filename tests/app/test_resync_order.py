@@ -56,3 +56,30 @@ def test_a_step_taken_after_the_issue_does_not_shield_a_dropped_listing(gateway,
     assert done.status == UploadStatus.COMPLETED, done
     assert life.status(CREDIT_CODE, dropped_id) == "revoked"
     assert done.removed == 1
+
+
+TAX = {"domain": "major_tax_violation", "deciding_authority": "国家税务总局七台河市税务局"}
+
+
+def test_a_newer_resync_of_one_domain_leaves_the_older_its_other_domains(gateway, aws) -> None:
+    """The older lists court defaulters and tax violations, the newer court defaulters only:
+    the older's tax removals stand (review 133: the newer withheld them all)."""
+    city = gateway.register_platform(CITY)
+    court = [black_entry(decision_number=f"(2026)黑09执{i}号") for i in range(20)]
+    tax = [black_entry(**TAX, decision_number=f"七税稽罚〔2026〕{i}号") for i in range(20)]
+    dropped = black_entry(**TAX, decision_number="七税稽罚〔2026〕500号")
+    assert gateway.push(city, CITY, [*court, *tax, dropped]).json_body["accepted"] == 41
+    domains = ["court_defaulter", "major_tax_violation"]
+    both = ask(gateway, city, [*court, *tax], mode="resync", domains=domains)
+    courts = ask(gateway, city, court, mode="resync", domains=["court_defaulter"])
+    put_and_ingest(aws, courts)
+    put_and_ingest(aws, both)
+
+    older = container().uploads.get(CITY, both.upload_id)
+    view = gateway.client.http.get(f"/v1/subjects/{CREDIT_CODE}", headers=gateway.operator())
+    status = {
+        v["listing"]["decision_number"]: v["listing"]["status"] for v in view.json_body["listings"]
+    }
+    assert status["七税稽罚〔2026〕500号"] == "revoked"
+    assert (older.removal, older.removed) == ("applied", 1)
+    assert f"court_defaulter ({courts.upload_id})" in older.removal_note
