@@ -353,3 +353,20 @@ def test_a_mistyped_number_of_someone_born_where_it_was_issued_is_never_an_organ
 
 def test_the_social_organisation_s_code_review_124_found_is_an_organisation_s() -> None:
     assert classify("511101196203151425") == ("511101196203151425", SubjectType.LEGAL_PERSON)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from(("330113", "330114")),  # 临平区, 钱塘区 (2021): not on stdnum's list
+    st.dates(min_value=date(1900, 1, 1), max_value=date(2024, 12, 31)),
+    st.integers(min_value=0, max_value=999),
+)
+def test_a_number_issued_by_a_district_the_list_lags_is_a_persons(
+    division: str, born: date, sequence: int
+) -> None:
+    """Review 134: judged by the list alone, no birth year could have it, and stdnum's own
+    lookup raised KeyError on it."""
+    body = f"{division}{born:%Y%m%d}{sequence:03d}"
+    code = body + gb11643_check(body)
+
+    assert classify(code) == (code, SubjectType.NATURAL_PERSON)

@@ -26,7 +26,7 @@ from stdnum.exceptions import InvalidChecksum, ValidationError
 
 from gateway_client.contract.errors import BadRequest
 from gateway_client.contract.model import intake_of
-from gateway_client.contract.regions import existed_from, known_division
+from gateway_client.contract.regions import existed_from, known_division, newer_district
 
 
 class SubjectType(StrEnum):
@@ -134,6 +134,8 @@ def _resident_id_look(code: str) -> _Look | None:
         return None  # cheap, and settles most USCCs written in digits only
     if born.year < _EARLIEST_BIRTH_YEAR or not _issued_from(code, born.year):
         return None
+    if not known_division(code[:6]):  # stdnum's lookup raises KeyError for one off its list
+        return _Look.ISSUED_LATER
     try:
         ric.get_birth_place(code)
     except ValidationError:
@@ -148,13 +150,19 @@ def _issued_from(code: str, born: int) -> bool:
     people born in 1990), so stdnum's birth-place check (the division of the birth year) read
     their numbers as organisations' codes (review 122) — never one gone before they were born.
     So are the residence permits of Hong Kong, Macao and Taiwan residents (港澳台居民居住证,
-    GB 11643's form with 810000, 820000 and 830000, since 2018), whoever holds them."""
-    return code[:6] in _RESIDENCE_PERMITS or existed_from(code[:6], born)
+    GB 11643's form with 810000, 820000 and 830000, since 2018), whoever holds them, and a
+    district the list lags (330113 临平区, made in 2021: review 134)."""
+    division = code[:6]
+    return (
+        division in _RESIDENCE_PERMITS or existed_from(division, born) or newer_district(division)
+    )
 
 
 def _county_known(code: str) -> bool:
-    """The first six digits name a county in some year, or a residence permit's office."""
-    return code[:6] in _RESIDENCE_PERMITS or known_division(code[:6])
+    """The first six digits name a county in some year, a district the list lags, or a
+    residence permit's office."""
+    division = code[:6]
+    return division in _RESIDENCE_PERMITS or known_division(division) or newer_district(division)
 
 
 def _misborn_resident_id(code: str) -> CodeProblem | None:

@@ -114,8 +114,14 @@ def jurisdiction_exists(code: str) -> bool:
     source may hold (``1000NN``); no other code of the nation's reserved block (105555)."""
     if not is_division(code):
         return code == NATION or is_national_source(code)
+    return known_division(code) or newer_district(code)
+
+
+def newer_district(code: str) -> bool:
+    """A county-level code not on the list under a city that is: a district the list lags
+    (``jurisdiction_exists``), made after the list was — so after anyone's birth it lists."""
     county_level = code[2:4] != "00" and code[4:] != "00"
-    return known_division(code) or (county_level and known_division(code[:4] + "00"))
+    return county_level and not known_division(code) and known_division(code[:4] + "00")
 
 
 NO_JURISDICTION = "no GB/T 2260 division, nor the nation or a national source, has this code"
