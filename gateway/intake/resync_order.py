@@ -50,14 +50,15 @@ def withheld_where_newer(
     still decides."""
     left = [d for d in upload.manifest.domains if d not in taken]
     if taken and not left:
-        note = f"resyncs issued after this one decide its domains: {newer_lists(taken)}"
+        note = f"{newer_lists(taken)}: left to resyncs issued after this one"
         upload = stamp(upload, now, removal="withheld", removal_note=note)
     return upload, left
 
 
 def noted(upload: Upload, taken: dict[str, str]) -> Upload:
-    """The upload saying, beside what else it says, which domains it left to newer resyncs."""
-    note = f"none in {newer_lists(taken)}, decided by resyncs issued after this one"
+    """The upload saying, beside what else it says, which domains it left to newer resyncs
+    (from when it found them: a run cut short may have removed there before — review 135)."""
+    note = f"{newer_lists(taken)}: left to resyncs issued after this one"
     if not taken or note in upload.removal_note:
         return upload
     said = "; ".join(x for x in (upload.removal_note, note) if x)
