@@ -1,27 +1,147 @@
-"""A resident ID number in free text is found however it is written and whatever digits come
-before it: the search tries each digit group, not each 18-digit candidate whole (review 135)."""
+"""No resident ID number in text: every text field of every input refuses a valid one with
+``id_number_in_text`` on that field, naming it masked only; text that merely looks like one (a
+case or account number failing the check, a masked number, a company's code) passes; and a
+record stored before the rule is read back as it was."""
 
 from __future__ import annotations
 
-from builders import make_resident_id
+import json
+import re
+import sys
+import unicodedata
+
+import pytest
+from builders import entry
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
+from test_text_fields import FIELDS, TODAY, Field, problems, read_back
 
-from gateway_client.contract.masking import resident_id_in, resident_ids_masked
+from gateway.lifecycle.requests import ObjectionFiling
+from gateway.validation import parse_request
+from gateway_client.contract.errors import SchemaError
+from gateway_client.contract.listing import ListingEntry
+from gateway_client.contract.model import BECOMES_DIGIT_OR_SEPARATOR, Intake
 
-GROUPS = st.lists(st.text(alphabet="0123456789", min_size=1, max_size=8), max_size=4)
+PERSON = "420281199503150210"
+ENDS_IN_X = "42028119950315000X"
+WIDE = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+FULL_WIDTH = PERSON.translate(WIDE)
+OBJECTION = Field(
+    ObjectionFiling, lambda: {"objection_id": "o-1", "reason": "有异议"}, "objection_id"
+)
 
 
-@settings(max_examples=200, deadline=None)
-@given(before=GROUPS, separator=st.sampled_from([" ", "-", " - ", "/", "."]))
-def test_an_id_in_groups_after_other_numbers_is_found_and_masked(
-    before: list[str], separator: str
+def refused_on_its_field(field: Field, value: str) -> bool:
+    found = problems(field, value)
+    return bool(found) and all(problem == (field.path, "id_number_in_text") for problem in found)
+
+
+WRITTEN = [
+    PERSON,
+    FULL_WIDTH,
+    ENDS_IN_X.lower(),
+    ENDS_IN_X.translate(WIDE),  # a full-width Ｘ too
+    f"{PERSON[:6]} {PERSON[6:14]} {PERSON[14:]}",  # 6-8-4, as on the card
+    f"{PERSON[:6]}-{PERSON[6:14]}-{PERSON[14:]}",
+    f"{PERSON[:6]} - {PERSON[6:14]} - {PERSON[14:]}",  # spaces round a dash
+    f"{PERSON[:6]}/{PERSON[6:14]}/{PERSON[14:]}",
+    f"{PERSON[:6]} {PERSON[6:14]}  {PERSON[14:]}",  # two spaces
+    f"{PERSON[:6]}·{PERSON[6:14]}·{PERSON[14:]}",  # a middle dot
+    # no decimal digits (no \d), but digits once NFKC reads them (review 46a)
+    PERSON.translate(str.maketrans("0123456789", "⓪①②③④⑤⑥⑦⑧⑨")),
+    PERSON.translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")),
+    f"{PERSON[:6]}－{PERSON[6:14]}－{PERSON[14:]}",  # full-width hyphen-minus
+]
+
+
+NAMING = {"Removal.deciding_authority", "Removal.decision_number"}
+WRITING = [f for f in FIELDS if str(f) not in NAMING]
+
+
+@pytest.mark.parametrize("field", WRITING, ids=str)
+@pytest.mark.parametrize("written", WRITTEN, ids=str)
+def test_a_resident_id_number_in_any_text_field_is_refused_on_it(
+    field: Field, written: str
 ) -> None:
-    person = make_resident_id("19491231", 2)
-    written = separator.join([person[:6], person[6:14], person[14:]])
-    text = "联系 " + " ".join(before) + (" " if before else "") + written + " 止"
+    value = f"王某（公民身份号码：{written}）" if field.path != "name" else f"王某{written}"
+    assert refused_on_its_field(field, value)
 
-    masked = resident_ids_masked(text)
 
-    assert resident_id_in(text) is not None
-    assert person[6:14] not in masked  # its birth date and sequence are shown nowhere
+@pytest.mark.parametrize("field", [f for f in FIELDS if str(f) in NAMING], ids=str)
+def test_a_removal_still_names_a_listing_stored_with_a_number_in_its_decision(field: Field) -> None:
+    """Stored before the rule, such a listing must still be taken off its list."""
+    assert problems(field, f"（2023）{PERSON}号") == []
+
+
+def test_an_objection_id_that_is_an_id_number_is_refused() -> None:
+    """It is written into the listing's history, which regions without purpose read."""
+    assert refused_on_its_field(OBJECTION, PERSON)
+
+
+def test_the_message_names_the_number_masked_and_where_it_is() -> None:
+    with pytest.raises(SchemaError) as caught:
+        parse_request(ListingEntry, json.dumps(entry(reason=f"号码{PERSON}")).encode(), TODAY)
+    message = caught.value.context["errors"][0]["message"]
+    assert message.startswith("a resident ID number (420281***********0) at position 2")
+    assert PERSON not in json.dumps(caught.value.context, ensure_ascii=False)
+
+
+LOOKALIKES = {
+    "wrong check character": PERSON[:-1] + "1",
+    "impossible birth date": "420281199502310216",
+    "masked": "420281***********0",
+    "a company's code of digits": "914403007100000000",
+    "a company's code": "91440300MA5DXXXX43",
+    "a longer account number": "6222" + PERSON,
+}
+
+
+@pytest.mark.parametrize("text", LOOKALIKES.values(), ids=LOOKALIKES.keys())
+def test_text_that_only_looks_like_an_id_number_passes(text: str) -> None:
+    assert problems(FIELDS[1], f"案号{text}号") == []
+
+
+around = st.text(
+    alphabet=st.one_of(
+        st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF),
+        st.sampled_from("，。：（）() -_/#号码ABCxyz"),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(around, around, st.sampled_from([PERSON, FULL_WIDTH, ENDS_IN_X]))
+def test_a_number_is_caught_whatever_text_stands_around_it(
+    before: str, after: str, number: str
+) -> None:
+    assert refused_on_its_field(FIELDS[1], f"事由{before}{number}{after}")
+
+
+def test_a_listing_stored_before_the_rule_is_read_back_as_it_was() -> None:
+    assert read_back(reason=f"号码{PERSON}").reason == f"号码{PERSON}"
+
+
+def test_a_bulk_line_is_judged_as_input_even_where_no_date_is_known() -> None:
+    with pytest.raises(ValidationError) as caught:
+        ListingEntry.model_validate(entry(reason=f"号码{PERSON}"), context=Intake(None))
+    assert [(e["loc"], e["type"]) for e in caught.value.errors()] == [
+        (("reason",), "id_number_in_text")
+    ]
+
+
+def test_every_character_nfkc_reads_as_a_digit_or_separator_sends_text_to_the_id_test() -> None:
+    """The quick test (``may_hold_id``) must miss no spelling the ID test would catch: every
+    character that is no digit or separator as written but holds one in NFKC form is in its
+    class (derived here from this Python's ``unicodedata``)."""
+    plain = re.compile(r"[\d\s\-\u2010-\u2015\u2212_./\u00b7\u30fb]")
+    derived = {
+        chr(cp)
+        for cp in range(sys.maxunicode + 1)
+        if not plain.match(chr(cp)) and plain.search(unicodedata.normalize("NFKC", chr(cp)))
+    }
+    classed = {
+        c for c in map(chr, range(sys.maxunicode + 1)) if BECOMES_DIGIT_OR_SEPARATOR.match(c)
+    }
+    assert classed == derived

@@ -1,0 +1,27 @@
+"""A resident ID number in free text is found however it is written and whatever digits come
+before it: the search tries each digit group, not each 18-digit candidate whole (review 135)."""
+
+from __future__ import annotations
+
+from builders import make_resident_id
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gateway_client.contract.masking import resident_id_in, resident_ids_masked
+
+GROUPS = st.lists(st.text(alphabet="0123456789", min_size=1, max_size=8), max_size=4)
+
+
+@settings(max_examples=200, deadline=None)
+@given(before=GROUPS, separator=st.sampled_from([" ", "-", " - ", "/", "."]))
+def test_an_id_in_groups_after_other_numbers_is_found_and_masked(
+    before: list[str], separator: str
+) -> None:
+    person = make_resident_id("19491231", 2)
+    written = separator.join([person[:6], person[6:14], person[14:]])
+    text = "联系 " + " ".join(before) + (" " if before else "") + written + " 止"
+
+    masked = resident_ids_masked(text)
+
+    assert resident_id_in(text) is not None
+    assert person[6:14] not in masked  # its birth date and sequence are shown nowhere
