@@ -7,6 +7,7 @@ from builders import make_resident_id
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gateway_client.contract import masking
 from gateway_client.contract.masking import resident_id_in, resident_ids_masked
 
 GROUPS = st.lists(st.text(alphabet="0123456789", min_size=1, max_size=8), max_size=4)
@@ -25,3 +26,23 @@ def test_an_id_in_groups_after_other_numbers_is_found_and_masked(
 
     assert resident_id_in(text) is not None
     assert person[6:14] not in masked  # its birth date and sequence are shown nowhere
+
+
+def test_text_longer_than_a_field_is_searched_a_candidate_at_a_time(monkeypatch) -> None:
+    """Review 136: a candidate per digit over megabytes of spaced digits (a body's junk key,
+    read before anything is authenticated) took 25 s; beyond twice the longest text field the
+    search does not step back into a failed candidate."""
+    asked: list[str] = []
+    real = masking.classify
+
+    def counted(code: str) -> object:
+        asked.append(code)
+        return real(code)
+
+    monkeypatch.setattr(masking, "classify", counted)
+    long = "1 " * 10_000  # 20,000 characters, 10,000 digits: one candidate per 18 of them
+
+    masking.resident_ids_masked(long)
+    masking.resident_ids_masked("1 " * 100)  # a field's length: every start tried
+
+    assert len(asked) == 10_000 // 18 + (100 - 17)
