@@ -114,14 +114,22 @@ def jurisdiction_exists(code: str) -> bool:
     source may hold (``1000NN``); no other code of the nation's reserved block (105555)."""
     if not is_division(code):
         return code == NATION or is_national_source(code)
-    return known_division(code) or newer_district(code)
+    county_level = code[2:4] != "00" and code[4:] != "00"
+    return known_division(code) or (county_level and known_division(code[:4] + "00"))
 
 
 def newer_district(code: str) -> bool:
-    """A county-level code not on the list under a city that is: a district the list lags
-    (``jurisdiction_exists``), made after the list was — so after anyone's birth it lists."""
+    """A county-level code not on the list under a city still on it: a district the list lags
+    (as ``jurisdiction_exists`` takes one), made after the list was — so after anyone's birth
+    it lists. For a resident ID's issuing office the city must be one of today:
+    under a prefecture abolished decades ago (132100 邯郸地区, to 1993) no district is new, and
+    all-digit USCCs spelling such codes were read as persons' numbers (review 136)."""
     county_level = code[2:4] != "00" and code[4:] != "00"
-    return county_level and not known_division(code) and known_division(code[:4] + "00")
+    city = code[:4] + "00"
+    return county_level and not known_division(code) and existed_from(city, _STILL)
+
+
+_STILL = 9999  # a year no division on the list has ended by: ``existed_from`` it, still there
 
 
 NO_JURISDICTION = "no GB/T 2260 division, nor the nation or a national source, has this code"
