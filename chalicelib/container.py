@@ -209,6 +209,11 @@ class Container:
         return self._sealer(b"credit-gateway query trail page token v1")
 
     @cached_property
+    def reindex_tokens(self) -> Sealer:
+        """The person reindex's ``next`` names a listing's key (a credit code): sealed."""
+        return self._sealer(b"credit-gateway person reindex token v1")
+
+    @cached_property
     def rebuild_tokens(self) -> Sealer:
         """The statistics rebuild's ``next`` may name a listing's key: sealed as well."""
         return self._sealer(b"credit-gateway stats rebuild token v1")

@@ -16,8 +16,9 @@ from pydantic import Field
 from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
+from chalicelib.log_api import int_param
 from chalicelib.query_api import admit_anonymous, admit_personal_lookup
-from chalicelib.route_spec import Access, Operation, Reply, Tag
+from chalicelib.route_spec import Access, Operation, Param, Reply, Tag, count_param
 from gateway.persons import PersonQuery, PersonView, person_number, person_view
 from gateway.recognition import (
     Asked,
@@ -28,6 +29,8 @@ from gateway.recognition import (
 )
 from gateway.validation import parse_request
 from gateway_client.contract import Frozen, NotFound, china_date, errors, mask, person_key
+
+_PAGE, _MAX_PAGE = 200, 1000  # a Scan page and its index writes inside API Gateway's 29 s
 
 
 def query_person(request: Request) -> Response:
@@ -70,17 +73,20 @@ def query_person(request: Request) -> Response:
 
 class Reindexed(Frozen):
     entries: int = Field(description="index entries put (each a person named in a listing)")
+    next: str | None = Field(description="pass it as `after` for the next page; null: done")
 
 
 def reindex(request: Request) -> Response:
     """The operator fills the index from the listings table once, for listings stored before
-    the index existed: the stream keeps it from then on. A full scan — a one-off for a
-    province-sized table (as an agreement's re-evaluation is), not a periodic job."""
+    the index existed: the stream keeps it from then on. A scan, a page a call (one province's
+    table does not fit a function's memory or API Gateway's 29 s), not a periodic job."""
     caller.require_operator(request)
+    after = caller.query(request, "after")
+    limit = int_param(request, "limit", _PAGE, 1, _MAX_PAGE)
     c = container()
-    listings = (x for group in c.listings.by_subject() for x in group)
+    listings, following = c.listings.scan_page(c.reindex_tokens, after, limit)
     rebuilt = c.person_indexer.rebuild(listings, c.exchange_log.purged)
-    return json_response(200, {"entries": rebuilt})
+    return json_response(200, {"entries": rebuilt, "next": following})
 
 
 ROUTES: tuple[Operation, ...] = (
@@ -123,10 +129,16 @@ ROUTES: tuple[Operation, ...] = (
         Tag.PUSH,
         "Fill the person index from the listings held (once, after an upgrade)",
         Access.OPERATOR,
-        {200: Reply(Reindexed, "How many entries were put; running it again changes nothing.")},
+        {200: Reply(Reindexed, "How many entries the page put, and `next`.")},
+        (errors.SchemaError,),
+        query=(
+            count_param("limit", _PAGE, _MAX_PAGE),
+            Param("after", {"type": "string"}, "The `next` of the previous page."),
+        ),
         description="Listings stored before the person index existed are indexed by nothing "
-        "the stream will send again; this puts their entries. Idempotent. It scans the "
-        "listings table: run it once, not on a schedule.",
+        "the stream will send again; this puts their entries. It scans the listings table, a "
+        "page a call — call it with each `next` until null; run it once after the upgrade, "
+        "not on a schedule. Running it again changes nothing.",
         handler=reindex,
     ),
 )

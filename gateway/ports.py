@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from typing import Protocol
 
@@ -32,10 +32,6 @@ class ListingStore(Protocol):
 
     def subjects(self, credit_codes: Sequence[str]) -> dict[str, list[Listing]]:
         """Every listing of each code (a batch check's reads, made concurrently)."""
-        ...
-
-    def by_subject(self) -> Iterator[list[Listing]]:
-        """Every listing, one subject at a time."""
         ...
 
     def delete(self, listing: Listing) -> bool:

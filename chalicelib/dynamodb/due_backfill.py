@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.dynamodb.base import s, write_if
-from chalicelib.dynamodb.due_index import due_attributes, due_clauses, plain_key, sealed_start
+from chalicelib.dynamodb.due_index import due_attributes, due_clauses, sealed_scan
 from chalicelib.dynamodb.sealed_tokens import Sealer
 from gateway.lifecycle import DueDates
 from gateway_client.contract import Listing
@@ -36,17 +36,8 @@ def backfill_page(
     limit: int,
 ) -> tuple[int, str | None]:
     """Up to ``limit`` listings from ``after``: how many got new index dates, and the cursor."""
-    args: dict[str, Any] = {"TableName": table, "Limit": limit, "ConsistentRead": True}
-    if (
-        after is not None
-        and (start := sealed_start(sealer, after, {"credit_code", "listing_id"})) is not None
-    ):
-        args["ExclusiveStartKey"] = start
-    reply = client.scan(**args)
-    items = reply.get("Items", [])
-    updated = sum(_refresh(client, table, dates, read(x), x) for x in items if "doc" in x)
-    following = reply.get("LastEvaluatedKey")
-    return updated, (sealer.seal(plain_key(following)) if following else None)
+    items, following = sealed_scan(client, table, sealer, after, limit)
+    return sum(_refresh(client, table, dates, read(x), x) for x in items if "doc" in x), following
 
 
 def _refresh(

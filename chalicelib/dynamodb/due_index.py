@@ -26,6 +26,7 @@ from gateway_client.contract import Listing, SchemaError
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
+_TABLE_KEY = {"credit_code", "listing_id"}
 DUE_INDEX = "by_due"
 LATE_INDEX = "by_late"
 DUE_SHARDS = 16
@@ -150,6 +151,20 @@ def sealed_start(sealer: Sealer, after: str, names: set[str]) -> Item | None:
     except ValueError:
         raise SchemaError("after must be a `next` this route answered", path="after") from None
     return start_key({"key": opened}, names)
+
+
+def sealed_scan(
+    client: DynamoDBClient, table: str, sealer: Sealer, after: str | None, limit: int
+) -> tuple[list[Item], str | None]:
+    """One strongly consistent Scan page of the listings table from ``after`` (a ``next``
+    ``sealer`` sealed) and its own ``next``, sealed: the one-off walks an upgrade asks for go a
+    page a call, never holding the table."""
+    args: dict[str, Any] = {"TableName": table, "Limit": limit, "ConsistentRead": True}
+    if after is not None and (start := sealed_start(sealer, after, _TABLE_KEY)) is not None:
+        args["ExclusiveStartKey"] = start
+    reply = client.scan(**args)
+    following = reply.get("LastEvaluatedKey")
+    return reply.get("Items", []), (sealer.seal(plain_key(following)) if following else None)
 
 
 def start_key(position: dict[str, Any], names: set[str]) -> Item | None:

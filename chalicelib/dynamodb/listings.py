@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -11,7 +10,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalicelib.dynamodb.base import Item, Table, s, text
 from chalicelib.dynamodb.due_backfill import backfill_page
-from chalicelib.dynamodb.due_index import due_attributes, due_clauses, due_value, page_keys
+from chalicelib.dynamodb.due_index import (
+    due_attributes,
+    due_clauses,
+    due_value,
+    page_keys,
+    sealed_scan,
+)
 from chalicelib.dynamodb.listing_doc import listing_from_item, stored_doc
 from chalicelib.dynamodb.sealed_tokens import Sealer
 from chalicelib.heap import before_page
@@ -225,14 +230,13 @@ class DynamoListings(Table):
         with ThreadPoolExecutor(max_workers=min(_READERS, len(codes))) as pool:
             return dict(zip(codes, pool.map(self.subject, codes), strict=True))
 
-    def by_subject(self) -> Iterator[list[Listing]]:
-        """Every listing, one subject at a time (a full scan: for re-evaluations, not hot paths)."""
-        grouped: dict[str, list[Listing]] = defaultdict(list)
-        paginator = self._client.get_paginator("scan")
-        for page in paginator.paginate(TableName=self._table, ConsistentRead=True):
-            for item in page.get("Items", []):
-                grouped[text(item, "credit_code")].append(listing_from_item(item))
-        yield from grouped.values()
+    def scan_page(
+        self, sealer: Sealer, after: str | None, limit: int
+    ) -> tuple[list[Listing], str | None]:
+        """Up to ``limit`` listings from ``after`` and the ``next`` page's token (``sealed_scan``):
+        a one-off walk of the whole table, a page a call, in constant memory."""
+        items, following = sealed_scan(self._client, self._table, sealer, after, limit)
+        return [listing_from_item(x) for x in items if "doc" in x], following
 
     def held_by(self, region: str, domains: Sequence[str]) -> Iterator[tuple[str, str]]:
         """Listings in force or suspended, in ``domains``, that ``region`` published or relayed:

@@ -229,7 +229,7 @@ def test_the_operator_fills_the_index_for_listings_stored_before_it(
     )
 
     assert filled.status_code == 200, filled.json_body
-    assert filled.json_body == {"entries": 1}
+    assert filled.json_body == {"entries": 1, "next": None}
     found = ask(askers, "owner", query())
     assert found.status_code == 200, found.json_body
     assert [x["listing"]["listing_id"] for x in found.json_body["listings"]] == [listing_id]

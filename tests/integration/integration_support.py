@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from chalicelib.dynamodb.listings import DynamoListings
+from chalicelib.dynamodb.sealed_tokens import Sealer
 from gateway.delivery.planning import Delivery, delivery_id
 from gateway.delivery.records import Attempt
 from gateway.recognition.matching import recognise
@@ -82,3 +85,16 @@ def attempt(status: int, at: datetime = ACCEPTED_AT, seconds: int = 0) -> Attemp
         latency_ms=12,
         response_excerpt=f"HTTP {status}",
     )
+
+
+def every_subject(listings: DynamoListings) -> list[list[Listing]]:
+    """Every listing held, one subject at a time, walked a page at a time as the reindex does."""
+    sealer = Sealer(lambda: b"k" * 32, b"tests")
+    grouped: dict[str, list[Listing]] = defaultdict(list)
+    after: str | None = None
+    while True:
+        page, after = listings.scan_page(sealer, after, 2)
+        for held in page:
+            grouped[held.credit_code].append(held)
+        if after is None:
+            return list(grouped.values())

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from integration_support import listing
+from integration_support import every_subject, listing
 
 from chalicelib.dynamodb.agreements import DynamoAgreements
 from chalicelib.dynamodb.listings import DynamoListings
@@ -203,7 +203,7 @@ def test_a_job_walks_its_sources_without_a_scan_and_resumes_to_the_whole_table_r
     job = revision_job(None, signed, [])
     jobs.save(signed, job)
     whole = recognition_changes(
-        listings.by_subject(), HUNAN, [], [signed], subscriptions.all(), job.job_id, SAVED_AT
+        every_subject(listings), HUNAN, [], [signed], subscriptions.all(), job.job_id, SAVED_AT
     )
     scans = no_listing_scans(aws)
     pages = SourcePages(

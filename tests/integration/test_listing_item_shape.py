@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from aws_support import AWS_REGION
-from integration_support import REGION, listing
+from integration_support import REGION, every_subject, listing
 
 from bench.costs import listing_item_sizes
 from chalicelib.dynamodb.base import Item, s
@@ -161,7 +161,7 @@ def test_an_item_of_the_earlier_shape_reads_as_before_and_an_update_rewrites_it(
 
     assert listings.current([(held.credit_code, held.listing_id)]) == {held.listing_id: held}
     assert listings.subject(held.credit_code) == [held]
-    assert [x for group in listings.by_subject() for x in group] == [held]
+    assert [x for group in every_subject(listings) for x in group] == [held]
     assert listing_from_item(_raw(aws, held)) == held
 
     lifted = _evolved(held, status=ListingStatus.ACTIVE, objection=None, version=held.version + "1")
