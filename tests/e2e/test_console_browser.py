@@ -342,3 +342,37 @@ def test_a_dead_delivery_is_redriven_from_the_subscriptions_page_and_arrives(
         expect(page.locator("#delivery-detail")).to_contain_text(f'"webhook-id": "{original}"')
     finally:
         receiver.stop()
+
+
+def test_a_replay_of_a_long_log_goes_on_request_after_request_until_the_range_is_done(
+    seeded: LocalStack, page: Page
+) -> None:
+    """One replay request goes through at most 5,000 log entries and names where the next one
+    starts; the console follows it (as `gateway subscription replay` does), waits out a 429,
+    and shows the whole range with what every request queued."""
+    answers = [
+        (202, {"from_sequence": 1, "to_sequence": 5000, "queued": 3, "next_from_sequence": 5001}),
+        (429, {"error": {"code": "rate_limited", "message": "later", "path": None}}),
+        (
+            202,
+            {"from_sequence": 5001, "to_sequence": 5200, "queued": 2, "next_from_sequence": None},
+        ),
+    ]
+    asked: list[object] = []
+
+    def answer(route: Route) -> None:
+        asked.append(route.request.post_data_json)
+        status, body = answers[len(asked) - 1]
+        headers = {"Retry-After": "1"} if status == 429 else {}
+        route.fulfill(status=status, json=body, headers=headers)
+
+    sign_in_as_operator(page, seeded)
+    open_page(page, seeded, "subscriptions")
+    page.route("**/replay", answer)
+    page.locator("button[data-subscription]").first.click()
+    page.get_by_role("button", name="重放 replay").click()
+    page.locator("#confirm-fields input").fill("1")
+    page.locator("#confirm-ok").click()
+
+    expect(page.locator("#action-result")).to_contain_text("1–5200, 已排队 queued 5")
+    assert asked == [{"from_sequence": 1}, {"from_sequence": 5001}, {"from_sequence": 5001}]

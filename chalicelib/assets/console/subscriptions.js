@@ -2,7 +2,7 @@
 // redrive (the operator's only: a region is not offered it, and the API refuses it anyway),
 // enable, replay, test event — each behind a confirmation, its result shown.
 
-import { api, get } from "./api.js";
+import { api, ApiError, get } from "./api.js";
 import {
   beijing, capped, confirm, empty, failure, field, h, kv, latest, LIMIT, list, notice, pageFrame,
   pagedTable, place, stateBadge,
@@ -90,8 +90,13 @@ async function open(detail, id, session) {
 }
 
 async function perform(result, what, method, path, body, show, reload) {
+  await performing(result, what, () => api(method, path, body), show, reload);
+}
+
+/** ``run``'s answer shown in the detail drawn again, or why it failed. */
+async function performing(result, what, run, show, reload) {
   try {
-    const answer = await api(method, path, body);
+    const answer = await run();
     await reload(); // the detail is drawn again: the result goes in its new result box
     document.getElementById("action-result")?.replaceChildren(notice("ok", `${what}: ${show(answer)}`));
   } catch (error) {
@@ -118,9 +123,43 @@ async function replay(s, result, reload) {
   if (!await confirm("重放 replay", `向 ${s.subscription_id} 按顺序重新投递日志中从此序号起的匹配变更。 `
     + `Deliver the logged changes ${s.subscription_id} matches again, in order, from this sequence `
     + "on.", [field("起始序号 from sequence", from)])) return;
-  await perform(result, "重放 replay", "POST", `/v1/subscriptions/${s.subscription_id}/replay`,
-    { from_sequence: Number(from.value) },
+  const path = `/v1/subscriptions/${s.subscription_id}/replay`;
+  await performing(result, "重放 replay", () => replayAll(path, Number(from.value), result),
     (a) => `${a.from_sequence}–${a.to_sequence}, 已排队 queued ${a.queued}`, reload);
+}
+
+const RATE_LIMITED_TRIES = 3;
+
+/** The whole range, request after request as `gateway subscription replay` goes: one request
+ *  goes through at most 5,000 log entries and names where the next starts (which must be further
+ *  on); a 429 is waited out a few times in a row. What every request queued, summed. */
+async function replayAll(path, start, result) {
+  const done = { from_sequence: start, to_sequence: start, queued: 0 };
+  for (let limited = 0; ;) {
+    let answer;
+    try {
+      answer = await api("POST", path, { from_sequence: start });
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 429 || limited >= RATE_LIMITED_TRIES) {
+        throw error;
+      }
+      limited += 1;
+      const wait = /^\d+$/.test(error.retryAfter ?? "") ? Number(error.retryAfter) : 1;
+      await new Promise((go) => setTimeout(go, Math.min(wait, 60) * 1000));
+      continue;
+    }
+    limited = 0;
+    done.to_sequence = answer.to_sequence;
+    done.queued += answer.queued;
+    const next = answer.next_from_sequence;
+    if (next === null || next === undefined) return done;
+    if (!Number.isInteger(next) || next <= start) {
+      throw new Error(`the gateway named ${next} to go on from, not after ${start}`);
+    }
+    start = next;
+    result.replaceChildren(notice("ok", `重放 replay: ${done.from_sequence}–${done.to_sequence}, `
+      + `已排队 queued ${done.queued} …`));
+  }
 }
 
 async function test(s, result, reload) {
