@@ -169,10 +169,11 @@ def _opened(
 
 
 def _changes(cursor: Cursor, tally: Tally) -> list[tuple[str, dict[Key, int]]]:
-    """The page's counts, one change per counter item, named by the run, page and item."""
+    """The page's counts, one change per counter item, named by the run, page and item; none
+    for a month ``clear`` kept (a report submitted since answers a delivery made before)."""
     grouped: dict[tuple[str, str], dict[Key, int]] = {}
     for key, count in tally.items():
-        if count:
+        if count and not _kept(cursor, key[1], key[2]):
             grouped.setdefault((key[0], key[1]), {})[key] = count
     name = f"rebuild#{cursor.run}#{cursor.step}#{cursor.page}"
     return [(f"{name}#{region}#{bucket}", delta) for (region, bucket), delta in grouped.items()]
@@ -183,11 +184,16 @@ Counted = tuple[int, Tally, dict[str, Any] | None]  # (source items read, counts
 
 def _clear(c: Container, sources: StatsSources, cursor: Cursor, limit: int) -> Counted:
     def kept(region: str, bucket: str, attribute: str) -> bool:
-        recounted = bucket == NOW or bucket >= cursor.since
-        return not recounted and attribute.split("#", 1)[0] in _KEPT_BEFORE_SINCE
+        return _kept(cursor, bucket, attribute)
 
     page = sources.counters(_start(cursor), limit)
     return c.statistics.clear(page.items, kept), Counter(), page.last
+
+
+def _kept(cursor: Cursor, bucket: str, attribute: str) -> bool:
+    """A counter of deliveries, answers or cases in a month before ``since``: kept as counted."""
+    recounted = bucket == NOW or bucket >= cursor.since
+    return not recounted and attribute.split("#", 1)[0] in _KEPT_BEFORE_SINCE
 
 
 def _listings(c: Container, sources: StatsSources, cursor: Cursor, limit: int) -> Counted:

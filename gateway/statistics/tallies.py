@@ -201,8 +201,9 @@ def feedback_tally(
     report: Feedback | None, delivery: DeliveryRecord | None, listing: Listing | None
 ) -> Tally:
     """A feedback report as kept (one per delivery): its delivery (as the log holds it)
-    answered, when delivered in the month the report was submitted, and each measure
-    executed as a case (联合奖惩案例).
+    answered, in the month it was delivered (the feedback rate is that month's deliveries'
+    share answered, whenever the answer came: one delivered on the 30th and answered on the
+    3rd counts), and each measure executed as a case (联合奖惩案例), in the report's month.
 
     A case involves two regions, the executing one and the listing's origin: it is counted in
     both regions' items under the same attribute, and ``rollup`` counts each attribute once."""
@@ -210,13 +211,9 @@ def feedback_tally(
     if report is None:
         return tally
     bucket = month_of(report.submitted_at)
-    if (
-        delivery is not None
-        and delivery.state is DeliveryState.DELIVERED
-        and month_of(datetime.fromisoformat(delivery.updated_at)) == bucket
-    ):
-        answered = f"{ANSWERED}#{delivery.subscription_id}"
-        tally[(delivery.origin_region, bucket, answered)] += 1
+    if delivery is not None and delivery.state is DeliveryState.DELIVERED:
+        delivered = month_of(datetime.fromisoformat(delivery.updated_at))
+        tally[(delivery.origin_region, delivered, f"{ANSWERED}#{delivery.subscription_id}")] += 1
     executed = sum(1 for m in report.measures if m.result == "executed")
     if executed:
         side = side_of(listing) or ""

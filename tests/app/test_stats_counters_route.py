@@ -28,7 +28,7 @@ from lifecycle_support import (
 
 import app as gateway_app
 from chalicelib import bootstrap
-from gateway_client.contract import NATION
+from gateway_client.contract import NATION, china_date
 from gateway_client.contract.clock import FixedClock
 
 
@@ -503,3 +503,28 @@ def test_an_identical_report_resent_next_month_keeps_the_first_month_s_case_and_
     after = life.stats(CITY, month).json_body
     assert after["cases"]["total"] == 1, after["cases"]  # the case was executed and reported then
     assert [f["with_feedback"] for f in after["feedback"]] == [1], after["feedback"]
+
+
+def test_an_answer_next_month_counts_for_the_month_of_its_delivery_live_and_rebuilt(
+    gateway, aws, stream, life, receiver
+):
+    """The feedback rate is a month's deliveries' share answered, whenever the answer came
+    (review 138 F2: one delivered on the 30th and answered on the 3rd was counted nowhere); a
+    rebuild since the answer's month keeps the delivery's month as counted, not twice."""
+    hunan, delivery = delivered_to_hunan(gateway, aws, stream, receiver)
+    month = this_month()
+    later = datetime.now(UTC) + timedelta(days=40)  # next Beijing month
+    bootstrap.override_clock(FixedClock(later))
+    try:
+        body = feedback_body(delivery.delivery_id, china_date(later).isoformat())
+        sent = gateway.post_signed("/v1/feedback", hunan, None, body, now=later)
+        assert sent.status_code == 201, sent.json_body
+        rates = [life.stats(CITY, month).json_body["feedback"]]
+        run_rebuild(gateway, china_date(later).strftime("%Y-%m"))
+        rates.append(life.stats(CITY, month).json_body["feedback"])
+        run_rebuild(gateway, month)
+        rates.append(life.stats(CITY, month).json_body["feedback"])
+    finally:
+        bootstrap.override_clock(None)
+
+    assert [[(f["deliveries"], f["with_feedback"]) for f in r] for r in rates] == [[(1, 1)]] * 3

@@ -39,6 +39,8 @@ from gateway.recognition.feedback import Feedback
 from gateway.statistics.monthly import Month, MonthlyStats, Usage, monthly_stats
 from gateway.statistics.rollup import stats_from_counters
 from gateway.statistics.tallies import (
+    ANSWERED,
+    CASE,
     NOW,
     PUBLICATION,
     Tally,
@@ -46,6 +48,7 @@ from gateway.statistics.tallies import (
     difference,
     feedback_tally,
     listing_tally,
+    month_of,
     push_tally,
 )
 from gateway_client.contract import NATION, Listing, within
@@ -181,9 +184,23 @@ def report_from(tally: Tally, region: str, month: Month, today: date) -> Monthly
 
 
 def scanned(listings, batches, deliveries, feedback, region, month, today) -> MonthlyStats:  # type: ignore[no-untyped-def]
-    """The route's former computation: every listing, the month's feedback reports."""
+    """The route's former computation: every listing; the month's deliveries answered by any
+    report, whenever it came (review 138 F2); the cases of the month's reports."""
     submitted = [f for f in feedback if month.has(f.submitted_at)]
-    return monthly_stats(
+    every = monthly_stats(
+        region,
+        month,
+        batches,
+        listings,
+        deliveries,
+        SUBSCRIBERS,
+        feedback,
+        today,
+        CALENDAR,
+        usage=USAGE,
+        pilots=PILOTS,
+    )
+    cases = monthly_stats(
         region,
         month,
         batches,
@@ -195,7 +212,8 @@ def scanned(listings, batches, deliveries, feedback, region, month, today) -> Mo
         CALENDAR,
         usage=USAGE,
         pilots=PILOTS,
-    )
+    ).cases
+    return every.model_copy(update={"cases": cases})
 
 
 def test_the_fixed_data_set_gives_the_same_report_for_every_region_month_and_day() -> None:
@@ -254,7 +272,8 @@ def _all_ids() -> set[str]:
     return {x.listing_id for steps in CHAINS for x in steps}
 
 
-def test_a_resubmitted_report_moves_its_counts_to_the_month_it_was_last_submitted() -> None:
+def test_a_resubmitted_report_moves_its_cases_to_the_month_it_was_last_submitted() -> None:
+    """Its answer stays with the delivery's month, whenever it came (review 138 F2)."""
     first = FEEDBACK[0]
     again = first.model_copy(update={"submitted_at": beijing("2026-11-02")})
     at = DELIVERIES[0]
@@ -264,7 +283,10 @@ def test_a_resubmitted_report_moves_its_counts_to_the_month_it_was_last_submitte
     tally.update(difference(feedback_tally(again, at, about), feedback_tally(first, at, about)))
 
     assert tally == feedback_tally(again, at, about)
-    assert not any(bucket == "2026-10" and n for (_, bucket, _), n in tally.items())
+    left = {attribute.split("#")[0] for (_, bucket, attribute), n in tally.items() if n}
+    moved = {a.split("#")[0] for (_, b, a), n in tally.items() if n and b == "2026-11"}
+    assert month_of(datetime.fromisoformat(at.updated_at)) == "2026-10"
+    assert (left, moved) == ({ANSWERED, CASE}, {CASE})
 
 
 def test_a_month_remade_by_a_late_decrement_counts_no_listing_below_none() -> None:
