@@ -118,14 +118,18 @@ class Table:
     def _add(self, key: Item, counts: Mapping[str, int], expires_at: int) -> None:
         """Counters added in one atomic update (``ADD``; a missing one starts at zero), the
         item's TTL set to ``expires_at`` (epoch seconds)."""
+        self._client.update_item(**self._adding(key, counts, expires_at))
+
+    def _adding(self, key: Item, counts: Mapping[str, int], expires_at: int) -> Any:
+        """``_add``'s update, for an ``UpdateItem`` or a transaction's ``Update``."""
         names = {f"#c{i}": name for i, name in enumerate(counts)}
         values = {f":c{i}": n(count) for i, count in enumerate(counts.values())}
-        self._client.update_item(
-            TableName=self._table,
-            Key=key,
-            UpdateExpression="ADD "
+        return {
+            "TableName": self._table,
+            "Key": key,
+            "UpdateExpression": "ADD "
             + ", ".join(f"{name} {value}" for name, value in zip(names, values, strict=True))
             + " SET expires_at = :expires",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues={**values, ":expires": n(expires_at)},
-        )
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": {**values, ":expires": n(expires_at)},
+        }

@@ -9,10 +9,14 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.dynamodb.base import Item, Table, s
+from botocore.exceptions import ClientError
+
+from chalicelib.dynamodb.base import Item, Table, n, s
+from chalicelib.dynamodb.conflicts import transact
 from gateway_client.contract import NATION, within
 
 _KEEP = timedelta(days=1096)
+_ONCE_KEEP = timedelta(days=15)  # past the upload queue's longest retention (14 days)
 
 
 def _key(month: str, region: str) -> Item:
@@ -20,9 +24,35 @@ def _key(month: str, region: str) -> Item:
 
 
 class DynamoUsage(Table):
-    def add(self, region: str, month: str, counts: Mapping[str, int], now: datetime) -> None:
+    def add(
+        self,
+        region: str,
+        month: str,
+        counts: Mapping[str, int],
+        now: datetime,
+        once: str | None = None,
+    ) -> None:
+        """``once`` names what is counted (a bulk check's upload): counted with a marker in one
+        transaction, so a run repeated after a crash, which the upload queue sends again,
+        counts nothing more."""
         named = {f"{region}#{name}": count for name, count in counts.items()}
-        self._add(_key(month, region), named, int((now + _KEEP).timestamp()))
+        adding = self._adding(_key(month, region), named, int((now + _KEEP).timestamp()))
+        if once is None:
+            self._client.update_item(**adding)
+            return
+        marker: Any = {
+            "TableName": self._table,
+            "Key": {"pk": s(f"usage#seen#{once}")},
+            "UpdateExpression": "SET expires_at = :expires",
+            "ConditionExpression": "attribute_not_exists(pk)",
+            "ExpressionAttributeValues": {":expires": n(int((now + _ONCE_KEEP).timestamp()))},
+        }
+        try:
+            transact(self._client, [{"Update": marker}, {"Update": adding}])
+        except ClientError as error:
+            reasons = error.response.get("CancellationReasons") or [{}]
+            if reasons[0].get("Code") != "ConditionalCheckFailed":
+                raise
 
     def read(self, region: str, month: str) -> Counter[str]:
         """The counters of ``region``'s subtree in ``month``, summed."""

@@ -109,7 +109,16 @@ class Answers(Protocol):
 
 
 class UsageCounter(Protocol):
-    def add(self, region: str, month: str, counts: Mapping[str, int], now: datetime) -> None: ...
+    def add(
+        self,
+        region: str,
+        month: str,
+        counts: Mapping[str, int],
+        now: datetime,
+        once: str | None = None,
+    ) -> None:
+        """``once``: what is counted, counted once however often its run is repeated."""
+        ...
 
 
 def result_keys(region: str, upload_id: str, run: datetime) -> tuple[str, str]:
@@ -223,7 +232,10 @@ class BulkCheck:
         self._results.put(signed, report.model_dump_json().encode(), {"kind": "check-report"})
         # valid codes, as POST /v1/checks counts them; and the report it issued
         counts = {"checks": 1, "codes_checked": distinct, "reports": 1}
-        self._usage.add(manifest.region, f"{china_date(now):%Y-%m}", counts, now)
+        month = f"{china_date(now):%Y-%m}"
+        self._usage.add(
+            manifest.region, month, counts, now, once=f"bulk-check#{manifest.upload_id}"
+        )
         withdrawn = None
         if answered and self._answers.purged(answered):  # a purge that ran while we read
             self._answers.destroy(manifest.region, manifest.upload_id)

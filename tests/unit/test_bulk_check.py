@@ -47,7 +47,7 @@ class Recorder:
     def record_all(self, entries: Any) -> None:
         self.trail += entries
 
-    def add(self, region: str, month: str, counts: Any, now: Any) -> None:
+    def add(self, region: str, month: str, counts: Any, now: Any, once: Any = None) -> None:
         self.usage.append((region, month, dict(counts)))
 
 

@@ -1,0 +1,46 @@
+"""A bulk check's usage (checks, codes checked, reports) is counted once per upload: a run the
+upload queue sends again after a crash between the count and the upload's completion counts
+nothing more (review 138 F3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from app_support import CITY, CREDIT_CODE, Gateway
+from lifecycle_support import Lifecycle, this_month
+from upload_support import ask, put_file
+
+import app as gateway_app
+from chalicelib.bootstrap import container
+from chalicelib.dynamodb.uploads import DynamoUploads
+from gateway.intake import UploadStatus
+
+
+def test_a_bulk_check_run_again_after_a_crash_counts_its_usage_once(
+    gateway: Gateway, aws: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    city = gateway.register_platform(CITY)
+    lines = [{"credit_code": CREDIT_CODE}, {"credit_code": "91420281MA4F00000X"}]
+    asked = ask(gateway, city, lines, mode="check", purpose="supervision")
+    record = put_file(aws, asked)
+    real_save = DynamoUploads.save
+    crashed: list[bool] = []
+
+    def save(self: DynamoUploads, upload: Any) -> Any:
+        if upload.status is UploadStatus.COMPLETED and not crashed:
+            crashed.append(True)
+            raise RuntimeError("Lambda timed out")
+        return real_save(self, upload)
+
+    monkeypatch.setattr(DynamoUploads, "save", save)
+    with pytest.raises(RuntimeError):
+        gateway_app.ingest_uploads({"Records": [record]}, None)
+    assert crashed
+    gateway_app.ingest_uploads({"Records": [record]}, None)  # the queue's redelivery
+    upload = container().uploads.get(CITY, asked.upload_id)
+    assert upload is not None
+    assert upload.status is UploadStatus.COMPLETED
+
+    usage = Lifecycle(gateway).stats(CITY, this_month()).json_body["usage"]
+    assert usage == {"checks": 1, "codes_checked": 2, "reports": 1}, usage
