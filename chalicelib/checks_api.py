@@ -37,14 +37,17 @@ class CheckAnswer(CheckOutcome):
 
 
 def run_check(request: Request) -> Response:
-    """Who asks is settled before the body is read; the trail is written before the answer
-    goes out, so no answer leaves without its record."""
+    """Who asks is settled before the body is read, the minute's checks counted once it is
+    read (a request refused for its body uses none of them); the trail is written before the
+    answer goes out, so no answer leaves without its record."""
     c = container()
     viewer = caller.viewer(request)
     if viewer.anonymous:
         caller.signed_region(request)  # 401 missing_signature: a check names who asks
     now = c.clock.now()
-    limit = c.settings.checks_per_minute
+    asked = parse_request(CheckRequest, caller.body(request), china_date(now))
+    caller.registered_source(asked.as_region, "as_region")
+    limit = c.settings.checks_per_minute  # counted once the request is one: a refusal uses none
     admit(
         c.rates,
         f"checks#{viewer.region or 'operator'}",
@@ -52,8 +55,6 @@ def run_check(request: Request) -> Response:
         limit,
         f"batch checks are limited to {limit} a minute per region",
     )
-    asked = parse_request(CheckRequest, caller.body(request), china_date(now))
-    caller.registered_source(asked.as_region, "as_region")
     # each person's code a try at its mask (429), before anything is read: even a check that
     # is refused for its answer's size (413) has told whether something was found (review 50)
     valid, _ = compacted(asked.codes, now)

@@ -202,6 +202,25 @@ def test_checks_beyond_the_regions_limit_are_refused(gateway, hunan):
     assert (second.status_code, error_code(second)) == (429, "rate_limited")
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"null",
+        b'{"codes": ["91110000600037341L"], "purpose": "supervision", "x": 1}',
+        b'{"codes": ["91110000600037341L"], "purpose": "supervision", "as_region": "990000"}',
+    ],
+)
+def test_a_check_refused_for_its_body_uses_none_of_the_minutes_checks(gateway, hunan, body):
+    """Review 137: three mistakes locked the region out of its next valid check for a minute."""
+    gateway.configure(checks_per_minute="1")
+    refused = [gateway.post_signed("/v1/checks", hunan, None, body) for _ in range(2)]
+
+    valid = checks(gateway, hunan, codes=[CREDIT_CODE], purpose="supervision")
+
+    assert [r.status_code for r in refused] == [400, 400], refused[0].json_body
+    assert valid.status_code == 200, valid.json_body
+
+
 def test_a_bulk_check_asked_for_again_is_counted_once(gateway, hunan, aws):
     """Review 45 F1: its manifest asked for again for a fresh URL used up the minute's checks,
     one per request."""
