@@ -119,6 +119,7 @@ def audit(
     witnesses_required: int = 0,
     judged: Callable[[LogEntry], bool] = lambda _: True,
     witness_lag: timedelta = WITNESS_LAG,
+    origin: str | None = None,
 ) -> AuditReport:
     """Check the log, the checkpoints and the stored deliveries against each other.
 
@@ -134,7 +135,9 @@ def audit(
     ``witnesses_required`` K, some trusted checkpoint must also carry cosignatures of K
     distinct ``witnesses`` (``gateway_client.witness_audit``), no entry may stay beyond
     the witnessed size for longer than ``witness_lag``, and K of them must have cosigned a
-    checkpoint shown within ``witness_lag`` (a log shown frozen).
+    checkpoint shown within ``witness_lag`` (a log shown frozen). ``origin``: the log meant
+    (witnesses cosign per origin, one key often for several logs): a checkpoint of any other
+    is a problem, on a first run too.
     """
     keys = list(gateway_keys)
     trusted, skipped, problems = trusted_checkpoints(checkpoints, keys, algorithm, seen)
@@ -169,7 +172,7 @@ def audit(
     latest = trusted[-1]
     read = reader_at(latest.sequence)
     problems += _consistency_problems(trusted, seen, read)
-    problems += _identity_problems(trusted, seen, first)
+    problems += _identity_problems(trusted, seen, first, origin)
     witnessed, unwitnessed = witnessed_through(trusted, witnesses, witnesses_required, now)
     problems += unwitnessed
     problems += lagging(entries, witnessed, witnesses_required, witness_lag, now)
@@ -266,12 +269,17 @@ def _twice_delivered(logged: Sequence[DeliveryPayload]) -> list[str]:
     ]
 
 
-def _identity_problems(trusted: Sequence[Checkpoint], seen: Seen | None, first: int) -> list[str]:
-    """One log, under the name the last run saw, owing the subscription from as early."""
+def _identity_problems(
+    trusted: Sequence[Checkpoint], seen: Seen | None, first: int, origin: str | None
+) -> list[str]:
+    """One log, the one meant and under the name the last run saw, owing the subscription
+    from as early."""
     problems: list[str] = []
     origins = sorted({c.origin for c in trusted})
     if len(origins) > 1:
         problems.append(f"the checkpoints name different logs: {origins}")
+    if origin is not None and origins != [origin]:
+        problems.append(f"the checkpoints name the log {origins}, not {origin!r} (--origin)")
     if seen is not None and seen.origin is not None and seen.origin != trusted[-1].origin:
         problems.append(f"the log is now {trusted[-1].origin!r}, it was {seen.origin!r}")
     if seen is not None and seen.owed_from is not None and first > seen.owed_from:

@@ -280,6 +280,7 @@ def verify_log(
     now: datetime | None = None,
     copy: StoredCopy | None = None,
     witness_lag: timedelta = WITNESS_LAG,
+    origin: str | None = None,
 ) -> AuditReport:
     """Audit stored deliveries against the published log, from the first entry the
     subscription is owed, under every gateway key ``/v1/keys`` lists (each for what it signed
@@ -288,7 +289,7 @@ def verify_log(
     of K of ``witnesses`` (the gateway lists the ones it collected with each checkpoint), and
     no entry may stay unwitnessed longer than ``witness_lag``. ``copy``: the store's lines and
     the signatures kept beside them, each line re-verified under the listed keys of
-    ``algorithm`` (``proof_audit``)."""
+    ``algorithm`` (``proof_audit``). ``origin``: the log meant (``log_audit.audit``)."""
     keys = fetch_gateway_keys(base_url, client.timeout)
     # the clock before the checkpoints are read: every entry past them was logged after it
     read_at = now or datetime.now(UTC)
@@ -352,6 +353,7 @@ def verify_log(
             and (under.excuses or _admitted(under.terms.filters, e))
         ),
         witness_lag=witness_lag,
+        origin=origin,
     )
     moved = tuple(terms_problems(terms, seen, history))
     report = report.model_copy(

@@ -117,6 +117,7 @@ def _verify_log(args: argparse.Namespace) -> int:
         args.witnesses_required,
         copy=copy,
         witness_lag=timedelta(hours=args.witness_lag_hours),
+        origin=args.origin,
     )
     write_seen(state, report)
     print(
@@ -252,6 +253,13 @@ def declare_verify_log(commands: Any) -> None:
     verify.add_argument(
         "--state",
         help="a file keeping the last verified checkpoint: the next run proves the log extends it",
+    )
+    verify.add_argument(
+        "--origin",
+        help="the log meant, as its checkpoints name it (the deployment's CG_LOG_ORIGIN): a "
+        "checkpoint of another log is a problem, on the first run too (witnesses cosign "
+        "every log they serve with one key); without it the first run takes the name it is "
+        "shown and --state keeps it",
     )
     verify.add_argument(
         "--grace-minutes",
