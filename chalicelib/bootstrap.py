@@ -43,6 +43,7 @@ from chalicelib.secret_reads import (
     fresh_secret,
     identity_key_reader,
     lazy_secret,
+    report_opening_keys,
     trail_key_reader,
 )
 from chalicelib.settings import Settings, event_sources, get_settings
@@ -140,6 +141,7 @@ def build(settings: Settings, clock: Clock) -> Container:
     query_trail = DynamoQueryTrail(dynamodb, settings.query_trail_table)
     persons = DynamoPersonIndex(dynamodb, settings.persons_table)
     trail_key = trail_key_reader(secrets, settings, signing_secret)
+    opening_key = report_opening_keys(identity_key_reader(secrets, settings))
     publisher = LogPublisher(exchange_log, archive, signers, settings.log_origin, clock)
     check_answers = CheckAnswers(
         dynamodb, settings.query_trail_table, archive, uploads, exchange_log.purged, clock
@@ -156,6 +158,7 @@ def build(settings: Settings, clock: Clock) -> Container:
         ReportSigning(lambda: signers.ed25519, publisher.latest),
         check_answers,
         tries,
+        opening_key,
     )
     sns = _client(settings, "sns") if settings.operations_topic_arn else None
     lifecycle = _lifecycle(
@@ -200,6 +203,7 @@ def build(settings: Settings, clock: Clock) -> Container:
         query_trail=query_trail,
         persons=persons,
         trail_key=trail_key,
+        report_opening_key=opening_key,
         queue=SqsDeliveryQueue(
             sqs,
             settings.delivery_queue_url,

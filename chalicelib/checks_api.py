@@ -20,6 +20,7 @@ from gateway.checks import (
     compacted,
     issue_report,
     log_position,
+    openings,
 )
 from gateway.rate_limit import admit
 from gateway.recognition import Asked, subject_key
@@ -33,6 +34,13 @@ MAX_ANSWER_BYTES = 5_000_000
 class CheckAnswer(CheckOutcome):
     report: SignedCheckReport | None = Field(
         description="the signed report, when the request asked for one"
+    )
+    report_openings: tuple[str | None, ...] | None = Field(
+        default=None,
+        description="with a report: each result's opening of the report's commitment to the "
+        "number it shows masked (null where none). Never in the report: hand a number's "
+        "opening, with the report, only to whoever must know the report is about that number "
+        "(`gateway verify-report --code … --opening …`); it is as private as the number",
     )
 
 
@@ -61,11 +69,14 @@ def run_check(request: Request) -> Response:
     c.tries.admit(viewer.region or "operator", [(f"codes[{i}]", x) for i, x in valid.items()], now)
     checked = check(asked, viewer, c.listings.subjects, c.agreements.all(), now)
     outcome = checked.outcome
-    report = None
+    report = opened = None
     if asked.report:
         position = log_position(c.log_publisher.latest())
-        report = issue_report(outcome, viewer.key_id, position, c.signers.ed25519)
-    answer = CheckAnswer(**dict(outcome), report=report).model_dump(mode="json")
+        opened = openings(outcome, checked.codes, c.report_opening_key(outcome.check_id))
+        signer = c.signers.ed25519
+        report = issue_report(outcome, viewer.key_id, position, signer, checked.codes, opened)
+    made = CheckAnswer(**dict(outcome), report=report, report_openings=opened)
+    answer = made.model_dump(mode="json")
     body = json.dumps(answer, ensure_ascii=False).encode()
     if len(body) > MAX_ANSWER_BYTES:  # nothing answered: nothing recorded but the tries
         raise PayloadTooLarge(  # not how much over: the size tells what was found

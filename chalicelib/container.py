@@ -87,6 +87,7 @@ class Container:
     query_trail: DynamoQueryTrail
     persons: DynamoPersonIndex  # responsible persons by keyed ID number (gateway.persons)
     trail_key: Callable[[], bytes]  # read on first use: only the API handler may read it
+    report_opening_key: Callable[[str], bytes]  # a check's openings' (secret_reads)
     queue: SqsDeliveryQueue
     push_service: PushService
     # what an attempt may show in full today; renewed by each delivery invocation

@@ -4,6 +4,8 @@ tries to (``infra/package.py`` grants each role only what its handlers use)."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import time
 from collections.abc import Callable
@@ -132,3 +134,15 @@ def identity_key_reader(secrets: Any, settings: Settings) -> Callable[[], bytes]
         return identity_key(own or LOCAL_IDENTITY_SECRET)
 
     return load
+
+
+def report_opening_keys(identity: Callable[[], bytes]) -> Callable[[str], bytes]:
+    """A check's key to its openings (``gateway_client.contract.report_codes``), derived from
+    the listing-id secret and the check's id: nothing holds an opening, and no one without the
+    secret can make one."""
+
+    def key(check_id: str) -> bytes:
+        label = b"credit-gateway report openings v1\n" + check_id.encode()
+        return hmac.new(identity(), label, hashlib.sha256).digest()
+
+    return key

@@ -101,6 +101,11 @@ class UploadResult(Frozen):
     report_url: str | None = Field(
         default=None, description="the signed report (checks completed before reports: none)"
     )
+    openings_key: str = Field(
+        description="hex: the key to the openings of the numbers the file shows masked — line "
+        'N\'s `commitment` opens with HMAC-SHA256(key, "N") '
+        "(`gateway_client.contract.report_codes.opening_at`); as private as the numbers"
+    )
     expires_at: AwareDatetime
 
 
@@ -168,7 +173,10 @@ def _view(
             report = UploadReport(url=signed, expires_at=expires_at)
         if upload.result_key is not None:
             url = c.archive.presign_get(upload.result_key, ttl)
-            result = UploadResult(url=url, report_url=signed, expires_at=expires_at)
+            opening_key = c.report_opening_key(upload.manifest.upload_id).hex()
+            result = UploadResult(
+                url=url, report_url=signed, openings_key=opening_key, expires_at=expires_at
+            )
     reply = UploadReply(upload=upload, put=put, result=result, report=report)
     return reply.model_dump(mode="json", exclude_none=True)
 

@@ -21,6 +21,7 @@ from gateway.checks.report import (
     SignedCheckReport,
     issue_report,
     log_position,
+    openings,
 )
 
 __all__ = [
@@ -44,4 +45,5 @@ __all__ = [
     "compacted",
     "issue_report",
     "log_position",
+    "openings",
 ]

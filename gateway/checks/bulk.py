@@ -30,28 +30,22 @@ from datetime import datetime, timedelta
 from itertools import islice
 from typing import Protocol
 
-from pydantic import ValidationError
-
-from gateway import strict_json
 from gateway.checks.batch import (
     MAX_CODES,
     CheckRequest,
-    CheckResult,
     CheckSummary,
     check,
     compacted,
 )
 from gateway.checks.report import ReportSigning, ResultsFile
+from gateway.checks.result_lines import CodeLine, codes_of, erasable, result_line
 from gateway.intake import (
     LineError,
     Upload,
     UploadStatus,
-    line_error,
-    line_errors,
     stamp,
     with_errors,
 )
-from gateway.lifecycle import may_be_purged
 from gateway.ports import Archive
 from gateway.recognition import (
     Agreement,
@@ -67,7 +61,6 @@ from gateway.recognition import (
 from gateway_client.contract import (
     BadRequest,
     Clock,
-    Frozen,
     Line,
     Listing,
     china_date,
@@ -77,12 +70,6 @@ from gateway_client.contract import (
 RESULTS_PREFIX = "check-results/"
 RESULTS_KEPT = timedelta(days=30)
 """How long a result file is kept (the bucket's lifecycle rule ``CheckResults``)."""
-CodeLine = tuple[int, str]  # (line number, the code as written)
-_ONE_CODE = 'each line is one JSON object: {"credit_code": "…"}'
-
-
-class CodeOnLine(Frozen):
-    credit_code: str
 
 
 class TrailWriter(Protocol):
@@ -143,8 +130,11 @@ class BulkCheck:
         reports: ReportSigning,
         answers: Answers,
         tries: TryLimit,
+        opening_key: Callable[[str], bytes],
     ) -> None:
+        """``opening_key``: a check's key to its openings (``report_codes``), by its id."""
         self._tries = tries  # a day's tries at one masked number (review 48 F1)
+        self._opening_key = opening_key
         self._read = read
         self._agreements = agreements
         self._trail = trail
@@ -181,9 +171,10 @@ class BulkCheck:
         summary = dict.fromkeys(CheckSummary.model_fields, 0)
         errors: list[LineError] = []
         held: set[str] = set()  # the listings answered with that a purge may erase
+        opening_key = self._opening_key(manifest.upload_id)
         first: dict[str, str] = {}  # each valid code's line, so a repeat in a later block is one
         for block, chunk in enumerate(iter(lambda: list(islice(lines, MAX_CODES)), [])):
-            codes, bad = _codes(chunk)
+            codes, bad = codes_of(chunk)
             once = f"{manifest.upload_id}#{block}"
             codes, over = self._within_tries(manifest.region, once, codes, now, first)
             errors += bad + over
@@ -201,11 +192,9 @@ class BulkCheck:
             key = self._trail_key()
             self._trail.record_all([(subject_key(key, code), e) for code, e in result.trail(asked)])
             for (number, _), answer in zip(codes, result.outcome.results, strict=True):
-                line = {"line": number, **answer.model_dump(mode="json", exclude={"index"})}
-                if line["error"] is not None:  # its field on the line, not its place in a block
-                    line["error"]["path"] = "credit_code"
+                line = result_line(number, answer, result.codes.get(answer.index), opening_key)
                 out.write(json.dumps(line, ensure_ascii=False) + "\n")
-                held |= _erasable(answer)
+                held |= erasable(answer)
             checked += len(codes)
             distinct += len(result.codes)
             for name, count in result.outcome.summary:
@@ -294,42 +283,3 @@ def _compact(code: str, now: datetime) -> str | None:
         return requested_code(code, china_date(now))
     except BadRequest:
         return None
-
-
-def _erasable(answer: CheckResult) -> set[str]:
-    """The listings a result line shows that a purge may one day erase."""
-    shown = answer.subject.listings if answer.subject is not None else ()
-    return {v.listing.listing_id for v in shown if may_be_purged(v.listing)}
-
-
-def _codes(lines: Sequence[Line]) -> tuple[list[CodeLine], list[LineError]]:
-    """Each line's code, or why the line holds none (a code that is not one is the check's
-    per-code error, in the result file)."""
-    codes: list[CodeLine] = []
-    errors: list[LineError] = []
-    for line in lines:
-        if line.overlong:
-            errors.append(
-                LineError(
-                    line=line.number, field="", code="line_too_long", message="a code is short"
-                )
-            )
-            continue
-        try:
-            text = line.text.decode("utf-8-sig")
-            strict_json.loads(text)
-            code = CodeOnLine.model_validate_json(text, strict=True).credit_code
-        except strict_json.DuplicateKey as exc:
-            errors.append(line_error(line, exc.context["path"], exc.code, exc.message))
-        except ValidationError as exc:  # JSON, but not one code: on its field (review 48)
-            unread = exc.errors()[0]["type"] == "json_invalid"  # a lone surrogate (\ud800)
-            errors += (
-                [line_error(line, "", "malformed_line", _ONE_CODE)]
-                if unread
-                else line_errors(line, exc)
-            )
-        except (ValueError, RecursionError):
-            errors.append(line_error(line, "", "malformed_line", _ONE_CODE))
-        else:
-            codes.append((line.number, code))
-    return codes, errors

@@ -9,7 +9,7 @@ holds what the asker was shown, and it is theirs to file.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -22,6 +22,8 @@ from gateway_client.contract import (
     Frozen,
     Purpose,
     ReportSignature,
+    code_commitment,
+    opening_at,
     sign_report,
 )
 from gateway_client.tlog import EMPTY_ROOT
@@ -56,6 +58,11 @@ class CheckReportContent(Frozen):
         description="each result's code, in the order asked (null: the entry was not a code)"
     )
     results: tuple[CheckResult, ...]
+    commitments: tuple[str | None, ...] = Field(
+        description="each result's commitment to the full number it shows masked "
+        "(`gateway_client.contract.report_codes`; its opening is the asker's, never in the "
+        "report); null where the code is shown in full or the entry was not a code"
+    )
     summary: CheckSummary
     log: LogPosition
 
@@ -68,9 +75,28 @@ class SignedCheckReport(Frozen):
     signature: ReportSignature
 
 
+def openings(outcome: CheckOutcome, asked: Mapping[int, str], key: bytes) -> tuple[str | None, ...]:
+    """Each result's opening (``report_codes.opening_at`` under the check's ``key``) where it
+    shows a code masked — the number ``asked`` at its index (compacted) is not the one shown."""
+    return tuple(
+        opening_at(key, r.index) if r.index in asked and r.credit_code != asked[r.index] else None
+        for r in outcome.results
+    )
+
+
 def issue_report(
-    outcome: CheckOutcome, key_id: str | None, log: LogPosition, signer: Ed25519Signer
+    outcome: CheckOutcome,
+    key_id: str | None,
+    log: LogPosition,
+    signer: Ed25519Signer,
+    asked: Mapping[int, str],
+    opened: Sequence[str | None],
 ) -> SignedCheckReport:
+    """``opened``: ``openings(outcome, asked, …)``, whose commitments the report signs."""
+    commitments = tuple(
+        code_commitment(asked[r.index], o) if o is not None else None
+        for r, o in zip(outcome.results, opened, strict=True)
+    )
     content = CheckReportContent(
         report_id=outcome.check_id,
         issued_at=outcome.checked_at,
@@ -80,6 +106,7 @@ def issue_report(
         purpose=outcome.purpose,
         codes=tuple(r.credit_code for r in outcome.results),
         results=outcome.results,
+        commitments=commitments,
         summary=outcome.summary,
         log=log,
     )

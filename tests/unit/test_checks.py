@@ -13,7 +13,7 @@ from builders import CITY, NOW, OTHER_COUNTY, RESIDENT_ID, USCC, agreement, list
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gateway.checks import CheckRequest, LogPosition, check, issue_report
+from gateway.checks import CheckRequest, LogPosition, check, issue_report, openings
 from gateway.recognition import Asked, Viewer, subject_view
 from gateway_client.contract import Listing, PublishedKey, Purpose, mask, verify_report
 from gateway_client.contract.reports import verification_code
@@ -90,9 +90,14 @@ def published(signer: Ed25519Signer = GATEWAY, **validity) -> list[PublishedKey]
     ]
 
 
+OPENING_KEY = b"k" * 32
+
+
 def report_of(codes: list[str]):
-    outcome = run(codes).outcome
-    return issue_report(outcome, "k-hunan", LogPosition(sequence=7, root="ab" * 32), GATEWAY)
+    checked = run(codes)
+    opened = openings(checked.outcome, checked.codes, OPENING_KEY)
+    position = LogPosition(sequence=7, root="ab" * 32)
+    return issue_report(checked.outcome, "k-hunan", position, GATEWAY, checked.codes, opened)
 
 
 def test_a_report_verifies_as_issued_under_a_key_valid_when_it_was_issued():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from gateway_client.contract import (
     PROVES,
     PROVES_FILE,
     PublishedKey,
+    opening_at,
     report_kind,
     verify_report,
 )
@@ -54,10 +56,44 @@ def check(args: argparse.Namespace) -> int:
     if report and args.report:
         Path(args.report).write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
         print(f"signed report written to {args.report} ({report['verification_code']})")
+        _openings(request["codes"], answer.get("report_openings") or [], Path(args.report))
     if report and args.pdf:
         _pdf(report, Path(args.pdf), args.font)
         print(f"PDF written to {args.pdf}")
     return 0
+
+
+def _openings(
+    codes: list[str], openings: Sequence[str | None], beside: Path, lines: list[int] | None = None
+) -> None:
+    """Each masked number's opening, beside the report (never in it) or a bulk check's result
+    file (``lines``: where each is): what proves the report is about that number
+    (``verify-report --code --opening``), as private as the number."""
+    place = "line" if lines is not None else "index"
+    opened = [
+        {place: lines[i] if lines is not None else i, "code": codes[i], "opening": o}
+        for i, o in enumerate(openings)
+        if o is not None and i < len(codes)
+    ]
+    if not opened:
+        return
+    path = beside.with_name(beside.name + ".openings.json")
+    path.write_text(json.dumps(opened, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(
+        f"openings of its {len(opened)} masked number(s) written to {path}: hand one, with the "
+        "report, only to whoever must know the report is about that number"
+    )
+
+
+def _bulk_openings(codes: list[str], key: str | None, results: Path) -> None:
+    """The openings of the lines the result file shows masked (``report_codes.opening_at``
+    under the check's key), beside the file: the codes file's line N is the result's line N."""
+    lines = [json.loads(x) for x in results.read_text(encoding="utf-8").splitlines() if x]
+    masked = [x["line"] for x in lines if isinstance(x, dict) and x.get("commitment")]
+    if not key or not masked:
+        return
+    openings = [opening_at(bytes.fromhex(key), n) for n in masked]
+    _openings([codes[n - 1] for n in masked], openings, results, masked)
 
 
 def _bulk(args: argparse.Namespace, codes: list[str]) -> int:
@@ -90,6 +126,7 @@ def _bulk(args: argparse.Namespace, codes: list[str]) -> int:
     result = reply.body["result"]
     if uploader.fetch(result["url"], Path(args.out)) >= 300:
         raise cli_errors.CliError("the result file could not be fetched")
+    _bulk_openings(codes, result.get("openings_key"), Path(args.out))
     if args.report:
         if "report_url" not in result:
             raise cli_errors.CliError("the gateway issued no signed report for this check")
@@ -166,7 +203,10 @@ def verify(args: argparse.Namespace) -> int:
         results = Path(args.results).read_bytes() if args.results else None
     except OSError as exc:
         raise cli_errors.CliError(f"{args.results}: not readable ({exc})") from exc
-    verdict = verify_report(report, keys, results)
+    if (args.code is None) != (args.opening is None):
+        raise cli_errors.CliError("--code and --opening go together")
+    opened = (args.code, args.opening) if args.code is not None else None
+    verdict = verify_report(report, keys, results, opened)
     if not verdict.ok:
         for problem in verdict.problems:
             print(f"  PROBLEM: {problem}")
@@ -187,6 +227,9 @@ def verify(args: argparse.Namespace) -> int:
         print(PROVES_FILE.format(sha256=verdict.results_sha256, checked=given))
         if not verdict.results_checked:
             print("  (give the file with --results to check that it is that file)")
+    if verdict.about is not None:
+        where = "line" if verdict.results_sha256 is not None else "result"
+        print(f"It is about the number given with --code: its {where} {verdict.about}.")
     print(DOES_NOT_PROVE)
     return 0
 
@@ -222,5 +265,7 @@ def declare(commands: Any, remote: Any, purposes: list[str]) -> None:
     audit.add_argument("file", help="the report's JSON file")
     audit.add_argument("--keys", help="the gateway's keys (a saved GET /v1/keys answer)")
     audit.add_argument("--results", help="a bulk check's result file, checked against the report")
+    audit.add_argument("--code", help="a number the report shows masked: prove it is about it")
+    audit.add_argument("--opening", help="that number's opening (given to the asker)")
     remote(audit, token=False)
     audit.set_defaults(run=verify)

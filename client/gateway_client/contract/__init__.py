@@ -210,6 +210,12 @@ from gateway_client.contract.regions import (
     subtree_prefix,
     within,
 )
+from gateway_client.contract.report_codes import (
+    OPENING_PATTERN,
+    code_commitment,
+    committed_place,
+    opening_at,
+)
 from gateway_client.contract.reports import (
     DOES_NOT_PROVE,
     PROVES,
@@ -288,6 +294,7 @@ __all__ = [
     "NATION",
     "NO_JURISDICTION",
     "ONE_LINE",
+    "OPENING_PATTERN",
     "OPERATOR",
     "PROVES",
     "PROVES_FILE",
@@ -425,6 +432,8 @@ __all__ = [
     "checkpoint_verifies",
     "china_date",
     "classify",
+    "code_commitment",
+    "committed_place",
     "copied",
     "derive_private_key",
     "effective_valid_until",
@@ -463,6 +472,7 @@ __all__ = [
     "moved_from",
     "moves_since",
     "moves_since_line",
+    "opening_at",
     "parent",
     "person_key",
     "person_measures",

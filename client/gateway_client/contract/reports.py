@@ -25,6 +25,7 @@ from pydantic import AwareDatetime, TypeAdapter, ValidationError
 from gateway_client.contract.keys import AnyKey, PublishedKey, usable_at
 from gateway_client.contract.log import canonical
 from gateway_client.contract.model import Frozen
+from gateway_client.contract.report_codes import place_in
 from gateway_client.contract.signing import Ed25519Signer
 
 REPORT_LABEL = b"credit-gateway/check-report/v1\n"
@@ -82,6 +83,7 @@ class ReportVerdict:
     codes: int = 0
     results_sha256: str | None = None  # a bulk check's report: the result file it signs
     results_checked: bool = False  # that file was given, and is the one signed
+    about: int | None = None  # where it commits to the number asked about (``report_codes``)
 
     @property
     def ok(self) -> bool:
@@ -101,11 +103,16 @@ DOES_NOT_PROVE = (
 
 
 def verify_report(
-    report: Any, keys: Iterable[AnyKey], results: bytes | None = None
+    report: Any,
+    keys: Iterable[AnyKey],
+    results: bytes | None = None,
+    opened: tuple[str, str] | None = None,
 ) -> ReportVerdict:
     """Check a report's shape, its signature under the key it names (valid when it was issued),
     and its verification code; for a bulk check's report, ``results`` (the result file) against
-    the digest and line count it signs. Never raises on a bad file: it says what is wrong."""
+    the digest and line count it signs; with ``opened`` (a number, its opening), that the
+    report is about that number (``report_codes.place_in``). Never raises on a bad file: it
+    says what is wrong."""
     if not isinstance(report, dict) or not isinstance(report.get("content"), dict):
         return ReportVerdict(problems=("not a check report: no content object",))
     extra = sorted(set(report) - _PARTS)
@@ -146,6 +153,12 @@ def verify_report(
             problems.append("the result file is not the one the report signs (SHA-256 differs)")
         elif len(results.splitlines()) != lines:
             problems.append(f"the result file does not hold the {lines} lines signed")
+    about = None
+    if opened is not None:
+        try:
+            about = place_in(content, results, *opened)
+        except ValueError as error:
+            problems.append(str(error))
     return ReportVerdict(
         problems=tuple(problems),
         report_id=str(content.get("report_id")),
@@ -156,6 +169,7 @@ def verify_report(
         codes=len(codes) if isinstance(codes, list) else lines,
         results_sha256=sha256,
         results_checked=results is not None and not problems,
+        about=about,
     )
 
 

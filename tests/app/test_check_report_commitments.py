@@ -1,0 +1,64 @@
+"""Over HTTP: a signed check report binds each number it shows masked, and only the asker gets
+the opening that proves whom it is about — ``POST /v1/checks`` in its answer, a bulk check in
+its upload's view (the key to its lines' openings) — review 138 F1."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from app_support import CITY, Gateway
+from test_checks_route import checks, gateway_keys
+from test_report_codes import APPLICANT, OTHER
+from upload_support import uploaded
+
+from gateway_client.contract import mask, opening_at, verify_report
+from gateway_client.contract.signing import Ed25519Signer
+
+
+def test_a_check_s_answer_carries_the_opening_its_report_binds(
+    gateway: Gateway, hunan: Ed25519Signer
+) -> None:
+    reply = checks(gateway, hunan, codes=[APPLICANT], purpose="supervision", report=True)
+
+    assert reply.status_code == 200, reply.json_body
+    report, [opening] = reply.json_body["report"], reply.json_body["report_openings"]
+    assert report["content"]["codes"] == [mask(APPLICANT)]
+    assert APPLICANT not in json.dumps(report)
+    keys = gateway_keys(gateway)
+    assert verify_report(report, keys, opened=(APPLICANT, opening)).about == 0
+    assert not verify_report(report, keys, opened=(OTHER, opening)).ok
+
+
+def test_a_bulk_check_s_view_gives_its_asker_the_key_to_its_lines_openings(
+    gateway: Gateway, aws: Any
+) -> None:
+    signer = gateway.register_platform(CITY)
+    lines = [{"credit_code": "91110000600037341L"}, {"credit_code": APPLICANT}]
+    upload_id = uploaded(gateway, aws, signer, lines, mode="check", purpose="supervision")
+
+    view = gateway.send_signed("GET", f"/v1/regions/{CITY}/uploads/{upload_id}", signer)
+
+    assert view.status_code == 200, view.json_body
+    result = view.json_body["result"]
+    bucket = aws.env["CG_ARCHIVE_BUCKET"]
+    keys = {x["Key"] for x in aws.s3.list_objects_v2(Bucket=bucket)["Contents"]}
+    [file_key] = [k for k in keys if k.startswith("check-results/") and k.endswith(".ndjson")]
+    [report_key] = [k for k in keys if k.endswith(".report.json")]
+    stored = aws.s3.get_object(Bucket=bucket, Key=file_key)["Body"].read()
+    report = json.loads(aws.s3.get_object(Bucket=bucket, Key=report_key)["Body"].read())
+    answered = [json.loads(x) for x in stored.splitlines()]
+    assert ["commitment" in x for x in answered] == [False, True]
+    opening = opening_at(bytes.fromhex(result["openings_key"]), 2)
+    keys_now = gateway_keys(gateway)
+    proved = verify_report(report, keys_now, stored, (APPLICANT, opening))
+    assert (proved.ok, proved.about) == (True, 2), proved.problems
+    assert not verify_report(report, keys_now, stored, (OTHER, opening)).ok
+    other = gateway.send_signed(
+        "GET", f"/v1/regions/{CITY}/uploads/{upload_id}", hunan_signer(gateway)
+    )
+    assert other.status_code in (403, 404)
+
+
+def hunan_signer(gateway: Gateway) -> Ed25519Signer:
+    return gateway.register_platform("430000")
