@@ -223,3 +223,57 @@ def test_a_bulk_checks_report_verifies_only_with_its_own_result_file(filed, caps
     assert "checked)" in said
     assert refused == 1
     assert "not the one the report signs" in why
+
+
+def _person(born: str) -> str:
+    """A valid resident ID of 东城区 born on ``born``, check character X (one mask for all)."""
+    from stdnum.cn import ric
+
+    stems = (f"110105{born}{serial:03d}" for serial in range(1, 1000))
+    return next(s + "X" for s in stems if ric.calc_check_digit(s + "0") == "X")
+
+
+def test_the_asker_proves_whom_a_report_shows_masked_is_about(stack, filed, capsys):
+    """Runs after the bulk checks above (the pump in the background). A number 湖南 may not
+    see in full is masked in the report; the openings the command saves beside the report and
+    beside a bulk check's result file prove it is about that number, not another with its
+    mask (review 138 F1)."""
+    folder = filed["folder"]
+    applicant, other = _person("19800101"), _person("19850505")
+    (folder / "person.txt").write_text(applicant + "\n", encoding="utf-8")
+    report, results = folder / "person-report.json", folder / "person-results.ndjson"
+    bulk_report = folder / "person-bulk-report.json"
+    assert province_checks(stack, folder, applicant, "--report", str(report)) == 0
+    bulk = ["--bulk", "--codes-file", str(folder / "person.txt"), "--region", PROVINCE]
+    assert (
+        province_checks(stack, folder, *bulk, "--out", str(results), "--report", str(bulk_report))
+        == 0
+    )
+    [single] = json.loads((folder / "person-report.json.openings.json").read_text())
+    [line] = json.loads((folder / "person-results.ndjson.openings.json").read_text())
+    assert applicant not in report.read_text() + bulk_report.read_text()
+
+    def verify(*argv: str) -> tuple[int, str]:
+        capsys.readouterr()
+        keys = ["--keys", str(folder / "keys.json")]
+        return cli.main(["verify-report", *argv, *keys]), capsys.readouterr().out
+
+    proved = [
+        verify(str(report), "--code", applicant, "--opening", single["opening"]),
+        verify(
+            str(bulk_report),
+            "--results",
+            str(results),
+            "--code",
+            applicant,
+            "--opening",
+            line["opening"],
+        ),
+    ]
+    refused = verify(str(report), "--code", other, "--opening", single["opening"])
+
+    assert [status for status, _ in proved] == [0, 0], proved
+    assert "its result 0" in proved[0][1]
+    assert "its line 1" in proved[1][1]
+    assert refused[0] == 1
+    assert "not shown to be about that number" in refused[1]
