@@ -331,3 +331,26 @@ def test_the_pages_proof_checks_agree_with_the_client_library(
     hashes, text = page.evaluate(CHECK_HASHES, [entries, checkpoint])
     assert hashes == [entry_hash(LogEntry.model_validate(e)) for e in entries]
     assert text.encode() == Checkpoint.model_validate(checkpoint).signed_bytes()
+
+
+def test_the_page_refuses_a_checkpoint_signed_outside_its_key_s_validity(
+    logged: LocalStack, page: Page
+) -> None:
+    """A retired key signs nothing after its `valid_until` (``contract.keys.usable_at``, as
+    `gateway verify-log` judges): the latest checkpoint dated after it is not trusted (review
+    139)."""
+    sign_in_as_operator(page, logged)
+
+    def retired(body: Json, _: str) -> None:
+        for key in body["keys"]:
+            key["valid_until"] = "2000-01-01T00:00:00Z"
+
+    serving(page, r"/v1/keys$", retired)
+    open_page(page, logged, "log")
+
+    verify(page)
+
+    result = page.locator("#verify-result")
+    expect(result).to_contain_text("最新检查点 15: 密钥")
+    expect(result).to_contain_text("key not valid when the checkpoint says it was signed")
+    expect(result).not_to_contain_text("在签名检查点")

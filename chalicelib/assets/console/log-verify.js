@@ -114,9 +114,22 @@ export async function verifyConsistency(oldSize, newSize, oldRoot, newRoot, proo
   return sn === 0n && same(fr, oldRoot) && same(sr, newRoot);
 }
 
+/** A published key may have made a signature at `at` only inside its validity (as
+ *  contract.keys.usable_at judges): a retired key signs nothing after its `valid_until`. */
+function validAt(key, at) {
+  const moment = Date.parse(at);
+  return !Number.isNaN(moment)
+    && (!key.valid_from || Date.parse(key.valid_from) <= moment)
+    && (!key.valid_until || moment <= Date.parse(key.valid_until));
+}
+
 async function signatureVerifies(checkpoint, keys) {
   const key = keys.find((k) => k.key_id === checkpoint.key_id && k.algorithm === "ed25519");
   if (!key) return { ok: false, why: `密钥 ${checkpoint.key_id} 未公布 key not published` };
+  if (!validAt(key, checkpoint.at)) {
+    return { ok: false, why: `密钥 ${key.key_id} 在 ${checkpoint.at} 不在有效期内 key not valid `
+      + "when the checkpoint says it was signed" };
+  }
   if (!hash32(checkpoint.root)) return { ok: false, why: "根不是 SHA-256 the root is no SHA-256" };
   try {
     const raw = bytes(key.public_key.replace(/^whpk_/, ""));
