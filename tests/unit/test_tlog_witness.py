@@ -217,7 +217,14 @@ def test_add_checkpoint_bodies_round_trip_and_malformed_ones_are_refused() -> No
     )
     assert parse_add_checkpoint(body) == (5, proof, note)
     assert parse_add_checkpoint(format_add_checkpoint(0, [], note)) == (0, [], note)
-    for bad in (f"old 05\n\n{note}", f"old 5\n{note}", f"old 5\n!!\n\n{note}", f"5\n\n{note}"):
+    short = base64.b64encode(proof[0][:31]).decode()  # base64, but no SHA-256 (review 139)
+    for bad in (
+        f"old 05\n\n{note}",
+        f"old 5\n{note}",
+        f"old 5\n!!\n\n{note}",
+        f"5\n\n{note}",
+        f"old 5\n{short}\n\n{note}",
+    ):
         with pytest.raises(WitnessRefusal):
             parse_add_checkpoint(bad)
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping, MutableMapping, Sequence
 
 from gateway_client.tlog.checkpoint import parse_checkpoint
 from gateway_client.tlog.cosignature import CosignatureSigner
-from gateway_client.tlog.hashing import EMPTY_ROOT
+from gateway_client.tlog.hashing import EMPTY_ROOT, HASH_SIZE
 from gateway_client.tlog.note import NoteError, NoteVerifier, open_note, split_note
 from gateway_client.tlog.proofs import verify_consistency
 
@@ -108,4 +108,6 @@ def parse_add_checkpoint(body: str) -> tuple[int, list[bytes], str]:
         proof = [base64.b64decode(line, validate=True) for line in lines[1:]]
     except ValueError:  # binascii.Error, or a character that is not ASCII at all
         raise WitnessRefusal("a consistency proof line is not base64") from None
+    if any(len(h) != HASH_SIZE for h in proof):  # malformed, not a proof that fails (422)
+        raise WitnessRefusal("a consistency proof line is not a 32-byte hash")
     return int(old[1]), proof, note
