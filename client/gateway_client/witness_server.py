@@ -39,6 +39,10 @@ TEXT = "text/plain; charset=utf-8"
 Answer = tuple[int, str, bytes]  # status, content type, body
 
 
+class UnreadableState(Exception):
+    """The witness's record file holds what it never wrote: it cosigns nothing until mended."""
+
+
 class WitnessState:
     """The witness's record, ``{origin: {"size": n, "root": hex}}``, in a JSON file."""
 
@@ -46,10 +50,17 @@ class WitnessState:
         self.path = path
 
     def load(self) -> dict[str, tuple[int, bytes]]:
+        """The record; ``UnreadableState`` for a file it cannot read — never taken for an
+        empty one, which would cosign a history rolled back."""
         if not self.path.exists():
             return {}
-        raw = json.loads(self.path.read_text(encoding="utf-8"))
-        return {origin: (int(x["size"]), bytes.fromhex(x["root"])) for origin, x in raw.items()}
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+            return {o: (int(x["size"]), bytes.fromhex(x["root"])) for o, x in raw.items()}
+        except (OSError, ValueError, TypeError, KeyError, AttributeError) as error:
+            raise UnreadableState(
+                f"the witness's record {self.path} is unreadable: {error}"
+            ) from None
 
     def save(self, state: dict[str, tuple[int, bytes]]) -> None:
         """Written beside the file, flushed to disk, then swapped in."""
@@ -97,6 +108,8 @@ class WitnessService:
             return 409, SIZE_TYPE, f"{conflict.size}\n".encode()
         except WitnessError as error:
             return self._refuse(error.status, str(error))
+        except UnreadableState as error:  # the witness's fault, not the log's: 500, said why
+            return self._refuse(500, str(error))
         size = record[self.log.name][0]
         self._say(f"cosigned {self.log.name} at size {size} (from {old})")
         return 200, TEXT, line.encode()

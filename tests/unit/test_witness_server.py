@@ -171,3 +171,16 @@ def test_the_vkey_command_prints_the_cosignature_verifier_key(tmp_path, capsys) 
 
     vkey = capsys.readouterr().out.strip()
     assert CosignatureVerifier.from_vkey(vkey).name == "witness.hunan"
+
+
+@pytest.mark.parametrize("held", ["{not json", '{"x": {"size": 1}}', "[1]", '{"x": 3}'])
+def test_an_unreadable_record_is_a_500_naming_it_and_nothing_is_cosigned(witness, held) -> None:
+    """Never taken for an empty record (that would cosign a history rolled back), nor a
+    dropped connection the log only retries (review 139)."""
+    url, state = witness
+    state.write_text(held, encoding="utf-8")
+
+    status, _, body = post(url, format_add_checkpoint(0, [], note(3)))
+
+    assert (status, str(state) in body) == (500, True), body
+    assert state.read_text(encoding="utf-8") == held
