@@ -113,6 +113,14 @@ def function_statements(function: str) -> list[dict[str, Any]]:
         # presigns each batch's link (signed with this role), reads its lines, masks in it
         # those its region no longer recognises before announcing it, deletes it
         statements += _batch_files("s3:GetObject", "s3:PutObject")
+    if function in ("DeliverWebhooks", "FanOutChanges"):
+        # a batch file a settling or a purge removed is read as gone (404) only by a role that
+        # may list the bucket: without it S3 answers 403, and a delivery of a batch whose file
+        # is gone crashed its whole SQS batch, on AWS alone (review 142). GetObject carries no
+        # s3:prefix, so the grant cannot be narrowed to batches/; the keys name no person.
+        statements.append(
+            {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": arn("ArchiveBucket")}
+        )
         statements.append(
             {
                 "Effect": "Allow",

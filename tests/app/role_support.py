@@ -24,6 +24,7 @@ from typing import Any
 import botocore.client
 import chalice.app
 import pytest
+from botocore.exceptions import ClientError
 from iam_needs import needed
 
 import app as gateway_app
@@ -229,6 +230,32 @@ def _secret_read(caller: Any, inline: Any) -> str | None:
     return {id(getattr(settings, field)): s for field, s in _SECRETS.items()}.get(id(inline), "?")
 
 
+_MISSING = {"NoSuchKey", "404", "NotFound"}
+
+
+def as_aws_answers(
+    function: str, service: str, operation: str, call: Any, client: Any, params: Any
+) -> Any:
+    """The call, answered as AWS answers the function's role where moto does not: a missing
+    object read without ``s3:ListBucket`` on its bucket is 403 AccessDenied, not 404 — a
+    GetObject carries no ``s3:prefix``, so only an unconditional grant counts (S3 user
+    guide, GetObject "Permissions"; review 142: "gone" read as a crash on AWS alone)."""
+    try:
+        return call(client, operation, params)
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code")
+        if (
+            service == "s3"
+            and operation in ("GetObject", "HeadObject")
+            and code in _MISSING
+            and not _granted(function, "s3:ListBucket", "s3/ArchiveBucket", "")
+        ):
+            denied = "AccessDenied" if operation == "GetObject" else "403"
+            denial = {"Error": {"Code": denied, "Message": "Access Denied"}}
+            raise ClientError(denial, operation) from None
+        raise
+
+
 @pytest.fixture
 def roles_checked(monkeypatch: pytest.MonkeyPatch) -> Iterator[Roles]:
     roles = Roles()
@@ -239,6 +266,7 @@ def roles_checked(monkeypatch: pytest.MonkeyPatch) -> Iterator[Roles]:
         if function is not None:
             service = self.meta.service_model.service_name
             roles.note(function, needed(service, operation, params))
+            return as_aws_answers(function, service, operation, real_call, self, params)
         return real_call(self, operation, params)
 
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", noted)

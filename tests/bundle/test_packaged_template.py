@@ -134,7 +134,16 @@ def test_fan_out_reads_and_writes_the_archive_only_under_the_logs_and_batches_pr
             "Resource": {"Fn::GetAtt": ["ArchiveBucket", "Arn"]},
             "Condition": {"StringLike": {"s3:prefix": "batches/*"}},
         },
+        LIST_FOR_404,
     ]
+
+
+LIST_FOR_404 = {
+    # a missing object is 404 only to a role that may list the bucket (else 403: review 142)
+    "Effect": "Allow",
+    "Action": ["s3:ListBucket"],
+    "Resource": {"Fn::GetAtt": ["ArchiveBucket", "Arn"]},
+}
 
 
 def test_the_delivery_function_touches_batch_files_and_reads_log_chunks_only(resources):
@@ -147,9 +156,11 @@ def test_the_delivery_function_touches_batch_files_and_reads_log_chunks_only(res
         {"Fn::Sub": "${ArchiveBucket.Arn}/log-chunks/*"},
         {"Fn::Sub": "${ArchiveBucket.Arn}/batches/*"},
         {"Fn::GetAtt": ["ArchiveBucket", "Arn"]},
+        {"Fn::GetAtt": ["ArchiveBucket", "Arn"]},
     ]
     assert s3[0]["Action"] == ["s3:GetObject"]
     assert s3[2]["Condition"] == {"StringLike": {"s3:prefix": "batches/*"}}
+    assert s3[3] == LIST_FOR_404
 
 
 def test_the_stream_trigger_fans_out_ten_batches_of_a_shard_at_once(resources):
