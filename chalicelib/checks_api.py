@@ -72,7 +72,8 @@ def run_check(request: Request) -> Response:
     report = opened = None
     if asked.report:
         position = log_position(c.log_publisher.latest())
-        opened = openings(outcome, checked.codes, c.report_opening_key(outcome.check_id))
+        key = c.report_opening_key("check", viewer.region or "operator", outcome.check_id)
+        opened = openings(outcome, checked.codes, key)
         signer = c.signers.ed25519
         report = issue_report(outcome, viewer.key_id, position, signer, checked.codes, opened)
     made = CheckAnswer(**dict(outcome), report=report, report_openings=opened)

@@ -41,7 +41,7 @@ from chalicelib.log_publishing import LogPublisher
 from chalicelib.notifications import HealthAnnouncer
 from chalicelib.reevaluation_queue import SqsReevaluationTrigger
 from chalicelib.s3_archive import S3Archive
-from chalicelib.secret_reads import identity_key_reader
+from chalicelib.secret_reads import OpeningKeys, identity_key_reader
 from chalicelib.settings import Settings
 from chalicelib.sqs_queue import SqsDeliveryQueue
 from chalicelib.upload_queue import SqsUploadQueue
@@ -87,7 +87,7 @@ class Container:
     query_trail: DynamoQueryTrail
     persons: DynamoPersonIndex  # responsible persons by keyed ID number (gateway.persons)
     trail_key: Callable[[], bytes]  # read on first use: only the API handler may read it
-    report_opening_key: Callable[[str], bytes]  # a check's openings' (secret_reads)
+    report_opening_key: OpeningKeys  # a check's key to its openings (secret_reads)
     queue: SqsDeliveryQueue
     push_service: PushService
     # what an attempt may show in full today; renewed by each delivery invocation

@@ -136,13 +136,18 @@ def identity_key_reader(secrets: Any, settings: Settings) -> Callable[[], bytes]
     return load
 
 
-def report_opening_keys(identity: Callable[[], bytes]) -> Callable[[str], bytes]:
-    """A check's key to its openings (``gateway_client.contract.report_codes``), derived from
-    the listing-id secret and the check's id: nothing holds an opening, and no one without the
-    secret can make one."""
+OpeningKeys = Callable[[str, str, str], bytes]
+"""(kind — ``check`` or ``bulk`` —, the asking region or ``operator``, the check's id) → key."""
 
-    def key(check_id: str) -> bytes:
-        label = b"credit-gateway report openings v1\n" + check_id.encode()
+
+def report_opening_keys(identity: Callable[[], bytes]) -> OpeningKeys:
+    """A check's key to its openings (``gateway_client.contract.report_codes``), derived from
+    the listing-id secret and the check's kind, asker and id: nothing holds an opening, no one
+    without the secret can make one, and no check's key is another's — an upload named after
+    another region's check (its id is the client's) is given its own (review 140)."""
+
+    def key(kind: str, asker: str, check_id: str) -> bytes:
+        label = f"credit-gateway report openings v2\n{kind}\n{asker}\n{check_id}".encode()
         return hmac.new(identity(), label, hashlib.sha256).digest()
 
     return key

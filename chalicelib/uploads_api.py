@@ -30,7 +30,7 @@ from gateway_client.contract import (
 def request_upload(request: Request) -> Response:
     c = container()
     upload, new, file_sha256 = c.upload_desk.request(caller.headers(request), caller.body(request))
-    return json_response(201 if new else 200, _view(upload, file_sha256))
+    return json_response(201 if new else 200, _view(upload, file_sha256, asker=True))
 
 
 def get_upload(request: Request, code: str, upload_id: str) -> Response:
@@ -44,7 +44,8 @@ def get_upload(request: Request, code: str, upload_id: str) -> Response:
     # A check's result file may hold natural persons in full: a console session gets its
     # progress, counts and errors, and the platform its signed request fetches the file by.
     console = caller.console_session(request) is not None
-    return json_response(200, _view(upload, with_result=not console))
+    asker = acting is not None and not console  # the openings' key: the asker's platform alone
+    return json_response(200, _view(upload, with_result=not console, asker=asker))
 
 
 def list_uploads(request: Request, code: str) -> Response:
@@ -101,10 +102,12 @@ class UploadResult(Frozen):
     report_url: str | None = Field(
         default=None, description="the signed report (checks completed before reports: none)"
     )
-    openings_key: str = Field(
-        description="hex: the key to the openings of the numbers the file shows masked — line "
+    openings_key: str | None = Field(
+        default=None,
+        description="to the asking platform alone: hex, the key to the openings of the "
+        "numbers the file shows masked — line "
         'N\'s `commitment` opens with HMAC-SHA256(key, "N") '
-        "(`gateway_client.contract.report_codes.opening_at`); as private as the numbers"
+        "(`gateway_client.contract.report_codes.opening_at`); as private as the numbers",
     )
     expires_at: AwareDatetime
 
@@ -141,10 +144,11 @@ class UploadList(Frozen):
 
 
 def _view(
-    upload: Upload, file_sha256: str | None = None, with_result: bool = True
+    upload: Upload, file_sha256: str | None = None, with_result: bool = True, asker: bool = False
 ) -> dict[str, Any]:
     """The upload and, given the file's SHA-256 (the manifest's, as signed: a check's upload
-    keeps it keyed) while a file is still expected, where and how to PUT it."""
+    keeps it keyed) while a file is still expected, where and how to PUT it; to the platform
+    that asked for a check (``asker``), the key to its result's openings too."""
     awaiting = upload.status is UploadStatus.AWAITING_UPLOAD or (
         upload.refusal is not None and upload.refusal.code == "upload_mismatch"
     )
@@ -173,9 +177,13 @@ def _view(
             report = UploadReport(url=signed, expires_at=expires_at)
         if upload.result_key is not None:
             url = c.archive.presign_get(upload.result_key, ttl)
-            opening_key = c.report_opening_key(upload.manifest.upload_id).hex()
+            manifest = upload.manifest
+            opening_key = c.report_opening_key("bulk", manifest.region, manifest.upload_id)
             result = UploadResult(
-                url=url, report_url=signed, openings_key=opening_key, expires_at=expires_at
+                url=url,
+                report_url=signed,
+                openings_key=opening_key.hex() if asker else None,
+                expires_at=expires_at,
             )
     reply = UploadReply(upload=upload, put=put, result=result, report=report)
     return reply.model_dump(mode="json", exclude_none=True)

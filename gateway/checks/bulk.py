@@ -130,9 +130,10 @@ class BulkCheck:
         reports: ReportSigning,
         answers: Answers,
         tries: TryLimit,
-        opening_key: Callable[[str], bytes],
+        opening_key: Callable[[str, str, str], bytes],
     ) -> None:
-        """``opening_key``: a check's key to its openings (``report_codes``), by its id."""
+        """``opening_key``: a check's key to its openings (``report_codes``), by its kind
+        (``bulk``), asking region and id."""
         self._tries = tries  # a day's tries at one masked number (review 48 F1)
         self._opening_key = opening_key
         self._read = read
@@ -171,7 +172,7 @@ class BulkCheck:
         summary = dict.fromkeys(CheckSummary.model_fields, 0)
         errors: list[LineError] = []
         held: set[str] = set()  # the listings answered with that a purge may erase
-        opening_key = self._opening_key(manifest.upload_id)
+        opening_key = self._opening_key("bulk", manifest.region, manifest.upload_id)
         first: dict[str, str] = {}  # each valid code's line, so a repeat in a later block is one
         for block, chunk in enumerate(iter(lambda: list(islice(lines, MAX_CODES)), [])):
             codes, bad = codes_of(chunk)
@@ -222,9 +223,8 @@ class BulkCheck:
         # valid codes, as POST /v1/checks counts them; and the report it issued
         counts = {"checks": 1, "codes_checked": distinct, "reports": 1}
         month = f"{china_date(now):%Y-%m}"
-        self._usage.add(
-            manifest.region, month, counts, now, once=f"bulk-check#{manifest.upload_id}"
-        )
+        once = f"bulk-check#{manifest.region}#{manifest.upload_id}"  # ids are each region's
+        self._usage.add(manifest.region, month, counts, now, once=once)
         withdrawn = None
         if answered and self._answers.purged(answered):  # a purge that ran while we read
             self._answers.destroy(manifest.region, manifest.upload_id)

@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from app_support import CITY, CREDIT_CODE, Gateway
+from app_support import CITY, CREDIT_CODE, HUNAN, Gateway
 from lifecycle_support import Lifecycle, this_month
-from upload_support import ask, put_file
+from test_check_report_commitments import check_upload
+from upload_support import ask, put_and_ingest, put_file
 
 import app as gateway_app
 from chalicelib.bootstrap import container
@@ -44,3 +45,16 @@ def test_a_bulk_check_run_again_after_a_crash_counts_its_usage_once(
 
     usage = Lifecycle(gateway).stats(CITY, this_month()).json_body["usage"]
     assert usage == {"checks": 1, "codes_checked": 2, "reports": 1}, usage
+
+
+def test_two_regions_bulk_checks_under_one_upload_id_are_each_counted(
+    gateway: Gateway, hunan: Any, aws: Any
+) -> None:
+    """Upload ids are each platform's to choose (review 140: the second went uncounted)."""
+    lines = [{"credit_code": CREDIT_CODE}]
+    city = gateway.register_platform(CITY)
+    put_and_ingest(aws, check_upload(gateway, hunan, HUNAN, "batch-0001", lines))
+    put_and_ingest(aws, check_upload(gateway, city, CITY, "batch-0001", lines))
+
+    usage = Lifecycle(gateway).stats(CITY, this_month()).json_body["usage"]
+    assert usage == {"checks": 1, "codes_checked": 1, "reports": 1}, usage

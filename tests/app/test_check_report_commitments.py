@@ -4,15 +4,17 @@ its upload's view (the key to its lines' openings) — review 138 F1."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from app_support import CITY, Gateway
 from test_checks_route import checks, gateway_keys
 from test_report_codes import APPLICANT, OTHER
-from upload_support import uploaded
+from upload_support import Asked, put_and_ingest, uploaded
 
-from gateway_client.contract import mask, opening_at, verify_report
+from gateway_client.contract import code_commitment, mask, opening_at, verify_report
 from gateway_client.contract.signing import Ed25519Signer
 
 
@@ -62,3 +64,57 @@ def test_a_bulk_check_s_view_gives_its_asker_the_key_to_its_lines_openings(
 
 def hunan_signer(gateway: Gateway) -> Ed25519Signer:
     return gateway.register_platform("430000")
+
+
+def check_upload(
+    gateway: Gateway, signer: Ed25519Signer, region: str, upload_id: str, lines: list[Any]
+) -> Asked:
+    """A bulk check's upload of ``lines`` under the id its platform chose."""
+    content = "".join(json.dumps(x) + "\n" for x in lines).encode()
+    manifest = {
+        "region": region,
+        "upload_id": upload_id,
+        "issued_at": datetime.now(UTC).isoformat(),
+        "count": len(lines),
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "size": len(content),
+        "mode": "check",
+        "purpose": "supervision",
+    }
+    body = json.dumps(manifest).encode()
+    asked = gateway.post_signed("/v1/uploads", signer, upload_id, body)
+    assert asked.status_code == 201, asked.json_body
+    return Asked(upload_id, body, content, asked.json_body["upload"]["object_key"])
+
+
+def test_no_region_gets_a_check_s_openings_by_naming_its_upload_after_it(
+    gateway: Gateway, hunan: Ed25519Signer, aws: Any
+) -> None:
+    """An upload's id is its platform's to choose: one named after another region's check
+    (the report names its id) is given a key of its own, which opens nothing of that report
+    (review 140: the same key, and so the masked number brute-forced in a second)."""
+    reply = checks(gateway, hunan, codes=[APPLICANT], purpose="supervision", report=True)
+    report = reply.json_body["report"]
+    check_id = report["content"]["report_id"]
+    [commitment] = report["content"]["commitments"]
+    city = gateway.register_platform(CITY)
+    put_and_ingest(aws, check_upload(gateway, city, CITY, check_id, [{"credit_code": APPLICANT}]))
+
+    view = gateway.send_signed("GET", f"/v1/regions/{CITY}/uploads/{check_id}", city)
+
+    key = bytes.fromhex(view.json_body["result"]["openings_key"])
+    assert code_commitment(APPLICANT, opening_at(key, 0)) != commitment
+    assert opening_at(key, 0) != reply.json_body["report_openings"][0]
+
+
+def test_the_operator_reads_a_bulk_check_without_the_key_to_its_openings(
+    gateway: Gateway, aws: Any
+) -> None:
+    city = gateway.register_platform(CITY)
+    put_and_ingest(aws, check_upload(gateway, city, CITY, "u-op", [{"credit_code": APPLICANT}]))
+
+    view = gateway.client.http.get(f"/v1/regions/{CITY}/uploads/u-op", headers=gateway.operator())
+
+    assert view.status_code == 200, view.json_body
+    assert "url" in view.json_body["result"]
+    assert "openings_key" not in view.json_body["result"]

@@ -99,7 +99,7 @@ def bulk_check(
         ReportSigning(lambda: SIGNERS.ed25519, lambda: None),
         answers or Answers(results),
         TryLimit(InMemoryTryCounter(), 1000),
-        lambda check_id: check_id.encode().ljust(32, b"o"),
+        lambda kind, asker, check_id: f"{kind}{asker}{check_id}".encode(),
     )
 
 

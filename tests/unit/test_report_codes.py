@@ -104,3 +104,11 @@ def test_a_malformed_number_or_opening_is_said_so(code: str, opening: str, says:
 
     assert not verdict.ok
     assert says in verdict.problems[0]
+
+
+def test_a_result_line_nested_too_deep_holds_no_commitment_and_raises_nothing() -> None:
+    """Review 140: ``verify-report --code`` crashed on such a file (RecursionError)."""
+    content = {"results_file": {"sha256": "00" * 32, "lines": 1}}
+
+    with pytest.raises(ValueError, match="not shown"):
+        place_in(content, b"[" * 200_000 + b"\n", APPLICANT, opening_at(KEY, 1))

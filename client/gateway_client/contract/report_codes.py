@@ -78,6 +78,6 @@ def place_in(content: Mapping[str, Any], results: bytes | None, code: str, openi
 def _line(raw: bytes) -> dict[str, Any]:
     try:
         found = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # a nesting no result file holds: no commitment
         return {}
     return found if isinstance(found, dict) else {}

@@ -154,7 +154,7 @@ def verify_report(
         elif len(results.splitlines()) != lines:
             problems.append(f"the result file does not hold the {lines} lines signed")
     about = None
-    if opened is not None:
+    if opened is not None and not problems:  # a report not as issued is about no one
         try:
             about = place_in(content, results, *opened)
         except ValueError as error:
