@@ -2,7 +2,9 @@
 
 Every write sets ``due_on``/``late_on`` from then on; a listing written earlier has none and
 no tick would ever see it. The operator runs ``POST /v1/listings/due/backfill`` once after the
-upgrade (and again after changing the retention settings, which move purge dates), following
+upgrade (and again after changing the retention settings, which move purge dates, or after an
+upgrade whose notes say so: it also sets the provenances of a listing given to another region
+before moves did to its new owner's, ``chain``), following
 ``next`` until it is null. It scans the table, a page a call, so it is not a periodic path;
 running it again writes only what differs. ``next`` names a table key, a credit code in it: it
 is sealed (``sealed_tokens``), so the operator's address bar and logs never hold an ID number.
@@ -17,7 +19,7 @@ from chalicelib.dynamodb.base import s, write_if
 from chalicelib.dynamodb.due_index import due_attributes, due_clauses, sealed_scan
 from chalicelib.dynamodb.sealed_tokens import Sealer
 from gateway.lifecycle import DueDates
-from gateway_client.contract import Listing
+from gateway_client.contract import Listing, within
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -40,15 +42,29 @@ def backfill_page(
     return sum(_refresh(client, table, dates, read(x), x) for x in items if "doc" in x), following
 
 
+def chain(listing: Listing) -> set[str]:
+    """Its provenances within its owner's chain, or the owner alone: a listing the operator
+    gave to another region before a move set them kept the old chain's, and its new owner's
+    resync, which finds what it holds by them, never saw it (review 141)."""
+    kept = {p for p in listing.provenances if within(listing.origin_region, p)}
+    return kept or {listing.origin_region}
+
+
 def _refresh(
     client: DynamoDBClient, table: str, dates: DueDates, listing: Listing, item: dict[str, Any]
 ) -> bool:
-    """Store the listing's index dates unless they are stored already, if it is still the
-    version read (a newer write set its own)."""
+    """Store the listing's index dates unless they are stored already, and its provenances
+    within its owner's chain (``chain``), if it is still the version read (a newer write set
+    its own)."""
     wanted = due_attributes(dates, listing)
-    if all(item.get(name, {}).get("S") == wanted[name] for name in _NAMES):
+    provenances = chain(listing)
+    if provenances == set(listing.provenances) and all(
+        item.get(name, {}).get("S") == wanted[name] for name in _NAMES
+    ):
         return False
     sets, removed, values = due_clauses(wanted)
+    sets.append("provenances = :chain")
+    values[":chain"] = {"SS": sorted(provenances)}
     update = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removed) if removed else "")
     return write_if(
         client.update_item,

@@ -138,7 +138,12 @@ class DynamoListings(Table):
             "ConditionExpression": "attribute_not_exists(version)",
         }
 
-    def _update(self, listing: Listing, expected: str, region: str | None) -> Any:
+    def rehome(self, listing: Listing, expected: str) -> bool:
+        return self._update_if(**self._update(listing, expected, None, rehomed=True))
+
+    def _update(
+        self, listing: Listing, expected: str, region: str | None, rehomed: bool = False
+    ) -> Any:
         names = {"status": "#status", "domain": "#domain"}
         values: dict[str, Any] = {":expected": s(expected)}
         sets = []
@@ -147,6 +152,9 @@ class DynamoListings(Table):
             sets.append(f"{names.get(name, name)} = :{name}")
         due_sets, removed, due_values = due_clauses(due_attributes(self._dates, listing))
         values.update(due_values)
+        if rehomed:  # its new owner's alone: ``rehome``
+            sets.append("provenances = :owner")
+            values[":owner"] = {"SS": [listing.origin_region]}
         update = "SET " + ", ".join(sets + due_sets)
         if removed:  # no longer due: out of the index
             update += " REMOVE " + ", ".join(removed)

@@ -117,7 +117,14 @@ class LifecycleService:
         return held
 
     def _save(self, held: Listing, moved: Listing) -> Listing:
-        if not self._listings.write([(moved, held.version)], None):
+        """``moved`` stored over ``held``; given to another region, with that region's
+        provenance alone (review 141: its new owner's resync never found it)."""
+        if moved.origin_region != held.origin_region:
+            moved = moved.model_copy(update={"provenances": (moved.origin_region,)})
+            saved = self._listings.rehome(moved, held.version)
+        else:
+            saved = bool(self._listings.write([(moved, held.version)], None))
+        if not saved:
             raise ListingChanged("the listing changed meanwhile; read it again and retry")
         return moved
 

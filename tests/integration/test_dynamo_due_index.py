@@ -246,3 +246,27 @@ def test_a_cursor_too_long_or_nested_too_deep_is_a_400_not_a_crash(aws, store):
     for after in (deep, "A" * 5000):
         with pytest.raises(SchemaError):
             store.pending(date(2030, 1, 1), after, 10)
+
+
+def test_the_backfill_gives_a_listing_moved_before_moves_did_its_owner_s_provenance(aws, store):
+    """A listing the operator gave to another region kept the old chain's provenances before
+    moves set them, and its new owner's resync never found it (review 141): the backfill sets
+    them to the ones within the owner's chain — the relaying province kept — once."""
+    moved, relayed = stored(store, numbered(1), numbered(2))
+    table = aws.env["CG_LISTINGS_TABLE"]
+    for item, held in ((moved, ["410184"]), (relayed, ["230000", "410184"])):
+        aws.dynamodb.update_item(
+            TableName=table,
+            Key={"credit_code": {"S": item.credit_code}, "listing_id": {"S": item.listing_id}},
+            UpdateExpression="SET provenances = :p",
+            ExpressionAttributeValues={":p": {"SS": held}},
+        )
+    aws.dynamodb.meta.events.unregister("before-call.dynamodb.Scan", unique_id="no-scan")
+    tokens = Sealer(lambda: b"k" * 32, b"test backfill")
+
+    runs = [store.backfill_due(tokens, None, 10)[0] for _ in range(2)]
+
+    held = store.current([(x.credit_code, x.listing_id) for x in (moved, relayed)])
+    assert held[moved.listing_id].provenances == (REGION,)
+    assert held[relayed.listing_id].provenances == ("230000",)
+    assert runs == [2, 0]

@@ -166,6 +166,12 @@ class InMemoryListingStore:
                 self._journal.append(f"write:{item.listing_id}")
         return written
 
+    def rehome(self, listing: Listing, expected: str) -> bool:
+        if not self.write([(listing, expected)], None):
+            return False
+        self.provenances[listing.listing_id] = {listing.origin_region}
+        return True
+
     def held_by(self, region: str, domains: Sequence[str]) -> Iterator[tuple[str, str]]:
         """The source index: in force or suspended, in ``domains``, published by ``region``."""
         for lid, held in sorted(self.listings.items()):
