@@ -115,3 +115,21 @@ def test_an_anonymous_query_as_a_national_source_does_not_tell_if_it_is_register
     answers = [gateway.client.http.get(f"/v1/subjects/{code}?as={c}") for c in ("100000", "100002")]
 
     assert [(a.status_code, error_code(a)) for a in answers] == [(404, "not_found")] * 2
+
+
+def test_a_county_under_a_prefecture_abolished_decades_ago_is_no_district_the_list_lags(
+    gateway: Gateway, aws: Any, stream: StreamReader, receiver: Any
+) -> None:
+    """132199 under 132100 邯郸地区 (on the list until 1993) was taken as a new district its
+    city vouches for: a listing filed under it, a platform registered for it (review 141)."""
+    gateway.put_region(HUNAN)
+    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
+    hebei = gateway.register_platform("130000")
+
+    reply = gateway.push(hebei, "130000", [black_entry(origin_region="132199")])
+    registered = gateway.put_region("132199")
+
+    [error] = reply.json_body["errors"]
+    assert (error["field"], error["code"]) == ("origin_region", "unknown_division")
+    assert fan_out_and_deliver(aws, stream) == []
+    assert registered.status_code == 400, registered.json_body

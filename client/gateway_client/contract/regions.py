@@ -106,16 +106,17 @@ def _division(code: str) -> dict[str, str]:
 
 
 def jurisdiction_exists(code: str) -> bool:
-    """A division on the list (``known_division``), or a county-level code under a city on it
-    — the list lags new districts (330113 临平区 and 330114 钱塘区, made in 2021, are not on
-    it), and refusing a real district's listings would be worse than taking a code its own city
-    vouches for; a city or province must be on the list itself (420001 and 429900 are refused:
-    a typo there would file listings under no real region) — the nation, or a code a national
-    source may hold (``1000NN``); no other code of the nation's reserved block (105555)."""
+    """A division on the list (``known_division``), or a county-level code under a city still
+    on it (``newer_district``) — the list lags new districts (330113 临平区 and 330114 钱塘区,
+    made in 2021, are not on it), and refusing a real district's listings would be worse than
+    taking a code its own city vouches for, but a prefecture abolished decades ago vouches for
+    none (132199 under 132100 邯郸地区, to 1993: review 141); a city or province must be on the
+    list itself (420001 and 429900 are refused: a typo there would file listings under no real
+    region) — the nation, or a code a national source may hold (``1000NN``); no other code of
+    the nation's reserved block (105555)."""
     if not is_division(code):
         return code == NATION or is_national_source(code)
-    county_level = code[2:4] != "00" and code[4:] != "00"
-    return known_division(code) or (county_level and known_division(code[:4] + "00"))
+    return known_division(code) or newer_district(code)
 
 
 def newer_district(code: str) -> bool:
