@@ -57,10 +57,12 @@ def function_statements(function: str) -> list[dict[str, Any]]:
     if function == "ReevaluateAgreements":
         statements.append(_consume("ReevaluationQueue", "sqs:SendMessage"))  # continuations
     if function in ("APIHandler", "FanOutChanges", "ReevaluateAgreements"):
+        # queue deliveries; the API also reads the backlog (the console's overview)
+        reads = ["sqs:GetQueueAttributes"] if function == "APIHandler" else []
         statements.append(
             {
                 "Effect": "Allow",
-                "Action": ["sqs:SendMessage", "sqs:GetQueueAttributes"],
+                "Action": ["sqs:SendMessage", *reads],
                 "Resource": arn("DeliveryQueue"),
             }
         )
@@ -72,13 +74,6 @@ def function_statements(function: str) -> list[dict[str, Any]]:
         )
         statements.append(_objects_under("log-chunks/", "s3:GetObject"))
     if function == "APIHandler":
-        statements.append(
-            {
-                "Effect": "Allow",
-                "Action": ["sqs:ChangeMessageVisibility"],
-                "Resource": arn("DeliveryQueue"),
-            }
-        )
         statements += redrive_statements()  # infra/stream_failures.py
     if function == "IngestUploads":
         statements += _ingest_statements()

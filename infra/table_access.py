@@ -33,6 +33,7 @@ MODES = {
     "r": READ,
     "ra": [*READ, "dynamodb:PutItem"],
     "rn": [*READ, "dynamodb:PutItem", "dynamodb:UpdateItem"],
+    "k": ["dynamodb:PutItem", "dynamodb:UpdateItem"],  # keyed: see INGEST_KEYS
     "rw": READ + WRITE,
 }
 TABLES: dict[str, dict[str, str]] = {
@@ -100,7 +101,7 @@ TABLES: dict[str, dict[str, str]] = {
         "UploadsTable": "rw",
         "AgreementsTable": "r",
         "QueryTrailTable": "ra",
-        "BatchesTable": "rn",
+        "BatchesTable": "rk",  # its counters only (INGEST_KEYS)
     },
     # Agreement re-evaluation jobs: the source index and subjects read, compared under the
     # region's agreements as they are now, the job's place saved.
@@ -122,11 +123,21 @@ COUNTER_KEYS = {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["activity#*
 # A function that queues deliveries writes their pages (``chalicelib.dynamodb.delivery_pages``)
 # and, unless its mode says more, no delivery record.
 PAGE_KEYS = {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["page#*"]}}
-_CONDITIONS = {"c": COUNTER_KEYS, "p": PAGE_KEYS}
+# The ingest (mode "rk": reads, and writes of these keys) counts a bulk check's usage, the
+# tries at masked numbers and the hour's pushed lines: the function that parses uploaded files
+# must not be able to write a console session, a nonce or the push ledger either (review 142).
+INGEST_KEYS = {
+    "ForAllValues:StringLike": {
+        "dynamodb:LeadingKeys": ["usage#*", "tries#*", "tries-once#*", "activity#*"]
+    }
+}
+_CONDITIONS = {"c": COUNTER_KEYS, "p": PAGE_KEYS, "k": INGEST_KEYS}
+_PARTS = {"rp": ["r", "p"], "rk": ["r", "k"]}
 
 
 def table_statements(function: str) -> list[dict[str, Any]]:
-    """One statement per table the function uses (two for ``rp``), covering its indexes."""
+    """One statement per table the function uses (two for ``rp`` and ``rk``), covering its
+    indexes."""
     return [
         {
             "Effect": "Allow",
@@ -138,5 +149,5 @@ def table_statements(function: str) -> list[dict[str, Any]]:
             **({"Condition": _CONDITIONS[part]} if part in _CONDITIONS else {}),
         }
         for table, mode in TABLES[function].items()
-        for part in (["r", "p"] if mode == "rp" else [mode])
+        for part in _PARTS.get(mode, [mode])
     ]
