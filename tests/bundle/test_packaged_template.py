@@ -202,3 +202,24 @@ def test_the_tick_runs_at_the_top_of_every_hour(resources):
     to an hour later, the listing recognised as in force all that time."""
     [schedule] = resources["LifecycleTick"]["Properties"]["Events"].values()
     assert schedule["Properties"]["Schedule"] == "cron(0 * * * ? *)"
+
+
+def test_every_setting_the_template_gives_a_function_is_one_the_code_reads(resources):
+    """An environment variable nothing reads is configuration that configures nothing
+    (review 142: the upload and re-evaluation dead-letter queues' URLs were set, unread)."""
+    from chalicelib.settings import EventSources, Settings
+    from chalicelib.stream_redrive import _Settings as RedriveSettings
+
+    read = {
+        f"CG_{name.upper()}"
+        for kind in (Settings, EventSources, RedriveSettings)
+        for name in kind.model_fields
+    }
+    given = {
+        name
+        for resource in resources.values()
+        for name in resource.get("Properties", {}).get("Environment", {}).get("Variables", {})
+    }
+
+    assert given
+    assert sorted(n for n in given if n.startswith("CG_") and n not in read) == []
