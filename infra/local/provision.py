@@ -103,6 +103,8 @@ class Provisioner:
         url = self._sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]  # type: ignore[arg-type]
         arn = self._sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
         self._arns[logical_id] = arn["Attributes"]["QueueArn"]
+        if "EnvVar" not in meta:  # a dead-letter queue no code reads: the alarms watch it
+            return {}
         return {meta["EnvVar"]: url, meta["EnvVar"].replace("_URL", "_NAME"): name}
 
     def _bucket(
