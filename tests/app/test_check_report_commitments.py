@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app_support import CITY, Gateway
+from masked_persons import APPLICANT, OTHER
 from test_checks_route import checks, gateway_keys
-from test_report_codes import APPLICANT, OTHER
 from upload_support import Asked, put_and_ingest, uploaded
 
 from gateway_client.contract import code_commitment, mask, opening_at, verify_report

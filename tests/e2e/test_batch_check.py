@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from e2e_support import code, entry, register
+from masked_persons import APPLICANT, OTHER
 
 from gateway_client.cli import main as cli
 from gateway_client.push_client import PushClient, http_request
@@ -225,21 +226,13 @@ def test_a_bulk_checks_report_verifies_only_with_its_own_result_file(filed, caps
     assert "not the one the report signs" in why
 
 
-def _person(born: str) -> str:
-    """A valid resident ID of 东城区 born on ``born``, check character X (one mask for all)."""
-    from stdnum.cn import ric
-
-    stems = (f"110105{born}{serial:03d}" for serial in range(1, 1000))
-    return next(s + "X" for s in stems if ric.calc_check_digit(s + "0") == "X")
-
-
 def test_the_asker_proves_whom_a_report_shows_masked_is_about(stack, filed, capsys):
     """Runs after the bulk checks above (the pump in the background). A number 湖南 may not
     see in full is masked in the report; the openings the command saves beside the report and
     beside a bulk check's result file prove it is about that number, not another with its
     mask (review 138 F1)."""
     folder = filed["folder"]
-    applicant, other = _person("19800101"), _person("19850505")
+    applicant, other = APPLICANT, OTHER
     (folder / "person.txt").write_text(applicant + "\n", encoding="utf-8")
     report, results = folder / "person-report.json", folder / "person-results.ndjson"
     bulk_report = folder / "person-bulk-report.json"

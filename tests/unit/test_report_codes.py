@@ -9,7 +9,7 @@ import json
 
 import pytest
 from builders import NOW, USCC, make_signer
-from stdnum.cn import ric
+from masked_persons import APPLICANT, OTHER
 from test_checks import PROVINCE, Reads
 
 from gateway.checks import CheckRequest, LogPosition, check, issue_report, openings
@@ -20,18 +20,6 @@ from gateway_client.contract.signing import public_key_text
 GATEWAY = make_signer("gw-1")
 KEYS = [PublishedKey(key_id="gw-1", public_key=public_key_text(GATEWAY.private_key))]
 KEY = b"o" * 32
-
-
-def _person(born: str, check: str = "X") -> str:
-    """A valid resident ID of 东城区 born on ``born`` whose check character is ``check``."""
-    for serial in range(1, 1000):
-        stem = f"110105{born}{serial:03d}"
-        if ric.calc_check_digit(stem + "0") == check:  # it reads the first 17 only
-            return stem + check
-    raise AssertionError("no serial gives that check character")
-
-
-APPLICANT, OTHER = _person("19800101"), _person("19850505")  # one mask, two people
 
 
 def _issued(codes: list[str]) -> tuple[dict[str, object], tuple[str | None, ...]]:
