@@ -26,10 +26,11 @@ class ListingStore(Protocol):
         adding ``region`` to its provenances. Returns the ids written; the others lost a race."""
         ...
 
-    def rehome(self, listing: Listing, expected: str) -> bool:
-        """Store a listing given to another region (``listing.origin_region``) if the stored
-        version is still ``expected``: its provenances become that region alone, the old
-        chain's relays no longer its own (a resync finds what it holds by them)."""
+    def rehome(self, listing: Listing, held: Listing) -> bool:
+        """Store a listing given to another region (``listing.origin_region``) over ``held``
+        if the stored version and provenances are still ``held``'s, its provenances replaced by
+        ``listing``'s (the old chain's relays are no longer its own: a resync finds what a
+        region holds by them; a relay tag landing meanwhile makes it a lost race)."""
         ...
 
     def add_provenance(self, keys: Sequence[tuple[str, str]], region: str) -> None: ...

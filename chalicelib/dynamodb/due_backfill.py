@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.dynamodb.base import s, write_if
 from chalicelib.dynamodb.due_index import due_attributes, due_clauses, sealed_scan
+from chalicelib.dynamodb.listing_doc import provenances_as_read
 from chalicelib.dynamodb.sealed_tokens import Sealer
 from gateway.lifecycle import DueDates
-from gateway_client.contract import Listing, within
+from gateway_client.contract import Listing, in_chain
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -46,8 +47,7 @@ def chain(listing: Listing) -> set[str]:
     """Its provenances within its owner's chain, or the owner alone: a listing the operator
     gave to another region before a move set them kept the old chain's, and its new owner's
     resync, which finds what it holds by them, never saw it (review 141)."""
-    kept = {p for p in listing.provenances if within(listing.origin_region, p)}
-    return kept or {listing.origin_region}
+    return in_chain(listing.provenances, listing.origin_region) or {listing.origin_region}
 
 
 def _refresh(
@@ -58,19 +58,23 @@ def _refresh(
     its own)."""
     wanted = due_attributes(dates, listing)
     provenances = chain(listing)
-    if provenances == set(listing.provenances) and all(
-        item.get(name, {}).get("S") == wanted[name] for name in _NAMES
-    ):
+    moved = provenances != set(listing.provenances)
+    if not moved and all(item.get(name, {}).get("S") == wanted[name] for name in _NAMES):
         return False
     sets, removed, values = due_clauses(wanted)
-    sets.append("provenances = :chain")
-    values[":chain"] = {"SS": sorted(provenances)}
+    condition = "version = :v"
+    if moved:  # and still as read (review 143)
+        sets.append("provenances = :chain")
+        values[":chain"] = {"SS": sorted(provenances)}
+        as_read, read_values = provenances_as_read(listing.provenances)
+        condition += f" AND {as_read}"
+        values.update(read_values)
     update = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removed) if removed else "")
     return write_if(
         client.update_item,
         TableName=table,
         Key={"credit_code": item["credit_code"], "listing_id": item["listing_id"]},
         UpdateExpression=update,
-        ConditionExpression="version = :v",
+        ConditionExpression=condition,
         ExpressionAttributeValues={**values, ":v": s(item["version"]["S"])},
     )

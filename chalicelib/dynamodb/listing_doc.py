@@ -19,6 +19,7 @@ listings.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from gateway_client.contract import Listing
@@ -47,3 +48,11 @@ def listing_from_item(item: dict[str, Any]) -> Listing:
     provenances = sorted(item.get("provenances", {}).get("SS", []))
     doc = json.loads(item["doc"]["S"])
     return Listing.model_validate({**apart, **doc, "provenances": provenances})
+
+
+def provenances_as_read(read: Sequence[str]) -> tuple[str, dict[str, Any]]:
+    """A condition that the item's provenances are still ``read`` (a set's equality; none:
+    absent), and its values: whoever replaces them overwrites no relay tag landing meanwhile."""
+    if not read:
+        return "attribute_not_exists(provenances)", {}
+    return "provenances = :read", {":read": {"SS": sorted(read)}}

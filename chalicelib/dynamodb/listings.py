@@ -17,7 +17,7 @@ from chalicelib.dynamodb.due_index import (
     page_keys,
     sealed_scan,
 )
-from chalicelib.dynamodb.listing_doc import listing_from_item, stored_doc
+from chalicelib.dynamodb.listing_doc import listing_from_item, provenances_as_read, stored_doc
 from chalicelib.dynamodb.sealed_tokens import Sealer
 from chalicelib.heap import before_page
 from gateway.lifecycle import DueDates
@@ -138,12 +138,19 @@ class DynamoListings(Table):
             "ConditionExpression": "attribute_not_exists(version)",
         }
 
-    def rehome(self, listing: Listing, expected: str) -> bool:
-        return self._update_if(**self._update(listing, expected, None, rehomed=True))
+    def rehome(self, listing: Listing, held: Listing) -> bool:
+        update = self._update(listing, held.version, None)
+        update["UpdateExpression"] = update["UpdateExpression"].replace(
+            "SET ", "SET provenances = :provenances, ", 1
+        )
+        as_read, read_values = provenances_as_read(held.provenances)
+        update["ConditionExpression"] += f" AND {as_read}"
+        update["ExpressionAttributeValues"].update(
+            {":provenances": {"SS": sorted(listing.provenances)}, **read_values}
+        )
+        return self._update_if(**update)
 
-    def _update(
-        self, listing: Listing, expected: str, region: str | None, rehomed: bool = False
-    ) -> Any:
+    def _update(self, listing: Listing, expected: str, region: str | None) -> Any:
         names = {"status": "#status", "domain": "#domain"}
         values: dict[str, Any] = {":expected": s(expected)}
         sets = []
@@ -152,9 +159,6 @@ class DynamoListings(Table):
             sets.append(f"{names.get(name, name)} = :{name}")
         due_sets, removed, due_values = due_clauses(due_attributes(self._dates, listing))
         values.update(due_values)
-        if rehomed:  # its new owner's alone: ``rehome``
-            sets.append("provenances = :owner")
-            values[":owner"] = {"SS": [listing.origin_region]}
         update = "SET " + ", ".join(sets + due_sets)
         if removed:  # no longer due: out of the index
             update += " REMOVE " + ", ".join(removed)

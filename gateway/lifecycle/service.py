@@ -50,6 +50,7 @@ from gateway_client.contract import (
     Listing,
     ListingStatus,
     china_date,
+    in_chain,
     within,
 )
 
@@ -118,10 +119,14 @@ class LifecycleService:
 
     def _save(self, held: Listing, moved: Listing) -> Listing:
         """``moved`` stored over ``held``; given to another region, with that region's
-        provenance alone (review 141: its new owner's resync never found it)."""
+        provenance and those of the old ones that relay for it (review 141: its new owner's
+        resync never found it; review 143: nor then a relaying city's, the move between two
+        of its counties)."""
         if moved.origin_region != held.origin_region:
-            moved = moved.model_copy(update={"provenances": (moved.origin_region,)})
-            saved = self._listings.rehome(moved, held.version)
+            owner = moved.origin_region
+            provenances = tuple(sorted(in_chain(held.provenances, owner) | {owner}))
+            moved = moved.model_copy(update={"provenances": provenances})
+            saved = self._listings.rehome(moved, held)
         else:
             saved = bool(self._listings.write([(moved, held.version)], None))
         if not saved:

@@ -6,13 +6,15 @@ new owner's resync treats it as its own: a complete list of its domain leaving i
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
-from app_support import CITY, CREDIT_CODE, black_entry
+from app_support import CITY, CREDIT_CODE, black_entry, new_signer
 from lifecycle_support import XINZHENG, Lifecycle, listing_path, pushed, recent_entry, stamp
 from upload_support import ask, put_and_ingest
 
 from chalicelib.bootstrap import container
+from chalicelib.dynamodb import due_backfill
 from gateway.intake import UploadStatus
 from gateway_client.contract.regions import within
 
@@ -94,4 +96,77 @@ def test_a_reassigned_listings_provenances_lie_in_its_new_owners_chain(gateway) 
     held = container().listings.current([(CREDIT_CODE, lid)])[lid]
     assert held.origin_region == CITY
     assert all(within(CITY, p) for p in held.provenances), held.provenances
+    assert CITY in held.provenances, held.provenances
+
+
+XINXING = "230902"  # 七台河市新兴区
+TAOSHAN = "230903"  # 七台河市桃山区
+
+
+def _relaying_city(gateway: Any) -> Any:
+    body = json.dumps({"name": "七台河市", "relays_subregions": True}, ensure_ascii=False).encode()
+    reply = gateway.client.http.put(f"/v1/regions/{CITY}", headers=gateway.operator(), body=body)
+    assert reply.status_code == 200, reply.json_body
+    signer = new_signer(f"k-{CITY}-{uuid.uuid4().hex[:8]}")
+    assert gateway.add_key(CITY, signer).status_code == 201
+    return signer
+
+
+def test_relaying_city_resync_still_ends_a_listing_moved_between_its_counties(gateway, aws):
+    """The city relays its counties' lists (its resync is their complete list). It pushed a
+    decision under the wrong county (新兴区); the operator gives it to 桃山区, which has no
+    platform of its own and whose lists the city relays. The city's next complete list leaves
+    it out: it ends, as before the move (review 143: its provenances named 桃山区 alone)."""
+    city = _relaying_city(gateway)
+    assert gateway.put_region(TAOSHAN).status_code == 200
+    entry = recent_entry(origin_region=XINXING)
+    lid = pushed(gateway, city, CITY, entry)
+    body = {"corrected_entry": {**entry, "origin_region": TAOSHAN}, "note": "认定部门为桃山区"}
+    moved = gateway.client.http.post(
+        listing_path(CREDIT_CODE, lid) + "/reassignment",
+        headers=gateway.operator(),
+        body=json.dumps(body, ensure_ascii=False).encode(),
+    )
+    assert moved.status_code == 200, moved.json_body
+    assert moved.json_body["listing"]["origin_region"] == TAOSHAN
+
+    kept = [
+        black_entry(decision_number=f"(2026)黑09执{i}号", origin_region=TAOSHAN) for i in range(20)
+    ]
+    assert gateway.push(city, CITY, kept).json_body["accepted"] == 20
+    asked = ask(gateway, city, kept, mode="resync", domains=["court_defaulter"])
+    put_and_ingest(aws, asked)
+
+    done = container().uploads.get(CITY, asked.upload_id)
+    assert done.status == UploadStatus.COMPLETED, done
+    assert Lifecycle(gateway).status(CREDIT_CODE, lid) == "revoked"
+
+
+def test_due_backfill_keeps_a_relay_tag_written_while_it_ran(gateway, aws, monkeypatch):
+    """The backfill sets a moved listing's provenances only as it read them: a relaying
+    ancestor's tag (``add_provenance``: no new version) landing between its scan and its write
+    is kept (review 143: it was overwritten, and the city's resyncs no longer ended it)."""
+    _relaying_city(gateway)
+    county = gateway.register_platform(XINXING)
+    lid = pushed(gateway, county, XINXING, recent_entry(origin_region=XINXING))
+    table = aws.env["CG_LISTINGS_TABLE"]
+    aws.dynamodb.update_item(
+        TableName=table,
+        Key={"credit_code": {"S": CREDIT_CODE}, "listing_id": {"S": lid}},
+        UpdateExpression="REMOVE due_on, due_shard",
+    )
+    real_scan = due_backfill.sealed_scan
+
+    def scan_then_tag(*args: Any, **kwargs: Any) -> Any:
+        found = real_scan(*args, **kwargs)
+        # the city relays the same version meanwhile: a tag, no new version
+        container().listings.add_provenance([(CREDIT_CODE, lid)], CITY)
+        return found
+
+    monkeypatch.setattr(due_backfill, "sealed_scan", scan_then_tag)
+    reply = gateway.client.http.post(
+        "/v1/listings/due/backfill", headers=gateway.operator(), body=b"{}"
+    )
+    assert reply.status_code == 200, reply.json_body
+    held = container().listings.current([(CREDIT_CODE, lid)])[lid]
     assert CITY in held.provenances, held.provenances

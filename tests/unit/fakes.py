@@ -166,10 +166,12 @@ class InMemoryListingStore:
                 self._journal.append(f"write:{item.listing_id}")
         return written
 
-    def rehome(self, listing: Listing, expected: str) -> bool:
-        if not self.write([(listing, expected)], None):
+    def rehome(self, listing: Listing, held: Listing) -> bool:
+        if self.provenances.get(listing.listing_id, set()) != set(held.provenances):
             return False
-        self.provenances[listing.listing_id] = {listing.origin_region}
+        if not self.write([(listing, held.version)], None):
+            return False
+        self.provenances[listing.listing_id] = set(listing.provenances)
         return True
 
     def held_by(self, region: str, domains: Sequence[str]) -> Iterator[tuple[str, str]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from typing import Annotated
 
 from pydantic import AfterValidator, ValidationInfo
@@ -68,6 +69,13 @@ def ancestors(code: str) -> list[str]:
 def within(code: str, root: str) -> bool:
     """True when ``code`` is ``root`` or lies in its subtree (everything lies in the nation's)."""
     return root in ancestors(code)
+
+
+def in_chain(provenances: Iterable[str], owner: str) -> set[str]:
+    """The provenances that lie in ``owner``'s chain — the owner and the ancestors that may
+    relay for it: what a listing's provenances may hold (the others are an old owner's, review
+    141)."""
+    return {p for p in provenances if within(owner, p)}
 
 
 def subtree_prefix(code: str) -> str:
