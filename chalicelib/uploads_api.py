@@ -30,7 +30,10 @@ from gateway_client.contract import (
 def request_upload(request: Request) -> Response:
     c = container()
     upload, new, file_sha256 = c.upload_desk.request(caller.headers(request), caller.body(request))
-    return json_response(201 if new else 200, _view(upload, file_sha256, asker=True))
+    # never a check's result: a manifest asked for again is answered as the first time (no
+    # nonce), so a replay of its bytes would get the file's link and the key to its
+    # openings (review 143); the signed GET, whose request id is used once, gives them
+    return json_response(201 if new else 200, _view(upload, file_sha256, with_result=False))
 
 
 def get_upload(request: Request, code: str, upload_id: str) -> Response:
