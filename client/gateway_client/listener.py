@@ -80,6 +80,9 @@ class Listener:
         except _Unavailable as error:  # the gateway sends it again (a batch: with a fresh link)
             self._report(str(error))
             return 503, error.reply
+        except Exception as error:  # said and answered, never a dropped connection (review 144)
+            self._report(f"failed: {type(error).__name__}: {error}")
+            return 500, b"the listener failed on this webhook: see its output"
 
     def _verified(
         self, headers: Mapping[str, str], body: bytes, keys: tuple[AnyKey, ...]

@@ -22,6 +22,7 @@ from gateway_client.contract import (
     derive_private_key,
     generate_signing_key,
     generate_sm2_key,
+    hmac_key,
     load_private_key,
     public_key_text,
 )
@@ -66,6 +67,10 @@ def read_secret(path: str) -> str:
     text = Path(path).read_text(encoding="utf-8").strip()
     if not text.startswith("whsec_"):
         raise CliError(f"{path}: not a whsec_ secret (the one the subscription's creation showed)")
+    try:
+        hmac_key(text)
+    except ValueError as exc:  # refused at start: an empty key would believe anyone
+        raise CliError(f"{path}: {exc}") from None
     return text
 
 

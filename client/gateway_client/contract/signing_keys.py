@@ -78,6 +78,23 @@ def load_public_key(text: str) -> Ed25519PublicKey:
     return sound_public_key(public_key_bytes(text))
 
 
+MIN_SECRET_BYTES = 24
+"""Standard Webhooks secrets are 24 to 64 random bytes (the gateway makes 32): a shorter one is
+no secret worth the name, and an empty one a key anyone signs with (review 144)."""
+
+
 def hmac_key(secret: str) -> bytes:
-    """The raw bytes a ``whsec_`` secret stands for: what HMAC-SHA256 keys with."""
-    return base64.b64decode(secret.removeprefix(_SECRET_PREFIX), validate=True)
+    """The raw bytes a ``whsec_`` secret stands for: what HMAC-SHA256 keys with (its padding
+    may be left off, as the reference libraries allow). ``ValueError`` for one that is no
+    base64, or shorter than ``MIN_SECRET_BYTES``."""
+    text = secret.removeprefix(_SECRET_PREFIX)
+    try:
+        key = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("a whsec_ secret is the prefix and base64: this one is not") from None
+    if len(key) < MIN_SECRET_BYTES:
+        raise ValueError(
+            f"a whsec_ secret of {len(key)} bytes: Standard Webhooks secrets are "
+            f"{MIN_SECRET_BYTES} to 64 random bytes (the subscription's creation showed it)"
+        )
+    return key
