@@ -254,3 +254,24 @@ def test_the_province_opens_the_console_with_its_key_and_the_session_is_its_own(
     assert "is closed" in capsys.readouterr().out
     gone = http_request("GET", f"{stack.url}/v1/console/session", None, headers)
     assert (gone.status, gone.body["error"]["code"]) == (401, "console_session_invalid")
+
+
+def test_the_operator_closes_a_province_s_console_sessions_from_the_command_line(
+    stack: LocalStack, world: dict[str, Any], capsys: Any
+) -> None:
+    """`gateway console --close-all --region` as the operator (README: a lost laptop): it closed
+    only the operator's own sessions, having no way to name the region (review 145)."""
+    key_file = str(world["where"] / "hn.key")
+    signing = ["--key-id", "hn-1", "--key-file", key_file]
+    assert cli.main(["console", "--no-open", "--url", stack.url, *signing]) == 0
+    link = next(x for x in capsys.readouterr().out.splitlines() if "#handoff=" in x)
+    code = json.dumps({"code": link.split("#handoff=", 1)[1]}).encode()
+    token = http_request("POST", f"{stack.url}/v1/console/handoffs", code).body["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    operator = ["--url", stack.url, "--token", stack.operator_token]
+
+    status = cli.main(["console", "--close-all", "--region", PROVINCE, *operator])
+
+    assert status == 0, capsys.readouterr()
+    gone = http_request("GET", f"{stack.url}/v1/console/session", None, headers)
+    assert (gone.status, gone.body["error"]["code"]) == (401, "console_session_invalid")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import urllib.parse
 import webbrowser
 from datetime import datetime
 from typing import Any
@@ -25,8 +26,11 @@ def console(args: argparse.Namespace) -> int:
     if args.iam:  # the session route is shared with platforms: API Gateway checks no IAM there
         raise CliError("the operator opens a console session with the token (--token)")
     base = args.url.rstrip("/")
+    if args.region and not args.close_all:
+        raise CliError("--region names whose sessions --close-all closes")
     if args.close_all:  # a lost laptop: every session of the region (the operator's: its own)
-        closed = caller_for(args)("DELETE", base + "/v1/console/sessions")
+        named = f"?region={urllib.parse.quote(args.region)}" if args.region else ""
+        closed = caller_for(args)("DELETE", base + "/v1/console/sessions" + named)
         if closed.status != 200:
             return show(closed)
         print(f"every console session opened before {closed.body['closed_at']} is closed")
@@ -65,6 +69,10 @@ def declare(commands: Any, remote: Any) -> None:
         "--close-all",
         action="store_true",
         help="close every console session of your region now (a lost laptop), open none",
+    )
+    command.add_argument(
+        "--region",
+        help="--close-all as the operator: this region's sessions (without it, the operator's)",
     )
     remote(command, platform=True)
     command.set_defaults(run=console)
