@@ -83,6 +83,7 @@ def render_stats(stats: dict[str, Any]) -> str:
         stats["usage"],
     )
     share = publication["within_7_working_days_share"]
+    median = publication["median_working_days"]  # none without new listings: "-", as the share
     lines = [
         f"region {stats['region']} (with its subtree), {stats['month']}",
         "pushes: {batches} batches, {accepted} accepted, {duplicate} duplicate, "
@@ -90,7 +91,7 @@ def render_stats(stats: dict[str, Any]) -> str:
         "objections: {opened} opened, {decided} decided, {overdue} overdue".format(**objections),
         f"repairs: {stats['repairs']}, expiries: {stats['expiries']}",
         f"publication: {publication['listings']} new listings, median "
-        f"{publication['median_working_days']} working days from decision to the exchange, "
+        f"{'-' if median is None else median} working days from decision to the exchange, "
         f"{'-' if share is None else f'{share:.0%}'} within 7 working days (双公示)",
         "cases (executed measures reported): {total}, {punishments} punishments, "
         "{incentives} incentives".format(**cases),
