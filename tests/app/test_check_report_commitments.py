@@ -4,15 +4,13 @@ its upload's view (the key to its lines' openings) — review 138 F1."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from app_support import CITY, Gateway
 from masked_persons import APPLICANT, OTHER
 from test_checks_route import checks, gateway_keys
-from upload_support import Asked, put_and_ingest, uploaded
+from upload_support import Asked, ask, put_and_ingest, uploaded
 
 from gateway_client.contract import code_commitment, mask, opening_at, verify_report
 from gateway_client.contract.signing import Ed25519Signer
@@ -70,21 +68,10 @@ def check_upload(
     gateway: Gateway, signer: Ed25519Signer, region: str, upload_id: str, lines: list[Any]
 ) -> Asked:
     """A bulk check's upload of ``lines`` under the id its platform chose."""
-    content = "".join(json.dumps(x) + "\n" for x in lines).encode()
-    manifest = {
-        "region": region,
-        "upload_id": upload_id,
-        "issued_at": datetime.now(UTC).isoformat(),
-        "count": len(lines),
-        "sha256": hashlib.sha256(content).hexdigest(),
-        "size": len(content),
-        "mode": "check",
-        "purpose": "supervision",
-    }
-    body = json.dumps(manifest).encode()
-    asked = gateway.post_signed("/v1/uploads", signer, upload_id, body)
-    assert asked.status_code == 201, asked.json_body
-    return Asked(upload_id, body, content, asked.json_body["upload"]["object_key"])
+    return ask(gateway, signer, lines, region, upload_id=upload_id, **CHECK)
+
+
+CHECK = {"mode": "check", "purpose": "supervision"}
 
 
 def test_no_region_gets_a_check_s_openings_by_naming_its_upload_after_it(

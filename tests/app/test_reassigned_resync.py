@@ -28,6 +28,21 @@ def _reassign(gateway: Any, lid: str, entry: dict[str, Any]) -> Any:
     )
 
 
+def _resync_leaving_it_out(gateway: Any, aws: Any, city: Any, lid: str, **fields: Any) -> None:
+    """七台河 pushes 20 listings of its court-defaulter list and resyncs it without ``lid``:
+    the resync completes, having ended that listing alone."""
+    kept = [black_entry(decision_number=f"(2026)黑09执{i}号", **fields) for i in range(20)]
+    assert gateway.push(city, CITY, kept).json_body["accepted"] == 20
+    asked = ask(gateway, city, kept, mode="resync", domains=["court_defaulter"])
+    put_and_ingest(aws, asked)
+
+    done = container().uploads.get(CITY, asked.upload_id)
+    assert done is not None
+    assert done.status == UploadStatus.COMPLETED, done
+    assert Lifecycle(gateway).status(CREDIT_CODE, lid) == "revoked"
+    assert done.removed == 1
+
+
 def test_new_owner_resync_removes_a_reassigned_listing_it_leaves_out(gateway, aws) -> None:
     squatter = gateway.register_platform(XINZHENG)
     city = gateway.register_platform(CITY)
@@ -37,16 +52,8 @@ def test_new_owner_resync_removes_a_reassigned_listing_it_leaves_out(gateway, aw
     assert moved.status_code == 200, moved.json_body
     assert moved.json_body["listing"]["origin_region"] == CITY
 
-    kept = [black_entry(decision_number=f"(2026)黑09执{i}号") for i in range(20)]
-    assert gateway.push(city, CITY, kept).json_body["accepted"] == 20
-    asked = ask(gateway, city, kept, mode="resync", domains=["court_defaulter"])
-    put_and_ingest(aws, asked)
-
-    done = container().uploads.get(CITY, asked.upload_id)
-    assert done.status == UploadStatus.COMPLETED, done
     # 七台河's complete court-defaulter list no longer holds its reassigned listing: it ends
-    assert Lifecycle(gateway).status(CREDIT_CODE, lid) == "revoked"
-    assert done.removed == 1
+    _resync_leaving_it_out(gateway, aws, city, lid)
 
 
 def _post(gateway: Any, path: str, body: dict[str, Any]) -> Any:
@@ -73,15 +80,7 @@ def test_new_owner_resync_removes_a_listing_an_objection_gave_it(gateway, aws) -
     assert moved.status_code == 200, moved.json_body
     assert moved.json_body["listing"]["origin_region"] == CITY
 
-    kept = [black_entry(decision_number=f"(2026)黑09执{i}号") for i in range(20)]
-    assert gateway.push(city, CITY, kept).json_body["accepted"] == 20
-    asked = ask(gateway, city, kept, mode="resync", domains=["court_defaulter"])
-    put_and_ingest(aws, asked)
-
-    done = container().uploads.get(CITY, asked.upload_id)
-    assert done.status == UploadStatus.COMPLETED, done
-    assert Lifecycle(gateway).status(CREDIT_CODE, lid) == "revoked"
-    assert done.removed == 1
+    _resync_leaving_it_out(gateway, aws, city, lid)
 
 
 def test_a_reassigned_listings_provenances_lie_in_its_new_owners_chain(gateway) -> None:
@@ -130,16 +129,7 @@ def test_relaying_city_resync_still_ends_a_listing_moved_between_its_counties(ga
     assert moved.status_code == 200, moved.json_body
     assert moved.json_body["listing"]["origin_region"] == TAOSHAN
 
-    kept = [
-        black_entry(decision_number=f"(2026)黑09执{i}号", origin_region=TAOSHAN) for i in range(20)
-    ]
-    assert gateway.push(city, CITY, kept).json_body["accepted"] == 20
-    asked = ask(gateway, city, kept, mode="resync", domains=["court_defaulter"])
-    put_and_ingest(aws, asked)
-
-    done = container().uploads.get(CITY, asked.upload_id)
-    assert done.status == UploadStatus.COMPLETED, done
-    assert Lifecycle(gateway).status(CREDIT_CODE, lid) == "revoked"
+    _resync_leaving_it_out(gateway, aws, city, lid, origin_region=TAOSHAN)
 
 
 def test_due_backfill_keeps_a_relay_tag_written_while_it_ran(gateway, aws, monkeypatch):

@@ -4,14 +4,12 @@ key to its openings (review 143); the signed GET of the upload gives them to its
 
 from __future__ import annotations
 
-import hashlib
-import json
-from datetime import UTC, datetime
 from typing import Any
 
 from app_support import CITY, platform_headers
 from masked_persons import APPLICANT
-from upload_support import Asked, put_and_ingest
+from test_check_report_commitments import CHECK
+from upload_support import Asked, manifest_of, put_and_ingest
 
 from gateway_client.push_client import wire_target
 
@@ -19,20 +17,8 @@ from gateway_client.push_client import wire_target
 def test_a_replayed_upload_request_is_not_handed_the_openings_key(gateway: Any, aws: Any) -> None:
     """The very bytes the platform sent, replayed after the check completed."""
     signer = gateway.register_platform(CITY)
-    lines = [{"credit_code": APPLICANT}]
-    content = "".join(json.dumps(x) + "\n" for x in lines).encode()
     upload_id = "u-replayed"
-    manifest = {
-        "region": CITY,
-        "upload_id": upload_id,
-        "issued_at": datetime.now(UTC).isoformat(),
-        "count": len(lines),
-        "sha256": hashlib.sha256(content).hexdigest(),
-        "size": len(content),
-        "mode": "check",
-        "purpose": "supervision",
-    }
-    body = json.dumps(manifest).encode()
+    body, content = manifest_of([{"credit_code": APPLICANT}], CITY, upload_id, **CHECK)
     headers = platform_headers(signer, "POST", "/v1/uploads", body, upload_id)
     first = gateway.client.http.post(wire_target("/v1/uploads"), headers=headers, body=body)
     assert first.status_code == 201, first.json_body

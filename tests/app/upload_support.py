@@ -25,18 +25,12 @@ class Asked:
     object_key: str  # where the presigned URL points
 
 
-def ask(
-    gateway: Gateway,
-    signer: Ed25519Signer,
-    lines: list[Any],
-    region: str = CITY,
-    at: datetime | None = None,
-    **mode: Any,
-) -> Asked:
-    """Ask for an upload of ``lines`` as ``region`` at ``at`` (default: now; ``mode``: manifest
-    fields such as a resync's)."""
+def manifest_of(
+    lines: list[Any], region: str, upload_id: str, at: datetime | None = None, **mode: Any
+) -> tuple[bytes, bytes]:
+    """The manifest of an upload of ``lines`` (``mode``: fields such as a resync's), and the
+    file."""
     content = "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines).encode()
-    upload_id = f"u-{uuid.uuid4().hex}"
     manifest = {
         "region": region,
         "upload_id": upload_id,
@@ -46,7 +40,22 @@ def ask(
         "size": len(content),
         **mode,
     }
-    body = json.dumps(manifest).encode()
+    return json.dumps(manifest).encode(), content
+
+
+def ask(
+    gateway: Gateway,
+    signer: Ed25519Signer,
+    lines: list[Any],
+    region: str = CITY,
+    at: datetime | None = None,
+    upload_id: str | None = None,
+    **mode: Any,
+) -> Asked:
+    """Ask for an upload of ``lines`` as ``region`` at ``at`` (default: now; ``mode``: manifest
+    fields such as a resync's), under ``upload_id`` (default: a fresh one)."""
+    upload_id = upload_id or f"u-{uuid.uuid4().hex}"
+    body, content = manifest_of(lines, region, upload_id, at, **mode)
     asked = gateway.post_signed("/v1/uploads", signer, upload_id, body, at)
     assert asked.status_code == 201, asked.json_body
     # uploads/, or check-inputs/ for a check

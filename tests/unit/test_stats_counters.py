@@ -186,34 +186,24 @@ def report_from(tally: Tally, region: str, month: Month, today: date) -> Monthly
 def scanned(listings, batches, deliveries, feedback, region, month, today) -> MonthlyStats:  # type: ignore[no-untyped-def]
     """The route's former computation: every listing; the month's deliveries answered by any
     report, whenever it came (review 138 F2); the cases of the month's reports."""
-    submitted = [f for f in feedback if month.has(f.submitted_at)]
-    every = monthly_stats(
-        region,
-        month,
-        batches,
-        listings,
-        deliveries,
-        SUBSCRIBERS,
-        feedback,
-        today,
-        CALENDAR,
-        usage=USAGE,
-        pilots=PILOTS,
-    )
-    cases = monthly_stats(
-        region,
-        month,
-        batches,
-        listings,
-        deliveries,
-        SUBSCRIBERS,
-        submitted,
-        today,
-        CALENDAR,
-        usage=USAGE,
-        pilots=PILOTS,
-    ).cases
-    return every.model_copy(update={"cases": cases})
+
+    def stats(reports):  # type: ignore[no-untyped-def]
+        return monthly_stats(
+            region,
+            month,
+            batches,
+            listings,
+            deliveries,
+            SUBSCRIBERS,
+            reports,
+            today,
+            CALENDAR,
+            usage=USAGE,
+            pilots=PILOTS,
+        )
+
+    cases = stats([f for f in feedback if month.has(f.submitted_at)]).cases
+    return stats(feedback).model_copy(update={"cases": cases})
 
 
 def test_the_fixed_data_set_gives_the_same_report_for_every_region_month_and_day() -> None:
