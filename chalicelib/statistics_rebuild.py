@@ -45,6 +45,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, ValidationError
 
 from chalicelib.bootstrap import Container
+from chalicelib.dynamodb.statistics import Superseded
 from chalicelib.dynamodb.stats_sources import Item, StatsSources
 from chalicelib.dynamodb.upward_arrivals import note_arrival
 from chalicelib.statistics_counting import item_tally, reported_delivery
@@ -114,7 +115,10 @@ def rebuild_page(
         feedback=c.settings.feedback_table,
     )
     read, tally, last = _STEPS[cursor.step](c, sources, cursor, limit)
-    items = c.statistics.add_once(_changes(cursor, tally), now)
+    try:
+        items = c.statistics.add_once(_changes(cursor, tally), now, run=cursor.run)
+    except Superseded:  # a later run began while this page read: it counted nothing
+        raise _superseded() from None
     if last is not None:
         following: Cursor | None = cursor.model_copy(update={"page": cursor.page + 1, "key": last})
     elif cursor.step != STEPS[-1]:
@@ -160,12 +164,16 @@ def _opened(
     if now - cursor.began > _RUN_LIMIT:
         raise SchemaError("this run began over a day ago: start again with `since`", path="after")
     if c.statistics.current_run() != cursor.run:
-        raise RunSuperseded(
-            "another run began after this one, which stopped there: that run goes on alone "
-            "(or start again with `since`)",
-            path="after",
-        )
+        raise _superseded()
     return cursor
+
+
+def _superseded() -> RunSuperseded:
+    return RunSuperseded(
+        "another run began after this one, which stopped there: that run goes on alone "
+        "(or start again with `since`)",
+        path="after",
+    )
 
 
 def _changes(cursor: Cursor, tally: Tally) -> list[tuple[str, dict[Key, int]]]:

@@ -37,7 +37,14 @@ _MARKER_KEEP = timedelta(days=2)
 _TRANSACTION = 100  # TransactWriteItems' most actions
 _CONFLICT_TRIES = 5
 
+CURRENT_RUN = "stats#rebuild#current"
 Counts = dict[str, int]
+
+
+class Superseded(Exception):
+    """A statistics rebuild run's page counting after a later run began (``add_once``)."""
+
+
 Change = tuple[str, Mapping[Key, int]]  # (stream event id, the record's delta)
 
 
@@ -53,38 +60,46 @@ class DynamoStatistics(Table):
             self._client.update_item(**self.update(region, bucket, counts, now))
 
     def add_once(
-        self, changes: Sequence[Change], now: datetime, keep: timedelta = _MARKER_KEEP
+        self,
+        changes: Sequence[Change],
+        now: datetime,
+        keep: timedelta = _MARKER_KEEP,
+        run: str | None = None,
     ) -> int:
         """Each change's delta, unless its marker shows it was applied; how many were.
         ``keep``: how long the markers last, as long as the same change may come again (a
-        stream's record: two days; a delivered batch's lines: ``batch_settling``)."""
+        stream's record: two days; a delivered batch's lines: ``batch_settling``). ``run``: a
+        statistics rebuild's, each transaction conditioned on its being the current run
+        (``Superseded`` else: a page that began before a later run must not count into the
+        counters that run cleared, review 148)."""
+        room = _TRANSACTION - (run is not None)
         applied = 0
         chunk: list[Change] = []
         for change in changes:
             if not change[1]:
                 continue
-            if (
-                len(chunk) + 1 + len(items_of(total([d for _, d in [*chunk, change]]), now))
-                > _TRANSACTION
-            ):
-                applied += self._apply(chunk, now, keep)
+            if len(chunk) + 1 + len(items_of(total([d for _, d in [*chunk, change]]), now)) > room:
+                applied += self._apply(chunk, now, keep, run)
                 chunk = []
             chunk.append(change)
-        return applied + (self._apply(chunk, now, keep) if chunk else 0)
+        return applied + (self._apply(chunk, now, keep, run) if chunk else 0)
 
-    def _apply(self, chunk: list[Change], now: datetime, keep: timedelta) -> int:
+    def _apply(self, chunk: list[Change], now: datetime, keep: timedelta, run: str | None) -> int:
         """One transaction; the changes a former attempt applied (their markers' conditions
         failed) are left out and the rest tried again."""
         for attempt in range(_CONFLICT_TRIES + len(chunk)):
             if not chunk:
                 return 0
+            actions = self._actions(chunk, now, keep) + ([self._current(run)] if run else [])
             try:
-                self._client.transact_write_items(TransactItems=self._actions(chunk, now, keep))
+                self._client.transact_write_items(TransactItems=actions)
                 return len(chunk)
             except ClientError as error:
                 if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
                     raise
                 reasons = error.response.get("CancellationReasons", [])
+                if run and (reasons[-1:] or [{}])[0].get("Code") == "ConditionalCheckFailed":
+                    raise Superseded(run) from None
                 seen = {
                     i
                     for i, reason in enumerate(reasons[: len(chunk)])
@@ -96,6 +111,17 @@ class DynamoStatistics(Table):
                     time.sleep(0.05 * 2**attempt)
                 chunk = [c for i, c in enumerate(chunk) if i not in seen]
         raise RuntimeError("statistics counters kept conflicting")
+
+    def _current(self, run: str) -> TransactWriteItemTypeDef:
+        """A check that ``run`` is still the rebuild going on (``begin_run``)."""
+        return {
+            "ConditionCheck": {
+                "TableName": self._table,
+                "Key": {"pk": s(CURRENT_RUN)},
+                "ConditionExpression": "run = :run",
+                "ExpressionAttributeValues": {":run": s(run)},
+            }
+        }
 
     def _actions(
         self, chunk: list[Change], now: datetime, keep: timedelta
@@ -151,12 +177,12 @@ class DynamoStatistics(Table):
         expires = n(int((now + _MARKER_KEEP).timestamp()))
         self._client.put_item(
             TableName=self._table,
-            Item={"pk": s("stats#rebuild#current"), "run": s(run), "expires_at": expires},
+            Item={"pk": s(CURRENT_RUN), "run": s(run), "expires_at": expires},
         )
 
     def current_run(self) -> str | None:
         """The latest statistics rebuild begun (``None``: none within two days)."""
-        item = self._get({"pk": s("stats#rebuild#current")})
+        item = self._get({"pk": s(CURRENT_RUN)})
         return str(item["run"]["S"]) if item else None
 
     def run_step(self, run: str) -> str | None:
@@ -175,17 +201,22 @@ class DynamoStatistics(Table):
 
     def clear(self, items: Sequence[Item], kept: Callable[[str, str, str], bool]) -> int:
         """Counter items (as the index holds them) emptied for a rebuild, but for the
-        counters ``kept(region, bucket, attribute)`` spares: an item left with none is
-        deleted, else put back with those alone. How many items were cleared."""
+        counters ``kept(region, bucket, attribute)`` spares: the others removed by name, so a
+        live count landing on a kept one meanwhile stays (review 148: the item was put back as
+        read, that count lost for good). How many items were cleared."""
         for item in items:
             region, bucket = item["stats_region"]["S"], item["stats_bucket"]["S"]
             counters = {k for k, v in item.items() if "N" in v and k != "expires_at"}
-            dropped = {k for k in counters if not kept(region, bucket, k)}
-            if dropped == counters:
-                self._client.delete_item(TableName=self._table, Key={"pk": item["pk"]})
-            elif dropped:
-                rest = {k: v for k, v in item.items() if k not in dropped}
-                self._client.put_item(TableName=self._table, Item=rest)
+            dropped = sorted(k for k in counters if not kept(region, bucket, k))
+            if dropped:
+                names = {f"#c{i}": name for i, name in enumerate(dropped)}
+                self._update_if(
+                    TableName=self._table,
+                    Key={"pk": item["pk"]},
+                    UpdateExpression="REMOVE " + ", ".join(names),
+                    ConditionExpression="attribute_exists(pk)",  # one its TTL deleted stays so
+                    ExpressionAttributeNames=names,
+                )
         return len(items)
 
     def read(self, region: str, bucket: str) -> dict[str, Counts]:
@@ -196,9 +227,9 @@ class DynamoStatistics(Table):
             where = str(item["stats_region"]["S"]).partition("#")[0]
             if not within(where, region):
                 continue
-            counts = found.setdefault(where, {})
             for k, v in item.items():
-                if "N" in v and k != "expires_at":
+                if "N" in v and k != "expires_at":  # an item a rebuild emptied shows nothing
+                    counts = found.setdefault(where, {})
                     counts[k] = counts.get(k, 0) + int(v["N"])
         return found
 
