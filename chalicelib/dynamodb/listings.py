@@ -214,14 +214,19 @@ class DynamoListings(Table):
             self._client, self._table, self._dates, listing_from_item, sealer, after, limit
         )
 
-    def add_provenance(self, keys: Sequence[tuple[str, str]], region: str) -> None:
-        for code, lid in dict.fromkeys(keys):
+    def add_provenance(self, tags: Sequence[tuple[str, str, str]], region: str) -> None:
+        for code, lid, owner in dict.fromkeys(tags):
             self._update_if(
                 TableName=self._table,
                 Key=_key(code, lid),
                 UpdateExpression="ADD provenances :region",
-                ConditionExpression="attribute_exists(version) AND NOT contains(provenances, :r)",
-                ExpressionAttributeValues={":region": {"SS": [region]}, ":r": s(region)},
+                ConditionExpression="attribute_exists(version) AND NOT contains(provenances, :r)"
+                " AND origin_region = :owner",
+                ExpressionAttributeValues={
+                    ":region": {"SS": [region]},
+                    ":r": s(region),
+                    ":owner": s(owner),
+                },
             )
 
     def subject(self, credit_code: str) -> list[Listing]:

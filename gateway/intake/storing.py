@@ -83,7 +83,7 @@ class Storing(Protocol):
 
     def write(self, writes: Sequence[Write], region: str | None) -> set[str]: ...
 
-    def add_provenance(self, keys: Sequence[tuple[str, str]], region: str) -> None: ...
+    def add_provenance(self, tags: Sequence[tuple[str, str, str]], region: str) -> None: ...
 
 
 class WritesAfter:
@@ -102,9 +102,9 @@ class WritesAfter:
         self._ready()
         return self._listings.write(writes, region)
 
-    def add_provenance(self, keys: Sequence[tuple[str, str]], region: str) -> None:
+    def add_provenance(self, tags: Sequence[tuple[str, str, str]], region: str) -> None:
         self._ready()
-        self._listings.add_provenance(keys, region)
+        self._listings.add_provenance(tags, region)
 
 
 @dataclass(frozen=True)
@@ -208,7 +208,10 @@ def store(
         decided.purged += [(i, x) for i, x, _ in decided.write if x.listing_id in erasing]
         decided.write = [w for w in decided.write if w[1].listing_id not in erasing]
         if decided.tag:
-            listings.add_provenance([(x.credit_code, x.listing_id) for x in decided.tag], region)
+            tagged = [current[x.listing_id] for x in decided.tag]  # the owner it was judged by
+            listings.add_provenance(
+                [(x.credit_code, x.listing_id, x.origin_region) for x in tagged], region
+            )
         written = listings.write([(x, held) for _, x, held in decided.write], region)
         result.duplicates += decided.duplicates
         result.refused += [

@@ -12,6 +12,7 @@ from gateway.lifecycle.freshness import (
     entry_problems,
     version_problem,
 )
+from gateway.lifecycle.history_reading import rehomed
 from gateway.lifecycle.in_force import as_on
 from gateway.lifecycle.objection_policies import shipped_policies
 from gateway.lifecycle.objection_steps import (
@@ -97,6 +98,7 @@ __all__ = [
     "named_before",
     "next_version",
     "period_end",
+    "rehomed",
     "remove",
     "removed_status",
     "shipped_policies",

@@ -9,12 +9,14 @@ import json
 import uuid
 from typing import Any
 
+import pytest
 from app_support import CITY, CREDIT_CODE, black_entry, new_signer
 from lifecycle_support import XINZHENG, Lifecycle, listing_path, pushed, recent_entry, stamp
 from upload_support import ask, put_and_ingest
 
 from chalicelib.bootstrap import container
 from chalicelib.dynamodb import due_backfill
+from chalicelib.dynamodb.listings import DynamoListings
 from gateway.intake import UploadStatus
 from gateway_client.contract.regions import within
 
@@ -150,7 +152,7 @@ def test_due_backfill_keeps_a_relay_tag_written_while_it_ran(gateway, aws, monke
     def scan_then_tag(*args: Any, **kwargs: Any) -> Any:
         found = real_scan(*args, **kwargs)
         # the city relays the same version meanwhile: a tag, no new version
-        container().listings.add_provenance([(CREDIT_CODE, lid)], CITY)
+        container().listings.add_provenance([(CREDIT_CODE, lid, XINXING)], CITY)
         return found
 
     monkeypatch.setattr(due_backfill, "sealed_scan", scan_then_tag)
@@ -160,3 +162,98 @@ def test_due_backfill_keeps_a_relay_tag_written_while_it_ran(gateway, aws, monke
     assert reply.status_code == 200, reply.json_body
     held = container().listings.current([(CREDIT_CODE, lid)])[lid]
     assert CITY in held.provenances, held.provenances
+
+
+ZHENGZHOU = "410100"  # 郑州市, relays 新郑市's lists
+
+
+def _relaying_region(gateway: Any, code: str, name: str) -> Any:
+    body = json.dumps({"name": name, "relays_subregions": True}, ensure_ascii=False).encode()
+    reply = gateway.client.http.put(f"/v1/regions/{code}", headers=gateway.operator(), body=body)
+    assert reply.status_code == 200, reply.json_body
+    signer = new_signer(f"k-{code}-{uuid.uuid4().hex[:8]}")
+    assert gateway.add_key(code, signer).status_code == 201
+    return signer
+
+
+def _reassign_to(gateway: Any, lid: str, entry: dict[str, Any], region: str) -> Any:
+    body = {"corrected_entry": {**entry, "origin_region": region}, "note": "认定部门不符"}
+    return gateway.client.http.post(
+        listing_path(CREDIT_CODE, lid) + "/reassignment",
+        headers=gateway.operator(),
+        body=json.dumps(body, ensure_ascii=False).encode(),
+    )
+
+
+@pytest.mark.roles_unchecked("the operator's move runs inside the push's own handler")
+def test_a_relay_tag_read_before_a_move_does_not_land_after_it(gateway, monkeypatch) -> None:
+    """郑州 (relaying for 新郑) pushes 新郑's listing again, the same version: a duplicate that
+    tags it with 郑州. The operator gives the listing to 七台河 between that push's read and its
+    tag: the tag lands nowhere, 郑州 being no part of 七台河's chain (review 146: it landed)."""
+    zhengzhou = _relaying_region(gateway, ZHENGZHOU, "郑州市")
+    xinzheng = gateway.register_platform(XINZHENG)
+    gateway.register_platform(CITY)
+    entry = recent_entry()
+    lid = pushed(gateway, xinzheng, XINZHENG, entry)
+
+    real = DynamoListings.add_provenance
+    moved: list[Any] = []
+
+    def move_then_tag(self: Any, keys: Any, region: str) -> None:
+        if not moved:  # the operator's move lands between the push's read and its tag
+            moved.append(_reassign_to(gateway, lid, entry, CITY))
+        real(self, keys, region)
+
+    monkeypatch.setattr(DynamoListings, "add_provenance", move_then_tag)
+    again = gateway.push(zhengzhou, ZHENGZHOU, [{**entry, "origin_region": XINZHENG}])
+    assert again.status_code == 200, again.json_body
+    [move] = moved
+    assert move.status_code == 200, move.json_body
+
+    held = container().listings.current([(CREDIT_CODE, lid)])[lid]
+    assert held.origin_region == CITY
+    assert all(within(CITY, p) for p in held.provenances), held.provenances
+
+
+def test_backfill_gives_a_listing_moved_between_sibling_counties_its_new_owner(
+    gateway, aws
+) -> None:
+    """A listing moved before review 141 kept the old chain's provenances: 新兴区 (which pushed
+    it) and 七台河市 (which relayed it). The backfill keeps 七台河市, drops 新兴区 and adds the
+    owner 桃山区, whose own complete list leaving the listing out then ends it (review 146: the
+    owner was never added)."""
+    city = _relaying_region(gateway, CITY, "七台河市")
+    xinxing = gateway.register_platform(XINXING)
+    entry = recent_entry(origin_region=XINXING)
+    lid = pushed(gateway, xinxing, XINXING, entry)
+    assert gateway.push(city, CITY, [entry]).json_body["duplicate"] == 1  # the city's tag
+    assert gateway.put_region(TAOSHAN).status_code == 200
+    moved = _reassign_to(gateway, lid, entry, TAOSHAN)
+    assert moved.status_code == 200, moved.json_body
+    # as a move before review 141 left it: the old chain's provenances
+    aws.dynamodb.update_item(
+        TableName=aws.env["CG_LISTINGS_TABLE"],
+        Key={"credit_code": {"S": CREDIT_CODE}, "listing_id": {"S": lid}},
+        UpdateExpression="SET provenances = :old",
+        ExpressionAttributeValues={":old": {"SS": [CITY, XINXING]}},
+    )
+    reply = gateway.client.http.post(
+        "/v1/listings/due/backfill", headers=gateway.operator(), body=b"{}"
+    )
+    assert reply.status_code == 200, reply.json_body
+
+    taoshan = new_signer(f"k-{TAOSHAN}-{uuid.uuid4().hex[:8]}")
+    assert gateway.add_key(TAOSHAN, taoshan).status_code == 201
+    kept = [
+        black_entry(decision_number=f"(2026)黑09执{i}号", origin_region=TAOSHAN) for i in range(20)
+    ]
+    assert gateway.push(taoshan, TAOSHAN, kept).json_body["accepted"] == 20
+    asked = ask(gateway, taoshan, kept, TAOSHAN, mode="resync", domains=["court_defaulter"])
+    put_and_ingest(aws, asked)
+    done = container().uploads.get(TAOSHAN, asked.upload_id)
+    assert done.status == UploadStatus.COMPLETED, done
+    held = container().listings.current([(CREDIT_CODE, lid)])[lid]
+    # 桃山区's complete list leaves it out: it should end, as a listing pushed by 桃山区 would
+    assert (Lifecycle(gateway).status(CREDIT_CODE, lid), done.removed) == ("revoked", 1), (
+        held.provenances
+    )

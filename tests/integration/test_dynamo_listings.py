@@ -127,9 +127,10 @@ def test_add_provenance_adds_a_second_region_once(listings):
     held = listing()
     new(listings, held)
     key = (held.credit_code, held.listing_id)
+    tag = (*key, held.origin_region)
 
-    listings.add_provenance([key, key], OTHER_REGION)
-    listings.add_provenance([key], OTHER_REGION)
+    listings.add_provenance([tag, tag], OTHER_REGION)
+    listings.add_provenance([tag], OTHER_REGION)
 
     [stored] = listings.subject(CREDIT_CODE)
     assert stored.provenances == tuple(sorted((REGION, OTHER_REGION)))
@@ -142,7 +143,7 @@ def test_add_provenance_adds_a_second_region_once(listings):
 def test_add_provenance_for_an_unknown_listing_creates_nothing(listings):
     ghost = listing()
 
-    listings.add_provenance([(ghost.credit_code, ghost.listing_id)], OTHER_REGION)
+    listings.add_provenance([(ghost.credit_code, ghost.listing_id, REGION)], OTHER_REGION)
 
     assert listings.subject(CREDIT_CODE) == []
     assert listings.current([(ghost.credit_code, ghost.listing_id)]) == {}
@@ -170,7 +171,7 @@ def test_subject_returns_every_listing_of_the_credit_code_with_its_provenances(l
     )
     elsewhere = listing(credit_code=OTHER_CREDIT_CODE)
     new(listings, court, tax, elsewhere)
-    listings.add_provenance([(tax.credit_code, tax.listing_id)], OTHER_REGION)
+    listings.add_provenance([(tax.credit_code, tax.listing_id, tax.origin_region)], OTHER_REGION)
 
     stored = {x.listing_id: x for x in listings.subject(CREDIT_CODE)}
 

@@ -213,8 +213,8 @@ def province(listings: DynamoListings) -> dict[str, list[Listing]]:
 
     create(listings, city_own + suspended + removed + tax + safety, CITY)
     create(listings, relayed + county_own + province_relayed, COUNTY)
-    listings.add_provenance(list(keys(*relayed)), CITY)
-    listings.add_provenance(list(keys(*province_relayed)), PROVINCE)
+    listings.add_provenance([(*k, COUNTY) for k in keys(*relayed)], CITY)
+    listings.add_provenance([(*k, COUNTY) for k in keys(*province_relayed)], PROVINCE)
     create(listings, sibling, SIBLING_CITY)
     create(listings, elsewhere, OTHER_PROVINCE_COUNTY)
     # a listing the city removed later, by compare-and-set

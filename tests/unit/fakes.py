@@ -239,9 +239,9 @@ class InMemoryListingStore:
         self.rescheduled[listing.listing_id] = on
         return True
 
-    def add_provenance(self, keys: Sequence[tuple[str, str]], region: str) -> None:
-        for _, lid in keys:
-            if lid in self.listings:
+    def add_provenance(self, tags: Sequence[tuple[str, str, str]], region: str) -> None:
+        for _, lid, owner in tags:
+            if lid in self.listings and self.listings[lid].origin_region == owner:
                 self.provenances[lid].add(region)
 
     def subject(self, credit_code: str) -> list[Listing]:

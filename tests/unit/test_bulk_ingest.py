@@ -186,7 +186,9 @@ class Gateway:
             x.listing_id for x in made
         }
         if relayed_by:
-            self.listings.add_provenance([(x.credit_code, x.listing_id) for x in made], relayed_by)
+            self.listings.add_provenance(
+                [(x.credit_code, x.listing_id, x.origin_region) for x in made], relayed_by
+            )
 
     def sign(self, content: bytes, upload_id: str = "u-1", region: str = CITY, **mode: Any) -> None:
         manifest = UploadManifest.model_validate(

@@ -60,9 +60,8 @@ def test_add_provenance_tags_an_existing_listing_only() -> None:
     store = InMemoryListingStore()
     held, absent = listing(), listing(credit_code=make_uscc(5))
     store.write([(held, None)], COUNTY)
-    store.add_provenance(
-        [(held.credit_code, held.listing_id), (absent.credit_code, absent.listing_id)], CITY
-    )
+    tags = [(x.credit_code, x.listing_id, x.origin_region) for x in (held, absent)]
+    store.add_provenance(tags, CITY)
     assert (store.provenances, store.subject(absent.credit_code)) == (
         {held.listing_id: {CITY, COUNTY}},
         [],

@@ -107,7 +107,9 @@ class Rig:
             first, *more = item.provenances
             assert self.store.write([(item, None)], first) == {item.listing_id}
             for region in more:
-                self.store.add_provenance([(item.credit_code, item.listing_id)], region)
+                self.store.add_provenance(
+                    [(item.credit_code, item.listing_id, item.origin_region)], region
+                )
         return held[0]
 
     def stored(self, held: Listing) -> Listing:
