@@ -43,10 +43,9 @@ from gateway.delivery.red_yield import plan_yield
 from gateway.delivery.subscription import Subscription
 from gateway.delivery.terms import Copies, owed_at
 from gateway.ports import ListingStore, Registry
-from gateway.recognition import Agreement
+from gateway.recognition import Agreement, rewards
 from gateway_client.contract import Change, ChangeType, Clock, Listing, ListKind, china_date
 
-_STANDING_KINDS = frozenset({ListKind.BLACK, ListKind.RED})
 _RESERVERS = 8  # subscriptions' sequence numbers reserved at once
 
 Step = tuple[Change, Listing | None]
@@ -193,7 +192,8 @@ class FanOut:
         touched: dict[str, dict[str, Listing | None]] = defaultdict(dict)
         for change, _ in steps:
             listing = change.listing
-            if listing.kind in _STANDING_KINDS and change.type is not ChangeType.PURGED:
+            standing = listing.kind is ListKind.BLACK or rewards(listing)  # what yields to what
+            if standing and change.type is not ChangeType.PURGED:
                 touched[listing.credit_code][listing.listing_id] = listing
         held = self.listings.subjects(list(touched))
         return {code: replace_listings(held[code], latest) for code, latest in touched.items()}

@@ -17,6 +17,7 @@ from gateway.delivery.subscription import Subscription
 from gateway.recognition import (
     Agreement,
     remembered,
+    rewards,
     yielded,
 )
 from gateway_client.contract import (
@@ -26,7 +27,6 @@ from gateway_client.contract import (
     Frozen,
     Intensified,
     Listing,
-    ListKind,
     Recognition,
     china_date,
     masked,
@@ -182,7 +182,7 @@ def planned_deliveries(
         ]
     else:  # the common case: worked out once per listing facts and day (``audience``)
         heard = audience(subscriptions, agreements).of(listing, on)
-    red, listed = listing.kind is ListKind.RED, change.type == "listed"
+    red, listed = rewards(listing), change.type == "listed"
     deliveries: list[Planned] = []
     unrecognised: Change | None = None  # masked once, however many regions do not recognise it
     for sub, outcome in heard:

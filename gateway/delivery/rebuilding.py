@@ -17,13 +17,12 @@ from gateway.delivery.ports import AgreementStore, ExchangeLog
 from gateway.delivery.redelivery import Resend, rebuild, restatement, shown_now
 from gateway.delivery.reevaluation import same_recognition
 from gateway.ports import ListingStore
-from gateway.recognition import Agreement, remembered, yielded
+from gateway.recognition import Agreement, remembered, rewards, yielded
 from gateway_client.contract import (
     Change,
     ChangeType,
     Clock,
     Listing,
-    ListKind,
     Recognition,
     china_date,
 )
@@ -71,7 +70,7 @@ class FromTheLog:
         codes = {
             c.listing.credit_code
             for c in changes
-            if c.listing.kind is ListKind.RED and c.type is not ChangeType.PURGED
+            if rewards(c.listing) and c.type is not ChangeType.PURGED
         }
         return self.listings.subjects(sorted(codes)) if codes else {}
 
@@ -84,7 +83,7 @@ class FromTheLog:
         listing, on = change.listing, china_date(change.occurred_at)
         every = self.agreements.all() if agreements is None else agreements
         recognition = remembered(every).of(listing, region, on)
-        if listing.kind is not ListKind.RED:
+        if not rewards(listing):
             return recognition
         subject = self.red_subjects([change]).get(listing.credit_code, ())
         return yielded(recognition, listing, subject)

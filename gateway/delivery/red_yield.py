@@ -9,8 +9,8 @@ from datetime import date
 
 from gateway.delivery.planning import Delivery, delivery_id
 from gateway.delivery.subscription import Subscription
-from gateway.recognition import Agreement, black_in_force, recognise, yielded
-from gateway_client.contract import Change, Listing, ListingStatus, ListKind, restated
+from gateway.recognition import Agreement, black_in_force, recognise, rewards, yielded
+from gateway_client.contract import Change, Listing, ListingStatus, restated
 
 
 def plan_yield(
@@ -31,7 +31,7 @@ def plan_yield(
         return []
     deliveries: list[Delivery] = []
     for red in after:
-        if red.kind is not ListKind.RED or red.status is not ListingStatus.ACTIVE:
+        if not rewards(red) or red.status is not ListingStatus.ACTIVE:
             continue
         if red.listing_id in planned:
             continue

@@ -54,7 +54,14 @@ from gateway.recognition.severity_policy import (
     severity_policy,
     use_severity_policy,
 )
-from gateway.recognition.standing import GreenChannel, Refusal, black_in_force, yielded
+from gateway.recognition.standing import (
+    GreenChannel,
+    Refusal,
+    black_in_force,
+    poor_grade,
+    rewards,
+    yielded,
+)
 
 __all__ = [
     "ANONYMOUS",
@@ -97,12 +104,14 @@ __all__ = [
     "load_measures",
     "mask_of",
     "page_of",
+    "poor_grade",
     "punishes",
     "readable",
     "recognise",
     "refusal_message",
     "remembered",
     "reported_cases",
+    "rewards",
     "severity_policy",
     "shown",
     "subject_key",

@@ -8,10 +8,12 @@ they apply again when it ends. Any black listing counts, recognised by the askin
 the subject is not trustworthy anywhere while it is punished somewhere.
 
 The green channel (绿色通道, 容缺受理) needs 连续三年无不良信用记录 (seed 000 二(一)2): no bad
-record (black listing or dishonesty record) still standing — in force, or suspended while an
-objection is verified — or ended within the last three years, and no broken commitment. A listing
-revoked or corrected never was a true record and does not count. It is judged from everything the
-gateway holds about the subject, not only what the asking region recognises.
+record (a black listing or dishonesty record, or a result of a poor grade: a D tax grade,
+海关失信企业) still standing — in force, or suspended while an objection is verified — or ended
+within the last three years, and no broken commitment. A listing revoked or corrected never was
+a true record and does not count. It is judged from everything the gateway holds about the
+subject, not only what the asking region recognises. An incentive grade (an A tax grade) yields
+to a black listing as a red listing does (review 147).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from gateway_client.contract import (
     Recognition,
     Suspension,
     add_months,
+    load_catalogue,
     stopped_applying,
 )
 
@@ -43,15 +46,35 @@ _STANDING = frozenset({ListingStatus.ACTIVE, ListingStatus.SUSPENDED})
 GREEN_CHANNEL_DOMAINS = frozenset({"trustworthiness_model", "clean_record_three_years"})
 
 
+def _grade_in(listing: Listing, side: str) -> bool:
+    made = listing.evaluation
+    if listing.kind is not ListKind.EVALUATION or made is None:
+        return False
+    scheme = load_catalogue().scheme(made.scheme)
+    return scheme is not None and made.grade in getattr(scheme, side)
+
+
+def rewards(listing: Listing) -> bool:
+    """A listing whose measures are incentives: a red listing, or a result of a grade its scheme
+    calls an incentive (an A tax grade) — both yield to a black listing (review 147)."""
+    return listing.kind is ListKind.RED or _grade_in(listing, "incentive_grades")
+
+
+def poor_grade(listing: Listing) -> bool:
+    """A result of a grade its scheme calls a bad credit record (a D grade, 海关失信企业)."""
+    return _grade_in(listing, "poor_grades")
+
+
 def black_in_force(listings: Sequence[Listing]) -> bool:
     """The subject has a black listing in force: its red listings' incentives wait."""
     return any(x.status is ListingStatus.ACTIVE and punishes(x) for x in listings)
 
 
 def yielded(recognition: Recognition, listing: Listing, subject: Sequence[Listing]) -> Recognition:
-    """``recognition`` of a red listing with its measures held back while ``subject`` (all of
-    the subject's listings) has a black listing in force; any other recognition as it is."""
-    if listing.kind is not ListKind.RED or not recognition.measures or not black_in_force(subject):
+    """``recognition`` of a red listing (or an incentive grade: ``rewards``) with its measures
+    held back while ``subject`` (all of the subject's listings) has a black listing in force;
+    any other recognition as it is."""
+    if not rewards(listing) or not recognition.measures or not black_in_force(subject):
         return recognition
     return recognition.model_copy(
         update={
@@ -68,11 +91,19 @@ class Refusal(StrEnum):
     BLACK_LISTING_STANDING = "black_listing_standing"  # in force, or suspended by an objection
     ENDED_WITHIN_THREE_YEARS = "black_listing_ended_within_three_years"
     BROKEN_COMMITMENT = "broken_commitment"
+    POOR_GRADE_STANDING = "poor_grade_standing"  # a D tax grade, 海关失信企业: in force
+    POOR_GRADE_WITHIN_THREE_YEARS = "poor_grade_ended_within_three_years"
     CREDIT_HISTORY = "credit_history"  # a record the asker may not see: no detail given
     NO_QUALIFYING_RED_LISTING = "no_qualifying_red_listing"
 
 
-_WAITING = frozenset({Refusal.ENDED_WITHIN_THREE_YEARS, Refusal.BROKEN_COMMITMENT})
+_WAITING = frozenset(
+    {
+        Refusal.ENDED_WITHIN_THREE_YEARS,
+        Refusal.BROKEN_COMMITMENT,
+        Refusal.POOR_GRADE_WITHIN_THREE_YEARS,
+    }
+)
 """Refusals that time alone lifts: the verdict then says from when (``open_from``)."""
 
 
@@ -135,13 +166,17 @@ def _against(listing: Listing, on: date) -> tuple[Refusal | None, date | None]:
         # end (seed 000 二(一)2 "连续三年无不良信用记录"): not for ever (review 126)
         clean_from = add_months(made.outcome_on, 12 * CLEAN_YEARS)
         return (Refusal.BROKEN_COMMITMENT, clean_from) if on < clean_from else (None, None)
-    if listing.kind is not ListKind.BLACK:
+    poor = poor_grade(listing)  # a bad record as a black listing is (review 147)
+    if listing.kind is not ListKind.BLACK and not poor:
         return None, None
     if listing.status in _STANDING:
-        return Refusal.BLACK_LISTING_STANDING, None
+        return (Refusal.POOR_GRADE_STANDING if poor else Refusal.BLACK_LISTING_STANDING), None
     ended = stopped_applying(listing)
     if listing.status in _ENDED_AS_RECORD and ended is not None:
         clean_from = add_months(ended, 12 * CLEAN_YEARS)
         if on < clean_from:
-            return Refusal.ENDED_WITHIN_THREE_YEARS, clean_from
+            waits = (
+                Refusal.POOR_GRADE_WITHIN_THREE_YEARS if poor else Refusal.ENDED_WITHIN_THREE_YEARS
+            )
+            return waits, clean_from
     return None, None

@@ -23,8 +23,8 @@ from typing import Literal, NamedTuple
 
 from pydantic import Field
 
-from gateway.recognition import Feedback
-from gateway_client.contract import Frozen, Listing, ListKind, RegionCode, load_catalogue, within
+from gateway.recognition import Feedback, poor_grade, rewards
+from gateway_client.contract import Frozen, Listing, ListKind, RegionCode, within
 
 CASE_DEFINITION = (
     "measures reported executed (POST /v1/feedback, result executed) in reports submitted this "
@@ -99,16 +99,16 @@ def _involves(case: Case, region: str) -> bool:
 
 
 def side_of(listing: Listing | None) -> str | None:
-    """An incentive (red lists, and the better half of an evaluation scheme's grades) or a
-    punishment (black lists, the rest of the grades); a commitment's case is neither."""
+    """An incentive (red lists, and the grades a scheme calls incentives) or a punishment
+    (black lists, the poor grades); a commitment's case, or a middle grade's, is neither
+    (review 147: an M tax grade counted an incentive)."""
     if listing is None:
         return None
-    if listing.kind is ListKind.EVALUATION and listing.evaluation is not None:
-        scheme = load_catalogue().scheme(listing.evaluation.scheme)
-        grades = scheme.grades if scheme else ()
-        better = listing.evaluation.grade in grades[: (len(grades) + 1) // 2]
-        return "incentive" if better else "punishment"
-    return {ListKind.RED: "incentive", ListKind.BLACK: "punishment"}.get(listing.kind)
+    if rewards(listing):
+        return "incentive"
+    if listing.kind is ListKind.BLACK or poor_grade(listing):
+        return "punishment"
+    return None
 
 
 def count_cases(cases: Sequence[Case], region: str, pilots: PilotTargets) -> Cases:

@@ -75,6 +75,11 @@ class Scheme(Frozen):
     label: str
     domain: str
     grades: tuple[str, ...]
+    # The grades whose results are incentives (守信激励, as a red listing's) and those that are a
+    # bad credit record (as a black listing is: the green channel's "无不良信用记录"); the
+    # middle grades are neither. The catalogue's measures for grades name the same ones.
+    incentive_grades: tuple[str, ...] = ()
+    poor_grades: tuple[str, ...] = ()
     # How long a grade may be pushed to hold (``valid_until`` from ``valid_from``): without a
     # bound, one typed year makes a grade recognised for ever, and a person's never erased.
     longest_valid_months: int = Field(ge=1)
