@@ -200,8 +200,13 @@ def subject_view(
     )
 
 
+_NO_RECORD = frozenset({ListingStatus.REVOKED, ListingStatus.CORRECTED})
+
+
 def _commitments(shown: Sequence[Listing], on: date) -> Commitments:
-    made = [x.commitment for x in shown if x.commitment is not None]
+    """A revoked or corrected commitment was never a true record: counted nowhere, as the green
+    channel counts it (review 147)."""
+    made = [x.commitment for x in shown if x.commitment is not None and x.status not in _NO_RECORD]
     return Commitments(
         open=sum(1 for c in made if c.open),
         overdue=sum(1 for c in made if c.overdue(on)),
