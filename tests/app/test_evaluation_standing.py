@@ -13,9 +13,11 @@ from typing import Any
 import pytest
 from app_support import CITY, CREDIT_CODE, HUNAN, Gateway
 from lifecycle_support import recent_entry
+from test_commitment_routes import commitment
 
 from gateway.recognition import load_measures
 from gateway.statistics.cases import side_of
+from gateway_client.cli.subject_table import render_subject
 from gateway_client.contract import ListKind, china_date, load_catalogue
 from gateway_client.contract.listing import Listing
 from gateway_client.contract.signing import Ed25519Signer
@@ -132,3 +134,21 @@ def test_the_schemes_name_the_grades_the_measures_for_grades_name() -> None:
         assert not set(scheme.incentive_grades) & set(scheme.poor_grades)
     graded = {m.measure_id: set(m.grades or ()) for m in load_measures().measures}
     assert (graded["evaluation_incentives"], graded["evaluation_supervision"]) == (incentives, poor)
+
+
+def test_the_cli_table_does_not_print_a_grade_or_a_promise_as_a_black_listing(
+    gateway: Gateway, city: Ed25519Signer
+) -> None:
+    """`gateway query CODE` prints the one-stop view as a table: an A grade or an open promise
+    is no black listing (黑); each says what it is, and its grade or its deadline."""
+    reply = gateway.push(city, CITY, [grade("A"), commitment()])
+    assert reply.json_body["accepted"] == 2, reply.json_body
+    view = gateway.send_signed("GET", f"/v1/subjects/{CREDIT_CODE}?as={CITY}", city).json_body
+
+    table = render_subject(view)
+
+    rows = [line for line in table.splitlines() if "纳税信用" in line or "信用承诺" in line]
+    assert len(rows) == 2, table
+    assert not any(row.lstrip().startswith("黑") for row in rows), table
+    assert any(row.lstrip().startswith("评价") and "grade A" in row for row in rows), table
+    assert any(row.lstrip().startswith("承诺") and "open, due" in row for row in rows), table

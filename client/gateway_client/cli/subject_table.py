@@ -13,6 +13,20 @@ def _label(domain: str) -> str:
     return found.label if found else domain
 
 
+_KINDS = {"red": "红", "black": "黑", "commitment": "承诺", "evaluation": "评价"}
+
+
+def _grade_or_outcome(listing: dict[str, Any]) -> str | None:
+    """An evaluation's grade, a commitment's outcome (or its deadline while open): what the
+    severity column says of a black listing (review 147: both printed as 黑, saying nothing)."""
+    graded, made = listing.get("evaluation"), listing.get("commitment")
+    if graded:
+        return f"grade {graded['grade']}"
+    if made:
+        return str(made.get("outcome") or f"open, due {made.get('deadline') or '-'}")
+    return None
+
+
 def render_subject(view: dict[str, Any]) -> str:
     where = f" as seen by {view['as_region']}" if view.get("as_region") else ""
     lines = [
@@ -34,9 +48,9 @@ def render_subject(view: dict[str, Any]) -> str:
         why = item.get("basis") if recognised else item.get("reasons")
         rows.append(
             [
-                "红" if listing["kind"] == "red" else "黑",
+                _KINDS.get(str(listing["kind"]), str(listing["kind"])),
                 _label(listing["domain"]),
-                listing.get("severity") or "-",
+                _grade_or_outcome(listing) or listing.get("severity") or "-",
                 listing["status"],
                 {True: "yes", False: "no", None: "-"}[recognised],
                 ", ".join(why or []) or "-",
@@ -49,7 +63,15 @@ def render_subject(view: dict[str, Any]) -> str:
         )
     lines.append(
         render(
-            ["kind", "domain", "severity", "status", "recognised", "basis / reason", "measures"],
+            [
+                "kind",
+                "domain",
+                "severity / grade",
+                "status",
+                "recognised",
+                "basis / reason",
+                "measures",
+            ],
             rows,
         )
     )
