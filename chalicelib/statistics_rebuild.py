@@ -228,7 +228,7 @@ def _deliveries(c: Container, sources: StatsSources, cursor: Cursor, limit: int)
     targets = frozenset(rule.target for rule in c.settings.upward_reporting.rules)
     regions: dict[str, str | None] = {}
     tally: Tally = Counter()
-    for d in found:
+    for d, line_log in found:
         at = datetime.fromisoformat(d.updated_at)
         tally[delivered_key(d.delivery_id, d.origin_region, d.subscription_id, at)] += 1
         if d.subscription_id not in regions:
@@ -236,16 +236,29 @@ def _deliveries(c: Container, sources: StatsSources, cursor: Cursor, limit: int)
             regions[d.subscription_id] = held.region if held is not None else None
         region = regions[d.subscription_id]
         if region is not None and region in targets:
-            _note(c, d.delivery_id, targets, region, at)
+            _note(c, d.delivery_id, line_log, targets, region, at)
     return len(found), tally, last
 
 
-def _note(c: Container, delivery: str, targets: frozenset[str], region: str, at: datetime) -> None:
-    """The listing as the delivery carried it (its key: the log keeps the code masked)."""
-    rebuilt = c.resending.rebuilt(delivery)
-    if rebuilt is not None and rebuilt.type != NOTICE:  # as acknowledged live (upward_arrivals)
+def _note(
+    c: Container,
+    delivery: str,
+    line_log: int | None,
+    targets: frozenset[str],
+    region: str,
+    at: datetime,
+) -> None:
+    """The listing as the delivery carried it (its key: the log keeps the code masked); a
+    batch's line (``line_log``: its log sequence) carried its logged change."""
+    if line_log is not None:
+        change = c.resending.logged(line_log)
+        listing = change.listing if change is not None else None
+    else:
+        rebuilt = c.resending.rebuilt(delivery)  # as acknowledged live (upward_arrivals)
+        listing = rebuilt.change.listing if rebuilt is not None and rebuilt.type != NOTICE else None
+    if listing is not None:
         client, table = c.aws_clients["dynamodb"], c.settings.listings_table
-        note_arrival(client, table, targets, rebuilt.change.listing, region, at)
+        note_arrival(client, table, targets, listing, region, at)
 
 
 def _feedback(c: Container, sources: StatsSources, cursor: Cursor, limit: int) -> Counted:

@@ -214,21 +214,30 @@ def line_recognitions(item: dict[str, Any] | None) -> dict[str, str]:
 def line_record(item: dict[str, Any] | None, delivery_id: str) -> tuple[DeliveryRecord, int] | None:
     """A delivered batch's line as a record of its own, with its log sequence: what feedback
     on a change delivered in a batch is judged by (None: no such line in a delivered batch)."""
+    found = (x for x in line_records(item) if x[0].delivery_id == delivery_id)
+    return next(found, None)
+
+
+def line_records(item: dict[str, Any] | None) -> list[tuple[DeliveryRecord, int]]:
+    """Each line of a delivered batch as a record of its own, with its log sequence (none for
+    a batch not delivered)."""
     if not is_batch(item) or "batch_lines" not in item:
-        return None
-    line = next((x for x in lines_of(item) if x["delivery_id"] == delivery_id), None)
-    if line is None:
-        return None
-    record = DeliveryRecord(
-        delivery_id=delivery_id,
-        subscription_id=text(item, "batch_of"),
-        state=DeliveryState(text(item, "state")),
-        credit_code=line["credit_code"],
-        listing_id=line["listing_id"],
-        origin_region=line["origin_region"],
-        updated_at=text(item, "updated_at"),
-    )
-    return record, int(line["log_sequence"])
+        return []
+    return [
+        (
+            DeliveryRecord(
+                delivery_id=line["delivery_id"],
+                subscription_id=text(item, "batch_of"),
+                state=DeliveryState(text(item, "state")),
+                credit_code=line["credit_code"],
+                listing_id=line["listing_id"],
+                origin_region=line["origin_region"],
+                updated_at=text(item, "updated_at"),
+            ),
+            int(line["log_sequence"]),
+        )
+        for line in lines_of(item)
+    ]
 
 
 def _attempts(item: dict[str, Any]) -> list[dict[str, Any]]:

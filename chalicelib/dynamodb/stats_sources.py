@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.dynamodb.base import s, text
+from chalicelib.dynamodb.batch_records import is_batch, line_records
 from chalicelib.dynamodb.batches import result_of
 from chalicelib.dynamodb.delivery_items import record_of
 from chalicelib.dynamodb.statistics import INDEX
@@ -73,15 +74,18 @@ class StatsSources:
 
     def delivered(
         self, since: str, start: Item | None, limit: int
-    ) -> tuple[list[DeliveryRecord], Item | None]:
-        """Deliveries settled delivered at or after ``since`` (an ISO instant, UTC)."""
+    ) -> tuple[list[tuple[DeliveryRecord, int | None]], Item | None]:
+        """Deliveries settled delivered at or after ``since`` (an ISO instant, UTC): each
+        delivery's record, and each line of a delivered batch (whose one record holds its
+        lines: review 150, they were counted nowhere) with its log sequence."""
         page = self._page(
             {
                 "TableName": self._tables["deliveries"],
-                # a batch's own record is not a delivery (its lines have theirs), nor is a
-                # replay's (its original's record is delivered with it: ``sending``)
+                # a batch not delivered is no delivery (dead, its lines have records of their
+                # own), nor is a replay's (its original's record is delivered with it)
                 "FilterExpression": "#state = :delivered AND updated_at >= :since "
-                "AND attribute_not_exists(batch_message) AND attribute_not_exists(replay_of)",
+                "AND (attribute_not_exists(batch_message) OR attribute_exists(batch_lines)) "
+                "AND attribute_not_exists(replay_of)",
                 "ExpressionAttributeNames": {"#state": "state"},
                 "ExpressionAttributeValues": {
                     ":delivered": s(DeliveryState.DELIVERED.value),
@@ -91,7 +95,9 @@ class StatsSources:
             start,
             limit,
         )
-        found = [record_of(x) for x in page.items]
+        found: list[tuple[DeliveryRecord, int | None]] = []
+        for item in page.items:
+            found += line_records(item) if is_batch(item) else [(record_of(item), None)]
         return found, page.last
 
     def feedback(

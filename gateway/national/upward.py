@@ -54,8 +54,11 @@ class UpwardRule(Frozen):
         return target
 
     def applies_to(self, listing: Listing) -> bool:
+        """A listing a region below the target owes it: not the target's own, nor a national
+        source's (1000NN lie in the nation's subtree, but report to no one: review 150)."""
         return (
             listing.origin_region != self.target
+            and not is_national_source(listing.origin_region)
             and within(listing.origin_region, self.target)
             and (not self.kinds or listing.kind in self.kinds)
             and (not self.domains or listing.domain in self.domains)
