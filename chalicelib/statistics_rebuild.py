@@ -23,8 +23,9 @@ exactly the counters counting everything afresh would give.
 while a run goes on, and a run does not stop them. A change counted before its counter item
 is cleared is recounted from the tables (nothing lost); one counted after its page was read
 is added to what the page counted (exact). One counted between the two — after the clearing
-reached its item and before the recount read its listing, batch, delivery or report — is
-counted twice. So reports read during a run are partial, and a run is exact only for what
+read its item and before the recount read its listing, batch, delivery or report — is
+counted twice (the clearing removes the counters it read by name, never a count made
+since). So reports read during a run are partial, and a run is exact only for what
 was quiet while it ran: run it with pushes and deliveries paused, or again when they are;
 every run starts from zero, so a second quiet run repairs whatever the first one raced. Runs
 never overlap (a second run's clearing would undo the first's counting): a run begun
@@ -195,7 +196,11 @@ def _clear(c: Container, sources: StatsSources, cursor: Cursor, limit: int) -> C
         return _kept(cursor, bucket, attribute)
 
     page = sources.counters(_start(cursor), limit)
-    return c.statistics.clear(page.items, kept), Counter(), page.last
+    try:
+        cleared = c.statistics.clear(page.items, kept, cursor.run)
+    except Superseded:  # a later run began while this page read: it clears nothing more
+        raise _superseded() from None
+    return cleared, Counter(), page.last
 
 
 def _kept(cursor: Cursor, bucket: str, attribute: str) -> bool:

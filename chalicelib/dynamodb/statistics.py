@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Item, Table, n, s
+from chalicelib.dynamodb.conflicts import lost_turn, pause
 from gateway.statistics import NOW, Key, total
 from gateway_client.contract import CHINA, NATION, subtree_prefix, within
 
@@ -36,6 +37,7 @@ _KEEP = timedelta(days=1096)  # like the usage counters: three years of months
 _MARKER_KEEP = timedelta(days=2)
 _TRANSACTION = 100  # TransactWriteItems' most actions
 _CONFLICT_TRIES = 5
+_REMOVE_SLICE = 200  # counter names a REMOVE clears: its expression stays under 4 KB
 
 CURRENT_RUN = "stats#rebuild#current"
 Counts = dict[str, int]
@@ -199,25 +201,48 @@ class DynamoStatistics(Table):
             Item={"pk": s(f"stats#rebuild#{run}"), "step": s(step), "expires_at": expires},
         )
 
-    def clear(self, items: Sequence[Item], kept: Callable[[str, str, str], bool]) -> int:
-        """Counter items (as the index holds them) emptied for a rebuild, but for the
+    def clear(self, items: Sequence[Item], kept: Callable[[str, str, str], bool], run: str) -> int:
+        """Counter items (as the index holds them) emptied for rebuild ``run``, but for the
         counters ``kept(region, bucket, attribute)`` spares: the others removed by name, so a
         live count landing on a kept one meanwhile stays (review 148: the item was put back as
-        read, that count lost for good). How many items were cleared."""
+        read, that count lost for good) — a count on a name the page did not read stays too,
+        and is recounted: counted twice, as the rebuild's notes say of a count between the
+        clearing and the recount. ``_REMOVE_SLICE`` names an update (an expression is at most
+        4 KB), each conditioned on ``run`` being current (``Superseded`` else: a page of an
+        earlier run must not empty what a later one recounted, review 149). How many items were
+        cleared."""
         for item in items:
             region, bucket = item["stats_region"]["S"], item["stats_bucket"]["S"]
             counters = {k for k, v in item.items() if "N" in v and k != "expires_at"}
             dropped = sorted(k for k in counters if not kept(region, bucket, k))
-            if dropped:
-                names = {f"#c{i}": name for i, name in enumerate(dropped)}
-                self._update_if(
-                    TableName=self._table,
-                    Key={"pk": item["pk"]},
-                    UpdateExpression="REMOVE " + ", ".join(names),
-                    ConditionExpression="attribute_exists(pk)",  # one its TTL deleted stays so
-                    ExpressionAttributeNames=names,
-                )
+            for first in range(0, len(dropped), _REMOVE_SLICE):
+                self._remove(item["pk"], dropped[first : first + _REMOVE_SLICE], run)
         return len(items)
+
+    def _remove(self, pk: Any, counters: Sequence[str], run: str) -> None:
+        names = {f"#c{i}": name for i, name in enumerate(counters)}
+        update: Any = {
+            "TableName": self._table,
+            "Key": {"pk": pk},
+            "UpdateExpression": "REMOVE " + ", ".join(names),
+            "ConditionExpression": "attribute_exists(pk)",  # one its TTL deleted stays so
+            "ExpressionAttributeNames": names,
+        }
+        for attempt in range(1, _CONFLICT_TRIES + 1):
+            try:
+                self._client.transact_write_items(
+                    TransactItems=[{"Update": update}, self._current(run)]
+                )
+                return
+            except ClientError as error:
+                reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
+                if reasons[1:2] == ["ConditionalCheckFailed"]:
+                    raise Superseded(run) from None
+                if reasons[:1] == ["ConditionalCheckFailed"]:  # the item is gone: nothing to do
+                    return
+                if attempt == _CONFLICT_TRIES or not lost_turn(error):
+                    raise
+            time.sleep(pause(attempt))
 
     def read(self, region: str, bucket: str) -> dict[str, Counts]:
         """The bucket's counters of every region in ``region``'s subtree, by region (a

@@ -8,8 +8,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import botocore.client
 import pytest
 from app_support import CITY
+from botocore.exceptions import ClientError
 from lifecycle_support import Lifecycle, this_month
 from test_stats_counters_route import (
     busy_month,
@@ -88,3 +90,90 @@ def test_a_page_of_a_run_superseded_while_it_counts_adds_nothing(
         "stats_rebuild_superseded",
     )
     assert reports(life) == kept  # run 2's counts alone
+
+
+def test_a_superseded_runs_clear_page_does_not_empty_the_later_runs_counts(
+    gateway: Any, aws: Any, stream: Any, receiver: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first call sent twice (the first timed out at API Gateway; its Lambda goes on
+    clearing): the later run clears and recounts, and the earlier run's clear page, past its
+    current-run check, removes nothing the later run counted (review 149: it emptied them)."""
+    life = Lifecycle(gateway)
+    busy_month(gateway, aws, stream, life, receiver)
+    kept = reports(life)
+    real = StatsSources.counters
+    later: list[Any] = []
+
+    def counters(self: StatsSources, start: Any, limit: int) -> Any:
+        page = real(self, start, limit)
+        if not later:  # run 1's clear page has read its items; run 2 runs whole meanwhile
+            later.append(True)
+            monkeypatch.setattr(StatsSources, "counters", real)
+            later.append(run_rebuild(gateway, this_month()))
+        return page
+
+    monkeypatch.setattr(StatsSources, "counters", counters)
+    first = rebuild(gateway, f"since={this_month()}")  # run 1: its first (clear) page
+    monkeypatch.setattr(StatsSources, "counters", real)
+
+    assert later, "run 2 ran while run 1's clear page was under way"
+    assert (first.status_code, first.json_body["error"]["code"]) == (
+        409,
+        "stats_rebuild_superseded",
+    )
+    assert reports(life) == kept  # run 2's counts stand
+
+
+_LIMIT = 4096  # DynamoDB: the maximum length of any expression string is 4 KB
+_EXPRESSIONS = ("UpdateExpression", "ConditionExpression", "KeyConditionExpression")
+
+
+def test_clearing_an_item_with_many_counters_keeps_within_dynamodbs_expression_limit(
+    gateway: Any, aws: Any, stream: Any, receiver: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A busy region's present item holds a counter per open commitment deadline (and per
+    domain and severity in force, per objection deadline): 672 deadlines over two years. One
+    REMOVE of them all (~4.8 KB) AWS refuses (an expression is at most 4 KB), and the clear
+    page answered 500 for good (review 149); moto enforces no expression length: emulated."""
+    life = Lifecycle(gateway)
+    busy_month(gateway, aws, stream, life, receiver)
+    kept = reports(life)
+    statistics, now = bootstrap.container().statistics, bootstrap.container().clock.now()
+    stale = {
+        (CITY, "now", f"open_commitment#2027-{d // 28 + 1:02d}-{d % 28 + 1:02d}"): 1
+        for d in range(336)
+    }
+    stale.update(
+        {
+            (CITY, "now", f"open_commitment#2028-{d // 28 + 1:02d}-{d % 28 + 1:02d}"): 1
+            for d in range(336)
+        }
+    )
+    for chunk in range(0, len(stale), 50):  # counted live, a few at a time
+        statistics.add(dict(list(stale.items())[chunk : chunk + 50]), now)
+
+    current = botocore.client.BaseClient._make_api_call
+
+    def as_aws(self: Any, operation: str, params: dict[str, Any]) -> Any:
+        actions = [params, *(a.get("Update", {}) for a in params.get("TransactItems", []))]
+        for name, action in ((n, a) for a in actions for n in _EXPRESSIONS):
+            if len(action.get(name, "")) > _LIMIT:
+                error = {
+                    "Error": {
+                        "Code": "ValidationException",
+                        "Message": "Invalid "
+                        f"{name}: Expression size has exceeded the maximum allowed size",
+                    }
+                }
+                raise ClientError(error, operation)  # type: ignore[arg-type]
+        return current(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", as_aws)
+    reply = rebuild(gateway, f"since={this_month()}")
+    assert reply.status_code == 200, reply.json_body
+    query = f"after={reply.json_body['next']}" if reply.json_body["next"] else ""
+    while query:
+        reply = rebuild(gateway, query)
+        assert reply.status_code == 200, reply.json_body
+        query = f"after={reply.json_body['next']}" if reply.json_body["next"] else ""
+    assert reports(life) == kept

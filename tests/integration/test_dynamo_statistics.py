@@ -95,9 +95,10 @@ def test_clearing_empties_every_counter_item_but_the_counters_spared(aws, counte
         feedback=aws.env["CG_FEEDBACK_TABLE"],
     )
     cleared, start = 0, None
+    counters.begin_run("run-1", NOW)
     while True:  # a page of one item at a time, as a rebuild's calls would
         page = sources.counters(start, 1)
-        cleared += counters.clear(page.items, lambda _, b, a: b != "now" and a[0] in "ad")
+        cleared += counters.clear(page.items, lambda _, b, a: b != "now" and a[0] in "ad", "run-1")
         if page.last is None:
             break
         start = page.last
