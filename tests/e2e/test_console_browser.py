@@ -376,3 +376,20 @@ def test_a_replay_of_a_long_log_goes_on_request_after_request_until_the_range_is
 
     expect(page.locator("#action-result")).to_contain_text("1–5200, 已排队 queued 5")
     assert asked == [{"from_sequence": 1}, {"from_sequence": 5001}, {"from_sequence": 5001}]
+
+
+def test_a_subject_s_one_page_answer_ends_with_its_listings(seeded: LocalStack, page: Page) -> None:
+    """No stray "null" under the listings (review 151: the absent next-page link was drawn)."""
+    changsha = platform(seeded, "430100", "cs-null", {"name": "长沙市"})
+    listed = entry(7400)
+    assert changsha.push([listed], datetime.now(UTC)).status == 200
+    assert seeded.pump is not None
+    seeded.pump.drain()
+
+    sign_in_as_operator(page, seeded)
+    open_page(page, seeded, "subjects")
+    page.get_by_label("统一社会信用代码 credit code").fill(listed["credit_code"])
+    page.get_by_role("button", name="查询 look up").click()
+
+    expect(page.locator("#subject-result")).to_contain_text(listed["subject_name"])
+    assert not page.locator("#subject-result").inner_text().rstrip().endswith("null")

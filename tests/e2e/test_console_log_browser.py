@@ -354,3 +354,24 @@ def test_the_page_refuses_a_checkpoint_signed_outside_its_key_s_validity(
     expect(result).to_contain_text("最新检查点 15: 密钥")
     expect(result).to_contain_text("key not valid when the checkpoint says it was signed")
     expect(result).not_to_contain_text("在签名检查点")
+
+
+def test_the_page_refuses_a_log_served_short_of_its_signed_checkpoint(
+    logged: LocalStack, page: Page
+) -> None:
+    """Entries the signed tree holds, withheld, are a problem, as `verify-log` judges them, not
+    a note beside a green "verified" (review 151)."""
+    sign_in_as_operator(page, logged)
+
+    def withheld(body: Json, _: str) -> None:
+        if body.get("entries"):
+            del body["entries"][-2:]  # the newest two signed entries
+
+    serving(page, r"/v1/log\?from=", withheld)
+    open_page(page, logged, "log")
+
+    verify(page)
+
+    result = page.locator("#verify-result")
+    expect(result.locator(".notice.error")).to_contain_text("个问题")
+    expect(result).to_contain_text("before the signed checkpoint's 15")

@@ -261,6 +261,11 @@ export async function verifyRange(from, to, checkpoints) {
     if (signed.ok === false) problems.push(`最新检查点 ${latest.sequence}: ${signed.why}`);
     if (signed.ok === null) notes.push(`最新检查点 ${latest.sequence}: ${signed.why}`);
     if (signed.ok === false) return result; // proofs against an unsigned root prove nothing
+    const owed = Math.min(to, latest.sequence); // what the signed tree says the log holds
+    if (last < owed) { // withheld, not in flight: as log_audit judges it (review 151)
+      problems.push(`日志只到 ${last}，而签名的检查点 ${latest.sequence} 含到 ${owed} the log served `
+        + `ends at ${last}, before the signed checkpoint's ${owed}`);
+    }
     if (!latest.note?.startsWith(checkpointText(latest))) {
       problems.push(`检查点 ${latest.sequence} 的签名笔记与其字段不符 its signed note does not `
         + "match its fields");

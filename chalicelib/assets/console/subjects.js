@@ -35,7 +35,7 @@ export async function render(view, session) {
       try {
         const path = `/v1/subjects/${encodeURIComponent(wanted)}`
           + query({ as: region, offset: offset || undefined });
-        out.replaceChildren(...subject(await get(path), show));
+        out.replaceChildren(...subject(await get(path), show).filter((x) => x)); // no "null"
       } catch (error) {
         out.replaceChildren(error.status === 404
           ? empty("没有此主体的名单，或您无权查看。 No listing of this subject is shown to you; "
