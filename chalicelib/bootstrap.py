@@ -30,7 +30,7 @@ from chalicelib.dynamodb.registry import DynamoRegistry
 from chalicelib.dynamodb.statistics import DynamoStatistics
 from chalicelib.dynamodb.subscriptions import DynamoSubscriptions
 from chalicelib.dynamodb.uploads import DynamoUploads
-from chalicelib.dynamodb.upward_arrivals import UpwardArrivals
+from chalicelib.dynamodb.upward_arrivals import Logged, UpwardArrivals
 from chalicelib.dynamodb.usage import DynamoUsage
 from chalicelib.erasure import StoredCopies
 from chalicelib.http_transport import Urllib3Transport
@@ -86,6 +86,7 @@ def _acknowledged(
     settings: Settings,
     subscriptions: DynamoSubscriptions,
     lifecycle: LifecycleService,
+    logged: Logged,
 ) -> ObjectionNotices | UpwardArrivals:
     """The objection notices' receipts; and, when upward-reporting rules name targets, each
     listing's first arrival at them (``chalicelib.dynamodb.upward_arrivals``)."""
@@ -94,7 +95,7 @@ def _acknowledged(
     if not targets:
         return notices
     return UpwardArrivals(
-        dynamodb, settings.listings_table, subscriptions.get, targets, notices.acknowledged
+        dynamodb, settings.listings_table, subscriptions.get, targets, notices.acknowledged, logged
     )
 
 
@@ -231,7 +232,13 @@ def build(settings: Settings, clock: Clock) -> Container:
             signers,
             clock,
             settings.retry_schedule,
-            acknowledgements=_acknowledged(dynamodb, settings, subscriptions, lifecycle),
+            acknowledgements=_acknowledged(
+                dynamodb,
+                settings,
+                subscriptions,
+                lifecycle,
+                lambda sequence: built.resending.logged(sequence),  # built below, used later
+            ),
             files=S3BatchFiles(archive),
             erased=exchange_log.erased,
             shown=recognition_today,

@@ -48,7 +48,7 @@ from pydantic import AwareDatetime, ValidationError
 from chalicelib.bootstrap import Container
 from chalicelib.dynamodb.statistics import Superseded
 from chalicelib.dynamodb.stats_sources import Item, StatsSources
-from chalicelib.dynamodb.upward_arrivals import note_arrival
+from chalicelib.dynamodb.upward_arrivals import keyed, note_arrival
 from chalicelib.statistics_counting import item_tally, reported_delivery
 from gateway.delivery import NOTICE
 from gateway.statistics import (
@@ -258,9 +258,10 @@ def _note(
     if line_log is not None:
         change = c.resending.logged(line_log)
         listing = change.listing if change is not None else None
-    else:
-        rebuilt = c.resending.rebuilt(delivery)  # as acknowledged live (upward_arrivals)
-        listing = rebuilt.change.listing if rebuilt is not None and rebuilt.type != NOTICE else None
+    else:  # keyed as acknowledged live (``upward_arrivals``)
+        rebuilt = c.resending.rebuilt(delivery)
+        noted = rebuilt is not None and rebuilt.type != NOTICE
+        listing = keyed(rebuilt, c.resending.logged) if rebuilt is not None and noted else None
     if listing is not None:
         client, table = c.aws_clients["dynamodb"], c.settings.listings_table
         note_arrival(client, table, targets, listing, region, at)
