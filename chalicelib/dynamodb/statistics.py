@@ -38,6 +38,8 @@ _MARKER_KEEP = timedelta(days=2)
 _TRANSACTION = 100  # TransactWriteItems' most actions
 _CONFLICT_TRIES = 5
 _REMOVE_SLICE = 200  # counter names a REMOVE clears: its expression stays under 4 KB
+_ADD_SLICE = 150  # counters an ADD adds (a name and a value each): the same bound
+_PART = "#part"
 
 CURRENT_RUN = "stats#rebuild#current"
 Counts = dict[str, int]
@@ -75,27 +77,30 @@ class DynamoStatistics(Table):
         (``Superseded`` else: a page that began before a later run must not count into the
         counters that run cleared, review 148)."""
         room = _TRANSACTION - (run is not None)
-        applied = 0
+        applied: set[str] = set()
         chunk: list[Change] = []
-        for change in changes:
-            if not change[1]:
-                continue
-            if len(chunk) + 1 + len(items_of(total([d for _, d in [*chunk, change]]), now)) > room:
-                applied += self._apply(chunk, now, keep, run)
+        for change in (part for whole in changes if whole[1] for part in _sliced(whole)):
+            merged = items_of(total([d for _, d in [*chunk, change]]), now)
+            widest = max((len(counts) for *_, counts in merged), default=0)
+            if len(chunk) + 1 + len(merged) > room or widest > _ADD_SLICE:
+                applied |= self._apply(chunk, now, keep, run)
                 chunk = []
             chunk.append(change)
-        return applied + (self._apply(chunk, now, keep, run) if chunk else 0)
+        applied |= self._apply(chunk, now, keep, run) if chunk else set()
+        return len({event_id.partition(_PART)[0] for event_id in applied})
 
-    def _apply(self, chunk: list[Change], now: datetime, keep: timedelta, run: str | None) -> int:
+    def _apply(
+        self, chunk: list[Change], now: datetime, keep: timedelta, run: str | None
+    ) -> set[str]:
         """One transaction; the changes a former attempt applied (their markers' conditions
-        failed) are left out and the rest tried again."""
+        failed) are left out and the rest tried again. The ids of those it applied."""
         for attempt in range(_CONFLICT_TRIES + len(chunk)):
             if not chunk:
-                return 0
+                return set()
             actions = self._actions(chunk, now, keep) + ([self._current(run)] if run else [])
             try:
                 self._client.transact_write_items(TransactItems=actions)
-                return len(chunk)
+                return {event_id for event_id, _ in chunk}
             except ClientError as error:
                 if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
                     raise
@@ -271,6 +276,26 @@ class DynamoStatistics(Table):
         )
         for page in pages:
             yield from page.get("Items", [])
+
+
+def _sliced(change: Change) -> list[Change]:
+    """A change whose counters in one item pass ``_ADD_SLICE``, as parts that stay within it,
+    each with a marker of its own (``<event id>#part<k>``): one ``ADD`` naming them all would
+    pass DynamoDB's 4 KB expression limit (review 152: a rebuild page of a region with 360
+    deadlines answered 500 for good)."""
+    event_id, delta = change
+    by_item: dict[tuple[str, str], list[tuple[Key, int]]] = {}
+    for key, count in delta.items():
+        by_item.setdefault((key[0], key[1]), []).append((key, count))
+    if all(len(keys) <= _ADD_SLICE for keys in by_item.values()):
+        return [change]
+    parts: list[dict[Key, int]] = []
+    for keys in by_item.values():
+        for k, first in enumerate(range(0, len(keys), _ADD_SLICE)):
+            if len(parts) <= k:
+                parts.append({})
+            parts[k].update(keys[first : first + _ADD_SLICE])
+    return [(f"{event_id}{_PART}{k}", part) for k, part in enumerate(parts)]
 
 
 def items_of(deltas: Mapping[Key, int], now: datetime) -> list[tuple[str, str, Counts]]:
