@@ -120,3 +120,16 @@ def test_no_counter_is_added_to_a_month_past_its_keep_from_its_first_day():
 
     assert [bucket for _, bucket, _ in kept] == ["2026-12", "now"]
     assert [bucket for _, bucket, _ in past] == ["now"]
+
+
+def test_a_change_of_more_counters_than_one_add_names_is_counted_once_in_parts(counters) -> None:  # type: ignore[no-untyped-def]
+    """400 counters of one item go in parts of at most 150 (an ADD's expression stays under
+    4 KB), each with its own marker: the change counts once, and again not at all."""
+    delta = {("441800", "now", f"open_commitment#d{i:03d}"): 1 for i in range(400)}
+
+    first = counters.add_once([("event-1", delta)], NOW)
+    again = counters.add_once([("event-1", delta)], NOW)
+
+    held = counters.read("441800", "now")["441800"]
+    assert (first, again) == (1, 0)
+    assert (len(held), sum(held.values())) == (400, 400)
