@@ -8,10 +8,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import botocore.client
 import pytest
 from app_support import CITY, HUNAN, Gateway, StreamReader
-from botocore.exceptions import ClientError
+from expression_limit import enforce_expression_limit
 from lifecycle_support import this_month
 from test_commitment_routes import TODAY, commitment
 from test_stats_counters_route import rebuild
@@ -19,29 +18,7 @@ from test_stats_counters_route import rebuild
 import app as gateway_app
 from chalicelib import bootstrap
 
-_LIMIT = 4096
-_EXPRESSIONS = ("UpdateExpression", "ConditionExpression", "KeyConditionExpression")
 _DEADLINES = 360
-
-
-def _as_aws(monkeypatch: pytest.MonkeyPatch) -> None:
-    current = botocore.client.BaseClient._make_api_call
-
-    def as_aws(self: Any, operation: str, params: dict[str, Any]) -> Any:
-        actions = [params, *(a.get("Update", {}) for a in params.get("TransactItems", []))]
-        for name, action in ((n, a) for a in actions for n in _EXPRESSIONS):
-            if len(action.get(name, "")) > _LIMIT:
-                error = {
-                    "Error": {
-                        "Code": "ValidationException",
-                        "Message": f"Invalid {name}: Expression size has exceeded the maximum "
-                        "allowed size",
-                    }
-                }
-                raise ClientError(error, operation)  # type: ignore[arg-type]
-        return current(self, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", as_aws)
 
 
 def _commitments(gateway: Gateway) -> None:
@@ -63,7 +40,7 @@ def test_rebuild_recount_of_a_region_with_many_deadlines_keeps_within_the_limit(
 ) -> None:
     _commitments(gateway)
     gateway_app.fan_out_changes(stream.event(), None)
-    _as_aws(monkeypatch)
+    enforce_expression_limit(monkeypatch)
     reply = rebuild(gateway, f"since={this_month()}")
     assert reply.status_code == 200, reply.json_body
     while reply.json_body["next"]:

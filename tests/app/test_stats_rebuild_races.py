@@ -8,10 +8,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import botocore.client
 import pytest
 from app_support import CITY
-from botocore.exceptions import ClientError
+from expression_limit import enforce_expression_limit
 from lifecycle_support import Lifecycle, this_month
 from test_stats_counters_route import (
     busy_month,
@@ -124,10 +123,6 @@ def test_a_superseded_runs_clear_page_does_not_empty_the_later_runs_counts(
     assert reports(life) == kept  # run 2's counts stand
 
 
-_LIMIT = 4096  # DynamoDB: the maximum length of any expression string is 4 KB
-_EXPRESSIONS = ("UpdateExpression", "ConditionExpression", "KeyConditionExpression")
-
-
 def test_clearing_an_item_with_many_counters_keeps_within_dynamodbs_expression_limit(
     gateway: Any, aws: Any, stream: Any, receiver: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -152,23 +147,7 @@ def test_clearing_an_item_with_many_counters_keeps_within_dynamodbs_expression_l
     for chunk in range(0, len(stale), 50):  # counted live, a few at a time
         statistics.add(dict(list(stale.items())[chunk : chunk + 50]), now)
 
-    current = botocore.client.BaseClient._make_api_call
-
-    def as_aws(self: Any, operation: str, params: dict[str, Any]) -> Any:
-        actions = [params, *(a.get("Update", {}) for a in params.get("TransactItems", []))]
-        for name, action in ((n, a) for a in actions for n in _EXPRESSIONS):
-            if len(action.get(name, "")) > _LIMIT:
-                error = {
-                    "Error": {
-                        "Code": "ValidationException",
-                        "Message": "Invalid "
-                        f"{name}: Expression size has exceeded the maximum allowed size",
-                    }
-                }
-                raise ClientError(error, operation)  # type: ignore[arg-type]
-        return current(self, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", as_aws)
+    enforce_expression_limit(monkeypatch)
     reply = rebuild(gateway, f"since={this_month()}")
     assert reply.status_code == 200, reply.json_body
     query = f"after={reply.json_body['next']}" if reply.json_body["next"] else ""

@@ -29,13 +29,10 @@ def _delivered(sub: str) -> int:
     return sum(c.get(f"delivered#{sub}", 0) for c in counted.values())
 
 
-def test_rule_named_after_batched_deliveries_counts_them_once_rebuilt(
-    gateway: Gateway,
-    aws: Any,
-    stream: StreamReader,
-    queue: DeliveryQueue,
-    hook: AnsweringReceiver,
-) -> None:
+def _batched_to_the_province(
+    gateway: Gateway, stream: StreamReader, queue: DeliveryQueue, hook: AnsweringReceiver
+) -> str:
+    """Two of the city's listings delivered to the province in one batch; its subscription."""
     gateway.put_region(PROVINCE)
     mine = subscribe(gateway, hook.url, region=PROVINCE, delivery_mode="batched")
     city = gateway.register_platform(CITY)
@@ -44,7 +41,18 @@ def test_rule_named_after_batched_deliveries_counts_them_once_rebuilt(
     gateway_app.fan_out_changes(stream.event(), None)
     queue.run()
     assert len(hook.requests) == 1  # one batch, 2xx: both listings reached the province
-    delivered_live = _delivered(mine["subscription_id"])
+    return str(mine["subscription_id"])
+
+
+def test_rule_named_after_batched_deliveries_counts_them_once_rebuilt(
+    gateway: Gateway,
+    aws: Any,
+    stream: StreamReader,
+    queue: DeliveryQueue,
+    hook: AnsweringReceiver,
+) -> None:
+    mine = _batched_to_the_province(gateway, stream, queue, hook)
+    delivered_live = _delivered(mine)
     assert delivered_live == 2
     gateway.configure(upward_reporting=json.dumps(TO_PROVINCE))  # rule named afterwards
     life = Lifecycle(gateway)
@@ -53,7 +61,7 @@ def test_rule_named_after_batched_deliveries_counts_them_once_rebuilt(
     fan_out_event(aws, stream.event())  # what the rebuild noted, counted by the stream
 
     assert _line(life)["reported_on_time"] == 2, _line(life)
-    assert _delivered(mine["subscription_id"]) == delivered_live
+    assert _delivered(mine) == delivered_live
 
 
 def test_live_rule_with_batched_target_survives_rebuild(
@@ -64,13 +72,7 @@ def test_live_rule_with_batched_target_survives_rebuild(
     hook: AnsweringReceiver,
 ) -> None:
     gateway.configure(upward_reporting=json.dumps(TO_PROVINCE))
-    gateway.put_region(PROVINCE)
-    mine = subscribe(gateway, hook.url, region=PROVINCE, delivery_mode="batched")
-    city = gateway.register_platform(CITY)
-    entries = [recent_entry(decision_number=f"(2026)黑09执{i}号") for i in (41, 42)]
-    assert gateway.push(city, CITY, entries).json_body["accepted"] == 2
-    gateway_app.fan_out_changes(stream.event(), None)
-    queue.run()
+    mine = _batched_to_the_province(gateway, stream, queue, hook)
     fan_out_event(aws, stream.event())
     life = Lifecycle(gateway)
     live = _line(life)
@@ -80,4 +82,4 @@ def test_live_rule_with_batched_target_survives_rebuild(
     fan_out_event(aws, stream.event())
 
     assert _line(life) == live
-    assert _delivered(mine["subscription_id"]) == 2
+    assert _delivered(mine) == 2
