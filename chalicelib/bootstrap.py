@@ -237,7 +237,7 @@ def build(settings: Settings, clock: Clock) -> Container:
                 settings,
                 subscriptions,
                 lifecycle,
-                lambda sequence: built.resending.logged(sequence),  # built below, used later
+                lambda sequences: built.resending.logged_all(sequences),  # built below
             ),
             files=S3BatchFiles(archive),
             erased=exchange_log.erased,

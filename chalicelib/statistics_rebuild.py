@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -50,7 +50,7 @@ from chalicelib.dynamodb.statistics import Superseded
 from chalicelib.dynamodb.stats_sources import Item, StatsSources
 from chalicelib.dynamodb.upward_arrivals import keyed, note_arrival
 from chalicelib.statistics_counting import item_tally, reported_delivery
-from gateway.delivery import NOTICE
+from gateway.delivery import NOTICE, DeliveryRecord
 from gateway.statistics import (
     ANSWERED,
     CASE,
@@ -233,6 +233,7 @@ def _deliveries(c: Container, sources: StatsSources, cursor: Cursor, limit: int)
     targets = frozenset(rule.target for rule in c.settings.upward_reporting.rules)
     regions: dict[str, str | None] = {}
     tally: Tally = Counter()
+    arrived: list[tuple[DeliveryRecord, int | None, str, datetime]] = []
     for d, line_log in found:
         at = datetime.fromisoformat(d.updated_at)
         tally[delivered_key(d.delivery_id, d.origin_region, d.subscription_id, at)] += 1
@@ -241,30 +242,31 @@ def _deliveries(c: Container, sources: StatsSources, cursor: Cursor, limit: int)
             regions[d.subscription_id] = held.region if held is not None else None
         region = regions[d.subscription_id]
         if region is not None and region in targets:
-            _note(c, d.delivery_id, line_log, targets, region, at)
+            arrived.append((d, line_log, region, at))
+    _note(c, arrived, targets)
     return len(found), tally, last
 
 
 def _note(
     c: Container,
-    delivery: str,
-    line_log: int | None,
+    arrived: Sequence[tuple[DeliveryRecord, int | None, str, datetime]],
     targets: frozenset[str],
-    region: str,
-    at: datetime,
 ) -> None:
-    """The listing as the delivery carried it (its key: the log keeps the code masked); a
-    batch's line (``line_log``: its log sequence) carried its logged change."""
-    if line_log is not None:
-        change = c.resending.logged(line_log)
-        listing = change.listing if change is not None else None
-    else:  # keyed as acknowledged live (``upward_arrivals``)
-        rebuilt = c.resending.rebuilt(delivery)
-        noted = rebuilt is not None and rebuilt.type != NOTICE
-        listing = keyed(rebuilt, c.resending.logged) if rebuilt is not None and noted else None
-    if listing is not None:
-        client, table = c.aws_clients["dynamodb"], c.settings.listings_table
-        note_arrival(client, table, targets, listing, region, at)
+    """Each arrival noted with the listing as its delivery carried it, keyed in full (as
+    acknowledged live, ``upward_arrivals``): a batch's line (its log sequence given) carried
+    its logged change; the page's logged changes are read together."""
+    lines = c.resending.logged_all([x for _, x, _, _ in arrived if x is not None])
+    client, table = c.aws_clients["dynamodb"], c.settings.listings_table
+    for d, line_log, region, at in arrived:
+        if line_log is not None:
+            change = lines.get(line_log)
+            listing = change.listing if change is not None else None
+        else:
+            rebuilt = c.resending.rebuilt(d.delivery_id)
+            noted = rebuilt is not None and rebuilt.type != NOTICE
+            listing = keyed([rebuilt], c.resending.logged_all)[0] if rebuilt and noted else None
+        if listing is not None:
+            note_arrival(client, table, targets, listing, region, at)
 
 
 def _feedback(c: Container, sources: StatsSources, cursor: Cursor, limit: int) -> Counted:

@@ -19,7 +19,7 @@ delivered).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 ARRIVED = "reached#"
-Logged = Callable[[int], Change | None]
+Logged = Callable[[Sequence[int]], dict[int, Change]]
 _EPOCH, _MICRO = datetime(1970, 1, 1, tzinfo=UTC), timedelta(microseconds=1)
 
 
@@ -61,7 +61,7 @@ class UpwardArrivals:
         then: Callable[[Delivery, datetime], None],
         logged: Logged,
     ) -> None:
-        """``logged``: a logged change by its log sequence (the listing's key in full)."""
+        """``logged``: logged changes by their log sequences (the listings' keys in full)."""
         self._client = client
         self._table = listings_table
         self._subscription = subscription
@@ -72,24 +72,46 @@ class UpwardArrivals:
     def acknowledged(self, delivery: Delivery, at: datetime) -> None:
         """Before the log calls the delivery delivered: should this write fail, the delivery
         is tried again (the earliest arrival kept either way)."""
-        self._then(delivery, at)
-        if delivery.type == NOTICE:  # to whoever acts for the owner: no listing reported up
+        self.acknowledged_lines([delivery], at)
+
+    def acknowledged_lines(self, lines: Sequence[Delivery], at: datetime) -> None:
+        """Each line as ``acknowledged``; the logged changes of those shown masked read
+        together (a batch's lines share their chunks: review 153)."""
+        for line in lines:
+            self._then(line, at)
+        reported = [x for x in lines if x.type != NOTICE]  # a notice reports nothing up
+        found = self._subscription(reported[0].subscription_id) if reported else None
+        if found is None:
             return
-        found = self._subscription(delivery.subscription_id)
-        if found is not None:
-            listing = keyed(delivery, self._logged)
-            note_arrival(self._client, self._table, self._targets, listing, found.region, at)
+        region = found.region  # a batch's lines are one subscription's
+        due = [x for x in reported if reaches(self._targets, x.change.listing, region)]
+        for listing in keyed(due, self._logged):
+            note_arrival(self._client, self._table, self._targets, listing, region, at)
 
 
-def keyed(delivery: Delivery, logged: Logged) -> Listing:
-    """The delivered listing with its key: a person's listing sent masked to a region that does
-    not recognise it carries a masked code, which keys no item; its logged change holds the
-    code in full (review 152: such arrivals were never noted)."""
-    listing = delivery.change.listing
-    if "*" in listing.credit_code and delivery.log_sequence is not None:
-        change = logged(delivery.log_sequence)
-        return change.listing if change is not None else listing
-    return listing
+def reaches(targets: frozenset[str], listing: Listing, region: str) -> bool:
+    """Whether ``listing`` arriving at ``region`` is an arrival at a rule target above it."""
+    return (
+        region in targets
+        and listing.origin_region != region
+        and within(listing.origin_region, region)
+    )
+
+
+def keyed(deliveries: Sequence[Delivery], logged: Logged) -> list[Listing]:
+    """The delivered listings with their keys: a person's listing sent masked to a region that
+    does not recognise it carries a masked code, which keys no item; its logged change holds
+    the code in full (review 152: such arrivals were never noted), read for all at once."""
+    masked = [
+        x.log_sequence
+        for x in deliveries
+        if "*" in x.change.listing.credit_code and x.log_sequence is not None
+    ]
+    full = logged(masked) if masked else {}
+    return [
+        full[x.log_sequence].listing if x.log_sequence in full else x.change.listing
+        for x in deliveries
+    ]
 
 
 def note_arrival(
@@ -103,9 +125,7 @@ def note_arrival(
     """``listing`` reached a subscription of ``region`` at ``at``: kept on its item if
     ``region`` is a rule target above the listing and ``at`` earlier than what the item holds.
     Whether it was."""
-    if region not in targets or listing.origin_region == region:
-        return False
-    if not within(listing.origin_region, region):
+    if not reaches(targets, listing, region):
         return False
     return write_if(
         client.update_item,

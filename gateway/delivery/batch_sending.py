@@ -139,8 +139,7 @@ def acknowledge(
     acknowledgements: Acknowledgements, lines: Sequence[Delivery], at: datetime
 ) -> None:
     """Each line acknowledged, as a single delivery is (e.g. an upward-reporting arrival)."""
-    for line in lines:
-        acknowledgements.acknowledged(line, at)
+    acknowledgements.acknowledged_lines(lines, at)
 
 
 def lost(batch: Batch, now: datetime) -> Attempt:

@@ -135,3 +135,7 @@ class ObjectionNotices:
         self._lifecycle.notice_received(
             listing.credit_code, listing.listing_id, objection.objection_id, at
         )
+
+    def acknowledged_lines(self, lines: Sequence[Delivery], at: datetime) -> None:
+        for line in lines:  # a batch's lines are changes, no notices: nothing to record
+            self.acknowledged(line, at)

@@ -229,3 +229,8 @@ class Acknowledgements(Protocol):
         """The endpoint acknowledged ``delivery`` at ``at`` (before the delivery log says so:
         should this fail, the delivery is tried again and acknowledged again)."""
         ...
+
+    def acknowledged_lines(self, lines: Sequence[Delivery], at: datetime) -> None:
+        """A delivered batch's lines, each acknowledged as its single delivery would be (what
+        they share is read once: review 153)."""
+        ...

@@ -9,7 +9,7 @@ listing retention purged is never sent again: its tombstone goes instead.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from gateway.delivery.objection_notices import formerly_matched
@@ -223,6 +223,9 @@ class Resending(Redriving):
 
     def logged(self, log_sequence: int) -> Change | None:
         return self.from_log.logged(log_sequence)
+
+    def logged_all(self, sequences: Iterable[int]) -> dict[int, Change]:
+        return self.from_log.logged_all(sequences)
 
     def recognition_for(self, change: Change, region: str) -> Recognition:
         return self.from_log.recognition_for(change, region)

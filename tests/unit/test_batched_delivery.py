@@ -196,6 +196,10 @@ class Acknowledged:
             raise RuntimeError("the listing could not be written")
         self.lines.append(delivery.delivery_id)  # type: ignore[attr-defined]
 
+    def acknowledged_lines(self, lines: list[object], at: object) -> None:
+        for line in lines:
+            self.acknowledged(line, at)
+
 
 def test_a_delivered_batch_acknowledges_each_line_as_a_single_delivery_would() -> None:
     """What waits on an acknowledgement (an upward-reporting arrival) hears of every line; if

@@ -7,7 +7,7 @@ every region that carries out measures on them.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
 import pytest
@@ -225,6 +225,9 @@ def test_an_unacknowledged_notice_leaves_the_objection_awaiting_it() -> None:
 
 class Failing:
     def acknowledged(self, delivery: Delivery, at: datetime) -> None:
+        raise RuntimeError("the listings table is unavailable")
+
+    def acknowledged_lines(self, lines: Sequence[Delivery], at: datetime) -> None:
         raise RuntimeError("the listings table is unavailable")
 
 
