@@ -63,7 +63,7 @@ from gateway.statistics import (
     feedback_tally,
     push_tally,
 )
-from gateway_client.contract import Conflict, Frozen, SchemaError
+from gateway_client.contract import Conflict, Frozen, SchemaError, within
 
 Step = Literal["clear", "listings", "batches", "deliveries", "feedback"]
 STEPS: tuple[Step, ...] = ("clear", "listings", "batches", "deliveries", "feedback")
@@ -241,7 +241,8 @@ def _deliveries(c: Container, sources: StatsSources, cursor: Cursor, limit: int)
             held = c.subscriptions.get(d.subscription_id)
             regions[d.subscription_id] = held.region if held is not None else None
         region = regions[d.subscription_id]
-        if region is not None and region in targets:
+        above = region is not None and region != d.origin_region and within(d.origin_region, region)
+        if region is not None and region in targets and above:  # an arrival (``reaches``)
             arrived.append((d, line_log, region, at))
     _note(c, arrived, targets)
     return len(found), tally, last

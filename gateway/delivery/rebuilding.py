@@ -43,8 +43,9 @@ class FromTheLog:
         return next((body for _, body in logged if isinstance(body, Change)), None)
 
     def logged_all(self, sequences: Iterable[int]) -> dict[int, Change]:
-        """The changes logged at ``sequences`` (those erased left out), read a run of nearby
-        entries at a time: a batch's lines share their chunks, read once (review 153)."""
+        """The changes logged at ``sequences`` (those erased left out), read a run of
+        consecutive entries at a time: a batch's lines, logged together, share their chunks,
+        read once (review 153)."""
         wanted, found = set(sequences), {}
         for first, last in _runs(sorted(wanted)):
             for entry, body in self.log.entries(first, last - first + 1):
@@ -126,12 +127,12 @@ class FromTheLog:
         return None
 
 
-_GAP = 128  # entries a read may pass over to join two runs: a chunk's worth
+_GAP = 1  # consecutive entries are read together; a gap is never read over: a chunk may hold
+# one entry, and every chunk between two wanted entries would be downloaded (review 154)
 
 
 def _runs(ordered: Sequence[int]) -> list[tuple[int, int]]:
-    """``ordered`` sequences as (first, last) runs, no two members of a run further apart than
-    ``_GAP``."""
+    """``ordered`` sequences as (first, last) runs of members no further apart than ``_GAP``."""
     runs: list[tuple[int, int]] = []
     for sequence in ordered:
         if runs and sequence - runs[-1][1] <= _GAP:
