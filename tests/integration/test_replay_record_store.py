@@ -60,4 +60,4 @@ def test_a_replay_delivered_is_counted_neither_live_nor_in_a_rebuild(aws: Any) -
         feedback=aws.env["CG_FEEDBACK_TABLE"],
     )
     found, _ = sources.delivered(ACCEPTED_AT.isoformat(), None, 100)
-    assert [d.delivery_id for d in found] == [original.delivery_id]
+    assert [d.delivery_id for d, _ in found] == [original.delivery_id]
