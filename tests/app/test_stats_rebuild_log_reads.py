@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import botocore.client
 from app_support import CITY, HUNAN, PROVINCE, Gateway, StreamReader
 from delivery_support import AnsweringReceiver, DeliveryQueue, subscribe
 from lifecycle_support import recent_entry, this_month
+from log_reads import chunk_reads
 from test_stats_counters_route import run_rebuild
 
 import app as gateway_app
@@ -55,17 +55,9 @@ def test_rebuild_reads_only_the_chunks_holding_its_lines(
     queue.run()
     assert len(hook.requests) == 2  # two batches of two lines each
 
-    reads: list[str] = []
-    current = botocore.client.BaseClient._make_api_call
-
-    def counted(self: Any, operation: str, params: dict[str, Any]) -> Any:
-        if operation == "GetObject" and str(params.get("Key", "")).startswith("log-chunks/"):
-            reads.append(params["Key"])
-        return current(self, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counted)
+    reads = chunk_reads(monkeypatch)
     run_rebuild(gateway, this_month())
-    # the 4 lines lie in 2 chunks; the rebuild before this change read 4 (one a line)
+    # the 4 lines lie in 2 chunks: nothing between them is read (30 chunks were)
     assert len(reads) <= 4, (len(reads), len(set(reads)))
 
 
@@ -77,9 +69,8 @@ def test_rebuild_reads_no_log_for_lines_that_reach_no_target_above_them(
     hook: AnsweringReceiver,
     monkeypatch: Any,
 ) -> None:
-    """Live, only lines at a rule target above their listing read the log (``reaches``); the
-    rebuild reads every line delivered to a target region, whatever its origin (the record's
-    line holds ``origin_region``)."""
+    """As live (``reaches``): a line delivered to a target region it does not lie below (its
+    record holds its ``origin_region``) reads nothing of the log."""
     gateway.configure(upward_reporting=json.dumps(TO_PROVINCE))
     gateway.put_region(PROVINCE)
     gateway.put_region(HUNAN)
@@ -91,14 +82,6 @@ def test_rebuild_reads_no_log_for_lines_that_reach_no_target_above_them(
     queue.run()
     assert len(hook.requests) == 1
 
-    reads: list[str] = []
-    current = botocore.client.BaseClient._make_api_call
-
-    def counted(self: Any, operation: str, params: dict[str, Any]) -> Any:
-        if operation == "GetObject" and str(params.get("Key", "")).startswith("log-chunks/"):
-            reads.append(params["Key"])
-        return current(self, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counted)
+    reads = chunk_reads(monkeypatch)
     run_rebuild(gateway, this_month())
     assert reads == [], len(reads)  # Hunan's listings lie below no target (PROVINCE is 230000)

@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import botocore.client
 from app_support import CITY, PROVINCE, Gateway, StreamReader
 from delivery_support import AnsweringReceiver, DeliveryQueue, subscribe
 from lifecycle_support import PERSON_CODE, push_with_removals, recent_entry, removal_of
+from log_reads import chunk_reads
 
 import app as gateway_app
 
@@ -41,15 +41,7 @@ def test_a_masked_batch_reads_each_log_chunk_once_not_once_a_line(
     assert push_with_removals(gateway, city, CITY, removals).json_body["removed"] == _LINES
     gateway_app.fan_out_changes(stream.event(), None)
 
-    reads: list[str] = []
-    current = botocore.client.BaseClient._make_api_call
-
-    def counted(self: Any, operation: str, params: dict[str, Any]) -> Any:
-        if operation == "GetObject" and str(params.get("Key", "")).startswith("log-chunks/"):
-            reads.append(params["Key"])
-        return current(self, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counted)
+    reads = chunk_reads(monkeypatch)
     queue.run()
     assert hook.requests
     assert all(PERSON_CODE.encode() not in r.body for r in hook.requests)
