@@ -6,6 +6,7 @@ test-output/console/."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -393,3 +394,28 @@ def test_a_subject_s_one_page_answer_ends_with_its_listings(seeded: LocalStack, 
 
     expect(page.locator("#subject-result")).to_contain_text(listed["subject_name"])
     assert not page.locator("#subject-result").inner_text().rstrip().endswith("null")
+
+
+def test_a_tab_forgets_what_it_showed_when_its_session_ends(seeded: LocalStack, page: Page) -> None:
+    """At the session's end the page clears what it showed and asks to sign in again (review
+    151: a subject's listings stayed on screen until the tab's next call)."""
+    changsha = platform(seeded, "430100", "cs-expiry", {"name": "长沙市"})
+    listed = entry(7300)
+    assert changsha.push([listed], datetime.now(UTC)).status == 200
+    assert seeded.pump is not None
+    seeded.pump.drain()
+    body = json.dumps({"handoff": True, "ttl_minutes": 5}).encode()
+    opened = changsha.send_signed("/v1/console/sessions", None, body, datetime.now(UTC))
+    assert opened.status == 201, opened.body
+    page.clock.install()
+    hand_off(page, seeded, opened.body["handoff"])
+    expect(page.locator("#who-region")).to_contain_text("430100")
+    open_page(page, seeded, "subjects")
+    page.get_by_label("统一社会信用代码 credit code").fill(listed["credit_code"])
+    page.get_by_role("button", name="查询 look up").click()
+    expect(page.locator("#subject-result")).to_contain_text(listed["subject_name"])
+
+    page.clock.fast_forward("10:00")  # twice the session's five minutes
+
+    expect(page.locator("main")).not_to_contain_text(listed["subject_name"])
+    expect(page.locator("main")).to_contain_text("the session expired")

@@ -3,7 +3,7 @@
 // this session.
 
 import {
-  ApiError, get, redeem, signIn, signOut, takeHandoffCode, token, whenExpired, whoAmI,
+  ApiError, forget, get, redeem, signIn, signOut, takeHandoffCode, token, whenExpired, whoAmI,
 } from "./api.js";
 import {
   beijing, confirm, failure, field, h, label, notice, pageFrame, regionNames,
@@ -28,6 +28,7 @@ const who = document.getElementById("who");
 let session = null;
 
 function showSignIn(message, kind = "error") {
+  clearTimeout(ending);
   session = null;
   nav.hidden = true;
   who.hidden = true;
@@ -89,6 +90,20 @@ function showWho() {
     out);
   who.hidden = false;
   nav.hidden = false;
+  endsAt(session.expires_at);
+}
+
+let ending;
+
+/** At the session's end the page forgets it and clears what it showed, asking to sign in
+ *  again, instead of showing it until the next call (review 151). */
+function endsAt(expiresAt) {
+  clearTimeout(ending);
+  const left = Date.parse(expiresAt) - Date.now();
+  ending = setTimeout(() => {
+    forget();
+    showSignIn(`会话已于 ${beijing(expiresAt)} 到期，请重新登录 (the session expired: sign in again)`);
+  }, Math.max(0, left));
 }
 
 async function route() {
