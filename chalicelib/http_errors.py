@@ -96,6 +96,9 @@ API_HEADERS = {
     "Content-Type": "application/json; charset=utf-8",
     **SAFE_HEADERS,
     "Cache-Control": "no-store",
+    # a JSON answer loads nothing and is framed by no one: an error on the console's paths
+    # carries a policy as strict as the console's own (review 151)
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
 }
 
 
