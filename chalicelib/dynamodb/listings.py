@@ -139,18 +139,14 @@ class DynamoListings(Table):
         }
 
     def rehome(self, listing: Listing, held: Listing) -> bool:
-        update = self._update(listing, held.version, None)
-        update["UpdateExpression"] = update["UpdateExpression"].replace(
-            "SET ", "SET provenances = :provenances, ", 1
-        )
-        as_read, read_values = provenances_as_read(held.provenances)
-        update["ConditionExpression"] += f" AND {as_read}"
-        update["ExpressionAttributeValues"].update(
-            {":provenances": {"SS": sorted(listing.provenances)}, **read_values}
-        )
-        return self._update_if(**update)
+        return self._update_if(**self._update(listing, held.version, None, held))
 
-    def _update(self, listing: Listing, expected: str, region: str | None) -> Any:
+    def _update(
+        self, listing: Listing, expected: str, region: str | None, moved: Listing | None = None
+    ) -> Any:
+        """The compare-and-set of ``listing`` over version ``expected``, adding ``region`` to
+        its provenances; ``moved`` (``rehome``): the version held, whose provenances this
+        one's replace if they are still as read."""
         names = {"status": "#status", "domain": "#domain"}
         values: dict[str, Any] = {":expected": s(expected)}
         sets = []
@@ -159,6 +155,13 @@ class DynamoListings(Table):
             sets.append(f"{names.get(name, name)} = :{name}")
         due_sets, removed, due_values = due_clauses(due_attributes(self._dates, listing))
         values.update(due_values)
+        condition = "version = :expected"
+        if moved is not None:
+            sets.append("provenances = :provenances")
+            values[":provenances"] = {"SS": sorted(listing.provenances)}
+            as_read, read_values = provenances_as_read(moved.provenances)
+            condition += f" AND {as_read}"
+            values.update(read_values)
         update = "SET " + ", ".join(sets + due_sets)
         if removed:  # no longer due: out of the index
             update += " REMOVE " + ", ".join(removed)
@@ -169,7 +172,7 @@ class DynamoListings(Table):
             "TableName": self._table,
             "Key": _key(listing.credit_code, listing.listing_id),
             "UpdateExpression": update,
-            "ConditionExpression": "version = :expected",
+            "ConditionExpression": condition,
             "ExpressionAttributeNames": {"#status": "status", "#domain": "domain"},
             "ExpressionAttributeValues": values,
         }

@@ -39,8 +39,7 @@ class FromTheLog:
 
     def logged(self, log_sequence: int) -> Change | None:
         """The change logged at ``log_sequence`` (None: not there, or erased)."""
-        logged = self.log.entries(log_sequence, 1)
-        return next((body for _, body in logged if isinstance(body, Change)), None)
+        return self.logged_all([log_sequence]).get(log_sequence)
 
     def logged_all(self, sequences: Iterable[int]) -> dict[int, Change]:
         """The changes logged at ``sequences`` (those erased left out), read a run of
