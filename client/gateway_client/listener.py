@@ -28,7 +28,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from gateway_client.batch_receiver import batch_lines, fetch_file
-from gateway_client.contract import AnyKey, DeliveryPayload, GatewayError, VerificationError
+from gateway_client.contract import (
+    AnyKey,
+    DeliveryPayload,
+    GatewayError,
+    VerificationError,
+    mask_ids_in,
+)
 from gateway_client.delivery_store import DeliveryStore
 from gateway_client.receiver import Audience, is_batch, is_notice, is_verification, verify_challenge
 
@@ -81,7 +87,7 @@ class Listener:
             self._report(str(error))
             return 503, error.reply
         except Exception as error:  # said and answered, never a dropped connection (review 144)
-            self._report(f"failed: {type(error).__name__}: {error}")
+            self._report(mask_ids_in(f"failed: {type(error).__name__}: {error}"))  # no ID said
             return 500, b"the listener failed on this webhook: see its output"
 
     def _verified(

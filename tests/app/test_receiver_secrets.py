@@ -116,7 +116,7 @@ def test_a_failure_inside_the_listener_is_answered_and_said(genuine: Any, tmp_pa
 
     class Broken(DeliveryStore):
         def add(self, *args: Any) -> Any:
-            raise RuntimeError("disk on fire")
+            raise RuntimeError("disk on fire at 11010519491231002X")
 
     listener = Listener(
         audience,
@@ -129,4 +129,4 @@ def test_a_failure_inside_the_listener_is_answered_and_said(genuine: Any, tmp_pa
     status, _ = listener.handle(delivery.headers, delivery.body)
 
     assert status == 500
-    assert said == ["failed: RuntimeError: disk on fire"]
+    assert said == ["failed: RuntimeError: disk on fire at 110105***********X"]  # no ID said
