@@ -20,7 +20,6 @@ from itertools import takewhile
 
 from gateway.intake.bulk import (
     DEFAULT_REMOVAL_THRESHOLD,
-    FileCheck,
     Upload,
     UploadStatus,
     removal_refusal,
@@ -30,6 +29,7 @@ from gateway.intake.bulk import (
 from gateway.intake.bulk_batches import ingest_batches
 from gateway.intake.bulk_ranges import RANGE_LINES, RangeCheck, RangeState, as_upload, progressed
 from gateway.intake.bulk_removal import ResyncRemoval
+from gateway.intake.file_check import FileCheck
 from gateway.intake.ports import (
     SourceIndex,
     UploadChecker,

@@ -46,10 +46,10 @@ from collections.abc import Callable, Sequence
 from itertools import pairwise
 
 from gateway.intake.bulk import (
-    FileCheck,
     LineError,
     Upload,
 )
+from gateway.intake.file_check import FileCheck
 from gateway.intake.push import reported
 from gateway_client.contract import Frozen, Line
 

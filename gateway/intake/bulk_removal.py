@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from gateway.intake.bulk import FileCheck, Upload, stamp
+from gateway.intake.bulk import Upload, stamp
 from gateway.intake.bulk_batches import batches, resync_removal
+from gateway.intake.file_check import FileCheck
 from gateway.intake.ports import SourceIndex, UploadedFiles
 from gateway.intake.storing import RACE_RETRIES, REMOVABLE
 from gateway.lifecycle import as_on, remove

@@ -21,12 +21,12 @@ from pydantic import ValidationError
 
 from gateway.intake.bulk import (
     MAX_CHECK_LINES,
-    FileCheck,
     LineError,
     UploadManifest,
     parse_line,
     removal_refusal,
 )
+from gateway.intake.file_check import FileCheck
 from gateway.validation import schema_error
 from gateway_client import uploader as bulk_client
 from gateway_client.contract import ndjson
