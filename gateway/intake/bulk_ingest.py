@@ -22,14 +22,13 @@ from gateway.intake.bulk import (
     DEFAULT_REMOVAL_THRESHOLD,
     Upload,
     UploadStatus,
-    removal_refusal,
     stamp,
-    with_errors,
 )
 from gateway.intake.bulk_batches import ingest_batches
 from gateway.intake.bulk_ranges import RANGE_LINES, RangeCheck, RangeState, as_upload, progressed
 from gateway.intake.bulk_removal import ResyncRemoval
 from gateway.intake.file_check import FileCheck
+from gateway.intake.file_judgement import judged_file
 from gateway.intake.ports import (
     SourceIndex,
     UploadChecker,
@@ -249,44 +248,32 @@ class BulkIngest:
 
     def _verify(self, upload: Upload, version_id: str | None) -> tuple[Upload, FileCheck]:
         manifest = upload.manifest
-        resync = manifest.mode == "resync"
         split = (  # a file that matches its manifest fits one range: no identities to collect
             self._queue is not None
             and manifest.mode != "check"
             and manifest.count > self._policy.range_lines
         )
-        check = RangeCheck(self._policy.range_lines) if split else FileCheck(resync)
+        check = (
+            RangeCheck(self._policy.range_lines) if split else FileCheck(manifest.mode == "resync")
+        )
         check.run(self._files.read(upload.object_key, version_id, 0))
-        now = self._clock.now()
         checker = self._checker if manifest.mode == "check" else None
-        refusal = check.mismatch(manifest, checker.sealed if checker is not None else None)
-        if refusal is None and resync:
-            held = absent = 0
-            for _, listing_id in self._index.held_by(manifest.region, manifest.domains):
-                held += 1
-                absent += not check.holds(listing_id)
-            refusal = removal_refusal(
-                absent, held, self._policy.removal_threshold, manifest, check.rejected
-            )
-        if refusal is not None:
-            refused = stamp(upload, now, status=UploadStatus.REFUSED, refusal=refusal)
-            if refusal.details.get("rejected_lines"):  # which lines, as a completed run says
-                refused = with_errors(refused, check.errors, rejected=check.rejected)
-                dropped = refused.errors_truncated or check.errors_dropped
-                refused = refused.model_copy(update={"errors_truncated": dropped})
-            return refused, check
-        verified = stamp(
+        held = self._index.held_by(manifest.region, manifest.domains)
+        judged = judged_file(
             upload,
-            now,
-            status=UploadStatus.INGESTING,
-            version_id=version_id,
-            refusal=None,
-            removal="pending" if resync else "not_requested",
+            version_id,
+            check,
+            self._clock.now(),
+            held,
+            self._policy.removal_threshold,
+            checker.sealed if checker is not None else None,
         )
         ranges = check.ranges(manifest.size) if isinstance(check, RangeCheck) else []
-        if ranges:  # stored before the record says so: a crash before it only repeats pass 1
-            self._uploads.save_ranges(manifest.region, manifest.upload_id, ranges)
-        return verified.model_copy(update={"ranges": max(len(ranges), 1)}), check
+        if judged.status is not UploadStatus.INGESTING or not ranges:
+            return judged, check
+        # stored before the record says so: a crash before it only repeats pass 1
+        self._uploads.save_ranges(manifest.region, manifest.upload_id, ranges)
+        return judged.model_copy(update={"ranges": len(ranges)}), check
 
     def _check(self, upload: Upload) -> Upload:
         """A bulk check reads the verified file once, in one run (100,000 codes fit well within
