@@ -80,7 +80,7 @@ class Seen(Frozen):
     """What a previous run verified: the next run proves the log still extends that
     checkpoint, under the same name, and that the subscription is still owed from as early.
     Read from a file anyone with the disk may edit: a size or root no checkpoint could have
-    is refused when read, as the file it is (``log_verifier.read_seen``)."""
+    is refused when read, as the file it is (``subscriber_files.read_seen``)."""
 
     size: int = Field(ge=0)
     root: str = Field(pattern="^[0-9a-f]{64}$")

@@ -50,7 +50,7 @@ from gateway_client.kept_proofs import (
     still_proves,
     stored_form,
 )
-from gateway_client.log_verifier import LocalFileError, read_deliveries
+from gateway_client.subscriber_files import LocalFileError, read_deliveries
 
 
 @contextmanager

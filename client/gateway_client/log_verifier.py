@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
@@ -20,12 +19,11 @@ from gateway_client.contract import (
     change_id,
     erases,
 )
-from gateway_client.durable_files import locked
-from gateway_client.kept_proofs import RECORD, BatchProof, KeptProofs, batch_file, signatures_path
 from gateway_client.log_audit import GRACE, AuditReport, Seen, audit
 from gateway_client.proof_audit import StoredCopy
 from gateway_client.push_client import PushClient, refusal_text
 from gateway_client.receiver import fetch_gateway_keys
+from gateway_client.subscriber_files import first_error
 from gateway_client.terms_audit import MalformedTerms, shown_terms, terms_in_force, terms_problems
 from gateway_client.tlog import HASH_SIZE, CosignatureVerifier, parse_tile_path, tile_hash_reader
 from gateway_client.witness_audit import WITNESS_LAG
@@ -36,71 +34,6 @@ _Parsed = TypeVar("_Parsed")
 
 class PublishedLogError(RuntimeError):
     """The gateway did not answer as expected while fetching the published log."""
-
-
-class LocalFileError(ValueError):
-    """A file of the subscriber's is not what verify-log wrote or stored there: a line of the
-    stored deliveries is no webhook body the gateway sends, or the ``--state`` is no state."""
-
-
-def read_deliveries(path: Path) -> list[DeliveryPayload]:
-    """Stored webhook bodies, one JSON document per line."""
-    return [delivery for delivery, _ in read_stored(path)]
-
-
-def read_stored(path: Path) -> list[tuple[DeliveryPayload, bytes]]:
-    """Each stored delivery with its line's bytes (split at ``\\n`` only: the bodies may hold
-    U+2028 and the like, which ``splitlines`` would split at)."""
-    return _parsed(
-        path, "stored delivery", lambda line: (DeliveryPayload.model_validate_json(line), line)
-    )
-
-
-def read_copy(store: Path) -> tuple[list[tuple[DeliveryPayload, bytes]], KeptProofs]:
-    """The store's lines and what ``gateway listen`` kept beside them (nothing, for a store
-    kept otherwise), as of one moment: read under the lock the listener writes under, since an
-    erasure seen half done — the store before it, the proofs after — would look like an edit;
-    which listings are purged is read from the same lines."""
-    with locked(store, shared=True):
-        stored = read_stored(store)
-        path = signatures_path(store)
-        records = _parsed(path, "kept signature", RECORD.validate_json) if path.exists() else []
-        files = {
-            record.sha256: batch_file(store, record.sha256).read_bytes()
-            for record in records
-            if isinstance(record, BatchProof) and batch_file(store, record.sha256).exists()
-        }
-    purged = (d.data.listing.listing_id for d, _ in stored if erases(d))
-    return stored, KeptProofs.of(records, files, purged)
-
-
-def read_kept(store: Path) -> KeptProofs:
-    """What ``gateway listen`` kept beside ``store`` (``read_copy``)."""
-    return read_copy(store)[1]
-
-
-def _parsed(path: Path, what: str, parse: Callable[[bytes], _Parsed]) -> list[_Parsed]:
-    """Each line of ``path``, parsed; a last line without its newline that does not parse is
-    one being written when a crash stopped the listener (its next start cuts it off): the
-    delivery it was for was not acknowledged, nor stored after its proof."""
-    lines = path.read_bytes().split(b"\n")
-    found: list[_Parsed] = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            found.append(parse(line))
-        except ValidationError as exc:
-            if number < len(lines):
-                said = _first_error(exc, "the line")
-                raise LocalFileError(f"{path} line {number}: not a {what} ({said})") from exc
-    return found
-
-
-def _first_error(exc: ValidationError, whole: str) -> str:
-    """The field of the first error and what is wrong with it (never the value)."""
-    first = exc.errors()[0]
-    return f"{'.'.join(str(part) for part in first['loc']) or whole}: {first['msg']}"
 
 
 def _get(client: PushClient, path: str) -> dict[str, Any]:
@@ -120,7 +53,7 @@ def _read(client: PushClient, path: str, parse: Callable[[dict[str, Any]], _Pars
     try:
         return parse(body)
     except ValidationError as exc:
-        said = _first_error(exc, "the answer")
+        said = first_error(exc, "the answer")
     except (KeyError, TypeError, ValueError) as exc:  # base64's binascii.Error among them
         said = f"{type(exc).__name__}: {exc}"
     raise PublishedLogError(f"GET {path}: not what the gateway publishes ({said})")
@@ -171,35 +104,6 @@ def _tile_data(size: int) -> Callable[[dict[str, Any]], bytes]:
         return tile
 
     return parse
-
-
-def read_seen(path: Path | None) -> Seen | None:
-    """The checkpoint the previous run verified (``--state``), if there was one."""
-    if path is None or not path.exists():
-        return None
-    try:
-        return Seen.model_validate_json(path.read_bytes())
-    except ValidationError as exc:
-        said = _first_error(exc, "the file")
-        raise LocalFileError(f"{path}: not a state verify-log wrote ({said})") from exc
-
-
-def write_seen(path: Path | None, report: AuditReport) -> None:
-    """Remember a verified checkpoint; never after a failed run, which proved nothing."""
-    if path is not None and report.ok and report.latest_root is not None:
-        seen = Seen(
-            size=report.verified_through,
-            root=report.latest_root,
-            origin=report.latest_origin,
-            owed_from=report.owed_from,
-            salted_since=report.salted_since,
-            moves_since=report.moves_since,
-            terms=report.terms,
-            terms_after_checkpoint=True,
-            checked_at=report.checked_at,
-            at=report.latest_at,
-        )
-        path.write_text(seen.model_dump_json() + "\n", encoding="utf-8")
 
 
 def erasures_held(

@@ -48,7 +48,7 @@ class ProofFindings:
 @dataclass(frozen=True)
 class StoredCopy:
     """A store as verify-log re-verifies it: its lines as stored (delivery, bytes), what was
-    kept beside them (``log_verifier.read_copy``: as of the same moment), and the ``v1``
+    kept beside them (``subscriber_files.read_copy``: as of the same moment), and the ``v1``
     secrets the subscription has had. ``required``: every line must be re-verified, but for
     those of a file an erasure cut — for a store this listener kept from the start, where a
     proof missing was removed."""

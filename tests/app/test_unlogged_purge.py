@@ -15,7 +15,7 @@ from test_verify_log_signatures import verify_log
 
 from gateway_client import log_verifier
 from gateway_client.contract import Change, purged
-from gateway_client.log_verifier import read_deliveries
+from gateway_client.subscriber_files import read_deliveries
 
 
 def _unlogged_tombstone(webhook_body: bytes) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from typing import Any
 from app_support import CITY, HUNAN, black_entry
 from delivery_support import DeliveryQueue, as_operator, push_and_fan_out, subscribe
 
-from gateway_client import log_verifier
+from gateway_client import log_verifier, subscriber_files
 from gateway_client.contract import DeliveryPayload
 from gateway_client.contract.keys import PublishedKey
 from gateway_client.log_audit import AuditReport, Seen
@@ -82,7 +82,7 @@ def remembered_then_lost(  # type: ignore[no-untyped-def]
     stored = [r.body for r in hook.requests if b'"listing.changed"' in r.body]
     first = verified(gateway, monkeypatch, sub["subscription_id"], stored)
     assert first.ok, first.problems
-    log_verifier.write_seen(state, first)
+    subscriber_files.write_seen(state, first)
     hook.answer(500, "down")
     later = black_entry(source_updated_at="2026-03-09T09:00:00+08:00")
     push_and_fan_out(gateway, stream, city, CITY, [later])
@@ -177,7 +177,7 @@ def test_filters_changed_and_changed_back_between_runs_move_terms_since_with_cau
     view = patched(gateway, sub["subscription_id"], {"filters": {}})  # as they were
     assert (view["terms_since"], len(view["terms_history"])) == (2, 2)
 
-    seen = log_verifier.read_seen(state)
+    seen = subscriber_files.read_seen(state)
     report = verified(gateway, monkeypatch, sub["subscription_id"], stored, seen)
 
     assert len(report.problems) == 1, report.problems
@@ -207,13 +207,13 @@ def test_terms_respelled_after_a_run_excuse_no_entry_owed_under_the_terms_it_rem
     )
     assert first.ok, first.problems
     assert first.in_flight == (1,)
-    log_verifier.write_seen(state, first)
+    subscriber_files.write_seen(state, first)
     delivered(aws)  # dead: never stored
     view = patched(gateway, sub["subscription_id"], {"filters": {"kinds": ["black", "red"]}})
     assert view["terms_since"] == 1
 
     report = verified(
-        gateway, monkeypatch, sub["subscription_id"], [], log_verifier.read_seen(state)
+        gateway, monkeypatch, sub["subscription_id"], [], subscriber_files.read_seen(state)
     )
 
     assert report.unjudged == ()
@@ -233,14 +233,14 @@ def test_entries_past_the_remembered_size_are_judged_by_the_terms_history(
     state = tmp_path / "seen.json"
     first = verified(gateway, monkeypatch, sub["subscription_id"], [])
     assert first.ok, first.problems
-    log_verifier.write_seen(state, first)
+    subscriber_files.write_seen(state, first)
     hook.answer(500, "down")
     push_and_fan_out(gateway, stream, city, CITY, [black_entry()])
     delivered(aws)  # dead: never stored
     patched(gateway, sub["subscription_id"], {"filters": {"domains": ["food_drug"]}})
 
     report = verified(
-        gateway, monkeypatch, sub["subscription_id"], [], log_verifier.read_seen(state)
+        gateway, monkeypatch, sub["subscription_id"], [], subscriber_files.read_seen(state)
     )
 
     assert report.unjudged == ()
@@ -291,7 +291,7 @@ def test_a_gateway_that_respells_the_filters_to_move_terms_since_is_caught(
         "http://in-process",
         sub["subscription_id"],
         [DeliveryPayload.model_validate_json(b) for b in stored],
-        seen=log_verifier.read_seen(state),
+        seen=subscriber_files.read_seen(state),
         now=datetime.now(UTC) + timedelta(hours=2),
     )
 

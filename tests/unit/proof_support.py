@@ -18,9 +18,9 @@ from gateway_client.batch_receiver import FileUnavailable
 from gateway_client.contract import FixedClock, PublishedKey, public_key_text
 from gateway_client.delivery_store import DeliveryStore
 from gateway_client.listener import Listener
-from gateway_client.log_verifier import read_kept, read_stored
 from gateway_client.proof_audit import ProofFindings, StoredCopy
 from gateway_client.receiver import Audience
+from gateway_client.subscriber_files import read_kept, read_stored
 
 ED25519 = PublishedKey(key_id="gw-1", public_key=public_key_text(GATEWAY.ed25519.private_key))
 SM2 = PublishedKey(

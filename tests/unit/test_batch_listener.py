@@ -23,8 +23,8 @@ from gateway_client.batch_receiver import FileUnavailable
 from gateway_client.contract import load_public_key, public_key_text
 from gateway_client.delivery_store import DeliveryStore
 from gateway_client.listener import Listener, serve
-from gateway_client.log_verifier import read_deliveries
 from gateway_client.receiver import Audience
+from gateway_client.subscriber_files import read_deliveries
 
 GATEWAY_KEY = load_public_key(public_key_text(GATEWAY.ed25519.private_key))
 

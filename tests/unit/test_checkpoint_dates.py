@@ -28,7 +28,7 @@ from gateway_client.checkpoint_trust import SKEW
 from gateway_client.contract.events import DeliveryPayload
 from gateway_client.contract.log import Checkpoint, sign_checkpoint
 from gateway_client.log_audit import AuditReport, Seen, audit
-from gateway_client.log_verifier import read_seen, write_seen
+from gateway_client.subscriber_files import read_seen, write_seen
 
 RETIRED, CURRENT = gateway_signers("gw-old"), gateway_signers("gw-new")
 RETIRED_UNTIL = NOW - timedelta(days=30)

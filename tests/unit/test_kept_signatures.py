@@ -16,7 +16,7 @@ from proof_support import ED25519, announced, listening, reverified, signed_sing
 from gateway.delivery.batching import file_of
 from gateway_client.contract import file_digest, purged
 from gateway_client.delivery_store import DeliveryStore
-from gateway_client.log_verifier import read_deliveries, read_kept
+from gateway_client.subscriber_files import read_deliveries, read_kept
 
 
 def test_a_delivery_is_stored_as_before_and_its_signature_kept_beside_it(tmp_path: Path) -> None:

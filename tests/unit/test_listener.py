@@ -27,8 +27,8 @@ from gateway_client.contract import (
 )
 from gateway_client.delivery_store import DeliveryStore
 from gateway_client.listener import KEYS_TTL_SECONDS, MAX_BODY, Listener, serve
-from gateway_client.log_verifier import read_deliveries
 from gateway_client.receiver import Audience
+from gateway_client.subscriber_files import read_deliveries
 
 GATEWAY = gateway_signers("gw-1")
 GATEWAY_KEY = load_public_key(public_key_text(GATEWAY.ed25519.private_key))

@@ -20,8 +20,9 @@ from gateway_client.contract import Change, change_digest, log_entry, purged
 from gateway_client.delivery_audit import unerased_problems
 from gateway_client.delivery_store import DeliveryStore
 from gateway_client.durable_files import replace_durably
-from gateway_client.log_verifier import LocalFileError, erasures_held, read_copy, read_deliveries
+from gateway_client.log_verifier import erasures_held
 from gateway_client.proof_audit import StoredCopy
+from gateway_client.subscriber_files import LocalFileError, read_copy, read_deliveries
 
 
 def mentioning(root: Path, change: Change) -> list[str]:

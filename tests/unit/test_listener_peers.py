@@ -20,7 +20,7 @@ from gateway_client import listener as module
 from gateway_client.batch_receiver import FileUnavailable, fetch_file
 from gateway_client.delivery_store import serving
 from gateway_client.listener import serve
-from gateway_client.log_verifier import LocalFileError
+from gateway_client.subscriber_files import LocalFileError
 
 STALLED = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\n{"
 

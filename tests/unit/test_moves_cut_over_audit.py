@@ -36,8 +36,8 @@ from gateway_client.contract import (
 )
 from gateway_client.contract.log import log_entries, sign_checkpoint
 from gateway_client.log_audit import AuditReport, Seen, audit
-from gateway_client.log_verifier import read_seen, write_seen
 from gateway_client.push_client import PushClient
+from gateway_client.subscriber_files import read_seen, write_seen
 
 GATEWAY = gateway_signers("gw-test-1")
 SUB = subscription("sub-all", region="430000")

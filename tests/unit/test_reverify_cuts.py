@@ -15,8 +15,8 @@ from proof_support import signed_singly as signed
 
 from gateway_client.contract import DeliveryPayload, purged
 from gateway_client.kept_proofs import BatchCut, record_line
-from gateway_client.log_verifier import read_copy
 from gateway_client.proof_audit import StoredCopy
+from gateway_client.subscriber_files import read_copy
 
 
 def batched_then_purged(store: Path, files_count: int = 1) -> list[str]:

@@ -25,7 +25,7 @@ from proof_support import (
 
 from gateway_client.contract import generate_hmac_secret, public_key_text, purged
 from gateway_client.kept_proofs import BatchCut, record_line
-from gateway_client.log_verifier import LocalFileError, read_kept
+from gateway_client.subscriber_files import LocalFileError, read_kept
 
 
 def kept_singly(store: Path, count: int = 2, **target: Any) -> list[str]:

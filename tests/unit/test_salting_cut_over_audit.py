@@ -27,7 +27,7 @@ from gateway.promotion import fresh_salt
 from gateway_client.contract import Checkpoint, DeliveryPayload, salted_since_line
 from gateway_client.contract.log import log_entries, sign_checkpoint
 from gateway_client.log_audit import AuditReport, Seen, audit
-from gateway_client.log_verifier import read_seen, write_seen
+from gateway_client.subscriber_files import read_seen, write_seen
 
 GATEWAY = gateway_signers("gw-test-1")
 SUB = subscription("sub-all", region="430000")

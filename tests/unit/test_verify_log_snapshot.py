@@ -16,8 +16,8 @@ from proof_support import ED25519, announced, listening, reverified, signed_sing
 from gateway_client.contract import Change, DeliveryPayload, purged
 from gateway_client.durable_files import replace_durably
 from gateway_client.kept_proofs import KeptProofs
-from gateway_client.log_verifier import read_copy, read_kept, read_stored
 from gateway_client.proof_audit import StoredCopy
+from gateway_client.subscriber_files import read_copy, read_kept, read_stored
 
 
 def kept_in_a_batch(store: Path) -> list[Change]:

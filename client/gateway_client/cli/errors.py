@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from gateway_client.contract import GatewayError
-from gateway_client.log_verifier import LocalFileError, PublishedLogError
+from gateway_client.log_verifier import PublishedLogError
 from gateway_client.push_client import NotHttpUrl, Response, refusal_text
+from gateway_client.subscriber_files import LocalFileError
 from gateway_client.uploader import PUT_TIMEOUT
 
 FAILED = 1

@@ -21,9 +21,10 @@ from gateway_client.cli.first_sent import issued_at
 from gateway_client.cli.key_files import read_secret, read_signer
 from gateway_client.cli.options import remote
 from gateway_client.cli.subject_table import render_upload
-from gateway_client.log_verifier import read_copy, read_seen, verify_log, write_seen
+from gateway_client.log_verifier import verify_log
 from gateway_client.proof_audit import StoredCopy
 from gateway_client.push_client import PushClient
+from gateway_client.subscriber_files import read_copy, read_seen, write_seen
 from gateway_client.terms_audit import changes_since
 from gateway_client.uploader import BulkUploader, describe
 
