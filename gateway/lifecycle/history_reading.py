@@ -20,6 +20,15 @@ def objections_filed(listing: Listing, by: str | None = None) -> set[str]:
     }
 
 
+def verified_earlier(listing: Listing, objection_id: str) -> bool:
+    """Whether the owner reported ``objection_id`` verified (its step reads ``objection <id>
+    verified``): what is left of an objection the listing no longer keeps whole."""
+    wanted = f"objection {objection_id} verified"
+    return any(
+        step.event == "objection_verified" and step.reason == wanted for step in listing.history
+    )
+
+
 def objection_decisions(listing: Listing) -> Iterator[tuple[str, datetime]]:
     """Each decided objection's id and when it was decided, oldest first, from the history
     (its step reads ``objection <id> <outcome>``, a re-homing note after it; ids hold no

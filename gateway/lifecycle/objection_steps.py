@@ -11,7 +11,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from gateway.lifecycle.corrections import corrected_content, holds, refuse_other_listing
-from gateway.lifecycle.history_reading import objection_decisions, objections_filed
+from gateway.lifecycle.history_reading import (
+    objection_decisions,
+    objections_filed,
+    verified_earlier,
+)
 from gateway.lifecycle.objection_timeline import noticed_by, timeline
 from gateway.lifecycle.requests import ObjectionDecision, VerificationReport
 from gateway.lifecycle.rules import (
@@ -135,6 +139,10 @@ def report_verified(
 ) -> Listing | None:
     """The owner checked the record (核实); ``None`` when it already said so. Reporting proves
     the owner has the notice: one still awaited is taken as received now."""
+    latest = listing.objection
+    if latest is None or latest.objection_id != objection_id:
+        _earlier_report(listing, objection_id, report)
+        return None
     objection = objection_named(listing, objection_id)
     if objection.verified_at is not None:
         if objection.verification_note in (None, report.note) or report.version <= listing.version:
@@ -162,6 +170,25 @@ def report_verified(
         objection=timeline(verified, workdays),
         history=_step(listing, "objection_verified", status, now, by, reason),
     )
+
+
+def _earlier_report(listing: Listing, objection_id: str, report: VerificationReport) -> None:
+    """A report on an objection closed before the listing's latest was filed: a retry of the
+    report it had (its note is gone with the objection, so only its version tells) is a replay;
+    anything else is refused, as it would have been before the next objection came."""
+    if objection_id not in objections_filed(listing):
+        objection_named(listing, objection_id)  # 404: never filed here
+    if not verified_earlier(listing, objection_id):
+        raise NotInForce(
+            f"objection {objection_id} was closed unverified before another was filed",
+            path="objection_id",
+        )
+    if report.version > listing.version:
+        raise ObjectionVerified(
+            f"objection {objection_id} was verified already, and another objection has been "
+            "filed since",
+            path="objection_id",
+        )
 
 
 def decide_objection(

@@ -355,6 +355,42 @@ def test_a_decision_sent_again_after_another_objection_was_filed_is_a_replay(sce
     assert scene.held() == before
 
 
+def test_a_verification_sent_again_after_another_objection_was_filed_is_a_replay(scene):  # type: ignore[no-untyped-def]
+    """As for a decision: the report a retry repeats is a replay by the step the history keeps;
+    a later report on the closed objection, or one on an objection closed unverified, is a
+    conflict; an id never filed is the 404 (review 155). Nothing is written or delivered."""
+    base = listing_path(CREDIT_CODE, scene.listing_id) + "/objections"
+    report = {"note": "已核实", "source_updated_at": stamp()}
+    for objection_id in ("obj-1", "obj-2"):
+        assert scene.file(scene.owner, objection_id=objection_id).status_code == 201
+        if objection_id == "obj-1":
+            verified = scene.life.post(f"{base}/obj-1/verified", report, scene.owner)
+            assert verified.status_code == 200, verified.json_body
+        decision = {"outcome": "upheld", "source_updated_at": stamp()}
+        decided = scene.life.post(f"{base}/{objection_id}/decision", decision, scene.owner)
+        assert decided.status_code == 200, decided.json_body
+    assert scene.file(scene.owner, objection_id="obj-3").status_code == 201
+    fan_out(scene.aws, scene.stream)
+    before = scene.held()
+
+    again = scene.life.post(f"{base}/obj-1/verified", report, scene.owner)
+    later = {**report, "source_updated_at": stamp(30)}
+    refused = [
+        scene.life.post(f"{base}/obj-1/verified", later, scene.owner),
+        scene.life.post(f"{base}/obj-2/verified", report, scene.owner),
+        scene.life.post(f"{base}/obj-9/verified", report, scene.owner),
+    ]
+
+    assert (again.status_code, again.json_body["changed"]) == (200, False)
+    assert [(r.status_code, error_code(r), r.json_body["error"]["path"]) for r in refused] == [
+        (409, "objection_verified", "objection_id"),
+        (409, "listing_not_in_force", "objection_id"),
+        (404, "not_found", "objection_id"),
+    ]
+    assert scene.held() == before
+    assert fan_out(scene.aws, scene.stream) == []
+
+
 SQUATTER = "410184"
 
 
