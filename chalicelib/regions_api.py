@@ -181,17 +181,20 @@ def list_platform_keys(request: Request, code: str) -> Response:
 
 class RevokedKey(PlatformKey):
     subscriptions_to_review: tuple[str, ...] = Field(
-        description="the region's subscriptions this key created or last gave a URL: they go on "
-        "delivering; if the key leaked, its holder may have pointed them at itself — check "
-        "each one's URL, and delete or pause what is not the region's"
+        description="the region's subscriptions this key created, last gave a URL, re-keyed, "
+        "paused, resumed or changed the terms of: they go on as they are; if the key leaked, "
+        "its holder may have pointed them at itself, knows a secret it rotated, or narrowed or "
+        "paused what the region receives — check each one's URL and terms, rotate its secret "
+        "(v1), and delete or pause what is not the region's"
     )
 
 
 def revoke_platform_key(request: Request, code: str, key_id: str) -> Response:
     """Revoke now: pushes signed with the key are refused from this moment (rotate first).
-    What the key set up stays, but the answer names the subscriptions it created or pointed
-    somewhere, for the operator to review (review 91 F2: a leaked key's subscription kept
-    receiving the region's deliveries, and nothing said so)."""
+    What the key set up stays, but the answer names the subscriptions it created, pointed
+    somewhere, re-keyed, paused, resumed or changed the terms of, for the operator to review
+    (review 91 F2: a leaked key's subscription kept receiving the region's deliveries, and
+    nothing said so; review 156: nor did a secret it rotated, which it knows)."""
     caller.require_operator(request)
     _registered(code)
     c = container()
@@ -205,7 +208,7 @@ def revoke_platform_key(request: Request, code: str, key_id: str) -> Response:
     review = tuple(
         s.subscription_id
         for s in c.subscription_admin.of_region(None, code)
-        if s.set_by_key == key_id
+        if s.touched_by(key_id)
     )
     answer = RevokedKey(**revoked.model_dump(), subscriptions_to_review=review)
     return json_response(200, answer.model_dump(mode="json"))

@@ -14,7 +14,13 @@ from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
 from chalicelib.route_spec import Access, Operation, Reply, Tag
 from chalicelib.subscription_replies import SecretRotated, SubscriptionChanged, TestSent
-from chalicelib.subscriptions_api import OWNED, SUBSCRIPTION, changed_reply, owned_subscription
+from chalicelib.subscriptions_api import (
+    OWNED,
+    SUBSCRIPTION,
+    changed_reply,
+    owned_subscription,
+    platform_key,
+)
 from gateway.delivery import DEFAULT_OVERLAP, Subscription
 from gateway.validation import parse_request
 from gateway_client.contract import errors
@@ -36,13 +42,13 @@ def _without_options(request: Request, subscription_id: str) -> Subscription:
 
 def pause(request: Request, subscription_id: str) -> Response:
     subscription = _without_options(request, subscription_id)
-    paused = container().subscription_admin.pause(subscription)
+    paused = container().subscription_admin.pause(subscription, platform_key(request))
     return json_response(200, {"subscription": paused.public_view(), "redriven": 0})
 
 
 def resume(request: Request, subscription_id: str) -> Response:
     subscription = _without_options(request, subscription_id)
-    return changed_reply(container().subscription_admin.resume(subscription))
+    return changed_reply(container().subscription_admin.resume(subscription, platform_key(request)))
 
 
 class _Rotate(BaseModel):
@@ -56,7 +62,9 @@ def rotate_secret(request: Request, subscription_id: str) -> Response:
     subscription = owned_subscription(request, subscription_id)
     wanted = parse_request(_Rotate, caller.body(request) or b"{}")
     overlap = timedelta(seconds=wanted.overlap_seconds)
-    rotated = container().subscription_admin.rotate_secret(subscription, overlap)
+    rotated = container().subscription_admin.rotate_secret(
+        subscription, overlap, platform_key(request)
+    )
     until = rotated.previous_secret_until
     body = {
         "subscription": rotated.public_view(),

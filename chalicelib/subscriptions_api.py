@@ -76,12 +76,12 @@ def update_subscription(request: Request, subscription_id: str) -> Response:
             subscription,
             changes,
             lambda terms, challenge: _admit(subscription.region, terms=terms, challenge=challenge),
-            _platform_key(request),
+            platform_key(request),
         )
     )
 
 
-def _platform_key(request: Request) -> str | None:
+def platform_key(request: Request) -> str | None:
     """The platform key that signed the request (None: the operator's)."""
     viewer = caller.viewer(request)
     return None if viewer.operator else viewer.key_id

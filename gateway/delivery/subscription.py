@@ -48,7 +48,7 @@ class SubscriptionRequest(Frozen):
     delivery_mode: DeliveryMode = "single"
 
 
-UNSHOWN = ("secret", "previous_secret", "created_as", "set_by_key")
+UNSHOWN = ("secret", "previous_secret", "created_as", "set_by_key", "changed_by_keys")
 """What a subscription's views leave out: the HMAC secrets, and its bookkeeping."""
 
 
@@ -98,6 +98,21 @@ class Subscription(SubscriptionRequest):
     # revocation of that key names for review, as a leaked key's holder may have pointed it at
     # itself (review 91 F2).
     set_by_key: str | None = Field(default=None, exclude_if=lambda held: held is None)
+    # Every platform key that rotated its secret, changed its terms or paused or resumed it:
+    # what a revocation names for review beside ``set_by_key``, as a leaked key's holder knows
+    # the secret it rotated (and may keep the old one signing for a week) or may have quietly
+    # narrowed or paused what the region receives (review 156).
+    changed_by_keys: tuple[str, ...] = Field(default=(), exclude_if=lambda held: not held)
+
+    def changed_by(self, key_id: str | None) -> dict[str, object]:
+        """The update noting ``key_id`` (None: the operator) among the keys that changed it."""
+        if key_id is None or key_id in self.changed_by_keys:
+            return {}
+        return {"changed_by_keys": (*self.changed_by_keys, key_id)}
+
+    def touched_by(self, key_id: str) -> bool:
+        """Whether the platform key ``key_id`` created it, pointed it somewhere or changed it."""
+        return self.set_by_key == key_id or key_id in self.changed_by_keys
 
     def had_batches(self) -> bool:
         return self.ever_batched or self.delivery_mode == "batched"

@@ -160,7 +160,10 @@ class SubscriptionAdmin:
                 kept |= with_terms_changed(current, head)
             if moved[0]:  # who gave it this URL (``Subscription.set_by_key``)
                 kept |= challenge | {"set_by_key": by_key}
-            return current.model_copy(update=fields | kept)
+            changed = current.model_copy(update=fields | kept)
+            if changed == current:
+                return changed
+            return changed.model_copy(update=current.changed_by(by_key))
 
         changed = self._change(subscription, apply, pinned=bool(terms))
         if moved[0]:
@@ -174,19 +177,20 @@ class SubscriptionAdmin:
         """Nothing more is planned or sent for it; messages already queued are dropped."""
         self.subscriptions.delete(subscription.subscription_id)
 
-    def pause(self, subscription: Subscription) -> Subscription:
-        """Park its deliveries (kept, not sent) until resumed; pausing twice changes nothing."""
+    def pause(self, subscription: Subscription, by_key: str | None = None) -> Subscription:
+        """Park its deliveries (kept, not sent) until resumed; pausing twice changes nothing.
+        ``by_key``: the platform key asking (None: the operator), noted for review."""
         now = self.clock.now()
         return self._change(
             subscription,
             lambda current, _: (
                 None
                 if current.paused_at is not None
-                else current.model_copy(update={"paused_at": now})
+                else current.model_copy(update={"paused_at": now, **current.changed_by(by_key)})
             ),
         )
 
-    def resume(self, subscription: Subscription) -> Changed:
+    def resume(self, subscription: Subscription, by_key: str | None = None) -> Changed:
         """Send again, and what was parked meanwhile (only that: dead letters of failed
         attempts are the operator's to re-drive). A still disabled or unverified endpoint gets
         it when it is enabled or verified."""
@@ -195,7 +199,7 @@ class SubscriptionAdmin:
             lambda current, _: (
                 None
                 if current.paused_at is None
-                else current.model_copy(update={"paused_at": None})
+                else current.model_copy(update={"paused_at": None, **current.changed_by(by_key)})
             ),
         )
         if resumed.pending or not resumed.enabled:
@@ -203,10 +207,13 @@ class SubscriptionAdmin:
         # Also when it was not paused: what one call left parked (over REDRIVE_LIMIT) goes next.
         return Changed(resumed, self.resending.redrive_parked(resumed))
 
-    def rotate_secret(self, subscription: Subscription, overlap: timedelta) -> Subscription:
+    def rotate_secret(
+        self, subscription: Subscription, overlap: timedelta, by_key: str | None = None
+    ) -> Subscription:
         """A new ``whsec_`` secret; the current one still signs beside it for ``overlap`` (each
         webhook then carries both signatures), so the receiver can switch without a gap. A
-        rotation during an overlap drops the oldest secret."""
+        rotation during an overlap drops the oldest secret. ``by_key`` (the platform key that
+        learns the secret) is noted for review."""
         if subscription.secret is None:
             raise NoSecretToRotate(
                 f"subscription {subscription.subscription_id} is signed v1a with the gateway's "
@@ -221,6 +228,7 @@ class SubscriptionAdmin:
                     "secret": fresh,
                     "previous_secret": current.secret if overlap else None,
                     "previous_secret_until": until if overlap else None,
+                    **current.changed_by(by_key),
                 }
             ),
         )

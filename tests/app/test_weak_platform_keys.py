@@ -124,3 +124,40 @@ def test_revoking_a_key_names_the_subscriptions_it_set_up_for_review(gateway, re
 
     assert revoked.status_code == 200, revoked.json_body
     assert revoked.json_body["subscriptions_to_review"] == [made.json_body["subscription_id"]]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        [("POST", "/rotate-secret", {"overlap_seconds": 7 * 24 * 3600})],
+        [("PATCH", "", {"filters": {"kinds": ["red"]}})],
+        [("POST", "/pause", None)],
+        [("POST", "/pause", None), ("POST", "/resume", None)],
+    ],
+    ids=["secret-rotated", "terms-narrowed", "paused", "resumed"],
+)
+def test_revoking_a_key_names_the_subscriptions_it_re_keyed_or_changed(gateway, receiver, changes):
+    """Review 156: a leaked key that rotated a v1 secret (and so knows it, the old one kept
+    signing a week), narrowed the terms or paused the region's subscription went unnamed when
+    it was revoked. A key that changed nothing, and the operator's changes, name nothing."""
+    leaked = gateway.register_platform(HUNAN, "hn-leaked")
+    idle = gateway.add_key(HUNAN, new_signer("hn-idle"))
+    assert idle.status_code == 201, idle.json_body
+    made = gateway.subscribe_as_operator(region=HUNAN, url=receiver.url, signature_scheme="v1")
+    assert made.status_code == 201, made.json_body
+    sid = made.json_body["subscription_id"]
+    for method, path, body in changes:
+        done = signed(gateway, leaked, method, f"/v1/subscriptions/{sid}{path}", body)
+        assert done.status_code == 200, done.json_body
+
+    def revoke(key_id: str) -> list[str]:
+        revoked = gateway.client.http.delete(
+            f"/v1/regions/{HUNAN}/keys/{key_id}", headers=gateway.operator()
+        )
+        assert revoked.status_code == 200, revoked.json_body
+        return list(revoked.json_body["subscriptions_to_review"])
+
+    assert revoke("hn-idle") == []
+    assert revoke("hn-leaked") == [sid]
+    shown = gateway.client.http.get(f"/v1/subscriptions/{sid}", headers=gateway.operator())
+    assert "changed_by_keys" not in shown.json_body
