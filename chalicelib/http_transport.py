@@ -17,6 +17,7 @@ the time is up, whatever the attempt is waiting for.
 from __future__ import annotations
 
 import http.client
+import logging
 import socket
 import threading
 import time
@@ -29,6 +30,8 @@ import urllib3
 from urllib3.connection import HTTPConnection, HTTPSConnection
 
 from gateway.delivery import HttpResponse, parse_address, refusal
+
+log = logging.getLogger("credit_gateway.delivery")
 
 _EXCERPT_BYTES = 2048
 
@@ -89,7 +92,12 @@ class Urllib3Transport:
 
     def _checked_address(self, host: str, port: int, timeout: float) -> tuple[str | None, str]:
         """The one address to connect to, or why there is none. The lookup counts against the
-        attempt's deadline: a resolver that does not answer in time is a failure like any."""
+        attempt's deadline: a resolver that does not answer in time is a failure like any.
+
+        Why is one sentence for every name that gives no public address: the excerpt is shown
+        to the subscribing region, and naming the address (or telling an unknown name from a
+        private one) would map the gateway's internal zones for anyone who subscribes
+        (review 156). The operator's log says which it was."""
         literal = parse_address(host)
         if literal is not None:
             addresses = [str(literal)]
@@ -100,16 +108,21 @@ class Urllib3Transport:
             try:
                 addresses = list(answer.result(timeout=timeout))
             except (OSError, ValueError) as error:  # TimeoutError is an OSError
-                return None, f"{host} could not be resolved ({type(error).__name__})"
+                return _no_public_address(host, f"not resolved ({type(error).__name__})")
             if not addresses:
-                return None, f"{host} resolves to no address"
+                return _no_public_address(host, "no address")
         if not self._allow_private:
             for text in addresses:
                 address = parse_address(text)
                 why = refusal(address) if address is not None else f"{text!r} is not an address"
                 if why is not None:
-                    return None, f"{host} resolves to a non-public address: {why}"
+                    return _no_public_address(host, why)
         return addresses[0], ""
+
+
+def _no_public_address(host: str, detail: str) -> tuple[None, str]:
+    log.warning("webhook host %s gives no public address: %s", host, detail)
+    return None, f"{host} does not resolve to a public address"
 
 
 class _Deadline:

@@ -92,7 +92,7 @@ def post(transport: Urllib3Transport, url: str, timeout: float = 5.0) -> Any:
 
 
 def test_the_connection_goes_to_the_checked_address_and_is_never_resolved_again(
-    server: Recorder, connections: list[tuple[str, int]]
+    server: Recorder, connections: list[tuple[str, int]], caplog: pytest.LogCaptureFixture
 ) -> None:
     resolver = StubResolver(["8.8.8.8"], ["10.0.0.1"])
     transport = Urllib3Transport(resolve=resolver)
@@ -104,7 +104,9 @@ def test_the_connection_goes_to_the_checked_address_and_is_never_resolved_again(
     assert connections == [("8.8.8.8", 8080)]  # one connection, to the address checked
     assert server.hosts == [f"{NAME}:8080"]  # the receiver still sees its own host name
     assert second.status == 0
-    assert "10.0.0.1 is not a public address" in second.body_excerpt
+    # the subscriber is not told where the name points (review 156): the operator's log is
+    assert second.body_excerpt == f"refused: {NAME} does not resolve to a public address"
+    assert "10.0.0.1 is not a public address" in caplog.text
     assert resolver.asked == [(NAME, 8080), (NAME, 8080)]  # one lookup per attempt
 
 
@@ -187,7 +189,7 @@ def test_a_name_that_does_not_resolve_is_refused(
 
 
 def test_a_lookup_that_does_not_answer_within_the_deadline_is_refused(
-    connections: list[tuple[str, int]],
+    connections: list[tuple[str, int]], caplog: pytest.LogCaptureFixture
 ) -> None:
     def stuck(host: str, port: int) -> list[str]:
         time.sleep(3)
@@ -199,7 +201,8 @@ def test_a_lookup_that_does_not_answer_within_the_deadline_is_refused(
 
     assert time.monotonic() - started < 2.5  # cut at 0.5 s, never waiting the lookup's 3 s
     assert refused.status == 0
-    assert refused.body_excerpt == f"refused: {NAME} could not be resolved (TimeoutError)"
+    assert refused.body_excerpt == f"refused: {NAME} does not resolve to a public address"
+    assert "not resolved (TimeoutError)" in caplog.text
     assert connections == []
 
 
