@@ -144,7 +144,9 @@ class Resending(Redriving):
         if first > last:  # a 202 that queued nothing would read as a replay done
             raise StartPastHead(
                 f"nothing to replay: the subscription is owed what was logged from "
-                f"{subscription.log_start + 1}, and the range asked ends at {last}"
+                f"{subscription.log_start + 1}, and the range asked ends at {last}",
+                # the range's end is what is wrong when one was asked below the owed start
+                path="to_sequence" if end is not None and end < first else "from_sequence",
             )
         admitted()  # a rate limit counts what would be queued, never a refusal (raises)
         agreements = self.agreements.all()

@@ -436,6 +436,17 @@ def test_a_replay_starts_no_earlier_than_what_was_logged_after_the_subscription(
         "next_from_sequence": None,
     }
     assert [d.log_sequence for d in delivery_queue(gateway, aws)] == [3]
+    # a range that ends before what the subscription is owed: its end is what is wrong
+    ended_early = operator_post(
+        gateway,
+        f"/v1/subscriptions/{subscription_id}/replay",
+        {"from_sequence": 1, "to_sequence": 2},
+    )
+    assert (ended_early.status_code, ended_early.json_body["error"]["path"]) == (
+        400,
+        "to_sequence",
+    )
+    assert delivery_queue(gateway, aws) == []
 
 
 def test_a_replay_leaves_out_changes_the_subscriptions_filters_do_not_want(
