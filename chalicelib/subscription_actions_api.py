@@ -17,6 +17,7 @@ from chalicelib.subscription_replies import SecretRotated, SubscriptionChanged, 
 from chalicelib.subscriptions_api import (
     OWNED,
     SUBSCRIPTION,
+    admit_test,
     changed_reply,
     owned_subscription,
     platform_key,
@@ -75,8 +76,12 @@ def rotate_secret(request: Request, subscription_id: str) -> Response:
 
 
 def send_test(request: Request, subscription_id: str) -> Response:
+    """Counted against ``CG_URL_CHALLENGES_PER_MINUTE`` apart from challenges (429, nothing
+    sent): each holds the API function for up to 5 s."""
     subscription = _without_options(request, subscription_id)
-    tried = container().subscription_admin.send_test(subscription)
+    tried = container().subscription_admin.send_test(
+        subscription, lambda: admit_test(subscription.region)
+    )
     status = tried.attempt.status
     body = {
         "notice": tried.notice.model_dump(mode="json"),
@@ -140,11 +145,13 @@ ROUTES: tuple[Operation, ...] = (
         "Send a signed subscription.test event to the endpoint now and show its answer",
         Access.OPERATOR_OR_PLATFORM,
         {200: Reply(TestSent, "The event sent and the endpoint's answer (5 s at most).")},
-        (*OWNED, errors.SubscriptionPending, errors.Sm2NotOffered),
+        (*OWNED, errors.SubscriptionPending, errors.Sm2NotOffered, errors.RateLimited),
         body=_NoOptions,
         body_required=False,
         description="Sent once, never retried or recorded as a delivery; a paused or disabled "
-        "endpoint may be tried, an unverified one may not.",
+        "endpoint may be tried, an unverified one may not. Limited per subscribing region to "
+        "`CG_URL_CHALLENGES_PER_MINUTE` (30) a minute, counted apart from challenges (429, "
+        "nothing sent).",
         handler=send_test,
     ),
 )

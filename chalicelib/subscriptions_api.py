@@ -87,14 +87,22 @@ def platform_key(request: Request) -> str | None:
     return None if viewer.operator else viewer.key_id
 
 
-def _admit(region: str, *, terms: bool = False, creation: bool = False, challenge: bool) -> None:
+def _admit(
+    region: str,
+    *,
+    terms: bool = False,
+    creation: bool = False,
+    challenge: bool = False,
+    test: bool = False,
+) -> None:
     """Count the request against the subscribing region's per-minute limits it falls under,
     all or none (429 ``rate_limited``, nothing counted): a change of terms and a creation are
     each a transaction with a check of the exchange log's head, which an append in flight
     then retries; creations come in bursts, so they are limited apart from changes of terms
     (and a DELETE and POST would otherwise change terms uncounted); a challenge of an
     endpoint not verified yet is a signed POST, up to 5 s of the API function, to a URL that
-    never asked for it (a creation's too)."""
+    never asked for it (a creation's too); a test notice is a POST of up to 5 s as well, to
+    a verified endpoint, and counts apart, under the same number (review 156)."""
     settings = container().settings
     wanted = (
         (
@@ -115,6 +123,7 @@ def _admit(region: str, *, terms: bool = False, creation: bool = False, challeng
             settings.url_challenges_per_minute,
             "challenges of endpoints not verified yet",
         ),
+        (test, "tests", settings.url_challenges_per_minute, "test notices"),
     )
     limits = [
         (f"{key}#{region}", limit, f"{what} are limited to {limit} a minute per subscribing region")
@@ -128,6 +137,11 @@ def _admit(region: str, *, terms: bool = False, creation: bool = False, challeng
 def admit_challenge(region: str) -> None:
     """Count a challenge of an endpoint not verified yet (``_admit``)."""
     _admit(region, challenge=True)
+
+
+def admit_test(region: str) -> None:
+    """Count a test notice (``_admit``)."""
+    _admit(region, test=True)
 
 
 def changed_reply(changed: Changed) -> Response:

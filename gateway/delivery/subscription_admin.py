@@ -256,10 +256,14 @@ class SubscriptionAdmin:
             )
         return stored
 
-    def send_test(self, subscription: Subscription) -> Tried:
+    def send_test(
+        self, subscription: Subscription, admitted: Callable[[], None] = lambda: None
+    ) -> Tried:
         """Post a signed ``subscription.test`` notice now and report the answer. Only to a
         verified endpoint (one that proved it wants the gateway's posts); paused or disabled
-        endpoints may be tried, which is how their owner checks them before resuming."""
+        endpoints may be tried, which is how their owner checks them before resuming.
+        ``admitted`` is asked (and may raise) once the checks passed, before the post: a rate
+        limit counts notices sent, never a refusal."""
         check_signable(subscription.signature_scheme, sm2_signing=self.signers.sm2 is not None)
         if subscription.pending:
             raise SubscriptionPending(
@@ -267,6 +271,7 @@ class SubscriptionAdmin:
                 "POST …/verify first",
                 path="subscription_id",
             )
+        admitted()
         now = self.clock.now()
         notice = EndpointNotice(
             type=TEST,

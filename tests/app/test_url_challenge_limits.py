@@ -105,3 +105,24 @@ def test_a_change_of_terms_refused_uses_up_no_challenge(gateway, hook, receiver)
     ]
 
     assert [r.status_code for r in (terms, refused, *moves)] == [200, 429, 200, 200, 429]
+
+
+def test_test_notices_are_limited_apart_from_challenges_and_send_nothing_past_it(gateway, receiver):
+    """Review 156: each ``POST …/test`` holds the API function for up to 5 s posting to the
+    endpoint; a region may have ``CG_URL_CHALLENGES_PER_MINUTE`` of them a minute, counted
+    apart from its challenges, and one refused for another reason counts nothing."""
+    gateway.configure(url_challenges_per_minute="2")
+    province = gateway.register_platform(HUNAN)
+    created = subscribe(gateway, receiver.url, HUNAN)  # one challenge, answered
+    assert created["state"] == "verified"
+    sent_before = len(receiver.requests)
+    refused_body = signed(gateway, province, "POST", path_of(created, "/test"), {"x": 1})
+
+    tries = [signed(gateway, province, "POST", path_of(created, "/test")) for _ in range(3)]
+
+    assert (refused_body.status_code, error_code(refused_body)) == (400, "invalid_schema")
+    assert [r.status_code for r in tries] == [200, 200, 429]
+    assert error_code(tries[2]) == "rate_limited"
+    assert len(receiver.requests) == sent_before + 2
+    again = signed(gateway, province, "PATCH", path_of(created), {"url": receiver.url + "2"})
+    assert again.status_code == 200, again.json_body  # challenges are counted apart
