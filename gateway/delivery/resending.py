@@ -145,8 +145,8 @@ class Resending(Redriving):
             raise StartPastHead(
                 f"nothing to replay: the subscription is owed what was logged from "
                 f"{subscription.log_start + 1}, and the range asked ends at {last}",
-                # the range's end is what is wrong when one was asked below the owed start
-                path="to_sequence" if end is not None and end < first else "from_sequence",
+                # the range's end is what is wrong when it stops short of entries owed
+                path="to_sequence" if end is not None and end < first <= head else "from_sequence",
             )
         admitted()  # a rate limit counts what would be queued, never a refusal (raises)
         agreements = self.agreements.all()
