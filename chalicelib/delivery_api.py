@@ -25,7 +25,7 @@ from chalicelib.http_errors import json_response
 from chalicelib.log_api import int_param
 from chalicelib.recipients import recipient_region
 from chalicelib.route_spec import Access, Operation, Param, Reply, Tag, count_param
-from chalicelib.subscriptions_api import owned_subscription
+from chalicelib.subscriptions_api import owned_subscription, platform_key
 from gateway.delivery import DeliveryState, Subscription
 from gateway.validation import parse_request
 from gateway_client.contract import (
@@ -187,7 +187,9 @@ def enable(request: Request, subscription_id: str) -> Response:
     """Turn a disabled endpoint back on and, by default, deliver everything it missed."""
     subscription = owned_subscription(request, subscription_id)
     wanted = parse_request(_Enable, caller.body(request) or b"{}")
-    redriven = container().resending.enable(subscription, wanted.redeliver_missed)
+    redriven = container().resending.enable(
+        subscription, wanted.redeliver_missed, platform_key(request)
+    )
     return json_response(200, {"enabled": True, "redriven": redriven})
 
 

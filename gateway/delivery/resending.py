@@ -182,13 +182,19 @@ class Resending(Redriving):
         self.queue.enqueue(numbered, f":replay:{token}")
         return Replayed(first, last, len(deliveries), last + 1 if last < asked else None)
 
-    def enable(self, subscription: Subscription, redeliver_missed: bool = True) -> int:
+    def enable(
+        self, subscription: Subscription, redeliver_missed: bool = True, by_key: str | None = None
+    ) -> int:
         """Turn an endpoint back on; by default deliver what it missed while it was off — the
         deliveries held back for that, and the one its 410 answer turned it off with — and
         nothing else: an enabled endpoint's dead letters of failed attempts are the operator's
         to re-drive. Called again on an enabled endpoint, it goes on with what the last call
-        left (one call re-sends a bounded part: review 132); how many."""
-        on = self.subscriptions.update(subscription.subscription_id, _enabled)
+        left (one call re-sends a bounded part: review 132); how many. ``by_key``: the platform
+        key asking (None: the operator), noted for review at its revocation."""
+        on = self.subscriptions.update(
+            subscription.subscription_id,
+            lambda current: _enabled(current).model_copy(update=current.changed_by(by_key)),
+        )
         missed = on is not None and redeliver_missed
         return self.redrive_missed(subscription.subscription_id) if missed else 0
 

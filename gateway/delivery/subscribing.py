@@ -126,6 +126,9 @@ class SubscriptionDesk:
                 **wanted.model_dump(),
                 created_as=request_digest(wanted),
                 set_by_key=signed.key.key_id if signed else None,
+                # its creator saw its secret and set its terms: named at its revocation even
+                # once someone else gives it another URL (review 162)
+                changed_by_keys=(signed.key.key_id,) if signed else (),
                 subscription_id=subscription_id,
                 secret=secret,
                 created_at=created_at,

@@ -133,8 +133,9 @@ def test_revoking_a_key_names_the_subscriptions_it_set_up_for_review(gateway, re
         [("PATCH", "", {"filters": {"kinds": ["red"]}})],
         [("POST", "/pause", None)],
         [("POST", "/pause", None), ("POST", "/resume", None)],
+        [("POST", "/enable", {"redeliver_missed": False})],
     ],
-    ids=["secret-rotated", "terms-narrowed", "paused", "resumed"],
+    ids=["secret-rotated", "terms-narrowed", "paused", "resumed", "enabled"],
 )
 def test_revoking_a_key_names_the_subscriptions_it_re_keyed_or_changed(gateway, receiver, changes):
     """Review 156: a leaked key that rotated a v1 secret (and so knows it, the old one kept
@@ -161,3 +162,37 @@ def test_revoking_a_key_names_the_subscriptions_it_re_keyed_or_changed(gateway, 
     assert revoke("hn-leaked") == [sid]
     shown = gateway.client.http.get(f"/v1/subscriptions/{sid}", headers=gateway.operator())
     assert "changed_by_keys" not in shown.json_body
+
+
+@pytest.mark.parametrize("mover", ["operator", "another key"])
+def test_a_key_that_created_a_subscription_is_named_after_another_gives_it_a_url(
+    gateway, receiver, mover
+):
+    """Review 162: the creator saw the v1 secret and set the terms; a URL given since by the
+    operator or another key did not make it forget them."""
+    leaked = gateway.register_platform(HUNAN, "hn-leaked")
+    other = new_signer("hn-other")
+    assert gateway.add_key(HUNAN, other).status_code == 201
+    made = signed(
+        gateway,
+        leaked,
+        "POST",
+        "/v1/subscriptions",
+        {"region": HUNAN, "url": receiver.url, "signature_scheme": "v1"},
+    )
+    assert made.status_code == 201, made.json_body
+    sid = made.json_body["subscription_id"]
+    path, moved_to = f"/v1/subscriptions/{sid}", {"url": receiver.url + "/moved"}
+    if mover == "operator":
+        body = json.dumps(moved_to).encode()
+        moved = gateway.client.http.patch(path, headers=gateway.operator(), body=body)
+    else:
+        moved = signed(gateway, other, "PATCH", path, moved_to)
+    assert moved.status_code == 200, moved.json_body
+
+    revoked = gateway.client.http.delete(
+        f"/v1/regions/{HUNAN}/keys/hn-leaked", headers=gateway.operator()
+    )
+
+    assert revoked.status_code == 200, revoked.json_body
+    assert revoked.json_body["subscriptions_to_review"] == [sid]
