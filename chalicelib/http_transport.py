@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import http.client
 import logging
+import re
 import socket
 import threading
 import time
@@ -82,7 +83,7 @@ class Urllib3Transport:
             http.client.HTTPException,
             urllib3.exceptions.HTTPError,
         ) as error:
-            status, text, asked = 0, f"{type(error).__name__}: {error}", None
+            status, text, asked = 0, _told(error, address, host), None
         finally:
             connection.close()
         if deadline.passed:
@@ -118,6 +119,17 @@ class Urllib3Transport:
                 if why is not None:
                     return _no_public_address(host, why)
         return addresses[0], ""
+
+
+_MEMORY_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def _told(error: Exception, address: str, host: str) -> str:
+    """A failed connection as the subscriber is told it: urllib3 names the address it
+    connected to (and an object's memory address), which would tell where the gateway's
+    resolver points the name (review 162); the host name the subscriber gave stands in."""
+    text = f"{type(error).__name__}: {error}".replace(address, host)
+    return _MEMORY_ADDRESS.sub("", text)
 
 
 def _no_public_address(host: str, detail: str) -> tuple[None, str]:

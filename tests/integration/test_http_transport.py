@@ -363,3 +363,26 @@ def test_a_trusted_certificate_is_checked_against_the_host_name_as_a_failed_atte
 
     listener.close()
     assert answer.status == expected, answer.body_excerpt
+
+
+@pytest.mark.parametrize(
+    "failure", [ConnectionRefusedError(111, "Connection refused"), TimeoutError("timed out")]
+)
+def test_a_failed_connection_is_told_by_host_name_never_by_the_address_it_resolved_to(
+    monkeypatch: pytest.MonkeyPatch, failure: Exception
+) -> None:
+    """Review 162: urllib3's error names the address connected to (and an object's memory
+    address); the subscriber, who sees the excerpt, is told its own host name instead."""
+
+    def refused(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
+        raise failure
+
+    monkeypatch.setattr(urllib3.util.connection, "create_connection", refused)
+    transport = Urllib3Transport(resolve=StubResolver(["8.8.4.4"]))
+
+    answer = transport.post(f"https://{NAME}/hook", {}, b"{}", 2.0)
+
+    assert answer.status == 0
+    assert NAME in answer.body_excerpt
+    assert "8.8.4.4" not in answer.body_excerpt
+    assert " at 0x" not in answer.body_excerpt
