@@ -54,7 +54,8 @@ def check(args: argparse.Namespace) -> int:
     print(_table(answer))
     report = answer.get("report")
     if report and args.report:
-        Path(args.report).write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+        Path(args.report).write_text(text, encoding="utf-8")  # as verify-report reads it
         print(f"signed report written to {args.report} ({report['verification_code']})")
         _openings(request["codes"], answer.get("report_openings") or [], Path(args.report))
     if report and args.pdf:
