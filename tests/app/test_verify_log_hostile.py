@@ -5,6 +5,7 @@ narrowed in the served view. Each used to hide a dropped delivery behind "OK" (r
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import types
 from collections.abc import Callable, Iterator
@@ -19,6 +20,7 @@ from lifecycle_support import XINZHENG, listing_path, pushed, recent_entry
 
 import app as gateway_app
 from chalicelib import log_publishing
+from chalicelib.bootstrap import container
 from chalicelib.dynamodb import log_chunks
 from chalicelib.dynamodb.log_published import PUBLISHED_KEY
 from gateway_client import log_verifier
@@ -39,9 +41,16 @@ from gateway_client.tlog import CosignatureSigner, CosignatureVerifier
 Tamper = Callable[[str, dict[str, Any]], dict[str, Any]]
 
 
-def _verify(gateway, monkeypatch, sub_id: str, bodies, tamper: Tamper, **kw) -> AuditReport:  # type: ignore[no-untyped-def]
+def _verify(  # type: ignore[no-untyped-def]
+    gateway, monkeypatch, sub_id: str, bodies, tamper: Tamper, refusals: bool = False, **kw
+) -> AuditReport:
+    """verify-log against the app, its answers through ``tamper``; an answer other than 200 is
+    the test's failure, or (``refusals``) the error verify-log makes of it."""
+
     def get(_client: object, path: str) -> Any:
         reply = gateway.client.http.get(path, headers=gateway.operator())
+        if refusals and reply.status_code != 200:
+            raise log_verifier.PublishedLogError(f"GET {path}: {reply.status_code}")
         assert reply.status_code == 200, (path, reply.json_body)
         return tamper(path, reply.json_body)
 
@@ -339,3 +348,39 @@ def test_a_gateway_that_calls_the_subscription_another_region_s_is_refused(
 
     with pytest.raises(log_verifier.PublishedLogError, match="not 430000's"):
         _verify(gateway, monkeypatch, sub_id, bodies, another_region)
+
+
+class _Paged(Exception):
+    pass
+
+
+def test_a_signed_checkpoint_past_the_log_ends_the_paging_at_the_first_empty_page(
+    gateway, aws, stream, hook, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Review 161: a signed checkpoint far past the log (a dishonest operator, a signing bug)
+    had verify-log ask for empty page after empty page, a million for 10**9, and never say."""
+    sub_id, bodies = _two_delivered(gateway, aws, stream, hook)
+    pages: list[str] = []
+
+    def huge(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        if path.startswith("/v1/log/checkpoints"):
+            real = [Checkpoint.model_validate(c) for c in body["checkpoints"]]
+            signed = sign_checkpoint(
+                10**9,
+                hashlib.sha256(b"made up").digest(),
+                datetime.now(UTC),
+                container().signers,
+                real[-1].origin,
+                real[-1].extensions,
+            )
+            return {"checkpoints": [*body["checkpoints"], signed.model_dump(mode="json")]}
+        if path.startswith("/v1/log?"):
+            pages.append(path)
+            if len(pages) > 100:
+                raise _Paged(f"{len(pages)} pages asked, the last {path}")
+        return body
+
+    # no tile of a tree that size exists: verify-log says so (endless paging raises _Paged)
+    with pytest.raises(log_verifier.PublishedLogError, match="/v1/log/tile"):
+        _verify(gateway, monkeypatch, sub_id, bodies, huge, refusals=True)
+    assert len(pages) == 2  # the entries, then an empty page: the log served ends there
