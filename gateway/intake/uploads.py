@@ -55,8 +55,9 @@ class UploadDesk:
         self._clock = clock
 
     def _admit_check(self, manifest: UploadManifest) -> None:
-        """A bulk check counts as a batch check (POST /v1/checks) does, refused or not; but an
-        upload asked for again (a fresh URL) is the same check, and counts nothing."""
+        """A bulk check counts as a batch check (POST /v1/checks) does, once its manifest passed
+        every check (review 160); an upload asked for again (a fresh URL) is the same check,
+        and counts nothing."""
         if self._uploads.get(manifest.region, manifest.upload_id) is not None:
             return
         limit = self._checks_per_minute
@@ -79,8 +80,6 @@ class UploadDesk:
             )
         if manifest.upload_id != auth.signed.msg_id:
             raise BadRequest("upload_id differs from the webhook-id header", path="upload_id")
-        if manifest.mode == "check":
-            self._admit_check(manifest)
         refuse_unregistered(manifest.as_region, self._registry.get_region, "as_region")
         # issued_at versions a resync's removals: one from the future would freeze listings.
         late = version_problem(manifest.issued_at, now, self._policy.tolerance, "issued_at")
@@ -99,6 +98,8 @@ class UploadDesk:
             refused = domain_problem(domain, manifest.region, auth.region.domains)
             if refused is not None:
                 raise DomainNotPermitted(refused[1], path="domains")
+        if manifest.mode == "check":  # once it is one: a refused manifest uses no check
+            self._admit_check(manifest)
         upload = Upload(
             manifest=manifest,
             key_id=auth.key.key_id,

@@ -221,6 +221,30 @@ def test_a_check_refused_for_its_body_uses_none_of_the_minutes_checks(gateway, h
     assert valid.status_code == 200, valid.json_body
 
 
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"as_region": "100099"},
+        {"issued_at": "2099-01-01T00:00:00+00:00"},
+        {"domains": ["food_drug", "food_drug"]},
+    ],
+    ids=["unregistered-national-source", "issued-in-the-future", "domain-twice"],
+)
+def test_a_bulk_check_manifest_refused_for_its_body_uses_none_of_the_minutes_checks(
+    gateway, hunan, fields
+):
+    """Review 160: as for ``POST /v1/checks`` (review 137), a refused manifest is no check."""
+    gateway.configure(checks_per_minute="1")
+    manifest = {**check_manifest("u-refused"), **fields}
+    refused = gateway.post_signed("/v1/uploads", hunan, "u-refused", json.dumps(manifest).encode())
+
+    valid = checks(gateway, hunan, codes=[CREDIT_CODE], purpose="supervision")
+
+    assert refused.status_code == 400, refused.json_body
+    assert valid.status_code == 200, valid.json_body
+    assert container().uploads.get(HUNAN, "u-refused") is None
+
+
 def test_a_bulk_check_asked_for_again_is_counted_once(gateway, hunan, aws):
     """Review 45 F1: its manifest asked for again for a fresh URL used up the minute's checks,
     one per request."""
