@@ -23,7 +23,7 @@ from chalicelib.activity_api import count_deliveries, count_lag
 from chalicelib.bootstrap import Container, container
 from chalicelib.dynamodb.listing_doc import listing_from_item
 from chalicelib.observability import correlate, emit, logger, note
-from chalicelib.reevaluations import tick as reevaluation_tick
+from chalicelib.reevaluations import isolated_tick
 from chalicelib.statistics_counting import log_counted
 from gateway.delivery import (
     Batch,
@@ -76,7 +76,7 @@ def tick(context: Any = None) -> dict[str, Any]:
     started = time.perf_counter()
     # First: the day's agreement jobs exist only if a tick of that day starts them, so a
     # failure further on must not cost them.
-    reevaluations = reevaluation_tick(container(), container().clock.now())
+    reevaluations, failed = isolated_tick(container(), container().clock.now())
     spent = (lambda: context.get_remaining_time_in_millis() < TICK_RESERVE_MS) if context else None
     report = container().lifecycle.tick(spent)
     published = container().log_publisher.publish()
@@ -89,6 +89,8 @@ def tick(context: Any = None) -> dict[str, Any]:
         overdue_objections=len(report.overdue_objections),
         more_due=report.more_due,
     )
+    if failed is not None:
+        raise failed
     return {**report.__dict__, **reevaluations}
 
 

@@ -13,7 +13,7 @@ from chalicelib.bootstrap import container, lifecycle_at
 from chalicelib.http_errors import json_response
 from chalicelib.overdue_api import OverdueCommitment, OverdueObjection
 from chalicelib.query_api import addressed_code
-from chalicelib.reevaluations import tick as reevaluation_tick
+from chalicelib.reevaluations import isolated_tick
 from chalicelib.route_spec import Access, Operation, Reply, Tag
 from chalicelib.tick_function import run_tick
 from gateway.lifecycle import (
@@ -149,12 +149,14 @@ def tick(request: Request) -> Response:
         raise BadRequest("only the local stack may run the tick at another time", path="at")
     if c.settings.lifecycle_function:  # on AWS: only the lifecycle function may erase
         return json_response(200, run_tick(c.settings))
-    started = reevaluation_tick(c, wanted.at or c.clock.now())  # first, as events.tick
+    started, failed = isolated_tick(c, wanted.at or c.clock.now())  # first, as events.tick
     service = lifecycle_at(FixedClock(wanted.at)) if wanted.at else c.lifecycle
     report = service.tick()
     published = container().log_publisher.publish()
     report.checkpoint = published.sequence if published else None
     container().witnessing.cosign_latest()  # as the scheduled tick does (chalicelib/events.py)
+    if failed is not None:
+        raise failed
     return json_response(200, {**report.__dict__, **started})
 
 

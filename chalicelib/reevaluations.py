@@ -57,6 +57,17 @@ def run(records: Sequence[dict[str, Any]], context: Any) -> None:
             c.reevaluation_trigger.continue_later(job_id)
 
 
+def isolated_tick(c: Container, now: datetime) -> tuple[dict[str, int], Exception | None]:
+    """``tick``, whose failure is kept for the caller to raise once the lifecycle's own work
+    (expiry, purge, the checkpoint) is done: a re-evaluation that cannot be stored must not
+    stop the day's purge, nor go unnoticed (the function still ends in an error)."""
+    try:
+        return tick(c, now), None
+    except Exception as error:
+        logger.exception("agreement re-evaluations of the day failed; the lifecycle goes on")
+        return {"reevaluations_started": 0, "reevaluations_triggered": 0}, error
+
+
 def tick(c: Container, now: datetime) -> dict[str, int]:
     """Today's date jobs, and a (re)start of every unfinished job: what the tick reports."""
     started, triggered = daily_reevaluations(

@@ -69,10 +69,20 @@ class DynamoReevaluations(Table):
             raise
 
     def start(self, jobs: Sequence[ReevaluationJob]) -> list[ReevaluationJob]:
-        stored = []
+        """Each job stored unless it is already; one that cannot be (an item over DynamoDB's
+        400 KB: a region's agreements stored before ``REGION_AGREEMENTS_BYTES``) keeps no other
+        region's from being stored, and raises once they are."""
+        stored, refused = [], []
         for job in jobs:
-            if self._put_if(**self._new(job)):
-                stored.append(job)
+            try:
+                if self._put_if(**self._new(job)):
+                    stored.append(job)
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") != "ValidationException":
+                    raise
+                refused.append(f"{job.job_id} ({error})")
+        if refused:
+            raise RuntimeError(f"re-evaluation jobs not stored: {'; '.join(refused)}")
         return stored
 
     def get(self, job_id: str) -> ReevaluationJob | None:

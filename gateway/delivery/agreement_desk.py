@@ -12,20 +12,39 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from gateway.delivery.ports import AgreementStore
 from gateway.delivery.reevaluation_job import (
     ReevaluationOutbox,
     ReevaluationTrigger,
+    carried,
     revision_job,
 )
 from gateway.ports import Registry
 from gateway.recognition import Agreement, AgreementTerms
-from gateway_client.contract import BadRequest, Clock, NotFound, UnknownRegion, china_date
+from gateway_client.contract import (
+    AgreementsTooLarge,
+    BadRequest,
+    Clock,
+    NotFound,
+    UnknownRegion,
+    china_date,
+)
 
 log = logging.getLogger("credit_gateway.delivery")
+
+REGION_AGREEMENTS_BYTES = 160 * 1024
+"""The most one subscriber region's agreements may hold, as a re-evaluation job carries them
+(JSON; those ended before today without their measures: ``reevaluation_job.carried``): a job
+carries them all twice (before and after) in one DynamoDB item, whose limit is 400 KB, and a
+delivery the measures that recognise it in one SQS message (256 KB). A measure named by its
+catalogue id takes a few dozen bytes; one written out in full up to about 3 KB (review 159)."""
+
+
+def stored_size(agreement: Agreement) -> int:
+    return len(agreement.model_dump_json().encode())
 
 
 @dataclass(frozen=True)
@@ -103,7 +122,7 @@ class AgreementDesk:
                 "updated_at": self.clock.now(),
             }
         )
-        return self._save(current, ended)
+        return self._save(current, ended, ending=True)
 
     def _check(self, terms: AgreementTerms) -> None:
         """Terms that make sense (``AgreementTerms.check_sense``), each source with a registered
@@ -132,15 +151,20 @@ class AgreementDesk:
             raise NotFound(f"no agreement {agreement_id}", path="agreement_id")
         return found
 
-    def _save(self, previous: Agreement | None, agreement: Agreement) -> Saved:
+    def _save(
+        self, previous: Agreement | None, agreement: Agreement, *, ending: bool = False
+    ) -> Saved:
         """Store the revision with its job, then start the job (should that fail, the tick
-        starts it within the hour)."""
+        starts it within the hour). A revision may not take its region's agreements past
+        ``REGION_AGREEMENTS_BYTES``; an end, or one that grows nothing, always may."""
         others = [
             a
             for a in self.agreements.all()
             if a.subscriber_region == agreement.subscriber_region
             and a.agreement_id != agreement.agreement_id
         ]
+        if not ending:
+            _within_limit(previous, agreement, others)
         job = revision_job(previous, agreement, others, self.outbox.dated_through())
         self.outbox.save(agreement, job)
         try:  # a narrowing only: without it the job compares a wider window
@@ -149,3 +173,18 @@ class AgreementDesk:
             log.warning("re-evaluation %s not stamped committed", job.job_id, exc_info=True)
         self.trigger.start(job.job_id)
         return Saved(agreement, job.job_id)
+
+
+def _within_limit(
+    previous: Agreement | None, agreement: Agreement, others: Sequence[Agreement]
+) -> None:
+    size = stored_size(agreement)
+    today = china_date(agreement.updated_at)
+    total = sum(stored_size(a) for a in carried(others, today)) + size
+    grows = previous is None or size > stored_size(previous)
+    if total > REGION_AGREEMENTS_BYTES and grows:
+        raise AgreementsTooLarge(
+            f"region {agreement.subscriber_region}'s agreements would hold {total:,} bytes, "
+            f"more than the {REGION_AGREEMENTS_BYTES:,} one region's may: name catalogue "
+            "measures by id, write measures shorter, or end an agreement first"
+        )

@@ -99,6 +99,7 @@ def revision_job(
     a revision saved on such a day, before its tick, gets no date job of its own (``date_jobs``
     takes it as re-evaluated when saved), so its start or end would be told by nobody."""
     today = china_date(agreement.updated_at)
+    others = carried(others, today)
     if previous is not None:
         stood = max(since or today - timedelta(days=1), china_date(previous.updated_at))
         if _dated_between(previous, stood, today):
@@ -114,6 +115,21 @@ def revision_job(
         on=today,
         at=agreement.updated_at,
     )
+
+
+def carried(agreements: Sequence[Agreement], since: date) -> list[Agreement]:
+    """The agreements as a job carries them: one whose ``effective_until`` (its first day out
+    of effect) is ``since`` or earlier is out of effect on both sides of every comparison from
+    then on, so only what says why it recognises nothing is kept (its kinds, domains, severity,
+    grades and dates: ``Agreement.exclusion``), not its measures, which it never applies. So
+    ended agreements add little to a job, nor to their region's size
+    (``agreement_desk.REGION_AGREEMENTS_BYTES``)."""
+    return [
+        a
+        if a.effective_until is None or a.effective_until > since
+        else a.model_copy(update={"measures": a.measures[:1]})
+        for a in agreements
+    ]
 
 
 def as_it_stood(agreement: Agreement, day: date) -> Agreement:
@@ -157,8 +173,9 @@ def date_jobs(
     for agreement in agreements:
         by_region[agreement.subscriber_region].append(agreement)
     jobs = []
-    for region, held in sorted(by_region.items()):
+    for region, every in sorted(by_region.items()):
         last = since or today - timedelta(days=1)
+        held = carried(every, last)
         stood_then = {
             a.agreement_id: as_it_stood(a, stood)
             for a in held
@@ -234,10 +251,20 @@ def daily_reevaluations(
     """The tick's part: store the date jobs of every day since the last tick that stored them
     (once a day however often it runs), then (re)start every unfinished job, whose trigger may
     have been lost; a job already running meets its copy at the next page and one of them
-    stops. (jobs started, jobs triggered)"""
-    started = outbox.start(date_jobs(agreements, today, at, outbox.dated_through()))
-    outbox.date_through(today)
+    stops. (jobs started, jobs triggered)
+
+    A date job that cannot be stored raises, after the others are stored and every unfinished
+    job is started: the day is not marked done, so the next tick makes its jobs again."""
+    failed: Exception | None = None
+    try:
+        started = outbox.start(date_jobs(agreements, today, at, outbox.dated_through()))
+    except Exception as error:  # one region's job not stored: the others' still run
+        failed, started = error, []
+    else:
+        outbox.date_through(today)  # else every day since is made again at the next tick
     unfinished = outbox.unfinished()
     for job_id in unfinished:
         trigger.start(job_id)
+    if failed is not None:
+        raise failed
     return len(started), len(unfinished)

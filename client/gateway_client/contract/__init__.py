@@ -43,6 +43,7 @@ from gateway_client.contract.commitment import (
     CommitmentOutcome,
 )
 from gateway_client.contract.errors import (
+    AgreementsTooLarge,
     AuthenticationError,
     BadRequest,
     BatchIdReused,
@@ -311,6 +312,7 @@ __all__ = [
     "TEST",
     "TIMESTAMP_HEADER",
     "VERIFICATION_EVENT",
+    "AgreementsTooLarge",
     "AnyKey",
     "AuthenticationError",
     "BadRequest",

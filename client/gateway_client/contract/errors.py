@@ -220,6 +220,15 @@ class SelfRecognition(BadRequest):
     code = "self_recognition"
 
 
+class AgreementsTooLarge(BadRequest):
+    """A revision that would make its subscriber region's agreements larger than one region's
+    may be (``gateway.delivery.agreement_desk``): each re-evaluation carries them all, before
+    and after, in one stored job, and each delivery the measures recognising it."""
+
+    code = "agreements_too_large"
+    default_path = "measures"
+
+
 class PayloadTooLarge(GatewayError):
     """The body exceeds the configured limit (413)."""
 

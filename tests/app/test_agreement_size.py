@@ -1,0 +1,122 @@
+"""A region's agreements are held to what a re-evaluation job (one DynamoDB item, which
+carries them all before and after) and a delivery (one SQS message) can carry: a revision
+taking them past ``REGION_AGREEMENTS_BYTES`` is a 400 that stores nothing, an end is never
+refused, and a day whose date job cannot be stored (agreements stored before the limit) stops
+no lifecycle work of the tick (review 159: each was a 500, the tick's every day)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+import pytest
+from app_support import (
+    HUBEI,
+    HUNAN,
+    agreement_terms,
+    create_agreement,
+    end_agreement,
+    error_code,
+    revise_agreement,
+    signed_agreement,
+)
+from lifecycle_support import QINGCHENG, Lifecycle, pushed, qingcheng_entry
+
+from chalicelib.bootstrap import container
+from gateway.delivery import agreement_desk
+from gateway_client.contract import china_date
+from gateway_client.contract.clock import CHINA
+
+
+@pytest.fixture(autouse=True)
+def regions(gateway):  # type: ignore[no-untyped-def]
+    gateway.put_region(HUBEI, name="湖北省")
+    gateway.put_region(HUNAN, name="湖南省")
+
+
+def measures(count: int, text: int = 200, department: int = 30, basis: int = 100) -> list[Any]:
+    """Measures written out in the agreement (its own), each within the schema's lengths."""
+    return [
+        {
+            "measure_id": f"agreed_{i:03d}",
+            "text": "限" * text,
+            "department": "部" * department,
+            "mandatory": False,
+            "kinds": ["black"],
+            "legal_basis": "法" * basis,
+        }
+        for i in range(count)
+    ]
+
+
+def stored() -> list[Any]:
+    return container().agreements.all()
+
+
+def test_an_agreement_larger_than_a_region_may_hold_is_refused_and_nothing_is_stored(gateway):  # type: ignore[no-untyped-def]
+    refused = create_agreement(
+        gateway, agreement_terms(measures=measures(100, text=500, department=200, basis=300))
+    )
+
+    assert (refused.status_code, error_code(refused)) == (400, "agreements_too_large")
+    assert refused.json_body["error"]["path"] == "measures"
+    assert stored() == []
+    assert container().reevaluations.unfinished() == []
+
+
+def test_a_region_signs_up_to_its_limit_and_may_still_end_revise_and_replace(gateway):  # type: ignore[no-untyped-def]
+    """Twenty-five measures written out in full are about 27 KB: five such agreements fit."""
+    replies = [
+        create_agreement(gateway, agreement_terms(title=f"备忘录{n}", measures=measures(25)))
+        for n in range(7)
+    ]
+    codes = [r.status_code for r in replies]
+    signed = [r.json_body["agreement"]["agreement_id"] for r in replies if r.status_code == 201]
+    assert codes[: len(signed)] == [201] * len(signed), codes
+    assert len(signed) >= 5, codes
+    assert set(codes[len(signed) :]) == {400}, codes
+    assert len(stored()) == len(signed)
+
+    same = revise_agreement(
+        gateway, signed[0], agreement_terms(title="备忘录0 修订", measures=measures(25))
+    )
+    ended = end_agreement(gateway, signed[1])
+    replaced = create_agreement(gateway, agreement_terms(title="新备忘录", measures=measures(25)))
+
+    assert same.status_code == 200, same.json_body  # grows nothing: never refused
+    assert ended.status_code == 200, ended.json_body
+    assert replaced.status_code == 201, replaced.json_body  # an ended one: measures not counted
+
+
+def test_a_day_whose_date_job_cannot_be_stored_stops_no_lifecycle_work(  # type: ignore[no-untyped-def]
+    gateway, monkeypatch
+):
+    """A region holding agreements stored before the limit: the tick on the day one ends
+    still expires what is due and publishes its checkpoint, stores the other regions' date
+    jobs, and then fails (the day is tried again by the next tick)."""
+    tomorrow = china_date(datetime.now(UTC)) + timedelta(days=1)
+    monkeypatch.setattr(agreement_desk, "REGION_AGREEMENTS_BYTES", 10**9)  # stored before it
+    big = measures(100, text=500, department=200, basis=300)
+    signed_agreement(gateway, measures=big, effective_until=tomorrow.isoformat())
+    monkeypatch.undo()
+    gateway.put_region("440000", name="广东省")
+    signed_agreement(
+        gateway,
+        title="粤湘互认",
+        subscriber_region="440000",
+        effective_until=tomorrow.isoformat(),
+    )
+    owner = gateway.register_platform(QINGCHENG)
+    expiring = qingcheng_entry(valid_until=tomorrow.isoformat())
+    listing_id = pushed(gateway, owner, QINGCHENG, expiring)
+    life = Lifecycle(gateway)
+    assert life.tick().status_code == 200
+
+    failed = life.tick(datetime.combine(tomorrow, time(2), CHINA))
+
+    assert failed.status_code == 500
+    assert life.status(expiring["credit_code"], listing_id) == "expired"
+    jobs = container().reevaluations
+    assert jobs.get(f"440000#{tomorrow.isoformat()}") is not None
+    assert jobs.get(f"{HUNAN}#{tomorrow.isoformat()}") is None
+    assert jobs.dated_through() == tomorrow - timedelta(days=1)  # tried again next tick
