@@ -26,6 +26,8 @@ from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from gateway_client.contract import DeliveryPayload, erases
 from gateway_client.durable_files import (
     TEMP_SUFFIX,
@@ -162,6 +164,27 @@ class DeliveryStore:
                     append_durably(self.signatures, b"".join(record_line(r) for r in made))
                 replace_durably(kept, rest)
             append_durably(self.signatures, record_line(BatchProof.of(headers, sha256, body)))
+
+    def holds_batch(self, sha256: str) -> bool:
+        """Whether the batch of this digest is kept with every line of it stored (or its
+        listing purged): its announcement again (a retry whose 2xx was lost, or a replay) is
+        then acknowledged without fetching the file or keeping its proof once more, as a single
+        delivery's is (review 161). One kept before a crash stopped its lines is taken again."""
+        with self.writing():
+            kept = batch_file(self.path, sha256)
+            if not kept.exists():
+                return False
+            for line in kept.read_bytes().split(b"\n"):
+                if not line.strip():
+                    continue
+                try:
+                    payload = DeliveryPayload.model_validate_json(line)
+                except ValidationError:
+                    return False
+                known = payload.delivery_id in self._ids
+                if not known and payload.data.listing.listing_id not in self._purged:
+                    return False
+            return True
 
     def _append(
         self, payload: DeliveryPayload, body: bytes, headers: Mapping[str, str] | None

@@ -133,6 +133,9 @@ class Listener:
         file is fetched first, then kept and its lines stored under the store's lock: a
         tombstone handled meanwhile, on another thread, erases before or after, never between."""
         announced = audience.batch(headers, body, now)
+        if self.store.holds_batch(announced.sha256):
+            self._report(f"batch {announced.batch_id}: already stored")
+            return 204, b""
         try:
             file = self._fetch_file(announced.url, announced.size)
         except OSError as error:

@@ -22,6 +22,7 @@ from gateway.delivery.batching import file_of
 from gateway_client.batch_receiver import FileUnavailable
 from gateway_client.contract import load_public_key, public_key_text
 from gateway_client.delivery_store import DeliveryStore
+from gateway_client.kept_proofs import signatures_path
 from gateway_client.listener import Listener, serve
 from gateway_client.receiver import Audience
 from gateway_client.subscriber_files import read_deliveries
@@ -72,18 +73,44 @@ def test_each_line_of_the_file_is_stored_as_its_single_delivery_would_be(tmp_pat
     assert said[-1].startswith("batch bat_test: 3 deliveries")
 
 
-def test_a_batch_sent_again_stores_nothing_twice(tmp_path: Path) -> None:
+def test_a_batch_sent_again_stores_nothing_twice_nor_fetches_or_keeps_it_again(
+    tmp_path: Path,
+) -> None:
+    """A retry whose 2xx was lost, or a replay of the captured webhook (review 161: each one
+    fetched the file again and kept one more copy of its proof)."""
     gateway = BatchGateway()
     planned = numbered(changes(2), [gateway.target])
     headers, body, files = sent(gateway, planned)
     listening, said = listener(tmp_path / "d.ndjson", files)
+    fetched: list[str] = []
+    fetch = listening._fetch_file
+    listening._fetch_file = lambda url, size: fetched.append(url) or fetch(url, size)
     listening.handle(headers, body)
+    kept = signatures_path(tmp_path / "d.ndjson").read_bytes()
 
-    status, _ = listening.handle(headers, body)  # a retry whose 2xx was lost, or a replay
+    replies = [listening.handle(headers, body)[0] for _ in range(3)]
 
-    assert status == 204
+    assert replies == [204] * 3
     assert len(read_deliveries(tmp_path / "d.ndjson")) == 2
-    assert sum(line.startswith("already stored") for line in said) == 2
+    assert signatures_path(tmp_path / "d.ndjson").read_bytes() == kept
+    assert len(fetched) == 1
+    assert sum(line.endswith(": already stored") for line in said) == 3
+
+
+def test_a_batch_kept_before_its_lines_were_stored_is_taken_again(tmp_path: Path) -> None:
+    """A crash between keeping the file and storing its lines: the announcement sent again
+    stores them (the kept file alone is no proof they were)."""
+    gateway = BatchGateway()
+    planned = numbered(changes(2), [gateway.target])
+    headers, body, files = sent(gateway, planned)
+    listening, _ = listener(tmp_path / "d.ndjson", files)
+    stored = listening.store.add
+    listening.store.add = lambda *args: (_ for _ in ()).throw(OSError("disk full"))  # type: ignore[method-assign]
+    assert listening.handle(headers, body)[0] == 503
+    listening.store.add = stored  # type: ignore[method-assign]
+
+    assert listening.handle(headers, body)[0] == 204
+    assert len(read_deliveries(tmp_path / "d.ndjson")) == 2
 
 
 def test_a_single_delivery_after_a_batch_of_the_same_change_is_deduplicated(
