@@ -12,7 +12,7 @@ from typing import TypeVar
 from pydantic import ValidationError
 
 from gateway_client.contract import DeliveryPayload, erases
-from gateway_client.durable_files import locked
+from gateway_client.durable_files import locked, replace_durably
 from gateway_client.kept_proofs import RECORD, BatchProof, KeptProofs, batch_file, signatures_path
 from gateway_client.log_audit import AuditReport, Seen
 
@@ -96,7 +96,8 @@ def read_seen(path: Path | None) -> Seen | None:
 
 
 def write_seen(path: Path | None, report: AuditReport) -> None:
-    """Remember a verified checkpoint; never after a failed run, which proved nothing."""
+    """Remember a verified checkpoint; never after a failed run, which proved nothing. Written
+    whole or not at all: a crash mid-write left a state the next run refused (review 161)."""
     if path is not None and report.ok and report.latest_root is not None:
         seen = Seen(
             size=report.verified_through,
@@ -110,4 +111,4 @@ def write_seen(path: Path | None, report: AuditReport) -> None:
             checked_at=report.checked_at,
             at=report.latest_at,
         )
-        path.write_text(seen.model_dump_json() + "\n", encoding="utf-8")
+        replace_durably(path, (seen.model_dump_json() + "\n").encode())

@@ -138,6 +138,12 @@ def test_entries_resting_on_the_gateways_word_are_named_in_the_verdict_and_fail_
     )
     assert strict == 1
     assert failed.rstrip().endswith("FAILED: 2 entries unjudged or unvouched (--strict)")
+    # a strict failure keeps no state (review 161): the next run judges the entries again
+    state = tmp_path / "state.json"
+    assert verify_log(sub, tmp_path, capsys, "--strict", "--state", str(state))[0] == 1
+    assert not state.exists()
+    assert verify_log(sub, tmp_path, capsys, "--state", str(state))[0] == 0
+    assert state.exists()
 
 
 def test_a_run_failed_for_a_problem_says_plain_failed_whatever_rests_on_the_gateway(  # type: ignore[no-untyped-def]

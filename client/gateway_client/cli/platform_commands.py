@@ -120,7 +120,6 @@ def _verify_log(args: argparse.Namespace) -> int:
         witness_lag=timedelta(hours=args.witness_lag_hours),
         origin=args.origin,
     )
-    write_seen(state, report)
     print(
         f"verify-log: {report.checked_deliveries} deliveries against {report.checked_entries} "
         f"log entries, {args.algorithm}-signed checkpoint through {report.verified_through}; "
@@ -183,9 +182,10 @@ def _verify_log(args: argparse.Namespace) -> int:
     if not report.ok:
         print("FAILED")
         return 1
-    if unsure and args.strict:
+    if unsure and args.strict:  # the state stays: the next run judges these entries again
         print(f"FAILED: {unsure} entries unjudged or unvouched (--strict)")
         return 1
+    write_seen(state, report)
     if unsure:
         print(
             f"OK: nothing dropped, reordered or altered of what could be judged; {unsure} "
