@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from gateway.authentication import authenticate
+from gateway.intake.decision_claims import DecisionClaims
 from gateway.intake.ports import BatchLedger
 from gateway.intake.push import (
     BATCH_ID_RE,
@@ -91,8 +92,10 @@ class PushService:
         rates: RateCounter | None = None,
         *,
         purged: Purged,
+        claims: DecisionClaims,
     ) -> None:
         self._purged = purged
+        self._claims = claims
         self._rates = rates
         self._registry = registry
         self._archive = archive
@@ -160,7 +163,8 @@ class PushService:
             if not problems:
                 candidates.append((index, promote(entry, region, now)))
             errors += [EntryError(index=index, field=f, code=c, message=m) for f, c, m in problems]
-        stored = store(listings, candidates, region, relays, self._purged, china_date(now))
+        today = china_date(now)
+        stored = store(listings, candidates, region, relays, self._purged, today, self._claims)
         errors += [
             EntryError(index=r.index, field=r.field, code=r.code, message=r.message)
             for r in stored.refused

@@ -24,7 +24,13 @@ from builders import (
     sign_headers,
     signed_push,
 )
-from fakes import InMemoryArchive, InMemoryBatchLedger, InMemoryListingStore, InMemoryRegistry
+from fakes import (
+    InMemoryArchive,
+    InMemoryBatchLedger,
+    InMemoryDecisionClaims,
+    InMemoryListingStore,
+    InMemoryRegistry,
+)
 
 from gateway.intake.ingest import PushPolicy, PushService
 from gateway.intake.push import PushResult
@@ -77,6 +83,7 @@ class Gateway:
             self.clock,
             PushPolicy(max_body_bytes=self.max_body_bytes),
             purged=lambda ids: set(),
+            claims=InMemoryDecisionClaims(),
         )
 
     def push(
@@ -167,7 +174,15 @@ def test_a_held_listing_whose_purge_is_under_way_takes_no_update(gw: Gateway) ->
         asked.append(list(ids))
         return marked & set(ids)
 
-    gw.service = PushService(gw.registry, gw.archive, gw.ledger, gw.store, gw.clock, purged=purged)
+    gw.service = PushService(
+        gw.registry,
+        gw.archive,
+        gw.ledger,
+        gw.store,
+        gw.clock,
+        purged=purged,
+        claims=InMemoryDecisionClaims(),
+    )
 
     again = gw.push([entry(source_sequence=1)], batch_id="b-2")
     asked_by_the_duplicate = list(asked)

@@ -17,7 +17,13 @@ from builders import (
     sign_headers,
     signed_push,
 )
-from fakes import InMemoryArchive, InMemoryBatchLedger, InMemoryListingStore, InMemoryRegistry
+from fakes import (
+    InMemoryArchive,
+    InMemoryBatchLedger,
+    InMemoryDecisionClaims,
+    InMemoryListingStore,
+    InMemoryRegistry,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -71,7 +77,13 @@ def fresh_service() -> tuple[PushService, InMemoryListingStore, FixedClock]:
     store = InMemoryListingStore()
     clock = FixedClock(NOW)
     service = PushService(
-        registry, InMemoryArchive(), InMemoryBatchLedger(), store, clock, purged=lambda ids: set()
+        registry,
+        InMemoryArchive(),
+        InMemoryBatchLedger(),
+        store,
+        clock,
+        purged=lambda ids: set(),
+        claims=InMemoryDecisionClaims(),
     )
     return service, store, clock
 

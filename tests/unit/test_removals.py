@@ -22,7 +22,13 @@ from builders import (
     removal,
     signed_push,
 )
-from fakes import InMemoryArchive, InMemoryBatchLedger, InMemoryListingStore, InMemoryRegistry
+from fakes import (
+    InMemoryArchive,
+    InMemoryBatchLedger,
+    InMemoryDecisionClaims,
+    InMemoryListingStore,
+    InMemoryRegistry,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -69,6 +75,7 @@ class Gateway:
             self.store,
             self.clock,
             purged=lambda ids: set(),
+            claims=InMemoryDecisionClaims(),
         )
         self.lifecycle = LifecycleService(
             self.store,
