@@ -10,8 +10,9 @@ whose date jobs the tick stored, so a missed day is caught up.
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -19,12 +20,13 @@ from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Item, Table, n, s, text
 from chalicelib.dynamodb.conflicts import transact
-from gateway.delivery import ReevaluationJob
+from gateway.delivery import JobsNotStored, ReevaluationJob
 from gateway.recognition import Agreement
 from gateway_client.contract import Conflict
 
 UNFINISHED_INDEX = "unfinished"
 _DATED = "dated-through"  # the tick's mark: every job id holds an '@' (agreement@revision…)
+_SAVES = "saves#"  # per subscriber region: its agreements' saves, counted (the size guard)
 KEEP_FINISHED_SECONDS = 31 * 24 * 3600
 
 
@@ -40,9 +42,22 @@ class DynamoReevaluations(Table):
         super().__init__(client, table_name)
         self._agreements = agreements_table
 
-    def save(self, agreement: Agreement, job: ReevaluationJob) -> None:
-        """One TransactWriteItems: the revision and its job, or neither. A job of the same id
-        means another request saved this revision first: 409, and nothing is written."""
+    def save(self, agreement: Agreement, job: ReevaluationJob, region_saves: int) -> None:
+        """One TransactWriteItems: the revision, its job and its region's guard counted, or
+        none. A job of the same id, or a guard counted since it was read, means another
+        request saved first: 409, and nothing is written."""
+        guard: Any = {
+            "TableName": self._table,
+            "Key": {"job_id": s(_SAVES + job.region)},
+            "UpdateExpression": "SET saves = :next",
+            "ConditionExpression": "saves = :seen"
+            if region_saves
+            else "attribute_not_exists(saves)",
+            "ExpressionAttributeValues": {
+                ":next": n(region_saves + 1),
+                **({":seen": n(region_saves)} if region_saves else {}),
+            },
+        }
         try:
             transact(
                 self._client,
@@ -57,16 +72,22 @@ class DynamoReevaluations(Table):
                         }
                     },
                     {"Put": self._new(job)},
+                    {"Update": guard},
                 ],
             )
         except ClientError as error:
             if _cancelled_by_condition(error):
                 raise Conflict(
-                    f"revision {agreement.revision} of {agreement.agreement_id} was saved by "
-                    "another request; read the agreement and try again",
+                    f"region {job.region}'s agreements were saved by another request meanwhile "
+                    f"(revision {agreement.revision} of {agreement.agreement_id}, or another); "
+                    "read the agreements and try again",
                     path="agreement_id",
                 ) from error
             raise
+
+    def region_saves(self, region: str) -> int:
+        item = self._get({"job_id": s(_SAVES + region)})
+        return int(item["saves"]["N"]) if item and "saves" in item else 0
 
     def start(self, jobs: Sequence[ReevaluationJob]) -> list[ReevaluationJob]:
         """Each job stored unless it is already; one that cannot be (an item over DynamoDB's
@@ -80,9 +101,9 @@ class DynamoReevaluations(Table):
             except ClientError as error:
                 if error.response.get("Error", {}).get("Code") != "ValidationException":
                     raise
-                refused.append(f"{job.job_id} ({error})")
+                refused.append(job)
         if refused:
-            raise RuntimeError(f"re-evaluation jobs not stored: {'; '.join(refused)}")
+            raise JobsNotStored(stored, refused)
         return stored
 
     def get(self, job_id: str) -> ReevaluationJob | None:
@@ -112,13 +133,29 @@ class DynamoReevaluations(Table):
 
     def dated_through(self) -> date | None:
         item = self._get({"job_id": s(_DATED)})
-        return date.fromisoformat(text(item, "day")) if item else None
+        return date.fromisoformat(text(item, "day")) if item and "day" in item else None
+
+    def held_back(self) -> dict[str, date]:
+        item = self._get({"job_id": s(_DATED)})
+        held = json.loads(text(item, "held")) if item and "held" in item else {}
+        return {region: date.fromisoformat(day) for region, day in held.items()}
+
+    def hold_back(self, held: Mapping[str, date]) -> None:
+        """Written by the tick alone (one at a time: the lifecycle function's concurrency)."""
+        kept = json.dumps({region: day.isoformat() for region, day in sorted(held.items())})
+        self._client.update_item(
+            TableName=self._table,
+            Key={"job_id": s(_DATED)},
+            UpdateExpression="SET held = :held",
+            ExpressionAttributeValues={":held": s(kept)},
+        )
 
     def date_through(self, day: date) -> None:
-        self._put_if(
+        self._update_if(  # an update: the regions held back stay beside it
             TableName=self._table,
-            Item={"job_id": s(_DATED), "day": s(day.isoformat())},
-            ConditionExpression="attribute_not_exists(job_id) OR #day < :day",
+            Key={"job_id": s(_DATED)},
+            UpdateExpression="SET #day = :day",
+            ConditionExpression="attribute_not_exists(#day) OR #day < :day",
             ExpressionAttributeNames={"#day": "day"},
             ExpressionAttributeValues={":day": s(day.isoformat())},
         )

@@ -40,7 +40,7 @@ from gateway.delivery.redelivery import (
     resend_of,
 )
 from gateway.delivery.reevaluation import recognition_changes
-from gateway.delivery.reevaluation_job import ReevaluationJob, daily_reevaluations
+from gateway.delivery.reevaluation_job import JobsNotStored, ReevaluationJob, daily_reevaluations
 from gateway.delivery.reevaluation_runner import ReevaluationRunner
 from gateway.delivery.resending import Replayed, Resending, StartPastHead
 from gateway.delivery.sending import DeliveryService
@@ -79,6 +79,7 @@ __all__ = [
     "FanOut",
     "HealthChange",
     "HttpResponse",
+    "JobsNotStored",
     "ObjectionNotices",
     "Planned",
     "Progress",

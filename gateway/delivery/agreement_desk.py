@@ -14,12 +14,14 @@ import logging
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from gateway.delivery.ports import AgreementStore
 from gateway.delivery.reevaluation_job import (
     ReevaluationOutbox,
     ReevaluationTrigger,
     carried,
+    last_dated,
     revision_job,
 )
 from gateway.ports import Registry
@@ -156,17 +158,21 @@ class AgreementDesk:
     ) -> Saved:
         """Store the revision with its job, then start the job (should that fail, the tick
         starts it within the hour). A revision may not take its region's agreements past
-        ``REGION_AGREEMENTS_BYTES``; an end, or one that grows nothing, always may."""
+        ``REGION_AGREEMENTS_BYTES``; an end, or one that grows nothing, always may. Judged
+        against the region's agreements as read after its guard's count, which the save
+        requires unchanged: of two saves at once, the second is a 409 (review 163)."""
+        region = agreement.subscriber_region
+        saves = self.outbox.region_saves(region)
         others = [
             a
             for a in self.agreements.all()
-            if a.subscriber_region == agreement.subscriber_region
-            and a.agreement_id != agreement.agreement_id
+            if a.subscriber_region == region and a.agreement_id != agreement.agreement_id
         ]
+        since = last_dated(self.outbox, region, china_date(agreement.updated_at))
         if not ending:
-            _within_limit(previous, agreement, others)
-        job = revision_job(previous, agreement, others, self.outbox.dated_through())
-        self.outbox.save(agreement, job)
+            _within_limit(previous, agreement, others, since)
+        job = revision_job(previous, agreement, others, since)
+        self.outbox.save(agreement, job, saves)
         try:  # a narrowing only: without it the job compares a wider window
             self.outbox.committed(job, self.clock.now())
         except Exception:
@@ -176,13 +182,16 @@ class AgreementDesk:
 
 
 def _within_limit(
-    previous: Agreement | None, agreement: Agreement, others: Sequence[Agreement]
+    previous: Agreement | None, agreement: Agreement, others: Sequence[Agreement], since: date
 ) -> None:
-    size = stored_size(agreement)
-    today = china_date(agreement.updated_at)
-    total = sum(stored_size(a) for a in carried(others, today)) + size
-    grows = previous is None or size > stored_size(previous)
-    if total > REGION_AGREEMENTS_BYTES and grows:
+    """Refused when the region's agreements, as the largest job would carry them (a date job
+    from ``since``, the last day its date jobs were stored: ``carried``), pass the limit and
+    the revision makes them larger: one that puts an ended agreement back in force counts its
+    measures again (review 163)."""
+    held = sum(stored_size(a) for a in carried(others, since))
+    total = held + sum(stored_size(a) for a in carried([agreement], since))
+    before = held + (sum(stored_size(a) for a in carried([previous], since)) if previous else 0)
+    if total > REGION_AGREEMENTS_BYTES and (previous is None or total > before):
         raise AgreementsTooLarge(
             f"region {agreement.subscriber_region}'s agreements would hold {total:,} bytes, "
             f"more than the {REGION_AGREEMENTS_BYTES:,} one region's may: name catalogue "

@@ -8,7 +8,7 @@ it but never lose it; ``gateway.delivery.reevaluation_runner`` walks it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
@@ -156,7 +156,11 @@ def as_it_stands(agreement: Agreement, today: date, seen_on: date) -> Agreement:
 
 
 def date_jobs(
-    agreements: Sequence[Agreement], today: date, at: AwareDatetime, since: date | None = None
+    agreements: Sequence[Agreement],
+    today: date,
+    at: AwareDatetime,
+    since: date | None = None,
+    held_back: Mapping[str, date] | None = None,
 ) -> list[ReevaluationJob]:
     """A job for each region with an agreement that began, or ended (``effective_until`` is its
     first day out of effect), after ``since`` and by ``today``: the region's agreements, each
@@ -166,7 +170,8 @@ def date_jobs(
     in force already on its before side, and tell nobody (or each tell the same listing).
 
     ``since`` is the last day whose date jobs were stored (yesterday unless ticks were
-    missed), so a day with no tick is caught up by the next one instead of being lost. A
+    missed), so a day with no tick is caught up by the next one instead of being lost; a
+    region whose date job could not be stored goes on from its own day (``held_back``). A
     revision saved today was already re-evaluated on today's date when it was saved.
     """
     by_region: dict[str, list[Agreement]] = defaultdict(list)
@@ -174,7 +179,7 @@ def date_jobs(
         by_region[agreement.subscriber_region].append(agreement)
     jobs = []
     for region, every in sorted(by_region.items()):
-        last = since or today - timedelta(days=1)
+        last = (held_back or {}).get(region) or since or today - timedelta(days=1)
         held = carried(every, last)
         stood_then = {
             a.agreement_id: as_it_stood(a, stood)
@@ -207,9 +212,30 @@ def _dated_between(agreement: Agreement, stood: date, today: date) -> bool:
     )
 
 
+class JobsNotStored(Exception):
+    """Jobs the store refused (an item over its size limit); ``stored``: the others, stored."""
+
+    def __init__(
+        self, stored: Sequence[ReevaluationJob], failed: Sequence[ReevaluationJob]
+    ) -> None:
+        super().__init__(f"re-evaluation jobs not stored: {', '.join(j.job_id for j in failed)}")
+        self.stored, self.failed = list(stored), list(failed)
+
+
+def last_dated(
+    outbox: ReevaluationOutbox, region: str, today: date, held: Mapping[str, date] | None = None
+) -> date:
+    """The last day whose date jobs are stored for ``region``: the day a job of a revision
+    compares from, and its size is judged as of (``agreement_desk``)."""
+    held = outbox.held_back() if held is None else held
+    return held.get(region) or outbox.dated_through() or today - timedelta(days=1)
+
+
 class ReevaluationOutbox(Protocol):
-    def save(self, agreement: Agreement, job: ReevaluationJob) -> None:
-        """The revision and its re-evaluation job in one transaction: both or neither."""
+    def save(self, agreement: Agreement, job: ReevaluationJob, region_saves: int) -> None:
+        """The revision and its re-evaluation job in one transaction, counted on its region's
+        guard if it still counts ``region_saves`` (what the revision was judged against: two
+        saves at once would each pass the region's size limit alone): all or nothing, 409."""
         ...
 
     def committed(self, job: ReevaluationJob, at: AwareDatetime) -> None:
@@ -219,7 +245,8 @@ class ReevaluationOutbox(Protocol):
 
     def start(self, jobs: Sequence[ReevaluationJob]) -> list[ReevaluationJob]:
         """Store the jobs not stored yet (a date's job once however often the tick runs); the
-        ones stored now."""
+        ones stored now. One that cannot be stored keeps no other from being: then
+        ``JobsNotStored``."""
         ...
 
     def unfinished(self) -> list[str]:
@@ -227,11 +254,24 @@ class ReevaluationOutbox(Protocol):
         ...
 
     def dated_through(self) -> date | None:
-        """The last day whose date jobs are stored (``None``: never)."""
+        """The last day whose date jobs are stored (``None``: never), but for the regions
+        ``held_back`` names."""
         ...
 
     def date_through(self, day: date) -> None:
         """Record that ``day``'s date jobs are stored (never moving back)."""
+        ...
+
+    def held_back(self) -> dict[str, date]:
+        """The regions whose date jobs could not be stored, each with the last day its were."""
+        ...
+
+    def hold_back(self, held: Mapping[str, date]) -> None:
+        """Replace what ``held_back`` answers."""
+        ...
+
+    def region_saves(self, region: str) -> int:
+        """How many revisions of the region's agreements were saved (its guard's count)."""
         ...
 
 
@@ -254,17 +294,21 @@ def daily_reevaluations(
     stops. (jobs started, jobs triggered)
 
     A date job that cannot be stored raises, after the others are stored and every unfinished
-    job is started: the day is not marked done, so the next tick makes its jobs again."""
-    failed: Exception | None = None
+    job is started: its region is held back at its last stored day, so the next tick makes its
+    job again (the other regions' days are done: made again they would be told twice)."""
+    held = outbox.held_back()
+    jobs = date_jobs(agreements, today, at, outbox.dated_through(), held)
     try:
-        started = outbox.start(date_jobs(agreements, today, at, outbox.dated_through()))
-    except Exception as error:  # one region's job not stored: the others' still run
-        failed, started = error, []
-    else:
-        outbox.date_through(today)  # else every day since is made again at the next tick
+        started, failed = outbox.start(jobs), []
+    except JobsNotStored as refused:
+        started, failed = refused.stored, refused.failed
+    last = {job.region: last_dated(outbox, job.region, today, held) for job in failed}
+    if last != held:  # the others' days done; a failed region goes on from its own
+        outbox.hold_back(last)
+    outbox.date_through(today)
     unfinished = outbox.unfinished()
     for job_id in unfinished:
         trigger.start(job_id)
-    if failed is not None:
-        raise failed
+    if failed:
+        raise JobsNotStored(started, failed)
     return len(started), len(unfinished)

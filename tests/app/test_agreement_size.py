@@ -10,6 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from app_support import (
     HUBEI,
     HUNAN,
@@ -81,11 +82,38 @@ def test_a_region_signs_up_to_its_limit_and_may_still_end_revise_and_replace(gat
         gateway, signed[0], agreement_terms(title="备忘录0 修订", measures=measures(25))
     )
     ended = end_agreement(gateway, signed[1])
-    replaced = create_agreement(gateway, agreement_terms(title="新备忘录", measures=measures(25)))
+    early = create_agreement(gateway, agreement_terms(title="新备忘录", measures=measures(25)))
+    reopened = revise_agreement(
+        gateway, signed[1], agreement_terms(title="备忘录1", measures=measures(25))
+    )
 
     assert same.status_code == 200, same.json_body  # grows nothing: never refused
     assert ended.status_code == 200, ended.json_body
-    assert replaced.status_code == 201, replaced.json_body  # an ended one: measures not counted
+    # until the date job of its end is stored, the ended one is carried whole (review 163)
+    assert (early.status_code, error_code(early)) == (400, "agreements_too_large")
+    assert reopened.status_code == 200, reopened.json_body  # counted whole all along
+
+
+def test_an_ended_agreement_counts_without_its_measures_once_its_end_is_told(gateway):  # type: ignore[no-untyped-def]
+    """The day after its end, the agreement is out of effect on both sides of every job: a
+    new one takes its room, and putting the old one back in force counts its measures again
+    (review 163: it was "growing nothing", and its job passed DynamoDB's item limit)."""
+    signed = [
+        create_agreement(gateway, agreement_terms(title=f"备忘录{n}", measures=measures(25)))
+        for n in range(5)
+    ]
+    assert [r.status_code for r in signed] == [201] * 5
+    first = signed[0].json_body["agreement"]["agreement_id"]
+    assert end_agreement(gateway, first).status_code == 200
+    tomorrow = china_date(datetime.now(UTC)) + timedelta(days=1)
+    assert Lifecycle(gateway).tick(datetime.combine(tomorrow, time(2), CHINA)).status_code == 200
+
+    with time_machine.travel(datetime.combine(tomorrow, time(3), CHINA), tick=True):
+        replaced = create_agreement(gateway, agreement_terms(title="新", measures=measures(25)))
+        reopened = revise_agreement(gateway, first, agreement_terms(measures=measures(25)))
+
+    assert replaced.status_code == 201, replaced.json_body
+    assert (reopened.status_code, error_code(reopened)) == (400, "agreements_too_large")
 
 
 def test_a_day_whose_date_job_cannot_be_stored_stops_no_lifecycle_work(  # type: ignore[no-untyped-def]
@@ -119,4 +147,10 @@ def test_a_day_whose_date_job_cannot_be_stored_stops_no_lifecycle_work(  # type:
     jobs = container().reevaluations
     assert jobs.get(f"440000#{tomorrow.isoformat()}") is not None
     assert jobs.get(f"{HUNAN}#{tomorrow.isoformat()}") is None
-    assert jobs.dated_through() == tomorrow - timedelta(days=1)  # tried again next tick
+    # its region goes on from its last stored day; the others' day is done (review 163)
+    assert jobs.held_back() == {HUNAN: tomorrow - timedelta(days=1)}
+    assert jobs.dated_through() == tomorrow
+    after = tomorrow + timedelta(days=1)
+    assert life.tick(datetime.combine(after, time(2), CHINA)).status_code == 500
+    assert jobs.get(f"440000#{after.isoformat()}") is None  # its end is told once, not daily
+    assert jobs.held_back() == {HUNAN: tomorrow - timedelta(days=1)}

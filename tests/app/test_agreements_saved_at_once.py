@@ -1,7 +1,8 @@
 """Two agreements of one subscriber region ended at once: each save read the other agreement
-as it was, and the one stamped earlier committed last. Whatever order their jobs run in, the
-subscriber's last word is what is in force now — here, nothing recognises the listing
-(review 109 F1)."""
+as it was, and the one stamped earlier committed last (review 109 F1). The region's saves are
+counted, so the one that read before the other saved is refused 409 and writes nothing (review
+163); retried, whatever order the jobs run in, the subscriber's last word is what is in force
+now — here, nothing recognises the listing."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from app_support import (
 
 import app as gateway_app
 from chalicelib import bootstrap
-from gateway_client.contract import china_date
+from gateway_client.contract import Conflict, china_date
 
 
 def _measure(mid: str, text: str) -> dict[str, Any]:
@@ -74,7 +75,10 @@ def test_two_agreements_ended_at_once_leave_the_subscriber_told_not_recognised(
     result: dict[str, Any] = {}
 
     def end_a() -> None:
-        result["a"] = desk.end(a_id)
+        try:
+            result["a"] = desk.end(a_id)
+        except Conflict as refused:  # B's save counted since A's read (review 163)
+            result["a"] = refused
 
     t = threading.Thread(target=end_a, name=a_thread_name)
     t.start()
@@ -84,7 +88,8 @@ def test_two_agreements_ended_at_once_leave_the_subscriber_told_not_recognised(
     gate.set()
     t.join(10)
     store.all = real_all  # type: ignore[method-assign]
-    assert "a" in result
+    assert isinstance(result["a"], Conflict)  # judged against B in force: refused, not saved
+    assert end_agreement(gateway, a_id).status_code == 200  # the operator's retry
 
     # A's job first, then B's (a standard queue read by concurrent invocations: any order)
     url = aws.env["CG_REEVALUATION_QUEUE_URL"]

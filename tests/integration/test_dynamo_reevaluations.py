@@ -77,22 +77,46 @@ def test_the_dated_mark_only_moves_forward_and_is_no_job(jobs) -> None:
     assert (first, jobs.dated_through(), jobs.unfinished()) == (None, date(2026, 3, 2), [])
 
 
+def test_regions_held_back_stay_beside_the_dated_mark(jobs) -> None:
+    jobs.hold_back({"430000": date(2026, 3, 1)})
+    jobs.date_through(date(2026, 3, 3))
+    held = jobs.held_back()
+    jobs.hold_back({})
+
+    assert (held, jobs.held_back()) == ({"430000": date(2026, 3, 1)}, {})
+    assert jobs.dated_through() == date(2026, 3, 3)
+
+
+def test_a_save_judged_against_a_count_moved_since_writes_nothing(agreements, jobs) -> None:
+    """Review 163: two signs at once each passed the region's size limit alone."""
+    first, second = agreement(), agreement(revision=2)
+    jobs.save(first, revision_job(None, first, []), 0)
+
+    with pytest.raises(Conflict):
+        jobs.save(second, revision_job(first, second, []), 0)  # read before the first saved
+
+    assert agreements.get(first.agreement_id) == first
+    assert jobs.get(revision_job(first, second, []).job_id) is None
+    assert jobs.region_saves(first.subscriber_region) == 1
+
+
 def test_a_revision_and_its_job_are_written_in_one_transaction(agreements, jobs) -> None:
     signed = agreement()
     job = revision_job(None, signed, [])
 
-    jobs.save(signed, job)
+    jobs.save(signed, job, 0)
 
     assert agreements.get(signed.agreement_id) == signed
     assert jobs.get(job.job_id) == job
     assert jobs.unfinished() == [job.job_id]
+    assert jobs.region_saves(signed.subscriber_region) == 1
 
 
 def test_a_saved_job_is_stamped_committed_unless_a_run_moved_it_on_first(agreements, jobs) -> None:
     signed, other = agreement(), agreement(revision=2)
     job, moved = revision_job(None, signed, []), revision_job(signed, other, [])
-    jobs.save(signed, job)
-    jobs.save(other, moved)
+    jobs.save(signed, job, 0)
+    jobs.save(other, moved, 1)
     assert jobs.advance(moved, moved.moved_on("next", 0))  # a run took it up before the stamp
 
     jobs.committed(job, signed.updated_at + timedelta(milliseconds=40))
@@ -107,7 +131,7 @@ def test_when_the_job_cannot_be_written_the_agreement_is_not_saved_either(aws, a
     signed = agreement()
 
     with pytest.raises(ClientError):
-        broken.save(signed, revision_job(None, signed, []))
+        broken.save(signed, revision_job(None, signed, []), 0)
 
     assert agreements.get(signed.agreement_id) is None
 
@@ -116,10 +140,10 @@ def test_a_revision_saved_twice_is_a_conflict_and_the_second_writes_nothing(
     agreements, jobs
 ) -> None:
     first, second = agreement(2, "先到"), agreement(2, "后到")
-    jobs.save(first, revision_job(agreement(), first, []))
+    jobs.save(first, revision_job(agreement(), first, []), 0)
 
     with pytest.raises(Conflict) as refused:
-        jobs.save(second, revision_job(agreement(), second, []))
+        jobs.save(second, revision_job(agreement(), second, []), 1)
 
     assert refused.value.context["path"] == "agreement_id"
     assert agreements.get(first.agreement_id) == first
@@ -201,7 +225,7 @@ def test_a_job_walks_its_sources_without_a_scan_and_resumes_to_the_whole_table_r
     )
     signed = agreement(sources=[{"region": "440000", "subtree": True}])
     job = revision_job(None, signed, [])
-    jobs.save(signed, job)
+    jobs.save(signed, job, 0)
     whole = recognition_changes(
         every_subject(listings), HUNAN, [], [signed], subscriptions.all(), job.job_id, SAVED_AT
     )

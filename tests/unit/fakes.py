@@ -443,6 +443,8 @@ class InMemoryReevaluations:
         self.page_size = page_size
         self.jobs: dict[str, ReevaluationJob] = {}
         self.dated: date | None = None
+        self.held: dict[str, date] = {}
+        self.saves: Counter[str] = Counter()
 
     def dated_through(self) -> date | None:
         return self.dated
@@ -450,11 +452,21 @@ class InMemoryReevaluations:
     def date_through(self, day: date) -> None:
         self.dated = max(day, self.dated or day)
 
-    def save(self, agreement: Agreement, job: ReevaluationJob) -> None:
-        if job.job_id in self.jobs:
+    def held_back(self) -> dict[str, date]:
+        return dict(self.held)
+
+    def hold_back(self, held: Mapping[str, date]) -> None:
+        self.held = dict(held)
+
+    def region_saves(self, region: str) -> int:
+        return self.saves[region]
+
+    def save(self, agreement: Agreement, job: ReevaluationJob, region_saves: int) -> None:
+        if job.job_id in self.jobs or self.saves[job.region] != region_saves:
             raise Conflict(f"{job.job_id} exists", path="agreement_id")
         self.agreements.put(agreement)
         self.jobs[job.job_id] = job
+        self.saves[job.region] += 1
 
     def committed(self, job: ReevaluationJob, at: datetime) -> None:
         self.advance(job, job.model_copy(update={"committed_at": at}))
