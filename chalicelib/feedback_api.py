@@ -74,6 +74,7 @@ def post_feedback(request: Request) -> Response:
     if same is not None:  # a retry: nothing to replace, nor a month to move its counts to
         return json_response(200, same.model_dump(mode="json"))
     held = _held_now(c, listing, record)
+    agreements = {a.agreement_id: a for a in c.agreements.all() if a.subscriber_region == region}
     feedback = Feedback(
         **report.model_dump(),
         subscription_id=record.subscription_id,
@@ -88,7 +89,9 @@ def post_feedback(request: Request) -> Response:
     for _ in range(_RACES):  # another report of the region about the listing kept meanwhile
         cases = c.feedback.cases(feedback)
         reported = reported_cases(earlier, cases.claimed)
-        check_report(report, listing, china_date(c.clock.now()), recognition, reported, held)
+        check_report(
+            report, listing, china_date(c.clock.now()), recognition, reported, held, agreements
+        )
         try:
             replaced = c.feedback.put(feedback, cases)
             break
@@ -137,9 +140,10 @@ def _delivered(c: Container, report: FeedbackReport) -> tuple[DeliveryRecord, _L
         return record, None
     found = c.deliveries.line(report.batch_id, report.delivery_id)
     if found is None:
+        held = c.deliveries.is_batch(report.batch_id)  # else the batch is what is wrong
         raise NotFound(
             f"no line {report.delivery_id} in a delivered batch {report.batch_id}",
-            path="delivery_id",
+            path="delivery_id" if held else "batch_id",
         )
     record, log_sequence, recognition = found
     return record, (log_sequence, recognition)

@@ -131,6 +131,10 @@ class DynamoDeliveryLog(DeliveryListing):
         digest = line_recognitions(item).get(delivery_id)
         return *found, self._recognitions.get(digest) if digest else None
 
+    def is_batch(self, delivery_id: str) -> bool:
+        """Whether the id is a delivered batch's."""
+        return is_batch(self._get({"delivery_id": s(delivery_id)}))
+
     def recipient_region(self, delivery_id: str) -> str | None:
         """The region a delivery, or a batch, was made for, by the recognition kept with it
         (a batch's lines share one region); None when it kept none."""

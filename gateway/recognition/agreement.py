@@ -163,6 +163,10 @@ class AgreementTerms(Frozen):
         graded = listing.evaluation
         if graded is not None and self.grades and graded.grade not in self.grades:
             return NotRecognised.GRADE_NOT_COVERED
+        return self.exclusion_on(on)
+
+    def exclusion_on(self, on: date) -> NotRecognised | None:
+        """Why the agreement is out of effect on ``on``; None when it is in effect."""
         if on < self.effective_from:
             return NotRecognised.NOT_YET_EFFECTIVE
         if self.effective_until is not None and on >= self.effective_until:

@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, Field
 from pydantic_core import to_json
 
+from gateway.recognition.agreement import Agreement
+from gateway.recognition.matching import NATIONAL_SOURCE, OWN_SUBTREE
 from gateway.recognition.measures import load_measures
 from gateway_client.contract import (
     CHINA,
@@ -141,6 +143,7 @@ def check_report(
     recognition: Recognition | None = None,
     reported: Mapping[Case, str] | None = None,
     held: Listing | None = None,
+    agreements: Mapping[str, Agreement] | None = None,
 ) -> None:
     """Refuse a report that cannot be true, before it is stored or counted: feedback feeds the
     monthly statistics (执行反馈), so a measure that does not exist, belongs to the other list,
@@ -156,7 +159,9 @@ def check_report(
     None when the delivery cannot be rebuilt: not judged then); ``reported``, the region's
     cases about the same listing (``reported_cases``: a case of this delivery is replaced);
     ``held``, the listing as held now (its history says when it was in force; the delivered
-    one's when None); ``today`` is the Beijing date from the injected clock.
+    one's when None); ``agreements``, the region's by id: a measure executed on a day no
+    ground of the recognition was in effect (an agreement not yet, or no longer) had none
+    either (review 164); ``today`` is the Beijing date from the injected clock.
 
     Raises
     ------
@@ -199,6 +204,10 @@ def check_report(
         if executed.result == "executed" and no_ground is not None:
             message = f"delivery {report.delivery_id} {no_ground}"
             raise MeasureNotDelivered(message, path=f"{at}.measure_id")
+        unagreed = _no_ground_that_day(recognition, agreements, executed.executed_on)
+        if executed.result == "executed" and unagreed is not None:
+            message = f"on {executed.executed_on}, {unagreed}"
+            raise MeasureNotDelivered(message, path=f"{at}.executed_on")
         out_of_force = _out_of_force(executed.executed_on, listing, held or listing)
         if executed.result == "executed" and out_of_force is not None:
             message = f"the listing was not in force on {executed.executed_on}: {out_of_force}"
@@ -240,6 +249,25 @@ def _out_of_force(day: date, delivered: Listing | None, held: Listing | None) ->
             return None
     last = next(s for s in reversed(steps) if s.at < end)  # a step took it out before the day
     return f"it was {last.status.value} ({last.event} {china_date(last.at)})"
+
+
+def _no_ground_that_day(
+    recognition: Recognition | None, agreements: Mapping[str, Agreement] | None, day: date
+) -> str | None:
+    """Why none of the grounds the delivery's recognition named held on ``day``, if none did:
+    the region's own subtree and a national source's list always do, an agreement while in
+    effect (as stored now; one no longer stored is not judged)."""
+    if recognition is None or agreements is None or not recognition.basis:
+        return None
+    why = []
+    for ground in recognition.basis:
+        agreement = agreements.get(ground)
+        if ground in (OWN_SUBTREE, NATIONAL_SOURCE) or agreement is None:
+            return None
+        if agreement.exclusion_on(day) is None:
+            return None
+        why.append(f"{ground} {agreement.exclusion_on(day)}")
+    return "no agreement the delivery recognised it by was in effect: " + "; ".join(why)
 
 
 def _no_ground(recognition: Recognition | None, measure_id: str) -> str | None:

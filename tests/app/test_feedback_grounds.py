@@ -1,0 +1,139 @@
+"""Feedback stands on the delivery's grounds on the day a measure was executed: one reported
+executed on a day the region's agreement did not recognise the listing (before the agreement
+took effect, or after it ended) was accepted and counted as a case, as ``check_report`` judged
+only the recognition made on the delivery's day (review 164); and a batch that does not exist is
+named at ``batch_id``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import time_machine
+from app_support import (
+    CITY,
+    HUNAN,
+    agreement_terms,
+    black_entry,
+    create_agreement,
+    hunan_recognises_city,
+    refusal,
+)
+from lifecycle_support import (
+    Lifecycle,
+    china_today,
+    fan_out_and_deliver,
+    now,
+    pushed,
+    recent_entry,
+    this_month,
+)
+
+
+def _agreement(gateway, effective_from, effective_until=None) -> None:  # type: ignore[no-untyped-def]
+    terms = agreement_terms(
+        title="湖南省认可七台河市失信主体名单",
+        sources=[{"region": CITY, "subtree": True}],
+        min_severity=None,
+        effective_from=effective_from.isoformat(),
+        effective_until=effective_until.isoformat() if effective_until else None,
+        measures=[
+            {
+                "measure_id": "key_supervision",
+                "text": "列为重点监管对象，提高检查频次",
+                "department": "各行业主管部门",
+                "mandatory": False,
+            }
+        ],
+    )
+    gateway.put_region(HUNAN)
+    gateway.put_region(CITY)
+    made = create_agreement(gateway, terms)
+    assert made.status_code == 201, made.json_body
+
+
+def _report(life, signer, delivery_id, day):  # type: ignore[no-untyped-def]
+    body = {
+        "delivery_id": delivery_id,
+        "measures": [
+            {
+                "measure_id": "key_supervision",
+                "department": "各行业主管部门",
+                "executed_on": day.isoformat(),
+                "result": "executed",
+            }
+        ],
+    }
+    return life.post("/v1/feedback", body, signer)
+
+
+def test_a_measure_executed_before_the_agreement_took_effect_is_refused(
+    gateway, aws, stream, receiver
+):
+    life = Lifecycle(gateway)
+    today = china_today()
+    _agreement(gateway, effective_from=today - timedelta(days=5))
+    gateway.put_region(HUNAN)
+    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
+    city, hunan = gateway.register_platform(CITY), gateway.register_platform(HUNAN)
+    pushed(gateway, city, CITY, recent_entry(days_ago=40))  # in force for 40 days
+    [delivery] = fan_out_and_deliver(aws, stream)
+    assert delivery.recognition.recognised  # today, under the agreement in force since 5 days
+
+    # 20 days ago no agreement let 湖南 recognise the listing: nothing to execute it under
+    answer = _report(life, hunan, delivery.delivery_id, today - timedelta(days=20))
+    cases = life.stats(CITY, this_month()).json_body["cases"]["total"]
+    in_effect = _report(life, hunan, delivery.delivery_id, today - timedelta(days=2))
+
+    assert answer.status_code == 409, answer.json_body
+    assert refusal(answer)[:3] == (409, "measure_not_delivered", "measures.0.executed_on")
+    assert cases == 0
+    assert in_effect.status_code == 201, in_effect.json_body
+
+
+def test_a_measure_executed_after_the_agreement_ended_is_refused(gateway, aws, stream, receiver):
+    life = Lifecycle(gateway)
+    today = china_today()
+    ends = today + timedelta(days=3)
+    _agreement(gateway, effective_from=today - timedelta(days=400), effective_until=ends)
+    gateway.put_region(HUNAN)
+    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
+    city, hunan = gateway.register_platform(CITY), gateway.register_platform(HUNAN)
+    pushed(gateway, city, CITY, recent_entry(days_ago=40))
+    [delivery] = fan_out_and_deliver(aws, stream)
+    assert delivery.recognition.recognised  # today, while the agreement is in force
+
+    with time_machine.travel(now() + timedelta(days=10), tick=True):
+        # the agreement ended 3 days after the delivery: on day 8 湖南 recognised nothing
+        answer = _report(life, hunan, delivery.delivery_id, today + timedelta(days=8))
+        cases = life.stats(CITY, this_month()).json_body["cases"]["total"]
+
+    assert answer.status_code == 409, answer.json_body
+    assert refusal(answer)[:2] == (409, "measure_not_delivered")
+    assert cases == 0
+
+
+def test_an_unknown_batch_is_named_at_batch_id(gateway, aws, stream, receiver):
+    life = Lifecycle(gateway)
+    gateway.put_region(HUNAN)
+    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
+    hunan_recognises_city(gateway)
+    city, hunan = gateway.register_platform(CITY), gateway.register_platform(HUNAN)
+    pushed(gateway, city, CITY, black_entry())
+    [delivery] = fan_out_and_deliver(aws, stream)
+    body = {
+        "delivery_id": delivery.delivery_id,
+        "batch_id": "bat_" + "0" * 32,  # no such batch
+        "measures": [
+            {
+                "measure_id": "key_supervision",
+                "department": "各行业主管部门",
+                "executed_on": china_today().isoformat(),
+                "result": "executed",
+            }
+        ],
+    }
+
+    answer = life.post("/v1/feedback", body, hunan)
+
+    assert answer.status_code == 404, answer.json_body
+    assert answer.json_body["error"]["path"] == "batch_id", answer.json_body
