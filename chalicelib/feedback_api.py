@@ -13,12 +13,13 @@ from chalicelib.query_api import addressed_code
 from chalicelib.recipients import recipient_region
 from chalicelib.route_spec import Access, Operation, Reply, Tag
 from chalicelib.statistics_counting import count_feedback
-from gateway.delivery import DeliveryRecord, DeliveryState
+from gateway.delivery import NOTICE, DeliveryRecord, DeliveryState
 from gateway.ownership import NotListingOwner
 from gateway.recognition import (
     FEEDBACK_REFUSALS,
     Feedback,
     FeedbackReport,
+    NoticeDelivery,
     check_report,
     reported_cases,
 )
@@ -157,6 +158,11 @@ def _as_delivered(
     they kept one: worked out again for the region, whatever its filters say now)."""
     if line is None:
         delivered = c.resending.rebuilt(delivery_id)
+        if delivered is not None and delivered.type == NOTICE:  # never in a batch
+            raise NoticeDelivery(
+                f"delivery {delivery_id} was an objection notice, asking to verify the "
+                "objection: measures are reported against a delivery of the listing"
+            )
         return (delivered.change.listing, delivered.recognition) if delivered else (None, None)
     log_sequence, kept = line
     change = c.resending.logged(log_sequence)

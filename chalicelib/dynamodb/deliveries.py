@@ -48,6 +48,7 @@ from chalicelib.dynamodb.delivery_items import (
 from chalicelib.dynamodb.delivery_listing import DeliveryListing
 from chalicelib.dynamodb.statistics import DynamoStatistics
 from gateway.delivery import (
+    NOTICE,
     Attempt,
     Batch,
     Delivery,
@@ -296,7 +297,11 @@ class DynamoDeliveryLog(DeliveryListing):
         self, statistics: DynamoStatistics, delivery: Delivery, at: datetime
     ) -> None:
         """Counted once, as the log settles it delivered (the condition above lets that happen
-        once); bookkeeping, so a counter that cannot be written is logged, not raised."""
+        once); bookkeeping, so a counter that cannot be written is logged, not raised. An
+        objection notice is no delivery of the listing: feedback is not asked of it, and the
+        feedback rate does not count it (review 164)."""
+        if delivery.type == NOTICE:
+            return
         origin = delivery.change.listing.origin_region
         key = delivered_key(delivery.delivery_id, origin, delivery.subscription_id, at)
         try:

@@ -7,6 +7,7 @@ scan (``DynamoStatistics.read``).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,7 @@ from chalicelib.dynamodb.batch_records import is_batch, line_records
 from chalicelib.dynamodb.batches import result_of
 from chalicelib.dynamodb.delivery_items import record_of
 from chalicelib.dynamodb.statistics import INDEX
-from gateway.delivery import DeliveryRecord, DeliveryState
+from gateway.delivery import NOTICE, DeliveryRecord, DeliveryState
 from gateway.intake import PushResult
 from gateway.recognition import Feedback
 
@@ -97,7 +98,10 @@ class StatsSources:
         )
         found: list[tuple[DeliveryRecord, int | None]] = []
         for item in page.items:
-            found += line_records(item) if is_batch(item) else [(record_of(item), None)]
+            if is_batch(item):
+                found += line_records(item)
+            elif not _notice(item):  # as the live count (``DynamoDeliveryLog``)
+                found.append((record_of(item), None))
         return found, page.last
 
     def feedback(
@@ -122,3 +126,8 @@ class StatsSources:
         reply = self._client.scan(**args, Limit=limit)
         last = reply.get("LastEvaluatedKey")
         return Page(list(reply.get("Items", [])), dict(last) if last else None)
+
+
+def _notice(item: Item) -> bool:
+    """Whether a delivery's record is an objection notice's (its kept ``resend`` says so)."""
+    return "resend" in item and json.loads(text(item, "resend")).get("type") == NOTICE

@@ -120,6 +120,15 @@ class NoLongerApplying(Conflict):
     code = "listing_not_in_force"
 
 
+class NoticeDelivery(Conflict):
+    """Feedback on an objection notice (核查通知): it asked the owner's chain to verify the
+    objection, not to act on the listing, which may never have reached the subscription
+    (review 164)."""
+
+    code = "not_a_listing_delivery"
+    default_path = "delivery_id"
+
+
 class MeasureNotDelivered(Conflict):
     """A measure reported executed on a delivery that gave no ground for it: the region did not
     recognise the listing (no agreement, or the listing suspended when delivered), the measure
@@ -284,6 +293,7 @@ def _no_ground(recognition: Recognition | None, measure_id: str) -> str | None:
 
 
 FEEDBACK_REFUSALS = (
+    NoticeDelivery,
     ReportTooLarge,
     NoLongerApplying,
     DuplicateValue,

@@ -27,6 +27,8 @@ from lifecycle_support import (
     recent_entry,
     this_month,
 )
+from test_relayed_objection_notice import COUNTY, objected
+from test_stats_counters_route import run_rebuild
 
 
 def _agreement(gateway, effective_from, effective_until=None) -> None:  # type: ignore[no-untyped-def]
@@ -137,3 +139,27 @@ def test_an_unknown_batch_is_named_at_batch_id(gateway, aws, stream, receiver):
 
     assert answer.status_code == 404, answer.json_body
     assert answer.json_body["error"]["path"] == "batch_id", answer.json_body
+
+
+def test_feedback_on_an_objection_notice_is_refused_and_the_notice_counted_nowhere(  # type: ignore[no-untyped-def]
+    gateway, aws, stream, receiver
+):
+    """Review 164: a notice (核查通知) asks the owner's chain to verify an objection; it was
+    taken as a delivery of the listing to report measures on, counted as a case, and counted
+    in the feedback rate — for a subscription the listing itself never reached. Live and in
+    the statistics' rebuild alike, it is counted nowhere."""
+    only_food = {"domains": ["food_drug"]}  # the court listing never reaches 湖南's endpoint
+    life, hunan_sub, delivered = objected(gateway, aws, stream, receiver, hunan_filters=only_food)
+    [notice] = [d for d in delivered if d.subscription_id == hunan_sub]
+    assert notice.type == "objection.filed"
+    hunan = gateway.register_platform(HUNAN)
+
+    answer = life.post_feedback(hunan, notice.delivery_id)
+    live = life.stats(COUNTY, this_month()).json_body
+    run_rebuild(gateway, this_month())
+    rebuilt = life.stats(COUNTY, this_month()).json_body
+
+    assert refusal(answer) == (409, "not_a_listing_delivery", "delivery_id")
+    for stats in (live, rebuilt):
+        assert stats["cases"]["total"] == 0
+        assert hunan_sub not in {f["subscription_id"] for f in stats["feedback"]}
