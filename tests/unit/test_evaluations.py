@@ -13,7 +13,7 @@ from builders import NOW, agreement, entry, listing
 from pydantic import ValidationError
 
 from gateway.recognition import Viewer, recognise, subject_view
-from gateway.validation import parse_request
+from gateway.validation import parse_request, path_of
 from gateway_client.contract import (
     ListingEntry,
     NotRecognised,
@@ -76,6 +76,20 @@ def test_the_catalogue_ships_the_tax_credit_grades_best_first():
 )
 def test_a_result_is_graded_under_a_scheme_it_names(raw, expected):
     assert expected in error_types(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        (graded("E"), "evaluation.grade"),
+        (graded(evaluation={"scheme": "star_rating", "grade": "A"}), "evaluation.scheme"),
+    ],
+)
+def test_a_refused_grade_or_scheme_is_named_at_its_own_field(raw, field):
+    """Review 165: both were named ``evaluation``, as a commitment's names its own fields."""
+    with pytest.raises(ValidationError) as caught:
+        ListingEntry.model_validate(raw)
+    assert [path_of(e) for e in caught.value.errors()] == [field]
 
 
 def grades_agreement(grades: list[str], region: str = HUNAN) -> Any:

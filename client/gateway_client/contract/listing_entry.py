@@ -218,13 +218,13 @@ class ListingEntry(Frozen):
             raise PydanticCustomError(
                 "unknown_scheme",
                 "scheme {scheme} is not in the catalogue",
-                {"scheme": value.scheme},
+                {"scheme": value.scheme, "field": "scheme"},
             )
         if value.grade not in scheme.grades:
             raise PydanticCustomError(
                 "unknown_grade",
                 "{scheme} grades are {grades}",
-                {"scheme": value.scheme, "grades": "/".join(scheme.grades)},
+                {"scheme": value.scheme, "grades": "/".join(scheme.grades), "field": "grade"},
             )
         if info.data.get("domain") not in (None, scheme.domain):
             raise PydanticCustomError(
