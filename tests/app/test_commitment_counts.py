@@ -1,5 +1,7 @@
 """A commitment its owner revoked (or removed as corrected) is no record: the one-stop
-view's and a check's commitment figures count it neither open, overdue nor broken (review 147)."""
+view's and a check's commitment figures count it neither open, overdue nor broken (review 147).
+They count as the owner's overdue list and the tick do (review 165): one ended otherwise is
+open no longer, and one suspended while an objection is checked is not overdue."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 from app_support import CITY, CREDIT_CODE, HUNAN, Gateway
-from lifecycle_support import push_with_removals, removal_of
+from lifecycle_support import Lifecycle, push_with_removals, removal_of
 from test_commitment_routes import TODAY, broken, commitment, push
 
 from gateway_client.contract.signing import Ed25519Signer
@@ -58,3 +60,42 @@ def test_a_revoked_open_commitment_is_neither_open_nor_overdue(gateway, city):
     shown = view_of(gateway, city)["commitments"]
 
     assert shown == {"open": 0, "overdue": 0, "broken": 0}
+
+
+def test_an_ended_commitment_is_not_counted_open_or_overdue_in_the_owners_view(gateway, city):
+    """An open 容缺受理 promise past its deadline, ended by its owner (removed `expired`): the
+    overdue list and the tick no longer report it; the owner's one-stop view must not go on
+    counting it as open and overdue."""
+    late = commitment()
+    late["commitment"]["deadline"] = (TODAY - timedelta(days=1)).isoformat()
+    push(gateway, city, CITY, late)
+    removed = push_with_removals(gateway, city, CITY, [removal_of(late, "expired")])
+    assert removed.json_body["removed"] == 1, removed.json_body
+    life = Lifecycle(gateway)
+
+    listed = life.get("/v1/commitments/overdue", city).json_body["overdue"]
+    ticked = life.tick().json_body["overdue_commitments"]
+    view = gateway.send_signed("GET", f"/v1/subjects/{CREDIT_CODE}?as={CITY}", city).json_body
+
+    assert listed == ticked == []
+    assert view["commitments"] == {"open": 0, "overdue": len(listed), "broken": 0}
+
+
+def test_a_suspended_overdue_commitment_is_counted_as_the_overdue_list_counts_it(gateway, city):
+    """An open promise past its deadline whose listing an objection suspended: the one-stop
+    view every region reads and the owner's overdue list (and the tick) must agree on it."""
+    late = commitment()
+    late["commitment"]["deadline"] = (TODAY - timedelta(days=1)).isoformat()
+    [made] = push(gateway, city, CITY, late)["outcomes"]
+    life = Lifecycle(gateway)
+    filed = life.file_objection(CREDIT_CODE, made["listing_id"], signer=city)
+    assert filed.status_code == 201, filed.json_body
+    assert filed.json_body["listing"]["status"] == "suspended"
+
+    listed = life.get("/v1/commitments/overdue", city).json_body["overdue"]
+    ticked = life.tick().json_body["overdue_commitments"]
+    hunan = gateway.register_platform(HUNAN)
+    view = gateway.send_signed("GET", f"/v1/subjects/{CREDIT_CODE}?as={HUNAN}", hunan).json_body
+
+    reported = {x["listing_id"] for x in listed} | {x["listing_id"] for x in ticked}
+    assert view["commitments"]["overdue"] == len(reported)
