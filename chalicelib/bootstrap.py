@@ -14,7 +14,6 @@ from chalicelib.container import Container as Container  # re-exported: handlers
 from chalicelib.dynamodb.activity import DynamoActivity
 from chalicelib.dynamodb.agreements import DynamoAgreements
 from chalicelib.dynamodb.batches import DynamoBatchLedger
-from chalicelib.dynamodb.decision_claims import DynamoDecisionClaims
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
 from chalicelib.dynamodb.delivery_excerpts import DeliveryExcerpts
 from chalicelib.dynamodb.delivery_pages import DeliveryPages
@@ -140,7 +139,6 @@ def build(settings: Settings, clock: Clock) -> Container:
     transport = Urllib3Transport(allow_private=settings.local)
     agreements = DynamoAgreements(dynamodb, settings.agreements_table)
     usage = DynamoUsage(dynamodb, settings.batches_table)
-    claims = DynamoDecisionClaims(dynamodb, settings.batches_table, clock)
     query_trail = DynamoQueryTrail(dynamodb, settings.query_trail_table)
     persons = DynamoPersonIndex(dynamodb, settings.persons_table)
     trail_key = trail_key_reader(secrets, settings, signing_secret)
@@ -201,7 +199,6 @@ def build(settings: Settings, clock: Clock) -> Container:
         rates=rates,
         tries=tries,
         usage=usage,
-        decision_claims=claims,
         activity=DynamoActivity(dynamodb, settings.batches_table),
         statistics=statistics,
         query_trail=query_trail,
@@ -226,7 +223,6 @@ def build(settings: Settings, clock: Clock) -> Container:
             policy,
             rates,
             purged=exchange_log.purged,
-            claims=claims,
         ),
         recognition_today=recognition_today,
         delivery_service=DeliveryService(
@@ -271,7 +267,6 @@ def build(settings: Settings, clock: Clock) -> Container:
             bulk_check,
             upload_queue,
             purged=exchange_log.purged,
-            claims=claims,
         ),
         archive=archive,
         signers=signers,

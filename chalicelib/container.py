@@ -18,7 +18,6 @@ from chalicelib.dynamodb.activity import DynamoActivity
 from chalicelib.dynamodb.agreements import DynamoAgreements
 from chalicelib.dynamodb.batches import DynamoBatchLedger
 from chalicelib.dynamodb.console_sessions import DynamoConsoleSessions
-from chalicelib.dynamodb.decision_claims import DynamoDecisionClaims
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
 from chalicelib.dynamodb.delivery_receipts import DeliveryReceipts, delivery_receipts
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
@@ -83,7 +82,6 @@ class Container:
     rates: DynamoRateCounter  # per-minute windows (batches table, TTL)
     tries: TryLimit  # a day's tries at one masked ID number (batches table, TTL)
     usage: DynamoUsage  # monthly checks and reports per region (batches table, TTL)
-    decision_claims: DynamoDecisionClaims  # whose a person's decision is (batches table)
     activity: DynamoActivity  # hourly pushes, deliveries, fan-out lag (batches table, TTL)
     statistics: DynamoStatistics  # monthly statistics counters (batches table, by_stats_bucket)
     query_trail: DynamoQueryTrail

@@ -20,7 +20,6 @@ from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
 from chalicelib.log_api import int_param
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag, count_param
-from gateway.intake import claim_held
 from gateway.lifecycle import INDEX_PAGE as PAGE
 from gateway_client.contract import (
     CommitmentKind,
@@ -79,14 +78,11 @@ def overdue_commitments(request: Request) -> Response:
 
 
 def backfill(request: Request) -> Response:
-    """The operator dates listings stored before the due-date indexes existed, and claims the
-    decisions of persons' listings stored before claims were made, a page a call."""
+    """The operator dates listings stored before the due-date indexes existed, a page a call."""
     caller.require_operator(request)
     after, limit = _page(request, _BACKFILL_PAGE)
     c = container()
-    updated, following = c.listings.backfill_due(
-        c.backfill_tokens, after, limit, lambda page: claim_held(page, c.decision_claims)
-    )
+    updated, following = c.listings.backfill_due(c.backfill_tokens, after, limit)
     return json_response(200, {"updated": updated, "next": following})
 
 

@@ -124,12 +124,11 @@ COUNTER_KEYS = {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["activity#*
 # and, unless its mode says more, no delivery record.
 PAGE_KEYS = {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["page#*"]}}
 # The ingest (mode "rk": reads, and writes of these keys) counts a bulk check's usage, the
-# tries at masked numbers and the hour's pushed lines, and claims decisions
-# (``chalicelib.dynamodb.decision_claims``): the function that parses uploaded files
+# tries at masked numbers and the hour's pushed lines: the function that parses uploaded files
 # must not be able to write a console session, a nonce or the push ledger either (review 142).
 INGEST_KEYS = {
     "ForAllValues:StringLike": {
-        "dynamodb:LeadingKeys": ["usage#*", "tries#*", "tries-once#*", "activity#*", "claim#*"]
+        "dynamodb:LeadingKeys": ["usage#*", "tries#*", "tries-once#*", "activity#*"]
     }
 }
 _CONDITIONS = {"c": COUNTER_KEYS, "p": PAGE_KEYS, "k": INGEST_KEYS}

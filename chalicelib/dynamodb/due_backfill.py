@@ -4,8 +4,7 @@ Every write sets ``due_on``/``late_on`` from then on; a listing written earlier 
 no tick would ever see it. The operator runs ``POST /v1/listings/due/backfill`` once after the
 upgrade (and again after changing the retention settings, which move purge dates, or after an
 upgrade whose notes say so: it also sets the provenances of a listing given to another region
-before moves did to its new owner's, ``chain``, and claims the decisions of persons' listings
-stored before claims were made, ``gateway.intake.decision_claims``), following
+before moves did to its new owner's, ``chain``), following
 ``next`` until it is null. It scans the table, a page a call, so it is not a periodic path;
 running it again writes only what differs. ``next`` names a table key, a credit code in it: it
 is sealed (``sealed_tokens``), so the operator's address bar and logs never hold an ID number.
@@ -13,7 +12,7 @@ is sealed (``sealed_tokens``), so the operator's address bar and logs never hold
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.dynamodb.base import s, write_if
@@ -38,14 +37,10 @@ def backfill_page(
     sealer: Sealer,
     after: str | None,
     limit: int,
-    seen: Callable[[Sequence[Listing]], object] = lambda _: None,
 ) -> tuple[int, str | None]:
-    """Up to ``limit`` listings from ``after``: how many got new index dates, and the cursor;
-    ``seen`` is given the page's listings (their decisions claimed: ``decision_claims``)."""
+    """Up to ``limit`` listings from ``after``: how many got new index dates, and the cursor."""
     items, following = sealed_scan(client, table, sealer, after, limit)
-    read_items = [(read(x), x) for x in items if "doc" in x]
-    seen([listing for listing, _ in read_items])
-    return sum(_refresh(client, table, dates, x, item) for x, item in read_items), following
+    return sum(_refresh(client, table, dates, read(x), x) for x in items if "doc" in x), following
 
 
 def chain(listing: Listing) -> set[str]:

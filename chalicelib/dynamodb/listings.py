@@ -211,16 +211,10 @@ class DynamoListings(Table):
             ExpressionAttributeValues={**values, ":v": s(listing.version)},
         )
 
-    def backfill_due(
-        self,
-        sealer: Sealer,
-        after: str | None,
-        limit: int,
-        seen: Callable[[Sequence[Listing]], object] = lambda _: None,
-    ) -> tuple[int, str | None]:
+    def backfill_due(self, sealer: Sealer, after: str | None, limit: int) -> tuple[int, str | None]:
         """One page of the one-off due-date backfill (``due_backfill``): a Scan, never periodic."""
         return backfill_page(
-            self._client, self._table, self._dates, listing_from_item, sealer, after, limit, seen
+            self._client, self._table, self._dates, listing_from_item, sealer, after, limit
         )
 
     def add_provenance(self, tags: Sequence[tuple[str, str, str]], region: str) -> None:

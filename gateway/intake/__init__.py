@@ -21,7 +21,6 @@ from gateway.intake.bulk_ranges import (
     upload_level,
     with_ranges,
 )
-from gateway.intake.decision_claims import claim_held
 from gateway.intake.dedup import plan
 from gateway.intake.ingest import PushPolicy, PushService
 from gateway.intake.push import BATCH_ID_RE, MAX_ENTRIES, PushEnvelope, PushResult, validate_entries
@@ -48,7 +47,6 @@ __all__ = [
     "UploadIdReused",
     "UploadManifest",
     "UploadStatus",
-    "claim_held",
     "line_error",
     "line_errors",
     "parse_line",

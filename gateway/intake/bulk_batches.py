@@ -19,7 +19,6 @@ from gateway.intake.bulk import (
     stamp,
     with_errors,
 )
-from gateway.intake.decision_claims import DecisionClaims
 from gateway.intake.storing import SETTLED, Purged, Stored, admission_problems, store
 from gateway.lifecycle import FUTURE_DATE, PERIOD_ENDED, Removal, RemovalReason
 from gateway.ports import ListingStore
@@ -114,7 +113,6 @@ def ingest_batches(
     end: int,
     listings: ListingStore,
     purged: Purged,
-    claims: DecisionClaims,
     clock: Clock,
     tolerance: timedelta,
     out_of_time: Callable[[], bool],
@@ -137,9 +135,7 @@ def ingest_batches(
                 upload = in_flight.counted(upload, clock.now())
             candidates = parsed.candidates
             today = china_date(now)
-            stored = writer.submit(
-                store, listings, candidates, region, relays, purged, today, claims
-            )
+            stored = writer.submit(store, listings, candidates, region, relays, purged, today)
             in_flight = InFlight(parsed, stored)
             if out_of_time():
                 return in_flight.counted(upload, clock.now())

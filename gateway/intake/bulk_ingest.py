@@ -27,7 +27,6 @@ from gateway.intake.bulk import (
 from gateway.intake.bulk_batches import ingest_batches
 from gateway.intake.bulk_ranges import RANGE_LINES, RangeCheck, RangeState, as_upload, progressed
 from gateway.intake.bulk_removal import ResyncRemoval
-from gateway.intake.decision_claims import DecisionClaims
 from gateway.intake.file_check import FileCheck
 from gateway.intake.file_judgement import judged_file
 from gateway.intake.ports import (
@@ -88,11 +87,9 @@ class BulkIngest:
         queue: UploadQueue | None = None,
         *,
         purged: Purged,
-        claims: DecisionClaims,
     ) -> None:
         """Without a ``queue`` an upload is never split (one invocation at a time)."""
         self._purged = purged
-        self._claims = claims
         self._checker = checker
         self._queue = queue
         self._removal = ResyncRemoval(files, listings, index, clock)
@@ -315,7 +312,6 @@ class BulkIngest:
             end,
             self._listings,
             self._purged,
-            self._claims,
             self._clock,
             self._policy.tolerance,
             out_of_time,

@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from gateway.authentication import authenticate
-from gateway.intake.decision_claims import DecisionClaims
 from gateway.intake.ports import BatchLedger
 from gateway.intake.push import (
     BATCH_ID_RE,
@@ -92,10 +91,8 @@ class PushService:
         rates: RateCounter | None = None,
         *,
         purged: Purged,
-        claims: DecisionClaims,
     ) -> None:
         self._purged = purged
-        self._claims = claims
         self._rates = rates
         self._registry = registry
         self._archive = archive
@@ -163,8 +160,7 @@ class PushService:
             if not problems:
                 candidates.append((index, promote(entry, region, now)))
             errors += [EntryError(index=index, field=f, code=c, message=m) for f, c, m in problems]
-        today = china_date(now)
-        stored = store(listings, candidates, region, relays, self._purged, today, self._claims)
+        stored = store(listings, candidates, region, relays, self._purged, china_date(now))
         errors += [
             EntryError(index=r.index, field=r.field, code=r.code, message=r.message)
             for r in stored.refused

@@ -7,13 +7,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from gateway.intake.decision_claims import (
-    DECISION_ELSEWHERE,
-    ELSEWHERE_MESSAGE,
-    DecisionClaims,
-    claimed,
-    elsewhere,
-)
 from gateway.intake.dedup import plan
 from gateway.lifecycle import STANDING, as_on, entry_problems
 from gateway.national import domain_problem
@@ -176,7 +169,6 @@ def store(
     relays_subregions: bool,
     purged: Purged,
     today: date,
-    claims: DecisionClaims,
 ) -> Stored:
     """Dedup and write, every write conditional on the version read (or on absence, for a new
     listing); a write that loses a race is planned again against what won. A candidate still
@@ -190,10 +182,6 @@ def store(
     first (the write, conditional on the version read, fails, and the next round reads the
     mark) or finds the write landed after its erasure and deletes that version too
     (``Tick._purge``): no person stays stored under an erased mark.
-
-    A natural person's candidate another region holds, or whose decision it claimed for a
-    person of that masked number, is refused alike, the owner unnamed (``decision_claims``);
-    a new one's claim is made before it is written.
     """
     result = Stored()
     pending = list(candidates)
@@ -212,9 +200,6 @@ def store(
         }
         result.refused += [Refusal(i, "domain", *why) for i, why in reserved.items()]
         pending = [(i, x) for i, x in pending if i not in reserved]
-        taken = elsewhere(pending, current, claims, region, relays_subregions)
-        result.refused += [_elsewhere(i) for i in sorted(taken)]
-        pending = [(i, x) for i, x in pending if i not in taken]
         fresh = [x.listing_id for _, x in pending if x.listing_id not in current]
         gone = purged(fresh) if fresh else set()
         decided = plan(pending, current, region, relays_subregions, gone)
@@ -222,10 +207,6 @@ def store(
         erasing = purged(moving) if moving else set()
         decided.purged += [(i, x) for i, x, _ in decided.write if x.listing_id in erasing]
         decided.write = [w for w in decided.write if w[1].listing_id not in erasing]
-        new = [(i, x) for i, x, held in decided.write if held is None]
-        lost = claimed(new, claims, region, relays_subregions) if new else set()
-        result.refused += [_elsewhere(i) for i in sorted(lost)]
-        decided.write = [w for w in decided.write if w[0] not in lost]
         if decided.tag:
             tagged = [current[x.listing_id] for x in decided.tag]  # the owner it was judged by
             listings.add_provenance(
@@ -256,7 +237,3 @@ def store(
         for i, _ in pending
     ]
     return result
-
-
-def _elsewhere(index: int) -> Refusal:
-    return Refusal(index, "decision_number", DECISION_ELSEWHERE, ELSEWHERE_MESSAGE)

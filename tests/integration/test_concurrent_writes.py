@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from integration_support import REGION, listing
 
-from chalicelib.dynamodb.decision_claims import DynamoDecisionClaims
 from chalicelib.dynamodb.listings import DynamoListings
 from chalicelib.dynamodb.registry import DynamoRegistry
 from chalicelib.s3_archive import S3Archive
@@ -60,7 +59,6 @@ def stream_images(aws: Any) -> list[dict[str, Any]]:
 def test_bulk_creates_pushes_and_objections_racing_never_regress_a_listing(aws):
     listings = DynamoListings(aws.dynamodb, aws.env["CG_LISTINGS_TABLE"])
     registry = DynamoRegistry(aws.dynamodb, aws.env["CG_REGISTRY_TABLE"])
-    claims = DynamoDecisionClaims(aws.dynamodb, aws.env["CG_BATCHES_TABLE"], FixedClock(BASE))
     lifecycle = LifecycleService(
         listings,
         S3Archive(aws.s3, aws.env["CG_ARCHIVE_BUCKET"]),
@@ -77,15 +75,12 @@ def test_bulk_creates_pushes_and_objections_racing_never_regress_a_listing(aws):
 
     def bulk_load() -> Any:
         return [
-            store(listings, chunk, REGION, True, lambda ids: set(), TODAY, claims)
+            store(listings, chunk, REGION, True, lambda ids: set(), TODAY)
             for chunk in _chunks(bulk, 5)
         ]
 
     def push() -> Any:
-        return [
-            store(listings, [item], REGION, True, lambda ids: set(), TODAY, claims)
-            for item in pushed
-        ]
+        return [store(listings, [item], REGION, True, lambda ids: set(), TODAY) for item in pushed]
 
     def object_to_each() -> None:
         for n in range(LISTINGS):

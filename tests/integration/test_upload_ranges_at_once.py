@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from integration_support import REGION
 
-from chalicelib.dynamodb.decision_claims import DynamoDecisionClaims
 from chalicelib.dynamodb.listings import DynamoListings
 from chalicelib.dynamodb.uploads import DynamoUploads
 from chalicelib.s3_archive import S3Archive
@@ -95,7 +94,6 @@ def test_ranges_ingested_at_the_same_time_end_as_one_run(aws: Any) -> None:
         BulkPolicy(range_lines=RANGE),
         queue=queue,
         purged=lambda ids: set(),
-        claims=DynamoDecisionClaims(aws.dynamodb, aws.env["CG_BATCHES_TABLE"], FixedClock(NOW)),
     )
 
     split = ingest.process(REGION, "u-1", version)

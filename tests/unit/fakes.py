@@ -569,18 +569,3 @@ class InMemoryTryCounter:
     def give_back(self, asker: str, day: date, tries: Mapping[str, int]) -> None:
         for masked, count in tries.items():
             self.counts[asker, day, masked] -= count
-
-
-class InMemoryDecisionClaims:
-    """Decision claims, each made once (as ``chalicelib.dynamodb.decision_claims``)."""
-
-    def __init__(self) -> None:
-        self.held: dict[str, str] = {}
-
-    def owners(self, keys: Sequence[str]) -> dict[str, str]:
-        return {k: self.held[k] for k in keys if k in self.held}
-
-    def claim(self, claims: Sequence[tuple[str, str]]) -> dict[str, str]:
-        for key, region in claims:
-            self.held.setdefault(key, region)
-        return {key: self.held[key] for key, _ in claims}

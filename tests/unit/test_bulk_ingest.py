@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from builders import CITY, COUNTY, OTHER_COUNTY, make_signer, platform_key
-from fakes import InMemoryDecisionClaims, InMemoryListingStore, InMemoryRegistry
+from fakes import InMemoryListingStore, InMemoryRegistry
 from pydantic import ValidationError
 
 from gateway.intake import bulk_removal
@@ -177,7 +177,6 @@ class Gateway:
             self.registry,
             BulkPolicy(removal_threshold=threshold),
             purged=lambda ids: set(),
-            claims=InMemoryDecisionClaims(),
         )
 
     def seed(self, *rows: dict[str, Any], region: str = CITY, relayed_by: str = "") -> None:

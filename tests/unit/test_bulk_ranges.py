@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from builders import CITY
-from fakes import InMemoryDecisionClaims, InMemoryListingStore
+from fakes import InMemoryListingStore
 from test_bulk_ingest import (
     NOW,
     Gateway,
@@ -30,7 +30,7 @@ from gateway.intake.bulk_batches import LINES_PER_BATCH
 from gateway.intake.bulk_ingest import BulkIngest, BulkPolicy, UploadBusy
 from gateway.intake.bulk_ranges import RangeState
 from gateway.intake.push import MAX_REPORTED_ERRORS
-from gateway.intake.storing import Purged, store
+from gateway.intake.storing import store
 from gateway_client.contract import china_date
 from gateway_client.contract.listing import Listing, ListingStatus
 
@@ -73,7 +73,6 @@ class Ranged(Gateway):
             BulkPolicy(removal_threshold=threshold, range_lines=range_lines),
             queue=self.queue,
             purged=lambda ids: set(),
-            claims=InMemoryDecisionClaims(),
         )
         self.queue.lease_free = self._lease_free
 
@@ -122,11 +121,10 @@ def test_the_compare_and_set_lets_the_newest_version_win_in_either_order_but_not
     old, new = listing_of(row(1)), listing_of(row(1, version=5))
     same_version = listing_of(row(1, reason="another reason"))
     held: dict[str, Listing] = {}
-    nothing_purged: Purged = lambda ids: set()  # noqa: E731
     for first, second in ((old, new), (new, old), (old, same_version), (same_version, old)):
-        listings, claims = InMemoryListingStore(), InMemoryDecisionClaims()
-        store(listings, [(1, first)], CITY, True, nothing_purged, china_date(NOW), claims)
-        store(listings, [(2, second)], CITY, True, nothing_purged, china_date(NOW), claims)
+        listings = InMemoryListingStore()
+        store(listings, [(1, first)], CITY, True, lambda ids: set(), china_date(NOW))
+        store(listings, [(2, second)], CITY, True, lambda ids: set(), china_date(NOW))
         held[f"{first.version}/{second.version}/{first.reason}"] = listings.listings[old.listing_id]
     assert len({x.model_dump_json() for x in held.values()}) == 3  # new twice, then each tie
     assert held[f"{old.version}/{new.version}/{old.reason}"].version == new.version

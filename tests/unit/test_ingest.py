@@ -24,13 +24,7 @@ from builders import (
     sign_headers,
     signed_push,
 )
-from fakes import (
-    InMemoryArchive,
-    InMemoryBatchLedger,
-    InMemoryDecisionClaims,
-    InMemoryListingStore,
-    InMemoryRegistry,
-)
+from fakes import InMemoryArchive, InMemoryBatchLedger, InMemoryListingStore, InMemoryRegistry
 
 from gateway.intake.ingest import PushPolicy, PushService
 from gateway.intake.push import PushResult
@@ -83,7 +77,6 @@ class Gateway:
             self.clock,
             PushPolicy(max_body_bytes=self.max_body_bytes),
             purged=lambda ids: set(),
-            claims=InMemoryDecisionClaims(),
         )
 
     def push(
@@ -174,15 +167,7 @@ def test_a_held_listing_whose_purge_is_under_way_takes_no_update(gw: Gateway) ->
         asked.append(list(ids))
         return marked & set(ids)
 
-    gw.service = PushService(
-        gw.registry,
-        gw.archive,
-        gw.ledger,
-        gw.store,
-        gw.clock,
-        purged=purged,
-        claims=InMemoryDecisionClaims(),
-    )
+    gw.service = PushService(gw.registry, gw.archive, gw.ledger, gw.store, gw.clock, purged=purged)
 
     again = gw.push([entry(source_sequence=1)], batch_id="b-2")
     asked_by_the_duplicate = list(asked)

@@ -17,13 +17,7 @@ from builders import (
     sign_headers,
     signed_push,
 )
-from fakes import (
-    InMemoryArchive,
-    InMemoryBatchLedger,
-    InMemoryDecisionClaims,
-    InMemoryListingStore,
-    InMemoryRegistry,
-)
+from fakes import InMemoryArchive, InMemoryBatchLedger, InMemoryListingStore, InMemoryRegistry
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -77,13 +71,7 @@ def fresh_service() -> tuple[PushService, InMemoryListingStore, FixedClock]:
     store = InMemoryListingStore()
     clock = FixedClock(NOW)
     service = PushService(
-        registry,
-        InMemoryArchive(),
-        InMemoryBatchLedger(),
-        store,
-        clock,
-        purged=lambda ids: set(),
-        claims=InMemoryDecisionClaims(),
+        registry, InMemoryArchive(), InMemoryBatchLedger(), store, clock, purged=lambda ids: set()
     )
     return service, store, clock
 

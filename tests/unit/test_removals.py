@@ -22,13 +22,7 @@ from builders import (
     removal,
     signed_push,
 )
-from fakes import (
-    InMemoryArchive,
-    InMemoryBatchLedger,
-    InMemoryDecisionClaims,
-    InMemoryListingStore,
-    InMemoryRegistry,
-)
+from fakes import InMemoryArchive, InMemoryBatchLedger, InMemoryListingStore, InMemoryRegistry
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -75,7 +69,6 @@ class Gateway:
             self.store,
             self.clock,
             purged=lambda ids: set(),
-            claims=InMemoryDecisionClaims(),
         )
         self.lifecycle = LifecycleService(
             self.store,

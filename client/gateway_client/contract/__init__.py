@@ -98,7 +98,6 @@ from gateway_client.contract.extension import Extension, longest_until
 from gateway_client.contract.filters import SubscriptionFilters
 from gateway_client.contract.identity import (
     LOCAL_IDENTITY_SECRET,
-    decision_claim,
     identity_key,
     identity_text,
     listing_id,
@@ -440,7 +439,6 @@ __all__ = [
     "code_commitment",
     "committed_place",
     "copied",
-    "decision_claim",
     "derive_private_key",
     "effective_valid_until",
     "entry_hash",

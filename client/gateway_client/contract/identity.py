@@ -62,28 +62,6 @@ def listing_id(
     return "lst_" + mac.hex()[:32]
 
 
-_CLAIM_LABEL = b"credit-gateway decision claim v1"
-
-
-def decision_claim(
-    masked_code: str, kind: ListKind, domain: str, authority: str, decision_number: str
-) -> str:
-    """Whose a natural person's listing of a decision is, keyed as a listing id is but over the
-    number as every masked copy shows it (``mask``): every number sharing the mask meets the
-    same claim, so a region pushing the decision under guessed numbers gets one answer for the
-    right number and the wrong ones (``gateway.intake.decision_claims``). Under its own key,
-    derived as the person index's is, so no claim equals a listing id."""
-    key = hmac.new(_identity_source(), _CLAIM_LABEL, hashlib.sha256).digest()
-    parts = (
-        masked_code,
-        kind.value,
-        domain,
-        identity_text(authority),
-        identity_text(decision_number),
-    )
-    return "dcl_" + hmac.new(key, "\x1f".join(parts).encode(), hashlib.sha256).hexdigest()[:32]
-
-
 _PERSON_LABEL = b"credit-gateway responsible person v1"
 
 
