@@ -104,6 +104,9 @@ def revision_job(
         stood = max(since or today - timedelta(days=1), china_date(previous.updated_at))
         if _dated_between(previous, stood, today):
             previous = as_it_stood(previous, stood)
+        # out of effect already (one ended before, put back in force now): no measures
+        # (review 167: carried whole, its job passed DynamoDB's item limit)
+        [previous] = carried([previous], today)
     before = (*others, previous) if previous else tuple(others)
     scopes = (*(previous.sources if previous else ()), *agreement.sources)
     return ReevaluationJob(

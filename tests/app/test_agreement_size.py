@@ -154,3 +154,26 @@ def test_a_day_whose_date_job_cannot_be_stored_stops_no_lifecycle_work(  # type:
     assert life.tick(datetime.combine(after, time(2), CHINA)).status_code == 500
     assert jobs.get(f"440000#{after.isoformat()}") is None  # its end is told once, not daily
     assert jobs.held_back() == {HUNAN: tomorrow - timedelta(days=1)}
+
+
+def test_reopening_a_large_ended_agreement_is_never_a_500(gateway):  # type: ignore[no-untyped-def]
+    """Review 167: the revision putting it back in force carried the previous revision whole
+    in its job, though it counted without its measures: a job over 400 KB, a 500."""
+    big = create_agreement(gateway, agreement_terms(title="大", measures=measures(100, text=330)))
+    assert big.status_code == 201, big.json_body
+    big_id = big.json_body["agreement"]["agreement_id"]
+    assert end_agreement(gateway, big_id).status_code == 200
+    tomorrow = china_date(datetime.now(UTC)) + timedelta(days=1)
+    assert Lifecycle(gateway).tick(datetime.combine(tomorrow, time(2), CHINA)).status_code == 200
+
+    with time_machine.travel(datetime.combine(tomorrow, time(3), CHINA), tick=True):
+        others = [
+            create_agreement(gateway, agreement_terms(title=f"备忘录{n}", measures=measures(25)))
+            for n in range(5)
+        ]
+        assert [r.status_code for r in others] == [201] * 5, [r.json_body for r in others]
+        reopened = revise_agreement(gateway, big_id, agreement_terms(title="大 续签"))
+
+    assert reopened.status_code in (200, 400), (reopened.status_code, reopened.json_body)
+    if reopened.status_code == 200:
+        assert container().reevaluations.get(f"{big_id}@3") is not None
