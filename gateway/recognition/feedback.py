@@ -11,7 +11,7 @@ from pydantic_core import to_json
 
 from gateway.recognition.agreement import Agreement
 from gateway.recognition.matching import NATIONAL_SOURCE, OWN_SUBTREE
-from gateway.recognition.measures import load_measures
+from gateway.recognition.measures import default_measures, load_measures
 from gateway_client.contract import (
     CHINA,
     FREE_TEXT,
@@ -27,6 +27,7 @@ from gateway_client.contract import (
     Listing,
     ListingStatus,
     MeasureId,
+    NotRecognised,
     Recognition,
     china_date,
     effective_valid_until,
@@ -213,7 +214,9 @@ def check_report(
         if executed.result == "executed" and no_ground is not None:
             message = f"delivery {report.delivery_id} {no_ground}"
             raise MeasureNotDelivered(message, path=f"{at}.measure_id")
-        unagreed = _no_ground_that_day(recognition, agreements, executed.executed_on)
+        unagreed = _no_ground_that_day(
+            recognition, agreements, executed.executed_on, executed.measure_id, listing
+        )
         if executed.result == "executed" and unagreed is not None:
             message = f"on {executed.executed_on}, {unagreed}"
             raise MeasureNotDelivered(message, path=f"{at}.executed_on")
@@ -261,22 +264,39 @@ def _out_of_force(day: date, delivered: Listing | None, held: Listing | None) ->
 
 
 def _no_ground_that_day(
-    recognition: Recognition | None, agreements: Mapping[str, Agreement] | None, day: date
+    recognition: Recognition | None,
+    agreements: Mapping[str, Agreement] | None,
+    day: date,
+    measure_id: str,
+    listing: Listing | None,
 ) -> str | None:
-    """Why none of the grounds the delivery's recognition named held on ``day``, if none did:
-    the region's own subtree and a national source's list always do, an agreement while in
-    effect (as stored now; one no longer stored is not judged)."""
+    """Why none of the grounds the delivery's recognition named gave ``measure_id`` on ``day``,
+    if none did: the region's own subtree and a national source's list give their default
+    measures always, an agreement its own measures while in effect — its end day included, as
+    an end during the day leaves the morning in effect (review 167) — as stored now (one no
+    longer stored, or a delivery's listing no longer known, is not judged)."""
     if recognition is None or agreements is None or not recognition.basis:
         return None
     why = []
     for ground in recognition.basis:
         agreement = agreements.get(ground)
-        if ground in (OWN_SUBTREE, NATIONAL_SOURCE) or agreement is None:
+        if ground in (OWN_SUBTREE, NATIONAL_SOURCE):
+            if listing is None or any(
+                m.measure_id == measure_id for m in default_measures(listing)
+            ):
+                return None
+            continue
+        if agreement is None:
             return None
-        if agreement.exclusion_on(day) is None:
+        out = agreement.exclusion_on(day)
+        if out is NotRecognised.NO_LONGER_EFFECTIVE and day == agreement.effective_until:
+            out = None
+        if out is None and any(m.measure_id == measure_id for m in agreement.measures):
             return None
-        why.append(f"{ground} {agreement.exclusion_on(day)}")
-    return "no agreement the delivery recognised it by was in effect: " + "; ".join(why)
+        why.append(f"{ground} {out or f'gives no {measure_id}'}")
+    if not why:
+        return f"the delivery's grounds give no {measure_id}"
+    return "no agreement the delivery recognised it by gave it that day: " + "; ".join(why)
 
 
 def _no_ground(recognition: Recognition | None, measure_id: str) -> str | None:

@@ -15,6 +15,7 @@ from app_support import (
     agreement_terms,
     black_entry,
     create_agreement,
+    end_agreement,
     hunan_recognises_city,
     refusal,
 )
@@ -163,3 +164,101 @@ def test_feedback_on_an_objection_notice_is_refused_and_the_notice_counted_nowhe
     for stats in (live, rebuilt):
         assert stats["cases"]["total"] == 0
         assert hunan_sub not in {f["subscription_id"] for f in stats["feedback"]}
+
+
+KEY = {
+    "measure_id": "key_supervision",
+    "text": "列为重点监管对象，提高检查频次",
+    "department": "各行业主管部门",
+    "mandatory": False,
+}
+OWN = {
+    "measure_id": "agreed_visit",
+    "text": "上门约谈",
+    "department": "市场监管部门",
+    "mandatory": False,
+    "kinds": ["black"],
+    "legal_basis": "地方性法规",
+}
+
+
+def _terms_of(title, measures, effective_from, effective_until=None):  # type: ignore[no-untyped-def]
+    return agreement_terms(
+        title=title,
+        sources=[{"region": CITY, "subtree": True}],
+        min_severity=None,
+        effective_from=effective_from.isoformat(),
+        effective_until=effective_until.isoformat() if effective_until else None,
+        measures=measures,
+    )
+
+
+def _sign(gateway, *args):  # type: ignore[no-untyped-def]
+    gateway.put_region(HUNAN)
+    gateway.put_region(CITY)
+    made = create_agreement(gateway, _terms_of(*args))
+    assert made.status_code == 201, made.json_body
+    return made.json_body["agreement"]["agreement_id"]
+
+
+def _report_measure(life, signer, delivery_id, day, measure_id="key_supervision"):  # type: ignore[no-untyped-def]
+    body = {
+        "delivery_id": delivery_id,
+        "measures": [
+            {
+                "measure_id": measure_id,
+                "department": "各行业主管部门",
+                "executed_on": day.isoformat(),
+                "result": "executed",
+            }
+        ],
+    }
+    return life.post("/v1/feedback", body, signer)
+
+
+def _delivered_to_hunan(gateway, aws, stream, receiver):  # type: ignore[no-untyped-def]
+    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
+    city, hunan = gateway.register_platform(CITY), gateway.register_platform(HUNAN)
+    pushed(gateway, city, CITY, recent_entry(days_ago=40))
+    [delivery] = fan_out_and_deliver(aws, stream)
+    assert delivery.recognition.recognised
+    return delivery, hunan
+
+
+def test_a_measure_only_an_ended_agreement_gave_is_refused_though_another_ground_holds(
+    gateway, aws, stream, receiver
+):
+    """Review 167: the delivery named key_supervision by agreement A only (B gives another
+    measure). After A ended, key_supervision has no ground: B being in effect gives none."""
+    today = china_today()
+    _sign(gateway, "A", [KEY], today - timedelta(days=400), today + timedelta(days=3))
+    _sign(gateway, "B", [OWN], today - timedelta(days=400))
+    life = Lifecycle(gateway)
+    delivery, hunan = _delivered_to_hunan(gateway, aws, stream, receiver)
+    assert {m.measure_id for m in delivery.recognition.measures} == {
+        "key_supervision",
+        "agreed_visit",
+    }
+
+    with time_machine.travel(now() + timedelta(days=10), tick=True):
+        answer = _report_measure(life, hunan, delivery.delivery_id, today + timedelta(days=8))
+
+    assert answer.status_code == 409, (answer.status_code, answer.json_body)
+    assert refusal(answer)[:2] == (409, "measure_not_delivered")
+
+
+def test_a_measure_executed_on_the_day_the_agreement_was_ended_is_not_refused(
+    gateway, aws, stream, receiver
+):
+    """Delivered and executed in the morning; the operator ends the agreement that afternoon
+    (its first day out is today). The day counts, as a listing repaired at noon leaves it
+    (review 167)."""
+    today = china_today()
+    agreement_id = _sign(gateway, "A", [KEY], today - timedelta(days=5))
+    life = Lifecycle(gateway)
+    delivery, hunan = _delivered_to_hunan(gateway, aws, stream, receiver)
+    assert end_agreement(gateway, agreement_id).status_code == 200
+
+    answer = _report_measure(life, hunan, delivery.delivery_id, today)
+
+    assert answer.status_code == 201, answer.json_body
