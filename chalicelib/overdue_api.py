@@ -39,10 +39,12 @@ def _page(request: Request, default: int = PAGE) -> tuple[str | None, int]:
     return caller.query(request, "after"), int_param(request, "limit", default, 1, _MAX_PAGE)
 
 
-def _sealed_page(request: Request) -> tuple[str | None, int]:
+def _sealed_page(request: Request, of: list[str]) -> tuple[str | None, int]:
     """The overdue lists walk every region's listings and keep the caller's: the index's
     cursor names the last listing read, which may be another region's, so the caller only
-    ever holds it sealed (``overdue_tokens``)."""
+    ever holds it sealed (``overdue_tokens``), and bound to the list it came from (``of``:
+    the route and the region read; review 168: one opened the other list, or another
+    region's)."""
     after, limit = _page(request)
     if after is None:
         return None, limit
@@ -50,20 +52,21 @@ def _sealed_page(request: Request) -> tuple[str | None, int]:
         opened = container().overdue_tokens.open(after)
     except ValueError:
         opened = None
-    if not isinstance(opened, str):
+    if not isinstance(opened, list) or opened[:-1] != of or not isinstance(opened[-1], str):
         raise SchemaError("after is the next value of a previous page", path="after")
-    return opened, limit
+    return opened[-1], limit
 
 
-def _listed(late: object, following: str | None) -> Response:
-    sealed = None if following is None else container().overdue_tokens.seal(following)
+def _listed(late: object, following: str | None, of: list[str]) -> Response:
+    sealed = None if following is None else container().overdue_tokens.seal([*of, following])
     return json_response(200, {"overdue": late, "next": sealed})
 
 
 def overdue_objections(request: Request) -> Response:
     caller.require_operator(request)
-    after, limit = _sealed_page(request)
-    return _listed(*container().lifecycle.overdue_objections(after, limit))
+    of = ["objections"]
+    after, limit = _sealed_page(request, of)
+    return _listed(*container().lifecycle.overdue_objections(after, limit), of)
 
 
 def overdue_commitments(request: Request) -> Response:
@@ -73,8 +76,9 @@ def overdue_commitments(request: Request) -> Response:
     region = caller.region_param(request, "region") or signer
     if signer is not None and region is not None and not within(region, signer):
         raise RegionMismatch(f"{signer} reads its own subtree's commitments only", path="region")
-    after, limit = _sealed_page(request)
-    return _listed(*container().lifecycle.overdue_commitments(region, after, limit))
+    of = ["commitments", region or ""]
+    after, limit = _sealed_page(request, of)
+    return _listed(*container().lifecycle.overdue_commitments(region, after, limit), of)
 
 
 def backfill(request: Request) -> Response:

@@ -116,14 +116,16 @@ def trail(request: Request, credit_code: str) -> Response:
         caller.signed_region(request)  # 401 missing_signature
     code = requested_code(credit_code, china_date(c.clock.now()))
     limit = int_param(request, "limit", _TRAIL_PAGE, 1, _TRAIL_MAX)
-    after = _opened(caller.query(request, "after"))
+    key = subject_key(c.trail_key(), code)
+    after = _opened(caller.query(request, "after"), key)
     if not viewer.operator:
         _require_an_owned_listing(viewer, code)
-    entries, following = _readable_page(subject_key(c.trail_key(), code), viewer, limit, after)
+    entries, following = _readable_page(key, viewer, limit, after)
     body = {
         "credit_code": mask(code),
         "entries": [e.model_dump(mode="json") for e in entries],
-        "next": None if following is None else c.trail_tokens.seal(following),  # opaque
+        # opaque, and bound to this subject's trail (review 168: it opened another's)
+        "next": None if following is None else c.trail_tokens.seal([key, following]),
     }
     return json_response(200, body)
 
@@ -151,14 +153,18 @@ def _readable_page(
     return shown, after
 
 
-def _opened(after: str | None) -> str | None:
-    """The entry a sealed ``next`` names; 400 at ``after`` for any other value."""
+def _opened(after: str | None, key: str) -> str | None:
+    """The entry a sealed ``next`` of this subject's trail (``key``) names; 400 at ``after``
+    for any other value."""
     if after is None:
         return None
     try:
-        entry = container().trail_tokens.open(after)
+        opened = container().trail_tokens.open(after)
     except ValueError:
-        entry = None
+        opened = None
+    if not isinstance(opened, list) or len(opened) != 2 or opened[0] != key:
+        opened = [key, None]
+    entry = opened[1]
     if not isinstance(entry, str) or not _ENTRY_ID.fullmatch(entry):
         raise SchemaError("after is the next value of a previous page", path="after")
     return entry
