@@ -97,17 +97,28 @@ def revision_job(
     The previous revision is compared as its subscribers were last told of it: as it stood on
     ``since``, the last day whose date jobs were stored, when it began or ended after that —
     a revision saved on such a day, before its tick, gets no date job of its own (``date_jobs``
-    takes it as re-evaluated when saved), so its start or end would be told by nobody."""
+    takes it as re-evaluated when saved), so its start or end would be told by nobody. The
+    other agreements are compared from how they stood then too: one beginning today, before
+    the day's date job, would else stand on both sides and a listing both it and this revision
+    recognise would be told by neither job."""
     today = china_date(agreement.updated_at)
+    last = since or today - timedelta(days=1)
     others = carried(others, today)
+    # the others too, as subscribers were last told of them (review 167): one that began or
+    # ended after ``last`` is told by its date job, comparing from where this one left it
+    told = [
+        as_it_stood(a, stood) if _dated_between(a, stood, today) else a
+        for a in others
+        for stood in [max(last, china_date(a.updated_at))]
+    ]
     if previous is not None:
-        stood = max(since or today - timedelta(days=1), china_date(previous.updated_at))
+        stood = max(last, china_date(previous.updated_at))
         if _dated_between(previous, stood, today):
             previous = as_it_stood(previous, stood)
         # out of effect already (one ended before, put back in force now): no measures
         # (review 167: carried whole, its job passed DynamoDB's item limit)
         [previous] = carried([previous], today)
-    before = (*others, previous) if previous else tuple(others)
+    before = (*told, previous) if previous else tuple(told)
     scopes = (*(previous.sources if previous else ()), *agreement.sources)
     return ReevaluationJob(
         job_id=f"{agreement.agreement_id}@{agreement.revision}",

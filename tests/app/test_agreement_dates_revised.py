@@ -21,6 +21,9 @@ from app_support import (
 from lifecycle_support import Lifecycle
 
 import app as gateway_app
+from chalicelib.bootstrap import container
+from chalicelib.dynamodb.reevaluations import DynamoReevaluations
+from gateway.delivery import JobsNotStored
 from gateway_client.contract import china_date
 from gateway_client.contract.clock import CHINA
 
@@ -96,3 +99,87 @@ def test_revision_on_end_day_before_tick_still_tells_the_end(gateway, receiver, 
 
     withdrawn = sorted(d.change.listing.listing_id for d in told if not d.recognition.recognised)
     assert withdrawn == ids, f"湖南 never told the agreement ended: {told}"
+
+
+def test_revision_before_tick_on_another_agreements_start_day_tells_the_listing(
+    gateway, receiver, stream, aws
+):
+    """Review 167: a revision saved on the day another agreement of the region begins, before
+    the day's date job, compared it as it is today (in force on both sides), and the date job
+    then compared against the revision: a listing both recognise today was told by neither."""
+    ids = setup_hunan(gateway, receiver, stream, aws)
+    gateway.put_region("440000", name="广东省")
+    begins = china_date(datetime.now(UTC)) + timedelta(days=1)
+    x = create_agreement(gateway, agreement_terms(title="X", effective_from=begins.isoformat()))
+    assert x.status_code == 201, x.json_body
+    p = create_agreement(
+        gateway, agreement_terms(title="P", sources=[{"region": "440000", "subtree": True}])
+    )
+    assert p.status_code == 201, p.json_body
+    assert Lifecycle(gateway).tick().status_code == 200  # today's tick
+    reevaluate(aws)
+    assert deliveries(aws) == []  # nobody recognises the 大冶 listings yet
+
+    p_id = p.json_body["agreement"]["agreement_id"]
+    with time_machine.travel(beijing(begins, 0, 5), tick=True):
+        # X begins today; P is widened to 湖北 before today's tick
+        revised = revise_agreement(gateway, p_id, agreement_terms(title="P"))
+        assert revised.status_code == 200, revised.json_body
+        reevaluate(aws)
+        tick = Lifecycle(gateway).tick()
+        assert tick.status_code == 200, tick.json_body
+        reevaluate(aws)
+        told = deliveries(aws)
+
+    recognised = sorted(d.change.listing.listing_id for d in told if d.recognition.recognised)
+    assert recognised == ids, f"湖南 never told its listings are now recognised: {told}"
+
+
+def test_revision_while_the_region_is_held_back_tells_the_listing(
+    gateway, receiver, stream, aws, monkeypatch
+):
+    """The same while the region is held back: its date job failed on the day X began (as a
+    region stored over the limit does); two days later P is widened; the next tick stores the
+    region's job from its held day. Neither job tells the listings they are now recognised."""
+    ids = setup_hunan(gateway, receiver, stream, aws)
+    gateway.put_region("440000", name="广东省")
+    today = china_date(datetime.now(UTC))
+    begins = today + timedelta(days=1)
+    x = create_agreement(gateway, agreement_terms(title="X", effective_from=begins.isoformat()))
+    p = create_agreement(
+        gateway, agreement_terms(title="P", sources=[{"region": "440000", "subtree": True}])
+    )
+    assert (x.status_code, p.status_code) == (201, 201)
+    life = Lifecycle(gateway)
+    assert life.tick().status_code == 200
+    reevaluate(aws)
+    assert deliveries(aws) == []
+
+    real = DynamoReevaluations.start
+
+    def refusing(self, jobs):  # type: ignore[no-untyped-def]
+        ours = [j for j in jobs if j.region == HUNAN]
+        stored = real(self, [j for j in jobs if j.region != HUNAN])
+        if ours:
+            raise JobsNotStored(stored, ours)
+        return stored
+
+    monkeypatch.setattr(DynamoReevaluations, "start", refusing)
+    with time_machine.travel(beijing(begins, 2, 0), tick=True):
+        assert life.tick().status_code == 500  # 湖南's date job could not be stored
+    monkeypatch.setattr(DynamoReevaluations, "start", real)
+    assert container().reevaluations.held_back() == {HUNAN: today}
+
+    p_id = p.json_body["agreement"]["agreement_id"]
+    with time_machine.travel(beijing(begins + timedelta(days=1), 9, 0), tick=True):
+        revised = revise_agreement(gateway, p_id, agreement_terms(title="P"))
+        assert revised.status_code == 200, revised.json_body
+        reevaluate(aws)
+    with time_machine.travel(beijing(begins + timedelta(days=2), 2, 0), tick=True):
+        tick = life.tick()
+        assert tick.status_code == 200, tick.json_body
+        reevaluate(aws)
+        told = deliveries(aws)
+
+    recognised = sorted(d.change.listing.listing_id for d in told if d.recognition.recognised)
+    assert recognised == ids, f"湖南 never told its listings are now recognised: {told}"
