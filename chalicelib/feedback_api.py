@@ -3,6 +3,8 @@ listing's owner reads them."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from chalice.app import Request, Response
 
 from chalicelib import caller
@@ -75,7 +77,14 @@ def post_feedback(request: Request) -> Response:
     if same is not None:  # a retry: nothing to replace, nor a month to move its counts to
         return json_response(200, same.model_dump(mode="json"))
     held = _held_now(c, listing, record)
-    agreements = {a.agreement_id: a for a in c.agreements.all() if a.subscriber_region == region}
+    # as the delivery was made under them: one revised since is not judged (review 167: a
+    # renewal from a later day refused a measure executed under the revision delivered)
+    delivered_at = datetime.fromisoformat(record.updated_at)
+    agreements = {
+        a.agreement_id: a
+        for a in c.agreements.all()
+        if a.subscriber_region == region and a.updated_at <= delivered_at
+    }
     feedback = Feedback(
         **report.model_dump(),
         subscription_id=record.subscription_id,

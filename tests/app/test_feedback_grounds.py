@@ -18,6 +18,7 @@ from app_support import (
     end_agreement,
     hunan_recognises_city,
     refusal,
+    revise_agreement,
 )
 from lifecycle_support import (
     Lifecycle,
@@ -260,5 +261,24 @@ def test_a_measure_executed_on_the_day_the_agreement_was_ended_is_not_refused(
     assert end_agreement(gateway, agreement_id).status_code == 200
 
     answer = _report_measure(life, hunan, delivery.delivery_id, today)
+
+    assert answer.status_code == 201, answer.json_body
+
+
+def test_a_measure_executed_under_the_delivered_revision_is_not_refused_after_a_later_revision(
+    gateway, aws, stream, receiver
+):
+    """Executed on the day of the delivery, while the agreement was in effect; the next day the
+    operator renews it from ten days later (a gap). The execution had its ground: an agreement
+    revised since the delivery is not judged (review 167)."""
+    today = china_today()
+    agreement_id = _sign(gateway, "A", [KEY], today - timedelta(days=5))
+    life = Lifecycle(gateway)
+    delivery, hunan = _delivered_to_hunan(gateway, aws, stream, receiver)
+
+    with time_machine.travel(now() + timedelta(days=1), tick=True):
+        later = _terms_of("A", [KEY], today + timedelta(days=11))
+        assert revise_agreement(gateway, agreement_id, later).status_code == 200
+        answer = _report_measure(life, hunan, delivery.delivery_id, today)
 
     assert answer.status_code == 201, answer.json_body
