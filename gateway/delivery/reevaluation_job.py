@@ -98,14 +98,17 @@ def revision_job(
     ``since``, the last day whose date jobs were stored, when it began or ended after that —
     a revision saved on such a day, before its tick, gets no date job of its own (``date_jobs``
     takes it as re-evaluated when saved), so its start or end would be told by nobody. The
-    other agreements are compared from how they stood then too: one beginning today, before
-    the day's date job, would else stand on both sides and a listing both it and this revision
-    recognise would be told by neither job."""
+    other agreements stand as they stood then on both sides: this job tells what the revision
+    changes, their own starts and ends are their date jobs' (one beginning today, before the
+    day's date job, stood in force on both sides here, and a listing both it and this revision
+    recognise was told by neither job: review 167)."""
     today = china_date(agreement.updated_at)
     last = since or today - timedelta(days=1)
     others = carried(others, today)
-    # the others too, as subscribers were last told of them (review 167): one that began or
-    # ended after ``last`` is told by its date job, comparing from where this one left it
+    # the others as subscribers were last told of them, on both sides (reviews 167, 169): one
+    # that began or ended after ``last`` is its date job's to tell, which compares from there
+    # with this revision on both of its sides; told here too it would be told twice, and a
+    # second revision of the day would compare from what the first had told
     told = [
         as_it_stood(a, stood) if _dated_between(a, stood, today) else a
         for a in others
@@ -124,7 +127,7 @@ def revision_job(
         job_id=f"{agreement.agreement_id}@{agreement.revision}",
         region=agreement.subscriber_region,
         before=before,
-        after=(*others, agreement),
+        after=(*told, agreement),
         sources=walked_sources(scopes),
         on=today,
         at=agreement.updated_at,

@@ -5,6 +5,7 @@ revision as its subscribers were last told of it, and tells the start or the end
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 
 import time_machine
@@ -183,3 +184,82 @@ def test_revision_while_the_region_is_held_back_tells_the_listing(
 
     recognised = sorted(d.change.listing.listing_id for d in told if d.recognition.recognised)
     assert recognised == ids, f"湖南 never told its listings are now recognised: {told}"
+
+
+TAX_ONLY = ["major_tax_violation"]  # P covers 湖北 but recognises no court defaulter
+ONE = agreement_terms()["measures"][1:]  # one measure: 从严审核行政许可审批项目
+
+
+def test_other_agreement_start_told_once_when_revision_precedes_tick(
+    gateway, receiver, stream, aws
+):
+    """X begins on day D; P (also over 湖北, recognising none of the listings) is retitled at
+    00:05 on D, before D's tick. X's start is one change: each listing told once (review 169:
+    the revision job told it, then the date job again)."""
+    ids = setup_hunan(gateway, receiver, stream, aws)
+    begins = china_date(datetime.now(UTC)) + timedelta(days=1)
+    x = create_agreement(gateway, agreement_terms(title="X", effective_from=begins.isoformat()))
+    p = create_agreement(gateway, agreement_terms(title="P", domains=TAX_ONLY))
+    assert (x.status_code, p.status_code) == (201, 201)
+    life = Lifecycle(gateway)
+    assert life.tick().status_code == 200
+    reevaluate(aws)
+    assert deliveries(aws) == []
+
+    p_id = p.json_body["agreement"]["agreement_id"]
+    with time_machine.travel(beijing(begins, 0, 5), tick=True):
+        revised = revise_agreement(gateway, p_id, agreement_terms(title="P 更正", domains=TAX_ONLY))
+        assert revised.status_code == 200, revised.json_body
+        reevaluate(aws)
+        assert life.tick().status_code == 200
+        reevaluate(aws)
+        told = deliveries(aws)
+
+    counts = Counter(d.change.listing.listing_id for d in told if d.recognition.recognised)
+    assert sorted(counts) == ids
+    assert set(counts.values()) == {1}, f"X's start told more than once: {counts}"
+
+
+def test_two_revisions_before_the_tick_on_another_s_end_day_leave_the_last_word_right(
+    gateway, receiver, stream, aws
+):
+    """X (recognising the listings) ends on day D. At 00:05 on D, before the tick, P (over
+    湖北, tax only) is retitled; at 00:10 P is widened to every domain with X's measures. The
+    listings stay recognised (by P from D on): review 169 found the first job telling X's end
+    and the second, comparing from X still in force, telling nothing, so the last word was
+    "not recognised". X's end is its date job's now, which finds P recognising them."""
+    ids = setup_hunan(gateway, receiver, stream, aws)
+    ends = china_date(datetime.now(UTC)) + timedelta(days=1)
+    x = create_agreement(
+        gateway, agreement_terms(title="X", effective_until=ends.isoformat(), measures=ONE)
+    )
+    p = create_agreement(gateway, agreement_terms(title="P", domains=TAX_ONLY, measures=ONE))
+    assert (x.status_code, p.status_code) == (201, 201)
+    life = Lifecycle(gateway)
+    assert life.tick().status_code == 200
+    reevaluate(aws)
+    first = deliveries(aws)
+    assert sorted(d.change.listing.listing_id for d in first if d.recognition.recognised) == ids
+
+    p_id = p.json_body["agreement"]["agreement_id"]
+    with time_machine.travel(beijing(ends, 0, 5), tick=False):
+        revised = revise_agreement(
+            gateway, p_id, agreement_terms(title="P 更正", domains=TAX_ONLY, measures=ONE)
+        )
+        assert revised.status_code == 200, revised.json_body
+        reevaluate(aws)
+    with time_machine.travel(beijing(ends, 0, 10), tick=False):
+        widened = agreement_terms(title="P 扩大", domains=[], measures=ONE)
+        revised = revise_agreement(gateway, p_id, widened)
+        assert revised.status_code == 200, revised.json_body
+        reevaluate(aws)
+    with time_machine.travel(beijing(ends, 2, 0), tick=True):
+        assert life.tick().status_code == 200
+        reevaluate(aws)
+    told = [*first, *deliveries(aws)]
+    last = {}
+    for d in told:
+        last[d.change.listing.listing_id] = d.recognition.recognised
+    assert last == {i: True for i in ids}, (
+        f"湖南 last told the listings are not recognised; P now recognises them: {told}"
+    )
