@@ -77,14 +77,8 @@ def post_feedback(request: Request) -> Response:
     if same is not None:  # a retry: nothing to replace, nor a month to move its counts to
         return json_response(200, same.model_dump(mode="json"))
     held = _held_now(c, listing, record)
-    # as the delivery was made under them: one revised since is not judged (review 167: a
-    # renewal from a later day refused a measure executed under the revision delivered)
-    delivered_at = datetime.fromisoformat(record.updated_at)
-    agreements = {
-        a.agreement_id: a
-        for a in c.agreements.all()
-        if a.subscriber_region == region and a.updated_at <= delivered_at
-    }
+    agreements = {a.agreement_id: a for a in c.agreements.all() if a.subscriber_region == region}
+    delivered_at = datetime.fromisoformat(record.updated_at)  # a start revised since: unjudged
     feedback = Feedback(
         **report.model_dump(),
         subscription_id=record.subscription_id,
@@ -100,7 +94,14 @@ def post_feedback(request: Request) -> Response:
         cases = c.feedback.cases(feedback)
         reported = reported_cases(earlier, cases.claimed)
         check_report(
-            report, listing, china_date(c.clock.now()), recognition, reported, held, agreements
+            report,
+            listing,
+            china_date(c.clock.now()),
+            recognition,
+            reported,
+            held,
+            agreements,
+            delivered_at,
         )
         try:
             replaced = c.feedback.put(feedback, cases)

@@ -154,6 +154,7 @@ def check_report(
     reported: Mapping[Case, str] | None = None,
     held: Listing | None = None,
     agreements: Mapping[str, Agreement] | None = None,
+    delivered_at: datetime | None = None,
 ) -> None:
     """Refuse a report that cannot be true, before it is stored or counted: feedback feeds the
     monthly statistics (执行反馈), so a measure that does not exist, belongs to the other list,
@@ -215,7 +216,12 @@ def check_report(
             message = f"delivery {report.delivery_id} {no_ground}"
             raise MeasureNotDelivered(message, path=f"{at}.measure_id")
         unagreed = _no_ground_that_day(
-            recognition, agreements, executed.executed_on, executed.measure_id, listing
+            recognition,
+            agreements,
+            executed.executed_on,
+            executed.measure_id,
+            listing,
+            delivered_at,
         )
         if executed.result == "executed" and unagreed is not None:
             message = f"on {executed.executed_on}, {unagreed}"
@@ -269,12 +275,15 @@ def _no_ground_that_day(
     day: date,
     measure_id: str,
     listing: Listing | None,
+    delivered_at: datetime | None = None,
 ) -> str | None:
     """Why none of the grounds the delivery's recognition named gave ``measure_id`` on ``day``,
     if none did: the region's own subtree and a national source's list give their default
     measures always, an agreement its own measures while in effect — its end day included, as
-    an end during the day leaves the morning in effect (review 167) — as stored now (one no
-    longer stored, or a delivery's listing no longer known, is not judged)."""
+    an end during the day leaves the morning in effect (review 167) — as stored now: a start
+    revised after ``delivered_at`` is not judged (a renewal from a later day), an end always is
+    (review 169); one no longer stored, or a delivery's listing no longer known, is not
+    judged."""
     if recognition is None or agreements is None or not recognition.basis:
         return None
     why = []
@@ -291,6 +300,9 @@ def _no_ground_that_day(
         out = agreement.exclusion_on(day)
         if out is NotRecognised.NO_LONGER_EFFECTIVE and day == agreement.effective_until:
             out = None
+        revised = delivered_at is not None and agreement.updated_at > delivered_at
+        if out is NotRecognised.NOT_YET_EFFECTIVE and revised:
+            out = None  # a start moved since the delivery (a renewal): not judged; an end is
         if out is None and any(m.measure_id == measure_id for m in agreement.measures):
             return None
         why.append(f"{ground} {out or f'gives no {measure_id}'}")

@@ -282,3 +282,28 @@ def test_a_measure_executed_under_the_delivered_revision_is_not_refused_after_a_
         answer = _report_measure(life, hunan, delivery.delivery_id, today)
 
     assert answer.status_code == 201, answer.json_body
+
+
+def test_a_measure_executed_weeks_after_the_operator_ended_the_agreement_is_refused(
+    gateway, aws, stream, receiver
+):
+    """Review 169: an agreement revised after the delivery was not judged at all, so its end
+    (the operator's DELETE is a revision) let any later day's measure through; a start moved
+    since is unjudged, an end never."""
+    today = china_today()
+    agreement_id = _sign(gateway, "A", [KEY], today - timedelta(days=5))
+    life = Lifecycle(gateway)
+    delivery, hunan = _delivered_to_hunan(gateway, aws, stream, receiver)
+    assert list(delivery.recognition.basis) == [agreement_id]
+
+    with time_machine.travel(now() + timedelta(hours=1), tick=True):
+        assert end_agreement(gateway, agreement_id).status_code == 200  # first day out: today
+
+    with time_machine.travel(now() + timedelta(days=20), tick=True):
+        # 湖南 recognised nothing of 七台河 for 19 days: no ground to execute anything on
+        answer = _report_measure(life, hunan, delivery.delivery_id, today + timedelta(days=19))
+        cases = life.stats(CITY, this_month()).json_body["cases"]["total"]
+
+    assert answer.status_code == 409, (answer.status_code, answer.json_body)
+    assert refusal(answer)[:2] == (409, "measure_not_delivered")
+    assert cases == 0
