@@ -24,6 +24,7 @@ from chalicelib.bootstrap import Container, container
 from chalicelib.dynamodb.listing_doc import listing_from_item
 from chalicelib.observability import correlate, emit, logger, note
 from chalicelib.reevaluations import isolated_tick
+from chalicelib.sqs_queue import message_expiry
 from chalicelib.statistics_counting import log_counted
 from gateway.delivery import (
     Batch,
@@ -217,7 +218,9 @@ def _deliver_group(
             continue
         received = int(record.get("attributes", {}).get("ApproximateReceiveCount", "1"))
         correlate(delivery_id=delivery.delivery_id, subscription_id=delivery.subscription_id)
-        outcome = c.delivery_service.deliver(delivery, received, _seconds_left(context))
+        outcome = c.delivery_service.deliver(
+            delivery, received, _seconds_left(context), message_expiry(record)
+        )
         if outcome.health is not None:
             c.announcer.announce(outcome.health, c.subscriptions.get(delivery.subscription_id))
         if outcome.state is DeliveryState.RETRYING:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from gateway.delivery import Batch, Delivery
 from gateway_client.contract import mask
@@ -21,6 +21,7 @@ _BATCH = 10  # SQS's most entries a SendMessageBatch
 _LANES = 8  # concurrent senders: every message group keeps to one of them, so order holds
 # SQS counts a visibility timeout from when the message was received and caps the total at
 # 12 h; keep a Lambda run's worth (15 min) of margin below it.
+MESSAGE_RETENTION = timedelta(seconds=1_209_600)  # the queues' MessageRetentionPeriod (infra)
 MAX_VISIBILITY_SECONDS = 12 * 3600 - 15 * 60
 
 
@@ -171,3 +172,14 @@ class SqsDeliveryQueue:
         self._client.change_message_visibility(
             QueueUrl=self._url, ReceiptHandle=receipt_handle, VisibilityTimeout=seconds
         )
+
+
+def message_expiry(record: Mapping[str, Any]) -> datetime | None:
+    """When the queue would drop this message (sent + retention), less the longest a retry
+    holds it invisible and an hour for the run that finds it: a retry due after that is judged
+    dead instead (``DeliveryService.deliver``). ``None`` when SQS gave no ``SentTimestamp``."""
+    sent = record.get("attributes", {}).get("SentTimestamp")
+    if not sent:
+        return None
+    at = datetime.fromtimestamp(int(sent) / 1000, UTC)
+    return at + MESSAGE_RETENTION - timedelta(seconds=MAX_VISIBILITY_SECONDS, hours=1)

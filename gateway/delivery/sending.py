@@ -98,10 +98,16 @@ class DeliveryService:
         return self._judge.max_attempts
 
     def deliver(
-        self, delivery: Delivery | Batch, received: int, time_left: float | None = None
+        self,
+        delivery: Delivery | Batch,
+        received: int,
+        time_left: float | None = None,
+        expires_at: datetime | None = None,
     ) -> Outcome:
         """Make the next attempt of ``delivery`` (``received``: the queue's receive count;
-        ``time_left``: seconds the invocation has left, None when unknown).
+        ``time_left``: seconds the invocation has left, None when unknown; ``expires_at``: when
+        its queue message would be dropped, retention over — a retry due after it is dead now,
+        so re-drivable, never lost with the message: review 170).
 
         Attempts are counted by the delivery log, not by the queue: a message held back behind
         a failing change of the same subject is received without being attempted. The
@@ -142,7 +148,7 @@ class DeliveryService:
             [delivery] = recognition.result()
         note_first = _may_be_cut_off(received, time_left)
         outcome = self._attempt(
-            delivery, tries + 1, subscription, sending_since, note_first, time_left
+            delivery, tries + 1, subscription, sending_since, note_first, time_left, expires_at
         )
         return replace(outcome, region=subscription.region)
 
@@ -154,6 +160,7 @@ class DeliveryService:
         sending_since: datetime | None,
         note_first: bool,
         time_left: float | None = None,
+        expires_at: datetime | None = None,
     ) -> Outcome:
         """The attempt itself, for a subscription that exists (``deliver`` adds its region);
         noted under way first if it ``may be cut off`` (``_may_be_cut_off``)."""
@@ -196,6 +203,9 @@ class DeliveryService:
         )
         batch = isinstance(delivery, Batch)
         outcome = self._judge.judge(subscription, response, attempt_number, attempt, batch=batch)
+        retry_at = now + (outcome.retry_after or timedelta(0))
+        if outcome.state is DeliveryState.RETRYING and expires_at and retry_at >= expires_at:
+            outcome = replace(outcome, state=DeliveryState.DEAD, retry_after=None)
         if outcome.state is DeliveryState.DELIVERED:
             outcome = self._acknowledge(delivery, attempt.at, outcome, lines or ())
         if outcome.state is DeliveryState.DELIVERED and isinstance(delivery, Delivery):
