@@ -11,6 +11,7 @@ from bundle_support import TEMPLATE, fresh_package
 
 import app as gateway_app
 from chalicelib.settings import STREAM_BATCH_SIZE
+from chalicelib.sqs_queue import MESSAGE_RETENTION
 from gateway.delivery.reevaluation_job import SAVE_WINDOW
 from infra.sizing import INGEST_RANGES_AT_ONCE, SIZES
 from infra.stream_failures import MAXIMUM_RECORD_AGE_SECONDS, MAXIMUM_RETRY_ATTEMPTS
@@ -60,6 +61,13 @@ def test_queue_visibility_covers_the_function_reading_it(resources):
     ):
         visibility = resources[queue]["Properties"]["VisibilityTimeout"]
         assert visibility >= resources[function]["Properties"]["Timeout"], queue
+
+
+def test_the_delivery_queue_keeps_messages_as_long_as_the_delivery_function_reckons(resources):
+    """A retry due after its message's retention is judged dead (``message_expiry``): the
+    reckoning must be the queue's own, or a change would be dropped unrecorded (review 170)."""
+    kept = resources["DeliveryQueue"]["Properties"]["MessageRetentionPeriod"]
+    assert kept == MESSAGE_RETENTION.total_seconds()
 
 
 def test_fan_out_is_deployed_tested_and_measured_with_one_batch_size(resources):
