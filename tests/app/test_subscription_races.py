@@ -234,8 +234,8 @@ def test_a_health_notice_is_not_posted_to_a_url_the_owner_moved_to_meanwhile(
     monkeypatch.setattr(service._judge._endpoints, "_health", warn_at_once)
     deliver = service.deliver
 
-    def then_move(delivery: Any, received: int, time_left: float | None = None) -> Any:
-        outcome = deliver(delivery, received, time_left)
+    def then_move(delivery: Any, received: int, *rest: Any) -> Any:
+        outcome = deliver(delivery, received, *rest)
         signed(gateway, province, "PATCH", path_of(created), {"url": new.url})
         return outcome
 
