@@ -24,7 +24,6 @@ from gateway.recognition import (
     NoticeDelivery,
     check_report,
     reported_cases,
-    rewards,
 )
 from gateway.validation import parse_request
 from gateway_client.contract import (
@@ -80,7 +79,6 @@ def post_feedback(request: Request) -> Response:
     held = _held_now(c, listing, record)
     agreements = {a.agreement_id: a for a in c.agreements.all() if a.subscriber_region == region}
     delivered_at = datetime.fromisoformat(record.updated_at)  # a start revised since: unjudged
-    subject = c.listings.subject(listing.credit_code) if listing and rewards(listing) else None
     feedback = Feedback(
         **report.model_dump(),
         subscription_id=record.subscription_id,
@@ -104,7 +102,6 @@ def post_feedback(request: Request) -> Response:
             held,
             agreements,
             delivered_at,
-            subject,
         )
         try:
             replaced = c.feedback.put(feedback, cases)

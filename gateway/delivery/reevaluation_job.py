@@ -97,37 +97,23 @@ def revision_job(
     The previous revision is compared as its subscribers were last told of it: as it stood on
     ``since``, the last day whose date jobs were stored, when it began or ended after that —
     a revision saved on such a day, before its tick, gets no date job of its own (``date_jobs``
-    takes it as re-evaluated when saved), so its start or end would be told by nobody. The
-    other agreements stand as they stood then on both sides: this job tells what the revision
-    changes, their own starts and ends are their date jobs' (one beginning today, before the
-    day's date job, stood in force on both sides here, and a listing both it and this revision
-    recognise was told by neither job: review 167)."""
+    takes it as re-evaluated when saved), so its start or end would be told by nobody."""
     today = china_date(agreement.updated_at)
-    last = since or today - timedelta(days=1)
     others = carried(others, today)
-    # the others as subscribers were last told of them, on both sides (reviews 167, 169): one
-    # that began or ended after ``last`` is its date job's to tell, which compares from there
-    # with this revision on both of its sides; told here too it would be told twice, and a
-    # second revision of the day would compare from what the first had told
-    told = [
-        as_it_stood(a, stood) if _dated_between(a, stood, today) else a
-        for a in others
-        for stood in [max(last, china_date(a.updated_at))]
-    ]
     if previous is not None:
-        stood = max(last, china_date(previous.updated_at))
+        stood = max(since or today - timedelta(days=1), china_date(previous.updated_at))
         if _dated_between(previous, stood, today):
             previous = as_it_stood(previous, stood)
         # out of effect already (one ended before, put back in force now): no measures
         # (review 167: carried whole, its job passed DynamoDB's item limit)
         [previous] = carried([previous], today)
-    before = (*told, previous) if previous else tuple(told)
+    before = (*others, previous) if previous else tuple(others)
     scopes = (*(previous.sources if previous else ()), *agreement.sources)
     return ReevaluationJob(
         job_id=f"{agreement.agreement_id}@{agreement.revision}",
         region=agreement.subscriber_region,
         before=before,
-        after=(*told, agreement),
+        after=(*others, agreement),
         sources=walked_sources(scopes),
         on=today,
         at=agreement.updated_at,

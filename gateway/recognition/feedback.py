@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Literal
 
@@ -12,8 +12,6 @@ from pydantic_core import to_json
 from gateway.recognition.agreement import Agreement
 from gateway.recognition.matching import NATIONAL_SOURCE, OWN_SUBTREE
 from gateway.recognition.measures import default_measures, load_measures
-from gateway.recognition.severity_policy import punishes
-from gateway.recognition.standing import rewards
 from gateway_client.contract import (
     CHINA,
     FREE_TEXT,
@@ -157,7 +155,6 @@ def check_report(
     held: Listing | None = None,
     agreements: Mapping[str, Agreement] | None = None,
     delivered_at: datetime | None = None,
-    subject: Sequence[Listing] | None = None,
 ) -> None:
     """Refuse a report that cannot be true, before it is stored or counted: feedback feeds the
     monthly statistics (执行反馈), so a measure that does not exist, belongs to the other list,
@@ -173,11 +170,9 @@ def check_report(
     None when the delivery cannot be rebuilt: not judged then); ``reported``, the region's
     cases about the same listing (``reported_cases``: a case of this delivery is replaced);
     ``held``, the listing as held now (its history says when it was in force; the delivered
-    one's when None); ``subject``, all the subject's listings held now (a red listing's
-    incentives wait on a day a black listing was in force); ``agreements``, the region's by
-    id: a measure executed on a day no ground of the recognition was in effect (an agreement
-    not yet, or no longer) had none either (review 164); ``today`` is the Beijing date from the
-    injected clock.
+    one's when None); ``agreements``, the region's by id: a measure executed on a day no
+    ground of the recognition was in effect (an agreement not yet, or no longer) had none
+    either (review 164); ``today`` is the Beijing date from the injected clock.
 
     Raises
     ------
@@ -230,10 +225,6 @@ def check_report(
         )
         if executed.result == "executed" and unagreed is not None:
             message = f"on {executed.executed_on}, {unagreed}"
-            raise MeasureNotDelivered(message, path=f"{at}.executed_on")
-        waited = _held_back_that_day(listing, subject, executed.executed_on)
-        if executed.result == "executed" and waited is not None:
-            message = f"on {executed.executed_on}, {waited}"
             raise MeasureNotDelivered(message, path=f"{at}.executed_on")
         out_of_force = _out_of_force(executed.executed_on, listing, held or listing)
         if executed.result == "executed" and out_of_force is not None:
@@ -318,21 +309,6 @@ def _no_ground_that_day(
     if not why:
         return f"the delivery's grounds give no {measure_id}"
     return "no agreement the delivery recognised it by gave it that day: " + "; ".join(why)
-
-
-def _held_back_that_day(
-    listing: Listing | None, subject: Sequence[Listing] | None, day: date
-) -> str | None:
-    """Why a red listing's (or an incentive grade's) measures waited on ``day``: a black
-    listing of the subject in force then (``standing.yielded``, judged on the day of execution,
-    not only as the delivery carried it: review 169)."""
-    if listing is None or subject is None or not rewards(listing):
-        return None
-    for other in subject:
-        known = china_date(other.listed_at or other.accepted_at)  # held back once it came
-        if punishes(other) and day >= known and _out_of_force(day, other, other) is None:
-            return f"its incentives waited: black listing {other.listing_id} was in force"
-    return None
 
 
 def _no_ground(recognition: Recognition | None, measure_id: str) -> str | None:

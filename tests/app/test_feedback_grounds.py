@@ -11,13 +11,10 @@ from datetime import timedelta
 import time_machine
 from app_support import (
     CITY,
-    DAYE,
-    HUBEI,
     HUNAN,
     agreement_terms,
     black_entry,
     create_agreement,
-    daye_black_entry,
     end_agreement,
     hunan_recognises_city,
     refusal,
@@ -32,7 +29,6 @@ from lifecycle_support import (
     recent_entry,
     this_month,
 )
-from test_query_as_region import red_entry
 from test_relayed_objection_notice import COUNTY, objected
 from test_stats_counters_route import run_rebuild
 
@@ -311,47 +307,3 @@ def test_a_measure_executed_weeks_after_the_operator_ended_the_agreement_is_refu
     assert answer.status_code == 409, (answer.status_code, answer.json_body)
     assert refusal(answer)[:2] == (409, "measure_not_delivered")
     assert cases == 0
-
-
-def test_green_channel_executed_while_a_black_listing_held_it_back_is_refused(
-    gateway, aws, stream, receiver
-):
-    """Review 169: judged only as the delivery carried it, an incentive executed on a day a
-    black listing held it back (the region told so) was counted; one executed before the
-    black listing came is not held back."""
-    gateway.put_region(HUBEI, name="湖北省")
-    assert gateway.subscribe_as_operator(region=HUBEI, url=receiver.url).status_code == 201
-    daye, hubei = gateway.register_platform(DAYE), gateway.register_platform(HUBEI)
-    recent = (china_today() - timedelta(days=10)).isoformat()
-    pushed(gateway, daye, DAYE, red_entry(decided_on=recent, valid_from=recent))
-    [red] = fan_out_and_deliver(aws, stream)
-    assert "green_channel" in {m.measure_id for m in red.recognition.measures}
-
-    pushed(gateway, daye, DAYE, daye_black_entry(decided_on=recent, valid_from=recent))
-    told = fan_out_and_deliver(aws, stream)
-    held = [d for d in told if d.change.listing.listing_id == red.change.listing.listing_id]
-    assert held
-    assert held[-1].recognition.suspended_measures  # 湖北 told: held back
-
-    before_it = china_today() - timedelta(days=5)
-
-    def report(day):  # type: ignore[no-untyped-def]
-        body = {
-            "delivery_id": red.delivery_id,
-            "measures": [
-                {
-                    "measure_id": "green_channel",
-                    "department": "湖北省政务服务管理办公室",
-                    "executed_on": day.isoformat(),
-                    "result": "executed",
-                }
-            ],
-        }
-        return Lifecycle(gateway).post("/v1/feedback", body, hubei)
-
-    with time_machine.travel(now() + timedelta(days=3), tick=True):
-        answer = report(china_today() - timedelta(days=1))
-        earlier = report(before_it)
-
-    assert refusal(answer)[:3] == (409, "measure_not_delivered", "measures.0.executed_on")
-    assert earlier.status_code == 201, earlier.json_body
