@@ -74,6 +74,8 @@ def _view(app: Chalice, route: Operation) -> Callable[..., Response]:
             raise RuntimeError("a route body ran outside a request")
         check_query(request, route)
         for name, value in path_params.items():
+            if not value:  # ``//`` in the path: DynamoDB refuses an empty key with an error
+                raise BadRequest(f"{name}: empty, no id is", path=name)
             if len(value) > MAX_PATH_PARAMETER:
                 raise BadRequest(
                     f"{name}: over {MAX_PATH_PARAMETER} characters, no id is that long", path=name
