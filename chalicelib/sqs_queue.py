@@ -177,9 +177,13 @@ class SqsDeliveryQueue:
 def message_expiry(record: Mapping[str, Any]) -> datetime | None:
     """When the queue would drop this message (sent + retention), less the longest a retry
     holds it invisible and an hour for the run that finds it: a retry due after that is judged
-    dead instead (``DeliveryService.deliver``). ``None`` when SQS gave no ``SentTimestamp``."""
+    dead instead (``DeliveryService.deliver``). ``None`` when SQS gave no ``SentTimestamp`` it
+    can read (review 173: a malformed one failed the whole run)."""
     sent = record.get("attributes", {}).get("SentTimestamp")
-    if not sent:
+    if not isinstance(sent, str) or not sent.isascii() or not sent.isdigit():
+        return None  # none, or unreadable (SQS sends digits): no expiry, as for none
+    try:
+        at = datetime.fromtimestamp(int(sent) / 1000, UTC)
+        return at + MESSAGE_RETENTION - timedelta(seconds=MAX_VISIBILITY_SECONDS, hours=1)
+    except (OverflowError, OSError, ValueError):  # past any date there is
         return None
-    at = datetime.fromtimestamp(int(sent) / 1000, UTC)
-    return at + MESSAGE_RETENTION - timedelta(seconds=MAX_VISIBILITY_SECONDS, hours=1)

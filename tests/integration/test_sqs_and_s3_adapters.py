@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from integration_support import delivery_for, listing
@@ -14,6 +14,7 @@ from chalicelib.sqs_queue import (
     batches_of,
     group_of,
     lanes_of,
+    message_expiry,
 )
 from gateway.delivery.planning import Delivery
 
@@ -204,3 +205,21 @@ def test_a_lane_that_gives_up_sends_nothing_of_that_group_after_it() -> None:
         SqsDeliveryQueue(client, "q", "dlq").enqueue(deliveries)  # type: ignore[arg-type]
 
     assert client.sent == []
+
+
+@pytest.mark.parametrize(
+    ("sent", "expiry"),
+    [
+        ("1767225600000", datetime(2026, 1, 14, 11, 15, tzinfo=UTC)),  # 14 days − 12 h 45 min
+        (None, None),
+        ("", None),
+        ("not-a-number", None),
+        ("1.5e12", None),
+        ("９９", None),  # full-width digits: str.isdigit would take them
+        ("9" * 40, None),  # past any date
+    ],
+)
+def test_a_message_s_expiry_is_read_from_its_sent_timestamp_or_not_at_all(sent, expiry):
+    """Review 173: an unreadable SentTimestamp failed the whole delivery run."""
+    record = {"attributes": {} if sent is None else {"SentTimestamp": sent}}
+    assert message_expiry(record) == expiry
