@@ -229,7 +229,10 @@ def _deliver_group(
             blocked = True
         elif outcome.state is DeliveryState.DEAD and not outcome.parked:
             c.queue.dead_letter(delivery)
-            logger.warning("delivery is dead: its attempts are exhausted or its endpoint is off")
+            logger.warning(
+                "delivery is dead: its attempts are exhausted, its endpoint is off, or its "
+                "message would expire before its next retry"
+            )
         if outcome.state is not None and not outcome.parked:  # a batch counts its lines
             weight = delivery.count if isinstance(delivery, Batch) else 1
             result.tally[delivery.subscription_id][outcome.state] += weight
