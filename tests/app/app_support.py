@@ -434,13 +434,15 @@ def end_agreement(
     return gateway.client.http.delete(f"/v1/agreements/{agreement_id}", headers=headers)
 
 
-def hunan_recognises_city(gateway: Gateway) -> None:
+def hunan_recognises_city(gateway: Gateway, **dates: Any) -> None:
     """湖南 recognises 七台河市's black lists, of any severity: its feedback on their deliveries
-    may report measures executed (a delivery that did not recognise a listing gives none)."""
+    may report measures executed (a delivery that did not recognise a listing gives none);
+    ``dates``: its ``effective_from`` / ``effective_until`` (ISO), if not the default's."""
     terms = agreement_terms(
         title="湖南省认可七台河市失信主体名单",
         sources=[{"region": CITY, "subtree": True}],
         min_severity=None,
+        **dates,
         measures=[
             {
                 "measure_id": "key_supervision",

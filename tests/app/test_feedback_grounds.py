@@ -34,25 +34,8 @@ from test_stats_counters_route import run_rebuild
 
 
 def _agreement(gateway, effective_from, effective_until=None) -> None:  # type: ignore[no-untyped-def]
-    terms = agreement_terms(
-        title="湖南省认可七台河市失信主体名单",
-        sources=[{"region": CITY, "subtree": True}],
-        min_severity=None,
-        effective_from=effective_from.isoformat(),
-        effective_until=effective_until.isoformat() if effective_until else None,
-        measures=[
-            {
-                "measure_id": "key_supervision",
-                "text": "列为重点监管对象，提高检查频次",
-                "department": "各行业主管部门",
-                "mandatory": False,
-            }
-        ],
-    )
-    gateway.put_region(HUNAN)
-    gateway.put_region(CITY)
-    made = create_agreement(gateway, terms)
-    assert made.status_code == 201, made.json_body
+    until = effective_until.isoformat() if effective_until else None
+    hunan_recognises_city(gateway, effective_from=effective_from.isoformat(), effective_until=until)
 
 
 def _report(life, signer, delivery_id, day):  # type: ignore[no-untyped-def]

@@ -7,14 +7,14 @@ it is a 400 at ``after``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from app_support import CITY, CREDIT_CODE, HUNAN, Gateway
+from app_support import CITY, HUNAN, Gateway
 from lifecycle_support import Lifecycle
 from personal_support import PERSON, Askers, person_entry
+from test_commitment_routes import TODAY, commitment
 
-TODAY = datetime.now(UTC).date()
 SECOND_PERSON = "420281199607020349"
 
 
@@ -48,23 +48,9 @@ def test_a_trail_next_of_one_subject_is_refused_on_another_subjects_trail(
 
 
 def _late_commitment(number: str) -> dict[str, Any]:
-    return {
-        "credit_code": CREDIT_CODE,
-        "subject_name": "七台河某某煤业有限公司",
-        "kind": "commitment",
-        "domain": "licensing_commitment",
-        "reason": "承诺在15日内补交安全生产许可证副本",
-        "deciding_authority": "七台河市政务服务中心",
-        "decision_number": number,
-        "decided_on": (TODAY - timedelta(days=10)).isoformat(),
-        "valid_from": (TODAY - timedelta(days=10)).isoformat(),
-        "source_updated_at": (datetime.now(UTC) - timedelta(minutes=2)).isoformat(),
-        "source_sequence": 1,
-        "commitment": {
-            "kind": "accept_with_deficiencies",
-            "deadline": (TODAY - timedelta(days=1)).isoformat(),
-        },
-    }
+    """A 容缺受理 commitment of ``number``, its deadline yesterday."""
+    late = commitment(deadline=(TODAY - timedelta(days=1)).isoformat())
+    return {**late, "decision_number": number}
 
 
 def _overdue_next(gateway: Gateway) -> tuple[Lifecycle, Any, Any, str]:
