@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -110,8 +111,10 @@ class SqsDeliveryQueue:
         self._send(self._url, held, dedup_suffix, whole)
 
     def dead_letter(self, delivery: Queued) -> None:
-        """Park an exhausted delivery where operators look, whatever the queue's redrive count."""
-        self._send(self._dead_letter_url, [delivery], "")
+        """Park an exhausted delivery where operators look, whatever the queue's redrive count.
+        Each death is a message of its own: one re-driven and dead again within SQS's five
+        minutes of deduplication sent none, and no alarm counted it (review 170)."""
+        self._send(self._dead_letter_url, [delivery], f"#dead{time.time_ns()}")
 
     def _send(
         self, url: str, deliveries: Iterable[Queued], dedup_suffix: str, whole: Collection[str] = ()

@@ -83,6 +83,17 @@ def test_dead_letter_puts_the_delivery_on_the_dead_letter_queue_only(aws, queue)
     assert drain(aws.sqs, aws.env["CG_DELIVERY_QUEUE_URL"]) == []
 
 
+def test_a_delivery_dead_again_within_five_minutes_is_a_dead_letter_again(aws, queue):
+    """Re-driven and dead again: SQS deduplicated the second by the record's key, so the
+    operators' queue and its alarm never saw it (review 170)."""
+    delivery = delivery_for("sub_1")
+
+    queue.dead_letter(delivery)
+    queue.dead_letter(delivery)
+
+    assert len(drain(aws.sqs, aws.env["CG_DELIVERY_DLQ_URL"])) == 2
+
+
 def received_message(aws, queue: SqsDeliveryQueue) -> dict:  # type: ignore[no-untyped-def]
     queue.enqueue([delivery_for("sub_1")])
     url = aws.env["CG_DELIVERY_QUEUE_URL"]
