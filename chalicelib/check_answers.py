@@ -11,7 +11,7 @@ hold no personal data, stay as proof of what was asked and when.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -36,7 +36,7 @@ class CheckAnswers(Table):
         trail_table: str,
         archive: S3Archive,
         uploads: DynamoUploads,
-        purged: Callable[[Sequence[str]], set[str]],
+        purged: Callable[[Sequence[str]], Collection[str]],
         clock: Clock,
     ) -> None:
         super().__init__(client, trail_table)
@@ -67,7 +67,7 @@ class CheckAnswers(Table):
                 ],
             )
 
-    def purged(self, listing_ids: Sequence[str]) -> set[str]:
+    def purged(self, listing_ids: Sequence[str]) -> Collection[str]:
         return self._purged(listing_ids)
 
     def destroy(self, region: str, upload_id: str) -> int:

@@ -61,12 +61,12 @@ class StoredCopies:
         self._feedback = feedback
         self._persons = persons
 
-    def purged(self, listing_ids: Sequence[str]) -> set[str]:
+    def purged(self, listing_ids: Sequence[str]) -> dict[str, str]:
         return self._log.purged(listing_ids)
 
-    def erase(self, listing_id: str, tombstone_id: str) -> None:
+    def erase(self, listing_id: str, tombstone_id: str, owner: str = "") -> None:
         before = self._log.sequences_of(listing_id) if self._batch_files is not None else []
-        bodies = self._log.erase(listing_id, tombstone_id)
+        bodies = self._log.erase(listing_id, tombstone_id, owner)
         batches: list[str] = []
         if self._batch_files is not None:  # after the log: see the module docstring
             logged = {*before, *self._log.sequences_of(listing_id)}

@@ -65,15 +65,17 @@ class ListingStore(Protocol):
 
 
 class Erasure(Protocol):
-    def erase(self, listing_id: str, tombstone_id: str) -> None:
+    def erase(self, listing_id: str, tombstone_id: str, owner: str) -> None:
         """Erase every stored copy of the listing's content but the listing item itself —
         logged change bodies (each replaced by a stub naming the purge ``tombstone_id``) and
-        feedback about it. Idempotent: a purge interrupted after it is simply run again."""
+        feedback about it; the mark names the region that owned it (``owner``). Idempotent:
+        a purge interrupted after it is simply run again."""
         ...
 
-    def purged(self, listing_ids: Sequence[str]) -> set[str]:
+    def purged(self, listing_ids: Sequence[str]) -> Mapping[str, str]:
         """Which of ``listing_ids`` a purge erased (for good: such an id is never stored
-        again, ``gateway.intake.dedup.plan``)."""
+        again, ``gateway.intake.dedup.plan``), each with its owner then ("" where the mark
+        predates owners: ``gateway.intake.own_listings``)."""
         ...
 
 

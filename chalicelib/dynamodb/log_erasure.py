@@ -34,18 +34,24 @@ class LogErasure(CompactingIndex):
         )
         return "erased_by" in reply.get("Item", {})
 
-    def purged(self, listing_ids: Sequence[str]) -> set[str]:
+    def purged(self, listing_ids: Sequence[str]) -> dict[str, str]:
         """Which of ``listing_ids`` a purge erased: what intake asks of the ids it would store
         as new listings, a BatchGetItem per 100 ids of one attribute, the requests at once.
 
         Consistent reads: a purge marks the index item (``erase``) before the listing is
         deleted, and intake asks only after it read the listing absent; an eventually
         consistent read could still miss a mark made just before that delete, and the purged
-        listing would be stored again."""
-        found = self._batch([index_key(x) for x in dict.fromkeys(listing_ids)], "pk, erased_by")
-        return {pk.removeprefix(index_key("")) for pk, item in found.items() if "erased_by" in item}
+        listing would be stored again. Each with the region that owned it (``erase``'s
+        ``owner``; "" for a mark made before marks named it)."""
+        keys = [index_key(x) for x in dict.fromkeys(listing_ids)]
+        found = self._batch(keys, "pk, erased_by, erased_owner")
+        return {
+            pk.removeprefix(index_key("")): item.get("erased_owner", {}).get("S", "")
+            for pk, item in found.items()
+            if "erased_by" in item
+        }
 
-    def erase(self, listing_id: str, tombstone_id: str) -> int:
+    def erase(self, listing_id: str, tombstone_id: str, owner: str = "") -> int:
         """Make every logged body of ``listing_id`` unreadable but its purge's (``tombstone_id``,
         which replaces them); entries, digests and the head's size stay, so every proof verifies.
 
@@ -54,12 +60,13 @@ class LogErasure(CompactingIndex):
         it fails and is prepared again; only then is the index read again (every transaction
         that committed before the generation moved had its claims stored by then) and the
         listing's claims resolved to entries. Idempotent: a purge retried after a failure
-        finishes the erasure. Returns how many bodies."""
+        finishes the erasure. The mark names the region that owned the listing (``owner``:
+        ``gateway.intake.own_listings``). Returns how many bodies."""
         self._client.update_item(
             TableName=self._table,
             Key={"pk": s(index_key(listing_id))},
-            UpdateExpression="SET erased_by = :purge",
-            ExpressionAttributeValues={":purge": s(tombstone_id)},
+            UpdateExpression="SET erased_by = :purge, erased_owner = :owner",
+            ExpressionAttributeValues={":purge": s(tombstone_id), ":owner": s(owner)},
         )
         self._client.update_item(
             TableName=self._table,

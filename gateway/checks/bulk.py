@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from itertools import islice
 from typing import Protocol
@@ -86,7 +86,7 @@ class Answers(Protocol):
         """Remember that the upload's result file answers with these listings, until then."""
         ...
 
-    def purged(self, listing_ids: Sequence[str]) -> set[str]:
+    def purged(self, listing_ids: Sequence[str]) -> Collection[str]:
         """Which of them a purge has erased."""
         ...
 

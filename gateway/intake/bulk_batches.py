@@ -19,7 +19,8 @@ from gateway.intake.bulk import (
     stamp,
     with_errors,
 )
-from gateway.intake.storing import SETTLED, Purged, Stored, admission_problems, store
+from gateway.intake.own_listings import Purged
+from gateway.intake.storing import SETTLED, Stored, admission_problems, store
 from gateway.lifecycle import FUTURE_DATE, PERIOD_ENDED, Removal, RemovalReason
 from gateway.ports import ListingStore
 from gateway.promotion import promote

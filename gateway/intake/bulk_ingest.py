@@ -29,6 +29,7 @@ from gateway.intake.bulk_ranges import RANGE_LINES, RangeCheck, RangeState, as_u
 from gateway.intake.bulk_removal import ResyncRemoval
 from gateway.intake.file_check import FileCheck
 from gateway.intake.file_judgement import judged_file
+from gateway.intake.own_listings import Purged
 from gateway.intake.ports import (
     SourceIndex,
     UploadChecker,
@@ -37,7 +38,6 @@ from gateway.intake.ports import (
     UploadStore,
 )
 from gateway.intake.resync_order import noted, superseded, withheld_where_newer
-from gateway.intake.storing import Purged
 from gateway.intake.upload_rules import as_permitted_now, rules_now
 from gateway.ports import ListingStore, Registry
 from gateway_client.contract import (
@@ -254,7 +254,9 @@ class BulkIngest:
             and manifest.count > self._policy.range_lines
         )
         check = (
-            RangeCheck(self._policy.range_lines) if split else FileCheck(manifest.mode == "resync")
+            RangeCheck(self._policy.range_lines, manifest.region)
+            if split
+            else FileCheck(manifest.mode == "resync", manifest.region)
         )
         check.run(self._files.read(upload.object_key, version_id, 0))
         checker = self._checker if manifest.mode == "check" else None

@@ -56,7 +56,7 @@ class ResyncRemoval:
             return stamp(upload, now, removal="withheld", removal_note=note)
         manifest = upload.manifest
         if check is None:
-            check = FileCheck(collect_identities=True).run(
+            check = FileCheck(collect_identities=True, region=manifest.region).run(
                 self._files.read(upload.object_key, upload.version_id, 0)
             )
         absent = (

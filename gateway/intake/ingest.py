@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from gateway.authentication import authenticate
+from gateway.intake.own_listings import Purged, removal_ids
 from gateway.intake.ports import BatchLedger
 from gateway.intake.push import (
     BATCH_ID_RE,
@@ -30,7 +31,6 @@ from gateway.intake.storing import (
     REUSED_MESSAGE,
     STALE,
     STALE_MESSAGE,
-    Purged,
     Storing,
     WritesAfter,
     admission_problems,
@@ -213,15 +213,16 @@ class PushService:
                 errors.append(_removal_error(index, *refused, "domain"))
         outcomes: list[EntryOutcome] = []
         pending = valid
+        ids = removal_ids(valid, listings.current, region, relays) if valid else {}
         for _ in range(RACE_RETRIES):  # a removal that loses a race is planned again
             if not pending:
                 break
-            current = listings.current([(r.credit_code, r.listing_id) for _, r in pending])
-            newest = _newest(pending, current)
+            current = listings.current([(r.credit_code, ids[i]) for i, r in pending])
+            newest = _newest(pending, ids, current)
             writes: list[tuple[int, Removal, Listing, str]] = []
             for index, removal in pending:
-                held = current.get(removal.listing_id)
-                kept = newest.get(removal.listing_id, removal)  # the batch's newest that counts
+                held = current.get(ids[index])
+                kept = newest.get(ids[index], removal)  # the batch's newest that counts
                 # its status as lookups read it today: ended on its end day, ticked or not
                 status = None if held is None else as_on(held, china_date(now)).status
                 if held is None or _tried(held, region, relays):
@@ -267,20 +268,20 @@ class PushService:
 
 
 def _newest(
-    removals: Sequence[tuple[int, Removal]], current: Mapping[str, Listing]
+    removals: Sequence[tuple[int, Removal]], ids: Mapping[int, str], current: Mapping[str, Listing]
 ) -> dict[str, Removal]:
     """Per listing removed more than once in a batch, the newest removal, which counts (the
     older ones are answered ``duplicate``). One that cannot apply to the held listing whatever
     happens (performed before it was decided) does not count: refused on its own, it must not
     make an older, valid one look done."""
     newest: dict[str, Removal] = {}
-    for _, removal in removals:
-        held = current.get(removal.listing_id)
+    for index, removal in removals:
+        held = current.get(ids[index])
         if held is not None and _performed_too_early(removal, held):
             continue
-        first = newest.get(removal.listing_id)
+        first = newest.get(ids[index])
         if first is None or removal.version > first.version:
-            newest[removal.listing_id] = removal
+            newest[ids[index]] = removal
     return newest
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from gateway.intake.dedup import plan
+from gateway.intake.own_listings import Purged, own_ids
 from gateway.lifecycle import STANDING, as_on, entry_problems
 from gateway.national import domain_problem
 from gateway.ownership import NOT_OWNER, may_change, not_owner_message, relay_allowed
@@ -27,9 +28,6 @@ REUSED = "version_reused"
 REMOVABLE = STANDING
 """What a removal applies to: a listing in force, or suspended while an objection is checked.
 An ended one stays as it ended (its retention counts from the step that ended it)."""
-
-Purged = Callable[[Sequence[str]], set[str]]
-"""Which of these listing ids a retention purge erased (the exchange log's permanent mark)."""
 
 
 DOMAIN_RESERVED = "domain_reserved"
@@ -162,6 +160,18 @@ def admission_problems(
     return problems
 
 
+def _read(
+    listings: Storing, pending: Sequence[tuple[int, Listing]], purged: Purged, today: date
+) -> tuple[dict[str, Listing], Mapping[str, str]]:
+    """The listings held under the candidates' ids, as lookups read them today (``as_on``: an
+    update on a listing's end day finds it ended, as after the tick's run, rather than putting
+    it back in force: review 127), and the purge marks of the ids none holds."""
+    keys = [(listing.credit_code, listing.listing_id) for _, listing in pending]
+    current = {k: as_on(x, today) for k, x in listings.current(keys).items()}
+    fresh = [x.listing_id for _, x in pending if x.listing_id not in current]
+    return current, (purged(fresh) if fresh else {})
+
+
 def store(
     listings: Storing,
     candidates: Sequence[tuple[int, Listing]],
@@ -188,10 +198,12 @@ def store(
     for _ in range(RACE_RETRIES):
         if not pending:
             break
-        keys = [(listing.credit_code, listing.listing_id) for _, listing in pending]
-        # as lookups read them today (``as_on``): an update on a listing's end day finds it
-        # ended, as after the tick's run, rather than putting it back in force (review 127)
-        current = {k: as_on(x, today) for k, x in listings.current(keys).items()}
+        current, gone = _read(listings, pending, purged, today)
+        moved = own_ids(pending, current, gone, region, relays_subregions)
+        if moved:  # a person's decision another region holds: the pusher's own listing of it
+            pending = [(i, moved.get(i, x)) for i, x in pending]
+            theirs, their_gone = _read(listings, list(moved.items()), purged, today)
+            current, gone = {**current, **theirs}, {**gone, **their_gone}
         reserved = {  # one the region may not update: refused alike, held by another or not
             i: why
             for i, x in pending
@@ -200,9 +212,7 @@ def store(
         }
         result.refused += [Refusal(i, "domain", *why) for i, why in reserved.items()]
         pending = [(i, x) for i, x in pending if i not in reserved]
-        fresh = [x.listing_id for _, x in pending if x.listing_id not in current]
-        gone = purged(fresh) if fresh else set()
-        decided = plan(pending, current, region, relays_subregions, gone)
+        decided = plan(pending, current, region, relays_subregions, gone.keys())
         moving = [x.listing_id for _, x, held in decided.write if held is not None]
         erasing = purged(moving) if moving else set()
         decided.purged += [(i, x) for i, x, _ in decided.write if x.listing_id in erasing]

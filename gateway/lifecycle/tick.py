@@ -144,7 +144,7 @@ class Tick:
         if held is None or held.version != due.version:
             return None  # deleted, or changed since: the write that changed it dated it
         if self.erasure is not None:  # first: until the delete, a tick retries
-            self.erasure.erase(held.listing_id, purge_id(held))
+            self.erasure.erase(held.listing_id, purge_id(held), held.origin_region)
         for _ in range(PURGE_ATTEMPTS):
             if self.listings.delete(held):
                 return held

@@ -14,7 +14,7 @@ listed subject is one — what the listings table holds anyway, and erased with 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from gateway.persons.ports import PersonIndex
@@ -111,7 +111,7 @@ class PersonIndexer:
         return made
 
     def rebuild(
-        self, listings: Iterable[Listing], purged: Callable[[Sequence[str]], set[str]]
+        self, listings: Iterable[Listing], purged: Callable[[Sequence[str]], Collection[str]]
     ) -> int:
         """Put every entry the listings call for (listings stored before the index existed,
         which no stream record will bring again); idempotent. How many entries were put and
@@ -127,7 +127,9 @@ class PersonIndexer:
                 count, pending = count + self._flush(pending, purged), []
         return count + self._flush(pending, purged) if pending else count
 
-    def _flush(self, entries: list[IndexEntry], purged: Callable[[Sequence[str]], set[str]]) -> int:
+    def _flush(
+        self, entries: list[IndexEntry], purged: Callable[[Sequence[str]], Collection[str]]
+    ) -> int:
         self.index.apply(entries, ())
         gone = purged(sorted({e.listing_id for e in entries}))
         for listing_id in gone:

@@ -30,7 +30,7 @@ from chalicelib.bootstrap import container
 from gateway_client.contract.signing import Ed25519Signer
 
 
-def _purged_person(
+def purged_person(
     gateway: Gateway, aws: Any, stream: StreamReader, receiver: Receiver
 ) -> tuple[Ed25519Signer, dict[str, Any]]:
     """A person's listing pushed, delivered, ended and purged; the city's signer and the entry."""
@@ -72,7 +72,7 @@ def _nothing_followed(gateway: Gateway, aws: Any, stream: StreamReader, receiver
 def test_a_repush_of_a_purged_decision_is_refused_and_changes_nothing(
     gateway: Gateway, aws: Any, stream: StreamReader, receiver: Receiver
 ) -> None:
-    city, person = _purged_person(gateway, aws, stream, receiver)
+    city, person = purged_person(gateway, aws, stream, receiver)
     log = _log(gateway)
 
     for entry in (person, _changed(person)):
@@ -98,7 +98,7 @@ def test_a_repush_of_a_purged_decision_is_refused_and_changes_nothing(
 def test_an_upload_line_of_a_purged_decision_is_refused_and_the_others_are_listed(
     gateway: Gateway, aws: Any, stream: StreamReader, receiver: Receiver
 ) -> None:
-    city, person = _purged_person(gateway, aws, stream, receiver)
+    city, person = purged_person(gateway, aws, stream, receiver)
     log = _log(gateway)
 
     upload_id = uploaded(gateway, aws, city, [person, _changed(person)])

@@ -75,12 +75,12 @@ def test_bulk_creates_pushes_and_objections_racing_never_regress_a_listing(aws):
 
     def bulk_load() -> Any:
         return [
-            store(listings, chunk, REGION, True, lambda ids: set(), TODAY)
+            store(listings, chunk, REGION, True, lambda ids: {}, TODAY)
             for chunk in _chunks(bulk, 5)
         ]
 
     def push() -> Any:
-        return [store(listings, [item], REGION, True, lambda ids: set(), TODAY) for item in pushed]
+        return [store(listings, [item], REGION, True, lambda ids: {}, TODAY) for item in pushed]
 
     def object_to_each() -> None:
         for n in range(LISTINGS):

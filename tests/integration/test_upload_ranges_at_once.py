@@ -93,7 +93,7 @@ def test_ranges_ingested_at_the_same_time_end_as_one_run(aws: Any) -> None:
         _Registry(),  # type: ignore[arg-type]
         BulkPolicy(range_lines=RANGE),
         queue=queue,
-        purged=lambda ids: set(),
+        purged=lambda ids: {},
     )
 
     split = ingest.process(REGION, "u-1", version)

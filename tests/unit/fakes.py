@@ -88,12 +88,14 @@ class RecordingErasure:
     def __init__(self, store: InMemoryListingStore) -> None:
         self.store = store
         self.erased: list[tuple[str, str, bool]] = []
+        self.owners: dict[str, str] = {}
 
-    def erase(self, listing_id: str, tombstone_id: str) -> None:
+    def erase(self, listing_id: str, tombstone_id: str, owner: str = "") -> None:
         self.erased.append((listing_id, tombstone_id, listing_id in self.store.listings))
+        self.owners[listing_id] = owner
 
-    def purged(self, listing_ids: Sequence[str]) -> set[str]:
-        return set(listing_ids) & {x for x, _, _ in self.erased}
+    def purged(self, listing_ids: Sequence[str]) -> dict[str, str]:
+        return {x: self.owners[x] for x in listing_ids if x in self.owners}
 
 
 @dataclass

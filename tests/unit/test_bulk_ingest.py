@@ -176,7 +176,7 @@ class Gateway:
             self.clock,
             self.registry,
             BulkPolicy(removal_threshold=threshold),
-            purged=lambda ids: set(),
+            purged=lambda ids: {},
         )
 
     def seed(self, *rows: dict[str, Any], region: str = CITY, relayed_by: str = "") -> None:

@@ -72,7 +72,7 @@ class Ranged(Gateway):
             self.registry,
             BulkPolicy(removal_threshold=threshold, range_lines=range_lines),
             queue=self.queue,
-            purged=lambda ids: set(),
+            purged=lambda ids: {},
         )
         self.queue.lease_free = self._lease_free
 
@@ -123,8 +123,8 @@ def test_the_compare_and_set_lets_the_newest_version_win_in_either_order_but_not
     held: dict[str, Listing] = {}
     for first, second in ((old, new), (new, old), (old, same_version), (same_version, old)):
         listings = InMemoryListingStore()
-        store(listings, [(1, first)], CITY, True, lambda ids: set(), china_date(NOW))
-        store(listings, [(2, second)], CITY, True, lambda ids: set(), china_date(NOW))
+        store(listings, [(1, first)], CITY, True, lambda ids: {}, china_date(NOW))
+        store(listings, [(2, second)], CITY, True, lambda ids: {}, china_date(NOW))
         held[f"{first.version}/{second.version}/{first.reason}"] = listings.listings[old.listing_id]
     assert len({x.model_dump_json() for x in held.values()}) == 3  # new twice, then each tie
     assert held[f"{old.version}/{new.version}/{old.reason}"].version == new.version

@@ -160,7 +160,7 @@ def test_a_broken_commitments_black_listing_once_purged_is_never_listed_again():
     rig = rig_with_policy(POLICY)
     broken = rig.seed(held(outcome="broken", outcome_on="2025-04-02"))
     black = black_listing_for(broken, POLICY, NOW)
-    rig.erasure.erased.append((black.listing_id, "purge", False))  # purged at a past tick
+    rig.erasure.erase(black.listing_id, "purge", CITY)  # purged at a past tick
 
     assert rig.service.tick().broken_commitments_listed == 0
     assert [x.kind for x in rig.store.subject(broken.credit_code)] == [ListKind.COMMITMENT]

@@ -76,7 +76,7 @@ class Gateway:
             self.store,
             self.clock,
             PushPolicy(max_body_bytes=self.max_body_bytes),
-            purged=lambda ids: set(),
+            purged=lambda ids: {},
         )
 
     def push(
@@ -163,9 +163,9 @@ def test_a_held_listing_whose_purge_is_under_way_takes_no_update(gw: Gateway) ->
     marked: set[str] = {lid(entry())}
     asked: list[list[str]] = []
 
-    def purged(ids: Sequence[str]) -> set[str]:
+    def purged(ids: Sequence[str]) -> dict[str, str]:
         asked.append(list(ids))
-        return marked & set(ids)
+        return {x: CITY for x in marked & set(ids)}
 
     gw.service = PushService(gw.registry, gw.archive, gw.ledger, gw.store, gw.clock, purged=purged)
 

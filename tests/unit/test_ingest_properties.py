@@ -71,7 +71,7 @@ def fresh_service() -> tuple[PushService, InMemoryListingStore, FixedClock]:
     store = InMemoryListingStore()
     clock = FixedClock(NOW)
     service = PushService(
-        registry, InMemoryArchive(), InMemoryBatchLedger(), store, clock, purged=lambda ids: set()
+        registry, InMemoryArchive(), InMemoryBatchLedger(), store, clock, purged=lambda ids: {}
     )
     return service, store, clock
 

@@ -33,8 +33,8 @@ class WriteDuringErasure(RecordingErasure):
         super().__init__(store)
         self.write = write
 
-    def erase(self, listing_id: str, tombstone_id: str) -> None:
-        super().erase(listing_id, tombstone_id)
+    def erase(self, listing_id: str, tombstone_id: str, owner: str = "") -> None:
+        super().erase(listing_id, tombstone_id, owner)
         held = self.store.listings[listing_id]
         assert self.store.write([(self.write(held), held.version)], None)
 

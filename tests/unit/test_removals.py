@@ -68,7 +68,7 @@ class Gateway:
             InMemoryBatchLedger(),
             self.store,
             self.clock,
-            purged=lambda ids: set(),
+            purged=lambda ids: {},
         )
         self.lifecycle = LifecycleService(
             self.store,

@@ -102,6 +102,7 @@ from gateway_client.contract.identity import (
     identity_text,
     listing_id,
     person_key,
+    regional_listing_id,
     use_identity_key,
 )
 from gateway_client.contract.keys import (
@@ -490,6 +491,7 @@ __all__ = [
     "quoted_field",
     "quoted_key",
     "rank",
+    "regional_listing_id",
     "report_kind",
     "requested_code",
     "required",

@@ -62,6 +62,19 @@ def listing_id(
     return "lst_" + mac.hex()[:32]
 
 
+_REGIONAL_LABEL = "credit-gateway regional listing v1"
+
+
+def regional_listing_id(listing_id: str, origin_region: str) -> str:
+    """The id a region's own listing of a person's decision takes where another region holds
+    the decision's id (or held it, until retention purged it): keyed like every id, so it
+    looks like any other. Refusing the entry instead told a guessed resident ID number behind
+    a masked copy right (another's listing) from wrong (accepted, as a new listing)."""
+    parts = (_REGIONAL_LABEL, listing_id, origin_region)
+    mac = hmac.digest(_identity_source(), "\x1f".join(parts).encode(), "sha256")
+    return "lst_" + mac.hex()[:32]
+
+
 _PERSON_LABEL = b"credit-gateway responsible person v1"
 
 
