@@ -39,10 +39,11 @@ from chalicelib.dynamodb.witness_sizes import DynamoWitnessSizes
 from chalicelib.http_transport import Urllib3Transport
 from chalicelib.log_publishing import LogPublisher
 from chalicelib.notifications import HealthAnnouncer
+from chalicelib.observability import logger
 from chalicelib.reevaluation_queue import SqsReevaluationTrigger
 from chalicelib.s3_archive import S3Archive
 from chalicelib.secret_reads import OpeningKeys, identity_key_reader
-from chalicelib.settings import Settings
+from chalicelib.settings import OPERATOR_TOKEN_RULE, Settings, weak_operator_token
 from chalicelib.sqs_queue import SqsDeliveryQueue
 from chalicelib.upload_queue import SqsUploadQueue
 from chalicelib.witnessing import Witnessing
@@ -110,7 +111,15 @@ class Container:
 
     @property
     def operator_token(self) -> str | None:
-        return self.read_operator_token()
+        """The operator's token; none (every operator call 401) where the secret holds a weak
+        one, which the settings would have refused inline (``weak_operator_token``)."""
+        token = self.read_operator_token()
+        if token is not None and weak_operator_token(token):
+            logger.error(
+                "the operator token's secret %s: operator calls refused", OPERATOR_TOKEN_RULE
+            )
+            return None
+        return token
 
     # The application services the route bodies and event handlers call, built on first use.
 

@@ -52,6 +52,15 @@ class WitnessConfig(BaseModel):
         return CosignatureVerifier.from_vkey(self.vkey)
 
 
+OPERATOR_TOKEN_RULE = f"must have at least 24 characters, not starting {SESSION_PREFIX}"
+
+
+def weak_operator_token(token: str) -> bool:
+    """A token a guess could find, or one a console session's could be taken for: refused
+    inline at start-up, and opening nothing when read from Secrets Manager (review 172)."""
+    return len(token) < 24 or token.startswith(SESSION_PREFIX)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CG_", frozen=True)
 
@@ -195,10 +204,8 @@ class Settings(BaseSettings):
         if self.sm2_signing and (len(sm2_id) > 64 or sm2_id == self.signing_key_id):
             raise ValueError("set CG_SM2_KEY_ID: 3–64 characters, not the Ed25519 key's id")
         token = self.operator_token.get_secret_value() if self.operator_token else None
-        if token is not None and (len(token) < 24 or token.startswith(SESSION_PREFIX)):
-            raise ValueError(
-                f"CG_OPERATOR_TOKEN must have at least 24 characters, not starting {SESSION_PREFIX}"
-            )
+        if token is not None and weak_operator_token(token):
+            raise ValueError(f"CG_OPERATOR_TOKEN {OPERATOR_TOKEN_RULE}")
         return self
 
     @property

@@ -316,3 +316,26 @@ def test_a_transient_secret_error_at_re_read_keeps_the_operator_working(
     reply = gateway.client.http.get("/v1/subscriptions", headers=headers)
 
     assert reply.status_code == 200, reply.json_body
+
+
+def test_a_short_token_in_the_secret_opens_nothing(
+    gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A secret holding a token the settings refuse inline (under 24 characters) is no
+    operator credential: every operator call is 401 (review 172). (One shaped like a console
+    session's never was: it is taken for a session.)"""
+    weak = "short-token-123"
+    secrets = _Secrets(weak)
+    real = bootstrap._client
+
+    def client(settings: Any, service: str) -> Any:
+        return secrets if service == "secretsmanager" else real(settings, service)
+
+    monkeypatch.setattr(bootstrap, "_client", client)
+    gateway.configure(operator_token=None, operator_token_secret_arn="arn:operator")
+    weak_bearer = {"Authorization": f"Bearer {weak}", "Content-Type": "application/json"}
+
+    opened = gateway.client.http.post("/v1/console/sessions", headers=weak_bearer, body=b"{}")
+    listed = gateway.client.http.get("/v1/objections/overdue", headers=weak_bearer)
+
+    assert (opened.status_code, listed.status_code) == (401, 401)
