@@ -213,6 +213,11 @@ class Container:
         return self._sealer(b"credit-gateway overdue page token v1")
 
     @cached_property
+    def upload_tokens(self) -> Sealer:
+        """The uploads list's ``next``: bound to its region, made by no one else."""
+        return self._sealer(b"credit-gateway uploads page token v1")
+
+    @cached_property
     def trail_tokens(self) -> Sealer:
         """A query trail's ``next`` names an entry (when someone asked): a region reads only
         the entries that returned its listings, so it holds the position sealed."""

@@ -13,7 +13,7 @@ from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
 from chalicelib.log_api import int_param
-from chalicelib.route_spec import Access, Operation, Reply, Tag, count_param
+from chalicelib.route_spec import Access, Operation, Param, Reply, Tag, count_param
 from chalicelib.s3_archive import NDJSON
 from gateway.checks import RESULTS_KEPT
 from gateway.intake import BATCH_ID_RE, Upload, UploadIdReused, UploadManifest, UploadStatus
@@ -57,15 +57,38 @@ def list_uploads(request: Request, code: str) -> Response:
     many were kept: read one upload for them)."""
     acting = _readable_by(request, code)
     limit = int_param(request, "limit", 100, 1, _MAX_LIMIT)
+    after = _opened(caller.query(request, "after"), code)
     _registered(acting, code)
-    found = container().uploads.for_region(code, limit)
+    found, following = container().uploads.page(code, limit, after)
     listed = [
         UploadListed(
             upload=upload.model_copy(update={"errors": ()}), error_count=len(upload.errors)
         )
         for upload in found
     ]
-    return json_response(200, {"uploads": [x.model_dump(mode="json") for x in listed]})
+    sealed = None if following is None else container().upload_tokens.seal([code, *following])
+    return json_response(
+        200, {"uploads": [x.model_dump(mode="json") for x in listed], "next": sealed}
+    )
+
+
+def _opened(after: str | None, code: str) -> tuple[str, str] | None:
+    """A previous page's ``next`` of this region's list (400 at ``after`` for anything else:
+    another region's, made up, or of another route)."""
+    if after is None:
+        return None
+    try:
+        opened = container().upload_tokens.open(after)
+    except ValueError:
+        opened = None
+    if not (
+        isinstance(opened, list)
+        and len(opened) == 3
+        and opened[0] == code
+        and all(isinstance(x, str) for x in opened)
+    ):
+        raise SchemaError("after is the next value of a previous page of this list", path="after")
+    return opened[1], opened[2]
 
 
 _MAX_LIMIT = 500
@@ -144,6 +167,9 @@ class UploadListed(Frozen):
 
 class UploadList(Frozen):
     uploads: tuple[UploadListed, ...]
+    next: str | None = Field(
+        description="where the next page starts (pass it as `after`); null: no more"
+    )
 
 
 def _view(
@@ -242,7 +268,10 @@ ROUTES: tuple[Operation, ...] = (
         Access.OPERATOR_OR_PLATFORM,
         {200: Reply(UploadList, "At most `limit` (default 100), line errors counted only.")},
         (errors.SchemaError, errors.RegionMismatch, errors.NotFound),
-        query=(count_param("limit", 100, _MAX_LIMIT),),
+        query=(
+            count_param("limit", 100, _MAX_LIMIT),
+            Param("after", {"type": "string"}, "The `next` of the previous page."),
+        ),
         handler=list_uploads,
     ),
 )

@@ -6,11 +6,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from chalicelib.dynamodb.base import Item, Table, n, s, text
 from gateway.intake import RangeState, Upload, UploadStatus, upload_level, with_ranges
 
 _BATCH_GET = 100
+
+
+def _start(region: str, after: tuple[str, str] | None) -> Item | None:
+    if after is None:
+        return None
+    upload_key, created_at = after
+    return {"upload_key": s(upload_key), "region": s(region), "created_at": s(created_at)}
 
 
 def _key(region: str, upload_id: str, part: int | None = None) -> Item:
@@ -47,21 +55,37 @@ class DynamoUploads(Table):
 
     def for_region(self, region: str, limit: int) -> list[Upload]:
         """The region's uploads, newest first (the ``by_region`` index)."""
+        return self.page(region, limit)[0]
+
+    def page(
+        self, region: str, limit: int, after: tuple[str, str] | None = None
+    ) -> tuple[list[Upload], tuple[str, str] | None]:
+        """Up to ``limit`` of the region's uploads, newest first, from after the one ``after``
+        names (its ``(upload_key, created_at)``, as a previous page's ``next`` gave it), and
+        where the next page starts (``None``: no more). A query page stops at 1 MB, so one
+        ``limit`` may take several."""
         found: list[Upload] = []
-        pages = self._client.get_paginator("query").paginate(
-            TableName=self._table,
-            IndexName="by_region",
-            KeyConditionExpression="#region = :region",
-            ExpressionAttributeNames={"#region": "region"},
-            ExpressionAttributeValues={":region": s(region)},
-            ScanIndexForward=False,
-            PaginationConfig={"PageSize": limit},
-        )
-        for page in pages:
-            found += [Upload.model_validate_json(text(item, "doc")) for item in page["Items"]]
-            if len(found) >= limit:
+        start = _start(region, after)
+        while len(found) < limit:
+            args: dict[str, Any] = {} if start is None else {"ExclusiveStartKey": start}
+            reply = self._client.query(
+                TableName=self._table,
+                IndexName="by_region",
+                KeyConditionExpression="#region = :region",
+                ExpressionAttributeNames={"#region": "region"},
+                ExpressionAttributeValues={":region": s(region)},
+                ScanIndexForward=False,
+                Limit=limit - len(found),
+                **args,
+            )
+            found += [Upload.model_validate_json(text(i, "doc")) for i in reply["Items"]]
+            start = reply.get("LastEvaluatedKey")
+            if start is None:
                 break
-        return [self._viewed(upload) for upload in found[:limit]]
+        following = (
+            None if start is None else (text(start, "upload_key"), text(start, "created_at"))
+        )
+        return [self._viewed(upload) for upload in found], following
 
     def save(self, upload: Upload) -> None:
         """The record's own state: a split upload's per-line counts stay in its ranges."""
