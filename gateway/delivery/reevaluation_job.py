@@ -298,14 +298,20 @@ def daily_reevaluations(
 
     A date job that cannot be stored raises, after the others are stored and every unfinished
     job is started: its region is held back at its last stored day, so the next tick makes its
-    job again (the other regions' days are done: made again they would be told twice)."""
+    job again (the other regions' days are done: made again they would be told twice). A tick
+    of a day before the last one dated (``at`` in the past) takes a held region only as far
+    as that day: its days after it are still owed (review 167: it was released, and they were
+    told by nobody)."""
     held = outbox.held_back()
-    jobs = date_jobs(agreements, today, at, outbox.dated_through(), held)
+    through = outbox.dated_through()
+    jobs = date_jobs(agreements, today, at, through, held)
     try:
         started, failed = outbox.start(jobs), []
     except JobsNotStored as refused:
         started, failed = refused.stored, refused.failed
     last = {job.region: last_dated(outbox, job.region, today, held) for job in failed}
+    if through is not None and today < through:
+        last = {**{region: max(day, today) for region, day in held.items()}, **last}
     if last != held:  # the others' days done; a failed region goes on from its own
         outbox.hold_back(last)
     outbox.date_through(today)

@@ -434,3 +434,22 @@ def test_as_it_stands_today_seen_on_an_earlier_day() -> None:
     ):
         seen = as_it_stands(held, TODAY, yesterday)
         assert recognise(court, HUNAN, [seen], yesterday).recognised is in_force_today
+
+
+def test_a_tick_of_a_past_day_keeps_a_held_region_held_after_that_day() -> None:
+    """湖南's job of a day could not be stored (held back at the day before); a tick run with
+    ``at`` three days earlier makes it no job and must not release it: the day stays owed,
+    and the next tick of today makes its job (review 167)."""
+    jobs, _, _ = job_setup(stored([(0, 0)]), page_size=1)
+    agreements = [dated("agr-starts", TODAY, None)]
+    jobs.date_through(TODAY)
+    jobs.hold_back({"430000": TODAY - timedelta(days=1)})
+
+    past = daily_reevaluations(agreements, jobs, _Triggers(), TODAY - timedelta(days=3), NOW)
+    held_after_the_past_tick = jobs.held_back()
+    today = daily_reevaluations(agreements, jobs, _Triggers(), TODAY, NOW)
+
+    assert past[0] == 0
+    assert held_after_the_past_tick == {"430000": TODAY - timedelta(days=1)}
+    assert today[0] == 1  # the start told at last
+    assert jobs.held_back() == {}
