@@ -49,12 +49,13 @@ class DynamoReevaluations(Table):
         guard: Any = {
             "TableName": self._table,
             "Key": {"job_id": s(_SAVES + job.region)},
-            "UpdateExpression": "SET saves = :next",
+            "UpdateExpression": "SET saves = :next, revised_on = :on",
             "ConditionExpression": "saves = :seen"
             if region_saves
             else "attribute_not_exists(saves)",
             "ExpressionAttributeValues": {
                 ":next": n(region_saves + 1),
+                ":on": s(job.on.isoformat()),
                 **({":seen": n(region_saves)} if region_saves else {}),
             },
         }
@@ -88,6 +89,19 @@ class DynamoReevaluations(Table):
     def region_saves(self, region: str) -> int:
         item = self._get({"job_id": s(_SAVES + region)})
         return int(item["saves"]["N"]) if item and "saves" in item else 0
+
+    def revised_on(self, regions: Sequence[str]) -> dict[str, date]:
+        """From the regions' guards, 100 a BatchGetItem, consistent: a revision committed
+        before the tick reads them moves its region's date job on (``date_jobs``)."""
+        found: dict[str, date] = {}
+        for start in range(0, len(regions), 100):
+            keys = [{"job_id": s(_SAVES + r)} for r in regions[start : start + 100]]
+            request = {"Keys": keys, "ConsistentRead": True}
+            for item in self._batch_get(request):
+                if "revised_on" in item:
+                    region = text(item, "job_id").removeprefix(_SAVES)
+                    found[region] = date.fromisoformat(text(item, "revised_on"))
+        return found
 
     def start(self, jobs: Sequence[ReevaluationJob]) -> list[ReevaluationJob]:
         """Each job stored unless it is already; one that cannot be (an item over DynamoDB's

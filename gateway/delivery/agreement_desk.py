@@ -169,6 +169,7 @@ class AgreementDesk:
             if a.subscriber_region == region and a.agreement_id != agreement.agreement_id
         ]
         since = last_dated(self.outbox, region, china_date(agreement.updated_at))
+        since = max(since, self.outbox.revised_on([region]).get(region, since))
         if not ending:
             _within_limit(previous, agreement, others, since)
         job = revision_job(previous, agreement, others, since)

@@ -94,26 +94,41 @@ def revision_job(
     revision against them with this one, on the day it was saved; ``others`` are the region's
     other agreements.
 
-    The previous revision is compared as its subscribers were last told of it: as it stood on
-    ``since``, the last day whose date jobs were stored, when it began or ended after that —
-    a revision saved on such a day, before its tick, gets no date job of its own (``date_jobs``
-    takes it as re-evaluated when saved), so its start or end would be told by nobody."""
+    Every agreement is compared as its subscribers were last told of it: as it stood on
+    ``since`` — the last day whose date jobs were stored, or the day of the region's last
+    revision, whichever is later — when it began or ended after that, and the sources of the
+    others that did are walked too. A revision saved on such a day, before its tick, makes
+    that day's date job start from it (``date_jobs``'s ``revised``), so this job tells those
+    starts and ends: compared as in effect on both sides, a listing recognised by another
+    agreement beginning today and by the revision alike was told by neither (review 167 F1)."""
     today = china_date(agreement.updated_at)
-    others = carried(others, today)
+    last = since or today - timedelta(days=1)
     if previous is not None:
-        stood = max(since or today - timedelta(days=1), china_date(previous.updated_at))
+        stood = max(last, china_date(previous.updated_at))
         if _dated_between(previous, stood, today):
             previous = as_it_stood(previous, stood)
         # out of effect already (one ended before, put back in force now): no measures
         # (review 167: carried whole, its job passed DynamoDB's item limit)
         [previous] = carried([previous], today)
-    before = (*others, previous) if previous else tuple(others)
-    scopes = (*(previous.sources if previous else ()), *agreement.sources)
+    stood_then = {
+        a.agreement_id: as_it_stood(a, stood)
+        for a in others
+        if _dated_between(a, stood := max(last, china_date(a.updated_at)), today)
+    }
+    before = carried([stood_then.get(a.agreement_id, a) for a in others], today)
+    if previous is not None:
+        before.append(previous)
+    moved = [a for a in others if a.agreement_id in stood_then]
+    scopes = [
+        *(previous.sources if previous else ()),
+        *agreement.sources,
+        *(scope for a in moved for scope in a.sources),
+    ]
     return ReevaluationJob(
         job_id=f"{agreement.agreement_id}@{agreement.revision}",
         region=agreement.subscriber_region,
-        before=before,
-        after=(*others, agreement),
+        before=tuple(before),
+        after=(*carried(others, today), agreement),
         sources=walked_sources(scopes),
         on=today,
         at=agreement.updated_at,
@@ -164,6 +179,7 @@ def date_jobs(
     at: AwareDatetime,
     since: date | None = None,
     held_back: Mapping[str, date] | None = None,
+    revised: Mapping[str, date] | None = None,
 ) -> list[ReevaluationJob]:
     """A job for each region with an agreement that began, or ended (``effective_until`` is its
     first day out of effect), after ``since`` and by ``today``: the region's agreements, each
@@ -175,7 +191,9 @@ def date_jobs(
     ``since`` is the last day whose date jobs were stored (yesterday unless ticks were
     missed), so a day with no tick is caught up by the next one instead of being lost; a
     region whose date job could not be stored goes on from its own day (``held_back``). A
-    revision saved today was already re-evaluated on today's date when it was saved.
+    region's revision saved since (``revised``: the day of its last) re-evaluated every one of
+    its agreements up to that day (``revision_job``): its job starts from there, or it would
+    tell the same start twice.
     """
     by_region: dict[str, list[Agreement]] = defaultdict(list)
     for agreement in agreements:
@@ -183,6 +201,7 @@ def date_jobs(
     jobs = []
     for region, every in sorted(by_region.items()):
         last = (held_back or {}).get(region) or since or today - timedelta(days=1)
+        last = max(last, (revised or {}).get(region, last))
         held = carried(every, last)
         stood_then = {
             a.agreement_id: as_it_stood(a, stood)
@@ -277,6 +296,11 @@ class ReevaluationOutbox(Protocol):
         """How many revisions of the region's agreements were saved (its guard's count)."""
         ...
 
+    def revised_on(self, regions: Sequence[str]) -> dict[str, date]:
+        """The day of each region's last revision saved (its job's ``on``), where one was:
+        recorded with its guard, in the same transaction."""
+        ...
+
 
 class ReevaluationTrigger(Protocol):
     def start(self, job_id: str) -> None:
@@ -304,7 +328,8 @@ def daily_reevaluations(
     told by nobody)."""
     held = outbox.held_back()
     through = outbox.dated_through()
-    jobs = date_jobs(agreements, today, at, through, held)
+    revised = outbox.revised_on(sorted({a.subscriber_region for a in agreements}))
+    jobs = date_jobs(agreements, today, at, through, held, revised)
     try:
         started, failed = outbox.start(jobs), []
     except JobsNotStored as refused:

@@ -89,9 +89,11 @@ def test_a_region_signs_up_to_its_limit_and_may_still_end_revise_and_replace(gat
 
     assert same.status_code == 200, same.json_body  # grows nothing: never refused
     assert ended.status_code == 200, ended.json_body
-    # until the date job of its end is stored, the ended one is carried whole (review 163)
-    assert (early.status_code, error_code(early)) == (400, "agreements_too_large")
-    assert reopened.status_code == 200, reopened.json_body  # counted whole all along
+    # the end's own job told it; every later job of the region starts from the day of that
+    # revision (review 167 F1), so none carries its measures: the room is free at once…
+    assert early.status_code == 201, early.json_body
+    # …and putting it back in force counts them again (review 163)
+    assert (reopened.status_code, error_code(reopened)) == (400, "agreements_too_large")
 
 
 def test_an_ended_agreement_counts_without_its_measures_once_its_end_is_told(gateway):  # type: ignore[no-untyped-def]

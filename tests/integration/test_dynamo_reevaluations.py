@@ -110,6 +110,10 @@ def test_a_revision_and_its_job_are_written_in_one_transaction(agreements, jobs)
     assert jobs.get(job.job_id) == job
     assert jobs.unfinished() == [job.job_id]
     assert jobs.region_saves(signed.subscriber_region) == 1
+    # the day of the region's last revision, for its date jobs to start from (review 167 F1)
+    assert jobs.revised_on([signed.subscriber_region, "440000"]) == {
+        signed.subscriber_region: job.on
+    }
 
 
 def test_a_saved_job_is_stamped_committed_unless_a_run_moved_it_on_first(agreements, jobs) -> None:

@@ -447,6 +447,7 @@ class InMemoryReevaluations:
         self.dated: date | None = None
         self.held: dict[str, date] = {}
         self.saves: Counter[str] = Counter()
+        self.revised: dict[str, date] = {}
 
     def dated_through(self) -> date | None:
         return self.dated
@@ -463,12 +464,16 @@ class InMemoryReevaluations:
     def region_saves(self, region: str) -> int:
         return self.saves[region]
 
+    def revised_on(self, regions: Sequence[str]) -> dict[str, date]:
+        return {r: self.revised[r] for r in regions if r in self.revised}
+
     def save(self, agreement: Agreement, job: ReevaluationJob, region_saves: int) -> None:
         if job.job_id in self.jobs or self.saves[job.region] != region_saves:
             raise Conflict(f"{job.job_id} exists", path="agreement_id")
         self.agreements.put(agreement)
         self.jobs[job.job_id] = job
         self.saves[job.region] += 1
+        self.revised[job.region] = job.on
 
     def committed(self, job: ReevaluationJob, at: datetime) -> None:
         self.advance(job, job.model_copy(update={"committed_at": at}))
