@@ -254,9 +254,7 @@ class BulkIngest:
             and manifest.count > self._policy.range_lines
         )
         check = (
-            RangeCheck(self._policy.range_lines, manifest.region)
-            if split
-            else FileCheck(manifest.mode == "resync", manifest.region)
+            RangeCheck(self._policy.range_lines) if split else FileCheck(manifest.mode == "resync")
         )
         check.run(self._files.read(upload.object_key, version_id, 0))
         checker = self._checker if manifest.mode == "check" else None

@@ -11,28 +11,17 @@ from collections.abc import Callable, Iterable, Iterator
 
 from gateway.intake.bulk import LineError, Refusal, UploadManifest, parse_line
 from gateway.intake.push import MAX_REPORTED_ERRORS
-from gateway_client.contract import (
-    Line,
-    SubjectType,
-    classify,
-    identity_of,
-    lines_of,
-    regional_listing_id,
-)
+from gateway_client.contract import Line, identity_of, lines_of
 
 
 class FileCheck:
     """The first pass: the file's SHA-256 and line count, and (for a resync) which listings it
-    holds — as a sorted array of 64-bit fingerprints, eight bytes a line; a person's line also
-    holds the uploading ``region``'s own listing of its decision, where another region holds
-    the decision's id (``gateway.intake.own_listings``), eight bytes more."""
+    holds — as a sorted array of 64-bit fingerprints, eight bytes a line."""
 
-    def __init__(self, collect_identities: bool, region: str) -> None:
+    def __init__(self, collect_identities: bool) -> None:
         self._digest = hashlib.sha256()
         self._collect = collect_identities
-        self._region = region
         self._fingerprints = array("Q")
-        self._own = array("Q")
         self.lines = 0
         self.size = 0
         self.rejected = 0
@@ -65,17 +54,12 @@ class FileCheck:
             self.errors += parsed[: max(room, 0)]
             self.errors_dropped = self.errors_dropped or len(parsed) > room
             return None
-        decision = identity_of(parsed)
-        taken = fingerprint(decision)
+        taken = fingerprint(identity_of(parsed))
         self._fingerprints.append(taken)
-        if classify(parsed.credit_code)[1] is SubjectType.NATURAL_PERSON:
-            own = regional_listing_id(decision, parsed.origin_region or self._region)
-            self._own.append(fingerprint(own))
         return taken
 
     def _finish(self) -> None:
         self._fingerprints = array("Q", sorted(self._fingerprints))
-        self._own = array("Q", sorted(self._own))
 
     @property
     def sha256(self) -> str:
@@ -100,12 +84,8 @@ class FileCheck:
 
     def holds(self, listing_id: str) -> bool:
         wanted = fingerprint(listing_id)
-        return _within(self._fingerprints, wanted) or _within(self._own, wanted)
-
-
-def _within(ordered: array[int], wanted: int) -> bool:
-    at = bisect_left(ordered, wanted)
-    return at < len(ordered) and ordered[at] == wanted
+        at = bisect_left(self._fingerprints, wanted)
+        return at < len(self._fingerprints) and self._fingerprints[at] == wanted
 
 
 def fingerprint(listing_id: str) -> int:

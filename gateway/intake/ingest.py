@@ -213,7 +213,7 @@ class PushService:
                 errors.append(_removal_error(index, *refused, "domain"))
         outcomes: list[EntryOutcome] = []
         pending = valid
-        ids = removal_ids(valid, listings.current, region, relays) if valid else {}
+        ids = removal_ids(valid, listings.current, self._purged, region, relays) if valid else {}
         for _ in range(RACE_RETRIES):  # a removal that loses a race is planned again
             if not pending:
                 break

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from gateway.intake.dedup import plan
-from gateway.intake.own_listings import Purged, own_ids
+from gateway.intake.own_listings import HOPS, Purged, own_ids
 from gateway.lifecycle import STANDING, as_on, entry_problems
 from gateway.national import domain_problem
 from gateway.ownership import NOT_OWNER, may_change, not_owner_message, relay_allowed
@@ -199,8 +199,10 @@ def store(
         if not pending:
             break
         current, gone = _read(listings, pending, purged, today)
-        moved = own_ids(pending, current, gone, region, relays_subregions)
-        if moved:  # a person's decision another region holds: the pusher's own listing of it
+        for _ in range(HOPS):  # a person's decision another region holds: its next id
+            moved = own_ids(pending, current, gone, region, relays_subregions)
+            if not moved:
+                break
             pending = [(i, moved.get(i, x)) for i, x in pending]
             theirs, their_gone = _read(listings, list(moved.items()), purged, today)
             current, gone = {**current, **theirs}, {**gone, **their_gone}

@@ -20,11 +20,14 @@ the listing's version, as any owner does.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
 
 from gateway.lifecycle.corrections import corrected_content, holds, refuse_other_listing
+from gateway.lifecycle.in_force import as_on
 from gateway.lifecycle.requests import Reassignment
 from gateway.lifecycle.rules import (
+    STANDING,
     ObjectionOpen,
     _moved,
     _step,
@@ -38,7 +41,10 @@ from gateway_client.contract import (
     Conflict,
     Listing,
     ListingStatus,
+    SubjectType,
+    decision_ids,
     entry_version,
+    identity_of,
 )
 
 _REGION = "corrected_entry.origin_region"
@@ -57,6 +63,31 @@ class PurgeUnderWay(Conflict):
 
     code = "listing_purged"
     default_path = "listing_id"
+
+
+def held_once(
+    read: Callable[[list[tuple[str, str]]], Mapping[str, Listing]],
+    held: Listing,
+    owner: str,
+    today: date,
+) -> None:
+    """A person's decision may be held under several ids, one for each region that listed it
+    while another held the ids before (``decision_ids``). Given to a region holding another
+    of them in force, it would be that region's twice, its pushes and removals reaching one
+    (review 174): 409 ``listing_held_already`` until that region ends its own."""
+    if held.subject_type is not SubjectType.NATURAL_PERSON:
+        return
+    keys = [(held.credit_code, x) for x in decision_ids(identity_of(held))]
+    for other in read(keys).values():
+        if (
+            other.listing_id != held.listing_id
+            and other.origin_region == owner
+            and as_on(other, today).status in STANDING
+        ):
+            raise HeldAlready(
+                f"{owner} holds this decision as listing {other.listing_id} already: it ends "
+                "that one (a removal) before this one is given to it"
+            )
 
 
 def given_to(request: Reassignment) -> str:

@@ -22,7 +22,13 @@ from gateway.lifecycle.objection_steps import (
     same_decision,
 )
 from gateway.lifecycle.objection_timeline import overdue_entries
-from gateway.lifecycle.reassignment import PurgeUnderWay, given_to, reassign, replayed
+from gateway.lifecycle.reassignment import (
+    PurgeUnderWay,
+    given_to,
+    held_once,
+    reassign,
+    replayed,
+)
 from gateway.lifecycle.requests import (
     ObjectionDecision,
     ObjectionFiling,
@@ -123,6 +129,8 @@ class LifecycleService:
         resync never found it; review 143: nor then a relaying city's, the move between two
         of its counties)."""
         if moved.origin_region != held.origin_region:
+            today = china_date(self._clock.now())
+            held_once(self._listings.current, held, moved.origin_region, today)
             owner = moved.origin_region
             provenances = tuple(sorted(in_chain(held.provenances, owner) | {owner}))
             moved = moved.model_copy(update={"provenances": provenances})

@@ -23,6 +23,7 @@ from lifecycle_support import (
     stamp,
 )
 from personal_support import PERSON, REGIONS, Askers, person_entry
+from personal_support import QINGCHENG as QC
 from test_repush_after_purge import purged_person
 from upload_support import ask, put_and_ingest
 
@@ -185,3 +186,65 @@ def test_an_objection_on_its_own_listing_is_decided_with_the_decision_s_entry(
 def _by_operator(gateway: Gateway, path: str, body: dict[str, Any]) -> Any:
     raw = json.dumps(body, ensure_ascii=False).encode()
     return gateway.client.http.post(path, headers=gateway.operator(), body=raw)
+
+
+def _shape(reply: Any) -> tuple[Any, ...]:
+    body = reply.json_body
+    outcomes = sorted(o["outcome"] for o in body["outcomes"])
+    codes = sorted(e["code"] for e in body["errors"])
+    ids = len({o["listing_id"] for o in body["outcomes"]})
+    return body["accepted"], body["duplicate"], body["removed"], ids, tuple(outcomes), tuple(codes)
+
+
+def test_a_relay_s_entries_for_itself_and_its_county_answer_every_number_alike(
+    gateway: Gateway,
+) -> None:
+    """广东 relays for 清城区: one guess pushed as its own and for 清城区, then removed, gets the
+    same answers for the right number as for wrong ones (review 174)."""
+    askers = Askers(gateway).register()
+    askers.push("owner", person_entry())
+    guangdong = askers.signers["no_agreement"]
+    shapes = {}
+    for code in [*WRONG, PERSON]:
+        both = [person_entry(credit_code=code), person_entry(credit_code=code, origin_region=QC)]
+        pushed = gateway.push(guangdong, GUANGDONG, both)
+        relayed = person_entry(credit_code=code, origin_region=QC, source_updated_at=stamp())
+        again = gateway.push(guangdong, GUANGDONG, [relayed])
+        removal = removal_of(person_entry(credit_code=code), "revoked")
+        removed = push_with_removals(gateway, guangdong, GUANGDONG, [removal])
+        shapes[code] = (_shape(pushed), _shape(again), _shape(removed))
+
+    assert len(set(shapes.values())) == 1, shapes
+    assert shapes[PERSON][2][2] == 1  # its copy removed, as a wrong number's is
+
+
+def test_a_listing_is_not_given_to_a_region_holding_the_decision_under_another_id(
+    gateway: Gateway,
+) -> None:
+    """广东 pushed 大冶's decision first; 大冶's own entry went to the next id. Given 广东's
+    listing while its own is in force, 大冶 would hold the decision twice, its pushes reaching
+    one: 409 ``listing_held_already``, nothing moved, until 大冶 ends its own (review 174)."""
+    askers = Askers(gateway).register()
+    [squatted] = askers.push("no_agreement", person_entry())
+    [own] = askers.push("owner", person_entry())
+    body = {
+        "corrected_entry": {**person_entry(), "origin_region": DAYE},
+        "note": "认定部门为大冶市",
+    }
+    path = listing_path(PERSON, squatted) + "/reassignment"
+
+    refused = _by_operator(gateway, path, body)
+    held_before = _held(PERSON)
+    ended = push_with_removals(
+        gateway, askers.signers["owner"], DAYE, [removal_of(person_entry(), "revoked")]
+    )
+    given = _by_operator(gateway, path, body)
+
+    assert (refused.status_code, refused.json_body["error"]["code"]) == (
+        409,
+        "listing_held_already",
+    )
+    assert held_before == {squatted: (GUANGDONG, "active"), own: (DAYE, "active")}
+    assert ended.json_body["removed"] == 1, ended.json_body
+    assert given.status_code == 200, given.json_body
+    assert _held(PERSON) == {squatted: (DAYE, "active"), own: (DAYE, "revoked")}

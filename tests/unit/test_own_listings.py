@@ -1,21 +1,36 @@
-"""Which person candidates go under the pusher's own id (``gateway.intake.own_listings``)."""
+"""Which person candidates move on to their decision's next id (``gateway.intake.own_listings``)."""
 
 from __future__ import annotations
 
 from builders import CITY, COUNTY, OTHER_COUNTY, RESIDENT_ID, USCC, listing
 
 from gateway.intake.own_listings import own_ids
-from gateway_client.contract import regional_listing_id
+from gateway_client.contract import DECISION_IDS, decision_ids, next_listing_id
 
 
-def test_a_person_s_decision_another_region_holds_moves_to_the_pusher_s_own_id() -> None:
+def test_a_person_s_decision_another_region_holds_moves_to_its_next_id() -> None:
     mine = listing(credit_code=RESIDENT_ID, region=OTHER_COUNTY)
     theirs = listing(credit_code=RESIDENT_ID, region=CITY)
 
     moved = own_ids([(0, mine)], {theirs.listing_id: theirs}, {}, OTHER_COUNTY, False)
 
-    assert moved[0].listing_id == regional_listing_id(mine.listing_id, OTHER_COUNTY)
+    assert moved[0].listing_id == next_listing_id(mine.listing_id)
     assert moved[0].model_copy(update={"listing_id": mine.listing_id}) == mine
+
+
+def test_the_next_id_is_the_same_whoever_pushes_and_the_ids_run_on() -> None:
+    """Derived from the id alone: a relay's entries for itself and for its county meet on it
+    (review 174: one per origin told the right number from a wrong one)."""
+    theirs = listing(credit_code=RESIDENT_ID, region=CITY)
+    held = {theirs.listing_id: theirs}
+    own = listing(credit_code=RESIDENT_ID, region=OTHER_COUNTY)
+    relayed = listing(credit_code=RESIDENT_ID, region="420200", origin_region=OTHER_COUNTY)
+
+    moved = own_ids([(0, own), (1, relayed)], held, {}, "420200", True)
+
+    assert moved[0].listing_id == moved[1].listing_id
+    ids = decision_ids(theirs.listing_id)
+    assert (len(set(ids)), ids[1]) == (DECISION_IDS, moved[0].listing_id)
 
 
 def test_a_company_a_region_it_acts_for_and_an_absent_id_are_left_as_they_are() -> None:
@@ -38,13 +53,3 @@ def test_a_purge_mark_moves_it_only_when_it_names_another_owner() -> None:
     assert own_ids([(0, mine)], {}, {lid: OTHER_COUNTY}, OTHER_COUNTY, False) == {}
     # a mark made before marks named their owner: anyone's, refused as purged (never relisted)
     assert own_ids([(0, mine)], {}, {lid: ""}, OTHER_COUNTY, False) == {}
-
-
-def test_one_already_under_its_own_id_is_not_moved_again() -> None:
-    """A round after a lost race reads its own id; held by another since (the operator gave it
-    away), it is refused there, not moved to an id of an id."""
-    mine = listing(credit_code=RESIDENT_ID, region=OTHER_COUNTY)
-    own = mine.model_copy(update={"listing_id": regional_listing_id(mine.listing_id, "441800")})
-    given = own.model_copy(update={"origin_region": CITY})
-
-    assert own_ids([(0, own)], {own.listing_id: given}, {}, OTHER_COUNTY, False) == {}

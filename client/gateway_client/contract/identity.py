@@ -62,17 +62,28 @@ def listing_id(
     return "lst_" + mac.hex()[:32]
 
 
-_REGIONAL_LABEL = "credit-gateway regional listing v1"
+_NEXT_LABEL = "credit-gateway next listing of a decision v1"
+DECISION_IDS = 5
+"""How many ids one decision of a person may take (``decision_ids``): one for each region that
+listed it while the ids before were held by others, up to this many."""
 
 
-def regional_listing_id(listing_id: str, origin_region: str) -> str:
-    """The id a region's own listing of a person's decision takes where another region holds
-    the decision's id (or held it, until retention purged it): keyed like every id, so it
-    looks like any other. Refusing the entry instead told a guessed resident ID number behind
-    a masked copy right (another's listing) from wrong (accepted, as a new listing)."""
-    parts = (_REGIONAL_LABEL, listing_id, origin_region)
-    mac = hmac.digest(_identity_source(), "\x1f".join(parts).encode(), "sha256")
+def next_listing_id(listing_id: str) -> str:
+    """The id a person's decision takes when a region pushes it that may not act on the
+    listing under ``listing_id`` (another region's, or purged from one): keyed like every id,
+    so it looks like any other, and derived from that id alone, so every such region meets
+    the same one — as each would meet the first for a number nobody listed. Refusing the
+    entry instead told a guessed resident ID number behind a masked copy right from wrong."""
+    mac = hmac.digest(_identity_source(), f"{_NEXT_LABEL}\x1f{listing_id}".encode(), "sha256")
     return "lst_" + mac.hex()[:32]
+
+
+def decision_ids(listing_id: str) -> list[str]:
+    """The ids a decision may be held under, its own first (``next_listing_id``)."""
+    ids = [listing_id]
+    while len(ids) < DECISION_IDS:
+        ids.append(next_listing_id(ids[-1]))
+    return ids
 
 
 _PERSON_LABEL = b"credit-gateway responsible person v1"
