@@ -100,8 +100,13 @@ def revision_job(
     others that did are walked too. A revision saved on such a day, before its tick, makes
     that day's date job start from it (``date_jobs``'s ``revised``), so this job tells those
     starts and ends: compared as in effect on both sides, a listing recognised by another
-    agreement beginning today and by the revision alike was told by neither (review 167 F1)."""
-    today = china_date(agreement.updated_at)
+    agreement beginning today and by the revision alike was told by neither (review 167 F1).
+
+    A revision stamped before midnight Beijing whose save reads a later ``since`` (the next
+    day's tick, or a revision saved after midnight, ran meanwhile) is a revision of that day:
+    its size was judged as of it, and the region's revision day never moves back (review 175:
+    a job carried as of the day before passed DynamoDB's item limit, and every tick failed)."""
+    today = max(china_date(agreement.updated_at), since or date.min)
     last = since or today - timedelta(days=1)
     if previous is not None:
         stood = max(last, china_date(previous.updated_at))

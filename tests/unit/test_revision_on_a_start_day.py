@@ -10,7 +10,7 @@ from collections import Counter
 from datetime import timedelta
 
 from builders import NOW, agreement
-from test_delivery_services import desk, terms
+from test_delivery_services import HUNAN, desk, terms
 from test_reevaluation_job import SAVED_BEFORE, TODAY
 
 from gateway.delivery import daily_reevaluations
@@ -48,3 +48,18 @@ def test_a_second_revision_that_day_tells_nothing_the_first_told_already() -> No
     daily_reevaluations(agreements.all(), service.outbox, service.trigger, TODAY, NOW)
 
     assert (told, len(queue.sent)) == (2, 2)
+
+
+def test_a_revision_stamped_before_midnight_and_saved_after_another_is_of_the_later_day() -> None:
+    """Stamped on the day before the region's last revision (a slow request across midnight
+    Beijing), it is that later day's revision: the day stays, and its job compares on it
+    (review 175: the day moved back, and the next date job carried what the limit had not
+    counted)."""
+    service, _, _ = desk(agreement("agr-other"))
+    tomorrow = TODAY + timedelta(days=1)
+    service.outbox.revised[HUNAN] = tomorrow  # a revision saved just after midnight
+
+    saved = service.revise("agr-other", terms(domains=["court_defaulter"]))
+
+    assert service.outbox.revised == {HUNAN: tomorrow}
+    assert service.outbox.jobs[saved.reevaluation].on == tomorrow
