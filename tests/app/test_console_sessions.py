@@ -224,6 +224,17 @@ def test_odd_bearers_are_no_credentials_never_a_500(gateway: Gateway, value: str
     assert reply.status_code == 401
 
 
+def _read_from(gateway: Gateway, monkeypatch: pytest.MonkeyPatch, secrets: Any) -> None:
+    """The operator token read from ``secrets`` (Secrets Manager's stand-in), none inline."""
+    real = bootstrap._client
+
+    def client(settings: Any, service: str) -> Any:
+        return secrets if service == "secretsmanager" else real(settings, service)
+
+    monkeypatch.setattr(bootstrap, "_client", client)
+    gateway.configure(operator_token=None, operator_token_secret_arn="arn:operator")
+
+
 class _Secrets:
     def __init__(self, value: str) -> None:
         self.value = value
@@ -241,13 +252,7 @@ def test_rotating_the_operator_secret_ends_the_old_tokens_console_sessions(
     F1)."""
     monkeypatch.setattr(secret_reads, "OPERATOR_TOKEN_REREAD", 0.0)
     secrets = _Secrets("old-operator-token-0123456789abcdef")
-    real = bootstrap._client
-
-    def client(settings: Any, service: str) -> Any:
-        return secrets if service == "secretsmanager" else real(settings, service)
-
-    monkeypatch.setattr(bootstrap, "_client", client)
-    gateway.configure(operator_token=None, operator_token_secret_arn="arn:operator")
+    _read_from(gateway, monkeypatch, secrets)
     old = {"Authorization": f"Bearer {secrets.value}", "Content-Type": "application/json"}
     opened = gateway.client.http.post("/v1/console/sessions", headers=old, body=b"{}")
     assert opened.status_code == 201, opened.json_body
@@ -279,13 +284,7 @@ class _FlakySecrets:
 def _setup(gateway: Gateway, monkeypatch: pytest.MonkeyPatch) -> _FlakySecrets:
     monkeypatch.setattr(secret_reads, "OPERATOR_TOKEN_REREAD", 0.0)  # "a minute later", at once
     secrets = _FlakySecrets(OPERATOR_TOKEN)
-    real = bootstrap._client
-
-    def client(settings: Any, service: str) -> Any:
-        return secrets if service == "secretsmanager" else real(settings, service)
-
-    monkeypatch.setattr(bootstrap, "_client", client)
-    gateway.configure(operator_token=None, operator_token_secret_arn="arn:operator")
+    _read_from(gateway, monkeypatch, secrets)
     return secrets
 
 
@@ -325,14 +324,7 @@ def test_a_short_token_in_the_secret_opens_nothing(
     operator credential: every operator call is 401 (review 172). (One shaped like a console
     session's never was: it is taken for a session.)"""
     weak = "short-token-123"
-    secrets = _Secrets(weak)
-    real = bootstrap._client
-
-    def client(settings: Any, service: str) -> Any:
-        return secrets if service == "secretsmanager" else real(settings, service)
-
-    monkeypatch.setattr(bootstrap, "_client", client)
-    gateway.configure(operator_token=None, operator_token_secret_arn="arn:operator")
+    _read_from(gateway, monkeypatch, _Secrets(weak))
     weak_bearer = {"Authorization": f"Bearer {weak}", "Content-Type": "application/json"}
 
     opened = gateway.client.http.post("/v1/console/sessions", headers=weak_bearer, body=b"{}")
