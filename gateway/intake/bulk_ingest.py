@@ -267,6 +267,7 @@ class BulkIngest:
             held,
             self._policy.removal_threshold,
             checker.sealed if checker is not None else None,
+            self._listings.current,
         )
         ranges = check.ranges(manifest.size) if isinstance(check, RangeCheck) else []
         if judged.status is not UploadStatus.INGESTING or not ranges:

@@ -213,7 +213,8 @@ class PushService:
                 errors.append(_removal_error(index, *refused, "domain"))
         outcomes: list[EntryOutcome] = []
         pending = valid
-        ids = removal_ids(valid, listings.current, self._purged, region, relays) if valid else {}
+        acting = (region, relays, china_date(now))
+        ids = removal_ids(valid, listings.current, self._purged, acting) if valid else {}
         for _ in range(RACE_RETRIES):  # a removal that loses a race is planned again
             if not pending:
                 break

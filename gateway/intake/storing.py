@@ -200,7 +200,7 @@ def store(
             break
         current, gone = _read(listings, pending, purged, today)
         for _ in range(HOPS):  # a person's decision another region holds: its next id
-            moved = own_ids(pending, current, gone, region, relays_subregions)
+            moved = own_ids(pending, current, gone)
             if not moved:
                 break
             pending = [(i, moved.get(i, x)) for i, x in pending]

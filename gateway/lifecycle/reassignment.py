@@ -20,7 +20,7 @@ the listing's version, as any owner does.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 
 from gateway.lifecycle.corrections import corrected_content, holds, refuse_other_listing
@@ -65,8 +65,17 @@ class PurgeUnderWay(Conflict):
     default_path = "listing_id"
 
 
+class PurgedFrom(Conflict):
+    """The decision was purged from the named region at the end of its retention: it never
+    holds it again, by a push or by the operator's hand."""
+
+    code = "listing_purged"
+    default_path = _REGION
+
+
 def held_once(
     read: Callable[[list[tuple[str, str]]], Mapping[str, Listing]],
+    purged: Callable[[Sequence[str]], Mapping[str, str]],
     held: Listing,
     owner: str,
     today: date,
@@ -74,10 +83,15 @@ def held_once(
     """A person's decision may be held under several ids, one for each region that listed it
     while another held the ids before (``decision_ids``). Given to a region holding another
     of them in force, it would be that region's twice, its pushes and removals reaching one
-    (review 174): 409 ``listing_held_already`` until that region ends its own."""
+    (review 174): 409 ``listing_held_already`` until that region ends its own. Given to the
+    region it was purged from, it would be listed there again (review 176): 409
+    ``listing_purged``."""
     if held.subject_type is not SubjectType.NATURAL_PERSON:
         return
-    keys = [(held.credit_code, x) for x in decision_ids(identity_of(held))]
+    ids = decision_ids(identity_of(held))
+    if any(was == owner for was in purged(ids).values()):
+        raise PurgedFrom(f"this decision was purged from {owner} when its retention ran out")
+    keys = [(held.credit_code, x) for x in ids]
     for other in read(keys).values():
         if (
             other.listing_id != held.listing_id

@@ -3,6 +3,7 @@ compare-and-set."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from gateway.lifecycle.acting import Actors, absent
@@ -130,7 +131,8 @@ class LifecycleService:
         of its counties)."""
         if moved.origin_region != held.origin_region:
             today = china_date(self._clock.now())
-            held_once(self._listings.current, held, moved.origin_region, today)
+            purged = self._erasure.purged if self._erasure is not None else _none_purged
+            held_once(self._listings.current, purged, held, moved.origin_region, today)
             owner = moved.origin_region
             provenances = tuple(sorted(in_chain(held.provenances, owner) | {owner}))
             moved = moved.model_copy(update={"provenances": provenances})
@@ -325,3 +327,8 @@ class LifecycleService:
         today = china_date(self._clock.now())
         page, following = self._listings.late(today, after, limit)
         return [entry for held in page for entry in overdue_entries(held, today)], following
+
+
+def _none_purged(listing_ids: Sequence[str]) -> dict[str, str]:
+    """No erasure wired (a service built without retention): nothing was purged."""
+    return {}

@@ -111,7 +111,7 @@ def test_a_removal_by_a_region_holding_no_copy_is_a_miss_for_any_number(
     assert (len(reply.json_body["errors"]), answers) == (4, {("unknown_listing", "")})
 
 
-def _resync(gateway: Gateway, aws: Any, askers: Askers, lines: list[dict[str, Any]]) -> Any:
+def resync(gateway: Gateway, aws: Any, askers: Askers, lines: list[dict[str, Any]]) -> Any:
     asked = ask(
         gateway,
         askers.signers["no_agreement"],
@@ -137,11 +137,11 @@ def test_its_resync_keeps_its_own_listing_and_one_without_the_line_ends_it(
     ] == len(companies)
     wrong = [person_entry(credit_code=c) for c in [*WRONG[:2], WRONG[2]]]
 
-    kept = _resync(gateway, aws, askers, [*companies, *wrong, person_entry()])
+    kept = resync(gateway, aws, askers, [*companies, *wrong, person_entry()])
     assert kept.removed == 0
     assert _held(PERSON) == {theirs: (DAYE, "active"), own: (GUANGDONG, "active")}
 
-    left_out = _resync(gateway, aws, askers, [*companies, *wrong])
+    left_out = resync(gateway, aws, askers, [*companies, *wrong])
     assert left_out.removed == 1
     assert _held(PERSON) == {theirs: (DAYE, "active"), own: (GUANGDONG, "revoked")}
 

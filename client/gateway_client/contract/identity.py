@@ -63,9 +63,10 @@ def listing_id(
 
 
 _NEXT_LABEL = "credit-gateway next listing of a decision v1"
-DECISION_IDS = 5
+DECISION_IDS = 64
 """How many ids one decision of a person may take (``decision_ids``): one for each region that
-listed it while the ids before were held by others, up to this many."""
+listed it while the ids before were held by others, up to this many (a walk reads only as far
+as it goes: one id, or two, for all but a decision many regions listed)."""
 
 
 def next_listing_id(listing_id: str) -> str:
