@@ -211,7 +211,23 @@ def signed_region(request: Request) -> str:
 
 def operator_or_region(request: Request) -> str | None:
     """``None`` for the operator, else the signing platform's region."""
-    return None if is_operator(request) else signed_region(request)
+    if is_operator(request):
+        return None
+    _no_wrong_token(request)
+    return signed_region(request)
+
+
+def _no_wrong_token(request: Request) -> None:
+    """401 at ``authorization`` for a bearer token that is neither the operator's nor a
+    console session's, on a request no platform signed: it was refused as an unsigned one,
+    at ``webhook-id`` (or, on a query, read as anonymous), telling an operator who mistyped
+    the token to sign (review 177)."""
+    given = bearer(request)
+    if given is None or is_session_token(given) or "webhook-signature" in headers(request):
+        return
+    raise OperatorCredentialsRequired(
+        "the bearer token is not the operator's", path="authorization"
+    )
 
 
 def viewer(request: Request) -> Viewer:
@@ -233,6 +249,7 @@ def viewer(request: Request) -> Viewer:
             key_id=key.key_id,
             in_browser=True,
         )
+    _no_wrong_token(request)
     if "webhook-signature" not in headers(request):
         return ANONYMOUS
     signed = authenticated(request)  # read its region already: no second read

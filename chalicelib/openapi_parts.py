@@ -103,11 +103,12 @@ SIGNATURE_ERRORS: tuple[type[errors.GatewayError], ...] = (
 )
 ACCESS_ERRORS: dict[Access, tuple[type[errors.GatewayError], ...]] = {
     Access.ANONYMOUS: (),
-    Access.ANYONE: SIGNATURE_ERRORS,  # only when it sends webhook-signature
+    # a signature only when it sends webhook-signature; a bearer token not the operator's, 401
+    Access.ANYONE: (*SIGNATURE_ERRORS, errors.OperatorCredentialsRequired),
     # Without the bearer token: 401; a platform's signature is checked, then refused with 403.
     Access.OPERATOR: (errors.OperatorCredentialsRequired, *SIGNATURE_ERRORS, errors.OperatorOnly),
     Access.PLATFORM: SIGNATURE_ERRORS,
-    Access.OPERATOR_OR_PLATFORM: SIGNATURE_ERRORS,
+    Access.OPERATOR_OR_PLATFORM: (*SIGNATURE_ERRORS, errors.OperatorCredentialsRequired),
 }
 # A signed request other than a push or an upload also uses up its webhook-id.
 REQUEST_FORM_ERRORS = (errors.BadRequest, errors.RequestReplayed)
