@@ -115,7 +115,7 @@ def pass1_cpu_seconds(path: Path) -> float:
     the part of an ingest that one invocation does before the ranges run at once
     (``gateway.intake.bulk_ranges``; bench/aws_model.py keeps it serial)."""
     before = cpu_seconds()
-    check = RangeCheck(RANGE_LINES)
+    check = RangeCheck(RANGE_LINES, CITY)
     with path.open("rb") as file:
         check.run(iter(lambda: file.read(1 << 20), b""))
     check.ranges(path.stat().st_size)

@@ -11,9 +11,11 @@ from gateway.assembly import defaults_of, instance
 from gateway_client.contract import (
     Listing,
     ListingEntry,
+    SubjectType,
     classify,
     entry_version,
     identity_of,
+    person_listing_id,
 )
 
 _ENTRY_FIELDS = tuple(ListingEntry.model_fields)
@@ -53,11 +55,15 @@ def promote(entry: ListingEntry, region: str, now: datetime) -> Listing:
     fields: dict[str, Any] = (
         dict(held) if type(entry) is ListingEntry else {name: held[name] for name in _ENTRY_FIELDS}
     )
-    fields["origin_region"] = entry.origin_region or region
+    fields["origin_region"] = origin = entry.origin_region or region
     added = _ADDED_TEMPLATE.copy()  # in the model's field order
-    added["listing_id"] = identity_of(entry)
+    added["subject_type"] = kind = classify(entry.credit_code)[1]
+    decision = identity_of(entry)
+    # a person's decision is listed by each region under an id of its own (one stored before
+    # such ids keeps the decision's: ``gateway.intake.own_listings``)
+    person = kind is SubjectType.NATURAL_PERSON
+    added["listing_id"] = person_listing_id(decision, origin) if person else decision
     added["version"] = entry_version(entry)
-    added["subject_type"] = classify(entry.credit_code)[1]
     added["provenances"] = (region,)
     added["accepted_at"] = now
     added["listed_at"] = now

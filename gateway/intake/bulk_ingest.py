@@ -254,7 +254,9 @@ class BulkIngest:
             and manifest.count > self._policy.range_lines
         )
         check = (
-            RangeCheck(self._policy.range_lines) if split else FileCheck(manifest.mode == "resync")
+            RangeCheck(self._policy.range_lines, manifest.region)
+            if split
+            else FileCheck(manifest.mode == "resync", manifest.region)
         )
         check.run(self._files.read(upload.object_key, version_id, 0))
         checker = self._checker if manifest.mode == "check" else None
@@ -267,7 +269,6 @@ class BulkIngest:
             held,
             self._policy.removal_threshold,
             checker.sealed if checker is not None else None,
-            self._listings.current,
         )
         ranges = check.ranges(manifest.size) if isinstance(check, RangeCheck) else []
         if judged.status is not UploadStatus.INGESTING or not ranges:

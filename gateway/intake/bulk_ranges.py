@@ -108,8 +108,8 @@ class RangeCheck(FileCheck):
     """Pass 1 for a file that may be split: ``FileCheck``, and where each range of ``size``
     entries starts, and the lines whose listing another line names too."""
 
-    def __init__(self, size: int) -> None:
-        super().__init__(collect_identities=True)
+    def __init__(self, size: int, region: str) -> None:
+        super().__init__(collect_identities=True, region=region)
         self._size = size
         self.starts: list[tuple[int, int]] = [(0, 0)]
         self.last: tuple[int, int] = (0, 0)
@@ -135,6 +135,7 @@ class RangeCheck(FileCheck):
         ]
         self._numbers = array("Q")
         self._fingerprints = array("Q", ordered)
+        self._own = array("Q", sorted(self._own))
 
     def ranges(self, size: int) -> list[RangeState]:
         """The ranges of a verified file ``size`` bytes long; none when it keeps one range."""

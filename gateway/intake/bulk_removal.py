@@ -14,7 +14,7 @@ from gateway.lifecycle import as_on, remove
 from gateway.national import domain_problem
 from gateway.ownership import may_change
 from gateway.ports import ListingStore
-from gateway_client.contract import Clock, china_date, identity_of
+from gateway_client.contract import Clock, china_date
 
 _REMOVALS_PER_BATCH = 100
 
@@ -56,7 +56,7 @@ class ResyncRemoval:
             return stamp(upload, now, removal="withheld", removal_note=note)
         manifest = upload.manifest
         if check is None:
-            check = FileCheck(collect_identities=True).run(
+            check = FileCheck(collect_identities=True, region=manifest.region).run(
                 self._files.read(upload.object_key, upload.version_id, 0)
             )
         absent = (
@@ -69,7 +69,7 @@ class ResyncRemoval:
             rules = (
                 rules_now() if rules_now else (upload.relays_subregions, upload.permitted_domains)
             )
-            done, lost = self._remove_batch(upload, keys, now, rules, check)
+            done, lost = self._remove_batch(upload, keys, now, rules)
             removed, contended = removed + done, contended + lost
             save(stamp(upload, now, removed=removed))
             if out_of_time():
@@ -87,15 +87,12 @@ class ResyncRemoval:
         keys: Sequence[tuple[str, str]],
         now: datetime,
         rules: tuple[bool, tuple[str, ...]],
-        check: FileCheck,
     ) -> tuple[int, int]:
         """(removed, still contended): a removal that loses a race is planned again against
         what won, like any write; one still losing after ``RACE_RETRIES`` is reported. Under
         the region's relay policy and domains as they are for this batch (``rules``):
         relaying turned off, or a source's domain taken from it, during a run ends no listing
-        it no longer may change after it (review 104 F1, review 106 F4). A listing held under
-        another id than its decision's (a person's decision another region holds:
-        ``gateway.intake.own_listings``) stays while the file names its decision."""
+        it no longer may change after it (review 104 F1, review 106 F4)."""
         relays, domains = rules
         manifest = upload.manifest
         removed, pending = 0, list(keys)
@@ -112,8 +109,7 @@ class ResyncRemoval:
                     domain_problem(held.domain, manifest.region, domains) is None
                 )
                 ended = as_on(held, china_date(now)).status not in REMOVABLE  # as lookups say
-                named = check.holds(identity_of(held))
-                if owned and not ended and not named and removal.version > held.version:
+                if owned and not ended and removal.version > held.version:
                     writes.append((remove(held, removal, manifest.region, now), held.version))
             written = self._listings.write(writes, None) if writes else set()
             removed += len(written)

@@ -11,17 +11,28 @@ from collections.abc import Callable, Iterable, Iterator
 
 from gateway.intake.bulk import LineError, Refusal, UploadManifest, parse_line
 from gateway.intake.push import MAX_REPORTED_ERRORS
-from gateway_client.contract import Line, identity_of, lines_of
+from gateway_client.contract import (
+    Line,
+    SubjectType,
+    classify,
+    identity_of,
+    lines_of,
+    person_listing_id,
+)
 
 
 class FileCheck:
     """The first pass: the file's SHA-256 and line count, and (for a resync) which listings it
-    holds — as a sorted array of 64-bit fingerprints, eight bytes a line."""
+    holds — as a sorted array of 64-bit fingerprints, eight bytes a line; a person's line also
+    holds its listing under the id of the region it is of (its ``origin_region``, else the
+    uploading ``region``: ``gateway.intake.own_listings``), eight bytes more."""
 
-    def __init__(self, collect_identities: bool) -> None:
+    def __init__(self, collect_identities: bool, region: str) -> None:
         self._digest = hashlib.sha256()
         self._collect = collect_identities
+        self._region = region
         self._fingerprints = array("Q")
+        self._own = array("Q")
         self.lines = 0
         self.size = 0
         self.rejected = 0
@@ -54,12 +65,17 @@ class FileCheck:
             self.errors += parsed[: max(room, 0)]
             self.errors_dropped = self.errors_dropped or len(parsed) > room
             return None
-        taken = fingerprint(identity_of(parsed))
+        decision = identity_of(parsed)
+        taken = fingerprint(decision)
         self._fingerprints.append(taken)
+        if classify(parsed.credit_code)[1] is SubjectType.NATURAL_PERSON:
+            own = person_listing_id(decision, parsed.origin_region or self._region)
+            self._own.append(fingerprint(own))
         return taken
 
     def _finish(self) -> None:
         self._fingerprints = array("Q", sorted(self._fingerprints))
+        self._own = array("Q", sorted(self._own))
 
     @property
     def sha256(self) -> str:
@@ -84,8 +100,12 @@ class FileCheck:
 
     def holds(self, listing_id: str) -> bool:
         wanted = fingerprint(listing_id)
-        at = bisect_left(self._fingerprints, wanted)
-        return at < len(self._fingerprints) and self._fingerprints[at] == wanted
+        return _within(self._fingerprints, wanted) or _within(self._own, wanted)
+
+
+def _within(ordered: array[int], wanted: int) -> bool:
+    at = bisect_left(ordered, wanted)
+    return at < len(ordered) and ordered[at] == wanted
 
 
 def fingerprint(listing_id: str) -> int:

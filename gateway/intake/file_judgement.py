@@ -8,14 +8,11 @@ of its lines is.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from gateway.intake.bulk import Upload, UploadStatus, removal_refusal, stamp, with_errors
 from gateway.intake.file_check import FileCheck
-from gateway_client.contract import Listing, identity_of
-
-Read = Callable[[Sequence[tuple[str, str]]], Mapping[str, Listing]]
 
 
 def judged_file(
@@ -26,7 +23,6 @@ def judged_file(
     held: Iterable[tuple[str, str]],
     threshold: float,
     sealed: Callable[[str], str] | None,
-    read: Read,
 ) -> Upload:
     """The upload refused or ``ingesting`` (one range) after ``check`` has run over its file
     (the object's ``version_id``);
@@ -36,7 +32,10 @@ def judged_file(
     resync = manifest.mode == "resync"
     refusal = check.mismatch(manifest, sealed)
     if refusal is None and resync:
-        count, absent = weighed(held, check, read)
+        count = absent = 0
+        for _, listing_id in held:
+            count += 1
+            absent += not check.holds(listing_id)
         refusal = removal_refusal(absent, count, threshold, manifest, check.rejected)
     if refusal is not None:
         refused = stamp(upload, now, status=UploadStatus.REFUSED, refusal=refusal)
@@ -54,32 +53,3 @@ def judged_file(
         removal="pending" if resync else "not_requested",
     )
     return verified.model_copy(update={"ranges": 1})
-
-
-def weighed(held: Iterable[tuple[str, str]], check: FileCheck, read: Read) -> tuple[int, int]:
-    """(held, absent): how many listings the region holds, and how many of them a resync of
-    ``check``'s file would remove. One the file names by its decision though held under
-    another id (a person's decision another region holds: ``gateway.intake.own_listings``)
-    stays, as the removal pass keeps it: counted absent, it answered the right guessed number
-    apart from wrong ones (review 176). Those the file does not name by id are read, 100 at a
-    time, to see."""
-    count = absent = 0
-    unnamed: list[tuple[str, str]] = []
-    for key in held:
-        count += 1
-        if not check.holds(key[1]):
-            unnamed.append(key)
-        if len(unnamed) == _READ:
-            absent, unnamed = absent + _unnamed(unnamed, check, read), []
-    return count, absent + (_unnamed(unnamed, check, read) if unnamed else 0)
-
-
-_READ = 100
-
-
-def _unnamed(keys: Sequence[tuple[str, str]], check: FileCheck, read: Read) -> int:
-    found = read(keys)
-    return sum(
-        (x := found.get(listing_id)) is None or not check.holds(identity_of(x))
-        for _, listing_id in keys
-    )

@@ -34,6 +34,7 @@ from gateway.intake.storing import (
     Storing,
     WritesAfter,
     admission_problems,
+    named_origin_problem,
     store,
 )
 from gateway.lifecycle import (
@@ -205,7 +206,11 @@ class PushService:
         for index, removal in list(valid):
             late = version_problem(removal.source_updated_at, now, self._policy.tolerance)
             refused = domain_problem(removal.domain, region, domains)
-            if late is not None:
+            origin = named_origin_problem(removal.origin_region, region, relays)
+            if origin is not None:
+                valid.remove((index, removal))
+                errors.append(_removal_error(index, *origin, "origin_region"))
+            elif late is not None:
                 valid.remove((index, removal))
                 errors.append(_removal_error(index, FUTURE_VERSION, late, "source_updated_at"))
             elif refused is not None:
@@ -213,8 +218,7 @@ class PushService:
                 errors.append(_removal_error(index, *refused, "domain"))
         outcomes: list[EntryOutcome] = []
         pending = valid
-        acting = (region, relays, china_date(now))
-        ids = removal_ids(valid, listings.current, self._purged, acting) if valid else {}
+        ids = removal_ids(valid, region, listings.current, self._purged) if valid else {}
         for _ in range(RACE_RETRIES):  # a removal that loses a race is planned again
             if not pending:
                 break

@@ -1,35 +1,31 @@
-"""A person's decision another region holds: the pusher's listing of it goes under a next id.
+"""A natural person's decision is listed by each region under an id of its own.
 
 A listing's id derives from the subject's code and the decision, and every masked copy shows
-all of it but the middle of a resident ID number. Refusing a region's entry because another
-region holds (or held, until retention purged it) that id answered a guessed number right
-(``not_listing_owner``, ``listing_purged``) and a wrong one otherwise (accepted, a new
-listing): a few thousand pushes completed a masked number (reviews 157, 166). So a person's
-entry goes along the decision's ids (``decision_ids``: each ``next_listing_id`` of the one
-before, derived from the id alone) to the first held by the region the entry is of, or else
-the first none holds: every region meets the ids after another's exactly as it would meet
-them for a number nobody listed, so no answer, count or id tells the two apart (review 174:
-ids derived per origin answered a relay's two entries of one guess differently; review 176: a
-relay's entry for one county landed on a sibling's listing). A company's code is no secret:
-its entries are refused by name, as before.
+all of it but the middle of a resident ID number. With one id per decision, a region's entry of
+a person's decision another region held was refused (``not_listing_owner``, or
+``listing_purged`` once retention erased it) while a wrong guessed number was accepted as a new
+listing: pushing the candidates completed a masked number (reviews 157, 166). Ids that moved on
+along a chain when another held the one before could be filled and counted (reviews 174, 176,
+178). So a person's listing's id is keyed with the region it is of (``person_listing_id``,
+made when an entry is promoted): no region's entry ever meets another's listing, or its purge.
 
-A purge mark made before marks named their owner stops the walk (refused as purged, as
-before), so a decision once purged is never listed again by the region it belonged to.
+Listings stored before keep the decision's id, and their purge marks stay on it: an entry of
+the region a listing there is of (``origin_region``) goes on updating it, and one whose mark
+names that region (or no region: marks made before marks named their owner) is refused as
+purged, so a decision once purged is never listed again by the region it belonged to.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date
 
-from gateway.lifecycle import STANDING, Removal, as_on
-from gateway.ownership import may_change
+from gateway.lifecycle import Removal
 from gateway_client.contract import (
-    DECISION_IDS,
     Listing,
     SubjectType,
     classify,
-    next_listing_id,
+    identity_of,
+    person_listing_id,
 )
 
 Purged = Callable[[Sequence[str]], Mapping[str, str]]
@@ -37,71 +33,58 @@ Purged = Callable[[Sequence[str]], Mapping[str, str]]
 with the region that owned it then ("" for a mark made before marks named it)."""
 
 Read = Callable[[list[tuple[str, str]]], Mapping[str, Listing]]
-HOPS = DECISION_IDS - 1
 
 
 def is_person(credit_code: str) -> bool:
     return classify(credit_code)[1] is SubjectType.NATURAL_PERSON
 
 
-def _owner(listing_id: str, held: Mapping[str, Listing], gone: Mapping[str, str]) -> str | None:
-    found = held.get(listing_id)
-    return found.origin_region if found is not None else gone.get(listing_id)
-
-
-def own_ids(
-    pending: Sequence[tuple[int, Listing]],
-    held: Mapping[str, Listing],
-    gone: Mapping[str, str],
-) -> dict[int, Listing]:
-    """By position, the person candidates to move one id on: their id is held by another
-    region than the one the entry is of (its ``origin_region``), or was purged from one
-    (``gone``: purge marks of the ids not held; one naming no owner stops it, refused as
-    purged). So a relay's entry for one county reaches that county's listing, not a sibling's
-    holding an earlier id (review 176). ``store`` reads the new ids and asks again."""
-    return {
-        index: listing.model_copy(update={"listing_id": next_listing_id(listing.listing_id)})
-        for index, listing in pending
-        if listing.subject_type is SubjectType.NATURAL_PERSON
-        and (owner := _owner(listing.listing_id, held, gone))
-        and owner != listing.origin_region
+def stored_before(
+    pending: Sequence[tuple[int, Listing]], read: Read, purged: Purged
+) -> list[tuple[int, Listing]]:
+    """The candidates, a person's under the decision's own id where the region it is of holds
+    (or held, until purged) its listing there from before person ids were keyed by region."""
+    people = [(i, x, identity_of(x)) for i, x in pending if x.subject_type is _PERSON]
+    if not people:
+        return list(pending)
+    held = read([(x.credit_code, decision) for _, x, decision in people])
+    absent = [decision for _, _, decision in people if decision not in held]
+    gone = purged(absent) if absent else {}
+    moved = {
+        index: listing.model_copy(update={"listing_id": decision})
+        for index, listing, decision in people
+        if _theirs(decision, listing.origin_region, held, gone)
     }
+    return [(i, moved.get(i, x)) for i, x in pending]
+
+
+def _theirs(
+    decision: str, origin: str, held: Mapping[str, Listing], gone: Mapping[str, str]
+) -> bool:
+    found = held.get(decision)
+    if found is not None:
+        return found.origin_region == origin
+    return gone.get(decision) in ("", origin)
+
+
+_PERSON = SubjectType.NATURAL_PERSON
 
 
 def removal_ids(
-    removals: Sequence[tuple[int, Removal]],
-    read: Read,
-    purged: Purged,
-    acting: tuple[str, bool, date],
+    removals: Sequence[tuple[int, Removal]], region: str, read: Read, purged: Purged
 ) -> dict[int, str]:
-    """By position, the id each removal ends: the decision's, or for a person's decision the
-    first of ``decision_ids`` in force that the remover (``acting``: its region, relay policy
-    and today) may act on — else the first it may act on, ended already (``duplicate``), else
-    the first none holds (``unknown_listing``, as for any wrong number). A removal names no
-    origin: a relay's second removal reaches its second county's listing (review 176)."""
-    region, relays, today = acting
+    """By position, the id each removal ends: a person's listing of the region it names
+    (``origin_region``; the remover's own by default) under that region's id, or under the
+    decision's where the region's listing is stored from before; else the decision's."""
     ids = {index: removal.listing_id for index, removal in removals}
-    ended: dict[int, str] = {}
-    standing: set[int] = set()
-    walking = [(i, x) for i, x in removals if is_person(x.credit_code)]
-    for _ in range(HOPS):
-        if not walking:
-            break
-        held = read([(x.credit_code, ids[i]) for i, x in walking])
-        absent = [ids[i] for i, _ in walking if ids[i] not in held]
-        gone = purged(absent) if absent else {}
-        onward = []
-        for index, removal in walking:
-            found, owner = held.get(ids[index]), _owner(ids[index], held, gone)
-            mine = owner is not None and (not owner or may_change(owner, region, relays))
-            if found is not None and mine:
-                if as_on(found, today).status in STANDING:
-                    standing.add(index)
-                    continue
-                ended.setdefault(index, ids[index])  # ended already: one later may stand
-            elif owner is None or mine:
-                continue  # an id none holds, or purged from the remover's own
-            onward.append((index, removal))
-            ids[index] = next_listing_id(ids[index])
-        walking = onward
-    return {**ids, **{i: first for i, first in ended.items() if i not in standing}}
+    people = [(i, x) for i, x in removals if is_person(x.credit_code)]
+    if not people:
+        return ids
+    held = read([(x.credit_code, x.listing_id) for _, x in people])
+    absent = [x.listing_id for _, x in people if x.listing_id not in held]
+    gone = purged(absent) if absent else {}
+    for index, removal in people:
+        origin = removal.origin_region or region
+        if not _theirs(removal.listing_id, origin, held, gone):
+            ids[index] = person_listing_id(removal.listing_id, origin)
+    return ids

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from gateway.intake.dedup import plan
-from gateway.intake.own_listings import HOPS, Purged, own_ids
+from gateway.intake.own_listings import Purged, stored_before
 from gateway.lifecycle import STANDING, as_on, entry_problems
 from gateway.national import domain_problem
 from gateway.ownership import NOT_OWNER, may_change, not_owner_message, relay_allowed
@@ -127,7 +127,12 @@ class Stored:
 def origin_problem(entry: ListingEntry, region: str, relays: bool) -> tuple[str, str] | None:
     """(code, message) when ``region`` may not push this entry: its origin lies outside the
     region's subtree, or the region's policy is not to relay its sub-regions' listings."""
-    origin = entry.origin_region or region
+    return named_origin_problem(entry.origin_region, region, relays)
+
+
+def named_origin_problem(named: str | None, region: str, relays: bool) -> tuple[str, str] | None:
+    """``origin_problem`` of an origin as an entry or a removal names it."""
+    origin = named or region
     if not within(origin, region):
         return "region_not_permitted", f"{region} may act for its own subtree only, not {origin}"
     if origin != region and not relay_allowed(region, relays):
@@ -194,18 +199,12 @@ def store(
     (``Tick._purge``): no person stays stored under an erased mark.
     """
     result = Stored()
-    pending = list(candidates)
+    # a person's listing stored before ids were keyed by region keeps the decision's
+    pending = stored_before(candidates, listings.current, purged)
     for _ in range(RACE_RETRIES):
         if not pending:
             break
         current, gone = _read(listings, pending, purged, today)
-        for _ in range(HOPS):  # a person's decision another region holds: its next id
-            moved = own_ids(pending, current, gone)
-            if not moved:
-                break
-            pending = [(i, moved.get(i, x)) for i, x in pending]
-            theirs, their_gone = _read(listings, list(moved.items()), purged, today)
-            current, gone = {**current, **theirs}, {**gone, **their_gone}
         reserved = {  # one the region may not update: refused alike, held by another or not
             i: why
             for i, x in pending

@@ -43,8 +43,8 @@ def _spelt(entry: object, field: str) -> object:
 
 def refuse_other_listing(listing: Listing, entry: ListingEntry) -> None:
     """Raise ``BadRequest`` when ``entry`` is another listing than ``listing``: ``path`` names
-    the first identity field that differs. A region's own listing of a person's decision
-    another region holds has an id of its own (``regional_listing_id``): the same decision."""
+    the first identity field that differs. A person's listing has the id of the region it is
+    of (``person_listing_id``): the same decision."""
     if identity_of(entry) in (listing.listing_id, identity_of(listing)):
         return
     field = next((f for f in _IDENTITY if _spelt(entry, f) != _spelt(listing, f)), "")

@@ -42,9 +42,9 @@ from gateway_client.contract import (
     Listing,
     ListingStatus,
     SubjectType,
-    decision_ids,
     entry_version,
     identity_of,
+    person_listing_id,
 )
 
 _REGION = "corrected_entry.origin_region"
@@ -80,28 +80,28 @@ def held_once(
     owner: str,
     today: date,
 ) -> None:
-    """A person's decision may be held under several ids, one for each region that listed it
-    while another held the ids before (``decision_ids``). Given to a region holding another
-    of them in force, it would be that region's twice, its pushes and removals reaching one
-    (review 174): 409 ``listing_held_already`` until that region ends its own. Given to the
-    region it was purged from, it would be listed there again (review 176): 409
-    ``listing_purged``."""
+    """Each region lists a person's decision under an id of its own (``person_listing_id``):
+    another region's listing given to ``owner`` would sit under an id its pushes and removals
+    never reach, beside its own (reviews 174, 176, 178): 409 ``listing_held_already`` — it lists
+    the decision itself; this one is ended by an objection. A listing stored before, under the
+    decision's id, may be given, unless ``owner`` holds its own in force (409 the same) or the
+    decision was purged from it (409 ``listing_purged``)."""
     if held.subject_type is not SubjectType.NATURAL_PERSON:
         return
-    ids = decision_ids(identity_of(held))
-    if any(was == owner for was in purged(ids).values()):
+    decision = identity_of(held)
+    own = person_listing_id(decision, owner)
+    if held.listing_id not in (decision, own):
+        raise HeldAlready(
+            f"this is {held.origin_region}'s own listing of the decision: {owner} lists a "
+            "person's decision under its own id (an objection ends this one)"
+        )
+    if held.listing_id == own:
+        return
+    if purged([own]).get(own) == owner:
         raise PurgedFrom(f"this decision was purged from {owner} when its retention ran out")
-    keys = [(held.credit_code, x) for x in ids]
-    for other in read(keys).values():
-        if (
-            other.listing_id != held.listing_id
-            and other.origin_region == owner
-            and as_on(other, today).status in STANDING
-        ):
-            raise HeldAlready(
-                f"{owner} holds this decision as listing {other.listing_id} already: it ends "
-                "that one (a removal) before this one is given to it"
-            )
+    found = read([(held.credit_code, own)]).get(own)
+    if found is not None and as_on(found, today).status in STANDING:
+        raise HeldAlready(f"{owner} holds this decision as its own listing {own} already")
 
 
 def given_to(request: Reassignment) -> str:

@@ -18,6 +18,7 @@ from gateway_client.contract import (
     ONE_LINE,
     CreditCode,
     Day,
+    ExistingRegion,
     Frozen,
     ListingEntry,
     ListKind,
@@ -62,6 +63,12 @@ class Removal(Stamped):
     reason: RemovalReason
     note: Annotated[str, Field(max_length=2000), FREE_TEXT] = ""
     performed_on: Day | None = Field(default=None, validate_default=True)
+    # the region whose listing of a person's decision is removed, as an entry names it: a
+    # relaying ancestor names the county it acts for (each region lists a person's decision
+    # under an id of its own: ``gateway.intake.own_listings``); the remover by default
+    origin_region: ExistingRegion | None = Field(
+        default=None, exclude_if=lambda value: value is None
+    )
 
     @field_validator("performed_on")
     @classmethod

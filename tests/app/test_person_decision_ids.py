@@ -102,23 +102,37 @@ def test_a_relay_s_entry_for_one_county_reaches_that_county_s_listing(gateway: G
     assert (held[own][2], held[first][2]) == ("广东代清城区更正", "清新区的事由")
 
 
-def test_a_relay_s_removals_reach_each_county_s_listing_in_turn(gateway: Gateway) -> None:
-    askers, _, _ = _two_counties(gateway)
+def test_a_relay_s_removal_names_the_county_whose_listing_it_ends(gateway: Gateway) -> None:
+    """A removal names the region it acts for as an entry does (``origin_region``); without,
+    it is the relay's own listing it looks for (none here: a miss)."""
+    askers, first, own = _two_counties(gateway)
     guangdong = askers.signers["no_agreement"]
-    removals = [removal_of(person_entry(), "revoked")]
 
-    once = push_with_removals(gateway, guangdong, GUANGDONG, removals).json_body
-    twice = push_with_removals(gateway, guangdong, GUANGDONG, removals).json_body
+    def removed(**named: str) -> Any:
+        removals = [removal_of(person_entry(), "revoked", **named)]
+        return push_with_removals(gateway, guangdong, GUANGDONG, removals).json_body
 
-    assert (once["removed"], twice["removed"]) == (1, 1), (once, twice)
-    assert {x[1] for x in _held().values()} == {"revoked"}
+    unnamed = removed()
+    qingcheng = removed(origin_region=QINGCHENG)
+    held_between = _held()
+    qingxin = removed(origin_region=QINGXIN)
+    elsewhere = removed(origin_region="420281")  # 大冶: not 广东's to act for
+
+    assert [e["code"] for e in unnamed["errors"]] == ["unknown_listing"]
+    assert [o["listing_id"] for o in qingcheng["outcomes"]] == [own]
+    assert (held_between[own][1], held_between[first][1]) == ("revoked", "active")
+    assert [o["listing_id"] for o in qingxin["outcomes"]] == [first]
+    assert [(e["code"], e["field"]) for e in elsewhere["errors"]] == [
+        ("region_not_permitted", "origin_region")
+    ]
 
 
 def test_a_decision_purged_from_a_region_is_not_given_back_to_it(
     gateway: Gateway, aws: Any, stream: StreamReader, receiver: Receiver
 ) -> None:
-    """七台河's listing was purged (the mark names it); 新郑 lists the decision since. The
-    operator's reassignment of 新郑's listing to 七台河 is 409 ``listing_purged``."""
+    """七台河's listing was purged (the mark names it); 新郑 lists the decision since, under its
+    own id. The operator's reassignment of 新郑's listing to 七台河 is refused: a person's
+    listing stays under the id of the region it is of (409 ``listing_held_already``)."""
     _, person = purged_person(gateway, aws, stream, receiver)
     xinzheng = gateway.register_platform(XINZHENG)
     fresh = dict(person, source_updated_at=stamp())
@@ -133,6 +147,6 @@ def test_a_decision_purged_from_a_region_is_not_given_back_to_it(
         body=json.dumps(body, ensure_ascii=False).encode(),
     )
 
-    assert (given.status_code, given.json_body["error"]["code"]) == (409, "listing_purged")
+    assert (given.status_code, given.json_body["error"]["code"]) == (409, "listing_held_already")
     held = {x.listing_id: x.origin_region for x in container().listings.subject(PERSON_CODE)}
     assert held == {theirs: XINZHENG}

@@ -29,7 +29,12 @@ from chalicelib import bootstrap
 from gateway_client.contract.catalogue import ListKind
 from gateway_client.contract.clock import FixedClock
 from gateway_client.contract.codes import mask
-from gateway_client.contract.identity import LOCAL_IDENTITY_SECRET, identity_key, use_identity_key
+from gateway_client.contract.identity import (
+    LOCAL_IDENTITY_SECRET,
+    identity_key,
+    person_listing_id,
+    use_identity_key,
+)
 from gateway_client.contract.identity import listing_id as gateway_listing_id
 
 
@@ -312,6 +317,8 @@ def test_a_masked_listing_id_gives_no_way_back_to_the_id_number(askers: Askers) 
     assert view["listing"]["credit_code"] == mask(PERSON)
     assert listing_id != "lst_" + hashlib.sha256(parts).hexdigest()[:32]  # the old, unkeyed id
     use_identity_key(lambda: identity_key(LOCAL_IDENTITY_SECRET))
-    assert listing_id != gateway_listing_id(*fields, entry["decision_number"])
+    decision = gateway_listing_id(*fields, entry["decision_number"])
+    assert listing_id != person_listing_id(decision, REGIONS["owner"])
     use_identity_key(lambda: identity_key("this deployment's identity secret"))
-    assert listing_id == gateway_listing_id(*fields, entry["decision_number"])
+    decision = gateway_listing_id(*fields, entry["decision_number"])
+    assert listing_id == person_listing_id(decision, REGIONS["owner"])

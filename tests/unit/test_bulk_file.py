@@ -269,7 +269,9 @@ def described(content: bytes, chunk: int) -> bulk_client.FileFacts:
 def test_the_gateway_and_the_client_describe_a_file_alike(
     content: bytes, data: st.DataObject, chunk: int
 ) -> None:
-    check = FileCheck(collect_identities=False).run(chunked(content, data.draw(with_cuts(content))))
+    check = FileCheck(collect_identities=False, region="").run(
+        chunked(content, data.draw(with_cuts(content)))
+    )
     facts = described(content, chunk)
 
     assert check.sha256 == facts.sha256 == hashlib.sha256(content).hexdigest()
@@ -280,7 +282,7 @@ def test_the_gateway_and_the_client_describe_a_file_alike(
 def test_the_client_counts_overlong_lines_as_the_gateway_does() -> None:
     content = b"{}\n" + b"x" * (MAX_LINE_BYTES + 10) + b"\n\n  \n{}"
     facts = described(content, 1024 * 1024)
-    check = FileCheck(collect_identities=True).run([content[:5], content[5:]])
+    check = FileCheck(collect_identities=True, region="420000").run([content[:5], content[5:]])
     assert (facts.count, facts.size, facts.sha256) == (check.lines, check.size, check.sha256)
     assert (check.lines, check.rejected) == (3, 3)
 
@@ -297,7 +299,9 @@ def test_a_resync_check_holds_the_identities_of_valid_lines_only() -> None:
     absent = entry(credit_code=make_uscc(77), decision_number="D77")
     content = entries_file([*kept, bad, b"not json".decode()])
 
-    check = FileCheck(collect_identities=True).run(chunked(content, [10, 500, 501]))
+    check = FileCheck(collect_identities=True, region="420000").run(
+        chunked(content, [10, 500, 501])
+    )
 
     assert (check.lines, check.rejected) == (7, 2)
     for raw in kept:
@@ -309,14 +313,14 @@ def test_a_resync_check_holds_the_identities_of_valid_lines_only() -> None:
 
 def test_a_delta_check_collects_no_identities() -> None:
     raw = entry()
-    check = FileCheck(collect_identities=False).run([entries_file([raw])])
+    check = FileCheck(collect_identities=False, region="").run([entries_file([raw])])
     assert check.lines == 1
     assert not check.holds(identity_of(ListingEntry.model_validate(raw)))
 
 
 def test_a_file_matching_its_manifest_is_no_mismatch() -> None:
     content = entries_file([entry(), entry(decision_number="D2")])
-    check = FileCheck(collect_identities=False).run([content])
+    check = FileCheck(collect_identities=False, region="").run([content])
     signed = manifest(count=2, size=len(content), sha256=hashlib.sha256(content).hexdigest())
     assert check.mismatch(signed) is None
 
@@ -332,7 +336,7 @@ def test_a_file_matching_its_manifest_is_no_mismatch() -> None:
 )
 def test_a_mismatch_names_the_fields_that_differ(change: dict[str, Any], named: list[str]) -> None:
     content = entries_file([entry(), entry(decision_number="D2")])
-    check = FileCheck(collect_identities=False).run([content])
+    check = FileCheck(collect_identities=False, region="").run([content])
     facts = {"count": 2, "size": len(content), "sha256": hashlib.sha256(content).hexdigest()}
 
     refusal = check.mismatch(manifest(**{**facts, **change}))

@@ -142,8 +142,8 @@ def test_an_entry_without_origin_comes_from_the_pushing_region(gw: Gateway) -> N
 
 def test_a_resident_id_listing_is_about_a_natural_person(gw: Gateway) -> None:
     raw = entry(credit_code=RESIDENT_ID)
-    gw.push([raw])
-    assert gw.store.listings[lid(raw)].subject_type is SubjectType.NATURAL_PERSON
+    [outcome] = gw.push([raw]).outcomes
+    assert gw.store.listings[outcome.listing_id].subject_type is SubjectType.NATURAL_PERSON
 
 
 # -- versions --

@@ -1,55 +1,96 @@
-"""Which person candidates move on to their decision's next id (``gateway.intake.own_listings``)."""
+"""A person's listing has the id of the region it is of (``gateway.intake.own_listings``)."""
 
 from __future__ import annotations
 
-from builders import CITY, COUNTY, OTHER_COUNTY, RESIDENT_ID, USCC, listing
+from datetime import datetime
 
-from gateway.intake.own_listings import own_ids
-from gateway_client.contract import DECISION_IDS, decision_ids, next_listing_id
+import pytest
+from builders import CITY, COUNTY, OTHER_COUNTY, RESIDENT_ID, USCC, entry, listing
 
+from gateway.intake.own_listings import stored_before
+from gateway.lifecycle.reassignment import held_once
+from gateway.promotion import promote
+from gateway_client.contract import (
+    CHINA,
+    Conflict,
+    Listing,
+    ListingEntry,
+    identity_of,
+    person_listing_id,
+)
 
-def test_a_person_s_decision_another_region_holds_moves_to_its_next_id() -> None:
-    mine = listing(credit_code=RESIDENT_ID, region=OTHER_COUNTY)
-    theirs = listing(credit_code=RESIDENT_ID, region=CITY)
-
-    moved = own_ids([(0, mine)], {theirs.listing_id: theirs}, {})
-
-    assert moved[0].listing_id == next_listing_id(mine.listing_id)
-    assert moved[0].model_copy(update={"listing_id": mine.listing_id}) == mine
-
-
-def test_the_next_id_is_derived_from_the_id_alone_and_the_ids_run_on() -> None:
-    theirs = listing(credit_code=RESIDENT_ID, region=CITY)
-    held = {theirs.listing_id: theirs}
-    one = listing(credit_code=RESIDENT_ID, region=OTHER_COUNTY)
-    other = listing(credit_code=RESIDENT_ID, region="440000")
-
-    moved = own_ids([(0, one), (1, other)], held, {})
-
-    assert moved[0].listing_id == moved[1].listing_id
-    ids = decision_ids(theirs.listing_id)
-    assert (len(set(ids)), ids[1]) == (DECISION_IDS, moved[0].listing_id)
+NOW = datetime(2025, 6, 2, 10, tzinfo=CHINA)
 
 
-def test_an_entry_stops_at_the_listing_of_the_region_it_is_of() -> None:
-    """A relay's entry for 清城区 stops at 清城区's listing, passing the one its city holds
-    (review 176: it landed on a sibling's); a company's never moves."""
-    county = listing(credit_code=RESIDENT_ID, region=COUNTY)
-    city = listing(credit_code=RESIDENT_ID, region=CITY)
-    company = listing(credit_code=USCC, region=OTHER_COUNTY)
-    company_held = listing(credit_code=USCC, region=CITY)
-
-    assert own_ids([(0, county)], {county.listing_id: county}, {}) == {}
-    assert own_ids([(0, county)], {city.listing_id: city}, {})[0].listing_id != county.listing_id
-    assert own_ids([(0, county)], {}, {}) == {}
-    assert own_ids([(0, company)], {company_held.listing_id: company_held}, {}) == {}
+def _promoted(code: str, region: str, origin: str | None = None) -> Listing:
+    raw = entry(credit_code=code, origin_region=origin)
+    return promote(ListingEntry.model_validate(raw), region, NOW)
 
 
-def test_a_purge_mark_moves_it_only_when_it_names_another_owner() -> None:
-    mine = listing(credit_code=RESIDENT_ID, region=OTHER_COUNTY)
-    lid = mine.listing_id
+def test_each_region_lists_a_person_s_decision_under_an_id_of_its_own() -> None:
+    county = _promoted(RESIDENT_ID, COUNTY)
+    relayed = _promoted(RESIDENT_ID, CITY, origin=COUNTY)
+    city = _promoted(RESIDENT_ID, CITY)
+    company = _promoted(USCC, CITY)
 
-    assert own_ids([(0, mine)], {}, {lid: CITY})[0].listing_id != lid
-    assert own_ids([(0, mine)], {}, {lid: OTHER_COUNTY}) == {}
-    # a mark made before marks named their owner: anyone's, refused as purged (never relisted)
-    assert own_ids([(0, mine)], {}, {lid: ""}) == {}
+    decision = identity_of(county)
+    assert county.listing_id == relayed.listing_id == person_listing_id(decision, COUNTY)
+    assert city.listing_id == person_listing_id(decision, CITY) != county.listing_id
+    assert company.listing_id == identity_of(company)
+
+
+def test_a_listing_stored_before_keeps_the_decision_s_id_for_its_region_alone() -> None:
+    old = listing(credit_code=RESIDENT_ID, region=COUNTY)  # under the decision's id
+    held = {old.listing_id: old}
+    mine = _promoted(RESIDENT_ID, COUNTY)
+    theirs = _promoted(RESIDENT_ID, OTHER_COUNTY)
+
+    [(_, kept), (_, apart)] = stored_before(
+        [(0, mine), (1, theirs)],
+        lambda keys: {k: held[k] for _, k in keys if k in held},
+        lambda ids: {},
+    )
+
+    assert kept.listing_id == old.listing_id
+    assert apart.listing_id == theirs.listing_id != old.listing_id
+
+
+def test_a_mark_on_the_decision_s_id_refuses_its_region_and_an_unnamed_one_everyone() -> None:
+    mine = _promoted(RESIDENT_ID, COUNTY)
+    decision = identity_of(mine)
+
+    def under(owner: str) -> str:
+        [(_, x)] = stored_before([(0, mine)], lambda keys: {}, lambda ids: {decision: owner})
+        return x.listing_id
+
+    assert under(COUNTY) == under("") == decision  # refused as purged there
+    assert under(OTHER_COUNTY) == mine.listing_id
+
+
+def test_a_listing_stored_before_is_given_unless_its_new_owner_lists_or_listed_it() -> None:
+    """Under the decision's id (stored before ids were keyed by region) a listing may be given
+    to the region that made the decision — not while that region holds its own in force
+    (it would hold two), nor once the decision was purged from it."""
+    old = listing(credit_code=RESIDENT_ID, region=OTHER_COUNTY)
+    own = promote(ListingEntry.model_validate(entry(credit_code=RESIDENT_ID)), COUNTY, NOW)
+    today = NOW.date()
+
+    def give(held: dict[str, Listing], marks: dict[str, str]) -> str:
+        try:
+            held_once(
+                lambda keys: {k: held[k] for _, k in keys if k in held},
+                lambda ids: {x: marks[x] for x in ids if x in marks},
+                old,
+                COUNTY,
+                today,
+            )
+        except Conflict as refused:
+            return str(refused.code)
+        return "given"
+
+    assert give({}, {}) == "given"
+    assert give({own.listing_id: own}, {}) == "listing_held_already"
+    assert give({}, {own.listing_id: COUNTY}) == "listing_purged"
+    assert give({}, {own.listing_id: CITY}) == "given"
+    with pytest.raises(Conflict):  # another region's own listing is never given
+        held_once(lambda keys: {}, lambda ids: {}, own, OTHER_COUNTY, today)

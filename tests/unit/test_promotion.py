@@ -18,9 +18,11 @@ from gateway.promotion import promote
 from gateway_client.contract import (
     Listing,
     ListingEntry,
+    SubjectType,
     classify,
     entry_version,
     identity_of,
+    person_listing_id,
 )
 
 
@@ -28,10 +30,12 @@ def constructed(entry: ListingEntry, region: str, now: datetime, salt: str) -> L
     """``promote`` as it was, with the salt ``promote`` drew (random: no oracle can guess it)."""
     fields = {name: getattr(entry, name) for name in ListingEntry.model_fields}
     fields.pop("origin_region")
+    origin, decision = entry.origin_region or region, identity_of(entry)
+    person = classify(entry.credit_code)[1] is SubjectType.NATURAL_PERSON
     return Listing.model_construct(
         **fields,
-        origin_region=entry.origin_region or region,
-        listing_id=identity_of(entry),
+        origin_region=origin,
+        listing_id=person_listing_id(decision, origin) if person else decision,
         version=entry_version(entry),
         subject_type=classify(entry.credit_code)[1],
         provenances=(region,),

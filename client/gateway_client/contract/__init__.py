@@ -97,14 +97,12 @@ from gateway_client.contract.events import (
 from gateway_client.contract.extension import Extension, longest_until
 from gateway_client.contract.filters import SubscriptionFilters
 from gateway_client.contract.identity import (
-    DECISION_IDS,
     LOCAL_IDENTITY_SECRET,
-    decision_ids,
     identity_key,
     identity_text,
     listing_id,
-    next_listing_id,
     person_key,
+    person_listing_id,
     use_identity_key,
 )
 from gateway_client.contract.keys import (
@@ -280,7 +278,6 @@ from gateway_client.contract.sm2_signing import SM2_VERSION, Sm2Signer, Sm2Verif
 __all__ = [
     "BATCH_EVENT",
     "CHINA",
-    "DECISION_IDS",
     "DEFAULT_ORIGIN",
     "DEFAULT_TOLERANCE",
     "DISABLED",
@@ -443,7 +440,6 @@ __all__ = [
     "code_commitment",
     "committed_place",
     "copied",
-    "decision_ids",
     "derive_private_key",
     "effective_valid_until",
     "entry_hash",
@@ -483,10 +479,10 @@ __all__ = [
     "moved_from",
     "moves_since",
     "moves_since_line",
-    "next_listing_id",
     "opening_at",
     "parent",
     "person_key",
+    "person_listing_id",
     "person_measures",
     "public_key_bytes",
     "public_key_text",

@@ -62,29 +62,19 @@ def listing_id(
     return "lst_" + mac.hex()[:32]
 
 
-_NEXT_LABEL = "credit-gateway next listing of a decision v1"
-DECISION_IDS = 64
-"""How many ids one decision of a person may take (``decision_ids``): one for each region that
-listed it while the ids before were held by others, up to this many (a walk reads only as far
-as it goes: one id, or two, for all but a decision many regions listed)."""
+_OWN_LABEL = "credit-gateway a region's listing of a person's decision v1"
 
 
-def next_listing_id(listing_id: str) -> str:
-    """The id a person's decision takes when a region pushes it that may not act on the
-    listing under ``listing_id`` (another region's, or purged from one): keyed like every id,
-    so it looks like any other, and derived from that id alone, so every such region meets
-    the same one — as each would meet the first for a number nobody listed. Refusing the
-    entry instead told a guessed resident ID number behind a masked copy right from wrong."""
-    mac = hmac.digest(_identity_source(), f"{_NEXT_LABEL}\x1f{listing_id}".encode(), "sha256")
+def person_listing_id(decision_id: str, origin_region: str) -> str:
+    """A natural person's listing's id: the decision's (``listing_id``) keyed with the region
+    it is of, so each region lists a person's decision under an id of its own. One id per
+    decision, whoever listed it first, answered another region's entry of it — refused as not
+    its own, or as purged — apart from a wrong guessed number's (accepted, a new listing):
+    a masked resident ID number could be completed by pushing its candidates (reviews 157,
+    166, 174, 176, 178). Keyed like every id, so it gives back neither number nor region."""
+    parts = (_OWN_LABEL, decision_id, origin_region)
+    mac = hmac.digest(_identity_source(), "\x1f".join(parts).encode(), "sha256")
     return "lst_" + mac.hex()[:32]
-
-
-def decision_ids(listing_id: str) -> list[str]:
-    """The ids a decision may be held under, its own first (``next_listing_id``)."""
-    ids = [listing_id]
-    while len(ids) < DECISION_IDS:
-        ids.append(next_listing_id(ids[-1]))
-    return ids
 
 
 _PERSON_LABEL = b"credit-gateway responsible person v1"
