@@ -14,7 +14,7 @@ from gateway.delivery.rebuilding import FromTheLog
 from gateway.delivery.records import NotSent
 from gateway.delivery.subscription import Subscription
 from gateway.recognition import Agreement
-from gateway_client.contract import Clock
+from gateway_client.contract import Clock, NotFound
 
 REDRIVE_LIMIT = 10_000  # dead deliveries a re-drive of "all" reopens at most a call
 REDRIVE_CHUNK = 100  # reopened, then queued, together
@@ -71,7 +71,21 @@ class Redriving:
         started = started or self.clock.now()
         if delivery_ids is None:
             delivery_ids = self._dead(subscription_id, lambda _: True, started)
+        else:
+            self._all_kept(subscription_id, delivery_ids)
         return self._redriven(subscription_id, delivery_ids, started, REDRIVE_SECONDS)[0]
+
+    def _all_kept(self, subscription_id: str, delivery_ids: list[str]) -> None:
+        """404 at the first named id that is no delivery of the subscription (a typo, another
+        subscription's), before any is reopened: it was skipped, answered ``redriven: 0``
+        (review 177)."""
+        for index, delivery_id in enumerate(delivery_ids):
+            kept = self.deliveries.kept(delivery_id)
+            if kept is None or kept.subscription_id != subscription_id:
+                raise NotFound(
+                    f"no delivery {delivery_id} of subscription {subscription_id}",
+                    path=f"delivery_ids.{index}",
+                )
 
     def _redriven(
         self, subscription_id: str, delivery_ids: list[str], started: datetime, within: timedelta

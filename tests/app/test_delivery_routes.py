@@ -19,6 +19,7 @@ from app_support import (
     StreamReader,
     black_entry,
     error_code,
+    refusal,
 )
 from delivery_support import (
     AnsweringReceiver,
@@ -369,6 +370,21 @@ def test_a_redrive_queues_the_dead_delivery_again_with_its_webhook_id(
     assert shown["state"] == "retrying"
 
 
+def test_a_redrive_naming_no_delivery_of_the_subscription_is_a_404_and_reopens_nothing(
+    gateway: Gateway, aws: Any, dead: Dead, queue: DeliveryQueue
+) -> None:
+    """A typo, or another subscription's delivery, among the ids named: 404 at its place in
+    ``delivery_ids``, and the real dead letter beside it stays dead (it was skipped, answered
+    ``redriven: 0``: review 177)."""
+    unknown = "msg_" + "0" * 32
+
+    response = redrive(gateway, dead, {"delivery_ids": [dead.delivery_id, unknown]})
+
+    assert refusal(response) == (404, "not_found", "delivery_ids.1")
+    assert queue.take() == []
+    assert delivery_log(aws).state(dead.delivery_id) is DeliveryState.DEAD
+
+
 def test_a_redrive_that_cannot_queue_leaves_the_delivery_dead_for_the_next_one(
     gateway: Gateway, aws: Any, dead: Dead, queue: DeliveryQueue, monkeypatch: Any
 ) -> None:
@@ -431,15 +447,6 @@ def test_a_redriven_delivery_is_delivered_once_the_receiver_recovers(
     assert [r.headers["webhook-id"] for r in hook.requests] == [dead.delivery_id] * 3
 
 
-def test_a_redrive_naming_an_unknown_delivery_redrives_nothing(
-    gateway: Gateway, dead: Dead, queue: DeliveryQueue
-) -> None:
-    response = redrive(gateway, dead, {"delivery_ids": ["msg_" + "0" * 32]})
-
-    assert response.json_body == {"redriven": 0}
-    assert queue.take() == []
-
-
 def test_a_redrive_naming_something_that_is_not_a_delivery_id_is_a_schema_error(
     gateway: Gateway, dead: Dead, queue: DeliveryQueue
 ) -> None:
@@ -473,7 +480,7 @@ def test_a_redrive_leaves_another_subscriptions_dead_delivery_alone(
         json.dumps({"delivery_ids": [their_delivery]}).encode(),
     )
 
-    assert response.json_body == {"redriven": 0}
+    assert refusal(response) == (404, "not_found", "delivery_ids.0")  # none of its own
     assert delivery_log(aws).state(their_delivery) is DeliveryState.DEAD
 
 
