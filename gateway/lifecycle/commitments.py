@@ -31,9 +31,11 @@ from gateway_client.contract import (
     ListingEntry,
     ListingStatus,
     ListKind,
+    SubjectType,
     china_date,
     effective_valid_until,
     listing_id,
+    person_listing_id,
 )
 
 BROKEN_DOMAIN = "broken_commitment"
@@ -65,15 +67,20 @@ def withdrawn(listing: Listing) -> bool:
     )
 
 
-def black_listing_id(commitment: Listing) -> str:
-    """The id the black listing of ``commitment`` has (or would have) under any policy."""
-    return listing_id(
+def black_listing_ids(commitment: Listing) -> tuple[str, ...]:
+    """The ids the black listing of ``commitment`` may have under any policy: its decision's,
+    and a person's under the id of the commitment's region (``person_listing_id``, as
+    ``promote`` makes it; one listed before such ids has the decision's)."""
+    decision = listing_id(
         commitment.credit_code,
         ListKind.BLACK,
         BROKEN_DOMAIN,
         commitment.deciding_authority,
         _black_decision_number(commitment),
     )
+    if commitment.subject_type is not SubjectType.NATURAL_PERSON:
+        return (decision,)
+    return (person_listing_id(decision, commitment.origin_region), decision)
 
 
 def _black_decision_number(commitment: Listing) -> str:
@@ -137,7 +144,8 @@ def to_list(held: Sequence[Listing], policy_of: PolicyLookup, now: datetime) -> 
         policy = policy_of(listing.origin_region) if broken(listing) else None
         if policy is not None and _under(listing, policy):
             black = black_listing_for(listing, policy, now)
-            if black.listing_id not in present and not _ended(black, now):
+            listed = present.intersection(black_listing_ids(listing))
+            if not listed and not _ended(black, now):
                 due.append(black)
     return due
 

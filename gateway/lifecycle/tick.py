@@ -16,7 +16,7 @@ from datetime import date, datetime
 
 from gateway.lifecycle.commitments import (
     PolicyLookup,
-    black_listing_id,
+    black_listing_ids,
     overdue,
     read_again_on,
     to_list,
@@ -106,6 +106,8 @@ class Tick:
                 return  # its black listing still stands: the commitment stays due, a tick retries
             r.broken_commitments_unlisted += unlisted_now
         due = to_list([held], policy_of, now)  # its black listing, unless that exists
+        if due and self.listings.current([(held.credit_code, x) for x in black_listing_ids(held)]):
+            due = []  # listed already (a person's before ids were keyed by region: the decision's)
         if due and self.erasure is not None:  # …or was purged: never listed again
             gone = self.erasure.purged([x.listing_id for x in due])
             due = [x for x in due if x.listing_id not in gone]
@@ -160,9 +162,9 @@ class Tick:
         region that decided it): how many were revoked. A write that loses a race to another
         (an objection step on the black listing) reads it again; ``None`` if it still stands
         after ``UNLIST_ATTEMPTS``, so the commitment is left due for the next tick."""
-        key = (commitment.credit_code, black_listing_id(commitment))
+        keys = [(commitment.credit_code, x) for x in black_listing_ids(commitment)]
         for _ in range(UNLIST_ATTEMPTS):
-            black = self.listings.current([key]).get(key[1])
+            black = next(iter(self.listings.current(keys).values()), None)
             revoked = unlisted(black, commitment, now) if black is not None else None
             if black is None or revoked is None:
                 return 0

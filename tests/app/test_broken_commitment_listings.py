@@ -33,9 +33,10 @@ def city(gateway: Gateway) -> Ed25519Signer:
     return gateway.register_platform(CITY)
 
 
-def blacks(gateway: Gateway) -> list[dict[str, Any]]:
+def blacks(gateway: Gateway, code: str = CREDIT_CODE) -> list[dict[str, Any]]:
     """The subject's black listings as the operator sees them (ended ones too)."""
-    reply = gateway.client.http.get(f"/v1/subjects/{CREDIT_CODE}", headers=gateway.operator())
+    path = f"/v1/subjects/{code}?purpose=supervision"  # a person's asks for a purpose
+    reply = gateway.client.http.get(path, headers=gateway.operator())
     assert reply.status_code == 200, reply.json_body
     return [v["listing"] for v in reply.json_body["listings"] if v["listing"]["kind"] == "black"]
 
@@ -185,3 +186,21 @@ def test_a_guessed_number_behind_a_masked_copy_gets_the_answer_a_wrong_one_gets(
     ]
     first, second = reply.json_body["errors"]
     assert first["message"] == second["message"]
+
+
+def test_a_person_s_broken_promise_revoked_revokes_its_black_listing_once(gateway, city):
+    """A person's black listing has the id of the commitment's region (as ``promote`` makes
+    every person's listing): the tick finds it to revoke, and lists it once."""
+    assert put_policy(gateway).status_code == 200
+    person = {"credit_code": NATURAL_PERSON_CODE, "subject_name": "王某某"}
+    push(gateway, city, CITY, {**commitment(), **person}, {**broken(), **person})
+    listed = Lifecycle(gateway).tick().json_body["broken_commitments_listed"]
+    again = Lifecycle(gateway).tick().json_body["broken_commitments_listed"]
+    gone = {**removal_of(broken(), "revoked"), "credit_code": NATURAL_PERSON_CODE}
+    revoked = push_with_removals(gateway, city, CITY, [gone])
+    ticked = Lifecycle(gateway).tick().json_body
+
+    assert (listed, again) == (1, 0)
+    assert revoked.json_body["removed"] == 1, revoked.json_body
+    assert ticked["broken_commitments_unlisted"] == 1
+    assert [b["status"] for b in blacks(gateway, NATURAL_PERSON_CODE)] == ["revoked"]
