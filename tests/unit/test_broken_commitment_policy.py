@@ -14,7 +14,7 @@ from fakes import InMemoryListingStore
 from test_commitments import POLICY, commitment_entry, held, rig_with_policy
 from test_lifecycle_service import Rig
 
-from gateway.lifecycle.commitments import black_listing_for, black_listing_id, unlisted
+from gateway.lifecycle.commitments import black_listing_for, black_listing_ids, unlisted
 from gateway.lifecycle.rules import next_version
 from gateway.lifecycle.tick import UNLIST_ATTEMPTS
 from gateway.registry import BrokenCommitmentPolicy, BrokenCommitmentTerms, Region
@@ -104,8 +104,8 @@ def test_the_black_listings_id_is_known_from_the_promise_alone():
     broken = held(outcome="broken", outcome_on="2025-04-02")
     other = BrokenCommitmentPolicy(severity="serious", legal_basis="另一依据")
 
-    assert black_listing_id(broken) == black_listing_for(broken, POLICY, NOW).listing_id
-    assert black_listing_id(broken) == black_listing_for(broken, other, NOW).listing_id
+    assert black_listing_ids(broken)[0] == black_listing_for(broken, POLICY, NOW).listing_id
+    assert black_listing_ids(broken)[0] == black_listing_for(broken, other, NOW).listing_id
 
 
 def test_changing_a_policys_terms_keeps_the_day_listing_began():

@@ -606,7 +606,9 @@ def test_a_redrive_reopens_only_this_subscriptions_dead_deliveries_oldest_first_
     assert records.states[delivered(log, other)[0].delivery_id] is DeliveryState.DEAD
     assert service.redrive(HUNAN_SUB.subscription_id) == 0
     named_elsewhere = delivered(log, other)[0].delivery_id
-    assert service.redrive(HUNAN_SUB.subscription_id, [named_elsewhere]) == 0
+    with pytest.raises(NotFound):  # another subscription's: named, refused (review 177)
+        service.redrive(HUNAN_SUB.subscription_id, [named_elsewhere])
+    assert records.states[named_elsewhere] is DeliveryState.DEAD
 
 
 class Slow:
