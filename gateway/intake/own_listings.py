@@ -33,10 +33,11 @@ Purged = Callable[[Sequence[str]], Mapping[str, str]]
 with the region that owned it then ("" for a mark made before marks named it)."""
 
 Read = Callable[[list[tuple[str, str]]], Mapping[str, Listing]]
+_PERSON = SubjectType.NATURAL_PERSON
 
 
 def is_person(credit_code: str) -> bool:
-    return classify(credit_code)[1] is SubjectType.NATURAL_PERSON
+    return classify(credit_code)[1] is _PERSON
 
 
 def stored_before(
@@ -65,9 +66,6 @@ def _theirs(
     if found is not None:
         return found.origin_region == origin
     return gone.get(decision) in ("", origin)
-
-
-_PERSON = SubjectType.NATURAL_PERSON
 
 
 def removal_ids(
