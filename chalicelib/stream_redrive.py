@@ -247,6 +247,7 @@ def redrive_route(request: Request) -> Response:
     """``POST /v1/stream-failures/redrive``: the operator's, once the cause is fixed."""
     caller.require_operator(request)
     wanted = parse_request(RedriveRequest, caller.body(request) or b"{}")
+    errors.DuplicateValue.check(wanted.discard, "discard")  # a set, as elsewhere (review 177)
     return json_response(200, redrive(wanted).model_dump(mode="json"))
 
 
@@ -259,7 +260,7 @@ ROUTES: tuple[Operation, ...] = (
         "Fan out again the listings-stream batches fan-out gave up on (StreamFailureQueue)",
         Access.OPERATOR,
         {200: Reply(RedriveReport, "What became of each failure message taken.")},
-        (errors.BadRequest,),
+        (errors.BadRequest, errors.DuplicateValue),
         body=RedriveRequest,
         body_required=False,
         description="Reads each failed batch's sequence range back from the stream, fans it "
