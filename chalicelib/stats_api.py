@@ -42,10 +42,10 @@ T = TypeVar("T")
 
 def stats(request: Request) -> Response:
     """Monthly statistics for a region's subtree: the operator, or that region's own platform."""
+    signer = caller.operator_or_region(request)  # who asks, before what is asked
     region = _parsed("region", caller.query(request, "region"), check_existing_jurisdiction)
     today = china_date(container().clock.now())
     wanted = _parsed("month", caller.query(request, "month"), Month.parse).not_after(today, "month")
-    signer = caller.operator_or_region(request)
     if signer is not None and not within(region, signer):
         raise RegionMismatch(f"{signer} may read statistics of its own subtree only", path="region")
     caller.registered_source(region, "region")  # asked once who asks is known: no registry oracle

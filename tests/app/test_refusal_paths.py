@@ -199,3 +199,12 @@ def test_statistics_take_an_ascii_month_not_after_this_one(gateway: Gateway, aws
     assert stored(aws) == items  # no rebuild run started, no counter touched
     assert before["batches"] == 1
     assert send(gateway, "GET", stats + this_month).json_body["pushes"] == before
+
+
+@pytest.mark.parametrize("query", ["region=000000&month=2026-11", "region=420000&month=2099-01"])
+def test_statistics_ask_who_asks_before_what_is_asked(gateway: Gateway, query: str) -> None:
+    """An anonymous caller is refused as anonymous whatever it asks (review 177): a malformed
+    parameter is the signed caller's 400."""
+    reply = gateway.client.http.get(f"/v1/stats?{query}")
+
+    assert (reply.status_code, error(reply)["code"]) == (401, "missing_signature")
