@@ -20,6 +20,7 @@ from chalicelib.dynamodb.due_index import (
 from chalicelib.dynamodb.listing_doc import listing_from_item, provenances_as_read, stored_doc
 from chalicelib.dynamodb.sealed_tokens import Sealer
 from chalicelib.heap import before_page
+from gateway.intake import Held
 from gateway.lifecycle import DueDates
 from gateway.ports import Page, Write
 from gateway_client.contract import Listing, ListingStatus, subtree_prefix
@@ -258,7 +259,7 @@ class DynamoListings(Table):
         items, following = sealed_scan(self._client, self._table, sealer, after, limit)
         return [listing_from_item(x) for x in items if "doc" in x], following
 
-    def held_by(self, region: str, domains: Sequence[str]) -> Iterator[tuple[str, str]]:
+    def held_by(self, region: str, domains: Sequence[str]) -> Iterator[Held]:
         """Listings in force or suspended, in ``domains``, that ``region`` published or relayed:
         its subtree's shards of the source index, filtered by provenance."""
         wanted = list(dict.fromkeys(domains))
@@ -286,4 +287,8 @@ class DynamoListings(Table):
             )
             for page in pages:
                 for item in page.get("Items", []):
-                    yield text(item, "credit_code"), text(item, "listing_id")
+                    yield Held(
+                        text(item, "credit_code"),
+                        text(item, "listing_id"),
+                        text(item, "origin_region"),
+                    )

@@ -22,6 +22,7 @@ from gateway.intake.bulk_ranges import (
     with_ranges,
 )
 from gateway.intake.dedup import plan
+from gateway.intake.file_check import Held
 from gateway.intake.ingest import PushPolicy, PushService
 from gateway.intake.push import BATCH_ID_RE, MAX_ENTRIES, PushEnvelope, PushResult, validate_entries
 from gateway.intake.uploads import UploadDesk, UploadIdReused
@@ -35,6 +36,7 @@ __all__ = [
     "RANGE_LINES",
     "BulkIngest",
     "BulkPolicy",
+    "Held",
     "LineError",
     "PushEnvelope",
     "PushPolicy",

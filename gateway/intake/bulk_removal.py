@@ -60,9 +60,9 @@ class ResyncRemoval:
                 self._files.read(upload.object_key, upload.version_id, 0)
             )
         absent = (
-            key
-            for key in self._index.held_by(manifest.region, domains or manifest.domains)
-            if not check.holds(key[1])
+            (held.credit_code, held.listing_id)
+            for held in self._index.held_by(manifest.region, domains or manifest.domains)
+            if not check.holds(held)
         )
         removed, contended = upload.removed, 0  # what a run cut short had removed
         for keys in batches(absent, _REMOVALS_PER_BATCH):

@@ -8,6 +8,7 @@ import hashlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
+from typing import NamedTuple
 
 from gateway.intake.bulk import LineError, Refusal, UploadManifest, parse_line
 from gateway.intake.push import MAX_REPORTED_ERRORS
@@ -19,6 +20,15 @@ from gateway_client.contract import (
     lines_of,
     person_listing_id,
 )
+
+
+class Held(NamedTuple):
+    """A listing the source index finds: its key, and the region it is of (a natural person's
+    listing stored under its decision's id is told apart by it: ``FileCheck.holds``)."""
+
+    credit_code: str
+    listing_id: str
+    origin_region: str
 
 
 class FileCheck:
@@ -98,9 +108,16 @@ class FileCheck:
             details={"signed": signed, "uploaded": found},
         )
 
-    def holds(self, listing_id: str) -> bool:
-        wanted = fingerprint(listing_id)
-        return _within(self._fingerprints, wanted) or _within(self._own, wanted)
+    def holds(self, held: Held) -> bool:
+        """Whether the file names ``held``. A natural person's listing stored under its
+        decision's id (``gateway.intake.own_listings``) is named by a line of the region it is
+        of only: another county's line of the same decision is not it (review 179 F5)."""
+        if classify(held.credit_code)[1] is SubjectType.NATURAL_PERSON:
+            own = person_listing_id(held.listing_id, held.origin_region)
+            return _within(self._own, fingerprint(held.listing_id)) or _within(
+                self._own, fingerprint(own)
+            )
+        return _within(self._fingerprints, fingerprint(held.listing_id))
 
 
 def _within(ordered: array[int], wanted: int) -> bool:

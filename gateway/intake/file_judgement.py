@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from gateway.intake.bulk import Upload, UploadStatus, removal_refusal, stamp, with_errors
-from gateway.intake.file_check import FileCheck
+from gateway.intake.file_check import FileCheck, Held
 
 
 def judged_file(
@@ -20,7 +20,7 @@ def judged_file(
     version_id: str | None,
     check: FileCheck,
     now: datetime,
-    held: Iterable[tuple[str, str]],
+    held: Iterable[Held],
     threshold: float,
     sealed: Callable[[str], str] | None,
 ) -> Upload:
@@ -33,9 +33,9 @@ def judged_file(
     refusal = check.mismatch(manifest, sealed)
     if refusal is None and resync:
         count = absent = 0
-        for _, listing_id in held:
+        for listing in held:
             count += 1
-            absent += not check.holds(listing_id)
+            absent += not check.holds(listing)
         refusal = removal_refusal(absent, count, threshold, manifest, check.rejected)
     if refusal is not None:
         refused = stamp(upload, now, status=UploadStatus.REFUSED, refusal=refusal)

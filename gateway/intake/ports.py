@@ -9,6 +9,7 @@ from typing import Protocol
 
 from gateway.intake.bulk import Upload
 from gateway.intake.bulk_ranges import RangeState
+from gateway.intake.file_check import Held
 from gateway.intake.push import PushResult
 from gateway_client.contract import Line
 
@@ -86,9 +87,8 @@ class UploadedFiles(Protocol):
 
 
 class SourceIndex(Protocol):
-    def held_by(self, region: str, domains: Sequence[str]) -> Iterator[tuple[str, str]]:
-        """(credit code, listing id) of the listings in force in ``domains`` that ``region``
-        published or relayed."""
+    def held_by(self, region: str, domains: Sequence[str]) -> Iterator[Held]:
+        """The listings in force in ``domains`` that ``region`` published or relayed."""
         ...
 
 

@@ -13,6 +13,7 @@ from integration_support import ACCEPTED_AT, CREDIT_CODE, SOURCE_UPDATED_AT, lis
 from chalicelib.dynamodb.listings import SOURCE_SHARDS, DynamoListings, source_shard
 from chalicelib.dynamodb.uploads import DynamoUploads
 from chalicelib.upload_queue import uploads_in
+from gateway.intake import Held
 from gateway.intake.bulk import LineError, Refusal, Upload, UploadManifest, UploadStatus, upload_key
 from gateway_client.contract.listing import Listing, ListingStatus
 
@@ -187,8 +188,8 @@ def test_the_source_shard_spreads_a_province_over_sixteen_partitions():
 # --- the source index --------------------------------------------------------------------------
 
 
-def keys(*items: Listing) -> set[tuple[str, str]]:
-    return {(x.credit_code, x.listing_id) for x in items}
+def keys(*items: Listing) -> set[tuple[str, str, str]]:
+    return {(x.credit_code, x.listing_id, x.origin_region) for x in items}
 
 
 def status(held: Listing, value: ListingStatus) -> Listing:
@@ -213,8 +214,8 @@ def province(listings: DynamoListings) -> dict[str, list[Listing]]:
 
     create(listings, city_own + suspended + removed + tax + safety, CITY)
     create(listings, relayed + county_own + province_relayed, COUNTY)
-    listings.add_provenance([(*k, COUNTY) for k in keys(*relayed)], CITY)
-    listings.add_provenance([(*k, COUNTY) for k in keys(*province_relayed)], PROVINCE)
+    listings.add_provenance([(*k[:2], COUNTY) for k in keys(*relayed)], CITY)
+    listings.add_provenance([(*k[:2], COUNTY) for k in keys(*province_relayed)], PROVINCE)
     create(listings, sibling, SIBLING_CITY)
     create(listings, elsewhere, OTHER_PROVINCE_COUNTY)
     # a listing the city removed later, by compare-and-set
@@ -238,7 +239,7 @@ def province(listings: DynamoListings) -> dict[str, list[Listing]]:
     }
 
 
-def held(listings: DynamoListings, region: str, *domains: str) -> list[tuple[str, str]]:
+def held(listings: DynamoListings, region: str, *domains: str) -> list[Held]:
     return list(listings.held_by(region, domains))
 
 

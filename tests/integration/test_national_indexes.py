@@ -29,7 +29,7 @@ def test_a_source_and_the_nation_hold_only_what_they_listed(aws: Any) -> None:
         listings.write([(x, None) for x in items], code)
 
     def held(region: str) -> set[str]:
-        return {lid for _, lid in listings.held_by(region, ["court_defaulter"])}
+        return {x.listing_id for x in listings.held_by(region, ["court_defaulter"])}
 
     assert held(COURT) == {x.listing_id for x in made[COURT]}
     assert held(NATION) == {x.listing_id for x in made[NATION]}  # its subtree, but not relayed

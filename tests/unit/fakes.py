@@ -12,6 +12,7 @@ from gateway.delivery.planning import Delivery
 from gateway.delivery.records import Attempt, DeliveryState, HttpResponse, Progress
 from gateway.delivery.reevaluation_job import ReevaluationJob
 from gateway.delivery.subscription import Subscription
+from gateway.intake import Held
 from gateway.intake.push import PushResult
 from gateway.lifecycle.due import late_on
 from gateway.recognition import Agreement, SourceScope
@@ -176,7 +177,7 @@ class InMemoryListingStore:
         self.provenances[listing.listing_id] = set(listing.provenances)
         return True
 
-    def held_by(self, region: str, domains: Sequence[str]) -> Iterator[tuple[str, str]]:
+    def held_by(self, region: str, domains: Sequence[str]) -> Iterator[Held]:
         """The source index: in force or suspended, in ``domains``, published by ``region``."""
         for lid, held in sorted(self.listings.items()):
             if (
@@ -184,7 +185,7 @@ class InMemoryListingStore:
                 and held.domain in domains
                 and held.status.value in ("active", "suspended")
             ):
-                yield held.credit_code, lid
+                yield Held(held.credit_code, lid, held.origin_region)
 
     def by_subject(self) -> Iterator[list[Listing]]:
         codes = sorted({held.credit_code for held in self.listings.values()})

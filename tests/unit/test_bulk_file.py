@@ -26,7 +26,7 @@ from gateway.intake.bulk import (
     parse_line,
     removal_refusal,
 )
-from gateway.intake.file_check import FileCheck
+from gateway.intake.file_check import FileCheck, Held
 from gateway.validation import schema_error
 from gateway_client import uploader as bulk_client
 from gateway_client.contract import ndjson
@@ -305,17 +305,21 @@ def test_a_resync_check_holds_the_identities_of_valid_lines_only() -> None:
 
     assert (check.lines, check.rejected) == (7, 2)
     for raw in kept:
-        assert check.holds(identity_of(ListingEntry.model_validate(raw)))
+        assert check.holds(_held(raw))
     for raw in (absent, {**bad, "reason": "有"}):
-        assert not check.holds(identity_of(ListingEntry.model_validate(raw)))
-    assert not check.holds("")
+        assert not check.holds(_held(raw))
+    assert not check.holds(Held(make_uscc(1), "", "420000"))
 
 
 def test_a_delta_check_collects_no_identities() -> None:
     raw = entry()
     check = FileCheck(collect_identities=False, region="").run([entries_file([raw])])
     assert check.lines == 1
-    assert not check.holds(identity_of(ListingEntry.model_validate(raw)))
+    assert not check.holds(_held(raw))
+
+
+def _held(raw: dict[str, Any]) -> Held:
+    return Held(raw["credit_code"], identity_of(ListingEntry.model_validate(raw)), "420000")
 
 
 def test_a_file_matching_its_manifest_is_no_mismatch() -> None:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from builders import CITY, COUNTY, OTHER_COUNTY, make_signer, platform_key
+from builders import CITY, COUNTY, OTHER_COUNTY, RESIDENT_ID, make_signer, platform_key
 from fakes import InMemoryListingStore, InMemoryRegistry
 from pydantic import ValidationError
 
@@ -28,6 +28,7 @@ from gateway.intake.bulk_ranges import RangeState, upload_level, with_ranges
 from gateway.intake.push import MAX_REPORTED_ERRORS
 from gateway.promotion import promote
 from gateway.registry import Region
+from gateway_client.contract import identity_of, person_listing_id
 from gateway_client.contract.clock import FixedClock, china_date
 from gateway_client.contract.listing import Listing, ListingEntry, ListingStatus
 from infra.local.synthetic import entry
@@ -37,6 +38,7 @@ ISSUED_AT = datetime(2026, 2, 1, tzinfo=UTC)
 """Synthetic entries of version ``v`` are updated at 2026-01-01 plus ``v`` minutes."""
 NEWER = 60 * 24 * 45  # a version (in minutes) after ISSUED_AT
 COURT, TAX = "court_defaulter", "major_tax_violation"
+SIBLING_COUNTY = "441803"  # 清新区, beside COUNTY in CITY
 
 
 # --- in-memory ports ---------------------------------------------------------------------------
@@ -482,6 +484,27 @@ def test_a_resync_removes_what_the_region_no_longer_lists_in_the_named_domains_o
     assert gone.history[-1].by == CITY
     assert resync_removal_note("u-1") in gone.history[-1].reason
     assert gateway.listings.provenances[gone.listing_id] == {CITY}
+
+
+def test_a_relay_s_resync_ends_a_county_s_person_listing_its_file_names_for_another() -> None:
+    """A person's listing stored under its decision's id from before is held by a line of its
+    own county only: the relay's file naming the decision for a sibling county does not keep it
+    (review 179 F5: the decision's fingerprint did, whichever county the line was of)."""
+    gateway = Gateway()
+    court = [row(i) for i in range(1, 21)]
+    person = row(30, credit_code=RESIDENT_ID)
+    gateway.seed(*court)
+    old = listing_of({**person, "origin_region": SIBLING_COUNTY}, SIBLING_COUNTY)
+    old = old.model_copy(update={"listing_id": identity_of(old)})  # as stored before
+    assert gateway.listings.write([(old, None)], SIBLING_COUNTY) == {old.listing_id}
+    gateway.listings.add_provenance([(RESIDENT_ID, old.listing_id, SIBLING_COUNTY)], CITY)
+
+    upload = gateway.run(ndjson([*court, {**person, "origin_region": COUNTY}]), **resync(COURT))
+
+    assert (upload.accepted, upload.removal, upload.removed) == (1, "applied", 1)
+    assert gateway.listings.listings[old.listing_id].status is ListingStatus.REVOKED
+    mine = person_listing_id(old.listing_id, COUNTY)
+    assert gateway.listings.listings[mine].status is ListingStatus.ACTIVE
 
 
 def test_a_resync_removing_exactly_ten_percent_proceeds() -> None:

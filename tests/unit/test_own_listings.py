@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import pytest
 from builders import CITY, COUNTY, OTHER_COUNTY, RESIDENT_ID, USCC, entry, listing
 
+from gateway.intake.file_check import FileCheck, Held
 from gateway.intake.own_listings import stored_before
 from gateway.lifecycle.reassignment import held_once
 from gateway.promotion import promote
@@ -94,3 +96,20 @@ def test_a_listing_stored_before_is_given_unless_its_new_owner_lists_or_listed_i
     assert give({}, {own.listing_id: CITY}) == "given"
     with pytest.raises(Conflict):  # another region's own listing is never given
         held_once(lambda keys: {}, lambda ids: {}, own, OTHER_COUNTY, today)
+
+
+def test_a_resync_holds_a_person_s_listing_by_a_line_of_its_own_region() -> None:
+    """A relay's file naming a person's decision for one county does not hold another county's
+    listing of it, whether stored under the decision's id from before or its own (review 179
+    F5: the decision's fingerprint kept the other county's listing from the resync's removal)."""
+    line = entry(credit_code=RESIDENT_ID, origin_region=COUNTY)
+    check = FileCheck(collect_identities=True, region=CITY).run([json.dumps(line).encode()])
+    decision = identity_of(ListingEntry.model_validate(line))
+
+    assert check.holds(Held(RESIDENT_ID, decision, COUNTY))  # stored before, its county's
+    assert check.holds(Held(RESIDENT_ID, person_listing_id(decision, COUNTY), COUNTY))
+    assert not check.holds(Held(RESIDENT_ID, decision, OTHER_COUNTY))
+    assert not check.holds(
+        Held(RESIDENT_ID, person_listing_id(decision, OTHER_COUNTY), OTHER_COUNTY)
+    )
+    assert not check.holds(Held(RESIDENT_ID, decision, CITY))  # the relay's own is not named
