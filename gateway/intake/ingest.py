@@ -230,7 +230,7 @@ class PushService:
                 kept = newest.get(ids[index], removal)  # the batch's newest that counts
                 # its status as lookups read it today: ended on its end day, ticked or not
                 status = None if held is None else as_on(held, china_date(now)).status
-                if held is None or _tried(held, region, relays):
+                if held is None or _tried(held, region, relays) or _elsewhere(removal, held):
                     errors.append(
                         _removal_error(index, "unknown_listing", "no such listing is held")
                     )
@@ -307,6 +307,13 @@ def _tried(held: Listing, region: str, relays: bool) -> bool:
     return is_natural_person(held.credit_code) and not may_change(
         held.origin_region, region, relays
     )
+
+
+def _elsewhere(removal: Removal, held: Listing) -> bool:
+    """A removal naming the region a listing is of (``origin_region``) ends that region's
+    listing only: a company's decision has one id whoever lists it, so a relay naming the wrong
+    county would otherwise end another's (as a person's named origin already finds its own)."""
+    return bool(removal.origin_region) and removal.origin_region != held.origin_region
 
 
 def _removal_error(index: int, code: str, message: str, field: str = "") -> EntryError:

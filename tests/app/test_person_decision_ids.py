@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from app_support import CITY, Gateway, Receiver, StreamReader
+from app_support import CITY, CREDIT_CODE, Gateway, Receiver, StreamReader, black_entry
 from lifecycle_support import (
     PERSON_CODE,
     XINZHENG,
@@ -150,3 +150,29 @@ def test_a_decision_purged_from_a_region_is_not_given_back_to_it(
     assert (given.status_code, given.json_body["error"]["code"]) == (409, "listing_held_already")
     held = {x.listing_id: x.origin_region for x in container().listings.subject(PERSON_CODE)}
     assert held == {theirs: XINZHENG}
+
+
+def test_a_relay_s_removal_naming_another_county_leaves_a_company_s_listing(
+    gateway: Gateway,
+) -> None:
+    """A company's decision has one id whoever lists it: a removal naming a county the listing
+    is not of is a miss, as a person's is, not the end of the other county's listing."""
+    askers = Askers(gateway).register()
+    qingxin = gateway.register_platform(QINGXIN)
+    listed = black_entry(source_updated_at=stamp())
+    [lid] = [
+        o["listing_id"] for o in gateway.push(qingxin, QINGXIN, [listed]).json_body["outcomes"]
+    ]
+    guangdong = askers.signers["no_agreement"]
+
+    def removed(county: str) -> Any:
+        removals = [removal_of(listed, "revoked", origin_region=county)]
+        return push_with_removals(gateway, guangdong, GUANGDONG, removals).json_body
+
+    wrong = removed(QINGCHENG)
+    held = container().listings.current([(CREDIT_CODE, lid)])[lid]
+    right = removed(QINGXIN)
+
+    assert [(e["code"], e["index"]) for e in wrong["errors"]] == [("unknown_listing", 0)]
+    assert (wrong["removed"], held.status.value) == (0, "active")
+    assert [o["listing_id"] for o in right["outcomes"]] == [lid]
