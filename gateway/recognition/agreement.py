@@ -112,11 +112,11 @@ class AgreementTerms(Frozen):
         ------
         DuplicateValue, SelfRecognition, MeasureNotForKinds
         """
-        DuplicateValue.check([scope.region for scope in self.sources], "sources")
+        DuplicateValue.check([scope.region for scope in self.sources], "sources", "region")
         DuplicateValue.check(self.kinds, "kinds")
         DuplicateValue.check(self.domains, "domains")
         DuplicateValue.check(self.grades, "grades")
-        DuplicateValue.check([measure.measure_id for measure in self.measures], "measures")
+        DuplicateValue.check([m.measure_id for m in self.measures], "measures", "measure_id")
         for index, scope in enumerate(self.sources):
             if within(scope.region, self.subscriber_region):  # the nation's: every region
                 raise SelfRecognition(

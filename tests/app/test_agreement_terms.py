@@ -58,10 +58,16 @@ REFUSED: list[tuple[str, dict[str, Any], int, str, str]] = [
         {"sources": [{"region": HUBEI}, {"region": HUBEI, "subtree": False}]},
         400,
         "duplicate_value",
-        "sources.1",
+        "sources.1.region",
     ),
     ("kind twice", {"kinds": ["black", "black"]}, 400, "duplicate_value", "kinds.1"),
-    ("measure twice", {"measures": [MEASURES[0]] * 2}, 400, "duplicate_value", "measures.1"),
+    (
+        "measure twice",
+        {"measures": [MEASURES[0]] * 2},
+        400,
+        "duplicate_value",
+        "measures.1.measure_id",
+    ),
     (
         "grade twice",
         {

@@ -171,12 +171,14 @@ class DuplicateValue(BadRequest):
     code = "duplicate_value"
 
     @classmethod
-    def check(cls, values: Any, path: str) -> None:
-        """Refuse the first repeat in ``values``, naming it ``<path>.<index>``."""
+    def check(cls, values: Any, path: str, field: str = "") -> None:
+        """Refuse the first repeat in ``values``, naming it ``<path>.<index>`` (and the
+        ``field`` of that item the value is, for a list of objects)."""
         seen: list[Any] = []
         for index, value in enumerate(values):
             if value in seen:
-                raise cls(f"{path} names {_shown(value)} twice", path=f"{path}.{index}")
+                at = f"{path}.{index}.{field}" if field else f"{path}.{index}"
+                raise cls(f"{path} names {_shown(value)} twice", path=at)
             seen.append(value)
 
 
