@@ -23,6 +23,7 @@ from gateway_client.log_audit import GRACE, AuditReport, Seen, audit
 from gateway_client.proof_audit import StoredCopy
 from gateway_client.push_client import PushClient, refusal_text
 from gateway_client.receiver import fetch_gateway_keys
+from gateway_client.recipient_audit import held_listings
 from gateway_client.subscriber_files import first_error
 from gateway_client.terms_audit import MalformedTerms, shown_terms, terms_in_force, terms_problems
 from gateway_client.tlog import HASH_SIZE, CosignatureVerifier, parse_tile_path, tile_hash_reader
@@ -230,20 +231,26 @@ def verify_log(
     vouched, unvouched = erasures_held(entries, erased, deliveries, copy)
     excused = vouched | set(unvouched)
     fetch = tile_fetcher(client)
+    held = held_listings(deliveries)  # owed whatever the filters now: ``recipient_audit``
+
+    def owed(e: LogEntry) -> bool:  # under terms not known any entry may have been; past
+        under = planned_under(e.sequence)  # terms excuse none
+        return under is None or not under.excuses or _admitted(under.terms.filters, e)
+
+    def sure(e: LogEntry) -> bool:
+        under = planned_under(e.sequence)
+        return (
+            under is not None
+            and not under.terms.recognised_only
+            and (under.excuses or _admitted(under.terms.filters, e))
+        )
+
     report = audit(
         entries,
         checkpoints,
         keys,
         deliveries,
-        # under terms not known any entry may have been owed; past terms excuse none
-        lambda e: (
-            e.sequence not in excused
-            and (
-                (under := planned_under(e.sequence)) is None
-                or not under.excuses
-                or _admitted(under.terms.filters, e)
-            )
-        ),
+        lambda e: e.sequence not in excused and (held.owed(e) or owed(e) or held.may_settle(e)),
         lambda size: tile_hash_reader(size, fetch),
         now or datetime.now(UTC),
         from_sequence=owed_from,
@@ -253,11 +260,7 @@ def verify_log(
         grace=grace,
         witnesses=witnesses,
         witnesses_required=witnesses_required,
-        judged=lambda e: (
-            (under := planned_under(e.sequence)) is not None
-            and not under.terms.recognised_only
-            and (under.excuses or _admitted(under.terms.filters, e))
-        ),
+        judged=lambda e: held.owed(e) or (owed(e) and sure(e)),
         witness_lag=witness_lag,
         origin=origin,
     )

@@ -144,7 +144,7 @@ def _verify_log(args: argparse.Namespace) -> int:
     if report.unjudged:
         print(
             f"  ({len(report.unjudged)} entries not stored, planned under other filters or by "
-            f"recognition: {_some(report.unjudged)})"
+            f"recognition, or maybe a step of a listing held: {_some(report.unjudged)})"
         )
     if report.erased_unvouched:
         print(
