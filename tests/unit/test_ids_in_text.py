@@ -21,9 +21,11 @@ from gateway.lifecycle.requests import ObjectionFiling
 from gateway.validation import parse_request
 from gateway_client.contract.errors import SchemaError
 from gateway_client.contract.listing import ListingEntry
+from gateway_client.contract.masking import mask_ids_in, resident_ids_masked
 from gateway_client.contract.model import BECOMES_DIGIT_OR_SEPARATOR, Intake
 
 PERSON = "420281199503150210"
+FIRST_GENERATION = "420281950315021"  # PERSON as issued before 1999: 15 digits (review 182)
 ENDS_IN_X = "42028119950315000X"
 WIDE = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
 FULL_WIDTH = PERSON.translate(WIDE)
@@ -52,6 +54,9 @@ WRITTEN = [
     PERSON.translate(str.maketrans("0123456789", "⓪①②③④⑤⑥⑦⑧⑨")),
     PERSON.translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")),
     f"{PERSON[:6]}－{PERSON[6:14]}－{PERSON[14:]}",  # full-width hyphen-minus
+    FIRST_GENERATION,
+    f"{FIRST_GENERATION[:6]} {FIRST_GENERATION[6:12]} {FIRST_GENERATION[12:]}",
+    FIRST_GENERATION.translate(WIDE),
 ]
 
 
@@ -79,12 +84,16 @@ def test_an_objection_id_that_is_an_id_number_is_refused() -> None:
     assert refused_on_its_field(OBJECTION, PERSON)
 
 
-def test_the_message_names_the_number_masked_and_where_it_is() -> None:
+@pytest.mark.parametrize(
+    ("number", "masked"),
+    [(PERSON, "420281***********0"), (FIRST_GENERATION, "420281********1")],
+)
+def test_the_message_names_the_number_masked_and_where_it_is(number: str, masked: str) -> None:
     with pytest.raises(SchemaError) as caught:
-        parse_request(ListingEntry, json.dumps(entry(reason=f"号码{PERSON}")).encode(), TODAY)
+        parse_request(ListingEntry, json.dumps(entry(reason=f"号码{number}")).encode(), TODAY)
     message = caught.value.context["errors"][0]["message"]
-    assert message.startswith("a resident ID number (420281***********0) at position 2")
-    assert PERSON not in json.dumps(caught.value.context, ensure_ascii=False)
+    assert message.startswith(f"a resident ID number ({masked}) at position 2")
+    assert number not in json.dumps(caught.value.context, ensure_ascii=False)
 
 
 LOOKALIKES = {
@@ -94,6 +103,9 @@ LOOKALIKES = {
     "a company's code of digits": "914403007100000000",
     "a company's code": "91440300MA5DXXXX43",
     "a longer account number": "6222" + PERSON,
+    "15 digits with no birth date": "420281951315021",  # month 13
+    "15 digits of no division": "000000950315021",
+    "16 digits": "4" + FIRST_GENERATION,
 }
 
 
@@ -145,3 +157,10 @@ def test_every_character_nfkc_reads_as_a_digit_or_separator_sends_text_to_the_id
         c for c in map(chr, range(sys.maxunicode + 1)) if BECOMES_DIGIT_OR_SEPARATOR.match(c)
     }
     assert classed == derived
+
+
+def test_a_first_generation_number_stored_before_the_rule_is_shown_masked() -> None:
+    """What a view shows of text stored before input refused 15-digit numbers (review 182)."""
+    shown = resident_ids_masked(f"法定代表人王某（{FIRST_GENERATION}）")
+    assert shown == "法定代表人王某（420281********1）"
+    assert mask_ids_in(f"id={FIRST_GENERATION}") == "id=420281********1"  # a log line

@@ -13,6 +13,8 @@ import unicodedata
 import urllib.parse
 from collections.abc import Iterator
 
+from stdnum.cn import ric
+
 from gateway_client.contract.codes import CodeProblem, SubjectType, classify, mask
 from gateway_client.contract.model import may_hold_id
 
@@ -21,15 +23,17 @@ from gateway_client.contract.model import may_hold_id
 # and an escape ends in a letter or a hex digit.
 _ID_SHAPED = re.compile(
     r"(?:(?<![0-9A-Za-z])|(?<=\\[bfnrt])|(?<=\\u[0-9A-Fa-f]{4})|(?<=\\x[0-9A-Fa-f]{2}))"
-    r"([0-9]{6})[0-9]{11}([0-9Xx])(?![0-9A-Za-z])"
+    r"([0-9]{6})([0-9]{11}[0-9Xx]|[0-9]{9})(?![0-9A-Za-z])"  # 18 characters, or 15 digits
 )
 
 
 def mask_ids_in(text: str) -> str:
-    """Free text with every run shaped like a resident ID masked as ``mask`` would, valid or
-    not: what a webhook receiver answers may echo the body it got, and it is stored; every log
-    line passes through here once written as JSON."""
-    return _ID_SHAPED.sub(lambda m: m.group(1) + "*" * 11 + m.group(2).upper(), text)
+    """Free text with every run shaped like a resident ID (or a first-generation one) masked
+    as ``mask`` would, valid or not: what a webhook receiver answers may echo the body it got,
+    and it is stored; every log line passes through here once written as JSON."""
+    return _ID_SHAPED.sub(
+        lambda m: m.group(1) + "*" * (len(m.group(2)) - 1) + m.group(2)[-1].upper(), text
+    )
 
 
 # 17 digits and a digit or X, up to three separators between any two — spaces, dashes, slashes,
@@ -39,7 +43,19 @@ _SEPARATOR = r"[\s\-\u2010-\u2015\u2212_./\u00b7\u30fb]"
 _ID_CANDIDATE = re.compile(
     rf"(?<!\d)\d(?:{_SEPARATOR}{{0,3}}\d){{16}}{_SEPARATOR}{{0,3}}[\dXx](?!\d)"
 )
+# A first-generation number (GB 11643-1989): 15 digits, the birth year's 19 left out. No longer
+# issued, but the person's number all the same: it becomes the 18-digit one by putting the 19
+# back and computing the check character (review 182).
+_OLD_ID_CANDIDATE = re.compile(rf"(?<!\d)\d(?:{_SEPARATOR}{{0,3}}\d){{14}}(?![\dXx])")
 _SEPARATORS = re.compile(_SEPARATOR)
+
+
+def _as_issued(compact: str) -> str:
+    """A first-generation number as the 18-digit one it became; any other as it is."""
+    if len(compact) != 15:
+        return compact
+    body = compact[:6] + "19" + compact[6:]
+    return body + ric.calc_check_digit(body + "0")
 
 
 _OVERLAPPING_UP_TO = 8192
@@ -47,26 +63,48 @@ _OVERLAPPING_UP_TO = 8192
 
 
 def _resident_ids(plain: str) -> Iterator[tuple[re.Match[str], str]]:
-    """Each valid resident ID number in NFKC text, with its masked form. Only a number that
-    passes the GB 11643 check counts: a case or account number of 18 digits is no one's ID.
-    A candidate that is none is looked past one digit group at a time, not skipped whole: a
-    number written before an ID in groups (房间 1234 110105 19491231 002X) made with the ID's
-    first groups a candidate of its own, and the ID was never tried (review 135). That costs
-    up to a candidate per digit, so only in text as long as a field holds; longer text (a body's
-    junk key, read before anything is authenticated) is searched a candidate at a time, as
-    before (review 136: 2.8 MB of spaced digits took 25 s)."""
+    """Each valid resident ID number in NFKC text, with its masked form, in order. Only a
+    number that passes the GB 11643 check counts: a case or account number of 18 digits is no
+    one's ID; a 15-digit one counts when it names a division that could have issued it and a
+    birth date. The 18-digit ones are found first, the 15-digit ones in the text left between
+    them: other digits before an ID's first group may make 15 of their own (review 182)."""
+    found = list(_valid(plain, _ID_CANDIDATE))
+    parts, end = [], 0
+    for match, _ in found:  # each found ID blanked out, the positions kept
+        parts += [plain[end : match.start()], "#" * (match.end() - match.start())]
+        end = match.end()
+    rest = "".join([*parts, plain[end:]])
+    found += _valid(rest, _OLD_ID_CANDIDATE)
+    yield from sorted(found, key=lambda x: x[0].start())
+
+
+def _valid(plain: str, candidate: re.Pattern[str]) -> Iterator[tuple[re.Match[str], str]]:
+    """The ``candidate`` matches that are valid numbers. One that is none is looked past one
+    digit group at a time, not skipped whole: a number written before an ID in groups (房间
+    1234 110105 19491231 002X) made with the ID's first groups a candidate of its own, and the
+    ID was never tried (review 135). That costs up to a candidate per digit, so only in text as
+    long as a field holds; longer text (a body's junk key, read before anything is
+    authenticated) is searched a candidate at a time (review 136: 2.8 MB of spaced digits took
+    25 s)."""
     overlapping = len(plain) <= _OVERLAPPING_UP_TO
     at = 0
-    while (found := _ID_CANDIDATE.search(plain, at)) is not None:
+    while (found := candidate.search(plain, at)) is not None:
+        written = _SEPARATORS.sub("", found.group()).upper()
         try:
-            compact, subject_type = classify(_SEPARATORS.sub("", found.group()).upper())
+            compact, subject_type = classify(_as_issued(written))
         except CodeProblem:
             subject_type = None
         if subject_type is SubjectType.NATURAL_PERSON:
-            yield found, mask(compact)
+            yield found, mask(compact) if len(written) == 18 else _masked_old(written)
             at = found.end()
         else:
             at = found.start() + 1 if overlapping else found.end()
+
+
+def _masked_old(number: str) -> str:
+    """A first-generation number masked as ``mask`` masks the 18-digit one: the division and
+    the last character shown, the birth date and the rest hidden."""
+    return number[:6] + "*" * 8 + number[14]
 
 
 def resident_id_in(text: str) -> tuple[int, str] | None:

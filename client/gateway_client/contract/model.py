@@ -172,7 +172,7 @@ _NOT_IN_NAMING = re.compile(
     r"\u00ad\u180e\u200b-\u200d\u2028\u2029\u2060-\u2064\ufeff]"
 )
 # 17 digits, up to three separators between two: masking.resident_id_in's own first test
-_DIGITS = re.compile(r"\d(?:[\s\-\u2010-\u2015\u2212_./\u00b7\u30fb]{0,3}\d){16}")
+_DIGITS = re.compile(r"\d(?:[\s\-\u2010-\u2015\u2212_./\u00b7\u30fb]{0,3}\d){14}")
 _NOT_IN_PROSE = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}{_INVISIBLE}]|\r(?!\n)")
 
 
@@ -200,7 +200,8 @@ _LOOK_CLOSER = re.compile(f"[{BECOMES_DIGIT_OR_SEPARATOR.pattern[1:-1]}{_SHOWN_B
 
 
 def may_hold_id(text: str) -> bool:
-    """Whether ``text`` may hold a resident ID: 17 digits in a row, or a character NFKC makes
+    """Whether ``text`` may hold a resident ID: 15 digits in a row (a first-generation number
+    has no more), or a character NFKC makes
     a digit or a separator (circled ①, superscript ¹, full-width －). One search each in C
     settles nearly all text."""
     return _DIGITS.search(text) is not None or BECOMES_DIGIT_OR_SEPARATOR.search(text) is not None
@@ -212,7 +213,7 @@ def _text_check(forbidden: re.Pattern[str], naming: bool = False) -> AfterValida
 
     def check(value: str, info: ValidationInfo) -> str:
         # Every forbidden character is unprintable (Cc, Cf, Zl, Zp) but a few ignorable ones
-        # searched for apart, and a resident ID needs 17 digits in a row (up to three
+        # searched for apart, and a resident ID needs 15 digits in a row (up to three
         # separators between two), so nearly all text is settled by a few C calls; input is
         # told from stored records only then.
         settled = (
