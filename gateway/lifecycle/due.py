@@ -32,6 +32,7 @@ from gateway.lifecycle.objection_timeline import NOTICE_DAYS
 from gateway.lifecycle.retention import (
     EVIDENCE_DAYS,
     RETENTION_YEARS,
+    evidence_from,
     may_be_purged,
     retention_start,
 )
@@ -76,7 +77,7 @@ class DueDates:
         start = retention_start(listing)
         if start is None:
             return None
-        evidence = china_date(listing.accepted_at) + timedelta(days=self.evidence_days)
+        evidence = evidence_from(listing) + timedelta(days=self.evidence_days)
         return max(add_months(start, 12 * self.retention_years), evidence)
 
 

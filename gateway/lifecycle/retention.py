@@ -28,6 +28,7 @@ from gateway_client.contract import (
     china_date,
     effective_valid_until,
     stopped_applying,
+    stopped_applying_at,
 )
 
 RETENTION_YEARS = 5
@@ -96,4 +97,13 @@ def purge_due(
     start = retention_start(listing)
     if start is None or add_months(start, 12 * years) > today:
         return False
-    return china_date(listing.accepted_at) + timedelta(days=evidence_days) <= today
+    return evidence_from(listing) + timedelta(days=evidence_days) <= today
+
+
+def evidence_from(listing: Listing) -> date:
+    """The day the evidence window of a listing's archived pushes counts from: its last
+    accepted version's, or, once it stopped applying, the step that ended it — what is done on
+    an ended listing after (an objection decided, its notice acknowledged, a verification) is
+    no archived push, and counted from it kept a person's data up to a year past retention
+    (review 181)."""
+    return china_date(stopped_applying_at(listing) or listing.accepted_at)

@@ -22,6 +22,7 @@ from builders import (
 )
 
 from gateway.delivery.redelivery import Erased, replayable
+from gateway.lifecycle.due import DueDates
 from gateway.lifecycle.freshness import entry_problems
 from gateway.lifecycle.retention import (
     EVIDENCE_DAYS,
@@ -31,7 +32,7 @@ from gateway.lifecycle.retention import (
     retention_start,
 )
 from gateway_client.contract.change import ERASED, ChangeType, purged, tombstone
-from gateway_client.contract.listing import Listing, ListingEntry, ListingStatus
+from gateway_client.contract.listing import Listing, ListingEntry, ListingStatus, Transition
 from gateway_client.contract.log import LogEntry, log_entries
 from gateway_client.contract.objections import Objection
 
@@ -118,6 +119,27 @@ def test_a_purge_waits_until_the_last_accepted_version_is_past_the_evidence_wind
     on_the_day = purge_due(held, window_end, evidence_days=EVIDENCE_DAYS)
 
     assert (day_before, on_the_day) == (False, True)
+
+
+def test_a_step_on_an_ended_listing_does_not_move_the_evidence_window() -> None:
+    """An objection decided on a listing that ended is no archived push: the window counts from
+    the step that ended it, and the due index says the same day (review 181: a decision five
+    years on kept the person's data a year longer)."""
+    late = STOPPED + timedelta(days=5 * 366)
+    steps = (
+        Transition(event="expired", status=ListingStatus.EXPIRED, at=STOPPED, by="", reason="到期"),
+        Transition(
+            event="objection_decided", status=ListingStatus.EXPIRED, at=late, by="441802", reason=""
+        ),
+    )
+    held = evolved(ended(person_entry()), history=steps, accepted_at=late)
+    window_end = date(2021, 6, 1) + timedelta(days=EVIDENCE_DAYS)
+    retained = date(2026, 6, 1)  # five years from the end: later than the window
+
+    assert purge_due(held, retained, evidence_days=EVIDENCE_DAYS) is True
+    assert purge_due(held, retained - timedelta(days=1), evidence_days=EVIDENCE_DAYS) is False
+    assert DueDates(evidence_days=EVIDENCE_DAYS).act_on(held) == retained
+    assert window_end < retained
 
 
 # -- what retention reaches --

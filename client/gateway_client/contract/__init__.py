@@ -123,6 +123,7 @@ from gateway_client.contract.listing import (
     ids_commitment_of,
     masked,
     stopped_applying,
+    stopped_applying_at,
 )
 from gateway_client.contract.listing_entry import (
     ListingEntry,
@@ -506,6 +507,7 @@ __all__ = [
     "sign_report",
     "sm2_usable_at",
     "stopped_applying",
+    "stopped_applying_at",
     "subtree_prefix",
     "usable_at",
     "use_identity_key",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
@@ -166,6 +166,12 @@ def stopped_applying(listing: Listing) -> date | None:
     Steps after it (an objection decided on the ended listing, its notice acknowledged, a
     verification reported) do not move that day, nor the retention counted from it (review
     36: they did, so another region's objection decided late kept a person's data longer)."""
+    ended = stopped_applying_at(listing)
+    return None if ended is None else china_date(ended)
+
+
+def stopped_applying_at(listing: Listing) -> datetime | None:
+    """When the step that took the listing out of force was accepted (``stopped_applying``)."""
     if listing.status in IN_FORCE or listing.status is ListingStatus.SUSPENDED:
         return None
     ended = listing.accepted_at
@@ -173,4 +179,4 @@ def stopped_applying(listing: Listing) -> date | None:
         if step.status in IN_FORCE or step.status is ListingStatus.SUSPENDED:
             break
         ended = step.at
-    return china_date(ended)
+    return ended
