@@ -1,10 +1,9 @@
-"""A step on an ended person's listing does not hold the person's data past retention (review 181).
+"""A step on an ended person's listing does not hold the person's data past retention.
 
 The open objection keeps an ended person's listing past its five years (by design); once the
-owner decides it, nothing is left to keep it for: the next tick should purge. The decision
-(a lifecycle step, not an archived push) moves ``accepted_at``, and the purge then waits the
-365-day evidence window of archived pushes from it — a whole further year of the person's data.
-"""
+owner decides it, nothing is left to keep it for: the next tick purges. The decision is a
+lifecycle step, not an archived push: the evidence window counted from it kept a whole further
+year of the person's data (review 181)"""
 
 from __future__ import annotations
 
