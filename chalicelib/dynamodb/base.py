@@ -84,7 +84,7 @@ class Table:
         docs: list[str] = []
         paginator = self._client.get_paginator("scan")
         for page in paginator.paginate(TableName=self._table, ConsistentRead=True):
-            docs.extend(text(item, "doc") for item in page.get("Items", []))
+            docs.extend(text(item, "doc") for item in page.get("Items", []) if "doc" in item)
         return docs
 
     def _query_items(self, **request: Any) -> Iterator[dict[str, Any]]:

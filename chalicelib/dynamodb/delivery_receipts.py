@@ -178,8 +178,9 @@ def delivery_receipts(
 
 class RegionReceipts:
     """Whether a region holds a listing through a subscription: one of its subscriptions was
-    delivered it (a deleted subscription no longer speaks for its region). Only that region's
-    subscriptions are asked about, so an objection costs its own region's batch queries."""
+    delivered it, one deleted since too (what it brought the region still holds: review 181).
+    Only that region's subscriptions are asked about, so an objection costs its own region's
+    batch queries."""
 
     def __init__(self, deliveries: DeliveryReceipts, subscriptions: DynamoSubscriptions) -> None:
         self._deliveries = deliveries
@@ -187,4 +188,5 @@ class RegionReceipts:
 
     def received(self, listing_id: str, region: str) -> bool:
         own = {x.subscription_id for x in self._subscriptions.all() if x.region == region}
+        own |= self._subscriptions.retired(region)
         return bool(own and own & self._deliveries.subscriptions_that_received(listing_id, own))

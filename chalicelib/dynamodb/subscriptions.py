@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Table, s, text
-from chalicelib.dynamodb.conflicts import lost_turn, pause
+from chalicelib.dynamodb.conflicts import lost_turn, pause, transact
 from chalicelib.dynamodb.log_transaction import at_size
 from gateway.delivery import Subscription
 from gateway_client.contract import Busy
@@ -21,6 +21,7 @@ from gateway_client.contract import Busy
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
+_RETIRED = "retired#"  # the key of a region's deleted subscriptions' ids: no document
 _ROUNDS = 20  # writers of one subscription are few: a handful of rounds settles any race
 # A write pinned to the log's size: under a busy log, appends move it between the read and the
 # transaction; each lost turn reads it again after a short random pause, for this long at most
@@ -40,13 +41,41 @@ class DynamoSubscriptions(Table):
 
     def get(self, subscription_id: str) -> Subscription | None:
         item = self._get({"subscription_id": s(subscription_id)})
-        return Subscription.model_validate_json(text(item, "doc")) if item else None
+        if item is None or "doc" not in item:  # none, or a region's retired ids (``retired``)
+            return None
+        return Subscription.model_validate_json(text(item, "doc"))
 
     def all(self) -> list[Subscription]:
         return [Subscription.model_validate_json(doc) for doc in self._scan_docs()]
 
     def delete(self, subscription_id: str) -> None:
-        self._client.delete_item(TableName=self._table, Key={"subscription_id": s(subscription_id)})
+        """Gone, its id kept among its region's retired ones (``retired``), in one transaction:
+        what it was delivered its region still holds (review 181: a region that replaced its
+        subscription could no longer object to what the old one brought)."""
+        held = self.get(subscription_id)
+        if held is None:
+            return
+        key = {"subscription_id": s(subscription_id)}
+        retired = {"subscription_id": s(_RETIRED + held.region)}
+        transact(
+            self._client,
+            [
+                {"Delete": {"TableName": self._table, "Key": key}},
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": retired,
+                        "UpdateExpression": "ADD retired :id",
+                        "ExpressionAttributeValues": {":id": {"SS": [subscription_id]}},
+                    }
+                },
+            ],
+        )
+
+    def retired(self, region: str) -> set[str]:
+        """The region's deleted subscriptions' ids."""
+        item = self._get({"subscription_id": s(_RETIRED + region)})
+        return set(item["retired"]["SS"]) if item and "retired" in item else set()
 
     def update(
         self, subscription_id: str, change: Callable[[Subscription], Subscription | None]

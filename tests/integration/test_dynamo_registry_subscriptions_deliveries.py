@@ -132,6 +132,23 @@ def test_putting_a_subscription_again_replaces_it(subscriptions):
     assert len(subscriptions.all()) == 1
 
 
+def test_a_deleted_subscription_is_gone_and_kept_among_its_region_s_retired_ones(subscriptions):
+    for n, region in ((1, OTHER_REGION), (2, OTHER_REGION), (3, REGION)):
+        subscriptions.put(subscription(f"sub_{n}", region=region))
+
+    subscriptions.delete("sub_1")
+    subscriptions.delete("sub_3")
+    subscriptions.delete("sub_9")  # never stored: nothing to retire
+
+    assert [x.subscription_id for x in subscriptions.all()] == ["sub_2"]
+    assert subscriptions.get("sub_1") is None
+    assert (subscriptions.retired(OTHER_REGION), subscriptions.retired(REGION)) == (
+        {"sub_1"},
+        {"sub_3"},
+    )
+    assert subscriptions.get(f"retired#{OTHER_REGION}") is None  # no subscription of its own
+
+
 def test_the_delivery_log_knows_nothing_about_an_unseen_delivery(deliveries):
     assert deliveries.state("msg_unknown") is None
 
