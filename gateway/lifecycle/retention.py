@@ -102,8 +102,14 @@ def purge_due(
 
 def evidence_from(listing: Listing) -> date:
     """The day the evidence window of a listing's archived pushes counts from: its last
-    accepted version's, or, once it stopped applying, the step that ended it — what is done on
-    an ended listing after (an objection decided, its notice acknowledged, a verification) is
-    no archived push, and counted from it kept a person's data up to a year past retention
-    (review 181)."""
-    return china_date(stopped_applying_at(listing) or listing.accepted_at)
+    accepted version's — unless that version is a step on the listing after it stopped
+    applying (an objection decided, its notice acknowledged, a verification): no archived
+    push, and counted from it kept a person's data up to a year past retention (review 181);
+    then the step that ended it. A push to an ended listing (content stored, status kept) adds
+    no step, so its version, later than every step, counts (review 183). (A push followed by
+    such a step is counted from the end: its raw body may outlive the purge, as a duplicate's
+    does.)"""
+    steps = listing.history
+    pushed_last = not steps or listing.accepted_at > steps[-1].at
+    ended = None if pushed_last else stopped_applying_at(listing)
+    return china_date(ended or listing.accepted_at)
