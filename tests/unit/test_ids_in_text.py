@@ -105,6 +105,8 @@ LOOKALIKES = {
     "a longer account number": "6222" + PERSON,
     "15 digits with no birth date": "420281951315021",  # month 13
     "15 digits of no division": "000000950315021",
+    "an old registration number (注册号)": "310115000727378",  # 1900-07-27: review 183
+    "another": "110108000123459",
     "16 digits": "4" + FIRST_GENERATION,
 }
 

@@ -50,10 +50,15 @@ _OLD_ID_CANDIDATE = re.compile(rf"(?<!\d)\d(?:{_SEPARATOR}{{0,3}}\d){{14}}(?![\d
 _SEPARATORS = re.compile(_SEPARATOR)
 
 
-def _as_issued(compact: str) -> str:
-    """A first-generation number as the 18-digit one it became; any other as it is."""
+def _as_issued(compact: str) -> str | None:
+    """A first-generation number as the 18-digit one it became; any other as it is. None for
+    15 digits whose holder would be born before 1920 (106 years old now, never on a list): an
+    old business registration number (注册号: division, then a serial that mostly starts 00)
+    reads as such a number's division and a 1900s birth date (review 183)."""
     if len(compact) != 15:
         return compact
+    if compact[6:8] < "20":
+        return None
     body = compact[:6] + "19" + compact[6:]
     return body + ric.calc_check_digit(body + "0")
 
@@ -90,8 +95,9 @@ def _valid(plain: str, candidate: re.Pattern[str]) -> Iterator[tuple[re.Match[st
     at = 0
     while (found := candidate.search(plain, at)) is not None:
         written = _SEPARATORS.sub("", found.group()).upper()
+        issued = _as_issued(written)
         try:
-            compact, subject_type = classify(_as_issued(written))
+            compact, subject_type = classify(issued) if issued else ("", None)
         except CodeProblem:
             subject_type = None
         if subject_type is SubjectType.NATURAL_PERSON:
