@@ -90,11 +90,16 @@ class BatchReceipts(Table):
         self._subscription_ids = subscription_ids
 
     def subscriptions_that_received(
-        self, listing_id: str, but: set[str], among: Collection[str] | None = None
+        self,
+        listing_id: str,
+        but: set[str],
+        among: Collection[str] | None = None,
+        retired: Collection[str] = (),
     ) -> set[str]:
-        """Those of ``among`` (default: every subscription) that have had batches, other than
-        ``but`` (known to have received it already), that were."""
-        batched = set(self._subscription_ids())
+        """Those of ``among`` (default: every subscription) that have had batches, or are
+        ``retired`` (deleted: whether they had is not known), other than ``but`` (known to
+        have received it already), that were."""
+        batched = set(self._subscription_ids()) | set(retired)
         asked = [x for x in (batched if among is None else among) if x in batched and x not in but]
         if not asked:
             return set()
@@ -141,14 +146,18 @@ class DeliveryReceipts:
         self._subscription_ids = subscription_ids
 
     def subscriptions_that_received(
-        self, listing_id: str, among: Collection[str] | None = None
+        self, listing_id: str, among: Collection[str] | None = None, retired: Collection[str] = ()
     ) -> set[str]:
+        """Of ``among`` (default: every subscription), and of the ``retired`` ones (deleted),
+        those that received the listing."""
         found = self._singly.subscriptions_that_received(listing_id)
-        asked = self._subscription_ids() if among is None else among
+        asked = [*(self._subscription_ids() if among is None else among), *retired]
         found |= self._logged.subscriptions_that_received(
             listing_id, [x for x in asked if x not in found]
         )
-        return found | self._batches.subscriptions_that_received(listing_id, found, among)
+        return found | self._batches.subscriptions_that_received(
+            listing_id, found, None if among is None else asked, retired
+        )
 
 
 def delivery_receipts(
@@ -188,5 +197,8 @@ class RegionReceipts:
 
     def received(self, listing_id: str, region: str) -> bool:
         own = {x.subscription_id for x in self._subscriptions.all() if x.region == region}
-        own |= self._subscriptions.retired(region)
-        return bool(own and own & self._deliveries.subscriptions_that_received(listing_id, own))
+        retired = self._subscriptions.retired(region)
+        if not own and not retired:
+            return False
+        found = self._deliveries.subscriptions_that_received(listing_id, own, retired)
+        return bool((own | retired) & found)

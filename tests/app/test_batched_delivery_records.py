@@ -167,6 +167,31 @@ def test_a_batch_delivered_listing_counts_as_received_for_objections_and_settlin
     revocation_reaches_a_narrowed(gateway, stream, queue, hook, city, mine, listings[2])
 
 
+def test_a_region_still_holds_what_its_deleted_batched_subscription_brought(
+    gateway: Gateway,
+    stream: StreamReader,
+    queue: DeliveryQueue,
+    hook: AnsweringReceiver,
+    city: Ed25519Signer,
+) -> None:
+    """Replaced (a new subscription, then the old one deleted), the batched subscription's
+    lines still count for its region's objections, as a single delivery's do (review 183)."""
+    hunan = gateway.register_platform(HUNAN)
+    old = subscribe(gateway, hook.url, delivery_mode="batched")
+    listings = pushed_and_fanned_out(gateway, stream, city)
+    hook.answer(204)
+    queue.run()
+    subscribe(gateway, hook.url)
+    assert as_operator(gateway, "delete", subscription_path(old)).status_code == 200
+    objection = {"objection_id": "obj-1", "reason": "已履行完毕", "on_behalf": "subject"}
+
+    filed = signed(
+        gateway, hunan, "POST", listing_path(CREDIT_CODE, listings[0]) + "/objections", objection
+    )
+
+    assert filed.status_code == 201, filed.json_body
+
+
 def revocation_reaches_a_narrowed(
     gateway: Gateway,
     stream: StreamReader,
