@@ -44,7 +44,8 @@ def ingest_uploads(records: Sequence[dict[str, Any]], context: Any) -> None:
             note(region=region, upload_id=upload_id, status=upload.status.value, line=upload.line)
             if upload.ranges > 1:  # its ranges count their lines and carry it on
                 continue
-            _count_lines(region, upload, held)
+            if upload.manifest.mode != "check":  # a bulk check ingests none (review 185)
+                _count_lines(region, upload, held)
             done = max(0, upload.line - (held.line if held else 0))
             _emit_ingest(done, time.perf_counter() - started)
             if not upload.finished:
@@ -68,7 +69,7 @@ def _ingest_range(region: str, upload_id: str, index: int, context: Any) -> None
 def _count_lines(
     region: str, after: Upload | RangeState, before: Upload | RangeState | None
 ) -> None:
-    """This chunk's lines, counted as a push's entries are (a bulk check ingests none)."""
+    """This chunk's lines, counted as a push's entries are."""
     count_pushes(
         region,
         {

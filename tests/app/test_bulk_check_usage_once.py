@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from app_support import CITY, CREDIT_CODE, HUNAN, Gateway
+from delivery_support import as_operator
 from lifecycle_support import Lifecycle, this_month
 from test_check_report_commitments import check_upload
 from upload_support import ask, put_and_ingest, put_file
@@ -58,3 +59,20 @@ def test_two_regions_bulk_checks_under_one_upload_id_are_each_counted(
 
     usage = Lifecycle(gateway).stats(CITY, this_month()).json_body["usage"]
     assert usage == {"checks": 1, "codes_checked": 1, "reports": 1}, usage
+
+
+def test_a_bulk_check_s_codes_are_no_pushed_entries_in_the_activity(
+    gateway: Gateway, aws: Any
+) -> None:
+    """A check ingests no entry: its checked and refused codes are not counted as a push's
+    accepted and rejected lines (review 185)."""
+    city = gateway.register_platform(CITY)
+    lines = [{"credit_code": CREDIT_CODE}, {"credit_code": "x"}, {"nope": 1}]
+    asked = ask(gateway, city, lines, mode="check", purpose="supervision")
+
+    put_and_ingest(aws, asked)
+
+    assert container().uploads.get(CITY, asked.upload_id).status is UploadStatus.COMPLETED
+    reply = as_operator(gateway, "get", f"/v1/activity?hours=1&region={CITY}").json_body
+    counted = [hour["pushes"] for hour in reply["hours"]]
+    assert all(not any(pushes.values()) for pushes in counted), reply
