@@ -64,12 +64,14 @@ def listing_reply(
 ) -> Response:
     """The listing as the caller may see it (``disclosure``): its owner and the operator in
     full; a region it was delivered to masked, without its ``id_salt``, unless it recognises
-    the listing — a filer is answered with no more than its delivery carried."""
+    the listing — a filer is answered with no more than its delivery carried; one that may not
+    see it now (it ended: its owner's and the operator's to read), as the public sees one, with
+    no history or objection (review 184: a filing sent again showed who ended it, and why)."""
     viewer = caller.viewer(request)
     how = Disclosure.FULL
     if not viewer.owns(listing.origin_region):
         agreements = container().agreements.all()
-        how = disclosure(listing, viewer, agreements, today()) or Disclosure.MASKED
+        how = disclosure(listing, viewer, agreements, today()) or Disclosure.PUBLIC
     return json_response(
         created if changed else 200,
         {"changed": changed, "listing": shown(listing, how).model_dump(mode="json")},
