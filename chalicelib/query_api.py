@@ -118,12 +118,11 @@ def trail(request: Request, credit_code: str) -> Response:
     limit = int_param(request, "limit", _TRAIL_PAGE, 1, _TRAIL_MAX)
     key = subject_key(c.trail_key(), code)
     after = _opened(caller.query(request, "after"), key)
-    if not viewer.operator:
-        _require_an_owned_listing(viewer, code)
+    owned = set() if viewer.operator else _require_an_owned_listing(viewer, code)
     entries, following = _readable_page(key, viewer, limit, after)
     body = {
         "credit_code": mask(code),
-        "entries": [e.model_dump(mode="json") for e in entries],
+        "entries": [e.as_read_by(viewer, owned).model_dump(mode="json") for e in entries],
         # opaque, and bound to this subject's trail (review 168: it opened another's)
         "next": None if following is None else c.trail_tokens.seal([key, following]),
     }
@@ -218,22 +217,24 @@ def admit_anonymous(request: Request) -> None:
     )
 
 
-def _require_an_owned_listing(viewer: Viewer, code: str) -> None:
+def _require_an_owned_listing(viewer: Viewer, code: str) -> set[str]:
     """A region reads a trail only while it owns one of the subject's listings, or of those
     naming the number as a responsible person's (the person query's: ``persons_api``); after
-    the last one is purged, the trail is the operator's to read."""
+    the last one is purged, the trail is the operator's to read. The ids of those it owns."""
     c = container()
     held = c.listings.subject(code)
     if is_natural_person(code) and not any(viewer.owns(x.origin_region) for x in held):
         named = c.persons.entries(person_key(code))  # a hint: kept only where it still holds
         found = c.listings.current([(e.credit_code, e.listing_id) for e in named]).values()
         held = [x for x in found if roles_of(x, code)]
-    if not any(viewer.owns(x.origin_region) for x in held):
+    owned = {x.listing_id for x in held if viewer.owns(x.origin_region)}
+    if not owned:
         raise NotListingOwner(
             f"{viewer.region} owns no listing of {mask(code)}: only the owners of its listings "
             "(or of those naming the person) and the operator read its query trail",
             path="credit_code",
         )
+    return owned
 
 
 class TrailPage(Frozen):
@@ -307,7 +308,8 @@ ROUTES: tuple[Operation, ...] = (
         ),
         description="The operator reads every entry; a region that owns one of the subject's "
         "listings (403 `not_listing_owner` otherwise), the entries that returned a listing it "
-        "owns. A page holds `limit` entries unless the trail ends there (or a long run of "
+        "owns, each with only its own listings' `listing_ids` and itself among the `owners`. "
+        "A page holds `limit` entries unless the trail ends there (or a long run of "
         "entries the reader may not see cuts it short); `next` is opaque. "
         "Entries expire after "
         "`CG_QUERY_TRAIL_DAYS` (1096).",

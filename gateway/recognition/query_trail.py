@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -72,6 +72,18 @@ class TrailEntry(Frozen):
         """The operator reads every entry, a try that found nothing too (no owner); a region,
         those that returned a listing it owns."""
         return viewer.operator or any(viewer.owns(owner) for owner in self.owners)
+
+    def as_read_by(self, viewer: Viewer, owned: Collection[str]) -> TrailEntry:
+        """What ``viewer`` reads of the entry: a region, of the listings it returned, only
+        those it owns (``owned``: their ids) and itself among the owners — another region's
+        listing, an ended one too, is that region's to know of (review 184); the operator,
+        everything."""
+        if viewer.operator:
+            return self
+        ids = tuple(x for x in self.listing_ids if x in owned)
+        return self.model_copy(
+            update={"listing_ids": ids, "owners": tuple(x for x in self.owners if viewer.owns(x))}
+        )
 
 
 @dataclass(frozen=True)

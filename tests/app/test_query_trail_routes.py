@@ -106,6 +106,24 @@ def test_the_owners_of_the_listings_and_the_operator_read_the_trail(
     assert read == WHO_READS_THE_TRAIL
 
 
+def test_a_co_owner_reads_of_each_look_only_its_own_listings(
+    askers: Askers, two_owners: dict[str, str]
+) -> None:
+    """湖南 was shown both listings, and 大冶市 looks after revoking its own: 清城区 reads of
+    those looks its own listing and itself alone, not 大冶市's (revoked) listing nor 大冶市
+    among the owners; the operator reads them whole (review 184)."""
+    look(askers, "owner", "credit_repair")
+
+    mine = askers.ask("second_owner", TRAIL).json_body["entries"]
+    everything = askers.ask("operator", TRAIL).json_body["entries"]
+
+    assert len(mine) == len(everything) == 3
+    assert {(tuple(e["listing_ids"]), tuple(e["owners"])) for e in mine} == {
+        ((two_owners["qingcheng"],), (REGIONS["second_owner"],))
+    }
+    assert two_owners["daye"] in {i for e in everything for i in e["listing_ids"]}
+
+
 def test_queries_that_show_no_person_and_no_full_id_leave_no_trail(
     askers: Askers, gateway: Gateway, aws: Any
 ) -> None:
