@@ -4,7 +4,7 @@ longer holds."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -53,13 +53,23 @@ def parse_batch(
     now: datetime,
     tolerance: timedelta,
     domains: Sequence[str] = (),
+    decided: Mapping[str, str] | None = None,
 ) -> ParsedBatch:
+    """The batch's lines parsed and admitted; a line in a domain a newer resync ``decided``
+    (its id by domain: ``resync_order.decided_by_newer``) set aside, storing nothing."""
     errors: list[LineError] = []
     candidates: list[tuple[int, Listing]] = []
     for line in batch:
         parsed = parse_line(line, china_date(now))
         if isinstance(parsed, list):
             errors += parsed
+            continue
+        newer = (decided or {}).get(parsed.domain)
+        if newer is not None:
+            message = f"{parsed.domain} is decided by resync {newer}, issued after this one"
+            errors.append(
+                LineError(line=line.number, field="domain", code=SUPERSEDED, message=message)
+            )
             continue
         problems = admission_problems(parsed, region, relays, now, tolerance, domains)
         if not problems:
@@ -68,9 +78,10 @@ def parse_batch(
     return ParsedBatch(batch, candidates, errors)
 
 
-SET_ASIDE = frozenset({FUTURE_DATE, PERIOD_ENDED, SETTLED})
+SUPERSEDED = "superseded_by_newer_resync"
+SET_ASIDE = frozenset({FUTURE_DATE, PERIOD_ENDED, SETTLED, SUPERSEDED})
 """Codes of lines that name their listing and are refused only for what it is today (its
-period, its settled commitment): a resync still holds that listing."""
+period, its settled commitment) or for a newer list: a resync still holds that listing."""
 
 
 def set_aside(errors: Sequence[LineError]) -> set[int]:
@@ -119,6 +130,7 @@ def ingest_batches(
     out_of_time: Callable[[], bool],
     checkpoint: Callable[[Upload], None],
     rules_now: Callable[[], tuple[bool, tuple[str, ...]]],
+    decided: Mapping[str, str] | None = None,
 ) -> Upload:
     """Pass 2 of a bulk ingest: parse batch k+1 while batch k is stored (one writer thread, so
     batches still reach the store in file order and a later line dedups against an earlier
@@ -131,7 +143,7 @@ def ingest_batches(
         for done, batch in enumerate(batches(lines, LINES_PER_BATCH), start=1):
             relays, domains = rules_now()
             now = clock.now()
-            parsed = parse_batch(batch, region, relays, now, tolerance, domains)
+            parsed = parse_batch(batch, region, relays, now, tolerance, domains, decided)
             if in_flight is not None:
                 upload = in_flight.counted(upload, clock.now())
             candidates = parsed.candidates

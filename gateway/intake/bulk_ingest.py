@@ -37,7 +37,12 @@ from gateway.intake.ports import (
     UploadQueue,
     UploadStore,
 )
-from gateway.intake.resync_order import noted, superseded, withheld_where_newer
+from gateway.intake.resync_order import (
+    decided_by_newer,
+    noted,
+    superseded,
+    withheld_where_newer,
+)
 from gateway.intake.upload_rules import as_permitted_now, rules_now
 from gateway.ports import ListingStore, Registry
 from gateway_client.contract import (
@@ -319,6 +324,7 @@ class BulkIngest:
             out_of_time,
             checkpoint,
             partial(rules_now, self._registry, upload),
+            decided_by_newer(self._uploads, upload),
         )
 
 

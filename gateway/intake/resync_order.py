@@ -19,10 +19,11 @@ LOOKED_AT = 50
 """A region's latest uploads a resync looks through for a newer one before it removes."""
 
 
-def superseded(uploads: UploadStore, upload: Upload) -> dict[str, str]:
+def superseded(uploads: UploadStore, upload: Upload, verified: bool = False) -> dict[str, str]:
     """Of ``upload``'s domains, those a resync of the region issued after it and not refused
-    also names, each with that resync's id: the newer list decides there, this one elsewhere
-    (review 133: one newer resync of a single domain withheld all of an older one's)."""
+    also names (``verified``: whose file matched its manifest), each with that resync's id: the
+    newer list decides there, this one elsewhere (review 133: one newer resync of a single
+    domain withheld all of an older one's)."""
     manifest = upload.manifest
     taken: dict[str, str] = {}
     for other in uploads.for_region(manifest.region, LOOKED_AT):
@@ -32,10 +33,25 @@ def superseded(uploads: UploadStore, upload: Upload) -> dict[str, str]:
             and theirs.upload_id != manifest.upload_id
             and theirs.issued_at > manifest.issued_at
             and other.status is not UploadStatus.REFUSED
+            and (not verified or other.status in _VERIFIED)
         ):
             for domain in set(theirs.domains) & set(manifest.domains):
                 taken.setdefault(domain, theirs.upload_id)
     return taken
+
+
+_VERIFIED = frozenset({UploadStatus.INGESTING, UploadStatus.COMPLETED})
+
+
+def decided_by_newer(uploads: UploadStore, upload: Upload) -> dict[str, str]:
+    """Of a resync's domains, those a resync issued after it decides whose file matched (being
+    ingested, or done): the older one's lines there add nothing, or an older list ingested last
+    would list again what the newer one dropped (review 185; its removals there are withheld
+    already: review 128). A newer one still awaiting its file decides nothing yet: it may never
+    come, and when it does its removals follow the older one's lines."""
+    if upload.manifest.mode != "resync":
+        return {}
+    return superseded(uploads, upload, verified=True)
 
 
 def newer_lists(taken: dict[str, str]) -> str:

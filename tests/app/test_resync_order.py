@@ -83,3 +83,54 @@ def test_a_newer_resync_of_one_domain_leaves_the_older_its_other_domains(gateway
     assert status["七税稽罚〔2026〕500号"] == "revoked"
     assert (older.removal, older.removed) == ("applied", 1)
     assert f"court_defaulter ({courts.upload_id})" in older.removal_note
+
+
+def _statuses(gateway) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    view = gateway.client.http.get(f"/v1/subjects/{CREDIT_CODE}", headers=gateway.operator())
+    return {
+        v["listing"]["decision_number"]: v["listing"]["status"] for v in view.json_body["listings"]
+    }
+
+
+def test_an_older_resync_ingested_last_does_not_list_what_the_newer_one_dropped(
+    gateway, aws
+) -> None:
+    """The first list held a listing by mistake; the corrected list, issued after, leaves it
+    out and is ingested first. The older one's lines in the domain the newer list decides are
+    set aside (``superseded_by_newer_resync``), storing nothing (review 185: it was listed)."""
+    city = gateway.register_platform(CITY)
+    kept = [black_entry(decision_number=f"(2026)黑09执{i}号") for i in range(20)]
+    assert gateway.push(city, CITY, kept).json_body["accepted"] == 20
+    mistaken = black_entry(decision_number="(2026)黑09执900号")
+    resync = {"mode": "resync", "domains": ["court_defaulter"]}
+    first = ask(gateway, city, [*kept, mistaken], **resync)
+    corrected = ask(gateway, city, kept, **resync)
+    put_and_ingest(aws, corrected)
+    put_and_ingest(aws, first)
+
+    older = container().uploads.get(CITY, first.upload_id)
+    assert "(2026)黑09执900号" not in _statuses(gateway)
+    assert (older.status, older.accepted, older.set_aside, older.removal) == (
+        UploadStatus.COMPLETED,
+        0,
+        21,
+        "withheld",
+    )
+    assert {(e.field, e.code) for e in older.errors} == {("domain", "superseded_by_newer_resync")}
+
+
+def test_a_newer_resync_still_awaiting_its_file_decides_nothing_yet(gateway, aws) -> None:
+    """It may never come: the older list is ingested as it is, and the newer one's removals
+    follow it when its file does."""
+    city = gateway.register_platform(CITY)
+    kept = [black_entry(decision_number=f"(2026)黑09执{i}号") for i in range(20)]
+    mistaken = black_entry(decision_number="(2026)黑09执900号")
+    resync = {"mode": "resync", "domains": ["court_defaulter"], "force": True}
+    first = ask(gateway, city, [*kept, mistaken], **resync)
+    corrected = ask(gateway, city, kept, **resync)
+    put_and_ingest(aws, first)
+    listed = _statuses(gateway)["(2026)黑09执900号"]
+    put_and_ingest(aws, corrected)
+
+    assert container().uploads.get(CITY, first.upload_id).accepted == 21
+    assert (listed, _statuses(gateway)["(2026)黑09执900号"]) == ("active", "revoked")
