@@ -62,7 +62,7 @@ def _ingest_range(region: str, upload_id: str, index: int, context: Any) -> None
     _count_lines(region, run.after, run.before)
     _emit_ingest(run.after.lines - run.before.lines, time.perf_counter() - started)
     note(region=region, upload_id=upload_id, range=index, done=run.after.done)
-    if not run.after.done:
+    if not run.after.done or run.closing:  # the upload's own step follows, once it is free
         c.upload_queue.ingest_ranges(region, upload_id, [index])
 
 

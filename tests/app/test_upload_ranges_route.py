@@ -5,6 +5,7 @@ sums, its errors by line number; the hourly activity counts every line once."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -70,6 +71,35 @@ def test_a_split_upload_runs_range_by_range_and_reports_the_sums(
     assert (listed[0]["upload"]["accepted"], listed[0]["error_count"]) == (4, 1)
     activity = as_operator(gateway, "get", f"/v1/activity?hours=1&region={CITY}").json_body
     assert activity["hours"][0]["pushes"] == {"accepted": 4, "duplicate": 0, "rejected": 1}
+
+
+@pytest.mark.roles_unchecked("it sets the ingest function's range size on its container")
+def test_a_range_whose_upload_is_held_is_counted_and_closes_the_upload_later(
+    gateway: Gateway, aws: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last range finds the upload's lease held (a duplicate notice's run): its lines are
+    stored and counted all the same, and it is queued again for the upload's own step — not
+    failed, to find itself done and count nothing when redelivered (review 185)."""
+    city: Ed25519Signer = gateway.register_platform(CITY)
+    monkeypatch.setattr(container().bulk_ingest, "_policy", BulkPolicy(range_lines=2))
+    lines = [black_entry(decision_number=f"(2024)黑09执{i}号") for i in range(1, 6)]
+    upload_id = uploaded(gateway, aws, city, lines)
+    messages = [m for m in _received(aws) if "range" in json.loads(m["body"])]
+    for record in messages[:-1]:
+        gateway_app.ingest_uploads({"Records": [record]}, None)
+    uploads, now = container().uploads, container().clock.now()
+    assert uploads.lease(CITY, upload_id, "another-run", now, now + timedelta(minutes=16))
+
+    gateway_app.ingest_uploads({"Records": [messages[-1]]}, None)
+    uploads.release(CITY, upload_id, "another-run")
+    while more := _received(aws):
+        for record in more:
+            gateway_app.ingest_uploads({"Records": [record]}, None)
+
+    done = uploads.get(CITY, upload_id)
+    assert (done.status.value, done.accepted) == ("completed", 5)
+    activity = as_operator(gateway, "get", f"/v1/activity?hours=1&region={CITY}").json_body
+    assert activity["hours"][0]["pushes"] == {"accepted": 5, "duplicate": 0, "rejected": 0}
 
 
 class _ShortOfTime:
