@@ -62,8 +62,10 @@ def _ingest_range(region: str, upload_id: str, index: int, context: Any) -> None
     _count_lines(region, run.after, run.before)
     _emit_ingest(run.after.lines - run.before.lines, time.perf_counter() - started)
     note(region=region, upload_id=upload_id, range=index, done=run.after.done)
-    if not run.after.done or run.closing:  # the upload's own step follows, once it is free
+    if not run.after.done:
         c.upload_queue.ingest_ranges(region, upload_id, [index])
+    elif run.closing:  # the upload's own step, once the run holding the upload is done
+        c.upload_queue.ingest_ranges(region, upload_id, [index], _CLOSING_AGAIN_SECONDS)
 
 
 def _count_lines(
@@ -90,3 +92,6 @@ def _running_out(context: Any) -> bool:
 
 
 _SAFETY_MARGIN_MS = 120_000
+_CLOSING_AGAIN_SECONDS = 60
+"""A range whose upload another run held tries the upload's step again this much later: not at
+once, which would spin while a crashed run's lease runs out (the holder usually finishes it)."""

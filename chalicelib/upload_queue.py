@@ -68,7 +68,11 @@ class SqsUploadQueue:
         body = {"continue": {"region": region, "upload_id": upload_id}}
         self._client.send_message(QueueUrl=self._url, MessageBody=json.dumps(body))
 
-    def ingest_ranges(self, region: str, upload_id: str, indexes: Sequence[int]) -> None:
+    def ingest_ranges(
+        self, region: str, upload_id: str, indexes: Sequence[int], delay: int = 0
+    ) -> None:
+        """One message a range; ``delay`` seconds before they are received (SQS's
+        ``DelaySeconds``, at most 900)."""
         bodies = [
             json.dumps({"range": {"region": region, "upload_id": upload_id, "index": index}})
             for index in indexes
@@ -77,7 +81,10 @@ class SqsUploadQueue:
             chunk = bodies[start : start + _SEND_BATCH]
             reply = self._client.send_message_batch(
                 QueueUrl=self._url,
-                Entries=[{"Id": str(i), "MessageBody": body} for i, body in enumerate(chunk)],
+                Entries=[
+                    {"Id": str(i), "MessageBody": body, "DelaySeconds": delay}
+                    for i, body in enumerate(chunk)
+                ],
             )
             if reply.get("Failed"):
                 raise RuntimeError(f"the upload queue refused range messages: {reply['Failed']}")

@@ -91,12 +91,15 @@ def test_a_range_whose_upload_is_held_is_counted_and_closes_the_upload_later(
     assert uploads.lease(CITY, upload_id, "another-run", now, now + timedelta(minutes=16))
 
     gateway_app.ingest_uploads({"Records": [messages[-1]]}, None)
+    queued = aws.sqs.get_queue_attributes(
+        QueueUrl=aws.env["CG_UPLOAD_QUEUE_URL"],
+        AttributeNames=["ApproximateNumberOfMessagesDelayed"],
+    )["Attributes"]
     uploads.release(CITY, upload_id, "another-run")
-    while more := _received(aws):
-        for record in more:
-            gateway_app.ingest_uploads({"Records": [record]}, None)
+    gateway_app.ingest_uploads({"Records": [messages[-1]]}, None)  # what is queued, a minute on
 
     done = uploads.get(CITY, upload_id)
+    assert queued["ApproximateNumberOfMessagesDelayed"] == "1"
     assert (done.status.value, done.accepted) == ("completed", 5)
     activity = as_operator(gateway, "get", f"/v1/activity?hours=1&region={CITY}").json_body
     assert activity["hours"][0]["pushes"] == {"accepted": 5, "duplicate": 0, "rejected": 0}
