@@ -223,10 +223,10 @@ def _require_an_owned_listing(viewer: Viewer, code: str) -> set[str]:
     the last one is purged, the trail is the operator's to read. The ids of those it owns."""
     c = container()
     held = c.listings.subject(code)
-    if is_natural_person(code) and not any(viewer.owns(x.origin_region) for x in held):
+    if is_natural_person(code):  # and those naming the person: their ids are the reader's too
         named = c.persons.entries(person_key(code))  # a hint: kept only where it still holds
         found = c.listings.current([(e.credit_code, e.listing_id) for e in named]).values()
-        held = [x for x in found if roles_of(x, code)]
+        held = [*held, *(x for x in found if roles_of(x, code))]
     owned = {x.listing_id for x in held if viewer.owns(x.origin_region)}
     if not owned:
         raise NotListingOwner(

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from app_support import CREDIT_CODE, Gateway, refusal
+from app_support import CREDIT_CODE, Gateway, StreamReader, refusal
 from lifecycle_support import Lifecycle, push_with_removals, removal_of
 from personal_support import (
     PERSON,
@@ -20,6 +20,7 @@ from personal_support import (
     qingcheng_person_entry,
 )
 
+import app as gateway_app
 from chalicelib import bootstrap, query_api
 from gateway_client.contract.clock import FixedClock
 from gateway_client.contract.codes import mask
@@ -288,3 +289,28 @@ def test_a_request_reads_a_bounded_part_of_the_trail(
 
     assert pages == ["supervision"]
     assert max(calls) <= 2
+
+
+def test_an_owner_of_both_reads_its_company_listing_in_the_person_s_trail(
+    gateway: Gateway, stream: StreamReader
+) -> None:
+    """A region owning the person's own listing and a company listing naming the person reads
+    the person query that returned the company listing with that listing's id (review 186)."""
+    askers = Askers(gateway).register()
+    rep = {"name": "张某某", "role": "legal_representative", "id_number": PERSON}
+    [company] = askers.push("owner", company_entry(responsible_persons=[rep]))
+    askers.push("owner", person_entry())  # its own listing of the person too
+    gateway_app.fan_out_changes(stream.event(), None)
+
+    body = json.dumps({"id_number": PERSON, "purpose": "administrative_approval"}).encode()
+    asked = gateway.send_signed("POST", "/v1/persons/query", askers.signers["agreement"], body)
+    assert asked.status_code == 200, asked.json_body
+    assert [x["listing"]["listing_id"] for x in asked.json_body["listings"]] == [company]
+
+    everything = askers.ask("operator", f"/v1/subjects/{PERSON}/trail").json_body["entries"]
+    assert [e["listing_ids"] for e in everything] == [[company]]
+    mine = askers.ask("owner", f"/v1/subjects/{PERSON}/trail")
+    assert mine.status_code == 200, mine.json_body
+    [entry] = mine.json_body["entries"]
+    assert entry["owners"] == [REGIONS["owner"]]
+    assert entry["listing_ids"] == [company]  # its own company listing, shown to the asker
