@@ -107,6 +107,10 @@ LOOKALIKES = {
     "15 digits of no division": "000000950315021",
     "an old registration number (注册号)": "310115000727378",  # 1900-07-27: review 183
     "another": "110108000123459",
+    "a case number of a division and a year": "〔2011〕230902201112345",  # 1920: review 186
+    "a tax registration number": "税务登记号：440301711019845",
+    "a taxpayer number": "纳税人识别号440301711019845",
+    "an individual business's registration number": "营业执照注册号 320102610123456",
     "16 digits": "4" + FIRST_GENERATION,
 }
 

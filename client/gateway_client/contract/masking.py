@@ -50,14 +50,20 @@ _OLD_ID_CANDIDATE = re.compile(rf"(?<!\d)\d(?:{_SEPARATOR}{{0,3}}\d){{14}}(?![\d
 _SEPARATORS = re.compile(_SEPARATOR)
 
 
-def _as_issued(compact: str) -> str | None:
+# What labels an organisation's old 15-digit number (注册号, 税务登记号, 纳税人识别号, 组织机构
+# 代码 written with its division) in the few characters before it: such a number is no ID.
+_ORGANISATION_NUMBER = re.compile(r"(?:注册号|登记号|登记证|税号|识别号|机构代码|执照号?)\D{0,4}$")
+
+
+def _as_issued(compact: str, before: str) -> str | None:
     """A first-generation number as the 18-digit one it became; any other as it is. None for
-    15 digits whose holder would be born before 1920 (106 years old now, never on a list): an
-    old business registration number (注册号: division, then a serial that mostly starts 00)
-    reads as such a number's division and a 1900s birth date (review 183)."""
+    15 digits whose holder would be born before 1930 (96 years old now, never on a list), or
+    that text ``before`` them labels an organisation's number: a case number (a division, then
+    a year 20xx), an old registration or tax number (a division, then a serial) read as a
+    division and a birth date (reviews 183, 186)."""
     if len(compact) != 15:
         return compact
-    if compact[6:8] < "20":
+    if compact[6:8] < "30" or _ORGANISATION_NUMBER.search(before):
         return None
     body = compact[:6] + "19" + compact[6:]
     return body + ric.calc_check_digit(body + "0")
@@ -95,7 +101,7 @@ def _valid(plain: str, candidate: re.Pattern[str]) -> Iterator[tuple[re.Match[st
     at = 0
     while (found := candidate.search(plain, at)) is not None:
         written = _SEPARATORS.sub("", found.group()).upper()
-        issued = _as_issued(written)
+        issued = _as_issued(written, plain[max(found.start() - 12, 0) : found.start()])
         try:
             compact, subject_type = classify(issued) if issued else ("", None)
         except CodeProblem:
