@@ -130,18 +130,21 @@ def ingest_batches(
     out_of_time: Callable[[], bool],
     checkpoint: Callable[[Upload], None],
     rules_now: Callable[[], tuple[bool, tuple[str, ...]]],
-    decided: Mapping[str, str] | None = None,
+    decided_now: Callable[[], Mapping[str, str]] | None = None,
 ) -> Upload:
     """Pass 2 of a bulk ingest: parse batch k+1 while batch k is stored (one writer thread, so
     batches still reach the store in file order and a later line dedups against an earlier
     one); the upload counted past what was stored, at ``end`` once every line is read. Each
     batch under the region's relay policy and domains as they are then (``rules_now``): an
-    operator's change during a run applies to the lines not yet stored (review 104 F2)."""
+    operator's change during a run applies to the lines not yet stored (review 104 F2); and
+    in the domains a newer resync decides as they are then (``decided_now``): one verified
+    during the run sets aside the lines not yet stored (review 186)."""
     region = upload.manifest.region
     with ThreadPoolExecutor(max_workers=1) as writer:
         in_flight: InFlight | None = None
         for done, batch in enumerate(batches(lines, LINES_PER_BATCH), start=1):
             relays, domains = rules_now()
+            decided = decided_now() if decided_now is not None else None
             now = clock.now()
             parsed = parse_batch(batch, region, relays, now, tolerance, domains, decided)
             if in_flight is not None:

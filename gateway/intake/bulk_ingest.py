@@ -329,7 +329,7 @@ class BulkIngest:
             out_of_time,
             checkpoint,
             partial(rules_now, self._registry, upload),
-            decided_by_newer(self._uploads, upload),
+            partial(decided_by_newer, self._uploads, upload),
         )
 
 

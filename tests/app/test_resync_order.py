@@ -5,10 +5,13 @@ list holds — the outcome hung on which run finished last, not on which list is
 
 from __future__ import annotations
 
+import pytest
 from app_support import CITY, CREDIT_CODE, black_entry
 from lifecycle_support import Lifecycle, pushed
 from upload_support import ask, put_and_ingest
 
+import gateway.intake.bulk_batches as bulk_batches
+import gateway.intake.bulk_ingest as bulk_ingest
 from chalicelib.bootstrap import container
 from gateway.intake import UploadStatus
 
@@ -134,3 +137,39 @@ def test_a_newer_resync_still_awaiting_its_file_decides_nothing_yet(gateway, aws
 
     assert container().uploads.get(CITY, first.upload_id).accepted == 21
     assert (listed, _statuses(gateway)["(2026)黑09执900号"]) == ("active", "revoked")
+
+
+@pytest.mark.roles_unchecked("the newer upload's file is put while the older one ingests")
+def test_a_newer_resync_done_during_an_older_one_s_run_sets_its_later_lines_aside(
+    gateway, aws, monkeypatch
+) -> None:
+    """The newer list is verified and ingested between two batches of the older run: the
+    older run's later lines in its domains store nothing either (review 186: the run read the
+    newer resyncs once, at its start)."""
+    city = gateway.register_platform(CITY)
+    kept = [black_entry(decision_number=f"(2026)黑09执{i}号") for i in range(20)]
+    assert gateway.push(city, CITY, kept).json_body["accepted"] == 20
+    mistaken = black_entry(decision_number="(2026)黑09执900号")
+    resync = {"mode": "resync", "domains": ["court_defaulter"]}
+    first = ask(gateway, city, [*kept, mistaken], **resync)  # issued first, big
+    corrected = ask(gateway, city, kept, **resync)  # issued after it, leaves the mistake out
+
+    monkeypatch.setattr(bulk_batches, "LINES_PER_BATCH", 5)
+    real = bulk_ingest.rules_now
+    calls = {"n": 0, "done": False}
+
+    def rules(registry, upload):  # type: ignore[no-untyped-def]
+        if upload.manifest.upload_id == first.upload_id:
+            calls["n"] += 1
+            if calls["n"] == 2 and not calls["done"]:
+                calls["done"] = True
+                put_and_ingest(aws, corrected)  # the corrected list, ingested meanwhile
+        return real(registry, upload)
+
+    monkeypatch.setattr(bulk_ingest, "rules_now", rules)
+    put_and_ingest(aws, first)
+    assert calls["done"]
+    newer = container().uploads.get(CITY, corrected.upload_id)
+    assert newer.status.value == "completed"
+    # the newer, complete list leaves the mistaken listing out: it must not be listed
+    assert "(2026)黑09执900号" not in _statuses(gateway)
