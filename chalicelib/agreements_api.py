@@ -80,6 +80,7 @@ _NONSENSE = (
     errors.DuplicateValue,
     errors.SelfRecognition,
     errors.MeasureNotForKinds,
+    errors.DomainNotForKinds,
 )
 
 ROUTES: tuple[Operation, ...] = (

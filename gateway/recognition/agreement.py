@@ -13,6 +13,7 @@ from gateway_client.contract import (
     ONE_LINE,
     Day,
     DomainKeys,
+    DomainNotForKinds,
     DuplicateValue,
     Frozen,
     GradeKeys,
@@ -25,6 +26,7 @@ from gateway_client.contract import (
     SelfRecognition,
     Severity,
     intake_of,
+    load_catalogue,
     rank,
     within,
 )
@@ -103,14 +105,15 @@ class AgreementTerms(Frozen):
     def check_sense(self) -> None:
         """Refuse terms that parse but could never work as written, before anything is stored:
         a source, kind, domain, grade or measure named twice, the subscriber or a region under
-        it among its own sources (their listings are its own already), and a measure for other
+        it among its own sources (their listings are its own already), a domain of other kinds
+        of list only (a red list's domain in a black-list agreement), and a measure for other
         kinds of list only (a red list's incentive in a black-list agreement) — a catalogue
         measure by the catalogue's kinds, whatever the body restates, one written out in the
         agreement by its own.
 
         Raises
         ------
-        DuplicateValue, SelfRecognition, MeasureNotForKinds
+        DuplicateValue, SelfRecognition, DomainNotForKinds, MeasureNotForKinds
         """
         DuplicateValue.check([scope.region for scope in self.sources], "sources", "region")
         DuplicateValue.check(self.kinds, "kinds")
@@ -123,6 +126,13 @@ class AgreementTerms(Frozen):
                     f"region {scope.region} is {self.subscriber_region}'s own subtree: its "
                     "listings are the subscriber's own already",
                     path=f"sources.{index}.region",
+                )
+        for index, key in enumerate(self.domains):
+            domain = load_catalogue().domain(key)
+            if domain is not None and not set(domain.kinds) & set(self.kinds):
+                raise DomainNotForKinds(
+                    f"{key} holds {', '.join(domain.kinds)} lists only",
+                    path=f"domains.{index}",
                 )
         catalogue = load_measures()
         for index, measure in enumerate(self.measures):

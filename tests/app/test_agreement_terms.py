@@ -94,6 +94,13 @@ REFUSED: list[tuple[str, dict[str, Any], int, str, str]] = [
         "measure_not_for_kinds",
         "measures.0.measure_id",
     ),
+    (  # a red list's domain in a black-list agreement: nothing could match (review 187)
+        "red domain",
+        {"domains": ["court_defaulter", "a_grade_taxpayer"]},
+        400,
+        "domain_not_for_kinds",
+        "domains.1",
+    ),
 ]
 IDS = [case[0] for case in REFUSED]
 

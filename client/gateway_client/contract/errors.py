@@ -215,6 +215,13 @@ class MeasureNotForKinds(BadRequest):
     code = "measure_not_for_kinds"
 
 
+class DomainNotForKinds(BadRequest):
+    """A domain whose lists are of none of the kinds the agreement recognises (a red list's
+    domain in a black-list agreement): nothing could ever match it (review 187)."""
+
+    code = "domain_not_for_kinds"
+
+
 class SelfRecognition(BadRequest):
     """An agreement whose subscriber region names itself, or a region under it, as a source: a
     region's own subtree's listings are its own already, not another's to recognise."""
