@@ -57,6 +57,9 @@ def create_subscription(request: Request) -> Response:
 def list_subscriptions(request: Request) -> Response:
     by = caller.operator_or_region(request)
     region = caller.region_param(request, "region")
+    if by is None and region is not None and container().registry.get_region(region) is None:
+        # an empty list would read as "it subscribes to nothing" (review 188, as for uploads)
+        raise errors.NotFound(f"region {region} is not registered", path="region")
     found = container().subscription_admin.of_region(by, region)
     return json_response(200, {"subscriptions": [s.public_view() for s in found]})
 
@@ -209,8 +212,14 @@ ROUTES: tuple[Operation, ...] = (
         "The subscriptions of the signing platform's region (the operator: all, or a region's)",
         Access.OPERATOR_OR_PLATFORM,
         {200: Reply(Subscriptions, "Oldest first, without their secrets.")},
-        (errors.RegionMismatch, errors.SchemaError),
-        query=(Param("region", REGION_CODE, "Only this region's (a platform: its own)."),),
+        (errors.RegionMismatch, errors.SchemaError, errors.NotFound),
+        query=(
+            Param(
+                "region",
+                REGION_CODE,
+                "Only this region's (a platform: its own; the operator: 404 if not registered).",
+            ),
+        ),
         handler=list_subscriptions,
     ),
     Operation(

@@ -35,6 +35,21 @@ def test_an_operator_cannot_subscribe_an_unregistered_region(gateway):
     assert error_code(response) == "unknown_region"
 
 
+def test_the_operator_listing_an_unregistered_region_s_subscriptions_is_told_so(gateway):
+    """Not an empty list, which reads as "it subscribes to nothing" (review 188)."""
+    response = gateway.client.http.get(
+        f"/v1/subscriptions?region={HUNAN}", headers=gateway.operator()
+    )
+
+    assert (response.status_code, error_code(response)) == (404, "not_found")
+    assert response.json_body["error"]["path"] == "region"
+    gateway.put_region(HUNAN)
+    listed = gateway.client.http.get(
+        f"/v1/subscriptions?region={HUNAN}", headers=gateway.operator()
+    )
+    assert (listed.status_code, listed.json_body["subscriptions"]) == (200, [])
+
+
 def test_a_platform_subscribes_its_own_region_and_a_retry_returns_the_same_subscription(
     gateway, aws
 ):
