@@ -24,6 +24,7 @@ from gateway.recognition import (
     Asked,
     PersonalQueryRequiresSignature,
     page_of,
+    rewards,
     subject_key,
     trail_entry,
 )
@@ -53,8 +54,10 @@ def query_person(request: Request) -> Response:
     entries = c.persons.entries(person_key(number))
     held = c.listings.current([(e.credit_code, e.listing_id) for e in entries])
     agreements = c.agreements.all()
+    rewarding = {x.credit_code for x in held.values() if rewards(x)}
+    subjects = {code: c.listings.subject(code) for code in sorted(rewarding)}
     view = person_view(
-        number, list(held.values()), viewer, agreements, china_date(now), asked.as_region
+        number, list(held.values()), viewer, agreements, china_date(now), asked.as_region, subjects
     )
     keep = c.settings.query_trail_period
     page = page_of(view, asked.offset, asked.limit) if view is not None else None

@@ -10,7 +10,7 @@ person's roles (``Measure.person_roles``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from pydantic import Field
@@ -26,6 +26,7 @@ from gateway.recognition import (
     disclosure,
     recognise,
     shown,
+    yielded,
 )
 from gateway_client.contract import (
     BadRequest,
@@ -37,6 +38,7 @@ from gateway_client.contract import (
     PersonMeasure,
     PersonRole,
     Purpose,
+    Suspension,
     mask,
     person_measures,
 )
@@ -73,6 +75,12 @@ class PersonListing(Frozen):
     measures: tuple[PersonMeasure, ...] = Field(
         description="the measures `as_region` applies that are aimed at the person's roles"
     )
+    suspended_measures: tuple[PersonMeasure, ...] = Field(
+        default=(),
+        description="those held back (a red listing's incentives while its subject has a "
+        "black listing in force), with why: `suspended_because`",
+    )
+    suspended_because: Suspension | None = None
 
 
 class PersonView(ListingsPage):
@@ -115,9 +123,13 @@ def person_view(
     agreements: Sequence[Agreement],
     on: date,
     as_region: str | None = None,
+    subjects: Mapping[str, Sequence[Listing]] | None = None,
 ) -> PersonView | None:
     """What ``viewer`` is shown of the listings naming ``number``; ``None`` when nothing, which
-    the route answers exactly as for a number never listed."""
+    the route answers exactly as for a number never listed. ``subjects``: every listing of the
+    subjects of red listings (and incentive grades) among them, by code: their incentives are
+    held back while the subject has a black listing in force, as the one-stop query and
+    deliveries hold them (``yielded``; review 187)."""
     region = as_region or viewer.region
     shown_listings: list[PersonListing] = []
     in_full = False
@@ -129,6 +141,9 @@ def person_view(
             continue
         in_full = in_full or how is Disclosure.FULL
         outcome = recognise(listing, region, agreements, on) if region else None
+        if outcome is not None:
+            held = (subjects or {}).get(listing.credit_code, (listing,))
+            outcome = yielded(outcome, listing, [as_on(x, on) for x in held])
         shown_listings.append(
             PersonListing(
                 listing=shown(listing, how),
@@ -138,6 +153,10 @@ def person_view(
                 basis=outcome.basis if outcome else (),
                 reasons=outcome.reasons if outcome else (),
                 measures=person_measures(outcome.measures, roles) if outcome else (),
+                suspended_measures=(
+                    person_measures(outcome.suspended_measures, roles) if outcome else ()
+                ),
+                suspended_because=outcome.suspended_because if outcome else None,
             )
         )
     if not shown_listings:
