@@ -26,8 +26,10 @@ def _today() -> date:
 
 def create_agreement(request: Request) -> Response:
     caller.require_operator(request)
+    key = caller.idempotency_key(request)
     terms = parse_request(AgreementTerms, caller.body(request), _today())
-    return _saved(201, container().agreement_desk.sign(terms))
+    saved = container().agreement_desk.sign(terms, key)
+    return _saved(201 if saved.new else 200, saved)
 
 
 def revise_agreement(request: Request, agreement_id: str) -> Response:
@@ -91,9 +93,20 @@ ROUTES: tuple[Operation, ...] = (
         Tag.AGREE,
         "Sign a mutual-recognition agreement (互认协议)",
         Access.OPERATOR,
-        {201: Reply(AgreementSaved, "The agreement, revision 1.")},
-        (errors.UnknownRegion, *_NONSENSE, errors.AgreementsTooLarge),
+        {
+            201: Reply(AgreementSaved, "The agreement, revision 1."),
+            200: Reply(
+                AgreementSaved,
+                "A retry under the same `Idempotency-Key`: the agreement it signed, as it "
+                "stands (`reevaluation` null).",
+            ),
+        },
+        (errors.UnknownRegion, *_NONSENSE, errors.AgreementsTooLarge, errors.Conflict),
         body=AgreementTerms,
+        description="Send an `Idempotency-Key` header (8–128 letters, digits, `_.:-`) to make "
+        "a retry safe: the same key and terms answer 200 with the agreement signed first, "
+        "other terms 409 `conflict` at `idempotency-key`. Without one, each request signs "
+        "another agreement.",
         handler=create_agreement,
     ),
     Operation(

@@ -28,6 +28,7 @@ from gateway.recognition import ANONYMOUS, Viewer
 from gateway.registry import PlatformKey
 from gateway.validation import M, schema_error
 from gateway_client.contract import (
+    BadRequest,
     ConsoleSessionInvalid,
     Intake,
     OperatorCredentialsRequired,
@@ -46,6 +47,23 @@ _sessions: WeakKeyDictionary[Request, Session] = WeakKeyDictionary()
 
 def headers(request: Request) -> dict[str, str]:
     return {str(k): str(v) for k, v in request.headers.items()}
+
+
+IDEMPOTENCY_KEY = "idempotency-key"
+_IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_.:-]{8,128}")
+
+
+def idempotency_key(request: Request) -> str | None:
+    """The operator's ``Idempotency-Key`` header (8–128 of letters, digits, ``_.:-``; 400 at
+    it otherwise): a creation retried under it makes nothing twice (review 188). A platform's
+    signed request has its webhook-id for that."""
+    key = headers(request).get(IDEMPOTENCY_KEY)
+    if key is not None and not _IDEMPOTENCY_KEY.fullmatch(key):
+        raise BadRequest(
+            "Idempotency-Key: 8 to 128 letters, digits, '_', '.', ':' or '-'",
+            path=IDEMPOTENCY_KEY,
+        )
+    return key
 
 
 def query(request: Request, name: str) -> str | None:

@@ -44,9 +44,10 @@ def create_subscription(request: Request) -> Response:
     ``verified`` as its endpoint answered the challenge; a retried request, 200 without the
     secret."""
     auth = None if caller.is_operator(request) else caller.authenticated(request, idempotent=True)
+    key = caller.idempotency_key(request) if auth is None else None
     wanted = parse_request(SubscriptionRequest, caller.body(request))
     created = container().subscription_desk.create(
-        wanted, auth, lambda: _admit(wanted.region, creation=True, challenge=True)
+        wanted, auth, lambda: _admit(wanted.region, creation=True, challenge=True), key
     )
     if not created.new:
         return json_response(200, created.subscription.public_view())
@@ -181,7 +182,8 @@ ROUTES: tuple[Operation, ...] = (
             201: Reply(SubscriptionCreated, "Created; a v1 (HMAC) `secret` is shown this once."),
             200: Reply(
                 SubscriptionView,
-                "A signed retry with the same webhook-id: the same one, without its secret.",
+                "A signed retry with the same webhook-id (the operator's: the same "
+                "`Idempotency-Key`): the same one, without its secret.",
             ),
         },
         (
@@ -195,9 +197,11 @@ ROUTES: tuple[Operation, ...] = (
         ),
         body=SubscriptionRequest,
         description="A platform may subscribe only its own region; its webhook-id makes a retried "
-        "creation idempotent. A region holds at most `CG_SUBSCRIPTIONS_PER_REGION` (50) "
-        "subscriptions (409 `subscription_limit_reached`) and creates at most "
-        "`CG_SUBSCRIPTION_CREATIONS_PER_MINUTE` (20) a minute (429). The gateway posts a "
+        "creation idempotent, as the operator's `Idempotency-Key` header does (8–128 letters, "
+        "digits, `_.:-`; without one, each request subscribes again). A region holds at most "
+        "`CG_SUBSCRIPTIONS_PER_REGION` (50) subscriptions (409 `subscription_limit_reached`) "
+        "and creates at most `CG_SUBSCRIPTION_CREATIONS_PER_MINUTE` (20) a minute (429). The "
+        "gateway posts a "
         "signed `subscription.verification` event "
         "(`subscription_id`, `subscriber_region`, `challenge`) to the URL at once (5 s): `state` "
         'is `verified` if the endpoint answered 2xx `{"challenge": …}`, else `pending` with '

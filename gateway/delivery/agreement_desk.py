@@ -10,6 +10,7 @@ large the listings table.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 from collections.abc import Callable, Sequence
@@ -30,6 +31,7 @@ from gateway_client.contract import (
     AgreementsTooLarge,
     BadRequest,
     Clock,
+    Conflict,
     NotFound,
     UnknownRegion,
     china_date,
@@ -53,10 +55,16 @@ def stored_size(agreement: Agreement) -> int:
 class Saved:
     agreement: Agreement
     reevaluation: str | None  # the id of the job re-evaluating it; None: nothing changed
+    new: bool = True  # False: a retried creation answered with what it made
 
 
 def new_agreement_id() -> str:
     return "agr_" + secrets.token_hex(8)
+
+
+def keyed_agreement_id(key: str) -> str:
+    """The id an agreement signed under the operator's ``Idempotency-Key`` gets."""
+    return "agr_" + hashlib.sha256(f"operator:{key}".encode()).hexdigest()[:16]
 
 
 class AgreementDesk:
@@ -76,16 +84,29 @@ class AgreementDesk:
         self.clock = clock
         self.new_id = new_id
 
-    def sign(self, terms: AgreementTerms) -> Saved:
-        """A new agreement (revision 1) for a registered subscriber region."""
+    def sign(self, terms: AgreementTerms, key: str | None = None) -> Saved:
+        """A new agreement (revision 1) for a registered subscriber region. The operator's
+        ``key`` (``Idempotency-Key``) makes a retry answer the agreement it signed, never a
+        twin that would go on recognising once the first is ended (review 188); other terms
+        under it are 409 at the key."""
         if self.registry.get_region(terms.subscriber_region) is None:
             raise UnknownRegion(
                 f"region {terms.subscriber_region} is not registered", path="subscriber_region"
             )
         self._check(terms)
+        made = terms.as_catalogue_says().model_dump()
+        agreement_id = self.new_id() if key is None else keyed_agreement_id(key)
+        held = None if key is None else self.agreements.get(agreement_id)
+        if held is not None:
+            if held.model_dump(include=set(made)) != made:
+                raise Conflict(
+                    "this Idempotency-Key already signed an agreement of other terms",
+                    path="idempotency-key",
+                )
+            return Saved(held, None, new=False)
         agreement = Agreement(
-            **terms.as_catalogue_says().model_dump(),
-            agreement_id=self.new_id(),
+            **made,
+            agreement_id=agreement_id,
             revision=1,
             updated_at=self.clock.now(),
         )

@@ -74,12 +74,15 @@ class SubscriptionDesk:
         wanted: SubscriptionRequest,
         signed: Authenticated | None,
         admitted: Callable[[], None] = lambda: None,
+        key: str | None = None,
     ) -> Created:
         """Subscribe ``wanted.region`` (``signed``: the platform's request; ``None``: the
         operator's). The new subscription is ``pending`` until its endpoint answers the
         challenge, tried once here; what is returned says which it is. ``admitted`` is called
         once every check passed, just before the write (the caller's rate limit: a refused
         request counts nothing); a region holding ``per_region`` subscriptions gets none more.
+        The operator's ``key`` (``Idempotency-Key``) makes a retry answer the subscription it
+        made, as a platform's webhook-id does (review 188).
         (Two creations racing for the last place may both pass: the rate limit bounds by how
         many.)"""
         by = signed.key.region if signed else None
@@ -94,7 +97,10 @@ class SubscriptionDesk:
             self.registry,
             local=self.allow_loopback_http,
         )
-        seed = f"{by}:{signed.signed.msg_id}" if signed else self.seed()
+        if signed is not None:
+            seed, named = f"{by}:{signed.signed.msg_id}", "webhook-id"
+        else:
+            seed, named = (f"operator:{key}" if key else self.seed()), "idempotency-key"
         subscription_id = "sub_" + hashlib.sha256(seed.encode()).hexdigest()[:24]
         existing = self.subscriptions.get(subscription_id)
         if existing is not None:
@@ -104,9 +110,7 @@ class SubscriptionDesk:
                 asked = existing.model_dump(include=_REQUEST_FIELDS)
                 same = SubscriptionRequest.model_validate(asked) == wanted
             if not same:
-                raise Conflict(
-                    "this webhook-id already created a different subscription", path="webhook-id"
-                )
+                raise Conflict(f"this {named} already created a different subscription", path=named)
             return Created(existing, new=False)
         if signed is not None and signed.repeated:
             raise replayed(signed)

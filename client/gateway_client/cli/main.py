@@ -117,6 +117,9 @@ def parser() -> argparse.ArgumentParser:
     )
     agreement.add_argument("--id", help="the agreement to revise")
     agreement.add_argument("--subscriber", help="list only this subscriber region's agreements")
+    agreement.add_argument(
+        "--idempotency-key", help="create: run again with the same key, nothing is signed twice"
+    )
     remote(agreement)
     agreement.set_defaults(run=cli_operator.agreement)
 

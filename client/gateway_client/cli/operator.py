@@ -48,6 +48,9 @@ def caller_for(args: argparse.Namespace) -> Call:
         )
     token = getattr(args, "token", None) or os.environ.get("GATEWAY_OPERATOR_TOKEN")
     headers = {"authorization": f"Bearer {token}"} if token else {}
+    key = getattr(args, "idempotency_key", None)
+    if key:  # the operator's creation retried under it makes nothing twice
+        headers["idempotency-key"] = key
     return lambda method, url, body=None: http_request(method, url, body, headers, timeout=timeout)
 
 

@@ -25,6 +25,10 @@ from gateway_client.receiver import Audience, fetch_gateway_keys
 def add_commands(commands: Any) -> None:
     subscribe = commands.add_parser("subscribe", help="create a subscription")
     subscribe.add_argument("file", help="JSON: {region, url, filters, signature_scheme, …}")
+    subscribe.add_argument(
+        "--idempotency-key",
+        help="the operator: run again with the same key, nothing is subscribed twice",
+    )
     remote(subscribe, platform=True)
     subscribe.set_defaults(run=_create)
 
