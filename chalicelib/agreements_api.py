@@ -3,8 +3,10 @@ in a job saved with the revision and run after the reply (``chalicelib.reevaluat
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from chalice.app import Request, Response
 from pydantic import Field
@@ -12,7 +14,8 @@ from pydantic import Field
 from chalicelib import caller
 from chalicelib.bootstrap import container
 from chalicelib.http_errors import json_response
-from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag
+from chalicelib.log_api import int_param
+from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag, count_param
 from gateway.delivery import Saved
 from gateway.recognition import Agreement, AgreementTerms
 from gateway.validation import parse_request
@@ -43,11 +46,40 @@ def end_agreement(request: Request, agreement_id: str) -> Response:
     return _saved(200, container().agreement_desk.end(agreement_id))
 
 
+_PAGE, _MAX_PAGE = 200, 1000
+_PAGE_BYTES = 4_000_000
+"""A page's agreements, as JSON, stop short of this: under Lambda's 6 MB for a direct reply
+(each region may hold 160 KiB of them, and regions are many: review 187)."""
+_CURSOR = re.compile(r"[0-9]{6}/[A-Za-z0-9_]{1,64}")
+
+
 def list_agreements(request: Request) -> Response:
+    """A page of the agreements, by subscriber region and id; ``next`` goes on from the last
+    (``after``), null at the end."""
     wanted = caller.region_param(request, "subscriber")
-    agreements = [a for a in container().agreements.all() if wanted in (None, a.subscriber_region)]
-    agreements.sort(key=lambda a: (a.subscriber_region, a.agreement_id))
-    return json_response(200, {"agreements": [a.model_dump(mode="json") for a in agreements]})
+    limit = int_param(request, "limit", _PAGE, 1, _MAX_PAGE)
+    after = caller.query(request, "after")
+    if after is not None and not _CURSOR.fullmatch(after):
+        raise errors.SchemaError("after is the next of a previous page", path="after")
+    ordered = sorted(
+        (a for a in container().agreements.all() if wanted in (None, a.subscriber_region)),
+        key=_position,
+    )
+    page: list[dict[str, Any]] = []
+    size, following = 0, None
+    for agreement in (a for a in ordered if after is None or _position(a) > after):
+        shown = agreement.model_dump(mode="json")
+        cost = len(json.dumps(shown, ensure_ascii=False).encode())
+        if page and (len(page) == limit or size + cost > _PAGE_BYTES):
+            following = page[-1]["subscriber_region"] + "/" + page[-1]["agreement_id"]
+            break
+        page.append(shown)
+        size += cost
+    return json_response(200, {"agreements": page, "next": following})
+
+
+def _position(agreement: Agreement) -> str:
+    return f"{agreement.subscriber_region}/{agreement.agreement_id}"
 
 
 def _saved(status: int, saved: Saved) -> Response:
@@ -75,6 +107,7 @@ class AgreementSaved(Frozen):
 
 class Agreements(Frozen):
     agreements: tuple[Agreement, ...]
+    next: str | None = Field(description="pass it as `after` for the next page; null: no more")
 
 
 # Terms that parse but could never work (``AgreementTerms.check_sense``): nothing is stored.
@@ -116,9 +149,15 @@ ROUTES: tuple[Operation, ...] = (
         Tag.AGREE,
         "Agreements, optionally one subscriber's",
         Access.ANONYMOUS,
-        {200: Reply(Agreements, "Ordered by subscriber region and id.")},
+        {200: Reply(Agreements, "Ordered by subscriber region and id, a page at a time.")},
         (errors.SchemaError,),
-        query=(Param("subscriber", REGION_CODE, "Only this subscriber region's."),),
+        query=(
+            Param("subscriber", REGION_CODE, "Only this subscriber region's."),
+            count_param("limit", _PAGE, _MAX_PAGE),
+            Param("after", {"type": "string"}, "The `next` of the previous page."),
+        ),
+        description="A page holds `limit` agreements unless the list ends there or they would "
+        "take over 4 MB as JSON; follow `next` until it is null.",
         handler=list_agreements,
     ),
     Operation(

@@ -139,7 +139,7 @@ def test_anyone_may_read_the_agreements(gateway):
     }
 
     assert {name: (r.status_code, r.json_body) for name, r in replies.items()} == dict.fromkeys(
-        callers, (200, {"agreements": [agreement]})
+        callers, (200, {"agreements": [agreement], "next": None})
     )
 
 

@@ -12,7 +12,12 @@ export async function render(view) {
     + "并对其执行协议中的措施。 A subscriber region recognises the source regions' listings under "
     + "an agreement, and carries out its measures.");
   try {
-    const agreements = (await get("/v1/agreements")).agreements;
+    const agreements = [];
+    for (let path = "/v1/agreements"; path;) { // a page at a time: follow next to the end
+      const page = await get(path);
+      agreements.push(...page.agreements);
+      path = page.next ? `/v1/agreements?after=${encodeURIComponent(page.next)}` : null;
+    }
     view.append(h("h2", {}, "互认协议 agreements"), pagedTable("谁互认谁 who recognises whom", [
       { title: "协议 agreement", cell: (a) => [a.title, h("br"), h("small", {}, a.agreement_id)] },
       { title: "互认方 subscriber", cell: (a) => place(a.subscriber_region) },

@@ -96,9 +96,19 @@ def query(args: argparse.Namespace) -> int:
 def agreement(args: argparse.Namespace) -> int:
     base = args.url.rstrip("/") + "/v1/agreements"
     call = caller_for(args)
-    if args.action == "list":
-        query = f"?subscriber={urllib.parse.quote(args.subscriber)}" if args.subscriber else ""
-        return show(call("GET", base + query))
+    if args.action == "list":  # every page, shown as one
+        listed: list[Any] = []
+        after: str | None = ""
+        while after is not None:
+            params = {"subscriber": args.subscriber or "", "after": after}
+            query = urllib.parse.urlencode({k: v for k, v in params.items() if v})
+            reply = call("GET", base + (f"?{query}" if query else ""))
+            if reply.status != 200:
+                return show(reply)
+            listed += reply.body["agreements"]
+            after = reply.body["next"]
+        print(json.dumps({"agreements": listed}, ensure_ascii=False, indent=2))
+        return 0
     if args.action == "end":
         return show(call("DELETE", f"{base}/{args.target}"))
     body = read_json_body(args.target)
