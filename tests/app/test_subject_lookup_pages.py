@@ -111,7 +111,8 @@ def owners_read(askers: Askers, role: str) -> list[dict[str, Any]]:
 def test_every_owner_reads_a_lookup_of_a_person_whatever_page_was_asked(gateway):  # type: ignore[no-untyped-def]
     """Review 88 F1: a page past the last (or of one listing) named no listing (or one) in the
     trail, though the answer told of all: name, flags, how many. The entry's owners are all
-    of theirs (its ids the page's: review 89 F3, ten thousand outgrew its item)."""
+    of theirs (its ids the page's: review 89 F3, ten thousand outgrew its item), each owner
+    reading itself among them."""
     askers = Askers(gateway).register()
     [daye] = askers.push("owner", person_entry())
     [qingcheng] = askers.push("second_owner", qingcheng_person_entry())
@@ -123,8 +124,11 @@ def test_every_owner_reads_a_lookup_of_a_person_whatever_page_was_asked(gateway)
     assert (past.json_body["listings"], past.json_body["listings_total"]) == ([], 2)
     assert len(one.json_body["listings"]) == 1
     both = sorted([REGIONS["owner"], REGIONS["second_owner"]])
-    for owner in ("owner", "second_owner"):
+    whole = owners_read(askers, "operator")
+    assert [e["owners"] for e in whole] == [both, both]
+    assert sorted(len(e["listing_ids"]) for e in whole) == [0, 1]
+    # each owner reads both entries, naming itself and its own listing only (review 184)
+    for owner, own in (("owner", daye), ("second_owner", qingcheng)):
         entries = owners_read(askers, owner)
-        assert [e["owners"] for e in entries] == [both, both]
-        assert sorted(len(e["listing_ids"]) for e in entries) == [0, 1]
-    assert {daye, qingcheng} >= {i for e in owners_read(askers, "owner") for i in e["listing_ids"]}
+        assert [e["owners"] for e in entries] == [[REGIONS[owner]], [REGIONS[owner]]]
+        assert {i for e in entries for i in e["listing_ids"]} <= {own}
