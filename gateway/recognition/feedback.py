@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, Field
 from pydantic_core import to_json
 
 from gateway.recognition.agreement import Agreement
-from gateway.recognition.matching import NATIONAL_SOURCE, OWN_SUBTREE
+from gateway.recognition.matching import NATIONAL_SOURCE, OWN_SUBTREE, recognise
 from gateway.recognition.measures import default_measures, load_measures
 from gateway_client.contract import (
     CHINA,
@@ -300,15 +300,38 @@ def _no_ground_that_day(
         out = agreement.exclusion_on(day)
         if out is NotRecognised.NO_LONGER_EFFECTIVE and day == agreement.effective_until:
             out = None
-        revised = delivered_at is not None and agreement.updated_at > delivered_at
+        # a start moved since the delivery (a renewal from a later day) leaves the days from
+        # the delivery on unjudged; an end is judged, and so is a day before the delivery: a
+        # revision of the title let a case from before the agreement began count (review 187)
+        revised = (
+            delivered_at is not None
+            and agreement.updated_at > delivered_at
+            and day >= china_date(delivered_at)
+        )
         if out is NotRecognised.NOT_YET_EFFECTIVE and revised:
-            out = None  # a start moved since the delivery (a renewal): not judged; an end is
+            out = None
         if out is None and any(m.measure_id == measure_id for m in agreement.measures):
             return None
         why.append(f"{ground} {out or f'gives no {measure_id}'}")
     if not why:
         return f"the delivery's grounds give no {measure_id}"
+    if listing is not None and _given_that_day(listing, recognition, agreements, day, measure_id):
+        return None
     return "no agreement the delivery recognised it by gave it that day: " + "; ".join(why)
+
+
+def _given_that_day(
+    listing: Listing,
+    recognition: Recognition,
+    agreements: Mapping[str, Agreement],
+    day: date,
+    measure_id: str,
+) -> bool:
+    """Whether the region's agreements as stored now gave ``measure_id`` on ``day``: a renewal
+    (another agreement signed, the delivery's ended) grounds it though the delivery named the
+    one before (review 187)."""
+    now = recognise(listing, recognition.subscriber_region, agreements.values(), day)
+    return now.recognised and any(m.measure_id == measure_id for m in now.measures)
 
 
 def _no_ground(recognition: Recognition | None, measure_id: str) -> str | None:

@@ -1,0 +1,134 @@
+"""Feedback judged against the agreements a report could stand on (review 187): after a renewal
+with the same measures (sign B, end A), a case on the delivery that named A is accepted, B
+having recognised the listing all along; a revision of an agreement's title does not let a
+case from before the agreement began count."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import time_machine
+from app_support import (
+    CITY,
+    HUNAN,
+    agreement_terms,
+    create_agreement,
+    end_agreement,
+    queued_messages,
+    reevaluate,
+    revise_agreement,
+)
+from lifecycle_support import Lifecycle, china_today, fan_out_and_deliver, now, pushed, recent_entry
+
+KEY = {
+    "measure_id": "key_supervision",
+    "text": "列为重点监管对象，提高检查频次",
+    "department": "各行业主管部门",
+    "mandatory": False,
+}
+
+
+def _terms(title):  # type: ignore[no-untyped-def]
+    return agreement_terms(
+        title=title,
+        sources=[{"region": CITY, "subtree": True}],
+        min_severity=None,
+        effective_from=(china_today() - timedelta(days=100)).isoformat(),
+        measures=[KEY],
+    )
+
+
+def _world(gateway, aws, stream, receiver):  # type: ignore[no-untyped-def]
+    gateway.put_region(HUNAN)
+    gateway.put_region(CITY)
+    first = create_agreement(gateway, _terms("湖南省认可七台河市失信主体名单（第一期）"))
+    assert first.status_code == 201, first.json_body
+    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
+    city, hunan = gateway.register_platform(CITY), gateway.register_platform(HUNAN)
+    reevaluate(aws)
+    queued_messages(aws.sqs, aws.env["CG_DELIVERY_QUEUE_URL"])
+    pushed(gateway, city, CITY, recent_entry(days_ago=40))
+    [delivery] = fan_out_and_deliver(aws, stream)
+    old_id = first.json_body["agreement"]["agreement_id"]
+    assert delivery.recognition.basis == (old_id,)
+    # the renewal: a second agreement with the same measures, then the first ended
+    second = create_agreement(gateway, _terms("湖南省认可七台河市失信主体名单（第二期）"))
+    assert second.status_code == 201, second.json_body
+    assert end_agreement(gateway, old_id).status_code == 200
+    reevaluate(aws)
+    told = queued_messages(aws.sqs, aws.env["CG_DELIVERY_QUEUE_URL"])
+    return hunan, delivery, second.json_body["agreement"]["agreement_id"], told
+
+
+def test_feedback_after_a_renewal_stands_on_the_agreement_now_recognising_the_listing(
+    gateway, aws, stream, receiver
+):
+    life = Lifecycle(gateway)
+    hunan, delivery, _, told = _world(gateway, aws, stream, receiver)
+    assert told == []  # nothing told: the measures are the same
+    executed_on = (china_today() + timedelta(days=2)).isoformat()
+
+    with time_machine.travel(now() + timedelta(days=3), tick=True):
+        # 湖南 recognised the listing every day under agreement 2 and executed the measure
+        answer = life.post(
+            "/v1/feedback",
+            {
+                "delivery_id": delivery.delivery_id,
+                "measures": [
+                    {
+                        "measure_id": "key_supervision",
+                        "department": "各行业主管部门",
+                        "executed_on": executed_on,
+                        "result": "executed",
+                    }
+                ],
+            },
+            hunan,
+        )
+
+    assert answer.status_code == 201, answer.json_body
+
+
+def test_a_title_revision_does_not_let_a_case_from_before_the_agreement_count(
+    gateway, aws, stream, receiver
+):
+    """A measure executed before the agreement took effect had no ground (review 164), and a
+    revision since the delivery (here of the title) waives that only for the days from the
+    delivery on (a renewal from a later day: review 167)."""
+    life = Lifecycle(gateway)
+    gateway.put_region(HUNAN)
+    gateway.put_region(CITY)
+    terms = {
+        **_terms("湖南省认可七台河市失信主体名单"),
+        "effective_from": (china_today() - timedelta(days=5)).isoformat(),
+    }
+    made = create_agreement(gateway, terms)
+    assert made.status_code == 201, made.json_body
+    agreement_id = made.json_body["agreement"]["agreement_id"]
+    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
+    city, hunan = gateway.register_platform(CITY), gateway.register_platform(HUNAN)
+    pushed(gateway, city, CITY, recent_entry(days_ago=40))
+    [delivery] = fan_out_and_deliver(aws, stream)
+    assert delivery.recognition.recognised
+    report = {
+        "delivery_id": delivery.delivery_id,
+        "measures": [
+            {
+                "measure_id": "key_supervision",
+                "department": "各行业主管部门",
+                "executed_on": (china_today() - timedelta(days=20)).isoformat(),
+                "result": "executed",
+            }
+        ],
+    }
+    before = life.post("/v1/feedback", report, hunan)
+    assert before.status_code == 409, before.json_body  # no agreement 20 days ago
+
+    fixed = revise_agreement(
+        gateway, agreement_id, {**terms, "title": "湖南省认可七台河市失信名单"}
+    )
+    assert fixed.status_code == 200, fixed.json_body
+    after = life.post("/v1/feedback", report, hunan)
+
+    assert after.status_code == 409, after.json_body
+    assert after.json_body["error"]["code"] == "measure_not_delivered"
