@@ -8,6 +8,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
+import time_machine
 from app_support import (
     CITY,
     CREDIT_CODE,
@@ -639,6 +640,9 @@ def test_a_natural_persons_ended_black_listing_is_purged_five_years_on(gateway, 
 
 
 def test_an_objected_persons_listing_is_kept_until_the_objection_is_decided(gateway, life):
+    """Decided once the five years have run out, it is purged at the next tick: the decision
+    is no archived push, and the evidence window counted from it kept the person's data a year
+    longer (review 181)."""
     city = gateway.register_platform(CITY)
     person = black_entry(credit_code=PERSON_CODE, subject_name="李某某")
     listing_id = pushed(gateway, city, CITY, person)
@@ -648,8 +652,9 @@ def test_an_objected_persons_listing_is_kept_until_the_objection_is_decided(gate
     five_years_on = china_noon(add_months(china_today(), 60) + timedelta(days=1))
 
     kept = life.tick(five_years_on)
-    decided = life.decide(city, PERSON_CODE, listing_id, "obj-1", "upheld")
-    purged = life.tick(five_years_on)
+    with time_machine.travel(five_years_on, tick=False):
+        decided = life.decide(city, PERSON_CODE, listing_id, "obj-1", "upheld")
+    purged = life.tick(five_years_on + timedelta(days=1))
 
     assert kept.json_body["purged"] == 0
     assert decided.status_code == 200, decided.json_body
