@@ -19,6 +19,7 @@ from chalicelib.tick_function import run_tick
 from gateway.lifecycle import (
     CommitmentSettled,
     DecidedRecently,
+    HeldAlready,
     ListingChanged,
     NotARecipient,
     NotInForce,
@@ -28,6 +29,7 @@ from gateway.lifecycle import (
     ObjectionIdReused,
     ObjectionOpen,
     ObjectionVerified,
+    PurgeUnderWay,
     RepairRequest,
     RepairTooEarly,
     StaleAction,
@@ -273,6 +275,8 @@ ROUTES: tuple[Operation, ...] = (
             CommitmentSettled,
             ListingChanged,
             errors.UnknownRegion,
+            HeldAlready,  # the operator's correction giving a person's listing away
+            PurgeUnderWay,
         ),
         body=ObjectionDecision,
         description="A decision stamped (`source_updated_at`) before content the owner has "
