@@ -161,8 +161,11 @@ def parse_request(model: type[M], body: bytes, today: date | None = None) -> M:
     try:
         return model.model_validate_json(body, strict=True, context=Intake(today))
     except ValidationError as exc:
-        if exc.errors()[0]["type"] == "json_invalid":  # a lone surrogate (\ud800) in a string
-            raise MalformedJson(f"the body is not UTF-8 JSON: {exc}", path="body") from exc
+        first = exc.errors(include_url=False)[0]
+        if first["type"] == "json_invalid":  # a lone surrogate (\ud800) in a string
+            # its own words, not pydantic's report with its model and web address (review 184)
+            said = message_of(first).removeprefix("Invalid JSON: ")
+            raise MalformedJson(f"the body is not UTF-8 JSON: {said}", path="body") from exc
         raise schema_error(exc) from exc
 
 

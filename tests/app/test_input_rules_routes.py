@@ -222,6 +222,21 @@ def test_a_key_that_is_no_text_or_a_non_json_number_is_malformed_json_on_every_r
     assert gateway.client.http.get(f"/v1/subjects/{CREDIT_CODE}").status_code == 404
 
 
+def test_a_lone_surrogate_in_a_value_is_told_in_plain_words(gateway):
+    """Malformed JSON says what and where, not pydantic's report naming its model and a web
+    address (review 184)."""
+    gateway.put_region(HUNAN)
+    body = b'{"region": "430000", "url": "https://a.example.cn/\\ud800"}'
+
+    reply = gateway.client.http.post("/v1/subscriptions", headers=gateway.operator(), body=body)
+
+    assert (reply.status_code, error_code(reply)) == (400, "malformed_json")
+    message = reply.json_body["error"]["message"]
+    assert "line 1 column" in message
+    assert "pydantic" not in message
+    assert "SubscriptionRequest" not in message
+
+
 # --- birth dates in request paths --------------------------------------------------------------
 
 
