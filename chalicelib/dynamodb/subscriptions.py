@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 _RETIRED = "retired#"  # the key of a region's deleted subscriptions' ids: no document
+RETIRED_KEPT = 200
+"""A region's deleted subscriptions whose ids are kept: each one an objection of the region
+asks about, and the item stays far under DynamoDB's 400 KB (review 186). Fifty live ones at
+most, replaced now and then: a region deleting more keeps the first 200."""
 _ROUNDS = 20  # writers of one subscription are few: a handful of rounds settles any race
 # A write pinned to the log's size: under a busy log, appends move it between the read and the
 # transaction; each lost turn reads it again after a short random pause, for this long at most
@@ -57,6 +61,9 @@ class DynamoSubscriptions(Table):
             return
         key = {"subscription_id": s(subscription_id)}
         retired = {"subscription_id": s(_RETIRED + held.region)}
+        if len(self.retired(held.region)) >= RETIRED_KEPT:  # the item and objections bounded
+            self._client.delete_item(TableName=self._table, Key=key)
+            return
         transact(
             self._client,
             [

@@ -15,6 +15,7 @@ from integration_support import (
     listing,
 )
 
+from chalicelib.dynamodb import subscriptions as subscriptions_module
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
 from chalicelib.dynamodb.delivery_receipts import RegionReceipts, delivery_receipts
 from chalicelib.dynamodb.exchange_log import DynamoExchangeLog
@@ -147,6 +148,16 @@ def test_a_deleted_subscription_is_gone_and_kept_among_its_region_s_retired_ones
         {"sub_3"},
     )
     assert subscriptions.get(f"retired#{OTHER_REGION}") is None  # no subscription of its own
+
+
+def test_a_region_s_retired_ids_stop_growing_at_the_bound(subscriptions, monkeypatch):
+    monkeypatch.setattr(subscriptions_module, "RETIRED_KEPT", 2)
+    for n in range(4):
+        subscriptions.put(subscription(f"sub_{n}"))
+        subscriptions.delete(f"sub_{n}")
+
+    assert subscriptions.retired(OTHER_REGION) == {"sub_0", "sub_1"}
+    assert subscriptions.all() == []
 
 
 def test_the_delivery_log_knows_nothing_about_an_unseen_delivery(deliveries):
