@@ -169,7 +169,9 @@ def close_all(request: Request) -> Response:
     if region is None and named is not None and c.registry.get_region(named) is None:
         raise NotFound(f"region {named} is not registered: it has no sessions", path="region")
     c.console_sessions.close_all(region or named)
-    return json_response(200, {"closed_at": c.clock.now().isoformat()})
+    # whose: the operator who forgets ``region`` closes its own, and is told so (review 188)
+    whose = region or named or "operator"
+    return json_response(200, {"closed_at": c.clock.now().isoformat(), "whose": whose})
 
 
 _SESSION_ERRORS = (ConsoleSessionInvalid,)
@@ -177,6 +179,11 @@ _SESSION_ERRORS = (ConsoleSessionInvalid,)
 
 class Closed(Frozen):
     closed_at: AwareDatetime = Field(description="sessions opened before this no longer work")
+    whose: str | None = Field(
+        default=None,
+        description="closing every session: the region's code, or `operator` for the "
+        "operator's own (no `region` given)",
+    )
 
 
 _CLOSED = Reply(Closed, "Closed.")

@@ -196,8 +196,10 @@ def test_the_operator_closes_a_regions_sessions(
     closed = gateway.client.http.delete(
         f"/v1/console/sessions?region={HUNAN}", headers=gateway.operator()
     )
-    assert closed.status_code == 200
+    assert (closed.status_code, closed.json_body["whose"]) == (200, HUNAN)
     assert as_session(gateway, token, "GET", "/v1/subscriptions").status_code == 401
+    own = gateway.client.http.delete("/v1/console/sessions", headers=gateway.operator())
+    assert own.json_body["whose"] == "operator"  # no region: its own, and it is told so
     before = len(session_items())
     unknown = gateway.client.http.delete(
         "/v1/console/sessions?region=110000", headers=gateway.operator()
