@@ -31,7 +31,9 @@ def superseded(uploads: UploadStore, upload: Upload, verified: bool = False) -> 
         if (
             theirs.mode == "resync"
             and theirs.upload_id != manifest.upload_id
-            and theirs.issued_at > manifest.issued_at
+            # issued at the same moment, the one with the greater id is the newer: two that
+            # held each other as older both removed, and the last run decided (review 185)
+            and (theirs.issued_at, theirs.upload_id) > (manifest.issued_at, manifest.upload_id)
             and other.status is not UploadStatus.REFUSED
             and (not verified or other.status in _VERIFIED)
         ):

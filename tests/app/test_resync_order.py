@@ -5,6 +5,8 @@ list holds — the outcome hung on which run finished last, not on which list is
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from app_support import CITY, CREDIT_CODE, black_entry
 from lifecycle_support import Lifecycle, pushed
@@ -173,3 +175,21 @@ def test_a_newer_resync_done_during_an_older_one_s_run_sets_its_later_lines_asid
     assert newer.status.value == "completed"
     # the newer, complete list leaves the mistaken listing out: it must not be listed
     assert "(2026)黑09执900号" not in _statuses(gateway)
+
+
+def test_of_two_resyncs_issued_at_one_moment_the_greater_id_decides(gateway, aws) -> None:
+    """Neither was newer, so both removed, and the one that ran last decided: now the one of
+    the greater upload id is the newer, whichever order they run in (review 185)."""
+    city = gateway.register_platform(CITY)
+    kept = [black_entry(decision_number=f"(2026)黑09执{i}号") for i in range(20)]
+    assert gateway.push(city, CITY, kept).json_body["accepted"] == 20
+    extra = black_entry(decision_number="(2026)黑09执500号")
+    resync = {"mode": "resync", "domains": ["court_defaulter"]}
+    moment = datetime.now(UTC) - timedelta(minutes=1)
+    holding = ask(gateway, city, [*kept, extra], at=moment, upload_id="u-b", **resync)
+    leaving = ask(gateway, city, kept, at=moment, upload_id="u-a", **resync)
+    put_and_ingest(aws, holding)
+    put_and_ingest(aws, leaving)  # older by its id: its removal of the extra one is withheld
+
+    assert _statuses(gateway)["(2026)黑09执500号"] == "active"
+    assert container().uploads.get(CITY, leaving.upload_id).removal == "withheld"
