@@ -17,7 +17,7 @@ from chalicelib.log_api import int_param
 from chalicelib.route_spec import REGION_CODE, Access, Operation, Param, Reply, Tag, count_param
 from gateway.lifecycle import as_on
 from gateway.ownership import NotListingOwner
-from gateway.persons import roles_of
+from gateway.persons import roles_of, shown_in_full
 from gateway.rate_limit import admit
 from gateway.recognition import (
     LISTINGS_PAGE,
@@ -102,7 +102,16 @@ def subject(request: Request, credit_code: str) -> Response:
     if leaves_trail(view):
         keep = c.settings.query_trail_period
         entry = entry_for(view, page, viewer, required(purpose), now, keep)
+        look = Asked(viewer, required(purpose), view.as_region, now, keep)
+        named = shown_in_full([v.listing for v in page.listings])
         c.query_trail.record(subject_key(c.trail_key(), code), entry)
+        others = [
+            (subject_key(c.trail_key(), number), trail_entry(number, shown, look))
+            for number, shown in named.items()
+            if number != code
+        ]
+        if others:  # each number shown in full is traced under it too
+            c.query_trail.record_all(others)
     return json_response(200, page.model_dump(mode="json"))
 
 

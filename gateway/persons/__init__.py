@@ -7,6 +7,7 @@ from gateway.persons.index import (
     entries_of,
     index_changes,
     resident_id,
+    shown_in_full,
 )
 from gateway.persons.ports import PersonIndex
 from gateway.persons.query import (
@@ -32,4 +33,5 @@ __all__ = [
     "person_view",
     "resident_id",
     "roles_of",
+    "shown_in_full",
 ]

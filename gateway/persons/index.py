@@ -55,6 +55,19 @@ def resident_id(id_number: str | None) -> str | None:
     return code if subject_type is SubjectType.NATURAL_PERSON else None
 
 
+def shown_in_full(listings: Sequence[Listing]) -> dict[str, list[Listing]]:
+    """Each responsible person's number the ``listings`` (as shown to someone) show in full,
+    with the listings that do: the look goes in that number's query trail too, as the person
+    query's does (review 184: an organisation's lookup showing its legal representative's
+    number left nothing under the number)."""
+    found: dict[str, list[Listing]] = {}
+    for listing in listings:
+        for number in dict.fromkeys(resident_id(p.id_number) for p in listing.responsible_persons):
+            if number is not None:
+                found.setdefault(number, []).append(listing)
+    return found
+
+
 def entries_of(listing: Listing | None) -> dict[str, IndexEntry]:
     """The index entries a listing calls for, by person key (a person named twice, in two
     roles, is one entry holding both)."""

@@ -14,6 +14,7 @@ from lifecycle_support import Lifecycle, push_with_removals, removal_of
 from personal_support import (
     PERSON,
     REGIONS,
+    REPRESENTATIVE_ID,
     Askers,
     company_entry,
     person_entry,
@@ -314,3 +315,24 @@ def test_an_owner_of_both_reads_its_company_listing_in_the_person_s_trail(
     [entry] = mine.json_body["entries"]
     assert entry["owners"] == [REGIONS["owner"]]
     assert entry["listing_ids"] == [company]  # its own company listing, shown to the asker
+
+
+def test_an_organisation_s_lookup_showing_a_person_s_number_is_traced_under_the_number(
+    askers: Askers, stream: StreamReader
+) -> None:
+    """The company's legal representative's number shown in full to a region recognising the
+    listing: the look goes in the number's trail too, as the person query's would (review 184:
+    it was traced under the company's code alone)."""
+    [company] = askers.push("owner", company_entry())
+    gateway_app.fan_out_changes(stream.event(), None)  # the person index
+    person_trail = f"/v1/subjects/{REPRESENTATIVE_ID}/trail"
+    before = askers.ask("owner", person_trail).json_body["entries"]
+
+    shown = look(askers, "agreement", "administrative_approval", code=CREDIT_CODE)
+
+    [listed] = shown["listings"]
+    assert listed["listing"]["responsible_persons"][0]["id_number"] == REPRESENTATIVE_ID
+    after = askers.ask("owner", person_trail).json_body["entries"]
+    assert (len(before), len(after)) == (0, 1)
+    assert (after[0]["asked_by"], after[0]["listing_ids"]) == (REGIONS["agreement"], [company])
+    assert after[0]["masked_code"] == mask(REPRESENTATIVE_ID)
