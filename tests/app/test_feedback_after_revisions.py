@@ -132,3 +132,61 @@ def test_a_title_revision_does_not_let_a_case_from_before_the_agreement_count(
 
     assert after.status_code == 409, after.json_body
     assert after.json_body["error"]["code"] == "measure_not_delivered"
+
+
+def test_a_renewal_after_a_gap_does_not_ground_cases_in_the_gap(gateway, aws, stream, receiver):  # type: ignore[no-untyped-def]
+    """A revision waives the start check only until it was made: after it, the new terms
+    govern, and a day in the gap no version covered had no ground (review 189)."""
+    life = Lifecycle(gateway)
+    gateway.put_region(HUNAN)
+    gateway.put_region(CITY)
+    today = china_today()
+    terms = agreement_terms(
+        title="湖南省认可七台河市失信主体名单（第一期）",
+        sources=[{"region": CITY, "subtree": True}],
+        min_severity=None,
+        effective_from=(today - timedelta(days=100)).isoformat(),
+        effective_until=(today + timedelta(days=5)).isoformat(),
+        measures=[KEY],
+    )
+    made = create_agreement(gateway, terms)
+    assert made.status_code == 201, made.json_body
+    agreement_id = made.json_body["agreement"]["agreement_id"]
+    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
+    city, hunan = gateway.register_platform(CITY), gateway.register_platform(HUNAN)
+    pushed(gateway, city, CITY, recent_entry(days_ago=40))
+    [delivery] = fan_out_and_deliver(aws, stream)
+    assert delivery.recognition.recognised
+
+    with time_machine.travel(now() + timedelta(hours=1), tick=True):
+        # the same agreement renewed from day +15: days +5 .. +14 had no agreement in any version
+        renewed = revise_agreement(
+            gateway,
+            agreement_id,
+            {
+                **terms,
+                "effective_from": (today + timedelta(days=15)).isoformat(),
+                "effective_until": None,
+            },
+        )
+        assert renewed.status_code == 200, renewed.json_body
+
+    with time_machine.travel(now() + timedelta(days=20), tick=True):
+        answer = life.post(
+            "/v1/feedback",
+            {
+                "delivery_id": delivery.delivery_id,
+                "measures": [
+                    {
+                        "measure_id": "key_supervision",
+                        "department": "各行业主管部门",
+                        "executed_on": (today + timedelta(days=10)).isoformat(),
+                        "result": "executed",
+                    }
+                ],
+            },
+            hunan,
+        )
+
+    assert answer.status_code == 409, answer.json_body
+    assert answer.json_body["error"]["code"] == "measure_not_delivered"
