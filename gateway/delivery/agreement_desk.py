@@ -26,7 +26,7 @@ from gateway.delivery.reevaluation_job import (
     revision_job,
 )
 from gateway.ports import Registry
-from gateway.recognition import Agreement, AgreementTerms
+from gateway.recognition import Agreement, AgreementTerms, terms_digest
 from gateway_client.contract import (
     AgreementsTooLarge,
     BadRequest,
@@ -89,23 +89,23 @@ class AgreementDesk:
         ``key`` (``Idempotency-Key``) makes a retry answer the agreement it signed, never a
         twin that would go on recognising once the first is ended (review 188); other terms
         under it are 409 at the key."""
-        if self.registry.get_region(terms.subscriber_region) is None:
-            raise UnknownRegion(
-                f"region {terms.subscriber_region} is not registered", path="subscriber_region"
-            )
-        self._check(terms)
-        made = terms.as_catalogue_says().model_dump()
         agreement_id = self.new_id() if key is None else keyed_agreement_id(key)
         held = None if key is None else self.agreements.get(agreement_id)
-        if held is not None:
-            if held.model_dump(include=set(made)) != made:
+        if held is not None:  # a retry: what it signed, as it stands, whatever changed since
+            if held.created_as != terms_digest(terms):
                 raise Conflict(
                     "this Idempotency-Key already signed an agreement of other terms",
                     path="idempotency-key",
                 )
             return Saved(held, None, new=False)
+        if self.registry.get_region(terms.subscriber_region) is None:
+            raise UnknownRegion(
+                f"region {terms.subscriber_region} is not registered", path="subscriber_region"
+            )
+        self._check(terms)
         agreement = Agreement(
-            **made,
+            **terms.as_catalogue_says().model_dump(),
+            created_as=terms_digest(terms) if key is not None else None,
             agreement_id=agreement_id,
             revision=1,
             updated_at=self.clock.now(),
@@ -122,6 +122,7 @@ class AgreementDesk:
         self._check(terms)
         revised = Agreement(
             **terms.as_catalogue_says().model_dump(),
+            created_as=current.created_as,
             agreement_id=agreement_id,
             revision=current.revision + 1,
             updated_at=self.clock.now(),

@@ -100,7 +100,9 @@ class SubscriptionDesk:
         if signed is not None:
             seed, named = f"{by}:{signed.signed.msg_id}", "webhook-id"
         else:
-            seed, named = (f"operator:{key}" if key else self.seed()), "idempotency-key"
+            # the region in it: a key reused for another region makes another id (review 189)
+            keyed = f"operator:{wanted.region}:{key}"
+            seed, named = (keyed if key else self.seed()), "idempotency-key"
         subscription_id = "sub_" + hashlib.sha256(seed.encode()).hexdigest()[:24]
         existing = self.subscriptions.get(subscription_id)
         if existing is not None:
@@ -112,6 +114,12 @@ class SubscriptionDesk:
             if not same:
                 raise Conflict(f"this {named} already created a different subscription", path=named)
             return Created(existing, new=False)
+        if key is not None and subscription_id in self.subscriptions.retired(wanted.region):
+            raise Conflict(  # a deleted id never lives again (review 189)
+                "the subscription made under this Idempotency-Key was deleted: a new one needs "
+                "a new key",
+                path=named,
+            )
         if signed is not None and signed.repeated:
             raise replayed(signed)
         check_signable(wanted.signature_scheme, sm2_signing=self.sm2_signing)

@@ -1,6 +1,6 @@
 """Mutual recognition: agreements, measures, who honours which listing, the one-stop view."""
 
-from gateway.recognition.agreement import Agreement, AgreementTerms, SourceScope
+from gateway.recognition.agreement import Agreement, AgreementTerms, SourceScope, terms_digest
 from gateway.recognition.disclosure import (
     ANONYMOUS,
     Disclosure,
@@ -118,6 +118,7 @@ __all__ = [
     "shown",
     "subject_key",
     "subject_view",
+    "terms_digest",
     "trail_entry",
     "trail_key",
     "use_severity_policy",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from typing import Annotated, Self
 
@@ -188,6 +189,15 @@ class Agreement(AgreementTerms):
     agreement_id: str
     revision: int = Field(ge=1)
     updated_at: AwareDatetime
+    # what a creation under the operator's Idempotency-Key asked for (a digest of its terms):
+    # a retry is compared with that, not with what revisions made of it since (review 189)
+    created_as: str | None = Field(default=None, exclude_if=lambda value: value is None)
+
+
+def terms_digest(terms: AgreementTerms) -> str:
+    """The terms asked for, as one value to compare a retried creation with."""
+    fields = set(AgreementTerms.model_fields)
+    return hashlib.sha256(terms.model_dump_json(include=fields).encode()).hexdigest()
 
 
 _AS_CATALOGUED = ("kinds", "domains", "min_severity", "grades", "targets", "person_roles")

@@ -264,6 +264,7 @@ class InMemoryListingStore:
 class InMemorySubscriptionStore:
     def __init__(self, *subscriptions: Subscription) -> None:
         self._items = {sub.subscription_id: sub for sub in subscriptions}
+        self._retired: dict[str, set[str]] = {}
 
     def put(self, subscription: Subscription) -> None:
         self._items[subscription.subscription_id] = subscription
@@ -275,7 +276,12 @@ class InMemorySubscriptionStore:
         return list(self._items.values())
 
     def delete(self, subscription_id: str) -> None:
-        self._items.pop(subscription_id, None)
+        gone = self._items.pop(subscription_id, None)
+        if gone is not None:
+            self._retired.setdefault(gone.region, set()).add(subscription_id)
+
+    def retired(self, region: str) -> set[str]:
+        return set(self._retired.get(region, set()))
 
     def update(
         self, subscription_id: str, change: Callable[[Subscription], Subscription | None]

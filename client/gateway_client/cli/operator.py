@@ -41,16 +41,22 @@ def caller_for(args: argparse.Namespace) -> Call:
                 "--key-id/--key-file sign as a region's platform; --token and --iam are the "
                 "operator's: give one or the other"
             )
+        if getattr(args, "idempotency_key", None):
+            raise cli_errors.CliError(
+                "--idempotency-key is the operator's: a platform's signed creation is made "
+                "once by its webhook-id (a new run signs under a new one)"
+            )
         return _signed_call(args.url, read_signer(key_id, key_file), timeout)
+    key = getattr(args, "idempotency_key", None)
+    # the operator's creation retried under it makes nothing twice, with either credentials
+    keyed = {"idempotency-key": key} if key else {}
     if getattr(args, "iam", False):
         return lambda method, url, body=None: http_request(
-            method, url, body, _sigv4_headers(method, url, body), timeout=timeout
+            method, url, body, {**_sigv4_headers(method, url, body), **keyed}, timeout=timeout
         )
     token = getattr(args, "token", None) or os.environ.get("GATEWAY_OPERATOR_TOKEN")
     headers = {"authorization": f"Bearer {token}"} if token else {}
-    key = getattr(args, "idempotency_key", None)
-    if key:  # the operator's creation retried under it makes nothing twice
-        headers["idempotency-key"] = key
+    headers |= keyed
     return lambda method, url, body=None: http_request(method, url, body, headers, timeout=timeout)
 
 
