@@ -99,13 +99,47 @@ class DynamoSubscriptions(Table):
 
     def create(
         self, build: Callable[[int], Subscription], log_size: Callable[[], int]
-    ) -> Subscription:
+    ) -> Subscription | None:
         for attempt in _turns():
             subscription = build(log_size())
-            if self._stored(subscription, None, subscription.log_start):
-                return subscription
+            made = self._made(subscription)
+            if made is not False:
+                return subscription if made else None
             time.sleep(pause(attempt))
         raise _busy("created")
+
+    def _made(self, subscription: Subscription) -> bool | None:
+        """Stored as new (True); its id taken meanwhile, or retired (None: made by a retry in
+        flight, or deleted since, never made again: review 190); or the log moved (False)."""
+        sid = s(subscription.subscription_id)
+        put = {
+            "TableName": self._table,
+            "Item": {"subscription_id": sid, "doc": s(subscription.model_dump_json())},
+            "ConditionExpression": "attribute_not_exists(subscription_id)",
+        }
+        unretired = {
+            "TableName": self._table,
+            "Key": {"subscription_id": s(_RETIRED + subscription.region)},
+            "ConditionExpression": "attribute_not_exists(retired) OR NOT contains(retired, :id)",
+            "ExpressionAttributeValues": {":id": sid},
+        }
+        items: list[Any] = [
+            {"Put": put},
+            at_size(self._log_table, subscription.log_start),
+            {"ConditionCheck": unretired},
+        ]
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            reasons = [r.get("Code") for r in error.response.get("CancellationReasons") or []]
+            if reasons[:1] == ["ConditionalCheckFailed"] or reasons[2:] == [
+                "ConditionalCheckFailed"
+            ]:
+                return None
+            if lost_turn(error, "ConditionalCheckFailed"):
+                return False
+            raise
+        return True
 
     def _update(
         self,

@@ -41,10 +41,11 @@ class SubscriptionStore(Protocol):
 
     def create(
         self, build: Callable[[int], Subscription], log_size: Callable[[], int]
-    ) -> Subscription:
+    ) -> Subscription | None:
         """Store the subscription ``build`` makes for the exchange log's size (``log_size``,
         read again each round), written only while the log still holds that many entries: so
-        its ``log_start`` is wholly before or after any append (``gateway.delivery.terms``)."""
+        its ``log_start`` is wholly before or after any append (``gateway.delivery.terms``).
+        None, nothing written, when its id is stored already or among its region's retired."""
         ...
 
     def update_at(

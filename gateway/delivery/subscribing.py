@@ -114,12 +114,8 @@ class SubscriptionDesk:
             if not same:
                 raise Conflict(f"this {named} already created a different subscription", path=named)
             return Created(existing, new=False)
-        if key is not None and subscription_id in self.subscriptions.retired(wanted.region):
-            raise Conflict(  # a deleted id never lives again (review 189)
-                "the subscription made under this Idempotency-Key was deleted: a new one needs "
-                "a new key",
-                path=named,
-            )
+        if subscription_id in self.subscriptions.retired(wanted.region):
+            raise _deleted(named)  # a deleted id never lives again (reviews 189, 190)
         if signed is not None and signed.repeated:
             raise replayed(signed)
         check_signable(wanted.signature_scheme, sm2_signing=self.sm2_signing)
@@ -149,6 +145,19 @@ class SubscriptionDesk:
             ),
             self.log.size,
         )
+        if subscription is None:  # made meanwhile by a try in flight, or since deleted
+            made = self.subscriptions.get(subscription_id)
+            if made is not None and made.created_as == request_digest(wanted):
+                return Created(made, new=False)
+            raise _deleted(named)
         # Fan-out may park deliveries for it while the challenge is out: a success re-drives them.
         checked, _ = self.resending.verify(subscription)
         return Created(checked, new=True)
+
+
+def _deleted(named: str) -> Conflict:
+    return Conflict(
+        f"the subscription this {named} made was deleted, or made otherwise meanwhile: a new "
+        f"one needs a new {named}",
+        path=named,
+    )

@@ -6,8 +6,10 @@ key is 400 there; nothing is written by either."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
+import pytest
 from app_support import (
     CITY,
     HUBEI,
@@ -26,6 +28,9 @@ from delivery_support import (
     as_platform,
     push_and_fan_out,
 )
+
+from chalicelib import subscriptions_api
+from chalicelib.bootstrap import container
 
 KEY = {"Idempotency-Key": "retry-0123456789"}
 
@@ -112,3 +117,80 @@ def test_an_agreement_retried_under_its_key_after_it_was_ended_answers_what_it_s
     again = _post(gateway, "/v1/agreements", terms)
 
     assert (again.status_code, again.json_body["agreement"]["agreement_id"]) == (200, made)
+
+
+def test_two_tries_in_flight_under_one_key_make_one_subscription_and_one_secret(
+    gateway: Gateway, hook: AnsweringReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The retry runs to its end while the first try is still in flight (the case the key is
+    for): one subscription, one secret, the other try answered with it (review 190: two 201s
+    with two secrets, one of which signed nothing)."""
+    gateway.put_region(HUNAN)
+    body = {"region": HUNAN, "url": hook.url, "signature_scheme": "v1"}
+    retries = _meanwhile(monkeypatch, lambda: _post(gateway, "/v1/subscriptions", body))
+
+    first = _post(gateway, "/v1/subscriptions", body)
+
+    [retry] = retries
+    made = [r for r in (first, retry) if r.status_code == 201]
+    stored = container().subscriptions.get(first.json_body["subscription_id"])
+    assert sorted([first.status_code, retry.status_code]) == [200, 201]
+    assert stored is not None
+    assert [r.json_body["secret"] for r in made] == [stored.secret]
+
+
+def test_a_try_in_flight_across_the_delete_revives_nothing(
+    gateway: Gateway, hook: AnsweringReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its checks passed before the first try's subscription was made and deleted: the late
+    write is refused at the key, the deleted id not made again (review 190)."""
+    gateway.put_region(HUNAN)
+    body = {"region": HUNAN, "url": hook.url}
+
+    def made_and_deleted() -> str:
+        sid = str(_post(gateway, "/v1/subscriptions", body).json_body["subscription_id"])
+        assert as_operator(gateway, "delete", f"/v1/subscriptions/{sid}").status_code == 200
+        return sid
+
+    deleted = _meanwhile(monkeypatch, made_and_deleted)
+    late = _post(gateway, "/v1/subscriptions", body)
+
+    assert refusal(late) == (409, "conflict", "idempotency-key")
+    assert _count(gateway, f"/v1/subscriptions?region={HUNAN}", "subscriptions") == 0
+    assert deleted
+
+
+def test_a_platform_s_webhook_id_sent_again_after_its_replay_record_expired_revives_nothing(
+    gateway: Gateway, aws: Any, hook: AnsweringReceiver
+) -> None:
+    """A platform's webhook-id is its creation's key: once its single-use record expired, the
+    same id re-signed must not bring the deleted subscription back (review 190)."""
+    hunan = gateway.register_platform(HUNAN)
+    body = json.dumps({"region": HUNAN, "url": hook.url}).encode()
+    made = gateway.send_signed("POST", "/v1/subscriptions", hunan, body, msg_id="msg-sub-0001")
+    sid = made.json_body["subscription_id"]
+    assert gateway.send_signed("DELETE", f"/v1/subscriptions/{sid}", hunan).status_code == 200
+    table = aws.env["CG_BATCHES_TABLE"]
+    for item in aws.dynamodb.scan(TableName=table)["Items"]:  # its record's TTL ran out
+        if item["pk"]["S"].startswith("nonce#") and item["pk"]["S"].endswith("#msg-sub-0001"):
+            key = {k: item[k] for k in ("pk", "sk") if k in item}
+            aws.dynamodb.delete_item(TableName=table, Key=key)
+
+    again = gateway.send_signed("POST", "/v1/subscriptions", hunan, body, msg_id="msg-sub-0001")
+
+    assert refusal(again) == (409, "conflict", "webhook-id")
+
+
+def _meanwhile(monkeypatch: pytest.MonkeyPatch, act: Callable[[], Any]) -> list[Any]:
+    """``act`` run once, as the first creation passes its checks (the rate limit's call), its
+    result kept: another request in flight at that moment."""
+    real, done = subscriptions_api._admit, []
+
+    def admit(*args: Any, **kwargs: Any) -> Any:
+        if not done:
+            done.append(None)  # before ``act``: its own request passes here too
+            done[0] = act()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(subscriptions_api, "_admit", admit)
+    return done

@@ -305,8 +305,11 @@ class InMemorySubscriptionStore:
 
     def create(
         self, build: Callable[[int], Subscription], log_size: Callable[[], int]
-    ) -> Subscription:
+    ) -> Subscription | None:
         subscription = build(log_size())
+        taken = subscription.subscription_id in self._items
+        if taken or subscription.subscription_id in self.retired(subscription.region):
+            return None
         self.put(subscription)
         return subscription
 
