@@ -70,21 +70,7 @@ def test_feedback_after_a_renewal_stands_on_the_agreement_now_recognising_the_li
 
     with time_machine.travel(now() + timedelta(days=3), tick=True):
         # 湖南 recognised the listing every day under agreement 2 and executed the measure
-        answer = life.post(
-            "/v1/feedback",
-            {
-                "delivery_id": delivery.delivery_id,
-                "measures": [
-                    {
-                        "measure_id": "key_supervision",
-                        "department": "各行业主管部门",
-                        "executed_on": executed_on,
-                        "result": "executed",
-                    }
-                ],
-            },
-            hunan,
-        )
+        answer = _reported(life, hunan, delivery.delivery_id, executed_on)
 
     assert answer.status_code == 201, answer.json_body
 
@@ -110,25 +96,15 @@ def test_a_title_revision_does_not_let_a_case_from_before_the_agreement_count(
     pushed(gateway, city, CITY, recent_entry(days_ago=40))
     [delivery] = fan_out_and_deliver(aws, stream)
     assert delivery.recognition.recognised
-    report = {
-        "delivery_id": delivery.delivery_id,
-        "measures": [
-            {
-                "measure_id": "key_supervision",
-                "department": "各行业主管部门",
-                "executed_on": (china_today() - timedelta(days=20)).isoformat(),
-                "result": "executed",
-            }
-        ],
-    }
-    before = life.post("/v1/feedback", report, hunan)
+    day = (china_today() - timedelta(days=20)).isoformat()
+    before = _reported(life, hunan, delivery.delivery_id, day)
     assert before.status_code == 409, before.json_body  # no agreement 20 days ago
 
     fixed = revise_agreement(
         gateway, agreement_id, {**terms, "title": "湖南省认可七台河市失信名单"}
     )
     assert fixed.status_code == 200, fixed.json_body
-    after = life.post("/v1/feedback", report, hunan)
+    after = _reported(life, hunan, delivery.delivery_id, day)
 
     assert after.status_code == 409, after.json_body
     assert after.json_body["error"]["code"] == "measure_not_delivered"
@@ -172,21 +148,20 @@ def test_a_renewal_after_a_gap_does_not_ground_cases_in_the_gap(gateway, aws, st
         assert renewed.status_code == 200, renewed.json_body
 
     with time_machine.travel(now() + timedelta(days=20), tick=True):
-        answer = life.post(
-            "/v1/feedback",
-            {
-                "delivery_id": delivery.delivery_id,
-                "measures": [
-                    {
-                        "measure_id": "key_supervision",
-                        "department": "各行业主管部门",
-                        "executed_on": (today + timedelta(days=10)).isoformat(),
-                        "result": "executed",
-                    }
-                ],
-            },
-            hunan,
+        answer = _reported(
+            life, hunan, delivery.delivery_id, (today + timedelta(days=10)).isoformat()
         )
 
     assert answer.status_code == 409, answer.json_body
     assert answer.json_body["error"]["code"] == "measure_not_delivered"
+
+
+def _reported(life, hunan, delivery_id: str, executed_on: str):  # type: ignore[no-untyped-def]
+    """湖南's report of ``KEY`` executed on that day, against the delivery."""
+    measure = {
+        "measure_id": "key_supervision",
+        "department": "各行业主管部门",
+        "executed_on": executed_on,
+        "result": "executed",
+    }
+    return life.post("/v1/feedback", {"delivery_id": delivery_id, "measures": [measure]}, hunan)
