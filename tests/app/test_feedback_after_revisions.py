@@ -38,18 +38,26 @@ def _terms(title):  # type: ignore[no-untyped-def]
     )
 
 
-def _world(gateway, aws, stream, receiver):  # type: ignore[no-untyped-def]
+def _delivered(gateway, aws, stream, receiver, terms):  # type: ignore[no-untyped-def]
+    """湖南 subscribes under an agreement of ``terms`` and is delivered 七台河's listing: the
+    agreement's id, 湖南's signer and the delivery."""
     gateway.put_region(HUNAN)
     gateway.put_region(CITY)
-    first = create_agreement(gateway, _terms("湖南省认可七台河市失信主体名单（第一期）"))
-    assert first.status_code == 201, first.json_body
+    made = create_agreement(gateway, terms)
+    assert made.status_code == 201, made.json_body
     assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
     city, hunan = gateway.register_platform(CITY), gateway.register_platform(HUNAN)
     reevaluate(aws)
     queued_messages(aws.sqs, aws.env["CG_DELIVERY_QUEUE_URL"])
     pushed(gateway, city, CITY, recent_entry(days_ago=40))
     [delivery] = fan_out_and_deliver(aws, stream)
-    old_id = first.json_body["agreement"]["agreement_id"]
+    assert delivery.recognition.recognised
+    return made.json_body["agreement"]["agreement_id"], hunan, delivery
+
+
+def _world(gateway, aws, stream, receiver):  # type: ignore[no-untyped-def]
+    first = _terms("湖南省认可七台河市失信主体名单（第一期）")
+    old_id, hunan, delivery = _delivered(gateway, aws, stream, receiver, first)
     assert delivery.recognition.basis == (old_id,)
     # the renewal: a second agreement with the same measures, then the first ended
     second = create_agreement(gateway, _terms("湖南省认可七台河市失信主体名单（第二期）"))
@@ -82,20 +90,11 @@ def test_a_title_revision_does_not_let_a_case_from_before_the_agreement_count(
     revision since the delivery (here of the title) waives that only for the days from the
     delivery on (a renewal from a later day: review 167)."""
     life = Lifecycle(gateway)
-    gateway.put_region(HUNAN)
-    gateway.put_region(CITY)
     terms = {
         **_terms("湖南省认可七台河市失信主体名单"),
         "effective_from": (china_today() - timedelta(days=5)).isoformat(),
     }
-    made = create_agreement(gateway, terms)
-    assert made.status_code == 201, made.json_body
-    agreement_id = made.json_body["agreement"]["agreement_id"]
-    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
-    city, hunan = gateway.register_platform(CITY), gateway.register_platform(HUNAN)
-    pushed(gateway, city, CITY, recent_entry(days_ago=40))
-    [delivery] = fan_out_and_deliver(aws, stream)
-    assert delivery.recognition.recognised
+    agreement_id, hunan, delivery = _delivered(gateway, aws, stream, receiver, terms)
     day = (china_today() - timedelta(days=20)).isoformat()
     before = _reported(life, hunan, delivery.delivery_id, day)
     assert before.status_code == 409, before.json_body  # no agreement 20 days ago
@@ -114,8 +113,6 @@ def test_a_renewal_after_a_gap_does_not_ground_cases_in_the_gap(gateway, aws, st
     """A revision waives the start check only until it was made: after it, the new terms
     govern, and a day in the gap no version covered had no ground (review 189)."""
     life = Lifecycle(gateway)
-    gateway.put_region(HUNAN)
-    gateway.put_region(CITY)
     today = china_today()
     terms = agreement_terms(
         title="湖南省认可七台河市失信主体名单（第一期）",
@@ -125,14 +122,7 @@ def test_a_renewal_after_a_gap_does_not_ground_cases_in_the_gap(gateway, aws, st
         effective_until=(today + timedelta(days=5)).isoformat(),
         measures=[KEY],
     )
-    made = create_agreement(gateway, terms)
-    assert made.status_code == 201, made.json_body
-    agreement_id = made.json_body["agreement"]["agreement_id"]
-    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
-    city, hunan = gateway.register_platform(CITY), gateway.register_platform(HUNAN)
-    pushed(gateway, city, CITY, recent_entry(days_ago=40))
-    [delivery] = fan_out_and_deliver(aws, stream)
-    assert delivery.recognition.recognised
+    agreement_id, hunan, delivery = _delivered(gateway, aws, stream, receiver, terms)
 
     with time_machine.travel(now() + timedelta(hours=1), tick=True):
         # the same agreement renewed from day +15: days +5 .. +14 had no agreement in any version
