@@ -137,14 +137,17 @@ def ingest_batches(
     one); the upload counted past what was stored, at ``end`` once every line is read. Each
     batch under the region's relay policy and domains as they are then (``rules_now``): an
     operator's change during a run applies to the lines not yet stored (review 104 F2); and
-    in the domains a newer resync decides as they are then (``decided_now``): one verified
-    during the run sets aside the lines not yet stored (review 186)."""
+    in the domains a newer resync decides (``decided_now``), asked again every checkpoint: one
+    verified during the run sets aside the lines after it (review 186) — not a read of the
+    region's latest uploads for every batch of a ten-million-line file."""
     region = upload.manifest.region
+    decided: Mapping[str, str] | None = None
     with ThreadPoolExecutor(max_workers=1) as writer:
         in_flight: InFlight | None = None
         for done, batch in enumerate(batches(lines, LINES_PER_BATCH), start=1):
             relays, domains = rules_now()
-            decided = decided_now() if decided_now is not None else None
+            if decided_now is not None and (done - 1) % BATCHES_PER_CHECKPOINT == 0:
+                decided = decided_now()
             now = clock.now()
             parsed = parse_batch(batch, region, relays, now, tolerance, domains, decided)
             if in_flight is not None:

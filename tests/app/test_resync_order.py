@@ -157,6 +157,7 @@ def test_a_newer_resync_done_during_an_older_one_s_run_sets_its_later_lines_asid
     corrected = ask(gateway, city, kept, **resync)  # issued after it, leaves the mistake out
 
     monkeypatch.setattr(bulk_batches, "LINES_PER_BATCH", 5)
+    monkeypatch.setattr(bulk_batches, "BATCHES_PER_CHECKPOINT", 1)  # asked again each batch
     real = bulk_ingest.rules_now
     calls = {"n": 0, "done": False}
 
