@@ -20,6 +20,7 @@ from gateway_client.contract import Busy
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import PutTypeDef
 
 _RETIRED = "retired#"  # the key of a region's deleted subscriptions' ids: no document
 RETIRED_KEPT = 200
@@ -53,21 +54,26 @@ class DynamoSubscriptions(Table):
         return [Subscription.model_validate_json(doc) for doc in self._scan_docs()]
 
     def delete(self, subscription_id: str) -> None:
-        """Gone, its id kept among its region's retired ones (``retired``), in one transaction:
-        what it was delivered its region still holds (review 181: a region that replaced its
-        subscription could no longer object to what the old one brought)."""
+        """Gone, in one transaction: its item becomes a mark naming its region, so that its id
+        is never made again (review 190: past the ids kept, a retry made it anew), and its id
+        is kept among its region's retired ones (``retired``): what it was delivered its region
+        still holds (review 181: a region that replaced its subscription could no longer object
+        to what the old one brought)."""
         held = self.get(subscription_id)
         if held is None:
             return
-        key = {"subscription_id": s(subscription_id)}
-        retired = {"subscription_id": s(_RETIRED + held.region)}
+        mark: PutTypeDef = {
+            "TableName": self._table,
+            "Item": {"subscription_id": s(subscription_id), "deleted_from": s(held.region)},
+        }
         if len(self.retired(held.region)) >= RETIRED_KEPT:  # the item and objections bounded
-            self._client.delete_item(TableName=self._table, Key=key)
+            self._client.put_item(TableName=self._table, Item=mark["Item"])
             return
+        retired = {"subscription_id": s(_RETIRED + held.region)}
         transact(
             self._client,
             [
-                {"Delete": {"TableName": self._table, "Key": key}},
+                {"Put": mark},
                 {
                     "Update": {
                         "TableName": self._table,
@@ -80,9 +86,17 @@ class DynamoSubscriptions(Table):
         )
 
     def retired(self, region: str) -> set[str]:
-        """The region's deleted subscriptions' ids."""
+        """The region's deleted subscriptions' ids (the first ``RETIRED_KEPT``)."""
         item = self._get({"subscription_id": s(_RETIRED + region)})
         return set(item["retired"]["SS"]) if item and "retired" in item else set()
+
+    def was_deleted(self, subscription_id: str, region: str) -> bool:
+        """Its mark (``delete``) is stored, or its id is among the region's retired ones (a
+        deletion from before the marks)."""
+        item = self._get({"subscription_id": s(subscription_id)})
+        if item is not None and "deleted_from" in item:
+            return True
+        return subscription_id in self.retired(region)
 
     def update(
         self, subscription_id: str, change: Callable[[Subscription], Subscription | None]
@@ -151,7 +165,7 @@ class DynamoSubscriptions(Table):
         for attempt in range(_ROUNDS) if log_size is None else _turns():
             size = 0 if log_size is None else log_size()  # before the subscription: ``terms``
             item = self._get(key)
-            if item is None:
+            if item is None or "doc" not in item:  # none, or deleted (its mark: ``delete``)
                 return None
             held = text(item, "doc")
             current = Subscription.model_validate_json(held)

@@ -29,6 +29,10 @@ class SubscriptionStore(Protocol):
         """The region's deleted subscriptions' ids (as many as are kept)."""
         ...
 
+    def was_deleted(self, subscription_id: str, region: str) -> bool:
+        """Whether a subscription of this id was ever deleted (however many were)."""
+        ...
+
     def update(
         self, subscription_id: str, change: Callable[[Subscription], Subscription | None]
     ) -> Subscription | None:

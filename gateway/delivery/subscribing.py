@@ -114,7 +114,7 @@ class SubscriptionDesk:
             if not same:
                 raise Conflict(f"this {named} already created a different subscription", path=named)
             return Created(existing, new=False)
-        if subscription_id in self.subscriptions.retired(wanted.region):
+        if self.subscriptions.was_deleted(subscription_id, wanted.region):
             raise _deleted(named)  # a deleted id never lives again (reviews 189, 190)
         if signed is not None and signed.repeated:
             raise replayed(signed)

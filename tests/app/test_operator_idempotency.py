@@ -31,6 +31,7 @@ from delivery_support import (
 
 from chalicelib import subscriptions_api
 from chalicelib.bootstrap import container
+from chalicelib.dynamodb import subscriptions as subscriptions_module
 
 KEY = {"Idempotency-Key": "retry-0123456789"}
 
@@ -102,6 +103,34 @@ def test_a_key_reused_after_its_subscription_was_deleted_revives_nothing(
     assert (other.status_code, new != old) == (201, True)
     read = as_platform(gateway, hubei, "GET", f"/v1/subscriptions/{new}/deliveries")
     assert read.json_body["deliveries"] == []
+
+
+def test_a_key_reused_after_the_region_s_kept_deleted_ids_are_full_revives_nothing(
+    gateway: Gateway, hook: AnsweringReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the deleted ids a region keeps for its objections, a deletion still leaves its mark
+    at the id, so neither a retry nor a try in flight makes it again (review 190 F3)."""
+    monkeypatch.setattr(subscriptions_module, "RETIRED_KEPT", 1)
+    gateway.put_region(HUNAN)
+    body = {"region": HUNAN, "url": hook.url}
+    keys = [{"Idempotency-Key": f"retry-{n}-0123456789"} for n in range(2)]
+
+    def made_and_deleted(key: dict[str, str]) -> str:
+        sid = str(_post(gateway, "/v1/subscriptions", body, key).json_body["subscription_id"])
+        assert as_operator(gateway, "delete", f"/v1/subscriptions/{sid}").status_code == 200
+        return sid
+
+    kept, past = made_and_deleted(keys[0]), made_and_deleted(keys[1])
+    late = _meanwhile(monkeypatch, lambda: made_and_deleted(KEY))
+    in_flight = _post(gateway, "/v1/subscriptions", body)
+    again = _post(gateway, "/v1/subscriptions", body, keys[1])
+
+    assert container().subscriptions.retired(HUNAN) == {kept}
+    assert refusal(again) == (409, "conflict", "idempotency-key")
+    assert refusal(in_flight) == (409, "conflict", "idempotency-key")
+    assert container().subscriptions.get(past) is None
+    assert _count(gateway, f"/v1/subscriptions?region={HUNAN}", "subscriptions") == 0
+    assert late
 
 
 def test_an_agreement_retried_under_its_key_after_it_was_ended_answers_what_it_signed(

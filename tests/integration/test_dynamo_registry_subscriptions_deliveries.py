@@ -158,6 +158,12 @@ def test_a_region_s_retired_ids_stop_growing_at_the_bound(subscriptions, monkeyp
 
     assert subscriptions.retired(OTHER_REGION) == {"sub_0", "sub_1"}
     assert subscriptions.all() == []
+    # every one of them is marked deleted at its id, past the bound too (review 190 F3)
+    assert [subscriptions.was_deleted(f"sub_{n}", OTHER_REGION) for n in range(5)] == [
+        *[True] * 4,
+        False,
+    ]
+    assert subscriptions.update("sub_3", lambda held: held) is None  # nothing to change
 
 
 def test_the_delivery_log_knows_nothing_about_an_unseen_delivery(deliveries):

@@ -283,6 +283,9 @@ class InMemorySubscriptionStore:
     def retired(self, region: str) -> set[str]:
         return set(self._retired.get(region, set()))
 
+    def was_deleted(self, subscription_id: str, region: str) -> bool:
+        return subscription_id in self.retired(region)
+
     def update(
         self, subscription_id: str, change: Callable[[Subscription], Subscription | None]
     ) -> Subscription | None:
