@@ -120,12 +120,15 @@ class AgreementDesk:
                 "an agreement's subscriber region cannot change", path="subscriber_region"
             )
         self._check(terms)
+        now = self.clock.now()
+        moved = terms.effective_from != current.effective_from
         revised = Agreement(
             **terms.as_catalogue_says().model_dump(),
             created_as=current.created_as,
             agreement_id=agreement_id,
             revision=current.revision + 1,
-            updated_at=self.clock.now(),
+            updated_at=now,
+            start_moved_at=now if moved else current.start_revised_at,
         )
         return self._save(current, revised)
 
@@ -144,6 +147,7 @@ class AgreementDesk:
                 "effective_until": until,
                 "revision": current.revision + 1,
                 "updated_at": self.clock.now(),
+                "start_moved_at": current.start_revised_at,
             }
         )
         return self._save(current, ended, ending=True)

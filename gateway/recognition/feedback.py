@@ -303,12 +303,15 @@ def _no_ground_that_day(
         # a start moved since the delivery (a renewal from a later day) leaves the days from
         # the delivery on unjudged; an end is judged, and so is a day before the delivery: a
         # revision of the title let a case from before the agreement began count (review 187)
-        # (from the delivery until the revision: after it, the new terms govern, and a day
-        # in a renewal's gap had no ground: review 189)
+        # (from the delivery until the revision that moved it: after it, the new terms govern,
+        # and a day in a renewal's gap had no ground: review 189; a later revision of other
+        # terms does not widen that: review 190 F5)
+        moved = agreement.start_revised_at
         revised = (
             delivered_at is not None
-            and agreement.updated_at > delivered_at
-            and china_date(delivered_at) <= day <= china_date(agreement.updated_at)
+            and moved is not None
+            and moved > delivered_at
+            and china_date(delivered_at) <= day <= china_date(moved)
         )
         if out is NotRecognised.NOT_YET_EFFECTIVE and revised:
             out = None

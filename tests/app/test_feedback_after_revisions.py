@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 from app_support import (
     CITY,
@@ -109,9 +110,13 @@ def test_a_title_revision_does_not_let_a_case_from_before_the_agreement_count(
     assert after.json_body["error"]["code"] == "measure_not_delivered"
 
 
-def test_a_renewal_after_a_gap_does_not_ground_cases_in_the_gap(gateway, aws, stream, receiver):  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("retitled_later", [False, True])
+def test_a_renewal_after_a_gap_does_not_ground_cases_in_the_gap(  # type: ignore[no-untyped-def]
+    gateway, aws, stream, receiver, retitled_later
+):
     """A revision waives the start check only until it was made: after it, the new terms
-    govern, and a day in the gap no version covered had no ground (review 189)."""
+    govern, and a day in the gap no version covered had no ground (review 189) — a later
+    revision of the title alone does not widen that (review 190 F5)."""
     life = Lifecycle(gateway)
     today = china_today()
     terms = agreement_terms(
@@ -136,6 +141,12 @@ def test_a_renewal_after_a_gap_does_not_ground_cases_in_the_gap(gateway, aws, st
             },
         )
         assert renewed.status_code == 200, renewed.json_body
+
+    if retitled_later:
+        with time_machine.travel(now() + timedelta(days=12), tick=True):
+            retitled = {**renewed.json_body["agreement"], "title": "湖南省认可七台河市失信名单"}
+            terms_only = {k: retitled[k] for k in terms}
+            assert revise_agreement(gateway, agreement_id, terms_only).status_code == 200
 
     with time_machine.travel(now() + timedelta(days=20), tick=True):
         answer = _reported(

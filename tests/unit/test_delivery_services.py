@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -331,6 +331,27 @@ def test_revising_an_unknown_agreement_is_not_found() -> None:
     with pytest.raises(NotFound):
         service.revise("agr_ffffffffffffffff", terms())
     assert (agreements.all(), queue.sent) == ([], [])
+
+
+def test_a_revision_records_when_it_moved_the_start_and_later_ones_keep_that() -> None:
+    """Feedback waives a moved start only until the revision that moved it (review 190 F5); an
+    agreement stored before that was kept counts its latest revision as the one."""
+    legacy = agreement(revision=2, updated_at=NOW - timedelta(days=9))
+    service, agreements, _ = desk(legacy)
+    start = date.fromisoformat(str(agreement_terms()["effective_from"]))
+
+    kept = service.revise(legacy.agreement_id, terms(title="改题")).agreement
+    moved = service.revise(
+        legacy.agreement_id, terms(effective_from=(start + timedelta(days=1)).isoformat())
+    ).agreement
+    retitled = service.revise(legacy.agreement_id, terms(title="再改题")).agreement
+    ended = service.end(legacy.agreement_id).agreement
+
+    assert (legacy.start_revised_at, kept.start_moved_at) == (legacy.updated_at,) * 2
+    assert [x.start_moved_at for x in (moved, retitled, ended)] == [NOW] * 3
+    assert agreements.get(legacy.agreement_id) == ended
+    fresh = service.sign(terms()).agreement
+    assert service.revise(fresh.agreement_id, terms(title="改题")).agreement.start_moved_at is None
 
 
 def test_ending_withdraws_recognition_once_and_ending_again_changes_nothing() -> None:
