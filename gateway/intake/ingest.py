@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from gateway.authentication import authenticate
@@ -44,6 +44,8 @@ from gateway.lifecycle import (
     Removal,
     as_on,
     content_version,
+    dates_problem,
+    reason_problem,
     remove,
     removed_status,
     validate_removals,
@@ -223,7 +225,7 @@ class PushService:
             if not pending:
                 break
             current = listings.current([(r.credit_code, ids[i]) for i, r in pending])
-            newest = _newest(pending, ids, current)
+            newest = _newest(pending, ids, current, china_date(now))
             writes: list[tuple[int, Removal, Listing, str]] = []
             for index, removal in pending:
                 held = current.get(ids[index])
@@ -244,11 +246,10 @@ class PushService:
                     reused = removal.version == content_version(held)  # its content's
                     code, message = (REUSED, REUSED_MESSAGE) if reused else (STALE, STALE_MESSAGE)
                     errors.append(_removal_error(index, code, message, _VERSION))
-                elif _performed_too_early(removal, held):
-                    message = "performed_on is before the listing was decided (decided_on)"
-                    errors.append(
-                        _removal_error(index, "dates_out_of_order", message, "performed_on")
-                    )
+                elif problem := dates_problem(removal, held) or (
+                    status in REMOVABLE and reason_problem(removal, held, china_date(now))
+                ):
+                    errors.append(_removal_error(index, *problem))
                 elif kept is not removal or status is removed_status(removal):
                     # a newer one in the batch, or ended so already (its resend, a tick's expiry)
                     outcomes.append(_outcome(index, held, "duplicate", "removals"))
@@ -273,25 +274,27 @@ class PushService:
 
 
 def _newest(
-    removals: Sequence[tuple[int, Removal]], ids: Mapping[int, str], current: Mapping[str, Listing]
+    removals: Sequence[tuple[int, Removal]],
+    ids: Mapping[int, str],
+    current: Mapping[str, Listing],
+    today: date,
 ) -> dict[str, Removal]:
     """Per listing removed more than once in a batch, the newest removal, which counts (the
     older ones are answered ``duplicate``). One that cannot apply to the held listing whatever
-    happens (performed before it was decided) does not count: refused on its own, it must not
-    make an older, valid one look done."""
+    happens (performed before it was decided, repaired too early: ``dates_problem``,
+    ``reason_problem``) does not count: refused on its own, it must not make an older, valid
+    one look done."""
     newest: dict[str, Removal] = {}
     for index, removal in removals:
         held = current.get(ids[index])
-        if held is not None and _performed_too_early(removal, held):
+        if held is not None and (
+            dates_problem(removal, held) or reason_problem(removal, held, today)
+        ):
             continue
         first = newest.get(ids[index])
         if first is None or removal.version > first.version:
             newest[ids[index]] = removal
     return newest
-
-
-def _performed_too_early(removal: Removal, held: Listing) -> bool:
-    return removal.performed_on is not None and removal.performed_on < held.decided_on
 
 
 NOT_IN_FORCE = NotInForce.code

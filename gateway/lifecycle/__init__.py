@@ -22,6 +22,7 @@ from gateway.lifecycle.objection_steps import (
 )
 from gateway.lifecycle.objection_timeline import period_end
 from gateway.lifecycle.reassignment import HeldAlready, PurgeUnderWay
+from gateway.lifecycle.removal_grounds import dates_problem, reason_problem
 from gateway.lifecycle.requests import (
     ObjectionDecision,
     ObjectionFiling,
@@ -91,6 +92,7 @@ __all__ = [
     "WorkdayCalendar",
     "as_on",
     "content_version",
+    "dates_problem",
     "entry_problems",
     "late_on",
     "may_be_purged",
@@ -98,6 +100,7 @@ __all__ = [
     "named_before",
     "next_version",
     "period_end",
+    "reason_problem",
     "rehomed",
     "remove",
     "removed_status",

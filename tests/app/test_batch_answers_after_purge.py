@@ -76,7 +76,7 @@ def _refused_batch(gateway, aws, stream, queue, hook, schedule):  # type: ignore
 
 
 def _purged(gateway, stream, city, person) -> None:  # type: ignore[no-untyped-def]
-    ended = push_with_removals(gateway, city, CITY, [removal_of(person, "expired")])
+    ended = push_with_removals(gateway, city, CITY, [removal_of(person, "revoked")])
     assert ended.json_body["removed"] == 1, ended.json_body
     gateway_app.fan_out_changes(stream.event(), None)
     tick = Lifecycle(gateway).tick(china_noon(add_months(china_today(), 60) + timedelta(days=1)))

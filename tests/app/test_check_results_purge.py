@@ -69,7 +69,7 @@ def test_the_purge_destroys_the_result_files_that_answered_with_its_listing(
     )
     pushed(gateway, city, CITY, person)
     fan_out_and_deliver(aws, stream)
-    removed = push_with_removals(gateway, city, CITY, [removal_of(person, "expired")])
+    removed = push_with_removals(gateway, city, CITY, [removal_of(person, "revoked")])
     assert removed.status_code == 200
     fan_out_and_deliver(aws, stream)
     purge_at = china_noon(add_months(china_today(), 60) + timedelta(days=1))

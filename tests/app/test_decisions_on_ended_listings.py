@@ -33,7 +33,7 @@ def ended_with_an_open_objection(gateway, stream):  # type: ignore[no-untyped-de
     )
     assert filed.status_code in (200, 201), filed.json_body
     gone = removal_of(
-        entry, "repaired", source_updated_at=(now() - timedelta(minutes=5)).isoformat()
+        entry, "revoked", source_updated_at=(now() - timedelta(minutes=5)).isoformat()
     )
     assert push_with_removals(gateway, owner, XINZHENG, [gone]).json_body["removed"] == 1
     stream.event()  # what these wrote
@@ -73,5 +73,5 @@ def test_deciding_closes_the_objection_and_the_listing_stays_as_it_ended(gateway
 
     assert decided.status_code == 200, decided.json_body
     listing = decided.json_body["listing"]
-    assert (listing["status"], listing["objection"]["outcome"]) == ("repaired", outcome)
+    assert (listing["status"], listing["objection"]["outcome"]) == ("revoked", outcome)
     assert listing["subject_name"] == xinzheng_entry()["subject_name"]

@@ -244,7 +244,7 @@ def test_after_the_purge_no_store_keeps_an_id_number_and_the_log_still_verifies(
     assert replayed.json_body["queued"] == 3, replayed.json_body
     fan_out_and_deliver(aws, stream)
     # All end; five years and a day on, the tick purges all.
-    removals = [removal_of(x, "expired") for x in (person, company, red)]
+    removals = [removal_of(x, "revoked") for x in (person, company, red)]
     ended = push_with_removals(gateway, city, CITY, removals)
     assert ended.json_body["removed"] == 3, ended.json_body
     fan_out_and_deliver(aws, stream)
@@ -313,4 +313,4 @@ def test_after_the_purge_no_store_keeps_an_id_number_and_the_log_still_verifies(
     )
     assert report.problems == ()
     assert report.verified_through == len(entries)  # fan-out signed every change it logged
-    assert len(log["erased"]) == 6  # listed and expired, for each of the three
+    assert len(log["erased"]) == 6  # listed and revoked, for each of the three

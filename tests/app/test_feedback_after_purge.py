@@ -54,7 +54,7 @@ def ended(gateway: Gateway, aws: Any, stream: StreamReader, receiver: Receiver) 
     )
     listing_id = pushed(gateway, city, CITY, person)
     [delivered] = fan_out_and_deliver(aws, stream)
-    removed = push_with_removals(gateway, city, CITY, [removal_of(person, "expired")])
+    removed = push_with_removals(gateway, city, CITY, [removal_of(person, "revoked")])
     assert removed.json_body["removed"] == 1, removed.json_body
     fan_out_and_deliver(aws, stream)
     at = china_noon(add_months(china_today(), 60) + timedelta(days=1))

@@ -63,7 +63,7 @@ def test_such_a_persons_listing_is_purged_when_retention_ends(gateway: Gateway) 
     )
     askers.push("owner", entry)
     ended = push_with_removals(
-        gateway, askers.signers["owner"], "420281", [removal_of(entry, "expired")]
+        gateway, askers.signers["owner"], "420281", [removal_of(entry, "revoked")]
     )
     assert ended.json_body["removed"] == 1, ended.json_body
     at = china_noon(add_months(china_today(), 60) + timedelta(days=1))

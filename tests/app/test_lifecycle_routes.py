@@ -495,7 +495,12 @@ def test_a_removal_in_a_push_ends_the_listing(gateway, aws, stream, life):
 def test_each_removal_reason_sets_its_status(gateway, life):
     city = gateway.register_platform(CITY)
     reasons = ["repaired", "expired", "corrected"]
-    entries = [black_entry(decision_number=f"(2024)黑09执{i}号") for i in range(len(reasons))]
+    # an owner's expiry ends a listing whose period the gateway does not know (open-ended):
+    # one it knows ends on its own day (``test_removal_reasons``)
+    entries = [
+        black_entry(decision_number=f"(2024)黑09执{i}号", open_ended=r == "expired")
+        for i, r in enumerate(reasons)
+    ]
     ids = [o["listing_id"] for o in gateway.push(city, CITY, entries).json_body["outcomes"]]
 
     response = push_with_removals(
@@ -601,16 +606,16 @@ def test_a_natural_persons_ended_black_listing_is_purged_five_years_on(gateway, 
     listed = {webhook_data(m)["listing"]["credit_code"] for m in fan_out(aws, stream)}
     assert listed == {PERSON_CODE, CREDIT_CODE}
     ended = push_with_removals(
-        gateway, city, CITY, [removal_of(person, "expired"), removal_of(company, "expired")]
+        gateway, city, CITY, [removal_of(person, "revoked"), removal_of(company, "revoked")]
     )
     assert ended.json_body["removed"] == 2
-    assert [webhook_data(m)["type"] for m in fan_out(aws, stream)] == ["expired", "expired"]
+    assert [webhook_data(m)["type"] for m in fan_out(aws, stream)] == ["revoked", "revoked"]
     five_years = add_months(china_today(), 60)
 
     early = life.tick(china_noon(five_years - timedelta(days=1)))
 
     assert early.json_body["purged"] == 0
-    assert life.status(PERSON_CODE, listing_id) == "expired"
+    assert life.status(PERSON_CODE, listing_id) == "revoked"
 
     response = life.tick(china_noon(five_years + timedelta(days=1)))
 
@@ -647,7 +652,7 @@ def test_an_objected_persons_listing_is_kept_until_the_objection_is_decided(gate
     person = black_entry(credit_code=PERSON_CODE, subject_name="李某某")
     listing_id = pushed(gateway, city, CITY, person)
     assert life.file_objection(PERSON_CODE, listing_id, "obj-1").status_code == 201
-    ended = push_with_removals(gateway, city, CITY, [removal_of(person, "expired")])
+    ended = push_with_removals(gateway, city, CITY, [removal_of(person, "revoked")])
     assert ended.json_body["removed"] == 1
     five_years_on = china_noon(add_months(china_today(), 60) + timedelta(days=1))
 
@@ -658,7 +663,7 @@ def test_an_objected_persons_listing_is_kept_until_the_objection_is_decided(gate
 
     assert kept.json_body["purged"] == 0
     assert decided.status_code == 200, decided.json_body
-    assert decided.json_body["listing"]["status"] == "expired"  # upheld does not revive it
+    assert decided.json_body["listing"]["status"] == "revoked"  # upheld does not revive it
     assert purged.json_body["purged"] == 1
     assert life.lookup(PERSON_CODE).status_code == 404
 

@@ -174,7 +174,8 @@ def test_the_public_view_shows_listings_in_force_without_responsible_persons_ids
     owner = askers.signers["owner"]
     numbers = ["(2024)鄂0281执1号", "(2024)鄂0281执2号", "(2024)鄂0281执3号"]
     active, suspended, *ended = [company_entry(decision_number=n) for n in numbers]
-    ended += [company_entry(decision_number=f"(2024)鄂0281执{n}号") for n in (4, 5, 6)]
+    ended += [company_entry(decision_number=f"(2024)鄂0281执{n}号") for n in (4, 6)]
+    ended.insert(2, company_entry(decision_number="(2024)鄂0281执5号", open_ended=True))
     ids = askers.push("owner", active, suspended, *ended)
     reasons = ("revoked", "repaired", "expired", "corrected")
     removals = [removal_of(e, r) for e, r in zip(ended, reasons, strict=True)]

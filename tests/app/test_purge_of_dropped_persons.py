@@ -54,7 +54,7 @@ def test_a_person_a_later_version_drops_is_erased_when_retention_ends(
         "source_updated_at": (datetime.now(UTC) - timedelta(minutes=5)).isoformat(),
     }
     assert pushed(gateway, city, CITY, corrected) == listing_id
-    ended = push_with_removals(gateway, city, CITY, [removal_of(corrected, "expired")])
+    ended = push_with_removals(gateway, city, CITY, [removal_of(corrected, "revoked")])
     assert ended.json_body["removed"] == 1, ended.json_body
     fan_out_and_deliver(aws, stream)
 

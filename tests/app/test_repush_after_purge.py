@@ -41,7 +41,7 @@ def purged_person(
     person = recent_entry(credit_code=PERSON_CODE, subject_name="黄某某", conduct_ended_on=ended_on)
     pushed(gateway, city, CITY, person)
     fan_out_and_deliver(aws, stream)
-    ended = push_with_removals(gateway, city, CITY, [removal_of(person, "expired")])
+    ended = push_with_removals(gateway, city, CITY, [removal_of(person, "revoked")])
     assert ended.json_body["removed"] == 1, ended.json_body
     fan_out_and_deliver(aws, stream)
     at = china_noon(add_months(china_today(), 60) + timedelta(days=1))

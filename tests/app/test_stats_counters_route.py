@@ -446,7 +446,7 @@ def test_a_purge_years_on_remakes_no_month_its_counters_outlived(gateway, aws, s
         conduct_ended_on=(china_today() - timedelta(days=10)).isoformat(),
     )
     pushed(gateway, city, CITY, person)
-    removed = push_with_removals(gateway, city, CITY, [removal_of(person, "expired")])
+    removed = push_with_removals(gateway, city, CITY, [removal_of(person, "revoked")])
     assert removed.json_body["removed"] == 1, removed.json_body
     gateway_app.fan_out_changes(stream.event(), None)
     month = this_month()

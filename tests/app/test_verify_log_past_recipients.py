@@ -46,7 +46,7 @@ def _narrowed(gateway: Any, aws: Any, stream: Any, hook: Any, removed: bool) -> 
     gateway_app.fan_out_changes(stream.event(), None)
     delivered(aws)
     if removed:
-        push_with_removals(gateway, city, CITY, [removal_of(person, "expired")])
+        push_with_removals(gateway, city, CITY, [removal_of(person, "revoked")])
         gateway_app.fan_out_changes(stream.event(), None)
         delivered(aws)
     patched(gateway, sid, {"filters": {"domains": ["food_drug"]}})
@@ -95,7 +95,7 @@ def test_a_step_that_may_end_a_listing_held_in_force_is_unjudged_when_not_stored
     end of the one the store holds in force, so it is listed, neither owed nor excused."""
     sid, made = _narrowed(gateway, aws, stream, hook, removed=False)
     held = _stored(hook)
-    push_with_removals(gateway, made["city"], CITY, [removal_of(made["person"], "expired")])
+    push_with_removals(gateway, made["city"], CITY, [removal_of(made["person"], "revoked")])
     gateway_app.fan_out_changes(stream.event(), None)
     delivered(aws)
     [removal] = [d for d in _stored(hook) if d.data.listing.status.value != "active"]

@@ -42,7 +42,7 @@ def test_content_queued_before_the_purge_is_withheld_and_the_tombstone_follows(
     )
     listing_id = pushed(gateway, city, CITY, person)
     fan_out_and_deliver(aws, stream)
-    removed = push_with_removals(gateway, city, CITY, [removal_of(person, "expired")])
+    removed = push_with_removals(gateway, city, CITY, [removal_of(person, "revoked")])
     assert removed.json_body["removed"] == 1, removed.json_body
     gateway_app.fan_out_changes(stream.event(), None)  # queued, not yet delivered: a backlog
     at = china_noon(add_months(china_today(), 60) + timedelta(days=1))
