@@ -19,6 +19,7 @@ from gateway_client.contract import (
     DOES_NOT_PROVE,
     PURPOSE_LABELS,
     load_catalogue,
+    report_applies,
     report_kind,
 )
 
@@ -56,12 +57,7 @@ def _outcome(result: dict[str, Any]) -> str:
     subject = result.get("subject")
     if not subject:
         return "未发现 none found"
-    applying = [
-        v["listing"]
-        for v in subject["listings"]
-        if v.get("recognised") is not False and v["listing"]["status"] == "active"
-    ]
-    kinds = {report_kind(v) for v in subject["listings"] if v["listing"] in applying}
+    kinds = {report_kind(v) for v in subject["listings"] if report_applies(v)}
     found = [label for label, kind in _NAMES if kind in kinds]
     return "、".join(found) or "无适用名单 none applies"
 

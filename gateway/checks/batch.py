@@ -19,6 +19,7 @@ from datetime import datetime
 from pydantic import AwareDatetime, Field, StrictBool
 
 from gateway.lifecycle import as_on
+from gateway.persons import shown_in_full
 from gateway.recognition import (
     Agreement,
     Asked,
@@ -154,15 +155,24 @@ class Checked:
     codes: Mapping[int, str]
 
     def trail(self, asked: Asked) -> list[tuple[str, TrailEntry]]:
-        """One trail entry per distinct valid code, filed under it: ``(code, entry)``; ``asked``
-        carries the asker, time, purpose and retention of the check."""
+        """One trail entry per distinct valid code, filed under it: ``(code, entry)``; and one
+        under each responsible person's number the answer showed in full, with the listings
+        that showed it, as the one-stop query files it (review 193: a check of a thousand
+        companies showed their representatives' numbers and left nothing under them).
+        ``asked`` carries the asker, time, purpose and retention of the check."""
         shown: dict[str, Sequence[Listing]] = {}
         for result in self.outcome.results:
             if result.index in self.codes:
                 subject = result.subject
                 listings = [v.listing for v in subject.listings] if subject else []
                 shown.setdefault(self.codes[result.index], listings)
-        return [(code, trail_entry(code, listings, asked)) for code, listings in shown.items()]
+        named: dict[str, list[Listing]] = {}
+        for code, of_code in shown.items():
+            for number, showing in shown_in_full(of_code).items():
+                if number != code:
+                    named.setdefault(number, []).extend(showing)
+        looks = [*shown.items(), *named.items()]
+        return [(code, trail_entry(code, listings, asked)) for code, listings in looks]
 
 
 Reader = Callable[[Sequence[str]], Mapping[str, Sequence[Listing]]]
@@ -222,6 +232,7 @@ def _applying(view: SubjectView, kind: ListKind, listed_as: ListedAs | None = No
         v.listing.kind is kind
         and v.recognised is not False
         and v.listing.status is ListingStatus.ACTIVE
+        and v.suspended_because is None  # a red listing's incentives held back (review 193)
         and (listed_as is None or v.listed_as is listed_as)
         for v in view.listings
     )

@@ -21,12 +21,13 @@ from app_support import (
     error_code,
     signed_agreement,
 )
+from test_query_as_region import red_entry
 from upload_support import ask, put_and_ingest
 
 import gateway.intake.uploads as uploads_module
 from chalicelib import checks_api
 from chalicelib.bootstrap import container
-from gateway_client.contract import PublishedKey, report_kind, verify_report
+from gateway_client.contract import PublishedKey, report_applies, report_kind, verify_report
 from gateway_client.contract.signing import Ed25519Signer
 
 UNLISTED = "91420281MA4F00000X"  # a valid code nobody listed
@@ -116,6 +117,26 @@ def test_a_dishonesty_record_is_counted_apart_from_black_listings_in_the_signed_
     assert (summary["black"], summary["dishonesty_records"]) == (0, 1)
     assert reply.json_body["report"]["content"]["summary"] == summary
     assert report_kind(view) == "dishonesty_record"  # as the CLI's table and the PDF say it
+
+
+def test_a_red_listing_whose_incentives_are_held_back_is_not_counted_red(
+    gateway: Gateway,
+) -> None:
+    """While a black listing is in force a red listing's incentives are held back: the signed
+    summary, the table and the PDF say no red listing applies (review 193)."""
+    daye = gateway.register_platform(DAYE)
+    pushed = gateway.push(daye, DAYE, [daye_black_entry(), red_entry()])
+    assert pushed.json_body["accepted"] == 2, pushed.json_body
+
+    reply = checks(gateway, daye, codes=[CREDIT_CODE], purpose="supervision", report=True)
+
+    assert reply.status_code == 200, reply.json_body
+    views = reply.json_body["results"][0]["subject"]["listings"]
+    [red] = [v for v in views if v["listing"]["kind"] == "red"]
+    assert (red["measures"], red["suspended_because"]) == ([], "black_listing_in_force")
+    summary = reply.json_body["report"]["content"]["summary"]
+    assert (summary["black"], summary["red"]) == (1, 0)
+    assert {report_kind(v) for v in views if report_applies(v)} == {"black"}
 
 
 def test_every_valid_code_leaves_one_trail_entry_with_the_checks_id(gateway, hunan, aws):

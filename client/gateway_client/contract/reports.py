@@ -47,6 +47,17 @@ def report_kind(view: Mapping[str, Any]) -> str:
     return "dishonesty_record" if record else str(view["listing"]["kind"])
 
 
+def report_applies(view: Mapping[str, Any]) -> bool:
+    """Whether a listing in a check result applies to its subject, as the signed summary
+    counts it: in force, not refused recognition, its measures not held back
+    (``suspended_because``: a red listing's incentives while a black listing is in force)."""
+    return (
+        view.get("recognised") is not False
+        and view["listing"]["status"] == "active"
+        and not view.get("suspended_because")
+    )
+
+
 def signed_bytes(content: Mapping[str, Any]) -> bytes:
     return REPORT_LABEL + canonical(content)
 
