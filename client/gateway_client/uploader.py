@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from gateway_client.contract import lines_of
+from gateway_client.private_files import open_private
 from gateway_client.push_client import PushClient, Response
 
 Progress = Callable[[int, int], None]
@@ -101,11 +102,12 @@ class BulkUploader:
         return self._client.send_json("/v1/uploads", upload_id, manifest, now)
 
     def fetch(self, url: str, path: Path) -> int:
-        """Save a completed bulk check's result file (its presigned URL); the HTTP status."""
+        """Save a completed bulk check's result file (its presigned URL), readable by its
+        owner alone (``private_files``); the HTTP status."""
         request = urllib.request.Request(url, method="GET")  # noqa: S310 - presigned by the gateway
         try:
             with urllib.request.urlopen(request, timeout=PUT_TIMEOUT) as reply:  # noqa: S310
-                with path.open("wb") as out:
+                with open_private(path) as out:
                     while chunk := reply.read(1 << 20):
                         out.write(chunk)
                 return int(reply.status)

@@ -245,6 +245,9 @@ def test_the_asker_proves_whom_a_report_shows_masked_is_about(stack, filed, caps
     [single] = json.loads((folder / "person-report.json.openings.json").read_text())
     [line] = json.loads((folder / "person-results.ndjson.openings.json").read_text())
     assert applicant not in report.read_text() + bulk_report.read_text()
+    private = [folder / f"person-{n}.openings.json" for n in ("report.json", "results.ndjson")]
+    modes = {oct(path.stat().st_mode & 0o777) for path in [results, *private]}
+    assert modes == {"0o600"}  # as private as the number (review 193)
 
     def verify(*argv: str) -> tuple[int, str]:
         capsys.readouterr()

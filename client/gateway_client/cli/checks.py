@@ -24,6 +24,7 @@ from gateway_client.contract import (
     report_kind,
     verify_report,
 )
+from gateway_client.private_files import write_private
 from gateway_client.push_client import PushClient, http_request
 from gateway_client.uploader import BulkUploader, describe
 
@@ -79,7 +80,7 @@ def _openings(
     if not opened:
         return
     path = beside.with_name(beside.name + ".openings.json")
-    path.write_text(json.dumps(opened, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_private(path, json.dumps(opened, ensure_ascii=False, indent=2) + "\n")
     print(
         f"openings of its {len(opened)} masked number(s) written to {path}: hand one, with the "
         "report, only to whoever must know the report is about that number"
