@@ -225,13 +225,18 @@ class PushService:
             if not pending:
                 break
             current = listings.current([(r.credit_code, ids[i]) for i, r in pending])
-            newest = _newest(pending, ids, current, china_date(now))
+            today = china_date(now)
+            newest = _newest(pending, ids, current, today)
+            firsts: dict[tuple[str, str], Removal] = {}
+            for index, removal in pending:  # per listing and version, the batch's first
+                firsts.setdefault((ids[index], removal.version), removal)
             writes: list[tuple[int, Removal, Listing, str]] = []
             for index, removal in pending:
                 held = current.get(ids[index])
                 kept = newest.get(ids[index], removal)  # the batch's newest that counts
                 # its status as lookups read it today: ended on its end day, ticked or not
-                status = None if held is None else as_on(held, china_date(now)).status
+                status = None if held is None else as_on(held, today).status
+                first = firsts[(ids[index], removal.version)]
                 if held is None or _tried(held, region, relays) or _elsewhere(removal, held):
                     errors.append(
                         _removal_error(index, "unknown_listing", "no such listing is held")
@@ -239,16 +244,14 @@ class PushService:
                 elif not may_change(held.origin_region, region, relays):
                     message = not_owner_message(region, held.origin_region)
                     errors.append(_removal_error(index, NOT_OWNER, message, "credit_code"))
-                elif kept is not removal and kept.version == removal.version and kept != removal:
+                elif first is not removal and first != removal:  # that version said otherwise
                     errors.append(_removal_error(index, REUSED, REUSED_MESSAGE, _VERSION))
                 elif status in REMOVABLE and removal.version <= held.version:
                     # in force at this version or a later one (so is any older one in the batch)
                     reused = removal.version == content_version(held)  # its content's
                     code, message = (REUSED, REUSED_MESSAGE) if reused else (STALE, STALE_MESSAGE)
                     errors.append(_removal_error(index, code, message, _VERSION))
-                elif problem := dates_problem(removal, held) or (
-                    status in REMOVABLE and reason_problem(removal, held, china_date(now))
-                ):
+                elif problem := _own_problem(removal, held, today):
                     errors.append(_removal_error(index, *problem))
                 elif kept is not removal or status is removed_status(removal):
                     # a newer one in the batch, or ended so already (its resend, a tick's expiry)
@@ -280,21 +283,27 @@ def _newest(
     today: date,
 ) -> dict[str, Removal]:
     """Per listing removed more than once in a batch, the newest removal, which counts (the
-    older ones are answered ``duplicate``). One that cannot apply to the held listing whatever
-    happens (performed before it was decided, repaired too early: ``dates_problem``,
-    ``reason_problem``) does not count: refused on its own, it must not make an older, valid
-    one look done."""
+    older ones are answered ``duplicate``). One refused on its own merits (``_own_problem``)
+    does not count: it must not make an older, valid one look done."""
     newest: dict[str, Removal] = {}
     for index, removal in removals:
         held = current.get(ids[index])
-        if held is not None and (
-            dates_problem(removal, held) or reason_problem(removal, held, today)
-        ):
+        if held is not None and _own_problem(removal, held, today):
             continue
         first = newest.get(ids[index])
         if first is None or removal.version > first.version:
             newest[ids[index]] = removal
     return newest
+
+
+def _own_problem(removal: Removal, held: Listing, today: date) -> tuple[str, str, str] | None:
+    """Why ``removal`` cannot end ``held`` whatever else the batch holds: its dates, or a
+    reason not true of the listing in force (one ended already is answered as ended: review
+    194, a false reason beside a resend passed as a duplicate)."""
+    in_force = as_on(held, today).status in REMOVABLE
+    return dates_problem(removal, held) or (
+        reason_problem(removal, held, today) if in_force else None
+    )
 
 
 NOT_IN_FORCE = NotInForce.code

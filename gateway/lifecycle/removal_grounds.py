@@ -1,8 +1,8 @@
 """Whether a pushed removal's reason can end the listing it names: a removal is the owner's
 word, but the statuses it leaves mean what the rules say. ``repaired`` is credit repair, for
-a black listing once its minimum publicity is over, as ``POST …/repair`` holds it; ``expired``
-is the end of a known period (review 191: both ended a month-old listing, told subscribers so
-and counted a repair or an expiry that never was)."""
+a bad record (a black listing, a poor grade) once its minimum publicity is over, as
+``POST …/repair`` holds it; ``expired`` is the end of a known period (review 191: both ended
+a month-old listing, told subscribers so and counted a repair or an expiry that never was)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import date
 
 from gateway.lifecycle.requests import Removal, RemovalReason
 from gateway.lifecycle.rules import RepairTooEarly, earliest_repair
-from gateway_client.contract import Listing, ListKind, effective_valid_until
+from gateway_client.contract import Listing, bad_record, effective_valid_until
 
 NOT_REPAIRABLE = "not_repairable"
 NOT_EXPIRED = "not_expired"
@@ -28,8 +28,11 @@ def reason_problem(removal: Removal, held: Listing, today: date) -> tuple[str, s
     """(code, message, field) if ``removal``'s reason is not true of ``held`` in force on
     ``today``."""
     if removal.reason is RemovalReason.REPAIRED:
-        if held.kind is not ListKind.BLACK:
-            message = "only black-list entries are repaired; end it as revoked or corrected"
+        if not bad_record(held):
+            message = (
+                "only bad credit records (black-list entries, poor grades) are repaired; end "
+                "it as revoked or corrected"
+            )
             return NOT_REPAIRABLE, message, "reason"
         earliest = earliest_repair(held)
         if today < earliest:

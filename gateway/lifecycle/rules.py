@@ -28,11 +28,11 @@ from gateway_client.contract import (
     Conflict,
     Listing,
     ListingStatus,
-    ListKind,
     Objection,
     Transition,
     TransitionEvent,
     add_months,
+    bad_record,
     china_date,
     effective_valid_until,
     ids_commitment_of,
@@ -268,8 +268,11 @@ def earliest_repair(listing: Listing) -> date:
 
 
 def repair(listing: Listing, request: RepairRequest, by: str, now: datetime) -> Listing:
-    if listing.kind is not ListKind.BLACK:
-        raise BadRequest("only black-list entries are repaired", path="listing_id")
+    if not bad_record(listing):
+        raise BadRequest(
+            "only bad credit records (black-list entries, poor grades) are repaired",
+            path="listing_id",
+        )
     if listing.status not in STANDING:
         raise NotInForce(f"the listing is {listing.status.value}; nothing to repair")
     earliest = earliest_repair(listing)

@@ -59,7 +59,6 @@ from gateway.recognition.standing import (
     GreenChannel,
     Refusal,
     black_in_force,
-    poor_grade,
     rewards,
     yielded,
 )
@@ -106,7 +105,6 @@ __all__ = [
     "load_measures",
     "mask_of",
     "page_of",
-    "poor_grade",
     "punishes",
     "readable",
     "recognise",

@@ -32,7 +32,8 @@ from gateway_client.contract import (
     Recognition,
     Suspension,
     add_months,
-    load_catalogue,
+    grade_in,
+    poor_grade,
     stopped_applying,
 )
 
@@ -46,23 +47,10 @@ _STANDING = frozenset({ListingStatus.ACTIVE, ListingStatus.SUSPENDED})
 GREEN_CHANNEL_DOMAINS = frozenset({"trustworthiness_model", "clean_record_three_years"})
 
 
-def _grade_in(listing: Listing, side: str) -> bool:
-    made = listing.evaluation
-    if listing.kind is not ListKind.EVALUATION or made is None:
-        return False
-    scheme = load_catalogue().scheme(made.scheme)
-    return scheme is not None and made.grade in getattr(scheme, side)
-
-
 def rewards(listing: Listing) -> bool:
     """A listing whose measures are incentives: a red listing, or a result of a grade its scheme
     calls an incentive (an A tax grade) — both yield to a black listing (review 147)."""
-    return listing.kind is ListKind.RED or _grade_in(listing, "incentive_grades")
-
-
-def poor_grade(listing: Listing) -> bool:
-    """A result of a grade its scheme calls a bad credit record (a D grade, 海关失信企业)."""
-    return _grade_in(listing, "poor_grades")
+    return listing.kind is ListKind.RED or grade_in(listing, "incentive_grades")
 
 
 def black_in_force(listings: Sequence[Listing]) -> bool:

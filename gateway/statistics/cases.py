@@ -23,8 +23,8 @@ from typing import Literal, NamedTuple
 
 from pydantic import Field
 
-from gateway.recognition import Feedback, poor_grade, rewards
-from gateway_client.contract import Frozen, Listing, ListKind, RegionCode, within
+from gateway.recognition import Feedback, rewards
+from gateway_client.contract import Frozen, Listing, RegionCode, bad_record, within
 
 CASE_DEFINITION = (
     "measures reported executed (POST /v1/feedback, result executed) in reports submitted this "
@@ -106,7 +106,7 @@ def side_of(listing: Listing | None) -> str | None:
         return None
     if rewards(listing):
         return "incentive"
-    if listing.kind is ListKind.BLACK or poor_grade(listing):
+    if bad_record(listing):
         return "punishment"
     return None
 

@@ -1,15 +1,16 @@
 """A pushed removal's reason must be true of the listing it ends (review 191): ``repaired`` is
-credit repair — a black listing, its minimum publicity over, as ``POST …/repair`` holds it —
-and ``expired`` the end of its period. Otherwise the entry is refused with a stable code at
-``reason``: the listing stays in force, nothing is logged or delivered, and an older removal
-of the same listing in the batch still counts."""
+credit repair — a bad record (a black listing, a poor grade), its minimum publicity over, as
+``POST …/repair`` holds it — and ``expired`` the end of its period. Otherwise the entry is
+refused with a stable code at ``reason``: the listing stays in force, nothing is logged or
+delivered, and an older removal of the same listing in the batch still counts; in a batch,
+the entry refused is the one at fault (review 194)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from app_support import CITY, CREDIT_CODE, Gateway, StreamReader
+from app_support import CITY, CREDIT_CODE, HUNAN, Gateway, StreamReader
 from lifecycle_support import (
     Lifecycle,
     push_with_removals,
@@ -18,6 +19,7 @@ from lifecycle_support import (
     removal_of,
     stamp,
 )
+from test_evaluation_standing import grade
 
 _SERIOUS = {  # 12 months of publicity before repair
     "domain": "food_drug",
@@ -74,3 +76,65 @@ def test_an_older_true_removal_in_the_batch_counts_beside_a_refused_newer_one(
     body = answer.json_body
     assert (body["removed"], [e["code"] for e in body["errors"]]) == (1, ["repair_too_early"])
     assert Lifecycle(gateway).status(CREDIT_CODE, listing_id) == "revoked"
+
+
+def test_a_poor_grade_is_repaired_as_a_black_listing_is(gateway: Gateway) -> None:
+    """纳税信用修复: a D tax grade is a bad record (review 147), ended as repaired (review
+    194: refused, its owner could only revoke it, which erases the record)."""
+    gateway.put_region(HUNAN, name="湖南省")
+    city = gateway.register_platform(CITY)
+    entry = grade("D")
+    listing_id = pushed(gateway, city, CITY, entry)
+
+    red_id = pushed(gateway, city, CITY, recent_entry(days_ago=30, **_RED))
+    life = Lifecycle(gateway)
+
+    answer = push_with_removals(gateway, city, CITY, [removal_of(entry, "repaired")])
+
+    assert answer.json_body["removed"] == 1, answer.json_body["errors"]
+    assert life.status(CREDIT_CODE, listing_id) == "repaired"
+    # the route as well: another year's D grade is repaired there, a red listing is refused
+    other = pushed(gateway, city, CITY, grade("D", decision_number="七税信评〔2026〕6号"))
+    repaired = life.repair(city, CREDIT_CODE, other)
+    refused = life.repair(city, CREDIT_CODE, red_id)
+    assert repaired.status_code == 200, repaired.json_body
+    assert (refused.status_code, refused.json_body["error"]["path"]) == (400, "listing_id")
+
+
+def test_a_false_reason_beside_a_resend_of_an_ended_listing_is_refused_as_ended(
+    gateway: Gateway,
+) -> None:
+    """The resend is a duplicate; the newer ``repaired`` of the revoked red listing is refused
+    as it is alone, never answered as a duplicate (review 194)."""
+    city = gateway.register_platform(CITY)
+    entry = recent_entry(days_ago=30, **_RED)
+    pushed(gateway, city, CITY, entry)
+    revoked = removal_of(entry, "revoked", source_updated_at=stamp(seconds=-5))
+    assert push_with_removals(gateway, city, CITY, [revoked]).json_body["removed"] == 1
+    repaired = removal_of(entry, "repaired", source_updated_at=stamp(seconds=2))
+
+    body = push_with_removals(gateway, city, CITY, [revoked, repaired]).json_body
+
+    assert [(o["index"], o["outcome"]) for o in body["outcomes"]] == [(0, "duplicate")]
+    assert [(e["index"], e["code"]) for e in body["errors"]] == [(1, "listing_not_in_force")]
+
+
+def test_two_removals_at_one_version_refuse_the_first_at_its_fault_and_the_second_as_reused(
+    gateway: Gateway,
+) -> None:
+    """A second removal at the version of the first, for another reason, is ``version_reused``
+    though the first is refused on its own (review 194: the first was blamed for the reuse and
+    the second applied)."""
+    city = gateway.register_platform(CITY)
+    entry = recent_entry(days_ago=30, **_SERIOUS)
+    listing_id = pushed(gateway, city, CITY, entry)
+    at = stamp()
+    both = [removal_of(entry, r, source_updated_at=at) for r in ("repaired", "revoked")]
+
+    body = push_with_removals(gateway, city, CITY, both).json_body
+
+    assert [(e["index"], e["code"], e["field"]) for e in body["errors"]] == [
+        (0, "repair_too_early", "reason"),
+        (1, "version_reused", "source_updated_at"),
+    ]
+    assert (body["removed"], Lifecycle(gateway).status(CREDIT_CODE, listing_id)) == (0, "active")

@@ -42,6 +42,7 @@ from gateway_client.contract.commitment import (
     CommitmentKind,
     CommitmentOutcome,
 )
+from gateway_client.contract.credit_records import bad_record, grade_in, poor_grade
 from gateway_client.contract.errors import (
     AgreementsTooLarge,
     AuthenticationError,
@@ -430,6 +431,7 @@ __all__ = [
     "VerificationEvent",
     "add_months",
     "ancestors",
+    "bad_record",
     "canonical",
     "canonical_public_key",
     "change_between",
@@ -456,6 +458,7 @@ __all__ = [
     "generate_hmac_secret",
     "generate_signing_key",
     "generate_sm2_key",
+    "grade_in",
     "hmac_key",
     "identity_key",
     "identity_of",
@@ -488,6 +491,7 @@ __all__ = [
     "person_key",
     "person_listing_id",
     "person_measures",
+    "poor_grade",
     "public_key_bytes",
     "public_key_text",
     "purge_id",
