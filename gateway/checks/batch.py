@@ -159,20 +159,20 @@ class Checked:
         under each responsible person's number the answer showed in full, with the listings
         that showed it, as the one-stop query files it (review 193: a check of a thousand
         companies showed their representatives' numbers and left nothing under them).
-        ``asked`` carries the asker, time, purpose and retention of the check."""
-        shown: dict[str, Sequence[Listing]] = {}
+        A number also asked for is one look: one entry holding both (review 194). ``asked``
+        carries the asker, time, purpose and retention of the check."""
+        shown: dict[str, list[Listing]] = {}
         for result in self.outcome.results:
             if result.index in self.codes:
                 subject = result.subject
                 listings = [v.listing for v in subject.listings] if subject else []
                 shown.setdefault(self.codes[result.index], listings)
-        named: dict[str, list[Listing]] = {}
+        looks = {code: list(listings) for code, listings in shown.items()}
         for code, of_code in shown.items():
             for number, showing in shown_in_full(of_code).items():
                 if number != code:
-                    named.setdefault(number, []).extend(showing)
-        looks = [*shown.items(), *named.items()]
-        return [(code, trail_entry(code, listings, asked)) for code, listings in looks]
+                    looks.setdefault(number, []).extend(showing)
+        return [(code, trail_entry(code, listings, asked)) for code, listings in looks.items()]
 
 
 Reader = Callable[[Sequence[str]], Mapping[str, Sequence[Listing]]]

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from app_support import CREDIT_CODE, HUNAN, Gateway, StreamReader
-from personal_support import REGIONS, REPRESENTATIVE_ID, Askers, company_entry
+from personal_support import REGIONS, REPRESENTATIVE_ID, Askers, company_entry, person_entry
 from upload_support import uploaded
 
 import app as gateway_app
@@ -41,6 +41,26 @@ def test_a_batch_check_showing_the_number_is_traced_under_it(
     [view] = reply.json_body["results"][0]["subject"]["listings"]
     assert view["listing"]["responsible_persons"][0]["id_number"] == REPRESENTATIVE_ID
     _traced_once(askers, company, reply.json_body["check_id"])
+
+
+def test_a_check_asking_the_number_and_showing_it_leaves_one_entry_under_it(
+    gateway: Gateway, listed: tuple[Askers, str], stream: StreamReader
+) -> None:
+    """One look, one entry, holding the person's own listing and the company's (review 194)."""
+    askers, company = listed
+    [own] = askers.push("owner", person_entry(credit_code=REPRESENTATIVE_ID))
+    gateway_app.fan_out_changes(stream.event(), None)
+    codes = [CREDIT_CODE, REPRESENTATIVE_ID]
+    body = json.dumps({"codes": codes, "purpose": "administrative_approval"}).encode()
+
+    reply = gateway.post_signed("/v1/checks", askers.signers["agreement"], None, body)
+
+    assert reply.status_code == 200, reply.json_body
+    [entry] = askers.ask("operator", PERSON_TRAIL).json_body["entries"]
+    assert (entry["check_id"], sorted(entry["listing_ids"])) == (
+        reply.json_body["check_id"],
+        sorted([own, company]),
+    )
 
 
 def test_a_bulk_check_showing_the_number_is_traced_under_it(
