@@ -6,24 +6,28 @@ consistency proof, the last one it cosigned for that log. Once provinces witness
 tree would not extend what the witnesses already cosigned, so it gets no cosignature, and
 ``gateway verify-log --witnesses-required K`` refuses what K witnesses have not vouched for.
 
-The witness's record (per log origin: the latest cosigned size and root) is a JSON file. It is
-written only after a successful check, beside the file and swapped in (``os.replace``), under a
-lock held for the whole request: two racing requests can never roll the witness back, and a
-crash leaves the old record or the new one, whole. Standard library only, like the listener.
+The witness's record (per log origin: the latest cosigned size, root and extension lines) is a
+JSON file. It is written only after a successful check, beside the file, swapped in and made
+durable before the cosignature is answered (``durable_files.replace_durably``: review 195, a
+power cut after the answer could bring back the old record, from which a fork would be
+cosigned), under a lock held for the whole request: two racing requests can never roll the
+witness back, and a crash leaves the old record or the new one, whole. Standard library only,
+like the listener.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from gateway_client.durable_files import replace_durably
 from gateway_client.tlog import (
     CosignatureSigner,
+    Cosigned,
     NoteVerifier,
     Witness,
     WitnessConflict,
@@ -44,33 +48,44 @@ class UnreadableState(Exception):
 
 
 class WitnessState:
-    """The witness's record, ``{origin: {"size": n, "root": hex}}``, in a JSON file."""
+    """The witness's record, ``{origin: {"size": n, "root": hex, "extensions": [line, …]}}``
+    (no ``extensions`` when there are none, as a record written before them reads), in a JSON
+    file."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def load(self) -> dict[str, tuple[int, bytes]]:
+    def load(self) -> dict[str, Cosigned]:
         """The record; ``UnreadableState`` for a file it cannot read — never taken for an
         empty one, which would cosign a history rolled back."""
         if not self.path.exists():
             return {}
         try:
             raw = json.loads(self.path.read_text(encoding="utf-8"))
-            return {o: (int(x["size"]), bytes.fromhex(x["root"])) for o, x in raw.items()}
+            return {origin: _cosigned(x) for origin, x in raw.items()}
         except (OSError, ValueError, TypeError, KeyError, AttributeError) as error:
             raise UnreadableState(
                 f"the witness's record {self.path} is unreadable: {error}"
             ) from None
 
-    def save(self, state: dict[str, tuple[int, bytes]]) -> None:
-        """Written beside the file, flushed to disk, then swapped in."""
-        doc = {origin: {"size": size, "root": root.hex()} for origin, (size, root) in state.items()}
-        fresh = self.path.with_name(self.path.name + ".writing")
-        with fresh.open("w", encoding="utf-8") as out:
-            out.write(json.dumps(doc, sort_keys=True, indent=2) + "\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(fresh, self.path)
+    def save(self, state: dict[str, Cosigned]) -> None:
+        """Written beside the file, flushed to disk, swapped in, the swap made durable."""
+        doc = {origin: _recorded(x) for origin, x in state.items()}
+        replace_durably(self.path, (json.dumps(doc, sort_keys=True, indent=2) + "\n").encode())
+
+
+def _cosigned(recorded: dict[str, object]) -> Cosigned:
+    lines = recorded.get("extensions", [])
+    if not isinstance(lines, list) or not all(isinstance(x, str) for x in lines):
+        raise ValueError("extensions is not a list of lines")
+    return Cosigned(int(str(recorded["size"])), bytes.fromhex(str(recorded["root"])), tuple(lines))
+
+
+def _recorded(cosigned: Cosigned) -> dict[str, object]:
+    doc: dict[str, object] = {"size": cosigned.size, "root": cosigned.root.hex()}
+    if cosigned.extensions:
+        doc["extensions"] = list(cosigned.extensions)
+    return doc
 
 
 class WitnessService:

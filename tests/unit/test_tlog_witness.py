@@ -13,6 +13,7 @@ from gateway_client.tlog import (
     EMPTY_ROOT,
     CosignatureSigner,
     CosignatureVerifier,
+    Cosigned,
     Frontier,
     NoteError,
     NoteSigner,
@@ -47,11 +48,12 @@ class Log:
         self.frontier = Frontier.empty()
         self.stored: dict[tuple[int, int], bytes] = {}
 
-    def grow_to(self, size: int) -> str:
+    def grow_to(self, size: int, extensions: tuple[str, ...] = ()) -> str:
         leaves = [leaf_hash(self.prefix + b"%d" % i) for i in range(self.frontier.size, size)]
         self.frontier, created = self.frontier.append(leaves)
         self.stored.update({(h, n): v for h, n, v in created})
-        return sign_note(format_checkpoint(ORIGIN, size, self.frontier.root()), [LOG])
+        text = format_checkpoint(ORIGIN, size, self.frontier.root(), extensions)
+        return sign_note(text, [LOG])
 
     def proof(self, old: int) -> list[bytes]:
         return consistency_proof(
@@ -59,7 +61,7 @@ class Log:
         )
 
 
-State = dict[str, tuple[int, bytes]]
+State = dict[str, Cosigned]
 
 
 def witness(state: State | None = None) -> Witness:
@@ -118,7 +120,7 @@ def test_a_witness_cosigns_a_consistent_checkpoint_and_clients_verify_both_signa
     line = witness(state).add_checkpoint(0, [], first, NOW)
     assert line.startswith(f"— {WITNESS.name} ")
     assert line.endswith("\n")
-    assert state == {ORIGIN: (5, log.frontier.root())}
+    assert state == {ORIGIN: Cosigned(5, log.frontier.root())}
     cosigned = add_signatures(first, [line, line])
     assert cosigned == first + line  # the same line is not added twice
     log_key, witness_key = (
@@ -134,7 +136,7 @@ def test_a_witness_cosigns_a_consistent_checkpoint_and_clients_verify_both_signa
 
     second = log.grow_to(9)
     later = witness(state).add_checkpoint(5, log.proof(5), second, NOW + 60)
-    assert state[ORIGIN] == (9, log.frontier.root())
+    assert state[ORIGIN] == Cosigned(9, log.frontier.root())
     assert CosignatureVerifier.from_vkey(WITNESS.vkey).timestamp_of(second + later) == NOW + 60
     again = witness(state).add_checkpoint(9, [], second, NOW + 120)  # same head: cosigned anew
     assert open_note(second + again, [witness_key])[1] == [WITNESS.name]
@@ -159,10 +161,35 @@ def test_a_witness_refuses_a_stale_old_size_a_rollback_and_a_fork() -> None:
     with pytest.raises(WitnessRefusal) as inconsistent:
         w.add_checkpoint(9, fork.proof(9), forked, NOW)
     assert inconsistent.value.status == 422
-    with pytest.raises(WitnessRefusal) as same_size:
+    with pytest.raises(WitnessRefusal) as same_size:  # the spec's 409 (review 195)
         w.add_checkpoint(9, [], fork_from_9.grow_to(9), NOW)
-    assert same_size.value.status == 422
-    assert state[ORIGIN] == (9, _root_of_log(9))  # nothing refused was recorded
+    assert same_size.value.status == 409
+    assert state[ORIGIN] == Cosigned(9, _root_of_log(9))  # nothing refused was recorded
+
+
+def test_a_witness_refuses_a_checkpoint_no_longer_stating_what_it_cosigned() -> None:
+    """The log's statements are signed with the tree so that they never move: at the size it
+    cosigned, or later, a checkpoint stating another instant is refused; one adding a new
+    statement is cosigned (review 195: two series of one tree were cosigned alike)."""
+    log, state = Log(), State()
+    said = ("credit-gateway/salted-since 2026-01-01T00:00:00Z",)
+    moved = ("credit-gateway/salted-since 2026-06-01T00:00:00Z",)
+    w = witness(state)
+    w.add_checkpoint(0, [], log.grow_to(5, said), NOW)
+
+    refused = []
+    for old, note in ((5, log.grow_to(5, moved)), (5, log.grow_to(5, ()))):
+        with pytest.raises(WitnessRefusal) as refusal:
+            w.add_checkpoint(old, [], note, NOW)
+        refused.append(refusal.value.status)
+    added = (*said, "credit-gateway/moves-since 2026-02-01T00:00:00Z")
+    w.add_checkpoint(5, [], log.grow_to(5, added), NOW + 1)
+
+    assert refused == [422, 422]
+    assert state[ORIGIN] == Cosigned(5, log.frontier.root(), added)
+    with pytest.raises(WitnessRefusal):
+        w.add_checkpoint(5, log.proof(5), log.grow_to(8, moved), NOW + 2)
+    assert state[ORIGIN].size == 5
 
 
 def _root_of_log(size: int) -> bytes:
@@ -185,7 +212,7 @@ def test_a_witness_refuses_unknown_logs_bad_signatures_and_bad_proofs() -> None:
         (0, [], unsigned, 403),
         (0, [], tampered, 403),
         (0, [EMPTY_ROOT], note, 422),  # no proof from the empty tree
-        (0, [], empty_wrong, 422),  # the empty tree has the empty root
+        (0, [], empty_wrong, 409),  # the empty tree has the empty root: size 0, another root
         (0, [EMPTY_ROOT] * 64, note, 400),
         (0, [], "not a note", 400),
     ]

@@ -4,6 +4,8 @@ after a cosignature (written whole, beside the file, then swapped in)."""
 from __future__ import annotations
 
 import json
+import os
+import stat
 import threading
 import urllib.error
 import urllib.request
@@ -37,8 +39,14 @@ WITNESS = CosignatureSigner("witness.hunan.example.cn", Ed25519PrivateKey.genera
 LEAVES = [leaf_hash(f"entry {i}".encode()) for i in range(8)]
 
 
-def note(size: int, leaves: list[bytes] = LEAVES, signer: NoteSigner = LOG) -> str:
-    return sign_note(format_checkpoint(ORIGIN, size, root_of(leaves[:size])), [signer])
+def note(
+    size: int,
+    leaves: list[bytes] = LEAVES,
+    signer: NoteSigner = LOG,
+    extensions: tuple[str, ...] = (),
+) -> str:
+    text = format_checkpoint(ORIGIN, size, root_of(leaves[:size]), extensions)
+    return sign_note(text, [signer])
 
 
 def proof(old: int, new: int) -> list[bytes]:
@@ -92,6 +100,35 @@ def test_it_cosigns_a_first_checkpoint_and_records_it(witness) -> None:
     verifier = CosignatureVerifier.from_vkey(WITNESS.vkey)
     assert open_note(note(3) + body, [verifier])[1] == [WITNESS.name]
     assert recorded(state) == {ORIGIN: {"size": 3, "root": root_of(LEAVES[:3]).hex()}}
+
+
+def test_its_record_keeps_the_statements_it_cosigned_durably(
+    witness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A record written before statements were kept reads as stating none; the one written
+    holds them, and its swap is made durable (the directory synced) before the answer
+    (review 195: a power cut could bring back the old record)."""
+    url, state = witness
+    state.write_text(json.dumps({ORIGIN: {"size": 3, "root": root_of(LEAVES[:3]).hex()}}))
+    directories: list[int] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            directories.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    said = ("credit-gateway/salted-since 2026-01-01T00:00:00Z",)
+
+    status, _, body = post(url, format_add_checkpoint(3, proof(3, 5), note(5, extensions=said)))
+    moved = ("credit-gateway/salted-since 2026-06-01T00:00:00Z",)
+    refused = post(url, format_add_checkpoint(5, [], note(5, extensions=moved)))
+
+    assert status == 200, body
+    assert recorded(state)[ORIGIN]["extensions"] == list(said)
+    assert directories, "the record's directory was synced"
+    assert refused[0] == 422
 
 
 def test_it_cosigns_a_consistent_extension(witness) -> None:

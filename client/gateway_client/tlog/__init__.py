@@ -41,6 +41,7 @@ from gateway_client.tlog.tiles import (
     tiles_needed,
 )
 from gateway_client.tlog.witness import (
+    Cosigned,
     Witness,
     WitnessConflict,
     WitnessError,
@@ -58,6 +59,7 @@ __all__ = [
     "TILE_WIDTH",
     "CosignatureSigner",
     "CosignatureVerifier",
+    "Cosigned",
     "Frontier",
     "HashReader",
     "NoteError",

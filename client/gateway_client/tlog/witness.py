@@ -2,15 +2,21 @@
 this witness cosigned for that log, so the log cannot show two parties two different histories.
 
 The HTTP status each refusal maps to is on the exception. ``state`` holds, per origin, the
-latest cosigned (size, root); checking it and storing the new one must be atomic (a backend
-should make ``state[origin] = …`` a conditional write on the size it read), else two racing
-requests could roll the witness back."""
+latest cosigned checkpoint (``Cosigned``: size, root and extension lines); checking it and
+storing the new one must be atomic (a backend should make ``state[origin] = …`` a conditional
+write on the size it read), else two racing requests could roll the witness back.
+
+Beyond the spec, a checkpoint keeps every extension line the witness cosigned before: the log's
+statements (when its ID salts began, when moves began) are signed with the tree so that they
+cannot move later, and a witness that read only the tree cosigned two series of one tree
+stating different instants (review 195)."""
 
 from __future__ import annotations
 
 import base64
 import re
 from collections.abc import Mapping, MutableMapping, Sequence
+from typing import NamedTuple
 
 from gateway_client.tlog.checkpoint import parse_checkpoint
 from gateway_client.tlog.cosignature import CosignatureSigner
@@ -34,8 +40,8 @@ class WitnessError(Exception):
 
 
 class WitnessRefusal(WitnessError):
-    """Malformed (400), unknown origin (404), unsigned or badly signed (403), or not consistent
-    with the witness's record (422)."""
+    """Malformed (400), unknown origin (404), unsigned or badly signed (403), a cosigned size
+    with another root (409), or not consistent with the witness's record (422)."""
 
 
 class WitnessConflict(WitnessError):
@@ -49,6 +55,14 @@ class WitnessConflict(WitnessError):
         self.size = size
 
 
+class Cosigned(NamedTuple):
+    """The latest checkpoint a witness cosigned for an origin."""
+
+    size: int
+    root: bytes
+    extensions: tuple[str, ...] = ()
+
+
 class Witness:
     """Cosigns checkpoints of the logs it knows, each only forward from its last cosigned one."""
 
@@ -56,7 +70,7 @@ class Witness:
         self,
         signer: CosignatureSigner,
         logs: Mapping[str, NoteVerifier],
-        state: MutableMapping[str, tuple[int, bytes]],
+        state: MutableMapping[str, Cosigned],
     ) -> None:
         self.signer = signer
         self.logs = logs
@@ -81,12 +95,17 @@ class Witness:
             raise WitnessRefusal(str(exc), 403) from None
         if not 0 <= old_size <= head.size or len(proof) > MAX_PROOF:
             raise WitnessRefusal(f"old size {old_size} with {len(proof)} hashes to {head.size}")
-        latest_size, latest_root = self.state.get(head.origin, (0, EMPTY_ROOT))
-        if old_size != latest_size:
-            raise WitnessConflict(latest_size)
-        if not verify_consistency(old_size, head.size, latest_root, head.root, proof):
+        latest = self.state.get(head.origin, Cosigned(0, EMPTY_ROOT))
+        if old_size != latest.size:
+            raise WitnessConflict(latest.size)
+        if head.size == latest.size and head.root != latest.root:  # the spec's 409
+            raise WitnessRefusal(f"size {head.size} was cosigned with another root", 409)
+        if not verify_consistency(old_size, head.size, latest.root, head.root, proof):
             raise WitnessRefusal(f"{head.size} is not consistent with {old_size}", 422)
-        self.state[head.origin] = (head.size, head.root)
+        dropped = [line for line in latest.extensions if line not in head.extensions]
+        if dropped:
+            raise WitnessRefusal(f"it no longer states what was cosigned: {dropped[0]!r}", 422)
+        self.state[head.origin] = Cosigned(head.size, head.root, head.extensions)
         return self.signer.cosign(text, now)
 
 
