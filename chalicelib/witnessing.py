@@ -147,11 +147,12 @@ def _skipped(witness: WitnessConfig, size: int, why: str) -> bool:
 
 
 def with_cosignatures(archive: S3Archive, checkpoint: Checkpoint) -> Checkpoint:
-    """The checkpoint with the cosignature lines collected for its size, the first and the
-    latest of each witness."""
+    """The checkpoint with the cosignature lines collected for its size, the latest and the
+    first of each witness, in that order: a signed-note reader takes a key's first line and
+    skips the rest, and the latest is what shows the log is not frozen (review 195)."""
     size = checkpoint.sequence
-    keys = archive.keys(cosignature_prefix(size), limit=sys.maxsize)
-    keys += archive.keys(fresh_prefix(size), limit=sys.maxsize)
+    keys = archive.keys(fresh_prefix(size), limit=sys.maxsize)
+    keys += archive.keys(cosignature_prefix(size), limit=sys.maxsize)
     return _cosigned(archive, checkpoint, keys)
 
 

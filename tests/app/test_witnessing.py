@@ -299,6 +299,9 @@ def test_an_idle_logs_witness_cosigns_its_latest_checkpoint_again_and_it_is_not_
         scheduled_tick()  # nothing logged meanwhile: the same checkpoint, cosigned afresh
         fresh = audited(gateway, city, 1, witness.signer.vkey)
         listed = {c.sequence: c.cosignatures for c in checkpoints_listed(gateway)}
+        # the note's reader takes the witness's first line: the fresh one (review 195)
+        noted = witness.verifier.timestamp_of(latest_note(gateway))
+        assert noted >= (datetime.now(UTC) - timedelta(hours=1)).timestamp()
 
     assert any("in the last 25 hours" in p for p in stale.problems), stale.problems
     assert fresh.ok, fresh.problems

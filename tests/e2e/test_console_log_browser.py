@@ -212,6 +212,24 @@ def test_the_page_refuses_a_checkpoint_the_gateway_did_not_sign(
     expect(result).not_to_contain_text("在签名检查点")
 
 
+def test_the_page_names_each_witness_of_a_checkpoint_once(logged: LocalStack, page: Page) -> None:
+    """Cosignatures are served as signed-note lines, a witness's first and latest (review 195:
+    the column was blank)."""
+    lines = [f"— {name} AAAA" for name in ("w.hunan.example.cn", "w.hubei.example.cn")]
+    sign_in_as_operator(page, logged)
+    cosigned = [lines[0], *lines]
+    serving(
+        page,
+        r"/v1/log/checkpoints",
+        lambda b, _: b["checkpoints"][-1].update(cosignatures=cosigned),
+    )
+
+    open_page(page, logged, "log")
+
+    row = page.locator("main table").first.locator("tr", has_text="w.hunan")
+    expect(row).to_contain_text("w.hunan.example.cn, w.hubei.example.cn")
+
+
 def test_the_page_says_which_entries_no_signed_checkpoint_covers_yet(
     logged: LocalStack, page: Page
 ) -> None:

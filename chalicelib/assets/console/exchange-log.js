@@ -11,10 +11,11 @@ import {
 const PAGE = 20;
 const short = (hash) => h("span", { class: "hash", title: hash }, `${hash.slice(0, 12)}…`);
 
+// A checkpoint's cosignatures are signed-note lines, "— <witness name> <signature>": each
+// witness named once, however many of its lines (the first and the latest) it carries.
 function witnesses(c) {
-  const cosigned = c.cosignatures ?? c.witnesses ?? [];
-  return cosigned.length ? cosigned.map((w) => w.witness ?? w.key_id ?? w.name).join(", ")
-    : "无 none";
+  const names = new Set((c.cosignatures ?? []).map((line) => line.split(" ")[1]).filter(Boolean));
+  return names.size ? [...names].join(", ") : "无 none";
 }
 
 export async function render(view) {
@@ -31,7 +32,7 @@ export async function render(view) {
     return;
   }
   view.append(kv([["日志长度 head", String(head)], ["检查点 checkpoints", String(checkpoints.length)],
-    ["见证 witnesses", checkpoints.some((c) => (c.cosignatures ?? c.witnesses ?? []).length)
+    ["见证 witnesses", checkpoints.some((c) => (c.cosignatures ?? []).length)
       ? "有 present" : "检查点不含见证联署 the checkpoints carry no witness cosignatures"]]));
   view.append(h("h2", {}, "检查点 checkpoints"), pagedTable("签名检查点 signed checkpoints", [
     { title: "树大小 tree size", num: true, cell: (c) => String(c.sequence) },
