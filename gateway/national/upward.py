@@ -15,6 +15,7 @@ from typing import Annotated
 from pydantic import Field, field_validator
 
 from gateway_client.contract import (
+    NO_JURISDICTION,
     DomainKeys,
     Frozen,
     Listing,
@@ -22,6 +23,7 @@ from gateway_client.contract import (
     RegionCode,
     Severity,
     is_national_source,
+    jurisdiction_exists,
     within,
 )
 
@@ -33,7 +35,9 @@ class UpwardRule(Frozen):
     """Listings of ``target``'s subtree (its own aside) that must reach ``target`` in time."""
 
     rule: RuleName
-    target: RegionCode = Field(description="the nation (100000) or a region; not a source")
+    target: RegionCode = Field(
+        description="the nation (100000) or a region that exists; not a source"
+    )
     kinds: tuple[ListKind, ...] = Field(default=(), description="empty: every kind")
     domains: DomainKeys = Field(default=(), description="empty: every domain")
     severities: tuple[Severity, ...] = Field(
@@ -48,9 +52,13 @@ class UpwardRule(Frozen):
 
     @field_validator("target")
     @classmethod
-    def _not_a_source(cls, target: str) -> str:
+    def _a_jurisdiction(cls, target: str) -> str:
+        """The nation or a division that exists, not a source: a typo would leave every listing
+        below it owed to no one and counted missing for good (review 196)."""
         if is_national_source(target):
             raise ValueError("a national source (1000NN) lists; it is no reporting target")
+        if not jurisdiction_exists(target):
+            raise ValueError(NO_JURISDICTION)
         return target
 
     def applies_to(self, listing: Listing) -> bool:
