@@ -103,12 +103,14 @@ class AgreementDesk:
                 f"region {terms.subscriber_region} is not registered", path="subscriber_region"
             )
         self._check(terms)
+        now = self.clock.now()
         agreement = Agreement(
             **terms.as_catalogue_says().model_dump(),
             created_as=terms_digest(terms) if key is not None else None,
             agreement_id=agreement_id,
             revision=1,
-            updated_at=self.clock.now(),
+            updated_at=now,
+            start_moved_at=now,  # its start set: None is left to agreements stored before
         )
         return self._save(None, agreement)
 

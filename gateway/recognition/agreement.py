@@ -192,20 +192,18 @@ class Agreement(AgreementTerms):
     # what a creation under the operator's Idempotency-Key asked for (a digest of its terms):
     # a retry is compared with that, not with what revisions made of it since (review 189)
     created_as: str | None = Field(default=None, exclude_if=lambda value: value is None)
-    # when a revision last moved ``effective_from``: feedback on a delivery from before it is
-    # not judged by the moved start, and a later revision of other terms does not widen that
-    # (review 190 F5); None when never moved, or stored before this was kept
+    # when ``effective_from`` was last set (signed, or a revision moved it): feedback on a
+    # delivery from before a move is not judged by the moved start, and a later revision of
+    # other terms does not widen that (review 190 F5); None: stored before this was kept
     start_moved_at: AwareDatetime | None = Field(
         default=None, exclude_if=lambda value: value is None
     )
 
     @property
-    def start_revised_at(self) -> datetime | None:
-        """When its start may last have moved: stored before ``start_moved_at`` was kept, any
+    def start_revised_at(self) -> datetime:
+        """When its start was last set: for one stored before ``start_moved_at`` was kept, any
         revision may have moved it, so the latest is taken."""
-        if self.start_moved_at is not None or self.revision == 1:
-            return self.start_moved_at
-        return self.updated_at
+        return self.updated_at if self.start_moved_at is None else self.start_moved_at
 
 
 def terms_digest(terms: AgreementTerms) -> str:

@@ -309,7 +309,6 @@ def _no_ground_that_day(
         moved = agreement.start_revised_at
         revised = (
             delivered_at is not None
-            and moved is not None
             and moved > delivered_at
             and china_date(delivered_at) <= day <= china_date(moved)
         )

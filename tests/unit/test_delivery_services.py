@@ -350,8 +350,9 @@ def test_a_revision_records_when_it_moved_the_start_and_later_ones_keep_that() -
     assert (legacy.start_revised_at, kept.start_moved_at) == (legacy.updated_at,) * 2
     assert [x.start_moved_at for x in (moved, retitled, ended)] == [NOW] * 3
     assert agreements.get(legacy.agreement_id) == ended
-    fresh = service.sign(terms()).agreement
-    assert service.revise(fresh.agreement_id, terms(title="改题")).agreement.start_moved_at is None
+    fresh = service.sign(terms()).agreement  # signing sets its start: never "stored before"
+    retitled_fresh = service.revise(fresh.agreement_id, terms(title="改题")).agreement
+    assert (fresh.start_moved_at, retitled_fresh.start_revised_at) == (NOW, NOW)
 
 
 def test_ending_withdraws_recognition_once_and_ending_again_changes_nothing() -> None:
