@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from gateway.authentication import authenticate
@@ -23,14 +23,10 @@ from gateway.intake.push import (
     reported,
     validate_entries,
 )
+from gateway.intake.removal_batch import judge, outcome_of, removal_error
 from gateway.intake.storing import (
     CONTENDED,
     RACE_RETRIES,
-    REMOVABLE,
-    REUSED,
-    REUSED_MESSAGE,
-    STALE,
-    STALE_MESSAGE,
     Storing,
     WritesAfter,
     admission_problems,
@@ -40,23 +36,14 @@ from gateway.intake.storing import (
 from gateway.lifecycle import (
     FUTURE_VERSION,
     FutureVersion,
-    NotInForce,
     Removal,
-    as_on,
-    content_version,
-    dates_problem,
-    reason_problem,
-    remove,
-    removed_status,
     validate_removals,
     version_problem,
 )
 from gateway.national import domain_problem
-from gateway.ownership import NOT_OWNER, may_change, not_owner_message
 from gateway.ports import Archive, ListingStore, Registry
 from gateway.promotion import promote
 from gateway.rate_limit import RateCounter
-from gateway.recognition import is_natural_person
 from gateway.registry import Region
 from gateway.validation import EntryError, Section
 from gateway_client.contract import (
@@ -211,128 +198,53 @@ class PushService:
             origin = named_origin_problem(removal.origin_region, region, relays)
             if origin is not None:
                 valid.remove((index, removal))
-                errors.append(_removal_error(index, *origin, "origin_region"))
+                errors.append(removal_error(index, *origin, "origin_region"))
             elif late is not None:
                 valid.remove((index, removal))
-                errors.append(_removal_error(index, FUTURE_VERSION, late, "source_updated_at"))
+                errors.append(removal_error(index, FUTURE_VERSION, late, "source_updated_at"))
             elif refused is not None:
                 valid.remove((index, removal))
-                errors.append(_removal_error(index, *refused, "domain"))
+                errors.append(removal_error(index, *refused, "domain"))
         outcomes: list[EntryOutcome] = []
         pending = valid
         ids = removal_ids(valid, region, listings.current, self._purged) if valid else {}
-        for _ in range(RACE_RETRIES):  # a removal that loses a race is planned again
+        for _ in range(RACE_RETRIES):  # a listing whose write loses a race is judged again
             if not pending:
                 break
             current = listings.current([(r.credit_code, ids[i]) for i, r in pending])
-            today = china_date(now)
-            newest = _newest(pending, ids, current, today)
-            firsts: dict[tuple[str, str], Removal] = {}
-            for index, removal in pending:  # per listing and version, the batch's first
-                firsts.setdefault((ids[index], removal.version), removal)
-            writes: list[tuple[int, Removal, Listing, str]] = []
+            groups: dict[str, list[tuple[int, Removal]]] = {}
             for index, removal in pending:
-                held = current.get(ids[index])
-                kept = newest.get(ids[index], removal)  # the batch's newest that counts
-                # its status as lookups read it today: ended on its end day, ticked or not
-                status = None if held is None else as_on(held, today).status
-                first = firsts[(ids[index], removal.version)]
-                if held is None or _tried(held, region, relays) or _elsewhere(removal, held):
-                    errors.append(
-                        _removal_error(index, "unknown_listing", "no such listing is held")
-                    )
-                elif not may_change(held.origin_region, region, relays):
-                    message = not_owner_message(region, held.origin_region)
-                    errors.append(_removal_error(index, NOT_OWNER, message, "credit_code"))
-                elif first is not removal and first != removal:  # that version said otherwise
-                    errors.append(_removal_error(index, REUSED, REUSED_MESSAGE, _VERSION))
-                elif status in REMOVABLE and removal.version <= held.version:
-                    # in force at this version or a later one (so is any older one in the batch)
-                    reused = removal.version == content_version(held)  # its content's
-                    code, message = (REUSED, REUSED_MESSAGE) if reused else (STALE, STALE_MESSAGE)
-                    errors.append(_removal_error(index, code, message, _VERSION))
-                elif problem := _own_problem(removal, held, today):
-                    errors.append(_removal_error(index, *problem))
-                elif kept is not removal or status is removed_status(removal):
-                    # a newer one in the batch, or ended so already (its resend, a tick's expiry)
-                    outcomes.append(_outcome(index, held, "duplicate", "removals"))
-                elif status not in REMOVABLE:
-                    message = f"the listing has ended already ({status})"
-                    errors.append(_removal_error(index, NOT_IN_FORCE, message, "credit_code"))
-                else:
-                    moved = remove(held, removal, region, now)
-                    writes.append((index, removal, moved, held.version))
-            written = listings.write([(x, held) for _, _, x, held in writes], None)
-            outcomes += [
-                _outcome(i, x, "removed", "removals")
-                for i, _, x, _ in writes
-                if x.listing_id in written
-            ]
-            pending = [(i, r) for i, r, x, _ in writes if x.listing_id not in written]
+                groups.setdefault(ids[index], []).append((index, removal))
+            judged = {
+                lid: judge(group, current.get(lid), region, relays, now)
+                for lid, group in groups.items()
+            }
+            applied = {lid: j.applied for lid, j in judged.items() if j.applied is not None}
+            written = listings.write(
+                [(moved, current[lid].version) for lid, (_, moved) in applied.items()], None
+            )
+            pending = []
+            for lid, answers in judged.items():
+                if lid in applied and lid not in written:
+                    pending += groups[lid]
+                    continue
+                outcomes += answers.outcomes
+                errors += answers.errors
+                if lid in applied:
+                    index, moved = applied[lid]
+                    outcomes.append(outcome_of(index, moved, "removed"))
         errors += [
-            _removal_error(i, CONTENDED, "the listing kept changing meanwhile; send it again")
+            removal_error(i, CONTENDED, "the listing kept changing meanwhile; send it again")
             for i, _ in pending
         ]
-        return outcomes, errors
-
-
-def _newest(
-    removals: Sequence[tuple[int, Removal]],
-    ids: Mapping[int, str],
-    current: Mapping[str, Listing],
-    today: date,
-) -> dict[str, Removal]:
-    """Per listing removed more than once in a batch, the newest removal, which counts (the
-    older ones are answered ``duplicate``). One refused on its own merits (``_own_problem``)
-    does not count: it must not make an older, valid one look done."""
-    newest: dict[str, Removal] = {}
-    for index, removal in removals:
-        held = current.get(ids[index])
-        if held is not None and _own_problem(removal, held, today):
-            continue
-        first = newest.get(ids[index])
-        if first is None or removal.version > first.version:
-            newest[ids[index]] = removal
-    return newest
-
-
-def _own_problem(removal: Removal, held: Listing, today: date) -> tuple[str, str, str] | None:
-    """Why ``removal`` cannot end ``held`` whatever else the batch holds: its dates, or a
-    reason not true of the listing in force (one ended already is answered as ended: review
-    194, a false reason beside a resend passed as a duplicate)."""
-    in_force = as_on(held, today).status in REMOVABLE
-    return dates_problem(removal, held) or (
-        reason_problem(removal, held, today) if in_force else None
-    )
-
-
-NOT_IN_FORCE = NotInForce.code
-_VERSION = "source_updated_at"
-
-
-def _tried(held: Listing, region: str, relays: bool) -> bool:
-    """A removal of another region's listing of a natural person: answered as a miss, for the
-    listing id is the code with fields every masked copy shows, and "not yours" for the right
-    number against "no such listing" for a wrong one let a region complete a masked ID number,
-    thousands of candidates a push (review 35). A company's code is no secret: its refusal
-    names the owner."""
-    return is_natural_person(held.credit_code) and not may_change(
-        held.origin_region, region, relays
-    )
-
-
-def _elsewhere(removal: Removal, held: Listing) -> bool:
-    """A removal naming the region a listing is of (``origin_region``) ends that region's
-    listing only: a company's decision has one id whoever lists it, so a relay naming the wrong
-    county would otherwise end another's (as a person's named origin already finds its own)."""
-    return bool(removal.origin_region) and removal.origin_region != held.origin_region
-
-
-def _removal_error(index: int, code: str, message: str, field: str = "") -> EntryError:
-    return EntryError(list="removals", index=index, field=field, code=code, message=message)
+        return sorted(outcomes, key=_at), sorted(errors, key=_at)
 
 
 def _outcome(
     index: int, listing: Listing, outcome: Outcome, section: Section = "entries"
 ) -> EntryOutcome:
     return EntryOutcome(list=section, index=index, listing_id=listing.listing_id, outcome=outcome)
+
+
+def _at(answer: EntryOutcome | EntryError) -> int:
+    return answer.index

@@ -119,22 +119,27 @@ def test_a_false_reason_beside_a_resend_of_an_ended_listing_is_refused_as_ended(
     assert [(e["index"], e["code"]) for e in body["errors"]] == [(1, "listing_not_in_force")]
 
 
-def test_two_removals_at_one_version_refuse_the_first_at_its_fault_and_the_second_as_reused(
-    gateway: Gateway,
-) -> None:
-    """A second removal at the version of the first, for another reason, is ``version_reused``
-    though the first is refused on its own (review 194: the first was blamed for the reuse and
-    the second applied)."""
+def test_a_removal_refused_at_its_own_fault_takes_no_part_in_the_batch(gateway: Gateway) -> None:
+    """Refused on its own (too early a repair), a removal neither makes another at its version
+    "reused" nor an older one a duplicate of it: the valid ones are judged among themselves
+    (reviews 194, 197)."""
     city = gateway.register_platform(CITY)
     entry = recent_entry(days_ago=30, **_SERIOUS)
     listing_id = pushed(gateway, city, CITY, entry)
-    at = stamp()
-    both = [removal_of(entry, r, source_updated_at=at) for r in ("repaired", "revoked")]
+    at, later = stamp(seconds=-1), stamp()
+    batch = [
+        removal_of(entry, "revoked", source_updated_at=at),
+        removal_of(entry, "repaired", source_updated_at=later),
+        removal_of(entry, "corrected", source_updated_at=later),
+    ]
 
-    body = push_with_removals(gateway, city, CITY, both).json_body
+    body = push_with_removals(gateway, city, CITY, batch).json_body
 
     assert [(e["index"], e["code"], e["field"]) for e in body["errors"]] == [
-        (0, "repair_too_early", "reason"),
-        (1, "version_reused", "source_updated_at"),
+        (1, "repair_too_early", "reason")
     ]
-    assert (body["removed"], Lifecycle(gateway).status(CREDIT_CODE, listing_id)) == (0, "active")
+    assert [(o["index"], o["outcome"]) for o in body["outcomes"]] == [
+        (0, "duplicate"),
+        (2, "removed"),
+    ]
+    assert Lifecycle(gateway).status(CREDIT_CODE, listing_id) == "corrected"

@@ -1,0 +1,149 @@
+"""A push's removals of one listing, judged together against the listing held (``judge``).
+
+Each removal is first judged alone: one that addresses no listing of the pusher's, whose dates
+are impossible, or whose reason is not true of the listing in force is refused at its own
+fault and takes no further part (review 197: a removal refused as reused still made an older,
+valid one look done; one addressing another county's listing made a valid one "reused").
+Against a listing that has ended, each is a duplicate when it ended it so, else refused. Against
+one in force: a removal stamped no later than the version held is stale (or reuses it); of two
+at one version saying different things the later is refused as reused; the newest of the rest
+is applied and the others answered as duplicates of it. Nothing is answered for a listing
+whose write then loses a race: its removals are judged again against what won (review 197)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from gateway.intake.push import EntryOutcome, Outcome
+from gateway.intake.storing import REMOVABLE, REUSED, REUSED_MESSAGE, STALE, STALE_MESSAGE
+from gateway.lifecycle import (
+    NotInForce,
+    Removal,
+    as_on,
+    content_version,
+    dates_problem,
+    reason_problem,
+    remove,
+    removed_status,
+)
+from gateway.ownership import NOT_OWNER, may_change, not_owner_message
+from gateway.recognition import is_natural_person
+from gateway.validation import EntryError
+from gateway_client.contract import Listing, china_date
+
+NOT_IN_FORCE = NotInForce.code
+_VERSION = "source_updated_at"
+
+
+@dataclass
+class Judged:
+    """The answers for one listing's removals, and the listing as the applied one leaves it."""
+
+    outcomes: list[EntryOutcome] = field(default_factory=list)
+    errors: list[EntryError] = field(default_factory=list)
+    applied: tuple[int, Listing] | None = None  # the removal's index, the listing it makes
+
+    def answer(self, index: int, held: Listing, outcome: Outcome) -> None:
+        self.outcomes.append(outcome_of(index, held, outcome))
+
+    def refuse(self, index: int, code: str, message: str, field: str = "") -> None:
+        self.errors.append(removal_error(index, code, message, field))
+
+
+def judge(
+    removals: Sequence[tuple[int, Removal]],
+    held: Listing | None,
+    region: str,
+    relays: bool,
+    now: datetime,
+) -> Judged:
+    """The answers for ``removals`` (one listing's, in the batch's order) of ``held``."""
+    judged, today = Judged(), china_date(now)
+    standing = []
+    for index, removal in removals:
+        if held is None or _tried(held, region, relays) or _elsewhere(removal, held):
+            judged.refuse(index, "unknown_listing", "no such listing is held")
+        elif not may_change(held.origin_region, region, relays):
+            judged.refuse(
+                index, NOT_OWNER, not_owner_message(region, held.origin_region), "credit_code"
+            )
+        elif problem := _own_problem(removal, held, today):
+            judged.refuse(index, *problem)
+        else:
+            standing.append((index, removal))
+    if held is None or not standing:
+        return judged
+    # its status as lookups read it today: ended on its end day, ticked or not
+    status = as_on(held, today).status
+    if status not in REMOVABLE:
+        for index, removal in standing:
+            if status is removed_status(removal):  # its resend, an owner's expiry after the tick
+                judged.answer(index, held, "duplicate")
+            else:
+                message = f"the listing has ended already ({status})"
+                judged.refuse(index, NOT_IN_FORCE, message, "credit_code")
+        return judged
+    newer = []
+    for index, removal in standing:
+        if removal.version <= held.version:  # in force at this version or a later one
+            reused = removal.version == content_version(held)  # its content's
+            code, message = (REUSED, REUSED_MESSAGE) if reused else (STALE, STALE_MESSAGE)
+            judged.refuse(index, code, message, _VERSION)
+        else:
+            newer.append((index, removal))
+    said: dict[str, Removal] = {}
+    counting = []
+    for index, removal in newer:
+        first = said.setdefault(removal.version, removal)
+        if first is removal:
+            counting.append((index, removal))
+        elif first == removal:  # the same removal twice
+            judged.answer(index, held, "duplicate")
+        else:  # that version said otherwise
+            judged.refuse(index, REUSED, REUSED_MESSAGE, _VERSION)
+    if counting:
+        index, newest = max(counting, key=lambda x: x[1].version)
+        for other, _ in counting:
+            if other != index:
+                judged.answer(other, held, "duplicate")
+        judged.applied = (index, remove(held, newest, region, now))
+    return judged
+
+
+def _own_problem(removal: Removal, held: Listing, today: date) -> tuple[str, str, str] | None:
+    """Why ``removal`` cannot end ``held`` whatever else the batch holds: its dates, or a
+    reason not true of the listing in force (one ended already is answered as ended)."""
+    in_force = as_on(held, today).status in REMOVABLE
+    return dates_problem(removal, held) or (
+        reason_problem(removal, held, today) if in_force else None
+    )
+
+
+def _tried(held: Listing, region: str, relays: bool) -> bool:
+    """A removal of another region's listing of a natural person: answered as a miss, for the
+    listing id is the code with fields every masked copy shows, and "not yours" for the right
+    number against "no such listing" for a wrong one let a region complete a masked ID number,
+    thousands of candidates a push (review 35). A company's code is no secret: its refusal
+    names the owner."""
+    return is_natural_person(held.credit_code) and not may_change(
+        held.origin_region, region, relays
+    )
+
+
+def _elsewhere(removal: Removal, held: Listing) -> bool:
+    """A removal naming the region a listing is of (``origin_region``) ends that region's
+    listing only: a company's decision has one id whoever lists it, so a relay naming the wrong
+    county would otherwise end another's (as a person's named origin already finds its own)."""
+    return bool(removal.origin_region) and removal.origin_region != held.origin_region
+
+
+def removal_error(index: int, code: str, message: str, field: str = "") -> EntryError:
+    return EntryError(list="removals", index=index, field=field, code=code, message=message)
+
+
+def outcome_of(index: int, listing: Listing, outcome: Outcome) -> EntryOutcome:
+    return EntryOutcome(
+        list="removals", index=index, listing_id=listing.listing_id, outcome=outcome
+    )
