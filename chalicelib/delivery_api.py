@@ -103,7 +103,7 @@ def _readable_delivery(
 def delivery_body(request: Request, delivery_id: str) -> Response:
     """The delivery's signed request, for diagnosis: rebuilt from the exchange log the way a
     re-drive rebuilds it and shaped by the code that sends it, so the body holds what the
-    subscriber's region may see.
+    subscriber's region may see today (``Resending.shown_again``).
 
     Two things keep it a view and not a credential: it is signed with the time of the latest
     attempt — what was posted then — never now, so the headers cannot pass for a fresh delivery
@@ -121,7 +121,7 @@ def delivery_body(request: Request, delivery_id: str) -> Response:
             path="delivery_id",
         )
     c = container()
-    rebuilt = c.resending.rebuilt(delivery_id)
+    rebuilt = c.resending.shown_again(delivery_id)
     if subscription is None or rebuilt is None:
         raise NotFound(
             f"delivery {delivery_id} cannot be rebuilt: its subscription or change is gone",
