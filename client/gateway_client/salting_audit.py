@@ -58,6 +58,8 @@ def uncommitted_problems(
         listing = d.data.listing
         if listing.id_salt is not None or listing.ids_commitment is not None:
             continue
+        if d.data.type is ChangeType.PURGED:
+            continue
         if since is not None and listing.accepted_at >= since:
             problems.append(
                 f"delivery {d.delivery_id} carries a listing version accepted at "
@@ -65,11 +67,7 @@ def uncommitted_problems(
                 f"({since.isoformat()}), without its ids_commitment or id_salt: its full ID "
                 "numbers are not bound to the log (stripped or altered)"
             )
-        elif (
-            after is not None
-            and (d.log_sequence or 0) > after
-            and d.data.type is not ChangeType.PURGED
-        ):
+        elif after is not None and (d.log_sequence or 0) > after:
             problems.append(
                 f"delivery {d.delivery_id} (log entry {d.log_sequence}) was logged after the "
                 f"salting cut-over the last run saw pass (through {after}), without its "

@@ -275,7 +275,10 @@ def test_an_absent_conduct_end_leaves_dumps_and_digests_as_they_were() -> None:
 
 
 def test_a_tombstone_names_the_listing_and_nobody_in_it() -> None:
+    """Nor a commitment to the numbers: a region shown the version in full holds its salt, and
+    would confirm the erased person with it (review 199)."""
     held = ended(company_entry(credit_code=RESIDENT_ID, subject_name="张某某"))
+    held = held.model_copy(update={"id_salt": "ab" * 16})
 
     gone = tombstone(held)
 
@@ -291,6 +294,7 @@ def test_a_tombstone_names_the_listing_and_nobody_in_it() -> None:
     )
     assert gone.credit_code == "110105" + "*" * 11 + "X"
     assert (gone.subject_name, gone.responsible_persons, gone.history) == (ERASED, (), ())
+    assert (gone.id_salt, gone.ids_commitment) == (None, None)
 
 
 def test_a_tombstone_keeps_no_extensions_case_number() -> None:

@@ -25,6 +25,7 @@ from builders import (
 
 from gateway.promotion import fresh_salt
 from gateway_client.contract import Checkpoint, DeliveryPayload, salted_since_line
+from gateway_client.contract.change import purged
 from gateway_client.contract.log import log_entries, sign_checkpoint
 from gateway_client.log_audit import AuditReport, Seen, audit
 from gateway_client.subscriber_files import read_seen, write_seen
@@ -162,3 +163,31 @@ def test_a_version_backdated_past_the_cut_over_is_caught_by_its_place_in_the_log
     assert "salting cut-over" in problem
     early = seen.model_copy(update={"checked_at": CUT - timedelta(seconds=1)})
     assert audited(early).ok  # the last run came before the cut-over passed: not yet binding
+
+
+def test_a_tombstone_carries_no_commitment_and_is_not_reported() -> None:
+    """A purge's tombstone holds nothing of the person to bind, no commitment either (review
+    199): it passes, logged after the cut-over and after the last run's size alike."""
+    tomb = purged(SALTED, CUT + timedelta(hours=2))
+    changes = [change(OLD), change(SALTED), tomb]
+    entries = log_entries(1, changes)
+    keys = [GATEWAY.ed25519.private_key.public_key()]
+    checkpoint = sign_checkpoint(
+        3, tree_root(entries), LATER, GATEWAY, extensions=(salted_since_line(CUT),)
+    )
+    seen = Seen(size=2, root=tree_root(entries[:2]).hex(), salted_since=CUT, checked_at=LATER)
+
+    report = audit(
+        entries,
+        [checkpoint],
+        keys,
+        delivered(changes, entries, SUB),
+        lambda _: True,
+        tile_reader(published_tiles(entries, [2, 3])),
+        LATER,
+        1,
+        seen=seen,
+    )
+
+    assert tomb.listing.ids_commitment is None
+    assert cut_over_problems(report) == []

@@ -138,8 +138,11 @@ def tombstone(listing: Listing) -> Listing:
     """What a purged listing leaves: its identity (id, kind, domain, origin, version, status,
     dates) and the masked code, so a subscriber finds and erases its copy; names, reasons, the
     decision's authority and number (and an extension's), responsible persons, objection and
-    history are gone — with them, the listing id could be checked against guessed codes."""
+    history are gone — with them, the listing id could be checked against guessed codes — and
+    so is the masked form's ``ids_commitment``: a region shown the listing in full holds the
+    version's salt, and with it the commitment would confirm the erased person (review 199)."""
     erased: dict[str, object] = {
+        "ids_commitment": None,
         "subject_name": ERASED,
         "reason": ERASED,
         "deciding_authority": ERASED,
