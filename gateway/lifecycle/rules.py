@@ -31,12 +31,12 @@ from gateway_client.contract import (
     Objection,
     Transition,
     TransitionEvent,
-    add_months,
     bad_record,
     china_date,
     effective_valid_until,
     ids_commitment_of,
     load_catalogue,
+    months_after,
     version_of,
 )
 
@@ -259,10 +259,10 @@ def earliest_repair(listing: Listing) -> date:
         and domain.repair_after_years is not None
         and domain.sets_period(listing.severity)
     ):
-        return add_months(listing.valid_from, 12 * domain.repair_after_years)
+        return months_after(listing.valid_from, 12 * domain.repair_after_years)
     if listing.severity is None:
         return listing.valid_from
-    return add_months(
+    return months_after(
         listing.valid_from, load_catalogue().severity(listing.severity).min_publicity_months
     )
 

@@ -10,6 +10,7 @@ import pytest
 
 from gateway.lifecycle import period_end
 from gateway.lifecycle.workdays import WorkdayCalendar
+from gateway_client.contract import add_months, months_after
 
 CALENDAR = WorkdayCalendar()
 
@@ -29,3 +30,22 @@ def test_twenty_calendar_days_end_on_a_working_day(start: date, ends: date) -> N
     assert CALENDAR.is_workday(day)[0]
     assert basis.startswith("20 calendar days")
     assert ("next working day" in basis) is (day != date.fromordinal(start.toordinal() + 20))
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "after"),
+    [
+        pytest.param(date(2024, 3, 1), 12, date(2025, 3, 1), id="a-year"),
+        pytest.param(date(2024, 2, 29), 12, date(2025, 3, 1), id="a-year-from-a-leap-day"),
+        pytest.param(date(2024, 2, 29), 48, date(2028, 2, 29), id="to-a-leap-day"),
+        pytest.param(date(2025, 8, 31), 6, date(2026, 3, 1), id="half-a-year-to-february"),
+        pytest.param(date(2026, 1, 31), 1, date(2026, 3, 1), id="a-month-from-the-31st"),
+    ],
+)
+def test_a_period_of_months_ends_the_day_after_its_last(
+    start: date, months: int, after: date
+) -> None:
+    """民法典 202: the period's last day is the day matching its start, or the month's last
+    where there is none; the day after it is when a listing stops (review 198)."""
+    assert months_after(start, months) == after
+    assert months_after(start, months) >= add_months(start, months)

@@ -497,16 +497,16 @@ def test_the_shipped_policies_match_the_seeds() -> None:
     ("domain", "severity", "valid_from", "earliest"),
     [
         # court defaulters have no waiting period (法释〔2017〕7号: test_court_defaulters.py)
-        pytest.param("food_drug", "general", "2025-01-31", "2025-04-30", id="general-3m"),
+        pytest.param("food_drug", "general", "2025-01-31", "2025-05-01", id="general-3m"),
         pytest.param(
             "food_drug", "relatively_serious", "2025-01-10", "2025-07-10", id="serious-6m"
         ),
         pytest.param("food_drug", "serious", "2024-06-15", "2025-06-15", id="serious-12m"),
         pytest.param("work_safety", "serious", "2025-01-10", "2026-01-10", id="work-safety-1y"),
         # 安全生产's year is 严重失信's (DESIGN §4b): a general listing waits its severity's
-        pytest.param("work_safety", "general", "2025-01-31", "2025-04-30", id="work-safety-3m"),
+        pytest.param("work_safety", "general", "2025-01-31", "2025-05-01", id="work-safety-3m"),
         pytest.param(
-            "market_regulation", "serious", "2024-02-29", "2025-02-28", id="market-reg-1y"
+            "market_regulation", "serious", "2024-02-29", "2025-03-01", id="market-reg-1y"
         ),
     ],
 )
@@ -527,14 +527,15 @@ def test_repair_is_possible_after_the_minimum_publicity_period(
 
 
 def test_the_repair_day_is_the_day_in_beijing() -> None:
-    # valid from 2025-01-31 (general): repair from 2025-04-30, which begins 16:00 UTC the day before
+    # valid from 2025-01-31 (general): three months to 30 April (民法典 202), repair from 1 May,
+    # which begins 16:00 UTC the day before
     held = listing(
         domain="food_drug", severity="general", decided_on="2025-01-31", valid_from="2025-01-31"
     )
 
     with pytest.raises(RepairTooEarly):
-        repair(held, REPAIR, CITY, datetime(2025, 4, 29, 15, 59, tzinfo=UTC))
-    repaired = repair(held, REPAIR, CITY, datetime(2025, 4, 29, 16, 0, tzinfo=UTC))
+        repair(held, REPAIR, CITY, datetime(2025, 4, 30, 15, 59, tzinfo=UTC))
+    repaired = repair(held, REPAIR, CITY, datetime(2025, 4, 30, 16, 0, tzinfo=UTC))
 
     assert repaired.status is ListingStatus.REPAIRED
 

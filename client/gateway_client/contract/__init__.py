@@ -27,6 +27,7 @@ from gateway_client.contract.clock import (
     SystemClock,
     add_months,
     china_date,
+    months_after,
 )
 from gateway_client.contract.codes import (
     CreditCode,
@@ -483,6 +484,7 @@ __all__ = [
     "mask",
     "mask_ids_in",
     "masked",
+    "months_after",
     "moved_from",
     "moves_since",
     "moves_since_line",

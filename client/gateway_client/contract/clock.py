@@ -21,6 +21,19 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def months_after(day: date, months: int) -> date:
+    """The first day after a period of ``months`` months from ``day`` (its end, exclusive, as
+    ``valid_until`` is): the same day ``months`` later, or, where that month has no such day,
+    the first of the next — the month's last day is then the period's last (民法典 202; review
+    198: a year from 29 February 2024 ended on 28 February 2025, a day short)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    if day.day <= last:
+        return date(year, month, day.day)
+    return date(year, month, last) + timedelta(days=1)
+
+
 class Clock(Protocol):
     def now(self) -> datetime:
         """Current time, timezone-aware UTC."""

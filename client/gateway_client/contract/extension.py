@@ -16,7 +16,7 @@ from pydantic import Field
 from pydantic_core import PydanticCustomError
 
 from gateway_client.contract.catalogue import Domain, Severity, load_catalogue
-from gateway_client.contract.clock import add_months
+from gateway_client.contract.clock import months_after
 from gateway_client.contract.model import ONE_LINE, Day, Frozen
 
 
@@ -77,7 +77,7 @@ def longest_until(
     rules = load_catalogue().domain(domain)
     if rules is not None and rules.publicity_years and rules.sets_period(severity):
         years = rules.publicity_years + (extension.years if extension is not None else 0)
-        return add_months(valid_from, 12 * years)
+        return months_after(valid_from, 12 * years)
     if severity is None:
         return None
-    return add_months(valid_from, load_catalogue().severity(severity).max_publicity_months)
+    return months_after(valid_from, load_catalogue().severity(severity).max_publicity_months)

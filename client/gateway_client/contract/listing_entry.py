@@ -10,7 +10,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from gateway_client.contract.catalogue import ListKind, Severity, load_catalogue, quoted_key
-from gateway_client.contract.clock import add_months
+from gateway_client.contract.clock import months_after
 from gateway_client.contract.codes import CreditCode
 from gateway_client.contract.commitment import Commitment
 from gateway_client.contract.evaluation import Evaluation
@@ -241,7 +241,7 @@ class ListingEntry(Frozen):
         scheme = load_catalogue().scheme(self.evaluation.scheme) if self.evaluation else None
         if scheme is None or self.valid_until is None or intake_of(info) is None:
             return self
-        longest = add_months(self.valid_from, scheme.longest_valid_months)
+        longest = months_after(self.valid_from, scheme.longest_valid_months)
         if self.valid_until > longest:
             raise PydanticCustomError(
                 "period_too_long",
