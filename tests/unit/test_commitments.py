@@ -259,14 +259,3 @@ def test_a_commitment_date_out_of_order_is_refused_on_that_date(
     _, errors = validate_entries([commitment_entry(**fields)], date(2025, 6, 2))
 
     assert [(e.field, e.code) for e in errors] == [(path, "dates_out_of_order")]
-
-
-def test_a_promise_due_the_day_its_record_stops_applying_is_refused() -> None:
-    """``valid_until`` is the first day out of force: a promise due then would never be seen
-    broken while its record stands (review 198). Stored ones still load."""
-    raw = {**commitment_entry(deadline="2025-04-15"), "valid_until": "2025-04-15"}
-
-    _, errors = validate_entries([raw], date(2025, 4, 1))
-
-    assert [(e.field, e.code) for e in errors] == [("commitment.deadline", "dates_out_of_order")]
-    assert ListingEntry.model_validate(raw).commitment is not None

@@ -200,16 +200,6 @@ class ListingEntry(Frozen):
                     "a commitment's {field} is after valid_until",
                     {"field": name},
                 )
-        deadline = value.deadline if value else None
-        if deadline is not None and deadline == until and intake_of(info) is not None:
-            # valid_until is the first day it no longer applies: a promise due then is never
-            # seen broken while it stands (review 198)
-            raise PydanticCustomError(
-                "dates_out_of_order",
-                "a commitment's {field} is valid_until, the day it stops applying: due the day "
-                "before at the latest",
-                {"field": "deadline"},
-            )
         return value
 
     @field_validator("evaluation")
