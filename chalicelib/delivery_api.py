@@ -121,17 +121,19 @@ def delivery_body(request: Request, delivery_id: str) -> Response:
             path="delivery_id",
         )
     c = container()
-    rebuilt = c.resending.shown_again(delivery_id)
+    rebuilt = c.resending.rebuilt(delivery_id)
     if subscription is None or rebuilt is None:
         raise NotFound(
             f"delivery {delivery_id} cannot be rebuilt: its subscription or change is gone",
             path="delivery_id",
         )
+    today = c.resending.shown_again(rebuilt)
     attempts = [a for a in view["attempts"] if a.get("not_sent") is None]
     signed_at = datetime.fromisoformat(attempts[-1]["at"]) if attempts else None
-    headers, body = c.delivery_service.signed_request(rebuilt, subscription, signed_at)
+    headers, body = c.delivery_service.signed_request(today, subscription, signed_at)
     shown = _masked_body(body)
-    if shown != json.loads(body):  # the signature covers what is no longer shown
+    if today != rebuilt or shown != json.loads(body):
+        # the signature covers what is no longer shown, or what was never posted (review 200)
         headers = {k: v for k, v in headers.items() if k != "webhook-signature"}
     reply = {
         "delivery_id": delivery_id,

@@ -229,13 +229,10 @@ class Resending(Redriving):
         kept = self.deliveries.kept(delivery_id)
         return None if kept is None else self.from_log.rebuilt(kept)
 
-    def shown_again(self, delivery_id: str) -> Delivery | None:
-        """The delivery as a re-drive would send it today: rebuilt, with what its region may
-        no longer see masked (``shown_now``: review 199, the body route showed an objection's
-        reason a retry had withheld); None as ``rebuilt``."""
-        rebuilt = self.rebuilt(delivery_id)
-        if rebuilt is None:
-            return None
+    def shown_again(self, rebuilt: Delivery) -> Delivery:
+        """A ``rebuilt`` delivery as a re-drive would send it today, what its region may no
+        longer see masked (``shown_now``: review 199, the body route showed an objection's
+        reason a retry had withheld)."""
         [shown] = self.from_log.shown_now([rebuilt], self.agreements.all())
         return shown
 

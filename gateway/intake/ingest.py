@@ -223,20 +223,27 @@ class PushService:
             written = listings.write(
                 [(moved, current[lid].version) for lid, (_, moved) in applied.items()], None
             )
-            pending = []
+            pending, lost = [], []
             for lid, answers in judged.items():
                 if lid in applied and lid not in written:
                     pending += groups[lid]
+                    lost.append(answers)
                     continue
                 outcomes += answers.outcomes
                 errors += answers.errors
                 if lid in applied:
                     index, moved = applied[lid]
                     outcomes.append(outcome_of(index, moved, "removed"))
-        errors += [
-            removal_error(i, CONTENDED, "the listing kept changing meanwhile; send it again")
-            for i, _ in pending
-        ]
+        for answers in lost if pending else []:
+            # still losing: what was refused on its own stays so (review 200); what hung on
+            # the write — it, and its duplicates — is contended
+            errors += answers.errors
+            hung = [answers.applied[0]] if answers.applied else []
+            hung += [o.index for o in answers.outcomes]
+            errors += [
+                removal_error(i, CONTENDED, "the listing kept changing meanwhile; send it again")
+                for i in hung
+            ]
         return sorted(outcomes, key=_at), sorted(errors, key=_at)
 
 

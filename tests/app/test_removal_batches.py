@@ -139,3 +139,41 @@ def test_a_race_retry_round_does_not_leave_an_older_removal_answered_duplicate(
         [(0, "stale_version"), (1, "stale_version")],
     )
     assert Lifecycle(gateway).status(CREDIT_CODE, listing_id) == "active"
+
+
+def test_an_own_fault_refusal_keeps_its_code_when_the_listing_is_contended(
+    gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every write lost: the removal that hung on it is contended, the one refused at its own
+    fault keeps its code and field (review 200: both were told to send it again)."""
+    city = _city(gateway)
+    entry = recent_entry(days_ago=30, source_updated_at=stamp(seconds=-60), **_SERIOUS)
+    pushed(gateway, city, CITY, entry)
+    original = DynamoListings.write
+    races: list[int] = []
+
+    def racing(
+        self: DynamoListings, writes: list[tuple[Listing, str | None]], region: str | None
+    ) -> set[str]:
+        if any(x.status.value == "revoked" for x, _ in writes):
+            races.append(1)  # another push lands first, each time a newer version
+            newer = gateway.push(
+                city, CITY, [dict(entry, source_updated_at=stamp(seconds=-50 + len(races)))]
+            )
+            assert newer.json_body["accepted"] == 1, newer.json_body
+        return original(self, writes, region)
+
+    monkeypatch.setattr(DynamoListings, "write", racing)
+    at = stamp(seconds=-1)
+    batch = [
+        removal_of(entry, "repaired", source_updated_at=at),  # too early: 12 months' publicity
+        removal_of(entry, "revoked", source_updated_at=at),
+    ]
+
+    body = push_with_removals(gateway, city, CITY, batch).json_body
+
+    assert len(races) == 5
+    assert [(e["index"], e["code"], e["field"]) for e in body["errors"]] == [
+        (0, "repair_too_early", "reason"),
+        (1, "listing_contended", ""),
+    ]

@@ -127,3 +127,29 @@ def test_the_body_route_shows_what_the_retry_withheld_as_withheld(
 
     assert shown.status_code == 200, shown.json_body
     assert shown.json_body["body"]["data"]["listing"]["objection"]["reason"] == WITHHELD
+
+
+def test_a_body_shown_otherwise_than_posted_carries_no_signature(
+    gateway: Gateway, aws: Any, stream: StreamReader, queue: DeliveryQueue
+) -> None:
+    """A person's listing delivered in full, its agreement ended since: the body route shows it
+    masked, a body never posted, so without a signature (review 200: one dated at the latest
+    attempt covered it)."""
+    askers = Askers(gateway).register()
+    with AnsweringReceiver() as hook:
+        subscribe(gateway, hook.url, region=HUNAN)
+        askers.push("owner", person_entry())
+        gateway_app.fan_out_changes(stream.event(), None)
+        queue.run()
+        [posted] = [json.loads(r.body) for r in hook.requests if PERSON.encode() in r.body]
+    for agreement in gateway.client.http.get("/v1/agreements").json_body["agreements"]:
+        if agreement["subscriber_region"] == HUNAN:
+            end_agreement(gateway, agreement["agreement_id"])
+    reevaluate(aws)
+
+    path = f"/v1/deliveries/{posted['delivery_id']}/body"
+    shown = gateway.send_signed("GET", path, askers.signers["agreement"])
+
+    assert shown.status_code == 200, shown.json_body
+    assert PERSON not in json.dumps(shown.json_body, ensure_ascii=False)
+    assert "webhook-signature" not in shown.json_body["headers"]
