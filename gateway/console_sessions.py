@@ -110,9 +110,11 @@ class ConsoleSessions:
         offered = self._store.take(digest(code))
         if offered is None or offered.opened_at + HANDOFF_TTL <= now:
             raise LookupError("the hand-off code is unknown, used or expired")
-        self._live(offered, now)  # closed, or its key revoked, since it was offered: nothing
-        lifetime = offered.expires_at - offered.opened_at
-        session = offered.model_copy(update={"opened_at": now, "expires_at": now + lifetime})
+        key = self._live(offered, now)  # closed, or its key revoked, since it was offered
+        until = now + (offered.expires_at - offered.opened_at)
+        if key is not None and key.valid_until is not None:  # no later than its key (review 201)
+            until = min(until, key.valid_until)
+        session = offered.model_copy(update={"opened_at": now, "expires_at": until})
         return self._open(session)
 
     def open(

@@ -5,20 +5,23 @@ key, a change of the operator token, or closing all of a region's sessions at on
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from app_support import (
     HUNAN,
     OPERATOR_TOKEN,
     Gateway,
     error_code,
+    new_signer,
 )
 from botocore.exceptions import ClientError
 from session_support import GUANGDONG, as_session, open_session
 
 from chalicelib import bootstrap, secret_reads
-from gateway_client.contract.signing import Ed25519Signer
+from gateway_client.contract.signing import Ed25519Signer, public_key_text
 
 
 def test_a_signed_request_opens_a_region_session_that_says_who_it_is(
@@ -333,3 +336,35 @@ def test_a_short_token_in_the_secret_opens_nothing(
     listed = gateway.client.http.get("/v1/objections/overdue", headers=weak_bearer)
 
     assert (opened.status_code, listed.status_code) == (401, 401)
+
+
+def test_a_redeemed_session_ends_no_later_than_the_key_that_opened_it(gateway: Gateway) -> None:
+    """A session is cut to its key's end of validity, and so is one redeemed from a hand-off
+    (review 201: redeeming restarted its lifetime, past the key by the minute the code waited)."""
+    assert gateway.put_region(GUANGDONG).status_code == 200
+    signer = new_signer("k-gd-short")
+    key_end = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=10)
+    body = json.dumps(
+        {
+            "key_id": signer.key_id,
+            "public_key": public_key_text(signer.private_key),
+            "valid_until": key_end.isoformat(),
+        }
+    ).encode()
+    added = gateway.client.http.post(
+        f"/v1/regions/{GUANGDONG}/keys", headers=gateway.operator(), body=body
+    )
+    assert added.status_code == 201, added.json_body
+    offered = open_session(gateway, signer, ttl_minutes=60, handoff=True)
+    assert offered.status_code == 201, offered.json_body
+    assert datetime.fromisoformat(offered.json_body["expires_at"]) <= key_end
+
+    with time_machine.travel(datetime.now(UTC) + timedelta(seconds=50), tick=True):
+        code = json.dumps({"code": offered.json_body["handoff"]}).encode()
+        redeemed = gateway.client.http.post("/v1/console/handoffs", body=code)
+        assert redeemed.status_code == 201, redeemed.json_body
+        ends: Any = datetime.fromisoformat(redeemed.json_body["expires_at"])
+        shown = as_session(gateway, redeemed.json_body["token"], "GET", "/v1/console/session")
+
+    assert ends <= key_end, (ends, key_end)
+    assert datetime.fromisoformat(shown.json_body["expires_at"]) <= key_end
