@@ -46,6 +46,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, ValidationError
 
 from chalicelib.bootstrap import Container
+from chalicelib.dynamodb.batches import RETENTION as LEDGER_RETENTION
 from chalicelib.dynamodb.statistics import Superseded
 from chalicelib.dynamodb.stats_sources import Item, StatsSources
 from chalicelib.dynamodb.upward_arrivals import keyed, note_arrival
@@ -56,11 +57,13 @@ from gateway.statistics import (
     CASE,
     DELIVERED,
     NOW,
+    PUSHES,
     Key,
     Month,
     Tally,
     delivered_key,
     feedback_tally,
+    month_of,
     push_tally,
 )
 from gateway_client.contract import Conflict, Frozen, SchemaError, within
@@ -204,9 +207,15 @@ def _clear(c: Container, sources: StatsSources, cursor: Cursor, limit: int) -> C
 
 
 def _kept(cursor: Cursor, bucket: str, attribute: str) -> bool:
-    """A counter of deliveries, answers or cases in a month before ``since``: kept as counted."""
-    recounted = bucket == NOW or bucket >= cursor.since
-    return not recounted and attribute.split("#", 1)[0] in _KEPT_BEFORE_SINCE
+    """Kept as counted: a counter of deliveries, answers or cases in a month before ``since``;
+    a month's pushes once the batch ledger no longer holds all of that month's batches (it
+    keeps them ``LEDGER_RETENTION``: review 202, a rebuild zeroed every older month's pushes)."""
+    if bucket == NOW:
+        return False
+    kind = attribute.split("#", 1)[0]
+    if kind == PUSHES:
+        return bucket <= month_of(cursor.began - LEDGER_RETENTION)
+    return bucket < cursor.since and kind in _KEPT_BEFORE_SINCE
 
 
 def _listings(c: Container, sources: StatsSources, cursor: Cursor, limit: int) -> Counted:
@@ -222,7 +231,8 @@ def _batches(c: Container, sources: StatsSources, cursor: Cursor, limit: int) ->
     results, last = sources.batches(_start(cursor), limit)
     tally: Tally = Counter()
     for result in results:
-        tally.update(push_tally(result))
+        counted = push_tally(result)
+        tally.update({k: n for k, n in counted.items() if not _kept(cursor, k[1], k[2])})
     return len(results), tally, last
 
 

@@ -185,6 +185,33 @@ def test_a_rebuild_clears_stale_counters_and_resumes_page_by_page(  # type: igno
     assert raw_counters(aws) == counters  # exactly what counting afresh gives
 
 
+def test_a_rebuild_keeps_the_pushes_of_months_the_batch_ledger_no_longer_holds(  # type: ignore[no-untyped-def]
+    gateway, aws, stream
+):
+    """The ledger keeps a batch 30 days: a month older than that keeps its pushes as counted
+    (review 202: a rebuild zeroed them), while its listings are recounted."""
+    life = Lifecycle(gateway)
+    city = gateway.register_platform(CITY)
+    month = this_month()
+    assert gateway.push(city, CITY, [recent_entry()]).json_body["accepted"] == 1
+    gateway_app.fan_out_changes(stream.event(), None)
+    before = life.stats(CITY, month).json_body
+    later = datetime.now(UTC) + timedelta(days=40)
+    table = aws.env["CG_BATCHES_TABLE"]
+    for item in aws.dynamodb.scan(TableName=table)["Items"]:  # what the ledger's TTL deleted
+        if "state" in item and int(item["expires_at"]["N"]) < later.timestamp():
+            aws.dynamodb.delete_item(TableName=table, Key={"pk": item["pk"]})
+    bootstrap.override_clock(FixedClock(later))
+    try:
+        run_rebuild(gateway, china_date(later).strftime("%Y-%m"))
+        after = life.stats(CITY, month).json_body
+    finally:
+        bootstrap.override_clock(None)
+
+    assert (before["pushes"]["batches"], before["pushes"]["accepted"]) == (1, 1)
+    assert (after["pushes"], after["publication"]) == (before["pushes"], before["publication"])
+
+
 def test_a_rebuild_since_a_later_month_is_refused_and_keeps_every_counter(  # type: ignore[no-untyped-def]
     gateway, aws, stream, life, receiver
 ):
