@@ -208,13 +208,14 @@ def _clear(c: Container, sources: StatsSources, cursor: Cursor, limit: int) -> C
 
 def _kept(cursor: Cursor, bucket: str, attribute: str) -> bool:
     """Kept as counted: a counter of deliveries, answers or cases in a month before ``since``;
-    a month's pushes once the batch ledger no longer holds all of that month's batches (it
-    keeps them ``LEDGER_RETENTION``: review 202, a rebuild zeroed every older month's pushes)."""
+    a month's pushes once the batch ledger may no longer hold all of that month's batches by
+    the time the run ends (it keeps them ``LEDGER_RETENTION``, a run lasts ``_RUN_LIMIT`` at
+    most: reviews 202, 203 — a rebuild zeroed every older month's pushes)."""
     if bucket == NOW:
         return False
     kind = attribute.split("#", 1)[0]
     if kind == PUSHES:
-        return bucket <= month_of(cursor.began - LEDGER_RETENTION)
+        return bucket <= month_of(cursor.began + _RUN_LIMIT - LEDGER_RETENTION)
     return bucket < cursor.since and kind in _KEPT_BEFORE_SINCE
 
 
