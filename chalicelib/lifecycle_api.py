@@ -19,6 +19,7 @@ from chalicelib.tick_function import run_tick
 from gateway.lifecycle import (
     CommitmentSettled,
     DecidedRecently,
+    FutureVersion,
     HeldAlready,
     ListingChanged,
     NotARecipient,
@@ -29,6 +30,7 @@ from gateway.lifecycle import (
     ObjectionIdReused,
     ObjectionOpen,
     ObjectionVerified,
+    PeriodEnded,
     PurgeUnderWay,
     RepairRequest,
     RepairTooEarly,
@@ -43,6 +45,7 @@ from gateway_client.contract import (
     BadRequest,
     FixedClock,
     Frozen,
+    FutureDate,
     Listing,
     Moment,
     NotFound,
@@ -250,7 +253,7 @@ ROUTES: tuple[Operation, ...] = (
         "Report that the objected record has been checked (核实), before deciding",
         Access.OPERATOR_OR_PLATFORM,
         {200: Reply(ListingChange, f"{_STEPPED} {_REPLAYED}")},
-        (*_REFUSED, NotInForce, ObjectionVerified, ListingChanged),
+        (*_REFUSED, FutureVersion, NotInForce, ObjectionVerified, StaleAction, ListingChanged),
         body=VerificationReport,
         description="The owner's `verified` step (seed 002 新郑 §六(三)): the `replied` step's "
         "deadline counts from it. Reporting also counts as receiving the notice. The note is "
@@ -269,6 +272,9 @@ ROUTES: tuple[Operation, ...] = (
         {200: Reply(ListingChange, f"{_STEPPED} {_REPLAYED}")},
         (
             *_REFUSED,
+            FutureVersion,
+            FutureDate,  # a corrected entry's
+            PeriodEnded,
             NotInForce,
             ObjectionDecided,
             StaleAction,
@@ -302,7 +308,7 @@ ROUTES: tuple[Operation, ...] = (
         "Credit repair (信用修复) of a black listing",
         Access.OPERATOR_OR_PLATFORM,
         {200: Reply(ListingChange, f"{_STEPPED} {_REPLAYED}")},
-        (*_REFUSED, NotInForce, RepairTooEarly, StaleAction, ListingChanged),
+        (*_REFUSED, FutureVersion, NotInForce, RepairTooEarly, StaleAction, ListingChanged),
         body=RepairRequest,
         description="Refused with 409 `repair_too_early` (and `earliest`) before the minimum "
         "publicity period, and with 409 `stale_version` when stamped before content the owner "

@@ -9,6 +9,7 @@ from gateway.lifecycle.freshness import (
     FUTURE_VERSION,
     PERIOD_ENDED,
     FutureVersion,
+    PeriodEnded,
     entry_problems,
     version_problem,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "ObjectionIdReused",
     "ObjectionOpen",
     "ObjectionVerified",
+    "PeriodEnded",
     "PurgeUnderWay",
     "Reassignment",
     "Removal",
