@@ -305,7 +305,7 @@ ROUTES: tuple[Operation, ...] = (
         _LISTING + "/repair",
         "repair",
         Tag.LIFE,
-        "Credit repair (信用修复) of a black listing",
+        "Credit repair (信用修复) of a bad credit record: a black listing or a poor grade",
         Access.OPERATOR_OR_PLATFORM,
         {200: Reply(ListingChange, f"{_STEPPED} {_REPLAYED}")},
         (*_REFUSED, FutureVersion, NotInForce, RepairTooEarly, StaleAction, ListingChanged),

@@ -23,7 +23,7 @@ from gateway.delivery.ports import (
     SubscriptionStore,
 )
 from gateway.delivery.rebuilding import FromTheLog
-from gateway.delivery.redelivery import in_full, replayable, shown_today
+from gateway.delivery.redelivery import replayable
 from gateway.delivery.redriving import Redriving
 from gateway.delivery.subscription import Subscription
 from gateway.delivery.terms import Copies, terms_at
@@ -235,15 +235,6 @@ class Resending(Redriving):
         reason a retry had withheld)."""
         [shown] = self.from_log.shown_now([rebuilt], self.agreements.all())
         return shown
-
-    @staticmethod
-    def posted_alike(rebuilt: Delivery) -> bool:
-        """Whether every attempt of a ``rebuilt`` delivery posted the same body, whatever its
-        region recognised at the time: it holds nothing masking would change (review 203: a
-        body posted masked at a retry and shown in full today came signed as if posted so)."""
-        if not in_full(rebuilt):
-            return True
-        return shown_today(rebuilt, (), rebuilt.change.occurred_at.date(), None) == rebuilt
 
     def logged(self, log_sequence: int) -> Change | None:
         return self.from_log.logged(log_sequence)

@@ -23,7 +23,7 @@ from gateway.intake.push import (
     reported,
     validate_entries,
 )
-from gateway.intake.removal_batch import judge, outcome_of, removal_error
+from gateway.intake.removal_batch import Judged, judge, outcome_of, removal_error
 from gateway.intake.storing import (
     CONTENDED,
     RACE_RETRIES,
@@ -206,7 +206,7 @@ class PushService:
                 valid.remove((index, removal))
                 errors.append(removal_error(index, *refused, "domain"))
         outcomes: list[EntryOutcome] = []
-        pending = valid
+        pending, lost = valid, list[Judged]()
         ids = removal_ids(valid, region, listings.current, self._purged) if valid else {}
         for _ in range(RACE_RETRIES):  # a listing whose write loses a race is judged again
             if not pending:
@@ -234,7 +234,7 @@ class PushService:
                 if lid in applied:
                     index, moved = applied[lid]
                     outcomes.append(outcome_of(index, moved, "removed"))
-        for answers in lost if pending else []:
+        for answers in lost if pending else ():
             # still losing: what was refused on its own stays so (review 200); what hung on
             # the write — it, and its duplicates — is contended
             errors += answers.errors

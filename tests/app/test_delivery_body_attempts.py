@@ -1,15 +1,15 @@
 """GET /v1/deliveries/{id}/body for a delivery whose attempts posted different bodies: an
 objection's reason in full at first, withheld at a retry once the agreement ended. The route
 shows what the region may see today (review 199: it showed the reason the retry withheld) and
-signs nothing an attempt may not have posted (reviews 200, 203: a signature dated at the
-latest attempt covered a body never posted)."""
+signs nothing the view changed (review 200: a signature dated at the latest attempt covered a
+body never posted)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from app_support import HUNAN, Gateway, StreamReader, end_agreement, reevaluate, signed_agreement
+from app_support import HUNAN, Gateway, StreamReader, end_agreement, reevaluate
 from delivery_support import AnsweringReceiver, DeliveryQueue, subscribe
 from lifecycle_support import Lifecycle
 from personal_support import Askers, company_entry
@@ -71,26 +71,4 @@ def test_the_body_shows_what_the_retry_withheld_as_withheld(
 
     assert shown.status_code == 200, shown.json_body
     assert shown.json_body["body"]["data"]["listing"]["objection"]["reason"] == WITHHELD
-    assert "webhook-signature" not in shown.json_body["headers"]  # attempts differed
-
-
-def test_body_posted_masked_but_shown_in_full_carries_no_signature_over_it(
-    gateway: Gateway, aws: Any, stream: StreamReader, queue: DeliveryQueue
-) -> None:
-    """An agreement in force again since: the reason is shown in full, unsigned."""
-    askers, posted = _withheld_on_retry(
-        gateway,
-        aws,
-        stream,
-        queue,
-        responsible_persons=[],  # no ID number anywhere in it
-    )
-    signed_agreement(gateway, title="湘鄂互认（续）")  # 湖南 ← 湖北 in force again
-    reevaluate(aws)
-
-    path = f"/v1/deliveries/{posted['delivery_id']}/body"
-    shown = gateway.send_signed("GET", path, askers.signers["agreement"])
-
-    assert shown.status_code == 200, shown.json_body
-    assert shown.json_body["body"]["data"]["listing"]["objection"]["reason"] == REASON
-    assert "webhook-signature" not in shown.json_body["headers"]
+    assert "webhook-signature" not in shown.json_body["headers"]  # not as first planned
