@@ -100,7 +100,7 @@ def every_severity_punishes() -> None:
     use_severity_policy(SeverityPolicy(black_list=frozenset(Severity)))
 
 
-# The order the two workers take files in (``make test`` runs ``--dist loadfile
+# The order the workers take files in (``make test`` runs ``--dist loadfile
 # --no-loadscope-reorder``): long files first, so no worker is left alone with one at the end,
 # and each file that mostly waits (the local stack over HTTP, the packaged bundle) paired with
 # one that computes (the Chalice app on moto), so both cores stay busy. xdist's own order (most

@@ -8,6 +8,7 @@ boto3 the project pins for that runtime, so anything the bundle forgot fails to 
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -38,9 +39,13 @@ SOURCES = (
 
 
 def fresh_package() -> Path:
-    """``out/deployment.zip``, rebuilt by ``make package`` unless newer than its sources."""
-    if not ZIP.exists() or _newest_source() > ZIP.stat().st_mtime:
-        subprocess.run(["make", "package"], cwd=ROOT, check=True, timeout=600)  # noqa: S607
+    """``out/deployment.zip``, rebuilt by ``make package`` unless newer than its sources; one
+    worker at a time (the bundle's test files may run on several at once)."""
+    ZIP.parent.mkdir(exist_ok=True)
+    with (ZIP.parent / ".package.lock").open("a") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)  # released as the file closes
+        if not ZIP.exists() or _newest_source() > ZIP.stat().st_mtime:
+            subprocess.run(["make", "package"], cwd=ROOT, check=True, timeout=600)  # noqa: S607
     return ZIP
 
 
