@@ -19,12 +19,18 @@ def life(gateway):  # type: ignore[no-untyped-def]
     return Lifecycle(gateway)
 
 
-def test_a_stale_verification_is_a_declared_refusal(gateway, life):
+def _objected(gateway, life):  # type: ignore[no-untyped-def]
+    """清城's listing with an open objection ``o-1``: (owner, entry, objections path)."""
     owner = gateway.register_platform(QINGCHENG)
     entry = qingcheng_entry()
     listing_id = pushed(gateway, owner, QINGCHENG, entry)
     path = listing_path(CREDIT_CODE, listing_id) + "/objections"
     assert life.post(path, {"objection_id": "o-1", "reason": "事实有误"}, owner).status_code == 201
+    return owner, entry, path
+
+
+def test_a_stale_verification_is_a_declared_refusal(gateway, life):
+    owner, _, path = _objected(gateway, life)
     old = (datetime.now(UTC) - timedelta(days=2)).isoformat()
 
     answer = life.post(f"{path}/o-1/verified", {"source_updated_at": old}, owner)
@@ -36,11 +42,7 @@ def test_a_stale_verification_is_a_declared_refusal(gateway, life):
 
 
 def test_a_future_stamped_or_ended_correction_is_a_declared_refusal(gateway, life):
-    owner = gateway.register_platform(QINGCHENG)
-    entry = qingcheng_entry()
-    listing_id = pushed(gateway, owner, QINGCHENG, entry)
-    path = listing_path(CREDIT_CODE, listing_id) + "/objections"
-    assert life.post(path, {"objection_id": "o-1", "reason": "事实有误"}, owner).status_code == 201
+    owner, entry, path = _objected(gateway, life)
     ahead = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
     ended = {**entry, "valid_until": (datetime.now(UTC) - timedelta(days=3)).date().isoformat()}
 
