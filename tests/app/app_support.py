@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 import uuid
 from collections.abc import Mapping
@@ -47,6 +48,10 @@ def configure_app(monkeypatch: pytest.MonkeyPatch, env: Mapping[str, str]) -> st
         "CG_SIGNING_KEY_ID": "gw-test-1",
         "CG_OPERATOR_TOKEN": OPERATOR_TOKEN,
     }
+    leftovers = [n for n in os.environ if n.startswith(("CG_", "POWERTOOLS_"))]
+    for name in leftovers:  # a local stack's, left on this worker by an e2e file's session
+        if name not in settings and name != "CG_STATE_DIR":
+            monkeypatch.delenv(name)
     for name, value in settings.items():
         monkeypatch.setenv(name, value)
     bootstrap.reset()
