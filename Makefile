@@ -26,12 +26,14 @@ demo: venv
 dev: venv
 	$(BIN)/gateway dev
 
-# Two workers (the machine has two cores); a test file stays on one worker, so the module-scoped
-# stacks and worlds are built once each; files go out slowest first (tests/conftest.py). Bytecode
-# is written even where the environment says not to: pytest keeps each test module's assertion
-# rewrite there, and re-doing ~400 of them in every worker costs ten seconds a run.
+# Three workers on two cores: much of the suite waits (local stacks, browsers, endpoints that
+# stall on purpose), and a third worker fills those waits. A test file stays on one worker, so
+# the module-scoped stacks and worlds are built once each; files go out slowest first
+# (tests/conftest.py). Bytecode is written even where the environment says not to: pytest keeps
+# each test module's assertion rewrite there, and re-doing ~400 of them in every worker costs
+# ten seconds a run.
 test: venv system-packages examples/node/node_modules
-	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n 3 --dist loadfile --no-loadscope-reorder
 
 # Node.js, a JDK and Chromium from Debian's packages, where missing (the examples' and the docs
 # page's tests run them).
