@@ -50,12 +50,19 @@ def fresh_package() -> Path:
 
 
 def _newest_source() -> float:
+    """Of the sources only: what building leaves beside them (bytecode, the client's egg-info
+    and build tree, rewritten by any install of it) is no reason to build again — it made every
+    bundle test rebuild the zip while another worker read it."""
     stamps = []
     for name in SOURCES:
         path = ROOT / name
         files = [path] if path.is_file() else path.rglob("*")
-        stamps += [f.stat().st_mtime for f in files if f.is_file() and "__pycache__" not in f.parts]
+        stamps += [f.stat().st_mtime for f in files if f.is_file() and not _built(f)]
     return max(stamps)
+
+
+def _built(path: Path) -> bool:
+    return any(p in ("__pycache__", "build") or p.endswith(".egg-info") for p in path.parts)
 
 
 def handlers() -> dict[str, str]:
