@@ -14,6 +14,8 @@ delivered:
   exchange log; ``recognition`` is the line's place in ``line_recognitions``, the distinct
   recognitions' digests (each kept once, shared: ``delivery_items.SharedRecognitions``);
   lines stored before it have none;
+* ``lines_ending``: the places of the lines telling of their listing's end, which feedback is
+  not asked of and the feedback rate does not count (absent when there are none);
 * ``subscription_shard`` and ``updated_at``: its one entry in ``by_subscription_shard``, which
   the subscription's delivery list expands into a view per line (``line_views``);
 * ``first_log_sequence`` and ``line_logs`` (the lines' log sequences, a number set): its entry
@@ -47,7 +49,7 @@ from chalicelib.dynamodb.delivery_items import (
     stored_attempt,
 )
 from gateway.delivery import Attempt, Batch, Delivery, DeliveryRecord, DeliveryState
-from gateway.statistics import Key, delivered_key
+from gateway.statistics import Key, asks_feedback, delivered_key
 from gateway_client.contract import mask
 
 BATCH_RANGE_INDEX = "by_batch_range"
@@ -111,6 +113,10 @@ def delivered_update(
     if logs:  # a number set is never empty
         sets += ", line_logs = :logs"
         values[":logs"] = {"NS": [str(x) for x in logs]}
+    ending = [n for n, d in enumerate(lines) if not asks_feedback(d.change.listing)]
+    if ending:
+        sets += ", lines_ending = :ending"
+        values[":ending"] = s(json.dumps(ending, separators=(",", ":")))
     return {
         "TableName": table,
         "Key": {"delivery_id": s(batch.delivery_id)},
@@ -177,14 +183,21 @@ def attempt_update(
 
 def delivered_counts(item: dict[str, Any]) -> dict[Key, int]:
     """What counting each line of a delivered batch's item adds, summed per key (in the
-    month it was delivered, whenever this is counted): one write."""
+    month it was delivered, whenever this is counted): one write. Lines telling of their
+    listing's end are not counted (``asks_feedback``)."""
     at = datetime.fromisoformat(text(item, "updated_at"))
-    subscription_id = text(item, "batch_of")
     keys = (
-        delivered_key(line["delivery_id"], line["origin_region"], subscription_id, at)
-        for line in lines_of(item)
+        delivered_key(d.delivery_id, d.origin_region, d.subscription_id, at)
+        for d, _ in asking_feedback(item)
     )
     return dict(Counter(keys))
+
+
+def asking_feedback(item: dict[str, Any]) -> list[tuple[DeliveryRecord, int]]:
+    """The lines of a delivered batch's item that count in the feedback rate: all but those
+    whose places ``lines_ending`` names (batches settled before it kept them count whole)."""
+    ending = set(json.loads(text(item, "lines_ending"))) if "lines_ending" in item else set()
+    return [x for n, x in enumerate(line_records(item)) if n not in ending]
 
 
 def is_batch(item: dict[str, Any] | None) -> TypeGuard[dict[str, Any]]:

@@ -58,7 +58,7 @@ from gateway.delivery import (
     Resend,
     resend_of,
 )
-from gateway.statistics import delivered_key
+from gateway.statistics import asks_feedback, delivered_key
 from gateway_client.contract import Recognition, mask
 
 if TYPE_CHECKING:
@@ -219,6 +219,8 @@ class DynamoDeliveryLog(DeliveryListing):
         keys = index_keys(delivery, state)
         if delivery.record_id is not None:  # a replay's record of its own
             keys["replay_of"] = delivery.delivery_id
+        if not asks_feedback(delivery.change.listing):  # not in the feedback rate (rebuild)
+            keys["ends_listing"] = "1"
         recorded = self._update_if(
             TableName=self._table,
             Key={"delivery_id": s(delivery.record_key)},
@@ -298,9 +300,10 @@ class DynamoDeliveryLog(DeliveryListing):
     ) -> None:
         """Counted once, as the log settles it delivered (the condition above lets that happen
         once); bookkeeping, so a counter that cannot be written is logged, not raised. An
-        objection notice is no delivery of the listing: feedback is not asked of it, and the
-        feedback rate does not count it (review 164)."""
-        if delivery.type == NOTICE:
+        objection notice is no delivery of the listing: feedback is not asked of it, nor of
+        one telling of the listing's end, and the feedback rate does not count them (reviews
+        164, 202)."""
+        if delivery.type == NOTICE or not asks_feedback(delivery.change.listing):
             return
         origin = delivery.change.listing.origin_region
         key = delivered_key(delivery.delivery_id, origin, delivery.subscription_id, at)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.dynamodb.base import s, text
-from chalicelib.dynamodb.batch_records import is_batch, line_records
+from chalicelib.dynamodb.batch_records import asking_feedback, is_batch
 from chalicelib.dynamodb.batches import result_of
 from chalicelib.dynamodb.delivery_items import record_of
 from chalicelib.dynamodb.statistics import INDEX
@@ -86,7 +86,7 @@ class StatsSources:
                 # own), nor is a replay's (its original's record is delivered with it)
                 "FilterExpression": "#state = :delivered AND updated_at >= :since "
                 "AND (attribute_not_exists(batch_message) OR attribute_exists(batch_lines)) "
-                "AND attribute_not_exists(replay_of)",
+                "AND attribute_not_exists(replay_of) AND attribute_not_exists(ends_listing)",
                 "ExpressionAttributeNames": {"#state": "state"},
                 "ExpressionAttributeValues": {
                     ":delivered": s(DeliveryState.DELIVERED.value),
@@ -99,7 +99,7 @@ class StatsSources:
         found: list[tuple[DeliveryRecord, int | None]] = []
         for item in page.items:
             if is_batch(item):
-                found += line_records(item)
+                found += asking_feedback(item)
             elif not _notice(item):  # as the live count (``DynamoDeliveryLog``)
                 found.append((record_of(item), None))
         return found, page.last
