@@ -134,7 +134,9 @@ def build(settings: Settings, clock: Clock) -> Container:
     archive = S3Archive(s3, settings.archive_bucket)
     exchange_log = DynamoExchangeLog(dynamodb, settings.exchange_log_table, archive)
     batches = DynamoBatchLedger(dynamodb, settings.batches_table)
-    uploads = DynamoUploads(dynamodb, settings.uploads_table)
+    uploads = DynamoUploads(
+        dynamodb, settings.uploads_table, DynamoStatistics(dynamodb, settings.batches_table)
+    )
     upload_queue = SqsUploadQueue(sqs, settings.upload_queue_url)
     transport = Urllib3Transport(allow_private=settings.local)
     agreements = DynamoAgreements(dynamodb, settings.agreements_table)

@@ -9,7 +9,8 @@ time whatever the size of the tables:
 
 1. ``clear``: every counter item is emptied, but for deliveries and feedback of the months
    before ``since`` (those are not recounted: their counts stay as kept);
-2. ``listings``, ``batches``: every listing and finished push batch, counted afresh;
+2. ``listings``, ``batches``, ``uploads``: every listing, finished push batch and completed
+   bulk upload, counted afresh;
 3. ``deliveries``, ``feedback``: those settled or submitted from ``since`` on; a delivery to
    an upward-reporting target also has its arrival noted on the listing (for a target named
    after it was delivered), which the stream then counts.
@@ -65,11 +66,12 @@ from gateway.statistics import (
     feedback_tally,
     month_of,
     push_tally,
+    upload_tally,
 )
 from gateway_client.contract import Conflict, Frozen, SchemaError, within
 
-Step = Literal["clear", "listings", "batches", "deliveries", "feedback"]
-STEPS: tuple[Step, ...] = ("clear", "listings", "batches", "deliveries", "feedback")
+Step = Literal["clear", "listings", "batches", "uploads", "deliveries", "feedback"]
+STEPS: tuple[Step, ...] = ("clear", "listings", "batches", "uploads", "deliveries", "feedback")
 _RUN_LIMIT = timedelta(days=1)  # page markers are kept two days
 _KEPT_BEFORE_SINCE = {DELIVERED, ANSWERED, CASE}
 
@@ -117,6 +119,7 @@ def rebuild_page(
         batches=c.settings.batches_table,
         deliveries=c.settings.deliveries_table,
         feedback=c.settings.feedback_table,
+        uploads=c.settings.uploads_table,
     )
     read, tally, last = _STEPS[cursor.step](c, sources, cursor, limit)
     try:
@@ -237,6 +240,16 @@ def _batches(c: Container, sources: StatsSources, cursor: Cursor, limit: int) ->
     return len(results), tally, last
 
 
+def _uploads(c: Container, sources: StatsSources, cursor: Cursor, limit: int) -> Counted:
+    """Completed bulk uploads, each one batch of pushes in its manifest's month (the months
+    ``_kept`` keeps, as their batches, are left as counted)."""
+    uploads, last = sources.uploads(_start(cursor), limit)
+    tally: Tally = Counter()
+    for upload in uploads:
+        tally.update(upload_tally(upload))
+    return len(uploads), tally, last
+
+
 def _deliveries(c: Container, sources: StatsSources, cursor: Cursor, limit: int) -> Counted:
     """Each delivery counted; and, with upward-reporting rules, its arrival at a rule target
     noted on the listing (``note_arrival``: the stream counts it, after the listings step)."""
@@ -301,6 +314,7 @@ _STEPS: dict[Step, Callable[[Container, StatsSources, Cursor, int], Counted]] = 
     "clear": _clear,
     "listings": _listings,
     "batches": _batches,
+    "uploads": _uploads,
     "deliveries": _deliveries,
     "feedback": _feedback,
 }

@@ -124,11 +124,12 @@ COUNTER_KEYS = {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["activity#*
 # and, unless its mode says more, no delivery record.
 PAGE_KEYS = {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["page#*"]}}
 # The ingest (mode "rk": reads, and writes of these keys) counts a bulk check's usage, the
-# tries at masked numbers and the hour's pushed lines: the function that parses uploaded files
-# must not be able to write a console session, a nonce or the push ledger either (review 142).
+# tries at masked numbers, the hour's pushed lines and a completed upload's month of pushes:
+# the function that parses uploaded files must not be able to write a console session, a nonce
+# or the push ledger either (review 142).
 INGEST_KEYS = {
     "ForAllValues:StringLike": {
-        "dynamodb:LeadingKeys": ["usage#*", "tries#*", "tries-once#*", "activity#*"]
+        "dynamodb:LeadingKeys": ["usage#*", "tries#*", "tries-once#*", "activity#*", "stats#*"]
     }
 }
 _CONDITIONS = {"c": COUNTER_KEYS, "p": PAGE_KEYS, "k": INGEST_KEYS}

@@ -16,8 +16,9 @@ from chalicelib.dynamodb.batch_records import asking_feedback, is_batch
 from chalicelib.dynamodb.batches import result_of
 from chalicelib.dynamodb.delivery_items import record_of
 from chalicelib.dynamodb.statistics import INDEX
+from chalicelib.dynamodb.uploads import DynamoUploads
 from gateway.delivery import NOTICE, DeliveryRecord, DeliveryState
-from gateway.intake import PushResult
+from gateway.intake import PushResult, Upload, UploadStatus
 from gateway.recognition import Feedback
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ class StatsSources:
         batches: str,
         deliveries: str,
         feedback: str,
+        uploads: str,
     ) -> None:
         self._client = client
         self._tables = {
@@ -48,6 +50,7 @@ class StatsSources:
             "batches": batches,
             "deliveries": deliveries,
             "feedback": feedback,
+            "uploads": uploads,
         }
 
     def counters(self, start: Item | None, limit: int) -> Page:
@@ -72,6 +75,25 @@ class StatsSources:
             limit,
         )
         return [result_of(x) for x in page.items], page.last
+
+    def uploads(self, start: Item | None, limit: int) -> tuple[list[Upload], Item | None]:
+        """Completed uploads, whole (a split one's counts summed from its ranges), as
+        ``DynamoUploads.save`` counted them; ranges' own items (no ``region``) are passed over."""
+        page = self._page(
+            {
+                "TableName": self._tables["uploads"],
+                "FilterExpression": "attribute_exists(#region) AND contains(doc, :completed)",
+                "ExpressionAttributeNames": {"#region": "region"},
+                "ExpressionAttributeValues": {
+                    ":completed": s(f'"status":"{UploadStatus.COMPLETED.value}"')
+                },
+            },
+            start,
+            limit,
+        )
+        whole = DynamoUploads(self._client, self._tables["uploads"])
+        found = [Upload.model_validate_json(text(x, "doc")) for x in page.items]
+        return [whole.viewed(x) for x in found], page.last
 
     def delivered(
         self, since: str, start: Item | None, limit: int

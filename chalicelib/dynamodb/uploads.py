@@ -6,10 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
 
 from chalicelib.dynamodb.base import Item, Table, n, s, text
+from chalicelib.dynamodb.conflicts import transact
+from chalicelib.dynamodb.statistics import DynamoStatistics, items_of
 from gateway.intake import RangeState, Upload, UploadStatus, upload_level, with_ranges
+from gateway.statistics import upload_tally
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 _BATCH_GET = 100
 
@@ -27,6 +35,12 @@ def _key(region: str, upload_id: str, part: int | None = None) -> Item:
 
 
 class DynamoUploads(Table):
+    def __init__(
+        self, client: DynamoDBClient, table: str, statistics: DynamoStatistics | None = None
+    ) -> None:
+        super().__init__(client, table)
+        self._statistics = statistics
+
     def create(self, upload: Upload) -> Upload | None:
         manifest = upload.manifest
         if self._put_if(
@@ -45,9 +59,10 @@ class DynamoUploads(Table):
     def get(self, region: str, upload_id: str) -> Upload | None:
         """The upload with its ranges' counts added (``with_ranges``)."""
         item = self._get(_key(region, upload_id))
-        return self._viewed(Upload.model_validate_json(text(item, "doc"))) if item else None
+        return self.viewed(Upload.model_validate_json(text(item, "doc"))) if item else None
 
-    def _viewed(self, upload: Upload) -> Upload:
+    def viewed(self, upload: Upload) -> Upload:
+        """A split upload with its ranges' counts summed (``with_ranges``)."""
         if upload.ranges <= 1:
             return upload
         manifest = upload.manifest
@@ -85,12 +100,41 @@ class DynamoUploads(Table):
         following = (
             None if start is None else (text(start, "upload_key"), text(start, "created_at"))
         )
-        return [self._viewed(upload) for upload in found], following
+        return [self.viewed(upload) for upload in found], following
 
     def save(self, upload: Upload) -> None:
-        """The record's own state: a split upload's per-line counts stay in its ranges."""
+        """The record's own state: a split upload's per-line counts stay in its ranges. Saved
+        completed the first time, it is counted in its month's pushes in the same transaction
+        (``upload_tally``), so exactly once whatever run saves it again."""
         manifest = upload.manifest
-        self._set_doc(_key(manifest.region, manifest.upload_id), upload_level(upload))
+        key = _key(manifest.region, manifest.upload_id)
+        counted = items_of(upload_tally(upload), upload.updated_at) if self._statistics else []
+        if not counted or self._statistics is None:
+            self._set_doc(key, upload_level(upload))
+            return
+        completing: Any = {
+            "TableName": self._table,
+            "Key": key,
+            "UpdateExpression": "SET doc = :doc",
+            # in compact JSON only the field itself reads so (see ``save_if_awaiting``)
+            "ConditionExpression": "NOT contains(doc, :completed)",
+            "ExpressionAttributeValues": {
+                ":doc": s(upload_level(upload).model_dump_json()),
+                ":completed": s(f'"status":"{UploadStatus.COMPLETED.value}"'),
+            },
+        }
+        counters = self._statistics
+        adding: list[Any] = [
+            {"Update": counters.update(where, bucket, counts, upload.updated_at)}
+            for where, bucket, counts in counted
+        ]
+        try:
+            transact(self._client, [{"Update": completing}, *adding])
+        except ClientError as error:
+            reasons = error.response.get("CancellationReasons") or [{}]
+            if reasons[0].get("Code") != "ConditionalCheckFailed":
+                raise
+            self._set_doc(key, upload_level(upload))  # completed and counted before
 
     def save_if_awaiting(self, upload: Upload, now: datetime) -> bool:
         manifest = upload.manifest

@@ -41,6 +41,7 @@ from gateway.statistics.tallies import (
     month_of,
     push_tally,
     total,
+    upload_tally,
 )
 from gateway.statistics.upward import UpwardShare, upward_shares
 from gateway.statistics.upward_counts import upward_from_counters, upward_tally
@@ -90,6 +91,7 @@ __all__ = [
     "subscriptions_delivered",
     "tally",
     "total",
+    "upload_tally",
     "upward_from_counters",
     "upward_shares",
     "upward_tally",

@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 
 from gateway.delivery import DeliveryRecord, DeliveryState
-from gateway.intake import PushResult
+from gateway.intake import PushResult, Upload, UploadStatus
 from gateway.lifecycle import WorkdayCalendar
 from gateway.recognition import Feedback
 from gateway.statistics.cases import side_of
@@ -173,17 +173,29 @@ def total(deltas: Iterable[Mapping[Key, int]]) -> dict[Key, int]:
 
 def push_tally(result: PushResult) -> Tally:
     """A finished push batch, in its region's month."""
-    bucket = month_of(result.received_at)
-    counts = {
+    return _pushed(result.region, result.received_at, result)
+
+
+def upload_tally(upload: Upload) -> Tally:
+    """A bulk upload's lines, counted as one batch of pushes once it completed, in the month
+    its manifest was signed (it never moves: a rebuild counts it there again); a check pushes
+    nothing, and a refused upload stored nothing (review 202: uploads were counted only in the
+    console's activity)."""
+    if upload.status is not UploadStatus.COMPLETED or upload.manifest.mode == "check":
+        return Counter()
+    return _pushed(upload.manifest.region, upload.created_at, upload)
+
+
+def _pushed(region: str, at: datetime, counts: PushResult | Upload) -> Tally:
+    named = {
         "batches": 1,
-        "accepted": result.accepted,
-        "duplicate": result.duplicate,
-        "removed": result.removed,
-        "rejected": result.rejected,
+        "accepted": counts.accepted,
+        "duplicate": counts.duplicate,
+        "removed": counts.removed,
+        "rejected": counts.rejected,
     }
-    return Counter(
-        {(result.region, bucket, f"{PUSHES}#{name}"): n for name, n in counts.items() if n}
-    )
+    bucket = month_of(at)
+    return Counter({(region, bucket, f"{PUSHES}#{name}"): n for name, n in named.items() if n})
 
 
 def asks_feedback(listing: Listing) -> bool:

@@ -154,7 +154,14 @@ def test_the_rebuild_from_the_tables_gives_the_report_the_counters_kept(  # type
 
     pages = run_rebuild(gateway, this_month())
 
-    assert [p["step"] for p in pages] == ["clear", "listings", "batches", "deliveries", "feedback"]
+    assert [p["step"] for p in pages] == [
+        "clear",
+        "listings",
+        "batches",
+        "uploads",
+        "deliveries",
+        "feedback",
+    ]
     assert sum(p["items"] for p in pages) > 0
     assert reports(life) == kept
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from app_support import CITY, Gateway, black_entry
 from delivery_support import as_operator, as_platform
+from lifecycle_support import this_month
 from upload_support import AWS_REGION, ask, put_file, uploaded
 
 import app as gateway_app
@@ -71,6 +72,14 @@ def test_a_split_upload_runs_range_by_range_and_reports_the_sums(
     assert (listed[0]["upload"]["accepted"], listed[0]["error_count"]) == (4, 1)
     activity = as_operator(gateway, "get", f"/v1/activity?hours=1&region={CITY}").json_body
     assert activity["hours"][0]["pushes"] == {"accepted": 4, "duplicate": 0, "rejected": 1}
+    month = as_operator(gateway, "get", f"/v1/stats?region={CITY}&month={this_month()}").json_body
+    assert month["pushes"] == {
+        "batches": 1,
+        "accepted": 4,
+        "duplicate": 0,
+        "removed": 0,
+        "rejected": 1,
+    }
 
 
 @pytest.mark.roles_unchecked("it sets the ingest function's range size on its container")

@@ -93,6 +93,7 @@ def test_clearing_empties_every_counter_item_but_the_counters_spared(aws, counte
         batches=aws.env["CG_BATCHES_TABLE"],
         deliveries=aws.env["CG_DELIVERIES_TABLE"],
         feedback=aws.env["CG_FEEDBACK_TABLE"],
+        uploads=aws.env["CG_UPLOADS_TABLE"],
     )
     cleared, start = 0, None
     counters.begin_run("run-1", NOW)

@@ -42,6 +42,7 @@ def test_deliveries_telling_of_a_listing_s_end_are_not_counted_live_nor_rebuilt(
         batches=aws.env["CG_BATCHES_TABLE"],
         deliveries=aws.env["CG_DELIVERIES_TABLE"],
         feedback=aws.env["CG_FEEDBACK_TABLE"],
+        uploads=aws.env["CG_UPLOADS_TABLE"],
     )
     found, _ = sources.delivered(ACCEPTED_AT.isoformat(), None, 100)
     counted = sorted(d.delivery_id for d, _ in found)

@@ -58,6 +58,7 @@ def test_a_replay_delivered_is_counted_neither_live_nor_in_a_rebuild(aws: Any) -
         batches=aws.env["CG_BATCHES_TABLE"],
         deliveries=aws.env["CG_DELIVERIES_TABLE"],
         feedback=aws.env["CG_FEEDBACK_TABLE"],
+        uploads=aws.env["CG_UPLOADS_TABLE"],
     )
     found, _ = sources.delivered(ACCEPTED_AT.isoformat(), None, 100)
     assert [d.delivery_id for d, _ in found] == [original.delivery_id]
