@@ -99,7 +99,7 @@ def judge(
         first = said.setdefault(removal.version, removal)
         if first is removal:
             counting.append((index, removal))
-        elif first == removal:  # the same removal twice
+        elif _says(first) == _says(removal):  # the same removal twice
             judged.answer(index, held, "duplicate")
         else:  # that version said otherwise
             judged.refuse(index, REUSED, REUSED_MESSAGE, _VERSION)
@@ -110,6 +110,13 @@ def judge(
                 judged.answer(other, held, "duplicate")
         judged.applied = (index, remove(held, newest, region, now))
     return judged
+
+
+def _says(removal: Removal) -> tuple[object, ...]:
+    """What a removal does to the listing: its status and the day a court defaulter performed.
+    Its note, or naming the listing's own region, changes nothing, so a resend differing only
+    there is a duplicate in one push as in a later one (review 205)."""
+    return (removed_status(removal), removal.performed_on)
 
 
 def _own_problem(removal: Removal, held: Listing, today: date) -> tuple[str, str, str] | None:

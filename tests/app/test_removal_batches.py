@@ -104,6 +104,32 @@ def test_a_resend_of_the_stored_removal_is_a_duplicate_whatever_comes_before_it(
     assert [(e["index"], e["code"]) for e in backward["errors"]] == [(0, "listing_not_in_force")]
 
 
+@pytest.mark.parametrize(
+    "second", [{"origin_region": CITY}, {"note": "经复核撤销"}], ids=["own-origin-named", "note"]
+)
+def test_the_same_removal_twice_at_one_version_is_a_duplicate_whatever_its_note(
+    gateway: Gateway, second: dict[str, str]
+) -> None:
+    """Two removals at one version with one reason, the second naming the listing's own region
+    or another note: they do the same, so the second is a duplicate, as it is in a later push,
+    not refused as reusing the version (review 205)."""
+    city = _city(gateway)
+    entry = recent_entry(days_ago=30, **_SERIOUS)
+    listing_id = pushed(gateway, city, CITY, entry)
+    at = stamp(seconds=-1)
+    plain = removal_of(entry, "revoked", source_updated_at=at)
+    named = removal_of(entry, "revoked", source_updated_at=at, **second)
+
+    body = push_with_removals(gateway, city, CITY, [plain, named]).json_body
+
+    assert Lifecycle(gateway).status(CREDIT_CODE, listing_id) == "revoked"
+    assert [(o["index"], o["outcome"]) for o in body["outcomes"]] == [
+        (0, "removed"),
+        (1, "duplicate"),
+    ], body
+    assert body["errors"] == []
+
+
 def test_a_race_retry_round_does_not_leave_an_older_removal_answered_duplicate(
     gateway: Gateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
