@@ -30,6 +30,8 @@ class DedupPlan:
     settled: list[tuple[int, Listing]] = field(default_factory=list)
     reused: list[tuple[int, Listing]] = field(default_factory=list)
     stale: list[tuple[int, Listing]] = field(default_factory=list)
+    misaddressed: list[tuple[int, Listing, Listing]] = field(default_factory=list)
+    """Entries naming a region the listing held is not of (``misaddressed``)."""
 
 
 def collapse(
@@ -160,6 +162,8 @@ def plan(
             result.purged.append((index, listing))
         elif held is not None and not may(held):
             result.refused.append((index, listing, held))
+        elif held is not None and misaddressed(listing, held, region):
+            result.misaddressed.append((index, listing, held))
         elif held is not None and (taken := _taken(result, listing, held)) is not None:
             taken.append((index, listing))
         else:
@@ -175,6 +179,9 @@ def plan(
         if not may_change(held.origin_region, region, relays_subregions):
             result.refused.append((index, listing, held))
             continue
+        if misaddressed(listing, held, region):
+            result.misaddressed.append((index, listing, held))
+            continue
         if listing.version > held.version and unsettles(held, listing):
             result.settled.append((index, listing))
             continue
@@ -188,6 +195,15 @@ def plan(
         if region not in held.provenances:
             result.tag.append(listing)
     return result
+
+
+def misaddressed(listing: Listing, held: Listing, region: str) -> bool:
+    """An entry naming (``origin_region``) a region other than the pusher and the one the held
+    listing is of: a company's decision has one id whoever lists it, so a relay naming the
+    wrong county would otherwise rewrite the other county's listing, answered ``accepted``
+    (review 207), as a removal naming it is refused (``removal_batch``). An entry naming no
+    region is the pusher's own, which may change what it relays for."""
+    return listing.origin_region not in (region, held.origin_region)
 
 
 def _taken(result: DedupPlan, listing: Listing, held: Listing) -> list[tuple[int, Listing]] | None:

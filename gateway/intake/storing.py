@@ -66,6 +66,7 @@ REUSED_MESSAGE = (
     "this version is held with other content: a change needs a later source_updated_at "
     "(or source_sequence); the same content again is a duplicate"
 )
+MISADDRESSED = "origin_mismatch"
 STALE = "stale_version"
 STALE_MESSAGE = (
     "the listing is held at this version or a later one, by a change pushed or a step taken "
@@ -230,6 +231,10 @@ def store(
             for i, _, held in decided.refused
         ]
         result.refused += [
+            Refusal(i, "origin_region", MISADDRESSED, misaddressed_message(held))
+            for i, _, held in decided.misaddressed
+        ]
+        result.refused += [
             Refusal(i, "decision_number", PURGED, PURGED_MESSAGE) for i, _ in decided.purged
         ]
         result.refused += [
@@ -248,3 +253,10 @@ def store(
         for i, _ in pending
     ]
     return result
+
+
+def misaddressed_message(held: Listing) -> str:
+    return (
+        f"this decision is listed for region {held.origin_region}: name that region, or none "
+        "(a listing moves to another region only by reassignment)"
+    )
