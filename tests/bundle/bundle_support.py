@@ -23,6 +23,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 ZIP = ROOT / "out" / "deployment.zip"
 TEMPLATE = ROOT / "out" / "sam.json"
+LOCK = ROOT / "build" / ".package.lock"
 DRIVER = Path(__file__).with_name("driver.py")
 # What the zip is built from: newer than the zip means ``make package`` must run again.
 SOURCES = (
@@ -40,9 +41,11 @@ SOURCES = (
 
 def fresh_package() -> Path:
     """``out/deployment.zip``, rebuilt by ``make package`` unless newer than its sources; one
-    worker at a time (the bundle's test files may run on several at once)."""
-    ZIP.parent.mkdir(exist_ok=True)
-    with (ZIP.parent / ".package.lock").open("a") as lock:
+    worker at a time (the bundle's test files may run on several at once). The lock file is
+    not in ``out/``, which ``make package`` removes: a lock there vanished under its holder,
+    and a second worker built at the same time (EOFError in the first one's precompile)."""
+    LOCK.parent.mkdir(exist_ok=True)
+    with LOCK.open("a") as lock:
         fcntl.flock(lock.fileno(), fcntl.LOCK_EX)  # released as the file closes
         if not ZIP.exists() or _newest_source() > ZIP.stat().st_mtime:
             subprocess.run(["make", "package"], cwd=ROOT, check=True, timeout=600)  # noqa: S607
