@@ -145,11 +145,12 @@ def plan(
     decision, so the same decision pushed again gets the purged id back; stored anew it would
     hold the person's data again while its log entries and deliveries stay withheld as erased
     (``gateway.delivery.withholding``). Such a candidate is refused, every copy of it."""
-    newest, losers = collapse(candidates)
     result = DedupPlan()
 
     def may(held: Listing) -> bool:
         return may_change(held.origin_region, region, relays_subregions)
+
+    newest, losers = collapse(_addressed(candidates, stored, region, may, result))
 
     if any(listing.commitment is not None for _, listing in losers):
         losers = _first_outcomes_stand(newest, losers, result, stored, may)
@@ -162,8 +163,6 @@ def plan(
             result.purged.append((index, listing))
         elif held is not None and not may(held):
             result.refused.append((index, listing, held))
-        elif held is not None and misaddressed(listing, held, region):
-            result.misaddressed.append((index, listing, held))
         elif held is not None and (taken := _taken(result, listing, held)) is not None:
             taken.append((index, listing))
         else:
@@ -178,9 +177,6 @@ def plan(
             continue
         if not may_change(held.origin_region, region, relays_subregions):
             result.refused.append((index, listing, held))
-            continue
-        if misaddressed(listing, held, region):
-            result.misaddressed.append((index, listing, held))
             continue
         if listing.version > held.version and unsettles(held, listing):
             result.settled.append((index, listing))
@@ -197,13 +193,33 @@ def plan(
     return result
 
 
-def misaddressed(listing: Listing, held: Listing, region: str) -> bool:
-    """An entry naming (``origin_region``) a region other than the pusher and the one the held
-    listing is of: a company's decision has one id whoever lists it, so a relay naming the
-    wrong county would otherwise rewrite the other county's listing, answered ``accepted``
-    (review 207), as a removal naming it is refused (``removal_batch``). An entry naming no
-    region is the pusher's own, which may change what it relays for."""
-    return listing.origin_region not in (region, held.origin_region)
+def _addressed(
+    candidates: Sequence[tuple[int, Listing]],
+    stored: Mapping[str, Listing],
+    region: str,
+    may: Callable[[Listing], bool],
+    result: DedupPlan,
+) -> list[tuple[int, Listing]]:
+    """The candidates but those naming (``origin_region``) a region other than the pusher and
+    the one the listing is of — held, else as the batch's first entry of it names — each
+    refused (``result.misaddressed``) before the batch's newest is chosen, so none stands in
+    for a right one (review 208). A company's decision has one id whoever lists it, so a relay
+    naming the wrong county would otherwise rewrite the other county's listing, answered
+    ``accepted`` (review 207), as a removal naming it is a miss (``removal_batch``). Naming no
+    region, or the pusher itself, is the pusher acting for what it may change. A listing the
+    pusher may not change is left to ``plan``, which refuses every entry of it alike."""
+    of: dict[str, Listing] = {}
+    for _, listing in candidates:
+        of.setdefault(listing.listing_id, stored.get(listing.listing_id) or listing)
+    kept = []
+    for index, listing in candidates:
+        owner = of[listing.listing_id]
+        held = stored.get(listing.listing_id)
+        if listing.origin_region in (region, owner.origin_region) or (held and not may(held)):
+            kept.append((index, listing))
+        else:
+            result.misaddressed.append((index, listing, owner))
+    return kept
 
 
 def _taken(result: DedupPlan, listing: Listing, held: Listing) -> list[tuple[int, Listing]] | None:

@@ -63,7 +63,7 @@ def judge(
     judged, today = Judged(), china_date(now)
     standing = []
     for index, removal in removals:
-        if held is None or _tried(held, region, relays) or _elsewhere(removal, held):
+        if held is None or _tried(held, region, relays) or _elsewhere(removal, held, region):
             judged.refuse(index, "unknown_listing", "no such listing is held")
         elif not may_change(held.origin_region, region, relays):
             judged.refuse(
@@ -139,11 +139,14 @@ def _tried(held: Listing, region: str, relays: bool) -> bool:
     )
 
 
-def _elsewhere(removal: Removal, held: Listing) -> bool:
+def _elsewhere(removal: Removal, held: Listing, region: str) -> bool:
     """A removal naming the region a listing is of (``origin_region``) ends that region's
     listing only: a company's decision has one id whoever lists it, so a relay naming the wrong
-    county would otherwise end another's (as a person's named origin already finds its own)."""
-    return bool(removal.origin_region) and removal.origin_region != held.origin_region
+    county would otherwise end another's (as a person's named origin already finds its own).
+    Naming the pusher itself is naming none, as for an entry (``dedup._addressed``, review
+    208): the pusher acting for what it may change."""
+    named = removal.origin_region
+    return bool(named) and named not in (held.origin_region, region)
 
 
 def removal_error(index: int, code: str, message: str, field: str = "") -> EntryError:

@@ -255,8 +255,9 @@ def store(
     return result
 
 
-def misaddressed_message(held: Listing) -> str:
+def misaddressed_message(owner: Listing) -> str:
     return (
-        f"this decision is listed for region {held.origin_region}: name that region, or none "
-        "(a listing moves to another region only by reassignment)"
+        f"this decision's listing is region {owner.origin_region}'s (as held, or as this push's "
+        "first entry of it names it): name that region, or none (a listing moves to another "
+        "region only by reassignment)"
     )

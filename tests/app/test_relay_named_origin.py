@@ -10,7 +10,7 @@ import uuid
 from typing import Any
 
 from app_support import CITY, CREDIT_CODE, Gateway, StreamReader, new_signer
-from lifecycle_support import recent_entry, stamp
+from lifecycle_support import push_with_removals, recent_entry, removal_of, stamp
 
 from chalicelib.bootstrap import container
 from gateway_client.contract.signing import Ed25519Signer
@@ -64,3 +64,56 @@ def test_the_county_named_rightly_or_none_is_the_relay_s_update(gateway: Gateway
     assert answers == [1, 1]
     held = container().listings.current([(CREDIT_CODE, listing_id)])[listing_id]
     assert (held.origin_region, held.reason) == (XINXING, "再次更正")
+
+
+def test_in_one_push_a_misaddressed_entry_does_not_stand_in_for_a_right_one(
+    gateway: Gateway,
+) -> None:
+    """[newer naming the wrong county, older naming the right one]: the wrong one is refused
+    before the push's newest is chosen, so the right one is written, not answered a duplicate
+    of nothing (review 208)."""
+    city = _relaying_city(gateway)
+    entry = recent_entry(origin_region=XINXING)
+    listing_id = gateway.push(city, CITY, [entry]).json_body["outcomes"][0]["listing_id"]
+    right = {**entry, "reason": "更正后的理由", "source_updated_at": stamp(seconds=-5)}
+    wrong = {**entry, "reason": "错县理由", "source_updated_at": stamp(), "origin_region": TAOSHAN}
+
+    body = gateway.push(city, CITY, [wrong, right]).json_body
+
+    assert [(e["index"], e["code"]) for e in body["errors"]] == [(0, "origin_mismatch")]
+    assert [(o["index"], o["outcome"]) for o in body["outcomes"]] == [(1, "accepted")]
+    held = container().listings.current([(CREDIT_CODE, listing_id)])[listing_id]
+    assert (held.origin_region, held.reason) == (XINXING, "更正后的理由")
+
+
+def test_a_new_listing_named_for_two_counties_in_one_push_is_the_first_s(gateway: Gateway) -> None:
+    """As if pushed one after another: the first entry lists it for its county, the second,
+    naming another, is refused (review 208: it was answered a duplicate)."""
+    city = _relaying_city(gateway)
+    entry = recent_entry(origin_region=XINXING)
+
+    body = gateway.push(city, CITY, [entry, {**entry, "origin_region": TAOSHAN}]).json_body
+
+    assert [(o["index"], o["outcome"]) for o in body["outcomes"]] == [(0, "accepted")]
+    assert [(e["index"], e["code"]) for e in body["errors"]] == [(1, "origin_mismatch")]
+    held = container().listings.current([(CREDIT_CODE, body["outcomes"][0]["listing_id"])])
+    assert [x.origin_region for x in held.values()] == [XINXING]
+
+
+def test_a_relay_naming_itself_acts_for_its_county_in_an_entry_and_a_removal(
+    gateway: Gateway,
+) -> None:
+    """Naming the pusher itself is naming none: the relay's entry updates its county's listing
+    and its removal ends it (review 208: the removal was a miss, the entry not)."""
+    city = _relaying_city(gateway)
+    entry = recent_entry(origin_region=XINXING)
+    listing_id = gateway.push(city, CITY, [entry]).json_body["outcomes"][0]["listing_id"]
+    named_self = {**entry, "reason": "市级更正", "source_updated_at": stamp(seconds=-5)}
+
+    updated = gateway.push(city, CITY, [{**named_self, "origin_region": CITY}]).json_body
+    removal = removal_of(entry, "revoked", origin_region=CITY, source_updated_at=stamp())
+    removed = push_with_removals(gateway, city, CITY, [removal]).json_body
+
+    assert (updated["accepted"], removed["removed"]) == (1, 1), (updated, removed)
+    held = container().listings.current([(CREDIT_CODE, listing_id)])[listing_id]
+    assert (held.origin_region, held.status) == (XINXING, "revoked")
