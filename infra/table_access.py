@@ -129,7 +129,13 @@ PAGE_KEYS = {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["page#*"]}}
 # or the push ledger either (review 142).
 INGEST_KEYS = {
     "ForAllValues:StringLike": {
-        "dynamodb:LeadingKeys": ["usage#*", "tries#*", "tries-once#*", "activity#*", "stats#*"]
+        "dynamodb:LeadingKeys": [
+            "usage#*",
+            "tries#*",
+            "tries-once#*",
+            "activity#*",
+            "stats#????-??#*",  # a month's counters: not the markers, runs or the present
+        ]
     }
 }
 _CONDITIONS = {"c": COUNTER_KEYS, "p": PAGE_KEYS, "k": INGEST_KEYS}

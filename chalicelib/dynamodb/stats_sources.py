@@ -77,15 +77,19 @@ class StatsSources:
         return [result_of(x) for x in page.items], page.last
 
     def uploads(self, start: Item | None, limit: int) -> tuple[list[Upload], Item | None]:
-        """Completed uploads, whole (a split one's counts summed from its ranges), as
-        ``DynamoUploads.save`` counted them; ranges' own items (no ``region``) are passed over."""
+        """Finished uploads, whole (a split one's counts summed from its ranges), for
+        ``upload_tally`` to count as ``DynamoUploads.save`` did; ranges' own items (no
+        ``region``) are passed over."""
+        status = '"status":"{}"'.format
         page = self._page(
             {
                 "TableName": self._tables["uploads"],
-                "FilterExpression": "attribute_exists(#region) AND contains(doc, :completed)",
+                "FilterExpression": "attribute_exists(#region) AND "
+                "(contains(doc, :completed) OR contains(doc, :refused))",
                 "ExpressionAttributeNames": {"#region": "region"},
                 "ExpressionAttributeValues": {
-                    ":completed": s(f'"status":"{UploadStatus.COMPLETED.value}"')
+                    ":completed": s(status(UploadStatus.COMPLETED.value)),
+                    ":refused": s(status(UploadStatus.REFUSED.value)),
                 },
             },
             start,

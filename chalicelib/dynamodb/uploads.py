@@ -104,8 +104,9 @@ class DynamoUploads(Table):
 
     def save(self, upload: Upload) -> None:
         """The record's own state: a split upload's per-line counts stay in its ranges. Saved
-        completed the first time, it is counted in its month's pushes in the same transaction
-        (``upload_tally``), so exactly once whatever run saves it again."""
+        finished the first time, it is counted in its month's pushes in the same transaction
+        (``upload_tally``; ``pushes_counted`` marks it), so exactly once whatever run saves it
+        again."""
         manifest = upload.manifest
         key = _key(manifest.region, manifest.upload_id)
         counted = items_of(upload_tally(upload), upload.updated_at) if self._statistics else []
@@ -115,12 +116,11 @@ class DynamoUploads(Table):
         completing: Any = {
             "TableName": self._table,
             "Key": key,
-            "UpdateExpression": "SET doc = :doc",
-            # in compact JSON only the field itself reads so (see ``save_if_awaiting``)
-            "ConditionExpression": "NOT contains(doc, :completed)",
+            "UpdateExpression": "SET doc = :doc, pushes_counted = :true",
+            "ConditionExpression": "attribute_not_exists(pushes_counted)",
             "ExpressionAttributeValues": {
                 ":doc": s(upload_level(upload).model_dump_json()),
-                ":completed": s(f'"status":"{UploadStatus.COMPLETED.value}"'),
+                ":true": {"BOOL": True},
             },
         }
         counters = self._statistics
@@ -134,7 +134,7 @@ class DynamoUploads(Table):
             reasons = error.response.get("CancellationReasons") or [{}]
             if reasons[0].get("Code") != "ConditionalCheckFailed":
                 raise
-            self._set_doc(key, upload_level(upload))  # completed and counted before
+            self._set_doc(key, upload_level(upload))  # finished and counted before
 
     def save_if_awaiting(self, upload: Upload, now: datetime) -> bool:
         manifest = upload.manifest

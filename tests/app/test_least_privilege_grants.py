@@ -30,11 +30,28 @@ def test_the_ingest_cannot_write_console_sessions_or_nonces_in_the_batches_table
     counters. Its ``rn`` grant has no dynamodb:LeadingKeys condition, so it may put any item
     there: a console session (``console#…``), a nonce, a push-ledger entry — what
     table_access.COUNTER_KEYS keeps from the delivery function for exactly that reason."""
-    for key in ("console#0123abcd", "console-generation#430000", "nonce#430000#n-1"):
+    denied = (
+        "console#0123abcd",
+        "console-generation#430000",
+        "nonce#430000#n-1",
+        # of the statistics, a finished upload's month counters only (review 208): not the
+        # rebuild's current run, the stream's once-only markers or the in-force counters
+        "stats#rebuild#current",
+        "stats#seen#shardId-000:49590",
+        "stats#now#110000",
+    )
+    for key in denied:
         for action in ("dynamodb:PutItem", "dynamodb:UpdateItem"):
             assert not role_support._granted("IngestUploads", action, "table/BatchesTable", key), (
                 f"IngestUploads may {action} {key}"
             )
+
+
+def test_the_ingest_counts_a_finished_upload_in_its_month() -> None:
+    granted = role_support._granted
+    assert granted(
+        "IngestUploads", "dynamodb:UpdateItem", "table/BatchesTable", "stats#2026-12#230900"
+    )
 
 
 def test_the_api_holds_no_visibility_grant_on_the_delivery_queue_it_never_uses() -> None:
