@@ -30,6 +30,7 @@ from pydantic import ValidationError
 
 from gateway_client.contract import DeliveryPayload, erases
 from gateway_client.durable_files import (
+    PRIVATE_FOLDER,
     TEMP_SUFFIX,
     append_durably,
     held_alone,
@@ -92,6 +93,8 @@ class DeliveryStore:
             _retire_erasing(path)
             open_lines(path)
             open_lines(self.signatures)
+            if self.batches.exists():
+                self.batches.chmod(PRIVATE_FOLDER)
             for stale in self.batches.glob(f"*{TEMP_SUFFIX}"):
                 stale.unlink()  # a file being kept or cut when the process died
             stored = read_deliveries(path)
@@ -152,7 +155,7 @@ class DeliveryStore:
         what was cut recorded first), written again should a copy kept earlier differ."""
         with self.writing():
             if not self.batches.exists():
-                self.batches.mkdir()
+                self.batches.mkdir(mode=PRIVATE_FOLDER)
                 sync_directory(self.path.parent)
             kept = batch_file(self.path, sha256)
             rest, cuts = cut_lines(file, sha256, self._purged)

@@ -5,8 +5,11 @@ Lines are appended and fsynced before the webhook is answered; a line cut short 
 died, or the disk filled, mid-write) was never acknowledged, so it is cut off at start-up or at
 once. A file rewritten (an erasure) is written beside the old one and swapped in: a crash
 leaves the old file or the new one, whole, and at most a stale ``.tmp`` copy, removed at the
-next start. While it writes, the listener holds ``<store>.lock``, which ``verify-log`` holds
-shared while it reads: an erasure half done, read, would look like an edit.
+next start. Every file is its owner's alone (0600; the batch files' folder 0700): the store
+holds what was delivered in full, ID numbers and names (review 209: they took the umask, often
+readable by every local user); a store an earlier release wrote is made so at start-up. While
+it writes, the listener holds ``<store>.lock``, which ``verify-log`` holds shared while it
+reads: an erasure half done, read, would look like an edit.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO, cast
 
 TEMP_SUFFIX = ".tmp"
 
@@ -51,9 +55,19 @@ def held_alone(path: Path) -> Iterator[bool]:
         yield True  # closing the file releases the lock
 
 
+PRIVATE = 0o600
+PRIVATE_FOLDER = 0o700
+
+
+def _opened(path: Path, flags: int, mode: str) -> BinaryIO:
+    """``path`` opened for writing, created 0600 if missing."""
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | flags, PRIVATE)
+    return cast("BinaryIO", os.fdopen(handle, mode))
+
+
 def append_durably(path: Path, data: bytes) -> None:
     """Append ``data`` (whole lines) and fsync; on failure, nothing of it stays."""
-    with path.open("ab") as out:
+    with _opened(path, os.O_APPEND, "ab") as out:
         start = out.tell()
         try:
             out.write(data)
@@ -67,7 +81,8 @@ def append_durably(path: Path, data: bytes) -> None:
 def replace_durably(path: Path, data: bytes) -> None:
     """``path`` holds ``data``, or (a crash before the swap) what it held before."""
     fresh = path.with_name(path.name + TEMP_SUFFIX)
-    with fresh.open("wb") as out:
+    fresh.unlink(missing_ok=True)  # left by a crash, perhaps under another mode
+    with _opened(fresh, os.O_TRUNC, "wb") as out:
         out.write(data)
         out.flush()
         os.fsync(out.fileno())
@@ -80,9 +95,10 @@ def open_lines(path: Path) -> None:
     crash cut off, and a rewrite the crash left beside it removed."""
     path.with_name(path.name + TEMP_SUFFIX).unlink(missing_ok=True)
     if not path.exists():
-        path.touch()
+        _opened(path, 0, "ab").close()
         sync_directory(path.parent)
         return
+    path.chmod(PRIVATE)
     with path.open("rb+") as held:
         content = held.read()
         if content and not content.endswith(b"\n"):

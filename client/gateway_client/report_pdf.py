@@ -22,6 +22,7 @@ from gateway_client.contract import (
     report_applies,
     report_kind,
 )
+from gateway_client.private_files import open_private
 
 LATIN_FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",)
 """Tried first for each character: a CJK font's Latin letters are often missing or poor."""
@@ -148,4 +149,5 @@ def render_pdf(report: dict[str, Any], out: Path, font: str | None = None) -> No
         "<文件>。This PDF renders a signed report; check the JSON file with gateway "
         f"verify-report. {DOES_NOT_PROVE}",
     )
-    pdf.output(str(out))
+    with open_private(out) as written:  # it may name persons, as the JSON report does
+        written.write(bytes(pdf.output()))

@@ -75,6 +75,12 @@ def filed(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> dict[s
     return {"folder": folder, "report": json.loads((folder / "report.json").read_text())}
 
 
+def test_the_report_and_its_pdf_are_their_owner_s_alone(filed):
+    """They may name persons in full, as the answer does (review 209: they took the umask)."""
+    modes = [(filed["folder"] / n).stat().st_mode & 0o777 for n in ("report.json", "report.pdf")]
+    assert modes == [0o600, 0o600]
+
+
 def test_every_code_is_answered_in_order_and_the_listed_ones_as_the_province_sees_them(filed):
     content = filed["report"]["content"]
     results = content["results"]

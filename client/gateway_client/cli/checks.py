@@ -56,7 +56,7 @@ def check(args: argparse.Namespace) -> int:
     report = answer.get("report")
     if report and args.report:
         text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
-        Path(args.report).write_text(text, encoding="utf-8")  # as verify-report reads it
+        write_private(Path(args.report), text)  # as verify-report reads it; it may name persons
         print(f"signed report written to {args.report} ({report['verification_code']})")
         _openings(request["codes"], answer.get("report_openings") or [], Path(args.report))
     if report and args.pdf:
