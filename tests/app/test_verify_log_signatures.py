@@ -7,18 +7,23 @@ without it."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from app_support import CITY, HUNAN, black_entry
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from delivery_support import push_and_fan_out, subscribe
 from test_verify_log_terms import delivered, published
 
+from gateway_client import log_verifier
 from gateway_client.cli import main as cli
 from gateway_client.cli import platform_commands
-from gateway_client.contract import generate_signing_key
+from gateway_client.contract import Checkpoint, generate_signing_key, sign_checkpoint
+from gateway_client.contract.keys import GatewaySigners
+from gateway_client.contract.signing import Ed25519Signer
 from gateway_client.delivery_store import DeliveryStore
 from gateway_client.listener import Listener
 from gateway_client.receiver import Audience
@@ -162,3 +167,37 @@ def test_a_run_failed_for_a_problem_says_plain_failed_whatever_rests_on_the_gate
 
     assert status == 1
     assert said.rstrip().endswith("PROBLEM: entry 8 missing\nFAILED")
+
+
+def test_a_checkpoint_under_an_unlisted_key_is_named_so_and_not_relied_on(  # type: ignore[no-untyped-def]
+    gateway, aws, stream, hook, monkeypatch, tmp_path, capsys
+):
+    """A checkpoint under a key id /v1/keys does not list (a forgery) is skipped and named as
+    such, not "signed by a retired key" (review 210)."""
+    sub = listened(gateway, aws, stream, hook, monkeypatch, tmp_path)
+    honest_get = log_verifier._get
+    forger = GatewaySigners(ed25519=Ed25519Signer("attacker-1", Ed25519PrivateKey.generate()))
+
+    def forged(client: Any, path: str) -> Any:
+        body = honest_get(client, path)
+        if path.startswith("/v1/log/checkpoints"):
+            last = Checkpoint.model_validate(body["checkpoints"][-1])
+            fake = sign_checkpoint(
+                last.sequence + 5,
+                hashlib.sha256(b"another history").digest(),
+                last.at,
+                forger,
+                last.origin,
+                last.extensions,
+            )
+            body = {**body, "checkpoints": [*body["checkpoints"], fake.model_dump(mode="json")]}
+        return body
+
+    monkeypatch.setattr(log_verifier, "_get", forged)
+    status, said = verify_log(sub, tmp_path, capsys)
+
+    skipped_line = [line for line in said.splitlines() if "checkpoints [" in line]
+    assert skipped_line, said
+    assert "does not list (withdrawn, or not the gateway's)" in skipped_line[0], said
+    assert "not relied on" in skipped_line[0]
+    assert status == 0  # the honest checkpoints prove the store; the forged one is not used

@@ -170,8 +170,12 @@ def _verify_log(args: argparse.Namespace) -> int:
     for why, ids in _by_reason(report.unreverified).items():
         print(f"  ({len(ids)} not re-verified, {why}: {_some(ids)})")
     if report.skipped_checkpoints:
-        why = "a retired key" + (" or not with SM2" if args.algorithm == "sm2" else "")
-        print(f"  (checkpoints {list(report.skipped_checkpoints)}: signed by {why})")
+        # not relied on, whatever signed them: a key withdrawn from /v1/keys, or no key of the
+        # gateway's at all (review 210: called "a retired key" whoever had signed)
+        why = "a key /v1/keys does not list (withdrawn, or not the gateway's)" + (
+            ", or not with SM2" if args.algorithm == "sm2" else ""
+        )
+        print(f"  (checkpoints {list(report.skipped_checkpoints)}: signed by {why}; not relied on)")
     for line in cli_witness.witness_lines(report, args.witnesses_required):
         print(line)
     for problem in report.problems:
