@@ -5,7 +5,7 @@ order per listing, audience, and nothing of a purged listing stored after its to
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from pydantic import ValidationError
@@ -58,9 +58,15 @@ def delivery_problems(
     read: HashReader,
     moves_since: datetime | None = None,
     named_after: int | None = None,
+    served: Mapping[int, str] | None = None,
 ) -> list[str]:
-    """Each stored delivery's change, as the log records it, must be the leaf it names."""
+    """Each stored delivery's change, as the log records it, must be the leaf it names. Where
+    the log served that entry (``served``: sequence → its leaf hash, as its data hashes), the
+    delivery is compared with it: one that matches is the entry, whose place in the signed tree
+    is the log's to prove (``log_audit``) — a tile served wrong is not the store's fault
+    (review 210: it was reported as an altered delivery)."""
     problems: list[str] = []
+    entries = served or {}
     for delivery in delivered:
         sequence = delivery.log_sequence or 0
         if sequence > latest.sequence:
@@ -70,7 +76,11 @@ def delivery_problems(
             )
             continue
         leaves = _leaves_of(delivery, sequence, moves_since, named_after) if sequence >= 1 else ()
-        if not any(included(leaf, sequence, latest, read) for leaf in leaves):
+        if sequence in entries:
+            matches = entries[sequence] in leaves
+        else:
+            matches = any(included(leaf, sequence, latest, read) for leaf in leaves)
+        if not matches:
             problems.append(
                 f"delivery {delivery.delivery_id} differs from log entry {sequence} (altered)"
             )

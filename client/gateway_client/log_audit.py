@@ -94,7 +94,10 @@ def _entry_problems(
         elif entry.sequence <= latest.sequence and not included(
             entry.hash, entry.sequence, latest, read
         ):
-            problems.append(f"entry {entry.sequence} is not in the signed tree (altered)")
+            problems.append(
+                f"entry {entry.sequence}, as served, is not in the tree checkpoint "
+                f"{latest.sequence} signs: the gateway's entries or hash tiles were altered"
+            )
     if expected <= latest.sequence:
         problems.append(
             f"the log served ends at {expected - 1}, before the signed {latest.sequence}"
@@ -182,7 +185,8 @@ def audit(
     remembered_moves = seen.moves_since if seen is not None else None
     moves, unread_moves = cut_over(trusted, remembered_moves, moves_since)
     named_after = passed_by(seen, moves)  # the earliest stated or remembered
-    problems += unread_moves + delivery_problems(logged, latest, read, moves, named_after)
+    served = {e.sequence: e.hash for e in entries if entry_hash(e) == e.hash}
+    problems += unread_moves + delivery_problems(logged, latest, read, moves, named_after, served)
     unproven, altered = unlogged_problems(deliveries)
     since, unread = cut_over(trusted, seen.salted_since if seen is not None else None)
     problems += altered + unread + unsalted_problems(deliveries)
