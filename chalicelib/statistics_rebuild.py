@@ -9,8 +9,8 @@ time whatever the size of the tables:
 
 1. ``clear``: every counter item is emptied, but for deliveries and feedback of the months
    before ``since`` (those are not recounted: their counts stay as kept);
-2. ``listings``, ``batches``, ``uploads``: every listing, finished push batch and completed
-   bulk upload, counted afresh;
+2. ``listings``, ``batches``, ``uploads``: every listing, finished push batch and finished
+   bulk upload (``upload_tally``), counted afresh;
 3. ``deliveries``, ``feedback``: those settled or submitted from ``since`` on; a delivery to
    an upward-reporting target also has its arrival noted on the listing (for a target named
    after it was delivered), which the stream then counts.
@@ -241,7 +241,7 @@ def _batches(c: Container, sources: StatsSources, cursor: Cursor, limit: int) ->
 
 
 def _uploads(c: Container, sources: StatsSources, cursor: Cursor, limit: int) -> Counted:
-    """Completed bulk uploads, each one batch of pushes in its manifest's month (the months
+    """Finished bulk uploads, each one batch of pushes in its manifest's month (the months
     ``_kept`` keeps, as their batches, are left as counted)."""
     uploads, last = sources.uploads(_start(cursor), limit)
     tally: Tally = Counter()
