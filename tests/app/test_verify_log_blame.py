@@ -30,16 +30,22 @@ def _run(sub_id, bodies, now, seen=None):  # type: ignore[no-untyped-def]
     )
 
 
-def test_a_change_in_flight_stays_in_flight_on_a_run_with_state_a_minute_later(  # type: ignore[no-untyped-def]
-    gateway, aws, stream, hook, monkeypatch, tmp_path
-):
+def _two_delivered(gateway, aws, stream, hook, monkeypatch) -> str:  # type: ignore[no-untyped-def]
+    """Two listings logged and delivered to a 湖南省 subscription, the log published: its id."""
     city = gateway.register_platform(CITY)
     assert gateway.put_region(HUNAN).status_code == 200
-    sub_id = subscribe(gateway, hook.url)["subscription_id"]
+    sub_id = str(subscribe(gateway, hook.url)["subscription_id"])
     entries = [black_entry(decision_number=f"(2024)黑09执12{k}号") for k in (3, 4)]
     push_and_fan_out(gateway, stream, city, CITY, entries)
     delivered(aws)
     published(gateway, monkeypatch)
+    return sub_id
+
+
+def test_a_change_in_flight_stays_in_flight_on_a_run_with_state_a_minute_later(  # type: ignore[no-untyped-def]
+    gateway, aws, stream, hook, monkeypatch, tmp_path
+):
+    sub_id = _two_delivered(gateway, aws, stream, hook, monkeypatch)
     # entry 2 has not reached the store yet (its delivery is still being retried)
     first_only = [r.body for r in hook.requests if b'"log_sequence":1' in r.body.replace(b" ", b"")]
     assert len(first_only) == 1
@@ -63,13 +69,7 @@ def test_a_tampered_tile_is_not_blamed_on_the_stored_delivery(  # type: ignore[n
     """A hash tile served wrong (entry 1's leaf flipped) fails the run as the log's fault: the
     entry it leaves unproven is named, the stored deliveries, which match the entries served,
     are not blamed (review 210: they were reported altered)."""
-    city = gateway.register_platform(CITY)
-    assert gateway.put_region(HUNAN).status_code == 200
-    sub_id = subscribe(gateway, hook.url)["subscription_id"]
-    entries = [black_entry(decision_number=f"(2024)黑09执12{k}号") for k in (3, 4)]
-    push_and_fan_out(gateway, stream, city, CITY, entries)
-    delivered(aws)
-    published(gateway, monkeypatch)
+    sub_id = _two_delivered(gateway, aws, stream, hook, monkeypatch)
     bodies = [r.body for r in hook.requests]
     honest_get = log_verifier._get
 

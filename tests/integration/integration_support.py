@@ -8,6 +8,7 @@ from typing import Any
 
 from chalicelib.dynamodb.listings import DynamoListings
 from chalicelib.dynamodb.sealed_tokens import Sealer
+from chalicelib.dynamodb.stats_sources import StatsSources
 from gateway.delivery.planning import Delivery, delivery_id
 from gateway.delivery.records import Attempt
 from gateway.recognition.matching import recognise
@@ -98,3 +99,15 @@ def every_subject(listings: DynamoListings) -> list[list[Listing]]:
             grouped[held.credit_code].append(held)
         if after is None:
             return list(grouped.values())
+
+
+def stats_sources(aws: Any) -> StatsSources:
+    """The statistics rebuild's readings of the provisioned tables."""
+    return StatsSources(
+        aws.dynamodb,
+        listings=aws.env["CG_LISTINGS_TABLE"],
+        batches=aws.env["CG_BATCHES_TABLE"],
+        deliveries=aws.env["CG_DELIVERIES_TABLE"],
+        feedback=aws.env["CG_FEEDBACK_TABLE"],
+        uploads=aws.env["CG_UPLOADS_TABLE"],
+    )

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from integration_support import stats_sources
 
 from chalicelib.dynamodb.batches import DynamoBatchLedger
 from chalicelib.dynamodb.statistics import DynamoStatistics, items_of
-from chalicelib.dynamodb.stats_sources import StatsSources
 from gateway.intake.push import PushResult
 from gateway_client.contract import CHINA
 
@@ -87,14 +87,7 @@ def test_clearing_empties_every_counter_item_but_the_counters_spared(aws, counte
         },
         NOW,
     )
-    sources = StatsSources(
-        aws.dynamodb,
-        listings=aws.env["CG_LISTINGS_TABLE"],
-        batches=aws.env["CG_BATCHES_TABLE"],
-        deliveries=aws.env["CG_DELIVERIES_TABLE"],
-        feedback=aws.env["CG_FEEDBACK_TABLE"],
-        uploads=aws.env["CG_UPLOADS_TABLE"],
-    )
+    sources = stats_sources(aws)
     cleared, start = 0, None
     counters.begin_run("run-1", NOW)
     while True:  # a page of one item at a time, as a rebuild's calls would

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from integration_support import ACCEPTED_AT, attempt, delivery_for, listing
+from integration_support import ACCEPTED_AT, attempt, delivery_for, listing, stats_sources
 from test_batch_receipts import SUB, batch_of, line
 from test_batch_settling import delivered_count
 
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
 from chalicelib.dynamodb.statistics import DynamoStatistics
-from chalicelib.dynamodb.stats_sources import StatsSources
 from gateway.delivery import Delivery, DeliveryState
 from gateway_client.contract import ListingStatus
 
@@ -36,14 +35,7 @@ def test_deliveries_telling_of_a_listing_s_end_are_not_counted_live_nor_rebuilt(
         log.record(single, attempt(204), DeliveryState.DELIVERED)
 
     assert delivered_count(statistics) == 3
-    sources = StatsSources(
-        aws.dynamodb,
-        listings=aws.env["CG_LISTINGS_TABLE"],
-        batches=aws.env["CG_BATCHES_TABLE"],
-        deliveries=aws.env["CG_DELIVERIES_TABLE"],
-        feedback=aws.env["CG_FEEDBACK_TABLE"],
-        uploads=aws.env["CG_UPLOADS_TABLE"],
-    )
+    sources = stats_sources(aws)
     found, _ = sources.delivered(ACCEPTED_AT.isoformat(), None, 100)
     counted = sorted(d.delivery_id for d, _ in found)
     assert counted == sorted([lines[0].delivery_id, lines[2].delivery_id, in_force.delivery_id])

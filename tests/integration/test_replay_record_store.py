@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from integration_support import ACCEPTED_AT, attempt, delivery_for
+from integration_support import ACCEPTED_AT, attempt, delivery_for, stats_sources
 from test_batch_settling import delivered_count
 
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
 from chalicelib.dynamodb.statistics import DynamoStatistics
-from chalicelib.dynamodb.stats_sources import StatsSources
 from gateway.delivery.planning import Delivery, replay_record_id
 from gateway.delivery.records import DeliveryState
 from gateway.delivery.redelivery import resend_of
@@ -52,13 +51,6 @@ def test_a_replay_delivered_is_counted_neither_live_nor_in_a_rebuild(aws: Any) -
     log.record(replayed(original), attempt(204, seconds=60), DeliveryState.DELIVERED)
 
     assert delivered_count(statistics) == 1
-    sources = StatsSources(
-        aws.dynamodb,
-        listings=aws.env["CG_LISTINGS_TABLE"],
-        batches=aws.env["CG_BATCHES_TABLE"],
-        deliveries=aws.env["CG_DELIVERIES_TABLE"],
-        feedback=aws.env["CG_FEEDBACK_TABLE"],
-        uploads=aws.env["CG_UPLOADS_TABLE"],
-    )
+    sources = stats_sources(aws)
     found, _ = sources.delivered(ACCEPTED_AT.isoformat(), None, 100)
     assert [d.delivery_id for d, _ in found] == [original.delivery_id]
