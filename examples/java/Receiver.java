@@ -440,8 +440,10 @@ public final class Receiver {
                     return;
                 }
                 Map<String, Object> event = verifyDelivery(headers, body, mine, now);
-                // store it here (dedup by webhook-id), then answer 2xx
-                System.out.println("verified " + header(headers, "webhook-id") + ": " + event.get("type"));
+                // a delivery: store it here (dedup by webhook-id), then answer 2xx; an endpoint
+                // notice is no delivery (nothing verify-log reads): act on it, store it apart
+                String said = NOTICES.contains((String) event.get("type")) ? "notice " : "verified ";
+                System.out.println(said + header(headers, "webhook-id") + ": " + event.get("type"));
                 exchange.sendResponseHeaders(204, -1);
             } catch (Refused e) {
                 System.err.println("refused: " + e.getMessage());

@@ -261,8 +261,13 @@ function claimedType(body) {
 /** An HTTP server: 204 to a verified delivery, notice or batch, 200 {"challenge"} to your own
  * region's challenge, 401 to anything else, 503 to a batch whose file cannot be fetched now.
  * `onDelivery` must store the event (dedup by its id: a batch's line by its `delivery_id`)
- * before it returns: only a 2xx stops the gateway retrying. A batch's lines come in order. */
-export function createReceiver({ gatewayUrl, subscriptionId, region, secret, scheme, onDelivery }) {
+ * before it returns: only a 2xx stops the gateway retrying. A batch's lines come in order.
+ * Endpoint notices (`subscription.failing`, `.disabled`, `.test`) are no deliveries — nothing
+ * a log proves, nothing for the store `gateway verify-log` reads — and go to `onNotice`. */
+export function createReceiver({
+  gatewayUrl, subscriptionId, region, secret, scheme, onDelivery,
+  onNotice = (event, id) => console.log(`notice ${id}: ${event.type}`),
+}) {
   let keys = [], fetchedAt = -Infinity;
   const gatewayKeys = async () => {
     if (Date.now() - fetchedAt > KEYS_MAX_AGE_MS) {
@@ -297,7 +302,8 @@ export function createReceiver({ gatewayUrl, subscriptionId, region, secret, sch
         return response.writeHead(204).end();
       }
       const event = verifyDelivery(request.headers, body, mine);
-      await onDelivery(event, request.headers["webhook-id"]);
+      const id = request.headers["webhook-id"];
+      await (NOTICES.has(event.type) ? onNotice(event, id) : onDelivery(event, id));
       return response.writeHead(204).end();
     } catch (error) {
       if (!(error instanceof Refused || error instanceof SyntaxError)) {

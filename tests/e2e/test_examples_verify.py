@@ -39,6 +39,7 @@ from gateway.delivery.records import DeliveryState, HttpResponse
 from gateway.delivery.sending import DeliveryService
 from gateway.delivery.subscription import Subscription
 from gateway.delivery.url_verification import UrlVerifier
+from gateway.delivery.webhook_signing import webhook_headers
 from gateway_client.batch_receiver import batch_lines
 from gateway_client.contract import (
     FixedClock,
@@ -49,6 +50,7 @@ from gateway_client.contract import (
     key_set,
     public_key_text,
 )
+from gateway_client.contract.notices import TEST, EndpointNotice
 from gateway_client.receiver import Audience, verify_challenge, verify_delivery
 
 UNIT_TESTS = str(Path(__file__).parents[1] / "unit")  # their builders and fakes
@@ -98,6 +100,21 @@ def sent(
     service = DeliveryService(*stores, transport, signer, FixedClock(at))
     [delivery] = plan_deliveries(change(), [to], [])
     return service.deliver(delivery, 1).state
+
+
+def noticed(to: Subscription, at: datetime, transport: WebhookTransport) -> int:
+    """The status a ``subscription.test`` notice, signed as the gateway signs it, got."""
+    notice = EndpointNotice(
+        type=TEST,
+        notice_id="ntc_example",
+        timestamp=at,
+        subscription_id=to.subscription_id,
+        subscriber_region=to.region,
+        failing_since=None,
+    )
+    body = notice.to_bytes()
+    headers = webhook_headers(to, GATEWAY, notice.notice_id, int(at.timestamp()), body)
+    return transport.post(to.url, headers, body, 10).status
 
 
 def batch_sent(
@@ -433,10 +450,13 @@ def test_each_example_server_answers_the_gateways_challenge_and_delivery(
         assert batch_sent(batching, now, transport, MOVED)[0] is DeliveryState.RETRYING
         assert transport.statuses[-1] == 503
         assert batch_sent(batching, now, transport, BUCKET)[0] is DeliveryState.DELIVERED
-        said = [server.stdout.readline().split()[:3] for _ in range(4)]
+        assert noticed(verified, now, transport) == 204
+        said = [server.stdout.readline().split()[:3] for _ in range(5)]
     finally:
         server.kill()
         server.wait(timeout=10)
     lines = numbered(changes(3), [batching])
     assert said[0][0] == "verified"  # the single delivery
-    assert said[1:] == [["verified", f"{d.delivery_id}:", "listing.changed"] for d in lines]
+    assert said[1:4] == [["verified", f"{d.delivery_id}:", "listing.changed"] for d in lines]
+    # an endpoint notice is told apart: no delivery to store (review 210)
+    assert said[4] == ["notice", "ntc_example:", "subscription.test"]
