@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 
-from gateway.lifecycle.history_reading import rehomed
+from gateway.lifecycle.history_reading import rehomed, revoked_at
 from gateway.lifecycle.rules import STANDING, revoke_by_gateway
 from gateway.promotion import promote
 from gateway.registry import BrokenCommitmentPolicy
@@ -57,14 +57,23 @@ WITHDRAWN = frozenset({ListingStatus.REVOKED, ListingStatus.CORRECTED})
 
 
 def withdrawn(listing: Listing) -> bool:
-    """A broken commitment whose record was revoked or corrected: its black listing, if the
-    tick made one, stands on nothing."""
+    """A broken commitment whose record was revoked or corrected — by a removal, or by an
+    objection's decision, also one made after the record's period ended (it keeps its status
+    then: review 212, the black listing stood) — its black listing, if the tick made one,
+    stands on nothing."""
     return (
         listing.kind is ListKind.COMMITMENT
         and listing.commitment is not None
         and listing.commitment.outcome is CommitmentOutcome.BROKEN
-        and listing.status in WITHDRAWN
+        and (listing.status in WITHDRAWN or revoked_at(listing) is not None)
     )
+
+
+def withdrawn_on(listing: Listing) -> date:
+    """The day a withdrawn commitment (``withdrawn``) was taken back: its decision's, or its
+    last write's."""
+    decided = revoked_at(listing) if listing.status not in WITHDRAWN else None
+    return china_date(decided or listing.accepted_at)
 
 
 def black_listing_ids(commitment: Listing) -> tuple[str, ...]:

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from gateway.lifecycle.commitments import broken, withdrawn
+from gateway.lifecycle.commitments import broken, withdrawn, withdrawn_on
 from gateway.lifecycle.objection_timeline import NOTICE_DAYS
 from gateway.lifecycle.retention import (
     EVIDENCE_DAYS,
@@ -93,7 +93,7 @@ def _broken(listing: Listing) -> date | None:
     corrected, for unlisting from the day it was (its last write's)."""
     made = listing.commitment
     if withdrawn(listing):
-        return china_date(listing.accepted_at)
+        return withdrawn_on(listing)
     return made.outcome_on if broken(listing) and made is not None else None
 
 

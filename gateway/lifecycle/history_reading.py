@@ -38,6 +38,18 @@ def objection_decisions(listing: Listing) -> Iterator[tuple[str, datetime]]:
             yield step.reason.removeprefix("objection ").split(" ", 1)[0], step.at
 
 
+def revoked_at(listing: Listing) -> datetime | None:
+    """When an objection's decision found the listing's record wrong (``revoked``), if one
+    did: a listing ended before the decision keeps its status (``objection_steps``), so only
+    its history says so."""
+    for step in listing.history:
+        if step.event == "objection_decided":
+            outcome = step.reason.removeprefix("objection ").partition(" ")[2]
+            if outcome.partition(REHOMED)[0].split(" ", 1)[0] == "revoked":
+                return step.at
+    return None
+
+
 def earlier_outcome(listing: Listing, objection_id: str) -> str | None:
     """How an objection decided before the listing's latest one was decided (``None``: none
     such), from its history step (``objection <id> <outcome>``)."""

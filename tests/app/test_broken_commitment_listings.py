@@ -12,11 +12,20 @@ from typing import Any
 
 import pytest
 from app_support import CITY, CREDIT_CODE, HUNAN, NATURAL_PERSON_CODE, Gateway, error_code
-from lifecycle_support import Lifecycle, change_types, fan_out, push_with_removals, removal_of
+from lifecycle_support import (
+    Lifecycle,
+    change_types,
+    fan_out,
+    listing_path,
+    push_with_removals,
+    removal_of,
+)
 from test_commitment_routes import TODAY, broken, commitment, push
 from test_region_settings import put, stored
 
+from chalicelib import bootstrap
 from gateway_client.contract import china_date
+from gateway_client.contract.clock import FixedClock
 from gateway_client.contract.signing import Ed25519Signer
 
 POLICY = {"severity": "general", "legal_basis": "《七台河市信用承诺管理办法》第十条"}
@@ -204,3 +213,48 @@ def test_a_person_s_broken_promise_revoked_revokes_its_black_listing_once(gatewa
     assert revoked.json_body["removed"] == 1, revoked.json_body
     assert ticked["broken_commitments_unlisted"] == 1
     assert [b["status"] for b in blacks(gateway, NATURAL_PERSON_CODE)] == ["revoked"]
+
+
+def test_a_broken_promise_revoked_by_an_objection_after_its_period_unlists_its_black_listing(
+    gateway, city
+):
+    """The owner objects to its own broken record and decides it revoked once the record's
+    period ended: the record keeps its status (expired), its black listing goes all the same,
+    once (review 212: it stood, delivered in force)."""
+    at = datetime.now(UTC)
+    clock = FixedClock(at)
+    bootstrap.override_clock(clock)
+    try:
+        assert put_policy(gateway).status_code == 200
+        ends = {"valid_until": (TODAY + timedelta(days=1)).isoformat()}
+        today = TODAY.isoformat()
+        broke = commitment(2, deadline=today, outcome="broken", outcome_on=today)
+        made = push(gateway, city, CITY, {**broke, **ends})
+        assert made["errors"] == [], made["errors"]
+        listing_id = made["outcomes"][0]["listing_id"]
+        life = Lifecycle(gateway)
+        assert life.tick().json_body["broken_commitments_listed"] == 1
+        objections = listing_path(CREDIT_CODE, listing_id) + "/objections"
+        filing = {
+            "objection_id": "c-1",
+            "reason": "承诺已履行，记录有误",
+            "on_behalf": "own_verification",
+        }
+        assert life.post(objections, filing, city).status_code == 201
+        clock.advance(timedelta(days=2))  # the record's period has ended
+        decision = {
+            "outcome": "revoked",
+            "note": "经核查记录有误",
+            "source_updated_at": clock.now().isoformat(),
+        }
+
+        raw = json.dumps(decision, ensure_ascii=False).encode()
+        decided = gateway.post_signed(f"{objections}/c-1/decision", city, None, raw, clock.now())
+        ticked = [life.tick().json_body["broken_commitments_unlisted"] for _ in range(2)]
+    finally:
+        bootstrap.override_clock(None)
+
+    assert decided.status_code == 200, decided.json_body
+    assert decided.json_body["listing"]["status"] == "expired"
+    assert ticked == [1, 0]
+    assert [b["status"] for b in blacks(gateway)] == ["revoked"]
