@@ -65,7 +65,10 @@ def withdrawn(listing: Listing) -> bool:
         listing.kind is ListKind.COMMITMENT
         and listing.commitment is not None
         and listing.commitment.outcome is CommitmentOutcome.BROKEN
-        and (listing.status in WITHDRAWN or revoked_at(listing) is not None)
+        and (
+            listing.status in WITHDRAWN
+            or (listing.status not in STANDING and revoked_at(listing) is not None)
+        )
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from gateway_client.contract import OPERATOR, REHOMED, Listing
+from gateway_client.contract import IN_FORCE, OPERATOR, REHOMED, Listing, ListingStatus
 
 
 def objections_filed(listing: Listing, by: str | None = None) -> set[str]:
@@ -40,14 +40,17 @@ def objection_decisions(listing: Listing) -> Iterator[tuple[str, datetime]]:
 
 def revoked_at(listing: Listing) -> datetime | None:
     """When an objection's decision found the listing's record wrong (``revoked``), if one
-    did: a listing ended before the decision keeps its status (``objection_steps``), so only
-    its history says so."""
+    did and nothing put the listing back in force since: a listing ended before the decision
+    keeps its status (``objection_steps``), so only its history says so."""
+    found = None
     for step in listing.history:
+        if step.status in IN_FORCE or step.status is ListingStatus.SUSPENDED:
+            found = None  # in force again since (a later version reinstated it)
         if step.event == "objection_decided":
             outcome = step.reason.removeprefix("objection ").partition(" ")[2]
             if outcome.partition(REHOMED)[0].split(" ", 1)[0] == "revoked":
-                return step.at
-    return None
+                found = step.at
+    return found
 
 
 def earlier_outcome(listing: Listing, objection_id: str) -> str | None:
