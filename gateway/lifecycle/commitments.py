@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 
-from gateway.lifecycle.history_reading import rehomed, revoked_at
+from gateway.lifecycle.history_reading import rehomed
 from gateway.lifecycle.rules import STANDING, revoke_by_gateway
 from gateway.promotion import promote
 from gateway.registry import BrokenCommitmentPolicy
@@ -36,6 +36,7 @@ from gateway_client.contract import (
     effective_valid_until,
     listing_id,
     person_listing_id,
+    revoked_at,
 )
 
 BROKEN_DOMAIN = "broken_commitment"

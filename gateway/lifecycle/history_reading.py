@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from gateway_client.contract import IN_FORCE, OPERATOR, REHOMED, Listing, ListingStatus
+from gateway_client.contract import OPERATOR, REHOMED, Listing
 
 
 def objections_filed(listing: Listing, by: str | None = None) -> set[str]:
@@ -36,21 +36,6 @@ def objection_decisions(listing: Listing) -> Iterator[tuple[str, datetime]]:
     for step in listing.history:
         if step.event == "objection_decided":
             yield step.reason.removeprefix("objection ").split(" ", 1)[0], step.at
-
-
-def revoked_at(listing: Listing) -> datetime | None:
-    """When an objection's decision found the listing's record wrong (``revoked``), if one
-    did and nothing put the listing back in force since: a listing ended before the decision
-    keeps its status (``objection_steps``), so only its history says so."""
-    found = None
-    for step in listing.history:
-        if step.status in IN_FORCE or step.status is ListingStatus.SUSPENDED:
-            found = None  # in force again since (a later version reinstated it)
-        if step.event == "objection_decided":
-            outcome = step.reason.removeprefix("objection ").partition(" ")[2]
-            if outcome.partition(REHOMED)[0].split(" ", 1)[0] == "revoked":
-                found = step.at
-    return found
 
 
 def earlier_outcome(listing: Listing, objection_id: str) -> str | None:

@@ -34,6 +34,7 @@ from gateway_client.contract import (
     add_months,
     grade_in,
     poor_grade,
+    revoked_at,
     stopped_applying,
 )
 
@@ -146,7 +147,9 @@ def _against(listing: Listing, on: date) -> tuple[Refusal | None, date | None]:
     made = listing.commitment
     if made is not None:
         # a record still after its listing's own period ended; not once revoked or corrected
-        counts = listing.status in _STANDING or listing.status in _ENDED_AS_RECORD
+        counts = listing.status in _STANDING or (
+            listing.status in _ENDED_AS_RECORD and revoked_at(listing) is None
+        )
         broken = made.outcome is CommitmentOutcome.BROKEN and counts
         if not broken or made.outcome_on is None:
             return None, None
@@ -160,7 +163,8 @@ def _against(listing: Listing, on: date) -> tuple[Refusal | None, date | None]:
     if listing.status in _STANDING:
         return (Refusal.POOR_GRADE_STANDING if poor else Refusal.BLACK_LISTING_STANDING), None
     ended = stopped_applying(listing)
-    if listing.status in _ENDED_AS_RECORD and ended is not None:
+    found_wrong = revoked_at(listing) is not None  # after it ended: no record at all
+    if listing.status in _ENDED_AS_RECORD and ended is not None and not found_wrong:
         clean_from = add_months(ended, 12 * CLEAN_YEARS)
         if on < clean_from:
             waits = (

@@ -14,12 +14,12 @@ from pydantic import ValidationError
 from test_lifecycle_service import Rig
 
 from gateway.intake import validate_entries
-from gateway.lifecycle.commitments import black_listing_for
+from gateway.lifecycle.commitments import black_listing_for, withdrawn
 from gateway.lifecycle.freshness import entry_problems
 from gateway.lifecycle.retention import purge_due
 from gateway.recognition import Refusal, Viewer, subject_view
 from gateway.registry import BrokenCommitmentPolicy, Region
-from gateway_client.contract import ListingEntry, ListingStatus, ListKind, masked
+from gateway_client.contract import ListingEntry, ListingStatus, ListKind, Transition, masked
 
 HUNAN = Viewer(kind="region", region="430000", key_id="k-hunan")
 OWNER = Viewer(kind="region", region=CITY, key_id="k-city")
@@ -259,3 +259,44 @@ def test_a_commitment_date_out_of_order_is_refused_on_that_date(
     _, errors = validate_entries([commitment_entry(**fields)], date(2025, 6, 2))
 
     assert [(e.field, e.code) for e in errors] == [(path, "dates_out_of_order")]
+
+
+def _decided_revoked(ended: Any) -> Any:
+    """``ended`` with an objection decided ``revoked`` after its end (its status kept)."""
+    step = Transition(
+        event="objection_decided",
+        status=ended.status,
+        at=NOW,
+        by=CITY,
+        reason="objection c-1 revoked",
+    )
+    return ended.model_copy(update={"history": (*ended.history, step)})
+
+
+def test_a_record_an_objection_found_wrong_after_it_ended_is_no_record() -> None:
+    """A broken commitment, or a black listing, decided revoked once ended keeps its status but
+    closes no green channel and, a commitment, withdraws its black listing (review 212)."""
+    model = listing(red_entry(domain="trustworthiness_model", reason="诚信典型"))
+    promise = _decided_revoked(
+        with_status(held(outcome="broken", outcome_on="2025-04-02"), ListingStatus.EXPIRED)
+    )
+    black = _decided_revoked(with_status(listing(entry()), ListingStatus.EXPIRED))
+
+    benefits = subject_view([model, promise, black], None, [], date(2025, 6, 1), OWNER).benefits
+
+    assert benefits.refused_because == ()
+    assert withdrawn(promise)
+
+
+def test_a_record_back_in_force_after_such_a_decision_counts_again() -> None:
+    promise = _decided_revoked(
+        with_status(held(outcome="broken", outcome_on="2025-04-02"), ListingStatus.EXPIRED)
+    )
+    again = Transition(
+        event="reassigned", status=ListingStatus.ACTIVE, at=NOW, by="gateway", reason=""
+    )
+    back = with_status(
+        promise.model_copy(update={"history": (*promise.history, again)}), ListingStatus.ACTIVE
+    )
+
+    assert not withdrawn(back)

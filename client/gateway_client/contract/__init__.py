@@ -43,7 +43,7 @@ from gateway_client.contract.commitment import (
     CommitmentKind,
     CommitmentOutcome,
 )
-from gateway_client.contract.credit_records import bad_record, grade_in, poor_grade
+from gateway_client.contract.credit_records import bad_record, grade_in, poor_grade, revoked_at
 from gateway_client.contract.errors import (
     AgreementsTooLarge,
     AuthenticationError,
@@ -508,6 +508,7 @@ __all__ = [
     "required",
     "resident_ids_masked",
     "restated",
+    "revoked_at",
     "roles_in",
     "salted_since",
     "salted_since_line",

@@ -1,14 +1,17 @@
 """Which listings are a bad credit record: a black listing, or a result of a grade its scheme
 calls poor (a D tax grade, 海关失信企业) — what closes the green channel as a black listing
 does (review 147), and what credit repair ends (纳税信用修复, customs credit repair: review
-194). Here, below the wings, for recognition and the lifecycle both to read."""
+194) — and which a decision found wrong after they ended (``revoked_at``). Here, below the
+wings, for recognition and the lifecycle both to read."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from gateway_client.contract.catalogue import ListKind, load_catalogue
-from gateway_client.contract.listing import Listing
+from gateway_client.contract.listing import IN_FORCE, Listing, ListingStatus
+from gateway_client.contract.moves import REHOMED
 
 
 def grade_in(listing: Listing, side: Literal["incentive_grades", "poor_grades"]) -> bool:
@@ -28,3 +31,19 @@ def poor_grade(listing: Listing) -> bool:
 def bad_record(listing: Listing) -> bool:
     """A black listing, or a poor grade."""
     return listing.kind is ListKind.BLACK or poor_grade(listing)
+
+
+def revoked_at(listing: Listing) -> datetime | None:
+    """When an objection's decision found the listing's record wrong (``revoked``), if one
+    did and nothing put the listing back in force since: a listing ended before the decision
+    keeps its status (expired, say), so only its history says so — and such a record is no
+    bad credit record, nor a broken commitment's ground (review 212)."""
+    found = None
+    for step in listing.history:
+        if step.status in IN_FORCE or step.status is ListingStatus.SUSPENDED:
+            found = None  # in force again since (a later version reinstated it)
+        if step.event == "objection_decided":
+            outcome = step.reason.removeprefix("objection ").partition(" ")[2]
+            if outcome.partition(REHOMED)[0].split(" ", 1)[0] == "revoked":
+                found = step.at
+    return found
