@@ -216,7 +216,11 @@ def _addressed(
         owner = of[listing.listing_id]
         held = stored.get(listing.listing_id)
         if listing.origin_region in (region, owner.origin_region) or (held and not may(held)):
-            kept.append((index, listing))
+            # a listing not held is the region its first entry names, whatever a later one
+            # naming none says, as if they came one after another (review 211: it became the
+            # relay's own); one held keeps its region anyway (``carried_over``)
+            made = listing.model_copy(update={"origin_region": owner.origin_region})
+            kept.append((index, made if held is None else listing))
         else:
             result.misaddressed.append((index, listing, owner))
     return kept

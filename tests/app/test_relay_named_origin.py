@@ -9,10 +9,13 @@ import json
 import uuid
 from typing import Any
 
+import pytest
 from app_support import CITY, CREDIT_CODE, Gateway, StreamReader, new_signer
 from lifecycle_support import push_with_removals, recent_entry, removal_of, stamp
+from upload_support import uploaded
 
 from chalicelib.bootstrap import container
+from gateway_client.contract import ListingEntry, identity_of
 from gateway_client.contract.signing import Ed25519Signer
 
 XINXING = "230902"  # 七台河市新兴区
@@ -117,3 +120,36 @@ def test_a_relay_naming_itself_acts_for_its_county_in_an_entry_and_a_removal(
     assert (updated["accepted"], removed["removed"]) == (1, 1), (updated, removed)
     held = container().listings.current([(CREDIT_CODE, listing_id)])[listing_id]
     assert (held.origin_region, held.status) == (XINXING, "revoked")
+
+
+@pytest.mark.parametrize("later_names", [None, CITY], ids=["none", "the-relay"])
+def test_a_new_listing_stays_the_county_s_a_later_entry_of_the_push_naming_none(
+    gateway: Gateway, later_names: str | None
+) -> None:
+    """As if sent one after another: the first entry lists it for its county, a later one
+    naming none (or the relay) updates it there (review 211: it became the relay's own)."""
+    city = _relaying_city(gateway)
+    first = recent_entry(origin_region=XINXING, source_updated_at=stamp(seconds=-10))
+    later = {**first, "reason": "更正后的理由", "source_updated_at": stamp(seconds=-5)}
+    later["origin_region"] = later_names
+
+    body = gateway.push(city, CITY, [first, later]).json_body
+
+    assert body["errors"] == []
+    held = container().listings.current([(CREDIT_CODE, body["outcomes"][0]["listing_id"])])
+    assert [(x.origin_region, x.reason) for x in held.values()] == [(XINXING, "更正后的理由")]
+
+
+def test_an_upload_s_lines_of_a_new_listing_keep_its_first_line_s_county(
+    gateway: Gateway, aws: Any
+) -> None:
+    city = _relaying_city(gateway)
+    first = recent_entry(origin_region=XINXING, source_updated_at=stamp(seconds=-10))
+    later = {**first, "reason": "更正后的理由", "source_updated_at": stamp(seconds=-5)}
+    del later["origin_region"]
+
+    uploaded(gateway, aws, city, [first, later])
+
+    listing_id = identity_of(ListingEntry.model_validate(first))  # a company's: the decision's
+    found = container().listings.current([(CREDIT_CODE, listing_id)])
+    assert [x.origin_region for x in found.values()] == [XINXING]
