@@ -24,7 +24,8 @@ from gateway_client.contract import (
 OWN_SUBTREE = "own_subtree"
 # A national ministry's or sector platform's black list (a court's 失信被执行人, …) applies in
 # every region: the joint-punishment memoranda behind it are signed nationally (seed 001
-# 二(四)2). Its other kinds (red lists, commitments, grades) need an agreement like any region's.
+# 二(四)2). Its other kinds (red lists, commitments, grades), and an entry its severity makes a
+# dishonesty record only, need an agreement like any region's.
 NATIONAL_SOURCE = "national_source"
 INTENSIFY_AT = 2  # black lists in two or more recognised domains (seed 002 §六(六))
 
@@ -61,7 +62,12 @@ def recognise(
     if within(listing.origin_region, subscriber_region):
         basis.append(OWN_SUBTREE)
         measures.extend(default_measures(listing))
-    elif is_national_source(listing.origin_region) and listing.kind is ListKind.BLACK:
+    elif (
+        is_national_source(listing.origin_region) and listing.kind is ListKind.BLACK and not record
+    ):
+        # its black list, not a dishonesty record: no joint punishment follows from a record,
+        # so nothing national grounds it in a region without an agreement (review 213: a
+        # person's full number went to every region)
         basis.append(NATIONAL_SOURCE)
         measures.extend(default_measures(listing))
     for agreement in agreements:

@@ -11,11 +11,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from app_support import Gateway, black_entry, error_code, new_signer
-from lifecycle_support import push_with_removals, removal_of
+from app_support import GUANGDONG, NATURAL_PERSON_CODE, Gateway, black_entry, error_code, new_signer
+from lifecycle_support import push_with_removals, recent_entry, removal_of
 from pydantic import ValidationError
 
 from chalicelib.settings import get_settings
+from gateway_client.contract import mask
 
 NATION, COURT = "100000", "100001"
 SOURCE = {"name": "最高人民法院", "kind": "national_source", "domains": ["court_defaulter"]}
@@ -249,3 +250,43 @@ def test_a_national_source_narrowed_no_longer_removes_in_the_domain_it_lost(
     ]
     subject = gateway.client.http.get(f"/v1/subjects/{black_entry()['credit_code']}")
     assert [v["listing"]["status"] for v in subject.json_body["listings"]] == ["active"]
+
+
+@pytest.mark.parametrize(
+    ("severity", "shown"),
+    [("serious", "in_full"), ("general", "masked")],
+    ids=["black-listing", "dishonesty-record"],
+)
+def test_a_national_source_s_black_listing_applies_everywhere_its_dishonesty_record_does_not(
+    gateway: Gateway, severity: str, shown: str
+) -> None:
+    """A national black list applies in every region (its memoranda are signed nationally);
+    an entry its severity makes a dishonesty record only carries no joint punishment, so a
+    region without an agreement gets it masked, not recognised (review 213: a person's full
+    number went to every region)."""
+    tax = {"name": "国家税务总局", "kind": "national_source", "domains": ["major_tax_violation"]}
+    registered = gateway.client.http.put(
+        "/v1/regions/100002", headers=gateway.operator(), body=json.dumps(tax).encode()
+    )
+    assert registered.status_code == 200, registered.json_body
+    source = new_signer("k-tax")
+    assert gateway.add_key("100002", source).status_code == 201
+    guangdong = gateway.register_platform(GUANGDONG)
+    record = recent_entry(
+        credit_code=NATURAL_PERSON_CODE,
+        subject_name="张某某",
+        domain="major_tax_violation",
+        severity=severity,
+        deciding_authority="国家税务总局北京市税务局稽查局",
+        decision_number="京税稽罚〔2026〕11号",
+    )
+    assert gateway.push(source, "100002", [record]).json_body["accepted"] == 1
+
+    path = f"/v1/subjects/{NATURAL_PERSON_CODE}?purpose=supervision&as={GUANGDONG}"
+    [view] = gateway.send_signed("GET", path, guangdong).json_body["listings"]
+
+    code, recognised = view["listing"]["credit_code"], view["recognised"]
+    if shown == "in_full":
+        assert (code, recognised, view["basis"]) == (NATURAL_PERSON_CODE, True, ["national_source"])
+    else:
+        assert (code, recognised) == (mask(NATURAL_PERSON_CODE), False), view["basis"]
