@@ -76,6 +76,8 @@ TABLES: dict[str, dict[str, str]] = {
         "ListingsTable": "rn",
         "BatchesTable": "c",  # hourly activity: delivery outcomes; monthly: deliveries made
         "ExchangeLogTable": "r",  # whether a queued delivery's listing was purged since
+        # whether a notice's receiver still acts for the owner (its relay policy of today)
+        "RegistryTable": "r",
     },
     # A purge erases the listing's logged bodies, feedback and person index entries, and blanks
     # the answers its delivery records kept, before it deletes the listing.

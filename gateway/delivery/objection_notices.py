@@ -133,7 +133,11 @@ class ObjectionNotices:
             return
         listing = delivery.change.listing
         self._lifecycle.notice_received(
-            listing.credit_code, listing.listing_id, objection.objection_id, at
+            listing.credit_code,
+            listing.listing_id,
+            objection.objection_id,
+            at,
+            delivery.recognition.subscriber_region,
         )
 
     def acknowledged_lines(self, lines: Sequence[Delivery], at: datetime) -> None:

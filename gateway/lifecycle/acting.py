@@ -36,6 +36,16 @@ class Actors:
         self._registry = registry
         self._receipts = receipts  # without: only the owner's chain and the operator may file
 
+    def may_act(self, listing: Listing, region: str | None) -> bool:
+        """Whether ``region`` (``None``: the gateway itself) acts for the listing's owner now,
+        by the registry's relay policy of today."""
+        if region is None:
+            return True
+        known = self._registry.get_region(region)
+        return may_change(
+            listing.origin_region, region, known is not None and known.relays_subregions
+        )
+
     def owner(self, listing: Listing, region: str | None, acting: bool = True) -> str:
         """Who acts: the operator (``None``), or a region that owns the listing or relays for
         its owner; any other region is refused before anything is read further. A national

@@ -187,13 +187,21 @@ class LifecycleService:
         return self._save(held, moved), True
 
     def notice_received(
-        self, credit_code: str, listing_id: str, objection_id: str, at: datetime
+        self,
+        credit_code: str,
+        listing_id: str,
+        objection_id: str,
+        at: datetime,
+        by_region: str | None = None,
     ) -> bool:
         """The owner's endpoint acknowledged the ``objection.filed`` notice at ``at``: the
-        deadline now counts from that day. Idempotent: the first receipt stored counts."""
+        deadline now counts from that day. Idempotent: the first receipt stored counts. A
+        receipt by a region (``by_region``) that may no longer act for the owner — a province
+        whose relaying was turned off while the notice was retried — is no owner's receipt,
+        and is not recorded (review 213: it started the deadline and suspended the listing)."""
         for _ in range(NOTICE_ATTEMPTS):
             found = self._listings.current([(credit_code, listing_id)]).get(listing_id)
-            if found is None:
+            if found is None or not self._actors.may_act(found, by_region):
                 return False
             found = as_on(found, china_date(at))  # as it stood when the notice came
             moved = receive_notice(found, objection_id, at, GATEWAY, self._workdays)
