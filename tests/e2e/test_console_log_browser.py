@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -371,6 +371,31 @@ def test_the_page_refuses_a_checkpoint_signed_outside_its_key_s_validity(
     result = page.locator("#verify-result")
     expect(result).to_contain_text("最新检查点 15: 密钥")
     expect(result).to_contain_text("key not valid when the checkpoint says it was signed")
+    expect(result).not_to_contain_text("在签名检查点")
+
+
+def test_the_page_refuses_a_checkpoint_dated_before_a_smaller_one(
+    logged: LocalStack, page: Page
+) -> None:
+    """A checkpoint's time is not signed: a key retired since could sign a larger one and date
+    it back into its validity. One dated before a smaller checkpoint is not trusted, as
+    `gateway verify-log` judges it (review 215: the page called it verified)."""
+    sign_in_as_operator(page, logged)
+
+    def backdated(body: Json, _: str) -> None:
+        *_, smaller, latest = body["checkpoints"]
+        earlier = datetime.fromisoformat(smaller["at"]) - timedelta(minutes=10)
+        latest["at"] = earlier.isoformat()
+
+    serving(page, r"/v1/log/checkpoints", backdated)
+    open_page(page, logged, "log")
+
+    verify(page)
+
+    result = page.locator("#verify-result")
+    expect(result.locator(".notice.error")).to_contain_text("个问题")
+    expect(result).to_contain_text("checkpoint 15 is dated")
+    expect(result).to_contain_text("before a smaller checkpoint")
     expect(result).not_to_contain_text("在签名检查点")
 
 

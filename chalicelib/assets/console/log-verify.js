@@ -13,6 +13,7 @@ import { get } from "./api.js";
 /** Inclusion proofs fetched per run at most: one request each, so a long range is capped. */
 export const MAX_PROOFS = 200;
 const PARALLEL = 6;
+const SKEW_MS = 5 * 60 * 1000; // publishers running at once sign a few seconds out of step
 const encoder = new TextEncoder();
 
 const hex = (raw) => [...raw].map((b) => b.toString(16).padStart(2, "0")).join("");
@@ -121,6 +122,14 @@ function validAt(key, at) {
   return !Number.isNaN(moment)
     && (!key.valid_from || Date.parse(key.valid_from) <= moment)
     && (!key.valid_until || moment <= Date.parse(key.valid_until));
+}
+
+/** The checkpoints dated more than SKEW_MS before a smaller one: a time is not signed, so a key
+ *  retired since (its private half leaked) could sign a larger one and date it back into its
+ *  validity. The gateway dates each as it signs it (as checkpoint_trust._in_step judges). */
+export function backdated(checkpoints) {
+  return checkpoints.filter((c) => checkpoints.some((smaller) => smaller.sequence < c.sequence
+    && Date.parse(c.at) < Date.parse(smaller.at) - SKEW_MS));
 }
 
 async function signatureVerifies(checkpoint, keys) {
@@ -256,6 +265,11 @@ export async function verifyRange(from, to, checkpoints) {
     notes.push("还没有检查点：只核对了叶哈希，没有签名的树可证明其包含。 No checkpoint yet: the "
       + "leaf hashes were checked, no signed tree to prove them in.");
   } else {
+    const early = backdated(checkpoints);
+    early.forEach((c) => problems.push(`检查点 ${c.sequence} 的时间 ${c.at} 早于更小的检查点（可能被倒签） `
+      + `checkpoint ${c.sequence} is dated ${c.at}, before a smaller checkpoint: its time is not `
+      + "signed, so a key retired since may have dated it back into its validity"));
+    if (early.includes(latest)) return result; // proofs against a backdated root prove nothing
     const keys = (await get("/v1/keys")).keys;
     const signed = await signatureVerifies(latest, keys);
     if (signed.ok === false) problems.push(`最新检查点 ${latest.sequence}: ${signed.why}`);
