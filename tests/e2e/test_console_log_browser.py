@@ -228,6 +228,8 @@ def test_the_page_names_each_witness_of_a_checkpoint_once(logged: LocalStack, pa
 
     row = page.locator("main table").first.locator("tr", has_text="w.hunan")
     expect(row).to_contain_text("w.hunan.example.cn, w.hubei.example.cn")
+    # as claimed: the page checks no witness signature (these are not signatures at all)
+    expect(page.locator("main table").first).to_contain_text("as claimed")
 
 
 def test_the_page_says_which_entries_no_signed_checkpoint_covers_yet(

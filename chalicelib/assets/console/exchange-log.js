@@ -39,7 +39,9 @@ export async function render(view) {
     { title: "时间 at", cell: (c) => beijing(c.at) },
     { title: "根 root", cell: (c) => short(c.root) },
     { title: "密钥 key", cell: (c) => [c.key_id, c.sm2_key_id ? ` + SM2 ${c.sm2_key_id}` : ""] },
-    { title: "见证联署 witness cosignatures", cell: witnesses },
+    // named from the lines as served: the page checks no witness's signature (review 215)
+    { title: "见证联署（此处未验证） witness cosignatures (as claimed; verify-log --witness "
+      + "checks them)", cell: witnesses },
   ], [...checkpoints].reverse(), "还没有检查点。 No checkpoint yet: fan-out signs one for each batch it "
     + "logs, the scheduled tick too, and the operator with POST /v1/log/checkpoints."));
   view.append(verifier(head, checkpoints), await entries(head));
