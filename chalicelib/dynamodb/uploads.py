@@ -8,13 +8,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
 from chalicelib.dynamodb.base import Item, Table, n, s, text
-from chalicelib.dynamodb.conflicts import transact
-from chalicelib.dynamodb.statistics import DynamoStatistics, items_of
+from chalicelib.dynamodb.statistics import DynamoStatistics
+from chalicelib.dynamodb.upload_counts import UploadCounts
 from gateway.intake import RangeState, Upload, UploadStatus, upload_level, with_ranges
-from gateway.statistics import upload_tally
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -39,7 +36,7 @@ class DynamoUploads(Table):
         self, client: DynamoDBClient, table: str, statistics: DynamoStatistics | None = None
     ) -> None:
         super().__init__(client, table)
-        self._statistics = statistics
+        self._counts = UploadCounts(client, table, statistics) if statistics else None
 
     def create(self, upload: Upload) -> Upload | None:
         manifest = upload.manifest
@@ -104,37 +101,12 @@ class DynamoUploads(Table):
 
     def save(self, upload: Upload) -> None:
         """The record's own state: a split upload's per-line counts stay in its ranges. Saved
-        finished the first time, it is counted in its month's pushes in the same transaction
-        (``upload_tally``; ``pushes_counted`` marks it), so exactly once whatever run saves it
-        again."""
+        finished, it is counted in its month's pushes in the same transaction, by what it adds
+        to what was counted before (``upload_counts``)."""
         manifest = upload.manifest
         key = _key(manifest.region, manifest.upload_id)
-        counted = items_of(upload_tally(upload), upload.updated_at) if self._statistics else []
-        if not counted or self._statistics is None:
+        if self._counts is None or not self._counts.save(key, upload):
             self._set_doc(key, upload_level(upload))
-            return
-        completing: Any = {
-            "TableName": self._table,
-            "Key": key,
-            "UpdateExpression": "SET doc = :doc, pushes_counted = :true",
-            "ConditionExpression": "attribute_not_exists(pushes_counted)",
-            "ExpressionAttributeValues": {
-                ":doc": s(upload_level(upload).model_dump_json()),
-                ":true": {"BOOL": True},
-            },
-        }
-        counters = self._statistics
-        adding: list[Any] = [
-            {"Update": counters.update(where, bucket, counts, upload.updated_at)}
-            for where, bucket, counts in counted
-        ]
-        try:
-            transact(self._client, [{"Update": completing}, *adding])
-        except ClientError as error:
-            reasons = error.response.get("CancellationReasons") or [{}]
-            if reasons[0].get("Code") != "ConditionalCheckFailed":
-                raise
-            self._set_doc(key, upload_level(upload))  # finished and counted before
 
     def save_if_awaiting(self, upload: Upload, now: datetime) -> bool:
         manifest = upload.manifest

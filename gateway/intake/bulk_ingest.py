@@ -226,6 +226,12 @@ class BulkIngest:
             after = before if before.done else self._ingest_range(upload, before, out_of_time)
         finally:
             self._uploads.release(region, upload_id, owner, index)
+        settled = self._uploads.get(region, upload_id)
+        if settled is not None and settled.status is UploadStatus.REFUSED:
+            # refused by another range's run while this one stored lines: saved again with
+            # them, so its month's pushes count them too (review 211)
+            self._uploads.save(settled)
+            return RangeRun(before, after)
         states = self._uploads.ranges(region, upload_id, upload.ranges)
         if after.done and all(s.done for s in states if not s.last):
             try:
