@@ -401,6 +401,30 @@ def test_the_page_refuses_a_checkpoint_dated_before_a_smaller_one(
     expect(result).not_to_contain_text("在签名检查点")
 
 
+def test_a_checkpoint_no_listed_key_signed_does_not_make_the_latest_backdated(
+    logged: LocalStack, page: Page
+) -> None:
+    """Dates are judged among the checkpoints a listed key signed, as `gateway verify-log`
+    judges them: a stray smaller one dated later is named for its key alone, the latest is not
+    refused as backdated (review 216: it was, and nothing was proved)."""
+    sign_in_as_operator(page, logged)
+
+    def stray(body: Json, _: str) -> None:
+        *_, smaller, latest = body["checkpoints"]
+        later = datetime.fromisoformat(latest["at"]) + timedelta(hours=1)
+        body["checkpoints"].insert(-1, {**smaller, "key_id": "gw-stray", "at": later.isoformat()})
+
+    serving(page, r"/v1/log/checkpoints", stray)
+    open_page(page, logged, "log")
+
+    verify(page)
+
+    result = page.locator("#verify-result")
+    expect(result).to_contain_text("1 problem(s) found")  # the stray's key, nothing else
+    expect(result).to_contain_text("gw-stray 未公布 key not published")
+    expect(result).not_to_contain_text("before a smaller checkpoint")
+
+
 def test_the_page_refuses_a_log_served_short_of_its_signed_checkpoint(
     logged: LocalStack, page: Page
 ) -> None:

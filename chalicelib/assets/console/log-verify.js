@@ -124,12 +124,21 @@ function validAt(key, at) {
     && (!key.valid_until || moment <= Date.parse(key.valid_until));
 }
 
-/** The checkpoints dated more than SKEW_MS before a smaller one: a time is not signed, so a key
- *  retired since (its private half leaked) could sign a larger one and date it back into its
- *  validity. The gateway dates each as it signs it (as checkpoint_trust._in_step judges). */
-export function backdated(checkpoints) {
-  return checkpoints.filter((c) => checkpoints.some((smaller) => smaller.sequence < c.sequence
-    && Date.parse(c.at) < Date.parse(smaller.at) - SKEW_MS));
+/** An ISO time in microseconds (Date.parse keeps milliseconds only: two times a few
+ *  microseconds apart must compare as checkpoint_trust compares them). */
+function micros(at) {
+  const fraction = (at.match(/\.(\d+)/)?.[1] ?? "").padEnd(6, "0").slice(0, 6);
+  return BigInt(Date.parse(at.replace(/\.\d+/, ""))) * 1000n + BigInt(fraction);
+}
+
+/** Of the checkpoints signed by a published key (the others are judged apart), those dated
+ *  more than SKEW_MS before a smaller one: a time is not signed, so a key retired since (its
+ *  private half leaked) could sign a larger one and date it back into its validity. The
+ *  gateway dates each as it signs it (as checkpoint_trust._in_step judges). */
+export function backdated(signed) {
+  const skew = BigInt(SKEW_MS) * 1000n;
+  return signed.filter((c) => signed.some((smaller) => smaller.sequence < c.sequence
+    && micros(c.at) < micros(smaller.at) - skew));
 }
 
 async function signatureVerifies(checkpoint, keys) {
@@ -265,13 +274,14 @@ export async function verifyRange(from, to, checkpoints) {
     notes.push("还没有检查点：只核对了叶哈希，没有签名的树可证明其包含。 No checkpoint yet: the "
       + "leaf hashes were checked, no signed tree to prove them in.");
   } else {
-    const early = backdated(checkpoints);
+    const keys = (await get("/v1/keys")).keys;
+    const verdicts = await inTurn(checkpoints, (c) => signatureVerifies(c, keys));
+    const early = backdated(checkpoints.filter((_, i) => verdicts[i].ok !== false));
     early.forEach((c) => problems.push(`检查点 ${c.sequence} 的时间 ${c.at} 早于更小的检查点（可能被倒签） `
       + `checkpoint ${c.sequence} is dated ${c.at}, before a smaller checkpoint: its time is not `
       + "signed, so a key retired since may have dated it back into its validity"));
     if (early.includes(latest)) return result; // proofs against a backdated root prove nothing
-    const keys = (await get("/v1/keys")).keys;
-    const signed = await signatureVerifies(latest, keys);
+    const signed = verdicts.at(-1);
     if (signed.ok === false) problems.push(`最新检查点 ${latest.sequence}: ${signed.why}`);
     if (signed.ok === null) notes.push(`最新检查点 ${latest.sequence}: ${signed.why}`);
     if (signed.ok === false) return result; // proofs against an unsigned root prove nothing

@@ -1,0 +1,70 @@
+"""The console's log check judges a checkpoint's date as `gateway verify-log` does
+(``checkpoint_trust``), to the microsecond: its ``backdated`` run by Node on the page's own
+module (review 216: times cut to milliseconds let a backdated checkpoint through)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from builders import NOW, gateway_signers
+from test_gateway_keys import published
+
+from gateway_client.checkpoint_trust import SKEW, trusted_checkpoints
+from gateway_client.contract.log import Checkpoint, sign_checkpoint
+
+JS = Path(__file__).resolve().parents[2] / "chalicelib" / "assets" / "console" / "log-verify.js"
+CURRENT = gateway_signers("gw-dates")
+KEYS = [published(CURRENT, valid_from=NOW - timedelta(days=1))]
+
+
+def in_the_browser(checkpoints: list[Checkpoint]) -> list[int]:
+    """The sizes the page's ``backdated`` refuses, of checkpoints all signed by a listed key."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is missing: run infra/system_packages.sh")
+    served = json.dumps([json.loads(c.model_dump_json()) for c in checkpoints])
+    script = (
+        "globalThis.document = { querySelector: () => null };"
+        f"const m = await import({json.dumps(JS.as_uri())});"
+        f"console.log(JSON.stringify(m.backdated({served}).map((c) => c.sequence)));"
+    )
+    done = subprocess.run(  # noqa: S603 - the distribution's node on our own module
+        [node, "--input-type=module", "-e", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return list(json.loads(done.stdout))
+
+
+def by_verify_log(checkpoints: list[Checkpoint]) -> list[int]:
+    trusted, _, _ = trusted_checkpoints(checkpoints, KEYS, "ed25519")
+    return [c.sequence for c in checkpoints if c not in trusted]
+
+
+def checkpoint(size: int, at_offset: timedelta) -> Checkpoint:
+    return sign_checkpoint(size, hashlib.sha256(b"%d" % size).digest(), NOW + at_offset, CURRENT)
+
+
+@pytest.mark.parametrize(
+    ("larger_at", "refused"),
+    [
+        (-SKEW + timedelta(microseconds=500), [6]),  # 400 µs past the skew: refused
+        (-SKEW + timedelta(microseconds=900), []),  # on the skew's edge: in step
+        (timedelta(seconds=1), []),
+    ],
+)
+def test_a_checkpoint_is_backdated_in_the_browser_exactly_when_verify_log_says_so(
+    larger_at: timedelta, refused: list[int]
+) -> None:
+    checkpoints = [checkpoint(4, timedelta(microseconds=900)), checkpoint(6, larger_at)]
+
+    assert by_verify_log(checkpoints) == refused
+    assert in_the_browser(checkpoints) == refused
