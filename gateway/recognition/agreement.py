@@ -198,6 +198,19 @@ class Agreement(AgreementTerms):
     start_moved_at: AwareDatetime | None = Field(
         default=None, exclude_if=lambda value: value is None
     )
+    # each measure a revision took out, and when: a case executed under a delivery that asked
+    # for it, before it was dropped, had its ground (review 218: it was refused once dropped)
+    measures_dropped_at: dict[str, AwareDatetime] = Field(
+        default_factory=dict, exclude_if=lambda value: not value
+    )
+
+    def dropped_since(self, current: Agreement, now: datetime) -> dict[str, datetime]:
+        """``measures_dropped_at`` for these terms replacing ``current``'s at ``now``: the
+        measures they take out added, those they give again removed."""
+        kept = {m.measure_id for m in self.measures}
+        dropped = {k: v for k, v in current.measures_dropped_at.items() if k not in kept}
+        dropped.update({m.measure_id: now for m in current.measures if m.measure_id not in kept})
+        return dropped
 
     @property
     def start_revised_at(self) -> datetime:

@@ -290,3 +290,29 @@ def test_a_measure_executed_weeks_after_the_operator_ended_the_agreement_is_refu
     assert answer.status_code == 409, (answer.status_code, answer.json_body)
     assert refusal(answer)[:2] == (409, "measure_not_delivered")
     assert cases == 0
+
+
+def test_a_measure_a_later_revision_dropped_is_reportable_for_the_days_it_was_given(
+    gateway, aws, stream, receiver
+):
+    """The delivery asked for key_supervision and agreed_visit; two days later a revision keeps
+    agreed_visit only. A case of key_supervision executed on the delivery's day had its ground
+    (review 218: refused once dropped); one executed after the revision had none."""
+    today = china_today()
+    agreement_id = _sign(gateway, "A", [KEY, OWN], today - timedelta(days=5))
+    life = Lifecycle(gateway)
+    delivery, hunan = _delivered_to_hunan(gateway, aws, stream, receiver)
+    assert {m.measure_id for m in delivery.recognition.measures} == {
+        KEY["measure_id"],
+        "agreed_visit",
+    }
+
+    with time_machine.travel(now() + timedelta(days=2), tick=True):
+        narrowed = _terms_of("A", [OWN], today - timedelta(days=5))
+        assert revise_agreement(gateway, agreement_id, narrowed).status_code == 200
+    with time_machine.travel(now() + timedelta(days=4), tick=True):
+        before = _report_measure(life, hunan, delivery.delivery_id, today)
+        after = _report_measure(life, hunan, delivery.delivery_id, today + timedelta(days=3))
+
+    assert before.status_code == 201, before.json_body
+    assert refusal(after)[:2] == (409, "measure_not_delivered")
