@@ -92,12 +92,7 @@ class AgreementDesk:
         agreement_id = self.new_id() if key is None else keyed_agreement_id(key)
         held = None if key is None else self.agreements.get(agreement_id)
         if held is not None:  # a retry: what it signed, as it stands, whatever changed since
-            if held.created_as != terms_digest(terms):
-                raise Conflict(
-                    "this Idempotency-Key already signed an agreement of other terms",
-                    path="idempotency-key",
-                )
-            return Saved(held, None, new=False)
+            return _retried(held, terms)
         if self.registry.get_region(terms.subscriber_region) is None:
             raise UnknownRegion(
                 f"region {terms.subscriber_region} is not registered", path="subscriber_region"
@@ -112,7 +107,15 @@ class AgreementDesk:
             updated_at=now,
             start_moved_at=now,  # its start set: None is left to agreements stored before
         )
-        return self._save(None, agreement)
+        try:
+            return self._save(None, agreement)
+        except Conflict:
+            # a retry racing the first request under its key: what the first signed, once it
+            # is stored (review 218: 409 at agreement_id)
+            signed = None if key is None else self.agreements.get(agreement_id)
+            if signed is None:
+                raise
+            return _retried(signed, terms)
 
     def revise(self, agreement_id: str, terms: AgreementTerms) -> Saved:
         """New terms for the same subscriber region, as the next revision."""
@@ -209,6 +212,16 @@ class AgreementDesk:
             log.warning("re-evaluation %s not stamped committed", job.job_id, exc_info=True)
         self.trigger.start(job.job_id)
         return Saved(agreement, job.job_id)
+
+
+def _retried(held: Agreement, terms: AgreementTerms) -> Saved:
+    """A keyed creation again: the agreement it signed, or 409 at the key for other terms."""
+    if held.created_as != terms_digest(terms):
+        raise Conflict(
+            "this Idempotency-Key already signed an agreement of other terms",
+            path="idempotency-key",
+        )
+    return Saved(held, None, new=False)
 
 
 def _within_limit(

@@ -646,3 +646,28 @@ def test_each_listing_changed_delivery_carries_its_own_subscribers_recognition(
         provinces.hunan: NATURAL_PERSON_CODE,
         provinces.guangdong: "110105***********X",
     }
+
+
+def test_a_keyed_creation_racing_its_first_request_answers_what_the_first_signed(gateway, aws):  # type: ignore[no-untyped-def]
+    """The retry read the key's agreement before the first request stored it: its own save is
+    refused as the other request's, and it answers the agreement the first signed (review
+    218: 409 at agreement_id), nothing written twice."""
+    gateway.register_platform(DAYE)
+    gateway.put_region(HUNAN, name="湖南省")
+    store = bootstrap.container().agreement_desk.agreements
+    real_get = store.get
+    headers = {**gateway.operator(), "Idempotency-Key": "retry-key-0001"}
+    body = json.dumps(agreement_terms(), ensure_ascii=False).encode()
+    first = gateway.client.http.post("/v1/agreements", headers=headers, body=body)
+    assert first.status_code == 201, first.json_body
+    reads = iter([None])  # its first look finds nothing yet; the look after the conflict finds it
+    store.get = lambda agreement_id: next(reads, real_get(agreement_id))  # type: ignore[method-assign]
+    try:
+        retried = gateway.client.http.post("/v1/agreements", headers=headers, body=body)
+    finally:
+        store.get = real_get  # type: ignore[method-assign]
+
+    assert retried.status_code == 200, retried.json_body
+    assert retried.json_body["agreement"] == first.json_body["agreement"]
+    listed = gateway.client.http.get("/v1/agreements", headers=gateway.operator()).json_body
+    assert len(listed["agreements"]) == 1
