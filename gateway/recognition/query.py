@@ -12,7 +12,13 @@ from gateway.recognition.agreement import Agreement
 from gateway.recognition.disclosure import Disclosure, Viewer, disclosure, ids_masked, shown
 from gateway.recognition.matching import intensified_domains, is_intensified, recognise
 from gateway.recognition.severity_policy import severity_policy
-from gateway.recognition.standing import Refusal, green_channel, yielded
+from gateway.recognition.standing import (
+    Refusal,
+    black_in_force,
+    green_channel,
+    rewards,
+    yielded,
+)
 from gateway_client.contract import (
     CommitmentOutcome,
     Frozen,
@@ -141,7 +147,8 @@ def subject_view(
     recognition and measures for ``as_region``; ``None`` when it may see none, which the route
     answers exactly as for a code never listed.
 
-    Without ``as_region`` every listing shown counts as applying. ``agreements`` must hold the
+    Without ``as_region`` every listing shown counts as applying, but a red one whose
+    incentives a black listing in force holds back. ``agreements`` must hold the
     signing region's as well as ``as_region``'s: they decide whether the signer recognises a
     listing, hence sees its ID numbers.
     """
@@ -154,8 +161,12 @@ def subject_view(
         if viewer.in_browser and how is Disclosure.FULL:
             seen = ids_masked(seen)
         listed_as = severity_policy().listed_as(listing)
-        if as_region is None:
-            views.append(ListingView(listing=seen, listed_as=listed_as))
+        if as_region is None:  # the listing as it stands: a red one's incentives held back
+            # while a black listing is in force, as for any region (review 217: the operator's
+            # signed report counted it red)
+            held_back = rewards(listing) and black_in_force(listings)
+            because = Suspension.BLACK_LISTING_IN_FORCE if held_back else None
+            views.append(ListingView(listing=seen, listed_as=listed_as, suspended_because=because))
             continue
         outcome = yielded(recognise(listing, as_region, agreements, on), listing, listings)
         views.append(

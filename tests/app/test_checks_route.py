@@ -119,21 +119,28 @@ def test_a_dishonesty_record_is_counted_apart_from_black_listings_in_the_signed_
     assert report_kind(view) == "dishonesty_record"  # as the CLI's table and the PDF say it
 
 
+@pytest.mark.parametrize("asker", ["platform", "operator"])
 def test_a_red_listing_whose_incentives_are_held_back_is_not_counted_red(
-    gateway: Gateway,
+    gateway: Gateway, asker: str
 ) -> None:
     """While a black listing is in force a red listing's incentives are held back: the signed
-    summary, the table and the PDF say no red listing applies (review 193)."""
+    summary, the table and the PDF say no red listing applies (review 193), the operator's too
+    (review 217: asking for no region's recognition, it signed red)."""
     daye = gateway.register_platform(DAYE)
     pushed = gateway.push(daye, DAYE, [daye_black_entry(), red_entry()])
     assert pushed.json_body["accepted"] == 2, pushed.json_body
+    asked = {"codes": [CREDIT_CODE], "purpose": "supervision", "report": True}
 
-    reply = checks(gateway, daye, codes=[CREDIT_CODE], purpose="supervision", report=True)
+    if asker == "platform":
+        reply = checks(gateway, daye, **asked)
+    else:
+        body = json.dumps(asked).encode()
+        reply = gateway.client.http.post("/v1/checks", headers=gateway.operator(), body=body)
 
     assert reply.status_code == 200, reply.json_body
     views = reply.json_body["results"][0]["subject"]["listings"]
     [red] = [v for v in views if v["listing"]["kind"] == "red"]
-    assert (red["measures"], red["suspended_because"]) == ([], "black_listing_in_force")
+    assert (red.get("measures") or [], red["suspended_because"]) == ([], "black_listing_in_force")
     summary = reply.json_body["report"]["content"]["summary"]
     assert (summary["black"], summary["red"]) == (1, 0)
     assert {report_kind(v) for v in views if report_applies(v)} == {"black"}
