@@ -32,7 +32,7 @@ from gateway.lifecycle.objection_timeline import NOTICE_DAYS
 from gateway.lifecycle.retention import (
     EVIDENCE_DAYS,
     RETENTION_YEARS,
-    evidence_from,
+    evidence_over,
     may_be_purged,
     retention_start,
 )
@@ -77,7 +77,7 @@ class DueDates:
         start = retention_start(listing)
         if start is None:
             return None
-        evidence = evidence_from(listing) + timedelta(days=self.evidence_days)
+        evidence = evidence_over(listing, self.evidence_days)
         return max(add_months(start, 12 * self.retention_years), evidence)
 
 

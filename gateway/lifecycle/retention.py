@@ -35,6 +35,12 @@ RETENTION_YEARS = 5
 EVIDENCE_DAYS = 365
 """Raw pushes and uploads are evidence for a year (S3 lifecycle rules in infra/resources.json);
 a purge waits for them too, so no archived copy outlives the listing."""
+ARCHIVE_LAG_DAYS = 4
+"""What S3 adds to the evidence window before the last copy is gone: it rounds an expiry up to
+the next UTC midnight, only then marks the object deleted, and removes that noncurrent version a
+day (``NoncurrentDays``), rounded again, later — up to three days past the window, and the
+tick's day is Beijing's, eight hours ahead; a day more for S3's own lag (review 220: the purge
+came first, the person's raw push stayed two days more)."""
 
 
 def retention_start(listing: Listing) -> date | None:
@@ -97,7 +103,12 @@ def purge_due(
     start = retention_start(listing)
     if start is None or add_months(start, 12 * years) > today:
         return False
-    return evidence_from(listing) + timedelta(days=evidence_days) <= today
+    return evidence_over(listing, evidence_days) <= today
+
+
+def evidence_over(listing: Listing, evidence_days: int) -> date:
+    """The first day no archived push or upload of the listing is left (``ARCHIVE_LAG_DAYS``)."""
+    return evidence_from(listing) + timedelta(days=evidence_days + ARCHIVE_LAG_DAYS)
 
 
 def evidence_from(listing: Listing) -> date:
@@ -106,10 +117,15 @@ def evidence_from(listing: Listing) -> date:
     applying (an objection decided, its notice acknowledged, a verification): no archived
     push, and counted from it kept a person's data up to a year past retention (review 181);
     then the step that ended it. A push to an ended listing (content stored, status kept) adds
-    no step, so its version, later than every step, counts (review 183). (A push followed by
-    such a step is counted from the end: its raw body may outlive the purge, as a duplicate's
-    does.)"""
+    no step, so its version, later than every step, counts (review 183); followed by such a
+    step, its content — stamped after the end — counts from that step (review 220). (A push
+    stamped before the end and arriving after it, then a step, is counted from the end: its
+    raw body may outlive the purge, as a duplicate's does.)"""
     steps = listing.history
     pushed_last = not steps or listing.accepted_at > steps[-1].at
     ended = None if pushed_last else stopped_applying_at(listing)
+    if ended is not None and listing.source_updated_at > ended:
+        # content stamped after the end came by a push after it, and before the last step:
+        # counted from that step, the push's raw copy is gone first (review 220)
+        ended = None
     return china_date(ended or listing.accepted_at)

@@ -25,12 +25,15 @@ from gateway.delivery.redelivery import Erased, replayable
 from gateway.lifecycle.due import DueDates
 from gateway.lifecycle.freshness import entry_problems
 from gateway.lifecycle.retention import (
+    ARCHIVE_LAG_DAYS,
     EVIDENCE_DAYS,
+    evidence_from,
     involves_individual,
     named_before,
     purge_due,
     retention_start,
 )
+from gateway_client.contract import china_date
 from gateway_client.contract.change import ERASED, ChangeType, purged, tombstone
 from gateway_client.contract.listing import Listing, ListingEntry, ListingStatus, Transition
 from gateway_client.contract.log import LogEntry, log_entries
@@ -113,7 +116,8 @@ def test_a_conduct_end_long_past_makes_an_ended_listing_due_at_once() -> None:
 def test_a_purge_waits_until_the_last_accepted_version_is_past_the_evidence_window() -> None:
     decided = {"decided_on": "2016-01-04", "valid_from": "2016-01-04"}
     held = ended(person_entry(**decided, conduct_ended_on="2016-02-01"))  # due since 2021-02-01
-    window_end = date(2021, 6, 1) + timedelta(days=EVIDENCE_DAYS)
+    # the window, and the days S3 takes to remove the last copy (review 220)
+    window_end = date(2021, 6, 1) + timedelta(days=EVIDENCE_DAYS + ARCHIVE_LAG_DAYS)
 
     day_before = purge_due(held, window_end - timedelta(days=1), evidence_days=EVIDENCE_DAYS)
     on_the_day = purge_due(held, window_end, evidence_days=EVIDENCE_DAYS)
@@ -132,14 +136,32 @@ def test_a_step_on_an_ended_listing_does_not_move_the_evidence_window() -> None:
             event="objection_decided", status=ListingStatus.EXPIRED, at=late, by="441802", reason=""
         ),
     )
-    held = evolved(ended(person_entry()), history=steps, accepted_at=late)
-    window_end = date(2021, 6, 1) + timedelta(days=EVIDENCE_DAYS)
+    before_the_end = person_entry(source_updated_at="2021-05-01T08:00:00+08:00")
+    held = evolved(ended(before_the_end), history=steps, accepted_at=late)
+    window_end = date(2021, 6, 1) + timedelta(days=EVIDENCE_DAYS + ARCHIVE_LAG_DAYS)
     retained = date(2026, 6, 1)  # five years from the end: later than the window
 
     assert purge_due(held, retained, evidence_days=EVIDENCE_DAYS) is True
     assert purge_due(held, retained - timedelta(days=1), evidence_days=EVIDENCE_DAYS) is False
     assert DueDates(evidence_days=EVIDENCE_DAYS).act_on(held) == retained
     assert window_end < retained
+
+
+def test_content_stamped_after_the_end_then_a_step_counts_from_the_step() -> None:
+    """A correction pushed to the ended listing (stamped after its end), then an objection
+    decided: the push's raw copy arrived before that step, so the window counts from the step
+    (review 220: from the end, the purge came up to a year before the raw copy expired)."""
+    late = STOPPED + timedelta(days=200)
+    steps = (
+        Transition(event="expired", status=ListingStatus.EXPIRED, at=STOPPED, by="", reason="到期"),
+        Transition(
+            event="objection_decided", status=ListingStatus.EXPIRED, at=late, by="441802", reason=""
+        ),
+    )
+    corrected = person_entry(source_updated_at="2021-12-01T08:00:00+08:00")  # after the end
+    held = evolved(ended(corrected), history=steps, accepted_at=late)
+
+    assert evidence_from(held) == china_date(late)
 
 
 # -- what retention reaches --
