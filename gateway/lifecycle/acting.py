@@ -9,7 +9,7 @@ action was tried); the service (``gateway.lifecycle.service``) then takes the st
 from __future__ import annotations
 
 from gateway.lifecycle.requests import ObjectionFiling
-from gateway.national import refuse_outside
+from gateway.national import domain_problem, refuse_outside
 from gateway.ownership import NotListingOwner, may_change, not_owner_message
 from gateway.ports import Receipts, Registry
 from gateway_client.contract import (
@@ -38,12 +38,15 @@ class Actors:
 
     def may_act(self, listing: Listing, region: str | None) -> bool:
         """Whether ``region`` (``None``: the gateway itself) acts for the listing's owner now,
-        by the registry's relay policy of today."""
+        as ``owner`` judges an acting region: by the registry's relay policy of today, and a
+        national source only in its domains (review 219)."""
         if region is None:
             return True
         known = self._registry.get_region(region)
-        return may_change(
-            listing.origin_region, region, known is not None and known.relays_subregions
+        relays = known is not None and known.relays_subregions
+        permitted = known.domains if known else ()
+        return may_change(listing.origin_region, region, relays) and (
+            domain_problem(listing.domain, region, permitted) is None
         )
 
     def owner(self, listing: Listing, region: str | None, acting: bool = True) -> str:

@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from app_support import HUNAN, Gateway, Received, StreamReader
+from app_support import HUNAN, Gateway, Received, StreamReader, new_signer
 from delivery_support import AnsweringReceiver, DeliveryQueue, Reply, subscribe
 from lifecycle_support import Lifecycle, pushed, recent_entry
 
 import app as gateway_app
 
+COURT = "100001"
+SOURCE = {"name": "最高人民法院", "kind": "national_source", "domains": ["court_defaulter"]}
 COUNTY = "430102"  # 长沙市芙蓉区, relayed by 湖南省's platform
 REASON = "本人已于二〇二六年履行完毕全部义务"
 
@@ -58,3 +60,44 @@ def test_a_former_relay_acknowledging_a_retried_notice_does_not_start_the_deadli
         [view] = life.lookup(code).json_body["listings"]
         objection = view["listing"]["objection"]
         assert objection["awaiting_notice"] is True, objection
+
+
+def _put(gateway: Gateway, body: dict[str, Any]) -> Any:
+    raw = json.dumps(body, ensure_ascii=False).encode()
+    return gateway.client.http.put(f"/v1/regions/{COURT}", headers=gateway.operator(), body=raw)
+
+
+def test_a_national_source_out_of_the_domain_acknowledging_a_notice_starts_no_deadline(
+    gateway: Gateway, aws: Any, stream: StreamReader, queue: DeliveryQueue
+) -> None:
+    """A national source whose domain was taken away may no longer verify or decide: its
+    receipt of a retried notice is no owner's either (review 219)."""
+    assert _put(gateway, SOURCE).status_code == 200
+    court = new_signer("k-court-1")
+    assert gateway.add_key(COURT, court).status_code == 201
+    with AnsweringReceiver() as hook:
+        hook.reply = _failing_notices
+        subscribe(gateway, hook.url, region=COURT, retry_schedule_seconds=[0, 0, 0, 0])
+        entry = recent_entry(deciding_authority="最高人民法院", decision_number="(2026)最高法执1号")
+        listing_id = pushed(gateway, court, COURT, entry)
+        code = entry["credit_code"]
+        gateway_app.fan_out_changes(stream.event(), None)
+        queue.run()
+        life = Lifecycle(gateway)
+        filed = life.file_objection(code, listing_id, "o-2", reason=REASON)
+        assert filed.status_code == 201, filed.json_body
+        gateway_app.fan_out_changes(stream.event(), None)
+        queue.run()
+        moved = _put(gateway, {**SOURCE, "domains": ["ecology_environment"]})
+        assert moved.status_code == 200, moved.json_body
+        hook.reply = Reply(204)
+        for _ in range(4):
+            queue.run()
+        # the source can no longer decide it
+        decided = life.decide(court, code, listing_id, "o-2", "upheld")
+
+        [view] = life.lookup(code).json_body["listings"]
+        objection = view["listing"]["objection"]
+    assert decided.status_code == 403, decided.json_body
+    assert decided.json_body["error"]["code"] == "domain_not_permitted", decided.json_body
+    assert objection["awaiting_notice"] is True, objection
