@@ -24,6 +24,7 @@ from gateway.recognition import (
     ListingsPage,
     Viewer,
     disclosure,
+    held_back,
     recognise,
     shown,
     yielded,
@@ -141,9 +142,9 @@ def person_view(
             continue
         in_full = in_full or how is Disclosure.FULL
         outcome = recognise(listing, region, agreements, on) if region else None
+        subject = [as_on(x, on) for x in (subjects or {}).get(listing.credit_code, (listing,))]
         if outcome is not None:
-            held = (subjects or {}).get(listing.credit_code, (listing,))
-            outcome = yielded(outcome, listing, [as_on(x, on) for x in held])
+            outcome = yielded(outcome, listing, subject)
         shown_listings.append(
             PersonListing(
                 listing=shown(listing, how),
@@ -156,7 +157,9 @@ def person_view(
                 suspended_measures=(
                     person_measures(outcome.suspended_measures, roles) if outcome else ()
                 ),
-                suspended_because=outcome.suspended_because if outcome else None,
+                suspended_because=(
+                    outcome.suspended_because if outcome else held_back(listing, subject)
+                ),
             )
         )
     if not shown_listings:

@@ -59,6 +59,7 @@ from gateway.recognition.standing import (
     GreenChannel,
     Refusal,
     black_in_force,
+    held_back,
     rewards,
     yielded,
 )
@@ -97,6 +98,7 @@ __all__ = [
     "disclosure",
     "entry_for",
     "facts",
+    "held_back",
     "intensified_domains",
     "is_intensified",
     "is_natural_person",

@@ -12,13 +12,7 @@ from gateway.recognition.agreement import Agreement
 from gateway.recognition.disclosure import Disclosure, Viewer, disclosure, ids_masked, shown
 from gateway.recognition.matching import intensified_domains, is_intensified, recognise
 from gateway.recognition.severity_policy import severity_policy
-from gateway.recognition.standing import (
-    Refusal,
-    black_in_force,
-    green_channel,
-    rewards,
-    yielded,
-)
+from gateway.recognition.standing import Refusal, green_channel, held_back, yielded
 from gateway_client.contract import (
     CommitmentOutcome,
     Frozen,
@@ -161,11 +155,8 @@ def subject_view(
         if viewer.in_browser and how is Disclosure.FULL:
             seen = ids_masked(seen)
         listed_as = severity_policy().listed_as(listing)
-        if as_region is None:  # the listing as it stands: a red one's incentives held back
-            # while a black listing is in force, as for any region (review 217: the operator's
-            # signed report counted it red)
-            held_back = rewards(listing) and black_in_force(listings)
-            because = Suspension.BLACK_LISTING_IN_FORCE if held_back else None
+        if as_region is None:  # the listing as it stands, a red one's incentives held back
+            because = held_back(listing, listings)
             views.append(ListingView(listing=seen, listed_as=listed_as, suspended_because=because))
             continue
         outcome = yielded(recognise(listing, as_region, agreements, on), listing, listings)

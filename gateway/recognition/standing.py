@@ -59,6 +59,15 @@ def black_in_force(listings: Sequence[Listing]) -> bool:
     return any(x.status is ListingStatus.ACTIVE and punishes(x) for x in listings)
 
 
+def held_back(listing: Listing, subject: Sequence[Listing]) -> Suspension | None:
+    """Why a red listing's (an incentive grade's) incentives are held back, if they are, for a
+    view without a region's recognition — the operator's: as ``yielded`` holds them for any
+    region (review 217: the operator's signed report counted it red)."""
+    return (
+        Suspension.BLACK_LISTING_IN_FORCE if rewards(listing) and black_in_force(subject) else None
+    )
+
+
 def yielded(recognition: Recognition, listing: Listing, subject: Sequence[Listing]) -> Recognition:
     """``recognition`` of a red listing (or an incentive grade: ``rewards``) with its measures
     held back while ``subject`` (all of the subject's listings) has a black listing in force;

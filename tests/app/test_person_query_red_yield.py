@@ -63,3 +63,30 @@ def test_the_person_query_holds_back_red_incentives_as_the_one_stop_query_does(g
         [HONOUR["measure_id"]],
         "black_listing_in_force",
     )
+
+
+def test_the_operator_s_person_query_holds_back_red_as_its_subject_query_does(gateway, stream):  # type: ignore[no-untyped-def]
+    """Without a region's recognition (the operator's), the red listing shows as it stands: its
+    incentives held back while the company's black listing is in force (review 219)."""
+    askers = Askers(gateway).register()
+    representative = {
+        "name": "王某",
+        "role": "legal_representative",
+        "id_number": REPRESENTATIVE_ID,
+    }
+    askers.push("owner", company_entry())  # black, serious, in force
+    askers.push("owner", red_entry(responsible_persons=[representative]))
+    gateway_app.fan_out_changes(stream.event(), None)
+
+    subject = askers.ask("operator", f"/v1/subjects/{CREDIT_CODE}?purpose=administrative_approval")
+    assert subject.status_code == 200, subject.json_body
+    [red_view] = [v for v in subject.json_body["listings"] if v["listing"]["kind"] == "red"]
+    assert red_view["suspended_because"] == "black_listing_in_force"
+
+    body = json.dumps({"id_number": REPRESENTATIVE_ID, "purpose": "administrative_approval"})
+    person = gateway.client.http.post(
+        "/v1/persons/query", headers=gateway.operator(), body=body.encode()
+    )
+    assert person.status_code == 200, person.json_body
+    [red_person] = [x for x in person.json_body["listings"] if x["listing"]["kind"] == "red"]
+    assert red_person.get("suspended_because") == "black_listing_in_force", red_person
