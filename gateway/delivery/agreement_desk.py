@@ -135,8 +135,8 @@ class AgreementDesk:
             updated_at=now,
             start_moved_at=now if moved else current.start_revised_at,
         )
-        dropped = revised.dropped_since(current, now)
-        return self._save(current, revised.model_copy(update={"measures_dropped_at": dropped}))
+        gaps = revised.gaps_since(current, now)
+        return self._save(current, revised.model_copy(update={"measure_gaps": gaps}))
 
     def end(self, agreement_id: str) -> Saved:
         """End an agreement today; it is kept, with its history, as no longer effective.

@@ -26,6 +26,7 @@ from gateway_client.contract import (
     RegionCode,
     SelfRecognition,
     Severity,
+    china_date,
     intake_of,
     load_catalogue,
     rank,
@@ -185,6 +186,22 @@ class AgreementTerms(Frozen):
         return None
 
 
+MEASURE_GAPS_KEPT = 8
+"""Of each measure, the gaps kept: an agreement's size is bounded (a region's agreements are)."""
+
+
+class MeasureGap(Frozen):
+    """A measure a revision took out of an agreement, and the revision that gave it again."""
+
+    dropped_at: AwareDatetime
+    given_again_at: AwareDatetime | None = None
+
+    def covers(self, day: date) -> bool:
+        """Given at no moment of ``day``: after the drop's day, before the re-addition's."""
+        back = self.given_again_at
+        return china_date(self.dropped_at) < day and (back is None or day < china_date(back))
+
+
 class Agreement(AgreementTerms):
     agreement_id: str
     revision: int = Field(ge=1)
@@ -198,19 +215,44 @@ class Agreement(AgreementTerms):
     start_moved_at: AwareDatetime | None = Field(
         default=None, exclude_if=lambda value: value is None
     )
-    # each measure a revision took out, and when: a case executed under a delivery that asked
-    # for it, before it was dropped, had its ground (review 218: it was refused once dropped)
-    measures_dropped_at: dict[str, AwareDatetime] = Field(
+    # when revisions took each measure out, and gave it again: a case executed under a delivery
+    # that asked for it is judged by what the agreement gave on its day (review 218: refused
+    # once dropped; review 219: accepted inside a gap between a drop and a re-addition)
+    measure_gaps: dict[str, tuple[MeasureGap, ...]] = Field(
         default_factory=dict, exclude_if=lambda value: not value
     )
 
-    def dropped_since(self, current: Agreement, now: datetime) -> dict[str, datetime]:
-        """``measures_dropped_at`` for these terms replacing ``current``'s at ``now``: the
-        measures they take out added, those they give again removed."""
+    def gaps_since(self, current: Agreement, now: datetime) -> dict[str, tuple[MeasureGap, ...]]:
+        """``measure_gaps`` for these terms replacing ``current``'s at ``now``: a gap opened
+        for each measure they take out, closed for each they give again; the latest
+        ``MEASURE_GAPS_KEPT`` of each measure."""
         kept = {m.measure_id for m in self.measures}
-        dropped = {k: v for k, v in current.measures_dropped_at.items() if k not in kept}
-        dropped.update({m.measure_id: now for m in current.measures if m.measure_id not in kept})
-        return dropped
+        had = {m.measure_id for m in current.measures}
+        gaps = {k: list(v) for k, v in current.measure_gaps.items()}
+        for measure_id in had - kept:
+            gaps.setdefault(measure_id, []).append(MeasureGap(dropped_at=now))
+        for measure_id in kept - had:
+            held = gaps.get(measure_id)
+            if held and held[-1].given_again_at is None:
+                held[-1] = held[-1].model_copy(update={"given_again_at": now})
+        return {k: tuple(v[-MEASURE_GAPS_KEPT:]) for k, v in gaps.items()}
+
+    def gave(self, measure_id: str, day: date, delivered_at: datetime | None) -> bool:
+        """Whether the agreement gave ``measure_id`` on ``day`` (any moment of it), for a
+        delivery made at ``delivered_at`` that asked for it: not inside a gap; given now, or
+        before its last drop if the delivery came before that drop."""
+        gaps = self.measure_gaps.get(measure_id, ())
+        if any(gap.covers(day) for gap in gaps):
+            return False
+        if any(m.measure_id == measure_id for m in self.measures):
+            return True
+        last = gaps[-1] if gaps else None
+        return (
+            last is not None
+            and delivered_at is not None
+            and delivered_at < last.dropped_at
+            and day <= china_date(last.dropped_at)
+        )
 
     @property
     def start_revised_at(self) -> datetime:

@@ -314,7 +314,7 @@ def _no_ground_that_day(
         )
         if out is NotRecognised.NOT_YET_EFFECTIVE and revised:
             out = None
-        if out is None and _gave(agreement, measure_id, day, delivered_at):
+        if out is None and agreement.gave(measure_id, day, delivered_at):
             return None
         why.append(f"{ground} {out or f'gives no {measure_id}'}")
     if not why:
@@ -322,20 +322,6 @@ def _no_ground_that_day(
     if listing is not None and _given_that_day(listing, recognition, agreements, day, measure_id):
         return None
     return "no agreement the delivery recognised it by gave it that day: " + "; ".join(why)
-
-
-def _gave(agreement: Agreement, measure_id: str, day: date, delivered_at: datetime | None) -> bool:
-    """Whether the agreement, in effect on ``day``, gave the measure then: its terms now do, or
-    a revision took it out after the delivery (which asked for it) and not before ``day``."""
-    if any(m.measure_id == measure_id for m in agreement.measures):
-        return True
-    dropped = agreement.measures_dropped_at.get(measure_id)
-    return (
-        dropped is not None
-        and delivered_at is not None
-        and delivered_at < dropped
-        and day <= china_date(dropped)
-    )
 
 
 def _given_that_day(

@@ -316,3 +316,27 @@ def test_a_measure_a_later_revision_dropped_is_reportable_for_the_days_it_was_gi
 
     assert before.status_code == 201, before.json_body
     assert refusal(after)[:2] == (409, "measure_not_delivered")
+
+
+def test_a_case_in_the_gap_between_a_drop_and_its_re_addition_is_refused(
+    gateway, aws, stream, receiver
+):
+    """key_supervision dropped on day 2, given again on day 4, dropped again on day 6: a case
+    of it on day 3 had no ground, one on the delivery's day had (review 219: the gap was
+    forgotten once it was given again)."""
+    today = china_today()
+    start = today - timedelta(days=5)
+    agreement_id = _sign(gateway, "A", [KEY, OWN], start)
+    life = Lifecycle(gateway)
+    delivery, hunan = _delivered_to_hunan(gateway, aws, stream, receiver)
+    for days, measures in ((2, [OWN]), (4, [KEY, OWN]), (6, [OWN])):
+        with time_machine.travel(now() + timedelta(days=days), tick=True):
+            revised = revise_agreement(gateway, agreement_id, _terms_of("A", measures, start))
+            assert revised.status_code == 200, revised.json_body
+
+    with time_machine.travel(now() + timedelta(days=8), tick=True):
+        in_gap = _report_measure(life, hunan, delivery.delivery_id, today + timedelta(days=3))
+        on_day_0 = _report_measure(life, hunan, delivery.delivery_id, today)
+
+    assert on_day_0.status_code == 201, on_day_0.json_body
+    assert refusal(in_gap)[:2] == (409, "measure_not_delivered")
