@@ -178,11 +178,8 @@ def _view(
     """The upload and, given the file's SHA-256 (the manifest's, as signed: a check's upload
     keeps it keyed) while a file is still expected, where and how to PUT it; to the platform
     that asked for a check (``asker``), the key to its result's openings too."""
-    awaiting = upload.status is UploadStatus.AWAITING_UPLOAD or (
-        upload.refusal is not None and upload.refusal.code == "upload_mismatch"
-    )
     put = None
-    if file_sha256 is not None and awaiting:
+    if file_sha256 is not None and upload.awaits_file:
         c = container()
         ttl = timedelta(seconds=c.settings.upload_url_ttl_seconds)
         size = upload.manifest.size

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.dynamodb.base import Item, Table, n, s, text
 from chalicelib.dynamodb.statistics import DynamoStatistics
 from chalicelib.dynamodb.upload_counts import UploadCounts
-from gateway.intake import RangeState, Upload, UploadStatus, upload_level, with_ranges
+from gateway.intake import MISMATCH, RangeState, Upload, UploadStatus, upload_level, with_ranges
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -116,11 +116,12 @@ class DynamoUploads(Table):
             UpdateExpression="SET doc = :doc",
             # in compact JSON only the field itself reads so: a string escapes its quotes; an
             # ingest run holds the lease while its upload still reads as awaiting (pass 1)
-            ConditionExpression="contains(doc, :awaiting) AND "
+            ConditionExpression="(contains(doc, :awaiting) OR contains(doc, :mismatch)) AND "
             "(attribute_not_exists(lease_until) OR lease_until < :now)",
             ExpressionAttributeValues={
                 ":doc": s(upload.model_dump_json()),
                 ":awaiting": s(f'"status":"{UploadStatus.AWAITING_UPLOAD.value}"'),
+                ":mismatch": s(f'"code":"{MISMATCH}"'),  # refused for a file: another may pass
                 ":now": n(int(now.timestamp())),
             },
         )

@@ -3,6 +3,7 @@
 from gateway.intake.bulk import (
     DEFAULT_REMOVAL_THRESHOLD,
     MAX_CHECK_LINES,
+    MISMATCH,
     LineError,
     Upload,
     UploadManifest,
@@ -33,6 +34,7 @@ __all__ = [
     "DEFAULT_REMOVAL_THRESHOLD",
     "MAX_CHECK_LINES",
     "MAX_ENTRIES",
+    "MISMATCH",
     "RANGE_LINES",
     "BulkIngest",
     "BulkPolicy",

@@ -89,6 +89,9 @@ def _refuse(field: str, message: str) -> NoReturn:
     raise PydanticCustomError("value_error", message, {"field": field})
 
 
+MISMATCH = "upload_mismatch"
+
+
 class UploadStatus(StrEnum):
     AWAITING_UPLOAD = "awaiting_upload"
     INGESTING = "ingesting"
@@ -165,6 +168,21 @@ class Upload(Frozen):
     @property
     def finished(self) -> bool:
         return self.status in (UploadStatus.COMPLETED, UploadStatus.REFUSED)
+
+    @property
+    def awaits_file(self) -> bool:
+        """Whether a file PUT now may still pass: none came yet, or one that did not match its
+        manifest in its bytes came (another file may). One that matched in its bytes but not in
+        its count never will: the PUT binds the same digest (review 221)."""
+        if self.status is UploadStatus.AWAITING_UPLOAD:
+            return True
+        refused = self.refusal
+        if refused is None or refused.code != MISMATCH:
+            return False
+        sent, signed = refused.details.get("uploaded"), refused.details.get("signed")
+        if not (isinstance(sent, dict) and isinstance(signed, dict)):
+            return True
+        return bool(sent.get("sha256") != signed.get("sha256"))
 
 
 CHECK_INPUTS = "check-inputs/"

@@ -340,5 +340,5 @@ class BulkIngest:
 
 
 def _mismatched(upload: Upload) -> bool:
-    """A file that did not match its manifest may be uploaded again."""
-    return upload.refusal is not None and upload.refusal.code == "upload_mismatch"
+    """A file that did not match its manifest in its bytes may be uploaded again."""
+    return upload.status is UploadStatus.REFUSED and upload.awaits_file

@@ -10,7 +10,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
-from gateway.intake.bulk import LineError, Refusal, UploadManifest, parse_line
+from gateway.intake.bulk import MISMATCH, LineError, Refusal, UploadManifest, parse_line
 from gateway.intake.push import MAX_REPORTED_ERRORS
 from gateway_client.contract import (
     Line,
@@ -103,7 +103,7 @@ class FileCheck:
         if not differ:
             return None
         return Refusal(
-            code="upload_mismatch",
+            code=MISMATCH,
             message=f"the uploaded file differs from the signed manifest in {', '.join(differ)}",
             details={"signed": signed, "uploaded": found},
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from gateway.authentication import authenticate
-from gateway.intake.bulk import Upload, UploadManifest, UploadStatus, upload_key
+from gateway.intake.bulk import Upload, UploadManifest, upload_key
 from gateway.intake.ingest import PushPolicy
 from gateway.intake.ports import UploadStore
 from gateway.intake.storing import DOMAIN_RESERVED, reserved_problem
@@ -117,9 +117,10 @@ class UploadDesk:
                 f"upload {manifest.upload_id} was requested with another manifest",
                 path="upload_id",
             )
-        if held.key_id != upload.key_id and held.status is UploadStatus.AWAITING_UPLOAD:
+        if held.key_id != upload.key_id and held.awaits_file:
             # The same manifest signed by another current key of the region (the first one
-            # revoked meanwhile, say): its file is judged by this key, or it could never pass.
+            # revoked meanwhile, say): its file is judged by this key, or it could never pass
+            # (one refused for a file of other bytes too: review 221).
             rebound = held.model_copy(update={"key_id": upload.key_id, "updated_at": now})
             if self._uploads.save_if_awaiting(rebound, now):
                 return rebound, False, file_sha256
