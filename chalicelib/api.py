@@ -33,11 +33,13 @@ def push(request: Request) -> Response:
     counts = {
         "accepted": result.accepted,
         "duplicate": result.duplicate,
+        "removed": result.removed,
         "rejected": result.rejected,
     }
-    emit({f"Push{name.title()}": n for name, n in counts.items()}, region=result.region)
-    note(region=result.region, **counts)
-    if result.received_at >= started:  # not a replayed batch id's first result, counted then
+    replayed = result.received_at < started  # a batch id's first result, counted then
+    note(region=result.region, replayed=replayed, **counts)
+    if not replayed:  # in the metrics once, as in the activity (review 221)
+        emit({f"Push{name.title()}": n for name, n in counts.items()}, region=result.region)
         count_pushes(result.region, counts)
     return json_response(200, result.model_dump(mode="json"))
 

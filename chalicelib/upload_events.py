@@ -75,7 +75,7 @@ def _count_lines(
     count_pushes(
         region,
         {
-            name: getattr(after, name) - (getattr(before, name) if before else 0)
+            name: getattr(after, name, 0) - (getattr(before, name, 0) if before else 0)
             for name in PUSH_COUNTERS
         },
     )

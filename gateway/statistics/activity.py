@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from gateway_client.contract import CHINA, Frozen, RegionCode, is_national_source
 
-PUSH_COUNTERS = ("accepted", "duplicate", "rejected")
+PUSH_COUNTERS = ("accepted", "duplicate", "removed", "rejected")  # removed: listings ended
 DELIVERY_COUNTERS = ("delivered", "retrying", "dead")
 LAG_MAX, LAG_SUM, LAG_COUNT = "lag_max", "lag_sum", "lag_count"  # milliseconds; global
 DEFAULT_HOURS, MAX_HOURS = 24, 168
@@ -65,6 +65,7 @@ def province_totals(per_province: Mapping[str, Counts]) -> Counter[str]:
 class PushCounts(Frozen):
     accepted: int = 0
     duplicate: int = 0
+    removed: int = 0  # removals applied (review 221: counted nowhere)
     rejected: int = 0
 
 

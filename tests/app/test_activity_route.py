@@ -4,6 +4,7 @@ may see them; the counters written by the push route and the delivery and fan-ou
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -28,13 +29,14 @@ from delivery_support import (
     push_and_fan_out,
     subscribe,
 )
+from lifecycle_support import push_with_removals, recent_entry, removal_of
 
 import app as gateway_app
-from chalicelib import bootstrap
+from chalicelib import api, bootstrap
 from gateway_client.contract.signing import Ed25519Signer
 
 COURTS = "court_defaulter"
-ZERO_PUSHES = {"accepted": 0, "duplicate": 0, "rejected": 0}
+ZERO_PUSHES = {"accepted": 0, "duplicate": 0, "removed": 0, "rejected": 0}
 ZERO_DELIVERIES = {"delivered": 0, "retrying": 0, "dead": 0}
 
 
@@ -72,7 +74,7 @@ def test_the_operator_sees_every_province_and_the_backlog(
     assert reply["hours"][0]["pushes"] == ZERO_PUSHES
     assert reply["hours"][0]["hour"] < reply["hours"][-1]["hour"]
     assert reply["hours"][-1]["hour"].endswith(":00:00+08:00")
-    assert _now(reply)["pushes"] == {"accepted": 1, "duplicate": 0, "rejected": 1}
+    assert _now(reply)["pushes"] == {"accepted": 1, "duplicate": 0, "removed": 0, "rejected": 1}
     assert _now(reply)["deliveries"] == {**ZERO_DELIVERIES, "delivered": 1}
     lag = _now(reply)["fan_out_lag_seconds"]
     assert lag["max"] is not None
@@ -157,7 +159,12 @@ def test_a_replayed_push_is_counted_once(gateway: Gateway) -> None:
         replied = gateway.post_signed("/v1/pushes", city, batch_id, body)
         assert replied.json_body["accepted"] == 1
     reply = as_operator(gateway, "get", "/v1/activity?hours=1").json_body
-    assert reply["hours"][0]["pushes"] == {"accepted": 1, "duplicate": 0, "rejected": 0}
+    assert reply["hours"][0]["pushes"] == {
+        "accepted": 1,
+        "duplicate": 0,
+        "removed": 0,
+        "rejected": 0,
+    }
 
 
 def test_a_counter_that_cannot_be_written_never_fails_the_push(
@@ -223,3 +230,40 @@ def test_a_province_narrowed_to_a_city_sees_that_city_only(
 
     assert [r["region"] for r in reply["by_region"]] == [CITY]
     assert reply["hours"][0]["deliveries"]["delivered"] == 0  # the province's own, not the city's
+
+
+def test_a_replayed_batch_is_not_emitted_as_pushed_entries_again(gateway, monkeypatch):
+    """The metrics count a batch once, as the activity does (review 221: replays again)."""
+    signer = gateway.register_platform(CITY)
+    emitted: list[dict[str, Any]] = []
+    real = api.emit
+
+    def kept(counts: Any, *args: Any, **dims: Any) -> None:
+        emitted.append(dict(counts))
+        real(counts, *args, **dims)
+
+    monkeypatch.setattr(api, "emit", kept)
+    batch = new_batch_id()
+    body = push_body(CITY, batch, [recent_entry()])
+    first = gateway.post_signed("/v1/pushes", signer, batch, body)
+    again = gateway.post_signed(
+        "/v1/pushes", signer, batch, body, now=datetime.now(UTC) + timedelta(seconds=30)
+    )
+    assert first.status_code == again.status_code == 200
+    assert again.body == first.body
+
+    accepted = sum(m.get("PushAccepted", 0) for m in emitted)
+    assert accepted == 1, emitted  # one entry accepted once
+
+
+def test_a_push_that_only_removes_shows_in_the_activity(gateway):
+    """An applied removal is counted as removed (review 221: counted nowhere)."""
+    signer = gateway.register_platform(CITY)
+    entry = recent_entry()
+    assert gateway.push(signer, CITY, [entry]).json_body["accepted"] == 1
+    removed = push_with_removals(gateway, signer, CITY, [removal_of(entry, "revoked")])
+    assert removed.json_body["removed"] == 1, removed.json_body
+
+    reply = as_operator(gateway, "get", "/v1/activity?hours=1").json_body
+    pushes = reply["hours"][-1]["pushes"]
+    assert pushes == {"accepted": 1, "duplicate": 0, "removed": 1, "rejected": 0}

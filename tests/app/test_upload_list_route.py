@@ -65,7 +65,12 @@ def test_the_operator_lists_any_regions_uploads_up_to_the_limit(
 
 def test_ingested_lines_count_in_the_hourly_activity(gateway: Gateway, uploads: list[str]) -> None:
     reply = as_operator(gateway, "get", f"/v1/activity?hours=1&region={CITY}").json_body
-    assert reply["hours"][0]["pushes"] == {"accepted": 2, "duplicate": 0, "rejected": 1}
+    assert reply["hours"][0]["pushes"] == {
+        "accepted": 2,
+        "duplicate": 0,
+        "removed": 0,
+        "rejected": 1,
+    }
 
 
 def test_another_region_is_refused_and_shown_nothing(gateway: Gateway, uploads: list[str]) -> None:

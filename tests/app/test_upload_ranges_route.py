@@ -71,7 +71,12 @@ def test_a_split_upload_runs_range_by_range_and_reports_the_sums(
     listed = as_operator(gateway, "get", f"/v1/regions/{CITY}/uploads").json_body["uploads"]
     assert (listed[0]["upload"]["accepted"], listed[0]["error_count"]) == (4, 1)
     activity = as_operator(gateway, "get", f"/v1/activity?hours=1&region={CITY}").json_body
-    assert activity["hours"][0]["pushes"] == {"accepted": 4, "duplicate": 0, "rejected": 1}
+    assert activity["hours"][0]["pushes"] == {
+        "accepted": 4,
+        "duplicate": 0,
+        "removed": 0,
+        "rejected": 1,
+    }
     month = as_operator(gateway, "get", f"/v1/stats?region={CITY}&month={this_month()}").json_body
     assert month["pushes"] == {
         "batches": 1,
@@ -111,7 +116,12 @@ def test_a_range_whose_upload_is_held_is_counted_and_closes_the_upload_later(
     assert queued["ApproximateNumberOfMessagesDelayed"] == "1"
     assert (done.status.value, done.accepted) == ("completed", 5)
     activity = as_operator(gateway, "get", f"/v1/activity?hours=1&region={CITY}").json_body
-    assert activity["hours"][0]["pushes"] == {"accepted": 5, "duplicate": 0, "rejected": 0}
+    assert activity["hours"][0]["pushes"] == {
+        "accepted": 5,
+        "duplicate": 0,
+        "removed": 0,
+        "rejected": 0,
+    }
 
 
 class _ShortOfTime:

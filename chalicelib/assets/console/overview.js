@@ -24,7 +24,7 @@ export async function render(view, session) {
       + `${beijing(hours.at(-1).hour)}, 每小时一栏 one bar per hour`));
   }
   const total = (key, part) => hours.reduce((sum, x) => sum + (x[key]?.[part] ?? 0), 0);
-  const sums = [["pushes", ["accepted", "duplicate", "rejected"]],
+  const sums = [["pushes", ["accepted", "duplicate", "removed", "rejected"]],
     ["deliveries", ["delivered", "retrying", "dead"]]];
   view.append(h("div", { class: "cards" },
     sums.flatMap(([key, parts]) => parts.map((part) => h("div", { class: "card" },
@@ -42,8 +42,8 @@ export async function render(view, session) {
   view.append(
     h("h2", {}, "推送 pushes"),
     stackedBars("每小时推送条目 entries pushed per hour", labels,
-      series("pushes", ["accepted", "duplicate", "rejected"],
-        ["接收 accepted", "重复 duplicate", "拒绝 rejected"])),
+      series("pushes", ["accepted", "duplicate", "removed", "rejected"],
+        ["接收 accepted", "重复 duplicate", "移出 removed", "拒绝 rejected"])),
     h("h2", {}, "投递 deliveries"),
     stackedBars("每小时投递 deliveries per hour", labels,
       series("deliveries", ["delivered", "retrying", "dead"],
