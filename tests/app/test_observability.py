@@ -155,7 +155,7 @@ def test_an_id_number_in_any_message_is_masked_on_its_way_out(logged: io.StringI
     assert logged.getvalue().count("110105***********X") == 2
 
 
-def test_a_push_emits_accepted_duplicate_and_rejected_for_its_region(
+def test_a_push_emits_accepted_duplicate_removed_and_rejected_for_its_region(
     gateway: Gateway, city: Ed25519Signer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     invalid = black_entry(credit_code="91110000600037341X", decision_number="(2024)黑09执9号")
@@ -165,7 +165,7 @@ def test_a_push_emits_accepted_duplicate_and_rejected_for_its_region(
     gateway.push(city, CITY, [black_entry(), invalid])
 
     [doc] = emf_documents(capsys.readouterr().out)
-    assert metric_names(doc) == {"PushAccepted", "PushDuplicate", "PushRejected"}
+    assert metric_names(doc) == {"PushAccepted", "PushDuplicate", "PushRemoved", "PushRejected"}
     assert dimensions(doc) == ["region", "service"]
     assert doc["_aws"]["CloudWatchMetrics"][0]["Namespace"] == observability.NAMESPACE
     assert (doc["region"], doc["PushAccepted"], doc["PushDuplicate"], doc["PushRejected"]) == (
