@@ -117,15 +117,11 @@ def evidence_from(listing: Listing) -> date:
     applying (an objection decided, its notice acknowledged, a verification): no archived
     push, and counted from it kept a person's data up to a year past retention (review 181);
     then the step that ended it. A push to an ended listing (content stored, status kept) adds
-    no step, so its version, later than every step, counts (review 183); followed by such a
-    step, its content — stamped after the end — counts from that step (review 220). (A push
-    stamped before the end and arriving after it, then a step, is counted from the end: its
-    raw body may outlive the purge, as a duplicate's does.)"""
+    no step, so its version, later than every step, counts (review 183). (A push followed by
+    such a step is counted from the end: its raw body may outlive the purge, as a duplicate's
+    does. Counted from the step instead, any late step kept the person a year past it —
+    review 222 — where the listing knows no time of its last push.)"""
     steps = listing.history
     pushed_last = not steps or listing.accepted_at > steps[-1].at
     ended = None if pushed_last else stopped_applying_at(listing)
-    if ended is not None and listing.source_updated_at > ended:
-        # content stamped after the end came by a push after it, and before the last step:
-        # counted from that step, the push's raw copy is gone first (review 220)
-        ended = None
     return china_date(ended or listing.accepted_at)

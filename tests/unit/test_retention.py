@@ -27,13 +27,11 @@ from gateway.lifecycle.freshness import entry_problems
 from gateway.lifecycle.retention import (
     ARCHIVE_LAG_DAYS,
     EVIDENCE_DAYS,
-    evidence_from,
     involves_individual,
     named_before,
     purge_due,
     retention_start,
 )
-from gateway_client.contract import china_date
 from gateway_client.contract.change import ERASED, ChangeType, purged, tombstone
 from gateway_client.contract.listing import Listing, ListingEntry, ListingStatus, Transition
 from gateway_client.contract.log import LogEntry, log_entries
@@ -145,23 +143,6 @@ def test_a_step_on_an_ended_listing_does_not_move_the_evidence_window() -> None:
     assert purge_due(held, retained - timedelta(days=1), evidence_days=EVIDENCE_DAYS) is False
     assert DueDates(evidence_days=EVIDENCE_DAYS).act_on(held) == retained
     assert window_end < retained
-
-
-def test_content_stamped_after_the_end_then_a_step_counts_from_the_step() -> None:
-    """A correction pushed to the ended listing (stamped after its end), then an objection
-    decided: the push's raw copy arrived before that step, so the window counts from the step
-    (review 220: from the end, the purge came up to a year before the raw copy expired)."""
-    late = STOPPED + timedelta(days=200)
-    steps = (
-        Transition(event="expired", status=ListingStatus.EXPIRED, at=STOPPED, by="", reason="到期"),
-        Transition(
-            event="objection_decided", status=ListingStatus.EXPIRED, at=late, by="441802", reason=""
-        ),
-    )
-    corrected = person_entry(source_updated_at="2021-12-01T08:00:00+08:00")  # after the end
-    held = evolved(ended(corrected), history=steps, accepted_at=late)
-
-    assert evidence_from(held) == china_date(late)
 
 
 # -- what retention reaches --
