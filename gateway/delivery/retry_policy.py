@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 MAX_DELAY = timedelta(hours=11)  # one SQS visibility timeout, with room to spare
 BACK_OFF_STATUSES = frozenset({429, 502, 503, 504})  # the receiver asks us to slow down
 JITTER = 0.1  # ±10 %, so endpoints that recover together are not hit together
-_LONGEST_ASKED = 366 * 86400  # a Retry-After beyond a year is read as a year (no overflow)
+LONGEST_ASKED = 366 * 86400  # a Retry-After beyond a year is read as a year (no overflow)
 
 
 @dataclass(frozen=True)
@@ -23,19 +23,23 @@ class EndpointHealth:
 
 
 def retry_after(header: str | None, now: datetime) -> timedelta | None:
-    """``Retry-After`` as seconds or an HTTP date; ``None`` when absent or unreadable."""
+    """``Retry-After`` as seconds or an HTTP date; ``None`` when absent or unreadable —
+    whatever an endpoint sends (review 223: a year past 9999, or 5,000 digits, raised and
+    failed the whole delivery invocation)."""
     if not header:
         return None
     text = header.strip()
     if text.isascii() and text.isdigit():
-        return timedelta(seconds=min(int(text), _LONGEST_ASKED))
+        # more digits than the longest wait has are that wait (int() refuses 4,300 digits)
+        seconds = int(text) if len(text) <= len(str(LONGEST_ASKED)) else LONGEST_ASKED
+        return timedelta(seconds=min(seconds, LONGEST_ASKED))
     try:
         when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
+        if when.tzinfo is None:  # the asctime form carries no zone: HTTP dates are GMT
+            when = when.replace(tzinfo=UTC)
+        return min(max(when - now, timedelta(0)), timedelta(seconds=LONGEST_ASKED))
+    except (TypeError, ValueError, OverflowError):
         return None
-    if when.tzinfo is None:  # the asctime form carries no zone: HTTP dates are GMT
-        when = when.replace(tzinfo=UTC)
-    return max(when - now, timedelta(0))
 
 
 def next_delay(

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from builders import NOW
 
-from gateway.delivery.retry_policy import MAX_DELAY, next_delay, retry_after
+from gateway.delivery.retry_policy import LONGEST_ASKED, MAX_DELAY, next_delay, retry_after
 
 SCHEDULE = (timedelta(seconds=5), timedelta(minutes=5), timedelta(hours=10))
 ALMOST_ONE = 0.999_999
@@ -136,3 +136,18 @@ def test_the_wait_never_exceeds_eleven_hours_whatever_the_jitter() -> None:
 @pytest.mark.parametrize("attempt", [3, 4, 10, 100])
 def test_attempts_past_the_schedule_use_its_last_step(attempt: int) -> None:
     assert next_delay(SCHEDULE, attempt, 500, None, 0.5) == SCHEDULE[-1]
+
+
+@pytest.mark.parametrize(
+    ("header", "wait"),
+    [
+        ("9" * 5000, timedelta(seconds=LONGEST_ASKED)),  # int() refuses 4,300 digits
+        ("1 Jan 99999999999 00:00:00 GMT", None),  # past datetime's year 9999: unreadable
+        ("Fri, 31 Dec 9999 23:59:59 GMT", timedelta(seconds=LONGEST_ASKED)),
+    ],
+)
+def test_a_hostile_header_is_read_as_a_bounded_wait_or_none_never_an_error(
+    header: str, wait: timedelta | None
+) -> None:
+    """Whatever an endpoint sends (review 223: it raised, and the whole invocation failed)."""
+    assert retry_after(header, NOW) == wait
