@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Self
 
 from pydantic import AwareDatetime, Field, ValidationInfo, field_validator
@@ -186,7 +186,7 @@ class AgreementTerms(Frozen):
         return None
 
 
-MEASURE_GAPS_KEPT = 8
+MEASURE_GAPS_KEPT = 32
 """Of each measure, the gaps kept: an agreement's size is bounded (a region's agreements are)."""
 
 
@@ -200,6 +200,24 @@ class MeasureGap(Frozen):
         """Given at no moment of ``day``: after the drop's day, before the re-addition's."""
         back = self.given_again_at
         return china_date(self.dropped_at) < day and (back is None or day < china_date(back))
+
+    def days(self) -> bool:
+        """Whether it covers any day at all (a drop and its re-addition a day apart cover none)."""
+        back = self.given_again_at
+        return back is None or china_date(back) - china_date(self.dropped_at) > timedelta(days=1)
+
+
+NEVER = datetime(1970, 1, 1, tzinfo=UTC)
+"""A gap's start for a measure first given by a revision: it was given on no day before."""
+
+
+def _bounded(gaps: list[MeasureGap]) -> tuple[MeasureGap, ...]:
+    """At most ``MEASURE_GAPS_KEPT``, the oldest merged into one spanning them: a day between
+    them is refused, never a day in a gap accepted (review 222: the oldest were forgotten)."""
+    while len(gaps) > MEASURE_GAPS_KEPT:
+        first, second, *rest = gaps
+        gaps = [second.model_copy(update={"dropped_at": first.dropped_at}), *rest]
+    return tuple(gaps)
 
 
 class Agreement(AgreementTerms):
@@ -232,10 +250,12 @@ class Agreement(AgreementTerms):
         for measure_id in had - kept:
             gaps.setdefault(measure_id, []).append(MeasureGap(dropped_at=now))
         for measure_id in kept - had:
-            held = gaps.get(measure_id)
+            held = gaps.setdefault(measure_id, [])
             if held and held[-1].given_again_at is None:
                 held[-1] = held[-1].model_copy(update={"given_again_at": now})
-        return {k: tuple(v[-MEASURE_GAPS_KEPT:]) for k, v in gaps.items()}
+            else:  # given for the first time: not before (review 222)
+                held.append(MeasureGap(dropped_at=NEVER, given_again_at=now))
+        return {k: _bounded([g for g in v if g.days()]) for k, v in gaps.items()}
 
     def gave(self, measure_id: str, day: date, delivered_at: datetime | None) -> bool:
         """Whether the agreement gave ``measure_id`` on ``day`` (any moment of it), for a

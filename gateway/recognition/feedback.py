@@ -319,7 +319,9 @@ def _no_ground_that_day(
         why.append(f"{ground} {out or f'gives no {measure_id}'}")
     if not why:
         return f"the delivery's grounds give no {measure_id}"
-    if listing is not None and _given_that_day(listing, recognition, agreements, day, measure_id):
+    if listing is not None and _given_that_day(
+        listing, recognition, agreements, day, measure_id, delivered_at
+    ):
         return None
     return "no agreement the delivery recognised it by gave it that day: " + "; ".join(why)
 
@@ -330,12 +332,23 @@ def _given_that_day(
     agreements: Mapping[str, Agreement],
     day: date,
     measure_id: str,
+    delivered_at: datetime | None,
 ) -> bool:
     """Whether the region's agreements as stored now gave ``measure_id`` on ``day``: a renewal
     (another agreement signed, the delivery's ended) grounds it though the delivery named the
-    one before (review 187)."""
+    one before (review 187) — each judged by what it gave that day, its gaps too (review 222:
+    a measure given again now grounded a day it was not given)."""
     now = recognise(listing, recognition.subscriber_region, agreements.values(), day)
-    return now.recognised and any(m.measure_id == measure_id for m in now.measures)
+    if not now.recognised:
+        return False
+    for ground in now.basis:
+        agreement = agreements.get(ground)
+        if agreement is None:  # its own subtree, a national source: their measures always
+            if any(m.measure_id == measure_id for m in default_measures(listing)):
+                return True
+        elif agreement.gave(measure_id, day, delivered_at):
+            return True
+    return False
 
 
 def _no_ground(recognition: Recognition | None, measure_id: str) -> str | None:
