@@ -131,6 +131,7 @@ def ingest_batches(
     checkpoint: Callable[[Upload], None],
     rules_now: Callable[[], tuple[bool, tuple[str, ...]]],
     decided_now: Callable[[], Mapping[str, str]] | None = None,
+    stopped: Callable[[], bool] = lambda: False,
 ) -> Upload:
     """Pass 2 of a bulk ingest: parse batch k+1 while batch k is stored (one writer thread, so
     batches still reach the store in file order and a later line dedups against an earlier
@@ -145,6 +146,8 @@ def ingest_batches(
     with ThreadPoolExecutor(max_workers=1) as writer:
         in_flight: InFlight | None = None
         for done, batch in enumerate(batches(lines, LINES_PER_BATCH), start=1):
+            if stopped():  # the manifest's key revoked: no line more (``BulkIngest._revoked``)
+                return in_flight.counted(upload, clock.now()) if in_flight else upload
             relays, domains = rules_now()
             if decided_now is not None and (done - 1) % BATCHES_PER_CHECKPOINT == 0:
                 decided = decided_now()

@@ -43,7 +43,7 @@ from gateway.intake.resync_order import (
     superseded,
     withheld_where_newer,
 )
-from gateway.intake.upload_rules import as_permitted_now, rules_now
+from gateway.intake.upload_rules import as_permitted_now, key_valid, rules_now
 from gateway.ports import ListingStore, Registry
 from gateway_client.contract import (
     DEFAULT_TOLERANCE,
@@ -130,6 +130,10 @@ class BulkIngest:
             # under a current key rebinds the upload) is what this run goes on from
             upload = self._uploads.get(region, upload_id) or upload
             upload, cut_short = self._run(upload, version_id, out_of_time)
+            if not upload.finished and not self._key_valid(upload):
+                upload = self._as_permitted_now(upload)  # refused now: key_revoked
+                self._uploads.save(upload)
+                cut_short = False
         finally:
             self._uploads.release(region, upload_id, owner)
         if cut_short and upload.ranges > 1 and self._queue is not None:
@@ -171,7 +175,7 @@ class BulkIngest:
         if upload.removal == "pending":
             rules = partial(rules_now, self._registry, upload)
             upload = self._removal.apply(
-                upload, check, self._uploads.save, out_of_time, rules, left
+                upload, check, self._uploads.save, out_of_time, rules, left, self._revoked(upload)
             )
             upload = noted(upload, taken)
             if upload.removal == "pending":  # out of time: the next run goes on
@@ -255,6 +259,14 @@ class BulkIngest:
         self._uploads.save_ranges(region, upload_id, [done])
         return done
 
+    def _key_valid(self, upload: Upload) -> bool:
+        return key_valid(self._registry, upload, self._clock.now())
+
+    def _revoked(self, upload: Upload) -> Callable[[], bool]:
+        """Asked before every batch of lines and of removals: the manifest's key no longer
+        valid, the run stops there (review 224), and the upload is refused ``key_revoked``."""
+        return lambda: not self._key_valid(upload)
+
     def _as_permitted_now(self, upload: Upload) -> Upload:
         """Checked again on every resumption (``upload_rules``); a range, which holds no lease
         on the upload, does not save a policy (the upload's own run does)."""
@@ -336,6 +348,7 @@ class BulkIngest:
             checkpoint,
             partial(rules_now, self._registry, upload),
             partial(decided_by_newer, self._uploads, upload),
+            self._revoked(upload),
         )
 
 

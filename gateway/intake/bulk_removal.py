@@ -36,6 +36,7 @@ class ResyncRemoval:
         out_of_time: Callable[[], bool] = lambda: False,
         rules_now: Callable[[], tuple[bool, tuple[str, ...]]] | None = None,
         domains: Sequence[str] | None = None,
+        stopped: Callable[[], bool] = lambda: False,
     ) -> Upload:
         """Remove what the resync no longer holds — unless some lines were rejected: a listing
         on a rejected line would look absent, so nothing is removed then. Lines set aside (a
@@ -66,6 +67,8 @@ class ResyncRemoval:
         )
         removed, contended = upload.removed, 0  # what a run cut short had removed
         for keys in batches(absent, _REMOVALS_PER_BATCH):
+            if stopped():  # the manifest's key revoked: no removal more, still pending
+                return stamp(upload, now, removed=removed)
             rules = (
                 rules_now() if rules_now else (upload.relays_subregions, upload.permitted_domains)
             )

@@ -46,11 +46,18 @@ def rules_now(registry: Registry, upload: Upload) -> tuple[bool, tuple[str, ...]
     return region.relays_subregions, region.domains
 
 
+def key_valid(registry: Registry, upload: Upload, now: datetime) -> bool:
+    """Whether the key that signed the manifest is still the region's, valid at ``now``: asked
+    before every batch of a run, which stops at once when it is not (review 224: a run went on
+    storing and removing under a key revoked meanwhile)."""
+    key = registry.get_key(upload.key_id)
+    return key is not None and key.region == upload.manifest.region and key.is_valid_at(now)
+
+
 def _refusal(
     registry: Registry, upload: Upload, region: Region | None, now: datetime
 ) -> Refusal | None:
-    key = registry.get_key(upload.key_id)
-    if key is None or key.region != upload.manifest.region or not key.is_valid_at(now):
+    if not key_valid(registry, upload, now):
         return Refusal(
             code="key_revoked",
             message=f"key {upload.key_id} is no longer valid: request a new upload (a new "
