@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Self
 
 from pydantic import AwareDatetime, Field, ValidationInfo, field_validator
@@ -11,6 +11,7 @@ from pydantic_core import PydanticCustomError
 
 from gateway.recognition.measures import load_measures
 from gateway_client.contract import (
+    CHINA,
     ONE_LINE,
     Day,
     DomainKeys,
@@ -207,6 +208,8 @@ class MeasureGap(Frozen):
         return back is None or china_date(back) - china_date(self.dropped_at) > timedelta(days=1)
 
 
+WHOLE = "*"
+"""The gaps of the whole agreement (ended, then put back in force), beside its measures'."""
 NEVER = datetime(1970, 1, 1, tzinfo=UTC)
 """A gap's start for a measure first given by a revision: it was given on no day before."""
 
@@ -255,6 +258,14 @@ class Agreement(AgreementTerms):
                 held[-1] = held[-1].model_copy(update={"given_again_at": now})
             else:  # given for the first time: not before (review 222)
                 held.append(MeasureGap(dropped_at=NEVER, given_again_at=now))
+        ended = current.effective_until
+        if (
+            ended is not None
+            and ended < china_date(now)
+            and (self.effective_until is None or self.effective_until > ended)
+        ):  # an ended agreement put back in force: it gave nothing the days in between
+            off = datetime.combine(ended, time(), CHINA)  # its end day in effect, as ever
+            gaps.setdefault(WHOLE, []).append(MeasureGap(dropped_at=off, given_again_at=now))
         return {k: _bounded([g for g in v if g.days()]) for k, v in gaps.items()}
 
     def gave(self, measure_id: str, day: date, delivered_at: datetime | None) -> bool:
@@ -262,7 +273,7 @@ class Agreement(AgreementTerms):
         delivery made at ``delivered_at`` that asked for it: not inside a gap; given now, or
         before its last drop if the delivery came before that drop."""
         gaps = self.measure_gaps.get(measure_id, ())
-        if any(gap.covers(day) for gap in gaps):
+        if any(gap.covers(day) for gap in (*gaps, *self.measure_gaps.get(WHOLE, ()))):
             return False
         if any(m.measure_id == measure_id for m in self.measures):
             return True

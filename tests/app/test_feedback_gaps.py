@@ -1,13 +1,14 @@
 """What an agreement gave on a case's day: a gap between a drop and a re-addition, the days
-before a revision first gave a measure, and gaps older than the latest are judged, whatever it
-gives now (review 222)."""
+before a revision first gave a measure, gaps older than the latest, and the days an agreement
+was ended before a revision put it back in force are judged, whatever it gives now (review
+222)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import time_machine
-from app_support import consume, reevaluate, refusal, revise_agreement
+from app_support import consume, end_agreement, reevaluate, refusal, revise_agreement
 from lifecycle_support import Lifecycle, china_today, now, queued_event
 from test_feedback_grounds import (
     KEY,
@@ -100,3 +101,25 @@ def test_a_case_in_a_gap_is_refused_after_more_than_eight_later_gaps(
 
     assert in_gap.status_code == 409, (in_gap.status_code, in_gap.json_body)
     assert refusal(in_gap)[:2] == (409, "measure_not_delivered")
+
+
+def test_a_case_while_the_agreement_was_ended_is_refused_after_it_is_renewed(
+    gateway, aws, stream, receiver
+):
+    """Ended on day 1 (first day out: day 1), put back in force on day 6 by a revision of its
+    end: on day 3 the agreement recognised nothing, so a case that day had no ground."""
+    today = china_today()
+    start = today - timedelta(days=5)
+    agreement_id = _sign(gateway, "A", [KEY, OWN], start)
+    life = Lifecycle(gateway)
+    delivery, hunan = _delivered_to_hunan(gateway, aws, stream, receiver)
+    with time_machine.travel(now() + timedelta(days=1), tick=True):
+        assert end_agreement(gateway, agreement_id).status_code == 200
+    with time_machine.travel(now() + timedelta(days=6), tick=True):
+        renewed = revise_agreement(gateway, agreement_id, _terms_of("A", [KEY, OWN], start))
+        assert renewed.status_code == 200, renewed.json_body
+    with time_machine.travel(now() + timedelta(days=8), tick=True):
+        ended_day = _report_measure(life, hunan, delivery.delivery_id, today + timedelta(days=3))
+
+    assert ended_day.status_code == 409, (ended_day.status_code, ended_day.json_body)
+    assert refusal(ended_day)[:2] == (409, "measure_not_delivered")
