@@ -17,6 +17,7 @@ from test_feedback_grounds import (
     _report_measure,
     _sign,
     _terms_of,
+    revised_in_turn,
 )
 
 import app as gateway_app
@@ -33,10 +34,7 @@ def test_a_case_in_a_closed_gap_is_refused_while_the_measure_is_given_again_now(
     agreement_id = _sign(gateway, "A", [KEY, OWN], start)
     life = Lifecycle(gateway)
     delivery, hunan = _delivered_to_hunan(gateway, aws, stream, receiver)
-    for days, measures in ((2, [OWN]), (4, [KEY, OWN])):
-        with time_machine.travel(now() + timedelta(days=days), tick=True):
-            revised = revise_agreement(gateway, agreement_id, _terms_of("A", measures, start))
-            assert revised.status_code == 200, revised.json_body
+    revised_in_turn(gateway, agreement_id, start, [(2, [OWN]), (4, [KEY, OWN])])
 
     with time_machine.travel(now() + timedelta(days=8), tick=True):
         in_gap = _report_measure(life, hunan, delivery.delivery_id, today + timedelta(days=3))
@@ -92,10 +90,7 @@ def test_a_case_in_a_gap_is_refused_after_more_than_eight_later_gaps(
     steps = [(1, [OWN]), (3, [KEY, OWN])]
     steps += [(5, m) for _ in range(8) for m in ([OWN], [KEY, OWN])]
     steps += [(6, [OWN])]
-    for n, (days, measures) in enumerate(steps):
-        with time_machine.travel(now() + timedelta(days=days, seconds=n), tick=True):
-            revised = revise_agreement(gateway, agreement_id, _terms_of("A", measures, start))
-            assert revised.status_code == 200, revised.json_body
+    revised_in_turn(gateway, agreement_id, start, steps)
     with time_machine.travel(now() + timedelta(days=8), tick=True):
         in_gap = _report_measure(life, hunan, delivery.delivery_id, today + timedelta(days=2))
 

@@ -185,6 +185,14 @@ def _sign(gateway, *args):  # type: ignore[no-untyped-def]
     return made.json_body["agreement"]["agreement_id"]
 
 
+def revised_in_turn(gateway, agreement_id, start, steps):  # type: ignore[no-untyped-def]
+    """Agreement A revised to each step's measures that many days on (a second apart each)."""
+    for n, (days, measures) in enumerate(steps):
+        with time_machine.travel(now() + timedelta(days=days, seconds=n), tick=True):
+            revised = revise_agreement(gateway, agreement_id, _terms_of("A", measures, start))
+            assert revised.status_code == 200, revised.json_body
+
+
 def _report_measure(life, signer, delivery_id, day, measure_id="key_supervision"):  # type: ignore[no-untyped-def]
     body = {
         "delivery_id": delivery_id,
@@ -329,10 +337,7 @@ def test_a_case_in_the_gap_between_a_drop_and_its_re_addition_is_refused(
     agreement_id = _sign(gateway, "A", [KEY, OWN], start)
     life = Lifecycle(gateway)
     delivery, hunan = _delivered_to_hunan(gateway, aws, stream, receiver)
-    for days, measures in ((2, [OWN]), (4, [KEY, OWN]), (6, [OWN])):
-        with time_machine.travel(now() + timedelta(days=days), tick=True):
-            revised = revise_agreement(gateway, agreement_id, _terms_of("A", measures, start))
-            assert revised.status_code == 200, revised.json_body
+    revised_in_turn(gateway, agreement_id, start, [(2, [OWN]), (4, [KEY, OWN]), (6, [OWN])])
 
     with time_machine.travel(now() + timedelta(days=8), tick=True):
         in_gap = _report_measure(life, hunan, delivery.delivery_id, today + timedelta(days=3))

@@ -43,13 +43,7 @@ def test_a_former_relay_acknowledging_a_retried_notice_does_not_start_the_deadli
         )
         listing_id = pushed(gateway, hunan, HUNAN, entry)
         code = entry["credit_code"]
-        gateway_app.fan_out_changes(stream.event(), None)
-        queue.run()
-        life = Lifecycle(gateway)
-        filed = life.file_objection(code, listing_id, "o-2", reason=REASON)
-        assert filed.status_code == 201, filed.json_body
-        gateway_app.fan_out_changes(stream.event(), None)
-        queue.run()
+        life = objected_notice_failing(gateway, stream, queue, code, listing_id)
         body = json.dumps({"name": "湖南省", "relays_subregions": False}).encode()
         put = gateway.client.http.put(f"/v1/regions/{HUNAN}", headers=gateway.operator(), body=body)
         assert put.status_code == 200, put.json_body
@@ -60,6 +54,21 @@ def test_a_former_relay_acknowledging_a_retried_notice_does_not_start_the_deadli
         [view] = life.lookup(code).json_body["listings"]
         objection = view["listing"]["objection"]
         assert objection["awaiting_notice"] is True, objection
+
+
+def objected_notice_failing(
+    gateway: Gateway, stream: StreamReader, queue: DeliveryQueue, code: str, listing_id: str
+) -> Lifecycle:
+    """The listing fanned out, then objected to by the operator: its notice's first attempt
+    fails (the hook's ``_failing_notices``)."""
+    gateway_app.fan_out_changes(stream.event(), None)
+    queue.run()
+    life = Lifecycle(gateway)
+    filed = life.file_objection(code, listing_id, "o-2", reason=REASON)
+    assert filed.status_code == 201, filed.json_body
+    gateway_app.fan_out_changes(stream.event(), None)
+    queue.run()
+    return life
 
 
 def _put(gateway: Gateway, body: dict[str, Any]) -> Any:
@@ -81,13 +90,7 @@ def test_a_national_source_out_of_the_domain_acknowledging_a_notice_starts_no_de
         entry = recent_entry(deciding_authority="最高人民法院", decision_number="(2026)最高法执1号")
         listing_id = pushed(gateway, court, COURT, entry)
         code = entry["credit_code"]
-        gateway_app.fan_out_changes(stream.event(), None)
-        queue.run()
-        life = Lifecycle(gateway)
-        filed = life.file_objection(code, listing_id, "o-2", reason=REASON)
-        assert filed.status_code == 201, filed.json_body
-        gateway_app.fan_out_changes(stream.event(), None)
-        queue.run()
+        life = objected_notice_failing(gateway, stream, queue, code, listing_id)
         moved = _put(gateway, {**SOURCE, "domains": ["ecology_environment"]})
         assert moved.status_code == 200, moved.json_body
         hook.reply = Reply(204)
