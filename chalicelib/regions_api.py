@@ -93,7 +93,10 @@ def put_region(request: Request, code: str) -> Response:
             held = stored.broken_commitments if stored else None
             policy = BrokenCommitmentPolicy.set(body.broken_commitments, held, today)
             fields["broken_commitments"] = policy
-        return caller.valid(Region, {**fields, "code": code})
+        made = caller.valid(Region, {**fields, "code": code})
+        if stored is not None and not stored.relays_subregions and made.relays_subregions:
+            made = made.model_copy(update={"relays_since": today})  # relaying turned on today
+        return made
 
     region = container().registry.update_region(code, merged)
     return json_response(200, region.model_dump(mode="json"))

@@ -102,6 +102,23 @@ class Region(Frozen):
         description="list its broken commitments as black listings (违背信用承诺) this way; "
         "unset: a broken commitment stays a commitment record only",
     )
+    relays_since: date | None = Field(
+        default=None,
+        description="the Beijing day relaying was last turned on (set by the gateway): its "
+        "broken-commitment policy applies to its sub-regions' promises broken from then on, "
+        "not to one broken while it did not act for them; null: relaying since it was "
+        "registered",
+    )
+
+    def relayed_policy(self) -> BrokenCommitmentPolicy | None:
+        """Its policy as it applies to a sub-region it relays for: from the later of the day
+        it was set and the day relaying began (review 224: turning relaying on listed a
+        county's promise broken before)."""
+        policy = self.lists_broken_commitments
+        since = self.relays_since
+        if policy is None or since is None or (policy.since is not None and policy.since >= since):
+            return policy
+        return policy.model_copy(update={"since": since})
 
     @model_validator(mode="before")
     @classmethod

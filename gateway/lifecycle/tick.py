@@ -209,8 +209,9 @@ class Tick:
                 found = region_of(above)
                 if found is None or not may_change(code, above, found.relays_subregions):
                     continue
-                if found.lists_broken_commitments is not None:
-                    return found.lists_broken_commitments
+                policy = found.relayed_policy() if above != code else found.lists_broken_commitments
+                if policy is not None:
+                    return policy
             return None
 
         return policy_of

@@ -258,3 +258,41 @@ def test_a_broken_promise_revoked_by_an_objection_after_its_period_unlists_its_b
     assert decided.json_body["listing"]["status"] == "expired"
     assert ticked == [1, 0]
     assert [b["status"] for b in blacks(gateway)] == ["revoked"]
+
+
+COUNTY = "230902"  # 七台河市新兴区
+
+
+def put_city(gateway: Gateway, **fields: Any) -> Any:
+    body = json.dumps({"name": "七台河市", **fields}, ensure_ascii=False).encode()
+    reply = gateway.client.http.put(f"/v1/regions/{CITY}", headers=gateway.operator(), body=body)
+    assert reply.status_code == 200, reply.json_body
+    return reply.json_body
+
+
+def test_turning_relaying_on_lists_no_promise_broken_before_it(gateway: Gateway) -> None:
+    """A promise the county broke while its city did not relay was broken under no policy:
+    relaying turned on later does not list it (review 224), and says from when it acts."""
+    gateway.put_region(HUNAN, name="湖南省")
+    bootstrap.override_clock(FixedClock(datetime.now(UTC) - timedelta(days=5)))
+    try:  # the city's policy, set five days ago, while it does not relay for its counties
+        city = put_city(gateway, broken_commitments=POLICY, relays_subregions=False)
+    finally:
+        bootstrap.override_clock(None)
+    assert city["broken_commitments"]["since"] == (TODAY - timedelta(days=5)).isoformat()
+    county = gateway.register_platform(COUNTY)
+    yesterday = (TODAY - timedelta(days=1)).isoformat()
+    made = push(
+        gateway,
+        county,
+        COUNTY,
+        commitment(),
+        commitment(2, outcome="broken", outcome_on=yesterday),
+    )
+    assert made["errors"] == [], made["errors"]
+    life = Lifecycle(gateway)
+    relaying = put_city(gateway, relays_subregions=True)  # today, before the next tick
+    assert relaying["relays_since"] == TODAY.isoformat()
+
+    listed = life.tick().json_body["broken_commitments_listed"]
+    assert (listed, blacks(gateway)) == (0, [])
