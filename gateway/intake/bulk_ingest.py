@@ -131,7 +131,7 @@ class BulkIngest:
             upload = self._uploads.get(region, upload_id) or upload
             upload, cut_short = self._run(upload, version_id, out_of_time)
             if not upload.finished and not self._key_valid(upload):
-                upload = self._as_permitted_now(upload)  # refused now: key_revoked
+                upload = _stopped(self._as_permitted_now(upload))  # refused now: key_revoked
                 self._uploads.save(upload)
                 cut_short = False
         finally:
@@ -350,6 +350,15 @@ class BulkIngest:
             partial(decided_by_newer, self._uploads, upload),
             self._revoked(upload),
         )
+
+
+def _stopped(upload: Upload) -> Upload:
+    """A resync refused while its removals were under way removes no more: said so, with how
+    many it had removed (review 225: it read as still pending)."""
+    if upload.removal != "pending":
+        return upload
+    note = f"{upload.removed} listings were removed before the upload was refused; no more will be"
+    return upload.model_copy(update={"removal": "withheld", "removal_note": note})
 
 
 def _mismatched(upload: Upload) -> bool:

@@ -183,7 +183,7 @@ def upload_tally(upload: Upload) -> Tally:
     check pushes nothing, nor does an upload refused before its lines (review 202: uploads
     were counted only in the console's activity)."""
     stored = upload.status is UploadStatus.COMPLETED or (
-        upload.status is UploadStatus.REFUSED and upload.lines > 0
+        upload.status is UploadStatus.REFUSED and (upload.lines > 0 or upload.removed > 0)
     )
     if not stored or upload.manifest.mode == "check":
         return Counter()
