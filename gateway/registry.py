@@ -104,6 +104,7 @@ class Region(Frozen):
     )
     relays_since: date | None = Field(
         default=None,
+        exclude_if=lambda value: value is None,
         description="the Beijing day relaying was last turned on (set by the gateway): its "
         "broken-commitment policy applies to its sub-regions' promises broken from then on, "
         "not to one broken while it did not act for them; null: relaying since it was "
