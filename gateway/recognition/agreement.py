@@ -245,8 +245,9 @@ class Agreement(AgreementTerms):
 
     def gaps_since(self, current: Agreement, now: datetime) -> dict[str, tuple[MeasureGap, ...]]:
         """``measure_gaps`` for these terms replacing ``current``'s at ``now``: a gap opened
-        for each measure they take out, closed for each they give again; the latest
-        ``MEASURE_GAPS_KEPT`` of each measure."""
+        for each measure they take out, closed for each they give again (one first given: the
+        days before it), one of the whole agreement for the days it was ended; those covering a
+        day, at most ``MEASURE_GAPS_KEPT`` a measure (``_bounded``)."""
         kept = {m.measure_id for m in self.measures}
         had = {m.measure_id for m in current.measures}
         gaps = {k: list(v) for k, v in current.measure_gaps.items()}
