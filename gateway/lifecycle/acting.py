@@ -42,12 +42,15 @@ class Actors:
         national source only in its domains (review 219)."""
         if region is None:
             return True
-        known = self._registry.get_region(region)
-        relays = known is not None and known.relays_subregions
-        permitted = known.domains if known else ()
+        relays, permitted = self._policy(region)
         return may_change(listing.origin_region, region, relays) and (
             domain_problem(listing.domain, region, permitted) is None
         )
+
+    def _policy(self, region: str) -> tuple[bool, tuple[str, ...]]:
+        """The region's relay policy and permitted domains, as registered now."""
+        known = self._registry.get_region(region)
+        return known is not None and known.relays_subregions, known.domains if known else ()
 
     def owner(self, listing: Listing, region: str | None, acting: bool = True) -> str:
         """Who acts: the operator (``None``), or a region that owns the listing or relays for
@@ -56,13 +59,12 @@ class Actors:
         or removal there would be (it may still read it)."""
         if region is None:
             return OPERATOR
-        known = self._registry.get_region(region)
-        relays = known is not None and known.relays_subregions
+        relays, permitted = self._policy(region)
         if not may_change(listing.origin_region, region, relays):
             unseen(listing)
             raise NotListingOwner(not_owner_message(region, listing.origin_region))
         if acting:
-            refuse_outside(listing.domain, region, known.domains if known else (), LISTING)
+            refuse_outside(listing.domain, region, permitted, LISTING)
         return region
 
     def filer(

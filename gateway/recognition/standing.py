@@ -63,9 +63,8 @@ def held_back(listing: Listing, subject: Sequence[Listing]) -> Suspension | None
     """Why a red listing's (an incentive grade's) incentives are held back, if they are, for a
     view without a region's recognition — the operator's: as ``yielded`` holds them for any
     region (review 217: the operator's signed report counted it red)."""
-    return (
-        Suspension.BLACK_LISTING_IN_FORCE if rewards(listing) and black_in_force(subject) else None
-    )
+    waiting = listing.status is ListingStatus.ACTIVE and rewards(listing)  # ended: nothing held
+    return Suspension.BLACK_LISTING_IN_FORCE if waiting and black_in_force(subject) else None
 
 
 def yielded(recognition: Recognition, listing: Listing, subject: Sequence[Listing]) -> Recognition:

@@ -18,7 +18,7 @@ from gateway.recognition.disclosure import Viewer
 from gateway.recognition.matching import intensified_domains, recognise
 from gateway.recognition.query import subject_view
 from gateway.recognition.severity_policy import SeverityPolicy, use_severity_policy
-from gateway.recognition.standing import Refusal, green_channel, yielded
+from gateway.recognition.standing import Refusal, green_channel, held_back, yielded
 from gateway_client.contract.catalogue import Severity
 from gateway_client.contract.change import change_between
 from gateway_client.contract.events import ListedAs, Suspension
@@ -318,3 +318,13 @@ def test_the_query_refuses_the_channel_for_a_black_listing_this_region_does_not_
     assert view is not None
     assert view.benefits.green_channel is False
     assert view.benefits.refused_because == (Refusal.BLACK_LISTING_STANDING,)
+
+
+def test_without_a_region_only_a_red_listing_in_force_is_shown_held_back() -> None:
+    """The operator's view: an in-force red listing waits on the black listing in force; an
+    ended one holds nothing back (it applies to nothing)."""
+    revoked = ended(MODEL, ListingStatus.REVOKED, NOW - timedelta(days=1))
+
+    assert held_back(RED, [RED, black()]) is Suspension.BLACK_LISTING_IN_FORCE
+    assert held_back(revoked, [revoked, black()]) is None
+    assert held_back(RED, [RED]) is None
