@@ -179,9 +179,9 @@ def push_tally(result: PushResult) -> Tally:
 def upload_tally(upload: Upload) -> Tally:
     """A bulk upload's lines, counted as one batch of pushes once it finished, in the month
     its manifest was signed (it never moves: a rebuild counts it there again): completed, or
-    refused after some lines were stored (its key revoked between two runs: review 208). A
-    check pushes nothing, nor does an upload refused before its lines (review 202: uploads
-    were counted only in the console's activity)."""
+    refused after it stored lines or removed listings (its key revoked meanwhile: reviews 208,
+    225). A check pushes nothing, nor does an upload refused before changing anything (review
+    202: uploads were counted only in the console's activity)."""
     stored = upload.status is UploadStatus.COMPLETED or (
         upload.status is UploadStatus.REFUSED and (upload.lines > 0 or upload.removed > 0)
     )
