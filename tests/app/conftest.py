@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from app_support import HUNAN, Gateway, Receiver, StreamReader, configure_app  # noqa: E402
+from chalice import Chalice  # noqa: E402
 from chalice.test import Client  # noqa: E402
 from delivery_support import AnsweringReceiver, DeliveryQueue  # noqa: E402
 from lifecycle_support import listings_stream  # noqa: E402
@@ -84,3 +86,19 @@ def _roles(request: pytest.FixtureRequest) -> None:
     container per invocation would undo, or runs one function's work inside another's)."""
     if request.node.get_closest_marker("roles_unchecked") is None:
         request.getfixturevalue("roles_checked")
+
+
+@pytest.fixture
+def request_per_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chalice keeps the request being handled on the app (``current_request``): in Lambda one
+    at a time, but two test threads calling at once would each handle whichever request was set
+    last. Kept per thread here, as chalice.local's ``LocalChalice`` keeps it for the local stack."""
+    held = threading.local()
+
+    def get(_app: Chalice) -> Any:
+        return getattr(held, "request", None)
+
+    def put(_app: Chalice, value: Any) -> None:
+        held.request = value
+
+    monkeypatch.setattr(Chalice, "current_request", property(get, put), raising=False)

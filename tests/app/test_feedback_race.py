@@ -2,19 +2,23 @@
 one measure on one day about one listing, sent at once against two of the region's deliveries,
 each read the other's absence and both were kept and counted. The region's cases are now kept
 in items written with the report under their versions: the later one reads again, and is
-refused ``already_reported``."""
+refused ``already_reported``. moto's transactions are made atomic here, as DynamoDB's are: moto
+checks and writes item by item, so two threads' transactions could both pass their conditions
+(CI, run 58); and Chalice's request is kept per thread, as each invocation's own is."""
 
 from __future__ import annotations
 
 import threading
 from typing import Any
 
+import pytest
 from app_support import CITY, HUNAN, hunan_recognises_city
 from lifecycle_support import Lifecycle, fan_out_and_deliver, pushed, recent_entry, this_month
 
 from chalicelib.bootstrap import container
 
 
+@pytest.mark.usefixtures("atomic_moto_transactions", "request_per_thread")
 def test_two_reports_of_one_case_at_once_keep_and_count_one(
     gateway, aws, stream, receiver, monkeypatch
 ):
