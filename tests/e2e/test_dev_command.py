@@ -17,10 +17,20 @@ from gateway_client.push_client import http_request
 pytestmark = pytest.mark.e2e
 
 
+def _as_from_a_terminal() -> None:
+    """Ctrl-C reaches a command started from a terminal. A suite started in the background of a
+    shell without job control has SIGINT ignored, which its children would inherit."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_gateway_dev_prints_the_console_address_and_it_serves_the_page() -> None:
     command = [str(Path(sys.executable).with_name("gateway")), "dev"]
     dev = subprocess.Popen(  # noqa: S603 - our own command
-        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        preexec_fn=_as_from_a_terminal,
     )
     try:
         assert dev.stdout is not None
