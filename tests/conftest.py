@@ -1,5 +1,4 @@
-"""Shared by the integration and app tests: the ``aws`` fixture (see ``aws_support``), and
-fixtures that make moto's writes atomic for tests that race two threads."""
+"""Shared by the integration and app tests: the ``aws`` fixture (see ``aws_support``)."""
 
 from __future__ import annotations
 
@@ -7,7 +6,6 @@ import contextlib
 import functools
 import os
 import tempfile
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,8 +14,6 @@ import botocore.session
 import pytest
 import time_machine
 from aws_support import Aws, provisioned_aws
-from moto.dynamodb.models import DynamoDBBackend
-from moto.dynamodb.responses import DynamoHandler
 from xdist.scheduler import LoadFileScheduling
 
 from gateway.recognition.severity_policy import SeverityPolicy, use_severity_policy
@@ -42,40 +38,6 @@ os.environ["CG_STATE_DIR"] = tempfile.mkdtemp(prefix="cg-state-")
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
     with provisioned_aws(monkeypatch) as provisioned:
         yield provisioned
-
-
-def lock_moto(monkeypatch: pytest.MonkeyPatch, *names: str) -> None:
-    """Run these moto operations under one lock: DynamoDB's are atomic, moto's check and then
-    write (and a concurrent read could see a half-written item). Both the backend's method and
-    the request handler's: the handler of ``update_item`` copies the item it read outside the
-    backend's call, while another thread's update may be changing it."""
-    lock = threading.RLock()
-    for cls in (DynamoDBBackend, DynamoHandler):
-        for name in names:
-            original = getattr(cls, name)
-
-            def locked(self, *args, _original=original, **kwargs):  # type: ignore[no-untyped-def]
-                with lock:
-                    return _original(self, *args, **kwargs)
-
-            monkeypatch.setattr(cls, name, functools.wraps(original)(locked))
-
-
-@pytest.fixture
-def atomic_moto_updates(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Conditional puts and updates atomic with reads, as DynamoDB's are."""
-    lock_moto(monkeypatch, "update_item", "put_item", "get_item")
-
-
-@pytest.fixture
-def atomic_moto_transactions(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Transactions atomic and isolated, as DynamoDB's are: moto checks and writes each item in
-    turn and rolls back by restoring a copy of the whole table, so two threads' transactions
-    would interleave, a read could see a head without its sequence, and a rollback would undo
-    an update made meanwhile (the exchange log's claims)."""
-    lock_moto(
-        monkeypatch, "transact_write_items", "get_item", "batch_get_item", "put_item", "update_item"
-    )
 
 
 def _local_identity_key() -> bytes:

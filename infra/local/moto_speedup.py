@@ -25,6 +25,13 @@ writes at once (the server's threads) give two records one sequence number, and 
 batch ends on that pair is handed the second record again and again (a drain spun on one
 record, fanning it out anew each time). One lock makes numbering and appending one step.
 
+And moto's DynamoDB is not thread-safe either: a conditional write checks and then writes, a
+transaction checks and writes item by item and rolls back by restoring a copy of the whole
+table, and a scan iterates a table's dict while another request adds to it. Two requests at once
+(two platforms pushing) could both pass one condition, a cancelled transaction could undo a
+write made meanwhile, and a scan could fail with "dictionary changed size during iteration".
+One lock serialises DynamoDB's requests, each answered as of one moment, as DynamoDB's are.
+
 And a long poll (``WaitTimeSeconds``) must not hold that queue lock while it waits, or no message
 could be sent to wake it: it waits on a condition of the lock instead, notified by every other
 queue operation (a send, a delete that frees a FIFO group), and looks again at least every
@@ -49,9 +56,11 @@ from moto.core import responses as core_responses
 from moto.dynamodb import models
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import StreamShard, Table
+from moto.dynamodb.responses import DynamoHandler
 from moto.sqs.models import SQSBackend
 
 from infra.local import moto_http, moto_responses, moto_update_expressions
+from infra.local.moto_patching import replace_once
 
 _active = threading.local()
 
@@ -133,6 +142,25 @@ def _long_poll(locked: Any) -> Any:
     return receive
 
 
+_DYNAMODB_LOCK = threading.RLock()
+
+
+def _serialise_dynamodb() -> None:
+    """Each DynamoDB request handled whole (its checks, writes, rollback and answer) under one
+    lock: the handler's action, not the backend's methods, as the handler copies what it read
+    and writes the answer outside them."""
+
+    def make(original: Any) -> Any:
+        @functools.wraps(original)
+        def call_action(self: Any) -> Any:
+            with _DYNAMODB_LOCK:
+                return original(self)
+
+        return call_action
+
+    replace_once(DynamoHandler, "call_action", make)
+
+
 _STREAM_LOCK = threading.Lock()
 
 
@@ -156,6 +184,7 @@ def install() -> None:
     _cache_action_names()
     moto_update_expressions.install()
     _serialise_sqs()
+    _serialise_dynamodb()
     _number_stream_records_once()
     backend: Any = models.DynamoDBBackend
     if getattr(backend.transact_write_items, "copies_once", False):

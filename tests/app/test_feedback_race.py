@@ -2,9 +2,8 @@
 one measure on one day about one listing, sent at once against two of the region's deliveries,
 each read the other's absence and both were kept and counted. The region's cases are now kept
 in items written with the report under their versions: the later one reads again, and is
-refused ``already_reported``. moto's transactions are made atomic here, as DynamoDB's are: moto
-checks and writes item by item, so two threads' transactions could both pass their conditions
-(CI, run 58); and Chalice's request is kept per thread, as each invocation's own is."""
+refused ``already_reported``. Chalice's request is kept per thread here, as each invocation's
+own is (CI run 58: one thread handled the other's request)."""
 
 from __future__ import annotations
 
@@ -18,7 +17,7 @@ from lifecycle_support import Lifecycle, fan_out_and_deliver, pushed, recent_ent
 from chalicelib.bootstrap import container
 
 
-@pytest.mark.usefixtures("atomic_moto_transactions", "request_per_thread")
+@pytest.mark.usefixtures("request_per_thread")
 def test_two_reports_of_one_case_at_once_keep_and_count_one(
     gateway, aws, stream, receiver, monkeypatch
 ):

@@ -1,5 +1,5 @@
-"""Repositories against the real resource definitions: the shared ``aws`` fixture, and those
-that make moto's writes atomic, live in tests/conftest.py."""
+"""Repositories against the real resource definitions: the shared ``aws`` fixture lives in
+tests/conftest.py."""
 
 from __future__ import annotations
 

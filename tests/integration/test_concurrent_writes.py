@@ -10,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from integration_support import REGION, listing
 
 from chalicelib.dynamodb.listings import DynamoListings
@@ -55,7 +54,6 @@ def stream_images(aws: Any) -> list[dict[str, Any]]:
     return records
 
 
-@pytest.mark.usefixtures("atomic_moto_updates")
 def test_bulk_creates_pushes_and_objections_racing_never_regress_a_listing(aws):
     listings = DynamoListings(aws.dynamodb, aws.env["CG_LISTINGS_TABLE"])
     registry = DynamoRegistry(aws.dynamodb, aws.env["CG_REGISTRY_TABLE"])

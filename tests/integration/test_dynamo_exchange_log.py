@@ -7,7 +7,6 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-import pytest
 from integration_support import SOURCE_UPDATED_AT, listing
 from stdnum.cn import uscc
 
@@ -141,7 +140,6 @@ def test_appending_nothing_writes_nothing(log, aws):
     assert item_count(aws) == 0
 
 
-@pytest.mark.usefixtures("atomic_moto_transactions")
 def test_two_concurrent_appenders_number_every_change_once_without_gaps(log):
     mine, theirs = changes(12, first=100), changes(12, first=200)
     start = threading.Barrier(2)

@@ -99,7 +99,6 @@ def test_a_write_without_a_region_leaves_the_provenances_alone(listings):
     assert stored.provenances == (REGION,)
 
 
-@pytest.mark.usefixtures("atomic_moto_updates")
 def test_concurrent_writers_of_many_versions_end_at_the_highest_version(listings):
     versions = [listing(sequence=n, subject_name=f"名称{n}") for n in range(24)]
     shuffled = [versions[(n * 7) % 24] for n in range(24)]  # every version, out of order

@@ -94,7 +94,6 @@ def test_a_new_key_is_registered_once_by_id_and_once_by_public_key(registry):
     assert [r.code for r in registry.regions()] == []
 
 
-@pytest.mark.usefixtures("atomic_moto_transactions")  # moto checks and writes item by item
 def test_two_registrations_racing_for_one_id_leave_one_key(registry):
     racing = [platform_key("qth-race", REGION) for _ in range(6)]
     won: list[PlatformKey] = []

@@ -69,7 +69,6 @@ def test_a_retried_bisected_or_redriven_batch_logs_every_change_exactly_once(
     assert first < second  # a listing's changes keep their order
 
 
-@pytest.mark.usefixtures("atomic_moto_transactions")
 def test_appenders_racing_over_the_same_changes_log_each_once_without_gaps(log):
     batch = changes(30, first=300)
     start = threading.Barrier(3)

@@ -224,7 +224,6 @@ def test_erasure_finds_every_body_of_a_compacted_listing_and_spares_its_purge(lo
     assert made[0].listing.subject_name not in text
 
 
-@pytest.mark.usefixtures("atomic_moto_transactions")
 def test_appenders_racing_over_one_listings_changes_log_each_once_and_erase_finds_all(log, aws):
     made = history(40)
     listing_id = made[0].listing.listing_id

@@ -141,7 +141,6 @@ def test_a_missing_tile_reads_as_a_key_error(publisher):
         publisher.read("tile/0/000")
 
 
-@pytest.mark.usefixtures("atomic_moto_transactions")
 def test_publishers_running_at_once_publish_one_tree(log, publisher, aws):
     other = LogPublisher(
         log,

@@ -14,7 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 from integration_support import REGION
 
 from chalicelib.dynamodb.listings import DynamoListings
@@ -66,7 +65,6 @@ def _file(aws: Any) -> tuple[bytes, str | None]:
     return content, put.get("VersionId")
 
 
-@pytest.mark.usefixtures("atomic_moto_updates")
 def test_ranges_ingested_at_the_same_time_end_as_one_run(aws: Any) -> None:
     uploads = DynamoUploads(aws.dynamodb, aws.env["CG_UPLOADS_TABLE"])
     listings = DynamoListings(aws.dynamodb, aws.env["CG_LISTINGS_TABLE"])
