@@ -30,7 +30,8 @@ transaction checks and writes item by item and rolls back by restoring a copy of
 table, and a scan iterates a table's dict while another request adds to it. Two requests at once
 (two platforms pushing) could both pass one condition, a cancelled transaction could undo a
 write made meanwhile, and a scan could fail with "dictionary changed size during iteration".
-One lock serialises DynamoDB's requests, each answered as of one moment, as DynamoDB's are.
+One lock serialises DynamoDB's requests, each answered as of one moment, as DynamoDB's are. And
+S3's: versioned writes to one key at once lost versions (the current one among them).
 
 And a long poll (``WaitTimeSeconds``) must not hold that queue lock while it waits, or no message
 could be sent to wake it: it waits on a condition of the lock instead, notified by every other
@@ -57,6 +58,7 @@ from moto.dynamodb import models
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import StreamShard, Table
 from moto.dynamodb.responses import DynamoHandler
+from moto.s3.responses import S3Response
 from moto.sqs.models import SQSBackend
 
 from infra.local import moto_http, moto_responses, moto_update_expressions
@@ -142,23 +144,22 @@ def _long_poll(locked: Any) -> Any:
     return receive
 
 
-_DYNAMODB_LOCK = threading.RLock()
-
-
-def _serialise_dynamodb() -> None:
-    """Each DynamoDB request handled whole (its checks, writes, rollback and answer) under one
-    lock: the handler's action, not the backend's methods, as the handler copies what it read
-    and writes the answer outside them."""
+def _serialised(owner: Any, *names: str) -> None:
+    """Each request ``owner``'s ``names`` handle answered whole (its checks, writes, rollback
+    and answer) under one lock of the service's: the handler's, not the backend's methods, as
+    the handler copies what it read and writes the answer outside them."""
+    lock = threading.RLock()  # re-entered: S3's ambiguous request turns into a bucket's or key's
 
     def make(original: Any) -> Any:
         @functools.wraps(original)
-        def call_action(self: Any) -> Any:
-            with _DYNAMODB_LOCK:
-                return original(self)
+        def handled(*args: Any, **kwargs: Any) -> Any:
+            with lock:
+                return original(*args, **kwargs)
 
-        return call_action
+        return handled
 
-    replace_once(DynamoHandler, "call_action", make)
+    for name in names:
+        replace_once(owner, name, make)
 
 
 _STREAM_LOCK = threading.Lock()
@@ -184,7 +185,8 @@ def install() -> None:
     _cache_action_names()
     moto_update_expressions.install()
     _serialise_sqs()
-    _serialise_dynamodb()
+    _serialised(DynamoHandler, "call_action")
+    _serialised(S3Response, "bucket_response", "key_response")
     _number_stream_records_once()
     backend: Any = models.DynamoDBBackend
     if getattr(backend.transact_write_items, "copies_once", False):
