@@ -70,6 +70,14 @@ TICK_RESERVE_MS = 15_000
 publish the checkpoint and answer; what is still due waits for the next run."""
 
 
+class ListingsNotActedOn(Exception):
+    """Listings the tick could not expire or purge (each logged with its error); they stay due,
+    and the next tick tries them again."""
+
+    def __init__(self, listing_ids: Sequence[str]) -> None:
+        super().__init__(f"{len(listing_ids)} listings not acted on: {', '.join(listing_ids)}")
+
+
 def tick(context: Any = None) -> dict[str, Any]:
     """The scheduled lifecycle run: expiry, retention purge, overdue objections, inside the
     Lambda ``context``'s remaining time when there is one; and the agreement re-evaluations of
@@ -89,9 +97,12 @@ def tick(context: Any = None) -> dict[str, Any]:
         purged=report.purged,
         overdue_objections=len(report.overdue_objections),
         more_due=report.more_due,
+        failed=len(report.failed),
     )
     if failed is not None:
         raise failed
+    if report.failed:  # the function's Errors alarm: the rest was done, these stay due
+        raise ListingsNotActedOn(report.failed)
     return {**report.__dict__, **reevaluations}
 
 

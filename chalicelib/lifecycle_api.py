@@ -191,6 +191,10 @@ class TickResult(Frozen):
         description="those black listings revoked because their broken commitment was revoked "
         "or corrected"
     )
+    failed: tuple[str, ...] = Field(
+        description="listings (ids) whose expiry or purge failed: they stay due, and the next "
+        "tick tries them again; the run went on with the rest"
+    )
     checkpoint: int | None
     reevaluations_started: int = Field(
         description="agreement re-evaluations started for agreements beginning or ending today"

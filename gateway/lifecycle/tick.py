@@ -11,6 +11,7 @@ the next one finds what is still due. Memory holds one page, whatever the table'
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -40,6 +41,11 @@ PURGE_ATTEMPTS = 20
 """Deletes of an erased listing, each after reading what landed on it (``Tick._purge``)."""
 OVERDUE_LISTED = 100
 """Listings whose overdue entries a tick report carries; the overdue routes page the rest."""
+FAILURES_IN_A_ROW = 3
+"""Listings failing one after another that stop a run: then the store or the archive is down,
+and going on would only fail on every other listing too."""
+
+log = logging.getLogger("credit_gateway.lifecycle")
 
 
 @dataclass
@@ -54,6 +60,7 @@ class TickReport:
     checkpoint: int | None = None  # the exchange-log checkpoint the same run published
     more_due: bool = False  # the budget ran out: the next run continues
     more_overdue: bool = False  # more overdue entries than the report lists
+    failed: list[str] = field(default_factory=list)  # listing ids not acted on: still due
 
 
 @dataclass(frozen=True)
@@ -83,16 +90,29 @@ class Tick:
         self, today: date, now: datetime, budget: Budget | None, report: TickReport
     ) -> None:
         """The due index page by page, until done or ``budget`` says stop. A page is let go
-        before the next is read (and before the overdue page): one page held at a time."""
+        before the next is read (and before the overdue page): one page held at a time.
+
+        A listing whose action fails (an erasure that keeps failing on one of its copies) is
+        reported and left due for the next run: it no longer stops the expiries and purges of
+        every listing after it. ``FAILURES_IN_A_ROW`` in a row stop the run as before."""
         policy_of = self._commitment_policies()
         after: str | None = None
+        failing = 0
         while not report.more_due:
             page, after = self.listings.pending(today, after, PAGE)
             for held in page:
                 if budget is not None and budget():
                     report.more_due = True
                     break
-                self._act(held, today, now, policy_of, report)
+                try:
+                    self._act(held, today, now, policy_of, report)
+                    failing = 0
+                except Exception:
+                    failing += 1
+                    report.failed.append(held.listing_id)
+                    log.exception("listing %s not acted on; it stays due", held.listing_id)
+                    if failing >= FAILURES_IN_A_ROW:
+                        raise
             del page  # not held while the next page is read
             if after is None:
                 break
