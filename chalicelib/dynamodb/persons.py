@@ -1,6 +1,7 @@
 """The person index (``gateway.persons``): one item per (person key, listing), read by person
-key, erased by listing through the ``by_listing`` index. Items hold a keyed hash, never an ID
-number."""
+key, erased by listing through the ``by_listing`` index. A person is keyed by a keyed hash, never
+by an ID number; each item also names its listing's key, the subject's code, which for a
+person's own listing is their ID number — as the listing itself holds it, and erased with it."""
 
 from __future__ import annotations
 
