@@ -16,6 +16,7 @@ the time is up, whatever the attempt is waiting for.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import logging
 import re
@@ -140,20 +141,24 @@ def _no_public_address(host: str, detail: str) -> tuple[None, str]:
 class _Deadline:
     """Shuts the attempt's socket down once ``seconds`` have passed, unless it ended first.
 
-    The shutdown goes through a duplicate of the descriptor: TLS wrapping detaches the socket
-    object urllib3 created, but the connection underneath is the same.
+    The shutdown goes through a duplicate of the descriptor, taken when the socket is made and
+    closed when the attempt ends: TLS wrapping detaches the socket object urllib3 created, but
+    the connection underneath is the same; and the attempt may close its own descriptor before
+    it ends, whose number another thread's connection could then be given — shut down by
+    number, that one would have been cut (review 226).
     """
 
     def __init__(self, seconds: float) -> None:
         self.passed = False
-        self._fd: int | None = None
+        self._held: socket.socket | None = None
         self._lock = threading.Lock()
         self._timer = threading.Timer(seconds, self._cut)
         self._timer.daemon = True
 
     def watch(self, sock: socket.socket) -> None:
         with self._lock:
-            self._fd = sock.fileno()
+            self._let_go()
+            self._held = sock.dup()
             if self.passed:
                 self._shut()
 
@@ -163,13 +168,15 @@ class _Deadline:
             self._shut()
 
     def _shut(self) -> None:
-        if self._fd is None:
+        if self._held is None:
             return
-        try:
-            with socket.fromfd(self._fd, socket.AF_INET, socket.SOCK_STREAM) as duplicate:
-                duplicate.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass  # already closed by the peer or the attempt: nothing left to cut
+        with contextlib.suppress(OSError):  # already closed by the peer: nothing left to cut
+            self._held.shutdown(socket.SHUT_RDWR)
+
+    def _let_go(self) -> None:
+        if self._held is not None:
+            self._held.close()
+            self._held = None
 
     def __enter__(self) -> _Deadline:
         self._timer.start()
@@ -183,7 +190,7 @@ class _Deadline:
     ) -> None:
         self._timer.cancel()
         with self._lock:
-            self._fd = None  # the descriptor may be reused once the connection closes
+            self._let_go()
 
 
 def _connection(

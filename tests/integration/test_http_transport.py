@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from time_machine import escape_hatch
 
-from chalicelib.http_transport import Urllib3Transport
+from chalicelib.http_transport import Urllib3Transport, _Deadline
 
 NAME = "hooks.example.cn"
 
@@ -386,3 +386,23 @@ def test_a_failed_connection_is_told_by_host_name_never_by_the_address_it_resolv
     assert NAME in answer.body_excerpt
     assert "8.8.4.4" not in answer.body_excerpt
     assert " at 0x" not in answer.body_excerpt
+
+
+def test_a_deadline_passing_after_its_connection_closed_cuts_no_other_connection() -> None:
+    """The attempt's socket closed, its descriptor's number is reused by another thread's
+    connection; a deadline passing then must not shut that one down (review 226)."""
+    deadline = _Deadline(3600)
+    first = socket.socket()
+    deadline.watch(first)
+    number = first.fileno()
+    first.close()
+    mine, theirs = socket.socketpair()
+    try:
+        if number not in (mine.fileno(), theirs.fileno()):
+            pytest.skip("the descriptor's number was not reused")
+        deadline._cut()  # the timer's own call, made now
+        mine.sendall(b"still open")
+        assert theirs.recv(16) == b"still open"
+    finally:
+        mine.close()
+        theirs.close()
