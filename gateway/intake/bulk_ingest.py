@@ -131,7 +131,7 @@ class BulkIngest:
             upload = self._uploads.get(region, upload_id) or upload
             upload, cut_short = self._run(upload, version_id, out_of_time)
             if not upload.finished and not self._key_valid(upload):
-                upload = _stopped(self._as_permitted_now(upload))  # refused now: key_revoked
+                upload = self._as_permitted_now(upload)  # refused now: key_revoked
                 self._uploads.save(upload)
                 cut_short = False
         finally:
@@ -164,6 +164,12 @@ class BulkIngest:
             return upload, False
         if upload.ranges > 1:
             if self._waiting(upload):
+                return upload, False
+            # every range done: their sums as they are now, not as read before — a range that
+            # ended since holds the removals back with its rejected lines, and its month counts
+            # its lines (review 227)
+            upload = self._uploads.get(upload.manifest.region, upload.manifest.upload_id) or upload
+            if upload.status is not UploadStatus.INGESTING:
                 return upload, False
         elif upload.offset < upload.manifest.size:
             upload = self._ingest(upload, out_of_time, self._uploads.save)
@@ -269,8 +275,10 @@ class BulkIngest:
 
     def _as_permitted_now(self, upload: Upload) -> Upload:
         """Checked again on every resumption (``upload_rules``); a range, which holds no lease
-        on the upload, does not save a policy (the upload's own run does)."""
-        return as_permitted_now(self._registry, upload, self._clock.now())
+        on the upload, does not save a policy (the upload's own run does). Refused now, a
+        resync removes no more (``_stopped``), whichever run finds it (review 227)."""
+        now = as_permitted_now(self._registry, upload, self._clock.now())
+        return _stopped(now) if now is not upload and now.status is UploadStatus.REFUSED else now
 
     # --- pass 1 ------------------------------------------------------------------------------
 
