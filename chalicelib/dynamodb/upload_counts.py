@@ -6,6 +6,12 @@ save adds only the difference: a split upload refused by one range's run while a
 was still storing lines is counted again, whole, when that range saves it after (review 211:
 those lines were never counted), and a save repeated counts nothing. Two saves at once: the one
 whose condition fails reads what the other counted and tries again.
+
+Counts only grow: lines stored and listings removed are never taken back. A save from an older
+read (a range's refusal, saved without the upload's lease, landing after the run that removed
+more) holds less than was counted: it is not saved at all, the record keeping the newer counts,
+and the month never goes back (review 230). A save ahead on some counters and behind on others
+adds only what grew.
 """
 
 from __future__ import annotations
@@ -34,17 +40,19 @@ class UploadCounts(Table):
 
     def save(self, key: Item, upload: Upload) -> bool:
         """Save ``upload`` with what its counts add since the last count; False when nothing
-        is to be counted (the caller saves it plainly)."""
+        is to be counted (the caller saves it plainly). True, nothing written, when the upload
+        counts less than was counted: a save from an older read."""
         tally = upload_tally(upload)
         if not tally:
             return False
-        now = {attribute: count for (_, _, attribute), count in tally.items()}
         for _ in range(_TRIES):
             item = self._get(key) or {}
             was = json.loads(text(item, "pushes_counted")) if "pushes_counted" in item else {}
-            delta = {k: n - was.get(k[2], 0) for k, n in tally.items() if n != was.get(k[2], 0)}
-            if not delta:
-                return False
+            delta = {k: n - was.get(k[2], 0) for k, n in tally.items() if n > was.get(k[2], 0)}
+            if not delta:  # as counted (a repeat: saved plainly), or behind it (stale: kept)
+                return any(n < was.get(k[2], 0) for k, n in tally.items())
+            now = was | {attribute: count for (_, _, attribute), count in tally.items()}
+            now = {a: max(n, was.get(a, 0)) for a, n in now.items()}
             if self._counted(key, upload, was, now, delta):
                 return True
         raise RuntimeError(f"upload {key} kept being saved meanwhile; its count is retried")
