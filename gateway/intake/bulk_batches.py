@@ -146,7 +146,7 @@ def ingest_batches(
     with ThreadPoolExecutor(max_workers=1) as writer:
         in_flight: InFlight | None = None
         for done, batch in enumerate(batches(lines, LINES_PER_BATCH), start=1):
-            if stopped():  # the manifest's key revoked: no line more (``BulkIngest._revoked``)
+            if stopped():  # refused now (its key revoked): no line more (``BulkIngest._revoked``)
                 return in_flight.counted(upload, clock.now()) if in_flight else upload
             relays, domains = rules_now()
             if decided_now is not None and (done - 1) % BATCHES_PER_CHECKPOINT == 0:

@@ -43,7 +43,7 @@ from gateway.intake.resync_order import (
     superseded,
     withheld_where_newer,
 )
-from gateway.intake.upload_rules import as_permitted_now, key_valid, rules_now
+from gateway.intake.upload_rules import as_permitted_now, rules_now
 from gateway.ports import ListingStore, Registry
 from gateway_client.contract import (
     DEFAULT_TOLERANCE,
@@ -130,8 +130,8 @@ class BulkIngest:
             # under a current key rebinds the upload) is what this run goes on from
             upload = self._uploads.get(region, upload_id) or upload
             upload, cut_short = self._run(upload, version_id, out_of_time)
-            if not upload.finished and not self._key_valid(upload):
-                upload = self._as_permitted_now(upload)  # refused now: key_revoked
+            if not upload.finished and self._refused_now(upload):
+                upload = self._as_permitted_now(upload)
                 self._uploads.save(upload)
                 cut_short = False
         finally:
@@ -265,13 +265,16 @@ class BulkIngest:
         self._uploads.save_ranges(region, upload_id, [done])
         return done
 
-    def _key_valid(self, upload: Upload) -> bool:
-        return key_valid(self._registry, upload, self._clock.now())
+    def _refused_now(self, upload: Upload) -> bool:
+        now = as_permitted_now(self._registry, upload, self._clock.now())
+        return now.status is UploadStatus.REFUSED
 
     def _revoked(self, upload: Upload) -> Callable[[], bool]:
-        """Asked before every batch of lines and of removals: the manifest's key no longer
-        valid, the run stops there (review 224), and the upload is refused ``key_revoked``."""
-        return lambda: not self._key_valid(upload)
+        """Asked before every batch of lines and of removals: the upload refused under the
+        rules of now — the manifest's key no longer valid (review 224), a resync's domain no
+        longer the source's (review 231: only a range's run found it, and its save was lost) —
+        the run stops there, and the upload is refused."""
+        return lambda: self._refused_now(upload)
 
     def _as_permitted_now(self, upload: Upload) -> Upload:
         """Checked again on every resumption (``upload_rules``); a range, which holds no lease
