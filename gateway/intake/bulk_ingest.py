@@ -131,7 +131,8 @@ class BulkIngest:
             upload = self._uploads.get(region, upload_id) or upload
             upload, cut_short = self._run(upload, version_id, out_of_time)
             if not upload.finished and self._refused_now(upload):
-                upload = self._as_permitted_now(upload)
+                # read again: a range may have stored lines since this run read its sums
+                upload = self._as_permitted_now(self._uploads.get(region, upload_id) or upload)
                 self._uploads.save(upload)
                 cut_short = False
         finally:
@@ -221,7 +222,7 @@ class BulkIngest:
             return None
         upload = self._as_permitted_now(upload)  # a new policy: the range's, not saved
         if upload.status is UploadStatus.REFUSED:
-            self._uploads.save(upload)
+            self._refuse(region, upload_id)
             return None
         if not 0 <= index < upload.ranges:
             return None
@@ -249,6 +250,23 @@ class BulkIngest:
             except UploadBusy:  # the range is stored and counted all the same (review 185)
                 return RangeRun(before, after, closing=True)
         return RangeRun(before, after)
+
+    def _refuse(self, region: str, upload_id: str) -> None:
+        """A range's start check found the upload refused: saved under the upload's lease, from
+        a read taken under it, never over a newer save made since the range read it (review
+        231: a completed upload turned refused). A run holding the lease finds the refusal
+        itself, before its next batch and at its end (``_revoked``)."""
+        owner, now = uuid.uuid4().hex, self._clock.now()
+        if not self._uploads.lease(region, upload_id, owner, now, now + self._policy.lease):
+            return
+        try:
+            held = self._uploads.get(region, upload_id)
+            if held is not None and held.status is UploadStatus.INGESTING:
+                refused = self._as_permitted_now(held)
+                if refused.status is UploadStatus.REFUSED:
+                    self._uploads.save(refused)
+        finally:
+            self._uploads.release(region, upload_id, owner)
 
     def _ingest_range(
         self, upload: Upload, state: RangeState, out_of_time: Callable[[], bool]
