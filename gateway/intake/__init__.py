@@ -14,7 +14,7 @@ from gateway.intake.bulk import (
     stamp,
     with_errors,
 )
-from gateway.intake.bulk_ingest import BulkIngest, BulkPolicy
+from gateway.intake.bulk_ingest import BulkIngest
 from gateway.intake.bulk_ranges import (
     RANGE_LINES,
     RangeCheck,
@@ -22,6 +22,7 @@ from gateway.intake.bulk_ranges import (
     upload_level,
     with_ranges,
 )
+from gateway.intake.bulk_terms import BulkPolicy
 from gateway.intake.dedup import plan
 from gateway.intake.file_check import Held
 from gateway.intake.ingest import PushPolicy, PushService

@@ -13,20 +13,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import timedelta
 from functools import partial
 from itertools import takewhile
 
 from gateway.intake.bulk import (
-    DEFAULT_REMOVAL_THRESHOLD,
     Upload,
     UploadStatus,
     stamp,
 )
 from gateway.intake.bulk_batches import ingest_batches
-from gateway.intake.bulk_ranges import RANGE_LINES, RangeCheck, RangeState, as_upload, progressed
+from gateway.intake.bulk_ranges import RangeCheck, RangeState, as_upload, progressed
 from gateway.intake.bulk_removal import ResyncRemoval
+from gateway.intake.bulk_terms import BulkPolicy, RangeRun, UploadBusy
 from gateway.intake.file_check import FileCheck
 from gateway.intake.file_judgement import judged_file
 from gateway.intake.own_listings import Purged
@@ -43,41 +41,15 @@ from gateway.intake.resync_order import (
     superseded,
     withheld_where_newer,
 )
-from gateway.intake.upload_rules import as_permitted_now, rules_now
+from gateway.intake.upload_rules import as_permitted_now, permitted_now, rules_now
 from gateway.ports import ListingStore, Registry
 from gateway_client.contract import (
-    DEFAULT_TOLERANCE,
     Clock,
-    Conflict,
     Line,
     lines_of,
 )
 
-
-@dataclass(frozen=True)
-class BulkPolicy:
-    removal_threshold: float = DEFAULT_REMOVAL_THRESHOLD
-    lease: timedelta = timedelta(minutes=16)  # past Lambda's 15-minute limit
-    tolerance: timedelta = DEFAULT_TOLERANCE  # clock skew allowed to a line's version
-    range_lines: int = RANGE_LINES  # entries a range holds, when there is a queue to split by
-
-
-class UploadBusy(Conflict):
-    """S3 and SQS deliver at least once: a duplicate notification finds the upload held by
-    the run it duplicates, and is retried after that run is done."""
-
-    code = "upload_busy"
-    default_path = "upload_id"
-
-
-@dataclass(frozen=True)
-class RangeRun:
-    """What one invocation did to a range: before and after (``after.done`` or not), and
-    whether the upload's own step after it is still to run (another run held the upload)."""
-
-    before: RangeState
-    after: RangeState
-    closing: bool = False
+DEFAULT_POLICY = BulkPolicy()
 
 
 class BulkIngest:
@@ -89,7 +61,7 @@ class BulkIngest:
         index: SourceIndex,
         clock: Clock,
         registry: Registry,
-        policy: BulkPolicy = BulkPolicy(),
+        policy: BulkPolicy = DEFAULT_POLICY,
         checker: UploadChecker | None = None,
         queue: UploadQueue | None = None,
         *,
@@ -295,11 +267,9 @@ class BulkIngest:
         return lambda: self._refused_now(upload)
 
     def _as_permitted_now(self, upload: Upload) -> Upload:
-        """Checked again on every resumption (``upload_rules``); a range, which holds no lease
-        on the upload, does not save a policy (the upload's own run does). Refused now, a
-        resync removes no more (``_stopped``), whichever run finds it (review 227)."""
-        now = as_permitted_now(self._registry, upload, self._clock.now())
-        return _stopped(now) if now is not upload and now.status is UploadStatus.REFUSED else now
+        """Checked again on every resumption (``upload_rules.permitted_now``); a range, which
+        holds no lease on the upload, does not save a policy (the upload's own run does)."""
+        return permitted_now(self._registry, upload, self._clock.now())
 
     # --- pass 1 ------------------------------------------------------------------------------
 
@@ -379,15 +349,6 @@ class BulkIngest:
             partial(decided_by_newer, self._uploads, upload),
             self._revoked(upload),
         )
-
-
-def _stopped(upload: Upload) -> Upload:
-    """A resync refused while its removals were under way removes no more: said so, with how
-    many it had removed (review 225: it read as still pending)."""
-    if upload.removal != "pending":
-        return upload
-    note = f"{upload.removed} listings were removed before the upload was refused; no more will be"
-    return upload.model_copy(update={"removal": "withheld", "removal_note": note})
 
 
 def _mismatched(upload: Upload) -> bool:

@@ -36,6 +36,22 @@ def as_permitted_now(registry: Registry, upload: Upload, now: datetime) -> Uploa
     return stamp(upload, now, status=UploadStatus.REFUSED, refusal=refusal)
 
 
+def stopped(upload: Upload) -> Upload:
+    """A resync refused while its removals were under way removes no more: said so, with how
+    many it had removed (review 225: it read as still pending)."""
+    if upload.removal != "pending":
+        return upload
+    note = f"{upload.removed} listings were removed before the upload was refused; no more will be"
+    return upload.model_copy(update={"removal": "withheld", "removal_note": note})
+
+
+def permitted_now(registry: Registry, upload: Upload, now: datetime) -> Upload:
+    """``as_permitted_now``, and refused by it now, a resync removes no more (``stopped``),
+    whichever run finds it (review 227)."""
+    found = as_permitted_now(registry, upload, now)
+    return stopped(found) if found is not upload and found.status is UploadStatus.REFUSED else found
+
+
 def rules_now(registry: Registry, upload: Upload) -> tuple[bool, tuple[str, ...]]:
     """The region's relay policy and domains as they are now, for a batch of a run under way
     (as the upload holds them, should the region be gone: the run is refused at its next

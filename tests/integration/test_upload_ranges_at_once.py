@@ -21,7 +21,7 @@ from chalicelib.dynamodb.uploads import DynamoUploads
 from chalicelib.s3_archive import S3Archive
 from gateway.intake import BulkIngest, BulkPolicy, Upload, UploadManifest
 from gateway.intake.bulk import upload_key
-from gateway.intake.bulk_ingest import UploadBusy
+from gateway.intake.bulk_terms import UploadBusy
 from gateway.registry import Region
 from gateway_client.contract import ListingEntry, identity_of
 from gateway_client.contract.clock import FixedClock

@@ -23,8 +23,9 @@ from gateway.intake.bulk import (
     upload_key,
 )
 from gateway.intake.bulk_batches import LINES_PER_BATCH
-from gateway.intake.bulk_ingest import BulkIngest, BulkPolicy, UploadBusy
+from gateway.intake.bulk_ingest import BulkIngest
 from gateway.intake.bulk_ranges import RangeState, upload_level, with_ranges
+from gateway.intake.bulk_terms import BulkPolicy, UploadBusy
 from gateway.intake.push import MAX_REPORTED_ERRORS
 from gateway.promotion import promote
 from gateway.registry import Region

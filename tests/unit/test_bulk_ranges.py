@@ -27,8 +27,9 @@ from test_bulk_ingest import (
 from gateway.intake import bulk_removal
 from gateway.intake.bulk import Upload, UploadStatus
 from gateway.intake.bulk_batches import LINES_PER_BATCH
-from gateway.intake.bulk_ingest import BulkIngest, BulkPolicy, UploadBusy
+from gateway.intake.bulk_ingest import BulkIngest
 from gateway.intake.bulk_ranges import RangeState
+from gateway.intake.bulk_terms import BulkPolicy, UploadBusy
 from gateway.intake.push import MAX_REPORTED_ERRORS
 from gateway.intake.storing import store
 from gateway_client.contract import china_date
