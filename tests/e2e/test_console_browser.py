@@ -396,6 +396,36 @@ def test_a_subject_s_one_page_answer_ends_with_its_listings(seeded: LocalStack, 
     assert not page.locator("#subject-result").inner_text().rstrip().endswith("null")
 
 
+def test_a_red_listing_s_incentives_held_back_by_a_black_listing_say_so(
+    seeded: LocalStack, page: Page
+) -> None:
+    """守信激励 yields to 失信惩戒: the subject page says a red listing's incentives are held back
+    while the subject has a black listing in force (review 219: the page showed nothing)."""
+    changsha = platform(seeded, "430100", "cs-held", {"name": "长沙市"})
+    black = entry(7600)
+    red = {
+        **{k: v for k, v in black.items() if k not in ("severity", "legal_basis")},
+        "kind": "red",
+        "domain": "a_grade_taxpayer",
+        "reason": "纳税信用评价为A级",
+        "deciding_authority": "国家税务总局长沙市税务局",
+        "decision_number": "长税信〔2025〕7600号",
+    }
+    pushed = changsha.push([black, red], datetime.now(UTC))
+    assert (pushed.status, pushed.body["accepted"]) == (200, 2), pushed.body
+    assert seeded.pump is not None
+    seeded.pump.drain()
+
+    sign_in_as_operator(page, seeded)
+    open_page(page, seeded, "subjects")
+    page.get_by_label("统一社会信用代码 credit code").fill(black["credit_code"])
+    page.get_by_role("button", name="查询 look up").click()
+
+    held = page.locator("#subject-result .held-back")
+    expect(held).to_have_count(1)
+    expect(held).to_contain_text("失信名单生效中 a black listing is in force")
+
+
 def test_a_tab_forgets_what_it_showed_when_its_session_ends(seeded: LocalStack, page: Page) -> None:
     """At the session's end the page clears what it showed and asks to sign in again (review
     151: a subject's listings stayed on screen until the tab's next call)."""

@@ -114,6 +114,11 @@ function listing(item) {
       item.recognised === false ? "此地区不互认此名单，故无措施。 Not recognised here: no measures "
         + "apply; an agreement (互认协议) would make them apply."
         : "没有适用的措施。 No measure applies to this listing."),
+    // 守信激励 yields to 失信惩戒: a red listing's incentives wait while a black listing is in force
+    item.suspended_because ? h("p", { class: "held-back" },
+      `激励暂缓 incentives held back: ${label(item.suspended_because)}`) : null,
+    item.suspended_measures?.length
+      ? pagedTable("暂缓的措施 measures held back", measures, item.suspended_measures, "") : null,
     pagedTable("历史 history", history, x.history ?? [],
       "此名单没有变更记录，或历史只对名单所有地区和运营方显示。 No changes recorded, or the "
       + "history is shown to the listing's owner and the operator only."),

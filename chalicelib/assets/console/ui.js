@@ -29,6 +29,7 @@ const LABELS = {
   region: "地区 region", completed: "已完成 completed", ingesting: "处理中 ingesting",
   awaiting_upload: "等待文件 awaiting upload", refused: "已拒绝 refused",
   delta: "增量 delta", resync: "全量同步 resync", check: "批量核查 check",
+  black_listing_in_force: "失信名单生效中 a black listing is in force",
 };
 
 /** Registered regions' names by code (GET /v1/regions, read once at sign-in). */
