@@ -40,7 +40,7 @@ register(app, OPERATOR_ONLY)  # every route, as its module declares it
 # (16:00 UTC), and a listing past its ``valid_until`` stays recognised until the tick expires it.
 @app.schedule(Cron(0, "*", "*", "*", "?", "*"))
 def lifecycle_tick(event: CloudWatchEvent) -> dict[str, Any]:
-    return events.tick(event.context)
+    return events.tick(event.context, event.source)
 
 
 @app.on_dynamodb_record(stream_arn=sources.listings_stream_arn, batch_size=STREAM_BATCH_SIZE)

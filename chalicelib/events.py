@@ -26,6 +26,7 @@ from chalicelib.observability import correlate, emit, logger, note
 from chalicelib.reevaluations import isolated_tick
 from chalicelib.sqs_queue import message_expiry
 from chalicelib.statistics_counting import log_counted
+from chalicelib.tick_function import ROUTE_SOURCE
 from gateway.delivery import (
     Batch,
     DeliveryState,
@@ -70,18 +71,25 @@ TICK_RESERVE_MS = 15_000
 publish the checkpoint and answer; what is still due waits for the next run."""
 
 
+_NAMED = 20  # listing ids the error names (each failure is logged with its own)
+
+
 class ListingsNotActedOn(Exception):
-    """Listings the tick could not expire or purge (each logged with its error); they stay due,
-    and the next tick tries them again."""
+    """Listings the tick could not expire or purge (each logged with its error); tomorrow's
+    ticks try them again."""
 
     def __init__(self, listing_ids: Sequence[str]) -> None:
-        super().__init__(f"{len(listing_ids)} listings not acted on: {', '.join(listing_ids)}")
+        named = ", ".join(listing_ids[:_NAMED])
+        more = f" and {len(listing_ids) - _NAMED} more" if len(listing_ids) > _NAMED else ""
+        super().__init__(f"{len(listing_ids)} listings not acted on: {named}{more}")
 
 
-def tick(context: Any = None) -> dict[str, Any]:
+def tick(context: Any = None, source: str = "aws.events") -> dict[str, Any]:
     """The scheduled lifecycle run: expiry, retention purge, overdue objections, inside the
     Lambda ``context``'s remaining time when there is one; and the agreement re-evaluations of
-    the day's dates and of any job whose start was lost."""
+    the day's dates and of any job whose start was lost. Asked by ``POST /v1/tick`` (its
+    ``source``), listings that failed are in the report the route answers; on the schedule,
+    the run fails at its end for the function's Errors alarm."""
     started = time.perf_counter()
     # First: the day's agreement jobs exist only if a tick of that day starts them, so a
     # failure further on must not cost them.
@@ -101,7 +109,7 @@ def tick(context: Any = None) -> dict[str, Any]:
     )
     if failed is not None:
         raise failed
-    if report.failed:  # the function's Errors alarm: the rest was done, these stay due
+    if report.failed and source != ROUTE_SOURCE:  # the Errors alarm: the rest was done
         raise ListingsNotActedOn(report.failed)
     return {**report.__dict__, **reevaluations}
 

@@ -24,6 +24,9 @@ from gateway_client.contract import Conflict
 
 # One attempt: a retried invocation would run the tick twice (or meet the one running).
 _CONFIG = Config(retries={"total_max_attempts": 1}, read_timeout=900)
+ROUTE_SOURCE = "credit-gateway.tick-route"
+"""The ``source`` of the event the route sends: the run answers its report, failed listings and
+all, instead of failing for the alarm (``chalicelib.events.tick``)."""
 _ERROR_TYPE = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,99}")  # e.g. Runtime.ExitError
 
 
@@ -69,7 +72,7 @@ def scheduled_event(region: str) -> dict[str, Any]:
         "version": "0",
         "id": str(uuid.uuid4()),
         "detail-type": "Scheduled Event",
-        "source": "credit-gateway.tick-route",
+        "source": ROUTE_SOURCE,
         "account": "",
         "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "region": region,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from gateway.lifecycle.commitments import (
     PolicyLookup,
@@ -41,9 +41,6 @@ PURGE_ATTEMPTS = 20
 """Deletes of an erased listing, each after reading what landed on it (``Tick._purge``)."""
 OVERDUE_LISTED = 100
 """Listings whose overdue entries a tick report carries; the overdue routes page the rest."""
-FAILURES_IN_A_ROW = 3
-"""Listings failing one after another that stop a run: then the store or the archive is down,
-and going on would only fail on every other listing too."""
 
 log = logging.getLogger("credit_gateway.lifecycle")
 
@@ -60,7 +57,7 @@ class TickReport:
     checkpoint: int | None = None  # the exchange-log checkpoint the same run published
     more_due: bool = False  # the budget ran out: the next run continues
     more_overdue: bool = False  # more overdue entries than the report lists
-    failed: list[str] = field(default_factory=list)  # listing ids not acted on: still due
+    failed: list[str] = field(default_factory=list)  # listing ids not acted on: due tomorrow
 
 
 @dataclass(frozen=True)
@@ -93,11 +90,12 @@ class Tick:
         before the next is read (and before the overdue page): one page held at a time.
 
         A listing whose action fails (an erasure that keeps failing on one of its copies) is
-        reported and left due for the next run: it no longer stops the expiries and purges of
-        every listing after it. ``FAILURES_IN_A_ROW`` in a row stop the run as before."""
+        reported and tried again tomorrow, behind the listings due today: it no longer stops
+        the expiries and purges of every listing after it, and failing every time it never
+        holds them up (review 233: three such at the front stopped every run). A store that
+        cannot move it either is down: the run stops."""
         policy_of = self._commitment_policies()
         after: str | None = None
-        failing = 0
         while not report.more_due:
             page, after = self.listings.pending(today, after, PAGE)
             for held in page:
@@ -106,13 +104,10 @@ class Tick:
                     break
                 try:
                     self._act(held, today, now, policy_of, report)
-                    failing = 0
                 except Exception:
-                    failing += 1
                     report.failed.append(held.listing_id)
-                    log.exception("listing %s not acted on; it stays due", held.listing_id)
-                    if failing >= FAILURES_IN_A_ROW:
-                        raise
+                    log.exception("listing %s not acted on; tried again tomorrow", held.listing_id)
+                    self.listings.reschedule(held, today + timedelta(days=1))
             del page  # not held while the next page is read
             if after is None:
                 break

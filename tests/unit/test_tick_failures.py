@@ -1,19 +1,25 @@
 """A listing whose purge keeps failing (one of its copies cannot be erased) no longer stops the
-tick: the listings after it are still expired and purged, the failed one is reported and stays
-due, and the next tick tries it again. Failures one after another (the store or the archive
-down) stop the run as before (review 220)."""
+tick: the listings after it are still expired and purged, the failed one is reported and tried
+again tomorrow, behind the listings due today — so listings failing every time never hold the
+others up (reviews 220, 233). A store that cannot move the failed listing either is down: the
+run stops."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 from builders import make_resident_id
 from test_lifecycle_service import FIVE_YEARS_ON, Rig, ended, person_listing
 
-from gateway.lifecycle.tick import FAILURES_IN_A_ROW
-from gateway_client.contract import Listing
+from gateway_client.contract import Listing, china_date
 
 
 class ErasureFailed(Exception):
+    pass
+
+
+class StoreDown(Exception):
     pass
 
 
@@ -34,7 +40,11 @@ def failing_for(rig: Rig, failing: set[str]) -> None:
     rig.erasure.erase = erase_unless_failing  # type: ignore[method-assign]
 
 
-def test_one_listing_failing_leaves_the_others_purged_and_itself_due() -> None:
+def held(rig: Rig, listings: list[Listing]) -> set[str]:
+    return {x.listing_id for x in listings if rig.store.current([(x.credit_code, x.listing_id)])}
+
+
+def test_one_listing_failing_leaves_the_others_purged_and_itself_due_tomorrow() -> None:
     rig = Rig(at=FIVE_YEARS_ON)
     due = persons(rig, 4)
     poison = due[1]
@@ -44,21 +54,42 @@ def test_one_listing_failing_leaves_the_others_purged_and_itself_due() -> None:
 
     assert report.failed == [poison.listing_id]
     assert report.purged == 3
-    held = {x.listing_id for x in due if rig.store.current([(x.credit_code, x.listing_id)])}
-    assert held == {poison.listing_id}
+    assert held(rig, due) == {poison.listing_id}
+    tomorrow = china_date(FIVE_YEARS_ON) + timedelta(days=1)
+    assert rig.store.rescheduled[poison.listing_id] == tomorrow
+    assert rig.service.tick().failed == []  # not again today
 
-    del rig.erasure.erase  # mended: the next tick finds it still due
+    del rig.erasure.erase  # mended: tomorrow's tick purges it
+    rig.clock.advance(timedelta(days=1))
     again = rig.service.tick()
     assert (again.failed, again.purged) == ([], 1)
-    assert rig.store.current([(poison.credit_code, poison.listing_id)]) == {}
+    assert held(rig, due) == set()
 
 
-def test_failures_one_after_another_stop_the_run() -> None:
+def test_listings_failing_every_time_at_the_front_never_hold_the_others_up() -> None:
     rig = Rig(at=FIVE_YEARS_ON)
-    due = persons(rig, FAILURES_IN_A_ROW + 2)
-    failing_for(rig, {x.listing_id for x in due})
+    due = persons(rig, 6)
+    poison = {x.listing_id for x in due[:4]}  # first in the due order
+    failing_for(rig, poison)
 
-    with pytest.raises(ErasureFailed):
+    for day in range(3):
+        rig.clock.set(FIVE_YEARS_ON + timedelta(days=day))
+        for _ in range(2):  # hourly runs
+            rig.service.tick()
+
+    assert held(rig, due) == poison
+
+
+def test_a_store_that_cannot_move_the_failed_listing_stops_the_run() -> None:
+    rig = Rig(at=FIVE_YEARS_ON)
+    due = persons(rig, 3)
+    failing_for(rig, {due[0].listing_id})
+
+    def down(listing: Listing, on: object) -> bool:
+        raise StoreDown(listing.listing_id)
+
+    rig.store.reschedule = down  # type: ignore[method-assign,assignment]
+    with pytest.raises(StoreDown):
         rig.service.tick()
 
-    assert all(rig.store.current([(x.credit_code, x.listing_id)]) for x in due)
+    assert due[0].listing_id in held(rig, due)
