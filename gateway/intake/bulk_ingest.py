@@ -226,11 +226,13 @@ class BulkIngest:
     def _refuse(self, region: str, upload_id: str) -> None:
         """A range's start check found the upload refused: saved under the upload's lease, from
         a read taken under it, never over a newer save made since the range read it (review
-        231: a completed upload turned refused). A run holding the lease finds the refusal
-        itself, before its next batch and at its end (``_revoked``)."""
+        231: a completed upload turned refused). The lease held, ``UploadBusy``: the range's
+        message comes again, and finds the upload refused by the run holding it (which looks
+        before its next batch and at its end, ``_revoked``) or, that run dead, its lease over
+        (review 232: the refusal was dropped, and the upload stayed ``ingesting``)."""
         owner, now = uuid.uuid4().hex, self._clock.now()
         if not self._uploads.lease(region, upload_id, owner, now, now + self._policy.lease):
-            return
+            raise UploadBusy(f"upload {region}/{upload_id} is refused; another run holds it")
         try:
             held = self._uploads.get(region, upload_id)
             if held is not None and held.status is UploadStatus.INGESTING:
