@@ -24,6 +24,7 @@ from gateway.lifecycle import (
     ListingChanged,
     NotARecipient,
     NotInForce,
+    NotRepairable,
     ObjectionDecided,
     ObjectionDecision,
     ObjectionFiling,
@@ -312,7 +313,15 @@ ROUTES: tuple[Operation, ...] = (
         "Credit repair (信用修复) of a bad credit record: a black listing or a poor grade",
         Access.OPERATOR_OR_PLATFORM,
         {200: Reply(ListingChange, f"{_STEPPED} {_REPLAYED}")},
-        (*_REFUSED, FutureVersion, NotInForce, RepairTooEarly, StaleAction, ListingChanged),
+        (
+            *_REFUSED,
+            FutureVersion,
+            NotRepairable,
+            NotInForce,
+            RepairTooEarly,
+            StaleAction,
+            ListingChanged,
+        ),
         body=RepairRequest,
         description="Refused with 409 `repair_too_early` (and `earliest`) before the minimum "
         "publicity period, and with 409 `stale_version` when stamped before content the owner "

@@ -43,6 +43,7 @@ from gateway.lifecycle.retention import (
 from gateway.lifecycle.rules import (
     STANDING,
     NotInForce,
+    NotRepairable,
     ObjectionOpen,
     RepairTooEarly,
     StaleAction,
@@ -75,6 +76,7 @@ __all__ = [
     "ListingChanged",
     "NotARecipient",
     "NotInForce",
+    "NotRepairable",
     "ObjectionDecided",
     "ObjectionDecision",
     "ObjectionFiling",

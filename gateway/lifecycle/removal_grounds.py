@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date
 
 from gateway.lifecycle.requests import Removal, RemovalReason
-from gateway.lifecycle.rules import RepairTooEarly, earliest_repair
+from gateway.lifecycle.rules import NotRepairable, RepairTooEarly, earliest_repair
 from gateway_client.contract import Listing, bad_record, effective_valid_until
 
-NOT_REPAIRABLE = "not_repairable"
+NOT_REPAIRABLE = NotRepairable.code
 NOT_EXPIRED = "not_expired"
 
 

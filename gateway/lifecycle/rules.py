@@ -56,6 +56,14 @@ class RepairTooEarly(Conflict):
     default_path = "listing_id"
 
 
+class NotRepairable(BadRequest):
+    """Credit repair is asked for a listing that is no bad credit record (a red listing, a good
+    grade): the same code a pushed removal ``repaired`` is refused with."""
+
+    code = "not_repairable"
+    default_path = "listing_id"
+
+
 class NotInForce(Conflict):
     """The listing is not in a state this action applies to."""
 
@@ -269,9 +277,8 @@ def earliest_repair(listing: Listing) -> date:
 
 def repair(listing: Listing, request: RepairRequest, by: str, now: datetime) -> Listing:
     if not bad_record(listing):
-        raise BadRequest(
-            "only bad credit records (black-list entries, poor grades) are repaired",
-            path="listing_id",
+        raise NotRepairable(
+            "only bad credit records (black-list entries, poor grades) are repaired"
         )
     if listing.status not in STANDING:
         raise NotInForce(f"the listing is {listing.status.value}; nothing to repair")
