@@ -11,10 +11,9 @@ import pytest
 from app_support import CITY, Gateway
 from lifecycle_support import recent_entry
 from test_upload_statistics import pushes
-from upload_support import ask
+from upload_support import ask, ranges_of_two, split_in_two
 
 from chalicelib.bootstrap import container
-from gateway.intake import BulkPolicy
 from gateway_client.contract.listing import ListingEntry, identity_of
 
 
@@ -24,18 +23,12 @@ def _split_resync_with_a_late_range(
     city = gateway.register_platform(CITY)
     held = [recent_entry(decision_number=f"(2026)黑09执{n}号") for n in range(1, 5)]
     assert gateway.push(city, CITY, held).json_body["accepted"] == 4
-    ingest = container().bulk_ingest
-    monkeypatch.setattr(ingest, "_policy", BulkPolicy(range_lines=2))
+    ingest = ranges_of_two(monkeypatch)
     # the 4th line names the 4th listing, but carelessly: rejected in pass 2 (and pass 1)
     broken = dict(held[3], decided_on="not a date")
     resync = {"mode": "resync", "domains": ["court_defaulter"], "force": True}
     asked = ask(gateway, city, [*held[:3], broken], **resync)
-    put = aws.s3.put_object(
-        Bucket=aws.env["CG_ARCHIVE_BUCKET"], Key=asked.object_key, Body=asked.content
-    )
-    split = ingest.process(CITY, asked.upload_id, put.get("VersionId"))
-    assert split is not None
-    assert (split.status.value, split.ranges) == ("ingesting", 2), split
+    version = split_in_two(aws, asked)
     assert ingest.process_range(CITY, asked.upload_id, 0) is not None
     waiting = ingest._waiting
 
@@ -49,9 +42,9 @@ def _split_resync_with_a_late_range(
         return waiting(upload)
 
     monkeypatch.setattr(ingest, "_waiting", range_1_ends_meanwhile)
-    ingest.process(CITY, asked.upload_id, put.get("VersionId"))  # the duplicate notice
+    ingest.process(CITY, asked.upload_id, version)  # the duplicate notice
     monkeypatch.setattr(ingest, "_waiting", waiting)
-    ingest.process(CITY, asked.upload_id, put.get("VersionId"))  # range 1's closing, later
+    ingest.process(CITY, asked.upload_id, version)  # range 1's closing, later
     return asked.upload_id, identity_of(ListingEntry.model_validate(held[3]))
 
 

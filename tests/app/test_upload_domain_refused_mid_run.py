@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from app_support import Gateway, new_signer
 from lifecycle_support import recent_entry
-from upload_support import ask
+from upload_support import ask, ranges_of_two, split_in_two
 
 from chalicelib.bootstrap import container
-from gateway.intake import BulkPolicy, bulk_removal
+from gateway.intake import bulk_removal
 
 COURT = "100001"
 SOURCE = {
@@ -40,17 +40,11 @@ def test_a_range_s_domain_refusal_mid_removal_is_not_lost(
     held = [recent_entry(decision_number=f"(2026)黑09执{n}号") for n in range(1, 8)]
     pushed = gateway.push(signer, COURT, held)
     assert pushed.json_body["accepted"] == 7, pushed.json_body
-    ingest = container().bulk_ingest
-    monkeypatch.setattr(ingest, "_policy", BulkPolicy(range_lines=2))
+    ingest = ranges_of_two(monkeypatch)
     monkeypatch.setattr(bulk_removal, "_REMOVALS_PER_BATCH", 1)
     resync = {"mode": "resync", "domains": ["court_defaulter"], "force": True}
     asked = ask(gateway, signer, held[:4], region=COURT, **resync)  # 3 listings to remove
-    put = aws.s3.put_object(
-        Bucket=aws.env["CG_ARCHIVE_BUCKET"], Key=asked.object_key, Body=asked.content
-    )
-    split = ingest.process(COURT, asked.upload_id, put.get("VersionId"))
-    assert split is not None
-    assert split.ranges == 2, split
+    split_in_two(aws, asked, COURT)
     assert ingest.process_range(COURT, asked.upload_id, 0) is not None
     calls = [0]
 

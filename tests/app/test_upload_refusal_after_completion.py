@@ -11,7 +11,7 @@ import pytest
 from app_support import CITY, Gateway
 from lifecycle_support import recent_entry
 from test_upload_statistics import pushes
-from upload_support import ask
+from upload_support import ask, ranges_of_two, revoke, split_in_two
 
 from chalicelib.bootstrap import container
 from gateway.intake import BulkPolicy, bulk_batches
@@ -24,16 +24,10 @@ def test_a_stale_equal_count_range_refusal_does_not_turn_a_completed_upload_refu
     city = gateway.register_platform(CITY, "qth-old")
     lines = [recent_entry(decision_number=f"(2026)黑09执{n}号") for n in range(1, 5)]
     before = pushes(gateway)
-    ingest = container().bulk_ingest
-    monkeypatch.setattr(ingest, "_policy", BulkPolicy(range_lines=2))
+    ingest = ranges_of_two(monkeypatch)
     monkeypatch.setattr(bulk_batches, "LINES_PER_BATCH", 1)
     asked = ask(gateway, city, lines)
-    put = aws.s3.put_object(
-        Bucket=aws.env["CG_ARCHIVE_BUCKET"], Key=asked.object_key, Body=asked.content
-    )
-    split = ingest.process(CITY, asked.upload_id, put.get("VersionId"))
-    assert split is not None
-    assert split.ranges == 2, split
+    split_in_two(aws, asked)
     assert ingest.process_range(CITY, asked.upload_id, 0) is not None
     # range 1 stored, its own step not yet run (another run held the upload)
     monkeypatch.setattr(ingest, "process", lambda *a, **k: None)
@@ -52,10 +46,7 @@ def test_a_stale_equal_count_range_refusal_does_not_turn_a_completed_upload_refu
             done = ingest.process(CITY, asked.upload_id, None)
             assert done is not None
             assert done.status.value == "completed", done
-            gone = gateway.client.http.delete(
-                f"/v1/regions/{CITY}/keys/qth-old", headers=gateway.operator()
-            )
-            assert gone.status_code == 200, gone.json_body
+            revoke(gateway, "qth-old")
         return original(upload)
 
     monkeypatch.setattr(ingest, "_as_permitted_now", meanwhile)

@@ -7,7 +7,6 @@ month (review 232: the refusal and the message were dropped, and the upload stay
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,7 +14,7 @@ import pytest
 from app_support import CITY, Gateway
 from lifecycle_support import recent_entry
 from test_upload_statistics import pushes
-from upload_support import AWS_REGION, ask
+from upload_support import ask, queue_record, ranges_of_two, revoke, split_in_two
 
 import app as gateway_app
 from chalicelib import upload_events
@@ -31,17 +30,6 @@ class _Later:
         return datetime.now(UTC) + self._delta
 
 
-def _record(body: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "messageId": uuid.uuid4().hex,
-        "receiptHandle": "local",
-        "body": json.dumps(body),
-        "attributes": {"ApproximateReceiveCount": "2"},
-        "eventSource": "aws:sqs",
-        "awsRegion": AWS_REGION,
-    }
-
-
 def _drain(aws: Any) -> list[dict[str, Any]]:
     url = aws.env["CG_UPLOAD_QUEUE_URL"]
     found: list[dict[str, Any]] = []
@@ -50,26 +38,20 @@ def _drain(aws: Any) -> list[dict[str, Any]]:
     ).get("Messages"):
         for message in batch:
             aws.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-            found.append(_record(json.loads(message["Body"])))
+            found.append(queue_record(json.loads(message["Body"]), 2))
     return found
 
 
 def _run(
-    gateway: Gateway, aws: Any, monkeypatch: pytest.MonkeyPatch, revoke: bool
+    gateway: Gateway, aws: Any, monkeypatch: pytest.MonkeyPatch, key_revoked: bool
 ) -> tuple[Any, dict[str, int], dict[str, int]]:
     city = gateway.register_platform(CITY, "qth-old")
     lines = [recent_entry(decision_number=f"(2026)黑09执{n}号") for n in range(1, 5)]
     before = pushes(gateway)
-    ingest = container().bulk_ingest
-    monkeypatch.setattr(ingest, "_policy", BulkPolicy(range_lines=2))
+    ingest = ranges_of_two(monkeypatch)
     monkeypatch.setattr(bulk_batches, "LINES_PER_BATCH", 1)
     asked = ask(gateway, city, lines)
-    put = aws.s3.put_object(
-        Bucket=aws.env["CG_ARCHIVE_BUCKET"], Key=asked.object_key, Body=asked.content
-    )
-    split = ingest.process(CITY, asked.upload_id, put.get("VersionId"))
-    assert split is not None
-    assert split.ranges == 2, split
+    split_in_two(aws, asked)
     _drain(aws)  # the split's range messages: driven by hand below
     assert ingest.process_range(CITY, asked.upload_id, 0) is not None
 
@@ -90,15 +72,12 @@ def _run(
     monkeypatch.setattr(ingest, "_policy", BulkPolicy(range_lines=2))
     monkeypatch.setattr(bulk_batches, "LINES_PER_BATCH", 1)
 
-    if revoke:
-        gone = gateway.client.http.delete(
-            f"/v1/regions/{CITY}/keys/qth-old", headers=gateway.operator()
-        )
-        assert gone.status_code == 200, gone.json_body
+    if key_revoked:
+        revoke(gateway, "qth-old")
 
     # range 1's message again (the lease still held: taken minutes after the message was
     # received, it outlasts the 960 s visibility timeout)
-    again = _record({"range": {"region": CITY, "upload_id": asked.upload_id, "index": 1}})
+    again = queue_record({"range": {"region": CITY, "upload_id": asked.upload_id, "index": 1}}, 2)
     pending = [again]
     monkeypatch.setattr(upload_events, "_CLOSING_AGAIN_SECONDS", 0)  # moto: no waiting here
     # then whatever the system retries, with the dead run's lease long expired
@@ -122,7 +101,7 @@ def _run(
 def test_control_without_refusal_the_closing_step_is_retried_and_completes(
     gateway: Gateway, aws: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    final, before, after = _run(gateway, aws, monkeypatch, revoke=False)
+    final, before, after = _run(gateway, aws, monkeypatch, key_revoked=False)
     assert final is not None
     assert final.status.value == "completed", final.status
     assert after["accepted"] - before["accepted"] == 4, (before, after)
@@ -132,7 +111,7 @@ def test_control_without_refusal_the_closing_step_is_retried_and_completes(
 def test_a_refusal_found_while_a_dead_run_holds_the_lease_is_not_lost(
     gateway: Gateway, aws: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    final, before, after = _run(gateway, aws, monkeypatch, revoke=True)
+    final, before, after = _run(gateway, aws, monkeypatch, key_revoked=True)
     assert final is not None
     # the key was revoked after all four lines were stored: refused, and its lines counted
     assert final.status.value == "refused", (final.status, final.lines, final.accepted)

@@ -10,17 +10,10 @@ from typing import Any
 import pytest
 from app_support import CITY, Gateway
 from lifecycle_support import recent_entry
-from upload_support import ask
+from upload_support import ask, put_object, ranges_of_two, revoke, split_in_two
 
 from chalicelib.bootstrap import container
-from gateway.intake import BulkPolicy, bulk_removal
-
-
-def _revoke(gateway: Gateway, key_id: str) -> None:
-    gone = gateway.client.http.delete(
-        f"/v1/regions/{CITY}/keys/{key_id}", headers=gateway.operator()
-    )
-    assert gone.status_code == 200, gone.json_body
+from gateway.intake import bulk_removal
 
 
 def test_a_resync_refused_at_a_continuation_does_not_stay_pending(
@@ -32,15 +25,13 @@ def test_a_resync_refused_at_a_continuation_does_not_stay_pending(
     monkeypatch.setattr(bulk_removal, "_REMOVALS_PER_BATCH", 1)
     resync = {"mode": "resync", "domains": ["court_defaulter"], "force": True}
     asked = ask(gateway, city, held[:1], **resync)
-    put = aws.s3.put_object(
-        Bucket=aws.env["CG_ARCHIVE_BUCKET"], Key=asked.object_key, Body=asked.content
-    )
+    version = put_object(aws, asked)
     ingest = container().bulk_ingest
-    first = ingest.process(CITY, asked.upload_id, put.get("VersionId"), lambda: True)
+    first = ingest.process(CITY, asked.upload_id, version, lambda: True)
     assert first is not None
     assert (first.status.value, first.removal, first.removed) == ("ingesting", "pending", 1)
 
-    _revoke(gateway, "qth-old")  # between the run and its continuation
+    revoke(gateway, "qth-old")  # between the run and its continuation
     ingest.process(CITY, asked.upload_id, None)  # the continuation message's run
 
     done = container().uploads.get(CITY, asked.upload_id)
@@ -59,19 +50,13 @@ def test_a_split_resync_refused_by_a_range_run_does_not_stay_pending(
     city = gateway.register_platform(CITY, "qth-old")
     held = [recent_entry(decision_number=f"(2026)黑09执{n}号") for n in range(1, 6)]
     assert gateway.push(city, CITY, held).json_body["accepted"] == 5
-    ingest = container().bulk_ingest
-    monkeypatch.setattr(ingest, "_policy", BulkPolicy(range_lines=2))
+    ingest = ranges_of_two(monkeypatch)
     resync = {"mode": "resync", "domains": ["court_defaulter"], "force": True}
     asked = ask(gateway, city, held[:4], **resync)
-    put = aws.s3.put_object(
-        Bucket=aws.env["CG_ARCHIVE_BUCKET"], Key=asked.object_key, Body=asked.content
-    )
-    split = ingest.process(CITY, asked.upload_id, put.get("VersionId"))
-    assert split is not None
-    assert split.ranges == 2, split
+    split_in_two(aws, asked)
     assert ingest.process_range(CITY, asked.upload_id, 0) is not None
 
-    _revoke(gateway, "qth-old")
+    revoke(gateway, "qth-old")
     assert ingest.process_range(CITY, asked.upload_id, 1) is None  # refused at its start
 
     done = container().uploads.get(CITY, asked.upload_id)

@@ -11,10 +11,10 @@ import pytest
 from app_support import CITY, Gateway
 from lifecycle_support import recent_entry
 from test_upload_statistics import pushes
-from upload_support import ask
+from upload_support import ask, ranges_of_two, revoke, split_in_two
 
 from chalicelib.bootstrap import container
-from gateway.intake import BulkPolicy, bulk_batches
+from gateway.intake import bulk_batches
 from gateway.intake.bulk_terms import UploadBusy
 
 
@@ -25,16 +25,10 @@ def test_two_ranges_saving_a_refused_upload_out_of_order_count_every_stored_line
     city = gateway.register_platform(CITY, "qth-old")
     lines = [recent_entry(decision_number=f"(2026)黑09执{n}号") for n in range(1, 5)]
     before = pushes(gateway)
-    ingest = container().bulk_ingest
-    monkeypatch.setattr(ingest, "_policy", BulkPolicy(range_lines=2))
+    ingest = ranges_of_two(monkeypatch)
     monkeypatch.setattr(bulk_batches, "LINES_PER_BATCH", 1)
     asked = ask(gateway, city, lines)
-    put = aws.s3.put_object(
-        Bucket=aws.env["CG_ARCHIVE_BUCKET"], Key=asked.object_key, Body=asked.content
-    )
-    split = ingest.process(CITY, asked.upload_id, put.get("VersionId"))
-    assert split is not None
-    assert split.ranges == 2, split
+    split_in_two(aws, asked)
 
     b_in_flight, go_b = threading.Event(), threading.Event()
     main = threading.get_ident()
@@ -62,10 +56,7 @@ def test_two_ranges_saving_a_refused_upload_out_of_order_count_every_stored_line
     def hook_a() -> bool:  # range 0's first batch in flight: the key is revoked, and a
         if not revoked[0]:  # duplicate message refuses the upload at its start
             revoked[0] = True
-            gone = gateway.client.http.delete(
-                f"/v1/regions/{CITY}/keys/qth-old", headers=gateway.operator()
-            )
-            assert gone.status_code == 200, gone.json_body
+            revoke(gateway, "qth-old")
             assert ingest.process_range(CITY, asked.upload_id, 0) is None
         return False
 
@@ -105,16 +96,10 @@ def test_the_upload_s_own_run_refusing_late_does_not_take_back_a_range_s_count(
     city = gateway.register_platform(CITY, "qth-old")
     lines = [recent_entry(decision_number=f"(2026)黑09执{n}号") for n in range(1, 5)]
     before = pushes(gateway)
-    ingest = container().bulk_ingest
-    monkeypatch.setattr(ingest, "_policy", BulkPolicy(range_lines=2))
+    ingest = ranges_of_two(monkeypatch)
     monkeypatch.setattr(bulk_batches, "LINES_PER_BATCH", 1)
     asked = ask(gateway, city, lines)
-    put = aws.s3.put_object(
-        Bucket=aws.env["CG_ARCHIVE_BUCKET"], Key=asked.object_key, Body=asked.content
-    )
-    split = ingest.process(CITY, asked.upload_id, put.get("VersionId"))
-    assert split is not None
-    assert split.ranges == 2, split
+    version = split_in_two(aws, asked)
     assert ingest.process_range(CITY, asked.upload_id, 0) is not None  # 2 lines stored
 
     revoked = [False]
@@ -122,10 +107,7 @@ def test_the_upload_s_own_run_refusing_late_does_not_take_back_a_range_s_count(
     def hook_1() -> bool:  # range 1's first line in flight: key revoked, a duplicate refuses
         if not revoked[0]:
             revoked[0] = True
-            gone = gateway.client.http.delete(
-                f"/v1/regions/{CITY}/keys/qth-old", headers=gateway.operator()
-            )
-            assert gone.status_code == 200, gone.json_body
+            revoke(gateway, "qth-old")
             with pytest.raises(UploadBusy):  # the upload's own run holds it: comes again
                 ingest.process_range(CITY, asked.upload_id, 0)
         return False
@@ -140,7 +122,7 @@ def test_the_upload_s_own_run_refusing_late_does_not_take_back_a_range_s_count(
         return waiting(upload)
 
     monkeypatch.setattr(ingest, "_waiting", range_1_meanwhile)
-    ingest.process(CITY, asked.upload_id, put.get("VersionId"))  # a duplicate notice's run
+    ingest.process(CITY, asked.upload_id, version)  # a duplicate notice's run
     monkeypatch.setattr(ingest, "_waiting", waiting)
 
     done = container().uploads.get(CITY, asked.upload_id)

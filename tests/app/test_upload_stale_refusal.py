@@ -10,18 +10,11 @@ import pytest
 from app_support import CITY, Gateway
 from lifecycle_support import recent_entry
 from test_upload_statistics import pushes
-from upload_support import ask
+from upload_support import ask, ranges_of_two, revoke, split_in_two
 
 from chalicelib.bootstrap import container
-from gateway.intake import BulkPolicy, bulk_removal
+from gateway.intake import bulk_removal
 from gateway_client.contract.listing import ListingEntry, identity_of
-
-
-def _revoke(gateway: Gateway, key_id: str) -> None:
-    gone = gateway.client.http.delete(
-        f"/v1/regions/{CITY}/keys/{key_id}", headers=gateway.operator()
-    )
-    assert gone.status_code == 200, gone.json_body
 
 
 def _raced(gateway: Gateway, aws: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
@@ -29,17 +22,11 @@ def _raced(gateway: Gateway, aws: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     held = [recent_entry(decision_number=f"(2026)黑09执{n}号") for n in range(1, 8)]
     assert gateway.push(city, CITY, held).json_body["accepted"] == 7
     before = pushes(gateway)
-    ingest = container().bulk_ingest
-    monkeypatch.setattr(ingest, "_policy", BulkPolicy(range_lines=2))
+    ingest = ranges_of_two(monkeypatch)
     monkeypatch.setattr(bulk_removal, "_REMOVALS_PER_BATCH", 1)
     resync = {"mode": "resync", "domains": ["court_defaulter"], "force": True}
     asked = ask(gateway, city, held[:4], **resync)  # 3 listings to remove
-    put = aws.s3.put_object(
-        Bucket=aws.env["CG_ARCHIVE_BUCKET"], Key=asked.object_key, Body=asked.content
-    )
-    split = ingest.process(CITY, asked.upload_id, put.get("VersionId"))
-    assert split is not None
-    assert split.ranges == 2, split
+    split_in_two(aws, asked)
     assert ingest.process_range(CITY, asked.upload_id, 0) is not None
     calls = [0]
 
@@ -58,7 +45,7 @@ def _raced(gateway: Gateway, aws: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     def revoked_then_false() -> bool:
         if not fired[0]:
             return False
-        _revoke(gateway, "qth-old")
+        revoke(gateway, "qth-old")
         return False
 
     def meanwhile(upload: Any) -> Any:

@@ -14,6 +14,8 @@ from app_support import CITY, Gateway
 from delivery_support import AWS_REGION
 
 import app as gateway_app
+from chalicelib.bootstrap import container
+from gateway.intake import BulkIngest, BulkPolicy
 from gateway_client.contract.signing import Ed25519Signer
 
 
@@ -70,17 +72,56 @@ def put_and_ingest(aws: Any, asked: Asked) -> None:
 def put_file(aws: Any, asked: Asked) -> dict[str, Any]:
     """The file put where the presigned URL points; the queue's record of the bucket's notice
     (to ingest, or ingest again as the queue's retry would)."""
-    key = asked.object_key
-    put = aws.s3.put_object(Bucket=aws.env["CG_ARCHIVE_BUCKET"], Key=key, Body=asked.content)
-    notice = {"Records": [{"s3": {"object": {"key": key, "versionId": put.get("VersionId")}}}]}
+    version = put_object(aws, asked)
+    return queue_record(
+        {"Records": [{"s3": {"object": {"key": asked.object_key, "versionId": version}}}]}
+    )
+
+
+def put_object(aws: Any, asked: Asked) -> str | None:
+    """The file put where the presigned URL points: the object's version id."""
+    put = aws.s3.put_object(
+        Bucket=aws.env["CG_ARCHIVE_BUCKET"], Key=asked.object_key, Body=asked.content
+    )
+    version: str | None = put.get("VersionId")
+    return version
+
+
+def queue_record(body: dict[str, Any], receive_count: int = 1) -> dict[str, Any]:
+    """The upload queue's record of a message with ``body``, as the ingest function gets it."""
     return {
         "messageId": uuid.uuid4().hex,
         "receiptHandle": "local",
-        "body": json.dumps(notice),
-        "attributes": {"ApproximateReceiveCount": "1"},
+        "body": json.dumps(body),
+        "attributes": {"ApproximateReceiveCount": str(receive_count)},
         "eventSource": "aws:sqs",
         "awsRegion": AWS_REGION,
     }
+
+
+def ranges_of_two(monkeypatch: Any) -> BulkIngest:
+    """The ingest function, its uploads split into ranges of two lines."""
+    ingest = container().bulk_ingest
+    monkeypatch.setattr(ingest, "_policy", BulkPolicy(range_lines=2))
+    return ingest
+
+
+def split_in_two(aws: Any, asked: Asked, region: str = CITY) -> str | None:
+    """The file put and the upload's first run made (``ranges_of_two``): split into two ranges,
+    the first not yet run. The object's version id."""
+    version = put_object(aws, asked)
+    split = container().bulk_ingest.process(region, asked.upload_id, version)
+    assert split is not None
+    assert split.ranges == 2, split
+    return version
+
+
+def revoke(gateway: Gateway, key_id: str, region: str = CITY) -> None:
+    """The operator revokes the region's key."""
+    gone = gateway.client.http.delete(
+        f"/v1/regions/{region}/keys/{key_id}", headers=gateway.operator()
+    )
+    assert gone.status_code == 200, gone.json_body
 
 
 def uploaded(
