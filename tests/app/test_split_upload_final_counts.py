@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 from app_support import CITY, Gateway
 from lifecycle_support import recent_entry
-from test_upload_statistics import pushes
-from upload_support import ask, ranges_of_two, split_in_two
+from upload_support import ask, pushes, ranges_of_two, split_in_two
 
 from chalicelib.bootstrap import container
 from gateway_client.contract.listing import ListingEntry, identity_of

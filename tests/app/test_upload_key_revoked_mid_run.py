@@ -12,8 +12,7 @@ from app_support import CITY as QITAIHE
 from app_support import Gateway
 from lifecycle_support import recent_entry
 from test_relays_turned_off_mid_run import CITY, entry, relaying_city
-from test_upload_statistics import pushes
-from upload_support import uploaded
+from upload_support import pushes, uploaded
 
 from chalicelib.bootstrap import container
 from gateway.intake import bulk_ingest, bulk_removal

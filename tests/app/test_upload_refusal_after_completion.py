@@ -9,25 +9,22 @@ from typing import Any
 
 import pytest
 from app_support import CITY, Gateway
-from lifecycle_support import recent_entry
-from test_upload_statistics import pushes
-from upload_support import ask, ranges_of_two, revoke, split_in_two
+from upload_support import (
+    four_lines_in_two_ranges,
+    pushes,
+    revoke,
+)
 
 from chalicelib.bootstrap import container
-from gateway.intake import BulkPolicy, bulk_batches
+from gateway.intake import BulkPolicy
 
 
 @pytest.mark.roles_unchecked("it sets the ingest function's range size on its container")
 def test_a_stale_equal_count_range_refusal_does_not_turn_a_completed_upload_refused(
     gateway: Gateway, aws: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    city = gateway.register_platform(CITY, "qth-old")
-    lines = [recent_entry(decision_number=f"(2026)黑09执{n}号") for n in range(1, 5)]
-    before = pushes(gateway)
-    ingest = ranges_of_two(monkeypatch)
-    monkeypatch.setattr(bulk_batches, "LINES_PER_BATCH", 1)
-    asked = ask(gateway, city, lines)
-    split_in_two(aws, asked)
+    split = four_lines_in_two_ranges(gateway, aws, monkeypatch)
+    ingest, asked, before = split.ingest, split.asked, split.before
     assert ingest.process_range(CITY, asked.upload_id, 0) is not None
     # range 1 stored, its own step not yet run (another run held the upload)
     monkeypatch.setattr(ingest, "process", lambda *a, **k: None)

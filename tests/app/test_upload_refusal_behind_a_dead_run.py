@@ -12,9 +12,12 @@ from typing import Any
 
 import pytest
 from app_support import CITY, Gateway
-from lifecycle_support import recent_entry
-from test_upload_statistics import pushes
-from upload_support import ask, queue_record, ranges_of_two, revoke, split_in_two
+from upload_support import (
+    four_lines_in_two_ranges,
+    pushes,
+    queue_record,
+    revoke,
+)
 
 import app as gateway_app
 from chalicelib import upload_events
@@ -45,13 +48,8 @@ def _drain(aws: Any) -> list[dict[str, Any]]:
 def _run(
     gateway: Gateway, aws: Any, monkeypatch: pytest.MonkeyPatch, key_revoked: bool
 ) -> tuple[Any, dict[str, int], dict[str, int]]:
-    city = gateway.register_platform(CITY, "qth-old")
-    lines = [recent_entry(decision_number=f"(2026)黑09执{n}号") for n in range(1, 5)]
-    before = pushes(gateway)
-    ingest = ranges_of_two(monkeypatch)
-    monkeypatch.setattr(bulk_batches, "LINES_PER_BATCH", 1)
-    asked = ask(gateway, city, lines)
-    split_in_two(aws, asked)
+    split = four_lines_in_two_ranges(gateway, aws, monkeypatch)
+    ingest, asked, before = split.ingest, split.asked, split.before
     _drain(aws)  # the split's range messages: driven by hand below
     assert ingest.process_range(CITY, asked.upload_id, 0) is not None
 

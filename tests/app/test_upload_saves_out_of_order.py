@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 from app_support import CITY, Gateway
-from lifecycle_support import recent_entry
-from test_upload_statistics import pushes
-from upload_support import ask, ranges_of_two, revoke, split_in_two
+from upload_support import (
+    four_lines_in_two_ranges,
+    pushes,
+    revoke,
+)
 
 from chalicelib.bootstrap import container
-from gateway.intake import bulk_batches
 from gateway.intake.bulk_terms import UploadBusy
 
 
@@ -22,13 +23,8 @@ from gateway.intake.bulk_terms import UploadBusy
 def test_two_ranges_saving_a_refused_upload_out_of_order_count_every_stored_line(
     gateway: Gateway, aws: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    city = gateway.register_platform(CITY, "qth-old")
-    lines = [recent_entry(decision_number=f"(2026)黑09执{n}号") for n in range(1, 5)]
-    before = pushes(gateway)
-    ingest = ranges_of_two(monkeypatch)
-    monkeypatch.setattr(bulk_batches, "LINES_PER_BATCH", 1)
-    asked = ask(gateway, city, lines)
-    split_in_two(aws, asked)
+    split = four_lines_in_two_ranges(gateway, aws, monkeypatch)
+    ingest, asked, before = split.ingest, split.asked, split.before
 
     b_in_flight, go_b = threading.Event(), threading.Event()
     main = threading.get_ident()
@@ -93,13 +89,9 @@ def test_the_upload_s_own_run_refusing_late_does_not_take_back_a_range_s_count(
     """The upload's own run (a duplicate notice) read the upload at its lease; a range stored
     lines and saved the refused upload with them meanwhile; the run, finding the key revoked
     at its end, saves its own read refused: the month loses the range's lines."""
-    city = gateway.register_platform(CITY, "qth-old")
-    lines = [recent_entry(decision_number=f"(2026)黑09执{n}号") for n in range(1, 5)]
-    before = pushes(gateway)
-    ingest = ranges_of_two(monkeypatch)
-    monkeypatch.setattr(bulk_batches, "LINES_PER_BATCH", 1)
-    asked = ask(gateway, city, lines)
-    version = split_in_two(aws, asked)
+    split = four_lines_in_two_ranges(gateway, aws, monkeypatch)
+    ingest, asked, before = split.ingest, split.asked, split.before
+    version = split.version
     assert ingest.process_range(CITY, asked.upload_id, 0) is not None  # 2 lines stored
 
     revoked = [False]

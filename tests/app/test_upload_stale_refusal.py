@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from app_support import CITY, Gateway
 from lifecycle_support import recent_entry
-from test_upload_statistics import pushes
-from upload_support import ask, ranges_of_two, revoke, split_in_two
+from upload_support import ask, pushes, ranges_of_two, revoke, split_in_two
 
 from chalicelib.bootstrap import container
 from gateway.intake import bulk_removal

@@ -9,19 +9,13 @@ from typing import Any
 
 import pytest
 from app_support import CITY, Gateway, new_signer
-from lifecycle_support import Lifecycle, recent_entry, this_month
+from lifecycle_support import recent_entry, this_month
 from test_stats_counters_route import run_rebuild
-from upload_support import ask, put_and_ingest, put_file
+from upload_support import ask, pushes, put_and_ingest, put_file
 
 import app as gateway_app
 from chalicelib.bootstrap import container
 from gateway.intake import BulkPolicy
-
-
-def pushes(gateway: Gateway) -> dict[str, int]:
-    report = Lifecycle(gateway).stats(CITY, this_month())
-    assert report.status_code == 200, report.json_body
-    return dict(report.json_body["pushes"])
 
 
 def test_a_completed_upload_is_one_batch_of_the_month_s_pushes_counted_once(

@@ -12,10 +12,11 @@ from typing import Any
 
 from app_support import CITY, Gateway
 from delivery_support import AWS_REGION
+from lifecycle_support import Lifecycle, recent_entry, this_month
 
 import app as gateway_app
 from chalicelib.bootstrap import container
-from gateway.intake import BulkIngest, BulkPolicy
+from gateway.intake import BulkIngest, BulkPolicy, bulk_batches
 from gateway_client.contract.signing import Ed25519Signer
 
 
@@ -114,6 +115,34 @@ def split_in_two(aws: Any, asked: Asked, region: str = CITY) -> str | None:
     assert split is not None
     assert split.ranges == 2, split
     return version
+
+
+def pushes(gateway: Gateway) -> dict[str, int]:
+    """The city's pushes this month, as the statistics report them."""
+    report = Lifecycle(gateway).stats(CITY, this_month())
+    assert report.status_code == 200, report.json_body
+    return dict(report.json_body["pushes"])
+
+
+@dataclass(frozen=True)
+class Split:
+    """An upload of four new listings by the city's key ``qth-old``, split in two ranges of two
+    lines and stored a line a batch, its first run made; the month's pushes before it."""
+
+    ingest: BulkIngest
+    asked: Asked
+    version: str | None
+    before: dict[str, int]
+
+
+def four_lines_in_two_ranges(gateway: Gateway, aws: Any, monkeypatch: Any) -> Split:
+    city = gateway.register_platform(CITY, "qth-old")
+    lines = [recent_entry(decision_number=f"(2026)黑09执{n}号") for n in range(1, 5)]
+    before = pushes(gateway)
+    ingest = ranges_of_two(monkeypatch)
+    monkeypatch.setattr(bulk_batches, "LINES_PER_BATCH", 1)
+    asked = ask(gateway, city, lines)
+    return Split(ingest, asked, split_in_two(aws, asked), before)
 
 
 def revoke(gateway: Gateway, key_id: str, region: str = CITY) -> None:
