@@ -94,6 +94,13 @@ def open_page(page: Page, stack: LocalStack, name: str) -> None:
     expect(page.locator("main")).to_have_attribute("aria-busy", "false")
 
 
+def look_up(page: Page, stack: LocalStack, credit_code: str) -> None:
+    """On the subjects page, the answer for ``credit_code``, as the one signed in sees it."""
+    open_page(page, stack, "subjects")
+    page.get_by_label("统一社会信用代码 credit code").fill(credit_code)
+    page.get_by_role("button", name="查询 look up").click()
+
+
 def shoot(page: Page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)

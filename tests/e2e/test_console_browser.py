@@ -16,6 +16,7 @@ from console_support import (
     PAGES,
     chromium,
     hand_off,
+    look_up,
     open_page,
     page_with_the_keyboard,
     province_handoff,
@@ -388,9 +389,7 @@ def test_a_subject_s_one_page_answer_ends_with_its_listings(seeded: LocalStack, 
     seeded.pump.drain()
 
     sign_in_as_operator(page, seeded)
-    open_page(page, seeded, "subjects")
-    page.get_by_label("统一社会信用代码 credit code").fill(listed["credit_code"])
-    page.get_by_role("button", name="查询 look up").click()
+    look_up(page, seeded, listed["credit_code"])
 
     expect(page.locator("#subject-result")).to_contain_text(listed["subject_name"])
     assert not page.locator("#subject-result").inner_text().rstrip().endswith("null")
@@ -417,9 +416,7 @@ def test_a_red_listing_s_incentives_held_back_by_a_black_listing_say_so(
     seeded.pump.drain()
 
     sign_in_as_operator(page, seeded)
-    open_page(page, seeded, "subjects")
-    page.get_by_label("统一社会信用代码 credit code").fill(black["credit_code"])
-    page.get_by_role("button", name="查询 look up").click()
+    look_up(page, seeded, black["credit_code"])
 
     held = page.locator("#subject-result .held-back")
     expect(held).to_have_count(1)
@@ -440,9 +437,7 @@ def test_a_tab_forgets_what_it_showed_when_its_session_ends(seeded: LocalStack, 
     page.clock.install()
     hand_off(page, seeded, opened.body["handoff"])
     expect(page.locator("#who-region")).to_contain_text("430100")
-    open_page(page, seeded, "subjects")
-    page.get_by_label("统一社会信用代码 credit code").fill(listed["credit_code"])
-    page.get_by_role("button", name="查询 look up").click()
+    look_up(page, seeded, listed["credit_code"])
     expect(page.locator("#subject-result")).to_contain_text(listed["subject_name"])
 
     page.clock.fast_forward("10:00")  # twice the session's five minutes
