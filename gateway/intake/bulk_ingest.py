@@ -239,6 +239,11 @@ class BulkIngest:
                 refused = self._as_permitted_now(held)
                 if refused.status is UploadStatus.REFUSED:
                     self._uploads.save(refused)
+                    # a range's batch stored between the read and the save read the upload
+                    # still ingesting, and left it to be counted here (review 232)
+                    again = self._uploads.get(region, upload_id)
+                    if again is not None and again != refused:
+                        self._uploads.save(again)
         finally:
             self._uploads.release(region, upload_id, owner)
 
