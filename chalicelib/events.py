@@ -75,8 +75,8 @@ _NAMED = 20  # listing ids the error names (each failure is logged with its own)
 
 
 class ListingsNotActedOn(Exception):
-    """Listings the tick could not expire or purge (each logged with its error); tomorrow's
-    ticks try them again."""
+    """Listings the tick could not expire or purge (each logged with its error); they stay due,
+    and the next tick tries them again."""
 
     def __init__(self, listing_ids: Sequence[str]) -> None:
         named = ", ".join(listing_ids[:_NAMED])

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from gateway.lifecycle.commitments import (
     PolicyLookup,
@@ -57,7 +57,7 @@ class TickReport:
     checkpoint: int | None = None  # the exchange-log checkpoint the same run published
     more_due: bool = False  # the budget ran out: the next run continues
     more_overdue: bool = False  # more overdue entries than the report lists
-    failed: list[str] = field(default_factory=list)  # listing ids not acted on: due tomorrow
+    failed: list[str] = field(default_factory=list)  # listing ids not acted on: still due
 
 
 @dataclass(frozen=True)
@@ -90,10 +90,10 @@ class Tick:
         before the next is read (and before the overdue page): one page held at a time.
 
         A listing whose action fails (an erasure that keeps failing on one of its copies) is
-        reported and tried again tomorrow, behind the listings due today: it no longer stops
-        the expiries and purges of every listing after it, and failing every time it never
-        holds them up (review 233: three such at the front stopped every run). A store that
-        cannot move it either is down: the run stops."""
+        reported and stays due: the run goes on with the rest, and the next run tries it again
+        (hourly; review 235: moved to the next day, one failure put an expiry off a day).
+        Listings failing every time never stop the others (review 233: three at the front
+        stopped every run). A store that is down fails the run at its next read of the index."""
         policy_of = self._commitment_policies()
         after: str | None = None
         while not report.more_due:
@@ -106,8 +106,7 @@ class Tick:
                     self._act(held, today, now, policy_of, report)
                 except Exception:
                     report.failed.append(held.listing_id)
-                    log.exception("listing %s not acted on; tried again tomorrow", held.listing_id)
-                    self.listings.reschedule(held, today + timedelta(days=1))
+                    log.exception("listing %s not acted on; it stays due", held.listing_id)
             del page  # not held while the next page is read
             if after is None:
                 break

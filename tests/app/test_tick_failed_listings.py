@@ -1,5 +1,5 @@
 """The tick with listings it cannot act on, through the app: listings that always fail, first in
-the due order, no longer stop every later run (they are tried again tomorrow, behind the rest);
+the due order, no longer stop every later run (they stay due, and each run tries them again);
 ``POST /v1/tick`` on AWS answers its report naming them, while the hourly schedule's run fails
 at its end for the function's Errors alarm (review 233)."""
 
