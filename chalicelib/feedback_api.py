@@ -247,7 +247,7 @@ ROUTES: tuple[Operation, ...] = (
         "What subscribers did about a listing",
         Access.OPERATOR_OR_PLATFORM,
         {200: Reply(FeedbackList, "Feedback reports for the listing.")},
-        (errors.BadRequest, errors.NotFound, NotListingOwner),
+        (errors.BadRequest, errors.NotFound, NotListingOwner, errors.RateLimited),
         handler=listing_feedback,
     ),
 )

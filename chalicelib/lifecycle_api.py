@@ -215,7 +215,15 @@ _LISTING = "/v1/subjects/{credit_code}/listings/{listing_id}"
 _STEPPED = "The listing after the step."
 _REPLAYED = "Already done (a replay): the listing, unchanged, with `changed: false`."
 # a national source acting on its listing in a domain since taken from it: 403 too
-_REFUSED = (errors.BadRequest, errors.NotFound, NotListingOwner, DomainNotPermitted)
+# every listing route here: a region's try at a person's listing it does not own counts as a
+# lookup of one person, and is refused 429 over the limit (``_code``, review 236)
+_REFUSED = (
+    errors.BadRequest,
+    errors.NotFound,
+    NotListingOwner,
+    DomainNotPermitted,
+    errors.RateLimited,
+)
 
 ROUTES: tuple[Operation, ...] = (
     Operation(

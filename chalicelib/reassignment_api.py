@@ -12,9 +12,11 @@ from chalicelib.query_api import addressed_code
 from chalicelib.route_spec import Access, Operation, Reply, Tag
 from gateway.lifecycle import (
     CommitmentSettled,
+    FutureVersion,
     HeldAlready,
     ListingChanged,
     ObjectionOpen,
+    PeriodEnded,
     PurgeUnderWay,
     Reassignment,
 )
@@ -48,6 +50,9 @@ ROUTES: tuple[Operation, ...] = (
         },
         (
             errors.BadRequest,
+            FutureVersion,
+            errors.FutureDate,
+            PeriodEnded,
             errors.NotFound,
             errors.UnknownRegion,
             DomainNotPermitted,
