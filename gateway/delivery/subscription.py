@@ -6,7 +6,7 @@ import hashlib
 import re
 from datetime import datetime, timedelta
 from typing import Annotated, Literal
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from pydantic import AwareDatetime, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -232,6 +232,11 @@ def check_settings(
         previous = delay
 
 
+_URI_CHARACTERS = ":/?#[]@!$&'()*+,;=%~"
+"""What RFC 3986 lets a URI hold besides letters, digits and ``-._``: kept as they are when an
+IRI's other characters are percent-encoded for the refusal's hint."""
+
+
 def check_webhook_url(url: str, *, allow_loopback_http: bool) -> str:
     """Refuse URLs a gateway should never call (SSRF).
 
@@ -246,6 +251,11 @@ def check_webhook_url(url: str, *, allow_loopback_http: bool) -> str:
     if not url.isprintable() or any(c.isspace() for c in url):
         raise InvalidWebhookUrl(
             "the webhook URL holds a space, control or invisible character", path="url"
+        )
+    if not url.isascii():  # an IRI: HTTP sends none of it (review 238: accepted, never reached)
+        encoded = quote(url, safe=_URI_CHARACTERS)
+        raise InvalidWebhookUrl(
+            f"the webhook URL must be ASCII: percent-encode the rest, as {encoded}", path="url"
         )
     try:
         parts = urlsplit(url)
