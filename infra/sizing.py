@@ -54,8 +54,15 @@ SIZES: dict[str, dict[str, int]] = {
         "ReservedConcurrentExecutions": INGEST_RANGES_AT_ONCE,
     },
     # Scans the listings (expiry, purge) once an hour: 512 MB for the scan pages' CPU, 900 s so
-    # a province-scale tick completes. Reserved 1: two ticks never run at once.
-    "LifecycleTick": {"MemorySize": 512, "Timeout": 900, "ReservedConcurrentExecutions": 1},
+    # a province-scale tick completes. Reserved 1: two ticks never run at once. Not retried: a
+    # run that failed (a listing it could not act on fails it at its end, for the alarm) would
+    # run whole again twice, and the next hour's run tries what is still due anyway.
+    "LifecycleTick": {
+        "MemorySize": 512,
+        "Timeout": 900,
+        "ReservedConcurrentExecutions": 1,
+        "EventInvokeConfig": {"MaximumRetryAttempts": 0},
+    },
     # One page of 100 index items and their subjects at a time, whatever the table's size:
     # 256 MB. 300 s: a job stops 30 s before it and queues its continuation. Reserved 2: a
     # national agreement's walk must not starve pushes of DynamoDB capacity.

@@ -212,6 +212,13 @@ def test_the_tick_runs_at_the_top_of_every_hour(resources):
     assert schedule["Properties"]["Schedule"] == "cron(0 * * * ? *)"
 
 
+def test_a_failed_tick_is_not_run_again_by_lambda(resources):
+    """A run fails at its end when a listing could not be acted on (for the alarm); Lambda's
+    two retries would run the whole tick again, and the next hour's run tries anyway."""
+    config = resources["LifecycleTick"]["Properties"]["EventInvokeConfig"]
+    assert config == {"MaximumRetryAttempts": 0}
+
+
 def test_every_setting_the_template_gives_a_function_is_one_the_code_reads(resources):
     """An environment variable nothing reads is configuration that configures nothing
     (review 142: the upload and re-evaluation dead-letter queues' URLs were set, unread)."""
