@@ -6,7 +6,7 @@ import hashlib
 import re
 from datetime import datetime, timedelta
 from typing import Annotated, Literal
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from pydantic import AwareDatetime, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -237,6 +237,22 @@ _URI_CHARACTERS = ":/?#[]@!$&'()*+,;=%~"
 IRI's other characters are percent-encoded for the refusal's hint."""
 
 
+def _as_uri(iri: str) -> str:
+    """The URI an IRI stands for (RFC 3987): its host name in IDNA form, the rest
+    percent-encoded — the refusal's hint, itself a URL the gateway accepts (review 239: a host
+    percent-encoded was refused in turn)."""
+    try:
+        parts = urlsplit(iri)
+        host = (parts.hostname or "").encode("idna").decode("ascii")
+        port = f":{parts.port}" if parts.port is not None else ""
+    except (UnicodeError, ValueError):  # no URL, a name IDNA cannot spell, a port that is none
+        return quote(iri, safe=_URI_CHARACTERS)
+    if ":" in host:
+        host = f"[{host}]"
+    path, query, fragment = (quote(x, safe=_URI_CHARACTERS) for x in parts[2:])
+    return urlunsplit((parts.scheme, host + port, path, query, fragment))
+
+
 def check_webhook_url(url: str, *, allow_loopback_http: bool) -> str:
     """Refuse URLs a gateway should never call (SSRF).
 
@@ -253,9 +269,8 @@ def check_webhook_url(url: str, *, allow_loopback_http: bool) -> str:
             "the webhook URL holds a space, control or invisible character", path="url"
         )
     if not url.isascii():  # an IRI: HTTP sends none of it (review 238: accepted, never reached)
-        encoded = quote(url, safe=_URI_CHARACTERS)
         raise InvalidWebhookUrl(
-            f"the webhook URL must be ASCII: percent-encode the rest, as {encoded}", path="url"
+            f"the webhook URL must be ASCII: send it as {_as_uri(url)}", path="url"
         )
     try:
         parts = urlsplit(url)

@@ -10,6 +10,7 @@ from app_support import HUNAN
 from delivery_support import AnsweringReceiver
 
 from chalicelib.bootstrap import container
+from gateway.delivery.subscription import check_webhook_url
 
 
 @pytest.mark.parametrize(
@@ -33,3 +34,15 @@ def test_a_webhook_url_that_is_not_ascii_is_refused_with_its_encoding(
     assert base + encoded in error["message"]
     assert hook.challenges == []
     assert container().subscriptions.all() == []
+
+
+def test_the_refusal_s_form_of_a_host_name_that_is_not_ascii_is_accepted(gateway) -> None:
+    """The hint spells the host in IDNA form (review 239: percent-encoded, refused in turn)."""
+    assert gateway.put_region(HUNAN).status_code == 200
+
+    refused = gateway.subscribe_as_operator(region=HUNAN, url="https://例子.中国/hook/接收")
+
+    assert refused.status_code == 400, refused.json_body
+    hint = "https://xn--fsqu00a.xn--fiqs8s/hook/%E6%8E%A5%E6%94%B6"
+    assert refused.json_body["error"]["message"].endswith(hint)
+    assert check_webhook_url(hint, allow_loopback_http=False) == hint
