@@ -20,24 +20,22 @@ flight" set could keep a group that no message holds any more, and that FIFO gro
 received again (a demo drain stalled with its messages visible). One lock serialises the
 queue operations, as SQS itself does per queue.
 
-And moto numbers a DynamoDB stream record by the shard's length before appending it: two
-writes at once (the server's threads) give two records one sequence number, and a reader whose
-batch ends on that pair is handed the second record again and again (a drain spun on one
-record, fanning it out anew each time). One lock makes numbering and appending one step.
+And a long poll (``WaitTimeSeconds``) must not hold that queue lock while it waits, or no message
+could be sent to wake it: it waits on a condition of the lock instead, notified by every other
+queue operation (a send, a delete that frees a FIFO group), and looks again at least every
+0.25 s (a delay or visibility timeout ends without an operation). moto's own wait would also
+spin while a FIFO group is in flight (its messages visible but not receivable).
 
 And moto's DynamoDB is not thread-safe either: a conditional write checks and then writes, a
 transaction checks and writes item by item and rolls back by restoring a copy of the whole
 table, and a scan iterates a table's dict while another request adds to it. Two requests at once
 (two platforms pushing) could both pass one condition, a cancelled transaction could undo a
 write made meanwhile, and a scan could fail with "dictionary changed size during iteration".
-One lock serialises DynamoDB's requests, each answered as of one moment, as DynamoDB's are. And
-S3's: versioned writes to one key at once lost versions (the current one among them).
-
-And a long poll (``WaitTimeSeconds``) must not hold that queue lock while it waits, or no message
-could be sent to wake it: it waits on a condition of the lock instead, notified by every other
-queue operation (a send, a delete that frees a FIFO group), and looks again at least every
-0.25 s (a delay or visibility timeout ends without an operation). moto's own wait would also
-spin while a FIFO group is in flight (its messages visible but not receivable).
+One lock serialises DynamoDB's requests, each answered as of one moment, as DynamoDB's are —
+which also keeps two writes from numbering their stream records alike (moto numbers a record
+by the shard's length before appending it; a reader whose batch ended on such a pair was handed
+the second record again and again, fanning it out anew each time). And S3's: versioned
+writes to one key at once lost versions (the current one among them).
 
 And an update's expression is parsed and checked with less work: ``moto_update_expressions``.
 
@@ -56,7 +54,7 @@ from moto import backends as moto_backends
 from moto.core import responses as core_responses
 from moto.dynamodb import models
 from moto.dynamodb.models.dynamo_type import DynamoType
-from moto.dynamodb.models.table import StreamShard, Table
+from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoHandler
 from moto.s3.responses import S3Response
 from moto.sqs.models import SQSBackend
@@ -162,23 +160,6 @@ def _serialised(owner: Any, *names: str) -> None:
         replace_once(owner, name, make)
 
 
-_STREAM_LOCK = threading.Lock()
-
-
-def _number_stream_records_once() -> None:
-    shard: Any = StreamShard
-    if getattr(shard.add, "serialised", False):
-        return
-    original = shard.add
-
-    def add(self: Any, old: Any, new: Any) -> None:
-        with _STREAM_LOCK:
-            original(self, old, new)
-
-    add.serialised = True  # type: ignore[attr-defined]
-    shard.add = add
-
-
 def install() -> None:
     moto_http.install()  # kept-alive connections (its docstring says why)
     moto_responses.install()  # answers written with less work (its docstring says why)
@@ -187,7 +168,6 @@ def install() -> None:
     _serialise_sqs()
     _serialised(DynamoHandler, "call_action")
     _serialised(S3Response, "bucket_response", "key_response")
-    _number_stream_records_once()
     backend: Any = models.DynamoDBBackend
     if getattr(backend.transact_write_items, "copies_once", False):
         return
