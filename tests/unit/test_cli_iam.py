@@ -7,6 +7,7 @@ import argparse
 import pytest
 
 from gateway_client.cli import operator as cli_operator
+from gateway_client.push_client import Response
 
 
 @pytest.fixture
@@ -22,7 +23,9 @@ def test_iam_requests_carry_a_sigv4_signature_for_execute_api(aws_credentials, m
     monkeypatch.setattr(
         cli_operator,
         "http_request",
-        lambda method, url, body, headers, timeout: sent.append((method, url, body, headers)),
+        lambda method, url, body, headers, timeout: (
+            sent.append((method, url, body, headers)) or Response(200, {}, {})
+        ),
     )
     call = cli_operator.caller_for(argparse.Namespace(iam=True, token="ignored-token"))
 
@@ -45,7 +48,9 @@ def test_without_iam_the_operator_token_is_sent(monkeypatch):
     monkeypatch.setattr(
         cli_operator,
         "http_request",
-        lambda method, url, body, headers, timeout: sent.append((headers, timeout)),
+        lambda method, url, body, headers, timeout: (
+            sent.append((headers, timeout)) or Response(200, {}, {})
+        ),
     )
 
     operator = cli_operator.caller_for(argparse.Namespace(iam=False, token="tok-123", timeout=2.5))

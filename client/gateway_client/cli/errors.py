@@ -47,6 +47,19 @@ def refused(reply: Response) -> CliError:
     return CliError(f"{text} — {BULK_HINT}" if reply.status == 413 else text)
 
 
+def gateway_answer(reply: Response) -> Response:
+    """``reply``, unless it is a success whose body is not the gateway's JSON (an object or a
+    list): another server answered, and what it said is no result (review 242: a web page
+    answering 200 was printed, exit 0)."""
+    if 200 <= reply.status < 300 and not isinstance(reply.body, dict | list | None):
+        kind = reply.headers.get("content-type") or "no content type"
+        raise CliError(
+            f"the answer (HTTP {reply.status}, {kind}) is not the gateway's JSON: is --url the "
+            "gateway's address?"
+        )
+    return reply
+
+
 def storage_failed(exc: OSError, url: str) -> CliError:
     """A bulk file's PUT failed: name the storage host (the presigned URL), not the gateway."""
     host = urllib.parse.urlsplit(url).netloc
@@ -104,10 +117,33 @@ def _text(path: str) -> str:
 
 def _json(path: str, text: str, line: int | None = None) -> Any:
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_once_each)
     except json.JSONDecodeError as exc:
         where = f"line {line or exc.lineno}, column {exc.colno}"
         raise CliError(f"{path}: not valid JSON at {where}: {exc.msg}") from exc
+    except _Repeated as exc:
+        at = f" (line {line})" if line else ""
+        raise CliError(
+            f"{path}{at}: the key {exc.key!r} appears twice in one object; the gateway refuses "
+            "that (duplicate_key), and which one was meant is yours to say"
+        ) from exc
+
+
+class _Repeated(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _once_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose keys each appear once (review 242: ``json.loads`` kept the last of a
+    repeated key, and the push sent what the file did not say)."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _Repeated(key)
+        found[key] = value
+    return found
 
 
 def explain(exc: BaseException, url: str | None, timeout: float | None, ours: bool = True) -> str:

@@ -46,18 +46,27 @@ def caller_for(args: argparse.Namespace) -> Call:
                 "--idempotency-key is the operator's: a platform's signed creation is made "
                 "once by its webhook-id (a new run signs under a new one)"
             )
-        return _signed_call(args.url, read_signer(key_id, key_file), timeout)
+        return _answers(_signed_call(args.url, read_signer(key_id, key_file), timeout))
     key = getattr(args, "idempotency_key", None)
     # the operator's creation retried under it makes nothing twice, with either credentials
     keyed = {"idempotency-key": key} if key else {}
     if getattr(args, "iam", False):
-        return lambda method, url, body=None: http_request(
-            method, url, body, {**_sigv4_headers(method, url, body), **keyed}, timeout=timeout
+        return _answers(
+            lambda method, url, body=None: http_request(
+                method, url, body, {**_sigv4_headers(method, url, body), **keyed}, timeout=timeout
+            )
         )
     token = getattr(args, "token", None) or os.environ.get("GATEWAY_OPERATOR_TOKEN")
     headers = {"authorization": f"Bearer {token}"} if token else {}
     headers |= keyed
-    return lambda method, url, body=None: http_request(method, url, body, headers, timeout=timeout)
+    return _answers(
+        lambda method, url, body=None: http_request(method, url, body, headers, timeout=timeout)
+    )
+
+
+def _answers(call: Call) -> Call:
+    """``call``, its successes checked to be the gateway's JSON (``gateway_answer``)."""
+    return lambda method, url, body=None: cli_errors.gateway_answer(call(method, url, body))
 
 
 def _signed_call(url: str, signer: RequestSigner, timeout: float) -> Call:
@@ -84,6 +93,7 @@ def _sigv4_headers(method: str, url: str, body: bytes | None) -> dict[str, str]:
 def show(reply: Response) -> int:
     if reply.status >= 300:
         raise cli_errors.refused(reply)
+    cli_errors.gateway_answer(reply)
     print(json.dumps(reply.body, ensure_ascii=False, indent=2))
     return 0
 
@@ -120,7 +130,15 @@ def agreement(args: argparse.Namespace) -> int:
     body = read_json_body(args.target)
     if args.action == "create":
         return show(call("POST", base, body))
-    return show(call("PUT", f"{base}/{args.id}", body))
+    agreement_id = _required(args.id, "agreement revise", "--id")
+    return show(call("PUT", f"{base}/{urllib.parse.quote(agreement_id)}", body))
+
+
+def _required(value: str | None, action: str, option: str) -> str:
+    """An option the action cannot go without (review 242: sent as "None", or a TypeError)."""
+    if not value:
+        raise cli_errors.CliError(f"{action} needs {option}")
+    return value
 
 
 def tick(args: argparse.Namespace) -> int:
@@ -173,7 +191,8 @@ def region(args: argparse.Namespace) -> int:
     if args.action == "keys":
         return show(call("GET", f"{base}/keys"))
     if args.action == "revoke-key":
-        return show(call("DELETE", f"{base}/keys/{urllib.parse.quote(args.key_id)}"))
+        key_id = _required(args.key_id, "region revoke-key", "--key-id")
+        return show(call("DELETE", f"{base}/keys/{urllib.parse.quote(key_id)}"))
     key = {
         "key_id": args.key_id,
         **vars(_registered(args)),

@@ -42,7 +42,7 @@ def _push(args: argparse.Namespace) -> int:
     entries, removals = read_batch(args.file)
     content = json.dumps([entries, removals], ensure_ascii=False, sort_keys=True).encode()
     first = issued_at("push", args.region, args.batch_id, now, content)
-    reply = client.push(entries, now, args.batch_id, first, removals)
+    reply = cli_errors.gateway_answer(client.push(entries, now, args.batch_id, first, removals))
     if reply.status != 200:
         raise cli_errors.refused(reply)
     print(json.dumps(reply.body, ensure_ascii=False, indent=2))
