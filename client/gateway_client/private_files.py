@@ -5,6 +5,8 @@ report's masked numbers: readable by their owner alone, as the key file ``keygen
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -16,6 +18,20 @@ def open_private(path: Path) -> BinaryIO:
     return os.fdopen(handle, "wb")
 
 
+@contextmanager
+def replaced_privately(path: Path) -> Iterator[BinaryIO]:
+    """A private file written beside ``path`` and put in its place once whole: a transfer cut
+    short (a dropped connection, Ctrl-C, a full disk) leaves ``path`` as it was and nothing
+    beside it (review 242: a result file cut short was left at ``--out``, looking whole)."""
+    part = path.with_name(path.name + ".part")
+    try:
+        with open_private(part) as out:
+            yield out
+        part.replace(path)
+    finally:
+        part.unlink(missing_ok=True)
+
+
 def write_private(path: Path, text: str) -> None:
-    with open_private(path) as out:
+    with replaced_privately(path) as out:
         out.write(text.encode("utf-8"))

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from gateway_client.contract import lines_of
-from gateway_client.private_files import open_private
+from gateway_client.private_files import replaced_privately
 from gateway_client.push_client import PushClient, Response
 
 Progress = Callable[[int, int], None]
@@ -107,9 +107,14 @@ class BulkUploader:
         request = urllib.request.Request(url, method="GET")  # noqa: S310 - presigned by the gateway
         try:
             with urllib.request.urlopen(request, timeout=PUT_TIMEOUT) as reply:  # noqa: S310
-                with open_private(path) as out:
+                with replaced_privately(path) as out:
+                    got = 0
                     while chunk := reply.read(1 << 20):
                         out.write(chunk)
+                        got += len(chunk)
+                    declared = reply.headers.get("Content-Length")
+                    if declared is not None and got != int(declared):  # the peer closed early
+                        raise OSError(f"the file was cut short: {got} of {declared} bytes came")
                 return int(reply.status)
         except urllib.error.HTTPError as error:
             return int(error.code)

@@ -1,6 +1,7 @@
 """The `gateway` CLI run carelessly (review 242): a success that is not the gateway's JSON (a
 web server at a wrong --url) is an error, not exit 0; an entries file with a key twice in one
-object is refused before anything is sent; an action missing its option says which."""
+object is refused before anything is sent; an action missing its option says which; a result
+file cut short in transfer is not left at --out."""
 
 from __future__ import annotations
 
@@ -159,3 +160,64 @@ def test_agreement_revise_without_id_is_refused_before_sending(server, tmp_path,
     assert [p for _, p, _ in server.requests] == [], server.requests
     assert code != 0
     assert "--id" in err
+
+
+# a bulk check's result file cut short in transfer is not left at --out, half-written
+def test_a_result_file_cut_short_is_not_left_at_out(server, key_file, tmp_path, capsys):
+    base = url_of(server)
+
+    def route(method: str, path: str) -> tuple[int, str, bytes, int | None]:
+        if method == "POST" and path == "/v1/uploads":
+            return (
+                201,
+                "application/json",
+                json.dumps({"upload": {"manifest": {"upload_id": "u-1"}}}).encode(),
+                None,
+            )
+        if path.startswith(f"/v1/regions/{REGION}/uploads/u-1"):
+            return (
+                200,
+                "application/json",
+                json.dumps(
+                    {
+                        "upload": {
+                            "status": "completed",
+                            "manifest": {"upload_id": "u-1"},
+                            "accepted": 1,
+                            "found": 0,
+                            "rejected": 0,
+                        },
+                        "result": {"url": f"{base}/result"},
+                    }
+                ).encode(),
+                None,
+            )
+        if path == "/result":
+            return 200, "application/x-ndjson", b'{"line": 1, "credit_code": "9123', 5000
+        return 404, "application/json", b"{}", None
+
+    server.route = route
+    out = tmp_path / "results.ndjson"
+
+    code, _, err = run(
+        capsys,
+        "check",
+        "--bulk",
+        "91230900MA19XY2K3X",
+        "--purpose",
+        "supervision",
+        "--region",
+        REGION,
+        "--key-id",
+        "qth-1",
+        "--key-file",
+        str(key_file),
+        "--out",
+        str(out),
+        "--url",
+        base,
+    )
+
+    assert code != 0
+    assert "Traceback" not in err
+    assert not out.exists(), f"half a result file left: {out.read_bytes()!r}"
