@@ -6,24 +6,17 @@ file cut short in transfer is not left at --out."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
+from test_cli_errors import run, serving, url_of
 
-from gateway_client.cli import main as cli
 from gateway_client.contract.signing import generate_signing_key
 
 REGION = "230900"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -50,26 +43,14 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server() -> Iterator[Any]:
-    srv: Any = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    srv.requests = []
-    srv.route = lambda method, path: (
-        200,
-        "text/html",
-        b"<html><body>Welcome to nginx!</body></html>",
-        None,
-    )
-    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with serving(_Handler) as srv:
+        srv.route = lambda method, path: (
+            200,
+            "text/html",
+            b"<html><body>Welcome to nginx!</body></html>",
+            None,
+        )
         yield srv
-    finally:
-        srv.shutdown()
-        srv.server_close()
-
-
-def url_of(srv: Any) -> str:
-    host, port = srv.server_address[:2]
-    return f"http://{host}:{port}"
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -88,9 +89,10 @@ class _Answer(BaseHTTPRequestHandler):
         return
 
 
-@pytest.fixture
-def answering() -> Iterator[ThreadingHTTPServer]:
-    server: Any = ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
+@contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[Any]:
+    """A local HTTP server answering with ``handler``, its requests noted in ``requests``."""
+    server: Any = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.requests = []
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -101,6 +103,12 @@ def answering() -> Iterator[ThreadingHTTPServer]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def answering() -> Iterator[ThreadingHTTPServer]:
+    with serving(_Answer) as server:
+        yield server
 
 
 def url_of(server: ThreadingHTTPServer) -> str:
