@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_cli_errors import run, serving, url_of
+from test_cli_errors import push, run, serving, url_of
 
 from gateway_client.contract.signing import generate_signing_key
 
@@ -102,19 +102,7 @@ def test_push_refuses_an_entry_with_a_key_twice_before_sending(server, key_file,
         encoding="utf-8",
     )
 
-    code, _, err = run(
-        capsys,
-        "push",
-        str(path),
-        "--url",
-        url_of(server),
-        "--region",
-        REGION,
-        "--key-id",
-        "qth-1",
-        "--key-file",
-        str(key_file),
-    )
+    code, _, err = run(capsys, *push(path, key_file, url_of(server)))
 
     assert server.requests == [], f"sent as {server.requests[0][2]!r}"
     assert code == 1
