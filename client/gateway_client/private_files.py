@@ -5,6 +5,7 @@ report's masked numbers: readable by their owner alone, as the key file ``keygen
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,3 +36,20 @@ def replaced_privately(path: Path) -> Iterator[BinaryIO]:
 def write_private(path: Path, text: str) -> None:
     with replaced_privately(path) as out:
         out.write(text.encode("utf-8"))
+
+
+def create_private(path: Path, text: str) -> None:
+    """A new private file at ``path``, never one there before, and there only once whole: it is
+    written beside and linked in place (a link refuses an existing name). A key file made with
+    ``touch`` and then written was left empty by a full disk, and the next ``keygen`` refused
+    to replace it (review 242)."""
+    handle, part = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mode 0600
+    try:
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(text.encode("utf-8"))
+        except OSError as exc:  # named by the file it was for, not the one beside it
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
+        os.link(part, path)
+    finally:
+        os.unlink(part)

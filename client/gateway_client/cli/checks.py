@@ -179,7 +179,10 @@ def _table(answer: dict[str, Any]) -> str:
 
 def _keys(args: argparse.Namespace) -> tuple[list[PublishedKey], str]:
     if args.keys:
-        raw = json.loads(Path(args.keys).read_text(encoding="utf-8"))
+        try:
+            raw = json.loads(Path(args.keys).read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError) as exc:  # names the file, as --results
+            raise cli_errors.CliError(f"{args.keys}: not a readable JSON file ({exc})") from exc
         where = f"the keys saved in {args.keys}"
     else:
         reply = http_request("GET", args.url.rstrip("/") + "/v1/keys", None, {}, args.timeout)

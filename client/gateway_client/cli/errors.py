@@ -167,7 +167,8 @@ def explain(exc: BaseException, url: str | None, timeout: float | None, ours: bo
     if isinstance(exc, ssl.SSLError):
         return f"TLS failed with {target}: {exc.reason or exc}"
     if isinstance(exc, FileExistsError):
-        return f"{exc.filename} already exists: refusing to overwrite it"
+        taken = exc.filename2 or exc.filename  # a link's target is its second name
+        return f"{taken} already exists: refusing to overwrite it"
     if isinstance(exc, FileNotFoundError):
         return f"{exc.filename}: no such file"
     if isinstance(exc, OSError) and exc.filename is not None:

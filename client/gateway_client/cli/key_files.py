@@ -105,6 +105,11 @@ def _read(path: str) -> tuple[str, str]:
     lines = [line for line in lines if line]
     if not lines:
         raise CliError(f"{path}: the key file is empty; `gateway keygen` makes one")
+    if lines[0].startswith("-----BEGIN"):  # not the trailing-lines error a PEM file met
+        raise CliError(
+            f"{path}: a PEM file, not a key file; its first line must be the whsk_ or sm2sk_ "
+            "key `gateway keygen` writes"
+        )
     user_ids = [line.removeprefix(_USER_ID) for line in lines[1:] if line.startswith(_USER_ID)]
     if len(lines) - 1 != len(user_ids) or len(user_ids) > 1:
         raise CliError(f"{path}: after the key, only one user_id=<id> line may follow")

@@ -24,14 +24,14 @@ from gateway_client.cli import witness as cli_witness
 from gateway_client.cli.key_files import gateway_public_keys, new_key_file
 from gateway_client.cli.options import remote
 from gateway_client.contract import SM2_DEFAULT_USER_ID, Purpose
+from gateway_client.private_files import create_private
 from gateway_client.terminal import plain_output
 
 
 def _keygen(args: argparse.Namespace) -> int:
     text, key = new_key_file(args.algorithm, args.user_id)
     path = Path(args.out)
-    path.touch(mode=0o600, exist_ok=False)
-    path.write_text(text, encoding="utf-8")
+    create_private(path, text)
     print(f"private key written to {path} (keep it secret)")
     print(f"algorithm:   {key.algorithm}")
     print(f"public key:  {key.public_key}")

@@ -4,6 +4,7 @@ an endpoint (``gateway listen``) that verifies and stores what the gateway sends
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import time
@@ -111,7 +112,8 @@ def _serve(args: argparse.Namespace, audience: Audience, store: DeliveryStore) -
         lambda line: print(f"listen: {line}", file=sys.stderr, flush=True),
     )
     return serve_until_stopped(
-        serve(listener, args.host, args.port),
+        functools.partial(serve, listener),
+        (args.host, args.port),
         lambda host, port: (
             f"listen: http://{host}:{port}/ for {args.subscription} "
             f"({args.region}), {len(store)} deliveries in {args.store}"

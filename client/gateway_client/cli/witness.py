@@ -4,6 +4,7 @@ options of ``gateway verify-log`` (trust only what K of the listed witnesses cos
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from pathlib import Path
 
@@ -72,7 +73,8 @@ def _serve(args: argparse.Namespace) -> int:
         lambda line: print(f"witness: {line}", file=sys.stderr, flush=True),
     )
     return serve_until_stopped(
-        serve(service, args.host, args.port),
+        functools.partial(serve, service),
+        (args.host, args.port),
         lambda host, port: (
             f"witness: http://{host}:{port}{PATH} cosigning {log.name} as {signer.vkey}"
         ),
