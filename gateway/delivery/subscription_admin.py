@@ -151,7 +151,10 @@ class SubscriptionAdmin:
                 "state": "pending",
                 "verified_at": None,
                 "verification_failure": "the URL changed: not challenged yet",
-                # the old endpoint's failing batches say nothing of the new one
+                # the old endpoint's failures (single and batched) say nothing of the new one:
+                # kept, its first failure disabled it for the old one's days (review 245)
+                "failing_since": None,
+                "warned_at": None,
                 "batches_failing_since": None,
                 "batches_failed_at": None,
             }
