@@ -45,6 +45,7 @@ STANDING = IN_FORCE | {ListingStatus.SUSPENDED}
 a repair, an expiry or the gateway's own revocation acts on."""
 GATEWAY = "gateway"
 EXPIRY_NOTE = "publicity period over"
+REPAIR_STEP = "credit repair"  # its reason, the subject's account of its case, is the ``note``
 MAX_SEQUENCE = 10**12  # a source_sequence's bound (``Stamped``, ``ListingEntry``)
 _REVISION = ".g"  # sorts after the version it extends, before the source's next ("#…" digits)
 
@@ -169,8 +170,9 @@ def _step(
     now: datetime,
     by: str,
     reason: str,
+    note: str | None = None,
 ) -> tuple[Transition, ...]:
-    step = Transition(event=event, status=status, at=now, by=by, reason=reason)
+    step = Transition(event=event, status=status, at=now, by=by, reason=reason, note=note)
     return (*listing.history, step)
 
 
@@ -190,13 +192,13 @@ def removed_status(removal: Removal) -> ListingStatus:
 
 def remove(listing: Listing, removal: Removal, by: str, now: datetime) -> Listing:
     status = removed_status(removal)
-    reason = f"removed: {removal.reason.value}" + (f" — {removal.note}" if removal.note else "")
+    reason = f"removed: {removal.reason.value}"
     return _moved(
         listing,
         removal.version,
         now,
         status=status,
-        history=_step(listing, "removed", status, now, by, reason),
+        history=_step(listing, "removed", status, now, by, reason, removal.note or None),
         performed_on=removal.performed_on,
     )
 
@@ -290,7 +292,7 @@ def repair(listing: Listing, request: RepairRequest, by: str, now: datetime) -> 
         )
     refuse_stale(listing, request, "repair")
     status = ListingStatus.REPAIRED
-    history = _step(listing, "repaired", status, now, by, _repair_note(request))
+    history = _step(listing, "repaired", status, now, by, REPAIR_STEP, request.reason)
     return _moved(listing, after(listing, request), now, status=status, history=history)
 
 
@@ -298,11 +300,10 @@ def repaired_as(listing: Listing, request: RepairRequest) -> bool:
     """Whether the listing's repair (its latest) was for ``request``'s reason: the same
     repair sent again is a replay; another one is refused, never dropped in silence."""
     step = next((s for s in reversed(listing.history) if s.event == "repaired"), None)
-    return step is not None and step.reason == _repair_note(request)
-
-
-def _repair_note(request: RepairRequest) -> str:
-    return f"credit repair: {request.reason}"
+    if step is None:
+        return False
+    # a repair made before the reason moved to ``note`` carries it in its step's reason
+    return (step.note or step.reason.removeprefix(f"{REPAIR_STEP}: ")) == request.reason
 
 
 def expiry_due(listing: Listing, today: date) -> bool:

@@ -153,9 +153,10 @@ def ids_masked(listing: Listing) -> Listing:
 
 def written_before_the_rules(listing: Listing) -> Listing:
     """A masked view of text stored before input refused what it now refuses: resident ID
-    numbers written into text (``id_number_in_text``) masked, and the owner's verification
-    note, once copied into the history, left out as the objection's own words are."""
-    history = _rewritten(listing.history, "reason", _without_verification_note)
+    numbers written into text (``id_number_in_text``) masked, and the words once written into
+    the history's reasons (the owner's verification note, a repair's reason, a removal's note:
+    now each step's ``note``, which ``masked`` leaves out) left out as the objection's are."""
+    history = _rewritten(listing.history, "reason", _without_notes)
     moved = (
         listing if history is listing.history else listing.model_copy(update={"history": history})
     )
@@ -201,14 +202,14 @@ def _rewritten(items: tuple[M, ...], field: str, rewrite: Callable[[str], str]) 
     return tuple(out) if changed else items
 
 
-def _without_verification_note(reason: str) -> str:
-    return _VERIFIED_NOTE.sub(r"\1", reason)
+def _without_notes(reason: str) -> str:
+    return _NOTE_IN_REASON.sub(r"\1", reason)
 
 
 _TEXT = ("subject_name", "reason", "legal_basis", "deciding_authority", "decision_number")
-_VERIFIED_NOTE = re.compile(
-    r"^(objection \S+ verified): .*\Z", re.DOTALL
-)  # only those steps say so
+_NOTE_IN_REASON = re.compile(  # only those steps say so
+    r"^(objection \S+ verified|credit repair|removed: [a-z_]+)(?:: | — ).*\Z", re.DOTALL
+)
 
 
 def reveals_resident_id(listing: Listing) -> bool:

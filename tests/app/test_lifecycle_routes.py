@@ -448,8 +448,10 @@ def test_a_later_repair_for_another_reason_is_refused_and_the_first_one_kept(  #
         for v in life.lookup(CREDIT_CODE).json_body["listings"]
         if v["listing"]["listing_id"] == listing_id
     ]
-    repairs = [s["reason"] for s in view["listing"]["history"] if s["event"] == "repaired"]
-    assert repairs == ["credit repair: 已履行全部义务并完成整改"]
+    repairs = [
+        (s["reason"], s["note"]) for s in view["listing"]["history"] if s["event"] == "repaired"
+    ]
+    assert repairs == [("credit repair", "已履行全部义务并完成整改")]
     assert fan_out(aws, stream) == []
 
 

@@ -46,6 +46,7 @@ from gateway.lifecycle.rules import (
     next_version,
     remove,
     repair,
+    repaired_as,
 )
 from gateway.lifecycle.workdays import WorkdayCalendar
 from gateway.recognition.matching import intensified_domains, recognise
@@ -544,11 +545,24 @@ def test_a_repair_records_who_repaired_it_and_the_reason() -> None:
     repaired = repair(listing(), REPAIR, COUNTY, datetime(2026, 3, 2, tzinfo=CHINA))
 
     step = repaired.history[-1]
-    assert (step.by, step.reason, repaired.version) == (
+    assert (step.by, step.reason, step.note, repaired.version) == (
         COUNTY,
-        "credit repair: 已履行全部义务",
+        "credit repair",
+        "已履行全部义务",  # the subject's account: withheld where shown masked (review 244)
         REPAIR.version,
     )
+
+
+def test_a_repair_stored_with_its_reason_in_the_step_is_still_the_same_repair() -> None:
+    """Repairs made before the reason moved to the step's ``note`` said it in the reason: the
+    same repair sent again is still a replay, another one still refused."""
+    repaired = repair(listing(), REPAIR, COUNTY, datetime(2026, 3, 2, tzinfo=CHINA))
+    step = repaired.history[-1]
+    old = step.model_copy(update={"reason": f"credit repair: {REPAIR.reason}", "note": None})
+    stored = repaired.model_copy(update={"history": (*repaired.history[:-1], old)})
+
+    assert repaired_as(stored, REPAIR)
+    assert not repaired_as(stored, REPAIR.model_copy(update={"reason": "另一理由"}))
 
 
 def test_a_red_listing_cannot_be_repaired() -> None:
@@ -710,7 +724,8 @@ def test_a_removal_keeps_the_listing_with_the_reason_as_its_status(reason: Remov
         status=ListingStatus(reason.value),
         at=at(6),
         by=COUNTY,
-        reason=f"removed: {reason.value} — 依法移出",
+        reason=f"removed: {reason.value}",
+        note="依法移出",  # withheld where the listing is shown masked (review 244)
     )
 
 

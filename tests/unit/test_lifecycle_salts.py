@@ -91,7 +91,12 @@ def test_a_listing_stored_before_salts_is_salted_by_its_next_version(
     assert shown.credit_code != RESIDENT_ID
 
 
-HIDING_MORE = {"objection filed, suspending", "objection filed"}  # the subject's words, withheld
+HIDING_MORE = {  # words about the subject's case, withheld: an objection's, a repair's, a note
+    "objection filed, suspending",
+    "objection filed",
+    "repair",
+    *(f"removal as {reason.value}" for reason in RemovalReason),
+}
 
 
 @pytest.mark.parametrize(

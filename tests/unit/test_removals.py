@@ -144,10 +144,12 @@ def test_a_removal_keeps_the_listing_with_the_status_its_reason_names(
         status,
         version_of(datetime(2025, 5, 1, 8, 0, tzinfo=CHINA), 1),
     )
-    assert (held.history[-1].event, held.history[-1].by, held.history[-1].reason) == (
+    step = held.history[-1]
+    assert (step.event, step.by, step.reason, step.note) == (
         "removed",
         CITY,
-        f"removed: {reason} — 依法移出",
+        f"removed: {reason}",
+        "依法移出",
     )
 
 

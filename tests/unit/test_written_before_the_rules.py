@@ -5,11 +5,13 @@ stored (a delivery's digest covers it)."""
 
 from __future__ import annotations
 
+import pytest
 from builders import NOW, listing, person
 
 from gateway.recognition import ANONYMOUS, Viewer, subject_view
 from gateway.recognition.disclosure import Disclosure, ids_masked, shown
 from gateway_client.contract import Listing, Transition, china_date, masked
+from gateway_client.contract.listing import TransitionEvent
 
 NUMBER = "420281199503150210"
 NOTE = "申请人称已清偿全部债务"
@@ -80,3 +82,42 @@ def test_the_subject_views_own_name_is_the_shown_listings_not_the_stored_one() -
         assert view is not None
         assert NUMBER not in view.model_dump_json()
         assert view.subject_name == view.listings[0].listing.subject_name
+
+
+@pytest.mark.parametrize(
+    ("event", "reason", "kept"),
+    [
+        ("repaired", f"credit repair: {NOTE}", "credit repair"),
+        ("removed", f"removed: repaired — {NOTE}", "removed: repaired"),
+    ],
+)
+def test_a_masked_view_leaves_out_an_old_repairs_or_removals_words(
+    event: TransitionEvent, reason: str, kept: str
+) -> None:
+    """Review 244: before those words moved to the step's ``note``, which ``masked`` leaves
+    out, they were written into its reason."""
+    held = listing()
+    step = Transition(event=event, status=held.status, at=NOW, by="420281", reason=reason)
+    stored = held.model_copy(update={"history": (step,)})
+
+    assert shown(stored, Disclosure.MASKED).history[0].reason == kept
+    assert shown(stored, Disclosure.FULL).history[0].reason == reason
+
+
+def test_a_steps_note_is_left_out_where_masked_and_bound_by_the_commitment() -> None:
+    held = listing(responsible_persons=[person()]).model_copy(update={"id_salt": "ab" * 16})
+    step = Transition(
+        event="repaired", status=held.status, at=NOW, by="420281", reason="credit repair"
+    )
+    with_note = held.model_copy(update={"history": (step.model_copy(update={"note": NOTE}),)})
+    other = held.model_copy(update={"history": (step.model_copy(update={"note": "另一说法"}),)})
+
+    hidden = masked(with_note)
+    assert NOTE not in hidden.model_dump_json()
+    assert "note" not in hidden.model_dump(mode="json")["history"][0]
+    assert hidden.ids_commitment != masked(other).ids_commitment
+    # a listing with no note binds what it did before notes
+    assert (
+        masked(held).ids_commitment
+        == masked(held.model_copy(update={"history": (step,)})).ids_commitment
+    )

@@ -94,6 +94,7 @@ function listing(item) {
     { title: "状态 status", cell: (e) => label(e.status) },
     { title: "由 by", cell: (e) => e.by },
     { title: "说明 reason", cell: (e) => e.reason },
+    { title: "附言 note", cell: (e) => e.note ?? "" }, // a repair's or removal's words (shown in full only)
   ];
   return h("section", { class: "card" },
     h("h3", {}, `${label(x.kind)} · ${x.domain} · ${label(x.severity)} `, stateBadge(x.status)),

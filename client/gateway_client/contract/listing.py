@@ -59,6 +59,10 @@ class Transition(Frozen):
     at: AwareDatetime
     by: str
     reason: str
+    # The words its maker wrote (a repair's reason, a removal's note): about the subject's
+    # case, so withheld where the listing is shown masked, as an objection's are (``masked``).
+    # Left out of dumps when absent, so steps made before it digest as they did.
+    note: str | None = Field(default=None, exclude_if=lambda value: value is None)
 
 
 class Listing(ListingEntry):
@@ -108,12 +112,14 @@ def _hidden(listing: Listing) -> list[object]:
     what ``ids_commitment`` binds: everything else the masked form shows, and the change
     digest covers it there. (Kept beside ``masked``: whatever it comes to hide goes here.)"""
     made, objection = listing.commitment, listing.objection
-    return [
+    hidden: list[object] = [
         listing.credit_code,
         [person.id_number for person in listing.responsible_persons],
         made.outcome_note if made is not None else None,
         _withheld_words(objection) if objection is not None else None,
     ]
+    notes = [step.note for step in listing.history if step.note is not None]
+    return [*hidden, notes] if notes else hidden  # listings without notes bind what they did
 
 
 def _withheld_words(objection: Objection) -> list[str]:
@@ -133,10 +139,11 @@ def ids_commitment_of(listing: Listing, salt: str) -> str:
 
 def masked(listing: Listing) -> Listing:
     """The listing with resident ID numbers masked: the subject's, if a person, and every
-    responsible person's; a commitment's outcome note and an objection's words (the subject's
-    reason, the owner's note) left out. A salted listing's salt goes, its ``ids_commitment``
-    comes: so a change digest over the masked form still binds the full IDs (a swapped ID
-    number with the same mask changes it), and a masked copy keeps the commitment it was given.
+    responsible person's; a commitment's outcome note, an objection's words (the subject's
+    reason, the owner's note) and the history's notes (a repair's reason, a removal's) left
+    out. A salted listing's salt goes, its ``ids_commitment`` comes: so a change digest over
+    the masked form still binds the full IDs (a swapped ID number with the same mask changes
+    it), and a masked copy keeps the commitment it was given.
     (Copied without validating again: once per change a fan-out sends to a region that does
     not recognise it; ``copied`` is ``model_copy``.)"""
     persons = tuple(
@@ -158,6 +165,8 @@ def masked(listing: Listing) -> Listing:
         update["objection"] = copied(
             listing.objection, {"reason": WITHHELD, "decision_note": "", "verification_note": ""}
         )
+    if any(step.note is not None for step in listing.history):  # the same, in a repair's words
+        update["history"] = tuple(copied(step, {"note": None}) for step in listing.history)
     return copied(listing, update)
 
 
