@@ -65,6 +65,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 log = logging.getLogger(__name__)
+_BATCH_GET = 100  # BatchGetItem's most keys
 
 
 class DynamoDeliveryLog(DeliveryListing):
@@ -173,11 +174,25 @@ class DynamoDeliveryLog(DeliveryListing):
         return {text(item, "subscription_id") for page in pages for item in page.get("Items", [])}
 
     def kept(self, delivery_id: str) -> Resend | None:
-        """What a re-drive rebuilds the delivery from (records written before the log was
-        minimised kept the whole delivery as ``doc``)."""
+        """What a re-drive rebuilds the delivery from."""
         item = self._get({"delivery_id": s(delivery_id)})
-        if item is None:
-            return None
+        return None if item is None else self._kept(item)
+
+    def kept_many(self, delivery_ids: Sequence[str]) -> dict[str, Resend]:
+        """``kept`` of each id that has a record, a hundred a request: what a replay of up to
+        ``REPLAY_SPAN`` entries asks of its originals."""
+        wanted = list(dict.fromkeys(delivery_ids))
+        found: dict[str, Resend] = {}
+        for start in range(0, len(wanted), _BATCH_GET):
+            keys = [{"delivery_id": s(i)} for i in wanted[start : start + _BATCH_GET]]
+            for item in self._batch_get({"Keys": keys, "ConsistentRead": True}):
+                kept = self._kept(item)
+                if kept is not None:
+                    found[text(item, "delivery_id")] = kept
+        return found
+
+    def _kept(self, item: dict[str, Any]) -> Resend | None:
+        """Records written before the log was minimised kept the whole delivery as ``doc``."""
         if "resend" in item:
             return kept_of(item, self._recognitions)
         return resend_of(Delivery.model_validate_json(text(item, "doc"))) if "doc" in item else None

@@ -159,6 +159,7 @@ class SharedRecognitions(Table):
     def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         super().__init__(client, table_name)
         self._stored: set[str] = set()
+        self._known: dict[str, Recognition] = {}
 
     def keep(self, recognition: Recognition) -> None:
         digest = recognition_digest(recognition)
@@ -176,5 +177,15 @@ class SharedRecognitions(Table):
         self._stored.add(digest)
 
     def get(self, digest: str) -> Recognition | None:
+        """Named by its digest, a recognition never changes: each is read once per process
+        (a replay's originals may share one a thousand times)."""
+        known = self._known.get(digest)
+        if known is not None:
+            return known
         item = self._get({"delivery_id": s(_RECOGNITION_PREFIX + digest)})
-        return Recognition.model_validate_json(text(item, "recognition")) if item else None
+        if item is None:
+            return None
+        if len(self._known) >= self._REMEMBERED:
+            self._known.clear()
+        found = self._known[digest] = Recognition.model_validate_json(text(item, "recognition"))
+        return found

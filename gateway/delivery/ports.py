@@ -92,6 +92,10 @@ class DeliveryRecords(Protocol):
         """What a re-drive rebuilds the delivery from."""
         ...
 
+    def kept_many(self, delivery_ids: Sequence[str]) -> dict[str, Resend]:
+        """``kept`` of each of ``delivery_ids`` that has a record (a replay's originals)."""
+        ...
+
     def reopen(self, delivery_id: str) -> bool:
         """A dead delivery back to ``retrying``; False unless it was dead."""
         ...

@@ -23,7 +23,7 @@ from gateway.delivery.ports import (
     SubscriptionStore,
 )
 from gateway.delivery.rebuilding import FromTheLog
-from gateway.delivery.redelivery import replayable
+from gateway.delivery.redelivery import Resend, rebuild, replayable
 from gateway.delivery.redriving import Redriving
 from gateway.delivery.subscription import Subscription
 from gateway.delivery.terms import Copies, terms_at
@@ -159,14 +159,8 @@ class Resending(Redriving):
         subjects = self.from_log.red_subjects([change for _, change in changes])
         token = self.token()
         copies: Copies = {}
-        deliveries = [
-            delivery.model_copy(
-                update={
-                    "replay": True,
-                    "log_sequence": sequence,
-                    "record_id": replay_record_id(delivery.delivery_id, token),
-                }
-            )
+        planned = [
+            (sequence, change, delivery)
             for sequence, change in changes
             for delivery in _replayed(
                 change,
@@ -175,6 +169,17 @@ class Resending(Redriving):
                 agreements,
                 subjects.get(change.listing.credit_code, ()),
             )
+        ]
+        originals = self.deliveries.kept_many([d.delivery_id for _, _, d in planned])
+        deliveries = [
+            _first_sent(delivery, change, originals.get(delivery.delivery_id)).model_copy(
+                update={
+                    "replay": True,
+                    "log_sequence": sequence,
+                    "record_id": replay_record_id(delivery.delivery_id, token),
+                }
+            )
+            for sequence, change, delivery in planned
         ]
         sequences = {d.change.change_id: d.log_sequence or 0 for d in deliveries}
         shown = self.from_log.shown_now(deliveries, agreements)
@@ -262,6 +267,19 @@ def _replayed(
         if planned:
             return planned
     return []
+
+
+def _first_sent(planned: Delivery, change: Change, original: Resend | None) -> Delivery:
+    """The replayed delivery as its original was sent, where the original's record is kept:
+    fan-out recognised the change as of the day it fanned it out, by the agreements then, and
+    what it said is what the subscriber was told (review 245: a change fanned out after the
+    midnight an agreement ended was replayed as recognised under it). Planned anew, as of the
+    change's day, where no record is kept."""
+    if original is None or original.subscription_id != planned.subscription_id:
+        return planned
+    if original.type != planned.type:
+        return planned
+    return rebuild(original, change) or planned
 
 
 def _sending(subscription: Subscription) -> bool:

@@ -94,6 +94,9 @@ class Records:
         held = self.held.get(delivery_id)
         return None if held is None else resend_of(held)
 
+    def kept_many(self, delivery_ids: Sequence[str]) -> dict[str, Resend]:
+        return {i: kept for i in delivery_ids if (kept := self.kept(i)) is not None}
+
     def reopen(self, delivery_id: str) -> bool:
         if self.states.get(delivery_id) is not DeliveryState.DEAD:
             return False

@@ -1,0 +1,56 @@
+"""A replay restates each delivery as it was first sent (review 245): fan-out recognises a
+change as of the day it fans it out (review 130), so a change accepted just before Beijing
+midnight and fanned out after it may be sent under an agreement that began, or not under one
+that ended, at that midnight; replayed, the same webhook id came with the recognition of the
+change's own day instead — the opposite of what the subscriber was told."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from app_support import DAYE, daye_black_entry, reevaluate
+from lifecycle_support import Lifecycle
+from test_midnight_fanout import _world, beijing
+
+import app as gateway_app
+from gateway_client.contract import china_date
+
+
+@pytest.mark.parametrize("date_field", ["effective_until", "effective_from"])
+def test_a_replay_says_what_the_delivery_first_said(
+    gateway, receiver, stream, aws, queue, date_field
+):
+    today = china_date(datetime.now(UTC))
+    midnight = today + timedelta(days=1)
+    daye = _world(gateway, receiver, aws, **{date_field: midnight.isoformat()})
+    recent = (today - timedelta(days=1)).isoformat()
+    with time_machine.travel(beijing(today, 23, 59, 50), tick=True):
+        pushed = gateway.push(daye, DAYE, [daye_black_entry(decided_on=recent, valid_from=recent)])
+        assert pushed.json_body["accepted"] == 1, pushed.json_body
+    with time_machine.travel(beijing(midnight, 0, 5), tick=True):
+        assert Lifecycle(gateway).tick().status_code == 200
+        reevaluate(aws)
+        gateway_app.fan_out_changes(stream.event(), None)
+        reevaluate(aws)
+        for _ in range(3):
+            queue.run()
+        first = [json.loads(r.body) for r in receiver.requests]
+        [original] = [b for b in first if b["type"] == "listing.changed"]
+        replayed = gateway.client.http.post(
+            f"/v1/subscriptions/{original['subscription_id']}/replay",
+            headers=gateway.operator(),
+            body=json.dumps({"from_sequence": original["log_sequence"]}).encode(),
+        )
+        assert replayed.status_code == 202, replayed.json_body
+        queue.run()
+    again = [
+        body
+        for body in (json.loads(r.body) for r in receiver.requests[len(first) :])
+        if body.get("delivery_id") == original["delivery_id"]
+    ]
+    assert len(again) == 1
+    assert again[0]["recognition"] == original["recognition"]
+    assert again[0]["data"]["listing"] == original["data"]["listing"]
