@@ -13,7 +13,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from gateway.delivery.objection_notices import formerly_matched
-from gateway.delivery.planning import Delivery, plan_deliveries, replay_record_id, stamped
+from gateway.delivery.planning import (
+    Delivery,
+    delivery_id,
+    plan_deliveries,
+    replay_record_id,
+    stamped,
+)
 from gateway.delivery.ports import (
     AgreementStore,
     DeliveryQueue,
@@ -159,27 +165,24 @@ class Resending(Redriving):
         subjects = self.from_log.red_subjects([change for _, change in changes])
         token = self.token()
         copies: Copies = {}
-        planned = [
-            (sequence, change, delivery)
-            for sequence, change in changes
-            for delivery in _replayed(
-                change,
-                terms_at(subscription, sequence, copies),
-                subscription,
-                agreements,
-                subjects.get(change.listing.credit_code, ()),
-            )
-        ]
-        originals = self.deliveries.kept_many([d.delivery_id for _, _, d in planned])
+        originals = self.deliveries.kept_many([delivery_id(c.change_id, sid) for _, c in changes])
         deliveries = [
-            _first_sent(delivery, change, originals.get(delivery.delivery_id)).model_copy(
+            delivery.model_copy(
                 update={
                     "replay": True,
                     "log_sequence": sequence,
                     "record_id": replay_record_id(delivery.delivery_id, token),
                 }
             )
-            for sequence, change, delivery in planned
+            for sequence, change in changes
+            for delivery in _first_sent(change, originals.get(delivery_id(change.change_id, sid)))
+            or _replayed(
+                change,
+                terms_at(subscription, sequence, copies),
+                subscription,
+                agreements,
+                subjects.get(change.listing.credit_code, ()),
+            )
         ]
         sequences = {d.change.change_id: d.log_sequence or 0 for d in deliveries}
         shown = self.from_log.shown_now(deliveries, agreements)
@@ -269,17 +272,17 @@ def _replayed(
     return []
 
 
-def _first_sent(planned: Delivery, change: Change, original: Resend | None) -> Delivery:
-    """The replayed delivery as its original was sent, where the original's record is kept:
-    fan-out recognised the change as of the day it fanned it out, by the agreements then, and
-    what it said is what the subscriber was told (review 245: a change fanned out after the
-    midnight an agreement ended was replayed as recognised under it). Planned anew, as of the
-    change's day, where no record is kept."""
-    if original is None or original.subscription_id != planned.subscription_id:
-        return planned
-    if original.type != planned.type:
-        return planned
-    return rebuild(original, change) or planned
+def _first_sent(change: Change, original: Resend | None) -> list[Delivery]:
+    """The change's delivery as it was first sent, where its record is kept: fan-out
+    recognised the change as of the day it fanned it out, by the agreements then, and what it
+    said is what the subscriber was told (review 245: a change fanned out after the midnight
+    an agreement began or ended was replayed with the opposite recognition, and one a
+    ``recognised_only`` subscription was sent was left out). Empty where no record is kept:
+    the change is planned anew, as of its own day (``_replayed``)."""
+    if original is None or original.type != "listing.changed":
+        return []
+    first = rebuild(original, change)
+    return [] if first is None else [first]
 
 
 def _sending(subscription: Subscription) -> bool:

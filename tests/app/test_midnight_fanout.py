@@ -29,10 +29,12 @@ def beijing(day, hour, minute, second=0):
     return datetime.combine(day, time(hour, minute, second), CHINA).astimezone(UTC)
 
 
-def _world(gateway, receiver, aws, **agreement):
+def _world(gateway, receiver, aws, recognised_only=False, **agreement):
     daye = gateway.register_platform(DAYE)
     gateway.put_region(HUNAN, name="湖南省")
-    sub = gateway.subscribe_as_operator(region=HUNAN, url=receiver.url)
+    sub = gateway.subscribe_as_operator(
+        region=HUNAN, url=receiver.url, recognised_only=recognised_only
+    )
     assert sub.status_code == 201, sub.json_body
     made = create_agreement(gateway, agreement_terms(**agreement))
     assert made.status_code == 201, made.json_body

@@ -19,13 +19,20 @@ import app as gateway_app
 from gateway_client.contract import china_date
 
 
-@pytest.mark.parametrize("date_field", ["effective_until", "effective_from"])
+@pytest.mark.parametrize(
+    ("date_field", "recognised_only"),
+    [("effective_until", False), ("effective_from", False), ("effective_from", True)],
+    ids=["ended at midnight", "began at midnight", "began, recognised_only"],
+)
 def test_a_replay_says_what_the_delivery_first_said(
-    gateway, receiver, stream, aws, queue, date_field
+    gateway, receiver, stream, aws, queue, date_field, recognised_only
 ):
+    """With ``recognised_only``, planned anew as of the change's day, the listing was not
+    recognised then, and the replay left out what the subscriber was sent."""
     today = china_date(datetime.now(UTC))
     midnight = today + timedelta(days=1)
-    daye = _world(gateway, receiver, aws, **{date_field: midnight.isoformat()})
+    terms = {date_field: midnight.isoformat()}
+    daye = _world(gateway, receiver, aws, recognised_only, **terms)
     recent = (today - timedelta(days=1)).isoformat()
     with time_machine.travel(beijing(today, 23, 59, 50), tick=True):
         pushed = gateway.push(daye, DAYE, [daye_black_entry(decided_on=recent, valid_from=recent)])
