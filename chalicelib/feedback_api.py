@@ -24,6 +24,7 @@ from gateway.recognition import (
     NoticeDelivery,
     check_report,
     reported_cases,
+    rewards,
 )
 from gateway.validation import parse_request
 from gateway_client.contract import (
@@ -77,6 +78,8 @@ def post_feedback(request: Request) -> Response:
     if same is not None:  # a retry: nothing to replace, nor a month to move its counts to
         return json_response(200, same.model_dump(mode="json"))
     held = _held_now(c, listing, record)
+    # an incentive yields to the subject's black listings (``feedback_yield``): read for those
+    subject = c.listings.subject(held.credit_code) if held is not None and rewards(held) else []
     agreements = {a.agreement_id: a for a in c.agreements.all() if a.subscriber_region == region}
     delivered_at = datetime.fromisoformat(record.updated_at)  # a start revised since: unjudged
     feedback = Feedback(
@@ -102,6 +105,7 @@ def post_feedback(request: Request) -> Response:
             held,
             agreements,
             delivered_at,
+            subject,
         )
         try:
             replaced = c.feedback.put(feedback, cases)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Literal
 
@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, Field
 from pydantic_core import to_json
 
 from gateway.recognition.agreement import Agreement
+from gateway.recognition.feedback_yield import held_back_on
 from gateway.recognition.matching import NATIONAL_SOURCE, OWN_SUBTREE, recognise
 from gateway.recognition.measures import default_measures, load_measures
 from gateway_client.contract import (
@@ -155,6 +156,7 @@ def check_report(
     held: Listing | None = None,
     agreements: Mapping[str, Agreement] | None = None,
     delivered_at: datetime | None = None,
+    subject: Sequence[Listing] = (),
 ) -> None:
     """Refuse a report that cannot be true, before it is stored or counted: feedback feeds the
     monthly statistics (执行反馈), so a measure that does not exist, belongs to the other list,
@@ -172,7 +174,9 @@ def check_report(
     ``held``, the listing as held now (its history says when it was in force; the delivered
     one's when None); ``agreements``, the region's by id: a measure executed on a day no
     ground of the recognition was in effect (an agreement not yet, or no longer) had none
-    either (review 164); ``today`` is the Beijing date from the injected clock.
+    either (review 164); ``subject``, the subject's listings as held now: an incentive executed
+    on a day one of its black listings held it back had none (``feedback_yield``); ``today`` is
+    the Beijing date from the injected clock.
 
     Raises
     ------
@@ -230,6 +234,10 @@ def check_report(
         if executed.result == "executed" and out_of_force is not None:
             message = f"the listing was not in force on {executed.executed_on}: {out_of_force}"
             raise NoLongerApplying(message, path=f"{at}.executed_on")
+        yielded = held_back_on(executed.executed_on, held or listing, subject)
+        if executed.result == "executed" and yielded is not None:
+            message = f"on {executed.executed_on}, {yielded}"
+            raise MeasureNotDelivered(message, path=f"{at}.executed_on")
         other = done.get((executed.measure_id, executed.executed_on))
         if other is not None:
             message = (

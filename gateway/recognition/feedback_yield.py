@@ -1,0 +1,46 @@
+"""Feedback on an incentive the subject's black listing held back that day: red lists yield
+(seed 001 二(四)3; ``standing.yielded``), so an incentive reported executed on a day the
+gateway held a punishing black listing of the subject in force from its first moment to its
+last had no ground, whichever delivery the report names (review 247: one named the red
+listing's delivery from before the black listing, and was counted as a case)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+
+from gateway.recognition.severity_policy import punishes
+from gateway.recognition.standing import rewards
+from gateway_client.contract import CHINA, Listing, ListingStatus, effective_valid_until
+
+
+def held_back_on(day: date, listing: Listing | None, subject: Sequence[Listing]) -> str | None:
+    """Why ``listing``'s incentives were held back all of ``day`` (Beijing), if they were: a
+    black listing of ``subject`` (its listings as held now) in force through the whole day.
+    The day one took effect, was listed or ended leaves part of the day unjudged, as the end day
+    of an agreement does."""
+    if listing is None or not rewards(listing):
+        return None
+    for black in subject:
+        if black.listing_id != listing.listing_id and punishes(black) and _all_day(black, day):
+            return (
+                f"its incentives were held back: {black.domain} black listing "
+                f"{black.listing_id} was in force all that day (red lists yield to it)"
+            )
+    return None
+
+
+def _all_day(black: Listing, day: date) -> bool:
+    start = datetime.combine(day, time(), CHINA)
+    end = start + timedelta(days=1)
+    listed = black.listed_at or black.accepted_at  # the gateway held it from then on
+    until = effective_valid_until(black)
+    if listed >= start or black.valid_from >= day or (until is not None and until <= day):
+        return False
+    bounds = [None, *(step.at for step in black.history)]  # every listing starts in force
+    statuses = [ListingStatus.ACTIVE, *(step.status for step in black.history)]
+    for since, left, status in zip(bounds, [*bounds[1:], None], statuses, strict=True):
+        overlaps = (since is None or since < end) and (left is None or left > start)
+        if overlaps and status is not ListingStatus.ACTIVE:
+            return False
+    return True

@@ -1,0 +1,84 @@
+"""An incentive reported executed on a day the subject's black listing held it back is refused
+and counted nowhere, whichever delivery the report names (review 247: one named the red
+listing's delivery from before the black listing, was answered 201 and counted as a case)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from app_support import DAYE, HUBEI, HUNAN, agreement_terms, create_agreement
+from lifecycle_support import (
+    Lifecycle,
+    china_today,
+    fan_out_and_deliver,
+    now,
+    recent_entry,
+    this_month,
+)
+from test_query_as_region import red_entry
+
+GREEN = {
+    "measure_id": "green_channel",
+    "text": "绿色通道",
+    "department": "各行政审批部门",
+    "mandatory": False,
+}
+
+
+def _report(delivery_id: str, day: str) -> dict[str, object]:
+    executed = {"measure_id": "green_channel", "department": "各行政审批部门"}
+    return {
+        "delivery_id": delivery_id,
+        "measures": [{**executed, "executed_on": day, "result": "executed"}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("days_after", "refused"),
+    [(0, False), (1, True)],
+    ids=["the day it was black-listed", "a day it was held back all day"],
+)
+def test_an_incentive_held_back_that_day_is_refused_and_not_counted(
+    gateway, aws, stream, receiver, days_after, refused
+):
+    life = Lifecycle(gateway)
+    daye = gateway.register_platform(DAYE)
+    hunan = gateway.register_platform(HUNAN)
+    terms = agreement_terms(
+        title="湖南省认可湖北省诚信典型名单",
+        sources=[{"region": HUBEI, "subtree": True}],
+        kinds=["red"],
+        min_severity=None,
+        measures=[GREEN],
+    )
+    assert create_agreement(gateway, terms).status_code == 201
+    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
+    dates = recent_entry()
+    red = red_entry(decided_on=dates["decided_on"], valid_from=dates["valid_from"])
+    assert gateway.push(daye, DAYE, [red]).json_body["accepted"] == 1
+    [first] = fan_out_and_deliver(aws, stream)
+    black = recent_entry(
+        days_ago=0,
+        subject_name="大冶某某矿业有限公司",
+        deciding_authority="大冶市人民法院",
+        decision_number="(2026)鄂0281执9号",
+    )
+    assert gateway.push(daye, DAYE, [black]).json_body["accepted"] == 1
+    [held] = [d for d in fan_out_and_deliver(aws, stream) if d.type == "recognition.changed"]
+    assert [m.measure_id for m in held.recognition.suspended_measures] == ["green_channel"]
+
+    day = (china_today() + timedelta(days=days_after)).isoformat()
+    with time_machine.travel(now() + timedelta(days=2), tick=True):
+        answer = life.post("/v1/feedback", _report(first.delivery_id, day), hunan)
+        cases = life.stats(DAYE, this_month()).json_body["cases"]["total"]
+
+    if refused:
+        assert answer.status_code == 409, answer.json_body
+        error = answer.json_body["error"]
+        assert (error["code"], error["path"]) == ("measure_not_delivered", "measures.0.executed_on")
+        assert cases == 0
+    else:  # the morning before the black listing came may have seen it executed
+        assert answer.status_code == 201, answer.json_body
+        assert cases == 1

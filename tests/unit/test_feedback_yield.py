@@ -1,0 +1,51 @@
+"""Which days a subject's black listing held its red listings' incentives back from first
+moment to last (``feedback_yield``): only those refuse an incentive reported executed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from builders import listing, red_entry
+
+from gateway.recognition.feedback_yield import held_back_on
+from gateway_client.contract import CHINA, Listing, ListingStatus, Transition
+
+RED = listing(red_entry())
+LISTED = datetime(2025, 3, 2, 10, 0, tzinfo=CHINA)  # the black listing: in force 03-02 to 2027
+
+
+def _black(*steps: tuple[datetime, ListingStatus]) -> Listing:
+    history = tuple(
+        Transition(event="objection_filed", status=status, at=at, by="441802", reason="x")
+        for at, status in steps
+    )
+    held = listing(accepted_at=LISTED)
+    return held.model_copy(update={"listed_at": LISTED, "history": history})
+
+
+def test_a_day_in_force_throughout_holds_the_incentives_back() -> None:
+    assert held_back_on(date(2025, 3, 3), RED, [_black()]) is not None
+
+
+def test_the_day_it_was_listed_its_first_day_and_its_end_day_do_not() -> None:
+    black = _black()
+    assert held_back_on(date(2025, 3, 2), RED, [black]) is None  # valid from, and listed, then
+    assert held_back_on(date(2027, 3, 2), RED, [black]) is None  # its end day: not in force
+    assert held_back_on(date(2027, 3, 1), RED, [black]) is not None  # its last full day
+
+
+def test_a_day_it_was_suspended_for_a_while_does_not() -> None:
+    noon = datetime(2025, 4, 1, 12, 0, tzinfo=CHINA)
+    black = _black(
+        (noon, ListingStatus.SUSPENDED), (noon + timedelta(days=1), ListingStatus.ACTIVE)
+    )
+    assert held_back_on(date(2025, 4, 1), RED, [black]) is None
+    assert held_back_on(date(2025, 4, 2), RED, [black]) is None
+    assert held_back_on(date(2025, 4, 3), RED, [black]) is not None
+
+
+def test_a_black_listing_itself_and_no_black_listing_hold_nothing_back() -> None:
+    black = _black()
+    assert held_back_on(date(2025, 3, 3), black, [black]) is None
+    assert held_back_on(date(2025, 3, 3), RED, [RED]) is None
+    assert held_back_on(date(2025, 3, 3), None, [black]) is None
