@@ -206,6 +206,7 @@ SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
     "platformKeyId": {
         **_SIGNATURE_HEADER,
         "name": KEY_ID_HEADER,
-        "description": "The registered platform key that signed.",
+        "description": "The registered platform key that signed (3–64 letters, digits, "
+        "`.`, `_` or `-`; any other value is 403 `unknown_key`).",
     },
 }

@@ -9,6 +9,7 @@ another route, not to another resource, not to the same one twice.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -17,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from gateway.ports import NonceStore, Registry
 from gateway.rate_limit import RateCounter, admit
-from gateway.registry import PlatformKey, Region
+from gateway.registry import KEY_ID_PATTERN, PlatformKey, Region
 from gateway_client.contract import (
     ID_HEADER,
     KEY_ID_HEADER,
@@ -34,6 +35,8 @@ from gateway_client.contract import (
     verify_ed25519,
     verify_sm2,
 )
+
+_KEY_ID = re.compile(KEY_ID_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,11 @@ def authenticate(
     if not key_id:
         raise MissingSignature(
             f"missing header: {KEY_ID_HEADER}", headers=[KEY_ID_HEADER], path=KEY_ID_HEADER
+        )
+    if not _KEY_ID.fullmatch(key_id):  # looked up, one over 2 KB failed DynamoDB's read (500)
+        raise UnknownKey(
+            f"{KEY_ID_HEADER} is no key id a key can have: 3–64 letters, digits, '.', '_' or '-'",
+            path=KEY_ID_HEADER,
         )
     key = registry.get_key(key_id)
     if key is None or not key.is_valid_at(now):

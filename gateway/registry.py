@@ -31,7 +31,8 @@ from gateway_client.contract import (
     public_key_bytes,
 )
 
-KeyId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{3,64}$")]
+KEY_ID_PATTERN = r"^[A-Za-z0-9._-]{3,64}$"
+KeyId = Annotated[str, Field(pattern=KEY_ID_PATTERN)]
 
 
 class BrokenCommitmentTerms(Frozen):
