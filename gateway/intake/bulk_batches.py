@@ -15,7 +15,6 @@ from gateway.intake.bulk import (
     LineError,
     Upload,
     parse_line,
-    resync_removal_note,
     stamp,
     with_errors,
 )
@@ -177,7 +176,6 @@ def resync_removal(listing: Listing, upload: Upload) -> Removal:
         deciding_authority=listing.deciding_authority,
         decision_number=listing.decision_number,
         reason=RemovalReason.REVOKED,
-        note=resync_removal_note(upload.manifest.upload_id),
         source_updated_at=upload.manifest.issued_at,
     )
 

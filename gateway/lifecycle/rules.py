@@ -190,9 +190,13 @@ def removed_status(removal: Removal) -> ListingStatus:
     return _REMOVED_TO[removal.reason]
 
 
-def remove(listing: Listing, removal: Removal, by: str, now: datetime) -> Listing:
+def remove(
+    listing: Listing, removal: Removal, by: str, now: datetime, why: str | None = None
+) -> Listing:
+    """The listing ended by ``removal``: its note (the platform's words) is the step's
+    ``note``; ``why``, the gateway's own account (a resync's), is in its reason for all."""
     status = removed_status(removal)
-    reason = f"removed: {removal.reason.value}"
+    reason = f"removed: {removal.reason.value}" + (f" — {why}" if why else "")
     return _moved(
         listing,
         removal.version,

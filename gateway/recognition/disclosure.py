@@ -30,6 +30,7 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel
 
+from gateway.lifecycle.rules import GATEWAY
 from gateway.ownership import may_change
 from gateway.recognition.agreement import Agreement
 from gateway.recognition.matching import recognise
@@ -42,6 +43,7 @@ from gateway_client.contract import (
     ListingStatus,
     RegionCode,
     SubjectType,
+    Transition,
     classify,
     mask,
     masked,
@@ -156,7 +158,7 @@ def written_before_the_rules(listing: Listing) -> Listing:
     numbers written into text (``id_number_in_text``) masked, and the words once written into
     the history's reasons (the owner's verification note, a repair's reason, a removal's note:
     now each step's ``note``, which ``masked`` leaves out) left out as the objection's are."""
-    history = _rewritten(listing.history, "reason", _without_notes)
+    history = _without_notes(listing.history)
     moved = (
         listing if history is listing.history else listing.model_copy(update={"history": history})
     )
@@ -202,13 +204,23 @@ def _rewritten(items: tuple[M, ...], field: str, rewrite: Callable[[str], str]) 
     return tuple(out) if changed else items
 
 
-def _without_notes(reason: str) -> str:
-    return _NOTE_IN_REASON.sub(r"\1", reason)
+def _without_notes(steps: tuple[Transition, ...]) -> tuple[Transition, ...]:
+    """The steps' reasons without the words platforms once wrote into them; the gateway's own
+    steps (a broken commitment's black listing unlisted) say what they did as they are."""
+    changed = False
+    out: list[Transition] = []
+    for step in steps:
+        reason = step.reason if step.by == GATEWAY else _NOTE_IN_REASON.sub(r"\1", step.reason)
+        changed = changed or reason != step.reason
+        out.append(step if reason == step.reason else step.model_copy(update={"reason": reason}))
+    return tuple(out) if changed else steps
 
 
 _TEXT = ("subject_name", "reason", "legal_basis", "deciding_authority", "decision_number")
-_NOTE_IN_REASON = re.compile(  # only those steps say so
-    r"^(objection \S+ verified|credit repair|removed: [a-z_]+)(?:: | — ).*\Z", re.DOTALL
+_NOTE_IN_REASON = re.compile(  # only those steps say so; a resync's removal, the gateway's words
+    r"^(objection \S+ verified|credit repair|removed: [a-z_]+)(?:: | — (?!absent from full resync))"
+    r".*\Z",
+    re.DOTALL,
 )
 
 

@@ -104,6 +104,23 @@ def test_a_masked_view_leaves_out_an_old_repairs_or_removals_words(
     assert shown(stored, Disclosure.FULL).history[0].reason == reason
 
 
+@pytest.mark.parametrize(
+    ("by", "reason"),
+    [
+        ("420281", "removed: revoked — absent from full resync u-1"),
+        ("gateway", "removed: revoked — the broken commitment was revoked"),
+    ],
+    ids=["a resync's removal", "the gateway's own step"],
+)
+def test_the_gateways_own_words_stay_in_a_masked_view(by: str, reason: str) -> None:
+    """Review 246: the words the gateway writes are no platform's note about the subject."""
+    held = listing()
+    step = Transition(event="removed", status=held.status, at=NOW, by=by, reason=reason)
+    stored = held.model_copy(update={"history": (step,)})
+
+    assert shown(stored, Disclosure.MASKED).history[0].reason == reason
+
+
 def test_a_steps_note_is_left_out_where_masked_and_bound_by_the_commitment() -> None:
     held = listing(responsible_persons=[person()]).model_copy(update={"id_salt": "ab" * 16})
     step = Transition(
