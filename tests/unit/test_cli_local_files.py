@@ -105,3 +105,32 @@ def test_a_port_taken_is_named_not_the_gateway(tmp_path, key_file, capsys, comma
 
 def _log_vkey() -> str:
     return NoteSigner("gateway.example/log", Ed25519PrivateKey.generate()).vkey
+
+
+def test_keygen_into_a_missing_folder_names_the_key_file(tmp_path, capsys):
+    path = tmp_path / "nowhere" / "city.key"
+
+    code, _, err = run(capsys, "keygen", "--out", str(path))
+
+    assert one_error_line(code, err) == f"{path}: no such file"
+
+
+def _no_links(*_: object) -> None:
+    raise OSError(errno.EPERM, "Operation not permitted")  # as vfat, exFAT, many SMB mounts
+
+
+def test_keygen_where_the_file_system_has_no_links_creates_the_file_in_place(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setattr(private_files.os, "link", _no_links)
+    path = tmp_path / "city.key"
+
+    code, _, _ = run(capsys, "keygen", "--out", str(path))
+
+    assert code == 0
+    assert path.read_text(encoding="utf-8").startswith("whsk_")
+    assert list(tmp_path.iterdir()) == [path]
+
+    code, _, err = run(capsys, "keygen", "--out", str(path))  # and still never replaces one
+    assert one_error_line(code, err) == f"{path} already exists: refusing to overwrite it"
+    assert list(tmp_path.iterdir()) == [path]
