@@ -190,12 +190,19 @@ class RevokedKey(PlatformKey):
         "paused what the region receives — check each one's URL and terms, rotate its secret "
         "(v1), and delete or pause what is not the region's"
     )
+    subscriptions_deleted: tuple[str, ...] = Field(
+        default=(),
+        description="the region's subscriptions this key deleted (the first 200): nothing is "
+        "planned or sent for them any more, and a deleted id is never made again — if the key "
+        "leaked, the region may no longer receive what it should: subscribe again",
+    )
 
 
 def revoke_platform_key(request: Request, code: str, key_id: str) -> Response:
     """Revoke now: pushes signed with the key are refused from this moment (rotate first).
     What the key set up stays, but the answer names the subscriptions it created, pointed
-    somewhere, re-keyed, paused, resumed or changed the terms of, for the operator to review
+    somewhere, re-keyed, paused, resumed or changed the terms of, for the operator to review,
+    and those it deleted (review 248)
     (review 91 F2: a leaked key's subscription kept receiving the region's deliveries, and
     nothing said so; review 156: nor did a secret it rotated, which it knows)."""
     caller.require_operator(request)
@@ -213,7 +220,10 @@ def revoke_platform_key(request: Request, code: str, key_id: str) -> Response:
         for s in c.subscription_admin.of_region(None, code)
         if s.touched_by(key_id)
     )
-    answer = RevokedKey(**revoked.model_dump(), subscriptions_to_review=review)
+    deleted = tuple(sorted(c.subscriptions.deleted_by(code, key_id)))
+    answer = RevokedKey(
+        **revoked.model_dump(), subscriptions_to_review=review, subscriptions_deleted=deleted
+    )
     return json_response(200, answer.model_dump(mode="json"))
 
 

@@ -155,7 +155,7 @@ def changed_reply(changed: Changed) -> Response:
 
 def delete_subscription(request: Request, subscription_id: str) -> Response:
     subscription = owned_subscription(request, subscription_id)
-    container().subscription_admin.delete(subscription)
+    container().subscription_admin.delete(subscription, platform_key(request))
     return json_response(200, {"deleted": subscription.subscription_id})
 
 

@@ -20,9 +20,16 @@ from gateway_client.contract import Busy
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import PutTypeDef
+    from mypy_boto3_dynamodb.type_defs import PutTypeDef, TransactWriteItemTypeDef
 
 _RETIRED = "retired#"  # the key of a region's deleted subscriptions' ids: no document
+
+
+def _deleted_by(region: str, key_id: str) -> str:
+    """The key of the ids a platform key deleted: no document either."""
+    return f"{_RETIRED}{region}#by#{key_id}"
+
+
 RETIRED_KEPT = 200
 """A region's deleted subscriptions whose ids are kept: each one an objection of the region
 asks about, and the item stays far under DynamoDB's 400 KB (review 186). Fifty live ones at
@@ -53,41 +60,56 @@ class DynamoSubscriptions(Table):
     def all(self) -> list[Subscription]:
         return [Subscription.model_validate_json(doc) for doc in self._scan_docs()]
 
-    def delete(self, subscription_id: str) -> None:
-        """Gone, in one transaction: its item becomes a mark naming its region, so that its id
-        is never made again (review 190: past the ids kept, a retry made it anew), and its id
-        is kept among its region's retired ones (``retired``): what it was delivered its region
-        still holds (review 181: a region that replaced its subscription could no longer object
-        to what the old one brought)."""
+    def delete(self, subscription_id: str, by_key: str | None = None) -> None:
+        """Gone, in one transaction: its item becomes a mark naming its region (and the key
+        that deleted it), so that its id is never made again (review 190: past the ids kept, a
+        retry made it anew), and its id is kept among its region's retired ones (``retired``):
+        what it was delivered its region still holds (review 181: a region that replaced its
+        subscription could no longer object to what the old one brought), and among those the
+        platform key deleted (``deleted_by``: review 248, a leaked key's deletion was named
+        nowhere at its revocation)."""
         held = self.get(subscription_id)
         if held is None:
             return
-        mark: PutTypeDef = {
-            "TableName": self._table,
-            "Item": {"subscription_id": s(subscription_id), "deleted_from": s(held.region)},
-        }
-        if len(self.retired(held.region)) >= RETIRED_KEPT:  # the item and objections bounded
-            self._client.put_item(TableName=self._table, Item=mark["Item"])
-            return
-        retired = {"subscription_id": s(_RETIRED + held.region)}
+        item = {"subscription_id": s(subscription_id), "deleted_from": s(held.region)}
+        if by_key is not None:
+            item["deleted_by"] = s(by_key)
+        mark: PutTypeDef = {"TableName": self._table, "Item": item}
+        lists = [_RETIRED + held.region]
+        if by_key is not None:
+            lists.append(_deleted_by(held.region, by_key))
         transact(
             self._client,
             [
                 {"Put": mark},
-                {
-                    "Update": {
-                        "TableName": self._table,
-                        "Key": retired,
-                        "UpdateExpression": "ADD retired :id",
-                        "ExpressionAttributeValues": {":id": {"SS": [subscription_id]}},
-                    }
-                },
+                *(
+                    self._retiring(key, subscription_id)
+                    for key in lists
+                    if len(self._ids(key)) < RETIRED_KEPT  # the items and objections bounded
+                ),
             ],
         )
 
+    def _retiring(self, key: str, subscription_id: str) -> TransactWriteItemTypeDef:
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": {"subscription_id": s(key)},
+                "UpdateExpression": "ADD retired :id",
+                "ExpressionAttributeValues": {":id": {"SS": [subscription_id]}},
+            }
+        }
+
     def retired(self, region: str) -> set[str]:
         """The region's deleted subscriptions' ids (the first ``RETIRED_KEPT``)."""
-        item = self._get({"subscription_id": s(_RETIRED + region)})
+        return self._ids(_RETIRED + region)
+
+    def deleted_by(self, region: str, key_id: str) -> set[str]:
+        """The region's subscriptions ``key_id`` deleted (the first ``RETIRED_KEPT``)."""
+        return self._ids(_deleted_by(region, key_id))
+
+    def _ids(self, key: str) -> set[str]:
+        item = self._get({"subscription_id": s(key)})
         return set(item["retired"]["SS"]) if item and "retired" in item else set()
 
     def was_deleted(self, subscription_id: str, region: str) -> bool:

@@ -176,9 +176,10 @@ class SubscriptionAdmin:
             return Changed(changed, self.resending.redrive_parked(changed))
         return Changed(changed, 0)
 
-    def delete(self, subscription: Subscription) -> None:
-        """Nothing more is planned or sent for it; messages already queued are dropped."""
-        self.subscriptions.delete(subscription.subscription_id)
+    def delete(self, subscription: Subscription, by_key: str | None = None) -> None:
+        """Nothing more is planned or sent for it; messages already queued are dropped.
+        ``by_key``: the platform key asking (None: the operator), named at its revocation."""
+        self.subscriptions.delete(subscription.subscription_id, by_key)
 
     def pause(self, subscription: Subscription, by_key: str | None = None) -> Subscription:
         """Park its deliveries (kept, not sent) until resumed; pausing twice changes nothing.

@@ -265,6 +265,7 @@ class InMemorySubscriptionStore:
     def __init__(self, *subscriptions: Subscription) -> None:
         self._items = {sub.subscription_id: sub for sub in subscriptions}
         self._retired: dict[str, set[str]] = {}
+        self._deleted_by: dict[tuple[str, str], set[str]] = {}
 
     def put(self, subscription: Subscription) -> None:
         self._items[subscription.subscription_id] = subscription
@@ -275,13 +276,18 @@ class InMemorySubscriptionStore:
     def all(self) -> list[Subscription]:
         return list(self._items.values())
 
-    def delete(self, subscription_id: str) -> None:
+    def delete(self, subscription_id: str, by_key: str | None = None) -> None:
         gone = self._items.pop(subscription_id, None)
         if gone is not None:
             self._retired.setdefault(gone.region, set()).add(subscription_id)
+            if by_key is not None:
+                self._deleted_by.setdefault((gone.region, by_key), set()).add(subscription_id)
 
     def retired(self, region: str) -> set[str]:
         return set(self._retired.get(region, set()))
+
+    def deleted_by(self, region: str, key_id: str) -> set[str]:
+        return set(self._deleted_by.get((region, key_id), set()))
 
     def was_deleted(self, subscription_id: str, region: str) -> bool:
         return subscription_id in self.retired(region)
