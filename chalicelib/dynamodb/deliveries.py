@@ -25,6 +25,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from chalicelib.dynamodb.base import s, text
+from chalicelib.dynamodb.batch_lines_sent import BatchLinesSent
 from chalicelib.dynamodb.batch_records import (
     attempt_update,
     batch_view,
@@ -79,6 +80,7 @@ class DynamoDeliveryLog(DeliveryListing):
         self._recognitions = SharedRecognitions(client, table_name)
         self._excerpts = DeliveryExcerpts(client, table_name)
         self._batches = BatchSettling(client, table_name, statistics)
+        self._lines_sent = BatchLinesSent(client, table_name, self._recognitions)
 
     def state(self, delivery_id: str) -> DeliveryState | None:
         found = self.get(delivery_id)
@@ -190,6 +192,10 @@ class DynamoDeliveryLog(DeliveryListing):
                 if kept is not None:
                     found[text(item, "delivery_id")] = kept
         return found
+
+    def lines_sent(self, subscription_id: str, first: int, last: int) -> dict[str, Recognition]:
+        """``BatchLinesSent.sent``: what a replay restates a batched subscription's lines with."""
+        return self._lines_sent.sent(subscription_id, first, last)
 
     def _kept(self, item: dict[str, Any]) -> Resend | None:
         """Records written before the log was minimised kept the whole delivery as ``doc``."""

@@ -12,7 +12,7 @@ from gateway.delivery.records import Attempt, DeliveryState, HttpResponse, Progr
 from gateway.delivery.redelivery import Erased, Resend
 from gateway.delivery.subscription import Subscription
 from gateway.recognition import Agreement
-from gateway_client.contract import Change, LogEntry
+from gateway_client.contract import Change, LogEntry, Recognition
 
 
 class SubscriptionStore(Protocol):
@@ -102,6 +102,12 @@ class DeliveryRecords(Protocol):
 
     def kept_many(self, delivery_ids: Sequence[str]) -> dict[str, Resend]:
         """``kept`` of each of ``delivery_ids`` that has a record (a replay's originals)."""
+        ...
+
+    def lines_sent(self, subscription_id: str, first: int, last: int) -> dict[str, Recognition]:
+        """The recognition each line of the subscription's delivered batches was sent with, by
+        delivery id, for log sequences ``first`` to ``last`` (lines have no record of their
+        own: a replay's originals that were lines)."""
         ...
 
     def reopen(self, delivery_id: str) -> bool:

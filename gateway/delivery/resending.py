@@ -165,7 +165,10 @@ class Resending(Redriving):
         subjects = self.from_log.red_subjects([change for _, change in changes])
         token = self.token()
         copies: Copies = {}
-        originals = self.deliveries.kept_many([delivery_id(c.change_id, sid) for _, c in changes])
+        ids = {c.change_id: delivery_id(c.change_id, sid) for _, c in changes}
+        originals = self.deliveries.kept_many(list(ids.values()))
+        # a line has no record of its own: its batch says what it was sent with
+        lines = self.deliveries.lines_sent(sid, first, last) if subscription.had_batches() else {}
         deliveries = [
             delivery.model_copy(
                 update={
@@ -175,7 +178,9 @@ class Resending(Redriving):
                 }
             )
             for sequence, change in changes
-            for delivery in _first_sent(change, originals.get(delivery_id(change.change_id, sid)))
+            for delivery in _first_sent(
+                change, originals.get(ids[change.change_id]), lines.get(ids[change.change_id]), sid
+            )
             or _replayed(
                 change,
                 terms_at(subscription, sequence, copies),
@@ -272,13 +277,25 @@ def _replayed(
     return []
 
 
-def _first_sent(change: Change, original: Resend | None) -> list[Delivery]:
-    """The change's delivery as it was first sent, where its record is kept: fan-out
-    recognised the change as of the day it fanned it out, by the agreements then, and what it
-    said is what the subscriber was told (review 245: a change fanned out after the midnight
-    an agreement began or ended was replayed with the opposite recognition, and one a
-    ``recognised_only`` subscription was sent was left out). Empty where no record is kept:
-    the change is planned anew, as of its own day (``_replayed``)."""
+def _first_sent(
+    change: Change, original: Resend | None, line: Recognition | None, subscription_id: str
+) -> list[Delivery]:
+    """The change's delivery as it was first sent, where its record is kept (``original``),
+    or the recognition it was sent with as a batch's ``line``: fan-out recognised the change
+    as of the day it fanned it out, by the agreements then, and what it said is what the
+    subscriber was told (review 245: a change fanned out after the midnight an agreement began
+    or ended was replayed with the opposite recognition, and one a ``recognised_only``
+    subscription was sent was left out; review 246: so were a batch's lines). Empty where
+    neither is kept: the change is planned anew, as of its own day (``_replayed``)."""
+    if original is None and line is not None:
+        original = Resend(
+            delivery_id=delivery_id(change.change_id, subscription_id),
+            subscription_id=subscription_id,
+            type="listing.changed",
+            change_id=change.change_id,
+            change_type=change.type,
+            recognition=line,
+        )
     if original is None or original.type != "listing.changed":
         return []
     first = rebuild(original, change)

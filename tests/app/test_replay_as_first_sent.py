@@ -1,4 +1,4 @@
-"""A replay restates each delivery as it was first sent (review 245): fan-out recognises a
+"""A replay restates each delivery as it was first sent (reviews 245, 246): fan-out recognises a
 change as of the day it fans it out (review 130), so a change accepted just before Beijing
 midnight and fanned out after it may be sent under an agreement that began, or not under one
 that ended, at that midnight; replayed, the same webhook id came with the recognition of the
@@ -11,12 +11,22 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from app_support import DAYE, daye_black_entry, reevaluate
+from app_support import (
+    DAYE,
+    HUNAN,
+    agreement_terms,
+    create_agreement,
+    daye_black_entry,
+    queued_messages,
+    reevaluate,
+    two_daye_subjects,
+)
 from lifecycle_support import Lifecycle
 from test_midnight_fanout import _world, beijing
 
 import app as gateway_app
-from gateway_client.contract import china_date
+from chalicelib.bootstrap import container
+from gateway_client.contract import Recognition, china_date
 
 
 @pytest.mark.parametrize(
@@ -61,3 +71,52 @@ def test_a_replay_says_what_the_delivery_first_said(
     assert len(again) == 1
     assert again[0]["recognition"] == original["recognition"]
     assert again[0]["data"]["listing"] == original["data"]["listing"]
+
+
+@pytest.mark.parametrize("date_field", ["effective_until", "effective_from"])
+def test_a_replay_of_a_batched_line_says_what_the_batch_said(
+    gateway, receiver, stream, aws, queue, date_field
+):
+    today = china_date(datetime.now(UTC))
+    midnight = today + timedelta(days=1)
+    daye = gateway.register_platform(DAYE)
+    gateway.put_region(HUNAN, name="湖南省")
+    sub = gateway.subscribe_as_operator(region=HUNAN, url=receiver.url, delivery_mode="batched")
+    assert sub.status_code == 201, sub.json_body
+    made = create_agreement(gateway, agreement_terms(**{date_field: midnight.isoformat()}))
+    assert made.status_code == 201, made.json_body
+    reevaluate(aws)
+    queued_messages(aws.sqs, aws.env["CG_DELIVERY_QUEUE_URL"])
+    with time_machine.travel(beijing(today, 23, 59, 50), tick=True):
+        pushed = gateway.push(daye, DAYE, two_daye_subjects())
+        assert pushed.json_body["accepted"] == 2, pushed.json_body
+    with time_machine.travel(beijing(midnight, 0, 5), tick=True):
+        assert Lifecycle(gateway).tick().status_code == 200
+        reevaluate(aws)
+        gateway_app.fan_out_changes(stream.event(), None)  # the stream ran late
+        reevaluate(aws)
+        for _ in range(3):
+            queue.run()
+        first = [json.loads(r.body) for r in receiver.requests]
+        [batch] = [b for b in first if b["type"] == "deliveries.batch"]
+        batch_id = batch["batch_id"]
+        replayed = gateway.client.http.post(
+            f"/v1/subscriptions/{sub.json_body['subscription_id']}/replay",
+            headers=gateway.operator(),
+            body=json.dumps({"from_sequence": 1}).encode(),
+        )
+        assert replayed.status_code == 202, replayed.json_body
+        queue.run()
+    again = [
+        b
+        for b in (json.loads(r.body) for r in receiver.requests[len(first) :])
+        if b.get("type") == "listing.changed"
+    ]
+    assert len(again) == 2, [b.get("type") for b in again]
+    for body in again:
+        found = container().deliveries.line(batch_id, body["delivery_id"])
+        assert found is not None, "the batch's line under the replay's webhook id"
+        _, _, delivered_with = found
+        assert delivered_with is not None
+        # what the batch told the subscriber under this webhook id, the replay says again
+        assert Recognition.model_validate(body["recognition"]) == delivered_with

@@ -59,6 +59,7 @@ from gateway_client.contract import (
     Listing,
     ListingStatus,
     NotFound,
+    Recognition,
     RegionMismatch,
     RequestReplayed,
     SubscriptionPending,
@@ -96,6 +97,9 @@ class Records:
 
     def kept_many(self, delivery_ids: Sequence[str]) -> dict[str, Resend]:
         return {i: kept for i in delivery_ids if (kept := self.kept(i)) is not None}
+
+    def lines_sent(self, subscription_id: str, first: int, last: int) -> dict[str, Recognition]:
+        return {}  # no batches here
 
     def reopen(self, delivery_id: str) -> bool:
         if self.states.get(delivery_id) is not DeliveryState.DEAD:
