@@ -14,6 +14,7 @@ from gateway_client.contract import (
     ChangeType,
     Checkpoint,
     DeliveryPayload,
+    Listing,
     canonical,
     entry_hash,
     erases,
@@ -166,6 +167,27 @@ def unsalted_problems(deliveries: Sequence[DeliveryPayload]) -> list[str]:
                 "its ids_commitment: the numbers are not bound to the log (altered)"
             )
     return problems
+
+
+def withheld_problems(deliveries: Sequence[DeliveryPayload]) -> list[str]:
+    """A listing delivered to a region that did not recognise it holds none of the words
+    masking withholds (history steps' notes, an objection's words, a commitment's outcome
+    note): the digest covers the masked form only, so words added to such a copy passed it
+    unseen (review 246). ID numbers are the commitment's to bind (``unsalted_problems``); a
+    purge's tombstone is judged by its digest alone."""
+    return [
+        f"delivery {d.delivery_id} holds words masking withholds from a region that does not "
+        "recognise the listing (altered)"
+        for d in deliveries
+        if d.type == "listing.changed"
+        and not d.recognition.recognised
+        and d.data.type is not ChangeType.PURGED
+        and _words(masked(d.data.listing)) != _words(d.data.listing)
+    ]
+
+
+def _words(listing: Listing) -> dict[str, object]:
+    return listing.model_dump(mode="json", include={"history", "objection", "commitment"})
 
 
 def audience_problems(

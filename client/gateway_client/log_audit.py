@@ -36,6 +36,7 @@ from gateway_client.delivery_audit import (
     unerased_problems,
     unlogged_problems,
     unsalted_problems,
+    withheld_problems,
 )
 from gateway_client.salting_audit import cut_over, passed_by, uncommitted_problems
 from gateway_client.tlog import (
@@ -189,7 +190,7 @@ def audit(
     problems += unread_moves + delivery_problems(logged, latest, read, moves, named_after, served)
     unproven, altered = unlogged_problems(deliveries)
     since, unread = cut_over(trusted, seen.salted_since if seen is not None else None)
-    problems += altered + unread + unsalted_problems(deliveries)
+    problems += altered + unread + unsalted_problems(deliveries) + withheld_problems(deliveries)
     problems += uncommitted_problems(deliveries, since, passed_by(seen, since))
     # Only a ``listing.changed`` delivers its entry: the other events carry the change that
     # caused them (its sequence too), so one arriving alone must not hide the change's loss.
