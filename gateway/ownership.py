@@ -12,6 +12,7 @@ from __future__ import annotations
 from gateway_client.contract import NATION, ForbiddenError, within
 
 NOT_OWNER = "not_listing_owner"
+GATEWAY = "gateway"  # the actor of the steps the gateway takes itself (expiry, its own listings)
 
 
 class NotListingOwner(ForbiddenError):

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from gateway.lifecycle.rules import EXPIRY_NOTE, GATEWAY, expiry_due
+from gateway.lifecycle.rules import EXPIRY_NOTE, expiry_due
+from gateway.ownership import GATEWAY
 from gateway_client.contract import CHINA, Listing, ListingStatus, Transition, effective_valid_until
 
 

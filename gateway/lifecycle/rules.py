@@ -21,6 +21,7 @@ from gateway.lifecycle.requests import (
 )
 from gateway.lifecycle.retention import named_before
 from gateway.lifecycle.workdays import WorkdayCalendar
+from gateway.ownership import GATEWAY
 from gateway.promotion import fresh_salt
 from gateway_client.contract import (
     IN_FORCE,
@@ -43,7 +44,6 @@ from gateway_client.contract import (
 STANDING = IN_FORCE | {ListingStatus.SUSPENDED}
 """A listing that still applies, or will again once its objection is decided: what a removal,
 a repair, an expiry or the gateway's own revocation acts on."""
-GATEWAY = "gateway"
 EXPIRY_NOTE = "publicity period over"
 REPAIR_STEP = "credit repair"  # its reason, the subject's account of its case, is the ``note``
 MAX_SEQUENCE = 10**12  # a source_sequence's bound (``Stamped``, ``ListingEntry``)

@@ -39,7 +39,6 @@ from gateway.lifecycle.requests import (
 )
 from gateway.lifecycle.retention import EVIDENCE_DAYS
 from gateway.lifecycle.rules import (
-    GATEWAY,
     NotInForce,
     file_objection,
     repair,
@@ -47,6 +46,7 @@ from gateway.lifecycle.rules import (
 )
 from gateway.lifecycle.tick import PAGE, Tick, TickReport
 from gateway.lifecycle.workdays import WorkdayCalendar
+from gateway.ownership import GATEWAY
 from gateway.ports import Archive, Erasure, ListingStore, Receipts, Registry
 from gateway_client.contract import (
     DEFAULT_TOLERANCE,

@@ -30,8 +30,7 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel
 
-from gateway.lifecycle.rules import GATEWAY
-from gateway.ownership import may_change
+from gateway.ownership import GATEWAY, may_change
 from gateway.recognition.agreement import Agreement
 from gateway.recognition.matching import recognise
 from gateway_client.contract import (

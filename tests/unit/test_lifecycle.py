@@ -34,7 +34,6 @@ from gateway.lifecycle.requests import (
 )
 from gateway.lifecycle.retention import purge_due
 from gateway.lifecycle.rules import (
-    GATEWAY,
     NotInForce,
     ObjectionOpen,
     RepairTooEarly,
@@ -49,6 +48,7 @@ from gateway.lifecycle.rules import (
     repaired_as,
 )
 from gateway.lifecycle.workdays import WorkdayCalendar
+from gateway.ownership import GATEWAY
 from gateway.recognition.matching import intensified_domains, recognise
 from gateway_client.contract.change import ChangeType, change_between, classify_change, purged
 from gateway_client.contract.clock import CHINA
