@@ -31,7 +31,8 @@ def innocent(code: str) -> str:
     raise AssertionError("no number with that check character")
 
 
-def audited(life: Lifecycle, gateway: Any, sub: dict[str, Any], body: bytes) -> AuditReport:
+def audited(life: Lifecycle, gateway: Any, sub: dict[str, Any], *bodies: bytes) -> AuditReport:
+    """``gateway verify-log``'s audit of ``bodies`` as ``sub`` stored them."""
     log = life.get("/v1/log?limit=1000").json_body
     checkpoints = life.get("/v1/log/checkpoints").json_body["checkpoints"]
     keys = gateway.client.http.get("/v1/keys").json_body["keys"]
@@ -43,7 +44,7 @@ def audited(life: Lifecycle, gateway: Any, sub: dict[str, Any], body: bytes) -> 
         [LogEntry.model_validate(x) for x in log["entries"]],
         [Checkpoint.model_validate(x) for x in checkpoints],
         [PublishedKey.model_validate(k) for k in keys],
-        [DeliveryPayload.model_validate_json(body)],
+        [DeliveryPayload.model_validate_json(body) for body in bodies],
         lambda _entry: True,
         lambda size: tile_hash_reader(size, tile),
         datetime.now(UTC) + timedelta(days=1),

@@ -6,9 +6,7 @@ passed."""
 
 from __future__ import annotations
 
-import base64
 import json
-from datetime import UTC, datetime, timedelta
 
 from app_support import CITY, CREDIT_CODE, HUNAN, PROVINCE
 from lifecycle_support import (
@@ -19,35 +17,9 @@ from lifecycle_support import (
     recent_entry,
     stamp,
 )
-
-from gateway_client.contract.events import DeliveryPayload
-from gateway_client.contract.keys import PublishedKey
-from gateway_client.contract.log import Checkpoint, LogEntry
-from gateway_client.log_audit import audit
-from gateway_client.tlog import tile_hash_reader
+from test_log_binds_full_ids import audited
 
 WORDS = "已全额履行并提交完整整改材料"
-
-
-def audited(life, gateway, sub, bodies):
-    log = life.get("/v1/log?limit=1000").json_body
-    checkpoints = life.get("/v1/log/checkpoints").json_body["checkpoints"]
-    keys = gateway.client.http.get("/v1/keys").json_body["keys"]
-
-    def tile(path):
-        return base64.b64decode(life.get(f"/v1/log/tile?path={path}").json_body["data"])
-
-    return audit(
-        [LogEntry.model_validate(x) for x in log["entries"]],
-        [Checkpoint.model_validate(x) for x in checkpoints],
-        [PublishedKey.model_validate(k) for k in keys],
-        [DeliveryPayload.model_validate_json(b) for b in bodies],
-        lambda _entry: True,
-        lambda size: tile_hash_reader(size, tile),
-        datetime.now(UTC) + timedelta(days=1),
-        from_sequence=1,
-        audience=(sub["subscription_id"], sub["region"]),
-    )
 
 
 def test_a_masked_delivery_verifies_and_one_with_words_added_does_not(
@@ -72,7 +44,7 @@ def test_a_masked_delivery_verifies_and_one_with_words_added_does_not(
     ]
     assert len(bodies) == 2
     assert WORDS not in json.dumps([json.loads(b) for b in bodies], ensure_ascii=False)
-    assert audited(life, gateway, hidden, bodies).problems == ()
+    assert audited(life, gateway, hidden, *bodies).problems == ()
     again = life.post(
         listing_path(CREDIT_CODE, listing_id) + "/repair",
         {"reason": WORDS, "source_updated_at": stamp(1)},
@@ -87,6 +59,6 @@ def test_a_masked_delivery_verifies_and_one_with_words_added_does_not(
     assert other.status_code == 409, other.json_body
     doc = json.loads(bodies[1])
     doc["data"]["listing"]["history"][-1]["note"] = "主体已全额履行，经核实予以修复"
-    report = audited(life, gateway, hidden, [bodies[0], json.dumps(doc).encode()])
+    report = audited(life, gateway, hidden, bodies[0], json.dumps(doc).encode())
     assert not report.ok
     assert any("masking withholds" in problem for problem in report.problems)

@@ -43,21 +43,22 @@ def _world(gateway, receiver, aws, recognised_only=False, **agreement):
     return daye
 
 
-def _late_fan_out(gateway, stream, aws, queue, receiver, daye, today):
+def late_fan_out(gateway, stream, aws, queue, daye, today, entries=None):
+    """``entries`` (one black entry decided yesterday) pushed at 23:59:50 and fanned out, after
+    the next day's tick, at 00:05: the stream ran late."""
     midnight = today + timedelta(days=1)
     recent = (today - timedelta(days=1)).isoformat()
+    entries = entries or [daye_black_entry(decided_on=recent, valid_from=recent)]
     with time_machine.travel(beijing(today, 23, 59, 50), tick=True):
-        pushed = gateway.push(daye, DAYE, [daye_black_entry(decided_on=recent, valid_from=recent)])
-        assert pushed.json_body["accepted"] == 1, pushed.json_body
+        pushed = gateway.push(daye, DAYE, entries)
+        assert pushed.json_body["accepted"] == len(entries), pushed.json_body
     with time_machine.travel(beijing(midnight, 0, 5), tick=True):
         assert Lifecycle(gateway).tick().status_code == 200
         reevaluate(aws)
-        gateway_app.fan_out_changes(stream.event(), None)  # the stream ran late
+        gateway_app.fan_out_changes(stream.event(), None)
         reevaluate(aws)
         for _ in range(3):
             queue.run()
-    bodies = [json.loads(r.body) for r in receiver.requests]
-    return [b for b in bodies if b["type"] in ("listing.changed", "recognition.changed")]
 
 
 @pytest.mark.parametrize(
@@ -71,7 +72,9 @@ def test_the_last_word_is_the_recognition_in_force_when_sent(
     midnight = {date_field: (today + timedelta(days=1)).isoformat()}
     daye = _world(gateway, receiver, aws, **midnight)
 
-    told = _late_fan_out(gateway, stream, aws, queue, receiver, daye, today)
+    late_fan_out(gateway, stream, aws, queue, daye, today)
+    bodies = [json.loads(r.body) for r in receiver.requests]
+    told = [b for b in bodies if b["type"] in ("listing.changed", "recognition.changed")]
 
     assert told
     assert told[-1]["recognition"]["recognised"] is recognised

@@ -16,17 +16,28 @@ from app_support import (
     HUNAN,
     agreement_terms,
     create_agreement,
-    daye_black_entry,
     queued_messages,
     reevaluate,
     two_daye_subjects,
 )
-from lifecycle_support import Lifecycle
-from test_midnight_fanout import _world, beijing
+from test_midnight_fanout import _world, beijing, late_fan_out
 
-import app as gateway_app
 from chalicelib.bootstrap import container
 from gateway_client.contract import Recognition, china_date
+
+
+def _replayed(gateway, queue, receiver, subscription_id, midnight):
+    """What a replay of the whole log sends, just after the late fan-out."""
+    before = len(receiver.requests)
+    with time_machine.travel(beijing(midnight, 0, 10), tick=True):
+        replayed = gateway.client.http.post(
+            f"/v1/subscriptions/{subscription_id}/replay",
+            headers=gateway.operator(),
+            body=json.dumps({"from_sequence": 1}).encode(),
+        )
+        assert replayed.status_code == 202, replayed.json_body
+        queue.run()
+    return [json.loads(r.body) for r in receiver.requests[before:]]
 
 
 @pytest.mark.parametrize(
@@ -41,33 +52,14 @@ def test_a_replay_says_what_the_delivery_first_said(
     recognised then, and the replay left out what the subscriber was sent."""
     today = china_date(datetime.now(UTC))
     midnight = today + timedelta(days=1)
-    terms = {date_field: midnight.isoformat()}
-    daye = _world(gateway, receiver, aws, recognised_only, **terms)
-    recent = (today - timedelta(days=1)).isoformat()
-    with time_machine.travel(beijing(today, 23, 59, 50), tick=True):
-        pushed = gateway.push(daye, DAYE, [daye_black_entry(decided_on=recent, valid_from=recent)])
-        assert pushed.json_body["accepted"] == 1, pushed.json_body
-    with time_machine.travel(beijing(midnight, 0, 5), tick=True):
-        assert Lifecycle(gateway).tick().status_code == 200
-        reevaluate(aws)
-        gateway_app.fan_out_changes(stream.event(), None)
-        reevaluate(aws)
-        for _ in range(3):
-            queue.run()
-        first = [json.loads(r.body) for r in receiver.requests]
-        [original] = [b for b in first if b["type"] == "listing.changed"]
-        replayed = gateway.client.http.post(
-            f"/v1/subscriptions/{original['subscription_id']}/replay",
-            headers=gateway.operator(),
-            body=json.dumps({"from_sequence": original["log_sequence"]}).encode(),
-        )
-        assert replayed.status_code == 202, replayed.json_body
-        queue.run()
-    again = [
-        body
-        for body in (json.loads(r.body) for r in receiver.requests[len(first) :])
-        if body.get("delivery_id") == original["delivery_id"]
-    ]
+    daye = _world(gateway, receiver, aws, recognised_only, **{date_field: midnight.isoformat()})
+    late_fan_out(gateway, stream, aws, queue, daye, today)
+    first = [json.loads(r.body) for r in receiver.requests]
+    [original] = [b for b in first if b["type"] == "listing.changed"]
+
+    sent = _replayed(gateway, queue, receiver, original["subscription_id"], midnight)
+
+    again = [b for b in sent if b.get("delivery_id") == original["delivery_id"]]
     assert len(again) == 1
     assert again[0]["recognition"] == original["recognition"]
     assert again[0]["data"]["listing"] == original["data"]["listing"]
@@ -87,36 +79,16 @@ def test_a_replay_of_a_batched_line_says_what_the_batch_said(
     assert made.status_code == 201, made.json_body
     reevaluate(aws)
     queued_messages(aws.sqs, aws.env["CG_DELIVERY_QUEUE_URL"])
-    with time_machine.travel(beijing(today, 23, 59, 50), tick=True):
-        pushed = gateway.push(daye, DAYE, two_daye_subjects())
-        assert pushed.json_body["accepted"] == 2, pushed.json_body
-    with time_machine.travel(beijing(midnight, 0, 5), tick=True):
-        assert Lifecycle(gateway).tick().status_code == 200
-        reevaluate(aws)
-        gateway_app.fan_out_changes(stream.event(), None)  # the stream ran late
-        reevaluate(aws)
-        for _ in range(3):
-            queue.run()
-        first = [json.loads(r.body) for r in receiver.requests]
-        [batch] = [b for b in first if b["type"] == "deliveries.batch"]
-        batch_id = batch["batch_id"]
-        replayed = gateway.client.http.post(
-            f"/v1/subscriptions/{sub.json_body['subscription_id']}/replay",
-            headers=gateway.operator(),
-            body=json.dumps({"from_sequence": 1}).encode(),
-        )
-        assert replayed.status_code == 202, replayed.json_body
-        queue.run()
-    again = [
-        b
-        for b in (json.loads(r.body) for r in receiver.requests[len(first) :])
-        if b.get("type") == "listing.changed"
-    ]
+    late_fan_out(gateway, stream, aws, queue, daye, today, two_daye_subjects())
+    [batch] = [b for b in (json.loads(r.body) for r in receiver.requests) if "batch_id" in b]
+
+    sent = _replayed(gateway, queue, receiver, sub.json_body["subscription_id"], midnight)
+
+    again = [b for b in sent if b.get("type") == "listing.changed"]
     assert len(again) == 2, [b.get("type") for b in again]
     for body in again:
-        found = container().deliveries.line(batch_id, body["delivery_id"])
+        found = container().deliveries.line(batch["batch_id"], body["delivery_id"])
         assert found is not None, "the batch's line under the replay's webhook id"
         _, _, delivered_with = found
-        assert delivered_with is not None
         # what the batch told the subscriber under this webhook id, the replay says again
         assert Recognition.model_validate(body["recognition"]) == delivered_with
