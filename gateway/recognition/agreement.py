@@ -141,9 +141,9 @@ class AgreementTerms(Frozen):
         for index, measure in enumerate(self.measures):
             kinds = (catalogue.get(measure.measure_id) or measure).kinds
             if not set(kinds) & set(self.kinds):
+                given = f"{', '.join(kinds)} lists only" if kinds else "no list (kinds is empty)"
                 raise MeasureNotForKinds(
-                    f"{measure.measure_id} applies to {', '.join(kinds)} lists only",
-                    path=f"measures.{index}.measure_id",
+                    f"{measure.measure_id} applies to {given}", path=f"measures.{index}.measure_id"
                 )
 
     def as_catalogue_says(self) -> Self:

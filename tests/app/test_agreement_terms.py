@@ -94,6 +94,13 @@ REFUSED: list[tuple[str, dict[str, Any], int, str, str]] = [
         "measure_not_for_kinds",
         "measures.0.measure_id",
     ),
+    (  # an own measure for no list at all (review 247: its message named no kind)
+        "own measure for no list",
+        {"measures": [{**MEASURES[0], "measure_id": "agreed_nothing", "kinds": []}]},
+        400,
+        "measure_not_for_kinds",
+        "measures.0.measure_id",
+    ),
     (  # a red list's domain in a black-list agreement: nothing could match (review 187)
         "red domain",
         {"domains": ["court_defaulter", "a_grade_taxpayer"]},
