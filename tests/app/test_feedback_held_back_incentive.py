@@ -27,6 +27,27 @@ GREEN = {
 }
 
 
+def _red_delivered(gateway, aws, stream, receiver):
+    """大冶's red listing delivered to 湖南 with the green channel, 湖南 recognising 湖北's red
+    lists: the two platforms, and that delivery."""
+    daye = gateway.register_platform(DAYE)
+    hunan = gateway.register_platform(HUNAN)
+    terms = agreement_terms(
+        title="湖南省认可湖北省诚信典型名单",
+        sources=[{"region": HUBEI, "subtree": True}],
+        kinds=["red"],
+        min_severity=None,
+        measures=[GREEN],
+    )
+    assert create_agreement(gateway, terms).status_code == 201
+    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
+    dates = recent_entry()
+    red = red_entry(decided_on=dates["decided_on"], valid_from=dates["valid_from"])
+    assert gateway.push(daye, DAYE, [red]).json_body["accepted"] == 1
+    [first] = fan_out_and_deliver(aws, stream)
+    return daye, hunan, first
+
+
 def _report(delivery_id: str, day: str) -> dict[str, object]:
     executed = {"measure_id": "green_channel", "department": "各行政审批部门"}
     return {
@@ -44,21 +65,7 @@ def test_an_incentive_held_back_that_day_is_refused_and_not_counted(
     gateway, aws, stream, receiver, days_after, refused
 ):
     life = Lifecycle(gateway)
-    daye = gateway.register_platform(DAYE)
-    hunan = gateway.register_platform(HUNAN)
-    terms = agreement_terms(
-        title="湖南省认可湖北省诚信典型名单",
-        sources=[{"region": HUBEI, "subtree": True}],
-        kinds=["red"],
-        min_severity=None,
-        measures=[GREEN],
-    )
-    assert create_agreement(gateway, terms).status_code == 201
-    assert gateway.subscribe_as_operator(region=HUNAN, url=receiver.url).status_code == 201
-    dates = recent_entry()
-    red = red_entry(decided_on=dates["decided_on"], valid_from=dates["valid_from"])
-    assert gateway.push(daye, DAYE, [red]).json_body["accepted"] == 1
-    [first] = fan_out_and_deliver(aws, stream)
+    daye, hunan, first = _red_delivered(gateway, aws, stream, receiver)
     black = recent_entry(
         days_ago=0,
         subject_name="大冶某某矿业有限公司",
@@ -82,3 +89,31 @@ def test_an_incentive_held_back_that_day_is_refused_and_not_counted(
     else:  # the morning before the black listing came may have seen it executed
         assert answer.status_code == 201, answer.json_body
         assert cases == 1
+
+
+def test_a_day_the_black_listing_did_not_punish_is_not_judged_by_a_graver_version_since(
+    gateway, aws, stream, receiver
+):
+    """Review 249: judged by the version held now, the day a mere dishonesty record stood (no
+    incentive held back, the subscriber told so) was refused once it was re-pushed serious."""
+    life = Lifecycle(gateway)
+    daye, hunan, first = _red_delivered(gateway, aws, stream, receiver)
+    record = {
+        "days_ago": 0,
+        "subject_name": "大冶某某矿业有限公司",
+        "domain": "ecology_environment",
+        "severity": "relatively_serious",  # a dishonesty record: holds no incentive back
+        "deciding_authority": "大冶市生态环境局",
+        "decision_number": "冶环罚〔2026〕3号",
+    }
+    assert gateway.push(daye, DAYE, [recent_entry(**record)]).json_body["accepted"] == 1
+    assert not [d for d in fan_out_and_deliver(aws, stream) if d.recognition.suspended_measures]
+    day = (china_today() + timedelta(days=1)).isoformat()  # a full day as a mere record
+    with time_machine.travel(now() + timedelta(days=2), tick=True):
+        earlier = (china_today() - timedelta(days=2)).isoformat()
+        graver = {**record, "severity": "serious", "decided_on": earlier, "valid_from": earlier}
+        serious = recent_entry(**graver) | {"source_updated_at": now().isoformat()}
+        assert gateway.push(daye, DAYE, [serious]).json_body["accepted"] == 1
+        answer = life.post("/v1/feedback", _report(first.delivery_id, day), hunan)
+
+    assert answer.status_code == 201, answer.json_body  # that day it had its ground
