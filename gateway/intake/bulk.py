@@ -268,8 +268,14 @@ def removal_refusal(
     return Refusal(code="resync_threshold_exceeded", message=f"{over}; {remedy}", details=details)
 
 
-def resync_removal_note(upload_id: str) -> str:
-    return f"absent from full resync {upload_id}"
+RESYNC_REMOVAL = "absent from full resync"
+"""What a resync's removal says in its step's reason, where every recipient reads it; which
+upload it was is the step's ``note`` (withheld where masked): an upload id is the platform's
+choice of up to 128 characters, and in the reason it reached every region (review 249)."""
+
+
+def resync_note(upload_id: str) -> str:
+    return f"upload {upload_id}"
 
 
 def stamp(upload: Upload, now: datetime, **changes: Any) -> Upload:

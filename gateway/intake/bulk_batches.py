@@ -15,6 +15,7 @@ from gateway.intake.bulk import (
     LineError,
     Upload,
     parse_line,
+    resync_note,
     stamp,
     with_errors,
 )
@@ -169,7 +170,7 @@ def ingest_batches(
 
 
 def resync_removal(listing: Listing, upload: Upload) -> Removal:
-    return Removal(
+    removal = Removal(
         credit_code=listing.credit_code,
         kind=listing.kind,
         domain=listing.domain,
@@ -178,6 +179,9 @@ def resync_removal(listing: Listing, upload: Upload) -> Removal:
         reason=RemovalReason.REVOKED,
         source_updated_at=upload.manifest.issued_at,
     )
+    # the gateway's words naming the upload, not a platform's note: not judged as one (an id
+    # is whatever its pattern admits), and kept where the note is, withheld where masked
+    return removal.model_copy(update={"note": resync_note(upload.manifest.upload_id)})
 
 
 def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:

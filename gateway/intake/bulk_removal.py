@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from gateway.intake.bulk import Upload, resync_removal_note, stamp
+from gateway.intake.bulk import RESYNC_REMOVAL, Upload, stamp
 from gateway.intake.bulk_batches import batches, resync_removal
 from gateway.intake.file_check import FileCheck
 from gateway.intake.ports import SourceIndex, UploadedFiles
@@ -113,8 +113,7 @@ class ResyncRemoval:
                 )
                 ended = as_on(held, china_date(now)).status not in REMOVABLE  # as lookups say
                 if owned and not ended and removal.version > held.version:
-                    why = resync_removal_note(manifest.upload_id)  # the history says so
-                    ended_now = remove(held, removal, manifest.region, now, why)
+                    ended_now = remove(held, removal, manifest.region, now, RESYNC_REMOVAL)
                     writes.append((ended_now, held.version))
             written = self._listings.write(writes, None) if writes else set()
             removed += len(written)

@@ -217,8 +217,8 @@ def _without_notes(steps: tuple[Transition, ...]) -> tuple[Transition, ...]:
 
 _TEXT = ("subject_name", "reason", "legal_basis", "deciding_authority", "decision_number")
 _NOTE_IN_REASON = re.compile(  # only those steps say so; a resync's removal, the gateway's words
-    r"^(objection \S+ verified|credit repair|removed: [a-z_]+)(?:: | — (?!absent from full resync))"
-    r".*\Z",
+    r"^(objection \S+ verified|credit repair|removed: [a-z_]+)"
+    r"(?:: | — (?!absent from full resync\Z)).*\Z",  # an old one's upload id goes
     re.DOTALL,
 )
 

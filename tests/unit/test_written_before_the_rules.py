@@ -89,6 +89,8 @@ def test_the_subject_views_own_name_is_the_shown_listings_not_the_stored_one() -
     [
         ("repaired", f"credit repair: {NOTE}", "credit repair"),
         ("removed", f"removed: repaired — {NOTE}", "removed: repaired"),
+        # a resync's removal named its upload, an id of the platform's choosing (review 249)
+        ("removed", "removed: revoked — absent from full resync u-1", "removed: revoked"),
     ],
 )
 def test_a_masked_view_leaves_out_an_old_repairs_or_removals_words(
@@ -107,7 +109,7 @@ def test_a_masked_view_leaves_out_an_old_repairs_or_removals_words(
 @pytest.mark.parametrize(
     ("by", "reason"),
     [
-        ("420281", "removed: revoked — absent from full resync u-1"),
+        ("420281", "removed: revoked — absent from full resync"),
         ("gateway", "removed: revoked — the broken commitment was revoked"),
     ],
     ids=["a resync's removal", "the gateway's own step"],
