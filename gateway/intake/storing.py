@@ -16,6 +16,7 @@ from gateway.ports import Write
 from gateway_client.contract import (
     Listing,
     ListingEntry,
+    ListKind,
     load_catalogue,
     within,
 )
@@ -67,6 +68,12 @@ REUSED_MESSAGE = (
     "(or source_sequence); the same content again is a duplicate"
 )
 MISADDRESSED = "origin_mismatch"
+RESTARTED = "period_restarted"
+RESTARTED_MESSAGE = (
+    "a black listing's period runs from the valid_from it was listed with (its longest period "
+    "too): a later one would start it again — an extension needs its own decision "
+    "(extension), a wrong date is corrected by deciding an objection"
+)
 STALE = "stale_version"
 STALE_MESSAGE = (
     "the listing is held at this version or a later one, by a change pushed or a step taken "
@@ -215,6 +222,11 @@ def store(
         result.refused += [Refusal(i, "domain", *why) for i, why in reserved.items()]
         pending = [(i, x) for i, x in pending if i not in reserved]
         decided = plan(pending, current, region, relays_subregions, gone.keys())
+        restarted = {i for i, x, _ in decided.write if _restarts_period(x, current)}
+        result.refused += [
+            Refusal(i, "valid_from", RESTARTED, RESTARTED_MESSAGE) for i in restarted
+        ]
+        decided.write = [w for w in decided.write if w[0] not in restarted]
         moving = [x.listing_id for _, x, held in decided.write if held is not None]
         erasing = purged(moving) if moving else set()
         decided.purged += [(i, x) for i, x, _ in decided.write if x.listing_id in erasing]
@@ -253,6 +265,15 @@ def store(
         for i, _ in pending
     ]
     return result
+
+
+def _restarts_period(new: Listing, current: Mapping[str, Listing]) -> bool:
+    """A later version of a black listing (in force or ended) starting later than the one held:
+    its longest period, and the retention counted from its end, would run again from there
+    (review 250: a re-push with a later valid_from kept a court defaulter listed two more
+    years, with no extension decided)."""
+    held = current.get(new.listing_id)
+    return held is not None and held.kind is ListKind.BLACK and new.valid_from > held.valid_from
 
 
 def misaddressed_message(owner: Listing) -> str:

@@ -1,0 +1,43 @@
+"""A black listing's later version may not start its period later (review 250): a re-push with a
+later ``valid_from`` restarted the longest period — a court defaulter stayed listed, and its
+person's data kept, about two years more, with no extension decided (法释〔2017〕7号 第二条)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app_support import CITY, CREDIT_CODE
+from lifecycle_support import Lifecycle, china_noon, china_today, now, recent_entry
+
+
+def test_a_later_valid_from_is_refused_and_the_listing_ends_on_its_day(gateway, aws):
+    life = Lifecycle(gateway)
+    city = gateway.register_platform(CITY)
+    first = recent_entry(days_ago=700)  # court defaulter, 2 years from valid_from: 30 days left
+    listing_id = gateway.push(city, CITY, [first]).json_body["outcomes"][0]["listing_id"]
+    later = {
+        **first,
+        "valid_from": (china_today() - timedelta(days=1)).isoformat(),  # no extension decided
+        "source_updated_at": (now() - timedelta(minutes=5)).isoformat(),
+    }
+
+    refused = gateway.push(city, CITY, [later]).json_body
+
+    assert refused["accepted"] == 0, refused
+    [error] = refused["errors"]
+    assert (error["code"], error["field"]) == ("period_restarted", "valid_from")
+    assert life.tick(china_noon(china_today() + timedelta(days=37))).status_code == 200
+    assert life.status(CREDIT_CODE, listing_id) == "expired"
+
+
+def test_an_earlier_or_the_same_valid_from_is_an_update_as_before(gateway, aws):
+    city = gateway.register_platform(CITY)
+    first = recent_entry(days_ago=100)
+    gateway.push(city, CITY, [first])
+    earlier = {
+        **first,
+        "valid_from": first["decided_on"],
+        "source_updated_at": (now() - timedelta(minutes=5)).isoformat(),
+    }
+
+    assert gateway.push(city, CITY, [earlier]).json_body["accepted"] == 1
