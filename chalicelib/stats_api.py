@@ -52,9 +52,9 @@ def stats(request: Request) -> Response:
     c = container()
     months = c.statistics.read(region, str(wanted))
     subscribers = {
-        sid: s.region
+        sid: held
         for sid in sorted(subscriptions_delivered(months.values()))
-        if (s := c.subscriptions.get(sid)) is not None
+        if (held := c.subscriptions.region_of(sid)) is not None
     }
     report = stats_from_counters(
         region,

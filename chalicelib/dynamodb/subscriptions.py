@@ -112,6 +112,16 @@ class DynamoSubscriptions(Table):
         item = self._get({"subscription_id": s(key)})
         return set(item["retired"]["SS"]) if item and "retired" in item else set()
 
+    def region_of(self, subscription_id: str) -> str | None:
+        """The region a subscription was for, deleted or not (its mark names it): what its
+        deliveries' counts are shown under (review 250: a deleted one's named none)."""
+        item = self._get({"subscription_id": s(subscription_id)})
+        if item is None:
+            return None
+        if "doc" in item:
+            return Subscription.model_validate_json(text(item, "doc")).region
+        return text(item, "deleted_from") if "deleted_from" in item else None
+
     def was_deleted(self, subscription_id: str, region: str) -> bool:
         """Its mark (``delete``) is stored, or its id is among the region's retired ones (a
         deletion from before the marks)."""
