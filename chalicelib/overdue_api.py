@@ -76,6 +76,7 @@ def overdue_commitments(request: Request) -> Response:
     region = caller.region_param(request, "region") or signer
     if signer is not None and region is not None and not within(region, signer):
         raise RegionMismatch(f"{signer} reads its own subtree's commitments only", path="region")
+    caller.registered_source(region, "region")  # not an empty list for none (review 250)
     of = ["commitments", region or ""]
     after, limit = _sealed_page(request, of)
     return _listed(*container().lifecycle.overdue_commitments(region, after, limit), of)
