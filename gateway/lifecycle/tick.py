@@ -125,8 +125,11 @@ class Tick:
         if due and self.erasure is not None:  # …or was purged: never listed again
             gone = self.erasure.purged([x.listing_id for x in due])
             due = [x for x in due if x.listing_id not in gone]
-        if due:
+        if due and self._still(held):
             r.broken_commitments_listed += len(self.listings.write([(x, None) for x in due], None))
+            after = self._fresh(held)
+            if after is not None and withdrawn(after):  # revoked meanwhile: unlisted at once
+                r.broken_commitments_unlisted += self._unlist(after, now) or 0
         if purge_due(held, today, self.dates.retention_years, self.dates.evidence_days):
             deleted = self._purge(held)
             if deleted is not None:  # counted where it was when deleted (a move may land)
@@ -144,6 +147,17 @@ class Tick:
         days = (self.dates.act_on(held, after=today), read_again_on(held, today))
         self.listings.reschedule(held, min((d for d in days if d is not None), default=None))
 
+    def _fresh(self, held: Listing) -> Listing | None:
+        return self.listings.current([(held.credit_code, held.listing_id)]).get(held.listing_id)
+
+    def _still(self, commitment: Listing) -> bool:
+        """Whether the commitment is still the version the index page held: a broken one
+        revoked since is not listed black from that page (review 252: the tick listed it,
+        after the owner's revocation was answered). One revoked between this read and the
+        write is unlisted right after it; either way the next tick judges it afresh."""
+        fresh = self._fresh(commitment)
+        return fresh is not None and fresh.version == commitment.version
+
     def _purge(self, due: Listing) -> Listing | None:
         """Erase the listing's other copies, then delete it: the version this tick deleted.
 
@@ -155,8 +169,7 @@ class Tick:
         only such a write already past that check, or a step on the ended listing (a removal,
         an objection's decision), lands after it: each is deleted in turn, its tombstone the
         one the stubs name (``purge_id`` is the listing id's)."""
-        key = (due.credit_code, due.listing_id)
-        held = self.listings.current([key]).get(due.listing_id)
+        held = self._fresh(due)
         if held is None or held.version != due.version:
             return None  # deleted, or changed since: the write that changed it dated it
         if self.erasure is not None:  # first: until the delete, a tick retries
@@ -164,7 +177,7 @@ class Tick:
         for _ in range(PURGE_ATTEMPTS):
             if self.listings.delete(held):
                 return held
-            written = self.listings.current([key]).get(held.listing_id)
+            written = self._fresh(held)
             if written is None:
                 return None  # another tick's
             held = written
