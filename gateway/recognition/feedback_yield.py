@@ -7,7 +7,7 @@ listing's delivery from before the black listing, and was counted as a case)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from gateway.recognition.severity_policy import punishes
 from gateway.recognition.standing import rewards
@@ -16,11 +16,13 @@ from gateway_client.contract import CHINA, Listing, ListingStatus, effective_val
 
 def held_back_on(day: date, listing: Listing | None, subject: Sequence[Listing]) -> str | None:
     """Why ``listing``'s incentives were held back all of ``day`` (Beijing), if they were: a
-    black listing of ``subject`` (its listings as held now) in force through the whole day.
-    Only a version held since before the day is judged: an earlier one's severity and period
-    are not known here, and a re-push since (graver, or less grave: review 249) says nothing
-    of that day. The day one took effect, was listed or ended is not judged either, as the end
-    day of an agreement is not."""
+    black listing of ``subject`` (its listings as held now) in force through the whole day,
+    with the content held now. A day before that content was stamped (or first listed) is not
+    judged: an earlier version's severity and period are not known here, and a re-push since
+    (graver, or less grave: review 249) says nothing of that day. Steps since (an objection,
+    a removal, the end of its period) do not unjudge it: the history says how it stood that
+    day (review 251). The day one took effect, was listed or ended is not judged either, as
+    the end day of an agreement is not."""
     if listing is None or not rewards(listing):
         return None
     for black in subject:
@@ -33,13 +35,16 @@ def held_back_on(day: date, listing: Listing | None, subject: Sequence[Listing])
 
 
 def _all_day(black: Listing, day: date) -> bool:
-    """In force from the day's first moment to its last, in the version held now: every step
-    moves ``accepted_at``, so a version accepted before the day stood through it unchanged."""
     start = datetime.combine(day, time(), CHINA)
+    end = start + timedelta(days=1)
+    content_since = max(black.listed_at or black.accepted_at, black.source_updated_at)
     until = effective_valid_until(black)
-    return (
-        black.status is ListingStatus.ACTIVE
-        and black.accepted_at < start
-        and black.valid_from < day
-        and (until is None or until > day)
-    )
+    if content_since >= start or black.valid_from >= day or (until is not None and until <= day):
+        return False
+    bounds = [None, *(step.at for step in black.history)]  # every listing starts in force
+    statuses = [ListingStatus.ACTIVE, *(step.status for step in black.history)]
+    for since, left, status in zip(bounds, [*bounds[1:], None], statuses, strict=True):
+        overlaps = (since is None or since < end) and (left is None or left > start)
+        if overlaps and status is not ListingStatus.ACTIVE:
+            return False
+    return True

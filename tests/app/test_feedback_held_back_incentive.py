@@ -13,8 +13,11 @@ from lifecycle_support import (
     Lifecycle,
     china_today,
     fan_out_and_deliver,
+    listing_path,
     now,
+    push_with_removals,
     recent_entry,
+    removal_of,
     this_month,
 )
 from test_query_as_region import red_entry
@@ -117,3 +120,35 @@ def test_a_day_the_black_listing_did_not_punish_is_not_judged_by_a_graver_versio
         answer = life.post("/v1/feedback", _report(first.delivery_id, day), hunan)
 
     assert answer.status_code == 201, answer.json_body  # that day it had its ground
+
+
+@pytest.mark.parametrize("step", ["objection", "removal"])
+def test_steps_since_do_not_unjudge_the_days_it_held_the_incentives_back(
+    gateway, aws, stream, receiver, step
+):
+    """Review 251: an objection the reporter filed on the black listing, or its removal, moved
+    its version, and every day it had stood was no longer judged."""
+    life = Lifecycle(gateway)
+    daye, hunan, first = _red_delivered(gateway, aws, stream, receiver)
+    black = recent_entry(
+        days_ago=0,
+        subject_name="大冶某某矿业有限公司",
+        deciding_authority="大冶市人民法院",
+        decision_number="(2026)鄂0281执9号",
+    )
+    listing_id = gateway.push(daye, DAYE, [black]).json_body["outcomes"][0]["listing_id"]
+    fan_out_and_deliver(aws, stream)
+    day = (china_today() + timedelta(days=1)).isoformat()  # held back all that day
+    with time_machine.travel(now() + timedelta(days=3), tick=True):
+        if step == "objection":
+            path = listing_path(black["credit_code"], listing_id) + "/objections"
+            body = {"objection_id": "o-1", "reason": "已履行完毕", "on_behalf": "subject"}
+            assert life.post(path, body, hunan).status_code == 201
+        else:
+            ended = push_with_removals(gateway, daye, DAYE, [removal_of(black, "revoked")])
+            assert ended.json_body["removed"] == 1, ended.json_body
+        answer = life.post("/v1/feedback", _report(first.delivery_id, day), hunan)
+        cases = life.stats(DAYE, this_month()).json_body["cases"]["total"]
+
+    assert answer.status_code == 409, answer.json_body
+    assert cases == 0

@@ -3,21 +3,26 @@ moment to last (``feedback_yield``): only those refuse an incentive reported exe
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from builders import listing, red_entry
 
 from gateway.recognition.feedback_yield import held_back_on
-from gateway_client.contract import CHINA, Listing, ListingStatus
+from gateway_client.contract import CHINA, Listing, ListingStatus, Transition
 
 RED = listing(red_entry())
 LISTED = datetime(2025, 3, 2, 10, 0, tzinfo=CHINA)  # the black listing: in force 03-02 to 2027
+STAMPED = datetime(2025, 3, 2, 8, 0, tzinfo=CHINA)  # its content's stamp (the builders')
 
 
-def _black(accepted_at: datetime = LISTED, status: ListingStatus = ListingStatus.ACTIVE) -> Listing:
-    return listing(accepted_at=accepted_at).model_copy(
-        update={"listed_at": LISTED, "status": status}
+def _black(*steps: tuple[datetime, ListingStatus], stamped: datetime = STAMPED) -> Listing:
+    history = tuple(
+        Transition(event="objection_filed", status=status, at=at, by="441802", reason="x")
+        for at, status in steps
     )
+    held = listing(accepted_at=steps[-1][0] if steps else LISTED)
+    update = {"listed_at": LISTED, "history": history, "source_updated_at": stamped}
+    return held.model_copy(update={**update, "status": steps[-1][1] if steps else held.status})
 
 
 def test_a_day_in_force_throughout_holds_the_incentives_back() -> None:
@@ -31,17 +36,28 @@ def test_the_day_it_was_listed_its_first_day_and_its_end_day_do_not() -> None:
     assert held_back_on(date(2027, 3, 1), RED, [black]) is not None  # its last full day
 
 
-def test_days_before_the_version_held_now_are_not_judged() -> None:
+def test_a_day_it_was_suspended_for_a_while_does_not_and_later_steps_unjudge_nothing() -> None:
+    """Review 251: an objection filed since, or a removal, left every earlier day unjudged."""
+    noon = datetime(2025, 4, 1, 12, 0, tzinfo=CHINA)
+    black = _black(
+        (noon, ListingStatus.SUSPENDED),
+        (noon + timedelta(days=1), ListingStatus.ACTIVE),
+        (datetime(2025, 5, 1, 9, 0, tzinfo=CHINA), ListingStatus.REVOKED),
+    )
+    assert held_back_on(date(2025, 3, 20), RED, [black]) is not None
+    assert held_back_on(date(2025, 4, 1), RED, [black]) is None
+    assert held_back_on(date(2025, 4, 2), RED, [black]) is None
+    assert held_back_on(date(2025, 4, 3), RED, [black]) is not None
+    assert held_back_on(date(2025, 5, 1), RED, [black]) is None  # revoked that morning
+    assert held_back_on(date(2025, 5, 2), RED, [black]) is None
+
+
+def test_days_before_the_content_held_now_are_not_judged() -> None:
     """Its severity or period may have been other then (review 249)."""
-    repushed = _black(accepted_at=datetime(2025, 4, 1, 12, 0, tzinfo=CHINA))
+    repushed = _black(stamped=datetime(2025, 4, 1, 12, 0, tzinfo=CHINA))
     assert held_back_on(date(2025, 3, 15), RED, [repushed]) is None
     assert held_back_on(date(2025, 4, 1), RED, [repushed]) is None
     assert held_back_on(date(2025, 4, 2), RED, [repushed]) is not None
-
-
-def test_a_black_listing_not_in_force_holds_nothing_back() -> None:
-    for status in (ListingStatus.SUSPENDED, ListingStatus.REVOKED, ListingStatus.EXPIRED):
-        assert held_back_on(date(2025, 3, 3), RED, [_black(status=status)]) is None
 
 
 def test_a_black_listing_itself_and_no_black_listing_hold_nothing_back() -> None:
