@@ -221,12 +221,20 @@ def store(
         }
         result.refused += [Refusal(i, "domain", *why) for i, why in reserved.items()]
         pending = [(i, x) for i, x in pending if i not in reserved]
-        decided = plan(pending, current, region, relays_subregions, gone.keys())
-        restarted = {i for i, x, _ in decided.write if _restarts_period(x, current)}
+        # before planning: a refused newest must leave an older entry of the batch to be the
+        # one written, not a duplicate of nothing (review 251); only the region's own (another
+        # region's is not_listing_owner, and learns nothing of the period held)
+        restarted = {
+            i
+            for i, x in pending
+            if _updates_own(current.get(x.listing_id), region, relays_subregions)
+            and _restarts_period(x, current)
+        }
         result.refused += [
             Refusal(i, "valid_from", RESTARTED, RESTARTED_MESSAGE) for i in restarted
         ]
-        decided.write = [w for w in decided.write if w[0] not in restarted]
+        pending = [(i, x) for i, x in pending if i not in restarted]
+        decided = plan(pending, current, region, relays_subregions, gone.keys())
         moving = [x.listing_id for _, x, held in decided.write if held is not None]
         erasing = purged(moving) if moving else set()
         decided.purged += [(i, x) for i, x, _ in decided.write if x.listing_id in erasing]

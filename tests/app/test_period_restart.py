@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app_support import CITY, CREDIT_CODE
+from app_support import CITY, CREDIT_CODE, HUNAN
 from lifecycle_support import Lifecycle, china_noon, china_today, now, recent_entry
 
 
@@ -41,3 +41,46 @@ def test_an_earlier_or_the_same_valid_from_is_an_update_as_before(gateway, aws):
     }
 
     assert gateway.push(city, CITY, [earlier]).json_body["accepted"] == 1
+
+
+def test_an_older_entry_behind_a_refused_restart_is_written_not_answered_duplicate(gateway, aws):
+    """Review 251: refused after the batch's newest was chosen, it left the older entry answered
+    ``duplicate``, its rename never written."""
+    city = gateway.register_platform(CITY)
+    first = recent_entry(days_ago=100)
+    gateway.push(city, CITY, [first])
+    renamed = {
+        **first,
+        "subject_name": "七台河某某建设工程集团有限公司",
+        "source_updated_at": (now() - timedelta(minutes=10)).isoformat(),
+    }
+    restarted = {
+        **renamed,
+        "valid_from": (china_today() - timedelta(days=1)).isoformat(),
+        "source_updated_at": (now() - timedelta(minutes=5)).isoformat(),
+    }
+
+    body = gateway.push(city, CITY, [renamed, restarted]).json_body
+
+    assert [e["code"] for e in body["errors"]] == ["period_restarted"], body
+    assert (body["accepted"], body["duplicate"]) == (1, 0)
+    held = Lifecycle(gateway).lookup(CREDIT_CODE).json_body["listings"][0]["listing"]
+    assert held["subject_name"] == renamed["subject_name"]  # the older entry is written
+
+
+def test_another_regions_later_start_is_not_its_listing_and_learns_nothing_of_the_period(
+    gateway, aws
+):
+    city = gateway.register_platform(CITY)
+    hunan = gateway.register_platform(HUNAN)
+    first = recent_entry(days_ago=100)
+    gateway.push(city, CITY, [first])
+    later = {
+        **first,
+        "valid_from": (china_today() - timedelta(days=1)).isoformat(),
+        "source_updated_at": (now() - timedelta(minutes=5)).isoformat(),
+    }
+
+    body = gateway.push(hunan, HUNAN, [later]).json_body
+
+    assert [e["code"] for e in body["errors"]] == ["not_listing_owner"], body
