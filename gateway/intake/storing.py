@@ -72,7 +72,7 @@ RESTARTED = "period_restarted"
 RESTARTED_MESSAGE = (
     "a black listing's period runs from the valid_from it was listed with (its longest period "
     "too): a later one would start it again — an extension needs its own decision "
-    "(extension), a wrong date is corrected by deciding an objection"
+    "(extension); a start truly later is the operator's to correct"
 )
 STALE = "stale_version"
 STALE_MESSAGE = (

@@ -20,6 +20,7 @@ from gateway.lifecycle.objection_steps import (
     DecidedRecently,
     ObjectionDecided,
     ObjectionVerified,
+    PeriodRestarted,
 )
 from gateway.lifecycle.objection_timeline import period_end
 from gateway.lifecycle.reassignment import HeldAlready, PurgeUnderWay
@@ -84,6 +85,7 @@ __all__ = [
     "ObjectionOpen",
     "ObjectionVerified",
     "PeriodEnded",
+    "PeriodRestarted",
     "PurgeUnderWay",
     "Reassignment",
     "Removal",

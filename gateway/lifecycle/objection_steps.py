@@ -35,12 +35,22 @@ from gateway_client.contract import (
     Conflict,
     Listing,
     ListingStatus,
+    ListKind,
     NotFound,
     Objection,
     china_date,
 )
 
 REFILE_AFTER_DAYS = 30
+
+
+class PeriodRestarted(Conflict):
+    """A platform's correction starting a black listing's period later (review 251: an owner
+    filed an objection on its own listing and decided it so, restarting the period a push may
+    not restart: ``gateway.intake.storing``)."""
+
+    code = "period_restarted"
+    default_path = "corrected_entry.valid_from"
 
 
 class ObjectionDecided(Conflict):
@@ -247,6 +257,14 @@ def decide_objection(
                 f"a correction keeps the listing in {listing.origin_region}: another region's "
                 "listing is that region's to push",
                 path="corrected_entry.origin_region",
+            )
+        later = entry.valid_from > listing.valid_from
+        if later and listing.kind is ListKind.BLACK and by != OPERATOR:
+            raise PeriodRestarted(
+                "a correction may not start a black listing's period later (its longest period "
+                "would run again): a longer period needs its own decision (extension); the "
+                "operator corrects a start that was truly later",
+                path="corrected_entry.valid_from",
             )
         instead = "decide revoked to withdraw the record instead"
         content = corrected_content(listing, entry, decision, rehomed, instead)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app_support import CITY, CREDIT_CODE, HUNAN
-from lifecycle_support import Lifecycle, china_noon, china_today, now, recent_entry
+from lifecycle_support import Lifecycle, china_noon, china_today, now, recent_entry, stamp
 
 
 def test_a_later_valid_from_is_refused_and_the_listing_ends_on_its_day(gateway, aws):
@@ -84,3 +84,27 @@ def test_another_regions_later_start_is_not_its_listing_and_learns_nothing_of_th
     body = gateway.push(hunan, HUNAN, [later]).json_body
 
     assert [e["code"] for e in body["errors"]] == ["not_listing_owner"], body
+
+
+def test_an_owner_filed_correction_does_not_restart_the_period(gateway, aws):
+    """Review 251: the owner filed an objection on its own listing and decided it corrected
+    with a later valid_from, restarting the period a push may not restart."""
+    life = Lifecycle(gateway)
+    city = gateway.register_platform(CITY)
+    first = recent_entry(days_ago=700)  # court defaulter, 2 years from valid_from: 30 days left
+    listing_id = gateway.push(city, CITY, [first]).json_body["outcomes"][0]["listing_id"]
+    later = {
+        **first,
+        "valid_from": (china_today() - timedelta(days=1)).isoformat(),
+        "source_updated_at": stamp(-1),
+    }
+    # a push of this content is refused period_restarted ...
+    assert gateway.push(city, CITY, [later]).json_body["errors"][0]["code"] == "period_restarted"
+    # ... the owner files an objection on its own listing and decides it itself at once
+    assert life.file_objection(CREDIT_CODE, listing_id, "o-1", city).status_code == 201
+    decided = life.decide(city, CREDIT_CODE, listing_id, "o-1", "corrected", corrected_entry=later)
+    assert decided.status_code == 409, decided.json_body
+    error = decided.json_body["error"]
+    assert (error["code"], error["path"]) == ("period_restarted", "corrected_entry.valid_from")
+    assert life.tick(china_noon(china_today() + timedelta(days=37))).status_code == 200
+    assert life.status(CREDIT_CODE, listing_id) == "expired"  # on its own day
