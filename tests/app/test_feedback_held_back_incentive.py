@@ -51,6 +51,16 @@ def _red_delivered(gateway, aws, stream, receiver):
     return daye, hunan, first
 
 
+def _black_today() -> dict[str, object]:
+    """The red-listed subject's court-defaulter listing, decided today (its incentives wait)."""
+    return recent_entry(
+        days_ago=0,
+        subject_name="大冶某某矿业有限公司",
+        deciding_authority="大冶市人民法院",
+        decision_number="(2026)鄂0281执9号",
+    )
+
+
 def _report(delivery_id: str, day: str) -> dict[str, object]:
     executed = {"measure_id": "green_channel", "department": "各行政审批部门"}
     return {
@@ -69,12 +79,7 @@ def test_an_incentive_held_back_that_day_is_refused_and_not_counted(
 ):
     life = Lifecycle(gateway)
     daye, hunan, first = _red_delivered(gateway, aws, stream, receiver)
-    black = recent_entry(
-        days_ago=0,
-        subject_name="大冶某某矿业有限公司",
-        deciding_authority="大冶市人民法院",
-        decision_number="(2026)鄂0281执9号",
-    )
+    black = _black_today()
     assert gateway.push(daye, DAYE, [black]).json_body["accepted"] == 1
     [held] = [d for d in fan_out_and_deliver(aws, stream) if d.type == "recognition.changed"]
     assert [m.measure_id for m in held.recognition.suspended_measures] == ["green_channel"]
@@ -130,12 +135,7 @@ def test_steps_since_do_not_unjudge_the_days_it_held_the_incentives_back(
     its version, and every day it had stood was no longer judged."""
     life = Lifecycle(gateway)
     daye, hunan, first = _red_delivered(gateway, aws, stream, receiver)
-    black = recent_entry(
-        days_ago=0,
-        subject_name="大冶某某矿业有限公司",
-        deciding_authority="大冶市人民法院",
-        decision_number="(2026)鄂0281执9号",
-    )
+    black = _black_today()
     listing_id = gateway.push(daye, DAYE, [black]).json_body["outcomes"][0]["listing_id"]
     fan_out_and_deliver(aws, stream)
     day = (china_today() + timedelta(days=1)).isoformat()  # held back all that day
