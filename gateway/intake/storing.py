@@ -281,7 +281,9 @@ def _restarts_period(new: Listing, current: Mapping[str, Listing]) -> bool:
     (review 250: a re-push with a later valid_from kept a court defaulter listed two more
     years, with no extension decided)."""
     held = current.get(new.listing_id)
-    return held is not None and held.kind is ListKind.BLACK and new.valid_from > held.valid_from
+    if held is None or held.kind is not ListKind.BLACK or new.version <= held.version:
+        return False  # an older message is a duplicate or stale, as any (review 253)
+    return new.valid_from > held.valid_from
 
 
 def misaddressed_message(owner: Listing) -> str:

@@ -108,3 +108,29 @@ def test_an_owner_filed_correction_does_not_restart_the_period(gateway, aws):
     assert (error["code"], error["path"]) == ("period_restarted", "corrected_entry.valid_from")
     assert life.tick(china_noon(china_today() + timedelta(days=37))).status_code == 200
     assert life.status(CREDIT_CODE, listing_id) == "expired"  # on its own day
+
+
+def test_an_old_message_is_a_duplicate_not_period_restarted(gateway, aws):
+    """Review 253: a message older than the content held, whose start a later version moved
+    earlier, was refused period_restarted once the check ran before planning."""
+    city = gateway.register_platform(CITY)
+    decided = china_today() - timedelta(days=100)
+    first = recent_entry(
+        days_ago=100,
+        valid_from=(decided + timedelta(days=5)).isoformat(),
+        source_updated_at=(now() - timedelta(hours=2)).isoformat(),
+    )
+    assert gateway.push(city, CITY, [first]).json_body["accepted"] == 1
+    earlier = {  # the start corrected earlier: allowed
+        **first,
+        "valid_from": decided.isoformat(),
+        "source_updated_at": (now() - timedelta(hours=1)).isoformat(),
+    }
+    assert gateway.push(city, CITY, [earlier]).json_body["accepted"] == 1
+
+    # the first message again (a retry whose answer was lost, a queue redelivery)
+    again = gateway.push(city, CITY, [first]).json_body
+
+    assert (again["accepted"], again["duplicate"], again["errors"]) == (0, 1, []), again
+    held = Lifecycle(gateway).lookup(CREDIT_CODE).json_body["listings"][0]["listing"]
+    assert held["valid_from"] == decided.isoformat()
