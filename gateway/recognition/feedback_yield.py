@@ -34,10 +34,19 @@ def held_back_on(day: date, listing: Listing | None, subject: Sequence[Listing])
     return None
 
 
+_CONTENT_STEPS = frozenset({"reassigned", "objection_decided"})
+"""Steps that may put content in place stamped before them (a reassignment stamps it just
+after the version it replaced: review 253): the content is dated from the step then."""
+
+
 def _all_day(black: Listing, day: date) -> bool:
     start = datetime.combine(day, time(), CHINA)
     end = start + timedelta(days=1)
-    content_since = max(black.listed_at or black.accepted_at, black.source_updated_at)
+    content_since = max(
+        black.listed_at or black.accepted_at,
+        black.source_updated_at,
+        *(step.at for step in black.history if step.event in _CONTENT_STEPS),
+    )
     until = effective_valid_until(black)
     if content_since >= start or black.valid_from >= day or (until is not None and until <= day):
         return False

@@ -65,3 +65,15 @@ def test_a_black_listing_itself_and_no_black_listing_hold_nothing_back() -> None
     assert held_back_on(date(2025, 3, 3), black, [black]) is None
     assert held_back_on(date(2025, 3, 3), RED, [RED]) is None
     assert held_back_on(date(2025, 3, 3), None, [black]) is None
+
+
+def test_content_a_reassignment_put_in_place_is_dated_from_the_reassignment() -> None:
+    """Review 253: a reassignment stamps its content just after the version it replaced."""
+    moved = datetime(2025, 4, 1, 12, 0, tzinfo=CHINA)
+    held = _black()
+    step = Transition(
+        event="reassigned", status=ListingStatus.ACTIVE, at=moved, by="operator", reason="x"
+    )
+    reassigned = held.model_copy(update={"history": (step,), "accepted_at": moved})
+    assert held_back_on(date(2025, 3, 15), RED, [reassigned]) is None
+    assert held_back_on(date(2025, 4, 2), RED, [reassigned]) is not None
