@@ -24,7 +24,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from gateway_client.durable_files import replace_durably
+from gateway_client.durable_files import locked, replace_durably
 from gateway_client.tlog import (
     CosignatureSigner,
     Cosigned,
@@ -111,7 +111,9 @@ class WitnessService:
         400 malformed, 403 not signed by the log, 404 unknown log, 422 not consistent."""
         try:
             old, proof, note = parse_add_checkpoint(body.decode("utf-8"))
-            with self._lock:
+            # the file's lock too: two processes serving one record would each cosign a fork
+            # of the same size, read before either saved (review 254)
+            with self._lock, locked(self.state.path):
                 record = self.state.load()
                 witness = Witness(self.signer, {self.log.name: self.log}, record)
                 line = witness.add_checkpoint(old, proof, note, int(self._clock()))
