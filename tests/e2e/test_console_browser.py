@@ -232,6 +232,44 @@ def test_a_province_sees_only_its_own_and_no_operator_action(
     expect(page.locator("#stats-result")).to_contain_text("region_mismatch")
 
 
+def held_back(page: Page, url: str) -> list[Route]:
+    """The requests for ``url`` from now on, held until the test lets each go on."""
+    held: list[Route] = []
+    page.route(url, lambda route: held.append(route))
+    return held
+
+
+def let_go(page: Page, held: list[Route], url: str) -> None:
+    """Wait for a held request, let it go on and wait for its answer to be read."""
+    while not held:
+        page.wait_for_timeout(20)
+    with page.expect_response(url) as reply:
+        held.pop().continue_()
+    reply.value.finished()
+    page.unroute(url)
+    page.wait_for_timeout(300)  # room for the late answer to be read: it must change nothing
+
+
+def test_a_page_still_loading_at_sign_out_leaves_the_sign_in_saying_signed_out(
+    seeded: LocalStack, page: Page
+) -> None:
+    """Signing out while the page shown still loads its module, or still waits for its API
+    call: what arrives afterwards neither draws the page nor says "sign in first" or "session
+    expired" over "signed out" (a CI run's flake: the module arrived after the click)."""
+    for url in ("**/console/overview.js", "**/v1/activity?*"):
+        held = held_back(page, url)
+        sign_in_as_operator(page, seeded)
+        while not held:  # the overview is under way
+            page.wait_for_timeout(20)
+        page.get_by_role("button", name="退出 sign out").click()
+        expect(page.locator("main")).to_contain_text("已退出 signed out")
+        let_go(page, held, url)
+        expect(page.locator("main")).to_contain_text("已退出 signed out")
+        expect(page.locator("main .notice.error")).to_have_count(0)
+        expect(page.locator("main h1")).to_have_text("登录 sign in")
+        expect(page.locator("main")).to_have_attribute("aria-busy", "false")
+
+
 def test_sign_out_a_used_code_and_a_revoked_key_each_ask_to_sign_in_again(
     seeded: LocalStack, page: Page
 ) -> None:

@@ -65,7 +65,7 @@ async function call(method, path, body, bearer) {
   return data;
 }
 
-/** A call with the session's token; a 401 forgets the session and says why. */
+/** A call with the session's token; a 401 forgets that session and says why. */
 export async function api(method, path, body) {
   const bearer = token();
   if (!bearer) {
@@ -75,7 +75,9 @@ export async function api(method, path, body) {
   try {
     return await call(method, path, body, bearer);
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) {
+    // a 401 to a session this tab no longer holds (signed out, or signed in anew meanwhile)
+    // ends nothing: the session held now is not the one refused
+    if (error instanceof ApiError && error.status === 401 && token() === bearer) {
       forget();
       onExpired(`会话已过期或被撤销，请重新登录 (session expired or revoked: ${error.code})`);
     }

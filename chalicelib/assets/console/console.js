@@ -26,10 +26,14 @@ let here = "#/overview"; // the route shown, where a refused hand-off leaves the
 const nav = document.getElementById("nav");
 const who = document.getElementById("who");
 let session = null;
+let signedOff = false; // the sign-in is shown because the session ended, until a session starts
 
 function showSignIn(message, kind = "error") {
   clearTimeout(ending);
   session = null;
+  signedOff = true;
+  visits += 1; // a page still under way is now stale: it draws nothing and asks nothing more
+  main.setAttribute("aria-busy", "false");
   nav.hidden = true;
   who.hidden = true;
   who.replaceChildren();
@@ -124,7 +128,9 @@ async function route() {
   main.setAttribute("aria-busy", "true"); // until the page has what it asked the API for
   try {
     const page = await load();
-    await page.render(view, session);
+    // signed out (or expired) while the page's module loaded: its calls would find no session
+    // and replace what the sign-in said with "sign in first"
+    if (ticket === visits) await page.render(view, session);
   } catch (error) {
     if (!(error instanceof ApiError && error.status === 401)) {
       view.append(notice("error", `页面出错 the page failed: ${error.message ?? error}`));
@@ -145,6 +151,7 @@ async function learnRegionNames() {
 }
 
 async function start() {
+  signedOff = false;
   try {
     session = await whoAmI();
   } catch (error) {
@@ -201,7 +208,11 @@ document.querySelector("a.skip").addEventListener("click", (event) => {
   event.preventDefault();
   main.focus();
 });
-whenExpired((message) => showSignIn(message));
+// A call from a page that was under way when the session ended (signed out, expired) answers
+// 401 too: the sign-in already says why, and keeps saying it.
+whenExpired((message) => {
+  if (!signedOff) showSignIn(message);
+});
 // A hand-off code may also arrive in a tab that is already open.
 window.addEventListener("hashchange", () => (location.hash.startsWith("#handoff=") ? arrive(false) : route()));
 arrive(true);
