@@ -209,8 +209,9 @@ class BulkCheck:
         self._results.put(where, content, {"kind": "check-result"})
         refused = len({e.line for e in errors})
         report = self._reports.bulk(
+            self._clock.now,
             report_id=manifest.upload_id,
-            issued_at=now,
+            checked_from=now,
             asked_by=manifest.region,
             key_id=upload.key_id,
             as_region=asked.as_region,  # the region applied, as a POST /v1/checks report says

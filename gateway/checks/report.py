@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from pydantic import AwareDatetime, Field
@@ -125,7 +126,13 @@ class BulkCheckReportContent(Frozen):
     kind: Literal["bulk_check"] = "bulk_check"
     report_id: str = Field(description="the upload's id (the check's id in the trail)")
     issuer: Literal["credit-gateway"] = "credit-gateway"
-    issued_at: AwareDatetime
+    checked_from: AwareDatetime = Field(
+        description="when the run began reading the lists; they are shown as read between this "
+        "and issued_at (a long file is read a block at a time)"
+    )
+    issued_at: AwareDatetime = Field(
+        description="after the run's last read and the log position's: no result is later"
+    )
     asked_by: str = Field(description="the region whose key signed the upload's manifest")
     key_id: str
     as_region: str | None
@@ -150,9 +157,10 @@ class ReportSigning:
     signer: Callable[[], Ed25519Signer]
     latest: Callable[[], Checkpoint | None]
 
-    def bulk(self, **content: object) -> SignedBulkCheckReport:
-        made = BulkCheckReportContent.model_validate(
-            {**content, "log": log_position(self.latest())}
-        )
+    def bulk(self, now: Callable[[], datetime], **content: object) -> SignedBulkCheckReport:
+        """Issued at ``now()`` once the log position is read: nothing the report shows, its
+        results or its checkpoint, is later than the time it says it was issued."""
+        log = log_position(self.latest())
+        made = BulkCheckReportContent.model_validate({**content, "log": log, "issued_at": now()})
         signed = sign_report(made.model_dump(mode="json"), self.signer())
         return SignedBulkCheckReport.model_validate(signed)

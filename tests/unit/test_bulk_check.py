@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -83,10 +83,16 @@ def check_upload(content: bytes) -> Upload:
 
 
 def bulk_check(
-    read: Any, results: InMemoryArchive, seen: Recorder, at: Any = NOW, answers: Any = None
+    read: Any,
+    results: InMemoryArchive,
+    seen: Recorder,
+    at: Any = NOW,
+    answers: Any = None,
+    clock: Any = None,
+    latest: Any = lambda: None,
 ) -> BulkCheck:
     """A bulk check reading ``read``, keeping its files in ``results``, its trail and usage in
-    ``seen``, at ``at``."""
+    ``seen``, at ``at`` (or by ``clock``), the log's checkpoint read by ``latest``."""
     return BulkCheck(
         read,
         lambda: [agreement()],
@@ -94,9 +100,9 @@ def bulk_check(
         lambda: b"k" * 32,
         results,
         seen,
-        FixedClock(at),
+        clock or FixedClock(at),
         timedelta(days=30),
-        ReportSigning(lambda: SIGNERS.ed25519, lambda: None),
+        ReportSigning(lambda: SIGNERS.ed25519, latest),
         answers or Answers(results),
         TryLimit(InMemoryTryCounter(), 1000),
         lambda kind, asker, check_id: f"{kind}{asker}{check_id}".encode(),
@@ -264,3 +270,48 @@ def test_a_bulk_check_holds_at_most_a_hundred_thousand_codes():
     with pytest.raises(ValidationError):
         UploadManifest.model_validate({**raw, "count": MAX_CHECK_LINES + 1})
     assert UploadManifest.model_validate({**raw, "count": MAX_CHECK_LINES}).count == 100_000
+
+
+class Ticking:
+    """A clock a second later at each reading, and the readings of the lists and of the log
+    position in the order they happened."""
+
+    def __init__(self) -> None:
+        self.at = NOW
+        self.seen: list[tuple[str, Any]] = []
+
+    def now(self) -> Any:
+        self.at += timedelta(seconds=1)
+        return self.at
+
+    def note(self, what: str) -> None:
+        self.seen.append((what, self.now()))
+
+
+def test_a_bulk_report_is_issued_after_its_last_read_and_says_when_the_run_began():
+    """Review 256: ``issued_at`` was the run's start, yet blocks are read for minutes after it,
+    so the signed results could show a listing accepted after the time the report gives."""
+    clock = Ticking()
+    held = listing(region=CITY)
+
+    def read(codes: Any) -> Any:
+        clock.note("read")
+        return {c: [held] if c == USCC else [] for c in codes}
+
+    def latest() -> None:
+        clock.note("log")
+
+    content = b'{"credit_code": "%s"}\n' % USCC.encode()
+    results = InMemoryArchive()
+    checker = bulk_check(read, results, Recorder(), clock=clock, latest=latest)
+
+    checker.check(check_upload(content), lines_of([content]))
+
+    signed = json.loads(results.objects[-1].body)
+    began = datetime.fromisoformat(signed["content"]["checked_from"])
+    issued = datetime.fromisoformat(signed["content"]["issued_at"])
+    assert [what for what, _ in clock.seen] == ["read", "log"]
+    assert all(began < at < issued for _, at in clock.seen)
+    verdict = verify_report(signed, [KEY])
+    assert verdict.ok
+    assert (verdict.checked_from, verdict.issued_at) == (began, issued)

@@ -19,6 +19,7 @@ from gateway_client.contract import (
     DOES_NOT_PROVE,
     PROVES,
     PROVES_FILE,
+    PROVES_SPAN,
     PublishedKey,
     opening_at,
     report_kind,
@@ -227,6 +228,8 @@ def verify(args: argparse.Namespace) -> int:
             codes=verdict.codes,
         )
     )
+    if verdict.checked_from is not None:
+        print(PROVES_SPAN.format(checked_from=verdict.checked_from, issued_at=verdict.issued_at))
     if verdict.results_sha256 is not None:
         given = f" ({args.results}: checked)" if verdict.results_checked else ""
         print(PROVES_FILE.format(sha256=verdict.results_sha256, checked=given))

@@ -88,6 +88,7 @@ class ReportVerdict:
     problems: tuple[str, ...]
     report_id: str | None = None
     issued_at: datetime | None = None
+    checked_from: datetime | None = None  # a bulk check's: it read the lists from then on
     asked_by: str | None = None
     purpose: str | None = None
     key_id: str | None = None
@@ -102,6 +103,7 @@ class ReportVerdict:
 
 
 PROVES_FILE = "The results of this bulk check are exactly the file with SHA-256 {sha256}{checked}."
+PROVES_SPAN = "It shows the lists as they were read between {checked_from} and {issued_at}."
 PROVES = (
     "The gateway holding key {key_id} issued this report at {issued_at}: to {asked_by}, for "
     "the purpose {purpose}, about {codes} code(s), with exactly these results and this log "
@@ -135,6 +137,10 @@ def verify_report(
         issued_at = _MOMENT.validate_python(content.get("issued_at"))
     except ValidationError:
         return ReportVerdict(problems=("the content has no issued_at time",))
+    try:  # signed with the rest: the signature check below covers it
+        checked_from = _MOMENT.validate_python(content.get("checked_from"))
+    except ValidationError:
+        checked_from = None  # a single check's report, or a bulk one issued before it was said
     try:
         signature = ReportSignature.model_validate(report.get("signature"))
         raw = base64.b64decode(signature.value, validate=True)
@@ -174,6 +180,7 @@ def verify_report(
         problems=tuple(problems),
         report_id=str(content.get("report_id")),
         issued_at=issued_at,
+        checked_from=checked_from,
         asked_by=str(content.get("asked_by")),
         purpose=str(content.get("purpose")),
         key_id=signature.key_id,
