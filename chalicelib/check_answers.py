@@ -3,8 +3,9 @@
 
 Kept in the query trail's table — it is the trail of those checks, read by listing instead of by
 code — under ``answered#<listing id>``, one item per upload (``{region}#{upload id}``), expiring a
-day after the file does. No code, name or ID number: listing ids, regions and upload ids. The
-purge (``chalicelib.erasure``) reads the items of its listing, destroys every version of those
+week after the file does (``gateway.checks.bulk.NOTED_BEYOND``: S3 removes expired objects
+late). No code, name or ID number: listing ids, regions and upload ids. The purge
+(``chalicelib.erasure``) reads the items of its listing, destroys every version of those
 uploads' result files and marks the uploads' results withdrawn; their signed reports, which
 hold no personal data, stay as proof of what was asked and when.
 """

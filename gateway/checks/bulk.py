@@ -70,6 +70,10 @@ from gateway_client.contract import (
 RESULTS_PREFIX = "check-results/"
 RESULTS_KEPT = timedelta(days=30)
 """How long a result file is kept (the bucket's lifecycle rule ``CheckResults``)."""
+NOTED_BEYOND = timedelta(days=7)
+"""How much longer a file's answers stay noted for a purge: S3 expires an object at the UTC
+midnight after its 30 days and removes it asynchronously, sometimes days later, and a purge
+meanwhile must still find the file to destroy it."""
 
 
 class TrailWriter(Protocol):
@@ -204,7 +208,7 @@ class BulkCheck:
         where, signed = result_keys(manifest.region, manifest.upload_id, now)
         answered = sorted(held)
         if answered:  # noted first: a purge from now on finds the file
-            until = now + RESULTS_KEPT + timedelta(days=1)
+            until = now + RESULTS_KEPT + NOTED_BEYOND
             self._answers.note(answered, manifest.region, manifest.upload_id, until)
         self._results.put(where, content, {"kind": "check-result"})
         refused = len({e.line for e in errors})

@@ -226,7 +226,7 @@ def test_a_listing_a_purge_may_erase_is_noted_with_the_upload_before_its_file_is
 
     done, results, answers = check_of(held, Answers)
 
-    until = NOW + timedelta(days=31)  # the file's 30 days, and a day
+    until = NOW + timedelta(days=37)  # the file's 30 days, and a week for S3 to remove it
     assert answers.noted == [([held.listing_id], "430000", "u-check-1", until, 0)]
     assert (done.result_key, done.results_withdrawn_at) == (results.objects[0].key, None)
     assert answers.destroyed == []
