@@ -16,8 +16,9 @@ from gateway.ports import Write
 from gateway_client.contract import (
     Listing,
     ListingEntry,
-    ListKind,
+    bad_record,
     load_catalogue,
+    prolonged,
     within,
 )
 
@@ -70,9 +71,16 @@ REUSED_MESSAGE = (
 MISADDRESSED = "origin_mismatch"
 RESTARTED = "period_restarted"
 RESTARTED_MESSAGE = (
-    "a black listing's period runs from the valid_from it was listed with (its longest period "
-    "too): a later one would start it again — an extension needs its own decision "
+    "a bad credit record's period runs from the valid_from it was listed with (its longest "
+    "period too): a later one would start it again — an extension needs its own decision "
     "(extension); a start truly later is the operator's to correct"
+)
+LENGTHENED = "period_lengthened"
+LENGTHENED_MESSAGE = (
+    "this version would keep a bad credit record in force past the end of the version held "
+    "(a later valid_until, open_ended, a severity with a longer longest period; give a "
+    "valid_until no later than the held end to change the severity): an extension needs its "
+    "own decision (extension); a period truly longer is the operator's to correct"
 )
 STALE = "stale_version"
 STALE_MESSAGE = (
@@ -224,16 +232,17 @@ def store(
         # before planning: a refused newest must leave an older entry of the batch to be the
         # one written, not a duplicate of nothing (review 251); only the region's own (another
         # region's is not_listing_owner, and learns nothing of the period held)
-        restarted = {
-            i
+        prolonging = {
+            i: field
             for i, x in pending
             if _updates_own(current.get(x.listing_id), region, relays_subregions)
-            and _restarts_period(x, current)
+            and (field := _prolongs(x, current))
         }
         result.refused += [
-            Refusal(i, "valid_from", RESTARTED, RESTARTED_MESSAGE) for i in restarted
+            Refusal(i, field, *_PROLONGING[field == "valid_from"])
+            for i, field in prolonging.items()
         ]
-        pending = [(i, x) for i, x in pending if i not in restarted]
+        pending = [(i, x) for i, x in pending if i not in prolonging]
         decided = plan(pending, current, region, relays_subregions, gone.keys())
         moving = [x.listing_id for _, x, held in decided.write if held is not None]
         erasing = purged(moving) if moving else set()
@@ -275,15 +284,18 @@ def store(
     return result
 
 
-def _restarts_period(new: Listing, current: Mapping[str, Listing]) -> bool:
-    """A later version of a black listing (in force or ended) starting later than the one held:
-    its longest period, and the retention counted from its end, would run again from there
-    (review 250: a re-push with a later valid_from kept a court defaulter listed two more
-    years, with no extension decided)."""
+_PROLONGING = {True: (RESTARTED, RESTARTED_MESSAGE), False: (LENGTHENED, LENGTHENED_MESSAGE)}
+
+
+def _prolongs(new: Listing, current: Mapping[str, Listing]) -> str | None:
+    """The field by which a later version of a bad credit record (a black listing or a poor
+    grade, in force or ended) would start its period again or end it later (``prolonged``),
+    and the retention counted from its end with it (reviews 250 and 257: a re-push kept a court
+    defaulter listed two more years, a D grade for two, with nothing decided)."""
     held = current.get(new.listing_id)
-    if held is None or held.kind is not ListKind.BLACK or new.version <= held.version:
-        return False  # an older message is a duplicate or stale, as any (review 253)
-    return new.valid_from > held.valid_from
+    if held is None or not bad_record(held) or new.version <= held.version:
+        return None  # an older message is a duplicate or stale, as any (review 253)
+    return prolonged(new, held)
 
 
 def misaddressed_message(owner: Listing) -> str:

@@ -20,6 +20,7 @@ from gateway.lifecycle.objection_steps import (
     DecidedRecently,
     ObjectionDecided,
     ObjectionVerified,
+    PeriodLengthened,
     PeriodRestarted,
 )
 from gateway.lifecycle.objection_timeline import period_end
@@ -85,6 +86,7 @@ __all__ = [
     "ObjectionOpen",
     "ObjectionVerified",
     "PeriodEnded",
+    "PeriodLengthened",
     "PeriodRestarted",
     "PurgeUnderWay",
     "Reassignment",

@@ -34,23 +34,33 @@ from gateway_client.contract import (
     BadRequest,
     Conflict,
     Listing,
+    ListingEntry,
     ListingStatus,
-    ListKind,
     NotFound,
     Objection,
+    bad_record,
     china_date,
+    prolonged,
 )
 
 REFILE_AFTER_DAYS = 30
 
 
 class PeriodRestarted(Conflict):
-    """A platform's correction starting a black listing's period later (review 251: an owner
-    filed an objection on its own listing and decided it so, restarting the period a push may
-    not restart: ``gateway.intake.storing``)."""
+    """A platform's correction starting a bad credit record's period later (review 251: an
+    owner filed an objection on its own listing and decided it so, restarting the period a push
+    may not restart: ``gateway.intake.storing``)."""
 
     code = "period_restarted"
     default_path = "corrected_entry.valid_from"
+
+
+class PeriodLengthened(Conflict):
+    """A platform's correction ending a bad credit record's period later, as a push may not
+    (review 257: a court defaulter made open-ended, a severity raised, with nothing decided)."""
+
+    code = "period_lengthened"
+    default_path = "corrected_entry.valid_until"
 
 
 class ObjectionDecided(Conflict):
@@ -258,14 +268,8 @@ def decide_objection(
                 "listing is that region's to push",
                 path="corrected_entry.origin_region",
             )
-        later = entry.valid_from > listing.valid_from
-        if later and listing.kind is ListKind.BLACK and by != OPERATOR:
-            raise PeriodRestarted(
-                "a correction may not start a black listing's period later (its longest period "
-                "would run again): a longer period needs its own decision (extension); the "
-                "operator corrects a start that was truly later",
-                path="corrected_entry.valid_from",
-            )
+        if by != OPERATOR and bad_record(listing):
+            refuse_prolonging(entry, listing)
         instead = "decide revoked to withdraw the record instead"
         content = corrected_content(listing, entry, decision, rehomed, instead)
         if rehomed:  # the operator gives the decision to the region that made it
@@ -290,3 +294,24 @@ def same_decision(listing: Listing, objection: Objection, decision: ObjectionDec
     if entry.origin_region not in (None, listing.origin_region):
         return False  # the operator giving it to another region: something else
     return holds(listing, entry)
+
+
+def refuse_prolonging(entry: ListingEntry, listing: Listing) -> None:
+    """A platform's correction may not keep a bad credit record in force longer (``prolonged``):
+    a longer period needs its own decision (an extension); the operator corrects a period that
+    was truly longer or started later."""
+    field = prolonged(entry, listing)
+    if field == "valid_from":
+        raise PeriodRestarted(
+            "a correction may not start a bad credit record's period later (its longest period "
+            "would run again): a longer period needs its own decision (extension); the "
+            "operator corrects a start that was truly later",
+            path="corrected_entry.valid_from",
+        )
+    if field is not None:
+        raise PeriodLengthened(
+            "a correction may not keep a bad credit record in force past the end of the "
+            f"version held ({field}): a longer period needs its own decision (extension); the "
+            "operator corrects a period that was truly longer",
+            path=f"corrected_entry.{field}",
+        )

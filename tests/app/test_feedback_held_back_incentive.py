@@ -119,7 +119,14 @@ def test_a_day_the_black_listing_did_not_punish_is_not_judged_by_a_graver_versio
     day = (china_today() + timedelta(days=1)).isoformat()  # a full day as a mere record
     with time_machine.travel(now() + timedelta(days=2), tick=True):
         earlier = (china_today() - timedelta(days=2)).isoformat()
-        graver = {**record, "severity": "serious", "decided_on": earlier, "valid_from": earlier}
+        ends = (china_today() + timedelta(days=365)).isoformat()  # not later: no extension
+        graver = {
+            **record,
+            "severity": "serious",
+            "decided_on": earlier,
+            "valid_from": earlier,
+            "valid_until": ends,
+        }
         serious = recent_entry(**graver) | {"source_updated_at": now().isoformat()}
         assert gateway.push(daye, DAYE, [serious]).json_body["accepted"] == 1
         answer = life.post("/v1/feedback", _report(first.delivery_id, day), hunan)

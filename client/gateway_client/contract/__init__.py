@@ -196,7 +196,7 @@ from gateway_client.contract.objections import (
     StepName,
     StepTerm,
 )
-from gateway_client.contract.periods import effective_valid_until
+from gateway_client.contract.periods import effective_valid_until, prolonged
 from gateway_client.contract.persons import PersonMeasure, person_measures, roles_in
 from gateway_client.contract.purposes import PURPOSE_LABELS, Purpose, purpose_of, required
 from gateway_client.contract.regions import (
@@ -496,6 +496,7 @@ __all__ = [
     "person_listing_id",
     "person_measures",
     "poor_grade",
+    "prolonged",
     "public_key_bytes",
     "public_key_text",
     "purge_id",

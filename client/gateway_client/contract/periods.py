@@ -43,3 +43,22 @@ def effective_valid_until(listing: Period) -> date | None:
     if listing.valid_until is None or longest is None:
         return listing.valid_until or longest
     return min(listing.valid_until, longest)
+
+
+def prolonged(new: Period, held: Period) -> str | None:
+    """The field by which a later version ``new`` of a bad credit record would keep it in force
+    longer than the version ``held``, or ``None``: a later ``valid_from`` starts its period
+    again; an end later than the held one's (``open_ended`` where it had an end, a ``severity``
+    with a longer longest period, a later ``valid_until``) lengthens it. Either keeps joint
+    punishment, and the personal data retention counts from its end, past what was decided
+    (reviews 250 and 257): a longer period needs its own decision, an ``extension`` other than
+    the one held."""
+    if new.valid_from > held.valid_from:
+        return "valid_from"
+    if new.extension is not None and new.extension != held.extension:
+        return None
+    if (effective_valid_until(new) or date.max) <= (effective_valid_until(held) or date.max):
+        return None  # no end is the latest end: in force until deleted
+    if new.open_ended and not held.open_ended:
+        return "open_ended"
+    return "severity" if new.severity != held.severity else "valid_until"

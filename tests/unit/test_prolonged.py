@@ -1,0 +1,49 @@
+"""``prolonged``: which field of a later version keeps a bad credit record in force longer than
+the version held (reviews 250 and 257), on generated periods."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from builders import ABSENT, listing
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gateway_client.contract import Listing, effective_valid_until, prolonged
+
+START = date(2025, 3, 2)
+EXTENSION = {"decision_number": "(2026)粤1802执恢1号", "decided_on": "2027-01-05", "years": 1}
+ends = st.one_of(st.none(), st.integers(40, 700).map(lambda d: START + timedelta(days=d)))
+
+
+def version(until: date | None, **overrides: object) -> Listing:
+    valid_until = until.isoformat() if until is not None else ABSENT
+    return listing(valid_until=valid_until, **overrides)
+
+
+@given(ends, ends, st.integers(-30, 30))
+def test_a_version_is_prolonged_exactly_when_it_starts_later_or_ends_later(
+    held_end: date | None, new_end: date | None, shift: int
+) -> None:
+    start = (START + timedelta(days=shift)).isoformat()
+    held = version(held_end)
+    new = version(new_end, valid_from=start, decided_on=min(start, "2025-03-01"))
+    later_end = (effective_valid_until(new) or date.max) > (effective_valid_until(held) or date.max)
+    expected = "valid_from" if shift > 0 else "valid_until" if later_end else None
+    assert prolonged(new, held) == expected
+
+
+def test_open_ended_and_a_graver_severity_are_named() -> None:
+    held = version(None, domain="ecology_environment", severity="relatively_serious")
+    graver = version(None, domain="ecology_environment", severity="serious")
+    assert prolonged(graver, held) == "severity"
+    assert prolonged(held, graver) is None
+
+
+def test_only_an_extension_other_than_the_one_held_may_end_it_later() -> None:
+    held = version(None)
+    extended = version(None, extension=EXTENSION)
+    assert prolonged(extended, held) is None
+    ending = version(START + timedelta(days=700), extension=EXTENSION)
+    later = version(START + timedelta(days=1000), extension=EXTENSION)  # the same extension
+    assert prolonged(later, ending) == "valid_until"
