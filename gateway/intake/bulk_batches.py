@@ -20,7 +20,14 @@ from gateway.intake.bulk import (
     with_errors,
 )
 from gateway.intake.own_listings import Purged
-from gateway.intake.storing import SETTLED, Stored, admission_problems, store
+from gateway.intake.storing import (
+    LENGTHENED,
+    RESTARTED,
+    SETTLED,
+    Stored,
+    admission_problems,
+    store,
+)
 from gateway.lifecycle import FUTURE_DATE, PERIOD_ENDED, Removal, RemovalReason
 from gateway.ports import ListingStore
 from gateway.promotion import promote
@@ -79,9 +86,10 @@ def parse_batch(
 
 
 SUPERSEDED = "superseded_by_newer_resync"
-SET_ASIDE = frozenset({FUTURE_DATE, PERIOD_ENDED, SETTLED, SUPERSEDED})
+SET_ASIDE = frozenset({FUTURE_DATE, PERIOD_ENDED, SETTLED, SUPERSEDED, RESTARTED, LENGTHENED})
 """Codes of lines that name their listing and are refused only for what it is today (its
-period, its settled commitment) or for a newer list: a resync still holds that listing."""
+period, its settled commitment), for a period it may not be given (the held one stands: review
+258), or for a newer list: a resync still holds that listing."""
 
 
 def set_aside(errors: Sequence[LineError]) -> set[int]:

@@ -16,7 +16,6 @@ from gateway.ports import Write
 from gateway_client.contract import (
     Listing,
     ListingEntry,
-    bad_record,
     load_catalogue,
     prolonged,
     within,
@@ -71,16 +70,18 @@ REUSED_MESSAGE = (
 MISADDRESSED = "origin_mismatch"
 RESTARTED = "period_restarted"
 RESTARTED_MESSAGE = (
-    "a bad credit record's period runs from the valid_from it was listed with (its longest "
-    "period too): a later one would start it again — an extension needs its own decision "
-    "(extension); a start truly later is the operator's to correct"
+    "the listing's longest period counts from the valid_from it was listed with: a later one "
+    "would end it later (give a valid_until no later than the held end to correct the start) "
+    "— an extension needs its own decision (extension); a period truly longer is the "
+    "operator's to correct"
 )
 LENGTHENED = "period_lengthened"
 LENGTHENED_MESSAGE = (
-    "this version would keep a bad credit record in force past the end of the version held "
-    "(a later valid_until, open_ended, a severity with a longer longest period; give a "
-    "valid_until no later than the held end to change the severity): an extension needs its "
-    "own decision (extension); a period truly longer is the operator's to correct"
+    "this version would keep a black listing or an evaluation result in force past the end of "
+    "the version held (a later valid_until, open_ended, a severity with a longer longest "
+    "period; give a valid_until no later than the held end to change the severity): an "
+    "extension needs its own decision (extension); a period truly longer is the operator's to "
+    "correct"
 )
 STALE = "stale_version"
 STALE_MESSAGE = (
@@ -288,12 +289,12 @@ _PROLONGING = {True: (RESTARTED, RESTARTED_MESSAGE), False: (LENGTHENED, LENGTHE
 
 
 def _prolongs(new: Listing, current: Mapping[str, Listing]) -> str | None:
-    """The field by which a later version of a bad credit record (a black listing or a poor
-    grade, in force or ended) would start its period again or end it later (``prolonged``),
-    and the retention counted from its end with it (reviews 250 and 257: a re-push kept a court
-    defaulter listed two more years, a D grade for two, with nothing decided)."""
+    """The field by which a later version of a black listing or an evaluation result (in force
+    or ended) would end its period later (``prolonged``), and the retention counted from its
+    end with it (reviews 250, 257, 258: a re-push kept a court defaulter listed two more years,
+    a D grade two, passing through an A grade on the way, with nothing decided)."""
     held = current.get(new.listing_id)
-    if held is None or not bad_record(held) or new.version <= held.version:
+    if held is None or new.version <= held.version:
         return None  # an older message is a duplicate or stale, as any (review 253)
     return prolonged(new, held)
 

@@ -38,7 +38,6 @@ from gateway_client.contract import (
     ListingStatus,
     NotFound,
     Objection,
-    bad_record,
     china_date,
     prolonged,
 )
@@ -47,17 +46,18 @@ REFILE_AFTER_DAYS = 30
 
 
 class PeriodRestarted(Conflict):
-    """A platform's correction starting a bad credit record's period later (review 251: an
-    owner filed an objection on its own listing and decided it so, restarting the period a push
-    may not restart: ``gateway.intake.storing``)."""
+    """A platform's correction starting a black listing's or an evaluation's period later, so
+    that it ends later (review 251: an owner filed an objection on its own listing and decided
+    it so, restarting the period a push may not restart: ``gateway.intake.storing``)."""
 
     code = "period_restarted"
     default_path = "corrected_entry.valid_from"
 
 
 class PeriodLengthened(Conflict):
-    """A platform's correction ending a bad credit record's period later, as a push may not
-    (review 257: a court defaulter made open-ended, a severity raised, with nothing decided)."""
+    """A platform's correction ending a black listing's or an evaluation's period later, as a
+    push may not (review 257: a court defaulter made open-ended, a severity raised, with
+    nothing decided)."""
 
     code = "period_lengthened"
     default_path = "corrected_entry.valid_until"
@@ -268,7 +268,7 @@ def decide_objection(
                 "listing is that region's to push",
                 path="corrected_entry.origin_region",
             )
-        if by != OPERATOR and bad_record(listing):
+        if by != OPERATOR:
             refuse_prolonging(entry, listing)
         instead = "decide revoked to withdraw the record instead"
         content = corrected_content(listing, entry, decision, rehomed, instead)
@@ -297,21 +297,22 @@ def same_decision(listing: Listing, objection: Objection, decision: ObjectionDec
 
 
 def refuse_prolonging(entry: ListingEntry, listing: Listing) -> None:
-    """A platform's correction may not keep a bad credit record in force longer (``prolonged``):
-    a longer period needs its own decision (an extension); the operator corrects a period that
-    was truly longer or started later."""
+    """A platform's correction may not keep a black listing or an evaluation result in force
+    past the end held (``prolonged``): a longer period needs its own decision (an extension);
+    the operator corrects a period that was truly longer."""
     field = prolonged(entry, listing)
     if field == "valid_from":
         raise PeriodRestarted(
-            "a correction may not start a bad credit record's period later (its longest period "
-            "would run again): a longer period needs its own decision (extension); the "
-            "operator corrects a start that was truly later",
+            "a correction may not start the period later where its longest period counts from "
+            "the start (it would end later): give a valid_until no later than the held end; a "
+            "longer period needs its own decision (extension); the operator corrects a period "
+            "that was truly longer",
             path="corrected_entry.valid_from",
         )
     if field is not None:
         raise PeriodLengthened(
-            "a correction may not keep a bad credit record in force past the end of the "
-            f"version held ({field}): a longer period needs its own decision (extension); the "
-            "operator corrects a period that was truly longer",
+            "a correction may not keep the listing in force past the end of the version held "
+            f"({field}): a longer period needs its own decision (extension); the operator "
+            "corrects a period that was truly longer",
             path=f"corrected_entry.{field}",
         )

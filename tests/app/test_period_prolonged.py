@@ -1,20 +1,23 @@
-"""A later version of a bad credit record — a black listing or a poor grade — may not keep it
-in force longer than the version held, by a push or by its owner's own objection decided
-``corrected`` (reviews 250, 251 and 257): not by starting later (``period_restarted``), nor by
-ending later — ``open_ended``, a graver ``severity``, a later ``valid_until``
-(``period_lengthened``). Joint punishment, and the personal data whose retention counts from
-the end, would outlive what was decided; a longer period needs its own decision (an
-extension), or the operator."""
+"""A later version of a listing whose period a decision set — a black listing, an evaluation
+result of any grade — may not keep it in force past the end held, by a push, a resync line or
+its owner's own objection decided ``corrected`` (reviews 250, 251, 257, 258): not by a later
+``valid_until``, ``open_ended``, a graver ``severity``, the held extension restated longer
+(``period_lengthened``), nor by a later ``valid_from`` its longest period counts from
+(``period_restarted``). Joint punishment, and the personal data whose retention counts from the
+end, would outlive what was decided; a longer period needs its own decision (an extension under
+another decision number), or the operator. A change that ends no later is a correction."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from app_support import CITY, CREDIT_CODE, Gateway
+from app_support import CITY, CREDIT_CODE, Gateway, black_entry
 from lifecycle_support import Lifecycle, china_noon, china_today, recent_entry, stamp
+from upload_support import uploaded
 
+from chalicelib.bootstrap import container
 from gateway_client.contract import china_date
 
 
@@ -71,19 +74,56 @@ def within_a_year() -> dict[str, Any]:
     }
 
 
+def extended() -> dict[str, Any]:
+    """A court defaulter's two years and a year's extension, 30 days left."""
+    start = china_today() - timedelta(days=1066)
+    decided = (start + timedelta(days=700)).isoformat()
+    extension = {"decision_number": "(2025)黑09执恢1号", "years": 1, "decided_on": decided}
+    return court_defaulter() | {
+        "decided_on": start.isoformat(),
+        "valid_from": start.isoformat(),
+        "extension": extension,
+    }
+
+
+def restated(**extension: Any) -> dict[str, Any]:
+    """The held extension's decision again, ``extension`` changed."""
+    return {"extension": extended()["extension"] | extension}
+
+
 LATER = (china_today() + timedelta(days=300)).isoformat()  # inside its longest period
 CASES = {
-    "poor-grade-restarted": (
+    "poor-grade-later": (
         d_grade,
         {
             "valid_from": (china_today() - timedelta(days=1)).isoformat(),
             "valid_until": (china_today() + timedelta(days=700)).isoformat(),
         },
+        ("period_lengthened", "valid_until"),
+    ),
+    "restarted": (  # its longest period counts from valid_from
+        court_defaulter,
+        {"valid_from": (china_today() - timedelta(days=10)).isoformat()},
         ("period_restarted", "valid_from"),
     ),
     "made-open-ended": (court_defaulter, {"open_ended": True}, ("period_lengthened", "open_ended")),
     "graver": (relatively_serious, {"severity": "serious"}, ("period_lengthened", "severity")),
     "later-end": (within_a_year, {"valid_until": LATER}, ("period_lengthened", "valid_until")),
+    "lighter-but-later": (  # named by the field that lengthens it (review 258)
+        lambda: within_a_year() | {"severity": "serious"},
+        {"severity": "relatively_serious", "valid_until": LATER},
+        ("period_lengthened", "valid_until"),
+    ),
+    "extension-restated": (  # the same decision is no new one (review 258)
+        extended,
+        restated(years=3),
+        ("period_lengthened", "extension"),
+    ),
+    "extension-respelt": (
+        extended,
+        restated(years=3, decision_number="（2025）黑09执恢1号"),
+        ("period_lengthened", "extension"),
+    ),
 }
 
 
@@ -102,7 +142,9 @@ def held(life: Lifecycle, listing_id: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_a_push_may_not_keep_a_bad_record_in_force_longer(gateway: Gateway, aws: Any, case: str):
+def test_a_push_may_not_keep_a_decided_period_in_force_longer(
+    gateway: Gateway, aws: Any, case: str
+):
     make, change, (code, field) = CASES[case]
     life = Lifecycle(gateway)
     first = make()
@@ -117,7 +159,7 @@ def test_a_push_may_not_keep_a_bad_record_in_force_longer(gateway: Gateway, aws:
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_an_owners_correction_may_not_keep_a_bad_record_in_force_longer(
+def test_an_owners_correction_may_not_keep_a_decided_period_in_force_longer(
     gateway: Gateway, aws: Any, case: str
 ):
     make, change, (code, field) = CASES[case]
@@ -166,3 +208,62 @@ def test_an_extension_decided_anew_keeps_a_court_defaulter_longer(gateway: Gatew
     assert again["accepted"] == 1, again
     assert life.tick(china_noon(china_today() + timedelta(days=37))).status_code == 200
     assert held(life, listing_id)["status"] == "active"
+
+
+def test_a_poor_grade_is_not_lengthened_by_passing_through_a_good_one(gateway: Gateway, aws: Any):
+    """Review 258: judged only while the held version was a bad record, D → A → D ran on."""
+    life = Lifecycle(gateway)
+    start = (china_today() - timedelta(days=100)).isoformat()
+    first = d_grade() | {"decided_on": start, "valid_from": start}
+    city, listing_id = pushed(gateway, first)
+    longer = {"valid_until": (china_today() + timedelta(days=600)).isoformat()}
+    steps = [({"grade": "A"}, {}), ({"grade": "A"}, longer), ({"grade": "D"}, longer)]
+    answers = []
+    for at, (grade, change) in enumerate(steps):
+        step = first | change | {"evaluation": first["evaluation"] | grade}
+        pushed_step = gateway.push(city, CITY, [step | {"source_updated_at": stamp(at - 10)}])
+        answers.append([(e["code"], e["field"]) for e in pushed_step.json_body["errors"]])
+
+    lengthened = [("period_lengthened", "valid_until")]
+    assert answers == [[], lengthened, lengthened]  # an A grade's period is judged as well
+    assert life.tick(china_noon(china_today() + timedelta(days=25))).status_code == 200
+    assert held(life, listing_id)["status"] == "expired"  # on its own day, graded A
+
+
+def test_a_later_start_ending_no_later_is_a_correction(gateway: Gateway, aws: Any):
+    """Review 258: refused as a restart, though it shortens the period."""
+    life = Lifecycle(gateway)
+    first = d_grade()
+    city, listing_id = pushed(gateway, first)
+    later = (date.fromisoformat(first["valid_from"]) + timedelta(days=10)).isoformat()
+    moved = first | {"valid_from": later, "source_updated_at": stamp(-1)}
+
+    again = gateway.push(city, CITY, [moved]).json_body
+
+    assert (again["accepted"], again["errors"]) == (1, []), again
+    assert held(life, listing_id)["valid_from"] == later
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"valid_from": "2026-03-05"}, {"valid_until": "2027-06-01"}],
+    ids=["restarted", "lengthened"],
+)
+def test_a_resync_line_refused_for_its_period_does_not_hold_back_removals(
+    gateway: Gateway, aws: Any, change: dict[str, str]
+):
+    """Review 258: such a line names its listing, held as it was, yet withheld every removal."""
+    signer = gateway.register_platform(CITY)
+    kept = black_entry(decision_number="(2026)黑09执1号")
+    if "valid_until" in change:
+        kept["valid_until"] = "2027-03-01"
+    gone = [black_entry(decision_number=f"(2026)黑09执{100 + i}号") for i in range(3)]
+    assert gateway.push(signer, CITY, [kept, *gone]).json_body["accepted"] == 4
+    line = kept | change | {"source_updated_at": "2026-11-01T09:00:00+08:00"}
+    mode = {"mode": "resync", "domains": ["court_defaulter"], "force": True}
+
+    done = container().uploads.get(CITY, uploaded(gateway, aws, signer, [line], **mode))
+
+    assert done is not None
+    assert [e.code for e in done.errors] in (["period_restarted"], ["period_lengthened"])
+    assert (done.rejected, done.set_aside, done.removal, done.removed) == (1, 1, "applied", 3)

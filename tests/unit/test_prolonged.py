@@ -22,15 +22,30 @@ def version(until: date | None, **overrides: object) -> Listing:
 
 
 @given(ends, ends, st.integers(-30, 30))
-def test_a_version_is_prolonged_exactly_when_it_starts_later_or_ends_later(
+def test_a_version_is_prolonged_exactly_when_it_ends_later(
     held_end: date | None, new_end: date | None, shift: int
 ) -> None:
+    """Whatever moved (its start, its end), only an end later than the held one's counts, and
+    it is named by its own field where it gave one, else by its start."""
     start = (START + timedelta(days=shift)).isoformat()
     held = version(held_end)
     new = version(new_end, valid_from=start, decided_on=min(start, "2025-03-01"))
-    later_end = (effective_valid_until(new) or date.max) > (effective_valid_until(held) or date.max)
-    expected = "valid_from" if shift > 0 else "valid_until" if later_end else None
-    assert prolonged(new, held) == expected
+    ends = effective_valid_until(held) or date.max
+    later = (effective_valid_until(new) or date.max) > ends
+    field = (
+        "valid_until" if (new_end is not None and new_end > ends) or shift <= 0 else "valid_from"
+    )
+    assert prolonged(new, held) == (field if later else None)
+
+
+def test_a_red_listing_is_its_owners_to_lengthen() -> None:
+    held = version(
+        START + timedelta(days=100), kind="red", domain="a_grade_taxpayer", severity=ABSENT
+    )
+    longer = version(
+        START + timedelta(days=400), kind="red", domain="a_grade_taxpayer", severity=ABSENT
+    )
+    assert prolonged(longer, held) is None
 
 
 def test_open_ended_and_a_graver_severity_are_named() -> None:
@@ -47,3 +62,7 @@ def test_only_an_extension_other_than_the_one_held_may_end_it_later() -> None:
     ending = version(START + timedelta(days=700), extension=EXTENSION)
     later = version(START + timedelta(days=1000), extension=EXTENSION)  # the same extension
     assert prolonged(later, ending) == "valid_until"
+    respelt = EXTENSION | {"decision_number": "（2026）粤1802执恢1号", "years": 2}
+    assert prolonged(version(None, extension=respelt), extended) == "extension"
+    another = EXTENSION | {"decision_number": "(2027)粤1802执恢2号", "years": 2}
+    assert prolonged(version(None, extension=another), extended) is None

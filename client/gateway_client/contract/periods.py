@@ -11,6 +11,7 @@ from typing import Protocol
 
 from gateway_client.contract.catalogue import ListKind, Severity
 from gateway_client.contract.extension import Extension, longest_until
+from gateway_client.contract.identity import identity_text
 
 
 class Period(Protocol):
@@ -46,19 +47,34 @@ def effective_valid_until(listing: Period) -> date | None:
 
 
 def prolonged(new: Period, held: Period) -> str | None:
-    """The field by which a later version ``new`` of a bad credit record would keep it in force
-    longer than the version ``held``, or ``None``: a later ``valid_from`` starts its period
-    again; an end later than the held one's (``open_ended`` where it had an end, a ``severity``
-    with a longer longest period, a later ``valid_until``) lengthens it. Either keeps joint
-    punishment, and the personal data retention counts from its end, past what was decided
-    (reviews 250 and 257): a longer period needs its own decision, an ``extension`` other than
-    the one held."""
-    if new.valid_from > held.valid_from:
-        return "valid_from"
-    if new.extension is not None and new.extension != held.extension:
+    """The field by which a later version ``new`` of a listing whose period a decision set (a
+    black listing, an evaluation result) would keep it in force past the end of the version
+    ``held``, or ``None``: ``open_ended`` where it had an end, a later ``valid_until``, a later
+    ``valid_from`` its longest period counts from, a graver ``severity``. Joint punishment, and
+    the personal data retention counts from the end, would outlive what was decided (reviews
+    250, 257, 258); a later start or any change ending no later is a correction. A longer period
+    needs its own decision: an extension under another decision number than the one held."""
+    if held.kind not in (ListKind.BLACK, ListKind.EVALUATION):
+        return None  # a red listing's, a commitment's: the owner's to set
+    if _extended_anew(new.extension, held.extension):
         return None
-    if (effective_valid_until(new) or date.max) <= (effective_valid_until(held) or date.max):
-        return None  # no end is the latest end: in force until deleted
+    ends = effective_valid_until(held) or date.max  # no end is the latest end
+    if (effective_valid_until(new) or date.max) <= ends:
+        return None
     if new.open_ended and not held.open_ended:
         return "open_ended"
+    if new.valid_until is not None and new.valid_until > ends:
+        return "valid_until"
+    if new.valid_from > held.valid_from:
+        return "valid_from"
+    if new.extension != held.extension:
+        return "extension"  # the held one's decision restated longer
     return "severity" if new.severity != held.severity else "valid_until"
+
+
+def _extended_anew(new: Extension | None, held: Extension | None) -> bool:
+    """An extension decided anew: under a decision number other than the held one's (the same
+    number restated with more years, or spelt otherwise, is the same decision)."""
+    if new is None:
+        return False
+    return held is None or identity_text(new.decision_number) != identity_text(held.decision_number)
