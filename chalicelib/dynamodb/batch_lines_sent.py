@@ -10,10 +10,10 @@ names its recognition (``SharedRecognitions``, read once per process)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.dynamodb.base import Table, s, text
-from chalicelib.dynamodb.batch_records import BATCH_RANGE_INDEX, line_recognitions
+from chalicelib.dynamodb.batch_records import BATCH_RANGE_INDEX, line_recognitions, line_records
 from chalicelib.dynamodb.delivery_items import SharedRecognitions
 from gateway.delivery import MAX_LOG_SPAN
 from gateway_client.contract import Recognition
@@ -34,6 +34,26 @@ class BatchLinesSent(Table):
     def sent(self, subscription_id: str, first: int, last: int) -> dict[str, Recognition]:
         """Each line's recognition, by delivery id, of the subscription's delivered batches
         holding a log sequence from ``first`` to ``last``."""
+        sent: dict[str, Recognition] = {}
+        for item in self._delivered(subscription_id, first, last):
+            for line, digest in line_recognitions(item).items():
+                recognition = self._recognitions.get(digest)
+                if recognition is not None:
+                    sent[line] = recognition
+        return sent
+
+    def ids(self, subscription_id: str, first: int, last: int) -> set[str]:
+        """The delivery ids of those batches' lines from ``first`` to ``last``, each one."""
+        return {
+            record.delivery_id
+            for item in self._delivered(subscription_id, first, last)
+            for record, logged in line_records(item)
+            if first <= logged <= last
+        }
+
+    def _delivered(self, subscription_id: str, first: int, last: int) -> list[dict[str, Any]]:
+        """The records of the subscription's batches with a line from ``first`` to ``last``:
+        found in ``by_batch_range``, read a hundred at a time (none read when none has)."""
         found = self._query_items(
             TableName=self._table,
             IndexName=BATCH_RANGE_INDEX,
@@ -49,12 +69,8 @@ class BatchLinesSent(Table):
             for item in found
             if any(first <= int(q) <= last for q in item.get("line_logs", {}).get("NS", []))
         ]
-        sent: dict[str, Recognition] = {}
+        items: list[dict[str, Any]] = []
         for start in range(0, len(batches), _KEYS_AT_ONCE):
             keys = [{"delivery_id": s(i)} for i in batches[start : start + _KEYS_AT_ONCE]]
-            for item in self._batch_get({"Keys": keys, "ConsistentRead": True}):
-                for line, digest in line_recognitions(item).items():
-                    recognition = self._recognitions.get(digest)
-                    if recognition is not None:
-                        sent[line] = recognition
-        return sent
+            items += self._batch_get({"Keys": keys, "ConsistentRead": True})
+        return items

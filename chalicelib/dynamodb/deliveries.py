@@ -197,6 +197,10 @@ class DynamoDeliveryLog(DeliveryListing):
         """``BatchLinesSent.sent``: what a replay restates a batched subscription's lines with."""
         return self._lines_sent.sent(subscription_id, first, last)
 
+    def sent_in_batches(self, subscription_id: str, first: int, last: int) -> set[str]:
+        """``BatchLinesSent.ids``: lines a batch or delivery handed again must not repeat."""
+        return self._lines_sent.ids(subscription_id, first, last)
+
     def _kept(self, item: dict[str, Any]) -> Resend | None:
         """Records written before the log was minimised kept the whole delivery as ``doc``."""
         if "resend" in item:

@@ -16,7 +16,15 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
-from gateway.delivery.batching import LINK_TTL, Batch, delivery_of, lines_in, replaced, restated
+from gateway.delivery.batching import (
+    LINK_TTL,
+    Batch,
+    delivery_of,
+    dropping,
+    lines_in,
+    replaced,
+    restated,
+)
 from gateway.delivery.planning import Delivery
 from gateway.delivery.ports import Acknowledgements, BatchFiles, DeliveryLog
 from gateway.delivery.records import Attempt, DeliveryState
@@ -74,6 +82,28 @@ def file_lines(
                 return None
             lines = [delivery_of(line) for line in lines_in(body)]
     return restated(batch, body), lines
+
+
+def not_sent_before(
+    log: DeliveryLog, files: BatchFiles, batch: Batch, lines: list[Delivery]
+) -> tuple[Batch, list[Delivery]] | None:
+    """The batch without the lines its subscription was delivered already in another batch
+    (``None``: every one was; the file goes). The stream hands a fan-out's records at least
+    once, and a batch handed again split otherwise (Lambda bisects a batch whose invocation
+    failed after it had queued) makes other files of the same changes under other batch ids:
+    their lines were sent, and counted, once more (review 259). One query of the index of
+    delivered batches by log range; the files queued before this one have settled by now, as
+    a batched subscription's messages share one group."""
+    sent = log.sent_in_batches(
+        batch.subscription_id, batch.first_log_sequence, batch.last_log_sequence
+    )
+    again = {line.delivery_id for line in lines} & sent
+    if not again:
+        return batch, lines
+    body = files.rewritten(batch.key, lambda held: dropping(held, again))
+    if not body:
+        return None
+    return restated(batch, body), [x for x in lines if x.delivery_id not in again]
 
 
 def settle(

@@ -234,6 +234,15 @@ def without(body: bytes, listing_ids: Collection[str]) -> bytes:
     )
 
 
+def dropping(body: bytes, delivery_ids: Collection[str]) -> bytes:
+    """The file without the lines of ``delivery_ids``, the others byte for byte and in order."""
+    return b"".join(
+        line + b"\n"
+        for line in body.split(b"\n")
+        if line.strip() and json.loads(line)["delivery_id"] not in delivery_ids
+    )
+
+
 def replaced(body: bytes, lines: Mapping[str, Delivery], region: str) -> bytes:
     """The file with each line of a delivery id in ``lines`` made again from that delivery
     (``file_of``: a line masked since, ``batch_sending.file_lines``), the others byte for byte

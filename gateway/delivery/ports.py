@@ -205,6 +205,11 @@ class DeliveryLog(Protocol):
         are cleared. False if the batch is delivered already (its lines are not dead)."""
         ...
 
+    def sent_in_batches(self, subscription_id: str, first: int, last: int) -> set[str]:
+        """The delivery ids of the lines, with log sequences ``first`` to ``last``, of the
+        subscription's delivered batches (lines have no record of their own)."""
+        ...
+
     def finish_batch(self, batch_id: str) -> None:
         """For a batch found delivered (a copy of its message came again): finish what
         settling it delivered may have left undone; nothing if it was all done."""

@@ -381,6 +381,10 @@ class InMemoryDeliveryLog:
     def mark_lines_dead(self, batch: Batch) -> bool:
         return self._states.get(batch.delivery_id) is not DeliveryState.DELIVERED
 
+    def sent_in_batches(self, subscription_id: str, first: int, last: int) -> set[str]:
+        """Every delivered batch's lines (the fakes' batches are one subscription's)."""
+        return {line for lines in self.lines_of.values() for line in lines}
+
     def finish_batch(self, batch_id: str) -> None:
         self.finished.append(batch_id)
 
