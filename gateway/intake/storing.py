@@ -296,7 +296,7 @@ def _prolongs(new: Listing, current: Mapping[str, Listing]) -> str | None:
     held = current.get(new.listing_id)
     if held is None or new.version <= held.version:
         return None  # an older message is a duplicate or stale, as any (review 253)
-    return prolonged(new, held)
+    return prolonged(new, held, held.decision_number)
 
 
 def misaddressed_message(owner: Listing) -> str:

@@ -300,7 +300,7 @@ def refuse_prolonging(entry: ListingEntry, listing: Listing) -> None:
     """A platform's correction may not keep a black listing or an evaluation result in force
     past the end held (``prolonged``): a longer period needs its own decision (an extension);
     the operator corrects a period that was truly longer."""
-    field = prolonged(entry, listing)
+    field = prolonged(entry, listing, listing.decision_number)
     if field == "valid_from":
         raise PeriodRestarted(
             "a correction may not start the period later where its longest period counts from "

@@ -119,6 +119,18 @@ CASES = {
         restated(years=3),
         ("period_lengthened", "extension"),
     ),
+    "extension-and-restart": (  # a new extension adds its years, no more (review 260)
+        court_defaulter,
+        {
+            "extension": {
+                "decision_number": "(2026)黑09执恢9号",
+                "decided_on": stamp()[:10],
+                "years": 1,
+            },
+            "valid_from": (china_today() - timedelta(days=10)).isoformat(),
+        },
+        ("period_restarted", "valid_from"),
+    ),
     "extension-respelt": (
         extended,
         restated(years=3, decision_number="（2025）黑09执恢1号"),

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Protocol
 
 from gateway_client.contract.catalogue import ListKind, Severity
+from gateway_client.contract.clock import months_after
 from gateway_client.contract.extension import Extension, longest_until
 from gateway_client.contract.identity import identity_text
 
@@ -46,19 +47,25 @@ def effective_valid_until(listing: Period) -> date | None:
     return min(listing.valid_until, longest)
 
 
-def prolonged(new: Period, held: Period) -> str | None:
+def prolonged(new: Period, held: Period, held_number: str) -> str | None:
     """The field by which a later version ``new`` of a listing whose period a decision set (a
     black listing, an evaluation result) would keep it in force past the end of the version
-    ``held``, or ``None``: ``open_ended`` where it had an end, a later ``valid_until``, a later
-    ``valid_from`` its longest period counts from, a graver ``severity``. Joint punishment, and
-    the personal data retention counts from the end, would outlive what was decided (reviews
-    250, 257, 258); a later start or any change ending no later is a correction. A longer period
-    needs its own decision: an extension under another decision number than the one held."""
+    ``held`` (decided under ``held_number``), or ``None``: ``open_ended`` where it had an end,
+    a later ``valid_until``, a later ``valid_from`` its longest period counts from, a graver
+    ``severity``, the held extension restated longer. Joint punishment, and the personal data
+    retention counts from the end, would outlive what was decided (reviews 250, 257, 258); a
+    later start or any change ending no later is a correction. A longer period needs its own
+    decision — an extension under another decision number — and then by its years alone, on
+    top of the held end (review 260: a new extension let the period restart too)."""
     if held.kind not in (ListKind.BLACK, ListKind.EVALUATION):
         return None  # a red listing's, a commitment's: the owner's to set
-    if _extended_anew(new.extension, held.extension):
-        return None
     ends = effective_valid_until(held) or date.max  # no end is the latest end
+    if (
+        ends < date.max
+        and new.extension is not None
+        and _decided_anew(new.extension, held, held_number)
+    ):
+        ends = months_after(ends, 12 * new.extension.years)
     if (effective_valid_until(new) or date.max) <= ends:
         return None
     if new.open_ended and not held.open_ended:
@@ -72,9 +79,12 @@ def prolonged(new: Period, held: Period) -> str | None:
     return "severity" if new.severity != held.severity else "valid_until"
 
 
-def _extended_anew(new: Extension | None, held: Extension | None) -> bool:
-    """An extension decided anew: under a decision number other than the held one's (the same
-    number restated with more years, or spelt otherwise, is the same decision)."""
-    if new is None:
+def _decided_anew(extension: Extension, held: Period, held_number: str) -> bool:
+    """An extension under a decision number other than the held extension's and the listing's
+    own (the same number restated with more years, or spelt otherwise, is the same decision).
+    Numbers are the deciding authority's: the gateway cannot tell a real one from one made up,
+    so what it bounds is how much each new one adds."""
+    number = identity_text(extension.decision_number)
+    if number == identity_text(held_number):
         return False
-    return held is None or identity_text(new.decision_number) != identity_text(held.decision_number)
+    return held.extension is None or number != identity_text(held.extension.decision_number)
