@@ -172,6 +172,14 @@ def acknowledge(
     acknowledgements.acknowledged_lines(lines, at)
 
 
+def sent_before(now: datetime) -> Attempt:
+    """The attempt noted for a batch none of whose lines is left to send (``not_sent_before``):
+    settled delivered with no line, so a later copy of its message finds it settled instead
+    of its file gone (review 260: recorded nothing, such a copy made it a dead batch)."""
+    note = "not sent: every line of this batch was delivered in another batch already"
+    return Attempt(at=now, status=0, latency_ms=0, response_excerpt=note)
+
+
 def lost(batch: Batch, now: datetime) -> Attempt:
     """The attempt noted when the file of a batch not yet delivered is gone: a purge took out
     every line (all of purged listings, whose tombstones go instead: nothing is owed), or the

@@ -23,6 +23,7 @@ from gateway.delivery.batch_sending import (
     file_lines,
     lost,
     not_sent_before,
+    sent_before,
     settle,
 )
 from gateway.delivery.batching import Batch
@@ -185,8 +186,8 @@ class DeliveryService:
             if found is None:  # its file is gone: nothing to announce
                 return self._lost(delivery, now)
             unsent = not_sent_before(self._log, files, *found)
-            if unsent is None:  # every line went in another batch already
-                log.info("batch %s: every line was delivered already", delivery.delivery_id)
+            if unsent is None:  # every line went in another batch already: nothing to send
+                self._log.delivered_batch(delivery, sent_before(now), [])
                 return Outcome(state=None)
             body = announcement(files, unsent[0], subscription.region, now)
             if body is None:

@@ -108,3 +108,35 @@ def test_a_stream_batch_handed_again_after_a_mode_switch_delivers_no_change_twic
 
     assert counted(mine) == 3  # each change counted once as delivered
     assert len(hook.requests) == sent_first  # nothing is sent again
+
+
+def test_a_copy_of_a_dropped_batch_message_is_not_a_dead_batch(
+    gateway: Gateway,
+    aws: Any,
+    stream: StreamReader,
+    queue: DeliveryQueue,
+    hook: AnsweringReceiver,
+    city: Ed25519Signer,
+) -> None:
+    """Review 260: a batch none of whose lines was left to send recorded nothing, so a later
+    copy of its message (a queue hands one at least once) found its file gone, and made it a
+    dead batch for the operator to replay."""
+    mine = subscribe(gateway, hook.url, delivery_mode="batched")
+    assert gateway.push(city, CITY, THREE).json_body["accepted"] == 3
+    event = stream.event()
+    gateway_app.fan_out_changes(event, None)
+    queue.run()
+    assert len(hook.requests) == 1
+
+    gateway_app.fan_out_changes({"Records": event["Records"][:2]}, None)  # handed again, split
+    copy = queue.event()
+    assert copy["Records"], "the split batch was queued"
+    queue.run(copy)  # every line delivered already: dropped
+    gateway_app.deliver_webhooks(copy, None)  # a later copy of the same message
+    assert len(hook.requests) == 1
+
+    listed = as_operator(gateway, "get", subscription_path(mine, "/deliveries")).json_body
+    states = [(x["delivery_id"], x.get("state")) for x in listed["deliveries"]]
+    assert all(s == "delivered" for _, s in states), states
+    assert len(states) == 3, states
+    assert counted(mine) == 3
