@@ -84,26 +84,31 @@ def file_lines(
     return restated(batch, body), lines
 
 
-def not_sent_before(
-    log: DeliveryLog, files: BatchFiles, batch: Batch, lines: list[Delivery]
-) -> tuple[Batch, list[Delivery]] | None:
-    """The batch without the lines its subscription was delivered already in another batch
-    (``None``: every one was; the file goes). The stream hands a fan-out's records at least
-    once, and a batch handed again split otherwise (Lambda bisects a batch whose invocation
-    failed after it had queued) makes other files of the same changes under other batch ids:
-    their lines were sent, and counted, once more (review 259). One query of the index of
-    delivered batches by log range; the files queued before this one have settled by now, as
-    a batched subscription's messages share one group."""
-    sent = log.sent_in_batches(
-        batch.subscription_id, batch.first_log_sequence, batch.last_log_sequence
-    )
-    again = {line.delivery_id for line in lines} & sent
-    if not again:
-        return batch, lines
-    body = files.rewritten(batch.key, lambda held: dropping(held, again))
-    if not body:
-        return None
-    return restated(batch, body), [x for x in lines if x.delivery_id not in again]
+def drop_sent(log: DeliveryLog, files: BatchFiles, batch: Batch, now: datetime) -> bool:
+    """Take out of the batch's file the lines its subscription was delivered already in
+    another batch; True when none is left, the batch then settled delivered with no line (its
+    record first, then its file goes: a copy of its message finds it settled, never its file
+    gone, review 262). The stream hands a fan-out's records at least once, and a batch handed
+    again split otherwise (Lambda bisects a batch whose invocation failed after it had queued)
+    makes other files of the same changes under other batch ids: their lines were sent, and
+    counted, once more (review 259). Done before anything else of an attempt — holding back
+    included, which would record them dead — and costs one query of the index of delivered
+    batches by log range; the file is read only when that finds lines. The files queued
+    before this one have settled by now, as a batched subscription's messages share one group.
+    """
+    first, last = batch.first_log_sequence, batch.last_log_sequence
+    sent = log.sent_in_batches(batch.subscription_id, first, last)
+    found = file_lines(files, batch) if sent else None
+    if found is None:
+        return False
+    again = {line.delivery_id for line in found[1]} & sent
+    if again and len(again) == len(found[1]):
+        log.delivered_batch(batch.model_copy(update={"count": 0}), sent_before(now), [])
+        files.remove(batch.key)
+        return True
+    if again:
+        files.rewritten(batch.key, lambda held: dropping(held, again))
+    return False
 
 
 def settle(
@@ -173,7 +178,7 @@ def acknowledge(
 
 
 def sent_before(now: datetime) -> Attempt:
-    """The attempt noted for a batch none of whose lines is left to send (``not_sent_before``):
+    """The attempt noted for a batch none of whose lines is left to send (``drop_sent``):
     settled delivered with no line, so a later copy of its message finds it settled instead
     of its file gone (review 260: recorded nothing, such a copy made it a dead batch)."""
     note = "not sent: every line of this batch was delivered in another batch already"

@@ -20,10 +20,9 @@ from gateway.delivery.batch_sending import (
     Shown,
     acknowledge,
     announcement,
+    drop_sent,
     file_lines,
     lost,
-    not_sent_before,
-    sent_before,
     settle,
 )
 from gateway.delivery.batching import Batch
@@ -176,6 +175,8 @@ class DeliveryService:
                 return cut_off
             subscription = self._subscriptions.get(delivery.subscription_id) or subscription
             attempt_number += 1
+        if isinstance(delivery, Batch) and drop_sent(self._log, self._batch_files(), delivery, now):
+            return Outcome(state=None)  # every line went in another batch already
         held = held_back(subscription, self._signers)
         if held is not None:
             return self._holding.hold(delivery, held, now, time_left)
@@ -183,16 +184,11 @@ class DeliveryService:
         if isinstance(delivery, Batch):
             files = self._batch_files()
             found = file_lines(files, delivery, self._shown, subscription.region)  # as it is now
-            if found is None:  # its file is gone: nothing to announce
+            region = subscription.region
+            body = None if found is None else announcement(files, found[0], region, now)
+            if found is None or body is None:  # its file is gone: nothing to announce
                 return self._lost(delivery, now)
-            unsent = not_sent_before(self._log, files, *found)
-            if unsent is None:  # every line went in another batch already: nothing to send
-                self._log.delivered_batch(delivery, sent_before(now), [])
-                return Outcome(state=None)
-            body = announcement(files, unsent[0], subscription.region, now)
-            if body is None:
-                return self._lost(delivery, now)
-            delivery, lines = unsent  # the batch as its file is now: settled as announced
+            delivery, lines = found  # the batch as its file is now: settled as announced
             headers = self.headers_for(
                 subscription, delivery.delivery_id, int(now.timestamp()), body
             )

@@ -22,6 +22,7 @@ from delivery_support import (
 
 import app as gateway_app
 from chalicelib.bootstrap import container
+from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
 from gateway.statistics.tallies import month_of
 from gateway_client.contract import BATCH_EVENT
 from gateway_client.contract.signing import Ed25519Signer
@@ -140,3 +141,68 @@ def test_a_copy_of_a_dropped_batch_message_is_not_a_dead_batch(
     assert all(s == "delivered" for _, s in states), states
     assert len(states) == 3, states
     assert counted(mine) == 3
+
+
+def test_a_held_back_copy_of_a_delivered_batch_records_no_line_dead(
+    gateway: Gateway,
+    aws: Any,
+    stream: StreamReader,
+    queue: DeliveryQueue,
+    hook: AnsweringReceiver,
+    city: Ed25519Signer,
+) -> None:
+    """Review 262: held back (the subscription paused), the copy recorded each line dead,
+    delivered though it was; resumed, they were re-driven, dropped, and stayed retrying."""
+    mine = subscribe(gateway, hook.url, delivery_mode="batched")
+    assert gateway.push(city, CITY, THREE).json_body["accepted"] == 3
+    event = stream.event()
+    gateway_app.fan_out_changes(event, None)
+    queue.run()
+    as_operator(gateway, "post", subscription_path(mine, "/pause"))
+    gateway_app.fan_out_changes({"Records": event["Records"][:2]}, None)  # handed again, split
+    queue.run()  # held back: paused
+
+    dead = as_operator(gateway, "get", subscription_path(mine, "/deliveries?state=dead"))
+    assert dead.json_body["deliveries"] == []
+    assert as_operator(gateway, "post", subscription_path(mine, "/resume")).status_code == 200
+    queue.run()
+    listed = as_operator(gateway, "get", subscription_path(mine, "/deliveries")).json_body
+    states = [x["state"] for x in listed["deliveries"]]
+    assert (states, len(hook.requests), counted(mine)) == (["delivered"] * 3, 1, 3)
+
+
+def test_a_settle_that_failed_leaves_the_batch_to_settle_when_its_message_comes_again(
+    gateway: Gateway,
+    aws: Any,
+    stream: StreamReader,
+    queue: DeliveryQueue,
+    hook: AnsweringReceiver,
+    city: Ed25519Signer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Review 262: the file went before the record that settles the batch was written; that
+    write failing, the message came again to a file gone, and the batch was made dead."""
+    mine = subscribe(gateway, hook.url, delivery_mode="batched")
+    assert gateway.push(city, CITY, THREE).json_body["accepted"] == 3
+    event = stream.event()
+    gateway_app.fan_out_changes(event, None)
+    queue.run()
+    gateway_app.fan_out_changes({"Records": event["Records"][:2]}, None)  # handed again, split
+    copy = queue.event()
+    settling = DynamoDeliveryLog.delivered_batch
+    failed: list[bool] = []
+
+    def throttled_once(log: Any, batch: Any, attempt: Any, lines: Any) -> None:
+        if not lines and not failed:
+            failed.append(True)
+            raise RuntimeError("ProvisionedThroughputExceeded (simulated)")
+        settling(log, batch, attempt, lines)
+
+    monkeypatch.setattr(DynamoDeliveryLog, "delivered_batch", throttled_once)
+    with pytest.raises(RuntimeError):
+        gateway_app.deliver_webhooks(copy, None)
+    gateway_app.deliver_webhooks(copy, None)  # the same message, handed again
+
+    listed = as_operator(gateway, "get", subscription_path(mine, "/deliveries")).json_body
+    states = [x["state"] for x in listed["deliveries"]]
+    assert (states, len(hook.requests), counted(mine)) == (["delivered"] * 3, 1, 3)
