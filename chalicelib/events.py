@@ -135,7 +135,8 @@ def fan_out(records: Sequence[dict[str, Any]]) -> None:
         counted, logged = log_counted(container(), [(r, [ch for ch, _ in s]) for r, s in made])
         note(stats_counted=counted)
         # 落实到人: the person index follows each step before any delivery (idempotent)
-        indexed = container().person_indexer.follow([(ch.listing, was) for ch, was in changes])
+        steps = [(ch.listing, was) for ch, was in changes]
+        indexed = container().person_indexer.follow(steps, container().exchange_log.purged)
         note(persons_indexed=len(indexed.puts), persons_unindexed=len(indexed.deletes))
         return logged
 

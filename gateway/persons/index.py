@@ -107,9 +107,16 @@ class PersonIndexer:
     def __init__(self, index: PersonIndex) -> None:
         self.index = index
 
-    def follow(self, steps: Sequence[tuple[Listing | None, Listing | None]]) -> IndexChanges:
+    def follow(
+        self,
+        steps: Sequence[tuple[Listing | None, Listing | None]],
+        purged: Callable[[Sequence[str]], Collection[str]],
+    ) -> IndexChanges:
         """Apply the steps (new, old), in order, as one write: for each (person, listing) the
-        last step's word stands, which is what applying them one by one would leave."""
+        last step's word stands, which is what applying them one by one would leave. What it
+        put for a listing a purge has marked is erased again, as ``rebuild`` does: a stream
+        batch re-driven after the purge (and after its tombstone's fan-out cleaned the index)
+        brought the entry, naming the full number, back for good (review 265)."""
         last: dict[tuple[str, str], IndexEntry | None] = {}
         for new, old in steps:
             changes = index_changes(new, old)
@@ -121,6 +128,9 @@ class PersonIndexer:
         )
         if made.puts or made.deletes:
             self.index.apply(made.puts, made.deletes)
+        if made.puts:  # asked after the write: a purge marking meanwhile is caught too
+            for listing_id in purged(sorted({e.listing_id for e in made.puts})):
+                self.index.erase(listing_id)
         return made
 
     def rebuild(

@@ -179,9 +179,9 @@ def test_a_stream_batch_followed_twice_leaves_the_same_index() -> None:
     ]
     index = DictIndex()
     indexer = PersonIndexer(index)
-    indexer.follow(steps)
+    indexer.follow(steps, none_purged)
     once = dict(index.items)
-    indexer.follow(steps)
+    indexer.follow(steps, none_purged)
     assert (
         index.items
         == once
@@ -191,7 +191,15 @@ def test_a_stream_batch_followed_twice_leaves_the_same_index() -> None:
 
 def test_a_purge_step_empties_the_index_of_the_listing() -> None:
     index = DictIndex()
-    PersonIndexer(index).follow([(BOTH, None), (None, BOTH)])
+    PersonIndexer(index).follow([(BOTH, None), (None, BOTH)], none_purged)
+    assert index.items == {}
+
+
+def test_a_step_of_a_purged_listing_handed_again_leaves_no_entry() -> None:
+    """Review 265: a stream batch re-driven after the purge put the entry, naming the full
+    number, back for good."""
+    index = DictIndex()
+    PersonIndexer(index).follow([(BOTH, None)], lambda ids: set(ids))
     assert index.items == {}
 
 
@@ -199,7 +207,9 @@ def test_a_batch_is_written_once_with_each_pairs_last_word() -> None:
     """A person added and dropped within one stream batch ends deleted, in one write."""
     index = DictIndex()
     index.items[(key(PRINCIPAL), BOTH.listing_id)] = entry_of(BOTH, PRINCIPAL, PersonRole.PRINCIPAL)
-    written = PersonIndexer(index).follow([(BEFORE, None), (BOTH, BEFORE), (BEFORE, BOTH)])
+    written = PersonIndexer(index).follow(
+        [(BEFORE, None), (BOTH, BEFORE), (BEFORE, BOTH)], none_purged
+    )
     assert index.writes == 1
     assert written == IndexChanges(
         puts=(entry_of(BEFORE, REPRESENTATIVE, LEGAL),),
