@@ -288,12 +288,17 @@ def check_webhook_url(url: str, *, allow_loopback_http: bool) -> str:
     if parts.username or parts.password:
         raise InvalidWebhookUrl("the webhook URL must not carry credentials", path="url")
     address = parse_address(host)
-    if parts.netloc.rpartition("@")[2].startswith("[") and (
-        address is None or address.version != 6
+    hostport = parts.netloc.rpartition("@")[2]
+    if ("[" in hostport or "]" in hostport) and not (
+        _BRACKETED.fullmatch(hostport) and address is not None and address.version == 6
     ):
-        # urlsplit strips the brackets of any literal: [v1.fe] read as the name v1.fe, which
-        # no client would call (review 263)
-        raise InvalidWebhookUrl("a bracketed host must be an IPv6 address", path="url")
+        # urlsplit strips the brackets of any literal and drops what surrounds them: [v1.fe]
+        # read as the name v1.fe, name[::1] as ::1, neither what a client would call; a zone
+        # id names an interface of the gateway's own host (reviews 263, 264)
+        raise InvalidWebhookUrl(
+            "a bracketed host must be an IPv6 address alone, with no zone id", path="url"
+        )
+
     if address is None and (len(host) > _HOST_NAME_MOST or not _HOST_NAME.fullmatch(host)):
         raise InvalidWebhookUrl(
             f"{_quoted(host)!r} is not a host name or a canonical IP", path="url"
@@ -310,7 +315,7 @@ def check_webhook_url(url: str, *, allow_loopback_http: bool) -> str:
     why = refusal(address) if address is not None else None
     if why is not None:
         raise InvalidWebhookUrl(
-            f"webhook URLs must not target non-public addresses: {why}", path="url"
+            f"webhook URLs must not target non-public addresses: {_quoted(why)}", path="url"
         )
     return url
 
@@ -321,6 +326,7 @@ def _quoted(text: str) -> str:
 
 
 _QUOTED_CHARS = 300
+_BRACKETED = re.compile(r"\[[0-9A-Fa-f:.]+\](?::[0-9]*)?")
 _HOST_NAME_MOST = 253  # DNS: a name resolves only within 253 characters (RFC 1035 §2.3.4)
 # Labels of letters, digits and hyphens, and a top-level label that is not all digits.
 _HOST_NAME = re.compile(
