@@ -26,8 +26,10 @@ def subscribed(gateway: Gateway, url: str) -> Any:
     [
         f"https://例子.com/hook/{NATURAL_PERSON_CODE}",
         f"https://a_{NATURAL_PERSON_CODE}.example.com/",
+        f"https://[fe80::1%25id-{NATURAL_PERSON_CODE}]/hook",  # review 264
+        f"https://[64:ff9b::a00:1%25id-{NATURAL_PERSON_CODE}]/hook",
     ],
-    ids=["not-ascii", "not-a-host-name"],
+    ids=["not-ascii", "not-a-host-name", "zone-id", "nat64-zone-id"],
 )
 def test_a_refused_webhook_url_repeats_no_id_number(gateway: Gateway, url: str) -> None:
     reply = subscribed(gateway, url)
@@ -35,11 +37,26 @@ def test_a_refused_webhook_url_repeats_no_id_number(gateway: Gateway, url: str) 
     assert (reply.status_code, reply.json_body["error"]["code"]) == (400, "invalid_webhook_url")
     text = reply.body.decode().lower()
     assert NATURAL_PERSON_CODE[:17].lower() not in text, reply.json_body
-    assert NATURAL_PERSON_CODE[:6] in text  # masked, not dropped: the integrator can find it
+    if "%" not in url:  # quoted masked, not dropped: the integrator can find it
+        assert NATURAL_PERSON_CODE[:6] in text
 
 
-@pytest.mark.parametrize("url", ["https://[v1.fe]/x", "https://[v7.example.com]/hook"])
-def test_a_bracketed_host_must_be_an_ipv6_address(gateway: Gateway, url: str) -> None:
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://[v1.fe]/x",
+        "https://[v7.example.com]/hook",
+        # a zone id names an interface of the gateway's own host (RFC 6874: review 264)
+        "https://[2606:4700:4700::1111%25eth0]/hook",
+        "https://[2606:4700:4700::1111%eth0]/hook",
+        # Python 3.11's urlsplit drops what surrounds the brackets: shown as one host, posted to
+        # another (review 264)
+        "https://province.example.gov.cn[2606:4700:4700::1111]/hook",
+        "https://[2606:4700:4700::1111]x.example.com/hook",
+        "https://[2606:4700:4700::1111]]/hook",
+    ],
+)
+def test_a_bracketed_host_must_be_an_ipv6_address_alone(gateway: Gateway, url: str) -> None:
     with pytest.raises(InvalidWebhookUrl):
         check_webhook_url(url, allow_loopback_http=False)
     reply = subscribed(gateway, url)
@@ -49,4 +66,5 @@ def test_a_bracketed_host_must_be_an_ipv6_address(gateway: Gateway, url: str) ->
         "invalid_webhook_url",
         "url",
     )
-    assert check_webhook_url("https://[2606:4700:4700::1111]/hook", allow_loopback_http=False)
+    for fine in ("https://[2606:4700:4700::1111]/hook", "https://[2606:4700:4700::1111]:8443/"):
+        assert check_webhook_url(fine, allow_loopback_http=False) == fine
