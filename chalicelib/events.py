@@ -254,7 +254,9 @@ def _deliver_group(
                 "message would expire before its next retry"
             )
         if outcome.state is not None and not outcome.parked:  # a batch counts its lines
-            weight = delivery.count if isinstance(delivery, Batch) else 1
+            weight = 1 if not isinstance(delivery, Batch) else delivery.count
+            if outcome.lines is not None:  # as announced: its file may have lost lines since
+                weight = outcome.lines
             result.tally[delivery.subscription_id][outcome.state] += weight
             result.regions[delivery.subscription_id] = outcome.region or ""
         result.attempted.append(delivery.delivery_id)

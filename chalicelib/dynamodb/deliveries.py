@@ -201,6 +201,20 @@ class DynamoDeliveryLog(DeliveryListing):
         """``BatchLinesSent.ids``: lines a batch or delivery handed again must not repeat."""
         return self._lines_sent.ids(subscription_id, first, last)
 
+    def drop_line_record(self, delivery_id: str) -> None:
+        """A line's own record, dead or retrying (re-driven), taken away: the change went in
+        another batch, whose record holds and counts it."""
+        self._delete_if(
+            TableName=self._table,
+            Key={"delivery_id": s(delivery_id)},
+            ConditionExpression="#state IN (:dead, :retrying)",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={
+                ":dead": s(DeliveryState.DEAD.value),
+                ":retrying": s(DeliveryState.RETRYING.value),
+            },
+        )
+
     def _kept(self, item: dict[str, Any]) -> Resend | None:
         """Records written before the log was minimised kept the whole delivery as ``doc``."""
         if "resend" in item:

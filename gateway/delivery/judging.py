@@ -39,6 +39,7 @@ class Outcome:
     parked: bool = False  # dead because the endpoint is disabled: kept for its re-enabling
     health: HealthChange | None = None  # the endpoint began failing or was disabled just now
     region: str | None = None  # the subscriber's region (counted per region by the caller)
+    lines: int | None = None  # a batch's lines as announced (its file may have lost some)
 
 
 class AttemptJudge:

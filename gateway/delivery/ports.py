@@ -210,6 +210,11 @@ class DeliveryLog(Protocol):
         subscription's delivered batches (lines have no record of their own)."""
         ...
 
+    def drop_line_record(self, delivery_id: str) -> None:
+        """Take away the record of its own (dead, or retrying once re-driven) of a line that
+        went in another delivered batch, which holds and counts it."""
+        ...
+
     def finish_batch(self, batch_id: str) -> None:
         """For a batch found delivered (a copy of its message came again): finish what
         settling it delivered may have left undone; nothing if it was all done."""

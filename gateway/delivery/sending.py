@@ -218,6 +218,8 @@ class DeliveryService:
             # crash in between, and the original would never be settled
             self._settle_original(delivery, attempt, subscription)
         self._record(delivery, attempt, outcome.state or DeliveryState.DEAD, lines)
+        if lines is not None:  # counted as sent: lines taken out since it was queued are not
+            outcome = replace(outcome, lines=len(lines))
         if outcome.health is None and cut_off is not None:
             return replace(outcome, health=cut_off.health)
         return outcome
@@ -265,8 +267,14 @@ class DeliveryService:
         logged = delivery.log_sequence
         if delivery.replay or logged is None or not subscription.had_batches():
             return False
-        sent = self._log.sent_in_batches(delivery.subscription_id, logged, logged)
-        return delivery.delivery_id in sent
+        if delivery.delivery_id not in self._log.sent_in_batches(
+            delivery.subscription_id, logged, logged
+        ):
+            return False
+        # a line of a dead batch, re-driven, that went in a split copy since: its record of its
+        # own would stay retrying, no message left to settle it (review 264)
+        self._log.drop_line_record(delivery.delivery_id)
+        return True
 
     def _queued_before(self, replay: Delivery) -> Delivery:
         """A replay queued by the release before replays had records of their own. While its

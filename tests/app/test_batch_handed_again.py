@@ -206,3 +206,71 @@ def test_a_settle_that_failed_leaves_the_batch_to_settle_when_its_message_comes_
     listed = as_operator(gateway, "get", subscription_path(mine, "/deliveries")).json_body
     states = [x["state"] for x in listed["deliveries"]]
     assert (states, len(hook.requests), counted(mine)) == (["delivered"] * 3, 1, 3)
+
+
+def test_a_partly_dropped_batch_counts_only_the_lines_it_sent_in_activity(
+    gateway: Gateway,
+    aws: Any,
+    stream: StreamReader,
+    queue: DeliveryQueue,
+    hook: AnsweringReceiver,
+    city: Ed25519Signer,
+) -> None:
+    """Review 264: two lines delivered in one file, then the three records again (a file drawn
+    otherwise, its two lines taken out): the activity counts counted the file as queued, 5."""
+    mine = subscribe(gateway, hook.url, delivery_mode="batched")
+    assert gateway.push(city, CITY, THREE).json_body["accepted"] == 3
+    event = stream.event()
+    gateway_app.fan_out_changes({"Records": event["Records"][:2]}, None)
+    queue.run()
+    gateway_app.fan_out_changes(event, None)  # the same records and one more
+    queue.run()
+
+    sent = [json.loads(r.body) for r in hook.requests]
+    assert [x["type"] for x in sent] == [BATCH_EVENT, BATCH_EVENT]
+    assert [x["count"] for x in sent] == [2, 1]  # the second file: its new line only
+    assert counted(mine) == 3  # the monthly statistics: right
+
+    reply = as_operator(gateway, "get", "/v1/activity?hours=1").json_body
+    assert reply["hours"][-1]["deliveries"]["delivered"] == 3, reply["hours"][-1]
+
+
+def test_a_redriven_line_delivered_in_another_batch_does_not_stay_retrying(
+    gateway: Gateway,
+    aws: Any,
+    stream: StreamReader,
+    queue: DeliveryQueue,
+    hook: AnsweringReceiver,
+    city: Ed25519Signer,
+) -> None:
+    """Review 264: a file died (its lines got dead records); a split copy of its first two lines
+    was then delivered. Re-driven, those two were dropped as sent already, their own records
+    left retrying for good, no message left to settle them: now they go, the batch holds them."""
+    hook.answer(500, "down")
+    mine = subscribe(gateway, hook.url, delivery_mode="batched", retry_schedule_seconds=[0])
+    assert gateway.push(city, CITY, THREE).json_body["accepted"] == 3
+    event = stream.event()
+    gateway_app.fan_out_changes(event, None)
+    queue.run()
+    queue.run()  # the last attempt: dead, a dead record per line
+    hook.answer(204)
+    gateway_app.fan_out_changes({"Records": event["Records"][:2]}, None)  # split copy
+    queue.run()  # delivered: nothing of it was delivered before
+    assert json.loads(hook.requests[-1].body)["count"] == 2
+
+    redriven = as_operator(gateway, "post", subscription_path(mine, "/redrive"))
+    assert redriven.status_code == 202, redriven.json_body
+    queue.run()
+    queue.run()
+
+    listed = as_operator(gateway, "get", subscription_path(mine, "/deliveries")).json_body
+    states = sorted((x["state"], x["delivery_id"]) for x in listed["deliveries"])
+    assert not [s for s in states if s[0] == "retrying"], states
+    own = {d: as_operator(gateway, "get", f"/v1/deliveries/{d}").json_body for _, d in states}
+    retrying = as_operator(gateway, "get", subscription_path(mine, "/deliveries?state=retrying"))
+    assert sorted(v.get("state") or v["error"]["code"] for v in own.values()) == [
+        "delivered",  # the third, re-driven singly
+        "not_found",  # a line has no record of its own (as the 404 says)
+        "not_found",
+    ]
+    assert retrying.json_body["deliveries"] == []

@@ -385,6 +385,11 @@ class InMemoryDeliveryLog:
         """Every delivered batch's lines (the fakes' batches are one subscription's)."""
         return {line for lines in self.lines_of.values() for line in lines}
 
+    def drop_line_record(self, delivery_id: str) -> None:
+        if self._states.get(delivery_id) in (DeliveryState.DEAD, DeliveryState.RETRYING):
+            del self._states[delivery_id]
+            self.attempts.pop(delivery_id, None)
+
     def finish_batch(self, batch_id: str) -> None:
         self.finished.append(batch_id)
 
