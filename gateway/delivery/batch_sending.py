@@ -28,6 +28,7 @@ from gateway.delivery.batching import (
 from gateway.delivery.planning import Delivery
 from gateway.delivery.ports import Acknowledgements, BatchFiles, DeliveryLog
 from gateway.delivery.records import Attempt, DeliveryState
+from gateway.delivery.subscription import Subscription
 from gateway_client.contract import BatchAnnouncement, file_digest
 
 _SETTLED = frozenset({DeliveryState.DELIVERED, DeliveryState.DEAD})
@@ -109,6 +110,21 @@ def drop_sent(log: DeliveryLog, files: BatchFiles, batch: Batch, now: datetime) 
     if again:
         files.rewritten(batch.key, lambda held: dropping(held, again))
     return False
+
+
+def sent_as_line(log: DeliveryLog, delivery: Delivery, subscription: Subscription) -> bool:
+    """A change delivered already as a line of a batch, handed again as a single delivery
+    (the subscription turned to single delivery before the stream handed its fan-out again:
+    review 259). Asked only where the subscription ever took batches; a replay is sent again
+    on purpose. A line of a dead batch, re-driven, that went in a split copy since has its own
+    record taken away: it would stay retrying, no message left to settle it (review 264)."""
+    logged = delivery.log_sequence
+    if delivery.replay or logged is None or not subscription.had_batches():
+        return False
+    if delivery.delivery_id not in log.sent_in_batches(delivery.subscription_id, logged, logged):
+        return False
+    log.drop_line_record(delivery.delivery_id)
+    return True
 
 
 def settle(

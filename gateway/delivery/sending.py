@@ -23,6 +23,7 @@ from gateway.delivery.batch_sending import (
     drop_sent,
     file_lines,
     lost,
+    sent_as_line,
     settle,
 )
 from gateway.delivery.batching import Batch
@@ -142,7 +143,7 @@ class DeliveryService:
                     self._log.forget_answers(delivery.delivery_id)
                 self._batch_files().remove(delivery.key)
             return Outcome(state=None)
-        if isinstance(delivery, Delivery) and self._sent_as_line(delivery, subscription):
+        if isinstance(delivery, Delivery) and sent_as_line(self._log, delivery, subscription):
             return Outcome(state=None)  # as a duplicate message: nothing more to do
         if erasure is not None and erasure.result() and isinstance(delivery, Delivery):
             self._log.record(delivery, withheld(self._clock.now()), DeliveryState.DEAD)
@@ -258,23 +259,6 @@ class DeliveryService:
         self._log.record(delivery, attempt, state)
         if answers_outlived(self._erased, delivery, attempt):
             self._log.forget_answers(delivery.record_key)
-
-    def _sent_as_line(self, delivery: Delivery, subscription: Subscription) -> bool:
-        """A change delivered already as a line of a batch, handed again as a single delivery
-        (the subscription turned to single delivery before the stream handed its fan-out
-        again: review 259). Asked only where the subscription ever took batches; a replay is
-        sent again on purpose."""
-        logged = delivery.log_sequence
-        if delivery.replay or logged is None or not subscription.had_batches():
-            return False
-        if delivery.delivery_id not in self._log.sent_in_batches(
-            delivery.subscription_id, logged, logged
-        ):
-            return False
-        # a line of a dead batch, re-driven, that went in a split copy since: its record of its
-        # own would stay retrying, no message left to settle it (review 264)
-        self._log.drop_line_record(delivery.delivery_id)
-        return True
 
     def _queued_before(self, replay: Delivery) -> Delivery:
         """A replay queued by the release before replays had records of their own. While its
