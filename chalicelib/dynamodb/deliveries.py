@@ -201,6 +201,22 @@ class DynamoDeliveryLog(DeliveryListing):
         """``BatchLinesSent.ids``: lines a batch or delivery handed again must not repeat."""
         return self._lines_sent.ids(subscription_id, first, last)
 
+    def delivered_singly(self, delivery_ids: Sequence[str]) -> set[str]:
+        """Those with a record of their own that says delivered, a hundred a request."""
+        wanted = list(dict.fromkeys(delivery_ids))
+        found: set[str] = set()
+        for start in range(0, len(wanted), _BATCH_GET):
+            keys = [{"delivery_id": s(i)} for i in wanted[start : start + _BATCH_GET]]
+            asked = {
+                "Keys": keys,
+                "ConsistentRead": True,
+                "ProjectionExpression": "delivery_id, #s",
+            }
+            for item in self._batch_get(asked | {"ExpressionAttributeNames": {"#s": "state"}}):
+                if text(item, "state") == DeliveryState.DELIVERED.value:
+                    found.add(text(item, "delivery_id"))
+        return found
+
     def drop_line_record(self, delivery_id: str) -> None:
         """A line's own record, dead or retrying (re-driven), taken away: the change went in
         another batch, whose record holds and counts it."""

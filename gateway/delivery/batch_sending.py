@@ -85,24 +85,32 @@ def file_lines(
     return restated(batch, body), lines
 
 
-def drop_sent(log: DeliveryLog, files: BatchFiles, batch: Batch, now: datetime) -> bool:
-    """Take out of the batch's file the lines its subscription was delivered already in
-    another batch; True when none is left, the batch then settled delivered with no line (its
-    record first, then its file goes: a copy of its message finds it settled, never its file
-    gone, review 262). The stream hands a fan-out's records at least once, and a batch handed
-    again split otherwise (Lambda bisects a batch whose invocation failed after it had queued)
-    makes other files of the same changes under other batch ids: their lines were sent, and
-    counted, once more (review 259). Done before anything else of an attempt — holding back
-    included, which would record them dead — and costs one query of the index of delivered
-    batches by log range; the file is read only when that finds lines. The files queued
-    before this one have settled by now, as a batched subscription's messages share one group.
-    """
+def drop_sent(
+    log: DeliveryLog, files: BatchFiles, batch: Batch, now: datetime, singly_to: int | None = None
+) -> bool:
+    """Take out of the batch's file the lines its subscription was delivered already; True
+    when none is left, the batch then settled delivered with no line (its record first, then
+    its file goes: a copy of its message finds it settled, review 262).
+
+    The stream hands a fan-out's records at least once: a batch handed again split otherwise
+    (Lambda bisects a batch whose invocation failed after it had queued) makes other files of
+    the same changes under other batch ids, and one handed again after the subscription turned
+    from single to batched delivery (at log size ``singly_to``) makes files of changes that
+    went singly; both were sent, and counted, twice (review 259). Done first in an attempt
+    (holding back would record them dead): one query of the index of delivered batches by log
+    range; the file is read only when that finds lines or the batch reaches back to
+    ``singly_to``, and then only those lines' records. The files queued before this one have
+    settled by now, as a batched subscription's messages share one group."""
     first, last = batch.first_log_sequence, batch.last_log_sequence
     sent = log.sent_in_batches(batch.subscription_id, first, last)
-    found = file_lines(files, batch) if sent else None
+    singly = singly_to is not None and first <= singly_to  # may hold lines sent singly
+    found = file_lines(files, batch) if sent or singly else None
     if found is None:
         return False
     again = {line.delivery_id for line in found[1]} & sent
+    if singly:  # the subscription turned to batched delivery at ``singly_to`` (review 259)
+        before = [x.delivery_id for x in found[1] if (x.log_sequence or 0) <= (singly_to or 0)]
+        again |= log.delivered_singly(before)
     if again and len(again) == len(found[1]):
         log.delivered_batch(batch.model_copy(update={"count": 0}), sent_before(now), [])
         files.remove(batch.key)
@@ -197,7 +205,7 @@ def sent_before(now: datetime) -> Attempt:
     """The attempt noted for a batch none of whose lines is left to send (``drop_sent``):
     settled delivered with no line, so a later copy of its message finds it settled instead
     of its file gone (review 260: recorded nothing, such a copy made it a dead batch)."""
-    note = "not sent: every line of this batch was delivered in another batch already"
+    note = "not sent: every line of this batch was delivered already (in another batch, or singly)"
     return Attempt(at=now, status=0, latency_ms=0, response_excerpt=note)
 
 

@@ -210,6 +210,10 @@ class DeliveryLog(Protocol):
         subscription's delivered batches (lines have no record of their own)."""
         ...
 
+    def delivered_singly(self, delivery_ids: Sequence[str]) -> set[str]:
+        """Those of ``delivery_ids`` whose own record says delivered."""
+        ...
+
     def drop_line_record(self, delivery_id: str) -> None:
         """Take away the record of its own (dead, or retrying once re-driven) of a line that
         went in another delivered batch, which holds and counts it."""

@@ -176,7 +176,9 @@ class DeliveryService:
                 return cut_off
             subscription = self._subscriptions.get(delivery.subscription_id) or subscription
             attempt_number += 1
-        if isinstance(delivery, Batch) and drop_sent(self._log, self._batch_files(), delivery, now):
+        if isinstance(delivery, Batch) and drop_sent(
+            self._log, self._batch_files(), delivery, now, subscription.batched_from
+        ):
             return Outcome(state=None)  # every line went in another batch already
         held = held_back(subscription, self._signers)
         if held is not None:

@@ -92,6 +92,9 @@ class Subscription(SubscriptionRequest):
     # Batched at some time, so delivered batches may hold its receipts (kept once it switches
     # back: ``chalicelib.dynamodb.delivery_receipts`` looks only where there can be batches).
     ever_batched: bool = False
+    # The log size when it last turned from single to batched delivery: a line logged up to it
+    # may have gone singly already, should the stream hand its fan-out again (review 259).
+    batched_from: int | None = Field(default=None, exclude_if=lambda held: held is None)
     # The creating request's digest (``request_digest``): its retry is answered with this
     # subscription even after a change since (unset: stored before; compared field by field).
     created_as: str | None = Field(default=None, exclude_if=lambda held: held is None)

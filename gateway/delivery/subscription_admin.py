@@ -159,6 +159,8 @@ class SubscriptionAdmin:
                 "batches_failed_at": None,
             }
             kept: dict[str, object] = {"ever_batched": current.had_batches()}  # receipts stay
+            if fields.get("delivery_mode") == "batched" and current.delivery_mode == "single":
+                kept["batched_from"] = head  # what was logged so far may have gone singly
             if not same_terms(current, fields, terms):
                 kept |= with_terms_changed(current, head)
             if moved[0]:  # who gave it this URL (``Subscription.set_by_key``)
@@ -168,7 +170,9 @@ class SubscriptionAdmin:
                 return changed
             return changed.model_copy(update=current.changed_by(by_key))
 
-        changed = self._change(subscription, apply, pinned=bool(terms))
+        # at the log's size, as terms are: ``batched_from`` must part what may have gone singly
+        to_batches = changes.delivery_mode == "batched" and subscription.delivery_mode == "single"
+        changed = self._change(subscription, apply, pinned=bool(terms) or to_batches)
         if moved[0]:
             return Changed(*self.resending.verify(changed))
         if scheme != subscription.signature_scheme and changed.enabled and not changed.pending:

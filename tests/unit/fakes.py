@@ -385,6 +385,9 @@ class InMemoryDeliveryLog:
         """Every delivered batch's lines (the fakes' batches are one subscription's)."""
         return {line for lines in self.lines_of.values() for line in lines}
 
+    def delivered_singly(self, delivery_ids: Sequence[str]) -> set[str]:
+        return {i for i in delivery_ids if self._states.get(i) is DeliveryState.DELIVERED}
+
     def drop_line_record(self, delivery_id: str) -> None:
         if self._states.get(delivery_id) in (DeliveryState.DEAD, DeliveryState.RETRYING):
             del self._states[delivery_id]
