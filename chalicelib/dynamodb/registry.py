@@ -69,18 +69,20 @@ class DynamoRegistry(Table):
 
     def regions(self) -> list[Region]:
         """Every registered region, by code (a scan: the registry is small)."""
+        found = [Region.model_validate_json(doc) for doc in self._docs_under("region#")]
+        return sorted(found, key=lambda r: r.code)
+
+    def _docs_under(self, prefix: str) -> list[str]:
+        """The documents of the items whose key starts with ``prefix``: told apart by their
+        key, never by what their text holds (review 267: a key registered as ``key_id`` made
+        its ``material#`` item read as a key, and every key route a 500)."""
         pages = self._client.get_paginator("scan").paginate(
             TableName=self._table,
             ConsistentRead=True,
-            FilterExpression="begins_with(pk, :region)",
-            ExpressionAttributeValues={":region": s("region#")},
+            FilterExpression="begins_with(pk, :prefix)",
+            ExpressionAttributeValues={":prefix": s(prefix)},
         )
-        found = [
-            Region.model_validate_json(text(item, "doc"))
-            for page in pages
-            for item in page.get("Items", [])
-        ]
-        return sorted(found, key=lambda r: r.code)
+        return [text(item, "doc") for page in pages for item in page.get("Items", [])]
 
     def get_key(self, key_id: str) -> PlatformKey | None:
         item = self._get({"pk": s(f"key#{key_id}")})
@@ -164,9 +166,7 @@ class DynamoRegistry(Table):
 
     def all_keys(self) -> list[PlatformKey]:
         """Every key of every region, current or not (a scan: the registry is small)."""
-        return [
-            PlatformKey.model_validate_json(doc) for doc in self._scan_docs() if '"key_id"' in doc
-        ]
+        return [PlatformKey.model_validate_json(doc) for doc in self._docs_under("key#")]
 
     def keys_of(self, region: str) -> list[PlatformKey]:
         """Every key registered for a region, current or not, oldest first."""
