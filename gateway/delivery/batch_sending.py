@@ -126,13 +126,19 @@ def sent_as_line(log: DeliveryLog, delivery: Delivery, subscription: Subscriptio
     review 259). Asked only where the subscription ever took batches; a replay is sent again
     on purpose. A line of a dead batch, re-driven, that went in a split copy since has its own
     record taken away: it would stay retrying, no message left to settle it (review 264)."""
-    logged = delivery.log_sequence
-    if delivery.replay or logged is None or not subscription.had_batches():
-        return False
-    if delivery.delivery_id not in log.sent_in_batches(delivery.subscription_id, logged, logged):
+    if delivery.replay or not sent_in_a_batch(log, delivery, subscription):
         return False
     log.drop_line_record(delivery.delivery_id)
     return True
+
+
+def sent_in_a_batch(log: DeliveryLog, delivery: Delivery, subscription: Subscription) -> bool:
+    """Whether ``delivery``'s change went as a line of one of the subscription's delivered
+    batches (asked only where it ever took batches)."""
+    logged = delivery.log_sequence
+    if logged is None or not subscription.had_batches():
+        return False
+    return delivery.delivery_id in log.sent_in_batches(delivery.subscription_id, logged, logged)
 
 
 def settle(

@@ -24,6 +24,7 @@ from gateway.delivery.batch_sending import (
     file_lines,
     lost,
     sent_as_line,
+    sent_in_a_batch,
     settle,
 )
 from gateway.delivery.batching import Batch
@@ -117,6 +118,7 @@ class DeliveryService:
         depends on the other); a duplicate message wastes that read. So is whether the
         delivery's listing was purged since it was queued (``gateway.delivery.withholding``).
         """
+        asked = isinstance(delivery, Delivery) and delivery.replay  # as queued (review 266)
         if isinstance(delivery, Delivery) and delivery.replay and delivery.record_id is None:
             delivery = self._queued_before(delivery)
         reading = self._readers.submit(self._subscriptions.get, delivery.subscription_id)
@@ -143,7 +145,11 @@ class DeliveryService:
                     self._log.forget_answers(delivery.delivery_id)
                 self._batch_files().remove(delivery.key)
             return Outcome(state=None)
-        if isinstance(delivery, Delivery) and sent_as_line(self._log, delivery, subscription):
+        if (
+            isinstance(delivery, Delivery)
+            and not asked
+            and sent_as_line(self._log, delivery, subscription)
+        ):
             return Outcome(state=None)  # as a duplicate message: nothing more to do
         if erasure is not None and erasure.result() and isinstance(delivery, Delivery):
             self._log.record(delivery, withheld(self._clock.now()), DeliveryState.DEAD)
@@ -285,7 +291,11 @@ class DeliveryService:
         if replay.record_id is None:
             return
         state = self._log.progress(replay.delivery_id).state
-        if state in _UNSETTLED_ORIGINAL or (state is None and not subscription.had_batches()):
+        if state in _UNSETTLED_ORIGINAL and sent_in_a_batch(self._log, replay, subscription):
+            # a line of a dead batch that went in a split copy since: counted there, its own
+            # record goes instead of being counted again (review 266)
+            self._log.drop_line_record(replay.delivery_id)
+        elif state in _UNSETTLED_ORIGINAL or (state is None and not subscription.had_batches()):
             self._log.record(replay.original(), attempt, DeliveryState.DELIVERED)
 
     def _lost(self, batch: Batch, now: datetime) -> Outcome:

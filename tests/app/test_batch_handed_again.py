@@ -23,6 +23,7 @@ from delivery_support import (
 import app as gateway_app
 from chalicelib.bootstrap import container
 from chalicelib.dynamodb.deliveries import DynamoDeliveryLog
+from gateway.delivery.records import Attempt, DeliveryState
 from gateway.statistics.tallies import month_of
 from gateway_client.contract import BATCH_EVENT
 from gateway_client.contract.signing import Ed25519Signer
@@ -276,3 +277,73 @@ def test_a_redriven_line_delivered_in_another_batch_does_not_stay_retrying(
         "not_found",
     ]
     assert retrying.json_body["deliveries"] == []
+
+
+def test_a_replay_after_a_split_copy_counts_no_line_twice(
+    gateway: Gateway,
+    aws: Any,
+    stream: StreamReader,
+    queue: DeliveryQueue,
+    hook: AnsweringReceiver,
+    city: Ed25519Signer,
+) -> None:
+    """Review 266: the two lines delivered in a split copy kept their dead records (from the
+    dead file); a replay then settled those originals delivered and counted them again."""
+    hook.answer(500, "down")
+    mine = subscribe(gateway, hook.url, delivery_mode="batched", retry_schedule_seconds=[0])
+    assert gateway.push(city, CITY, THREE).json_body["accepted"] == 3
+    event = stream.event()
+    gateway_app.fan_out_changes(event, None)
+    queue.run()
+    queue.run()  # dead: a dead record per line
+    hook.answer(204)
+    gateway_app.fan_out_changes({"Records": event["Records"][:2]}, None)  # split copy
+    queue.run()  # delivered
+
+    path = subscription_path(mine, "/replay")
+    replayed = as_operator(gateway, "post", path, b'{"from_sequence": 1}')
+    assert replayed.status_code == 202, replayed.json_body
+    queue.run()
+    queue.run()
+
+    listed = as_operator(gateway, "get", subscription_path(mine, "/deliveries")).json_body
+    plain = [x["delivery_id"] for x in listed["deliveries"] if "replay_of" not in x]
+    assert counted(mine) == 3, plain  # three changes, each counted delivered once
+    assert len(plain) == len(set(plain)) == 3, plain
+
+
+def test_a_legacy_replay_of_a_delivered_line_is_still_sent(
+    gateway: Gateway,
+    aws: Any,
+    stream: StreamReader,
+    queue: DeliveryQueue,
+    hook: AnsweringReceiver,
+    city: Ed25519Signer,
+) -> None:
+    """Review 266: a replay queued before replays had records of their own goes on as its
+    original: taken for a line sent already, it was dropped and the record of its attempts
+    deleted, the replay asked for never sent."""
+    mine = subscribe(gateway, hook.url, delivery_mode="batched")
+    assert gateway.push(city, CITY, THREE).json_body["accepted"] == 3
+    gateway_app.fan_out_changes(stream.event(), None)
+    queue.run()  # one file, delivered
+    assert len(hook.requests) == 1
+
+    replayed = as_operator(
+        gateway, "post", subscription_path(mine, "/replay"), b'{"from_sequence": 1}'
+    )
+    assert replayed.status_code == 202, replayed.json_body
+    first = queue.take()[0]
+    # as the release before queued it: no record of its own; its first attempt failed and
+    # was written on the original's record (retrying)
+    legacy = first.model_copy(update={"record_id": None})
+    assert legacy.replay
+    log = container().deliveries
+    failed = Attempt(at=container().clock.now(), status=500, latency_ms=1, response_excerpt="")
+    log.record(legacy.original(), failed, DeliveryState.RETRYING)
+    assert log.progress(legacy.delivery_id).state is DeliveryState.RETRYING
+
+    container().delivery_service.deliver(legacy, 2)
+
+    assert len(hook.requests) == 2  # sent
+    assert log.progress(legacy.delivery_id).state is DeliveryState.DELIVERED
