@@ -182,8 +182,15 @@ class DeliveryService:
                 return cut_off
             subscription = self._subscriptions.get(delivery.subscription_id) or subscription
             attempt_number += 1
+        # a batch of a subscription single now is from before its turn: any line may have gone
+        # singly since (review 268)
+        singly_to = (
+            delivery.last_log_sequence
+            if isinstance(delivery, Batch) and subscription.delivery_mode == "single"
+            else subscription.batched_from
+        )
         if isinstance(delivery, Batch) and drop_sent(
-            self._log, self._batch_files(), delivery, now, subscription.batched_from
+            self._log, self._batch_files(), delivery, now, singly_to
         ):
             return Outcome(state=None)  # every line went in another batch already
         held = held_back(subscription, self._signers)
@@ -283,9 +290,9 @@ class DeliveryService:
         """A replay delivered is the change delivered: the record under its webhook id says so
         too, for feedback names that id and the monthly statistics count it there, once —
         its original's, if dead or still retrying, or a new one where none was ever planned
-        (the subscription's filters left the change out until widened). Where the subscription
-        ever took batches, a change without a record may be a line of a delivered batch
-        (recorded in the batch's): left alone; the replay's own record is found by listing
+        (the subscription's filters left the change out until widened, or it was a line of a
+        batch whose file expired). A line of a delivered batch (recorded in the batch's) is
+        left alone, and its dead record taken away; the replay's own record is found by listing
         (``delivery_items.index_keys``), so receipts know either way. Read first: for nearly
         every replay the original is delivered already."""
         if replay.record_id is None:
@@ -295,7 +302,9 @@ class DeliveryService:
             # a line of a dead batch that went in a split copy since: counted there, its own
             # record goes instead of being counted again (review 266)
             self._log.drop_line_record(replay.delivery_id)
-        elif state in _UNSETTLED_ORIGINAL or (state is None and not subscription.had_batches()):
+        elif state in _UNSETTLED_ORIGINAL or (
+            state is None and not sent_in_a_batch(self._log, replay, subscription)
+        ):  # a batch whose file expired, replayed: recorded and counted here (review 268)
             self._log.record(replay.original(), attempt, DeliveryState.DELIVERED)
 
     def _lost(self, batch: Batch, now: datetime) -> Outcome:

@@ -49,7 +49,14 @@ class SubscriptionRequest(Frozen):
     delivery_mode: DeliveryMode = "single"
 
 
-UNSHOWN = ("secret", "previous_secret", "created_as", "set_by_key", "changed_by_keys")
+UNSHOWN = (
+    "secret",
+    "previous_secret",
+    "created_as",
+    "set_by_key",
+    "changed_by_keys",
+    "batched_from",
+)
 """What a subscription's views leave out: the HMAC secrets, and its bookkeeping."""
 
 

@@ -141,8 +141,14 @@ class SubscriptionAdmin:
             fields = {name: value for name, value in fields.items() if name not in terms}
             terms = set()
         challenge = changes.url is not None and changes.url != subscription.url
-        if terms or challenge:
-            admitted(bool(terms), challenge)
+        # a turn to batched delivery is written at the log's size, as terms are (its
+        # ``batched_from`` parts what may have gone singly): pinned whatever the read said (a
+        # change meanwhile may have made it single again: review 268), and limited as terms
+        # are, since each is a write against the log's head
+        to_batches = changes.delivery_mode == "batched"
+        turning = to_batches and subscription.delivery_mode == "single"
+        if terms or challenge or turning:
+            admitted(bool(terms) or turning, challenge)
         moved: list[bool] = [False]
 
         def apply(current: Subscription, head: int) -> Subscription:
@@ -170,8 +176,6 @@ class SubscriptionAdmin:
                 return changed
             return changed.model_copy(update=current.changed_by(by_key))
 
-        # at the log's size, as terms are: ``batched_from`` must part what may have gone singly
-        to_batches = changes.delivery_mode == "batched" and subscription.delivery_mode == "single"
         changed = self._change(subscription, apply, pinned=bool(terms) or to_batches)
         if moved[0]:
             return Changed(*self.resending.verify(changed))
