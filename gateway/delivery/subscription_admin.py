@@ -32,6 +32,7 @@ from gateway.ports import Registry
 from gateway_client.contract import (
     TEST,
     BadRequest,
+    Busy,
     Clock,
     EndpointNotice,
     GatewaySigners,
@@ -142,11 +143,9 @@ class SubscriptionAdmin:
             terms = set()
         challenge = changes.url is not None and changes.url != subscription.url
         # a turn to batched delivery is written at the log's size, as terms are (its
-        # ``batched_from`` parts what may have gone singly): pinned whatever the read said (a
-        # change meanwhile may have made it single again: review 268), and limited as terms
-        # are, since each is a write against the log's head
-        to_batches = changes.delivery_mode == "batched"
-        turning = to_batches and subscription.delivery_mode == "single"
+        # ``batched_from`` parts what may have gone singly), and limited as terms are, since
+        # each is a write against the log's head; "batched" repeated is neither (review 45)
+        turning = changes.delivery_mode == "batched" and subscription.delivery_mode == "single"
         if terms or challenge or turning:
             admitted(bool(terms) or turning, challenge)
         moved: list[bool] = [False]
@@ -166,6 +165,12 @@ class SubscriptionAdmin:
             }
             kept: dict[str, object] = {"ever_batched": current.had_batches()}  # receipts stay
             if fields.get("delivery_mode") == "batched" and current.delivery_mode == "single":
+                if not turning:  # made single meanwhile: not written at the log's size (268)
+                    raise Busy(
+                        "the subscription changed while this was written: nothing was "
+                        "written; send the request again",
+                        retry_after=1,
+                    )
                 kept["batched_from"] = head  # what was logged so far may have gone singly
             if not same_terms(current, fields, terms):
                 kept |= with_terms_changed(current, head)
@@ -176,7 +181,7 @@ class SubscriptionAdmin:
                 return changed
             return changed.model_copy(update=current.changed_by(by_key))
 
-        changed = self._change(subscription, apply, pinned=bool(terms) or to_batches)
+        changed = self._change(subscription, apply, pinned=bool(terms) or turning)
         if moved[0]:
             return Changed(*self.resending.verify(changed))
         if scheme != subscription.signature_scheme and changed.enabled and not changed.pending:

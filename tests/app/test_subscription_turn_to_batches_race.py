@@ -1,6 +1,7 @@
 """A PATCH to batched whose read of the subscription is stale (another PATCH turned it single
-meanwhile) is still written at the log's size (review 268: written unpinned, its
-``batched_from`` was 0, and a stream batch handed again re-sent what had gone singly)."""
+meanwhile) is refused 503 ``busy``, nothing written, to be sent again (review 268: written
+unpinned, its ``batched_from`` was 0, and a stream batch handed again re-sent what had gone
+singly)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from delivery_support import (
 import app as gateway_app
 from chalicelib.bootstrap import container
 from gateway.delivery.subscription import SubscriptionChanges
+from gateway_client.contract import Busy
 from gateway_client.contract.signing import Ed25519Signer
 
 THREE = [
@@ -60,8 +62,14 @@ def test_a_racing_patch_to_batched_keeps_batched_from_at_the_log_size(
     assert stale.batched_from == 3
     # request A lands first: back to single
     assert signed(gateway, province, "PATCH", path, {"delivery_mode": "single"}).status_code == 200
-    # request B, on its stale read, asks for batched
-    container().subscription_admin.update(stale, SubscriptionChanges(delivery_mode="batched"))
+    # request B, on its stale read, asks for batched: refused, nothing written, to be sent again
+    with pytest.raises(Busy):
+        container().subscription_admin.update(stale, SubscriptionChanges(delivery_mode="batched"))
+    held = container().subscriptions.get(sid)
+    assert held is not None
+    assert held.delivery_mode == "single"
+    again = signed(gateway, province, "PATCH", path, {"delivery_mode": "batched"})
+    assert again.status_code == 200, again.json_body
     stored = container().subscriptions.get(sid)
     assert stored is not None
     assert stored.delivery_mode == "batched"
