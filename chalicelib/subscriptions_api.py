@@ -70,9 +70,9 @@ def get_subscription(request: Request, subscription_id: str) -> Response:
 
 
 def update_subscription(request: Request, subscription_id: str) -> Response:
-    """A change of terms counts against ``CG_TERMS_CHANGES_PER_MINUTE`` of the subscribing
-    region, a new URL (challenged at once) against ``CG_URL_CHALLENGES_PER_MINUTE`` (429
-    ``rate_limited``, nothing written)."""
+    """A change of terms, or a turn to batched delivery, counts against
+    ``CG_TERMS_CHANGES_PER_MINUTE`` of the subscribing region, a new URL (challenged at once)
+    against ``CG_URL_CHALLENGES_PER_MINUTE`` (429 ``rate_limited``, nothing written)."""
     subscription = owned_subscription(request, subscription_id)
     changes = parse_request(SubscriptionChanges, caller.body(request))
     return changed_reply(
@@ -113,7 +113,8 @@ def _admit(
             terms,
             "terms",
             settings.terms_changes_per_minute,
-            "changes of a subscription's filters or recognised_only",
+            "changes of a subscription's filters or recognised_only, and turns to batched "
+            "delivery,",
         ),
         (
             creation,
@@ -259,7 +260,8 @@ ROUTES: tuple[Operation, ...] = (
         "is recorded with the log's head then (`terms_since`), the terms before kept in "
         "`terms_history` (the last 16, newest first): each change is planned, and judged by "
         "`gateway verify-log`, by the terms in force when it was logged. Such changes are "
-        "limited per subscribing region (`CG_TERMS_CHANGES_PER_MINUTE`, 429). "
+        "limited per subscribing region (`CG_TERMS_CHANGES_PER_MINUTE`, 429), as is a turn "
+        "from `single` to `batched` delivery, recorded with the log's head too. "
         "A new `url` is challenged at once, as at "
         "creation: until it answers, the subscription is `pending` and its deliveries are parked; "
         "a success delivers them (`redriven`); such challenges are limited per subscribing "
