@@ -157,22 +157,31 @@ def test_a_replay_is_attempted_on_a_record_of_its_own_and_sent_once() -> None:
     assert [len(h.log.attempts[k]) for k in (h.delivery.delivery_id, replay.record_key)] == [1, 1]
 
 
-@pytest.mark.parametrize("batched", [False, True])
-def test_a_replay_delivered_records_an_original_never_planned_unless_batches_may_hold_it(
-    batched: bool,
+@pytest.mark.parametrize(
+    ("batched", "as_line"), [(False, False), (True, False), (True, True)], ids=str
+)
+def test_a_replay_delivered_records_an_original_never_planned_unless_a_batch_holds_it(
+    batched: bool, as_line: bool
 ) -> None:
-    """An original without a record was never planned (the filters left it out until widened)
-    — recorded delivered under its webhook id, for feedback and statistics — unless the
-    subscription ever took batches: then it may be a delivered batch's line, left alone."""
+    """An original without a record was never planned (the filters left it out until widened),
+    or was a line of a batch whose file expired (review 268): recorded delivered under its
+    webhook id, for feedback and statistics — unless it went as a line of a delivered batch,
+    whose record holds and counts it."""
     h = Harness(status=200, sub=subscription("s-1").model_copy(update={"ever_batched": batched}))
+    if as_line:
+        h.log.lines_of["bat-1"] = [h.delivery.delivery_id]  # delivered in that batch
     replay = h.delivery.model_copy(
-        update={"replay": True, "record_id": replay_record_id(h.delivery.delivery_id, "t")}
+        update={
+            "replay": True,
+            "record_id": replay_record_id(h.delivery.delivery_id, "t"),
+            "log_sequence": 5,
+        }
     )
 
     h.service.deliver(replay, 1)
 
     original = h.log.progress(h.delivery.delivery_id).state
-    assert original is (None if batched else DeliveryState.DELIVERED)
+    assert original is (None if as_line else DeliveryState.DELIVERED)
     assert h.log.progress(replay.record_key).state is DeliveryState.DELIVERED
 
 
