@@ -146,6 +146,7 @@ class SubscriptionAdmin:
         # ``batched_from`` parts what may have gone singly), and limited as terms are, since
         # each is a write against the log's head; "batched" repeated is neither (review 45)
         turning = changes.delivery_mode == "batched" and subscription.delivery_mode == "single"
+        pinned = bool(terms) or turning  # written at the log's size, ``head`` in ``apply``
         if terms or challenge or turning:
             admitted(bool(terms) or turning, challenge)
         moved: list[bool] = [False]
@@ -165,7 +166,7 @@ class SubscriptionAdmin:
             }
             kept: dict[str, object] = {"ever_batched": current.had_batches()}  # receipts stay
             if fields.get("delivery_mode") == "batched" and current.delivery_mode == "single":
-                if not turning:  # made single meanwhile: not written at the log's size (268)
+                if not pinned:  # made single meanwhile: not written at the log's size (268)
                     raise Busy(
                         "the subscription changed while this was written: nothing was "
                         "written; send the request again",
@@ -181,7 +182,7 @@ class SubscriptionAdmin:
                 return changed
             return changed.model_copy(update=current.changed_by(by_key))
 
-        changed = self._change(subscription, apply, pinned=bool(terms) or turning)
+        changed = self._change(subscription, apply, pinned=pinned)
         if moved[0]:
             return Changed(*self.resending.verify(changed))
         if scheme != subscription.signature_scheme and changed.enabled and not changed.pending:
