@@ -27,7 +27,7 @@ def test_a_case_in_a_closed_gap_is_refused_while_the_measure_is_given_again_now(
     gateway, aws, stream, receiver
 ):
     """key_supervision dropped on day 2, given again on day 4 (and still given): a case on
-    day 3 had no ground. ``_given_that_day`` recognises with today's measures and ignores the
+    day 3 had no ground. ``given_that_day`` recognises with today's measures and ignores the
     gap."""
     today = china_today()
     start = today - timedelta(days=5)
