@@ -24,7 +24,6 @@ from gateway.delivery.batch_sending import (
     file_lines,
     lost,
     sent_as_line,
-    sent_in_a_batch,
     settle,
 )
 from gateway.delivery.batching import Batch
@@ -40,6 +39,7 @@ from gateway.delivery.ports import (
     WebhookTransport,
 )
 from gateway.delivery.records import Attempt, DeliveryState, HttpResponse
+from gateway.delivery.replay_settling import queued_before, settle_original
 from gateway.delivery.retry_policy import EndpointHealth
 from gateway.delivery.subscription import Subscription
 from gateway.delivery.webhook_signing import webhook_headers
@@ -58,7 +58,6 @@ CUT_OFF_MARGIN_SECONDS = 5.0  # beyond the request's timeout: signing, recording
 
 
 _SETTLED = frozenset({DeliveryState.DELIVERED, DeliveryState.DEAD})
-_UNSETTLED_ORIGINAL = frozenset({DeliveryState.DEAD, DeliveryState.RETRYING})
 _READERS = 20  # a delivery batch's most message groups (10), each with its two reads at once
 
 
@@ -120,7 +119,7 @@ class DeliveryService:
         """
         asked = isinstance(delivery, Delivery) and delivery.replay  # as queued (review 266)
         if isinstance(delivery, Delivery) and delivery.replay and delivery.record_id is None:
-            delivery = self._queued_before(delivery)
+            delivery = queued_before(self._log, delivery)
         reading = self._readers.submit(self._subscriptions.get, delivery.subscription_id)
         erasure = erasure_read(self._erased, self._readers, delivery)
         recognition = recognition_read(self._shown, self._readers, delivery)
@@ -232,7 +231,7 @@ class DeliveryService:
         if outcome.state is DeliveryState.DELIVERED and isinstance(delivery, Delivery):
             # first: the replay's own record settled would drop the message sent back after a
             # crash in between, and the original would never be settled
-            self._settle_original(delivery, attempt, subscription)
+            settle_original(self._log, delivery, attempt, subscription)
         self._record(delivery, attempt, outcome.state or DeliveryState.DEAD, lines)
         if lines is not None:  # counted as sent: lines taken out since it was queued are not
             outcome = replace(outcome, lines=len(lines))
@@ -274,38 +273,6 @@ class DeliveryService:
         self._log.record(delivery, attempt, state)
         if answers_outlived(self._erased, delivery, attempt):
             self._log.forget_answers(delivery.record_key)
-
-    def _queued_before(self, replay: Delivery) -> Delivery:
-        """A replay queued by the release before replays had records of their own. While its
-        original's record is retrying, the attempts there may be its own (that release wrote
-        them there): it goes on as the original, so that record settles; otherwise it is given
-        a record of its own (on a delivered record its attempts would be refused, and lost)."""
-        if self._log.progress(replay.delivery_id).state is DeliveryState.RETRYING:
-            return replay.original()
-        return replay.recorded_apart()
-
-    def _settle_original(
-        self, replay: Delivery, attempt: Attempt, subscription: Subscription
-    ) -> None:
-        """A replay delivered is the change delivered: the record under its webhook id says so
-        too, for feedback names that id and the monthly statistics count it there, once —
-        its original's, if dead or still retrying, or a new one where none was ever planned
-        (the subscription's filters left the change out until widened, or it was a line of a
-        batch whose file expired). A line of a delivered batch (recorded in the batch's) is
-        left alone, and its dead record taken away; the replay's own record is found by listing
-        (``delivery_items.index_keys``), so receipts know either way. Read first: for nearly
-        every replay the original is delivered already."""
-        if replay.record_id is None:
-            return
-        state = self._log.progress(replay.delivery_id).state
-        if state in _UNSETTLED_ORIGINAL and sent_in_a_batch(self._log, replay, subscription):
-            # a line of a dead batch that went in a split copy since: counted there, its own
-            # record goes instead of being counted again (review 266)
-            self._log.drop_line_record(replay.delivery_id)
-        elif state in _UNSETTLED_ORIGINAL or (
-            state is None and not sent_in_a_batch(self._log, replay, subscription)
-        ):  # a batch whose file expired, replayed: recorded and counted here (review 268)
-            self._log.record(replay.original(), attempt, DeliveryState.DELIVERED)
 
     def _lost(self, batch: Batch, now: datetime) -> Outcome:
         """Dead, for the operator to see (``gateway.delivery.batch_sending.lost``)."""
