@@ -51,11 +51,11 @@ from gateway.delivery.subscription import (
     Subscription,
     SubscriptionChanges,
     SubscriptionRequest,
-    check_webhook_url,
 )
 from gateway.delivery.subscription_admin import DEFAULT_OVERLAP, Changed, SubscriptionAdmin, Tried
 from gateway.delivery.url_verification import UrlVerifier
 from gateway.delivery.webhook_signing import webhook_headers
+from gateway.delivery.webhook_url import check_webhook_url
 
 __all__ = [
     "BATCH_KEY_PREFIX",

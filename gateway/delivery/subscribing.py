@@ -21,9 +21,9 @@ from gateway.delivery.subscription import (
     SubscriptionRequest,
     check_settings,
     check_signable,
-    check_webhook_url,
     request_digest,
 )
+from gateway.delivery.webhook_url import check_webhook_url
 from gateway.ports import Registry
 from gateway_client.contract import (
     Clock,

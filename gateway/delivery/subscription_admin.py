@@ -23,11 +23,11 @@ from gateway.delivery.subscription import (
     SubscriptionChanges,
     check_settings,
     check_signable,
-    check_webhook_url,
 )
 from gateway.delivery.terms import with_terms_changed
 from gateway.delivery.url_verification import VERIFY_TIMEOUT_SECONDS
 from gateway.delivery.webhook_signing import webhook_headers
+from gateway.delivery.webhook_url import check_webhook_url
 from gateway.ports import Registry
 from gateway_client.contract import (
     TEST,

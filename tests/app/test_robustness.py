@@ -1117,7 +1117,7 @@ def test_regression_a_body_json_cannot_parse_is_a_client_error(world: World) -> 
 
 
 def test_regression_a_webhook_url_urlsplit_rejects_is_a_client_error(world: World) -> None:
-    """check_webhook_url (gateway/subscription.py:87): urlsplit raises ValueError."""
+    """check_webhook_url (gateway/delivery/webhook_url.py): urlsplit raises ValueError."""
     failures = []
     for url in ("http://[::1/hook", "https://a\uff03b.example/hook"):  # ＃ is # under NFKC
         body = encode({"region": HUBEI, "url": url})

@@ -10,7 +10,7 @@ from app_support import HUNAN
 from delivery_support import AnsweringReceiver
 
 from chalicelib.bootstrap import container
-from gateway.delivery.subscription import check_webhook_url
+from gateway.delivery.webhook_url import check_webhook_url
 
 
 @pytest.mark.parametrize(

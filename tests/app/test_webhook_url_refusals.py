@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from app_support import HUNAN, NATURAL_PERSON_CODE, Gateway
 
-from gateway.delivery.subscription import check_webhook_url
+from gateway.delivery.webhook_url import check_webhook_url
 from gateway_client.contract import InvalidWebhookUrl
 
 

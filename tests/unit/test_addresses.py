@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from gateway.delivery.addresses import parse_address, refusal
-from gateway.delivery.subscription import check_webhook_url
+from gateway.delivery.webhook_url import check_webhook_url
 from gateway_client.contract.errors import InvalidWebhookUrl
 
 # (address, what the refusal must name); Python 3.11's is_global calls several of them global.

@@ -10,7 +10,8 @@ from fakes import InMemoryRegistry
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gateway.delivery.subscription import check_settings, check_webhook_url
+from gateway.delivery.subscription import check_settings
+from gateway.delivery.webhook_url import check_webhook_url
 from gateway.registry import Region
 from gateway_client.contract import ListKind, SubscriptionFilters
 from gateway_client.contract.errors import (
