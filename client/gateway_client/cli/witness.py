@@ -92,10 +92,11 @@ def verify_options(verify: argparse.ArgumentParser) -> None:
     verify.add_argument(
         "--witnesses-required",
         type=int,
-        default=0,
+        default=None,
         metavar="K",
         help="OK only if a checkpoint the latest extends carries cosignatures of K of the "
-        "--witness keys (default 0: the gateway's signature is enough)",
+        "--witness keys (default: every distinct witness listed; with no --witness, 0: the "
+        "gateway's signature is enough)",
     )
     verify.add_argument(
         "--witness-lag-hours",
@@ -117,11 +118,16 @@ def _hours(raw: str) -> int:
 
 
 def witness_verifiers(args: argparse.Namespace) -> list[CosignatureVerifier]:
+    """The ``--witness`` keys' verifiers; ``args.witnesses_required`` checked against them, and
+    set to every distinct witness listed when it was left out."""
     try:
         verifiers = [CosignatureVerifier.from_vkey(vkey) for vkey in args.witness]
     except NoteError as exc:
         raise CliError(f"--witness: {exc}") from exc
     distinct = len(set(parties(verifiers).values()))
+    if args.witnesses_required is None:
+        # witnesses listed are witnesses relied on: a K left out never checked them (review 270)
+        args.witnesses_required = distinct
     if not 0 <= args.witnesses_required <= distinct:
         raise CliError(
             f"--witnesses-required {args.witnesses_required}: from 0 to the number of "
