@@ -23,6 +23,7 @@ from gateway.recognition import (
     FeedbackReport,
     NoticeDelivery,
     check_report,
+    disclosure,
     reported_cases,
     rewards,
 )
@@ -81,6 +82,9 @@ def post_feedback(request: Request) -> Response:
     # an incentive yields to the subject's black listings (``feedback_yield``): read for those
     subject = c.listings.subject(held.credit_code) if held is not None and rewards(held) else []
     agreements = {a.agreement_id: a for a in c.agreements.all() if a.subscriber_region == region}
+    # a refusal names only the black listings the region may see now (review 272)
+    viewer, today = caller.viewer(request), china_date(c.clock.now())
+    seen = {x.listing_id for x in subject if disclosure(x, viewer, [*agreements.values()], today)}
     delivered_at = datetime.fromisoformat(record.updated_at)  # a start revised since: unjudged
     feedback = Feedback(
         **report.model_dump(),
@@ -106,6 +110,7 @@ def post_feedback(request: Request) -> Response:
             agreements,
             delivered_at,
             subject,
+            seen,
         )
         try:
             replaced = c.feedback.put(feedback, cases)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Annotated, Literal
 
@@ -151,6 +151,7 @@ def check_report(
     agreements: Mapping[str, Agreement] | None = None,
     delivered_at: datetime | None = None,
     subject: Sequence[Listing] = (),
+    seen: Collection[str] = frozenset(),
 ) -> None:
     """Refuse a report that cannot be true, before it is stored or counted: feedback feeds the
     monthly statistics (执行反馈), so a measure that does not exist, belongs to the other list,
@@ -169,7 +170,8 @@ def check_report(
     one's when None); ``agreements``, the region's by id: a measure executed on a day no
     ground of the recognition was in effect (an agreement not yet, or no longer) had none
     either (review 164); ``subject``, the subject's listings as held now: an incentive executed
-    on a day one of its black listings held it back had none (``feedback_yield``); ``today`` is
+    on a day one of its black listings held it back had none (``feedback_yield``; ``seen``, the
+    ids of those the region may see now, the only ones a refusal names); ``today`` is
     the Beijing date from the injected clock.
 
     Raises
@@ -228,7 +230,7 @@ def check_report(
         if executed.result == "executed" and not_in_force is not None:
             message = f"the listing was not in force on {executed.executed_on}: {not_in_force}"
             raise NoLongerApplying(message, path=f"{at}.executed_on")
-        yielded = held_back_on(executed.executed_on, held or listing, subject)
+        yielded = held_back_on(executed.executed_on, held or listing, subject, seen)
         if executed.result == "executed" and yielded is not None:
             message = f"on {executed.executed_on}, {yielded}"
             raise MeasureNotDelivered(message, path=f"{at}.executed_on")

@@ -6,7 +6,7 @@ listing's delivery from before the black listing, and was counted as a case)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime, time, timedelta
 
 from gateway.recognition.severity_policy import punishes
@@ -14,7 +14,12 @@ from gateway.recognition.standing import rewards
 from gateway_client.contract import CHINA, Listing, ListingStatus, effective_valid_until
 
 
-def held_back_on(day: date, listing: Listing | None, subject: Sequence[Listing]) -> str | None:
+def held_back_on(
+    day: date,
+    listing: Listing | None,
+    subject: Sequence[Listing],
+    seen: Collection[str] = frozenset(),
+) -> str | None:
     """Why ``listing``'s incentives were held back all of ``day`` (Beijing), if they were: a
     black listing of ``subject`` (its listings as held now) in force through the whole day,
     with the content held now. A day before that content was stamped (or first listed) is not
@@ -22,11 +27,15 @@ def held_back_on(day: date, listing: Listing | None, subject: Sequence[Listing])
     (graver, or less grave: review 249) says nothing of that day. Steps since (an objection,
     a removal, the end of its period) do not unjudge it: the history says how it stood that
     day (review 251). The day one took effect, was listed or ended is not judged either, as
-    the end day of an agreement is not."""
+    the end day of an agreement is not. The black listing is named only if its id is in
+    ``seen`` (those the reporting region may see now): one revoked or corrected since is told
+    as the subject's credit history, as the green channel tells it (review 272)."""
     if listing is None or not rewards(listing):
         return None
     for black in subject:
         if black.listing_id != listing.listing_id and punishes(black) and _all_day(black, day):
+            if black.listing_id not in seen:
+                return "its incentives were held back all that day by the subject's credit history"
             return (
                 f"its incentives were held back: {black.domain} black listing "
                 f"{black.listing_id} was in force all that day (red lists yield to it)"

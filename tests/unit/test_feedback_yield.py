@@ -77,3 +77,14 @@ def test_content_a_reassignment_put_in_place_is_dated_from_the_reassignment() ->
     reassigned = held.model_copy(update={"history": (step,), "accepted_at": moved})
     assert held_back_on(date(2025, 3, 15), RED, [reassigned]) is None
     assert held_back_on(date(2025, 4, 2), RED, [reassigned]) is not None
+
+
+def test_a_black_listing_is_named_only_if_seen() -> None:
+    black = _black()
+    unseen = held_back_on(date(2025, 3, 3), RED, [black])
+    named = held_back_on(date(2025, 3, 3), RED, [black], {black.listing_id})
+    assert unseen is not None
+    assert black.listing_id not in unseen
+    assert black.domain not in unseen
+    assert named is not None
+    assert black.listing_id in named
