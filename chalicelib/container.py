@@ -244,7 +244,13 @@ class Container:
             identity_key_reader(self.client("secretsmanager"), self.settings),
         )
         return ReevaluationRunner(
-            self.reevaluations, pages, self.subscriptions, self.queue, self.agreements, self.clock
+            self.reevaluations,
+            pages,
+            self.subscriptions,
+            self.queue,
+            self.agreements,
+            self.clock,
+            self.receipts,
         )
 
     @cached_property

@@ -56,6 +56,8 @@ def function_statements(function: str) -> list[dict[str, Any]]:
         )
     if function == "ReevaluateAgreements":
         statements.append(_consume("ReevaluationQueue", "sqs:SendMessage"))  # continuations
+        # a listing's receipts read the change ids logged for it (review 271)
+        statements.append(_objects_under("log-chunks/", "s3:GetObject"))
     if function in ("APIHandler", "FanOutChanges", "ReevaluateAgreements"):
         # queue deliveries; the API also reads the backlog (the console's overview)
         reads = ["sqs:GetQueueAttributes"] if function == "APIHandler" else []

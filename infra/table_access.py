@@ -112,7 +112,10 @@ TABLES: dict[str, dict[str, str]] = {
         "ListingsTable": "r",
         "SubscriptionsTable": "r",
         "ReevaluationsTable": "rn",
-        "DeliveriesTable": "p",  # what it queues gets its page
+        # what it queues gets its page; a listing whose recognition ends is told also to
+        # whoever was delivered it (its receipts: the records, the log's change ids)
+        "DeliveriesTable": "rp",
+        "ExchangeLogTable": "r",
     },
 }
 

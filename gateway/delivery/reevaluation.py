@@ -7,7 +7,7 @@ comparison over a whole table at once, and the two give the same deliveries.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -59,16 +59,24 @@ def _every(_: Listing) -> bool:
     return True
 
 
+Received = Callable[[str, Collection[str]], set[str]]
+"""Which of the given subscriptions were delivered the listing (``Receipts``)."""
+
+
 def subject_changes(
     listings: Sequence[Listing],
     comparison: Comparison,
     subscriptions: Sequence[Subscription],
     listed: Callable[[Listing], bool] = _every,
     flags: bool = True,
+    received: Received | None = None,
 ) -> list[Delivery]:
     """Deliveries to the comparison's region only, for the subject's active listings whose
     recognition or measures differ (of those ``listed`` says to report) and, with ``flags``,
-    for its intensified flag when it flips.
+    for its intensified flag when it flips. A listing recognised before is told also to the
+    region's subscriptions that were delivered it though their filters leave it out now
+    (``received``): they hold it as recognised, with its measures, as fan-out owes a listing's
+    end to every subscription it went to (review 271).
 
     ``listings`` are all the subject's listings (red measures yield to a black listing in
     force, and the flag counts the subject's domains), even when only some are reported.
@@ -84,6 +92,11 @@ def subject_changes(
         if same_recognition(old, new):
             continue
         change = restated(listing, c.cause, c.at)
+        told = [sub for sub in ours if sub.filters.matches(listing)]
+        left_out = [sub.subscription_id for sub in ours if sub not in told]
+        if old.recognised and left_out and received is not None:
+            got = received(listing.listing_id, left_out)
+            told += [sub for sub in ours if sub.subscription_id in got]
         deliveries += [
             Delivery(
                 delivery_id=delivery_id(
@@ -94,9 +107,8 @@ def subject_changes(
                 change=for_subscriber(change, new),
                 recognition=new,
             )
-            for sub in ours
-            if sub.filters.matches(listing)
-            and not (sub.recognised_only and not old.recognised and not new.recognised)
+            for sub in told
+            if not (sub.recognised_only and not old.recognised and not new.recognised)
         ]
     if not flags:
         return deliveries
@@ -119,6 +131,7 @@ def recognition_changes(
     subscriptions: Sequence[Subscription],
     cause: str,
     now: datetime,
+    received: Received | None = None,
 ) -> list[Delivery]:
     """``subject_changes`` over every subject at once, on ``now``'s day in Beijing: the
     whole-table form that a paged job (``gateway.delivery.reevaluation_job``) must equal.
@@ -127,5 +140,7 @@ def recognition_changes(
     """
     comparison = Comparison(region, before, after, china_date(now), cause, now)
     return [
-        d for listings in subjects for d in subject_changes(listings, comparison, subscriptions)
+        d
+        for listings in subjects
+        for d in subject_changes(listings, comparison, subscriptions, received=received)
     ]

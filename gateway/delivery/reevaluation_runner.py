@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from gateway.delivery.planning import Delivery
-from gateway.delivery.ports import AgreementStore, DeliveryQueue, SubscriptionStore
+from gateway.delivery.ports import AgreementStore, DeliveryQueue, Receipts, SubscriptionStore
 from gateway.delivery.reevaluation import Comparison, subject_changes
 from gateway.delivery.reevaluation_job import ReevaluationJob, as_it_stands
 from gateway.delivery.subscription import Subscription
@@ -53,7 +53,9 @@ class ReevaluationRunner:
         queue: DeliveryQueue,
         agreements: AgreementStore,
         clock: Clock,
+        receipts: Receipts | None = None,
     ) -> None:
+        self.receipts = receipts  # who was delivered a listing their filters leave out now
         self.clock = clock  # the day a job runs, which may be past its own
         self.jobs = jobs
         self.listings = listings
@@ -131,6 +133,7 @@ class ReevaluationRunner:
                 subscribers,
                 listed=lambda x: x.listing_id in on_page and x.accepted_at <= cutoff,
                 flags=bool(walked) and min(walked) in on_page,
+                received=self.receipts.subscriptions_that_received if self.receipts else None,
             )
         return deliveries
 
