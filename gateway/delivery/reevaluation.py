@@ -8,7 +8,7 @@ comparison over a whole table at once, and the two give the same deliveries.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from gateway.delivery.intensified import Flip, intensified_events
@@ -23,6 +23,7 @@ from gateway.recognition import (
     yielded,
 )
 from gateway_client.contract import (
+    Frozen,
     Listing,
     ListingStatus,
     Recognition,
@@ -31,12 +32,22 @@ from gateway_client.contract import (
 )
 
 
+class DatedBefore(Frozen):
+    """An agreement the before side holds as it stood on ``stood`` (it began or ended since),
+    with the end it really has (``until``)."""
+
+    agreement_id: str
+    stood: date
+    until: date | None
+
+
 @dataclass(frozen=True)
 class Comparison:
     """What one re-evaluation compares: ``region``'s recognition under the agreements
     ``before`` and ``after``, both on the day ``on``. ``cause`` (agreement id and revision, or
     a date) keeps the delivery ids of two different changes apart; ``at`` stamps the restated
-    changes, so the same comparison run twice makes the same deliveries."""
+    changes, so the same comparison run twice makes the same deliveries. ``dated``: the
+    agreements of ``before`` held as they stood on a day before ``on`` (``before_for``)."""
 
     region: str
     before: Sequence[Agreement]
@@ -44,6 +55,39 @@ class Comparison:
     on: date
     cause: str
     at: datetime
+    dated: Sequence[DatedBefore] = ()
+    _told: dict[date, tuple[Agreement, ...]] = field(default_factory=dict, compare=False)
+
+    def before_for(self, listing: Listing) -> Sequence[Agreement]:
+        """The agreements ``listing`` was last told under: ``before``, but each dated one as in
+        effect on the day the listing was accepted where that is after the day it stood — its
+        own fan-out recognised it so (review 271: an agreement ended on its first morning,
+        before the day's tick, told nothing to what was listed that morning in full)."""
+        if not self.dated:
+            return self.before
+        day = min(china_date(listing.accepted_at), self.on)
+        if day not in self._told:
+            dated = {d.agreement_id: d for d in self.dated}
+            self._told[day] = tuple(
+                _as_told(a, dated.get(a.agreement_id), day) for a in self.before
+            )
+        return self._told[day]
+
+
+def as_it_stood(agreement: Agreement, day: date) -> Agreement:
+    """``agreement`` with its dates replaced so that, on any later day, it is in effect exactly
+    when it was on ``day``: yesterday's agreement, recognised today."""
+    in_effect = agreement.effective_from <= day and (
+        agreement.effective_until is None or day < agreement.effective_until
+    )
+    until = None if in_effect else agreement.effective_from  # an empty window: never
+    return agreement.model_copy(update={"effective_until": until})
+
+
+def _as_told(agreement: Agreement, dated: DatedBefore | None, day: date) -> Agreement:
+    if dated is None or day <= dated.stood:
+        return agreement
+    return as_it_stood(agreement.model_copy(update={"effective_until": dated.until}), day)
 
 
 def same_recognition(a: Recognition, b: Recognition) -> bool:
@@ -87,7 +131,7 @@ def subject_changes(
     for listing in listings:
         if listing.status is not ListingStatus.ACTIVE or not listed(listing):
             continue
-        old = yielded(recognise(listing, c.region, c.before, c.on), listing, listings)
+        old = yielded(recognise(listing, c.region, c.before_for(listing), c.on), listing, listings)
         new = yielded(recognise(listing, c.region, c.after, c.on), listing, listings)
         if same_recognition(old, new):
             continue

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from pydantic import AwareDatetime
 
-from gateway.delivery.reevaluation import Comparison
+from gateway.delivery.reevaluation import Comparison, DatedBefore, as_it_stood
 from gateway.recognition import Agreement, SourceScope
 from gateway_client.contract import Frozen, Listing, RegionCode, china_date, within
 
@@ -41,9 +41,13 @@ class ReevaluationJob(Frozen):
     pages: int = 0  # walked so far: a run stores its next step only over the one it read
     deliveries: int = 0  # queued so far
     finished: bool = False
+    # the agreements ``before`` holds as they stood on an earlier day (``Comparison.before_for``)
+    dated: tuple[DatedBefore, ...] = ()
 
     def comparison(self) -> Comparison:
-        return Comparison(self.region, self.before, self.after, self.on, self.job_id, self.at)
+        return Comparison(
+            self.region, self.before, self.after, self.on, self.job_id, self.at, self.dated
+        )
 
     def cutoff(self) -> datetime:
         """The last acceptance time compared: a listing accepted later was fanned out after the
@@ -108,22 +112,12 @@ def revision_job(
     a job carried as of the day before passed DynamoDB's item limit, and every tick failed)."""
     today = max(china_date(agreement.updated_at), since or date.min)
     last = since or today - timedelta(days=1)
-    if previous is not None:
-        stood = max(last, china_date(previous.updated_at))
-        if _dated_between(previous, stood, today):
-            previous = as_it_stood(previous, stood)
-        # out of effect already (one ended before, put back in force now): no measures
-        # (review 167: carried whole, its job passed DynamoDB's item limit)
-        [previous] = carried([previous], today)
-    stood_then = {
-        a.agreement_id: as_it_stood(a, stood)
-        for a in others
-        if _dated_between(a, stood := max(last, china_date(a.updated_at)), today)
-    }
-    before = carried([stood_then.get(a.agreement_id, a) for a in others], today)
-    if previous is not None:
-        before.append(previous)
-    moved = [a for a in others if a.agreement_id in stood_then]
+    earlier = [] if previous is None else [previous]
+    dated = {id(a): d for a in (*earlier, *others) if (d := _dated(a, last, today)) is not None}
+    # out of effect already (one ended before, put back in force now): no measures
+    # (review 167: carried whole, its job passed DynamoDB's item limit)
+    before = carried([_as_dated(a, dated) for a in (*others, *earlier)], today)
+    moved = [a for a in others if id(a) in dated]
     scopes = [
         *(previous.sources if previous else ()),
         *agreement.sources,
@@ -137,6 +131,7 @@ def revision_job(
         sources=walked_sources(scopes),
         on=today,
         at=agreement.updated_at,
+        dated=tuple(dated.values()),
     )
 
 
@@ -153,16 +148,6 @@ def carried(agreements: Sequence[Agreement], since: date) -> list[Agreement]:
         else a.model_copy(update={"measures": a.measures[:1]})
         for a in agreements
     ]
-
-
-def as_it_stood(agreement: Agreement, day: date) -> Agreement:
-    """``agreement`` with its dates replaced so that, on any later day, it is in effect exactly
-    when it was on ``day``: yesterday's agreement, recognised today."""
-    in_effect = agreement.effective_from <= day and (
-        agreement.effective_until is None or day < agreement.effective_until
-    )
-    until = None if in_effect else agreement.effective_from  # an empty window: never
-    return agreement.model_copy(update={"effective_until": until})
 
 
 def as_it_stands(agreement: Agreement, today: date, seen_on: date) -> Agreement:
@@ -208,34 +193,44 @@ def date_jobs(
         last = (held_back or {}).get(region) or since or today - timedelta(days=1)
         last = max(last, (revised or {}).get(region, last))
         held = carried(every, last)
-        stood_then = {
-            a.agreement_id: as_it_stood(a, stood)
-            for a in held
-            if _dated_between(a, stood := max(last, china_date(a.updated_at)), today)
-        }
-        if not stood_then:
+        dated = {id(a): d for a in held if (d := _dated(a, last, today)) is not None}
+        if not dated:
             continue
-        moved = [a for a in held if a.agreement_id in stood_then]
+        moved = [a for a in held if id(a) in dated]
         jobs.append(
             ReevaluationJob(
                 job_id=f"{region}#{today.isoformat()}",
                 region=region,
-                before=tuple(stood_then.get(a.agreement_id, a) for a in held),
+                before=tuple(_as_dated(a, dated) for a in held),
                 after=tuple(held),
                 sources=walked_sources([scope for a in moved for scope in a.sources]),
                 on=today,
                 at=at,
                 committed_at=at,
+                dated=tuple(dated.values()),
             )
         )
     return jobs
 
 
-def _dated_between(agreement: Agreement, stood: date, today: date) -> bool:
-    """Whether the agreement began or ended after ``stood`` and by ``today``."""
-    return any(
+def _as_dated(agreement: Agreement, dated: Mapping[int, DatedBefore]) -> Agreement:
+    """The agreement as it stood, if dated (keyed by object: a revision and its previous one
+    share their id)."""
+    held = dated.get(id(agreement))
+    return agreement if held is None else as_it_stood(agreement, held.stood)
+
+
+def _dated(agreement: Agreement, last: date, today: date) -> DatedBefore | None:
+    """The agreement as a before side holds it when it began or ended after the day it stood
+    (``last``, or the day of its own revision if later) and by ``today``; else ``None``."""
+    stood = max(last, china_date(agreement.updated_at))
+    if not any(
         day is not None and stood < day <= today
         for day in (agreement.effective_from, agreement.effective_until)
+    ):
+        return None
+    return DatedBefore(
+        agreement_id=agreement.agreement_id, stood=stood, until=agreement.effective_until
     )
 
 

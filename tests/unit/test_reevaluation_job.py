@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 
 from gateway.delivery import ReevaluationRunner, daily_reevaluations, recognition_changes
 from gateway.delivery.planning import Delivery
+from gateway.delivery.reevaluation import as_it_stood
 from gateway.delivery.reevaluation_job import (
     as_it_stands,
-    as_it_stood,
     date_jobs,
     revision_job,
     walked_sources,
@@ -453,3 +453,28 @@ def test_a_tick_of_a_past_day_keeps_a_held_region_held_after_that_day() -> None:
     assert held_after_the_past_tick == {"430000": TODAY - timedelta(days=1)}
     assert today[0] == 1  # the start told at last
     assert jobs.held_back() == {}
+
+
+def test_a_listing_told_after_an_agreement_stood_is_compared_as_its_fan_out_told_it() -> None:
+    """An agreement in effect only between two ticks (or begun today and ended before today's
+    tick) recognised what was fanned out meanwhile, on its own day: that listing is compared
+    with the agreement as in effect on the day it was accepted, so its end is told; one
+    accepted before is compared as the agreement stood, and is told nothing (review 271)."""
+    gap = TODAY - timedelta(days=3)
+    both = dated("agr-both", TODAY - timedelta(days=2), TODAY - timedelta(days=1))
+    [job] = date_jobs([both], TODAY, NOW, gap)
+    comparison = job.comparison()
+    in_the_gap = listing(origin_region="441802", accepted_at=NOW - timedelta(days=2))
+    before_it = listing(origin_region="441802", accepted_at=NOW - timedelta(days=3))
+
+    assert recognise(in_the_gap, HUNAN, comparison.before_for(in_the_gap), TODAY).recognised
+    assert not recognise(before_it, HUNAN, comparison.before_for(before_it), TODAY).recognised
+    assert not recognise(in_the_gap, HUNAN, comparison.after, TODAY).recognised
+
+    started = dated("agr", TODAY, None)  # began today; ended this morning, before the tick
+    ended = started.model_copy(update={"effective_until": TODAY, "updated_at": NOW})
+    job = revision_job(started, ended, [], TODAY - timedelta(days=1))
+    this_morning = listing(origin_region="441802", accepted_at=NOW - timedelta(hours=1))
+    told = job.comparison().before_for(this_morning)
+    assert recognise(this_morning, HUNAN, told, TODAY).recognised
+    assert not recognise(this_morning, HUNAN, job.after, TODAY).recognised
