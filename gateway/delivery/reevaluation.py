@@ -60,12 +60,14 @@ class Comparison:
 
     def before_for(self, listing: Listing) -> Sequence[Agreement]:
         """The agreements ``listing`` was last told under: ``before``, but each dated one as in
-        effect on the day the listing was accepted where that is after the day it stood — its
-        own fan-out recognised it so (review 271: an agreement ended on its first morning,
+        effect on the day the listing was last told of where that is after the day it stood — its
+        last fan-out recognised it so (review 271: an agreement ended on its first morning,
         before the day's tick, told nothing to what was listed that morning in full)."""
         if not self.dated:
             return self.before
-        day = min(china_date(listing.accepted_at), self.on)
+        # its last fan-out: of the version accepted, or of a step since (each one is told)
+        last_told = max([listing.accepted_at, *(step.at for step in listing.history[-1:])])
+        day = min(china_date(last_told), self.on)
         if day not in self._told:
             dated = {d.agreement_id: d for d in self.dated}
             self._told[day] = tuple(
