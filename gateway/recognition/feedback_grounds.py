@@ -98,9 +98,10 @@ def no_ground_that_day(
         )
         if out is NotRecognised.NOT_YET_EFFECTIVE and revised:
             out = None
-        if out is None and agreement.gave(measure_id, day, delivered_at):
+        narrowed = uncovered(agreement, listing, day) if out is None else None
+        if out is None and narrowed is None and agreement.gave(measure_id, day, delivered_at):
             return None
-        why.append(f"{ground} {out or f'gives no {measure_id}'}")
+        why.append(f"{ground} {out or narrowed or f'gives no {measure_id}'}")
     if not why:
         return f"the delivery's grounds give no {measure_id}"
     if listing is not None and given_that_day(
@@ -108,6 +109,22 @@ def no_ground_that_day(
     ):
         return None
     return "no agreement the delivery recognised it by gave it that day: " + "; ".join(why)
+
+
+_DATES = frozenset({NotRecognised.NOT_YET_EFFECTIVE, NotRecognised.NO_LONGER_EFFECTIVE})
+
+
+def uncovered(agreement: Agreement, listing: Listing | None, day: date) -> str | None:
+    """Why the agreement's terms as stored now leave the delivered listing out, judged for a
+    day after the revision that set them (its source, kind, domain, severity or grade no
+    longer covered: review 271), or None. A day up to that revision is not judged: the terms
+    before it are not kept, and they recognised the listing when it was delivered."""
+    if listing is None or day <= china_date(agreement.updated_at):
+        return None
+    if not agreement.covers_source(listing):
+        return f"no longer covers {listing.origin_region}'s lists"
+    why = agreement.exclusion(listing, day)
+    return None if why is None or why in _DATES else f"no longer covers it ({why.value})"
 
 
 def given_that_day(
