@@ -268,14 +268,17 @@ def test_red_listings_yield_to_a_black_listing_in_fan_out_and_are_restored_when_
 # --- agreements ----------------------------------------------------------------------------
 
 
-def desk(*held: Agreement, regions: Sequence[str] = (HUNAN, GUANGDONG)) -> tuple:
-    """The desk, its job run at once by a runner over the same stores (as its trigger would)."""
+def desk(
+    *held: Agreement, regions: Sequence[str] = (HUNAN, GUANGDONG), accepted_at: datetime = NOW
+) -> tuple:
+    """The desk, its job run at once by a runner over the same stores (as its trigger would),
+    holding two listings accepted (and fanned out) at ``accepted_at``."""
     registry = InMemoryRegistry()
     for code in regions:
         registry.put_region(region(code))
     store = InMemoryListingStore()
     for serial in (1, 2):
-        store.write([(black(serial), None)], GUANGDONG_CITY)
+        store.write([(black(serial, accepted_at=accepted_at), None)], GUANGDONG_CITY)
     agreements, queue = Agreements(*held), Queue()
     jobs = InMemoryReevaluations(agreements, store, page_size=1)
     subscriptions = InMemorySubscriptionStore(subscription("sub-hn", region=HUNAN))

@@ -2,7 +2,9 @@
 (review 167 F1): each listing the two now recognise alike is told once — by the revision's
 job, which compares the other agreement as last told — and the day's date job, starting from
 the revision, tells it no second time. Compared as in effect on both sides, it was told by
-neither job, and the region kept its "not recognised" of the day before."""
+neither job, and the region kept its "not recognised" of the day before. The listings were
+fanned out the day before (one fanned out today was told with the agreement that began today
+in effect, and is compared so: review 271)."""
 
 from __future__ import annotations
 
@@ -15,12 +17,14 @@ from test_reevaluation_job import SAVED_BEFORE, TODAY
 
 from gateway.delivery import daily_reevaluations
 
+YESTERDAY = NOW - timedelta(days=1)
+
 
 def test_a_listing_recognised_by_both_is_told_once_and_not_again_by_the_tick() -> None:
     begins = agreement("agr-begins", effective_from=TODAY.isoformat())
     other = agreement("agr-other", domains=["food_drug"])  # recognises neither listing
     begins, other = (x.model_copy(update={"updated_at": SAVED_BEFORE}) for x in (begins, other))
-    service, agreements, queue = desk(begins, other)
+    service, agreements, queue = desk(begins, other, accepted_at=YESTERDAY)
     service.outbox.date_through(TODAY - timedelta(days=1))  # today's tick has not run
 
     service.revise("agr-other", terms(domains=[]))  # now both recognise court defaulters
@@ -39,7 +43,7 @@ def test_a_second_revision_that_day_tells_nothing_the_first_told_already() -> No
     begins = agreement("agr-begins", effective_from=TODAY.isoformat())
     other = agreement("agr-other", domains=["food_drug"])
     begins, other = (x.model_copy(update={"updated_at": SAVED_BEFORE}) for x in (begins, other))
-    service, agreements, queue = desk(begins, other)
+    service, agreements, queue = desk(begins, other, accepted_at=YESTERDAY)
     service.outbox.date_through(TODAY - timedelta(days=1))
     service.revise("agr-other", terms(domains=[]))
     told = len(queue.sent)
