@@ -40,7 +40,8 @@ from gateway.delivery.redelivery import (
     resend_of,
 )
 from gateway.delivery.reevaluation import recognition_changes
-from gateway.delivery.reevaluation_job import JobsNotStored, ReevaluationJob, daily_reevaluations
+from gateway.delivery.reevaluation_job import ReevaluationJob
+from gateway.delivery.reevaluation_outbox import JobsNotStored, daily_reevaluations
 from gateway.delivery.reevaluation_runner import ReevaluationRunner
 from gateway.delivery.resending import Replayed, Resending, StartPastHead
 from gateway.delivery.sending import DeliveryService

@@ -18,12 +18,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from gateway.delivery.ports import AgreementStore
-from gateway.delivery.reevaluation_job import (
+from gateway.delivery.reevaluation_job import carried, revision_job
+from gateway.delivery.reevaluation_outbox import (
     ReevaluationOutbox,
     ReevaluationTrigger,
-    carried,
     last_dated,
-    revision_job,
 )
 from gateway.ports import Registry
 from gateway.recognition import Agreement, AgreementTerms, terms_digest
