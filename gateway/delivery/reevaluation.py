@@ -16,6 +16,7 @@ from gateway.delivery.planning import Delivery, delivery_id, for_subscriber
 from gateway.delivery.subscription import Subscription
 from gateway.recognition import (
     Agreement,
+    countable,
     counted,
     is_intensified,
     recognise,
@@ -119,8 +120,8 @@ def subject_changes(
 ) -> list[Delivery]:
     """Deliveries to the comparison's region only, for the subject's active listings whose
     recognition or measures differ (of those ``listed`` says to report) and, with ``flags``,
-    for its intensified flag when it flips. A listing recognised before is told also to the
-    region's subscriptions that were delivered it though their filters leave it out now
+    for its intensified flag when it flips. A listing recognised no longer is told so also to
+    the region's subscriptions that were delivered it though their filters leave it out now
     (``received``): they hold it as recognised, with its measures, as fan-out owes a listing's
     end to every subscription it went to (review 271).
 
@@ -139,9 +140,10 @@ def subject_changes(
             continue
         change = restated(listing, c.cause, c.at)
         told = [sub for sub in ours if sub.filters.matches(listing)]
-        left_out = [sub.subscription_id for sub in ours if sub not in told]
-        if old.recognised and left_out and received is not None:
-            got = received(listing.listing_id, left_out)
+        left_out = {sub.subscription_id for sub in ours if sub not in told}
+        if old.recognised and not new.recognised and left_out and received is not None:
+            # its end only, masked (review 273: not a listing in full its filters leave out)
+            got = received(listing.listing_id, left_out) & left_out
             told += [sub for sub in ours if sub.subscription_id in got]
         deliveries += [
             Delivery(
@@ -158,7 +160,12 @@ def subject_changes(
         ]
     if not flags:
         return deliveries
-    was = counted(listings, c.region, c.before, c.on)
+    # each listing as it was last told (``before_for``), as its own recognition is compared
+    was = [
+        x
+        for x in listings
+        if countable(x) and recognise(x, c.region, c.before_for(x), c.on).recognised
+    ]
     now = counted(listings, c.region, c.after, c.on)
     raised = is_intensified(frozenset(x.domain for x in now))
     if is_intensified(frozenset(x.domain for x in was)) != raised:

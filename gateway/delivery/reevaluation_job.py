@@ -113,9 +113,13 @@ def revision_job(
     last = since or today - timedelta(days=1)
     earlier = [] if previous is None else [previous]
     dated = {id(a): d for a in (*earlier, *others) if (d := _dated(a, last, today)) is not None}
-    # out of effect already (one ended before, put back in force now): no measures
-    # (review 167: carried whole, its job passed DynamoDB's item limit)
-    before = carried([_as_dated(a, dated) for a in (*others, *earlier)], today)
+    # out of effect already (one ended before, put back in force now): no measures (review
+    # 167: carried whole, its job passed DynamoDB's item limit); one dated keeps them, as a date
+    # job keeps it, for a listing told since it stood is compared with it in effect (review 273)
+    before = [
+        _as_dated(a, dated) if id(a) in dated else carried([a], today)[0]
+        for a in (*others, *earlier)
+    ]
     moved = [a for a in others if id(a) in dated]
     scopes = [
         *(previous.sources if previous else ()),

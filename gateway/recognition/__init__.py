@@ -21,7 +21,13 @@ from gateway.recognition.feedback import (
     check_report,
     reported_cases,
 )
-from gateway.recognition.matching import counted, intensified_domains, is_intensified, recognise
+from gateway.recognition.matching import (
+    countable,
+    counted,
+    intensified_domains,
+    is_intensified,
+    recognise,
+)
 from gateway.recognition.measures import MeasureCatalogue, load_measures
 from gateway.recognition.memo import Recognitions, facts, remembered
 from gateway.recognition.number_tries import (
@@ -94,6 +100,7 @@ __all__ = [
     "black_in_force",
     "cases_in",
     "check_report",
+    "countable",
     "counted",
     "disclosure",
     "entry_for",
