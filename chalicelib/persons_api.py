@@ -19,7 +19,7 @@ from chalicelib.http_errors import json_response
 from chalicelib.log_api import int_param
 from chalicelib.query_api import admit_anonymous, admit_personal_lookup
 from chalicelib.route_spec import Access, Operation, Param, Reply, Tag, count_param
-from gateway.persons import PersonQuery, PersonView, person_number, person_view
+from gateway.persons import PersonQuery, PersonView, person_number, person_view, traced_in
 from gateway.recognition import (
     Asked,
     PersonalQueryRequiresSignature,
@@ -49,7 +49,7 @@ def query_person(request: Request) -> Response:
         )
     asked = parse_request(PersonQuery, caller.body(request), china_date(now))
     caller.registered_source(asked.as_region, "as_region")
-    number = person_number(asked.id_number)
+    number = person_number(asked.id_number, china_date(now))
     admit_personal_lookup(viewer, now, number, "id_number")
     entries = c.persons.entries(person_key(number))
     held = c.listings.current([(e.credit_code, e.listing_id) for e in entries])
@@ -69,6 +69,13 @@ def query_person(request: Request) -> Response:
     c.query_trail.record(
         subject_key(c.trail_key(), number), trail_entry(number, shown, look, stood_on)
     )
+    others = [  # each other person the page shows is traced under that person (review 274)
+        (subject_key(c.trail_key(), other), trail_entry(other, listings, look))
+        for other, listings in traced_in(shown, held).items()
+        if other != number
+    ]
+    if others:
+        c.query_trail.record_all(others)
     if page is None:
         raise NotFound(f"no listings name {mask(number)}", path="id_number")
     return json_response(200, page.model_dump(mode="json"))
@@ -119,9 +126,11 @@ ROUTES: tuple[Operation, ...] = (
         "signing region when absent) applies that are aimed at those roles. A number that is "
         "not a full, valid resident ID number is 400 `bad_request` (path `id_number`, reason "
         "`not_a_resident_id`: a masked one cannot be looked up); one naming no listing the "
-        "caller may see is 404 `not_found`, as for one never listed. Every answer leaves an "
-        "entry in the number's query trail (`GET /v1/subjects/{credit_code}/trail`, the "
-        "operator's to read) with its purpose. Anonymous: 401 "
+        "caller may see is 404 `not_found`, as for one never listed; one born after today "
+        "(Beijing) is 400 (reason `invalid_birth_date`), counted nowhere. Every answer leaves "
+        "an entry in the number's query trail (`GET /v1/subjects/{credit_code}/trail`, the "
+        "operator's to read) with its purpose, and so under every other person the page "
+        "shows: a responsible person shown in full, a natural person listed. Anonymous: 401 "
         "`personal_query_requires_signature`, counted against `CG_ANONYMOUS_QUERIES_PER_MINUTE`.",
         handler=query_person,
     ),

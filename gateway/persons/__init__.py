@@ -8,6 +8,7 @@ from gateway.persons.index import (
     index_changes,
     resident_id,
     shown_in_full,
+    traced_in,
 )
 from gateway.persons.ports import PersonIndex
 from gateway.persons.query import (
@@ -34,4 +35,5 @@ __all__ = [
     "resident_id",
     "roles_of",
     "shown_in_full",
+    "traced_in",
 ]

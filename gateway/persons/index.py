@@ -14,7 +14,7 @@ listed subject is one — what the listings table holds anyway, and erased with 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from gateway.persons.ports import PersonIndex
@@ -65,6 +65,21 @@ def shown_in_full(listings: Sequence[Listing]) -> dict[str, list[Listing]]:
         for number in dict.fromkeys(resident_id(p.id_number) for p in listing.responsible_persons):
             if number is not None:
                 found.setdefault(number, []).append(listing)
+    return found
+
+
+def traced_in(shown: Sequence[Listing], held: Mapping[str, Listing]) -> dict[str, list[Listing]]:
+    """Each person a person query's page (``shown``) is a look at, with the listings that show
+    them: every responsible person shown in full (``shown_in_full``), and the subject of a
+    natural person's listing (its code from ``held``, by listing id), shown in full or masked —
+    as a one-stop query of that code would be traced under it (review 274: a co-named director,
+    or the person listed, was shown through another's number and nothing was traced)."""
+    found = shown_in_full(shown)
+    for listing in shown:
+        whole = held.get(listing.listing_id)
+        code = resident_id(whole.credit_code) if whole is not None else None
+        if code is not None and listing not in found.get(code, []):
+            found.setdefault(code, []).append(listing)
     return found
 
 

@@ -42,6 +42,7 @@ from gateway_client.contract import (
     Suspension,
     mask,
     person_measures,
+    requested_code,
 )
 
 
@@ -90,9 +91,11 @@ class PersonView(ListingsPage):
     listings: tuple[PersonListing, ...]
 
 
-def person_number(value: str) -> str:
+def person_number(value: str, today: date) -> str:
     """The queried number, compacted; 400 ``bad_request`` (path ``id_number``) unless it is a
-    full, valid resident ID number — the only kind the index holds.
+    full, valid resident ID number — the only kind the index holds — of someone born by
+    ``today`` (Beijing), as the one-stop query judges a code (review 274: an unborn number was
+    counted against the region's limits and traced, then answered 404).
 
     Raises
     ------
@@ -105,6 +108,10 @@ def person_number(value: str) -> str:
             path="id_number",
             reason="not_a_resident_id",
         )
+    try:
+        requested_code(number, today)  # its birth date, as a code asked for is judged
+    except BadRequest as problem:
+        raise BadRequest(problem.message, **{**problem.context, "path": "id_number"}) from problem
     return number
 
 

@@ -4,6 +4,8 @@ disclosure)."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from builders import (
     NOW,
@@ -58,13 +60,21 @@ def company(*persons: dict[str, object], **overrides: object) -> Listing:
 )
 def test_only_a_full_valid_resident_id_number_can_be_looked_up(given: str, reason: str) -> None:
     with pytest.raises(BadRequest) as refused:
-        person_number(given)
+        person_number(given, ON)
     assert refused.value.context == {"path": "id_number", "reason": "not_a_resident_id"}, reason
 
 
 def test_a_lower_case_check_character_is_looked_up_as_its_compact_form() -> None:
-    assert person_number(RESIDENT_ID.lower()) == RESIDENT_ID
+    assert person_number(RESIDENT_ID.lower(), ON) == RESIDENT_ID
     assert resident_id(RESIDENT_ID.lower()) == RESIDENT_ID
+
+
+def test_a_number_born_after_today_is_refused_as_the_one_stop_query_refuses_it() -> None:
+    born = date(1949, 12, 31)  # RESIDENT_ID's birth date
+    assert person_number(RESIDENT_ID, born) == RESIDENT_ID
+    with pytest.raises(BadRequest) as refused:
+        person_number(RESIDENT_ID, born - timedelta(days=1))
+    assert refused.value.context == {"path": "id_number", "reason": "invalid_birth_date"}
 
 
 # -- measures aimed at persons (targets, and the roles their sources name) --
