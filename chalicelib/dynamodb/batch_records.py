@@ -49,7 +49,8 @@ from chalicelib.dynamodb.delivery_items import (
     stored_attempt,
 )
 from gateway.delivery import Attempt, Batch, Delivery, DeliveryRecord, DeliveryState
-from gateway.statistics import Key, asks_feedback, delivered_key
+from gateway.recognition import asks_feedback
+from gateway.statistics import Key, delivered_key
 from gateway_client.contract import mask
 
 BATCH_RANGE_INDEX = "by_batch_range"
@@ -113,7 +114,7 @@ def delivered_update(
     if logs:  # a number set is never empty
         sets += ", line_logs = :logs"
         values[":logs"] = {"NS": [str(x) for x in logs]}
-    ending = [n for n, d in enumerate(lines) if not asks_feedback(d.change.listing)]
+    ending = [n for n, d in enumerate(lines) if not asks_feedback(d.change)]
     if ending:
         sets += ", lines_ending = :ending"
         values[":ending"] = s(json.dumps(ending, separators=(",", ":")))

@@ -59,7 +59,8 @@ from gateway.delivery import (
     Resend,
     resend_of,
 )
-from gateway.statistics import asks_feedback, delivered_key
+from gateway.recognition import asks_feedback
+from gateway.statistics import delivered_key
 from gateway_client.contract import Recognition, mask
 
 if TYPE_CHECKING:
@@ -274,7 +275,7 @@ class DynamoDeliveryLog(DeliveryListing):
         keys = index_keys(delivery, state)
         if delivery.record_id is not None:  # a replay's record of its own
             keys["replay_of"] = delivery.delivery_id
-        if not asks_feedback(delivery.change.listing):  # not in the feedback rate (rebuild)
+        if not asks_feedback(delivery.change):  # not in the feedback rate (rebuild)
             keys["ends_listing"] = "1"
         recorded = self._update_if(
             TableName=self._table,
@@ -358,7 +359,7 @@ class DynamoDeliveryLog(DeliveryListing):
         objection notice is no delivery of the listing: feedback is not asked of it, nor of
         one telling of the listing's end, and the feedback rate does not count them (reviews
         164, 202)."""
-        if delivery.type == NOTICE or not asks_feedback(delivery.change.listing):
+        if delivery.type == NOTICE or not asks_feedback(delivery.change):
             return
         origin = delivery.change.listing.origin_region
         key = delivered_key(delivery.delivery_id, origin, delivery.subscription_id, at)

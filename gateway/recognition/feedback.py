@@ -17,6 +17,8 @@ from gateway_client.contract import (
     FREE_TEXT,
     ONE_LINE,
     BadRequest,
+    Change,
+    ChangeType,
     Conflict,
     DatesOutOfOrder,
     Day,
@@ -114,6 +116,37 @@ class NoLongerApplying(Conflict):
     it asked for measures to stop, not to be executed."""
 
     code = "listing_not_in_force"
+
+
+STEP_ONLY = frozenset(
+    {
+        ChangeType.OBJECTION_FILED,
+        ChangeType.OBJECTION_PROGRESSED,
+        ChangeType.OBJECTION_DECIDED,
+        ChangeType.SUSPENDED,
+    }
+)
+"""Changes that tell of an objection's step or a suspension: they give nothing new to execute
+(a decision that changes the content is ``corrected``, one that lifts a suspension
+``reinstated``), so they ask no feedback and the feedback rate does not count them — any
+region a listing went to can object to it, and each objection made a delivery to every
+subscriber that it could not answer (review 275)."""
+
+
+def asks_feedback(change: Change) -> bool:
+    """Whether a delivery of ``change`` asks its subscriber for feedback (and counts among the
+    feedback rate's deliveries): not a step only (``STEP_ONLY``), and not the listing's end — a
+    removal, an expiry, a purge's tombstone asked for measures to stop (review 202)."""
+    return change.type not in STEP_ONLY and stopped_applying(change.listing) is None
+
+
+class StepDelivery(Conflict):
+    """Feedback on a delivery that told only of an objection's step or a suspension
+    (``STEP_ONLY``): measures are reported against the delivery that listed the listing or
+    told of its last update."""
+
+    code = "feedback_not_asked"
+    default_path = "delivery_id"
 
 
 class NoticeDelivery(Conflict):
@@ -245,6 +278,7 @@ def check_report(
 
 FEEDBACK_REFUSALS = (
     NoticeDelivery,
+    StepDelivery,
     ReportTooLarge,
     NoLongerApplying,
     DuplicateValue,

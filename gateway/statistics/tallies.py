@@ -202,15 +202,6 @@ def _pushed(region: str, at: datetime, counts: PushResult | Upload) -> Tally:
     return Counter({(region, bucket, f"{PUSHES}#{name}"): n for name, n in named.items() if n})
 
 
-def asks_feedback(listing: Listing) -> bool:
-    """Whether a delivery of ``listing`` (as it carried it) counts among the feedback rate's
-    deliveries: feedback is asked of one that lists the listing in force, suspended or not;
-    one telling of its end (a removal, an expiry, a purge's tombstone) can never be answered
-    (``check_report`` refuses it), so counting it would hold the rate below what any subscriber
-    could reach (review 202)."""
-    return stopped_applying(listing) is None
-
-
 def delivered_key(delivery_id: str, origin_region: str, subscription_id: str, at: datetime) -> Key:
     """A delivery settled as delivered at ``at`` (counted once: the log never reopens it).
 
