@@ -23,7 +23,7 @@ from gateway.lifecycle.objection_steps import (
     PeriodLengthened,
     PeriodRestarted,
 )
-from gateway.lifecycle.objection_timeline import period_end
+from gateway.lifecycle.objection_timeline import late_after, period_end
 from gateway.lifecycle.reassignment import HeldAlready, PurgeUnderWay
 from gateway.lifecycle.removal_grounds import dates_problem, reason_problem
 from gateway.lifecycle.requests import (
@@ -102,6 +102,7 @@ __all__ = [
     "content_version",
     "dates_problem",
     "entry_problems",
+    "late_after",
     "late_on",
     "may_be_purged",
     "moved_from",

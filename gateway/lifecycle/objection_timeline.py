@@ -107,6 +107,18 @@ NOTICE_DAYS = 7
 then a deadline counted from the notice has not even begun."""
 
 
+def late_after(objection: Objection) -> date | None:
+    """The day after which an open objection is late as a whole, as the statistics count it:
+    its deadline, or, while the owner's notice is awaited (no deadline has begun), the
+    notice's own due day — else an owner that never received a notice never showed an
+    objection overdue, which the overdue list shows as late (review 275)."""
+    if objection.deadline is not None:
+        return objection.deadline
+    if objection.awaiting_notice:
+        return china_date(objection.filed_at) + timedelta(days=NOTICE_DAYS)
+    return None
+
+
 def overdue_steps(objection: Objection, today: date) -> list[tuple[str, date]]:
     """What of an open objection is late on ``today``: the owner's notice (``notice``), each
     undone step past its deadline, and ``decision`` when the deadline itself has passed."""

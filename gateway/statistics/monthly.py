@@ -13,7 +13,7 @@ from pydantic import Field
 
 from gateway.delivery import DeliveryRecord, DeliveryState
 from gateway.intake import PushResult
-from gateway.lifecycle import WorkdayCalendar
+from gateway.lifecycle import WorkdayCalendar, late_after
 from gateway.recognition import Feedback
 from gateway.statistics.cases import Cases, PilotTargets, count_cases, executed_cases
 from gateway.statistics.records import (
@@ -263,8 +263,8 @@ def _objections(listings: Sequence[Listing], month: Month, as_of: date) -> Objec
         if x.objection is not None
         and x.objection.open
         and china_date(x.objection.filed_at) <= month.last_day
-        and x.objection.deadline is not None
-        and x.objection.deadline < as_of
+        and (late := late_after(x.objection)) is not None
+        and late < as_of
     )
     return ObjectionCounts(
         opened=_events(listings, month, "objection_filed"),

@@ -39,7 +39,7 @@ from datetime import date, datetime
 
 from gateway.delivery import DeliveryRecord, DeliveryState
 from gateway.intake import PushResult, Upload, UploadStatus
-from gateway.lifecycle import WorkdayCalendar
+from gateway.lifecycle import WorkdayCalendar, late_after
 from gateway.recognition import Feedback
 from gateway.statistics.cases import side_of
 from gateway_client.contract import (
@@ -125,9 +125,9 @@ def listing_tally(x: Listing | None, workdays: WorkdayCalendar) -> Tally:
     if in_force and x.kind is ListKind.RED:
         add(NOW, f"{IN_FORCE_RED}#{x.domain}")
     objection = x.objection
-    if objection is not None and objection.open and objection.deadline is not None:
-        filed = month_of(objection.filed_at)
-        add(NOW, f"{OPEN_OBJECTION}#{filed}#{objection.deadline.isoformat()}")
+    late = late_after(objection) if objection is not None and objection.open else None
+    if objection is not None and late is not None:
+        add(NOW, f"{OPEN_OBJECTION}#{month_of(objection.filed_at)}#{late.isoformat()}")
     return tally
 
 
