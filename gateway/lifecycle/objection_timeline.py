@@ -109,14 +109,16 @@ then a deadline counted from the notice has not even begun."""
 
 def late_after(objection: Objection) -> date | None:
     """The day after which an open objection is late as a whole, as the statistics count it:
-    its deadline, or, while the owner's notice is awaited (no deadline has begun), the
-    notice's own due day — else an owner that never received a notice never showed an
-    objection overdue, which the overdue list shows as late (review 275)."""
-    if objection.deadline is not None:
-        return objection.deadline
-    if objection.awaiting_notice:
-        return china_date(objection.filed_at) + timedelta(days=NOTICE_DAYS)
-    return None
+    the first of its deadline and, while the owner's notice is awaited, the notice's own due
+    day — else an owner that never received a notice never showed an objection overdue, which
+    the overdue list shows as late (review 275), nor one whose deadline counts from the filing
+    before that deadline came (review 276)."""
+    notice = china_date(objection.filed_at) + timedelta(days=NOTICE_DAYS)
+    due = [
+        *([objection.deadline] if objection.deadline is not None else []),
+        *([notice] if objection.awaiting_notice else []),
+    ]
+    return min(due, default=None)
 
 
 def overdue_steps(objection: Objection, today: date) -> list[tuple[str, date]]:
