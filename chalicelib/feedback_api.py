@@ -19,11 +19,9 @@ from gateway.delivery import NOTICE, DeliveryRecord, DeliveryState
 from gateway.ownership import NotListingOwner
 from gateway.recognition import (
     FEEDBACK_REFUSALS,
-    STEP_ONLY,
     Feedback,
     FeedbackReport,
     NoticeDelivery,
-    StepDelivery,
     check_report,
     disclosure,
     reported_cases,
@@ -31,7 +29,6 @@ from gateway.recognition import (
 )
 from gateway.validation import parse_request
 from gateway_client.contract import (
-    Change,
     Conflict,
     ForbiddenError,
     Frozen,
@@ -185,26 +182,12 @@ def _as_delivered(
                 f"delivery {delivery_id} was an objection notice, asking to verify the "
                 "objection: measures are reported against a delivery of the listing"
             )
-        if delivered is not None:
-            _asked(delivered.change, delivery_id)
         return (delivered.change.listing, delivered.recognition) if delivered else (None, None)
     log_sequence, kept = line
     change = c.resending.logged(log_sequence)
     if change is None:
         return None, kept
-    _asked(change, delivery_id)
     return change.listing, kept or c.resending.recognition_for(change, region)
-
-
-def _asked(change: Change, delivery_id: str) -> None:
-    """409 ``feedback_not_asked`` for a delivery that told only of an objection's step or a
-    suspension (``STEP_ONLY``): it is not in the feedback rate (review 275)."""
-    if change.type in STEP_ONLY:
-        raise StepDelivery(
-            f"delivery {delivery_id} told of a step ({change.type.value}) with nothing new to "
-            "execute: measures are reported against the delivery that listed the listing or "
-            "told of its last update"
-        )
 
 
 def _held_now(c: Container, delivered: Listing | None, record: DeliveryRecord) -> Listing | None:

@@ -14,8 +14,9 @@ delivered:
   exchange log; ``recognition`` is the line's place in ``line_recognitions``, the distinct
   recognitions' digests (each kept once, shared: ``delivery_items.SharedRecognitions``);
   lines stored before it have none;
-* ``lines_ending``: the places of the lines telling of their listing's end, which feedback is
-  not asked of and the feedback rate does not count (absent when there are none);
+* ``lines_ending``: the places of the lines that ask no feedback (``recognition.asks_feedback``:
+  telling of their listing's end, or only of an objection's step), which the feedback rate does
+  not count (absent when there are none);
 * ``subscription_shard`` and ``updated_at``: its one entry in ``by_subscription_shard``, which
   the subscription's delivery list expands into a view per line (``line_views``);
 * ``first_log_sequence`` and ``line_logs`` (the lines' log sequences, a number set): its entry
@@ -197,8 +198,7 @@ def delivered_counts(item: dict[str, Any]) -> dict[Key, int]:
 def asking_feedback(item: dict[str, Any]) -> list[tuple[DeliveryRecord, int]]:
     """The lines of a delivered batch's item that count in the feedback rate: all but those
     whose places ``lines_ending`` names (batches settled before it kept them count whole)."""
-    ending = set(json.loads(text(item, "lines_ending"))) if "lines_ending" in item else set()
-    return [x for n, x in enumerate(line_records(item)) if n not in ending]
+    return [x for x in line_records(item) if x[0].asks_feedback]
 
 
 def is_batch(item: dict[str, Any] | None) -> TypeGuard[dict[str, Any]]:
@@ -237,6 +237,7 @@ def line_records(item: dict[str, Any] | None) -> list[tuple[DeliveryRecord, int]
     a batch not delivered)."""
     if not is_batch(item) or "batch_lines" not in item:
         return []
+    ending = set(json.loads(text(item, "lines_ending"))) if "lines_ending" in item else set()
     return [
         (
             DeliveryRecord(
@@ -247,10 +248,11 @@ def line_records(item: dict[str, Any] | None) -> list[tuple[DeliveryRecord, int]
                 listing_id=line["listing_id"],
                 origin_region=line["origin_region"],
                 updated_at=text(item, "updated_at"),
+                asks_feedback=n not in ending,
             ),
             int(line["log_sequence"]),
         )
-        for line in lines_of(item)
+        for n, line in enumerate(lines_of(item))
     ]
 
 

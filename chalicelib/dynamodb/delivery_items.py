@@ -126,6 +126,7 @@ def record_of(item: dict[str, Any]) -> DeliveryRecord:
         listing_id=text(item, "listing" if "listing" in item else "listing_id"),
         origin_region=text(item, "origin_region"),
         updated_at=text(item, "updated_at"),
+        asks_feedback="ends_listing" not in item,
     )
 
 

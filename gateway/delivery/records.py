@@ -53,6 +53,9 @@ class DeliveryRecord:
     listing_id: str
     origin_region: str
     updated_at: str
+    # counted among the feedback rate's deliveries (``recognition.asks_feedback``, decided as it
+    # was recorded): a report answering it counts as answered; one about another, as a case only
+    asks_feedback: bool = True
 
 
 class Progress(NamedTuple):

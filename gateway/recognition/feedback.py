@@ -130,7 +130,9 @@ STEP_ONLY = frozenset(
 (a decision that changes the content is ``corrected``, one that lifts a suspension
 ``reinstated``), so they ask no feedback and the feedback rate does not count them — any
 region a listing went to can object to it, and each objection made a delivery to every
-subscriber that it could not answer (review 275)."""
+subscriber that it could not answer (review 275). A report about one is kept all the same,
+its measures counted as cases (it may be a subscription's first copy of the listing: review
+276); it is not counted as answering."""
 
 
 def asks_feedback(change: Change) -> bool:
@@ -138,15 +140,6 @@ def asks_feedback(change: Change) -> bool:
     feedback rate's deliveries): not a step only (``STEP_ONLY``), and not the listing's end — a
     removal, an expiry, a purge's tombstone asked for measures to stop (review 202)."""
     return change.type not in STEP_ONLY and stopped_applying(change.listing) is None
-
-
-class StepDelivery(Conflict):
-    """Feedback on a delivery that told only of an objection's step or a suspension
-    (``STEP_ONLY``): measures are reported against the delivery that listed the listing or
-    told of its last update."""
-
-    code = "feedback_not_asked"
-    default_path = "delivery_id"
 
 
 class NoticeDelivery(Conflict):
@@ -278,7 +271,6 @@ def check_report(
 
 FEEDBACK_REFUSALS = (
     NoticeDelivery,
-    StepDelivery,
     ReportTooLarge,
     NoLongerApplying,
     DuplicateValue,

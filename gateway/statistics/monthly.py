@@ -285,6 +285,7 @@ def _feedback(
     for d in deliveries:
         if (
             d.state is DeliveryState.DELIVERED
+            and d.asks_feedback
             and within(d.origin_region, region)
             and month.has(datetime.fromisoformat(d.updated_at))
         ):

@@ -227,7 +227,11 @@ def feedback_tally(
     if report is None:
         return tally
     bucket = month_of(report.submitted_at)
-    if delivery is not None and delivery.state is DeliveryState.DELIVERED:
+    if (
+        delivery is not None
+        and delivery.state is DeliveryState.DELIVERED
+        and delivery.asks_feedback  # in the rate's deliveries: else a case only (review 276)
+    ):
         delivered = month_of(datetime.fromisoformat(delivery.updated_at))
         tally[(delivery.origin_region, delivered, f"{ANSWERED}#{delivery.subscription_id}")] += 1
     executed = sum(1 for m in report.measures if m.result == "executed")
