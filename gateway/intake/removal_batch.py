@@ -79,8 +79,15 @@ def judge(
     status = as_on(held, today).status
     if status not in REMOVABLE:
         for index, removal in standing:
-            if status is removed_status(removal):  # its resend, an owner's expiry after the tick
-                judged.answer(index, held, "duplicate")
+            same = status is removed_status(removal)
+            if same and removal.performed_on == held.performed_on:
+                judged.answer(index, held, "duplicate")  # its resend, an expiry after the tick
+            elif same:  # another day performed: not what is held (review 277)
+                message = (
+                    f"the listing has ended as performed on {held.performed_on}: the day is "
+                    "corrected by an objection's decision, not by another removal"
+                )
+                judged.refuse(index, NOT_IN_FORCE, message, "performed_on")
             else:
                 message = f"the listing has ended already ({status})"
                 judged.refuse(index, NOT_IN_FORCE, message, "credit_code")
